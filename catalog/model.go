@@ -1,0 +1,137 @@
+package catalog
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Status is a data product version's lifecycle state.
+type Status string
+
+const (
+	StatusDraft      Status = "draft"
+	StatusActive     Status = "active"
+	StatusDeprecated Status = "deprecated"
+)
+
+// Mesh is a loaded, validated mesh folder: its config and every product
+// version. It is immutable once loaded; a reload builds a new Mesh.
+type Mesh struct {
+	Name     string
+	Dir      string // absolute path of the mesh folder
+	Domains  []*Domain
+	Products []*Product // every version of every product, sorted by domain, name, version
+	Users    []*User
+	Roles    []*Role
+}
+
+// Domain is a business domain: a schema in SQL.
+type Domain struct {
+	Name        string
+	Description string
+	Owner       Owner
+}
+
+// Owner is the team accountable for a product.
+type Owner struct {
+	Team    string
+	Contact string
+}
+
+// SLA is what a product promises its consumers.
+type SLA struct {
+	Freshness       time.Duration // 0 = none declared
+	FreshnessColumn string        // column the age is measured on ("" = source modification time)
+	Availability    string        // e.g. "99.5%"
+	SchemaStability string        // stable | evolving | experimental
+}
+
+// Product is one version of a data product.
+type Product struct {
+	Domain      string
+	Name        string // product name without version, e.g. "orders"
+	Version     int
+	Status      Status
+	Sunset      time.Time // for deprecated products; zero if none
+	Description string
+	Owner       Owner
+	SLA         SLA
+	Source      Source
+	Columns     []*Column
+	Inputs      []string // lineage: qualified names of the products this one is derived from
+	Policies    Policies
+	File        string // descriptor file, for error messages
+}
+
+// TableName returns the versioned SQL name, e.g. "orders_v1".
+func (p *Product) TableName() string { return p.Name + "_v" + strconv.Itoa(p.Version) }
+
+// QualifiedName returns "domain.product_vN".
+func (p *Product) QualifiedName() string { return p.Domain + "." + p.TableName() }
+
+// Column returns the column named name, or nil.
+func (p *Product) Column(name string) *Column {
+	for _, c := range p.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Column is a declared column of a product.
+type Column struct {
+	Name        string
+	Type        sqltypes.Type
+	Description string
+	Tags        []string
+	Constraints []string // not_null, unique, primary_key
+}
+
+// Source says where a product's rows live. For connector "sql" (derived
+// products), Query holds the defining SQL.
+type Source struct {
+	Connector string            // parquet | postgres | csv | flightsql | sql | memory
+	Path      string            // file glob, relative to BaseDir unless absolute
+	Query     string            // defining SQL for derived products
+	Table     string            // remote table for SQL sources
+	Options   map[string]string // connector-specific settings
+	BaseDir   string            // directory that relative paths resolve against
+}
+
+// Policies are a product's access rules.
+type Policies struct {
+	Read       []string                // roles that may read the product; empty = nobody but admins
+	Columns    map[string]ColumnPolicy // per-column rules
+	RowFilters []RowFilter
+}
+
+// ColumnPolicy is a column rule: deny, or mask with a method, except for roles.
+type ColumnPolicy struct {
+	Deny   bool
+	Mask   string // null | redact | hash | partial | round
+	Except []string
+}
+
+// RowFilter restricts rows for roles (empty Roles = everyone but Except).
+type RowFilter struct {
+	Roles     []string
+	Except    []string
+	Predicate string // SQL expression over the product's columns
+}
+
+// User is an identity that can log in.
+type User struct {
+	Name       string
+	Password   string // SCRAM-SHA-256 verifier or, for the demo, plain text
+	Roles      []string
+	Attributes map[string]string
+}
+
+// Role is a named set of grants; roles may inherit others.
+type Role struct {
+	Name     string
+	Inherits []string
+}

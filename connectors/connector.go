@@ -1,0 +1,94 @@
+package connectors
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+)
+
+// Connector opens the tables of one kind of source.
+type Connector interface {
+	// Kind is the source.connector value this connector serves ("parquet").
+	Kind() string
+	// Open resolves a product's source into a Table. It may do I/O (list
+	// files, read footers) and honours ctx. Errors carry SQLSTATE HV00N
+	// (source unreachable), HV00R (source table gone) or HV000.
+	Open(ctx context.Context, src catalog.Source) (Table, error)
+}
+
+// Table is an opened source table. It is safe for concurrent use.
+type Table interface {
+	// Schema is the source's Arrow schema, in the source's column order.
+	Schema() *arrow.Schema
+	// Stats returns what is known about the table's contents.
+	Stats() Stats
+	// SupportsFilters answers, per filter, how much of it the source
+	// applies; len(result) == len(fs).
+	SupportsFilters(fs []Filter) []PushSupport
+	// Partitions splits a scan into independent units of work, which the
+	// executor may run concurrently. Columns in req index Schema().
+	Partitions(ctx context.Context, req ScanRequest) ([]Partition, error)
+}
+
+// Partition is one unit of parallel scan work.
+type Partition interface {
+	// Open starts reading. Batches have the schema of the requested
+	// columns, in request order. Records are allocated from mem; the
+	// caller releases the reader and every batch it retains.
+	Open(ctx context.Context, mem memory.Allocator) (array.RecordReader, error)
+}
+
+// ScanExplainer is optionally implemented by tables that can describe what a
+// scan will do beyond the request itself (files and row groups pruned,
+// remote SQL), for EXPLAIN. Lines are stable: no timings, no addresses.
+type ScanExplainer interface {
+	ExplainScan(ctx context.Context, req ScanRequest) []string
+}
+
+// ScanRequest is the work offered to a source.
+type ScanRequest struct {
+	Columns []int    // projection in output order, indexes into Schema()
+	Filters []Filter // conjuncts the source said it supports (Exact or Inexact)
+	Limit   int64    // -1 = none; only set when every filter is Exact
+}
+
+// PushSupport is how much of a filter a source applies.
+type PushSupport uint8
+
+const (
+	// Unsupported: the source ignores the filter.
+	Unsupported PushSupport = iota
+	// Inexact: the source may return rows that fail the filter (for
+	// example, it prunes row groups by statistics); the executor re-checks.
+	Inexact
+	// Exact: the source returns exactly the rows that pass.
+	Exact
+)
+
+func (p PushSupport) String() string {
+	switch p {
+	case Inexact:
+		return "inexact"
+	case Exact:
+		return "exact"
+	}
+	return "unsupported"
+}
+
+// Stats describes a table's contents; unknown values are -1 or nil.
+type Stats struct {
+	RowCount int64
+	Columns  map[string]ColumnStats
+}
+
+// ColumnStats describes one column. Min and Max use sqltypes.Datum
+// representations.
+type ColumnStats struct {
+	Min, Max  any
+	NullCount int64
+	Distinct  int64
+}

@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Column describes one result column.
+type Column struct {
+	Name string
+	Type sqltypes.Type
+	// TableOID and ColumnNumber identify the source column when the result
+	// column is a plain column of a product (RowDescription fields); 0 otherwise.
+	TableOID     uint32
+	ColumnNumber int16
+}
+
+// Notice is a NOTICE or WARNING sent to the client before the result.
+type Notice = sqltypes.Error
+
+// Result is the outcome of executing one statement. For statements that
+// return rows, Next streams Arrow batches whose columns match Columns; for
+// other statements Columns is nil and Next returns io.EOF at once.
+//
+// A Result is used by one goroutine at a time. The caller must Close it,
+// even after an error; Close stops the query's background work.
+type Result struct {
+	Columns []Column
+	// Tag is the command tag's verb ("SELECT", "SET", "SHOW", "BEGIN"…);
+	// CommandTag adds the row count where PostgreSQL reports one.
+	Tag     string
+	Notices []*Notice
+
+	op     executor.Operator
+	rows   int64
+	closed bool
+	onDone func(rows int64, err error)
+}
+
+// Next returns the next batch of rows, or io.EOF after the last. The caller
+// releases each batch. Errors are *sqltypes.Error values.
+func (r *Result) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if r.op == nil || r.closed {
+		return nil, io.EOF
+	}
+	for {
+		b, err := r.op.Next(ctx)
+		if err != nil {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			return nil, sqltypes.AsError(err)
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		r.rows += b.NumRows()
+		return b, nil
+	}
+}
+
+// RowsReturned is the number of rows Next has returned so far.
+func (r *Result) RowsReturned() int64 { return r.rows }
+
+// CommandTag returns the complete command tag, e.g. "SELECT 50".
+func (r *Result) CommandTag() string {
+	if r.Columns != nil && r.Tag == "SELECT" {
+		return "SELECT " + strconv.FormatInt(r.rows, 10)
+	}
+	return r.Tag
+}
+
+// Close releases the query's resources; it is idempotent.
+func (r *Result) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var err error
+	if r.op != nil {
+		err = r.op.Close()
+	}
+	if r.onDone != nil {
+		r.onDone(r.rows, err)
+	}
+	return err
+}

@@ -1,0 +1,53 @@
+package executor
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Operator is a pull-based, batch-at-a-time physical operator.
+//
+// Open prepares the operator (and its children) and may start background
+// work. Next returns the next batch, or io.EOF after the last one; the
+// caller owns the returned batch and must Release it. Batches may have zero
+// rows only if the operator says nothing about it; callers skip them.
+// Close releases every resource, stops background goroutines, and is
+// idempotent and safe to call even if Open failed or was never called.
+// An Operator is used by one goroutine at a time.
+type Operator interface {
+	Schema() *arrow.Schema
+	Open(ctx context.Context) error
+	Next(ctx context.Context) (arrow.RecordBatch, error)
+	Close() error
+}
+
+// Env is the environment one query executes in. It is shared, read-only,
+// by every operator and expression of the query.
+type Env struct {
+	// Mem allocates every Arrow buffer of the query. Tests pass a
+	// memory.CheckedAllocator.
+	Mem memory.Allocator
+	// Now is the statement's start time: current_date, now() and
+	// current_timestamp read it, so they are stable within a statement.
+	Now time.Time
+	// Location is the session's TimeZone.
+	Location *time.Location
+	// Workers is the number of goroutines a parallel operator may use.
+	Workers int
+	// BatchSize is the preferred number of rows per batch.
+	BatchSize int
+}
+
+// DefaultBatchSize is the batch size operators aim for when Env.BatchSize is 0.
+const DefaultBatchSize = 8192
+
+// Rows returns env.BatchSize or DefaultBatchSize.
+func (e *Env) Rows() int {
+	if e.BatchSize > 0 {
+		return e.BatchSize
+	}
+	return DefaultBatchSize
+}

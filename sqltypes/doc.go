@@ -1,0 +1,10 @@
+// Package sqltypes owns the one table that maps SQL types to Arrow types and
+// Postgres type OIDs, and the typed SQL error that carries a SQLSTATE.
+//
+// Every layer of meshql speaks these two vocabularies: the binder types
+// expressions with Type, the executor builds Arrow arrays of Type.Arrow(),
+// and the wire encodes columns by Type.OID(). Errors that a user can see are
+// *Error values; Code(err) finds the SQLSTATE anywhere in a wrapped chain.
+//
+// This package imports nothing from meshql.
+package sqltypes

@@ -1,0 +1,147 @@
+package sqltypes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// SQLSTATE codes used across meshql. The full list is PostgreSQL's
+// (Appendix A of its manual); only the ones meshql raises are named here.
+const (
+	CodeSuccessfulCompletion   = "00000"
+	CodeWarning                = "01000"
+	CodeConnectionFailure      = "08006"
+	CodeFeatureNotSupported    = "0A000"
+	CodeCardinalityViolation   = "21000"
+	CodeDataException          = "22000"
+	CodeStringTruncation       = "22001"
+	CodeNumericOutOfRange      = "22003"
+	CodeInvalidDatetimeFormat  = "22007"
+	CodeDatetimeFieldOverflow  = "22008"
+	CodeDivisionByZero         = "22012"
+	CodeInvalidParameterValue  = "22023"
+	CodeInvalidTextRepr        = "22P02"
+	CodeInvalidEscapeSequence  = "22025"
+	CodeInvalidAuthorization   = "28000"
+	CodeInvalidPassword        = "28P01"
+	CodeInvalidSQLStatement    = "26000"
+	CodeSyntaxError            = "42601"
+	CodeInsufficientPrivilege  = "42501"
+	CodeUndefinedColumn        = "42703"
+	CodeUndefinedFunction      = "42883"
+	CodeUndefinedTable         = "42P01"
+	CodeUndefinedObject        = "42704"
+	CodeUndefinedParameter     = "42P02"
+	CodeAmbiguousColumn        = "42702"
+	CodeAmbiguousFunction      = "42725"
+	CodeDuplicateAlias         = "42712"
+	CodeDuplicateColumn        = "42701"
+	CodeGroupingError          = "42803"
+	CodeDatatypeMismatch       = "42804"
+	CodeWrongObjectType        = "42809"
+	CodeInvalidColumnReference = "42P10"
+	CodeIndeterminateDatatype  = "42P18"
+	CodeCannotCoerce           = "42846"
+	CodeInvalidName            = "42602"
+	CodeTooManyConnections     = "53300"
+	CodeOutOfMemory            = "53200"
+	CodeProgramLimitExceeded   = "54000"
+	CodeObjectNotInState       = "55000"
+	CodeQueryCanceled          = "57014"
+	CodeAdminShutdown          = "57P01"
+	CodeInternal               = "XX000"
+	CodeFDWError               = "HV000"
+	CodeFDWUnableToConnect     = "HV00N"
+	CodeFDWTableNotFound       = "HV00R"
+	CodeConfigFileError        = "F0000"
+)
+
+// Error is an error a SQL user can see: a SQLSTATE, a message in
+// PostgreSQL's style (lower case, no trailing period), and optional detail,
+// hint and 1-based cursor position into the query text.
+type Error struct {
+	Code     string
+	Severity string // "ERROR" when empty
+	Msg      string
+	Detail   string
+	Hint     string
+	Position int
+	cause    error
+}
+
+// New returns an *Error with the given SQLSTATE and formatted message.
+func New(code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error that keeps err as its cause for errors.Is/As.
+func Wrap(err error, code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), cause: err}
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap returns the cause given to Wrap, if any.
+func (e *Error) Unwrap() error { return e.cause }
+
+// WithHint returns a copy of e with the hint set.
+func (e *Error) WithHint(format string, args ...any) *Error {
+	c := *e
+	c.Hint = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithDetail returns a copy of e with the detail set.
+func (e *Error) WithDetail(format string, args ...any) *Error {
+	c := *e
+	c.Detail = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithPosition returns a copy of e with the 1-based cursor position set.
+func (e *Error) WithPosition(pos int) *Error {
+	c := *e
+	c.Position = pos
+	return &c
+}
+
+// Code returns the SQLSTATE of the first *Error in err's chain. Context
+// cancellation maps to 57014 (query_canceled); anything else is XX000.
+func Code(err error) string {
+	if err == nil {
+		return CodeSuccessfulCompletion
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return CodeQueryCanceled
+	}
+	return CodeInternal
+}
+
+// AsError converts any error into an *Error so that a front can report it.
+// Errors without a SQLSTATE become XX000 with a request to report the bug;
+// context cancellation becomes 57014.
+func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Wrap(err, CodeQueryCanceled, "canceling statement due to statement timeout")
+	}
+	if errors.Is(err, context.Canceled) {
+		return Wrap(err, CodeQueryCanceled, "canceling statement due to user request")
+	}
+	return &Error{Code: CodeInternal, Msg: "internal error: " + err.Error(), Hint: "This is a bug in meshql; please report it with the query.", cause: err}
+}
+
+// Errorf is shorthand for New; it reads well at call sites that build a
+// message: sqltypes.Errorf(sqltypes.CodeUndefinedColumn, "column %q does not exist", name).
+func Errorf(code, format string, args ...any) *Error { return New(code, format, args...) }

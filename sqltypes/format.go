@@ -1,0 +1,285 @@
+package sqltypes
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
+
+// FormatValue renders a datum the way PostgreSQL's text output does
+// (DateStyle ISO, IntervalStyle postgres): "t", "2026-11-26",
+// "1 day 02:00:00", "12.50". NULL renders as "NULL".
+func FormatValue(t Type, v Datum) string {
+	if v == nil {
+		return "NULL"
+	}
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return "t"
+		}
+		return "f"
+	case int16:
+		return strconv.FormatInt(int64(x), 10)
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float32:
+		return FormatFloat(float64(x), 32)
+	case float64:
+		return FormatFloat(x, 64)
+	case decimal128.Num:
+		return FormatDecimal(x, t.Scale)
+	case string:
+		return x
+	case []byte:
+		return `\x` + hex.EncodeToString(x)
+	case arrow.Date32:
+		return FormatDate(x)
+	case arrow.Timestamp:
+		if t.Kind == TimestampTZ {
+			return FormatTimestamp(int64(x), time.UTC, true)
+		}
+		return FormatTimestamp(int64(x), nil, false)
+	case arrow.MonthDayNanoInterval:
+		return FormatInterval(x)
+	case [16]byte:
+		h := hex.EncodeToString(x[:])
+		return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	case []any:
+		parts := make([]string, len(x))
+		var et Type
+		if t.Elem != nil {
+			et = *t.Elem
+		}
+		for i, e := range x {
+			parts[i] = arrayElem(FormatValue(et, e), e == nil)
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// arrayElem quotes an array element as PostgreSQL's array_out does.
+func arrayElem(s string, isNull bool) string {
+	if isNull {
+		return "NULL"
+	}
+	if s == "" || strings.EqualFold(s, "null") || strings.ContainsAny(s, "{},\"\\ \t\n") {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	}
+	return s
+}
+
+// FormatLiteral renders a datum as a SQL literal that reads back as the same
+// value and type: 42, 'text', DATE '2026-11-26', NULL.
+func FormatLiteral(t Type, v Datum) string {
+	if v == nil {
+		return "NULL"
+	}
+	s := FormatValue(t, v)
+	switch t.Kind {
+	case Bool:
+		if v.(bool) {
+			return "true"
+		}
+		return "false"
+	case Int2, Int4, Int8, Float4, Float8, Numeric:
+		return s
+	case Date:
+		return "DATE '" + s + "'"
+	case Timestamp:
+		return "TIMESTAMP '" + s + "'"
+	case TimestampTZ:
+		return "TIMESTAMPTZ '" + s + "'"
+	case Interval:
+		return "INTERVAL '" + s + "'"
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// FormatFloat renders a float as PostgreSQL 12+ does (shortest exact
+// representation, Infinity/NaN spelled out).
+func FormatFloat(f float64, bits int) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case math.IsNaN(f):
+		return "NaN"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, bits)
+	// PostgreSQL writes exponents with at least two digits and a sign: 1e+20.
+	if i := strings.IndexByte(s, 'e'); i >= 0 {
+		mant, exp := s[:i], s[i+1:]
+		sign := "+"
+		if exp[0] == '-' || exp[0] == '+' {
+			if exp[0] == '-' {
+				sign = "-"
+			}
+			exp = exp[1:]
+		}
+		if len(exp) < 2 {
+			exp = "0" + exp
+		}
+		s = mant + "e" + sign + exp
+	}
+	return s
+}
+
+// FormatDecimal renders an unscaled decimal with scale fractional digits.
+func FormatDecimal(n decimal128.Num, scale int32) string {
+	neg := n.Sign() < 0
+	if neg {
+		n = n.Negate()
+	}
+	var digits string
+	if n.HighBits() == 0 {
+		digits = strconv.FormatUint(n.LowBits(), 10)
+	} else {
+		digits = n.BigInt().String()
+	}
+	if scale > 0 {
+		if len(digits) <= int(scale) {
+			digits = strings.Repeat("0", int(scale)-len(digits)+1) + digits
+		}
+		digits = digits[:len(digits)-int(scale)] + "." + digits[len(digits)-int(scale):]
+	} else if scale < 0 {
+		digits += strings.Repeat("0", int(-scale))
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
+}
+
+// ParseDecimal parses decimal text into an unscaled value at the given scale,
+// rounding half away from zero as PostgreSQL does. It fails with 22P02 for
+// text that is not a number and 22003 if the value needs more than
+// precision digits (precision 0 means MaxNumericPrecision).
+func ParseDecimal(s string, precision, scale int32) (decimal128.Num, error) {
+	str := strings.TrimSpace(s)
+	r, ok := new(big.Rat).SetString(str)
+	if !ok || str == "" || strings.ContainsAny(str, "/") {
+		return decimal128.Num{}, New(CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
+	}
+	return RatToDecimal(r, precision, scale)
+}
+
+// RatToDecimal rounds r half away from zero to scale digits and checks the
+// precision (0 means MaxNumericPrecision).
+func RatToDecimal(r *big.Rat, precision, scale int32) (decimal128.Num, error) {
+	if precision <= 0 {
+		precision = MaxNumericPrecision
+	}
+	mul := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	num := new(big.Int).Mul(r.Num(), mul)
+	den := r.Denom()
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	// round half away from zero
+	if m.Sign() != 0 {
+		m2 := new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2))
+		if m2.Cmp(den) >= 0 {
+			if num.Sign() < 0 {
+				q.Sub(q, big.NewInt(1))
+			} else {
+				q.Add(q, big.NewInt(1))
+			}
+		}
+	}
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil)
+	if new(big.Int).Abs(q).Cmp(limit) >= 0 {
+		return decimal128.Num{}, New(CodeNumericOutOfRange, "numeric field overflow").
+			WithDetail("A field with precision %d, scale %d must round to an absolute value less than 10^%d.", precision, scale, precision-scale)
+	}
+	return decimal128.FromBigInt(q), nil
+}
+
+var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FormatDate renders days since 1970-01-01 as YYYY-MM-DD (BC dates as PostgreSQL does).
+func FormatDate(d arrow.Date32) string {
+	t := epoch.AddDate(0, 0, int(d))
+	y := t.Year()
+	if y <= 0 {
+		return fmt.Sprintf("%04d-%02d-%02d BC", 1-y, t.Month(), t.Day())
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, t.Month(), t.Day())
+}
+
+// FormatTimestamp renders microseconds since the epoch; with tz it appends
+// the zone offset of loc as PostgreSQL does (+00, +05:30).
+func FormatTimestamp(us int64, loc *time.Location, withTZ bool) string {
+	t := time.UnixMicro(us).UTC()
+	if withTZ && loc != nil {
+		t = t.In(loc)
+	}
+	s := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
+	if frac := t.Nanosecond() / 1000; frac != 0 {
+		f := fmt.Sprintf("%06d", frac)
+		s += "." + strings.TrimRight(f, "0")
+	}
+	if withTZ {
+		_, off := t.Zone()
+		sign := "+"
+		if off < 0 {
+			sign = "-"
+			off = -off
+		}
+		s += fmt.Sprintf("%s%02d", sign, off/3600)
+		if m := (off % 3600) / 60; m != 0 {
+			s += fmt.Sprintf(":%02d", m)
+		}
+	}
+	return s
+}
+
+// FormatInterval renders an interval in PostgreSQL's default IntervalStyle.
+func FormatInterval(iv arrow.MonthDayNanoInterval) string {
+	var parts []string
+	plural := func(n int64, unit string) string {
+		if n == 1 || n == -1 {
+			return fmt.Sprintf("%d %s", n, unit)
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	years, months := int64(iv.Months)/12, int64(iv.Months)%12
+	if years != 0 {
+		parts = append(parts, plural(years, "year"))
+	}
+	if months != 0 {
+		parts = append(parts, plural(months, "mon"))
+	}
+	if iv.Days != 0 {
+		parts = append(parts, plural(int64(iv.Days), "day"))
+	}
+	if iv.Nanoseconds != 0 || len(parts) == 0 {
+		us := iv.Nanoseconds / 1000
+		sign := ""
+		if us < 0 {
+			sign = "-"
+			us = -us
+		}
+		h := us / 3_600_000_000
+		m := (us / 60_000_000) % 60
+		sec := (us / 1_000_000) % 60
+		frac := us % 1_000_000
+		s := fmt.Sprintf("%s%02d:%02d:%02d", sign, h, m, sec)
+		if frac != 0 {
+			s += "." + strings.TrimRight(fmt.Sprintf("%06d", frac), "0")
+		}
+		if iv.Nanoseconds != 0 || len(parts) == 0 {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,491 @@
+package sqltypes
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Kind is a SQL type family. Its zero value, Unknown, is the type of an
+// untyped NULL or of a string literal whose type is decided by context, as
+// in PostgreSQL.
+type Kind uint8
+
+const (
+	Unknown Kind = iota
+	Bool
+	Int2
+	Int4
+	Int8
+	Float4
+	Float8
+	Numeric
+	Text
+	Varchar
+	Bytea
+	Date
+	Timestamp
+	TimestampTZ
+	Interval
+	UUID
+	JSON
+	List
+)
+
+// MaxNumericPrecision is the widest numeric meshql computes exactly: the
+// precision of Arrow's decimal128.
+const MaxNumericPrecision = 38
+
+// Type is a SQL type. Numeric carries precision and scale (Precision 0 means
+// "numeric" without a declared precision; its values still have Scale
+// fractional digits, because a column of Arrow decimals has one scale).
+// Varchar carries its length in Precision (0 = unlimited). List carries its
+// element type.
+type Type struct {
+	Kind      Kind
+	Precision int32
+	Scale     int32
+	Elem      *Type
+}
+
+// Convenience values for the scalar types without modifiers.
+var (
+	TypeUnknown     = Type{Kind: Unknown}
+	TypeBool        = Type{Kind: Bool}
+	TypeInt2        = Type{Kind: Int2}
+	TypeInt4        = Type{Kind: Int4}
+	TypeInt8        = Type{Kind: Int8}
+	TypeFloat4      = Type{Kind: Float4}
+	TypeFloat8      = Type{Kind: Float8}
+	TypeText        = Type{Kind: Text}
+	TypeBytea       = Type{Kind: Bytea}
+	TypeDate        = Type{Kind: Date}
+	TypeTimestamp   = Type{Kind: Timestamp}
+	TypeTimestampTZ = Type{Kind: TimestampTZ}
+	TypeInterval    = Type{Kind: Interval}
+	TypeUUID        = Type{Kind: UUID}
+	TypeJSON        = Type{Kind: JSON}
+)
+
+// NumericType returns numeric(p,s); p == 0 means unconstrained precision.
+func NumericType(p, s int32) Type { return Type{Kind: Numeric, Precision: p, Scale: s} }
+
+// ListOf returns the array type with elements of t.
+func ListOf(t Type) Type { e := t; return Type{Kind: List, Elem: &e} }
+
+// IsNumeric reports whether t is an integer, float or numeric type.
+func (t Type) IsNumeric() bool {
+	switch t.Kind {
+	case Int2, Int4, Int8, Float4, Float8, Numeric:
+		return true
+	}
+	return false
+}
+
+// IsInteger reports whether t is int2, int4 or int8.
+func (t Type) IsInteger() bool { return t.Kind == Int2 || t.Kind == Int4 || t.Kind == Int8 }
+
+// IsString reports whether t is text or varchar.
+func (t Type) IsString() bool { return t.Kind == Text || t.Kind == Varchar }
+
+// IsTemporal reports whether t is date, timestamp or timestamptz.
+func (t Type) IsTemporal() bool {
+	return t.Kind == Date || t.Kind == Timestamp || t.Kind == TimestampTZ
+}
+
+// Equal reports whether two types are identical, modifiers included.
+func (t Type) Equal(o Type) bool {
+	if t.Kind != o.Kind || t.Precision != o.Precision || t.Scale != o.Scale {
+		return false
+	}
+	if t.Kind == List {
+		return t.Elem.Equal(*o.Elem)
+	}
+	return true
+}
+
+// String returns the type as PostgreSQL's format_type prints it.
+func (t Type) String() string {
+	switch t.Kind {
+	case Unknown:
+		return "unknown"
+	case Bool:
+		return "boolean"
+	case Int2:
+		return "smallint"
+	case Int4:
+		return "integer"
+	case Int8:
+		return "bigint"
+	case Float4:
+		return "real"
+	case Float8:
+		return "double precision"
+	case Numeric:
+		if t.Precision > 0 {
+			return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
+		}
+		return "numeric"
+	case Text:
+		return "text"
+	case Varchar:
+		if t.Precision > 0 {
+			return fmt.Sprintf("character varying(%d)", t.Precision)
+		}
+		return "character varying"
+	case Bytea:
+		return "bytea"
+	case Date:
+		return "date"
+	case Timestamp:
+		return "timestamp without time zone"
+	case TimestampTZ:
+		return "timestamp with time zone"
+	case Interval:
+		return "interval"
+	case UUID:
+		return "uuid"
+	case JSON:
+		return "json"
+	case List:
+		return t.Elem.String() + "[]"
+	}
+	return fmt.Sprintf("kind(%d)", t.Kind)
+}
+
+// Arrow returns the Arrow type that holds values of t inside meshql.
+func (t Type) Arrow() arrow.DataType {
+	switch t.Kind {
+	case Unknown:
+		return arrow.Null
+	case Bool:
+		return arrow.FixedWidthTypes.Boolean
+	case Int2:
+		return arrow.PrimitiveTypes.Int16
+	case Int4:
+		return arrow.PrimitiveTypes.Int32
+	case Int8:
+		return arrow.PrimitiveTypes.Int64
+	case Float4:
+		return arrow.PrimitiveTypes.Float32
+	case Float8:
+		return arrow.PrimitiveTypes.Float64
+	case Numeric:
+		return &arrow.Decimal128Type{Precision: MaxNumericPrecision, Scale: t.Scale}
+	case Text, Varchar, JSON:
+		return arrow.BinaryTypes.String
+	case Bytea:
+		return arrow.BinaryTypes.Binary
+	case Date:
+		return arrow.FixedWidthTypes.Date32
+	case Timestamp:
+		return &arrow.TimestampType{Unit: arrow.Microsecond}
+	case TimestampTZ:
+		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	case Interval:
+		return arrow.FixedWidthTypes.MonthDayNanoInterval
+	case UUID:
+		return &arrow.FixedSizeBinaryType{ByteWidth: 16}
+	case List:
+		return arrow.ListOf(t.Elem.Arrow())
+	}
+	return arrow.Null
+}
+
+// FromArrow returns the SQL type meshql uses for values of an Arrow type,
+// for sources (Parquet files) whose schema arrives as Arrow.
+func FromArrow(dt arrow.DataType) (Type, error) {
+	switch d := dt.(type) {
+	case *arrow.NullType:
+		return TypeUnknown, nil
+	case *arrow.BooleanType:
+		return TypeBool, nil
+	case *arrow.Int8Type, *arrow.Int16Type, *arrow.Uint8Type:
+		return TypeInt2, nil
+	case *arrow.Int32Type, *arrow.Uint16Type:
+		return TypeInt4, nil
+	case *arrow.Int64Type, *arrow.Uint32Type:
+		return TypeInt8, nil
+	case *arrow.Float16Type, *arrow.Float32Type:
+		return TypeFloat4, nil
+	case *arrow.Float64Type:
+		return TypeFloat8, nil
+	case *arrow.Decimal128Type:
+		return NumericType(d.Precision, d.Scale), nil
+	case *arrow.Decimal64Type:
+		return NumericType(d.Precision, d.Scale), nil
+	case *arrow.Decimal32Type:
+		return NumericType(d.Precision, d.Scale), nil
+	case *arrow.StringType, *arrow.LargeStringType, *arrow.StringViewType:
+		return TypeText, nil
+	case *arrow.BinaryType, *arrow.LargeBinaryType, *arrow.BinaryViewType:
+		return TypeBytea, nil
+	case *arrow.Date32Type, *arrow.Date64Type:
+		return TypeDate, nil
+	case *arrow.TimestampType:
+		if d.TimeZone != "" {
+			return TypeTimestampTZ, nil
+		}
+		return TypeTimestamp, nil
+	case *arrow.MonthDayNanoIntervalType:
+		return TypeInterval, nil
+	case *arrow.FixedSizeBinaryType:
+		if d.ByteWidth == 16 {
+			return TypeUUID, nil
+		}
+		return TypeBytea, nil
+	case *arrow.DictionaryType:
+		return FromArrow(d.ValueType)
+	case *arrow.ListType:
+		e, err := FromArrow(d.Elem())
+		if err != nil {
+			return Type{}, err
+		}
+		return ListOf(e), nil
+	case *arrow.LargeListType:
+		e, err := FromArrow(d.Elem())
+		if err != nil {
+			return Type{}, err
+		}
+		return ListOf(e), nil
+	}
+	return Type{}, New(CodeFeatureNotSupported, "Arrow type %s is not supported", dt)
+}
+
+// Postgres type OIDs (pg_type.oid) for the types meshql serves.
+const (
+	OIDBool        uint32 = 16
+	OIDBytea       uint32 = 17
+	OIDInt8        uint32 = 20
+	OIDInt2        uint32 = 21
+	OIDInt4        uint32 = 23
+	OIDText        uint32 = 25
+	OIDOid         uint32 = 26
+	OIDJSON        uint32 = 114
+	OIDFloat4      uint32 = 700
+	OIDFloat8      uint32 = 701
+	OIDUnknown     uint32 = 705
+	OIDVarchar     uint32 = 1043
+	OIDDate        uint32 = 1082
+	OIDTimestamp   uint32 = 1114
+	OIDTimestampTZ uint32 = 1184
+	OIDInterval    uint32 = 1186
+	OIDNumeric     uint32 = 1700
+	OIDUUID        uint32 = 2950
+)
+
+var arrayOIDs = map[Kind]uint32{
+	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015,
+	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
+	TimestampTZ: 1185, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199,
+}
+
+// OID returns the Postgres type OID of t.
+func (t Type) OID() uint32 {
+	switch t.Kind {
+	case Unknown:
+		return OIDText // an untyped NULL column is reported as text, like PostgreSQL
+	case Bool:
+		return OIDBool
+	case Int2:
+		return OIDInt2
+	case Int4:
+		return OIDInt4
+	case Int8:
+		return OIDInt8
+	case Float4:
+		return OIDFloat4
+	case Float8:
+		return OIDFloat8
+	case Numeric:
+		return OIDNumeric
+	case Text:
+		return OIDText
+	case Varchar:
+		return OIDVarchar
+	case Bytea:
+		return OIDBytea
+	case Date:
+		return OIDDate
+	case Timestamp:
+		return OIDTimestamp
+	case TimestampTZ:
+		return OIDTimestampTZ
+	case Interval:
+		return OIDInterval
+	case UUID:
+		return OIDUUID
+	case JSON:
+		return OIDJSON
+	case List:
+		if oid, ok := arrayOIDs[t.Elem.Kind]; ok {
+			return oid
+		}
+		return arrayOIDs[Text]
+	}
+	return OIDText
+}
+
+// TypeModifier returns the atttypmod Postgres reports for t, or -1.
+func (t Type) TypeModifier() int32 {
+	switch t.Kind {
+	case Numeric:
+		if t.Precision > 0 {
+			return ((t.Precision << 16) | t.Scale) + 4
+		}
+	case Varchar:
+		if t.Precision > 0 {
+			return t.Precision + 4
+		}
+	}
+	return -1
+}
+
+// Size returns pg_type.typlen for t: the fixed width, or -1 for varlena.
+func (t Type) Size() int16 {
+	switch t.Kind {
+	case Bool:
+		return 1
+	case Int2:
+		return 2
+	case Int4, Float4, Date:
+		return 4
+	case Int8, Float8, Timestamp, TimestampTZ:
+		return 8
+	case Interval, UUID:
+		return 16
+	}
+	return -1
+}
+
+// FromOID returns the type for a Postgres OID (parameter types sent by
+// clients); ok is false for OIDs meshql does not know.
+func FromOID(oid uint32) (Type, bool) {
+	switch oid {
+	case OIDBool:
+		return TypeBool, true
+	case OIDBytea:
+		return TypeBytea, true
+	case OIDInt8:
+		return TypeInt8, true
+	case OIDInt2:
+		return TypeInt2, true
+	case OIDInt4, OIDOid:
+		return TypeInt4, true
+	case OIDText:
+		return TypeText, true
+	case OIDJSON:
+		return TypeJSON, true
+	case OIDFloat4:
+		return TypeFloat4, true
+	case OIDFloat8:
+		return TypeFloat8, true
+	case OIDVarchar:
+		return Type{Kind: Varchar}, true
+	case OIDDate:
+		return TypeDate, true
+	case OIDTimestamp:
+		return TypeTimestamp, true
+	case OIDTimestampTZ:
+		return TypeTimestampTZ, true
+	case OIDInterval:
+		return TypeInterval, true
+	case OIDNumeric:
+		return NumericType(0, 0), true
+	case OIDUUID:
+		return TypeUUID, true
+	case 0, OIDUnknown:
+		return TypeUnknown, true
+	}
+	for k, a := range arrayOIDs {
+		if a == oid {
+			return ListOf(Type{Kind: k}), true
+		}
+	}
+	return Type{}, false
+}
+
+// typeNames maps the spellings PostgreSQL accepts (in SQL and in mesh
+// descriptors) to kinds. pg_query reports internal names (int4, bpchar…);
+// users write standard ones (integer, character varying…); both are here.
+var typeNames = map[string]Kind{
+	"bool": Bool, "boolean": Bool,
+	"int2": Int2, "smallint": Int2,
+	"int4": Int4, "int": Int4, "integer": Int4,
+	"int8": Int8, "bigint": Int8,
+	"float4": Float4, "real": Float4,
+	"float8": Float8, "double precision": Float8, "float": Float8, "double": Float8,
+	"numeric": Numeric, "decimal": Numeric,
+	"text": Text, "string": Text, "bpchar": Text, "char": Text, "character": Text,
+	"varchar": Varchar, "character varying": Varchar,
+	"bytea":     Bytea,
+	"date":      Date,
+	"timestamp": Timestamp, "timestamp without time zone": Timestamp,
+	"timestamptz": TimestampTZ, "timestamp with time zone": TimestampTZ,
+	"interval": Interval,
+	"uuid":     UUID,
+	"json":     JSON, "jsonb": JSON,
+}
+
+// LookupType resolves a type name without modifiers (as pg_query's
+// TypeName gives it) and its integer modifiers. ok is false if the name is
+// not a type meshql supports.
+func LookupType(name string, mods []int32) (Type, bool) {
+	k, ok := typeNames[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return Type{}, false
+	}
+	t := Type{Kind: k}
+	switch k {
+	case Numeric:
+		if len(mods) >= 1 {
+			t.Precision = mods[0]
+		}
+		if len(mods) >= 2 {
+			t.Scale = mods[1]
+		}
+	case Varchar:
+		if len(mods) >= 1 {
+			t.Precision = mods[0]
+		}
+	}
+	return t, true
+}
+
+// ParseType parses a type as written in a mesh descriptor or a cast:
+// "bigint", "numeric(12,2)", "varchar(80)", "text[]", "double precision".
+func ParseType(s string) (Type, error) {
+	orig := s
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.HasSuffix(s, "[]") {
+		e, err := ParseType(s[:len(s)-2])
+		if err != nil {
+			return Type{}, err
+		}
+		return ListOf(e), nil
+	}
+	var mods []int32
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		if !strings.HasSuffix(s, ")") {
+			return Type{}, New(CodeSyntaxError, "invalid type %q: unbalanced parentheses", orig)
+		}
+		for _, m := range strings.Split(s[i+1:len(s)-1], ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(m))
+			if err != nil {
+				return Type{}, New(CodeSyntaxError, "invalid type modifier in %q", orig)
+			}
+			mods = append(mods, int32(n))
+		}
+		s = strings.TrimSpace(s[:i])
+	}
+	t, ok := LookupType(s, mods)
+	if !ok {
+		return Type{}, New(CodeUndefinedObject, "type %q does not exist", orig)
+	}
+	if t.Kind == Numeric && (t.Precision < 0 || t.Precision > MaxNumericPrecision || t.Scale < 0 || t.Scale > t.Precision && t.Precision > 0) {
+		return Type{}, New(CodeInvalidParameterValue, "NUMERIC precision %d and scale %d are out of range (precision 1..%d, scale 0..precision)", t.Precision, t.Scale, MaxNumericPrecision)
+	}
+	return t, nil
+}
