@@ -173,7 +173,11 @@ func (t Type) Arrow() arrow.DataType {
 	case Float8:
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
-		return &arrow.Decimal128Type{Precision: MaxNumericPrecision, Scale: t.Scale}
+		p := t.Precision
+		if p <= 0 {
+			p = MaxNumericPrecision
+		}
+		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
 	case Text, Varchar, JSON:
 		return arrow.BinaryTypes.String
 	case Bytea:
