@@ -19,12 +19,13 @@ const (
 // Mesh is a loaded, validated mesh folder: its config and every product
 // version. It is immutable once loaded; a reload builds a new Mesh.
 type Mesh struct {
-	Name     string
-	Dir      string // absolute path of the mesh folder
-	Domains  []*Domain
-	Products []*Product // every version of every product, sorted by domain, name, version
-	Users    []*User
-	Roles    []*Role
+	Name        string
+	Description string
+	Dir         string // absolute path of the mesh folder
+	Domains     []*Domain
+	Products    []*Product // every version of every product, sorted by domain, name, version
+	Users       []*User
+	Roles       []*Role
 }
 
 // Domain is a business domain: a schema in SQL.
@@ -132,6 +133,7 @@ type User struct {
 
 // Role is a named set of grants; roles may inherit others.
 type Role struct {
-	Name     string
-	Inherits []string
+	Name        string
+	Description string
+	Inherits    []string
 }

@@ -44,6 +44,7 @@ const (
 	CodeIndeterminateDatatype  = "42P18"
 	CodeCannotCoerce           = "42846"
 	CodeInvalidName            = "42602"
+	CodeInvalidSchemaName      = "3F000"
 	CodeTooManyConnections     = "53300"
 	CodeOutOfMemory            = "53200"
 	CodeProgramLimitExceeded   = "54000"

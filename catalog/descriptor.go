@@ -1,0 +1,274 @@
+package catalog
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Connectors lists the source.connector values a descriptor may name.
+var connectorKinds = []string{"parquet", "postgres", "csv", "flightsql", "sql", "memory"}
+
+// maskMethods lists the column mask methods a policy may name.
+var maskMethods = []string{"null", "redact", "hash", "partial", "round"}
+
+// constraintNames lists the column constraints a descriptor may declare.
+var constraintNames = []string{"not_null", "unique", "primary_key"}
+
+// schemaStabilities lists the sla.schema_stability values.
+var schemaStabilities = []string{"stable", "evolving", "experimental"}
+
+// SunsetLayout is the date format of a descriptor's sunset field.
+const SunsetLayout = "2006-01-02"
+
+// descriptorContext is what decoding a descriptor needs from its surroundings.
+type descriptorContext struct {
+	folder  string          // domain folder the file is in
+	base    string          // file name, e.g. "orders_v1.yaml"
+	baseDir string          // Source.BaseDir for relative paths
+	roles   map[string]bool // declared roles; nil skips role checks
+}
+
+// loadedProduct is a decoded descriptor with the nodes cross-file checks need.
+type loadedProduct struct {
+	p           *Product
+	y           *yamlFile
+	versionNode *yaml.Node
+	inputNodes  []*yaml.Node
+}
+
+// product decodes and validates one descriptor. It returns nil when the
+// file lacks what identifies a product (name, version, domain); every
+// problem found is recorded either way.
+func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct {
+	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset",
+		"description", "sla", "source", "columns", "inputs", "policies")
+	if !ok {
+		return nil
+	}
+	p := &Product{File: y.file, Status: StatusActive}
+	valid := y.identity(f, c, p)
+
+	p.Description = y.str(f, "description")
+	p.Owner = y.owner(f)
+	y.lifecycle(f, p)
+	y.source(f, c, p)
+	y.columns(f, p)
+	p.SLA = y.sla(f, p)
+	inputs, nodes := y.strs(f, "inputs")
+	for i, in := range inputs {
+		if _, _, ok := splitQualified(in); !ok {
+			y.problem(nodes[i], fmt.Sprintf("inputs[%d]", i), "%q is not a qualified product name like \"sales.orders_v1\"", in)
+		}
+	}
+	p.Inputs = inputs
+	p.Policies = y.policies(f, c, p)
+	if !valid {
+		return nil
+	}
+	return &loadedProduct{p: p, y: y, versionNode: f.get("version"), inputNodes: nodes}
+}
+
+// identity decodes product, version and domain, and checks them against
+// the folder and the file name. It reports whether all three are usable.
+func (y *yamlFile) identity(f fields, c descriptorContext, p *Product) bool {
+	valid := true
+	if n := y.required(f, "product"); n != nil {
+		p.Name, _ = y.scalar(n, "product", "a string")
+		switch {
+		case !isIdent(p.Name):
+			y.problem(n, "product", "%q is not a lower-case identifier ([a-z_][a-z0-9_]*)", p.Name)
+			valid = false
+		case hasVersionSuffix(p.Name):
+			y.problem(n, "product", "%q must not end in _v<N>: the version goes in the version field", p.Name)
+			valid = false
+		}
+	} else {
+		valid = false
+	}
+	if y.required(f, "version") != nil {
+		v, ok := y.integer(f, "version")
+		if ok && v < 1 {
+			y.problem(f.get("version"), "version", "must be a positive integer, not %d", v)
+			ok = false
+		}
+		p.Version = v
+		valid = valid && ok
+	} else {
+		valid = false
+	}
+	if n := y.required(f, "domain"); n != nil {
+		p.Domain, _ = y.scalar(n, "domain", "a string")
+		if p.Domain != c.folder {
+			y.problem(n, "domain", "is %q but the file is in folder %q", p.Domain, c.folder)
+			valid = false
+		}
+	} else {
+		valid = false
+	}
+	if valid {
+		ext := filepath.Ext(c.base)
+		if want := p.TableName() + ext; c.base != want {
+			y.problem(f.get("product"), "product", "file name must be %q for product %q version %d", want, p.Name, p.Version)
+		}
+	}
+	return valid
+}
+
+// inFlow reports whether n is written in flow style ({...} or [...]).
+func inFlow(n *yaml.Node) bool { return n != nil && n.Style&yaml.FlowStyle != 0 }
+
+func hasVersionSuffix(name string) bool { _, _, ok := splitVersion(name); return ok }
+
+// splitQualified splits "domain.name" into its two identifiers.
+func splitQualified(s string) (domain, name string, ok bool) {
+	domain, name, ok = strings.Cut(s, ".")
+	return domain, name, ok && isIdent(domain) && isIdent(name)
+}
+
+// lifecycle decodes status and sunset.
+func (y *yamlFile) lifecycle(f fields, p *Product) {
+	if n := f.get("status"); n != nil {
+		s, _ := y.scalar(n, "status", "a string")
+		switch Status(s) {
+		case StatusDraft, StatusActive, StatusDeprecated:
+			p.Status = Status(s)
+		default:
+			y.problem(n, "status", "%q is not one of draft, active, deprecated", s)
+		}
+	}
+	if n := f.get("sunset"); n != nil {
+		s, _ := y.scalar(n, "sunset", "a date")
+		t, err := time.Parse(SunsetLayout, s)
+		if err != nil {
+			y.problem(n, "sunset", "%q is not a date in the form YYYY-MM-DD", s)
+		}
+		p.Sunset = t
+	} else if p.Status == StatusDeprecated {
+		y.problem(f.get("status"), "sunset", "is required when status is deprecated")
+	}
+}
+
+// source decodes the required source block.
+func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
+	n := y.required(f, "source")
+	if n == nil {
+		return
+	}
+	sf, ok := y.object(n, "source", "connector", "path", "query", "table", "options")
+	if !ok {
+		return
+	}
+	s := Source{BaseDir: c.baseDir, Path: y.str(sf, "path"), Query: y.str(sf, "query"), Table: y.str(sf, "table")}
+	if cn := y.required(sf, "connector"); cn != nil {
+		s.Connector, _ = y.scalar(cn, "source.connector", "a string")
+		if !contains(connectorKinds, s.Connector) {
+			y.problem(cn, "source.connector", "%q is not one of %s", s.Connector, strings.Join(connectorKinds, ", "))
+		}
+	}
+	need := func(key, why string) {
+		if sf.get(key) == nil {
+			y.problem(n, "source."+key, "is required for connector %s (%s)", s.Connector, why)
+		}
+	}
+	switch s.Connector {
+	case "sql":
+		need("query", "the SQL that defines the product")
+	case "parquet", "csv":
+		need("path", "a file or glob")
+	}
+	opts, _ := y.pairs(sf.get("options"), "source.options")
+	for _, o := range opts {
+		v, ok := y.scalar(deref(o.valNode), o.valuePath, "a string")
+		if !ok {
+			continue
+		}
+		if s.Options == nil {
+			s.Options = map[string]string{}
+		}
+		s.Options[o.key] = v
+	}
+	p.Source = s
+}
+
+// columns decodes the required, non-empty columns list.
+func (y *yamlFile) columns(f fields, p *Product) {
+	if y.required(f, "columns") == nil {
+		return
+	}
+	items := y.seq(f, "columns")
+	if len(items) == 0 && f.get("columns").Kind == yaml.SequenceNode {
+		y.problem(f.get("columns"), "columns", "must list at least one column")
+	}
+	seen := map[string]int{}
+	for i, it := range items {
+		cf, ok := y.object(it.node, it.path, "name", "type", "description", "tags", "constraints")
+		if !ok {
+			continue
+		}
+		col := &Column{Description: y.str(cf, "description")}
+		if n := y.required(cf, "name"); n != nil {
+			col.Name, _ = y.scalar(n, cf.at("name"), "a string")
+			if prev, dup := seen[col.Name]; dup {
+				y.problem(n, cf.at("name"), "duplicate column %q (also columns[%d])", col.Name, prev)
+			} else {
+				seen[col.Name] = i
+			}
+		}
+		if n := y.required(cf, "type"); n != nil {
+			s, _ := y.scalar(n, cf.at("type"), "a type name")
+			t, err := sqltypes.ParseType(s)
+			if err != nil {
+				msg := err.Error()
+				if strings.Contains(s, "(") && !strings.Contains(s, ")") && n.Style&yaml.FlowStyle == 0 && inFlow(it.node) {
+					msg += ` (inside {...} a comma ends the value: quote the type, as in type: "numeric(12,2)")`
+				}
+				y.problem(n, cf.at("type"), "%s", msg)
+			}
+			col.Type = t
+		}
+		col.Tags, _ = y.strs(cf, "tags")
+		cons, nodes := y.strs(cf, "constraints")
+		for j, c := range cons {
+			if !contains(constraintNames, c) {
+				y.problem(nodes[j], fmt.Sprintf("%s[%d]", cf.at("constraints"), j), "%q is not one of %s", c, strings.Join(constraintNames, ", "))
+			}
+		}
+		col.Constraints = cons
+		p.Columns = append(p.Columns, col)
+	}
+}
+
+// sla decodes the optional sla block; it runs after columns so that
+// freshness_column can be checked.
+func (y *yamlFile) sla(f fields, p *Product) SLA {
+	sf, _ := y.object(f.get("sla"), "sla", "freshness", "freshness_column", "availability", "schema_stability")
+	s := SLA{
+		FreshnessColumn: y.str(sf, "freshness_column"),
+		Availability:    y.str(sf, "availability"),
+		SchemaStability: y.str(sf, "schema_stability"),
+	}
+	if n := sf.get("freshness"); n != nil {
+		v, _ := y.scalar(n, "sla.freshness", "a duration")
+		d, err := ParseFreshness(v)
+		if err != nil {
+			y.problem(n, "sla.freshness", "%v", err)
+		}
+		s.Freshness = d
+	}
+	if n := sf.get("freshness_column"); n != nil && p.Column(s.FreshnessColumn) == nil && len(p.Columns) > 0 {
+		y.problem(n, "sla.freshness_column", "column %q is not declared in columns", s.FreshnessColumn)
+	}
+	if n := sf.get("availability"); n != nil && !validAvailability(s.Availability) {
+		y.problem(n, "sla.availability", "%q is not a percentage like 99.5%%", s.Availability)
+	}
+	if n := sf.get("schema_stability"); n != nil && !contains(schemaStabilities, s.SchemaStability) {
+		y.problem(n, "sla.schema_stability", "%q is not one of %s", s.SchemaStability, strings.Join(schemaStabilities, ", "))
+	}
+	return s
+}

@@ -1,0 +1,204 @@
+package catalog
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MeshFile is the name of a mesh folder's configuration file.
+const MeshFile = "mesh.yaml"
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// DataDir, when set, is the directory relative source paths resolve
+	// against (Source.BaseDir); otherwise they resolve against the mesh
+	// folder. It is made absolute but not required to exist.
+	DataDir string
+}
+
+// Load reads and validates the mesh folder dir: mesh.yaml and every
+// <domain>/<product>_v<N>.yaml descriptor. Sub-folders holding no YAML file
+// (data, for example) and names starting with "." or "_" are skipped.
+//
+// On any validation problem Load returns a nil Mesh and a *LoadError that
+// lists every problem found, each located as "file:line: field: what".
+// File names in problems start with dir as given. I/O errors other than a
+// missing file are returned as they are.
+func Load(dir string, opts LoadOptions) (*Mesh, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	baseDir := absDir
+	if opts.DataDir != "" {
+		if baseDir, err = filepath.Abs(opts.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	ps := &problems{}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		ps.add(dir, 0, "", "is not a mesh folder: it does not exist or is not a directory")
+		return nil, ps.err()
+	}
+
+	mc, err := loadMeshFile(dir, ps)
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := loadDescriptors(dir, baseDir, mc, ps)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mesh{
+		Name:        mc.name,
+		Description: mc.description,
+		Dir:         absDir,
+		Domains:     mc.domains,
+		Users:       mc.users,
+		Roles:       mc.roles,
+	}
+	for _, lp := range loaded {
+		m.Products = append(m.Products, lp.p)
+	}
+	sortProducts(m.Products)
+	checkCrossFile(m, loaded)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// loadMeshFile reads mesh.yaml; a missing or broken file is a problem, and
+// its roles are then unknown (nil), which turns off role checks.
+func loadMeshFile(dir string, ps *problems) (*meshConfig, error) {
+	file := filepath.Join(dir, MeshFile)
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		ps.add(file, 0, "", "is missing: every mesh folder needs one")
+		return &meshConfig{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	y := &yamlFile{file: file, ps: ps}
+	root := y.parse(data)
+	if root == nil {
+		return &meshConfig{}, nil
+	}
+	return y.meshFile(root), nil
+}
+
+// loadDescriptors decodes every descriptor of every domain folder, in
+// folder and file name order.
+func loadDescriptors(dir, baseDir string, mc *meshConfig, ps *problems) ([]*loadedProduct, error) {
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return nil, err
+	}
+	var out []*loadedProduct
+	for _, e := range entries {
+		if !e.IsDir() || skipName(e.Name()) {
+			continue
+		}
+		folder := filepath.Join(dir, e.Name())
+		files, err := descriptorFiles(folder)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			continue
+		}
+		if mc.domainNode != nil && mc.domainNode[e.Name()] == nil {
+			ps.add(folder, 0, "", "folder holds descriptors but domain %q is not declared under domains in %s", e.Name(), MeshFile)
+		}
+		for _, name := range files {
+			file := filepath.Join(folder, name)
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			y := &yamlFile{file: file, ps: ps}
+			root := y.parse(data)
+			if root == nil {
+				continue
+			}
+			c := descriptorContext{folder: e.Name(), base: name, baseDir: baseDir, roles: mc.roleSet}
+			if lp := y.product(root, c); lp != nil {
+				out = append(out, lp)
+			}
+		}
+	}
+	return out, nil
+}
+
+// descriptorFiles lists the .yaml and .yml files directly in folder.
+func descriptorFiles(folder string) ([]string, error) {
+	entries, err := os.ReadDir(folder)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || skipName(n) {
+			continue
+		}
+		if ext := filepath.Ext(n); ext == ".yaml" || ext == ".yml" {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+func skipName(n string) bool { return strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") }
+
+// sortProducts orders products by domain, name, version.
+func sortProducts(ps []*Product) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Domain != b.Domain {
+			return a.Domain < b.Domain
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Version < b.Version
+	})
+}
+
+// checkCrossFile runs the checks that need every descriptor: duplicate
+// versions and lineage inputs that resolve.
+func checkCrossFile(m *Mesh, loaded []*loadedProduct) {
+	first := map[string]*loadedProduct{}
+	for _, lp := range loaded {
+		q := lp.p.QualifiedName()
+		if prev, dup := first[q]; dup {
+			lp.y.problem(lp.versionNode, "version", "%s is also defined in %s", q, prev.p.File)
+			continue
+		}
+		first[q] = lp
+	}
+	for _, lp := range loaded {
+		for i, in := range lp.p.Inputs {
+			schema, name, ok := splitQualified(in)
+			if !ok {
+				continue // reported while decoding
+			}
+			if _, found := m.Lookup(schema, name); !found {
+				msg := "product %q does not exist in this mesh"
+				if s := m.Suggest(in, 1); len(s) > 0 {
+					lp.y.problem(lp.inputNodes[i], inputPath(i), msg+" (did you mean %q?)", in, s[0])
+					continue
+				}
+				lp.y.problem(lp.inputNodes[i], inputPath(i), msg, in)
+			}
+		}
+	}
+}
+
+func inputPath(i int) string { return "inputs[" + strconv.Itoa(i) + "]" }
