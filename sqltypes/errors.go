@@ -146,3 +146,7 @@ func AsError(err error) *Error {
 // Errorf is shorthand for New; it reads well at call sites that build a
 // message: sqltypes.Errorf(sqltypes.CodeUndefinedColumn, "column %q does not exist", name).
 func Errorf(code, format string, args ...any) *Error { return New(code, format, args...) }
+
+// SQLState returns the SQLSTATE; it lets clients of the pgconn.PgError
+// convention (interface{ SQLState() string }) read it.
+func (e *Error) SQLState() string { return e.Code }
