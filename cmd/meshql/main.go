@@ -1,0 +1,79 @@
+// Command meshql is the single binary of meshql: `serve` runs the
+// Postgres-wire server over a mesh, `query` runs one query in-process and
+// prints it. This package only parses flags and wires packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const usage = `meshql — a federated SQL query engine for a data mesh
+
+Usage:
+  meshql serve [flags]          serve the mesh over the PostgreSQL protocol
+  meshql query [flags] "SQL"    run one query in-process and print the result
+  meshql version                print the version
+
+Run "meshql <command> -h" for the flags of a command.
+`
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, args[1:], stdout, stderr)
+	case "query":
+		err = runQuery(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "meshql", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "meshql: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		printError(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// printError writes an error the way psql does: severity, message, then
+// detail and hint lines.
+func printError(w io.Writer, err error) {
+	e := sqltypes.AsError(err)
+	fmt.Fprintf(w, "ERROR:  %s (SQLSTATE %s)\n", e.Msg, e.Code)
+	if e.Detail != "" {
+		fmt.Fprintf(w, "DETAIL:  %s\n", e.Detail)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(w, "HINT:  %s\n", e.Hint)
+	}
+}

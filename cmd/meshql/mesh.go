@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/meshql/meshql"
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/demodata"
+)
+
+// demoMaxAge is how old the demo data may get before it is regenerated, so
+// that "the last 30 days" always has orders.
+const demoMaxAge = 7 * 24 * time.Hour
+
+// loadMesh loads the mesh to serve: the folder given by --mesh, or the
+// built-in demo mesh, whose data is generated on first use.
+func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mesh, error) {
+	if o.DataDir == "" {
+		o.DataDir = defaultDataDir()
+	}
+	if o.Mesh != "" {
+		return catalog.Load(o.Mesh, catalog.LoadOptions{})
+	}
+	meshDir := filepath.Join(o.DataDir, "demo", "mesh")
+	dataDir := filepath.Join(o.DataDir, "demo", "data")
+	if err := writeDemoMesh(meshDir); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var last time.Time
+	generated, err := demodata.Ensure(ctx, dataDir, demodata.Options{
+		MaxAge: demoMaxAge,
+		Progress: func(done, total int64) {
+			if time.Since(last) < 200*time.Millisecond && done < total {
+				return
+			}
+			last = time.Now()
+			printProgress(progress, "generating demo data", done, total, start)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo data in %s: %w", dataDir, err)
+	}
+	if generated {
+		fmt.Fprintf(progress, "\ngenerated demo data in %s (%s)\n", dataDir, time.Since(start).Round(time.Millisecond))
+	}
+	return catalog.Load(meshDir, catalog.LoadOptions{DataDir: dataDir})
+}
+
+// printProgress draws a one-line progress bar with an ETA.
+func printProgress(w io.Writer, what string, done, total int64, start time.Time) {
+	if total <= 0 {
+		return
+	}
+	frac := float64(done) / float64(total)
+	const width = 30
+	bar := make([]byte, width)
+	for i := range bar {
+		if float64(i) < frac*width {
+			bar[i] = '#'
+		} else {
+			bar[i] = '.'
+		}
+	}
+	eta := "?"
+	if frac > 0 {
+		eta = (time.Duration(float64(time.Since(start))/frac) - time.Since(start)).Round(time.Second).String()
+	}
+	fmt.Fprintf(w, "\r%s [%s] %3.0f%% %d/%d rows, ETA %s ", what, bar, frac*100, done, total, eta)
+}
+
+// writeDemoMesh refreshes the demo descriptors from the binary.
+func writeDemoMesh(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return fs.WalkDir(meshql.DemoMesh(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dir, path)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(meshql.DemoMesh(), path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
+
+// newEngine wires an engine over a mesh with every built-in connector.
+func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
+	return engine.New(engine.Config{
+		Mesh:       mesh,
+		Connectors: []connectors.Connector{parquet.New()},
+		Workers:    o.Workers,
+		Logger:     newLogger(o, os.Stderr),
+	})
+}

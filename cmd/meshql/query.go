@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := &options{User: "admin"}
+	fs, config, specs := newFlags("query", o, false, stderr)
+	format := fs.String("format", "table", "output format: table, csv, json or arrow (Arrow IPC stream)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := resolve(fs, *config, specs); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, `usage: meshql query [flags] "SQL"`)
+		return errUsage
+	}
+	mesh, err := loadMesh(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(mesh, o)
+	if err != nil {
+		return err
+	}
+	sess, err := eng.NewSession(o.User, nil)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	stmts, err := sess.Prepare(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		res, err := st.Execute(ctx, nil)
+		if err != nil {
+			return err
+		}
+		err = printResult(ctx, res, *format, stdout)
+		res.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printResult(ctx context.Context, res *engine.Result, format string, w io.Writer) error {
+	for _, n := range res.Notices {
+		fmt.Fprintf(w, "NOTICE:  %s\n", n.Msg)
+	}
+	if res.Columns == nil {
+		fmt.Fprintln(w, res.CommandTag())
+		return nil
+	}
+	if format == "arrow" {
+		return writeArrow(ctx, res, w)
+	}
+	header := make([]string, len(res.Columns))
+	for i, c := range res.Columns {
+		header[i] = c.Name
+	}
+	var rows [][]*string
+	for {
+		b, err := res.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		for r := 0; r < int(b.NumRows()); r++ {
+			row := make([]*string, len(res.Columns))
+			for c, col := range res.Columns {
+				if v := expr.DatumAt(b.Column(c), col.Type, r); v != nil {
+					s := sqltypes.FormatValue(col.Type, v)
+					row[c] = &s
+				}
+			}
+			rows = append(rows, row)
+		}
+		b.Release()
+	}
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write(header)
+		for _, r := range rows {
+			rec := make([]string, len(r))
+			for i, v := range r {
+				if v != nil {
+					rec[i] = *v
+				}
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json":
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			obj := make(map[string]any, len(r))
+			for i, v := range r {
+				if v != nil {
+					obj[header[i]] = *v
+				} else {
+					obj[header[i]] = nil
+				}
+			}
+			if err := enc.Encode(obj); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "table":
+		printTable(w, res.Columns, header, rows)
+		return nil
+	}
+	return sqltypes.New(sqltypes.CodeInvalidParameterValue, "unknown --format %q (table, csv, json, arrow)", format)
+}
+
+// printTable prints rows aligned like psql: numbers right-aligned.
+func printTable(w io.Writer, cols []engine.Column, header []string, rows [][]*string) {
+	width := make([]int, len(header))
+	for i, h := range header {
+		width[i] = utf8.RuneCountInString(h)
+	}
+	for _, r := range rows {
+		for i, v := range r {
+			if v != nil {
+				width[i] = max(width[i], utf8.RuneCountInString(*v))
+			}
+		}
+	}
+	pad := func(s string, n int, right bool) string {
+		gap := strings.Repeat(" ", n-utf8.RuneCountInString(s))
+		if right {
+			return gap + s
+		}
+		return s + gap
+	}
+	var line []string
+	for i, h := range header {
+		l := width[i] - utf8.RuneCountInString(h)
+		line = append(line, strings.Repeat(" ", l/2)+h+strings.Repeat(" ", l-l/2))
+	}
+	fmt.Fprintln(w, " "+strings.Join(line, " | "))
+	var sep []string
+	for _, n := range width {
+		sep = append(sep, strings.Repeat("-", n+2))
+	}
+	fmt.Fprintln(w, strings.Join(sep, "+"))
+	for _, r := range rows {
+		var cells []string
+		for i, v := range r {
+			s := ""
+			if v != nil {
+				s = *v
+			}
+			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric()))
+		}
+		fmt.Fprintln(w, " "+strings.Join(cells, " | "))
+	}
+	noun := "rows"
+	if len(rows) == 1 {
+		noun = "row"
+	}
+	fmt.Fprintf(w, "(%d %s)\n", len(rows), noun)
+}
+
+func writeArrow(ctx context.Context, res *engine.Result, w io.Writer) error {
+	var wr *ipc.Writer
+	defer func() {
+		if wr != nil {
+			wr.Close()
+		}
+	}()
+	for {
+		b, err := res.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if wr == nil {
+			wr = ipc.NewWriter(w, ipc.WithSchema(b.Schema()))
+		}
+		err = wr.Write(b)
+		b.Release()
+		if err != nil {
+			return err
+		}
+	}
+	if wr == nil {
+		fields := make([]arrow.Field, len(res.Columns))
+		for i, c := range res.Columns {
+			fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true}
+		}
+		wr = ipc.NewWriter(w, ipc.WithSchema(arrow.NewSchema(fields, nil)))
+	}
+	return nil
+}

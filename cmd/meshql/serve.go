@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/wire/pgwire"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := &options{PGListen: "127.0.0.1:5433", FlightListen: "127.0.0.1:32010", HTTPListen: "127.0.0.1:9187"}
+	fs, config, specs := newFlags("serve", o, true, stderr)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := resolve(fs, *config, specs); err != nil {
+		return err
+	}
+	log := newLogger(o, stderr)
+	mesh, err := loadMesh(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(mesh, o)
+	if err != nil {
+		return err
+	}
+	var tlsConfig *tls.Config
+	if o.TLSCert != "" || o.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if o.DemoPostgres != "" {
+		log.Warn("--demo-postgres is not implemented yet; sales.customers_v1 is served from Parquet")
+	}
+	if o.FlightListen != "" && o.FlightListen != "off" {
+		log.Warn("the Arrow Flight SQL endpoint is not implemented yet", "flight_listen", o.FlightListen)
+	}
+	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
+		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.PGListen)
+	if err != nil {
+		return fmt.Errorf("--pg-listen: %w", err)
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ctx, ln) }()
+	var httpSrv *http.Server
+	if o.HTTPListen != "" && o.HTTPListen != "off" {
+		hln, err := net.Listen("tcp", o.HTTPListen)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("--http-listen: %w", err)
+		}
+		httpSrv = &http.Server{Handler: healthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := httpSrv.Serve(hln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	log.Info("meshql serving", "mesh", mesh.Name, "products", len(mesh.Products), "pg", ln.Addr().String(), "http", o.HTTPListen)
+	fmt.Fprintf(stdout, "meshql is ready: psql \"postgres://analyst:analyst@%s/mesh\"\n", ln.Addr())
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	log.Info("meshql shutting down")
+	if httpSrv != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		httpSrv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	srv.Close()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+func healthHandler() http.Handler {
+	mux := http.NewServeMux()
+	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }
+	mux.HandleFunc("/healthz", ok)
+	mux.HandleFunc("/readyz", ok)
+	return mux
+}

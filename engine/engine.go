@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Config is what an Engine is built from; cmd/meshql wires it.
+type Config struct {
+	Mesh       *catalog.Mesh
+	Connectors []connectors.Connector
+	// Mem allocates all query memory; nil means memory.DefaultAllocator.
+	Mem memory.Allocator
+	// Workers bounds each query's parallelism; 0 means GOMAXPROCS.
+	Workers int
+	Logger  *slog.Logger
+	// Clock returns the current time; nil means time.Now. Tests pin it.
+	Clock func() time.Time
+}
+
+// Engine serves queries over one mesh. It is safe for concurrent use by
+// many sessions.
+type Engine struct {
+	mesh       atomic.Pointer[catalog.Mesh]
+	connectors map[string]connectors.Connector
+	mem        memory.Allocator
+	workers    int
+	log        *slog.Logger
+	clock      func() time.Time
+
+	mu      sync.Mutex
+	tables  map[*catalog.Product]*openTable
+	nextPID atomic.Int32
+}
+
+type openTable struct {
+	once  sync.Once
+	table connectors.Table
+	err   error
+}
+
+// New builds an Engine. It does not open any source yet: tables open on
+// first use, so a source that is down fails only the queries that read it.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Mesh == nil {
+		return nil, sqltypes.New(sqltypes.CodeConfigFileError, "engine: no mesh loaded")
+	}
+	e := &Engine{
+		connectors: map[string]connectors.Connector{},
+		mem:        cfg.Mem,
+		workers:    cfg.Workers,
+		log:        cfg.Logger,
+		clock:      cfg.Clock,
+		tables:     map[*catalog.Product]*openTable{},
+	}
+	if e.mem == nil {
+		e.mem = memory.DefaultAllocator
+	}
+	if e.workers <= 0 {
+		e.workers = runtime.GOMAXPROCS(0)
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.clock == nil {
+		e.clock = time.Now
+	}
+	for _, c := range cfg.Connectors {
+		e.connectors[c.Kind()] = c
+	}
+	e.mesh.Store(cfg.Mesh)
+	return e, nil
+}
+
+// Mesh returns the catalog currently served.
+func (e *Engine) Mesh() *catalog.Mesh { return e.mesh.Load() }
+
+// Authenticate checks a user's password. Unknown users and wrong passwords
+// get the same 28P01 error, so that the answer does not reveal which
+// users exist.
+func (e *Engine) Authenticate(ctx context.Context, user, password string) error {
+	u, ok := e.Mesh().User(user)
+	fail := sqltypes.New(sqltypes.CodeInvalidPassword, "password authentication failed for user %q", user)
+	if !ok {
+		return fail
+	}
+	if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
+		return fail
+	}
+	return nil
+}
+
+// User returns a user of the mesh (for SCRAM verifiers).
+func (e *Engine) User(name string) (*catalog.User, bool) { return e.Mesh().User(name) }
+
+// table opens a product's source once and caches it.
+func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Table, error) {
+	e.mu.Lock()
+	ot, ok := e.tables[p]
+	if !ok {
+		ot = &openTable{}
+		e.tables[p] = ot
+	}
+	e.mu.Unlock()
+	ot.once.Do(func() {
+		c, ok := e.connectors[p.Source.Connector]
+		if !ok {
+			ot.err = sqltypes.New(sqltypes.CodeFDWUnableToConnect, "no connector %q is configured for %s", p.Source.Connector, p.QualifiedName())
+			return
+		}
+		ot.table, ot.err = c.Open(ctx, p.Source)
+		if ot.err != nil {
+			e := sqltypes.AsError(ot.err)
+			ot.err = sqltypes.Wrap(ot.err, e.Code, "data product %s: %s", p.QualifiedName(), e.Msg)
+		}
+	})
+	if ot.err != nil {
+		// Do not cache failures: the source may come back.
+		e.mu.Lock()
+		if e.tables[p] == ot {
+			delete(e.tables, p)
+		}
+		e.mu.Unlock()
+	}
+	return ot.table, ot.err
+}
+
+// rolesOf returns a user's roles with inheritance expanded.
+func (e *Engine) rolesOf(user string) []string { return e.Mesh().RolesOf(user) }
+
+// canRead reports whether roles may read p: admins read everything; others
+// need one of the product's read roles.
+func canRead(p *catalog.Product, roles []string) bool {
+	for _, r := range roles {
+		if r == "admin" {
+			return true
+		}
+		for _, allowed := range p.Policies.Read {
+			if strings.EqualFold(r, allowed) {
+				return true
+			}
+		}
+	}
+	return false
+}

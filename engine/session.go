@@ -1,0 +1,244 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/planner/bind"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Session is one client's connection state: its user, roles and settings.
+// A Session is used by one goroutine at a time (one statement at a time,
+// as on a PostgreSQL connection).
+type Session struct {
+	engine *Engine
+	user   string
+	roles  []string
+	pid    int32
+
+	mu     sync.Mutex
+	values map[string]string
+	defs   map[string]setting
+}
+
+// NewSession starts a session for an authenticated user. startup holds the
+// parameters a client sent at connection start (application_name,
+// client_encoding, options…); unknown ones are ignored as PostgreSQL does
+// for GUCs it does not know only when prefixed, so they are kept as custom
+// settings here.
+func (e *Engine) NewSession(user string, startup map[string]string) (*Session, error) {
+	s := &Session{engine: e, user: user, roles: e.rolesOf(user), values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
+	for _, st := range settingsTable() {
+		s.defs[st.name] = st
+		s.values[st.name] = st.def
+	}
+	s.values["session_authorization"] = user
+	for k, v := range startup {
+		k = strings.ToLower(k)
+		switch k {
+		case "user", "database", "options", "replication":
+			continue
+		}
+		if _, err := s.set(k, v); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// User is the session's user name.
+func (s *Session) User() string { return s.user }
+
+// ProcessID is the session's backend PID (for BackendKeyData).
+func (s *Session) ProcessID() int32 { return s.pid }
+
+// Close ends the session.
+func (s *Session) Close() {}
+
+// ReportedSettings returns the settings PostgreSQL reports with
+// ParameterStatus, keyed by their canonical names.
+func (s *Session) ReportedSettings() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{"session_authorization": s.user}
+	for name, st := range s.defs {
+		if st.reported {
+			out[canonical(name)] = s.values[name]
+		}
+	}
+	return out
+}
+
+// Setting returns a setting's current value.
+func (s *Session) Setting(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.values[strings.ToLower(name)]
+	return v, ok
+}
+
+// set changes a setting; it returns the normalized value.
+func (s *Session) set(name, value string) (string, error) {
+	name = strings.ToLower(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, known := s.defs[name]
+	if !known && !strings.Contains(name, ".") {
+		return "", sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	if st.check != nil {
+		v, err := st.check(value)
+		if err != nil {
+			return "", err
+		}
+		value = v
+	}
+	s.values[name] = value
+	return value, nil
+}
+
+func (s *Session) reset(name string) error {
+	name = strings.ToLower(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if name == "all" {
+		for n, st := range s.defs {
+			if st.check == nil || n == "timezone" || n == "client_encoding" || n == "statement_timeout" {
+				s.values[n] = st.def
+			}
+		}
+		return nil
+	}
+	st, ok := s.defs[name]
+	if !ok {
+		if strings.Contains(name, ".") {
+			delete(s.values, name)
+			return nil
+		}
+		return sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	s.values[name] = st.def
+	return nil
+}
+
+func (s *Session) location() *time.Location {
+	tz, _ := s.Setting("timezone")
+	if loc, err := time.LoadLocation(tz); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+func (s *Session) statementTimeout() time.Duration {
+	v, _ := s.Setting("statement_timeout")
+	d, _ := parseDurationSetting(v)
+	return d
+}
+
+func (s *Session) workers() int {
+	v, _ := s.Setting("mesh.workers")
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return s.engine.workers
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n <= 0 {
+		return s.engine.workers
+	}
+	return n
+}
+
+// searchPath returns the schemas unqualified names are looked up in.
+func (s *Session) searchPath() []string {
+	v, _ := s.Setting("search_path")
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.Trim(strings.TrimSpace(p), `"`)
+		if p == "$user" {
+			p = s.user
+		}
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// catalogView resolves names for the binder with this session's rights.
+type catalogView struct{ s *Session }
+
+func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
+	mesh := c.s.engine.Mesh()
+	var p *catalog.Product
+	if schema == "" {
+		for _, sp := range c.s.searchPath() {
+			if found, ok := mesh.Lookup(sp, name); ok {
+				p = found
+				break
+			}
+		}
+		if p == nil {
+			err := sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", name)
+			if sugg := mesh.Suggest(name, 3); len(sugg) > 0 {
+				err = err.WithHint("Data products are named domain.product_vN; perhaps you meant %s.", quoteList(sugg))
+			}
+			return nil, err
+		}
+	} else {
+		var err error
+		if p, err = mesh.Resolve(schema, name); err != nil {
+			return nil, err
+		}
+	}
+	if !canRead(p, c.s.roles) {
+		return nil, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", p.QualifiedName()).
+			WithHint("Readers of %s need one of the roles: %s.", p.QualifiedName(), strings.Join(p.Policies.Read, ", "))
+	}
+	return c.s.engine.bindTable(ctx, p)
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = `"` + n + `"`
+	}
+	return strings.Join(q, " or ")
+}
+
+// bindTable describes a product for the binder, opening its source and
+// checking the declared columns against what the source delivers.
+func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table, error) {
+	t := &bind.Table{Product: p, Name: p.QualifiedName()}
+	if p.Source.Connector == "sql" {
+		t.DefiningSQL = p.Source.Query
+		for _, c := range p.Columns {
+			t.Columns = append(t.Columns, bind.TableColumn{Name: c.Name, Type: c.Type, SourceIndex: -1, SourceType: c.Type})
+		}
+		return t, nil
+	}
+	src, err := e.table(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	schema := src.Schema()
+	for _, c := range p.Columns {
+		idx := schema.FieldIndices(c.Name)
+		if len(idx) == 0 {
+			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s declares column %s, but its source has no such column", p.QualifiedName(), c.Name).
+				WithHint("The source no longer matches the product's contract; tell the owner (%s).", p.Owner.Contact)
+		}
+		st, err := sqltypes.FromArrow(schema.Field(idx[0]).Type)
+		if err != nil {
+			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
+		}
+		t.Columns = append(t.Columns, bind.TableColumn{Name: c.Name, Type: c.Type, SourceIndex: idx[0], SourceType: st})
+	}
+	t.Source = src
+	return t, nil
+}

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// setting is a session parameter clients may SET and SHOW. Reported ones
+// are sent to pgwire clients as ParameterStatus on start and on change.
+type setting struct {
+	name     string
+	def      string
+	reported bool
+	check    func(v string) (string, error) // normalizes or rejects a value
+}
+
+func settingsTable() []setting {
+	return []setting{
+		{name: "application_name", reported: true},
+		{name: "client_encoding", def: "UTF8", reported: true, check: checkEncoding},
+		{name: "server_encoding", def: "UTF8", reported: true, check: readOnly("server_encoding")},
+		{name: "datestyle", def: "ISO, MDY", reported: true},
+		{name: "intervalstyle", def: "postgres", reported: true},
+		{name: "timezone", def: "UTC", reported: true, check: checkTimeZone},
+		{name: "integer_datetimes", def: "on", reported: true, check: readOnly("integer_datetimes")},
+		{name: "standard_conforming_strings", def: "on", reported: true},
+		{name: "is_superuser", def: "off", reported: true, check: readOnly("is_superuser")},
+		{name: "server_version", def: ServerVersion, reported: true, check: readOnly("server_version")},
+		{name: "server_version_num", def: "160004", check: readOnly("server_version_num")},
+		{name: "search_path", def: `"$user", public`},
+		{name: "extra_float_digits", def: "1"},
+		{name: "statement_timeout", def: "0", check: checkDuration},
+		{name: "max_identifier_length", def: "63", check: readOnly("max_identifier_length")},
+		{name: "transaction_isolation", def: "read committed"},
+		{name: "default_transaction_read_only", def: "on"},
+		{name: "transaction_read_only", def: "on"},
+		{name: "lc_messages", def: "C"},
+		{name: "lc_monetary", def: "C"},
+		{name: "lc_numeric", def: "C"},
+		{name: "lc_time", def: "C"},
+		{name: "bytea_output", def: "hex"},
+		{name: "client_min_messages", def: "notice"},
+		{name: "mesh.workers", def: "0"},
+	}
+}
+
+// ServerVersion is the PostgreSQL version meshql reports: drivers pick
+// their catalog queries by it.
+const ServerVersion = "16.4 (meshql)"
+
+func readOnly(name string) func(string) (string, error) {
+	return func(string) (string, error) {
+		return "", sqltypes.New("55P02", "parameter %q cannot be changed", name)
+	}
+}
+
+func checkEncoding(v string) (string, error) {
+	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
+	case "UTF8", "UNICODE":
+		return "UTF8", nil
+	}
+	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported; meshql speaks UTF8", v)
+}
+
+func checkTimeZone(v string) (string, error) {
+	if strings.EqualFold(v, "utc") || strings.EqualFold(v, "gmt") || v == "Z" {
+		return "UTC", nil
+	}
+	if _, err := time.LoadLocation(v); err != nil {
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
+	}
+	return v, nil
+}
+
+// checkDuration accepts PostgreSQL's time settings: a number of
+// milliseconds or a number with a unit ("5s", "2min").
+func checkDuration(v string) (string, error) {
+	if _, err := parseDurationSetting(v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+func parseDurationSetting(v string) (time.Duration, error) {
+	s := strings.TrimSpace(strings.ToLower(v))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.TrimSpace(s[len(num):])
+	if num == "" {
+		return 0, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"statement_timeout\": %q", v)
+	}
+	var n int64
+	for _, c := range num {
+		n = n*10 + int64(c-'0')
+	}
+	mult := map[string]time.Duration{"": time.Millisecond, "ms": time.Millisecond, "s": time.Second, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	m, ok := mult[unit]
+	if !ok {
+		return 0, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"statement_timeout\": %q", v).
+			WithHint("Valid units for this parameter are \"ms\", \"s\", \"min\", \"h\", and \"d\".")
+	}
+	return time.Duration(n) * m, nil
+}
+
+// canonicalNames maps lower-case names to the spelling PostgreSQL reports
+// in ParameterStatus.
+var canonicalNames = map[string]string{
+	"datestyle": "DateStyle", "intervalstyle": "IntervalStyle", "timezone": "TimeZone",
+}
+
+func canonical(name string) string {
+	if c, ok := canonicalNames[name]; ok {
+		return c
+	}
+	return name
+}

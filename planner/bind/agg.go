@@ -1,0 +1,310 @@
+package bind
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// aggregateNames are the aggregate functions meshql executes.
+var aggregateNames = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"array_agg": true, "bool_and": true, "bool_or": true, "every": true, "string_agg": true,
+}
+
+func isAggregate(fc *pg_query.FuncCall) bool {
+	return fc.Over == nil && aggregateNames[funcName(fc)]
+}
+
+// aggState collects the grouping keys and aggregate calls of one query block.
+type aggState struct {
+	groups    []logical.Expr
+	groupKeys []string
+	groupCols []logical.ColumnID
+	aggs      []logical.AggCall
+	aggKeys   []string
+	aggCols   []logical.ColumnID
+	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
+}
+
+func (a *aggState) addGroup(b *binder, e logical.Expr) {
+	k := exprKey(e)
+	for _, g := range a.groupKeys {
+		if g == k {
+			return
+		}
+	}
+	a.groups = append(a.groups, e)
+	a.groupKeys = append(a.groupKeys, k)
+	if c, ok := e.(*logical.ColRef); ok {
+		a.groupCols = append(a.groupCols, c.ID)
+	} else {
+		a.groupCols = append(a.groupCols, b.meta.NewColumn(e.String(), "", e.Type()))
+	}
+}
+
+// addAgg registers an aggregate call (deduplicated) and returns a reference
+// to its output column.
+func (a *aggState) addAgg(b *binder, call logical.AggCall, name string) logical.Expr {
+	k := aggKey(call)
+	for i, ak := range a.aggKeys {
+		if ak == k {
+			return &logical.ColRef{ID: a.aggCols[i], Name: name, T: call.T}
+		}
+	}
+	id := b.meta.NewColumn(name, "", call.T)
+	a.aggs = append(a.aggs, call)
+	a.aggKeys = append(a.aggKeys, k)
+	a.aggCols = append(a.aggCols, id)
+	return &logical.ColRef{ID: id, Name: name, T: call.T}
+}
+
+// groupify replaces grouped subexpressions by references to the group
+// columns and checks that nothing else reads ungrouped input columns.
+func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, error) {
+	out := a.replaceGroups(e)
+	allowed := logical.NewColSet(a.groupCols...)
+	allowed.Add(a.aggCols...)
+	var bad *logical.ColRef
+	logical.Walk(out, func(x logical.Expr) bool {
+		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && bad == nil {
+			bad = c
+		}
+		return true
+	})
+	if bad != nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", bad.Name), location(ast))
+	}
+	return out, nil
+}
+
+func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
+	k := exprKey(e)
+	for i, g := range a.groupKeys {
+		if g == k {
+			return &logical.ColRef{ID: a.groupCols[i], Name: a.groups[i].String(), T: a.groups[i].Type()}
+		}
+	}
+	ch := e.Children()
+	if len(ch) == 0 {
+		return e
+	}
+	nc := make([]logical.Expr, len(ch))
+	for i, c := range ch {
+		nc[i] = a.replaceGroups(c)
+	}
+	return e.WithChildren(nc)
+}
+
+func (a *aggState) node(b *binder, input logical.Node) logical.Node {
+	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols}
+}
+
+// bindAggregate binds an aggregate call found while binding an expression.
+func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	name := funcName(fc)
+	if agg == nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed here"), int(fc.Location))
+	}
+	if agg.inAgg {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot be nested"), int(fc.Location))
+	}
+	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY inside an aggregate is not supported yet"), int(fc.Location))
+	}
+	agg.inAgg = true
+	defer func() { agg.inAgg = false }()
+	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
+	if name == "every" {
+		call.Func = "bool_and"
+	}
+	if fc.AggStar {
+		if name != "count" {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "%s(*) is not allowed", name), int(fc.Location))
+		}
+		call.Func = "count_star"
+	}
+	var argTypes []sqltypes.Type
+	for _, an := range fc.Args {
+		e, err := b.bindExpr(an, sc, nil)
+		if err != nil {
+			return nil, err
+		}
+		if e.Type().Kind == sqltypes.Unknown {
+			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+		}
+		call.Args = append(call.Args, e)
+		argTypes = append(argTypes, e.Type())
+	}
+	if fc.AggFilter != nil {
+		f, err := b.bindPredicate(fc.AggFilter, sc, "FILTER")
+		if err != nil {
+			return nil, err
+		}
+		call.Filter = f
+	}
+	t, err := ops.AggregateType(call.Func, argTypes)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+	}
+	call.T = t
+	return agg.addAgg(b, call, name), nil
+}
+
+// bindGroupBy binds GROUP BY items: ordinals and output aliases refer to the
+// select list; other names resolve against the input first (PostgreSQL's rule).
+func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope, agg *aggState) error {
+	for _, it := range items {
+		if it.GetGroupingSet() != nil {
+			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "GROUPING SETS, ROLLUP and CUBE are not supported yet"), location(it))
+		}
+		var e logical.Expr
+		var err error
+		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
+			return oerr
+		} else if ok {
+			e, err = b.bindTarget(targets[idx], sc, nil)
+		} else {
+			e, err = b.bindExpr(it, sc, nil)
+		}
+		if err != nil {
+			if sqltypes.Code(err) == sqltypes.CodeGroupingError {
+				return errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
+			}
+			return err
+		}
+		agg.addGroup(b, e)
+	}
+	return nil
+}
+
+// ordinalOrAlias resolves `ORDER BY 2` / `GROUP BY 1` and bare output-alias
+// names. For GROUP BY (outputFirst false) a name that is an input column
+// means the input column.
+func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst bool) (int, bool, error) {
+	if ac := n.GetAConst(); ac != nil {
+		if iv, ok := ac.Val.(*pg_query.A_Const_Ival); ok {
+			pos := int(iv.Ival.Ival)
+			if pos < 1 || pos > len(targets) {
+				clause := "GROUP BY"
+				if outputFirst {
+					clause = "ORDER BY"
+				}
+				return 0, false, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "%s position %d is not in select list", clause, pos), int(ac.Location))
+			}
+			return pos - 1, true, nil
+		}
+		return 0, false, nil
+	}
+	cr := n.GetColumnRef()
+	if cr == nil || len(cr.Fields) != 1 || cr.Fields[0].GetString_() == nil {
+		return 0, false, nil
+	}
+	name := cr.Fields[0].GetString_().Sval
+	if !outputFirst {
+		if _, err := sc.lookup("", name, -1); err == nil {
+			return 0, false, nil
+		}
+	}
+	found := -1
+	for i, t := range targets {
+		if t.name == name {
+			if found >= 0 && outputFirst {
+				return 0, false, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "ORDER BY %q is ambiguous", name), int(cr.Location))
+			}
+			if found < 0 {
+				found = i
+			}
+		}
+	}
+	if found < 0 {
+		return 0, false, nil
+	}
+	return found, true, nil
+}
+
+// anyAggregate reports whether the select list, HAVING or ORDER BY calls an aggregate.
+func anyAggregate(sel *pg_query.SelectStmt) bool {
+	found := false
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		if n == nil || found {
+			return
+		}
+		if fc := n.GetFuncCall(); fc != nil && isAggregate(fc) {
+			found = true
+			return
+		}
+		if n.GetSubLink() != nil || n.GetSelectStmt() != nil {
+			return // aggregates of subqueries belong to them
+		}
+		walkChildren(n, visit)
+	}
+	for _, t := range sel.TargetList {
+		visit(t)
+	}
+	for _, s := range sel.SortClause {
+		visit(s)
+	}
+	return found
+}
+
+// exprKey identifies an expression structurally, columns by ID.
+func exprKey(e logical.Expr) string {
+	var sb strings.Builder
+	var rec func(e logical.Expr)
+	rec = func(e logical.Expr) {
+		switch x := e.(type) {
+		case *logical.ColRef:
+			sb.WriteString("#" + strconv.Itoa(int(x.ID)))
+			return
+		case *logical.Const:
+			sb.WriteString(x.T.String() + ":" + sqltypes.FormatLiteral(x.T, x.V))
+			return
+		}
+		fmt.Fprintf(&sb, "%T", e)
+		switch x := e.(type) {
+		case *logical.Binary:
+			sb.WriteString(x.Op.String())
+		case *logical.Unary:
+			sb.WriteString(strconv.Itoa(int(x.Op)))
+		case *logical.Func:
+			sb.WriteString(x.Name)
+		case *logical.Cast:
+			sb.WriteString(x.T.String())
+		case *logical.Param:
+			sb.WriteString(strconv.Itoa(x.Index))
+		case *logical.Like:
+			fmt.Fprintf(&sb, "%v%v", x.Negated, x.ILike)
+		case *logical.InList:
+			fmt.Fprintf(&sb, "%v", x.Negated)
+		}
+		sb.WriteByte('(')
+		for _, c := range e.Children() {
+			rec(c)
+			sb.WriteByte(',')
+		}
+		sb.WriteByte(')')
+	}
+	rec(e)
+	return sb.String()
+}
+
+func aggKey(c logical.AggCall) string {
+	parts := []string{c.Func, strconv.FormatBool(c.Distinct)}
+	for _, a := range c.Args {
+		parts = append(parts, exprKey(a))
+	}
+	if c.Filter != nil {
+		parts = append(parts, "filter:"+exprKey(c.Filter))
+	}
+	return strings.Join(parts, "|")
+}

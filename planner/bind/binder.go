@@ -1,0 +1,144 @@
+package bind
+
+import (
+	"context"
+	"time"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Catalog is what the binder needs from the engine: tables by name, as the
+// session may see them.
+type Catalog interface {
+	// ResolveTable finds a table. schema "" means: search the session's
+	// search_path. Errors are 42P01 (with a hint naming the closest
+	// tables), 3F000, or 42501 when the session may not read the product.
+	ResolveTable(ctx context.Context, schema, name string) (*Table, error)
+}
+
+// Table is a resolved table reference.
+type Table struct {
+	Product *catalog.Product // nil for system tables
+	Name    string           // qualified name
+	Columns []TableColumn
+	// Source is the opened connector table; nil for derived products,
+	// which are bound from DefiningSQL instead.
+	Source      connectors.Table
+	DefiningSQL string
+}
+
+// TableColumn is a column of a resolved table. SourceIndex is its field in
+// Source.Schema(); SourceType the type the source delivers.
+type TableColumn struct {
+	Name        string
+	Type        sqltypes.Type
+	SourceIndex int
+	SourceType  sqltypes.Type
+}
+
+// Options are the session facts binding depends on.
+type Options struct {
+	Now      time.Time      // statement start, for current_date and now()
+	Location *time.Location // session TimeZone
+	User     string
+	// ParamTypes are the types a client declared for $n (Parse message);
+	// Unknown entries are inferred.
+	ParamTypes []sqltypes.Type
+}
+
+// Query is a bound SELECT.
+type Query struct {
+	Plan       logical.Node
+	Meta       *logical.Metadata
+	Columns    []OutputColumn // result columns, in order
+	ParamTypes []sqltypes.Type
+}
+
+// OutputColumn is a result column: its name and the plan column holding it.
+type OutputColumn struct {
+	Name string
+	ID   logical.ColumnID
+	Type sqltypes.Type
+}
+
+// maxViewDepth bounds the expansion of derived products defined over each other.
+const maxViewDepth = 16
+
+type binder struct {
+	ctx    context.Context
+	cat    Catalog
+	opts   Options
+	meta   *logical.Metadata
+	params *paramTypes
+	ctes   []map[string]*cteDef
+	depth  int
+}
+
+type cteDef struct {
+	name       string
+	query      *pg_query.SelectStmt
+	colAliases []string
+}
+
+// BindSelect binds a SELECT (or VALUES) statement.
+func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options) (*Query, error) {
+	sel := stmt.GetSelectStmt()
+	if sel == nil {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "statement is not a query")
+	}
+	b := &binder{ctx: ctx, cat: cat, opts: opts, meta: &logical.Metadata{}, params: newParamTypes(opts.ParamTypes)}
+	if b.opts.Location == nil {
+		b.opts.Location = time.UTC
+	}
+	rel, err := b.bindSelect(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final()}
+	for _, c := range rel.cols {
+		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
+	}
+	return q, nil
+}
+
+// paramTypes collects the types of $n as binding infers them.
+type paramTypes struct{ types []sqltypes.Type }
+
+func newParamTypes(declared []sqltypes.Type) *paramTypes {
+	return &paramTypes{types: append([]sqltypes.Type(nil), declared...)}
+}
+
+func (p *paramTypes) get(i int) sqltypes.Type {
+	if i-1 < len(p.types) {
+		return p.types[i-1]
+	}
+	return sqltypes.TypeUnknown
+}
+
+func (p *paramTypes) set(i int, t sqltypes.Type) {
+	for len(p.types) < i {
+		p.types = append(p.types, sqltypes.TypeUnknown)
+	}
+	if p.types[i-1].Kind == sqltypes.Unknown {
+		p.types[i-1] = t
+	}
+}
+
+// final resolves parameters never constrained by context to text, as
+// PostgreSQL does.
+func (p *paramTypes) final() []sqltypes.Type {
+	out := make([]sqltypes.Type, len(p.types))
+	for i, t := range p.types {
+		if t.Kind == sqltypes.Unknown {
+			t = sqltypes.TypeText
+		}
+		out[i] = t
+	}
+	return out
+}

@@ -1,0 +1,197 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// numericRank orders the numeric types for PostgreSQL's implicit widening.
+func numericRank(k sqltypes.Kind) int {
+	switch k {
+	case sqltypes.Int2:
+		return 1
+	case sqltypes.Int4:
+		return 2
+	case sqltypes.Int8:
+		return 3
+	case sqltypes.Numeric:
+		return 4
+	case sqltypes.Float4:
+		return 5
+	case sqltypes.Float8:
+		return 6
+	}
+	return 0
+}
+
+// commonType returns the type two operands are converted to before a
+// comparison, a CASE, COALESCE or a set operation, following PostgreSQL's
+// implicit casts. Unknown (a string literal or NULL) adopts the other side.
+func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
+	switch {
+	case a.Kind == sqltypes.Unknown && b.Kind == sqltypes.Unknown:
+		return sqltypes.TypeText, true
+	case a.Kind == sqltypes.Unknown:
+		return b, true
+	case b.Kind == sqltypes.Unknown:
+		return a, true
+	case a.Equal(b):
+		return a, true
+	}
+	if ra, rb := numericRank(a.Kind), numericRank(b.Kind); ra > 0 && rb > 0 {
+		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
+			// Kernels compare and add decimals of different scales exactly.
+			return widerNumeric(a, b), true
+		}
+		if ra >= rb {
+			return a, true
+		}
+		return b, true
+	}
+	if a.IsString() && b.IsString() {
+		return sqltypes.TypeText, true
+	}
+	if a.IsTemporal() && b.IsTemporal() {
+		if a.Kind == sqltypes.TimestampTZ || b.Kind == sqltypes.TimestampTZ {
+			return sqltypes.TypeTimestampTZ, true
+		}
+		return sqltypes.TypeTimestamp, true
+	}
+	if a.Kind == sqltypes.JSON && b.IsString() || b.Kind == sqltypes.JSON && a.IsString() {
+		return sqltypes.TypeText, true
+	}
+	if a.Kind == b.Kind {
+		return a, true
+	}
+	return sqltypes.Type{}, false
+}
+
+func widerNumeric(a, b sqltypes.Type) sqltypes.Type {
+	s := max(a.Scale, b.Scale)
+	if a.Precision == 0 || b.Precision == 0 {
+		return sqltypes.NumericType(0, s)
+	}
+	ip := max(a.Precision-a.Scale, b.Precision-b.Scale)
+	return sqltypes.NumericType(min(ip+s, sqltypes.MaxNumericPrecision), s)
+}
+
+// sameFamily reports whether a value of type a needs no cast to be used
+// where b is expected by a kernel (numeric scales are handled by kernels).
+func sameFamily(a, b sqltypes.Type) bool {
+	if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
+		return true
+	}
+	if a.IsString() && b.IsString() {
+		return true
+	}
+	return a.Equal(b)
+}
+
+// coerce converts e to t: string literals and NULLs become constants of t
+// (parsed now, so a bad literal fails at bind time with 22P02 like
+// PostgreSQL), other expressions get a Cast.
+func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
+	if sameFamily(e.Type(), t) && !(t.Kind == sqltypes.Varchar && e.Type().Kind == sqltypes.Text) {
+		return e, nil
+	}
+	if c, ok := e.(*logical.Const); ok {
+		if c.V == nil {
+			return &logical.Const{T: t}, nil
+		}
+		if v, ok := intValue(c.V); ok && t.IsInteger() {
+			return intConst(v, t)
+		}
+		if s, ok := c.V.(string); ok && c.T.Kind == sqltypes.Unknown {
+			v, err := sqltypes.ParseValue(t, s)
+			if err != nil {
+				return nil, err
+			}
+			return &logical.Const{T: t, V: v}, nil
+		}
+	}
+	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+		b.params.set(p.Index, t)
+		return &logical.Param{Index: p.Index, T: t}, nil
+	}
+	if e.Type().Kind == sqltypes.Unknown {
+		// An untyped expression (NULL inside CASE…) is text underneath.
+		e = &logical.Cast{E: e, T: sqltypes.TypeText}
+	}
+	if _, err := castType(e.Type(), t); err != nil {
+		return nil, err
+	}
+	return &logical.Cast{E: e, T: t}, nil
+}
+
+// unify coerces both operands to their common type; it fails with 42804
+// when there is none (`integer = text`).
+func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
+	t, ok := commonType(l.Type(), r.Type())
+	if !ok {
+		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
+	}
+	var err error
+	if l, err = b.coerce(l, t); err != nil {
+		return nil, nil, errAt(sqltypes.AsError(err), pos)
+	}
+	if r, err = b.coerce(r, t); err != nil {
+		return nil, nil, errAt(sqltypes.AsError(err), pos)
+	}
+	return l, r, nil
+}
+
+// unifyAll coerces a list (CASE branches, IN lists, COALESCE args) to one type.
+func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
+	t := sqltypes.TypeUnknown
+	for _, e := range es {
+		nt, ok := commonType(t, e.Type())
+		if !ok {
+			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
+		}
+		t = nt
+	}
+	if t.Kind == sqltypes.Unknown {
+		t = sqltypes.TypeText
+	}
+	out := make([]logical.Expr, len(es))
+	for i, e := range es {
+		c, err := b.coerce(e, t)
+		if err != nil {
+			return nil, t, errAt(sqltypes.AsError(err), pos)
+		}
+		out[i] = c
+	}
+	return out, t, nil
+}
+
+// intValue returns an integer constant's value.
+func intValue(v sqltypes.Datum) (int64, bool) {
+	switch x := v.(type) {
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	}
+	return 0, false
+}
+
+// intConst converts an integer constant to another integer type, failing
+// with 22003 as PostgreSQL's casts do when it does not fit.
+func intConst(v int64, t sqltypes.Type) (logical.Expr, error) {
+	switch t.Kind {
+	case sqltypes.Int2:
+		if v < -32768 || v > 32767 {
+			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "smallint out of range")
+		}
+		return &logical.Const{T: t, V: int16(v)}, nil
+	case sqltypes.Int4:
+		if v < -2147483648 || v > 2147483647 {
+			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "integer out of range")
+		}
+		return &logical.Const{T: t, V: int32(v)}, nil
+	}
+	return &logical.Const{T: t, V: v}, nil
+}

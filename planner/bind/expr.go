@@ -1,0 +1,807 @@
+package bind
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const opEq = expr.OpEq
+
+var binaryOps = map[string]expr.BinaryOp{
+	"+": expr.OpAdd, "-": expr.OpSub, "*": expr.OpMul, "/": expr.OpDiv, "%": expr.OpMod,
+	"=": expr.OpEq, "<>": expr.OpNe, "!=": expr.OpNe, "<": expr.OpLt, "<=": expr.OpLe,
+	">": expr.OpGt, ">=": expr.OpGe, "||": expr.OpConcat,
+}
+
+// funcName returns a function's unqualified, lower-case name
+// (pg_catalog.lower → lower).
+func funcName(fc *pg_query.FuncCall) string {
+	parts := fc.Funcname
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.ToLower(parts[len(parts)-1].GetString_().Sval)
+}
+
+func opName(names []*pg_query.Node) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[len(names)-1].GetString_().Sval
+}
+
+// bindPredicate binds a boolean condition (WHERE, ON, HAVING, FILTER).
+func (b *binder) bindPredicate(n *pg_query.Node, sc *scope, clause string) (logical.Expr, error) {
+	e, err := b.bindExpr(n, sc, nil)
+	if err != nil {
+		if sqltypes.Code(err) == sqltypes.CodeGroupingError && clause == "WHERE" {
+			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in WHERE"), location(n))
+		}
+		return nil, err
+	}
+	return b.coerceBool(e, clause, location(n))
+}
+
+func (b *binder) coerceBool(e logical.Expr, clause string, loc int) (logical.Expr, error) {
+	if e.Type().Kind == sqltypes.Bool {
+		return e, nil
+	}
+	if e.Type().Kind == sqltypes.Unknown {
+		return b.coerce(e, sqltypes.TypeBool)
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, e.Type()), loc)
+}
+
+// bindExpr binds a scalar expression. agg is non-nil where aggregate calls
+// are allowed (select list, HAVING, ORDER BY of an aggregating query).
+func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
+	switch {
+	case n.GetColumnRef() != nil:
+		return b.bindColumnRef(n.GetColumnRef(), sc)
+	case n.GetAConst() != nil:
+		return bindConst(n.GetAConst())
+	case n.GetParamRef() != nil:
+		p := n.GetParamRef()
+		if p.Number < 1 {
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $%d", p.Number), int(p.Location))
+		}
+		return &logical.Param{Index: int(p.Number), T: b.params.get(int(p.Number))}, nil
+	case n.GetTypeCast() != nil:
+		return b.bindTypeCast(n.GetTypeCast(), sc, agg)
+	case n.GetAExpr() != nil:
+		return b.bindAExpr(n.GetAExpr(), sc, agg)
+	case n.GetBoolExpr() != nil:
+		return b.bindBoolExpr(n.GetBoolExpr(), sc, agg)
+	case n.GetNullTest() != nil:
+		nt := n.GetNullTest()
+		e, err := b.bindExpr(nt.Arg, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		op := logical.OpIsNull
+		if nt.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL {
+			op = logical.OpIsNotNull
+		}
+		return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool}, nil
+	case n.GetBooleanTest() != nil:
+		bt := n.GetBooleanTest()
+		e, err := b.bindExpr(bt.Arg, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.coerceBool(e, "IS TRUE", int(bt.Location)); err != nil {
+			return nil, err
+		}
+		op := map[pg_query.BoolTestType]logical.UnaryOp{
+			pg_query.BoolTestType_IS_TRUE: logical.OpIsTrue, pg_query.BoolTestType_IS_NOT_TRUE: logical.OpIsNotTrue,
+			pg_query.BoolTestType_IS_FALSE: logical.OpIsFalse, pg_query.BoolTestType_IS_NOT_FALSE: logical.OpIsNotFalse,
+			pg_query.BoolTestType_IS_UNKNOWN: logical.OpIsNull, pg_query.BoolTestType_IS_NOT_UNKNOWN: logical.OpIsNotNull,
+		}[bt.Booltesttype]
+		return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool}, nil
+	case n.GetFuncCall() != nil:
+		fc := n.GetFuncCall()
+		if fc.Over != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "window functions are not supported yet"), int(fc.Location))
+		}
+		if aggregateNames[funcName(fc)] {
+			return b.bindAggregate(fc, sc, agg)
+		}
+		return b.bindFuncCall(fc, sc, agg)
+	case n.GetCaseExpr() != nil:
+		return b.bindCase(n.GetCaseExpr(), sc, agg)
+	case n.GetCoalesceExpr() != nil:
+		ce := n.GetCoalesceExpr()
+		return b.bindVariadic("coalesce", ce.Args, sc, agg, int(ce.Location))
+	case n.GetMinMaxExpr() != nil:
+		mm := n.GetMinMaxExpr()
+		name := "greatest"
+		if mm.Op == pg_query.MinMaxOp_IS_LEAST {
+			name = "least"
+		}
+		return b.bindVariadic(name, mm.Args, sc, agg, int(mm.Location))
+	case n.GetSqlvalueFunction() != nil:
+		return b.bindSQLValueFunction(n.GetSqlvalueFunction())
+	case n.GetSubLink() != nil:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "subqueries in expressions are not supported yet"), location(n))
+	case n.GetAArrayExpr() != nil:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ARRAY[...] constructors are not supported yet"), location(n))
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "expression %s is not supported", nodeKind(n)), location(n))
+}
+
+func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr, error) {
+	var parts []string
+	for _, f := range cr.Fields {
+		if f.GetAStar() != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "* is only allowed in the select list"), int(cr.Location))
+		}
+		parts = append(parts, f.GetString_().Sval)
+	}
+	var table, name string
+	switch len(parts) {
+	case 1:
+		name = parts[0]
+	case 2:
+		table, name = parts[0], parts[1]
+	case 3:
+		table, name = parts[1], parts[2] // schema.table.column: the range name is the table
+	default:
+		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), int(cr.Location))
+	}
+	c, err := sc.lookup(table, name, int(cr.Location))
+	if err != nil {
+		return nil, err
+	}
+	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
+}
+
+// bindConst types literals as PostgreSQL does: integers that fit int4 are
+// int4, larger ones int8, then numeric; decimals are numeric; strings are
+// unknown until context decides.
+func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
+	if ac.Isnull {
+		return &logical.Const{T: sqltypes.TypeUnknown}, nil
+	}
+	switch v := ac.Val.(type) {
+	case *pg_query.A_Const_Ival:
+		return &logical.Const{T: sqltypes.TypeInt4, V: v.Ival.Ival}, nil
+	case *pg_query.A_Const_Fval:
+		s := v.Fval.Fval
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return &logical.Const{T: sqltypes.TypeInt8, V: i}, nil
+		}
+		scale := int32(0)
+		if dot := strings.IndexByte(s, '.'); dot >= 0 {
+			frac := s[dot+1:]
+			if e := strings.IndexAny(frac, "eE"); e >= 0 {
+				frac = frac[:e]
+			}
+			scale = int32(len(frac))
+		}
+		r, ok := new(big.Rat).SetString(s)
+		if !ok {
+			return nil, errAt(sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s), int(ac.Location))
+		}
+		if strings.ContainsAny(s, "eE") {
+			scale = int32(max(0, len(strings.TrimRight(r.FloatString(20), "0"))-strings.IndexByte(r.FloatString(20), '.')-1))
+		}
+		d, err := sqltypes.RatToDecimal(r, 0, scale)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), int(ac.Location))
+		}
+		return &logical.Const{T: sqltypes.NumericType(0, scale), V: d}, nil
+	case *pg_query.A_Const_Boolval:
+		return &logical.Const{T: sqltypes.TypeBool, V: v.Boolval.Boolval}, nil
+	case *pg_query.A_Const_Sval:
+		return &logical.Const{T: sqltypes.TypeUnknown, V: v.Sval.Sval}, nil
+	case *pg_query.A_Const_Bsval:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "bit-string literals are not supported"), int(ac.Location))
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported literal"), int(ac.Location))
+}
+
+// resolveTypeName maps a TypeName node to a SQL type.
+func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
+	var name string
+	for _, n := range tn.Names {
+		if s := n.GetString_(); s != nil && s.Sval != "pg_catalog" {
+			name = s.Sval
+		}
+	}
+	var mods []int32
+	for _, m := range tn.Typmods {
+		if ac := m.GetAConst(); ac != nil {
+			if iv, ok := ac.Val.(*pg_query.A_Const_Ival); ok {
+				mods = append(mods, iv.Ival.Ival)
+				continue
+			}
+		}
+		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "type modifiers must be simple constants"), int(tn.Location))
+	}
+	if name == "interval" {
+		mods = nil // INTERVAL field restrictions (DAY TO SECOND…) do not change the value here
+	}
+	t, ok := sqltypes.LookupType(name, mods)
+	if !ok {
+		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "type %q does not exist", name), int(tn.Location))
+	}
+	if t.Kind == sqltypes.Numeric && t.Precision > sqltypes.MaxNumericPrecision {
+		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "numeric precision %d exceeds meshql's maximum of %d", t.Precision, sqltypes.MaxNumericPrecision), int(tn.Location))
+	}
+	if len(tn.ArrayBounds) > 0 {
+		t = sqltypes.ListOf(t)
+	}
+	return t, nil
+}
+
+func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
+	t, err := resolveTypeName(tc.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	e, err := b.bindExpr(tc.Arg, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := e.(*logical.Const); ok && c.T.Kind == sqltypes.Unknown {
+		if c.V == nil {
+			return &logical.Const{T: t}, nil
+		}
+		v, err := sqltypes.ParseValue(t, c.V.(string))
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+		}
+		return &logical.Const{T: t, V: v}, nil
+	}
+	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+		b.params.set(p.Index, t)
+		return &logical.Param{Index: p.Index, T: t}, nil
+	}
+	if e.Type().Equal(t) {
+		return e, nil
+	}
+	if _, err := castType(e.Type(), t); err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+	}
+	return &logical.Cast{E: e, T: t}, nil
+}
+
+// makeBinary types a binary operator through the kernel registry.
+func (b *binder) makeBinary(op expr.BinaryOp, l, r logical.Expr, loc int) (logical.Expr, error) {
+	t, err := binaryType(op, l.Type(), r.Type())
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Binary{Op: op, L: l, R: r, T: t}, nil
+}
+
+// isTemporalArith reports whether l op r is date/time arithmetic, whose
+// operands keep their own types (date - integer, timestamp + interval…).
+func isTemporalArith(op expr.BinaryOp, l, r sqltypes.Type) bool {
+	if op != expr.OpAdd && op != expr.OpSub && op != expr.OpMul && op != expr.OpDiv {
+		return false
+	}
+	tl := l.IsTemporal() || l.Kind == sqltypes.Interval
+	tr := r.IsTemporal() || r.Kind == sqltypes.Interval
+	return tl || tr
+}
+
+func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	var err error
+	switch {
+	case op == expr.OpConcat:
+		// || concatenates text; non-text operands are converted to text.
+		if l, err = b.coerceText(l); err != nil {
+			return nil, err
+		}
+		if r, err = b.coerceText(r); err != nil {
+			return nil, err
+		}
+	case isTemporalArith(op, lt, rt):
+		// An unknown literal next to a date/time value takes the type
+		// PostgreSQL's operator resolution picks for it.
+		if lt.Kind == sqltypes.Unknown {
+			l, err = b.coerce(l, guessTemporalOperand(op, rt, true))
+		} else if rt.Kind == sqltypes.Unknown {
+			r, err = b.coerce(r, guessTemporalOperand(op, lt, false))
+		}
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		if l.Type().IsInteger() && l.Type().Kind != sqltypes.Int4 && r.Type().Kind == sqltypes.Date {
+			l = &logical.Cast{E: l, T: sqltypes.TypeInt4}
+		}
+		if r.Type().IsInteger() && r.Type().Kind != sqltypes.Int4 && l.Type().Kind == sqltypes.Date {
+			r = &logical.Cast{E: r, T: sqltypes.TypeInt4}
+		}
+		if r.Type().IsNumeric() && l.Type().Kind == sqltypes.Interval || l.Type().IsNumeric() && r.Type().Kind == sqltypes.Interval {
+			if l.Type().IsNumeric() {
+				l, err = b.coerce(l, sqltypes.TypeFloat8)
+			} else {
+				r, err = b.coerce(r, sqltypes.TypeFloat8)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	default:
+		if l, r, err = b.unify(l, r, opText, loc); err != nil {
+			return nil, err
+		}
+		if l.Type().Kind == sqltypes.Unknown {
+			if l, err = b.coerce(l, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+			if r, err = b.coerce(r, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b.makeBinary(op, l, r, loc)
+}
+
+func guessTemporalOperand(op expr.BinaryOp, other sqltypes.Type, isLeft bool) sqltypes.Type {
+	switch {
+	case other.Kind == sqltypes.Interval:
+		if op == expr.OpAdd {
+			return sqltypes.TypeTimestamp
+		}
+		return sqltypes.TypeInterval
+	case other.Kind == sqltypes.Date && op == expr.OpSub && !isLeft:
+		return sqltypes.TypeDate
+	case other.IsTemporal() && op == expr.OpSub && !isLeft:
+		return other
+	}
+	return sqltypes.TypeInterval
+}
+
+func (b *binder) coerceText(e logical.Expr) (logical.Expr, error) {
+	if e.Type().IsString() {
+		return e, nil
+	}
+	return b.coerce(e, sqltypes.TypeText)
+}
+
+func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	bind := func(n *pg_query.Node) (logical.Expr, error) { return b.bindExpr(n, sc, agg) }
+	switch a.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_OP:
+		name := opName(a.Name)
+		if a.Lexpr == nil { // prefix operator
+			r, err := bind(a.Rexpr)
+			if err != nil {
+				return nil, err
+			}
+			switch name {
+			case "-":
+				if c, ok := r.(*logical.Const); ok {
+					if neg, ok := negateConst(c); ok {
+						return neg, nil
+					}
+				}
+				if r.Type().Kind == sqltypes.Unknown {
+					if r, err = b.coerce(r, sqltypes.NumericType(0, 0)); err != nil {
+						return nil, err
+					}
+				}
+				t, err := negateType(r.Type())
+				if err != nil {
+					return nil, errAt(sqltypes.AsError(err), loc)
+				}
+				return &logical.Unary{Op: logical.OpNegate, E: r, T: t}, nil
+			case "+":
+				return r, nil
+			}
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s", name, r.Type()), loc)
+		}
+		op, ok := binaryOps[name]
+		if !ok {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s is not supported yet", name), loc)
+		}
+		l, err := bind(a.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		r, err := bind(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindOperator(op, name, l, r, loc)
+	case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		l, err := bind(a.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		r, err := bind(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		op := expr.OpIsDistinctFrom
+		if a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			op = expr.OpIsNotDistinctFrom
+		}
+		return b.bindOperator(op, "IS DISTINCT FROM", l, r, loc)
+	case pg_query.A_Expr_Kind_AEXPR_NULLIF:
+		return b.bindVariadic("nullif", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
+	case pg_query.A_Expr_Kind_AEXPR_IN:
+		return b.bindIn(a, sc, agg)
+	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+		l, err := bind(a.Lexpr)
+		if err != nil {
+			return nil, err
+		}
+		p, err := bind(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		if l, err = b.coerceText(l); err != nil {
+			return nil, err
+		}
+		if p, err = b.coerceText(p); err != nil {
+			return nil, err
+		}
+		neg := strings.HasPrefix(opName(a.Name), "!")
+		return &logical.Like{E: l, Pattern: p, Negated: neg, ILike: a.Kind == pg_query.A_Expr_Kind_AEXPR_ILIKE}, nil
+	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		return b.bindBetween(a, sc, agg)
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "this operator form is not supported yet"), loc)
+}
+
+func negateConst(c *logical.Const) (logical.Expr, bool) {
+	switch v := c.V.(type) {
+	case int32:
+		if v != -v || v == 0 {
+			return &logical.Const{T: c.T, V: -v}, true
+		}
+	case int64:
+		if v != -v || v == 0 {
+			return &logical.Const{T: c.T, V: -v}, true
+		}
+	}
+	if c.T.Kind == sqltypes.Numeric && c.V != nil {
+		return nil, false
+	}
+	return nil, false
+}
+
+func (b *binder) bindBetween(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	x, err := b.bindExpr(a.Lexpr, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	bounds := a.Rexpr.GetList().GetItems()
+	lo, err := b.bindExpr(bounds[0], sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	hi, err := b.bindExpr(bounds[1], sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	between := func(lo, hi logical.Expr) (logical.Expr, error) {
+		ge, err := b.bindOperator(expr.OpGe, ">=", x, lo, loc)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.bindOperator(expr.OpLe, "<=", x, hi, loc)
+		if err != nil {
+			return nil, err
+		}
+		return &logical.Binary{Op: expr.OpAnd, L: ge, R: le, T: sqltypes.TypeBool}, nil
+	}
+	res, err := between(lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	sym := a.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+	if sym {
+		rev, err := between(hi, lo)
+		if err != nil {
+			return nil, err
+		}
+		res = &logical.Binary{Op: expr.OpOr, L: res, R: rev, T: sqltypes.TypeBool}
+	}
+	if a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
+		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
+	}
+	return res, nil
+}
+
+func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	x, err := b.bindExpr(a.Lexpr, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if a.Rexpr.GetSubLink() != nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN (subquery) is not supported yet"), int(a.Location))
+	}
+	items := a.Rexpr.GetList().GetItems()
+	all := []logical.Expr{x}
+	for _, it := range items {
+		e, err := b.bindExpr(it, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, e)
+	}
+	coerced, _, err := b.unifyAll(all, int(a.Location))
+	if err != nil {
+		return nil, err
+	}
+	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: opName(a.Name) == "<>"}, nil
+}
+
+func (b *binder) bindBoolExpr(be *pg_query.BoolExpr, sc *scope, agg *aggState) (logical.Expr, error) {
+	var args []logical.Expr
+	for _, an := range be.Args {
+		e, err := b.bindExpr(an, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		clause := map[pg_query.BoolExprType]string{pg_query.BoolExprType_AND_EXPR: "AND", pg_query.BoolExprType_OR_EXPR: "OR", pg_query.BoolExprType_NOT_EXPR: "NOT"}[be.Boolop]
+		if e, err = b.coerceBool(e, clause, location(an)); err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	switch be.Boolop {
+	case pg_query.BoolExprType_NOT_EXPR:
+		return &logical.Unary{Op: logical.OpNot, E: args[0], T: sqltypes.TypeBool}, nil
+	case pg_query.BoolExprType_AND_EXPR, pg_query.BoolExprType_OR_EXPR:
+		op := expr.OpAnd
+		if be.Boolop == pg_query.BoolExprType_OR_EXPR {
+			op = expr.OpOr
+		}
+		out := args[0]
+		for _, a := range args[1:] {
+			out = &logical.Binary{Op: op, L: out, R: a, T: sqltypes.TypeBool}
+		}
+		return out, nil
+	}
+	return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported boolean expression")
+}
+
+func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logical.Expr, error) {
+	var subject logical.Expr
+	var err error
+	if ce.Arg != nil {
+		if subject, err = b.bindExpr(ce.Arg, sc, agg); err != nil {
+			return nil, err
+		}
+	}
+	var conds, vals []logical.Expr
+	for _, wn := range ce.Args {
+		w := wn.GetCaseWhen()
+		c, err := b.bindExpr(w.Expr, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if subject != nil {
+			if c, err = b.bindOperator(expr.OpEq, "=", subject, c, int(w.Location)); err != nil {
+				return nil, err
+			}
+		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
+			return nil, err
+		}
+		v, err := b.bindExpr(w.Result, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, c)
+		vals = append(vals, v)
+	}
+	if ce.Defresult != nil {
+		d, err := b.bindExpr(ce.Defresult, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, d)
+	}
+	coerced, t, err := b.unifyAll(vals, int(ce.Location))
+	if err != nil {
+		return nil, err
+	}
+	out := &logical.Case{T: t}
+	for i := range conds {
+		out.Whens = append(out.Whens, logical.When{Cond: conds[i], Then: coerced[i]})
+	}
+	if ce.Defresult != nil {
+		out.Else = coerced[len(coerced)-1]
+	}
+	return out, nil
+}
+
+// bindVariadic binds COALESCE/GREATEST/LEAST/NULLIF: arguments share one type.
+func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	var args []logical.Expr
+	for _, an := range argNodes {
+		e, err := b.bindExpr(an, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	coerced, _, err := b.unifyAll(args, loc)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := funcType(name, typesOf(coerced))
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Func{Name: name, Args: coerced, T: rt}, nil
+}
+
+func typesOf(es []logical.Expr) []sqltypes.Type {
+	out := make([]sqltypes.Type, len(es))
+	for i, e := range es {
+		out[i] = e.Type()
+	}
+	return out
+}
+
+func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	name := funcName(fc)
+	loc := int(fc.Location)
+	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
+	}
+	switch name {
+	case "now", "transaction_timestamp", "statement_timestamp", "current_timestamp":
+		if len(fc.Args) == 0 {
+			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.opts.Now.UnixMicro())}, nil
+		}
+	case "coalesce", "greatest", "least", "nullif":
+		return b.bindVariadic(name, fc.Args, sc, agg, loc)
+	}
+	var args []logical.Expr
+	for _, an := range fc.Args {
+		e, err := b.bindExpr(an, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	rt, err := funcType(name, typesOf(args))
+	if err != nil {
+		// Untyped string literals default to text, as in PostgreSQL's
+		// function resolution for unknown arguments.
+		retry := false
+		for i, a := range args {
+			if a.Type().Kind == sqltypes.Unknown {
+				if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
+					return nil, err
+				}
+				retry = true
+			}
+		}
+		if !retry {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		if rt, err = funcType(name, typesOf(args)); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Expr, error) {
+	now := b.opts.Now.In(b.opts.Location)
+	switch f.Op {
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+		y, m, d := now.Date()
+		days := civilDays(y, int(m), d)
+		return &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(days)}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.opts.Now.UnixMicro())}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		_, off := now.Zone()
+		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(b.opts.Now.UnixMicro() + int64(off)*1_000_000)}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
+		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
+		return &logical.Const{T: sqltypes.TypeText, V: b.opts.User}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+		return &logical.Const{T: sqltypes.TypeText, V: "mesh"}, nil
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", f.Op), int(f.Location))
+}
+
+// civilDays returns the days from 1970-01-01 to the given date.
+func civilDays(y, m, d int) int32 {
+	// Howard Hinnant's days_from_civil.
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int32(era*146097 + doe - 719468)
+}
+
+// expandTargets expands * and names the select-list entries as PostgreSQL does.
+func (b *binder) expandTargets(list []*pg_query.Node, sc *scope) ([]target, error) {
+	var out []target
+	for _, tn := range list {
+		rt := tn.GetResTarget()
+		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			table := ""
+			if len(cr.Fields) >= 2 {
+				table = cr.Fields[len(cr.Fields)-2].GetString_().Sval
+			}
+			cols := sc.star(table)
+			if table != "" && len(cols) == 0 && !sc.hasTable(table) {
+				return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), int(cr.Location))
+			}
+			if table == "" && len(sc.cols) == 0 {
+				return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "SELECT * with no tables specified is not valid"), int(cr.Location))
+			}
+			for _, c := range cols {
+				out = append(out, target{name: c.name, bound: &logical.ColRef{ID: c.id, Name: c.name, T: c.t}})
+			}
+			continue
+		}
+		name := rt.Name
+		if name == "" {
+			name = defaultName(rt.Val)
+		}
+		out = append(out, target{name: name, ast: rt.Val})
+	}
+	return out, nil
+}
+
+// defaultName is PostgreSQL's FigureColname.
+func defaultName(n *pg_query.Node) string {
+	switch {
+	case n.GetColumnRef() != nil:
+		f := n.GetColumnRef().Fields
+		if s := f[len(f)-1].GetString_(); s != nil {
+			return s.Sval
+		}
+	case n.GetFuncCall() != nil:
+		return funcName(n.GetFuncCall())
+	case n.GetTypeCast() != nil:
+		tc := n.GetTypeCast()
+		if inner := defaultName(tc.Arg); inner != "?column?" {
+			return inner
+		}
+		names := tc.TypeName.Names
+		return names[len(names)-1].GetString_().Sval
+	case n.GetCaseExpr() != nil:
+		return "case"
+	case n.GetCoalesceExpr() != nil:
+		return "coalesce"
+	case n.GetMinMaxExpr() != nil:
+		if n.GetMinMaxExpr().Op == pg_query.MinMaxOp_IS_LEAST {
+			return "least"
+		}
+		return "greatest"
+	case n.GetSqlvalueFunction() != nil:
+		return map[pg_query.SQLValueFunctionOp]string{
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE: "current_date", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP: "current_timestamp",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER: "current_user", pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER: "session_user",
+			pg_query.SQLValueFunctionOp_SVFOP_USER: "current_user", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP: "localtimestamp",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG: "current_catalog",
+		}[n.GetSqlvalueFunction().Op]
+	case n.GetAExpr() != nil && n.GetAExpr().Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF:
+		return "nullif"
+	}
+	return "?column?"
+}

@@ -1,0 +1,425 @@
+package bind
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+func (b *binder) pushCTEs(w *pg_query.WithClause) error {
+	if w.Recursive {
+		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITH RECURSIVE is not supported yet")
+	}
+	m := map[string]*cteDef{}
+	b.ctes = append(b.ctes, m)
+	for _, cn := range w.Ctes {
+		c := cn.GetCommonTableExpr()
+		sel := c.Ctequery.GetSelectStmt()
+		if sel == nil {
+			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITH %s: only SELECT is supported in WITH", c.Ctename), int(c.Location))
+		}
+		if _, dup := m[c.Ctename]; dup {
+			return errAt(sqltypes.New(sqltypes.CodeDuplicateAlias, "WITH query name %q specified more than once", c.Ctename), int(c.Location))
+		}
+		def := &cteDef{name: c.Ctename, query: sel}
+		for _, a := range c.Aliascolnames {
+			def.colAliases = append(def.colAliases, a.GetString_().Sval)
+		}
+		m[c.Ctename] = def
+	}
+	return nil
+}
+
+func (b *binder) popCTEs() { b.ctes = b.ctes[:len(b.ctes)-1] }
+
+func (b *binder) lookupCTE(name string) (*cteDef, int) {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		if d, ok := b.ctes[i][name]; ok {
+			return d, i
+		}
+	}
+	return nil, -1
+}
+
+// bindFromList binds the FROM clause; items are cross-joined left to right,
+// and a function item sees the items before it (implicit LATERAL, as in
+// PostgreSQL for function calls).
+func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, error) {
+	if len(items) == 0 {
+		// SELECT without FROM reads one row of no columns.
+		return &relation{node: &logical.Values{Rows: [][]logical.Expr{{}}}, scope: &scope{parent: outer}}, nil
+	}
+	var acc *relation
+	for _, it := range items {
+		r, err := b.bindFromItem(it, acc, outer)
+		if err != nil {
+			return nil, err
+		}
+		if acc == nil || r.lateralOf(acc) {
+			acc = r
+			continue
+		}
+		acc = crossJoin(acc, r)
+	}
+	return acc, nil
+}
+
+// lateralOf reports whether r was built on top of left (an UNNEST that read
+// left's columns), so it already contains left.
+func (r *relation) lateralOf(left *relation) bool {
+	u, ok := r.node.(*logical.Unnest)
+	return ok && u.Input == left.node
+}
+
+func crossJoin(l, r *relation) *relation {
+	sc := &scope{parent: l.scope.parent}
+	sc.cols = append(append(sc.cols, l.scope.cols...), r.scope.cols...)
+	return &relation{node: &logical.Join{Type: logical.InnerJoin, Left: l.node, Right: r.node}, scope: sc}
+}
+
+// bindFromItem binds one FROM item; left is what precedes it (for lateral
+// function calls), nil for the first item.
+func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*relation, error) {
+	switch {
+	case n.GetRangeVar() != nil:
+		return b.bindRangeVar(n.GetRangeVar(), outer)
+	case n.GetRangeSubselect() != nil:
+		rs := n.GetRangeSubselect()
+		sel := rs.Subquery.GetSelectStmt()
+		if rs.Lateral {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LATERAL subqueries are not supported yet"), location(n))
+		}
+		q, err := b.bindSelect(sel, outer)
+		if err != nil {
+			return nil, err
+		}
+		alias := "subquery"
+		var colAliases []string
+		if rs.Alias != nil {
+			alias = rs.Alias.Aliasname
+			colAliases = aliasNames(rs.Alias)
+		}
+		return subqueryRelation(q, alias, colAliases, outer)
+	case n.GetJoinExpr() != nil:
+		return b.bindJoin(n.GetJoinExpr(), left, outer)
+	case n.GetRangeFunction() != nil:
+		return b.bindRangeFunction(n.GetRangeFunction(), left, outer)
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported FROM item %s", nodeKind(n)), location(n))
+}
+
+// subqueryRelation exposes a bound query's output columns under alias.
+func subqueryRelation(q *relation, alias string, colAliases []string, outer *scope) (*relation, error) {
+	if len(colAliases) > len(q.cols) {
+		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(q.cols), len(colAliases))
+	}
+	sc := &scope{parent: outer}
+	for i, c := range q.cols {
+		name := c.name
+		if i < len(colAliases) {
+			name = colAliases[i]
+		}
+		sc.add(scopeCol{table: alias, name: name, id: c.id, t: c.t})
+	}
+	return &relation{node: q.node, scope: sc, cols: q.cols}, nil
+}
+
+func aliasNames(a *pg_query.Alias) []string {
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range a.Colnames {
+		out = append(out, c.GetString_().Sval)
+	}
+	return out
+}
+
+func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, error) {
+	alias := rv.Relname
+	var colAliases []string
+	if rv.Alias != nil {
+		alias = rv.Alias.Aliasname
+		colAliases = aliasNames(rv.Alias)
+	}
+	if rv.Schemaname == "" && rv.Catalogname == "" {
+		if def, level := b.lookupCTE(rv.Relname); def != nil {
+			// Each reference binds the CTE afresh (inlining), so that each
+			// gets its own column IDs; CTEs later in the list and in inner
+			// scopes are not visible inside it.
+			saved := b.ctes
+			b.ctes = b.ctes[:level+1]
+			q, err := b.bindSelect(def.query, nil)
+			b.ctes = saved
+			if err != nil {
+				return nil, err
+			}
+			if len(colAliases) == 0 {
+				colAliases = def.colAliases
+			}
+			return subqueryRelation(q, alias, colAliases, outer)
+		}
+	}
+	if rv.Catalogname != "" && rv.Catalogname != "mesh" {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: %s.%s.%s", rv.Catalogname, rv.Schemaname, rv.Relname), int(rv.Location))
+	}
+	t, err := b.cat.ResolveTable(b.ctx, rv.Schemaname, rv.Relname)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(rv.Location))
+	}
+	if t.Source == nil {
+		return b.bindDerived(t, alias, colAliases, outer, int(rv.Location))
+	}
+	scan := &logical.Scan{Product: t.Product, Table: t.Source, Name: t.Name, Alias: alias}
+	sc := &scope{parent: outer}
+	for i, c := range t.Columns {
+		name := c.Name
+		if i < len(colAliases) {
+			name = colAliases[i]
+		}
+		id := b.meta.NewColumn(name, alias, c.Type)
+		scan.Cols = append(scan.Cols, id)
+		scan.SourceIdx = append(scan.SourceIdx, c.SourceIndex)
+		scan.SourceTypes = append(scan.SourceTypes, c.SourceType)
+		sc.add(scopeCol{table: alias, name: name, id: id, t: c.Type})
+	}
+	return &relation{node: scan, scope: sc}, nil
+}
+
+// bindDerived expands a derived data product (a view defined by SQL over
+// other products) in place.
+func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer *scope, loc int) (*relation, error) {
+	if b.depth >= maxViewDepth {
+		return nil, errAt(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "derived products nest deeper than %d levels at %s (a cycle?)", maxViewDepth, t.Name), loc)
+	}
+	stmts, err := parse.Parse(t.DefiningSQL)
+	if err != nil || len(stmts) != 1 || stmts[0].Node.GetSelectStmt() == nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFDWError, "derived product %s has an invalid definition", t.Name).WithDetail("%v", err), loc)
+	}
+	saved := b.ctes
+	b.ctes = nil
+	b.depth++
+	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+	b.depth--
+	b.ctes = saved
+	if err != nil {
+		e := sqltypes.AsError(err)
+		return nil, errAt(sqltypes.New(e.Code, "in derived product %s: %s", t.Name, e.Msg), loc)
+	}
+	return subqueryRelation(q, alias, colAliases, outer)
+}
+
+func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*relation, error) {
+	l, err := b.bindFromItem(j.Larg, left, outer)
+	if err != nil {
+		return nil, err
+	}
+	var jt logical.JoinType
+	switch j.Jointype {
+	case pg_query.JoinType_JOIN_INNER:
+		jt = logical.InnerJoin
+	case pg_query.JoinType_JOIN_LEFT:
+		jt = logical.LeftJoin
+	case pg_query.JoinType_JOIN_RIGHT:
+		jt = logical.RightJoin
+	case pg_query.JoinType_JOIN_FULL:
+		jt = logical.FullJoin
+	default:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "join type %s is not supported", j.Jointype), location(j.Larg))
+	}
+	r, err := b.bindFromItem(j.Rarg, l, outer)
+	if err != nil {
+		return nil, err
+	}
+	var joined *relation
+	if r.lateralOf(l) {
+		// CROSS JOIN UNNEST(l.col): the unnest already holds l.
+		if j.Quals != nil || len(j.UsingClause) > 0 || jt != logical.InnerJoin {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "only CROSS JOIN (or JOIN ... ON true) is supported with UNNEST of a column"), location(j.Rarg))
+		}
+		joined = r
+	} else {
+		joined = crossJoin(l, r)
+		join := joined.node.(*logical.Join)
+		join.Type = jt
+		switch {
+		case j.IsNatural || len(j.UsingClause) > 0:
+			if err := b.bindUsing(j, l, r, joined); err != nil {
+				return nil, err
+			}
+		case j.Quals != nil:
+			cond, err := b.bindPredicate(j.Quals, joined.scope, "JOIN/ON")
+			if err != nil {
+				return nil, err
+			}
+			join.Cond = cond
+		}
+	}
+	if j.Alias != nil {
+		sc := &scope{parent: outer}
+		names := aliasNames(j.Alias)
+		for i, c := range joined.scope.star("") {
+			if i < len(names) {
+				c.name = names[i]
+			}
+			c.table, c.qualifiedOnly, c.hidden = j.Alias.Aliasname, false, false
+			sc.add(c)
+		}
+		joined.scope = sc
+	}
+	return joined, nil
+}
+
+// bindUsing turns USING (cols) / NATURAL into equality conditions and
+// merges each pair into one visible column (COALESCE for FULL JOIN).
+func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
+	join := joined.node.(*logical.Join)
+	var names []string
+	if j.IsNatural {
+		for _, lc := range l.scope.star("") {
+			for _, rc := range r.scope.star("") {
+				if lc.name == rc.name {
+					names = append(names, lc.name)
+				}
+			}
+		}
+	} else {
+		for _, u := range j.UsingClause {
+			names = append(names, u.GetString_().Sval)
+		}
+	}
+	var conds []logical.Expr
+	var merged []scopeCol
+	mergedNames := map[string]bool{}
+	for _, name := range names {
+		lc, err := l.scope.lookup("", name, location(j.Larg))
+		if err != nil {
+			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name), -1)
+		}
+		rc, err := r.scope.lookup("", name, location(j.Rarg))
+		if err != nil {
+			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in right table", name), -1)
+		}
+		le, re, err := b.unify(&logical.ColRef{ID: lc.id, Name: name, T: lc.t}, &logical.ColRef{ID: rc.id, Name: name, T: rc.t}, "=", -1)
+		if err != nil {
+			return err
+		}
+		eq, err := b.makeBinary(opEq, le, re, -1)
+		if err != nil {
+			return err
+		}
+		conds = append(conds, eq)
+		m := scopeCol{name: name, t: lc.t, id: lc.id}
+		if join.Type == logical.RightJoin {
+			m.id, m.t = rc.id, rc.t
+		}
+		merged = append(merged, m)
+		mergedNames[name] = true
+	}
+	join.Cond = logical.And(conds)
+	if join.Type == logical.FullJoin && len(merged) > 0 {
+		// The merged column of a FULL JOIN is COALESCE(left, right).
+		proj := &logical.Project{Input: join}
+		for _, id := range join.Output() {
+			m := b.meta.Column(id)
+			proj.Exprs = append(proj.Exprs, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+			proj.Cols = append(proj.Cols, id)
+		}
+		for i, name := range names {
+			lc, _ := l.scope.lookup("", name, -1)
+			rc, _ := r.scope.lookup("", name, -1)
+			le, re, err := b.unify(&logical.ColRef{ID: lc.id, Name: name, T: lc.t}, &logical.ColRef{ID: rc.id, Name: name, T: rc.t}, "=", -1)
+			if err != nil {
+				return err
+			}
+			co := &logical.Func{Name: "coalesce", Args: []logical.Expr{le, re}, T: le.Type()}
+			id := b.meta.NewColumn(name, "", co.T)
+			proj.Exprs = append(proj.Exprs, co)
+			proj.Cols = append(proj.Cols, id)
+			merged[i].id, merged[i].t = id, co.T
+		}
+		joined.node = proj
+	}
+	// Merged columns come first, then the remaining columns of each side;
+	// the side copies of merged columns stay reachable only qualified.
+	sc := &scope{parent: joined.scope.parent}
+	for _, m := range merged {
+		sc.add(m)
+	}
+	for _, c := range joined.scope.cols {
+		if mergedNames[c.name] {
+			c.qualifiedOnly = true
+			c.hidden = true
+		}
+		sc.add(c)
+	}
+	joined.scope = sc
+	return nil
+}
+
+// bindRangeFunction binds a set-returning function in FROM; only unnest is
+// supported. It is evaluated once per row of left (implicit LATERAL).
+func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, outer *scope) (*relation, error) {
+	if len(rf.Functions) != 1 || rf.IsRowsfrom {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "ROWS FROM is not supported yet")
+	}
+	items := rf.Functions[0].GetList().GetItems()
+	fc := items[0].GetFuncCall()
+	if fc == nil || funcName(fc) != "unnest" {
+		what := "this function"
+		if fc != nil {
+			what = funcName(fc)
+		}
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest)", what), location(items[0]))
+	}
+	if len(fc.Args) != 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unnest with %d arguments is not supported", len(fc.Args)), int(fc.Location))
+	}
+	base := left
+	if base == nil {
+		base = &relation{node: &logical.Values{Rows: [][]logical.Expr{{}}}, scope: &scope{parent: outer}}
+	}
+	list, err := b.bindExpr(fc.Args[0], base.scope, nil)
+	if err != nil {
+		return nil, err
+	}
+	if list.Type().Kind != sqltypes.List {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function unnest(%s) does not exist", list.Type()).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), int(fc.Location))
+	}
+	alias := "unnest"
+	colName := "unnest"
+	names := aliasNames(rf.Alias)
+	if rf.Alias != nil {
+		alias = rf.Alias.Aliasname
+		colName = alias
+	}
+	if len(names) > 0 {
+		colName = names[0]
+	}
+	u := &logical.Unnest{Input: base.node, List: list}
+	u.Col = b.meta.NewColumn(colName, alias, *list.Type().Elem)
+	sc := &scope{parent: outer}
+	if left != nil {
+		sc.cols = append(sc.cols, left.scope.cols...)
+	}
+	sc.add(scopeCol{table: alias, name: colName, id: u.Col, t: *list.Type().Elem})
+	if rf.Ordinality {
+		ordName := "ordinality"
+		if len(names) > 1 {
+			ordName = names[1]
+		}
+		u.Ord = b.meta.NewColumn(ordName, alias, sqltypes.TypeInt8)
+		sc.add(scopeCol{table: alias, name: ordName, id: u.Ord, t: sqltypes.TypeInt8})
+	}
+	return &relation{node: u, scope: sc}, nil
+}
+
+func nodeKind(n *pg_query.Node) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(strings.Split(n.String(), ":")[0], "Node_"), "{")
+	return strings.TrimSpace(s)
+}

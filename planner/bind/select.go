@@ -1,0 +1,363 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// relation is a bound FROM item or query.
+type relation struct {
+	node  logical.Node
+	scope *scope   // columns visible to the enclosing clauses
+	cols  []outCol // query output columns (for subqueries and the top level)
+}
+
+type outCol struct {
+	name string
+	id   logical.ColumnID
+	t    sqltypes.Type
+}
+
+// target is one bound select-list entry.
+type target struct {
+	name  string
+	expr  logical.Expr
+	ast   *pg_query.Node // for ordinal / alias references from GROUP BY
+	bound logical.Expr   // set instead of ast for columns expanded from *
+}
+
+// bindTarget binds a select-list entry.
+func (b *binder) bindTarget(t target, sc *scope, agg *aggState) (logical.Expr, error) {
+	if t.bound != nil {
+		return t.bound, nil
+	}
+	return b.bindExpr(t.ast, sc, agg)
+}
+
+func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
+	if sel.WithClause != nil {
+		if err := b.pushCTEs(sel.WithClause); err != nil {
+			return nil, err
+		}
+		defer b.popCTEs()
+	}
+	if sel.Op != pg_query.SetOperation_SETOP_NONE {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", setOpName(sel)), -1)
+	}
+	if len(sel.ValuesLists) > 0 {
+		return b.bindValues(sel)
+	}
+	if sel.IntoClause != nil {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT INTO is not supported: meshql is read-only")
+	}
+	if len(sel.LockingClause) > 0 {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT FOR UPDATE/SHARE is not supported: meshql is read-only")
+	}
+	if len(sel.WindowClause) > 0 {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "window functions are not supported yet")
+	}
+
+	from, err := b.bindFromList(sel.FromClause, outer)
+	if err != nil {
+		return nil, err
+	}
+	node := from.node
+	if sel.WhereClause != nil {
+		pred, err := b.bindPredicate(sel.WhereClause, from.scope, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		node = &logical.Filter{Input: node, Pred: pred}
+	}
+
+	targets, err := b.expandTargets(sel.TargetList, from.scope)
+	if err != nil {
+		return nil, err
+	}
+	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || anyAggregate(sel)
+	var agg *aggState
+	if aggregating {
+		agg = &aggState{}
+		if err := b.bindGroupBy(sel.GroupClause, targets, from.scope, agg); err != nil {
+			return nil, err
+		}
+	}
+	for i := range targets {
+		e, err := b.bindTarget(targets[i], from.scope, agg)
+		if err != nil {
+			return nil, err
+		}
+		if agg != nil {
+			if e, err = agg.groupify(e, targets[i].ast); err != nil {
+				return nil, err
+			}
+		}
+		targets[i].expr = e
+	}
+	var having logical.Expr
+	if sel.HavingClause != nil {
+		h, err := b.bindExpr(sel.HavingClause, from.scope, agg)
+		if err != nil {
+			return nil, err
+		}
+		if h, err = b.coerceBool(h, "HAVING", location(sel.HavingClause)); err != nil {
+			return nil, err
+		}
+		if having, err = agg.groupify(h, sel.HavingClause); err != nil {
+			return nil, err
+		}
+	}
+
+	// ORDER BY keys: output ordinals and aliases first, then expressions
+	// over the input (PostgreSQL's rule for ORDER BY, unlike GROUP BY).
+	type orderKey struct {
+		target     int // index into targets, or -1
+		expr       logical.Expr
+		desc       bool
+		nullsFirst bool
+	}
+	var keys []orderKey
+	for _, sn := range sel.SortClause {
+		sb := sn.GetSortBy()
+		k := orderKey{target: -1}
+		k.desc = sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY ... USING is not supported"), int(sb.Location))
+		}
+		switch sb.SortbyNulls {
+		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+			k.nullsFirst = true
+		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+			k.nullsFirst = false
+		default:
+			k.nullsFirst = k.desc // NULLs sort as larger than any value
+		}
+		if idx, ok, err := ordinalOrAlias(sb.Node, targets, from.scope, true); err != nil {
+			return nil, err
+		} else if ok {
+			k.target = idx
+		} else {
+			e, err := b.bindExpr(sb.Node, from.scope, agg)
+			if err != nil {
+				return nil, err
+			}
+			if agg != nil {
+				if e, err = agg.groupify(e, sb.Node); err != nil {
+					return nil, err
+				}
+			}
+			k.expr = e
+			// An ORDER BY expression equal to a select-list entry sorts by it.
+			for i, t := range targets {
+				if exprKey(t.expr) == exprKey(e) {
+					k.target, k.expr = i, nil
+					break
+				}
+			}
+		}
+		keys = append(keys, k)
+	}
+
+	if agg != nil {
+		node = agg.node(b, node)
+		if having != nil {
+			node = &logical.Filter{Input: node, Pred: having}
+		}
+	}
+
+	// Project the select list plus hidden sort expressions.
+	proj := &logical.Project{Input: node}
+	var cols []outCol
+	for _, t := range targets {
+		id := b.projectColumn(t.expr, t.name)
+		proj.Exprs = append(proj.Exprs, t.expr)
+		proj.Cols = append(proj.Cols, id)
+		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type()})
+	}
+	distinct := len(sel.DistinctClause) > 0
+	if distinct && len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT DISTINCT ON is not supported yet")
+	}
+	var sortKeys []logical.SortKey
+	hidden := 0
+	for _, k := range keys {
+		var id logical.ColumnID
+		var t sqltypes.Type
+		var name string
+		if k.target >= 0 {
+			id, t, name = cols[k.target].id, cols[k.target].t, cols[k.target].name
+		} else {
+			if distinct {
+				return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), -1)
+			}
+			id = b.projectColumn(k.expr, "?sort?")
+			t, name = k.expr.Type(), k.expr.String()
+			proj.Exprs = append(proj.Exprs, k.expr)
+			proj.Cols = append(proj.Cols, id)
+			hidden++
+		}
+		sortKeys = append(sortKeys, logical.SortKey{Expr: &logical.ColRef{ID: id, Name: name, T: t}, Desc: k.desc, NullsFirst: k.nullsFirst})
+	}
+	node = proj
+	if distinct {
+		node = distinctOver(b, node, proj.Cols)
+	}
+	if len(sortKeys) > 0 {
+		node = &logical.Sort{Input: node, Keys: sortKeys}
+	}
+	if sel.LimitCount != nil || sel.LimitOffset != nil {
+		lim, err := b.bindLimit(sel)
+		if err != nil {
+			return nil, err
+		}
+		lim.Input = node
+		node = lim
+	}
+	if hidden > 0 {
+		final := &logical.Project{Input: node}
+		for _, c := range cols {
+			final.Exprs = append(final.Exprs, &logical.ColRef{ID: c.id, Name: c.name, T: c.t})
+			final.Cols = append(final.Cols, c.id)
+		}
+		node = final
+	}
+	return &relation{node: node, cols: cols}, nil
+}
+
+// projectColumn returns the ID a projection of e gets: a plain column keeps
+// its own, anything else gets a new one.
+func (b *binder) projectColumn(e logical.Expr, name string) logical.ColumnID {
+	if c, ok := e.(*logical.ColRef); ok {
+		return c.ID
+	}
+	return b.meta.NewColumn(name, "", e.Type())
+}
+
+// distinctOver groups by every column of node.
+func distinctOver(b *binder, node logical.Node, cols []logical.ColumnID) logical.Node {
+	agg := &logical.Aggregate{Input: node}
+	seen := logical.ColSet{}
+	for _, id := range cols {
+		if seen.Has(id) {
+			continue
+		}
+		seen.Add(id)
+		m := b.meta.Column(id)
+		agg.Groups = append(agg.Groups, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+		agg.GroupCols = append(agg.GroupCols, id)
+	}
+	return agg
+}
+
+func (b *binder) bindLimit(sel *pg_query.SelectStmt) (*logical.Limit, error) {
+	lim := &logical.Limit{Offset: 0, Count: -1}
+	if sel.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "FETCH ... WITH TIES is not supported yet")
+	}
+	get := func(n *pg_query.Node, what string) (int64, bool, error) {
+		e, err := b.bindExpr(n, &scope{}, nil)
+		if err != nil {
+			return 0, false, err
+		}
+		if e, err = b.coerce(e, sqltypes.TypeInt8); err != nil {
+			return 0, false, err
+		}
+		c, ok := e.(*logical.Const)
+		if !ok {
+			return 0, false, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s must be a constant", what), location(n))
+		}
+		if c.V == nil {
+			return 0, true, nil // LIMIT NULL means no limit
+		}
+		v := c.V.(int64)
+		if v < 0 {
+			code := sqltypes.CodeInvalidParameterValue
+			if what == "OFFSET" {
+				return 0, false, errAt(sqltypes.New("2201X", "OFFSET must not be negative"), location(n))
+			}
+			return 0, false, errAt(sqltypes.New("2201W", "LIMIT must not be negative").WithDetail("code %s", code), location(n))
+		}
+		return v, false, nil
+	}
+	if sel.LimitCount != nil {
+		if ac := sel.LimitCount.GetAConst(); ac == nil || !ac.Isnull {
+			v, isNull, err := get(sel.LimitCount, "LIMIT")
+			if err != nil {
+				return nil, err
+			}
+			if !isNull {
+				lim.Count = v
+			}
+		}
+	}
+	if sel.LimitOffset != nil {
+		v, _, err := get(sel.LimitOffset, "OFFSET")
+		if err != nil {
+			return nil, err
+		}
+		lim.Offset = v
+	}
+	return lim, nil
+}
+
+func setOpName(sel *pg_query.SelectStmt) string {
+	name := map[pg_query.SetOperation]string{
+		pg_query.SetOperation_SETOP_UNION:     "UNION",
+		pg_query.SetOperation_SETOP_INTERSECT: "INTERSECT",
+		pg_query.SetOperation_SETOP_EXCEPT:    "EXCEPT",
+	}[sel.Op]
+	if sel.All {
+		name += " ALL"
+	}
+	return name
+}
+
+// bindValues binds a VALUES list: every row has the same arity, and each
+// column is coerced to the common type of its entries.
+func (b *binder) bindValues(sel *pg_query.SelectStmt) (*relation, error) {
+	var rows [][]logical.Expr
+	width := -1
+	for _, ln := range sel.ValuesLists {
+		items := ln.GetList().GetItems()
+		if width >= 0 && len(items) != width {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "VALUES lists must all be the same length"), location(ln))
+		}
+		width = len(items)
+		row := make([]logical.Expr, width)
+		for i, it := range items {
+			e, err := b.bindExpr(it, &scope{}, nil)
+			if err != nil {
+				return nil, err
+			}
+			row[i] = e
+		}
+		rows = append(rows, row)
+	}
+	v := &logical.Values{}
+	var cols []outCol
+	for c := 0; c < width; c++ {
+		col := make([]logical.Expr, len(rows))
+		for r := range rows {
+			col[r] = rows[r][c]
+		}
+		coerced, t, err := b.unifyAll(col, -1)
+		if err != nil {
+			return nil, err
+		}
+		for r := range rows {
+			rows[r][c] = coerced[r]
+		}
+		name := "column" + itoa(c+1)
+		id := b.meta.NewColumn(name, "", t)
+		v.Cols = append(v.Cols, id)
+		cols = append(cols, outCol{name: name, id: id, t: t})
+	}
+	v.Rows = rows
+	node := logical.Node(v)
+	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY/LIMIT directly on VALUES is not supported yet; wrap it: SELECT * FROM (VALUES ...) v ORDER BY ...")
+	}
+	return &relation{node: node, cols: cols}, nil
+}

@@ -1,0 +1,52 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// The executor's kernel constructors are the single source of truth for
+// which operators, casts and functions exist and what they return; the
+// binder asks them with placeholder column inputs instead of keeping a
+// second copy of PostgreSQL's operator tables.
+
+func placeholders(ts ...sqltypes.Type) []expr.Expr {
+	out := make([]expr.Expr, len(ts))
+	for i, t := range ts {
+		out[i] = expr.Column(i, t, "")
+	}
+	return out
+}
+
+func binaryType(op expr.BinaryOp, l, r sqltypes.Type) (sqltypes.Type, error) {
+	in := placeholders(l, r)
+	e, err := expr.Binary(op, in[0], in[1])
+	if err != nil {
+		return sqltypes.Type{}, err
+	}
+	return e.Type(), nil
+}
+
+func castType(from, to sqltypes.Type) (sqltypes.Type, error) {
+	e, err := expr.Cast(expr.Column(0, from, ""), to)
+	if err != nil {
+		return sqltypes.Type{}, err
+	}
+	return e.Type(), nil
+}
+
+func funcType(name string, args []sqltypes.Type) (sqltypes.Type, error) {
+	e, err := expr.Call(name, placeholders(args...))
+	if err != nil {
+		return sqltypes.Type{}, err
+	}
+	return e.Type(), nil
+}
+
+func negateType(t sqltypes.Type) (sqltypes.Type, error) {
+	e, err := expr.Negate(expr.Column(0, t, ""))
+	if err != nil {
+		return sqltypes.Type{}, err
+	}
+	return e.Type(), nil
+}

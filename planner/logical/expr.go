@@ -1,0 +1,289 @@
+package logical
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Expr is a typed scalar expression over ColumnIDs.
+type Expr interface {
+	Type() sqltypes.Type
+	String() string
+	Children() []Expr
+	// WithChildren returns a copy of the expression with new children
+	// (same count and order as Children).
+	WithChildren(ch []Expr) Expr
+}
+
+// ColRef reads a column.
+type ColRef struct {
+	ID   ColumnID
+	Name string
+	T    sqltypes.Type
+}
+
+// Const is a constant; V uses sqltypes.Datum representations (nil = NULL).
+type Const struct {
+	T sqltypes.Type
+	V sqltypes.Datum
+}
+
+// Param is a statement parameter $Index (1-based), bound at execution.
+type Param struct {
+	Index int
+	T     sqltypes.Type
+}
+
+// Binary is a binary operator; T is the result type the kernel reported.
+type Binary struct {
+	Op   expr.BinaryOp
+	L, R Expr
+	T    sqltypes.Type
+}
+
+// UnaryOp is a prefix or postfix operator.
+type UnaryOp uint8
+
+const (
+	OpNot UnaryOp = iota
+	OpNegate
+	OpIsNull
+	OpIsNotNull
+	OpIsTrue
+	OpIsNotTrue
+	OpIsFalse
+	OpIsNotFalse
+)
+
+// Unary applies a UnaryOp.
+type Unary struct {
+	Op UnaryOp
+	E  Expr
+	T  sqltypes.Type
+}
+
+// Cast converts E to T.
+type Cast struct {
+	E Expr
+	T sqltypes.Type
+}
+
+// When is one arm of a CASE.
+type When struct{ Cond, Then Expr }
+
+// Case is a searched CASE (a simple CASE is bound into a searched one).
+type Case struct {
+	Whens []When
+	Else  Expr // nil = NULL
+	T     sqltypes.Type
+}
+
+// InList is E [NOT] IN (List...).
+type InList struct {
+	E       Expr
+	List    []Expr
+	Negated bool
+}
+
+// Like is E [NOT] [I]LIKE Pattern.
+type Like struct {
+	E, Pattern     Expr
+	Negated, ILike bool
+}
+
+// Func is a scalar function call.
+type Func struct {
+	Name string
+	Args []Expr
+	T    sqltypes.Type
+}
+
+func (e *ColRef) Type() sqltypes.Type { return e.T }
+func (e *Const) Type() sqltypes.Type  { return e.T }
+func (e *Param) Type() sqltypes.Type  { return e.T }
+func (e *Binary) Type() sqltypes.Type { return e.T }
+func (e *Unary) Type() sqltypes.Type  { return e.T }
+func (e *Cast) Type() sqltypes.Type   { return e.T }
+func (e *Case) Type() sqltypes.Type   { return e.T }
+func (e *InList) Type() sqltypes.Type { return sqltypes.TypeBool }
+func (e *Like) Type() sqltypes.Type   { return sqltypes.TypeBool }
+func (e *Func) Type() sqltypes.Type   { return e.T }
+
+func (e *ColRef) Children() []Expr { return nil }
+func (e *Const) Children() []Expr  { return nil }
+func (e *Param) Children() []Expr  { return nil }
+func (e *Binary) Children() []Expr { return []Expr{e.L, e.R} }
+func (e *Unary) Children() []Expr  { return []Expr{e.E} }
+func (e *Cast) Children() []Expr   { return []Expr{e.E} }
+func (e *Case) Children() []Expr {
+	var ch []Expr
+	for _, w := range e.Whens {
+		ch = append(ch, w.Cond, w.Then)
+	}
+	if e.Else != nil {
+		ch = append(ch, e.Else)
+	}
+	return ch
+}
+func (e *InList) Children() []Expr { return append([]Expr{e.E}, e.List...) }
+func (e *Like) Children() []Expr   { return []Expr{e.E, e.Pattern} }
+func (e *Func) Children() []Expr   { return e.Args }
+
+func (e *ColRef) WithChildren([]Expr) Expr { return e }
+func (e *Const) WithChildren([]Expr) Expr  { return e }
+func (e *Param) WithChildren([]Expr) Expr  { return e }
+func (e *Binary) WithChildren(ch []Expr) Expr {
+	c := *e
+	c.L, c.R = ch[0], ch[1]
+	return &c
+}
+func (e *Unary) WithChildren(ch []Expr) Expr { c := *e; c.E = ch[0]; return &c }
+func (e *Cast) WithChildren(ch []Expr) Expr  { c := *e; c.E = ch[0]; return &c }
+func (e *Case) WithChildren(ch []Expr) Expr {
+	c := *e
+	c.Whens = make([]When, len(e.Whens))
+	for i := range e.Whens {
+		c.Whens[i] = When{Cond: ch[2*i], Then: ch[2*i+1]}
+	}
+	if e.Else != nil {
+		c.Else = ch[len(ch)-1]
+	}
+	return &c
+}
+func (e *InList) WithChildren(ch []Expr) Expr {
+	c := *e
+	c.E = ch[0]
+	c.List = append([]Expr(nil), ch[1:]...)
+	return &c
+}
+func (e *Like) WithChildren(ch []Expr) Expr { c := *e; c.E, c.Pattern = ch[0], ch[1]; return &c }
+func (e *Func) WithChildren(ch []Expr) Expr { c := *e; c.Args = append([]Expr(nil), ch...); return &c }
+
+func (e *ColRef) String() string { return e.Name }
+func (e *Const) String() string  { return sqltypes.FormatLiteral(e.T, e.V) }
+func (e *Param) String() string  { return fmt.Sprintf("$%d", e.Index) }
+func (e *Binary) String() string {
+	return "(" + e.L.String() + " " + e.Op.String() + " " + e.R.String() + ")"
+}
+func (e *Unary) String() string {
+	switch e.Op {
+	case OpNot:
+		return "NOT " + e.E.String()
+	case OpNegate:
+		return "-" + e.E.String()
+	}
+	return e.E.String() + [...]string{"", "", " IS NULL", " IS NOT NULL", " IS TRUE", " IS NOT TRUE", " IS FALSE", " IS NOT FALSE"}[e.Op]
+}
+func (e *Cast) String() string { return "CAST(" + e.E.String() + " AS " + e.T.String() + ")" }
+func (e *Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, w := range e.Whens {
+		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Then.String())
+	}
+	if e.Else != nil {
+		b.WriteString(" ELSE " + e.Else.String())
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+func (e *InList) String() string {
+	items := make([]string, len(e.List))
+	for i, x := range e.List {
+		items[i] = x.String()
+	}
+	not := ""
+	if e.Negated {
+		not = "NOT "
+	}
+	return e.E.String() + " " + not + "IN (" + strings.Join(items, ", ") + ")"
+}
+func (e *Like) String() string {
+	op := " LIKE "
+	if e.ILike {
+		op = " ILIKE "
+	}
+	if e.Negated {
+		op = " NOT" + op
+	}
+	return e.E.String() + op + e.Pattern.String()
+}
+func (e *Func) String() string {
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = a.String()
+	}
+	return e.Name + "(" + strings.Join(args, ", ") + ")"
+}
+
+// Walk calls fn for e and every descendant, parents first; fn returning
+// false prunes the subtree.
+func Walk(e Expr, fn func(Expr) bool) {
+	if e == nil || !fn(e) {
+		return
+	}
+	for _, c := range e.Children() {
+		Walk(c, fn)
+	}
+}
+
+// Rewrite rebuilds e bottom-up, replacing each node by fn's result.
+func Rewrite(e Expr, fn func(Expr) Expr) Expr {
+	if e == nil {
+		return nil
+	}
+	ch := e.Children()
+	if len(ch) > 0 {
+		nc := make([]Expr, len(ch))
+		for i, c := range ch {
+			nc[i] = Rewrite(c, fn)
+		}
+		e = e.WithChildren(nc)
+	}
+	return fn(e)
+}
+
+// ColumnsOf returns the columns e reads.
+func ColumnsOf(e Expr) ColSet {
+	s := ColSet{}
+	Walk(e, func(x Expr) bool {
+		if c, ok := x.(*ColRef); ok {
+			s.Add(c.ID)
+		}
+		return true
+	})
+	return s
+}
+
+// Conjuncts splits e on AND.
+func Conjuncts(e Expr) []Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*Binary); ok && b.Op == expr.OpAnd {
+		return append(Conjuncts(b.L), Conjuncts(b.R)...)
+	}
+	return []Expr{e}
+}
+
+// And joins conjuncts with AND; nil for none.
+func And(es []Expr) Expr {
+	var out Expr
+	for _, e := range es {
+		if out == nil {
+			out = e
+			continue
+		}
+		out = &Binary{Op: expr.OpAnd, L: out, R: e, T: sqltypes.TypeBool}
+	}
+	return out
+}
+
+// IsTrueConst reports whether e is the constant TRUE.
+func IsTrueConst(e Expr) bool {
+	c, ok := e.(*Const)
+	return ok && c.V == true
+}

@@ -1,0 +1,82 @@
+package logical
+
+// MapExprs returns n with fn applied to each expression it holds directly
+// (not to its children's). fn must preserve types.
+func MapExprs(n Node, fn func(Expr) Expr) Node {
+	mapAll := func(es []Expr) []Expr {
+		out := make([]Expr, len(es))
+		for i, e := range es {
+			out[i] = fn(e)
+		}
+		return out
+	}
+	switch x := n.(type) {
+	case *Scan:
+		c := *x
+		c.Filters = mapAll(x.Filters)
+		return &c
+	case *Filter:
+		c := *x
+		c.Pred = fn(x.Pred)
+		return &c
+	case *Project:
+		c := *x
+		c.Exprs = mapAll(x.Exprs)
+		return &c
+	case *Join:
+		c := *x
+		if x.Cond != nil {
+			c.Cond = fn(x.Cond)
+		}
+		return &c
+	case *Aggregate:
+		c := *x
+		c.Groups = mapAll(x.Groups)
+		c.Aggs = make([]AggCall, len(x.Aggs))
+		for i, a := range x.Aggs {
+			a.Args = mapAll(a.Args)
+			if a.Filter != nil {
+				a.Filter = fn(a.Filter)
+			}
+			c.Aggs[i] = a
+		}
+		return &c
+	case *Sort:
+		c := *x
+		c.Keys = make([]SortKey, len(x.Keys))
+		for i, k := range x.Keys {
+			k.Expr = fn(k.Expr)
+			c.Keys[i] = k
+		}
+		return &c
+	case *Unnest:
+		c := *x
+		c.List = fn(x.List)
+		return &c
+	case *Values:
+		c := *x
+		c.Rows = make([][]Expr, len(x.Rows))
+		for i, r := range x.Rows {
+			c.Rows[i] = mapAll(r)
+		}
+		return &c
+	}
+	return n
+}
+
+// Transform rebuilds the plan bottom-up, replacing each node by fn's result.
+func Transform(n Node, fn func(Node) (Node, error)) (Node, error) {
+	ch := n.Children()
+	if len(ch) > 0 {
+		nc := make([]Node, len(ch))
+		for i, c := range ch {
+			t, err := Transform(c, fn)
+			if err != nil {
+				return nil, err
+			}
+			nc[i] = t
+		}
+		n = n.WithChildren(nc)
+	}
+	return fn(n)
+}

@@ -1,0 +1,167 @@
+package logical
+
+import (
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Node is a relational operator of a logical plan.
+type Node interface {
+	// Output lists the columns the node produces, in order.
+	Output() []ColumnID
+	Children() []Node
+	// WithChildren returns a copy with new children (same count and order).
+	WithChildren(ch []Node) Node
+}
+
+// Scan reads a table. Filters are conjuncts that apply to the scan's rows;
+// the physical planner offers them to the source and re-checks whatever the
+// source does not apply exactly.
+type Scan struct {
+	Product     *catalog.Product // nil for tables that are not data products
+	Table       connectors.Table
+	Name        string          // qualified name for EXPLAIN
+	Alias       string          // range alias
+	Cols        []ColumnID      // output columns
+	SourceIdx   []int           // Cols[i] is field SourceIdx[i] of Table.Schema()
+	SourceTypes []sqltypes.Type // type the source delivers for Cols[i] (cast to the column type when it differs)
+	Filters     []Expr
+}
+
+// Filter keeps rows where Pred is TRUE.
+type Filter struct {
+	Input Node
+	Pred  Expr
+}
+
+// Project computes Exprs; a plain ColRef keeps its ID in Cols.
+type Project struct {
+	Input Node
+	Exprs []Expr
+	Cols  []ColumnID
+}
+
+// JoinType is the kind of join.
+type JoinType uint8
+
+const (
+	InnerJoin JoinType = iota
+	LeftJoin
+	RightJoin
+	FullJoin
+	SemiJoin
+	AntiJoin
+)
+
+var joinNames = [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti"}
+
+func (t JoinType) String() string { return joinNames[t] }
+
+// Join combines two inputs; Cond nil means a cross join. Semi and Anti
+// output only the left columns.
+type Join struct {
+	Type        JoinType
+	Left, Right Node
+	Cond        Expr
+}
+
+// AggCall is one aggregate function call.
+type AggCall struct {
+	Func     string // count_star, count, sum, avg, min, max, array_agg, …
+	Args     []Expr
+	Distinct bool
+	Filter   Expr // nil = none
+	T        sqltypes.Type
+}
+
+// Aggregate groups Input by Groups and computes Aggs. Output is GroupCols
+// then AggCols; a group expression that is a plain ColRef keeps its ID.
+type Aggregate struct {
+	Input     Node
+	Groups    []Expr
+	GroupCols []ColumnID
+	Aggs      []AggCall
+	AggCols   []ColumnID
+}
+
+// SortKey is one ORDER BY key.
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// Sort orders its input.
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+}
+
+// Limit skips Offset rows and returns at most Count (-1 = all).
+type Limit struct {
+	Input         Node
+	Offset, Count int64
+}
+
+// Unnest expands the array List of each input row into rows: the input
+// columns, then the element as Col, then the 1-based ordinality as Ord (0
+// when WITH ORDINALITY was not asked for).
+type Unnest struct {
+	Input Node
+	List  Expr
+	Col   ColumnID
+	Ord   ColumnID
+}
+
+// Values is a constant relation.
+type Values struct {
+	Rows [][]Expr
+	Cols []ColumnID
+}
+
+func (n *Scan) Output() []ColumnID    { return n.Cols }
+func (n *Filter) Output() []ColumnID  { return n.Input.Output() }
+func (n *Project) Output() []ColumnID { return n.Cols }
+func (n *Sort) Output() []ColumnID    { return n.Input.Output() }
+func (n *Limit) Output() []ColumnID   { return n.Input.Output() }
+func (n *Values) Output() []ColumnID  { return n.Cols }
+func (n *Aggregate) Output() []ColumnID {
+	return append(append([]ColumnID(nil), n.GroupCols...), n.AggCols...)
+}
+func (n *Join) Output() []ColumnID {
+	if n.Type == SemiJoin || n.Type == AntiJoin {
+		return n.Left.Output()
+	}
+	return append(append([]ColumnID(nil), n.Left.Output()...), n.Right.Output()...)
+}
+func (n *Unnest) Output() []ColumnID {
+	out := append(append([]ColumnID(nil), n.Input.Output()...), n.Col)
+	if n.Ord != 0 {
+		out = append(out, n.Ord)
+	}
+	return out
+}
+
+func (n *Scan) Children() []Node      { return nil }
+func (n *Values) Children() []Node    { return nil }
+func (n *Filter) Children() []Node    { return []Node{n.Input} }
+func (n *Project) Children() []Node   { return []Node{n.Input} }
+func (n *Sort) Children() []Node      { return []Node{n.Input} }
+func (n *Limit) Children() []Node     { return []Node{n.Input} }
+func (n *Aggregate) Children() []Node { return []Node{n.Input} }
+func (n *Unnest) Children() []Node    { return []Node{n.Input} }
+func (n *Join) Children() []Node      { return []Node{n.Left, n.Right} }
+
+func (n *Scan) WithChildren([]Node) Node         { return n }
+func (n *Values) WithChildren([]Node) Node       { return n }
+func (n *Filter) WithChildren(ch []Node) Node    { c := *n; c.Input = ch[0]; return &c }
+func (n *Project) WithChildren(ch []Node) Node   { c := *n; c.Input = ch[0]; return &c }
+func (n *Sort) WithChildren(ch []Node) Node      { c := *n; c.Input = ch[0]; return &c }
+func (n *Limit) WithChildren(ch []Node) Node     { c := *n; c.Input = ch[0]; return &c }
+func (n *Aggregate) WithChildren(ch []Node) Node { c := *n; c.Input = ch[0]; return &c }
+func (n *Unnest) WithChildren(ch []Node) Node    { c := *n; c.Input = ch[0]; return &c }
+func (n *Join) WithChildren(ch []Node) Node      { c := *n; c.Left, c.Right = ch[0], ch[1]; return &c }
+
+// OutputSet returns n's output columns as a set.
+func OutputSet(n Node) ColSet { return NewColSet(n.Output()...) }

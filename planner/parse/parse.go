@@ -1,0 +1,86 @@
+// Package parse is meshql's SQL front end and the only package that imports
+// pg_query_go (PostgreSQL's own grammar, through cgo). It splits SQL text
+// into statements and reports syntax errors as *sqltypes.Error with SQLSTATE
+// 42601 and the cursor position.
+//
+// The parse tree types are re-exported as aliases so that the binder can
+// walk them without importing pg_query_go itself; no other package links
+// the grammar directly.
+package parse
+
+import (
+	"errors"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/pganalyze/pg_query_go/v6/parser"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Node is a parse tree node (a oneof over every PostgreSQL node type).
+type Node = pg_query.Node
+
+// Statement is one statement of a query string.
+type Statement struct {
+	Node *Node
+	SQL  string // the statement's own text, trimmed
+	// Offset is the byte offset of SQL in the whole query string, so that
+	// error positions inside the statement can be reported against it.
+	Offset int
+}
+
+// Parse splits sql into statements. An empty string (or one holding only
+// comments and semicolons) yields no statements and no error.
+func Parse(sql string) ([]Statement, error) {
+	res, err := pg_query.Parse(sql)
+	if err != nil {
+		return nil, syntaxError(sql, err)
+	}
+	stmts := make([]Statement, 0, len(res.Stmts))
+	for _, rs := range res.Stmts {
+		start := int(rs.StmtLocation)
+		end := len(sql)
+		if rs.StmtLen > 0 {
+			end = start + int(rs.StmtLen)
+		}
+		if start > len(sql) || end > len(sql) || start > end {
+			start, end = 0, len(sql)
+		}
+		text := sql[start:end]
+		trimmed := strings.TrimLeft(text, " \t\r\n")
+		stmts = append(stmts, Statement{
+			Node:   rs.Stmt,
+			SQL:    strings.TrimRight(trimmed, " \t\r\n;"),
+			Offset: start + (len(text) - len(trimmed)),
+		})
+	}
+	return stmts, nil
+}
+
+// syntaxError converts a pg_query error into 42601 with the 1-based
+// character position PostgreSQL would report.
+func syntaxError(sql string, err error) error {
+	var pe *parser.Error
+	if !errors.As(err, &pe) {
+		return sqltypes.Wrap(err, sqltypes.CodeSyntaxError, "%s", err.Error())
+	}
+	e := sqltypes.New(sqltypes.CodeSyntaxError, "%s", pe.Message)
+	if pe.Cursorpos > 0 {
+		e.Position = pe.Cursorpos
+	}
+	if h := joinUnnestHint(sql); h != "" {
+		e.Hint = h
+	}
+	return e
+}
+
+// Deparse renders a parse tree back into SQL text (used to show derived
+// product definitions and to fingerprint statements).
+func Deparse(n *Node) (string, error) {
+	tree := &pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: n}}}
+	return pg_query.Deparse(tree)
+}
+
+// Fingerprint identifies statements that differ only in constants.
+func Fingerprint(sql string) (string, error) { return pg_query.Fingerprint(sql) }

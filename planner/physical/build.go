@@ -1,0 +1,395 @@
+package physical
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Plan is an executable operator tree and its EXPLAIN description.
+type Plan struct {
+	Root    executor.Operator
+	Explain *ExplainNode
+}
+
+// Output names a result column for Build.
+type Output struct {
+	ID   logical.ColumnID
+	Name string
+}
+
+// stream is the lowered form of a logical node: one or more operators that
+// each produce part of the node's rows (parallel streams), all with the
+// same layout.
+type stream struct {
+	ops []executor.Operator
+	ids []logical.ColumnID
+	lay layout
+	ex  *ExplainNode
+}
+
+type builder struct {
+	ctx     context.Context
+	env     *executor.Env
+	meta    *logical.Metadata
+	analyze bool
+	created []executor.Operator
+}
+
+// Build lowers root into operators producing out, in order. With analyze,
+// every operator is instrumented and ExplainNode.Stats filled while it runs.
+func Build(ctx context.Context, env *executor.Env, meta *logical.Metadata, root logical.Node, out []Output, analyze bool) (*Plan, error) {
+	b := &builder{ctx: ctx, env: env, meta: meta, analyze: analyze}
+	s, err := b.lower(root)
+	if err != nil {
+		b.closeAll()
+		return nil, err
+	}
+	op := b.gather(s)
+	exprs := make([]expr.Expr, len(out))
+	names := make([]string, len(out))
+	for i, o := range out {
+		idx, ok := s.lay[o.ID]
+		if !ok {
+			b.closeAll()
+			return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: output column %s is missing from the plan", o.Name)
+		}
+		exprs[i] = expr.Column(idx, meta.Column(o.ID).Type, o.Name)
+		names[i] = o.Name
+	}
+	final, err := ops.NewProject(env, op, exprs, names)
+	if err != nil {
+		b.closeAll()
+		return nil, err
+	}
+	return &Plan{Root: final, Explain: s.ex}, nil
+}
+
+func (b *builder) closeAll() {
+	for i := len(b.created) - 1; i >= 0; i-- {
+		b.created[i].Close()
+	}
+}
+
+// add registers a new operator (instrumented under ANALYZE).
+func (b *builder) add(op executor.Operator, ex *ExplainNode) executor.Operator {
+	b.created = append(b.created, op)
+	if b.analyze {
+		if ex.Stats == nil {
+			ex.Stats = &ops.OpStats{}
+		}
+		return ops.NewInstrumented(op, ex.Stats)
+	}
+	return op
+}
+
+// gather merges parallel streams into one operator.
+func (b *builder) gather(s *stream) executor.Operator {
+	if len(s.ops) == 1 {
+		return s.ops[0]
+	}
+	g := ops.NewGather(b.env, s.ops)
+	b.created = append(b.created, g)
+	return g
+}
+
+// each applies fn to every parallel stream.
+func (b *builder) each(s *stream, ex *ExplainNode, fn func(executor.Operator) (executor.Operator, error)) (*stream, error) {
+	out := &stream{ids: s.ids, lay: s.lay, ex: ex}
+	for _, op := range s.ops {
+		n, err := fn(op)
+		if err != nil {
+			return nil, err
+		}
+		out.ops = append(out.ops, b.add(n, ex))
+	}
+	return out, nil
+}
+
+func (b *builder) names(ids []logical.ColumnID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = b.meta.Column(id).Name
+	}
+	return out
+}
+
+func (b *builder) lower(n logical.Node) (*stream, error) {
+	switch x := n.(type) {
+	case *logical.Scan:
+		return b.lowerScan(x)
+	case *logical.Filter:
+		in, err := b.lower(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		pred, err := lowerExpr(x.Pred, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		ex := &ExplainNode{Name: "Filter", Props: []string{"predicate=" + x.Pred.String()}, Children: []*ExplainNode{in.ex}}
+		return b.each(in, ex, func(op executor.Operator) (executor.Operator, error) { return ops.NewFilter(b.env, op, pred) })
+	case *logical.Project:
+		in, err := b.lower(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		exprs, err := lowerAll(x.Exprs, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		ex := &ExplainNode{Name: "Project", Props: []string{"columns=" + exprList(x.Exprs)}, Children: []*ExplainNode{in.ex}}
+		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) {
+			return ops.NewProject(b.env, op, exprs, b.names(x.Cols))
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.ids, s.lay = x.Cols, layoutOf(x.Cols)
+		return s, nil
+	case *logical.Join:
+		return b.lowerJoin(x)
+	case *logical.Aggregate:
+		return b.lowerAggregate(x)
+	case *logical.Sort:
+		in, err := b.lower(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := b.sortKeys(x.Keys, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		ex := &ExplainNode{Name: "Sort", Props: []string{"keys=" + sortKeyList(x.Keys)}, Children: []*ExplainNode{in.ex}}
+		op, err := ops.NewSort(b.env, b.gather(in), keys)
+		if err != nil {
+			return nil, err
+		}
+		return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
+	case *logical.Limit:
+		return b.lowerLimit(x)
+	case *logical.Unnest:
+		in, err := b.lower(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		list, err := lowerExpr(x.List, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + x.List.String()}, Children: []*ExplainNode{in.ex}}
+		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) {
+			return ops.NewUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.ids = x.Output()
+		s.lay = layoutOf(s.ids)
+		return s, nil
+	case *logical.Values:
+		return b.lowerValues(x)
+	}
+	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
+}
+
+func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, error) {
+	out := make([]ops.SortKey, len(keys))
+	for i, k := range keys {
+		e, err := lowerExpr(k.Expr, lay)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst}
+	}
+	return out, nil
+}
+
+func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
+	props := []string{fmt.Sprintf("offset=%d", x.Offset)}
+	if x.Count >= 0 {
+		props = append(props, fmt.Sprintf("count=%d", x.Count))
+	}
+	ex := &ExplainNode{Name: "Limit", Props: props}
+	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting.
+	if srt, ok := x.Input.(*logical.Sort); ok && x.Count >= 0 {
+		in, err := b.lower(srt.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := b.sortKeys(srt.Keys, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		tex := &ExplainNode{Name: "TopN", Props: []string{"keys=" + sortKeyList(srt.Keys), fmt.Sprintf("n=%d", x.Offset+x.Count)}, Children: []*ExplainNode{in.ex}}
+		top, err := ops.NewTopN(b.env, b.gather(in), keys, x.Offset+x.Count)
+		if err != nil {
+			return nil, err
+		}
+		ex.Children = []*ExplainNode{tex}
+		lim := ops.NewLimit(b.add(top, tex), x.Offset, x.Count)
+		return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
+	}
+	in, err := b.lower(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	ex.Children = []*ExplainNode{in.ex}
+	lim := ops.NewLimit(b.gather(in), x.Offset, x.Count)
+	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
+}
+
+func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
+	in, err := b.lower(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := lowerAll(x.Groups, in.lay)
+	if err != nil {
+		return nil, err
+	}
+	aggs := make([]ops.Aggregate, len(x.Aggs))
+	var aggText []string
+	for i, a := range x.Aggs {
+		args, err := lowerAll(a.Args, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		var filter expr.Expr
+		if a.Filter != nil {
+			if filter, err = lowerExpr(a.Filter, in.lay); err != nil {
+				return nil, err
+			}
+		}
+		aggs[i] = ops.Aggregate{Func: a.Func, Args: args, Distinct: a.Distinct, Filter: filter, Type: a.T}
+		aggText = append(aggText, aggString(a))
+	}
+	props := []string{}
+	if len(x.Groups) > 0 {
+		props = append(props, "groups="+exprList(x.Groups))
+	}
+	if len(aggText) > 0 {
+		props = append(props, "aggregates=["+strings.Join(aggText, ", ")+"]")
+	}
+	if len(in.ops) > 1 {
+		props = append(props, fmt.Sprintf("parallel=%d", len(in.ops)))
+	}
+	ex := &ExplainNode{Name: "HashAggregate", Props: props, Children: []*ExplainNode{in.ex}}
+	op, err := ops.NewHashAggregate(b.env, in.ops, groups, aggs)
+	if err != nil {
+		return nil, err
+	}
+	ids := x.Output()
+	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+func aggString(a logical.AggCall) string {
+	if a.Func == "count_star" {
+		return "count(*)"
+	}
+	d := ""
+	if a.Distinct {
+		d = "DISTINCT "
+	}
+	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1] + ")"
+	if a.Filter != nil {
+		s += " FILTER (WHERE " + a.Filter.String() + ")"
+	}
+	return s
+}
+
+func (b *builder) lowerValues(x *logical.Values) (*stream, error) {
+	fields := make([]arrow.Field, len(x.Cols))
+	for i, id := range x.Cols {
+		m := b.meta.Column(id)
+		fields[i] = arrow.Field{Name: m.Name, Type: m.Type.Arrow(), Nullable: true}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	cols := make([]arrow.Array, len(x.Cols))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	one := oneRow(b.env)
+	defer one.Release()
+	for c := range x.Cols {
+		parts := make([]arrow.Array, 0, len(x.Rows))
+		for _, row := range x.Rows {
+			e, err := lowerExpr(row[c], layout{})
+			if err == nil {
+				var a arrow.Array
+				if a, err = e.Eval(b.ctx, b.env, one); err == nil {
+					parts = append(parts, a)
+					continue
+				}
+			}
+			for _, p := range parts {
+				p.Release()
+			}
+			return nil, err
+		}
+		col, err := array.Concatenate(parts, b.env.Mem)
+		for _, p := range parts {
+			p.Release()
+		}
+		if err != nil {
+			return nil, err
+		}
+		cols[c] = col
+	}
+	batch := array.NewRecordBatch(schema, cols, int64(len(x.Rows)))
+	ex := &ExplainNode{Name: "Values", Props: []string{fmt.Sprintf("rows=%d", len(x.Rows))}}
+	op := ops.NewBatches(schema, []arrow.RecordBatch{batch})
+	batch.Release() // NewBatches retained it
+	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+}
+
+// exprList renders expressions for EXPLAIN.
+func exprList(es []logical.Expr) string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func sortKeyList(keys []logical.SortKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		s := k.Expr.String()
+		if k.Desc {
+			s += " DESC"
+		}
+		if k.NullsFirst != k.Desc {
+			if k.NullsFirst {
+				s += " NULLS FIRST"
+			} else {
+				s += " NULLS LAST"
+			}
+		}
+		parts[i] = s
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// filterList renders pushed filters for EXPLAIN.
+func filterList(fs []connectors.Filter) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,174 @@
+package physical
+
+import (
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+var joinTypes = map[logical.JoinType]ops.JoinType{
+	logical.InnerJoin: ops.InnerJoin, logical.LeftJoin: ops.LeftJoin, logical.RightJoin: ops.RightJoin,
+	logical.FullJoin: ops.FullJoin, logical.SemiJoin: ops.SemiJoin, logical.AntiJoin: ops.AntiJoin,
+}
+
+// lowerJoin plans a hash join on the equality conjuncts between the two
+// sides (the rest is a residual condition), or a nested-loop join when
+// there are none. The smaller input, by estimate, is the build side of an
+// inner join; a RIGHT join is run as a LEFT join with the sides swapped.
+func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
+	left, right := x.Left, x.Right
+	jt := x.Type
+	swapped := false
+	switch {
+	case jt == logical.RightJoin:
+		left, right, jt, swapped = right, left, logical.LeftJoin, true
+	case jt == logical.InnerJoin && estimate(left) < estimate(right):
+		left, right, swapped = right, left, true
+	}
+	ls, err := b.lower(left)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := b.lower(right)
+	if err != nil {
+		return nil, err
+	}
+	leftCols, rightCols := logical.OutputSet(left), logical.OutputSet(right)
+	var lkeys, rkeys []logical.Expr
+	var residual []logical.Expr
+	for _, c := range logical.Conjuncts(x.Cond) {
+		if l, r, ok := equiKey(c, leftCols, rightCols); ok {
+			lkeys, rkeys = append(lkeys, l), append(rkeys, r)
+			continue
+		}
+		residual = append(residual, c)
+	}
+	ids := append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...)
+	if jt == logical.SemiJoin || jt == logical.AntiJoin {
+		ids = ls.ids
+	}
+	combined := layoutOf(append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...))
+	props := []string{}
+	name := "HashJoin " + jt.String()
+	if swapped && x.Type == logical.InnerJoin {
+		props = append(props, "build=left")
+	}
+	if len(lkeys) > 0 {
+		var pairs []logical.Expr
+		for i := range lkeys {
+			pairs = append(pairs, &logical.Binary{Op: expr.OpEq, L: lkeys[i], R: rkeys[i], T: sqltypes.TypeBool})
+		}
+		props = append(props, "keys="+exprList(pairs))
+	} else {
+		name = "NestedLoopJoin " + jt.String()
+	}
+	if len(residual) > 0 {
+		props = append(props, "condition="+exprList(residual))
+	}
+	ex := &ExplainNode{Name: name, Props: props, Children: []*ExplainNode{ls.ex, rs.ex}}
+	var res expr.Expr
+	if len(residual) > 0 {
+		if res, err = lowerExpr(logical.And(residual), combined); err != nil {
+			return nil, err
+		}
+	}
+	probe, build := b.gather(ls), b.gather(rs)
+	var op executor.Operator
+	if len(lkeys) > 0 {
+		pk, err := lowerAll(lkeys, ls.lay)
+		if err != nil {
+			return nil, err
+		}
+		bk, err := lowerAll(rkeys, rs.lay)
+		if err != nil {
+			return nil, err
+		}
+		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if jt == logical.FullJoin {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "FULL JOIN is only supported with an equality condition between the two sides")
+		}
+		op, err = ops.NewNestedLoopJoin(b.env, joinTypes[jt], probe, build, res)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+// equiKey recognizes `l = r` with l reading only the left side and r only
+// the right (in either order), with both keys of one Arrow type.
+func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, logical.Expr, bool) {
+	bin, ok := c.(*logical.Binary)
+	if !ok || bin.Op != expr.OpEq {
+		return nil, nil, false
+	}
+	l, r := bin.L, bin.R
+	lc, rc := logical.ColumnsOf(l), logical.ColumnsOf(r)
+	if len(lc) == 0 || len(rc) == 0 {
+		return nil, nil, false
+	}
+	if !(lc.SubsetOf(leftCols) && rc.SubsetOf(rightCols)) {
+		if lc.SubsetOf(rightCols) && rc.SubsetOf(leftCols) {
+			l, r = r, l
+		} else {
+			return nil, nil, false
+		}
+	}
+	if !l.Type().Equal(r.Type()) {
+		lt, rt := l.Type(), r.Type()
+		if lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric {
+			if !(lt.IsString() && rt.IsString()) {
+				return nil, nil, false
+			}
+			l, r = &logical.Cast{E: l, T: sqltypes.TypeText}, &logical.Cast{E: r, T: sqltypes.TypeText}
+		} else {
+			t := sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(lt.Scale, rt.Scale))
+			l, r = &logical.Cast{E: l, T: t}, &logical.Cast{E: r, T: t}
+		}
+	}
+	return l, r, true
+}
+
+// estimate guesses a node's output rows, for choosing build sides.
+func estimate(n logical.Node) float64 {
+	switch x := n.(type) {
+	case *logical.Scan:
+		rows := float64(x.Table.Stats().RowCount)
+		if rows < 0 {
+			rows = 1e6
+		}
+		for range x.Filters {
+			rows *= 0.3
+		}
+		return rows
+	case *logical.Filter:
+		return estimate(x.Input) * 0.3
+	case *logical.Aggregate:
+		if len(x.Groups) == 0 {
+			return 1
+		}
+		return estimate(x.Input) * 0.1
+	case *logical.Join:
+		return max(estimate(x.Left), estimate(x.Right))
+	case *logical.Limit:
+		if x.Count >= 0 {
+			return min(float64(x.Count), estimate(x.Input))
+		}
+		return estimate(x.Input)
+	case *logical.Values:
+		return float64(len(x.Rows))
+	case *logical.Unnest:
+		return estimate(x.Input) * 4
+	}
+	ch := n.Children()
+	if len(ch) == 1 {
+		return estimate(ch[0])
+	}
+	return 1e6
+}

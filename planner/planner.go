@@ -1,0 +1,207 @@
+// Package planner ties SQL text to executable plans: it classifies each
+// parsed statement (queries, EXPLAIN, SET/SHOW/RESET, transaction control
+// and other session commands), binds queries through planner/bind, and
+// turns a bound query plus parameter values into an operator tree through
+// planner/rules and planner/physical.
+package planner
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/planner/bind"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/planner/physical"
+	"github.com/meshql/meshql/planner/rules"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Kind classifies a statement.
+type Kind uint8
+
+const (
+	KindQuery   Kind = iota // SELECT / VALUES / WITH … SELECT
+	KindExplain             // EXPLAIN [ANALYZE] query
+	KindSet                 // SET name = value
+	KindReset               // RESET name | RESET ALL
+	KindShow                // SHOW name | SHOW ALL
+	KindNoop                // BEGIN, COMMIT, DISCARD ALL…: accepted, nothing to do
+)
+
+// Statement is one analyzed statement.
+type Statement struct {
+	Kind    Kind
+	SQL     string
+	Query   *bind.Query // KindQuery, KindExplain
+	Analyze bool        // EXPLAIN ANALYZE
+	Name    string      // setting name for SET/RESET/SHOW (lower case; "all" for RESET/SHOW ALL)
+	Value   string      // SET value
+	Tag     string      // command tag for KindNoop, KindSet, KindReset
+}
+
+// Analyze classifies and binds one parsed statement.
+func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bind.Options) (*Statement, error) {
+	n := st.Node
+	out := &Statement{SQL: st.SQL}
+	switch {
+	case n.GetSelectStmt() != nil:
+		q, err := bind.BindSelect(ctx, cat, n, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.Kind, out.Query = KindQuery, q
+	case n.GetExplainStmt() != nil:
+		ex := n.GetExplainStmt()
+		for _, o := range ex.Options {
+			d := o.GetDefElem()
+			switch d.Defname {
+			case "analyze":
+				out.Analyze = defBool(d)
+			case "verbose", "costs", "timing", "summary", "buffers", "settings", "wal":
+			case "format":
+				if f := strings.ToLower(defString(d)); f != "text" {
+					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXPLAIN (FORMAT %s) is not supported; use FORMAT TEXT", strings.ToUpper(f))
+				}
+			default:
+				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "unrecognized EXPLAIN option %q", d.Defname)
+			}
+		}
+		if ex.Query.GetSelectStmt() == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXPLAIN is supported for queries only")
+		}
+		q, err := bind.BindSelect(ctx, cat, ex.Query, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.Kind, out.Query = KindExplain, q
+	case n.GetVariableSetStmt() != nil:
+		return analyzeSet(n.GetVariableSetStmt(), out)
+	case n.GetVariableShowStmt() != nil:
+		out.Kind, out.Name = KindShow, strings.ToLower(n.GetVariableShowStmt().Name)
+	case n.GetTransactionStmt() != nil:
+		ts := n.GetTransactionStmt()
+		tags := map[pg_query.TransactionStmtKind]string{
+			pg_query.TransactionStmtKind_TRANS_STMT_BEGIN: "BEGIN", pg_query.TransactionStmtKind_TRANS_STMT_START: "START TRANSACTION",
+			pg_query.TransactionStmtKind_TRANS_STMT_COMMIT: "COMMIT", pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK: "ROLLBACK",
+			pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT: "SAVEPOINT", pg_query.TransactionStmtKind_TRANS_STMT_RELEASE: "RELEASE",
+			pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO: "ROLLBACK",
+		}
+		tag, ok := tags[ts.Kind]
+		if !ok {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "two-phase commit is not supported: meshql is read-only")
+		}
+		out.Kind, out.Tag = KindNoop, tag
+	case n.GetDiscardStmt() != nil:
+		out.Kind, out.Tag = KindNoop, "DISCARD ALL"
+	case n.GetDeallocateStmt() != nil:
+		out.Kind, out.Tag = KindNoop, "DEALLOCATE"
+	default:
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported: meshql serves read-only queries", statementName(n))
+	}
+	return out, nil
+}
+
+func analyzeSet(vs *pg_query.VariableSetStmt, out *Statement) (*Statement, error) {
+	out.Name = strings.ToLower(vs.Name)
+	switch vs.Kind {
+	case pg_query.VariableSetKind_VAR_SET_VALUE:
+		var parts []string
+		for _, a := range vs.Args {
+			parts = append(parts, argString(a))
+		}
+		out.Kind, out.Value, out.Tag = KindSet, strings.Join(parts, ", "), "SET"
+	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
+		out.Kind, out.Tag = KindReset, "SET"
+		if vs.Kind == pg_query.VariableSetKind_VAR_RESET {
+			out.Tag = "RESET"
+		}
+	case pg_query.VariableSetKind_VAR_RESET_ALL:
+		out.Kind, out.Name, out.Tag = KindReset, "all", "RESET"
+	case pg_query.VariableSetKind_VAR_SET_MULTI:
+		// SET TRANSACTION READ ONLY / ISOLATION LEVEL …, SET SESSION CHARACTERISTICS
+		out.Kind, out.Tag = KindNoop, "SET"
+	default:
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SET ... FROM CURRENT is not supported")
+	}
+	if out.Name == "timezone" && out.Kind == KindSet && strings.HasPrefix(strings.ToLower(out.Value), "interval") {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SET TIME ZONE INTERVAL is not supported; use a zone name")
+	}
+	return out, nil
+}
+
+func argString(n *pg_query.Node) string {
+	if ac := n.GetAConst(); ac != nil {
+		switch v := ac.Val.(type) {
+		case *pg_query.A_Const_Sval:
+			return v.Sval.Sval
+		case *pg_query.A_Const_Ival:
+			return strconv.Itoa(int(v.Ival.Ival))
+		case *pg_query.A_Const_Fval:
+			return v.Fval.Fval
+		case *pg_query.A_Const_Boolval:
+			if v.Boolval.Boolval {
+				return "on"
+			}
+			return "off"
+		}
+	}
+	if tc := n.GetTypeCast(); tc != nil {
+		return argString(tc.Arg)
+	}
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
+func defBool(d *pg_query.DefElem) bool {
+	if d.Arg == nil {
+		return true
+	}
+	switch strings.ToLower(argString(d.Arg)) {
+	case "false", "off", "0":
+		return false
+	}
+	return true
+}
+
+func defString(d *pg_query.DefElem) string {
+	if d.Arg == nil {
+		return ""
+	}
+	return argString(d.Arg)
+}
+
+func statementName(n *pg_query.Node) string {
+	s := n.String()
+	if i := strings.IndexAny(s, ":{"); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "this statement"
+	}
+	return s
+}
+
+// Build optimizes a bound query for the given parameter values and lowers
+// it into operators. With analyze, operators are instrumented.
+func Build(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, analyze bool) (*physical.Plan, error) {
+	required := logical.ColSet{}
+	out := make([]physical.Output, len(q.Columns))
+	for i, c := range q.Columns {
+		required.Add(c.ID)
+		out[i] = physical.Output{ID: c.ID, Name: c.Name}
+	}
+	eval := func(e logical.Expr) (sqltypes.Datum, error) { return physical.EvalConst(ctx, env, e) }
+	plan, err := rules.Optimize(q.Plan, params, required, eval)
+	if err != nil {
+		return nil, err
+	}
+	return physical.Build(ctx, env, q.Meta, plan, out, analyze)
+}

@@ -1,0 +1,90 @@
+package rules
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const microsPerDay = 86_400_000_000
+
+// UnwrapDateCasts rewrites `CAST(d AS timestamp) op TIMESTAMP c`, where d is
+// a date, into an equivalent comparison of d with a DATE constant, so that
+// it can be pushed to sources and pruned by date statistics. (`order_date >
+// current_date - INTERVAL '30 day'` compares a date with a timestamp.)
+func UnwrapDateCasts(n logical.Node) (logical.Node, error) {
+	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+			return logical.Rewrite(e, unwrapDateCast)
+		}), nil
+	})
+}
+
+func unwrapDateCast(e logical.Expr) logical.Expr {
+	b, ok := e.(*logical.Binary)
+	if !ok || !b.Op.IsComparison() {
+		return e
+	}
+	op := b.Op
+	castSide, constSide := b.L, b.R
+	if _, isConst := b.L.(*logical.Const); isConst {
+		castSide, constSide = b.R, b.L
+		op = flip(op)
+	}
+	cast, ok := castSide.(*logical.Cast)
+	if !ok || cast.T.Kind != sqltypes.Timestamp || cast.E.Type().Kind != sqltypes.Date {
+		return e
+	}
+	c, ok := constSide.(*logical.Const)
+	if !ok || c.T.Kind != sqltypes.Timestamp || c.V == nil {
+		return e
+	}
+	us := int64(c.V.(arrow.Timestamp))
+	day := floorDiv(us, microsPerDay)
+	midnight := us == day*microsPerDay
+	// d::timestamp op ts, with day = floor(ts):
+	//   >  : d > day               >= : d >= day (midnight) or d > day
+	//   <  : d < day (midnight) or d <= day        <= : d <= day
+	//   =  : d = day (midnight) or false           <> : d <> day (midnight) or true
+	newOp := op
+	switch op {
+	case expr.OpGe:
+		if !midnight {
+			newOp = expr.OpGt
+		}
+	case expr.OpLt:
+		if !midnight {
+			newOp = expr.OpLe
+		}
+	case expr.OpEq, expr.OpNe:
+		if !midnight {
+			return e
+		}
+	}
+	d := &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(day)}
+	return &logical.Binary{Op: newOp, L: cast.E, R: d, T: sqltypes.TypeBool}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func flip(op expr.BinaryOp) expr.BinaryOp {
+	switch op {
+	case expr.OpLt:
+		return expr.OpGt
+	case expr.OpLe:
+		return expr.OpGe
+	case expr.OpGt:
+		return expr.OpLt
+	case expr.OpGe:
+		return expr.OpLe
+	}
+	return op
+}

@@ -1,0 +1,26 @@
+package rules
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Optimize runs the rewrite pipeline over a bound plan whose consumer
+// reads required: parameters become constants, constants fold, date casts
+// unwrap, predicates move down into scans, and unused columns disappear.
+func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator) (logical.Node, error) {
+	steps := []func(logical.Node) (logical.Node, error){
+		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
+		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
+		UnwrapDateCasts,
+		PushDownFilters,
+		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
+	}
+	var err error
+	for _, step := range steps {
+		if n, err = step(n); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,106 @@
+package rules
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+)
+
+// PruneColumns removes every column that nothing above needs: scans read
+// only the columns a query uses, projections and aggregates drop unused
+// outputs. required is the set of columns the plan's consumer reads.
+func PruneColumns(n logical.Node, required logical.ColSet) (logical.Node, error) {
+	return prune(n, required), nil
+}
+
+func withCols(required logical.ColSet, es ...logical.Expr) logical.ColSet {
+	out := logical.ColSet{}
+	out.AddSet(required)
+	for _, e := range es {
+		if e != nil {
+			out.AddSet(logical.ColumnsOf(e))
+		}
+	}
+	return out
+}
+
+func prune(n logical.Node, required logical.ColSet) logical.Node {
+	switch x := n.(type) {
+	case *logical.Scan:
+		need := withCols(required, x.Filters...)
+		c := *x
+		c.Cols, c.SourceIdx, c.SourceTypes = nil, nil, nil
+		for i, id := range x.Cols {
+			if need.Has(id) {
+				c.Cols = append(c.Cols, id)
+				c.SourceIdx = append(c.SourceIdx, x.SourceIdx[i])
+				c.SourceTypes = append(c.SourceTypes, x.SourceTypes[i])
+			}
+		}
+		if len(c.Cols) == 0 && len(x.Cols) > 0 {
+			// count(*) still needs rows: read the first column.
+			c.Cols, c.SourceIdx, c.SourceTypes = x.Cols[:1], x.SourceIdx[:1], x.SourceTypes[:1]
+		}
+		return &c
+	case *logical.Filter:
+		c := *x
+		c.Input = prune(x.Input, withCols(required, x.Pred))
+		return &c
+	case *logical.Project:
+		c := *x
+		c.Exprs, c.Cols = nil, nil
+		for i, id := range x.Cols {
+			if required.Has(id) {
+				c.Exprs = append(c.Exprs, x.Exprs[i])
+				c.Cols = append(c.Cols, id)
+			}
+		}
+		if len(c.Exprs) == 0 && len(x.Exprs) > 0 {
+			// Keep one column so that batches still carry their row count.
+			c.Exprs, c.Cols = x.Exprs[:1], x.Cols[:1]
+		}
+		c.Input = prune(x.Input, withCols(logical.ColSet{}, c.Exprs...))
+		return &c
+	case *logical.Join:
+		c := *x
+		need := withCols(required, x.Cond)
+		c.Left = prune(x.Left, need)
+		c.Right = prune(x.Right, need)
+		return &c
+	case *logical.Aggregate:
+		c := *x
+		c.Aggs, c.AggCols = nil, nil
+		for i, id := range x.AggCols {
+			if required.Has(id) {
+				c.Aggs = append(c.Aggs, x.Aggs[i])
+				c.AggCols = append(c.AggCols, id)
+			}
+		}
+		if len(c.Aggs) == 0 && len(x.Groups) == 0 && len(x.Aggs) > 0 {
+			// A global aggregate must still produce its single row.
+			c.Aggs, c.AggCols = x.Aggs[:1], x.AggCols[:1]
+		}
+		need := withCols(logical.ColSet{}, x.Groups...)
+		for _, a := range c.Aggs {
+			need = withCols(need, a.Args...)
+			need = withCols(need, a.Filter)
+		}
+		c.Input = prune(x.Input, need)
+		return &c
+	case *logical.Sort:
+		c := *x
+		need := required
+		for _, k := range x.Keys {
+			need = withCols(need, k.Expr)
+		}
+		c.Input = prune(x.Input, need)
+		return &c
+	case *logical.Limit:
+		c := *x
+		c.Input = prune(x.Input, required)
+		return &c
+	case *logical.Unnest:
+		c := *x
+		c.Input = prune(x.Input, withCols(required, x.List))
+		return &c
+	}
+	return n
+}

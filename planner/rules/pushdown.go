@@ -1,0 +1,153 @@
+package rules
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+)
+
+// PushDownFilters moves each WHERE/ON conjunct as close to the scans as its
+// meaning allows: through projections that keep its columns, into the side
+// of a join it reads (never into the null-extended side of an outer join),
+// below grouping when it reads only grouping columns, and finally into
+// Scan.Filters. Conjuncts of a cross join that read both sides become its
+// join condition, which turns comma joins into equi-joins.
+func PushDownFilters(n logical.Node) (logical.Node, error) {
+	return push(n, nil), nil
+}
+
+func push(n logical.Node, preds []logical.Expr) logical.Node {
+	switch x := n.(type) {
+	case *logical.Filter:
+		return push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
+	case *logical.Scan:
+		if len(preds) == 0 {
+			return x
+		}
+		c := *x
+		c.Filters = append(append([]logical.Expr(nil), x.Filters...), preds...)
+		return &c
+	case *logical.Project:
+		inputCols := logical.OutputSet(x.Input)
+		down, keep := split(preds, inputCols)
+		c := *x
+		c.Input = push(x.Input, down)
+		return wrap(&c, keep)
+	case *logical.Sort:
+		c := *x
+		c.Input = push(x.Input, preds)
+		return &c
+	case *logical.Aggregate:
+		// Only conjuncts over grouping columns that pass an input column
+		// through may move below the grouping.
+		passthrough := logical.ColSet{}
+		in := logical.OutputSet(x.Input)
+		for _, id := range x.GroupCols {
+			if in.Has(id) {
+				passthrough.Add(id)
+			}
+		}
+		down, keep := split(preds, passthrough)
+		if len(x.Groups) == 0 {
+			down, keep = nil, preds // a global aggregate returns a row even for no input
+		}
+		c := *x
+		c.Input = push(x.Input, down)
+		return wrap(&c, keep)
+	case *logical.Unnest:
+		down, keep := split(preds, logical.OutputSet(x.Input))
+		c := *x
+		c.Input = push(x.Input, down)
+		return wrap(&c, keep)
+	case *logical.Join:
+		return pushJoin(x, preds)
+	case *logical.Limit:
+		c := *x
+		c.Input = push(x.Input, nil)
+		return wrap(&c, preds)
+	}
+	// Values and anything unknown: push into children separately, keep preds.
+	ch := n.Children()
+	if len(ch) > 0 {
+		nc := make([]logical.Node, len(ch))
+		for i, cn := range ch {
+			nc[i] = push(cn, nil)
+		}
+		n = n.WithChildren(nc)
+	}
+	return wrap(n, preds)
+}
+
+func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
+	leftCols, rightCols := logical.OutputSet(j.Left), logical.OutputSet(j.Right)
+	var toLeft, toRight, cond, keep []logical.Expr
+	conds := logical.Conjuncts(j.Cond)
+	switch j.Type {
+	case logical.InnerJoin:
+		for _, p := range append(append([]logical.Expr(nil), preds...), conds...) {
+			cols := logical.ColumnsOf(p)
+			switch {
+			case cols.SubsetOf(leftCols):
+				toLeft = append(toLeft, p)
+			case cols.SubsetOf(rightCols):
+				toRight = append(toRight, p)
+			default:
+				cond = append(cond, p)
+			}
+		}
+	case logical.LeftJoin, logical.SemiJoin, logical.AntiJoin:
+		for _, p := range preds {
+			if logical.ColumnsOf(p).SubsetOf(leftCols) {
+				toLeft = append(toLeft, p)
+			} else {
+				keep = append(keep, p)
+			}
+		}
+		for _, p := range conds {
+			if logical.ColumnsOf(p).SubsetOf(rightCols) {
+				toRight = append(toRight, p)
+			} else {
+				cond = append(cond, p)
+			}
+		}
+	case logical.RightJoin:
+		for _, p := range preds {
+			if logical.ColumnsOf(p).SubsetOf(rightCols) {
+				toRight = append(toRight, p)
+			} else {
+				keep = append(keep, p)
+			}
+		}
+		for _, p := range conds {
+			if logical.ColumnsOf(p).SubsetOf(leftCols) {
+				toLeft = append(toLeft, p)
+			} else {
+				cond = append(cond, p)
+			}
+		}
+	default: // FULL: nothing moves
+		keep, cond = preds, conds
+	}
+	c := *j
+	c.Left = push(j.Left, toLeft)
+	c.Right = push(j.Right, toRight)
+	c.Cond = logical.And(cond)
+	return wrap(&c, keep)
+}
+
+// split separates the predicates that read only cols.
+func split(preds []logical.Expr, cols logical.ColSet) (down, keep []logical.Expr) {
+	for _, p := range preds {
+		if logical.ColumnsOf(p).SubsetOf(cols) {
+			down = append(down, p)
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	return down, keep
+}
+
+func wrap(n logical.Node, preds []logical.Expr) logical.Node {
+	if len(preds) == 0 {
+		return n
+	}
+	return &logical.Filter{Input: n, Pred: logical.And(preds)}
+}
