@@ -1,0 +1,23 @@
+// Package parquet serves Parquet files as meshql tables through arrow-go's
+// pqarrow reader.
+//
+// A source's path is a glob (or a directory) of files sharing one schema.
+// Connector.OpenTable reads every footer once and keeps the metadata; it
+// keeps no file open. Table.Partitions prunes row groups by their min/max
+// and null-count statistics (filters are answered Inexact, so the
+// executor re-checks every row) and groups the surviving row groups into
+// partitions of at least 64k rows where the files allow. Each
+// Partition.Open opens its own file handle, so partitions of one file can
+// be read concurrently; the handle closes when the reader ends or is
+// released.
+//
+// Schema() is pqarrow's mapping of the Parquet schema, not converted to
+// meshql's canonical types: see Table.Schema for timestamps, dictionaries
+// and unsigned integers.
+//
+// Errors carry SQLSTATEs: HV00R when no file matches or a file vanished,
+// HV000 for unreadable or corrupt files and schema mismatches between
+// files, 57014 when the context ends. Corrupt input never panics.
+//
+// The package imports only connectors, catalog and sqltypes from meshql.
+package parquet
