@@ -106,8 +106,8 @@ func TestLookupForms(t *testing.T) {
 	}{
 		{"sales", "orders_v1", "sales.orders_v1"},
 		{"sales", "orders", "sales.orders_v1"},
-		{"SALES", "Orders", "sales.orders_v1"},
-		{"Sales", "ORDERS_V1", "sales.orders_v1"},
+		{"SALES", "Orders", ""}, // quoted identifiers keep their case, as in PostgreSQL
+		{"Sales", "orders_v1", ""},
 		{"catalog", "products", "catalog.products_v2"},
 		{"catalog", "products_v1", "catalog.products_v1"},
 		{"catalog", "products_v2", "catalog.products_v2"},

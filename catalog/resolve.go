@@ -38,14 +38,14 @@ func (m *Mesh) ProductsInDomain(domain string) []*Product {
 	return out
 }
 
-// Lookup finds the product version that schema.name refers to. Both parts
-// compare like unquoted SQL identifiers (case-insensitively). A name of the
+// Lookup finds the product version that schema.name refers to. Names
+// compare exactly: SQL's lexer has already folded unquoted identifiers to
+// lower case, and a quoted "Sales" must not find sales, as in PostgreSQL. A name of the
 // form product_vN is that exact version, whatever its status; a bare
 // product name is the newest active version or, when no version is active,
 // the newest deprecated one. Draft versions are reachable only by their
 // versioned name.
 func (m *Mesh) Lookup(schema, name string) (*Product, bool) {
-	schema, name = strings.ToLower(schema), strings.ToLower(name)
 	if base, v, ok := splitVersion(name); ok {
 		for _, p := range m.Products {
 			if p.Domain == schema && p.Name == base && p.Version == v {
@@ -80,26 +80,27 @@ func (m *Mesh) current(schema, name string) *Product {
 
 // Resolve is Lookup for the binder: it returns the product schema.name
 // refers to, or a *sqltypes.Error:
-//   - 3F000 `schema "x" does not exist` when schema is not a domain;
+//   - 42P01 `relation "x.orders_v1" does not exist` when schema is not a
+//     domain (PostgreSQL reports unknown schemas in FROM this way), with a
+//     hint naming the closest domain;
 //   - 42P01 `relation "sales.orderz" does not exist` when the domain has no
 //     such product, with a hint naming the closest products.
 //
 // An empty schema means the name was unqualified and not found on the
 // search path; Resolve then reports 42P01 with suggestions from every domain.
 func (m *Mesh) Resolve(schema, name string) (*Product, error) {
-	schema, name = strings.ToLower(schema), strings.ToLower(name)
 	if schema == "" {
 		err := sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", name)
 		return nil, withSuggestions(err, nearest(m.suggest(name), 3))
 	}
 	if _, ok := m.Domain(schema); !ok {
-		err := sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema %q does not exist", schema)
+		err := sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", schema+"."+name)
 		names := make([]string, len(m.Domains))
 		for i, d := range m.Domains {
 			names[i] = d.Name
 		}
 		if s := closest(schema, names); s != "" {
-			err = err.WithHint("Perhaps you meant %q?", s)
+			err = err.WithHint("There is no domain %q; perhaps you meant %q?", schema, s)
 		}
 		return nil, err
 	}

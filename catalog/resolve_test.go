@@ -17,13 +17,14 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{"sales", "orderz", sqltypes.CodeUndefinedTable, `relation "sales.orderz" does not exist`, `Perhaps you meant "sales.orders_v1"?`},
 		{"sales", "orders_v2", sqltypes.CodeUndefinedTable, `relation "sales.orders_v2" does not exist`, `Perhaps you meant "sales.orders_v1"?`},
-		{"Sales", "Customer", sqltypes.CodeUndefinedTable, `relation "sales.customer" does not exist`, `Perhaps you meant "sales.customers_v1"?`},
+		{"sales", "customer", sqltypes.CodeUndefinedTable, `relation "sales.customer" does not exist`, `Perhaps you meant "sales.customers_v1"?`},
 		{"sales", "products_v2", sqltypes.CodeUndefinedTable, `relation "sales.products_v2" does not exist`, `Perhaps you meant "catalog.products_v2"?`},
 		{"catalog", "product", sqltypes.CodeUndefinedTable, `relation "catalog.product" does not exist`, `Perhaps you meant "catalog.products_v2"?`},
 		{"marketing", "zzzzzzzz", sqltypes.CodeUndefinedTable, `relation "marketing.zzzzzzzz" does not exist`, ""},
 		{"", "orderz", sqltypes.CodeUndefinedTable, `relation "orderz" does not exist`, `Perhaps you meant "sales.orders_v1"?`},
-		{"sals", "orders", sqltypes.CodeInvalidSchemaName, `schema "sals" does not exist`, `Perhaps you meant "sales"?`},
-		{"x", "orders", sqltypes.CodeInvalidSchemaName, `schema "x" does not exist`, ""},
+		// PostgreSQL reports an unknown schema in FROM as an unknown relation.
+		{"sals", "orders", sqltypes.CodeUndefinedTable, `relation "sals.orders" does not exist`, `There is no domain "sals"; perhaps you meant "sales"?`},
+		{"x", "orders", sqltypes.CodeUndefinedTable, `relation "x.orders" does not exist`, ""},
 	}
 	for _, tc := range tests {
 		p, err := m.Resolve(tc.schema, tc.name)

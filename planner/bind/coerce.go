@@ -1,6 +1,9 @@
 package bind
 
 import (
+	"math/big"
+	"strings"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -102,6 +105,9 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			return intConst(v, t)
 		}
 		if s, ok := c.V.(string); ok && c.T.Kind == sqltypes.Unknown {
+			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+				return numericLiteral(s)
+			}
 			v, err := sqltypes.ParseValue(t, s)
 			if err != nil {
 				return nil, err
@@ -112,6 +118,15 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
 		b.params.set(p.Index, t)
 		return &logical.Param{Index: p.Index, T: t}, nil
+	}
+	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+		// Unconstrained numeric keeps each value's own scale.
+		switch {
+		case e.Type().Kind == sqltypes.Numeric:
+			return e, nil
+		case e.Type().IsInteger():
+			t = sqltypes.NumericType(0, 0)
+		}
 	}
 	if e.Type().Kind == sqltypes.Unknown {
 		// An untyped expression (NULL inside CASE…) is text underneath.
@@ -130,6 +145,12 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 	if !ok {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
+	}
+	if t.Kind == sqltypes.Numeric {
+		// Arithmetic and comparison kernels take decimals of any scales;
+		// each side keeps its own (an integer becomes scale 0), so that
+		// amount * 2 has amount's scale, as in PostgreSQL.
+		t = sqltypes.NumericType(0, 0)
 	}
 	var err error
 	if l, err = b.coerce(l, t); err != nil {
@@ -194,4 +215,27 @@ func intConst(v int64, t sqltypes.Type) (logical.Expr, error) {
 		return &logical.Const{T: t, V: int32(v)}, nil
 	}
 	return &logical.Const{T: t, V: v}, nil
+}
+
+// numericLiteral types a numeric string with the scale it is written with
+// ('1.50' is numeric with scale 2), as PostgreSQL's numeric input does.
+func numericLiteral(s string) (logical.Expr, error) {
+	str := strings.TrimSpace(s)
+	scale := int32(0)
+	if dot := strings.IndexByte(str, '.'); dot >= 0 {
+		frac := str[dot+1:]
+		if e := strings.IndexAny(frac, "eE"); e >= 0 {
+			frac = frac[:e]
+		}
+		scale = int32(len(frac))
+	}
+	r, ok := new(big.Rat).SetString(str)
+	if !ok || strings.ContainsAny(str, "/") {
+		return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
+	}
+	d, err := sqltypes.RatToDecimal(r, 0, scale)
+	if err != nil {
+		return nil, err
+	}
+	return &logical.Const{T: sqltypes.NumericType(0, scale), V: d}, nil
 }

@@ -1,7 +1,6 @@
 package bind
 
 import (
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -132,7 +131,7 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 	case n.GetSubLink() != nil:
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "subqueries in expressions are not supported yet"), location(n))
 	case n.GetAArrayExpr() != nil:
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ARRAY[...] constructors are not supported yet"), location(n))
+		return b.bindArray(n.GetAArrayExpr(), sc, agg, sqltypes.Type{})
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "expression %s is not supported", nodeKind(n)), location(n))
 }
@@ -174,30 +173,15 @@ func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
 	case *pg_query.A_Const_Ival:
 		return &logical.Const{T: sqltypes.TypeInt4, V: v.Ival.Ival}, nil
 	case *pg_query.A_Const_Fval:
-		s := v.Fval.Fval
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		str := v.Fval.Fval
+		if i, err := strconv.ParseInt(str, 10, 64); err == nil {
 			return &logical.Const{T: sqltypes.TypeInt8, V: i}, nil
 		}
-		scale := int32(0)
-		if dot := strings.IndexByte(s, '.'); dot >= 0 {
-			frac := s[dot+1:]
-			if e := strings.IndexAny(frac, "eE"); e >= 0 {
-				frac = frac[:e]
-			}
-			scale = int32(len(frac))
-		}
-		r, ok := new(big.Rat).SetString(s)
-		if !ok {
-			return nil, errAt(sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s), int(ac.Location))
-		}
-		if strings.ContainsAny(s, "eE") {
-			scale = int32(max(0, len(strings.TrimRight(r.FloatString(20), "0"))-strings.IndexByte(r.FloatString(20), '.')-1))
-		}
-		d, err := sqltypes.RatToDecimal(r, 0, scale)
+		e, err := numericLiteral(str)
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(ac.Location))
 		}
-		return &logical.Const{T: sqltypes.NumericType(0, scale), V: d}, nil
+		return e, nil
 	case *pg_query.A_Const_Boolval:
 		return &logical.Const{T: sqltypes.TypeBool, V: v.Boolval.Boolval}, nil
 	case *pg_query.A_Const_Sval:
@@ -247,6 +231,9 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	if err != nil {
 		return nil, err
 	}
+	if ae := tc.Arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
+		return b.bindArray(ae, sc, agg, *t.Elem)
+	}
 	e, err := b.bindExpr(tc.Arg, sc, agg)
 	if err != nil {
 		return nil, err
@@ -267,6 +254,14 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	}
 	if e.Type().Equal(t) {
 		return e, nil
+	}
+	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+		if e.Type().Kind == sqltypes.Numeric {
+			return e, nil // numeric without a modifier keeps the value's scale
+		}
+		if e.Type().IsInteger() {
+			t = sqltypes.NumericType(0, 0)
+		}
 	}
 	if _, err := castType(e.Type(), t); err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
@@ -403,6 +398,10 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 				return r, nil
 			}
 			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s", name, r.Type()), loc)
+		}
+		if name == "^" {
+			// exponentiation is power() on double precision here
+			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
 		}
 		op, ok := binaryOps[name]
 		if !ok {
@@ -638,7 +637,7 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 	if err != nil {
 		return nil, err
 	}
-	rt, err := funcType(name, typesOf(coerced))
+	rt, err := funcType(name, coerced)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
@@ -675,25 +674,20 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 		args = append(args, e)
 	}
-	rt, err := funcType(name, typesOf(args))
-	if err != nil {
-		// Untyped string literals default to text, as in PostgreSQL's
-		// function resolution for unknown arguments.
-		retry := false
-		for i, a := range args {
-			if a.Type().Kind == sqltypes.Unknown {
-				if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
-					return nil, err
-				}
-				retry = true
+	// Untyped string literals are text, as PostgreSQL's function
+	// resolution prefers for unknown arguments.
+	for i, a := range args {
+		if a.Type().Kind == sqltypes.Unknown {
+			c, err := b.coerce(a, sqltypes.TypeText)
+			if err != nil {
+				return nil, err
 			}
+			args[i] = c
 		}
-		if !retry {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
-		if rt, err = funcType(name, typesOf(args)); err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
+	}
+	rt, err := funcType(name, args)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
 }
@@ -804,4 +798,37 @@ func defaultName(n *pg_query.Node) string {
 		return "nullif"
 	}
 	return "?column?"
+}
+
+// bindArray binds ARRAY[...]; elem is the element type a cast asked for
+// (zero Kind: the elements' common type). ARRAY[] needs a cast.
+func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, elem sqltypes.Type) (logical.Expr, error) {
+	var elems []logical.Expr
+	for _, n := range ae.Elements {
+		e, err := b.bindExpr(n, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, e)
+	}
+	if len(elems) == 0 && elem.Kind == sqltypes.Unknown {
+		return nil, errAt(sqltypes.New(sqltypes.CodeIndeterminateDatatype, "cannot determine type of empty array").
+			WithHint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."), int(ae.Location))
+	}
+	if elem.Kind != sqltypes.Unknown {
+		for i, e := range elems {
+			c, err := b.coerce(e, elem)
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(ae.Location))
+			}
+			elems[i] = c
+		}
+	} else {
+		coerced, t, err := b.unifyAll(elems, int(ae.Location))
+		if err != nil {
+			return nil, err
+		}
+		elems, elem = coerced, t
+	}
+	return &logical.Array{Elems: elems, T: sqltypes.ListOf(elem)}, nil
 }

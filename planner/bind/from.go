@@ -63,6 +63,9 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 			acc = r
 			continue
 		}
+		if err := distinctRanges(acc, r); err != nil {
+			return nil, errAt(err, location(it))
+		}
 		acc = crossJoin(acc, r)
 	}
 	return acc, nil
@@ -73,6 +76,22 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 func (r *relation) lateralOf(left *relation) bool {
 	u, ok := r.node.(*logical.Unnest)
 	return ok && u.Input == left.node
+}
+
+// distinctRanges rejects two FROM items with the same name, as PostgreSQL does.
+func distinctRanges(l, r *relation) *sqltypes.Error {
+	names := map[string]bool{}
+	for _, c := range l.scope.cols {
+		if c.table != "" {
+			names[c.table] = true
+		}
+	}
+	for _, c := range r.scope.cols {
+		if c.table != "" && names[c.table] {
+			return sqltypes.New(sqltypes.CodeDuplicateAlias, "table name %q specified more than once", c.table)
+		}
+	}
+	return nil
 }
 
 func crossJoin(l, r *relation) *relation {
@@ -243,6 +262,9 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		}
 		joined = r
 	} else {
+		if err := distinctRanges(l, r); err != nil {
+			return nil, errAt(err, location(j.Rarg))
+		}
 		joined = crossJoin(l, r)
 		join := joined.node.(*logical.Join)
 		join.Type = jt

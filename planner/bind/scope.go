@@ -51,7 +51,7 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 		if table != "" && !s.hasTable(table) {
 			return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), pos)
 		}
-		full := name
+		full := `"` + name + `"`
 		if table != "" {
 			full = table + "." + name
 		}

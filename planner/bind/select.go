@@ -94,6 +94,12 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 				return nil, err
 			}
 		}
+		if e.Type().Kind == sqltypes.Unknown {
+			// An untyped literal in the select list is text, as in PostgreSQL.
+			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+		}
 		targets[i].expr = e
 	}
 	var having logical.Expr

@@ -2,6 +2,7 @@ package bind
 
 import (
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -35,8 +36,19 @@ func castType(from, to sqltypes.Type) (sqltypes.Type, error) {
 	return e.Type(), nil
 }
 
-func funcType(name string, args []sqltypes.Type) (sqltypes.Type, error) {
-	e, err := expr.Call(name, placeholders(args...))
+// funcType asks the function library for a call's result type. Constant
+// arguments are passed as literals, because some results depend on them
+// (round(x, 2) has scale 2).
+func funcType(name string, args []logical.Expr) (sqltypes.Type, error) {
+	probe := make([]expr.Expr, len(args))
+	for i, a := range args {
+		if c, ok := a.(*logical.Const); ok {
+			probe[i] = expr.Literal(c.T, c.V)
+		} else {
+			probe[i] = expr.Column(i, a.Type(), "")
+		}
+	}
+	e, err := expr.Call(name, probe)
 	if err != nil {
 		return sqltypes.Type{}, err
 	}

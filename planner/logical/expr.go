@@ -94,6 +94,27 @@ type Like struct {
 	Negated, ILike bool
 }
 
+// Array is ARRAY[Elems...]; T is the list type.
+type Array struct {
+	Elems []Expr
+	T     sqltypes.Type
+}
+
+func (e *Array) Type() sqltypes.Type { return e.T }
+func (e *Array) Children() []Expr    { return e.Elems }
+func (e *Array) WithChildren(ch []Expr) Expr {
+	c := *e
+	c.Elems = append([]Expr(nil), ch...)
+	return &c
+}
+func (e *Array) String() string {
+	parts := make([]string, len(e.Elems))
+	for i, x := range e.Elems {
+		parts[i] = x.String()
+	}
+	return "ARRAY[" + strings.Join(parts, ", ") + "]"
+}
+
 // Func is a scalar function call.
 type Func struct {
 	Name string

@@ -90,6 +90,8 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 		return expr.Like(args[0], args[1], x.Negated, x.ILike)
 	case *logical.Func:
 		return expr.Call(x.Name, args)
+	case *logical.Array:
+		return expr.MakeArray(args, *x.T.Elem), nil
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot lower expression %T", e)
 }

@@ -1,0 +1,177 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// arrayAgg is array_agg(x): it retains the argument arrays and records,
+// per aggregated row, its group and its position in their concatenation.
+// NULL inputs become NULL elements; a group without rows yields NULL.
+// Elements keep input order (merged partials: partial after partial).
+type arrayAgg struct {
+	mem    memory.Allocator
+	elem   arrow.DataType
+	parts  []arrow.Array
+	base   int64
+	gid    []int32
+	idx    []int64
+	groups int
+}
+
+func (a *arrayAgg) grow(n int) { a.groups = max(a.groups, n) }
+
+func (a *arrayAgg) update(gids []int32, args []arrow.Array) error {
+	used := false
+	for i, g := range gids {
+		if g >= 0 {
+			a.gid = append(a.gid, g)
+			a.idx = append(a.idx, a.base+int64(i))
+			used = true
+		}
+	}
+	if used {
+		args[0].Retain()
+		a.parts = append(a.parts, args[0])
+		a.base += int64(args[0].Len())
+	}
+	return nil
+}
+
+func (a *arrayAgg) merge(src accumulator, gmap []int32) error {
+	s := src.(*arrayAgg)
+	for k, g := range s.gid {
+		a.gid = append(a.gid, gmap[g])
+		a.idx = append(a.idx, a.base+s.idx[k])
+	}
+	a.parts = append(a.parts, s.parts...)
+	a.base += s.base
+	s.parts = nil
+	return nil
+}
+
+func (a *arrayAgg) finish(mem memory.Allocator) (arrow.Array, error) {
+	if a.base > math.MaxInt32 {
+		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "array_agg input too large")
+	}
+	// Counting sort of elements by group, stable within a group.
+	offs := make([]int32, a.groups+1)
+	for _, g := range a.gid {
+		offs[g+1]++
+	}
+	for g := 0; g < a.groups; g++ {
+		offs[g+1] += offs[g]
+	}
+	order := make([]int32, len(a.gid))
+	cur := append([]int32(nil), offs[:a.groups]...)
+	for k, g := range a.gid {
+		order[cur[g]] = int32(a.idx[k])
+		cur[g]++
+	}
+	var child arrow.Array
+	switch len(a.parts) {
+	case 0:
+		child = array.MakeArrayOfNull(mem, a.elem, 0)
+	default:
+		vals := a.parts[0]
+		if len(a.parts) > 1 {
+			var err error
+			if vals, err = array.Concatenate(a.parts, mem); err != nil {
+				return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "array_agg: %v", err)
+			}
+			defer vals.Release()
+		}
+		var err error
+		if child, err = takeArray(mem, vals, order); err != nil {
+			return nil, err
+		}
+	}
+	defer child.Release()
+	valid, nulls := buildValidity(mem, a.groups, func(g int) bool { return offs[g+1] > offs[g] })
+	ob := newBuffer(mem, 4*(a.groups+1))
+	copy(fixedSliceOf[int32](ob.Bytes()), offs)
+	return makeArray(arrow.ListOf(a.elem), a.groups, []*memory.Buffer{valid, ob}, []arrow.ArrayData{child.Data()}, nulls), nil
+}
+
+func (a *arrayAgg) release() {
+	releaseArrays(a.parts)
+	a.parts = nil
+}
+
+// stringAgg is string_agg(value, separator). Each group's buffer holds
+// separator+value for every non-NULL value; the first separator is cut
+// off at the end (firstSep), which keeps partial buffers concatenable.
+// A NULL separator acts as the empty string; no values yields NULL.
+type stringAgg struct {
+	dt       arrow.DataType
+	buf      [][]byte
+	firstSep []int
+	seen     []bool
+}
+
+func (a *stringAgg) grow(n int) {
+	a.buf, a.firstSep, a.seen = growTo(a.buf, n), growTo(a.firstSep, n), growTo(a.seen, n)
+}
+
+func (a *stringAgg) update(gids []int32, args []arrow.Array) error {
+	vals, seps := args[0], args[1]
+	if vals.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	vv, sv := validityOf(vals), validityOf(seps)
+	val := binaryAccessor(vals)
+	sep := func(int) []byte { return nil }
+	if seps.DataType().ID() != arrow.NULL {
+		sep = binaryAccessor(seps)
+	}
+	for i, g := range gids {
+		if g < 0 || !vv.ok(i) {
+			continue
+		}
+		var s []byte
+		if sv.ok(i) {
+			s = sep(i)
+		}
+		if !a.seen[g] {
+			a.seen[g], a.firstSep[g] = true, len(s)
+		}
+		a.buf[g] = append(append(a.buf[g], s...), val(i)...)
+	}
+	return nil
+}
+
+func (a *stringAgg) merge(src accumulator, gmap []int32) error {
+	s := src.(*stringAgg)
+	for g, seen := range s.seen {
+		if !seen {
+			continue
+		}
+		d := gmap[g]
+		if !a.seen[d] {
+			a.seen[d], a.firstSep[d] = true, s.firstSep[g]
+		}
+		a.buf[d] = append(a.buf[d], s.buf[g]...)
+	}
+	return nil
+}
+
+func (a *stringAgg) finish(mem memory.Allocator) (arrow.Array, error) {
+	k := &bytesKeys{dt: a.dt, offs: []int64{0}, valid: a.seen}
+	for g, b := range a.buf {
+		if a.seen[g] {
+			k.data = append(k.data, b[a.firstSep[g]:]...)
+		}
+		k.offs = append(k.offs, int64(len(k.data)))
+	}
+	if len(k.data) > math.MaxInt32 && (a.dt.ID() == arrow.STRING || a.dt.ID() == arrow.BINARY) {
+		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "string_agg result too large")
+	}
+	return k.build(mem), nil
+}
+
+func (a *stringAgg) release() { a.buf = nil }

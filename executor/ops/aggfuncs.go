@@ -1,0 +1,393 @@
+package ops
+
+import (
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// accumulator holds one aggregate's state for every group of a hash table.
+// All methods work on whole batches; gids[i] < 0 means row i is skipped
+// (its FILTER was not TRUE).
+type accumulator interface {
+	// grow makes room for groups 0..n-1 (new groups start empty).
+	grow(n int)
+	// update folds rows into their groups; len(gids) is the row count.
+	update(gids []int32, args []arrow.Array) error
+	// merge folds src's group g into group gmap[g]; src has the same
+	// concrete type and is not used afterwards.
+	merge(src accumulator, gmap []int32) error
+	// finish returns one result per group.
+	finish(mem memory.Allocator) (arrow.Array, error)
+	// release frees retained memory; the accumulator is not used again.
+	release()
+}
+
+// countAcc is count(*) and count(x).
+type countAcc struct {
+	n    []int64
+	star bool
+}
+
+func (a *countAcc) grow(n int) { a.n = growTo(a.n, n) }
+
+func (a *countAcc) update(gids []int32, args []arrow.Array) error {
+	if !a.star {
+		if args[0].DataType().ID() == arrow.NULL {
+			return nil
+		}
+		if v := validityOf(args[0]); v.bits != nil {
+			for i, g := range gids {
+				if g >= 0 && v.ok(i) {
+					a.n[g]++
+				}
+			}
+			return nil
+		}
+	}
+	for _, g := range gids {
+		if g >= 0 {
+			a.n[g]++
+		}
+	}
+	return nil
+}
+
+func (a *countAcc) merge(src accumulator, gmap []int32) error {
+	for g, c := range src.(*countAcc).n {
+		a.n[gmap[g]] += c
+	}
+	return nil
+}
+
+func (a *countAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	return fixedArray(mem, arrow.PrimitiveTypes.Int64, a.n, nil), nil
+}
+
+func (a *countAcc) release() {}
+
+func growTo[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	return append(s, make([]T, n-len(s))...)
+}
+
+// fixedArray builds an array of type dt from values; valid == nil means
+// no NULLs.
+func fixedArray[T any](mem memory.Allocator, dt arrow.DataType, vals []T, valid []bool) arrow.Array {
+	n := len(vals)
+	var vb *memory.Buffer
+	nulls := 0
+	if valid != nil {
+		vb, nulls = buildValidity(mem, n, func(i int) bool { return valid[i] })
+	}
+	db := newBuffer(mem, n*int(sizeOf[T]()))
+	copy(fixedSliceOf[T](db.Bytes()), vals)
+	return makeArray(dt, n, []*memory.Buffer{vb, db}, nil, nulls)
+}
+
+// sumKind is how a sum is accumulated.
+type sumKind uint8
+
+const (
+	sumI64  sumKind = iota // int2/int4 inputs, bigint result, overflow checked
+	sumI128                // int8 and numeric inputs, 128-bit
+	sumF64                 // float inputs
+)
+
+// sumAcc is sum(x) and, with avg set, avg(x).
+type sumAcc struct {
+	kind  sumKind
+	avg   bool
+	in    arrow.DataType // argument type
+	out   sqltypes.Type  // result type
+	i64   []int64
+	hi    []int64
+	lo    []uint64
+	f64   []float64
+	count []int64 // non-NULL inputs per group
+}
+
+func newSumAcc(in arrow.DataType, out sqltypes.Type, avg bool) (*sumAcc, error) {
+	a := &sumAcc{in: in, out: out, avg: avg}
+	switch in.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32:
+		a.kind = sumI64
+		if avg {
+			a.kind = sumI128
+		}
+	case arrow.INT64, arrow.DECIMAL128:
+		a.kind = sumI128
+	case arrow.FLOAT32, arrow.FLOAT64:
+		a.kind = sumF64
+	default:
+		return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "function sum(%s) does not exist", in)
+	}
+	return a, nil
+}
+
+func (a *sumAcc) grow(n int) {
+	a.count = growTo(a.count, n)
+	switch a.kind {
+	case sumI64:
+		a.i64 = growTo(a.i64, n)
+	case sumI128:
+		a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
+	default:
+		a.f64 = growTo(a.f64, n)
+	}
+}
+
+// add128 adds (h, l) to group g; it reports signed 128-bit overflow.
+func (a *sumAcc) add128(g int32, h int64, l uint64) bool {
+	lo := a.lo[g] + l
+	carry := int64(0)
+	if lo < l {
+		carry = 1
+	}
+	hi := a.hi[g] + h + carry
+	overflow := (a.hi[g] >= 0) == (h >= 0) && (hi >= 0) != (h >= 0)
+	a.hi[g], a.lo[g] = hi, lo
+	return overflow
+}
+
+func errBigintRange() error {
+	return sqltypes.New(sqltypes.CodeNumericOutOfRange, "bigint out of range")
+}
+func errNumericOverflow() error {
+	return sqltypes.New(sqltypes.CodeNumericOutOfRange, "numeric field overflow")
+}
+
+func (a *sumAcc) update(gids []int32, args []arrow.Array) error {
+	arr := args[0]
+	v := validityOf(arr)
+	switch arr.DataType().ID() {
+	case arrow.INT8:
+		return sumInts(a, gids, fixedVals[int8](arr), v)
+	case arrow.INT16:
+		return sumInts(a, gids, fixedVals[int16](arr), v)
+	case arrow.INT32:
+		return sumInts(a, gids, fixedVals[int32](arr), v)
+	case arrow.INT64:
+		return sumInts(a, gids, fixedVals[int64](arr), v)
+	case arrow.FLOAT32:
+		return sumFloats(a, gids, fixedVals[float32](arr), v)
+	case arrow.FLOAT64:
+		return sumFloats(a, gids, fixedVals[float64](arr), v)
+	case arrow.DECIMAL128:
+		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
+			if g := gids[i]; g >= 0 && v.ok(i) {
+				a.count[g]++
+				if a.add128(g, d.HighBits(), d.LowBits()) {
+					return errNumericOverflow()
+				}
+			}
+		}
+		return nil
+	}
+	return errInternal("sum over %s", arr.DataType())
+}
+
+func sumInts[T int8 | int16 | int32 | int64](a *sumAcc, gids []int32, vals []T, v validity) error {
+	for i, x := range vals[:len(gids)] {
+		g := gids[i]
+		if g < 0 || (v.bits != nil && !v.ok(i)) {
+			continue
+		}
+		a.count[g]++
+		if a.kind == sumI64 {
+			s := a.i64[g] + int64(x)
+			if (s > a.i64[g]) != (x > 0) {
+				return errBigintRange()
+			}
+			a.i64[g] = s
+		} else if a.add128(g, int64(x)>>63, uint64(int64(x))) {
+			return errNumericOverflow()
+		}
+	}
+	return nil
+}
+
+func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validity) error {
+	for i, x := range vals[:len(gids)] {
+		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
+			a.count[g]++
+			a.f64[g] += float64(x)
+		}
+	}
+	return nil
+}
+
+func (a *sumAcc) merge(src accumulator, gmap []int32) error {
+	s := src.(*sumAcc)
+	for g, c := range s.count {
+		d := gmap[g]
+		a.count[d] += c
+		switch a.kind {
+		case sumI64:
+			r := a.i64[d] + s.i64[g]
+			if (r > a.i64[d]) != (s.i64[g] > 0) {
+				return errBigintRange()
+			}
+			a.i64[d] = r
+		case sumI128:
+			if a.add128(d, s.hi[g], s.lo[g]) {
+				return errNumericOverflow()
+			}
+		default:
+			a.f64[d] += s.f64[g]
+		}
+	}
+	return nil
+}
+
+func (a *sumAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	n := len(a.count)
+	valid := make([]bool, n)
+	for g, c := range a.count {
+		valid[g] = c > 0
+	}
+	dt := a.out.Arrow()
+	switch {
+	case a.kind == sumF64 && a.avg:
+		out := make([]float64, n)
+		for g := range out {
+			if valid[g] {
+				out[g] = a.f64[g] / float64(a.count[g])
+			}
+		}
+		return fixedArray(mem, dt, out, valid), nil
+	case a.kind == sumF64 && dt.ID() == arrow.FLOAT32:
+		out := make([]float32, n)
+		for g := range out {
+			out[g] = float32(a.f64[g])
+		}
+		return fixedArray(mem, dt, out, valid), nil
+	case a.kind == sumF64:
+		return fixedArray(mem, dt, a.f64, valid), nil
+	case a.kind == sumI64:
+		return fixedArray(mem, dt, a.i64, valid), nil
+	}
+	inScale := int32(0)
+	if d, ok := a.in.(*arrow.Decimal128Type); ok {
+		inScale = d.Scale
+	}
+	prec, scale := resultDecimal(dt)
+	out := make([]decimal128.Num, n)
+	for g := range out {
+		if !valid[g] {
+			continue
+		}
+		s := decimal128.New(a.hi[g], a.lo[g])
+		if a.avg {
+			s = divRound(s, scale-inScale, a.count[g])
+		} else if scale != inScale {
+			s = divRound(s, scale-inScale, 1)
+		}
+		if !s.FitsInPrecision(prec) {
+			return nil, errNumericOverflow()
+		}
+		out[g] = s
+	}
+	return fixedArray(mem, dt, out, valid), nil
+}
+
+func resultDecimal(dt arrow.DataType) (int32, int32) {
+	d := dt.(*arrow.Decimal128Type)
+	return d.Precision, d.Scale
+}
+
+// divRound returns s * 10^shift / n rounded half away from zero, as
+// PostgreSQL rounds numeric division (big.Int: the product may exceed 128
+// bits even when the quotient fits). Results beyond 128 bits saturate so
+// that the precision check fails.
+func divRound(s decimal128.Num, shift int32, n int64) decimal128.Num {
+	x := s.BigInt()
+	if shift > 0 {
+		x.Mul(x, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(shift)), nil))
+	}
+	d := big.NewInt(n)
+	if shift < 0 {
+		d.Mul(d, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-shift)), nil))
+	}
+	q, r := new(big.Int).QuoRem(x, d, new(big.Int))
+	if r.Sign() != 0 && new(big.Int).Abs(new(big.Int).Lsh(r, 1)).Cmp(d) >= 0 {
+		if x.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	if q.BitLen() > 126 {
+		return decimal128.GetMaxValue(38).Add(decimal128.FromI64(1))
+	}
+	return decimal128.FromBigInt(q)
+}
+
+func (a *sumAcc) release() {}
+
+// boolAcc is bool_and / bool_or.
+type boolAcc struct {
+	and  bool
+	val  []bool
+	seen []bool
+}
+
+func (a *boolAcc) grow(n int) { a.val, a.seen = growTo(a.val, n), growTo(a.seen, n) }
+
+func (a *boolAcc) update(gids []int32, args []arrow.Array) error {
+	arr := args[0]
+	if arr.DataType().ID() == arrow.NULL {
+		return nil
+	}
+	bits, off := boolBits(arr)
+	v := validityOf(arr)
+	for i, g := range gids {
+		if g < 0 || !v.ok(i) {
+			continue
+		}
+		a.fold(g, bits != nil && bitutil.BitIsSet(bits, off+i))
+	}
+	return nil
+}
+
+func (a *boolAcc) fold(g int32, x bool) {
+	switch {
+	case !a.seen[g]:
+		a.val[g], a.seen[g] = x, true
+	case a.and:
+		a.val[g] = a.val[g] && x
+	default:
+		a.val[g] = a.val[g] || x
+	}
+}
+
+func (a *boolAcc) merge(src accumulator, gmap []int32) error {
+	s := src.(*boolAcc)
+	for g, seen := range s.seen {
+		if seen {
+			a.fold(gmap[g], s.val[g])
+		}
+	}
+	return nil
+}
+
+func (a *boolAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	n := len(a.val)
+	vals := make([]uint8, n)
+	for i, x := range a.val {
+		if x {
+			vals[i] = 1
+		}
+	}
+	k := &fixedKeys[uint8]{dt: arrow.FixedWidthTypes.Boolean, isBool: true, vals: vals, valid: a.seen}
+	return k.build(mem), nil
+}
+
+func (a *boolAcc) release() {}

@@ -1,0 +1,145 @@
+package ops
+
+import (
+	"bytes"
+	"cmp"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// newMinMax returns the min (isMax false) or max accumulator for values of
+// Arrow type dt, ordered as in sorting (NaN greatest, intervals by span).
+func newMinMax(dt arrow.DataType, isMax bool) (accumulator, error) {
+	switch dt.ID() {
+	case arrow.INT8:
+		return &minMaxAcc[int8]{dt: dt, max: isMax, cmp: cmp.Compare[int8]}, nil
+	case arrow.INT16:
+		return &minMaxAcc[int16]{dt: dt, max: isMax, cmp: cmp.Compare[int16]}, nil
+	case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		return &minMaxAcc[int32]{dt: dt, max: isMax, cmp: cmp.Compare[int32]}, nil
+	case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+		return &minMaxAcc[int64]{dt: dt, max: isMax, cmp: cmp.Compare[int64]}, nil
+	case arrow.FLOAT32:
+		return &minMaxAcc[float32]{dt: dt, max: isMax, cmp: floatCmp[float32]}, nil
+	case arrow.FLOAT64:
+		return &minMaxAcc[float64]{dt: dt, max: isMax, cmp: floatCmp[float64]}, nil
+	case arrow.DECIMAL128:
+		return &minMaxAcc[decimal128.Num]{dt: dt, max: isMax, cmp: decimal128.Num.Cmp}, nil
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return &minMaxAcc[arrow.MonthDayNanoInterval]{dt: dt, max: isMax, cmp: intervalCmp}, nil
+	case arrow.FIXED_SIZE_BINARY:
+		if dt.(*arrow.FixedSizeBinaryType).ByteWidth == 16 {
+			return &minMaxAcc[[16]byte]{dt: dt, max: isMax, cmp: func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) }}, nil
+		}
+	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
+		return &minMaxBytes{dt: dt, max: isMax}, nil
+	}
+	return nil, errKeyType("min/max", dt)
+}
+
+// minMaxAcc keeps the least or greatest fixed-width value per group.
+type minMaxAcc[T any] struct {
+	dt   arrow.DataType
+	max  bool
+	cmp  func(a, b T) int
+	vals []T
+	seen []bool
+}
+
+func (a *minMaxAcc[T]) grow(n int) { a.vals, a.seen = growTo(a.vals, n), growTo(a.seen, n) }
+
+func (a *minMaxAcc[T]) fold(g int32, x T) {
+	if !a.seen[g] {
+		a.vals[g], a.seen[g] = x, true
+		return
+	}
+	c := a.cmp(x, a.vals[g])
+	if (a.max && c > 0) || (!a.max && c < 0) {
+		a.vals[g] = x
+	}
+}
+
+func (a *minMaxAcc[T]) update(gids []int32, args []arrow.Array) error {
+	vals := fixedVals[T](args[0])
+	v := validityOf(args[0])
+	for i, g := range gids {
+		if g >= 0 && v.ok(i) {
+			a.fold(g, vals[i])
+		}
+	}
+	return nil
+}
+
+func (a *minMaxAcc[T]) merge(src accumulator, gmap []int32) error {
+	s := src.(*minMaxAcc[T])
+	for g, seen := range s.seen {
+		if seen {
+			a.fold(gmap[g], s.vals[g])
+		}
+	}
+	return nil
+}
+
+func (a *minMaxAcc[T]) finish(mem memory.Allocator) (arrow.Array, error) {
+	return fixedArray(mem, a.dt, a.vals, a.seen), nil
+}
+
+func (a *minMaxAcc[T]) release() {}
+
+// minMaxBytes keeps the least or greatest string per group (bytewise).
+type minMaxBytes struct {
+	dt   arrow.DataType
+	max  bool
+	vals [][]byte
+	seen []bool
+}
+
+func (a *minMaxBytes) grow(n int) { a.vals, a.seen = growTo(a.vals, n), growTo(a.seen, n) }
+
+func (a *minMaxBytes) fold(g int32, x []byte) {
+	if a.seen[g] {
+		c := bytes.Compare(x, a.vals[g])
+		if (a.max && c <= 0) || (!a.max && c >= 0) {
+			return
+		}
+	}
+	a.vals[g] = append(a.vals[g][:0], x...)
+	a.seen[g] = true
+}
+
+func (a *minMaxBytes) update(gids []int32, args []arrow.Array) error {
+	bv := binaryAccessor(args[0])
+	v := validityOf(args[0])
+	for i, g := range gids {
+		if g >= 0 && v.ok(i) {
+			a.fold(g, bv(i))
+		}
+	}
+	return nil
+}
+
+func (a *minMaxBytes) merge(src accumulator, gmap []int32) error {
+	s := src.(*minMaxBytes)
+	for g, seen := range s.seen {
+		if seen {
+			a.fold(gmap[g], s.vals[g])
+		}
+	}
+	return nil
+}
+
+func (a *minMaxBytes) finish(mem memory.Allocator) (arrow.Array, error) {
+	k := &bytesKeys{dt: a.dt, offs: []int64{0}}
+	for g, x := range a.vals {
+		if a.seen[g] {
+			k.data = append(k.data, x...)
+		}
+		k.offs = append(k.offs, int64(len(k.data)))
+	}
+	k.valid = a.seen
+	return k.build(mem), nil
+}
+
+func (a *minMaxBytes) release() {}

@@ -1,0 +1,131 @@
+package ops
+
+import (
+	"strings"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Aggregate is one aggregate call of a grouping.
+type Aggregate struct {
+	// Func is one of count_star, count, sum, avg, min, max, array_agg,
+	// bool_and, bool_or, string_agg.
+	Func string
+	// Args are evaluated on every input batch (none for count_star; value
+	// and separator for string_agg).
+	Args []expr.Expr
+	// Distinct aggregates each group's distinct argument values only.
+	Distinct bool
+	// Filter, if not nil, is FILTER (WHERE ...): only rows where it is
+	// TRUE are aggregated.
+	Filter expr.Expr
+	// Type is the result type, as AggregateType decides it. The zero Type
+	// means "decide it here".
+	Type sqltypes.Type
+}
+
+// Scale of avg over integers, and the minimum scale of avg over numerics.
+// PostgreSQL's numeric division picks a scale that depends on the values
+// (at least 16 significant digits); meshql uses a fixed result scale so a
+// column has one Arrow type. For values below 10^4 both agree on the
+// digits shown (avg(1,2) = 1.5000000000000000); for larger values meshql
+// shows more fractional digits than PostgreSQL.
+const avgScale = 16
+
+// AggregateType returns the result type of aggregate fn over arguments of
+// types args, following PostgreSQL:
+//
+//	count_star(), count(any)          bigint
+//	sum(smallint|integer)             bigint (22003 if it overflows)
+//	sum(bigint)                       numeric(38,0)
+//	sum(numeric(p,s))                 numeric(38,s)
+//	sum(real) / sum(double precision) real / double precision (accumulated in double)
+//	avg(smallint|integer|bigint)      numeric(38,16)  (see avgScale)
+//	avg(numeric(p,s))                 numeric(38,max(s,16))
+//	avg(real|double precision)        double precision
+//	min, max                          the argument type (numbers, text, bytea,
+//	                                  date, timestamps, interval, uuid)
+//	array_agg(T)                      T[] (T not an array)
+//	bool_and, bool_or(boolean)        boolean
+//	string_agg(text, text)            text; string_agg(bytea, bytea) bytea
+//
+// Unknown functions and argument types fail with 42883.
+func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
+	bad := func() (sqltypes.Type, error) {
+		names := make([]string, len(args))
+		for i, a := range args {
+			names[i] = a.String()
+		}
+		name := fn
+		if fn == "count_star" {
+			name = "count"
+		}
+		return sqltypes.Type{}, sqltypes.New(sqltypes.CodeUndefinedFunction,
+			"function %s(%s) does not exist", name, strings.Join(names, ", ")).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	if fn == "count_star" {
+		if len(args) != 0 {
+			return bad()
+		}
+		return sqltypes.TypeInt8, nil
+	}
+	if fn == "string_agg" {
+		if len(args) != 2 {
+			return bad()
+		}
+		v, s := args[0], args[1]
+		switch {
+		case (v.IsString() || v.Kind == sqltypes.Unknown) && (s.IsString() || s.Kind == sqltypes.Unknown):
+			return sqltypes.TypeText, nil
+		case v.Kind == sqltypes.Bytea && s.Kind == sqltypes.Bytea:
+			return sqltypes.TypeBytea, nil
+		}
+		return bad()
+	}
+	if len(args) != 1 {
+		return bad()
+	}
+	a := args[0]
+	switch fn {
+	case "count":
+		return sqltypes.TypeInt8, nil
+	case "sum":
+		switch a.Kind {
+		case sqltypes.Int2, sqltypes.Int4:
+			return sqltypes.TypeInt8, nil
+		case sqltypes.Int8:
+			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, 0), nil
+		case sqltypes.Numeric:
+			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, a.Scale), nil
+		case sqltypes.Float4, sqltypes.Float8:
+			return a, nil
+		}
+	case "avg":
+		switch a.Kind {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, avgScale), nil
+		case sqltypes.Numeric:
+			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(a.Scale, avgScale)), nil
+		case sqltypes.Float4, sqltypes.Float8:
+			return sqltypes.TypeFloat8, nil
+		}
+	case "min", "max":
+		switch a.Kind {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8,
+			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bytea, sqltypes.Date,
+			sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval, sqltypes.UUID:
+			return a, nil
+		}
+	case "array_agg":
+		if a.Kind != sqltypes.List && a.Kind != sqltypes.Unknown {
+			return sqltypes.ListOf(a), nil
+		}
+	case "bool_and", "bool_or":
+		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {
+			return sqltypes.TypeBool, nil
+		}
+	}
+	return bad()
+}

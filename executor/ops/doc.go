@@ -1,0 +1,38 @@
+// Package ops holds meshql's physical operators: one operator per file,
+// each built by a constructor the physical planner calls.
+//
+// Every operator implements executor.Operator: Open, then Next until io.EOF,
+// then Close. Next hands the caller a batch it must Release. Close is
+// idempotent, safe before Open, and always closes the children, because
+// some children (NewBatches) hold retained memory from construction on.
+// Operators allocate every Arrow buffer from env.Mem, release every
+// intermediate, check ctx once per batch (57014 when it ends), and never
+// panic on input: user-visible failures are *sqltypes.Error values.
+//
+// Key types:
+//
+//   - Leaves: NewBatches (in-memory batches, VALUES), NewScan (connector
+//     partitions, read one after another).
+//   - Parallelism: NewGather runs its inputs in goroutines; NewHashAggregate
+//     aggregates several inputs in parallel and merges partial states.
+//   - Row operators: NewFilter, NewProject, NewLimit, NewUnnest.
+//   - Blocking operators: NewSort, NewTopN, NewHashAggregate, and the build
+//     side of NewHashJoin and NewNestedLoopJoin. They materialize their
+//     input in memory; spilling to disk is not implemented yet.
+//   - NewInstrumented counts rows, batches and time for EXPLAIN ANALYZE.
+//
+// Ordering follows PostgreSQL: NULLs compare larger than every value,
+// text compares bytewise (the C collation), NaN is the greatest float and
+// -0 equals 0, numerics compare by value, intervals compare as PostgreSQL's
+// interval_cmp does (a month is 30 days, a day is 24 hours). Grouping and
+// join-key equality use the same rules; NULL group keys form one group, NULL
+// join keys never match.
+//
+// Supported key types for sort, grouping and join keys are Arrow's
+// fixed-width types (integers, floats, decimal128, date32, timestamp,
+// month_day_nano interval, fixed_size_binary), boolean, (large) string and
+// binary, and null. List and dictionary keys return 0A000.
+//
+// This package imports executor, executor/expr, connectors and sqltypes; it
+// never imports the planner.
+package ops

@@ -1,0 +1,78 @@
+package ops
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// filterOp keeps the rows where a predicate is TRUE.
+type filterOp struct {
+	env   *executor.Env
+	child executor.Operator
+	pred  expr.Expr
+	sel   []int32
+}
+
+// NewFilter returns an operator that emits the rows of child for which
+// pred is TRUE (FALSE and NULL drop the row). A batch whose rows all pass
+// is passed through unchanged; batches left empty are skipped. pred must be
+// boolean (42804 otherwise).
+func NewFilter(env *executor.Env, child executor.Operator, pred expr.Expr) (executor.Operator, error) {
+	if err := checkBool("WHERE", pred); err != nil {
+		return nil, err
+	}
+	return &filterOp{env: env, child: child, pred: pred}, nil
+}
+
+func (o *filterOp) Schema() *arrow.Schema { return o.child.Schema() }
+
+func (o *filterOp) Open(ctx context.Context) error { return o.child.Open(ctx) }
+
+func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		b, err := o.child.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ctxErr(ctx); err != nil {
+			b.Release()
+			return nil, err
+		}
+		out, err := o.apply(ctx, b)
+		b.Release()
+		if err != nil {
+			return nil, err
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+}
+
+// apply returns the filtered batch (b itself, retained, if every row
+// passes), or nil if no row passes.
+func (o *filterOp) apply(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if b.NumRows() == 0 {
+		return nil, nil
+	}
+	mask, err := evalOne(ctx, o.env, o.pred, b)
+	if err != nil {
+		return nil, err
+	}
+	o.sel = appendTrue(o.sel[:0], mask)
+	mask.Release()
+	switch len(o.sel) {
+	case 0:
+		return nil, nil
+	case int(b.NumRows()):
+		b.Retain()
+		return b, nil
+	}
+	return takeBatch(o.env.Mem, b.Schema(), b.Columns(), o.sel)
+}
+
+func (o *filterOp) Close() error { return o.child.Close() }

@@ -1,0 +1,399 @@
+package ops
+
+import (
+	"context"
+	"hash/maphash"
+	"io"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// hashAggOp groups its inputs' rows and computes aggregates per group.
+type hashAggOp struct {
+	env    *executor.Env
+	inputs []executor.Operator
+	groups []expr.Expr
+	aggs   []Aggregate
+	schema *arrow.Schema
+	seed   maphash.Seed
+	out    arrow.RecordBatch
+	pos    int64
+	done   bool
+	closed bool
+}
+
+// NewHashAggregate returns an operator that groups the rows of all inputs
+// (which share one schema) by the values of groups and computes aggs per
+// group. Output columns: the group keys (types groups[i].Type()), then one
+// column per aggregate (type aggs[i].Type, which must equal
+// AggregateType's answer or be the zero Type). NULL keys form one group.
+// Without group keys there is exactly one output row, even for empty
+// input (count 0, other aggregates NULL); with keys, empty input yields no
+// rows. Groups are emitted in order of first appearance (for one input).
+//
+// With more than one input, each input runs in its own goroutine into a
+// partial hash table; partial states are merged at the end (sums and
+// counts add, array_agg concatenates in input order, DISTINCT sets
+// unite). A panic in a worker becomes XX000; the first error cancels the
+// other workers. The whole grouping is held in memory (no spilling).
+func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []expr.Expr, aggs []Aggregate) (executor.Operator, error) {
+	if len(inputs) == 0 {
+		return nil, errInternal("hash aggregate without inputs")
+	}
+	fs := make([]arrow.Field, 0, len(groups)+len(aggs))
+	for i, g := range groups {
+		if g == nil {
+			return nil, errInternal("group key %d is nil", i)
+		}
+		if !keyTypeOK(g.Type().Arrow()) {
+			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", g.Type())
+		}
+		fs = append(fs, arrow.Field{Name: g.String(), Type: g.Type().Arrow(), Nullable: true})
+	}
+	aggs = append([]Aggregate(nil), aggs...)
+	for i := range aggs {
+		a := &aggs[i]
+		types := make([]sqltypes.Type, len(a.Args))
+		for j, x := range a.Args {
+			if x == nil {
+				return nil, errInternal("argument %d of aggregate %s is nil", j, a.Func)
+			}
+			types[j] = x.Type()
+		}
+		t, err := AggregateType(a.Func, types)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case a.Type.Kind == sqltypes.Unknown && a.Type.Elem == nil:
+			a.Type = t
+		case !arrow.TypeEqual(a.Type.Arrow(), t.Arrow()):
+			return nil, errInternal("aggregate %s declared %s, computes %s", a.Func, a.Type, t)
+		}
+		if a.Filter != nil {
+			if err := checkBool("FILTER", a.Filter); err != nil {
+				return nil, err
+			}
+		}
+		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
+	}
+	o := &hashAggOp{env: env, inputs: inputs, groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed()}
+	p, err := o.newPart() // validates key and argument types now
+	if err != nil {
+		return nil, err
+	}
+	p.release()
+	return o, nil
+}
+
+// aggPart is one hash table with its accumulators (a partial state when
+// inputs run in parallel).
+type aggPart struct {
+	o     *hashAggOp
+	table hashTable
+	accs  []accumulator
+	gids  []int32
+	fgids []int32
+}
+
+func (o *hashAggOp) newPart() (*aggPart, error) {
+	types := make([]arrow.DataType, len(o.groups))
+	for i, g := range o.groups {
+		types[i] = g.Type().Arrow()
+	}
+	t, err := newHashTable(types, o.seed)
+	if err != nil {
+		return nil, err
+	}
+	p := &aggPart{o: o, table: t}
+	for _, a := range o.aggs {
+		acc, err := o.newAccumulator(a)
+		if err != nil {
+			p.release()
+			return nil, err
+		}
+		p.accs = append(p.accs, acc)
+	}
+	return p, nil
+}
+
+func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
+	argTypes := make([]arrow.DataType, len(a.Args))
+	for i, x := range a.Args {
+		argTypes[i] = x.Type().Arrow()
+	}
+	var acc accumulator
+	var err error
+	switch a.Func {
+	case "count_star":
+		acc = &countAcc{star: true}
+	case "count":
+		acc = &countAcc{}
+	case "sum", "avg":
+		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
+	case "min", "max":
+		acc, err = newMinMax(argTypes[0], a.Func == "max")
+	case "bool_and", "bool_or":
+		acc = &boolAcc{and: a.Func == "bool_and"}
+	case "array_agg":
+		acc = &arrayAgg{mem: o.env.Mem, elem: argTypes[0]}
+	case "string_agg":
+		acc = &stringAgg{dt: a.Type.Arrow()}
+	default:
+		return nil, errInternal("aggregate %s has no implementation", a.Func)
+	}
+	if err != nil || !a.Distinct {
+		return acc, err
+	}
+	sorted := a.Func == "array_agg" || a.Func == "string_agg"
+	return newDistinctAcc(o.env.Mem, acc, argTypes, sorted, o.seed)
+}
+
+// consume folds one batch into the part.
+func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
+	env := p.o.env
+	keys, err := evalAll(ctx, env, p.o.groups, b)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
+	n := int(b.NumRows())
+	p.gids = growTo(p.gids[:0], n)[:n]
+	p.table.insert(keys, p.gids)
+	for j, a := range p.o.aggs {
+		acc := p.accs[j]
+		acc.grow(p.table.len())
+		gids := p.gids
+		if a.Filter != nil {
+			m, err := evalOne(ctx, env, a.Filter, b)
+			if err != nil {
+				return err
+			}
+			p.fgids = append(p.fgids[:0], p.gids...)
+			keep := appendTrue(nil, m)
+			m.Release()
+			k := 0
+			for i := range p.fgids {
+				if k < len(keep) && keep[k] == int32(i) {
+					k++
+				} else {
+					p.fgids[i] = -1
+				}
+			}
+			gids = p.fgids
+		}
+		args, err := evalAll(ctx, env, a.Args, b)
+		if err != nil {
+			return err
+		}
+		err = acc.update(gids, args)
+		releaseArrays(args)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// absorb merges src into p and releases src.
+func (p *aggPart) absorb(src *aggPart) error {
+	defer src.release()
+	mem := p.o.env.Mem
+	keys := src.table.keyArrays(mem)
+	defer releaseArrays(keys)
+	gmap := make([]int32, src.table.len())
+	p.table.insert(keys, gmap)
+	for j, acc := range p.accs {
+		acc.grow(p.table.len())
+		src.accs[j].grow(src.table.len())
+		if err := acc.merge(src.accs[j], gmap); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *aggPart) release() {
+	for _, a := range p.accs {
+		a.release()
+	}
+	p.accs = nil
+}
+
+func (o *hashAggOp) Schema() *arrow.Schema { return o.schema }
+
+func (o *hashAggOp) Open(ctx context.Context) error {
+	if len(o.inputs) == 1 {
+		return o.inputs[0].Open(ctx)
+	}
+	return ctxErr(ctx)
+}
+
+func (o *hashAggOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.closed {
+		return nil, io.EOF
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if !o.done {
+		o.done = true
+		out, err := o.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.out = out
+	}
+	if o.out == nil || o.pos >= o.out.NumRows() {
+		return nil, io.EOF
+	}
+	end := min(o.pos+int64(o.env.Rows()), o.out.NumRows())
+	s := o.out.NewSlice(o.pos, end)
+	o.pos = end
+	return s, nil
+}
+
+// run aggregates every input and returns the result batch (nil if empty).
+func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
+	parts := make([]*aggPart, len(o.inputs))
+	defer func() {
+		for _, p := range parts {
+			if p != nil {
+				p.release()
+			}
+		}
+	}()
+	for i := range parts {
+		p, err := o.newPart()
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = p
+	}
+	if len(o.inputs) == 1 {
+		if err := feed(ctx, o.inputs[0], parts[0]); err != nil {
+			return nil, err
+		}
+	} else if err := o.runParallel(ctx, parts); err != nil {
+		return nil, err
+	}
+	final := parts[0]
+	for i := 1; i < len(parts); i++ {
+		src := parts[i]
+		parts[i] = nil
+		if err := final.absorb(src); err != nil {
+			return nil, err
+		}
+	}
+	return o.result(final)
+}
+
+// feed drains an opened input into p.
+func feed(ctx context.Context, in executor.Operator, p *aggPart) error {
+	for {
+		b, err := in.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err = ctxErr(ctx); err == nil {
+			err = p.consume(ctx, b)
+		}
+		b.Release()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// runParallel aggregates input i into parts[i] in its own goroutine.
+func (o *hashAggOp) runParallel(ctx context.Context, parts []*aggPart) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for i, in := range o.inputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var cerr error
+			err := drive(wctx, in, func(b arrow.RecordBatch) bool {
+				if cerr = ctxErr(wctx); cerr == nil {
+					cerr = safeConsume(wctx, parts[i], b)
+				}
+				b.Release()
+				return cerr == nil
+			})
+			if err == nil {
+				err = cerr
+			}
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctxErr(ctx)
+	}
+	return first
+}
+
+func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	return p.consume(ctx, b)
+}
+
+// result builds the output batch of the final part.
+func (o *hashAggOp) result(p *aggPart) (arrow.RecordBatch, error) {
+	n := p.table.len()
+	if n == 0 {
+		return nil, nil
+	}
+	mem := o.env.Mem
+	cols := p.table.keyArrays(mem)
+	for _, acc := range p.accs {
+		acc.grow(n)
+		a, err := acc.finish(mem)
+		if err != nil {
+			releaseArrays(cols)
+			return nil, err
+		}
+		cols = append(cols, a)
+	}
+	return newBatch(o.schema, cols, n), nil
+}
+
+func (o *hashAggOp) Close() error {
+	if !o.closed {
+		o.closed = true
+		if o.out != nil {
+			o.out.Release()
+			o.out = nil
+		}
+	}
+	var first error
+	for _, in := range o.inputs {
+		if err := in.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,254 @@
+package ops
+
+import (
+	"context"
+	"hash/maphash"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// HashJoinSpec describes an equi-join.
+type HashJoinSpec struct {
+	Type         JoinType
+	Probe, Build executor.Operator
+	// ProbeKeys are evaluated on probe batches, BuildKeys on build
+	// batches; key i of both sides must have the same Arrow type.
+	ProbeKeys, BuildKeys []expr.Expr
+	// Residual is nil, or a predicate over probe fields ++ build fields
+	// that is part of the join condition: a pair matches only if its keys
+	// are equal and Residual is TRUE (so it decides null extension too).
+	Residual expr.Expr
+}
+
+// hashJoinOp is a hash join over a materialized build side.
+type hashJoinOp struct {
+	joinCore
+	spec  HashJoinSpec
+	table hashTable
+	head  []int32 // per group: first build row, -1 = none
+	next  []int32 // per build row: next row of its group, -1 = end
+	phead []int32 // per probe row: first candidate build row
+	prow  int
+	pcur  int32
+	begun bool // pcur is valid for prow
+	tail  bool // current probe batch: pairs done, tail pending
+	built bool
+	eof   bool
+	done  bool
+	gids  []int32
+}
+
+// NewHashJoin returns a hash join. It materializes the whole build input
+// and hashes it on BuildKeys, then streams probe batches, emitting
+// batches of about env.Rows() rows gathered with typed takes. Output: probe
+// fields ++ build fields (build fields nullable, probe fields nullable for
+// right and full joins); probe fields only for semi and anti joins. NULL
+// keys never match. Unmatched build rows of right and full joins are
+// emitted after the probe input ends. Mismatched key types are an XX000
+// planner bug; key types that cannot be hashed return 0A000.
+func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error) {
+	if spec.Type > AntiJoin {
+		return nil, errInternal("unknown join type %d", spec.Type)
+	}
+	if spec.Probe == nil || spec.Build == nil {
+		return nil, errInternal("hash join input is nil")
+	}
+	if len(spec.ProbeKeys) != len(spec.BuildKeys) {
+		return nil, errInternal("hash join has %d probe keys and %d build keys", len(spec.ProbeKeys), len(spec.BuildKeys))
+	}
+	types := make([]arrow.DataType, len(spec.BuildKeys))
+	for i, bk := range spec.BuildKeys {
+		pk := spec.ProbeKeys[i]
+		if pk == nil || bk == nil {
+			return nil, errInternal("hash join key %d is nil", i)
+		}
+		types[i] = bk.Type().Arrow()
+		if !arrow.TypeEqual(pk.Type().Arrow(), types[i]) {
+			return nil, errInternal("hash join key %d: probe type %s, build type %s", i, pk.Type(), bk.Type())
+		}
+	}
+	if spec.Residual != nil {
+		if err := checkBool("JOIN", spec.Residual); err != nil {
+			return nil, err
+		}
+	}
+	t, err := newHashTable(types, maphash.MakeSeed())
+	if err != nil {
+		return nil, err
+	}
+	o := &hashJoinOp{spec: spec, table: t}
+	o.env, o.jt, o.residual = env, spec.Type, spec.Residual
+	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
+	return o, nil
+}
+
+func (o *hashJoinOp) Schema() *arrow.Schema { return o.out }
+
+func (o *hashJoinOp) Open(ctx context.Context) error {
+	if err := o.spec.Build.Open(ctx); err != nil {
+		return err
+	}
+	return o.spec.Probe.Open(ctx)
+}
+
+// build materializes the build side and chains its rows by group.
+func (o *hashJoinOp) build(ctx context.Context) error {
+	cols, keys, n, err := collectWithKeys(ctx, o.env, o.spec.Build, o.spec.BuildKeys)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
+	o.bcols, o.bn = cols, n
+	gids := make([]int32, n)
+	o.table.insert(keys, gids)
+	for _, k := range keys { // NULL keys never match: leave them unchained
+		v := validityOf(k)
+		for i := range gids {
+			if k.DataType().ID() == arrow.NULL || !v.ok(i) {
+				gids[i] = -1
+			}
+		}
+	}
+	o.head = make([]int32, o.table.len())
+	for i := range o.head {
+		o.head[i] = -1
+	}
+	o.next = make([]int32, n)
+	for r := n - 1; r >= 0; r-- {
+		if g := gids[r]; g >= 0 {
+			o.next[r] = o.head[g]
+			o.head[g] = int32(r)
+		}
+	}
+	if o.jt.keepsBuild() {
+		o.bmatched = make([]bool, n)
+	}
+	return nil
+}
+
+func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.done {
+		return nil, io.EOF
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if !o.built {
+		if err := o.build(ctx); err != nil {
+			return nil, err
+		}
+		o.built = true
+		if o.bn == 0 && (o.jt == InnerJoin || o.jt == SemiJoin || o.jt == RightJoin) {
+			o.eof = true
+		}
+	}
+	for {
+		if o.pb == nil {
+			if o.eof {
+				b, err := o.buildTail()
+				if b == nil && err == nil {
+					o.done = true
+					return nil, io.EOF
+				}
+				return b, err
+			}
+			b, err := o.spec.Probe.Next(ctx)
+			if err == io.EOF {
+				o.eof = true
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := o.loadProbe(ctx, b); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !o.tail {
+			if o.fillPairs(o.env.Rows()) == 0 {
+				o.tail = true
+				continue
+			}
+			out, err := o.emitPairs(ctx)
+			if out != nil || err != nil {
+				return out, err
+			}
+			continue
+		}
+		out, err := o.probeTail()
+		o.dropProbe()
+		if out != nil || err != nil {
+			return out, err
+		}
+	}
+}
+
+// loadProbe looks up the keys of a new probe batch.
+func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
+	if err := ctxErr(ctx); err != nil {
+		b.Release()
+		return err
+	}
+	keys, err := evalAll(ctx, o.env, o.spec.ProbeKeys, b)
+	if err != nil {
+		b.Release()
+		return err
+	}
+	defer releaseArrays(keys)
+	n := int(b.NumRows())
+	o.setProbe(b)
+	o.gids = growTo(o.gids[:0], n)[:n]
+	o.table.lookup(keys, o.gids)
+	o.phead = growTo(o.phead[:0], n)[:n]
+	for i, g := range o.gids {
+		if g >= 0 {
+			o.phead[i] = o.head[g]
+		} else {
+			o.phead[i] = -1
+		}
+	}
+	o.prow, o.begun, o.tail = 0, false, false
+	if o.residual == nil && o.jt.filtersProbe() {
+		for i, h := range o.phead { // matches need no pairs
+			o.pmatched[i] = h >= 0
+		}
+		o.tail = true
+	}
+	return nil
+}
+
+// fillPairs collects up to limit candidate pairs, resuming where the
+// previous call stopped (a probe row may match more rows than fit).
+func (o *hashJoinOp) fillPairs(limit int) int {
+	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
+	n := len(o.phead)
+	for len(o.pIdx) < limit && o.prow < n {
+		if !o.begun {
+			o.pcur, o.begun = o.phead[o.prow], true
+		}
+		if o.pcur < 0 {
+			o.prow++
+			o.begun = false
+			continue
+		}
+		o.pIdx = append(o.pIdx, int32(o.prow))
+		o.bIdx = append(o.bIdx, o.pcur)
+		o.pcur = o.next[o.pcur]
+	}
+	return len(o.pIdx)
+}
+
+func (o *hashJoinOp) Close() error {
+	o.done = true
+	o.release()
+	err := o.spec.Probe.Close()
+	if berr := o.spec.Build.Close(); err == nil {
+		err = berr
+	}
+	return err
+}

@@ -1,0 +1,303 @@
+package ops
+
+import (
+	"hash/maphash"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// hashTable maps composite keys to dense group ids 0..len()-1, assigned in
+// order of first appearance. NULL keys are ordinary values (NULL = NULL);
+// joins mask NULL keys out themselves. Not safe for concurrent use.
+type hashTable interface {
+	// insert sets gids[i] to the group of row i of keys, adding groups.
+	// len(gids) is the number of rows (keys may be empty: one group).
+	insert(keys []arrow.Array, gids []int32)
+	// lookup sets gids[i] to the group of row i, or -1 if there is none.
+	lookup(keys []arrow.Array, gids []int32)
+	// len is the number of groups.
+	len() int
+	// keyArrays returns the key columns of all groups, in group order.
+	keyArrays(mem memory.Allocator) []arrow.Array
+}
+
+// newHashTable returns a table for keys of the given Arrow types: a
+// specialized table for one 32- or 64-bit integer-like key, a constant
+// single group for no keys, else the generic vectorized table.
+func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) {
+	switch len(types) {
+	case 0:
+		return &constTable{}, nil
+	case 1:
+		switch types[0].ID() {
+		case arrow.INT32, arrow.DATE32, arrow.TIME32:
+			return newIntTable[int32](types[0]), nil
+		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+			return newIntTable[int64](types[0]), nil
+		}
+	}
+	t := &genTable{}
+	for _, dt := range types {
+		c, err := newKeyColumn(dt, seed)
+		if err != nil {
+			return nil, err
+		}
+		t.cols = append(t.cols, c)
+	}
+	t.resize(16)
+	return t, nil
+}
+
+// constTable is the table of a grouping without keys: one group, always.
+type constTable struct{}
+
+func (constTable) insert(_ []arrow.Array, gids []int32) { clear(gids) }
+func (constTable) lookup(_ []arrow.Array, gids []int32) { clear(gids) }
+func (constTable) len() int                             { return 1 }
+func (constTable) keyArrays(memory.Allocator) []arrow.Array {
+	return nil
+}
+
+// genTable is an open-addressing (linear probing) table over any key
+// columns. A slot packs the upper 32 hash bits with gid+1 (0 = empty).
+// Probing is vectorized: a batch's rows advance together, new groups are
+// added per column in one call, and candidate matches are verified per
+// column in one call.
+type genTable struct {
+	cols   []keyColumn
+	slots  []uint64
+	mask   uint64
+	hashes []uint64 // per group, for rehashing
+	// scratch, reused across batches
+	h, pos                    []uint64
+	pending, next, cand, news []int32
+	candG                     []int32
+	eq                        []bool
+}
+
+func (t *genTable) len() int { return len(t.hashes) }
+
+func (t *genTable) resize(capacity int) {
+	t.slots = make([]uint64, capacity)
+	t.mask = uint64(capacity - 1)
+	for g, h := range t.hashes {
+		p := h & t.mask
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = h>>32<<32 | uint64(g+1)
+	}
+}
+
+func (t *genTable) hashRows(keys []arrow.Array, n int) {
+	if cap(t.h) < n {
+		t.h = make([]uint64, n)
+		t.pos = make([]uint64, n)
+	}
+	t.h, t.pos = t.h[:n], t.pos[:n]
+	for c, col := range t.cols {
+		col.hash(keys[c], t.h, c == 0)
+	}
+	for i, h := range t.h {
+		t.pos[i] = h & t.mask
+	}
+}
+
+func (t *genTable) insert(keys []arrow.Array, gids []int32) { t.probe(keys, gids, true) }
+func (t *genTable) lookup(keys []arrow.Array, gids []int32) { t.probe(keys, gids, false) }
+
+func (t *genTable) probe(keys []arrow.Array, gids []int32, add bool) {
+	n := len(gids)
+	if add && 2*(len(t.hashes)+n) > len(t.slots) {
+		c := len(t.slots)
+		for 2*(len(t.hashes)+n) > c {
+			c *= 2
+		}
+		t.resize(c)
+	}
+	t.hashRows(keys, n)
+	t.pending = t.pending[:0]
+	for i := range n {
+		t.pending = append(t.pending, int32(i))
+	}
+	for len(t.pending) > 0 {
+		t.cand, t.candG, t.news = t.cand[:0], t.candG[:0], t.news[:0]
+		for _, r := range t.pending {
+			h := t.h[r]
+			tag := h >> 32 << 32
+			p := t.pos[r]
+			for {
+				s := t.slots[p]
+				if s == 0 {
+					if add {
+						g := len(t.hashes)
+						t.hashes = append(t.hashes, h)
+						t.slots[p] = tag | uint64(g+1)
+						gids[r] = int32(g)
+						t.news = append(t.news, r)
+					} else {
+						gids[r] = -1
+					}
+					break
+				}
+				if s>>32<<32 == tag {
+					t.cand = append(t.cand, r)
+					t.candG = append(t.candG, int32(uint32(s))-1)
+					t.pos[r] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		if len(t.news) > 0 {
+			for c, col := range t.cols {
+				col.add(keys[c], t.news)
+			}
+		}
+		if cap(t.eq) < len(t.cand) {
+			t.eq = make([]bool, len(t.cand), 2*len(t.cand))
+		}
+		t.eq = t.eq[:len(t.cand)]
+		for i := range t.eq {
+			t.eq[i] = true
+		}
+		for c, col := range t.cols {
+			col.equal(keys[c], t.cand, t.candG, t.eq)
+		}
+		t.next = t.next[:0]
+		for k, r := range t.cand {
+			if t.eq[k] {
+				gids[r] = t.candG[k]
+			} else {
+				t.pos[r] = (t.pos[r] + 1) & t.mask
+				t.next = append(t.next, r)
+			}
+		}
+		t.pending, t.next = t.next, t.pending
+	}
+}
+
+func (t *genTable) keyArrays(mem memory.Allocator) []arrow.Array {
+	out := make([]arrow.Array, len(t.cols))
+	for c, col := range t.cols {
+		out[c] = col.build(mem)
+	}
+	return out
+}
+
+// intTable is the table of one 32/64-bit integer-like key (ints, dates,
+// timestamps): keys live inline in the slots, hashed by Fibonacci hashing.
+type intTable[T int32 | int64] struct {
+	dt      arrow.DataType
+	skeys   []T     // per slot
+	sgids   []int32 // per slot: gid+1, 0 = empty
+	shift   uint
+	keys    []T // per group
+	nullGid int32
+	n       int
+}
+
+func newIntTable[T int32 | int64](dt arrow.DataType) *intTable[T] {
+	t := &intTable[T]{dt: dt, nullGid: -1}
+	t.resize(16)
+	return t
+}
+
+func (t *intTable[T]) len() int { return t.n }
+
+func (t *intTable[T]) slot(k T) uint64 { return (uint64(k) * 0x9e3779b97f4a7c15) >> t.shift }
+
+func (t *intTable[T]) resize(capacity int) {
+	t.skeys = make([]T, capacity)
+	t.sgids = make([]int32, capacity)
+	t.shift = uint(64 - log2(capacity))
+	mask := uint64(capacity - 1)
+	for g, k := range t.keys {
+		if int32(g) == t.nullGid {
+			continue
+		}
+		p := t.slot(k)
+		for t.sgids[p] != 0 {
+			p = (p + 1) & mask
+		}
+		t.skeys[p], t.sgids[p] = k, int32(g+1)
+	}
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
+}
+
+func (t *intTable[T]) insert(keys []arrow.Array, gids []int32) {
+	n := len(gids)
+	if 2*(t.n+n) > len(t.sgids) {
+		c := len(t.sgids)
+		for 2*(t.n+n) > c {
+			c *= 2
+		}
+		t.resize(c)
+	}
+	vals := fixedVals[T](keys[0])
+	v := validityOf(keys[0])
+	mask := uint64(len(t.sgids) - 1)
+	for i, k := range vals[:n] {
+		if v.bits != nil && !v.ok(i) {
+			if t.nullGid < 0 {
+				t.nullGid = int32(t.n)
+				t.keys = append(t.keys, 0)
+				t.n++
+			}
+			gids[i] = t.nullGid
+			continue
+		}
+		p := t.slot(k)
+		for {
+			g := t.sgids[p]
+			if g == 0 {
+				t.skeys[p], t.sgids[p] = k, int32(t.n+1)
+				gids[i] = int32(t.n)
+				t.keys = append(t.keys, k)
+				t.n++
+				break
+			}
+			if t.skeys[p] == k {
+				gids[i] = g - 1
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+}
+
+func (t *intTable[T]) lookup(keys []arrow.Array, gids []int32) {
+	vals := fixedVals[T](keys[0])
+	v := validityOf(keys[0])
+	mask := uint64(len(t.sgids) - 1)
+	for i, k := range vals[:len(gids)] {
+		if v.bits != nil && !v.ok(i) {
+			gids[i] = t.nullGid
+			continue
+		}
+		p := t.slot(k)
+		for {
+			g := t.sgids[p]
+			if g == 0 || t.skeys[p] == k {
+				gids[i] = g - 1
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+}
+
+func (t *intTable[T]) keyArrays(mem memory.Allocator) []arrow.Array {
+	valid, nulls := buildValidity(mem, t.n, func(i int) bool { return int32(i) != t.nullGid })
+	vb := newBuffer(mem, t.n*int(sizeOf[T]()))
+	copy(fixedSliceOf[T](vb.Bytes()), t.keys)
+	return []arrow.Array{makeArray(t.dt, t.n, []*memory.Buffer{valid, vb}, nil, nulls)}
+}

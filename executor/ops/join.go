@@ -1,0 +1,209 @@
+package ops
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// JoinType is the kind of a join. The probe (left) side is the one whose
+// rows stream; the build (right) side is materialized.
+type JoinType uint8
+
+const (
+	InnerJoin JoinType = iota
+	LeftJoin           // unmatched probe rows, build side NULL
+	RightJoin          // unmatched build rows, probe side NULL
+	FullJoin           // both
+	SemiJoin           // probe rows with at least one match (EXISTS), probe columns only
+	AntiJoin           // probe rows with no match (NOT EXISTS), probe columns only
+)
+
+var joinNames = [...]string{"inner", "left", "right", "full", "semi", "anti"}
+
+func (t JoinType) String() string {
+	if int(t) < len(joinNames) {
+		return joinNames[t]
+	}
+	return "join?"
+}
+
+// keepsProbe reports whether unmatched probe rows are emitted null-extended.
+func (t JoinType) keepsProbe() bool { return t == LeftJoin || t == FullJoin }
+
+// keepsBuild reports whether unmatched build rows are emitted.
+func (t JoinType) keepsBuild() bool { return t == RightJoin || t == FullJoin }
+
+// filtersProbe reports whether the output is probe rows only.
+func (t JoinType) filtersProbe() bool { return t == SemiJoin || t == AntiJoin }
+
+// joinSchemas returns the output schema of a join and the schema its
+// condition is evaluated on (probe fields ++ build fields).
+func joinSchemas(jt JoinType, probe, build *arrow.Schema) (out, cand *arrow.Schema) {
+	cf := append(fieldsOf(probe, jt.keepsBuild()), fieldsOf(build, true)...)
+	cand = arrow.NewSchema(cf, nil)
+	if jt.filtersProbe() {
+		return probe, cand
+	}
+	return cand, cand
+}
+
+// joinCore is the part of a join shared by the hash and nested-loop
+// joins: given candidate pairs (probe row, build row), it applies the
+// residual condition, tracks matches, and emits the joined, the
+// null-extended and the semi/anti rows.
+type joinCore struct {
+	env      *executor.Env
+	jt       JoinType
+	residual expr.Expr
+	out      *arrow.Schema
+	cand     *arrow.Schema
+	bcols    []arrow.Array // the build side, materialized
+	bn       int
+	bmatched []bool
+	pb       arrow.RecordBatch // current probe batch
+	pmatched []bool
+	pIdx     []int32
+	bIdx     []int32
+	sel      []int32
+	rpos     int // next build row to check in the build tail
+}
+
+// setProbe makes b the current probe batch (the core takes ownership).
+func (c *joinCore) setProbe(b arrow.RecordBatch) {
+	c.pb = b
+	c.pmatched = growTo(c.pmatched[:0], int(b.NumRows()))[:b.NumRows()]
+	clear(c.pmatched)
+}
+
+func (c *joinCore) dropProbe() {
+	if c.pb != nil {
+		c.pb.Release()
+		c.pb = nil
+	}
+}
+
+// emitPairs joins the candidate pairs in pIdx/bIdx. It returns the joined
+// rows that pass the residual (nil for semi/anti joins, or when none pass).
+func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
+	mem := c.env.Mem
+	pc, err := takeColumns(mem, c.pb.Columns(), c.pIdx)
+	if err != nil {
+		return nil, err
+	}
+	bc, err := takeColumns(mem, c.bcols, c.bIdx)
+	if err != nil {
+		releaseArrays(pc)
+		return nil, err
+	}
+	n := len(c.pIdx)
+	cand := newBatch(c.cand, append(pc, bc...), n)
+	if c.residual == nil {
+		for k := range n {
+			c.mark(k)
+		}
+		if c.jt.filtersProbe() {
+			cand.Release()
+			return nil, nil
+		}
+		return cand, nil
+	}
+	m, err := evalOne(ctx, c.env, c.residual, cand)
+	if err != nil {
+		cand.Release()
+		return nil, err
+	}
+	c.sel = appendTrue(c.sel[:0], m)
+	m.Release()
+	for _, k := range c.sel {
+		c.mark(int(k))
+	}
+	switch {
+	case c.jt.filtersProbe() || len(c.sel) == 0:
+		cand.Release()
+		return nil, nil
+	case len(c.sel) == n:
+		return cand, nil
+	}
+	out, err := takeBatch(mem, c.cand, cand.Columns(), c.sel)
+	cand.Release()
+	return out, err
+}
+
+func (c *joinCore) mark(k int) {
+	c.pmatched[c.pIdx[k]] = true
+	if c.bmatched != nil {
+		c.bmatched[c.bIdx[k]] = true
+	}
+}
+
+// probeTail returns what the join emits for the current probe batch once
+// all its pairs are done: unmatched rows null-extended (left, full), the
+// matched rows (semi) or the unmatched rows (anti); nil if none.
+func (c *joinCore) probeTail() (arrow.RecordBatch, error) {
+	if !c.jt.keepsProbe() && !c.jt.filtersProbe() {
+		return nil, nil
+	}
+	want := c.jt == SemiJoin
+	c.sel = c.sel[:0]
+	for i, m := range c.pmatched {
+		if m == want {
+			c.sel = append(c.sel, int32(i))
+		}
+	}
+	n := len(c.sel)
+	if n == 0 {
+		return nil, nil
+	}
+	mem := c.env.Mem
+	if c.jt.filtersProbe() {
+		if n == int(c.pb.NumRows()) {
+			c.pb.Retain()
+			return c.pb, nil
+		}
+		return takeBatch(mem, c.out, c.pb.Columns(), c.sel)
+	}
+	pc, err := takeColumns(mem, c.pb.Columns(), c.sel)
+	if err != nil {
+		return nil, err
+	}
+	np := c.pb.NumCols()
+	nulls := nullColumns(mem, c.out.Fields()[np:], n)
+	return newBatch(c.out, append(pc, nulls...), n), nil
+}
+
+// buildTail returns the next batch of unmatched build rows, probe side
+// NULL (right and full joins), or nil when there are no more.
+func (c *joinCore) buildTail() (arrow.RecordBatch, error) {
+	if !c.jt.keepsBuild() {
+		return nil, nil
+	}
+	c.sel = c.sel[:0]
+	for c.rpos < c.bn && len(c.sel) < c.env.Rows() {
+		if !c.bmatched[c.rpos] {
+			c.sel = append(c.sel, int32(c.rpos))
+		}
+		c.rpos++
+	}
+	n := len(c.sel)
+	if n == 0 {
+		return nil, nil
+	}
+	np := c.out.NumFields() - len(c.bcols)
+	cols := nullColumns(c.env.Mem, c.out.Fields()[:np], n)
+	bc, err := takeColumns(c.env.Mem, c.bcols, c.sel)
+	if err != nil {
+		releaseArrays(cols)
+		return nil, err
+	}
+	return newBatch(c.out, append(cols, bc...), n), nil
+}
+
+func (c *joinCore) release() {
+	c.dropProbe()
+	releaseArrays(c.bcols)
+	c.bcols = nil
+}

@@ -1,0 +1,100 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// scanOp reads connector partitions one after another.
+type scanOp struct {
+	env    *executor.Env
+	schema *arrow.Schema
+	parts  []connectors.Partition
+	next   int
+	rdr    array.RecordReader
+	closed bool
+}
+
+// NewScan returns an operator that opens parts in order and emits their
+// batches (retained from the reader), re-labelled with schema when the
+// source's field names differ. A batch whose column types differ from
+// schema fails with HV000; source errors that are not already SQL errors
+// are wrapped as HV000. Each reader is released as soon as it is drained.
+func NewScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition) executor.Operator {
+	return &scanOp{env: env, schema: schema, parts: parts}
+}
+
+func (o *scanOp) Schema() *arrow.Schema { return o.schema }
+
+func (o *scanOp) Open(ctx context.Context) error { return ctxErr(ctx) }
+
+func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if err := ctxErr(ctx); err != nil {
+			return nil, err
+		}
+		if o.closed {
+			return nil, io.EOF
+		}
+		if o.rdr == nil {
+			if o.next >= len(o.parts) {
+				return nil, io.EOF
+			}
+			p := o.parts[o.next]
+			o.next++
+			rdr, err := p.Open(ctx, o.env.Mem)
+			if err != nil {
+				return nil, sourceErr(err, "cannot open partition")
+			}
+			o.rdr = rdr
+		}
+		if !o.rdr.Next() {
+			err := o.rdr.Err()
+			o.rdr.Release()
+			o.rdr = nil
+			if err != nil {
+				return nil, sourceErr(err, "cannot read partition")
+			}
+			continue
+		}
+		b := o.rdr.RecordBatch()
+		if b.NumRows() == 0 {
+			continue
+		}
+		if b.Schema().Equal(o.schema) {
+			b.Retain()
+			return b, nil
+		}
+		if err := checkSchema(o.schema, b.Schema()); err != nil {
+			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
+		}
+		return array.NewRecordBatch(o.schema, b.Columns(), b.NumRows()), nil
+	}
+}
+
+func (o *scanOp) Close() error {
+	o.closed = true
+	if o.rdr != nil {
+		o.rdr.Release()
+		o.rdr = nil
+	}
+	return nil
+}
+
+// sourceErr keeps SQL errors and context errors, and wraps anything else
+// as HV000.
+func sourceErr(err error, msg string) error {
+	var se *sqltypes.Error
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return sqltypes.AsError(err)
+	}
+	return sqltypes.Wrap(err, sqltypes.CodeFDWError, "%s: %v", msg, err)
+}

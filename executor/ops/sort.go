@@ -1,0 +1,261 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"io"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// SortKey is one ORDER BY item. NULLs sort as larger than every value in
+// PostgreSQL, so the planner sets NullsFirst = Desc unless the query says
+// NULLS FIRST/LAST explicitly.
+type SortKey struct {
+	Expr       expr.Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// sortOp materializes its input and emits it in key order.
+type sortOp struct {
+	env    *executor.Env
+	child  executor.Operator
+	keys   []SortKey
+	cols   []arrow.Array // the whole input, one array per column
+	order  []int32
+	pos    int
+	sorted bool
+	closed bool
+}
+
+// NewSort returns an operator that emits child's rows ordered by keys,
+// stably (rows with equal keys keep their input order). It materializes
+// the whole input in memory, sorts a row index vector with per-key typed
+// comparators and emits batches of env.Rows() rows gathered by take.
+// Keys of unsupported types fail with 0A000.
+func NewSort(env *executor.Env, child executor.Operator, keys []SortKey) (executor.Operator, error) {
+	if err := checkSortKeys(keys); err != nil {
+		return nil, err
+	}
+	return &sortOp{env: env, child: child, keys: keys}, nil
+}
+
+func checkSortKeys(keys []SortKey) error {
+	for i, k := range keys {
+		if k.Expr == nil {
+			return errInternal("sort key %d is nil", i)
+		}
+		if dt := k.Expr.Type().Arrow(); !keyTypeOK(dt) {
+			return sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
+		}
+	}
+	return nil
+}
+
+func (o *sortOp) Schema() *arrow.Schema { return o.child.Schema() }
+
+func (o *sortOp) Open(ctx context.Context) error { return o.child.Open(ctx) }
+
+func (o *sortOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.closed {
+		return nil, io.EOF
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if !o.sorted {
+		if err := o.materialize(ctx); err != nil {
+			return nil, err
+		}
+		o.sorted = true
+	}
+	if o.pos >= len(o.order) {
+		return nil, io.EOF
+	}
+	end := min(o.pos+o.env.Rows(), len(o.order))
+	b, err := takeBatch(o.env.Mem, o.Schema(), o.cols, o.order[o.pos:end])
+	o.pos = end
+	return b, err
+}
+
+// materialize reads the whole input and sorts it.
+func (o *sortOp) materialize(ctx context.Context) error {
+	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, sortExprs(o.keys))
+	if err != nil {
+		return err
+	}
+	o.cols = data
+	defer func() { releaseArrays(keys) }()
+	o.order, err = sortRows(keys, o.keys, n)
+	return err
+}
+
+// sortIndices sorts idx by cmps, breaking ties by index so that the order
+// is total and the sort stable.
+func sortIndices(idx []int32, cmps []rowCmp) {
+	if len(cmps) == 1 {
+		c := cmps[0]
+		slices.SortFunc(idx, func(a, b int32) int {
+			if r := c(int(a), int(b)); r != 0 {
+				return r
+			}
+			return cmp.Compare(a, b)
+		})
+		return
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		for _, c := range cmps {
+			if r := c(int(a), int(b)); r != 0 {
+				return r
+			}
+		}
+		return cmp.Compare(a, b)
+	})
+}
+
+func sortExprs(keys []SortKey) []expr.Expr {
+	out := make([]expr.Expr, len(keys))
+	for i, k := range keys {
+		out[i] = k.Expr
+	}
+	return out
+}
+
+// collectWithKeys drains child, evaluating exprs on every batch, and
+// returns the input columns and the expression results each concatenated
+// into one array, and the row count.
+func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Operator, exprs []expr.Expr) (data, keys []arrow.Array, n int, err error) {
+	nd := child.Schema().NumFields()
+	var parts [][]arrow.Array // per batch: data columns ++ key columns
+	// alias[nd+k] = c when key k is input column c itself in every batch
+	// (ORDER BY a column): then it is not concatenated twice.
+	alias := make([]int, nd+len(exprs))
+	for i := range alias {
+		alias[i] = -1
+	}
+	defer func() {
+		for _, p := range parts {
+			releaseArrays(p)
+		}
+	}()
+	for {
+		b, err := child.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if err := ctxErr(ctx); err != nil {
+			b.Release()
+			return nil, nil, 0, err
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		ks, err := evalAll(ctx, env, exprs, b)
+		if err != nil {
+			b.Release()
+			return nil, nil, 0, err
+		}
+		for k, a := range ks {
+			c := aliasOf(a, b)
+			if len(parts) > 0 && alias[nd+k] != c {
+				c = -1
+			}
+			alias[nd+k] = c
+		}
+		p := make([]arrow.Array, 0, nd+len(ks))
+		for _, c := range b.Columns() {
+			c.Retain()
+			p = append(p, c)
+		}
+		parts = append(parts, append(p, ks...))
+		n += int(b.NumRows())
+		b.Release()
+		if n > maxRows {
+			return nil, nil, 0, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many rows to materialize (%d)", n)
+		}
+	}
+	for k := range exprs {
+		if len(parts) == 0 || alias[nd+k] < 0 {
+			alias[nd+k] = -1
+		}
+	}
+	all, err := concatParts(env.Mem, parts, child.Schema(), exprs, alias)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return all[:nd], all[nd:], n, nil
+}
+
+// maxRows bounds materialized inputs: row indexes are int32.
+const maxRows = 1<<31 - 1
+
+// aliasOf returns the index of the column of b that is a itself, or -1.
+func aliasOf(a arrow.Array, b arrow.RecordBatch) int {
+	for c, x := range b.Columns() {
+		if x.Data() == a.Data() {
+			return c
+		}
+	}
+	return -1
+}
+
+// concatParts concatenates per-batch column lists column by column. With
+// no parts it returns empty arrays of the right types. Where alias[c] >= 0
+// (nil alias: nowhere), column c is a copy of the earlier column alias[c].
+func concatParts(mem memory.Allocator, parts [][]arrow.Array, s *arrow.Schema, exprs []expr.Expr, alias []int) ([]arrow.Array, error) {
+	width := s.NumFields() + len(exprs)
+	out := make([]arrow.Array, width)
+	for c := range width {
+		if alias != nil && alias[c] >= 0 {
+			out[c] = out[alias[c]]
+			out[c].Retain()
+			continue
+		}
+		switch len(parts) {
+		case 0:
+			var dt arrow.DataType
+			if c < s.NumFields() {
+				dt = s.Field(c).Type
+			} else {
+				dt = exprs[c-s.NumFields()].Type().Arrow()
+			}
+			out[c] = array.MakeArrayOfNull(mem, dt, 0)
+		case 1:
+			out[c] = parts[0][c]
+			out[c].Retain()
+		default:
+			col := make([]arrow.Array, len(parts))
+			for i, p := range parts {
+				col[i] = p[c]
+			}
+			a, err := array.Concatenate(col, mem)
+			if err != nil {
+				releaseArrays(out)
+				return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "cannot materialize input: %v", err)
+			}
+			out[c] = a
+		}
+	}
+	return out, nil
+}
+
+func (o *sortOp) Close() error {
+	if !o.closed {
+		o.closed = true
+		releaseArrays(o.cols)
+		o.cols, o.order = nil, nil
+	}
+	return o.child.Close()
+}

@@ -1,0 +1,205 @@
+package ops
+
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
+
+// Sorting strategy. Comparing row indexes through closures touches the
+// key arrays at random, so for large inputs the cost is cache misses, not
+// comparisons. Instead, every row gets an inline 64-bit prefix of its first
+// key (order-preserving, direction applied), and (prefix, row) entries are
+// sorted: by LSD radix sort when the prefix is the whole key and it is the
+// only key, else by pdqsort on the prefix with the full comparators as tie
+// breakers. NULLs of the first key are split off first and placed before
+// or after the rest; they are sorted by the remaining keys. The row index
+// is the final tie breaker, which makes the sort stable.
+
+// sortEntry is one row to sort.
+type sortEntry struct {
+	key uint64
+	row int32
+}
+
+// sortRows returns the stable order of rows 0..n-1 by keys.
+func sortRows(keys []arrow.Array, specs []SortKey, n int) ([]int32, error) {
+	cmps := make([]rowCmp, len(keys))
+	for i, k := range keys {
+		c, err := newRowCmp(k, specs[i].Desc, specs[i].NullsFirst)
+		if err != nil {
+			return nil, err
+		}
+		cmps[i] = c
+	}
+	rows := make([]int32, n)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	sortSubset(rows, keys, specs, cmps)
+	return rows, nil
+}
+
+// sortSubset sorts rows (ascending row numbers) in place.
+func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp) {
+	if len(keys) == 0 || len(rows) < 2 {
+		return
+	}
+	prefix, exact := prefixer(keys[0])
+	if prefix == nil {
+		sortIndices(rows, cmps)
+		return
+	}
+	// Split NULLs of the first key off, stably.
+	v := validityOf(keys[0])
+	nulls := make([]int32, 0)
+	entries := make([]sortEntry, 0, len(rows))
+	flip := uint64(0)
+	if specs[0].Desc {
+		flip = ^uint64(0)
+	}
+	for _, r := range rows {
+		if keys[0].DataType().ID() == arrow.NULL || !v.ok(int(r)) {
+			nulls = append(nulls, r)
+		} else {
+			entries = append(entries, sortEntry{prefix(int(r)) ^ flip, r})
+		}
+	}
+	rest := cmps
+	if exact {
+		rest = cmps[1:]
+	}
+	switch {
+	case len(rest) == 0:
+		radixSort(entries)
+	default:
+		slices.SortFunc(entries, func(a, b sortEntry) int {
+			if a.key != b.key {
+				return cmp.Compare(a.key, b.key)
+			}
+			for _, c := range rest {
+				if r := c(int(a.row), int(b.row)); r != 0 {
+					return r
+				}
+			}
+			return cmp.Compare(a.row, b.row)
+		})
+	}
+	sortSubset(nulls, keys[1:], specs[1:], cmps[1:])
+	out := rows[:0]
+	if specs[0].NullsFirst {
+		out = append(out, nulls...)
+	}
+	for _, e := range entries {
+		out = append(out, e.row)
+	}
+	if !specs[0].NullsFirst {
+		out = append(out, nulls...)
+	}
+}
+
+// prefixer returns the ascending 64-bit prefix of non-NULL values of arr
+// and whether it is the whole value (equal prefixes mean equal values);
+// nil for types without a prefix.
+func prefixer(arr arrow.Array) (func(i int) uint64, bool) {
+	switch arr.DataType().ID() {
+	case arrow.NULL:
+		return func(int) uint64 { return 0 }, true
+	case arrow.BOOL:
+		b, off := boolBits(arr)
+		return func(i int) uint64 { return uint64(bitVal(b, off+i)) }, true
+	case arrow.INT8:
+		d := fixedVals[int8](arr)
+		return func(i int) uint64 { return uint64(int64(d[i])) ^ 1<<63 }, true
+	case arrow.INT16:
+		d := fixedVals[int16](arr)
+		return func(i int) uint64 { return uint64(int64(d[i])) ^ 1<<63 }, true
+	case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		d := fixedVals[int32](arr)
+		return func(i int) uint64 { return uint64(int64(d[i])) ^ 1<<63 }, true
+	case arrow.INT64, arrow.DATE64, arrow.TIMESTAMP, arrow.TIME64, arrow.DURATION:
+		d := fixedVals[int64](arr)
+		return func(i int) uint64 { return uint64(d[i]) ^ 1<<63 }, true
+	case arrow.UINT8:
+		d := fixedVals[uint8](arr)
+		return func(i int) uint64 { return uint64(d[i]) }, true
+	case arrow.UINT16:
+		d := fixedVals[uint16](arr)
+		return func(i int) uint64 { return uint64(d[i]) }, true
+	case arrow.UINT32:
+		d := fixedVals[uint32](arr)
+		return func(i int) uint64 { return uint64(d[i]) }, true
+	case arrow.UINT64:
+		d := fixedVals[uint64](arr)
+		return func(i int) uint64 { return d[i] }, true
+	case arrow.FLOAT32:
+		d := fixedVals[float32](arr)
+		return func(i int) uint64 { return floatKey(normFloat64(float64(d[i]))) }, true
+	case arrow.FLOAT64:
+		d := fixedVals[float64](arr)
+		return func(i int) uint64 { return floatKey(normFloat64(d[i])) }, true
+	case arrow.DECIMAL128:
+		d := fixedVals[decimal128.Num](arr)
+		return func(i int) uint64 { return uint64(d[i].HighBits()) ^ 1<<63 }, false
+	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
+		bv := binaryAccessor(arr)
+		return func(i int) uint64 {
+			var buf [8]byte
+			copy(buf[:], bv(i))
+			return binary.BigEndian.Uint64(buf[:])
+		}, false
+	}
+	return nil, false
+}
+
+// floatKey maps normalized float64 bits to an unsigned key in float order
+// (NaN, normalized positive, is greatest).
+func floatKey(b uint64) uint64 {
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// radixSort sorts entries by key, stably (LSD, one byte per pass; passes
+// where every key has the same byte are skipped).
+func radixSort(e []sortEntry) {
+	if len(e) < 256 {
+		slices.SortStableFunc(e, func(a, b sortEntry) int { return cmp.Compare(a.key, b.key) })
+		return
+	}
+	var counts [8][256]int
+	for _, x := range e {
+		k := x.key
+		for b := range 8 {
+			counts[b][byte(k>>(8*b))]++
+		}
+	}
+	tmp := make([]sortEntry, len(e))
+	src, dst := e, tmp
+	for b := range 8 {
+		c := &counts[b]
+		if c[byte(e[0].key>>(8*b))] == len(e) {
+			continue
+		}
+		pos := 0
+		for i := range c {
+			n := c[i]
+			c[i] = pos
+			pos += n
+		}
+		shift := uint(8 * b)
+		for _, x := range src {
+			d := byte(x.key >> shift)
+			dst[c[d]] = x
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &e[0] {
+		copy(e, src)
+	}
+}

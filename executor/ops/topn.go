@@ -1,0 +1,300 @@
+package ops
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+)
+
+// topnBatch is an input batch some heap entries still point into.
+type topnBatch struct {
+	cols  []arrow.Array
+	n     int // rows
+	live  int // heap entries in this batch
+	base  int // row offset in a concatenation (set when gathering)
+	index int // position in topnOp.held
+}
+
+// topnEntry is one candidate row: its normalized key and where it lives.
+type topnEntry struct {
+	key []byte
+	b   *topnBatch
+	row int32
+}
+
+// topnOp keeps the n first rows in a bounded max-heap.
+type topnOp struct {
+	env    *executor.Env
+	child  executor.Operator
+	keys   []SortKey
+	n      int64
+	heap   []topnEntry // max-heap by key: the worst kept row on top
+	held   []*topnBatch
+	rows   int // rows in held batches
+	seq    uint64
+	sc     keyScratch
+	out    arrow.RecordBatch // the result, sorted, emitted in slices
+	pos    int64
+	done   bool
+	closed bool
+}
+
+// NewTopN returns an operator that emits the first n rows of child in the
+// order of keys (the same order, ties included, as NewSort followed by a
+// limit). It keeps at most n candidate rows in a max-heap of normalized
+// keys; input batches are retained only while heap entries point into
+// them, and compacted when they hold more than about 2n + 4 batches of
+// rows, so memory is O(n). n must be >= 0.
+func NewTopN(env *executor.Env, child executor.Operator, keys []SortKey, n int64) (executor.Operator, error) {
+	if err := checkSortKeys(keys); err != nil {
+		return nil, err
+	}
+	if n < 0 || n > maxRows {
+		return nil, errInternal("top-n count %d out of range", n)
+	}
+	return &topnOp{env: env, child: child, keys: keys, n: n}, nil
+}
+
+func (o *topnOp) Schema() *arrow.Schema { return o.child.Schema() }
+
+func (o *topnOp) Open(ctx context.Context) error {
+	if o.n == 0 {
+		return nil
+	}
+	return o.child.Open(ctx)
+}
+
+func (o *topnOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.closed || o.n == 0 {
+		return nil, io.EOF
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if !o.done {
+		if err := o.consume(ctx); err != nil {
+			return nil, err
+		}
+		o.done = true
+		slices.SortFunc(o.heap, func(a, b topnEntry) int { return bytes.Compare(a.key, b.key) })
+		out, err := o.gather()
+		if err != nil {
+			return nil, err
+		}
+		o.out = out
+		o.heap = nil
+	}
+	if o.out == nil || o.pos >= o.out.NumRows() {
+		return nil, io.EOF
+	}
+	end := min(o.pos+int64(o.env.Rows()), o.out.NumRows())
+	s := o.out.NewSlice(o.pos, end)
+	o.pos = end
+	return s, nil
+}
+
+// consume feeds the whole input through the heap.
+func (o *topnOp) consume(ctx context.Context) error {
+	for {
+		b, err := o.child.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = o.add(ctx, b)
+		b.Release()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// add offers every row of b to the heap.
+func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	n := int(b.NumRows())
+	if n == 0 {
+		return nil
+	}
+	ks, err := evalAll(ctx, o.env, sortExprs(o.keys), b)
+	if err != nil {
+		return err
+	}
+	arena, offs, err := encodeRowKeys(&o.sc, ks, o.keys, n, o.seq)
+	releaseArrays(ks)
+	if err != nil {
+		return err
+	}
+	o.seq += uint64(n)
+	tb := &topnBatch{n: n}
+	limit := int(o.n)
+	for i := range n {
+		key := arena[offs[i]:offs[i+1]:offs[i+1]]
+		if len(o.heap) < limit {
+			o.heap = append(o.heap, topnEntry{key: key, b: tb, row: int32(i)})
+			tb.live++
+			o.up(len(o.heap) - 1)
+			continue
+		}
+		if bytes.Compare(key, o.heap[0].key) >= 0 {
+			continue
+		}
+		o.heap[0].b.live--
+		o.heap[0] = topnEntry{key: key, b: tb, row: int32(i)}
+		tb.live++
+		o.down(0)
+	}
+	if tb.live > 0 {
+		o.sc.buf = nil // heap keys point into the arena: do not reuse it
+		for _, c := range b.Columns() {
+			c.Retain()
+		}
+		tb.cols = append([]arrow.Array(nil), b.Columns()...)
+		tb.index = len(o.held)
+		o.held = append(o.held, tb)
+		o.rows += n
+	}
+	o.sweep()
+	if o.rows > 2*limit+4*o.env.Rows() {
+		return o.compact()
+	}
+	return nil
+}
+
+// sweep releases held batches no heap entry points into.
+func (o *topnOp) sweep() {
+	kept := o.held[:0]
+	for _, tb := range o.held {
+		if tb.live == 0 {
+			o.rows -= tb.n
+			releaseArrays(tb.cols)
+			continue
+		}
+		tb.index = len(kept)
+		kept = append(kept, tb)
+	}
+	clear(o.held[len(kept):])
+	o.held = kept
+}
+
+// compact gathers the heap's rows into one batch (keys copied into one
+// arena) and releases the batches they came from.
+func (o *topnOp) compact() error {
+	out, err := o.gatherIn(o.heap)
+	if err != nil {
+		return err
+	}
+	tb := &topnBatch{cols: out, n: len(o.heap), live: len(o.heap)}
+	size := 0
+	for i := range o.heap {
+		size += len(o.heap[i].key)
+	}
+	arena := make([]byte, 0, size)
+	for i := range o.heap {
+		arena = append(arena, o.heap[i].key...)
+	}
+	pos := 0
+	for i := range o.heap {
+		l := len(o.heap[i].key)
+		o.heap[i] = topnEntry{key: arena[pos : pos+l : pos+l], b: tb, row: int32(i)}
+		pos += l
+	}
+	for _, h := range o.held {
+		releaseArrays(h.cols)
+	}
+	o.held = []*topnBatch{tb}
+	o.rows = len(o.heap)
+	return nil
+}
+
+// gather builds the result batch from the (sorted) heap.
+func (o *topnOp) gather() (arrow.RecordBatch, error) {
+	if len(o.heap) == 0 {
+		return nil, nil
+	}
+	cols, err := o.gatherIn(o.heap)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range o.held {
+		releaseArrays(h.cols)
+	}
+	o.held, o.rows = nil, 0
+	return newBatch(o.Schema(), cols, len(o.heap)), nil
+}
+
+// gatherIn takes the rows of entries, in entry order, from the held batches.
+func (o *topnOp) gatherIn(entries []topnEntry) ([]arrow.Array, error) {
+	parts := make([][]arrow.Array, len(o.held))
+	base := 0
+	for i, h := range o.held {
+		parts[i] = h.cols
+		h.base = base
+		base += h.n
+	}
+	all, err := concatParts(o.env.Mem, parts, o.Schema(), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseArrays(all)
+	idx := make([]int32, len(entries))
+	for i, e := range entries {
+		idx[i] = int32(e.b.base) + e.row
+	}
+	return takeColumns(o.env.Mem, all, idx)
+}
+
+func (o *topnOp) up(i int) {
+	h := o.heap
+	for i > 0 {
+		p := (i - 1) / 2
+		if bytes.Compare(h[i].key, h[p].key) <= 0 {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (o *topnOp) down(i int) {
+	h := o.heap
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		c := l
+		if r := l + 1; r < len(h) && bytes.Compare(h[r].key, h[l].key) > 0 {
+			c = r
+		}
+		if bytes.Compare(h[c].key, h[i].key) <= 0 {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+func (o *topnOp) Close() error {
+	if !o.closed {
+		o.closed = true
+		for _, h := range o.held {
+			releaseArrays(h.cols)
+		}
+		o.held, o.heap = nil, nil
+		if o.out != nil {
+			o.out.Release()
+			o.out = nil
+		}
+	}
+	return o.child.Close()
+}

@@ -1,0 +1,268 @@
+package ops
+
+import (
+	"context"
+	"math/bits"
+	"runtime/debug"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// errInternal reports a broken invariant (a planner or executor bug).
+func errInternal(format string, args ...any) *sqltypes.Error {
+	e := sqltypes.New(sqltypes.CodeInternal, "internal error: "+format, args...)
+	return e.WithHint("This is a bug in meshql; please report it with the query.")
+}
+
+// errUnsupported reports a feature meshql does not implement (0A000).
+func errUnsupported(format string, args ...any) *sqltypes.Error {
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, format, args...)
+}
+
+// ctxErr returns nil while ctx is live, else a 57014 error.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return sqltypes.AsError(err)
+	}
+	return nil
+}
+
+// panicError turns a recovered panic value into an XX000 error that
+// carries the stack in its detail.
+func panicError(r any) error {
+	return errInternal("panic in executor: %v", r).WithDetail("%s", debug.Stack())
+}
+
+// validity reads the validity bitmap of an array; bits == nil means every
+// value is valid.
+type validity struct {
+	bits []byte
+	off  int
+}
+
+func validityOf(arr arrow.Array) validity {
+	if arr.NullN() == 0 {
+		return validity{}
+	}
+	d := arr.Data()
+	if b := d.Buffers()[0]; b != nil {
+		return validity{bits: b.Bytes(), off: d.Offset()}
+	}
+	return validity{}
+}
+
+// ok reports whether value i is not NULL.
+func (v validity) ok(i int) bool {
+	return v.bits == nil || bitutil.BitIsSet(v.bits, v.off+i)
+}
+
+// fixedVals reinterprets the values buffer of a fixed-width array as []T,
+// honouring the array's offset. T must have the array's value width.
+func fixedVals[T any](arr arrow.Array) []T {
+	d := arr.Data()
+	if d.Len() == 0 || len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
+		return nil
+	}
+	b := d.Buffers()[1].Bytes()
+	var z T
+	w := int(unsafe.Sizeof(z))
+	all := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/w)
+	return all[d.Offset() : d.Offset()+d.Len()]
+}
+
+// offsetsOf returns the len+1 offsets of a binary/string/list array.
+func offsetsOf[O int32 | int64](arr arrow.Array) []O {
+	d := arr.Data()
+	if d.Buffers()[1] == nil || d.Buffers()[1].Len() == 0 {
+		return make([]O, d.Len()+1)
+	}
+	b := d.Buffers()[1].Bytes()
+	var z O
+	all := unsafe.Slice((*O)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(unsafe.Sizeof(z)))
+	return all[d.Offset() : d.Offset()+d.Len()+1]
+}
+
+// dataBytes returns the value bytes buffer of a binary/string array.
+func dataBytes(arr arrow.Array) []byte {
+	d := arr.Data()
+	if len(d.Buffers()) < 3 || d.Buffers()[2] == nil {
+		return nil
+	}
+	return d.Buffers()[2].Bytes()
+}
+
+// newBuffer allocates a buffer of n bytes from mem.
+func newBuffer(mem memory.Allocator, n int) *memory.Buffer {
+	b := memory.NewResizableBuffer(mem)
+	b.Resize(n)
+	return b
+}
+
+// makeArray builds an array from buffers it takes ownership of.
+func makeArray(dt arrow.DataType, n int, bufs []*memory.Buffer, children []arrow.ArrayData, nulls int) arrow.Array {
+	d := array.NewData(dt, n, bufs, children, nulls, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	a := array.MakeFromData(d)
+	d.Release()
+	return a
+}
+
+// buildValidity builds a bitmap from a per-row predicate; it returns nil
+// and 0 when every row is valid.
+func buildValidity(mem memory.Allocator, n int, valid func(i int) bool) (*memory.Buffer, int) {
+	nulls := 0
+	for i := 0; i < n; i++ {
+		if !valid(i) {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		return nil, 0
+	}
+	buf := newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+	bits := buf.Bytes()
+	clear(bits)
+	for i := 0; i < n; i++ {
+		if valid(i) {
+			bitutil.SetBit(bits, i)
+		}
+	}
+	return buf, nulls
+}
+
+func releaseArrays(arrs []arrow.Array) {
+	for i, a := range arrs {
+		if a != nil {
+			a.Release()
+			arrs[i] = nil
+		}
+	}
+}
+
+func releaseBatches(bs []arrow.RecordBatch) {
+	for i, b := range bs {
+		if b != nil {
+			b.Release()
+			bs[i] = nil
+		}
+	}
+}
+
+// evalAll evaluates exprs over b. On error nothing is left retained.
+func evalAll(ctx context.Context, env *executor.Env, exprs []expr.Expr, b arrow.RecordBatch) ([]arrow.Array, error) {
+	out := make([]arrow.Array, len(exprs))
+	for i, e := range exprs {
+		a, err := evalOne(ctx, env, e, b)
+		if err != nil {
+			releaseArrays(out)
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// evalOne evaluates e over b and checks the result's length and type.
+func evalOne(ctx context.Context, env *executor.Env, e expr.Expr, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	if int64(a.Len()) != b.NumRows() {
+		n := a.Len()
+		a.Release()
+		return nil, errInternal("expression %s returned %d rows for a batch of %d", e.String(), n, b.NumRows())
+	}
+	if want := e.Type().Arrow(); !arrow.TypeEqual(a.DataType(), want) {
+		got := a.DataType()
+		a.Release()
+		return nil, errInternal("expression %s returned %s, declared %s", e.String(), got, want)
+	}
+	return a, nil
+}
+
+// checkBool checks that a predicate is boolean (or an untyped NULL).
+func checkBool(what string, e expr.Expr) error {
+	if e == nil {
+		return errInternal("%s is nil", what)
+	}
+	if k := e.Type().Kind; k != sqltypes.Bool && k != sqltypes.Unknown {
+		return sqltypes.New(sqltypes.CodeDatatypeMismatch, "argument of %s must be type boolean, not type %s", what, e.Type())
+	}
+	return nil
+}
+
+// appendTrue appends to sel the rows where a boolean predicate result is
+// TRUE (NULL and FALSE rows are skipped). A Null-typed array selects nothing.
+func appendTrue(sel []int32, pred arrow.Array) []int32 {
+	b, ok := pred.(*array.Boolean)
+	if !ok {
+		return sel
+	}
+	data, off := boolBits(b)
+	if data == nil {
+		return sel
+	}
+	v := validityOf(b)
+	n := b.Len()
+	if off%8 != 0 || (v.bits != nil && v.off%8 != 0) {
+		for i := range n {
+			if bitutil.BitIsSet(data, off+i) && v.ok(i) {
+				sel = append(sel, int32(i))
+			}
+		}
+		return sel
+	}
+	data = data[off/8:]
+	var valid []byte
+	if v.bits != nil {
+		valid = v.bits[v.off/8:]
+	}
+	for i := 0; i < n; i += 8 {
+		x := data[i/8]
+		if valid != nil {
+			x &= valid[i/8]
+		}
+		if rem := n - i; rem < 8 {
+			x &= byte(1)<<rem - 1
+		}
+		for x != 0 {
+			sel = append(sel, int32(i+bits.TrailingZeros8(x)))
+			x &= x - 1
+		}
+	}
+	return sel
+}
+
+// boolBits returns the value bitmap of a boolean array and its bit offset;
+// nil when the array has no values buffer.
+func boolBits(arr arrow.Array) ([]byte, int) {
+	d := arr.Data()
+	if len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
+		return nil, 0
+	}
+	return d.Buffers()[1].Bytes(), d.Offset()
+}
+
+// fieldsOf returns the fields of s, optionally marked nullable.
+func fieldsOf(s *arrow.Schema, nullable bool) []arrow.Field {
+	fs := append([]arrow.Field(nil), s.Fields()...)
+	if nullable {
+		for i := range fs {
+			fs[i].Nullable = true
+		}
+	}
+	return fs
+}

@@ -1,0 +1,80 @@
+package slt
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// engineConn runs statements on an in-process meshql session and renders
+// values with meshql's own text output (what psql would print).
+type engineConn struct{ s *engine.Session }
+
+func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
+	res, err := c.s.Query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	out := &Rows{}
+	for _, col := range res.Columns {
+		out.Columns = append(out.Columns, col.Name)
+	}
+	for {
+		b, err := res.Next(ctx)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for r := 0; r < int(b.NumRows()); r++ {
+			row := make([]*string, len(res.Columns))
+			for i, col := range res.Columns {
+				if v := expr.DatumAt(b.Column(i), col.Type, r); v != nil {
+					s := sqltypes.FormatValue(col.Type, v)
+					row[i] = &s
+				}
+			}
+			out.Values = append(out.Values, row)
+		}
+		b.Release()
+	}
+}
+
+// TestSLTAgainstMeshQL runs the corpus against meshql over the same
+// fixture data PostgreSQL produced the expectations from, with a checked
+// allocator: a query that leaks Arrow memory fails the test.
+func TestSLTAgainstMeshQL(t *testing.T) {
+	mesh, err := GenerateFixture(t.Context(), filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	eng, err := engine.New(engine.Config{
+		Mesh:       mesh,
+		Connectors: []connectors.Connector{parquet.New()},
+		Mem:        mem,
+		Workers:    2,
+		Clock:      FixtureOptions().Now.Local,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := eng.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	RunCorpus(t, engineConn{sess}, EngineMeshQL)
+}
