@@ -25,6 +25,8 @@ type unnestOp struct {
 	elem       int64             // next element of that row, relative
 	rows, idx  []int32
 	ord        []int64
+	ordValid   []bool
+	outer      bool // LEFT JOIN LATERAL unnest(...) ON true: keep rows with no elements
 	closed     bool
 }
 
@@ -47,6 +49,19 @@ func NewUnnest(env *executor.Env, child executor.Operator, list expr.Expr, ordin
 		fs = append(fs, arrow.Field{Name: "ordinality", Type: arrow.PrimitiveTypes.Int64})
 	}
 	return &unnestOp{env: env, child: child, list: list, ordinality: ordinality, schema: arrow.NewSchema(fs, nil)}, nil
+}
+
+// NewOuterUnnest is NewUnnest for LEFT JOIN LATERAL unnest(...) ON true:
+// a child row whose list is NULL or empty yields one row with a NULL
+// element (and NULL ordinality) instead of none.
+func NewOuterUnnest(env *executor.Env, child executor.Operator, list expr.Expr, ordinality bool, name string) (executor.Operator, error) {
+	op, err := NewUnnest(env, child, list, ordinality, name)
+	if err != nil {
+		return nil, err
+	}
+	u := op.(*unnestOp)
+	u.outer = true
+	return u, nil
 }
 
 func (o *unnestOp) Schema() *arrow.Schema { return o.schema }
@@ -108,20 +123,27 @@ func (o *unnestOp) drop() {
 // emit returns the next output batch of the current child batch, or nil
 // when it is exhausted.
 func (o *unnestOp) emit() (arrow.RecordBatch, error) {
-	o.rows, o.idx, o.ord = o.rows[:0], o.idx[:0], o.ord[:0]
+	o.rows, o.idx, o.ord, o.ordValid = o.rows[:0], o.idx[:0], o.ord[:0], o.ordValid[:0]
 	limit := o.env.Rows()
 	n := o.lists.Len()
 	for len(o.rows) < limit && o.row < n {
-		if o.lists.IsNull(o.row) {
+		start, end := o.lists.ValueOffsets(o.row)
+		if o.lists.IsNull(o.row) || start == end {
+			if o.outer {
+				o.rows = append(o.rows, int32(o.row))
+				o.idx = append(o.idx, -1) // take of -1 is NULL
+				o.ord = append(o.ord, 0)
+				o.ordValid = append(o.ordValid, false)
+			}
 			o.row, o.elem = o.row+1, 0
 			continue
 		}
-		start, end := o.lists.ValueOffsets(o.row)
 		k := min(end-start-o.elem, int64(limit-len(o.rows)))
 		for e := o.elem; e < o.elem+k; e++ {
 			o.rows = append(o.rows, int32(o.row))
 			o.idx = append(o.idx, int32(start+e))
 			o.ord = append(o.ord, e+1)
+			o.ordValid = append(o.ordValid, true)
 		}
 		o.elem += k
 		if start+o.elem >= end {
@@ -143,7 +165,11 @@ func (o *unnestOp) emit() (arrow.RecordBatch, error) {
 	}
 	cols = append(cols, el)
 	if o.ordinality {
-		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, o.ord, nil))
+		var valid []bool
+		if o.outer {
+			valid = o.ordValid
+		}
+		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, o.ord, valid))
 	}
 	return newBatch(o.schema, cols, len(o.rows)), nil
 }

@@ -30,6 +30,8 @@ type aggState struct {
 	aggs      []logical.AggCall
 	aggKeys   []string
 	aggCols   []logical.ColumnID
+	order     []logical.SortKey // ORDER BY inside aggregate calls
+	orderKey  string
 	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
 }
 
@@ -103,7 +105,7 @@ func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
 }
 
 func (a *aggState) node(b *binder, input logical.Node) logical.Node {
-	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols}
+	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}
 }
 
 // bindAggregate binds an aggregate call found while binding an expression.
@@ -115,11 +117,16 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	if agg.inAgg {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot be nested"), int(fc.Location))
 	}
-	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY inside an aggregate is not supported yet"), int(fc.Location))
+	if fc.AggWithinGroup {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITHIN GROUP aggregates are not supported yet"), int(fc.Location))
 	}
 	agg.inAgg = true
 	defer func() { agg.inAgg = false }()
+	if len(fc.AggOrder) > 0 {
+		if err := b.bindAggOrder(fc, sc, agg); err != nil {
+			return nil, err
+		}
+	}
 	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
 	if name == "every" {
 		call.Func = "bool_and"
@@ -307,4 +314,35 @@ func aggKey(c logical.AggCall) string {
 		parts = append(parts, "filter:"+exprKey(c.Filter))
 	}
 	return strings.Join(parts, "|")
+}
+
+// bindAggOrder records the ORDER BY of an aggregate call. Aggregates see
+// their input sorted (one order per query block: two different orders are
+// not supported yet).
+func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) error {
+	var keys []logical.SortKey
+	var parts []string
+	for _, n := range fc.AggOrder {
+		sb := n.GetSortBy()
+		e, err := b.bindExpr(sb.Node, sc, nil)
+		if err != nil {
+			return err
+		}
+		desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+		nullsFirst := desc
+		switch sb.SortbyNulls {
+		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+			nullsFirst = true
+		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+			nullsFirst = false
+		}
+		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
+		parts = append(parts, fmt.Sprintf("%s/%v/%v", exprKey(e), desc, nullsFirst))
+	}
+	key := strings.Join(parts, ",")
+	if agg.order != nil && agg.orderKey != key {
+		return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "aggregates with different ORDER BY clauses in one query are not supported yet"), int(fc.Location))
+	}
+	agg.order, agg.orderKey = keys, key
+	return nil
 }

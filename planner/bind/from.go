@@ -256,9 +256,19 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 	}
 	var joined *relation
 	if r.lateralOf(l) {
-		// CROSS JOIN UNNEST(l.col): the unnest already holds l.
-		if j.Quals != nil || len(j.UsingClause) > 0 || jt != logical.InnerJoin {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "only CROSS JOIN (or JOIN ... ON true) is supported with UNNEST of a column"), location(j.Rarg))
+		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
+		// JOIN keeps the rows whose array is empty or NULL.
+		onTrue := j.Quals == nil
+		if j.Quals != nil {
+			if c, err := b.bindExpr(j.Quals, r.scope, nil); err == nil && logical.IsTrueConst(c) {
+				onTrue = true
+			}
+		}
+		if !onTrue || len(j.UsingClause) > 0 || (jt != logical.InnerJoin && jt != logical.LeftJoin) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a join with UNNEST of a column must be CROSS JOIN, or [LEFT] JOIN ... ON true"), location(j.Rarg))
+		}
+		if jt == logical.LeftJoin {
+			r.node.(*logical.Unnest).Outer = true
 		}
 		joined = r
 	} else {

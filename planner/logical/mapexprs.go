@@ -40,6 +40,11 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 			}
 			c.Aggs[i] = a
 		}
+		c.InputOrder = make([]SortKey, len(x.InputOrder))
+		for i, k := range x.InputOrder {
+			k.Expr = fn(k.Expr)
+			c.InputOrder[i] = k
+		}
 		return &c
 	case *Sort:
 		c := *x

@@ -83,6 +83,10 @@ type Aggregate struct {
 	GroupCols []ColumnID
 	Aggs      []AggCall
 	AggCols   []ColumnID
+	// InputOrder, when set, is the order order-sensitive aggregates
+	// (array_agg(x ORDER BY y), string_agg) see their input in: the input
+	// is sorted and aggregated in one stream.
+	InputOrder []SortKey
 }
 
 // SortKey is one ORDER BY key.
@@ -112,6 +116,7 @@ type Unnest struct {
 	List  Expr
 	Col   ColumnID
 	Ord   ColumnID
+	Outer bool // LEFT JOIN LATERAL: rows with no elements are kept, with NULLs
 }
 
 // Values is a constant relation.

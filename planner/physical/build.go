@@ -188,7 +188,13 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 			return nil, err
 		}
 		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + x.List.String()}, Children: []*ExplainNode{in.ex}}
+		if x.Outer {
+			ex.Props = append(ex.Props, "outer")
+		}
 		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) {
+			if x.Outer {
+				return ops.NewOuterUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
+			}
 			return ops.NewUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
 		})
 		if err != nil {
@@ -250,8 +256,15 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 }
 
 func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
-	in, err := b.lower(x.Input)
-	if err != nil {
+	var in *stream
+	var err error
+	if len(x.InputOrder) > 0 {
+		// Order-sensitive aggregates consume one sorted stream; the hash
+		// aggregate keeps input order within each group.
+		if in, err = b.lower(&logical.Sort{Input: x.Input, Keys: x.InputOrder}); err != nil {
+			return nil, err
+		}
+	} else if in, err = b.lower(x.Input); err != nil {
 		return nil, err
 	}
 	groups, err := lowerAll(x.Groups, in.lay)

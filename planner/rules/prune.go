@@ -79,6 +79,9 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			c.Aggs, c.AggCols = x.Aggs[:1], x.AggCols[:1]
 		}
 		need := withCols(logical.ColSet{}, x.Groups...)
+		for _, k := range x.InputOrder {
+			need = withCols(need, k.Expr)
+		}
 		for _, a := range c.Aggs {
 			need = withCols(need, a.Args...)
 			need = withCols(need, a.Filter)
