@@ -27,6 +27,7 @@ type options struct {
 	DemoPostgres string `yaml:"demo_postgres"`
 	LogFormat    string `yaml:"log_format"`
 	LogLevel     string `yaml:"log_level"`
+	DemoScale    string `yaml:"demo_scale"`
 }
 
 type flagSpec struct {
@@ -46,6 +47,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "workers", key: "MESHQL_WORKERS", usage: "parallel workers per query (default: number of CPUs)", num: &o.Workers},
 		{name: "log-format", key: "MESHQL_LOG_FORMAT", usage: "log format: text or json", str: &o.LogFormat},
 		{name: "log-level", key: "MESHQL_LOG_LEVEL", usage: "log level: debug, info, warn, error", str: &o.LogLevel},
+		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
 	}
 	if serve {
 		specs = append(specs,

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/meshql/meshql"
@@ -35,9 +36,18 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 	if err := writeDemoMesh(meshDir); err != nil {
 		return nil, err
 	}
+	scale := 1.0
+	if o.DemoScale != "" {
+		v, err := strconv.ParseFloat(o.DemoScale, 64)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("--demo-scale: %q is not a positive number", o.DemoScale)
+		}
+		scale = v
+	}
 	start := time.Now()
 	var last time.Time
 	generated, err := demodata.Ensure(ctx, dataDir, demodata.Options{
+		Scale:  scale,
 		MaxAge: demoMaxAge,
 		Progress: func(done, total int64) {
 			if time.Since(last) < 200*time.Millisecond && done < total {
