@@ -1,0 +1,92 @@
+package pgwire
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Backend is what the server needs from the engine. Implementations must be
+// safe for concurrent use: every connection calls them from its own goroutine.
+type Backend interface {
+	// Authenticate checks a cleartext password. It is used when the server
+	// runs with AuthPassword, or with AuthDefault when the Backend does not
+	// implement SecretSource. Any error means "reject"; the client always sees
+	// FATAL 28P01 password authentication failed for user "<user>".
+	Authenticate(ctx context.Context, user, password string) error
+	// NewSession opens a session for an authenticated user. startup holds the
+	// client's startup parameters (database, application_name, options,
+	// DateStyle, …). An *sqltypes.Error is reported to the client as FATAL
+	// with its SQLSTATE.
+	NewSession(user string, startup map[string]string) (Session, error)
+}
+
+// SecretSource is an optional upgrade of Backend that enables SCRAM-SHA-256.
+// Secret returns the user's stored secret: either a PostgreSQL SCRAM verifier
+// ("SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>", base64
+// fields) or a plain-text password, from which the server derives (and
+// caches) a verifier. ok is false for unknown users; the exchange then runs
+// to the end against a fake verifier and fails with the same 28P01 message,
+// so clients cannot probe for user names.
+type SecretSource interface {
+	Secret(ctx context.Context, user string) (secret string, ok bool, err error)
+}
+
+// Session is one client connection's engine session. It is used by one
+// goroutine at a time; Close is called exactly once, when the connection ends.
+type Session interface {
+	// Prepare parses and plans sql and returns one Statement per statement in
+	// the text, in order; none for an empty query (";" or only comments).
+	// paramTypes are the types the client declared for $1..$n in a Parse
+	// message (Unknown = infer). Errors are *sqltypes.Error values (a syntax
+	// error carries Position).
+	Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]Statement, error)
+	// ReportedSettings returns the settings the client is told about through
+	// ParameterStatus (TimeZone, application_name, DateStyle, …). It is read
+	// at startup and after every statement; changed values are re-sent.
+	ReportedSettings() map[string]string
+	Close()
+}
+
+// Statement is one prepared statement. It may be executed many times, but
+// not concurrently.
+type Statement interface {
+	// ParamTypes returns the types of $1..$n. Unknown means "no type could be
+	// inferred": the parameter is then passed as a string.
+	ParamTypes() []sqltypes.Type
+	// Columns describes the result rows; nil or empty for statements that
+	// return no rows.
+	Columns() []engine.Column
+	// Execute runs the statement. params has len(ParamTypes()) values in the
+	// representations of sqltypes.Datum, nil for NULL. Execute stops when ctx
+	// ends (cancel request, client gone, server shutdown) with 57014.
+	Execute(ctx context.Context, params []sqltypes.Datum) (Rows, error)
+}
+
+// Rows streams the result of one execution; *engine.Result implements it.
+// Next returns batches whose columns match Statement.Columns and io.EOF after
+// the last; the caller releases each batch. Close is always called, also
+// after an error, and is idempotent.
+type Rows interface {
+	Next(ctx context.Context) (arrow.RecordBatch, error)
+	// CommandTag is the CommandComplete text, e.g. "SELECT 42", "SET".
+	// It is read after Next returned io.EOF.
+	CommandTag() string
+	Close() error
+}
+
+// ProcessIDer is an optional upgrade of Session: its ProcessID is sent in
+// BackendKeyData (so that pg_backend_pid() and cancel keys agree). Without
+// it the server picks a random process ID.
+type ProcessIDer interface {
+	ProcessID() int32
+}
+
+// NoticeSource is an optional upgrade of Rows: notices (severity NOTICE,
+// WARNING, …) are sent to the client before the rows.
+type NoticeSource interface {
+	Notices() []*sqltypes.Error
+}

@@ -1,0 +1,295 @@
+package pgwire
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/binary"
+	"maps"
+	"net"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	wire "github.com/jeroenrinzema/psql-wire"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// connState is one connection's state. The connection's goroutine owns all
+// fields except those under mu, which cancel requests and Server.Close
+// touch from other goroutines.
+type connState struct {
+	srv     *Server
+	conn    net.Conn // the accepted connection, under TLS if any
+	user    string
+	session Session
+	rw      *frameRewriter // nil until authentication succeeded
+
+	reported map[string]string // ParameterStatus values last sent
+	env      encEnv
+	out      []byte   // raw frames for the simple query path
+	rows     cellRows // psql-wire rows for the extended path
+
+	mu      sync.Mutex
+	pid     int32
+	key     int32
+	running context.CancelFunc // the running query's; nil when idle
+	closed  bool
+}
+
+type connKey struct{}
+
+func newConnState(srv *Server, c net.Conn) *connState { return &connState{srv: srv, conn: c} }
+
+// stateFrom finds the connection's state in a psql-wire hook's context.
+func stateFrom(ctx context.Context) *connState {
+	if st, ok := ctx.Value(connKey{}).(*connState); ok {
+		return st
+	}
+	if a, ok := wire.RemoteAddress(ctx).(connAddr); ok {
+		return a.state
+	}
+	return nil
+}
+
+// beginQuery derives the context of one statement's execution; a cancel
+// request or the end of the connection cancels it. done must be called
+// when the statement ends.
+func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done func()) {
+	qctx, cancel := context.WithCancel(ctx)
+	st.mu.Lock()
+	if st.closed {
+		cancel()
+	}
+	st.running = cancel
+	st.mu.Unlock()
+	return qctx, func() {
+		st.mu.Lock()
+		st.running = nil
+		st.mu.Unlock()
+		cancel()
+	}
+}
+
+// cancelQuery cancels the running query, if any.
+func (st *connState) cancelQuery() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.running != nil {
+		st.running()
+	}
+}
+
+// close ends the connection's session; it runs once, on the connection's
+// goroutine, after the last statement.
+func (st *connState) close() {
+	st.mu.Lock()
+	st.closed = true
+	if st.running != nil {
+		st.running()
+	}
+	pid := st.pid
+	st.mu.Unlock()
+	if pid != 0 {
+		st.srv.mu.Lock()
+		if st.srv.byPID[pid] == st {
+			delete(st.srv.byPID, pid)
+		}
+		st.srv.mu.Unlock()
+	}
+	if st.session != nil {
+		st.session.Close()
+	}
+}
+
+// backendKeyData assigns the connection's cancel key (psql-wire hook).
+func (s *Server) backendKeyData(ctx context.Context) (int32, int32) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return 0, 0
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	key := int32(binary.BigEndian.Uint32(b[4:]))
+	pid := int32(0)
+	if p, ok := st.session.(ProcessIDer); ok {
+		pid = p.ProcessID()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for pid <= 0 || s.byPID[pid] != nil {
+		_, _ = rand.Read(b[:4])
+		pid = int32(binary.BigEndian.Uint32(b[:4]) & 0x7fffffff)
+	}
+	s.byPID[pid] = st
+	st.mu.Lock()
+	st.pid, st.key = pid, key
+	st.mu.Unlock()
+	return pid, key
+}
+
+// cancelRequest handles a CancelRequest packet (psql-wire hook): a matching
+// key cancels that connection's running query, which then fails with 57014.
+// As in PostgreSQL, nothing is reported back either way.
+func (s *Server) cancelRequest(_ context.Context, pid, key int32) error {
+	s.mu.Lock()
+	st := s.byPID[pid]
+	s.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	ok := subtle.ConstantTimeEq(st.key, key) == 1
+	st.mu.Unlock()
+	if ok {
+		s.log.Debug("pgwire: cancel request", "pid", pid)
+		st.cancelQuery()
+	}
+	return nil
+}
+
+// startSession runs after psql-wire's own startup messages (psql-wire hook):
+// it sends the real ParameterStatus set.
+func (s *Server) startSession(ctx context.Context) (context.Context, error) {
+	st := stateFrom(ctx)
+	if st == nil || st.rw == nil {
+		return ctx, errConnEnded
+	}
+	st.rw.dropParamStatus = false
+	if err := st.conn.SetDeadline(time.Time{}); err != nil {
+		return ctx, err
+	}
+	return ctx, st.reportSettings()
+}
+
+// defaultSettings are the ParameterStatus values a PostgreSQL 16 server
+// reports; the session's ReportedSettings override them.
+func (st *connState) defaultSettings() map[string]string {
+	return map[string]string{
+		"server_version":                st.srv.cfg.ServerVersion,
+		"server_encoding":               "UTF8",
+		"client_encoding":               "UTF8",
+		"DateStyle":                     "ISO, MDY",
+		"TimeZone":                      "UTC",
+		"IntervalStyle":                 "postgres",
+		"integer_datetimes":             "on",
+		"standard_conforming_strings":   "on",
+		"is_superuser":                  "off",
+		"session_authorization":         st.user,
+		"application_name":              "",
+		"default_transaction_read_only": "off",
+		"in_hot_standby":                "off",
+	}
+}
+
+// reportSettings sends ParameterStatus for every setting whose value changed
+// since the last report (all of them the first time) and updates the
+// encoding environment (TimeZone).
+func (st *connState) reportSettings() error {
+	cur := st.session.ReportedSettings()
+	if st.reported == nil {
+		cur = mergeSettings(st.defaultSettings(), cur)
+		st.reported = map[string]string{}
+	}
+	var changed []string
+	for k, v := range cur {
+		if old, ok := st.reported[k]; !ok || old != v {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	slices.Sort(changed)
+	var frames []byte
+	for _, k := range changed {
+		v := cur[k]
+		st.reported[k] = v
+		frames = append(frames, 'S', 0, 0, 0, 0)
+		at := len(frames) - 5
+		frames = append(append(frames, k...), 0)
+		frames = append(append(frames, v...), 0)
+		binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
+		if k == "TimeZone" {
+			st.env.loc = loadLocation(v)
+		}
+	}
+	return st.rw.writeRaw(frames)
+}
+
+func mergeSettings(base, over map[string]string) map[string]string {
+	maps.Copy(base, over)
+	return base
+}
+
+// loadLocation resolves a TimeZone setting; unknown names and "UTC" give UTC.
+func loadLocation(name string) *time.Location {
+	if name == "" || name == "UTC" || name == "Etc/UTC" {
+		return time.UTC
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// writeNotices sends NoticeResponse messages.
+func (st *connState) writeNotices(ns []*sqltypes.Error) error {
+	var frames []byte
+	for _, n := range ns {
+		sev := n.Severity
+		if sev == "" {
+			sev = "NOTICE"
+		}
+		code := n.Code
+		if code == "" {
+			code = "00000"
+		}
+		frames = append(frames, 'N', 0, 0, 0, 0)
+		at := len(frames) - 5
+		frames = appendField(frames, 'S', sev)
+		frames = appendField(frames, 'V', sev)
+		frames = appendField(frames, 'C', code)
+		frames = appendField(frames, 'M', n.Msg)
+		if n.Detail != "" {
+			frames = appendField(frames, 'D', n.Detail)
+		}
+		if n.Hint != "" {
+			frames = appendField(frames, 'H', n.Hint)
+		}
+		if n.Position > 0 {
+			frames = appendField(frames, 'P', itoa(n.Position))
+		}
+		frames = append(frames, 0)
+		binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	return st.rw.writeRaw(frames)
+}
+
+// wireErr converts err for psql-wire and arranges for its position to be
+// sent (see frameRewriter).
+func (st *connState) wireErr(err error) error {
+	out, pos := toWire(err)
+	if pos > 0 && st.rw != nil {
+		e := sqltypes.AsError(err)
+		st.rw.expectPosition(e.Code, e.Msg, pos)
+	}
+	return out
+}
+
+// recoverErr turns a panic in a hook into an XX000 error for the client and
+// logs the stack; psql-wire does not recover panics on the simple query path.
+func (st *connState) recoverErr(err *error) {
+	if r := recover(); r != nil {
+		st.srv.log.Error("pgwire: panic while serving a query", "panic", r, "stack", string(debug.Stack()))
+		*err = st.wireErr(sqltypes.New(sqltypes.CodeInternal, "internal error: %v", r).
+			WithHint("This is a bug in meshql; please report it with the query."))
+	}
+}
+
+func itoa(n int) string { return string(appendInt(nil, int64(n))) }

@@ -1,0 +1,366 @@
+package pgwire
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// colEncoder writes one Arrow column in PostgreSQL's wire formats. It is
+// built once per column per batch (newEncoder) and then called per row with
+// no interface conversion or allocation per value. Callers check isNull
+// first; text and binary must not be called for a NULL row.
+type colEncoder interface {
+	isNull(i int) bool
+	// text appends the output function's text (what psql shows).
+	text(buf []byte, i int) []byte
+	// binary appends the type's send function's bytes.
+	binary(buf []byte, i int) []byte
+}
+
+// encEnv is the session state that changes how values render.
+type encEnv struct {
+	loc *time.Location // TimeZone for timestamptz text; nil means UTC
+}
+
+// newEncoder returns the encoder for arr, whose values have SQL type t. The
+// Arrow type must belong to t's family (any integer array for int2/4/8, any
+// string array for text, …); binary widths follow t, so an int64 column
+// reported as int4 is sent as 4 bytes. A mismatch is an XX000 error: the
+// engine promised one type and produced another.
+func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error) {
+	nb := nulls{arr: arr, has: arr.NullN() > 0}
+	mismatch := func() (colEncoder, error) {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: result column of type %s holds Arrow %s", t, arr.DataType()).
+			WithHint("This is a bug in meshql; please report it with the query.")
+	}
+	switch a := arr.(type) {
+	case *array.Null:
+		return nullEnc{}, nil
+	case *array.Dictionary:
+		vals, err := newEncoder(t, a.Dictionary(), env)
+		if err != nil {
+			return nil, err
+		}
+		return &dictEnc{nulls: nb, d: a, vals: vals}, nil
+	}
+	switch t.Kind {
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+		width := int(t.Size())
+		switch a := arr.(type) {
+		case *array.Int8:
+			return intEnc[int8]{nb, a.Values(), width}, nil
+		case *array.Int16:
+			return intEnc[int16]{nb, a.Values(), width}, nil
+		case *array.Int32:
+			return intEnc[int32]{nb, a.Values(), width}, nil
+		case *array.Int64:
+			return intEnc[int64]{nb, a.Values(), width}, nil
+		case *array.Uint8:
+			return intEnc[uint8]{nb, a.Values(), width}, nil
+		case *array.Uint16:
+			return intEnc[uint16]{nb, a.Values(), width}, nil
+		case *array.Uint32:
+			return intEnc[uint32]{nb, a.Values(), width}, nil
+		}
+	case sqltypes.Float4, sqltypes.Float8:
+		bits := 64
+		if t.Kind == sqltypes.Float4 {
+			bits = 32
+		}
+		switch a := arr.(type) {
+		case *array.Float32:
+			return floatEnc[float32]{nb, a.Values(), bits}, nil
+		case *array.Float64:
+			return floatEnc[float64]{nb, a.Values(), bits}, nil
+		}
+	case sqltypes.Numeric:
+		switch a := arr.(type) {
+		case *array.Decimal128:
+			return decEnc{nb, a.Values(), a.DataType().(*arrow.Decimal128Type).Scale}, nil
+		case *array.Decimal64:
+			return smallDecEnc[decimal.Decimal64]{nb, a.Values(), a.DataType().(*arrow.Decimal64Type).Scale}, nil
+		case *array.Decimal32:
+			return smallDecEnc[decimal.Decimal32]{nb, a.Values(), a.DataType().(*arrow.Decimal32Type).Scale}, nil
+		}
+	case sqltypes.Bool:
+		if a, ok := arr.(*array.Boolean); ok {
+			return boolEnc{nb, a}, nil
+		}
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
+		switch a := arr.(type) {
+		case *array.String:
+			return strEnc{nb, a}, nil
+		case array.StringLike:
+			return strLikeEnc{nb, a}, nil
+		}
+	case sqltypes.Bytea, sqltypes.UUID:
+		a, ok := arr.(interface{ Value(int) []byte })
+		if !ok {
+			break
+		}
+		if t.Kind == sqltypes.UUID {
+			if fsb, ok := arr.DataType().(*arrow.FixedSizeBinaryType); ok && fsb.ByteWidth == 16 {
+				return uuidEnc{nb, a}, nil
+			}
+			break
+		}
+		return byteaEnc{nb, a}, nil
+	case sqltypes.Date:
+		switch a := arr.(type) {
+		case *array.Date32:
+			return dateEnc[arrow.Date32]{nb, a.Values(), 1}, nil
+		case *array.Date64:
+			return dateEnc[arrow.Date64]{nb, a.Values(), 86_400_000}, nil
+		}
+	case sqltypes.Timestamp, sqltypes.TimestampTZ:
+		if a, ok := arr.(*array.Timestamp); ok {
+			unit := a.DataType().(*arrow.TimestampType).Unit
+			return tsEnc{nb, a.Values(), unit, t.Kind == sqltypes.TimestampTZ, env.loc}, nil
+		}
+	case sqltypes.Interval:
+		if a, ok := arr.(*array.MonthDayNanoInterval); ok {
+			return intervalEnc{nb, a.MonthDayNanoIntervalValues()}, nil
+		}
+	case sqltypes.List:
+		if a, ok := arr.(array.ListLike); ok && t.Elem != nil {
+			elem, err := newEncoder(*t.Elem, a.ListValues(), env)
+			if err != nil {
+				return nil, err
+			}
+			return &listEnc{nulls: nb, a: a, elem: elem, elemOID: t.Elem.OID()}, nil
+		}
+	}
+	return mismatch()
+}
+
+// nulls is the validity check every encoder shares.
+type nulls struct {
+	arr arrow.Array
+	has bool
+}
+
+func (n nulls) isNull(i int) bool { return n.has && n.arr.IsNull(i) }
+
+type nullEnc struct{}
+
+func (nullEnc) isNull(int) bool                 { return true }
+func (nullEnc) text(buf []byte, _ int) []byte   { return buf }
+func (nullEnc) binary(buf []byte, _ int) []byte { return buf }
+
+type intEnc[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32] struct {
+	nulls
+	v     []T
+	width int
+}
+
+func (e intEnc[T]) text(buf []byte, i int) []byte { return appendInt(buf, int64(e.v[i])) }
+
+func (e intEnc[T]) binary(buf []byte, i int) []byte {
+	switch e.width {
+	case 2:
+		return binary.BigEndian.AppendUint16(buf, uint16(e.v[i]))
+	case 4:
+		return binary.BigEndian.AppendUint32(buf, uint32(e.v[i]))
+	}
+	return binary.BigEndian.AppendUint64(buf, uint64(e.v[i]))
+}
+
+type floatEnc[T float32 | float64] struct {
+	nulls
+	v    []T
+	bits int
+}
+
+func (e floatEnc[T]) text(buf []byte, i int) []byte {
+	return appendFloatText(buf, float64(e.v[i]), e.bits)
+}
+
+func (e floatEnc[T]) binary(buf []byte, i int) []byte {
+	if e.bits == 32 {
+		return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(e.v[i])))
+	}
+	return binary.BigEndian.AppendUint64(buf, math.Float64bits(float64(e.v[i])))
+}
+
+type decEnc struct {
+	nulls
+	v     []decimal.Decimal128
+	scale int32
+}
+
+func (e decEnc) text(buf []byte, i int) []byte { return appendNumericText(buf, e.v[i], e.scale) }
+func (e decEnc) binary(buf []byte, i int) []byte {
+	return appendNumericBinary(buf, e.v[i], e.scale)
+}
+
+type smallDecEnc[T decimal.Decimal32 | decimal.Decimal64] struct {
+	nulls
+	v     []T
+	scale int32
+}
+
+func (e smallDecEnc[T]) text(buf []byte, i int) []byte {
+	return appendNumericText(buf, decimal128.FromI64(int64(e.v[i])), e.scale)
+}
+
+func (e smallDecEnc[T]) binary(buf []byte, i int) []byte {
+	return appendNumericBinary(buf, decimal128.FromI64(int64(e.v[i])), e.scale)
+}
+
+type boolEnc struct {
+	nulls
+	a *array.Boolean
+}
+
+func (e boolEnc) text(buf []byte, i int) []byte {
+	if e.a.Value(i) {
+		return append(buf, 't')
+	}
+	return append(buf, 'f')
+}
+
+func (e boolEnc) binary(buf []byte, i int) []byte {
+	if e.a.Value(i) {
+		return append(buf, 1)
+	}
+	return append(buf, 0)
+}
+
+type strEnc struct {
+	nulls
+	a *array.String
+}
+
+func (e strEnc) text(buf []byte, i int) []byte   { return append(buf, e.a.Value(i)...) }
+func (e strEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+type strLikeEnc struct {
+	nulls
+	a array.StringLike
+}
+
+func (e strLikeEnc) text(buf []byte, i int) []byte   { return append(buf, e.a.Value(i)...) }
+func (e strLikeEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+type byteaEnc struct {
+	nulls
+	a interface{ Value(int) []byte }
+}
+
+func (e byteaEnc) text(buf []byte, i int) []byte   { return appendByteaText(buf, e.a.Value(i)) }
+func (e byteaEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+type uuidEnc struct {
+	nulls
+	a interface{ Value(int) []byte }
+}
+
+func (e uuidEnc) text(buf []byte, i int) []byte   { return appendUUIDText(buf, e.a.Value(i)) }
+func (e uuidEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+// dateEnc covers date32 (days, per=1) and date64 (ms, per=86.4M).
+type dateEnc[T arrow.Date32 | arrow.Date64] struct {
+	nulls
+	v   []T
+	per int64
+}
+
+func (e dateEnc[T]) days(i int) int64 {
+	if e.per == 1 {
+		return int64(e.v[i])
+	}
+	return floorDiv(int64(e.v[i]), e.per)
+}
+
+func (e dateEnc[T]) text(buf []byte, i int) []byte { return appendDateText(buf, e.days(i)) }
+func (e dateEnc[T]) binary(buf []byte, i int) []byte {
+	return binary.BigEndian.AppendUint32(buf, uint32(int32(e.days(i)-pgEpochDays)))
+}
+
+type tsEnc struct {
+	nulls
+	v      []arrow.Timestamp
+	unit   arrow.TimeUnit
+	withTZ bool
+	loc    *time.Location
+}
+
+func (e tsEnc) micros(i int) int64 {
+	v := int64(e.v[i])
+	switch e.unit {
+	case arrow.Second:
+		return v * 1_000_000
+	case arrow.Millisecond:
+		return v * 1_000
+	case arrow.Nanosecond:
+		return floorDiv(v, 1_000)
+	}
+	return v
+}
+
+func (e tsEnc) text(buf []byte, i int) []byte {
+	return appendTimestampText(buf, e.micros(i), e.withTZ, e.loc)
+}
+
+func (e tsEnc) binary(buf []byte, i int) []byte {
+	return binary.BigEndian.AppendUint64(buf, uint64(e.micros(i)-pgEpochUS))
+}
+
+type intervalEnc struct {
+	nulls
+	v []arrow.MonthDayNanoInterval
+}
+
+func (e intervalEnc) text(buf []byte, i int) []byte { return appendIntervalText(buf, e.v[i]) }
+
+func (e intervalEnc) binary(buf []byte, i int) []byte {
+	iv := e.v[i]
+	buf = binary.BigEndian.AppendUint64(buf, uint64(iv.Nanoseconds/1000))
+	buf = binary.BigEndian.AppendUint32(buf, uint32(iv.Days))
+	return binary.BigEndian.AppendUint32(buf, uint32(iv.Months))
+}
+
+// dictEnc decodes a dictionary-encoded column through its values' encoder;
+// a row is NULL if its index or its dictionary value is.
+type dictEnc struct {
+	nulls
+	d    *array.Dictionary
+	vals colEncoder
+}
+
+func (e *dictEnc) isNull(i int) bool {
+	return e.nulls.isNull(i) || e.vals.isNull(e.d.GetValueIndex(i))
+}
+func (e *dictEnc) text(buf []byte, i int) []byte { return e.vals.text(buf, e.d.GetValueIndex(i)) }
+func (e *dictEnc) binary(buf []byte, i int) []byte {
+	return e.vals.binary(buf, e.d.GetValueIndex(i))
+}
+
+func appendInt(buf []byte, v int64) []byte {
+	if v >= 0 && v < 10 {
+		return append(buf, byte('0'+v))
+	}
+	var tmp [20]byte
+	n := len(tmp)
+	u := uint64(v)
+	if v < 0 {
+		u = -u
+	}
+	for u > 0 {
+		n--
+		tmp[n] = byte('0' + u%10)
+		u /= 10
+	}
+	if v < 0 {
+		buf = append(buf, '-')
+	}
+	return append(buf, tmp[n:]...)
+}

@@ -1,0 +1,355 @@
+package pgwire
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
+
+// Append-style formatters for PostgreSQL's text and binary output. They
+// allocate nothing for the common cases (years 1..9999, numerics below 2^64)
+// and follow PostgreSQL 16's output functions, which sqltypes.FormatValue
+// approximates (see the divergences documented in encode_test.go).
+
+const (
+	usPerDay = 86_400_000_000
+	// pgEpochDays and pgEpochUS are 2000-01-01 in days and µs since 1970-01-01.
+	pgEpochDays = 10_957
+	pgEpochUS   = pgEpochDays * usPerDay
+)
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date with an
+// astronomical year (0 is 1 BC). Howard Hinnant's days-to-civil algorithm.
+func civil(days int64) (year int64, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	year = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		month = int(mp + 3)
+	} else {
+		month = int(mp - 9)
+	}
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func append2(buf []byte, n int) []byte {
+	return append(buf, byte('0'+n/10), byte('0'+n%10))
+}
+
+// appendPadded appends n (>= 0) zero-padded to width digits.
+func appendPadded(buf []byte, n int64, width int) []byte {
+	var tmp [20]byte
+	s := strconv.AppendInt(tmp[:0], n, 10)
+	for i := len(s); i < width; i++ {
+		buf = append(buf, '0')
+	}
+	return append(buf, s...)
+}
+
+// appendYMD appends YYYY-MM-DD for a display year (>= 1); bc is reported
+// to the caller, who appends " BC" at the very end as PostgreSQL does.
+func appendYMD(buf []byte, year int64, month, day int) (_ []byte, bc bool) {
+	if year <= 0 {
+		year, bc = 1-year, true
+	}
+	if year < 10000 {
+		y := int(year)
+		buf = append(buf, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
+	} else {
+		buf = appendPadded(buf, year, 4)
+	}
+	buf = append(buf, '-')
+	buf = append2(buf, month)
+	buf = append(buf, '-')
+	return append2(buf, day), bc
+}
+
+// appendDateText writes a date (days since 1970-01-01) as DateStyle ISO.
+func appendDateText(buf []byte, days int64) []byte {
+	y, m, d := civil(days)
+	buf, bc := appendYMD(buf, y, m, d)
+	if bc {
+		buf = append(buf, " BC"...)
+	}
+	return buf
+}
+
+// appendFrac appends ".ffffff" without trailing zeros; nothing for 0.
+func appendFrac(buf []byte, us int64) []byte {
+	if us == 0 {
+		return buf
+	}
+	var tmp [6]byte
+	for i := 5; i >= 0; i-- {
+		tmp[i] = byte('0' + us%10)
+		us /= 10
+	}
+	n := 6
+	for tmp[n-1] == '0' {
+		n--
+	}
+	buf = append(buf, '.')
+	return append(buf, tmp[:n]...)
+}
+
+// appendTimestampText writes µs since the epoch as 'YYYY-MM-DD HH:MM:SS[.f]';
+// with withTZ it converts to loc (nil = UTC) and appends the offset (+00,
+// +05:30, +00:19:32).
+func appendTimestampText(buf []byte, us int64, withTZ bool, loc *time.Location) []byte {
+	off := 0
+	if withTZ && loc != nil && loc != time.UTC {
+		_, off = time.UnixMicro(us).In(loc).Zone()
+		us += int64(off) * 1_000_000
+	}
+	days := floorDiv(us, usPerDay)
+	rem := us - days*usPerDay
+	y, m, d := civil(days)
+	buf, bc := appendYMD(buf, y, m, d)
+	buf = append(buf, ' ')
+	buf = append2(buf, int(rem/3_600_000_000))
+	buf = append(buf, ':')
+	buf = append2(buf, int(rem/60_000_000%60))
+	buf = append(buf, ':')
+	buf = append2(buf, int(rem/1_000_000%60))
+	buf = appendFrac(buf, rem%1_000_000)
+	if withTZ {
+		buf = appendOffset(buf, off)
+	}
+	if bc {
+		buf = append(buf, " BC"...)
+	}
+	return buf
+}
+
+func appendOffset(buf []byte, off int) []byte {
+	if off < 0 {
+		buf = append(buf, '-')
+		off = -off
+	} else {
+		buf = append(buf, '+')
+	}
+	buf = append2(buf, off/3600)
+	if m, s := off/60%60, off%60; m != 0 || s != 0 {
+		buf = append(buf, ':')
+		buf = append2(buf, m)
+		if s != 0 {
+			buf = append(buf, ':')
+			buf = append2(buf, s)
+		}
+	}
+	return buf
+}
+
+// appendIntervalText writes an interval in IntervalStyle postgres, as
+// PostgreSQL's EncodeInterval does ("-1 days +02:00:00", "1 year 2 mons").
+// Sub-microsecond nanoseconds are truncated; PostgreSQL keeps microseconds.
+func appendIntervalText(buf []byte, iv arrow.MonthDayNanoInterval) []byte {
+	isZero, isBefore := true, false
+	part := func(v int64, unit string) {
+		if v == 0 {
+			return
+		}
+		if !isZero {
+			buf = append(buf, ' ')
+		}
+		if isBefore && v > 0 {
+			buf = append(buf, '+')
+		}
+		buf = strconv.AppendInt(buf, v, 10)
+		buf = append(buf, ' ')
+		buf = append(buf, unit...)
+		if v != 1 {
+			buf = append(buf, 's')
+		}
+		isBefore, isZero = v < 0, false
+	}
+	part(int64(iv.Months/12), "year")
+	part(int64(iv.Months%12), "mon")
+	part(int64(iv.Days), "day")
+	us := iv.Nanoseconds / 1000
+	if isZero || us != 0 {
+		if !isZero {
+			buf = append(buf, ' ')
+		}
+		abs := uint64(us)
+		if us < 0 {
+			buf = append(buf, '-')
+			abs = -abs
+		} else if isBefore {
+			buf = append(buf, '+')
+		}
+		buf = appendPadded(buf, int64(abs/3_600_000_000), 2)
+		buf = append(buf, ':')
+		buf = append2(buf, int(abs/60_000_000%60))
+		buf = append(buf, ':')
+		buf = append2(buf, int(abs/1_000_000%60))
+		buf = appendFrac(buf, int64(abs%1_000_000))
+	}
+	return buf
+}
+
+// appendFloatText writes f as PostgreSQL 12+ does with extra_float_digits=1:
+// the shortest exact digits, in exponent form when the decimal exponent is
+// below -4 or at least 15 (float8) / 6 (float4).
+func appendFloatText(buf []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(buf, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Infinity"...)
+	}
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, bits)
+	exp := 0
+	for i := len(e) - 1; i > 0; i-- {
+		if e[i] == 'e' {
+			exp, _ = strconv.Atoi(string(e[i+1:])) // no allocation: the conversion does not escape
+			break
+		}
+	}
+	limit := 15
+	if bits == 32 {
+		limit = 6
+	}
+	if exp < -4 || exp >= limit {
+		return append(buf, e...)
+	}
+	return strconv.AppendFloat(buf, f, 'f', -1, bits)
+}
+
+// decimalDigits appends the decimal digits of |n| to dst.
+func decimalDigits(dst []byte, n decimal128.Num) (_ []byte, neg bool) {
+	if n.Sign() < 0 {
+		neg = true
+		n = n.Negate()
+	}
+	if n.HighBits() == 0 {
+		return strconv.AppendUint(dst, n.LowBits(), 10), neg
+	}
+	return n.BigInt().Append(dst, 10), neg
+}
+
+// appendNumericText writes an unscaled decimal with scale fraction digits.
+func appendNumericText(buf []byte, n decimal128.Num, scale int32) []byte {
+	var tmp [48]byte
+	d, neg := decimalDigits(tmp[:0], n)
+	if neg {
+		buf = append(buf, '-')
+	}
+	s := int(scale)
+	switch {
+	case s <= 0:
+		buf = append(buf, d...)
+		for ; s < 0; s++ {
+			buf = append(buf, '0')
+		}
+	case len(d) <= s:
+		buf = append(buf, '0', '.')
+		for i := len(d); i < s; i++ {
+			buf = append(buf, '0')
+		}
+		buf = append(buf, d...)
+	default:
+		buf = append(buf, d[:len(d)-s]...)
+		buf = append(buf, '.')
+		buf = append(buf, d[len(d)-s:]...)
+	}
+	return buf
+}
+
+// appendNumericBinary writes numeric_send's format: ndigits, weight, sign,
+// dscale (int16 each), then ndigits base-10000 digits (int16 each).
+func appendNumericBinary(buf []byte, n decimal128.Num, scale int32) []byte {
+	var tmp [48]byte
+	d, neg := decimalDigits(tmp[:0], n)
+	for ; scale < 0; scale++ {
+		d = append(d, '0')
+	}
+	// Pad on the left so that the integer part (or, for |n| < 1, the
+	// fraction) starts on a 4-digit group boundary, then on the right.
+	var pb [112]byte
+	padded := pb[:0]
+	intDigits := len(d) - int(scale)
+	weight := -1
+	if intDigits > 0 {
+		lp := (4 - intDigits%4) % 4
+		padded = append(padded, "0000"[:lp]...)
+		weight = (intDigits+lp)/4 - 1
+	} else {
+		for i := intDigits; i < 0; i++ {
+			padded = append(padded, '0')
+		}
+	}
+	padded = append(padded, d...)
+	padded = append(padded, "0000"[:(4-len(padded)%4)%4]...)
+	groups := len(padded) / 4
+	group := func(g int) uint16 {
+		p := padded[4*g : 4*g+4]
+		return uint16(p[0]-'0')*1000 + uint16(p[1]-'0')*100 + uint16(p[2]-'0')*10 + uint16(p[3]-'0')
+	}
+	first, last := 0, groups
+	for first < last && group(first) == 0 {
+		first++
+		weight--
+	}
+	for last > first && group(last-1) == 0 {
+		last--
+	}
+	sign := uint16(0)
+	if neg {
+		sign = 0x4000
+	}
+	if first == last {
+		weight, sign = 0, 0
+	}
+	buf = binary.BigEndian.AppendUint16(buf, uint16(last-first))
+	buf = binary.BigEndian.AppendUint16(buf, uint16(int16(weight)))
+	buf = binary.BigEndian.AppendUint16(buf, sign)
+	buf = binary.BigEndian.AppendUint16(buf, uint16(scale))
+	for g := first; g < last; g++ {
+		buf = binary.BigEndian.AppendUint16(buf, group(g))
+	}
+	return buf
+}
+
+func appendByteaText(buf, b []byte) []byte {
+	return hex.AppendEncode(append(buf, '\\', 'x'), b)
+}
+
+func appendUUIDText(buf, b []byte) []byte {
+	buf = hex.AppendEncode(buf, b[0:4])
+	buf = append(buf, '-')
+	buf = hex.AppendEncode(buf, b[4:6])
+	buf = append(buf, '-')
+	buf = hex.AppendEncode(buf, b[6:8])
+	buf = append(buf, '-')
+	buf = hex.AppendEncode(buf, b[8:10])
+	buf = append(buf, '-')
+	return hex.AppendEncode(buf, b[10:16])
+}

@@ -1,0 +1,106 @@
+package pgwire
+
+import (
+	"context"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// EngineAPI is the method set of *engine.Engine that the server uses.
+type EngineAPI[S EngineSession[St], St EngineStatement] interface {
+	Authenticate(ctx context.Context, user, password string) error
+	User(name string) (*catalog.User, bool)
+	NewSession(user string, startup map[string]string) (S, error)
+}
+
+// EngineSession is the method set of *engine.Session that the server uses.
+type EngineSession[St EngineStatement] interface {
+	Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]St, error)
+	ReportedSettings() map[string]string
+	Close()
+}
+
+// EngineStatement is the method set of *engine.Statement that the server uses.
+type EngineStatement interface {
+	ParamTypes() []sqltypes.Type
+	Columns() []engine.Column
+	Execute(ctx context.Context, params []sqltypes.Datum) (*engine.Result, error)
+}
+
+// EngineBackend adapts the engine to Backend, with SCRAM-SHA-256 enabled
+// through catalog.User.Password (a SCRAM verifier or a plain password):
+//
+//	backend := pgwire.EngineBackend[*engine.Session, *engine.Statement](eng)
+func EngineBackend[S EngineSession[St], St EngineStatement](e EngineAPI[S, St]) Backend {
+	return engineBackend[S, St]{e: e}
+}
+
+type engineBackend[S EngineSession[St], St EngineStatement] struct{ e EngineAPI[S, St] }
+
+func (b engineBackend[S, St]) Authenticate(ctx context.Context, user, password string) error {
+	return b.e.Authenticate(ctx, user, password)
+}
+
+func (b engineBackend[S, St]) Secret(_ context.Context, user string) (string, bool, error) {
+	u, ok := b.e.User(user)
+	if !ok || u == nil {
+		return "", false, nil
+	}
+	return u.Password, true, nil
+}
+
+func (b engineBackend[S, St]) NewSession(user string, startup map[string]string) (Session, error) {
+	s, err := b.e.NewSession(user, startup)
+	if err != nil {
+		return nil, err
+	}
+	return engineSession[St]{s: s}, nil
+}
+
+type engineSession[St EngineStatement] struct{ s EngineSession[St] }
+
+func (s engineSession[St]) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]Statement, error) {
+	sts, err := s.s.Prepare(ctx, sql, paramTypes...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Statement, len(sts))
+	for i, st := range sts {
+		out[i] = engineStatement[St]{st: st}
+	}
+	return out, nil
+}
+
+func (s engineSession[St]) ReportedSettings() map[string]string { return s.s.ReportedSettings() }
+func (s engineSession[St]) Close()                              { s.s.Close() }
+
+// ProcessID forwards the engine session's process ID when it has one.
+func (s engineSession[St]) ProcessID() int32 {
+	if p, ok := any(s.s).(ProcessIDer); ok {
+		return p.ProcessID()
+	}
+	return 0
+}
+
+type engineStatement[St EngineStatement] struct{ st St }
+
+func (s engineStatement[St]) ParamTypes() []sqltypes.Type { return s.st.ParamTypes() }
+func (s engineStatement[St]) Columns() []engine.Column    { return s.st.Columns() }
+
+func (s engineStatement[St]) Execute(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
+	r, err := s.st.Execute(ctx, params)
+	if err != nil {
+		if r != nil {
+			_ = r.Close()
+		}
+		return nil, err
+	}
+	return engineRows{r}, nil
+}
+
+// engineRows adds Notices to *engine.Result.
+type engineRows struct{ *engine.Result }
+
+func (r engineRows) Notices() []*sqltypes.Error { return r.Result.Notices }

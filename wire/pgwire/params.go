@@ -1,0 +1,223 @@
+package pgwire
+
+import (
+	"encoding/binary"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	wire "github.com/jeroenrinzema/psql-wire"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// decodeParams turns Bind values into datums of the statement's parameter
+// types (targets). oids is the ParameterDescription the client saw: a
+// binary value is in the wire format of oids[i], which may differ from the
+// target (a client-declared int4 for an int8 parameter); it is decoded as
+// that type and converted through its text form. Text values are parsed as
+// the target directly. Unknown targets receive strings. Errors are
+// *sqltypes.Error: 08P01 for a wrong parameter count, 22P03 for malformed
+// binary values, the input functions' codes (22P02, 22003, 22007, 22008)
+// for bad text.
+func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Type, loc *time.Location) ([]sqltypes.Datum, error) {
+	if len(params) != len(oids) {
+		return nil, sqltypes.New(CodeProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(oids))
+	}
+	out := make([]sqltypes.Datum, len(targets))
+	for i, target := range targets {
+		raw := params[i].Value()
+		if raw == nil {
+			continue
+		}
+		var err error
+		if params[i].Format() == wire.BinaryFormat {
+			out[i], err = decodeBinaryParam(raw, oids[i], target, loc, i+1)
+		} else {
+			out[i], err = parseText(string(raw), target, loc)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.Location, n int) (sqltypes.Datum, error) {
+	src, ok := sqltypes.FromOID(oid)
+	if !ok {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "binary format is not supported for parameter $%d of type OID %d", n, oid)
+	}
+	if src.Kind == sqltypes.Unknown {
+		src = target
+	}
+	v, text, err := decodeBinary(raw, src)
+	if err != nil {
+		return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
+	}
+	if text == "" && src.Kind != sqltypes.Numeric && sameKind(src, target) {
+		return v, nil
+	}
+	if target.Kind == sqltypes.Unknown {
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	}
+	if text == "" {
+		text = sqltypes.FormatValue(src, v)
+	}
+	return parseText(text, target, loc)
+}
+
+func sameKind(a, b sqltypes.Type) bool {
+	if a.Kind == sqltypes.List || b.Kind == sqltypes.List {
+		return false
+	}
+	return a.Kind == b.Kind || (a.IsString() || a.Kind == sqltypes.JSON) && (b.IsString() || b.Kind == sqltypes.JSON || b.Kind == sqltypes.Unknown)
+}
+
+type binaryFormatError string
+
+func (e binaryFormatError) Error() string { return string(e) }
+
+// decodeBinary decodes a value in t's send format. Numerics come back as
+// exact decimal text (their scale is the target's business).
+func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, err error) {
+	need := func(n int) error {
+		if len(raw) != n {
+			return binaryFormatError("expected " + strconv.Itoa(n) + " bytes, got " + strconv.Itoa(len(raw)))
+		}
+		return nil
+	}
+	switch t.Kind {
+	case sqltypes.Bool:
+		if err := need(1); err != nil {
+			return nil, "", err
+		}
+		return raw[0] != 0, "", nil
+	case sqltypes.Int2:
+		if err := need(2); err != nil {
+			return nil, "", err
+		}
+		return int16(binary.BigEndian.Uint16(raw)), "", nil
+	case sqltypes.Int4:
+		if err := need(4); err != nil {
+			return nil, "", err
+		}
+		return int32(binary.BigEndian.Uint32(raw)), "", nil
+	case sqltypes.Int8:
+		if err := need(8); err != nil {
+			return nil, "", err
+		}
+		return int64(binary.BigEndian.Uint64(raw)), "", nil
+	case sqltypes.Float4:
+		if err := need(4); err != nil {
+			return nil, "", err
+		}
+		return math.Float32frombits(binary.BigEndian.Uint32(raw)), "", nil
+	case sqltypes.Float8:
+		if err := need(8); err != nil {
+			return nil, "", err
+		}
+		return math.Float64frombits(binary.BigEndian.Uint64(raw)), "", nil
+	case sqltypes.Numeric:
+		s, err := numericBinaryText(raw)
+		return nil, s, err
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
+		return string(raw), "", nil
+	case sqltypes.Bytea:
+		return append([]byte{}, raw...), "", nil
+	case sqltypes.UUID:
+		if err := need(16); err != nil {
+			return nil, "", err
+		}
+		return [16]byte(raw), "", nil
+	case sqltypes.Date:
+		if err := need(4); err != nil {
+			return nil, "", err
+		}
+		d := int32(binary.BigEndian.Uint32(raw))
+		if d == math.MaxInt32 || d == math.MinInt32 {
+			return nil, "", binaryFormatError("infinite dates are not supported")
+		}
+		return arrow.Date32(int64(d) + pgEpochDays), "", nil
+	case sqltypes.Timestamp, sqltypes.TimestampTZ:
+		if err := need(8); err != nil {
+			return nil, "", err
+		}
+		us := int64(binary.BigEndian.Uint64(raw))
+		if us == math.MaxInt64 || us == math.MinInt64 {
+			return nil, "", binaryFormatError("infinite timestamps are not supported")
+		}
+		return arrow.Timestamp(us + pgEpochUS), "", nil
+	case sqltypes.Interval:
+		if err := need(16); err != nil {
+			return nil, "", err
+		}
+		return arrow.MonthDayNanoInterval{
+			Nanoseconds: int64(binary.BigEndian.Uint64(raw)) * 1000,
+			Days:        int32(binary.BigEndian.Uint32(raw[8:])),
+			Months:      int32(binary.BigEndian.Uint32(raw[12:])),
+		}, "", nil
+	}
+	return nil, "", binaryFormatError("binary format of " + t.String() + " parameters is not supported")
+}
+
+// numericBinaryText converts numeric_send's format to exact decimal text
+// with dscale fraction digits.
+func numericBinaryText(raw []byte) (string, error) {
+	if len(raw) < 8 {
+		return "", binaryFormatError("numeric header too short")
+	}
+	ndigits := int(binary.BigEndian.Uint16(raw))
+	weight := int(int16(binary.BigEndian.Uint16(raw[2:])))
+	sign := binary.BigEndian.Uint16(raw[4:])
+	dscale := int(binary.BigEndian.Uint16(raw[6:]))
+	if len(raw) != 8+2*ndigits || dscale > 0x3fff {
+		return "", binaryFormatError("invalid numeric length")
+	}
+	if weight > 10 {
+		return "", binaryFormatError("numeric value out of range") // > 44 integer digits; decimal128 holds 38
+	}
+	switch sign {
+	case 0x0000, 0x4000:
+	default:
+		return "", binaryFormatError("NaN and infinite numerics are not supported")
+	}
+	digit := func(i int) int {
+		if i < 0 || i >= ndigits {
+			return 0
+		}
+		return int(binary.BigEndian.Uint16(raw[8+2*i:]))
+	}
+	var b strings.Builder
+	if sign == 0x4000 {
+		b.WriteByte('-')
+	}
+	if weight < 0 {
+		b.WriteByte('0')
+	}
+	for w := 0; w <= weight; w++ {
+		d := digit(w)
+		if d > 9999 {
+			return "", binaryFormatError("invalid numeric digit")
+		}
+		s := strconv.Itoa(d)
+		if w > 0 {
+			s = strings.Repeat("0", 4-len(s)) + s
+		}
+		b.WriteString(s)
+	}
+	if dscale > 0 {
+		b.WriteByte('.')
+		frac := make([]byte, 0, dscale+4)
+		for i := weight + 1; len(frac) < dscale; i++ {
+			d := digit(i)
+			frac = append(frac, byte('0'+d/1000), byte('0'+d/100%10), byte('0'+d/10%10), byte('0'+d%10))
+		}
+		b.Write(frac[:dscale])
+	}
+	return b.String(), nil
+}

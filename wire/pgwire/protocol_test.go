@@ -1,0 +1,280 @@
+package pgwire
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+func TestErrors(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	conn := connect(t, addr, "analyst", "analyst")
+	ctx := context.Background()
+	cases := []struct {
+		sql      string
+		mode     pgx.QueryExecMode
+		code     string
+		pos      int32
+		detail   string
+		hint     string
+		severity string
+	}{
+		{"bogus", pgx.QueryExecModeSimpleProtocol, "42601", 1, "fake detail", "fake hint", "ERROR"},
+		{"alltypes; bogus2", pgx.QueryExecModeSimpleProtocol, "42601", 11, "fake detail", "fake hint", "ERROR"},
+		{"  bogus", pgx.QueryExecModeCacheStatement, "42601", 3, "fake detail", "fake hint", "ERROR"},
+		{"nosuchcol", pgx.QueryExecModeSimpleProtocol, "42703", 8, "", "", "ERROR"},
+		{"nosuchcol", pgx.QueryExecModeCacheStatement, "42703", 8, "", "", "ERROR"},
+	}
+	for _, tc := range cases {
+		_, err := conn.Exec(ctx, tc.sql, tc.mode)
+		pe := pgErr(t, err)
+		if pe.Code != tc.code || pe.Position != tc.pos || pe.Detail != tc.detail || pe.Hint != tc.hint ||
+			pe.Severity != tc.severity || pe.SeverityUnlocalized != tc.severity {
+			t.Errorf("%q (%s): got %+v", tc.sql, tc.mode, pe)
+		}
+		var n int32
+		if err := conn.QueryRow(ctx, "echo int4", 1).Scan(&n); err != nil {
+			t.Fatalf("connection unusable after %q: %v", tc.sql, err)
+		}
+	}
+}
+
+func TestMultiStatement(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	pc := connect(t, addr, "analyst", "analyst").PgConn()
+	ctx := context.Background()
+	res, err := pc.Exec(ctx, "begin; alltypes; notice;").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	for _, r := range res {
+		tags = append(tags, r.CommandTag.String())
+	}
+	if len(res) != 3 || tags[0] != "BEGIN" || tags[1] != "SELECT 2" || tags[2] != "DO" || len(res[1].Rows) != 2 || len(res[1].FieldDescriptions) != 21 {
+		t.Fatalf("tags %q", tags)
+	}
+	// A failing statement stops the rest.
+	res, err = pc.Exec(ctx, "begin; nosuchcol; alltypes").ReadAll()
+	if pe := pgErr(t, err); pe.Code != "42703" || len(res) < 1 || res[0].CommandTag.String() != "BEGIN" {
+		t.Fatalf("got %d results, %v", len(res), err)
+	}
+	// Empty queries answer EmptyQueryResponse, in both protocols.
+	for _, q := range []string{"", " ;", "-- nothing"} {
+		res, err := pc.Exec(ctx, q).ReadAll()
+		if err != nil || len(res) != 1 || res[0].CommandTag.String() != "" {
+			t.Errorf("simple %q: %v %+v", q, err, res)
+		}
+		r := pc.ExecParams(ctx, q, nil, nil, nil, nil).Read()
+		if r.Err != nil || r.CommandTag.String() != "" {
+			t.Errorf("extended %q: %+v", q, r)
+		}
+	}
+	// The extended protocol refuses several statements.
+	r := pc.ExecParams(ctx, "begin; begin", nil, nil, nil, nil).Read()
+	if pe := pgErr(t, r.Err); pe.Code != "42601" {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestNotices(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	var mu sync.Mutex
+	var got []*pgconn.Notice
+	cfg, err := pgx.ParseConfig("postgres://analyst:analyst@" + addr + "/mesh?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		mu.Lock()
+		got = append(got, n)
+		mu.Unlock()
+	}
+	conn, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		if _, err := conn.Exec(context.Background(), "notice", mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0].Severity != "WARNING" || got[0].Code != "01000" || got[0].Message != "product sales.orders_v1 is deprecated" || got[0].Hint != "use v2" {
+		t.Fatalf("notices %+v", got)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	conn := connect(t, addr, "analyst", "analyst")
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := conn.Exec(context.Background(), "sleep", mode)
+			done <- err
+		}()
+		select {
+		case <-fb.started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("query did not start")
+		}
+		if err := conn.PgConn().CancelRequest(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("cancel did not stop the query")
+		}
+		if pe := pgErr(t, err); pe.Code != "57014" || pe.Message != "canceling statement due to user request" {
+			t.Fatalf("%s: got %+v", mode, pe)
+		}
+		var n int32
+		if err := conn.QueryRow(context.Background(), "echo int4", 1).Scan(&n); err != nil {
+			t.Fatalf("after cancel: %v", err)
+		}
+	}
+	// A context cancel in pgx (with the CancelRequest watcher) also works.
+	cfg, _ := pgx.ParseConfig("postgres://analyst:analyst@" + addr + "/mesh?sslmode=disable")
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: 0, DeadlineDelay: 5 * time.Second}
+	}
+	c2, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-fb.started; cancel() }()
+	_, err = c2.Exec(ctx, "sleep")
+	if !errors.Is(err, context.Canceled) && !pgconn.Timeout(err) {
+		if pe := pgErr(t, err); pe.Code != "57014" {
+			t.Fatalf("got %v", err)
+		}
+	}
+}
+
+// TestPortalSuspension drives Execute with a row limit through raw
+// protocol messages: psql-wire suspends the portal between Executes.
+func TestPortalSuspension(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	pc := connect(t, addr, "analyst", "analyst").PgConn()
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Parse{Query: "numbers"})
+	fe.Send(&pgproto3.Bind{ResultFormatCodes: []int16{1}})
+	fe.Send(&pgproto3.Execute{MaxRows: 3})
+	fe.Send(&pgproto3.Execute{MaxRows: 2})
+	fe.Send(&pgproto3.Sync{})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var seq []string
+	for {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.DataRow:
+			seq = append(seq, "D")
+		case *pgproto3.PortalSuspended:
+			seq = append(seq, "s")
+		case *pgproto3.ErrorResponse:
+			t.Fatalf("error %+v", m)
+		case *pgproto3.ReadyForQuery:
+			want := "DDDsDDs"
+			if got := join(seq); got != want {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+			return
+		}
+	}
+}
+
+func join(s []string) string {
+	out := ""
+	for _, x := range s {
+		out += x
+	}
+	return out
+}
+
+func TestStartupTimeout(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{StartupTimeout: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("silent client not disconnected: %v", err)
+	}
+	// A connection that finished startup is not subject to the timeout.
+	conn := connect(t, addr, "analyst", "analyst")
+	time.Sleep(300 * time.Millisecond)
+	if err := conn.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServerClose closes the server under a running query and an idle
+// connection: Close cancels, disconnects and returns.
+func TestServerClose(t *testing.T) {
+	fb := newFakeBackend(t)
+	srv, addr := startServer(t, fb, Config{})
+	idle, err := tryConnect(addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close(context.Background())
+	busy, err := tryConnect(addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := busy.Exec(context.Background(), "sleep")
+		done <- err
+	}()
+	<-fb.started
+	closed := make(chan error, 1)
+	go func() { closed <- srv.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hangs")
+	}
+	if err := <-done; err == nil {
+		t.Fatal("query survived Close")
+	}
+	if err := idle.Ping(context.Background()); err == nil {
+		t.Fatal("idle connection survived Close")
+	}
+	if _, err := tryConnect(addr, "analyst", "analyst"); err == nil {
+		t.Fatal("connected after Close")
+	}
+}

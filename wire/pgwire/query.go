@@ -1,0 +1,154 @@
+package pgwire
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	wire "github.com/jeroenrinzema/psql-wire"
+	"github.com/jeroenrinzema/psql-wire/pkg/types"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// parse is psql-wire's ParseFn, for both protocols: it prepares the query
+// text in the session and wraps each statement for psql-wire.
+func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatements, err error) {
+	st := stateFrom(ctx)
+	if st == nil || st.session == nil {
+		return nil, fatal(sqltypes.CodeInternal, "pgwire: no session")
+	}
+	defer st.recoverErr(&err)
+	declared := make([]sqltypes.Type, len(q.ParameterOIDs))
+	for i, oid := range q.ParameterOIDs {
+		declared[i], _ = sqltypes.FromOID(oid) // unknown OIDs: let the engine infer
+	}
+	pctx, done := st.beginQuery(ctx) // a cancel request also stops planning
+	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
+	done()
+	if err != nil {
+		return nil, st.wireErr(queryErr(ctx, pctx, err))
+	}
+	if len(stmts) == 0 {
+		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
+	}
+	out := make(wire.PreparedStatements, len(stmts))
+	for i, stmt := range stmts {
+		if q.SimpleQuery {
+			out[i] = wire.NewStatement(st.simpleFn(stmt))
+			continue
+		}
+		oids := paramOIDs(stmt.ParamTypes(), q.ParameterOIDs)
+		out[i] = wire.NewStatement(st.extendedFn(stmt, oids),
+			wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
+	}
+	return out, nil
+}
+
+// paramOIDs is the ParameterDescription: what the client declared, else
+// the engine's inferred type.
+func paramOIDs(types []sqltypes.Type, declared []uint32) []uint32 {
+	out := make([]uint32, max(len(types), len(declared)))
+	for i := range out {
+		switch {
+		case i < len(declared) && declared[i] != 0:
+			out[i] = declared[i]
+		case i < len(types):
+			out[i] = types[i].OID()
+		default:
+			out[i] = sqltypes.OIDText
+		}
+	}
+	return out
+}
+
+// emptyQuery answers a query with no statements (";", only comments).
+func (st *connState) emptyQuery(context.Context, wire.DataWriter, []wire.Parameter) error {
+	return st.rw.writeRaw([]byte{byte(types.ServerEmptyQuery), 0, 0, 0, 4})
+}
+
+// simpleFn runs a statement of a simple Query message. psql-wire gets no
+// columns: this package writes RowDescription and DataRows itself (text).
+func (st *connState) simpleFn(stmt Statement) wire.PreparedStatementFn {
+	return func(ctx context.Context, dw wire.DataWriter, _ []wire.Parameter) (err error) {
+		defer st.recoverErr(&err)
+		if len(stmt.ParamTypes()) > 0 {
+			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
+		}
+		return st.execute(ctx, dw, stmt, nil, true)
+	}
+}
+
+// extendedFn runs a bound portal of an extended-protocol statement; oids is
+// its ParameterDescription.
+func (st *connState) extendedFn(stmt Statement, oids []uint32) wire.PreparedStatementFn {
+	return func(ctx context.Context, dw wire.DataWriter, params []wire.Parameter) (err error) {
+		defer st.recoverErr(&err)
+		datums, err := decodeParams(params, oids, stmt.ParamTypes(), st.env.loc)
+		if err != nil {
+			return st.wireErr(err)
+		}
+		return st.execute(ctx, dw, stmt, datums, false)
+	}
+}
+
+// execute runs one statement and streams its result.
+func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt Statement, params []sqltypes.Datum, simple bool) error {
+	qctx, done := st.beginQuery(ctx)
+	defer done()
+	rows, err := stmt.Execute(qctx, params)
+	if err != nil {
+		return st.wireErr(queryErr(ctx, qctx, err))
+	}
+	defer rows.Close()
+	if ns, ok := rows.(NoticeSource); ok {
+		if err := st.writeNotices(ns.Notices()); err != nil {
+			return err
+		}
+	}
+	cols := stmt.Columns()
+	switch {
+	case len(cols) == 0:
+		err = drain(qctx, rows)
+	case simple:
+		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
+			err = st.writeRowsRaw(qctx, rows, cols)
+		}
+	default:
+		err = st.writeRowsCells(qctx, dw, rows, cols)
+	}
+	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
+		return err // the client closed a suspended portal
+	}
+	if err != nil {
+		return st.wireErr(queryErr(ctx, qctx, err))
+	}
+	if err := st.reportSettings(); err != nil {
+		return err
+	}
+	return dw.Complete(rows.CommandTag())
+}
+
+// drain consumes a result that has no columns.
+func drain(ctx context.Context, rows Rows) error {
+	for {
+		b, err := rows.Next(ctx)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		b.Release()
+	}
+}
+
+// queryErr prefers the cancellation cause when a statement failed because
+// its context ended (cancel request) and the error does not say so itself.
+func queryErr(ctx, qctx context.Context, err error) error {
+	var se *sqltypes.Error
+	if !errors.As(err, &se) && qctx.Err() != nil && ctx.Err() == nil {
+		return qctx.Err()
+	}
+	return err
+}
