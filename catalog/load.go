@@ -57,6 +57,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 	m := &Mesh{
 		Name:        mc.name,
 		Description: mc.description,
+		SearchPath:  mc.searchPath,
 		Dir:         absDir,
 		Domains:     mc.domains,
 		Users:       mc.users,

@@ -13,6 +13,7 @@ var reservedSchemas = []string{"mesh", "information_schema", "pg_catalog", "publ
 // meshConfig is mesh.yaml, decoded, with the nodes later checks point at.
 type meshConfig struct {
 	name, description string
+	searchPath        []string
 	domains           []*Domain
 	users             []*User
 	roles             []*Role
@@ -23,7 +24,7 @@ type meshConfig struct {
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "users", "roles", "domains")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains")
 	if !ok {
 		return mc
 	}
@@ -31,6 +32,7 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 		mc.name, _ = y.scalar(n, "name", "a string")
 	}
 	mc.description = y.str(f, "description")
+	mc.searchPath, _ = y.strs(f, "search_path")
 
 	roleNodes := y.meshRoles(f, mc)
 	y.meshUsers(f, mc)

@@ -26,6 +26,9 @@ type Mesh struct {
 	Products    []*Product // every version of every product, sorted by domain, name, version
 	Users       []*User
 	Roles       []*Role
+	// SearchPath lists the domains unqualified table names are looked up
+	// in by default (mesh.yaml's search_path; a session's starts with it).
+	SearchPath []string
 }
 
 // Domain is a business domain: a schema in SQL.

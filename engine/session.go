@@ -37,6 +37,13 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
+	if sp := e.Mesh().SearchPath; len(sp) > 0 {
+		// The mesh names the domains unqualified names resolve in first.
+		s.values["search_path"] = strings.Join(sp, ", ") + `, "$user", public`
+		st := s.defs["search_path"]
+		st.def = s.values["search_path"]
+		s.defs["search_path"] = st
+	}
 	for k, v := range startup {
 		k = strings.ToLower(k)
 		switch k {

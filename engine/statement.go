@@ -20,30 +20,49 @@ import (
 
 // Statement is a prepared statement: bound once, executable many times
 // with different parameter values.
+//
+// A statement is analyzed (names resolved, types checked) when it is
+// first described or executed, not when the query string is parsed, so
+// that in `SET search_path = sales; SELECT * FROM orders_v1` the SELECT
+// sees the new search_path, as in PostgreSQL.
 type Statement struct {
-	s  *Session
-	st *planner.Statement
+	s          *Session
+	parsed     parse.Statement
+	paramTypes []sqltypes.Type
+	st         *planner.Statement
+	err        error
 }
 
-// Prepare parses sql and analyzes each statement in it. paramTypes are
-// the types a client declared for $1…$n (zero Kind = infer). An empty
-// string yields no statements.
+// Prepare parses sql into statements. paramTypes are the types a client
+// declared for $1…$n (zero Kind = infer). An empty string yields no
+// statements. With a single statement, it is analyzed at once so that
+// errors surface at Prepare, as a Parse message expects.
 func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
 	parsed, err := parse.Parse(sql)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Statement
-	for _, p := range parsed {
-		st, err := planner.Analyze(ctx, catalogView{s}, p, bind.Options{
-			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: paramTypes,
-		})
-		if err != nil {
+	out := make([]*Statement, len(parsed))
+	for i, p := range parsed {
+		out[i] = &Statement{s: s, parsed: p, paramTypes: paramTypes}
+	}
+	if len(out) == 1 {
+		if err := out[0].analyze(ctx); err != nil {
 			return nil, err
 		}
-		out = append(out, &Statement{s: s, st: st})
 	}
 	return out, nil
+}
+
+// analyze binds the statement once.
+func (st *Statement) analyze(ctx context.Context) error {
+	if st.st == nil && st.err == nil {
+		s := st.s
+		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
+			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
+		})
+	}
+	return st.err
 }
 
 // Query prepares and executes a single statement.
@@ -62,18 +81,23 @@ func (s *Session) Query(ctx context.Context, sql string, params ...sqltypes.Datu
 }
 
 // SQL is the statement's text.
-func (st *Statement) SQL() string { return st.st.SQL }
+func (st *Statement) SQL() string { return st.parsed.SQL }
 
-// ParamTypes are the types of $1…$n.
+// ParamTypes are the types of $1…$n; nil if analysis failed (Execute
+// then returns the error).
 func (st *Statement) ParamTypes() []sqltypes.Type {
-	if st.st.Query == nil {
+	if st.analyze(context.Background()) != nil || st.st.Query == nil {
 		return nil
 	}
 	return st.st.Query.ParamTypes
 }
 
-// Columns describes the rows the statement returns; nil when it returns none.
+// Columns describes the rows the statement returns; nil when it returns
+// none or analysis failed (Execute then returns the error).
 func (st *Statement) Columns() []Column {
+	if st.analyze(context.Background()) != nil {
+		return nil
+	}
 	switch st.st.Kind {
 	case planner.KindQuery:
 		cols := make([]Column, len(st.st.Query.Columns))
@@ -96,6 +120,9 @@ func (st *Statement) Columns() []Column {
 // representations matching ParamTypes). The Result must be closed.
 func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
 	s := st.s
+	if err := st.analyze(ctx); err != nil {
+		return nil, err
+	}
 	switch st.st.Kind {
 	case planner.KindQuery:
 		return s.runQuery(ctx, st, params)
@@ -149,7 +176,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}}
 	res.onDone = func(rows int64, err error) {
 		cancel()
-		s.engine.log.Debug("query", "user", s.user, "rows", rows, "duration", time.Since(start), "sql", st.st.SQL)
+		s.engine.log.Debug("query", "user", s.user, "rows", rows, "duration", time.Since(start), "sql", st.parsed.SQL)
 	}
 	return res, nil
 }
