@@ -3,7 +3,6 @@ package sqltypes
 import (
 	"encoding/hex"
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -107,33 +106,10 @@ func FormatLiteral(t Type, v Datum) string {
 }
 
 // FormatFloat renders a float as PostgreSQL 12+ does (shortest exact
-// representation, Infinity/NaN spelled out).
+// representation, exponent form outside 1e-4 ≤ |f| < 1e15 (float4: 1e6),
+// Infinity/NaN spelled out). See AppendFloat.
 func FormatFloat(f float64, bits int) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case math.IsNaN(f):
-		return "NaN"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, bits)
-	// PostgreSQL writes exponents with at least two digits and a sign: 1e+20.
-	if i := strings.IndexByte(s, 'e'); i >= 0 {
-		mant, exp := s[:i], s[i+1:]
-		sign := "+"
-		if exp[0] == '-' || exp[0] == '+' {
-			if exp[0] == '-' {
-				sign = "-"
-			}
-			exp = exp[1:]
-		}
-		if len(exp) < 2 {
-			exp = "0" + exp
-		}
-		s = mant + "e" + sign + exp
-	}
-	return s
+	return string(AppendFloat(nil, f, bits))
 }
 
 // FormatDecimal renders an unscaled decimal with scale fractional digits.
@@ -243,43 +219,53 @@ func FormatTimestamp(us int64, loc *time.Location, withTZ bool) string {
 	return s
 }
 
-// FormatInterval renders an interval in PostgreSQL's default IntervalStyle.
+// FormatInterval renders an interval in PostgreSQL's default IntervalStyle
+// (postgres): "1 year 2 mons -3 days +04:05:06.5". As in PostgreSQL, a
+// field after a negative one carries an explicit "+", and only 1 is singular.
 func FormatInterval(iv arrow.MonthDayNanoInterval) string {
-	var parts []string
-	plural := func(n int64, unit string) string {
-		if n == 1 || n == -1 {
-			return fmt.Sprintf("%d %s", n, unit)
+	var b strings.Builder
+	isZero, isBefore := true, false
+	part := func(v int64, unit string) {
+		if v == 0 {
+			return
 		}
-		return fmt.Sprintf("%d %ss", n, unit)
+		if !isZero {
+			b.WriteByte(' ')
+		}
+		if isBefore && v > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(strconv.FormatInt(v, 10))
+		b.WriteByte(' ')
+		b.WriteString(unit)
+		if v != 1 {
+			b.WriteByte('s')
+		}
+		isBefore, isZero = v < 0, false
 	}
-	years, months := int64(iv.Months)/12, int64(iv.Months)%12
-	if years != 0 {
-		parts = append(parts, plural(years, "year"))
-	}
-	if months != 0 {
-		parts = append(parts, plural(months, "mon"))
-	}
-	if iv.Days != 0 {
-		parts = append(parts, plural(int64(iv.Days), "day"))
-	}
-	if iv.Nanoseconds != 0 || len(parts) == 0 {
-		us := iv.Nanoseconds / 1000
-		sign := ""
-		if us < 0 {
-			sign = "-"
+	part(int64(iv.Months)/12, "year")
+	part(int64(iv.Months)%12, "mon")
+	part(int64(iv.Days), "day")
+	us := iv.Nanoseconds / 1000
+	if isZero || us != 0 {
+		if !isZero {
+			b.WriteByte(' ')
+		}
+		switch {
+		case us < 0:
+			b.WriteByte('-')
 			us = -us
+		case isBefore:
+			b.WriteByte('+')
 		}
 		h := us / 3_600_000_000
 		m := (us / 60_000_000) % 60
 		sec := (us / 1_000_000) % 60
 		frac := us % 1_000_000
-		s := fmt.Sprintf("%s%02d:%02d:%02d", sign, h, m, sec)
+		fmt.Fprintf(&b, "%02d:%02d:%02d", h, m, sec)
 		if frac != 0 {
-			s += "." + strings.TrimRight(fmt.Sprintf("%06d", frac), "0")
-		}
-		if iv.Nanoseconds != 0 || len(parts) == 0 {
-			parts = append(parts, s)
+			b.WriteString("." + strings.TrimRight(fmt.Sprintf("%06d", frac), "0"))
 		}
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }

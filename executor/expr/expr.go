@@ -11,6 +11,26 @@
 // Errors during evaluation are SQL errors: integer overflow 22003, division
 // by zero 22012, invalid text for a cast 22P02. NULLs follow SQL's
 // three-valued logic.
+//
+// Contracts:
+//
+//   - Eval returns a new array (a new reference) that the caller releases;
+//     it never keeps or releases the input batch. Every buffer comes from
+//     env.Mem; intermediates are released before Eval returns, also on error.
+//   - An Expr is immutable once built and safe for concurrent Eval calls
+//     from several goroutines (per-call scratch state lives in Eval).
+//   - ctx is checked once per batch and node; a canceled context is 57014.
+//   - Kernels work on whole typed slices (generic over the element type)
+//     with separate no-NULL fast paths; NULL slots may be computed but
+//     never raise errors. The row-wise helpers in kernels.go serve the
+//     function library; datum.go is only for literals and slow paths.
+//   - CASE, COALESCE and the right side of AND/OR never raise an error for
+//     rows whose result they do not need (see selection.go).
+//
+// Files: node.go (Column, Literal, Columns, Remap), binary.go (Binary and
+// operand coercion), arith_*.go, compare*.go, logic.go (AND/OR/NOT/IS),
+// case.go, in.go, like.go, cast*.go, func*.go (Call), dec128.go (128-bit
+// decimal arithmetic), arrays.go/kernels.go (buffers and row helpers).
 package expr
 
 import (

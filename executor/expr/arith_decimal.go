@@ -1,0 +1,295 @@
+package expr
+
+import (
+	"math/big"
+	"math/bits"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Exact numeric arithmetic on decimal128 with PostgreSQL's result scales:
+// + and - use max(s1,s2), * uses s1+s2 (capped at 38), % uses max(s1,s2),
+// and / uses a per-value scale chosen by PostgreSQL's select_div_scale
+// that is then padded to the expression's static scale (see divScale).
+// Rounding is half away from zero. A result of 38 or more digits is 22003
+// "value overflows numeric format" (PostgreSQL's numeric is unbounded;
+// meshql's is decimal128).
+
+// numericResultScale returns the static result scale of a numeric op.
+func numericResultScale(op BinaryOp, l, r sqltypes.Type) int32 {
+	switch op {
+	case OpMul:
+		return min(l.Scale+r.Scale, sqltypes.MaxNumericPrecision)
+	case OpDiv:
+		return divScale(l, r)
+	}
+	return max(l.Scale, r.Scale)
+}
+
+// divScale is the static scale of numeric division. PostgreSQL picks the
+// scale per value (select_div_scale: at least 16 significant digits and
+// at least either input's scale, so 10.00/4 is 2.5000000000000000 but 1/3
+// is 0.33333333333333333333); a column has one scale, so meshql uses
+// max(s1, s2, 16), less when the declared precisions would otherwise
+// overflow 38 digits. Each quotient is rounded at min(PostgreSQL's scale,
+// this scale): it matches PostgreSQL exactly when the quotient's first
+// base-10000 digit group is at least the divisor's (amount / quantity),
+// and is PostgreSQL's value rounded to 16 places otherwise. The result
+// type depends only on the operand types, never on constant values, so
+// that the planner can type an expression from column placeholders.
+func divScale(l, r sqltypes.Type) int32 {
+	s := int32(16)
+	if l.Precision > 0 && l.Precision < sqltypes.MaxNumericPrecision {
+		intDigits := l.Precision - l.Scale + r.Scale
+		s = min(s, sqltypes.MaxNumericPrecision-intDigits)
+	}
+	return min(max(s, l.Scale, r.Scale), sqltypes.MaxNumericPrecision)
+}
+
+// arithDecimals evaluates op over decimals of scales sa and sb into scale so.
+func arithDecimals(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb, so int32, la, ra arrow.Array) (arrow.Array, error) {
+	n := la.Len()
+	a, b := values[decimal128.Num](la), values[decimal128.Num](ra)
+	valid := andValidity(mem, n, la, ra)
+	var vb []byte
+	if valid != nil {
+		vb = valid.Bytes()
+	}
+	buf, out := allocFixed[decimal128.Num](mem, n)
+	a, b = a[:len(out)], b[:len(out)]
+	var err error
+	switch {
+	case (op == OpAdd || op == OpSub) && sa == sb:
+		err = addSameScale(op == OpSub, a, b, out, vb)
+	case op == OpMul && so == sa+sb:
+		err = mulDecimals(a, b, out, vb)
+	default:
+		for i := range out {
+			if !validAt(vb, 0, i) {
+				out[i] = decimal128.Num{}
+				continue
+			}
+			if out[i], err = decimalRow(op, a[i], b[i], sa, sb, so); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		buf.Release()
+		if valid != nil {
+			valid.Release()
+		}
+		return nil, err
+	}
+	return finish(dt, n, valid, buf), nil
+}
+
+func addSameScale(sub bool, a, b, out []decimal128.Num, vb []byte) error {
+	const hiLimit = 0x4b3b4ca85a86c47a // high word of 10^38
+	suspect := false
+	for i := range out {
+		x, y := a[i], b[i]
+		if sub {
+			y = y.Negate()
+		}
+		r := x.Add(y)
+		out[i] = r
+		h := r.HighBits()
+		suspect = suspect || h >= hiLimit || h <= -hiLimit-1 || (x.HighBits()^h)&(y.HighBits()^h) < 0
+	}
+	if !suspect {
+		return nil
+	}
+	for i := range out {
+		if !validAt(vb, 0, i) {
+			continue
+		}
+		x, y := a[i], b[i]
+		if sub {
+			y = y.Negate()
+		}
+		r := out[i]
+		if (x.HighBits()^r.HighBits())&(y.HighBits()^r.HighBits()) < 0 || !fitsDec(r) {
+			return errNumericRange()
+		}
+	}
+	return nil
+}
+
+func mulDecimals(a, b, out []decimal128.Num, vb []byte) error {
+	for i := range out {
+		x, y := a[i], b[i]
+		xl, yl := int64(x.LowBits()), int64(y.LowBits())
+		if x.HighBits() == xl>>63 && y.HighBits() == yl>>63 {
+			// Both fit in 64 bits: the product is below 2^126 < 10^38.
+			hi, lo := bits.Mul64(uint64(xl), uint64(yl))
+			shi := int64(hi) - (xl>>63)&yl - (yl>>63)&xl
+			out[i] = decimal128.New(shi, lo)
+			continue
+		}
+		nx, mx := split(x)
+		ny, my := split(y)
+		p, over := mx.mul(my)
+		if over || p.cmp(maxDec) >= 0 {
+			if validAt(vb, 0, i) {
+				return errNumericRange()
+			}
+			out[i] = decimal128.Num{}
+			continue
+		}
+		out[i] = join(nx != ny, p)
+	}
+	return nil
+}
+
+// decimalRow computes one value of op for the general cases.
+func decimalRow(op BinaryOp, x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error) {
+	switch op {
+	case OpAdd, OpSub:
+		x2, ok1 := rescaleDec(x, sa, so)
+		y2, ok2 := rescaleDec(y, sb, so)
+		if !ok1 || !ok2 {
+			return decimal128.Num{}, errNumericRange()
+		}
+		if op == OpSub {
+			y2 = y2.Negate()
+		}
+		r := x2.Add(y2)
+		if (x2.HighBits()^r.HighBits())&(y2.HighBits()^r.HighBits()) < 0 || !fitsDec(r) {
+			return decimal128.Num{}, errNumericRange()
+		}
+		return r, nil
+	case OpMul:
+		// Scale s1+s2 exceeds 38: round the exact product.
+		p := new(big.Int).Mul(x.BigInt(), y.BigInt())
+		return roundBig(new(big.Rat).SetFrac(p, bigPow10(sa+sb-so)))
+	case OpMod:
+		x2, ok1 := rescaleDec(x, sa, so)
+		y2, ok2 := rescaleDec(y, sb, so)
+		if !ok1 || !ok2 {
+			return decimal128.Num{}, errNumericRange()
+		}
+		if y2 == (decimal128.Num{}) {
+			return decimal128.Num{}, errDivByZero()
+		}
+		nx, mx := split(x2)
+		_, my := split(y2)
+		_, r := mx.divmod(my)
+		return join(nx, r), nil
+	case OpDiv:
+		return divDecimalRow(x, y, sa, sb, so)
+	}
+	return decimal128.Num{}, internalErr("numeric operator %s", op)
+}
+
+// divDecimalRow divides as PostgreSQL's div_var with select_div_scale,
+// then expresses the quotient at scale so.
+func divDecimalRow(x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error) {
+	if y == (decimal128.Num{}) {
+		return decimal128.Num{}, errDivByZero()
+	}
+	if x == (decimal128.Num{}) {
+		return x, nil
+	}
+	nx, mx := split(x)
+	ny, my := split(y)
+	rscale := pgDivScale(mx, sa, my, sb)
+	r := min(rscale, so)
+	// q = mx/10^sa / (my/10^sb) at scale r = round(mx * 10^(r+sb-sa) / my)
+	k := r + sb - sa
+	num, den := mx, my
+	ok := true
+	if k >= 0 {
+		num, ok = mulPow10(mx, k)
+	} else {
+		den, ok = mulPow10(my, -k)
+	}
+	var q u128
+	if ok {
+		q = num.divRound(den)
+	} else {
+		rat := new(big.Rat).SetFrac(bigOf(mx), bigOf(my))
+		if k >= 0 {
+			rat.Mul(rat, new(big.Rat).SetInt(bigPow10(k)))
+		} else {
+			rat.Quo(rat, new(big.Rat).SetInt(bigPow10(-k)))
+		}
+		v, err := roundBig(rat)
+		if err != nil {
+			return v, err
+		}
+		_, q = split(v)
+	}
+	q, ok = mulPow10(q, so-r)
+	if !ok {
+		return decimal128.Num{}, errNumericRange()
+	}
+	return join(nx != ny, q), nil
+}
+
+// pgDivScale reproduces select_div_scale for magnitudes ma (scale sa) and
+// mb (scale sb): 16 significant digits, computed from the base-10000
+// weights and first digits, and not less than either display scale.
+func pgDivScale(ma u128, sa int32, mb u128, sb int32) int32 {
+	w1, f1 := nbaseWeight(ma, sa)
+	w2, f2 := nbaseWeight(mb, sb)
+	qweight := w1 - w2
+	if f1 <= f2 {
+		qweight--
+	}
+	return max(16-qweight*4, sa, sb, 0)
+}
+
+// nbaseWeight returns the weight and first digit of m*10^-s in base 10000,
+// as PostgreSQL's NumericVar stores it.
+func nbaseWeight(m u128, s int32) (int32, uint64) {
+	if m.isZero() {
+		return 0, 0
+	}
+	e := digits10(m) - 1 - s // exponent of the leading decimal digit
+	w := e / 4
+	if e < 0 && e%4 != 0 {
+		w--
+	}
+	shift := s + 4*w // the first group is m / 10^shift
+	if shift >= 0 {
+		q, _ := m.divmod(pow10(shift))
+		return w, q.lo
+	}
+	p, _ := mulPow10(m, -shift)
+	return w, p.lo
+}
+
+func bigPow10(k int32) *big.Int {
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil)
+}
+
+// roundBig rounds r half away from zero to an integer below 10^38.
+func roundBig(r *big.Rat) (decimal128.Num, error) {
+	n, err := sqltypes.RatToDecimal(r, sqltypes.MaxNumericPrecision, 0)
+	if err != nil {
+		return n, errNumericRange()
+	}
+	return n, nil
+}
+
+// negateDecimals negates (never overflows: the range is symmetric).
+func negateDecimals(mem memory.Allocator, dt arrow.DataType, in arrow.Array) arrow.Array {
+	n := in.Len()
+	a := values[decimal128.Num](in)
+	buf, out := allocFixed[decimal128.Num](mem, n)
+	a = a[:len(out)]
+	for i := range out {
+		out[i] = a[i].Negate()
+	}
+	bm, off := bitmapOf(in)
+	var valid *memory.Buffer
+	if bm != nil {
+		valid = copyBitmap(mem, bm, off, n)
+	}
+	return finish(dt, n, valid, buf)
+}

@@ -1,0 +1,258 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// caseExpr is CASE WHEN c1 THEN v1 … ELSE e END. Conditions are tested
+// in order on the rows no earlier condition took; each THEN is evaluated
+// only for the rows it produces (see evalSelective), so a branch that
+// would fail elsewhere (1/x where x = 0) does not raise.
+type caseExpr struct {
+	whens []When
+	els   Expr // nil: NULL
+	t     sqltypes.Type
+}
+
+// Case returns a CASE expression of type t. Conditions are boolean; each
+// THEN and the ELSE are of type t (an Unknown NULL is converted); els nil
+// means ELSE NULL.
+func Case(whens []When, els Expr, t sqltypes.Type) Expr {
+	ws := make([]When, len(whens))
+	for i, w := range whens {
+		ws[i] = When{Cond: coerceTo(w.Cond, sqltypes.TypeBool), Then: coerceTo(w.Then, t)}
+	}
+	if els != nil {
+		els = coerceTo(els, t)
+	}
+	return &caseExpr{whens: ws, els: els, t: t}
+}
+
+// coerceTo casts e to t when that is possible and needed (best effort:
+// the planner is expected to have done it).
+func coerceTo(e Expr, t sqltypes.Type) Expr {
+	if e.Type().Equal(t) || e.Type().IsString() && t.IsString() {
+		return e
+	}
+	if c, err := Cast(e, t); err == nil {
+		return c
+	}
+	return e
+}
+
+func (e *caseExpr) Type() sqltypes.Type { return e.t }
+
+func (e *caseExpr) children() []Expr {
+	var ch []Expr
+	for _, w := range e.whens {
+		ch = append(ch, w.Cond, w.Then)
+	}
+	if e.els != nil {
+		ch = append(ch, e.els)
+	}
+	return ch
+}
+
+func (e *caseExpr) withChildren(ch []Expr) Expr {
+	c := &caseExpr{t: e.t, whens: make([]When, len(e.whens))}
+	for i := range e.whens {
+		c.whens[i] = When{Cond: ch[2*i], Then: ch[2*i+1]}
+	}
+	if e.els != nil {
+		c.els = ch[len(ch)-1]
+	}
+	return c
+}
+
+func (e *caseExpr) String() string {
+	var sb strings.Builder
+	sb.WriteString("CASE")
+	for _, w := range e.whens {
+		fmt.Fprintf(&sb, " WHEN %s THEN %s", w.Cond, w.Then)
+	}
+	if e.els != nil {
+		fmt.Fprintf(&sb, " ELSE %s", e.els)
+	}
+	sb.WriteString(" END")
+	return sb.String()
+}
+
+func (e *caseExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n := int(b.NumRows())
+	mem := env.Mem
+	remB, rem := allocBitmap(mem, n)
+	defer remB.Release()
+	setBitsTrue(rem, n)
+	left := n
+	src := make([]int32, n)
+	for i := range src {
+		src[i] = -1
+	}
+	var results []arrow.Array
+	defer func() { releaseAll(results) }()
+	selB, sel := allocBitmap(mem, n)
+	defer selB.Release()
+	for _, w := range e.whens {
+		if left == 0 {
+			break
+		}
+		c, err := evalSelective(ctx, env, b, w.Cond, rem, left)
+		if err != nil {
+			return nil, err
+		}
+		vals, valid := boolBits(mem, c)
+		c.Release()
+		vb, mb := vals.Bytes(), valid.Bytes()
+		for i := range sel {
+			sel[i] = rem[i] & vb[i] & mb[i]
+			rem[i] &^= sel[i]
+		}
+		vals.Release()
+		valid.Release()
+		cnt := countBits(sel, n)
+		if cnt == 0 {
+			continue
+		}
+		left -= cnt
+		r, err := evalSelective(ctx, env, b, w.Then, sel, cnt)
+		if err != nil {
+			return nil, err
+		}
+		k := int32(len(results))
+		results = append(results, r)
+		for i := 0; i < n; i++ {
+			if bitutil.BitIsSet(sel, i) {
+				src[i] = k
+			}
+		}
+	}
+	if e.els != nil && left > 0 {
+		r, err := evalSelective(ctx, env, b, e.els, rem, left)
+		if err != nil {
+			return nil, err
+		}
+		k := int32(len(results))
+		results = append(results, r)
+		for i := 0; i < n; i++ {
+			if bitutil.BitIsSet(rem, i) {
+				src[i] = k
+			}
+		}
+	}
+	return mergeRows(mem, e.t, n, results, src), nil
+}
+
+// mergeRows builds row i from results[src[i]] at row i (NULL for -1).
+func mergeRows(mem memory.Allocator, t sqltypes.Type, n int, results []arrow.Array, src []int32) arrow.Array {
+	if len(results) == 0 {
+		return nullArray(mem, t, n)
+	}
+	if len(results) == 1 && results[0].NullN() == 0 && allSet(src) {
+		results[0].Retain()
+		return results[0]
+	}
+	dt := t.Arrow()
+	switch dt.ID() {
+	case arrow.INT16:
+		return mergeFixed[int16](mem, dt, n, results, src)
+	case arrow.INT32, arrow.DATE32:
+		return mergeFixed[int32](mem, dt, n, results, src)
+	case arrow.INT64, arrow.TIMESTAMP:
+		return mergeFixed[int64](mem, dt, n, results, src)
+	case arrow.FLOAT32:
+		return mergeFixed[float32](mem, dt, n, results, src)
+	case arrow.FLOAT64:
+		return mergeFixed[float64](mem, dt, n, results, src)
+	case arrow.DECIMAL128:
+		return mergeFixed[decimal128.Num](mem, dt, n, results, src)
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return mergeFixed[arrow.MonthDayNanoInterval](mem, dt, n, results, src)
+	case arrow.STRING, arrow.BINARY:
+		views := make([]strView, len(results))
+		for i, r := range results {
+			views[i] = viewOf(r)
+		}
+		out, _ := mapRowsStr(mem, dt, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+			s := src[i]
+			if s < 0 || results[s].IsNull(i) {
+				return dst, true, nil
+			}
+			return append(dst, views[s].bytes(i)...), false, nil
+		})
+		return out
+	case arrow.BOOL:
+		out, _ := boolRows(mem, n, nil, func(i int) (bool, bool, error) {
+			s := src[i]
+			if s < 0 || results[s].IsNull(i) {
+				return false, true, nil
+			}
+			return results[s].(*array.Boolean).Value(i), false, nil
+		})
+		return out
+	}
+	bld := array.NewBuilder(mem, dt)
+	defer bld.Release()
+	for i := 0; i < n; i++ {
+		if s := src[i]; s >= 0 {
+			appendDatum(bld, t, datumAt(results[s], t, i))
+		} else {
+			bld.AppendNull()
+		}
+	}
+	return bld.NewArray()
+}
+
+func allSet(src []int32) bool {
+	for _, s := range src {
+		if s != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func mergeFixed[T fixedT](mem memory.Allocator, dt arrow.DataType, n int, results []arrow.Array, src []int32) arrow.Array {
+	vals := make([][]T, len(results))
+	bms := make([][]byte, len(results))
+	offs := make([]int, len(results))
+	for i, r := range results {
+		if r.DataType().ID() == arrow.NULL {
+			continue
+		}
+		vals[i] = values[T](r)
+		bms[i], offs[i] = bitmapOf(r)
+	}
+	buf, out := allocFixed[T](mem, n)
+	valid, vb := allocBitmap(mem, n)
+	nulls := false
+	for i := range out {
+		var z T
+		out[i] = z
+		s := src[i]
+		if s < 0 || vals[s] == nil || !validAt(bms[s], offs[s], i) {
+			nulls = true
+			continue
+		}
+		out[i] = vals[s][i]
+		setBit(vb, i)
+	}
+	if !nulls {
+		valid.Release()
+		valid = nil
+	}
+	return finish(dt, n, valid, buf)
+}

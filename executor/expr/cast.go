@@ -1,0 +1,187 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// castKernel converts an evaluated array; loc is the session time zone.
+type castKernel func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error)
+
+// castExpr is CAST(in AS t).
+type castExpr struct {
+	in Expr
+	t  sqltypes.Type
+	k  castKernel
+}
+
+func (e *castExpr) Type() sqltypes.Type { return e.t }
+func (e *castExpr) children() []Expr    { return []Expr{e.in} }
+func (e *castExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.in = ch[0]
+	return &c
+}
+func (e *castExpr) String() string { return fmt.Sprintf("CAST(%s AS %s)", e.in, e.t) }
+
+func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	a, err := e.in.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	return e.k(env.Mem, env.Location, a)
+}
+
+// Cast returns CAST(e AS to) with PostgreSQL's conversion rules:
+//
+//   - integers, floats and numeric convert among each other; narrowing that
+//     does not fit is 22003 ("integer out of range", "numeric field
+//     overflow" with PostgreSQL's detail); float to integer rounds half to
+//     even, numeric to integer and numeric to a smaller scale round half
+//     away from zero; float to numeric keeps 15 (float4: 6) significant
+//     digits as PostgreSQL does;
+//   - every type converts to text (PostgreSQL's output format; bool gives
+//     "true"/"false") and text converts to every type with its input
+//     function (22P02, 22007, 22008 on bad input, see sqltypes.ParseValue);
+//   - varchar(n) truncates to n characters;
+//   - date, timestamp and timestamptz convert among each other in the
+//     session time zone; bool and integer convert (true = 1);
+//   - Unknown (a NULL literal) converts to every type.
+//
+// A cast to numeric without a precision keeps the input's scale (numeric),
+// 0 (integers), or 15 fractional digits (text and float8; 6 for float4):
+// PostgreSQL keeps each value's own scale, a column needs one, and the
+// result type never depends on constant values. Casting a literal folds
+// it to a literal of the same type when the result does not depend on the
+// session time zone. Other pairs are 42846 "cannot cast type x to y".
+func Cast(e Expr, to sqltypes.Type) (Expr, error) {
+	from := e.Type()
+	if from.Equal(to) {
+		return e, nil
+	}
+	if v, ok := IsLiteral(e); ok && v != nil && from.Kind == sqltypes.Unknown {
+		// An untyped string literal takes the target type, parsed now
+		// (PostgreSQL reports bad input while planning, too).
+		if to.Kind == sqltypes.Numeric && to.Precision == 0 && to.Scale == 0 {
+			to.Scale = 15 // as for a column of Unknown type (types never depend on values)
+		}
+		nv, err := normalizeDatum(to, v)
+		if err != nil {
+			return nil, err
+		}
+		return &LiteralExpr{t: to, v: nv}, nil
+	}
+	if to.Kind == sqltypes.Numeric && to.Precision == 0 && to.Scale == 0 {
+		switch {
+		case from.Kind == sqltypes.Numeric:
+			to.Scale = from.Scale
+		case from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Unknown:
+			to.Scale = 15
+		case from.Kind == sqltypes.Float4:
+			to.Scale = 6
+		}
+	}
+	if to.Kind == sqltypes.Numeric && (to.Precision < 0 || to.Precision > sqltypes.MaxNumericPrecision || to.Scale < 0 || to.Precision > 0 && to.Scale > to.Precision) {
+		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", to.Scale, to.Precision)
+	}
+	k, ok := castKernelFor(from, to)
+	if !ok {
+		return nil, sqltypes.New(sqltypes.CodeCannotCoerce, "cannot cast type %s to %s", from, to)
+	}
+	c := &castExpr{in: e, t: to, k: k}
+	if _, isLit := IsLiteral(e); isLit && !zoneDependent(from, to) {
+		if v, err := foldLiteral(c); err == nil {
+			return &LiteralExpr{t: to, v: v}, nil
+		}
+	}
+	return c, nil
+}
+
+// zoneDependent reports whether a cast reads the session time zone.
+func zoneDependent(from, to sqltypes.Type) bool {
+	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ
+}
+
+// foldLiteral evaluates a cast of a literal once, on a one-row batch.
+func foldLiteral(c *castExpr) (sqltypes.Datum, error) {
+	mem := memory.NewGoAllocator()
+	env := &executor.Env{Mem: mem, Location: time.UTC}
+	schema := arrow.NewSchema(nil, nil)
+	b := array.NewRecordBatch(schema, nil, 1)
+	defer b.Release()
+	a, err := c.Eval(context.Background(), env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	return datumAt(a, c.t, 0), nil
+}
+
+// castNullKernel produces all-NULL output of type t (casts from Unknown).
+func castNullKernel(t sqltypes.Type) castKernel {
+	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return nullArray(mem, t, a.Len()), nil
+	}
+}
+
+// retype returns a with the same buffers under another Arrow type of the
+// same layout (varchar→text, numeric(p,s)→numeric(38,s)).
+func retype(a arrow.Array, dt arrow.DataType) arrow.Array {
+	d := a.Data()
+	nd := array.NewData(dt, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
+	defer nd.Release()
+	return array.MakeFromData(nd)
+}
+
+func retypeKernel(dt arrow.DataType) castKernel {
+	return func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return retype(a, dt), nil
+	}
+}
+
+// castKernelFor selects the kernel of a cast.
+func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
+	dt := to.Arrow()
+	switch {
+	case from.Kind == sqltypes.Unknown:
+		return castNullKernel(to), true
+	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.Kind == sqltypes.JSON):
+		return truncateKernel(int(to.Precision)), true
+	case to.IsString() && (from.IsString() || from.Kind == sqltypes.JSON):
+		return retypeKernel(dt), true
+	case to.IsString():
+		k := toTextKernel(from)
+		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
+			tr := truncateKernel(int(to.Precision))
+			return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+				s, err := k(mem, loc, a)
+				if err != nil {
+					return nil, err
+				}
+				defer s.Release()
+				return tr(mem, loc, s)
+			}, true
+		}
+		return k, true
+	case from.IsString():
+		return fromTextKernel(to)
+	case from.Kind == sqltypes.JSON || to.Kind == sqltypes.JSON:
+		return nil, false
+	}
+	if k, ok := numericCastKernel(from, to); ok {
+		return k, true
+	}
+	return temporalCastKernel(from, to)
+}

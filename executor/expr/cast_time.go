@@ -1,0 +1,63 @@
+package expr
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// temporalCastKernel converts among date, timestamp and timestamptz. A
+// timestamptz is an instant; converting from or to it reads the wall clock
+// of the session time zone.
+func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
+	dt := to.Arrow()
+	zone := func(loc *time.Location) *time.Location {
+		if loc == nil {
+			return time.UTC
+		}
+		return loc
+	}
+	switch {
+	case from.Kind == sqltypes.Date && (to.Kind == sqltypes.Timestamp || to.Kind == sqltypes.TimestampTZ):
+		tz := to.Kind == sqltypes.TimestampTZ
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+			var l *time.Location
+			if tz {
+				l = zone(loc)
+			}
+			return mapUnary(mem, dt, a, func(d arrow.Date32) (arrow.Timestamp, error) { return dateToTS(d, l) })
+		}, true
+	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Date:
+		tz := from.Kind == sqltypes.TimestampTZ
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Date32, error) {
+				us := int64(t)
+				if tz {
+					us = sqltypes.UTCToLocal(us, zone(loc))
+				}
+				d, _ := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+				return arrow.Date32(d), nil
+			})
+		}, true
+	case from.Kind == sqltypes.Timestamp && to.Kind == sqltypes.TimestampTZ:
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+			l := zone(loc)
+			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
+				return arrow.Timestamp(sqltypes.LocalToUTC(int64(t), l)), nil
+			})
+		}, true
+	case from.Kind == sqltypes.TimestampTZ && to.Kind == sqltypes.Timestamp:
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+			l := zone(loc)
+			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
+				return arrow.Timestamp(sqltypes.UTCToLocal(int64(t), l)), nil
+			})
+		}, true
+	case from.Kind == sqltypes.List && to.Kind == sqltypes.List && from.Elem.Equal(*to.Elem):
+		return retypeKernel(dt), true
+	}
+	return nil, false
+}

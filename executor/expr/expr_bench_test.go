@@ -1,0 +1,125 @@
+package expr
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const benchRows = 8192
+
+func benchBatch(b *testing.B, nulls bool, gen func(r *rand.Rand) any, types ...sqltypes.Type) (arrow.RecordBatch, func()) {
+	env := newTestEnv(b)
+	r := rand.New(rand.NewSource(7))
+	cols := make([]testCol, len(types))
+	for c, t := range types {
+		vals := make([]any, benchRows)
+		for i := range vals {
+			if nulls && r.Intn(10) == 0 {
+				continue
+			}
+			vals[i] = gen(r)
+		}
+		cols[c] = testCol{t, vals}
+	}
+	batch := makeBatch(b, env, cols...)
+	return batch, func() { batch.Release() }
+}
+
+func runBench(b *testing.B, e Expr, batch arrow.RecordBatch, bytesPerRow int) {
+	env := newTestEnv(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(bytesPerRow * benchRows))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a, err := e.Eval(ctxBG, env, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Release()
+	}
+}
+
+func BenchmarkInt64Add(b *testing.B) {
+	for _, nulls := range []bool{false, true} {
+		b.Run(fmt.Sprintf("nulls=%v", nulls), func(b *testing.B) {
+			batch, done := benchBatch(b, nulls, func(r *rand.Rand) any { return r.Int63n(1 << 40) }, sqltypes.TypeInt8, sqltypes.TypeInt8)
+			defer done()
+			e := must(Binary(OpAdd, Column(0, sqltypes.TypeInt8, "a"), Column(1, sqltypes.TypeInt8, "b")))
+			runBench(b, e, batch, 16)
+		})
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	for _, nulls := range []bool{false, true} {
+		for _, rhs := range []string{"column", "literal"} {
+			b.Run(fmt.Sprintf("nulls=%v/rhs=%s", nulls, rhs), func(b *testing.B) {
+				batch, done := benchBatch(b, nulls, func(r *rand.Rand) any { return r.Int63n(1000) }, sqltypes.TypeInt8, sqltypes.TypeInt8)
+				defer done()
+				var r Expr = Column(1, sqltypes.TypeInt8, "b")
+				if rhs == "literal" {
+					r = Literal(sqltypes.TypeInt8, int64(500))
+				}
+				e := must(Binary(OpLt, Column(0, sqltypes.TypeInt8, "a"), r))
+				runBench(b, e, batch, 8)
+			})
+		}
+	}
+}
+
+func BenchmarkDecimalAdd(b *testing.B) {
+	for _, nulls := range []bool{false, true} {
+		for _, scales := range [][2]int32{{2, 2}, {2, 4}} {
+			b.Run(fmt.Sprintf("nulls=%v/scales=%d,%d", nulls, scales[0], scales[1]), func(b *testing.B) {
+				t1, t2 := sqltypes.NumericType(15, scales[0]), sqltypes.NumericType(15, scales[1])
+				batch, done := benchBatch(b, nulls, func(r *rand.Rand) any { return decimal128.FromI64(r.Int63n(1e12)) }, t1, t2)
+				defer done()
+				e := must(Binary(OpAdd, Column(0, t1, "a"), Column(1, t2, "b")))
+				runBench(b, e, batch, 32)
+			})
+		}
+	}
+}
+
+func BenchmarkDecimalDiv(b *testing.B) {
+	t1 := sqltypes.NumericType(15, 2)
+	batch, done := benchBatch(b, false, func(r *rand.Rand) any { return decimal128.FromI64(r.Int63n(1e9) + 1) }, t1, t1)
+	defer done()
+	e := must(Binary(OpDiv, Column(0, t1, "a"), Column(1, t1, "b")))
+	runBench(b, e, batch, 32)
+}
+
+func BenchmarkLike(b *testing.B) {
+	words := []string{"PROMO BRUSHED COPPER", "STANDARD POLISHED TIN", "ECONOMY ANODIZED STEEL", "forest green lime", "special requests deposits"}
+	for _, nulls := range []bool{false, true} {
+		for _, pat := range []string{"PROMO%", "%STEEL", "%green%", "%special%requests%", "S_ANDARD%TIN"} {
+			b.Run(fmt.Sprintf("nulls=%v/pattern=%s", nulls, pat), func(b *testing.B) {
+				batch, done := benchBatch(b, nulls, func(r *rand.Rand) any { return words[r.Intn(len(words))] }, sqltypes.TypeText)
+				defer done()
+				e := must(Like(Column(0, sqltypes.TypeText, "s"), Literal(sqltypes.TypeText, pat), false, false))
+				runBench(b, e, batch, 20)
+			})
+		}
+	}
+}
+
+func BenchmarkCaseWhen(b *testing.B) {
+	batch, done := benchBatch(b, true, func(r *rand.Rand) any { return r.Int63n(100) }, sqltypes.TypeInt8)
+	defer done()
+	x := Column(0, sqltypes.TypeInt8, "x")
+	e := Case([]When{{Cond: must(Binary(OpLt, x, Literal(sqltypes.TypeInt8, int64(50)))), Then: x}}, Literal(sqltypes.TypeInt8, int64(0)), sqltypes.TypeInt8)
+	runBench(b, e, batch, 8)
+}
+
+func BenchmarkCastTextToInt(b *testing.B) {
+	batch, done := benchBatch(b, false, func(r *rand.Rand) any { return fmt.Sprint(r.Intn(1000000)) }, sqltypes.TypeText)
+	defer done()
+	e := must(Cast(Column(0, sqltypes.TypeText, "s"), sqltypes.TypeInt4))
+	runBench(b, e, batch, 8)
+}

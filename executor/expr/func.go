@@ -1,0 +1,191 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// fnKernel computes a function over its evaluated arguments (n rows).
+type fnKernel func(env *executor.Env, args []arrow.Array, n int) (arrow.Array, error)
+
+// callExpr is a strict scalar function call: arguments are evaluated on
+// the whole batch, then the kernel runs.
+type callExpr struct {
+	name string
+	args []Expr
+	t    sqltypes.Type
+	k    fnKernel
+}
+
+func (e *callExpr) Type() sqltypes.Type { return e.t }
+func (e *callExpr) children() []Expr    { return e.args }
+func (e *callExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.args = ch
+	return &c
+}
+
+func (e *callExpr) String() string { return callString(e.name, e.args) }
+
+func callString(name string, args []Expr) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = a.String()
+	}
+	return fmt.Sprintf("%s(%s)", name, strings.Join(parts, ", "))
+}
+
+func (e *callExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	return e.k(env, args, int(b.NumRows()))
+}
+
+// builder resolves one function name for the given arguments.
+type builder func(name string, args []Expr) (Expr, error)
+
+// Call returns the scalar function name (lower case) applied to args. The
+// result type follows from the argument types as in PostgreSQL (for
+// example round(numeric, 2) is numeric with scale 2, ceil(integer) is
+// double precision, date_part is double precision, extract is numeric).
+// Unknown names and signatures are 42883 "function f(types) does not
+// exist"; errors while evaluating are SQL errors (22012, 22003, 2201F…).
+func Call(name string, args []Expr) (Expr, error) {
+	b := lookupBuilder(name)
+	if b == nil {
+		return nil, functionError(name, args)
+	}
+	return b(name, args)
+}
+
+// lookupBuilder is the function table: a switch, so there is no mutable
+// registry.
+func lookupBuilder(name string) builder {
+	switch name {
+	case "coalesce":
+		return buildCoalesce
+	case "nullif":
+		return buildNullif
+	case "greatest", "least":
+		return buildGreatest
+	case "abs", "ceil", "ceiling", "floor", "sign", "sqrt", "cbrt", "exp", "ln", "log10",
+		"sin", "cos", "tan", "asin", "acos", "atan", "degrees", "radians":
+		return buildMath1
+	case "round", "trunc":
+		return buildRound
+	case "log":
+		return buildLog
+	case "power", "pow", "atan2":
+		return buildPower
+	case "mod":
+		return buildMod
+	case "pi":
+		return buildPi
+	case "lower", "upper", "initcap", "reverse", "md5", "ascii":
+		return buildTextUnary
+	case "length", "char_length", "character_length", "octet_length", "bit_length":
+		return buildLength
+	case "substring", "substr":
+		return buildSubstring
+	case "strpos", "position":
+		return buildStrpos
+	case "trim", "btrim", "ltrim", "rtrim":
+		return buildTrim
+	case "replace":
+		return buildReplace
+	case "concat", "concat_ws":
+		return buildConcat
+	case "left", "right", "repeat":
+		return buildTextInt
+	case "lpad", "rpad":
+		return buildPad
+	case "starts_with":
+		return buildStartsWith
+	case "split_part":
+		return buildSplitPart
+	case "chr":
+		return buildChr
+	case "date_part", "extract":
+		return buildDatePart
+	case "date_trunc":
+		return buildDateTrunc
+	case "make_date":
+		return buildMakeDate
+	case "to_char":
+		return buildToChar
+	case "to_timestamp":
+		return buildToTimestamp
+	case "cardinality", "array_length":
+		return buildArrayLen
+	}
+	return nil
+}
+
+// wantArgs checks the argument count.
+func wantArgs(name string, args []Expr, min, max int) error {
+	if len(args) < min || len(args) > max {
+		return functionError(name, args)
+	}
+	return nil
+}
+
+// coerceArgs casts every argument to t, failing with 42883 if one cannot be.
+func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
+	out := make([]Expr, len(args))
+	for i, a := range args {
+		c := coerceTo(a, t)
+		if !c.Type().Equal(t) && !(c.Type().IsString() && t.IsString()) {
+			return nil, functionError(name, args)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// implicitText reports whether an argument can stand where text is expected.
+func implicitText(t sqltypes.Type) bool {
+	return t.IsString() || t.Kind == sqltypes.Unknown
+}
+
+// commonArgType is the type GREATEST/COALESCE-like functions convert to:
+// the first typed argument's, widened across numeric kinds.
+func commonArgType(args []Expr) (sqltypes.Type, bool) {
+	t := sqltypes.TypeUnknown
+	for _, a := range args {
+		at := a.Type()
+		switch {
+		case at.Kind == sqltypes.Unknown:
+		case t.Kind == sqltypes.Unknown:
+			t = at
+		case at.Equal(t) || at.IsString() && t.IsString():
+		case numRank(at.Kind) > 0 && numRank(t.Kind) > 0:
+			if at.Kind == sqltypes.Numeric && t.Kind == sqltypes.Numeric {
+				t = sqltypes.NumericType(0, max(at.Scale, t.Scale))
+			} else if numRank(at.Kind) > numRank(t.Kind) {
+				t = at
+			}
+			if t.Kind == sqltypes.Numeric && t.Precision > 0 {
+				t = sqltypes.NumericType(0, t.Scale)
+			}
+		case tempRank(at.Kind) > 0 && tempRank(t.Kind) > 0:
+			if tempRank(at.Kind) > tempRank(t.Kind) {
+				t = at
+			}
+		default:
+			return t, false
+		}
+	}
+	if t.Kind == sqltypes.Unknown {
+		t = sqltypes.TypeText
+	}
+	return t, true
+}

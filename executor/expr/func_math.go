@@ -1,0 +1,368 @@
+package expr
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Math functions. As in PostgreSQL, integer arguments of the float
+// functions (ceil, floor, sign, sqrt, round without digits…) are converted
+// to double precision; numeric arguments stay exact where PostgreSQL keeps
+// them exact (abs, ceil, floor, sign, round, trunc, mod, sqrt).
+
+// floatFn returns the float8 kernel of a one-argument math function.
+func floatFn(name string) func(float64) (float64, error) {
+	switch name {
+	case "ceil", "ceiling":
+		return func(x float64) (float64, error) { return math.Ceil(x), nil }
+	case "floor":
+		return func(x float64) (float64, error) { return math.Floor(x), nil }
+	case "sign":
+		return func(x float64) (float64, error) {
+			switch {
+			case x > 0:
+				return 1, nil
+			case x < 0:
+				return -1, nil
+			}
+			return 0, nil
+		}
+	case "sqrt":
+		return func(x float64) (float64, error) {
+			if x < 0 {
+				return 0, errSqrtNeg()
+			}
+			return math.Sqrt(x), nil
+		}
+	case "cbrt":
+		return func(x float64) (float64, error) { return math.Cbrt(x), nil }
+	case "exp":
+		return func(x float64) (float64, error) { return checkFloat(math.Exp(x), x) }
+	case "ln", "log10", "log":
+		f := math.Log
+		if name != "ln" {
+			f = math.Log10
+		}
+		return func(x float64) (float64, error) {
+			switch {
+			case x == 0:
+				return 0, errLogZero()
+			case x < 0:
+				return 0, errLogNeg()
+			}
+			return f(x), nil
+		}
+	case "sin":
+		return func(x float64) (float64, error) { return math.Sin(x), nil }
+	case "cos":
+		return func(x float64) (float64, error) { return math.Cos(x), nil }
+	case "tan":
+		return func(x float64) (float64, error) { return math.Tan(x), nil }
+	case "asin", "acos":
+		f := math.Asin
+		if name == "acos" {
+			f = math.Acos
+		}
+		return func(x float64) (float64, error) {
+			if x < -1 || x > 1 {
+				return 0, errOutOfDom()
+			}
+			return f(x), nil
+		}
+	case "atan":
+		return func(x float64) (float64, error) { return math.Atan(x), nil }
+	case "degrees":
+		return func(x float64) (float64, error) { return x * 180 / math.Pi, nil }
+	case "radians":
+		return func(x float64) (float64, error) { return x * math.Pi / 180, nil }
+	case "abs":
+		return func(x float64) (float64, error) { return math.Abs(x), nil }
+	}
+	return nil
+}
+
+// checkFloat reports overflow of a finite input to ±Inf (and underflow to 0).
+func checkFloat(r, x float64) (float64, error) {
+	if math.IsInf(r, 0) && !math.IsInf(x, 0) {
+		return 0, errFloatRange()
+	}
+	return r, nil
+}
+
+func float8Call(name string, args []Expr, f func(float64) (float64, error)) (Expr, error) {
+	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeFloat8, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapUnary(env.Mem, arrow.PrimitiveTypes.Float64, in[0], f)
+	}}, nil
+}
+
+func buildMath1(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	t := args[0].Type()
+	switch {
+	case name == "abs" && t.IsInteger():
+		dt := t.Arrow()
+		k := t.Kind
+		return &callExpr{name: name, args: args, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			get := intGetter(k, in[0])
+			lo, _ := intBounds(k)
+			return narrowTo(k, env.Mem, dt, func(memory.Allocator) (arrow.Array, error) {
+				return mapRows(env.Mem, arrow.PrimitiveTypes.Int64, n, in, func(i int) (int64, bool, error) {
+					v := get(i)
+					if float64(v) == lo {
+						return 0, false, intRangeErr(k)
+					}
+					if v < 0 {
+						v = -v
+					}
+					return v, false, nil
+				})
+			})
+		}}, nil
+	case name == "abs" && t.Kind == sqltypes.Float4:
+		return &callExpr{name: name, args: args, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			return mapUnary(env.Mem, t.Arrow(), in[0], func(x float32) (float32, error) { return float32(math.Abs(float64(x))), nil })
+		}}, nil
+	case t.Kind == sqltypes.Numeric && (name == "abs" || name == "ceil" || name == "ceiling" || name == "floor" || name == "sign"):
+		rt := t
+		if name != "abs" {
+			rt = sqltypes.NumericType(0, 0)
+		}
+		s := t.Scale
+		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			return mapUnary(env.Mem, rt.Arrow(), in[0], func(x decimal128.Num) (decimal128.Num, error) {
+				neg, m := split(x)
+				switch name {
+				case "abs":
+					return join(false, m), nil
+				case "sign":
+					return decimal128.FromI64(int64(x.Sign())), nil
+				}
+				q, r := m.divmod(pow10(s))
+				if !r.isZero() && (name == "floor") == neg {
+					q = q.add(u128{0, 1})
+				}
+				return join(neg && !q.isZero(), q), nil
+			})
+		}}, nil
+	case t.Kind == sqltypes.Numeric && name == "sqrt":
+		rt := sqltypes.NumericType(0, max(t.Scale, 15))
+		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			return mapUnary(env.Mem, rt.Arrow(), in[0], func(x decimal128.Num) (decimal128.Num, error) {
+				if x.Sign() < 0 {
+					return x, errSqrtNeg()
+				}
+				f := new(big.Float).SetPrec(256).SetInt(x.BigInt())
+				f.Quo(f, new(big.Float).SetPrec(256).SetInt(bigPow10(t.Scale)))
+				f.Sqrt(f)
+				f.Mul(f, new(big.Float).SetPrec(256).SetInt(bigPow10(rt.Scale)))
+				r, _ := f.Rat(nil)
+				return roundBig(r)
+			})
+		}}, nil
+	}
+	f := floatFn(name)
+	if f == nil || !(t.IsNumeric() || t.Kind == sqltypes.Unknown) {
+		return nil, functionError(name, args)
+	}
+	return float8Call(name, args, f)
+}
+
+// buildRound: round/trunc(numeric [, int]) and round/trunc(float8 [, int]).
+func buildRound(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 2); err != nil {
+		return nil, err
+	}
+	t := args[0].Type()
+	trunc := name == "trunc"
+	if len(args) == 2 {
+		d := coerceTo(args[1], sqltypes.TypeInt4)
+		if d.Type().Kind != sqltypes.Int4 {
+			return nil, functionError(name, args)
+		}
+		args = []Expr{args[0], d}
+	}
+	if t.Kind != sqltypes.Numeric {
+		a, err := coerceArgs(name, args[:1], sqltypes.TypeFloat8)
+		if err != nil || !(t.IsNumeric() || t.Kind == sqltypes.Unknown) {
+			return nil, functionError(name, args)
+		}
+		return &callExpr{name: name, args: append(a, args[1:]...), t: sqltypes.TypeFloat8, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			x := values[float64](in[0])
+			get := func(int) int64 { return 0 }
+			if len(in) == 2 {
+				get = intGetter(sqltypes.Int4, in[1])
+			}
+			return mapRows(env.Mem, arrow.PrimitiveTypes.Float64, n, in, func(i int) (float64, bool, error) {
+				return roundFloat(x[i], int(get(i)), trunc, len(in) == 1), false, nil
+			})
+		}}, nil
+	}
+	rt := sqltypes.NumericType(0, 0)
+	if len(args) == 2 {
+		rt.Scale = t.Scale
+		if v, ok := IsLiteral(args[1]); ok && v != nil {
+			rt.Scale = min(max(v.(int32), 0), sqltypes.MaxNumericPrecision)
+		}
+	}
+	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		x := values[decimal128.Num](in[0])
+		get := func(int) int64 { return 0 }
+		if len(in) == 2 {
+			get = intGetter(sqltypes.Int4, in[1])
+		}
+		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			return roundDecimal(x[i], t.Scale, int32(max(min(get(i), 1000), -1000)), rt.Scale, trunc)
+		})
+	}}, nil
+}
+
+// roundDecimal rounds (or truncates) x at scale s to d fractional digits
+// (negative d rounds to tens, hundreds…) and expresses it at scale out.
+func roundDecimal(x decimal128.Num, s, d, out int32, trunc bool) (decimal128.Num, bool, error) {
+	neg, m := split(x)
+	if d < s {
+		drop := s - d
+		if drop > 38 {
+			m = u128{}
+		} else {
+			p := pow10(drop)
+			q, r := m.divmod(p)
+			if !trunc && r.cmp(p.sub(r)) >= 0 {
+				q = q.add(u128{0, 1})
+			}
+			var ok bool
+			if m, ok = mulPow10(q, drop); !ok {
+				return x, false, errNumericRange()
+			}
+		}
+	}
+	r, ok := rescaleDec(join(neg, m), s, out)
+	if !ok {
+		return x, false, errNumericRange()
+	}
+	return r, false, nil
+}
+
+// roundFloat rounds half to even without digits (PostgreSQL's rint) and
+// half away from zero at d digits (numeric semantics); trunc truncates.
+func roundFloat(x float64, d int, trunc, noDigits bool) float64 {
+	if noDigits {
+		if trunc {
+			return math.Trunc(x)
+		}
+		return math.RoundToEven(x)
+	}
+	p := math.Pow10(d)
+	if trunc {
+		return math.Trunc(x*p) / p
+	}
+	return math.Round(x*p) / p
+}
+
+func buildLog(name string, args []Expr) (Expr, error) {
+	if len(args) == 1 {
+		return buildMath1("log10", args)
+	}
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	return floatPairToNumeric(name, args, func(b, x float64) (float64, error) {
+		if b <= 0 || x <= 0 {
+			if b == 0 || x == 0 {
+				return 0, errLogZero()
+			}
+			return 0, errLogNeg()
+		}
+		return math.Log(x) / math.Log(b), nil
+	})
+}
+
+func powFn(a, b float64) (float64, error) {
+	if a == 0 && b < 0 {
+		return 0, errPowZero()
+	}
+	if a < 0 && b != math.Trunc(b) {
+		return 0, errPowNeg()
+	}
+	r := math.Pow(a, b)
+	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
+		return 0, errFloatRange()
+	}
+	return r, nil
+}
+
+func buildPower(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	f := powFn
+	if name == "atan2" {
+		f = func(y, x float64) (float64, error) { return math.Atan2(y, x), nil }
+	}
+	if name != "atan2" && (args[0].Type().Kind == sqltypes.Numeric || args[1].Type().Kind == sqltypes.Numeric) {
+		return floatPairToNumeric(name, args, f)
+	}
+	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeFloat8, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapBinary(env.Mem, arrow.PrimitiveTypes.Float64, in[0], in[1], f)
+	}}, nil
+}
+
+// floatPairToNumeric computes a numeric-typed result (scale 16) through
+// float8 arithmetic; PostgreSQL computes these exactly (a known gap in the
+// last digits).
+func floatPairToNumeric(name string, args []Expr, f func(a, b float64) (float64, error)) (Expr, error) {
+	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
+	if err != nil {
+		return nil, err
+	}
+	rt := sqltypes.NumericType(0, 16)
+	return &callExpr{name: name, args: a, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		var buf []byte
+		return mapBinary(env.Mem, rt.Arrow(), in[0], in[1], func(x, y float64) (decimal128.Num, error) {
+			r, err := f(x, y)
+			if err != nil {
+				return decimal128.Num{}, err
+			}
+			buf = sqltypes.AppendFloat(buf[:0], r, 64)
+			return sqltypes.ParseNumeric(string(buf), 0, rt.Scale)
+		})
+	}}, nil
+}
+
+func buildMod(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	e, err := Binary(OpMod, args[0], args[1])
+	if err != nil {
+		return nil, functionError(name, args)
+	}
+	ae := e.(*arithExpr)
+	return &callExpr{name: name, args: []Expr{ae.l, ae.r}, t: e.Type(), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return ae.k(env.Mem, env.Location, in[0], in[1])
+	}}, nil
+}
+
+func buildPi(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 0, 0); err != nil {
+		return nil, err
+	}
+	return Literal(sqltypes.TypeFloat8, math.Pi), nil
+}

@@ -1,0 +1,294 @@
+package expr
+
+import (
+	"bytes"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// maxStringResult bounds generated strings (repeat, lpad) like
+// PostgreSQL's 1 GB field limit.
+const maxStringResult = 1 << 30
+
+func errTooLong() error {
+	return sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested length too large")
+}
+
+// newConcat is the || operator: text || text, where a non-text operand
+// is converted to text (anynonarray || text), and bytea || bytea. NULL if
+// either side is NULL.
+func newConcat(l, r Expr) (Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind == sqltypes.Bytea && rt.Kind == sqltypes.Bytea {
+		return &callExpr{name: "||", args: []Expr{l, r}, t: sqltypes.TypeBytea, k: concatKernel(arrow.BinaryTypes.Binary)}, nil
+	}
+	if !(implicitText(lt) || implicitText(rt)) || lt.Kind == sqltypes.List || rt.Kind == sqltypes.List {
+		return nil, operatorError("||", lt, rt)
+	}
+	var err error
+	if l, err = Cast(l, sqltypes.TypeText); err != nil {
+		return nil, operatorError("||", lt, rt)
+	}
+	if r, err = Cast(r, sqltypes.TypeText); err != nil {
+		return nil, operatorError("||", lt, rt)
+	}
+	return &concatOp{callExpr{name: "||", args: []Expr{l, r}, t: sqltypes.TypeText, k: concatKernel(arrow.BinaryTypes.String)}}, nil
+}
+
+// concatOp prints as an infix operator.
+type concatOp struct{ callExpr }
+
+func (e *concatOp) String() string {
+	return "(" + e.args[0].String() + " || " + e.args[1].String() + ")"
+}
+func (e *concatOp) withChildren(ch []Expr) Expr {
+	c := *e
+	c.args = ch
+	return &c
+}
+
+func concatKernel(dt arrow.DataType) fnKernel {
+	return func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		a, b := viewOf(in[0]), viewOf(in[1])
+		return mapRowsStr(env.Mem, dt, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return append(append(dst, a.bytes(i)...), b.bytes(i)...), false, nil
+		})
+	}
+}
+
+// buildConcat: concat(any...) ignores NULLs and is never NULL;
+// concat_ws(sep, any...) is NULL only when sep is.
+func buildConcat(name string, args []Expr) (Expr, error) {
+	ws := name == "concat_ws"
+	if len(args) == 0 || ws && len(args) < 2 {
+		return nil, functionError(name, args)
+	}
+	a := make([]Expr, len(args))
+	for i, x := range args {
+		// concat renders values with their output functions (bool is t/f,
+		// unlike a cast to text).
+		if x.Type().Kind == sqltypes.Bool {
+			a[i] = &castExpr{in: x, t: sqltypes.TypeText, k: boolOutKernel}
+			continue
+		}
+		c, err := Cast(x, sqltypes.TypeText)
+		if err != nil {
+			return nil, functionError(name, args)
+		}
+		a[i] = c
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		views := make([]strView, len(in))
+		for i, x := range in {
+			if x.DataType().ID() == arrow.STRING {
+				views[i] = viewOf(x)
+			}
+		}
+		var sepIn []arrow.Array
+		if ws {
+			sepIn = in[:1]
+		}
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, sepIn, func(i int, dst []byte) ([]byte, bool, error) {
+			first := true
+			start := 0
+			if ws {
+				start = 1
+			}
+			for k := start; k < len(in); k++ {
+				if in[k].IsNull(i) {
+					continue
+				}
+				if ws && !first {
+					dst = append(dst, views[0].bytes(i)...)
+				}
+				first = false
+				dst = append(dst, views[k].bytes(i)...)
+			}
+			return dst, false, nil
+		})
+	}}, nil
+}
+
+// buildTextInt: left(s, n), right(s, n), repeat(s, n).
+func buildTextInt(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	s, err := coerceArgs(name, args[:1], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceArgs(name, args[1:], sqltypes.TypeInt8)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v, cnt := viewOf(in[0]), values[int64](in[1])
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			b, c := v.bytes(i), cnt[i]
+			switch name {
+			case "repeat":
+				if c <= 0 {
+					return dst, false, nil
+				}
+				if c > maxStringResult || int64(len(b))*c > maxStringResult {
+					return nil, false, errTooLong()
+				}
+				for ; c > 0; c-- {
+					dst = append(dst, b...)
+				}
+				return dst, false, nil
+			case "left":
+				if c < 0 {
+					c += int64(utf8.RuneCount(b))
+				}
+				return append(dst, b[:charOffset(b, c)]...), false, nil
+			}
+			chars := int64(utf8.RuneCount(b))
+			if c < 0 {
+				c += chars
+			}
+			if c > chars {
+				c = chars
+			}
+			if c < 0 {
+				c = 0
+			}
+			return append(dst, b[charOffset(b, chars-c):]...), false, nil
+		})
+	}}, nil
+}
+
+// buildPad: lpad/rpad(s, len [, fill]).
+func buildPad(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 3); err != nil {
+		return nil, err
+	}
+	s, err := coerceArgs(name, args[:1], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceArgs(name, args[1:2], sqltypes.TypeInt8)
+	if err != nil {
+		return nil, err
+	}
+	all := append(s, k...)
+	if len(args) == 3 {
+		f, err := coerceArgs(name, args[2:], sqltypes.TypeText)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, f...)
+	}
+	left := name == "lpad"
+	return &callExpr{name: name, args: all, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v, length := viewOf(in[0]), values[int64](in[1])
+		var fill strView
+		if len(in) == 3 {
+			fill = viewOf(in[2])
+		}
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			b, want := v.bytes(i), length[i]
+			f := []byte(" ")
+			if len(in) == 3 {
+				f = fill.bytes(i)
+			}
+			if want <= 0 {
+				return dst, false, nil
+			}
+			if want > maxStringResult {
+				return nil, false, errTooLong()
+			}
+			have := int64(utf8.RuneCount(b))
+			if have >= want || len(f) == 0 {
+				return append(dst, b[:charOffset(b, want)]...), false, nil
+			}
+			if !left {
+				dst = append(dst, b...)
+			}
+			for need, fi := want-have, 0; need > 0; need-- {
+				_, size := utf8.DecodeRune(f[fi:])
+				dst = append(dst, f[fi:fi+size]...)
+				if fi += size; fi >= len(f) {
+					fi = 0
+				}
+			}
+			if left {
+				dst = append(dst, b...)
+			}
+			return dst, false, nil
+		})
+	}}, nil
+}
+
+// buildSplitPart: split_part(s, delim, n), n counting from the end when
+// negative; n = 0 is 22023.
+func buildSplitPart(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 3, 3); err != nil {
+		return nil, err
+	}
+	s, err := coerceArgs(name, args[:2], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceArgs(name, args[2:], sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v, d, field := viewOf(in[0]), viewOf(in[1]), values[int32](in[2])
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			b, delim, f := v.bytes(i), d.bytes(i), int(field[i])
+			if f == 0 {
+				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "field position must not be zero")
+			}
+			if len(delim) == 0 {
+				if f == 1 || f == -1 {
+					return append(dst, b...), false, nil
+				}
+				return dst, false, nil
+			}
+			parts := bytes.Count(b, delim) + 1
+			if f < 0 {
+				f += parts + 1
+			}
+			if f < 1 || f > parts {
+				return dst, false, nil
+			}
+			for ; f > 1; f-- {
+				b = b[bytes.Index(b, delim)+len(delim):]
+			}
+			if k := bytes.Index(b, delim); k >= 0 {
+				b = b[:k]
+			}
+			return append(dst, b...), false, nil
+		})
+	}}, nil
+}
+
+func buildChr(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a, err := coerceArgs(name, args, sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		c := values[int32](in[0])
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			switch r := c[i]; {
+			case r == 0:
+				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "null character not permitted")
+			case r < 0 || r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
+				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested character too large for encoding: %d", r)
+			default:
+				return utf8.AppendRune(dst, rune(r)), false, nil
+			}
+		})
+	}}, nil
+}

@@ -1,0 +1,342 @@
+package expr
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Date/time field extraction: date_part(text, x) → double precision and
+// extract(field, x) → numeric, as in PostgreSQL 14+. Field values are
+// computed exactly in micro-units (value × 10^6) and then converted.
+
+// canonicalUnit maps the unit spellings PostgreSQL accepts to one name.
+func canonicalUnit(u string) string {
+	switch strings.ToLower(strings.TrimSpace(u)) {
+	case "microsecond", "microseconds", "us", "usec", "usecs", "useconds":
+		return "microseconds"
+	case "millisecond", "milliseconds", "ms", "msec", "msecs", "mseconds":
+		return "milliseconds"
+	case "second", "seconds", "s", "sec", "secs":
+		return "second"
+	case "minute", "minutes", "m", "min", "mins":
+		return "minute"
+	case "hour", "hours", "h", "hr", "hrs":
+		return "hour"
+	case "day", "days", "d":
+		return "day"
+	case "week", "weeks", "w":
+		return "week"
+	case "month", "months", "mon", "mons":
+		return "month"
+	case "quarter", "qtr":
+		return "quarter"
+	case "year", "years", "y", "yr", "yrs":
+		return "year"
+	case "decade", "decades", "dec", "decs":
+		return "decade"
+	case "century", "centuries", "c", "cent":
+		return "century"
+	case "millennium", "millennia", "mil", "mils", "millenniums":
+		return "millennium"
+	case "epoch", "dow", "isodow", "doy", "isoyear", "julian", "timezone", "timezone_hour", "timezone_minute":
+		return strings.ToLower(strings.TrimSpace(u))
+	case "j":
+		return "julian"
+	}
+	return ""
+}
+
+func unitError(unit string, t sqltypes.Type, recognized bool) error {
+	if recognized {
+		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "unit %q not supported for type %s", unit, t)
+	}
+	return sqltypes.New(sqltypes.CodeInvalidParameterValue, "unit %q not recognized for type %s", unit, t)
+}
+
+// isoWeek returns the ISO 8601 year and week of a day number.
+func isoWeek(days int64) (int64, int64) {
+	// The ISO week's Thursday decides the year.
+	thu := days - int64(sqltypes.ISOWeekday(days)) + 4
+	y, _, _ := sqltypes.CivilFromDays(thu)
+	jan1 := sqltypes.DaysFromCivil(y, 1, 1)
+	return y, (thu-jan1)/7 + 1
+}
+
+// tsField returns field of a wall-clock timestamp (microseconds) in
+// micro-units; offSec is the zone offset for timestamptz fields.
+func tsField(unit string, us int64, offSec int, epochUS int64) (int64, bool) {
+	const M = 1_000_000
+	days, tod := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+	y, m, d := sqltypes.CivilFromDays(days)
+	yr := y
+	if y <= 0 {
+		yr = y - 1 // 1 BC is year -1
+	}
+	switch unit {
+	case "microseconds":
+		return tod % (60 * M) * M, true
+	case "milliseconds":
+		return tod % (60 * M) * 1000, true
+	case "second":
+		return tod % (60 * M), true
+	case "minute":
+		return tod / (60 * M) % 60 * M, true
+	case "hour":
+		return tod / (3600 * M) * M, true
+	case "day":
+		return int64(d) * M, true
+	case "month":
+		return int64(m) * M, true
+	case "quarter":
+		return int64((m-1)/3+1) * M, true
+	case "year":
+		return yr * M, true
+	case "decade":
+		return floorDivI(y, 10) * M, true
+	case "century":
+		if yr > 0 {
+			return (yr + 99) / 100 * M, true
+		}
+		return -((99 - (yr + 1)) / 100) * M, true
+	case "millennium":
+		if yr > 0 {
+			return (yr + 999) / 1000 * M, true
+		}
+		return -((999 - (yr + 1)) / 1000) * M, true
+	case "week":
+		_, w := isoWeek(days)
+		return w * M, true
+	case "isoyear":
+		iy, _ := isoWeek(days)
+		if iy <= 0 {
+			iy--
+		}
+		return iy * M, true
+	case "dow":
+		return int64(sqltypes.ISOWeekday(days)%7) * M, true
+	case "isodow":
+		return int64(sqltypes.ISOWeekday(days)) * M, true
+	case "doy":
+		return (days - sqltypes.DaysFromCivil(y, 1, 1) + 1) * M, true
+	case "epoch":
+		return epochUS, true
+	case "julian":
+		return (days + 2440588) * M, true
+	case "timezone":
+		return int64(offSec) * M, true
+	case "timezone_hour":
+		return int64(offSec/3600) * M, true
+	case "timezone_minute":
+		return int64(offSec/60%60) * M, true
+	}
+	return 0, false
+}
+
+func floorDivI(a, b int64) int64 { q, _ := sqltypes.FloorDivMod(a, b); return q }
+
+// ivField returns field of an interval in micro-units.
+func ivField(unit string, iv arrow.MonthDayNanoInterval) (int64, bool) {
+	const M = 1_000_000
+	t := iv.Nanoseconds / 1000
+	years, months := int64(iv.Months)/12, int64(iv.Months)%12
+	switch unit {
+	case "microseconds":
+		return t % (60 * M) * M, true
+	case "milliseconds":
+		return t % (60 * M) * 1000, true
+	case "second":
+		return t % (60 * M), true
+	case "minute":
+		return t / (60 * M) % 60 * M, true
+	case "hour":
+		return t / (3600 * M) * M, true
+	case "day":
+		return int64(iv.Days) * M, true
+	case "month":
+		return months * M, true
+	case "quarter":
+		return (months/3 + 1) * M, true
+	case "year":
+		return years * M, true
+	case "decade":
+		return years / 10 * M, true
+	case "century":
+		return years / 100 * M, true
+	case "millennium":
+		return years / 1000 * M, true
+	case "epoch":
+		secs := float64(years)*365.25*86400 + float64(months)*30*86400 + float64(iv.Days)*86400
+		return int64(secs)*M + t, true
+	}
+	return 0, false
+}
+
+// extractScale is the numeric scale of extract(unit …).
+func extractScale(unit string, k sqltypes.Kind) int32 {
+	switch {
+	case unit == "second" || unit == "epoch" && k != sqltypes.Date:
+		return 6
+	case unit == "milliseconds":
+		return 3
+	}
+	return 0
+}
+
+// buildDatePart: date_part(text, date|timestamp|timestamptz|interval) is
+// double precision; extract(text, …) is numeric (PostgreSQL 14+).
+func buildDatePart(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	if !implicitText(args[0].Type()) {
+		return nil, functionError(name, args)
+	}
+	src := args[1]
+	st := src.Type()
+	if st.Kind == sqltypes.Unknown || st.IsString() {
+		var err error
+		if src, err = Cast(src, sqltypes.TypeTimestamp); err != nil {
+			return nil, functionError(name, args)
+		}
+		st = src.Type()
+	}
+	k := st.Kind
+	if k != sqltypes.Date && k != sqltypes.Timestamp && k != sqltypes.TimestampTZ && k != sqltypes.Interval {
+		return nil, functionError(name, args)
+	}
+	numeric := name == "extract"
+	unitArg := coerceTo(args[0], sqltypes.TypeText)
+	fixedUnit := ""
+	if v, ok := IsLiteral(unitArg); ok && v != nil {
+		fixedUnit = v.(string)
+	}
+	rt := sqltypes.TypeFloat8
+	if numeric {
+		rt = sqltypes.NumericType(0, 6)
+		if fixedUnit != "" {
+			rt = sqltypes.NumericType(0, extractScale(canonicalUnit(fixedUnit), k))
+		}
+	}
+	return &callExpr{name: name, args: []Expr{unitArg, src}, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		units := viewOf(in[0])
+		field := func(i int) (int64, error) {
+			raw := units.str(i)
+			unit := canonicalUnit(raw)
+			var v int64
+			ok := unit != ""
+			switch k {
+			case sqltypes.Interval:
+				if ok {
+					v, ok = ivField(unit, values[arrow.MonthDayNanoInterval](in[1])[i])
+				}
+			case sqltypes.Date:
+				d := int64(values[int32](in[1])[i])
+				if ok && numeric {
+					switch unit {
+					case "microseconds", "milliseconds", "second", "minute", "hour", "timezone", "timezone_hour", "timezone_minute":
+						return 0, unitError(strings.ToLower(raw), st, true)
+					}
+				}
+				if ok {
+					v, ok = tsField(unit, d*sqltypes.MicrosPerDay, 0, d*sqltypes.MicrosPerDay)
+					if unit == "epoch" && numeric {
+						v = d * 86400 * 1_000_000
+					}
+				}
+			default:
+				us := values[int64](in[1])[i]
+				wall, off := us, 0
+				if k == sqltypes.TimestampTZ {
+					wall = sqltypes.UTCToLocal(us, zoneOf(env))
+					off = int((wall - us) / sqltypes.MicrosPerSecond)
+				} else if strings.HasPrefix(unit, "timezone") {
+					return 0, unitError(strings.ToLower(raw), st, true)
+				}
+				if ok {
+					v, ok = tsField(unit, wall, off, us)
+				}
+			}
+			if !ok {
+				return 0, unitError(strings.ToLower(raw), st, unit != "")
+			}
+			return v, nil
+		}
+		if !numeric {
+			return mapRows(env.Mem, arrow.PrimitiveTypes.Float64, n, in, func(i int) (float64, bool, error) {
+				v, err := field(i)
+				return float64(v) / 1e6, false, err
+			})
+		}
+		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			v, err := field(i)
+			if err != nil {
+				return decimal128.Num{}, false, err
+			}
+			r, _ := rescaleDec(decimal128.FromI64(v), 6, rt.Scale)
+			return r, false, nil
+		})
+	}}, nil
+}
+
+// zoneOf returns the session zone (UTC if unset).
+func zoneOf(env *executor.Env) *time.Location {
+	if env.Location == nil {
+		return time.UTC
+	}
+	return env.Location
+}
+
+// buildMakeDate: make_date(year, month, day); negative years are BC.
+func buildMakeDate(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 3, 3); err != nil {
+		return nil, err
+	}
+	a, err := coerceArgs(name, args, sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeDate, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		y, m, d := values[int32](in[0]), values[int32](in[1]), values[int32](in[2])
+		return mapRows(env.Mem, arrow.FixedWidthTypes.Date32, n, in, func(i int) (arrow.Date32, bool, error) {
+			yy := int64(y[i])
+			if yy < 0 {
+				yy++ // astronomical year
+			}
+			if y[i] == 0 || m[i] < 1 || m[i] > 12 || d[i] < 1 || int(d[i]) > sqltypes.DaysInMonth(yy, int(m[i])) {
+				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d", y[i], m[i], d[i])
+			}
+			days := sqltypes.DaysFromCivil(yy, int(m[i]), int(d[i]))
+			if days < sqltypes.MinDateDays || days > sqltypes.MaxDateDays {
+				return 0, false, errDateRange()
+			}
+			return arrow.Date32(days), false, nil
+		})
+	}}, nil
+}
+
+// buildToTimestamp: to_timestamp(double precision) → timestamptz.
+func buildToTimestamp(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapUnary(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), in[0], func(x float64) (arrow.Timestamp, error) {
+			us := math.RoundToEven(x * 1e6)
+			if math.IsNaN(us) || us < float64(sqltypes.MinTimestampMicros) || us >= math.MaxInt64 {
+				return 0, errTSRange()
+			}
+			return arrow.Timestamp(int64(us)), nil
+		})
+	}}, nil
+}

@@ -1,0 +1,199 @@
+package expr
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// truncDays truncates a day number to the start of unit.
+func truncDays(unit string, days int64) (int64, bool) {
+	y, m, _ := sqltypes.CivilFromDays(days)
+	switch unit {
+	case "day":
+		return days, true
+	case "week":
+		return days - int64(sqltypes.ISOWeekday(days)) + 1, true
+	case "month":
+		return sqltypes.DaysFromCivil(y, m, 1), true
+	case "quarter":
+		return sqltypes.DaysFromCivil(y, (m-1)/3*3+1, 1), true
+	case "year":
+		return sqltypes.DaysFromCivil(y, 1, 1), true
+	case "decade":
+		return sqltypes.DaysFromCivil(floorDivI(y, 10)*10, 1, 1), true
+	case "century":
+		return sqltypes.DaysFromCivil(floorDivI(y-1, 100)*100+1, 1, 1), true
+	case "millennium":
+		return sqltypes.DaysFromCivil(floorDivI(y-1, 1000)*1000+1, 1, 1), true
+	}
+	return 0, false
+}
+
+// truncMicros truncates wall-clock microseconds to unit.
+func truncMicros(unit string, us int64) (int64, bool) {
+	var q int64
+	switch unit {
+	case "microseconds":
+		return us, true
+	case "milliseconds":
+		q = 1000
+	case "second":
+		q = sqltypes.MicrosPerSecond
+	case "minute":
+		q = 60 * sqltypes.MicrosPerSecond
+	case "hour":
+		q = 3600 * sqltypes.MicrosPerSecond
+	default:
+		days, _ := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+		d, ok := truncDays(unit, days)
+		return d * sqltypes.MicrosPerDay, ok
+	}
+	f, _ := sqltypes.FloorDivMod(us, q)
+	return f * q, true
+}
+
+// buildDateTrunc: date_trunc(text, timestamp|timestamptz|date|interval).
+// A date becomes timestamptz (PostgreSQL's implicit cast); timestamptz
+// truncates in the session time zone.
+func buildDateTrunc(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	if !implicitText(args[0].Type()) {
+		return nil, functionError(name, args)
+	}
+	src := args[1]
+	switch src.Type().Kind {
+	case sqltypes.Date, sqltypes.Unknown, sqltypes.Text, sqltypes.Varchar:
+		// As in PostgreSQL, a date (or untyped text) is converted to
+		// timestamptz, the preferred type, in the session time zone.
+		var err error
+		if src, err = Cast(src, sqltypes.TypeTimestampTZ); err != nil {
+			return nil, functionError(name, args)
+		}
+	}
+	t := src.Type()
+	if t.Kind != sqltypes.Timestamp && t.Kind != sqltypes.TimestampTZ && t.Kind != sqltypes.Interval {
+		return nil, functionError(name, args)
+	}
+	unitArg := coerceTo(args[0], sqltypes.TypeText)
+	return &callExpr{name: name, args: []Expr{unitArg, src}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		units := viewOf(in[0])
+		if t.Kind == sqltypes.Interval {
+			iv := values[arrow.MonthDayNanoInterval](in[1])
+			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
+				r, ok := truncInterval(canonicalUnit(units.str(i)), iv[i])
+				if !ok {
+					return r, false, unitError(strings.ToLower(units.str(i)), t, false)
+				}
+				return r, false, nil
+			})
+		}
+		ts := values[int64](in[1])
+		loc := zoneOf(env)
+		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+			us := ts[i]
+			if t.Kind == sqltypes.TimestampTZ {
+				us = sqltypes.UTCToLocal(us, loc)
+			}
+			r, ok := truncMicros(canonicalUnit(units.str(i)), us)
+			if !ok {
+				return 0, false, unitError(strings.ToLower(units.str(i)), t, false)
+			}
+			if t.Kind == sqltypes.TimestampTZ {
+				r = sqltypes.LocalToUTC(r, loc)
+			}
+			return arrow.Timestamp(r), false, nil
+		})
+	}}, nil
+}
+
+func truncInterval(unit string, iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, bool) {
+	const us = 1000
+	t := iv.Nanoseconds
+	cut := func(q int64) int64 { return t / q * q }
+	switch unit {
+	case "microseconds":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: cut(us)}, true
+	case "milliseconds":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: cut(1000 * us)}, true
+	case "second":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: cut(1e6 * us)}, true
+	case "minute":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: cut(60e6 * us)}, true
+	case "hour":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: cut(3600e6 * us)}, true
+	case "day":
+		return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days}, true
+	case "month":
+		return arrow.MonthDayNanoInterval{Months: iv.Months}, true
+	case "quarter":
+		return arrow.MonthDayNanoInterval{Months: iv.Months / 3 * 3}, true
+	case "year":
+		return arrow.MonthDayNanoInterval{Months: iv.Months / 12 * 12}, true
+	case "decade":
+		return arrow.MonthDayNanoInterval{Months: iv.Months / 120 * 120}, true
+	case "century":
+		return arrow.MonthDayNanoInterval{Months: iv.Months / 1200 * 1200}, true
+	case "millennium":
+		return arrow.MonthDayNanoInterval{Months: iv.Months / 12000 * 12000}, true
+	}
+	return iv, false
+}
+
+// buildArrayLen: cardinality(anyarray) and array_length(anyarray, dim)
+// (one-dimensional arrays: dimension 1 is the length, others NULL, and an
+// empty array has NULL length).
+func buildArrayLen(name string, args []Expr) (Expr, error) {
+	want := 1
+	if name == "array_length" {
+		want = 2
+	}
+	if err := wantArgs(name, args, want, want); err != nil {
+		return nil, err
+	}
+	if args[0].Type().Kind != sqltypes.List {
+		return nil, functionError(name, args)
+	}
+	if want == 2 {
+		d := coerceTo(args[1], sqltypes.TypeInt4)
+		if d.Type().Kind != sqltypes.Int4 {
+			return nil, functionError(name, args)
+		}
+		args = []Expr{args[0], d}
+	}
+	return &callExpr{name: name, args: args, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		l, ok := in[0].(*array.List)
+		if !ok {
+			return nil, internalErr("%s of %s", name, in[0].DataType())
+		}
+		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
+			s, e := l.ValueOffsets(i)
+			c := int32(e - s)
+			if want == 2 && (values[int32](in[1])[i] != 1 || c == 0) {
+				return 0, true, nil
+			}
+			return c, false, nil
+		})
+	}}, nil
+}
+
+// appendPadded appends v as decimal with at least width digits.
+func appendPadded(dst []byte, v int64, width int, fm bool) []byte {
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	var b [20]byte
+	s := strconv.AppendInt(b[:0], v, 10)
+	for k := len(s); k < width && !fm; k++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}

@@ -1,0 +1,158 @@
+package expr
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Generic row-wise kernels for the function library and the temporal
+// operators: f runs once per non-NULL row through a closure call (no
+// interface call, no allocation); NULL rows produce NULL without calling
+// f. The arithmetic and comparison hot paths do not use these.
+
+// mapUnary computes f over a fixed-width array.
+func mapUnary[A, O fixedT](mem memory.Allocator, dt arrow.DataType, in arrow.Array, f func(A) (O, error)) (arrow.Array, error) {
+	n := in.Len()
+	a := values[A](in)
+	bm, off := bitmapOf(in)
+	buf, out := allocFixed[O](mem, n)
+	var valid *memory.Buffer
+	if bm != nil {
+		valid = copyBitmap(mem, bm, off, n)
+	}
+	var err error
+	for i := range out {
+		if bm != nil && !validAt(bm, off, i) {
+			var z O
+			out[i] = z
+			continue
+		}
+		if out[i], err = f(a[i]); err != nil {
+			break
+		}
+	}
+	if err != nil {
+		buf.Release()
+		if valid != nil {
+			valid.Release()
+		}
+		return nil, err
+	}
+	return finish(dt, n, valid, buf), nil
+}
+
+// mapBinary computes f over two fixed-width arrays of equal length.
+func mapBinary[A, B, O fixedT](mem memory.Allocator, dt arrow.DataType, la, ra arrow.Array, f func(A, B) (O, error)) (arrow.Array, error) {
+	n := la.Len()
+	a, b := values[A](la), values[B](ra)
+	valid := andValidity(mem, n, la, ra)
+	var vb []byte
+	if valid != nil {
+		vb = valid.Bytes()
+	}
+	buf, out := allocFixed[O](mem, n)
+	var err error
+	for i := range out {
+		if !validAt(vb, 0, i) {
+			var z O
+			out[i] = z
+			continue
+		}
+		if out[i], err = f(a[i], b[i]); err != nil {
+			break
+		}
+	}
+	if err != nil {
+		buf.Release()
+		if valid != nil {
+			valid.Release()
+		}
+		return nil, err
+	}
+	return finish(dt, n, valid, buf), nil
+}
+
+// mapRows computes a fixed-width result from any inputs: get reads row i
+// of the inputs (all valid there) and returns the value, or null=true.
+func mapRows[O fixedT](mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Array, get func(i int) (v O, null bool, err error)) (arrow.Array, error) {
+	valid := andValidity(mem, n, ins...)
+	var vb []byte
+	if valid != nil {
+		vb = valid.Bytes()
+	}
+	buf, out := allocFixed[O](mem, n)
+	for i := range out {
+		var z O
+		out[i] = z
+		if !validAt(vb, 0, i) {
+			continue
+		}
+		v, null, err := get(i)
+		if err != nil {
+			buf.Release()
+			if valid != nil {
+				valid.Release()
+			}
+			return nil, err
+		}
+		if null {
+			if valid == nil {
+				valid, vb = allocBitmap(mem, n)
+				setBitsTrue(vb, n)
+			}
+			clearBit(vb, i)
+			continue
+		}
+		out[i] = v
+	}
+	return finish(dt, n, valid, buf), nil
+}
+
+// mapRowsStr computes a String/Binary result from any inputs: get appends
+// row i's value to dst (reused scratch) or returns null=true.
+func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Array, get func(i int, dst []byte) (out []byte, null bool, err error)) (arrow.Array, error) {
+	valid := andValidity(mem, n, ins...)
+	var vb []byte
+	if valid != nil {
+		vb = valid.Bytes()
+		defer valid.Release()
+	}
+	est := 16 * n
+	if len(ins) > 0 && (ins[0].DataType().ID() == arrow.STRING || ins[0].DataType().ID() == arrow.BINARY) {
+		v := viewOf(ins[0])
+		est = int(v.offs[len(v.offs)-1]-v.offs[0]) + n
+	}
+	so := newStrOut(mem, n, est)
+	var scratch []byte
+	for i := 0; i < n; i++ {
+		if !validAt(vb, 0, i) {
+			so.addNull()
+			continue
+		}
+		v, null, err := get(i, scratch[:0])
+		if err != nil {
+			so.release()
+			return nil, err
+		}
+		if null {
+			so.addNull()
+			continue
+		}
+		so.add(v)
+		if cap(v) > cap(scratch) {
+			scratch = v
+		}
+	}
+	return so.finish(dt)
+}
+
+func setBitsTrue(bm []byte, n int) {
+	for i := range bm {
+		bm[i] = 0xFF
+	}
+	_ = n
+}
+
+func clearBit(bm []byte, i int) { bm[i>>3] &^= 1 << (i & 7) }
+
+func setBit(bm []byte, i int) { bm[i>>3] |= 1 << (i & 7) }

@@ -1,0 +1,128 @@
+package expr
+
+import (
+	"context"
+	"errors"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Evaluation on a subset of a batch's rows, for CASE, COALESCE and the
+// error-retry of AND/OR: an expression must not raise errors for rows it
+// is not asked about.
+
+// isDataError reports whether err is a SQL error about data (worth
+// retrying on fewer rows) rather than cancellation or a bug.
+func isDataError(err error) bool {
+	var se *sqltypes.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqltypes.CodeQueryCanceled, sqltypes.CodeInternal, sqltypes.CodeOutOfMemory:
+		return false
+	}
+	return true
+}
+
+// isCheap reports whether evaluating e on a whole batch costs about
+// nothing and cannot fail (columns and literals).
+func isCheap(e Expr) bool {
+	switch e.(type) {
+	case *ColumnExpr, *LiteralExpr:
+		return true
+	}
+	return false
+}
+
+// evalSelective evaluates e for the cnt rows set in sel (bitmap at offset
+// 0) and returns a batch-length array whose other rows are unspecified
+// (callers only read selected rows). Cheap expressions and large
+// selections are evaluated on the whole batch, falling back to the
+// selected rows only if that raises a data error.
+func evalSelective(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e Expr, sel []byte, cnt int) (arrow.Array, error) {
+	n := int(b.NumRows())
+	if cnt == 0 {
+		return nullArray(env.Mem, e.Type(), n), nil
+	}
+	if cnt == n || isCheap(e) || cnt*2 >= n {
+		a, err := e.Eval(ctx, env, b)
+		if err == nil || cnt == n || !isDataError(err) {
+			return a, err
+		}
+	}
+	return evalOnRows(ctx, env, b, e, sel, cnt)
+}
+
+// evalOnRows evaluates e on only the cnt rows set in sel and scatters the
+// results back to a batch-length array (NULL elsewhere).
+func evalOnRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e Expr, sel []byte, cnt int) (arrow.Array, error) {
+	n := int(b.NumRows())
+	if cnt == n {
+		return e.Eval(ctx, env, b)
+	}
+	if cnt == 0 {
+		return nullArray(env.Mem, e.Type(), n), nil
+	}
+	cctx := compute.WithAllocator(ctx, env.Mem)
+	// gather positions of selected rows; scatter index per row (NULL = not selected)
+	takeB, take := allocFixed[int32](env.Mem, cnt)
+	scatB, scat := allocFixed[int32](env.Mem, n)
+	k := int32(0)
+	for i := 0; i < n; i++ {
+		scat[i] = 0
+		if validAt(sel, 0, i) {
+			take[k] = int32(i)
+			scat[i] = k
+			k++
+		}
+	}
+	takeIdx := finish(arrow.PrimitiveTypes.Int32, cnt, nil, takeB)
+	defer takeIdx.Release()
+	scatIdx := finish(arrow.PrimitiveTypes.Int32, n, copyBitmap(env.Mem, sel, 0, n), scatB)
+	defer scatIdx.Release()
+
+	used := Columns(e)
+	fields := make([]arrow.Field, b.NumCols())
+	cols := make([]arrow.Array, b.NumCols())
+	defer releaseAll(cols)
+	for i := range cols {
+		fields[i] = arrow.Field{Name: b.Schema().Field(i).Name, Type: arrow.Null, Nullable: true}
+	}
+	for _, c := range used {
+		if c < 0 || c >= len(cols) {
+			return nil, internalErr("column #%d of a batch with %d columns", c, len(cols))
+		}
+		t, err := compute.TakeArray(cctx, b.Column(c), takeIdx)
+		if err != nil {
+			return nil, internalErr("selecting rows: %v", err)
+		}
+		cols[c] = t
+		fields[c] = b.Schema().Field(c)
+	}
+	for i := range cols {
+		if cols[i] == nil {
+			cols[i] = array.NewNull(cnt)
+		}
+	}
+	sub := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(cnt))
+	defer sub.Release()
+	res, err := e.Eval(ctx, env, sub)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Release()
+	if res.DataType().ID() == arrow.NULL {
+		return array.NewNull(n), nil
+	}
+	out, err := compute.TakeArray(cctx, res, scatIdx)
+	if err != nil {
+		return nil, internalErr("scattering rows: %v", err)
+	}
+	return out, nil
+}

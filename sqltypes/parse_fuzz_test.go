@@ -1,0 +1,26 @@
+package sqltypes
+
+import "testing"
+
+// FuzzParseValue checks that the input functions never panic and fail
+// only with *Error.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"1", " -32768 ", "1.5e3", "NaN", "2024-02-29", "2024-01-02 10:00:00+05:30",
+		"1 day 02:00:00", "P1Y2M", "@ 3 hours ago", `{1,"a b",NULL}`, `\x0a`, "{550e8400-e29b-41d4-a716-446655440000}", "t", "[1]"} {
+		f.Add(s)
+	}
+	types := []Type{TypeBool, TypeInt2, TypeInt4, TypeInt8, TypeFloat4, TypeFloat8, NumericType(0, 2), NumericType(5, 2),
+		TypeDate, TypeTimestamp, TypeTimestampTZ, TypeInterval, TypeBytea, TypeUUID, TypeJSON, ListOf(TypeInt4), ListOf(TypeText)}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, typ := range types {
+			v, err := ParseValue(typ, s)
+			if err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("%s %q: error %T %v", typ, s, err, err)
+				}
+				continue
+			}
+			_ = FormatValue(typ, v)
+		}
+	})
+}

@@ -1,0 +1,166 @@
+package sqltypes
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// Expected values are what PostgreSQL 15 printed for the same input.
+
+func TestParseIntervalRoundTrip(t *testing.T) {
+	cases := []struct{ in, want string }{ // -- from PostgreSQL 15: SELECT 'in'::interval
+		{"-1 years 2 mons", "-10 mons"},
+		{"1 year -2 mons", "10 mons"},
+		{"-1 mon -1 day -01:00", "-1 mons -1 days -01:00:00"},
+		{"1 mon -1 day +01:00", "1 mon -1 days +01:00:00"},
+		{"-1 day +01:00", "-1 days +01:00:00"},
+		{"0", "00:00:00"},
+		{"1.001 years", "1 year"},
+		{"0.5 mon", "15 days"},
+		{"1.3 mon", "1 mon 9 days"},
+		{"0.1 day", "02:24:00"},
+		{"1.5 weeks", "10 days 12:00:00"},
+		{"@ 1 day ago", "-1 days"},
+		{"1 2:03", "1 day 02:03:00"},
+		{"1:2:3.5", "01:02:03.5"},
+		{"10", "00:00:10"},
+		{"1day", "1 day"},
+		{"-1.5 hours", "-01:30:00"},
+		{"1 year 2 mons", "1 year 2 mons"},
+		{"P1Y2M3DT4H5M6S", "1 year 2 mons 3 days 04:05:06"},
+	}
+	for _, c := range cases {
+		iv, err := ParseInterval(c.in)
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		if got := FormatInterval(iv); got != c.want {
+			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, bad := range []string{"abc", "", "1 day 1 day", "1:2:3:4", "5 fortnights"} {
+		if _, err := ParseInterval(bad); Code(err) != CodeInvalidDatetimeFormat {
+			t.Errorf("%q: want 22007, got %v", bad, err)
+		}
+	}
+}
+
+func TestAppendFloat(t *testing.T) {
+	cases := []struct {
+		f    float64
+		bits int
+		want string
+	}{ // -- from PostgreSQL 15
+		{1e15, 64, "1e+15"}, {999999999999999, 64, "999999999999999"}, {1e-4, 64, "0.0001"},
+		{1.5e-5, 64, "1.5e-05"}, {float64(float32(3.4028235e38)), 32, "3.4028235e+38"},
+		{float64(float32(1e-45)), 32, "1e-45"}, {123456, 32, "123456"}, {1234567, 32, "1.234567e+06"},
+		{float64(float32(0.000123)), 32, "0.000123"}, {math.Copysign(0, -1), 64, "-0"}, {0.30000000000000004, 64, "0.30000000000000004"},
+	}
+	for _, c := range cases {
+		if got := string(AppendFloat(nil, c.f, c.bits)); got != c.want {
+			t.Errorf("%v/%d: got %q, want %q", c.f, c.bits, got, c.want)
+		}
+	}
+}
+
+func TestParseNumericAndDecimalText(t *testing.T) {
+	cases := []struct {
+		in       string
+		p, s     int32
+		want     string
+		wantCode string
+	}{ // -- from PostgreSQL 15: SELECT 'in'::numeric(p,s)
+		{"  -12.345e2 ", 0, 1, "-1234.5", ""},
+		{"1.005", 5, 2, "1.01", ""},
+		{"-0.005", 5, 2, "-0.01", ""},
+		{".5e1", 0, 0, "5", ""},
+		{"12345.678", 5, 2, "", CodeNumericOutOfRange},
+		{"abc", 0, 0, "", CodeInvalidTextRepr},
+		{"1e", 0, 0, "", CodeInvalidTextRepr},
+		{"99999999999999999999999999999999999999", 0, 0, "99999999999999999999999999999999999999", ""},
+	}
+	for _, c := range cases {
+		n, err := ParseNumeric(c.in, c.p, c.s)
+		if c.wantCode != "" {
+			if Code(err) != c.wantCode {
+				t.Errorf("%q: want %s, got %v", c.in, c.wantCode, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		if got := string(AppendDecimal(nil, n, c.s)); got != c.want || FormatDecimal(n, c.s) != c.want {
+			t.Errorf("%q: got %q / %q, want %q", c.in, got, FormatDecimal(n, c.s), c.want)
+		}
+	}
+}
+
+func TestDatesAndTimestamps(t *testing.T) {
+	d, err := ParseDate("0001-01-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -- from PostgreSQL 15: '0001-01-01'::date - 1 = 0001-12-31 BC
+	if got := string(AppendDate(nil, int64(d)-1)); got != "0001-12-31 BC" {
+		t.Errorf("got %s", got)
+	}
+	if d, err := ParseDate("4714-11-24 BC"); err != nil || int64(d) != MinDateDays {
+		t.Errorf("4714-11-24 BC = %v, %v", d, err)
+	}
+	ts, err := ParseTimestamp("0044-03-15 BC", false, nil)
+	if err != nil || string(AppendTimestamp(nil, int64(ts), nil, false)) != "0044-03-15 00:00:00 BC" {
+		t.Errorf("BC timestamp: %v %v", ts, err)
+	}
+	ts, _ = ParseTimestamp("2024-01-02 10:11:12.1234567", false, nil)
+	if got := string(AppendTimestamp(nil, int64(ts), nil, false)); got != "2024-01-02 10:11:12.123457" {
+		t.Errorf("rounding: %s", got)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz database")
+	}
+	ts, _ = ParseTimestamp("2024-07-01 12:00", true, ny)
+	if got := string(AppendTimestamp(nil, int64(ts), ny, true)); got != "2024-07-01 12:00:00-04" {
+		t.Errorf("tz: %s", got)
+	}
+	ts, _ = ParseTimestamp("2024-07-01 12:00 Europe/Paris", true, ny)
+	if got := string(AppendTimestamp(nil, int64(ts), time.UTC, true)); got != "2024-07-01 10:00:00+00" {
+		t.Errorf("named zone: %s", got)
+	}
+	for _, bad := range []string{"2024-13-01", "2024-02-30", "2024-01-01 24:00:01"} {
+		if _, err := ParseTimestamp(bad, false, nil); Code(err) != CodeDatetimeFieldOverflow {
+			t.Errorf("%q: want 22008, got %v", bad, err)
+		}
+	}
+	if _, err := ParseDate("2024/99"); Code(err) != CodeInvalidDatetimeFormat {
+		t.Errorf("want 22007, got %v", err)
+	}
+}
+
+func TestParseValueKinds(t *testing.T) {
+	cases := []struct {
+		t    Type
+		in   string
+		want string
+	}{
+		{TypeBool, " On ", "t"}, {TypeInt2, "-32768", "-32768"}, {TypeInt8, "+42", "42"},
+		{TypeFloat8, "1e-3", "0.001"}, {TypeBytea, `\x0aff`, `\x0aff`}, {TypeBytea, `a\\b\101`, `\x615c6241`},
+		{TypeUUID, "{550e8400-e29b-41d4-a716-446655440000}", "550e8400-e29b-41d4-a716-446655440000"},
+		{ListOf(TypeText), `{"a b",c,NULL}`, `{"a b",c,NULL}`}, {TypeJSON, `[1]`, `[1]`},
+		{TypeInterval, "3 hours ago", "-03:00:00"}, {TypeDate, "1/2/2024", "2024-01-02"},
+	}
+	for _, c := range cases {
+		v, err := ParseValue(c.t, c.in)
+		if err != nil {
+			t.Errorf("%s %q: %v", c.t, c.in, err)
+			continue
+		}
+		if got := FormatValue(c.t, v); got != c.want {
+			t.Errorf("%s %q: got %q, want %q", c.t, c.in, got, c.want)
+		}
+	}
+}

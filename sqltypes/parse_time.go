@@ -1,0 +1,395 @@
+package sqltypes
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// dateTime is a parsed date/timestamp literal before zone resolution.
+type dateTime struct {
+	y            int64
+	m, d         int
+	hh, mi, ss   int
+	us           int64
+	zoneOff      int // seconds east of UTC, when zoneSet
+	zoneSet      bool
+	zone         *time.Location // named zone, when not nil
+	special      string         // epoch, today, …
+	hasTime      bool
+	zoneExplicit bool
+}
+
+func badDate(kind, s string) *Error {
+	return New(CodeInvalidDatetimeFormat, "invalid input syntax for type %s: %q", kind, s)
+}
+
+func dateRange(s string) *Error {
+	return New(CodeDatetimeFieldOverflow, "date/time field value out of range: %q", s)
+}
+
+// ParseDate parses date text: YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY
+// (DateStyle MDY), an optional BC/AD, optional ignored time of day, and
+// the special words epoch, today, yesterday, tomorrow (UTC). 22007 for bad
+// syntax, 22008 for fields out of range.
+func ParseDate(s string) (arrow.Date32, error) {
+	dt, err := parseDateTime(s, "date")
+	if err != nil {
+		return 0, err
+	}
+	if dt.special != "" {
+		now := time.Now().UTC()
+		days := DaysFromCivil(int64(now.Year()), int(now.Month()), now.Day())
+		switch dt.special {
+		case "epoch":
+			return 0, nil
+		case "yesterday":
+			days--
+		case "tomorrow":
+			days++
+		}
+		return arrow.Date32(days), nil
+	}
+	days := DaysFromCivil(dt.y, dt.m, dt.d)
+	if days < MinDateDays || days > MaxDateDays {
+		return 0, New(CodeDatetimeFieldOverflow, "date out of range: %q", s)
+	}
+	return arrow.Date32(days), nil
+}
+
+// ParseTimestamp parses timestamp text: a date as ParseDate accepts it,
+// then an optional time HH:MM[:SS[.ffffff]] (separated by a space or T) and
+// an optional zone (Z, UTC, +HH, +HH:MM, -HHMM or an IANA name). For
+// timestamp without time zone (withTZ false) the zone is ignored, as in
+// PostgreSQL; for timestamptz a missing zone means loc (UTC if nil). The
+// result is microseconds since 1970-01-01 00:00:00 UTC.
+func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp, error) {
+	kind := "timestamp without time zone"
+	if withTZ {
+		kind = "timestamp with time zone"
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	dt, err := parseDateTime(s, kind)
+	if err != nil {
+		return 0, err
+	}
+	if dt.special != "" {
+		now := time.Now()
+		switch dt.special {
+		case "epoch":
+			return 0, nil
+		case "now":
+			if !withTZ {
+				now = now.In(loc)
+				return arrow.Timestamp(localMicros(now)), nil
+			}
+			return arrow.Timestamp(now.UnixMicro()), nil
+		}
+		now = now.In(loc)
+		d := DaysFromCivil(int64(now.Year()), int(now.Month()), now.Day())
+		switch dt.special {
+		case "yesterday":
+			d--
+		case "tomorrow":
+			d++
+		}
+		dt.y, dt.m, dt.d = CivilFromDays(d)
+	}
+	days := DaysFromCivil(dt.y, dt.m, dt.d)
+	if days < MinDateDays || days > 106_751_990 {
+		return 0, New(CodeDatetimeFieldOverflow, "timestamp out of range: %q", s)
+	}
+	us := days*MicrosPerDay + int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
+	if !withTZ {
+		return arrow.Timestamp(us), nil
+	}
+	switch {
+	case dt.zoneSet:
+		return arrow.Timestamp(us - int64(dt.zoneOff)*1_000_000), nil
+	case dt.zone != nil:
+		loc = dt.zone
+	}
+	return arrow.Timestamp(LocalToUTC(us, loc)), nil
+}
+
+// fastDateTime parses the canonical forms YYYY-MM-DD and
+// YYYY-MM-DD HH:MM:SS[.ffffff] without allocating; ok is false for
+// anything else (the general parser then decides).
+func fastDateTime(s string) (dt dateTime, ok bool) {
+	num := func(t string) (int, bool) {
+		v := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 0, false
+			}
+			v = v*10 + int(t[i]-'0')
+		}
+		return v, true
+	}
+	if len(s) != 10 && (len(s) < 19 || len(s) > 26 || s[10] != ' ' && s[10] != 'T') || s[4] != '-' || s[7] != '-' {
+		return dt, false
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:10])
+	if !ok1 || !ok2 || !ok3 || y == 0 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(int64(y), m) {
+		return dt, false
+	}
+	dt.y, dt.m, dt.d = int64(y), m, d
+	if len(s) == 10 {
+		return dt, true
+	}
+	if s[13] != ':' || s[16] != ':' {
+		return dt, false
+	}
+	hh, ok1 := num(s[11:13])
+	mi, ok2 := num(s[14:16])
+	ss, ok3 := num(s[17:19])
+	if !ok1 || !ok2 || !ok3 || hh > 23 || mi > 59 || ss > 59 {
+		return dt, false
+	}
+	dt.hh, dt.mi, dt.ss, dt.hasTime = hh, mi, ss, true
+	if len(s) > 19 {
+		if s[19] != '.' || len(s) == 20 {
+			return dt, false
+		}
+		f, ok := num(s[20:])
+		if !ok {
+			return dt, false
+		}
+		for k := len(s) - 20; k < 6; k++ {
+			f *= 10
+		}
+		dt.us = int64(f)
+	}
+	return dt, true
+}
+
+func parseDateTime(s, kind string) (dateTime, error) {
+	if dt, ok := fastDateTime(s); ok {
+		return dt, nil
+	}
+	var dt dateTime
+	t := strings.ToLower(trimSpace(s))
+	switch t {
+	case "epoch", "today", "yesterday", "tomorrow", "now":
+		if t == "now" && kind == "date" {
+			t = "today"
+		}
+		dt.special = t
+		return dt, nil
+	case "infinity", "-infinity", "+infinity":
+		return dt, New(CodeFeatureNotSupported, "infinite %s values are not supported", kind)
+	}
+	// Date part: up to the first space or a T followed by a digit.
+	end := len(t)
+	for i := 0; i < len(t); i++ {
+		if isSpace(t[i]) || t[i] == 't' && i+1 < len(t) && t[i+1] >= '0' && t[i+1] <= '9' {
+			end = i
+			break
+		}
+	}
+	if err := parseDatePart(t[:end], &dt); err != nil {
+		if err == errRange {
+			return dt, dateRange(s)
+		}
+		return dt, badDate(kind, s)
+	}
+	rest := t[end:]
+	if len(rest) > 0 && rest[0] == 't' {
+		rest = " " + rest[1:]
+	}
+	bc := false
+	for _, f := range strings.Fields(rest) {
+		switch {
+		case f == "bc":
+			bc = true
+		case f == "ad":
+		case strings.IndexByte(f, ':') > 0 && !dt.hasTime:
+			zone, err := parseTimePart(f, &dt)
+			if err == errRange {
+				return dt, dateRange(s)
+			}
+			if err != nil || zone != "" && !parseZone(zone, &dt) {
+				return dt, badDate(kind, s)
+			}
+		case !parseZone(f, &dt):
+			// Zone names are case-sensitive in the tz database.
+			if l, err := time.LoadLocation(originalWord(s, f)); err == nil && !dt.zoneExplicit && strings.Contains(f, "/") {
+				dt.zone, dt.zoneExplicit = l, true
+				continue
+			}
+			return dt, badDate(kind, s)
+		}
+	}
+	if bc {
+		if dt.y <= 0 {
+			return dt, badDate(kind, s)
+		}
+		dt.y = 1 - dt.y
+	}
+	if dt.y == 0 && !bc {
+		return dt, dateRange(s)
+	}
+	return dt, nil
+}
+
+// originalWord finds lower-cased word w in s and returns it in s's case.
+func originalWord(s, w string) string {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
+			return s[i : i+len(w)]
+		}
+	}
+	return w
+}
+
+type parseErr string
+
+func (e parseErr) Error() string { return string(e) }
+
+const (
+	errSyntax = parseErr("syntax")
+	errRange  = parseErr("range")
+)
+
+func atoiAll(s string) (int64, bool) {
+	if s == "" || len(s) > 12 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(s[i]-'0')
+	}
+	return v, true
+}
+
+func parseDatePart(t string, dt *dateTime) error {
+	var y, m, d int64
+	var ok1, ok2, ok3 bool
+	switch {
+	case strings.Count(t, "-") == 2:
+		p := strings.Split(t, "-")
+		y, ok1 = atoiAll(p[0])
+		m, ok2 = atoiAll(p[1])
+		d, ok3 = atoiAll(p[2])
+	case strings.Count(t, "/") == 2:
+		p := strings.Split(t, "/")
+		if len(p[0]) >= 3 {
+			y, ok1 = atoiAll(p[0])
+			m, ok2 = atoiAll(p[1])
+			d, ok3 = atoiAll(p[2])
+		} else {
+			m, ok1 = atoiAll(p[0])
+			d, ok2 = atoiAll(p[1])
+			y, ok3 = atoiAll(p[2])
+		}
+	case len(t) == 8:
+		y, ok1 = atoiAll(t[:4])
+		m, ok2 = atoiAll(t[4:6])
+		d, ok3 = atoiAll(t[6:])
+	}
+	if !ok1 || !ok2 || !ok3 {
+		return errSyntax
+	}
+	if m < 1 || m > 12 || d < 1 || y > 5874897 || d > int64(DaysInMonth(y, int(m))) {
+		return errRange
+	}
+	dt.y, dt.m, dt.d = y, int(m), int(d)
+	return nil
+}
+
+// parseTimePart parses HH:MM[:SS[.frac]] and returns what follows (a zone).
+func parseTimePart(f string, dt *dateTime) (string, error) {
+	i := 0
+	num := func() (int64, bool) {
+		j := i
+		for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+			i++
+		}
+		return atoiAll(f[j:i])
+	}
+	h, ok := num()
+	if !ok || i >= len(f) || f[i] != ':' {
+		return "", errSyntax
+	}
+	i++
+	mi, ok := num()
+	if !ok {
+		return "", errSyntax
+	}
+	var sec, us int64
+	if i < len(f) && f[i] == ':' {
+		i++
+		if sec, ok = num(); !ok {
+			return "", errSyntax
+		}
+		if i < len(f) && f[i] == '.' {
+			j := i
+			i++
+			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+				i++
+			}
+			fr, err := strconv.ParseFloat("0"+f[j:i], 64)
+			if err != nil {
+				return "", errSyntax
+			}
+			us = int64(math.RoundToEven(fr * 1e6))
+		}
+	}
+	if h > 24 || mi > 59 || sec > 60 || h == 24 && (mi != 0 || sec != 0 || us != 0) {
+		return "", errRange
+	}
+	dt.hh, dt.mi, dt.ss, dt.us, dt.hasTime = int(h), int(mi), int(sec), us, true
+	return f[i:], nil
+}
+
+// parseZone recognizes Z/UTC/GMT and numeric offsets (+HH, +HHMM, +HH:MM).
+func parseZone(z string, dt *dateTime) bool {
+	switch z {
+	case "z", "utc", "gmt", "zulu", "+00", "-00":
+		dt.zoneSet, dt.zoneOff, dt.zoneExplicit = true, 0, true
+		return true
+	}
+	if len(z) < 2 || (z[0] != '+' && z[0] != '-') {
+		return false
+	}
+	sign := 1
+	if z[0] == '-' {
+		sign = -1
+	}
+	body := strings.ReplaceAll(z[1:], ":", "")
+	var h, m, sec int64
+	var ok bool
+	switch len(body) {
+	case 1, 2:
+		h, ok = atoiAll(body)
+	case 4:
+		h, ok = atoiAll(body[:2])
+		if ok {
+			m, ok = atoiAll(body[2:])
+		}
+	case 6:
+		h, ok = atoiAll(body[:2])
+		if ok {
+			m, ok = atoiAll(body[2:4])
+		}
+		if ok {
+			sec, ok = atoiAll(body[4:])
+		}
+	}
+	if !ok || h > 15 || m > 59 || sec > 59 {
+		return false
+	}
+	dt.zoneSet, dt.zoneExplicit = true, true
+	dt.zoneOff = sign * int(h*3600+m*60+sec)
+	return true
+}
