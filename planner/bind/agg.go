@@ -33,6 +33,10 @@ type aggState struct {
 	order     []logical.SortKey // ORDER BY inside aggregate calls
 	orderKey  string
 	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
+	// local holds the columns of this query block's FROM clause; only
+	// they must be grouped (outer columns of a correlated subquery are
+	// constants here).
+	local logical.ColSet
 }
 
 func (a *aggState) addGroup(b *binder, e logical.Expr) {
@@ -75,7 +79,7 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 	allowed.Add(a.aggCols...)
 	var bad *logical.ColRef
 	logical.Walk(out, func(x logical.Expr) bool {
-		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && bad == nil {
+		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && a.local.Has(c.ID) && bad == nil {
 			bad = c
 		}
 		return true

@@ -111,8 +111,17 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 type paramTypes struct{ types []sqltypes.Type }
 
 func newParamTypes(declared []sqltypes.Type) *paramTypes {
-	return &paramTypes{types: append([]sqltypes.Type(nil), declared...)}
+	p := &paramTypes{}
+	for i, t := range declared {
+		p.set(i+1, t)
+	}
+	return p
 }
+
+// paramNumericScale is the scale of a parameter declared as numeric
+// without a modifier. PostgreSQL keeps each value's own scale; a column of
+// Arrow decimals needs one, so values are kept to this many digits.
+const paramNumericScale = 10
 
 func (p *paramTypes) get(i int) sqltypes.Type {
 	if i-1 < len(p.types) {
@@ -124,6 +133,9 @@ func (p *paramTypes) get(i int) sqltypes.Type {
 func (p *paramTypes) set(i int, t sqltypes.Type) {
 	for len(p.types) < i {
 		p.types = append(p.types, sqltypes.TypeUnknown)
+	}
+	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+		t = sqltypes.NumericType(0, max(t.Scale, paramNumericScale))
 	}
 	if p.types[i-1].Kind == sqltypes.Unknown {
 		p.types[i-1] = t

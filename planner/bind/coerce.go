@@ -117,7 +117,7 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 	}
 	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
 		b.params.set(p.Index, t)
-		return &logical.Param{Index: p.Index, T: t}, nil
+		return &logical.Param{Index: p.Index, T: b.params.get(p.Index)}, nil
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 		// Unconstrained numeric keeps each value's own scale.

@@ -129,7 +129,7 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 	case n.GetSqlvalueFunction() != nil:
 		return b.bindSQLValueFunction(n.GetSqlvalueFunction())
 	case n.GetSubLink() != nil:
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "subqueries in expressions are not supported yet"), location(n))
+		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:
 		return b.bindArray(n.GetAArrayExpr(), sc, agg, sqltypes.Type{})
 	}
@@ -250,7 +250,7 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	}
 	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
 		b.params.set(p.Index, t)
-		return &logical.Param{Index: p.Index, T: t}, nil
+		return &logical.Param{Index: p.Index, T: b.params.get(p.Index)}, nil
 	}
 	if e.Type().Equal(t) {
 		return e, nil

@@ -48,6 +48,12 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 	case 1:
 		return found[0], nil
 	case 0:
+		if s.parent != nil {
+			// A correlated reference to an enclosing query's column.
+			if c, err := s.parent.lookup(table, name, pos); err == nil {
+				return c, nil
+			}
+		}
 		if table != "" && !s.hasTable(table) {
 			return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), pos)
 		}

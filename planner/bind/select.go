@@ -44,7 +44,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		defer b.popCTEs()
 	}
 	if sel.Op != pg_query.SetOperation_SETOP_NONE {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", setOpName(sel)), -1)
+		return b.bindSetOp(sel, outer)
 	}
 	if len(sel.ValuesLists) > 0 {
 		return b.bindValues(sel)
@@ -69,7 +69,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		if err != nil {
 			return nil, err
 		}
-		node = &logical.Filter{Input: node, Pred: pred}
+		if node, err = b.filterWithSubqueries(node, pred); err != nil {
+			return nil, err
+		}
 	}
 
 	targets, err := b.expandTargets(sel.TargetList, from.scope)
@@ -79,7 +81,10 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || anyAggregate(sel)
 	var agg *aggState
 	if aggregating {
-		agg = &aggState{}
+		agg = &aggState{local: logical.ColSet{}}
+		for _, c := range from.scope.cols {
+			agg.local.Add(c.id)
+		}
 		if err := b.bindGroupBy(sel.GroupClause, targets, from.scope, agg); err != nil {
 			return nil, err
 		}
@@ -169,7 +174,32 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if agg != nil {
 		node = agg.node(b, node)
 		if having != nil {
-			node = &logical.Filter{Input: node, Pred: having}
+			if node, err = b.filterWithSubqueries(node, having); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Subqueries in the select list and ORDER BY become joins below the projection.
+	exprs := make([]logical.Expr, 0, len(targets)+len(keys))
+	for _, t := range targets {
+		exprs = append(exprs, t.expr)
+	}
+	for _, k := range keys {
+		if k.expr != nil {
+			exprs = append(exprs, k.expr)
+		}
+	}
+	if node, exprs, err = b.joinSubqueries(node, exprs); err != nil {
+		return nil, err
+	}
+	for i := range targets {
+		targets[i].expr = exprs[i]
+	}
+	ki := len(targets)
+	for i := range keys {
+		if keys[i].expr != nil {
+			keys[i].expr = exprs[ki]
+			ki++
 		}
 	}
 

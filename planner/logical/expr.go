@@ -308,3 +308,51 @@ func IsTrueConst(e Expr) bool {
 	c, ok := e.(*Const)
 	return ok && c.V == true
 }
+
+// SubqueryKind is the form of a subquery expression.
+type SubqueryKind uint8
+
+const (
+	SubqueryExists SubqueryKind = iota // EXISTS (q)
+	SubqueryAny                        // lhs op ANY (q), lhs IN (q)
+	SubqueryAll                        // lhs op ALL (q)
+	SubqueryScalar                     // (q)
+)
+
+// Subquery is a subquery inside an expression. It exists only while
+// binding: the binder turns every one into a join (semi, anti, mark or
+// single) before the plan leaves it.
+type Subquery struct {
+	Kind SubqueryKind
+	Plan Node
+	Out  ColumnID // the subquery's (first) output column
+	LHS  Expr     // Any/All: the left operand
+	Op   expr.BinaryOp
+	T    sqltypes.Type
+}
+
+func (e *Subquery) Type() sqltypes.Type { return e.T }
+func (e *Subquery) Children() []Expr {
+	if e.LHS != nil {
+		return []Expr{e.LHS}
+	}
+	return nil
+}
+func (e *Subquery) WithChildren(ch []Expr) Expr {
+	c := *e
+	if len(ch) > 0 {
+		c.LHS = ch[0]
+	}
+	return &c
+}
+func (e *Subquery) String() string {
+	switch e.Kind {
+	case SubqueryExists:
+		return "EXISTS(subquery)"
+	case SubqueryAny:
+		return e.LHS.String() + " " + e.Op.String() + " ANY(subquery)"
+	case SubqueryAll:
+		return e.LHS.String() + " " + e.Op.String() + " ALL(subquery)"
+	}
+	return "(subquery)"
+}

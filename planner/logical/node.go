@@ -52,9 +52,17 @@ const (
 	FullJoin
 	SemiJoin
 	AntiJoin
+	// MarkJoin outputs the left rows plus a boolean column Mark: whether
+	// the condition holds for some right row, with SQL's IN/ANY
+	// three-valued semantics (NULL when no row matched but some
+	// comparison was NULL).
+	MarkJoin
+	// SingleJoin is a LEFT join for scalar subqueries: a left row may
+	// match at most one right row (21000 otherwise).
+	SingleJoin
 )
 
-var joinNames = [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti"}
+var joinNames = [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti", "Mark", "Single"}
 
 func (t JoinType) String() string { return joinNames[t] }
 
@@ -64,6 +72,7 @@ type Join struct {
 	Type        JoinType
 	Left, Right Node
 	Cond        Expr
+	Mark        ColumnID // MarkJoin's output column
 }
 
 // AggCall is one aggregate function call.
@@ -119,6 +128,32 @@ type Unnest struct {
 	Outer bool // LEFT JOIN LATERAL: rows with no elements are kept, with NULLs
 }
 
+// SetOpKind is UNION, INTERSECT or EXCEPT.
+type SetOpKind uint8
+
+const (
+	Union SetOpKind = iota
+	Intersect
+	Except
+)
+
+var setOpNames = [...]string{"Union", "Intersect", "Except"}
+
+func (k SetOpKind) String() string { return setOpNames[k] }
+
+// SetOp combines two inputs of the same column types positionally; All
+// keeps duplicates (multiset semantics), otherwise the result is distinct.
+type SetOp struct {
+	Kind        SetOpKind
+	All         bool
+	Left, Right Node
+	Cols        []ColumnID
+}
+
+func (n *SetOp) Output() []ColumnID          { return n.Cols }
+func (n *SetOp) Children() []Node            { return []Node{n.Left, n.Right} }
+func (n *SetOp) WithChildren(ch []Node) Node { c := *n; c.Left, c.Right = ch[0], ch[1]; return &c }
+
 // Values is a constant relation.
 type Values struct {
 	Rows [][]Expr
@@ -135,8 +170,11 @@ func (n *Aggregate) Output() []ColumnID {
 	return append(append([]ColumnID(nil), n.GroupCols...), n.AggCols...)
 }
 func (n *Join) Output() []ColumnID {
-	if n.Type == SemiJoin || n.Type == AntiJoin {
+	switch n.Type {
+	case SemiJoin, AntiJoin:
 		return n.Left.Output()
+	case MarkJoin:
+		return append(append([]ColumnID(nil), n.Left.Output()...), n.Mark)
 	}
 	return append(append([]ColumnID(nil), n.Left.Output()...), n.Right.Output()...)
 }

@@ -205,6 +205,8 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		return s, nil
 	case *logical.Values:
 		return b.lowerValues(x)
+	case *logical.SetOp:
+		return b.lowerSetOp(x)
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }
@@ -405,4 +407,61 @@ func filterList(fs []connectors.Filter) string {
 		parts[i] = f.String()
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+var setOps = map[logical.SetOpKind]ops.SetOp{logical.Union: ops.Union, logical.Intersect: ops.Intersect, logical.Except: ops.Except}
+
+func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
+	l, err := b.lower(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.lower(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	name := x.Kind.String()
+	if x.All {
+		name += " All"
+	}
+	ex := &ExplainNode{Name: name, Children: []*ExplainNode{l.ex, r.ex}}
+	// Both sides must present their columns in the set operation's order.
+	left, err := b.reorder(l, x.Left.Output())
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.reorder(r, x.Right.Output())
+	if err != nil {
+		return nil, err
+	}
+	op, err := ops.NewSetOp(b.env, setOps[x.Kind], x.All, left, right)
+	if err != nil {
+		return nil, err
+	}
+	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+}
+
+// reorder gathers s and projects it to exactly the columns ids, in order.
+func (b *builder) reorder(s *stream, ids []logical.ColumnID) (executor.Operator, error) {
+	op := b.gather(s)
+	same := len(ids) == len(s.ids)
+	for i := range ids {
+		if same && ids[i] != s.ids[i] {
+			same = false
+		}
+	}
+	if same {
+		return op, nil
+	}
+	exprs := make([]expr.Expr, len(ids))
+	for i, id := range ids {
+		m := b.meta.Column(id)
+		exprs[i] = expr.Column(s.lay[id], m.Type, m.Name)
+	}
+	p, err := ops.NewProject(b.env, op, exprs, b.names(ids))
+	if err != nil {
+		return nil, err
+	}
+	b.created = append(b.created, p)
+	return p, nil
 }

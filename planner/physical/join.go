@@ -11,6 +11,7 @@ import (
 var joinTypes = map[logical.JoinType]ops.JoinType{
 	logical.InnerJoin: ops.InnerJoin, logical.LeftJoin: ops.LeftJoin, logical.RightJoin: ops.RightJoin,
 	logical.FullJoin: ops.FullJoin, logical.SemiJoin: ops.SemiJoin, logical.AntiJoin: ops.AntiJoin,
+	logical.MarkJoin: ops.MarkJoin, logical.SingleJoin: ops.SingleJoin,
 }
 
 // lowerJoin plans a hash join on the equality conjuncts between the two
@@ -46,8 +47,11 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		residual = append(residual, c)
 	}
 	ids := append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...)
-	if jt == logical.SemiJoin || jt == logical.AntiJoin {
+	switch jt {
+	case logical.SemiJoin, logical.AntiJoin:
 		ids = ls.ids
+	case logical.MarkJoin:
+		ids = append(append([]logical.ColumnID(nil), ls.ids...), x.Mark)
 	}
 	combined := layoutOf(append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...))
 	props := []string{}

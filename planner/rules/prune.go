@@ -104,6 +104,12 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		c := *x
 		c.Input = prune(x.Input, withCols(required, x.List))
 		return &c
+	case *logical.SetOp:
+		// Every column takes part in duplicate elimination: keep them all.
+		c := *x
+		c.Left = prune(x.Left, logical.OutputSet(x.Left))
+		c.Right = prune(x.Right, logical.OutputSet(x.Right))
+		return &c
 	}
 	return n
 }

@@ -93,7 +93,7 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 				cond = append(cond, p)
 			}
 		}
-	case logical.LeftJoin, logical.SemiJoin, logical.AntiJoin:
+	case logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.MarkJoin, logical.SingleJoin:
 		for _, p := range preds {
 			if logical.ColumnsOf(p).SubsetOf(leftCols) {
 				toLeft = append(toLeft, p)

@@ -1,0 +1,196 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// definedIDs returns every column produced anywhere in plan.
+func definedIDs(n logical.Node) logical.ColSet {
+	s := logical.ColSet{}
+	var rec func(n logical.Node)
+	rec = func(n logical.Node) {
+		s.Add(n.Output()...)
+		for _, c := range n.Children() {
+			rec(c)
+		}
+	}
+	rec(n)
+	return s
+}
+
+// decorrelate pulls the predicates of a subquery that read outer columns
+// up out of it, so that they can become the condition of the join that
+// replaces the subquery; the subquery is then evaluated once, never per
+// outer row. Under an aggregate, equality correlations (inner = outer)
+// turn into grouping keys: `(SELECT avg(x) FROM t WHERE t.k = o.k)` becomes
+// `SELECT k, avg(x) FROM t GROUP BY k` joined on k.
+//
+// Forms it cannot rewrite fail with 0A000 rather than run per row.
+func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []logical.Expr, error) {
+	local := definedIDs(plan)
+	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
+	out, corr, err := b.pullUp(plan, isCorr, local)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Nothing correlated may remain inside.
+	bad := false
+	var check func(n logical.Node)
+	check = func(n logical.Node) {
+		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+			if isCorr(e) {
+				bad = true
+			}
+			return e
+		})
+		for _, c := range n.Children() {
+			check(c)
+		}
+	}
+	check(out)
+	if bad {
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this correlated subquery form is not supported yet (correlation outside WHERE, or under LIMIT or an outer join)")
+	}
+	return out, corr, nil
+}
+
+func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {
+	switch x := n.(type) {
+	case *logical.Filter:
+		in, corr, err := b.pullUp(x.Input, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		var keep []logical.Expr
+		for _, c := range logical.Conjuncts(x.Pred) {
+			if isCorr(c) {
+				corr = append(corr, c)
+			} else {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) == 0 {
+			return in, corr, nil
+		}
+		return &logical.Filter{Input: in, Pred: logical.And(keep)}, corr, nil
+	case *logical.Project:
+		in, corr, err := b.pullUp(x.Input, isCorr, local)
+		if err != nil || len(corr) == 0 {
+			if err == nil {
+				c := *x
+				c.Input = in
+				return &c, nil, nil
+			}
+			return nil, nil, err
+		}
+		c := *x
+		c.Input = in
+		c.Exprs = append([]logical.Expr(nil), x.Exprs...)
+		c.Cols = append([]logical.ColumnID(nil), x.Cols...)
+		have := logical.NewColSet(c.Cols...)
+		// Keep the inner columns the pulled-up predicates read.
+		for _, p := range corr {
+			for _, id := range logical.ColumnsOf(p).Sorted() {
+				if local.Has(id) && !have.Has(id) {
+					c.Exprs = append(c.Exprs, b.colRef(id))
+					c.Cols = append(c.Cols, id)
+					have.Add(id)
+				}
+			}
+		}
+		return &c, corr, nil
+	case *logical.Aggregate:
+		in, corr, err := b.pullUp(x.Input, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := *x
+		c.Input = in
+		if len(corr) == 0 {
+			return &c, nil, nil
+		}
+		for _, a := range x.Aggs {
+			if a.Func == "count" || a.Func == "count_star" {
+				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated subquery computing count() is not supported yet")
+			}
+		}
+		c.Groups = append([]logical.Expr(nil), x.Groups...)
+		c.GroupCols = append([]logical.ColumnID(nil), x.GroupCols...)
+		have := logical.NewColSet(c.GroupCols...)
+		for _, p := range corr {
+			inner, ok := innerSideOfEquality(p, isCorr)
+			if !ok {
+				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated aggregate subquery needs equality correlations (inner = outer); got %s", p)
+			}
+			if !have.Has(inner.ID) {
+				c.Groups = append(c.Groups, inner)
+				c.GroupCols = append(c.GroupCols, inner.ID)
+				have.Add(inner.ID)
+			}
+		}
+		return &c, corr, nil
+	case *logical.Sort:
+		in, corr, err := b.pullUp(x.Input, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(corr) > 0 {
+			return in, corr, nil // order is meaningless inside a decorrelated subquery
+		}
+		c := *x
+		c.Input = in
+		return &c, nil, nil
+	case *logical.Join:
+		if x.Type != logical.InnerJoin {
+			return x, nil, nil // correlation below outer joins stays and is rejected
+		}
+		l, lc, err := b.pullUp(x.Left, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, rc, err := b.pullUp(x.Right, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := *x
+		c.Left, c.Right = l, r
+		corr := append(lc, rc...)
+		var keep []logical.Expr
+		for _, p := range logical.Conjuncts(x.Cond) {
+			if isCorr(p) {
+				corr = append(corr, p)
+			} else {
+				keep = append(keep, p)
+			}
+		}
+		c.Cond = logical.And(keep)
+		return &c, corr, nil
+	}
+	return n, nil, nil
+}
+
+// innerSideOfEquality returns the inner column of `inner = outer`.
+func innerSideOfEquality(p logical.Expr, isCorr func(logical.Expr) bool) (*logical.ColRef, bool) {
+	bin, ok := p.(*logical.Binary)
+	if !ok || bin.Op != expr.OpEq {
+		return nil, false
+	}
+	for _, side := range [][2]logical.Expr{{bin.L, bin.R}, {bin.R, bin.L}} {
+		if c, ok := side[0].(*logical.ColRef); ok && !isCorr(c) && allOuter(side[1], isCorr) {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// allOuter reports whether e reads only outer columns.
+func allOuter(e logical.Expr, isCorr func(logical.Expr) bool) bool {
+	for id := range logical.ColumnsOf(e) {
+		if !isCorr(&logical.ColRef{ID: id}) {
+			return false
+		}
+	}
+	return len(logical.ColumnsOf(e)) > 0
+}

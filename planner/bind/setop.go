@@ -1,0 +1,139 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+var setOpKinds = map[pg_query.SetOperation]logical.SetOpKind{
+	pg_query.SetOperation_SETOP_UNION:     logical.Union,
+	pg_query.SetOperation_SETOP_INTERSECT: logical.Intersect,
+	pg_query.SetOperation_SETOP_EXCEPT:    logical.Except,
+}
+
+// bindSetOp binds UNION / INTERSECT / EXCEPT [ALL]: both sides must have
+// the same number of columns, each pair is coerced to its common type, and
+// the names come from the left side. ORDER BY and LIMIT apply to the
+// combined result and may name its columns or their ordinals.
+func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
+	l, err := b.bindSelect(sel.Larg, outer)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bindSelect(sel.Rarg, outer)
+	if err != nil {
+		return nil, err
+	}
+	name := setOpName(sel)
+	if len(l.cols) != len(r.cols) {
+		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "each %s query must have the same number of columns", name)
+	}
+	lnode, rnode := l.node, r.node
+	var lcast, rcast []logical.Expr
+	needL, needR := false, false
+	op := &logical.SetOp{Kind: setOpKinds[sel.Op], All: sel.All}
+	var cols []outCol
+	for i := range l.cols {
+		lc, rc := l.cols[i], r.cols[i]
+		le, re := logical.Expr(&logical.ColRef{ID: lc.id, Name: lc.name, T: lc.t}), logical.Expr(&logical.ColRef{ID: rc.id, Name: rc.name, T: rc.t})
+		t, ok := commonType(lc.t, rc.t)
+		if !ok {
+			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", name, lc.t, rc.t)
+		}
+		if t.Kind == sqltypes.Unknown {
+			t = sqltypes.TypeText
+		}
+		if t.Kind == sqltypes.Numeric {
+			t = widerNumeric(numericOf(lc.t), numericOf(rc.t))
+		}
+		if le, err = b.coerce(le, t); err != nil {
+			return nil, err
+		}
+		if re, err = b.coerce(re, t); err != nil {
+			return nil, err
+		}
+		// Decimals of different scales need a real cast to one column type.
+		if !le.Type().Equal(t) {
+			le = &logical.Cast{E: le, T: t}
+		}
+		if !re.Type().Equal(t) {
+			re = &logical.Cast{E: re, T: t}
+		}
+		_, lplain := le.(*logical.ColRef)
+		_, rplain := re.(*logical.ColRef)
+		needL, needR = needL || !lplain, needR || !rplain
+		lcast, rcast = append(lcast, le), append(rcast, re)
+		id := b.meta.NewColumn(lc.name, "", t)
+		op.Cols = append(op.Cols, id)
+		cols = append(cols, outCol{name: lc.name, id: id, t: t})
+	}
+	op.Left = projectAs(b, lnode, lcast, needL)
+	op.Right = projectAs(b, rnode, rcast, needR)
+	var node logical.Node = op
+	// ORDER BY / LIMIT over the combined rows.
+	if len(sel.SortClause) > 0 {
+		sc := &scope{parent: outer}
+		targets := make([]target, len(cols))
+		for i, c := range cols {
+			sc.add(scopeCol{name: c.name, id: c.id, t: c.t})
+			targets[i] = target{name: c.name, expr: &logical.ColRef{ID: c.id, Name: c.name, T: c.t}}
+		}
+		var keys []logical.SortKey
+		for _, sn := range sel.SortClause {
+			sb := sn.GetSortBy()
+			var e logical.Expr
+			if idx, ok, err := ordinalOrAlias(sb.Node, targets, sc, true); err != nil {
+				return nil, err
+			} else if ok {
+				e = targets[idx].expr
+			} else if e, err = b.bindExpr(sb.Node, sc, nil); err != nil {
+				return nil, err
+			}
+			desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+			nf := desc
+			switch sb.SortbyNulls {
+			case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+				nf = true
+			case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+				nf = false
+			}
+			keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
+		}
+		node = &logical.Sort{Input: node, Keys: keys}
+	}
+	if sel.LimitCount != nil || sel.LimitOffset != nil {
+		lim, err := b.bindLimit(sel)
+		if err != nil {
+			return nil, err
+		}
+		lim.Input = node
+		node = lim
+	}
+	return &relation{node: node, cols: cols}, nil
+}
+
+func numericOf(t sqltypes.Type) sqltypes.Type {
+	if t.Kind == sqltypes.Numeric {
+		return t
+	}
+	return sqltypes.NumericType(0, 0)
+}
+
+// projectAs puts a projection of exprs (with fresh IDs for computed ones)
+// over n when some of them are casts.
+func projectAs(b *binder, n logical.Node, exprs []logical.Expr, need bool) logical.Node {
+	if !need {
+		return &logical.Project{Input: n, Exprs: exprs, Cols: colIDs(b, exprs)}
+	}
+	return &logical.Project{Input: n, Exprs: exprs, Cols: colIDs(b, exprs)}
+}
+
+func colIDs(b *binder, exprs []logical.Expr) []logical.ColumnID {
+	ids := make([]logical.ColumnID, len(exprs))
+	for i, e := range exprs {
+		ids[i] = b.projectColumn(e, e.String())
+	}
+	return ids
+}
