@@ -10,10 +10,14 @@ import (
 // Aggregate is one aggregate call of a grouping.
 type Aggregate struct {
 	// Func is one of count_star, count, sum, avg, min, max, array_agg,
-	// bool_and, bool_or, string_agg.
+	// bool_and, bool_or, string_agg, stddev, stddev_samp, stddev_pop,
+	// variance, var_samp, var_pop, percentile_cont, percentile_disc.
 	Func string
 	// Args are evaluated on every input batch (none for count_star; value
-	// and separator for string_agg).
+	// and separator for string_agg; for the ordered-set aggregates
+	// percentile_cont/percentile_disc(f) WITHIN GROUP (ORDER BY x), the
+	// fraction f, a constant, then x: they sort each group's values
+	// themselves and do not rely on the input order).
 	Args []expr.Expr
 	// Distinct aggregates each group's distinct argument values only.
 	Distinct bool
@@ -49,6 +53,13 @@ const avgScale = 16
 //	array_agg(T)                      T[] (T not an array)
 //	bool_and, bool_or(boolean)        boolean
 //	string_agg(text, text)            text; string_agg(bytea, bytea) bytea
+//	stddev, stddev_samp, stddev_pop,  double precision for real and double
+//	variance, var_samp, var_pop       precision; numeric(38,16) for integers;
+//	                                  numeric(38,max(16,min(2s,32))) for
+//	                                  numeric(p,s) (see statsScale)
+//	percentile_cont(double precision, double precision|interval)
+//	                                  the value type (args: fraction, value)
+//	percentile_disc(double precision, T) T, for sortable T
 //
 // Unknown functions and argument types fail with 42883.
 func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
@@ -84,10 +95,22 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		}
 		return bad()
 	}
+	if fn == "percentile_cont" || fn == "percentile_disc" {
+		if t, ok := percentileType(fn, args); ok {
+			return t, nil
+		}
+		return bad()
+	}
 	if len(args) != 1 {
 		return bad()
 	}
 	a := args[0]
+	if isStatsFunc(fn) {
+		if t, ok := statsType(a); ok {
+			return t, nil
+		}
+		return bad()
+	}
 	switch fn {
 	case "count":
 		return sqltypes.TypeInt8, nil

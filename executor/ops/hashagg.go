@@ -144,6 +144,13 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc = &arrayAgg{mem: o.env.Mem, elem: argTypes[0]}
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
+	case "percentile_cont", "percentile_disc":
+		if a.Distinct {
+			return nil, errUnsupported("DISTINCT is not supported with WITHIN GROUP")
+		}
+		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", dt: argTypes[1]}
 	default:
 		return nil, errInternal("aggregate %s has no implementation", a.Func)
 	}

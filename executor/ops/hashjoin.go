@@ -36,6 +36,7 @@ type hashJoinOp struct {
 	pcur  int32
 	begun bool // pcur is valid for prow
 	tail  bool // current probe batch: pairs done, tail pending
+	mark  markState
 	built bool
 	eof   bool
 	done  bool
@@ -46,12 +47,13 @@ type hashJoinOp struct {
 // and hashes it on BuildKeys, then streams probe batches, emitting
 // batches of about env.Rows() rows gathered with typed takes. Output: probe
 // fields ++ build fields (build fields nullable, probe fields nullable for
-// right and full joins); probe fields only for semi and anti joins. NULL
-// keys never match. Unmatched build rows of right and full joins are
+// right, full and single joins); probe fields only for semi and anti
+// joins; probe fields and "mark" for mark joins (see MarkJoin). NULL keys
+// never match. Unmatched build rows of right and full joins are
 // emitted after the probe input ends. Mismatched key types are an XX000
 // planner bug; key types that cannot be hashed return 0A000.
 func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error) {
-	if spec.Type > AntiJoin {
+	if spec.Type > SingleJoin {
 		return nil, errInternal("unknown join type %d", spec.Type)
 	}
 	if spec.Probe == nil || spec.Build == nil {
@@ -103,6 +105,11 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	}
 	defer releaseArrays(keys)
 	o.bcols, o.bn = cols, n
+	if o.jt == MarkJoin {
+		if err := o.mark.prepareBuild(keys, n); err != nil {
+			return err
+		}
+	}
 	gids := make([]int32, n)
 	o.table.insert(keys, gids)
 	for _, k := range keys { // NULL keys never match: leave them unchained
@@ -170,8 +177,14 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			continue
 		}
 		if !o.tail {
-			if o.fillPairs(o.env.Rows()) == 0 {
-				o.tail = true
+			if o.nulls {
+				if o.fillNullPairs(o.env.Rows()) == 0 {
+					o.tail = true
+					continue
+				}
+			} else if o.fillPairs(o.env.Rows()) == 0 {
+				o.nulls = o.jt == MarkJoin
+				o.tail = !o.nulls
 				continue
 			}
 			out, err := o.emitPairs(ctx)
@@ -201,6 +214,13 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	}
 	defer releaseArrays(keys)
 	n := int(b.NumRows())
+	if o.jt == MarkJoin {
+		if o.mark.pkeys, err = encodeKeys(keys); err != nil {
+			b.Release()
+			return err
+		}
+		o.mark.nrow, o.mark.ncur, o.nulls = 0, 0, false
+	}
 	o.setProbe(b)
 	o.gids = growTo(o.gids[:0], n)[:n]
 	o.table.lookup(keys, o.gids)
@@ -213,11 +233,11 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		}
 	}
 	o.prow, o.begun, o.tail = 0, false, false
-	if o.residual == nil && o.jt.filtersProbe() {
+	if o.residual == nil && o.jt.probeOnly() {
 		for i, h := range o.phead { // matches need no pairs
 			o.pmatched[i] = h >= 0
 		}
-		o.tail = true
+		o.prow = n
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // JoinType is the kind of a join. The probe (left) side is the one whose
@@ -19,10 +20,25 @@ const (
 	RightJoin          // unmatched build rows, probe side NULL
 	FullJoin           // both
 	SemiJoin           // probe rows with at least one match (EXISTS), probe columns only
-	AntiJoin           // probe rows with no match (NOT EXISTS), probe columns only
+	// AntiJoin emits the probe rows with no match: NOT EXISTS semantics (a
+	// pair whose condition is NULL is no match). NOT IN is not an anti
+	// join: the planner plans it as MarkJoin followed by NOT mark.
+	AntiJoin
+	// MarkJoin emits every probe row once, followed by a nullable boolean
+	// column "mark": the three-valued OR, over all build rows, of the join
+	// condition (the key equalities as a row comparison, AND the
+	// residual). So mark is TRUE if some build row matches, else NULL if
+	// some build row's condition is NULL (a NULL probe or build key, or a
+	// NULL residual), else FALSE; an empty build side gives FALSE. With
+	// the condition `x = y` this is `x IN (SELECT y ...)`, with `x op y`
+	// it is `x op ANY (...)`.
+	MarkJoin
+	// SingleJoin is LeftJoin for scalar subqueries: a probe row matching
+	// more than one build row fails with 21000.
+	SingleJoin
 )
 
-var joinNames = [...]string{"inner", "left", "right", "full", "semi", "anti"}
+var joinNames = [...]string{"inner", "left", "right", "full", "semi", "anti", "mark", "single"}
 
 func (t JoinType) String() string {
 	if int(t) < len(joinNames) {
@@ -32,7 +48,7 @@ func (t JoinType) String() string {
 }
 
 // keepsProbe reports whether unmatched probe rows are emitted null-extended.
-func (t JoinType) keepsProbe() bool { return t == LeftJoin || t == FullJoin }
+func (t JoinType) keepsProbe() bool { return t == LeftJoin || t == FullJoin || t == SingleJoin }
 
 // keepsBuild reports whether unmatched build rows are emitted.
 func (t JoinType) keepsBuild() bool { return t == RightJoin || t == FullJoin }
@@ -40,13 +56,21 @@ func (t JoinType) keepsBuild() bool { return t == RightJoin || t == FullJoin }
 // filtersProbe reports whether the output is probe rows only.
 func (t JoinType) filtersProbe() bool { return t == SemiJoin || t == AntiJoin }
 
+// probeOnly reports whether matched pairs are only recorded, not emitted
+// (the output is computed per probe row once its pairs are done).
+func (t JoinType) probeOnly() bool { return t.filtersProbe() || t == MarkJoin }
+
 // joinSchemas returns the output schema of a join and the schema its
 // condition is evaluated on (probe fields ++ build fields).
 func joinSchemas(jt JoinType, probe, build *arrow.Schema) (out, cand *arrow.Schema) {
 	cf := append(fieldsOf(probe, jt.keepsBuild()), fieldsOf(build, true)...)
 	cand = arrow.NewSchema(cf, nil)
-	if jt.filtersProbe() {
+	switch {
+	case jt.filtersProbe():
 		return probe, cand
+	case jt == MarkJoin:
+		f := arrow.Field{Name: "mark", Type: arrow.FixedWidthTypes.Boolean, Nullable: true}
+		return arrow.NewSchema(append(fieldsOf(probe, false), f), nil), cand
 	}
 	return cand, cand
 }
@@ -66,6 +90,8 @@ type joinCore struct {
 	bmatched []bool
 	pb       arrow.RecordBatch // current probe batch
 	pmatched []bool
+	pmaybe   []bool // mark join: some pair's condition was NULL
+	nulls    bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
 	pIdx     []int32
 	bIdx     []int32
 	sel      []int32
@@ -77,6 +103,10 @@ func (c *joinCore) setProbe(b arrow.RecordBatch) {
 	c.pb = b
 	c.pmatched = growTo(c.pmatched[:0], int(b.NumRows()))[:b.NumRows()]
 	clear(c.pmatched)
+	if c.jt == MarkJoin {
+		c.pmaybe = growTo(c.pmaybe[:0], int(b.NumRows()))[:b.NumRows()]
+		clear(c.pmaybe)
+	}
 }
 
 func (c *joinCore) dropProbe() {
@@ -103,9 +133,12 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 	cand := newBatch(c.cand, append(pc, bc...), n)
 	if c.residual == nil {
 		for k := range n {
-			c.mark(k)
+			if err := c.mark(k); err != nil {
+				cand.Release()
+				return nil, err
+			}
 		}
-		if c.jt.filtersProbe() {
+		if c.jt.probeOnly() {
 			cand.Release()
 			return nil, nil
 		}
@@ -116,13 +149,19 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 		cand.Release()
 		return nil, err
 	}
+	if c.jt == MarkJoin {
+		c.markNulls(m)
+	}
 	c.sel = appendTrue(c.sel[:0], m)
 	m.Release()
 	for _, k := range c.sel {
-		c.mark(int(k))
+		if err := c.mark(int(k)); err != nil {
+			cand.Release()
+			return nil, err
+		}
 	}
 	switch {
-	case c.jt.filtersProbe() || len(c.sel) == 0:
+	case c.jt.probeOnly() || len(c.sel) == 0:
 		cand.Release()
 		return nil, nil
 	case len(c.sel) == n:
@@ -133,10 +172,38 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 	return out, err
 }
 
-func (c *joinCore) mark(k int) {
-	c.pmatched[c.pIdx[k]] = true
+// mark records that pair k satisfies the join condition. A second match
+// of a probe row of a single join is error 21000.
+func (c *joinCore) mark(k int) error {
+	p := c.pIdx[k]
+	switch {
+	case c.nulls:
+		c.pmaybe[p] = true
+		return nil
+	case c.jt == SingleJoin && c.pmatched[p]:
+		return sqltypes.New(sqltypes.CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
+	}
+	c.pmatched[p] = true
 	if c.bmatched != nil {
 		c.bmatched[c.bIdx[k]] = true
+	}
+	return nil
+}
+
+// markNulls records the pairs of a mark join whose condition is NULL.
+func (c *joinCore) markNulls(m arrow.Array) {
+	if m.DataType().ID() == arrow.NULL {
+		for _, p := range c.pIdx {
+			c.pmaybe[p] = true
+		}
+		return
+	}
+	if v := validityOf(m); v.bits != nil {
+		for k, p := range c.pIdx {
+			if !v.ok(k) {
+				c.pmaybe[p] = true
+			}
+		}
 	}
 }
 
@@ -144,6 +211,9 @@ func (c *joinCore) mark(k int) {
 // all its pairs are done: unmatched rows null-extended (left, full), the
 // matched rows (semi) or the unmatched rows (anti); nil if none.
 func (c *joinCore) probeTail() (arrow.RecordBatch, error) {
+	if c.jt == MarkJoin {
+		return c.markTail(), nil
+	}
 	if !c.jt.keepsProbe() && !c.jt.filtersProbe() {
 		return nil, nil
 	}

@@ -23,12 +23,13 @@ type nestedLoopJoin struct {
 // NewNestedLoopJoin returns a join that materializes right and evaluates
 // cond (nil = always TRUE, a cross join) on every (left row, right row)
 // pair, in batches of about env.Rows() pairs. Output is left fields ++
-// right fields (right nullable) for inner and left joins, left fields only
-// for semi and anti joins. Right and full joins return 0A000: the planner
-// swaps the inputs instead.
+// right fields (right nullable) for inner, left and single joins, left
+// fields only for semi and anti joins, left fields and "mark" for mark
+// joins: the three-valued OR of cond over the right rows (see MarkJoin).
+// Right and full joins return 0A000: the planner swaps the inputs instead.
 func NewNestedLoopJoin(env *executor.Env, jt JoinType, left, right executor.Operator, cond expr.Expr) (executor.Operator, error) {
 	switch jt {
-	case InnerJoin, LeftJoin, SemiJoin, AntiJoin:
+	case InnerJoin, LeftJoin, SemiJoin, AntiJoin, MarkJoin, SingleJoin:
 	case RightJoin, FullJoin:
 		return nil, errUnsupported("%s join is only supported with equality join conditions", jt.String())
 	default:
@@ -112,12 +113,12 @@ func (o *nestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // fillPairs collects up to limit (left, right) pairs in row-major order.
-// Semi and anti joins skip left rows already matched.
+// Semi, anti and mark joins skip left rows already matched.
 func (o *nestedLoopJoin) fillPairs(limit int) int {
 	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
 	n := int(o.pb.NumRows())
 	for len(o.pIdx) < limit && o.li < n {
-		if o.jt.filtersProbe() && o.pmatched[o.li] {
+		if o.jt.probeOnly() && o.pmatched[o.li] {
 			o.li, o.rj = o.li+1, 0
 			continue
 		}

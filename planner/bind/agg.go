@@ -254,6 +254,14 @@ func anyAggregate(sel *pg_query.SelectStmt) bool {
 			found = true
 			return
 		}
+		if fc := n.GetFuncCall(); fc != nil && fc.Over != nil {
+			// An aggregate over a window is not grouping, but its
+			// arguments may hold grouping aggregates: sum(sum(x)) OVER ().
+			for _, a := range fc.Args {
+				visit(a)
+			}
+			return
+		}
 		if n.GetSubLink() != nil || n.GetSelectStmt() != nil {
 			return // aggregates of subqueries belong to them
 		}

@@ -78,6 +78,7 @@ type binder struct {
 	params *paramTypes
 	ctes   []map[string]*cteDef
 	depth  int
+	win    *winState // window calls of the query block being bound
 }
 
 type cteDef struct {

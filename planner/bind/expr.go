@@ -108,7 +108,7 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 	case n.GetFuncCall() != nil:
 		fc := n.GetFuncCall()
 		if fc.Over != nil {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "window functions are not supported yet"), int(fc.Location))
+			return b.bindWindowCall(fc, sc, agg)
 		}
 		if aggregateNames[funcName(fc)] {
 			return b.bindAggregate(fc, sc, agg)

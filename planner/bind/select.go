@@ -55,10 +55,14 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if len(sel.LockingClause) > 0 {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT FOR UPDATE/SHARE is not supported: meshql is read-only")
 	}
-	if len(sel.WindowClause) > 0 {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "window functions are not supported yet")
+	win, err := newWinState(sel.WindowClause)
+	if err != nil {
+		return nil, err
 	}
+	savedWin := b.win
+	defer func() { b.win = savedWin }()
 
+	b.win = nil // no window functions in FROM or WHERE
 	from, err := b.bindFromList(sel.FromClause, outer)
 	if err != nil {
 		return nil, err
@@ -74,6 +78,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		}
 	}
 
+	b.win = nil
 	targets, err := b.expandTargets(sel.TargetList, from.scope)
 	if err != nil {
 		return nil, err
@@ -89,6 +94,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			return nil, err
 		}
 	}
+	b.win = win
 	for i := range targets {
 		e, err := b.bindTarget(targets[i], from.scope, agg)
 		if err != nil {
@@ -109,6 +115,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	}
 	var having logical.Expr
 	if sel.HavingClause != nil {
+		b.win = nil
 		h, err := b.bindExpr(sel.HavingClause, from.scope, agg)
 		if err != nil {
 			return nil, err
@@ -130,6 +137,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		nullsFirst bool
 	}
 	var keys []orderKey
+	b.win = win
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
 		k := orderKey{target: -1}
@@ -179,6 +187,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			}
 		}
 	}
+	node = win.apply(node)
 	// Subqueries in the select list and ORDER BY become joins below the projection.
 	exprs := make([]logical.Expr, 0, len(targets)+len(keys))
 	for _, t := range targets {

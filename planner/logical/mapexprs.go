@@ -54,6 +54,23 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 			c.Keys[i] = k
 		}
 		return &c
+	case *Window:
+		c := *x
+		c.PartitionBy = mapAll(x.PartitionBy)
+		c.OrderBy = make([]SortKey, len(x.OrderBy))
+		for i, k := range x.OrderBy {
+			k.Expr = fn(k.Expr)
+			c.OrderBy[i] = k
+		}
+		c.Calls = make([]WindowCall, len(x.Calls))
+		for i, w := range x.Calls {
+			w.Args = mapAll(w.Args)
+			if w.Filter != nil {
+				w.Filter = fn(w.Filter)
+			}
+			c.Calls[i] = w
+		}
+		return &c
 	case *Unnest:
 		c := *x
 		c.List = fn(x.List)

@@ -3,6 +3,7 @@ package logical
 import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -127,6 +128,31 @@ type Unnest struct {
 	Ord   ColumnID
 	Outer bool // LEFT JOIN LATERAL: rows with no elements are kept, with NULLs
 }
+
+// WindowCall is one window function call.
+type WindowCall struct {
+	Func   string // row_number, rank, …, or an aggregate (count_star, sum…)
+	Args   []Expr
+	Filter Expr
+	Frame  ops.Frame
+	T      sqltypes.Type
+}
+
+// Window computes window functions sharing one PARTITION BY / ORDER BY;
+// its output is the input's columns then Cols (one per call).
+type Window struct {
+	Input       Node
+	PartitionBy []Expr
+	OrderBy     []SortKey
+	Calls       []WindowCall
+	Cols        []ColumnID
+}
+
+func (n *Window) Output() []ColumnID {
+	return append(append([]ColumnID(nil), n.Input.Output()...), n.Cols...)
+}
+func (n *Window) Children() []Node            { return []Node{n.Input} }
+func (n *Window) WithChildren(ch []Node) Node { c := *n; c.Input = ch[0]; return &c }
 
 // SetOpKind is UNION, INTERSECT or EXCEPT.
 type SetOpKind uint8

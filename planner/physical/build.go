@@ -207,6 +207,8 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		return b.lowerValues(x)
 	case *logical.SetOp:
 		return b.lowerSetOp(x)
+	case *logical.Window:
+		return b.lowerWindow(x)
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }
@@ -464,4 +466,49 @@ func (b *builder) reorder(s *stream, ids []logical.ColumnID) (executor.Operator,
 	}
 	b.created = append(b.created, p)
 	return p, nil
+}
+
+func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
+	in, err := b.lower(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	part, err := lowerAll(x.PartitionBy, in.lay)
+	if err != nil {
+		return nil, err
+	}
+	order, err := b.sortKeys(x.OrderBy, in.lay)
+	if err != nil {
+		return nil, err
+	}
+	spec := ops.WindowSpec{PartitionBy: part, OrderBy: order}
+	var calls []string
+	for _, c := range x.Calls {
+		args, err := lowerAll(c.Args, in.lay)
+		if err != nil {
+			return nil, err
+		}
+		var filter expr.Expr
+		if c.Filter != nil {
+			if filter, err = lowerExpr(c.Filter, in.lay); err != nil {
+				return nil, err
+			}
+		}
+		spec.Funcs = append(spec.Funcs, ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T})
+		calls = append(calls, c.Func+exprList(c.Args))
+	}
+	props := []string{"functions=[" + strings.Join(calls, ", ") + "]"}
+	if len(x.PartitionBy) > 0 {
+		props = append(props, "partition_by="+exprList(x.PartitionBy))
+	}
+	if len(x.OrderBy) > 0 {
+		props = append(props, "order_by="+sortKeyList(x.OrderBy))
+	}
+	ex := &ExplainNode{Name: "Window", Props: props, Children: []*ExplainNode{in.ex}}
+	op, err := ops.NewWindow(b.env, b.gather(in), spec)
+	if err != nil {
+		return nil, err
+	}
+	ids := x.Output()
+	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
 }

@@ -104,6 +104,18 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		c := *x
 		c.Input = prune(x.Input, withCols(required, x.List))
 		return &c
+	case *logical.Window:
+		c := *x
+		need := withCols(required, x.PartitionBy...)
+		for _, k := range x.OrderBy {
+			need = withCols(need, k.Expr)
+		}
+		for _, w := range x.Calls {
+			need = withCols(need, w.Args...)
+			need = withCols(need, w.Filter)
+		}
+		c.Input = prune(x.Input, need)
+		return &c
 	case *logical.SetOp:
 		// Every column takes part in duplicate elimination: keep them all.
 		c := *x

@@ -1,0 +1,247 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// percentileType returns the type of percentile_cont / percentile_disc
+// (fraction, value): the fraction is double precision; percentile_cont
+// takes double precision or interval values, percentile_disc any sortable
+// type; the result has the value's type.
+func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
+	if len(args) != 2 || (args[0].Kind != sqltypes.Float8 && args[0].Kind != sqltypes.Unknown) {
+		return sqltypes.Type{}, false
+	}
+	v := args[1]
+	if fn == "percentile_cont" {
+		return v, v.Kind == sqltypes.Float8 || v.Kind == sqltypes.Interval
+	}
+	return v, v.Kind != sqltypes.Unknown && v.Kind != sqltypes.List && v.Kind != sqltypes.JSON && keyTypeOK(v.Arrow())
+}
+
+// percentileAcc is the ordered-set aggregate percentile_cont(f) or
+// percentile_disc(f) WITHIN GROUP (ORDER BY x), with Args = (f, x). It
+// does not rely on the input order: like array_agg it retains the value
+// arrays and records (group, position) for every non-NULL value, and
+// finish sorts each group's values itself (so parallel partial states
+// merge by concatenation). The fraction of a group is f at the group's
+// first aggregated row (the planner passes a constant). A NULL fraction
+// gives NULL, one outside [0, 1] fails with 22003, a group without
+// non-NULL values gives NULL. percentile_disc returns the first value
+// whose position in the sorted group is at least f·n; percentile_cont
+// interpolates linearly between the values at floor and ceil of f·(n−1),
+// as lo + f'·(hi − lo) in double precision or interval arithmetic.
+type percentileAcc struct {
+	mem    memory.Allocator
+	cont   bool
+	dt     arrow.DataType
+	parts  []arrow.Array
+	base   int64
+	gid    []int32
+	idx    []int64
+	frac   []float64
+	state  []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
+	groups int
+}
+
+func (a *percentileAcc) grow(n int) {
+	a.groups = max(a.groups, n)
+	a.frac, a.state = growTo(a.frac, n), growTo(a.state, n)
+}
+
+func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
+	fr, vals := args[0], args[1]
+	var fv []float64
+	if fr.DataType().ID() == arrow.FLOAT64 {
+		fv = fixedVals[float64](fr)
+	}
+	fok := validityOf(fr)
+	vok := validityOf(vals)
+	used := false
+	for i, g := range gids {
+		if g < 0 {
+			continue
+		}
+		if a.state[g] == 0 {
+			if fv != nil && fok.ok(i) {
+				a.frac[g], a.state[g] = fv[i], 1
+			} else {
+				a.state[g] = 2
+			}
+		}
+		if vals.DataType().ID() != arrow.NULL && vok.ok(i) {
+			a.gid = append(a.gid, g)
+			a.idx = append(a.idx, a.base+int64(i))
+			used = true
+		}
+	}
+	if used {
+		vals.Retain()
+		a.parts = append(a.parts, vals)
+		a.base += int64(vals.Len())
+	}
+	return nil
+}
+
+func (a *percentileAcc) merge(src accumulator, gmap []int32) error {
+	s := src.(*percentileAcc)
+	for g, st := range s.state {
+		if d := gmap[g]; st != 0 && a.state[d] == 0 {
+			a.frac[d], a.state[d] = s.frac[g], st
+		}
+	}
+	for k, g := range s.gid {
+		a.gid = append(a.gid, gmap[g])
+		a.idx = append(a.idx, a.base+s.idx[k])
+	}
+	a.parts = append(a.parts, s.parts...)
+	a.base += s.base
+	s.parts = nil
+	return nil
+}
+
+func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	if a.base > math.MaxInt32 {
+		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "percentile input too large")
+	}
+	for g := range a.groups {
+		if f := a.frac[g]; a.state[g] == 1 && !(f >= 0 && f <= 1) {
+			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "percentile value %g is not between 0 and 1", f)
+		}
+	}
+	var vals arrow.Array
+	switch len(a.parts) {
+	case 0:
+		vals = array.MakeArrayOfNull(mem, a.dt, 0)
+	case 1:
+		vals = a.parts[0]
+		vals.Retain()
+	default:
+		var err error
+		if vals, err = array.Concatenate(a.parts, mem); err != nil {
+			return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "percentile: %v", err)
+		}
+	}
+	defer vals.Release()
+	// Counting sort by group, then sort each group's values.
+	offs := make([]int32, a.groups+1)
+	for _, g := range a.gid {
+		offs[g+1]++
+	}
+	for g := range a.groups {
+		offs[g+1] += offs[g]
+	}
+	order := make([]int32, len(a.gid))
+	cur := append([]int32(nil), offs[:a.groups]...)
+	for k, g := range a.gid {
+		order[cur[g]] = int32(a.idx[k])
+		cur[g]++
+	}
+	c, err := newRowCmp(vals, false, false)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := make([]int32, a.groups), make([]int32, a.groups)
+	pct := make([]float64, a.groups)
+	for g := range a.groups {
+		seg := order[offs[g]:offs[g+1]]
+		lo[g], hi[g] = -1, -1
+		if len(seg) == 0 || a.state[g] != 1 {
+			continue
+		}
+		slices.SortFunc(seg, func(x, y int32) int {
+			if r := c(int(x), int(y)); r != 0 {
+				return r
+			}
+			return cmp.Compare(x, y)
+		})
+		n, f := float64(len(seg)), a.frac[g]
+		if !a.cont {
+			k := max(int(math.Ceil(f*n)), 1)
+			lo[g] = seg[k-1]
+			continue
+		}
+		first, second := math.Floor(f*(n-1)), math.Ceil(f*(n-1))
+		lo[g], hi[g] = seg[int(first)], seg[int(first)]
+		if second > first {
+			hi[g], pct[g] = seg[int(second)], f*(n-1)-first
+		}
+	}
+	if !a.cont {
+		return takeArray(mem, vals, lo)
+	}
+	return lerp(mem, vals, lo, hi, pct)
+}
+
+// lerp returns vals[lo] + pct·(vals[hi] − vals[lo]) per group (NULL where
+// lo < 0), in PostgreSQL's float8_lerp / interval_lerp arithmetic.
+func lerp(mem memory.Allocator, vals arrow.Array, lo, hi []int32, pct []float64) (arrow.Array, error) {
+	if vals.DataType().ID() == arrow.FLOAT64 {
+		v := fixedVals[float64](vals)
+		out, valid := make([]float64, len(lo)), make([]bool, len(lo))
+		for g, l := range lo {
+			switch {
+			case l < 0:
+			case hi[g] == l:
+				out[g], valid[g] = v[l], true
+			default:
+				out[g], valid[g] = v[l]+pct[g]*(v[hi[g]]-v[l]), true
+			}
+		}
+		return fixedArray(mem, vals.DataType(), out, valid), nil
+	}
+	// Intervals: evaluate (hi - lo) * pct + lo with the expression kernels.
+	cols, err := takeColumns(mem, []arrow.Array{vals, vals}, lo)
+	if err != nil {
+		return nil, err
+	}
+	h, err := takeArray(mem, vals, hi)
+	if err != nil {
+		releaseArrays(cols)
+		return nil, err
+	}
+	cols[1].Release()
+	cols[1] = h
+	cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Float64, pct, nil))
+	b := newBatch(schemaOfTypes(vals.DataType(), vals.DataType(), arrow.PrimitiveTypes.Float64), cols, len(lo))
+	defer b.Release()
+	iv := sqltypes.TypeInterval
+	diff, err := expr.Binary(expr.OpSub, expr.Column(1, iv, "hi"), expr.Column(0, iv, "lo"))
+	if err != nil {
+		return nil, err
+	}
+	mul, err := expr.Binary(expr.OpMul, diff, expr.Column(2, sqltypes.TypeFloat8, "pct"))
+	if err != nil {
+		return nil, err
+	}
+	sum, err := expr.Binary(expr.OpAdd, mul, expr.Column(0, iv, "lo"))
+	if err != nil {
+		return nil, err
+	}
+	return sum.Eval(context.Background(), &executor.Env{Mem: mem}, b)
+}
+
+// schemaOfTypes returns a schema of nullable columns of the given types.
+func schemaOfTypes(types ...arrow.DataType) *arrow.Schema {
+	fs := make([]arrow.Field, len(types))
+	for i, t := range types {
+		fs[i] = arrow.Field{Name: "c", Type: t, Nullable: true}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
+func (a *percentileAcc) release() {
+	releaseArrays(a.parts)
+	a.parts = nil
+}

@@ -1,0 +1,354 @@
+package ops
+
+import (
+	"math"
+	"math/big"
+	"math/bits"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Result scale of the variance family over integers, and its minimum over
+// numeric(p,s) inputs (max(16, 2s), at most statsMaxScale). PostgreSQL's
+// scale depends on the value (at least 16 significant digits, at least
+// 2s): for results in [1, 10^4) and s <= 8 both agree digit for digit;
+// other results show a different number of fractional digits, and results
+// of 10^22 or more (variances of values above about 10^11) overflow with
+// 22003 where PostgreSQL succeeds.
+const (
+	statsScale    = 16
+	statsMaxScale = 32
+)
+
+// statsType returns the result type of stddev/variance over a: double
+// precision for floats, numeric for integers and numerics (as PostgreSQL).
+func statsType(a sqltypes.Type) (sqltypes.Type, bool) {
+	switch a.Kind {
+	case sqltypes.Float4, sqltypes.Float8:
+		return sqltypes.TypeFloat8, true
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+		return sqltypes.NumericType(sqltypes.MaxNumericPrecision, statsScale), true
+	case sqltypes.Numeric:
+		return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(statsScale, min(2*a.Scale, statsMaxScale))), true
+	}
+	return sqltypes.Type{}, false
+}
+
+// isStatsFunc reports whether fn is one of the variance family.
+func isStatsFunc(fn string) bool {
+	switch fn {
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		return true
+	}
+	return false
+}
+
+// statsAcc is stddev[_samp|_pop] and variance / var_samp / var_pop.
+// Float inputs use PostgreSQL's float8_accum state (N, Sx, Sxx by the
+// Youngs-Cramer update, float8_combine to merge), so serial results match
+// PostgreSQL bit for bit. Integer and numeric inputs keep exact sums (N,
+// Σx in 192 bits, Σx² in 320 bits) and compute
+// (N·Σx² − (Σx)²) / (N·(N−1)) exactly, rounded half away from zero to the
+// result scale (stddev: the square root, rounded likewise).
+type statsAcc struct {
+	pop, sqrt bool
+	float     bool
+	inScale   int32
+	out       arrow.DataType
+	// float state
+	fn, fsx, fsxx []float64
+	// exact state
+	cnt []int64
+	sx  [][3]uint64 // two's complement
+	sxx [][5]uint64
+}
+
+func newStatsAcc(fn string, in arrow.DataType, out sqltypes.Type) (*statsAcc, error) {
+	a := &statsAcc{out: out.Arrow()}
+	a.pop = fn == "stddev_pop" || fn == "var_pop"
+	a.sqrt = fn == "stddev" || fn == "stddev_samp" || fn == "stddev_pop"
+	switch in.ID() {
+	case arrow.FLOAT32, arrow.FLOAT64:
+		a.float = true
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
+	case arrow.DECIMAL128:
+		a.inScale = in.(*arrow.Decimal128Type).Scale
+	default:
+		return nil, errInternal("%s over %s", fn, in)
+	}
+	return a, nil
+}
+
+func (a *statsAcc) grow(n int) {
+	if a.float {
+		a.fn, a.fsx, a.fsxx = growTo(a.fn, n), growTo(a.fsx, n), growTo(a.fsxx, n)
+		return
+	}
+	a.cnt, a.sx, a.sxx = growTo(a.cnt, n), growTo(a.sx, n), growTo(a.sxx, n)
+}
+
+func errFloatOverflow() error {
+	return sqltypes.New(sqltypes.CodeNumericOutOfRange, "value out of range: overflow")
+}
+
+// accum is PostgreSQL's float8_accum.
+func (a *statsAcc) accum(g int32, x float64) error {
+	n0, sx0 := a.fn[g], a.fsx[g]
+	n := n0 + 1
+	sx := sx0 + x
+	sxx := a.fsxx[g]
+	if n0 > 0 {
+		tmp := x*n - sx
+		sxx += tmp * tmp / (n * n0)
+		if math.IsInf(sx, 0) || math.IsInf(sxx, 0) {
+			if !math.IsInf(sx0, 0) && !math.IsInf(x, 0) {
+				return errFloatOverflow()
+			}
+			sxx = math.NaN()
+		}
+	} else if math.IsNaN(x) || math.IsInf(x, 0) {
+		sxx = math.NaN()
+	}
+	a.fn[g], a.fsx[g], a.fsxx[g] = n, sx, sxx
+	return nil
+}
+
+// addExact folds the 128-bit integer (hi, lo) into group g.
+func (a *statsAcc) addExact(g int32, hi int64, lo uint64) {
+	a.cnt[g]++
+	ext := uint64(hi >> 63)
+	s := &a.sx[g]
+	var c uint64
+	s[0], c = bits.Add64(s[0], lo, 0)
+	s[1], c = bits.Add64(s[1], uint64(hi), c)
+	s[2], _ = bits.Add64(s[2], ext, c)
+	if hi < 0 { // |x|
+		lo, c = bits.Sub64(0, lo, 0)
+		h, _ := bits.Sub64(0, uint64(hi), c)
+		hi = int64(h)
+	}
+	q := &a.sxx[g]
+	mulAdd(q[:], lo, lo, 0)
+	if hi != 0 {
+		mulAdd(q[:], lo, uint64(hi), 1)
+		mulAdd(q[:], lo, uint64(hi), 1)
+		mulAdd(q[:], uint64(hi), uint64(hi), 2)
+	}
+}
+
+// mulAdd adds x*y·2^(64·at) to the little-endian limbs acc.
+func mulAdd(acc []uint64, x, y uint64, at int) {
+	hi, lo := bits.Mul64(x, y)
+	var c uint64
+	acc[at], c = bits.Add64(acc[at], lo, 0)
+	acc[at+1], c = bits.Add64(acc[at+1], hi, c)
+	for i := at + 2; c != 0 && i < len(acc); i++ {
+		acc[i], c = bits.Add64(acc[i], 0, c)
+	}
+}
+
+func addLimbs(dst, src []uint64) {
+	var c uint64
+	for i := range dst {
+		dst[i], c = bits.Add64(dst[i], src[i], c)
+	}
+}
+
+func (a *statsAcc) update(gids []int32, args []arrow.Array) error {
+	arr := args[0]
+	v := validityOf(arr)
+	switch arr.DataType().ID() {
+	case arrow.FLOAT32:
+		return statsFloats(a, gids, fixedVals[float32](arr), v)
+	case arrow.FLOAT64:
+		return statsFloats(a, gids, fixedVals[float64](arr), v)
+	case arrow.INT8:
+		statsInts(a, gids, fixedVals[int8](arr), v)
+	case arrow.INT16:
+		statsInts(a, gids, fixedVals[int16](arr), v)
+	case arrow.INT32:
+		statsInts(a, gids, fixedVals[int32](arr), v)
+	case arrow.INT64:
+		statsInts(a, gids, fixedVals[int64](arr), v)
+	case arrow.DECIMAL128:
+		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
+			if g := gids[i]; g >= 0 && v.ok(i) {
+				a.addExact(g, d.HighBits(), d.LowBits())
+			}
+		}
+	case arrow.NULL:
+	default:
+		return errInternal("variance over %s", arr.DataType())
+	}
+	return nil
+}
+
+func statsFloats[T float32 | float64](a *statsAcc, gids []int32, vals []T, v validity) error {
+	for i, x := range vals[:len(gids)] {
+		if g := gids[i]; g >= 0 && v.ok(i) {
+			if err := a.accum(g, float64(x)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func statsInts[T int8 | int16 | int32 | int64](a *statsAcc, gids []int32, vals []T, v validity) {
+	for i, x := range vals[:len(gids)] {
+		if g := gids[i]; g >= 0 && v.ok(i) {
+			a.addExact(g, int64(x)>>63, uint64(int64(x)))
+		}
+	}
+}
+
+// merge is PostgreSQL's float8_combine for floats, addition otherwise.
+func (a *statsAcc) merge(src accumulator, gmap []int32) error {
+	s := src.(*statsAcc)
+	if !a.float {
+		for g, c := range s.cnt {
+			d := gmap[g]
+			a.cnt[d] += c
+			addLimbs(a.sx[d][:], s.sx[g][:])
+			addLimbs(a.sxx[d][:], s.sxx[g][:])
+		}
+		return nil
+	}
+	for g, n2 := range s.fn {
+		d := gmap[g]
+		n1, sx1, sxx1 := a.fn[d], a.fsx[d], a.fsxx[d]
+		sx2, sxx2 := s.fsx[g], s.fsxx[g]
+		switch {
+		case n2 == 0:
+		case n1 == 0:
+			a.fn[d], a.fsx[d], a.fsxx[d] = n2, sx2, sxx2
+		default:
+			n := n1 + n2
+			sx := sx1 + sx2
+			if math.IsInf(sx, 0) && !math.IsInf(sx1, 0) && !math.IsInf(sx2, 0) {
+				return errFloatOverflow()
+			}
+			tmp := sx1/n1 - sx2/n2
+			sxx := sxx1 + sxx2 + n1*n2*tmp*tmp/n
+			if math.IsInf(sxx, 0) && !math.IsInf(sxx1, 0) && !math.IsInf(sxx2, 0) {
+				return errFloatOverflow()
+			}
+			a.fn[d], a.fsx[d], a.fsxx[d] = n, sx, sxx
+		}
+	}
+	return nil
+}
+
+func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	if a.float {
+		n := len(a.fn)
+		out, valid := make([]float64, n), make([]bool, n)
+		for g, cnt := range a.fn {
+			den := cnt - 1
+			if a.pop {
+				den = cnt
+			}
+			if den <= 0 {
+				continue
+			}
+			out[g], valid[g] = a.fsxx[g]/den, true
+			if a.sqrt {
+				out[g] = math.Sqrt(out[g])
+			}
+		}
+		return fixedArray(mem, a.out, out, valid), nil
+	}
+	n := len(a.cnt)
+	out, valid := make([]decimal128.Num, n), make([]bool, n)
+	_, scale := resultDecimal(a.out)
+	for g, cnt := range a.cnt {
+		if cnt == 0 || (!a.pop && cnt == 1) {
+			continue
+		}
+		r, err := a.exact(g, cnt, scale)
+		if err != nil {
+			return nil, err
+		}
+		out[g], valid[g] = r, true
+	}
+	return fixedArray(mem, a.out, out, valid), nil
+}
+
+// exact computes group g's result at the given scale.
+func (a *statsAcc) exact(g int, cnt int64, scale int32) (decimal128.Num, error) {
+	sx := limbsInt(a.sx[g][:], true)
+	sxx := limbsInt(a.sxx[g][:], false)
+	bn := big.NewInt(cnt)
+	num := new(big.Int).Mul(bn, sxx)
+	num.Sub(num, new(big.Int).Mul(sx, sx))
+	if num.Sign() <= 0 {
+		return decimal128.Num{}, nil
+	}
+	den := new(big.Int).Set(bn)
+	if a.pop {
+		den.Mul(den, bn)
+	} else {
+		den.Mul(den, big.NewInt(cnt-1))
+	}
+	// value = num / (den · 10^(2·inScale)); result = value · 10^scale.
+	exp := int64(scale) - 2*int64(a.inScale)
+	if a.sqrt {
+		exp = 2*int64(scale) + 2 - 2*int64(a.inScale) // one extra digit
+	}
+	if exp >= 0 {
+		num.Mul(num, pow10(exp))
+	} else {
+		den.Mul(den, pow10(-exp))
+	}
+	var q *big.Int
+	if a.sqrt {
+		q = new(big.Int).Sqrt(new(big.Int).Quo(num, den))
+		q.Add(q, big.NewInt(5))
+		q.Quo(q, big.NewInt(10))
+	} else {
+		q = roundQuo(num, den)
+	}
+	if q.BitLen() > 127 {
+		return decimal128.Num{}, errNumericOverflow()
+	}
+	r := decimal128.FromBigInt(q)
+	if !r.FitsInPrecision(sqltypes.MaxNumericPrecision) {
+		return decimal128.Num{}, errNumericOverflow()
+	}
+	return r, nil
+}
+
+func pow10(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
+
+// roundQuo is x/d (d > 0) rounded half away from zero.
+func roundQuo(x, d *big.Int) *big.Int {
+	q, r := new(big.Int).QuoRem(x, d, new(big.Int))
+	if new(big.Int).Abs(new(big.Int).Lsh(r, 1)).Cmp(d) >= 0 {
+		if x.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q
+}
+
+// limbsInt converts little-endian limbs to a big.Int (two's complement
+// when signed).
+func limbsInt(l []uint64, signed bool) *big.Int {
+	x := new(big.Int)
+	for i := len(l) - 1; i >= 0; i-- {
+		x.Lsh(x, 64)
+		x.Or(x, new(big.Int).SetUint64(l[i]))
+	}
+	if signed && l[len(l)-1]>>63 != 0 {
+		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(64*len(l))))
+	}
+	return x
+}
+
+func (a *statsAcc) release() {}
