@@ -16,6 +16,8 @@ import (
 var aggregateNames = map[string]bool{
 	"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"array_agg": true, "bool_and": true, "bool_or": true, "every": true, "string_agg": true,
+	"stddev": true, "stddev_samp": true, "stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true,
+	"percentile_cont": true, "percentile_disc": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
@@ -33,17 +35,21 @@ type aggState struct {
 	order     []logical.SortKey // ORDER BY inside aggregate calls
 	orderKey  string
 	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
+	// sets are the grouping sets (indexes into groups); nil for a plain
+	// GROUP BY. grouping holds the grouping() calls.
+	sets     [][]int
+	grouping []groupingCall
 	// local holds the columns of this query block's FROM clause; only
 	// they must be grouped (outer columns of a correlated subquery are
 	// constants here).
 	local logical.ColSet
 }
 
-func (a *aggState) addGroup(b *binder, e logical.Expr) {
+func (a *aggState) addGroup(b *binder, e logical.Expr) int {
 	k := exprKey(e)
-	for _, g := range a.groupKeys {
+	for i, g := range a.groupKeys {
 		if g == k {
-			return
+			return i
 		}
 	}
 	a.groups = append(a.groups, e)
@@ -53,6 +59,7 @@ func (a *aggState) addGroup(b *binder, e logical.Expr) {
 	} else {
 		a.groupCols = append(a.groupCols, b.meta.NewColumn(e.String(), "", e.Type()))
 	}
+	return len(a.groups) - 1
 }
 
 // addAgg registers an aggregate call (deduplicated) and returns a reference
@@ -77,6 +84,9 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 	out := a.replaceGroups(e)
 	allowed := logical.NewColSet(a.groupCols...)
 	allowed.Add(a.aggCols...)
+	for _, g := range a.grouping {
+		allowed.Add(g.id)
+	}
 	var bad *logical.ColRef
 	logical.Walk(out, func(x logical.Expr) bool {
 		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && a.local.Has(c.ID) && bad == nil {
@@ -109,6 +119,17 @@ func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
 }
 
 func (a *aggState) node(b *binder, input logical.Node) logical.Node {
+	if a.sets != nil {
+		return a.groupingSetsNode(b, input)
+	}
+	if len(a.grouping) > 0 {
+		// Without grouping sets every grouping() is 0.
+		a.sets = [][]int{make([]int, len(a.groups))}
+		for i := range a.groups {
+			a.sets[0][i] = i
+		}
+		return a.groupingSetsNode(b, input)
+	}
 	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}
 }
 
@@ -121,11 +142,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	if agg.inAgg {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot be nested"), int(fc.Location))
 	}
-	if fc.AggWithinGroup {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITHIN GROUP aggregates are not supported yet"), int(fc.Location))
-	}
 	agg.inAgg = true
 	defer func() { agg.inAgg = false }()
+	if fc.AggWithinGroup {
+		return b.bindOrderedSetAggregate(fc, sc, agg)
+	}
 	if len(fc.AggOrder) > 0 {
 		if err := b.bindAggOrder(fc, sc, agg); err != nil {
 			return nil, err
@@ -173,14 +194,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 // bindGroupBy binds GROUP BY items: ordinals and output aliases refer to the
 // select list; other names resolve against the input first (PostgreSQL's rule).
 func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope, agg *aggState) error {
-	for _, it := range items {
-		if it.GetGroupingSet() != nil {
-			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "GROUPING SETS, ROLLUP and CUBE are not supported yet"), location(it))
-		}
+	bindKey := func(it *pg_query.Node) (int, error) {
 		var e logical.Expr
 		var err error
 		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
-			return oerr
+			return 0, oerr
 		} else if ok {
 			e, err = b.bindTarget(targets[idx], sc, nil)
 		} else {
@@ -188,11 +206,29 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope
 		}
 		if err != nil {
 			if sqltypes.Code(err) == sqltypes.CodeGroupingError {
-				return errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
+				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
 			}
+			return 0, err
+		}
+		return agg.addGroup(b, e), nil
+	}
+	sets := [][]int{{}}
+	hasSets := false
+	for _, it := range items {
+		if it.GetGroupingSet() != nil {
+			hasSets = true
+		}
+		s, err := b.groupByItemSets(it, bindKey)
+		if err != nil {
 			return err
 		}
-		agg.addGroup(b, e)
+		sets = crossSets(sets, s)
+		if len(sets) > maxGroupingSets {
+			return errAt(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many grouping sets present"), location(it))
+		}
+	}
+	if hasSets {
+		agg.sets = sets
 	}
 	return nil
 }
@@ -357,4 +393,35 @@ func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) e
 	}
 	agg.order, agg.orderKey = keys, key
 	return nil
+}
+
+// bindOrderedSetAggregate binds percentile_cont/disc(fraction) WITHIN
+// GROUP (ORDER BY value): the aggregate gets (fraction, value) and orders
+// each group's values itself.
+func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	name := funcName(fc)
+	loc := int(fc.Location)
+	if (name != "percentile_cont" && name != "percentile_disc") || len(fc.Args) != 1 || len(fc.AggOrder) != 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction)", name), loc)
+	}
+	frac, err := b.bindExpr(fc.Args[0], sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	sb := fc.AggOrder[0].GetSortBy()
+	if sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s with ORDER BY ... DESC is not supported yet", name), loc)
+	}
+	val, err := b.bindExpr(sb.Node, sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}}
+	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return agg.addAgg(b, call, name), nil
 }

@@ -128,6 +128,8 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		return b.bindVariadic(name, mm.Args, sc, agg, int(mm.Location))
 	case n.GetSqlvalueFunction() != nil:
 		return b.bindSQLValueFunction(n.GetSqlvalueFunction())
+	case n.GetGroupingFunc() != nil:
+		return b.bindGrouping(n.GetGroupingFunc(), sc, agg)
 	case n.GetSubLink() != nil:
 		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:

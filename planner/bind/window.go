@@ -76,7 +76,8 @@ func (w *winState) resolve(d *pg_query.WindowDef) (*pg_query.WindowDef, error) {
 	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "window %q does not exist", ref), int(d.Location))
 	}
-	out := *base
+	out := pg_query.WindowDef{Name: base.Name, PartitionClause: base.PartitionClause, OrderClause: base.OrderClause,
+		FrameOptions: base.FrameOptions, StartOffset: base.StartOffset, EndOffset: base.EndOffset, Location: base.Location}
 	if len(d.OrderClause) > 0 {
 		out.OrderClause = d.OrderClause
 	}

@@ -1,0 +1,242 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// groupingCall is one grouping(a, b, …) call: which group keys it tests
+// and the column holding its value.
+type groupingCall struct {
+	args []int // indexes into aggState.groups
+	id   logical.ColumnID
+}
+
+// maxGroupingSets bounds CUBE's expansion (2^n sets).
+const maxGroupingSets = 4096
+
+// groupByItemSets binds one GROUP BY item and returns the grouping sets it
+// stands for, as lists of indexes into agg.groups: a plain expression is
+// one set of one key; ROLLUP(a, b) is (a, b), (a), (); CUBE every subset;
+// GROUPING SETS the union of its members.
+func (b *binder) groupByItemSets(it *pg_query.Node, bindKey func(*pg_query.Node) (int, error)) ([][]int, error) {
+	gs := it.GetGroupingSet()
+	if gs == nil {
+		idx, err := bindKey(it)
+		if err != nil {
+			return nil, err
+		}
+		return [][]int{{idx}}, nil
+	}
+	// Each element of ROLLUP/CUBE may be a parenthesized list of keys.
+	elems := func() ([][]int, error) {
+		var out [][]int
+		for _, c := range gs.Content {
+			var keys []int
+			items := []*pg_query.Node{c}
+			if r := c.GetRowExpr(); r != nil {
+				items = r.Args
+			} else if l := c.GetList(); l != nil {
+				items = l.Items
+			}
+			for _, k := range items {
+				idx, err := bindKey(k)
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, idx)
+			}
+			out = append(out, keys)
+		}
+		return out, nil
+	}
+	switch gs.Kind {
+	case pg_query.GroupingSetKind_GROUPING_SET_EMPTY:
+		return [][]int{{}}, nil
+	case pg_query.GroupingSetKind_GROUPING_SET_SIMPLE:
+		es, err := elems()
+		if err != nil {
+			return nil, err
+		}
+		var set []int
+		for _, e := range es {
+			set = append(set, e...)
+		}
+		return [][]int{set}, nil
+	case pg_query.GroupingSetKind_GROUPING_SET_ROLLUP:
+		es, err := elems()
+		if err != nil {
+			return nil, err
+		}
+		var out [][]int
+		for n := len(es); n >= 0; n-- {
+			var set []int
+			for _, e := range es[:n] {
+				set = append(set, e...)
+			}
+			out = append(out, set)
+		}
+		return out, nil
+	case pg_query.GroupingSetKind_GROUPING_SET_CUBE:
+		es, err := elems()
+		if err != nil {
+			return nil, err
+		}
+		if len(es) > 12 {
+			return nil, errAt(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "CUBE is limited to 12 elements"), int(gs.Location))
+		}
+		var out [][]int
+		for mask := (1 << len(es)) - 1; mask >= 0; mask-- {
+			var set []int
+			for i, e := range es {
+				if mask&(1<<(len(es)-1-i)) != 0 {
+					set = append(set, e...)
+				}
+			}
+			out = append(out, set)
+		}
+		return out, nil
+	case pg_query.GroupingSetKind_GROUPING_SET_SETS:
+		var out [][]int
+		for _, c := range gs.Content {
+			sets, err := b.groupByItemSets(c, bindKey)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sets...)
+		}
+		return out, nil
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "this grouping set form is not supported"), int(gs.Location))
+}
+
+// crossSets combines the sets of two GROUP BY items (GROUP BY a, ROLLUP(b)).
+func crossSets(a, b [][]int) [][]int {
+	var out [][]int
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, append(append([]int(nil), x...), y...))
+		}
+	}
+	return out
+}
+
+// bindGrouping binds grouping(a, b, …): each argument must be a GROUP BY key.
+func (b *binder) bindGrouping(gf *pg_query.GroupingFunc, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(gf.Location)
+	if agg == nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "grouping operations are not allowed here"), loc)
+	}
+	call := groupingCall{}
+	for _, a := range gf.Args {
+		e, err := b.bindExpr(a, sc, nil)
+		if err != nil {
+			return nil, err
+		}
+		k := exprKey(e)
+		found := -1
+		for i, g := range agg.groupKeys {
+			if g == k {
+				found = i
+			}
+		}
+		if found < 0 {
+			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "arguments to GROUPING must be grouping expressions of the associated query level"), location(a))
+		}
+		call.args = append(call.args, found)
+	}
+	if len(call.args) > 31 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "GROUPING must have fewer than 32 arguments"), loc)
+	}
+	call.id = b.meta.NewColumn("grouping", "", sqltypes.TypeInt4)
+	agg.grouping = append(agg.grouping, call)
+	return &logical.ColRef{ID: call.id, Name: "grouping", T: sqltypes.TypeInt4}, nil
+}
+
+// groupingValue is grouping()'s bitmask for one grouping set: bit i (from
+// the right) is 1 when the i-th argument is not grouped in set.
+func groupingValue(c groupingCall, set []int) int32 {
+	var v int32
+	for _, a := range c.args {
+		v <<= 1
+		in := false
+		for _, s := range set {
+			if s == a {
+				in = true
+			}
+		}
+		if !in {
+			v |= 1
+		}
+	}
+	return v
+}
+
+// groupingSetsNode plans GROUP BY with grouping sets as a UNION ALL of one
+// aggregate per set, each padding the keys it does not group with NULLs.
+// Every branch reads the input again.
+func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node {
+	out := &logical.SetOp{Kind: logical.Union, All: true}
+	out.Cols = append(append([]logical.ColumnID(nil), a.groupCols...), a.aggCols...)
+	for _, g := range a.grouping {
+		out.Cols = append(out.Cols, g.id)
+	}
+	var branches []logical.Node
+	for _, set := range a.sets {
+		agg := &logical.Aggregate{Input: input, Aggs: a.aggs, InputOrder: a.order}
+		inSet := map[int]bool{}
+		for _, gi := range set {
+			if inSet[gi] {
+				continue
+			}
+			inSet[gi] = true
+			agg.Groups = append(agg.Groups, a.groups[gi])
+			agg.GroupCols = append(agg.GroupCols, b.meta.NewColumn(a.groups[gi].String(), "", a.groups[gi].Type()))
+		}
+		for _, id := range a.aggCols {
+			m := b.meta.Column(id)
+			agg.AggCols = append(agg.AggCols, b.meta.NewColumn(m.Name, "", m.Type))
+		}
+		proj := &logical.Project{Input: agg}
+		for gi, g := range a.groups {
+			var e logical.Expr = &logical.Const{T: g.Type()}
+			for k, sgi := range agg.Groups {
+				if exprKey(sgi) == a.groupKeys[gi] {
+					e = &logical.ColRef{ID: agg.GroupCols[k], Name: g.String(), T: g.Type()}
+				}
+			}
+			proj.Exprs = append(proj.Exprs, e)
+		}
+		for i, id := range agg.AggCols {
+			proj.Exprs = append(proj.Exprs, &logical.ColRef{ID: id, Name: b.meta.Column(id).Name, T: a.aggs[i].T})
+		}
+		for _, g := range a.grouping {
+			proj.Exprs = append(proj.Exprs, &logical.Const{T: sqltypes.TypeInt4, V: groupingValue(g, set)})
+		}
+		for _, e := range proj.Exprs {
+			proj.Cols = append(proj.Cols, b.projectColumn(e, e.String()))
+		}
+		branches = append(branches, proj)
+	}
+	// Fold the branches into a left-deep chain of UNION ALLs.
+	node := branches[0]
+	for i, br := range branches[1:] {
+		u := &logical.SetOp{Kind: logical.Union, All: true, Left: node, Right: br}
+		if i == len(branches)-2 {
+			u.Cols = out.Cols
+		} else {
+			for _, id := range out.Cols {
+				m := b.meta.Column(id)
+				u.Cols = append(u.Cols, b.meta.NewColumn(m.Name, "", m.Type))
+			}
+		}
+		node = u
+	}
+	if len(branches) == 1 {
+		p := node.(*logical.Project)
+		p.Cols = out.Cols
+	}
+	return node
+}
