@@ -84,6 +84,13 @@ func (b *builder) closeAll() {
 // add registers a new operator (instrumented under ANALYZE).
 func (b *builder) add(op executor.Operator, ex *ExplainNode) executor.Operator {
 	b.created = append(b.created, op)
+	return b.instrument(op, ex)
+}
+
+// instrument wraps op so that its rows and time count for ex under
+// ANALYZE. Each parallel stream's last operator of a node is instrumented
+// once, so rows are not counted twice.
+func (b *builder) instrument(op executor.Operator, ex *ExplainNode) executor.Operator {
 	if b.analyze {
 		if ex.Stats == nil {
 			ex.Stats = &ops.OpStats{}
@@ -105,13 +112,22 @@ func (b *builder) gather(s *stream) executor.Operator {
 
 // each applies fn to every parallel stream.
 func (b *builder) each(s *stream, ex *ExplainNode, fn func(executor.Operator) (executor.Operator, error)) (*stream, error) {
+	return b.eachMaybe(s, ex, true, fn)
+}
+
+// eachMaybe is each, instrumenting the new operators only if asked.
+func (b *builder) eachMaybe(s *stream, ex *ExplainNode, instrument bool, fn func(executor.Operator) (executor.Operator, error)) (*stream, error) {
 	out := &stream{ids: s.ids, lay: s.lay, ex: ex}
 	for _, op := range s.ops {
 		n, err := fn(op)
 		if err != nil {
 			return nil, err
 		}
-		out.ops = append(out.ops, b.add(n, ex))
+		b.created = append(b.created, n)
+		if instrument {
+			n = b.instrument(n, ex)
+		}
+		out.ops = append(out.ops, n)
 	}
 	return out, nil
 }

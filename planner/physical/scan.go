@@ -91,9 +91,25 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	for i, p := range parts {
 		groups[i%workers] = append(groups[i%workers], p)
 	}
+	// The scan, its casts and its residual filter form one EXPLAIN node:
+	// only the last operator of each stream is instrumented.
 	s := &stream{ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}
+	last := func(stage int) bool {
+		switch stage {
+		case 0:
+			return !needCast && len(residual) == 0
+		case 1:
+			return len(residual) == 0
+		}
+		return true
+	}
 	for _, g := range groups {
-		s.ops = append(s.ops, b.add(ops.NewScan(b.env, schema, g), ex))
+		op := ops.NewScan(b.env, schema, g)
+		b.created = append(b.created, op)
+		if last(0) {
+			op = b.instrument(op, ex)
+		}
+		s.ops = append(s.ops, op)
 	}
 	if needCast {
 		casts := make([]expr.Expr, len(x.Cols))
@@ -110,7 +126,7 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 			}
 			casts[i] = c
 		}
-		if s, err = b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
+		if s, err = b.eachMaybe(s, ex, last(1), func(op executor.Operator) (executor.Operator, error) {
 			return ops.NewProject(b.env, op, casts, b.names(x.Cols))
 		}); err != nil {
 			return nil, err
