@@ -20,6 +20,8 @@ const usage = `meshql — a federated SQL query engine for a data mesh
 Usage:
   meshql serve [flags]          serve the mesh over the PostgreSQL protocol
   meshql query [flags] "SQL"    run one query in-process and print the result
+  meshql tpch gen --sf N --out DIR
+                                generate TPC-H data as Parquet, with a mesh over it
   meshql version                print the version
 
 Run "meshql <command> -h" for the flags of a command.
@@ -45,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stdout, stderr)
 	case "query":
 		err = runQuery(ctx, args[1:], stdout, stderr)
+	case "tpch":
+		err = runTPCH(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "meshql", Version)
 	case "help", "-h", "--help":

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tpchgen
+
+const raceEnabled = false
