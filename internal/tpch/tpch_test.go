@@ -22,20 +22,10 @@ const queryDir = "../../testdata/tpch/queries"
 // knownFailing are the queries meshql cannot answer correctly yet at
 // SF0.01, with the first error seen (issue #3). A query on this list that
 // passes fails the test, so that the list only shrinks: remove it then.
-var knownFailing = map[int]string{
-	19: "times out (36 s at SF0.01 without -race): the join key p_partkey = l_partkey and the " +
-		"filters on l_shipmode and l_shipinstruct are common to all three OR branches but are not " +
-		"factored out of the disjunction, so part x lineitem runs as a NestedLoopJoin (120M pairs)",
-}
+var knownFailing = map[int]string{}
 
 // knownFailingSF1 are the queries that fail at SF1 (TestTPCHSF1 only).
-var knownFailingSF1 = map[int]string{
-	2: "times out (and cancellation takes ~16 s to take effect): join ordering builds part x supplier " +
-		"as a NestedLoopJoin cross product (~8M rows) before joining partsupp",
-	9: "XX000 cannot materialize input: offset overflow while concatenating arrays: join ordering " +
-		"builds part x supplier as a NestedLoopJoin cross product (~108M rows with p_name) as a hash build side",
-	19: knownFailing[19],
-}
+var knownFailingSF1 = map[int]string{}
 
 // TestTPCHSF001 runs the 22 TPC-H queries over the SF0.01 reference files
 // (testdata/mesh-tpch) as admin and compares each result with the

@@ -46,7 +46,7 @@ type aggState struct {
 }
 
 func (a *aggState) addGroup(b *binder, e logical.Expr) int {
-	k := exprKey(e)
+	k := logical.Key(e)
 	for i, g := range a.groupKeys {
 		if g == k {
 			return i
@@ -101,7 +101,7 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 }
 
 func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
-	k := exprKey(e)
+	k := logical.Key(e)
 	for i, g := range a.groupKeys {
 		if g == k {
 			return &logical.ColRef{ID: a.groupCols[i], Name: a.groups[i].String(), T: a.groups[i].Type()}
@@ -312,54 +312,13 @@ func anyAggregate(sel *pg_query.SelectStmt) bool {
 	return found
 }
 
-// exprKey identifies an expression structurally, columns by ID.
-func exprKey(e logical.Expr) string {
-	var sb strings.Builder
-	var rec func(e logical.Expr)
-	rec = func(e logical.Expr) {
-		switch x := e.(type) {
-		case *logical.ColRef:
-			sb.WriteString("#" + strconv.Itoa(int(x.ID)))
-			return
-		case *logical.Const:
-			sb.WriteString(x.T.String() + ":" + sqltypes.FormatLiteral(x.T, x.V))
-			return
-		}
-		fmt.Fprintf(&sb, "%T", e)
-		switch x := e.(type) {
-		case *logical.Binary:
-			sb.WriteString(x.Op.String())
-		case *logical.Unary:
-			sb.WriteString(strconv.Itoa(int(x.Op)))
-		case *logical.Func:
-			sb.WriteString(x.Name)
-		case *logical.Cast:
-			sb.WriteString(x.T.String())
-		case *logical.Param:
-			sb.WriteString(strconv.Itoa(x.Index))
-		case *logical.Like:
-			fmt.Fprintf(&sb, "%v%v", x.Negated, x.ILike)
-		case *logical.InList:
-			fmt.Fprintf(&sb, "%v", x.Negated)
-		}
-		sb.WriteByte('(')
-		for _, c := range e.Children() {
-			rec(c)
-			sb.WriteByte(',')
-		}
-		sb.WriteByte(')')
-	}
-	rec(e)
-	return sb.String()
-}
-
 func aggKey(c logical.AggCall) string {
 	parts := []string{c.Func, strconv.FormatBool(c.Distinct)}
 	for _, a := range c.Args {
-		parts = append(parts, exprKey(a))
+		parts = append(parts, logical.Key(a))
 	}
 	if c.Filter != nil {
-		parts = append(parts, "filter:"+exprKey(c.Filter))
+		parts = append(parts, "filter:"+logical.Key(c.Filter))
 	}
 	return strings.Join(parts, "|")
 }
@@ -385,7 +344,7 @@ func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) e
 			nullsFirst = false
 		}
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
-		parts = append(parts, fmt.Sprintf("%s/%v/%v", exprKey(e), desc, nullsFirst))
+		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nullsFirst))
 	}
 	key := strings.Join(parts, ",")
 	if agg.order != nil && agg.orderKey != key {

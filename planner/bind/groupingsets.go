@@ -135,7 +135,7 @@ func (b *binder) bindGrouping(gf *pg_query.GroupingFunc, sc *scope, agg *aggStat
 		if err != nil {
 			return nil, err
 		}
-		k := exprKey(e)
+		k := logical.Key(e)
 		found := -1
 		for i, g := range agg.groupKeys {
 			if g == k {
@@ -203,7 +203,7 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 		for gi, g := range a.groups {
 			var e logical.Expr = &logical.Const{T: g.Type()}
 			for k, sgi := range agg.Groups {
-				if exprKey(sgi) == a.groupKeys[gi] {
+				if logical.Key(sgi) == a.groupKeys[gi] {
 					e = &logical.ColRef{ID: agg.GroupCols[k], Name: g.String(), T: g.Type()}
 				}
 			}

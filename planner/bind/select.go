@@ -170,7 +170,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			k.expr = e
 			// An ORDER BY expression equal to a select-list entry sorts by it.
 			for i, t := range targets {
-				if exprKey(t.expr) == exprKey(e) {
+				if logical.Key(t.expr) == logical.Key(e) {
 					k.target, k.expr = i, nil
 					break
 				}

@@ -148,7 +148,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 			return nil, err
 		}
 		part = append(part, e)
-		keyParts = append(keyParts, exprKey(e))
+		keyParts = append(keyParts, logical.Key(e))
 	}
 	keyParts = append(keyParts, "|")
 	var order []logical.SortKey
@@ -167,7 +167,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 			nf = false
 		}
 		order = append(order, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
-		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", exprKey(e), desc, nf))
+		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nf))
 	}
 	if call.Frame, err = frameOf(def, len(order) > 0); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	switch {
 	case jt == logical.RightJoin:
 		left, right, jt, swapped = right, left, logical.LeftJoin, true
-	case jt == logical.InnerJoin && estimate(left) < estimate(right):
+	case jt == logical.InnerJoin && logical.Estimate(left) < logical.Estimate(right):
 		left, right, swapped = right, left, true
 	}
 	ls, err := b.lower(left)
@@ -137,42 +137,4 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 		}
 	}
 	return l, r, true
-}
-
-// estimate guesses a node's output rows, for choosing build sides.
-func estimate(n logical.Node) float64 {
-	switch x := n.(type) {
-	case *logical.Scan:
-		rows := float64(x.Table.Stats().RowCount)
-		if rows < 0 {
-			rows = 1e6
-		}
-		for range x.Filters {
-			rows *= 0.3
-		}
-		return rows
-	case *logical.Filter:
-		return estimate(x.Input) * 0.3
-	case *logical.Aggregate:
-		if len(x.Groups) == 0 {
-			return 1
-		}
-		return estimate(x.Input) * 0.1
-	case *logical.Join:
-		return max(estimate(x.Left), estimate(x.Right))
-	case *logical.Limit:
-		if x.Count >= 0 {
-			return min(float64(x.Count), estimate(x.Input))
-		}
-		return estimate(x.Input)
-	case *logical.Values:
-		return float64(len(x.Rows))
-	case *logical.Unnest:
-		return estimate(x.Input) * 4
-	}
-	ch := n.Children()
-	if len(ch) == 1 {
-		return estimate(ch[0])
-	}
-	return 1e6
 }

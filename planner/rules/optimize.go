@@ -13,7 +13,9 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
 		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
 		UnwrapDateCasts,
+		FactorOr,
 		PushDownFilters,
+		ReorderJoins,
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 	}
 	var err error

@@ -1,0 +1,41 @@
+package logical
+
+// Estimate guesses a node's output rows, for choosing join orders and
+// hash-join build sides. Scans use the source's row count; each filter
+// conjunct keeps a fixed fraction.
+func Estimate(n Node) float64 {
+	switch x := n.(type) {
+	case *Scan:
+		rows := float64(x.Table.Stats().RowCount)
+		if rows < 0 {
+			rows = 1e6
+		}
+		for range x.Filters {
+			rows *= 0.3
+		}
+		return rows
+	case *Filter:
+		return Estimate(x.Input) * 0.3
+	case *Aggregate:
+		if len(x.Groups) == 0 {
+			return 1
+		}
+		return Estimate(x.Input) * 0.1
+	case *Join:
+		return max(Estimate(x.Left), Estimate(x.Right))
+	case *Limit:
+		if x.Count >= 0 {
+			return min(float64(x.Count), Estimate(x.Input))
+		}
+		return Estimate(x.Input)
+	case *Values:
+		return float64(len(x.Rows))
+	case *Unnest:
+		return Estimate(x.Input) * 4
+	}
+	ch := n.Children()
+	if len(ch) == 1 {
+		return Estimate(ch[0])
+	}
+	return 1e6
+}
