@@ -72,6 +72,12 @@ var errUsage = errors.New("usage")
 // printError writes an error the way psql does: severity, message, then
 // detail and hint lines.
 func printError(w io.Writer, err error) {
+	var se *sqltypes.Error
+	if !errors.As(err, &se) {
+		// Not a query error (a bad flag, an unreadable file): say it plainly.
+		fmt.Fprintf(w, "meshql: %v\n", err)
+		return
+	}
 	e := sqltypes.AsError(err)
 	fmt.Fprintf(w, "ERROR:  %s (SQLSTATE %s)\n", e.Msg, e.Code)
 	if e.Detail != "" {
