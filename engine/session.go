@@ -181,6 +181,12 @@ func (s *Session) searchPath() []string {
 type catalogView struct{ s *Session }
 
 func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
+	if st, ok := lookupSystem(schema, name); ok {
+		return c.s.bindSystem(ctx, st)
+	}
+	if systemSchemas[schema] {
+		return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", schema+"."+name)
+	}
 	mesh := c.s.engine.Mesh()
 	var p *catalog.Product
 	if schema == "" {

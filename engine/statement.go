@@ -60,6 +60,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 		s := st.s
 		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
 			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
+			SessionFunction: s.sessionFunction,
 		})
 	}
 	return st.err

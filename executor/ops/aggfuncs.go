@@ -71,11 +71,20 @@ func (a *countAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 
 func (a *countAcc) release() {}
 
+// growTo returns s extended to length n with zero values (s itself if it
+// is long enough); capacity at least doubles when it grows.
 func growTo[T any](s []T, n int) []T {
 	if n <= len(s) {
 		return s
 	}
-	return append(s, make([]T, n-len(s))...)
+	if n <= cap(s) {
+		t := s[:n]
+		clear(t[len(s):])
+		return t
+	}
+	t := make([]T, n, max(n, 2*cap(s)))
+	copy(t, s)
+	return t
 }
 
 // fixedArray builds an array of type dt from values; valid == nil means

@@ -5,9 +5,11 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
@@ -17,15 +19,20 @@ import (
 
 // percentileType returns the type of percentile_cont / percentile_disc
 // (fraction, value): the fraction is double precision; percentile_cont
-// takes double precision or interval values, percentile_disc any sortable
-// type; the result has the value's type.
+// takes interval values (result interval) or numbers (result double
+// precision: like PostgreSQL, which casts them to double precision, the
+// accumulator converts integers, real and numeric); percentile_disc takes
+// any sortable type and returns it.
 func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 	if len(args) != 2 || (args[0].Kind != sqltypes.Float8 && args[0].Kind != sqltypes.Unknown) {
 		return sqltypes.Type{}, false
 	}
 	v := args[1]
 	if fn == "percentile_cont" {
-		return v, v.Kind == sqltypes.Float8 || v.Kind == sqltypes.Interval
+		if v.IsNumeric() {
+			return sqltypes.TypeFloat8, true
+		}
+		return v, v.Kind == sqltypes.Interval
 	}
 	return v, v.Kind != sqltypes.Unknown && v.Kind != sqltypes.List && v.Kind != sqltypes.JSON && keyTypeOK(v.Arrow())
 }
@@ -86,12 +93,64 @@ func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
 			used = true
 		}
 	}
-	if used {
-		vals.Retain()
-		a.parts = append(a.parts, vals)
-		a.base += int64(vals.Len())
+	if !used {
+		return nil
 	}
+	if a.cont && a.dt.ID() != arrow.INTERVAL_MONTH_DAY_NANO && vals.DataType().ID() != arrow.FLOAT64 {
+		vals = toFloat64(a.mem, vals)
+	} else {
+		vals.Retain()
+	}
+	a.parts = append(a.parts, vals)
+	a.base += int64(vals.Len())
 	return nil
+}
+
+// toFloat64 converts an integer, real or numeric array to double
+// precision (NULLs stay NULL).
+func toFloat64(mem memory.Allocator, a arrow.Array) arrow.Array {
+	n := a.Len()
+	out := make([]float64, n)
+	switch a.DataType().ID() {
+	case arrow.INT8:
+		convert(out, fixedVals[int8](a))
+	case arrow.INT16:
+		convert(out, fixedVals[int16](a))
+	case arrow.INT32:
+		convert(out, fixedVals[int32](a))
+	case arrow.INT64:
+		convert(out, fixedVals[int64](a))
+	case arrow.FLOAT32:
+		convert(out, fixedVals[float32](a))
+	case arrow.DECIMAL128:
+		scale := a.DataType().(*arrow.Decimal128Type).Scale
+		for i, d := range fixedVals[decimal128.Num](a) {
+			out[i] = decToFloat(d, scale)
+		}
+	}
+	v := validityOf(a)
+	valid := make([]bool, n)
+	for i := range valid {
+		valid[i] = v.ok(i)
+	}
+	return fixedArray(mem, arrow.PrimitiveTypes.Float64, out, valid)
+}
+
+// decToFloat is the correctly rounded double nearest to d·10^-scale (as
+// PostgreSQL's numeric to double precision cast).
+func decToFloat(d decimal128.Num, scale int32) float64 {
+	const exact = 1 << 53
+	if x := int64(d.LowBits()); scale >= 0 && scale <= 22 && d.HighBits() == x>>63 && x < exact && x > -exact {
+		return float64(x) / math.Pow10(int(scale))
+	}
+	f, _ := strconv.ParseFloat(d.ToString(scale), 64)
+	return f
+}
+
+func convert[T int8 | int16 | int32 | int64 | float32](dst []float64, src []T) {
+	for i, x := range src {
+		dst[i] = float64(x)
+	}
 }
 
 func (a *percentileAcc) merge(src accumulator, gmap []int32) error {
@@ -123,7 +182,7 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	var vals arrow.Array
 	switch len(a.parts) {
 	case 0:
-		vals = array.MakeArrayOfNull(mem, a.dt, 0)
+		vals = array.MakeArrayOfNull(mem, a.valueType(), 0)
 	case 1:
 		vals = a.parts[0]
 		vals.Retain()
@@ -239,6 +298,14 @@ func schemaOfTypes(types ...arrow.DataType) *arrow.Schema {
 		fs[i] = arrow.Field{Name: "c", Type: t, Nullable: true}
 	}
 	return arrow.NewSchema(fs, nil)
+}
+
+// valueType is the type of the retained values.
+func (a *percentileAcc) valueType() arrow.DataType {
+	if a.cont && a.dt.ID() != arrow.INTERVAL_MONTH_DAY_NANO {
+		return arrow.PrimitiveTypes.Float64
+	}
+	return a.dt
 }
 
 func (a *percentileAcc) release() {

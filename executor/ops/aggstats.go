@@ -62,9 +62,10 @@ type statsAcc struct {
 	// float state
 	fn, fsx, fsxx []float64
 	// exact state
-	cnt []int64
-	sx  [][3]uint64 // two's complement
-	sxx [][5]uint64
+	cnt     []int64
+	sx      [][3]uint64 // two's complement
+	sxx     [][5]uint64
+	scratch bigScratch
 }
 
 func newStatsAcc(fn string, in arrow.DataType, out sqltypes.Type) (*statsAcc, error) {
@@ -278,21 +279,93 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	return fixedArray(mem, a.out, out, valid), nil
 }
 
+// bigScratch holds reusable big integers of exact finishes.
+type bigScratch struct {
+	sx, sxx, num, den, t, q, r big.Int
+	words                      [5]big.Word
+	p10                        map[int64]*big.Int
+}
+
+// setLimbs sets x to the little-endian limbs l (two's complement when
+// signed), reusing the scratch words.
+func (b *bigScratch) setLimbs(x *big.Int, l []uint64, signed bool) {
+	neg := signed && l[len(l)-1]>>63 != 0
+	var c uint64 = 1
+	for i, v := range l {
+		if neg {
+			v, c = bits.Add64(^v, 0, c)
+		}
+		b.words[i] = big.Word(v)
+	}
+	x.SetBits(append(x.Bits()[:0], b.words[:len(l)]...))
+	if neg {
+		x.Neg(x)
+	}
+}
+
+// isqrt sets z = floor(sqrt(x)) for x > 0 (z != x): Newton's iteration
+// from a float64 estimate just above the root, reusing scratch integers.
+func (b *bigScratch) isqrt(z, x *big.Int) {
+	f, _ := x.Float64()
+	if f < 1<<52 {
+		r := uint64(math.Sqrt(f))
+		for r*r > x.Uint64() {
+			r--
+		}
+		for (r+1)*(r+1) <= x.Uint64() {
+			r++
+		}
+		z.SetUint64(r)
+		return
+	}
+	m, e := math.Frexp(math.Sqrt(f) * (1 + 0x1p-40))
+	z.SetUint64(uint64(m * (1 << 53)))
+	if e -= 53; e >= 0 {
+		z.Lsh(z, uint(e))
+	} else {
+		z.Rsh(z, uint(-e))
+	}
+	z.Add(z, b.t.SetInt64(1))
+	y := &b.sx // free here
+	for {
+		y.Quo(x, z)
+		y.Add(y, z)
+		y.Rsh(y, 1)
+		if y.Cmp(z) >= 0 {
+			return
+		}
+		z.Set(y)
+	}
+}
+
+func (b *bigScratch) pow10(n int64) *big.Int {
+	if b.p10 == nil {
+		b.p10 = map[int64]*big.Int{}
+	}
+	p, ok := b.p10[n]
+	if !ok {
+		p = pow10(n)
+		b.p10[n] = p
+	}
+	return p
+}
+
 // exact computes group g's result at the given scale.
 func (a *statsAcc) exact(g int, cnt int64, scale int32) (decimal128.Num, error) {
-	sx := limbsInt(a.sx[g][:], true)
-	sxx := limbsInt(a.sxx[g][:], false)
-	bn := big.NewInt(cnt)
-	num := new(big.Int).Mul(bn, sxx)
-	num.Sub(num, new(big.Int).Mul(sx, sx))
+	b := &a.scratch
+	b.setLimbs(&b.sx, a.sx[g][:], true)
+	b.setLimbs(&b.sxx, a.sxx[g][:], false)
+	num, den := &b.num, &b.den
+	den.SetInt64(cnt)
+	num.Mul(den, &b.sxx)
+	num.Sub(num, b.t.Mul(&b.sx, &b.sx))
 	if num.Sign() <= 0 {
 		return decimal128.Num{}, nil
 	}
-	den := new(big.Int).Set(bn)
 	if a.pop {
-		den.Mul(den, bn)
+		den.Mul(den, b.t.SetInt64(cnt))
 	} else {
-		den.Mul(den, big.NewInt(cnt-1))
+		den.Mul(den, b.t.SetInt64(cnt-1))
 	}
 	// value = num / (den · 10^(2·inScale)); result = value · 10^scale.
 	exp := int64(scale) - 2*int64(a.inScale)
@@ -300,22 +373,30 @@ func (a *statsAcc) exact(g int, cnt int64, scale int32) (decimal128.Num, error) 
 		exp = 2*int64(scale) + 2 - 2*int64(a.inScale) // one extra digit
 	}
 	if exp >= 0 {
-		num.Mul(num, pow10(exp))
+		num.Mul(num, b.pow10(exp))
 	} else {
-		den.Mul(den, pow10(-exp))
+		den.Mul(den, b.pow10(-exp))
 	}
-	var q *big.Int
+	q := &b.q
 	if a.sqrt {
-		q = new(big.Int).Sqrt(new(big.Int).Quo(num, den))
-		q.Add(q, big.NewInt(5))
-		q.Quo(q, big.NewInt(10))
+		b.isqrt(q, b.r.Quo(num, den))
+		q.Add(q, b.t.SetInt64(5))
+		q.Quo(q, b.t.SetInt64(10))
 	} else {
-		q = roundQuo(num, den)
+		q.QuoRem(num, den, &b.r) // num, den > 0: round half up
+		if b.r.Lsh(&b.r, 1).Cmp(den) >= 0 {
+			q.Add(q, b.t.SetInt64(1))
+		}
 	}
 	if q.BitLen() > 127 {
 		return decimal128.Num{}, errNumericOverflow()
 	}
-	r := decimal128.FromBigInt(q)
+	var r decimal128.Num
+	if q.IsUint64() {
+		r = decimal128.New(0, q.Uint64())
+	} else {
+		r = decimal128.FromBigInt(q)
+	}
 	if !r.FitsInPrecision(sqltypes.MaxNumericPrecision) {
 		return decimal128.Num{}, errNumericOverflow()
 	}
@@ -323,32 +404,5 @@ func (a *statsAcc) exact(g int, cnt int64, scale int32) (decimal128.Num, error) 
 }
 
 func pow10(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
-
-// roundQuo is x/d (d > 0) rounded half away from zero.
-func roundQuo(x, d *big.Int) *big.Int {
-	q, r := new(big.Int).QuoRem(x, d, new(big.Int))
-	if new(big.Int).Abs(new(big.Int).Lsh(r, 1)).Cmp(d) >= 0 {
-		if x.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	return q
-}
-
-// limbsInt converts little-endian limbs to a big.Int (two's complement
-// when signed).
-func limbsInt(l []uint64, signed bool) *big.Int {
-	x := new(big.Int)
-	for i := len(l) - 1; i >= 0; i-- {
-		x.Lsh(x, 64)
-		x.Or(x, new(big.Int).SetUint64(l[i]))
-	}
-	if signed && l[len(l)-1]>>63 != 0 {
-		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(64*len(l))))
-	}
-	return x
-}
 
 func (a *statsAcc) release() {}

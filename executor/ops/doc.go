@@ -16,9 +16,20 @@
 //   - Parallelism: NewGather runs its inputs in goroutines; NewHashAggregate
 //     aggregates several inputs in parallel and merges partial states.
 //   - Row operators: NewFilter, NewProject, NewLimit, NewUnnest.
-//   - Blocking operators: NewSort, NewTopN, NewHashAggregate, and the build
+//   - Blocking operators: NewSort, NewTopN, NewHashAggregate, NewWindow
+//     (window functions over sorted partitions, window*.go), and the build
 //     side of NewHashJoin and NewNestedLoopJoin. They materialize their
 //     input in memory; spilling to disk is not implemented yet.
+//   - Joins (join.go): inner, left, right, full, semi (EXISTS), anti (NOT
+//     EXISTS), mark (IN / op ANY: probe rows plus a three-valued "mark"
+//     column, markjoin.go) and single (scalar subqueries, 21000 on a
+//     second match). NOT IN is planned as a mark join and NOT.
+//   - NewSetOp: UNION [ALL], INTERSECT [ALL], EXCEPT [ALL] with multiset
+//     semantics; all but UNION ALL keep one copy per distinct row in a
+//     hash table (setop.go).
+//   - Aggregates (AggregateType): count, sum, avg, min, max, bool_and/or,
+//     array_agg, string_agg, the variance family (aggstats.go) and the
+//     ordered-set percentile_cont/disc (aggpercentile.go).
 //   - NewInstrumented counts rows, batches and time for EXPLAIN ANALYZE.
 //
 // Ordering follows PostgreSQL: NULLs compare larger than every value,
@@ -26,7 +37,7 @@
 // -0 equals 0, numerics compare by value, intervals compare as PostgreSQL's
 // interval_cmp does (a month is 30 days, a day is 24 hours). Grouping and
 // join-key equality use the same rules; NULL group keys form one group, NULL
-// join keys never match.
+// join keys never match, set operations treat NULLs as not distinct.
 //
 // Supported key types for sort, grouping and join keys are Arrow's
 // fixed-width types (integers, floats, decimal128, date32, timestamp,

@@ -184,6 +184,9 @@ func TestMarkJoinPostgres(t *testing.T) {
 		{"m4", p2, nil, false, "false false false false false", two},
 		{"lt any b3", p, [][]any{{int64(3)}, {nil}}, true, "true true NULL", one},
 		{"lt any b1", p, [][]any{{int64(1)}, {int64(3)}}, true, "true true NULL", one},
+		// 5 < ANY (VALUES (1), (NULL)) is NULL; 5 = ANY (empty) is false.
+		{"lt any null", [][]any{{int64(5)}}, [][]any{{int64(1)}, {nil}}, true, "NULL", one},
+		{"eq any empty", [][]any{{int64(5)}}, nil, false, "false", one},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

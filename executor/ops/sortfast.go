@@ -13,10 +13,11 @@ import (
 // key arrays at random, so for large inputs the cost is cache misses, not
 // comparisons. Instead, every row gets an inline 64-bit prefix of its first
 // key (order-preserving, direction applied), and (prefix, row) entries are
-// sorted: by LSD radix sort when the prefix is the whole key and it is the
-// only key, else by pdqsort on the prefix with the full comparators as tie
-// breakers. NULLs of the first key are split off first and placed before
-// or after the rest; they are sorted by the remaining keys. The row index
+// sorted: by LSD radix sort when the prefix is the whole key (then runs of
+// equal first keys are sorted by the remaining keys the same way), else by
+// pdqsort on the prefix with the full comparators as tie breakers. NULLs
+// of the first key are split off first and placed before or after the
+// rest; they are sorted by the remaining keys. The row index
 // is the final tie breaker, which makes the sort stable.
 
 // sortEntry is one row to sort.
@@ -75,6 +76,11 @@ func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp
 	switch {
 	case len(rest) == 0:
 		radixSort(entries)
+	case exact:
+		// Radix sort by the first key, then sort each run of equal first
+		// keys by the remaining keys (runs keep ascending row order).
+		radixSort(entries)
+		sortRuns(entries, keys[1:], specs[1:], rest)
 	default:
 		slices.SortFunc(entries, func(a, b sortEntry) int {
 			if a.key != b.key {
@@ -98,6 +104,33 @@ func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp
 	}
 	if !specs[0].NullsFirst {
 		out = append(out, nulls...)
+	}
+}
+
+// sortRuns sorts every run of entries with equal keys by the remaining
+// keys: short runs by comparison, long ones recursively.
+func sortRuns(entries []sortEntry, keys []arrow.Array, specs []SortKey, cmps []rowCmp) {
+	var run []int32
+	for i := 0; i < len(entries); {
+		j := i + 1
+		for j < len(entries) && entries[j].key == entries[i].key {
+			j++
+		}
+		if j-i > 1 {
+			run = run[:0]
+			for _, e := range entries[i:j] {
+				run = append(run, e.row)
+			}
+			if j-i < 32 {
+				sortIndices(run, cmps)
+			} else {
+				sortSubset(run, keys, specs, cmps)
+			}
+			for k, r := range run {
+				entries[i+k].row = r
+			}
+		}
+		i = j
 	}
 }
 

@@ -110,11 +110,12 @@ type windowOp struct {
 // semantics; peers are rows of a partition equal in every ORDER BY key
 // (NULLs equal). Aggregates over frames: count, sum, avg (exact types),
 // bool_and and bool_or use prefix sums, min and max a monotonic queue, so
-// any frame costs O(n); float sums and averages accumulate in order like
+// any frame costs O(n); the variance family over exact types uses prefix
+// sums too; float sums, averages and variances accumulate in order like
 // PostgreSQL (O(n) when the frame starts at the partition start, else
-// per-row recomputation); the other aggregates extend one accumulator
-// while the frame start stays (O(n) for running frames) and recompute a
-// frame whose start moved.
+// per-row recomputation); array_agg and string_agg extend one accumulator
+// while the frame start stays (O(n) updates for running frames) and
+// recompute a frame whose start moved.
 //
 // Errors: invalid frames 42P20 (as PostgreSQL's parser), negative offsets
 // 22013, RANGE with an offset 0A000, FILTER on a non-aggregate 0A000,

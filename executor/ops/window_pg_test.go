@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -54,8 +55,11 @@ func pgText(v any) string {
 		return "NULL"
 	case bool:
 		return map[bool]string{true: "t", false: "f"}[x]
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+	case float64: // shortest exact digits, exponent outside [-4, 15) as float8out
+		if e := math.Abs(x); x != 0 && !math.IsInf(x, 0) && (e < 1e-4 || e >= 1e15) {
+			return strconv.FormatFloat(x, 'e', -1, 64)
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {

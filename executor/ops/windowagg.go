@@ -37,6 +37,8 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 		if ok || err != nil {
 			return r, err
 		}
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		return w.statsWindow(f, arg, use, fs, fe)
 	}
 	return w.generic(ctx, f, args, keep, fs, fe)
 }

@@ -143,7 +143,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot be nested"), int(fc.Location))
 	}
 	agg.inAgg = true
-	defer func() { agg.inAgg = false }()
+	savedWin := b.win
+	b.win, b.inAggArgs = nil, true
+	defer func() { agg.inAgg, b.win, b.inAggArgs = false, savedWin, false }()
 	if fc.AggWithinGroup {
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}

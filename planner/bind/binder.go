@@ -50,6 +50,10 @@ type Options struct {
 	// ParamTypes are the types a client declared for $n (Parse message);
 	// Unknown entries are inferred.
 	ParamTypes []sqltypes.Type
+	// SessionFunction evaluates functions whose value depends on the
+	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
+	// ok is false for names it does not know. May be nil.
+	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
 }
 
 // Query is a bound SELECT.
@@ -79,6 +83,8 @@ type binder struct {
 	ctes   []map[string]*cteDef
 	depth  int
 	win    *winState // window calls of the query block being bound
+	// inAggArgs is set while binding an aggregate's arguments.
+	inAggArgs bool
 }
 
 type cteDef struct {

@@ -162,7 +162,9 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 	return l, r, nil
 }
 
-// unifyAll coerces a list (CASE branches, IN lists, COALESCE args) to one type.
+// unifyAll coerces a list (CASE branches, IN lists, COALESCE args, VALUES
+// columns) to one type. Decimals of different scales are cast to the one
+// common scale, since their values end up in one Arrow column.
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
 	t := sqltypes.TypeUnknown
 	for _, e := range es {
@@ -180,6 +182,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 		c, err := b.coerce(e, t)
 		if err != nil {
 			return nil, t, errAt(sqltypes.AsError(err), pos)
+		}
+		if t.Kind == sqltypes.Numeric && !c.Type().Equal(t) {
+			c = &logical.Cast{E: c, T: t}
 		}
 		out[i] = c
 	}

@@ -668,6 +668,19 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
 	}
+	if b.opts.SessionFunction != nil {
+		var argTypes []sqltypes.Type
+		for _, an := range fc.Args {
+			e, err := b.bindExpr(an, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			argTypes = append(argTypes, e.Type())
+		}
+		if v, t, ok := b.opts.SessionFunction(name, argTypes); ok {
+			return &logical.Const{T: t, V: v}, nil
+		}
+	}
 	var args []logical.Expr
 	for _, an := range fc.Args {
 		e, err := b.bindExpr(an, sc, agg)

@@ -92,6 +92,9 @@ func (w *winState) resolve(d *pg_query.WindowDef) (*pg_query.WindowDef, error) {
 func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	loc := int(fc.Location)
 	if b.win == nil {
+		if b.inAggArgs {
+			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot contain window function calls"), loc)
+		}
 		return nil, errAt(sqltypes.New("42P20", "window functions are not allowed here"), loc)
 	}
 	if fc.AggDistinct || len(fc.AggOrder) > 0 {

@@ -93,7 +93,19 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 				cond = append(cond, p)
 			}
 		}
-	case logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.MarkJoin, logical.SingleJoin:
+	case logical.MarkJoin:
+		// The mark is three-valued: a right row that fails the condition
+		// with NULL makes the mark NULL, so no condition conjunct may
+		// filter the right side early.
+		for _, p := range preds {
+			if logical.ColumnsOf(p).SubsetOf(leftCols) {
+				toLeft = append(toLeft, p)
+			} else {
+				keep = append(keep, p)
+			}
+		}
+		cond = conds
+	case logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.SingleJoin:
 		for _, p := range preds {
 			if logical.ColumnsOf(p).SubsetOf(leftCols) {
 				toLeft = append(toLeft, p)

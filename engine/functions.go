@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"runtime"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// sessionFunction answers the functions clients call to learn about the
+// server and their session; their values do not depend on rows. Functions
+// that take an object id (pg_get_userbyid, pg_table_is_visible) answer for
+// every object alike: meshql's objects all have one owner and every schema
+// a session can see is on its path for catalog purposes.
+func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
+	switch name {
+	case "version":
+		if len(args) == 0 {
+			return "PostgreSQL " + ServerVersion + " meshql on " + runtime.GOOS + "/" + runtime.GOARCH, sqltypes.TypeText, true
+		}
+	case "current_database", "current_catalog":
+		if len(args) == 0 {
+			return "mesh", sqltypes.TypeText, true
+		}
+	case "current_schema":
+		if len(args) == 0 {
+			for _, sp := range s.searchPath() {
+				if _, ok := s.engine.Mesh().Domain(sp); ok {
+					return sp, sqltypes.TypeText, true
+				}
+			}
+			return nil, sqltypes.TypeText, true
+		}
+	case "current_schemas":
+		if len(args) == 1 {
+			var out []any
+			for _, sp := range s.searchPath() {
+				if _, ok := s.engine.Mesh().Domain(sp); ok {
+					out = append(out, sp)
+				}
+			}
+			return out, sqltypes.ListOf(sqltypes.TypeText), true
+		}
+	case "pg_backend_pid":
+		if len(args) == 0 {
+			return s.pid, sqltypes.TypeInt4, true
+		}
+	case "pg_get_userbyid":
+		if len(args) == 1 {
+			return "meshql", sqltypes.TypeText, true
+		}
+	case "pg_table_is_visible", "pg_type_is_visible":
+		if len(args) == 1 {
+			return true, sqltypes.TypeBool, true
+		}
+	case "current_setting":
+		// needs the argument's value; handled by the general path
+	}
+	return nil, sqltypes.Type{}, false
+}

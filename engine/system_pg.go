@@ -1,0 +1,290 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const (
+	pgCatalogOID  = 11
+	infoSchemaOID = 13000
+	meshSchemaOID = 13100
+	ownerOID      = 10
+	databaseOID   = 16384
+	classRelKind  = "r"
+	viewRelKind   = "v"
+	typeNamespace = pgCatalogOID
+)
+
+var tInt2 = sqltypes.TypeInt2
+var tFloat4 = sqltypes.TypeFloat4
+
+// namespaces lists the schemas a session sees: the system ones, then
+// every domain with a product it may read.
+func (s *Session) namespaces() []struct {
+	name string
+	oid  int32
+} {
+	out := []struct {
+		name string
+		oid  int32
+	}{{"pg_catalog", pgCatalogOID}, {"information_schema", infoSchemaOID}, {"mesh", meshSchemaOID}}
+	seen := map[string]bool{}
+	for _, p := range s.visibleProducts() {
+		if !seen[p.Domain] {
+			seen[p.Domain] = true
+			out = append(out, struct {
+				name string
+				oid  int32
+			}{p.Domain, int32(stableOID("namespace", p.Domain))})
+		}
+	}
+	return out
+}
+
+// typeRows are pg_type's rows: every scalar type and its array type.
+func typeRows() [][]any {
+	kinds := []sqltypes.Type{sqltypes.TypeBool, sqltypes.TypeBytea, sqltypes.TypeInt8, sqltypes.TypeInt2, sqltypes.TypeInt4,
+		sqltypes.TypeText, sqltypes.TypeJSON, sqltypes.TypeFloat4, sqltypes.TypeFloat8, {Kind: sqltypes.Varchar},
+		sqltypes.TypeDate, sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ, sqltypes.TypeInterval, sqltypes.NumericType(0, 0), sqltypes.TypeUUID}
+	names := map[uint32]string{16: "bool", 17: "bytea", 20: "int8", 21: "int2", 23: "int4", 25: "text", 114: "json", 700: "float4",
+		701: "float8", 1043: "varchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1186: "interval", 1700: "numeric", 2950: "uuid"}
+	category := map[sqltypes.Kind]string{sqltypes.Bool: "B", sqltypes.Int2: "N", sqltypes.Int4: "N", sqltypes.Int8: "N", sqltypes.Float4: "N",
+		sqltypes.Float8: "N", sqltypes.Numeric: "N", sqltypes.Text: "S", sqltypes.Varchar: "S", sqltypes.Date: "D", sqltypes.Timestamp: "D",
+		sqltypes.TimestampTZ: "D", sqltypes.Interval: "T", sqltypes.Bytea: "U", sqltypes.UUID: "U", sqltypes.JSON: "U"}
+	var out [][]any
+	for _, t := range kinds {
+		oid := t.OID()
+		arr := sqltypes.ListOf(t).OID()
+		out = append(out, []any{int32(oid), names[oid], int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ","})
+		out = append(out, []any{int32(arr), "_" + names[oid], int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ","})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
+	return out
+}
+
+func infoSchemaTables() []sysTable {
+	return []sysTable{
+		{schema: "information_schema", name: "schemata", cols: []sysColumn{
+			{"catalog_name", tText}, {"schema_name", tText}, {"schema_owner", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, n := range s.namespaces() {
+				out = append(out, []any{"mesh", n.name, "meshql"})
+			}
+			return out
+		}},
+		{schema: "information_schema", name: "tables", cols: []sysColumn{
+			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"table_type", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				kind := "BASE TABLE"
+				if isView(p) {
+					kind = "VIEW"
+				}
+				out = append(out, []any{"mesh", p.Domain, p.TableName(), kind})
+			}
+			return out
+		}},
+		{schema: "information_schema", name: "views", cols: []sysColumn{
+			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"view_definition", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				if isView(p) {
+					out = append(out, []any{"mesh", p.Domain, p.TableName(), p.Source.Query})
+				}
+			}
+			return out
+		}},
+		{schema: "information_schema", name: "columns", cols: []sysColumn{
+			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"column_name", tText},
+			{"ordinal_position", tInt4}, {"column_default", tText}, {"is_nullable", tText}, {"data_type", tText},
+			{"character_maximum_length", tInt4}, {"numeric_precision", tInt4}, {"numeric_scale", tInt4}, {"udt_name", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				for i, c := range p.Columns {
+					nullable := "YES"
+					for _, k := range c.Constraints {
+						if k == "not_null" || k == "primary_key" {
+							nullable = "NO"
+						}
+					}
+					var charLen, prec, scale any
+					switch c.Type.Kind {
+					case sqltypes.Varchar:
+						if c.Type.Precision > 0 {
+							charLen = c.Type.Precision
+						}
+					case sqltypes.Numeric:
+						if c.Type.Precision > 0 {
+							prec, scale = c.Type.Precision, c.Type.Scale
+						}
+					case sqltypes.Int2:
+						prec, scale = int32(16), int32(0)
+					case sqltypes.Int4:
+						prec, scale = int32(32), int32(0)
+					case sqltypes.Int8:
+						prec, scale = int32(64), int32(0)
+					}
+					dt := c.Type.String()
+					if c.Type.Kind == sqltypes.Numeric {
+						dt = "numeric"
+					} else if c.Type.Kind == sqltypes.Varchar {
+						dt = "character varying"
+					} else if c.Type.Kind == sqltypes.List {
+						dt = "ARRAY"
+					}
+					out = append(out, []any{"mesh", p.Domain, p.TableName(), c.Name, int32(i + 1), nil, nullable, dt, charLen, prec, scale, udtName(c.Type)})
+				}
+			}
+			return out
+		}},
+	}
+}
+
+func udtName(t sqltypes.Type) string {
+	for _, r := range typeRows() {
+		if uint32(r[0].(int32)) == t.OID() {
+			return r[1].(string)
+		}
+	}
+	return t.String()
+}
+
+func pgCatalogTables() []sysTable {
+	return []sysTable{
+		{schema: "pg_catalog", name: "pg_namespace", cols: []sysColumn{
+			{"oid", tInt4}, {"nspname", tText}, {"nspowner", tInt4}, {"nspacl", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, n := range s.namespaces() {
+				out = append(out, []any{n.oid, n.name, int32(ownerOID), nil})
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_class", cols: []sysColumn{
+			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"relkind", tText}, {"relowner", tInt4},
+			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
+			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
+			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tText}, {"reloptions", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				kind, am := classRelKind, int32(2)
+				if isView(p) {
+					kind, am = viewRelKind, 0
+				}
+				out = append(out, []any{int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)),
+					kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), int16(len(p.Columns)), false, false, false, false, nil, nil})
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_attribute", cols: []sysColumn{
+			{"attrelid", tInt4}, {"attname", tText}, {"atttypid", tInt4}, {"attnum", tInt2}, {"atttypmod", tInt4},
+			{"attnotnull", tBool}, {"attisdropped", tBool}, {"atthasdef", tBool}, {"attidentity", tText}, {"attgenerated", tText},
+			{"attlen", tInt2}, {"attcollation", tInt4}, {"attndims", tInt4},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				rel := int32(stableOID("class", p.QualifiedName()))
+				for i, c := range p.Columns {
+					notNull := false
+					for _, k := range c.Constraints {
+						notNull = notNull || k == "not_null" || k == "primary_key"
+					}
+					dims := int32(0)
+					if c.Type.Kind == sqltypes.List {
+						dims = 1
+					}
+					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims})
+				}
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_type", cols: []sysColumn{
+			{"oid", tInt4}, {"typname", tText}, {"typnamespace", tInt4}, {"typowner", tInt4}, {"typlen", tInt2},
+			{"typtype", tText}, {"typcategory", tText}, {"typelem", tInt4}, {"typarray", tInt4}, {"typbasetype", tInt4},
+			{"typtypmod", tInt4}, {"typnotnull", tBool}, {"typdelim", tText},
+		}, rows: func(*Session) [][]any { return typeRows() }},
+		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
+			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
+			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tText},
+		}, rows: func(*Session) [][]any {
+			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil}}
+		}},
+		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
+		{schema: "pg_catalog", name: "pg_user", cols: []sysColumn{
+			{"usename", tText}, {"usesysid", tInt4}, {"usecreatedb", tBool}, {"usesuper", tBool},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, u := range s.engine.Mesh().Users {
+				out = append(out, []any{u.Name, int32(stableOID("role", u.Name)), false, false})
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_settings", cols: []sysColumn{
+			{"name", tText}, {"setting", tText}, {"unit", tText}, {"category", tText}, {"short_desc", tText}, {"context", tText}, {"vartype", tText},
+		}, rows: func(s *Session) [][]any {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			var names []string
+			for n := range s.values {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			var out [][]any
+			for _, n := range names {
+				out = append(out, []any{n, s.values[n], nil, "meshql", nil, "user", "string"})
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_description", cols: []sysColumn{
+			{"objoid", tInt4}, {"classoid", tInt4}, {"objsubid", tInt4}, {"description", tText},
+		}, rows: func(s *Session) [][]any {
+			const pgClassOID = 1259
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				rel := int32(stableOID("class", p.QualifiedName()))
+				if p.Description != "" {
+					out = append(out, []any{rel, int32(pgClassOID), int32(0), p.Description})
+				}
+				for i, c := range p.Columns {
+					if c.Description != "" {
+						out = append(out, []any{rel, int32(pgClassOID), int32(i + 1), c.Description})
+					}
+				}
+			}
+			return out
+		}},
+		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
+			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}} }},
+		{schema: "pg_catalog", name: "pg_tablespace", cols: []sysColumn{{"oid", tInt4}, {"spcname", tText}},
+			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default"}} }},
+		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extversion", tText}},
+			rows: func(*Session) [][]any { return nil }},
+	}
+}
+
+func roleCols() []sysColumn {
+	return []sysColumn{
+		{"oid", tInt4}, {"rolname", tText}, {"rolsuper", tBool}, {"rolinherit", tBool}, {"rolcreaterole", tBool},
+		{"rolcreatedb", tBool}, {"rolcanlogin", tBool}, {"rolreplication", tBool}, {"rolconnlimit", tInt4}, {"rolbypassrls", tBool},
+	}
+}
+
+// roleRows lists users (who can log in) and roles.
+func roleRows(s *Session) [][]any {
+	mesh := s.engine.Mesh()
+	var out [][]any
+	for _, u := range mesh.Users {
+		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false})
+	}
+	for _, r := range mesh.Roles {
+		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false})
+	}
+	return out
+}
