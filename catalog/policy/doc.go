@@ -1,0 +1,40 @@
+// Package policy is meshql's policy decision point (PDP): given a mesh, a
+// principal and a data product, Decide says whether the principal may read
+// the product, which columns are denied, which are masked and with what,
+// and which row filters restrict the rows. The policy enforcement point
+// lives in planner/bind; the mask kernels live in executor/expr
+// (mesh_mask_*).
+//
+// Rules, in order:
+//
+//  1. A principal holding the role "admin" (directly or inherited) reads
+//     everything: no denials, no masks, no row filters.
+//  2. The product is readable when one of the principal's (expanded) roles
+//     is in policies.read; otherwise nothing else is decided.
+//  3. Global default (mesh-wide, built in because mesh.yaml has no
+//     policies section): every column tagged "pii" or "pii.<anything>" is
+//     masked with hash, unless the principal holds a role named like the
+//     product's domain (the owning team's role, e.g. role "sales" for the
+//     sales domain).
+//  4. Product column policies refine the global default. A column policy
+//     applies unless the principal holds one of its except roles; when it
+//     applies it replaces the global default for that column (deny, or its
+//     mask, which may be weaker or stronger). When the principal is
+//     excepted, the column policy is lifted and the global default (rule
+//  3. is what remains, so an owner can never expose a PII column raw
+//     to a non-owning role by an except list alone.
+//  5. Row filters apply when the principal holds one of their roles (an
+//     empty roles list means everybody) and none of their except roles.
+//     Predicates are kept as SQL text, in declaration order, and AND-ed;
+//     they may call current_user_attr('name'), which the binder replaces
+//     by the principal's attribute as a text literal (NULL when the user
+//     has no such attribute, so the filter then keeps no rows).
+//
+// Mask parameters: the catalog has no granularity field, so round uses a
+// default by column type: "10" for numbers, "month" for dates and
+// timestamps. hash takes the mesh's key (Decision.HashKey, see MaskKey).
+//
+// Everything Decide returns is deterministic; Decision.String renders it
+// with sorted columns (no map order) for EXPLAIN and tests, and never
+// prints the hash key.
+package policy
