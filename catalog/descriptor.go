@@ -51,7 +51,10 @@ func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct 
 	if !ok {
 		return nil
 	}
-	p := &Product{File: y.file, Status: StatusActive}
+	p := &Product{File: y.file, Line: root.Line, Status: StatusActive}
+	if n := f.get("product"); n != nil {
+		p.Line = n.Line
+	}
 	valid := y.identity(f, c, p)
 
 	p.Description = y.str(f, "description")
@@ -211,7 +214,7 @@ func (y *yamlFile) columns(f fields, p *Product) {
 		if !ok {
 			continue
 		}
-		col := &Column{Description: y.str(cf, "description")}
+		col := &Column{Description: y.str(cf, "description"), Line: it.node.Line}
 		if n := y.required(cf, "name"); n != nil {
 			col.Name, _ = y.scalar(n, cf.at("name"), "a string")
 			if prev, dup := seen[col.Name]; dup {

@@ -67,6 +67,7 @@ type Product struct {
 	Inputs      []string // lineage: qualified names of the products this one is derived from
 	Policies    Policies
 	File        string // descriptor file, for error messages
+	Line        int    // line of the product field in File (1-based; 0 if unknown)
 }
 
 // TableName returns the versioned SQL name, e.g. "orders_v1".
@@ -92,6 +93,7 @@ type Column struct {
 	Description string
 	Tags        []string
 	Constraints []string // not_null, unique, primary_key
+	Line        int      // line of the column's entry in the product's File (0 if unknown)
 }
 
 // Source says where a product's rows live. For connector "sql" (derived

@@ -20,6 +20,7 @@ const usage = `meshql — a federated SQL query engine for a data mesh
 Usage:
   meshql serve [flags]          serve the mesh over the PostgreSQL protocol
   meshql query [flags] "SQL"    run one query in-process and print the result
+  meshql lint [flags] [DIR]     check a mesh folder against the mesh rules
   meshql tpch gen --sf N --out DIR
                                 generate TPC-H data as Parquet, with a mesh over it
   meshql version                print the version
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stdout, stderr)
 	case "query":
 		err = runQuery(ctx, args[1:], stdout, stderr)
+	case "lint":
+		err = runLint(ctx, args[1:], stdout, stderr)
 	case "tpch":
 		err = runTPCH(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -60,6 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		if errors.Is(err, errUsage) {
 			return 2
+		}
+		if errors.Is(err, errReported) {
+			return 1
 		}
 		printError(stderr, err)
 		return 1

@@ -1,0 +1,219 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// codeUnableToConnect is SQLSTATE 08001 (sqlclient_unable_to_establish_sqlconnection).
+const codeUnableToConnect = "08001"
+
+const (
+	defaultBatchSize         = 8192
+	defaultParallelThreshold = 1_000_000
+	defaultPartitions        = 4
+	defaultNumericScale      = 6
+)
+
+// Connector opens PostgreSQL sources. It owns one connection pool per
+// distinct URL, created on first use; it is safe for concurrent use. Call
+// Close when the connector is no longer needed.
+type Connector struct {
+	mu     sync.Mutex
+	pools  map[string]*connPool
+	closed bool
+}
+
+var _ connectors.Connector = (*Connector)(nil)
+
+// New returns a Connector with no pools open.
+func New() *Connector { return &Connector{pools: map[string]*connPool{}} }
+
+// Kind returns "postgres".
+func (c *Connector) Kind() string { return "postgres" }
+
+// Close closes every pool. Tables opened through c stop working; Close is
+// idempotent.
+func (c *Connector) Close() {
+	c.mu.Lock()
+	pools := c.pools
+	c.pools, c.closed = map[string]*connPool{}, true
+	c.mu.Unlock()
+	for _, p := range pools {
+		p.close()
+	}
+}
+
+// Open implements connectors.Connector; see OpenTable.
+func (c *Connector) Open(ctx context.Context, src catalog.Source) (connectors.Table, error) {
+	t, err := c.OpenTable(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// settings are a source's parsed options.
+type settings struct {
+	url          string
+	host         string // host:port for messages
+	threshold    int64
+	partitions   int
+	numericScale int32
+	batchSize    int
+}
+
+func parseSettings(src catalog.Source) (settings, error) {
+	s := settings{threshold: defaultParallelThreshold, partitions: defaultPartitions, numericScale: defaultNumericScale, batchSize: defaultBatchSize}
+	opts := src.Options
+	s.url = opts["url"]
+	if name := opts["url_env"]; name != "" {
+		v, ok := os.LookupEnv(name)
+		if !ok || v == "" {
+			return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source: environment variable %s (options.url_env) is not set", name)
+		}
+		s.url = v
+	}
+	if s.url == "" {
+		return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source needs options.url or options.url_env")
+	}
+	ints := []struct {
+		key string
+		min int64
+		set func(int64)
+	}{
+		{"parallel_threshold_rows", 0, func(v int64) { s.threshold = v }},
+		{"partitions", 1, func(v int64) { s.partitions = int(min(v, 256)) }},
+		{"numeric_scale", 0, func(v int64) { s.numericScale = int32(min(v, sqltypes.MaxNumericPrecision)) }},
+		{"batch_size", 1, func(v int64) { s.batchSize = int(min(v, 1<<20)) }},
+	}
+	for _, o := range ints {
+		if v, ok := opts[o.key]; ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < o.min {
+				return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source: option %s must be an integer >= %d, not %q", o.key, o.min, v)
+			}
+			o.set(n)
+		}
+	}
+	if (src.Table == "") == (src.Query == "") {
+		return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source needs exactly one of table and query")
+	}
+	return s, nil
+}
+
+// pool returns the pool for a URL, creating it on first use. Pools
+// connect lazily, so an unreachable server fails on first use.
+func (c *Connector) pool(s *settings) (*connPool, error) {
+	cfg, err := pgx.ParseConfig(s.url)
+	if err != nil {
+		// pgx's message may quote the URL; never echo it.
+		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid connection URL")
+	}
+	s.host = hostOf(cfg.Config)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres connector is closed")
+	}
+	if p, ok := c.pools[s.url]; ok {
+		return p, nil
+	}
+	// Cancel the remote query when a context ends, instead of only
+	// dropping the socket (the server would keep running the query).
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 2 * time.Second}
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "meshql"
+	}
+	p := &connPool{cfg: cfg}
+	c.pools[s.url] = p
+	return p, nil
+}
+
+func hostOf(cfg pgconn.Config) string {
+	if strings.HasPrefix(cfg.Host, "/") {
+		return cfg.Host
+	}
+	return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+}
+
+func redact(msg, password string) string {
+	if password != "" {
+		msg = strings.ReplaceAll(msg, password, "********")
+	}
+	return msg
+}
+
+// mapError turns a pgx error into a meshql error: 08001 for connection
+// failures, HV00R for a missing table, the remote SQLSTATE for server
+// errors, 57014 for cancellation, HV000 otherwise. Messages name host,
+// never a password.
+func mapError(ctx context.Context, err error, host, password string) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return sqltypes.AsError(ctx.Err())
+	}
+	var se *sqltypes.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	var pe *pgconn.PgError
+	isPg := errors.As(err, &pe)
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || (!isPg && isNetError(err)) {
+		// Name the innermost cause: "connection refused", or the server's
+		// reason for refusing the login.
+		cause := err.Error()
+		if isPg {
+			cause = pe.Message
+		} else {
+			inner := err
+			for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+				inner = u
+			}
+			cause = inner.Error()
+		}
+		return sqltypes.Wrap(err, codeUnableToConnect, "could not connect to postgres source %s: %s", host, redact(cause, password))
+	}
+	if isPg {
+		code := pe.Code
+		if code == sqltypes.CodeUndefinedTable {
+			code = sqltypes.CodeFDWTableNotFound
+		}
+		out := sqltypes.Wrap(err, code, "postgres source %s: %s", host, pe.Message)
+		if pe.Detail != "" {
+			out = out.WithDetail("%s", pe.Detail)
+		}
+		if pe.Hint != "" {
+			out = out.WithHint("%s", pe.Hint)
+		}
+		return out
+	}
+	return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source %s: %s", host, redact(err.Error(), password))
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}

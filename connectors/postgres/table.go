@@ -1,0 +1,315 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Table is an opened PostgreSQL table or query. It is immutable and safe
+// for concurrent use; its pool belongs to the Connector.
+type Table struct {
+	pool     *connPool
+	set      settings
+	password string
+	from     string // FROM clause item: a sanitized name or "(query) AS q"
+	isTable  bool
+	cols     []column
+	byName   map[string]int
+	schema   *arrow.Schema
+	stats    connectors.Stats
+	relpages int64 // > 0 only for plain tables and materialized views
+}
+
+var (
+	_ connectors.Table         = (*Table)(nil)
+	_ connectors.ScanExplainer = (*Table)(nil)
+)
+
+// OpenTable parses src's options, describes the remote table or query and
+// reads pg_class statistics for tables. Errors: HV000 for bad options,
+// 08001 when the server is unreachable, HV00R when the table is missing,
+// the remote SQLSTATE for other server errors, 57014 when ctx ends.
+func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, error) {
+	set, err := parseSettings(src)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := c.pool(&set)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{pool: pool, set: set, password: pool.cfg.Password, isTable: src.Table != ""}
+	if t.isTable {
+		parts, err := splitName(src.Table)
+		if err != nil {
+			return nil, err
+		}
+		t.from = pgx.Identifier(parts).Sanitize()
+	} else {
+		t.from = "(" + strings.TrimRight(strings.TrimSpace(src.Query), ";") + ") AS q"
+	}
+	if err := t.describe(ctx); err != nil {
+		return nil, err
+	}
+	t.stats = connectors.Stats{RowCount: -1}
+	if t.isTable {
+		if err := t.loadStats(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (t *Table) mapErr(ctx context.Context, err error) error {
+	return mapError(ctx, err, t.set.host, t.password)
+}
+
+// describe runs `SELECT * FROM <from> LIMIT 0` and maps the columns.
+func (t *Table) describe(ctx context.Context) error {
+	rows, done, err := t.pool.query(ctx, "SELECT * FROM "+t.from+" LIMIT 0")
+	if err != nil {
+		return t.mapErr(ctx, err)
+	}
+	fds := rows.FieldDescriptions()
+	rows.Close()
+	done()
+	if err := rows.Err(); err != nil {
+		return t.mapErr(ctx, err)
+	}
+	fields := make([]arrow.Field, len(fds))
+	t.cols = make([]column, len(fds))
+	t.byName = make(map[string]int, len(fds))
+	for i, fd := range fds {
+		col := newColumn(fd.Name, fd.DataTypeOID, fd.TypeModifier, t.set.numericScale)
+		t.cols[i] = col
+		fields[i] = arrow.Field{Name: fd.Name, Type: col.typ.Arrow(), Nullable: true}
+		if _, dup := t.byName[fd.Name]; dup {
+			t.byName[fd.Name] = -1 // ambiguous: never pushed
+		} else {
+			t.byName[fd.Name] = i
+		}
+	}
+	t.schema = arrow.NewSchema(fields, nil)
+	return nil
+}
+
+// loadStats reads reltuples and relpages; a table never analyzed has an
+// unknown row count.
+func (t *Table) loadStats(ctx context.Context) error {
+	var tuples float64
+	var pages int64
+	var kind string
+	err := t.pool.queryRow(ctx, "SELECT reltuples::float8, relpages::int8, relkind::text FROM pg_catalog.pg_class WHERE oid = $1::regclass", []any{t.from}, &tuples, &pages, &kind)
+	if err != nil {
+		return t.mapErr(ctx, err)
+	}
+	if tuples >= 0 {
+		t.stats.RowCount = int64(tuples)
+	}
+	if kind == "r" || kind == "m" {
+		t.relpages = pages
+	}
+	return nil
+}
+
+// splitName splits "schema.table" into identifiers; unquoted parts fold to
+// lower case and double-quoted parts keep their case, as in PostgreSQL.
+func splitName(s string) ([]string, error) {
+	var parts []string
+	var cur strings.Builder
+	quoted, wasQuoted := false, false
+	flush := func() error {
+		if cur.Len() == 0 {
+			return sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid table name %q", s)
+		}
+		p := cur.String()
+		if !wasQuoted {
+			p = strings.ToLower(strings.TrimSpace(p))
+		}
+		parts = append(parts, p)
+		cur.Reset()
+		wasQuoted = false
+		return nil
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quoted && ch == '"' && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
+		case ch == '"':
+			quoted = !quoted
+			wasQuoted = true
+		case !quoted && ch == '.':
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		default:
+			cur.WriteByte(ch)
+		}
+	}
+	if quoted {
+		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: unterminated quote in table name %q", s)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if len(parts) > 3 {
+		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid table name %q", s)
+	}
+	return parts, nil
+}
+
+// Schema returns the source's columns, in remote order.
+func (t *Table) Schema() *arrow.Schema { return t.schema }
+
+// Stats returns the row count from pg_class.reltuples (-1 when unknown or
+// for query sources).
+func (t *Table) Stats() connectors.Stats { return t.stats }
+
+// SupportsFilters answers Exact for every filter the deparser can express
+// in remote SQL with meshql's meaning, else Unsupported.
+func (t *Table) SupportsFilters(fs []connectors.Filter) []connectors.PushSupport {
+	out := make([]connectors.PushSupport, len(fs))
+	for i, f := range fs {
+		d := deparser{t: t}
+		if _, ok := d.filter(f); ok {
+			out[i] = connectors.Exact
+		}
+	}
+	return out
+}
+
+// query is one remote statement.
+type query struct {
+	sql  string
+	args []any
+	lits []connectors.Literal // the parameters as meshql literals, for EXPLAIN
+}
+
+// build returns the remote SELECT for req, plus an extra condition (a ctid
+// range) when extra is not empty.
+func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string) (query, *arrow.Schema, error) {
+	fields := make([]arrow.Field, len(req.Columns))
+	sel := make([]string, len(req.Columns))
+	for i, c := range req.Columns {
+		if c < 0 || c >= len(t.cols) {
+			return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "scan column index %d out of range (table has %d columns)", c, len(t.cols))
+		}
+		fields[i] = t.schema.Field(c)
+		sel[i] = t.cols[c].selectExpr()
+	}
+	d := deparser{t: t}
+	var where []string
+	for _, f := range req.Filters {
+		s, ok := d.filter(f)
+		if !ok {
+			return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot apply filter %s", f)
+		}
+		where = append(where, s)
+	}
+	if extra != nil {
+		where = append(where, extra(&d))
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(strings.Join(sel, ", "))
+	if len(sel) > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString("FROM ")
+	b.WriteString(t.from)
+	if len(where) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(where, " AND "))
+	}
+	if req.Limit >= 0 {
+		fmt.Fprintf(&b, " LIMIT %d", req.Limit)
+	}
+	return query{sql: b.String(), args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), nil
+}
+
+// ranges returns the ctid block boundaries of a parallel scan, or nil for
+// a single partition: tables only, above the row threshold, no limit.
+func (t *Table) ranges(req connectors.ScanRequest) []int64 {
+	n := int64(t.set.partitions)
+	if !t.isTable || req.Limit >= 0 || n < 2 || t.stats.RowCount <= t.set.threshold || t.relpages < n {
+		return nil
+	}
+	b := make([]int64, 0, n-1)
+	for i := int64(1); i < n; i++ {
+		b = append(b, t.relpages*i/n)
+	}
+	return b
+}
+
+// Partitions returns one partition, or, for tables larger than the
+// parallel threshold, one per ctid range: the first range is open below
+// and the last open above, so rows on pages added since the statistics
+// were gathered are still read. Partitions does no I/O.
+func (t *Table) Partitions(ctx context.Context, req connectors.ScanRequest) ([]connectors.Partition, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, sqltypes.AsError(err)
+	}
+	bounds := t.ranges(req)
+	if bounds == nil {
+		q, schema, err := t.build(req, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []connectors.Partition{&partition{t: t, q: q, schema: schema, cols: req.Columns}}, nil
+	}
+	out := make([]connectors.Partition, 0, len(bounds)+1)
+	for i := 0; i <= len(bounds); i++ {
+		q, schema, err := t.build(req, func(d *deparser) string {
+			var c []string
+			if i > 0 {
+				c = append(c, "ctid >= "+d.param(pgtype.TID{BlockNumber: uint32(bounds[i-1]), Valid: true}, tidLit(bounds[i-1]))+"::tid")
+			}
+			if i < len(bounds) {
+				c = append(c, "ctid < "+d.param(pgtype.TID{BlockNumber: uint32(bounds[i]), Valid: true}, tidLit(bounds[i]))+"::tid")
+			}
+			return strings.Join(c, " AND ")
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &partition{t: t, q: q, schema: schema, cols: req.Columns})
+	}
+	return out, nil
+}
+
+func tidLit(block int64) connectors.Literal {
+	return connectors.Literal{Type: sqltypes.TypeText, Value: fmt.Sprintf("(%d,0)", block)}
+}
+
+// ExplainScan returns the remote SQL with its $n placeholders, the
+// parameter values, and the partition count.
+func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []string {
+	q, _, err := t.build(req, nil)
+	if err != nil {
+		return []string{"remote_error=" + fmt.Sprintf("%q", err.Error())}
+	}
+	out := []string{fmt.Sprintf("remote_sql=%q", q.sql)}
+	if len(q.lits) > 0 {
+		ps := make([]string, len(q.lits))
+		for i, l := range q.lits {
+			ps[i] = l.String()
+		}
+		out = append(out, "params=["+strings.Join(ps, ", ")+"]")
+	}
+	n := 1
+	if b := t.ranges(req); b != nil {
+		n = len(b) + 1
+	}
+	return append(out, fmt.Sprintf("partitions=%d", n))
+}
