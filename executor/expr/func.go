@@ -71,6 +71,8 @@ func Call(name string, args []Expr) (Expr, error) {
 // registry.
 func lookupBuilder(name string) builder {
 	switch name {
+	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
+		return buildMask
 	case "coalesce":
 		return buildCoalesce
 	case "nullif":
@@ -94,7 +96,9 @@ func lookupBuilder(name string) builder {
 		return buildTextUnary
 	case "length", "char_length", "character_length", "octet_length", "bit_length":
 		return buildLength
-	case "substring", "substr":
+	case "substring":
+		return buildSubstringAny
+	case "substr":
 		return buildSubstring
 	case "strpos", "position":
 		return buildStrpos
@@ -126,6 +130,24 @@ func lookupBuilder(name string) builder {
 		return buildToTimestamp
 	case "cardinality", "array_length":
 		return buildArrayLen
+	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
+		return buildRegexpFunc
+	case "array_upper", "array_lower":
+		return buildArrayBound
+	case "array_to_string":
+		return buildArrayToString
+	case "string_to_array":
+		return buildStringToArray
+	case "array_position":
+		return buildArrayPosition
+	case "translate":
+		return buildTranslate
+	case "quote_ident", "quote_literal", "quote_nullable":
+		return buildQuote
+	case "format":
+		return buildFormat
+	case "age":
+		return buildAge
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/planner/parse"
@@ -54,6 +55,12 @@ type Options struct {
 	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
 	// ok is false for names it does not know. May be nil.
 	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
+	// Mesh and Principal drive access policies: every product reference
+	// is rewritten through policy.Decide (masks, denied columns, row
+	// filters) before anything else sees its columns. Mesh nil disables
+	// policies (tests of the binder alone).
+	Mesh      *catalog.Mesh
+	Principal policy.Principal
 }
 
 // Query is a bound SELECT.
@@ -62,6 +69,9 @@ type Query struct {
 	Meta       *logical.Metadata
 	Columns    []OutputColumn // result columns, in order
 	ParamTypes []sqltypes.Type
+	// Notices are sent to the client before the result (columns hidden by
+	// policy from SELECT *).
+	Notices []*sqltypes.Error
 }
 
 // OutputColumn is a result column: its name and the plan column holding it.
@@ -85,6 +95,7 @@ type binder struct {
 	win    *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
 	inAggArgs bool
+	notices   []*sqltypes.Error
 }
 
 type cteDef struct {
@@ -107,7 +118,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final()}
+	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}

@@ -369,6 +369,9 @@ func (b *binder) coerceText(e logical.Expr) (logical.Expr, error) {
 }
 
 func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	if e, ok, err := b.bindExtraAExpr(a, sc, agg); ok {
+		return e, err
+	}
 	loc := int(a.Location)
 	bind := func(n *pg_query.Node) (logical.Expr, error) { return b.bindExpr(n, sc, agg) }
 	switch a.Kind {
@@ -667,6 +670,13 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
+	case "current_user_attr":
+		return b.bindUserAttr(fc, loc)
+	}
+	if expr.IsMaskFunction(name) {
+		// Masks are applied by policy only: a user who could call the
+		// hash with a key of their choosing could reverse it.
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
 	}
 	if b.opts.SessionFunction != nil {
 		var argTypes []sqltypes.Type
@@ -846,4 +856,20 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		elems, elem = coerced, t
 	}
 	return &logical.Array{Elems: elems, T: sqltypes.ListOf(elem)}, nil
+}
+
+// bindUserAttr binds current_user_attr('name'): the session user's
+// attribute from the mesh (NULL when the user has none).
+func (b *binder) bindUserAttr(fc *pg_query.FuncCall, loc int) (logical.Expr, error) {
+	if len(fc.Args) == 1 {
+		if ac := fc.Args[0].GetAConst(); ac != nil {
+			if sv, ok := ac.Val.(*pg_query.A_Const_Sval); ok {
+				if v, ok := b.opts.Principal.Attr(sv.Sval.Sval); ok {
+					return &logical.Const{T: sqltypes.TypeText, V: v}, nil
+				}
+				return &logical.Const{T: sqltypes.TypeText}, nil
+			}
+		}
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "current_user_attr takes one string constant"), loc)
 }

@@ -191,7 +191,11 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 		return nil, errAt(sqltypes.AsError(err), int(rv.Location))
 	}
 	if t.Source == nil {
-		return b.bindDerived(t, alias, colAliases, outer, int(rv.Location))
+		rel, err := b.bindDerived(t, alias, colAliases, outer, int(rv.Location))
+		if err != nil {
+			return nil, err
+		}
+		return b.securedRelation(rel, t, int(rv.Location))
 	}
 	scan := &logical.Scan{Product: t.Product, Table: t.Source, Name: t.Name, Alias: alias}
 	sc := &scope{parent: outer}
@@ -206,7 +210,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 		scan.SourceTypes = append(scan.SourceTypes, c.SourceType)
 		sc.add(scopeCol{table: alias, name: name, id: id, t: c.Type})
 	}
-	return &relation{node: scan, scope: sc}, nil
+	return b.securedRelation(&relation{node: scan, scope: sc}, t, int(rv.Location))
 }
 
 // bindDerived expands a derived data product (a view defined by SQL over

@@ -17,6 +17,9 @@ type scopeCol struct {
 	// usingOnly marks a column reachable only qualified: the side columns
 	// of a USING/NATURAL join, whose unqualified name means the merged column.
 	qualifiedOnly bool
+	// denied names the product whose policy hides this column from the
+	// session: referencing it is a permission error.
+	denied string
 }
 
 // scope is the set of columns an expression may reference. parent is the
@@ -46,6 +49,9 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 	}
 	switch len(found) {
 	case 1:
+		if found[0].denied != "" {
+			return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for column %s of %s", name, found[0].denied), pos)
+		}
 		return found[0], nil
 	case 0:
 		if s.parent != nil {
@@ -99,7 +105,7 @@ func (s *scope) suggest(name string) string {
 func (s *scope) star(table string) []scopeCol {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.hidden || (table != "" && c.table != table) {
+		if c.hidden || c.denied != "" || (table != "" && c.table != table) {
 			continue
 		}
 		if table == "" && c.qualifiedOnly {

@@ -93,6 +93,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	case *logical.Array:
 		return expr.MakeArray(args, *x.T.Elem), nil
 	}
+	if out, ok, err := lowerExtra(e, args); ok {
+		return out, err
+	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot lower expression %T", e)
 }
 

@@ -1,0 +1,201 @@
+package expr
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// quote_ident, quote_literal, quote_nullable and format(fmt, args...)
+// with %s %I %L, %% and positional %n$ (no width flags).
+
+// quotedKeyword reports whether word is a keyword quote_ident must quote:
+// every PostgreSQL 15 keyword that is not unreserved (pg_get_keywords()
+// catcode <> 'U').
+func quotedKeyword(word string) bool {
+	switch word {
+	case "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+		"between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character", "check",
+		"coalesce", "collate", "collation", "column", "concurrently", "constraint", "create", "cross",
+		"current_catalog", "current_date", "current_role", "current_schema", "current_time",
+		"current_timestamp", "current_user", "dec", "decimal", "default", "deferrable", "desc", "distinct",
+		"do", "else", "end", "except", "exists", "extract", "false", "fetch", "float", "for", "foreign",
+		"freeze", "from", "full", "grant", "greatest", "group", "grouping", "having", "ilike", "in",
+		"initially", "inner", "inout", "int", "integer", "intersect", "interval", "into", "is", "isnull",
+		"join", "lateral", "leading", "least", "left", "like", "limit", "localtime", "localtimestamp",
+		"national", "natural", "nchar", "none", "normalize", "not", "notnull", "null", "nullif", "numeric",
+		"offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay", "placing", "position",
+		"precision", "primary", "real", "references", "returning", "right", "row", "select", "session_user",
+		"setof", "similar", "smallint", "some", "substring", "symmetric", "table", "tablesample", "then",
+		"time", "timestamp", "to", "trailing", "treat", "trim", "true", "union", "unique", "user", "using",
+		"values", "varchar", "variadic", "verbose", "when", "where", "window", "with", "xmlattributes",
+		"xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
+		"xmlroot", "xmlserialize", "xmltable":
+		return true
+	}
+	return false
+}
+
+// appendQuoteIdent quotes s as PostgreSQL's quote_identifier does.
+func appendQuoteIdent(dst []byte, s string) []byte {
+	safe := s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] == '_')
+	for i := 0; safe && i < len(s); i++ {
+		c := s[i]
+		safe = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+	}
+	if safe && !quotedKeyword(s) {
+		return append(dst, s...)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(dst, '"')
+}
+
+// appendQuoteLiteral quotes s as a string literal, using E” with doubled
+// backslashes when s contains one.
+func appendQuoteLiteral(dst []byte, s string) []byte {
+	if strings.IndexByte(s, '\\') >= 0 {
+		dst = append(dst, 'E')
+	}
+	dst = append(dst, '\'')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' || s[i] == '\\' {
+			dst = append(dst, s[i])
+		}
+		dst = append(dst, s[i])
+	}
+	return append(dst, '\'')
+}
+
+// toTextArg converts any argument to text (the output function).
+func toTextArg(name string, args []Expr, a Expr) (Expr, error) {
+	if a.Type().IsString() {
+		return a, nil
+	}
+	if a.Type().Kind == sqltypes.Unknown {
+		return coerceTo(a, sqltypes.TypeText), nil
+	}
+	c, err := Cast(a, sqltypes.TypeText)
+	if err != nil {
+		return nil, functionError(name, args)
+	}
+	return c, nil
+}
+
+func buildQuote(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a, err := toTextArg(name, args, args[0])
+	if err != nil {
+		return nil, err
+	}
+	if name == "quote_ident" && !implicitText(args[0].Type()) {
+		return nil, functionError(name, args)
+	}
+	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		valid := in
+		if name == "quote_nullable" {
+			valid = nil
+		}
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, valid, func(i int, dst []byte) ([]byte, bool, error) {
+			switch {
+			case name == "quote_ident":
+				return appendQuoteIdent(dst, v.str(i)), false, nil
+			case in[0].IsNull(i):
+				return append(dst, "NULL"...), false, nil
+			}
+			return appendQuoteLiteral(dst, v.str(i)), false, nil
+		})
+	}}, nil
+}
+
+// buildFormat is format(fmt, args...): %s inserts the text form (NULL is
+// empty), %I an identifier (NULL is 22004), %L a literal (NULL is NULL
+// unquoted), %% a percent sign; %n$ selects argument n.
+func buildFormat(name string, args []Expr) (Expr, error) {
+	if len(args) < 1 {
+		return nil, functionError(name, args)
+	}
+	a := make([]Expr, len(args))
+	for i, x := range args {
+		c, err := toTextArg(name, args, x)
+		if err != nil {
+			return nil, err
+		}
+		a[i] = c
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := textViews(in)
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in[:1], func(i int, dst []byte) ([]byte, bool, error) {
+			return appendFormat(dst, v[0].str(i), in[1:], v[1:], i)
+		})
+	}}, nil
+}
+
+func errFormat(msg string) error {
+	return sqltypes.New(sqltypes.CodeInvalidParameterValue, "%s", msg)
+}
+
+func appendFormat(dst []byte, f string, in []arrow.Array, v []strView, row int) ([]byte, bool, error) {
+	next := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			dst = append(dst, f[i])
+			continue
+		}
+		i++
+		if i >= len(f) {
+			return nil, false, errFormat("unterminated format() type specifier")
+		}
+		if f[i] == '%' {
+			dst = append(dst, '%')
+			continue
+		}
+		arg := next
+		if j := strings.IndexByte(f[i:], '$'); j > 0 {
+			if k, err := strconv.Atoi(f[i : i+j]); err == nil {
+				if k < 1 {
+					return nil, false, errFormat("format specifies argument 0, but arguments are numbered from 1")
+				}
+				arg, i = k-1, i+j+1
+				if i >= len(f) {
+					return nil, false, errFormat("unterminated format() type specifier")
+				}
+			}
+		}
+		next = arg + 1
+		c := f[i]
+		if c != 's' && c != 'I' && c != 'L' {
+			return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "unrecognized format() type specifier \"%c\"", c).
+				WithHint("For a single \"%%\" use \"%%%%\".")
+		}
+		if arg >= len(in) {
+			return nil, false, errFormat("too few arguments for format()")
+		}
+		null := in[arg].IsNull(row)
+		switch c {
+		case 's':
+			if !null {
+				dst = append(dst, v[arg].bytes(row)...)
+			}
+		case 'I':
+			if null {
+				return nil, false, sqltypes.New("22004", "null values cannot be formatted as an SQL identifier")
+			}
+			dst = appendQuoteIdent(dst, v[arg].str(row))
+		case 'L':
+			if null {
+				dst = append(dst, "NULL"...)
+			} else {
+				dst = appendQuoteLiteral(dst, v[arg].str(row))
+			}
+		}
+	}
+	return dst, false, nil
+}

@@ -1,0 +1,304 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Binding of the operator forms of logical/expr_extra.go: op ANY/ALL
+// (array), ~ ~* !~ !~* (also spelled OPERATOR(pg_catalog.~)), SIMILAR TO,
+// and the JSON accessors -> ->> #> #>>. The executor constructors check
+// the operand types (probed with placeholders, see typing.go).
+
+// bindExtraAExpr binds a, or returns handled=false when a is not one of
+// the forms above so that bindAExpr goes on with it.
+func (b *binder) bindExtraAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, bool, error) {
+	name := opName(a.Name)
+	var (
+		e   logical.Expr
+		err error
+	)
+	switch {
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY || a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL:
+		if a.Rexpr.GetSubLink() != nil && a.Rexpr.GetSubLink().SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
+			return nil, false, nil
+		}
+		e, err = b.bindAnyArray(a, name, sc, agg)
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_SIMILAR:
+		e, err = b.bindSimilar(a, name == "!~", sc, agg)
+	case (a.Kind == pg_query.A_Expr_Kind_AEXPR_LIKE || a.Kind == pg_query.A_Expr_Kind_AEXPR_ILIKE) && escapeCall(a.Rexpr, "like_escape") != nil:
+		e, err = b.bindLikeEscape(a, name, sc, agg)
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP && a.Lexpr != nil:
+		switch name {
+		case "~", "~*", "!~", "!~*":
+			e, err = b.bindRegex(a, name, sc, agg)
+		case "->", "->>", "#>", "#>>":
+			e, err = b.bindJSONOp(a, name, sc, agg)
+		default:
+			return nil, false, nil
+		}
+	default:
+		return nil, false, nil
+	}
+	return e, true, err
+}
+
+// bindOperands binds both sides of a binary A_Expr.
+func (b *binder) bindOperands(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, logical.Expr, error) {
+	l, err := b.bindExpr(a.Lexpr, sc, agg)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := b.bindExpr(a.Rexpr, sc, agg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+// opError is 42883 for an operator without a matching signature.
+func opError(name string, l, r sqltypes.Type, loc int) error {
+	return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l, name, r).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)
+}
+
+// bindAnyArray binds lhs op ANY/ALL (array). The array's elements and
+// lhs are brought to a common type: an ARRAY[...] constructor is re-bound
+// with that element type, a string literal is parsed as an array of
+// lhs's type, and otherwise lhs is converted to the element type.
+func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	all := a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL
+	op, ok := binaryOps[name]
+	if !ok || !op.IsComparison() {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (array) is not supported yet", name), loc)
+	}
+	l, r, err := b.bindOperands(a, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if r.Type().Kind == sqltypes.Unknown {
+		et := l.Type()
+		if et.Kind == sqltypes.Unknown {
+			et = sqltypes.TypeText
+		}
+		if r, err = b.coerce(r, sqltypes.ListOf(et)); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	rt := r.Type()
+	if rt.Kind != sqltypes.List || rt.Elem == nil {
+		q := "ANY"
+		if all {
+			q = "ALL"
+		}
+		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
+	}
+	et := *rt.Elem
+	t, ok := commonType(l.Type(), et)
+	if !ok {
+		return nil, opError(name, l.Type(), rt, loc)
+	}
+	if !sameFamily(t, et) {
+		ae := a.Rexpr.GetAArrayExpr()
+		if ae == nil {
+			return nil, opError(name, l.Type(), rt, loc)
+		}
+		if t.Kind == sqltypes.Numeric {
+			t = sqltypes.NumericType(0, 0)
+		}
+		if r, err = b.bindArray(ae, sc, agg, t); err != nil {
+			return nil, err
+		}
+		et = t
+	}
+	if t.Kind == sqltypes.Numeric && et.Kind == sqltypes.Numeric {
+		et = sqltypes.NumericType(0, 0)
+	}
+	if l, err = b.coerce(l, et); err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	in := placeholders(l.Type(), r.Type())
+	if _, err := expr.AnyArray(op, in[0], in[1], all); err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.AnyArray{Op: op, L: l, R: r, All: all}, nil
+}
+
+// textOperands converts unknown operands to text and requires text.
+func (b *binder) textOperands(name string, l, r logical.Expr, loc int) (logical.Expr, logical.Expr, error) {
+	var err error
+	if l.Type().Kind == sqltypes.Unknown {
+		if l, err = b.coerce(l, sqltypes.TypeText); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r.Type().Kind == sqltypes.Unknown {
+		if r, err = b.coerce(r, sqltypes.TypeText); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !l.Type().IsString() || !r.Type().IsString() {
+		return nil, nil, opError(name, l.Type(), r.Type(), loc)
+	}
+	return l, r, nil
+}
+
+func (b *binder) bindRegex(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
+	l, r, err := b.bindOperands(a, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if l, r, err = b.textOperands(name, l, r, int(a.Location)); err != nil {
+		return nil, err
+	}
+	neg := name[0] == '!'
+	ci := name[len(name)-1] == '*'
+	return &logical.Regex{E: l, Pattern: r, CI: ci, Negated: neg}, nil
+}
+
+// escapeCall returns n when it is the parser's fname(pattern, escape)
+// wrapper of a pattern with an ESCAPE clause (or of any SIMILAR TO
+// pattern, which is always wrapped).
+func escapeCall(n *pg_query.Node, names ...string) *pg_query.FuncCall {
+	fc := n.GetFuncCall()
+	if fc == nil {
+		return nil
+	}
+	for _, nm := range names {
+		if funcName(fc) == nm && len(fc.Args) >= 1 && len(fc.Args) <= 2 {
+			return fc
+		}
+	}
+	return nil
+}
+
+// backslashPattern binds the pattern of an escape wrapper and rewrites it
+// to use backslash as its escape character, which the LIKE and SIMILAR TO
+// kernels expect. A non-constant pattern with a non-default escape is
+// 0A000; an escape of more than one character is 22025.
+func (b *binder) backslashPattern(fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	p, err := b.bindExpr(fc.Args[0], sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if len(fc.Args) == 1 {
+		return p, nil
+	}
+	esc, err := b.bindExpr(fc.Args[1], sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	ec, ok1 := esc.(*logical.Const)
+	pc, ok2 := p.(*logical.Const)
+	if ok1 && ec.V == nil || ok2 && pc.V == nil {
+		return &logical.Const{T: sqltypes.TypeText}, nil
+	}
+	es, ok := ec.V.(string)
+	if !ok1 || !ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ESCAPE must be a constant"), loc)
+	}
+	if es == `\` {
+		return p, nil
+	}
+	if len([]rune(es)) > 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
+			WithHint("Escape string must be empty or one character."), loc)
+	}
+	ps, ok := pc.V.(string)
+	if !ok2 || !ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a non-constant pattern with an ESCAPE clause is not supported yet"), loc)
+	}
+	var out []rune
+	rs := []rune(ps)
+	for i := 0; i < len(rs); i++ {
+		switch {
+		case es != "" && string(rs[i]) == es && i+1 < len(rs):
+			out = append(out, '\\', rs[i+1])
+			i++
+		case rs[i] == '\\':
+			out = append(out, '\\', '\\')
+		default:
+			out = append(out, rs[i])
+		}
+	}
+	return &logical.Const{T: sqltypes.TypeText, V: string(out)}, nil
+}
+
+// bindSimilar binds x [NOT] SIMILAR TO p [ESCAPE e]; the parser wraps p
+// in similar_to_escape(p [, e]).
+func (b *binder) bindSimilar(a *pg_query.A_Expr, negated bool, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	var p logical.Expr
+	var err error
+	if fc := escapeCall(a.Rexpr, "similar_to_escape", "similar_escape"); fc != nil {
+		p, err = b.backslashPattern(fc, sc, agg, loc)
+	} else {
+		p, err = b.bindExpr(a.Rexpr, sc, agg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l, err := b.bindExpr(a.Lexpr, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if l, p, err = b.textOperands("~", l, p, loc); err != nil {
+		return nil, err
+	}
+	return &logical.Similar{E: l, Pattern: p, Negated: negated}, nil
+}
+
+// bindLikeEscape binds x [NOT] [I]LIKE p ESCAPE e.
+func (b *binder) bindLikeEscape(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	p, err := b.backslashPattern(escapeCall(a.Rexpr, "like_escape"), sc, agg, loc)
+	if err != nil {
+		return nil, err
+	}
+	l, err := b.bindExpr(a.Lexpr, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if l, p, err = b.textOperands(name, l, p, loc); err != nil {
+		return nil, err
+	}
+	return &logical.Like{E: l, Pattern: p, Negated: name[0] == '!', ILike: a.Kind == pg_query.A_Expr_Kind_AEXPR_ILIKE}, nil
+}
+
+func (b *binder) bindJSONOp(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	l, r, err := b.bindOperands(a, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if l.Type().Kind == sqltypes.Unknown {
+		if l, err = b.coerce(l, sqltypes.TypeJSON); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	path := name[0] == '#'
+	if r.Type().Kind == sqltypes.Unknown {
+		want := sqltypes.TypeText
+		if path {
+			want = sqltypes.ListOf(sqltypes.TypeText)
+		}
+		if r, err = b.coerce(r, want); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	asText := name[len(name)-1] == '>' && len(name) == 3
+	in := placeholders(l.Type(), r.Type())
+	if path {
+		_, err = expr.JSONPath(in[0], in[1], asText)
+	} else {
+		_, err = expr.JSONGet(in[0], in[1], asText)
+	}
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.JSONGet{E: l, Key: r, AsText: asText, Path: path}, nil
+}

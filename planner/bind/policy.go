@@ -1,0 +1,88 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// securedRelation is the policy enforcement point: it rewrites a product's
+// relation as the session may see it, before any other clause of the
+// query sees its columns. The row filter is applied to the raw values (it
+// is the owner's predicate); masked columns are replaced by their mask
+// expression, so every later filter, join, grouping and pushdown only ever
+// sees masked values; denied columns stay in scope only to produce a
+// permission error when named.
+func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, error) {
+	if b.opts.Mesh == nil || t.Product == nil {
+		return rel, nil
+	}
+	dec := policy.Decide(b.opts.Mesh, b.opts.Principal, t.Product)
+	if !dec.CanRead {
+		return nil, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", t.Name), loc)
+	}
+	if dec.Unrestricted() {
+		return rel, nil
+	}
+	node := rel.node
+	if f := dec.RowFilter(); f != "" {
+		pred, err := b.bindRowFilter(f, rel.scope, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		node = &logical.Filter{Input: node, Pred: pred}
+	}
+	if len(dec.Masks) == 0 && len(dec.Denied) == 0 {
+		return &relation{node: node, scope: rel.scope, cols: rel.cols}, nil
+	}
+	proj := &logical.Project{Input: node}
+	sc := &scope{parent: rel.scope.parent}
+	for _, c := range rel.scope.cols {
+		src := c.name
+		if dec.Denied[src] {
+			c.denied = t.Name
+			sc.add(c)
+			continue
+		}
+		var e logical.Expr = &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
+		if m, ok := dec.Masks[src]; ok {
+			args := []logical.Expr{e}
+			switch m.Method {
+			case policy.MaskHash:
+				args = append(args, &logical.Const{T: sqltypes.TypeText, V: dec.HashKey})
+			case policy.MaskRound:
+				args = append(args, &logical.Const{T: sqltypes.TypeText, V: m.Param})
+			}
+			rt, err := funcType(m.Function(), args)
+			if err != nil {
+				return nil, errAt(sqltypes.Wrap(err, sqltypes.CodeInternal, "masking %s.%s: %v", t.Name, src, err), loc)
+			}
+			e = &logical.Func{Name: m.Function(), Args: args, T: rt}
+			c.id, c.t = b.meta.NewColumn(c.name, c.table, rt), rt
+		}
+		proj.Exprs = append(proj.Exprs, e)
+		proj.Cols = append(proj.Cols, c.id)
+		sc.add(c)
+	}
+	for _, name := range dec.DeniedColumns() {
+		b.notices = append(b.notices, &sqltypes.Error{Code: sqltypes.CodeWarning, Severity: "NOTICE",
+			Msg: "column " + name + " of " + t.Name + " is hidden by its access policy"})
+	}
+	return &relation{node: proj, scope: sc}, nil
+}
+
+// bindRowFilter binds a product's row filter predicate over its raw columns.
+func (b *binder) bindRowFilter(f string, sc *scope, product string) (logical.Expr, error) {
+	stmts, err := parse.Parse("SELECT 1 WHERE " + f)
+	if err != nil || len(stmts) != 1 {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "row filter of %s does not parse: %v", product, err)
+	}
+	where := stmts[0].Node.GetSelectStmt().WhereClause
+	pred, err := b.bindPredicate(where, sc, "row filter")
+	if err != nil {
+		e := sqltypes.AsError(err)
+		return nil, sqltypes.New(e.Code, "in the row filter of %s: %s", product, e.Msg)
+	}
+	return pred, nil
+}
