@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
@@ -61,6 +62,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
 			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
 			SessionFunction: s.sessionFunction,
+			Mesh:            s.engine.Mesh(), Principal: policy.PrincipalOf(s.engine.Mesh(), s.user),
 		})
 	}
 	return st.err
@@ -174,7 +176,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		cancel()
 		return nil, sqltypes.AsError(err)
 	}
-	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}}
+	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
 	res.onDone = func(rows int64, err error) {
 		cancel()
 		s.engine.log.Debug("query", "user", s.user, "rows", rows, "duration", time.Since(start), "sql", st.parsed.SQL)

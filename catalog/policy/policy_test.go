@@ -57,28 +57,30 @@ func TestPrincipalOf(t *testing.T) {
 //   - catalog.products_v1/v2: read [analyst marketing sales], no PII, no rules.
 //   - marketing.cross_sell_v1: read [marketing analyst]; customer_id
 //     {hash except marketing} (and tagged pii.indirect; marketing owns the domain).
-//   - sales.customers_v1: read [analyst sales]; name redact, email partial,
-//     customer_id hash, all except sales (sales owns the domain, so the
-//     global PII rule is lifted too); row filter for sales except admin.
+//   - sales.customers_v1: read [analyst marketing sales]; customer_id hash,
+//     email partial, signup_date round (month), all except sales; name
+//     denied except for analyst and sales (analyst still gets the global
+//     PII hash); row filter region = current_user_attr('region') for sales
+//     except admin.
 //   - sales.orders_v1: read [analyst marketing sales]; customer_id
-//     {hash except sales}.
+//     {hash except sales}; amount {round except sales, analyst}.
 func TestDecideDemo(t *testing.T) {
 	m := loadDemo(t)
-	const salesFilter = "filter=[region = current_setting('meshql.user.region')]"
+	const salesFilter = "filter=[region = current_user_attr('region')]"
 	want := map[string]map[string]string{
 		"analyst": {
 			"catalog.products_v1":     "read",
 			"catalog.products_v2":     "read",
 			"marketing.cross_sell_v1": "read mask=[customer_id:hash]",
-			"sales.customers_v1":      "read mask=[customer_id:hash email:partial name:redact]",
+			"sales.customers_v1":      "read mask=[customer_id:hash email:partial name:hash signup_date:round(month)]",
 			"sales.orders_v1":         "read mask=[customer_id:hash]",
 		},
 		"marketing": {
 			"catalog.products_v1":     "read",
 			"catalog.products_v2":     "read",
 			"marketing.cross_sell_v1": "read",
-			"sales.customers_v1":      "no read",
-			"sales.orders_v1":         "read mask=[customer_id:hash]",
+			"sales.customers_v1":      "read deny=[name] mask=[customer_id:hash email:partial signup_date:round(month)]",
+			"sales.orders_v1":         "read mask=[amount:round(10) customer_id:hash]",
 		},
 		"sales_eu": {
 			"catalog.products_v1":     "read",

@@ -13,7 +13,9 @@ import (
 	"github.com/meshql/meshql"
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/csv"
 	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/demodata"
 )
@@ -113,7 +115,7 @@ func writeDemoMesh(dir string) error {
 func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
 	return engine.New(engine.Config{
 		Mesh:       mesh,
-		Connectors: []connectors.Connector{parquet.New()},
+		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
 		Workers:    o.Workers,
 		Logger:     newLogger(o, os.Stderr),
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/wire/flightsql"
 	"github.com/meshql/meshql/wire/pgwire"
 )
 
@@ -43,9 +44,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.DemoPostgres != "" {
 		log.Warn("--demo-postgres is not implemented yet; sales.customers_v1 is served from Parquet")
 	}
-	if o.FlightListen != "" && o.FlightListen != "off" {
-		log.Warn("the Arrow Flight SQL endpoint is not implemented yet", "flight_listen", o.FlightListen)
-	}
 	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
 		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
 	})
@@ -56,8 +54,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--pg-listen: %w", err)
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(ctx, ln) }()
+	if o.FlightListen != "" && o.FlightListen != "off" {
+		fsrv, err := flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version})
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		fln, err := net.Listen("tcp", o.FlightListen)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("--flight-listen: %w", err)
+		}
+		defer fsrv.Close()
+		go func() { errc <- fsrv.Serve(ctx, fln) }()
+		log.Info("Arrow Flight SQL listening", "flight", fln.Addr().String())
+	}
 	var httpSrv *http.Server
 	if o.HTTPListen != "" && o.HTTPListen != "off" {
 		hln, err := net.Listen("tcp", o.HTTPListen)

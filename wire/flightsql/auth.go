@@ -1,0 +1,213 @@
+package flightsql
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// session is what a bearer token stands for: a user and one engine
+// session. engine.Session is used by one goroutine at a time, so mu
+// serializes Prepare and Execute on it (the batches of an executing result
+// stream without it). mu also guards prepared.
+type session struct {
+	token   string
+	user    string
+	expires time.Time
+
+	mu       sync.Mutex
+	sess     *engine.Session
+	prepared map[string]*prepared
+	closed   bool
+}
+
+type sessionKey struct{}
+
+// sessionFrom returns the session the auth interceptor attached to ctx.
+func sessionFrom(ctx context.Context) (*session, error) {
+	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
+		return s, nil
+	}
+	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required")
+}
+
+// login checks a password and issues a new token with its own session.
+// Expired tokens are dropped on the way.
+func (v *service) login(ctx context.Context, user, password string) (*session, error) {
+	if err := v.eng.Authenticate(ctx, user, password); err != nil {
+		v.log.Info("flightsql: authentication failed", "user", user)
+		return nil, err
+	}
+	es, err := v.eng.NewSession(user, map[string]string{"application_name": "flightsql"})
+	if err != nil {
+		return nil, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		es.Close()
+		return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "cannot issue a token: %v", err)
+	}
+	s := &session{token: hex.EncodeToString(raw[:]), user: user, sess: es, prepared: map[string]*prepared{},
+		expires: time.Now().Add(v.cfg.TokenTTL)}
+	var expired []*session
+	v.mu.Lock()
+	now := time.Now()
+	for tok, o := range v.tokens {
+		if now.After(o.expires) {
+			delete(v.tokens, tok)
+			expired = append(expired, o)
+		}
+	}
+	v.tokens[s.token] = s
+	v.mu.Unlock()
+	for _, o := range expired {
+		o.close()
+	}
+	return s, nil
+}
+
+// lookup returns the live session of a token, or nil.
+func (v *service) lookup(token string) *session {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s, ok := v.tokens[token]
+	if !ok || time.Now().After(s.expires) {
+		return nil
+	}
+	return s
+}
+
+// close ends the session and forgets its prepared statements.
+func (s *session) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.prepared = map[string]*prepared{}
+		s.sess.Close()
+	}
+}
+
+// closeSessions ends every session (at server shutdown).
+func (v *service) closeSessions() {
+	v.mu.Lock()
+	all := v.tokens
+	v.tokens = map[string]*session{}
+	v.mu.Unlock()
+	for _, s := range all {
+		s.close()
+	}
+}
+
+// authorize authenticates one call from its "authorization" header:
+// "Basic base64(user:password)" logs in and sends the new token back in
+// the response header (setHeader), "Bearer <token>" finds the token's
+// session. The returned context carries the session.
+func (v *service) authorize(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, error) {
+	var auth string
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if vals := md.Get("authorization"); len(vals) > 0 {
+			auth = strings.TrimSpace(vals[0])
+		}
+	}
+	scheme, cred, _ := strings.Cut(auth, " ")
+	cred = strings.TrimLeft(cred, " ")
+	switch {
+	case strings.EqualFold(scheme, "Bearer") && cred != "":
+		s := v.lookup(cred)
+		if s == nil {
+			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: invalid or expired bearer token; log in again")
+		}
+		return context.WithValue(ctx, sessionKey{}, s), nil
+	case strings.EqualFold(scheme, "Basic") && cred != "":
+		raw, err := base64.StdEncoding.DecodeString(cred)
+		if err != nil {
+			if raw, err = base64.RawStdEncoding.DecodeString(cred); err != nil {
+				return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+			}
+		}
+		user, password, ok := strings.Cut(string(raw), ":")
+		if !ok {
+			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+		}
+		s, err := v.login(ctx, user, password)
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		if err := setHeader(metadata.Pairs("authorization", "Bearer "+s.token)); err != nil {
+			return nil, status.Errorf(codes.Internal, "cannot send the bearer token: %v", err)
+		}
+		return context.WithValue(ctx, sessionKey{}, s), nil
+	}
+	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required: send Basic credentials (Handshake) or a Bearer token")
+}
+
+func (v *service) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (_ any, err error) {
+	defer v.recoverTo(&err, info.FullMethod)
+	ctx, err = v.authorize(ctx, func(md metadata.MD) error { return grpc.SetHeader(ctx, md) })
+	if err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+// recoverTo turns a panic in a call into an Internal error, so that a bug
+// fails one call rather than the process.
+func (v *service) recoverTo(err *error, what string) {
+	if r := recover(); r != nil {
+		v.log.Error("flightsql: panic", "call", what, "panic", r, "stack", string(debug.Stack()))
+		*err = status.Errorf(codes.Internal, "ERROR XX000: internal error: %v", r)
+	}
+}
+
+func (v *service) streamAuth(srv any, stream grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	defer v.recoverTo(&err, info.FullMethod)
+	ctx, err := v.authorize(stream.Context(), func(md metadata.MD) error {
+		if strings.HasSuffix(info.FullMethod, "/Handshake") {
+			// arrow-go's client reads the token from headers or trailers.
+			stream.SetTrailer(md)
+		}
+		return stream.SetHeader(md)
+	})
+	if err != nil {
+		return err
+	}
+	return handler(srv, &authedStream{ServerStream: stream, ctx: ctx})
+}
+
+// authedStream is a ServerStream whose context carries the session.
+type authedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *authedStream) Context() context.Context { return s.ctx }
+
+// CloseSession ends the caller's token: its session and prepared
+// statements go, and the token stops working (ADBC calls this when a
+// connection closes). Queries already streaming finish.
+func (v *service) CloseSession(ctx context.Context, _ *flight.CloseSessionRequest) (*flight.CloseSessionResult, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	delete(v.tokens, s.token)
+	v.mu.Unlock()
+	s.close()
+	return &flight.CloseSessionResult{Status: flight.CloseSessionResultClosed}, nil
+}

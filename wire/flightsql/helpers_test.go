@@ -1,0 +1,198 @@
+package flightsql
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/internal/slt"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+const tpchMesh = "../../testdata/mesh-tpch"
+
+// demoUsers are the demo mesh's users; each has its name as password.
+var demoUsers = []string{"analyst", "marketing", "sales_eu", "admin"}
+
+// newEngine builds an engine over a mesh folder (dataDir "" = the mesh's
+// own paths) with a checked allocator that must be empty when t ends.
+func newEngine(t testing.TB, mesh *catalog.Mesh) (*engine.Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng, mem
+}
+
+func tpchEngine(t testing.TB, dir string) (*engine.Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEngine(t, mesh)
+}
+
+// demoEngine builds an engine over testdata/mesh with the .slt fixture
+// data (scale 0.01).
+func demoEngine(t testing.TB) (*engine.Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEngine(t, mesh)
+}
+
+// startServer serves eng on 127.0.0.1:0 until t ends; it returns the
+// server and its address.
+func startServer(t testing.TB, eng *engine.Engine, mem memory.Allocator, opts ...func(*Config)) (*Server, string) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	cfg := Config{Logger: log, Mem: mem}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := NewServer(eng, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(context.Background(), ln) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return srv, ln.Addr().String()
+}
+
+// dial connects arrow-go's Flight SQL client and logs in.
+func dial(t testing.TB, addr, user, password string) (*flightsql.Client, context.Context, error) {
+	t.Helper()
+	cl, err := flightsql.NewClient(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	ctx, err := cl.Client.AuthenticateBasicToken(context.Background(), user, password)
+	return cl, ctx, err
+}
+
+// fetch runs a FlightInfo's endpoints and returns the rows as text.
+func fetch(ctx context.Context, cl *flightsql.Client, info *flight.FlightInfo) (*arrow.Schema, [][]string, error) {
+	var rows [][]string
+	var schema *arrow.Schema
+	for _, ep := range info.Endpoint {
+		rdr, err := cl.DoGet(ctx, ep.Ticket)
+		if err != nil {
+			return nil, nil, err
+		}
+		schema = rdr.Schema()
+		rows, err = appendRows(rows, rdr)
+		rdr.Release()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return schema, rows, nil
+}
+
+// appendRows reads a record reader to its end, formatting each value.
+func appendRows(rows [][]string, rdr array.RecordReader) ([][]string, error) {
+	for rdr.Next() {
+		rows = append(rows, formatBatch(rdr.RecordBatch())...)
+	}
+	return rows, rdr.Err()
+}
+
+// formatBatch formats b's values; types default to the Arrow types' SQL
+// types.
+func formatBatch(b arrow.RecordBatch, types ...sqltypes.Type) [][]string {
+	out := make([][]string, b.NumRows())
+	if len(types) == 0 {
+		types = make([]sqltypes.Type, b.NumCols())
+		for j, c := range b.Columns() {
+			types[j], _ = sqltypes.FromArrow(c.DataType())
+		}
+	}
+	for i := range out {
+		out[i] = make([]string, b.NumCols())
+		for j, c := range b.Columns() {
+			out[i][j] = sqltypes.FormatValue(types[j], expr.DatumAt(c, types[j], i))
+		}
+	}
+	return out
+}
+
+// inProcess runs sql through an engine session, as the reference.
+func inProcess(t testing.TB, eng *engine.Engine, user, sql string) [][]string {
+	t.Helper()
+	sess, err := eng.NewSession(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := sess.Query(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	var rows [][]string
+	for {
+		b, err := res.Next(ctx)
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		types := make([]sqltypes.Type, len(res.Columns))
+		for j, c := range res.Columns {
+			types[j] = c.Type
+		}
+		rows = append(rows, formatBatch(b, types...)...)
+		b.Release()
+	}
+}
+
+func readQuery(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../../testdata/tpch/queries", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(b)), ";"))
+}

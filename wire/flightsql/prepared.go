@@ -1,0 +1,249 @@
+package flightsql
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// maxPrepared bounds the prepared statements one token keeps open.
+const maxPrepared = 1000
+
+// prepared is a prepared statement of one session, with the parameter
+// values bound last (nil = none bound).
+type prepared struct {
+	st *engine.Statement
+
+	mu     sync.Mutex
+	params []sqltypes.Datum
+}
+
+func (p *prepared) boundParams() []sqltypes.Datum {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.params
+}
+
+// preparedStatement finds a prepared statement of this session.
+func (s *session) preparedStatement(handle []byte) (*prepared, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.prepared[string(handle)]
+	if !ok {
+		return nil, status.Error(codes.NotFound, "ERROR 26000: prepared statement does not exist")
+	}
+	return p, nil
+}
+
+// paramSchema describes a statement's parameters $1…$n as Arrow fields.
+func paramSchema(types []sqltypes.Type) *arrow.Schema {
+	fields := make([]arrow.Field, len(types))
+	for i, t := range types {
+		fields[i] = arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: t.Arrow(), Nullable: true, Metadata: typeMetadata(t).Metadata()}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// CreatePreparedStatement analyzes a query and keeps it under a new handle.
+func (v *service) CreatePreparedStatement(ctx context.Context, req flightsql.ActionCreatePreparedStatementRequest) (flightsql.ActionCreatePreparedStatementResult, error) {
+	var res flightsql.ActionCreatePreparedStatementResult
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return res, err
+	}
+	st, err := s.prepareOne(ctx, req.GetQuery())
+	if err != nil {
+		return res, toStatus(err)
+	}
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return res, toStatus(err)
+	}
+	handle := hex.EncodeToString(raw[:])
+	s.mu.Lock()
+	if len(s.prepared) >= maxPrepared {
+		s.mu.Unlock()
+		return res, toStatus(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many prepared statements (%d); close some", maxPrepared))
+	}
+	s.prepared[handle] = &prepared{st: st}
+	s.mu.Unlock()
+	res.Handle = []byte(handle)
+	res.DatasetSchema = resultSchema(st.Columns())
+	res.ParameterSchema = paramSchema(st.ParamTypes())
+	return res, nil
+}
+
+// ClosePreparedStatement forgets a prepared statement; executions already
+// running finish.
+func (v *service) ClosePreparedStatement(ctx context.Context, req flightsql.ActionClosePreparedStatementRequest) error {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.prepared, string(req.GetPreparedStatementHandle()))
+	s.mu.Unlock()
+	return nil
+}
+
+// GetFlightInfoPreparedStatement returns the schema of a prepared
+// statement and a ticket that runs it with the parameters bound when the
+// ticket is redeemed.
+func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.preparedStatement(cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := newTicket(ticketPrepared, cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return v.flightInfo(desc, resultSchema(p.st.Columns()), ticket), nil
+}
+
+// GetSchemaPreparedStatement returns a prepared statement's result schema.
+func (v *service) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, _ *flight.FlightDescriptor) (*flight.SchemaResult, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.preparedStatement(cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	return &flight.SchemaResult{Schema: flight.SerializeSchema(resultSchema(p.st.Columns()), v.mem)}, nil
+}
+
+// DoGetPreparedStatement runs a prepared statement whose command a client
+// sent as the ticket itself.
+func (v *service) DoGetPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.preparedStatement(cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, nil, err
+	}
+	var id queryID
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, nil, toStatus(err)
+	}
+	return v.execute(ctx, s, id, p.st, p.boundParams())
+}
+
+// DoPutPreparedStatementQuery binds parameter values: the stream holds one
+// row (a batch of n columns for $1…$n); zero rows unbind. Values convert
+// to the parameters' types with SQL cast rules.
+func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql.PreparedStatementQuery, rdr flight.MessageReader, _ flight.MetadataWriter) ([]byte, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.preparedStatement(cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	types := p.st.ParamTypes()
+	var params []sqltypes.Datum
+	rows := 0
+	for rdr.Next() {
+		b := rdr.RecordBatch()
+		if b.NumRows() == 0 {
+			continue
+		}
+		rows += int(b.NumRows())
+		if rows > 1 {
+			return nil, toStatus(sqltypes.New(sqltypes.CodeFeatureNotSupported, "binding more than one set of parameters to a query is not supported"))
+		}
+		if params, err = v.bindRow(ctx, b, types); err != nil {
+			return nil, toStatus(err)
+		}
+	}
+	if err := rdr.Err(); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "reading parameters: %v", err)
+	}
+	p.mu.Lock()
+	p.params = params
+	p.mu.Unlock()
+	return cmd.GetPreparedStatementHandle(), nil
+}
+
+// bindRow converts row 0 of b into parameter values of types (columns
+// beyond len(types) keep their own type).
+func (v *service) bindRow(ctx context.Context, b arrow.RecordBatch, types []sqltypes.Type) (out []sqltypes.Datum, err error) {
+	if int(b.NumCols()) < len(types) {
+		return nil, sqltypes.New("08P01", "bind supplies %d parameters, but the prepared statement requires %d", b.NumCols(), len(types))
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot read parameter values: %v", r)
+		}
+	}()
+	out = make([]sqltypes.Datum, b.NumCols())
+	for j, col := range b.Columns() {
+		if col.IsNull(0) {
+			continue
+		}
+		from, err := sqltypes.FromArrow(col.DataType())
+		if err != nil {
+			return nil, err
+		}
+		a := col
+		if !arrow.TypeEqual(a.DataType(), from.Arrow()) {
+			if a, err = castArray(ctx, v.mem, col, from.Arrow()); err != nil {
+				return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "parameter $%d: cannot read %s: %v", j+1, col.DataType(), err)
+			}
+			defer a.Release()
+		}
+		d := expr.DatumAt(a, from, 0)
+		if j < len(types) && types[j].Kind != sqltypes.Unknown && !types[j].Equal(from) {
+			if d, err = v.castDatum(ctx, d, from, types[j]); err != nil {
+				return nil, err
+			}
+		}
+		out[j] = d
+	}
+	return out, nil
+}
+
+// castDatum converts one value with SQL's CAST rules.
+func (v *service) castDatum(ctx context.Context, d sqltypes.Datum, from, to sqltypes.Type) (sqltypes.Datum, error) {
+	e, err := expr.Cast(expr.Literal(from, d), to)
+	if err != nil {
+		return nil, err
+	}
+	if lit, ok := e.(*expr.LiteralExpr); ok {
+		return lit.Value(), nil
+	}
+	one := arrowOneRow()
+	defer one.Release()
+	a, err := e.Eval(ctx, &executor.Env{Mem: v.mem, Now: time.Now(), Location: time.UTC, Workers: 1}, one)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	if a.Len() != 1 {
+		return nil, fmt.Errorf("cast produced %d values", a.Len())
+	}
+	return expr.DatumAt(a, to, 0), nil
+}

@@ -1,0 +1,312 @@
+package flightsql
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// service implements flightsql.Server over the engine. Its methods are
+// called concurrently by gRPC, each with a context that carries the
+// caller's session (see authorize).
+type service struct {
+	flightsql.BaseServer
+	eng *engine.Engine
+	cfg Config
+	log *slog.Logger
+	mem memory.Allocator
+	// sqlInfo holds the registered GetSqlInfo facts (read-only).
+	sqlInfo map[flightsql.SqlInfo]any
+
+	mu       sync.Mutex
+	tokens   map[string]*session
+	running  map[queryID]*runningQuery
+	canceled map[queryID]time.Time // cancelled before their DoGet started
+}
+
+// maxPendingCancels bounds the cancellations kept for tickets not
+// redeemed yet.
+const maxPendingCancels = 10000
+
+// queryID names one execution; it is part of the ticket so that
+// CancelFlightInfo can find the execution a FlightInfo started.
+type queryID [16]byte
+
+type runningQuery struct {
+	user   string
+	cancel context.CancelFunc
+}
+
+func newService(eng *engine.Engine, cfg Config) (*service, error) {
+	v := &service{eng: eng, cfg: cfg, log: cfg.Logger, mem: cfg.Mem,
+		tokens: map[string]*session{}, running: map[queryID]*runningQuery{}, canceled: map[queryID]time.Time{}}
+	v.Alloc = cfg.Mem
+	if err := v.registerSqlInfo(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Ticket kinds: a statement's SQL text, or a prepared statement's handle.
+const (
+	ticketQuery    = 'Q'
+	ticketPrepared = 'P'
+)
+
+// newTicket returns a Flight SQL statement ticket for a new execution.
+func newTicket(kind byte, payload []byte) ([]byte, error) {
+	var id queryID
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	h := make([]byte, 0, 1+len(id)+len(payload))
+	h = append(append(append(h, kind), id[:]...), payload...)
+	return flightsql.CreateStatementQueryTicket(h)
+}
+
+// parseHandle splits a ticket's statement handle.
+func parseHandle(h []byte) (kind byte, id queryID, payload []byte, err error) {
+	if len(h) < 1+len(id) {
+		return 0, id, nil, status.Error(codes.InvalidArgument, "malformed ticket")
+	}
+	copy(id[:], h[1:])
+	return h[0], id, h[1+len(id):], nil
+}
+
+// prepareOne prepares sql, which must hold exactly one statement.
+func (s *session) prepareOne(ctx context.Context, sql string) (*engine.Statement, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stmts, err := s.sess.Prepare(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	switch len(stmts) {
+	case 0:
+		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "empty query")
+	case 1:
+		return stmts[0], nil
+	}
+	return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot run %d statements in one Flight SQL query; send them one by one", len(stmts))
+}
+
+// flightInfo describes one execution: a single endpoint whose ticket is
+// redeemed on this server.
+func (v *service) flightInfo(desc *flight.FlightDescriptor, schema *arrow.Schema, ticket []byte) *flight.FlightInfo {
+	return &flight.FlightInfo{
+		Schema:           flight.SerializeSchema(schema, v.mem),
+		FlightDescriptor: desc,
+		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: ticket}}},
+		TotalRecords:     -1,
+		TotalBytes:       -1,
+		Ordered:          true,
+	}
+}
+
+// GetFlightInfoStatement analyzes the query (reporting its errors now) and
+// returns its schema and a ticket; the query runs when the ticket is
+// redeemed with DoGet.
+func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.prepareOne(ctx, cmd.GetQuery())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	ticket, err := newTicket(ticketQuery, []byte(cmd.GetQuery()))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return v.flightInfo(desc, resultSchema(st.Columns()), ticket), nil
+}
+
+// GetSchemaStatement returns a query's result schema without running it.
+func (v *service) GetSchemaStatement(ctx context.Context, cmd flightsql.StatementQuery, _ *flight.FlightDescriptor) (*flight.SchemaResult, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.prepareOne(ctx, cmd.GetQuery())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &flight.SchemaResult{Schema: flight.SerializeSchema(resultSchema(st.Columns()), v.mem)}, nil
+}
+
+// DoGetStatement runs the statement a ticket names and streams its rows.
+func (v *service) DoGetStatement(ctx context.Context, cmd flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	kind, id, payload, err := parseHandle(cmd.GetStatementHandle())
+	if err != nil {
+		return nil, nil, err
+	}
+	switch kind {
+	case ticketQuery:
+		st, err := s.prepareOne(ctx, string(payload))
+		if err != nil {
+			return nil, nil, toStatus(err)
+		}
+		return v.execute(ctx, s, id, st, nil)
+	case ticketPrepared:
+		p, err := s.preparedStatement(payload)
+		if err != nil {
+			return nil, nil, err
+		}
+		return v.execute(ctx, s, id, p.st, p.boundParams())
+	}
+	return nil, nil, status.Error(codes.InvalidArgument, "malformed ticket")
+}
+
+// execute runs st and streams its batches on the returned channel, which
+// is closed at the end. The query stops when ctx ends (the client went
+// away) or CancelFlightInfo names id.
+func (v *service) execute(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	qctx, cancel := context.WithCancel(ctx)
+	if !v.register(id, s.user, cancel) {
+		cancel()
+		return nil, nil, toStatus(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
+	}
+	done := func() { v.unregister(id); cancel() }
+	s.mu.Lock()
+	res, err := st.Execute(qctx, params)
+	s.mu.Unlock()
+	if err != nil {
+		if res != nil {
+			_ = res.Close()
+		}
+		done()
+		return nil, nil, toStatus(err)
+	}
+	schema := resultSchema(st.Columns())
+	ch := make(chan flight.StreamChunk, 2)
+	go func() {
+		defer close(ch)
+		defer done()
+		defer res.Close()
+		var err error
+		func() {
+			defer v.recoverTo(&err, "DoGet")
+			v.stream(qctx, res, schema, ch)
+		}()
+		if err != nil {
+			ch <- flight.StreamChunk{Err: err}
+		}
+	}()
+	return schema, ch, nil
+}
+
+// stream sends res's batches, conformed to schema, until the end, an
+// error or ctx's end. Each batch goes to the writer as the engine produces
+// it; nothing is materialized.
+func (v *service) stream(ctx context.Context, res *engine.Result, schema *arrow.Schema, ch chan<- flight.StreamChunk) {
+	for {
+		b, err := res.Next(ctx)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			ch <- flight.StreamChunk{Err: toStatus(err)}
+			return
+		}
+		out, err := conform(ctx, v.mem, b, schema)
+		b.Release()
+		if err != nil {
+			ch <- flight.StreamChunk{Err: toStatus(err)}
+			return
+		}
+		select {
+		case ch <- flight.StreamChunk{Data: out}:
+		case <-ctx.Done():
+			out.Release()
+			ch <- flight.StreamChunk{Err: toStatus(ctx.Err())}
+			return
+		}
+	}
+}
+
+// register records a starting execution; it reports false if the
+// execution was cancelled before it started.
+func (v *service) register(id queryID, user string, cancel context.CancelFunc) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, ok := v.canceled[id]; ok {
+		delete(v.canceled, id)
+		return false
+	}
+	v.running[id] = &runningQuery{user: user, cancel: cancel}
+	return true
+}
+
+func (v *service) unregister(id queryID) {
+	v.mu.Lock()
+	delete(v.running, id)
+	v.mu.Unlock()
+}
+
+// cancelAll cancels every running query (at shutdown).
+func (v *service) cancelAll() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, q := range v.running {
+		q.cancel()
+	}
+}
+
+// CancelFlightInfo cancels the executions a FlightInfo's tickets name: a
+// running DoGet stops with 57014 (gRPC Canceled); a ticket not redeemed
+// yet fails when it is. Only the user who runs a query may cancel it.
+func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlightInfoRequest) (flight.CancelFlightInfoResult, error) {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return flight.CancelFlightInfoResult{}, err
+	}
+	result := flight.CancelStatusNotCancellable
+	for _, ep := range req.GetInfo().GetEndpoint() {
+		t, err := flightsql.GetStatementQueryTicket(ep.GetTicket())
+		if err != nil {
+			continue
+		}
+		_, id, _, err := parseHandle(t.GetStatementHandle())
+		if err != nil {
+			continue
+		}
+		v.mu.Lock()
+		if q, ok := v.running[id]; ok {
+			if q.user == s.user {
+				q.cancel()
+				result = flight.CancelStatusCancelled
+			}
+		} else {
+			now := time.Now()
+			for old, at := range v.canceled {
+				if now.Sub(at) > time.Hour {
+					delete(v.canceled, old)
+				}
+			}
+			if len(v.canceled) < maxPendingCancels {
+				v.canceled[id] = now
+			}
+			result = flight.CancelStatusCancelled
+		}
+		v.mu.Unlock()
+	}
+	return flight.CancelFlightInfoResult{Status: result}, nil
+}

@@ -1,0 +1,106 @@
+package flightsql
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// resultSchema is the Arrow schema announced for a statement's rows: one
+// nullable field per column, of the column type's Arrow type, with the
+// Flight SQL column metadata (type name, precision, scale) of its SQL type.
+func resultSchema(cols []engine.Column) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true, Metadata: typeMetadata(c.Type).Metadata()}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// typeMetadata starts the Flight SQL column metadata of a SQL type.
+func typeMetadata(t sqltypes.Type) *flightsql.ColumnMetadataBuilder {
+	b := flightsql.NewColumnMetadataBuilder().TypeName(t.String())
+	switch t.Kind {
+	case sqltypes.Numeric:
+		p := t.Precision
+		if p <= 0 {
+			p = sqltypes.MaxNumericPrecision
+		}
+		b.Precision(p).Scale(t.Scale)
+	case sqltypes.Varchar:
+		if t.Precision > 0 {
+			b.Precision(t.Precision)
+		}
+	}
+	return b.IsReadOnly(true).IsSearchable(true)
+}
+
+// conform returns b with the announced schema: the same arrays when only
+// names, nullability or metadata differ, and cast arrays (dictionary
+// strings decoded, for one) when an Arrow type differs. The caller still
+// releases b.
+func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, error) {
+	if b.Schema().Equal(schema) {
+		b.Retain()
+		return b, nil
+	}
+	if int(b.NumCols()) != schema.NumFields() {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "result batch has %d columns, the schema announced %d", b.NumCols(), schema.NumFields())
+	}
+	cols := make([]arrow.Array, b.NumCols())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, c := range b.Columns() {
+		want := schema.Field(i).Type
+		if arrow.TypeEqual(c.DataType(), want) {
+			c.Retain()
+			cols[i] = c
+			continue
+		}
+		out, err := castArray(ctx, mem, c, want)
+		if err != nil {
+			return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "column %s: cannot convert %s to %s: %v",
+				strconv.Quote(schema.Field(i).Name), c.DataType(), want, err)
+		}
+		cols[i] = out
+	}
+	return array.NewRecordBatch(schema, cols, b.NumRows()), nil
+}
+
+// castArray converts a to type to with arrow-go's cast kernels; dictionary
+// arrays are decoded first.
+func castArray(ctx context.Context, mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow.Array, error) {
+	ctx = compute.WithAllocator(ctx, mem)
+	if d, ok := a.(*array.Dictionary); ok {
+		dec, err := compute.TakeArray(ctx, d.Dictionary(), d.Indices())
+		if err != nil {
+			return nil, err
+		}
+		defer dec.Release()
+		if arrow.TypeEqual(dec.DataType(), to) {
+			dec.Retain()
+			return dec, nil
+		}
+		a = dec
+	}
+	return compute.CastArray(ctx, a, compute.SafeCastOptions(to))
+}
+
+// arrowOneRow is a batch of one row and no columns, to evaluate constant
+// expressions on.
+func arrowOneRow() arrow.RecordBatch {
+	return array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
+}

@@ -1,0 +1,146 @@
+package flightsql
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/meshql/meshql/engine"
+)
+
+// DefaultTokenTTL is how long a bearer token stays valid by default.
+const DefaultTokenTTL = 12 * time.Hour
+
+// Config configures a Server. The zero value serves on 127.0.0.1:32010
+// without TLS.
+type Config struct {
+	Addr string // for ListenAndServe; default "127.0.0.1:32010"
+	// TLSConfig enables TLS (grpc+tls://) when set.
+	TLSConfig *tls.Config
+	Logger    *slog.Logger // default slog.Default()
+	// TokenTTL is the lifetime of the bearer tokens issued at login;
+	// default DefaultTokenTTL.
+	TokenTTL time.Duration
+	// Mem allocates metadata results, casts and bound parameters; default
+	// memory.DefaultAllocator. Query results come from the engine's
+	// allocator.
+	Mem memory.Allocator
+	// ServerVersion is what GetSqlInfo reports as the server's version;
+	// default "dev".
+	ServerVersion string
+}
+
+// Server is an Arrow Flight SQL server over an engine. It is safe for
+// concurrent use; Serve may be called once.
+type Server struct {
+	svc  *service
+	grpc *grpc.Server
+
+	mu     sync.Mutex
+	ln     net.Listener
+	closed bool
+}
+
+// NewServer validates cfg and builds a Server; it does not listen yet.
+func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
+	if eng == nil {
+		return nil, errors.New("flightsql: nil Engine")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:32010"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.ServerVersion == "" {
+		cfg.ServerVersion = "dev"
+	}
+	if cfg.Mem == nil {
+		cfg.Mem = memory.DefaultAllocator
+	}
+	svc, err := newService(eng, cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(svc.unaryAuth),
+		grpc.ChainStreamInterceptor(svc.streamAuth),
+	}
+	if cfg.TLSConfig != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLSConfig)))
+	}
+	g := grpc.NewServer(opts...)
+	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServerWithAllocator(svc, cfg.Mem))
+	return &Server{svc: svc, grpc: g}, nil
+}
+
+// ListenAndServe listens on Config.Addr and serves until ctx ends or Close
+// is called; see Serve.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.svc.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("flightsql: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts connections on ln until ctx ends or Close is called, then
+// cancels running queries, closes every connection and returns nil. It
+// returns an error if serving fails for another reason or if the server is
+// already serving or closed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed || s.ln != nil {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return errors.New("flightsql: server already serving or closed")
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	stop := context.AfterFunc(ctx, s.Close)
+	defer stop()
+	err := s.grpc.Serve(ln)
+	if errors.Is(err, grpc.ErrServerStopped) {
+		return nil
+	}
+	return err
+}
+
+// Addr is the address being served, or nil before Serve.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Close stops accepting, cancels running queries, closes all connections
+// and ends every token's session. It is idempotent.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.svc.cancelAll()
+	s.grpc.Stop()
+	s.svc.closeSessions()
+}
