@@ -333,10 +333,16 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 	mergedNames := map[string]bool{}
 	for _, name := range names {
 		lc, err := l.scope.lookup("", name, location(j.Larg))
+		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
+			return err
+		}
 		if err != nil {
 			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name), -1)
 		}
 		rc, err := r.scope.lookup("", name, location(j.Rarg))
+		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
+			return err
+		}
 		if err != nil {
 			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in right table", name), -1)
 		}

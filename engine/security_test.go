@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// demoDataEngine serves the demo mesh over a small generated dataset.
+func demoDataEngine(t *testing.T) (*Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, mem
+}
+
+// queryErr runs sql as user and returns its rows, or the error it fails
+// with, at planning or while running.
+func queryErr(t *testing.T, e *Engine, user, sql string) ([]string, error) {
+	t.Helper()
+	s, err := e.NewSession(user, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Query(context.Background(), sql)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	var out []string
+	for {
+		b, err := res.Next(context.Background())
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for r := 0; r < int(b.NumRows()); r++ {
+			var cells []string
+			for c, col := range res.Columns {
+				cells = append(cells, sqltypes.FormatValue(col.Type, expr.DatumAt(b.Column(c), col.Type, r)))
+			}
+			out = append(out, strings.Join(cells, "|"))
+		}
+		b.Release()
+	}
+}
+
+// TestPolicyBypassAttempts tries to read values a policy withholds, by
+// every route an analyst might take, and asserts none returns one.
+func TestPolicyBypassAttempts(t *testing.T) {
+	e, mem := demoDataEngine(t)
+	defer mem.AssertSize(t, 0)
+
+	// Raw values, read as admin, that other users must never see.
+	rawEmails := rows(t, e, "admin", "SELECT email FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
+	rawNames := rows(t, e, "admin", "SELECT name FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
+	rawIDs := rows(t, e, "admin", "SELECT customer_id::text FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
+	email0, name0, id0 := rawEmails[0], rawNames[0], rawIDs[0]
+	secrets := append(append(append([]string{}, rawEmails...), rawNames...), "@"+strings.SplitN(email0, "@", 2)[0])
+
+	leaks := func(t *testing.T, got []string) {
+		t.Helper()
+		for _, line := range got {
+			for _, s := range secrets {
+				if strings.Contains(line, s) && s != "" {
+					t.Errorf("raw value %q leaked in %q", s, line)
+				}
+			}
+		}
+	}
+	type attempt struct {
+		name, user, sql string
+		wantCode        string // expected SQLSTATE, "" = must succeed without leaking
+		check           func(t *testing.T, got []string)
+	}
+	empty := func(t *testing.T, got []string) {
+		if len(got) != 1 || got[0] != "0" {
+			t.Errorf("probe matched rows: %v", got)
+		}
+	}
+	attempts := []attempt{
+		{"select star", "marketing", "SELECT * FROM sales.customers_v1", "", nil},
+		{"select email", "marketing", "SELECT email FROM sales.customers_v1", "", nil},
+		{"alias", "marketing", "SELECT c.email AS e FROM sales.customers_v1 c", "", nil},
+		{"cte wrapper", "marketing", "WITH c AS (SELECT * FROM sales.customers_v1) SELECT email FROM c", "", nil},
+		{"subquery wrapper", "marketing", "SELECT e FROM (SELECT email AS e FROM sales.customers_v1) s", "", nil},
+		{"equality probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE email = '" + email0 + "'", "", empty},
+		{"like probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE email LIKE '" + strings.SplitN(email0, "@", 2)[0] + "%'", "", empty},
+		{"in probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE email IN ('" + email0 + "', '" + rawEmails[1] + "')", "", empty},
+		{"id equality probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE customer_id = " + id0, "", empty},
+		{"id probe on orders", "analyst", "SELECT count(*) FROM sales.orders_v1 WHERE customer_id = " + id0, "", empty},
+		{"group by masked", "marketing", "SELECT email, count(*) FROM sales.customers_v1 GROUP BY email", "", nil},
+		{"count distinct masked", "marketing", "SELECT count(DISTINCT email) < 20 FROM sales.customers_v1", "", func(t *testing.T, got []string) {
+			if len(got) != 1 || got[0] != "t" {
+				t.Errorf("distinct masked emails reveal individuals: %v", got)
+			}
+		}},
+		{"functions over masked", "marketing", "SELECT lower(email), substring(email, 1, 5), length(email) FROM sales.customers_v1", "", nil},
+		{"cast masked", "marketing", "SELECT email::varchar, customer_id::text FROM sales.customers_v1", "", nil},
+		{"window over masked", "marketing", "SELECT first_value(email) OVER (ORDER BY email), lag(email) OVER () FROM sales.customers_v1", "", nil},
+		{"union with allowed table", "marketing", "SELECT email FROM sales.customers_v1 UNION SELECT category FROM catalog.products_v2", "", nil},
+		{"join on masked key", "marketing", "SELECT o.customer_id, c.email FROM sales.orders_v1 o JOIN sales.customers_v1 c USING (customer_id)", "", nil},
+		{"order by masked leaks no order", "marketing", "SELECT email FROM sales.customers_v1 ORDER BY email LIMIT 5", "", nil},
+		{"scalar subquery", "marketing", "SELECT (SELECT max(email) FROM sales.customers_v1)", "", nil},
+		{"exists probe", "marketing", "SELECT count(*) FROM catalog.products_v2 WHERE EXISTS (SELECT 1 FROM sales.customers_v1 WHERE email = '" + email0 + "')", "", func(t *testing.T, got []string) {
+			if len(got) != 1 || got[0] != "0" {
+				t.Errorf("EXISTS probe on a masked column answered: %v", got)
+			}
+		}},
+		{"case probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE CASE WHEN email = '" + email0 + "' THEN true END", "", empty},
+		{"error echo", "marketing", "SELECT email::int FROM sales.customers_v1", "22P02", nil},
+		{"explain analyze", "marketing", "EXPLAIN ANALYZE SELECT * FROM sales.customers_v1 WHERE email = 'probe'", "", func(t *testing.T, got []string) {
+			text := strings.Join(got, "\n")
+			if strings.Contains(text, "pushed_filters=[email") || !strings.Contains(text, "mesh_mask_partial(email)") || strings.Contains(text, "actual rows=1 ") {
+				t.Errorf("the probe must run on masked values, above the scan:\n%s", text)
+			}
+		}},
+		{"denied column", "marketing", "SELECT name FROM sales.customers_v1", "42501", nil},
+		{"denied in where", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE name = '" + name0 + "'", "42501", nil},
+		{"denied in order by", "marketing", "SELECT email FROM sales.customers_v1 ORDER BY name", "42501", nil},
+		{"denied in aggregate", "marketing", "SELECT count(name) FROM sales.customers_v1", "42501", nil},
+		{"denied qualified", "marketing", "SELECT c.name FROM sales.customers_v1 c", "42501", nil},
+		{"denied in subquery", "marketing", "SELECT (SELECT max(name) FROM sales.customers_v1)", "42501", nil},
+		{"denied via cte star", "marketing", "WITH c AS (SELECT * FROM sales.customers_v1) SELECT name FROM c", "42703", nil},
+		{"denied in join using", "marketing", "SELECT count(*) FROM sales.customers_v1 a JOIN sales.customers_v1 b USING (name)", "42501", nil},
+		{"mask function not callable", "marketing", "SELECT mesh_mask_hash(email, 'k') FROM sales.customers_v1", "42883", nil},
+		{"analyst name hashed", "analyst", "SELECT name, email FROM sales.customers_v1", "", nil},
+		{"analyst name probe", "analyst", "SELECT count(*) FROM sales.customers_v1 WHERE name = '" + name0 + "'", "", empty},
+		{"derived product", "marketing", "SELECT * FROM marketing.cross_sell_v1 LIMIT 20", "", func(t *testing.T, got []string) {
+			for _, line := range got {
+				for _, id := range rawIDs {
+					if strings.HasPrefix(line, id+"|") {
+						t.Errorf("derived product leaked raw customer id %s", id)
+					}
+				}
+			}
+		}},
+		{"no access", "sales_eu", "SELECT * FROM marketing.cross_sell_v1", "42501", nil},
+		{"deprecated version", "marketing", "SELECT email FROM sales.customers_v1 LIMIT 3", "", nil},
+		{"row filter", "sales_eu", "SELECT DISTINCT region FROM sales.customers_v1", "", func(t *testing.T, got []string) {
+			if len(got) != 1 || got[0] != "EU" {
+				t.Errorf("sales_eu sees regions %v, want only EU", got)
+			}
+		}},
+		{"row filter probe", "sales_eu", "SELECT count(*) FROM sales.customers_v1 WHERE region <> 'EU'", "", empty},
+		{"row filter through join", "sales_eu", "SELECT count(DISTINCT c.region) FROM sales.orders_v1 o JOIN sales.customers_v1 c USING (customer_id)", "", func(t *testing.T, got []string) {
+			if len(got) != 1 || got[0] != "1" {
+				t.Errorf("joined rows show %v regions, want 1", got)
+			}
+		}},
+		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
+	}
+	for _, a := range attempts {
+		t.Run(a.name, func(t *testing.T) {
+			got, err := queryErr(t, e, a.user, a.sql)
+			if a.wantCode != "" {
+				if sqltypes.Code(err) != a.wantCode {
+					t.Fatalf("want SQLSTATE %s, got %v (%s)", a.wantCode, err, sqltypes.Code(err))
+				}
+				leaks(t, []string{err.Error(), sqltypes.AsError(err).Detail, sqltypes.AsError(err).Hint})
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			leaks(t, got)
+			if a.check != nil {
+				a.check(t, got)
+			}
+		})
+	}
+	if len(attempts) < 40 {
+		t.Fatalf("the bypass suite should hold at least 40 attempts, has %d", len(attempts))
+	}
+}
