@@ -1,0 +1,72 @@
+package slt
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/engine"
+)
+
+// tpchQueryTimeout bounds each statement of the TPC-H corpus on meshql, so
+// that a plan that explodes fails its record instead of hanging the test
+// binary (the slowest passing record takes well under a second at SF0.01).
+const tpchQueryTimeout = 30 * time.Second
+
+// newMeshQLSession returns an admin session of a meshql engine over mesh,
+// reading Parquet with a checked allocator that must be back to zero when
+// t ends: a query that leaks Arrow memory fails the test. It is how
+// TestSLTAgainstMeshQL sets up its engine.
+func newMeshQLSession(t *testing.T, mesh *catalog.Mesh) *engine.Session {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	eng, err := engine.New(engine.Config{
+		Mesh:       mesh,
+		Connectors: []connectors.Connector{parquet.New()},
+		Mem:        mem,
+		Workers:    2,
+		Clock:      FixtureOptions().Now.Local,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := eng.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sess.Close) // registered last, so it runs before AssertSize
+	return sess
+}
+
+// timeoutConn bounds each statement run on Conn by d.
+type timeoutConn struct {
+	Conn
+	d time.Duration
+}
+
+func (c timeoutConn) Query(ctx context.Context, sql string) (*Rows, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.d)
+	defer cancel()
+	return c.Conn.Query(ctx, sql)
+}
+
+// TestSLTTPCHAgainstMeshQL runs the TPC-H corpus against meshql over
+// testdata/mesh-tpch, in a session with search_path tpch, as
+// TestSLTAgainstMeshQL runs testdata/sql.
+func TestSLTTPCHAgainstMeshQL(t *testing.T) {
+	mesh, err := TPCHMesh()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := engineConn{newMeshQLSession(t, mesh)}
+	if _, err := conn.Query(t.Context(), "SET search_path = "+TPCHSchema); err != nil {
+		t.Fatalf("SET search_path: %v", err)
+	}
+	RunTPCHCorpus(t, timeoutConn{conn, tpchQueryTimeout}, EngineMeshQL)
+}
