@@ -52,6 +52,10 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
 		}
+	case "pg_encoding_to_char":
+		if len(args) == 1 {
+			return "UTF8", sqltypes.TypeText, true
+		}
 	case "current_setting":
 		// needs the argument's value; handled by the general path
 	}

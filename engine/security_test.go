@@ -79,6 +79,7 @@ func TestPolicyBypassAttempts(t *testing.T) {
 	// Raw values, read as admin, that other users must never see.
 	rawEmails := rows(t, e, "admin", "SELECT email FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
 	rawNames := rows(t, e, "admin", "SELECT name FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
+	rawDates := rows(t, e, "admin", "SELECT signup_date FROM sales.customers_v1 ORDER BY customer_id LIMIT 1")
 	rawIDs := rows(t, e, "admin", "SELECT customer_id::text FROM sales.customers_v1 ORDER BY customer_id LIMIT 50")
 	email0, name0, id0 := rawEmails[0], rawNames[0], rawIDs[0]
 	secrets := append(append(append([]string{}, rawEmails...), rawNames...), "@"+strings.SplitN(email0, "@", 2)[0])
@@ -140,17 +141,18 @@ func TestPolicyBypassAttempts(t *testing.T) {
 				t.Errorf("the probe must run on masked values, above the scan:\n%s", text)
 			}
 		}},
-		{"denied column", "marketing", "SELECT name FROM sales.customers_v1", "42501", nil},
-		{"denied in where", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE name = '" + name0 + "'", "42501", nil},
-		{"denied in order by", "marketing", "SELECT email FROM sales.customers_v1 ORDER BY name", "42501", nil},
-		{"denied in aggregate", "marketing", "SELECT count(name) FROM sales.customers_v1", "42501", nil},
-		{"denied qualified", "marketing", "SELECT c.name FROM sales.customers_v1 c", "42501", nil},
-		{"denied in subquery", "marketing", "SELECT (SELECT max(name) FROM sales.customers_v1)", "42501", nil},
-		{"denied via cte star", "marketing", "WITH c AS (SELECT * FROM sales.customers_v1) SELECT name FROM c", "42703", nil},
-		{"denied in join using", "marketing", "SELECT count(*) FROM sales.customers_v1 a JOIN sales.customers_v1 b USING (name)", "42501", nil},
+		{"denied column", "marketing", "SELECT signup_date FROM sales.customers_v1", "42501", nil},
+		{"denied in where", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE signup_date = '" + rawDates[0] + "'", "42501", nil},
+		{"denied in order by", "marketing", "SELECT email FROM sales.customers_v1 ORDER BY signup_date", "42501", nil},
+		{"denied in aggregate", "marketing", "SELECT max(signup_date) FROM sales.customers_v1", "42501", nil},
+		{"denied qualified", "marketing", "SELECT c.signup_date FROM sales.customers_v1 c", "42501", nil},
+		{"denied in subquery", "marketing", "SELECT (SELECT max(signup_date) FROM sales.customers_v1)", "42501", nil},
+		{"denied via cte star", "marketing", "WITH c AS (SELECT * FROM sales.customers_v1) SELECT signup_date FROM c", "42703", nil},
+		{"denied in join using", "marketing", "SELECT count(*) FROM sales.customers_v1 a JOIN sales.customers_v1 b USING (signup_date)", "42501", nil},
 		{"mask function not callable", "marketing", "SELECT mesh_mask_hash(email, 'k') FROM sales.customers_v1", "42883", nil},
 		{"analyst name hashed", "analyst", "SELECT name, email FROM sales.customers_v1", "", nil},
 		{"analyst name probe", "analyst", "SELECT count(*) FROM sales.customers_v1 WHERE name = '" + name0 + "'", "", empty},
+		{"marketing name probe", "marketing", "SELECT count(*) FROM sales.customers_v1 WHERE name LIKE '" + strings.Fields(name0)[0] + "%'", "", empty},
 		{"derived product", "marketing", "SELECT * FROM marketing.cross_sell_v1 LIMIT 20", "", func(t *testing.T, got []string) {
 			for _, line := range got {
 				for _, id := range rawIDs {

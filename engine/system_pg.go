@@ -57,8 +57,8 @@ func typeRows() [][]any {
 	for _, t := range kinds {
 		oid := t.OID()
 		arr := sqltypes.ListOf(t).OID()
-		out = append(out, []any{int32(oid), names[oid], int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ","})
-		out = append(out, []any{int32(arr), "_" + names[oid], int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ","})
+		out = append(out, []any{int32(oid), names[oid], int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ",", collationOf(t)})
+		out = append(out, []any{int32(arr), "_" + names[oid], int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ",", collationOf(t)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
 	return out
@@ -171,6 +171,8 @@ func pgCatalogTables() []sysTable {
 			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
 			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
 			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tText}, {"reloptions", tText},
+			{"reltoastrelid", tInt4}, {"reloftype", tInt4}, {"relreplident", tText}, {"relpartbound", tText}, {"relchecks", tInt2},
+			{"relpages", tInt4}, {"relfilenode", tInt4}, {"relisshared", tBool}, {"relhassubclass", tBool},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, p := range s.visibleProducts() {
@@ -179,14 +181,16 @@ func pgCatalogTables() []sysTable {
 					kind, am = viewRelKind, 0
 				}
 				out = append(out, []any{int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)),
-					kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), int16(len(p.Columns)), false, false, false, false, nil, nil})
+					kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), int16(len(p.Columns)), false, false, false, false, nil, nil,
+					int32(0), int32(0), "d", nil, int16(0), int32(0), int32(0), false, false})
 			}
 			return out
 		}},
 		{schema: "pg_catalog", name: "pg_attribute", cols: []sysColumn{
 			{"attrelid", tInt4}, {"attname", tText}, {"atttypid", tInt4}, {"attnum", tInt2}, {"atttypmod", tInt4},
 			{"attnotnull", tBool}, {"attisdropped", tBool}, {"atthasdef", tBool}, {"attidentity", tText}, {"attgenerated", tText},
-			{"attlen", tInt2}, {"attcollation", tInt4}, {"attndims", tInt4},
+			{"attlen", tInt2}, {"attcollation", tInt4}, {"attndims", tInt4}, {"attstorage", tText}, {"attstattarget", tInt4},
+			{"attcompression", tText}, {"attfdwoptions", tText}, {"attoptions", tText}, {"attislocal", tBool}, {"attinhcount", tInt4},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, p := range s.visibleProducts() {
@@ -200,7 +204,8 @@ func pgCatalogTables() []sysTable {
 					if c.Type.Kind == sqltypes.List {
 						dims = 1
 					}
-					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims})
+					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims,
+						"p", int32(-1), "", nil, nil, true, int32(0)})
 				}
 			}
 			return out
@@ -208,13 +213,33 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_type", cols: []sysColumn{
 			{"oid", tInt4}, {"typname", tText}, {"typnamespace", tInt4}, {"typowner", tInt4}, {"typlen", tInt2},
 			{"typtype", tText}, {"typcategory", tText}, {"typelem", tInt4}, {"typarray", tInt4}, {"typbasetype", tInt4},
-			{"typtypmod", tInt4}, {"typnotnull", tBool}, {"typdelim", tText},
+			{"typtypmod", tInt4}, {"typnotnull", tBool}, {"typdelim", tText}, {"typcollation", tInt4},
 		}, rows: func(*Session) [][]any { return typeRows() }},
+		{schema: "pg_catalog", name: "pg_attrdef", cols: []sysColumn{{"oid", tInt4}, {"adrelid", tInt4}, {"adnum", tInt2}, {"adbin", tText}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_collation", cols: []sysColumn{{"oid", tInt4}, {"collname", tText}, {"collnamespace", tInt4}},
+			rows: func(*Session) [][]any {
+				return [][]any{{int32(100), "default", int32(pgCatalogOID)}, {int32(950), "C", int32(pgCatalogOID)}}
+			}},
+		{schema: "pg_catalog", name: "pg_index", cols: []sysColumn{{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indisprimary", tBool}, {"indisunique", tBool}, {"indisvalid", tBool}, {"indkey", tText}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_constraint", cols: []sysColumn{{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"contype", tText}, {"conrelid", tInt4}, {"confrelid", tInt4}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_policy", cols: []sysColumn{{"oid", tInt4}, {"polname", tText}, {"polrelid", tInt4}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_proc", cols: []sysColumn{{"oid", tInt4}, {"proname", tText}, {"pronamespace", tInt4}, {"prorettype", tInt4}, {"prokind", tText}},
+			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
-			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tText},
+			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
+			{"daticulocale", tText}, {"daticurules", tText}, {"datlocprovider", tText}, {"datconnlimit", tInt4}, {"dattablespace", tInt4},
+			{"datcollversion", tText},
 		}, rows: func(*Session) [][]any {
-			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil}}
+			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
 		}},
 		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
 		{schema: "pg_catalog", name: "pg_user", cols: []sysColumn{
@@ -287,4 +312,12 @@ func roleRows(s *Session) [][]any {
 		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false})
 	}
 	return out
+}
+
+// collationOf is pg_type.typcollation: the default collation for text types.
+func collationOf(t sqltypes.Type) int32 {
+	if t.IsString() {
+		return 100
+	}
+	return 0
 }

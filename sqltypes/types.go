@@ -431,6 +431,8 @@ var typeNames = map[string]Kind{
 	"interval": Interval,
 	"uuid":     UUID,
 	"json":     JSON, "jsonb": JSON,
+	// Object identifier types: meshql's OIDs are int4 values.
+	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's

@@ -57,11 +57,10 @@ func TestPrincipalOf(t *testing.T) {
 //   - catalog.products_v1/v2: read [analyst marketing sales], no PII, no rules.
 //   - marketing.cross_sell_v1: read [marketing analyst]; customer_id
 //     {hash except marketing} (and tagged pii.indirect; marketing owns the domain).
-//   - sales.customers_v1: read [analyst marketing sales]; customer_id hash,
-//     email partial, signup_date round (month), all except sales; name
-//     denied except for analyst and sales (analyst still gets the global
-//     PII hash); row filter region = current_user_attr('region') for sales
-//     except admin.
+//   - sales.customers_v1: read [analyst marketing sales]; customer_id and
+//     name hash, email partial, all except sales; signup_date denied except
+//     for analyst and sales; row filter region = current_user_attr('region')
+//     for sales except admin.
 //   - sales.orders_v1: read [analyst marketing sales]; customer_id
 //     {hash except sales}; amount {round except sales, analyst}.
 func TestDecideDemo(t *testing.T) {
@@ -72,14 +71,14 @@ func TestDecideDemo(t *testing.T) {
 			"catalog.products_v1":     "read",
 			"catalog.products_v2":     "read",
 			"marketing.cross_sell_v1": "read mask=[customer_id:hash]",
-			"sales.customers_v1":      "read mask=[customer_id:hash email:partial name:hash signup_date:round(month)]",
+			"sales.customers_v1":      "read mask=[customer_id:hash email:partial name:hash]",
 			"sales.orders_v1":         "read mask=[customer_id:hash]",
 		},
 		"marketing": {
 			"catalog.products_v1":     "read",
 			"catalog.products_v2":     "read",
 			"marketing.cross_sell_v1": "read",
-			"sales.customers_v1":      "read deny=[name] mask=[customer_id:hash email:partial signup_date:round(month)]",
+			"sales.customers_v1":      "read deny=[signup_date] mask=[customer_id:hash email:partial name:hash]",
 			"sales.orders_v1":         "read mask=[amount:round(10) customer_id:hash]",
 		},
 		"sales_eu": {

@@ -130,6 +130,8 @@ func lookupBuilder(name string) builder {
 		return buildToTimestamp
 	case "cardinality", "array_length":
 		return buildArrayLen
+	case "format_type":
+		return buildFormatType
 	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
 		return buildRegexpFunc
 	case "array_upper", "array_lower":

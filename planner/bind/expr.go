@@ -128,6 +128,9 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		return b.bindVariadic(name, mm.Args, sc, agg, int(mm.Location))
 	case n.GetSqlvalueFunction() != nil:
 		return b.bindSQLValueFunction(n.GetSqlvalueFunction())
+	case n.GetCollateClause() != nil:
+		// meshql compares text bytewise (C collation) whatever the clause says.
+		return b.bindExpr(n.GetCollateClause().Arg, sc, agg)
 	case n.GetGroupingFunc() != nil:
 		return b.bindGrouping(n.GetGroupingFunc(), sc, agg)
 	case n.GetSubLink() != nil:
