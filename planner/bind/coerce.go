@@ -2,6 +2,7 @@ package bind
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/meshql/meshql/planner/logical"
@@ -45,6 +46,11 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
 			// Kernels compare and add decimals of different scales exactly.
 			return widerNumeric(a, b), true
+		}
+		if (a.Kind == sqltypes.Float4) != (b.Kind == sqltypes.Float4) && a.Kind != sqltypes.Float8 && b.Kind != sqltypes.Float8 {
+			// float4 with an integer or numeric is computed in float8, as
+			// PostgreSQL's operator resolution prefers double precision.
+			return sqltypes.TypeFloat8, true
 		}
 		if ra >= rb {
 			return a, true
@@ -132,10 +138,11 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 		// An untyped expression (NULL inside CASE…) is text underneath.
 		e = &logical.Cast{E: e, T: sqltypes.TypeText}
 	}
-	if _, err := castType(e.Type(), t); err != nil {
+	rt, err := castType(e.Type(), t)
+	if err != nil {
 		return nil, err
 	}
-	return &logical.Cast{E: e, T: t}, nil
+	return &logical.Cast{E: e, T: rt}, nil
 }
 
 // unify coerces both operands to their common type; it fails with 42804
@@ -168,6 +175,9 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
 	t := sqltypes.TypeUnknown
 	for _, e := range es {
+		if e.Type().Kind == sqltypes.Unknown {
+			continue // an untyped NULL or literal takes the others' type
+		}
 		nt, ok := commonType(t, e.Type())
 		if !ok {
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
@@ -226,21 +236,33 @@ func intConst(v int64, t sqltypes.Type) (logical.Expr, error) {
 // ('1.50' is numeric with scale 2), as PostgreSQL's numeric input does.
 func numericLiteral(s string) (logical.Expr, error) {
 	str := strings.TrimSpace(s)
-	scale := int32(0)
-	if dot := strings.IndexByte(str, '.'); dot >= 0 {
-		frac := str[dot+1:]
-		if e := strings.IndexAny(frac, "eE"); e >= 0 {
-			frac = frac[:e]
+	mant, exp := str, 0
+	if e := strings.IndexAny(str, "eE"); e >= 0 {
+		mant = str[:e]
+		n, err := strconv.Atoi(str[e+1:])
+		if err != nil {
+			return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 		}
-		scale = int32(len(frac))
+		exp = n
 	}
+	scale := 0
+	if dot := strings.IndexByte(mant, '.'); dot >= 0 {
+		scale = len(mant) - dot - 1
+	}
+	scale = max(0, scale-exp)
 	r, ok := new(big.Rat).SetString(str)
 	if !ok || strings.ContainsAny(str, "/") {
 		return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 	}
-	d, err := sqltypes.RatToDecimal(r, 0, scale)
-	if err != nil {
-		return nil, err
+	if scale > sqltypes.MaxNumericPrecision {
+		scale = sqltypes.MaxNumericPrecision
 	}
-	return &logical.Const{T: sqltypes.NumericType(0, scale), V: d}, nil
+	d, err := sqltypes.RatToDecimal(r, 0, int32(scale))
+	if err != nil {
+		// Beyond 38 digits: keep the value as double precision rather than
+		// fail (PostgreSQL's numeric would hold it exactly).
+		f, _ := r.Float64()
+		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
+	}
+	return &logical.Const{T: sqltypes.NumericType(0, int32(scale)), V: d}, nil
 }

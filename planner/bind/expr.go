@@ -268,10 +268,11 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 			t = sqltypes.NumericType(0, 0)
 		}
 	}
-	if _, err := castType(e.Type(), t); err != nil {
+	rt, err := castType(e.Type(), t)
+	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
 	}
-	return &logical.Cast{E: e, T: t}, nil
+	return &logical.Cast{E: e, T: rt}, nil
 }
 
 // makeBinary types a binary operator through the kernel registry.

@@ -216,7 +216,11 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.ids = x.Output()
+		// The operator appends to its input's physical column order.
+		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Col)
+		if x.Ord != 0 {
+			s.ids = append(s.ids, x.Ord)
+		}
 		s.lay = layoutOf(s.ids)
 		return s, nil
 	case *logical.Values:
@@ -525,6 +529,6 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := x.Output()
+	ids := append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
 }
