@@ -34,8 +34,28 @@ fuzz:
 		done; \
 	done
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# bench: the operator benchmarks of the root module (short -benchtime), then
+# TPC-H SF1 side by side with DuckDB through bench/compare (its own module:
+# DuckDB is cgo and stays out of the root go.mod), with 1 worker on the
+# speed-up queries and BENCH_WORKERS on all 22; rewrites the generated part
+# of bench/RESULTS.md. SF1 is generated once into BENCH_DIR/sf1. -mod=mod lets
+# bench/compare/go.mod follow new dependencies of the root module.
+BENCH_DIR     ?= $(HOME)/.cache/meshql/bench
+BENCH_TIME    ?= 100ms
+BENCH_RUNS    ?= 5
+BENCH_WORKERS ?= 2
+bench: build
+	@mkdir -p $(BENCH_DIR)
+	@test -f $(BENCH_DIR)/sf1/mesh.yaml || ./bin/meshql tpch gen --sf 1 --out $(BENCH_DIR)/sf1
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) -timeout 30m \
+		$$(grep -rlE --include='*_test.go' '^func Benchmark' . | grep -v '^./bench/compare/' | xargs -n1 dirname | sort -u) \
+		> $(BENCH_DIR)/operators.txt 2>&1; rc=$$?; cat $(BENCH_DIR)/operators.txt; exit $$rc
+	cd bench/compare && $(GO) build -mod=mod -o $(abspath $(BENCH_DIR))/compare .
+	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries testdata/tpch/queries --runs $(BENCH_RUNS) \
+		--workers 1 --only 1,3,5,9,18 --json $(BENCH_DIR)/sf1-1worker.json
+	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries testdata/tpch/queries --runs $(BENCH_RUNS) \
+		--workers $(BENCH_WORKERS) --check-answers testdata/tpch/sf1/answers --json $(BENCH_DIR)/sf1.json \
+		--speedup-from $(BENCH_DIR)/sf1-1worker.json --operators $(BENCH_DIR)/operators.txt --markdown bench/RESULTS.md
 
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"math"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+func TestFormatDuck(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want string
+	}{
+		{nil, "NULL"},
+		{"x", "x"},
+		{int64(-3), "-3"},
+		{0.5, "0.5"},
+		{duckdb.Decimal{Width: 15, Scale: 2, Value: big.NewInt(12345)}, "123.45"},
+		{time.Date(1995, 3, 15, 0, 0, 0, 0, time.UTC), "1995-03-15"},
+		{true, "t"},
+	} {
+		if got := formatDuck(c.in); got != c.want {
+			t.Errorf("formatDuck(%#v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	r := &report{Queries: []queryResult{{Ratio: 2, Agree: true}, {Ratio: 8}, {Error: "x"}}}
+	r.summarize()
+	if math.Abs(r.Geomean-4) > 1e-9 || r.MaxRatio != 8 || r.Agreeing != 1 {
+		t.Errorf("geomean %v max %v agreeing %d, want 4 8 1", r.Geomean, r.MaxRatio, r.Agreeing)
+	}
+	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
+		t.Errorf("median = %v, want 2.5", m)
+	}
+}
+
+func TestParseOnly(t *testing.T) {
+	got, err := parseOnly("1, q03,22")
+	if err != nil || len(got) != 3 || got[1] != 3 {
+		t.Errorf("parseOnly = %v, %v", got, err)
+	}
+	if _, err := parseOnly("23"); err == nil {
+		t.Error("parseOnly(23) did not fail")
+	}
+	if all, _ := parseOnly(""); len(all) != 22 {
+		t.Errorf("parseOnly(\"\") has %d queries, want 22", len(all))
+	}
+}
+
+// TestWriteMarkdownKeepsAnalysis checks that only the text between the
+// markers is rewritten.
+func TestWriteMarkdownKeepsAnalysis(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "RESULTS.md")
+	old := "# R\n\n" + beginMarker + "\nold table\n" + endMarker + "\n\n## Analysis\nkeep me\n"
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &report{Workers: 2, Runs: 1, Queries: []queryResult{{Query: "q01", DuckMedian: 1, MeshMedian: 2, Ratio: 2, Agree: true}}}
+	r.summarize()
+	if err := r.writeMarkdown(path, ""); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	s := string(data)
+	if strings.Contains(s, "old table") || !strings.Contains(s, "keep me") || !strings.Contains(s, "| q01 | 1.0 | 2.0 | 2.00 |") {
+		t.Errorf("rewritten file:\n%s", s)
+	}
+}

@@ -1,0 +1,86 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/tpch"
+)
+
+const queryDir = "../testdata/tpch/queries"
+
+// BenchmarkTPCH runs BenchmarkTPCH/sf0.01/q01..q22 over the committed
+// SF0.01 mesh and, when MESHQL_TPCH_SF1_MESH names a folder written by
+// `meshql tpch gen --sf 1`, BenchmarkTPCH/sf1/q01..q22 over it. Each
+// iteration runs the query and reads its rows as text; the engine uses
+// GOMAXPROCS workers unless MESHQL_BENCH_WORKERS is set.
+func BenchmarkTPCH(b *testing.B) {
+	meshes := [][2]string{{"sf0.01", "../testdata/mesh-tpch"}}
+	if dir := os.Getenv("MESHQL_TPCH_SF1_MESH"); dir != "" {
+		meshes = append(meshes, [2]string{"sf1", dir})
+	}
+	for _, m := range meshes {
+		b.Run(m[0], func(b *testing.B) { benchMesh(b, m[1]) })
+	}
+}
+
+// benchMesh runs the 22 queries over the mesh in dir, one sub-benchmark
+// each.
+func benchMesh(b *testing.B, dir string) {
+	sess := openSession(b, dir)
+	ctx := context.Background()
+	for q := 1; q <= 22; q++ {
+		name := fmt.Sprintf("q%02d", q)
+		sql, err := os.ReadFile(filepath.Join(queryDir, name+".sql"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			var rows int
+			for b.Loop() {
+				res, err := tpch.Run(ctx, sess, string(sql))
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = len(res.Rows)
+			}
+			b.ReportMetric(float64(rows), "rows")
+		})
+	}
+}
+
+// openSession opens an admin session with search_path tpch on a new
+// engine over the mesh in dir.
+func openSession(b *testing.B, dir string) *engine.Session {
+	b.Helper()
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	workers := 0
+	if s := os.Getenv("MESHQL_BENCH_WORKERS"); s != "" {
+		if _, err := fmt.Sscan(s, &workers); err != nil {
+			b.Fatalf("MESHQL_BENCH_WORKERS=%q: %v", s, err)
+		}
+	}
+	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Workers: workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sess, err := eng.NewSession("admin", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(sess.Close)
+	if _, err := tpch.Run(context.Background(), sess, "SET search_path = tpch"); err != nil {
+		b.Fatal(err)
+	}
+	return sess
+}
