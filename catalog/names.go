@@ -9,6 +9,10 @@ import (
 // levenshtein returns the edit distance between a and b, counting runes
 // and counting a swap of two adjacent runes as one edit (the optimal string
 // alignment distance), since swaps are the commonest typo.
+// EditDistance is the Levenshtein distance between two names, in runes;
+// "did you mean" hints use it.
+func EditDistance(a, b string) int { return levenshtein(a, b) }
+
 func levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	rows := [3][]int{make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)}

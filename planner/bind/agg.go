@@ -337,14 +337,7 @@ func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) e
 		if err != nil {
 			return err
 		}
-		desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
+		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nullsFirst))
 	}

@@ -3,6 +3,10 @@ package bind
 import (
 	"strings"
 
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/catalog"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -89,7 +93,7 @@ func (s *scope) hasTable(table string) bool {
 func (s *scope) suggest(name string) string {
 	best, bestD := "", 3
 	for _, c := range s.cols {
-		if d := editDistance(strings.ToLower(name), c.name); d < bestD {
+		if d := catalog.EditDistance(strings.ToLower(name), c.name); d < bestD {
 			bestD = d
 			if c.table != "" {
 				best = `"` + c.table + "." + c.name + `"`
@@ -116,30 +120,23 @@ func (s *scope) star(table string) []scopeCol {
 	return out
 }
 
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // errAt attaches a 0-based parse location as a 1-based cursor position.
 func errAt(e *sqltypes.Error, loc int) *sqltypes.Error {
 	if loc >= 0 && e.Position == 0 {
 		return e.WithPosition(loc + 1)
 	}
 	return e
+}
+
+// sortDirection reads a SortBy's direction and NULLS placement; NULLs
+// sort as larger than any value unless NULLS FIRST/LAST says otherwise.
+func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool) {
+	desc = sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+	switch sb.SortbyNulls {
+	case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+		return desc, true
+	case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+		return desc, false
+	}
+	return desc, desc
 }

@@ -141,18 +141,10 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
 		k := orderKey{target: -1}
-		k.desc = sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
 		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY ... USING is not supported"), int(sb.Location))
 		}
-		switch sb.SortbyNulls {
-		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-			k.nullsFirst = true
-		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-			k.nullsFirst = false
-		default:
-			k.nullsFirst = k.desc // NULLs sort as larger than any value
-		}
+		k.desc, k.nullsFirst = sortDirection(sb)
 		if idx, ok, err := ordinalOrAlias(sb.Node, targets, from.scope, true); err != nil {
 			return nil, err
 		} else if ok {

@@ -91,14 +91,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 			} else if e, err = b.bindExpr(sb.Node, sc, nil); err != nil {
 				return nil, err
 			}
-			desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
-			nf := desc
-			switch sb.SortbyNulls {
-			case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-				nf = true
-			case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-				nf = false
-			}
+			desc, nf := sortDirection(sb)
 			keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		}
 		node = &logical.Sort{Input: node, Keys: keys}
