@@ -45,15 +45,15 @@ type server struct {
 
 // startServer runs `meshql serve` on the demo mesh (at a tenth of its
 // size, to keep the test quick) and waits until it accepts connections.
-func startServer(t *testing.T) *server {
+func startServer(t *testing.T, extra ...string) *server {
 	t.Helper()
 	dataDir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, stdout := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--pg-listen", "127.0.0.1:0", "--http-listen", "off", "--flight-listen", "off",
-			"--data-dir", dataDir, "--demo-scale", "0.1", "--log-level", "warn"}, stdout, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--pg-listen", "127.0.0.1:0", "--http-listen", "off", "--flight-listen", "off",
+			"--data-dir", dataDir, "--demo-scale", "0.1", "--log-level", "warn"}, extra...), stdout, io.Discard)
 		stdout.Close()
 	}()
 	t.Cleanup(func() {
@@ -291,5 +291,52 @@ func TestExplainShowsPushdown(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("EXPLAIN lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestDemoPostgres serves sales.customers_v1 from a real PostgreSQL and
+// joins it with the Parquet orders: the federated answer must equal the
+// one PostgreSQL computes over the same rows, and EXPLAIN must show the
+// SQL sent to PostgreSQL.
+func TestDemoPostgres(t *testing.T) {
+	uri := pgtest.NewDatabase(t, "demo")
+	s := startServer(t, "--demo-postgres", uri)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, s.url("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n, eu int64
+	if err := conn.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE region = 'EU') FROM sales.customers_v1").Scan(&n, &eu); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close(context.Background())
+	var wantN, wantEU int64
+	if err := pg.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE region = 'EU') FROM sales.customers_v1").Scan(&wantN, &wantEU); err != nil {
+		t.Fatal(err)
+	}
+	if n != wantN || eu != wantEU || n == 0 {
+		t.Fatalf("meshql counts %d customers (%d EU), PostgreSQL %d (%d)", n, eu, wantN, wantEU)
+	}
+	rows, err := conn.Query(ctx, "EXPLAIN SELECT c.region, count(*) FROM sales.orders_v1 o JOIN sales.customers_v1 c USING (customer_id) WHERE c.region = 'EU' GROUP BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "remote_sql=") || !strings.Contains(text, "WHERE") {
+		t.Fatalf("EXPLAIN does not show the SQL sent to PostgreSQL:\n%s", text)
 	}
 }

@@ -42,7 +42,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if o.DemoPostgres != "" {
-		log.Warn("--demo-postgres is not implemented yet; sales.customers_v1 is served from Parquet")
+		if o.Mesh != "" {
+			return fmt.Errorf("--demo-postgres applies to the demo mesh only (no --mesh)")
+		}
+		if err := useDemoPostgres(ctx, mesh, o.DemoPostgres, stderr); err != nil {
+			return err
+		}
 	}
 	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
 		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
