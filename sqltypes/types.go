@@ -75,6 +75,27 @@ func NumericType(p, s int32) Type { return Type{Kind: Numeric, Precision: p, Sca
 // ListOf returns the array type with elements of t.
 func ListOf(t Type) Type { e := t; return Type{Kind: List, Elem: &e} }
 
+// NumericRank orders the numeric kinds for implicit widening (int2 <
+// int4 < int8 < numeric < float4 < float8); 0 for other kinds. The binder
+// and the kernels widen operands by it, so they agree on the rules.
+func (k Kind) NumericRank() int {
+	switch k {
+	case Int2:
+		return 1
+	case Int4:
+		return 2
+	case Int8:
+		return 3
+	case Numeric:
+		return 4
+	case Float4:
+		return 5
+	case Float8:
+		return 6
+	}
+	return 0
+}
+
 // IsNumeric reports whether t is an integer, float or numeric type.
 func (t Type) IsNumeric() bool {
 	switch t.Kind {

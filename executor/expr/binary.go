@@ -75,24 +75,6 @@ func sameFamily(lt, rt sqltypes.Type) bool {
 	return lt.IsString() && rt.Kind == sqltypes.JSON || rt.IsString() && lt.Kind == sqltypes.JSON
 }
 
-func numRank(k sqltypes.Kind) int {
-	switch k {
-	case sqltypes.Int2:
-		return 1
-	case sqltypes.Int4:
-		return 2
-	case sqltypes.Int8:
-		return 3
-	case sqltypes.Numeric:
-		return 4
-	case sqltypes.Float4:
-		return 5
-	case sqltypes.Float8:
-		return 6
-	}
-	return 0
-}
-
 func tempRank(k sqltypes.Kind) int {
 	switch k {
 	case sqltypes.Date:
@@ -178,7 +160,7 @@ func coerceOperands(op BinaryOp, l, r Expr) (Expr, Expr, error) {
 		}
 		return l, r, err
 	}
-	a, b := numRank(lt.Kind), numRank(rt.Kind)
+	a, b := lt.Kind.NumericRank(), rt.Kind.NumericRank()
 	if a == 0 || b == 0 || lt.Kind == rt.Kind {
 		return l, r, nil
 	}

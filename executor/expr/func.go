@@ -191,10 +191,10 @@ func commonArgType(args []Expr) (sqltypes.Type, bool) {
 		case t.Kind == sqltypes.Unknown:
 			t = at
 		case at.Equal(t) || at.IsString() && t.IsString():
-		case numRank(at.Kind) > 0 && numRank(t.Kind) > 0:
+		case at.Kind.NumericRank() > 0 && t.Kind.NumericRank() > 0:
 			if at.Kind == sqltypes.Numeric && t.Kind == sqltypes.Numeric {
 				t = sqltypes.NumericType(0, max(at.Scale, t.Scale))
-			} else if numRank(at.Kind) > numRank(t.Kind) {
+			} else if at.Kind.NumericRank() > t.Kind.NumericRank() {
 				t = at
 			}
 			if t.Kind == sqltypes.Numeric && t.Precision > 0 {

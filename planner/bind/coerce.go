@@ -9,25 +9,6 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// numericRank orders the numeric types for PostgreSQL's implicit widening.
-func numericRank(k sqltypes.Kind) int {
-	switch k {
-	case sqltypes.Int2:
-		return 1
-	case sqltypes.Int4:
-		return 2
-	case sqltypes.Int8:
-		return 3
-	case sqltypes.Numeric:
-		return 4
-	case sqltypes.Float4:
-		return 5
-	case sqltypes.Float8:
-		return 6
-	}
-	return 0
-}
-
 // commonType returns the type two operands are converted to before a
 // comparison, a CASE, COALESCE or a set operation, following PostgreSQL's
 // implicit casts. Unknown (a string literal or NULL) adopts the other side.
@@ -42,7 +23,7 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	case a.Equal(b):
 		return a, true
 	}
-	if ra, rb := numericRank(a.Kind), numericRank(b.Kind); ra > 0 && rb > 0 {
+	if ra, rb := a.Kind.NumericRank(), b.Kind.NumericRank(); ra > 0 && rb > 0 {
 		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
 			// Kernels compare and add decimals of different scales exactly.
 			return widerNumeric(a, b), true
