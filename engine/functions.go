@@ -52,6 +52,12 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
 		}
+	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_viewdef", "pg_get_triggerdef", "pg_get_partkeydef":
+		// meshql has no defaults, constraints expressions or indexes to
+		// print; clients get NULL, as for an object without one.
+		if len(args) >= 1 {
+			return nil, sqltypes.TypeText, true
+		}
 	case "pg_encoding_to_char":
 		if len(args) == 1 {
 			return "UTF8", sqltypes.TypeText, true
