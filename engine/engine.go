@@ -43,6 +43,7 @@ type Engine struct {
 	mu      sync.Mutex
 	tables  map[*catalog.Product]*openTable
 	nextPID atomic.Int32
+	metrics metrics
 }
 
 type openTable struct {

@@ -39,6 +39,7 @@ type Result struct {
 
 	op     executor.Operator
 	rows   int64
+	err    error // the first error Next returned, reported when the query ends
 	closed bool
 	onDone func(rows int64, err error)
 }
@@ -54,6 +55,9 @@ func (r *Result) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			if err == io.EOF {
 				return nil, io.EOF
+			}
+			if r.err == nil {
+				r.err = sqltypes.AsError(err)
 			}
 			return nil, sqltypes.AsError(err)
 		}
@@ -88,7 +92,11 @@ func (r *Result) Close() error {
 		err = r.op.Close()
 	}
 	if r.onDone != nil {
-		r.onDone(r.rows, err)
+		if r.err != nil {
+			r.onDone(r.rows, r.err)
+		} else {
+			r.onDone(r.rows, err)
+		}
 	}
 	return err
 }

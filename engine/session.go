@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshql/meshql/catalog"
@@ -19,6 +20,7 @@ type Session struct {
 	user   string
 	roles  []string
 	pid    int32
+	closed atomic.Bool
 
 	mu     sync.Mutex
 	values map[string]string
@@ -37,6 +39,7 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
+	e.metrics.sessions.Add(1)
 	if sp := e.Mesh().SearchPath; len(sp) > 0 {
 		// The mesh names the domains unqualified names resolve in first.
 		s.values["search_path"] = strings.Join(sp, ", ") + `, "$user", public`
@@ -63,8 +66,12 @@ func (s *Session) User() string { return s.user }
 // ProcessID is the session's backend PID (for BackendKeyData).
 func (s *Session) ProcessID() int32 { return s.pid }
 
-// Close ends the session.
-func (s *Session) Close() {}
+// Close ends the session; it is idempotent.
+func (s *Session) Close() {
+	if s.closed.CompareAndSwap(false, true) {
+		s.engine.metrics.sessions.Add(-1)
+	}
+}
 
 // ReportedSettings returns the settings PostgreSQL reports with
 // ParameterStatus, keyed by their canonical names.

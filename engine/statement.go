@@ -169,17 +169,19 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
 	if err != nil {
 		cancel()
+		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
 		return nil, err
 	}
 	if err := plan.Root.Open(qctx); err != nil {
 		plan.Root.Close()
 		cancel()
+		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
 		return nil, sqltypes.AsError(err)
 	}
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
 	res.onDone = func(rows int64, err error) {
 		cancel()
-		s.engine.log.Debug("query", "user", s.user, "rows", rows, "duration", time.Since(start), "sql", st.parsed.SQL)
+		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
 	}
 	return res, nil
 }

@@ -96,3 +96,29 @@ func TestSystemTableOIDsAreStable(t *testing.T) {
 		t.Fatalf("OIDs differ between engines or products missing:\n%v\n%v", a, b)
 	}
 }
+
+func TestMetricsCountQueriesByStatus(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	rows(t, e, "admin", "SELECT 1")
+	s, err := e.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Query(context.Background(), "SELECT 1/0"); err == nil {
+		for {
+			if _, err := res.Next(context.Background()); err != nil {
+				break
+			}
+		}
+		res.Close()
+	}
+	s.Close()
+	var b strings.Builder
+	e.WriteMetrics(&b)
+	for _, want := range []string{`meshql_queries_total{sqlstate="00000"} 1`, `meshql_queries_total{sqlstate="22012"} 1`, "meshql_query_duration_seconds_count 2"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -83,7 +83,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			srv.Close()
 			return fmt.Errorf("--http-listen: %w", err)
 		}
-		httpSrv = &http.Server{Handler: healthHandler(), ReadHeaderTimeout: 5 * time.Second}
+		httpSrv = &http.Server{Handler: healthHandler(eng), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := httpSrv.Serve(hln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err
@@ -109,10 +109,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func healthHandler() http.Handler {
+func healthHandler(eng *engine.Engine) http.Handler {
 	mux := http.NewServeMux()
 	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }
 	mux.HandleFunc("/healthz", ok)
 	mux.HandleFunc("/readyz", ok)
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		eng.WriteMetrics(w)
+	})
 	return mux
 }

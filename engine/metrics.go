@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// latencyBuckets are the upper bounds, in seconds, of the query latency
+// histogram.
+var latencyBuckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+// metrics are the engine's operational counters, exported in Prometheus'
+// text format by WriteMetrics. They are updated with atomics; the status
+// map takes a lock only when a new SQLSTATE first appears.
+type metrics struct {
+	sessions    atomic.Int64
+	rows        atomic.Int64
+	latencyHist [len(latencyBuckets) + 1]atomic.Int64
+	latencySum  atomic.Int64 // microseconds
+	mu          sync.Mutex
+	byStatus    map[string]*atomic.Int64
+}
+
+// queryDone records a finished query.
+func (m *metrics) queryDone(d time.Duration, rows int64, err error) {
+	code := sqltypes.Code(err)
+	m.mu.Lock()
+	if m.byStatus == nil {
+		m.byStatus = map[string]*atomic.Int64{}
+	}
+	c, ok := m.byStatus[code]
+	if !ok {
+		c = &atomic.Int64{}
+		m.byStatus[code] = c
+	}
+	m.mu.Unlock()
+	c.Add(1)
+	m.rows.Add(rows)
+	m.latencySum.Add(d.Microseconds())
+	i := 0
+	for i < len(latencyBuckets) && d.Seconds() > latencyBuckets[i] {
+		i++
+	}
+	m.latencyHist[i].Add(1)
+}
+
+// logQuery writes the one log line every query gets.
+func (s *Session) logQuery(sql string, d time.Duration, rows int64, err error) {
+	s.engine.metrics.queryDone(d, rows, err)
+	if len(sql) > 500 {
+		sql = sql[:500] + "…"
+	}
+	attrs := []any{"user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "sql", sql}
+	if err != nil {
+		s.engine.log.Info("query failed", append(attrs, "error", err.Error())...)
+		return
+	}
+	s.engine.log.Info("query", attrs...)
+}
+
+// WriteMetrics writes the engine's metrics in Prometheus' text exposition
+// format (for the /metrics endpoint).
+func (e *Engine) WriteMetrics(w io.Writer) {
+	m := &e.metrics
+	fmt.Fprintln(w, "# HELP meshql_sessions Open sessions.")
+	fmt.Fprintln(w, "# TYPE meshql_sessions gauge")
+	fmt.Fprintf(w, "meshql_sessions %d\n", m.sessions.Load())
+	fmt.Fprintln(w, "# HELP meshql_queries_total Queries by final SQLSTATE (00000 = success).")
+	fmt.Fprintln(w, "# TYPE meshql_queries_total counter")
+	m.mu.Lock()
+	codes := make([]string, 0, len(m.byStatus))
+	for c := range m.byStatus {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		fmt.Fprintf(w, "meshql_queries_total{sqlstate=%q} %d\n", c, m.byStatus[c].Load())
+	}
+	m.mu.Unlock()
+	fmt.Fprintln(w, "# HELP meshql_rows_returned_total Rows returned to clients.")
+	fmt.Fprintln(w, "# TYPE meshql_rows_returned_total counter")
+	fmt.Fprintf(w, "meshql_rows_returned_total %d\n", m.rows.Load())
+	fmt.Fprintln(w, "# HELP meshql_query_duration_seconds Query latency, from execution start to the last row.")
+	fmt.Fprintln(w, "# TYPE meshql_query_duration_seconds histogram")
+	var cum int64
+	for i, le := range latencyBuckets {
+		cum += m.latencyHist[i].Load()
+		fmt.Fprintf(w, "meshql_query_duration_seconds_bucket{le=\"%g\"} %d\n", le, cum)
+	}
+	cum += m.latencyHist[len(latencyBuckets)].Load()
+	fmt.Fprintf(w, "meshql_query_duration_seconds_bucket{le=\"+Inf\"} %d\n", cum)
+	fmt.Fprintf(w, "meshql_query_duration_seconds_sum %g\n", float64(m.latencySum.Load())/1e6)
+	fmt.Fprintf(w, "meshql_query_duration_seconds_count %d\n", cum)
+}
