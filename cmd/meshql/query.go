@@ -18,7 +18,7 @@ import (
 )
 
 func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o := &options{User: "admin"}
+	o := &options{User: "admin", LogLevel: "warn"} // the CLI prints results, not a log line per query
 	fs, config, specs := newFlags("query", o, false, stderr)
 	format := fs.String("format", "table", "output format: table, csv, json or arrow (Arrow IPC stream)")
 	if err := fs.Parse(args); err != nil {
