@@ -111,11 +111,6 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		if len(corr) == 0 {
 			return &c, nil, nil
 		}
-		for _, a := range x.Aggs {
-			if a.Func == "count" || a.Func == "count_star" {
-				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated subquery computing count() is not supported yet")
-			}
-		}
 		c.Groups = append([]logical.Expr(nil), x.Groups...)
 		c.GroupCols = append([]logical.ColumnID(nil), x.GroupCols...)
 		have := logical.NewColSet(c.GroupCols...)
@@ -193,4 +188,26 @@ func allOuter(e logical.Expr, isCorr func(logical.Expr) bool) bool {
 		}
 	}
 	return len(logical.ColumnsOf(e)) > 0
+}
+
+// countColumns returns the count() outputs of the aggregates in plan:
+// once a correlated aggregate is grouped and outer-joined, a group with no
+// rows yields NULL where SQL's count yields 0.
+func countColumns(plan logical.Node) logical.ColSet {
+	out := logical.ColSet{}
+	var rec func(n logical.Node)
+	rec = func(n logical.Node) {
+		if a, ok := n.(*logical.Aggregate); ok {
+			for i, c := range a.Aggs {
+				if c.Func == "count" || c.Func == "count_star" {
+					out.Add(a.AggCols[i])
+				}
+			}
+		}
+		for _, c := range n.Children() {
+			rec(c)
+		}
+	}
+	rec(plan)
+	return out
 }

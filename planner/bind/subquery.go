@@ -92,6 +92,9 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		if err != nil {
 			return nil, err
 		}
+		if len(corr) > 0 && len(countColumns(plan)) > 0 {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
+		}
 		cond := corr
 		if sq.Kind == logical.SubqueryAny {
 			cond = append(cond, &logical.Binary{Op: sq.Op, L: sq.LHS, R: b.colRef(sq.Out), T: sqltypes.TypeBool})
@@ -155,12 +158,25 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 	if err != nil {
 		return nil, nil, err
 	}
+	counts := logical.ColSet{}
+	if len(corr) > 0 {
+		counts = countColumns(plan)
+	}
 	switch sq.Kind {
 	case logical.SubqueryScalar:
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
-		return j, b.colRef(sq.Out), nil
+		out := b.colRef(sq.Out)
+		switch {
+		case counts.Has(sq.Out):
+			// An outer row without matches has no group: its count is 0.
+			zero := &logical.Const{T: out.T, V: int64(0)}
+			return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
+		case len(counts) > 0:
+			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery must return count() itself, not an expression over it")
+		}
+		return j, out, nil
 	case logical.SubqueryAny, logical.SubqueryAll:
-		if len(corr) > 0 {
+		if len(corr) > 0 || len(counts) > 0 {
 			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated IN/ANY/ALL subquery is only supported as a WHERE condition")
 		}
 		op := sq.Op
