@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,23 +135,4 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 		e.mu.Unlock()
 	}
 	return ot.table, ot.err
-}
-
-// rolesOf returns a user's roles with inheritance expanded.
-func (e *Engine) rolesOf(user string) []string { return e.Mesh().RolesOf(user) }
-
-// canRead reports whether roles may read p: admins read everything; others
-// need one of the product's read roles.
-func canRead(p *catalog.Product, roles []string) bool {
-	for _, r := range roles {
-		if r == "admin" {
-			return true
-		}
-		for _, allowed := range p.Policies.Read {
-			if strings.EqualFold(r, allowed) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -18,7 +19,9 @@ import (
 type Session struct {
 	engine *Engine
 	user   string
-	roles  []string
+	// who is the session's principal (roles expanded, attributes), as
+	// the policy decision point sees it; computed once per session.
+	who    policy.Principal
 	pid    int32
 	closed atomic.Bool
 
@@ -33,7 +36,7 @@ type Session struct {
 // for GUCs it does not know only when prefixed, so they are kept as custom
 // settings here.
 func (e *Engine) NewSession(user string, startup map[string]string) (*Session, error) {
-	s := &Session{engine: e, user: user, roles: e.rolesOf(user), values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
+	s := &Session{engine: e, user: user, who: policy.PrincipalOf(e.Mesh(), user), values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
 	for _, st := range settingsTable() {
 		s.defs[st.name] = st
 		s.values[st.name] = st.def
@@ -216,7 +219,7 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bi
 			return nil, err
 		}
 	}
-	if !canRead(p, c.s.roles) {
+	if !policy.Decide(mesh, c.s.who, p).CanRead {
 		return nil, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", p.QualifiedName()).
 			WithHint("Readers of %s need one of the roles: %s.", p.QualifiedName(), strings.Join(p.Policies.Read, ", "))
 	}

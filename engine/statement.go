@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
@@ -62,7 +61,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
 			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
 			SessionFunction: s.sessionFunction,
-			Mesh:            s.engine.Mesh(), Principal: policy.PrincipalOf(s.engine.Mesh(), s.user),
+			Mesh:            s.engine.Mesh(), Principal: s.who,
 		})
 	}
 	return st.err

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors/memtable"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/bind"
@@ -119,7 +120,7 @@ func (s *Session) visibleProducts() []*catalog.Product {
 	mesh := s.engine.Mesh()
 	var out []*catalog.Product
 	for _, p := range mesh.Products {
-		if canRead(p, s.roles) {
+		if policy.Decide(mesh, s.who, p).CanRead {
 			out = append(out, p)
 		}
 	}

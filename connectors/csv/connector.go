@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -152,31 +151,7 @@ func parseColumns(s string) ([]column, error) {
 
 // listFiles resolves a source's glob into sorted regular files.
 func listFiles(src catalog.Source) ([]string, error) {
-	pattern := src.Path
-	if pattern == "" {
-		return nil, sqltypes.New(sqltypes.CodeFDWError, "csv source has no path")
-	}
-	if !filepath.IsAbs(pattern) && src.BaseDir != "" {
-		pattern = filepath.Join(src.BaseDir, pattern)
-	}
-	if st, err := os.Stat(pattern); err == nil && st.IsDir() {
-		pattern = filepath.Join(pattern, "*")
-	}
-	matches, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "invalid file pattern %q: %v", src.Path, err)
-	}
-	var paths []string
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-			paths = append(paths, m)
-		}
-	}
-	if len(paths) == 0 {
-		return nil, sqltypes.New(sqltypes.CodeFDWTableNotFound, "no files match %q", pattern)
-	}
-	sort.Strings(paths)
-	return paths, nil
+	return connectors.ListFiles(src, "csv", "*")
 }
 
 // openFile opens path, undoes its compression (by extension) and skips a

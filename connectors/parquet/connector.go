@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -88,33 +86,9 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 	return t, nil
 }
 
-// listFiles resolves a source's path into a sorted list of regular files.
+// listFiles resolves a source's glob into sorted regular files.
 func listFiles(src catalog.Source) ([]string, error) {
-	pattern := src.Path
-	if pattern == "" {
-		return nil, sqltypes.New(sqltypes.CodeFDWError, "parquet source has no path")
-	}
-	if !filepath.IsAbs(pattern) && src.BaseDir != "" {
-		pattern = filepath.Join(src.BaseDir, pattern)
-	}
-	if st, err := os.Stat(pattern); err == nil && st.IsDir() {
-		pattern = filepath.Join(pattern, "*.parquet")
-	}
-	matches, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "invalid file pattern %q: %v", src.Path, err)
-	}
-	var paths []string
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-			paths = append(paths, m)
-		}
-	}
-	if len(paths) == 0 {
-		return nil, sqltypes.New(sqltypes.CodeFDWTableNotFound, "no files match %q", pattern)
-	}
-	sort.Strings(paths)
-	return paths, nil
+	return connectors.ListFiles(src, "parquet", "*.parquet")
 }
 
 // readFooter reads one file's metadata and derives its Arrow schema and

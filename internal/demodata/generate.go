@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/meshql/meshql/internal/gendir"
 	"os"
 	"path/filepath"
 	"time"
@@ -87,42 +86,15 @@ func generateInto(ctx context.Context, root string, o Options) error {
 	return os.WriteFile(filepath.Join(root, MarkerFile), append(data, '\n'), 0o644)
 }
 
-// checkReplaceable refuses to replace a dir that holds anything but demo data.
+// checkReplaceable refuses to replace a folder that holds anything but demo data.
 func checkReplaceable(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
-		return nil
-	}
-	if err != nil {
+	if err := gendir.CheckReplaceable(dir, MarkerFile, "demo data"); err != nil {
 		return fmt.Errorf("demodata: %w", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, MarkerFile)); err != nil {
-		return fmt.Errorf("demodata: refusing to replace %s: it is not empty and has no %s, so it is not demo data", dir, MarkerFile)
 	}
 	return nil
 }
 
-// replaceDir moves tmp to dir, moving an existing dir out of the way first
-// and deleting it afterwards.
-func replaceDir(tmp, dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return os.Rename(tmp, dir)
-	}
-	old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(old); err != nil { // only its unique name is wanted
-		return err
-	}
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return errors.Join(err, os.Rename(old, dir))
-	}
-	return os.RemoveAll(old)
-}
+func replaceDir(tmp, dir string) error { return gendir.Replace(tmp, dir) }
 
 // Ensure makes sure dir holds demo data for opts: it calls Generate when
 // dir has no readable MarkerFile, when the marker records another format

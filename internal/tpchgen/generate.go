@@ -3,9 +3,8 @@ package tpchgen
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/meshql/meshql/internal/gendir"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -219,40 +218,12 @@ feed:
 	return rows, nil
 }
 
-// checkReplaceable refuses to replace a folder that holds anything but
-// generated TPC-H data.
+// checkReplaceable refuses to replace a folder that holds anything but generated TPC-H data.
 func checkReplaceable(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
-		return nil
-	}
-	if err != nil {
+	if err := gendir.CheckReplaceable(dir, MarkerFile, "generated TPC-H data"); err != nil {
 		return fmt.Errorf("tpchgen: %w", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, MarkerFile)); err != nil {
-		return fmt.Errorf("tpchgen: refusing to replace %s: it is not empty and has no %s, so it is not generated TPC-H data", dir, MarkerFile)
 	}
 	return nil
 }
 
-// replaceDir moves tmp to dir, moving an existing dir out of the way first
-// and deleting it afterwards.
-func replaceDir(tmp, dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return os.Rename(tmp, dir)
-	}
-	old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(old); err != nil { // only its unique name is wanted
-		return err
-	}
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return errors.Join(err, os.Rename(old, dir))
-	}
-	return os.RemoveAll(old)
-}
+func replaceDir(tmp, dir string) error { return gendir.Replace(tmp, dir) }

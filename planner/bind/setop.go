@@ -32,7 +32,6 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	}
 	lnode, rnode := l.node, r.node
 	var lcast, rcast []logical.Expr
-	needL, needR := false, false
 	op := &logical.SetOp{Kind: setOpKinds[sel.Op], All: sel.All}
 	var cols []outCol
 	for i := range l.cols {
@@ -61,16 +60,13 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		if !re.Type().Equal(t) {
 			re = &logical.Cast{E: re, T: t}
 		}
-		_, lplain := le.(*logical.ColRef)
-		_, rplain := re.(*logical.ColRef)
-		needL, needR = needL || !lplain, needR || !rplain
 		lcast, rcast = append(lcast, le), append(rcast, re)
 		id := b.meta.NewColumn(lc.name, "", t)
 		op.Cols = append(op.Cols, id)
 		cols = append(cols, outCol{name: lc.name, id: id, t: t})
 	}
-	op.Left = projectAs(b, lnode, lcast, needL)
-	op.Right = projectAs(b, rnode, rcast, needR)
+	op.Left = &logical.Project{Input: lnode, Exprs: lcast, Cols: colIDs(b, lcast)}
+	op.Right = &logical.Project{Input: rnode, Exprs: rcast, Cols: colIDs(b, rcast)}
 	var node logical.Node = op
 	// ORDER BY / LIMIT over the combined rows.
 	if len(sel.SortClause) > 0 {
@@ -112,15 +108,6 @@ func numericOf(t sqltypes.Type) sqltypes.Type {
 		return t
 	}
 	return sqltypes.NumericType(0, 0)
-}
-
-// projectAs puts a projection of exprs (with fresh IDs for computed ones)
-// over n when some of them are casts.
-func projectAs(b *binder, n logical.Node, exprs []logical.Expr, need bool) logical.Node {
-	if !need {
-		return &logical.Project{Input: n, Exprs: exprs, Cols: colIDs(b, exprs)}
-	}
-	return &logical.Project{Input: n, Exprs: exprs, Cols: colIDs(b, exprs)}
 }
 
 func colIDs(b *binder, exprs []logical.Expr) []logical.ColumnID {

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 )
 
 // catalogName is the one catalog meshql serves (PostgreSQL's database).
@@ -23,42 +24,18 @@ const (
 	tableTypeView  = "VIEW"
 )
 
-// visibleProducts returns the products user may read, in catalog order:
-// all for admins, otherwise those whose read policy names one of the
-// user's roles (inherited roles included), as the engine decides.
+// visibleProducts returns the products user may read, in catalog order,
+// as the policy decision point decides for every other front.
 func (v *service) visibleProducts(user string) (*catalog.Mesh, []*catalog.Product) {
 	mesh := v.eng.Mesh()
-	roles := mesh.RolesOf(user)
+	who := policy.PrincipalOf(mesh, user)
 	var out []*catalog.Product
 	for _, p := range mesh.Products {
-		if canRead(p, roles) {
+		if policy.Decide(mesh, who, p).CanRead {
 			out = append(out, p)
 		}
 	}
 	return mesh, out
-}
-
-func canRead(p *catalog.Product, roles []string) bool {
-	for _, r := range roles {
-		if r == "admin" || slices.ContainsFunc(p.Policies.Read, func(a string) bool { return strings.EqualFold(a, r) }) {
-			return true
-		}
-	}
-	return false
-}
-
-// deniedFor reports whether a column policy hides c from roles.
-func deniedFor(p *catalog.Product, c *catalog.Column, roles []string) bool {
-	cp, ok := p.Policies.Columns[c.Name]
-	if !ok || !cp.Deny || slices.Contains(roles, "admin") {
-		return false
-	}
-	for _, r := range roles {
-		if slices.Contains(cp.Except, r) {
-			return false
-		}
-	}
-	return true
 }
 
 // metaInfo is the FlightInfo of a metadata command: its ticket is the
@@ -149,7 +126,7 @@ func (v *service) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*ar
 	defer b.Release()
 	if catalogMatches(cmd.GetCatalog()) {
 		mesh, products := v.visibleProducts(s.user)
-		roles := mesh.RolesOf(s.user)
+		who := policy.PrincipalOf(mesh, s.user)
 		types := cmd.GetTableTypes()
 		for _, p := range products {
 			typ := tableType(p)
@@ -162,7 +139,7 @@ func (v *service) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*ar
 			b.Field(2).(*array.StringBuilder).Append(p.TableName())
 			b.Field(3).(*array.StringBuilder).Append(typ)
 			if cmd.GetIncludeSchema() {
-				b.Field(4).(*array.BinaryBuilder).Append(flight.SerializeSchema(productSchema(p, roles), v.mem))
+				b.Field(4).(*array.BinaryBuilder).Append(flight.SerializeSchema(productSchema(p, policy.Decide(mesh, who, p)), v.mem))
 			}
 		}
 	}
@@ -177,11 +154,11 @@ func tableType(p *catalog.Product) string {
 }
 
 // productSchema is a product's declared columns as Arrow fields, without
-// the columns its policy denies to roles.
-func productSchema(p *catalog.Product, roles []string) *arrow.Schema {
+// the columns the decision denies.
+func productSchema(p *catalog.Product, dec policy.Decision) *arrow.Schema {
 	var fields []arrow.Field
 	for _, c := range p.Columns {
-		if deniedFor(p, c, roles) {
+		if dec.Denied[c.Name] {
 			continue
 		}
 		md := typeMetadata(c.Type).CatalogName(catalogName).SchemaName(p.Domain).TableName(p.TableName())
