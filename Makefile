@@ -38,8 +38,10 @@ fuzz:
 # TPC-H SF1 side by side with DuckDB through bench/compare (its own module:
 # DuckDB is cgo and stays out of the root go.mod), with 1 worker on the
 # speed-up queries and BENCH_WORKERS on all 22; rewrites the generated part
-# of bench/RESULTS.md. SF1 is generated once into BENCH_DIR/sf1. -mod=mod lets
-# bench/compare/go.mod follow new dependencies of the root module.
+# of bench/RESULTS.md, with the SF1 lineitem fetch rate of each front
+# (Flight SQL, pgwire binary/text, in-process) measured in one run. SF1
+# is generated once into BENCH_DIR/sf1. -mod=mod lets bench/compare/go.mod
+# follow new dependencies of the root module.
 BENCH_DIR     ?= $(HOME)/.cache/meshql/bench
 BENCH_TIME    ?= 100ms
 BENCH_RUNS    ?= 5
@@ -50,12 +52,14 @@ bench: build
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) -timeout 30m \
 		$$(grep -rlE --include='*_test.go' '^func Benchmark' . | grep -v '^./bench/compare/' | xargs -n1 dirname | sort -u) \
 		> $(BENCH_DIR)/operators.txt 2>&1; rc=$$?; cat $(BENCH_DIR)/operators.txt; exit $$rc
+	MESHQL_TPCH_SF1_MESH=$(abspath $(BENCH_DIR))/sf1 $(GO) test -run '^$$' -bench '^BenchmarkFetchLineitem$$' -benchtime 1x \
+		-timeout 30m ./wire/flightsql > $(BENCH_DIR)/wire.txt 2>&1; rc=$$?; cat $(BENCH_DIR)/wire.txt; exit $$rc
 	cd bench/compare && $(GO) build -mod=mod -o $(abspath $(BENCH_DIR))/compare .
 	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries testdata/tpch/queries --runs $(BENCH_RUNS) \
 		--workers 1 --only 1,3,5,9,18 --json $(BENCH_DIR)/sf1-1worker.json
 	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries testdata/tpch/queries --runs $(BENCH_RUNS) \
 		--workers $(BENCH_WORKERS) --check-answers testdata/tpch/sf1/answers --json $(BENCH_DIR)/sf1.json \
-		--speedup-from $(BENCH_DIR)/sf1-1worker.json --operators $(BENCH_DIR)/operators.txt --markdown bench/RESULTS.md
+		--speedup-from $(BENCH_DIR)/sf1-1worker.json --operators $(BENCH_DIR)/operators.txt --wire $(BENCH_DIR)/wire.txt --markdown bench/RESULTS.md
 
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi

@@ -65,12 +65,35 @@ func TestWriteMarkdownKeepsAnalysis(t *testing.T) {
 	}
 	r := &report{Workers: 2, Runs: 1, Queries: []queryResult{{Query: "q01", DuckMedian: 1, MeshMedian: 2, Ratio: 2, Agree: true}}}
 	r.summarize()
-	if err := r.writeMarkdown(path, ""); err != nil {
+	if err := r.writeMarkdown(path, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
 	s := string(data)
 	if strings.Contains(s, "old table") || !strings.Contains(s, "keep me") || !strings.Contains(s, "| q01 | 1.0 | 2.0 | 2.00 |") {
 		t.Errorf("rewritten file:\n%s", s)
+	}
+}
+
+// TestWireTable checks the throughput table read from go test -bench
+// output: rates per front and their ratios to pgwire binary and in-process.
+func TestWireTable(t *testing.T) {
+	out := `goos: linux
+BenchmarkFetchLineitem/front=flightsql-2         	       1	 100 ns/op	 6001215 rows/op	 5000000 rows/s
+BenchmarkFetchLineitem/front=pgwire/format=binary-2  	       1	 100 ns/op	 6001215 rows/op	 1000000 rows/s
+BenchmarkFetchLineitem/front=in-process     	       1	 100 ns/op	 6001215 rows/op	 10000000 rows/s
+PASS`
+	got := wireTable(out)
+	for _, want := range []string{
+		"| flightsql | 5000000 | 5.00 | 0.50 |",
+		"| pgwire/format=binary | 1000000 | 1.00 | 0.10 |",
+		"| in-process | 10000000 | 10.00 | 1.00 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("wireTable lacks %q:\n%s", want, got)
+		}
+	}
+	if wireTable("PASS\n") != "" {
+		t.Error("wireTable of output without the benchmark is not empty")
 	}
 }

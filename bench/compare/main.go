@@ -5,7 +5,7 @@
 //
 //	go run . --mesh DIR [--queries ../../testdata/tpch/queries] [--workers 2] [--runs 5]
 //	         [--json FILE] [--check-answers DIR] [--pgwire] [--only 1,3] [--profile DIR]
-//	         [--speedup-from FILE --operators FILE --markdown FILE] [--from-json FILE]
+//	         [--speedup-from FILE --operators FILE --wire FILE --markdown FILE] [--from-json FILE]
 //
 // Each query runs once on each side to warm up, then --runs times on each
 // side, alternating which side goes first. DuckDB's threads and meshql's
@@ -23,11 +23,11 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	mesh, queries, jsonOut, answers, only, profile string
-	speedupFrom, operators, markdown, fromJSON     string
-	workers, runs                                  int
-	pgwire, noDuck                                 bool
-	timeout                                        time.Duration
+	mesh, queries, jsonOut, answers, only, profile   string
+	speedupFrom, operators, wire, markdown, fromJSON string
+	workers, runs                                    int
+	pgwire, noDuck                                   bool
+	timeout                                          time.Duration
 }
 
 func main() {
@@ -44,6 +44,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of meshql's timed runs per query to DIR/qNN.pprof")
 	flag.StringVar(&o.speedupFrom, "speedup-from", "", "JSON of a 1-worker run: adds the speed-up to the report")
 	flag.StringVar(&o.operators, "operators", "", "go test -bench output to include in --markdown")
+	flag.StringVar(&o.wire, "wire", "", "go test -bench output of wire/flightsql's BenchmarkFetchLineitem to tabulate in --markdown")
 	flag.StringVar(&o.markdown, "markdown", "", "rewrite the generated part of this Markdown file (bench/RESULTS.md)")
 	flag.StringVar(&o.fromJSON, "from-json", "", "report a saved --json run instead of measuring (with --speedup-from, --markdown)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on one run of one query")

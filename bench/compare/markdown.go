@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -75,12 +76,12 @@ func procField(path, key string) string {
 // markers) with this report and the operator benchmarks of operators (go
 // test -bench output; may be empty). A file without markers gets them
 // appended.
-func (r *report) writeMarkdown(path, operators string) error {
+func (r *report) writeMarkdown(path, operators, wire string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	gen, err := r.markdown(operators)
+	gen, err := r.markdown(operators, wire)
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (r *report) writeMarkdown(path, operators string) error {
 }
 
 // markdown renders the generated part.
-func (r *report) markdown(operators string) (string, error) {
+func (r *report) markdown(operators, wire string) (string, error) {
 	var b strings.Builder
 	m := r.Machine
 	fmt.Fprintf(&b, "\nMeasured %s on %d CPUs (%s), %s memory, %s %s, DuckDB %s.\n", r.Date, m.CPUs, m.CPUModel,
@@ -153,6 +154,13 @@ func (r *report) markdown(operators string) (string, error) {
 		fmt.Fprintf(&b, "%s %s", q.Query, fmtRatio(q.Ratio))
 	}
 	b.WriteString(".\n")
+	if wire != "" {
+		data, err := os.ReadFile(wire)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(wireTable(string(data)))
+	}
 	if operators != "" {
 		data, err := os.ReadFile(operators)
 		if err != nil {
@@ -167,4 +175,60 @@ func (r *report) markdown(operators string) (string, error) {
 		b.WriteString("```\n")
 	}
 	return b.String(), nil
+}
+
+// wireTable tabulates BenchmarkFetchLineitem's rows/s per front (go test
+// -bench output) with each front's rate relative to pgwire binary and to
+// the engine in-process.
+func wireTable(bench string) string {
+	type front struct {
+		name       string
+		rowsPerSec float64
+	}
+	var fronts []front
+	rate := map[string]float64{}
+	for _, line := range strings.Split(bench, "\n") {
+		name, ok := strings.CutPrefix(line, "BenchmarkFetchLineitem/front=")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(name)
+		name = strings.TrimSuffix(fields[0], "-"+cpuSuffix(fields[0]))
+		for i := 1; i+1 < len(fields); i++ {
+			if fields[i+1] == "rows/s" {
+				if v, err := strconv.ParseFloat(fields[i], 64); err == nil {
+					fronts = append(fronts, front{name, v})
+					rate[name] = v
+				}
+			}
+		}
+	}
+	if len(fronts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nAll of TPC-H SF1 `lineitem` (6,001,215 rows) fetched through each front in one run (wire/flightsql BenchmarkFetchLineitem; Flight SQL target: ≥ 5× pgwire binary):\n\n")
+	b.WriteString("| front | rows/s | × pgwire binary | × in-process |\n|---|--:|--:|--:|\n")
+	for _, f := range fronts {
+		fmt.Fprintf(&b, "| %s | %.0f | %s | %s |\n", f.name, f.rowsPerSec,
+			relative(f.rowsPerSec, rate["pgwire/format=binary"]), relative(f.rowsPerSec, rate["in-process"]))
+	}
+	return b.String()
+}
+
+// cpuSuffix is the GOMAXPROCS suffix go test appends to a benchmark name.
+func cpuSuffix(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i >= 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			return name[i+1:]
+		}
+	}
+	return ""
+}
+
+func relative(v, base float64) string {
+	if base == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v/base)
 }

@@ -88,7 +88,7 @@ func (r *report) output(o options) error {
 		}
 	}
 	if o.markdown != "" {
-		return r.writeMarkdown(o.markdown, o.operators)
+		return r.writeMarkdown(o.markdown, o.operators, o.wire)
 	}
 	return nil
 }

@@ -1,82 +1,125 @@
 package flightsql
 
 import (
+	"context"
+	"io"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// BenchmarkFetchLineitem fetches all of lineitem over Flight SQL with
-// arrow-go's client: SF0.01 from testdata/mesh-tpch, or the mesh folder
-// MESHQL_TPCH_SF1_MESH names (written by meshql tpch gen --sf 1). It
-// reports rows/s.
+// BenchmarkFetchLineitem fetches all of TPC-H lineitem through each front
+// in the same run, so their rates compare on one machine under one load:
+// Flight SQL (arrow-go's client, Arrow batches as they arrive), pgwire in
+// binary and in text (pgx, raw row values, no decoding on the client), and
+// the engine in-process (the ceiling the fronts are measured against).
+// The data is SF0.01 from testdata/mesh-tpch, or the mesh folder
+// MESHQL_TPCH_SF1_MESH names (written by meshql tpch gen --sf 1).
 func BenchmarkFetchLineitem(b *testing.B) {
 	dir := tpchMesh
 	if d := os.Getenv("MESHQL_TPCH_SF1_MESH"); d != "" {
 		dir = d
 	}
+	const query = "SELECT * FROM tpch.lineitem"
 	eng, mem := tpchEngine(b, dir)
-	_, addr := startServer(b, eng, mem)
-	cl, ctx, err := dial(b, addr, "analyst", "analyst")
-	if err != nil {
-		b.Fatal(err)
+	_, flightAddr := startServer(b, eng, mem)
+	pgAddr := startPgwire(b, eng)
+
+	b.Run("front=flightsql", func(b *testing.B) {
+		cl, ctx, err := dial(b, flightAddr, "analyst", "analyst")
+		if err != nil {
+			b.Fatal(err)
+		}
+		measureRows(b, func() (int64, error) {
+			info, err := cl.Execute(ctx, query)
+			if err != nil {
+				return 0, err
+			}
+			var rows int64
+			for _, ep := range info.Endpoint {
+				rdr, err := cl.DoGet(ctx, ep.Ticket)
+				if err != nil {
+					return rows, err
+				}
+				for rdr.Next() {
+					rows += rdr.RecordBatch().NumRows()
+				}
+				err = rdr.Err()
+				rdr.Release()
+				if err != nil {
+					return rows, err
+				}
+			}
+			return rows, nil
+		})
+	})
+	for _, format := range []struct {
+		name string
+		mode pgx.QueryExecMode
+	}{{"binary", pgx.QueryExecModeCacheDescribe}, {"text", pgx.QueryExecModeSimpleProtocol}} {
+		b.Run("front=pgwire/format="+format.name, func(b *testing.B) {
+			ctx := b.Context()
+			conn, err := pgx.Connect(ctx, "postgres://analyst:analyst@"+pgAddr+"/mesh?sslmode=disable")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			measureRows(b, func() (int64, error) {
+				rs, err := conn.Query(ctx, query, format.mode)
+				if err != nil {
+					return 0, err
+				}
+				var rows int64
+				for rs.Next() {
+					_ = rs.RawValues()
+					rows++
+				}
+				return rows, rs.Err()
+			})
+		})
 	}
+	b.Run("front=in-process", func(b *testing.B) {
+		sess, err := eng.NewSession("analyst", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := b.Context()
+		measureRows(b, func() (int64, error) {
+			res, err := sess.Query(ctx, query)
+			if err != nil {
+				return 0, err
+			}
+			defer res.Close()
+			var rows int64
+			for {
+				batch, err := res.Next(ctx)
+				if err == io.EOF {
+					return rows, nil
+				}
+				if err != nil {
+					return rows, err
+				}
+				rows += batch.NumRows()
+				batch.Release()
+			}
+		})
+	})
+}
+
+// measureRows runs fetch b.N times and reports rows/s and rows/op.
+func measureRows(b *testing.B, fetch func() (int64, error)) {
 	var rows int64
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		info, err := cl.Execute(ctx, "SELECT * FROM tpch.lineitem")
+		n, err := fetch()
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, ep := range info.Endpoint {
-			rdr, err := cl.DoGet(ctx, ep.Ticket)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for rdr.Next() {
-				rows += rdr.RecordBatch().NumRows()
-			}
-			if err := rdr.Err(); err != nil {
-				b.Fatal(err)
-			}
-			rdr.Release()
-		}
+		rows += n
 	}
 	b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 	b.ReportMetric(float64(rows)/float64(b.N), "rows/op")
-}
-
-// BenchmarkScanLineitemInProcess is the same scan through engine.Session,
-// the baseline BenchmarkFetchLineitem's wire overhead is measured against.
-func BenchmarkScanLineitemInProcess(b *testing.B) {
-	dir := tpchMesh
-	if d := os.Getenv("MESHQL_TPCH_SF1_MESH"); d != "" {
-		dir = d
-	}
-	eng, _ := tpchEngine(b, dir)
-	sess, err := eng.NewSession("analyst", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var rows int64
-	ctx := b.Context()
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		res, err := sess.Query(ctx, "SELECT * FROM tpch.lineitem")
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			batch, err := res.Next(ctx)
-			if err != nil {
-				break
-			}
-			rows += batch.NumRows()
-			batch.Release()
-		}
-		res.Close()
-	}
-	b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 }

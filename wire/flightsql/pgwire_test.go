@@ -19,19 +19,10 @@ import (
 func TestQ1MatchesPgwire(t *testing.T) {
 	eng, mem := tpchEngine(t, tpchMesh)
 	_, addr := startServer(t, eng, mem)
-	pg, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go pg.Serve(context.Background(), ln)
-	defer pg.Close()
+	pgAddr := startPgwire(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, "postgres://analyst:analyst@"+ln.Addr().String()+"/mesh?sslmode=disable&default_query_exec_mode=simple_protocol")
+	conn, err := pgx.Connect(ctx, "postgres://analyst:analyst@"+pgAddr+"/mesh?sslmode=disable&default_query_exec_mode=simple_protocol")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,4 +58,21 @@ func TestQ1MatchesPgwire(t *testing.T) {
 	if len(got) != 4 || !reflect.DeepEqual(got, want) {
 		t.Errorf("Q1 over Flight SQL =\n%v\nover pgwire\n%v", got, want)
 	}
+}
+
+// startPgwire serves eng over the Postgres wire protocol on a loopback
+// port until tb ends and returns the address.
+func startPgwire(tb testing.TB, eng *engine.Engine) string {
+	tb.Helper()
+	pg, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go pg.Serve(context.Background(), ln)
+	tb.Cleanup(func() { pg.Close() })
+	return ln.Addr().String()
 }
