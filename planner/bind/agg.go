@@ -118,9 +118,13 @@ func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
 	return e.WithChildren(nc)
 }
 
-func (a *aggState) node(b *binder, input logical.Node) logical.Node {
+func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
+	input, err := a.joinInputSubqueries(b, input)
+	if err != nil {
+		return nil, err
+	}
 	if a.sets != nil {
-		return a.groupingSetsNode(b, input)
+		return a.groupingSetsNode(b, input), nil
 	}
 	if len(a.grouping) > 0 {
 		// Without grouping sets every grouping() is 0.
@@ -128,9 +132,49 @@ func (a *aggState) node(b *binder, input logical.Node) logical.Node {
 		for i := range a.groups {
 			a.sets[0][i] = i
 		}
-		return a.groupingSetsNode(b, input)
+		return a.groupingSetsNode(b, input), nil
 	}
-	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}
+	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}, nil
+}
+
+// joinInputSubqueries turns the subqueries in grouping keys, aggregate
+// arguments and FILTER clauses, which read the aggregate's input rows,
+// into joins below the aggregate.
+func (a *aggState) joinInputSubqueries(b *binder, input logical.Node) (logical.Node, error) {
+	var exprs []logical.Expr
+	exprs = append(exprs, a.groups...)
+	for _, c := range a.aggs {
+		exprs = append(exprs, c.Args...)
+		if c.Filter != nil {
+			exprs = append(exprs, c.Filter)
+		}
+	}
+	hasSubquery := false
+	for _, e := range exprs {
+		logical.Walk(e, func(x logical.Expr) bool {
+			_, ok := x.(*logical.Subquery)
+			hasSubquery = hasSubquery || ok
+			return !hasSubquery
+		})
+	}
+	if !hasSubquery {
+		return input, nil
+	}
+	input, exprs, err := b.joinSubqueries(input, exprs)
+	if err != nil {
+		return nil, err
+	}
+	n := copy(a.groups, exprs)
+	for i := range a.aggs {
+		c := &a.aggs[i]
+		c.Args = append([]logical.Expr(nil), exprs[n:n+len(c.Args)]...)
+		n += len(c.Args)
+		if c.Filter != nil {
+			c.Filter = exprs[n]
+			n++
+		}
+	}
+	return input, nil
 }
 
 // bindAggregate binds an aggregate call found while binding an expression.

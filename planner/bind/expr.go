@@ -529,6 +529,9 @@ func (b *binder) bindBetween(a *pg_query.A_Expr, sc *scope, agg *aggState) (logi
 }
 
 func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	if row := a.Lexpr.GetRowExpr(); row != nil {
+		return b.bindRowIn(row, a, sc, agg)
+	}
 	x, err := b.bindExpr(a.Lexpr, sc, agg)
 	if err != nil {
 		return nil, err
@@ -550,6 +553,61 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		return nil, err
 	}
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: opName(a.Name) == "<>"}, nil
+}
+
+// bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
+// equalities, each the AND of its fields' equalities: SQL's three-valued
+// row comparison (a NULL field makes the row equality NULL unless another
+// field differs).
+func (b *binder) bindRowIn(row *pg_query.RowExpr, a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	items := a.Rexpr.GetList().GetItems()
+	if a.Rexpr.GetSubLink() != nil || len(items) == 0 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "this IN form is not supported yet"), loc)
+	}
+	width := len(row.Args)
+	// fields[i] holds field i of the left row, then of every list row.
+	fields := make([][]logical.Expr, width)
+	for r, n := range append([]*pg_query.Node{a.Lexpr}, items...) {
+		re := n.GetRowExpr()
+		if re == nil || len(re.Args) != width {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "IN list row %d does not have %d fields", r, width), location(n))
+		}
+		for i, fn := range re.Args {
+			e, err := b.bindExpr(fn, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			fields[i] = append(fields[i], e)
+		}
+	}
+	for i := range fields {
+		coerced, _, err := b.unifyAll(fields[i], loc)
+		if err != nil {
+			return nil, err
+		}
+		fields[i] = coerced
+	}
+	var res logical.Expr
+	for r := 1; r <= len(items); r++ {
+		var eqs []logical.Expr
+		for i := range fields {
+			eq, err := b.bindOperator(expr.OpEq, "=", fields[i][0], fields[i][r], loc)
+			if err != nil {
+				return nil, err
+			}
+			eqs = append(eqs, eq)
+		}
+		if res == nil {
+			res = logical.And(eqs)
+		} else {
+			res = &logical.Binary{Op: expr.OpOr, L: res, R: logical.And(eqs), T: sqltypes.TypeBool}
+		}
+	}
+	if opName(a.Name) == "<>" {
+		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
+	}
+	return res, nil
 }
 
 func (b *binder) bindBoolExpr(be *pg_query.BoolExpr, sc *scope, agg *aggState) (logical.Expr, error) {

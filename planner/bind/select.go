@@ -172,7 +172,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	}
 
 	if agg != nil {
-		node = agg.node(b, node)
+		if node, err = agg.node(b, node); err != nil {
+			return nil, err
+		}
 		if having != nil {
 			if node, err = b.filterWithSubqueries(node, having); err != nil {
 				return nil, err

@@ -36,13 +36,6 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 		}
 		return sq, nil
 	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
-		if len(q.cols) != 1 {
-			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery has too many columns"), loc)
-		}
-		lhs, err := b.bindExpr(sl.Testexpr, sc, agg)
-		if err != nil {
-			return nil, err
-		}
 		name := "="
 		if len(sl.OperName) > 0 {
 			name = opName(sl.OperName)
@@ -51,24 +44,13 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 		if !ok || !op.IsComparison() {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (subquery) is not supported", name), loc)
 		}
-		out := &logical.ColRef{ID: q.cols[0].id, Name: q.cols[0].name, T: q.cols[0].t}
-		cmp, err := b.bindOperator(op, name, lhs, out, loc)
+		all := sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK
+		cmp, err := b.bindSubqueryComparison(sl.Testexpr, q.cols, op, name, all, sc, agg, loc)
 		if err != nil {
 			return nil, err
 		}
-		bin := cmp.(*logical.Binary)
-		sq.LHS, sq.Op, sq.T = bin.L, op, sqltypes.TypeBool
-		// The comparison may have cast the subquery's column: expose the
-		// cast value as the subquery's output.
-		if r, isCol := bin.R.(*logical.ColRef); isCol && r.ID == out.ID {
-			sq.Out = out.ID
-		} else {
-			id := b.meta.NewColumn(q.cols[0].name, "", bin.R.Type())
-			sq.Plan = &logical.Project{Input: q.node, Exprs: []logical.Expr{bin.R}, Cols: []logical.ColumnID{id}}
-			sq.Out = id
-		}
-		sq.Kind = logical.SubqueryAny
-		if sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK {
+		sq.Kind, sq.Cmp, sq.T = logical.SubqueryAny, cmp, sqltypes.TypeBool
+		if all {
 			sq.Kind = logical.SubqueryAll
 		}
 		return sq, nil
@@ -97,7 +79,7 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		}
 		cond := corr
 		if sq.Kind == logical.SubqueryAny {
-			cond = append(cond, &logical.Binary{Op: sq.Op, L: sq.LHS, R: b.colRef(sq.Out), T: sqltypes.TypeBool})
+			cond = append(cond, sq.Cmp)
 		}
 		jt := logical.SemiJoin
 		if negated {
@@ -175,24 +157,66 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery must return count() itself, not an expression over it")
 		}
 		return j, out, nil
-	case logical.SubqueryAny, logical.SubqueryAll:
-		if len(corr) > 0 || len(counts) > 0 {
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated IN/ANY/ALL subquery is only supported as a WHERE condition")
+	case logical.SubqueryExists:
+		if len(counts) > 0 {
+			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated subquery computing count() is not supported yet")
 		}
-		op := sq.Op
-		if sq.Kind == logical.SubqueryAll {
-			op = negateComparison(op) // x op ALL(q) = NOT (x negop ANY(q))
+		node, mark := b.existsMark(node, plan, corr)
+		return node, mark, nil
+	case logical.SubqueryAny, logical.SubqueryAll:
+		if len(counts) > 0 {
+			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated subquery computing count() is not supported yet")
+		}
+		if len(corr) > 0 {
+			node, res := b.correlatedAny(node, plan, corr, sq)
+			return node, res, nil
 		}
 		mark := b.meta.NewColumn("mark", "", sqltypes.TypeBool)
-		cond := &logical.Binary{Op: op, L: sq.LHS, R: b.colRef(sq.Out), T: sqltypes.TypeBool}
-		j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: cond, Mark: mark}
+		j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: sq.Cmp, Mark: mark}
 		var res logical.Expr = b.colRef(mark)
 		if sq.Kind == logical.SubqueryAll {
 			res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
 		}
 		return j, res, nil
 	}
-	return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS is only supported as a WHERE condition (AND-ed, possibly negated)")
+	return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this subquery form is not supported yet")
+}
+
+// existsMark joins node with plan by a mark join on cond and returns the
+// two-valued EXISTS of the matches: a mark join's NULL ("some pair's
+// condition was NULL, none TRUE") means no row qualified, which EXISTS
+// reports as FALSE.
+func (b *binder) existsMark(node, plan logical.Node, cond []logical.Expr) (logical.Node, logical.Expr) {
+	mark := b.meta.NewColumn("exists", "", sqltypes.TypeBool)
+	j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: logical.And(cond), Mark: mark}
+	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
+	return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{b.colRef(mark), fls}, T: sqltypes.TypeBool}
+}
+
+// correlatedAny evaluates `x op ANY (q)` (and ALL, as NOT (x negop ANY))
+// over a decorrelated q outside WHERE, where a semi join cannot stand in
+// for it. The correlation is a filter (a NULL correlation drops the inner
+// row) while the comparison is three-valued, so one mark join cannot hold
+// both; two EXISTS marks over the same inner rows can:
+//
+//	CASE WHEN EXISTS (corr AND x op y) THEN TRUE
+//	     WHEN EXISTS (corr AND (x op y) IS NULL) THEN NULL
+//	     ELSE FALSE END
+func (b *binder) correlatedAny(node, plan logical.Node, corr []logical.Expr, sq *logical.Subquery) (logical.Node, logical.Expr) {
+	cmp := sq.Cmp
+	withCorr := func(c logical.Expr) []logical.Expr { return append(append([]logical.Expr(nil), corr...), c) }
+	node, hit := b.existsMark(node, plan, withCorr(cmp))
+	node, unknown := b.existsMark(node, plan, withCorr(&logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}))
+	boolConst := func(v any) logical.Expr { return &logical.Const{T: sqltypes.TypeBool, V: v} }
+	var res logical.Expr = &logical.Case{
+		Whens: []logical.When{{Cond: hit, Then: boolConst(true)}, {Cond: unknown, Then: boolConst(nil)}},
+		Else:  boolConst(false),
+		T:     sqltypes.TypeBool,
+	}
+	if sq.Kind == logical.SubqueryAll {
+		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
+	}
+	return node, res
 }
 
 func negateComparison(op expr.BinaryOp) expr.BinaryOp {
@@ -209,4 +233,42 @@ func negateComparison(op expr.BinaryOp) expr.BinaryOp {
 		return expr.OpLe
 	}
 	return expr.OpLt // >=
+}
+
+// bindSubqueryComparison binds the comparison of `lhs op ANY|ALL (q)`
+// with q's output columns cols; lhs is one expression or a row
+// constructor with one field per column. For ALL it returns the
+// comparison whose ANY is the ALL's negation.
+func (b *binder) bindSubqueryComparison(lhsNode *pg_query.Node, cols []outCol, op expr.BinaryOp, name string, all bool, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	lhsNodes := []*pg_query.Node{lhsNode}
+	if row := lhsNode.GetRowExpr(); row != nil {
+		lhsNodes = row.Args
+		// A row compares as a whole: = ANY (IN) and <> ALL (NOT IN) only.
+		if len(lhsNodes) > 1 && !(op == expr.OpEq && !all || op == expr.OpNe && all) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "row comparison %s %s (subquery) is not supported", name, map[bool]string{true: "ALL", false: "ANY"}[all]), loc)
+		}
+	}
+	if len(lhsNodes) < len(cols) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery has too many columns"), loc)
+	}
+	if len(lhsNodes) > len(cols) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery has too few columns"), loc)
+	}
+	if all {
+		op = negateComparison(op) // x op ALL (q) = NOT (x negop ANY (q)); a row's <> ALL is NOT (= ANY)
+	}
+	var parts []logical.Expr
+	for i, n := range lhsNodes {
+		lhs, err := b.bindExpr(n, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		out := &logical.ColRef{ID: cols[i].id, Name: cols[i].name, T: cols[i].t}
+		cmp, err := b.bindOperator(op, name, lhs, out, loc)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, cmp)
+	}
+	return logical.And(parts), nil
 }

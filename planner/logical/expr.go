@@ -328,23 +328,26 @@ const (
 type Subquery struct {
 	Kind SubqueryKind
 	Plan Node
-	Out  ColumnID // the subquery's (first) output column
-	LHS  Expr     // Any/All: the left operand
-	Op   expr.BinaryOp
-	T    sqltypes.Type
+	Out  ColumnID // Scalar: the subquery's output column
+	// Cmp is Any's comparison of the left operand with the subquery's
+	// output columns (`x = y`, or `a = x AND b = y` for a row); All holds
+	// the comparison whose ANY is false exactly when the ALL is true
+	// (`x op ALL (q)` = NOT (x negated-op ANY (q))).
+	Cmp Expr
+	T   sqltypes.Type
 }
 
 func (e *Subquery) Type() sqltypes.Type { return e.T }
 func (e *Subquery) Children() []Expr {
-	if e.LHS != nil {
-		return []Expr{e.LHS}
+	if e.Cmp != nil {
+		return []Expr{e.Cmp}
 	}
 	return nil
 }
 func (e *Subquery) WithChildren(ch []Expr) Expr {
 	c := *e
 	if len(ch) > 0 {
-		c.LHS = ch[0]
+		c.Cmp = ch[0]
 	}
 	return &c
 }
@@ -353,9 +356,9 @@ func (e *Subquery) String() string {
 	case SubqueryExists:
 		return "EXISTS(subquery)"
 	case SubqueryAny:
-		return e.LHS.String() + " " + e.Op.String() + " ANY(subquery)"
+		return "ANY(subquery WHERE " + e.Cmp.String() + ")"
 	case SubqueryAll:
-		return e.LHS.String() + " " + e.Op.String() + " ALL(subquery)"
+		return "NOT ANY(subquery WHERE " + e.Cmp.String() + ")"
 	}
 	return "(subquery)"
 }
