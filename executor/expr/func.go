@@ -150,6 +150,18 @@ func lookupBuilder(name string) builder {
 		return buildFormat
 	case "age":
 		return buildAge
+	case "array_subscript", "array_slice":
+		return buildArraySubscript
+	case "array_append", "array_prepend", "array_cat", "array_remove":
+		return buildArrayEdit
+	case "array_contains", "array_contained", "array_overlap":
+		return buildArrayContains
+	case "div":
+		return buildDiv
+	case "to_hex":
+		return buildToHex
+	case "num_nulls", "num_nonnulls":
+		return buildNumNulls
 	}
 	return nil
 }

@@ -137,6 +137,8 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:
 		return b.bindArray(n.GetAArrayExpr(), sc, agg, sqltypes.Type{})
+	case n.GetAIndirection() != nil:
+		return b.bindIndirection(n.GetAIndirection(), sc, agg, location(n))
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "expression %s is not supported", nodeKind(n)), location(n))
 }
@@ -295,11 +297,104 @@ func isTemporalArith(op expr.BinaryOp, l, r sqltypes.Type) bool {
 	return tl || tr
 }
 
+// bindIndirection binds subscripts and slices of an array value:
+// arr[i] (NULL when out of range) and arr[lo:hi], arr[:hi], arr[lo:].
+func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	e, err := b.bindExpr(ind.Arg, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range ind.Indirection {
+		idx := step.GetAIndices()
+		if idx == nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "field selection from a composite value is not supported"), loc)
+		}
+		if e.Type().Kind != sqltypes.List {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "cannot subscript type %s because it does not support subscripting", e.Type()), loc)
+		}
+		bound := func(n *pg_query.Node, open int32) (logical.Expr, error) {
+			if n == nil {
+				return &logical.Const{T: sqltypes.TypeInt4, V: open}, nil
+			}
+			x, err := b.bindExpr(n, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			return b.coerce(x, sqltypes.TypeInt4)
+		}
+		name, args := "array_subscript", []logical.Expr{e}
+		if idx.IsSlice {
+			name = "array_slice"
+			lo, err := bound(idx.Lidx, 1)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, lo)
+		}
+		hi, err := bound(idx.Uidx, expr.SliceOpenBound)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, hi)
+		t, err := funcType(name, args)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		e = &logical.Func{Name: name, Args: args, T: t}
+	}
+	return e, nil
+}
+
+// arrayOperators are the operators over two arrays, bound as functions.
+var arrayOperators = map[string]string{"@>": "array_contains", "<@": "array_contained", "&&": "array_overlap"}
+
+// bindArrayOperator binds || with an array operand (array_cat,
+// array_append, array_prepend) and @>, <@, && over arrays; ok is false
+// when no operand is an array. An untyped literal next to an array is
+// read as an array of the same type, as PostgreSQL resolves it.
+func (b *binder) bindArrayOperator(name string, l, r logical.Expr, loc int) (logical.Expr, bool, error) {
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind != sqltypes.List && rt.Kind != sqltypes.List {
+		return nil, false, nil
+	}
+	var err error
+	if lt.Kind == sqltypes.Unknown {
+		l, err = b.coerce(l, rt)
+	} else if rt.Kind == sqltypes.Unknown {
+		r, err = b.coerce(r, lt)
+	}
+	if err != nil {
+		return nil, true, errAt(sqltypes.AsError(err), loc)
+	}
+	fn, ok := arrayOperators[name]
+	if name == "||" {
+		switch {
+		case l.Type().Kind == sqltypes.List && r.Type().Kind == sqltypes.List:
+			fn = "array_cat"
+		case l.Type().Kind == sqltypes.List:
+			fn = "array_append"
+		default:
+			fn = "array_prepend"
+		}
+	} else if !ok {
+		return nil, false, nil
+	}
+	args := []logical.Expr{l, r}
+	t, err := funcType(fn, args)
+	if err != nil {
+		return nil, true, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), name, r.Type()), loc)
+	}
+	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
+}
+
 func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	var err error
 	switch {
 	case op == expr.OpConcat:
+		if e, ok, err := b.bindArrayOperator("||", l, r, loc); ok {
+			return e, err
+		}
 		// || concatenates text; non-text operands are converted to text.
 		if l, err = b.coerceText(l); err != nil {
 			return nil, err
@@ -411,6 +506,19 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if name == "^" {
 			// exponentiation is power() on double precision here
 			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
+		}
+		if _, isArrayOp := arrayOperators[name]; isArrayOp {
+			l, err := bind(a.Lexpr)
+			if err != nil {
+				return nil, err
+			}
+			r, err := bind(a.Rexpr)
+			if err != nil {
+				return nil, err
+			}
+			if e, ok, err := b.bindArrayOperator(name, l, r, loc); ok {
+				return e, err
+			}
 		}
 		op, ok := binaryOps[name]
 		if !ok {
