@@ -47,7 +47,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		return b.bindSetOp(sel, outer)
 	}
 	if len(sel.ValuesLists) > 0 {
-		return b.bindValues(sel)
+		return b.bindValues(sel, outer)
 	}
 	if sel.IntoClause != nil {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT INTO is not supported: meshql is read-only")
@@ -355,7 +355,7 @@ func setOpName(sel *pg_query.SelectStmt) string {
 
 // bindValues binds a VALUES list: every row has the same arity, and each
 // column is coerced to the common type of its entries.
-func (b *binder) bindValues(sel *pg_query.SelectStmt) (*relation, error) {
+func (b *binder) bindValues(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
 	var rows [][]logical.Expr
 	width := -1
 	for _, ln := range sel.ValuesLists {
@@ -394,9 +394,5 @@ func (b *binder) bindValues(sel *pg_query.SelectStmt) (*relation, error) {
 		cols = append(cols, outCol{name: name, id: id, t: t})
 	}
 	v.Rows = rows
-	node := logical.Node(v)
-	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY/LIMIT directly on VALUES is not supported yet; wrap it: SELECT * FROM (VALUES ...) v ORDER BY ...")
-	}
-	return &relation{node: node, cols: cols}, nil
+	return b.orderAndLimit(sel, v, cols, outer)
 }

@@ -67,8 +67,12 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	}
 	op.Left = &logical.Project{Input: lnode, Exprs: lcast, Cols: colIDs(b, lcast)}
 	op.Right = &logical.Project{Input: rnode, Exprs: rcast, Cols: colIDs(b, rcast)}
-	var node logical.Node = op
-	// ORDER BY / LIMIT over the combined rows.
+	return b.orderAndLimit(sel, op, cols, outer)
+}
+
+// orderAndLimit applies a set operation's or VALUES' own ORDER BY and
+// LIMIT, which see only the output columns (by name or ordinal).
+func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols []outCol, outer *scope) (*relation, error) {
 	if len(sel.SortClause) > 0 {
 		sc := &scope{parent: outer}
 		targets := make([]target, len(cols))
