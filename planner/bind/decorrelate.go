@@ -35,7 +35,10 @@ func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []lo
 	if err != nil {
 		return nil, nil, err
 	}
-	// Nothing correlated may remain inside.
+	// Nothing correlated may remain inside (the rewrite may have defined
+	// new columns, such as a row number for LIMIT).
+	defined := definedIDs(out)
+	isCorr = func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(defined) }
 	bad := false
 	var check func(n logical.Node)
 	check = func(n logical.Node) {
@@ -123,6 +126,28 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 				c.Groups = append(c.Groups, inner)
 				c.GroupCols = append(c.GroupCols, inner.ID)
 				have.Add(inner.ID)
+			}
+		}
+		return &c, corr, nil
+	case *logical.Limit:
+		return b.pullUpLimit(x, isCorr, local)
+	case *logical.Window:
+		// A window over one outer row's matches is the window over the
+		// partition of their inner correlation columns.
+		in, corr, err := b.pullUp(x.Input, isCorr, local)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := *x
+		c.Input = in
+		if len(corr) > 0 {
+			c.PartitionBy = append([]logical.Expr(nil), x.PartitionBy...)
+			for _, p := range corr {
+				inner, ok := innerSideOfEquality(p, isCorr)
+				if !ok {
+					return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a window function in a correlated subquery needs equality correlations (inner = outer); got %s", p)
+				}
+				c.PartitionBy = append(c.PartitionBy, inner)
 			}
 		}
 		return &c, corr, nil

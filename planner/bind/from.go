@@ -67,6 +67,11 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 			return nil, errAt(err, location(it))
 		}
 		acc = crossJoin(acc, r)
+		if r.lateral != nil {
+			if acc, err = b.applyLateral(acc, r.lateral, location(it)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return acc, nil
 }
@@ -109,8 +114,8 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 	case n.GetRangeSubselect() != nil:
 		rs := n.GetRangeSubselect()
 		sel := rs.Subquery.GetSelectStmt()
-		if rs.Lateral {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LATERAL subqueries are not supported yet"), location(n))
+		if rs.Lateral && left != nil {
+			return b.bindLateral(rs, left, outer, location(n))
 		}
 		q, err := b.bindSelect(sel, outer)
 		if err != nil {
@@ -293,6 +298,11 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 				return nil, err
 			}
 			join.Cond = cond
+		}
+		if r.lateral != nil {
+			if joined, err = b.applyLateral(joined, r.lateral, location(j.Rarg)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if j.Alias != nil {

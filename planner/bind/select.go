@@ -12,6 +12,9 @@ type relation struct {
 	node  logical.Node
 	scope *scope   // columns visible to the enclosing clauses
 	cols  []outCol // query output columns (for subqueries and the top level)
+	// lateral is set on a decorrelated LATERAL subquery until it is
+	// joined with the FROM items before it.
+	lateral *lateralInfo
 }
 
 type outCol struct {

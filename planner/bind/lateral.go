@@ -1,0 +1,198 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// lateralInfo describes a decorrelated LATERAL subquery: its correlation
+// with the FROM items before it becomes the condition of the join with
+// them, so it runs once, not once per left row.
+type lateralInfo struct {
+	corr []logical.Expr
+	// scalar: an aggregate without GROUP BY, which yields one row for
+	// every left row, matches or not; counts are its count() outputs,
+	// 0 rather than NULL for a left row without matches.
+	scalar bool
+	counts logical.ColSet
+}
+
+// bindLateral binds `LATERAL (subquery)`, which may read the columns of
+// left, the FROM items before it.
+func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer *scope, loc int) (*relation, error) {
+	q, err := b.bindSelect(rs.Subquery.GetSelectStmt(), left.scope)
+	if err != nil {
+		return nil, err
+	}
+	scalar := isScalarAggregate(q.node)
+	plan, corr, err := b.decorrelate(q.node, false)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	alias := "subquery"
+	var colAliases []string
+	if rs.Alias != nil {
+		alias = rs.Alias.Aliasname
+		colAliases = aliasNames(rs.Alias)
+	}
+	rel, err := subqueryRelation(&relation{node: plan, cols: q.cols}, alias, colAliases, outer)
+	if err != nil || len(corr) == 0 {
+		return rel, err
+	}
+	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan)}
+	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated LATERAL aggregate must return count() itself, not an expression over it"), loc)
+	}
+	rel.lateral = lat
+	return rel, nil
+}
+
+// isScalarAggregate reports whether n computes an aggregate without
+// GROUP BY (one row whatever its input).
+func isScalarAggregate(n logical.Node) bool {
+	for {
+		switch x := n.(type) {
+		case *logical.Project:
+			n = x.Input
+		case *logical.Sort:
+			n = x.Input
+		case *logical.Aggregate:
+			return len(x.Groups) == 0
+		default:
+			return false
+		}
+	}
+}
+
+// readsCountsIndirectly reports whether the top projection of plan
+// computes an output from a count() column rather than passing it on.
+func readsCountsIndirectly(plan logical.Node, counts logical.ColSet) bool {
+	p, ok := plan.(*logical.Project)
+	if !ok {
+		return false
+	}
+	for _, e := range p.Exprs {
+		if _, isCol := e.(*logical.ColRef); isCol {
+			continue
+		}
+		for id := range logical.ColumnsOf(e) {
+			if counts.Has(id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// applyLateral turns the cross join joined (left items ⋈ a LATERAL
+// subquery) into the join on the subquery's correlation. An aggregate
+// without GROUP BY keeps every left row: an inner join becomes a left
+// join with its own ON condition applied above, and count() outputs of
+// unmatched rows become 0.
+func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*relation, error) {
+	join := joined.node.(*logical.Join)
+	on := join.Cond
+	var post logical.Expr
+	switch join.Type {
+	case logical.InnerJoin:
+		if lat.scalar {
+			join.Type, post, on = logical.LeftJoin, on, nil
+		}
+	case logical.LeftJoin:
+	default:
+		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), loc)
+	}
+	cond := append([]logical.Expr(nil), lat.corr...)
+	if on != nil {
+		cond = append(cond, on)
+	}
+	join.Cond = logical.And(cond)
+	if lat.scalar && len(lat.counts) > 0 {
+		p := &logical.Project{Input: joined.node}
+		renamed := map[logical.ColumnID]logical.ColumnID{}
+		for _, id := range joined.node.Output() {
+			if !lat.counts.Has(id) {
+				p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+				continue
+			}
+			c := b.colRef(id)
+			zero := &logical.Const{T: c.T, V: int64(0)}
+			nid := b.meta.NewColumn(c.Name, "", c.T)
+			p.Exprs = append(p.Exprs, &logical.Func{Name: "coalesce", Args: []logical.Expr{c, zero}, T: c.T})
+			p.Cols = append(p.Cols, nid)
+			renamed[id] = nid
+		}
+		joined.node = p
+		for i, c := range joined.scope.cols {
+			if nid, ok := renamed[c.id]; ok {
+				joined.scope.cols[i].id = nid
+			}
+		}
+		if post != nil {
+			post = logical.Rewrite(post, func(x logical.Expr) logical.Expr {
+				if c, ok := x.(*logical.ColRef); ok {
+					if nid, ok := renamed[c.ID]; ok {
+						return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
+					}
+				}
+				return x
+			})
+		}
+	}
+	if post != nil && !logical.IsTrueConst(post) {
+		joined.node = &logical.Filter{Input: joined.node, Pred: post}
+	}
+	return joined, nil
+}
+
+// pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a
+// correlated input: the first rows for each outer row are the first rows
+// of each partition of the inner correlation columns, numbered by
+// row_number() over that partition in the subquery's order. Only
+// equality correlations partition the rows this way.
+func (b *binder) pullUpLimit(x *logical.Limit, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {
+	input := x.Input
+	var keys []logical.SortKey
+	if s, ok := input.(*logical.Sort); ok {
+		input, keys = s.Input, s.Keys
+	}
+	in, corr, err := b.pullUp(input, isCorr, local)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(corr) == 0 {
+		c := *x
+		if keys != nil {
+			c.Input = &logical.Sort{Input: in, Keys: keys}
+		} else {
+			c.Input = in
+		}
+		return &c, nil, nil
+	}
+	var partition []logical.Expr
+	for _, p := range corr {
+		inner, ok := innerSideOfEquality(p, isCorr)
+		if !ok {
+			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "LIMIT in a correlated subquery needs equality correlations (inner = outer); got %s", p)
+		}
+		partition = append(partition, inner)
+	}
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input: in, PartitionBy: partition, OrderBy: keys,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rn},
+	}
+	bound := func(op expr.BinaryOp, v int64) logical.Expr {
+		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
+	}
+	keep := []logical.Expr{bound(expr.OpGt, x.Offset)}
+	if x.Count >= 0 {
+		keep = append(keep, bound(expr.OpLe, x.Offset+x.Count))
+	}
+	return &logical.Filter{Input: w, Pred: logical.And(keep)}, corr, nil
+}
