@@ -23,6 +23,18 @@ const maxGroupingSets = 4096
 // GROUPING SETS the union of its members.
 func (b *binder) groupByItemSets(it *pg_query.Node, bindKey func(*pg_query.Node) (int, error)) ([][]int, error) {
 	gs := it.GetGroupingSet()
+	if row := it.GetRowExpr(); gs == nil && row != nil {
+		// (a, b) inside GROUPING SETS: one set of several keys.
+		var set []int
+		for _, k := range row.Args {
+			idx, err := bindKey(k)
+			if err != nil {
+				return nil, err
+			}
+			set = append(set, idx)
+		}
+		return [][]int{set}, nil
+	}
 	if gs == nil {
 		idx, err := bindKey(it)
 		if err != nil {
