@@ -162,6 +162,12 @@ func lookupBuilder(name string) builder {
 		return buildToHex
 	case "num_nulls", "num_nonnulls":
 		return buildNumNulls
+	case "to_date":
+		return buildToDate
+	case "make_timestamp":
+		return buildMakeTimestamp
+	case "timezone":
+		return buildTimezone
 	}
 	return nil
 }

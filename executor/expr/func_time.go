@@ -323,8 +323,11 @@ func buildMakeDate(name string, args []Expr) (Expr, error) {
 
 // buildToTimestamp: to_timestamp(double precision) → timestamptz.
 func buildToTimestamp(name string, args []Expr) (Expr, error) {
-	if err := wantArgs(name, args, 1, 1); err != nil {
+	if err := wantArgs(name, args, 1, 2); err != nil {
 		return nil, err
+	}
+	if len(args) == 2 {
+		return buildToTimestampFormat(name, args)
 	}
 	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
 	if err != nil {
