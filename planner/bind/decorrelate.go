@@ -37,14 +37,21 @@ func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []lo
 	}
 	// Nothing correlated may remain inside (the rewrite may have defined
 	// new columns, such as a row number for LIMIT).
-	defined := definedIDs(out)
-	isCorr = func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(defined) }
-	bad := false
+	if readsOuter(out, definedIDs(out)) {
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this correlated subquery form is not supported yet (correlation outside WHERE, or under an outer join)")
+	}
+	return out, corr, nil
+}
+
+// readsOuter reports whether an expression anywhere in n reads a column
+// outside defined.
+func readsOuter(n logical.Node, defined logical.ColSet) bool {
+	found := false
 	var check func(n logical.Node)
 	check = func(n logical.Node) {
 		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			if isCorr(e) {
-				bad = true
+			if !logical.ColumnsOf(e).SubsetOf(defined) {
+				found = true
 			}
 			return e
 		})
@@ -52,11 +59,8 @@ func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []lo
 			check(c)
 		}
 	}
-	check(out)
-	if bad {
-		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this correlated subquery form is not supported yet (correlation outside WHERE, or under LIMIT or an outer join)")
-	}
-	return out, corr, nil
+	check(n)
+	return found
 }
 
 func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {

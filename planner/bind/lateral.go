@@ -68,6 +68,24 @@ func isScalarAggregate(n logical.Node) bool {
 	}
 }
 
+// havingOverScalarAggregate reports whether n filters the one row of an
+// aggregate without GROUP BY (HAVING): the row may be kept or dropped,
+// even for an empty input.
+func havingOverScalarAggregate(n logical.Node) bool {
+	for {
+		switch x := n.(type) {
+		case *logical.Project:
+			n = x.Input
+		case *logical.Sort:
+			n = x.Input
+		case *logical.Filter:
+			return isScalarAggregate(x.Input)
+		default:
+			return false
+		}
+	}
+}
+
 // readsCountsIndirectly reports whether the top projection of plan
 // computes an output from a count() column rather than passing it on.
 func readsCountsIndirectly(plan logical.Node, counts logical.ColSet) bool {

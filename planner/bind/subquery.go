@@ -24,6 +24,14 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 	sq := &logical.Subquery{Plan: q.node}
 	switch sl.SubLinkType {
 	case pg_query.SubLinkType_EXISTS_SUBLINK:
+		if isScalarAggregate(q.node) {
+			// An aggregate without GROUP BY or HAVING yields one row
+			// whatever its input: the EXISTS holds for every outer row.
+			return &logical.Const{T: sqltypes.TypeBool, V: true}, nil
+		}
+		if havingOverScalarAggregate(q.node) && readsOuter(q.node, definedIDs(q.node)) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated aggregate with HAVING and no GROUP BY is not supported yet"), loc)
+		}
 		sq.Kind, sq.T = logical.SubqueryExists, sqltypes.TypeBool
 		return sq, nil
 	case pg_query.SubLinkType_EXPR_SUBLINK:
@@ -168,6 +176,11 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated subquery computing count() is not supported yet")
 		}
 		if len(corr) > 0 {
+			if isScalarAggregate(sq.Plan) {
+				// Its one row for an outer row without matches (NULL
+				// aggregates) is not in the decorrelated plan.
+				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
+			}
 			node, res := b.correlatedAny(node, plan, corr, sq)
 			return node, res, nil
 		}
