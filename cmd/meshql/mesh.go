@@ -30,8 +30,14 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 	if o.DataDir == "" {
 		o.DataDir = defaultDataDir()
 	}
+	// A mesh whose mesh.yaml names no mask key hashes with this
+	// installation's own key, created on first use.
+	key, err := catalog.EnsureKeyFile(filepath.Join(o.DataDir, "mask.key"))
+	if err != nil {
+		return nil, fmt.Errorf("mask key: %w", err)
+	}
 	if o.Mesh != "" {
-		return catalog.Load(o.Mesh, catalog.LoadOptions{})
+		return catalog.Load(o.Mesh, catalog.LoadOptions{MaskKey: key})
 	}
 	meshDir := filepath.Join(o.DataDir, "demo", "mesh")
 	dataDir := filepath.Join(o.DataDir, "demo", "data")
@@ -65,7 +71,7 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 	if generated {
 		fmt.Fprintf(progress, "\ngenerated demo data in %s (%s)\n", dataDir, time.Since(start).Round(time.Millisecond))
 	}
-	return catalog.Load(meshDir, catalog.LoadOptions{DataDir: dataDir})
+	return catalog.Load(meshDir, catalog.LoadOptions{DataDir: dataDir, MaskKey: key})
 }
 
 // printProgress draws a one-line progress bar with an ETA.
