@@ -27,6 +27,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
+	// Reload loads the catalog again, for Engine.Reload and
+	// WatchCatalog; nil disables reloading.
+	Reload func(ctx context.Context) (*catalog.Mesh, error)
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -43,6 +46,7 @@ type Engine struct {
 	tables  map[*catalog.Product]*openTable
 	nextPID atomic.Int32
 	metrics metrics
+	reload  reloader
 }
 
 type openTable struct {
@@ -81,6 +85,7 @@ func New(cfg Config) (*Engine, error) {
 		e.connectors[c.Kind()] = c
 	}
 	e.mesh.Store(cfg.Mesh)
+	e.reload.load = cfg.Reload
 	return e, nil
 }
 

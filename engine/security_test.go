@@ -45,10 +45,32 @@ func queryErr(t *testing.T, e *Engine, user, sql string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.Close()
 	res, err := s.Query(context.Background(), sql)
 	if err != nil {
 		return nil, err
 	}
+	return drainRows(t, res)
+}
+
+// executeRows executes a prepared statement without parameters.
+func executeRows(t *testing.T, st *Statement) []string {
+	t.Helper()
+	res, err := st.Execute(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("%s: %v", st.SQL(), err)
+	}
+	out, err := drainRows(t, res)
+	if err != nil {
+		t.Fatalf("%s: %v", st.SQL(), err)
+	}
+	return out
+}
+
+// drainRows reads a result to the end, rendering rows as "a|b" lines,
+// and closes it.
+func drainRows(t *testing.T, res *Result) ([]string, error) {
+	t.Helper()
 	defer res.Close()
 	var out []string
 	for {

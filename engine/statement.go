@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
@@ -31,6 +32,7 @@ type Statement struct {
 	paramTypes []sqltypes.Type
 	st         *planner.Statement
 	err        error
+	mesh       *catalog.Mesh // the catalog st and err were analyzed in
 }
 
 // Prepare parses sql into statements. paramTypes are the types a client
@@ -54,17 +56,47 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 	return out, nil
 }
 
-// analyze binds the statement once.
+// analyze binds the statement in the current catalog: once, and again
+// when the catalog was reloaded since (a prepared statement then follows
+// the new grants, masks and row filters, as a new statement would).
 func (st *Statement) analyze(ctx context.Context) error {
-	if st.st == nil && st.err == nil {
-		s := st.s
-		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
-			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-			SessionFunction: s.sessionFunction,
-			Mesh:            s.engine.Mesh(), Principal: s.who,
-		})
+	s := st.s
+	snap := s.snapshot()
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh {
+		return st.err
+	}
+	prev := st.st
+	st.mesh = snap.mesh
+	st.st, st.err = planner.Analyze(ctx, catalogView{s, snap}, st.parsed, bind.Options{
+		Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
+		SessionFunction: s.sessionFunction,
+		Mesh:            snap.mesh, Principal: snap.who,
+	})
+	if st.err == nil && prev != nil && !sameResult(prev, st.st) {
+		st.st, st.err = nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cached plan must not change result type").
+			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// sameResult reports whether two analyses of a statement return the same
+// columns, so that a client's earlier Describe still holds.
+func sameResult(a, b *planner.Statement) bool {
+	if a.Kind != b.Kind || (a.Query == nil) != (b.Query == nil) {
+		return false
+	}
+	if a.Query == nil || a.Kind != planner.KindQuery {
+		return true
+	}
+	if len(a.Query.Columns) != len(b.Query.Columns) {
+		return false
+	}
+	for i, c := range a.Query.Columns {
+		if c.Name != b.Query.Columns[i].Name || !c.Type.Equal(b.Query.Columns[i].Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // Query prepares and executes a single statement.

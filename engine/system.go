@@ -117,10 +117,10 @@ func stableOID(kind, name string) int64 {
 // visibleProducts returns the product versions the session may read,
 // sorted by qualified name.
 func (s *Session) visibleProducts() []*catalog.Product {
-	mesh := s.engine.Mesh()
+	v := s.current()
 	var out []*catalog.Product
-	for _, p := range mesh.Products {
-		if policy.Decide(mesh, s.who, p).CanRead {
+	for _, p := range v.mesh.Products {
+		if policy.Decide(v.mesh, v.who, p).CanRead {
 			out = append(out, p)
 		}
 	}

@@ -28,6 +28,8 @@ type options struct {
 	LogFormat    string `yaml:"log_format"`
 	LogLevel     string `yaml:"log_level"`
 	DemoScale    string `yaml:"demo_scale"`
+	// ReloadInterval is how often serve polls the mesh folder for changes.
+	ReloadInterval string `yaml:"reload_interval"`
 }
 
 type flagSpec struct {
@@ -57,6 +59,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 			flagSpec{name: "tls-cert", key: "MESHQL_TLS_CERT", usage: "TLS certificate file (PEM)", str: &o.TLSCert},
 			flagSpec{name: "tls-key", key: "MESHQL_TLS_KEY", usage: "TLS private key file (PEM)", str: &o.TLSKey},
 			flagSpec{name: "demo-postgres", key: "MESHQL_DEMO_POSTGRES", usage: "PostgreSQL URL to serve the demo's sales.customers_v1 from", str: &o.DemoPostgres},
+			flagSpec{name: "reload-interval", key: "MESHQL_RELOAD_INTERVAL", usage: "how often to poll the mesh folder for changed descriptors (0 = only on SIGHUP; default 5s)", str: &o.ReloadInterval},
 		)
 	} else {
 		specs = append(specs, flagSpec{name: "user", key: "MESHQL_USER", usage: "user the query runs as", str: &o.User})
