@@ -30,6 +30,9 @@ type Config struct {
 	// Reload loads the catalog again, for Engine.Reload and
 	// WatchCatalog; nil disables reloading.
 	Reload func(ctx context.Context) (*catalog.Mesh, error)
+	// QueryLogSize is how many statements mesh.query_log keeps (the
+	// oldest go first); 0 means DefaultQueryLogSize.
+	QueryLogSize int
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -47,6 +50,10 @@ type Engine struct {
 	nextPID atomic.Int32
 	metrics metrics
 	reload  reloader
+	// queryLog is the audit log behind mesh.query_log; querySeq numbers
+	// its statements.
+	queryLog *queryLog
+	querySeq atomic.Int64
 }
 
 type openTable struct {
@@ -86,6 +93,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.mesh.Store(cfg.Mesh)
 	e.reload.load = cfg.Reload
+	e.queryLog = newQueryLog(cfg.QueryLogSize)
 	return e, nil
 }
 

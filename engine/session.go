@@ -217,8 +217,9 @@ func (s *Session) searchPath() []string {
 // catalogView resolves names for the binder with this session's rights,
 // in one catalog snapshot.
 type catalogView struct {
-	s    *Session
-	snap catalogSnapshot
+	s      *Session
+	snap   catalogSnapshot
+	access *bind.Access // audit record of the statement being bound
 }
 
 func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
@@ -251,6 +252,7 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bi
 		}
 	}
 	if !policy.Decide(mesh, c.snap.who, p).CanRead {
+		c.access.Deny(p.QualifiedName())
 		return nil, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", p.QualifiedName()).
 			WithHint("Readers of %s need one of the roles: %s.", p.QualifiedName(), strings.Join(p.Policies.Read, ", "))
 	}

@@ -61,6 +61,9 @@ type Options struct {
 	// policies (tests of the binder alone).
 	Mesh      *catalog.Mesh
 	Principal policy.Principal
+	// Access, when set, receives what the statement reads and is refused
+	// (the audit record); it is filled even when binding fails.
+	Access *Access
 }
 
 // Query is a bound SELECT.
