@@ -140,10 +140,11 @@ func writeDemoMesh(dir string) error {
 // reload (nil: none) reloads the catalog for SIGHUP and the folder watch.
 func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, error) {
 	return engine.New(engine.Config{
-		Mesh:       mesh,
-		Reload:     reload,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
-		Workers:    o.Workers,
-		Logger:     newLogger(o, os.Stderr),
+		Mesh:         mesh,
+		Reload:       reload,
+		QueryLogSize: o.QueryLogSize,
+		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
+		Workers:      o.Workers,
+		Logger:       newLogger(o, os.Stderr),
 	})
 }
