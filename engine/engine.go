@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/scram"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -100,14 +101,21 @@ func New(cfg Config) (*Engine, error) {
 // Mesh returns the catalog currently served.
 func (e *Engine) Mesh() *catalog.Mesh { return e.mesh.Load() }
 
-// Authenticate checks a user's password. Unknown users and wrong passwords
-// get the same 28P01 error, so that the answer does not reveal which
-// users exist.
+// Authenticate checks a user's password against the mesh's stored
+// secret: a SCRAM-SHA-256 verifier (meshql passwd) or, for the demo, the
+// plain password. Unknown users and wrong passwords get the same 28P01
+// error, so that the answer does not reveal which users exist.
 func (e *Engine) Authenticate(ctx context.Context, user, password string) error {
 	u, ok := e.Mesh().User(user)
 	fail := sqltypes.New(sqltypes.CodeInvalidPassword, "password authentication failed for user %q", user)
 	if !ok {
 		return fail
+	}
+	if v, isVerifier := scram.Parse(u.Password); isVerifier {
+		if !v.Check(password) {
+			return fail
+		}
+		return nil
 	}
 	if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
 		return fail
