@@ -45,6 +45,7 @@ func systemTables() []sysTable {
 	var out []sysTable
 	out = append(out, meshTables()...)
 	out = append(out, queryLogTable())
+	out = append(out, privilegeTables()...)
 	out = append(out, infoSchemaTables()...)
 	out = append(out, pgCatalogTables()...)
 	return out
