@@ -223,3 +223,50 @@ func TestWatchCatalogReloadsOnChange(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReloadUnderConcurrentQueriesLosesNone reloads the catalog over and
+// over while sessions keep querying: every query succeeds, and each sees
+// either the old or the new policy, never a mix or an error.
+func TestReloadUnderConcurrentQueriesLosesNone(t *testing.T) {
+	e, dir, _, mem := reloadableEngine(t)
+	defer mem.AssertSize(t, 0)
+	orders := filepath.Join(dir, "sales", "orders_v1.yaml")
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for _, user := range []string{"analyst", "marketing", "sales_eu", "admin"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := e.NewSession(user, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			for ctx.Err() == nil {
+				res, err := s.Query(context.Background(), "SELECT count(*), count(DISTINCT amount) > 0 FROM sales.orders_v1")
+				if err == nil {
+					_, err = drainRows(t, res)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	policies := []string{"amount: {mask: round, except: [sales, analyst]}", "amount: {mask: round, except: [sales, analyst, marketing]}"}
+	for i := 0; i < 8; i++ {
+		editFile(t, orders, policies[i%2], policies[(i+1)%2])
+		if err := e.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a query failed during reloads: %v", err)
+	}
+}
