@@ -225,8 +225,8 @@ func TestWatchCatalogReloadsOnChange(t *testing.T) {
 }
 
 // TestReloadUnderConcurrentQueriesLosesNone reloads the catalog over and
-// over while sessions keep querying: every query succeeds, and each sees
-// either the old or the new policy, never a mix or an error.
+// over while sessions keep querying: every query succeeds (none fails
+// for a catalog swapped under it), and the race detector watches the swap.
 func TestReloadUnderConcurrentQueriesLosesNone(t *testing.T) {
 	e, dir, _, mem := reloadableEngine(t)
 	defer mem.AssertSize(t, 0)
