@@ -30,6 +30,8 @@ func TestPrivilegeFunctions(t *testing.T) {
 		{"marketing", "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'customers_v1' AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT')", "signup_date"},
 		{"marketing", "SELECT count(*) FROM pg_class c WHERE has_table_privilege(c.oid, 'SELECT')", "5"},
 		{"marketing", "SELECT column_name FROM information_schema.column_privileges WHERE table_name = 'customers_v1' ORDER BY 1", "country\ncustomer_id\nemail\nname\nregion\nsegment"},
+		{"marketing", "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers_v1'", "customer_id,name,email,country,region,segment"},
+		{"analyst", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers_v1' AND column_name = 'signup_date'", "1"},
 		{"sales_eu", "SELECT grantee, table_schema || '.' || table_name, privilege_type FROM information_schema.table_privileges ORDER BY 2", "sales|catalog.products_v1|SELECT\nsales|catalog.products_v2|SELECT\nsales|sales.customers_v1|SELECT\nsales|sales.orders_v1|SELECT"},
 	}
 	for _, c := range cases {
