@@ -272,3 +272,35 @@ func TestDeprecatedVersionKeepsPolicies(t *testing.T) {
 		t.Errorf("denied column of a deprecated version: %v", err)
 	}
 }
+
+// TestHashMaskUsesTheMeshSecret serves the same data under two mask keys:
+// hashed ids are equal for equal keys (a restart, another front) and
+// differ when the key differs, so they depend on the secret.
+func TestHashMaskUsesTheMeshSecret(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	hashed := func(key string) []string {
+		mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir, MaskKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows(t, e, "analyst", "SELECT o.customer_id FROM sales.orders_v1 o ORDER BY o.order_id LIMIT 5")
+	}
+	a1, a2, b := hashed("key-a-0123456789abcdef"), hashed("key-a-0123456789abcdef"), hashed("key-b-0123456789abcdef")
+	if strings.Join(a1, ",") != strings.Join(a2, ",") {
+		t.Errorf("the same key hashes differently: %v %v", a1, a2)
+	}
+	for i := range a1 {
+		if a1[i] == b[i] {
+			t.Errorf("row %d hashes to %s under both keys", i, a1[i])
+		}
+	}
+}
