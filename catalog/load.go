@@ -19,6 +19,9 @@ type LoadOptions struct {
 	// against (Source.BaseDir); otherwise they resolve against the mesh
 	// folder. It is made absolute but not required to exist.
 	DataDir string
+	// MaskKey is the hash mask's key for a mesh whose mesh.yaml names none
+	// (see EnsureKeyFile for a per-installation key).
+	MaskKey string
 }
 
 // Load reads and validates the mesh folder dir: mesh.yaml and every
@@ -63,6 +66,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 		Users:       mc.users,
 		Roles:       mc.roles,
 	}
+	m.MaskKey, m.MaskKeySource = resolveMaskKey(mc.maskKey, filepath.Join(dir, MeshFile), absDir, opts.MaskKey, ps)
 	for _, lp := range loaded {
 		m.Products = append(m.Products, lp.p)
 	}

@@ -19,12 +19,13 @@ type meshConfig struct {
 	roles             []*Role
 	roleSet           map[string]bool // nil when mesh.yaml could not be read
 	domainNode        map[string]*yaml.Node
+	maskKey           maskKeyConfig
 }
 
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file")
 	if !ok {
 		return mc
 	}
@@ -38,6 +39,7 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	y.meshUsers(f, mc)
 	y.meshDomains(f, mc)
 	y.checkRoleCycles(mc, roleNodes)
+	mc.maskKey = y.meshMaskKey(f)
 	return mc
 }
 

@@ -26,6 +26,13 @@ type Mesh struct {
 	Products    []*Product // every version of every product, sorted by domain, name, version
 	Users       []*User
 	Roles       []*Role
+	// MaskKey is the secret key of the hash mask (mesh.yaml's
+	// mask_key_env or mask_key_file, else LoadOptions.MaskKey); "" when
+	// none was given.
+	MaskKey string
+	// MaskKeySource says where MaskKey came from ("env NAME", "file
+	// PATH", "install"), for operators; it never holds the key.
+	MaskKeySource string
 	// SearchPath lists the domains unqualified table names are looked up
 	// in by default (mesh.yaml's search_path; a session's starts with it).
 	SearchPath []string

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/scram"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -27,6 +28,12 @@ type Config struct {
 	Logger  *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
+	// Reload loads the catalog again, for Engine.Reload and
+	// WatchCatalog; nil disables reloading.
+	Reload func(ctx context.Context) (*catalog.Mesh, error)
+	// QueryLogSize is how many statements mesh.query_log keeps (the
+	// oldest go first); 0 means DefaultQueryLogSize.
+	QueryLogSize int
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -43,6 +50,11 @@ type Engine struct {
 	tables  map[*catalog.Product]*openTable
 	nextPID atomic.Int32
 	metrics metrics
+	reload  reloader
+	// queryLog is the audit log behind mesh.query_log; querySeq numbers
+	// its statements.
+	queryLog *queryLog
+	querySeq atomic.Int64
 }
 
 type openTable struct {
@@ -81,20 +93,29 @@ func New(cfg Config) (*Engine, error) {
 		e.connectors[c.Kind()] = c
 	}
 	e.mesh.Store(cfg.Mesh)
+	e.reload.load = cfg.Reload
+	e.queryLog = newQueryLog(cfg.QueryLogSize)
 	return e, nil
 }
 
 // Mesh returns the catalog currently served.
 func (e *Engine) Mesh() *catalog.Mesh { return e.mesh.Load() }
 
-// Authenticate checks a user's password. Unknown users and wrong passwords
-// get the same 28P01 error, so that the answer does not reveal which
-// users exist.
+// Authenticate checks a user's password against the mesh's stored
+// secret: a SCRAM-SHA-256 verifier (meshql passwd) or, for the demo, the
+// plain password. Unknown users and wrong passwords get the same 28P01
+// error, so that the answer does not reveal which users exist.
 func (e *Engine) Authenticate(ctx context.Context, user, password string) error {
 	u, ok := e.Mesh().User(user)
 	fail := sqltypes.New(sqltypes.CodeInvalidPassword, "password authentication failed for user %q", user)
 	if !ok {
 		return fail
+	}
+	if v, isVerifier := scram.Parse(u.Password); isVerifier {
+		if !v.Check(password) {
+			return fail
+		}
+		return nil
 	}
 	if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
 		return fail

@@ -97,4 +97,5 @@ func (e *Engine) WriteMetrics(w io.Writer) {
 	fmt.Fprintf(w, "meshql_query_duration_seconds_bucket{le=\"+Inf\"} %d\n", cum)
 	fmt.Fprintf(w, "meshql_query_duration_seconds_sum %g\n", float64(m.latencySum.Load())/1e6)
 	fmt.Fprintf(w, "meshql_query_duration_seconds_count %d\n", cum)
+	e.writeReloadMetrics(w)
 }

@@ -45,10 +45,32 @@ func queryErr(t *testing.T, e *Engine, user, sql string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.Close()
 	res, err := s.Query(context.Background(), sql)
 	if err != nil {
 		return nil, err
 	}
+	return drainRows(t, res)
+}
+
+// executeRows executes a prepared statement without parameters.
+func executeRows(t *testing.T, st *Statement) []string {
+	t.Helper()
+	res, err := st.Execute(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("%s: %v", st.SQL(), err)
+	}
+	out, err := drainRows(t, res)
+	if err != nil {
+		t.Fatalf("%s: %v", st.SQL(), err)
+	}
+	return out
+}
+
+// drainRows reads a result to the end, rendering rows as "a|b" lines,
+// and closes it.
+func drainRows(t *testing.T, res *Result) ([]string, error) {
+	t.Helper()
 	defer res.Close()
 	var out []string
 	for {
@@ -94,6 +116,10 @@ func TestPolicyBypassAttempts(t *testing.T) {
 			}
 		}
 	}
+	// An admin's statement naming a raw value lands in the audit log,
+	// which other users must not see.
+	rows(t, e, "admin", "SELECT count(*) FROM sales.customers_v1 WHERE email = '"+email0+"'")
+
 	type attempt struct {
 		name, user, sql string
 		wantCode        string // expected SQLSTATE, "" = must succeed without leaking
@@ -175,6 +201,27 @@ func TestPolicyBypassAttempts(t *testing.T) {
 				t.Errorf("joined rows show %v regions, want 1", got)
 			}
 		}},
+		{"query_log hides others' statements", "marketing", "SELECT DISTINCT user_name FROM mesh.query_log", "", func(t *testing.T, got []string) {
+			if strings.Join(got, ",") != "marketing" {
+				t.Errorf("marketing sees the statements of %v", got)
+			}
+		}},
+		{"query_log of admin as analyst", "analyst", "SELECT count(*) FROM mesh.query_log WHERE user_name = 'admin'", "", empty},
+		{"explain keeps the probe above the mask", "marketing", "EXPLAIN SELECT email FROM sales.customers_v1 WHERE email > ''", "", func(t *testing.T, got []string) {
+			text := strings.Join(got, "\n")
+			if !strings.Contains(text, "mesh_mask_partial(email)") || strings.Index(text, "Filter") > strings.Index(text, "mesh_mask_partial") {
+				t.Errorf("the filter must sit above the mask:\n%s", text)
+			}
+		}},
+		{"copy", "marketing", "COPY (SELECT email FROM sales.customers_v1) TO STDOUT", "0A000", nil},
+		{"min max over masked", "marketing", "SELECT min(email), max(name), min(customer_id::text) FROM sales.customers_v1", "", nil},
+		{"string_agg over masked", "marketing", "SELECT string_agg(email || name, ',') FROM sales.customers_v1", "", nil},
+		{"array_agg over masked", "marketing", "SELECT array_agg(email)::text FROM sales.customers_v1", "", nil},
+		{"privilege functions tell the truth", "marketing", "SELECT has_column_privilege('sales.customers_v1', 'signup_date', 'SELECT'), has_table_privilege('sales_eu', 'marketing.cross_sell_v1', 'SELECT')", "", func(t *testing.T, got []string) {
+			if strings.Join(got, ",") != "f|f" {
+				t.Errorf("privilege functions answer %v, want f|f", got)
+			}
+		}},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {
@@ -198,5 +245,62 @@ func TestPolicyBypassAttempts(t *testing.T) {
 	}
 	if len(attempts) < 40 {
 		t.Fatalf("the bypass suite should hold at least 40 attempts, has %d", len(attempts))
+	}
+}
+
+// TestDeprecatedVersionKeepsPolicies deprecates sales.customers_v1 in a
+// copy of the demo mesh: a deprecated version is still served, and still
+// through its policies.
+func TestDeprecatedVersionKeepsPolicies(t *testing.T) {
+	e, dir, _, mem := reloadableEngine(t)
+	defer mem.AssertSize(t, 0)
+	raw := rows(t, e, "admin", "SELECT email FROM sales.customers_v1 ORDER BY customer_id LIMIT 1")
+	editFile(t, filepath.Join(dir, "sales", "customers_v1.yaml"), "status: active", "status: deprecated\nsunset: 2099-12-31")
+	if err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range e.Mesh().Products {
+		if p.QualifiedName() == "sales.customers_v1" && p.Status != catalog.StatusDeprecated {
+			t.Fatalf("customers_v1 is %s after the reload, want deprecated", p.Status)
+		}
+	}
+	got, err := queryErr(t, e, "marketing", "SELECT email FROM sales.customers_v1 ORDER BY customer_id LIMIT 1")
+	if err != nil || len(got) != 1 || got[0] == raw[0] || !strings.HasPrefix(got[0], "***@") {
+		t.Errorf("deprecated version as marketing: %v, %v (raw %v)", got, err, raw)
+	}
+	if _, err := queryErr(t, e, "marketing", "SELECT signup_date FROM sales.customers_v1"); sqltypes.Code(err) != "42501" {
+		t.Errorf("denied column of a deprecated version: %v", err)
+	}
+}
+
+// TestHashMaskUsesTheMeshSecret serves the same data under two mask keys:
+// hashed ids are equal for equal keys (a restart, another front) and
+// differ when the key differs, so they depend on the secret.
+func TestHashMaskUsesTheMeshSecret(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	hashed := func(key string) []string {
+		mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir, MaskKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows(t, e, "analyst", "SELECT o.customer_id FROM sales.orders_v1 o ORDER BY o.order_id LIMIT 5")
+	}
+	a1, a2, b := hashed("key-a-0123456789abcdef"), hashed("key-a-0123456789abcdef"), hashed("key-b-0123456789abcdef")
+	if strings.Join(a1, ",") != strings.Join(a2, ",") {
+		t.Errorf("the same key hashes differently: %v %v", a1, a2)
+	}
+	for i := range a1 {
+		if a1[i] == b[i] {
+			t.Errorf("row %d hashes to %s under both keys", i, a1[i])
+		}
 	}
 }

@@ -19,15 +19,42 @@ import (
 type Session struct {
 	engine *Engine
 	user   string
-	// who is the session's principal (roles expanded, attributes), as
-	// the policy decision point sees it; computed once per session.
-	who    policy.Principal
 	pid    int32
 	closed atomic.Bool
 
 	mu     sync.Mutex
 	values map[string]string
 	defs   map[string]setting
+	// view is the catalog the current statement runs on and the session's
+	// principal (roles expanded, attributes) in it, as the policy decision
+	// point sees it; recomputed only when the catalog was reloaded.
+	view catalogSnapshot
+}
+
+// catalogSnapshot is one catalog and a principal resolved in it.
+type catalogSnapshot struct {
+	mesh *catalog.Mesh
+	who  policy.Principal
+}
+
+// snapshot returns the engine's current catalog and the session's
+// principal in it, and makes it the session's view for the statement
+// being analyzed (system tables and session functions read it).
+func (s *Session) snapshot() catalogSnapshot {
+	m := s.engine.Mesh()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.view.mesh != m {
+		s.view = catalogSnapshot{mesh: m, who: policy.PrincipalOf(m, s.user)}
+	}
+	return s.view
+}
+
+// current returns the session's view without taking a new snapshot.
+func (s *Session) current() catalogSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.view
 }
 
 // NewSession starts a session for an authenticated user. startup holds the
@@ -36,14 +63,14 @@ type Session struct {
 // for GUCs it does not know only when prefixed, so they are kept as custom
 // settings here.
 func (e *Engine) NewSession(user string, startup map[string]string) (*Session, error) {
-	s := &Session{engine: e, user: user, who: policy.PrincipalOf(e.Mesh(), user), values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
+	s := &Session{engine: e, user: user, values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
 	for _, st := range settingsTable() {
 		s.defs[st.name] = st
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
 	e.metrics.sessions.Add(1)
-	if sp := e.Mesh().SearchPath; len(sp) > 0 {
+	if sp := s.snapshot().mesh.SearchPath; len(sp) > 0 {
 		// The mesh names the domains unqualified names resolve in first.
 		s.values["search_path"] = strings.Join(sp, ", ") + `, "$user", public`
 		st := s.defs["search_path"]
@@ -187,8 +214,13 @@ func (s *Session) searchPath() []string {
 	return out
 }
 
-// catalogView resolves names for the binder with this session's rights.
-type catalogView struct{ s *Session }
+// catalogView resolves names for the binder with this session's rights,
+// in one catalog snapshot.
+type catalogView struct {
+	s      *Session
+	snap   catalogSnapshot
+	access *bind.Access // audit record of the statement being bound
+}
 
 func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
 	if st, ok := lookupSystem(schema, name); ok {
@@ -197,7 +229,7 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bi
 	if systemSchemas[schema] {
 		return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", schema+"."+name)
 	}
-	mesh := c.s.engine.Mesh()
+	mesh := c.snap.mesh
 	var p *catalog.Product
 	if schema == "" {
 		for _, sp := range c.s.searchPath() {
@@ -219,7 +251,8 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bi
 			return nil, err
 		}
 	}
-	if !policy.Decide(mesh, c.s.who, p).CanRead {
+	if !policy.Decide(mesh, c.snap.who, p).CanRead {
+		c.access.Deny(p.QualifiedName())
 		return nil, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", p.QualifiedName()).
 			WithHint("Readers of %s need one of the roles: %s.", p.QualifiedName(), strings.Join(p.Policies.Read, ", "))
 	}

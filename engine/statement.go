@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
@@ -31,6 +32,10 @@ type Statement struct {
 	paramTypes []sqltypes.Type
 	st         *planner.Statement
 	err        error
+	mesh       *catalog.Mesh // the catalog st and err were analyzed in
+	// access is what the last analysis read and was refused, for the
+	// audit log.
+	access *bind.Access
 }
 
 // Prepare parses sql into statements. paramTypes are the types a client
@@ -40,6 +45,7 @@ type Statement struct {
 func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
 	parsed, err := parse.Parse(sql)
 	if err != nil {
+		s.audit(0, sql, s.engine.clock(), 0, nil, err)
 		return nil, err
 	}
 	out := make([]*Statement, len(parsed))
@@ -54,17 +60,54 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 	return out, nil
 }
 
-// analyze binds the statement once.
+// analyze binds the statement in the current catalog: once, and again
+// when the catalog was reloaded since (a prepared statement then follows
+// the new grants, masks and row filters, as a new statement would).
 func (st *Statement) analyze(ctx context.Context) error {
-	if st.st == nil && st.err == nil {
-		s := st.s
-		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
-			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-			SessionFunction: s.sessionFunction,
-			Mesh:            s.engine.Mesh(), Principal: s.who,
-		})
+	s := st.s
+	snap := s.snapshot()
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh {
+		return st.err
+	}
+	prev := st.st
+	st.mesh, st.access = snap.mesh, &bind.Access{}
+	start := s.engine.clock()
+	st.st, st.err = planner.Analyze(ctx, catalogView{s, snap, st.access}, st.parsed, bind.Options{
+		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
+		SessionFunction: s.sessionFunction,
+		Mesh:            snap.mesh, Principal: snap.who, Access: st.access,
+		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap),
+	})
+	if st.err != nil {
+		// A statement refused at analysis (a denied column, an unknown
+		// table) never runs: it is audited now.
+		s.audit(0, st.parsed.SQL, start, 0, st.access, st.err)
+	}
+	if st.err == nil && prev != nil && !sameResult(prev, st.st) {
+		st.st, st.err = nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cached plan must not change result type").
+			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// sameResult reports whether two analyses of a statement return the same
+// columns, so that a client's earlier Describe still holds.
+func sameResult(a, b *planner.Statement) bool {
+	if a.Kind != b.Kind || (a.Query == nil) != (b.Query == nil) {
+		return false
+	}
+	if a.Query == nil || a.Kind != planner.KindQuery {
+		return true
+	}
+	if len(a.Query.Columns) != len(b.Query.Columns) {
+		return false
+	}
+	for i, c := range a.Query.Columns {
+		if c.Name != b.Query.Columns[i].Name || !c.Type.Equal(b.Query.Columns[i].Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // Query prepares and executes a single statement.
@@ -164,24 +207,25 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		return nil, err
 	}
 	qctx, cancel := s.queryContext(ctx)
-	start := time.Now()
+	start, auditStart := time.Now(), s.engine.clock()
+	id := s.engine.querySeq.Add(1)
+	finish := func(rows int64, err error) {
+		cancel()
+		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
+		s.audit(id, st.parsed.SQL, auditStart, rows, st.access, err)
+	}
 	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
 	if err != nil {
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
+		finish(0, err)
 		return nil, err
 	}
 	if err := plan.Root.Open(qctx); err != nil {
 		plan.Root.Close()
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
+		finish(0, err)
 		return nil, sqltypes.AsError(err)
 	}
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
-	res.onDone = func(rows int64, err error) {
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
-	}
+	res.onDone = finish
 	return res, nil
 }
 
@@ -210,9 +254,11 @@ func checkParams(types []sqltypes.Type, params []sqltypes.Datum) error {
 	return nil
 }
 
-func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
 	qctx, cancel := s.queryContext(ctx)
 	defer cancel()
+	auditStart := s.engine.clock()
+	defer func() { s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err) }()
 	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,8 @@ var systemSchemas = map[string]bool{"mesh": true, "pg_catalog": true, "informati
 func systemTables() []sysTable {
 	var out []sysTable
 	out = append(out, meshTables()...)
+	out = append(out, queryLogTable())
+	out = append(out, privilegeTables()...)
 	out = append(out, infoSchemaTables()...)
 	out = append(out, pgCatalogTables()...)
 	return out
@@ -117,10 +119,10 @@ func stableOID(kind, name string) int64 {
 // visibleProducts returns the product versions the session may read,
 // sorted by qualified name.
 func (s *Session) visibleProducts() []*catalog.Product {
-	mesh := s.engine.Mesh()
+	v := s.current()
 	var out []*catalog.Product
-	for _, p := range mesh.Products {
-		if policy.Decide(mesh, s.who, p).CanRead {
+	for _, p := range v.mesh.Products {
+		if policy.Decide(v.mesh, v.who, p).CanRead {
 			out = append(out, p)
 		}
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -104,9 +105,15 @@ func infoSchemaTables() []sysTable {
 			{"ordinal_position", tInt4}, {"column_default", tText}, {"is_nullable", tText}, {"data_type", tText},
 			{"character_maximum_length", tInt4}, {"numeric_precision", tInt4}, {"numeric_scale", tInt4}, {"udt_name", tText},
 		}, rows: func(s *Session) [][]any {
+			// As in PostgreSQL, only columns the user holds a privilege on.
+			v := s.current()
 			var out [][]any
 			for _, p := range s.visibleProducts() {
+				denied := policy.Decide(v.mesh, v.who, p).Denied
 				for i, c := range p.Columns {
+					if denied[c.Name] {
+						continue
+					}
 					nullable := "YES"
 					for _, k := range c.Constraints {
 						if k == "not_null" || k == "primary_key" {

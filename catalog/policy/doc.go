@@ -32,7 +32,8 @@
 //
 // Mask parameters: the catalog has no granularity field, so round uses a
 // default by column type: "10" for numbers, "month" for dates and
-// timestamps. hash takes the mesh's key (Decision.HashKey, see MaskKey).
+// timestamps. hash takes the mesh's key (Decision.HashKey, see MaskKey), derived
+// from the mesh's secret mask key.
 //
 // Everything Decide returns is deterministic; Decision.String renders it
 // with sorted columns (no map order) for EXPLAIN and tests, and never

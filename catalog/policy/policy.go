@@ -165,14 +165,22 @@ func IsPII(c *catalog.Column) bool {
 	return false
 }
 
-// MaskKey returns the mesh's key for mesh_mask_hash: hex SHA-256 of a
-// fixed label and the mesh name. It is stable across restarts and equal
-// for every product of a mesh (so hashed keys still join), but it is not
-// secret: anyone who knows the mesh name can recompute it and, for
-// low-entropy values such as integer ids, invert hashes by enumeration.
-// A mesh.yaml mask_key (a secret) should replace it; see the report.
+// MaskKey returns the key mesh_mask_hash uses for the mesh: derived from
+// the mesh's secret (catalog.Mesh.MaskKey: mesh.yaml's mask_key_env or
+// mask_key_file, or the installation's key), so that it is the same for
+// every product and across restarts (hashed keys still join) and cannot be
+// recomputed without the secret. Hashing the secret with a label keeps the
+// raw secret out of plans and the key a fixed 64 hex digits.
+//
+// A mesh loaded without any key (library use and tests only: meshql serve
+// and query always supply one) falls back to a key derived from the mesh
+// name, which is stable but not secret.
 func MaskKey(m *catalog.Mesh) string {
-	sum := sha256.Sum256([]byte("meshql/mask-key/v1\x00" + m.Name))
+	secret := "name\x00" + m.Name
+	if m.MaskKey != "" {
+		secret = "secret\x00" + m.MaskKey
+	}
+	sum := sha256.Sum256([]byte("meshql/mask-key/v1\x00" + secret))
 	return hex.EncodeToString(sum[:])
 }
 

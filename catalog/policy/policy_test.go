@@ -210,6 +210,14 @@ func TestMaskKeyPerMesh(t *testing.T) {
 	if a == b || a != MaskKey(&catalog.Mesh{Name: "a"}) {
 		t.Errorf("MaskKey is not a stable per-mesh value: %s %s", a, b)
 	}
+	// With a secret, the key depends on the secret only: it cannot be
+	// recomputed from the mesh name, and it stays put across renames.
+	s1 := MaskKey(&catalog.Mesh{Name: "a", MaskKey: "secret-one-0123456789"})
+	s2 := MaskKey(&catalog.Mesh{Name: "a", MaskKey: "secret-two-0123456789"})
+	s1b := MaskKey(&catalog.Mesh{Name: "b", MaskKey: "secret-one-0123456789"})
+	if s1 == a || s1 == s2 || s1 != s1b || len(s1) != 64 || strings.Contains(s1, "secret") {
+		t.Errorf("keyed MaskKey: %s %s %s (unkeyed %s)", s1, s2, s1b, a)
+	}
 }
 
 func TestMaskSpec(t *testing.T) {

@@ -28,6 +28,10 @@ type options struct {
 	LogFormat    string `yaml:"log_format"`
 	LogLevel     string `yaml:"log_level"`
 	DemoScale    string `yaml:"demo_scale"`
+	// ReloadInterval is how often serve polls the mesh folder for changes.
+	ReloadInterval string `yaml:"reload_interval"`
+	// QueryLogSize is how many statements mesh.query_log keeps.
+	QueryLogSize int `yaml:"query_log_size"`
 }
 
 type flagSpec struct {
@@ -47,6 +51,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "workers", key: "MESHQL_WORKERS", usage: "parallel workers per query (default: number of CPUs)", num: &o.Workers},
 		{name: "log-format", key: "MESHQL_LOG_FORMAT", usage: "log format: text or json", str: &o.LogFormat},
 		{name: "log-level", key: "MESHQL_LOG_LEVEL", usage: "log level: debug, info, warn, error", str: &o.LogLevel},
+		{name: "query-log-size", key: "MESHQL_QUERY_LOG_SIZE", usage: "statements the audit log mesh.query_log keeps (default 1000)", num: &o.QueryLogSize},
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
 	}
 	if serve {
@@ -57,6 +62,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 			flagSpec{name: "tls-cert", key: "MESHQL_TLS_CERT", usage: "TLS certificate file (PEM)", str: &o.TLSCert},
 			flagSpec{name: "tls-key", key: "MESHQL_TLS_KEY", usage: "TLS private key file (PEM)", str: &o.TLSKey},
 			flagSpec{name: "demo-postgres", key: "MESHQL_DEMO_POSTGRES", usage: "PostgreSQL URL to serve the demo's sales.customers_v1 from", str: &o.DemoPostgres},
+			flagSpec{name: "reload-interval", key: "MESHQL_RELOAD_INTERVAL", usage: "how often to poll the mesh folder for changed descriptors (0 = only on SIGHUP; default 5s)", str: &o.ReloadInterval},
 		)
 	} else {
 		specs = append(specs, flagSpec{name: "user", key: "MESHQL_USER", usage: "user the query runs as", str: &o.User})

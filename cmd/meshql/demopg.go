@@ -36,7 +36,15 @@ func useDemoPostgres(ctx context.Context, mesh *catalog.Mesh, url string, progre
 	if err := pgload.LoadMesh(ctx, conn, one, memory.NewGoAllocator()); err != nil {
 		return fmt.Errorf("--demo-postgres: loading sales.%s: %w", demoPostgresProduct, err)
 	}
-	p.Source = catalog.Source{Connector: "postgres", Table: "sales." + demoPostgresProduct, Options: map[string]string{"url": url}}
+	serveDemoFromPostgres(mesh, url)
 	fmt.Fprintf(progress, "serving sales.%s from PostgreSQL\n", demoPostgresProduct)
 	return nil
+}
+
+// serveDemoFromPostgres points the demo's sales.customers_v1 at the copy
+// useDemoPostgres made; catalog reloads apply it again.
+func serveDemoFromPostgres(mesh *catalog.Mesh, url string) {
+	if p, ok := mesh.Lookup("sales", demoPostgresProduct); ok {
+		p.Source = catalog.Source{Connector: "postgres", Table: "sales." + demoPostgresProduct, Options: map[string]string{"url": url}}
+	}
 }

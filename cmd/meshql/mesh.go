@@ -30,19 +30,44 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 	if o.DataDir == "" {
 		o.DataDir = defaultDataDir()
 	}
-	if o.Mesh != "" {
-		return catalog.Load(o.Mesh, catalog.LoadOptions{})
+	if o.Mesh == "" {
+		if err := prepareDemo(ctx, o, progress); err != nil {
+			return nil, err
+		}
 	}
+	return meshLoader(o)(ctx)
+}
+
+// meshLoader returns how to (re)load the mesh folder loadMesh prepared;
+// reloading never rewrites the demo mesh or regenerates its data.
+func meshLoader(o *options) func(context.Context) (*catalog.Mesh, error) {
+	return func(context.Context) (*catalog.Mesh, error) {
+		// A mesh whose mesh.yaml names no mask key hashes with this
+		// installation's own key, created on first use.
+		key, err := catalog.EnsureKeyFile(filepath.Join(o.DataDir, "mask.key"))
+		if err != nil {
+			return nil, fmt.Errorf("mask key: %w", err)
+		}
+		if o.Mesh != "" {
+			return catalog.Load(o.Mesh, catalog.LoadOptions{MaskKey: key})
+		}
+		return catalog.Load(filepath.Join(o.DataDir, "demo", "mesh"), catalog.LoadOptions{DataDir: filepath.Join(o.DataDir, "demo", "data"), MaskKey: key})
+	}
+}
+
+// prepareDemo writes the demo mesh's descriptors into the data dir and
+// generates its data when missing or stale.
+func prepareDemo(ctx context.Context, o *options, progress io.Writer) error {
 	meshDir := filepath.Join(o.DataDir, "demo", "mesh")
 	dataDir := filepath.Join(o.DataDir, "demo", "data")
 	if err := writeDemoMesh(meshDir); err != nil {
-		return nil, err
+		return err
 	}
 	scale := 1.0
 	if o.DemoScale != "" {
 		v, err := strconv.ParseFloat(o.DemoScale, 64)
 		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("--demo-scale: %q is not a positive number", o.DemoScale)
+			return fmt.Errorf("--demo-scale: %q is not a positive number", o.DemoScale)
 		}
 		scale = v
 	}
@@ -60,12 +85,12 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("demo data in %s: %w", dataDir, err)
+		return fmt.Errorf("demo data in %s: %w", dataDir, err)
 	}
 	if generated {
 		fmt.Fprintf(progress, "\ngenerated demo data in %s (%s)\n", dataDir, time.Since(start).Round(time.Millisecond))
 	}
-	return catalog.Load(meshDir, catalog.LoadOptions{DataDir: dataDir})
+	return nil
 }
 
 // printProgress draws a one-line progress bar with an ETA.
@@ -111,12 +136,15 @@ func writeDemoMesh(dir string) error {
 	})
 }
 
-// newEngine wires an engine over a mesh with every built-in connector.
-func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
+// newEngine wires an engine over a mesh with every built-in connector;
+// reload (nil: none) reloads the catalog for SIGHUP and the folder watch.
+func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, error) {
 	return engine.New(engine.Config{
-		Mesh:       mesh,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
-		Workers:    o.Workers,
-		Logger:     newLogger(o, os.Stderr),
+		Mesh:         mesh,
+		Reload:       reload,
+		QueryLogSize: o.QueryLogSize,
+		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
+		Workers:      o.Workers,
+		Logger:       newLogger(o, os.Stderr),
 	})
 }

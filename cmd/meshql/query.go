@@ -35,7 +35,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(mesh, o)
+	eng, err := newEngine(mesh, o, nil)
 	if err != nil {
 		return err
 	}

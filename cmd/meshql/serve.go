@@ -29,7 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(mesh, o)
+	reloadEvery, err := parseReloadInterval(o.ReloadInterval)
 	if err != nil {
 		return err
 	}
@@ -49,6 +49,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	eng, err := newEngine(mesh, o, reloader(o))
+	if err != nil {
+		return err
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	waitWatch := eng.WatchCatalog(watchCtx, reloadEvery)
+	stopHUP := reloadOnSIGHUP(watchCtx, eng)
+	defer func() { stopWatch(); waitWatch(); stopHUP() }()
 	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
 		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
 	})

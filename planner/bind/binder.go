@@ -61,6 +61,14 @@ type Options struct {
 	// policies (tests of the binder alone).
 	Mesh      *catalog.Mesh
 	Principal policy.Principal
+	// Access, when set, receives what the statement reads and is refused
+	// (the audit record); it is filled even when binding fails.
+	Access *Access
+	// Privileges returns the grants of a user for has_*_privilege (ok
+	// false: no such user); nil leaves those functions unknown. RoleByOID
+	// resolves a user given by oid.
+	Privileges func(user string) (g *Grants, ok bool)
+	RoleByOID  func(oid int64) (user string, ok bool)
 }
 
 // Query is a bound SELECT.

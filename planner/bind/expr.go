@@ -843,6 +843,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
 	}
+	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
+		return b.bindPrivilege(name, fc, sc, agg)
+	}
 	if expr.IsMaskFunction(name) {
 		// Masks are applied by policy only: a user who could call the
 		// hash with a key of their choosing could reverse it.

@@ -195,27 +195,45 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(rv.Location))
 	}
+	// Policies name the product's own columns, so the relation is secured
+	// under those names and only then renamed by the column aliases:
+	// FROM p AS x(a, b) must not rename a masked column out of its mask.
+	var rel *relation
 	if t.Source == nil {
-		rel, err := b.bindDerived(t, alias, colAliases, outer, int(rv.Location))
-		if err != nil {
+		if rel, err = b.bindDerived(t, alias, nil, outer, int(rv.Location)); err != nil {
 			return nil, err
 		}
-		return b.securedRelation(rel, t, int(rv.Location))
-	}
-	scan := &logical.Scan{Product: t.Product, Table: t.Source, Name: t.Name, Alias: alias}
-	sc := &scope{parent: outer}
-	for i, c := range t.Columns {
-		name := c.Name
-		if i < len(colAliases) {
-			name = colAliases[i]
+	} else {
+		scan := &logical.Scan{Product: t.Product, Table: t.Source, Name: t.Name, Alias: alias}
+		sc := &scope{parent: outer}
+		for _, c := range t.Columns {
+			id := b.meta.NewColumn(c.Name, alias, c.Type)
+			scan.Cols = append(scan.Cols, id)
+			scan.SourceIdx = append(scan.SourceIdx, c.SourceIndex)
+			scan.SourceTypes = append(scan.SourceTypes, c.SourceType)
+			sc.add(scopeCol{table: alias, name: c.Name, id: id, t: c.Type})
 		}
-		id := b.meta.NewColumn(name, alias, c.Type)
-		scan.Cols = append(scan.Cols, id)
-		scan.SourceIdx = append(scan.SourceIdx, c.SourceIndex)
-		scan.SourceTypes = append(scan.SourceTypes, c.SourceType)
-		sc.add(scopeCol{table: alias, name: name, id: id, t: c.Type})
+		rel = &relation{node: scan, scope: sc}
 	}
-	return b.securedRelation(&relation{node: scan, scope: sc}, t, int(rv.Location))
+	if rel, err = b.securedRelation(rel, t, int(rv.Location)); err != nil {
+		return nil, err
+	}
+	return renameColumns(rel, alias, colAliases)
+}
+
+// renameColumns applies a range's column aliases, in column order.
+func renameColumns(rel *relation, alias string, colAliases []string) (*relation, error) {
+	if len(colAliases) == 0 {
+		return rel, nil
+	}
+	if len(colAliases) > len(rel.scope.cols) {
+		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(rel.scope.cols), len(colAliases))
+	}
+	sc := &scope{parent: rel.scope.parent, cols: append([]scopeCol(nil), rel.scope.cols...)}
+	for i, name := range colAliases {
+		sc.cols[i].name = name
+	}
+	return &relation{node: rel.node, scope: sc, cols: rel.cols}, nil
 }
 
 // bindDerived expands a derived data product (a view defined by SQL over

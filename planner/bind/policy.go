@@ -13,17 +13,20 @@ import (
 // is the owner's predicate); masked columns are replaced by their mask
 // expression, so every later filter, join, grouping and pushdown only ever
 // sees masked values; denied columns stay in scope only to produce a
-// permission error when named.
+// permission error when named. rel's columns must carry the product's own
+// names (aliases are applied after). Every column is tagged for the audit
+// record (Options.Access).
 func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, error) {
 	if b.opts.Mesh == nil || t.Product == nil {
 		return rel, nil
 	}
 	dec := policy.Decide(b.opts.Mesh, b.opts.Principal, t.Product)
 	if !dec.CanRead {
+		b.opts.Access.Deny(t.Name)
 		return nil, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", t.Name), loc)
 	}
-	if dec.Unrestricted() {
-		return rel, nil
+	if err := policyColumnsExist(dec, rel.scope, t.Name); err != nil {
+		return nil, errAt(err, loc)
 	}
 	node := rel.node
 	if f := dec.RowFilter(); f != "" {
@@ -33,15 +36,17 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 		}
 		node = &logical.Filter{Input: node, Pred: pred}
 	}
-	if len(dec.Masks) == 0 && len(dec.Denied) == 0 {
-		return &relation{node: node, scope: rel.scope, cols: rel.cols}, nil
+	b.opts.Access.product(t.Name, dec.RowFilter() != "")
+	var proj *logical.Project
+	if len(dec.Masks) > 0 || len(dec.Denied) > 0 {
+		proj = &logical.Project{Input: node}
 	}
-	proj := &logical.Project{Input: node}
 	sc := &scope{parent: rel.scope.parent}
 	for _, c := range rel.scope.cols {
 		src := c.name
+		c.sec = &securedCol{acc: b.opts.Access, product: t.Name, column: src}
 		if dec.Denied[src] {
-			c.denied = t.Name
+			c.denied, c.sec.denied = t.Name, true
 			sc.add(c)
 			continue
 		}
@@ -60,16 +65,40 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 			}
 			e = &logical.Func{Name: m.Function(), Args: args, T: rt}
 			c.id, c.t = b.meta.NewColumn(c.name, c.table, rt), rt
+			c.sec.mask = m.String()
 		}
-		proj.Exprs = append(proj.Exprs, e)
-		proj.Cols = append(proj.Cols, c.id)
+		if proj != nil {
+			proj.Exprs = append(proj.Exprs, e)
+			proj.Cols = append(proj.Cols, c.id)
+		}
 		sc.add(c)
+	}
+	if proj == nil {
+		return &relation{node: node, scope: sc, cols: rel.cols}, nil
 	}
 	for _, name := range dec.DeniedColumns() {
 		b.notices = append(b.notices, &sqltypes.Error{Code: sqltypes.CodeWarning, Severity: "NOTICE",
 			Msg: "column " + name + " of " + t.Name + " is hidden by its access policy"})
 	}
 	return &relation{node: proj, scope: sc}, nil
+}
+
+// policyColumnsExist fails closed when a decision masks or denies a column
+// the relation does not have under that name (a derived product whose SQL
+// names its outputs differently from its declared columns): the policy
+// would otherwise silently not apply.
+func policyColumnsExist(dec policy.Decision, sc *scope, product string) *sqltypes.Error {
+	names := map[string]bool{}
+	for _, c := range sc.cols {
+		names[c.name] = true
+	}
+	for _, col := range append(dec.DeniedColumns(), dec.MaskedColumns()...) {
+		if !names[col] {
+			return sqltypes.New(sqltypes.CodeInternal, "the access policy of %s names column %s, which the product does not deliver", product, col).
+				WithHint("The product's definition and its declared columns disagree; tell its owner.")
+		}
+	}
+	return nil
 }
 
 // bindRowFilter binds a product's row filter predicate over its raw columns.

@@ -24,6 +24,9 @@ type scopeCol struct {
 	// denied names the product whose policy hides this column from the
 	// session: referencing it is a permission error.
 	denied string
+	// sec is set on a data product's columns: the audit record of reads
+	// and denials (nil for other relations).
+	sec *securedCol
 }
 
 // scope is the set of columns an expression may reference. parent is the
@@ -54,8 +57,10 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 	switch len(found) {
 	case 1:
 		if found[0].denied != "" {
+			found[0].sec.deny()
 			return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for column %s of %s", name, found[0].denied), pos)
 		}
+		found[0].sec.read()
 		return found[0], nil
 	case 0:
 		if s.parent != nil {
@@ -115,6 +120,7 @@ func (s *scope) star(table string) []scopeCol {
 		if table == "" && c.qualifiedOnly {
 			continue
 		}
+		c.sec.read()
 		out = append(out, c)
 	}
 	return out

@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"encoding/base64"
 	"math/big"
 	"time"
 
@@ -147,7 +146,5 @@ func (fb *fakeBackend) registerDefaults() {
 
 // scramVerifierString builds a PostgreSQL-format verifier for tests.
 func scramVerifierString(password string) string {
-	v := deriveVerifier(password, []byte("0123456789abcdef"), 4096)
-	enc := base64.StdEncoding.EncodeToString
-	return "SCRAM-SHA-256$4096:" + enc(v.salt) + "$" + enc(v.storedKey) + ":" + enc(v.serverKey)
+	return deriveVerifier(password, []byte("0123456789abcdef"), 4096).String()
 }

@@ -100,15 +100,15 @@ func TestSCRAMVector(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth := []byte(clientFirstBare + "," + serverFirst + "," + withoutProof)
-	sig := hmacSHA256(v.storedKey, auth)
+	sig := hmacSHA256(v.StoredKey, auth)
 	key := make([]byte, len(proof))
 	for i := range proof {
 		key[i] = proof[i] ^ sig[i]
 	}
-	if h := sha256.Sum256(key); string(h[:]) != string(v.storedKey) {
+	if h := sha256.Sum256(key); string(h[:]) != string(v.StoredKey) {
 		t.Fatal("RFC 7677 proof does not verify")
 	}
-	if got := base64.StdEncoding.EncodeToString(hmacSHA256(v.serverKey, auth)); got != "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=" {
+	if got := base64.StdEncoding.EncodeToString(hmacSHA256(v.ServerKey, auth)); got != "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=" {
 		t.Fatalf("server signature %s", got)
 	}
 	if _, _, _, err := parseClientFirst("p=tls-server-end-point,,n=,r=x"); err == nil {

@@ -3,8 +3,6 @@ package pgwire
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -14,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/jeroenrinzema/psql-wire/pkg/buffer"
+
+	"github.com/meshql/meshql/catalog/scram"
 )
 
 // SCRAM-SHA-256 server side (RFC 5802, RFC 7677), as PostgreSQL does it:
@@ -25,57 +25,18 @@ import (
 // SASLprep fails).
 
 const (
-	scramMechanism  = "SCRAM-SHA-256"
-	scramIterations = 4096
+	scramMechanism  = scram.Mechanism
+	scramIterations = scram.Iterations
 )
 
 // scramVerifier is what the server stores for a user.
-type scramVerifier struct {
-	salt                 []byte
-	iterations           int
-	storedKey, serverKey []byte
-}
+type scramVerifier = scram.Verifier
 
-// parseVerifier reads "SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>".
-func parseVerifier(s string) (*scramVerifier, bool) {
-	rest, ok := strings.CutPrefix(s, scramMechanism+"$")
-	if !ok {
-		return nil, false
-	}
-	iterSalt, keys, ok := strings.Cut(rest, "$")
-	if !ok {
-		return nil, false
-	}
-	iter, salt, ok1 := strings.Cut(iterSalt, ":")
-	stored, server, ok2 := strings.Cut(keys, ":")
-	n, err := strconv.Atoi(iter)
-	if !ok1 || !ok2 || err != nil || n <= 0 {
-		return nil, false
-	}
-	v := &scramVerifier{iterations: n}
-	var e1, e2, e3 error
-	v.salt, e1 = base64.StdEncoding.DecodeString(salt)
-	v.storedKey, e2 = base64.StdEncoding.DecodeString(stored)
-	v.serverKey, e3 = base64.StdEncoding.DecodeString(server)
-	if e1 != nil || e2 != nil || e3 != nil || len(v.storedKey) != sha256.Size || len(v.serverKey) != sha256.Size {
-		return nil, false
-	}
-	return v, true
-}
-
-// deriveVerifier computes a verifier from a plain password.
-func deriveVerifier(password string, salt []byte, iterations int) *scramVerifier {
-	salted, _ := pbkdf2.Key(sha256.New, password, salt, iterations, sha256.Size)
-	clientKey := hmacSHA256(salted, []byte("Client Key"))
-	stored := sha256.Sum256(clientKey)
-	return &scramVerifier{salt: salt, iterations: iterations, storedKey: stored[:], serverKey: hmacSHA256(salted, []byte("Server Key"))}
-}
-
-func hmacSHA256(key, msg []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(msg)
-	return m.Sum(nil)
-}
+var (
+	parseVerifier  = scram.Parse
+	deriveVerifier = scram.Derive
+	hmacSHA256     = scram.HMAC
+)
 
 // scramCache memoizes verifiers derived from plain-text secrets; PBKDF2
 // with 4096 rounds costs about a millisecond. Entries are keyed by user and
@@ -94,8 +55,8 @@ func (s *Server) verifier(ctx context.Context, user string) (_ *scramVerifier, o
 	}
 	if err != nil || !found {
 		salt := hmacSHA256(s.secret[:], []byte("salt\x00"+user))[:16]
-		return &scramVerifier{salt: salt, iterations: scramIterations,
-			storedKey: hmacSHA256(s.secret[:], []byte("stored\x00"+user)), serverKey: hmacSHA256(s.secret[:], []byte("server\x00"+user))}, false
+		return &scramVerifier{Salt: salt, Iterations: scramIterations,
+			StoredKey: hmacSHA256(s.secret[:], []byte("stored\x00"+user)), ServerKey: hmacSHA256(s.secret[:], []byte("server\x00"+user))}, false
 	}
 	if v, ok := parseVerifier(secret); ok {
 		return v, true
@@ -152,7 +113,7 @@ func (s *Server) scramExchange(ctx context.Context, w *buffer.Writer, r *buffer.
 	var nb [18]byte
 	_, _ = rand.Read(nb[:])
 	nonce := cnonce + base64.StdEncoding.EncodeToString(nb[:])
-	serverFirst := "r=" + nonce + ",s=" + base64.StdEncoding.EncodeToString(v.salt) + ",i=" + strconv.Itoa(v.iterations)
+	serverFirst := "r=" + nonce + ",s=" + base64.StdEncoding.EncodeToString(v.Salt) + ",i=" + strconv.Itoa(v.Iterations)
 	if err := writeAuth(w, authSASLContinue, []byte(serverFirst)); err != nil {
 		return false, err
 	}
@@ -166,7 +127,7 @@ func (s *Server) scramExchange(ctx context.Context, w *buffer.Writer, r *buffer.
 		return false, err
 	}
 	authMessage := []byte(bare + "," + serverFirst + "," + withoutProof)
-	clientSig := hmacSHA256(v.storedKey, authMessage)
+	clientSig := hmacSHA256(v.StoredKey, authMessage)
 	if len(proof) != len(clientSig) {
 		return false, nil
 	}
@@ -175,10 +136,10 @@ func (s *Server) scramExchange(ctx context.Context, w *buffer.Writer, r *buffer.
 		clientKey[i] = proof[i] ^ clientSig[i]
 	}
 	got := sha256.Sum256(clientKey)
-	if subtle.ConstantTimeCompare(got[:], v.storedKey) != 1 || !known {
+	if subtle.ConstantTimeCompare(got[:], v.StoredKey) != 1 || !known {
 		return false, nil
 	}
-	serverSig := hmacSHA256(v.serverKey, authMessage)
+	serverSig := hmacSHA256(v.ServerKey, authMessage)
 	return true, writeAuth(w, authSASLFinal, []byte("v="+base64.StdEncoding.EncodeToString(serverSig)))
 }
 

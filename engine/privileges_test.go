@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestPrivilegeFunctions asks PostgreSQL's privilege inquiry functions
+// what the demo users may do. Expectations follow from testdata/mesh's
+// policies (see TestQueryLogRecordsReadsMasksAndDenials) and from
+// PostgreSQL's documented forms: ([user,] table, [column,] privilege),
+// any listed privilege suffices, WITH GRANT OPTION is never held, and
+// meshql grants only SELECT and USAGE.
+func TestPrivilegeFunctions(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	cases := []struct{ user, sql, want string }{
+		{"analyst", "SELECT has_table_privilege('sales.orders_v1', 'SELECT'), has_table_privilege('marketing.cross_sell_v1', 'select')", "t|t"},
+		{"sales_eu", "SELECT has_table_privilege('sales.orders_v1', 'SELECT'), has_table_privilege('marketing.cross_sell_v1', 'SELECT')", "t|f"},
+		{"analyst", "SELECT has_table_privilege('sales.orders_v1', 'INSERT'), has_table_privilege('sales.orders_v1', 'SELECT WITH GRANT OPTION'), has_table_privilege('sales.orders_v1', 'UPDATE, SELECT')", "f|f|t"},
+		{"analyst", "SELECT has_table_privilege('pg_class', 'SELECT'), has_table_privilege('mesh.query_log', 'SELECT')", "t|t"},
+		{"marketing", "SELECT has_column_privilege('sales.customers_v1', 'signup_date', 'SELECT'), has_column_privilege('sales.customers_v1', 'email', 'SELECT'), has_column_privilege('sales.customers_v1', 7, 'SELECT')", "f|t|f"},
+		{"analyst", "SELECT has_column_privilege('sales.customers_v1', 'signup_date', 'SELECT')", "t"},
+		{"admin", "SELECT has_table_privilege('sales_eu', 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege('marketing', 'sales.customers_v1', 'signup_date', 'SELECT'), has_table_privilege('marketing', 'sales.customers_v1', 'SELECT')", "f|f|t"},
+		{"sales_eu", "SELECT has_schema_privilege('sales', 'USAGE'), has_schema_privilege('marketing', 'USAGE'), has_schema_privilege('sales', 'CREATE'), has_schema_privilege('pg_catalog', 'USAGE')", "t|f|f|t"},
+		{"sales_eu", "SELECT has_any_column_privilege('sales.customers_v1', 'SELECT'), has_any_column_privilege('marketing.cross_sell_v1', 'SELECT')", "t|f"},
+		{"sales_eu", "SELECT n, has_table_privilege(n, 'SELECT') FROM (VALUES ('sales.orders_v1'), ('marketing.cross_sell_v1')) v(n) ORDER BY n", "marketing.cross_sell_v1|f\nsales.orders_v1|t"},
+		{"marketing", "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'customers_v1' AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT')", "signup_date"},
+		{"marketing", "SELECT count(*) FROM pg_class c WHERE has_table_privilege(c.oid, 'SELECT')", "5"},
+		{"marketing", "SELECT column_name FROM information_schema.column_privileges WHERE table_name = 'customers_v1' ORDER BY 1", "country\ncustomer_id\nemail\nname\nregion\nsegment"},
+		{"marketing", "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers_v1'", "customer_id,name,email,country,region,segment"},
+		{"analyst", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers_v1' AND column_name = 'signup_date'", "1"},
+		{"sales_eu", "SELECT grantee, table_schema || '.' || table_name, privilege_type FROM information_schema.table_privileges ORDER BY 2", "sales|catalog.products_v1|SELECT\nsales|catalog.products_v2|SELECT\nsales|sales.customers_v1|SELECT\nsales|sales.orders_v1|SELECT"},
+	}
+	for _, c := range cases {
+		got, err := queryErr(t, e, c.user, c.sql)
+		if err != nil {
+			t.Errorf("%s as %s: %v", c.sql, c.user, err)
+			continue
+		}
+		if strings.Join(got, "\n") != c.want {
+			t.Errorf("%s as %s:\ngot  %q\nwant %q", c.sql, c.user, strings.Join(got, "\n"), c.want)
+		}
+	}
+	errs := []struct{ sql, code string }{
+		{"SELECT has_table_privilege('sales.nope_v1', 'SELECT')", "42P01"},
+		{"SELECT has_table_privilege('sales.orders_v1', 'FLY')", "22023"},
+		{"SELECT has_column_privilege('sales.orders_v1', 'nope', 'SELECT')", "42703"},
+		{"SELECT has_table_privilege('nobody', 'sales.orders_v1', 'SELECT')", "42704"},
+		{"SELECT has_schema_privilege('nope', 'USAGE')", "3F000"},
+	}
+	for _, c := range errs {
+		if _, err := queryErr(t, e, "analyst", c.sql); sqltypes.Code(err) != c.code {
+			t.Errorf("%s: got %v, want %s", c.sql, err, c.code)
+		}
+	}
+}
