@@ -219,7 +219,9 @@ func join(s []string) string {
 
 func TestStartupTimeout(t *testing.T) {
 	fb := newFakeBackend(t)
-	_, addr := startServer(t, fb, Config{StartupTimeout: 200 * time.Millisecond})
+	// Long enough for a SCRAM handshake on a loaded machine under -race.
+	const timeout = time.Second
+	_, addr := startServer(t, fb, Config{StartupTimeout: timeout})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +233,7 @@ func TestStartupTimeout(t *testing.T) {
 	}
 	// A connection that finished startup is not subject to the timeout.
 	conn := connect(t, addr, "analyst", "analyst")
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(timeout + timeout/2)
 	if err := conn.Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}
