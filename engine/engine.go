@@ -27,6 +27,13 @@ type Config struct {
 	Logger  *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
+	// StatementTimeout is the default of every session's
+	// statement_timeout; 0 means none.
+	StatementTimeout time.Duration
+	// MaxQueriesPerUser bounds the queries one user runs at once, over
+	// all their sessions; one more fails at once with 53400. 0 means no
+	// limit.
+	MaxQueriesPerUser int
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -43,6 +50,10 @@ type Engine struct {
 	tables  map[*catalog.Product]*openTable
 	nextPID atomic.Int32
 	metrics metrics
+
+	stmtTimeout time.Duration
+	maxPerUser  int
+	reg         registry
 }
 
 type openTable struct {
@@ -64,6 +75,9 @@ func New(cfg Config) (*Engine, error) {
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
 		tables:     map[*catalog.Product]*openTable{},
+
+		stmtTimeout: cfg.StatementTimeout,
+		maxPerUser:  cfg.MaxQueriesPerUser,
 	}
 	if e.mem == nil {
 		e.mem = memory.DefaultAllocator

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/planner/physical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -31,13 +33,16 @@ type Statement struct {
 	paramTypes []sqltypes.Type
 	st         *planner.Statement
 	err        error
+	// hasActions is set when binding met an action function (actions.go).
+	hasActions bool
 }
 
 // Prepare parses sql into statements. paramTypes are the types a client
 // declared for $1…$n (zero Kind = infer). An empty string yields no
 // statements. With a single statement, it is analyzed at once so that
 // errors surface at Prepare, as a Parse message expects.
-func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
+	defer recoverQuery(s.engine.log, s.user, sql, &err)
 	parsed, err := parse.Parse(sql)
 	if err != nil {
 		return nil, err
@@ -60,8 +65,8 @@ func (st *Statement) analyze(ctx context.Context) error {
 		s := st.s
 		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
 			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-			SessionFunction: s.sessionFunction,
-			Mesh:            s.engine.Mesh(), Principal: s.who,
+			SessionFunction: s.sessionFunction, Action: st.action,
+			Mesh: s.engine.Mesh(), Principal: s.who,
 		})
 	}
 	return st.err
@@ -120,8 +125,9 @@ func (st *Statement) Columns() []Column {
 
 // Execute runs the statement with parameter values (sqltypes.Datum
 // representations matching ParamTypes). The Result must be closed.
-func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
+func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *Result, err error) {
 	s := st.s
+	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	if err := st.analyze(ctx); err != nil {
 		return nil, err
 	}
@@ -150,43 +156,73 @@ func (s *Session) env() *executor.Env {
 	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers()}
 }
 
-// queryContext applies statement_timeout; the returned cancel must run
-// when the query ends.
-func (s *Session) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if d := s.statementTimeout(); d > 0 {
-		return context.WithTimeout(ctx, d)
-	}
-	return context.WithCancel(ctx)
+// beginQuery registers a query (mesh.running_queries, meshql_cancel, the
+// per-user limit) and derives its context, which ends with
+// statement_timeout; end must run when the query is over.
+func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, *runningQuery, func(), error) {
+	return s.engine.reg.begin(ctx, s, sql, s.engine.maxPerUser, s.statementTimeout(), s.engine.clock())
 }
 
-func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
-	qctx, cancel := s.queryContext(ctx)
 	start := time.Now()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
+	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
+		s.logQuery(0, st.parsed.SQL, 0, 0, err)
 		return nil, err
 	}
+	var plan *physical.Plan
+	handedOff := false
+	defer func() {
+		// Runs after recoverQuery below: a panic is logged as XX000.
+		if !handedOff {
+			if plan != nil {
+				plan.Root.Close()
+			}
+			end()
+			s.logQuery(q.id, st.parsed.SQL, time.Since(start), 0, err)
+		}
+	}()
+	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	query := st.st.Query
+	if st.hasActions {
+		if query, err = s.performActions(qctx, query, params); err != nil {
+			return nil, err
+		}
+	}
+	plan, err = planner.Build(qctx, s.env(), query, params, false)
+	if err != nil {
+		return nil, queryFailure(qctx, err)
+	}
 	if err := plan.Root.Open(qctx); err != nil {
-		plan.Root.Close()
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
-		return nil, sqltypes.AsError(err)
+		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
+	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
 	res.onDone = func(rows int64, err error) {
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
+		end()
+		s.logQuery(q.id, st.parsed.SQL, time.Since(start), rows, err)
 	}
+	handedOff = true
 	return res, nil
 }
 
+// queryFailure reports why a query's context ended (statement timeout,
+// meshql_cancel) when that is why it failed.
+func queryFailure(qctx context.Context, err error) error {
+	if qctx.Err() != nil {
+		var se *sqltypes.Error
+		if c := context.Cause(qctx); errors.As(c, &se) {
+			return se
+		}
+	}
+	return sqltypes.AsError(err)
+}
+
 // ctxOperator runs Next under the query's own context, so that
-// statement_timeout applies however the caller's context is set.
+// statement_timeout and meshql_cancel apply however the caller's context
+// is set.
 type ctxOperator struct {
 	executor.Operator
 	ctx context.Context
@@ -197,8 +233,8 @@ func (o *ctxOperator) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	b, err := o.Operator.Next(o.ctx)
-	if err != nil && err != io.EOF && o.ctx.Err() == context.DeadlineExceeded {
-		return nil, sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to statement timeout")
+	if err != nil && err != io.EOF {
+		return nil, queryFailure(o.ctx, err)
 	}
 	return b, err
 }
@@ -211,11 +247,14 @@ func checkParams(types []sqltypes.Type, params []sqltypes.Datum) error {
 }
 
 func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
-	qctx, cancel := s.queryContext(ctx)
-	defer cancel()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	qctx, _, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
 		return nil, err
+	}
+	defer end()
+	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	if err != nil {
+		return nil, queryFailure(qctx, err)
 	}
 	var total time.Duration
 	if st.st.Analyze {
@@ -223,7 +262,7 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 		err := drain(qctx, plan.Root)
 		total = time.Since(start)
 		if err != nil {
-			return nil, err
+			return nil, queryFailure(qctx, err)
 		}
 	} else {
 		plan.Root.Close()

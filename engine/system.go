@@ -44,6 +44,7 @@ var systemSchemas = map[string]bool{"mesh": true, "pg_catalog": true, "informati
 func systemTables() []sysTable {
 	var out []sysTable
 	out = append(out, meshTables()...)
+	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
 	out = append(out, pgCatalogTables()...)
 	return out
