@@ -135,6 +135,9 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			return
 		}
 		ot.table, ot.err = c.Open(ctx, p.Source)
+		if ot.err == nil {
+			ot.table = withProduct(ot.table, p)
+		}
 		if ot.err != nil {
 			e := sqltypes.AsError(ot.err)
 			ot.err = sqltypes.Wrap(ot.err, e.Code, "data product %s: %s", p.QualifiedName(), e.Msg)

@@ -19,6 +19,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/memtable"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -191,8 +192,13 @@ func TestRunningQueriesAndAdminCancel(t *testing.T) {
 	if strings.Join(got, ",") != "analyst|active|SELECT x FROM ops.slow_v1" {
 		t.Errorf("admin sees analyst's session as %v", got)
 	}
-	if got := rows(t, e, "bob", "SELECT count(*) FROM mesh.running_queries"); got[0] != "0" {
+	if got := rows(t, e, "bob", "SELECT count(*) FROM mesh.running_queries WHERE user_name <> 'bob'"); got[0] != "0" {
 		t.Errorf("bob sees %s running queries of others, want 0", got[0])
+	}
+	// A prepared statement sees the present at each execution.
+	watch, err := admin.Prepare(context.Background(), "SELECT count(*) FROM mesh.running_queries WHERE user_name = 'analyst'")
+	if err != nil {
+		t.Fatal(err)
 	}
 	got = rows(t, e, "admin", "SELECT query_id, user_name, query FROM mesh.running_queries WHERE user_name = 'analyst'")
 	if len(got) != 1 || !strings.HasSuffix(got[0], "|analyst|SELECT x FROM ops.slow_v1") {
@@ -201,7 +207,7 @@ func TestRunningQueriesAndAdminCancel(t *testing.T) {
 	id, _, _ := strings.Cut(got[0], "|")
 
 	// Only an administrator may cancel.
-	_, err := queryErr(t, e, "bob", "SELECT meshql_cancel("+id+")")
+	_, err = queryErr(t, e, "bob", "SELECT meshql_cancel("+id+")")
 	wantCode(t, err, sqltypes.CodeInsufficientPrivilege)
 	select {
 	case err := <-done:
@@ -212,6 +218,9 @@ func TestRunningQueriesAndAdminCancel(t *testing.T) {
 		t.Errorf("meshql_cancel(%s) = %s, want t", id, got[0])
 	}
 	wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
+	if got := execRows(t, watch[0]); got[0] != "0" {
+		t.Errorf("the prepared count of running queries after the cancel: %v, want 0", got)
+	}
 	if got := rows(t, e, "admin", "SELECT meshql_cancel("+id+")"); got[0] != "f" {
 		t.Errorf("meshql_cancel of a finished query = %s, want f", got[0])
 	}
@@ -309,7 +318,7 @@ func TestPanicInOneQueryFailsOnlyThatQuery(t *testing.T) {
 	if got, err := queryErr(t, e, "analyst", "SELECT 40 + 2"); err != nil || got[0] != "42" {
 		t.Errorf("after the panics: %v, %v", got, err)
 	}
-	if got := rows(t, e, "admin", "SELECT count(*) FROM mesh.running_queries"); got[0] != "0" { // read at bind, before this query starts
+	if got := rows(t, e, "admin", "SELECT query FROM mesh.running_queries"); len(got) != 1 || !strings.Contains(got[0], "mesh.running_queries") {
 		t.Errorf("running queries after the panics: %v", got)
 	}
 }
@@ -326,4 +335,25 @@ func mustInt(t *testing.T, s string) int64 {
 		n = n*10 + int64(c-'0')
 	}
 	return n
+}
+
+// execRows executes a prepared statement and renders its rows.
+func execRows(t *testing.T, st *Statement) []string {
+	t.Helper()
+	res, err := st.Execute(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	var out []string
+	for {
+		b, err := res.Next(context.Background())
+		if err != nil {
+			return out
+		}
+		for r := 0; r < int(b.NumRows()); r++ {
+			out = append(out, sqltypes.FormatValue(res.Columns[0].Type, expr.DatumAt(b.Column(0), res.Columns[0].Type, r)))
+		}
+		b.Release()
+	}
 }

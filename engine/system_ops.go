@@ -15,7 +15,7 @@ import (
 func opsTables() []sysTable {
 	tTS := sqltypes.TypeTimestampTZ
 	return []sysTable{
-		{schema: "mesh", name: "sessions", cols: []sysColumn{
+		{schema: "mesh", name: "sessions", live: true, cols: []sysColumn{
 			{"pid", tInt4}, {"user_name", tText}, {"application_name", tText}, {"backend_start", tTS},
 			{"state", tText}, {"query_id", tInt8}, {"query", tText}, {"query_start", tTS},
 		}, rows: func(s *Session) [][]any {
@@ -33,7 +33,7 @@ func opsTables() []sysTable {
 			}
 			return out
 		}},
-		{schema: "mesh", name: "running_queries", cols: []sysColumn{
+		{schema: "mesh", name: "running_queries", live: true, cols: []sysColumn{
 			{"query_id", tInt8}, {"pid", tInt4}, {"user_name", tText}, {"query", tText}, {"started", tTS}, {"duration_ms", tInt8},
 		}, rows: func(s *Session) [][]any {
 			_, queries := s.engine.reg.snapshot()

@@ -118,5 +118,8 @@ func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
 		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
 		Workers:    o.Workers,
 		Logger:     newLogger(o, os.Stderr),
+
+		StatementTimeout:  o.StatementTimeout,
+		MaxQueriesPerUser: o.MaxQueriesPerUser,
 	})
 }
