@@ -109,12 +109,12 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	stopRSS := watchRSS(ctx, cfg.MetricsURLs, rep.PeakRSS)
 
 	fmt.Fprintf(progress, "query phase: %d clients for %s\n", cfg.Clients, cfg.Duration)
-	samples, err := queryPhase(ctx, cfg)
+	samples, elapsed, err := queryPhase(ctx, cfg)
 	stopRSS()
 	if err != nil {
 		return nil, err
 	}
-	rep.Duration = cfg.Duration
+	rep.Duration = elapsed
 	summarize(rep, cfg, samples)
 
 	if cfg.ChurnClients > 0 && cfg.ChurnDuration > 0 {
@@ -126,14 +126,15 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 }
 
 // queryPhase runs cfg.Clients clients, each with one connection per
-// server, until cfg.Duration has passed.
-func queryPhase(ctx context.Context, cfg Config) ([][]sample, error) {
+// server, until cfg.Duration has passed; queries started before then run
+// to their end, so the phase lasts elapsed, at least cfg.Duration.
+func queryPhase(ctx context.Context, cfg Config) (_ [][]sample, elapsed time.Duration, err error) {
 	total := 0
 	for _, q := range cfg.Queries {
 		total += q.Weight
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("loadtest: no query has a weight")
+		return nil, 0, fmt.Errorf("loadtest: no query has a weight")
 	}
 	// Connect every client first, so that the timed phase measures
 	// queries, not the connection storm.
@@ -153,12 +154,13 @@ func queryPhase(ctx context.Context, cfg Config) ([][]sample, error) {
 			}
 			c, err := pgx.Connect(ctx, q.DSN)
 			if err != nil {
-				return nil, fmt.Errorf("loadtest: client %d: %w", i, err)
+				return nil, 0, fmt.Errorf("loadtest: client %d: %w", i, err)
 			}
 			conns[i][q.DSN] = c
 		}
 	}
-	end := time.Now().Add(cfg.Duration)
+	start := time.Now()
+	end := start.Add(cfg.Duration)
 	out := make([][]sample, cfg.Clients)
 	var wg sync.WaitGroup
 	for i := range cfg.Clients {
@@ -180,7 +182,7 @@ func queryPhase(ctx context.Context, cfg Config) ([][]sample, error) {
 		}()
 	}
 	wg.Wait()
-	return out, nil
+	return out, time.Since(start), nil
 }
 
 func pick(qs []Query, total int, r *rand.Rand) int {
@@ -309,7 +311,8 @@ func (r *Report) Markdown(cfg Config, setup string) string {
 	for _, s := range rows {
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s |\n", s.Name, s.Count, s.Errors, round(s.P50), round(s.P99))
 	}
-	fmt.Fprintf(&b, "\nThroughput: %.1f queries/s over %s with %d clients.\n", float64(r.Total.Count)/r.Duration.Seconds(), r.Duration, cfg.Clients)
+	fmt.Fprintf(&b, "\nThroughput: %.1f queries/s with %d clients: %d queries started in %s, the last finished after %s.\n",
+		float64(r.Total.Count+r.Total.Errors)/r.Duration.Seconds(), cfg.Clients, r.Total.Count+r.Total.Errors, cfg.Duration, r.Duration.Round(time.Second))
 	for i, rss := range r.PeakRSS {
 		fmt.Fprintf(&b, "Peak RSS of server %d: %.0f MiB", i+1, float64(rss)/(1<<20))
 		if cfg.MaxRSS > 0 {
