@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 30s
 
-.PHONY: build run test slt slt-update fuzz bench lint
+.PHONY: build run test slt slt-update fuzz bench lint loadtest
 
 build:
 	$(GO) build -o bin/meshql ./cmd/meshql
@@ -64,3 +64,11 @@ bench: build
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# loadtest: 100 pgx clients for 60 s against `meshql serve` on the demo mesh
+# (and the TPC-H SF0.01 mesh), then connect/disconnect churn checked via
+# /metrics; rewrites the load-test section of bench/RESULTS.md. Not part of
+# make test. LOADTEST_FLAGS adds flags (e.g. --duration 20s --demo-scale 0.1).
+LOADTEST_FLAGS ?=
+loadtest: build
+	$(GO) run ./cmd/meshql-loadtest --meshql bin/meshql --results bench/RESULTS.md $(LOADTEST_FLAGS)

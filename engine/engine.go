@@ -34,6 +34,13 @@ type Config struct {
 	// QueryLogSize is how many statements mesh.query_log keeps (the
 	// oldest go first); 0 means DefaultQueryLogSize.
 	QueryLogSize int
+	// StatementTimeout is the default of every session's
+	// statement_timeout; 0 means none.
+	StatementTimeout time.Duration
+	// MaxQueriesPerUser bounds the queries one user runs at once, over
+	// all their sessions; one more fails at once with 53400. 0 means no
+	// limit.
+	MaxQueriesPerUser int
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -51,10 +58,12 @@ type Engine struct {
 	nextPID atomic.Int32
 	metrics metrics
 	reload  reloader
-	// queryLog is the audit log behind mesh.query_log; querySeq numbers
-	// its statements.
+	// queryLog is the audit log behind mesh.query_log.
 	queryLog *queryLog
-	querySeq atomic.Int64
+
+	stmtTimeout time.Duration
+	maxPerUser  int
+	reg         registry
 }
 
 type openTable struct {
@@ -76,6 +85,9 @@ func New(cfg Config) (*Engine, error) {
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
 		tables:     map[*catalog.Product]*openTable{},
+
+		stmtTimeout: cfg.StatementTimeout,
+		maxPerUser:  cfg.MaxQueriesPerUser,
 	}
 	if e.mem == nil {
 		e.mem = memory.DefaultAllocator
@@ -142,6 +154,9 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			return
 		}
 		ot.table, ot.err = c.Open(ctx, p.Source)
+		if ot.err == nil {
+			ot.table = withProduct(ot.table, p)
+		}
 		if ot.err != nil {
 			e := sqltypes.AsError(ot.err)
 			ot.err = sqltypes.Wrap(ot.err, e.Code, "data product %s: %s", p.QualifiedName(), e.Msg)

@@ -51,12 +51,12 @@ func (m *metrics) queryDone(d time.Duration, rows int64, err error) {
 }
 
 // logQuery writes the one log line every query gets.
-func (s *Session) logQuery(sql string, d time.Duration, rows int64, err error) {
+// id is the query's id (mesh.running_queries, meshql_cancel); 0 for a
+// query refused before it got one.
+func (s *Session) logQuery(id int64, sql string, d time.Duration, rows int64, err error) {
 	s.engine.metrics.queryDone(d, rows, err)
-	if len(sql) > 500 {
-		sql = sql[:500] + "…"
-	}
-	attrs := []any{"user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "sql", sql}
+	sql = truncateSQL(sql)
+	attrs := []any{"query_id", id, "user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "sql", sql}
 	if err != nil {
 		s.engine.log.Info("query failed", append(attrs, "error", err.Error())...)
 		return

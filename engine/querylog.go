@@ -93,7 +93,7 @@ func (e *Engine) queryLogFor(who policy.Principal) []QueryLogEntry {
 // parse).
 func (s *Session) audit(id int64, sql string, start time.Time, rows int64, access *bind.Access, err error) {
 	if id == 0 {
-		id = s.engine.querySeq.Add(1)
+		id = s.engine.reg.newID()
 	}
 	if len(sql) > maxLoggedSQL {
 		sql = sql[:maxLoggedSQL] + "…"

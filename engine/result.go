@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"io"
+	"log/slog"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -42,13 +43,24 @@ type Result struct {
 	err    error // the first error Next returned, reported when the query ends
 	closed bool
 	onDone func(rows int64, err error)
+	// log, user and sql describe the query for the log line of a panic.
+	log       *slog.Logger
+	user, sql string
 }
 
 // Next returns the next batch of rows, or io.EOF after the last. The caller
 // releases each batch. Errors are *sqltypes.Error values.
-func (r *Result) Next(ctx context.Context) (arrow.RecordBatch, error) {
+func (r *Result) Next(ctx context.Context) (_ arrow.RecordBatch, err error) {
 	if r.op == nil || r.closed {
 		return nil, io.EOF
+	}
+	if r.log != nil {
+		defer func() {
+			recoverQuery(r.log, r.user, r.sql, &err)
+			if err != nil && err != io.EOF && r.err == nil {
+				r.err = err
+			}
+		}()
 	}
 	for {
 		b, err := r.op.Next(ctx)
@@ -89,7 +101,7 @@ func (r *Result) Close() error {
 	r.closed = true
 	var err error
 	if r.op != nil {
-		err = r.op.Close()
+		err = r.closeOp()
 	}
 	if r.onDone != nil {
 		if r.err != nil {
@@ -99,4 +111,12 @@ func (r *Result) Close() error {
 		}
 	}
 	return err
+}
+
+// closeOp closes the operator tree; a panic becomes the query's error.
+func (r *Result) closeOp() (err error) {
+	if r.log != nil {
+		defer recoverQuery(r.log, r.user, r.sql, &err)
+	}
+	return r.op.Close()
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,14 @@ type Session struct {
 	user   string
 	pid    int32
 	closed atomic.Bool
+	// started is when the session began, for mesh.sessions.
+	started time.Time
+	// running is the running query (nil when idle), lastSQL the text of
+	// the last one started and lastEnd when the last one ended; all three
+	// are guarded by the engine's registry lock.
+	running *runningQuery
+	lastSQL string
+	lastEnd time.Time
 
 	mu     sync.Mutex
 	values map[string]string
@@ -63,13 +72,15 @@ func (s *Session) current() catalogSnapshot {
 // for GUCs it does not know only when prefixed, so they are kept as custom
 // settings here.
 func (e *Engine) NewSession(user string, startup map[string]string) (*Session, error) {
-	s := &Session{engine: e, user: user, values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1)}
+	s := &Session{engine: e, user: user, values: map[string]string{}, defs: map[string]setting{}, pid: e.nextPID.Add(1), started: e.clock()}
 	for _, st := range settingsTable() {
+		if st.name == "statement_timeout" && e.stmtTimeout > 0 {
+			st.def = strconv.FormatInt(e.stmtTimeout.Milliseconds(), 10)
+		}
 		s.defs[st.name] = st
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
-	e.metrics.sessions.Add(1)
 	if sp := s.snapshot().mesh.SearchPath; len(sp) > 0 {
 		// The mesh names the domains unqualified names resolve in first.
 		s.values["search_path"] = strings.Join(sp, ", ") + `, "$user", public`
@@ -87,6 +98,10 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 			return nil, err
 		}
 	}
+	// Counted only once it cannot fail any more: Close is not called on
+	// a session NewSession did not return.
+	e.metrics.sessions.Add(1)
+	e.reg.addSession(s)
 	return s, nil
 }
 
@@ -100,6 +115,7 @@ func (s *Session) ProcessID() int32 { return s.pid }
 func (s *Session) Close() {
 	if s.closed.CompareAndSwap(false, true) {
 		s.engine.metrics.sessions.Add(-1)
+		s.engine.reg.removeSession(s)
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/parse"
+	"github.com/meshql/meshql/planner/physical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -36,13 +38,16 @@ type Statement struct {
 	// access is what the last analysis read and was refused, for the
 	// audit log.
 	access *bind.Access
+	// hasActions is set when binding met an action function (actions.go).
+	hasActions bool
 }
 
 // Prepare parses sql into statements. paramTypes are the types a client
 // declared for $1…$n (zero Kind = infer). An empty string yields no
 // statements. With a single statement, it is analyzed at once so that
 // errors surface at Prepare, as a Parse message expects.
-func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
+	defer recoverQuery(s.engine.log, s.user, sql, &err)
 	parsed, err := parse.Parse(sql)
 	if err != nil {
 		s.audit(0, sql, s.engine.clock(), 0, nil, err)
@@ -74,8 +79,8 @@ func (st *Statement) analyze(ctx context.Context) error {
 	start := s.engine.clock()
 	st.st, st.err = planner.Analyze(ctx, catalogView{s, snap, st.access}, st.parsed, bind.Options{
 		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-		SessionFunction: s.sessionFunction,
-		Mesh:            snap.mesh, Principal: snap.who, Access: st.access,
+		SessionFunction: s.sessionFunction, Action: st.action,
+		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap),
 	})
 	if st.err != nil {
@@ -163,8 +168,9 @@ func (st *Statement) Columns() []Column {
 
 // Execute runs the statement with parameter values (sqltypes.Datum
 // representations matching ParamTypes). The Result must be closed.
-func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
+func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *Result, err error) {
 	s := st.s
+	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	if err := st.analyze(ctx); err != nil {
 		return nil, err
 	}
@@ -193,44 +199,76 @@ func (s *Session) env() *executor.Env {
 	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers()}
 }
 
-// queryContext applies statement_timeout; the returned cancel must run
-// when the query ends.
-func (s *Session) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if d := s.statementTimeout(); d > 0 {
-		return context.WithTimeout(ctx, d)
-	}
-	return context.WithCancel(ctx)
+// beginQuery registers a query (mesh.running_queries, meshql_cancel, the
+// per-user limit) and derives its context, which ends with
+// statement_timeout; end must run when the query is over.
+func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, *runningQuery, func(), error) {
+	return s.engine.reg.begin(ctx, s, sql, s.engine.maxPerUser, s.statementTimeout(), s.engine.clock())
 }
 
-func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
-	qctx, cancel := s.queryContext(ctx)
 	start, auditStart := time.Now(), s.engine.clock()
-	id := s.engine.querySeq.Add(1)
-	finish := func(rows int64, err error) {
-		cancel()
-		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
-		s.audit(id, st.parsed.SQL, auditStart, rows, st.access, err)
-	}
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
+	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
-		finish(0, err)
+		s.logQuery(0, st.parsed.SQL, 0, 0, err)
+		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
-	if err := plan.Root.Open(qctx); err != nil {
-		plan.Root.Close()
-		finish(0, err)
-		return nil, sqltypes.AsError(err)
+	var plan *physical.Plan
+	handedOff := false
+	defer func() {
+		// Runs after recoverQuery below: a panic is logged as XX000.
+		if !handedOff {
+			if plan != nil {
+				plan.Root.Close()
+			}
+			end()
+			s.logQuery(q.id, st.parsed.SQL, time.Since(start), 0, err)
+			s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err)
+		}
+	}()
+	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	query := st.st.Query
+	if st.hasActions {
+		if query, err = s.performActions(qctx, query, params); err != nil {
+			return nil, err
+		}
 	}
-	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
-	res.onDone = finish
+	plan, err = planner.Build(qctx, s.env(), query, params, false)
+	if err != nil {
+		return nil, queryFailure(qctx, err)
+	}
+	if err := plan.Root.Open(qctx); err != nil {
+		return nil, queryFailure(qctx, err)
+	}
+	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
+	res.onDone = func(rows int64, err error) {
+		end()
+		s.logQuery(q.id, st.parsed.SQL, time.Since(start), rows, err)
+		s.audit(q.id, st.parsed.SQL, auditStart, rows, st.access, err)
+	}
+	handedOff = true
 	return res, nil
 }
 
+// queryFailure reports why a query's context ended (statement timeout,
+// meshql_cancel) when that is why it failed.
+func queryFailure(qctx context.Context, err error) error {
+	if qctx.Err() != nil {
+		var se *sqltypes.Error
+		if c := context.Cause(qctx); errors.As(c, &se) {
+			return se
+		}
+	}
+	return sqltypes.AsError(err)
+}
+
 // ctxOperator runs Next under the query's own context, so that
-// statement_timeout applies however the caller's context is set.
+// statement_timeout and meshql_cancel apply however the caller's context
+// is set.
 type ctxOperator struct {
 	executor.Operator
 	ctx context.Context
@@ -241,8 +279,8 @@ func (o *ctxOperator) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	b, err := o.Operator.Next(o.ctx)
-	if err != nil && err != io.EOF && o.ctx.Err() == context.DeadlineExceeded {
-		return nil, sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to statement timeout")
+	if err != nil && err != io.EOF {
+		return nil, queryFailure(o.ctx, err)
 	}
 	return b, err
 }
@@ -255,13 +293,20 @@ func checkParams(types []sqltypes.Type, params []sqltypes.Datum) error {
 }
 
 func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
-	qctx, cancel := s.queryContext(ctx)
-	defer cancel()
 	auditStart := s.engine.clock()
-	defer func() { s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err) }()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
+	if err != nil {
+		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
+		return nil, err
+	}
+	defer func() { s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err) }()
 	if err != nil {
 		return nil, err
+	}
+	defer end()
+	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	if err != nil {
+		return nil, queryFailure(qctx, err)
 	}
 	var total time.Duration
 	if st.st.Analyze {
@@ -269,7 +314,7 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 		err := drain(qctx, plan.Root)
 		total = time.Since(start)
 		if err != nil {
-			return nil, err
+			return nil, queryFailure(qctx, err)
 		}
 	} else {
 		plan.Root.Close()

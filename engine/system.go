@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/memtable"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/bind"
@@ -34,6 +35,9 @@ type sysTable struct {
 	schema, name string
 	cols         []sysColumn
 	rows         func(s *Session) [][]any
+	// live tables (what runs now) are listed when scanned, not at bind
+	// time: a prepared statement executed again must see the present.
+	live bool
 }
 
 // systemSchemas are the schemas meshql itself serves.
@@ -46,6 +50,7 @@ func systemTables() []sysTable {
 	out = append(out, meshTables()...)
 	out = append(out, queryLogTable())
 	out = append(out, privilegeTables()...)
+	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
 	out = append(out, pgCatalogTables()...)
 	return out
@@ -68,15 +73,41 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 	return sysTable{}, false
 }
 
-// bindSystem materializes a system table for the session. Its buffers come
-// from a Go allocator (garbage collected), not the query's, because the
-// table outlives no query but is owned by none.
+// bindSystem describes a system table for the binder; its rows are
+// listed at once, or at each scan for live tables.
 func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, error) {
-	mem := memory.NewGoAllocator()
+	var src connectors.Table
+	if st.live {
+		src = liveTable{schema: st.arrowSchema(), list: func() (*memtable.Table, error) { return s.materialize(st) }}
+	} else {
+		tbl, err := s.materialize(st)
+		if err != nil {
+			return nil, err
+		}
+		src = tbl
+	}
+	t := &bind.Table{Name: st.schema + "." + st.name, Source: src}
+	for i, c := range st.cols {
+		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t})
+	}
+	return t, nil
+}
+
+func (st sysTable) arrowSchema() *arrow.Schema {
 	fields := make([]arrow.Field, len(st.cols))
-	builders := make([]array.Builder, len(st.cols))
 	for i, c := range st.cols {
 		fields[i] = arrow.Field{Name: c.name, Type: c.t.Arrow(), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// materialize lists a system table's rows for the session as an
+// in-memory table. Its buffers come from a Go allocator (garbage
+// collected), not the query's, because the table is owned by no query.
+func (s *Session) materialize(st sysTable) (*memtable.Table, error) {
+	mem := memory.NewGoAllocator()
+	builders := make([]array.Builder, len(st.cols))
+	for i, c := range st.cols {
 		builders[i] = array.NewBuilder(mem, c.t.Arrow())
 	}
 	rows := st.rows(s)
@@ -92,18 +123,33 @@ func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, err
 		arrs[i] = b.NewArray()
 		b.Release()
 	}
-	schema := arrow.NewSchema(fields, nil)
-	batch := array.NewRecordBatch(schema, arrs, int64(len(rows)))
+	batch := array.NewRecordBatch(st.arrowSchema(), arrs, int64(len(rows)))
 	for _, a := range arrs {
 		a.Release()
 	}
-	tbl := memtable.New(schema, batch)
+	tbl := memtable.New(batch.Schema(), batch)
 	batch.Release()
-	t := &bind.Table{Name: st.schema + "." + st.name, Source: tbl}
-	for i, c := range st.cols {
-		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t})
+	return tbl, nil
+}
+
+// liveTable is a system table listed anew by each scan.
+type liveTable struct {
+	schema *arrow.Schema
+	list   func() (*memtable.Table, error)
+}
+
+func (t liveTable) Schema() *arrow.Schema   { return t.schema }
+func (t liveTable) Stats() connectors.Stats { return connectors.Stats{} }
+func (t liveTable) SupportsFilters(fs []connectors.Filter) []connectors.PushSupport {
+	return make([]connectors.PushSupport, len(fs))
+}
+
+func (t liveTable) Partitions(ctx context.Context, req connectors.ScanRequest) ([]connectors.Partition, error) {
+	tbl, err := t.list()
+	if err != nil {
+		return nil, err
 	}
-	return t, nil
+	return tbl.Partitions(ctx, req)
 }
 
 // stableOID derives an object id from a name, the same in every process,

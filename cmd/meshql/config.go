@@ -4,9 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -32,13 +37,28 @@ type options struct {
 	ReloadInterval string `yaml:"reload_interval"`
 	// QueryLogSize is how many statements mesh.query_log keeps.
 	QueryLogSize int `yaml:"query_log_size"`
+
+	// Limits (see the README's Operations section).
+	StatementTimeout   time.Duration `yaml:"statement_timeout"`
+	MaxConnections     int           `yaml:"max_connections"`
+	MaxQueriesPerUser  int           `yaml:"max_queries_per_user"`
+	IdleSessionTimeout time.Duration `yaml:"idle_session_timeout"`
+	ShutdownGrace      time.Duration `yaml:"shutdown_grace"`
+	MaxRows            int           `yaml:"max_rows"`
 }
 
+// flagSpec is one setting: exactly one of str, num, dur points at its
+// field of options. secret values are redacted by --print-config.
 type flagSpec struct {
 	name, key, usage string
 	str              *string
 	num              *int
+	dur              *time.Duration
+	secret           bool
 }
+
+// configKey is the setting's config-file key.
+func (s flagSpec) configKey() string { return strings.ReplaceAll(s.name, "-", "_") }
 
 // newFlags declares the shared flags (and serve's when serve is true).
 func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet, *string, []flagSpec) {
@@ -53,6 +73,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "log-level", key: "MESHQL_LOG_LEVEL", usage: "log level: debug, info, warn, error", str: &o.LogLevel},
 		{name: "query-log-size", key: "MESHQL_QUERY_LOG_SIZE", usage: "statements the audit log mesh.query_log keeps (default 1000)", num: &o.QueryLogSize},
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
+		{name: "statement-timeout", key: "MESHQL_STATEMENT_TIMEOUT", usage: "default statement_timeout of every session, e.g. 30s (0: none)", dur: &o.StatementTimeout},
 	}
 	if serve {
 		specs = append(specs,
@@ -61,20 +82,129 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 			flagSpec{name: "http-listen", key: "MESHQL_HTTP_LISTEN", usage: "HTTP address for /healthz and /metrics (\"\" or off to disable)", str: &o.HTTPListen},
 			flagSpec{name: "tls-cert", key: "MESHQL_TLS_CERT", usage: "TLS certificate file (PEM)", str: &o.TLSCert},
 			flagSpec{name: "tls-key", key: "MESHQL_TLS_KEY", usage: "TLS private key file (PEM)", str: &o.TLSKey},
-			flagSpec{name: "demo-postgres", key: "MESHQL_DEMO_POSTGRES", usage: "PostgreSQL URL to serve the demo's sales.customers_v1 from", str: &o.DemoPostgres},
+			flagSpec{name: "demo-postgres", key: "MESHQL_DEMO_POSTGRES", usage: "PostgreSQL URL to serve the demo's sales.customers_v1 from", str: &o.DemoPostgres, secret: true},
 			flagSpec{name: "reload-interval", key: "MESHQL_RELOAD_INTERVAL", usage: "how often to poll the mesh folder for changed descriptors (0 = only on SIGHUP; default 5s)", str: &o.ReloadInterval},
+			flagSpec{name: "max-connections", key: "MESHQL_MAX_CONNECTIONS", usage: "open PostgreSQL-protocol connections at most; more get 53300 (0: no limit)", num: &o.MaxConnections},
+			flagSpec{name: "max-queries-per-user", key: "MESHQL_MAX_QUERIES_PER_USER", usage: "queries one user runs at once at most; more fail with 53400 (0: no limit)", num: &o.MaxQueriesPerUser},
+			flagSpec{name: "idle-session-timeout", key: "MESHQL_IDLE_SESSION_TIMEOUT", usage: "end sessions idle this long with FATAL 57P05 (0: never)", dur: &o.IdleSessionTimeout},
+			flagSpec{name: "shutdown-grace", key: "MESHQL_SHUTDOWN_GRACE", usage: "on SIGTERM, how long running queries may finish before they are canceled", dur: &o.ShutdownGrace},
 		)
 	} else {
-		specs = append(specs, flagSpec{name: "user", key: "MESHQL_USER", usage: "user the query runs as", str: &o.User})
+		specs = append(specs,
+			flagSpec{name: "user", key: "MESHQL_USER", usage: "user the query runs as", str: &o.User},
+			flagSpec{name: "max-rows", key: "MESHQL_MAX_ROWS", usage: "fail with 54000 when a result has more rows (0: no limit)", num: &o.MaxRows},
+		)
 	}
 	for _, s := range specs {
-		if s.str != nil {
-			fs.StringVar(s.str, s.name, *s.str, s.usage+" (env "+s.key+")")
-		} else {
-			fs.IntVar(s.num, s.name, *s.num, s.usage+" (env "+s.key+")")
+		usage := s.usage + " (env " + s.key + ")"
+		switch {
+		case s.str != nil:
+			fs.StringVar(s.str, s.name, *s.str, usage)
+		case s.num != nil:
+			fs.Var((*intValue)(s.num), s.name, usage)
+		default:
+			fs.Var((*durationValue)(s.dur), s.name, usage)
 		}
 	}
 	return fs, config, specs
+}
+
+// intValue is a flag.Value for counts and limits: a non-negative integer.
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a non-negative integer", s)
+	}
+	*v = intValue(n)
+	return nil
+}
+
+// durationValue is a flag.Value for timeouts: a Go duration ("30s",
+// "2m", "1h30m") or, as in PostgreSQL's settings, a bare number of
+// milliseconds; never negative.
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+
+func (v *durationValue) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		*v = durationValue(time.Duration(n) * time.Millisecond)
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is not a duration (like 30s, 5m or a number of milliseconds)", s)
+	}
+	*v = durationValue(d)
+	return nil
+}
+
+// validate checks the values no flag type checks by itself, naming the
+// setting at fault.
+func validate(o *options) error {
+	oneOf := func(key, v string, allowed ...string) error {
+		if v == "" || slices.Contains(allowed, strings.ToLower(v)) {
+			return nil
+		}
+		return fmt.Errorf("%s: invalid value %q: want one of %s", key, v, strings.Join(allowed, ", "))
+	}
+	if err := oneOf("log_format", o.LogFormat, "text", "json"); err != nil {
+		return err
+	}
+	if err := oneOf("log_level", o.LogLevel, "debug", "info", "warn", "error"); err != nil {
+		return err
+	}
+	if o.Workers < 0 {
+		return fmt.Errorf("workers: invalid value %d: want 0 (all CPUs) or more", o.Workers)
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return fmt.Errorf("tls_cert and tls_key: set both or neither")
+	}
+	return nil
+}
+
+// printConfig writes the effective settings as a YAML config file, in
+// declaration order, with secrets (passwords in URLs) redacted.
+func printConfig(w io.Writer, specs []flagSpec) error {
+	for _, s := range specs {
+		var v any
+		switch {
+		case s.str != nil:
+			v = *s.str
+			if s.secret {
+				v = redact(*s.str)
+			}
+		case s.num != nil:
+			v = *s.num
+		default:
+			v = s.dur.String()
+		}
+		out, err := yaml.Marshal(map[string]any{s.configKey(): v})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redact hides the password of a URL (or the whole value if it is not a
+// URL but carries a password= parameter).
+func redact(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	if strings.Contains(strings.ToLower(v), "password") {
+		return "xxxxx"
+	}
+	return v
 }
 
 // resolve applies the environment and the config file to every flag the
@@ -91,9 +221,12 @@ func resolve(fs *flag.FlagSet, config string, specs []flagSpec) error {
 		if err := yaml.Unmarshal(data, &file); err != nil {
 			return fmt.Errorf("config file %s: %w", config, err)
 		}
+		// One file serves every command: a key of another command (user
+		// for query, pg_listen for serve) is known, just not used here.
 		known := map[string]bool{"config": true}
-		for _, s := range specs {
-			known[strings.ReplaceAll(s.name, "-", "_")] = true
+		t := reflect.TypeFor[options]()
+		for i := range t.NumField() {
+			known[t.Field(i).Tag.Get("yaml")] = true
 		}
 		for k := range file {
 			if !known[k] {
@@ -106,16 +239,18 @@ func resolve(fs *flag.FlagSet, config string, specs []flagSpec) error {
 			continue
 		}
 		v, ok := os.LookupEnv(s.key)
+		from := "environment variable " + s.key
 		if !ok {
-			if fv, inFile := file[strings.ReplaceAll(s.name, "-", "_")]; inFile {
+			if fv, inFile := file[s.configKey()]; inFile {
 				v, ok = fmt.Sprint(fv), true
+				from = "config file " + config
 			}
 		}
 		if !ok {
 			continue
 		}
 		if err := fs.Set(s.name, v); err != nil {
-			return fmt.Errorf("%s: invalid value %q: %w", s.name, v, err)
+			return fmt.Errorf("%s (from %s): %w", s.configKey(), from, err)
 		}
 	}
 	return nil

@@ -146,5 +146,8 @@ func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*ca
 		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
 		Workers:      o.Workers,
 		Logger:       newLogger(o, os.Stderr),
+
+		StatementTimeout:  o.StatementTimeout,
+		MaxQueriesPerUser: o.MaxQueriesPerUser,
 	})
 }

@@ -27,6 +27,9 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := resolve(fs, *config, specs); err != nil {
 		return err
 	}
+	if err := validate(o); err != nil {
+		return err
+	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, `usage: meshql query [flags] "SQL"`)
 		return errUsage
@@ -53,7 +56,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		err = printResult(ctx, res, *format, stdout)
+		err = printResult(ctx, res, *format, o.MaxRows, stdout)
 		res.Close()
 		if err != nil {
 			return err
@@ -62,7 +65,17 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func printResult(ctx context.Context, res *engine.Result, format string, w io.Writer) error {
+// errTooManyRows is the error of a result over --max-rows: the CLI holds
+// a result in memory to align it, so an unbounded one could exhaust it.
+func errTooManyRows(maxRows int) error {
+	return sqltypes.New(sqltypes.CodeProgramLimitExceeded, "query returned more than %d rows (--max-rows)", maxRows).
+		WithHint("Add a LIMIT to the query, or raise --max-rows (0: no limit).")
+}
+
+// printResult prints a result; with maxRows > 0, a result of more rows
+// fails with 54000 before anything is printed (Arrow: before the batch
+// that crosses the limit).
+func printResult(ctx context.Context, res *engine.Result, format string, maxRows int, w io.Writer) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(w, "NOTICE:  %s\n", n.Msg)
 	}
@@ -71,7 +84,7 @@ func printResult(ctx context.Context, res *engine.Result, format string, w io.Wr
 		return nil
 	}
 	if format == "arrow" {
-		return writeArrow(ctx, res, w)
+		return writeArrow(ctx, res, maxRows, w)
 	}
 	header := make([]string, len(res.Columns))
 	for i, c := range res.Columns {
@@ -97,6 +110,9 @@ func printResult(ctx context.Context, res *engine.Result, format string, w io.Wr
 			rows = append(rows, row)
 		}
 		b.Release()
+		if maxRows > 0 && len(rows) > maxRows {
+			return errTooManyRows(maxRows)
+		}
 	}
 	switch format {
 	case "csv":
@@ -185,7 +201,8 @@ func printTable(w io.Writer, cols []engine.Column, header []string, rows [][]*st
 	fmt.Fprintf(w, "(%d %s)\n", len(rows), noun)
 }
 
-func writeArrow(ctx context.Context, res *engine.Result, w io.Writer) error {
+func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Writer) error {
+	var n int64
 	var wr *ipc.Writer
 	defer func() {
 		if wr != nil {
@@ -199,6 +216,10 @@ func writeArrow(ctx context.Context, res *engine.Result, w io.Writer) error {
 		}
 		if err != nil {
 			return err
+		}
+		if n += b.NumRows(); maxRows > 0 && n > int64(maxRows) {
+			b.Release()
+			return errTooManyRows(maxRows)
 		}
 		if wr == nil {
 			wr = ipc.NewWriter(w, ipc.WithSchema(b.Schema()))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshql/meshql/engine"
@@ -16,13 +17,21 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o := &options{PGListen: "127.0.0.1:5433", FlightListen: "127.0.0.1:32010", HTTPListen: "127.0.0.1:9187"}
+	o := &options{PGListen: "127.0.0.1:5433", FlightListen: "127.0.0.1:32010", HTTPListen: "127.0.0.1:9187",
+		MaxConnections: 100, ShutdownGrace: 30 * time.Second, LogFormat: "text", LogLevel: "info", DataDir: defaultDataDir()}
 	fs, config, specs := newFlags("serve", o, true, stderr)
+	printCfg := fs.Bool("print-config", false, "print the effective configuration (YAML, secrets redacted) and exit")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if err := resolve(fs, *config, specs); err != nil {
 		return err
+	}
+	if err := validate(o); err != nil {
+		return err
+	}
+	if *printCfg {
+		return printConfig(stdout, specs)
 	}
 	log := newLogger(o, stderr)
 	mesh, err := loadMesh(ctx, o, stderr)
@@ -59,6 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer func() { stopWatch(); waitWatch(); stopHUP() }()
 	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
 		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
+		MaxConnections: o.MaxConnections, IdleSessionTimeout: o.IdleSessionTimeout,
 	})
 	if err != nil {
 		return err
@@ -68,7 +78,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--pg-listen: %w", err)
 	}
 	errc := make(chan error, 3)
-	go func() { errc <- srv.Serve(ctx, ln) }()
+	// The server outlives ctx (the signal): Shutdown drains it below.
+	go func() { errc <- srv.Serve(context.Background(), ln) }()
 	if o.FlightListen != "" && o.FlightListen != "off" {
 		fsrv, err := flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version})
 		if err != nil {
@@ -85,13 +96,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Info("Arrow Flight SQL listening", "flight", fln.Addr().String())
 	}
 	var httpSrv *http.Server
+	var draining atomic.Bool
 	if o.HTTPListen != "" && o.HTTPListen != "off" {
 		hln, err := net.Listen("tcp", o.HTTPListen)
 		if err != nil {
 			srv.Close()
 			return fmt.Errorf("--http-listen: %w", err)
 		}
-		httpSrv = &http.Server{Handler: healthHandler(eng), ReadHeaderTimeout: 5 * time.Second}
+		httpSrv = &http.Server{Handler: healthHandler(eng, &draining), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := httpSrv.Serve(hln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err
@@ -104,27 +116,43 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	case err = <-errc:
 	}
-	log.Info("meshql shutting down")
+	// Drain: /readyz fails so that load balancers stop routing here, the
+	// listener closes, running queries get shutdown_grace to finish.
+	draining.Store(true)
+	log.Info("meshql shutting down", "shutdown_grace", o.ShutdownGrace.String())
+	grace, cancel := context.WithTimeout(context.Background(), o.ShutdownGrace)
+	if serr := srv.Shutdown(grace); serr != nil {
+		log.Warn("shutdown grace period over: running queries were canceled", "shutdown_grace", o.ShutdownGrace.String())
+	}
+	cancel()
 	if httpSrv != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		httpSrv.Shutdown(shutdownCtx)
 		cancel()
 	}
-	srv.Close()
+	log.Info("meshql stopped")
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
 	return nil
 }
 
-func healthHandler(eng *engine.Engine) http.Handler {
+// healthHandler serves /healthz (the process is up), /readyz (it takes
+// new connections: 503 while draining) and /metrics.
+func healthHandler(eng *engine.Engine, draining *atomic.Bool) http.Handler {
 	mux := http.NewServeMux()
-	ok := func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }
-	mux.HandleFunc("/healthz", ok)
-	mux.HandleFunc("/readyz", ok)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		eng.WriteMetrics(w)
+		writeProcessMetrics(w)
 	})
 	return mux
 }

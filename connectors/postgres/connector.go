@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -196,10 +197,20 @@ func mapError(ctx context.Context, err error, host, password string) error {
 		}
 		return sqltypes.Wrap(err, codeUnableToConnect, "could not connect to postgres source %s: %s", host, redact(cause, password))
 	}
+	if !isPg && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+		// The server went away mid-conversation (crash, kill, failover).
+		return sqltypes.Wrap(err, sqltypes.CodeConnectionFailure, "lost the connection to postgres source %s: %s", host, redact(err.Error(), password))
+	}
 	if isPg {
 		code := pe.Code
-		if code == sqltypes.CodeUndefinedTable {
+		switch {
+		case code == sqltypes.CodeUndefinedTable:
 			code = sqltypes.CodeFDWTableNotFound
+		case strings.HasPrefix(code, "57") && code != sqltypes.CodeQueryCanceled:
+			// The source's server is shutting down or crashed (57P01..3):
+			// for meshql's client that is a lost connection to the source,
+			// not meshql shutting down.
+			code = sqltypes.CodeConnectionFailure
 		}
 		out := sqltypes.Wrap(err, code, "postgres source %s: %s", host, pe.Message)
 		if pe.Detail != "" {

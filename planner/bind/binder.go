@@ -55,6 +55,12 @@ type Options struct {
 	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
 	// ok is false for names it does not know. May be nil.
 	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
+	// Action declares the functions with a side effect that the engine
+	// performs at each execution, not at bind time (meshql_cancel): the
+	// binder coerces the arguments to args and leaves a logical.Func of
+	// type result, which the engine replaces by its outcome before
+	// planning. ok is false for names it does not know. May be nil.
+	Action func(name string) (args []sqltypes.Type, result sqltypes.Type, ok bool)
 	// Mesh and Principal drive access policies: every product reference
 	// is rewritten through policy.Decide (masks, denied columns, row
 	// filters) before anything else sees its columns. Mesh nil disables

@@ -851,6 +851,11 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		// hash with a key of their choosing could reverse it.
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
 	}
+	if b.opts.Action != nil {
+		if want, rt, ok := b.opts.Action(name); ok {
+			return b.bindAction(name, want, rt, fc, sc, agg, loc)
+		}
+	}
 	if b.opts.SessionFunction != nil {
 		var argTypes []sqltypes.Type
 		for _, an := range fc.Args {
@@ -886,6 +891,24 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	rt, err := funcType(name, args)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// bindAction binds a call of a function declared by Options.Action.
+func (b *binder) bindAction(name string, want []sqltypes.Type, rt sqltypes.Type, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	if len(fc.Args) != len(want) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s takes %d argument(s), not %d", name, len(want), len(fc.Args)), loc)
+	}
+	args := make([]logical.Expr, len(want))
+	for i, an := range fc.Args {
+		e, err := b.bindExpr(an, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if args[i], err = b.coerce(e, want[i]); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
 }

@@ -38,6 +38,9 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 	if st == nil {
 		return ctx, fatal(sqltypes.CodeInternal, "pgwire: connection state missing")
 	}
+	if err := s.refuse(st); err != nil {
+		return ctx, s.reject(w, err)
+	}
 	params := wire.ClientParameters(ctx)
 	user := params[wire.ParamUsername]
 	if user == "" {
@@ -64,7 +67,7 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 		return ctx, s.reject(w, fatal(e.Code, "%s", e.Msg))
 	}
 	st.user, st.session = user, sess
-	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true}
+	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true, onReady: st.readyForQuery}
 	w.Writer = st.rw
 	return context.WithValue(ctx, connKey{}, st), nil
 }

@@ -37,6 +37,14 @@ type connState struct {
 	key     int32
 	running context.CancelFunc // the running query's; nil when idle
 	closed  bool
+	// idle is true while the session waits for the client (after
+	// ReadyForQuery); terminate, once set, is why the server ends the
+	// session at the next such wait (lifecycle.go).
+	idle      bool
+	terminate *sqltypes.Error
+	// overLimit marks a connection accepted over MaxConnections; set
+	// before the connection is served, read-only after.
+	overLimit bool
 }
 
 type connKey struct{}
@@ -239,36 +247,47 @@ func loadLocation(name string) *time.Location {
 func (st *connState) writeNotices(ns []*sqltypes.Error) error {
 	var frames []byte
 	for _, n := range ns {
-		sev := n.Severity
-		if sev == "" {
-			sev = "NOTICE"
-		}
-		code := n.Code
-		if code == "" {
-			code = "00000"
-		}
-		frames = append(frames, 'N', 0, 0, 0, 0)
-		at := len(frames) - 5
-		frames = appendField(frames, 'S', sev)
-		frames = appendField(frames, 'V', sev)
-		frames = appendField(frames, 'C', code)
-		frames = appendField(frames, 'M', n.Msg)
-		if n.Detail != "" {
-			frames = appendField(frames, 'D', n.Detail)
-		}
-		if n.Hint != "" {
-			frames = appendField(frames, 'H', n.Hint)
-		}
-		if n.Position > 0 {
-			frames = appendField(frames, 'P', itoa(n.Position))
-		}
-		frames = append(frames, 0)
-		binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
+		frames = appendMessage(frames, 'N', n)
 	}
 	if len(frames) == 0 {
 		return nil
 	}
 	return st.rw.writeRaw(frames)
+}
+
+// appendMessage appends a NoticeResponse ('N', severity NOTICE by
+// default) or an ErrorResponse ('E', severity ERROR by default) frame.
+func appendMessage(frames []byte, typ byte, n *sqltypes.Error) []byte {
+	sev := n.Severity
+	switch {
+	case sev != "":
+	case typ == 'E':
+		sev = "ERROR"
+	default:
+		sev = "NOTICE"
+	}
+	code := n.Code
+	if code == "" {
+		code = "00000"
+	}
+	frames = append(frames, typ, 0, 0, 0, 0)
+	at := len(frames) - 5
+	frames = appendField(frames, 'S', sev)
+	frames = appendField(frames, 'V', sev)
+	frames = appendField(frames, 'C', code)
+	frames = appendField(frames, 'M', n.Msg)
+	if n.Detail != "" {
+		frames = appendField(frames, 'D', n.Detail)
+	}
+	if n.Hint != "" {
+		frames = appendField(frames, 'H', n.Hint)
+	}
+	if n.Position > 0 {
+		frames = appendField(frames, 'P', itoa(n.Position))
+	}
+	frames = append(frames, 0)
+	binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
+	return frames
 }
 
 // wireErr converts err for psql-wire and arranges for its position to be

@@ -36,6 +36,9 @@ type frameRewriter struct {
 	out             []byte
 	dropParamStatus bool
 	pending         pendingPosition
+	// onReady runs after a ReadyForQuery ('Z') frame was written: the
+	// connection then waits for the client (idle timeout, draining).
+	onReady func()
 }
 
 // typmodMarker separates a column name from its typmod in psql-wire columns.
@@ -72,7 +75,7 @@ func (f *frameRewriter) Write(p []byte) (int, error) {
 		data = f.partial
 	}
 	complete := 0
-	rewrite := false
+	rewrite, ready := false, false
 	for complete+5 <= len(data) {
 		n := 1 + int(binary.BigEndian.Uint32(data[complete+1:]))
 		if n < 5 || complete+n > len(data) {
@@ -84,6 +87,7 @@ func (f *frameRewriter) Write(p []byte) (int, error) {
 		if f.wants(data[complete]) {
 			rewrite = true
 		}
+		ready = ready || data[complete] == 'Z'
 		complete += n
 	}
 	var err error
@@ -105,6 +109,9 @@ func (f *frameRewriter) Write(p []byte) (int, error) {
 	f.partial = append(f.partial[:0], data[complete:]...)
 	if err != nil {
 		return 0, err
+	}
+	if ready && f.onReady != nil {
+		f.onReady()
 	}
 	return len(p), nil
 }

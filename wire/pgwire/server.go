@@ -65,6 +65,14 @@ type Config struct {
 	// MaxMessageSize bounds one client message; psql-wire allocates a read
 	// buffer of this size per connection. Default 16 MiB (psql-wire's).
 	MaxMessageSize int
+	// MaxConnections bounds the open connections; one more is refused at
+	// startup with FATAL 53300, as PostgreSQL's max_connections. 0 means
+	// no limit.
+	MaxConnections int
+	// IdleSessionTimeout ends a session that waited this long for the
+	// client's next message with FATAL 57P05, as PostgreSQL's
+	// idle_session_timeout. 0 means never.
+	IdleSessionTimeout time.Duration
 }
 
 // DefaultServerVersion is the server_version reported by default.
@@ -85,6 +93,10 @@ type Server struct {
 	conns  map[*trackedConn]struct{}
 	byPID  map[int32]*connState
 	closed bool
+	// active counts the connections admitted under MaxConnections;
+	// draining is set by Shutdown.
+	active   int
+	draining bool
 }
 
 // NewServer validates cfg and builds a Server; it does not listen yet.
@@ -130,6 +142,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.SessionMiddleware(s.startSession),
 		wire.BackendKeyData(s.backendKeyData),
 		wire.CancelRequest(s.cancelRequest),
+		wire.CloseConn(s.closeConn),
 		wire.ExtendTypes(registerCellCodecs),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
@@ -220,7 +233,16 @@ func registerCellCodecs(m *pgtype.Map) {
 // and close them, and so that hooks can reach the connection's state.
 type trackedListener struct {
 	net.Listener
-	srv *Server
+	srv       *Server
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Close closes the listener once: Shutdown closes it first, psql-wire
+// again when the server closes.
+func (l *trackedListener) Close() error {
+	l.closeOnce.Do(func() { l.closeErr = l.Listener.Close() })
+	return l.closeErr
 }
 
 func (l *trackedListener) Accept() (net.Conn, error) {
@@ -236,6 +258,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 		closed := l.srv.closed
 		if !closed {
 			l.srv.conns[tc] = struct{}{}
+			l.srv.admit(tc.state)
 		}
 		l.srv.mu.Unlock()
 		if closed {
@@ -272,6 +295,9 @@ func (c *trackedConn) Close() error {
 		srv := c.state.srv
 		srv.mu.Lock()
 		delete(srv.conns, c)
+		if !c.state.overLimit {
+			srv.active--
+		}
 		srv.mu.Unlock()
 	})
 	return err

@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/memtable"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// hookTable is a one-column source whose Schema and Partitions run test
+// code: blocking until the query's context ends, or panicking.
+type hookTable struct {
+	schemaHook func()
+	partitions func(ctx context.Context) error
+}
+
+func (t *hookTable) Schema() *arrow.Schema {
+	if t.schemaHook != nil {
+		t.schemaHook()
+	}
+	return arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+}
+func (t *hookTable) Stats() connectors.Stats { return connectors.Stats{} }
+func (t *hookTable) SupportsFilters(fs []connectors.Filter) []connectors.PushSupport {
+	return make([]connectors.PushSupport, len(fs))
+}
+func (t *hookTable) Partitions(ctx context.Context, _ connectors.ScanRequest) ([]connectors.Partition, error) {
+	return nil, t.partitions(ctx)
+}
+
+// blockUntilDone is a source that never answers: it waits for the query's
+// context, as a connector must.
+func blockUntilDone(started chan<- struct{}) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		started <- struct{}{}
+		<-ctx.Done()
+		return sqltypes.AsError(ctx.Err())
+	}
+}
+
+const opsMeshYAML = `name: ops
+roles:
+  analyst: {}
+  admin: {inherits: [analyst]}
+users:
+  analyst: {password: analyst, roles: [analyst]}
+  bob: {password: bob, roles: [analyst]}
+  admin: {password: admin, roles: [admin]}
+domains:
+  ops: {owner: {team: ops, contact: ops@example.com}}
+`
+
+const opsProductYAML = `product: %s
+version: 1
+domain: ops
+owner: {team: ops, contact: ops@example.com}
+status: active
+sla: {freshness: 24h, availability: 99%%, schema_stability: stable}
+source: {connector: memory, path: %s}
+columns:
+  - {name: x, type: bigint}
+policies:
+  read: [analyst]
+`
+
+// opsEngine serves a mesh of hook tables (ops.<name>_v1 for each name)
+// with cfg's limits; the log goes to logBuf.
+func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine, *memory.CheckedAllocator, *syncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(path, body string) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "mesh.yaml"), opsMeshYAML)
+	mc := memtable.NewConnector()
+	for name, tbl := range tables {
+		write(filepath.Join(dir, "ops", name+"_v1.yaml"), fmt.Sprintf(opsProductYAML, name, name))
+		mc.Register(name, tbl)
+	}
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	logs := &syncBuffer{}
+	cfg.Mesh, cfg.Mem, cfg.Workers = mesh, mem, 2
+	cfg.Connectors = []connectors.Connector{mc}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, mem, logs
+}
+
+func session(t *testing.T, e *Engine, user string) *Session {
+	t.Helper()
+	s, err := e.NewSession(user, map[string]string{"application_name": "test-" + user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// runAsync runs sql on s in the background and returns its error.
+func runAsync(s *Session, sql string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		res, err := s.Query(context.Background(), sql)
+		if err == nil {
+			_, err = res.Next(context.Background())
+			res.Close()
+		}
+		done <- err
+	}()
+	return done
+}
+
+func wantCode(t *testing.T, err error, code string) *sqltypes.Error {
+	t.Helper()
+	var se *sqltypes.Error
+	if !errors.As(err, &se) || se.Code != code {
+		t.Fatalf("got error %v, want SQLSTATE %s", err, code)
+	}
+	return se
+}
+
+func waitErr(t *testing.T, done <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("query did not end")
+		return nil
+	}
+}
+
+func TestRunningQueriesAndAdminCancel(t *testing.T) {
+	started := make(chan struct{}, 1)
+	e, mem, logs := opsEngine(t, Config{}, map[string]*hookTable{"slow": {partitions: blockUntilDone(started)}})
+	defer mem.AssertSize(t, 0)
+	analyst, bob, admin := session(t, e, "analyst"), session(t, e, "bob"), session(t, e, "admin")
+	done := runAsync(analyst, "SELECT x FROM ops.slow_v1")
+	<-started
+
+	// Each user sees their own sessions; the admin sees everyone's.
+	got := rows(t, e, "bob", "SELECT user_name, application_name, state FROM mesh.sessions WHERE pid = "+itoa(bob.ProcessID())+" OR pid = "+itoa(analyst.ProcessID()))
+	if strings.Join(got, ",") != "bob|test-bob|idle" {
+		t.Errorf("bob sees sessions %v, want only his own", got)
+	}
+	got = rows(t, e, "admin", "SELECT user_name, state, query FROM mesh.sessions WHERE pid = "+itoa(analyst.ProcessID()))
+	if strings.Join(got, ",") != "analyst|active|SELECT x FROM ops.slow_v1" {
+		t.Errorf("admin sees analyst's session as %v", got)
+	}
+	if got := rows(t, e, "bob", "SELECT count(*) FROM mesh.running_queries WHERE user_name <> 'bob'"); got[0] != "0" {
+		t.Errorf("bob sees %s running queries of others, want 0", got[0])
+	}
+	// A prepared statement sees the present at each execution.
+	watch, err := admin.Prepare(context.Background(), "SELECT count(*) FROM mesh.running_queries WHERE user_name = 'analyst'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = rows(t, e, "admin", "SELECT query_id, user_name, query FROM mesh.running_queries WHERE user_name = 'analyst'")
+	if len(got) != 1 || !strings.HasSuffix(got[0], "|analyst|SELECT x FROM ops.slow_v1") {
+		t.Fatalf("admin sees running queries %v", got)
+	}
+	id, _, _ := strings.Cut(got[0], "|")
+
+	// Only an administrator may cancel.
+	_, err = queryErr(t, e, "bob", "SELECT meshql_cancel("+id+")")
+	wantCode(t, err, sqltypes.CodeInsufficientPrivilege)
+	select {
+	case err := <-done:
+		t.Fatalf("a refused meshql_cancel ended the query: %v", err)
+	default:
+	}
+	if got := rows(t, e, "admin", "SELECT meshql_cancel("+id+")"); got[0] != "t" {
+		t.Errorf("meshql_cancel(%s) = %s, want t", id, got[0])
+	}
+	wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
+	if got := execRows(t, watch[0]); got[0] != "0" {
+		t.Errorf("the prepared count of running queries after the cancel: %v, want 0", got)
+	}
+	if got := rows(t, e, "admin", "SELECT meshql_cancel("+id+")"); got[0] != "f" {
+		t.Errorf("meshql_cancel of a finished query = %s, want f", got[0])
+	}
+	// The prepared form cancels at each execution, with a parameter.
+	st, err := admin.Prepare(context.Background(), "SELECT meshql_cancel($1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		done = runAsync(analyst, "SELECT x FROM ops.slow_v1")
+		<-started
+		got := rows(t, e, "admin", "SELECT query_id FROM mesh.running_queries WHERE user_name = 'analyst'")
+		res, err := st[0].Execute(context.Background(), []sqltypes.Datum{mustInt(t, got[0])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Close()
+		wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
+	}
+	// The per-query log line carries the id.
+	if !strings.Contains(logs.String(), "query_id="+id+" ") {
+		t.Errorf("no log line with query_id=%s in:\n%s", id, logs)
+	}
+}
+
+func TestMaxQueriesPerUser(t *testing.T) {
+	started := make(chan struct{}, 1)
+	e, mem, _ := opsEngine(t, Config{MaxQueriesPerUser: 1}, map[string]*hookTable{"slow": {partitions: blockUntilDone(started)}})
+	defer mem.AssertSize(t, 0)
+	a1, a2, admin := session(t, e, "analyst"), session(t, e, "analyst"), session(t, e, "admin")
+	done := runAsync(a1, "SELECT x FROM ops.slow_v1")
+	<-started
+	// A second query of the same user fails at once; other users run.
+	_, err := a2.Query(context.Background(), "SELECT 1")
+	se := wantCode(t, err, codeConfigurationLimitExceeded)
+	if !strings.Contains(se.Detail, "max_queries_per_user") {
+		t.Errorf("the error does not name the limit: %+v", se)
+	}
+	if got := rows(t, e, "bob", "SELECT 1"); got[0] != "1" {
+		t.Errorf("another user's query: %v", got)
+	}
+	_ = admin
+	id := rows(t, e, "admin", "SELECT query_id FROM mesh.running_queries")[0]
+	rows(t, e, "admin", "SELECT meshql_cancel("+id+")")
+	wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
+	// The slot is free again.
+	if got, err := queryErr(t, e, "analyst", "SELECT 2"); err != nil || got[0] != "2" {
+		t.Errorf("after the first query ended: %v, %v", got, err)
+	}
+}
+
+func TestStatementTimeoutDefaultFromConfig(t *testing.T) {
+	started := make(chan struct{}, 1)
+	e, mem, _ := opsEngine(t, Config{StatementTimeout: 50 * time.Millisecond}, map[string]*hookTable{"slow": {partitions: blockUntilDone(started)}})
+	defer mem.AssertSize(t, 0)
+	if got := rows(t, e, "analyst", "SHOW statement_timeout"); got[0] != "50" {
+		t.Errorf("statement_timeout = %v, want the configured 50 (ms)", got)
+	}
+	s := session(t, e, "analyst")
+	err := waitErr(t, runAsync(s, "SELECT x FROM ops.slow_v1"))
+	se := wantCode(t, err, sqltypes.CodeQueryCanceled)
+	if !strings.Contains(se.Msg, "statement timeout") {
+		t.Errorf("message %q does not name the statement timeout", se.Msg)
+	}
+	// A session may still turn it off; RESET returns to the configured value.
+	if _, err := s.Query(context.Background(), "SET statement_timeout = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Query(context.Background(), "RESET statement_timeout"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Setting("statement_timeout"); v != "50" {
+		t.Errorf("after RESET statement_timeout = %q, want 50", v)
+	}
+	<-started
+}
+
+func TestPanicInOneQueryFailsOnlyThatQuery(t *testing.T) {
+	e, mem, logs := opsEngine(t, Config{}, map[string]*hookTable{
+		"bind":  {schemaHook: func() { panic("injected at bind") }},
+		"start": {partitions: func(context.Context) error { panic("injected at scan") }},
+	})
+	defer mem.AssertSize(t, 0)
+	for _, tc := range []struct{ table, panic string }{{"bind", "injected at bind"}, {"start", "injected at scan"}} {
+		_, err := queryErr(t, e, "analyst", "SELECT x FROM ops."+tc.table+"_v1")
+		se := wantCode(t, err, sqltypes.CodeInternal)
+		if !strings.Contains(se.Msg, tc.panic) {
+			t.Errorf("%s: message %q does not carry the panic", tc.table, se.Msg)
+		}
+	}
+	if !strings.Contains(logs.String(), "injected at bind") || !strings.Contains(logs.String(), "goroutine ") {
+		t.Errorf("the panic's stack was not logged:\n%s", logs)
+	}
+	// The engine keeps serving, and nothing is left running.
+	if got, err := queryErr(t, e, "analyst", "SELECT 40 + 2"); err != nil || got[0] != "42" {
+		t.Errorf("after the panics: %v, %v", got, err)
+	}
+	if got := rows(t, e, "admin", "SELECT query FROM mesh.running_queries"); len(got) != 1 || !strings.Contains(got[0], "mesh.running_queries") {
+		t.Errorf("running queries after the panics: %v", got)
+	}
+}
+
+func itoa(n int32) string { return sqltypes.FormatValue(sqltypes.TypeInt4, n) }
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	var n int64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			t.Fatalf("not an id: %q", s)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+// execRows executes a prepared statement and renders its rows.
+func execRows(t *testing.T, st *Statement) []string {
+	t.Helper()
+	res, err := st.Execute(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	var out []string
+	for {
+		b, err := res.Next(context.Background())
+		if err != nil {
+			return out
+		}
+		for r := 0; r < int(b.NumRows()); r++ {
+			out = append(out, sqltypes.FormatValue(res.Columns[0].Type, expr.DatumAt(b.Column(0), res.Columns[0].Type, r)))
+		}
+		b.Release()
+	}
+}

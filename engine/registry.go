@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// codeConfigurationLimitExceeded is SQLSTATE 53400, which PostgreSQL
+// uses for limits an administrator configured; meshql returns it when a
+// user already runs max_queries_per_user queries.
+const codeConfigurationLimitExceeded = "53400"
+
+// registry tracks the engine's open sessions and running queries: it
+// feeds mesh.sessions and mesh.running_queries, lets meshql_cancel find a
+// query by id, and enforces the per-user limit of running queries. One
+// mutex guards it; it is taken once when a query starts and once when it
+// ends, never while a query runs.
+type registry struct {
+	mu       sync.Mutex
+	sessions map[int32]*Session
+	queries  map[int64]*runningQuery
+	perUser  map[string]int
+	lastID   int64
+}
+
+// runningQuery is one executing statement, from Execute to the Result's
+// Close.
+type runningQuery struct {
+	id     int64
+	s      *Session
+	sql    string
+	start  time.Time
+	cancel context.CancelCauseFunc
+}
+
+// sessionInfo is a snapshot of a session, for mesh.sessions.
+type sessionInfo struct {
+	pid          int32
+	user         string
+	appName      string
+	started      time.Time
+	query        *runningQuery // nil when idle
+	lastSQL      string
+	lastQueryEnd time.Time
+}
+
+func (r *registry) addSession(s *Session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sessions == nil {
+		r.sessions = map[int32]*Session{}
+	}
+	r.sessions[s.pid] = s
+}
+
+func (r *registry) removeSession(s *Session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sessions[s.pid] == s {
+		delete(r.sessions, s.pid)
+	}
+}
+
+// errTooManyQueries is the error of a query over max_queries_per_user.
+func errTooManyQueries(user string, limit int) error {
+	return sqltypes.New(codeConfigurationLimitExceeded, "too many running queries for user %q", user).
+		WithDetail("The limit is %d concurrent queries per user (max_queries_per_user).", limit).
+		WithHint("Wait for a running query to finish, or ask an administrator to raise max_queries_per_user.")
+}
+
+// newID numbers a statement that never ran (refused before it was
+// registered) from the same sequence as running queries, so that the
+// audit log's ids are unique.
+func (r *registry) newID() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastID++
+	return r.lastID
+}
+
+// begin registers a query of s, unless its user already runs limit
+// queries (limit <= 0: no limit). The query's context ends with the
+// statement_timeout, with meshql_cancel or with ctx; end must be called
+// when the query is over.
+func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int, timeout time.Duration, now time.Time) (qctx context.Context, q *runningQuery, end func(), err error) {
+	r.mu.Lock()
+	if limit > 0 && r.perUser[s.user] >= limit {
+		r.mu.Unlock()
+		return nil, nil, nil, errTooManyQueries(s.user, limit)
+	}
+	if r.queries == nil {
+		r.queries, r.perUser = map[int64]*runningQuery{}, map[string]int{}
+	}
+	r.lastID++
+	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now}
+	r.queries[q.id] = q
+	r.perUser[s.user]++
+	s.running, s.lastSQL = q, sql
+	r.mu.Unlock()
+
+	var stop context.CancelFunc = func() {}
+	qctx = ctx
+	if timeout > 0 {
+		qctx, stop = context.WithTimeoutCause(ctx, timeout, errStatementTimeout())
+	}
+	qctx, q.cancel = context.WithCancelCause(qctx)
+	var once sync.Once
+	end = func() {
+		once.Do(func() {
+			q.cancel(nil)
+			stop()
+			r.mu.Lock()
+			delete(r.queries, q.id)
+			if r.perUser[s.user]--; r.perUser[s.user] <= 0 {
+				delete(r.perUser, s.user)
+			}
+			if s.running == q {
+				s.running, s.lastEnd = nil, time.Now()
+			}
+			r.mu.Unlock()
+		})
+	}
+	return qctx, q, end, nil
+}
+
+func errStatementTimeout() error {
+	return sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to statement timeout")
+}
+
+// cancel cancels a running query by id; it reports whether one was found.
+func (r *registry) cancel(id int64, cause error) bool {
+	r.mu.Lock()
+	q, ok := r.queries[id]
+	r.mu.Unlock()
+	if ok {
+		q.cancel(cause)
+	}
+	return ok
+}
+
+// snapshot lists the sessions (sorted by pid) and running queries (by id).
+func (r *registry) snapshot() ([]sessionInfo, []runningQuery) {
+	r.mu.Lock()
+	open := make([]*Session, 0, len(r.sessions))
+	sessions := make([]sessionInfo, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		open = append(open, s)
+		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastQueryEnd: s.lastEnd})
+	}
+	queries := make([]runningQuery, 0, len(r.queries))
+	for _, q := range r.queries {
+		queries = append(queries, *q)
+	}
+	r.mu.Unlock()
+	// application_name is under the session's own lock: read it after
+	// releasing r.mu so that the two locks never nest.
+	for i, s := range open {
+		sessions[i].appName, _ = s.Setting("application_name")
+	}
+	sort.Slice(sessions, func(i, j int) bool { return sessions[i].pid < sessions[j].pid })
+	sort.Slice(queries, func(i, j int) bool { return queries[i].id < queries[j].id })
+	return sessions, queries
+}
+
+// recoverQuery turns a panic while serving a statement into the
+// statement's XX000 error and logs the stack, so that a bug hit by one
+// query fails that query only. It must be deferred directly.
+func recoverQuery(log *slog.Logger, user, sql string, err *error) {
+	if r := recover(); r != nil {
+		log.Error("panic while running a query", "user", user, "sql", truncateSQL(sql), "panic", r, "stack", string(debug.Stack()))
+		*err = sqltypes.New(sqltypes.CodeInternal, "internal error: panic: %v", r).
+			WithHint("This is a bug in meshql; please report it with the query.")
+	}
+}
+
+func truncateSQL(sql string) string {
+	if len(sql) > 500 {
+		return sql[:500] + "…"
+	}
+	return sql
+}

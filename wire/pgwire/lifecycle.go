@@ -1,0 +1,222 @@
+package pgwire
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// This file ends connections on the server's initiative, the way
+// PostgreSQL does: over max_connections (53300 at startup), after
+// idle_session_timeout (57P05) and when the server shuts down (57P01 for
+// open sessions, 57P03 for new ones). Each ends with a FATAL
+// ErrorResponse, so that a client sees why instead of a broken pipe.
+//
+// A session is only ever ended while it waits for the client: after
+// ReadyForQuery was written (frameRewriter.onReady) and before the next
+// message arrives. The connection's own goroutine does it: the server
+// sets the reason and a read deadline in the past, the blocked read wakes
+// up (trackedConn.Read turns the timeout into io.EOF, which ends
+// psql-wire's command loop quietly), and psql-wire's CloseConn hook
+// writes the FATAL message before the connection is closed. No goroutine
+// but the connection's ever writes to it.
+
+// SQLSTATEs of server-initiated ends that sqltypes does not name.
+const (
+	codeIdleSessionTimeout = "57P05"
+	codeCannotConnectNow   = "57P03"
+)
+
+func fatalError(code, msg string) *sqltypes.Error {
+	e := sqltypes.New(code, "%s", msg)
+	e.Severity = "FATAL"
+	return e
+}
+
+var (
+	errAdminShutdown = fatalError(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
+	errIdleTimeout   = fatalError(codeIdleSessionTimeout, "terminating connection due to idle-session timeout")
+)
+
+// readyForQuery runs on the connection's goroutine each time it has sent
+// ReadyForQuery: from now on it waits for the client.
+func (st *connState) readyForQuery() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.idle = true
+	switch {
+	case st.terminate != nil:
+		_ = st.conn.SetReadDeadline(time.Unix(1, 0))
+	case st.srv.cfg.IdleSessionTimeout > 0:
+		_ = st.conn.SetReadDeadline(time.Now().Add(st.srv.cfg.IdleSessionTimeout))
+	}
+}
+
+// gotInput runs when the client sent bytes: the session is busy again.
+func (st *connState) gotInput() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.idle {
+		return
+	}
+	st.idle = false
+	if st.terminate == nil && st.srv.cfg.IdleSessionTimeout > 0 {
+		_ = st.conn.SetReadDeadline(time.Time{})
+	}
+}
+
+// timedOut decides what a read timeout means: the end of the session
+// (true, with the reason set) when it came while the session was idle.
+func (st *connState) timedOut() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.idle {
+		return false // the startup deadline: psql-wire reports it
+	}
+	if st.terminate == nil {
+		st.terminate = errIdleTimeout
+	}
+	return true
+}
+
+// terminateWhenIdle ends the session for reason as soon as it waits for
+// the client (at once if it does now). The first reason wins.
+func (st *connState) terminateWhenIdle(reason *sqltypes.Error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.terminate == nil {
+		st.terminate = reason
+	}
+	if st.idle {
+		_ = st.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// closeConn is psql-wire's CloseConn hook, run on the connection's
+// goroutine when its command loop ended: it tells the client why the
+// server ends the session, if it does.
+func (s *Server) closeConn(ctx context.Context) error {
+	st := stateFrom(ctx)
+	if st == nil || st.rw == nil {
+		return nil
+	}
+	st.mu.Lock()
+	reason := st.terminate
+	st.mu.Unlock()
+	if reason == nil {
+		return nil
+	}
+	s.log.Info("pgwire: ending session", "user", sanitizeUser(st.user), "sqlstate", reason.Code, "reason", reason.Msg)
+	_ = st.rw.writeRaw(appendMessage(nil, 'E', reason))
+	return nil
+}
+
+// admit decides at accept time whether a new connection fits under
+// MaxConnections; one that does not is still served up to its startup
+// packet, so that it can be told why (authenticate rejects it with 53300).
+// Cancel requests come as connections too and are served either way.
+// Called with s.mu held.
+func (s *Server) admit(st *connState) {
+	if max := s.cfg.MaxConnections; max > 0 && s.active >= max {
+		st.overLimit = true
+		return
+	}
+	s.active++
+}
+
+// refuse returns the FATAL error a connection gets at startup when the
+// server cannot take it, or nil.
+func (s *Server) refuse(st *connState) error {
+	s.mu.Lock()
+	draining := s.draining
+	s.mu.Unlock()
+	switch {
+	case draining:
+		return fatal(codeCannotConnectNow, "the database system is shutting down")
+	case st.overLimit:
+		s.log.Warn("pgwire: connection refused: max_connections reached", "max_connections", s.cfg.MaxConnections)
+		return fatal(sqltypes.CodeTooManyConnections, "sorry, too many clients already")
+	}
+	return nil
+}
+
+// Shutdown drains the server: it stops accepting connections at once and
+// ends every session with FATAL 57P01 as soon as it is idle, so that
+// running statements finish. When ctx ends first, it cancels the
+// statements still running (they fail with 57014, then their sessions
+// end the same way) and, after a last grace of a few seconds, closes what
+// remains. It returns nil when every connection ended by itself and
+// ctx's error otherwise; the server is closed either way.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.draining = true
+	ln := s.ln
+	s.mu.Unlock()
+	if ln != nil {
+		_ = ln.Close()
+	}
+	for _, c := range s.connections() {
+		c.state.terminateWhenIdle(errAdminShutdown)
+	}
+	err := s.waitConns(ctx)
+	if err != nil {
+		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
+		for _, c := range s.connections() {
+			c.state.cancelQuery()
+		}
+		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.waitConns(last)
+		cancel()
+	}
+	_ = s.Close()
+	return err
+}
+
+func (s *Server) connections() []*trackedConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*trackedConn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// waitConns waits until no connection is open, or ctx ends.
+func (s *Server) waitConns(ctx context.Context) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Read reads from the client. A read timeout while the session is idle
+// means the server ends it (idle timeout or shutdown): it is reported as
+// io.EOF so that psql-wire ends the connection quietly, and the CloseConn
+// hook then writes the reason.
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.state.gotInput()
+	}
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() && c.state.timedOut() {
+		return n, io.EOF
+	}
+	return n, err
+}
