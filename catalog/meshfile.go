@@ -19,12 +19,13 @@ type meshConfig struct {
 	roles             []*Role
 	roleSet           map[string]bool // nil when mesh.yaml could not be read
 	domainNode        map[string]*yaml.Node
+	connections       map[string]*Connection // nil when mesh.yaml could not be read
 }
 
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "connections")
 	if !ok {
 		return mc
 	}
@@ -37,6 +38,7 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	roleNodes := y.meshRoles(f, mc)
 	y.meshUsers(f, mc)
 	y.meshDomains(f, mc)
+	y.meshConnections(f, mc)
 	y.checkRoleCycles(mc, roleNodes)
 	return mc
 }
