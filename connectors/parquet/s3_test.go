@@ -1,84 +1,29 @@
 package parquet
 
 import (
-	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/objstore/s3test"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// fakeS3 is an S3-compatible server (gofakes3) on loopback that counts the
-// body bytes it serves.
-type fakeS3 struct {
-	url    string
-	served atomic.Int64
-	gets   atomic.Int64
+func startS3(t testing.TB, bucket string, files map[string]string) *s3test.Server {
+	return s3test.Start(t, bucket, files)
 }
 
-func startS3(t testing.TB, bucket string, files map[string]string) *fakeS3 {
-	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		t.Fatal(err)
-	}
-	for key, local := range files {
-		data, err := os.ReadFile(local)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := backend.PutObject(bucket, key, map[string]string{"Last-Modified": time.Now().UTC().Format(http.TimeFormat)}, bytes.NewReader(data), int64(len(data)), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fs := &fakeS3{}
-	h := gofakes3.New(backend).Server()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "" && r.URL.RawQuery == "" {
-			fs.gets.Add(1)
-		}
-		h.ServeHTTP(countingWriter{w, &fs.served, r.Method == http.MethodGet}, r)
-	}))
-	t.Cleanup(srv.Close)
-	fs.url = srv.URL
-	return fs
-}
-
-type countingWriter struct {
-	http.ResponseWriter
-	n     *atomic.Int64
-	count bool
-}
-
-func (c countingWriter) Write(p []byte) (int, error) {
-	if c.count {
-		c.n.Add(int64(len(p)))
-	}
-	return c.ResponseWriter.Write(p)
-}
-
-func s3Source(url, path string) catalog.Source {
-	return catalog.Source{Connector: "parquet", Path: path, Connection: &catalog.Connection{
-		Name: "lake", Kind: "s3",
-		Options: map[string]string{"endpoint": url, "region": "us-east-1", "path_style": "true",
-			"access_key_id": "meshql", "secret_access_key_env": "MESHQL_TEST_S3_SECRET"},
-	}}
+func s3Source(srv *s3test.Server, path string) catalog.Source {
+	return catalog.Source{Connector: "parquet", Path: path, Connection: srv.Connection("lake", "MESHQL_TEST_S3_SECRET")}
 }
 
 // hiveFixture writes the fixture's two files under dt=… folders of a new
@@ -116,7 +61,7 @@ func TestS3MatchesLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	remote, err := New().OpenTable(ctx, s3Source(srv.url, "s3://lake/sales/orders/*/*.parquet"))
+	remote, err := New().OpenTable(ctx, s3Source(srv, "s3://lake/sales/orders/*/*.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,11 +129,11 @@ func TestS3RangedReads(t *testing.T) {
 	}
 	srv := startS3(t, "lake", files)
 	ctx := context.Background()
-	tbl, err := New().OpenTable(ctx, s3Source(srv.url, "s3://lake/f/"))
+	tbl, err := New().OpenTable(ctx, s3Source(srv, "s3://lake/f/"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	footers := srv.served.Load()
+	footers := srv.Served.Load()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	req := connectors.ScanRequest{Columns: []int{5}, Limit: -1} // flag: a few bytes per row group
@@ -201,7 +146,7 @@ func TestS3RangedReads(t *testing.T) {
 	if rows != testRows {
 		t.Fatalf("read %d rows, want %d", rows, testRows)
 	}
-	scanned := srv.served.Load() - footers
+	scanned := srv.Served.Load() - footers
 	if footers+scanned >= total/2 {
 		t.Errorf("fetched %d bytes (footers %d) of %d: want ranged reads of one column", footers+scanned, footers, total)
 	}
@@ -222,17 +167,17 @@ func TestS3FooterCache(t *testing.T) {
 	srv := startS3(t, "lake", map[string]string{"f/part-0.parquet": filepath.Join(dir, "part-0.parquet")})
 	c := New()
 	ctx := context.Background()
-	if _, err := c.OpenTable(ctx, s3Source(srv.url, "s3://lake/f/*.parquet")); err != nil {
+	if _, err := c.OpenTable(ctx, s3Source(srv, "s3://lake/f/*.parquet")); err != nil {
 		t.Fatal(err)
 	}
-	gets := srv.gets.Load()
+	gets := srv.Gets.Load()
 	if gets == 0 {
 		t.Fatal("the first open fetched no footer")
 	}
-	if _, err := c.OpenTable(ctx, s3Source(srv.url, "s3://lake/f/*.parquet")); err != nil {
+	if _, err := c.OpenTable(ctx, s3Source(srv, "s3://lake/f/*.parquet")); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.gets.Load() - gets; n != 0 {
+	if n := srv.Gets.Load() - gets; n != 0 {
 		t.Errorf("reopening fetched %d objects again, want 0 (footer cache)", n)
 	}
 }
@@ -243,7 +188,7 @@ func TestS3Errors(t *testing.T) {
 	ctx := context.Background()
 	// The secret's environment variable is not set.
 	os.Unsetenv("MESHQL_TEST_S3_SECRET")
-	_, err := New().OpenTable(ctx, s3Source(srv.url, "s3://lake/f/*.parquet"))
+	_, err := New().OpenTable(ctx, s3Source(srv, "s3://lake/f/*.parquet"))
 	if sqltypes.Code(err) != sqltypes.CodeFDWError || !strings.Contains(err.Error(), "MESHQL_TEST_S3_SECRET") {
 		t.Errorf("unset secret variable: got %v (%s), want HV000 naming the variable", err, sqltypes.Code(err))
 	}
@@ -254,13 +199,15 @@ func TestS3Errors(t *testing.T) {
 		"s3:///f/*.parquet":          sqltypes.CodeFDWError,
 		"s3://lake/f/part-0.parquet": "",
 	} {
-		_, err := New().OpenTable(ctx, s3Source(srv.url, path))
+		_, err := New().OpenTable(ctx, s3Source(srv, path))
 		if sqltypes.Code(err) != code && !(code == "" && err == nil) {
 			t.Errorf("%s: got %v (%s), want SQLSTATE %q", path, err, sqltypes.Code(err), code)
 		}
 	}
 	// An unreachable endpoint.
-	_, err = New().OpenTable(ctx, s3Source("http://127.0.0.1:1", "s3://lake/f/*.parquet"))
+	down := s3Source(srv, "s3://lake/f/*.parquet")
+	down.Connection.Options["endpoint"] = "http://127.0.0.1:1"
+	_, err = New().OpenTable(ctx, down)
 	if sqltypes.Code(err) != sqltypes.CodeFDWUnableToConnect {
 		t.Errorf("unreachable endpoint: got %v (%s), want HV00N", err, sqltypes.Code(err))
 	}
