@@ -15,6 +15,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/flightsql"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
@@ -24,10 +25,11 @@ import (
 )
 
 // TestPushdownDifferential runs a seeded random corpus of filters, limits
-// and ORDER BY + LIMIT over TPC-H orders twice: from PostgreSQL, where
-// the filters and limits are pushed into the remote SQL, and from the same
-// rows in Parquet, where meshql evaluates every filter itself (Parquet
-// only prunes row groups). The rows must be the same.
+// and ORDER BY + LIMIT over TPC-H orders three times: from PostgreSQL and
+// from a meshql node over Flight SQL, where the filters and limits are
+// pushed into the remote SQL, and from the same rows in Parquet, where
+// meshql evaluates every filter itself (Parquet only prunes row groups).
+// The rows must be the same.
 func TestPushdownDifferential(t *testing.T) {
 	ctx := context.Background()
 	base, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
@@ -46,10 +48,16 @@ func TestPushdownDifferential(t *testing.T) {
 	}
 	conn.Close(ctx)
 	t.Setenv("MESHQL_DIFF_PG_URL", pgURL)
+	remote, err := engine.New(engine.Config{Mesh: base, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MESHQL_DIFF_FLIGHT_PW", "admin")
+	flightURI := "grpc://" + serveFlight(t, remote, mem)
 
 	dir := t.TempDir()
 	meshYAML := strings.Replace(readFile(t, filepath.Join(tpchMesh, "mesh.yaml")), "\ndomains:\n",
-		"\ndomains:\n  pq: {description: Parquet copy}\n  pg: {description: PostgreSQL copy}\n", 1)
+		"\ndomains:\n  pq: {description: Parquet copy}\n  pg: {description: PostgreSQL copy}\n  fs: {description: Flight SQL copy}\n", 1)
 	writeFile(t, filepath.Join(dir, "mesh.yaml"), meshYAML)
 	data, err := filepath.Abs(tpchData)
 	if err != nil {
@@ -60,6 +68,7 @@ func TestPushdownDifferential(t *testing.T) {
 	for dom, s := range map[string]string{
 		"pq": "source: {connector: parquet, path: " + filepath.Join(data, "orders.parquet") + "}",
 		"pg": "source: {connector: postgres, table: tpch.orders_v1, options: {url_env: MESHQL_DIFF_PG_URL}}",
+		"fs": "source: {connector: flightsql, table: tpch.orders_v1, options: {uri: \"" + flightURI + "\", username: admin, password_env: MESHQL_DIFF_FLIGHT_PW}}",
 	} {
 		d := strings.Replace(src.ReplaceAllLiteralString(desc, s), "domain: tpch", "domain: "+dom, 1)
 		writeFile(t, filepath.Join(dir, dom, "orders_v1.yaml"), d)
@@ -69,7 +78,7 @@ func TestPushdownDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New()}})
+		Connectors: []connectors.Connector{parquet.New(), postgres.New(), flightsql.New()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +89,7 @@ func TestPushdownDifferential(t *testing.T) {
 	defer sess.Close()
 
 	rng := rand.New(rand.NewSource(8))
-	pushed := 0
+	pushed := map[string]int{}
 	for i := range 120 {
 		where := randFilter(rng, 2)
 		var q string // {T} stands for the table
@@ -92,35 +101,41 @@ func TestPushdownDifferential(t *testing.T) {
 		default:
 			q = "SELECT count(*), sum(o_totalprice), min(o_orderdate), max(o_clerk) FROM {T} WHERE " + where
 		}
-		pqSQL, sql := strings.ReplaceAll(q, "{T}", "pq.orders_v1"), strings.ReplaceAll(q, "{T}", "pg.orders_v1")
+		pqSQL := strings.ReplaceAll(q, "{T}", "pq.orders_v1")
 		qctx, cancel := context.WithTimeout(ctx, time.Minute)
 		want, err := tpch.Run(qctx, sess, pqSQL)
-		if err != nil {
-			cancel()
-			t.Fatalf("parquet: %s: %v", pqSQL, err)
-		}
-		got, err := tpch.Run(qctx, sess, sql)
 		cancel()
 		if err != nil {
-			t.Fatalf("postgres: %s: %v", sql, err)
+			t.Fatalf("parquet: %s: %v", pqSQL, err)
 		}
-		if err := tpch.Compare(sql, got, want); err != nil {
-			t.Errorf("pushdown changed the answer of %s: %v", sql, err)
-		}
-		plan, err := tpch.Run(ctx, sess, "EXPLAIN "+sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range plan.Rows {
-			if strings.Contains(strings.Join(r, " "), "WHERE") {
-				pushed++
-				break
+		for _, dom := range []string{"pg", "fs"} {
+			sql := strings.ReplaceAll(q, "{T}", dom+".orders_v1")
+			qctx, cancel := context.WithTimeout(ctx, time.Minute)
+			got, err := tpch.Run(qctx, sess, sql)
+			cancel()
+			if err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			if err := tpch.Compare(sql, got, want); err != nil {
+				t.Errorf("pushdown changed the answer of %s: %v", sql, err)
+			}
+			plan, err := tpch.Run(ctx, sess, "EXPLAIN "+sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range plan.Rows {
+				if strings.Contains(strings.Join(r, " "), "WHERE") {
+					pushed[dom]++
+					break
+				}
 			}
 		}
 	}
 	// The corpus is only worth running if most filters reach the source.
-	if pushed < 60 {
-		t.Errorf("only %d of 120 queries pushed a WHERE clause to PostgreSQL", pushed)
+	for _, dom := range []string{"pg", "fs"} {
+		if pushed[dom] < 60 {
+			t.Errorf("only %d of 120 queries pushed a WHERE clause to %s", pushed[dom], dom)
+		}
 	}
 }
 
