@@ -13,16 +13,9 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/flightsql"
 	"github.com/meshql/meshql/connectors/objstore/s3test"
-	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/pgload"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 	wireflight "github.com/meshql/meshql/wire/flightsql"
@@ -51,52 +44,11 @@ var placement = map[string]string{
 // DuckDB). EXPLAIN of Q5 shows what each source is sent.
 func TestTPCHFederated(t *testing.T) {
 	ctx := context.Background()
-	base, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-
-	// PostgreSQL: every table loaded; the federated mesh reads two of them.
-	pgURL := pgtest.NewDatabase(t, "federation")
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pgload.LoadMesh(ctx, conn, base, mem); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Setenv("MESHQL_FED_PG_URL", pgURL)
-
+	r := startRemotes(t)
 	// S3: orders as an object, read with ranged requests.
 	s3 := s3test.Start(t, "tpch", map[string]string{"sf0.01/orders/orders.parquet": filepath.Join(tpchData, "orders.parquet")})
 	t.Setenv("MESHQL_FED_S3_SECRET", "secret")
-
-	// Flight SQL: a second meshql node serving the plain TPC-H mesh.
-	remote, err := engine.New(engine.Config{Mesh: base, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := serveFlight(t, remote, mem)
-	t.Setenv("MESHQL_FED_FLIGHT_PW", "admin")
-
-	dir := writeFederatedMesh(t, s3.URL, addr)
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), flightsql.New()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := r.adminSession(t, writeFederatedMesh(t, s3.URL, r.flightAddr))
 	for _, q := range []string{"q03", "q05", "q10"} {
 		t.Run(q, func(t *testing.T) {
 			sql := readFile(t, filepath.Join(queryDir, q+".sql"))

@@ -10,17 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/flightsql"
-	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/connectors/postgres"
-	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/pgload"
-	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -32,29 +21,8 @@ import (
 // The rows must be the same.
 func TestPushdownDifferential(t *testing.T) {
 	ctx := context.Background()
-	base, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	pgURL := pgtest.NewDatabase(t, "pushdown")
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pgload.LoadMesh(ctx, conn, base, mem); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Setenv("MESHQL_DIFF_PG_URL", pgURL)
-	remote, err := engine.New(engine.Config{Mesh: base, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("MESHQL_DIFF_FLIGHT_PW", "admin")
-	flightURI := "grpc://" + serveFlight(t, remote, mem)
-
+	r := startRemotes(t)
+	flightURI := "grpc://" + r.flightAddr
 	dir := t.TempDir()
 	meshYAML := strings.Replace(readFile(t, filepath.Join(tpchMesh, "mesh.yaml")), "\ndomains:\n",
 		"\ndomains:\n  pq: {description: Parquet copy}\n  pg: {description: PostgreSQL copy}\n  fs: {description: Flight SQL copy}\n", 1)
@@ -67,26 +35,13 @@ func TestPushdownDifferential(t *testing.T) {
 	src := regexp.MustCompile(`(?m)^source: .*$`)
 	for dom, s := range map[string]string{
 		"pq": "source: {connector: parquet, path: " + filepath.Join(data, "orders.parquet") + "}",
-		"pg": "source: {connector: postgres, table: tpch.orders_v1, options: {url_env: MESHQL_DIFF_PG_URL}}",
-		"fs": "source: {connector: flightsql, table: tpch.orders_v1, options: {uri: \"" + flightURI + "\", username: admin, password_env: MESHQL_DIFF_FLIGHT_PW}}",
+		"pg": "source: {connector: postgres, table: tpch.orders_v1, options: {url_env: MESHQL_FED_PG_URL}}",
+		"fs": "source: {connector: flightsql, table: tpch.orders_v1, options: {uri: \"" + flightURI + "\", username: admin, password_env: MESHQL_FED_FLIGHT_PW}}",
 	} {
 		d := strings.Replace(src.ReplaceAllLiteralString(desc, s), "domain: tpch", "domain: "+dom, 1)
 		writeFile(t, filepath.Join(dir, dom, "orders_v1.yaml"), d)
 	}
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), flightsql.New()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := r.adminSession(t, dir)
 
 	rng := rand.New(rand.NewSource(8))
 	pushed := map[string]int{}
