@@ -12,6 +12,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -183,10 +186,14 @@ func (t *Table) error(ctx context.Context, err error) error {
 		case adbc.StatusCancelled:
 			return sqltypes.Wrap(err, "57014", "flight sql query cancelled: %s", ae.Msg)
 		}
-		if ae.SqlState != [5]byte{} {
-			return sqltypes.Wrap(err, string(ae.SqlState[:]), "flight sql server %s: %s", t.uri, ae.Msg)
+		code := remoteState(ae)
+		switch code {
+		case "":
+			code = sqltypes.CodeFDWError
+		case "42P01":
+			code = sqltypes.CodeFDWTableNotFound // the source's table is gone
 		}
-		return sqltypes.Wrap(err, sqltypes.CodeFDWError, "flight sql server %s: %s", t.uri, ae.Msg)
+		return sqltypes.Wrap(err, code, "flight sql server %s: %s", t.uri, ae.Msg)
 	}
 	return sqltypes.Wrap(err, sqltypes.CodeFDWError, "flight sql server %s: %v", t.uri, err)
 }
@@ -347,3 +354,27 @@ func (s *source) NextBatch() (arrow.RecordBatch, error) {
 }
 
 func (s *source) Close() { s.done() }
+
+// remoteState returns the SQLSTATE the server gave, from the ADBC error or
+// from a google.rpc.ErrorInfo detail (whose Reason meshql servers set to
+// the SQLSTATE), or "".
+func remoteState(ae adbc.Error) string {
+	if ae.SqlState != [5]byte{} {
+		return string(ae.SqlState[:])
+	}
+	for _, d := range ae.Details {
+		b, err := d.Serialize()
+		if err != nil {
+			continue
+		}
+		var a anypb.Any
+		var info errdetails.ErrorInfo
+		if proto.Unmarshal(b, &a) != nil || a.UnmarshalTo(&info) != nil {
+			continue
+		}
+		if r := info.GetReason(); len(r) == 5 {
+			return r
+		}
+	}
+	return ""
+}
