@@ -35,8 +35,8 @@ func TestFilter(t *testing.T) {
 		{connectors.Compare{Column: "name", Op: connectors.OpLt, Value: text("b")}, true, ``},
 		{connectors.Compare{Column: "name", Op: connectors.OpEq, Value: text("it's")}, true, `"name" = 'it''s'`},
 		{connectors.Compare{Column: `we"ird`, Op: connectors.OpNe, Value: text("x")}, false, `"we""ird" <> 'x'`},
-		{connectors.Compare{Column: "name", Op: connectors.OpEq, Value: i8(1)}, false, ``}, // text vs number: meshql's meaning differs
-		{connectors.Compare{Column: "d", Op: connectors.OpEq, Value: text("x")}, false, ``},    // not pushable
+		{connectors.Compare{Column: "name", Op: connectors.OpEq, Value: i8(1)}, false, ``},  // text vs number: meshql's meaning differs
+		{connectors.Compare{Column: "d", Op: connectors.OpEq, Value: text("x")}, false, ``}, // not pushable
 		{connectors.Compare{Column: "nope", Op: connectors.OpEq, Value: i8(1)}, false, ``},
 		{connectors.InList{Column: "id", Values: []connectors.Literal{i8(1), i8(2)}, Negated: true}, false, `"id" NOT IN (1, 2)`},
 		{connectors.InList{Column: "id"}, false, ``},
