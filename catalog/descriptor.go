@@ -32,6 +32,8 @@ type descriptorContext struct {
 	base    string          // file name, e.g. "orders_v1.yaml"
 	baseDir string          // Source.BaseDir for relative paths
 	roles   map[string]bool // declared roles; nil skips role checks
+	// connections declared in mesh.yaml; nil skips connection checks
+	connections map[string]*Connection
 }
 
 // loadedProduct is a decoded descriptor with the nodes cross-file checks need.
@@ -163,7 +165,7 @@ func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
 	if n == nil {
 		return
 	}
-	sf, ok := y.object(n, "source", "connector", "path", "query", "table", "options")
+	sf, ok := y.object(n, "source", "connector", "path", "query", "table", "connection", "options")
 	if !ok {
 		return
 	}
@@ -191,11 +193,13 @@ func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
 		if !ok {
 			continue
 		}
+		y.checkSecret(o, v)
 		if s.Options == nil {
 			s.Options = map[string]string{}
 		}
 		s.Options[o.key] = v
 	}
+	y.sourceConnection(sf, c, &s)
 	p.Source = s
 }
 

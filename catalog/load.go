@@ -132,7 +132,7 @@ func loadDescriptors(dir, baseDir string, mc *meshConfig, ps *problems) ([]*load
 			if root == nil {
 				continue
 			}
-			c := descriptorContext{folder: e.Name(), base: name, baseDir: baseDir, roles: mc.roleSet}
+			c := descriptorContext{folder: e.Name(), base: name, baseDir: baseDir, roles: mc.roleSet, connections: mc.connections}
 			if lp := y.product(root, c); lp != nil {
 				out = append(out, lp)
 			}

@@ -20,12 +20,13 @@ type meshConfig struct {
 	roleSet           map[string]bool // nil when mesh.yaml could not be read
 	domainNode        map[string]*yaml.Node
 	maskKey           maskKeyConfig
+	connections       map[string]*Connection // nil when mesh.yaml could not be read
 }
 
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file", "connections")
 	if !ok {
 		return mc
 	}
@@ -38,6 +39,7 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	roleNodes := y.meshRoles(f, mc)
 	y.meshUsers(f, mc)
 	y.meshDomains(f, mc)
+	y.meshConnections(f, mc)
 	y.checkRoleCycles(mc, roleNodes)
 	mc.maskKey = y.meshMaskKey(f)
 	return mc

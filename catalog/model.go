@@ -112,6 +112,9 @@ type Source struct {
 	Table     string            // remote table for SQL sources
 	Options   map[string]string // connector-specific settings
 	BaseDir   string            // directory that relative paths resolve against
+	// Connection is the mesh.yaml connection named by source.connection
+	// (object-store endpoint and credentials, a Flight SQL server), or nil.
+	Connection *Connection
 }
 
 // Policies are a product's access rules.

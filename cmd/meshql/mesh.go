@@ -14,6 +14,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/csv"
+	"github.com/meshql/meshql/connectors/flightsql"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
@@ -143,7 +144,7 @@ func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*ca
 		Mesh:         mesh,
 		Reload:       reload,
 		QueryLogSize: o.QueryLogSize,
-		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
+		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New(), flightsql.New()},
 		Workers:      o.Workers,
 		Logger:       newLogger(o, os.Stderr),
 

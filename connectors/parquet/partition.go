@@ -42,6 +42,7 @@ type scanPlan struct {
 	kept    int // row groups read
 	pruned  int // row groups skipped by statistics (or empty)
 	limited int // row groups skipped because the limit was reached
+	files   int // files with a row group to read
 }
 
 func (t *Table) plan(req connectors.ScanRequest) (scanPlan, error) {
@@ -86,6 +87,9 @@ func (t *Table) plan(req connectors.ScanRequest) (scanPlan, error) {
 			} else {
 				fileParts = append(fileParts, cur)
 			}
+		}
+		if len(fileParts) > 0 {
+			p.files++
 		}
 		p.parts = append(p.parts, fileParts...)
 	}
@@ -146,13 +150,31 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	if len(p.columns) == 0 {
-		src := &countSource{schema: p.schema, left: p.rows, batch: p.t.batchSize}
-		return connectors.NewSourceReader(ctx, p.schema, src, p.limit), nil
+	// The file columns first, in request order; partition keys are added
+	// by hiveSource.
+	var fileCols []int
+	var fields []arrow.Field
+	for i, c := range p.columns {
+		if c < p.t.nFile {
+			fileCols = append(fileCols, c)
+			fields = append(fields, p.schema.Field(i))
+		}
 	}
-	src, err := openFileSource(ctx, p, mem)
-	if err != nil {
-		return nil, err
+	fileSchema := p.schema
+	if len(fileCols) < len(p.columns) {
+		fileSchema = arrow.NewSchema(fields, nil)
+	}
+	var src connectors.BatchSource
+	if len(fileCols) == 0 {
+		src = &countSource{schema: fileSchema, left: p.rows, batch: p.t.batchSize}
+	} else {
+		var err error
+		if src, err = openFileSource(ctx, p, fileCols, fileSchema, mem); err != nil {
+			return nil, err
+		}
+	}
+	if len(fileCols) < len(p.columns) {
+		src = &hiveSource{inner: src, p: p, schema: p.schema, mem: mem}
 	}
 	return connectors.NewSourceReader(ctx, p.schema, src, p.limit), nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -13,12 +12,15 @@ import (
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/objstore"
 )
 
 // fileSource streams one partition's row groups from an open file.
 type fileSource struct {
 	path    string
-	f       *os.File
+	f       objstore.Reader
 	rr      pqarrow.RecordReader
 	schema  *arrow.Schema
 	mapping []int // output column i is column mapping[i] of rr's batches
@@ -26,14 +28,16 @@ type fileSource struct {
 
 // openFileSource opens the file with the footer read by OpenTable (no
 // second footer read) and sets up pqarrow column readers for the leaves
-// of the requested fields, restricted to the partition's row groups.
-func openFileSource(ctx context.Context, p *partition, mem memory.Allocator) (src *fileSource, err error) {
+// of the requested file columns (cols, giving schema), restricted to the
+// partition's row groups. From a remote store, the column chunks those
+// readers need are fetched first, in parallel.
+func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow.Schema, mem memory.Allocator) (src *fileSource, err error) {
 	path := p.file.path
-	f, err := os.Open(path)
+	f, err := p.t.store.Open(ctx, p.file.obj)
 	if err != nil {
-		return nil, openError(path, err)
+		return nil, err
 	}
-	s := &fileSource{path: path, f: f, schema: p.schema}
+	s := &fileSource{path: path, f: f, schema: schema}
 	defer func() {
 		if r := recover(); r != nil {
 			err = corrupt(path, fmt.Errorf("%v", r))
@@ -53,13 +57,14 @@ func openFileSource(ctx context.Context, p *partition, mem memory.Allocator) (sr
 	}
 	// Read each requested field once, in first-request order; pqarrow
 	// orders its output fields by the first leaf of each field it is given.
-	var uniq, leaves []int
-	pos := make(map[int]int, len(p.columns))
-	for _, c := range p.columns {
-		if _, ok := pos[c]; !ok {
-			pos[c] = len(uniq)
-			uniq = append(uniq, c)
-			leaves = append(leaves, p.file.leaves[c]...)
+	uniq, pos := uniqueColumns(cols)
+	var leaves []int
+	for _, c := range uniq {
+		leaves = append(leaves, p.file.leaves[c]...)
+	}
+	if p.t.store.Remote() {
+		if err := f.Prefetch(ctx, chunkRanges(p.file, leaves, p.groups)); err != nil {
+			return nil, err
 		}
 	}
 	s.rr, err = fr.GetRecordReader(ctx, leaves, p.groups)
@@ -76,8 +81,8 @@ func openFileSource(ctx context.Context, p *partition, mem memory.Allocator) (sr
 			return nil, corrupt(path, fmt.Errorf("column %q reads as %s, want %s; the file changed since it was opened", want.Name, g.Type, want.Type))
 		}
 	}
-	s.mapping = make([]int, len(p.columns))
-	for i, c := range p.columns {
+	s.mapping = make([]int, len(cols))
+	for i, c := range cols {
 		s.mapping[i] = pos[c]
 	}
 	return s, nil
@@ -115,4 +120,98 @@ func (s *fileSource) Close() {
 		s.f.Close()
 		s.f = nil
 	}
+}
+
+// chunkRanges returns the byte ranges of the given leaf columns in the given
+// row groups, as the Parquet reader will request them (dictionary page
+// first when there is one).
+func chunkRanges(fi *fileInfo, leaves, groups []int) []objstore.Range {
+	var out []objstore.Range
+	for _, g := range groups {
+		rg := fi.meta.RowGroup(g)
+		for _, l := range leaves {
+			cc, err := rg.ColumnChunk(l)
+			if err != nil {
+				continue // the reader reports it
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && start > cc.DictionaryPageOffset() {
+				start = cc.DictionaryPageOffset()
+			}
+			out = append(out, objstore.Range{Off: start, Len: cc.TotalCompressedSize()})
+		}
+	}
+	return out
+}
+
+// hiveSource adds the partition-key columns of a file to the batches of
+// its file columns (or to bare row counts when no file column is read).
+type hiveSource struct {
+	inner  connectors.BatchSource
+	p      *partition
+	schema *arrow.Schema
+	mem    memory.Allocator
+}
+
+func (s *hiveSource) NextBatch() (arrow.RecordBatch, error) {
+	in, err := s.inner.NextBatch()
+	if in == nil || err != nil {
+		return nil, err
+	}
+	defer in.Release()
+	t, n := s.p.t, in.NumRows()
+	cols := make([]arrow.Array, len(s.p.columns))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	j := 0
+	for i, c := range s.p.columns {
+		if c < t.nFile {
+			cols[i] = in.Column(j)
+			cols[i].Retain()
+			j++
+			continue
+		}
+		a, err := constArray(s.schema.Field(i).Type, s.p.file.hive[c-t.nFile], n, s.mem)
+		if err != nil {
+			return nil, corrupt(s.p.file.path, err)
+		}
+		cols[i] = a
+	}
+	return array.NewRecordBatch(s.schema, cols, n), nil
+}
+
+func (s *hiveSource) Close() { s.inner.Close() }
+
+// uniqueColumns returns cols without repeats, in first-request order, and
+// each column's position in that list.
+func uniqueColumns(cols []int) (uniq []int, pos map[int]int) {
+	pos = make(map[int]int, len(cols))
+	for _, c := range cols {
+		if _, ok := pos[c]; !ok {
+			pos[c] = len(uniq)
+			uniq = append(uniq, c)
+		}
+	}
+	return uniq, pos
+}
+
+// leaves returns the Parquet leaf columns the partition reads.
+func (p *partition) leaves() []int {
+	var out []int
+	for _, c := range p.columns {
+		if c < p.t.nFile {
+			out = append(out, c)
+		}
+	}
+	uniq, _ := uniqueColumns(out)
+	out = out[:0]
+	for _, c := range uniq {
+		out = append(out, p.file.leaves[c]...)
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/objstore"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -21,6 +22,9 @@ type Table struct {
 	files  []*fileInfo
 	stats  connectors.Stats
 	groups int // row groups over all files
+	store  objstore.Store
+	nFile  int      // columns from the files; the rest are hive partition keys
+	hive   hiveKeys // partition keys, columns nFile.. of schema
 
 	batchSize        int64
 	minPartitionRows int64
@@ -31,14 +35,20 @@ var (
 	_ connectors.ScanExplainer = (*Table)(nil)
 )
 
-func (t *Table) setSchema(sch *arrow.Schema, first *fileInfo) {
+func (t *Table) setSchema(fileSchema *arrow.Schema, first *fileInfo, hk hiveKeys, hvals [][]any) {
+	t.nFile, t.hive = fileSchema.NumFields(), hk
+	sch := fileSchema
+	if len(hk.names) > 0 {
+		md := fileSchema.Metadata()
+		sch = arrow.NewSchema(append(append([]arrow.Field(nil), fileSchema.Fields()...), hk.fields(hvals)...), &md)
+	}
 	t.schema = sch
 	t.cols = make([]colInfo, sch.NumFields())
 	t.byName = make(map[string]int, sch.NumFields())
 	for i, f := range sch.Fields() {
 		c := &t.cols[i]
 		c.name = f.Name
-		c.flat = first.flatLeaf[i] >= 0
+		c.flat = i >= t.nFile || first.flatLeaf[i] >= 0
 		typ, err := sqltypes.FromArrow(f.Type)
 		c.typ, c.typeOK = typ, err == nil
 		c.minMax, c.tsExact = minMaxSupported(f.Type)
@@ -64,7 +74,11 @@ func (t *Table) loadRowGroups(fi *fileInfo) (err error) {
 	for g := range n {
 		rg := fi.meta.RowGroup(g)
 		fi.groups[g] = rowGroup{rows: rg.NumRows(), ranges: make([]connectors.ColumnRange, len(t.cols))}
-		for i := range t.cols {
+		for k, v := range fi.hive {
+			i := t.nFile + k
+			fi.groups[g].ranges[i] = hiveRange(t.cols[i].typ, v, rg.NumRows())
+		}
+		for i := range t.nFile {
 			leaf := fi.flatLeaf[i]
 			if leaf < 0 || !t.cols[i].flat {
 				continue
@@ -213,13 +227,16 @@ func family(t sqltypes.Type) string {
 }
 
 // ExplainScan describes the files and row groups a scan reads, e.g.
-// "files=3 row_groups=4/12 (pruned 8 by statistics)", then "partitions=2".
+// "files=2/3 row_groups=4/12 (pruned 8 by statistics)" (files without a row
+// group to read were pruned by their statistics or partition folders), then
+// "partitions=2"; from a remote store also "fetch_bytes=N/M": the column
+// chunks the scan fetches out of the files' total size, footers aside.
 func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []string {
 	p, err := t.plan(req)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	line := fmt.Sprintf("files=%d row_groups=%d/%d", len(t.files), p.kept, t.groups)
+	line := fmt.Sprintf("files=%d/%d row_groups=%d/%d", p.files, len(t.files), p.kept, t.groups)
 	switch {
 	case p.pruned > 0 && p.limited > 0:
 		line += fmt.Sprintf(" (pruned %d by statistics, %d beyond limit)", p.pruned, p.limited)
@@ -228,5 +245,18 @@ func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []s
 	case p.limited > 0:
 		line += fmt.Sprintf(" (%d beyond limit)", p.limited)
 	}
-	return []string{line, fmt.Sprintf("partitions=%d", len(p.parts))}
+	out := []string{line, fmt.Sprintf("partitions=%d", len(p.parts))}
+	if t.store.Remote() {
+		var fetch, total int64
+		for _, fi := range t.files {
+			total += fi.obj.Size
+		}
+		for _, part := range p.parts {
+			for _, r := range chunkRanges(part.file, part.leaves(), part.groups) {
+				fetch += r.Len
+			}
+		}
+		out = append(out, fmt.Sprintf("fetch_bytes=%d/%d", fetch, total))
+	}
+	return out
 }

@@ -2,15 +2,14 @@ package postgres
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/sqlgen"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -29,139 +28,32 @@ func (d *deparser) param(v any, lit connectors.Literal) string {
 	return "$" + strconv.Itoa(len(d.args))
 }
 
-// column returns the pushable column called name and its quoted name.
-func (d *deparser) column(name string) (*column, string, bool) {
-	i, ok := d.t.byName[name]
-	if !ok || i < 0 || !d.t.cols[i].pushable {
-		return nil, "", false
+// gen is the shared filter generator with PostgreSQL's choices: $n
+// parameters, and byte order (COLLATE "C") for ordered string
+// comparisons and LIKE, as meshql compares strings.
+func (d *deparser) gen() *sqlgen.Gen {
+	return &sqlgen.Gen{
+		Column: func(name string) (sqltypes.Type, bool, bool) {
+			i, ok := d.t.byName[name]
+			if !ok || i < 0 {
+				return sqltypes.Type{}, false, false
+			}
+			return d.t.cols[i].typ, true, d.t.cols[i].pushable
+		},
+		Value: func(lit connectors.Literal) (string, bool) {
+			v, ok := toParam(lit)
+			if !ok {
+				return "", false
+			}
+			return d.param(v, lit), true
+		},
+		StringOrder: ` COLLATE "C"`,
 	}
-	return &d.t.cols[i], pgx.Identifier{name}.Sanitize(), true
 }
-
-// literal returns the placeholder for lit compared with col, with a cast
-// when lit's type differs from the column's so that PostgreSQL resolves
-// the same operator meshql would.
-func (d *deparser) literal(col *column, lit connectors.Literal) (string, bool) {
-	lk, ck := lit.Type.Kind, col.typ.Kind
-	same := lk == ck || (isString(lk) && isString(ck)) || (lk == sqltypes.Unknown && isString(ck))
-	if !same && !comparable(lit.Type, col.typ) {
-		return "", false
-	}
-	v, ok := toParam(lit)
-	if !ok {
-		return "", false
-	}
-	p := d.param(v, lit)
-	if !same {
-		p += "::" + lit.Type.String()
-	}
-	return p, true
-}
-
-// comparable reports whether values of two different types compare
-// remotely as in meshql: numbers with numbers, and date with timestamp.
-// Mixing timestamptz with the others depends on the session time zone,
-// so it stays in meshql.
-func comparable(a, b sqltypes.Type) bool {
-	if a.IsNumeric() && b.IsNumeric() {
-		return true
-	}
-	plain := func(k sqltypes.Kind) bool { return k == sqltypes.Date || k == sqltypes.Timestamp }
-	return plain(a.Kind) && plain(b.Kind)
-}
-
-func isString(k sqltypes.Kind) bool { return k == sqltypes.Text || k == sqltypes.Varchar }
 
 // filter returns the SQL of f, or false when f cannot be applied remotely
 // with meshql's meaning.
-func (d *deparser) filter(f connectors.Filter) (string, bool) {
-	switch x := f.(type) {
-	case connectors.Compare:
-		col, name, ok := d.column(x.Column)
-		if !ok {
-			return "", false
-		}
-		switch x.Op {
-		case connectors.OpEq, connectors.OpNe, connectors.OpLt, connectors.OpLe, connectors.OpGt, connectors.OpGe:
-		default:
-			return "", false
-		}
-		p, ok := d.literal(col, x.Value)
-		if !ok {
-			return "", false
-		}
-		s := name + " " + string(x.Op) + " " + p
-		if isString(col.typ.Kind) && x.Op != connectors.OpEq && x.Op != connectors.OpNe {
-			s += ` COLLATE "C"`
-		}
-		return s, true
-	case connectors.InList:
-		col, name, ok := d.column(x.Column)
-		if !ok || len(x.Values) == 0 {
-			return "", false
-		}
-		ps := make([]string, len(x.Values))
-		for i, v := range x.Values {
-			if ps[i], ok = d.literal(col, v); !ok {
-				return "", false
-			}
-		}
-		op := " IN ("
-		if x.Negated {
-			op = " NOT IN ("
-		}
-		return name + op + strings.Join(ps, ", ") + ")", true
-	case connectors.IsNull:
-		i, ok := d.t.byName[x.Column]
-		if !ok || i < 0 {
-			return "", false
-		}
-		name := pgx.Identifier{x.Column}.Sanitize()
-		if x.Negated {
-			return name + " IS NOT NULL", true
-		}
-		return name + " IS NULL", true
-	case connectors.Like:
-		col, name, ok := d.column(x.Column)
-		if !ok || x.CaseInsensitive || !isString(col.typ.Kind) {
-			return "", false
-		}
-		op := " LIKE "
-		if x.Negated {
-			op = " NOT LIKE "
-		}
-		return name + op + d.param(x.Pattern, connectors.Literal{Type: sqltypes.TypeText, Value: x.Pattern}) + ` COLLATE "C"`, true
-	case connectors.And:
-		return d.join(x.Filters, " AND ", "TRUE")
-	case connectors.Or:
-		return d.join(x.Filters, " OR ", "FALSE")
-	case connectors.Not:
-		if x.Filter == nil {
-			return "", false
-		}
-		s, ok := d.filter(x.Filter)
-		if !ok {
-			return "", false
-		}
-		return "NOT (" + s + ")", true
-	}
-	return "", false
-}
-
-func (d *deparser) join(fs []connectors.Filter, sep, empty string) (string, bool) {
-	if len(fs) == 0 {
-		return empty, true
-	}
-	parts := make([]string, len(fs))
-	for i, f := range fs {
-		s, ok := d.filter(f)
-		if !ok {
-			return "", false
-		}
-		parts[i] = "(" + s + ")"
-	}
-	return "(" + strings.Join(parts, sep) + ")", true
-}
+func (d *deparser) filter(f connectors.Filter) (string, bool) { return d.gen().Filter(f) }
 
 // toParam converts a literal's Datum into a value pgx encodes as the
 // literal's type; ok is false for types that are not pushed.

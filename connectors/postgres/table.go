@@ -209,33 +209,15 @@ func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string
 		sel[i] = t.cols[c].selectExpr()
 	}
 	d := deparser{t: t}
-	var where []string
-	for _, f := range req.Filters {
-		s, ok := d.filter(f)
-		if !ok {
-			return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot apply filter %s", f)
-		}
-		where = append(where, s)
-	}
+	var ext func() string
 	if extra != nil {
-		where = append(where, extra(&d))
+		ext = func() string { return extra(&d) }
 	}
-	var b strings.Builder
-	b.WriteString("SELECT ")
-	b.WriteString(strings.Join(sel, ", "))
-	if len(sel) > 0 {
-		b.WriteByte(' ')
+	sql, ok := d.gen().Select(sel, t.from, req.Filters, ext, req.Limit)
+	if !ok {
+		return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot apply filters %v", req.Filters)
 	}
-	b.WriteString("FROM ")
-	b.WriteString(t.from)
-	if len(where) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(where, " AND "))
-	}
-	if req.Limit >= 0 {
-		fmt.Fprintf(&b, " LIMIT %d", req.Limit)
-	}
-	return query{sql: b.String(), args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), nil
+	return query{sql: sql, args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), nil
 }
 
 // ranges returns the ctid block boundaries of a parallel scan, or nil for
