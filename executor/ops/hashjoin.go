@@ -83,7 +83,7 @@ func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error
 		return nil, err
 	}
 	o := &hashJoinOp{spec: spec, table: t}
-	o.env, o.jt, o.residual = env, spec.Type, spec.Residual
+	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, env.Reserve("HashJoin")
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -99,7 +99,7 @@ func (o *hashJoinOp) Open(ctx context.Context) error {
 
 // build materializes the build side and chains its rows by group.
 func (o *hashJoinOp) build(ctx context.Context) error {
-	cols, keys, n, err := collectWithKeys(ctx, o.env, o.spec.Build, o.spec.BuildKeys)
+	cols, keys, n, err := collectWithKeys(ctx, o.env, o.spec.Build, o.spec.BuildKeys, o.res)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,104 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
+)
+
+// spillEnv is testEnv with a memory budget of limit bytes whose spill
+// folder is a test temp dir; the cleanup checks the folder was emptied
+// (operators remove their files on Close) and closes the budget.
+func spillEnv(t *testing.T, mem memory.Allocator, batch int, limit int64) *executor.Env {
+	t.Helper()
+	dir := t.TempDir()
+	b := membudget.New(membudget.Options{Limit: limit, TempDir: dir})
+	t.Cleanup(func() {
+		if d := b.Dir(); d != "" {
+			if left, _ := os.ReadDir(d); len(left) > 0 {
+				t.Errorf("%d spill files left behind after Close", len(left))
+			}
+		}
+		b.Close()
+		if left, _ := os.ReadDir(dir); len(left) > 0 {
+			t.Errorf("spill folder not removed by Budget.Close")
+		}
+	})
+	env := testEnv(mem, batch)
+	env.Budget = b
+	return env
+}
+
+func TestSortSpillMatchesInMemory(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	rows := randomSortRows(r, 3000)
+	for ki, keys := range sortKeyCases {
+		t.Run(fmt.Sprintf("keys=%d", ki), func(t *testing.T) {
+			mem := checked(t)
+			env := spillEnv(t, mem, 64, 16<<10)
+			op, err := NewSort(env, source(mem, sortSchema, rows, 50, ki%2 == 1), sortKeysFor(keys))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mustDrain(t, op)
+			if env.Budget.Spilled() == 0 {
+				t.Fatal("the sort did not spill; shrink the budget")
+			}
+			ref, _ := NewSort(testEnv(mem, 64), source(mem, sortSchema, rows, 50, false), sortKeysFor(keys))
+			want := mustDrain(t, ref)
+			sameOrdered(t, fmtRows(got), fmtRows(want))
+			if env.Budget.Used() != 0 {
+				t.Errorf("%d bytes still reserved after Close", env.Budget.Used())
+			}
+		})
+	}
+}
+
+// TestSpillCancelRemovesFiles cancels a sort between spilling and merging.
+func TestSpillCancelRemovesFiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	rows := randomSortRows(r, 2000)
+	mem := checked(t)
+	env := spillEnv(t, mem, 64, 8<<10)
+	ctx, cancel := context.WithCancel(context.Background())
+	src := &cancelAfter{Operator: source(mem, sortSchema, rows, 50, false), n: 30, cancel: cancel}
+	op, err := NewSort(env, src, sortKeysFor(sortKeyCases[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = op.Next(ctx)
+	wantCode(t, err, "57014")
+	if env.Budget.Spilled() == 0 {
+		t.Fatal("nothing spilled before the cancel")
+	}
+	op.Close()
+	if left, _ := os.ReadDir(env.Budget.Dir()); len(left) > 0 {
+		t.Errorf("%d spill files left after Close", len(left))
+	}
+}
+
+// cancelAfter cancels the query after n batches.
+type cancelAfter struct {
+	executor.Operator
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if c.n == 0 {
+		c.cancel()
+	}
+	c.n--
+	return c.Operator.Next(ctx)
+}
