@@ -222,6 +222,20 @@ func (r *Reservation) Grow(n int64) error {
 	return r.b.Exceeded(r.name, n)
 }
 
+// ForceGrow records n bytes the operator already holds, even beyond the
+// budget: a hash table that has just grown by one batch's new groups
+// cannot take them back. The operator must then stop growing (spill);
+// the overshoot shows in Peak.
+func (r *Reservation) ForceGrow(n int64) {
+	if n <= 0 {
+		return
+	}
+	if r.b != nil {
+		notePeak(&r.b.peak, r.b.used.Add(n))
+	}
+	notePeak(&r.peak, r.size.Add(n))
+}
+
 // Shrink returns n bytes (at most the reserved size) to the budget.
 func (r *Reservation) Shrink(n int64) {
 	if n <= 0 {

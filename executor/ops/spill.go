@@ -192,14 +192,22 @@ func newSpillPartitions(mem memory.Allocator, res *membudget.Reservation, schema
 		w: make([]*spillWriter, spillFanout), sel: make([][]int32, spillFanout)}
 }
 
-// add writes the rows of b to their partitions by the row hashes h.
-func (p *spillPartitions) add(b arrow.RecordBatch, h []uint64) error {
+// add writes the rows rows of b (nil: all) to their partitions by the
+// row hashes h (one per row of b).
+func (p *spillPartitions) add(b arrow.RecordBatch, h []uint64, rows []int32) error {
 	for i := range p.sel {
 		p.sel[i] = p.sel[i][:0]
 	}
-	for r, x := range h {
-		k := (x >> p.shift) & (spillFanout - 1)
-		p.sel[k] = append(p.sel[k], int32(r))
+	if rows == nil {
+		for r, x := range h {
+			k := (x >> p.shift) & (spillFanout - 1)
+			p.sel[k] = append(p.sel[k], int32(r))
+		}
+	} else {
+		for _, r := range rows {
+			k := (h[r] >> p.shift) & (spillFanout - 1)
+			p.sel[k] = append(p.sel[k], r)
+		}
 	}
 	for k, sel := range p.sel {
 		if len(sel) == 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/membudget"
 )
 
@@ -101,4 +102,59 @@ func (c *cancelAfter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	c.n--
 	return c.Operator.Next(ctx)
+}
+
+func TestHashAggSpillMatchesInMemory(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	rows := randomAggRows(r, 4000, 1500)
+	var aggs []Aggregate
+	for _, a := range allAggs {
+		if ag := a.aggregate(); !retains(ag) {
+			aggs = append(aggs, ag)
+		}
+	}
+	groups := [][]expr.Expr{{col(0, tI8)}, {col(0, tI8), col(1, tTxt)}, {col(7, tI4)}}
+	for gi, g := range groups {
+		for _, inputs := range []int{1, 3} {
+			t.Run(fmt.Sprintf("groups=%d/inputs=%d", gi, inputs), func(t *testing.T) {
+				mem := checked(t)
+				run := func(env *executor.Env) [][]any {
+					var ins []executor.Operator
+					for i := range inputs {
+						ins = append(ins, source(mem, aggSchema, rows[i*len(rows)/inputs:(i+1)*len(rows)/inputs], 100, i == 1))
+					}
+					op, err := NewHashAggregate(env, ins, g, aggs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return mustDrain(t, op)
+				}
+				env := spillEnv(t, mem, 100, 64<<10)
+				got := run(env)
+				if env.Budget.Spilled() == 0 {
+					t.Fatal("the aggregate did not spill; shrink the budget")
+				}
+				sameRows(t, got, run(testEnv(mem, 100)))
+				if env.Budget.Used() != 0 {
+					t.Errorf("%d bytes still reserved after Close", env.Budget.Used())
+				}
+			})
+		}
+	}
+}
+
+// TestHashAggWithoutKeysOverBudget: a grouping without keys has nothing
+// to spill; its growing state fails with 53200.
+func TestHashAggWithoutKeysOverBudget(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	rows := randomAggRows(r, 2000, 10)
+	mem := checked(t)
+	env := spillEnv(t, mem, 50, 4<<10)
+	op, err := NewHashAggregate(env, []executor.Operator{source(mem, aggSchema, rows, 50, false)}, nil,
+		[]Aggregate{refAgg{fn: "array_agg", col: 5}.aggregate()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = drain(t, op)
+	wantCode(t, err, "53200")
 }
