@@ -158,3 +158,79 @@ func TestHashAggWithoutKeysOverBudget(t *testing.T) {
 	_, err = drain(t, op)
 	wantCode(t, err, "53200")
 }
+
+func TestHashJoinSpillMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	probe := randomJoinRows(r, 1500, 400)
+	build := randomJoinRows(r, 1200, 400)
+	for _, residual := range []bool{false, true} {
+		for _, jt := range append(allJoinTypes, SingleJoin) {
+			t.Run(fmt.Sprintf("%s/residual=%v", jt, residual), func(t *testing.T) {
+				mem := checked(t)
+				env := spillEnv(t, mem, 50, 16<<10)
+				build := build
+				if jt == SingleJoin {
+					build = uniqueKeys(build)
+				}
+				spec := HashJoinSpec{
+					Type:      jt,
+					Probe:     source(mem, joinSchema, probe, 50, true),
+					Build:     source(mem, joinSchema, build, 50, false),
+					ProbeKeys: []expr.Expr{col(0, tI8), col(1, tTxt)},
+					BuildKeys: []expr.Expr{col(0, tI8), col(1, tTxt)},
+				}
+				if residual {
+					spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+				}
+				op, err := NewHashJoin(env, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := mustDrain(t, op)
+				if env.Budget.Spilled() == 0 {
+					t.Fatal("the join did not spill; shrink the budget")
+				}
+				want := refJoin(jt, probe, build, func(p, b []any) bool {
+					return eqKey(p[0], b[0]) && eqKey(p[1], b[1]) && (!residual || p[2].(int64) < b[2].(int64))
+				})
+				sameRows(t, got, want)
+				if env.Budget.Used() != 0 {
+					t.Errorf("%d bytes still reserved after Close", env.Budget.Used())
+				}
+			})
+		}
+	}
+}
+
+// uniqueKeys keeps the first build row of each non-NULL key (a scalar
+// subquery's build side).
+func uniqueKeys(rows [][]any) [][]any {
+	seen := map[string]bool{}
+	var out [][]any
+	for _, r := range rows {
+		k := fmt.Sprint(r[0], r[1])
+		if r[0] != nil && r[1] != nil && seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestMarkJoinOverBudget: a mark join cannot be partitioned; over budget
+// it fails with 53200.
+func TestMarkJoinOverBudget(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	mem := checked(t)
+	env := spillEnv(t, mem, 50, 4<<10)
+	op, err := NewHashJoin(env, HashJoinSpec{Type: MarkJoin,
+		Probe:     source(mem, joinSchema, randomJoinRows(r, 100, 50), 50, false),
+		Build:     source(mem, joinSchema, randomJoinRows(r, 2000, 50), 50, false),
+		ProbeKeys: []expr.Expr{col(0, tI8)}, BuildKeys: []expr.Expr{col(0, tI8)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = drain(t, op)
+	wantCode(t, err, "53200")
+}
