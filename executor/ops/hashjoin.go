@@ -43,8 +43,8 @@ type hashJoinOp struct {
 	done  bool
 	gids  []int32
 	seed  maphash.Seed
-	level int          // grace partitioning depth of this join's inputs
-	grace *graceJoin   // set when the build side spilled (hashjoinspill.go)
+	level int        // grace partitioning depth of this join's inputs
+	grace *graceJoin // set when the build side spilled (hashjoinspill.go)
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
