@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -42,6 +43,7 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
+	s.defs[membudget.Setting], s.values[membudget.Setting] = e.queryMemorySetting()
 	e.metrics.sessions.Add(1)
 	if sp := e.Mesh().SearchPath; len(sp) > 0 {
 		// The mesh names the domains unqualified names resolve in first.

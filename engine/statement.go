@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/planner/bind"
@@ -146,8 +147,11 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 	return &Result{Tag: st.st.Tag}, nil
 }
 
+// env is a new query's environment; the caller closes env.Budget when
+// the query ends (that removes its spill files).
 func (s *Session) env() *executor.Env {
-	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers()}
+	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes})
+	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget}
 }
 
 // queryContext applies statement_timeout; the returned cancel must run
@@ -165,20 +169,24 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	}
 	qctx, cancel := s.queryContext(ctx)
 	start := time.Now()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
+	env := s.env()
+	plan, err := planner.Build(qctx, env, st.st.Query, params, false)
 	if err != nil {
+		env.Budget.Close()
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
 		return nil, err
 	}
 	if err := plan.Root.Open(qctx); err != nil {
 		plan.Root.Close()
+		env.Budget.Close()
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
 		return nil, sqltypes.AsError(err)
 	}
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
 	res.onDone = func(rows int64, err error) {
+		env.Budget.Close()
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
 	}
@@ -213,7 +221,9 @@ func checkParams(types []sqltypes.Type, params []sqltypes.Datum) error {
 func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
 	qctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	env := s.env()
+	defer env.Budget.Close()
+	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ type options struct {
 	LogFormat    string `yaml:"log_format"`
 	LogLevel     string `yaml:"log_level"`
 	DemoScale    string `yaml:"demo_scale"`
+	QueryMemory  string `yaml:"query_memory"`
+	SpillDir     string `yaml:"spill_dir"`
 }
 
 type flagSpec struct {
@@ -48,6 +50,8 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "log-format", key: "MESHQL_LOG_FORMAT", usage: "log format: text or json", str: &o.LogFormat},
 		{name: "log-level", key: "MESHQL_LOG_LEVEL", usage: "log level: debug, info, warn, error", str: &o.LogLevel},
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
+		{name: "query-memory", key: "MESHQL_QUERY_MEMORY", usage: "default per-query memory budget, e.g. 256MB (default: 1/16 of the machine's memory)", str: &o.QueryMemory},
+		{name: "spill-dir", key: "MESHQL_SPILL_DIR", usage: "folder for the spill files of queries over budget (default: the system temp folder)", str: &o.SpillDir},
 	}
 	if serve {
 		specs = append(specs,

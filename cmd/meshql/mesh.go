@@ -17,6 +17,7 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/internal/demodata"
 )
 
@@ -113,10 +114,23 @@ func writeDemoMesh(dir string) error {
 
 // newEngine wires an engine over a mesh with every built-in connector.
 func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
+	var queryMem int64
+	if o.QueryMemory != "" {
+		n, err := membudget.ParseSize(o.QueryMemory)
+		if err != nil {
+			return nil, fmt.Errorf("--query-memory: %w", err)
+		}
+		queryMem = n
+		if n == 0 {
+			queryMem = -1 // unlimited
+		}
+	}
 	return engine.New(engine.Config{
-		Mesh:       mesh,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
-		Workers:    o.Workers,
-		Logger:     newLogger(o, os.Stderr),
+		Mesh:        mesh,
+		Connectors:  []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
+		Workers:     o.Workers,
+		QueryMemory: queryMem,
+		SpillDir:    o.SpillDir,
+		Logger:      newLogger(o, os.Stderr),
 	})
 }

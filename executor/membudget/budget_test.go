@@ -90,3 +90,14 @@ func TestSpillFolderRemovedOnClose(t *testing.T) {
 		t.Fatal("spill file created after Close")
 	}
 }
+
+func TestDefaultLimit(t *testing.T) {
+	for total, want := range map[int64]int64{0: 1 << 30, 512 << 20: 64 << 20, 16 << 30: 1 << 30, 1 << 40: 16 << 30, 8<<30 + 12345: 512 << 20} {
+		if got := limitFor(total); got != want {
+			t.Errorf("limitFor(%d) = %d, want %d", total, got, want)
+		}
+	}
+	if l := DefaultLimit(); l < 64<<20 {
+		t.Errorf("DefaultLimit() = %d", l)
+	}
+}

@@ -16,10 +16,10 @@ var units = []struct {
 // ParseSize parses a memory setting the way PostgreSQL parses work_mem:
 // an integer with an optional unit B, kB, MB, GB or TB (1024-based, case
 // ignored, "MiB"-style spellings accepted); a bare number is kilobytes.
-// "0" and "-1" mean unlimited (returned as 0).
+// "0", "-1" and "unlimited" mean unlimited (returned as 0).
 func ParseSize(v string) (int64, error) {
 	s := strings.ToLower(strings.TrimSpace(v))
-	if s == "-1" {
+	if s == "-1" || s == "unlimited" {
 		return 0, nil
 	}
 	mult := int64(1 << 10)
@@ -40,6 +40,19 @@ func ParseSize(v string) (int64, error) {
 			WithHint("Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".")
 	}
 	return n * mult, nil
+}
+
+// HumanSize renders bytes for people, rounded: "512B", "1.5kB", "3.2MB".
+func HumanSize(n int64) string {
+	if n < 1<<10 {
+		return strconv.FormatInt(n, 10) + "B"
+	}
+	for _, u := range units {
+		if n >= u.mult {
+			return strconv.FormatFloat(float64(n)/float64(u.mult), 'f', 1, 64) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B"
 }
 
 // FormatSize renders bytes in the largest PostgreSQL unit that divides
