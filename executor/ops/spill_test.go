@@ -40,11 +40,11 @@ func spillEnv(t *testing.T, mem memory.Allocator, batch int, limit int64) *execu
 
 func TestSortSpillMatchesInMemory(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	rows := randomSortRows(r, 3000)
+	rows := randomSortRows(r, 1200)
 	for ki, keys := range sortKeyCases {
 		t.Run(fmt.Sprintf("keys=%d", ki), func(t *testing.T) {
 			mem := checked(t)
-			env := spillEnv(t, mem, 64, 16<<10)
+			env := spillEnv(t, mem, 64, 8<<10)
 			op, err := NewSort(env, source(mem, sortSchema, rows, 50, ki%2 == 1), sortKeysFor(keys))
 			if err != nil {
 				t.Fatal(err)
@@ -106,7 +106,7 @@ func (c *cancelAfter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 func TestHashAggSpillMatchesInMemory(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	rows := randomAggRows(r, 4000, 1500)
+	rows := randomAggRows(r, 1500, 600)
 	var aggs []Aggregate
 	for _, a := range allAggs {
 		if ag := a.aggregate(); !retains(ag) {
@@ -129,7 +129,7 @@ func TestHashAggSpillMatchesInMemory(t *testing.T) {
 					}
 					return mustDrain(t, op)
 				}
-				env := spillEnv(t, mem, 100, 64<<10)
+				env := spillEnv(t, mem, 100, 32<<10)
 				got := run(env)
 				if env.Budget.Spilled() == 0 {
 					t.Fatal("the aggregate did not spill; shrink the budget")
@@ -161,13 +161,13 @@ func TestHashAggWithoutKeysOverBudget(t *testing.T) {
 
 func TestHashJoinSpillMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	probe := randomJoinRows(r, 1500, 400)
-	build := randomJoinRows(r, 1200, 400)
+	probe := randomJoinRows(r, 700, 200)
+	build := randomJoinRows(r, 600, 200)
 	for _, residual := range []bool{false, true} {
 		for _, jt := range append(allJoinTypes, SingleJoin) {
 			t.Run(fmt.Sprintf("%s/residual=%v", jt, residual), func(t *testing.T) {
 				mem := checked(t)
-				env := spillEnv(t, mem, 50, 16<<10)
+				env := spillEnv(t, mem, 50, 8<<10)
 				build := build
 				if jt == SingleJoin {
 					build = uniqueKeys(build)
