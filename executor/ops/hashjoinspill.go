@@ -38,11 +38,7 @@ func (o *hashJoinOp) collectBuild(ctx context.Context) ([]arrow.RecordBatch, err
 		if err == nil {
 			err = ctxErr(ctx)
 			if err == nil && b.NumRows() > 0 && !o.res.TryGrow(buildCost(b)) {
-				held = append(held, b)
-				err = o.spill(ctx, held)
-				releaseBatches(held)
-				o.res.Free()
-				return nil, err
+				return nil, o.spill(ctx, append(held, b))
 			}
 			if err != nil || b.NumRows() == 0 {
 				b.Release()
@@ -57,9 +53,14 @@ func (o *hashJoinOp) collectBuild(ctx context.Context) ([]arrow.RecordBatch, err
 	}
 }
 
-// spill partitions the held build batches, the rest of the build side
-// and the whole probe side to disk.
+// spill partitions the held build batches (releasing them and their
+// reservation first, so that the inputs' own operators get the budget
+// back), the rest of the build side and the whole probe side to disk.
 func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error {
+	defer func() {
+		releaseBatches(held)
+		o.res.Free()
+	}()
 	if o.jt == MarkJoin || o.level >= maxSpillLevel || o.res.Budget() == nil {
 		return o.res.Exceeded(buildCost(held[len(held)-1]))
 	}
@@ -82,12 +83,18 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 		return parts.add(b, h.hash(keys, int(b.NumRows())), nil)
 	}
 	bp := newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), o.level)
-	for _, b := range held {
-		if err := write(bp, o.spec.BuildKeys, b); err != nil {
+	for i, b := range held {
+		err := write(bp, o.spec.BuildKeys, b)
+		b.Release()
+		held[i] = nil
+		if err != nil {
+			held = held[i+1:]
 			bp.abort()
 			return err
 		}
 	}
+	held = nil
+	o.res.Free()
 	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error { return write(bp, o.spec.BuildKeys, b) }); err != nil {
 		bp.abort()
 		return err

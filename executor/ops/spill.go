@@ -176,7 +176,15 @@ type spillPartitions struct {
 	shift  uint
 	w      []*spillWriter
 	sel    [][]int32
+	// pending are small per-partition slices not yet written: a batch
+	// split 16 ways gives tiny pieces, and writing each as its own IPC
+	// message would make every later reader process tiny batches.
+	pending [][]arrow.RecordBatch
+	prows   []int
 }
+
+// spillChunkRows is how many rows a partition collects before writing.
+const spillChunkRows = 2048
 
 // spillFanout is the number of partitions per level: enough to split a
 // too-big input well below the budget in one or two levels, few enough
@@ -189,7 +197,8 @@ const maxSpillLevel = 6
 
 func newSpillPartitions(mem memory.Allocator, res *membudget.Reservation, schema *arrow.Schema, level int) *spillPartitions {
 	return &spillPartitions{mem: mem, res: res, schema: schema, shift: uint(64 - 4*(level+1)),
-		w: make([]*spillWriter, spillFanout), sel: make([][]int32, spillFanout)}
+		w: make([]*spillWriter, spillFanout), sel: make([][]int32, spillFanout),
+		pending: make([][]arrow.RecordBatch, spillFanout), prows: make([]int, spillFanout)}
 }
 
 // add writes the rows rows of b (nil: all) to their partitions by the
@@ -213,13 +222,6 @@ func (p *spillPartitions) add(b arrow.RecordBatch, h []uint64, rows []int32) err
 		if len(sel) == 0 {
 			continue
 		}
-		if p.w[k] == nil {
-			w, err := newSpillWriter(p.mem, p.res, p.schema)
-			if err != nil {
-				return err
-			}
-			p.w[k] = w
-		}
 		var part arrow.RecordBatch
 		if len(sel) == int(b.NumRows()) {
 			part = b
@@ -231,19 +233,59 @@ func (p *spillPartitions) add(b arrow.RecordBatch, h []uint64, rows []int32) err
 			}
 			part = t
 		}
-		err := p.w[k].write(part)
-		part.Release()
-		if err != nil {
-			return err
+		p.pending[k] = append(p.pending[k], part)
+		p.prows[k] += len(sel)
+		if p.prows[k] >= spillChunkRows {
+			if err := p.flush(k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// flush writes partition k's pending rows as one batch.
+func (p *spillPartitions) flush(k int) error {
+	pend := p.pending[k]
+	if len(pend) == 0 {
+		return nil
+	}
+	p.pending[k], p.prows[k] = nil, 0
+	defer releaseBatches(pend)
+	if p.w[k] == nil {
+		w, err := newSpillWriter(p.mem, p.res, p.schema)
+		if err != nil {
+			return err
+		}
+		p.w[k] = w
+	}
+	if len(pend) == 1 {
+		return p.w[k].write(pend[0])
+	}
+	parts := make([][]arrow.Array, len(pend))
+	n := 0
+	for i, b := range pend {
+		parts[i] = b.Columns()
+		n += int(b.NumRows())
+	}
+	cols, err := concatParts(p.mem, parts, p.schema, nil, nil)
+	if err != nil {
+		return err
+	}
+	b := newBatch(p.schema, cols, n)
+	defer b.Release()
+	return p.w[k].write(b)
 }
 
 // finish closes every partition; absent partitions are nil.
 func (p *spillPartitions) finish() ([]*spillFile, error) {
 	out := make([]*spillFile, len(p.w))
 	var first error
+	for k := range p.pending {
+		if err := p.flush(k); err != nil && first == nil {
+			first = err
+		}
+	}
 	for k, w := range p.w {
 		if w == nil {
 			continue
@@ -270,6 +312,10 @@ func (p *spillPartitions) finish() ([]*spillFile, error) {
 
 // abort removes every partition written so far.
 func (p *spillPartitions) abort() {
+	for k, pend := range p.pending {
+		releaseBatches(pend)
+		p.pending[k], p.prows[k] = nil, 0
+	}
 	for k, w := range p.w {
 		if w != nil {
 			w.abort()
