@@ -28,6 +28,12 @@ func dataBytes(d arrow.ArrayData) int64 {
 		s += (n + 7) / 8
 	}
 	switch dt := d.DataType().(type) {
+	case *arrow.DictionaryType:
+		s += n * int64(dt.IndexType.(arrow.FixedWidthDataType).BitWidth()) / 8
+		if dict := d.Dictionary(); dict != nil {
+			s += dataBytes(dict)
+		}
+		return s
 	case *arrow.BooleanType:
 		return s + (n+7)/8
 	case *arrow.StringType, *arrow.BinaryType:
@@ -58,10 +64,9 @@ func dataBytes(d arrow.ArrayData) int64 {
 		}
 	}
 	for _, c := range d.Children() {
-		s += dataBytes(c)
-	}
-	if dict := d.Dictionary(); dict != nil {
-		s += dataBytes(dict)
+		if c != nil {
+			s += dataBytes(c)
+		}
 	}
 	return s
 }

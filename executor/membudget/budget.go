@@ -109,8 +109,8 @@ func (b *Budget) Exceeded(what string, want int64) *sqltypes.Error {
 	if b != nil {
 		limit, used = b.opts.Limit, b.Used()
 	}
-	return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more than the query memory budget of %s (%s = '%s')",
-		what, FormatSize(limit), Setting, FormatSize(limit)).
+	return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more than the query's memory budget (%s = '%s')",
+		what, Setting, FormatSize(limit)).
 		WithDetail("Failed to reserve %s more; %s reserved by the query.", FormatSize(want), FormatSize(used)).
 		WithHint("Raise the budget, e.g. SET %s = '%s', or make the query keep less in memory.", Setting, FormatSize(max(2*limit, 64<<20)))
 }

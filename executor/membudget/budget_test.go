@@ -48,7 +48,7 @@ func TestReservations(t *testing.T) {
 	if !errors.As(err, &se) || se.Code != sqltypes.CodeOutOfMemory {
 		t.Fatalf("want 53200, got %v", err)
 	}
-	if se.Msg != "out of memory: HashJoin needs more than the query memory budget of 1000B (mesh.query_memory = '1000B')" {
+	if se.Msg != "out of memory: HashJoin needs more than the query's memory budget (mesh.query_memory = '1000B')" {
 		t.Errorf("message: %s", se.Msg)
 	}
 	r1.Shrink(100)

@@ -38,7 +38,8 @@ type hashAggOp struct {
 // AggregateType's answer or be the zero Type). NULL keys form one group.
 // Without group keys there is exactly one output row, even for empty
 // input (count 0, other aggregates NULL); with keys, empty input yields no
-// rows. Groups are emitted in order of first appearance (for one input).
+// rows. Groups are emitted in order of first appearance (for one input
+// that did not spill).
 //
 // With more than one input, each input runs in its own goroutine into a
 // partial hash table; partial states are merged at the end (sums and
