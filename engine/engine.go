@@ -14,6 +14,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/scram"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -25,7 +26,13 @@ type Config struct {
 	Mem memory.Allocator
 	// Workers bounds each query's parallelism; 0 means GOMAXPROCS.
 	Workers int
-	Logger  *slog.Logger
+	// QueryMemory is the default of mesh.query_memory, each query's
+	// memory budget in bytes; 0 means membudget.DefaultLimit(), < 0
+	// unlimited. SpillDir
+	// is where queries over budget spill ("" = os.TempDir()).
+	QueryMemory int64
+	SpillDir    string
+	Logger      *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
 	// Reload loads the catalog again, for Engine.Reload and
@@ -50,6 +57,8 @@ type Engine struct {
 	connectors map[string]connectors.Connector
 	mem        memory.Allocator
 	workers    int
+	queryMem   int64
+	spillDir   string
 	log        *slog.Logger
 	clock      func() time.Time
 
@@ -82,6 +91,8 @@ func New(cfg Config) (*Engine, error) {
 		connectors: map[string]connectors.Connector{},
 		mem:        cfg.Mem,
 		workers:    cfg.Workers,
+		queryMem:   cfg.QueryMemory,
+		spillDir:   cfg.SpillDir,
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
 		tables:     map[*catalog.Product]*openTable{},
@@ -91,6 +102,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.mem == nil {
 		e.mem = memory.DefaultAllocator
+	}
+	switch {
+	case e.queryMem == 0:
+		e.queryMem = membudget.DefaultLimit()
+	case e.queryMem < 0:
+		e.queryMem = 0
 	}
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)

@@ -23,6 +23,7 @@ type metrics struct {
 	rows        atomic.Int64
 	latencyHist [len(latencyBuckets) + 1]atomic.Int64
 	latencySum  atomic.Int64 // microseconds
+	spillBytes  atomic.Int64 // bytes queries wrote to spill files
 	mu          sync.Mutex
 	byStatus    map[string]*atomic.Int64
 }
@@ -98,4 +99,11 @@ func (e *Engine) WriteMetrics(w io.Writer) {
 	fmt.Fprintf(w, "meshql_query_duration_seconds_sum %g\n", float64(m.latencySum.Load())/1e6)
 	fmt.Fprintf(w, "meshql_query_duration_seconds_count %d\n", cum)
 	e.writeReloadMetrics(w)
+	fmt.Fprintln(w, "# HELP meshql_spill_bytes_total Bytes queries over their memory budget wrote to spill files.")
+	fmt.Fprintln(w, "# TYPE meshql_spill_bytes_total counter")
+	fmt.Fprintf(w, "meshql_spill_bytes_total %d\n", m.spillBytes.Load())
 }
+
+// SpilledBytes is the number of bytes all queries have written to spill
+// files (meshql_spill_bytes_total).
+func (e *Engine) SpilledBytes() int64 { return e.metrics.spillBytes.Load() }

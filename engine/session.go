@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -81,6 +82,7 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 		s.values[st.name] = st.def
 	}
 	s.values["session_authorization"] = user
+	s.defs[membudget.Setting], s.values[membudget.Setting] = e.queryMemorySetting()
 	if sp := s.snapshot().mesh.SearchPath; len(sp) > 0 {
 		// The mesh names the domains unqualified names resolve in first.
 		s.values["search_path"] = strings.Join(sp, ", ") + `, "$user", public`

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -44,6 +45,32 @@ func settingsTable() []setting {
 		{name: "client_min_messages", def: "notice"},
 		{name: "mesh.workers", def: "0"},
 	}
+}
+
+// queryMemorySetting is mesh.query_memory, defaulting to the engine's
+// budget: the memory one query may hold before it spills (sort, hash
+// aggregate, hash join) or fails with 53200 (other operators).
+func (e *Engine) queryMemorySetting() (setting, string) {
+	def := membudget.FormatSize(e.queryMem)
+	return setting{name: membudget.Setting, def: def, check: checkQueryMemory}, def
+}
+
+func checkQueryMemory(v string) (string, error) {
+	n, err := membudget.ParseSize(v)
+	if err != nil {
+		return "", err
+	}
+	return membudget.FormatSize(n), nil
+}
+
+// queryMemory is the session's budget in bytes (0: unlimited).
+func (s *Session) queryMemory() int64 {
+	v, _ := s.Setting(membudget.Setting)
+	n, err := membudget.ParseSize(v)
+	if err != nil {
+		return s.engine.queryMem
+	}
+	return n
 }
 
 // ServerVersion is the PostgreSQL version meshql reports: drivers pick

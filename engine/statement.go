@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/planner/bind"
@@ -195,8 +196,11 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 	return &Result{Tag: st.st.Tag}, nil
 }
 
+// env is a new query's environment; the caller closes env.Budget when
+// the query ends (that removes its spill files).
 func (s *Session) env() *executor.Env {
-	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers()}
+	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes})
+	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the
@@ -218,6 +222,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		return nil, err
 	}
 	var plan *physical.Plan
+	env := s.env()
 	handedOff := false
 	defer func() {
 		// Runs after recoverQuery below: a panic is logged as XX000.
@@ -225,6 +230,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 			if plan != nil {
 				plan.Root.Close()
 			}
+			env.Budget.Close()
 			end()
 			s.logQuery(q.id, st.parsed.SQL, time.Since(start), 0, err)
 			s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err)
@@ -237,7 +243,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 			return nil, err
 		}
 	}
-	plan, err = planner.Build(qctx, s.env(), query, params, false)
+	plan, err = planner.Build(qctx, env, query, params, false)
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}
@@ -246,6 +252,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	}
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
 	res.onDone = func(rows int64, err error) {
+		env.Budget.Close()
 		end()
 		s.logQuery(q.id, st.parsed.SQL, time.Since(start), rows, err)
 		s.audit(q.id, st.parsed.SQL, auditStart, rows, st.access, err)
@@ -300,11 +307,10 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 		return nil, err
 	}
 	defer func() { s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err) }()
-	if err != nil {
-		return nil, err
-	}
 	defer end()
-	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, st.st.Analyze)
+	env := s.env()
+	defer env.Budget.Close()
+	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}

@@ -4,6 +4,6 @@
 // expression kernels run in.
 //
 // Subpackages: expr (vectorized scalar expressions), ops (the physical
-// operators). The executor never imports the planner or the wire; the
+// operators), membudget (the per-query memory budget and spill folder). The executor never imports the planner or the wire; the
 // planner builds operator trees from the constructors in ops.
 package executor

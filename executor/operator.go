@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // Operator is a pull-based, batch-at-a-time physical operator.
@@ -39,7 +41,14 @@ type Env struct {
 	Workers int
 	// BatchSize is the preferred number of rows per batch.
 	BatchSize int
+	// Budget is the query's memory budget; operators that retain memory
+	// reserve it through Reserve. nil means unlimited (and no spilling).
+	Budget *membudget.Budget
 }
+
+// Reserve returns a new memory reservation for the operator named name,
+// drawing on the query's budget (unlimited without one).
+func (e *Env) Reserve(name string) *membudget.Reservation { return e.Budget.Reserve(name) }
 
 // DefaultBatchSize is the batch size operators aim for when Env.BatchSize is 0.
 const DefaultBatchSize = 8192

@@ -45,6 +45,8 @@ type options struct {
 	IdleSessionTimeout time.Duration `yaml:"idle_session_timeout"`
 	ShutdownGrace      time.Duration `yaml:"shutdown_grace"`
 	MaxRows            int           `yaml:"max_rows"`
+	QueryMemory        string        `yaml:"query_memory"`
+	SpillDir           string        `yaml:"spill_dir"`
 }
 
 // flagSpec is one setting: exactly one of str, num, dur points at its
@@ -74,6 +76,8 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "query-log-size", key: "MESHQL_QUERY_LOG_SIZE", usage: "statements the audit log mesh.query_log keeps (default 1000)", num: &o.QueryLogSize},
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
 		{name: "statement-timeout", key: "MESHQL_STATEMENT_TIMEOUT", usage: "default statement_timeout of every session, e.g. 30s (0: none)", dur: &o.StatementTimeout},
+		{name: "query-memory", key: "MESHQL_QUERY_MEMORY", usage: "default per-query memory budget, e.g. 256MB (default: 1/16 of the machine's memory)", str: &o.QueryMemory},
+		{name: "spill-dir", key: "MESHQL_SPILL_DIR", usage: "folder for the spill files of queries over budget (default: the system temp folder)", str: &o.SpillDir},
 	}
 	if serve {
 		specs = append(specs,

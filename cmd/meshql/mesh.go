@@ -18,6 +18,7 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/internal/demodata"
 )
 
@@ -140,6 +141,17 @@ func writeDemoMesh(dir string) error {
 // newEngine wires an engine over a mesh with every built-in connector;
 // reload (nil: none) reloads the catalog for SIGHUP and the folder watch.
 func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, error) {
+	var queryMem int64
+	if o.QueryMemory != "" {
+		n, err := membudget.ParseSize(o.QueryMemory)
+		if err != nil {
+			return nil, fmt.Errorf("--query-memory: %w", err)
+		}
+		queryMem = n
+		if n == 0 {
+			queryMem = -1 // unlimited
+		}
+	}
 	return engine.New(engine.Config{
 		Mesh:         mesh,
 		Reload:       reload,
@@ -150,5 +162,7 @@ func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*ca
 
 		StatementTimeout:  o.StatementTimeout,
 		MaxQueriesPerUser: o.MaxQueriesPerUser,
+		QueryMemory:       queryMem,
+		SpillDir:          o.SpillDir,
 	})
 }

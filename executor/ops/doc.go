@@ -18,8 +18,15 @@
 //   - Row operators: NewFilter, NewProject, NewLimit, NewUnnest.
 //   - Blocking operators: NewSort, NewTopN, NewHashAggregate, NewWindow
 //     (window functions over sorted partitions, window*.go), and the build
-//     side of NewHashJoin and NewNestedLoopJoin. They materialize their
-//     input in memory; spilling to disk is not implemented yet.
+//     side of NewHashJoin and NewNestedLoopJoin. They reserve what they
+//     hold from the query's memory budget (env.Budget, executor/membudget;
+//     MemoryUser exposes the reservation to EXPLAIN ANALYZE).
+//   - Spilling: over budget, the sort writes sorted runs and merges them
+//     (sortspill.go), the hash aggregate writes rows of new groups to hash
+//     partitions aggregated one by one (hashaggspill.go), the hash join
+//     becomes a grace hash join (hashjoinspill.go). Spill files are Arrow
+//     IPC streams (spill.go) in the query's spill folder; the others fail
+//     with 53200.
 //   - Joins (join.go): inner, left, right, full, semi (EXISTS), anti (NOT
 //     EXISTS), mark (IN / op ANY: probe rows plus a three-valued "mark"
 //     column, markjoin.go) and single (scalar subqueries, 21000 on a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -21,10 +22,13 @@ type hashAggOp struct {
 	aggs   []Aggregate
 	schema *arrow.Schema
 	seed   maphash.Seed
+	res    *membudget.Reservation
 	out    arrow.RecordBatch
 	pos    int64
 	done   bool
 	closed bool
+	// Spilling (hashaggspill.go): partitions still to aggregate.
+	tasks []aggTask
 }
 
 // NewHashAggregate returns an operator that groups the rows of all inputs
@@ -34,13 +38,23 @@ type hashAggOp struct {
 // AggregateType's answer or be the zero Type). NULL keys form one group.
 // Without group keys there is exactly one output row, even for empty
 // input (count 0, other aggregates NULL); with keys, empty input yields no
-// rows. Groups are emitted in order of first appearance (for one input).
+// rows. Groups are emitted in order of first appearance (for one input
+// that did not spill).
 //
 // With more than one input, each input runs in its own goroutine into a
 // partial hash table; partial states are merged at the end (sums and
 // counts add, array_agg concatenates in input order, DISTINCT sets
 // unite). A panic in a worker becomes XX000; the first error cancels the
-// other workers. The whole grouping is held in memory (no spilling).
+// other workers.
+//
+// The hash tables reserve memory from the query's budget. When it is
+// refused, a table stops taking new groups: rows of groups it already has
+// are still aggregated, rows of new groups are written to disk, split
+// into partitions by a hash of their keys, and each partition is
+// aggregated on its own afterwards (recursively, if it too is over
+// budget). Without group keys, or for groups whose array_agg,
+// string_agg, DISTINCT or percentile state keeps growing, there is
+// nothing to spill and the query fails with 53200.
 func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []expr.Expr, aggs []Aggregate) (executor.Operator, error) {
 	if len(inputs) == 0 {
 		return nil, errInternal("hash aggregate without inputs")
@@ -82,8 +96,9 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		}
 		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
 	}
-	o := &hashAggOp{env: env, inputs: inputs, groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed()}
-	p, err := o.newPart() // validates key and argument types now
+	o := &hashAggOp{env: env, inputs: inputs, groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
+		res: env.Reserve("HashAggregate")}
+	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +114,10 @@ type aggPart struct {
 	accs  []accumulator
 	gids  []int32
 	fgids []int32
+	spillState
 }
 
-func (o *hashAggOp) newPart() (*aggPart, error) {
+func (o *hashAggOp) newPart(level int) (*aggPart, error) {
 	types := make([]arrow.DataType, len(o.groups))
 	for i, g := range o.groups {
 		types[i] = g.Type().Arrow()
@@ -111,6 +127,8 @@ func (o *hashAggOp) newPart() (*aggPart, error) {
 		return nil, err
 	}
 	p := &aggPart{o: o, table: t}
+	p.level = level
+	p.perGroup = aggGroupCost(types, len(o.aggs))
 	for _, a := range o.aggs {
 		acc, err := o.newAccumulator(a)
 		if err != nil {
@@ -161,17 +179,37 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	return newDistinctAcc(o.env.Mem, acc, argTypes, sorted, o.seed)
 }
 
-// consume folds one batch into the part.
+// consume folds one batch into the part, or, once the part is over
+// budget, the rows of its known groups, spilling the others.
 func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
-	env := p.o.env
-	keys, err := evalAll(ctx, env, p.o.groups, b)
+	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
 	if err != nil {
 		return err
 	}
 	defer releaseArrays(keys)
+	if p.spill != nil {
+		return p.consumeSpilling(ctx, b, keys)
+	}
+	before := p.table.len()
+	retained, err := p.aggregate(ctx, b, keys, true)
+	if err != nil {
+		return err
+	}
+	return p.account(int64(p.table.len()-before)*p.perGroup + retained)
+}
+
+// aggregate folds rows into the part (adding groups only if add) and
+// returns the bytes of arguments that accumulators retained.
+func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arrow.Array, add bool) (int64, error) {
+	env := p.o.env
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
-	p.table.insert(keys, p.gids)
+	if add {
+		p.table.insert(keys, p.gids)
+	} else {
+		p.table.lookup(keys, p.gids)
+	}
+	var retained int64
 	for j, a := range p.o.aggs {
 		acc := p.accs[j]
 		acc.grow(p.table.len())
@@ -179,7 +217,7 @@ func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
 		if a.Filter != nil {
 			m, err := evalOne(ctx, env, a.Filter, b)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			p.fgids = append(p.fgids[:0], p.gids...)
 			keep := appendTrue(nil, m)
@@ -196,19 +234,27 @@ func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
 		}
 		args, err := evalAll(ctx, env, a.Args, b)
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if retains(a) {
+			for _, x := range args {
+				retained += membudget.ArrayBytes(x)
+			}
 		}
 		err = acc.update(gids, args)
 		releaseArrays(args)
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return retained, nil
 }
 
-// absorb merges src into p and releases src.
+// absorb merges src into p and releases src (p takes over its memory
+// reservation and its spilled partitions).
 func (p *aggPart) absorb(src *aggPart) error {
+	p.bytes += src.bytes
+	src.bytes = 0
 	defer src.release()
 	mem := p.o.env.Mem
 	keys := src.table.keyArrays(mem)
@@ -230,6 +276,12 @@ func (p *aggPart) release() {
 		a.release()
 	}
 	p.accs = nil
+	p.o.res.Shrink(p.bytes)
+	p.bytes = 0
+	if p.spill != nil {
+		p.spill.abort()
+		p.spill = nil
+	}
 }
 
 func (o *hashAggOp) Schema() *arrow.Schema { return o.schema }
@@ -256,8 +308,19 @@ func (o *hashAggOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		o.out = out
 	}
-	if o.out == nil || o.pos >= o.out.NumRows() {
-		return nil, io.EOF
+	for o.out == nil || o.pos >= o.out.NumRows() {
+		if o.out != nil {
+			o.out.Release()
+			o.out, o.pos = nil, 0
+		}
+		out, more, err := o.nextSpilled(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			return nil, io.EOF
+		}
+		o.out = out
 	}
 	end := min(o.pos+int64(o.env.Rows()), o.out.NumRows())
 	s := o.out.NewSlice(o.pos, end)
@@ -265,7 +328,8 @@ func (o *hashAggOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return s, nil
 }
 
-// run aggregates every input and returns the result batch (nil if empty).
+// run aggregates every input and returns the first result batch (nil if
+// empty or if every group waits for spilled partitions).
 func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 	parts := make([]*aggPart, len(o.inputs))
 	defer func() {
@@ -276,7 +340,7 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 	}()
 	for i := range parts {
-		p, err := o.newPart()
+		p, err := o.newPart(0)
 		if err != nil {
 			return nil, err
 		}
@@ -289,11 +353,21 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 	} else if err := o.runParallel(ctx, parts); err != nil {
 		return nil, err
 	}
+	if err := o.collectSpills(parts); err != nil {
+		return nil, err
+	}
 	final := parts[0]
 	for i := 1; i < len(parts); i++ {
 		src := parts[i]
 		parts[i] = nil
 		if err := final.absorb(src); err != nil {
+			return nil, err
+		}
+	}
+	if len(o.tasks) > 0 && len(o.inputs) > 1 {
+		// Spilled rows of one input may belong to groups another input
+		// holds: fold those into the merged part before emitting it.
+		if err := o.foldSpilled(ctx, final); err != nil {
 			return nil, err
 		}
 	}
@@ -395,6 +469,11 @@ func (o *hashAggOp) Close() error {
 			o.out.Release()
 			o.out = nil
 		}
+		for _, t := range o.tasks {
+			removeSpills(t.files)
+		}
+		o.tasks = nil
+		o.res.Free()
 	}
 	var first error
 	for _, in := range o.inputs {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // HashJoinSpec describes an equi-join.
@@ -41,6 +42,9 @@ type hashJoinOp struct {
 	eof   bool
 	done  bool
 	gids  []int32
+	seed  maphash.Seed
+	level int        // grace partitioning depth of this join's inputs
+	grace *graceJoin // set when the build side spilled (hashjoinspill.go)
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -52,7 +56,21 @@ type hashJoinOp struct {
 // never match. Unmatched build rows of right and full joins are
 // emitted after the probe input ends. Mismatched key types are an XX000
 // planner bug; key types that cannot be hashed return 0A000.
+//
+// The build side reserves memory from the query's budget. When it is
+// refused, the join becomes a grace hash join: both inputs are written to
+// disk in partitions by a hash of their keys, and each pair of partitions
+// is joined on its own (recursively, if its build side is still over
+// budget). A mark join cannot be split that way (its NULL semantics look
+// at the whole build side) and fails with 53200 instead, as does a build
+// side whose rows share one key.
 func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error) {
+	return newHashJoin(env, spec, 0, env.Reserve("HashJoin"))
+}
+
+// newHashJoin is NewHashJoin at a grace partitioning level, reserving
+// from res.
+func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget.Reservation) (*hashJoinOp, error) {
 	if spec.Type > SingleJoin {
 		return nil, errInternal("unknown join type %d", spec.Type)
 	}
@@ -78,12 +96,13 @@ func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error
 			return nil, err
 		}
 	}
-	t, err := newHashTable(types, maphash.MakeSeed())
+	seed := maphash.MakeSeed()
+	t, err := newHashTable(types, seed)
 	if err != nil {
 		return nil, err
 	}
-	o := &hashJoinOp{spec: spec, table: t}
-	o.env, o.jt, o.residual = env, spec.Type, spec.Residual
+	o := &hashJoinOp{spec: spec, table: t, seed: seed, level: level}
+	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -97,9 +116,15 @@ func (o *hashJoinOp) Open(ctx context.Context) error {
 	return o.spec.Probe.Open(ctx)
 }
 
-// build materializes the build side and chains its rows by group.
+// build materializes the build side and chains its rows by group; over
+// budget it partitions both inputs to disk instead (o.grace).
 func (o *hashJoinOp) build(ctx context.Context) error {
-	cols, keys, n, err := collectWithKeys(ctx, o.env, o.spec.Build, o.spec.BuildKeys)
+	held, err := o.collectBuild(ctx)
+	if err != nil || o.grace != nil {
+		return err
+	}
+	cols, keys, n, err := concatWithKeys(ctx, o.env, o.spec.Build.Schema(), held, o.spec.BuildKeys)
+	releaseBatches(held)
 	if err != nil {
 		return err
 	}
@@ -149,9 +174,12 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		o.built = true
-		if o.bn == 0 && (o.jt == InnerJoin || o.jt == SemiJoin || o.jt == RightJoin) {
+		if o.grace == nil && o.bn == 0 && (o.jt == InnerJoin || o.jt == SemiJoin || o.jt == RightJoin) {
 			o.eof = true
 		}
+	}
+	if o.grace != nil {
+		return o.nextGrace(ctx)
 	}
 	for {
 		if o.pb == nil {
@@ -265,6 +293,10 @@ func (o *hashJoinOp) fillPairs(limit int) int {
 
 func (o *hashJoinOp) Close() error {
 	o.done = true
+	if o.grace != nil {
+		o.grace.close()
+		o.grace = nil
+	}
 	o.release()
 	err := o.spec.Probe.Close()
 	if berr := o.spec.Build.Close(); err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -83,6 +84,7 @@ type joinCore struct {
 	env      *executor.Env
 	jt       JoinType
 	residual expr.Expr
+	res      *membudget.Reservation // the build side's memory
 	out      *arrow.Schema
 	cand     *arrow.Schema
 	bcols    []arrow.Array // the build side, materialized
@@ -276,4 +278,7 @@ func (c *joinCore) release() {
 	c.dropProbe()
 	releaseArrays(c.bcols)
 	c.bcols = nil
+	if c.res != nil {
+		c.res.Free()
+	}
 }

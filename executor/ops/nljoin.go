@@ -44,7 +44,7 @@ func NewNestedLoopJoin(env *executor.Env, jt JoinType, left, right executor.Oper
 		}
 	}
 	o := &nestedLoopJoin{left: left, right: right}
-	o.env, o.jt, o.residual = env, jt, cond
+	o.env, o.jt, o.residual, o.res = env, jt, cond, env.Reserve("NestedLoopJoin")
 	o.out, o.cand = joinSchemas(jt, left.Schema(), right.Schema())
 	return o, nil
 }
@@ -66,7 +66,7 @@ func (o *nestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if !o.built {
-		cols, _, n, err := collectWithKeys(ctx, o.env, o.right, nil)
+		cols, _, n, err := collectWithKeys(ctx, o.env, o.right, nil, o.res)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -201,4 +202,57 @@ func (p predExpr) Eval(_ context.Context, env *executor.Env, b arrow.RecordBatch
 		}
 	}
 	return makeArray(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{vb, db}, nil, in.NullN()), nil
+}
+
+// BenchmarkSpill runs the sort, the hash aggregate and the hash join with
+// a 4MB budget, so that each spills to a temp folder (compare with
+// BenchmarkSort, BenchmarkHashAggregate and BenchmarkHashJoin).
+func BenchmarkSpill(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	s := schemaOf(i64, i64)
+	in := benchBatches(mem, 1_000_000, 1<<30, true, 7)
+	build := benchBatches(mem, 100_000, 100_000, false, 1)
+	probe := benchBatches(mem, 1_000_000, 200_000, false, 2)
+	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}}
+	env := func(b *testing.B) *executor.Env {
+		bud := membudget.New(membudget.Options{Limit: 4 << 20, TempDir: b.TempDir()})
+		b.Cleanup(func() { bud.Close() })
+		e := testEnv(mem, 0)
+		e.Budget = bud
+		return e
+	}
+	run := func(b *testing.B, mk func(env *executor.Env) (executor.Operator, error)) {
+		b.ReportAllocs()
+		b.SetBytes(int64(1_000_000 * 16))
+		var spilled int64
+		for b.Loop() {
+			e := env(b)
+			op, err := mk(e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			consume(b, op)
+			spilled = e.Budget.Spilled()
+		}
+		if spilled == 0 {
+			b.Fatal("nothing spilled")
+		}
+		b.ReportMetric(float64(spilled)/(1<<20), "MB-spilled/op")
+	}
+	b.Run("sort", func(b *testing.B) {
+		run(b, func(e *executor.Env) (executor.Operator, error) {
+			return NewSort(e, NewBatches(s, in), []SortKey{{Expr: col(0, tI8)}})
+		})
+	})
+	b.Run("hashagg", func(b *testing.B) {
+		run(b, func(e *executor.Env) (executor.Operator, error) {
+			return NewHashAggregate(e, []executor.Operator{NewBatches(s, in)}, []expr.Expr{col(0, tI8)}, aggs)
+		})
+	})
+	b.Run("hashjoin", func(b *testing.B) {
+		run(b, func(e *executor.Env) (executor.Operator, error) {
+			return NewHashJoin(e, HashJoinSpec{Type: InnerJoin, Probe: NewBatches(s, probe), Build: NewBatches(s, build),
+				ProbeKeys: []expr.Expr{col(0, tI8)}, BuildKeys: []expr.Expr{col(0, tI8)}})
+		})
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // SetOp is a set operation between two queries.
@@ -39,6 +40,8 @@ type setOpOp struct {
 	left, right executor.Operator
 	schema      *arrow.Schema
 	table       hashTable
+	res         *membudget.Reservation // the table's memory
+	perRow      int64                  // estimated bytes per distinct row
 	rcnt, lcnt  []int64
 	gids        []int32
 	sel         []int32
@@ -62,7 +65,9 @@ type setOpOp struct {
 // the others emit left rows in order, the first copies of each row. All
 // but UNION ALL keep one copy of every distinct row in memory (the right
 // side's for INTERSECT and EXCEPT, which is read first); no input batch is
-// retained. Column types that cannot be hashed return 0A000.
+// retained; the table reserves memory from the query's budget and fails
+// with 53200 when it is refused (set operations do not spill). Column
+// types that cannot be hashed return 0A000.
 func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operator) (executor.Operator, error) {
 	if op > Except {
 		return nil, errInternal("unknown set operation %d", op)
@@ -90,6 +95,7 @@ func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operat
 			return nil, err
 		}
 		o.table = t
+		o.res, o.perRow = env.Reserve("SetOp"), aggGroupCost(types, 2)
 	}
 	return o, nil
 }
@@ -163,8 +169,12 @@ func (o *setOpOp) countRight(ctx context.Context) error {
 		}
 		n := int(b.NumRows())
 		o.gids = growTo(o.gids[:0], n)[:n]
+		before := o.table.len()
 		o.table.insert(b.Columns(), o.gids)
 		b.Release()
+		if err := o.res.Grow(int64(o.table.len()-before) * o.perRow); err != nil {
+			return err
+		}
 		o.rcnt = growTo(o.rcnt, o.table.len())
 		for _, g := range o.gids {
 			o.rcnt[g]++
@@ -181,7 +191,12 @@ func (o *setOpOp) filter(ctx context.Context, b arrow.RecordBatch) (arrow.Record
 	}
 	o.gids = growTo(o.gids[:0], n)[:n]
 	if o.op == Union || o.op == Except {
+		before := o.table.len()
 		o.table.insert(b.Columns(), o.gids)
+		if err := o.res.Grow(int64(o.table.len()-before) * o.perRow); err != nil {
+			b.Release()
+			return nil, err
+		}
 	} else {
 		o.table.lookup(b.Columns(), o.gids)
 	}
@@ -241,6 +256,9 @@ func (o *setOpOp) rebind(b arrow.RecordBatch) arrow.RecordBatch {
 func (o *setOpOp) Close() error {
 	o.done = true
 	o.table, o.rcnt, o.lcnt = nil, nil, nil
+	if o.res != nil {
+		o.res.Free()
+	}
 	err := o.left.Close()
 	if rerr := o.right.Close(); err == nil {
 		err = rerr

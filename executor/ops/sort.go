@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -24,28 +25,35 @@ type SortKey struct {
 	NullsFirst bool
 }
 
-// sortOp materializes its input and emits it in key order.
+// sortOp materializes its input and emits it in key order; over its
+// memory budget it sorts runs to disk and merges them (sortspill.go).
 type sortOp struct {
 	env    *executor.Env
 	child  executor.Operator
 	keys   []SortKey
+	res    *membudget.Reservation
 	cols   []arrow.Array // the whole input, one array per column
 	order  []int32
 	pos    int
+	runs   []*spillFile // sorted runs on disk, in input order
+	merge  *sortMerge   // merges runs when the input spilled
 	sorted bool
 	closed bool
 }
 
 // NewSort returns an operator that emits child's rows ordered by keys,
 // stably (rows with equal keys keep their input order). It materializes
-// the whole input in memory, sorts a row index vector with per-key typed
+// the input in memory, sorts a row index vector with per-key typed
 // comparators and emits batches of env.Rows() rows gathered by take.
+// When the query's memory budget refuses more input, the rows held so
+// far are sorted and written to disk as a run; at the end the runs are
+// merged (k-way, on normalized keys; the merge holds one batch per run).
 // Keys of unsupported types fail with 0A000.
 func NewSort(env *executor.Env, child executor.Operator, keys []SortKey) (executor.Operator, error) {
 	if err := checkSortKeys(keys); err != nil {
 		return nil, err
 	}
-	return &sortOp{env: env, child: child, keys: keys}, nil
+	return &sortOp{env: env, child: child, keys: keys, res: env.Reserve("Sort")}, nil
 }
 
 func checkSortKeys(keys []SortKey) error {
@@ -77,6 +85,9 @@ func (o *sortOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		o.sorted = true
 	}
+	if o.merge != nil {
+		return o.merge.next(ctx)
+	}
 	if o.pos >= len(o.order) {
 		return nil, io.EOF
 	}
@@ -86,9 +97,71 @@ func (o *sortOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return b, err
 }
 
-// materialize reads the whole input and sorts it.
+// materialize reads the whole input and sorts it, in memory or, over
+// budget, in runs on disk to be merged.
 func (o *sortOp) materialize(ctx context.Context) error {
-	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, sortExprs(o.keys))
+	var held []arrow.RecordBatch
+	defer func() { releaseBatches(held) }()
+	for {
+		b, err := o.child.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctxErr(ctx); err != nil {
+			b.Release()
+			return err
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		cost := materializeCost(b)
+		if o.res.TryGrow(cost) {
+			held = append(held, b)
+			continue
+		}
+		// Over budget: the held rows become a run (b too when nothing
+		// is held: it alone is more than the budget has left).
+		if len(held) == 0 {
+			held, b = append(held, b), nil
+		}
+		err = o.writeRun(ctx, held)
+		releaseBatches(held)
+		held = held[:0]
+		o.res.Free()
+		if err != nil {
+			if b != nil {
+				b.Release()
+			}
+			return err
+		}
+		if b != nil {
+			if o.res.TryGrow(cost) {
+				held = append(held, b)
+			} else {
+				err = o.writeRun(ctx, []arrow.RecordBatch{b})
+				b.Release()
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(o.runs) > 0 {
+		if len(held) > 0 {
+			if err := o.writeRun(ctx, held); err != nil {
+				return err
+			}
+		}
+		o.res.Free()
+		m, err := newSortMerge(ctx, o.env, o.Schema(), o.keys, o.runs)
+		o.merge = m
+		return err
+	}
+	data, keys, n, err := concatWithKeys(ctx, o.env, o.Schema(), held, sortExprs(o.keys))
 	if err != nil {
 		return err
 	}
@@ -129,23 +202,13 @@ func sortExprs(keys []SortKey) []expr.Expr {
 	return out
 }
 
-// collectWithKeys drains child, evaluating exprs on every batch, and
-// returns the input columns and the expression results each concatenated
-// into one array, and the row count.
-func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Operator, exprs []expr.Expr) (data, keys []arrow.Array, n int, err error) {
-	nd := child.Schema().NumFields()
-	var parts [][]arrow.Array // per batch: data columns ++ key columns
-	// alias[nd+k] = c when key k is input column c itself in every batch
-	// (ORDER BY a column): then it is not concatenated twice.
-	alias := make([]int, nd+len(exprs))
-	for i := range alias {
-		alias[i] = -1
-	}
-	defer func() {
-		for _, p := range parts {
-			releaseArrays(p)
-		}
-	}()
+// collectWithKeys drains child, reserving every batch against res (53200
+// when the budget refuses: the caller cannot spill), evaluating exprs on
+// every batch, and returns the input columns and the expression results
+// each concatenated into one array, and the row count.
+func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Operator, exprs []expr.Expr, res *membudget.Reservation) (data, keys []arrow.Array, n int, err error) {
+	var held []arrow.RecordBatch
+	defer func() { releaseBatches(held) }()
 	for {
 		b, err := child.Next(ctx)
 		if err == io.EOF {
@@ -162,9 +225,38 @@ func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Oper
 			b.Release()
 			continue
 		}
+		held = append(held, b)
+		if err := res.Grow(materializeCost(b)); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	return concatWithKeys(ctx, env, child.Schema(), held, exprs)
+}
+
+// materializeCost is the memory a batch costs an operator that
+// materializes it: the batch, and its copy in the concatenated columns.
+func materializeCost(b arrow.RecordBatch) int64 { return 2 * membudget.BatchBytes(b) }
+
+// concatWithKeys evaluates exprs on every batch and returns the batches'
+// columns and the expression results each concatenated into one array,
+// and the row count. The caller keeps its batches.
+func concatWithKeys(ctx context.Context, env *executor.Env, schema *arrow.Schema, batches []arrow.RecordBatch, exprs []expr.Expr) (data, keys []arrow.Array, n int, err error) {
+	nd := schema.NumFields()
+	var parts [][]arrow.Array // per batch: data columns ++ key columns
+	// alias[nd+k] = c when key k is input column c itself in every batch
+	// (ORDER BY a column): then it is not concatenated twice.
+	alias := make([]int, nd+len(exprs))
+	for i := range alias {
+		alias[i] = -1
+	}
+	defer func() {
+		for _, p := range parts {
+			releaseArrays(p)
+		}
+	}()
+	for _, b := range batches {
 		ks, err := evalAll(ctx, env, exprs, b)
 		if err != nil {
-			b.Release()
 			return nil, nil, 0, err
 		}
 		for k, a := range ks {
@@ -181,7 +273,6 @@ func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Oper
 		}
 		parts = append(parts, append(p, ks...))
 		n += int(b.NumRows())
-		b.Release()
 		if n > maxRows {
 			return nil, nil, 0, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many rows to materialize (%d)", n)
 		}
@@ -191,7 +282,7 @@ func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Oper
 			alias[nd+k] = -1
 		}
 	}
-	all, err := concatParts(env.Mem, parts, child.Schema(), exprs, alias)
+	all, err := concatParts(env.Mem, parts, schema, exprs, alias)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -256,6 +347,13 @@ func (o *sortOp) Close() error {
 		o.closed = true
 		releaseArrays(o.cols)
 		o.cols, o.order = nil, nil
+		if o.merge != nil {
+			o.merge.close()
+			o.merge = nil
+		}
+		removeSpills(o.runs)
+		o.runs = nil
+		o.res.Free()
 	}
 	return o.child.Close()
 }

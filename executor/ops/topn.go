@@ -9,15 +9,17 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // topnBatch is an input batch some heap entries still point into.
 type topnBatch struct {
 	cols  []arrow.Array
-	n     int // rows
-	live  int // heap entries in this batch
-	base  int // row offset in a concatenation (set when gathering)
-	index int // position in topnOp.held
+	n     int   // rows
+	bytes int64 // reserved for cols
+	live  int   // heap entries in this batch
+	base  int   // row offset in a concatenation (set when gathering)
+	index int   // position in topnOp.held
 }
 
 // topnEntry is one candidate row: its normalized key and where it lives.
@@ -32,6 +34,7 @@ type topnOp struct {
 	env    *executor.Env
 	child  executor.Operator
 	keys   []SortKey
+	res    *membudget.Reservation // held batches
 	n      int64
 	heap   []topnEntry // max-heap by key: the worst kept row on top
 	held   []*topnBatch
@@ -49,7 +52,9 @@ type topnOp struct {
 // limit). It keeps at most n candidate rows in a max-heap of normalized
 // keys; input batches are retained only while heap entries point into
 // them, and compacted when they hold more than about 2n + 4 batches of
-// rows, so memory is O(n). n must be >= 0.
+// rows, so memory is O(n). Held batches reserve memory from the query's
+// budget; when it is refused the query fails with 53200 (a top-N is
+// meant to fit). n must be >= 0.
 func NewTopN(env *executor.Env, child executor.Operator, keys []SortKey, n int64) (executor.Operator, error) {
 	if err := checkSortKeys(keys); err != nil {
 		return nil, err
@@ -57,7 +62,7 @@ func NewTopN(env *executor.Env, child executor.Operator, keys []SortKey, n int64
 	if n < 0 || n > maxRows {
 		return nil, errInternal("top-n count %d out of range", n)
 	}
-	return &topnOp{env: env, child: child, keys: keys, n: n}, nil
+	return &topnOp{env: env, child: child, keys: keys, n: n, res: env.Reserve("TopN")}, nil
 }
 
 func (o *topnOp) Schema() *arrow.Schema { return o.child.Schema() }
@@ -159,6 +164,11 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 			c.Retain()
 		}
 		tb.cols = append([]arrow.Array(nil), b.Columns()...)
+		tb.bytes = membudget.BatchBytes(b) + int64(len(arena))
+		if err := o.res.Grow(tb.bytes); err != nil {
+			releaseArrays(tb.cols)
+			return err
+		}
 		tb.index = len(o.held)
 		o.held = append(o.held, tb)
 		o.rows += n
@@ -177,6 +187,7 @@ func (o *topnOp) sweep() {
 		if tb.live == 0 {
 			o.rows -= tb.n
 			releaseArrays(tb.cols)
+			o.res.Shrink(tb.bytes)
 			continue
 		}
 		tb.index = len(kept)
@@ -208,8 +219,14 @@ func (o *topnOp) compact() error {
 		o.heap[i] = topnEntry{key: arena[pos : pos+l : pos+l], b: tb, row: int32(i)}
 		pos += l
 	}
-	for _, h := range o.held {
-		releaseArrays(h.cols)
+	o.releaseHeld()
+	tb.bytes = int64(size)
+	for _, c := range out {
+		tb.bytes += membudget.ArrayBytes(c)
+	}
+	if err := o.res.Grow(tb.bytes); err != nil {
+		releaseArrays(out)
+		return err
 	}
 	o.held = []*topnBatch{tb}
 	o.rows = len(o.heap)
@@ -225,9 +242,7 @@ func (o *topnOp) gather() (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range o.held {
-		releaseArrays(h.cols)
-	}
+	o.releaseHeld()
 	o.held, o.rows = nil, 0
 	return newBatch(o.Schema(), cols, len(o.heap)), nil
 }
@@ -251,6 +266,15 @@ func (o *topnOp) gatherIn(entries []topnEntry) ([]arrow.Array, error) {
 		idx[i] = int32(e.b.base) + e.row
 	}
 	return takeColumns(o.env.Mem, all, idx)
+}
+
+// releaseHeld releases every held batch and its reservation.
+func (o *topnOp) releaseHeld() {
+	for _, h := range o.held {
+		releaseArrays(h.cols)
+		o.res.Shrink(h.bytes)
+	}
+	o.held = nil
 }
 
 func (o *topnOp) up(i int) {
@@ -287,9 +311,7 @@ func (o *topnOp) down(i int) {
 func (o *topnOp) Close() error {
 	if !o.closed {
 		o.closed = true
-		for _, h := range o.held {
-			releaseArrays(h.cols)
-		}
+		o.releaseHeld()
 		o.held, o.heap = nil, nil
 		if o.out != nil {
 			o.out.Release()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -97,6 +98,7 @@ type windowOp struct {
 	data    []arrow.Array // input columns, input order
 	order   []int32       // input row of each sorted position
 	results []arrow.Array // per function, in sorted order
+	res     *membudget.Reservation
 	pos     int
 	ready   bool
 	closed  bool
@@ -144,7 +146,7 @@ func NewWindow(env *executor.Env, child executor.Operator, spec WindowSpec) (exe
 		}
 		fs = append(fs, arrow.Field{Name: f.Func, Type: f.Type.Arrow(), Nullable: true})
 	}
-	return &windowOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil)}, nil
+	return &windowOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil), res: env.Reserve("Window")}, nil
 }
 
 func (o *windowOp) Schema() *arrow.Schema { return o.schema }
@@ -190,7 +192,7 @@ func (o *windowOp) compute(ctx context.Context) error {
 			exprs = append(exprs, f.Filter)
 		}
 	}
-	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, exprs)
+	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, exprs, o.res)
 	if err != nil {
 		return err
 	}
@@ -256,6 +258,7 @@ func (o *windowOp) Close() error {
 		releaseArrays(o.data)
 		releaseArrays(o.results)
 		o.data, o.results, o.order = nil, nil, nil
+		o.res.Free()
 	}
 	return o.child.Close()
 }

@@ -81,9 +81,13 @@ func (b *builder) closeAll() {
 	}
 }
 
-// add registers a new operator (instrumented under ANALYZE).
+// add registers a new operator (instrumented under ANALYZE, with its
+// memory reservation shown if it has one).
 func (b *builder) add(op executor.Operator, ex *ExplainNode) executor.Operator {
 	b.created = append(b.created, op)
+	if mu, ok := op.(ops.MemoryUser); ok && b.analyze {
+		ex.Mem = mu.Reservation()
+	}
 	return b.instrument(op, ex)
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/executor/ops"
 )
 
@@ -15,11 +16,15 @@ type ExplainNode struct {
 	Props    []string
 	Children []*ExplainNode
 	Stats    *ops.OpStats
+	// Mem is the operator's memory reservation (operators that retain
+	// memory, under EXPLAIN ANALYZE): its peak and spilled bytes.
+	Mem *membudget.Reservation
 }
 
 // Lines renders the tree, one operator per line, children indented by two
 // spaces. With analyze, each line ends with the measured rows, batches and
-// time (inclusive of children).
+// time (inclusive of children), and for operators that retain memory the
+// peak memory reserved and the bytes spilled to disk.
 func (n *ExplainNode) Lines(analyze bool) []string {
 	var out []string
 	var rec func(n *ExplainNode, depth int)
@@ -34,7 +39,14 @@ func (n *ExplainNode) Lines(analyze bool) []string {
 		}
 		if analyze && n.Stats != nil {
 			s := n.Stats.Snapshot()
-			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond))
+			mem := ""
+			if n.Mem != nil {
+				mem = " peak_mem=" + membudget.HumanSize(n.Mem.Peak())
+				if sp := n.Mem.Spilled(); sp > 0 {
+					mem += " spilled=" + membudget.HumanSize(sp)
+				}
+			}
+			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond), mem)
 		}
 		out = append(out, line)
 		for _, c := range n.Children {

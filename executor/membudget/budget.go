@@ -1,0 +1,283 @@
+// Package membudget is the per-query memory accountant: one Budget per
+// query, one Reservation per operator that retains memory. Operators ask
+// their reservation for more before they hold more; a refusal tells a
+// spilling operator (sort, hash aggregate, hash join) to move state to
+// disk and every other one to fail the query with 53200, so that a query
+// ends with an error instead of the process being killed.
+//
+// The accounting is of the Arrow data an operator keeps (the logical size
+// of retained arrays, see ArrayBytes) plus the estimated size of its own
+// structures (hash tables, accumulators). It is a budget, not an
+// allocator: Go's allocator and Arrow's allocator are not wrapped, so the
+// numbers are what operators declare.
+//
+// A Budget also owns the query's spill directory, created on first use
+// under the configured temp folder and removed by Close (the engine closes
+// the budget when the query ends, also on error or cancel), and counts
+// the bytes written to spill files.
+//
+// Key API: New, Budget.Reserve, Reservation.TryGrow / Grow / Shrink,
+// Budget.CreateSpillFile, Budget.Close, ParseSize, FormatSize.
+// It imports arrow and sqltypes.
+package membudget
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Setting is the session setting that sizes the budget; error messages
+// name it so that users know what to raise.
+const Setting = "mesh.query_memory"
+
+// Options configure a Budget.
+type Options struct {
+	// Limit is the budget in bytes; <= 0 means unlimited.
+	Limit int64
+	// TempDir is where the query's spill folder is created; "" means
+	// os.TempDir().
+	TempDir string
+	// SpillCounter, when set, also receives every spilled byte (the
+	// engine's meshql_spill_bytes_total).
+	SpillCounter *atomic.Int64
+}
+
+// Budget is the memory budget of one query. It is safe for concurrent use
+// (parallel operators share it).
+type Budget struct {
+	opts    Options
+	used    atomic.Int64
+	peak    atomic.Int64
+	spilled atomic.Int64
+
+	mu     sync.Mutex
+	dir    string
+	closed bool
+}
+
+// New returns a budget.
+func New(opts Options) *Budget { return &Budget{opts: opts} }
+
+// Limit is the budget in bytes (<= 0: unlimited).
+func (b *Budget) Limit() int64 { return b.opts.Limit }
+
+// Used is the memory reserved now.
+func (b *Budget) Used() int64 { return b.used.Load() }
+
+// Peak is the most memory reserved at once.
+func (b *Budget) Peak() int64 { return b.peak.Load() }
+
+// Spilled is the number of bytes written to spill files.
+func (b *Budget) Spilled() int64 { return b.spilled.Load() }
+
+func (b *Budget) tryGrow(n int64) bool {
+	for {
+		u := b.used.Load()
+		if b.opts.Limit > 0 && u+n > b.opts.Limit {
+			return false
+		}
+		if b.used.CompareAndSwap(u, u+n) {
+			notePeak(&b.peak, u+n)
+			return true
+		}
+	}
+}
+
+func notePeak(peak *atomic.Int64, v int64) {
+	for {
+		p := peak.Load()
+		if v <= p || peak.CompareAndSwap(p, v) {
+			return
+		}
+	}
+}
+
+// Reserve returns an empty reservation named after its operator (the name
+// appears in 53200 errors). A nil Budget gives reservations that always
+// grant, so operators built without a budget (tests, internal
+// evaluations) run unlimited.
+func (b *Budget) Reserve(name string) *Reservation { return &Reservation{b: b, name: name} }
+
+// Exceeded returns the 53200 error for an operator that needed want more
+// bytes than the budget had left.
+func (b *Budget) Exceeded(what string, want int64) *sqltypes.Error {
+	var limit, used int64
+	if b != nil {
+		limit, used = b.opts.Limit, b.Used()
+	}
+	return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more than the query's memory budget (%s = '%s')",
+		what, Setting, FormatSize(limit)).
+		WithDetail("Failed to reserve %s more; %s reserved by the query.", FormatSize(want), FormatSize(used)).
+		WithHint("Raise the budget, e.g. SET %s = '%s', or make the query keep less in memory.", Setting, FormatSize(max(2*limit, 64<<20)))
+}
+
+// AddSpilled counts n bytes written to spill files.
+func (b *Budget) AddSpilled(n int64) {
+	if b == nil {
+		return
+	}
+	b.spilled.Add(n)
+	if b.opts.SpillCounter != nil {
+		b.opts.SpillCounter.Add(n)
+	}
+}
+
+// CreateSpillFile creates a new file in the query's spill folder, which is
+// made on first use. The caller closes and removes it when done; Close of
+// the budget removes whatever is left.
+func (b *Budget) CreateSpillFile(prefix string) (*os.File, error) {
+	if b == nil {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: spilling without a memory budget")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement: the query has ended")
+	}
+	if b.dir == "" {
+		d, err := os.MkdirTemp(b.opts.TempDir, "meshql-spill-")
+		if err != nil {
+			return nil, spillIOError(err)
+		}
+		b.dir = d
+	}
+	f, err := os.CreateTemp(b.dir, prefix+"-*.arrows")
+	if err != nil {
+		return nil, spillIOError(err)
+	}
+	return f, nil
+}
+
+// Dir is the query's spill folder, "" if nothing spilled yet.
+func (b *Budget) Dir() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dir
+}
+
+// Close removes the spill folder and everything in it. Later
+// CreateSpillFile calls fail. It is idempotent.
+func (b *Budget) Close() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	if b.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(b.dir)
+	b.dir = ""
+	return err
+}
+
+// spillIOError reports a failure to create or write a spill file: the
+// query cannot spill, so it cannot run within its budget.
+func spillIOError(err error) *sqltypes.Error {
+	return sqltypes.Wrap(err, sqltypes.CodeOutOfMemory, "out of memory: could not spill to disk: %v", err).
+		WithHint("Free space in the spill folder, or raise %s so that the query needs no spill.", Setting)
+}
+
+// SpillIOError is spillIOError for the operators' writes.
+func SpillIOError(err error) *sqltypes.Error { return spillIOError(err) }
+
+// Reservation is the memory one operator holds. Grow and shrink it as the
+// operator retains and releases memory; Free returns all of it. Its
+// counters are atomic so EXPLAIN ANALYZE may read them while the query
+// runs; a reservation is otherwise used by one goroutine at a time.
+type Reservation struct {
+	b       *Budget
+	name    string
+	size    atomic.Int64
+	peak    atomic.Int64
+	spilled atomic.Int64
+}
+
+// Budget is the budget the reservation draws on (nil: unlimited).
+func (r *Reservation) Budget() *Budget { return r.b }
+
+// TryGrow reserves n more bytes if the budget has them.
+func (r *Reservation) TryGrow(n int64) bool {
+	if n <= 0 {
+		r.Shrink(-n)
+		return true
+	}
+	if r.b != nil && !r.b.tryGrow(n) {
+		return false
+	}
+	notePeak(&r.peak, r.size.Add(n))
+	return true
+}
+
+// Grow reserves n more bytes or fails with 53200 naming the operator.
+func (r *Reservation) Grow(n int64) error {
+	if r.TryGrow(n) {
+		return nil
+	}
+	return r.b.Exceeded(r.name, n)
+}
+
+// ForceGrow records n bytes the operator already holds, even beyond the
+// budget: a hash table that has just grown by one batch's new groups
+// cannot take them back. The operator must then stop growing (spill);
+// the overshoot shows in Peak.
+func (r *Reservation) ForceGrow(n int64) {
+	if n <= 0 {
+		return
+	}
+	if r.b != nil {
+		notePeak(&r.b.peak, r.b.used.Add(n))
+	}
+	notePeak(&r.peak, r.size.Add(n))
+}
+
+// Shrink returns n bytes (at most the reserved size) to the budget.
+func (r *Reservation) Shrink(n int64) {
+	if n <= 0 {
+		return
+	}
+	n = min(n, r.size.Load())
+	r.size.Add(-n)
+	if r.b != nil {
+		r.b.used.Add(-n)
+	}
+}
+
+// Resize grows or shrinks the reservation to exactly n bytes; it reports
+// false, changing nothing, if growing is refused.
+func (r *Reservation) Resize(n int64) bool { return r.TryGrow(n - r.size.Load()) }
+
+// Free returns the whole reservation.
+func (r *Reservation) Free() { r.Shrink(r.size.Load()) }
+
+// Size is the memory reserved now.
+func (r *Reservation) Size() int64 { return r.size.Load() }
+
+// Peak is the most memory the reservation held at once.
+func (r *Reservation) Peak() int64 { return r.peak.Load() }
+
+// Spilled is the number of bytes this operator wrote to spill files.
+func (r *Reservation) Spilled() int64 { return r.spilled.Load() }
+
+// AddSpilled counts n bytes this operator wrote to spill files.
+func (r *Reservation) AddSpilled(n int64) {
+	r.spilled.Add(n)
+	r.b.AddSpilled(n)
+}
+
+// Exceeded is the 53200 error of this reservation's operator.
+func (r *Reservation) Exceeded(want int64) *sqltypes.Error { return r.b.Exceeded(r.name, want) }
+
+// CreateSpillFile creates a spill file for this operator (see
+// Budget.CreateSpillFile).
+func (r *Reservation) CreateSpillFile() (*os.File, error) { return r.b.CreateSpillFile(r.name) }
+
+// String describes the reservation for debugging.
+func (r *Reservation) String() string {
+	return fmt.Sprintf("%s: %s (peak %s)", r.name, FormatSize(r.Size()), FormatSize(r.Peak()))
+}

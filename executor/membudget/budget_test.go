@@ -1,0 +1,103 @@
+package membudget
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{
+		"256MB": 256 << 20, "256mb": 256 << 20, "1GB": 1 << 30, "64kB": 64 << 10, "100": 100 << 10,
+		"512B": 512, "2 MB": 2 << 20, "1TB": 1 << 40, "8MiB": 8 << 20, "0": 0, "-1": 0,
+	} {
+		got, err := ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MB", "1.5GB", "12XB", "-5", "99999999999TB"} {
+		_, err := ParseSize(in)
+		var se *sqltypes.Error
+		if !errors.As(err, &se) || se.Code != sqltypes.CodeInvalidParameterValue {
+			t.Errorf("ParseSize(%q): want 22023, got %v", in, err)
+		}
+	}
+	for n, want := range map[int64]string{256 << 20: "256MB", 1536 << 10: "1536kB", 100: "100B", 0: "unlimited", 3 << 30: "3GB"} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestReservations(t *testing.T) {
+	var spilled atomic.Int64
+	b := New(Options{Limit: 1000, TempDir: t.TempDir(), SpillCounter: &spilled})
+	r1, r2 := b.Reserve("Sort"), b.Reserve("HashJoin")
+	if !r1.TryGrow(600) || !r2.TryGrow(400) {
+		t.Fatal("grants within the budget refused")
+	}
+	if r1.TryGrow(1) {
+		t.Fatal("grant beyond the budget")
+	}
+	err := r2.Grow(10)
+	var se *sqltypes.Error
+	if !errors.As(err, &se) || se.Code != sqltypes.CodeOutOfMemory {
+		t.Fatalf("want 53200, got %v", err)
+	}
+	if se.Msg != "out of memory: HashJoin needs more than the query's memory budget (mesh.query_memory = '1000B')" {
+		t.Errorf("message: %s", se.Msg)
+	}
+	r1.Shrink(100)
+	if !r2.Resize(500) || b.Used() != 1000 || r2.Size() != 500 {
+		t.Fatalf("resize: used %d, r2 %d", b.Used(), r2.Size())
+	}
+	r1.Free()
+	r2.Free()
+	if b.Used() != 0 || b.Peak() != 1000 || r1.Peak() != 600 {
+		t.Fatalf("used %d peak %d r1 peak %d", b.Used(), b.Peak(), r1.Peak())
+	}
+	r1.AddSpilled(42)
+	if b.Spilled() != 42 || spilled.Load() != 42 || r1.Spilled() != 42 {
+		t.Fatal("spilled bytes not counted")
+	}
+	// Without a budget everything is granted.
+	var none *Budget
+	if r := none.Reserve("x"); !r.TryGrow(1<<60) || r.Size() != 1<<60 {
+		t.Fatal("nil budget refused")
+	}
+}
+
+func TestSpillFolderRemovedOnClose(t *testing.T) {
+	b := New(Options{Limit: 1, TempDir: t.TempDir()})
+	f, err := b.CreateSpillFile("Sort")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("x")
+	f.Close()
+	dir := b.Dir()
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("spill folder %s still exists", dir)
+	}
+	if _, err := b.CreateSpillFile("Sort"); err == nil {
+		t.Fatal("spill file created after Close")
+	}
+}
+
+func TestDefaultLimit(t *testing.T) {
+	for total, want := range map[int64]int64{0: 1 << 30, 512 << 20: 64 << 20, 16 << 30: 1 << 30, 1 << 40: 16 << 30, 8<<30 + 12345: 512 << 20} {
+		if got := limitFor(total); got != want {
+			t.Errorf("limitFor(%d) = %d, want %d", total, got, want)
+		}
+	}
+	if l := DefaultLimit(); l < 64<<20 {
+		t.Errorf("DefaultLimit() = %d", l)
+	}
+}

@@ -1,0 +1,195 @@
+package ops
+
+import (
+	"context"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// graceJoin is a hash join whose inputs were partitioned to disk by key
+// hash: partition k of the probe side can only match partition k of the
+// build side (NULL keys, which match nothing, land in some partition and
+// are emitted there as unmatched rows if the join type keeps them), so
+// the join is the concatenation of the joins of the partition pairs.
+type graceJoin struct {
+	probe, build []*spillFile // per partition; nil = no rows
+	k            int          // next partition to join
+	cur          *hashJoinOp  // the join of the current partition pair
+}
+
+// buildCost is what one build batch costs in memory: the batch, its
+// concatenated copy and keys, and per row the hash chain and table slot.
+func buildCost(b arrow.RecordBatch) int64 { return materializeCost(b) + 32*b.NumRows() }
+
+// collectBuild reads the build side into memory while the budget allows.
+// Over budget, it partitions both inputs to disk (o.grace is set and no
+// batches are returned).
+func (o *hashJoinOp) collectBuild(ctx context.Context) ([]arrow.RecordBatch, error) {
+	var held []arrow.RecordBatch
+	for {
+		b, err := o.spec.Build.Next(ctx)
+		if err == io.EOF {
+			return held, nil
+		}
+		if err == nil {
+			err = ctxErr(ctx)
+			if err == nil && b.NumRows() > 0 && !o.res.TryGrow(buildCost(b)) {
+				return nil, o.spill(ctx, append(held, b))
+			}
+			if err != nil || b.NumRows() == 0 {
+				b.Release()
+			} else {
+				held = append(held, b)
+			}
+		}
+		if err != nil {
+			releaseBatches(held)
+			return nil, err
+		}
+	}
+}
+
+// spill partitions the held build batches (releasing them and their
+// reservation first, so that the inputs' own operators get the budget
+// back), the rest of the build side and the whole probe side to disk.
+func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error {
+	defer func() {
+		releaseBatches(held)
+		o.res.Free()
+	}()
+	if o.jt == MarkJoin || o.level >= maxSpillLevel || o.res.Budget() == nil {
+		return o.res.Exceeded(buildCost(held[len(held)-1]))
+	}
+	types := make([]arrow.DataType, len(o.spec.BuildKeys))
+	for i, k := range o.spec.BuildKeys {
+		types[i] = k.Type().Arrow()
+	}
+	h, err := newRowHasher(types, o.seed)
+	if err != nil {
+		return err
+	}
+	g := &graceJoin{}
+	o.grace = g
+	write := func(parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch) error {
+		keys, err := evalAll(ctx, o.env, keyExprs, b)
+		if err != nil {
+			return err
+		}
+		defer releaseArrays(keys)
+		return parts.add(b, h.hash(keys, int(b.NumRows())), nil)
+	}
+	bp := newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), o.level)
+	for i, b := range held {
+		err := write(bp, o.spec.BuildKeys, b)
+		b.Release()
+		held[i] = nil
+		if err != nil {
+			held = held[i+1:]
+			bp.abort()
+			return err
+		}
+	}
+	held = nil
+	o.res.Free()
+	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error { return write(bp, o.spec.BuildKeys, b) }); err != nil {
+		bp.abort()
+		return err
+	}
+	if g.build, err = bp.finish(); err != nil {
+		return err
+	}
+	pp := newSpillPartitions(o.env.Mem, o.res, o.spec.Probe.Schema(), o.level)
+	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return write(pp, o.spec.ProbeKeys, b) }); err != nil {
+		pp.abort()
+		return err
+	}
+	g.probe, err = pp.finish()
+	return err
+}
+
+// drainInto passes every remaining batch of in to fn.
+func (o *hashJoinOp) drainInto(ctx context.Context, in executor.Operator, fn func(arrow.RecordBatch) error) error {
+	for {
+		b, err := in.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err == nil {
+			if err = ctxErr(ctx); err == nil {
+				err = fn(b)
+			}
+			b.Release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// nextGrace emits the joins of the partition pairs, one after another.
+func (o *hashJoinOp) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
+	g := o.grace
+	for {
+		if g.cur != nil {
+			b, err := g.cur.Next(ctx)
+			if err != io.EOF {
+				return b, err
+			}
+			g.closeCurrent()
+			continue
+		}
+		if g.k >= len(g.build) {
+			o.done = true
+			return nil, io.EOF
+		}
+		k := g.k
+		pf, bf := g.probe[k], g.build[k]
+		keepsProbe := o.jt.keepsProbe() || o.jt == AntiJoin
+		if (pf == nil || bf == nil) && !(pf != nil && keepsProbe) && !(bf != nil && o.jt.keepsBuild()) {
+			g.k++
+			removeSpills([]*spillFile{pf, bf})
+			continue
+		}
+		spec := o.spec
+		spec.Probe = o.partitionSource(spec.Probe.Schema(), pf)
+		spec.Build = o.partitionSource(spec.Build.Schema(), bf)
+		sub, err := newHashJoin(o.env, spec, o.level+1, o.res)
+		if err != nil {
+			spec.Probe.Close()
+			spec.Build.Close()
+			return nil, err
+		}
+		g.cur = sub
+		if err := sub.Open(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// partitionSource reads one partition (an empty input if it has no rows).
+func (o *hashJoinOp) partitionSource(schema *arrow.Schema, f *spillFile) executor.Operator {
+	if f == nil {
+		return NewBatches(schema, nil)
+	}
+	return newSpillSource(o.env.Mem, schema, f)
+}
+
+// closeCurrent ends the current partition pair and removes its files.
+func (g *graceJoin) closeCurrent() {
+	g.cur.Close()
+	g.cur = nil
+	removeSpills([]*spillFile{g.probe[g.k], g.build[g.k]})
+	g.k++
+}
+
+func (g *graceJoin) close() {
+	if g.cur != nil {
+		g.closeCurrent()
+	}
+	removeSpills(g.probe[min(g.k, len(g.probe)):])
+	removeSpills(g.build[min(g.k, len(g.build)):])
+}
