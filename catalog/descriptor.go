@@ -46,7 +46,7 @@ type loadedProduct struct {
 // file lacks what identifies a product (name, version, domain); every
 // problem found is recorded either way.
 func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct {
-	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset",
+	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset", "deprecated_since",
 		"description", "sla", "source", "columns", "inputs", "policies")
 	if !ok {
 		return nil
@@ -154,6 +154,14 @@ func (y *yamlFile) lifecycle(f fields, p *Product) {
 		p.Sunset = t
 	} else if p.Status == StatusDeprecated {
 		y.problem(f.get("status"), "sunset", "is required when status is deprecated")
+	}
+	if n := f.get("deprecated_since"); n != nil {
+		s, _ := y.scalar(n, "deprecated_since", "a date")
+		t, err := time.Parse(SunsetLayout, s)
+		if err != nil {
+			y.problem(n, "deprecated_since", "%q is not a date in the form YYYY-MM-DD", s)
+		}
+		p.DeprecatedSince = t
 	}
 }
 

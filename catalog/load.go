@@ -62,6 +62,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 		Domains:     mc.domains,
 		Users:       mc.users,
 		Roles:       mc.roles,
+		Rules:       mc.rules,
 	}
 	for _, lp := range loaded {
 		m.Products = append(m.Products, lp.p)

@@ -116,6 +116,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`sales/orders_v1.yaml:13: policies.columns.amount: needs deny: true or a mask`}},
 		{"policy names unknown role", map[string]string{orders: withLine(12, "  read: [analyts]")},
 			[]string{`sales/orders_v1.yaml:12: policies.read[0]: role "analyts" is not defined in mesh.yaml (did you mean "analyst"?)`}},
+		{"bad rule severity", map[string]string{"mesh.yaml": baseMesh + "rules:\n  draft: fatal\n"},
+			[]string{`mesh.yaml:10: rules.draft: "fatal" is not one of error, warning, off`}},
 		{"duplicate version", map[string]string{"sales/orders_v1.yml": baseOrders},
 			[]string{`sales/orders_v1.yml:2: version: sales.orders_v1 is also defined in`}},
 		{"unknown input", map[string]string{orders: baseOrders + "inputs: [sales.orderz_v1]\n"},

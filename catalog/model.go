@@ -29,6 +29,17 @@ type Mesh struct {
 	// SearchPath lists the domains unqualified table names are looked up
 	// in by default (mesh.yaml's search_path; a session's starts with it).
 	SearchPath []string
+	// Rules are mesh.yaml's settings for the global lint rules, in file
+	// order: a rule id may be given another severity or turned off.
+	Rules []RuleSetting
+}
+
+// RuleSetting is one entry of mesh.yaml's rules mapping.
+type RuleSetting struct {
+	ID       string // rule id, e.g. "draft"; not checked by the catalog
+	Severity string // "error", "warning" or "off"
+	File     string // mesh.yaml as reached from the folder given to Load
+	Line     int
 }
 
 // Domain is a business domain: a schema in SQL.
@@ -54,20 +65,23 @@ type SLA struct {
 
 // Product is one version of a data product.
 type Product struct {
-	Domain      string
-	Name        string // product name without version, e.g. "orders"
-	Version     int
-	Status      Status
-	Sunset      time.Time // for deprecated products; zero if none
-	Description string
-	Owner       Owner
-	SLA         SLA
-	Source      Source
-	Columns     []*Column
-	Inputs      []string // lineage: qualified names of the products this one is derived from
-	Policies    Policies
-	File        string // descriptor file, for error messages
-	Line        int    // line of the product field in File (1-based; 0 if unknown)
+	Domain  string
+	Name    string // product name without version, e.g. "orders"
+	Version int
+	Status  Status
+	Sunset  time.Time // for deprecated products; zero if none
+	// DeprecatedSince is the day the version was deprecated (zero if not
+	// declared); the lint rules require its sunset to be far enough after.
+	DeprecatedSince time.Time
+	Description     string
+	Owner           Owner
+	SLA             SLA
+	Source          Source
+	Columns         []*Column
+	Inputs          []string // lineage: qualified names of the products this one is derived from
+	Policies        Policies
+	File            string // descriptor file, for error messages
+	Line            int    // line of the product field in File (1-based; 0 if unknown)
 }
 
 // TableName returns the versioned SQL name, e.g. "orders_v1".

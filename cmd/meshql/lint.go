@@ -56,8 +56,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if dir == "" {
 		dir = o.Mesh
 	}
-	rules := lint.DefaultRules(now)
-	findings, err := lintMesh(dir, rules)
+	findings, rules, err := lintMesh(dir, lint.DefaultRules(now))
 	if err != nil {
 		return err
 	}
@@ -107,7 +106,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) (string, error) {
 // lintMesh lints dir or, when dir is empty, the demo mesh: testdata/mesh
 // in a checkout, else the copy built into the binary, whose file names are
 // then reported relative to the mesh folder.
-func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, error) {
+func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, []lint.Rule, error) {
 	if dir != "" {
 		return lint.LintDir(dir, catalog.LoadOptions{}, rules)
 	}
@@ -116,17 +115,17 @@ func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, error) {
 	}
 	tmp, err := os.MkdirTemp("", "meshql-lint-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
 	if err := writeDemoMesh(tmp); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	findings, err := lint.LintDir(tmp, catalog.LoadOptions{}, rules)
+	findings, rules, err := lint.LintDir(tmp, catalog.LoadOptions{}, rules)
 	for i, f := range findings {
 		if rel, rerr := filepath.Rel(tmp, f.File); rerr == nil {
 			findings[i].File = rel
 		}
 	}
-	return findings, err
+	return findings, rules, err
 }
