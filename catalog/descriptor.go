@@ -47,7 +47,7 @@ type loadedProduct struct {
 // problem found is recorded either way.
 func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct {
 	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset", "deprecated_since",
-		"description", "sla", "source", "columns", "inputs", "policies")
+		"description", "sla", "source", "columns", "inputs", "policies", "quality")
 	if !ok {
 		return nil
 	}
@@ -71,6 +71,7 @@ func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct 
 	}
 	p.Inputs = inputs
 	p.Policies = y.policies(f, c, p)
+	p.Quality = y.quality(f)
 	if !valid {
 		return nil
 	}
@@ -282,4 +283,33 @@ func (y *yamlFile) sla(f fields, p *Product) SLA {
 		y.problem(n, "sla.schema_stability", "%q is not one of %s", s.SchemaStability, strings.Join(schemaStabilities, ", "))
 	}
 	return s
+}
+
+// quality decodes the optional quality list: named SQL assertions that
+// must return no rows. The SQL is not parsed here (the catalog does not
+// import the parser); `meshql check` runs it.
+func (y *yamlFile) quality(f fields) []QualityCheck {
+	var out []QualityCheck
+	seen := map[string]bool{}
+	for _, it := range y.seq(f, "quality") {
+		qf, ok := y.object(it.node, it.path, "name", "description", "sql")
+		if !ok {
+			continue
+		}
+		q := QualityCheck{Description: y.str(qf, "description"), Line: it.node.Line}
+		if n := y.required(qf, "name"); n != nil {
+			q.Name, _ = y.scalar(n, qf.at("name"), "a string")
+			if !isIdent(q.Name) {
+				y.problem(n, qf.at("name"), "%q is not a lower-case identifier ([a-z_][a-z0-9_]*)", q.Name)
+			} else if seen[q.Name] {
+				y.problem(n, qf.at("name"), "duplicate quality check %q", q.Name)
+			}
+			seen[q.Name] = true
+		}
+		if n := y.required(qf, "sql"); n != nil {
+			q.SQL, _ = y.scalar(n, qf.at("sql"), "a string")
+		}
+		out = append(out, q)
+	}
+	return out
 }

@@ -116,6 +116,10 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`sales/orders_v1.yaml:13: policies.columns.amount: needs deny: true or a mask`}},
 		{"policy names unknown role", map[string]string{orders: withLine(12, "  read: [analyts]")},
 			[]string{`sales/orders_v1.yaml:12: policies.read[0]: role "analyts" is not defined in mesh.yaml (did you mean "analyst"?)`}},
+		{"quality check without sql", map[string]string{orders: baseOrders + "quality:\n  - {name: positive}\n"},
+			[]string{`sales/orders_v1.yaml:15: quality[0].sql: is required`}},
+		{"duplicate quality check", map[string]string{orders: baseOrders + "quality:\n  - {name: a, sql: SELECT 1}\n  - {name: a, sql: SELECT 2}\n"},
+			[]string{`sales/orders_v1.yaml:16: quality[1].name: duplicate quality check "a"`}},
 		{"bad rule severity", map[string]string{"mesh.yaml": baseMesh + "rules:\n  draft: fatal\n"},
 			[]string{`mesh.yaml:10: rules.draft: "fatal" is not one of error, warning, off`}},
 		{"duplicate version", map[string]string{"sales/orders_v1.yml": baseOrders},
@@ -217,5 +221,21 @@ func TestLoadFlowCommaHint(t *testing.T) {
 	_, err := Load(dir, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), `columns[2].type: invalid type "numeric(12": unbalanced parentheses (inside {...} a comma ends the value`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFormatFreshnessRoundTrips(t *testing.T) {
+	for in, want := range map[string]string{"24h": "24h", "7d": "7d", "48h": "2d", "90m": "1h30m", "1h0m30s": "1h0m30s", "45s": "45s"} {
+		d, err := ParseFreshness(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := FormatFreshness(d)
+		if got != want {
+			t.Errorf("FormatFreshness(%s) = %q, want %q", in, got, want)
+		}
+		if back, err := ParseFreshness(got); err != nil || back != d {
+			t.Errorf("%q reads back as %v, %v; want %v", got, back, err, d)
+		}
 	}
 }

@@ -80,8 +80,9 @@ type Product struct {
 	Columns         []*Column
 	Inputs          []string // lineage: qualified names of the products this one is derived from
 	Policies        Policies
-	File            string // descriptor file, for error messages
-	Line            int    // line of the product field in File (1-based; 0 if unknown)
+	Quality         []QualityCheck // named assertions `meshql check` runs
+	File            string         // descriptor file, for error messages
+	Line            int            // line of the product field in File (1-based; 0 if unknown)
 }
 
 // TableName returns the versioned SQL name, e.g. "orders_v1".
@@ -108,6 +109,15 @@ type Column struct {
 	Tags        []string
 	Constraints []string // not_null, unique, primary_key
 	Line        int      // line of the column's entry in the product's File (0 if unknown)
+}
+
+// QualityCheck is a named SQL assertion over a product: the query lists
+// the rows that break it, so it passes when it returns no rows.
+type QualityCheck struct {
+	Name        string // lower-case identifier, unique within the product
+	Description string
+	SQL         string
+	Line        int // line of the check in the product's File
 }
 
 // Source says where a product's rows live. For connector "sql" (derived

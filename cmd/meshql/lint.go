@@ -42,8 +42,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := resolve(fs, *config, specs); err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" && *format != "junit" {
-		fmt.Fprintf(stderr, "meshql lint: --format %q is not one of text, json, junit\n", *format)
+	if !validFormat("lint", *format, stderr) {
 		return errUsage
 	}
 	now := time.Now()
@@ -60,13 +59,21 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	switch *format {
+	return report(stdout, *format, rules, findings)
+}
+
+// report writes findings in format (text, json or junit) and returns
+// errReported when any of them is an error. lint and check share it, so
+// that a CI reads both gates the same way.
+func report(w io.Writer, format string, rules []lint.Rule, findings []lint.Finding) error {
+	var err error
+	switch format {
 	case "json":
-		err = lint.WriteJSON(stdout, findings)
+		err = lint.WriteJSON(w, findings)
 	case "junit":
-		err = lint.WriteJUnit(stdout, rules, findings)
+		err = lint.WriteJUnit(w, rules, findings)
 	default:
-		err = lint.WriteText(stdout, findings)
+		err = lint.WriteText(w, findings)
 	}
 	if err != nil {
 		return err
@@ -75,6 +82,15 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return errReported
 	}
 	return nil
+}
+
+// validFormat checks a --format value of lint or check.
+func validFormat(cmd, format string, stderr io.Writer) bool {
+	if format != "text" && format != "json" && format != "junit" {
+		fmt.Fprintf(stderr, "meshql %s: --format %q is not one of text, json, junit\n", cmd, format)
+		return false
+	}
+	return true
 }
 
 // parseInterspersed parses flags that may come before or after the one

@@ -27,6 +27,11 @@ const demoMaxAge = 7 * 24 * time.Hour
 // loadMesh loads the mesh to serve: the folder given by --mesh, or the
 // built-in demo mesh, whose data is generated on first use.
 func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mesh, error) {
+	return loadMeshMaxAge(ctx, o, progress, demoMaxAge)
+}
+
+// loadMeshMaxAge is loadMesh regenerating demo data older than maxAge.
+func loadMeshMaxAge(ctx context.Context, o *options, progress io.Writer, maxAge time.Duration) (*catalog.Mesh, error) {
 	if o.DataDir == "" {
 		o.DataDir = defaultDataDir()
 	}
@@ -50,7 +55,7 @@ func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mes
 	var last time.Time
 	generated, err := demodata.Ensure(ctx, dataDir, demodata.Options{
 		Scale:  scale,
-		MaxAge: demoMaxAge,
+		MaxAge: maxAge,
 		Progress: func(done, total int64) {
 			if time.Since(last) < 200*time.Millisecond && done < total {
 				return
@@ -115,8 +120,13 @@ func writeDemoMesh(dir string) error {
 func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
 	return engine.New(engine.Config{
 		Mesh:       mesh,
-		Connectors: []connectors.Connector{parquet.New(), postgres.New(), csv.New()},
+		Connectors: builtinConnectors(),
 		Workers:    o.Workers,
 		Logger:     newLogger(o, os.Stderr),
 	})
+}
+
+// builtinConnectors returns a fresh instance of every built-in connector.
+func builtinConnectors() []connectors.Connector {
+	return []connectors.Connector{parquet.New(), postgres.New(), csv.New()}
 }
