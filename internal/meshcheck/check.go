@@ -238,7 +238,9 @@ func Findings(rs []Result) []lint.Finding {
 }
 
 // tableRef is the SQL name of a product's exact version.
-func tableRef(p *catalog.Product) string { return quoteIdent(p.Domain) + "." + quoteIdent(p.TableName()) }
+func tableRef(p *catalog.Product) string {
+	return quoteIdent(p.Domain) + "." + quoteIdent(p.TableName())
+}
 
 // quoteIdent quotes a SQL identifier, doubling embedded quotes.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
