@@ -22,6 +22,8 @@ Usage:
   meshql query [flags] "SQL"    run one query in-process and print the result
   meshql lint [flags] [DIR]     check a mesh folder against the mesh rules
   meshql check [flags] [DIR]    check a mesh's contracts against its live sources
+  meshql lineage [flags] [PRODUCT]
+                                print a product's lineage (tree, dot or mermaid)
   meshql tpch gen --sf N --out DIR
                                 generate TPC-H data as Parquet, with a mesh over it
   meshql version                print the version
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runLint(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = runCheck(ctx, args[1:], stdout, stderr)
+	case "lineage":
+		err = runLineage(ctx, args[1:], stdout, stderr)
 	case "tpch":
 		err = runTPCH(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
