@@ -24,6 +24,8 @@ Usage:
   meshql check [flags] [DIR]    check a mesh's contracts against its live sources
   meshql lineage [flags] [PRODUCT]
                                 print a product's lineage (tree, dot or mermaid)
+  meshql contract export|import write a product as an ODCS v3 contract, or a
+                                descriptor from one
   meshql tpch gen --sf N --out DIR
                                 generate TPC-H data as Parquet, with a mesh over it
   meshql version                print the version
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCheck(ctx, args[1:], stdout, stderr)
 	case "lineage":
 		err = runLineage(ctx, args[1:], stdout, stderr)
+	case "contract":
+		err = runContract(ctx, args[1:], stdout, stderr)
 	case "tpch":
 		err = runTPCH(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
