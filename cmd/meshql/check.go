@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/meshcheck"
 )
 
@@ -26,6 +27,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	format := fs.String("format", "text", "output format: text, json or junit (JUnit XML)")
 	nowFlag := fs.String("now", "", "time freshness is measured against, RFC 3339 (default: now)")
 	results := fs.String("results", "", "also write every result, passed or failed, as JSON to this file")
+	record := fs.Bool("record", true, "record the results in the mesh folder ("+catalog.CheckResultsFile+"), for mesh.quality_results and mesh.sla_status")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: meshql check [flags] [DIR]\n\nChecks the mesh folder DIR (default: --mesh, else the demo mesh) against its sources:\nschemas, constraints, quality checks and freshness. Queries run as --user (default admin).\nExit status 1 when any check fails.\n\nFlags:")
 		fs.PrintDefaults()
@@ -61,6 +63,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rs, err := meshcheck.Run(ctx, mesh, meshcheck.Options{Engine: eng, User: o.User, Connectors: builtinConnectors(), Now: now})
 	if err != nil {
 		return err
+	}
+	if *record {
+		if err := catalog.WriteCheckResults(mesh.Dir, rs); err != nil {
+			return fmt.Errorf("recording the check results: %w", err)
+		}
 	}
 	if *results != "" {
 		data, err := json.MarshalIndent(rs, "", "  ")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/demodata"
 )
 
@@ -36,6 +37,15 @@ func TestCheckCLI(t *testing.T) {
 	mesh := demoMeshWithData(t)
 	if code, out, errOut := runCLI(t, "check", mesh); code != 0 || out != "no findings\n" {
 		t.Fatalf("clean mesh: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	rs, err := catalog.ReadCheckResults(mesh)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("no results recorded in the mesh folder: %v", err)
+	}
+	for _, r := range rs {
+		if !r.OK {
+			t.Errorf("recorded failure on a clean mesh: %+v", r)
+		}
 	}
 	// A quality check that lists every product fails.
 	desc := filepath.Join(mesh, "catalog", "products_v2.yaml")

@@ -61,17 +61,7 @@ type Options struct {
 }
 
 // Result is the outcome of one check of one product.
-type Result struct {
-	Product  string    `json:"product"` // qualified name
-	Check    string    `json:"check"`   // e.g. "schema", "not_null:order_id", "quality:positive_price"
-	Rule     string    `json:"rule"`
-	OK       bool      `json:"ok"`
-	Detail   string    `json:"detail,omitempty"` // what failed, or what was measured
-	File     string    `json:"file"`
-	Line     int       `json:"line,omitempty"`
-	Column   string    `json:"column,omitempty"`
-	Measured time.Time `json:"measured"`
-}
+type Result = catalog.CheckResult
 
 // Run checks every product of m and returns every result, in product
 // order. It fails only when it cannot run at all (no session); a source

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -96,7 +95,7 @@ func (c *checker) freshness(ctx context.Context, p *catalog.Product) {
 		}
 		at, on = t, "newest "+p.SLA.FreshnessColumn
 	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
-		t, err := newestFile(p.Source, p.Source.Connector)
+		t, err := connectors.NewestModTime(p.Source)
 		if err != nil {
 			c.add(p, RuleFreshness, RuleFreshness, 0, "", false, "measuring the freshness of %s failed: %s", p.QualifiedName(), sqltypes.AsError(err).Msg)
 			return
@@ -109,29 +108,11 @@ func (c *checker) freshness(ctx context.Context, p *catalog.Product) {
 	if age > limit {
 		c.add(p, RuleFreshness, RuleFreshness, 0, p.SLA.FreshnessColumn, false, "%s is %s old (%s: %s), over its freshness SLA of %s",
 			p.QualifiedName(), catalog.FormatFreshness(Round(age)), on, at.UTC().Format(time.RFC3339), catalog.FormatFreshness(limit))
-		return
+	} else {
+		c.add(p, RuleFreshness, RuleFreshness, 0, p.SLA.FreshnessColumn, true, "%s old (%s: %s), within %s",
+			catalog.FormatFreshness(Round(age)), on, at.UTC().Format(time.RFC3339), catalog.FormatFreshness(limit))
 	}
-	c.add(p, RuleFreshness, RuleFreshness, 0, p.SLA.FreshnessColumn, true, "%s old (%s: %s), within %s",
-		catalog.FormatFreshness(Round(age)), on, at.UTC().Format(time.RFC3339), catalog.FormatFreshness(limit))
-}
-
-// newestFile returns the latest modification time of a file source.
-func newestFile(src catalog.Source, kind string) (time.Time, error) {
-	files, err := connectors.ListFiles(src, kind, "*")
-	if err != nil {
-		return time.Time{}, err
-	}
-	var newest time.Time
-	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil {
-			return time.Time{}, sqltypes.Wrap(err, sqltypes.CodeFDWError, "%v", err)
-		}
-		if st.ModTime().After(newest) {
-			newest = st.ModTime()
-		}
-	}
-	return newest, nil
+	c.out[len(c.out)-1].DataAt = at // what mesh.sla_status shows as last updated
 }
 
 // Round rounds an age for people: to the minute, or to the second below
