@@ -27,6 +27,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
+	// Observer, when set, is told when each query starts and ends.
+	Observer QueryObserver
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -38,6 +40,7 @@ type Engine struct {
 	workers    int
 	log        *slog.Logger
 	clock      func() time.Time
+	observer   QueryObserver
 
 	mu      sync.Mutex
 	tables  map[*catalog.Product]*openTable
@@ -63,6 +66,7 @@ func New(cfg Config) (*Engine, error) {
 		workers:    cfg.Workers,
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
+		observer:   cfg.Observer,
 		tables:     map[*catalog.Product]*openTable{},
 	}
 	if e.mem == nil {

@@ -165,22 +165,26 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	}
 	qctx, cancel := s.queryContext(ctx)
 	start := time.Now()
+	observed := s.observe(st.parsed.SQL, st.st.Query.Plan)
 	plan, err := planner.Build(qctx, s.env(), st.st.Query, params, false)
 	if err != nil {
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
+		observed(0, err)
 		return nil, err
 	}
 	if err := plan.Root.Open(qctx); err != nil {
 		plan.Root.Close()
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
+		observed(0, err)
 		return nil, sqltypes.AsError(err)
 	}
 	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
 	res.onDone = func(rows int64, err error) {
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)
+		observed(rows, err)
 	}
 	return res, nil
 }
