@@ -56,10 +56,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(mesh, o)
+	eng, closeLineage, err := newEngineObserved(mesh, o)
 	if err != nil {
 		return err
 	}
+	defer closeLineage()
 	rs, err := meshcheck.Run(ctx, mesh, meshcheck.Options{Engine: eng, User: o.User, Connectors: builtinConnectors(), Now: now})
 	if err != nil {
 		return err

@@ -28,6 +28,9 @@ type options struct {
 	LogFormat    string `yaml:"log_format"`
 	LogLevel     string `yaml:"log_level"`
 	DemoScale    string `yaml:"demo_scale"`
+	// OpenLineage destinations of query run events (either or both).
+	OpenLineageURL  string `yaml:"openlineage_url"`
+	OpenLineageFile string `yaml:"openlineage_file"`
 }
 
 type flagSpec struct {
@@ -48,6 +51,8 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "log-format", key: "MESHQL_LOG_FORMAT", usage: "log format: text or json", str: &o.LogFormat},
 		{name: "log-level", key: "MESHQL_LOG_LEVEL", usage: "log level: debug, info, warn, error", str: &o.LogLevel},
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
+		{name: "openlineage-url", key: "MESHQL_OPENLINEAGE_URL", usage: "OpenLineage endpoint each query's run events are POSTed to", str: &o.OpenLineageURL},
+		{name: "openlineage-file", key: "MESHQL_OPENLINEAGE_FILE", usage: "file each query's OpenLineage run events are appended to (NDJSON)", str: &o.OpenLineageFile},
 	}
 	if serve {
 		specs = append(specs,

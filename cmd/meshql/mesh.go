@@ -18,6 +18,7 @@ import (
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/openlineage"
 )
 
 // demoMaxAge is how old the demo data may get before it is regenerated, so
@@ -116,14 +117,38 @@ func writeDemoMesh(dir string) error {
 	})
 }
 
-// newEngine wires an engine over a mesh with every built-in connector.
+// newEngine wires an engine over a mesh with every built-in connector,
+// and the OpenLineage emitter when configured (its queue drains in the
+// background for as long as the process runs).
 func newEngine(mesh *catalog.Mesh, o *options) (*engine.Engine, error) {
-	return engine.New(engine.Config{
+	eng, _, err := newEngineObserved(mesh, o)
+	return eng, err
+}
+
+// newEngineObserved is newEngine that also returns the function that
+// flushes and closes the OpenLineage emitter, for commands that exit
+// right after their queries.
+func newEngineObserved(mesh *catalog.Mesh, o *options) (*engine.Engine, func() error, error) {
+	cfg := engine.Config{
 		Mesh:       mesh,
 		Connectors: builtinConnectors(),
 		Workers:    o.Workers,
 		Logger:     newLogger(o, os.Stderr),
-	})
+	}
+	closer := func() error { return nil }
+	if o.OpenLineageURL != "" || o.OpenLineageFile != "" {
+		em, err := openlineage.New(openlineage.Config{URL: o.OpenLineageURL, File: o.OpenLineageFile, Logger: cfg.Logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.Observer, closer = em, em.Close
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		closer()
+		return nil, nil, err
+	}
+	return eng, closer, nil
 }
 
 // builtinConnectors returns a fresh instance of every built-in connector.
