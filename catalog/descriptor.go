@@ -146,24 +146,25 @@ func (y *yamlFile) lifecycle(f fields, p *Product) {
 			y.problem(n, "status", "%q is not one of draft, active, deprecated", s)
 		}
 	}
-	if n := f.get("sunset"); n != nil {
-		s, _ := y.scalar(n, "sunset", "a date")
-		t, err := time.Parse(SunsetLayout, s)
-		if err != nil {
-			y.problem(n, "sunset", "%q is not a date in the form YYYY-MM-DD", s)
-		}
-		p.Sunset = t
-	} else if p.Status == StatusDeprecated {
+	p.Sunset = y.date(f, "sunset")
+	if f.get("sunset") == nil && p.Status == StatusDeprecated {
 		y.problem(f.get("status"), "sunset", "is required when status is deprecated")
 	}
-	if n := f.get("deprecated_since"); n != nil {
-		s, _ := y.scalar(n, "deprecated_since", "a date")
-		t, err := time.Parse(SunsetLayout, s)
-		if err != nil {
-			y.problem(n, "deprecated_since", "%q is not a date in the form YYYY-MM-DD", s)
-		}
-		p.DeprecatedSince = t
+	p.DeprecatedSince = y.date(f, "deprecated_since")
+}
+
+// date decodes the optional YYYY-MM-DD date at key (zero when absent).
+func (y *yamlFile) date(f fields, key string) time.Time {
+	n := f.get(key)
+	if n == nil {
+		return time.Time{}
 	}
+	s, _ := y.scalar(n, key, "a date")
+	t, err := time.Parse(SunsetLayout, s)
+	if err != nil {
+		y.problem(n, key, "%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return t
 }
 
 // source decodes the required source block.

@@ -120,6 +120,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`sales/orders_v1.yaml:15: quality[0].sql: is required`}},
 		{"duplicate quality check", map[string]string{orders: baseOrders + "quality:\n  - {name: a, sql: SELECT 1}\n  - {name: a, sql: SELECT 2}\n"},
 			[]string{`sales/orders_v1.yaml:16: quality[1].name: duplicate quality check "a"`}},
+		{"bad deprecated_since", map[string]string{orders: withLine(4, "deprecated_since: soon")},
+			[]string{`sales/orders_v1.yaml:4: deprecated_since: "soon" is not a date in the form YYYY-MM-DD`}},
 		{"bad rule severity", map[string]string{"mesh.yaml": baseMesh + "rules:\n  draft: fatal\n"},
 			[]string{`mesh.yaml:10: rules.draft: "fatal" is not one of error, warning, off`}},
 		{"duplicate version", map[string]string{"sales/orders_v1.yml": baseOrders},

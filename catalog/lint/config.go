@@ -24,7 +24,7 @@ func Configure(m *catalog.Mesh, rules []Rule) ([]Rule, []Finding) {
 	for _, s := range m.Rules {
 		if !contains(ids, s.ID) {
 			msg := fmt.Sprintf("mesh.yaml sets rule %q, which does not exist", s.ID)
-			if near := nearest(s.ID, ids); near != "" {
+			if near := catalog.Closest(s.ID, ids); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
 			}
 			bad = append(bad, Finding{Rule: ConfigRule, Severity: SeverityError, File: s.File, Line: s.Line,
@@ -44,18 +44,6 @@ func Configure(m *catalog.Mesh, rules []Rule) ([]Rule, []Finding) {
 		out = append(out, r)
 	}
 	return out, bad
-}
-
-// nearest returns the id closest to s by edit distance when it is close
-// enough to be a typo (at most 2 edits), else "".
-func nearest(s string, ids []string) string {
-	best, bestD := "", 3
-	for _, id := range ids {
-		if d := catalog.EditDistance(s, id); d < bestD {
-			best, bestD = id, d
-		}
-	}
-	return best
 }
 
 func contains(list []string, s string) bool {
