@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/lint"
 	"github.com/meshql/meshql/internal/meshcheck"
 )
 
@@ -54,6 +55,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mesh, err := loadMeshMaxAge(ctx, o, stderr, checkDemoMaxAge)
 	if err != nil {
+		if fs, ok := lint.LoadFindings(err); ok {
+			return report(stdout, *format, meshcheck.Rules(), fs)
+		}
 		return err
 	}
 	eng, closeLineage, err := newEngineObserved(mesh, o)

@@ -73,3 +73,16 @@ func TestCheckUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckLoadErrors: a mesh that does not load is reported like lint
+// reports it, rule load with file and line, exit 1.
+func TestCheckLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "mesh.yaml"), []byte("name: x\ncolour: blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "check", dir)
+	if code != 1 || !strings.Contains(out, "mesh.yaml:2: error load: ") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
