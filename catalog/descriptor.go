@@ -47,7 +47,7 @@ type loadedProduct struct {
 // problem found is recorded either way.
 func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct {
 	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset", "deprecated_since",
-		"description", "sla", "source", "columns", "inputs", "policies", "quality")
+		"description", "sla", "source", "columns", "inputs", "policies", "quality", "examples")
 	if !ok {
 		return nil
 	}
@@ -71,7 +71,8 @@ func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct 
 	}
 	p.Inputs = inputs
 	p.Policies = y.policies(f, c, p)
-	p.Quality = y.quality(f)
+	p.Quality = y.namedQueries(f, "quality", "quality check")
+	p.Examples = y.namedQueries(f, "examples", "example")
 	if !valid {
 		return nil
 	}
@@ -220,7 +221,7 @@ func (y *yamlFile) columns(f fields, p *Product) {
 	}
 	seen := map[string]int{}
 	for i, it := range items {
-		cf, ok := y.object(it.node, it.path, "name", "type", "description", "tags", "constraints")
+		cf, ok := y.object(it.node, it.path, "name", "type", "description", "tags", "constraints", "accepted_values", "range")
 		if !ok {
 			continue
 		}
@@ -253,6 +254,7 @@ func (y *yamlFile) columns(f fields, p *Product) {
 			}
 		}
 		col.Constraints = cons
+		y.valueConstraints(cf, col)
 		p.Columns = append(p.Columns, col)
 	}
 }
@@ -286,24 +288,24 @@ func (y *yamlFile) sla(f fields, p *Product) SLA {
 	return s
 }
 
-// quality decodes the optional quality list: named SQL assertions that
-// must return no rows. The SQL is not parsed here (the catalog does not
-// import the parser); `meshql check` runs it.
-func (y *yamlFile) quality(f fields) []QualityCheck {
-	var out []QualityCheck
+// namedQueries decodes an optional list of named queries (quality checks,
+// examples). The SQL is not parsed here (the catalog does not import the
+// parser); `meshql check` runs it. what names an entry in problems.
+func (y *yamlFile) namedQueries(f fields, key, what string) []NamedQuery {
+	var out []NamedQuery
 	seen := map[string]bool{}
-	for _, it := range y.seq(f, "quality") {
+	for _, it := range y.seq(f, key) {
 		qf, ok := y.object(it.node, it.path, "name", "description", "sql")
 		if !ok {
 			continue
 		}
-		q := QualityCheck{Description: y.str(qf, "description"), Line: it.node.Line}
+		q := NamedQuery{Description: y.str(qf, "description"), Line: it.node.Line}
 		if n := y.required(qf, "name"); n != nil {
 			q.Name, _ = y.scalar(n, qf.at("name"), "a string")
 			if !isIdent(q.Name) {
 				y.problem(n, qf.at("name"), "%q is not a lower-case identifier ([a-z_][a-z0-9_]*)", q.Name)
 			} else if seen[q.Name] {
-				y.problem(n, qf.at("name"), "duplicate quality check %q", q.Name)
+				y.problem(n, qf.at("name"), "duplicate %s %q", what, q.Name)
 			}
 			seen[q.Name] = true
 		}
@@ -313,4 +315,44 @@ func (y *yamlFile) quality(f fields) []QualityCheck {
 		out = append(out, q)
 	}
 	return out
+}
+
+// valueConstraints decodes a column's accepted_values and range; each
+// value must be valid for the column's type, so that `meshql check` can
+// compare with typed literals.
+func (y *yamlFile) valueConstraints(cf fields, col *Column) {
+	valid := func(n *yaml.Node, path, v string) bool {
+		if col.Type.Kind == sqltypes.Unknown {
+			return true // the type is reported already
+		}
+		if _, err := sqltypes.ParseValue(col.Type, v); err != nil {
+			y.problem(n, path, "%q is not a value of type %s", v, col.Type)
+			return false
+		}
+		return true
+	}
+	vals, nodes := y.strs(cf, "accepted_values")
+	for i, v := range vals {
+		valid(nodes[i], fmt.Sprintf("%s[%d]", cf.at("accepted_values"), i), v)
+	}
+	if cf.get("accepted_values") != nil && len(vals) == 0 {
+		y.problem(cf.get("accepted_values"), cf.at("accepted_values"), "must list at least one value")
+	}
+	col.AcceptedValues = vals
+	rf, _ := y.object(cf.get("range"), cf.at("range"), "min", "max")
+	for _, k := range []string{"min", "max"} {
+		n := rf.get(k)
+		v, ok := y.scalar(n, rf.at(k), "a value")
+		if !ok || !valid(n, rf.at(k), v) {
+			continue
+		}
+		if k == "min" {
+			col.Min = v
+		} else {
+			col.Max = v
+		}
+	}
+	if cf.get("range") != nil && rf.get("min") == nil && rf.get("max") == nil {
+		y.problem(cf.get("range"), cf.at("range"), "needs min, max or both")
+	}
 }

@@ -80,9 +80,10 @@ type Product struct {
 	Columns         []*Column
 	Inputs          []string // lineage: qualified names of the products this one is derived from
 	Policies        Policies
-	Quality         []QualityCheck // named assertions `meshql check` runs
-	File            string         // descriptor file, for error messages
-	Line            int            // line of the product field in File (1-based; 0 if unknown)
+	Quality         []NamedQuery // assertions that must return no rows; `meshql check` runs them
+	Examples        []NamedQuery // sample queries for consumers; `meshql check` runs them too
+	File            string       // descriptor file, for error messages
+	Line            int          // line of the product field in File (1-based; 0 if unknown)
 }
 
 // TableName returns the versioned SQL name, e.g. "orders_v1".
@@ -108,13 +109,19 @@ type Column struct {
 	Description string
 	Tags        []string
 	Constraints []string // not_null, unique, primary_key
-	Line        int      // line of the column's entry in the product's File (0 if unknown)
+	// AcceptedValues, when not empty, lists every value the column may
+	// hold besides NULL; Min and Max bound it ("" = unbounded). All are
+	// valid literals of Type.
+	AcceptedValues []string
+	Min, Max       string
+	Line           int // line of the column's entry in the product's File (0 if unknown)
 }
 
-// QualityCheck is a named SQL assertion over a product: the query lists
-// the rows that break it, so it passes when it returns no rows.
-type QualityCheck struct {
-	Name        string // lower-case identifier, unique within the product
+// NamedQuery is a named query of a product: a quality check (the query
+// lists the rows that break it, so it passes when it returns no rows) or
+// an example for consumers.
+type NamedQuery struct {
+	Name        string // lower-case identifier, unique within its list
 	Description string
 	SQL         string
 	Line        int // line of the check in the product's File

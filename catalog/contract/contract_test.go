@@ -35,13 +35,17 @@ func comparable(p *catalog.Product) catalog.Product {
 		cols = append(cols, &cc)
 	}
 	c.Columns = cols
-	var qs []catalog.QualityCheck
-	for _, q := range p.Quality {
-		q.Line = 0
-		qs = append(qs, q)
-	}
-	c.Quality = qs
+	c.Quality, c.Examples = noLines(p.Quality), noLines(p.Examples)
 	return c
+}
+
+func noLines(qs []catalog.NamedQuery) []catalog.NamedQuery {
+	var out []catalog.NamedQuery
+	for _, q := range qs {
+		q.Line = 0
+		out = append(out, q)
+	}
+	return out
 }
 
 // roundTrip converts every demo product with conv, writes the results over
@@ -126,7 +130,11 @@ func TestExportFields(t *testing.T) {
 	if amount["physicalType"] != "numeric(12,2)" || amount["logicalType"] != "number" {
 		t.Errorf("amount property = %v", amount)
 	}
-	if q := schema["quality"].([]any); len(q) != 2 || q[0].(map[string]any)["type"] != "sql" || q[0].(map[string]any)["mustBe"] != 0 {
+	status := props[6].(map[string]any)["customProperties"].([]any)[0].(map[string]any)
+	if status["property"] != "meshql.accepted_values" || len(status["value"].([]any)) != 5 {
+		t.Errorf("status custom properties = %v", status)
+	}
+	if q := schema["quality"].([]any); len(q) != 1 || q[0].(map[string]any)["type"] != "sql" || q[0].(map[string]any)["mustBe"] != 0 {
 		t.Errorf("quality = %v", q)
 	}
 	sla := c["slaProperties"].([]any)[0].(map[string]any)

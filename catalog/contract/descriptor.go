@@ -25,6 +25,7 @@ type descriptor struct {
 	Inputs          []string      `yaml:"inputs,omitempty"`
 	Policies        *policies     `yaml:"policies,omitempty"`
 	Quality         []qualityDesc `yaml:"quality,omitempty"`
+	Examples        []qualityDesc `yaml:"examples,omitempty"`
 }
 
 type owner struct {
@@ -53,6 +54,22 @@ type column struct {
 	Description string   `yaml:"description,omitempty"`
 	Tags        []string `yaml:"tags,omitempty"`
 	Constraints []string `yaml:"constraints,omitempty"`
+	// AcceptedValues and Range are the value constraints.
+	AcceptedValues []string    `yaml:"accepted_values,omitempty"`
+	Range          *valueRange `yaml:"range,omitempty"`
+}
+
+type valueRange struct {
+	Min string `yaml:"min,omitempty"`
+	Max string `yaml:"max,omitempty"`
+}
+
+// rangeOf is a column's range, nil when unbounded.
+func rangeOf(c *catalog.Column) *valueRange {
+	if c.Min == "" && c.Max == "" {
+		return nil
+	}
+	return &valueRange{Min: c.Min, Max: c.Max}
 }
 
 type policies struct {
@@ -105,13 +122,21 @@ func toDescriptor(p *catalog.Product) descriptor {
 		d.SLA = s
 	}
 	for _, c := range p.Columns {
-		d.Columns = append(d.Columns, column{Name: c.Name, Type: c.Type.String(), Description: c.Description, Tags: c.Tags, Constraints: c.Constraints})
+		d.Columns = append(d.Columns, column{Name: c.Name, Type: c.Type.String(), Description: c.Description, Tags: c.Tags,
+			Constraints: c.Constraints, AcceptedValues: c.AcceptedValues, Range: rangeOf(c)})
 	}
 	d.Policies = toPolicies(p.Policies)
-	for _, q := range p.Quality {
-		d.Quality = append(d.Quality, qualityDesc{Name: q.Name, Description: q.Description, SQL: q.SQL})
-	}
+	d.Quality = namedQueries(p.Quality)
+	d.Examples = namedQueries(p.Examples)
 	return d
+}
+
+func namedQueries(qs []catalog.NamedQuery) []qualityDesc {
+	var out []qualityDesc
+	for _, q := range qs {
+		out = append(out, qualityDesc{Name: q.Name, Description: q.Description, SQL: q.SQL})
+	}
+	return out
 }
 
 func toPolicies(pol catalog.Policies) *policies {

@@ -14,6 +14,9 @@ const (
 	propInputs          = "meshql.inputs"
 	propPolicies        = "meshql.policies"
 	propSchemaStability = "meshql.schema_stability"
+	propExamples        = "meshql.examples"
+	propAcceptedValues  = "meshql.accepted_values"
+	propRange           = "meshql.range"
 )
 
 // Export returns product p as an ODCS v3 data contract (YAML).
@@ -46,6 +49,12 @@ func Export(p *catalog.Product) ([]byte, error) {
 		if isPII(col.Tags) {
 			prop.Classification = "restricted"
 		}
+		if len(col.AcceptedValues) > 0 {
+			prop.CustomProperties = append(prop.CustomProperties, custom{Property: propAcceptedValues, Value: col.AcceptedValues})
+		}
+		if r := rangeOf(col); r != nil {
+			prop.CustomProperties = append(prop.CustomProperties, custom{Property: propRange, Value: r})
+		}
 		obj.Properties = append(obj.Properties, prop)
 	}
 	zero := 0
@@ -60,6 +69,9 @@ func Export(p *catalog.Product) ([]byte, error) {
 	}
 	if pol := toPolicies(p.Policies); pol != nil {
 		c.CustomProperties = append(c.CustomProperties, custom{Property: propPolicies, Value: pol})
+	}
+	if ex := namedQueries(p.Examples); len(ex) > 0 {
+		c.CustomProperties = append(c.CustomProperties, custom{Property: propExamples, Value: ex})
 	}
 	if p.SLA.SchemaStability != "" {
 		c.CustomProperties = append(c.CustomProperties, custom{Property: propSchemaStability, Value: p.SLA.SchemaStability})

@@ -69,6 +69,21 @@ func Import(data []byte) ([]byte, string, error) {
 		if p.PrimaryKey {
 			col.Constraints = append(col.Constraints, "primary_key")
 		}
+		for _, cp := range p.CustomProperties {
+			var target any
+			switch cp.Property {
+			case propAcceptedValues:
+				target = &col.AcceptedValues
+			case propRange:
+				col.Range = &valueRange{}
+				target = col.Range
+			default:
+				continue
+			}
+			if err := decodeValue(cp, target); err != nil {
+				return nil, "", fmt.Errorf("contract %s, property %s: %w", c.ID, p.Name, err)
+			}
+		}
 		d.Columns = append(d.Columns, col)
 	}
 	for _, q := range obj.Quality {
@@ -126,6 +141,8 @@ func importCustom(d *descriptor, props []custom) error {
 		case propPolicies:
 			d.Policies = &policies{}
 			target = d.Policies
+		case propExamples:
+			target = &d.Examples
 		case propSchemaStability:
 			if d.SLA == nil {
 				d.SLA = &sla{}
@@ -135,13 +152,21 @@ func importCustom(d *descriptor, props []custom) error {
 		default:
 			continue
 		}
-		raw, err := yaml.Marshal(p.Value)
-		if err != nil {
+		if err := decodeValue(p, target); err != nil {
 			return err
 		}
-		if err := yaml.Unmarshal(raw, target); err != nil {
-			return fmt.Errorf("custom property %s: %w", p.Property, err)
-		}
+	}
+	return nil
+}
+
+// decodeValue decodes a custom property's free-form value into target.
+func decodeValue(p custom, target any) error {
+	raw, err := yaml.Marshal(p.Value)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(raw, target); err != nil {
+		return fmt.Errorf("custom property %s: %w", p.Property, err)
 	}
 	return nil
 }

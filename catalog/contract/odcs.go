@@ -51,6 +51,8 @@ type property struct {
 	PrimaryKey     bool     `yaml:"primaryKey,omitempty"`
 	Classification string   `yaml:"classification,omitempty"`
 	Tags           []string `yaml:"tags,omitempty"`
+	// CustomProperties carry meshql.accepted_values and meshql.range.
+	CustomProperties []custom `yaml:"customProperties,omitempty"`
 }
 
 type quality struct {

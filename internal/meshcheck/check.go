@@ -20,7 +20,10 @@ const (
 	RuleSchemaExtra = "schema-extra"
 	RuleNotNull     = "not_null"
 	RuleUnique      = "unique"
+	RuleAccepted    = "accepted_values"
+	RuleRange       = "range"
 	RuleQuality     = "quality"
+	RuleExample     = "example"
 	RuleFreshness   = "freshness"
 )
 
@@ -38,8 +41,14 @@ func Rules() []lint.Rule {
 			Hint: "fix the producer, or drop the constraint in a new version"},
 		{ID: RuleUnique, Severity: lint.SeverityError, Message: "columns declared unique (or primary_key) hold no duplicate",
 			Hint: "fix the producer, or drop the constraint in a new version"},
+		{ID: RuleAccepted, Severity: lint.SeverityError, Message: "columns with accepted_values hold no other value",
+			Hint: "fix the producer, or accept the value in a new version"},
+		{ID: RuleRange, Severity: lint.SeverityError, Message: "columns with a range hold no value outside it",
+			Hint: "fix the producer, or widen the range in a new version"},
 		{ID: RuleQuality, Severity: lint.SeverityError, Message: "every quality check returns no rows",
 			Hint: "run the check's SQL to see the offending rows"},
+		{ID: RuleExample, Severity: lint.SeverityError, Message: "every example query runs",
+			Hint: "fix the example's SQL: consumers copy it"},
 		{ID: RuleFreshness, Severity: lint.SeverityError, Message: "the data is no older than sla.freshness",
 			Hint: "see why the producer's pipeline has not delivered"},
 	}
@@ -128,7 +137,7 @@ func (c *checker) product(ctx context.Context, p *catalog.Product) {
 	}
 	c.constraints(ctx, p)
 	for _, q := range p.Quality {
-		n, err := c.count(ctx, "SELECT count(*) FROM ("+strings.TrimRight(strings.TrimSpace(q.SQL), ";")+") AS q")
+		n, err := c.count(ctx, "SELECT count(*) FROM ("+trimSQL(q.SQL)+") AS q")
 		switch {
 		case err != nil:
 			c.add(p, RuleQuality, "quality:"+q.Name, q.Line, "", false, "quality check %s of %s does not run: %s", q.Name, p.QualifiedName(), sqltypes.AsError(err).Msg)
@@ -137,6 +146,14 @@ func (c *checker) product(ctx context.Context, p *catalog.Product) {
 		default:
 			c.add(p, RuleQuality, "quality:"+q.Name, q.Line, "", true, "no rows")
 		}
+	}
+	for _, q := range p.Examples {
+		n, err := c.count(ctx, "SELECT count(*) FROM ("+trimSQL(q.SQL)+") AS e")
+		if err != nil {
+			c.add(p, RuleExample, "example:"+q.Name, q.Line, "", false, "example %s of %s does not run: %s", q.Name, p.QualifiedName(), sqltypes.AsError(err).Msg)
+			continue
+		}
+		c.add(p, RuleExample, "example:"+q.Name, q.Line, "", true, "returns %s", rows(n))
 	}
 	c.freshness(ctx, p)
 }
@@ -193,6 +210,21 @@ func (c *checker) constraints(ctx context.Context, p *catalog.Product) {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING count(*) > 1) AS d", q, tableRef(p), q, q))
 			c.constraint(p, col, RuleUnique, n, err, "duplicated value")
 		}
+		if len(col.AcceptedValues) > 0 {
+			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s NOT IN (%s)", tableRef(p), q, literals(col, col.AcceptedValues...)))
+			c.constraint(p, col, RuleAccepted, n, err, "unaccepted value")
+		}
+		if col.Min != "" || col.Max != "" {
+			var conds []string
+			if col.Min != "" {
+				conds = append(conds, q+" < "+literals(col, col.Min))
+			}
+			if col.Max != "" {
+				conds = append(conds, q+" > "+literals(col, col.Max))
+			}
+			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", tableRef(p), strings.Join(conds, " OR ")))
+			c.constraint(p, col, RuleRange, n, err, "out-of-range value")
+		}
 	}
 }
 
@@ -226,6 +258,24 @@ func Findings(rs []Result) []lint.Finding {
 	lint.Sort(out)
 	return out
 }
+
+// literals renders declared values as SQL literals of the column's type
+// (the catalog checked that they parse), joined by commas.
+func literals(col *catalog.Column, vals ...string) string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		d, err := sqltypes.ParseValue(col.Type, v)
+		if err != nil {
+			d = v // unreachable for a loaded mesh; the query then reports it
+		}
+		out[i] = "CAST(" + sqltypes.FormatLiteral(col.Type, d) + " AS " + col.Type.String() + ")"
+	}
+	return strings.Join(out, ", ")
+}
+
+// trimSQL drops surrounding space and a trailing semicolon, so that the
+// query can be wrapped in a subquery.
+func trimSQL(sql string) string { return strings.TrimRight(strings.TrimSpace(sql), "; \n\t") }
 
 // tableRef is the SQL name of a product's exact version.
 func tableRef(p *catalog.Product) string {

@@ -87,7 +87,7 @@ func TestDemoMeshPasses(t *testing.T) {
 	for _, r := range rs {
 		ran[r.Rule] = true
 	}
-	for _, rule := range []string{RuleSource, RuleSchema, RuleNotNull, RuleUnique, RuleQuality, RuleFreshness} {
+	for _, rule := range []string{RuleSource, RuleSchema, RuleNotNull, RuleUnique, RuleAccepted, RuleRange, RuleQuality, RuleExample, RuleFreshness} {
 		if !ran[rule] {
 			t.Errorf("no %s check ran", rule)
 		}
@@ -98,7 +98,8 @@ func TestDemoMeshPasses(t *testing.T) {
 // those failures: a customers file with a column dropped, one retyped and
 // one added; a products file with a duplicated id, a NULL name and a
 // negative price; products_v1 files older than its 7-day SLA; orders
-// whose newest day is older than a day.
+// with a status not accepted, a quantity below the range, an amount of
+// zero, and whose newest day is older than a day.
 func TestBrokenMesh(t *testing.T) {
 	m, data := fixture(t)
 
@@ -133,6 +134,26 @@ func TestBrokenMesh(t *testing.T) {
 		b.Field(3).(*array.StringBuilder).AppendValues([]string{"p", "q", "r"}, nil)
 		b.Field(4).(*array.Decimal128Builder).AppendValues([]decimal128.Num{decimal128.FromI64(100), decimal128.FromI64(-5), decimal128.FromI64(250)}, nil)
 	})
+	// Two order lines: one with an unknown status, one of zero units and
+	// amount; both booked two days before genTime.
+	booked := arrow.Date32FromTime(genTime.Add(-48 * time.Hour))
+	replaceParquet(t, filepath.Join(data, "sales/orders"), arrow.NewSchema([]arrow.Field{
+		{Name: "order_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "customer_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "product_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "order_date", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "quantity", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "amount", Type: &arrow.Decimal128Type{Precision: 12, Scale: 2}},
+		{Name: "status", Type: arrow.BinaryTypes.String},
+	}, nil), func(b *array.RecordBuilder) {
+		b.Field(0).(*array.Int64Builder).AppendValues([]int64{1, 2}, nil)
+		b.Field(1).(*array.Int64Builder).AppendValues([]int64{1, 1}, nil)
+		b.Field(2).(*array.Int64Builder).AppendValues([]int64{1, 1}, nil)
+		b.Field(3).(*array.Date32Builder).AppendValues([]arrow.Date32{booked, booked}, nil)
+		b.Field(4).(*array.Int32Builder).AppendValues([]int32{2, 0}, nil)
+		b.Field(5).(*array.Decimal128Builder).AppendValues([]decimal128.Num{decimal128.FromI64(1000), decimal128.FromI64(0)}, nil)
+		b.Field(6).(*array.StringBuilder).AppendValues([]string{"lost", "placed"}, nil)
+	})
 	now := genTime.Add(3 * 24 * time.Hour)
 	// Everything but products_v1 (7-day SLA) was just delivered again; orders
 	// are measured on order_date, which still ends before genTime's day.
@@ -164,6 +185,9 @@ func TestBrokenMesh(t *testing.T) {
 		"error quality catalog.products_v2 ",
 		"error unique catalog.products_v2 product_id",
 		"error freshness sales.orders_v1 order_date",
+		"error accepted_values sales.orders_v1 status",
+		"error range sales.orders_v1 quantity",
+		"error quality sales.orders_v1 ",
 		"error schema sales.customers_v1 region",
 		"error schema sales.customers_v1 segment",
 		"warning schema-extra sales.customers_v1 loyalty",
