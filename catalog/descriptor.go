@@ -48,8 +48,8 @@ type loadedProduct struct {
 // file lacks what identifies a product (name, version, domain); every
 // problem found is recorded either way.
 func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct {
-	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset",
-		"description", "sla", "source", "columns", "inputs", "policies")
+	f, ok := y.object(root, "", "product", "version", "domain", "owner", "status", "sunset", "deprecated_since",
+		"description", "sla", "source", "columns", "inputs", "policies", "quality", "examples")
 	if !ok {
 		return nil
 	}
@@ -73,6 +73,8 @@ func (y *yamlFile) product(root *yaml.Node, c descriptorContext) *loadedProduct 
 	}
 	p.Inputs = inputs
 	p.Policies = y.policies(f, c, p)
+	p.Quality = y.namedQueries(f, "quality", "quality check")
+	p.Examples = y.namedQueries(f, "examples", "example")
 	if !valid {
 		return nil
 	}
@@ -147,16 +149,25 @@ func (y *yamlFile) lifecycle(f fields, p *Product) {
 			y.problem(n, "status", "%q is not one of draft, active, deprecated", s)
 		}
 	}
-	if n := f.get("sunset"); n != nil {
-		s, _ := y.scalar(n, "sunset", "a date")
-		t, err := time.Parse(SunsetLayout, s)
-		if err != nil {
-			y.problem(n, "sunset", "%q is not a date in the form YYYY-MM-DD", s)
-		}
-		p.Sunset = t
-	} else if p.Status == StatusDeprecated {
+	p.Sunset = y.date(f, "sunset")
+	if f.get("sunset") == nil && p.Status == StatusDeprecated {
 		y.problem(f.get("status"), "sunset", "is required when status is deprecated")
 	}
+	p.DeprecatedSince = y.date(f, "deprecated_since")
+}
+
+// date decodes the optional YYYY-MM-DD date at key (zero when absent).
+func (y *yamlFile) date(f fields, key string) time.Time {
+	n := f.get(key)
+	if n == nil {
+		return time.Time{}
+	}
+	s, _ := y.scalar(n, key, "a date")
+	t, err := time.Parse(SunsetLayout, s)
+	if err != nil {
+		y.problem(n, key, "%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return t
 }
 
 // source decodes the required source block.
@@ -214,7 +225,7 @@ func (y *yamlFile) columns(f fields, p *Product) {
 	}
 	seen := map[string]int{}
 	for i, it := range items {
-		cf, ok := y.object(it.node, it.path, "name", "type", "description", "tags", "constraints")
+		cf, ok := y.object(it.node, it.path, "name", "type", "description", "tags", "constraints", "accepted_values", "range")
 		if !ok {
 			continue
 		}
@@ -247,6 +258,7 @@ func (y *yamlFile) columns(f fields, p *Product) {
 			}
 		}
 		col.Constraints = cons
+		y.valueConstraints(cf, col)
 		p.Columns = append(p.Columns, col)
 	}
 }
@@ -278,4 +290,73 @@ func (y *yamlFile) sla(f fields, p *Product) SLA {
 		y.problem(n, "sla.schema_stability", "%q is not one of %s", s.SchemaStability, strings.Join(schemaStabilities, ", "))
 	}
 	return s
+}
+
+// namedQueries decodes an optional list of named queries (quality checks,
+// examples). The SQL is not parsed here (the catalog does not import the
+// parser); `meshql check` runs it. what names an entry in problems.
+func (y *yamlFile) namedQueries(f fields, key, what string) []NamedQuery {
+	var out []NamedQuery
+	seen := map[string]bool{}
+	for _, it := range y.seq(f, key) {
+		qf, ok := y.object(it.node, it.path, "name", "description", "sql")
+		if !ok {
+			continue
+		}
+		q := NamedQuery{Description: y.str(qf, "description"), Line: it.node.Line}
+		if n := y.required(qf, "name"); n != nil {
+			q.Name, _ = y.scalar(n, qf.at("name"), "a string")
+			if !isIdent(q.Name) {
+				y.problem(n, qf.at("name"), "%q is not a lower-case identifier ([a-z_][a-z0-9_]*)", q.Name)
+			} else if seen[q.Name] {
+				y.problem(n, qf.at("name"), "duplicate %s %q", what, q.Name)
+			}
+			seen[q.Name] = true
+		}
+		if n := y.required(qf, "sql"); n != nil {
+			q.SQL, _ = y.scalar(n, qf.at("sql"), "a string")
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// valueConstraints decodes a column's accepted_values and range; each
+// value must be valid for the column's type, so that `meshql check` can
+// compare with typed literals.
+func (y *yamlFile) valueConstraints(cf fields, col *Column) {
+	valid := func(n *yaml.Node, path, v string) bool {
+		if col.Type.Kind == sqltypes.Unknown {
+			return true // the type is reported already
+		}
+		if _, err := sqltypes.ParseValue(col.Type, v); err != nil {
+			y.problem(n, path, "%q is not a value of type %s", v, col.Type)
+			return false
+		}
+		return true
+	}
+	vals, nodes := y.strs(cf, "accepted_values")
+	for i, v := range vals {
+		valid(nodes[i], fmt.Sprintf("%s[%d]", cf.at("accepted_values"), i), v)
+	}
+	if cf.get("accepted_values") != nil && len(vals) == 0 {
+		y.problem(cf.get("accepted_values"), cf.at("accepted_values"), "must list at least one value")
+	}
+	col.AcceptedValues = vals
+	rf, _ := y.object(cf.get("range"), cf.at("range"), "min", "max")
+	for _, k := range []string{"min", "max"} {
+		n := rf.get(k)
+		v, ok := y.scalar(n, rf.at(k), "a value")
+		if !ok || !valid(n, rf.at(k), v) {
+			continue
+		}
+		if k == "min" {
+			col.Min = v
+		} else {
+			col.Max = v
+		}
+	}
+	if cf.get("range") != nil && rf.get("min") == nil && rf.get("max") == nil {
+		y.problem(cf.get("range"), cf.at("range"), "needs min, max or both")
+	}
 }

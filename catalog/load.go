@@ -65,6 +65,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 		Domains:     mc.domains,
 		Users:       mc.users,
 		Roles:       mc.roles,
+		Rules:       mc.rules,
 	}
 	m.MaskKey, m.MaskKeySource = resolveMaskKey(mc.maskKey, filepath.Join(dir, MeshFile), absDir, opts.MaskKey, ps)
 	for _, lp := range loaded {

@@ -116,6 +116,20 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`sales/orders_v1.yaml:13: policies.columns.amount: needs deny: true or a mask`}},
 		{"policy names unknown role", map[string]string{orders: withLine(12, "  read: [analyts]")},
 			[]string{`sales/orders_v1.yaml:12: policies.read[0]: role "analyts" is not defined in mesh.yaml (did you mean "analyst"?)`}},
+		{"quality check without sql", map[string]string{orders: baseOrders + "quality:\n  - {name: positive}\n"},
+			[]string{`sales/orders_v1.yaml:15: quality[0].sql: is required`}},
+		{"duplicate quality check", map[string]string{orders: baseOrders + "quality:\n  - {name: a, sql: SELECT 1}\n  - {name: a, sql: SELECT 2}\n"},
+			[]string{`sales/orders_v1.yaml:16: quality[1].name: duplicate quality check "a"`}},
+		{"bad deprecated_since", map[string]string{orders: withLine(4, "deprecated_since: soon")},
+			[]string{`sales/orders_v1.yaml:4: deprecated_since: "soon" is not a date in the form YYYY-MM-DD`}},
+		{"accepted value of the wrong type", map[string]string{orders: withLine(8, "  - {name: order_id, type: bigint, accepted_values: [1, two]}")},
+			[]string{`sales/orders_v1.yaml:8: columns[0].accepted_values[1]: "two" is not a value of type bigint`}},
+		{"empty range", map[string]string{orders: withLine(8, "  - {name: order_id, type: bigint, range: {}}")},
+			[]string{`sales/orders_v1.yaml:8: columns[0].range: needs min, max or both`}},
+		{"range bound of the wrong type", map[string]string{orders: withLine(10, `  - {name: amount, type: "numeric(12,2)", range: {min: zero}}`)},
+			[]string{`sales/orders_v1.yaml:10: columns[2].range.min: "zero" is not a value of type numeric(12,2)`}},
+		{"bad rule severity", map[string]string{"mesh.yaml": baseMesh + "rules:\n  draft: fatal\n"},
+			[]string{`mesh.yaml:10: rules.draft: "fatal" is not one of error, warning, off`}},
 		{"duplicate version", map[string]string{"sales/orders_v1.yml": baseOrders},
 			[]string{`sales/orders_v1.yml:2: version: sales.orders_v1 is also defined in`}},
 		{"unknown input", map[string]string{orders: baseOrders + "inputs: [sales.orderz_v1]\n"},
@@ -215,5 +229,21 @@ func TestLoadFlowCommaHint(t *testing.T) {
 	_, err := Load(dir, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), `columns[2].type: invalid type "numeric(12": unbalanced parentheses (inside {...} a comma ends the value`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFormatFreshnessRoundTrips(t *testing.T) {
+	for in, want := range map[string]string{"24h": "24h", "7d": "7d", "48h": "2d", "90m": "1h30m", "1h0m30s": "1h0m30s", "45s": "45s"} {
+		d, err := ParseFreshness(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := FormatFreshness(d)
+		if got != want {
+			t.Errorf("FormatFreshness(%s) = %q, want %q", in, got, want)
+		}
+		if back, err := ParseFreshness(got); err != nil || back != d {
+			t.Errorf("%q reads back as %v, %v; want %v", got, back, err, d)
+		}
 	}
 }

@@ -21,12 +21,13 @@ type meshConfig struct {
 	domainNode        map[string]*yaml.Node
 	maskKey           maskKeyConfig
 	connections       map[string]*Connection // nil when mesh.yaml could not be read
+	rules             []RuleSetting
 }
 
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file", "connections")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file", "connections", "rules")
 	if !ok {
 		return mc
 	}
@@ -42,7 +43,32 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	y.meshConnections(f, mc)
 	y.checkRoleCycles(mc, roleNodes)
 	mc.maskKey = y.meshMaskKey(f)
+	mc.rules = y.meshRules(f)
 	return mc
+}
+
+// RuleSeverities lists the values a rule setting in mesh.yaml may take:
+// a severity, or "off" to turn the rule off.
+var RuleSeverities = []string{"error", "warning", "off"}
+
+// meshRules decodes mesh.yaml's rules: a mapping from rule id to severity.
+// The ids are checked by the lint engine, which knows the rules; the
+// catalog only checks the form.
+func (y *yamlFile) meshRules(f fields) []RuleSetting {
+	ps, _ := y.pairs(f.get("rules"), "rules")
+	var out []RuleSetting
+	for _, p := range ps {
+		v, ok := y.scalar(deref(p.valNode), p.valuePath, "a severity")
+		if !ok {
+			continue
+		}
+		if !contains(RuleSeverities, v) {
+			y.problem(p.valNode, p.valuePath, "%q is not one of %s", v, strings.Join(RuleSeverities, ", "))
+			continue
+		}
+		out = append(out, RuleSetting{ID: p.key, Severity: v, File: y.file, Line: p.keyNode.Line})
+	}
+	return out
 }
 
 func (y *yamlFile) meshRoles(f fields, mc *meshConfig) map[string]*yaml.Node {

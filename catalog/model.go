@@ -36,6 +36,17 @@ type Mesh struct {
 	// SearchPath lists the domains unqualified table names are looked up
 	// in by default (mesh.yaml's search_path; a session's starts with it).
 	SearchPath []string
+	// Rules are mesh.yaml's settings for the global lint rules, in file
+	// order: a rule id may be given another severity or turned off.
+	Rules []RuleSetting
+}
+
+// RuleSetting is one entry of mesh.yaml's rules mapping.
+type RuleSetting struct {
+	ID       string // rule id, e.g. "draft"; not checked by the catalog
+	Severity string // "error", "warning" or "off"
+	File     string // mesh.yaml as reached from the folder given to Load
+	Line     int
 }
 
 // Domain is a business domain: a schema in SQL.
@@ -61,20 +72,25 @@ type SLA struct {
 
 // Product is one version of a data product.
 type Product struct {
-	Domain      string
-	Name        string // product name without version, e.g. "orders"
-	Version     int
-	Status      Status
-	Sunset      time.Time // for deprecated products; zero if none
-	Description string
-	Owner       Owner
-	SLA         SLA
-	Source      Source
-	Columns     []*Column
-	Inputs      []string // lineage: qualified names of the products this one is derived from
-	Policies    Policies
-	File        string // descriptor file, for error messages
-	Line        int    // line of the product field in File (1-based; 0 if unknown)
+	Domain  string
+	Name    string // product name without version, e.g. "orders"
+	Version int
+	Status  Status
+	Sunset  time.Time // for deprecated products; zero if none
+	// DeprecatedSince is the day the version was deprecated (zero if not
+	// declared); the lint rules require its sunset to be far enough after.
+	DeprecatedSince time.Time
+	Description     string
+	Owner           Owner
+	SLA             SLA
+	Source          Source
+	Columns         []*Column
+	Inputs          []string // lineage: qualified names of the products this one is derived from
+	Policies        Policies
+	Quality         []NamedQuery // assertions that must return no rows; `meshql check` runs them
+	Examples        []NamedQuery // sample queries for consumers; `meshql check` runs them too
+	File            string       // descriptor file, for error messages
+	Line            int          // line of the product field in File (1-based; 0 if unknown)
 }
 
 // TableName returns the versioned SQL name, e.g. "orders_v1".
@@ -100,7 +116,22 @@ type Column struct {
 	Description string
 	Tags        []string
 	Constraints []string // not_null, unique, primary_key
-	Line        int      // line of the column's entry in the product's File (0 if unknown)
+	// AcceptedValues, when not empty, lists every value the column may
+	// hold besides NULL; Min and Max bound it ("" = unbounded). All are
+	// valid literals of Type.
+	AcceptedValues []string
+	Min, Max       string
+	Line           int // line of the column's entry in the product's File (0 if unknown)
+}
+
+// NamedQuery is a named query of a product: a quality check (the query
+// lists the rows that break it, so it passes when it returns no rows) or
+// an example for consumers.
+type NamedQuery struct {
+	Name        string // lower-case identifier, unique within its list
+	Description string
+	SQL         string
+	Line        int // line of the check in the product's File
 }
 
 // Source says where a product's rows live. For connector "sql" (derived

@@ -41,6 +41,10 @@ func levenshtein(a, b string) int {
 // always fewer edits than the name has runes.
 func closeEnough(n int) int { return min(4, max(2, (n+2)/3), n-1) }
 
+// Closest returns the candidate nearest to s when it is close enough to
+// be a typo of it, else ""; "did you mean" hints outside catalog use it.
+func Closest(s string, candidates []string) string { return closest(s, candidates) }
+
 // closest returns the candidate nearest to s within closeEnough, or "";
 // ties go to the earliest candidate.
 func closest(s string, candidates []string) string {

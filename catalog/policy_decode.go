@@ -118,3 +118,21 @@ func validAvailability(s string) bool {
 	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 	return err == nil && v > 0 && v <= 100
 }
+
+// FormatFreshness writes a freshness the way descriptors spell it, so that
+// ParseFreshness reads it back: several whole days as "7d", else Go's form
+// without zero trailing units ("36h", "1h30m").
+func FormatFreshness(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d > day && d%day == 0 {
+		return strconv.Itoa(int(d/day)) + "d"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

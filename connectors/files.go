@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
@@ -39,4 +40,26 @@ func ListFiles(src catalog.Source, kind, dirGlob string) ([]string, error) {
 	}
 	sort.Strings(paths)
 	return paths, nil
+}
+
+// NewestModTime returns the latest modification time of a file source's
+// files (src.Connector names the kind in errors): when the data was last
+// delivered, for freshness checks. Errors are ListFiles's, or HV000 when
+// a file cannot be read.
+func NewestModTime(src catalog.Source) (time.Time, error) {
+	files, err := ListFiles(src, src.Connector, "*")
+	if err != nil {
+		return time.Time{}, err
+	}
+	var newest time.Time
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return time.Time{}, sqltypes.Wrap(err, sqltypes.CodeFDWError, "%v", err)
+		}
+		if st.ModTime().After(newest) {
+			newest = st.ModTime()
+		}
+	}
+	return newest, nil
 }

@@ -48,6 +48,8 @@ type Config struct {
 	// all their sessions; one more fails at once with 53400. 0 means no
 	// limit.
 	MaxQueriesPerUser int
+	// Observer, when set, is told when each query starts and ends.
+	Observer QueryObserver
 }
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
@@ -61,6 +63,7 @@ type Engine struct {
 	spillDir   string
 	log        *slog.Logger
 	clock      func() time.Time
+	observer   QueryObserver
 
 	mu      sync.Mutex
 	tables  map[*catalog.Product]*openTable
@@ -95,6 +98,7 @@ func New(cfg Config) (*Engine, error) {
 		spillDir:   cfg.SpillDir,
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
+		observer:   cfg.Observer,
 		tables:     map[*catalog.Product]*openTable{},
 
 		stmtTimeout: cfg.StatementTimeout,

@@ -221,6 +221,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
+	observed := s.observe(st.parsed.SQL, st.st.Query.Plan)
 	var plan *physical.Plan
 	env := s.env()
 	handedOff := false
@@ -234,6 +235,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 			end()
 			s.logQuery(q.id, st.parsed.SQL, time.Since(start), 0, err)
 			s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err)
+			observed(0, err)
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
@@ -256,6 +258,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		end()
 		s.logQuery(q.id, st.parsed.SQL, time.Since(start), rows, err)
 		s.audit(q.id, st.parsed.SQL, auditStart, rows, st.access, err)
+		observed(rows, err)
 	}
 	handedOff = true
 	return res, nil

@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -16,7 +17,31 @@ var (
 	tBool  = sqltypes.TypeBool
 	tDate  = sqltypes.TypeDate
 	tTexts = sqltypes.ListOf(sqltypes.TypeText)
+	tTSTZ  = sqltypes.TypeTimestampTZ
+	tIntv  = sqltypes.TypeInterval
 )
+
+func tsOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return arrow.Timestamp(t.UnixMicro())
+}
+
+// interval is d as an SQL interval (no months or days: an exact duration).
+func interval(d time.Duration) any {
+	return arrow.MonthDayNanoInterval{Nanoseconds: d.Nanoseconds()}
+}
+
+// targetInterval is a freshness target as an interval spelled like the
+// descriptor: several whole days ("7d") as days, else hours.
+func targetInterval(d time.Duration) any {
+	const day = 24 * time.Hour
+	if d > day && d%day == 0 {
+		return arrow.MonthDayNanoInterval{Days: int32(d / day)}
+	}
+	return interval(d)
+}
 
 func texts(ss []string) any {
 	out := make([]any, len(ss))
@@ -40,8 +65,14 @@ func dateOrNull(t time.Time) any {
 	return arrow.Date32FromTime(t)
 }
 
-// meshTables are the discovery tables of schema mesh: the catalog as SQL.
+// meshTables are the discovery tables of schema mesh: the catalog as SQL,
+// and the live-gate tables.
 func meshTables() []sysTable {
+	return append(catalogTables(), qualityTables()...)
+}
+
+// catalogTables are the tables describing the catalog itself.
+func catalogTables() []sysTable {
 	return []sysTable{
 		{schema: "mesh", name: "domains", cols: []sysColumn{
 			{"domain", tText}, {"description", tText}, {"owner_team", tText}, {"owner_contact", tText}, {"products", tInt8},
@@ -103,6 +134,92 @@ func meshTables() []sysTable {
 			return out
 		}},
 	}
+}
+
+// checkResults returns the last `meshql check` results of the served
+// mesh folder for the products the session may read. A missing file means
+// no check has run; an unreadable one is logged and shows as none.
+func (s *Session) checkResults() []catalog.CheckResult {
+	mesh := s.engine.Mesh()
+	rs, err := catalog.ReadCheckResults(mesh.Dir)
+	if err != nil {
+		s.engine.log.Warn("reading the last check results", "file", catalog.CheckResultsFile, "err", err)
+		return nil
+	}
+	visible := map[string]bool{}
+	for _, p := range s.visibleProducts() {
+		visible[p.QualifiedName()] = true
+	}
+	var out []catalog.CheckResult
+	for _, r := range rs {
+		if visible[r.Product] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// qualityTables are the live-gate tables: the last check results and the
+// SLA status of each product.
+func qualityTables() []sysTable {
+	return []sysTable{
+		{schema: "mesh", name: "quality_results", cols: []sysColumn{
+			{"product", tText}, {"check_name", tText}, {"rule", tText}, {"ok", tBool}, {"detail", tText}, {"checked_at", tTSTZ},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, r := range s.checkResults() {
+				out = append(out, []any{r.Product, r.Check, r.Rule, r.OK, orNull(r.Detail), tsOrNull(r.Measured)})
+			}
+			return out
+		}},
+		{schema: "mesh", name: "sla_status", cols: []sysColumn{
+			{"product", tText}, {"freshness_target", tIntv}, {"measured_on", tText}, {"last_updated", tTSTZ},
+			{"age", tIntv}, {"freshness_status", tText}, {"availability_target", tText}, {"checked_at", tTSTZ},
+		}, rows: func(s *Session) [][]any {
+			last := map[string]catalog.CheckResult{}
+			for _, r := range s.checkResults() {
+				if r.Rule == "freshness" {
+					last[r.Product] = r
+				}
+			}
+			now := s.engine.clock()
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				out = append(out, slaRow(p, last[p.QualifiedName()], now))
+			}
+			return out
+		}},
+	}
+}
+
+// slaRow measures a product's freshness now: on its source files'
+// modification time when it declares no freshness column (a stat per
+// file, cheap enough at query time), else from the last check, which
+// measured the column's newest value.
+func slaRow(p *catalog.Product, last catalog.CheckResult, now time.Time) []any {
+	var target, age any
+	on, status := "", "unknown"
+	updated := last.DataAt
+	switch {
+	case p.SLA.FreshnessColumn != "":
+		on = p.SLA.FreshnessColumn
+	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
+		on = "source files"
+		updated, _ = connectors.NewestModTime(p.Source)
+	}
+	if p.SLA.Freshness > 0 {
+		target = targetInterval(p.SLA.Freshness)
+		if !updated.IsZero() {
+			a := max(now.Sub(updated), 0)
+			age, status = interval(a.Round(time.Second)), "ok"
+			if a > p.SLA.Freshness {
+				status = "violated"
+			}
+		}
+	} else {
+		status = "no target"
+	}
+	return []any{p.QualifiedName(), target, orNull(on), tsOrNull(updated), age, status, orNull(p.SLA.Availability), tsOrNull(last.Measured)}
 }
 
 // isView reports whether a product is served as a view (defined by SQL).

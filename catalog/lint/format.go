@@ -82,7 +82,8 @@ type junitFailure struct {
 }
 
 // WriteJUnit writes a JUnit XML testsuite with one testcase per rule (and
-// one for "load" when the mesh did not load). A rule of severity error with
+// one for "load" when the mesh did not load, one for "rules" when
+// mesh.yaml's rules settings name unknown rules). A rule of severity error with
 // findings fails; the findings of a warning rule go to its system-out, so
 // warnings show up without failing the build.
 func WriteJUnit(w io.Writer, rules []Rule, fs []Finding) error {
@@ -110,6 +111,9 @@ func WriteJUnit(w io.Writer, rules []Rule, fs []Finding) error {
 	}
 	if len(byRule[LoadRule]) > 0 {
 		add(LoadRule, SeverityError, "the mesh loads")
+	}
+	if len(byRule[ConfigRule]) > 0 {
+		add(ConfigRule, SeverityError, "mesh.yaml's rules name existing rules")
 	}
 	for _, r := range rules {
 		add(r.ID, r.Severity, r.Message)

@@ -100,18 +100,23 @@ func LoadFindings(err error) ([]Finding, bool) {
 	return out, true
 }
 
-// LintDir loads the mesh folder dir and lints it with rules. When the mesh
-// does not load, the findings are its load problems (rule "load") and no
-// rule runs. Errors other than a *catalog.LoadError (I/O) are returned.
-func LintDir(dir string, opts catalog.LoadOptions, rules []Rule) ([]Finding, error) {
+// LintDir loads the mesh folder dir, applies its mesh.yaml rules settings
+// to rules (see Configure) and lints it. It returns the findings and the
+// rules that ran. When the mesh does not load, the findings are its load
+// problems (rule "load"), no rule runs and the rules are returned as
+// given. Errors other than a *catalog.LoadError (I/O) are returned.
+func LintDir(dir string, opts catalog.LoadOptions, rules []Rule) ([]Finding, []Rule, error) {
 	m, err := catalog.Load(dir, opts)
 	if err != nil {
 		if fs, ok := LoadFindings(err); ok {
-			return fs, nil
+			return fs, rules, nil
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return Lint(m, rules), nil
+	rules, bad := Configure(m, rules)
+	fs := append(Lint(m, rules), bad...)
+	Sort(fs)
+	return fs, rules, nil
 }
 
 // Count returns the number of error and warning findings.

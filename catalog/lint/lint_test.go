@@ -33,7 +33,7 @@ func lintBad(t *testing.T) []Finding {
 		t.Fatal(err)
 	}
 	t.Chdir(abs)
-	fs, err := LintDir(".", catalog.LoadOptions{}, DefaultRules(testNow))
+	fs, _, err := LintDir(".", catalog.LoadOptions{}, DefaultRules(testNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestOneViolationPerRule(t *testing.T) {
 
 // TestDemoMeshClean: the demo mesh must follow every rule.
 func TestDemoMeshClean(t *testing.T) {
-	fs, err := LintDir(demoDir, catalog.LoadOptions{}, DefaultRules(testNow))
+	fs, _, err := LintDir(demoDir, catalog.LoadOptions{}, DefaultRules(testNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestLoadErrorsAreFindings(t *testing.T) {
 	}
 	write("mesh.yaml", "name: x\ndomains:\n  sales: {}\n")
 	write("sales/orders_v1.yaml", "product: orders\nversion: 1\ndomain: sales\ncolour: blue\n")
-	fs, err := LintDir(dir, catalog.LoadOptions{}, DefaultRules(testNow))
+	fs, _, err := LintDir(dir, catalog.LoadOptions{}, DefaultRules(testNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +215,54 @@ func TestSnakeCase(t *testing.T) {
 		"order__lines": false, "lines_": false, "_x": false, "2x": false, "Orders": false, "": false} {
 		if got := isSnakeCase(s); got != want {
 			t.Errorf("isSnakeCase(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestRulesConfiguredInMeshYAML: mesh.yaml's rules turn a rule off, change
+// a severity, and an unknown rule id is itself an error at its line.
+func TestRulesConfiguredInMeshYAML(t *testing.T) {
+	abs, err := filepath.Abs(badDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(abs)); err != nil {
+		t.Fatal(err)
+	}
+	meshYAML := filepath.Join(dir, catalog.MeshFile)
+	data, err := os.ReadFile(meshYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(data), "\n")
+	data = append(data, "rules:\n  draft: off\n  sunset-soon: error\n  naming: warning\n  ownr: error\n"...)
+	if err := os.WriteFile(meshYAML, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, rules, err := LintDir(dir, catalog.LoadOptions{}, DefaultRules(testNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := map[string]string{}
+	for _, f := range fs {
+		sev[f.Rule] = f.Severity
+		if f.Rule == ConfigRule && (f.Line != lines+5 || !strings.Contains(f.Message, `did you mean "owner"`)) {
+			t.Errorf("config finding %s: want line %d and a suggestion of owner", f, lines+5)
+		}
+	}
+	want := map[string]string{"draft": "", "sunset-soon": SeverityError, "naming": SeverityWarning, "owner": SeverityError, ConfigRule: SeverityError}
+	for id, w := range want {
+		if sev[id] != w {
+			t.Errorf("rule %s: severity %q, want %q", id, sev[id], w)
+		}
+	}
+	if len(rules) != len(DefaultRules(testNow))-1 {
+		t.Errorf("%d rules ran, want every default rule but draft", len(rules))
+	}
+	for _, r := range rules {
+		if r.ID == "draft" {
+			t.Error("draft is off but ran")
 		}
 	}
 }

@@ -50,6 +50,10 @@ func DefaultRules(now time.Time) []Rule {
 			Message: "a deprecated product has a sunset date in the future",
 			Hint:    "retire the product by deleting its descriptor, or move its sunset date",
 			Check:   perProduct(func(p *catalog.Product) []Finding { return checkSunset(p, now) })},
+		{ID: "sunset-notice", Severity: SeverityError,
+			Message: "a deprecated product says since when (deprecated_since) and gives its consumers at least 30 days before its sunset",
+			Hint:    "add deprecated_since: YYYY-MM-DD and set sunset at least 30 days later",
+			Check:   perProduct(checkSunsetNotice)},
 		{ID: "sunset-soon", Severity: SeverityWarning,
 			Message: "a deprecated product reaches its sunset within 30 days",
 			Hint:    "tell its consumers to move to the newer version",
@@ -217,6 +221,20 @@ func checkSunset(p *catalog.Product, now time.Time) []Finding {
 	}
 	if !p.Sunset.After(now) {
 		return []Finding{at(p, nil, "%s is deprecated and its sunset date %s has passed (today is %s)", p.QualifiedName(), day(p.Sunset), day(now))}
+	}
+	return nil
+}
+
+func checkSunsetNotice(p *catalog.Product) []Finding {
+	switch {
+	case !p.Deprecated() || p.Sunset.IsZero():
+		return nil
+	case p.DeprecatedSince.IsZero():
+		return []Finding{at(p, nil, "%s is deprecated but does not say since when (deprecated_since)", p.QualifiedName())}
+	case p.Sunset.Sub(p.DeprecatedSince) < sunsetNotice:
+		days := int(p.Sunset.Sub(p.DeprecatedSince).Hours() / 24)
+		return []Finding{at(p, nil, "%s is deprecated since %s with its sunset %s, %s later; consumers need at least 30",
+			p.QualifiedName(), day(p.DeprecatedSince), day(p.Sunset), plural(days, "day"))}
 	}
 	return nil
 }

@@ -47,6 +47,9 @@ type options struct {
 	MaxRows            int           `yaml:"max_rows"`
 	QueryMemory        string        `yaml:"query_memory"`
 	SpillDir           string        `yaml:"spill_dir"`
+	// OpenLineage destinations of query run events (either or both).
+	OpenLineageURL  string `yaml:"openlineage_url"`
+	OpenLineageFile string `yaml:"openlineage_file"`
 }
 
 // flagSpec is one setting: exactly one of str, num, dur points at its
@@ -78,6 +81,8 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "statement-timeout", key: "MESHQL_STATEMENT_TIMEOUT", usage: "default statement_timeout of every session, e.g. 30s (0: none)", dur: &o.StatementTimeout},
 		{name: "query-memory", key: "MESHQL_QUERY_MEMORY", usage: "default per-query memory budget, e.g. 256MB (default: 1/16 of the machine's memory)", str: &o.QueryMemory},
 		{name: "spill-dir", key: "MESHQL_SPILL_DIR", usage: "folder for the spill files of queries over budget (default: the system temp folder)", str: &o.SpillDir},
+		{name: "openlineage-url", key: "MESHQL_OPENLINEAGE_URL", usage: "OpenLineage endpoint each query's run events are POSTed to", str: &o.OpenLineageURL},
+		{name: "openlineage-file", key: "MESHQL_OPENLINEAGE_FILE", usage: "file each query's OpenLineage run events are appended to (NDJSON)", str: &o.OpenLineageFile},
 	}
 	if serve {
 		specs = append(specs,

@@ -42,8 +42,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := resolve(fs, *config, specs); err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" && *format != "junit" {
-		fmt.Fprintf(stderr, "meshql lint: --format %q is not one of text, json, junit\n", *format)
+	if !validFormat("lint", *format, stderr) {
 		return errUsage
 	}
 	now := time.Now()
@@ -56,18 +55,25 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if dir == "" {
 		dir = o.Mesh
 	}
-	rules := lint.DefaultRules(now)
-	findings, err := lintMesh(dir, rules)
+	findings, rules, err := lintMesh(dir, lint.DefaultRules(now))
 	if err != nil {
 		return err
 	}
-	switch *format {
+	return report(stdout, *format, rules, findings)
+}
+
+// report writes findings in format (text, json or junit) and returns
+// errReported when any of them is an error. lint and check share it, so
+// that a CI reads both gates the same way.
+func report(w io.Writer, format string, rules []lint.Rule, findings []lint.Finding) error {
+	var err error
+	switch format {
 	case "json":
-		err = lint.WriteJSON(stdout, findings)
+		err = lint.WriteJSON(w, findings)
 	case "junit":
-		err = lint.WriteJUnit(stdout, rules, findings)
+		err = lint.WriteJUnit(w, rules, findings)
 	default:
-		err = lint.WriteText(stdout, findings)
+		err = lint.WriteText(w, findings)
 	}
 	if err != nil {
 		return err
@@ -76,6 +82,15 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return errReported
 	}
 	return nil
+}
+
+// validFormat checks a --format value of lint or check.
+func validFormat(cmd, format string, stderr io.Writer) bool {
+	if format != "text" && format != "json" && format != "junit" {
+		fmt.Fprintf(stderr, "meshql %s: --format %q is not one of text, json, junit\n", cmd, format)
+		return false
+	}
+	return true
 }
 
 // parseInterspersed parses flags that may come before or after the one
@@ -107,7 +122,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) (string, error) {
 // lintMesh lints dir or, when dir is empty, the demo mesh: testdata/mesh
 // in a checkout, else the copy built into the binary, whose file names are
 // then reported relative to the mesh folder.
-func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, error) {
+func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, []lint.Rule, error) {
 	if dir != "" {
 		return lint.LintDir(dir, catalog.LoadOptions{}, rules)
 	}
@@ -116,17 +131,17 @@ func lintMesh(dir string, rules []lint.Rule) ([]lint.Finding, error) {
 	}
 	tmp, err := os.MkdirTemp("", "meshql-lint-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
 	if err := writeDemoMesh(tmp); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	findings, err := lint.LintDir(tmp, catalog.LoadOptions{}, rules)
+	findings, rules, err := lint.LintDir(tmp, catalog.LoadOptions{}, rules)
 	for i, f := range findings {
 		if rel, rerr := filepath.Rel(tmp, f.File); rerr == nil {
 			findings[i].File = rel
 		}
 	}
-	return findings, err
+	return findings, rules, err
 }

@@ -23,6 +23,11 @@ Usage:
   meshql lint [flags] [DIR]     check a mesh folder against the mesh rules
   meshql passwd [--user NAME] [--password-stdin]
                                 print a password's SCRAM-SHA-256 verifier for mesh.yaml
+  meshql check [flags] [DIR]    check a mesh's contracts against its live sources
+  meshql lineage [flags] [PRODUCT]
+                                print a product's lineage (tree, dot or mermaid)
+  meshql contract export|import write a product as an ODCS v3 contract, or a
+                                descriptor from one
   meshql tpch gen --sf N --out DIR
                                 generate TPC-H data as Parquet, with a mesh over it
   meshql version                print the version
@@ -54,6 +59,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runLint(ctx, args[1:], stdout, stderr)
 	case "passwd":
 		err = runPasswd(args[1:], os.Stdin, stdout, stderr)
+	case "check":
+		err = runCheck(ctx, args[1:], stdout, stderr)
+	case "lineage":
+		err = runLineage(ctx, args[1:], stdout, stderr)
+	case "contract":
+		err = runContract(ctx, args[1:], stdout, stderr)
 	case "tpch":
 		err = runTPCH(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

@@ -20,6 +20,7 @@ import (
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/openlineage"
 )
 
 // demoMaxAge is how old the demo data may get before it is regenerated, so
@@ -29,11 +30,16 @@ const demoMaxAge = 7 * 24 * time.Hour
 // loadMesh loads the mesh to serve: the folder given by --mesh, or the
 // built-in demo mesh, whose data is generated on first use.
 func loadMesh(ctx context.Context, o *options, progress io.Writer) (*catalog.Mesh, error) {
+	return loadMeshMaxAge(ctx, o, progress, demoMaxAge)
+}
+
+// loadMeshMaxAge is loadMesh regenerating demo data older than maxAge.
+func loadMeshMaxAge(ctx context.Context, o *options, progress io.Writer, maxAge time.Duration) (*catalog.Mesh, error) {
 	if o.DataDir == "" {
 		o.DataDir = defaultDataDir()
 	}
 	if o.Mesh == "" {
-		if err := prepareDemo(ctx, o, progress); err != nil {
+		if err := prepareDemo(ctx, o, progress, maxAge); err != nil {
 			return nil, err
 		}
 	}
@@ -58,8 +64,8 @@ func meshLoader(o *options) func(context.Context) (*catalog.Mesh, error) {
 }
 
 // prepareDemo writes the demo mesh's descriptors into the data dir and
-// generates its data when missing or stale.
-func prepareDemo(ctx context.Context, o *options, progress io.Writer) error {
+// generates its data when missing or older than maxAge.
+func prepareDemo(ctx context.Context, o *options, progress io.Writer, maxAge time.Duration) error {
 	meshDir := filepath.Join(o.DataDir, "demo", "mesh")
 	dataDir := filepath.Join(o.DataDir, "demo", "data")
 	if err := writeDemoMesh(meshDir); err != nil {
@@ -77,7 +83,7 @@ func prepareDemo(ctx context.Context, o *options, progress io.Writer) error {
 	var last time.Time
 	generated, err := demodata.Ensure(ctx, dataDir, demodata.Options{
 		Scale:  scale,
-		MaxAge: demoMaxAge,
+		MaxAge: maxAge,
 		Progress: func(done, total int64) {
 			if time.Since(last) < 200*time.Millisecond && done < total {
 				return
@@ -138,25 +144,35 @@ func writeDemoMesh(dir string) error {
 	})
 }
 
-// newEngine wires an engine over a mesh with every built-in connector;
-// reload (nil: none) reloads the catalog for SIGHUP and the folder watch.
+// newEngine wires an engine over a mesh with every built-in connector,
+// and the OpenLineage emitter when configured (its queue drains in the
+// background for as long as the process runs); reload (nil: none)
+// reloads the catalog for SIGHUP and the folder watch.
 func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, error) {
+	eng, _, err := newEngineObserved(mesh, o, reload)
+	return eng, err
+}
+
+// newEngineObserved is newEngine that also returns the function that
+// flushes and closes the OpenLineage emitter, for commands that exit
+// right after their queries.
+func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, func() error, error) {
 	var queryMem int64
 	if o.QueryMemory != "" {
 		n, err := membudget.ParseSize(o.QueryMemory)
 		if err != nil {
-			return nil, fmt.Errorf("--query-memory: %w", err)
+			return nil, nil, fmt.Errorf("--query-memory: %w", err)
 		}
 		queryMem = n
 		if n == 0 {
 			queryMem = -1 // unlimited
 		}
 	}
-	return engine.New(engine.Config{
+	cfg := engine.Config{
 		Mesh:         mesh,
 		Reload:       reload,
 		QueryLogSize: o.QueryLogSize,
-		Connectors:   []connectors.Connector{parquet.New(), postgres.New(), csv.New(), flightsql.New()},
+		Connectors:   builtinConnectors(),
 		Workers:      o.Workers,
 		Logger:       newLogger(o, os.Stderr),
 
@@ -164,5 +180,24 @@ func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*ca
 		MaxQueriesPerUser: o.MaxQueriesPerUser,
 		QueryMemory:       queryMem,
 		SpillDir:          o.SpillDir,
-	})
+	}
+	closer := func() error { return nil }
+	if o.OpenLineageURL != "" || o.OpenLineageFile != "" {
+		em, err := openlineage.New(openlineage.Config{URL: o.OpenLineageURL, File: o.OpenLineageFile, Logger: cfg.Logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.Observer, closer = em, em.Close
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		closer()
+		return nil, nil, err
+	}
+	return eng, closer, nil
+}
+
+// builtinConnectors returns a fresh instance of every built-in connector.
+func builtinConnectors() []connectors.Connector {
+	return []connectors.Connector{parquet.New(), postgres.New(), csv.New(), flightsql.New()}
 }

@@ -38,10 +38,11 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(mesh, o, nil)
+	eng, closeLineage, err := newEngineObserved(mesh, o, nil)
 	if err != nil {
 		return err
 	}
+	defer closeLineage()
 	sess, err := eng.NewSession(o.User, nil)
 	if err != nil {
 		return err

@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/catalog"
+)
+
+// TestQualityAndSLATables: mesh.quality_results shows the last recorded
+// check results the user may see; mesh.sla_status measures file-based
+// products on their files' modification time now, and products with a
+// freshness column on the last check.
+func TestQualityAndSLATables(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	meshDir, data := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(meshDir, os.DirFS("../testdata/mesh")); err != nil {
+		t.Fatal(err)
+	}
+	touch := func(rel string, at time.Time) {
+		p := filepath.Join(data, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch("catalog/products_v2/a.parquet", now.Add(-3*time.Hour))
+	touch("catalog/products_v2/b.parquet", now.Add(-2*time.Hour)) // the newest file counts
+	touch("sales/customers/a.parquet", now.Add(-30*time.Hour))
+	checked := now.Add(-time.Hour)
+	err := catalog.WriteCheckResults(meshDir, []catalog.CheckResult{
+		{Product: "sales.orders_v1", Check: "freshness", Rule: "freshness", OK: true, DataAt: now.Add(-5 * time.Hour), Measured: checked},
+		{Product: "sales.orders_v1", Check: "quality:positive_quantity", Rule: "quality", OK: true, Detail: "no rows", Measured: checked},
+		{Product: "marketing.cross_sell_v1", Check: "source", Rule: "source", OK: false, Detail: "down", Measured: checked},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mesh, err := catalog.Load(meshDir, catalog.LoadOptions{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		user, sql string
+		want      []string
+	}{
+		// sales_eu may not read marketing.cross_sell_v1, so its result is hidden.
+		{"sales_eu", "SELECT product, check_name, ok, detail FROM mesh.quality_results ORDER BY 2",
+			[]string{"sales.orders_v1|freshness|t|NULL", "sales.orders_v1|quality:positive_quantity|t|no rows"}},
+		{"admin", "SELECT count(*) FROM mesh.quality_results WHERE NOT ok", []string{"1"}},
+		{"admin", "SELECT product, freshness_target, measured_on, age, freshness_status, availability_target FROM mesh.sla_status ORDER BY 1",
+			[]string{
+				"catalog.products_v1|7 days|source files|NULL|unknown|99%",
+				"catalog.products_v2|24:00:00|source files|02:00:00|ok|99.5%",
+				"marketing.cross_sell_v1|24:00:00|NULL|NULL|unknown|99%",
+				"sales.customers_v1|24:00:00|source files|30:00:00|violated|99.5%",
+				"sales.orders_v1|24:00:00|order_date|05:00:00|ok|99.5%",
+			}},
+	} {
+		got := rows(t, e, c.user, c.sql)
+		if len(got) != len(c.want) {
+			t.Errorf("%s as %s:\n got %q\nwant %q", c.sql, c.user, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s as %s, row %d:\n got %q\nwant %q", c.sql, c.user, i, got[i], c.want[i])
+			}
+		}
+	}
+}
