@@ -75,8 +75,9 @@ func (r *Result) RowsReturned() int64 { return r.rows }
 
 // CommandTag returns the complete command tag, e.g. "SELECT 50".
 func (r *Result) CommandTag() string {
-	if r.Columns != nil && r.Tag == "SELECT" {
-		return "SELECT " + strconv.FormatInt(r.rows, 10)
+	switch {
+	case r.Columns != nil && r.Tag == "SELECT", r.Tag == "FETCH", r.Tag == "MOVE", r.Tag == "COPY":
+		return r.Tag + " " + strconv.FormatInt(r.rows, 10)
 	}
 	return r.Tag
 }

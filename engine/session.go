@@ -25,6 +25,10 @@ type Session struct {
 	pid    int32
 	closed atomic.Bool
 
+	// cursors are the open DECLAREd cursors by name; like the rest of
+	// the statement state, only the session's goroutine touches them.
+	cursors map[string]*cursor
+
 	mu     sync.Mutex
 	values map[string]string
 	defs   map[string]setting
@@ -72,6 +76,7 @@ func (s *Session) ProcessID() int32 { return s.pid }
 // Close ends the session; it is idempotent.
 func (s *Session) Close() {
 	if s.closed.CompareAndSwap(false, true) {
+		s.closeCursors(true /* all */)
 		s.engine.metrics.sessions.Add(-1)
 	}
 }

@@ -102,13 +102,13 @@ func (st *Statement) Columns() []Column {
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
-		cols := make([]Column, len(st.st.Query.Columns))
-		for i, c := range st.st.Query.Columns {
-			cols[i] = Column{Name: c.Name, Type: c.Type}
-		}
-		return cols
+		return st.queryColumns()
 	case planner.KindExplain:
 		return []Column{{Name: "QUERY PLAN", Type: sqltypes.TypeText}}
+	case planner.KindFetch:
+		if st.st.Tag == "FETCH" {
+			return st.s.cursorColumns(st.st.Name)
+		}
 	case planner.KindShow:
 		if st.st.Name == "all" {
 			return []Column{{Name: "name", Type: sqltypes.TypeText}, {Name: "setting", Type: sqltypes.TypeText}, {Name: "description", Type: sqltypes.TypeText}}
@@ -116,6 +116,16 @@ func (st *Statement) Columns() []Column {
 		return []Column{{Name: st.st.Name, Type: sqltypes.TypeText}}
 	}
 	return nil
+}
+
+// queryColumns are the columns of the statement's query (a SELECT, or the
+// query of DECLARE CURSOR or COPY).
+func (st *Statement) queryColumns() []Column {
+	cols := make([]Column, len(st.st.Query.Columns))
+	for i, c := range st.st.Query.Columns {
+		cols[i] = Column{Name: c.Name, Type: c.Type}
+	}
+	return cols
 }
 
 // Execute runs the statement with parameter values (sqltypes.Datum
@@ -142,6 +152,21 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 		return &Result{Tag: st.st.Tag}, nil
 	case planner.KindShow:
 		return s.show(st)
+	case planner.KindDeclare:
+		return s.declare(ctx, st, params)
+	case planner.KindFetch:
+		return s.fetch(st.st)
+	case planner.KindClose:
+		if err := s.closeCursor(st.st.Name); err != nil {
+			return nil, err
+		}
+	case planner.KindNoop:
+		switch st.st.Tag {
+		case "COMMIT", "ROLLBACK":
+			s.closeCursors(false /* all */)
+		case "DISCARD ALL":
+			s.closeCursors(true /* all */)
+		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
 }
@@ -177,7 +202,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		s.logQuery(st.parsed.SQL, time.Since(start), 0, err)
 		return nil, sqltypes.AsError(err)
 	}
-	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices}
 	res.onDone = func(rows int64, err error) {
 		cancel()
 		s.logQuery(st.parsed.SQL, time.Since(start), rows, err)

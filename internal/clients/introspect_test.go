@@ -1,0 +1,47 @@
+package clients
+
+import (
+	"slices"
+	"testing"
+)
+
+// checkIntrospection checks what a client's metadata calls listed against
+// the mesh's descriptors: the admin user must see every domain, every
+// product version and every column.
+func checkIntrospection(t *testing.T, f *fixture, section string, lines []string) {
+	t.Helper()
+	var want []string
+	switch section {
+	case "schemas":
+		for _, d := range f.mesh.Domains {
+			want = append(want, d.Name)
+		}
+	case "tables":
+		for _, p := range f.mesh.Products {
+			want = append(want, p.Domain+"."+p.TableName())
+		}
+	case "columns":
+		for _, p := range f.mesh.Products {
+			for _, c := range p.Columns {
+				want = append(want, p.Domain+"."+p.TableName()+"."+c.Name)
+			}
+		}
+	case "typeinfo":
+		want = []string{"bool", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "date",
+			"timestamp", "timestamptz", "interval", "bytea", "uuid", "json"}
+	case "pkeys":
+		// The demo descriptors declare no primary key: the call must
+		// succeed and list none.
+		if len(lines) != 0 {
+			t.Errorf("primary keys listed, but the descriptors declare none: %q", lines)
+		}
+		return
+	default:
+		t.Fatalf("unknown section %q", section)
+	}
+	for _, w := range want {
+		if !slices.Contains(lines, w) {
+			t.Errorf("%s: %q is missing from what the client listed:\n%q", section, w, lines)
+		}
+	}
+}
