@@ -58,6 +58,11 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) >= 1 {
 			return nil, sqltypes.TypeText, true
 		}
+	case "pg_get_serial_sequence":
+		// meshql has no sequences: no column owns one.
+		if len(args) == 2 {
+			return nil, sqltypes.TypeText, true
+		}
 	case "pg_encoding_to_char":
 		if len(args) == 1 {
 			return "UTF8", sqltypes.TypeText, true

@@ -28,6 +28,10 @@ type Session struct {
 	// cursors are the open DECLAREd cursors by name; like the rest of
 	// the statement state, only the session's goroutine touches them.
 	cursors map[string]*cursor
+	// inTx is whether a BEGIN is open. meshql is read-only and has no
+	// transactions to commit, but clients see the block (ReadyForQuery
+	// status 'T') and portals and cursors live until its end.
+	inTx bool
 
 	mu     sync.Mutex
 	values map[string]string
@@ -66,6 +70,9 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 	}
 	return s, nil
 }
+
+// InTransaction reports whether the session is inside BEGIN … COMMIT.
+func (s *Session) InTransaction() bool { return s.inTx }
 
 // User is the session's user name.
 func (s *Session) User() string { return s.user }
@@ -193,9 +200,18 @@ func (s *Session) searchPath() []string {
 }
 
 // catalogView resolves names for the binder with this session's rights.
-type catalogView struct{ s *Session }
+// When system is set, it records whether the statement named a system
+// table (or tried to), so that a catalog query meshql cannot answer is
+// logged.
+type catalogView struct {
+	s      *Session
+	system *bool
+}
 
 func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
+	if c.system != nil && (systemSchemas[schema] || (schema == "" && strings.HasPrefix(name, "pg_"))) {
+		*c.system = true
+	}
 	if st, ok := lookupSystem(schema, name); ok {
 		return c.s.bindSystem(ctx, st)
 	}

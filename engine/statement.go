@@ -58,11 +58,19 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 func (st *Statement) analyze(ctx context.Context) error {
 	if st.st == nil && st.err == nil {
 		s := st.s
-		st.st, st.err = planner.Analyze(ctx, catalogView{s}, st.parsed, bind.Options{
+		system := false
+		st.st, st.err = planner.Analyze(ctx, catalogView{s: s, system: &system}, st.parsed, bind.Options{
 			Now: s.engine.clock(), Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-			SessionFunction: s.sessionFunction,
-			Mesh:            s.engine.Mesh(), Principal: s.who,
+			SessionFunction: s.sessionFunction, ResolveOID: s.resolveOID,
+			Mesh: s.engine.Mesh(), Principal: s.who,
 		})
+		if st.err != nil && system {
+			// A client's introspection query meshql cannot answer: the
+			// text shows which catalog table, column or function is
+			// missing.
+			s.engine.log.Warn("catalog query not answered", "user", s.user, "status", sqltypes.Code(st.err),
+				"error", st.err.Error(), "sql", st.parsed.SQL)
+		}
 	}
 	return st.err
 }
@@ -162,7 +170,10 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 		}
 	case planner.KindNoop:
 		switch st.st.Tag {
+		case "BEGIN", "START TRANSACTION":
+			s.inTx = true
 		case "COMMIT", "ROLLBACK":
+			s.inTx = false
 			s.closeCursors(false /* all */)
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)

@@ -142,6 +142,12 @@ func lookupBuilder(name string) builder {
 		return buildStringToArray
 	case "array_position":
 		return buildArrayPosition
+	case "array_element":
+		return buildArrayElement
+	case "generate_series_array":
+		return buildGenerateSeriesArray
+	case "json_build_object":
+		return buildJSONBuildObject
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":

@@ -61,6 +61,11 @@ type Options struct {
 	// policies (tests of the binder alone).
 	Mesh      *catalog.Mesh
 	Principal policy.Principal
+	// ResolveOID turns the name in a 'name'::regclass (regtype,
+	// regnamespace, …) literal into the object's id; kind is the reg*
+	// type's name. Errors are the user's (42P01, 42704). May be nil: the
+	// literal must then be a number.
+	ResolveOID func(kind, name string) (int32, error)
 }
 
 // Query is a bound SELECT.

@@ -137,6 +137,8 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:
 		return b.bindArray(n.GetAArrayExpr(), sc, agg, sqltypes.Type{})
+	case n.GetAIndirection() != nil:
+		return b.bindSubscript(n.GetAIndirection(), sc, agg)
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "expression %s is not supported", nodeKind(n)), location(n))
 }
@@ -231,6 +233,19 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 	return t, nil
 }
 
+// regKind is the name of an object-identifier type (regclass, regtype,
+// regnamespace, regproc, regrole) a cast names, or "".
+func regKind(tn *pg_query.TypeName) string {
+	if tn == nil || len(tn.Names) == 0 || len(tn.ArrayBounds) > 0 {
+		return ""
+	}
+	switch name := tn.Names[len(tn.Names)-1].GetString_().GetSval(); name {
+	case "regclass", "regtype", "regnamespace", "regproc", "regprocedure", "regrole":
+		return name
+	}
+	return ""
+}
+
 func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
 	t, err := resolveTypeName(tc.TypeName)
 	if err != nil {
@@ -246,6 +261,13 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	if c, ok := e.(*logical.Const); ok && c.T.Kind == sqltypes.Unknown {
 		if c.V == nil {
 			return &logical.Const{T: t}, nil
+		}
+		if kind := regKind(tc.TypeName); kind != "" && b.opts.ResolveOID != nil {
+			oid, err := b.opts.ResolveOID(kind, c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return &logical.Const{T: t, V: oid}, nil
 		}
 		v, err := sqltypes.ParseValue(t, c.V.(string))
 		if err != nil {

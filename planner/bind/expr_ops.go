@@ -302,3 +302,35 @@ func (b *binder) bindJSONOp(a *pg_query.A_Expr, name string, sc *scope, agg *agg
 	}
 	return &logical.JSONGet{E: l, Key: r, AsText: asText, Path: path}, nil
 }
+
+// bindSubscript binds arr[i] (and arr[i][j] on nested lists) as
+// array_element calls. Slices (arr[i:j]) and field selection ((row).f) are
+// not supported.
+func (b *binder) bindSubscript(ind *pg_query.A_Indirection, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindExpr(ind.Arg, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ind.Indirection {
+		ix := n.GetAIndices()
+		if ix == nil || ix.IsSlice || ix.Uidx == nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "only array subscripts arr[i] are supported"), location(ind.Arg))
+		}
+		i, err := b.bindExpr(ix.Uidx, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if i.Type().Kind == sqltypes.Unknown {
+			if i, err = b.coerce(i, sqltypes.TypeInt4); err != nil {
+				return nil, err
+			}
+		}
+		args := []logical.Expr{e, i}
+		rt, err := funcType("array_element", args)
+		if err != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "cannot subscript type %s because it does not support subscripting", e.Type()), location(ind.Arg))
+		}
+		e = &logical.Func{Name: "array_element", Args: args, T: rt}
+	}
+	return e, nil
+}

@@ -130,6 +130,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.SessionMiddleware(s.startSession),
 		wire.BackendKeyData(s.backendKeyData),
 		wire.CancelRequest(s.cancelRequest),
+		wire.TxStatus(s.txStatus),
 		wire.ExtendTypes(registerCellCodecs),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
