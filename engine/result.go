@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -37,12 +38,25 @@ type Result struct {
 	Tag     string
 	Notices []*Notice
 
+	// Copy is set for COPY ... TO STDOUT: the rows of Next are sent as
+	// COPY data in this format instead of as a result set (Columns is nil).
+	Copy *CopyOut
+
 	op     executor.Operator
 	rows   int64
 	err    error // the first error Next returned, reported when the query ends
 	closed bool
 	onDone func(rows int64, err error)
 }
+
+// CopyOut describes the data of COPY ... TO STDOUT: its columns and format.
+type CopyOut struct {
+	Columns []Column
+	planner.CopyOptions
+}
+
+// CopyTo returns the COPY format of the result, or nil for a result set.
+func (r *Result) CopyTo() *CopyOut { return r.Copy }
 
 // Next returns the next batch of rows, or io.EOF after the last. The caller
 // releases each batch. Errors are *sqltypes.Error values.

@@ -160,6 +160,16 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 		return &Result{Tag: st.st.Tag}, nil
 	case planner.KindShow:
 		return s.show(st)
+	case planner.KindCopyOut:
+		// COPY runs the query as any SELECT, policies and all; only the
+		// way the wire sends its rows differs.
+		res, err := s.runQuery(ctx, st, params)
+		if err != nil {
+			return nil, err
+		}
+		res.Copy = &CopyOut{Columns: res.Columns, CopyOptions: st.st.Copy}
+		res.Columns, res.Tag = nil, "COPY"
+		return res, nil
 	case planner.KindDeclare:
 		return s.declare(ctx, st, params)
 	case planner.KindFetch:

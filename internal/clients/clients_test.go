@@ -52,20 +52,27 @@ type client struct {
 // python3 a developer may have first on PATH.
 const python = "/usr/bin/python3"
 
-func pythonScript(script string, modules ...string) func(t *testing.T) ([]string, string) {
+func pythonScript(name string, modules ...string) func(t *testing.T) ([]string, string) {
 	return func(t *testing.T) ([]string, string) {
 		for _, m := range modules {
 			if err := exec.Command(python, "-c", "import "+m).Run(); err != nil {
 				return nil, python + " cannot import " + m
 			}
 		}
-		return []string{python, filepath.Join("testdata", script)}, ""
+		return []string{python, script(name)}, ""
 	}
 }
 
 func clientList() []client {
 	all := []string{"tls", "schemas", "tables", "columns", "=params", "=stream", "cancel", "=crosssell"}
 	return []client{
+		{name: "psql", command: func(t *testing.T) ([]string, string) {
+			psql, err := exec.LookPath("psql")
+			if err != nil {
+				return nil, "psql is not installed"
+			}
+			return []string{psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", script("psql_test.sql")}, ""
+		}, checks: []string{"=gset", "=expanded", "=copy", "=crosssell", "catalog"}},
 		{name: "psycopg2", command: pythonScript("psycopg2_test.py", "psycopg2"), checks: all},
 		{name: "sqlalchemy", command: pythonScript("sqlalchemy_test.py", "sqlalchemy", "pandas", "psycopg2"),
 			checks: []string{"schemas", "tables", "columns", "=params", "=crosssell"}},
@@ -83,7 +90,7 @@ func clientList() []client {
 			if _, err := os.Stat(jdbcJar); err != nil {
 				return nil, "pgjdbc is not installed (" + jdbcJar + ")"
 			}
-			return []string{java, "-Duser.timezone=UTC", "-cp", jdbcJar, filepath.Join("testdata", "JdbcTest.java")}, ""
+			return []string{java, "-Duser.timezone=UTC", "-cp", jdbcJar, script("JdbcTest.java")}, ""
 		}, checks: append(all, "pkeys", "typeinfo")},
 		{name: "node-postgres", command: func(t *testing.T) ([]string, string) {
 			node, err := exec.LookPath("node")
@@ -93,9 +100,16 @@ func clientList() []client {
 			if _, err := os.Stat(filepath.Join(npmDir(), "node_modules", "pg", "package.json")); err != nil {
 				return nil, "node-postgres is not installed in " + npmDir()
 			}
-			return []string{node, filepath.Join("testdata", "node_test.js")}, ""
+			return []string{node, script("node_test.js")}, ""
 		}, checks: []string{"tls", "schemas", "tables", "=params", "=stream", "cancel", "=crosssell"}},
 	}
+}
+
+// script is the absolute path of a client script: scripts run in a
+// temporary directory, where they may write files (psql's \copy).
+func script(name string) string {
+	p, _ := filepath.Abs(filepath.Join("testdata", name))
+	return p
 }
 
 const (
@@ -130,7 +144,10 @@ func run(t *testing.T, argv []string, tg target) sections {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), tg.env()...)
+	cmd.Env = append(cmd.Env, "PGHOST="+tg.host, "PGPORT="+tg.port, "PGDATABASE="+tg.db, "PGUSER="+tg.user,
+		"PGPASSWORD="+tg.pw, "PGSSLMODE="+tg.sslmode, "PGAPPNAME=clients-psql")
 	cmd.Env = append(cmd.Env, "TZ=UTC", "PGTZ=UTC", "NODE_PATH="+filepath.Join(npmDir(), "node_modules"), "ODBC_DRIVER="+odbcDriver)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

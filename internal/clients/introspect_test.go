@@ -34,6 +34,19 @@ func checkIntrospection(t *testing.T, f *fixture, section string, lines []string
 				want = append(want, p.Domain+"."+p.TableName()+"."+c.Name)
 			}
 		}
+	case "catalog":
+		// psql -A -t: \dt *.* and \dv print schema|name|type|owner;
+		// \conninfo must name an SSL connection.
+		for _, p := range f.mesh.Products {
+			kind := "table"
+			if p.Source.Connector == "sql" {
+				kind = "view"
+			}
+			want = append(want, p.Domain+"|"+p.TableName()+"|"+kind+"|meshql")
+		}
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "SSL connection") }) {
+			t.Errorf("psql's \\conninfo does not report SSL:\n%s", strings.Join(lines, "\n"))
+		}
 	case "typeinfo":
 		want = []string{"bool", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "date",
 			"timestamp", "timestamptz", "interval", "bytea", "uuid", "json"}
