@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -82,4 +85,37 @@ func TestCursors(t *testing.T) {
 	}
 	s.Close() // closes the cursor left open
 	mem.AssertSize(t, 0)
+}
+
+// TestUnansweredCatalogQueryLogged: a failing query over the system
+// catalogs is logged at warn with its text, so that a client's
+// introspection gap is visible; other failing queries are not.
+func TestUnansweredCatalogQueryLogged(t *testing.T) {
+	mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	e, err := New(Config{Mesh: mesh, Workers: 2, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, tag := run(t, s, "SELECT relfrozenxid FROM pg_catalog.pg_class"); tag != sqltypes.CodeUndefinedColumn {
+		t.Fatalf("got %s", tag)
+	}
+	if _, tag := run(t, s, "SELECT no_such_function(1)"); tag != sqltypes.CodeUndefinedFunction {
+		t.Fatalf("got %s", tag)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "catalog query not answered") || !strings.Contains(out, "relfrozenxid") {
+		t.Errorf("the catalog query is not logged:\n%s", out)
+	}
+	if strings.Contains(out, "no_such_function") {
+		t.Errorf("a query without system tables is logged as a catalog gap:\n%s", out)
+	}
 }
