@@ -3,6 +3,7 @@ package clients
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -47,5 +48,42 @@ func TestCopyToStdout(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s:\nmeshql:\n%q\npostgres:\n%q", q, got, want)
 		}
+	}
+	t.Run("policies", func(t *testing.T) { checkCopyPolicies(t, f) })
+}
+
+// checkCopyPolicies: COPY goes through the normal query path, so a masked
+// column is masked and a denied one refused, as in a SELECT.
+func checkCopyPolicies(t *testing.T, f *fixture) {
+	const q = `COPY (SELECT customer_id FROM sales.orders_v1 ORDER BY order_id LIMIT 50) TO STDOUT`
+	raw := copyOut(t, f.postgres, q)
+	analyst := f.meshql
+	analyst.user, analyst.pw = "analyst", "analyst"
+	masked := copyOut(t, analyst, q)
+	rawIDs := map[string]bool{}
+	for _, id := range bytes.Split(raw, []byte("\n")) {
+		rawIDs[string(id)] = true
+	}
+	lines := bytes.Split(masked, []byte("\n"))
+	if len(lines) != 52 { // 50 ids, an empty line, the tag
+		t.Fatalf("analyst's COPY returned %q", masked)
+	}
+	for _, id := range lines[:50] {
+		if rawIDs[string(id)] {
+			t.Errorf("analyst's COPY shows raw customer id %s; the policy hashes it", id)
+		}
+	}
+	marketing := f.meshql
+	marketing.user, marketing.pw = "marketing", "marketing"
+	dsn := fmt.Sprintf("host=%s port=%s dbname=%s user=%s password=%s sslmode=%s", marketing.host, marketing.port, marketing.db, marketing.user, marketing.pw, marketing.sslmode)
+	conn, err := pgconn.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.CopyTo(t.Context(), &bytes.Buffer{}, `COPY sales.customers_v1 (signup_date) TO STDOUT`)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42501" {
+		t.Errorf("marketing copying a denied column: got %v, want SQLSTATE 42501", err)
 	}
 }
