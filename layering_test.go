@@ -20,7 +20,7 @@ var layers = []struct {
 	{"planner", 4},
 	{"engine", 5},
 	{"wire", 6},
-	{"internal/slt", 6}, {"internal/tpch", 6}, {"internal/loadtest", 6}, {"bench", 6},
+	{"internal/slt", 6}, {"internal/tpch", 6}, {"internal/loadtest", 6}, {"internal/clients", 7}, {"bench", 6},
 	{"internal/meshcheck", 6}, {"internal/openlineage", 6},
 	{"cmd", 7},
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -38,6 +39,10 @@ type Result struct {
 	Tag     string
 	Notices []*Notice
 
+	// Copy is set for COPY ... TO STDOUT: the rows of Next are sent as
+	// COPY data in this format instead of as a result set (Columns is nil).
+	Copy *CopyOut
+
 	op     executor.Operator
 	rows   int64
 	err    error // the first error Next returned, reported when the query ends
@@ -47,6 +52,15 @@ type Result struct {
 	log       *slog.Logger
 	user, sql string
 }
+
+// CopyOut describes the data of COPY ... TO STDOUT: its columns and format.
+type CopyOut struct {
+	Columns []Column
+	planner.CopyOptions
+}
+
+// CopyTo returns the COPY format of the result, or nil for a result set.
+func (r *Result) CopyTo() *CopyOut { return r.Copy }
 
 // Next returns the next batch of rows, or io.EOF after the last. The caller
 // releases each batch. Errors are *sqltypes.Error values.
@@ -87,8 +101,9 @@ func (r *Result) RowsReturned() int64 { return r.rows }
 
 // CommandTag returns the complete command tag, e.g. "SELECT 50".
 func (r *Result) CommandTag() string {
-	if r.Columns != nil && r.Tag == "SELECT" {
-		return "SELECT " + strconv.FormatInt(r.rows, 10)
+	switch {
+	case r.Columns != nil && r.Tag == "SELECT", r.Tag == "FETCH", r.Tag == "MOVE", r.Tag == "COPY":
+		return r.Tag + " " + strconv.FormatInt(r.rows, 10)
 	}
 	return r.Tag
 }

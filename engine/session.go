@@ -32,6 +32,14 @@ type Session struct {
 	lastSQL string
 	lastEnd time.Time
 
+	// cursors are the open DECLAREd cursors by name; like the rest of
+	// the statement state, only the session's goroutine touches them.
+	cursors map[string]*cursor
+	// inTx is whether a BEGIN is open. meshql is read-only and has no
+	// transactions to commit, but clients see the block (ReadyForQuery
+	// status 'T') and portals and cursors live until its end.
+	inTx bool
+
 	mu     sync.Mutex
 	values map[string]string
 	defs   map[string]setting
@@ -107,6 +115,9 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 	return s, nil
 }
 
+// InTransaction reports whether the session is inside BEGIN … COMMIT.
+func (s *Session) InTransaction() bool { return s.inTx }
+
 // User is the session's user name.
 func (s *Session) User() string { return s.user }
 
@@ -116,6 +127,7 @@ func (s *Session) ProcessID() int32 { return s.pid }
 // Close ends the session; it is idempotent.
 func (s *Session) Close() {
 	if s.closed.CompareAndSwap(false, true) {
+		s.closeCursors(true /* all */)
 		s.engine.metrics.sessions.Add(-1)
 		s.engine.reg.removeSession(s)
 	}
@@ -233,14 +245,20 @@ func (s *Session) searchPath() []string {
 }
 
 // catalogView resolves names for the binder with this session's rights,
-// in one catalog snapshot.
+// in one catalog snapshot. When system is set, it records whether the
+// statement named a system table (or tried to), so that a catalog query
+// meshql cannot answer is logged.
 type catalogView struct {
 	s      *Session
 	snap   catalogSnapshot
 	access *bind.Access // audit record of the statement being bound
+	system *bool
 }
 
 func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
+	if c.system != nil && (systemSchemas[schema] || (schema == "" && strings.HasPrefix(name, "pg_"))) {
+		*c.system = true
+	}
 	if st, ok := lookupSystem(schema, name); ok {
 		return c.s.bindSystem(ctx, st)
 	}

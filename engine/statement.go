@@ -78,9 +78,10 @@ func (st *Statement) analyze(ctx context.Context) error {
 	prev := st.st
 	st.mesh, st.access = snap.mesh, &bind.Access{}
 	start := s.engine.clock()
-	st.st, st.err = planner.Analyze(ctx, catalogView{s, snap, st.access}, st.parsed, bind.Options{
+	system := false
+	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, bind.Options{
 		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
-		SessionFunction: s.sessionFunction, Action: st.action,
+		SessionFunction: s.sessionFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap),
 	})
@@ -88,6 +89,13 @@ func (st *Statement) analyze(ctx context.Context) error {
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
 		s.audit(0, st.parsed.SQL, start, 0, st.access, st.err)
+		if system {
+			// A client's introspection query meshql cannot answer: the
+			// text shows which catalog table, column or function is
+			// missing.
+			s.engine.log.Warn("catalog query not answered", "user", s.user, "status", sqltypes.Code(st.err),
+				"error", st.err.Error(), "sql", st.parsed.SQL)
+		}
 	}
 	if st.err == nil && prev != nil && !sameResult(prev, st.st) {
 		st.st, st.err = nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cached plan must not change result type").
@@ -151,13 +159,13 @@ func (st *Statement) Columns() []Column {
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
-		cols := make([]Column, len(st.st.Query.Columns))
-		for i, c := range st.st.Query.Columns {
-			cols[i] = Column{Name: c.Name, Type: c.Type}
-		}
-		return cols
+		return st.queryColumns()
 	case planner.KindExplain:
 		return []Column{{Name: "QUERY PLAN", Type: sqltypes.TypeText}}
+	case planner.KindFetch:
+		if st.st.Tag == "FETCH" {
+			return st.s.cursorColumns(st.st.Name)
+		}
 	case planner.KindShow:
 		if st.st.Name == "all" {
 			return []Column{{Name: "name", Type: sqltypes.TypeText}, {Name: "setting", Type: sqltypes.TypeText}, {Name: "description", Type: sqltypes.TypeText}}
@@ -165,6 +173,16 @@ func (st *Statement) Columns() []Column {
 		return []Column{{Name: st.st.Name, Type: sqltypes.TypeText}}
 	}
 	return nil
+}
+
+// queryColumns are the columns of the statement's query (a SELECT, or the
+// query of DECLARE CURSOR or COPY).
+func (st *Statement) queryColumns() []Column {
+	cols := make([]Column, len(st.st.Query.Columns))
+	for i, c := range st.st.Query.Columns {
+		cols[i] = Column{Name: c.Name, Type: c.Type}
+	}
+	return cols
 }
 
 // Execute runs the statement with parameter values (sqltypes.Datum
@@ -192,6 +210,34 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		return &Result{Tag: st.st.Tag}, nil
 	case planner.KindShow:
 		return s.show(st)
+	case planner.KindCopyOut:
+		// COPY runs the query as any SELECT, policies and all; only the
+		// way the wire sends its rows differs.
+		res, err := s.runQuery(ctx, st, params)
+		if err != nil {
+			return nil, err
+		}
+		res.Copy = &CopyOut{Columns: res.Columns, CopyOptions: st.st.Copy}
+		res.Columns, res.Tag = nil, "COPY"
+		return res, nil
+	case planner.KindDeclare:
+		return s.declare(ctx, st, params)
+	case planner.KindFetch:
+		return s.fetch(st.st)
+	case planner.KindClose:
+		if err := s.closeCursor(st.st.Name); err != nil {
+			return nil, err
+		}
+	case planner.KindNoop:
+		switch st.st.Tag {
+		case "BEGIN", "START TRANSACTION":
+			s.inTx = true
+		case "COMMIT", "ROLLBACK":
+			s.inTx = false
+			s.closeCursors(false /* all */)
+		case "DISCARD ALL":
+			s.closeCursors(true /* all */)
+		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
 }
@@ -252,7 +298,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	if err := plan.Root.Open(qctx); err != nil {
 		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.Columns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()

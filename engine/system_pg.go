@@ -58,8 +58,23 @@ func typeRows() [][]any {
 	for _, t := range kinds {
 		oid := t.OID()
 		arr := sqltypes.ListOf(t).OID()
-		out = append(out, []any{int32(oid), names[oid], int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ",", collationOf(t)})
-		out = append(out, []any{int32(arr), "_" + names[oid], int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ",", collationOf(t)})
+		name := names[oid]
+		byVal := t.Size() > 0 && t.Size() <= 8
+		align, storage := "i", "p"
+		switch {
+		case t.Size() == 8:
+			align = "d"
+		case t.Size() == 2:
+			align = "s"
+		case t.Size() == 1:
+			align = "c"
+		case t.Size() < 0:
+			storage = "x"
+		}
+		out = append(out, []any{int32(oid), name, int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ",", collationOf(t),
+			int32(0), byVal, true, align, storage, int32(0), nil, procOID(name + "in"), procOID(name + "out"), procOID(name + "recv"), procOID(name + "send"), int32(0), int32(0), int32(0), int32(0), nil, nil})
+		out = append(out, []any{int32(arr), "_" + name, int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ",", collationOf(t),
+			int32(0), false, true, align, "x", int32(0), nil, procOID("array_in"), procOID("array_out"), procOID("array_recv"), procOID("array_send"), int32(0), int32(0), procOID("array_typanalyze"), procOID("array_subscript_handler"), nil, nil})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
 	return out
@@ -221,7 +236,29 @@ func pgCatalogTables() []sysTable {
 			{"oid", tInt4}, {"typname", tText}, {"typnamespace", tInt4}, {"typowner", tInt4}, {"typlen", tInt2},
 			{"typtype", tText}, {"typcategory", tText}, {"typelem", tInt4}, {"typarray", tInt4}, {"typbasetype", tInt4},
 			{"typtypmod", tInt4}, {"typnotnull", tBool}, {"typdelim", tText}, {"typcollation", tInt4},
+			{"typrelid", tInt4}, {"typbyval", tBool}, {"typisdefined", tBool}, {"typalign", tText}, {"typstorage", tText},
+			{"typndims", tInt4}, {"typdefault", tText}, {"typinput", tInt4}, {"typoutput", tInt4}, {"typreceive", tInt4},
+			{"typsend", tInt4}, {"typmodin", tInt4}, {"typmodout", tInt4}, {"typanalyze", tInt4}, {"typsubscript", tInt4},
+			{"typacl", tText}, {"typdefaultbin", tText},
 		}, rows: func(*Session) [][]any { return typeRows() }},
+		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
+			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_stat_activity", cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
+			{"usesysid", tInt4}, {"usename", tText}, {"application_name", tText}, {"client_addr", tText}, {"state", tText},
+			{"query", tText}, {"wait_event_type", tText}, {"wait_event", tText}, {"backend_type", tText}},
+			// Only the session's own backend: other users' queries are not
+			// the reader's business.
+			rows: func(s *Session) [][]any {
+				app, _ := s.Setting("application_name")
+				return [][]any{{int32(databaseOID), "mesh", s.pid, int32(stableOID("role", s.user)), s.user, app, nil, "active",
+					nil, nil, nil, "client backend"}}
+			}},
+		{schema: "pg_catalog", name: "pg_sequence", cols: []sysColumn{{"seqrelid", tInt4}, {"seqtypid", tInt4}, {"seqstart", tInt8},
+			{"seqincrement", tInt8}, {"seqmax", tInt8}, {"seqmin", tInt8}, {"seqcache", tInt8}, {"seqcycle", tBool}},
+			rows: func(*Session) [][]any { return nil }},
+		{schema: "pg_catalog", name: "pg_enum", cols: []sysColumn{{"oid", tInt4}, {"enumtypid", tInt4}, {"enumsortorder", tFloat4}, {"enumlabel", tText}},
+			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_attrdef", cols: []sysColumn{{"oid", tInt4}, {"adrelid", tInt4}, {"adnum", tInt2}, {"adbin", tText}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_collation", cols: []sysColumn{{"oid", tInt4}, {"collname", tText}, {"collnamespace", tInt4}},

@@ -31,6 +31,10 @@ const (
 	KindReset               // RESET name | RESET ALL
 	KindShow                // SHOW name | SHOW ALL
 	KindNoop                // BEGIN, COMMIT, DISCARD ALL…: accepted, nothing to do
+	KindDeclare             // DECLARE name CURSOR FOR query
+	KindFetch               // FETCH / MOVE [FORWARD] [n | ALL] FROM name
+	KindClose               // CLOSE name | CLOSE ALL
+	KindCopyOut             // COPY (query) TO STDOUT
 )
 
 // Statement is one analyzed statement.
@@ -42,6 +46,9 @@ type Statement struct {
 	Name    string      // setting name for SET/RESET/SHOW (lower case; "all" for RESET/SHOW ALL)
 	Value   string      // SET value
 	Tag     string      // command tag for KindNoop, KindSet, KindReset
+	Hold    bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
+	Count   int64       // KindFetch: rows to fetch (FetchAll = all)
+	Copy    CopyOptions // KindCopyOut
 }
 
 // Analyze classifies and binds one parsed statement.
@@ -96,6 +103,18 @@ func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bin
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "two-phase commit is not supported: meshql is read-only")
 		}
 		out.Kind, out.Tag = KindNoop, tag
+	case n.GetDeclareCursorStmt() != nil:
+		return analyzeDeclare(ctx, cat, n.GetDeclareCursorStmt(), opts, out)
+	case n.GetFetchStmt() != nil:
+		return analyzeFetch(n.GetFetchStmt(), out)
+	case n.GetClosePortalStmt() != nil:
+		// An empty name is CLOSE ALL.
+		out.Kind, out.Name, out.Tag = KindClose, n.GetClosePortalStmt().Portalname, "CLOSE CURSOR"
+		if out.Name == "" {
+			out.Tag = "CLOSE CURSOR ALL"
+		}
+	case n.GetCopyStmt() != nil:
+		return analyzeCopy(ctx, cat, n.GetCopyStmt(), opts, out)
 	case n.GetDiscardStmt() != nil:
 		out.Kind, out.Tag = KindNoop, "DISCARD ALL"
 	case n.GetDeallocateStmt() != nil:

@@ -142,6 +142,12 @@ func lookupBuilder(name string) builder {
 		return buildStringToArray
 	case "array_position":
 		return buildArrayPosition
+	case "array_element":
+		return buildArrayElement
+	case "generate_series_array":
+		return buildGenerateSeriesArray
+	case "json_build_object":
+		return buildJSONBuildObject
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":
@@ -150,8 +156,8 @@ func lookupBuilder(name string) builder {
 		return buildFormat
 	case "age":
 		return buildAge
-	case "array_subscript", "array_slice":
-		return buildArraySubscript
+	case "array_slice":
+		return buildArraySlice
 	case "array_append", "array_prepend", "array_cat", "array_remove":
 		return buildArrayEdit
 	case "array_contains", "array_contained", "array_overlap":

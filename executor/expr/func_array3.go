@@ -10,13 +10,12 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Array element access and manipulation, on one-dimensional arrays with
-// lower bound 1 as PostgreSQL builds them: array_subscript (arr[i]),
-// array_slice (arr[lo:hi]), array_append, array_prepend, array_cat (and
+// Array manipulation, on one-dimensional arrays with lower bound 1 as
+// PostgreSQL builds them: array_slice (arr[lo:hi]), array_append, array_prepend, array_cat (and
 // the || operator over arrays), array_remove, and the containment
 // operators @> (array_contains), <@ (array_contained) and && (array_overlap).
 // They work element by element through Datums: arrays are off the hot
-// path of analytic queries.
+// path of analytic queries. arr[i] is array_element (func_subscript.go).
 
 // SliceOpenBound stands for a missing bound of a slice (arr[:hi], arr[lo:]).
 const SliceOpenBound = math.MaxInt32
@@ -77,8 +76,10 @@ func arrayArgs(name string, args []Expr, listPos ...int) ([]Expr, sqltypes.Type,
 	return out, lt, nil
 }
 
-func buildArraySubscript(name string, args []Expr) (Expr, error) {
-	if err := wantArgs(name, args, 2, 3); err != nil {
+// buildArraySlice: arr[lo:hi] (the binder gives SliceOpenBound for a
+// missing bound), clamped to the array's bounds; NULL bounds give NULL.
+func buildArraySlice(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 3, 3); err != nil {
 		return nil, err
 	}
 	if !isList(args[0]) {
@@ -89,31 +90,12 @@ func buildArraySubscript(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	slice := name == "array_slice"
-	if slice != (len(idx) == 2) {
-		return nil, functionError(name, args)
-	}
-	t := *lt.Elem
-	if slice {
-		t = lt
-	}
-	return &callExpr{name: name, args: append([]Expr{args[0]}, idx...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		lo := values[int32](in[1])
-		var hi []int32
-		if slice {
-			hi = values[int32](in[2])
-		}
-		return datumRows(env, t, n, func(i int) (sqltypes.Datum, error) {
+	return &callExpr{name: name, args: append([]Expr{args[0]}, idx...), t: lt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		lo, hi := values[int32](in[1]), values[int32](in[2])
+		return datumRows(env, lt, n, func(i int) (sqltypes.Datum, error) {
 			elems, ok := listAt(in[0], lt, i)
-			if !ok || in[1].IsNull(i) || slice && in[2].IsNull(i) {
+			if !ok || in[1].IsNull(i) || in[2].IsNull(i) {
 				return nil, nil
-			}
-			if !slice {
-				k := int(lo[i])
-				if k < 1 || k > len(elems) {
-					return nil, nil
-				}
-				return elems[k-1], nil
 			}
 			from, to := max(int(lo[i]), 1), min(int(hi[i]), len(elems))
 			if from > to {

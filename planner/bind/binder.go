@@ -75,6 +75,11 @@ type Options struct {
 	// resolves a user given by oid.
 	Privileges func(user string) (g *Grants, ok bool)
 	RoleByOID  func(oid int64) (user string, ok bool)
+	// ResolveOID turns the name in a 'name'::regclass (regtype,
+	// regnamespace, …) literal into the object's id; kind is the reg*
+	// type's name. Errors are the user's (42P01, 42704). May be nil: the
+	// literal must then be a number.
+	ResolveOID func(kind, name string) (int32, error)
 }
 
 // Query is a bound SELECT.

@@ -233,6 +233,19 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 	return t, nil
 }
 
+// regKind is the name of an object-identifier type (regclass, regtype,
+// regnamespace, regproc, regrole) a cast names, or "".
+func regKind(tn *pg_query.TypeName) string {
+	if tn == nil || len(tn.Names) == 0 || len(tn.ArrayBounds) > 0 {
+		return ""
+	}
+	switch name := tn.Names[len(tn.Names)-1].GetString_().GetSval(); name {
+	case "regclass", "regtype", "regnamespace", "regproc", "regprocedure", "regrole":
+		return name
+	}
+	return ""
+}
+
 func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
 	t, err := resolveTypeName(tc.TypeName)
 	if err != nil {
@@ -248,6 +261,13 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	if c, ok := e.(*logical.Const); ok && c.T.Kind == sqltypes.Unknown {
 		if c.V == nil {
 			return &logical.Const{T: t}, nil
+		}
+		if kind := regKind(tc.TypeName); kind != "" && b.opts.ResolveOID != nil {
+			oid, err := b.opts.ResolveOID(kind, c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return &logical.Const{T: t, V: oid}, nil
 		}
 		v, err := sqltypes.ParseValue(t, c.V.(string))
 		if err != nil {
@@ -322,7 +342,7 @@ func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *ag
 			}
 			return b.coerce(x, sqltypes.TypeInt4)
 		}
-		name, args := "array_subscript", []logical.Expr{e}
+		name, args := "array_element", []logical.Expr{e}
 		if idx.IsSlice {
 			name = "array_slice"
 			lo, err := bound(idx.Lidx, 1)

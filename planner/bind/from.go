@@ -439,21 +439,28 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	}
 	items := rf.Functions[0].GetList().GetItems()
 	fc := items[0].GetFuncCall()
-	if fc == nil || funcName(fc) != "unnest" {
+	if fc == nil || (funcName(fc) != "unnest" && funcName(fc) != "generate_series") {
 		what := "this function"
 		if fc != nil {
 			what = funcName(fc)
 		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest)", what), location(items[0]))
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest and generate_series)", what), location(items[0]))
 	}
-	if len(fc.Args) != 1 {
+	series := funcName(fc) == "generate_series"
+	if len(fc.Args) != 1 && !series {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unnest with %d arguments is not supported", len(fc.Args)), int(fc.Location))
 	}
 	base := left
 	if base == nil {
 		base = &relation{node: &logical.Values{Rows: [][]logical.Expr{{}}}, scope: &scope{parent: outer}}
 	}
-	list, err := b.bindExpr(fc.Args[0], base.scope, nil)
+	var list logical.Expr
+	var err error
+	if series {
+		list, err = b.bindSeries(fc, base.scope)
+	} else {
+		list, err = b.bindExpr(fc.Args[0], base.scope, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -461,8 +468,8 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function unnest(%s) does not exist", list.Type()).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), int(fc.Location))
 	}
-	alias := "unnest"
-	colName := "unnest"
+	alias := funcName(fc)
+	colName := alias
 	names := aliasNames(rf.Alias)
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
@@ -492,4 +499,28 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 func nodeKind(n *pg_query.Node) string {
 	s := strings.TrimPrefix(strings.TrimPrefix(strings.Split(n.String(), ":")[0], "Node_"), "{")
 	return strings.TrimSpace(s)
+}
+
+// bindSeries binds generate_series(start, stop [, step]) over integers as
+// the unnest of the array of its values (generate_series_array), so that it
+// shares Unnest's plan and lateral handling. The series is built whole for
+// each input row: meant for the short series catalog queries use.
+func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope) (logical.Expr, error) {
+	var args []logical.Expr
+	for _, an := range fc.Args {
+		e, err := b.bindExpr(an, sc, nil)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	coerced, _, err := b.unifyAll(args, int(fc.Location))
+	if err != nil {
+		return nil, err
+	}
+	rt, err := funcType("generate_series_array", coerced)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+	}
+	return &logical.Func{Name: "generate_series_array", Args: coerced, T: rt}, nil
 }

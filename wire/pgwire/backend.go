@@ -90,3 +90,12 @@ type ProcessIDer interface {
 type NoticeSource interface {
 	Notices() []*sqltypes.Error
 }
+
+// TxTracker is an optional Session interface: whether the session is
+// inside a BEGIN … COMMIT block. ReadyForQuery reports it ('T' rather than
+// 'I'), and psql-wire keeps the session's portals only while it is true, so
+// that a suspended portal (pgjdbc's setFetchSize with autocommit off)
+// survives the Sync after each batch, as in PostgreSQL.
+type TxTracker interface {
+	InTransaction() bool
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	wire "github.com/jeroenrinzema/psql-wire"
+	"github.com/jeroenrinzema/psql-wire/pkg/types"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -312,3 +313,14 @@ func (st *connState) recoverErr(err *error) {
 }
 
 func itoa(n int) string { return string(appendInt(nil, int64(n))) }
+
+// txStatus is psql-wire's TxStatus hook: the transaction status byte of
+// ReadyForQuery.
+func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
+	if st := stateFrom(ctx); st != nil {
+		if t, ok := st.session.(TxTracker); ok && t.InTransaction() {
+			return types.ServerTransactionBlock
+		}
+	}
+	return types.ServerIdle
+}

@@ -84,6 +84,15 @@ func (s engineSession[St]) ProcessID() int32 {
 	return 0
 }
 
+// InTransaction forwards the engine session's transaction state when it
+// tracks one.
+func (s engineSession[St]) InTransaction() bool {
+	if t, ok := any(s.s).(TxTracker); ok {
+		return t.InTransaction()
+	}
+	return false
+}
+
 type engineStatement[St EngineStatement] struct{ st St }
 
 func (s engineStatement[St]) ParamTypes() []sqltypes.Type { return s.st.ParamTypes() }

@@ -53,6 +53,13 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.L
 	if src.Kind == sqltypes.Unknown {
 		src = target
 	}
+	if src.Kind == sqltypes.List && target.Kind == sqltypes.List && src.Elem != nil && target.Elem != nil && src.Elem.Kind == target.Elem.Kind {
+		v, err := decodeBinaryArray(raw, target, loc)
+		if err != nil {
+			return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
+		}
+		return v, nil
+	}
 	v, text, err := decodeBinary(raw, src)
 	if err != nil {
 		return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())

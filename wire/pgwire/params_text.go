@@ -84,6 +84,23 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 			return nil, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
 		}
 		return iv, nil
+	case sqltypes.List:
+		// Array literals ('{1,NULL,3}'); elements parse as parameters
+		// of the element type do, so dates and times follow the session.
+		parts, err := sqltypes.ParseArray(sqltypes.TypeText, s)
+		if err != nil || t.Elem == nil {
+			return nil, syntax()
+		}
+		out := make([]any, len(parts))
+		for i, p := range parts {
+			if p == nil {
+				continue
+			}
+			if out[i], err = parseText(p.(string), *t.Elem, loc); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
 	return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "parameters of type %s are not supported", t)
 }

@@ -77,7 +77,8 @@ func TestParseText(t *testing.T) {
 		{sqltypes.TypeTimestamp, "yesterday", sqltypes.CodeInvalidDatetimeFormat},
 		{sqltypes.TypeInterval, "1 fortnight", sqltypes.CodeInvalidDatetimeFormat},
 		{sqltypes.NumericType(10, 2), "abc", sqltypes.CodeInvalidTextRepr},
-		{typInt4Arr, "{1}", sqltypes.CodeFeatureNotSupported},
+		{typInt4Arr, "{1,x}", sqltypes.CodeInvalidTextRepr},
+		{typInt4Arr, "{1", sqltypes.CodeInvalidTextRepr},
 	} {
 		if _, err := parseText(tc.in, tc.typ, nil); sqltypes.Code(err) != tc.code {
 			t.Errorf("%s %q: got %v, want %s", tc.typ, tc.in, err, tc.code)

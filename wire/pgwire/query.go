@@ -8,6 +8,7 @@ import (
 	wire "github.com/jeroenrinzema/psql-wire"
 	"github.com/jeroenrinzema/psql-wire/pkg/types"
 
+	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -107,12 +108,20 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		}
 	}
 	cols := stmt.Columns()
+	var copyOut *engine.CopyOut
+	if cs, ok := rows.(CopySource); ok {
+		copyOut = cs.CopyTo()
+	}
 	switch {
+	case copyOut != nil && !simple:
+		err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY TO STDOUT is supported in the simple query protocol only")
+	case copyOut != nil:
+		err = st.writeCopyOut(qctx, rows, copyOut)
 	case len(cols) == 0:
 		err = drain(qctx, rows)
 	case simple:
 		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
-			err = st.writeRowsRaw(qctx, rows, cols)
+			err = st.writeRowsRaw(qctx, rows, cols, appendDataRows)
 		}
 	default:
 		err = st.writeRowsCells(qctx, dw, rows, cols)

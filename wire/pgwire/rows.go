@@ -105,8 +105,10 @@ func appendDataRows(buf []byte, encs []colEncoder, from, to int) []byte {
 	return buf
 }
 
-// writeRowsRaw streams rows in text format as DataRow frames (simple query).
-func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column) error {
+// writeRowsRaw streams rows as raw frames (simple query): appendRows
+// appends the frames of rows from..to of a batch (appendDataRows: text
+// DataRows).
+func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) []byte) error {
 	var encs []colEncoder
 	buf := st.out[:0]
 	defer func() {
@@ -130,7 +132,7 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 		n := int(b.NumRows())
 		for r := 0; r < n; {
 			end := min(n, r+256)
-			buf = appendDataRows(buf, encs, r, end)
+			buf = appendRows(buf, encs, r, end)
 			r = end
 			if len(buf) >= rawFlushSize {
 				if err := st.rw.writeRaw(buf); err != nil {

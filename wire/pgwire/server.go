@@ -143,6 +143,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.BackendKeyData(s.backendKeyData),
 		wire.CancelRequest(s.cancelRequest),
 		wire.CloseConn(s.closeConn),
+		wire.TxStatus(s.txStatus),
 		wire.ExtendTypes(registerCellCodecs),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"context"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/planner"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// cursor is an open DECLAREd cursor: the running query's Result, read a
+// FETCH at a time, and the part of a batch the last FETCH did not take.
+// Rows are never materialized beyond one batch, so a cursor streams a
+// result of any size (psycopg2's named cursors rely on it).
+type cursor struct {
+	res     *Result
+	cancel  context.CancelFunc
+	pending arrow.RecordBatch // nil, or the rows left of the last batch
+	hold    bool
+}
+
+func (c *cursor) close() {
+	if c.pending != nil {
+		c.pending.Release()
+		c.pending = nil
+	}
+	c.res.Close()
+	c.cancel()
+}
+
+// declare runs the cursor's query and keeps its result open under the
+// cursor's name. The query runs under a context of its own, not the
+// DECLARE statement's, which ends when the statement completes; CLOSE, the
+// end of the transaction (for cursors without HOLD) or of the session stops
+// it.
+func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+	name := st.st.Name
+	if _, ok := s.cursors[name]; ok {
+		return nil, sqltypes.New("42P03", "cursor \"%s\" already exists", name)
+	}
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	res, err := s.runQuery(cctx, st, params)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if s.cursors == nil {
+		s.cursors = map[string]*cursor{}
+	}
+	s.cursors[name] = &cursor{res: res, cancel: cancel, hold: st.st.Hold}
+	return &Result{Tag: st.st.Tag}, nil
+}
+
+// cursorColumns are the columns FETCH returns from the named cursor; nil
+// when there is no such cursor (Execute then reports it).
+func (s *Session) cursorColumns(name string) []Column {
+	if c, ok := s.cursors[name]; ok {
+		return c.res.Columns
+	}
+	return nil
+}
+
+// fetch returns up to st.Count rows of the named cursor (MOVE skips them).
+func (s *Session) fetch(st *planner.Statement) (*Result, error) {
+	c, ok := s.cursors[st.Name]
+	if !ok {
+		return nil, sqltypes.New("34000", "cursor \"%s\" does not exist", st.Name)
+	}
+	op := &fetchOperator{c: c, left: st.Count}
+	if st.Tag == "MOVE" {
+		return &Result{Tag: "MOVE", op: op}, nil
+	}
+	return &Result{Columns: c.res.Columns, Tag: "FETCH", op: op}, nil
+}
+
+// closeCursor closes one cursor, or every cursor when name is empty
+// (CLOSE ALL).
+func (s *Session) closeCursor(name string) error {
+	if name == "" {
+		s.closeCursors(true)
+		return nil
+	}
+	c, ok := s.cursors[name]
+	if !ok {
+		return sqltypes.New("34000", "cursor \"%s\" does not exist", name)
+	}
+	c.close()
+	delete(s.cursors, name)
+	return nil
+}
+
+// closeCursors closes the cursors a transaction end closes: those without
+// HOLD, or all of them.
+func (s *Session) closeCursors(all bool) {
+	for name, c := range s.cursors {
+		if all || !c.hold {
+			c.close()
+			delete(s.cursors, name)
+		}
+	}
+}
+
+// fetchOperator hands out at most left rows of a cursor, slicing the
+// batch that straddles the limit and keeping its rest in the cursor.
+type fetchOperator struct {
+	c    *cursor
+	left int64
+}
+
+func (o *fetchOperator) Schema() *arrow.Schema { return o.c.res.op.Schema() }
+
+func (o *fetchOperator) Open(context.Context) error { return nil }
+
+func (o *fetchOperator) Close() error { return nil }
+
+func (o *fetchOperator) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.left <= 0 {
+		return nil, io.EOF
+	}
+	b := o.c.pending
+	o.c.pending = nil
+	if b == nil {
+		var err error
+		if b, err = o.c.res.Next(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if n := b.NumRows(); n > o.left {
+		out := b.NewSlice(0, o.left)
+		o.c.pending = b.NewSlice(o.left, n)
+		b.Release()
+		o.left = 0
+		return out, nil
+	}
+	o.left -= b.NumRows()
+	return b, nil
+}

@@ -1,0 +1,68 @@
+package expr
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// buildJSONBuildObject is json_build_object(k1, v1, …): a JSON object of
+// the pairs, keys as text, values as JSON numbers, booleans, null or
+// strings (other types by their text form), as PostgreSQL's to_json does
+// for scalars. Catalog queries (SQLAlchemy's column reflection) call it.
+func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
+	if len(args)%2 != 0 {
+		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument list must have even number of elements").
+			WithHint("The arguments of json_build_object() must consist of alternating keys and values.")
+	}
+	for i := 0; i < len(args); i += 2 {
+		args[i] = coerceTo(args[i], sqltypes.TypeText)
+		if !args[i].Type().IsString() {
+			return nil, functionError(name, args)
+		}
+	}
+	types := make([]sqltypes.Type, len(args))
+	for i, a := range args {
+		types[i] = a.Type()
+	}
+	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		// No inputs for validity: NULL values give JSON null, not NULL.
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+			dst = append(dst, '{')
+			for j := 0; j < len(in); j += 2 {
+				if in[j].IsNull(i) {
+					return nil, false, sqltypes.New("22004", "null value not allowed for object key")
+				}
+				if j > 0 {
+					dst = append(dst, ", "...)
+				}
+				dst = appendJSONValue(dst, sqltypes.TypeText, datumAt(in[j], types[j], i))
+				dst = append(dst, " : "...)
+				dst = appendJSONValue(dst, types[j+1], datumAt(in[j+1], types[j+1], i))
+			}
+			return append(dst, '}'), false, nil
+		})
+	}}, nil
+}
+
+// appendJSONValue appends a scalar datum as JSON.
+func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum) []byte {
+	if v == nil {
+		return append(dst, "null"...)
+	}
+	switch t.Kind {
+	case sqltypes.Bool:
+		return strconv.AppendBool(dst, v.(bool))
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8, sqltypes.Numeric:
+		return append(dst, sqltypes.FormatValue(t, v)...)
+	case sqltypes.JSON:
+		return append(dst, v.(string)...)
+	}
+	s := sqltypes.FormatValue(t, v)
+	b, _ := json.Marshal(s)
+	return append(dst, b...)
+}

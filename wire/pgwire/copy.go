@@ -1,0 +1,170 @@
+package pgwire
+
+import (
+	"context"
+	"encoding/binary"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/planner"
+)
+
+// COPY ... TO STDOUT (psql's \copy, psycopg's copy_expert) sends the rows
+// of an ordinary query as CopyOutResponse, one CopyData message per row and
+// CopyDone, in PostgreSQL's text, CSV or binary COPY format. The rows come
+// from the same column encoders as DataRows, so values render exactly as
+// in a result set.
+
+// CopySource is an optional Rows interface: a result that is COPY data.
+type CopySource interface {
+	CopyTo() *engine.CopyOut
+}
+
+// copyBinarySignature starts a binary COPY stream, followed by the flags
+// and header-extension length (both 0).
+const copyBinarySignature = "PGCOPY\n\xff\r\n\x00"
+
+// writeCopyOut streams rows as COPY data and ends it with CopyDone; the
+// caller sends CommandComplete.
+func (st *connState) writeCopyOut(ctx context.Context, rows Rows, c *engine.CopyOut) error {
+	bin := c.Format == planner.CopyBinary
+	buf := append(st.out[:0], 'H', 0, 0, 0, 0)
+	format := byte(0)
+	if bin {
+		format = 1
+	}
+	buf = append(buf, format)
+	buf = binary.BigEndian.AppendUint16(buf, uint16(len(c.Columns)))
+	for range c.Columns {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(format))
+	}
+	binary.BigEndian.PutUint32(buf[1:], uint32(len(buf)-1))
+	switch {
+	case bin:
+		buf = copyData(buf, func(b []byte) []byte { return append(b, copyBinarySignature+"\x00\x00\x00\x00\x00\x00\x00\x00"...) })
+	case c.Header:
+		buf = copyData(buf, func(b []byte) []byte {
+			for i, col := range c.Columns {
+				if i > 0 {
+					b = append(b, c.Delimiter...)
+				}
+				b = appendCopyField(b, []byte(col.Name), &c.CopyOptions)
+			}
+			return append(b, '\n')
+		})
+	}
+	if err := st.rw.writeRaw(buf); err != nil {
+		return err
+	}
+	st.out = buf[:0]
+	err := st.writeRowsRaw(ctx, rows, c.Columns, func(buf []byte, encs []colEncoder, from, to int) []byte {
+		return appendCopyRows(buf, encs, from, to, &c.CopyOptions)
+	})
+	if err != nil {
+		return err
+	}
+	end := st.out[:0]
+	if bin {
+		end = copyData(end, func(b []byte) []byte { return append(b, 0xff, 0xff) })
+	}
+	return st.rw.writeRaw(append(end, 'c', 0, 0, 0, 4))
+}
+
+// copyData appends one CopyData message whose payload fill appends.
+func copyData(buf []byte, fill func([]byte) []byte) []byte {
+	at := len(buf)
+	buf = fill(append(buf, 'd', 0, 0, 0, 0))
+	binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
+	return buf
+}
+
+// appendCopyRows appends rows from..to as CopyData messages.
+func appendCopyRows(buf []byte, encs []colEncoder, from, to int, o *planner.CopyOptions) []byte {
+	var scratch []byte
+	for r := from; r < to; r++ {
+		buf = copyData(buf, func(b []byte) []byte {
+			if o.Format == planner.CopyBinary {
+				b = binary.BigEndian.AppendUint16(b, uint16(len(encs)))
+				for _, e := range encs {
+					if e.isNull(r) {
+						b = append(b, 0xff, 0xff, 0xff, 0xff)
+						continue
+					}
+					vat := len(b)
+					b = e.binary(append(b, 0, 0, 0, 0), r)
+					binary.BigEndian.PutUint32(b[vat:], uint32(len(b)-vat-4))
+				}
+				return b
+			}
+			for i, e := range encs {
+				if i > 0 {
+					b = append(b, o.Delimiter...)
+				}
+				if e.isNull(r) {
+					b = append(b, o.Null...)
+					continue
+				}
+				scratch = e.text(scratch[:0], r)
+				b = appendCopyField(b, scratch, o)
+			}
+			return append(b, '\n')
+		})
+	}
+	return buf
+}
+
+// appendCopyField appends one non-NULL value in text or CSV COPY format.
+func appendCopyField(b, v []byte, o *planner.CopyOptions) []byte {
+	if o.Format == planner.CopyCSV {
+		return appendCSVField(b, v, o)
+	}
+	delim := o.Delimiter[0]
+	for _, c := range v {
+		switch c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\v':
+			b = append(b, '\\', 'v')
+		default:
+			if c == delim {
+				b = append(b, '\\')
+			}
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// appendCSVField quotes a value that contains the delimiter, the quote
+// character, a line break, or that reads as the NULL string (PostgreSQL
+// quotes an empty string when NULL is empty, so the two stay apart).
+func appendCSVField(b, v []byte, o *planner.CopyOptions) []byte {
+	quote, esc, delim := o.Quote[0], o.Escape[0], o.Delimiter[0]
+	need := string(v) == o.Null || (len(v) > 0 && v[0] == '\\' && len(v) == 2 && v[1] == '.')
+	for _, c := range v {
+		if c == delim || c == quote || c == '\n' || c == '\r' {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return append(b, v...)
+	}
+	b = append(b, quote)
+	for _, c := range v {
+		if c == quote || c == esc {
+			b = append(b, esc)
+		}
+		b = append(b, c)
+	}
+	return append(b, quote)
+}
