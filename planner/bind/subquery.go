@@ -34,6 +34,11 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 		}
 		sq.Kind, sq.T = logical.SubqueryExists, sqltypes.TypeBool
 		return sq, nil
+	case pg_query.SubLinkType_ARRAY_SUBLINK:
+		if len(q.cols) != 1 {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery must return only one column"), loc)
+		}
+		return b.arraySubquery(q), nil
 	case pg_query.SubLinkType_EXPR_SUBLINK:
 		if len(q.cols) != 1 {
 			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery must return only one column"), loc)
@@ -284,4 +289,43 @@ func (b *binder) bindSubqueryComparison(lhsNode *pg_query.Node, cols []outCol, o
 		parts = append(parts, cmp)
 	}
 	return logical.And(parts), nil
+}
+
+// arraySubquery binds ARRAY(q) as the scalar subquery
+// COALESCE((SELECT array_agg(x ORDER BY q's order) FROM q), '{}'): one
+// array per outer row, empty rather than NULL when q has no rows, and
+// decorrelated like any scalar subquery.
+func (b *binder) arraySubquery(q *relation) logical.Expr {
+	col := q.cols[0]
+	input := q.node
+	// The ORDER BY of q orders the elements: it becomes the aggregate's
+	// input order (a final projection only drops hidden sort columns).
+	var order []logical.SortKey
+	if p, ok := input.(*logical.Project); ok && allColRefs(p.Exprs) {
+		if s, ok := p.Input.(*logical.Sort); ok {
+			input, order = s.Input, s.Keys
+		}
+	} else if s, ok := input.(*logical.Sort); ok {
+		input, order = s.Input, s.Keys
+	}
+	t := sqltypes.ListOf(col.t)
+	out := b.meta.NewColumn("array", "", t)
+	agg := &logical.Aggregate{
+		Input:      input,
+		Aggs:       []logical.AggCall{{Func: "array_agg", Args: []logical.Expr{&logical.ColRef{ID: col.id, Name: col.name, T: col.t}}, T: t}},
+		AggCols:    []logical.ColumnID{out},
+		InputOrder: order,
+	}
+	sq := &logical.Subquery{Kind: logical.SubqueryScalar, Plan: agg, Out: out, T: t}
+	empty := &logical.Const{T: t, V: []any{}}
+	return &logical.Func{Name: "coalesce", Args: []logical.Expr{sq, empty}, T: t}
+}
+
+func allColRefs(es []logical.Expr) bool {
+	for _, e := range es {
+		if _, ok := e.(*logical.ColRef); !ok {
+			return false
+		}
+	}
+	return true
 }
