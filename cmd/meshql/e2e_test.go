@@ -340,3 +340,70 @@ func TestDemoPostgres(t *testing.T) {
 		t.Fatalf("EXPLAIN does not show the SQL sent to PostgreSQL:\n%s", text)
 	}
 }
+
+// TestThreeUsersThroughPsql runs one query through psql as analyst,
+// marketing and sales_eu and checks each answer against what its
+// policies make of PostgreSQL's answer over the same rows: analyst sees
+// every region with emails partially masked, marketing may not read
+// signup_date at all (42501), sales_eu sees only the EU, unmasked.
+func TestThreeUsersThroughPsql(t *testing.T) {
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Fatal("psql is not installed: run scripts/ensure-deps.sh (make test does)")
+	}
+	s := startServer(t)
+	ctx := t.Context()
+	mesh, err := catalog.Load(filepath.Join(s.dataDir, "demo", "mesh"), catalog.LoadOptions{DataDir: filepath.Join(s.dataDir, "demo", "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pgx.Connect(ctx, pgtest.NewDatabase(t, "threeusers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close(ctx)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	if err := pgload.LoadMesh(ctx, pg, mesh, mem); err != nil {
+		t.Fatal(err)
+	}
+	mem.AssertSize(t, 0)
+	pgLines := func(sql string) string {
+		rows, err := pg.Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for rows.Next() {
+			var region, email, signup string
+			var n int64
+			if err := rows.Scan(&region, &n, &email, &signup); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s|%d|%s|%s", region, n, email, signup))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, "\n")
+	}
+	const query = "SELECT region, count(*), min(email), max(signup_date) FROM sales.customers_v1 GROUP BY region ORDER BY region"
+	viaPsql := func(user string) (string, error) {
+		out, err := exec.CommandContext(ctx, psql, "-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1", s.url(user), "-c", query).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+
+	// analyst: every region; the partial mask keeps only the domain.
+	want := pgLines("SELECT region, count(*), '***@' || min(split_part(email, '@', 2)), max(signup_date)::text FROM sales.customers_v1 GROUP BY region ORDER BY region")
+	if got, err := viaPsql("analyst"); err != nil || got != want {
+		t.Errorf("analyst through psql: %v\n%s\nwant (from PostgreSQL, masked by the policy)\n%s", err, got, want)
+	}
+	// marketing: signup_date is denied.
+	if got, err := viaPsql("marketing"); err == nil || !strings.Contains(got, "permission denied for column signup_date") {
+		t.Errorf("marketing through psql: %v\n%s\nwant permission denied for column signup_date", err, got)
+	}
+	// sales_eu: its region only, unmasked.
+	want = pgLines("SELECT region, count(*), min(email), max(signup_date)::text FROM sales.customers_v1 WHERE region = 'EU' GROUP BY region ORDER BY region")
+	if got, err := viaPsql("sales_eu"); err != nil || got != want {
+		t.Errorf("sales_eu through psql: %v\n%s\nwant (from PostgreSQL, EU rows only)\n%s", err, got, want)
+	}
+}
