@@ -80,8 +80,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 3)
 	// The server outlives ctx (the signal): Shutdown drains it below.
 	go func() { errc <- srv.Serve(context.Background(), ln) }()
+	var fsrv *flightsql.Server
 	if o.FlightListen != "" && o.FlightListen != "off" {
-		fsrv, err := flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version})
+		fsrv, err = flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version})
 		if err != nil {
 			srv.Close()
 			return err
@@ -92,7 +93,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("--flight-listen: %w", err)
 		}
 		defer fsrv.Close()
-		go func() { errc <- fsrv.Serve(ctx, fln) }()
+		// Like pgwire, it outlives the signal: Shutdown drains it below.
+		go func() { errc <- fsrv.Serve(context.Background(), fln) }()
 		log.Info("Arrow Flight SQL listening", "flight", fln.Addr().String())
 	}
 	var httpSrv *http.Server
@@ -121,7 +123,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	draining.Store(true)
 	log.Info("meshql shutting down", "shutdown_grace", o.ShutdownGrace.String())
 	grace, cancel := context.WithTimeout(context.Background(), o.ShutdownGrace)
-	if serr := srv.Shutdown(grace); serr != nil {
+	flightDrained := make(chan error, 1)
+	if fsrv != nil {
+		go func() { flightDrained <- fsrv.Shutdown(grace) }()
+	} else {
+		flightDrained <- nil
+	}
+	serr := srv.Shutdown(grace)
+	if ferr := <-flightDrained; serr != nil || ferr != nil {
 		log.Warn("shutdown grace period over: running queries were canceled", "shutdown_grace", o.ShutdownGrace.String())
 	}
 	cancel()

@@ -130,6 +130,33 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
+// Shutdown drains the server: it stops accepting connections and calls,
+// lets running calls (a DoGet streaming its result) finish until ctx
+// ends, then cancels what still runs as Close does. It returns ctx's error
+// when calls had to be canceled.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil
+	}
+	drained := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+		s.Close()
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		<-drained
+		return ctx.Err()
+	}
+}
+
 // Close stops accepting, cancels running queries, closes all connections
 // and ends every token's session. It is idempotent.
 func (s *Server) Close() {
