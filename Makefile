@@ -10,11 +10,15 @@ build:
 run: build
 	./bin/meshql serve
 
-# ensure-deps installs PostgreSQL (and make, gcc) when missing; quiet otherwise.
+# ensure-deps installs PostgreSQL, the client drivers (and make, gcc) when
+# missing; quiet otherwise. Then every fuzz target runs a short
+# coverage-guided round (FUZZ_SMOKE inputs each) beyond its seed corpus.
+FUZZ_SMOKE ?= 3000x
 test:
 	scripts/ensure-deps.sh
 	$(GO) vet ./...
 	$(GO) test -race -p 2 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_SMOKE)
 
 # The .slt corpus against PostgreSQL (and, once wired, meshql).
 slt:
@@ -24,7 +28,9 @@ slt:
 slt-update:
 	$(GO) test -count=1 ./internal/slt -run TestSLTAgainstPostgres -update
 
-# Runs every Fuzz* target of every package for FUZZTIME each.
+# Runs every Fuzz* target of every package for FUZZTIME each: a duration
+# (30s) or a number of inputs (3000x). make test uses a number: a duration
+# can end a worker mid-input with a spurious "context deadline exceeded".
 fuzz:
 	@set -e; \
 	for dir in $$(grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | xargs -r -n1 dirname | sort -u); do \

@@ -1,15 +1,17 @@
 package rules
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 )
 
 // ReorderJoins rebuilds each tree of inner joins (the FROM list of a TPC-H
 // query is one) so that every join has a condition when one exists:
-// starting from the largest input, it repeatedly joins the smallest input
-// connected to what is joined so far, and only falls back to a cross
-// product when nothing is connected. It runs after predicate pushdown, so
-// estimates see the filters already placed on each input.
+// starting from the largest input, it repeatedly joins the connected input
+// whose join with what is joined so far is estimated smallest (see
+// joinEstimate), and only falls back to a cross product when nothing is
+// connected. It runs after predicate pushdown, so estimates see the
+// filters already placed on each input.
 func ReorderJoins(n logical.Node) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		j, ok := n.(*logical.Join)
@@ -65,15 +67,21 @@ func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		}
 		return false
 	}
+	ndv := distinctEstimates(leaves, est)
+	curEst := est[start]
 	for step := 1; step < len(leaves); step++ {
-		next := -1
+		next, nextOut := -1, 0.0
 		for i := range leaves {
 			if done[i] || !connected(i) {
 				continue
 			}
-			if next < 0 || est[i] < est[next] {
-				next = i
+			out := joinEstimate(curEst, est[i], curCols, cols[i], conds, used, ndv)
+			if next < 0 || out < nextOut || out == nextOut && est[i] < est[next] {
+				next, nextOut = i, out
 			}
+		}
+		if next >= 0 {
+			curEst = nextOut
 		}
 		if next < 0 { // nothing connected: a cross product with the smallest
 			for i := range leaves {
@@ -81,6 +89,7 @@ func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 					next = i
 				}
 			}
+			curEst *= max(est[next], 1)
 		}
 		done[next] = true
 		curCols.AddSet(cols[next])
@@ -103,4 +112,101 @@ func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		cur = &logical.Filter{Input: cur, Pred: logical.And(rest)}
 	}
 	return cur
+}
+
+// joinEstimate estimates the rows of joining what is joined so far (left,
+// about leftRows rows) with a leaf (rightRows rows) on the unused
+// conditions between them, as |L|·|R| / max(V(L,a), V(R,b)) for the most
+// selective equality a = b of columns whose distinct counts are known. A
+// column of unknown count is taken as unique within its side. Without any
+// such equality it assumes a foreign-key join: max(|L|, |R|).
+func joinEstimate(leftRows, rightRows float64, leftCols, rightCols logical.ColSet, conds []logical.Expr, used []bool, ndv map[logical.ColumnID]float64) float64 {
+	best := -1.0
+	for k, c := range conds {
+		if used[k] {
+			continue
+		}
+		bin, ok := c.(*logical.Binary)
+		if !ok || bin.Op != expr.OpEq {
+			continue
+		}
+		l, lok := bin.L.(*logical.ColRef)
+		r, rok := bin.R.(*logical.ColRef)
+		if !lok || !rok {
+			continue
+		}
+		if leftCols.Has(r.ID) && rightCols.Has(l.ID) {
+			l, r = r, l
+		}
+		if !leftCols.Has(l.ID) || !rightCols.Has(r.ID) {
+			continue
+		}
+		vl, okL := ndv[l.ID]
+		vr, okR := ndv[r.ID]
+		if !okL && !okR {
+			continue
+		}
+		if !okL {
+			vl = leftRows
+		}
+		if !okR {
+			vr = rightRows
+		}
+		if out := leftRows * rightRows / max(vl, vr, 1); best < 0 || out < best {
+			best = out
+		}
+	}
+	if best < 0 {
+		return max(leftRows, rightRows)
+	}
+	return best
+}
+
+// distinctEstimates estimates the distinct values of the columns the
+// leaves' scans deliver: the source's count when it has one, else the
+// width of an integer column's [min, max] range; never more than the
+// leaf's estimated rows.
+func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnID]float64 {
+	out := map[logical.ColumnID]float64{}
+	for i, leaf := range leaves {
+		var visit func(n logical.Node)
+		visit = func(n logical.Node) {
+			if s, ok := n.(*logical.Scan); ok {
+				stats, schema := s.Table.Stats(), s.Table.Schema()
+				for k, id := range s.Cols {
+					cs, ok := stats.Columns[schema.Field(s.SourceIdx[k]).Name]
+					if !ok {
+						continue
+					}
+					v := float64(cs.Distinct)
+					if cs.Distinct <= 0 {
+						lo, okLo := asInt(cs.Min)
+						hi, okHi := asInt(cs.Max)
+						if !okLo || !okHi || hi < lo {
+							continue
+						}
+						v = float64(hi-lo) + 1
+					}
+					out[id] = max(1, min(v, est[i]))
+				}
+			}
+			for _, c := range n.Children() {
+				visit(c)
+			}
+		}
+		visit(leaf)
+	}
+	return out
+}
+
+func asInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	}
+	return 0, false
 }
