@@ -247,28 +247,7 @@ func TestCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := cl.Execute(ctx, "SELECT a.l_orderkey, b.l_partkey FROM lineitem a, lineitem b WHERE a.l_quantity + b.l_quantity < 0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() {
-		_, _, err := fetch(ctx, cl, info)
-		errc <- err
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		srv.svc.mu.Lock()
-		n := len(srv.svc.running)
-		srv.svc.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the query did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	info, errc := startLongQuery(t, srv, cl, ctx)
 	time.Sleep(100 * time.Millisecond)
 	res, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info})
 	if err != nil {
@@ -295,6 +274,34 @@ func TestCancel(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the cancelled query is still running")
+		}
+	}
+}
+
+// startLongQuery starts a query that runs for minutes and returns nothing
+// (a cross product of lineitem with a filter no pair passes), fetches it
+// in the background and waits until the server runs it; the channel gets
+// the fetch's error.
+func startLongQuery(t *testing.T, srv *Server, cl *flightsql.Client, ctx context.Context) (*flight.FlightInfo, <-chan error) {
+	t.Helper()
+	info, err := cl.Execute(ctx, "SELECT a.l_orderkey, b.l_partkey FROM lineitem a, lineitem b WHERE a.l_quantity + b.l_quantity < 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := fetch(ctx, cl, info)
+		errc <- err
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		srv.svc.mu.Lock()
+		n := len(srv.svc.running)
+		srv.svc.mu.Unlock()
+		if n > 0 {
+			return info, errc
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the query did not start")
 		}
 	}
 }

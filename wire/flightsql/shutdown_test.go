@@ -76,27 +76,7 @@ func TestShutdownGraceOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A cross product that runs for minutes and returns nothing.
-	info, err := cl.Execute(ctx, "SELECT a.l_orderkey FROM lineitem a, lineitem b WHERE a.l_quantity + b.l_quantity < 0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() {
-		_, _, err := fetch(ctx, cl, info)
-		errc <- err
-	}()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		srv.svc.mu.Lock()
-		n := len(srv.svc.running)
-		srv.svc.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the query did not start")
-		}
-	}
+	_, errc := startLongQuery(t, srv, cl, ctx)
 	grace, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if err := srv.Shutdown(grace); err == nil {
