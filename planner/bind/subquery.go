@@ -149,6 +149,16 @@ func (b *binder) joinSubqueries(node logical.Node, exprs []logical.Expr) (logica
 }
 
 func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.Node, logical.Expr, error) {
+	if sq.Kind == logical.SubqueryScalar {
+		if inner, marker, lifted, ok := b.liftOuterProjection(sq); ok {
+			node, repl, err := b.joinSubquery(node, &logical.Subquery{Kind: logical.SubqueryScalar, Plan: inner, Out: marker, T: sqltypes.TypeBool})
+			if err != nil {
+				return nil, nil, err
+			}
+			// No inner row: the subquery is NULL, whatever the outer values.
+			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil
+		}
+	}
 	plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
 	if err != nil {
 		return nil, nil, err
@@ -328,4 +338,50 @@ func allColRefs(es []logical.Expr) bool {
 		}
 	}
 	return true
+}
+
+// liftOuterProjection handles a scalar subquery whose select list reads
+// outer columns, as `(SELECT json_build_object('always', a.attidentity =
+// 'a', ...) FROM ... WHERE ...)` in SQLAlchemy's column reflection: the
+// expression is computed after the join instead, over the outer columns
+// and the inner ones the subquery passes up, and a marker column tells a
+// matched row from none. Not for aggregates (their one row exists even
+// without input) — ok is false then, and decorrelation decides.
+func (b *binder) liftOuterProjection(sq *logical.Subquery) (inner logical.Node, marker logical.ColumnID, lifted logical.Expr, ok bool) {
+	p, isProject := sq.Plan.(*logical.Project)
+	if !isProject || containsAggregate(p.Input) {
+		return nil, 0, nil, false
+	}
+	local := definedIDs(p.Input)
+	idx := -1
+	for i, id := range p.Cols {
+		if id == sq.Out {
+			idx = i
+		}
+	}
+	if idx < 0 || logical.ColumnsOf(p.Exprs[idx]).SubsetOf(local) {
+		return nil, 0, nil, false
+	}
+	e := p.Exprs[idx]
+	up := &logical.Project{Input: p.Input}
+	for _, id := range logical.ColumnsOf(e).Sorted() {
+		if local.Has(id) {
+			up.Exprs, up.Cols = append(up.Exprs, b.colRef(id)), append(up.Cols, id)
+		}
+	}
+	marker = b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	up.Exprs, up.Cols = append(up.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(up.Cols, marker)
+	return up, marker, e, true
+}
+
+func containsAggregate(n logical.Node) bool {
+	if _, ok := n.(*logical.Aggregate); ok {
+		return true
+	}
+	for _, c := range n.Children() {
+		if containsAggregate(c) {
+			return true
+		}
+	}
+	return false
 }
