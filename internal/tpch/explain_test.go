@@ -2,18 +2,10 @@ package tpch
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/engine"
 )
 
 // TestSubqueriesAreJoins checks the plans of the TPC-H queries with
@@ -28,27 +20,9 @@ func TestSubqueriesAreJoins(t *testing.T) {
 		"q04": {"HashJoin Semi"},
 		"q16": {"Mark"},
 	}
-	mesh, err := catalog.Load("../../testdata/mesh-tpch", catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
 	for q, parts := range want {
-		sql, err := os.ReadFile("../../testdata/tpch/queries/" + q + ".sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), sess, "EXPLAIN "+string(sql))
+		res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, q))
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -73,21 +47,7 @@ func TestSubqueriesAreJoins(t *testing.T) {
 // largest table, has: the join order follows the keys (Q7 once joined
 // supplier to the nations of 120k order rows first, 400 suppliers each).
 func TestJoinsDoNotExplode(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh-tpch", catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
 	count, err := Run(context.Background(), sess, "SELECT count(*) FROM lineitem")
 	if err != nil {
 		t.Fatal(err)
@@ -95,11 +55,7 @@ func TestJoinsDoNotExplode(t *testing.T) {
 	lineitem, _ := strconv.ParseInt(count.Rows[0][0], 10, 64)
 	rowsOf := regexp.MustCompile(`actual rows=(\d+)`)
 	for _, q := range []string{"q02", "q05", "q07", "q08", "q09", "q10", "q18", "q21"} {
-		sql, err := os.ReadFile("../../testdata/tpch/queries/" + q + ".sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(context.Background(), sess, "EXPLAIN ANALYZE "+string(sql))
+		res, err := Run(context.Background(), sess, "EXPLAIN ANALYZE "+readQuery(t, q))
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

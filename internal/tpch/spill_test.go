@@ -9,11 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -29,22 +24,8 @@ const spillBudget = "512kB"
 // answer; the engine's spill counter must have moved for Q18 and Q21 and
 // the spill folder must be empty afterwards.
 func TestTPCHSpill(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh-tpch", catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	spillDir := t.TempDir()
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2, SpillDir: spillDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	eng, sess := newSession(t, "../../testdata/mesh-tpch", func(c *engine.Config) { c.SpillDir = spillDir })
 	ctx := context.Background()
 	for _, set := range []string{"SET search_path = tpch", "SET mesh.query_memory = '" + spillBudget + "'"} {
 		if _, err := Run(ctx, sess, set); err != nil {
@@ -125,21 +106,7 @@ func TestTPCHSpill(t *testing.T) {
 // materializes its input) fails with 53200 under a tiny budget, names the
 // budget and the setting, and the session keeps working.
 func TestTPCHOutOfMemory(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh-tpch", catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2, QueryMemory: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := newSession(t, "../../testdata/mesh-tpch", func(c *engine.Config) { c.QueryMemory = 1 << 30 })
 	ctx := context.Background()
 	show := func() string {
 		res, err := Run(ctx, sess, "SHOW mesh.query_memory")
@@ -159,7 +126,7 @@ func TestTPCHOutOfMemory(t *testing.T) {
 	if got := show(); got != "64kB" {
 		t.Errorf("mesh.query_memory = %q after SET", got)
 	}
-	_, err = Run(ctx, sess, "SELECT l_orderkey, row_number() OVER (ORDER BY l_extendedprice) FROM lineitem")
+	_, err := Run(ctx, sess, "SELECT l_orderkey, row_number() OVER (ORDER BY l_extendedprice) FROM lineitem")
 	var se *sqltypes.Error
 	if !errors.As(err, &se) || se.Code != sqltypes.CodeOutOfMemory {
 		t.Fatalf("want 53200, got %v", err)

@@ -66,21 +66,7 @@ type suite struct {
 // runSuite runs the 22 queries in one admin session and compares each
 // with its answer.
 func runSuite(t *testing.T, s suite) {
-	mesh, err := catalog.Load(s.mesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := newSession(t, s.mesh, nil)
 	ctx := context.Background()
 	if _, err := Run(ctx, sess, "SET search_path = tpch"); err != nil {
 		t.Fatalf("SET search_path: %v", err)
@@ -131,4 +117,31 @@ func firstLine(err error) string {
 		return s[:i]
 	}
 	return s
+}
+
+// newSession serves the mesh folder dir with the Parquet connector and a
+// checked allocator that must be empty when t ends, and returns an admin
+// session, closed when t ends; configure (nil: none) adjusts the engine.
+func newSession(t *testing.T, dir string, configure func(*engine.Config)) (*engine.Engine, *engine.Session) {
+	t.Helper()
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	cfg := engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2}
+	if configure != nil {
+		configure(&cfg)
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := eng.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return eng, sess
 }
