@@ -196,6 +196,17 @@ func (p parsedTime) days() (int64, error) {
 	return sqltypes.DaysFromCivil(int64(p.year), p.month, p.day), nil
 }
 
+// parseDays reads s with the template format and returns its fields and
+// day number.
+func parseDays(s, format string) (parsedTime, int64, error) {
+	p, err := parseWithTemplate(s, format)
+	if err != nil {
+		return p, 0, err
+	}
+	d, err := p.days()
+	return p, d, err
+}
+
 // buildToDate: to_date(text, format) → date.
 func buildToDate(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
@@ -208,11 +219,7 @@ func buildToDate(name string, args []Expr) (Expr, error) {
 	return &callExpr{name: name, args: a, t: sqltypes.TypeDate, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		sv, fv := viewOf(in[0]), viewOf(in[1])
 		return mapRows(env.Mem, arrow.FixedWidthTypes.Date32, n, in, func(i int) (arrow.Date32, bool, error) {
-			p, err := parseWithTemplate(sv.str(i), fv.str(i))
-			if err != nil {
-				return 0, false, err
-			}
-			d, err := p.days()
+			_, d, err := parseDays(sv.str(i), fv.str(i))
 			if err != nil {
 				return 0, false, err
 			}
@@ -238,11 +245,7 @@ func buildToTimestampFormat(name string, args []Expr) (Expr, error) {
 			loc = time.UTC
 		}
 		return mapRows(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
-			p, err := parseWithTemplate(sv.str(i), fv.str(i))
-			if err != nil {
-				return 0, false, err
-			}
-			d, err := p.days()
+			p, d, err := parseDays(sv.str(i), fv.str(i))
 			if err != nil {
 				return 0, false, err
 			}
