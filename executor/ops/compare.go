@@ -24,6 +24,8 @@ func keyTypeOK(dt arrow.DataType) bool {
 		arrow.DURATION, arrow.INTERVAL_MONTH_DAY_NANO, arrow.FIXED_SIZE_BINARY,
 		arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return true
+	case arrow.LIST, arrow.LARGE_LIST:
+		return keyTypeOK(dt.(arrow.ListLikeType).Elem())
 	}
 	return false
 }
@@ -85,6 +87,14 @@ func newRowCmp(arr arrow.Array, desc, nullsFirst bool) (rowCmp, error) {
 		return cmpBytes(offsetsOf[int32](arr), dataBytes(arr), v, desc, nf), nil
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return cmpBytes(offsetsOf[int64](arr), dataBytes(arr), v, desc, nf), nil
+	case arrow.LIST, arrow.LARGE_LIST:
+		if keyTypeOK(arr.DataType()) {
+			e, err := encodeLists(arr)
+			if err != nil {
+				return nil, err
+			}
+			return cmpBytes(e.offs, e.buf, v, desc, nf), nil
+		}
 	}
 	return nil, errKeyType("ordering", arr.DataType())
 }
