@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // rowCmp compares rows i and j of one column in the requested order
@@ -28,6 +30,17 @@ func keyTypeOK(dt arrow.DataType) bool {
 		return keyTypeOK(dt.(arrow.ListLikeType).Elem())
 	}
 	return false
+}
+
+// sqlKeyOK is keyTypeOK for a SQL type: json (and arrays of it) has no
+// equality or ordering in PostgreSQL, though its Arrow form is text.
+func sqlKeyOK(t sqltypes.Type) bool {
+	for e := &t; e != nil; e = e.Elem {
+		if e.Kind == sqltypes.JSON {
+			return false
+		}
+	}
+	return keyTypeOK(t.Arrow())
 }
 
 func errKeyType(what string, dt arrow.DataType) error {

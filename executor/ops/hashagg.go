@@ -64,7 +64,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		if g == nil {
 			return nil, errInternal("group key %d is nil", i)
 		}
-		if !keyTypeOK(g.Type().Arrow()) {
+		if !sqlKeyOK(g.Type()) {
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", g.Type())
 		}
 		fs = append(fs, arrow.Field{Name: g.String(), Type: g.Type().Arrow(), Nullable: true})
