@@ -209,6 +209,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		call.Func = "count_star"
 	}
 	var argTypes []sqltypes.Type
+	srfOK := b.srfOK
+	b.srfOK = false
+	defer func() { b.srfOK = srfOK }()
 	for _, an := range fc.Args {
 		e, err := b.bindExpr(an, sc, nil)
 		if err != nil {

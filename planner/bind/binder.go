@@ -114,7 +114,11 @@ type binder struct {
 	win    *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
 	inAggArgs bool
-	notices   []*sqltypes.Error
+	// srfOK is set while binding a select-list entry, the one place
+	// set-returning functions (unnest, generate_series) may appear
+	// outside FROM.
+	srfOK   bool
+	notices []*sqltypes.Error
 }
 
 type cteDef struct {

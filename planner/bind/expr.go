@@ -862,6 +862,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
+	case "unnest", "generate_series":
+		return b.bindSelectListSetFunction(fc, sc, agg, loc)
 	}
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)

@@ -73,7 +73,10 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		return &c
 	case *Unnest:
 		c := *x
-		c.List = fn(x.List)
+		c.Lists = make([]Expr, len(x.Lists))
+		for i, l := range x.Lists {
+			c.Lists[i] = fn(l)
+		}
 		return &c
 	case *Values:
 		c := *x

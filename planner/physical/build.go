@@ -203,25 +203,29 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := lowerExpr(x.List, in.lay)
-		if err != nil {
-			return nil, err
+		spec := ops.UnnestSpec{Ordinality: x.Ord != 0, Outer: x.Outer}
+		var shown []string
+		for i, l := range x.Lists {
+			list, err := lowerExpr(l, in.lay)
+			if err != nil {
+				return nil, err
+			}
+			spec.Lists = append(spec.Lists, list)
+			spec.Names = append(spec.Names, b.meta.Column(x.Cols[i]).Name)
+			shown = append(shown, l.String())
 		}
-		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + x.List.String()}, Children: []*ExplainNode{in.ex}}
+		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + strings.Join(shown, ", ")}, Children: []*ExplainNode{in.ex}}
 		if x.Outer {
 			ex.Props = append(ex.Props, "outer")
 		}
 		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) {
-			if x.Outer {
-				return ops.NewOuterUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
-			}
-			return ops.NewUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
+			return ops.NewUnnest(b.env, op, spec)
 		})
 		if err != nil {
 			return nil, err
 		}
 		// The operator appends to its input's physical column order.
-		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Col)
+		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
 		if x.Ord != 0 {
 			s.ids = append(s.ids, x.Ord)
 		}

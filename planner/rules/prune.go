@@ -102,7 +102,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	case *logical.Unnest:
 		c := *x
-		c.Input = prune(x.Input, withCols(required, x.List))
+		c.Input = prune(x.Input, withCols(required, x.Lists...))
 		return &c
 	case *logical.Window:
 		c := *x
