@@ -27,6 +27,10 @@ type Aggregate struct {
 	// Type is the result type, as AggregateType decides it. The zero Type
 	// means "decide it here".
 	Type sqltypes.Type
+	// Order, for array_agg and string_agg, is the aggregate's own ORDER
+	// BY: each group's rows are aggregated in this order (orderedAcc).
+	// Without it they are aggregated in input order.
+	Order []SortKey
 }
 
 // Scale of avg over integers, and the minimum scale of avg over numerics.

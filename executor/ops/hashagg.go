@@ -94,6 +94,14 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 				return nil, err
 			}
 		}
+		if len(a.Order) > 0 {
+			if a.Func != "array_agg" && a.Func != "string_agg" {
+				return nil, errInternal("aggregate %s has its own ORDER BY", a.Func)
+			}
+			if err := checkSortKeys(a.Order); err != nil {
+				return nil, err
+			}
+		}
 		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
 	}
 	o := &hashAggOp{env: env, inputs: inputs, groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
@@ -172,8 +180,19 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	default:
 		return nil, errInternal("aggregate %s has no implementation", a.Func)
 	}
-	if err != nil || !a.Distinct {
-		return acc, err
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Order) > 0 {
+		specs := make([]SortKey, len(a.Order))
+		for i, k := range a.Order {
+			specs[i] = SortKey{Desc: k.Desc, NullsFirst: k.NullsFirst}
+			argTypes = append(argTypes, k.Expr.Type().Arrow())
+		}
+		acc = &orderedAcc{mem: o.env.Mem, inner: acc, nArgs: len(a.Args), specs: specs}
+	}
+	if !a.Distinct {
+		return acc, nil
 	}
 	sorted := a.Func == "array_agg" || a.Func == "string_agg"
 	return newDistinctAcc(o.env.Mem, acc, argTypes, sorted, o.seed)
@@ -235,6 +254,14 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 		args, err := evalAll(ctx, env, a.Args, b)
 		if err != nil {
 			return 0, err
+		}
+		for _, k := range a.Order {
+			v, err := evalOne(ctx, env, k.Expr, b)
+			if err != nil {
+				releaseArrays(args)
+				return 0, err
+			}
+			args = append(args, v)
 		}
 		if retains(a) {
 			for _, x := range args {

@@ -47,7 +47,7 @@ func retains(a Aggregate) bool {
 	case "array_agg", "string_agg", "percentile_cont", "percentile_disc":
 		return true
 	}
-	return a.Distinct
+	return a.Distinct || len(a.Order) > 0
 }
 
 // account reserves n more bytes for the part. When the budget refuses,

@@ -34,6 +34,9 @@ type aggState struct {
 	aggCols   []logical.ColumnID
 	order     []logical.SortKey // ORDER BY inside aggregate calls
 	orderKey  string
+	// mixedOrders: calls have different ORDER BYs, so each orders its own
+	// rows (AggCall.Order) instead of sorting the input once.
+	mixedOrders bool
 	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
 	// sets are the grouping sets (indexes into groups); nil for a plain
 	// GROUP BY. grouping holds the grouping() calls.
@@ -134,7 +137,8 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 		}
 		return a.groupingSetsNode(b, input), nil
 	}
-	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}, nil
+	calls, order := a.orderedAggs()
+	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: calls, AggCols: a.aggCols, InputOrder: order}, nil
 }
 
 // joinInputSubqueries turns the subqueries in grouping keys, aggregate
@@ -193,12 +197,15 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	if fc.AggWithinGroup {
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}
-	if len(fc.AggOrder) > 0 {
-		if err := b.bindAggOrder(fc, sc, agg); err != nil {
+	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
+	if len(fc.AggOrder) > 0 && (name == "array_agg" || name == "string_agg") {
+		// Only these see their rows' order; for the others ORDER BY is moot.
+		order, err := b.bindAggOrder(fc, sc, agg)
+		if err != nil {
 			return nil, err
 		}
+		call.Order = order
 	}
-	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
 	if name == "every" {
 		call.Func = "bool_and"
 	}
@@ -369,31 +376,57 @@ func aggKey(c logical.AggCall) string {
 	if c.Filter != nil {
 		parts = append(parts, "filter:"+logical.Key(c.Filter))
 	}
+	parts = append(parts, "order:"+orderKey(c.Order))
 	return strings.Join(parts, "|")
 }
 
-// bindAggOrder records the ORDER BY of an aggregate call. Aggregates see
-// their input sorted (one order per query block: two different orders are
-// not supported yet).
-func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) error {
-	var keys []logical.SortKey
+func orderKey(keys []logical.SortKey) string {
 	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(k.Expr), k.Desc, k.NullsFirst))
+	}
+	return strings.Join(parts, ",")
+}
+
+// bindAggOrder binds the ORDER BY of an aggregate call. When every
+// ordered call of the query block has the same order, the aggregate's
+// input is sorted once (Aggregate.InputOrder); otherwise each call orders
+// its own rows.
+func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.SortKey, error) {
+	var keys []logical.SortKey
 	for _, n := range fc.AggOrder {
 		sb := n.GetSortBy()
 		e, err := b.bindExpr(sb.Node, sc, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
-		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nullsFirst))
 	}
-	key := strings.Join(parts, ",")
+	key := orderKey(keys)
 	if agg.order != nil && agg.orderKey != key {
-		return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "aggregates with different ORDER BY clauses in one query are not supported yet"), int(fc.Location))
+		agg.mixedOrders = true
 	}
-	agg.order, agg.orderKey = keys, key
-	return nil
+	if agg.order == nil {
+		agg.order, agg.orderKey = keys, key
+	}
+	return keys, nil
+}
+
+// orderedAggs returns the calls and the input order of an Aggregate:
+// with one order for all, a sorted input and calls without their own.
+func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
+	if a.mixedOrders {
+		return a.aggs, nil
+	}
+	calls := make([]logical.AggCall, len(a.aggs))
+	for i, c := range a.aggs {
+		if !c.Distinct { // DISTINCT feeds its values sorted ascending: it needs its own order
+			c.Order = nil
+		}
+		calls[i] = c
+	}
+	return calls, a.order
 }
 
 // bindOrderedSetAggregate binds percentile_cont/disc(fraction) WITHIN

@@ -83,6 +83,9 @@ type AggCall struct {
 	Distinct bool
 	Filter   Expr // nil = none
 	T        sqltypes.Type
+	// Order is the call's own ORDER BY when the aggregates of one
+	// Aggregate need different orders (otherwise InputOrder serves all).
+	Order []SortKey
 }
 
 // Aggregate groups Input by Groups and computes Aggs. Output is GroupCols

@@ -317,6 +317,13 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			}
 		}
 		aggs[i] = ops.Aggregate{Func: a.Func, Args: args, Distinct: a.Distinct, Filter: filter, Type: a.T}
+		for _, k := range a.Order {
+			e, err := lowerExpr(k.Expr, in.lay)
+			if err != nil {
+				return nil, err
+			}
+			aggs[i].Order = append(aggs[i].Order, ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst})
+		}
 		aggText = append(aggText, aggString(a))
 	}
 	props := []string{}
@@ -346,7 +353,12 @@ func aggString(a logical.AggCall) string {
 	if a.Distinct {
 		d = "DISTINCT "
 	}
-	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1] + ")"
+	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1]
+	if len(a.Order) > 0 {
+		keys := sortKeyList(a.Order)
+		s += " ORDER BY " + keys[1:len(keys)-1]
+	}
+	s += ")"
 	if a.Filter != nil {
 		s += " FILTER (WHERE " + a.Filter.String() + ")"
 	}

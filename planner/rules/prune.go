@@ -85,6 +85,9 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		for _, a := range c.Aggs {
 			need = withCols(need, a.Args...)
 			need = withCols(need, a.Filter)
+			for _, k := range a.Order {
+				need = withCols(need, k.Expr)
+			}
 		}
 		c.Input = prune(x.Input, need)
 		return &c
