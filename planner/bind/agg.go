@@ -37,7 +37,7 @@ type aggState struct {
 	// mixedOrders: calls have different ORDER BYs, so each orders its own
 	// rows (AggCall.Order) instead of sorting the input once.
 	mixedOrders bool
-	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
+	inAgg       bool // binding an aggregate's arguments: nested aggregates are errors
 	// sets are the grouping sets (indexes into groups); nil for a plain
 	// GROUP BY. grouping holds the grouping() calls.
 	sets     [][]int
