@@ -11,7 +11,7 @@ import (
 type Aggregate struct {
 	// Func is one of count_star, count, sum, avg, min, max, array_agg,
 	// bool_and, bool_or, string_agg, stddev, stddev_samp, stddev_pop,
-	// variance, var_samp, var_pop, percentile_cont, percentile_disc.
+	// variance, var_samp, var_pop, percentile_cont, percentile_disc, mode.
 	Func string
 	// Args are evaluated on every input batch (none for count_star; value
 	// and separator for string_agg; for the ordered-set aggregates
@@ -27,6 +27,9 @@ type Aggregate struct {
 	// Type is the result type, as AggregateType decides it. The zero Type
 	// means "decide it here".
 	Type sqltypes.Type
+	// Desc is WITHIN GROUP (ORDER BY x DESC) of the ordered-set
+	// aggregates percentile_cont, percentile_disc and mode.
+	Desc bool
 	// Order, for array_agg and string_agg, is the aggregate's own ORDER
 	// BY: each group's rows are aggregated in this order (orderedAcc).
 	// Without it they are aggregated in input order.
@@ -99,7 +102,10 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		}
 		return bad()
 	}
-	if fn == "percentile_cont" || fn == "percentile_disc" {
+	if fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode" {
+		if fn == "mode" {
+			fn = "percentile_disc" // (0, x): any sortable x, returned as is
+		}
 		if t, ok := percentileType(fn, args); ok {
 			return t, nil
 		}

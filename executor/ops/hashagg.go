@@ -172,11 +172,11 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
-	case "percentile_cont", "percentile_disc":
+	case "percentile_cont", "percentile_disc", "mode":
 		if a.Distinct {
 			return nil, errUnsupported("DISTINCT is not supported with WITHIN GROUP")
 		}
-		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", dt: argTypes[1]}
+		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", mode: a.Func == "mode", desc: a.Desc, dt: argTypes[1]}
 	default:
 		return nil, errInternal("aggregate %s has no implementation", a.Func)
 	}

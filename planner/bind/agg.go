@@ -17,7 +17,7 @@ var aggregateNames = map[string]bool{
 	"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"array_agg": true, "bool_and": true, "bool_or": true, "every": true, "string_agg": true,
 	"stddev": true, "stddev_samp": true, "stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true,
-	"percentile_cont": true, "percentile_disc": true,
+	"percentile_cont": true, "percentile_disc": true, "mode": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
@@ -421,7 +421,9 @@ func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
 	}
 	calls := make([]logical.AggCall, len(a.aggs))
 	for i, c := range a.aggs {
-		if !c.Distinct { // DISTINCT feeds its values sorted ascending: it needs its own order
+		// DISTINCT feeds its values sorted ascending: it needs its own
+		// order; an ordered-set aggregate's is its WITHIN GROUP.
+		if !c.Distinct && (c.Func == "array_agg" || c.Func == "string_agg") {
 			c.Order = nil
 		}
 		calls[i] = c
@@ -429,31 +431,37 @@ func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
 	return calls, a.order
 }
 
-// bindOrderedSetAggregate binds percentile_cont/disc(fraction) WITHIN
-// GROUP (ORDER BY value): the aggregate gets (fraction, value) and orders
-// each group's values itself.
+// bindOrderedSetAggregate binds percentile_cont/disc(fraction) and
+// mode() WITHIN GROUP (ORDER BY value [DESC]): the aggregate gets
+// (fraction, value) — 0 for mode — and orders each group's values
+// itself, in the direction AggCall.Order gives.
 func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
-	if (name != "percentile_cont" && name != "percentile_disc") || len(fc.Args) != 1 || len(fc.AggOrder) != 1 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction)", name), loc)
+	wantArgs := 1
+	if name == "mode" {
+		wantArgs = 0
 	}
-	frac, err := b.bindExpr(fc.Args[0], sc, nil)
-	if err != nil {
-		return nil, err
+	if (name != "percentile_cont" && name != "percentile_disc" && name != "mode") || len(fc.Args) != wantArgs || len(fc.AggOrder) != 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction, and mode())", name), loc)
 	}
-	if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
-		return nil, errAt(sqltypes.AsError(err), loc)
+	var frac logical.Expr = &logical.Const{T: sqltypes.TypeFloat8, V: float64(0)}
+	if wantArgs == 1 {
+		var err error
+		if frac, err = b.bindExpr(fc.Args[0], sc, nil); err != nil {
+			return nil, err
+		}
+		if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
 	}
 	sb := fc.AggOrder[0].GetSortBy()
-	if sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s with ORDER BY ... DESC is not supported yet", name), loc)
-	}
 	val, err := b.bindExpr(sb.Node, sc, nil)
 	if err != nil {
 		return nil, err
 	}
-	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}}
+	desc, _ := sortDirection(sb)
+	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}

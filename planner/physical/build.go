@@ -317,6 +317,11 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			}
 		}
 		aggs[i] = ops.Aggregate{Func: a.Func, Args: args, Distinct: a.Distinct, Filter: filter, Type: a.T}
+		if isOrderedSet(a.Func) {
+			aggs[i].Desc = len(a.Order) > 0 && a.Order[0].Desc
+			aggText = append(aggText, aggString(a))
+			continue
+		}
 		for _, k := range a.Order {
 			e, err := lowerExpr(k.Expr, in.lay)
 			if err != nil {
@@ -343,6 +348,12 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	}
 	ids := x.Output()
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+// isOrderedSet reports whether fn is an ordered-set aggregate: its
+// AggCall.Order is WITHIN GROUP (ORDER BY value), which it sorts itself.
+func isOrderedSet(fn string) bool {
+	return fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode"
 }
 
 func aggString(a logical.AggCall) string {
