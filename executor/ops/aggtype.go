@@ -11,7 +11,9 @@ import (
 type Aggregate struct {
 	// Func is one of count_star, count, sum, avg, min, max, array_agg,
 	// bool_and, bool_or, string_agg, stddev, stddev_samp, stddev_pop,
-	// variance, var_samp, var_pop, percentile_cont, percentile_disc, mode.
+	// variance, var_samp, var_pop, percentile_cont, percentile_disc, mode,
+	// corr, covar_pop, covar_samp, regr_* (args Y, X), bit_and, bit_or,
+	// bit_xor.
 	Func string
 	// Args are evaluated on every input batch (none for count_star; value
 	// and separator for string_agg; for the ordered-set aggregates
@@ -59,6 +61,8 @@ const avgScale = 16
 //	                                  date, timestamps, interval, uuid)
 //	array_agg(T)                      T[] (T not an array)
 //	bool_and, bool_or(boolean)        boolean
+//	bit_and, bit_or, bit_xor(integer) the argument type
+//	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
 //	string_agg(text, text)            text; string_agg(bytea, bytea) bytea
 //	stddev, stddev_samp, stddev_pop,  double precision for real and double
 //	variance, var_samp, var_pop       precision; numeric(38,16) for integers;
@@ -111,6 +115,12 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		}
 		return bad()
 	}
+	if isRegrFunc(fn) {
+		if t, ok := regrType(fn, args); ok {
+			return t, nil
+		}
+		return bad()
+	}
 	if len(args) != 1 {
 		return bad()
 	}
@@ -158,6 +168,11 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	case "bool_and", "bool_or":
 		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {
 			return sqltypes.TypeBool, nil
+		}
+	case "bit_and", "bit_or", "bit_xor":
+		switch a.Kind {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+			return a, nil
 		}
 	}
 	return bad()

@@ -172,13 +172,18 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
+	case "bit_and", "bit_or", "bit_xor":
+		acc = &bitAcc{op: a.Func, dt: a.Type.Arrow()}
 	case "percentile_cont", "percentile_disc", "mode":
 		if a.Distinct {
 			return nil, errUnsupported("DISTINCT is not supported with WITHIN GROUP")
 		}
 		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", mode: a.Func == "mode", desc: a.Desc, dt: argTypes[1]}
 	default:
-		return nil, errInternal("aggregate %s has no implementation", a.Func)
+		if !isRegrFunc(a.Func) {
+			return nil, errInternal("aggregate %s has no implementation", a.Func)
+		}
+		acc = &regrAcc{fn: a.Func, mem: o.env.Mem}
 	}
 	if err != nil {
 		return nil, err

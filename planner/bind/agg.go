@@ -18,6 +18,9 @@ var aggregateNames = map[string]bool{
 	"array_agg": true, "bool_and": true, "bool_or": true, "every": true, "string_agg": true,
 	"stddev": true, "stddev_samp": true, "stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true,
 	"percentile_cont": true, "percentile_disc": true, "mode": true,
+	"corr": true, "covar_pop": true, "covar_samp": true, "regr_count": true, "regr_avgx": true, "regr_avgy": true,
+	"regr_slope": true, "regr_intercept": true, "regr_r2": true, "regr_sxx": true, "regr_syy": true, "regr_sxy": true,
+	"bit_and": true, "bit_or": true, "bit_xor": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
