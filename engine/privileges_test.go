@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,6 +34,12 @@ func TestPrivilegeFunctions(t *testing.T) {
 		{"marketing", "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers_v1'", "customer_id,name,email,country,region,segment"},
 		{"analyst", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers_v1' AND column_name = 'signup_date'", "1"},
 		{"sales_eu", "SELECT grantee, table_schema || '.' || table_name, privilege_type FROM information_schema.table_privileges ORDER BY 2", "sales|catalog.products_v1|SELECT\nsales|catalog.products_v2|SELECT\nsales|sales.customers_v1|SELECT\nsales|sales.orders_v1|SELECT"},
+		// Role names answer for the role's own grants (sales is a role and
+		// no user): sales reads its domain's customers raw, signup_date
+		// included, but not marketing's cross-sell product.
+		{"analyst", "SELECT has_table_privilege('sales', 'sales.customers_v1', 'SELECT'), has_table_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege('sales', 'sales.customers_v1', 'signup_date', 'SELECT')", "t|f|t"},
+		{"analyst", "SELECT has_schema_privilege('sales', 'marketing', 'USAGE'), has_schema_privilege('sales', 'sales', 'USAGE'), has_any_column_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_any_column_privilege('sales', 'catalog.products_v2', 'SELECT')", "f|t|f|t"},
+		{"marketing", fmt.Sprintf("SELECT has_table_privilege(%d, 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege(%d::oid, 'sales.customers_v1', 'signup_date', 'SELECT')", stableOID("role", "sales"), stableOID("role", "sales")), "f|t"},
 	}
 	for _, c := range cases {
 		got, err := queryErr(t, e, c.user, c.sql)

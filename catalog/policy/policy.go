@@ -46,6 +46,26 @@ func PrincipalOf(m *catalog.Mesh, user string) Principal {
 	return p
 }
 
+// RolePrincipal returns a principal holding only role r and what it
+// inherits, with no attributes: whom PostgreSQL's privilege inquiry
+// functions answer for when given a role name. ok is false when the mesh
+// declares no such role.
+func RolePrincipal(m *catalog.Mesh, r string) (Principal, bool) {
+	if _, ok := m.Role(r); !ok {
+		return Principal{}, false
+	}
+	return Principal{User: r, Roles: m.ExpandRoles([]string{r})}, true
+}
+
+// Definer returns whom a derived product with source.security: definer
+// reads its inputs as: its owning domain's role (the role named like the
+// domain, as rule 3 knows owners) and what that role inherits. The
+// definer has no attributes, so an input's row filter that reads
+// current_user_attr keeps no rows for it (fail closed).
+func Definer(m *catalog.Mesh, prod *catalog.Product) Principal {
+	return Principal{User: "definer of " + prod.QualifiedName(), Roles: m.ExpandRoles([]string{prod.Domain})}
+}
+
 // HasRole reports whether the principal holds role r.
 func (p Principal) HasRole(r string) bool { return slices.Contains(p.Roles, r) }
 
