@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -146,15 +147,25 @@ func (s *Session) checkResults() []catalog.CheckResult {
 		s.engine.log.Warn("reading the last check results", "file", catalog.CheckResultsFile, "err", err)
 		return nil
 	}
-	visible := map[string]bool{}
+	v := s.current()
+	visible := map[string]policy.Decision{}
 	for _, p := range s.visibleProducts() {
-		visible[p.QualifiedName()] = true
+		visible[p.QualifiedName()] = policy.Decide(v.mesh, v.who, p)
 	}
 	var out []catalog.CheckResult
 	for _, r := range rs {
-		if visible[r.Product] {
-			out = append(out, r)
+		dec, ok := visible[r.Product]
+		if !ok {
+			continue
 		}
+		if _, masked := dec.Masks[r.Column]; len(dec.RowFilters) > 0 || (r.Column != "" && (masked || dec.Denied[r.Column])) {
+			// What a check measured (null and duplicate counts, the newest
+			// value) on a column the session may not read raw, or over
+			// rows a row filter hides from it, is a statistic of data it
+			// may not see: it gets the outcome only.
+			r.Detail, r.DataAt = "", time.Time{}
+		}
+		out = append(out, r)
 	}
 	return out
 }
