@@ -107,14 +107,26 @@ func catalogTables() []sysTable {
 			}
 			return out
 		}},
+		// Every column of the products the session may read, with how it
+		// reads it: a denied column is listed as the product's contract
+		// declares it (its name is no secret: the 42501 error and the
+		// NOTICE of SELECT * name it), never with a value or a statistic.
 		{schema: "mesh", name: "columns", cols: []sysColumn{
 			{"product", tText}, {"column_name", tText}, {"ordinal", tInt4}, {"data_type", tText},
-			{"description", tText}, {"tags", tTexts}, {"constraints", tTexts},
+			{"description", tText}, {"tags", tTexts}, {"constraints", tTexts}, {"access", tText}, {"mask", tText},
 		}, rows: func(s *Session) [][]any {
+			v := s.current()
 			var out [][]any
 			for _, p := range s.visibleProducts() {
+				dec := policy.Decide(v.mesh, v.who, p)
 				for i, c := range p.Columns {
-					out = append(out, []any{p.QualifiedName(), c.Name, int32(i + 1), c.Type.String(), orNull(c.Description), texts(c.Tags), texts(c.Constraints)})
+					access, mask := "read", any(nil)
+					if m, ok := dec.Masks[c.Name]; ok {
+						access, mask = "masked", m.String()
+					} else if dec.Denied[c.Name] {
+						access = "denied"
+					}
+					out = append(out, []any{p.QualifiedName(), c.Name, int32(i + 1), c.Type.String(), orNull(c.Description), texts(c.Tags), texts(c.Constraints), access, mask})
 				}
 			}
 			return out
