@@ -167,6 +167,7 @@ type Policies struct {
 }
 
 // ColumnPolicy is a column rule: deny, or mask with a method, except for roles.
+// A descriptor's allow: [roles] is Deny with those roles as Except.
 type ColumnPolicy struct {
 	Deny   bool
 	Mask   string // null | redact | hash | partial | round
