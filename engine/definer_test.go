@@ -146,6 +146,20 @@ func TestDerivedProductSecurity(t *testing.T) {
 		t.Errorf("definer EXPLAIN as marketing: %v\n%s", err, text)
 	}
 
+	// EXPLAIN ANALYZE counts only the result's rows: the operators inside
+	// read customers marketing may not (signup_date) and, for sales_eu,
+	// rows of other regions.
+	for _, user := range []string{"marketing", "sales_eu"} {
+		plan, err := queryErr(t, e, user, "EXPLAIN ANALYZE "+query)
+		if err != nil || len(plan) < 3 || !strings.Contains(plan[0], "actual rows=") || strings.Contains(strings.Join(plan[1:], "\n"), "actual rows=") ||
+			!strings.Contains(strings.Join(plan, "\n"), "Inner row counts: hidden") {
+			t.Errorf("definer EXPLAIN ANALYZE as %s: %v\n%s", user, err, strings.Join(plan, "\n"))
+		}
+	}
+	if plan := rows(t, e, "admin", "EXPLAIN ANALYZE "+query); strings.Count(strings.Join(plan, "\n"), "actual rows=") < 3 {
+		t.Errorf("admin reads everything and sees every count:\n%s", strings.Join(plan, "\n"))
+	}
+
 	editFile(t, path, "security: definer", "security: invoker")
 	if err := e.Reload(ctx); err != nil {
 		t.Fatal(err)

@@ -92,6 +92,11 @@ type Query struct {
 	// Notices are sent to the client before the result (columns hidden by
 	// policy from SELECT *).
 	Notices []*sqltypes.Error
+	// HidesRows is set when operators inside the plan see rows the session
+	// may not: a derived product read with its definer's rights, or one
+	// whose own row filter applies above its plan. EXPLAIN ANALYZE then
+	// shows only the result's row count.
+	HidesRows bool
 }
 
 // OutputColumn is a result column: its name and the plan column holding it.
@@ -122,7 +127,9 @@ type binder struct {
 	// row filter reads those of the principal its policy applies to);
 	// nil reads the session's.
 	attrs *policy.Principal
-	win   *winState // window calls of the query block being bound
+	// hidesRows: see Query.HidesRows.
+	hidesRows bool
+	win       *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
 	inAggArgs bool
 	notices   []*sqltypes.Error
@@ -148,7 +155,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices}
+	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}

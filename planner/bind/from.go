@@ -256,6 +256,7 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 		// policy on the derived product itself is applied by the caller.
 		b.who = policy.Definer(b.opts.Mesh, t.Product)
 		b.definer++
+		b.hidesRows = b.hidesRows || !b.opts.Principal.HasRole(policy.AdminRole)
 	}
 	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
 	b.depth--

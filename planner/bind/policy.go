@@ -39,6 +39,9 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 		node = &c
 	}
 	if f := dec.RowFilter(); f != "" {
+		if t.Source == nil {
+			b.hidesRows = true // the derived product's plan runs below its filter
+		}
 		pred, err := b.bindRowFilter(f, rel.scope, t.Name)
 		if err != nil {
 			return nil, err
