@@ -7,10 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
-
-	"github.com/meshql/meshql/internal/pgload"
+	"github.com/meshql/meshql/internal/pgload/pgloadtest"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -72,16 +69,7 @@ func TestDerivedProductSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pg, err := pgx.Connect(ctx, pgtest.NewDatabase(t, "definer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
-	loadMem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	if err := pgload.LoadMesh(ctx, pg, e.Mesh(), loadMem); err != nil {
-		t.Fatal(err)
-	}
-	loadMem.AssertSize(t, 0)
+	pg := pgloadtest.NewDatabase(t, "definer", e.Mesh())
 	pgRows := func(sql string) []string {
 		t.Helper()
 		rs, err := pg.Query(ctx, sql)
