@@ -5,6 +5,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
@@ -191,7 +193,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 	if rv.Catalogname != "" && rv.Catalogname != "mesh" {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: %s.%s.%s", rv.Catalogname, rv.Schemaname, rv.Relname), int(rv.Location))
 	}
-	t, err := b.cat.ResolveTable(b.ctx, rv.Schemaname, rv.Relname)
+	t, err := b.cat.ResolveTable(b.ctx, rv.Schemaname, rv.Relname, b.who)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(rv.Location))
 	}
@@ -246,12 +248,19 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 	if err != nil || len(stmts) != 1 || stmts[0].Node.GetSelectStmt() == nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFDWError, "derived product %s has an invalid definition", t.Name).WithDetail("%v", err), loc)
 	}
-	saved := b.ctes
+	saved, savedWho, savedDefiner := b.ctes, b.who, b.definer
 	b.ctes = nil
 	b.depth++
+	if b.opts.Mesh != nil && t.Product != nil && t.Product.Source.Security == catalog.SecurityDefiner {
+		// The inputs are read with the owner's rights; the consumer's
+		// policy on the derived product itself is applied by the caller.
+		b.who = policy.Definer(b.opts.Mesh, t.Product)
+		b.definer++
+		b.hidesRows = b.hidesRows || !b.opts.Principal.HasRole(policy.AdminRole)
+	}
 	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
 	b.depth--
-	b.ctes = saved
+	b.ctes, b.who, b.definer = saved, savedWho, savedDefiner
 	if err != nil {
 		e := sqltypes.AsError(err)
 		return nil, errAt(sqltypes.New(e.Code, "in derived product %s: %s", t.Name, e.Msg), loc)

@@ -28,6 +28,11 @@ type Scan struct {
 	SourceIdx   []int           // Cols[i] is field SourceIdx[i] of Table.Schema()
 	SourceTypes []sqltypes.Type // type the source delivers for Cols[i] (cast to the column type when it differs)
 	Filters     []Expr
+	// HideStats withholds from EXPLAIN what the source derives from its
+	// statistics (files, row groups or partitions a filter keeps): set
+	// when the session may not see every row of the source (a policy row
+	// filter, or a derived product read with its definer's rights).
+	HideStats bool
 }
 
 // Filter keeps rows where Pred is TRUE.
