@@ -148,6 +148,16 @@ func lookupBuilder(name string) builder {
 		return buildGenerateSeriesArray
 	case "json_build_object":
 		return buildJSONBuildObject
+	case "jsonb_build_object":
+		return buildJSONBBuildObject
+	case "json_build_array", "jsonb_build_array":
+		return buildJSONBuildArray
+	case "to_json", "to_jsonb":
+		return buildToJSON
+	case "json_typeof", "jsonb_typeof":
+		return buildJSONTypeof
+	case "json_array_length", "jsonb_array_length":
+		return buildJSONArrayLength
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":

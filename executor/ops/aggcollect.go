@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -175,3 +176,64 @@ func (a *stringAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 }
 
 func (a *stringAgg) release() { a.buf = nil }
+
+// jsonAgg is json_agg(x) / jsonb_agg(x): a JSON array of every row's value
+// (NULL as null), elements joined by ", " as PostgreSQL prints them; a
+// group without rows yields NULL. Partial buffers concatenate.
+type jsonAgg struct {
+	t    sqltypes.Type
+	buf  [][]byte
+	seen []bool
+}
+
+func (a *jsonAgg) grow(n int) { a.buf, a.seen = growTo(a.buf, n), growTo(a.seen, n) }
+
+func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
+	for i, g := range gids {
+		if g < 0 {
+			continue
+		}
+		if a.seen[g] {
+			a.buf[g] = append(a.buf[g], ", "...)
+		}
+		a.seen[g] = true
+		if args[0].IsNull(i) {
+			a.buf[g] = append(a.buf[g], "null"...)
+			continue
+		}
+		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i)
+	}
+	return nil
+}
+
+func (a *jsonAgg) merge(src accumulator, gmap []int32) error {
+	s := src.(*jsonAgg)
+	for g, seen := range s.seen {
+		if !seen {
+			continue
+		}
+		d := gmap[g]
+		if a.seen[d] {
+			a.buf[d] = append(a.buf[d], ", "...)
+		}
+		a.seen[d] = true
+		a.buf[d] = append(a.buf[d], s.buf[g]...)
+	}
+	return nil
+}
+
+func (a *jsonAgg) finish(mem memory.Allocator) (arrow.Array, error) {
+	k := &bytesKeys{dt: arrow.BinaryTypes.String, offs: []int64{0}, valid: a.seen}
+	for g, b := range a.buf {
+		if a.seen[g] {
+			k.data = append(append(append(k.data, '['), b...), ']')
+		}
+		k.offs = append(k.offs, int64(len(k.data)))
+	}
+	if len(k.data) > math.MaxInt32 {
+		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "json_agg result too large")
+	}
+	return k.build(mem), nil
+}
+
+func (a *jsonAgg) release() { a.buf = nil }

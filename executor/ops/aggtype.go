@@ -38,6 +38,16 @@ type Aggregate struct {
 	Order []SortKey
 }
 
+// OrderSensitive reports whether aggregate fn's result depends on the
+// order of its rows, so that its ORDER BY matters.
+func OrderSensitive(fn string) bool {
+	switch fn {
+	case "array_agg", "string_agg", "json_agg", "jsonb_agg":
+		return true
+	}
+	return false
+}
+
 // Scale of avg over integers, and the minimum scale of avg over numerics.
 // PostgreSQL's numeric division picks a scale that depends on the values
 // (at least 16 significant digits); meshql uses a fixed result scale so a
@@ -60,6 +70,7 @@ const avgScale = 16
 //	min, max                          the argument type (numbers, text, bytea,
 //	                                  date, timestamps, interval, uuid)
 //	array_agg(T)                      T[] (T not an array)
+//	json_agg, jsonb_agg(T)            json (T not an array)
 //	bool_and, bool_or(boolean)        boolean
 //	bit_and, bit_or, bit_xor(integer) the argument type
 //	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
@@ -164,6 +175,10 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	case "array_agg":
 		if a.Kind != sqltypes.List && a.Kind != sqltypes.Unknown {
 			return sqltypes.ListOf(a), nil
+		}
+	case "json_agg", "jsonb_agg":
+		if a.Kind != sqltypes.List {
+			return sqltypes.TypeJSON, nil
 		}
 	case "bool_and", "bool_or":
 		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {

@@ -95,7 +95,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 			}
 		}
 		if len(a.Order) > 0 {
-			if a.Func != "array_agg" && a.Func != "string_agg" {
+			if !OrderSensitive(a.Func) {
 				return nil, errInternal("aggregate %s has its own ORDER BY", a.Func)
 			}
 			if err := checkSortKeys(a.Order); err != nil {
@@ -170,6 +170,8 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc = &arrayAgg{mem: o.env.Mem, elem: argTypes[0]}
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
+	case "json_agg", "jsonb_agg":
+		acc = &jsonAgg{t: a.Args[0].Type()}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
 	case "bit_and", "bit_or", "bit_xor":
@@ -199,7 +201,7 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	if !a.Distinct {
 		return acc, nil
 	}
-	sorted := a.Func == "array_agg" || a.Func == "string_agg"
+	sorted := OrderSensitive(a.Func)
 	return newDistinctAcc(o.env.Mem, acc, argTypes, sorted, o.seed)
 }
 

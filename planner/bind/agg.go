@@ -20,7 +20,7 @@ var aggregateNames = map[string]bool{
 	"percentile_cont": true, "percentile_disc": true, "mode": true,
 	"corr": true, "covar_pop": true, "covar_samp": true, "regr_count": true, "regr_avgx": true, "regr_avgy": true,
 	"regr_slope": true, "regr_intercept": true, "regr_r2": true, "regr_sxx": true, "regr_syy": true, "regr_sxy": true,
-	"bit_and": true, "bit_or": true, "bit_xor": true,
+	"bit_and": true, "bit_or": true, "bit_xor": true, "json_agg": true, "jsonb_agg": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
@@ -201,7 +201,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}
 	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
-	if len(fc.AggOrder) > 0 && (name == "array_agg" || name == "string_agg") {
+	if len(fc.AggOrder) > 0 && ops.OrderSensitive(name) {
 		// Only these see their rows' order; for the others ORDER BY is moot.
 		order, err := b.bindAggOrder(fc, sc, agg)
 		if err != nil {
@@ -426,7 +426,7 @@ func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
 	for i, c := range a.aggs {
 		// DISTINCT feeds its values sorted ascending: it needs its own
 		// order; an ordered-set aggregate's is its WITHIN GROUP.
-		if !c.Distinct && (c.Func == "array_agg" || c.Func == "string_agg") {
+		if !c.Distinct && ops.OrderSensitive(c.Func) {
 			c.Order = nil
 		}
 		calls[i] = c

@@ -1,0 +1,193 @@
+package expr
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// The json builders and inspectors beyond json_build_object: arrays of
+// values, scalars as JSON, the type and length of a json value, and
+// jsonb_build_object, whose output is jsonb's normal form (keys ordered by
+// length, then bytewise; the last of duplicate keys kept; ": " and ", ").
+
+// buildJSONBuildArray is json_build_array / jsonb_build_array(v, …).
+func buildJSONBuildArray(name string, args []Expr) (Expr, error) {
+	types := typesOf(args)
+	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+			dst = append(dst, '[')
+			for j := range in {
+				if j > 0 {
+					dst = append(dst, ", "...)
+				}
+				dst = appendJSONValue(dst, types[j], datumAt(in[j], types[j], i))
+			}
+			return append(dst, ']'), false, nil
+		})
+	}}, nil
+}
+
+// buildJSONBBuildObject is jsonb_build_object(k1, v1, …).
+func buildJSONBBuildObject(name string, args []Expr) (Expr, error) {
+	obj, err := buildJSONBuildObject(name, args)
+	if err != nil {
+		return nil, err
+	}
+	args = obj.(*callExpr).args // keys coerced to text
+	types := typesOf(args)
+	type member struct{ k, v []byte }
+	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		var members []member
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+			members = members[:0]
+			for j := 0; j < len(in); j += 2 {
+				if in[j].IsNull(i) {
+					return nil, false, sqltypes.New("22004", "null value not allowed for object key")
+				}
+				k := appendJSONValue(nil, sqltypes.TypeText, datumAt(in[j], types[j], i))
+				v := appendJSONValue(nil, types[j+1], datumAt(in[j+1], types[j+1], i))
+				members = append(members, member{k, v})
+			}
+			// Stable: among equal keys the last one wins below.
+			slices.SortStableFunc(members, func(a, b member) int {
+				if c := cmp.Compare(len(a.k), len(b.k)); c != 0 {
+					return c
+				}
+				return slices.Compare(a.k, b.k)
+			})
+			dst = append(dst, '{')
+			first := true
+			for m, x := range members {
+				if m+1 < len(members) && slices.Equal(members[m+1].k, x.k) {
+					continue
+				}
+				if !first {
+					dst = append(dst, ", "...)
+				}
+				first = false
+				dst = append(append(append(dst, x.k...), ": "...), x.v...)
+			}
+			return append(dst, '}'), false, nil
+		})
+	}}, nil
+}
+
+// buildToJSON is to_json / to_jsonb(x): a scalar as its JSON value.
+func buildToJSON(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	t := args[0].Type()
+	if t.Kind == sqltypes.List {
+		return nil, functionError(name, args)
+	}
+	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return appendJSONValue(dst, t, datumAt(in[0], t, i)), false, nil
+		})
+	}}, nil
+}
+
+// buildJSONTypeof is json_typeof / jsonb_typeof: object, array, string,
+// number, boolean or null.
+func buildJSONTypeof(name string, args []Expr) (Expr, error) {
+	return jsonInspector(name, args, sqltypes.TypeText, func(s string, dst []byte) ([]byte, error) {
+		i := jsonWS(s, 0)
+		if i >= len(s) {
+			return nil, errBadJSON()
+		}
+		switch s[i] {
+		case '{':
+			return append(dst, "object"...), nil
+		case '[':
+			return append(dst, "array"...), nil
+		case '"':
+			return append(dst, "string"...), nil
+		case 't', 'f':
+			return append(dst, "boolean"...), nil
+		case 'n':
+			return append(dst, "null"...), nil
+		}
+		return append(dst, "number"...), nil
+	})
+}
+
+// buildJSONArrayLength is json_array_length / jsonb_array_length.
+func buildJSONArrayLength(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a, err := jsonArgument(name, args)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
+			s := v.str(i)
+			start := jsonWS(s, 0)
+			if start >= len(s) || s[start] != '[' {
+				what := "a scalar"
+				if start < len(s) && s[start] == '{' {
+					what = "a non-array"
+				}
+				return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot get array length of %s", what)
+			}
+			var count int32
+			if _, err := jsonValue(s, start, func(_, _ int, _ bool, _, _ int) { count++ }); err != nil {
+				return 0, false, err
+			}
+			return count, false, nil
+		})
+	}}, nil
+}
+
+// jsonInspector builds a function of one json argument computing text.
+func jsonInspector(name string, args []Expr, t sqltypes.Type, f func(s string, dst []byte) ([]byte, error)) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a, err := jsonArgument(name, args)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: []Expr{a}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			out, err := f(v.str(i), dst)
+			return out, false, err
+		})
+	}}, nil
+}
+
+func typesOf(args []Expr) []sqltypes.Type {
+	types := make([]sqltypes.Type, len(args))
+	for i, a := range args {
+		types[i] = a.Type()
+	}
+	return types
+}
+
+// AppendJSON appends row i of arr, of SQL type t, as a JSON value (as
+// to_json does); json_agg builds its arrays with it.
+func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int) []byte {
+	return appendJSONValue(dst, t, datumAt(arr, t, i))
+}
+
+// jsonArgument is the json argument of a one-argument json function: an
+// untyped (or text) literal reads as json, as PostgreSQL resolves it.
+func jsonArgument(name string, args []Expr) (Expr, error) {
+	a := jsonOperand(args[0])
+	if a.Type().Kind == sqltypes.JSON {
+		return a, nil
+	}
+	if v, ok := IsLiteral(a); ok && a.Type().IsString() {
+		return Cast(Literal(a.Type(), v), sqltypes.TypeJSON)
+	}
+	return nil, functionError(name, args)
+}
