@@ -465,3 +465,34 @@ func execRows(t *testing.T, st *Statement) []string {
 		b.Release()
 	}
 }
+
+// TestMetricsPerSourceAndMemory reads a product of two one-row int64
+// batches twice: the source counters add 2 rows and 2×9 bytes (a validity
+// byte and a value each) per query, the log line names the product, and
+// the query memory in use returns to 0 under the configured total.
+func TestMetricsPerSourceAndMemory(t *testing.T) {
+	e, mem, logs := opsEngine(t, Config{QueryMemoryTotal: 64 << 20}, map[string]*hookTable{
+		"two": {parts: []connectors.Partition{panicPartition{}}},
+	})
+	defer mem.AssertSize(t, 0)
+	for range 2 {
+		if got, err := queryErr(t, e, "analyst", "SELECT sum(x) FROM ops.two_v1"); err != nil || got[0] != "3" {
+			t.Fatalf("sum: %v, %v", got, err)
+		}
+	}
+	var m strings.Builder
+	e.WriteMetrics(&m)
+	for _, want := range []string{
+		`meshql_source_rows_read_total{product="ops.two_v1",connector="memory"} 4`,
+		`meshql_source_bytes_read_total{product="ops.two_v1",connector="memory"} 36`,
+		"meshql_query_memory_bytes 0\n",
+		"meshql_query_memory_limit_bytes 67108864\n",
+	} {
+		if !strings.Contains(m.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, m.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "products=[ops.two_v1]") {
+		t.Errorf("the query log line does not name the product:\n%s", logs)
+	}
+}

@@ -221,9 +221,11 @@ func join(s []string) string {
 
 func TestStartupTimeout(t *testing.T) {
 	fb := newFakeBackend(t)
-	// Long enough for a SCRAM handshake on a loaded machine under -race.
+	// Long enough for a handshake on a loaded machine under -race; a
+	// cleartext password, as SCRAM's 4096 hash iterations took longer
+	// than that on a busy 2-core machine.
 	const timeout = time.Second
-	_, addr := startServer(t, fb, Config{StartupTimeout: timeout})
+	_, addr := startServer(t, fb, Config{StartupTimeout: timeout, Auth: AuthPassword})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -334,4 +336,24 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestMaxMessageSize: a message over Config.MaxMessageSize fails that
+// statement with 54000 and the connection goes on.
+func TestMaxMessageSize(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{MaxMessageSize: 64 << 10})
+	conn := connect(t, addr, "analyst", "analyst")
+	ctx := context.Background()
+	big := "alltypes -- " + strings.Repeat("x", 100<<10)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+		_, err := conn.Exec(ctx, big, mode)
+		if pe := pgErr(t, err); pe.Code != "54000" {
+			t.Errorf("%s: got %+v", mode, pe)
+		}
+		var v int32
+		if err := conn.QueryRow(ctx, "echo int4", 7).Scan(&v); err != nil || v != 7 {
+			t.Fatalf("%s: after the oversize message: %v, %v", mode, v, err)
+		}
+	}
 }
