@@ -31,8 +31,14 @@ type Config struct {
 	// unlimited. SpillDir
 	// is where queries over budget spill ("" = os.TempDir()).
 	QueryMemory int64
-	SpillDir    string
-	Logger      *slog.Logger
+	// QueryMemoryTotal bounds the memory all running queries reserve
+	// together (query_memory_total): a query's budget also draws on it,
+	// so many queries at once spill or fail with 53200 instead of
+	// growing the process without bound. 0 means
+	// membudget.DefaultPoolLimit(), < 0 unlimited.
+	QueryMemoryTotal int64
+	SpillDir         string
+	Logger           *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
 	// Reload loads the catalog again, for Engine.Reload and
@@ -60,6 +66,7 @@ type Engine struct {
 	mem        memory.Allocator
 	workers    int
 	queryMem   int64
+	pool       *membudget.Pool
 	spillDir   string
 	log        *slog.Logger
 	clock      func() time.Time
@@ -112,6 +119,14 @@ func New(cfg Config) (*Engine, error) {
 		e.queryMem = membudget.DefaultLimit()
 	case e.queryMem < 0:
 		e.queryMem = 0
+	}
+	switch {
+	case cfg.QueryMemoryTotal == 0:
+		e.pool = membudget.NewPool(membudget.DefaultPoolLimit())
+	case cfg.QueryMemoryTotal < 0:
+		e.pool = membudget.NewPool(0)
+	default:
+		e.pool = membudget.NewPool(cfg.QueryMemoryTotal)
 	}
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)

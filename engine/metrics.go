@@ -3,11 +3,13 @@ package engine
 import (
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -24,8 +26,59 @@ type metrics struct {
 	latencyHist [len(latencyBuckets) + 1]atomic.Int64
 	latencySum  atomic.Int64 // microseconds
 	spillBytes  atomic.Int64 // bytes queries wrote to spill files
+	sources     sourceMeter
 	mu          sync.Mutex
 	byStatus    map[string]*atomic.Int64
+}
+
+// sourceMeter is the engine's executor.SourceMeter: rows and bytes read
+// per data product (and its connector kind).
+type sourceMeter struct {
+	mu     sync.Mutex
+	counts map[sourceKey]*executor.SourceCounts
+}
+
+type sourceKey struct{ product, connector string }
+
+func (m *sourceMeter) Counts(product, connector string) *executor.SourceCounts {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := sourceKey{product, connector}
+	c, ok := m.counts[k]
+	if !ok {
+		if m.counts == nil {
+			m.counts = map[sourceKey]*executor.SourceCounts{}
+		}
+		c = &executor.SourceCounts{}
+		m.counts[k] = c
+	}
+	return c
+}
+
+// write exports the counters, sorted by product.
+func (m *sourceMeter) write(w io.Writer) {
+	m.mu.Lock()
+	keys := make([]sourceKey, 0, len(m.counts))
+	for k := range m.counts {
+		keys = append(keys, k)
+	}
+	counts := maps.Clone(m.counts)
+	m.mu.Unlock()
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].product < keys[j].product || keys[i].product == keys[j].product && keys[i].connector < keys[j].connector
+	})
+	for _, metric := range []struct {
+		name, help string
+		value      func(c *executor.SourceCounts) int64
+	}{
+		{"meshql_source_rows_read_total", "Rows scans read from sources, by data product and connector.", func(c *executor.SourceCounts) int64 { return c.Rows.Load() }},
+		{"meshql_source_bytes_read_total", "Bytes (Arrow, uncompressed) scans read from sources, by data product and connector.", func(c *executor.SourceCounts) int64 { return c.Bytes.Load() }},
+	} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", metric.name, metric.help, metric.name)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s{product=%q,connector=%q} %d\n", metric.name, k.product, k.connector, metric.value(counts[k]))
+		}
+	}
 }
 
 // queryDone records a finished query.
@@ -54,10 +107,11 @@ func (m *metrics) queryDone(d time.Duration, rows int64, err error) {
 // logQuery writes the one log line every query gets.
 // id is the query's id (mesh.running_queries, meshql_cancel); 0 for a
 // query refused before it got one.
-func (s *Session) logQuery(id int64, sql string, d time.Duration, rows int64, err error) {
+// products are the data products the statement reads.
+func (s *Session) logQuery(id int64, sql string, products []string, d time.Duration, rows int64, err error) {
 	s.engine.metrics.queryDone(d, rows, err)
 	sql = truncateSQL(sql)
-	attrs := []any{"query_id", id, "user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "sql", sql}
+	attrs := []any{"query_id", id, "user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "products", products, "sql", sql}
 	if err != nil {
 		s.engine.log.Info("query failed", append(attrs, "error", err.Error())...)
 		return
@@ -99,9 +153,16 @@ func (e *Engine) WriteMetrics(w io.Writer) {
 	fmt.Fprintf(w, "meshql_query_duration_seconds_sum %g\n", float64(m.latencySum.Load())/1e6)
 	fmt.Fprintf(w, "meshql_query_duration_seconds_count %d\n", cum)
 	e.writeReloadMetrics(w)
+	fmt.Fprintln(w, "# HELP meshql_query_memory_bytes Memory reserved by running queries (hash tables, sort runs, buffered batches).")
+	fmt.Fprintln(w, "# TYPE meshql_query_memory_bytes gauge")
+	fmt.Fprintf(w, "meshql_query_memory_bytes %d\n", e.pool.Used())
+	fmt.Fprintln(w, "# HELP meshql_query_memory_limit_bytes The memory all running queries may reserve together (query_memory_total; 0: unlimited).")
+	fmt.Fprintln(w, "# TYPE meshql_query_memory_limit_bytes gauge")
+	fmt.Fprintf(w, "meshql_query_memory_limit_bytes %d\n", e.pool.Limit())
 	fmt.Fprintln(w, "# HELP meshql_spill_bytes_total Bytes queries over their memory budget wrote to spill files.")
 	fmt.Fprintln(w, "# TYPE meshql_spill_bytes_total counter")
 	fmt.Fprintf(w, "meshql_spill_bytes_total %d\n", m.spillBytes.Load())
+	m.sources.write(w)
 }
 
 // SpilledBytes is the number of bytes all queries have written to spill

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
@@ -26,6 +28,8 @@ import (
 type hookTable struct {
 	schemaHook func()
 	partitions func(ctx context.Context) error
+	// parts, when set, answers Partitions instead of partitions.
+	parts []connectors.Partition
 }
 
 func (t *hookTable) Schema() *arrow.Schema {
@@ -39,6 +43,9 @@ func (t *hookTable) SupportsFilters(fs []connectors.Filter) []connectors.PushSup
 	return make([]connectors.PushSupport, len(fs))
 }
 func (t *hookTable) Partitions(ctx context.Context, _ connectors.ScanRequest) ([]connectors.Partition, error) {
+	if t.parts != nil {
+		return t.parts, nil
+	}
 	return nil, t.partitions(ctx)
 }
 
@@ -304,6 +311,126 @@ func TestPanicInOneQueryFailsOnlyThatQuery(t *testing.T) {
 	}
 }
 
+// panicPartition streams two one-row batches (x = 1, 2) through a reader
+// that panics where the test says: in Next after the first batch, or in
+// Release (the scan's Close).
+type panicPartition struct{ inNext, inRelease bool }
+
+func (p panicPartition) Open(_ context.Context, mem memory.Allocator) (array.RecordReader, error) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	var batches []arrow.RecordBatch
+	for _, v := range []int64{1, 2} {
+		b := array.NewInt64Builder(mem)
+		b.Append(v)
+		col := b.NewArray()
+		b.Release()
+		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{col}, 1))
+		col.Release()
+	}
+	rdr, err := array.NewRecordReader(schema, batches)
+	for _, b := range batches {
+		b.Release()
+	}
+	return &panicReader{RecordReader: rdr, p: p}, err
+}
+
+type panicReader struct {
+	array.RecordReader
+	p    panicPartition
+	read int
+}
+
+func (r *panicReader) Next() bool {
+	if r.p.inNext && r.read == 1 {
+		panic("injected in Next")
+	}
+	r.read++
+	return r.RecordReader.Next()
+}
+
+func (r *panicReader) Release() {
+	r.RecordReader.Release() // first, so that the test's allocator balances
+	if r.p.inRelease {
+		panic("injected in Release")
+	}
+}
+
+// TestPanicWhileStreaming checks that a panic after the query has started
+// returning rows, on the query's own goroutine (one partition: no
+// parallel gather whose workers recover on their own), fails that query
+// with XX000 and a logged stack, and nothing else.
+func TestPanicWhileStreaming(t *testing.T) {
+	e, mem, logs := opsEngine(t, Config{}, map[string]*hookTable{
+		"next":  {parts: []connectors.Partition{panicPartition{inNext: true}}},
+		"close": {parts: []connectors.Partition{panicPartition{inRelease: true}}},
+	})
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "analyst")
+	defer s.Close()
+	ctx := context.Background()
+
+	res, err := s.Query(ctx, "SELECT x * 10 AS y FROM ops.next_v1 WHERE x > 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := res.Next(ctx)
+	if err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	if got := b.Column(0).(*array.Int64).Value(0); got != 10 {
+		t.Errorf("first row %d, want 10", got)
+	}
+	b.Release()
+	_, err = res.Next(ctx)
+	if se := wantCode(t, err, sqltypes.CodeInternal); !strings.Contains(se.Msg, "injected in Next") {
+		t.Errorf("message %q does not carry the panic", se.Msg)
+	}
+	if err := res.Close(); err != nil {
+		t.Errorf("Close after the panic: %v", err)
+	}
+
+	// LIMIT 1 leaves the reader to the scan's Close; without it the scan
+	// releases the drained reader in Next.
+	res, err = s.Query(ctx, "SELECT x FROM ops.close_v1 LIMIT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = res.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Release()
+	if _, err := res.Next(ctx); err != io.EOF {
+		t.Fatalf("after LIMIT 1: %v", err)
+	}
+	if se := wantCode(t, res.Close(), sqltypes.CodeInternal); !strings.Contains(se.Msg, "injected in Release") {
+		t.Errorf("message %q does not carry the panic", se.Msg)
+	}
+	_, err = queryErr(t, e, "analyst", "SELECT x FROM ops.close_v1")
+	wantCode(t, err, sqltypes.CodeInternal)
+
+	for _, p := range []string{"injected in Next", "injected in Release"} {
+		if !strings.Contains(logs.String(), p) {
+			t.Errorf("the panic %q was not logged:\n%s", p, logs)
+		}
+	}
+	if !strings.Contains(logs.String(), "goroutine ") {
+		t.Errorf("no stack in the log:\n%s", logs)
+	}
+	// The engine keeps serving; the three queries count as XX000.
+	if got, err := queryErr(t, e, "analyst", "SELECT 40 + 2"); err != nil || got[0] != "42" {
+		t.Errorf("after the panics: %v, %v", got, err)
+	}
+	var m strings.Builder
+	e.WriteMetrics(&m)
+	if !strings.Contains(m.String(), `meshql_queries_total{sqlstate="XX000"} 3`) {
+		t.Errorf("metrics do not count the three failed queries:\n%s", m.String())
+	}
+	if got := rows(t, e, "admin", "SELECT query FROM mesh.running_queries"); len(got) != 1 {
+		t.Errorf("running queries after the panics: %v", got)
+	}
+}
+
 func itoa(n int32) string { return sqltypes.FormatValue(sqltypes.TypeInt4, n) }
 
 func mustInt(t *testing.T, s string) int64 {
@@ -336,5 +463,36 @@ func execRows(t *testing.T, st *Statement) []string {
 			out = append(out, sqltypes.FormatValue(res.Columns[0].Type, expr.DatumAt(b.Column(0), res.Columns[0].Type, r)))
 		}
 		b.Release()
+	}
+}
+
+// TestMetricsPerSourceAndMemory reads a product of two one-row int64
+// batches twice: the source counters add 2 rows and 2×9 bytes (a validity
+// byte and a value each) per query, the log line names the product, and
+// the query memory in use returns to 0 under the configured total.
+func TestMetricsPerSourceAndMemory(t *testing.T) {
+	e, mem, logs := opsEngine(t, Config{QueryMemoryTotal: 64 << 20}, map[string]*hookTable{
+		"two": {parts: []connectors.Partition{panicPartition{}}},
+	})
+	defer mem.AssertSize(t, 0)
+	for range 2 {
+		if got, err := queryErr(t, e, "analyst", "SELECT sum(x) FROM ops.two_v1"); err != nil || got[0] != "3" {
+			t.Fatalf("sum: %v, %v", got, err)
+		}
+	}
+	var m strings.Builder
+	e.WriteMetrics(&m)
+	for _, want := range []string{
+		`meshql_source_rows_read_total{product="ops.two_v1",connector="memory"} 4`,
+		`meshql_source_bytes_read_total{product="ops.two_v1",connector="memory"} 36`,
+		"meshql_query_memory_bytes 0\n",
+		"meshql_query_memory_limit_bytes 67108864\n",
+	} {
+		if !strings.Contains(m.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, m.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "products=[ops.two_v1]") {
+		t.Errorf("the query log line does not name the product:\n%s", logs)
 	}
 }

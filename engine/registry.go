@@ -170,13 +170,23 @@ func (r *registry) snapshot() ([]sessionInfo, []runningQuery) {
 
 // recoverQuery turns a panic while serving a statement into the
 // statement's XX000 error and logs the stack, so that a bug hit by one
-// query fails that query only. It must be deferred directly.
+// query fails that query only. It must be deferred directly: recover
+// returns nil when called one frame further down.
 func recoverQuery(log *slog.Logger, user, sql string, err *error) {
 	if r := recover(); r != nil {
-		log.Error("panic while running a query", "user", user, "sql", truncateSQL(sql), "panic", r, "stack", string(debug.Stack()))
-		*err = sqltypes.New(sqltypes.CodeInternal, "internal error: panic: %v", r).
-			WithHint("This is a bug in meshql; please report it with the query.")
+		*err = panicError(log, user, sql, r)
 	}
+}
+
+// panicError logs a recovered panic with the stack of the goroutine that
+// panicked (still on it while deferred functions run) and returns the
+// query's XX000 error.
+func panicError(log *slog.Logger, user, sql string, r any) error {
+	if log != nil {
+		log.Error("panic while running a query", "user", user, "sql", truncateSQL(sql), "panic", r, "stack", string(debug.Stack()))
+	}
+	return sqltypes.New(sqltypes.CodeInternal, "internal error: panic: %v", r).
+		WithHint("This is a bug in meshql; please report it with the query.")
 }
 
 func truncateSQL(sql string) string {

@@ -68,14 +68,16 @@ func (r *Result) Next(ctx context.Context) (_ arrow.RecordBatch, err error) {
 	if r.op == nil || r.closed {
 		return nil, io.EOF
 	}
-	if r.log != nil {
-		defer func() {
-			recoverQuery(r.log, r.user, r.sql, &err)
-			if err != nil && err != io.EOF && r.err == nil {
-				r.err = err
-			}
-		}()
-	}
+	defer func() {
+		// recover is called here, directly in the deferred function:
+		// one call further down it would return nil.
+		if p := recover(); p != nil {
+			err = panicError(r.log, r.user, r.sql, p)
+		}
+		if err != nil && err != io.EOF && r.err == nil {
+			r.err = err
+		}
+	}()
 	for {
 		b, err := r.op.Next(ctx)
 		if err != nil {
@@ -130,8 +132,6 @@ func (r *Result) Close() error {
 
 // closeOp closes the operator tree; a panic becomes the query's error.
 func (r *Result) closeOp() (err error) {
-	if r.log != nil {
-		defer recoverQuery(r.log, r.user, r.sql, &err)
-	}
+	defer recoverQuery(r.log, r.user, r.sql, &err)
 	return r.op.Close()
 }

@@ -245,8 +245,8 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 // env is a new query's environment; the caller closes env.Budget when
 // the query ends (that removes its spill files).
 func (s *Session) env() *executor.Env {
-	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes})
-	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget}
+	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
+	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the
@@ -263,7 +263,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	start, auditStart := time.Now(), s.engine.clock()
 	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
-		s.logQuery(0, st.parsed.SQL, 0, 0, err)
+		s.logQuery(0, st.parsed.SQL, st.access.Products, 0, 0, err)
 		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
@@ -279,7 +279,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 			}
 			env.Budget.Close()
 			end()
-			s.logQuery(q.id, st.parsed.SQL, time.Since(start), 0, err)
+			s.logQuery(q.id, st.parsed.SQL, st.access.Products, time.Since(start), 0, err)
 			s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err)
 			observed(0, err)
 		}
@@ -302,7 +302,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()
-		s.logQuery(q.id, st.parsed.SQL, time.Since(start), rows, err)
+		s.logQuery(q.id, st.parsed.SQL, st.access.Products, time.Since(start), rows, err)
 		s.audit(q.id, st.parsed.SQL, auditStart, rows, st.access, err)
 		observed(rows, err)
 	}

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -44,6 +45,21 @@ type Env struct {
 	// Budget is the query's memory budget; operators that retain memory
 	// reserve it through Reserve. nil means unlimited (and no spilling).
 	Budget *membudget.Budget
+	// Sources, when set, counts what scans read from each source.
+	Sources SourceMeter
+}
+
+// SourceMeter counts what scans read from sources: rows, and the Arrow
+// bytes of the batches (membudget.BatchBytes), per data product and
+// connector kind. The engine exports the counts as metrics. It is safe
+// for concurrent use; Counts returns the same counters for the same pair.
+type SourceMeter interface {
+	Counts(product, connector string) *SourceCounts
+}
+
+// SourceCounts are one product's read counters.
+type SourceCounts struct {
+	Rows, Bytes atomic.Int64
 }
 
 // Reserve returns a new memory reservation for the operator named name,

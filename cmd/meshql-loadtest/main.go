@@ -66,18 +66,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	churnClients := fs.Int("churn-clients", 20, "clients of the connect/disconnect phase")
 	churnDuration := fs.Duration("churn-duration", 20*time.Second, "length of the connect/disconnect phase")
 	maxRSS := fs.Int64("max-rss-mib", 2048, "bound on each server's resident memory, MiB")
+	memLimit := fs.String("memory-limit", "1536MB", "--memory-limit of the started servers (their queries share half of it)")
 	results := fs.String("results", "", "rewrite the load-test section of this file (bench/RESULTS.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var metricURLs []string
 	if *demoAddr == "" {
-		demo, err := startServer(ctx, *bin, "--data-dir", *dataDir, "--demo-scale", *demoScale)
+		demo, err := startServer(ctx, *bin, "--data-dir", *dataDir, "--demo-scale", *demoScale, "--memory-limit", *memLimit)
 		if err != nil {
 			return err
 		}
 		defer demo.stop(out)
-		tpch, err := startServer(ctx, *bin, "--mesh", *tpchMesh)
+		tpch, err := startServer(ctx, *bin, "--mesh", *tpchMesh, "--memory-limit", *memLimit)
 		if err != nil {
 			return err
 		}
@@ -90,6 +91,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	dsn := func(addr, user string) string {
 		return fmt.Sprintf("postgres://%s:%s@%s/mesh?sslmode=disable", user, user, addr)
 	}
+	loadAvg := loadAverage()
 	queries, err := workload(ctx, dsn(*demoAddr, "admin"), dsn(*demoAddr, "analyst"), dsn(*tpchAddr, "analyst"), *tpchQueries)
 	if err != nil {
 		return err
@@ -103,10 +105,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	setup := fmt.Sprintf("Measured %s on %d CPUs (%s/%s): `meshql-loadtest --clients %d --duration %s --churn-clients %d --churn-duration %s --demo-scale %s`; "+
-		"server 1 serves the demo mesh, server 2 TPC-H SF0.01 (testdata/mesh-tpch).",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH,
-		*clients, *duration, *churnClients, *churnDuration, *demoScale)
+	setup := fmt.Sprintf("Measured %s on %d CPUs (%s/%s), load average %s at the start: `meshql-loadtest --clients %d --duration %s --churn-clients %d --churn-duration %s --demo-scale %s --memory-limit %s`; "+
+		"server 1 serves the demo mesh, server 2 TPC-H SF0.01 (testdata/mesh-tpch), each started with `--memory-limit %s`.",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, loadAvg,
+		*clients, *duration, *churnClients, *churnDuration, *demoScale, *memLimit, *memLimit)
 	md := rep.Markdown(cfg, setup)
 	fmt.Fprintln(out)
 	fmt.Fprint(out, md)
@@ -119,6 +121,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("the load test missed a bound (errors, leaks or RSS; see above)")
 	}
 	return nil
+}
+
+// loadAverage is /proc/loadavg's 1, 5 and 15 minute figures: the machine
+// may be shared, and the latencies mean little without it.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // workload is the query mix: point lookups, the cross-sell query and

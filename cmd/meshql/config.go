@@ -46,6 +46,9 @@ type options struct {
 	ShutdownGrace      time.Duration `yaml:"shutdown_grace"`
 	MaxRows            int           `yaml:"max_rows"`
 	QueryMemory        string        `yaml:"query_memory"`
+	QueryMemoryTotal   string        `yaml:"query_memory_total"`
+	MemoryLimit        string        `yaml:"memory_limit"`
+	MaxMessageSize     string        `yaml:"max_message_size"`
 	SpillDir           string        `yaml:"spill_dir"`
 	// OpenLineage destinations of query run events (either or both).
 	OpenLineageURL  string `yaml:"openlineage_url"`
@@ -80,6 +83,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		{name: "demo-scale", key: "MESHQL_DEMO_SCALE", usage: "size of the generated demo data: 1 is ~1M order lines (default 1)", str: &o.DemoScale},
 		{name: "statement-timeout", key: "MESHQL_STATEMENT_TIMEOUT", usage: "default statement_timeout of every session, e.g. 30s (0: none)", dur: &o.StatementTimeout},
 		{name: "query-memory", key: "MESHQL_QUERY_MEMORY", usage: "default per-query memory budget, e.g. 256MB (default: 1/16 of the machine's memory)", str: &o.QueryMemory},
+		{name: "query-memory-total", key: "MESHQL_QUERY_MEMORY_TOTAL", usage: "memory all running queries may reserve together, e.g. 1GB; beyond it they spill or fail with 53200 (default: half of memory-limit if set, else half of the machine's memory; 0: unlimited)", str: &o.QueryMemoryTotal},
 		{name: "spill-dir", key: "MESHQL_SPILL_DIR", usage: "folder for the spill files of queries over budget (default: the system temp folder)", str: &o.SpillDir},
 		{name: "openlineage-url", key: "MESHQL_OPENLINEAGE_URL", usage: "OpenLineage endpoint each query's run events are POSTed to", str: &o.OpenLineageURL},
 		{name: "openlineage-file", key: "MESHQL_OPENLINEAGE_FILE", usage: "file each query's OpenLineage run events are appended to (NDJSON)", str: &o.OpenLineageFile},
@@ -96,6 +100,8 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 			flagSpec{name: "max-connections", key: "MESHQL_MAX_CONNECTIONS", usage: "open PostgreSQL-protocol connections at most; more get 53300 (0: no limit)", num: &o.MaxConnections},
 			flagSpec{name: "max-queries-per-user", key: "MESHQL_MAX_QUERIES_PER_USER", usage: "queries one user runs at once at most; more fail with 53400 (0: no limit)", num: &o.MaxQueriesPerUser},
 			flagSpec{name: "idle-session-timeout", key: "MESHQL_IDLE_SESSION_TIMEOUT", usage: "end sessions idle this long with FATAL 57P05 (0: never)", dur: &o.IdleSessionTimeout},
+			flagSpec{name: "memory-limit", key: "MESHQL_MEMORY_LIMIT", usage: "soft limit on the server's memory, e.g. 2GB: the Go runtime collects garbage harder near it, like GOMEMLIMIT (default: GOMEMLIMIT, else none)", str: &o.MemoryLimit},
+			flagSpec{name: "max-message-size", key: "MESHQL_MAX_MESSAGE_SIZE", usage: "largest PostgreSQL-protocol message a client may send (each connection holds a read buffer of this size)", str: &o.MaxMessageSize},
 			flagSpec{name: "shutdown-grace", key: "MESHQL_SHUTDOWN_GRACE", usage: "on SIGTERM, how long running queries may finish before they are canceled", dur: &o.ShutdownGrace},
 		)
 	} else {
@@ -170,6 +176,15 @@ func validate(o *options) error {
 	}
 	if o.Workers < 0 {
 		return fmt.Errorf("workers: invalid value %d: want 0 (all CPUs) or more", o.Workers)
+	}
+	for key, v := range map[string]string{"query_memory": o.QueryMemory, "query_memory_total": o.QueryMemoryTotal,
+		"memory_limit": o.MemoryLimit, "max_message_size": o.MaxMessageSize} {
+		if _, err := engineSize(key, v); err != nil {
+			return err
+		}
+	}
+	if n, _ := engineSize("max_message_size", o.MaxMessageSize); n < 0 || (n > 0 && n < 8<<10) {
+		return fmt.Errorf("max_message_size: invalid value %q: want at least 8kB", o.MaxMessageSize)
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return fmt.Errorf("tls_cert and tls_key: set both or neither")

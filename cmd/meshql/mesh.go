@@ -157,16 +157,20 @@ func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*ca
 // flushes and closes the OpenLineage emitter, for commands that exit
 // right after their queries.
 func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, func() error, error) {
-	var queryMem int64
-	if o.QueryMemory != "" {
-		n, err := membudget.ParseSize(o.QueryMemory)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--query-memory: %w", err)
-		}
-		queryMem = n
-		if n == 0 {
-			queryMem = -1 // unlimited
-		}
+	queryMem, err := engineSize("query_memory", o.QueryMemory)
+	if err != nil {
+		return nil, nil, err
+	}
+	queryMemTotal, err := engineSize("query_memory_total", o.QueryMemoryTotal)
+	if err != nil {
+		return nil, nil, err
+	}
+	if limit, err := engineSize("memory_limit", o.MemoryLimit); err != nil {
+		return nil, nil, err
+	} else if o.QueryMemoryTotal == "" && limit > 0 {
+		// Half of the process for query state, as DefaultPoolLimit
+		// takes half of the machine.
+		queryMemTotal = limit / 2
 	}
 	cfg := engine.Config{
 		Mesh:         mesh,
@@ -179,6 +183,7 @@ func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Conte
 		StatementTimeout:  o.StatementTimeout,
 		MaxQueriesPerUser: o.MaxQueriesPerUser,
 		QueryMemory:       queryMem,
+		QueryMemoryTotal:  queryMemTotal,
 		SpillDir:          o.SpillDir,
 	}
 	closer := func() error { return nil }
@@ -195,6 +200,23 @@ func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Conte
 		return nil, nil, err
 	}
 	return eng, closer, nil
+}
+
+// engineSize parses a memory setting for engine.Config: 0 when unset
+// (the engine's default), -1 for "0" (unlimited).
+func engineSize(key, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := membudget.ParseSize(v)
+	if err != nil {
+		// Not ParseSize's SQL error, which names mesh.query_memory.
+		return 0, fmt.Errorf("%s: invalid value %q: want a size such as 512MB or 2GB (units B, kB, MB, GB, TB)", key, v)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // builtinConnectors returns a fresh instance of every built-in connector.

@@ -281,12 +281,13 @@ func TestPrintConfigAndInvalidConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("MESHQL_SHUTDOWN_GRACE", "5s")
-	code, stdout, stderr := runCLI(t, "serve", "--config", cfg, "--idle-session-timeout", "10m", "--print-config")
+	code, stdout, stderr := runCLI(t, "serve", "--config", cfg, "--idle-session-timeout", "10m", "--memory-limit", "1536MB", "--print-config")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"max_connections: 7\n", "statement_timeout: 1.5s\n", "shutdown_grace: 5s\n",
-		"idle_session_timeout: 10m0s\n", "demo_postgres: postgres://u:xxxxx@db/x\n", "max_queries_per_user: 0\n"} {
+		"idle_session_timeout: 10m0s\n", "demo_postgres: postgres://u:xxxxx@db/x\n", "max_queries_per_user: 0\n",
+		"max_message_size: 1MB\n", "memory_limit: 1536MB\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("--print-config lacks %q:\n%s", want, stdout)
 		}
@@ -299,6 +300,9 @@ func TestPrintConfigAndInvalidConfig(t *testing.T) {
 		{"max_connections: many\n", "max_connections (from config file"},
 		{"idle_session_timeout: -5s\n", "idle_session_timeout (from config file"},
 		{"log_format: xml\n", `log_format: invalid value "xml"`},
+		{"memory_limit: 2XB\n", `memory_limit: invalid value "2XB"`},
+		{"query_memory_total: lots\n", `query_memory_total: invalid value "lots"`},
+		{"max_message_size: 1kB\n", `max_message_size: invalid value "1kB": want at least 8kB`},
 	} {
 		if err := os.WriteFile(cfg, []byte(tc.body), 0o644); err != nil {
 			t.Fatal(err)

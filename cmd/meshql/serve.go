@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := &options{PGListen: "127.0.0.1:5433", FlightListen: "127.0.0.1:32010", HTTPListen: "127.0.0.1:9187",
-		MaxConnections: 100, ShutdownGrace: 30 * time.Second, LogFormat: "text", LogLevel: "info", DataDir: defaultDataDir()}
+		MaxConnections: 100, ShutdownGrace: 30 * time.Second, MaxMessageSize: "1MB", LogFormat: "text", LogLevel: "info", DataDir: defaultDataDir()}
 	fs, config, specs := newFlags("serve", o, true, stderr)
 	printCfg := fs.Bool("print-config", false, "print the effective configuration (YAML, secrets redacted) and exit")
 	if err := fs.Parse(args); err != nil {
@@ -34,6 +35,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return printConfig(stdout, specs)
 	}
 	log := newLogger(o, stderr)
+	if limit, _ := engineSize("memory_limit", o.MemoryLimit); limit > 0 {
+		// The process's one runtime setting, made once here by main.
+		debug.SetMemoryLimit(limit)
+	}
+	maxMsg, _ := engineSize("max_message_size", o.MaxMessageSize)
 	mesh, err := loadMesh(ctx, o, stderr)
 	if err != nil {
 		return err
@@ -69,6 +75,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv, err := pgwire.NewServer(pgwire.EngineBackend[*engine.Session, *engine.Statement](eng), pgwire.Config{
 		Addr: o.PGListen, TLSConfig: tlsConfig, Logger: log,
 		MaxConnections: o.MaxConnections, IdleSessionTimeout: o.IdleSessionTimeout,
+		MaxMessageSize: int(maxMsg),
 	})
 	if err != nil {
 		return err

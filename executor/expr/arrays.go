@@ -163,6 +163,14 @@ func (v strView) str(i int) string {
 
 // strOut builds a String/Binary array in allocator memory, one value per
 // row in order.
+// maxStrBatch is the most string data one batch's column can hold: Arrow
+// string arrays have int32 offsets.
+const maxStrBatch = 1<<31 - 1
+
+func errStrBatch(n int) error {
+	return sqltypes.New(sqltypes.CodeProgramLimitExceeded, "string result of %d bytes exceeds the 2 GB batch limit", n)
+}
+
 type strOut struct {
 	mem   memory.Allocator
 	offsB *memory.Buffer
@@ -228,9 +236,9 @@ func (s *strOut) addNull() {
 
 // finish returns the array; rows not yet added are errors in the caller.
 func (s *strOut) finish(dt arrow.DataType) (arrow.Array, error) {
-	if s.n > 1<<31-1 {
+	if s.n > maxStrBatch {
 		s.release()
-		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "string result of %d bytes exceeds the 2 GB batch limit", s.n)
+		return nil, errStrBatch(s.n)
 	}
 	s.dataB.ResizeNoShrink(s.n)
 	return finish(dt, len(s.offs)-1, s.valid, s.offsB, s.dataB), nil

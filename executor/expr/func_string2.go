@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bytes"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -138,10 +139,7 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 				if c > maxStringResult || int64(len(b))*c > maxStringResult {
 					return nil, false, errTooLong()
 				}
-				for ; c > 0; c-- {
-					dst = append(dst, b...)
-				}
-				return dst, false, nil
+				return appendRepeated(dst, b, int(c)), false, nil
 			case "left":
 				if c < 0 {
 					c += int64(utf8.RuneCount(b))
@@ -161,6 +159,23 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 			return append(dst, b[charOffset(b, chars-c):]...), false, nil
 		})
 	}}, nil
+}
+
+// appendRepeated appends b c times to dst by doubling what it has copied,
+// so that a result near the 1 GB limit takes a few dozen copies rather
+// than one append per repetition (minutes for repeat('ab', 500000000)).
+func appendRepeated(dst, b []byte, c int) []byte {
+	total := len(b) * c
+	if total == 0 {
+		return dst
+	}
+	start := len(dst)
+	dst = slices.Grow(dst, total)
+	dst = append(dst, b...)
+	for done := len(b); done < total; done = len(dst) - start {
+		dst = append(dst, dst[start:start+min(done, total-done)]...)
+	}
+	return dst
 }
 
 // buildPad: lpad/rpad(s, len [, fill]).

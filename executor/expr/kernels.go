@@ -138,6 +138,12 @@ func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Arra
 			so.addNull()
 			continue
 		}
+		if so.n+len(v) > maxStrBatch {
+			// Fail before the batch holds gigabytes: a 1 GB value per
+			// row (repeat, lpad) would otherwise grow it row by row.
+			so.release()
+			return nil, errStrBatch(so.n + len(v))
+		}
 		so.add(v)
 		if cap(v) > cap(scratch) {
 			scratch = v

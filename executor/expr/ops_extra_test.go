@@ -208,3 +208,16 @@ func TestJSONOps(t *testing.T) {
 		t.Errorf("invalid json: %v", err)
 	}
 }
+
+// TestAppendRepeated checks the doubling copy behind repeat() against
+// strings.Repeat, for counts around powers of two and after a prefix.
+func TestAppendRepeated(t *testing.T) {
+	for _, unit := range []string{"", "x", "ab", "héllo"} {
+		for _, c := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 1000} {
+			got := string(appendRepeated([]byte("pre"), []byte(unit), c))
+			if want := "pre" + strings.Repeat(unit, c); got != want {
+				t.Fatalf("appendRepeated(%q, %d) = %q, want %q", unit, c, got, want)
+			}
+		}
+	}
+}

@@ -16,7 +16,10 @@
 // the budget when the query ends, also on error or cancel), and counts
 // the bytes written to spill files.
 //
-// Key API: New, Budget.Reserve, Reservation.TryGrow / Grow / Shrink,
+// A Pool is the server-wide memory every query's Budget also draws on,
+// so that the sum over concurrent queries is bounded too.
+//
+// Key API: New, NewPool, Budget.Reserve, Reservation.TryGrow / Grow / Shrink,
 // Budget.CreateSpillFile, Budget.Close, ParseSize, FormatSize.
 // It imports arrow and sqltypes.
 package membudget
@@ -44,6 +47,9 @@ type Options struct {
 	// SpillCounter, when set, also receives every spilled byte (the
 	// engine's meshql_spill_bytes_total).
 	SpillCounter *atomic.Int64
+	// Pool, when set, is the server-wide memory this budget also draws
+	// on; Close returns what the query still holds.
+	Pool *Pool
 }
 
 // Budget is the memory budget of one query. It is safe for concurrent use
@@ -53,6 +59,10 @@ type Budget struct {
 	used    atomic.Int64
 	peak    atomic.Int64
 	spilled atomic.Int64
+	// pooled is what the budget holds from opts.Pool; ended stops
+	// drawing on the pool once Close has returned it.
+	pooled atomic.Int64
+	ended  atomic.Bool
 
 	mu     sync.Mutex
 	dir    string
@@ -81,8 +91,46 @@ func (b *Budget) tryGrow(n int64) bool {
 			return false
 		}
 		if b.used.CompareAndSwap(u, u+n) {
+			if !b.drawPool(n) {
+				b.used.Add(-n)
+				return false
+			}
 			notePeak(&b.peak, u+n)
 			return true
+		}
+	}
+}
+
+// drawPool takes n bytes from the server's pool, if any.
+func (b *Budget) drawPool(n int64) bool {
+	p := b.opts.Pool
+	if p == nil || b.ended.Load() {
+		return true
+	}
+	if !p.tryGrow(n) {
+		return false
+	}
+	b.pooled.Add(n)
+	return true
+}
+
+// release returns n bytes an operator gave back, to the query and to the
+// pool.
+func (b *Budget) release(n int64) {
+	b.used.Add(-n)
+	p := b.opts.Pool
+	if p == nil {
+		return
+	}
+	for {
+		held := b.pooled.Load()
+		k := min(n, held)
+		if k <= 0 {
+			return
+		}
+		if b.pooled.CompareAndSwap(held, held-k) {
+			p.release(k)
+			return
 		}
 	}
 }
@@ -108,6 +156,14 @@ func (b *Budget) Exceeded(what string, want int64) *sqltypes.Error {
 	var limit, used int64
 	if b != nil {
 		limit, used = b.opts.Limit, b.Used()
+	}
+	if p := b.pool(); p != nil && p.limit > 0 && (limit <= 0 || used+want <= limit) {
+		// The query is within its own budget: the server's pool is
+		// what ran out, taken by other queries.
+		return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more memory than the server has left for queries (%s = '%s')",
+			what, PoolSetting, FormatSize(p.limit)).
+			WithDetail("Failed to reserve %s more; %s reserved by this query, %s by all queries.", FormatSize(want), FormatSize(used), FormatSize(p.Used())).
+			WithHint("Retry when fewer queries run, or raise the server's %s.", PoolSetting)
 	}
 	return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more than the query's memory budget (%s = '%s')",
 		what, Setting, FormatSize(limit)).
@@ -159,11 +215,23 @@ func (b *Budget) Dir() string {
 	return b.dir
 }
 
-// Close removes the spill folder and everything in it. Later
-// CreateSpillFile calls fail. It is idempotent.
+func (b *Budget) pool() *Pool {
+	if b == nil {
+		return nil
+	}
+	return b.opts.Pool
+}
+
+// Close returns what the query still holds to the pool and removes the
+// spill folder and everything in it. Later CreateSpillFile calls fail. It
+// is idempotent. Call it once the query's operators have stopped: what
+// they reserve after Close is not drawn from the pool.
 func (b *Budget) Close() error {
 	if b == nil {
 		return nil
+	}
+	if !b.ended.Swap(true) && b.opts.Pool != nil {
+		b.opts.Pool.release(b.pooled.Swap(0))
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -232,6 +300,10 @@ func (r *Reservation) ForceGrow(n int64) {
 	}
 	if r.b != nil {
 		notePeak(&r.b.peak, r.b.used.Add(n))
+		if p := r.b.opts.Pool; p != nil && !r.b.ended.Load() {
+			p.forceGrow(n)
+			r.b.pooled.Add(n)
+		}
 	}
 	notePeak(&r.peak, r.size.Add(n))
 }
@@ -244,7 +316,7 @@ func (r *Reservation) Shrink(n int64) {
 	n = min(n, r.size.Load())
 	r.size.Add(-n)
 	if r.b != nil {
-		r.b.used.Add(-n)
+		r.b.release(n)
 	}
 }
 

@@ -101,3 +101,56 @@ func TestDefaultLimit(t *testing.T) {
 		t.Errorf("DefaultLimit() = %d", l)
 	}
 }
+
+func TestPoolBoundsAllQueries(t *testing.T) {
+	pool := NewPool(1000)
+	q1 := New(Options{Limit: 800, TempDir: t.TempDir(), Pool: pool})
+	q2 := New(Options{Limit: 800, TempDir: t.TempDir(), Pool: pool})
+	a, b := q1.Reserve("Sort"), q2.Reserve("HashAggregate")
+	if !a.TryGrow(600) {
+		t.Fatal("grant within the budget and the pool refused")
+	}
+	// q2 is within its own 800 but the pool has 400 left.
+	if b.TryGrow(500) || q2.Used() != 0 || pool.Used() != 600 {
+		t.Fatalf("grant beyond the pool: q2 %d, pool %d", q2.Used(), pool.Used())
+	}
+	err := b.Grow(500)
+	var se *sqltypes.Error
+	if !errors.As(err, &se) || se.Code != sqltypes.CodeOutOfMemory || se.Msg != "out of memory: HashAggregate needs more memory than the server has left for queries (query_memory_total = '1000B')" {
+		t.Fatalf("want the pool's 53200, got %v", err)
+	}
+	if a.TryGrow(300) {
+		t.Fatal("q1's own budget (800) allowed 900")
+	}
+	if se := a.Exceeded(300); se.Msg != "out of memory: Sort needs more than the query's memory budget (mesh.query_memory = '800B')" {
+		t.Errorf("over its own budget, the message names the pool: %s", se.Msg)
+	}
+	if !b.TryGrow(400) || pool.Used() != 1000 {
+		t.Fatalf("the pool's last 400 refused: pool %d", pool.Used())
+	}
+	// A forced grow (a hash table that already grew) overshoots the pool
+	// and is returned like any other.
+	b.ForceGrow(50)
+	if pool.Used() != 1050 || pool.Peak() != 1050 {
+		t.Fatalf("forced grow: pool %d, peak %d", pool.Used(), pool.Peak())
+	}
+	a.Shrink(100)
+	if pool.Used() != 950 {
+		t.Fatalf("after a shrink: pool %d", pool.Used())
+	}
+	// Close gives back what operators did not free; later reservations
+	// of the closed query do not count against the pool.
+	q2.Close()
+	if pool.Used() != 500 {
+		t.Fatalf("after q2's Close: pool %d, want q1's 500", pool.Used())
+	}
+	b.Free()
+	if pool.Used() != 500 {
+		t.Fatalf("a free after Close returned memory twice: pool %d", pool.Used())
+	}
+	a.Free()
+	q1.Close()
+	if pool.Used() != 0 {
+		t.Fatalf("pool %d after every query ended", pool.Used())
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -21,6 +22,7 @@ type scanOp struct {
 	next   int
 	rdr    array.RecordReader
 	closed bool
+	counts *executor.SourceCounts // nil: not counted
 }
 
 // NewScan returns an operator that opens parts in order and emits their
@@ -30,6 +32,20 @@ type scanOp struct {
 // are wrapped as HV000. Each reader is released as soon as it is drained.
 func NewScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition) executor.Operator {
 	return &scanOp{env: env, schema: schema, parts: parts}
+}
+
+// NewSourceScan is NewScan that also adds the rows and bytes of every
+// batch it emits to counts.
+func NewSourceScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition, counts *executor.SourceCounts) executor.Operator {
+	return &scanOp{env: env, schema: schema, parts: parts, counts: counts}
+}
+
+func (o *scanOp) count(b arrow.RecordBatch) arrow.RecordBatch {
+	if o.counts != nil {
+		o.counts.Rows.Add(b.NumRows())
+		o.counts.Bytes.Add(membudget.BatchBytes(b))
+	}
+	return b
 }
 
 func (o *scanOp) Schema() *arrow.Schema { return o.schema }
@@ -71,12 +87,12 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		if b.Schema().Equal(o.schema) {
 			b.Retain()
-			return b, nil
+			return o.count(b), nil
 		}
 		if err := checkSchema(o.schema, b.Schema()); err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
 		}
-		return array.NewRecordBatch(o.schema, b.Columns(), b.NumRows()), nil
+		return o.count(array.NewRecordBatch(o.schema, b.Columns(), b.NumRows())), nil
 	}
 }
 

@@ -111,8 +111,12 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 		}
 		return true
 	}
+	var counts *executor.SourceCounts
+	if b.env.Sources != nil && x.Product != nil {
+		counts = b.env.Sources.Counts(x.Product.QualifiedName(), x.Product.Source.Connector)
+	}
 	for _, g := range groups {
-		op := ops.NewScan(b.env, schema, g)
+		op := ops.NewSourceScan(b.env, schema, g, counts)
 		b.created = append(b.created, op)
 		if last(0) {
 			op = b.instrument(op, ex)

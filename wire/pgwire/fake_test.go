@@ -41,7 +41,9 @@ type fakeDef struct {
 	tag     string
 	echo    bool // returns its one parameter as its one column (of the parameter's type)
 	strict  bool // ignores client-declared parameter types
-	run     func(ctx context.Context, fb *fakeBackend, s *fakeSession, params []sqltypes.Datum) ([]arrow.RecordBatch, error)
+	// panicAfter > 0 makes Rows.Next panic after that many batches.
+	panicAfter int
+	run        func(ctx context.Context, fb *fakeBackend, s *fakeSession, params []sqltypes.Datum) ([]arrow.RecordBatch, error)
 }
 
 func newFakeBackend(t testing.TB) *fakeBackend {
@@ -174,7 +176,7 @@ func (st *fakeStmt) Execute(ctx context.Context, params []sqltypes.Datum) (Rows,
 	if tag == "" {
 		tag = "SELECT"
 	}
-	return &fakeRows{batches: batches, tag: tag, notices: st.def.notices, hasCols: len(st.def.cols) > 0}, nil
+	return &fakeRows{batches: batches, tag: tag, notices: st.def.notices, hasCols: len(st.def.cols) > 0, panicAfter: st.def.panicAfter}, nil
 }
 
 type fakeRows struct {
@@ -183,6 +185,8 @@ type fakeRows struct {
 	notices []*sqltypes.Error
 	hasCols bool
 	n       int64
+	// panicAfter and served inject a panic while streaming.
+	panicAfter, served int
 }
 
 func (r *fakeRows) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -192,6 +196,10 @@ func (r *fakeRows) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if len(r.batches) == 0 {
 		return nil, io.EOF
 	}
+	if r.panicAfter > 0 && r.served == r.panicAfter {
+		panic("injected while streaming")
+	}
+	r.served++
 	b := r.batches[0]
 	r.batches = r.batches[1:]
 	r.n += b.NumRows()

@@ -138,6 +138,9 @@ func (fb *fakeBackend) registerDefaults() {
 		}
 		return out, nil
 	}}
+	numbers := fb.defs["numbers"]
+	numbers.panicAfter = 2
+	fb.defs["numbers then panic"] = numbers
 	tzCols := []engine.Column{{Name: "v", Type: sqltypes.TypeTimestampTZ}}
 	fb.defs["now"] = fakeDef{cols: tzCols, run: func(_ context.Context, fb *fakeBackend, _ *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
 		return []arrow.RecordBatch{batchOf(fb.mem, tzCols, [][]sqltypes.Datum{{ts("2024-01-02 03:04:05.5")}})}, nil

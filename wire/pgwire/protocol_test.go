@@ -3,8 +3,10 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -219,9 +221,11 @@ func join(s []string) string {
 
 func TestStartupTimeout(t *testing.T) {
 	fb := newFakeBackend(t)
-	// Long enough for a SCRAM handshake on a loaded machine under -race.
+	// Long enough for a handshake on a loaded machine under -race; a
+	// cleartext password, as SCRAM's 4096 hash iterations took longer
+	// than that on a busy 2-core machine.
 	const timeout = time.Second
-	_, addr := startServer(t, fb, Config{StartupTimeout: timeout})
+	_, addr := startServer(t, fb, Config{StartupTimeout: timeout, Auth: AuthPassword})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -278,5 +282,78 @@ func TestServerClose(t *testing.T) {
 	}
 	if _, err := tryConnect(addr, "analyst", "analyst"); err == nil {
 		t.Fatal("connected after Close")
+	}
+}
+
+// TestPanicWhileStreaming: a panic in Rows.Next after rows went out (in
+// the encoding loop of both protocols) fails that statement with XX000,
+// logs the stack, and the connection keeps serving.
+func TestPanicWhileStreaming(t *testing.T) {
+	fb := newFakeBackend(t)
+	var logs lockedBuffer
+	_, addr := startServer(t, fb, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	conn := connect(t, addr, "analyst", "analyst")
+	ctx := context.Background()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		rows, err := conn.Query(ctx, "numbers then panic", mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if pe := pgErr(t, rows.Err()); pe.Code != "XX000" || !strings.Contains(pe.Message, "injected while streaming") {
+			t.Errorf("%s: got %+v", mode, pe)
+		}
+		if n > 4000 {
+			t.Errorf("%s: %d rows, but only two batches of 2000 preceded the panic", mode, n)
+		}
+		var v int32
+		if err := conn.QueryRow(ctx, "echo int4", 7).Scan(&v); err != nil || v != 7 {
+			t.Fatalf("%s: after the panic: %v, %v", mode, v, err)
+		}
+	}
+	if s := logs.String(); !strings.Contains(s, "injected while streaming") || !strings.Contains(s, "goroutine ") {
+		t.Errorf("the panic and its stack were not logged:\n%s", s)
+	}
+}
+
+// lockedBuffer is a log destination shared by the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestMaxMessageSize: a message over Config.MaxMessageSize fails that
+// statement with 54000 and the connection goes on.
+func TestMaxMessageSize(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{MaxMessageSize: 64 << 10})
+	conn := connect(t, addr, "analyst", "analyst")
+	ctx := context.Background()
+	big := "alltypes -- " + strings.Repeat("x", 100<<10)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+		_, err := conn.Exec(ctx, big, mode)
+		if pe := pgErr(t, err); pe.Code != "54000" {
+			t.Errorf("%s: got %+v", mode, pe)
+		}
+		var v int32
+		if err := conn.QueryRow(ctx, "echo int4", 7).Scan(&v); err != nil || v != 7 {
+			t.Fatalf("%s: after the oversize message: %v, %v", mode, v, err)
+		}
 	}
 }
