@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestQueryEmitsOpenLineage: `meshql query` with openlineage_file in its
@@ -46,5 +53,66 @@ func TestQueryEmitsOpenLineage(t *testing.T) {
 		if ev.EventType != want || len(ev.Inputs) != 1 || ev.Inputs[0].Name != "sales.orders_v1" || ev.Inputs[0].Namespace != "meshql://demo" || ev.Run.Facets.User.User != "analyst" {
 			t.Errorf("event %d = %+v", i, ev)
 		}
+	}
+}
+
+// TestServeFlushesOpenLineageAtShutdown: events still queued for a slow
+// endpoint when serve is told to stop (SIGTERM ends its context) are sent
+// before serve returns, not lost with the process.
+func TestServeFlushesOpenLineageAtShutdown(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			EventType string `json:"eventType"`
+		}
+		json.NewDecoder(r.Body).Decode(&ev)
+		time.Sleep(300 * time.Millisecond) // slower than the shutdown
+		mu.Lock()
+		got = append(got, ev.EventType)
+		mu.Unlock()
+	}))
+	defer endpoint.Close()
+	mesh := demoMeshWithData(t)
+	ctx, sigterm := context.WithCancel(context.Background())
+	defer sigterm()
+	out, stdout := io.Pipe()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"serve", "--mesh", mesh, "--pg-listen", "127.0.0.1:0", "--http-listen", "off",
+			"--flight-listen", "off", "--log-level", "error", "--openlineage-url", endpoint.URL}, stdout, io.Discard)
+		stdout.Close()
+	}()
+	var addr string
+	lines := bufio.NewScanner(out)
+	for addr == "" && lines.Scan() {
+		if _, rest, ok := strings.Cut(lines.Text(), "@"); ok {
+			addr, _, _ = strings.Cut(rest, "/")
+		}
+	}
+	go io.Copy(io.Discard, out)
+	if addr == "" {
+		t.Fatal("meshql serve ended before it was ready")
+	}
+	conn := connectAs(t, &server{addr: addr}, "analyst")
+	for range 3 {
+		if _, err := conn.Exec(ctx, "SELECT count(*) FROM sales.orders_v1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close(context.Background())
+	sigterm()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("serve exited with %d", code)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not exit")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 6 {
+		t.Fatalf("the endpoint had %d events when serve returned (%v), want 3 START and 3 COMPLETE", len(got), got)
 	}
 }
