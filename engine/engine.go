@@ -82,6 +82,9 @@ type openTable struct {
 	once  sync.Once
 	table connectors.Table
 	err   error
+	// stamp is the state of the source's files when it was opened (""
+	// when not tracked), for sourceChanged.
+	stamp string
 }
 
 // New builds an Engine. It does not open any source yet: tables open on
@@ -159,8 +162,10 @@ func (e *Engine) Authenticate(ctx context.Context, user, password string) error 
 // User returns a user of the mesh (for SCRAM verifiers).
 func (e *Engine) User(name string) (*catalog.User, bool) { return e.Mesh().User(name) }
 
-// table opens a product's source once and caches it.
+// table opens a product's source once and caches it, until its files
+// change (sourceChanged).
 func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Table, error) {
+	e.sourceChanged(p)
 	e.mu.Lock()
 	ot, ok := e.tables[p]
 	if !ok {
@@ -174,6 +179,8 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			ot.err = sqltypes.New(sqltypes.CodeFDWUnableToConnect, "no connector %q is configured for %s", p.Source.Connector, p.QualifiedName())
 			return
 		}
+		// Stamped before opening: a rewrite during the open is seen next time.
+		ot.stamp = fileStamp(p)
 		ot.table, ot.err = c.Open(ctx, p.Source)
 		if ot.err == nil {
 			ot.table = withProduct(ot.table, p)

@@ -192,21 +192,11 @@ func qualityTables() []sysTable {
 	}
 }
 
-// slaRow measures a product's freshness now: on its source files'
-// modification time when it declares no freshness column (a stat per
-// file, cheap enough at query time), else from the last check, which
-// measured the column's newest value.
+// slaRow measures a product's freshness now (see measuredAt).
 func slaRow(p *catalog.Product, last catalog.CheckResult, now time.Time) []any {
 	var target, age any
-	on, status := "", "unknown"
-	updated := last.DataAt
-	switch {
-	case p.SLA.FreshnessColumn != "":
-		on = p.SLA.FreshnessColumn
-	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
-		on = "source files"
-		updated, _ = connectors.NewestModTime(p.Source)
-	}
+	status := "unknown"
+	on, updated := measuredAt(p, last)
 	if p.SLA.Freshness > 0 {
 		target = targetInterval(p.SLA.Freshness)
 		if !updated.IsZero() {
@@ -220,6 +210,22 @@ func slaRow(p *catalog.Product, last catalog.CheckResult, now time.Time) []any {
 		status = "no target"
 	}
 	return []any{p.QualifiedName(), target, orNull(on), tsOrNull(updated), age, status, orNull(p.SLA.Availability), tsOrNull(last.Measured)}
+}
+
+// measuredAt says what a product's data age is measured on and when its
+// data was last updated (zero when unknown): its source files'
+// modification time when it declares no freshness column (a stat per
+// file, cheap enough at query time), else the newest value of the column
+// as the last check (last) found it.
+func measuredAt(p *catalog.Product, last catalog.CheckResult) (on string, updated time.Time) {
+	switch {
+	case p.SLA.FreshnessColumn != "":
+		return p.SLA.FreshnessColumn, last.DataAt
+	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
+		updated, _ = connectors.NewestModTime(p.Source)
+		return "source files", updated
+	}
+	return "", time.Time{}
 }
 
 // isView reports whether a product is served as a view (defined by SQL).
