@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/planner/lineage"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -129,6 +131,23 @@ func catalogTables() []sysTable {
 				}
 				for _, in := range p.Inputs {
 					out = append(out, []any{p.QualifiedName(), in, kind})
+				}
+			}
+			return out
+		}},
+		{schema: "mesh", name: "column_lineage", cols: []sysColumn{
+			{"product", tText}, {"column_name", tText}, {"input", tText}, {"input_column", tText}, {"transformation", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				edges, err := lineage.Columns(context.Background(), s.current().mesh, p)
+				if err != nil {
+					// meshql lint reports definitions that do not bind.
+					s.engine.log.Debug("column lineage", "product", p.QualifiedName(), "err", err)
+					continue
+				}
+				for _, e := range edges {
+					out = append(out, []any{e.Product, e.Column, e.Input, e.InputColumn, e.Transformation.String()})
 				}
 			}
 			return out
