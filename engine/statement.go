@@ -268,7 +268,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
-	observed := s.observe(st.parsed.SQL, st.st.Query.Plan)
+	observed := s.observe(st.parsed.SQL, st.st.Query.Plan, st.access)
 	var plan *physical.Plan
 	env := s.env()
 	handedOff := false
