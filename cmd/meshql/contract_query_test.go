@@ -106,27 +106,59 @@ func TestContractsAtQueryTimeThroughPgx(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// What the reads above leave in mesh.usage: per product, the queries
-	// that read it, those that failed, and distinct users.
-	rows, err := connect("admin").Query(ctx, `SELECT product, sum(queries), sum(failed_queries), max(consumers)
-		FROM mesh.usage GROUP BY product ORDER BY product`)
-	if err != nil {
-		t.Fatal(err)
+	// The discovery tables through the server. Expected rows come from
+	// the descriptors (folders, inputs, cross_sell_v1's SQL) and from what
+	// this test did.
+	admin := connect("admin")
+	for _, c := range []struct {
+		conn *pgx.Conn
+		sql  string
+		want []string
+	}{
+		// The queries above, per product: those that read it, those that
+		// failed, and distinct users.
+		{admin, `SELECT product, sum(queries)::bigint, sum(failed_queries)::bigint, max(consumers) FROM mesh.usage GROUP BY product ORDER BY product`,
+			[]string{"catalog.products_v1|1|0|1", "catalog.products_v2|3|1|2", "sales.customers_v1|2|0|1"}},
+		{analyst, "SELECT * FROM mesh.lineage ORDER BY input",
+			[]string{"marketing.cross_sell_v1|catalog.products_v2|derived_from", "marketing.cross_sell_v1|sales.orders_v1|derived_from"}},
+		{analyst, "SELECT column_name, input || '.' || input_column, transformation FROM mesh.column_lineage ORDER BY 1",
+			[]string{"category|catalog.products_v2.category|identity", "customer_id|sales.orders_v1.customer_id|identity"}},
+		{admin, "SELECT domain, products FROM mesh.domains ORDER BY 1", []string{"catalog|2", "marketing|1", "sales|2"}},
+		{admin, "SELECT name, status, is_current FROM mesh.data_products WHERE domain = 'catalog' ORDER BY 1",
+			[]string{"catalog.products_v1|deprecated|false", "catalog.products_v2|active|true"}},
+		{admin, "SELECT count(*) FROM mesh.columns WHERE product = 'sales.orders_v1'", []string{"7"}},
+		{admin, "SELECT freshness_status FROM mesh.sla_status WHERE product = 'catalog.products_v2'", []string{"violated"}},
+		{admin, "SELECT count(*) FROM mesh.quality_results", []string{"0"}}, // no check ran
+		{admin, "SELECT status FROM mesh.query_log WHERE user_name = 'analyst' AND query LIKE '%FROM catalog.products_v2' ORDER BY query_id",
+			[]string{"55000"}},
+	} {
+		if got := textRows(t, c.conn, c.sql); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
+		}
 	}
-	var usage []string
+}
+
+// textRows runs sql and renders each row as "a|b".
+func textRows(t *testing.T, conn *pgx.Conn, sql string) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	var out []string
 	for rows.Next() {
-		var p string
-		var q, f, c int64
-		if err := rows.Scan(&p, &q, &f, &c); err != nil {
+		vals, err := rows.Values()
+		if err != nil {
 			t.Fatal(err)
 		}
-		usage = append(usage, fmt.Sprintf("%s|%d|%d|%d", p, q, f, c))
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(parts, "|"))
 	}
 	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", sql, err)
 	}
-	wantUsage := []string{"catalog.products_v1|1|0|1", "catalog.products_v2|3|1|2", "sales.customers_v1|2|0|1"}
-	if !reflect.DeepEqual(usage, wantUsage) {
-		t.Errorf("mesh.usage:\ngot  %q\nwant %q", usage, wantUsage)
-	}
+	return out
 }
