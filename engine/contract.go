@@ -82,7 +82,7 @@ func (e *Engine) sourceChanged(p *catalog.Product) bool {
 	e.mu.Lock()
 	ot, ok := e.tables[p]
 	e.mu.Unlock()
-	if !ok || ot.stamp == "" {
+	if !ok || !ot.opened.Load() || ot.stamp == "" {
 		return false
 	}
 	if fileStamp(p) == ot.stamp {
@@ -120,7 +120,7 @@ func (e *Engine) boundTablesCurrent(plan logical.Node) bool {
 			e.sourceChanged(s.Product)
 			e.mu.Lock()
 			ot, ok := e.tables[s.Product]
-			current = ok && ot.table == s.Table
+			current = ok && ot.opened.Load() && ot.table == s.Table
 			e.mu.Unlock()
 		}
 		for _, c := range n.Children() {

@@ -85,6 +85,9 @@ type openTable struct {
 	// stamp is the state of the source's files when it was opened (""
 	// when not tracked), for sourceChanged.
 	stamp string
+	// opened is set once once.Do has filled table, err and stamp:
+	// readers that do not go through once check it first.
+	opened atomic.Bool
 }
 
 // New builds an Engine. It does not open any source yet: tables open on
@@ -189,6 +192,7 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			e := sqltypes.AsError(ot.err)
 			ot.err = sqltypes.Wrap(ot.err, e.Code, "data product %s: %s", p.QualifiedName(), e.Msg)
 		}
+		ot.opened.Store(true)
 	})
 	if ot.err != nil {
 		// Do not cache failures: the source may come back.
