@@ -212,29 +212,17 @@ func (s *Session) guardProducts(st *Statement) ([]*Notice, error) {
 		age := max(now.Sub(updated), 0).Round(time.Second)
 		switch {
 		case limit > 0 && age > limit:
-			return nil, sqltypes.New(sqltypes.CodeObjectNotInState, "data product %s is %s old, older than %s = %s", p.QualifiedName(), shortDuration(age), maxStalenessSetting, shortDuration(limit)).
+			return nil, sqltypes.New(sqltypes.CodeObjectNotInState, "data product %s is %s old, older than %s = %s", p.QualifiedName(), catalog.FormatFreshness(age), maxStalenessSetting, catalog.FormatFreshness(limit)).
 				WithDetail("Its data was last updated at %s.", updated.UTC().Format(time.RFC3339)).
 				WithHint("Wait for the owner (%s) to refresh it, or raise or RESET %s.", p.Owner.Contact, maxStalenessSetting)
 		case p.SLA.Freshness > 0 && age > p.SLA.Freshness:
 			notices = append(notices, &Notice{Code: sqltypes.CodeWarning, Severity: "NOTICE",
-				Msg:    fmt.Sprintf("data product %s is %s old, outside its freshness SLA of %s", p.QualifiedName(), shortDuration(age), shortDuration(p.SLA.Freshness)),
+				Msg:    fmt.Sprintf("data product %s is %s old, outside its freshness SLA of %s", p.QualifiedName(), catalog.FormatFreshness(age), catalog.FormatFreshness(p.SLA.Freshness)),
 				Detail: fmt.Sprintf("Its data was last updated at %s.", updated.UTC().Format(time.RFC3339)),
 				Hint:   fmt.Sprintf("SET %s to make such queries fail instead.", maxStalenessSetting)})
 		}
 	}
 	return notices, nil
-}
-
-// shortDuration spells d as descriptors do: "24h", not "24h0m0s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // lastFreshness returns the last freshness check result of p.

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -73,28 +71,11 @@ func TestServeFlushesOpenLineageAtShutdown(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer endpoint.Close()
-	mesh := demoMeshWithData(t)
-	ctx, sigterm := context.WithCancel(context.Background())
+	s, sigterm, exited := serveUntilSignal(t, "--mesh", demoMeshWithData(t), "--http-listen", "off", "--log-level", "error",
+		"--openlineage-url", endpoint.URL)
 	defer sigterm()
-	out, stdout := io.Pipe()
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, []string{"serve", "--mesh", mesh, "--pg-listen", "127.0.0.1:0", "--http-listen", "off",
-			"--flight-listen", "off", "--log-level", "error", "--openlineage-url", endpoint.URL}, stdout, io.Discard)
-		stdout.Close()
-	}()
-	var addr string
-	lines := bufio.NewScanner(out)
-	for addr == "" && lines.Scan() {
-		if _, rest, ok := strings.Cut(lines.Text(), "@"); ok {
-			addr, _, _ = strings.Cut(rest, "/")
-		}
-	}
-	go io.Copy(io.Discard, out)
-	if addr == "" {
-		t.Fatal("meshql serve ended before it was ready")
-	}
-	conn := connectAs(t, &server{addr: addr}, "analyst")
+	ctx := context.Background()
+	conn := connectAs(t, s, "analyst")
 	for range 3 {
 		if _, err := conn.Exec(ctx, "SELECT count(*) FROM sales.orders_v1"); err != nil {
 			t.Fatal(err)
