@@ -65,7 +65,7 @@ func readableAs(got, declared sqltypes.Type) bool {
 // fileStamp is the state of a product's files for sourceChanged; "" for
 // sources that are not local files.
 func fileStamp(p *catalog.Product) string {
-	if p.Source.Path == "" || p.Source.Connector == "sql" {
+	if p.Source.Connector != "parquet" && p.Source.Connector != "csv" {
 		return ""
 	}
 	stamp, _, err := connectors.FileStamp(p.Source)
@@ -76,16 +76,22 @@ func fileStamp(p *catalog.Product) string {
 }
 
 // sourceChanged reports whether p's files were rewritten since its table
-// was opened. The table is then forgotten, so that the next bind opens
-// it again and checks it against the contract.
+// was opened, or, for a source without files to stat, whether the table
+// was opened longer than Config.SourceRecheck ago. The table is then
+// forgotten, so that the next bind opens it again and checks it against
+// the contract.
 func (e *Engine) sourceChanged(p *catalog.Product) bool {
 	e.mu.Lock()
 	ot, ok := e.tables[p]
 	e.mu.Unlock()
-	if !ok || !ot.opened.Load() || ot.stamp == "" {
+	if !ok || !ot.opened.Load() {
 		return false
 	}
-	if fileStamp(p) == ot.stamp {
+	if ot.stamp == "" {
+		if e.recheck < 0 || time.Since(ot.openedAt) < e.recheck {
+			return false
+		}
+	} else if fileStamp(p) == ot.stamp {
 		return false
 	}
 	e.mu.Lock()

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -153,6 +155,42 @@ func lifecycleNotices(ns []*Notice) []string {
 		}
 	}
 	return out
+}
+
+// snapshotConnector opens a one-column table whose column x has the type
+// typ has at the time of the open, as a remote source's schema is read
+// when the table is opened.
+type snapshotConnector struct{ typ arrow.DataType }
+
+func (c *snapshotConnector) Kind() string { return "memory" }
+func (c *snapshotConnector) Open(context.Context, catalog.Source) (connectors.Table, error) {
+	return &hookTable{typ: c.typ, partitions: func(context.Context) error { return nil }}, nil
+}
+
+// TestSourceWithoutFilesRechecked: a source meshql cannot stat (here an
+// in-memory one standing for a PostgreSQL table) is opened and checked
+// again once Config.SourceRecheck has passed, so a column retyped
+// remotely is refused too; with rechecks off, the table opened first
+// keeps serving.
+func TestSourceWithoutFilesRechecked(t *testing.T) {
+	for _, recheck := range []time.Duration{time.Nanosecond, -1} {
+		conn := &snapshotConnector{typ: arrow.PrimitiveTypes.Int64}
+		e, mem, _ := opsEngine(t, Config{SourceRecheck: recheck, Connectors: []connectors.Connector{conn}}, map[string]*hookTable{"remote": {}})
+		s := session(t, e, "analyst")
+		if _, err := sessionRows(t, s, "SELECT x FROM ops.remote_v1"); err != nil {
+			t.Fatal(err)
+		}
+		conn.typ = arrow.BinaryTypes.String
+		_, err := sessionRows(t, s, "SELECT x FROM ops.remote_v1")
+		if recheck < 0 {
+			if err != nil {
+				t.Errorf("rechecks off: %v", err)
+			}
+		} else if e := wantCode(t, err, sqltypes.CodeFDWError); !strings.Contains(e.Msg, "column x is declared bigint, but the source has text") {
+			t.Errorf("after the remote change: %q", e.Msg)
+		}
+		mem.AssertSize(t, 0)
+	}
 }
 
 func TestReadableAs(t *testing.T) {

@@ -50,7 +50,16 @@ type Config struct {
 	MaxQueriesPerUser int
 	// Observer, when set, is told when each query starts and ends.
 	Observer QueryObserver
+	// SourceRecheck is how long an open table of a source whose files
+	// meshql cannot stat cheaply (PostgreSQL, Flight SQL, object stores)
+	// is trusted before it is opened, and checked against its contract,
+	// again; 0 means DefaultSourceRecheck, < 0 never (until a reload).
+	// Local files are checked at every query instead.
+	SourceRecheck time.Duration
 }
+
+// DefaultSourceRecheck is Config.SourceRecheck's default.
+const DefaultSourceRecheck = 30 * time.Second
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
 // many sessions.
@@ -76,6 +85,7 @@ type Engine struct {
 	stmtTimeout time.Duration
 	maxPerUser  int
 	reg         registry
+	recheck     time.Duration
 }
 
 type openTable struct {
@@ -85,8 +95,11 @@ type openTable struct {
 	// stamp is the state of the source's files when it was opened (""
 	// when not tracked), for sourceChanged.
 	stamp string
-	// opened is set once once.Do has filled table, err and stamp:
-	// readers that do not go through once check it first.
+	// openedAt is when it was opened (monotonic), for sources without a
+	// stamp (Config.SourceRecheck).
+	openedAt time.Time
+	// opened is set once once.Do has filled table, err, stamp and
+	// openedAt: readers that do not go through once check it first.
 	opened atomic.Bool
 }
 
@@ -109,6 +122,10 @@ func New(cfg Config) (*Engine, error) {
 
 		stmtTimeout: cfg.StatementTimeout,
 		maxPerUser:  cfg.MaxQueriesPerUser,
+		recheck:     cfg.SourceRecheck,
+	}
+	if e.recheck == 0 {
+		e.recheck = DefaultSourceRecheck
 	}
 	if e.mem == nil {
 		e.mem = memory.DefaultAllocator
@@ -183,7 +200,7 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			return
 		}
 		// Stamped before opening: a rewrite during the open is seen next time.
-		ot.stamp = fileStamp(p)
+		ot.stamp, ot.openedAt = fileStamp(p), time.Now()
 		ot.table, ot.err = c.Open(ctx, p.Source)
 		if ot.err == nil {
 			ot.table = withProduct(ot.table, p)
