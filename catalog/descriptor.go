@@ -176,7 +176,7 @@ func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
 	if n == nil {
 		return
 	}
-	sf, ok := y.object(n, "source", "connector", "path", "query", "table", "connection", "options")
+	sf, ok := y.object(n, "source", "connector", "path", "query", "table", "connection", "options", "security")
 	if !ok {
 		return
 	}
@@ -198,6 +198,7 @@ func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
 	case "parquet", "csv":
 		need("path", "a file or glob")
 	}
+	y.security(sf, c, p, &s)
 	opts, _ := y.pairs(sf.get("options"), "source.options")
 	for _, o := range opts {
 		v, ok := y.scalar(deref(o.valNode), o.valuePath, "a string")
@@ -212,6 +213,26 @@ func (y *yamlFile) source(f fields, c descriptorContext, p *Product) {
 	}
 	y.sourceConnection(sf, c, &s)
 	p.Source = s
+}
+
+// security decodes source.security, whose rights a derived product reads
+// its inputs with: the consumer's (invoker, the default, also when absent) or its owning
+// domain's (definer), which must then exist as a role.
+func (y *yamlFile) security(sf fields, c descriptorContext, p *Product, s *Source) {
+	n := sf.get("security")
+	if n == nil {
+		return
+	}
+	v, _ := y.scalar(n, "source.security", "a string")
+	s.Security = v
+	switch {
+	case v != SecurityInvoker && v != SecurityDefiner:
+		y.problem(n, "source.security", "%q is not one of %s, %s", v, SecurityInvoker, SecurityDefiner)
+	case s.Connector != "sql":
+		y.problem(n, "source.security", "applies only to derived products (connector sql), not to connector %s", s.Connector)
+	case v == SecurityDefiner && c.roles != nil && p.Domain != "" && !c.roles[p.Domain]:
+		y.problem(n, "source.security", "definer reads the inputs with the rights of role %q, the owning domain's, which is not defined in mesh.yaml", p.Domain)
+	}
 }
 
 // columns decodes the required, non-empty columns list.

@@ -102,6 +102,13 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`sales/orders_v1.yaml:6: source.connector: "parkett" is not one of parquet, postgres, csv, flightsql, sql, memory`}},
 		{"sql without query", map[string]string{orders: withLine(6, "source: {connector: sql}")},
 			[]string{`sales/orders_v1.yaml:6: source.query: is required for connector sql`}},
+		{"bad security", map[string]string{orders: withLine(6, "source: {connector: sql, query: SELECT 1 AS order_id, security: owner}")},
+			[]string{`sales/orders_v1.yaml:6: source.security: "owner" is not one of invoker, definer`}},
+		{"security of a stored product", map[string]string{orders: withLine(6, "source: {connector: parquet, path: x, security: definer}")},
+			[]string{`sales/orders_v1.yaml:6: source.security: applies only to derived products (connector sql), not to connector parquet`}},
+		{"definer without a domain role", map[string]string{"mesh.yaml": strings.Replace(baseMesh, "  sales: {inherits: [analyst]}\n", "", 1),
+			orders: strings.Replace(withLine(6, "source: {connector: sql, query: SELECT 1 AS order_id, security: definer}"), "except: [sales]", "except: [analyst]", 1)},
+			[]string{`sales/orders_v1.yaml:6: source.security: definer reads the inputs with the rights of role "sales", the owning domain's, which is not defined in mesh.yaml`}},
 		{"parquet without path", map[string]string{orders: withLine(6, "source: {connector: parquet}")},
 			[]string{`sales/orders_v1.yaml:6: source.path: is required for connector parquet`}},
 		{"bad freshness", map[string]string{orders: withLine(5, "sla: {freshness: soon}")},
@@ -113,7 +120,11 @@ func TestLoadErrors(t *testing.T) {
 		{"policy with unknown mask", map[string]string{orders: withLine(13, "  columns: {amount: {mask: blur}}")},
 			[]string{`sales/orders_v1.yaml:13: policies.columns.amount.mask: "blur" is not one of null, redact, hash, partial, round`}},
 		{"policy without rule", map[string]string{orders: withLine(13, "  columns: {amount: {except: [sales]}}")},
-			[]string{`sales/orders_v1.yaml:13: policies.columns.amount: needs deny: true or a mask`}},
+			[]string{`sales/orders_v1.yaml:13: policies.columns.amount: needs allow, deny: true or a mask`}},
+		{"allow with a mask", map[string]string{orders: withLine(13, "  columns: {amount: {allow: [sales], mask: hash}}")},
+			[]string{`sales/orders_v1.yaml:13: policies.columns.amount.allow: allow names the roles that read the column; it excludes deny, mask and except`}},
+		{"allow names unknown role", map[string]string{orders: withLine(13, "  columns: {amount: {allow: [saels]}}")},
+			[]string{`sales/orders_v1.yaml:13: policies.columns.amount.allow[0]: role "saels" is not defined in mesh.yaml (did you mean "sales"?)`}},
 		{"policy names unknown role", map[string]string{orders: withLine(12, "  read: [analyts]")},
 			[]string{`sales/orders_v1.yaml:12: policies.read[0]: role "analyts" is not defined in mesh.yaml (did you mean "analyst"?)`}},
 		{"policies file: unknown key and bad severity", map[string]string{"policies.yaml": "rules:\n  draft: maybe\nusers: {}\n"},
@@ -249,5 +260,22 @@ func TestFormatFreshnessRoundTrips(t *testing.T) {
 		if back, err := ParseFreshness(got); err != nil || back != d {
 			t.Errorf("%q reads back as %v, %v; want %v", got, back, err, d)
 		}
+	}
+}
+
+// TestLoadColumnAllow: allow: [roles] grants a column to those roles
+// only, which is deny for everybody else.
+func TestLoadColumnAllow(t *testing.T) {
+	dir := writeMesh(t, map[string]string{"mesh.yaml": baseMesh, "sales/orders_v1.yaml": withLine(13, "  columns: {amount: {allow: [sales]}}")})
+	m, err := Load(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := m.Lookup("sales", "orders_v1")
+	if !ok {
+		t.Fatal("sales.orders_v1 not loaded")
+	}
+	if got := p.Policies.Columns["amount"]; !got.Deny || got.Mask != "" || strings.Join(got.Except, ",") != "sales" {
+		t.Errorf("amount's policy = %+v, want deny except [sales]", got)
 	}
 }

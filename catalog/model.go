@@ -137,16 +137,27 @@ type NamedQuery struct {
 // Source says where a product's rows live. For connector "sql" (derived
 // products), Query holds the defining SQL.
 type Source struct {
-	Connector string            // parquet | postgres | csv | flightsql | sql | memory
-	Path      string            // file glob, relative to BaseDir unless absolute
-	Query     string            // defining SQL for derived products
-	Table     string            // remote table for SQL sources
-	Options   map[string]string // connector-specific settings
-	BaseDir   string            // directory that relative paths resolve against
+	Connector string // parquet | postgres | csv | flightsql | sql | memory
+	Path      string // file glob, relative to BaseDir unless absolute
+	Query     string // defining SQL for derived products
+	// Security says whose rights a derived product reads its inputs
+	// with: SecurityInvoker (the consumer's, the default) or
+	// SecurityDefiner (the owning domain's role, named like the domain);
+	// "" means invoker.
+	Security string
+	Table    string            // remote table for SQL sources
+	Options  map[string]string // connector-specific settings
+	BaseDir  string            // directory that relative paths resolve against
 	// Connection is the mesh.yaml connection named by source.connection
 	// (object-store endpoint and credentials, a Flight SQL server), or nil.
 	Connection *Connection
 }
+
+// Values of Source.Security.
+const (
+	SecurityInvoker = "invoker"
+	SecurityDefiner = "definer"
+)
 
 // Policies are a product's access rules.
 type Policies struct {
@@ -156,6 +167,7 @@ type Policies struct {
 }
 
 // ColumnPolicy is a column rule: deny, or mask with a method, except for roles.
+// A descriptor's allow: [roles] is Deny with those roles as Except.
 type ColumnPolicy struct {
 	Deny   bool
 	Mask   string // null | redact | hash | partial | round

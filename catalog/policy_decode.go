@@ -21,18 +21,26 @@ func (y *yamlFile) policies(f fields, c descriptorContext, p *Product) Policies 
 		if p.Column(cp.key) == nil && len(p.Columns) > 0 {
 			y.unknownColumn(cp.keyNode, cp.valuePath, cp.key, p)
 		}
-		rf, ok := y.object(cp.valNode, cp.valuePath, "deny", "mask", "except")
+		rf, ok := y.object(cp.valNode, cp.valuePath, "allow", "deny", "mask", "except")
 		if !ok {
 			continue
 		}
 		rule := ColumnPolicy{Deny: y.boolean(rf, "deny"), Mask: y.str(rf, "mask"), Except: y.roleList(rf, "except", c)}
+		if n := rf.get("allow"); n != nil {
+			// allow: [roles] grants the column to those roles only: every
+			// other reader of the product is denied it.
+			if rule.Deny || rule.Mask != "" || rf.get("except") != nil {
+				y.problem(n, rf.at("allow"), "allow names the roles that read the column; it excludes deny, mask and except")
+			}
+			rule = ColumnPolicy{Deny: true, Except: y.roleList(rf, "allow", c)}
+		}
 		switch {
 		case rule.Mask != "" && !contains(maskMethods, rule.Mask):
 			y.problem(rf.get("mask"), rf.at("mask"), "%q is not one of %s", rule.Mask, strings.Join(maskMethods, ", "))
 		case rule.Deny && rule.Mask != "":
 			y.problem(rf.get("mask"), cp.valuePath, "deny and mask exclude each other")
 		case !rule.Deny && rule.Mask == "":
-			y.problem(rf.node, cp.valuePath, "needs deny: true or a mask")
+			y.problem(rf.node, cp.valuePath, "needs allow, deny: true or a mask")
 		}
 		if out.Columns == nil {
 			out.Columns = map[string]ColumnPolicy{}

@@ -206,6 +206,23 @@ func (m *Mesh) RolesOf(user string) []string {
 	if !ok {
 		return nil
 	}
+	return m.ExpandRoles(u.Roles)
+}
+
+// Role returns the role named name.
+func (m *Mesh) Role(name string) (*Role, bool) {
+	for _, r := range m.Roles {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// ExpandRoles returns roles with the roles they inherit, transitively,
+// sorted and without duplicates. Inheritance cycles (rejected by Load) do
+// not loop.
+func (m *Mesh) ExpandRoles(roles []string) []string {
 	inherits := make(map[string][]string, len(m.Roles))
 	for _, r := range m.Roles {
 		inherits[r.Name] = r.Inherits
@@ -221,7 +238,7 @@ func (m *Mesh) RolesOf(user string) []string {
 			walk(in)
 		}
 	}
-	for _, r := range u.Roles {
+	for _, r := range roles {
 		walk(r)
 	}
 	out := make([]string, 0, len(seen))

@@ -49,6 +49,16 @@ type ScanExplainer interface {
 	ExplainScan(ctx context.Context, req ScanRequest) []string
 }
 
+// RequestExplainer is optionally implemented by a ScanExplainer whose
+// lines mix what the request is (remote SQL and its parameters) with what
+// the source's data makes of it (files, row groups or partitions kept):
+// ExplainRequest returns only the former. EXPLAIN shows only those lines
+// for a scan whose rows the session may not all see (a policy row
+// filter), where the counts would describe rows hidden from it.
+type RequestExplainer interface {
+	ExplainRequest(ctx context.Context, req ScanRequest) []string
+}
+
 // ScanRequest is the work offered to a source.
 type ScanRequest struct {
 	Columns []int    // projection in output order, indexes into Schema()

@@ -12,17 +12,20 @@ import (
 // answered from the policy decision point, so that what a tool shows as
 // grantable is what a query would get.
 
-// grantsFor returns the grants of a mesh user in the session's catalog
-// snapshot: the session's own principal for its user, another user's
-// principal otherwise (ok false for a name that is no user).
+// grantsFor returns the grants of a mesh user or role in the session's
+// catalog snapshot: the session's own principal for its user, another
+// user's principal, or else a role's (what the role and the roles it
+// inherits are granted); ok false for a name that is neither. A name that
+// is both a user and a role answers for the user, who holds the role.
 func (s *Session) grantsFor(snap catalogSnapshot) func(user string) (*bind.Grants, bool) {
 	return func(user string) (*bind.Grants, bool) {
 		who := snap.who
 		if user != s.user {
-			if _, ok := snap.mesh.User(user); !ok {
+			if _, ok := snap.mesh.User(user); ok {
+				who = policy.PrincipalOf(snap.mesh, user)
+			} else if who, ok = policy.RolePrincipal(snap.mesh, user); !ok {
 				return nil, false
 			}
-			who = policy.PrincipalOf(snap.mesh, user)
 		}
 		g := &bind.Grants{SearchPath: s.searchPath()}
 		usage := map[string]bool{"pg_catalog": true, "information_schema": true, "mesh": true}
@@ -54,12 +57,17 @@ func (s *Session) grantsFor(snap catalogSnapshot) func(user string) (*bind.Grant
 	}
 }
 
-// roleByOID resolves a user's pg_roles oid.
+// roleByOID resolves a user's or a role's pg_roles oid.
 func roleByOID(snap catalogSnapshot) func(oid int64) (string, bool) {
 	return func(oid int64) (string, bool) {
 		for _, u := range snap.mesh.Users {
 			if stableOID("role", u.Name) == oid {
 				return u.Name, true
+			}
+		}
+		for _, r := range snap.mesh.Roles {
+			if stableOID("role", r.Name) == oid {
+				return r.Name, true
 			}
 		}
 		return "", false

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,6 +35,12 @@ func TestPrivilegeFunctions(t *testing.T) {
 		{"marketing", "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'customers_v1'", "customer_id,name,email,country,region,segment"},
 		{"analyst", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers_v1' AND column_name = 'signup_date'", "1"},
 		{"sales_eu", "SELECT grantee, table_schema || '.' || table_name, privilege_type FROM information_schema.table_privileges ORDER BY 2", "sales|catalog.products_v1|SELECT\nsales|catalog.products_v2|SELECT\nsales|sales.customers_v1|SELECT\nsales|sales.orders_v1|SELECT"},
+		// Role names answer for the role's own grants (sales is a role and
+		// no user): sales reads its domain's customers raw, signup_date
+		// included, but not marketing's cross-sell product.
+		{"analyst", "SELECT has_table_privilege('sales', 'sales.customers_v1', 'SELECT'), has_table_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege('sales', 'sales.customers_v1', 'signup_date', 'SELECT')", "t|f|t"},
+		{"analyst", "SELECT has_schema_privilege('sales', 'marketing', 'USAGE'), has_schema_privilege('sales', 'sales', 'USAGE'), has_any_column_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_any_column_privilege('sales', 'catalog.products_v2', 'SELECT')", "f|t|f|t"},
+		{"marketing", fmt.Sprintf("SELECT has_table_privilege(%d, 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege(%d::oid, 'sales.customers_v1', 'signup_date', 'SELECT')", stableOID("role", "sales"), stableOID("role", "sales")), "f|t"},
 	}
 	for _, c := range cases {
 		got, err := queryErr(t, e, c.user, c.sql)
@@ -55,5 +63,63 @@ func TestPrivilegeFunctions(t *testing.T) {
 		if _, err := queryErr(t, e, "analyst", c.sql); sqltypes.Code(err) != c.code {
 			t.Errorf("%s: got %v, want %s", c.sql, err, c.code)
 		}
+	}
+}
+
+// TestCatalogsAgreeOnDeniedColumns: a denied column is left out of what a
+// query can name — SELECT * and information_schema.columns (PostgreSQL
+// lists only columns the user holds a privilege on) — while mesh.columns
+// lists it with access 'denied' and pg_attribute, as in PostgreSQL, lists
+// it without SELECT privilege. Every front agrees, for every demo user
+// and product; marketing's view of sales.customers_v1 is spelled out from
+// the descriptor.
+func TestCatalogsAgreeOnDeniedColumns(t *testing.T) {
+	e, mem := demoDataEngine(t)
+	defer mem.AssertSize(t, 0)
+	got := rows(t, e, "marketing", "SELECT column_name || ':' || access || coalesce(':' || mask, '') FROM mesh.columns WHERE product = 'sales.customers_v1' ORDER BY ordinal")
+	want := "customer_id:masked:hash name:masked:hash email:masked:partial country:read region:read segment:read signup_date:denied"
+	if strings.Join(got, " ") != want {
+		t.Errorf("mesh.columns as marketing:\ngot  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if got := rows(t, e, "marketing", "SELECT mask FROM mesh.columns WHERE product = 'sales.orders_v1' AND column_name = 'amount'"); strings.Join(got, "") != "round(10)" {
+		t.Errorf("marketing's mask of orders.amount: %v, want round(10)", got)
+	}
+	denied := 0
+	for _, user := range []string{"analyst", "marketing", "sales_eu", "admin"} {
+		for _, p := range rows(t, e, user, "SELECT name FROM mesh.data_products ORDER BY 1") {
+			schema, table, _ := strings.Cut(p, ".")
+			s, err := e.NewSession(user, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Query(context.Background(), "SELECT * FROM "+p+" LIMIT 0")
+			if err != nil {
+				t.Fatalf("SELECT * FROM %s as %s: %v", p, user, err)
+			}
+			var star []string
+			for _, c := range res.Columns {
+				star = append(star, c.Name)
+			}
+			if _, err := drainRows(t, res); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			readable := rows(t, e, user, "SELECT column_name FROM mesh.columns WHERE product = '"+p+"' AND access <> 'denied' ORDER BY ordinal")
+			infoSchema := rows(t, e, user, "SELECT column_name FROM information_schema.columns WHERE table_schema = '"+schema+"' AND table_name = '"+table+"' ORDER BY ordinal_position")
+			hidden := rows(t, e, user, "SELECT column_name FROM mesh.columns WHERE product = '"+p+"' AND access = 'denied' ORDER BY ordinal")
+			noPrivilege := rows(t, e, user, "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"+schema+"' AND c.relname = '"+table+"' AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT') ORDER BY a.attnum")
+			for name, list := range map[string][]string{"mesh.columns": readable, "information_schema.columns": infoSchema} {
+				if strings.Join(list, ",") != strings.Join(star, ",") {
+					t.Errorf("%s as %s: SELECT * returns %v, %s lists %v", p, user, star, name, list)
+				}
+			}
+			if strings.Join(hidden, ",") != strings.Join(noPrivilege, ",") {
+				t.Errorf("%s as %s: mesh.columns denies %v, pg_attribute without privilege %v", p, user, hidden, noPrivilege)
+			}
+			denied += len(hidden)
+		}
+	}
+	if denied != 1 {
+		t.Errorf("the demo denies marketing signup_date and nothing else; found %d denied columns", denied)
 	}
 }

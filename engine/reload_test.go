@@ -136,6 +136,9 @@ func TestReloadChangesGrantsMasksAndRowFilters(t *testing.T) {
 	if got := executeRows(t, probe[0]); strings.Join(got, ",") != "f" {
 		t.Fatalf("before reload: prepared NA probe %v", got)
 	}
+	if _, err := sessionRows(t, eu, "SELECT count(*) FROM marketing.cross_sell_v1"); sqltypes.Code(err) != "42501" {
+		t.Fatalf("before reload: sales_eu reads marketing.cross_sell_v1: %v, want 42501", err)
+	}
 	// A query running across the reload keeps the catalog it started with.
 	running, err := mkt.Query(ctx, "SELECT email FROM sales.customers_v1")
 	if err != nil {
@@ -145,6 +148,7 @@ func TestReloadChangesGrantsMasksAndRowFilters(t *testing.T) {
 	editFile(t, customers, "signup_date: {deny: true, except: [analyst, sales]}", "signup_date: {deny: true, except: [analyst, sales, marketing]}")
 	editFile(t, customers, "email: {mask: partial, except: [sales]}", "email: {mask: redact, except: [sales]}")
 	editFile(t, customers, "predicate: region = current_user_attr('region')", "predicate: region = 'NA'")
+	editFile(t, filepath.Join(dir, "marketing", "cross_sell_v1.yaml"), "read: [marketing, analyst]", "read: [marketing, analyst, sales]")
 	if err := e.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +171,9 @@ func TestReloadChangesGrantsMasksAndRowFilters(t *testing.T) {
 	}
 	if got, err := sessionRows(t, eu, "SELECT DISTINCT region FROM sales.customers_v1"); err != nil || strings.Join(got, ",") != "NA" {
 		t.Errorf("after reload: sales_eu regions %v, %v", got, err)
+	}
+	if got, err := sessionRows(t, eu, "SELECT count(*) >= 0 FROM marketing.cross_sell_v1"); err != nil || strings.Join(got, ",") != "t" {
+		t.Errorf("after reload: the new read grant on marketing.cross_sell_v1 for sales: %v, %v", got, err)
 	}
 	if got := executeRows(t, probe[0]); strings.Join(got, ",") != "t" {
 		t.Errorf("after reload: the prepared statement kept the old row filter: %v", got)

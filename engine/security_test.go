@@ -310,3 +310,129 @@ func TestHashMaskUsesTheMeshSecret(t *testing.T) {
 		}
 	}
 }
+
+// scanFilters returns what the Scan lines of an EXPLAIN hand to the
+// source or evaluate on the source's raw columns: their pushed_filters
+// and filter properties.
+func scanFilters(plan []string) string {
+	var out []string
+	for _, line := range plan {
+		if !strings.Contains(line, "Scan ") {
+			continue
+		}
+		for _, key := range []string{"pushed_filters=[", " filter=["} {
+			if i := strings.Index(line, key); i >= 0 {
+				rest, depth := line[i+len(key):], 1
+				for j, r := range rest {
+					depth += map[rune]int{'[': 1, ']': -1}[r]
+					if depth == 0 {
+						out = append(out, rest[:j])
+						break
+					}
+				}
+			}
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// TestProtectedStatisticsStayHidden looks for statistics of values a
+// policy withholds — raw values, min/max, what row-group pruning reveals —
+// in every system table, in pg_stats, and in EXPLAIN [ANALYZE] of probes
+// on masked columns and on row-filtered products.
+func TestProtectedStatisticsStayHidden(t *testing.T) {
+	e, mem := demoDataEngine(t)
+	defer mem.AssertSize(t, 0)
+
+	// Raw values, and the min/max statistics a source keeps of them.
+	one := func(sql string) string { return rows(t, e, "admin", sql)[0] }
+	secrets := map[string][]string{
+		"marketing": append(rows(t, e, "admin", "SELECT email FROM sales.customers_v1 UNION ALL SELECT name FROM sales.customers_v1"),
+			strings.Split(one("SELECT min(signup_date)::text || '|' || max(signup_date)::text FROM sales.customers_v1"), "|")...),
+		"analyst":  rows(t, e, "admin", "SELECT email FROM sales.customers_v1 UNION ALL SELECT name FROM sales.customers_v1"),
+		"sales_eu": rows(t, e, "admin", "SELECT email FROM sales.customers_v1 WHERE region <> 'EU' UNION ALL SELECT name FROM sales.customers_v1 WHERE region <> 'EU'"),
+	}
+	secrets["marketing"] = append(secrets["marketing"], strings.Split(one("SELECT min(amount)::text || '|' || max(amount)::text FROM sales.orders_v1"), "|")...)
+	leaks := func(t *testing.T, user string, got []string) {
+		t.Helper()
+		text := strings.Join(got, "\n")
+		for _, s := range secrets[user] {
+			if s != "" && strings.Contains(text, s) {
+				t.Errorf("%s sees the protected value %q", user, s)
+			}
+		}
+	}
+
+	for _, user := range []string{"marketing", "analyst", "sales_eu"} {
+		for _, st := range systemTables() {
+			got, err := queryErr(t, e, user, "SELECT * FROM "+st.schema+"."+st.name)
+			if err != nil {
+				t.Errorf("%s.%s as %s: %v", st.schema, st.name, user, err)
+				continue
+			}
+			leaks(t, user, got)
+		}
+		for _, name := range []string{"pg_stats", "pg_statistic", "pg_stats_ext"} {
+			if got, err := queryErr(t, e, user, "SELECT * FROM "+name); err == nil && len(got) > 0 || err != nil && sqltypes.Code(err) != "42P01" {
+				t.Errorf("%s as %s: %v, %v; want no statistics", name, user, got, err)
+			}
+		}
+	}
+
+	// A probe on a masked column runs on the masked values: it is never
+	// handed to the source, nor evaluated on the raw column in the scan,
+	// so row-group pruning cannot answer it.
+	rawAmount := one("SELECT amount::text FROM sales.orders_v1 WHERE amount::text NOT LIKE '%0.00' ORDER BY order_id LIMIT 1")
+	rawID := one("SELECT customer_id::text FROM sales.orders_v1 ORDER BY order_id LIMIT 1")
+	rawEmail := one("SELECT email FROM sales.customers_v1 ORDER BY customer_id LIMIT 1")
+	for _, p := range []struct{ user, column, where string }{
+		{"marketing", "amount", "amount = " + rawAmount},
+		{"marketing", "amount", "amount BETWEEN " + rawAmount + " AND " + rawAmount + " + 1"},
+		{"analyst", "customer_id", "customer_id = " + rawID},
+		{"analyst", "customer_id", "customer_id IN (" + rawID + ", 1, 2)"},
+	} {
+		sql := "SELECT count(*) FROM sales.orders_v1 WHERE " + p.where
+		for _, prefix := range []string{"EXPLAIN ", "EXPLAIN ANALYZE "} {
+			plan, err := queryErr(t, e, p.user, prefix+sql)
+			if err != nil {
+				t.Fatalf("%s%s as %s: %v", prefix, sql, p.user, err)
+			}
+			if f := scanFilters(plan); strings.Contains(f, p.column) {
+				t.Errorf("%s%s as %s compares the raw %s in the scan: %s\n%s", prefix, sql, p.user, p.column, f, strings.Join(plan, "\n"))
+			}
+		}
+		if got, err := queryErr(t, e, p.user, sql); err != nil || strings.Join(got, "") != "0" {
+			t.Errorf("%s as %s matched raw values: %v, %v", sql, p.user, got, err)
+		}
+	}
+	for _, sql := range []string{
+		"SELECT count(*) FROM sales.customers_v1 WHERE email = '" + rawEmail + "'",
+		"SELECT count(*) FROM sales.customers_v1 WHERE email LIKE '" + rawEmail[:3] + "%' OR name > 'A'",
+	} {
+		plan, err := queryErr(t, e, "analyst", "EXPLAIN ANALYZE "+sql)
+		if f := scanFilters(plan); err != nil || strings.Contains(f, "email") || strings.Contains(f, "name") {
+			t.Errorf("EXPLAIN ANALYZE %s as analyst: %v\n%s", sql, err, strings.Join(plan, "\n"))
+		}
+	}
+
+	// Under a row filter, what pruning kept (files, row groups,
+	// partitions) describes rows the session may not see: EXPLAIN says
+	// the statistics are hidden. admin, unfiltered, sees them, which
+	// shows the probe would notice.
+	probe := "SELECT * FROM sales.customers_v1 WHERE customer_id BETWEEN 1 AND 5"
+	for _, prefix := range []string{"EXPLAIN ", "EXPLAIN ANALYZE "} {
+		plan, err := queryErr(t, e, "sales_eu", prefix+probe)
+		text := strings.Join(plan, "\n")
+		if err != nil || !strings.Contains(text, "statistics=hidden") {
+			t.Errorf("%s as sales_eu: %v\n%s", prefix, err, text)
+		}
+		for _, counted := range []string{"files=", "row_groups=", "partitions=", "streams=", "pruned"} {
+			if strings.Contains(text, counted) {
+				t.Errorf("%s as sales_eu shows %s under its row filter:\n%s", prefix, counted, text)
+			}
+		}
+		if admin := strings.Join(rows(t, e, "admin", prefix+probe), "\n"); !strings.Contains(admin, "row_groups=") {
+			t.Errorf("%s as admin shows no pruning, so the check above proves nothing:\n%s", prefix, admin)
+		}
+	}
+}

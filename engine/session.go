@@ -255,7 +255,7 @@ type catalogView struct {
 	system *bool
 }
 
-func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bind.Table, error) {
+func (c catalogView) ResolveTable(ctx context.Context, schema, name string, who policy.Principal) (*bind.Table, error) {
 	if c.system != nil && (systemSchemas[schema] || (schema == "" && strings.HasPrefix(name, "pg_"))) {
 		*c.system = true
 	}
@@ -287,7 +287,7 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string) (*bi
 			return nil, err
 		}
 	}
-	if !policy.Decide(mesh, c.snap.who, p).CanRead {
+	if !policy.Decide(mesh, who, p).CanRead {
 		c.access.Deny(p.QualifiedName())
 		return nil, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", p.QualifiedName()).
 			WithHint("Readers of %s need one of the roles: %s.", p.QualifiedName(), strings.Join(p.Policies.Read, ", "))

@@ -379,8 +379,14 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	} else {
 		plan.Root.Close()
 	}
+	if st.st.Analyze && st.st.Query.HidesRows {
+		plan.Explain.HideInnerStats()
+	}
 	lines := plan.Explain.Lines(st.st.Analyze)
 	if st.st.Analyze {
+		if st.st.Query.HidesRows {
+			lines = append(lines, "Inner row counts: hidden (the plan reads rows this session may not see)")
+		}
 		lines = append(lines, "Execution Time: "+total.Round(time.Microsecond).String())
 	}
 	return s.textResult(st.Columns(), "EXPLAIN", [][]string{lines})

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/planner/lineage"
 	"github.com/meshql/meshql/sqltypes"
@@ -108,14 +109,26 @@ func catalogTables() []sysTable {
 			}
 			return out
 		}},
+		// Every column of the products the session may read, with how it
+		// reads it: a denied column is listed as the product's contract
+		// declares it (its name is no secret: the 42501 error and the
+		// NOTICE of SELECT * name it), never with a value or a statistic.
 		{schema: "mesh", name: "columns", cols: []sysColumn{
 			{"product", tText}, {"column_name", tText}, {"ordinal", tInt4}, {"data_type", tText},
-			{"description", tText}, {"tags", tTexts}, {"constraints", tTexts},
+			{"description", tText}, {"tags", tTexts}, {"constraints", tTexts}, {"access", tText}, {"mask", tText},
 		}, rows: func(s *Session) [][]any {
+			v := s.current()
 			var out [][]any
 			for _, p := range s.visibleProducts() {
+				dec := policy.Decide(v.mesh, v.who, p)
 				for i, c := range p.Columns {
-					out = append(out, []any{p.QualifiedName(), c.Name, int32(i + 1), c.Type.String(), orNull(c.Description), texts(c.Tags), texts(c.Constraints)})
+					access, mask := "read", any(nil)
+					if m, ok := dec.Masks[c.Name]; ok {
+						access, mask = "masked", m.String()
+					} else if dec.Denied[c.Name] {
+						access = "denied"
+					}
+					out = append(out, []any{p.QualifiedName(), c.Name, int32(i + 1), c.Type.String(), orNull(c.Description), texts(c.Tags), texts(c.Constraints), access, mask})
 				}
 			}
 			return out
@@ -165,15 +178,25 @@ func (s *Session) checkResults() []catalog.CheckResult {
 		s.engine.log.Warn("reading the last check results", "file", catalog.CheckResultsFile, "err", err)
 		return nil
 	}
-	visible := map[string]bool{}
+	v := s.current()
+	visible := map[string]policy.Decision{}
 	for _, p := range s.visibleProducts() {
-		visible[p.QualifiedName()] = true
+		visible[p.QualifiedName()] = policy.Decide(v.mesh, v.who, p)
 	}
 	var out []catalog.CheckResult
 	for _, r := range rs {
-		if visible[r.Product] {
-			out = append(out, r)
+		dec, ok := visible[r.Product]
+		if !ok {
+			continue
 		}
+		if _, masked := dec.Masks[r.Column]; len(dec.RowFilters) > 0 || (r.Column != "" && (masked || dec.Denied[r.Column])) {
+			// What a check measured (null and duplicate counts, the newest
+			// value) on a column the session may not read raw, or over
+			// rows a row filter hides from it, is a statistic of data it
+			// may not see: it gets the outcome only.
+			r.Detail, r.DataAt = "", time.Time{}
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -41,6 +41,8 @@ func TestQualityAndSLATables(t *testing.T) {
 		{Product: "sales.orders_v1", Check: "freshness", Rule: "freshness", OK: true, DataAt: now.Add(-5 * time.Hour), Measured: checked},
 		{Product: "sales.orders_v1", Check: "quality:positive_quantity", Rule: "quality", OK: true, Detail: "no rows", Measured: checked},
 		{Product: "marketing.cross_sell_v1", Check: "source", Rule: "source", OK: false, Detail: "down", Measured: checked},
+		{Product: "sales.customers_v1", Check: "not_null:email", Rule: "not_null", Column: "email", OK: false, Detail: "holds 3 nulls", Measured: checked},
+		{Product: "sales.customers_v1", Check: "not_null:country", Rule: "not_null", Column: "country", OK: false, Detail: "holds 2 nulls", Measured: checked},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,9 +62,19 @@ func TestQualityAndSLATables(t *testing.T) {
 		want      []string
 	}{
 		// sales_eu may not read marketing.cross_sell_v1, so its result is hidden.
-		{"sales_eu", "SELECT product, check_name, ok, detail FROM mesh.quality_results ORDER BY 2",
+		{"sales_eu", "SELECT product, check_name, ok, detail FROM mesh.quality_results WHERE product <> 'sales.customers_v1' ORDER BY 2",
 			[]string{"sales.orders_v1|freshness|t|NULL", "sales.orders_v1|quality:positive_quantity|t|no rows"}},
-		{"admin", "SELECT count(*) FROM mesh.quality_results WHERE NOT ok", []string{"1"}},
+		{"admin", "SELECT count(*) FROM mesh.quality_results WHERE NOT ok", []string{"3"}},
+		// What a check measured is a statistic of the raw values: shown
+		// for columns the session reads raw over all rows, withheld for a
+		// masked column (analyst reads email partially masked) and under
+		// a row filter (sales_eu sees only EU customers).
+		{"admin", "SELECT check_name, detail FROM mesh.quality_results WHERE product = 'sales.customers_v1' ORDER BY 1",
+			[]string{"not_null:country|holds 2 nulls", "not_null:email|holds 3 nulls"}},
+		{"analyst", "SELECT check_name, ok, detail FROM mesh.quality_results WHERE product = 'sales.customers_v1' ORDER BY 1",
+			[]string{"not_null:country|f|holds 2 nulls", "not_null:email|f|NULL"}},
+		{"sales_eu", "SELECT check_name, ok, detail FROM mesh.quality_results WHERE product = 'sales.customers_v1' ORDER BY 1",
+			[]string{"not_null:country|f|NULL", "not_null:email|f|NULL"}},
 		{"admin", "SELECT product, freshness_target, measured_on, age, freshness_status, availability_target FROM mesh.sla_status ORDER BY 1",
 			[]string{
 				"catalog.products_v1|7 days|source files|NULL|unknown|99%",

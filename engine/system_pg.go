@@ -364,7 +364,14 @@ func roleRows(s *Session) [][]any {
 	for _, u := range mesh.Users {
 		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false})
 	}
+	users := map[string]bool{}
+	for _, u := range mesh.Users {
+		users[u.Name] = true
+	}
 	for _, r := range mesh.Roles {
+		if users[r.Name] {
+			continue // one namespace in PostgreSQL: the login role stands for both
+		}
 		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false})
 	}
 	return out

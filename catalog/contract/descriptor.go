@@ -46,6 +46,7 @@ type source struct {
 	Query     string            `yaml:"query,omitempty" json:"query,omitempty"`
 	Table     string            `yaml:"table,omitempty" json:"table,omitempty"`
 	Options   map[string]string `yaml:"options,omitempty" json:"options,omitempty"`
+	Security  string            `yaml:"security,omitempty" json:"security,omitempty"`
 }
 
 type column struct {
@@ -110,7 +111,7 @@ func toDescriptor(p *catalog.Product) descriptor {
 		Sunset:          day(p.Sunset, p.Sunset.Format(catalog.SunsetLayout)),
 		DeprecatedSince: day(p.DeprecatedSince, p.DeprecatedSince.Format(catalog.SunsetLayout)),
 		Description:     p.Description, Inputs: p.Inputs,
-		Source: source{Connector: p.Source.Connector, Path: p.Source.Path, Query: p.Source.Query, Table: p.Source.Table, Options: p.Source.Options}}
+		Source: source{Connector: p.Source.Connector, Path: p.Source.Path, Query: p.Source.Query, Table: p.Source.Table, Options: p.Source.Options, Security: p.Source.Security}}
 	if p.Owner != (catalog.Owner{}) {
 		d.Owner = &owner{Team: p.Owner.Team, Contact: p.Owner.Contact}
 	}

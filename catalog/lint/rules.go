@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 )
 
 // sunsetNotice is how long before its sunset a deprecated product is
@@ -62,6 +63,10 @@ func DefaultRules(now time.Time) []Rule {
 			Message: "a derived product (connector sql) lists its inputs and every input resolves",
 			Hint:    "list the products the query reads under inputs: [domain.product_vN, ...]",
 			Check:   checkInputs},
+		{ID: "definer", Severity: SeverityError,
+			Message: "a derived product with security: definer can read each of its inputs with its domain's rights",
+			Hint:    "add the domain's role to the input's policies.read, or use security: invoker",
+			Check:   checkDefiner},
 		{ID: "draft", Severity: SeverityWarning,
 			Message: "draft products are not served by default",
 			Hint:    "set status: active once the product is ready",
@@ -275,4 +280,23 @@ func checkDraft(p *catalog.Product) []Finding {
 		return nil
 	}
 	return []Finding{at(p, nil, "%s is a draft", p.QualifiedName())}
+}
+
+// checkDefiner finds inputs a definer product could not read: querying it
+// would fail with 42501 for every consumer.
+func checkDefiner(m *catalog.Mesh) []Finding {
+	var out []Finding
+	for _, p := range m.Products {
+		if p.Source.Security != catalog.SecurityDefiner {
+			continue
+		}
+		who := policy.Definer(m, p)
+		for _, in := range p.Inputs {
+			domain, name, _ := strings.Cut(in, ".")
+			if ip, found := m.Lookup(domain, name); found && !policy.Decide(m, who, ip).CanRead {
+				out = append(out, at(p, nil, "%s reads its inputs as role %s, which may not read %s", p.QualifiedName(), p.Domain, in))
+			}
+		}
+	}
+	return out
 }

@@ -7,6 +7,8 @@
 //
 // Rules, in order:
 //
+//  0. The owner of a domain (only ever a derived product's definer, see
+//     Definer) reads the products of that domain as stored.
 //  1. A principal holding the role "admin" (directly or inherited) reads
 //     everything: no denials, no masks, no row filters.
 //  2. The product is readable when one of the principal's (expanded) roles

@@ -34,6 +34,10 @@ type Principal struct {
 	User       string
 	Roles      []string
 	Attributes map[string]string
+	// Owns is the domain this principal owns ("" for users): set only
+	// for a derived product's definer, which reads its own domain's
+	// products as stored, as a table's owner does in PostgreSQL.
+	Owns string
 }
 
 // PrincipalOf returns the principal of the mesh user named user. An
@@ -44,6 +48,28 @@ func PrincipalOf(m *catalog.Mesh, user string) Principal {
 		p.Attributes = maps.Clone(u.Attributes)
 	}
 	return p
+}
+
+// RolePrincipal returns a principal holding only role r and what it
+// inherits, with no attributes: whom PostgreSQL's privilege inquiry
+// functions answer for when given a role name. ok is false when the mesh
+// declares no such role.
+func RolePrincipal(m *catalog.Mesh, r string) (Principal, bool) {
+	if _, ok := m.Role(r); !ok {
+		return Principal{}, false
+	}
+	return Principal{User: r, Roles: m.ExpandRoles([]string{r})}, true
+}
+
+// Definer returns whom a derived product with source.security: definer
+// reads its inputs as: the owner of its domain. It reads the products of
+// its own domain as stored (rule 0) and those of other domains with the
+// grants of the role named like its domain (the owning team's role, as
+// rule 3 knows owners) and what that role inherits. The definer has no
+// attributes, so another domain's row filter that reads
+// current_user_attr keeps no rows for it (fail closed).
+func Definer(m *catalog.Mesh, prod *catalog.Product) Principal {
+	return Principal{User: "owner of domain " + prod.Domain, Roles: m.ExpandRoles([]string{prod.Domain}), Owns: prod.Domain}
 }
 
 // HasRole reports whether the principal holds role r.
@@ -189,6 +215,9 @@ func MaskKey(m *catalog.Mesh) string {
 func Decide(m *catalog.Mesh, p Principal, prod *catalog.Product) Decision {
 	if p.HasRole(AdminRole) {
 		return Decision{CanRead: true, Reason: "role " + AdminRole + " reads everything"}
+	}
+	if p.Owns != "" && p.Owns == prod.Domain {
+		return Decision{CanRead: true, Reason: "the owner of domain " + p.Owns + " reads its products"}
 	}
 	pol := prod.Policies
 	grant := ""

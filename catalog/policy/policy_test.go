@@ -226,3 +226,54 @@ func TestMaskSpec(t *testing.T) {
 		t.Errorf("got %s %s", s.Function(), s)
 	}
 }
+
+// TestDefinerAndRolePrincipal: a derived product's definer owns its
+// domain (reads it as stored) and holds only the domain's role elsewhere;
+// a role name stands for that role and what it inherits. Expectations
+// follow from testdata/mesh (see TestDecideDemo).
+func TestDefinerAndRolePrincipal(t *testing.T) {
+	m := loadDemo(t)
+	product := func(name string) *catalog.Product {
+		for _, p := range m.Products {
+			if p.QualifiedName() == name {
+				return p
+			}
+		}
+		t.Fatalf("no product %s", name)
+		return nil
+	}
+	mkt := Definer(m, product("marketing.cross_sell_v1"))
+	if !slices.Equal(mkt.Roles, []string{"marketing"}) || len(mkt.Attributes) != 0 {
+		t.Errorf("definer of marketing.cross_sell_v1 = %+v, want role marketing and no attributes", mkt)
+	}
+	sales := Definer(m, product("sales.orders_v1"))
+	for prod, want := range map[string]string{
+		"marketing.cross_sell_v1": "read",                                          // owns its domain
+		"sales.orders_v1":         "read mask=[amount:round(10) customer_id:hash]", // marketing's grants
+	} {
+		if got := Decide(m, mkt, product(prod)).String(); got != want {
+			t.Errorf("marketing's definer on %s: %q, want %q", prod, got, want)
+		}
+	}
+	// sales owns sales: no row filter, no mask, signup_date readable.
+	if got := Decide(m, sales, product("sales.customers_v1")).String(); got != "read" {
+		t.Errorf("sales' definer on sales.customers_v1: %q, want read", got)
+	}
+	if got := Decide(m, sales, product("marketing.cross_sell_v1")).String(); got != "no read" {
+		t.Errorf("sales' definer on marketing.cross_sell_v1: %q, want no read", got)
+	}
+
+	r, ok := RolePrincipal(m, "sales")
+	if !ok || !slices.Equal(r.Roles, []string{"sales"}) {
+		t.Fatalf("RolePrincipal(sales) = %+v, %v", r, ok)
+	}
+	if got := Decide(m, r, product("sales.customers_v1")).String(); got != "read filter=[region = current_user_attr('region')]" {
+		t.Errorf("role sales on customers: %q", got)
+	}
+	if a, _ := RolePrincipal(m, "admin"); !slices.Equal(a.Roles, []string{"admin", "analyst", "marketing", "sales"}) {
+		t.Errorf("RolePrincipal(admin) roles %v, want admin and what it inherits", a.Roles)
+	}
+	if _, ok := RolePrincipal(m, "sales_eu"); ok {
+		t.Error("sales_eu is a user, not a role")
+	}
+}

@@ -14,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/internal/pgload"
+	"github.com/meshql/meshql/internal/pgload/pgloadtest"
 	"github.com/meshql/meshql/internal/pgtest"
 )
 
@@ -94,21 +93,11 @@ type row struct {
 // PostgreSQL and returns its complete (un-limited) cross-sell result.
 func postgresAnswer(t *testing.T, s *server) []row {
 	t.Helper()
-	ctx := t.Context()
 	mesh, err := catalog.Load(filepath.Join(s.dataDir, "demo", "mesh"), catalog.LoadOptions{DataDir: filepath.Join(s.dataDir, "demo", "data")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, pgtest.NewDatabase(t, "crosssell"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	if err := pgload.LoadMesh(ctx, conn, mesh, mem); err != nil {
-		t.Fatal(err)
-	}
-	mem.AssertSize(t, 0)
+	conn := pgloadtest.NewDatabase(t, "crosssell", mesh)
 	all := strings.TrimSuffix(crossSell, " LIMIT 50")
 	return queryRows(t, conn, all)
 }
@@ -357,16 +346,7 @@ func TestThreeUsersThroughPsql(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := pgx.Connect(ctx, pgtest.NewDatabase(t, "threeusers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	if err := pgload.LoadMesh(ctx, pg, mesh, mem); err != nil {
-		t.Fatal(err)
-	}
-	mem.AssertSize(t, 0)
+	pg := pgloadtest.NewDatabase(t, "threeusers", mesh)
 	pgLines := func(sql string) string {
 		rows, err := pg.Query(ctx, sql)
 		if err != nil {

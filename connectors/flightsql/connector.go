@@ -294,11 +294,16 @@ func (t *Table) Partitions(ctx context.Context, req connectors.ScanRequest) ([]c
 
 // ExplainScan shows the remote SQL.
 func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []string {
+	return append(t.ExplainRequest(ctx, req), "partitions=1")
+}
+
+// ExplainRequest shows the remote SQL.
+func (t *Table) ExplainRequest(ctx context.Context, req connectors.ScanRequest) []string {
 	sql, _, err := t.build(req)
 	if err != nil {
 		return []string{fmt.Sprintf("remote_error=%q", err.Error())}
 	}
-	return []string{fmt.Sprintf("remote_sql=%q", sql), "partitions=1"}
+	return []string{fmt.Sprintf("remote_sql=%q", sql)}
 }
 
 type partition struct {

@@ -277,6 +277,17 @@ func tidLit(block int64) connectors.Literal {
 // ExplainScan returns the remote SQL with its $n placeholders, the
 // parameter values, and the partition count.
 func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []string {
+	out := t.ExplainRequest(ctx, req)
+	n := 1
+	if b := t.ranges(req); b != nil {
+		n = len(b) + 1
+	}
+	return append(out, fmt.Sprintf("partitions=%d", n))
+}
+
+// ExplainRequest returns the remote SQL with its $n placeholders and the
+// parameter values.
+func (t *Table) ExplainRequest(ctx context.Context, req connectors.ScanRequest) []string {
 	q, _, err := t.build(req, nil)
 	if err != nil {
 		return []string{"remote_error=" + fmt.Sprintf("%q", err.Error())}
@@ -289,9 +300,5 @@ func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []s
 		}
 		out = append(out, "params=["+strings.Join(ps, ", ")+"]")
 	}
-	n := 1
-	if b := t.ranges(req); b != nil {
-		n = len(b) + 1
-	}
-	return append(out, fmt.Sprintf("partitions=%d", n))
+	return out
 }

@@ -49,9 +49,15 @@ func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 // whose position in the sorted group is at least f·n; percentile_cont
 // interpolates linearly between the values at floor and ceil of f·(n−1),
 // as lo + f'·(hi − lo) in double precision or interval arithmetic.
+//
+// mode() WITHIN GROUP (ORDER BY x) shares it (Args = (0, x)): the value of
+// the longest run of equal values in the sorted group, the first in sort
+// order among equally long runs. desc sorts descending (ORDER BY x DESC).
 type percentileAcc struct {
 	mem    memory.Allocator
 	cont   bool
+	mode   bool
+	desc   bool
 	dt     arrow.DataType
 	parts  []arrow.Array
 	base   int64
@@ -207,7 +213,7 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		order[cur[g]] = int32(a.idx[k])
 		cur[g]++
 	}
-	c, err := newRowCmp(vals, false, false)
+	c, err := newRowCmp(vals, a.desc, false)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +232,10 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			return cmp.Compare(x, y)
 		})
 		n, f := float64(len(seg)), a.frac[g]
+		if a.mode {
+			lo[g] = modeOf(seg, c)
+			continue
+		}
 		if !a.cont {
 			k := max(int(math.Ceil(f*n)), 1)
 			lo[g] = seg[k-1]
@@ -237,10 +247,27 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			hi[g], pct[g] = seg[int(second)], f*(n-1)-first
 		}
 	}
-	if !a.cont {
+	if !a.cont || a.mode {
 		return takeArray(mem, vals, lo)
 	}
 	return lerp(mem, vals, lo, hi, pct)
+}
+
+// modeOf returns the first value of the longest run of equal values in
+// the sorted seg.
+func modeOf(seg []int32, c rowCmp) int32 {
+	best, bestLen := seg[0], 0
+	for start := 0; start < len(seg); {
+		end := start + 1
+		for end < len(seg) && c(int(seg[start]), int(seg[end])) == 0 {
+			end++
+		}
+		if end-start > bestLen {
+			best, bestLen = seg[start], end-start
+		}
+		start = end
+	}
+	return best
 }
 
 // lerp returns vals[lo] + pct·(vals[hi] − vals[lo]) per group (NULL where

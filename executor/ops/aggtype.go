@@ -11,7 +11,9 @@ import (
 type Aggregate struct {
 	// Func is one of count_star, count, sum, avg, min, max, array_agg,
 	// bool_and, bool_or, string_agg, stddev, stddev_samp, stddev_pop,
-	// variance, var_samp, var_pop, percentile_cont, percentile_disc.
+	// variance, var_samp, var_pop, percentile_cont, percentile_disc, mode,
+	// corr, covar_pop, covar_samp, regr_* (args Y, X), bit_and, bit_or,
+	// bit_xor.
 	Func string
 	// Args are evaluated on every input batch (none for count_star; value
 	// and separator for string_agg; for the ordered-set aggregates
@@ -27,6 +29,13 @@ type Aggregate struct {
 	// Type is the result type, as AggregateType decides it. The zero Type
 	// means "decide it here".
 	Type sqltypes.Type
+	// Desc is WITHIN GROUP (ORDER BY x DESC) of the ordered-set
+	// aggregates percentile_cont, percentile_disc and mode.
+	Desc bool
+	// Order, for array_agg and string_agg, is the aggregate's own ORDER
+	// BY: each group's rows are aggregated in this order (orderedAcc).
+	// Without it they are aggregated in input order.
+	Order []SortKey
 }
 
 // Scale of avg over integers, and the minimum scale of avg over numerics.
@@ -52,6 +61,8 @@ const avgScale = 16
 //	                                  date, timestamps, interval, uuid)
 //	array_agg(T)                      T[] (T not an array)
 //	bool_and, bool_or(boolean)        boolean
+//	bit_and, bit_or, bit_xor(integer) the argument type
+//	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
 //	string_agg(text, text)            text; string_agg(bytea, bytea) bytea
 //	stddev, stddev_samp, stddev_pop,  double precision for real and double
 //	variance, var_samp, var_pop       precision; numeric(38,16) for integers;
@@ -95,8 +106,17 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		}
 		return bad()
 	}
-	if fn == "percentile_cont" || fn == "percentile_disc" {
+	if fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode" {
+		if fn == "mode" {
+			fn = "percentile_disc" // (0, x): any sortable x, returned as is
+		}
 		if t, ok := percentileType(fn, args); ok {
+			return t, nil
+		}
+		return bad()
+	}
+	if isRegrFunc(fn) {
+		if t, ok := regrType(fn, args); ok {
 			return t, nil
 		}
 		return bad()
@@ -148,6 +168,11 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	case "bool_and", "bool_or":
 		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {
 			return sqltypes.TypeBool, nil
+		}
+	case "bit_and", "bit_or", "bit_xor":
+		switch a.Kind {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+			return a, nil
 		}
 	}
 	return bad()

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // rowCmp compares rows i and j of one column in the requested order
@@ -24,8 +26,21 @@ func keyTypeOK(dt arrow.DataType) bool {
 		arrow.DURATION, arrow.INTERVAL_MONTH_DAY_NANO, arrow.FIXED_SIZE_BINARY,
 		arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return true
+	case arrow.LIST, arrow.LARGE_LIST:
+		return keyTypeOK(dt.(arrow.ListLikeType).Elem())
 	}
 	return false
+}
+
+// sqlKeyOK is keyTypeOK for a SQL type: json (and arrays of it) has no
+// equality or ordering in PostgreSQL, though its Arrow form is text.
+func sqlKeyOK(t sqltypes.Type) bool {
+	for e := &t; e != nil; e = e.Elem {
+		if e.Kind == sqltypes.JSON {
+			return false
+		}
+	}
+	return keyTypeOK(t.Arrow())
 }
 
 func errKeyType(what string, dt arrow.DataType) error {
@@ -85,6 +100,14 @@ func newRowCmp(arr arrow.Array, desc, nullsFirst bool) (rowCmp, error) {
 		return cmpBytes(offsetsOf[int32](arr), dataBytes(arr), v, desc, nf), nil
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return cmpBytes(offsetsOf[int64](arr), dataBytes(arr), v, desc, nf), nil
+	case arrow.LIST, arrow.LARGE_LIST:
+		if keyTypeOK(arr.DataType()) {
+			e, err := encodeLists(arr)
+			if err != nil {
+				return nil, err
+			}
+			return cmpBytes(e.offs, e.buf, v, desc, nf), nil
+		}
 	}
 	return nil, errKeyType("ordering", arr.DataType())
 }

@@ -64,7 +64,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		if g == nil {
 			return nil, errInternal("group key %d is nil", i)
 		}
-		if !keyTypeOK(g.Type().Arrow()) {
+		if !sqlKeyOK(g.Type()) {
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", g.Type())
 		}
 		fs = append(fs, arrow.Field{Name: g.String(), Type: g.Type().Arrow(), Nullable: true})
@@ -91,6 +91,14 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		}
 		if a.Filter != nil {
 			if err := checkBool("FILTER", a.Filter); err != nil {
+				return nil, err
+			}
+		}
+		if len(a.Order) > 0 {
+			if a.Func != "array_agg" && a.Func != "string_agg" {
+				return nil, errInternal("aggregate %s has its own ORDER BY", a.Func)
+			}
+			if err := checkSortKeys(a.Order); err != nil {
 				return nil, err
 			}
 		}
@@ -164,16 +172,32 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
-	case "percentile_cont", "percentile_disc":
+	case "bit_and", "bit_or", "bit_xor":
+		acc = &bitAcc{op: a.Func, dt: a.Type.Arrow()}
+	case "percentile_cont", "percentile_disc", "mode":
 		if a.Distinct {
 			return nil, errUnsupported("DISTINCT is not supported with WITHIN GROUP")
 		}
-		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", dt: argTypes[1]}
+		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", mode: a.Func == "mode", desc: a.Desc, dt: argTypes[1]}
 	default:
-		return nil, errInternal("aggregate %s has no implementation", a.Func)
+		if !isRegrFunc(a.Func) {
+			return nil, errInternal("aggregate %s has no implementation", a.Func)
+		}
+		acc = &regrAcc{fn: a.Func, mem: o.env.Mem}
 	}
-	if err != nil || !a.Distinct {
-		return acc, err
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Order) > 0 {
+		specs := make([]SortKey, len(a.Order))
+		for i, k := range a.Order {
+			specs[i] = SortKey{Desc: k.Desc, NullsFirst: k.NullsFirst}
+			argTypes = append(argTypes, k.Expr.Type().Arrow())
+		}
+		acc = &orderedAcc{mem: o.env.Mem, inner: acc, nArgs: len(a.Args), specs: specs}
+	}
+	if !a.Distinct {
+		return acc, nil
 	}
 	sorted := a.Func == "array_agg" || a.Func == "string_agg"
 	return newDistinctAcc(o.env.Mem, acc, argTypes, sorted, o.seed)
@@ -235,6 +259,14 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 		args, err := evalAll(ctx, env, a.Args, b)
 		if err != nil {
 			return 0, err
+		}
+		for _, k := range a.Order {
+			v, err := evalOne(ctx, env, k.Expr, b)
+			if err != nil {
+				releaseArrays(args)
+				return 0, err
+			}
+			args = append(args, v)
 		}
 		if retains(a) {
 			for _, x := range args {

@@ -44,10 +44,10 @@ func aggGroupCost(types []arrow.DataType, naggs int) int64 {
 // with rows, not groups).
 func retains(a Aggregate) bool {
 	switch a.Func {
-	case "array_agg", "string_agg", "percentile_cont", "percentile_disc":
+	case "array_agg", "string_agg", "percentile_cont", "percentile_disc", "mode":
 		return true
 	}
-	return a.Distinct
+	return a.Distinct || len(a.Order) > 0
 }
 
 // account reserves n more bytes for the part. When the budget refuses,

@@ -10,6 +10,7 @@ import (
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // HashJoinSpec describes an equi-join.
@@ -87,6 +88,9 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 			return nil, errInternal("hash join key %d is nil", i)
 		}
 		types[i] = bk.Type().Arrow()
+		if !sqlKeyOK(bk.Type()) {
+			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", bk.Type())
+		}
 		if !arrow.TypeEqual(pk.Type().Arrow(), types[i]) {
 			return nil, errInternal("hash join key %d: probe type %s, build type %s", i, pk.Type(), bk.Type())
 		}

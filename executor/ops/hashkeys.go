@@ -63,6 +63,9 @@ func newKeyColumn(dt arrow.DataType, seed maphash.Seed) (keyColumn, error) {
 	if !keyTypeOK(dt) {
 		return nil, errKeyType("hashing", dt)
 	}
+	if isList(dt) {
+		return &listKeys{dt: dt, enc: bytesKeys{seed: seed, offs: []int64{0}}}, nil
+	}
 	switch dt.(arrow.FixedWidthDataType).BitWidth() {
 	case 8:
 		return &fixedKeys[uint8]{dt: dt}, nil
@@ -234,8 +237,20 @@ type bytesKeys struct {
 }
 
 func (k *bytesKeys) hash(arr arrow.Array, h []uint64, first bool) {
-	bv := binaryAccessor(arr)
-	v := validityOf(arr)
+	k.hashRows(binaryAccessor(arr), validityOf(arr), h, first)
+}
+
+func (k *bytesKeys) add(arr arrow.Array, rows []int32) {
+	k.addRows(binaryAccessor(arr), validityOf(arr), rows)
+}
+
+func (k *bytesKeys) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
+	k.equalRows(binaryAccessor(arr), validityOf(arr), rows, gids, eq)
+}
+
+// hashRows, addRows and equalRows work on any byte strings: bv(i) gives
+// row i's (a string's, or an encoded array's).
+func (k *bytesKeys) hashRows(bv func(int) []byte, v validity, h []uint64, first bool) {
 	for i := range h {
 		if v.ok(i) {
 			mixInto(h, i, maphash.Bytes(k.seed, bv(i)), first)
@@ -245,9 +260,7 @@ func (k *bytesKeys) hash(arr arrow.Array, h []uint64, first bool) {
 	}
 }
 
-func (k *bytesKeys) add(arr arrow.Array, rows []int32) {
-	bv := binaryAccessor(arr)
-	v := validityOf(arr)
+func (k *bytesKeys) addRows(bv func(int) []byte, v validity, rows []int32) {
 	for _, r := range rows {
 		ok := v.ok(int(r))
 		if ok {
@@ -258,9 +271,7 @@ func (k *bytesKeys) add(arr arrow.Array, rows []int32) {
 	}
 }
 
-func (k *bytesKeys) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
-	bv := binaryAccessor(arr)
-	v := validityOf(arr)
+func (k *bytesKeys) equalRows(bv func(int) []byte, v validity, rows, gids []int32, eq []bool) {
 	for j, r := range rows {
 		g := gids[j]
 		if !eq[j] {

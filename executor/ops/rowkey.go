@@ -16,15 +16,17 @@ import (
 // prefix-free encoding that DESC inverts bitwise: integers big-endian with
 // the sign bit flipped, floats IEEE bits transformed (NaN greatest, -0 = 0),
 // decimals and intervals as 128-bit integers, strings with 0x00 escaped as
-// 0x00 0x01 and terminated by 0x00 0x00.
+// 0x00 0x01 and terminated by 0x00 0x00, arrays as their elements' keys
+// (listkeys.go) terminated by 0x00.
 
 // keyEncoder appends the encoded key of every row of arr to per-row
 // cursors into one buffer.
 type keyEncoder struct {
-	arr  arrow.Array
-	v    validity
-	desc bool
-	nf   byte // flag of a NULL
+	arr   arrow.Array
+	v     validity
+	desc  bool
+	nf    byte          // flag of a NULL
+	lists *listEncoding // of a list array: its values' encodings
 }
 
 func newKeyEncoder(arr arrow.Array, k SortKey) (*keyEncoder, error) {
@@ -38,6 +40,13 @@ func newKeyEncoder(arr arrow.Array, k SortKey) (*keyEncoder, error) {
 	if arr.DataType().ID() == arrow.NULL {
 		e.v = validity{bits: make([]byte, (arr.Len()+7)/8)} // all NULL
 	}
+	if isList(arr.DataType()) {
+		lists, err := encodeLists(arr)
+		if err != nil {
+			return nil, err
+		}
+		e.lists = &lists
+	}
 	return e, nil
 }
 
@@ -50,6 +59,15 @@ func (e *keyEncoder) addSizes(sizes []int) {
 				sizes[i] += 1 + w
 			} else {
 				sizes[i]++
+			}
+		}
+		return
+	}
+	if e.lists != nil {
+		for i := range sizes {
+			sizes[i]++
+			if e.v.ok(i) {
+				sizes[i] += len(e.lists.row(i)) + 1 // + the closing 0
 			}
 		}
 		return
@@ -76,7 +94,7 @@ func (e *keyEncoder) width() int {
 		return 0
 	case arrow.BOOL:
 		return 1
-	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
+	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY, arrow.LIST, arrow.LARGE_LIST:
 		return -1
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return 16
@@ -172,6 +190,14 @@ func (e *keyEncoder) putter() func(i int, dst []byte) int {
 		dd := a.Data()
 		data := dd.Buffers()[1].Bytes()[dd.Offset()*w:]
 		return func(i int, dst []byte) int { return copy(dst, data[i*w:(i+1)*w]) }
+	case arrow.LIST, arrow.LARGE_LIST:
+		// Element encodings start with a flag byte >= 1, so the closing 0
+		// keeps the encoding prefix-free.
+		return func(i int, dst []byte) int {
+			n := copy(dst, e.lists.row(i))
+			dst[n] = 0
+			return n + 1
+		}
 	}
 	bv := binaryAccessor(a)
 	return func(i int, dst []byte) int {

@@ -61,7 +61,7 @@ func checkSortKeys(keys []SortKey) error {
 		if k.Expr == nil {
 			return errInternal("sort key %d is nil", i)
 		}
-		if dt := k.Expr.Type().Arrow(); !keyTypeOK(dt) {
+		if !sqlKeyOK(k.Expr.Type()) {
 			return sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
 		}
 	}

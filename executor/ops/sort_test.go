@@ -185,7 +185,7 @@ func TestSortLiteral(t *testing.T) {
 			t.Errorf("%+v: got %v want %v", tc.key, names, tc.want)
 		}
 	}
-	_, err := NewSort(env, nil, []SortKey{{Expr: col(0, sqltypes.ListOf(tI8))}})
+	_, err := NewSort(env, nil, []SortKey{{Expr: col(0, sqltypes.ListOf(sqltypes.TypeJSON))}})
 	wantCode(t, err, sqltypes.CodeUndefinedFunction)
 }
 

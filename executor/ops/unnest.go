@@ -12,56 +12,62 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// unnestOp emits one row per element of a list value.
+// unnestOp emits one row per element position of its list values.
 type unnestOp struct {
-	env        *executor.Env
-	child      executor.Operator
-	list       expr.Expr
-	ordinality bool
-	schema     *arrow.Schema
-	b          arrow.RecordBatch // current child batch
-	lists      array.ListLike    // list values of b
-	row        int               // next child row
-	elem       int64             // next element of that row, relative
-	rows, idx  []int32
-	ord        []int64
-	ordValid   []bool
-	outer      bool // LEFT JOIN LATERAL unnest(...) ON true: keep rows with no elements
-	closed     bool
+	env    *executor.Env
+	child  executor.Operator
+	spec   UnnestSpec
+	schema *arrow.Schema
+	b      arrow.RecordBatch // current child batch
+	lists  []array.ListLike  // list values of b, one per spec.Lists
+	row    int               // next child row
+	elem   int64             // next element position of that row
+	rows   []int32
+	idx    [][]int32 // per list: the element taken, -1 for NULL
+	ord    []int64
+	ordOK  []bool
+	closed bool
 }
 
-// NewUnnest returns an operator that emits, for every child row, one row
-// per element of list (a list-typed expression): the child's columns
-// (repeated), the element in a column called name, and, if ordinality,
-// an int8 column "ordinality" numbering the elements from 1. NULL and empty
-// lists produce no rows. Output batches hold about env.Rows() rows.
-func NewUnnest(env *executor.Env, child executor.Operator, list expr.Expr, ordinality bool, name string) (executor.Operator, error) {
-	if list == nil {
-		return nil, errInternal("unnest of a nil expression")
+// UnnestSpec describes an unnest: Lists are list-typed expressions
+// expanded in lockstep (as many rows as the longest, the others padded
+// with NULLs), their elements output in columns called Names. Ordinality
+// adds an int8 column "ordinality" numbering the rows from 1. Outer is
+// LEFT JOIN LATERAL unnest(...) ON true: a child row whose lists are all
+// NULL or empty yields one row of NULLs (and NULL ordinality) instead of
+// none.
+type UnnestSpec struct {
+	Lists      []expr.Expr
+	Names      []string
+	Ordinality bool
+	Outer      bool
+}
+
+// NewUnnest returns an operator that emits, for every child row, the
+// child's columns (repeated) followed by the element columns of spec.
+// Output batches hold about env.Rows() rows.
+func NewUnnest(env *executor.Env, child executor.Operator, spec UnnestSpec) (executor.Operator, error) {
+	if len(spec.Lists) == 0 || len(spec.Lists) != len(spec.Names) {
+		return nil, errInternal("unnest of %d lists with %d names", len(spec.Lists), len(spec.Names))
 	}
-	t := list.Type()
-	if t.Kind != sqltypes.List || t.Elem == nil {
-		return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "function unnest(%s) does not exist", t)
+	if child == nil {
+		return nil, errInternal("unnest input is nil")
 	}
 	fs := fieldsOf(child.Schema(), false)
-	fs = append(fs, arrow.Field{Name: name, Type: t.Elem.Arrow(), Nullable: true})
-	if ordinality {
-		fs = append(fs, arrow.Field{Name: "ordinality", Type: arrow.PrimitiveTypes.Int64})
+	for i, list := range spec.Lists {
+		if list == nil {
+			return nil, errInternal("unnest of a nil expression")
+		}
+		t := list.Type()
+		if t.Kind != sqltypes.List || t.Elem == nil {
+			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "function unnest(%s) does not exist", t)
+		}
+		fs = append(fs, arrow.Field{Name: spec.Names[i], Type: t.Elem.Arrow(), Nullable: true})
 	}
-	return &unnestOp{env: env, child: child, list: list, ordinality: ordinality, schema: arrow.NewSchema(fs, nil)}, nil
-}
-
-// NewOuterUnnest is NewUnnest for LEFT JOIN LATERAL unnest(...) ON true:
-// a child row whose list is NULL or empty yields one row with a NULL
-// element (and NULL ordinality) instead of none.
-func NewOuterUnnest(env *executor.Env, child executor.Operator, list expr.Expr, ordinality bool, name string) (executor.Operator, error) {
-	op, err := NewUnnest(env, child, list, ordinality, name)
-	if err != nil {
-		return nil, err
+	if spec.Ordinality {
+		fs = append(fs, arrow.Field{Name: "ordinality", Type: arrow.PrimitiveTypes.Int64, Nullable: spec.Outer})
 	}
-	u := op.(*unnestOp)
-	u.outer = true
-	return u, nil
+	return &unnestOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil), idx: make([][]int32, len(spec.Lists))}, nil
 }
 
 func (o *unnestOp) Schema() *arrow.Schema { return o.schema }
@@ -91,62 +97,94 @@ func (o *unnestOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// load evaluates the list expression over a new child batch.
+// load evaluates the list expressions over a new child batch.
 func (o *unnestOp) load(ctx context.Context, b arrow.RecordBatch) error {
 	if err := ctxErr(ctx); err != nil {
 		b.Release()
 		return err
 	}
-	l, err := evalOne(ctx, o.env, o.list, b)
-	if err != nil {
-		b.Release()
-		return err
+	o.b, o.row, o.elem = b, 0, 0
+	for _, e := range o.spec.Lists {
+		l, err := evalOne(ctx, o.env, e, b)
+		if err != nil {
+			o.drop()
+			return err
+		}
+		ll, ok := l.(array.ListLike)
+		if !ok {
+			l.Release()
+			o.drop()
+			return errInternal("unnest argument evaluated to %s", l.DataType())
+		}
+		o.lists = append(o.lists, ll)
 	}
-	ll, ok := l.(array.ListLike)
-	if !ok {
-		l.Release()
-		b.Release()
-		return errInternal("unnest argument evaluated to %s", l.DataType())
-	}
-	o.b, o.lists, o.row, o.elem = b, ll, 0, 0
 	return nil
 }
 
 func (o *unnestOp) drop() {
 	if o.b != nil {
 		o.b.Release()
-		o.lists.Release()
-		o.b, o.lists = nil, nil
+		for _, l := range o.lists {
+			l.Release()
+		}
+		o.b, o.lists = nil, o.lists[:0]
 	}
+}
+
+// rowLen is the number of rows child row i expands to: its longest list.
+func (o *unnestOp) rowLen(i int) int64 {
+	var n int64
+	for _, l := range o.lists {
+		if !l.IsNull(i) {
+			start, end := l.ValueOffsets(i)
+			n = max(n, end-start)
+		}
+	}
+	return n
 }
 
 // emit returns the next output batch of the current child batch, or nil
 // when it is exhausted.
 func (o *unnestOp) emit() (arrow.RecordBatch, error) {
-	o.rows, o.idx, o.ord, o.ordValid = o.rows[:0], o.idx[:0], o.ord[:0], o.ordValid[:0]
+	o.rows, o.ord, o.ordOK = o.rows[:0], o.ord[:0], o.ordOK[:0]
+	for k := range o.idx {
+		o.idx[k] = o.idx[k][:0]
+	}
 	limit := o.env.Rows()
-	n := o.lists.Len()
-	for len(o.rows) < limit && o.row < n {
-		start, end := o.lists.ValueOffsets(o.row)
-		if o.lists.IsNull(o.row) || start == end {
-			if o.outer {
+	n := o.b.NumRows()
+	for len(o.rows) < limit && o.row < int(n) {
+		total := o.rowLen(o.row)
+		if total == 0 {
+			if o.spec.Outer {
 				o.rows = append(o.rows, int32(o.row))
-				o.idx = append(o.idx, -1) // take of -1 is NULL
-				o.ord = append(o.ord, 0)
-				o.ordValid = append(o.ordValid, false)
+				for k := range o.idx {
+					o.idx[k] = append(o.idx[k], -1) // take of -1 is NULL
+				}
+				o.ord, o.ordOK = append(o.ord, 0), append(o.ordOK, false)
 			}
 			o.row, o.elem = o.row+1, 0
 			continue
 		}
-		k := min(end-start-o.elem, int64(limit-len(o.rows)))
-		for e := o.elem; e < o.elem+k; e++ {
-			o.rows = append(o.rows, int32(o.row))
-			o.idx = append(o.idx, int32(start+e))
-			o.ord = append(o.ord, e+1)
-			o.ordValid = append(o.ordValid, true)
+		count := min(total-o.elem, int64(limit-len(o.rows)))
+		for k, l := range o.lists {
+			start, end := l.ValueOffsets(o.row)
+			if l.IsNull(o.row) {
+				end = start
+			}
+			for e := o.elem; e < o.elem+count; e++ {
+				if start+e < end {
+					o.idx[k] = append(o.idx[k], int32(start+e))
+				} else {
+					o.idx[k] = append(o.idx[k], -1)
+				}
+			}
 		}
-		o.elem += k
-		if start+o.elem >= end {
+		for e := o.elem; e < o.elem+count; e++ {
+			o.rows = append(o.rows, int32(o.row))
+			o.ord, o.ordOK = append(o.ord, e+1), append(o.ordOK, true)
+		}
+		o.elem += count
+		if o.elem >= total {
 			o.row, o.elem = o.row+1, 0
 		}
 	}
@@ -158,16 +196,18 @@ func (o *unnestOp) emit() (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	el, err := takeArray(mem, o.lists.ListValues(), o.idx)
-	if err != nil {
-		releaseArrays(cols)
-		return nil, err
+	for k, l := range o.lists {
+		el, err := takeArray(mem, l.ListValues(), o.idx[k])
+		if err != nil {
+			releaseArrays(cols)
+			return nil, err
+		}
+		cols = append(cols, el)
 	}
-	cols = append(cols, el)
-	if o.ordinality {
+	if o.spec.Ordinality {
 		var valid []bool
-		if o.outer {
-			valid = o.ordValid
+		if o.spec.Outer {
+			valid = o.ordOK
 		}
 		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, o.ord, valid))
 	}

@@ -130,7 +130,7 @@ func NewWindow(env *executor.Env, child executor.Operator, spec WindowSpec) (exe
 		if p == nil {
 			return nil, errInternal("partition key %d is nil", i)
 		}
-		if !keyTypeOK(p.Type().Arrow()) {
+		if !sqlKeyOK(p.Type()) {
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", p.Type())
 		}
 	}

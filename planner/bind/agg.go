@@ -17,7 +17,10 @@ var aggregateNames = map[string]bool{
 	"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"array_agg": true, "bool_and": true, "bool_or": true, "every": true, "string_agg": true,
 	"stddev": true, "stddev_samp": true, "stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true,
-	"percentile_cont": true, "percentile_disc": true,
+	"percentile_cont": true, "percentile_disc": true, "mode": true,
+	"corr": true, "covar_pop": true, "covar_samp": true, "regr_count": true, "regr_avgx": true, "regr_avgy": true,
+	"regr_slope": true, "regr_intercept": true, "regr_r2": true, "regr_sxx": true, "regr_syy": true, "regr_sxy": true,
+	"bit_and": true, "bit_or": true, "bit_xor": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
@@ -34,7 +37,10 @@ type aggState struct {
 	aggCols   []logical.ColumnID
 	order     []logical.SortKey // ORDER BY inside aggregate calls
 	orderKey  string
-	inAgg     bool // binding an aggregate's arguments: nested aggregates are errors
+	// mixedOrders: calls have different ORDER BYs, so each orders its own
+	// rows (AggCall.Order) instead of sorting the input once.
+	mixedOrders bool
+	inAgg       bool // binding an aggregate's arguments: nested aggregates are errors
 	// sets are the grouping sets (indexes into groups); nil for a plain
 	// GROUP BY. grouping holds the grouping() calls.
 	sets     [][]int
@@ -134,7 +140,8 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 		}
 		return a.groupingSetsNode(b, input), nil
 	}
-	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: a.aggs, AggCols: a.aggCols, InputOrder: a.order}, nil
+	calls, order := a.orderedAggs()
+	return &logical.Aggregate{Input: input, Groups: a.groups, GroupCols: a.groupCols, Aggs: calls, AggCols: a.aggCols, InputOrder: order}, nil
 }
 
 // joinInputSubqueries turns the subqueries in grouping keys, aggregate
@@ -193,12 +200,15 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	if fc.AggWithinGroup {
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}
-	if len(fc.AggOrder) > 0 {
-		if err := b.bindAggOrder(fc, sc, agg); err != nil {
+	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
+	if len(fc.AggOrder) > 0 && (name == "array_agg" || name == "string_agg") {
+		// Only these see their rows' order; for the others ORDER BY is moot.
+		order, err := b.bindAggOrder(fc, sc, agg)
+		if err != nil {
 			return nil, err
 		}
+		call.Order = order
 	}
-	call := logical.AggCall{Func: name, Distinct: fc.AggDistinct}
 	if name == "every" {
 		call.Func = "bool_and"
 	}
@@ -209,6 +219,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		call.Func = "count_star"
 	}
 	var argTypes []sqltypes.Type
+	srfOK := b.srfOK
+	b.srfOK = false
+	defer func() { b.srfOK = srfOK }()
 	for _, an := range fc.Args {
 		e, err := b.bindExpr(an, sc, nil)
 		if err != nil {
@@ -366,58 +379,92 @@ func aggKey(c logical.AggCall) string {
 	if c.Filter != nil {
 		parts = append(parts, "filter:"+logical.Key(c.Filter))
 	}
+	parts = append(parts, "order:"+orderKey(c.Order))
 	return strings.Join(parts, "|")
 }
 
-// bindAggOrder records the ORDER BY of an aggregate call. Aggregates see
-// their input sorted (one order per query block: two different orders are
-// not supported yet).
-func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) error {
-	var keys []logical.SortKey
+func orderKey(keys []logical.SortKey) string {
 	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(k.Expr), k.Desc, k.NullsFirst))
+	}
+	return strings.Join(parts, ",")
+}
+
+// bindAggOrder binds the ORDER BY of an aggregate call. When every
+// ordered call of the query block has the same order, the aggregate's
+// input is sorted once (Aggregate.InputOrder); otherwise each call orders
+// its own rows.
+func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.SortKey, error) {
+	var keys []logical.SortKey
 	for _, n := range fc.AggOrder {
 		sb := n.GetSortBy()
 		e, err := b.bindExpr(sb.Node, sc, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
-		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nullsFirst))
 	}
-	key := strings.Join(parts, ",")
+	key := orderKey(keys)
 	if agg.order != nil && agg.orderKey != key {
-		return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "aggregates with different ORDER BY clauses in one query are not supported yet"), int(fc.Location))
+		agg.mixedOrders = true
 	}
-	agg.order, agg.orderKey = keys, key
-	return nil
+	if agg.order == nil {
+		agg.order, agg.orderKey = keys, key
+	}
+	return keys, nil
 }
 
-// bindOrderedSetAggregate binds percentile_cont/disc(fraction) WITHIN
-// GROUP (ORDER BY value): the aggregate gets (fraction, value) and orders
-// each group's values itself.
+// orderedAggs returns the calls and the input order of an Aggregate:
+// with one order for all, a sorted input and calls without their own.
+func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
+	if a.mixedOrders {
+		return a.aggs, nil
+	}
+	calls := make([]logical.AggCall, len(a.aggs))
+	for i, c := range a.aggs {
+		// DISTINCT feeds its values sorted ascending: it needs its own
+		// order; an ordered-set aggregate's is its WITHIN GROUP.
+		if !c.Distinct && (c.Func == "array_agg" || c.Func == "string_agg") {
+			c.Order = nil
+		}
+		calls[i] = c
+	}
+	return calls, a.order
+}
+
+// bindOrderedSetAggregate binds percentile_cont/disc(fraction) and
+// mode() WITHIN GROUP (ORDER BY value [DESC]): the aggregate gets
+// (fraction, value) — 0 for mode — and orders each group's values
+// itself, in the direction AggCall.Order gives.
 func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
-	if (name != "percentile_cont" && name != "percentile_disc") || len(fc.Args) != 1 || len(fc.AggOrder) != 1 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction)", name), loc)
+	wantArgs := 1
+	if name == "mode" {
+		wantArgs = 0
 	}
-	frac, err := b.bindExpr(fc.Args[0], sc, nil)
-	if err != nil {
-		return nil, err
+	if (name != "percentile_cont" && name != "percentile_disc" && name != "mode") || len(fc.Args) != wantArgs || len(fc.AggOrder) != 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction, and mode())", name), loc)
 	}
-	if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
-		return nil, errAt(sqltypes.AsError(err), loc)
+	var frac logical.Expr = &logical.Const{T: sqltypes.TypeFloat8, V: float64(0)}
+	if wantArgs == 1 {
+		var err error
+		if frac, err = b.bindExpr(fc.Args[0], sc, nil); err != nil {
+			return nil, err
+		}
+		if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
 	}
 	sb := fc.AggOrder[0].GetSortBy()
-	if sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s with ORDER BY ... DESC is not supported yet", name), loc)
-	}
 	val, err := b.bindExpr(sb.Node, sc, nil)
 	if err != nil {
 		return nil, err
 	}
-	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}}
+	desc, _ := sortDirection(sb)
+	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}

@@ -19,8 +19,9 @@ import (
 type Catalog interface {
 	// ResolveTable finds a table. schema "" means: search the session's
 	// search_path. Errors are 42P01 (with a hint naming the closest
-	// tables), 3F000, or 42501 when the session may not read the product.
-	ResolveTable(ctx context.Context, schema, name string) (*Table, error)
+	// tables), 3F000, or 42501 when who may not read the product (who is
+	// the session's principal, or a derived product's definer).
+	ResolveTable(ctx context.Context, schema, name string, who policy.Principal) (*Table, error)
 }
 
 // Table is a resolved table reference.
@@ -91,6 +92,11 @@ type Query struct {
 	// Notices are sent to the client before the result (columns hidden by
 	// policy from SELECT *).
 	Notices []*sqltypes.Error
+	// HidesRows is set when operators inside the plan see rows the session
+	// may not: a derived product read with its definer's rights, or one
+	// whose own row filter applies above its plan. EXPLAIN ANALYZE then
+	// shows only the result's row count.
+	HidesRows bool
 }
 
 // OutputColumn is a result column: its name and the plan column holding it.
@@ -111,10 +117,26 @@ type binder struct {
 	params *paramTypes
 	ctes   []map[string]*cteDef
 	depth  int
-	win    *winState // window calls of the query block being bound
+	// who is whose rights product references are secured with: the
+	// session's principal, or inside a derived product with
+	// source.security: definer, its owning domain's (policy.Definer).
+	// definer counts the definer products being expanded.
+	who     policy.Principal
+	definer int
+	// attrs, when set, is whose attributes current_user_attr reads (a
+	// row filter reads those of the principal its policy applies to);
+	// nil reads the session's.
+	attrs *policy.Principal
+	// hidesRows: see Query.HidesRows.
+	hidesRows bool
+	win       *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
 	inAggArgs bool
-	notices   []*sqltypes.Error
+	// srfOK is set while binding a select-list entry, the one place
+	// set-returning functions (unnest, generate_series) may appear
+	// outside FROM.
+	srfOK   bool
+	notices []*sqltypes.Error
 }
 
 type cteDef struct {
@@ -129,7 +151,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if sel == nil {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "statement is not a query")
 	}
-	b := &binder{ctx: ctx, cat: cat, opts: opts, meta: &logical.Metadata{}, params: newParamTypes(opts.ParamTypes)}
+	b := &binder{ctx: ctx, cat: cat, opts: opts, meta: &logical.Metadata{}, params: newParamTypes(opts.ParamTypes), who: opts.Principal}
 	if b.opts.Location == nil {
 		b.opts.Location = time.UTC
 	}
@@ -137,7 +159,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices}
+	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}

@@ -862,6 +862,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
+	case "unnest", "generate_series":
+		return b.bindSelectListSetFunction(fc, sc, agg, loc)
 	}
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
@@ -1075,12 +1077,18 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 }
 
 // bindUserAttr binds current_user_attr('name'): the session user's
-// attribute from the mesh (NULL when the user has none).
+// attribute from the mesh (NULL when the user has none). In a row filter
+// it is the attribute of the principal the filter applies to, which for a
+// derived product's definer is always NULL.
 func (b *binder) bindUserAttr(fc *pg_query.FuncCall, loc int) (logical.Expr, error) {
 	if len(fc.Args) == 1 {
 		if ac := fc.Args[0].GetAConst(); ac != nil {
 			if sv, ok := ac.Val.(*pg_query.A_Const_Sval); ok {
-				if v, ok := b.opts.Principal.Attr(sv.Sval.Sval); ok {
+				who := b.opts.Principal
+				if b.attrs != nil {
+					who = *b.attrs
+				}
+				if v, ok := who.Attr(sv.Sval.Sval); ok {
 					return &logical.Const{T: sqltypes.TypeText, V: v}, nil
 				}
 				return &logical.Const{T: sqltypes.TypeText}, nil

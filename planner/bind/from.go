@@ -5,6 +5,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
@@ -191,7 +193,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 	if rv.Catalogname != "" && rv.Catalogname != "mesh" {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: %s.%s.%s", rv.Catalogname, rv.Schemaname, rv.Relname), int(rv.Location))
 	}
-	t, err := b.cat.ResolveTable(b.ctx, rv.Schemaname, rv.Relname)
+	t, err := b.cat.ResolveTable(b.ctx, rv.Schemaname, rv.Relname, b.who)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(rv.Location))
 	}
@@ -246,12 +248,19 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 	if err != nil || len(stmts) != 1 || stmts[0].Node.GetSelectStmt() == nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFDWError, "derived product %s has an invalid definition", t.Name).WithDetail("%v", err), loc)
 	}
-	saved := b.ctes
+	saved, savedWho, savedDefiner := b.ctes, b.who, b.definer
 	b.ctes = nil
 	b.depth++
+	if b.opts.Mesh != nil && t.Product != nil && t.Product.Source.Security == catalog.SecurityDefiner {
+		// The inputs are read with the owner's rights; the consumer's
+		// policy on the derived product itself is applied by the caller.
+		b.who = policy.Definer(b.opts.Mesh, t.Product)
+		b.definer++
+		b.hidesRows = b.hidesRows || !b.opts.Principal.HasRole(policy.AdminRole)
+	}
 	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
 	b.depth--
-	b.ctes = saved
+	b.ctes, b.who, b.definer = saved, savedWho, savedDefiner
 	if err != nil {
 		e := sqltypes.AsError(err)
 		return nil, errAt(sqltypes.New(e.Code, "in derived product %s: %s", t.Name, e.Msg), loc)
@@ -431,69 +440,111 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 	return nil
 }
 
-// bindRangeFunction binds a set-returning function in FROM; only unnest is
-// supported. It is evaluated once per row of left (implicit LATERAL).
+// bindRangeFunction binds a set-returning function in FROM: unnest (of
+// one or several arrays, expanded in lockstep), generate_series, or ROWS
+// FROM (...) of them. It is evaluated once per row of left (implicit
+// LATERAL).
 func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, outer *scope) (*relation, error) {
-	if len(rf.Functions) != 1 || rf.IsRowsfrom {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "ROWS FROM is not supported yet")
-	}
-	items := rf.Functions[0].GetList().GetItems()
-	fc := items[0].GetFuncCall()
-	if fc == nil || (funcName(fc) != "unnest" && funcName(fc) != "generate_series") {
-		what := "this function"
-		if fc != nil {
-			what = funcName(fc)
-		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest and generate_series)", what), location(items[0]))
-	}
-	series := funcName(fc) == "generate_series"
-	if len(fc.Args) != 1 && !series {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unnest with %d arguments is not supported", len(fc.Args)), int(fc.Location))
-	}
 	base := left
 	if base == nil {
 		base = &relation{node: &logical.Values{Rows: [][]logical.Expr{{}}}, scope: &scope{parent: outer}}
 	}
-	var list logical.Expr
-	var err error
-	if series {
-		list, err = b.bindSeries(fc, base.scope)
-	} else {
-		list, err = b.bindExpr(fc.Args[0], base.scope, nil)
+	var lists []logical.Expr
+	var defaults []string // column names without an alias list
+	for _, f := range rf.Functions {
+		items := f.GetList().GetItems()
+		fc := items[0].GetFuncCall()
+		if fc == nil || (funcName(fc) != "unnest" && funcName(fc) != "generate_series") {
+			what := "this function"
+			if fc != nil {
+				what = funcName(fc)
+			}
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest and generate_series)", what), location(items[0]))
+		}
+		fl, err := b.bindSetFunction(fc, base.scope, nil)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, fl...)
+		for range fl {
+			defaults = append(defaults, funcName(fc))
+		}
 	}
-	if err != nil {
-		return nil, err
+	alias := defaults[0]
+	if len(rf.Functions) > 1 {
+		alias = "rows_from"
 	}
-	if list.Type().Kind != sqltypes.List {
-		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function unnest(%s) does not exist", list.Type()).
-			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), int(fc.Location))
-	}
-	alias := funcName(fc)
-	colName := alias
 	names := aliasNames(rf.Alias)
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
-		colName = alias
+		if len(lists) == 1 {
+			defaults[0] = alias // a single column takes the table alias
+		}
 	}
-	if len(names) > 0 {
-		colName = names[0]
+	if len(names) > len(lists)+btoi(rf.Ordinality) {
+		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "table \"%s\" has %d columns available but %d columns specified", alias, len(lists)+btoi(rf.Ordinality), len(names))
 	}
-	u := &logical.Unnest{Input: base.node, List: list}
-	u.Col = b.meta.NewColumn(colName, alias, *list.Type().Elem)
+	u := &logical.Unnest{Input: base.node, Lists: lists}
 	sc := &scope{parent: outer}
 	if left != nil {
 		sc.cols = append(sc.cols, left.scope.cols...)
 	}
-	sc.add(scopeCol{table: alias, name: colName, id: u.Col, t: *list.Type().Elem})
+	for i, l := range lists {
+		name := defaults[i]
+		if i < len(names) {
+			name = names[i]
+		}
+		id := b.meta.NewColumn(name, alias, *l.Type().Elem)
+		u.Cols = append(u.Cols, id)
+		sc.add(scopeCol{table: alias, name: name, id: id, t: *l.Type().Elem})
+	}
 	if rf.Ordinality {
 		ordName := "ordinality"
-		if len(names) > 1 {
-			ordName = names[1]
+		if len(names) > len(lists) {
+			ordName = names[len(lists)]
 		}
 		u.Ord = b.meta.NewColumn(ordName, alias, sqltypes.TypeInt8)
 		sc.add(scopeCol{table: alias, name: ordName, id: u.Ord, t: sqltypes.TypeInt8})
 	}
 	return &relation{node: u, scope: sc}, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// bindSetFunction binds unnest(a [, b ...]) to its array arguments, and
+// generate_series(...) to the array of its values.
+func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	if funcName(fc) == "generate_series" {
+		list, err := b.bindSeries(fc, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		return []logical.Expr{list}, nil
+	}
+	if len(fc.Args) == 0 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function unnest() does not exist"), int(fc.Location))
+	}
+	var lists []logical.Expr
+	for _, an := range fc.Args {
+		list, err := b.bindExpr(an, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if list.Type().Kind == sqltypes.Unknown {
+			return nil, errAt(sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine polymorphic type because input has type unknown"), int(fc.Location))
+		}
+		if list.Type().Kind != sqltypes.List {
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function unnest(%s) does not exist", list.Type()).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), int(fc.Location))
+		}
+		lists = append(lists, list)
+	}
+	return lists, nil
 }
 
 func nodeKind(n *pg_query.Node) string {
@@ -505,10 +556,10 @@ func nodeKind(n *pg_query.Node) string {
 // the unnest of the array of its values (generate_series_array), so that it
 // shares Unnest's plan and lateral handling. The series is built whole for
 // each input row: meant for the short series catalog queries use.
-func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope) (logical.Expr, error) {
+func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	var args []logical.Expr
 	for _, an := range fc.Args {
-		e, err := b.bindExpr(an, sc, nil)
+		e, err := b.bindExpr(an, sc, agg)
 		if err != nil {
 			return nil, err
 		}

@@ -196,8 +196,9 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 		out.Cols = append(out.Cols, g.id)
 	}
 	var branches []logical.Node
+	calls, order := a.orderedAggs()
 	for _, set := range a.sets {
-		agg := &logical.Aggregate{Input: input, Aggs: a.aggs, InputOrder: a.order}
+		agg := &logical.Aggregate{Input: input, Aggs: calls, InputOrder: order}
 		inSet := map[int]bool{}
 		for _, gi := range set {
 			if inSet[gi] {

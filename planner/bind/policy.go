@@ -20,7 +20,7 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 	if b.opts.Mesh == nil || t.Product == nil {
 		return rel, nil
 	}
-	dec := policy.Decide(b.opts.Mesh, b.opts.Principal, t.Product)
+	dec := policy.Decide(b.opts.Mesh, b.who, t.Product)
 	if !dec.CanRead {
 		b.opts.Access.Deny(t.Name)
 		return nil, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for data product %s", t.Name), loc)
@@ -29,7 +29,19 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 		return nil, errAt(err, loc)
 	}
 	node := rel.node
+	if scan, ok := node.(*logical.Scan); ok && (dec.RowFilter() != "" || b.definer > 0) {
+		// Counts derived from the source's statistics (files and row
+		// groups a filter keeps) would describe rows the session may not
+		// see: those a row filter hides, or inputs read with a definer's
+		// rights. EXPLAIN withholds them.
+		c := *scan
+		c.HideStats = true
+		node = &c
+	}
 	if f := dec.RowFilter(); f != "" {
+		if t.Source == nil {
+			b.hidesRows = true // the derived product's plan runs below its filter
+		}
 		pred, err := b.bindRowFilter(f, rel.scope, t.Name)
 		if err != nil {
 			return nil, err
@@ -103,6 +115,10 @@ func policyColumnsExist(dec policy.Decision, sc *scope, product string) *sqltype
 
 // bindRowFilter binds a product's row filter predicate over its raw columns.
 func (b *binder) bindRowFilter(f string, sc *scope, product string) (logical.Expr, error) {
+	saved := b.attrs
+	who := b.who
+	b.attrs = &who
+	defer func() { b.attrs = saved }()
 	stmts, err := parse.Parse("SELECT 1 WHERE " + f)
 	if err != nil || len(stmts) != 1 {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "row filter of %s does not parse: %v", product, err)

@@ -40,6 +40,9 @@ func (b *binder) bindTarget(t target, sc *scope, agg *aggState) (logical.Expr, e
 }
 
 func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
+	srfOK := b.srfOK
+	b.srfOK = false // not in a subquery's clauses
+	defer func() { b.srfOK = srfOK }()
 	if sel.WithClause != nil {
 		if err := b.pushCTEs(sel.WithClause); err != nil {
 			return nil, err
@@ -99,7 +102,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	}
 	b.win = win
 	for i := range targets {
+		b.srfOK = true
 		e, err := b.bindTarget(targets[i], from.scope, agg)
+		b.srfOK = false
 		if err != nil {
 			return nil, err
 		}
@@ -198,6 +203,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if node, exprs, err = b.joinSubqueries(node, exprs); err != nil {
 		return nil, err
 	}
+	node, exprs = b.expandSetFunctions(node, exprs)
 	for i := range targets {
 		targets[i].expr = exprs[i]
 	}

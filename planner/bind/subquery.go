@@ -161,6 +161,11 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 	}
 	plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
 	if err != nil {
+		if sq.Kind == logical.SubqueryScalar {
+			if out, ok, rerr := b.aggregatePerOuterRow(node, sq); ok || rerr != nil {
+				return out, b.colRef(sq.Out), rerr
+			}
+		}
 		return nil, nil, err
 	}
 	counts := logical.ColSet{}

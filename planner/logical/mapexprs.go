@@ -38,6 +38,14 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 			if a.Filter != nil {
 				a.Filter = fn(a.Filter)
 			}
+			if a.Order != nil {
+				order := make([]SortKey, len(a.Order))
+				for j, k := range a.Order {
+					k.Expr = fn(k.Expr)
+					order[j] = k
+				}
+				a.Order = order
+			}
 			c.Aggs[i] = a
 		}
 		c.InputOrder = make([]SortKey, len(x.InputOrder))
@@ -73,7 +81,10 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		return &c
 	case *Unnest:
 		c := *x
-		c.List = fn(x.List)
+		c.Lists = make([]Expr, len(x.Lists))
+		for i, l := range x.Lists {
+			c.Lists[i] = fn(l)
+		}
 		return &c
 	case *Values:
 		c := *x

@@ -28,6 +28,11 @@ type Scan struct {
 	SourceIdx   []int           // Cols[i] is field SourceIdx[i] of Table.Schema()
 	SourceTypes []sqltypes.Type // type the source delivers for Cols[i] (cast to the column type when it differs)
 	Filters     []Expr
+	// HideStats withholds from EXPLAIN what the source derives from its
+	// statistics (files, row groups or partitions a filter keeps): set
+	// when the session may not see every row of the source (a policy row
+	// filter, or a derived product read with its definer's rights).
+	HideStats bool
 }
 
 // Filter keeps rows where Pred is TRUE.
@@ -83,6 +88,9 @@ type AggCall struct {
 	Distinct bool
 	Filter   Expr // nil = none
 	T        sqltypes.Type
+	// Order is the call's own ORDER BY when the aggregates of one
+	// Aggregate need different orders (otherwise InputOrder serves all).
+	Order []SortKey
 }
 
 // Aggregate groups Input by Groups and computes Aggs. Output is GroupCols
@@ -118,13 +126,16 @@ type Limit struct {
 	Offset, Count int64
 }
 
-// Unnest expands the array List of each input row into rows: the input
-// columns, then the element as Col, then the 1-based ordinality as Ord (0
-// when WITH ORDINALITY was not asked for).
+// Unnest expands the arrays Lists of each input row into rows, in
+// lockstep as PostgreSQL's unnest(a, b) and several set-returning
+// functions in one select list do: as many rows as the longest array, the
+// shorter ones padded with NULLs. Output: the input columns, then element
+// k as Cols[k], then the 1-based ordinality as Ord (0 when WITH
+// ORDINALITY was not asked for).
 type Unnest struct {
 	Input Node
-	List  Expr
-	Col   ColumnID
+	Lists []Expr
+	Cols  []ColumnID
 	Ord   ColumnID
 	Outer bool // LEFT JOIN LATERAL: rows with no elements are kept, with NULLs
 }
@@ -205,7 +216,7 @@ func (n *Join) Output() []ColumnID {
 	return append(append([]ColumnID(nil), n.Left.Output()...), n.Right.Output()...)
 }
 func (n *Unnest) Output() []ColumnID {
-	out := append(append([]ColumnID(nil), n.Input.Output()...), n.Col)
+	out := append(append([]ColumnID(nil), n.Input.Output()...), n.Cols...)
 	if n.Ord != 0 {
 		out = append(out, n.Ord)
 	}

@@ -203,25 +203,29 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := lowerExpr(x.List, in.lay)
-		if err != nil {
-			return nil, err
+		spec := ops.UnnestSpec{Ordinality: x.Ord != 0, Outer: x.Outer}
+		var shown []string
+		for i, l := range x.Lists {
+			list, err := lowerExpr(l, in.lay)
+			if err != nil {
+				return nil, err
+			}
+			spec.Lists = append(spec.Lists, list)
+			spec.Names = append(spec.Names, b.meta.Column(x.Cols[i]).Name)
+			shown = append(shown, l.String())
 		}
-		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + x.List.String()}, Children: []*ExplainNode{in.ex}}
+		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + strings.Join(shown, ", ")}, Children: []*ExplainNode{in.ex}}
 		if x.Outer {
 			ex.Props = append(ex.Props, "outer")
 		}
 		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) {
-			if x.Outer {
-				return ops.NewOuterUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
-			}
-			return ops.NewUnnest(b.env, op, list, x.Ord != 0, b.meta.Column(x.Col).Name)
+			return ops.NewUnnest(b.env, op, spec)
 		})
 		if err != nil {
 			return nil, err
 		}
 		// The operator appends to its input's physical column order.
-		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Col)
+		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
 		if x.Ord != 0 {
 			s.ids = append(s.ids, x.Ord)
 		}
@@ -313,6 +317,18 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			}
 		}
 		aggs[i] = ops.Aggregate{Func: a.Func, Args: args, Distinct: a.Distinct, Filter: filter, Type: a.T}
+		if isOrderedSet(a.Func) {
+			aggs[i].Desc = len(a.Order) > 0 && a.Order[0].Desc
+			aggText = append(aggText, aggString(a))
+			continue
+		}
+		for _, k := range a.Order {
+			e, err := lowerExpr(k.Expr, in.lay)
+			if err != nil {
+				return nil, err
+			}
+			aggs[i].Order = append(aggs[i].Order, ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst})
+		}
 		aggText = append(aggText, aggString(a))
 	}
 	props := []string{}
@@ -334,6 +350,12 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
 }
 
+// isOrderedSet reports whether fn is an ordered-set aggregate: its
+// AggCall.Order is WITHIN GROUP (ORDER BY value), which it sorts itself.
+func isOrderedSet(fn string) bool {
+	return fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode"
+}
+
 func aggString(a logical.AggCall) string {
 	if a.Func == "count_star" {
 		return "count(*)"
@@ -342,7 +364,12 @@ func aggString(a logical.AggCall) string {
 	if a.Distinct {
 		d = "DISTINCT "
 	}
-	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1] + ")"
+	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1]
+	if len(a.Order) > 0 {
+		keys := sortKeyList(a.Order)
+		s += " ORDER BY " + keys[1:len(keys)-1]
+	}
+	s += ")"
 	if a.Filter != nil {
 		s += " FILTER (WHERE " + a.Filter.String() + ")"
 	}

@@ -21,6 +21,16 @@ type ExplainNode struct {
 	Mem *membudget.Reservation
 }
 
+// HideInnerStats drops the measurements of every operator below the root,
+// so that EXPLAIN ANALYZE shows the result's row count only (see
+// bind.Query.HidesRows).
+func (n *ExplainNode) HideInnerStats() {
+	for _, c := range n.Children {
+		c.Stats, c.Mem = nil, nil
+		c.HideInnerStats()
+	}
+}
+
 // Lines renders the tree, one operator per line, children indented by two
 // spaces. With analyze, each line ends with the measured rows, batches and
 // time (inclusive of children), and for operators that retain memory the

@@ -73,13 +73,21 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	if len(residual) > 0 {
 		props = append(props, "filter="+exprList(residual))
 	}
-	if se, ok := x.Table.(connectors.ScanExplainer); ok {
-		props = append(props, se.ExplainScan(b.ctx, req)...)
-	} else {
-		props = append(props, fmt.Sprintf("partitions=%d", len(parts)))
-	}
 	workers := max(1, min(b.env.Workers, len(parts)))
-	props = append(props, fmt.Sprintf("streams=%d", workers))
+	switch se, ok := x.Table.(connectors.ScanExplainer); {
+	case x.HideStats:
+		// How many files, row groups and partitions survive pruning, and
+		// so how many streams run, describe rows hidden from the session.
+		if re, ok := x.Table.(connectors.RequestExplainer); ok {
+			props = append(props, re.ExplainRequest(b.ctx, req)...)
+		}
+		props = append(props, "statistics=hidden")
+	case ok:
+		props = append(props, se.ExplainScan(b.ctx, req)...)
+		props = append(props, fmt.Sprintf("streams=%d", workers))
+	default:
+		props = append(props, fmt.Sprintf("partitions=%d", len(parts)), fmt.Sprintf("streams=%d", workers))
+	}
 	name := "Scan " + x.Name
 	if x.Alias != "" && !strings.HasSuffix(x.Name, "."+x.Alias) {
 		name += " AS " + x.Alias

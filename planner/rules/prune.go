@@ -85,6 +85,9 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		for _, a := range c.Aggs {
 			need = withCols(need, a.Args...)
 			need = withCols(need, a.Filter)
+			for _, k := range a.Order {
+				need = withCols(need, k.Expr)
+			}
 		}
 		c.Input = prune(x.Input, need)
 		return &c
@@ -102,7 +105,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	case *logical.Unnest:
 		c := *x
-		c.Input = prune(x.Input, withCols(required, x.List))
+		c.Input = prune(x.Input, withCols(required, x.Lists...))
 		return &c
 	case *logical.Window:
 		c := *x

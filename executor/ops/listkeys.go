@@ -1,0 +1,111 @@
+package ops
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Array-valued keys (GROUP BY, DISTINCT, joins, ORDER BY and PARTITION BY
+// over arrays). Every operation works on one order-preserving byte
+// encoding of each array value: its elements' normalized sort keys one
+// after another, each starting with a flag byte (1 for a value, 2 for a
+// NULL element). Bytewise order is then PostgreSQL's array order —
+// element by element, NULL elements after values, a proper prefix before
+// the longer array — and bytewise equality is array equality for grouping
+// (NULL elements equal each other, floats normalized). Nested arrays
+// encode recursively, their element encodings closed by a 0 byte.
+
+// listEncoding is the encoding of every row of a list array: row i is
+// buf[offs[i]:offs[i+1]] (empty for NULL rows).
+type listEncoding struct {
+	buf  []byte
+	offs []int64
+}
+
+func isList(dt arrow.DataType) bool {
+	id := dt.ID()
+	return id == arrow.LIST || id == arrow.LARGE_LIST
+}
+
+func encodeLists(arr arrow.Array) (listEncoding, error) {
+	ll, ok := arr.(array.ListLike)
+	if !ok {
+		return listEncoding{}, errKeyType("hashing", arr.DataType())
+	}
+	child := ll.ListValues()
+	enc, err := newKeyEncoder(child, SortKey{})
+	if err != nil {
+		return listEncoding{}, err
+	}
+	sizes := make([]int, child.Len())
+	enc.addSizes(sizes)
+	elemOffs := make([]int, child.Len()+1)
+	for i, s := range sizes {
+		elemOffs[i+1] = elemOffs[i] + s
+	}
+	buf := make([]byte, elemOffs[len(sizes)])
+	copy(sizes, elemOffs[:len(sizes)]) // now the write cursors
+	enc.encode(buf, sizes)
+	n := arr.Len()
+	offs := make([]int64, n+1)
+	for i := 0; i < n; i++ {
+		start, end := ll.ValueOffsets(i)
+		offs[i] = int64(elemOffs[start])
+		offs[i+1] = int64(elemOffs[end])
+	}
+	return listEncoding{buf: buf, offs: offs}, nil
+}
+
+func (e listEncoding) row(i int) []byte { return e.buf[e.offs[i]:e.offs[i+1]] }
+
+// listKeys stores array-valued group keys: their encodings for hashing
+// and equality, and Go-heap copies of the values for build (key stores
+// have no release step, so they hold no allocator memory).
+type listKeys struct {
+	enc    bytesKeys
+	dt     arrow.DataType
+	pieces []arrow.Array
+}
+
+func (k *listKeys) hash(arr arrow.Array, h []uint64, first bool) {
+	e, v := k.encode(arr)
+	k.enc.hashRows(e.row, v, h, first)
+}
+
+func (k *listKeys) add(arr arrow.Array, rows []int32) {
+	e, v := k.encode(arr)
+	k.enc.addRows(e.row, v, rows)
+	piece, err := takeArray(memory.DefaultAllocator, arr, rows)
+	if err != nil {
+		panic(errInternal("copying array keys: %v", err)) // lists always take
+	}
+	k.pieces = append(k.pieces, piece)
+}
+
+func (k *listKeys) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
+	e, v := k.encode(arr)
+	k.enc.equalRows(e.row, v, rows, gids, eq)
+}
+
+func (k *listKeys) build(mem memory.Allocator) arrow.Array {
+	if len(k.pieces) == 0 {
+		b := array.NewBuilder(mem, k.dt)
+		defer b.Release()
+		return b.NewArray()
+	}
+	out, err := array.Concatenate(k.pieces, mem)
+	if err != nil {
+		panic(errInternal("concatenating array keys: %v", err))
+	}
+	return out
+}
+
+func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
+	e, err := encodeLists(arr)
+	if err != nil {
+		// newKeyColumn checked the element type, so this cannot happen.
+		panic(errInternal("encoding array keys: %v", err))
+	}
+	return e, validityOf(arr)
+}
