@@ -24,6 +24,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/logical"
@@ -150,7 +151,9 @@ func (w *walker) node(n logical.Node) {
 			w.set(x.Cols[i], w.exprs(c.Args, Aggregation))
 		}
 	case *logical.Unnest:
-		w.set(x.Col, w.expr(x.List, Transform))
+		for i, l := range x.Lists {
+			w.set(x.Cols[i], w.expr(l, Transform))
+		}
 	case *logical.SetOp:
 		l, r := x.Left.Output(), x.Right.Output()
 		for i, id := range x.Cols {
@@ -229,7 +232,8 @@ func (d deps) add(o deps, floor Transformation) {
 // edges stop at a derived input instead of reaching through it.
 type declared struct{ m *catalog.Mesh }
 
-func (c declared) ResolveTable(_ context.Context, schema, name string) (*bind.Table, error) {
+// Every product is resolved whoever reads: lineage is about the definition.
+func (c declared) ResolveTable(_ context.Context, schema, name string, _ policy.Principal) (*bind.Table, error) {
 	var p *catalog.Product
 	if schema == "" {
 		for _, d := range c.m.SearchPath {
