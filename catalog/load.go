@@ -13,6 +13,11 @@ import (
 // MeshFile is the name of a mesh folder's configuration file.
 const MeshFile = "mesh.yaml"
 
+// PoliciesFile is the optional file beside mesh.yaml that holds the
+// mesh's global policy settings (rules), so that a platform team can own
+// them apart from users, roles and connections.
+const PoliciesFile = "policies.yaml"
+
 // LoadOptions tune Load.
 type LoadOptions struct {
 	// DataDir, when set, is the directory relative source paths resolve
@@ -51,6 +56,9 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 
 	mc, err := loadMeshFile(dir, ps)
 	if err != nil {
+		return nil, err
+	}
+	if err := loadPoliciesFile(dir, mc, ps); err != nil {
 		return nil, err
 	}
 	loaded, err := loadDescriptors(dir, baseDir, mc, ps)
@@ -97,6 +105,41 @@ func loadMeshFile(dir string, ps *problems) (*meshConfig, error) {
 		return &meshConfig{}, nil
 	}
 	return y.meshFile(root), nil
+}
+
+// loadPoliciesFile reads policies.yaml when there is one: its rules are
+// added to mesh.yaml's. A rule set in both files is a problem, so that
+// no one has to guess which one wins.
+func loadPoliciesFile(dir string, mc *meshConfig, ps *problems) error {
+	file := filepath.Join(dir, PoliciesFile)
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	y := &yamlFile{file: file, ps: ps}
+	root := y.parse(data)
+	if root == nil {
+		return nil
+	}
+	f, ok := y.object(root, "", "rules")
+	if !ok {
+		return nil
+	}
+	set := map[string]RuleSetting{}
+	for _, r := range mc.rules {
+		set[r.ID] = r
+	}
+	for _, r := range y.meshRules(f) {
+		if prev, dup := set[r.ID]; dup {
+			ps.add(file, r.Line, "rules."+r.ID, "is also set in %s:%d; set each rule in one file", prev.File, prev.Line)
+			continue
+		}
+		mc.rules = append(mc.rules, r)
+	}
+	return nil
 }
 
 // loadDescriptors decodes every descriptor of every domain folder, in

@@ -56,7 +56,16 @@ type Config struct {
 	MaxQueriesPerUser int
 	// Observer, when set, is told when each query starts and ends.
 	Observer QueryObserver
+	// SourceRecheck is how long an open table of a source whose files
+	// meshql cannot stat cheaply (PostgreSQL, Flight SQL, object stores)
+	// is trusted before it is opened, and checked against its contract,
+	// again; 0 means DefaultSourceRecheck, < 0 never (until a reload).
+	// Local files are checked at every query instead.
+	SourceRecheck time.Duration
 }
+
+// DefaultSourceRecheck is Config.SourceRecheck's default.
+const DefaultSourceRecheck = 30 * time.Second
 
 // Engine serves queries over one mesh. It is safe for concurrent use by
 // many sessions.
@@ -83,12 +92,22 @@ type Engine struct {
 	stmtTimeout time.Duration
 	maxPerUser  int
 	reg         registry
+	recheck     time.Duration
 }
 
 type openTable struct {
 	once  sync.Once
 	table connectors.Table
 	err   error
+	// stamp is the state of the source's files when it was opened (""
+	// when not tracked), for sourceChanged.
+	stamp string
+	// openedAt is when it was opened (monotonic), for sources without a
+	// stamp (Config.SourceRecheck).
+	openedAt time.Time
+	// opened is set once once.Do has filled table, err, stamp and
+	// openedAt: readers that do not go through once check it first.
+	opened atomic.Bool
 }
 
 // New builds an Engine. It does not open any source yet: tables open on
@@ -110,6 +129,10 @@ func New(cfg Config) (*Engine, error) {
 
 		stmtTimeout: cfg.StatementTimeout,
 		maxPerUser:  cfg.MaxQueriesPerUser,
+		recheck:     cfg.SourceRecheck,
+	}
+	if e.recheck == 0 {
+		e.recheck = DefaultSourceRecheck
 	}
 	if e.mem == nil {
 		e.mem = memory.DefaultAllocator
@@ -174,8 +197,10 @@ func (e *Engine) Authenticate(ctx context.Context, user, password string) error 
 // User returns a user of the mesh (for SCRAM verifiers).
 func (e *Engine) User(name string) (*catalog.User, bool) { return e.Mesh().User(name) }
 
-// table opens a product's source once and caches it.
+// table opens a product's source once and caches it, until its files
+// change (sourceChanged).
 func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Table, error) {
+	e.sourceChanged(p)
 	e.mu.Lock()
 	ot, ok := e.tables[p]
 	if !ok {
@@ -189,6 +214,8 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			ot.err = sqltypes.New(sqltypes.CodeFDWUnableToConnect, "no connector %q is configured for %s", p.Source.Connector, p.QualifiedName())
 			return
 		}
+		// Stamped before opening: a rewrite during the open is seen next time.
+		ot.stamp, ot.openedAt = fileStamp(p), time.Now()
 		ot.table, ot.err = c.Open(ctx, p.Source)
 		if ot.err == nil {
 			ot.table = withProduct(ot.table, p)
@@ -197,6 +224,7 @@ func (e *Engine) table(ctx context.Context, p *catalog.Product) (connectors.Tabl
 			e := sqltypes.AsError(ot.err)
 			ot.err = sqltypes.Wrap(ot.err, e.Code, "data product %s: %s", p.QualifiedName(), e.Msg)
 		}
+		ot.opened.Store(true)
 	})
 	if ot.err != nil {
 		// Do not cache failures: the source may come back.

@@ -3,9 +3,12 @@ package engine
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -26,23 +29,26 @@ type QueryEvent struct {
 	SQL   string
 	// Inputs are the data products the query scans, sorted (a derived
 	// product is expanded by the binder, so its own inputs show).
-	// TODO(catalog): the columns each input is read for need the
-	// optimized plan, which planner.Build does not expose (#6).
 	Inputs []string
-	Start  time.Time
-	End    time.Time // zero in QueryStarted
-	Rows   int64
-	Err    error // nil on success
+	// InputColumns are, per input, the columns the query reads of it,
+	// sorted: every column it names or expands with *, in any clause, as
+	// the audit log counts them (a derived product's definition included).
+	InputColumns map[string][]string
+	Start        time.Time
+	End          time.Time // zero in QueryStarted
+	Rows         int64
+	Err          error // nil on success
 }
 
 // observe tells the engine's observer, if any, that a query starts, and
 // returns the function that reports its end.
-func (s *Session) observe(sql string, plan logical.Node) func(rows int64, err error) {
+func (s *Session) observe(sql string, plan logical.Node, access *bind.Access) func(rows int64, err error) {
 	o := s.engine.observer
 	if o == nil {
 		return func(int64, error) {}
 	}
 	ev := QueryEvent{RunID: newRunID(), Mesh: s.engine.Mesh().Name, User: s.user, SQL: sql, Inputs: inputsRead(plan), Start: s.engine.clock()}
+	ev.InputColumns = columnsRead(ev.Inputs, access)
 	o.QueryStarted(ev)
 	return func(rows int64, err error) {
 		ev.End, ev.Rows, ev.Err = s.engine.clock(), rows, err
@@ -69,6 +75,26 @@ func inputsRead(plan logical.Node) []string {
 	}
 	walk(plan)
 	sort.Strings(out)
+	return out
+}
+
+// columnsRead groups the audit record's "domain.product_vN.column" names
+// by input product; products that are not inputs (a derived product
+// itself) are left out.
+func columnsRead(inputs []string, access *bind.Access) map[string][]string {
+	if access == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, c := range access.Columns {
+		i := strings.LastIndexByte(c, '.')
+		if i > 0 && slices.Contains(inputs, c[:i]) {
+			out[c[:i]] = append(out[c[:i]], c[i+1:])
+		}
+	}
+	for _, cols := range out {
+		sort.Strings(cols)
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"reflect"
 	"sync"
 	"testing"
 )
@@ -40,6 +41,17 @@ func TestObserverSeesEveryRun(t *testing.T) {
 	}
 	if in := rec.end[2].Inputs; len(in) != 2 || in[0] != "catalog.products_v2" || in[1] != "sales.orders_v1" {
 		t.Errorf("derived product inputs = %v", in)
+	}
+	// The columns read, as the SQL names them (the derived product's
+	// definition included).
+	for i, want := range []map[string][]string{
+		{"catalog.products_v2": {"product_id"}, "sales.orders_v1": {"order_id", "product_id"}},
+		{"sales.orders_v1": {"quantity"}},
+		{"catalog.products_v2": {"category", "product_id"}, "sales.orders_v1": {"customer_id", "order_date", "product_id"}},
+	} {
+		if got := rec.end[i].InputColumns; !reflect.DeepEqual(got, want) {
+			t.Errorf("query %d: input columns %v, want %v", i, got, want)
+		}
 	}
 	ok, failed := rec.end[0], rec.end[1]
 	if ok.RunID != rec.started[0].RunID || ok.RunID == failed.RunID || len(ok.RunID) != 36 {

@@ -30,13 +30,18 @@ type hookTable struct {
 	partitions func(ctx context.Context) error
 	// parts, when set, answers Partitions instead of partitions.
 	parts []connectors.Partition
+	typ   arrow.DataType // of x; nil means int64, as declared
 }
 
 func (t *hookTable) Schema() *arrow.Schema {
 	if t.schemaHook != nil {
 		t.schemaHook()
 	}
-	return arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	typ := t.typ
+	if typ == nil {
+		typ = arrow.PrimitiveTypes.Int64
+	}
+	return arrow.NewSchema([]arrow.Field{{Name: "x", Type: typ, Nullable: true}}, nil)
 }
 func (t *hookTable) Stats() connectors.Stats { return connectors.Stats{} }
 func (t *hookTable) SupportsFilters(fs []connectors.Filter) []connectors.PushSupport {
@@ -85,7 +90,8 @@ policies:
 `
 
 // opsEngine serves a mesh of hook tables (ops.<name>_v1 for each name)
-// with cfg's limits; the log goes to logBuf.
+// with cfg's limits (and cfg's connector of kind memory, if it has one);
+// the log goes to logBuf.
 func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine, *memory.CheckedAllocator, *syncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
@@ -110,7 +116,9 @@ func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine,
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	logs := &syncBuffer{}
 	cfg.Mesh, cfg.Mem, cfg.Workers = mesh, mem, 2
-	cfg.Connectors = []connectors.Connector{mc}
+	if cfg.Connectors == nil {
+		cfg.Connectors = []connectors.Connector{mc}
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	e, err := New(cfg)
 	if err != nil {

@@ -42,6 +42,13 @@ func (s *syncBuffer) String() string {
 // over a small generated dataset, with a loader for Reload.
 func reloadableEngine(t *testing.T) (e *Engine, meshDir string, log *syncBuffer, mem *memory.CheckedAllocator) {
 	t.Helper()
+	return reloadableEngineAt(t, nil)
+}
+
+// reloadableEngineAt is reloadableEngine with the engine's clock (nil:
+// time.Now).
+func reloadableEngineAt(t *testing.T, clock func() time.Time) (e *Engine, meshDir string, log *syncBuffer, mem *memory.CheckedAllocator) {
+	t.Helper()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
 	if err := demodata.Generate(context.Background(), data, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
@@ -61,7 +68,7 @@ func reloadableEngine(t *testing.T) (e *Engine, meshDir string, log *syncBuffer,
 	log = &syncBuffer{}
 	mem = memory.NewCheckedAllocator(memory.NewGoAllocator())
 	e, err = New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()},
-		Logger: slog.New(slog.NewTextHandler(log, nil)), Reload: load})
+		Logger: slog.New(slog.NewTextHandler(log, nil)), Reload: load, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

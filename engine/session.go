@@ -322,12 +322,15 @@ func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table
 	for _, c := range p.Columns {
 		idx := schema.FieldIndices(c.Name)
 		if len(idx) == 0 {
-			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s declares column %s, but its source has no such column", p.QualifiedName(), c.Name).
+			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared, but its source has no such column", p.QualifiedName(), c.Name).
 				WithHint("The source no longer matches the product's contract; tell the owner (%s).", p.Owner.Contact)
 		}
 		st, err := sqltypes.FromArrow(schema.Field(idx[0]).Type)
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
+		}
+		if err := contractColumn(p, c, st); err != nil {
+			return nil, err
 		}
 		t.Columns = append(t.Columns, bind.TableColumn{Name: c.Name, Type: c.Type, SourceIndex: idx[0], SourceType: st})
 	}

@@ -44,6 +44,7 @@ func settingsTable() []setting {
 		{name: "bytea_output", def: "hex"},
 		{name: "client_min_messages", def: "notice"},
 		{name: "mesh.workers", def: "0"},
+		{name: maxStalenessSetting, def: "0", check: checkStaleness},
 	}
 }
 

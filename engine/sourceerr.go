@@ -35,9 +35,9 @@ type productExplainTable struct {
 func withProduct(t connectors.Table, p *catalog.Product) connectors.Table {
 	pt := productTable{Table: t, product: p.QualifiedName()}
 	if se, ok := t.(connectors.ScanExplainer); ok {
-		return productExplainTable{productTable: pt, ScanExplainer: se}
+		return &productExplainTable{productTable: pt, ScanExplainer: se}
 	}
-	return pt
+	return &pt
 }
 
 func (t productTable) wrap(err error) error {

@@ -190,7 +190,8 @@ func (st *Statement) queryColumns() []Column {
 func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *Result, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
-	if err := st.analyze(ctx); err != nil {
+	st.analyze(ctx)
+	if err := st.refreshSources(ctx); err != nil {
 		return nil, err
 	}
 	switch st.st.Kind {
@@ -267,7 +268,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
-	observed := s.observe(st.parsed.SQL, st.st.Query.Plan)
+	observed := s.observe(st.parsed.SQL, st.st.Query.Plan, st.access)
 	var plan *physical.Plan
 	env := s.env()
 	handedOff := false
@@ -285,6 +286,10 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	notices, err := s.guardProducts(st)
+	if err != nil {
+		return nil, err
+	}
 	query := st.st.Query
 	if st.hasActions {
 		if query, err = s.performActions(qctx, query, params); err != nil {
@@ -298,7 +303,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 	if err := plan.Root.Open(qctx); err != nil {
 		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: st.st.Query.Notices, log: s.engine.log, user: s.user, sql: st.parsed.SQL}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: st.parsed.SQL}
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()

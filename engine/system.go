@@ -48,7 +48,7 @@ var systemSchemas = map[string]bool{"mesh": true, "pg_catalog": true, "informati
 func systemTables() []sysTable {
 	var out []sysTable
 	out = append(out, meshTables()...)
-	out = append(out, queryLogTable())
+	out = append(out, queryLogTable(), usageTable())
 	out = append(out, privilegeTables()...)
 	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -8,6 +9,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/planner/lineage"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -146,6 +148,23 @@ func catalogTables() []sysTable {
 			}
 			return out
 		}},
+		{schema: "mesh", name: "column_lineage", cols: []sysColumn{
+			{"product", tText}, {"column_name", tText}, {"input", tText}, {"input_column", tText}, {"transformation", tText},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				edges, err := lineage.Columns(context.Background(), s.current().mesh, p)
+				if err != nil {
+					// meshql lint reports definitions that do not bind.
+					s.engine.log.Debug("column lineage", "product", p.QualifiedName(), "err", err)
+					continue
+				}
+				for _, e := range edges {
+					out = append(out, []any{e.Product, e.Column, e.Input, e.InputColumn, e.Transformation.String()})
+				}
+			}
+			return out
+		}},
 	}
 }
 
@@ -215,21 +234,11 @@ func qualityTables() []sysTable {
 	}
 }
 
-// slaRow measures a product's freshness now: on its source files'
-// modification time when it declares no freshness column (a stat per
-// file, cheap enough at query time), else from the last check, which
-// measured the column's newest value.
+// slaRow measures a product's freshness now (see measuredAt).
 func slaRow(p *catalog.Product, last catalog.CheckResult, now time.Time) []any {
 	var target, age any
-	on, status := "", "unknown"
-	updated := last.DataAt
-	switch {
-	case p.SLA.FreshnessColumn != "":
-		on = p.SLA.FreshnessColumn
-	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
-		on = "source files"
-		updated, _ = connectors.NewestModTime(p.Source)
-	}
+	status := "unknown"
+	on, updated := measuredAt(p, last)
 	if p.SLA.Freshness > 0 {
 		target = targetInterval(p.SLA.Freshness)
 		if !updated.IsZero() {
@@ -243,6 +252,22 @@ func slaRow(p *catalog.Product, last catalog.CheckResult, now time.Time) []any {
 		status = "no target"
 	}
 	return []any{p.QualifiedName(), target, orNull(on), tsOrNull(updated), age, status, orNull(p.SLA.Availability), tsOrNull(last.Measured)}
+}
+
+// measuredAt says what a product's data age is measured on and when its
+// data was last updated (zero when unknown): its source files'
+// modification time when it declares no freshness column (a stat per
+// file, cheap enough at query time), else the newest value of the column
+// as the last check (last) found it.
+func measuredAt(p *catalog.Product, last catalog.CheckResult) (on string, updated time.Time) {
+	switch {
+	case p.SLA.FreshnessColumn != "":
+		return p.SLA.FreshnessColumn, last.DataAt
+	case p.Source.Connector == "parquet" || p.Source.Connector == "csv":
+		updated, _ = connectors.NewestModTime(p.Source)
+		return "source files", updated
+	}
+	return "", time.Time{}
 }
 
 // isView reports whether a product is served as a view (defined by SQL).

@@ -73,6 +73,11 @@ func TestSystemTablesShowOnlyReadableProducts(t *testing.T) {
 			[]string{"catalog.products_v1", "catalog.products_v2", "sales.customers_v1", "sales.orders_v1"}},
 		{"analyst", "SELECT product, input FROM mesh.lineage ORDER BY 2",
 			[]string{"marketing.cross_sell_v1|catalog.products_v2", "marketing.cross_sell_v1|sales.orders_v1"}},
+		// Written from cross_sell_v1's SQL: count(*) reads no column.
+		{"analyst", "SELECT product, column_name, input, input_column, transformation FROM mesh.column_lineage ORDER BY 2",
+			[]string{"marketing.cross_sell_v1|category|catalog.products_v2|category|identity",
+				"marketing.cross_sell_v1|customer_id|sales.orders_v1|customer_id|identity"}},
+		{"sales_eu", "SELECT count(*) FROM mesh.column_lineage", []string{"0"}},
 		{"admin", "SELECT n.nspname, c.relname, c.relkind FROM pg_catalog.pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sales' ORDER BY 2",
 			[]string{"sales|customers_v1|r", "sales|orders_v1|r"}},
 		{"admin", "SELECT a.attnum, a.attname, t.typname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid WHERE c.relname = 'orders_v1' ORDER BY 1",

@@ -219,50 +219,55 @@ func TestSnakeCase(t *testing.T) {
 	}
 }
 
-// TestRulesConfiguredInMeshYAML: mesh.yaml's rules turn a rule off, change
-// a severity, and an unknown rule id is itself an error at its line.
+// TestRulesConfiguredInMeshYAML: the rules of mesh.yaml, or of
+// policies.yaml beside it, turn a rule off, change a severity, and an
+// unknown rule id is itself an error at its file and line.
 func TestRulesConfiguredInMeshYAML(t *testing.T) {
 	abs, err := filepath.Abs(badDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(abs)); err != nil {
-		t.Fatal(err)
-	}
-	meshYAML := filepath.Join(dir, catalog.MeshFile)
-	data, err := os.ReadFile(meshYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Count(string(data), "\n")
-	data = append(data, "rules:\n  draft: off\n  sunset-soon: error\n  naming: warning\n  ownr: error\n"...)
-	if err := os.WriteFile(meshYAML, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	fs, rules, err := LintDir(dir, catalog.LoadOptions{}, DefaultRules(testNow))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sev := map[string]string{}
-	for _, f := range fs {
-		sev[f.Rule] = f.Severity
-		if f.Rule == ConfigRule && (f.Line != lines+5 || !strings.Contains(f.Message, `did you mean "owner"`)) {
-			t.Errorf("config finding %s: want line %d and a suggestion of owner", f, lines+5)
-		}
-	}
-	want := map[string]string{"draft": "", "sunset-soon": SeverityError, "naming": SeverityWarning, "owner": SeverityError, ConfigRule: SeverityError}
-	for id, w := range want {
-		if sev[id] != w {
-			t.Errorf("rule %s: severity %q, want %q", id, sev[id], w)
-		}
-	}
-	if len(rules) != len(DefaultRules(testNow))-1 {
-		t.Errorf("%d rules ran, want every default rule but draft", len(rules))
-	}
-	for _, r := range rules {
-		if r.ID == "draft" {
-			t.Error("draft is off but ran")
-		}
+	for _, file := range []string{catalog.MeshFile, catalog.PoliciesFile} {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(abs)); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, file)
+			data, err := os.ReadFile(path)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			lines := strings.Count(string(data), "\n")
+			data = append(data, "rules:\n  draft: off\n  sunset-soon: error\n  naming: warning\n  ownr: error\n"...)
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fs, rules, err := LintDir(dir, catalog.LoadOptions{}, DefaultRules(testNow))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sev := map[string]string{}
+			for _, f := range fs {
+				sev[f.Rule] = f.Severity
+				if f.Rule == ConfigRule && (f.Line != lines+5 || filepath.Base(f.File) != file || !strings.Contains(f.Message, `did you mean "owner"`)) {
+					t.Errorf("config finding %s: want %s line %d and a suggestion of owner", f, file, lines+5)
+				}
+			}
+			want := map[string]string{"draft": "", "sunset-soon": SeverityError, "naming": SeverityWarning, "owner": SeverityError, ConfigRule: SeverityError}
+			for id, w := range want {
+				if sev[id] != w {
+					t.Errorf("rule %s: severity %q, want %q", id, sev[id], w)
+				}
+			}
+			if len(rules) != len(DefaultRules(testNow))-1 {
+				t.Errorf("%d rules ran, want every default rule but draft", len(rules))
+			}
+			for _, r := range rules {
+				if r.ID == "draft" {
+					t.Error("draft is off but ran")
+				}
+			}
+		})
 	}
 }

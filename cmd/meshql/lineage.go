@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/lineage"
+	collineage "github.com/meshql/meshql/planner/lineage"
 )
 
 // runLineage implements `meshql lineage [flags] [PRODUCT]`: the product
@@ -57,7 +58,40 @@ func runLineage(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	case "mermaid":
 		return g.WriteMermaid(stdout, g.Reachable(q))
 	}
-	return g.WriteTree(stdout, q)
+	if err := g.WriteTree(stdout, q); err != nil {
+		return err
+	}
+	return writeColumnLineage(stdout, m, q)
+}
+
+// writeColumnLineage prints, for a derived product, which input columns
+// each of its columns is derived from (planner/lineage).
+func writeColumnLineage(w io.Writer, m *catalog.Mesh, q string) error {
+	domain, name, _ := strings.Cut(q, ".")
+	p, _ := m.Lookup(domain, name)
+	if p == nil || p.Source.Connector != "sql" {
+		return nil
+	}
+	edges, err := collineage.Columns(context.Background(), m, p)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("columns (derived from):\n")
+	for _, c := range p.Columns {
+		found := false
+		for _, e := range edges {
+			if e.Column == c.Name {
+				fmt.Fprintf(&b, "  %s ← %s.%s (%s)\n", c.Name, e.Input, e.InputColumn, e.Transformation)
+				found = true
+			}
+		}
+		if !found {
+			fmt.Fprintf(&b, "  %s ← (no input column)\n", c.Name)
+		}
+	}
+	_, err = io.WriteString(w, b.String())
+	return err
 }
 
 // loadDescriptors loads the mesh's descriptors only (no data is needed):

@@ -12,6 +12,11 @@ func TestLineageCLI(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, want) {
 		t.Errorf("exit %d, stderr %q, output:\n%s", code, errOut, out)
 	}
+	// Written from cross_sell_v1's SQL.
+	cols := "columns (derived from):\n  customer_id ← sales.orders_v1.customer_id (identity)\n  category ← catalog.products_v2.category (identity)\n  occurences ← (no input column)\n"
+	if !strings.HasSuffix(out, cols) {
+		t.Errorf("column lineage:\n%s\nwant it to end with\n%s", out, cols)
+	}
 	code, out, _ = runCLI(t, "lineage", "--format", "dot")
 	if code != 0 || !strings.Contains(out, `"catalog.products_v2" -> "marketing.cross_sell_v1";`) || !strings.Contains(out, `"sales.customers_v1";`) {
 		t.Errorf("dot: exit %d:\n%s", code, out)

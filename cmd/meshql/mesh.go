@@ -144,18 +144,12 @@ func writeDemoMesh(dir string) error {
 	})
 }
 
-// newEngine wires an engine over a mesh with every built-in connector,
-// and the OpenLineage emitter when configured (its queue drains in the
-// background for as long as the process runs); reload (nil: none)
-// reloads the catalog for SIGHUP and the folder watch.
-func newEngine(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, error) {
-	eng, _, err := newEngineObserved(mesh, o, reload)
-	return eng, err
-}
-
-// newEngineObserved is newEngine that also returns the function that
-// flushes and closes the OpenLineage emitter, for commands that exit
-// right after their queries.
+// newEngineObserved wires an engine over a mesh with every built-in
+// connector, and the OpenLineage emitter when configured (its queue
+// drains in the background); reload (nil: none) reloads the catalog for
+// SIGHUP and the folder watch. The returned function flushes and closes
+// the emitter: every command calls it before it exits, serve after its
+// drain.
 func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Context) (*catalog.Mesh, error)) (*engine.Engine, func() error, error) {
 	queryMem, err := engineSize("query_memory", o.QueryMemory)
 	if err != nil {

@@ -205,22 +205,16 @@ func httpStatus(url string) int {
 	return resp.StatusCode
 }
 
-// TestServeDrainsOnSIGTERM runs meshql serve and ends its context, as
-// SIGTERM does: /readyz turns 503, new connections are refused, the
-// running query completes, its session then ends with FATAL 57P01, and
-// serve exits 0.
-func TestServeDrainsOnSIGTERM(t *testing.T) {
-	db := pgtest.NewDatabase(t, "drain")
-	sourceDB(t, db)
-	mesh := opsMesh(t, map[string][2]string{"pause": {db, "public.pause"}})
-	httpAddr := freeAddr(t)
+// serveUntilSignal runs `meshql serve` with args (pgwire on a free port,
+// Flight SQL off) until sigterm ends its context, as SIGTERM does, and
+// waits until it is ready; its exit code arrives on exited.
+func serveUntilSignal(t *testing.T, args ...string) (s *server, sigterm context.CancelFunc, exited <-chan int) {
+	t.Helper()
 	ctx, sigterm := context.WithCancel(context.Background())
-	defer sigterm()
 	out, stdout := io.Pipe()
-	exited := make(chan int, 1)
+	code := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"serve", "--mesh", mesh, "--pg-listen", "127.0.0.1:0", "--http-listen", httpAddr,
-			"--flight-listen", "off", "--log-level", "warn", "--shutdown-grace", "1m"}, stdout, io.Discard)
+		code <- run(ctx, append([]string{"serve", "--pg-listen", "127.0.0.1:0", "--flight-listen", "off"}, args...), stdout, io.Discard)
 		stdout.Close()
 	}()
 	var addr string
@@ -231,7 +225,24 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		}
 	}
 	go io.Copy(io.Discard, out)
-	s := &server{addr: addr}
+	if addr == "" {
+		sigterm()
+		t.Fatal("meshql serve ended before it was ready")
+	}
+	return &server{addr: addr}, sigterm, code
+}
+
+// TestServeDrainsOnSIGTERM runs meshql serve and ends its context, as
+// SIGTERM does: /readyz turns 503, new connections are refused, the
+// running query completes, its session then ends with FATAL 57P01, and
+// serve exits 0.
+func TestServeDrainsOnSIGTERM(t *testing.T) {
+	db := pgtest.NewDatabase(t, "drain")
+	sourceDB(t, db)
+	mesh := opsMesh(t, map[string][2]string{"pause": {db, "public.pause"}})
+	httpAddr := freeAddr(t)
+	s, sigterm, exited := serveUntilSignal(t, "--mesh", mesh, "--http-listen", httpAddr, "--log-level", "warn", "--shutdown-grace", "1m")
+	defer sigterm()
 	if got := httpStatus("http://" + httpAddr + "/readyz"); got != http.StatusOK {
 		t.Fatalf("/readyz before shutdown: %d", got)
 	}

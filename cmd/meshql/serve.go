@@ -64,10 +64,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	eng, err := newEngine(mesh, o, reloader(o))
+	eng, closeLineage, err := newEngineObserved(mesh, o, reloader(o))
 	if err != nil {
 		return err
 	}
+	// Last: the queries drained below still emit their COMPLETE events,
+	// and the queue is sent before the process exits.
+	defer func() {
+		if err := closeLineage(); err != nil {
+			log.Warn("openlineage: closing the event file", "err", err)
+		}
+	}()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	waitWatch := eng.WatchCatalog(watchCtx, reloadEvery)
 	stopHUP := reloadOnSIGHUP(watchCtx, eng)

@@ -95,13 +95,49 @@ func TestDemoMeshPasses(t *testing.T) {
 }
 
 // TestBrokenMesh breaks the demo's data in known ways and expects exactly
-// those failures: a customers file with a column dropped, one retyped and
+// those failures, one or more per check rule: a product without files, a
+// failing example, a customers file with a column dropped, one retyped and
 // one added; a products file with a duplicated id, a NULL name and a
 // negative price; products_v1 files older than its 7-day SLA; orders
 // with a status not accepted, a quantity below the range, an amount of
 // zero, and whose newest day is older than a day.
 func TestBrokenMesh(t *testing.T) {
-	m, data := fixture(t)
+	_, data := fixture(t)
+	// The descriptors break the two rules data cannot: a product whose
+	// files were never delivered (source) and an example that fails.
+	meshDir := t.TempDir()
+	if err := os.CopyFS(meshDir, os.DirFS("../../testdata/mesh")); err != nil {
+		t.Fatal(err)
+	}
+	ghost := `product: ghost
+version: 1
+domain: catalog
+owner: {team: catalog, contact: catalog-team@example.com}
+status: active
+description: Files that were never delivered.
+sla: {freshness: 24h, availability: 99%}
+source: {connector: parquet, path: catalog/ghost/*.parquet}
+columns:
+  - {name: id, type: bigint, description: Id}
+policies:
+  read: [analyst]
+`
+	if err := os.WriteFile(filepath.Join(meshDir, "catalog", "ghost_v1.yaml"), []byte(ghost), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v2 := filepath.Join(meshDir, "catalog", "products_v2.yaml")
+	desc, err := os.ReadFile(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc = append(desc, "examples:\n  - name: per_unit\n    sql: SELECT price / 0 FROM catalog.products_v2\n"...)
+	if err := os.WriteFile(v2, desc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := catalog.Load(meshDir, catalog.LoadOptions{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	replaceParquet(t, filepath.Join(data, "sales/customers"), arrow.NewSchema([]arrow.Field{
 		{Name: "customer_id", Type: arrow.PrimitiveTypes.Int64},
@@ -157,7 +193,7 @@ func TestBrokenMesh(t *testing.T) {
 	now := genTime.Add(3 * 24 * time.Hour)
 	// Everything but products_v1 (7-day SLA) was just delivered again; orders
 	// are measured on order_date, which still ends before genTime's day.
-	err := filepath.WalkDir(data, func(path string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(data, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.Contains(path, "products_v1") {
 			return err
 		}
@@ -180,6 +216,8 @@ func TestBrokenMesh(t *testing.T) {
 		got = append(got, f.Severity+" "+f.Rule+" "+f.Product+" "+f.Column)
 	}
 	want := []string{
+		"error source catalog.ghost_v1 ",
+		"error example catalog.products_v2 ",
 		"error freshness catalog.products_v1 ",
 		"error not_null catalog.products_v2 name",
 		"error quality catalog.products_v2 ",

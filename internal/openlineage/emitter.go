@@ -25,6 +25,7 @@ const (
 	runEventSchema     = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 	sqlFacetSchema     = "https://openlineage.io/spec/facets/1-0-1/SQLJobFacet.json#/$defs/SQLJobFacet"
 	errorFacetSchema   = "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet"
+	schemaFacetSchema  = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
 	userFacetSchema    = Producer + "/blob/main/README.md#openlineage"
 	queueLen           = 1024
 	defaultHTTPTimeout = 5 * time.Second
@@ -168,7 +169,17 @@ func Event(ev engine.QueryEvent, kind string, at time.Time) map[string]any {
 	sum := sha256.Sum256([]byte(ev.SQL))
 	inputs := make([]map[string]any, 0, len(ev.Inputs))
 	for _, in := range ev.Inputs {
-		inputs = append(inputs, map[string]any{"namespace": ns, "name": in})
+		ds := map[string]any{"namespace": ns, "name": in}
+		if cols := ev.InputColumns[in]; len(cols) > 0 {
+			// The schema facet lists the columns the query read, which is
+			// what a lineage consumer can attribute to this run.
+			fields := make([]map[string]any, len(cols))
+			for i, c := range cols {
+				fields[i] = map[string]any{"name": c}
+			}
+			ds["facets"] = map[string]any{"schema": map[string]any{"_producer": Producer, "_schemaURL": schemaFacetSchema, "fields": fields}}
+		}
+		inputs = append(inputs, ds)
 	}
 	runFacets := map[string]any{
 		"meshql_user": map[string]any{"_producer": Producer, "_schemaURL": userFacetSchema, "user": ev.User},

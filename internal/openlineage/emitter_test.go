@@ -19,7 +19,8 @@ import (
 var (
 	t0 = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	ok = engine.QueryEvent{RunID: "0b5e7c1a-63a3-4c1e-9a4f-1d2a3b4c5d6e", Mesh: "demo", User: "analyst",
-		SQL: "SELECT count(*) FROM sales.orders_v1", Inputs: []string{"sales.orders_v1"}, Start: t0, End: t0.Add(time.Second), Rows: 1}
+		SQL: "SELECT count(*) FROM sales.orders_v1 WHERE amount > 0", Inputs: []string{"sales.orders_v1"},
+		InputColumns: map[string][]string{"sales.orders_v1": {"amount"}}, Start: t0, End: t0.Add(time.Second), Rows: 1}
 )
 
 // runs sends one successful and one failed run through an emitter.
@@ -60,6 +61,10 @@ func checkEvents(t *testing.T, evs []map[string]any) {
 		inputs := ev["inputs"].([]any)
 		if len(inputs) != 1 || inputs[0].(map[string]any)["name"] != "sales.orders_v1" || inputs[0].(map[string]any)["namespace"] != "meshql://demo" {
 			t.Errorf("event %d inputs: %v", i, inputs)
+		}
+		schema, _ := json.Marshal(inputs[0].(map[string]any)["facets"].(map[string]any)["schema"].(map[string]any)["fields"])
+		if string(schema) != `[{"name":"amount"}]` {
+			t.Errorf("event %d: schema facet fields %s", i, schema)
 		}
 		if job["namespace"] != "meshql://demo" || job["facets"].(map[string]any)["sql"].(map[string]any)["query"] != ok.SQL {
 			t.Errorf("event %d job: %v", i, job)
