@@ -243,6 +243,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		case "COMMIT", "ROLLBACK":
 			s.inTx = false
 			s.closeCursors(false /* all */)
+			s.endTransaction()
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
 		}

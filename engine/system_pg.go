@@ -289,6 +289,7 @@ func pgCatalogTables() []sysTable {
 			}},
 		pgIndexTable(),
 		pgConstraintTable(),
+		keywordsTable(),
 		{schema: "pg_catalog", name: "pg_statistic_ext", cols: []sysColumn{{"oid", tInt4}, {"stxname", tText}, {"stxrelid", tInt4},
 			{"stxnamespace", tInt4}, {"stxkeys", tText}, {"stxkind", tTexts}, {"stxstattarget", tInt4}},
 			rows: func(*Session) [][]any { return nil }},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +20,10 @@ var pgxChecks = []struct {
 	run  func(t *testing.T, f *fixture)
 }{
 	{"numeric-params", checkNumericParams},
+	{"client-probes", checkClientProbes},
+	{"parameter-status", checkParameterStatus},
+	{"npgsql-types", checkNpgsqlTypes},
+	{"keywords", checkKeywords},
 }
 
 // pgxURI is tg as a pgx connection string.
@@ -126,4 +131,149 @@ func checkNumericParams(t *testing.T, f *fixture) {
 		qs = append(qs, pgxQuery{"SELECT $1::numeric + $2::numeric, $1::numeric, $2::numeric", [][]byte{[]byte(vs[0]), []byte(vs[1])}, []uint32{0, 0}, []int16{0}})
 	}
 	compareQueries(t, f, qs)
+}
+
+// simpleText runs sql through the simple query protocol (several
+// statements allowed) and returns the rows of each result as text.
+func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, error) {
+	results, err := conn.PgConn().Exec(ctx, sql).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, res := range results {
+		var rows []string
+		for _, row := range res.Rows {
+			cells := make([]string, len(row))
+			for i, v := range row {
+				cells[i] = "NULL"
+				if v != nil {
+					cells[i] = string(v)
+				}
+			}
+			rows = append(rows, strings.Join(cells, "|"))
+		}
+		out = append(out, rows)
+	}
+	return out, nil
+}
+
+// compareSimple runs each script on PostgreSQL and on meshql through the
+// simple protocol and reports every difference in the results.
+func compareSimple(t *testing.T, f *fixture, scripts []string) {
+	t.Helper()
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	for _, sql := range scripts {
+		want, err := simpleText(t.Context(), pg, sql)
+		if err != nil {
+			t.Fatalf("%s on postgres: %v", sql, err)
+		}
+		got, err := simpleText(t.Context(), mq, sql)
+		if err != nil {
+			t.Errorf("%s on meshql: %v", sql, err)
+			continue
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s:\nmeshql   %q\npostgres %q", sql, got, want)
+		}
+	}
+}
+
+// checkClientProbes runs what BI tools and drivers send besides their
+// catalog queries: Metabase's per-table probe, SHOW max_identifier_length,
+// set_config (session and transaction-local), and the size functions.
+func checkClientProbes(t *testing.T, f *fixture) {
+	compareSimple(t, f, []string{
+		`SELECT TRUE AS "_" FROM "sales"."orders_v1" WHERE 1 <> 1 LIMIT 0`,
+		`SHOW max_identifier_length`,
+		`SELECT set_config('application_name', 'probe', false); SHOW application_name; SELECT current_setting('application_name')`,
+		`SELECT set_config('search_path', 'sales, public', false), current_setting('search_path'); SHOW search_path`,
+		`BEGIN; SELECT set_config('search_path', 'catalog', true); SHOW search_path; COMMIT; SHOW search_path`,
+		`SELECT set_config('statement_timeout', '5s', false); SHOW statement_timeout; RESET statement_timeout`,
+		`SELECT COALESCE(pg_total_relation_size('sales.orders_v1'), 0) >= 0, COALESCE(pg_total_relation_size('sales.orders_v1'::regclass), 0) >= 0`,
+	})
+}
+
+// checkParameterStatus sets each reported setting a client may change
+// and checks that the server announces the new value (ParameterStatus), as
+// PostgreSQL does.
+func checkParameterStatus(t *testing.T, f *fixture) {
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	for _, c := range []struct{ set, name string }{
+		{"SET application_name = 'ps-check'", "application_name"},
+		{"SET DateStyle = 'ISO, DMY'", "DateStyle"},
+		{"SET TimeZone = 'Europe/Paris'", "TimeZone"},
+		{"SET IntervalStyle = 'iso_8601'", "IntervalStyle"},
+		{"SELECT set_config('application_name', 'via-set-config', false)", "application_name"},
+		{"RESET TimeZone", "TimeZone"},
+	} {
+		for _, conn := range []*pgx.Conn{pg, mq} {
+			if _, err := simpleText(t.Context(), conn, c.set); err != nil {
+				t.Fatalf("%s: %v", c.set, err)
+			}
+		}
+		if got, want := mq.PgConn().ParameterStatus(c.name), pg.PgConn().ParameterStatus(c.name); got != want {
+			t.Errorf("after %s: meshql reports %s = %q, postgres %q", c.set, c.name, got, want)
+		}
+	}
+}
+
+// checkNpgsqlTypes runs the type-loading query of Npgsql 8 (Power BI's
+// driver): it must succeed and list each type meshql has as PostgreSQL
+// does, arrays as typtype 'a' with their element type.
+func checkNpgsqlTypes(t *testing.T, f *fixture) {
+	sql, err := os.ReadFile(script("npgsql_load_types.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(tg target) []string {
+		res, err := simpleText(t.Context(), connectTarget(t, tg), string(sql))
+		if err != nil || len(res) != 1 {
+			t.Fatalf("Npgsql's type query on %s: %d results, %v", tg.name, len(res), err)
+		}
+		return res[0]
+	}
+	got, all := run(f.meshql), run(f.postgres)
+	names := map[string]bool{}
+	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
+		"date", "timestamp", "timestamptz", "interval", "uuid", "json"} {
+		names[n], names["_"+n] = true, true
+	}
+	var want []string
+	for _, r := range all {
+		if f := strings.Split(r, "|"); f[0] == "pg_catalog" && names[f[2]] {
+			want = append(want, r)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(want) != len(names) || !slices.Equal(got, want) {
+		t.Errorf("Npgsql's type query:\nmeshql   %q\npostgres %q", got, want)
+	}
+}
+
+// checkKeywords compares pg_get_keywords() with PostgreSQL's: meshql's
+// parser is PostgreSQL 17's, so words new since the server's version are
+// allowed, but every keyword PostgreSQL lists must be there with the same
+// category and labels.
+func checkKeywords(t *testing.T, f *fixture) {
+	const q = "SELECT word, catcode, barelabel, catdesc, baredesc FROM pg_get_keywords() ORDER BY word"
+	get := func(tg target) map[string]string {
+		res, err := simpleText(t.Context(), connectTarget(t, tg), q)
+		if err != nil {
+			t.Fatalf("pg_get_keywords on %s: %v", tg.name, err)
+		}
+		out := map[string]string{}
+		for _, r := range res[0] {
+			word, rest, _ := strings.Cut(r, "|")
+			out[word] = rest
+		}
+		return out
+	}
+	got, want := get(f.meshql), get(f.postgres)
+	for w, v := range want {
+		if got[w] != v {
+			t.Errorf("keyword %q: meshql %q, postgres %q", w, got[w], v)
+		}
+	}
 }
