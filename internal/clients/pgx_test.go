@@ -12,9 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// pgxChecks are checks that need no client program, only pgx, against
-// meshql and PostgreSQL holding the same data (TestClients runs them on its
-// fixture).
+// pgxChecks are checks that need no client script, mostly only pgx,
+// against meshql and PostgreSQL holding the same data (TestClients runs them
+// on its fixture).
 var pgxChecks = []struct {
 	name string
 	run  func(t *testing.T, f *fixture)
@@ -24,6 +24,8 @@ var pgxChecks = []struct {
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
 	{"keywords", checkKeywords},
+	{"psql-describe", checkPsqlDescribe},
+	{"descriptions", checkDescriptions},
 }
 
 // pgxURI is tg as a pgx connection string.

@@ -888,6 +888,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
+	case "col_description", "obj_description":
+		if sub := descriptionSubquery(name, fc); sub != nil {
+			return b.bindExpr(sub, sc, agg)
+		}
 	}
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
