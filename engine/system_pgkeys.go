@@ -54,16 +54,10 @@ func pgIndexTable() sysTable {
 		{"indisvalid", tBool}, {"indisready", tBool}, {"indislive", tBool}, {"indisreplident", tBool},
 		{"indkey", tInt2s}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
 	}, rows: func(s *Session) [][]any {
-		var out [][]any
-		for _, p := range s.visibleProducts() {
-			keys := primaryKey(p)
-			if keys == nil {
-				continue
-			}
-			out = append(out, []any{pkeyIndexOID(p), int32(stableOID("class", p.QualifiedName())), int16(len(keys)), int16(len(keys)), true,
-				true, false, true, false, true, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil})
-		}
-		return out
+		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+			return []any{pkeyIndexOID(p), int32(stableOID("class", p.QualifiedName())), int16(len(keys)), int16(len(keys)), true,
+				true, false, true, false, true, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
+		})
 	}}
 }
 
@@ -75,28 +69,30 @@ func pgConstraintTable() sysTable {
 		{"conislocal", tBool}, {"coninhcount", tInt4}, {"connoinherit", tBool}, {"conkey", tInt2s}, {"confkey", tInt2s},
 		{"conbin", tText},
 	}, rows: func(s *Session) [][]any {
-		var out [][]any
-		for _, p := range s.visibleProducts() {
-			keys := primaryKey(p)
-			if keys == nil {
-				continue
-			}
-			out = append(out, []any{pkeyConOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), "p", false,
+		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+			return []any{pkeyConOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), "p", false,
 				false, true, int32(stableOID("class", p.QualifiedName())), int32(0), pkeyIndexOID(p),
-				int32(0), int32(0), " ", " ", " ", true, int32(0), true, keyList(keys), nil, nil})
-		}
-		return out
+				int32(0), int32(0), " ", " ", " ", true, int32(0), true, keyList(keys), nil, nil}
+		})
 	}}
+}
+
+// primaryKeyRows lists row(p, keys) for each visible product p with a
+// primary key.
+func primaryKeyRows(s *Session, row func(p *catalog.Product, keys []int16) []any) [][]any {
+	var out [][]any
+	for _, p := range s.visibleProducts() {
+		if keys := primaryKey(p); keys != nil {
+			out = append(out, row(p, keys))
+		}
+	}
+	return out
 }
 
 // pkeyClassRows are pg_class's rows of the primary key indexes, built by
 // pg_class's own row function.
 func pkeyClassRows(s *Session, row func(oid int32, name string, ns int32, kind string, am int32, natts int16) []any) [][]any {
-	var out [][]any
-	for _, p := range s.visibleProducts() {
-		if keys := primaryKey(p); keys != nil {
-			out = append(out, row(pkeyIndexOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), indexRelKind, btreeAMOID, int16(len(keys))))
-		}
-	}
-	return out
+	return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+		return row(pkeyIndexOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), indexRelKind, btreeAMOID, int16(len(keys)))
+	})
 }

@@ -59,8 +59,13 @@ func execText(ctx context.Context, conn *pgx.Conn, q pgxQuery) ([]string, error)
 	if res.Err != nil {
 		return nil, res.Err
 	}
-	var out []string
-	for _, row := range res.Rows {
+	return textRows(res.Rows), nil
+}
+
+// textRows renders text-format rows: "NULL" for NULL, cells joined by "|".
+func textRows(rows [][][]byte) []string {
+	out := make([]string, 0, len(rows))
+	for _, row := range rows {
 		cells := make([]string, len(row))
 		for i, v := range row {
 			cells[i] = "NULL"
@@ -70,27 +75,36 @@ func execText(ctx context.Context, conn *pgx.Conn, q pgxQuery) ([]string, error)
 		}
 		out = append(out, strings.Join(cells, "|"))
 	}
-	return out, nil
+	return out
+}
+
+// compareOn runs one query (what names it) on PostgreSQL and on meshql and
+// reports a difference in the results, or an error on meshql.
+func compareOn[R any](t *testing.T, f *fixture, what string, run func(conn *pgx.Conn) (R, error)) {
+	t.Helper()
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	want, err := run(pg)
+	if err != nil {
+		t.Fatalf("%s on postgres: %v", what, err)
+	}
+	got, err := run(mq)
+	if err != nil {
+		t.Errorf("%s on meshql: %v", what, err)
+		return
+	}
+	if g, w := fmt.Sprintf("%q", any(got)), fmt.Sprintf("%q", any(want)); g != w {
+		t.Errorf("%s:\nmeshql   %s\npostgres %s", what, g, w)
+	}
 }
 
 // compareQueries runs each query on PostgreSQL and on meshql and reports
 // every difference in the text results.
 func compareQueries(t *testing.T, f *fixture, queries []pgxQuery) {
 	t.Helper()
-	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
 	for _, q := range queries {
-		want, err := execText(t.Context(), pg, q)
-		if err != nil {
-			t.Fatalf("%s %q on postgres: %v", q.sql, q.params, err)
-		}
-		got, err := execText(t.Context(), mq, q)
-		if err != nil {
-			t.Errorf("%s %q on meshql: %v", q.sql, q.params, err)
-			continue
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s %q:\nmeshql   %q\npostgres %q", q.sql, q.params, got, want)
-		}
+		compareOn(t, f, fmt.Sprintf("%s %q", q.sql, q.params), func(conn *pgx.Conn) ([]string, error) {
+			return execText(t.Context(), conn, q)
+		})
 	}
 }
 
@@ -144,18 +158,7 @@ func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, er
 	}
 	var out [][]string
 	for _, res := range results {
-		var rows []string
-		for _, row := range res.Rows {
-			cells := make([]string, len(row))
-			for i, v := range row {
-				cells[i] = "NULL"
-				if v != nil {
-					cells[i] = string(v)
-				}
-			}
-			rows = append(rows, strings.Join(cells, "|"))
-		}
-		out = append(out, rows)
+		out = append(out, textRows(res.Rows))
 	}
 	return out, nil
 }
@@ -164,20 +167,8 @@ func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, er
 // simple protocol and reports every difference in the results.
 func compareSimple(t *testing.T, f *fixture, scripts []string) {
 	t.Helper()
-	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
 	for _, sql := range scripts {
-		want, err := simpleText(t.Context(), pg, sql)
-		if err != nil {
-			t.Fatalf("%s on postgres: %v", sql, err)
-		}
-		got, err := simpleText(t.Context(), mq, sql)
-		if err != nil {
-			t.Errorf("%s on meshql: %v", sql, err)
-			continue
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s:\nmeshql   %q\npostgres %q", sql, got, want)
-		}
+		compareOn(t, f, sql, func(conn *pgx.Conn) ([][]string, error) { return simpleText(t.Context(), conn, sql) })
 	}
 }
 
