@@ -26,6 +26,7 @@ var pgxChecks = []struct {
 	{"keywords", checkKeywords},
 	{"psql-describe", checkPsqlDescribe},
 	{"descriptions", checkDescriptions},
+	{"expandarray", checkExpandArray},
 }
 
 // pgxURI is tg as a pgx connection string.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,27 @@ func pgTypeName(t string) string {
 		return "boolean"
 	}
 	return t
+}
+
+// checkExpandArray runs pgjdbc 42.5's getPrimaryKeys query (record-valued
+// information_schema._pg_expandarray in a select list, (result.keys).x
+// outside) through pgx, so the rewrite is tested without a JVM: it must
+// list catalog.products_v2's primary key from its descriptor.
+func checkExpandArray(t *testing.T, f *fixture) {
+	const q = `SELECT result.TABLE_CAT, result.TABLE_SCHEM, result.TABLE_NAME, result.COLUMN_NAME, result.KEY_SEQ, result.PK_NAME FROM (
+SELECT NULL AS TABLE_CAT, n.nspname AS TABLE_SCHEM, ct.relname AS TABLE_NAME, a.attname AS COLUMN_NAME,
+  (information_schema._pg_expandarray(i.indkey)).n AS KEY_SEQ, ci.relname AS PK_NAME,
+  information_schema._pg_expandarray(i.indkey) AS KEYS, a.attnum AS A_ATTNUM
+FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_attribute a ON (ct.oid = a.attrelid)
+  JOIN pg_catalog.pg_namespace n ON (ct.relnamespace = n.oid) JOIN pg_catalog.pg_index i ON ( a.attrelid = i.indrelid)
+  JOIN pg_catalog.pg_class ci ON (ci.oid = i.indexrelid)
+WHERE true AND n.nspname = E'catalog' AND ct.relname = E'products_v2' AND i.indisprimary
+) result where result.A_ATTNUM = (result.KEYS).x ORDER BY result.table_name, result.pk_name, result.key_seq`
+	rows, err := simpleText(t.Context(), connectTarget(t, f.meshql), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"NULL|catalog|products_v2|product_id|1|products_v2_pkey"}; len(rows) != 1 || !slices.Equal(rows[0], want) {
+		t.Errorf("getPrimaryKeys query: %q, want %q", rows, want)
+	}
 }
