@@ -45,7 +45,9 @@ fuzz:
 # DuckDB is cgo and stays out of the root go.mod), with 1 worker on the
 # speed-up queries and BENCH_WORKERS on all 22; rewrites the generated part
 # of bench/RESULTS.md, with the SF1 lineitem fetch rate of each front
-# (Flight SQL, pgwire binary/text, in-process) measured in one run. SF1
+# (Flight SQL, pgwire binary/text, in-process, and a real PostgreSQL from
+# internal/pgtest loaded with the same table, binary/text) measured in one
+# run. SF1
 # is generated once into BENCH_DIR/sf1. -mod=mod lets bench/compare/go.mod
 # follow new dependencies of the root module.
 BENCH_DIR     ?= $(HOME)/.cache/meshql/bench

@@ -10,7 +10,7 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Actions are functions with a side effect (meshql_cancel). The binder
+// Actions are functions with a side effect (meshql_cancel, set_config). The binder
 // leaves them in the plan as logical.Func; performActions runs them once
 // per execution, before planning, and puts their results in their place,
 // so that a prepared statement cancels again each time it is executed and
@@ -22,6 +22,14 @@ func (st *Statement) action(name string) ([]sqltypes.Type, sqltypes.Type, bool) 
 	case "meshql_cancel":
 		st.hasActions = true
 		return []sqltypes.Type{sqltypes.TypeInt8}, sqltypes.TypeBool, true
+	case "set_config":
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeText, sqltypes.TypeText, sqltypes.TypeBool}, sqltypes.TypeText, true
+	case "current_setting":
+		// An action so that it reads the setting when the statement runs
+		// (after a set_config to its left), not when it was prepared.
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeText, true
 	}
 	return nil, sqltypes.Type{}, false
 }
@@ -33,27 +41,43 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 	var firstErr error
 	call := func(e logical.Expr) logical.Expr {
 		f, ok := e.(*logical.Func)
-		if !ok || f.Name != "meshql_cancel" || firstErr != nil {
+		if !ok || (f.Name != "meshql_cancel" && f.Name != "set_config" && f.Name != "current_setting") || firstErr != nil {
 			return e
 		}
-		arg := logical.Rewrite(f.Args[0], func(e logical.Expr) logical.Expr {
-			if p, ok := e.(*logical.Param); ok && p.Index >= 1 && p.Index <= len(params) {
-				return &logical.Const{T: p.T, V: params[p.Index-1]}
+		args := make([]sqltypes.Datum, len(f.Args))
+		for i, a := range f.Args {
+			a = logical.Rewrite(a, func(e logical.Expr) logical.Expr {
+				if p, ok := e.(*logical.Param); ok && p.Index >= 1 && p.Index <= len(params) {
+					return &logical.Const{T: p.T, V: params[p.Index-1]}
+				}
+				return e
+			})
+			v, err := physical.EvalConst(ctx, s.env(), a)
+			if err != nil {
+				werr := sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "the arguments of %s must not depend on rows", f.Name)
+				if f.Name == "meshql_cancel" {
+					werr = werr.WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
+				}
+				firstErr = werr
+				return e
 			}
-			return e
-		})
-		v, err := physical.EvalConst(ctx, s.env(), arg)
-		if err != nil {
-			firstErr = sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "meshql_cancel takes a query id that does not depend on rows").
-				WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
-			return e
+			args[i] = v
 		}
-		found, err := s.cancelQuery(v)
+		var v sqltypes.Datum
+		var err error
+		switch f.Name {
+		case "meshql_cancel":
+			v, err = s.cancelQuery(args[0])
+		case "set_config":
+			v, err = s.setConfig(args[0], args[1], args[2])
+		case "current_setting":
+			v, err = s.currentSetting(args[0])
+		}
 		if err != nil {
 			firstErr = err
 			return e
 		}
-		return &logical.Const{T: sqltypes.TypeBool, V: found}
+		return &logical.Const{T: f.T, V: v}
 	}
 	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
 		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
@@ -88,4 +112,35 @@ func (s *Session) cancelQuery(id sqltypes.Datum) (bool, error) {
 		s.engine.log.Info("query canceled by an administrator", "query_id", n, "by", s.user)
 	}
 	return found, nil
+}
+
+// setConfig is set_config(name, value, is_local): SET name = value, or
+// with is_local SET LOCAL, which lasts until the end of the transaction
+// block (outside one, until the end of the statement: nothing changes). It
+// returns the value as the setting now shows it. A NULL name is an error,
+// a NULL value means the empty string, as in PostgreSQL.
+func (s *Session) setConfig(name, value, local sqltypes.Datum) (sqltypes.Datum, error) {
+	n, ok := name.(string)
+	if !ok {
+		return nil, sqltypes.New("22004", "SET requires parameter name")
+	}
+	v, _ := value.(string)
+	if isLocal, _ := local.(bool); isLocal {
+		return s.setLocal(n, v)
+	}
+	return s.set(n, v)
+}
+
+// currentSetting is current_setting(name): the value SHOW name prints;
+// 42704 for an unknown setting, NULL for a NULL name.
+func (s *Session) currentSetting(name sqltypes.Datum) (sqltypes.Datum, error) {
+	n, ok := name.(string)
+	if !ok {
+		return nil, nil
+	}
+	v, known := s.Setting(n)
+	if !known {
+		return nil, sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", n)
+	}
+	return v, nil
 }

@@ -53,11 +53,16 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 			return true, sqltypes.TypeBool, true
 		}
 	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_viewdef", "pg_get_triggerdef", "pg_get_partkeydef",
-		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments":
+		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
 		// meshql has no defaults, constraints expressions or indexes to
 		// print; clients get NULL, as for an object without one.
 		if len(args) >= 1 {
 			return nil, sqltypes.TypeText, true
+		}
+	case "pg_relation_is_publishable":
+		// meshql publishes nothing for logical replication.
+		if len(args) == 1 {
+			return false, sqltypes.TypeBool, true
 		}
 	case "pg_get_serial_sequence":
 		// meshql has no sequences: no column owns one.

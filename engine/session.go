@@ -42,7 +42,11 @@ type Session struct {
 
 	mu     sync.Mutex
 	values map[string]string
-	defs   map[string]setting
+	// txRestore holds, for each setting changed by set_config(…, true)
+	// in the open transaction block, the value (nil: unset) that COMMIT or
+	// ROLLBACK puts back.
+	txRestore map[string]*string
+	defs      map[string]setting
 	// view is the catalog the current statement runs on and the session's
 	// principal (roles expanded, attributes) in it, as the policy decision
 	// point sees it; recomputed only when the catalog was reloaded.
@@ -173,6 +177,57 @@ func (s *Session) set(name, value string) (string, error) {
 	}
 	s.values[name] = value
 	return value, nil
+}
+
+// setLocal is set for the rest of the transaction block (SET LOCAL). Outside
+// a block the change would end with the statement, so it is only checked
+// and its normalized value returned.
+func (s *Session) setLocal(name, value string) (string, error) {
+	key := strings.ToLower(name)
+	s.mu.Lock()
+	old, had := s.values[key]
+	s.mu.Unlock()
+	v, err := s.set(name, value)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var prev *string
+	if had {
+		prev = &old
+	}
+	switch {
+	case !s.inTx:
+		s.restore(key, prev)
+	case s.txRestore == nil:
+		s.txRestore = map[string]*string{key: prev}
+	default:
+		if _, saved := s.txRestore[key]; !saved {
+			s.txRestore[key] = prev
+		}
+	}
+	return v, nil
+}
+
+// endTransaction puts back the settings set_config changed locally in the
+// transaction block that just ended.
+func (s *Session) endTransaction() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range s.txRestore {
+		s.restore(k, v)
+	}
+	s.txRestore = nil
+}
+
+// restore sets key back to v (nil: unset); s.mu is held.
+func (s *Session) restore(key string, v *string) {
+	if v == nil {
+		delete(s.values, key)
+		return
+	}
+	s.values[key] = *v
 }
 
 func (s *Session) reset(name string) error {

@@ -41,6 +41,11 @@ type Statement struct {
 	access *bind.Access
 	// hasActions is set when binding met an action function (actions.go).
 	hasActions bool
+	// valueScales are the scales of the numeric parameter values this
+	// statement was analyzed for (see ownScale); nil for the statement as
+	// prepared. byScales caches those analyses of a prepared statement.
+	valueScales []int32
+	byScales    map[string]*Statement
 }
 
 // Prepare parses sql into statements. paramTypes are the types a client
@@ -80,7 +85,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 	start := s.engine.clock()
 	system := false
 	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, bind.Options{
-		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes,
+		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
 		SessionFunction: s.sessionFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap),
@@ -194,6 +199,9 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 	if err := st.refreshSources(ctx); err != nil {
 		return nil, err
 	}
+	if st, params, err = st.ownScale(ctx, params); err != nil {
+		return nil, err
+	}
 	switch st.st.Kind {
 	case planner.KindQuery:
 		return s.runQuery(ctx, st, params)
@@ -236,6 +244,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		case "COMMIT", "ROLLBACK":
 			s.inTx = false
 			s.closeCursors(false /* all */)
+			s.endTransaction()
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
 		}

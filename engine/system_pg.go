@@ -80,6 +80,24 @@ func typeRows() [][]any {
 	return out
 }
 
+// procRows are pg_proc's rows: the I/O functions pg_type refers to, so that
+// joins from pg_type find them (Npgsql tells array types by typreceive =
+// array_recv).
+func procRows() [][]any {
+	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler"}
+	for _, r := range typeRows() {
+		if n := r[1].(string); n[0] != '_' {
+			names = append(names, n+"in", n+"out", n+"recv", n+"send")
+		}
+	}
+	out := make([][]any, len(names))
+	for i, n := range names {
+		out[i] = []any{procOID(n), n, int32(pgCatalogOID), int32(0), "f"}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
+	return out
+}
+
 func infoSchemaTables() []sysTable {
 	return []sysTable{
 		{schema: "information_schema", name: "schemata", cols: []sysColumn{
@@ -192,21 +210,25 @@ func pgCatalogTables() []sysTable {
 			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"relkind", tText}, {"relowner", tInt4},
 			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
 			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
-			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tText}, {"reloptions", tText},
+			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tText}, {"reloptions", tTexts},
 			{"reltoastrelid", tInt4}, {"reloftype", tInt4}, {"relreplident", tText}, {"relpartbound", tText}, {"relchecks", tInt2},
 			{"relpages", tInt4}, {"relfilenode", tInt4}, {"relisshared", tBool}, {"relhassubclass", tBool},
 		}, rows: func(s *Session) [][]any {
+			row := func(oid int32, name string, ns int32, kind string, am int32, natts int16) []any {
+				return []any{oid, name, ns, kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), natts, false, false, false, false, nil, nil,
+					int32(0), int32(0), "d", nil, int16(0), int32(0), int32(0), false, false}
+			}
 			var out [][]any
 			for _, p := range s.visibleProducts() {
 				kind, am := classRelKind, int32(2)
 				if isView(p) {
 					kind, am = viewRelKind, 0
 				}
-				out = append(out, []any{int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)),
-					kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), int16(len(p.Columns)), false, false, false, false, nil, nil,
-					int32(0), int32(0), "d", nil, int16(0), int32(0), int32(0), false, false})
+				r := row(int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
+				r[7] = kind == classRelKind && primaryKey(p) != nil // relhasindex
+				out = append(out, r)
 			}
-			return out
+			return append(out, pkeyClassRows(s, row)...)
 		}},
 		{schema: "pg_catalog", name: "pg_attribute", cols: []sysColumn{
 			{"attrelid", tInt4}, {"attname", tText}, {"atttypid", tInt4}, {"attnum", tInt2}, {"atttypmod", tInt4},
@@ -265,22 +287,21 @@ func pgCatalogTables() []sysTable {
 			rows: func(*Session) [][]any {
 				return [][]any{{int32(100), "default", int32(pgCatalogOID)}, {int32(950), "C", int32(pgCatalogOID)}}
 			}},
-		{schema: "pg_catalog", name: "pg_index", cols: []sysColumn{{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indisprimary", tBool}, {"indisunique", tBool}, {"indisvalid", tBool}, {"indkey", tText}},
-			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_constraint", cols: []sysColumn{{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"contype", tText}, {"conrelid", tInt4}, {"confrelid", tInt4}},
-			rows: func(*Session) [][]any { return nil }},
+		pgIndexTable(),
+		pgConstraintTable(),
+		keywordsTable(),
 		{schema: "pg_catalog", name: "pg_statistic_ext", cols: []sysColumn{{"oid", tInt4}, {"stxname", tText}, {"stxrelid", tInt4},
 			{"stxnamespace", tInt4}, {"stxkeys", tText}, {"stxkind", tTexts}, {"stxstattarget", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_publication", cols: []sysColumn{{"oid", tInt4}, {"pubname", tText}, {"puballtables", tBool}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_publication_rel", cols: []sysColumn{{"oid", tInt4}, {"prpubid", tInt4}, {"prrelid", tInt4}},
+		{schema: "pg_catalog", name: "pg_publication_rel", cols: []sysColumn{{"oid", tInt4}, {"prpubid", tInt4}, {"prrelid", tInt4}, {"prqual", tText}, {"prattrs", tInt2s}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_publication_namespace", cols: []sysColumn{{"oid", tInt4}, {"pnpubid", tInt4}, {"pnnspid", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_foreign_table", cols: []sysColumn{{"ftrelid", tInt4}, {"ftserver", tInt4}, {"ftoptions", tTexts}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}},
+		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}, {"inhdetachpending", tBool}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_policy", cols: []sysColumn{{"oid", tInt4}, {"polname", tText}, {"polrelid", tInt4},
 			{"polpermissive", tBool}, {"polroles", sqltypes.ListOf(tInt4)}, {"polqual", tText}, {"polwithcheck", tText}, {"polcmd", tText}},
@@ -288,7 +309,7 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_proc", cols: []sysColumn{{"oid", tInt4}, {"proname", tText}, {"pronamespace", tInt4}, {"prorettype", tInt4}, {"prokind", tText}},
-			rows: func(*Session) [][]any { return nil }},
+			rows: func(*Session) [][]any { return procRows() }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
 			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
@@ -342,7 +363,7 @@ func pgCatalogTables() []sysTable {
 			return out
 		}},
 		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
-			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}} }},
+			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
 		{schema: "pg_catalog", name: "pg_tablespace", cols: []sysColumn{{"oid", tInt4}, {"spcname", tText}},
 			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default"}} }},
 		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extversion", tText}},

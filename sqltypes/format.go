@@ -37,6 +37,8 @@ func FormatValue(t Type, v Datum) string {
 		return FormatFloat(x, 64)
 	case decimal128.Num:
 		return FormatDecimal(x, t.Scale)
+	case Decimal:
+		return FormatDecimal(x.Num, x.Scale)
 	case string:
 		return x
 	case []byte:

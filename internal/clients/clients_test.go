@@ -159,6 +159,9 @@ func run(t *testing.T, argv []string, tg target) sections {
 
 func TestClients(t *testing.T) {
 	f := startFixture(t)
+	for _, c := range pgxChecks {
+		t.Run("pgx/"+c.name, func(t *testing.T) { c.run(t, f) })
+	}
 	for _, c := range clientList() {
 		t.Run(c.name, func(t *testing.T) {
 			argv, why := c.command(t)

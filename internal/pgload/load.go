@@ -34,9 +34,18 @@ func LoadMesh(ctx context.Context, conn *pgx.Conn, mesh *catalog.Mesh, mem memor
 		if p.Source.Connector != "parquet" {
 			continue
 		}
-		if err := loadProduct(ctx, conn, p, mem); err != nil {
-			return fmt.Errorf("pgload: %s: %w", p.QualifiedName(), err)
+		if err := LoadProduct(ctx, conn, p, mem); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// LoadProduct loads one Parquet product as LoadMesh does: the schema
+// <domain> if missing, then the table <product>_v<N>, which must not exist.
+func LoadProduct(ctx context.Context, conn *pgx.Conn, p *catalog.Product, mem memory.Allocator) error {
+	if err := loadProduct(ctx, conn, p, mem); err != nil {
+		return fmt.Errorf("pgload: %s: %w", p.QualifiedName(), err)
 	}
 	return nil
 }

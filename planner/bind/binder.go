@@ -52,6 +52,12 @@ type Options struct {
 	// ParamTypes are the types a client declared for $n (Parse message);
 	// Unknown entries are inferred.
 	ParamTypes []sqltypes.Type
+	// ParamValueScales are, for $n of numeric type without a modifier, the
+	// scale of the value the statement will run with: PostgreSQL keeps a
+	// numeric value's own scale ($1::numeric given '1.50' is 1.50), and an
+	// Arrow decimal needs it in the type. Missing or negative entries mean
+	// the value is unknown (Describe before Bind): paramNumericScale.
+	ParamValueScales []int32
 	// SessionFunction evaluates functions whose value depends on the
 	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
 	// ok is false for names it does not know. May be nil.
@@ -151,7 +157,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if sel == nil {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "statement is not a query")
 	}
-	b := &binder{ctx: ctx, cat: cat, opts: opts, meta: &logical.Metadata{}, params: newParamTypes(opts.ParamTypes), who: opts.Principal}
+	b := &binder{ctx: ctx, cat: cat, opts: opts, meta: &logical.Metadata{}, params: newParamTypes(opts.ParamTypes, opts.ParamValueScales), who: opts.Principal}
 	if b.opts.Location == nil {
 		b.opts.Location = time.UTC
 	}
@@ -167,19 +173,21 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 }
 
 // paramTypes collects the types of $n as binding infers them.
-type paramTypes struct{ types []sqltypes.Type }
+type paramTypes struct {
+	types  []sqltypes.Type
+	scales []int32 // Options.ParamValueScales
+}
 
-func newParamTypes(declared []sqltypes.Type) *paramTypes {
-	p := &paramTypes{}
+func newParamTypes(declared []sqltypes.Type, scales []int32) *paramTypes {
+	p := &paramTypes{scales: scales}
 	for i, t := range declared {
 		p.set(i+1, t)
 	}
 	return p
 }
 
-// paramNumericScale is the scale of a parameter declared as numeric
-// without a modifier. PostgreSQL keeps each value's own scale; a column of
-// Arrow decimals needs one, so values are kept to this many digits.
+// paramNumericScale is the scale of a parameter of numeric type without a
+// modifier while its value is unknown (see Options.ParamValueScales).
 const paramNumericScale = 10
 
 func (p *paramTypes) get(i int) sqltypes.Type {
@@ -194,7 +202,11 @@ func (p *paramTypes) set(i int, t sqltypes.Type) {
 		p.types = append(p.types, sqltypes.TypeUnknown)
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
-		t = sqltypes.NumericType(0, max(t.Scale, paramNumericScale))
+		scale := int32(paramNumericScale)
+		if i-1 < len(p.scales) && p.scales[i-1] >= 0 {
+			scale = p.scales[i-1]
+		}
+		t = sqltypes.NumericType(0, max(t.Scale, scale))
 	}
 	if p.types[i-1].Kind == sqltypes.Unknown {
 		p.types[i-1] = t

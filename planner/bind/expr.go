@@ -320,6 +320,9 @@ func isTemporalArith(op expr.BinaryOp, l, r sqltypes.Type) bool {
 // bindIndirection binds subscripts and slices of an array value:
 // arr[i] (NULL when out of range) and arr[lo:hi], arr[:hi], arr[lo:].
 func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	if e, ok, err := b.bindRecordField(ind, sc, agg); ok {
+		return e, err
+	}
 	e, err := b.bindExpr(ind.Arg, sc, agg)
 	if err != nil {
 		return nil, err
@@ -363,6 +366,29 @@ func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *ag
 		e = &logical.Func{Name: name, Args: args, T: t}
 	}
 	return e, nil
+}
+
+// bindRecordField binds (t.k).f, a field of a record column, where the
+// record was flattened into a column named "k.f" (rewriteExpandArray is
+// the one producer of such columns). ok is false for anything else.
+func (b *binder) bindRecordField(ind *pg_query.A_Indirection, sc *scope, agg *aggState) (logical.Expr, bool, error) {
+	cr := ind.Arg.GetColumnRef()
+	if cr == nil || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil || len(cr.Fields) > 2 {
+		return nil, false, nil
+	}
+	fields := make([]*pg_query.Node, len(cr.Fields))
+	copy(fields, cr.Fields)
+	last := fields[len(fields)-1].GetString_()
+	if last == nil {
+		return nil, false, nil
+	}
+	fields[len(fields)-1] = pg_query.MakeStrNode(last.Sval + "." + ind.Indirection[0].GetString_().Sval)
+	flat := pg_query.MakeColumnRefNode(fields, cr.Location)
+	if !sc.resolves(flat.GetColumnRef()) {
+		return nil, false, nil
+	}
+	e, err := b.bindExpr(flat, sc, agg)
+	return e, true, err
 }
 
 // arrayOperators are the operators over two arrays, bound as functions.
@@ -864,6 +890,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindUserAttr(fc, loc)
 	case "unnest", "generate_series":
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	case "col_description", "obj_description":
+		if sub := descriptionSubquery(name, fc); sub != nil {
+			return b.bindExpr(sub, sc, agg)
+		}
 	}
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)

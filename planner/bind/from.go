@@ -133,9 +133,37 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 	case n.GetJoinExpr() != nil:
 		return b.bindJoin(n.GetJoinExpr(), left, outer)
 	case n.GetRangeFunction() != nil:
+		if rv := catalogFunctionTable(n.GetRangeFunction()); rv != nil {
+			return b.bindRangeVar(rv, outer)
+		}
 		return b.bindRangeFunction(n.GetRangeFunction(), left, outer)
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported FROM item %s", nodeKind(n)), location(n))
+}
+
+// catalogFunctionTable reads a call of a catalog set-returning function
+// without arguments in FROM (pg_get_keywords()) as the pg_catalog table of
+// the same name that the engine serves; nil for other FROM functions.
+func catalogFunctionTable(rf *pg_query.RangeFunction) *pg_query.RangeVar {
+	if len(rf.Functions) != 1 || rf.IsRowsfrom || rf.Ordinality {
+		return nil
+	}
+	items := rf.Functions[0].GetList().GetItems()
+	if len(items) == 0 {
+		return nil
+	}
+	fc := items[0].GetFuncCall()
+	if fc == nil || len(fc.Args) > 0 || funcName(fc) != "pg_get_keywords" {
+		return nil
+	}
+	if len(fc.Funcname) == 2 && fc.Funcname[0].GetString_().GetSval() != "pg_catalog" {
+		return nil
+	}
+	alias := rf.Alias
+	if alias == nil {
+		alias = &pg_query.Alias{Aliasname: funcName(fc)}
+	}
+	return &pg_query.RangeVar{Schemaname: "pg_catalog", Relname: funcName(fc), Inh: true, Relpersistence: "p", Alias: alias, Location: fc.Location}
 }
 
 // subqueryRelation exposes a bound query's output columns under alias.

@@ -61,6 +61,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if len(sel.LockingClause) > 0 {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT FOR UPDATE/SHARE is not supported: meshql is read-only")
 	}
+	sel = rewriteExpandArray(sel)
 	win, err := newWinState(sel.WindowClause)
 	if err != nil {
 		return nil, err

@@ -7,16 +7,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/internal/pgload"
+	"github.com/meshql/meshql/internal/pgtest"
 )
 
 // BenchmarkFetchLineitem fetches all of TPC-H lineitem through each front
 // in the same run, so their rates compare on one machine under one load:
 // Flight SQL (arrow-go's client, Arrow batches as they arrive), pgwire in
-// binary and in text (pgx, raw row values, no decoding on the client), and
-// the engine in-process (the ceiling the fronts are measured against).
+// binary and in text (pgx, raw row values, no decoding on the client), the
+// engine in-process (the ceiling the fronts are measured against), and a
+// real PostgreSQL (internal/pgtest's) holding the same rows, streamed to
+// the same pgx client in the same two formats: the rate pgwire is to match.
 // The data is SF0.01 from testdata/mesh-tpch, or the mesh folder
-// MESHQL_TPCH_SF1_MESH names (written by meshql tpch gen --sf 1).
+// MESHQL_TPCH_SF1_MESH names (written by meshql tpch gen --sf 1). Loading
+// the table into PostgreSQL is not timed; without PostgreSQL installed the
+// postgres fronts are skipped.
 func BenchmarkFetchLineitem(b *testing.B) {
 	dir := tpchMesh
 	if d := os.Getenv("MESHQL_TPCH_SF1_MESH"); d != "" {
@@ -55,31 +64,12 @@ func BenchmarkFetchLineitem(b *testing.B) {
 			return rows, nil
 		})
 	})
-	for _, format := range []struct {
-		name string
-		mode pgx.QueryExecMode
-	}{{"binary", pgx.QueryExecModeCacheDescribe}, {"text", pgx.QueryExecModeSimpleProtocol}} {
-		b.Run("front=pgwire/format="+format.name, func(b *testing.B) {
-			ctx := b.Context()
-			conn, err := pgx.Connect(ctx, "postgres://analyst:analyst@"+pgAddr+"/mesh?sslmode=disable")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer conn.Close(context.Background())
-			measureRows(b, func() (int64, error) {
-				rs, err := conn.Query(ctx, query, format.mode)
-				if err != nil {
-					return 0, err
-				}
-				var rows int64
-				for rs.Next() {
-					_ = rs.RawValues()
-					rows++
-				}
-				return rows, rs.Err()
-			})
+	for _, f := range pgFormats {
+		b.Run("front=pgwire/format="+f.name, func(b *testing.B) {
+			fetchPgx(b, "postgres://analyst:analyst@"+pgAddr+"/mesh?sslmode=disable", query, f.mode)
 		})
 	}
+	b.Run("front=postgres", func(b *testing.B) { benchPostgres(b, dir) })
 	b.Run("front=in-process", func(b *testing.B) {
 		sess, err := eng.NewSession("analyst", nil)
 		if err != nil {
@@ -105,6 +95,71 @@ func BenchmarkFetchLineitem(b *testing.B) {
 				batch.Release()
 			}
 		})
+	})
+}
+
+// pgFormats are the result formats the pgx fronts ask for: the extended
+// protocol with binary results for every type pgx knows, and the simple
+// protocol (text).
+var pgFormats = []struct {
+	name string
+	mode pgx.QueryExecMode
+}{{"binary", pgx.QueryExecModeCacheDescribe}, {"text", pgx.QueryExecModeSimpleProtocol}}
+
+// benchPostgres loads lineitem of the mesh in dir into a fresh database of
+// internal/pgtest's PostgreSQL and streams it from there as the pgwire
+// fronts do.
+func benchPostgres(b *testing.B, dir string) {
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := mesh.Resolve("tpch", "lineitem")
+	if err != nil {
+		b.Fatal(err)
+	}
+	uri := pgtest.NewDatabase(b, "fetchbench")
+	ctx := b.Context()
+	conn, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	if err := pgload.LoadProduct(ctx, conn, p, mem); err != nil {
+		b.Fatal(err)
+	}
+	mem.AssertSize(b, 0)
+	// Set hint bits and the visibility map now, so the timed scans only read.
+	if _, err := conn.Exec(ctx, "VACUUM (FREEZE, ANALYZE)"); err != nil {
+		b.Fatal(err)
+	}
+	query := "SELECT * FROM " + pgx.Identifier{p.Domain, p.TableName()}.Sanitize()
+	for _, f := range pgFormats {
+		b.Run("format="+f.name, func(b *testing.B) { fetchPgx(b, uri, query, f.mode) })
+	}
+}
+
+// fetchPgx measures pgx fetching every row of query over a fresh
+// connection, reading raw values without decoding them.
+func fetchPgx(b *testing.B, uri, query string, mode pgx.QueryExecMode) {
+	ctx := b.Context()
+	conn, err := pgx.Connect(ctx, uri)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	measureRows(b, func() (int64, error) {
+		rs, err := conn.Query(ctx, query, mode)
+		if err != nil {
+			return 0, err
+		}
+		var rows int64
+		for rs.Next() {
+			_ = rs.RawValues()
+			rows++
+		}
+		return rows, rs.Err()
 	})
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/slt"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -196,3 +197,7 @@ func readQuery(t testing.TB, name string) string {
 	}
 	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(b)), ";"))
 }
+
+// TestMain stops internal/pgtest's PostgreSQL (started only by the
+// benchmark's postgres fronts) when the tests end.
+func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -30,8 +30,8 @@ type connState struct {
 
 	reported map[string]string // ParameterStatus values last sent
 	env      encEnv
-	out      []byte   // raw frames for the simple query path
-	rows     cellRows // psql-wire rows for the extended path
+	out      []byte      // raw frames for the simple query path
+	exec     execRequest // the Execute message being served (portals.go)
 
 	mu      sync.Mutex
 	pid     int32

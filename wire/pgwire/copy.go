@@ -58,7 +58,7 @@ func (st *connState) writeCopyOut(ctx context.Context, rows Rows, c *engine.Copy
 	st.out = buf[:0]
 	err := st.writeRowsRaw(ctx, rows, c.Columns, func(buf []byte, encs []colEncoder, from, to int) []byte {
 		return appendCopyRows(buf, encs, from, to, &c.CopyOptions)
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,13 @@
 // pgx/pgtype stay inside this package; it imports engine (Column, Result),
 // catalog (User) and sqltypes; only cmd/meshql imports it.
 //
-// Rows take two paths (rows.go). Simple-query results are written as raw
-// RowDescription/DataRow frames, 64 KiB at a time. Extended-query results
-// go through psql-wire's DataWriter (which implements Execute row limits and
-// portal suspension) as *cell values that a codec registered in the
-// connection's pgtype.Map expands in place, so no value is boxed or
-// re-encoded.
+// Rows are written as raw RowDescription/DataRow frames built straight from
+// the Arrow columns, 64 KiB at a time (rows.go), on both protocols and in
+// text and binary. On the extended path psql-wire keeps Execute row limits
+// and portal suspension: a portal cache wrapper (portals.go) tells the
+// handler each portal's result formats and each Execute's limit, and the
+// last row of a limited Execute goes through psql-wire's DataWriter so that
+// psql-wire suspends the portal after it.
 //
 // Where psql-wire v0.20.0 falls short, this package works around it at one
 // seam: the authentication hook is the only place psql-wire hands out the

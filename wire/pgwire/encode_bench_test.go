@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"encoding/binary"
 	"strconv"
 	"testing"
 
@@ -52,28 +51,6 @@ func benchBatches(mem memory.Allocator) []arrow.RecordBatch {
 	return out
 }
 
-// appendDataRowsBinary is the binary twin of appendDataRows, for the
-// benchmark only (binary rows go through psql-wire in production).
-func appendDataRowsBinary(buf []byte, encs []colEncoder, from, to int) []byte {
-	for r := from; r < to; r++ {
-		at := len(buf)
-		buf = append(buf, 'D', 0, 0, 0, 0)
-		buf = binary.BigEndian.AppendUint16(buf, uint16(len(encs)))
-		for _, e := range encs {
-			if e.isNull(r) {
-				buf = append(buf, 0xff, 0xff, 0xff, 0xff)
-				continue
-			}
-			vat := len(buf)
-			buf = append(buf, 0, 0, 0, 0)
-			buf = e.binary(buf, r)
-			binary.BigEndian.PutUint32(buf[vat:], uint32(len(buf)-vat-4))
-		}
-		binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
-	}
-	return buf
-}
-
 // BenchmarkEncode encodes 1M rows into DataRow frames, 64 KiB at a time,
 // the way the simple query path does.
 func BenchmarkEncode(b *testing.B) {
@@ -88,6 +65,10 @@ func BenchmarkEncode(b *testing.B) {
 		b.Run("format="+format, func(b *testing.B) {
 			b.ReportAllocs()
 			var encs []colEncoder
+			var bin []bool // nil: text
+			if format == "binary" {
+				bin = []bool{true, true, true, true}
+			}
 			buf := make([]byte, 0, 2*rawFlushSize)
 			total := 0
 			for b.Loop() {
@@ -99,11 +80,7 @@ func BenchmarkEncode(b *testing.B) {
 					}
 					n := int(rb.NumRows())
 					for r := 0; r < n; r += 256 {
-						if format == "text" {
-							buf = appendDataRows(buf, encs, r, min(n, r+256))
-						} else {
-							buf = appendDataRowsBinary(buf, encs, r, min(n, r+256))
-						}
+						buf = appendDataRows(buf, encs, bin, r, min(n, r+256))
 						if len(buf) >= rawFlushSize {
 							total += len(buf)
 							buf = buf[:0]

@@ -32,6 +32,10 @@ func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Typ
 		if raw == nil {
 			continue
 		}
+		if v, ok := ownScaleNumeric(raw, params[i].Format(), oids[i], target); ok {
+			out[i] = v
+			continue
+		}
 		var err error
 		if params[i].Format() == wire.BinaryFormat {
 			out[i], err = decodeBinaryParam(raw, oids[i], target, loc, i+1)
@@ -43,6 +47,58 @@ func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Typ
 		}
 	}
 	return out, nil
+}
+
+// ownScaleNumeric decodes a numeric value for a parameter of numeric type
+// without a modifier into a sqltypes.Decimal that keeps the value's own
+// scale, as PostgreSQL does. ok is false when the value is not a plain
+// numeric (other OIDs, bad input, out of range): the ordinary decoding then
+// applies and reports any error.
+func ownScaleNumeric(raw []byte, format wire.FormatCode, oid uint32, target sqltypes.Type) (sqltypes.Decimal, bool) {
+	if target.Kind != sqltypes.Numeric || target.Precision != 0 {
+		return sqltypes.Decimal{}, false
+	}
+	s := string(raw)
+	if format == wire.BinaryFormat {
+		if oid != sqltypes.OIDNumeric {
+			return sqltypes.Decimal{}, false
+		}
+		var err error
+		if s, err = numericBinaryText(raw); err != nil {
+			return sqltypes.Decimal{}, false
+		}
+	}
+	scale, ok := numericTextScale(s)
+	if !ok || scale > sqltypes.MaxNumericPrecision {
+		return sqltypes.Decimal{}, false
+	}
+	n, err := sqltypes.ParseDecimal(s, 0, scale)
+	if err != nil {
+		return sqltypes.Decimal{}, false
+	}
+	return sqltypes.Decimal{Num: n, Scale: scale}, true
+}
+
+// numericTextScale is the display scale numeric_in gives s: its fraction
+// digits less its exponent, at least 0.
+func numericTextScale(s string) (int32, bool) {
+	s = strings.TrimSpace(s)
+	if !plainNumber(s) {
+		return 0, false
+	}
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	scale := 0
+	if _, frac, ok := strings.Cut(mant, "."); ok {
+		scale = len(frac)
+	}
+	if hasExp {
+		e, err := strconv.Atoi(exp)
+		if err != nil || e > 1000 || e < -1000 {
+			return 0, false
+		}
+		scale -= e
+	}
+	return int32(max(scale, 0)), true
 }
 
 func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.Location, n int) (sqltypes.Datum, error) {

@@ -1,7 +1,9 @@
 package pgwire
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"net"
@@ -173,22 +175,34 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-// TestPortalSuspension drives Execute with a row limit through raw
-// protocol messages: psql-wire suspends the portal between Executes.
+// TestPortalSuspension drives Execute with row limits through raw protocol
+// messages, the way JDBC's setFetchSize does: each Execute sends exactly
+// its limit of rows then PortalSuspended, limits span batch boundaries
+// (the fixture has 5 batches of 2000 rows), a final Execute without limit
+// sends the rest and CommandComplete, two portals interleave, and every
+// row arrives once, in order, in the formats Bind asked for (id binary,
+// name text).
 func TestPortalSuspension(t *testing.T) {
 	fb := newFakeBackend(t)
 	_, addr := startServer(t, fb, Config{})
-	pc := connect(t, addr, "analyst", "analyst").PgConn()
-	fe := pc.Frontend()
-	fe.Send(&pgproto3.Parse{Query: "numbers"})
-	fe.Send(&pgproto3.Bind{ResultFormatCodes: []int16{1}})
-	fe.Send(&pgproto3.Execute{MaxRows: 3})
-	fe.Send(&pgproto3.Execute{MaxRows: 2})
+	conn := connect(t, addr, "analyst", "analyst")
+	fe := conn.PgConn().Frontend()
+	fe.Send(&pgproto3.Parse{Name: "s", Query: "numbers"})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "a", PreparedStatement: "s", ResultFormatCodes: []int16{1, 0}})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "b", PreparedStatement: "s", ResultFormatCodes: []int16{1}})
+	limits := []struct {
+		portal string
+		max    uint32
+	}{{"a", 3}, {"b", 2}, {"a", 1}, {"a", 1999}, {"b", 1}, {"a", 4000}, {"a", 0}, {"b", 2}}
+	for _, l := range limits {
+		fe.Send(&pgproto3.Execute{Portal: l.portal, MaxRows: l.max})
+	}
 	fe.Send(&pgproto3.Sync{})
 	if err := fe.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	var seq []string
+	next := map[string]int64{} // next expected id per portal
+	step, rows := 0, 0
 	for {
 		msg, err := fe.Receive()
 		if err != nil {
@@ -196,27 +210,48 @@ func TestPortalSuspension(t *testing.T) {
 		}
 		switch m := msg.(type) {
 		case *pgproto3.DataRow:
-			seq = append(seq, "D")
+			if step >= len(limits) {
+				t.Fatalf("row after the last Execute")
+			}
+			p := limits[step].portal
+			id := next[p]
+			next[p]++
+			rows++
+			if got := int64(binary.BigEndian.Uint64(m.Values[0])); len(m.Values[0]) != 8 || got != id {
+				t.Fatalf("portal %s: id %x, want %d", p, m.Values[0], id)
+			}
+			wantName := []byte("row " + itoa(int(id))) // text's binary form is the same bytes
+			if id%7 == 0 {
+				wantName = nil
+			}
+			if !bytes.Equal(m.Values[1], wantName) {
+				t.Fatalf("portal %s row %d: name %q, want %q", p, id, m.Values[1], wantName)
+			}
 		case *pgproto3.PortalSuspended:
-			seq = append(seq, "s")
+			l := limits[step]
+			if l.max == 0 || rows != int(l.max) {
+				t.Fatalf("Execute %d (%s, max %d): suspended after %d rows", step, l.portal, l.max, rows)
+			}
+			step, rows = step+1, 0
+		case *pgproto3.CommandComplete:
+			l := limits[step]
+			if l.max != 0 || next[l.portal] != 10000 || string(m.CommandTag) != "SELECT 10000" {
+				t.Fatalf("Execute %d (%s, max %d): complete %q at id %d", step, l.portal, l.max, m.CommandTag, next[l.portal])
+			}
+			step, rows = step+1, 0
 		case *pgproto3.ErrorResponse:
 			t.Fatalf("error %+v", m)
 		case *pgproto3.ReadyForQuery:
-			want := "DDDsDDs"
-			if got := join(seq); got != want {
-				t.Fatalf("got %s, want %s", got, want)
+			if step != len(limits) || next["a"] != 10000 || next["b"] != 5 {
+				t.Fatalf("ready after %d Executes, a at %d, b at %d", step, next["a"], next["b"])
+			}
+			var n int32 // the connection goes on
+			if err := conn.QueryRow(context.Background(), "echo int4", 7).Scan(&n); err != nil || n != 7 {
+				t.Fatalf("after portals: %d, %v", n, err)
 			}
 			return
 		}
 	}
-}
-
-func join(s []string) string {
-	out := ""
-	for _, x := range s {
-		out += x
-	}
-	return out
 }
 
 func TestStartupTimeout(t *testing.T) {

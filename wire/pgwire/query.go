@@ -121,10 +121,15 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		err = drain(qctx, rows)
 	case simple:
 		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
-			err = st.writeRowsRaw(qctx, rows, cols, appendDataRows)
+			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
+				return appendDataRows(buf, encs, nil, from, to)
+			}, nil)
 		}
 	default:
-		err = st.writeRowsCells(qctx, dw, rows, cols)
+		bin := binaryColumns(st.exec.formats, len(cols))
+		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
+			return appendDataRows(buf, encs, bin, from, to)
+		}, st.newPortalFlow(dw))
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
 		return err // the client closed a suspended portal

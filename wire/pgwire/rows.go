@@ -14,22 +14,18 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Two ways rows reach the client, both through the encoders in encode.go:
-//
-//   - simple query: RowDescription and DataRow frames are built here and
-//     written to the connection in 64 KiB chunks (writeRowsRaw). Nothing in
-//     psql-wire sits in between, and the column list is read when the
-//     statement runs, after the statements before it.
-//   - extended query: psql-wire must see every row (it implements row limits
-//     and portal suspension), so rows go through DataWriter.Rows as []any.
-//     Each value is a *cell pointing at (encoder, row); the connection's
-//     pgtype.Map has cellCodec registered for every result OID, whose plan
-//     appends the encoder's output directly into psql-wire's frame. No value
-//     is boxed or re-encoded.
+// Rows reach the client as DataRow frames built here from the Arrow
+// columns (encode.go) and written to the connection 64 KiB at a time
+// (writeRowsRaw), in text for a simple query and in the formats of the
+// portal's Bind on the extended path. On the extended path psql-wire must
+// still see the last row of each limited Execute, so that it suspends the
+// portal after it (portals.go): that one row goes through DataWriter.Row as
+// *cell values, which the cellCodec registered in the connection's
+// pgtype.Map expands in place.
 
 const (
 	rawFlushSize = 64 << 10
-	cellChunk    = 1024 // rows per DataWriter.Rows call
+	rawChunk     = 256 // rows appended between flush checks
 )
 
 // wireColumns describes result columns for psql-wire. The typmod rides in
@@ -84,20 +80,25 @@ func encoders(dst []colEncoder, cols []engine.Column, b arrow.RecordBatch, env e
 	return dst, nil
 }
 
-// appendDataRows appends DataRow frames (text format) for rows [from, to).
-func appendDataRows(buf []byte, encs []colEncoder, from, to int) []byte {
+// appendDataRows appends DataRow frames for rows [from, to); bin marks the
+// columns sent in binary (nil: all text).
+func appendDataRows(buf []byte, encs []colEncoder, bin []bool, from, to int) []byte {
 	for r := from; r < to; r++ {
 		at := len(buf)
 		buf = append(buf, 'D', 0, 0, 0, 0)
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(encs)))
-		for _, e := range encs {
+		for j, e := range encs {
 			if e.isNull(r) {
 				buf = append(buf, 0xff, 0xff, 0xff, 0xff)
 				continue
 			}
 			vat := len(buf)
 			buf = append(buf, 0, 0, 0, 0)
-			buf = e.text(buf, r)
+			if bin != nil && bin[j] {
+				buf = e.binary(buf, r)
+			} else {
+				buf = e.text(buf, r)
+			}
 			binary.BigEndian.PutUint32(buf[vat:], uint32(len(buf)-vat-4))
 		}
 		binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
@@ -105,10 +106,65 @@ func appendDataRows(buf []byte, encs []colEncoder, from, to int) []byte {
 	return buf
 }
 
-// writeRowsRaw streams rows as raw frames (simple query): appendRows
-// appends the frames of rows from..to of a batch (appendDataRows: text
-// DataRows).
-func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) []byte) error {
+// portalFlow lets writeRowsRaw honour the row limits of the Execute
+// messages of an extended-protocol portal: the last row of each limited
+// Execute goes through psql-wire, which then suspends the portal until the
+// next Execute (portals.go).
+type portalFlow struct {
+	st        *connState
+	dw        wire.DataWriter
+	remaining wire.Limit // rows left in this Execute, the psql-wire one included; 0: no limit
+	cells     []cell
+	row       []any
+}
+
+func (st *connState) newPortalFlow(dw wire.DataWriter) *portalFlow {
+	return &portalFlow{st: st, dw: dw, remaining: st.exec.limit}
+}
+
+// rawEnd is where the raw frames of rows [from, to) must stop so that the
+// Execute's last row is left for countRow.
+func (p *portalFlow) rawEnd(from, to int) int {
+	if p == nil || p.remaining == 0 {
+		return to
+	}
+	return min(to, from+int(p.remaining)-1)
+}
+
+func (p *portalFlow) wrote(n int) {
+	if p != nil && p.remaining != 0 {
+		p.remaining -= wire.Limit(n)
+	}
+}
+
+// atLimit reports that the next row is the Execute's last.
+func (p *portalFlow) atLimit() bool { return p != nil && p.remaining == 1 }
+
+// countRow writes row r through psql-wire, which may suspend the portal;
+// it returns when the client sent the next Execute (whose limit then
+// applies) or with ErrSuspendedHandlerClosed when the portal was closed.
+func (p *portalFlow) countRow(encs []colEncoder, r int) error {
+	if len(p.row) != len(encs) {
+		p.cells = make([]cell, len(encs))
+		p.row = make([]any, len(encs))
+	}
+	for j, e := range encs {
+		p.row[j] = nil
+		if !e.isNull(r) {
+			p.cells[j] = cell{enc: e, row: r}
+			p.row[j] = &p.cells[j]
+		}
+	}
+	err := p.dw.Row(p.row)
+	clear(p.cells) // drop references to the batch's arrays
+	p.remaining = p.st.exec.limit
+	return err
+}
+
+// writeRowsRaw streams rows as raw frames: appendRows appends the frames
+// of rows from..to of a batch (DataRows, or CopyData for COPY). flow is
+// nil except for the rows of an extended-protocol portal.
+func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) []byte, flow *portalFlow) error {
 	var encs []colEncoder
 	buf := st.out[:0]
 	defer func() {
@@ -131,15 +187,23 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 		}
 		n := int(b.NumRows())
 		for r := 0; r < n; {
-			end := min(n, r+256)
+			end := flow.rawEnd(r, min(n, r+rawChunk))
 			buf = appendRows(buf, encs, r, end)
+			flow.wrote(end - r)
 			r = end
-			if len(buf) >= rawFlushSize {
+			if len(buf) >= rawFlushSize || (r < n && flow.atLimit() && len(buf) > 0) {
 				if err := st.rw.writeRaw(buf); err != nil {
 					b.Release()
 					return err
 				}
 				buf = buf[:0]
+			}
+			if r < n && flow.atLimit() {
+				if err := flow.countRow(encs, r); err != nil {
+					b.Release()
+					return err
+				}
+				r++
 			}
 		}
 		b.Release()
@@ -157,73 +221,6 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 type cell struct {
 	enc colEncoder
 	row int
-}
-
-// cellRows holds the reusable []any rows of the extended path.
-type cellRows struct {
-	cells []cell
-	rows  [][]any
-	flat  []any
-	encs  []colEncoder
-}
-
-// writeRowsCells streams rows through psql-wire's DataWriter (extended query).
-func (st *connState) writeRowsCells(ctx context.Context, dw wire.DataWriter, rows Rows, cols []engine.Column) error {
-	cr := &st.rows
-	ncol := len(cols)
-	for {
-		b, err := rows.Next(ctx)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		cr.encs, err = encoders(cr.encs, cols, b, st.env)
-		if err != nil {
-			b.Release()
-			return err
-		}
-		n := int(b.NumRows())
-		for r := 0; r < n; r += cellChunk {
-			m := min(cellChunk, n-r)
-			cr.grow(m, ncol)
-			for i := range m {
-				row := cr.rows[i]
-				for j, e := range cr.encs {
-					if e.isNull(r + i) {
-						row[j] = nil
-						continue
-					}
-					c := &cr.cells[i*ncol+j]
-					c.enc, c.row = e, r+i
-					row[j] = c
-				}
-			}
-			if err := wire.WriteRows(dw, cr.rows[:m]); err != nil {
-				b.Release()
-				return err
-			}
-		}
-		b.Release()
-		clear(cr.cells) // drop references to the batch's arrays
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-}
-
-func (cr *cellRows) grow(m, ncol int) {
-	if len(cr.rows) >= m && (m == 0 || len(cr.rows[0]) == ncol) {
-		return
-	}
-	m = max(m, len(cr.rows))
-	cr.cells = make([]cell, m*ncol)
-	cr.flat = make([]any, m*ncol)
-	cr.rows = make([][]any, m)
-	for i := range cr.rows {
-		cr.rows[i] = cr.flat[i*ncol : (i+1)*ncol : (i+1)*ncol]
-	}
 }
 
 // cellCodec wraps a pgtype codec: *cell values encode through their column

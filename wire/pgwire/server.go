@@ -145,6 +145,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.CloseConn(s.closeConn),
 		wire.TxStatus(s.txStatus),
 		wire.ExtendTypes(registerCellCodecs),
+		wire.Portals(newPortalCache),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
 	if cfg.TLSConfig != nil {

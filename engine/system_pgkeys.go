@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// A product's primary key (the columns whose descriptor constraints list
+// primary_key, in column order) appears in pg_catalog as PostgreSQL shows
+// a table's: a unique index <table>_pkey in pg_class and pg_index and a
+// constraint of type 'p' in pg_constraint. Clients read primary keys from
+// there (pgjdbc's getPrimaryKeys, SQLAlchemy's get_pk_constraint, psql's
+// \d). meshql enforces nothing: the descriptor is a declaration.
+
+const (
+	indexRelKind = "i"
+	btreeAMOID   = 403
+)
+
+// primaryKey returns the 1-based positions of p's primary key columns; nil
+// when it declares none.
+func primaryKey(p *catalog.Product) []int16 {
+	var out []int16
+	for i, c := range p.Columns {
+		for _, k := range c.Constraints {
+			if k == "primary_key" {
+				out = append(out, int16(i+1))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func pkeyName(p *catalog.Product) string    { return p.TableName() + "_pkey" }
+func pkeyIndexOID(p *catalog.Product) int32 { return int32(stableOID("index", p.QualifiedName())) }
+func pkeyConOID(p *catalog.Product) int32   { return int32(stableOID("constraint", p.QualifiedName())) }
+
+// keyList is an int2vector/int2[] value.
+func keyList(keys []int16) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
+}
+
+var tInt2s = sqltypes.ListOf(sqltypes.TypeInt2)
+
+func pgIndexTable() sysTable {
+	return sysTable{schema: "pg_catalog", name: "pg_index", cols: []sysColumn{
+		{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indnatts", tInt2}, {"indnkeyatts", tInt2}, {"indisunique", tBool},
+		{"indisprimary", tBool}, {"indisexclusion", tBool}, {"indimmediate", tBool}, {"indisclustered", tBool},
+		{"indisvalid", tBool}, {"indisready", tBool}, {"indislive", tBool}, {"indisreplident", tBool},
+		{"indkey", tInt2s}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
+	}, rows: func(s *Session) [][]any {
+		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+			return []any{pkeyIndexOID(p), int32(stableOID("class", p.QualifiedName())), int16(len(keys)), int16(len(keys)), true,
+				true, false, true, false, true, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
+		})
+	}}
+}
+
+func pgConstraintTable() sysTable {
+	return sysTable{schema: "pg_catalog", name: "pg_constraint", cols: []sysColumn{
+		{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"contype", tText}, {"condeferrable", tBool},
+		{"condeferred", tBool}, {"convalidated", tBool}, {"conrelid", tInt4}, {"contypid", tInt4}, {"conindid", tInt4},
+		{"conparentid", tInt4}, {"confrelid", tInt4}, {"confupdtype", tText}, {"confdeltype", tText}, {"confmatchtype", tText},
+		{"conislocal", tBool}, {"coninhcount", tInt4}, {"connoinherit", tBool}, {"conkey", tInt2s}, {"confkey", tInt2s},
+		{"conbin", tText},
+	}, rows: func(s *Session) [][]any {
+		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+			return []any{pkeyConOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), "p", false,
+				false, true, int32(stableOID("class", p.QualifiedName())), int32(0), pkeyIndexOID(p),
+				int32(0), int32(0), " ", " ", " ", true, int32(0), true, keyList(keys), nil, nil}
+		})
+	}}
+}
+
+// primaryKeyRows lists row(p, keys) for each visible product p with a
+// primary key.
+func primaryKeyRows(s *Session, row func(p *catalog.Product, keys []int16) []any) [][]any {
+	var out [][]any
+	for _, p := range s.visibleProducts() {
+		if keys := primaryKey(p); keys != nil {
+			out = append(out, row(p, keys))
+		}
+	}
+	return out
+}
+
+// pkeyClassRows are pg_class's rows of the primary key indexes, built by
+// pg_class's own row function.
+func pkeyClassRows(s *Session, row func(oid int32, name string, ns int32, kind string, am int32, natts int16) []any) [][]any {
+	return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
+		return row(pkeyIndexOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), indexRelKind, btreeAMOID, int16(len(keys)))
+	})
+}

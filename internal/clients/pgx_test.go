@@ -1,0 +1,273 @@
+package clients
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgxChecks are checks that need no client script, mostly only pgx,
+// against meshql and PostgreSQL holding the same data (TestClients runs them
+// on its fixture).
+var pgxChecks = []struct {
+	name string
+	run  func(t *testing.T, f *fixture)
+}{
+	{"numeric-params", checkNumericParams},
+	{"client-probes", checkClientProbes},
+	{"parameter-status", checkParameterStatus},
+	{"npgsql-types", checkNpgsqlTypes},
+	{"keywords", checkKeywords},
+	{"psql-describe", checkPsqlDescribe},
+	{"descriptions", checkDescriptions},
+	{"expandarray", checkExpandArray},
+}
+
+// pgxURI is tg as a pgx connection string.
+func pgxURI(tg target) string {
+	return fmt.Sprintf("postgres://%s:%s@%s:%s/%s?sslmode=%s", tg.user, tg.pw, tg.host, tg.port, tg.db, tg.sslmode)
+}
+
+func connectTarget(t *testing.T, tg target) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), pgxURI(tg))
+	if err != nil {
+		t.Fatalf("connect to %s: %v", tg.name, err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// pgxQuery is one extended-protocol query: parameters in the given formats
+// (0 text, 1 binary) with the OIDs declared in Parse (0: inferred).
+type pgxQuery struct {
+	sql     string
+	params  [][]byte
+	oids    []uint32
+	formats []int16
+}
+
+// execText runs q and returns the rows as text, "NULL" for NULL, cells
+// joined by "|".
+func execText(ctx context.Context, conn *pgx.Conn, q pgxQuery) ([]string, error) {
+	res := conn.PgConn().ExecParams(ctx, q.sql, q.params, q.oids, q.formats, []int16{0}).Read()
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	return textRows(res.Rows), nil
+}
+
+// textRows renders text-format rows: "NULL" for NULL, cells joined by "|".
+func textRows(rows [][][]byte) []string {
+	out := make([]string, 0, len(rows))
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = "NULL"
+			if v != nil {
+				cells[i] = string(v)
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out
+}
+
+// compareOn runs one query (what names it) on PostgreSQL and on meshql and
+// reports a difference in the results, or an error on meshql.
+func compareOn[R any](t *testing.T, f *fixture, what string, run func(conn *pgx.Conn) (R, error)) {
+	t.Helper()
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	want, err := run(pg)
+	if err != nil {
+		t.Fatalf("%s on postgres: %v", what, err)
+	}
+	got, err := run(mq)
+	if err != nil {
+		t.Errorf("%s on meshql: %v", what, err)
+		return
+	}
+	if g, w := fmt.Sprintf("%q", any(got)), fmt.Sprintf("%q", any(want)); g != w {
+		t.Errorf("%s:\nmeshql   %s\npostgres %s", what, g, w)
+	}
+}
+
+// compareQueries runs each query on PostgreSQL and on meshql and reports
+// every difference in the text results.
+func compareQueries(t *testing.T, f *fixture, queries []pgxQuery) {
+	t.Helper()
+	for _, q := range queries {
+		compareOn(t, f, fmt.Sprintf("%s %q", q.sql, q.params), func(conn *pgx.Conn) ([]string, error) {
+			return execText(t.Context(), conn, q)
+		})
+	}
+}
+
+// numericBinary is numeric_send's format of digits (base-10000 groups,
+// most significant first) with the given weight and display scale.
+func numericBinary(neg bool, weight, dscale int16, digits ...uint16) []byte {
+	b := binary.BigEndian.AppendUint16(nil, uint16(len(digits)))
+	b = binary.BigEndian.AppendUint16(b, uint16(weight))
+	sign := uint16(0)
+	if neg {
+		sign = 0x4000
+	}
+	b = binary.BigEndian.AppendUint16(b, sign)
+	b = binary.BigEndian.AppendUint16(b, uint16(dscale))
+	for _, d := range digits {
+		b = binary.BigEndian.AppendUint16(b, d)
+	}
+	return b
+}
+
+// checkNumericParams sends numeric values to parameters of numeric type
+// without a modifier, in text and in binary: each value keeps its own
+// scale, as in PostgreSQL.
+func checkNumericParams(t *testing.T, f *fixture) {
+	const oidNumeric = 1700
+	var qs []pgxQuery
+	for _, v := range []string{"1.50", "7", "-0.001", "12345678901234567890.123", "1.5e3", "2.5E-3", " 42.0 ", "0.0000000000001"} {
+		for _, sql := range []string{"SELECT $1::numeric", "SELECT $1::numeric * 2, $1::numeric + 0.5", "SELECT CAST($1 AS numeric) AS n"} {
+			qs = append(qs, pgxQuery{sql, [][]byte{[]byte(v)}, []uint32{0}, []int16{0}})
+		}
+	}
+	// Declared numeric, binary: 1.50 (groups 1, 5000; dscale 2) and
+	// -123456.7 (12, 3456, 7000; dscale 1).
+	for _, raw := range [][]byte{numericBinary(false, 0, 2, 1, 5000), numericBinary(true, 1, 1, 12, 3456, 7000)} {
+		qs = append(qs, pgxQuery{"SELECT $1::numeric, $1::numeric * 4 - 1", [][]byte{raw}, []uint32{oidNumeric}, []int16{1}})
+	}
+	// Two parameters of different scales, run again with other scales and
+	// then the first ones (one analysis is cached per combination).
+	for _, vs := range [][2]string{{"1.25", "3"}, {"2", "0.125"}, {"1.25", "3"}} {
+		qs = append(qs, pgxQuery{"SELECT $1::numeric + $2::numeric, $1::numeric, $2::numeric", [][]byte{[]byte(vs[0]), []byte(vs[1])}, []uint32{0, 0}, []int16{0}})
+	}
+	compareQueries(t, f, qs)
+}
+
+// simpleText runs sql through the simple query protocol (several
+// statements allowed) and returns the rows of each result as text.
+func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, error) {
+	results, err := conn.PgConn().Exec(ctx, sql).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, res := range results {
+		out = append(out, textRows(res.Rows))
+	}
+	return out, nil
+}
+
+// compareSimple runs each script on PostgreSQL and on meshql through the
+// simple protocol and reports every difference in the results.
+func compareSimple(t *testing.T, f *fixture, scripts []string) {
+	t.Helper()
+	for _, sql := range scripts {
+		compareOn(t, f, sql, func(conn *pgx.Conn) ([][]string, error) { return simpleText(t.Context(), conn, sql) })
+	}
+}
+
+// checkClientProbes runs what BI tools and drivers send besides their
+// catalog queries: Metabase's per-table probe, SHOW max_identifier_length,
+// set_config (session and transaction-local), and the size functions.
+func checkClientProbes(t *testing.T, f *fixture) {
+	compareSimple(t, f, []string{
+		`SELECT TRUE AS "_" FROM "sales"."orders_v1" WHERE 1 <> 1 LIMIT 0`,
+		`SHOW max_identifier_length`,
+		`SELECT set_config('application_name', 'probe', false); SHOW application_name; SELECT current_setting('application_name')`,
+		`SELECT set_config('search_path', 'sales, public', false), current_setting('search_path'); SHOW search_path`,
+		`BEGIN; SELECT set_config('search_path', 'catalog', true); SHOW search_path; COMMIT; SHOW search_path`,
+		`SELECT set_config('statement_timeout', '5s', false); SHOW statement_timeout; RESET statement_timeout`,
+		`SELECT COALESCE(pg_total_relation_size('sales.orders_v1'), 0) >= 0, COALESCE(pg_total_relation_size('sales.orders_v1'::regclass), 0) >= 0`,
+	})
+}
+
+// checkParameterStatus sets each reported setting a client may change
+// and checks that the server announces the new value (ParameterStatus), as
+// PostgreSQL does.
+func checkParameterStatus(t *testing.T, f *fixture) {
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	for _, c := range []struct{ set, name string }{
+		{"SET application_name = 'ps-check'", "application_name"},
+		{"SET DateStyle = 'ISO, DMY'", "DateStyle"},
+		{"SET TimeZone = 'Europe/Paris'", "TimeZone"},
+		{"SET IntervalStyle = 'iso_8601'", "IntervalStyle"},
+		{"SELECT set_config('application_name', 'via-set-config', false)", "application_name"},
+		{"RESET TimeZone", "TimeZone"},
+	} {
+		for _, conn := range []*pgx.Conn{pg, mq} {
+			if _, err := simpleText(t.Context(), conn, c.set); err != nil {
+				t.Fatalf("%s: %v", c.set, err)
+			}
+		}
+		if got, want := mq.PgConn().ParameterStatus(c.name), pg.PgConn().ParameterStatus(c.name); got != want {
+			t.Errorf("after %s: meshql reports %s = %q, postgres %q", c.set, c.name, got, want)
+		}
+	}
+}
+
+// checkNpgsqlTypes runs the type-loading query of Npgsql 8 (Power BI's
+// driver): it must succeed and list each type meshql has as PostgreSQL
+// does, arrays as typtype 'a' with their element type.
+func checkNpgsqlTypes(t *testing.T, f *fixture) {
+	sql, err := os.ReadFile(script("npgsql_load_types.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(tg target) []string {
+		res, err := simpleText(t.Context(), connectTarget(t, tg), string(sql))
+		if err != nil || len(res) != 1 {
+			t.Fatalf("Npgsql's type query on %s: %d results, %v", tg.name, len(res), err)
+		}
+		return res[0]
+	}
+	got, all := run(f.meshql), run(f.postgres)
+	names := map[string]bool{}
+	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
+		"date", "timestamp", "timestamptz", "interval", "uuid", "json"} {
+		names[n], names["_"+n] = true, true
+	}
+	var want []string
+	for _, r := range all {
+		if f := strings.Split(r, "|"); f[0] == "pg_catalog" && names[f[2]] {
+			want = append(want, r)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(want) != len(names) || !slices.Equal(got, want) {
+		t.Errorf("Npgsql's type query:\nmeshql   %q\npostgres %q", got, want)
+	}
+}
+
+// checkKeywords compares pg_get_keywords() with PostgreSQL's: meshql's
+// parser is PostgreSQL 17's, so words new since the server's version are
+// allowed, but every keyword PostgreSQL lists must be there with the same
+// category and labels.
+func checkKeywords(t *testing.T, f *fixture) {
+	const q = "SELECT word, catcode, barelabel, catdesc, baredesc FROM pg_get_keywords() ORDER BY word"
+	get := func(tg target) map[string]string {
+		res, err := simpleText(t.Context(), connectTarget(t, tg), q)
+		if err != nil {
+			t.Fatalf("pg_get_keywords on %s: %v", tg.name, err)
+		}
+		out := map[string]string{}
+		for _, r := range res[0] {
+			word, rest, _ := strings.Cut(r, "|")
+			out[word] = rest
+		}
+		return out
+	}
+	got, want := get(f.meshql), get(f.postgres)
+	for w, v := range want {
+		if got[w] != v {
+			t.Errorf("keyword %q: meshql %q, postgres %q", w, got[w], v)
+		}
+	}
+}
