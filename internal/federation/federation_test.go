@@ -97,7 +97,15 @@ func TestTPCHFederated(t *testing.T) {
 // serveFlight serves eng over Flight SQL on loopback until t ends.
 func serveFlight(t *testing.T, eng *engine.Engine, mem memory.Allocator) string {
 	t.Helper()
-	srv, err := wireflight.NewServer(eng, wireflight.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Mem: mem})
+	return serveFlightWith(t, eng, mem, wireflight.Config{})
+}
+
+// serveFlightWith is serveFlight with a server configuration (its Logger
+// and Mem are set here).
+func serveFlightWith(t *testing.T, eng *engine.Engine, mem memory.Allocator, cfg wireflight.Config) string {
+	t.Helper()
+	cfg.Logger, cfg.Mem = slog.New(slog.NewTextHandler(io.Discard, nil)), mem
+	srv, err := wireflight.NewServer(eng, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package flightsql
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,49 +26,12 @@ import (
 // ways.
 const splitCopies = 3
 
-// copyInto copies the files matching glob into dir as copies files each
-// and returns dir's glob.
-func copyInto(t testing.TB, glob, dir string, copies int) string {
-	t.Helper()
-	files, err := filepath.Glob(glob)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no files match %s: %v", glob, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range copies {
-			name := filepath.Join(dir, strings.Repeat("c", i+1)+"-"+filepath.Base(f))
-			if err := os.WriteFile(name, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return filepath.Join(dir, "*.parquet")
-}
-
 // splitProducts points each named product of mesh at copies copies of
 // its files.
 func splitProducts(t testing.TB, mesh *catalog.Mesh, copies int, names ...string) {
 	t.Helper()
-	for _, p := range mesh.Products {
-		if !slices.Contains(names, p.QualifiedName()) {
-			continue
-		}
-		glob := p.Source.Path
-		if !filepath.IsAbs(glob) {
-			glob = filepath.Join(p.Source.BaseDir, glob)
-		}
-		p.Source.Path = copyInto(t, glob, filepath.Join(t.TempDir(), p.QualifiedName()), copies)
-		names = slices.DeleteFunc(names, func(n string) bool { return n == p.QualifiedName() })
-	}
-	if len(names) > 0 {
-		t.Fatalf("no products %v", names)
+	if err := slt.CopyProductFiles(mesh, t.TempDir(), copies, names...); err != nil {
+		t.Fatal(err)
 	}
 }
 
