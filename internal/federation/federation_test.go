@@ -81,7 +81,7 @@ func TestTPCHFederated(t *testing.T) {
 	text := strings.Join(lines, "\n")
 	t.Logf("EXPLAIN q05:\n%s", text)
 	for _, want := range []string{
-		`remote_sql="SELECT \"r_regionkey\", \"r_name\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = 'ASIA'"`,
+		`remote_sql="SELECT \"r_regionkey\", \"r_name\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = $1" params=['ASIA']`,
 		`remote_sql="SELECT \"c_custkey\", \"c_nationkey\" FROM \"tpch\".\"customer_v1\""`,
 		`fetch_bytes=`,
 	} {
