@@ -25,12 +25,20 @@ type Share struct {
 // partitions through filters and projections only (policies included);
 // anything else (ORDER BY, LIMIT, aggregates, joins, system tables, action
 // functions, statements that are not queries) gives 1 share, to be read
-// with Execute. Split runs nothing; errors are those of planning.
+// with Execute. Each share counts as one query toward the user's limit
+// of queries at once, so max is capped by it. Split runs nothing; errors
+// are those of planning.
 func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (shares, partitions int, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	if err := st.analyze(ctx); err != nil {
 		return 0, 0, err
+	}
+	if lim := s.engine.maxPerUser; lim > 0 {
+		// Each share runs as a query of its own: more shares than the
+		// user may run at once would fail with 53400 when fetched in
+		// parallel.
+		max = min(max, lim)
 	}
 	if max < 2 || st.st.Kind != planner.KindQuery || st.hasActions {
 		return 1, 0, nil
