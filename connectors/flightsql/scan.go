@@ -14,7 +14,6 @@ import (
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/connectors"
@@ -249,7 +248,7 @@ func isUnsupported(err error) bool {
 
 // paramBatch builds the one-row batch of values to bind as $1…$n, each
 // column of its literal's Arrow type.
-func paramBatch(mem memory.Allocator, values []connectors.Literal) (_ arrow.RecordBatch, err error) {
+func paramBatch(mem memory.Allocator, values []connectors.Literal) (arrow.RecordBatch, error) {
 	fields := make([]arrow.Field, len(values))
 	for i, l := range values {
 		typ := l.Type
@@ -264,61 +263,40 @@ func paramBatch(mem memory.Allocator, values []connectors.Literal) (_ arrow.Reco
 		ok := false
 		switch fb := b.Field(i).(type) {
 		case *array.BooleanBuilder:
-			var v bool
-			if v, ok = l.Value.(bool); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Int16Builder:
-			var v int16
-			if v, ok = l.Value.(int16); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Int32Builder:
-			var v int32
-			if v, ok = l.Value.(int32); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Int64Builder:
-			var v int64
-			if v, ok = l.Value.(int64); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Float32Builder:
-			var v float32
-			if v, ok = l.Value.(float32); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Float64Builder:
-			var v float64
-			if v, ok = l.Value.(float64); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Decimal128Builder:
-			var v decimal128.Num
-			if v, ok = l.Value.(decimal128.Num); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.StringBuilder:
-			var v string
-			if v, ok = l.Value.(string); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.Date32Builder:
-			var v arrow.Date32
-			if v, ok = l.Value.(arrow.Date32); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		case *array.TimestampBuilder:
-			var v arrow.Timestamp
-			if v, ok = l.Value.(arrow.Timestamp); ok {
-				fb.Append(v)
-			}
+			ok = appendAs(fb, l.Value)
 		}
 		if !ok {
 			return nil, sqltypes.New(sqltypes.CodeInternal, "cannot bind %s value %v (%T) as a Flight SQL parameter", l.Type, l.Value, l.Value)
 		}
 	}
 	return b.NewRecordBatch(), nil
+}
+
+// appendAs appends v to b if v has b's value type.
+func appendAs[T any](b interface{ Append(T) }, v any) bool {
+	x, ok := v.(T)
+	if ok {
+		b.Append(x)
+	}
+	return ok
 }
 
 // remoteStream reads the endpoints of one result concurrently, one
