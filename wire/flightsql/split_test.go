@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -183,6 +185,63 @@ func TestSplitEndpoints(t *testing.T) {
 		if !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("%s as %s: %d rows over ADBC, %d over pgwire; first %v vs %v", c.sql, c.user, len(got), len(want), first(got), first(want))
 		}
+	}
+}
+
+// TestSplitPrepared splits a prepared statement's result: every share
+// runs with the parameters bound, over arrow-go's client and ADBC.
+func TestSplitPrepared(t *testing.T) {
+	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	splitProducts(t, mesh, splitCopies, "sales.customers_v1")
+	eng, mem := newEngine(t, mesh)
+	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = 8 })
+	pgAddr := startPgwire(t, eng)
+	want := pgwireRows(t, pgAddr, "marketing", "SELECT customer_id, name, segment FROM sales.customers_v1 WHERE segment <> 'consumer'")
+	sortRows(want)
+	const sql = "SELECT customer_id, name, segment FROM sales.customers_v1 WHERE segment <> $1"
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
+	bld.Field(0).(*array.StringBuilder).Append("consumer")
+	params := bld.NewRecordBatch()
+	bld.Release()
+	defer params.Release()
+
+	cl, ctx, err := dial(t, addr, "marketing", "marketing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep, err := cl.Prepare(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close(ctx)
+	prep.SetParameters(params)
+	info, err := prep.Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != splitCopies {
+		t.Errorf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
+	}
+	got, err := fetchParallel(ctx, cl, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 || !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("%d rows over Flight SQL, %d over pgwire; first %v vs %v", len(got), len(want), first(got), first(want))
+	}
+	cnxn, err := adbcConnect(t, addr, "marketing", "marketing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = adbcQuery(context.Background(), cnxn, sql, params); err != nil {
+		t.Fatal(err)
+	}
+	sortRows(got)
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("%d rows over ADBC, %d over pgwire", len(got), len(want))
 	}
 }
 
