@@ -266,7 +266,12 @@ func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, 
 	return s.engine.reg.begin(ctx, s, sql, s.engine.maxPerUser, s.statementTimeout(), s.engine.clock())
 }
 
-func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
+func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+	return s.runQueryShare(ctx, st, params, nil)
+}
+
+// runQueryShare runs st's query, or only one share of its rows.
+func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, share *physical.Split) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
@@ -305,7 +310,7 @@ func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes
 			return nil, err
 		}
 	}
-	plan, err = planner.Build(qctx, env, query, params, false)
+	plan, err = planner.BuildWith(qctx, env, query, params, physical.Options{Split: share})
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}

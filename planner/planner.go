@@ -211,6 +211,12 @@ func statementName(n *pg_query.Node) string {
 // Build optimizes a bound query for the given parameter values and lowers
 // it into operators. With analyze, operators are instrumented.
 func Build(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, analyze bool) (*physical.Plan, error) {
+	return BuildWith(ctx, env, q, params, physical.Options{Analyze: analyze})
+}
+
+// BuildWith is Build with physical planning options (a share of a split
+// result, see physical.Split).
+func BuildWith(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, opts physical.Options) (*physical.Plan, error) {
 	required := logical.ColSet{}
 	out := make([]physical.Output, len(q.Columns))
 	for i, c := range q.Columns {
@@ -222,5 +228,5 @@ func Build(ctx context.Context, env *executor.Env, q *bind.Query, params []sqlty
 	if err != nil {
 		return nil, err
 	}
-	return physical.Build(ctx, env, q.Meta, plan, out, analyze)
+	return physical.BuildWith(ctx, env, q.Meta, plan, out, opts)
 }

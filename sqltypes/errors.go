@@ -49,6 +49,7 @@ const (
 	CodeOutOfMemory            = "53200"
 	CodeProgramLimitExceeded   = "54000"
 	CodeObjectNotInState       = "55000"
+	CodeSerializationFailure   = "40001"
 	CodeQueryCanceled          = "57014"
 	CodeAdminShutdown          = "57P01"
 	CodeInternal               = "XX000"

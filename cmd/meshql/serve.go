@@ -96,7 +96,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() { errc <- srv.Serve(context.Background(), ln) }()
 	var fsrv *flightsql.Server
 	if o.FlightListen != "" && o.FlightListen != "off" {
-		fsrv, err = flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version})
+		fsrv, err = flightsql.NewServer(eng, flightsql.Config{Addr: o.FlightListen, TLSConfig: tlsConfig, Logger: log, ServerVersion: Version, MaxEndpoints: o.FlightEndpoints})
 		if err != nil {
 			srv.Close()
 			return err

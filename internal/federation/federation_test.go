@@ -81,7 +81,7 @@ func TestTPCHFederated(t *testing.T) {
 	text := strings.Join(lines, "\n")
 	t.Logf("EXPLAIN q05:\n%s", text)
 	for _, want := range []string{
-		`remote_sql="SELECT \"r_regionkey\", \"r_name\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = 'ASIA'"`,
+		`remote_sql="SELECT \"r_regionkey\", \"r_name\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = $1" params=['ASIA']`,
 		`remote_sql="SELECT \"c_custkey\", \"c_nationkey\" FROM \"tpch\".\"customer_v1\""`,
 		`fetch_bytes=`,
 	} {
@@ -97,7 +97,15 @@ func TestTPCHFederated(t *testing.T) {
 // serveFlight serves eng over Flight SQL on loopback until t ends.
 func serveFlight(t *testing.T, eng *engine.Engine, mem memory.Allocator) string {
 	t.Helper()
-	srv, err := wireflight.NewServer(eng, wireflight.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Mem: mem})
+	return serveFlightWith(t, eng, mem, wireflight.Config{})
+}
+
+// serveFlightWith is serveFlight with a server configuration (its Logger
+// and Mem are set here).
+func serveFlightWith(t *testing.T, eng *engine.Engine, mem memory.Allocator, cfg wireflight.Config) string {
+	t.Helper()
+	cfg.Logger, cfg.Mem = slog.New(slog.NewTextHandler(io.Discard, nil)), mem
+	srv, err := wireflight.NewServer(eng, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

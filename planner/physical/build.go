@@ -20,6 +20,12 @@ import (
 type Plan struct {
 	Root    executor.Operator
 	Explain *ExplainNode
+	// Partitions is the partition count of the plan's one data product
+	// scan when every output row comes from that scan through row-by-row
+	// operators only (filters, projections, unnest), so that disjoint
+	// shares of its partitions give disjoint shares of the result (see
+	// Split); 0 when the plan cannot be split that way.
+	Partitions int
 }
 
 // Output names a result column for Build.
@@ -44,12 +50,37 @@ type builder struct {
 	meta    *logical.Metadata
 	analyze bool
 	created []executor.Operator
+	// splitScan is the scan whose partitions can be shared out (see
+	// Plan.Partitions), split the share to read (nil = all), partitions
+	// the scan's partition count.
+	splitScan  *logical.Scan
+	split      *Split
+	partitions int
+}
+
+// Options adjust BuildWith.
+type Options struct {
+	// Analyze instruments every operator and fills ExplainNode.Stats
+	// while the plan runs.
+	Analyze bool
+	// Split, when set, builds only one share of a splittable plan's rows.
+	Split *Split
 }
 
 // Build lowers root into operators producing out, in order. With analyze,
 // every operator is instrumented and ExplainNode.Stats filled while it runs.
 func Build(ctx context.Context, env *executor.Env, meta *logical.Metadata, root logical.Node, out []Output, analyze bool) (*Plan, error) {
-	b := &builder{ctx: ctx, env: env, meta: meta, analyze: analyze}
+	return BuildWith(ctx, env, meta, root, out, Options{Analyze: analyze})
+}
+
+// BuildWith is Build with options. With opts.Split, a plan that cannot be
+// split (Plan.Partitions == 0) fails with XX000, and one whose scan no
+// longer has opts.Split.Partitions partitions with 40001.
+func BuildWith(ctx context.Context, env *executor.Env, meta *logical.Metadata, root logical.Node, out []Output, opts Options) (*Plan, error) {
+	b := &builder{ctx: ctx, env: env, meta: meta, analyze: opts.Analyze, split: opts.Split, splitScan: splittableScan(root)}
+	if b.split != nil && b.splitScan == nil {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share of a plan that cannot be split was requested")
+	}
 	s, err := b.lower(root)
 	if err != nil {
 		b.closeAll()
@@ -72,7 +103,7 @@ func Build(ctx context.Context, env *executor.Env, meta *logical.Metadata, root 
 		b.closeAll()
 		return nil, err
 	}
-	return &Plan{Root: final, Explain: s.ex}, nil
+	return &Plan{Root: final, Explain: s.ex, Partitions: b.partitions}, nil
 }
 
 func (b *builder) closeAll() {

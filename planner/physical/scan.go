@@ -59,6 +59,9 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	if err != nil {
 		return nil, sqltypes.AsError(err)
 	}
+	if parts, err = b.share(x, parts); err != nil {
+		return nil, err
+	}
 
 	props := []string{"columns=[" + strings.Join(b.names(x.Cols), ", ") + "]"}
 	if len(req.Filters) > 0 {

@@ -18,10 +18,19 @@ import (
 // adbcConnect opens an ADBC Flight SQL connection as user.
 func adbcConnect(t *testing.T, addr, user, password string) (adbc.Connection, error) {
 	t.Helper()
+	return adbcConnectWith(t, "grpc://"+addr, user, map[string]string{adbc.OptionKeyPassword: password})
+}
+
+// adbcConnectWith opens an ADBC Flight SQL connection to uri as user with
+// more database options (the password among them).
+func adbcConnectWith(t *testing.T, uri, user string, opts map[string]string) (adbc.Connection, error) {
+	t.Helper()
 	drv := adbcflight.NewDriver(memory.DefaultAllocator)
-	db, err := drv.NewDatabase(map[string]string{
-		adbc.OptionKeyURI: "grpc://" + addr, adbc.OptionKeyUsername: user, adbc.OptionKeyPassword: password,
-	})
+	all := map[string]string{adbc.OptionKeyURI: uri, adbc.OptionKeyUsername: user, adbc.OptionKeyPassword: user}
+	for k, v := range opts {
+		all[k] = v
+	}
+	db, err := drv.NewDatabase(all)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,8 @@ func toStatus(err error) error {
 // grpcCode maps a SQLSTATE to a gRPC code: 42501 PermissionDenied, other
 // 42xxx (and 22xxx data exceptions, 08P01) InvalidArgument, 57014
 // Canceled, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
-// ResourceExhausted, anything else Internal.
+// ResourceExhausted, 40xxx (a retryable conflict) Aborted, anything else
+// Internal.
 func grpcCode(sqlstate string) codes.Code {
 	switch {
 	case sqlstate == sqltypes.CodeInsufficientPrivilege:
@@ -73,6 +74,8 @@ func grpcCode(sqlstate string) codes.Code {
 		return codes.Unimplemented
 	case strings.HasPrefix(sqlstate, "28"):
 		return codes.Unauthenticated
+	case strings.HasPrefix(sqlstate, "40"):
+		return codes.Aborted
 	case strings.HasPrefix(sqlstate, "53"):
 		return codes.ResourceExhausted
 	}

@@ -113,11 +113,9 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 	if err != nil {
 		return nil, err
 	}
-	ticket, err := newTicket(ticketPrepared, cmd.GetPreparedStatementHandle())
-	if err != nil {
-		return nil, toStatus(err)
-	}
-	return v.flightInfo(desc, resultSchema(p.st.Columns()), ticket), nil
+	return v.flightInfo(ctx, s, desc, p.st, p.boundParams(), func(sh *engine.Share) ([]byte, error) {
+		return newTicket(ticketPrepared, sh, cmd.GetPreparedStatementHandle())
+	})
 }
 
 // GetSchemaPreparedStatement returns a prepared statement's result schema.
@@ -148,7 +146,7 @@ func (v *service) DoGetPreparedStatement(ctx context.Context, cmd flightsql.Prep
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, nil, toStatus(err)
 	}
-	return v.execute(ctx, s, id, p.st, p.boundParams())
+	return v.execute(ctx, s, id, p.st, p.boundParams(), nil)
 }
 
 // DoPutPreparedStatementQuery binds parameter values: the stream holds one

@@ -3,6 +3,7 @@ package flightsql
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"io"
 	"log/slog"
 	"sync"
@@ -66,24 +67,53 @@ const (
 	ticketPrepared = 'P'
 )
 
-// newTicket returns a Flight SQL statement ticket for a new execution.
-func newTicket(kind byte, payload []byte) ([]byte, error) {
+// ticketHeader is the length of a statement handle before its payload:
+// kind, query id, and the share (index, count, partitions as uint32s;
+// count 0 = all rows).
+const ticketHeader = 1 + len(queryID{}) + 12
+
+// newTicket returns a Flight SQL statement ticket for a new execution of
+// the given share (nil = all rows).
+func newTicket(kind byte, share *engine.Share, payload []byte) ([]byte, error) {
 	var id queryID
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, err
 	}
-	h := make([]byte, 0, 1+len(id)+len(payload))
-	h = append(append(append(h, kind), id[:]...), payload...)
-	return flightsql.CreateStatementQueryTicket(h)
+	h := make([]byte, 0, ticketHeader+len(payload))
+	h = append(append(h, kind), id[:]...)
+	var sh engine.Share
+	if share != nil {
+		sh = *share
+	}
+	for _, n := range []int{sh.Index, sh.Count, sh.Partitions} {
+		h = binary.BigEndian.AppendUint32(h, uint32(n))
+	}
+	return flightsql.CreateStatementQueryTicket(append(h, payload...))
+}
+
+// ticket is a parsed statement handle.
+type ticket struct {
+	kind    byte
+	id      queryID
+	share   *engine.Share // nil = all rows
+	payload []byte
 }
 
 // parseHandle splits a ticket's statement handle.
-func parseHandle(h []byte) (kind byte, id queryID, payload []byte, err error) {
-	if len(h) < 1+len(id) {
-		return 0, id, nil, status.Error(codes.InvalidArgument, "malformed ticket")
+func parseHandle(h []byte) (ticket, error) {
+	var t ticket
+	if len(h) < ticketHeader {
+		return t, status.Error(codes.InvalidArgument, "malformed ticket")
 	}
-	copy(id[:], h[1:])
-	return h[0], id, h[1+len(id):], nil
+	t.kind = h[0]
+	copy(t.id[:], h[1:])
+	n := h[1+len(t.id):]
+	sh := engine.Share{Index: int(binary.BigEndian.Uint32(n)), Count: int(binary.BigEndian.Uint32(n[4:])), Partitions: int(binary.BigEndian.Uint32(n[8:]))}
+	if sh.Count > 0 {
+		t.share = &sh
+	}
+	t.payload = h[ticketHeader:]
+	return t, nil
 }
 
 // prepareOne prepares sql, which must hold exactly one statement.
@@ -103,21 +133,43 @@ func (s *session) prepareOne(ctx context.Context, sql string) (*engine.Statement
 	return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot run %d statements in one Flight SQL query; send them one by one", len(stmts))
 }
 
-// flightInfo describes one execution: a single endpoint whose ticket is
-// redeemed on this server.
-func (v *service) flightInfo(desc *flight.FlightDescriptor, schema *arrow.Schema, ticket []byte) *flight.FlightInfo {
+// flightInfo plans st with params and describes its execution: one
+// endpoint, or, when the rows come from a scan of several partitions,
+// up to Config.MaxEndpoints endpoints, each ticket reading a disjoint
+// share that a client may fetch in parallel. Tickets are redeemed on
+// this server; ticket builds one from a share (nil = all rows).
+func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
+	s.mu.Lock()
+	shares, parts, err := st.Split(ctx, params, v.cfg.MaxEndpoints)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	var eps []*flight.FlightEndpoint
+	for i := range shares {
+		var sh *engine.Share
+		if shares > 1 {
+			sh = &engine.Share{Index: i, Count: shares, Partitions: parts}
+		}
+		t, err := ticket(sh)
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		eps = append(eps, &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: t}})
+	}
 	return &flight.FlightInfo{
-		Schema:           flight.SerializeSchema(schema, v.mem),
+		Schema:           flight.SerializeSchema(resultSchema(st.Columns()), v.mem),
 		FlightDescriptor: desc,
-		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: ticket}}},
+		Endpoint:         eps,
 		TotalRecords:     -1,
 		TotalBytes:       -1,
-		Ordered:          true,
-	}
+		// Shares come from parallel streams: no order among them.
+		Ordered: len(eps) == 1,
+	}, nil
 }
 
 // GetFlightInfoStatement analyzes the query (reporting its errors now) and
-// returns its schema and a ticket; the query runs when the ticket is
+// returns its schema and tickets; the query runs when a ticket is
 // redeemed with DoGet.
 func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
 	s, err := sessionFrom(ctx)
@@ -128,11 +180,9 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	ticket, err := newTicket(ticketQuery, []byte(cmd.GetQuery()))
-	if err != nil {
-		return nil, toStatus(err)
-	}
-	return v.flightInfo(desc, resultSchema(st.Columns()), ticket), nil
+	return v.flightInfo(ctx, s, desc, st, nil, func(sh *engine.Share) ([]byte, error) {
+		return newTicket(ticketQuery, sh, []byte(cmd.GetQuery()))
+	})
 }
 
 // GetSchemaStatement returns a query's result schema without running it.
@@ -154,31 +204,31 @@ func (v *service) DoGetStatement(ctx context.Context, cmd flightsql.StatementQue
 	if err != nil {
 		return nil, nil, err
 	}
-	kind, id, payload, err := parseHandle(cmd.GetStatementHandle())
+	t, err := parseHandle(cmd.GetStatementHandle())
 	if err != nil {
 		return nil, nil, err
 	}
-	switch kind {
+	switch t.kind {
 	case ticketQuery:
-		st, err := s.prepareOne(ctx, string(payload))
+		st, err := s.prepareOne(ctx, string(t.payload))
 		if err != nil {
 			return nil, nil, toStatus(err)
 		}
-		return v.execute(ctx, s, id, st, nil)
+		return v.execute(ctx, s, t.id, st, nil, t.share)
 	case ticketPrepared:
-		p, err := s.preparedStatement(payload)
+		p, err := s.preparedStatement(t.payload)
 		if err != nil {
 			return nil, nil, err
 		}
-		return v.execute(ctx, s, id, p.st, p.boundParams())
+		return v.execute(ctx, s, t.id, p.st, p.boundParams(), t.share)
 	}
 	return nil, nil, status.Error(codes.InvalidArgument, "malformed ticket")
 }
 
-// execute runs st and streams its batches on the returned channel, which
-// is closed at the end. The query stops when ctx ends (the client went
-// away) or CancelFlightInfo names id.
-func (v *service) execute(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+// execute runs st (or only a share of its rows) and streams its batches
+// on the returned channel, which is closed at the end. The query stops
+// when ctx ends (the client went away) or CancelFlightInfo names id.
+func (v *service) execute(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	qctx, cancel := context.WithCancel(ctx)
 	if !v.register(id, s.user, cancel) {
 		cancel()
@@ -186,7 +236,13 @@ func (v *service) execute(ctx context.Context, s *session, id queryID, st *engin
 	}
 	done := func() { v.unregister(id); cancel() }
 	s.mu.Lock()
-	res, err := st.Execute(qctx, params)
+	var res *engine.Result
+	var err error
+	if share != nil {
+		res, err = st.ExecuteShare(qctx, params, *share)
+	} else {
+		res, err = st.Execute(qctx, params)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		if res != nil {
@@ -284,10 +340,11 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		if err != nil {
 			continue
 		}
-		_, id, _, err := parseHandle(t.GetStatementHandle())
+		tk, err := parseHandle(t.GetStatementHandle())
 		if err != nil {
 			continue
 		}
+		id := tk.id
 		v.mu.Lock()
 		if q, ok := v.running[id]; ok {
 			if q.user == s.user {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -39,6 +40,11 @@ type Config struct {
 	// ServerVersion is what GetSqlInfo reports as the server's version;
 	// default "dev".
 	ServerVersion string
+	// MaxEndpoints bounds the endpoints of one query's FlightInfo: a
+	// result read from a scan of several partitions is split into up to
+	// this many tickets that clients fetch in parallel. Default
+	// runtime.GOMAXPROCS(0); 1 keeps every result in one endpoint.
+	MaxEndpoints int
 }
 
 // Server is an Arrow Flight SQL server over an engine. It is safe for
@@ -71,6 +77,9 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	if cfg.Mem == nil {
 		cfg.Mem = memory.DefaultAllocator
+	}
+	if cfg.MaxEndpoints <= 0 {
+		cfg.MaxEndpoints = runtime.GOMAXPROCS(0)
 	}
 	svc, err := newService(eng, cfg)
 	if err != nil {

@@ -132,52 +132,6 @@ func TestMetadataPerUser(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-func TestSqlInfoAndTypes(t *testing.T) {
-	eng, mem := tpchEngine(t, tpchMesh)
-	_, addr := startServer(t, eng, mem)
-	cl, ctx, err := dial(t, addr, "analyst", "analyst")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cl.GetSqlInfo(ctx, []flightsql.SqlInfo{flightsql.SqlInfoFlightSqlServerName, flightsql.SqlInfoFlightSqlServerReadOnly, flightsql.SqlInfoMaxRowSize})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rows, err := fetch(ctx, cl, info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 2 {
-		t.Errorf("sql info rows %v", rows)
-	}
-	info, err = cl.GetXdbcTypeInfo(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rows, err = fetch(ctx, cl, info)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != len(xdbcTypes) {
-		t.Errorf("xdbc type rows: %d", len(rows))
-	}
-	for _, get := range []func() (*flight.FlightInfo, error){
-		func() (*flight.FlightInfo, error) { return cl.GetCatalogs(ctx) },
-		func() (*flight.FlightInfo, error) { return cl.GetTableTypes(ctx) },
-		func() (*flight.FlightInfo, error) {
-			return cl.GetPrimaryKeys(ctx, flightsql.TableRef{Table: "lineitem_v1", DBSchema: ptr("tpch")})
-		},
-	} {
-		info, err := get()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := fetch(ctx, cl, info); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestErrors(t *testing.T) {
 	eng, mem := tpchEngine(t, tpchMesh)
 	_, addr := startServer(t, eng, mem)
