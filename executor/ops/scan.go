@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -21,6 +22,37 @@ type scanOp struct {
 	next   int
 	rdr    array.RecordReader
 	closed bool
+	st     *SourceStats           // nil: not counted
+	bc     connectors.ByteCounter // rdr, when it counts its bytes
+}
+
+// SourceStats are what the source of a scan delivered, for EXPLAIN
+// ANALYZE: rows before any filter meshql applies, and bytes (as the
+// source counts them, see connectors.ByteCounter, else the size of the
+// Arrow buffers received). Updated atomically: parallel streams share one.
+type SourceStats struct {
+	Rows, Bytes int64
+}
+
+// Snapshot returns the counters.
+func (s *SourceStats) Snapshot() (rows, bytes int64) {
+	return atomic.LoadInt64(&s.Rows), atomic.LoadInt64(&s.Bytes)
+}
+
+// NewCountedScan is NewScan adding what the source delivers to st.
+func NewCountedScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition, st *SourceStats) executor.Operator {
+	return &scanOp{env: env, schema: schema, parts: parts, st: st}
+}
+
+// release releases the current reader, counting its bytes.
+func (o *scanOp) release() {
+	if o.bc != nil {
+		n, _ := o.bc.SourceBytes()
+		atomic.AddInt64(&o.st.Bytes, n)
+		o.bc = nil
+	}
+	o.rdr.Release()
+	o.rdr = nil
 }
 
 // NewScan returns an operator that opens parts in order and emits their
@@ -55,11 +87,15 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, sourceErr(err, "cannot open partition")
 			}
 			o.rdr = rdr
+			if bc, ok := rdr.(connectors.ByteCounter); ok && o.st != nil {
+				if _, known := bc.SourceBytes(); known {
+					o.bc = bc
+				}
+			}
 		}
 		if !o.rdr.Next() {
 			err := o.rdr.Err()
-			o.rdr.Release()
-			o.rdr = nil
+			o.release()
 			if err != nil {
 				return nil, sourceErr(err, "cannot read partition")
 			}
@@ -68,6 +104,12 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		b := o.rdr.RecordBatch()
 		if b.NumRows() == 0 {
 			continue
+		}
+		if o.st != nil {
+			atomic.AddInt64(&o.st.Rows, b.NumRows())
+			if o.bc == nil {
+				atomic.AddInt64(&o.st.Bytes, batchBytes(b))
+			}
 		}
 		if b.Schema().Equal(o.schema) {
 			b.Retain()
@@ -83,8 +125,7 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func (o *scanOp) Close() error {
 	o.closed = true
 	if o.rdr != nil {
-		o.rdr.Release()
-		o.rdr = nil
+		o.release()
 	}
 	return nil
 }
@@ -97,4 +138,25 @@ func sourceErr(err error, msg string) error {
 		return sqltypes.AsError(err)
 	}
 	return sqltypes.Wrap(err, sqltypes.CodeFDWError, "%s: %v", msg, err)
+}
+
+// batchBytes is the size of a batch's buffers (whole buffers, also for
+// slices).
+func batchBytes(b arrow.RecordBatch) int64 {
+	var n int64
+	var add func(d arrow.ArrayData)
+	add = func(d arrow.ArrayData) {
+		for _, buf := range d.Buffers() {
+			if buf != nil {
+				n += int64(buf.Len())
+			}
+		}
+		for _, c := range d.Children() {
+			add(c)
+		}
+	}
+	for _, c := range b.Columns() {
+		add(c.Data())
+	}
+	return n
 }
