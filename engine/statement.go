@@ -246,7 +246,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 // the query ends (that removes its spill files).
 func (s *Session) env() *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes})
-	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget}
+	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget, NoPushdown: !s.pushdown()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

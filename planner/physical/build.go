@@ -44,6 +44,7 @@ type builder struct {
 	meta    *logical.Metadata
 	analyze bool
 	created []executor.Operator
+	limits  map[*logical.Scan]limitHint // see noteLimit
 }
 
 // Build lowers root into operators producing out, in order. With analyze,
@@ -257,6 +258,7 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	ex := &ExplainNode{Name: "Limit", Props: props}
 	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting.
 	if srt, ok := x.Input.(*logical.Sort); ok && x.Count >= 0 {
+		b.noteLimit(srt.Input, x.Offset+x.Count, srt.Keys)
 		in, err := b.lower(srt.Input)
 		if err != nil {
 			return nil, err
@@ -274,6 +276,9 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 		lim := ops.NewLimit(b.add(top, tex), x.Offset, x.Count)
 		return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 	}
+	if x.Count >= 0 {
+		b.noteLimit(x.Input, x.Offset+x.Count, nil)
+	}
 	in, err := b.lower(x.Input)
 	if err != nil {
 		return nil, err
@@ -284,6 +289,9 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 }
 
 func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
+	if s, ok, err := b.pushAggregate(x); ok || err != nil {
+		return s, err
+	}
 	var in *stream
 	var err error
 	if len(x.InputOrder) > 0 {
