@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -135,4 +136,43 @@ func As[T any](t Table) (T, bool) {
 	}
 	var zero T
 	return zero, false
+}
+
+// JoinInput is one table of a join offered to a source: the columns read
+// from it (indexes into its Schema()) and the filters on it, all of which
+// it said it applies exactly.
+type JoinInput struct {
+	Table   Table
+	Columns []int
+	Filters []Filter
+}
+
+// JoinKey says source column LeftCol of input Left equals source column
+// RightCol of input Right.
+type JoinKey struct {
+	Left, LeftCol, Right, RightCol int
+}
+
+// Join is an inner equi-join of several tables: the rows of the cross
+// product of the filtered inputs for which every key holds (SQL equality:
+// NULL matches nothing). Its rows are every input's Columns, in input
+// order.
+type Join struct {
+	Inputs []JoinInput
+	On     []JoinKey
+}
+
+// JoinScan is a join a source runs itself.
+type JoinScan struct {
+	Schema     *arrow.Schema
+	Partitions []Partition
+	Explain    []string // as ScanExplainer's lines
+}
+
+// JoinPusher is implemented by tables whose source can run a join of
+// several of its tables in one remote query (one PostgreSQL database).
+// PushJoin returns false when it cannot, with meshql's meaning: another
+// source among the inputs, a key type whose equality differs.
+type JoinPusher interface {
+	PushJoin(ctx context.Context, j Join) (JoinScan, bool)
 }

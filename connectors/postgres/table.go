@@ -22,6 +22,7 @@ type Table struct {
 	set      settings
 	password string
 	from     string // FROM clause item: a sanitized name or "(query) AS q"
+	rel      string // the same without the alias: a name or "(query)"
 	isTable  bool
 	cols     []column
 	byName   map[string]int
@@ -56,9 +57,11 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 		if err != nil {
 			return nil, err
 		}
-		t.from = pgx.Identifier(parts).Sanitize()
+		t.rel = pgx.Identifier(parts).Sanitize()
+		t.from = t.rel
 	} else {
-		t.from = "(" + strings.TrimRight(strings.TrimSpace(src.Query), ";") + ") AS q"
+		t.rel = "(" + strings.TrimRight(strings.TrimSpace(src.Query), ";") + ")"
+		t.from = t.rel + " AS q"
 	}
 	if err := t.describe(ctx); err != nil {
 		return nil, err
@@ -302,14 +305,7 @@ func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []s
 	if err != nil {
 		return []string{"remote_error=" + fmt.Sprintf("%q", err.Error())}
 	}
-	out := []string{fmt.Sprintf("remote_sql=%q", q.sql)}
-	if len(q.lits) > 0 {
-		ps := make([]string, len(q.lits))
-		for i, l := range q.lits {
-			ps[i] = l.String()
-		}
-		out = append(out, "params=["+strings.Join(ps, ", ")+"]")
-	}
+	out := explainQuery(q)
 	n := 1
 	if b := t.ranges(req); b != nil {
 		n = len(b) + 1

@@ -23,6 +23,8 @@ type Gen struct {
 	// comparisons are not pushed when NoStringOrder is set.
 	StringOrder   string
 	NoStringOrder bool
+	// Prefix qualifies column names ("t0." in a join of several tables).
+	Prefix string
 }
 
 // Quote returns name as a double-quoted SQL identifier.
@@ -37,7 +39,7 @@ func (g *Gen) column(name string) (sqltypes.Type, string, bool) {
 	if !ok || !pushable {
 		return typ, "", false
 	}
-	return typ, Quote(name), true
+	return typ, g.Prefix + Quote(name), true
 }
 
 // literal returns the SQL of lit compared with a column of type col, with
@@ -121,9 +123,9 @@ func (g *Gen) Filter(f connectors.Filter) (string, bool) {
 			return "", false
 		}
 		if x.Negated {
-			return Quote(x.Column) + " IS NOT NULL", true
+			return g.Prefix + Quote(x.Column) + " IS NOT NULL", true
 		}
-		return Quote(x.Column) + " IS NULL", true
+		return g.Prefix + Quote(x.Column) + " IS NULL", true
 	case connectors.Like:
 		col, name, ok := g.column(x.Column)
 		if !ok || x.CaseInsensitive || !isString(col.Kind) {

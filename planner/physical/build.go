@@ -179,6 +179,9 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		s.ids, s.lay = x.Cols, layoutOf(x.Cols)
 		return s, nil
 	case *logical.Join:
+		if s, ok, err := b.pushJoin(x); ok || err != nil {
+			return s, err
+		}
 		return b.lowerJoin(x)
 	case *logical.Aggregate:
 		return b.lowerAggregate(x)

@@ -169,6 +169,12 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 		name += " AS " + x.Alias
 	}
 	ex := &ExplainNode{Name: name, Props: props}
+	return &stream{ex: ex, ops: b.sourceOps(schema, parts, workers, ex)}, ex
+}
+
+// sourceOps spreads parts over workers scan operators (not instrumented),
+// counting what the source delivers for ex under ANALYZE.
+func (b *builder) sourceOps(schema *arrow.Schema, parts []connectors.Partition, workers int, ex *ExplainNode) []executor.Operator {
 	if b.analyze {
 		ex.Source = &ops.SourceStats{}
 	}
@@ -176,7 +182,7 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 	for i, part := range parts {
 		groups[i%workers] = append(groups[i%workers], part)
 	}
-	s := &stream{ex: ex}
+	out := make([]executor.Operator, 0, workers)
 	for _, g := range groups {
 		var op executor.Operator
 		if ex.Source != nil {
@@ -185,7 +191,7 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 			op = ops.NewScan(b.env, schema, g)
 		}
 		b.created = append(b.created, op)
-		s.ops = append(s.ops, op)
+		out = append(out, op)
 	}
-	return s, ex
+	return out
 }
