@@ -7,8 +7,11 @@ FUZZTIME ?= 30s
 build:
 	$(GO) build -o bin/meshql ./cmd/meshql
 
+# DEMO_POSTGRES=postgres://user@host:5432/db serves sales.customers_v1
+# from that PostgreSQL (serve --demo-postgres; MESHQL_DEMO_POSTGRES works too).
+DEMO_POSTGRES ?=
 run: build
-	./bin/meshql serve
+	./bin/meshql serve $(if $(DEMO_POSTGRES),--demo-postgres '$(DEMO_POSTGRES)')
 
 # ensure-deps installs PostgreSQL, the client drivers (and make, gcc) when
 # missing; quiet otherwise. Then every fuzz target runs a short

@@ -64,6 +64,12 @@ type ScanRequest struct {
 	Columns []int    // projection in output order, indexes into Schema()
 	Filters []Filter // conjuncts the source said it supports (Exact or Inexact)
 	Limit   int64    // -1 = none; only set when every filter is Exact
+	// Order is set only with a Limit, for an OrderPusher that accepted it.
+	Order []SortKey
+	// Aggregate, when set (only for an AggregatePusher that accepted it,
+	// with every filter Exact and no Limit or Order), replaces Columns:
+	// partitions return the partial aggregate's rows.
+	Aggregate *Aggregate
 }
 
 // PushSupport is how much of a filter a source applies.

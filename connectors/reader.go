@@ -24,6 +24,16 @@ type BatchSource interface {
 	Close()
 }
 
+// ByteCounter is optionally implemented by a BatchSource, and by the
+// readers Partition.Open returns, to say how many bytes the source
+// delivered so far: bytes received over the wire for remote databases,
+// bytes read from files or objects for file sources. known is false when
+// the source does not count (EXPLAIN ANALYZE then counts the Arrow
+// buffers it received). Called from the goroutine that reads.
+type ByteCounter interface {
+	SourceBytes() (n int64, known bool)
+}
+
 // NewSourceReader adapts a BatchSource to array.RecordReader, adding what
 // every connector's reader needs:
 //
@@ -55,6 +65,16 @@ type sourceReader struct {
 	remaining int64       // rows still allowed; < 0 = no limit
 	cur       arrow.RecordBatch
 	err       error
+	bytes     int64 // the closed source's count
+	counted   bool  // the source is a ByteCounter
+}
+
+// SourceBytes implements ByteCounter with the source's count.
+func (r *sourceReader) SourceBytes() (int64, bool) {
+	if bc, ok := r.src.(ByteCounter); ok {
+		return bc.SourceBytes()
+	}
+	return r.bytes, r.counted
 }
 
 func (r *sourceReader) Retain() { r.refs.Add(1) }
@@ -74,6 +94,9 @@ func (r *sourceReader) close() {
 	if r.src != nil {
 		src := r.src
 		r.src = nil
+		if bc, ok := src.(ByteCounter); ok {
+			r.bytes, r.counted = bc.SourceBytes()
+		}
 		src.Close()
 	}
 }

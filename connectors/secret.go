@@ -4,8 +4,28 @@ import (
 	"os"
 	"strings"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
 )
+
+// SourceOptions returns the options of src's mesh.yaml connection, which
+// must be of the given kind, overridden by source.options. Errors: HV000
+// for a connection of another kind.
+func SourceOptions(src catalog.Source, kind string) (map[string]string, error) {
+	merged := map[string]string{}
+	if c := src.Connection; c != nil {
+		if c.Kind != kind {
+			return nil, sqltypes.New(sqltypes.CodeFDWError, "%s source names connection %q of kind %s", kind, c.Name, c.Kind)
+		}
+		for k, v := range c.Options {
+			merged[k] = v
+		}
+	}
+	for k, v := range src.Options {
+		merged[k] = v
+	}
+	return merged, nil
+}
 
 // Setting returns the value of option key from opts, where the value may
 // be given literally (key), by an environment variable (key_env) or by a

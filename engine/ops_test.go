@@ -29,8 +29,10 @@ type hookTable struct {
 	schemaHook func()
 	partitions func(ctx context.Context) error
 	// parts, when set, answers Partitions instead of partitions.
-	parts []connectors.Partition
-	typ   arrow.DataType // of x; nil means int64, as declared
+	parts  []connectors.Partition
+	typ    arrow.DataType                   // of x; nil means int64, as declared
+	exact  bool                             // accept every filter exactly
+	onScan func(req connectors.ScanRequest) // sees each request
 }
 
 func (t *hookTable) Schema() *arrow.Schema {
@@ -45,11 +47,23 @@ func (t *hookTable) Schema() *arrow.Schema {
 }
 func (t *hookTable) Stats() connectors.Stats { return connectors.Stats{} }
 func (t *hookTable) SupportsFilters(fs []connectors.Filter) []connectors.PushSupport {
-	return make([]connectors.PushSupport, len(fs))
+	out := make([]connectors.PushSupport, len(fs))
+	for i := range out {
+		if t.exact {
+			out[i] = connectors.Exact
+		}
+	}
+	return out
 }
-func (t *hookTable) Partitions(ctx context.Context, _ connectors.ScanRequest) ([]connectors.Partition, error) {
+func (t *hookTable) Partitions(ctx context.Context, req connectors.ScanRequest) ([]connectors.Partition, error) {
+	if t.onScan != nil {
+		t.onScan(req)
+	}
 	if t.parts != nil {
 		return t.parts, nil
+	}
+	if t.partitions == nil {
+		return nil, nil
 	}
 	return nil, t.partitions(ctx)
 }

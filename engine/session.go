@@ -236,7 +236,7 @@ func (s *Session) reset(name string) error {
 	defer s.mu.Unlock()
 	if name == "all" {
 		for n, st := range s.defs {
-			if st.check == nil || n == "timezone" || n == "client_encoding" || n == "statement_timeout" {
+			if st.check == nil || n == "timezone" || n == "client_encoding" || n == "statement_timeout" || n == pushdownSetting {
 				s.values[n] = st.def
 			}
 		}

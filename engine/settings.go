@@ -45,7 +45,33 @@ func settingsTable() []setting {
 		{name: "client_min_messages", def: "notice"},
 		{name: "mesh.workers", def: "0"},
 		{name: maxStalenessSetting, def: "0", check: checkStaleness},
+		{name: pushdownSetting, def: "on", check: checkBool(pushdownSetting)},
 	}
+}
+
+// pushdownSetting turns pushdown to sources off (filters, limits, orders
+// and aggregates then run in meshql; sources still read only the columns
+// a query needs), to compare answers or measure what pushdown saves.
+const pushdownSetting = "mesh.pushdown"
+
+// checkBool accepts PostgreSQL's spellings of a boolean setting and
+// normalizes them to on/off.
+func checkBool(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "yes", "1", "t", "y":
+			return "on", nil
+		case "off", "false", "no", "0", "f", "n":
+			return "off", nil
+		}
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "parameter %q requires a Boolean value", name)
+	}
+}
+
+// pushdown reports whether the session pushes work to sources.
+func (s *Session) pushdown() bool {
+	v, _ := s.Setting(pushdownSetting)
+	return v != "off"
 }
 
 // queryMemorySetting is mesh.query_memory, defaulting to the engine's

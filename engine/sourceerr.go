@@ -20,8 +20,10 @@ import (
 // it is the query's, not the source's.
 //
 // The wrapper hides the inner table's optional interfaces; it forwards
-// the one there is (connectors.ScanExplainer) through a second type, so
-// that EXPLAIN stays the same. A new optional interface must be added here.
+// connectors.ScanExplainer through a second type, so that EXPLAIN stays
+// the same, and the planner finds the others (connectors.OrderPusher,
+// connectors.AggregatePusher) through Unwrap and connectors.As. Readers
+// forward connectors.ByteCounter.
 type productTable struct {
 	connectors.Table
 	product string
@@ -39,6 +41,9 @@ func withProduct(t connectors.Table, p *catalog.Product) connectors.Table {
 	}
 	return &pt
 }
+
+// Unwrap implements connectors.Unwrapper.
+func (t productTable) Unwrap() connectors.Table { return t.Table }
 
 func (t productTable) wrap(err error) error {
 	if err == nil {
@@ -84,3 +89,11 @@ type productReader struct {
 }
 
 func (r productReader) Err() error { return r.t.wrap(r.RecordReader.Err()) }
+
+// SourceBytes forwards the inner reader's connectors.ByteCounter.
+func (r productReader) SourceBytes() (int64, bool) {
+	if bc, ok := r.RecordReader.(connectors.ByteCounter); ok {
+		return bc.SourceBytes()
+	}
+	return 0, false
+}

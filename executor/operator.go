@@ -45,6 +45,11 @@ type Env struct {
 	// Budget is the query's memory budget; operators that retain memory
 	// reserve it through Reserve. nil means unlimited (and no spilling).
 	Budget *membudget.Budget
+	// NoPushdown keeps every filter, limit, order and aggregate in meshql:
+	// sources are asked only for columns (SET mesh.pushdown = off). The
+	// planner reads it; it is here because Env is what a query is planned
+	// and run with.
+	NoPushdown bool
 	// Sources, when set, counts what scans read from each source.
 	Sources SourceMeter
 }

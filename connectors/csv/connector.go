@@ -156,8 +156,8 @@ func listFiles(src catalog.Source) ([]string, error) {
 
 // openFile opens path, undoes its compression (by extension) and skips a
 // UTF-8 byte order mark. Closing the result closes the file.
-func openFile(path string) (io.ReadCloser, error) {
-	rc, err := openRaw(path)
+func openFile(path string, read *int64) (io.ReadCloser, error) {
+	rc, err := openRaw(path, read)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,9 @@ func openFile(path string) (io.ReadCloser, error) {
 	return readCloser{br, func() { rc.Close() }}, nil
 }
 
-func openRaw(path string) (io.ReadCloser, error) {
+// openRaw opens a file, decompressing it by its extension; when read is
+// not nil, the bytes read from the file (compressed) are added to it.
+func openRaw(path string, read *int64) (io.ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -176,23 +178,39 @@ func openRaw(path string) (io.ReadCloser, error) {
 		}
 		return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "could not open file %q: %v", path, err)
 	}
+	var r io.Reader = f
+	if read != nil {
+		r = &countingReader{r: f, n: read}
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".gz":
-		z, err := gzip.NewReader(f)
+		z, err := gzip.NewReader(r)
 		if err != nil {
 			f.Close()
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "could not read gzip file %q: %v", path, err)
 		}
 		return readCloser{z, func() { z.Close(); f.Close() }}, nil
 	case ".zst":
-		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		z, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			f.Close()
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "could not read zstd file %q: %v", path, err)
 		}
 		return readCloser{z, func() { z.Close(); f.Close() }}, nil
 	}
-	return f, nil
+	return readCloser{r, func() { f.Close() }}, nil
+}
+
+// countingReader adds the bytes read through it to n.
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	*c.n += int64(k)
+	return k, err
 }
 
 type readCloser struct {

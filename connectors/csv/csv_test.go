@@ -228,3 +228,51 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("canceled: %v", err)
 	}
 }
+
+// TestSourceBytes: a partition's reader reports the bytes read from its
+// file, compressed or not: all of it once the file is read to its end.
+func TestSourceBytes(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "p1.csv", []byte("id,name\n1,a\n2,b\n"))
+	write(t, dir, "p2.csv.gz", []byte("id,name\n3,c\n"))
+	write(t, dir, "p3.csv.zst", []byte("id,name\n4,d\n5,e\n"))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl, err := New().OpenTable(context.Background(), catalog.Source{Path: "p*", BaseDir: dir, Options: map[string]string{"header": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: []int{0, 1}, Limit: -1})
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("%d partitions, %v", len(parts), err)
+	}
+	var got, want int64
+	for _, name := range []string{"p1.csv", "p2.csv.gz", "p3.csv.zst"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += st.Size()
+	}
+	for _, p := range parts {
+		rr, err := p.Open(context.Background(), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rr.Next() {
+		}
+		bc, ok := rr.(connectors.ByteCounter)
+		n, known := int64(0), false
+		if ok {
+			n, known = bc.SourceBytes()
+		}
+		rr.Release()
+		if !known {
+			t.Fatalf("the reader does not count its bytes")
+		}
+		got += n
+	}
+	if got != want {
+		t.Errorf("readers report %d bytes, the files hold %d", got, want)
+	}
+}

@@ -25,7 +25,11 @@ type source struct {
 	line int           // NDJSON: lines read
 	b    *array.RecordBuilder
 	eof  bool
+	read int64 // bytes read from the file (compressed)
 }
+
+// SourceBytes implements connectors.ByteCounter.
+func (s *source) SourceBytes() (int64, bool) { return s.read, true }
 
 func (s *source) Close() {
 	if s.rc != nil {

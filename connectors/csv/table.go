@@ -93,7 +93,7 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 // firstRecord returns the first CSV record, or the keys of the first JSON
 // object, of file i.
 func (t *Table) firstRecord(i int) ([]string, error) {
-	rc, err := openFile(t.files[i])
+	rc, err := openFile(t.files[i], nil)
 	if err != nil {
 		return nil, err
 	}
@@ -231,11 +231,12 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	rc, err := openFile(p.t.files[p.file])
+	s := &source{p: p, name: p.t.names[p.file]}
+	rc, err := openFile(p.t.files[p.file], &s.read)
 	if err != nil {
 		return nil, err
 	}
-	s := &source{p: p, rc: rc, name: p.t.names[p.file]}
+	s.rc = rc
 	if len(p.cols) > 0 {
 		s.b = array.NewRecordBuilder(mem, p.schema)
 	}

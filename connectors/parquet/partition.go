@@ -197,3 +197,7 @@ func (s *countSource) NextBatch() (arrow.RecordBatch, error) {
 }
 
 func (s *countSource) Close() {}
+
+// SourceBytes implements connectors.ByteCounter: row counts come from the
+// footer, read when the table was opened.
+func (s *countSource) SourceBytes() (int64, bool) { return 0, true }

@@ -24,6 +24,36 @@ type fileSource struct {
 	rr      pqarrow.RecordReader
 	schema  *arrow.Schema
 	mapping []int // output column i is column mapping[i] of rr's batches
+	remote  bool  // bytes fetched are the store's count
+	read    int64 // local files: bytes read
+}
+
+// SourceBytes implements connectors.ByteCounter: the bytes fetched from
+// an object store, or read from a local file, for this partition (the
+// footer was read when the table was opened).
+func (s *fileSource) SourceBytes() (int64, bool) {
+	if s.remote && s.f != nil {
+		return s.f.Fetched(), true
+	}
+	return s.read, true
+}
+
+// countingFile counts the bytes read from a local file.
+type countingFile struct {
+	objstore.Reader
+	n *int64
+}
+
+func (c *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	k, err := c.Reader.ReadAt(p, off)
+	*c.n += int64(k)
+	return k, err
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	k, err := c.Reader.Read(p)
+	*c.n += int64(k)
+	return k, err
 }
 
 // openFileSource opens the file with the footer read by OpenTable (no
@@ -37,7 +67,10 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	if err != nil {
 		return nil, err
 	}
-	s := &fileSource{path: path, f: f, schema: schema}
+	s := &fileSource{path: path, f: f, schema: schema, remote: p.t.store.Remote()}
+	if !s.remote {
+		s.f = &countingFile{Reader: f, n: &s.read}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = corrupt(path, fmt.Errorf("%v", r))
@@ -47,7 +80,7 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 			src = nil
 		}
 	}()
-	rdr, err := file.NewParquetReader(f, file.WithMetadata(p.file.meta), file.WithReadProps(pq.NewReaderProperties(mem)))
+	rdr, err := file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(pq.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, corrupt(path, err)
 	}
@@ -63,7 +96,7 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 		leaves = append(leaves, p.file.leaves[c]...)
 	}
 	if p.t.store.Remote() {
-		if err := f.Prefetch(ctx, chunkRanges(p.file, leaves, p.groups)); err != nil {
+		if err := s.f.Prefetch(ctx, chunkRanges(p.file, leaves, p.groups)); err != nil {
 			return nil, err
 		}
 	}
@@ -117,6 +150,9 @@ func (s *fileSource) Close() {
 		s.rr = nil
 	}
 	if s.f != nil {
+		if s.remote {
+			s.read = s.f.Fetched()
+		}
 		s.f.Close()
 		s.f = nil
 	}
@@ -186,6 +222,14 @@ func (s *hiveSource) NextBatch() (arrow.RecordBatch, error) {
 }
 
 func (s *hiveSource) Close() { s.inner.Close() }
+
+// SourceBytes forwards the file source's count.
+func (s *hiveSource) SourceBytes() (int64, bool) {
+	if bc, ok := s.inner.(connectors.ByteCounter); ok {
+		return bc.SourceBytes()
+	}
+	return 0, false
+}
 
 // uniqueColumns returns cols without repeats, in first-request order, and
 // each column's position in that list.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +70,7 @@ func (c *Connector) Open(ctx context.Context, src catalog.Source) (connectors.Ta
 // settings are a source's parsed options.
 type settings struct {
 	url          string
+	password     string // overrides the URL's (password_env, password_file)
 	host         string // host:port for messages
 	threshold    int64
 	partitions   int
@@ -80,17 +80,21 @@ type settings struct {
 
 func parseSettings(src catalog.Source) (settings, error) {
 	s := settings{threshold: defaultParallelThreshold, partitions: defaultPartitions, numericScale: defaultNumericScale, batchSize: defaultBatchSize}
-	opts := src.Options
-	s.url = opts["url"]
-	if name := opts["url_env"]; name != "" {
-		v, ok := os.LookupEnv(name)
-		if !ok || v == "" {
-			return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source: environment variable %s (options.url_env) is not set", name)
+	opts, err := connectors.SourceOptions(src, "postgres")
+	if err != nil {
+		return s, err
+	}
+	// url and password each literally (url only), from an environment
+	// variable (*_env) or from a file (*_file).
+	for key, dst := range map[string]*string{"url": &s.url, "password": &s.password} {
+		v, _, err := connectors.Setting(opts, key)
+		if err != nil {
+			return s, sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: %s", sqltypes.AsError(err).Msg)
 		}
-		s.url = v
+		*dst = v
 	}
 	if s.url == "" {
-		return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source needs options.url or options.url_env")
+		return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source needs a url: options.url, url_env or url_file, in source.options or a postgres connection of %s", catalog.MeshFile)
 	}
 	ints := []struct {
 		key string
@@ -131,7 +135,11 @@ func (c *Connector) pool(s *settings) (*connPool, error) {
 	if c.closed {
 		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres connector is closed")
 	}
-	if p, ok := c.pools[s.url]; ok {
+	if s.password != "" {
+		cfg.Password = s.password
+	}
+	key := s.url + "\x00" + s.password
+	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
 	// Cancel the remote query when a context ends, instead of only
@@ -146,7 +154,7 @@ func (c *Connector) pool(s *settings) (*connPool, error) {
 		cfg.RuntimeParams["application_name"] = "meshql"
 	}
 	p := &connPool{cfg: cfg}
-	c.pools[s.url] = p
+	c.pools[key] = p
 	return p, nil
 }
 

@@ -128,6 +128,8 @@ func TestErrors(t *testing.T) {
 		{Table: "t", Options: map[string]string{"url_env": "MESHQL_TEST_UNSET_VARIABLE"}},
 		{Table: `"unterminated`, Options: map[string]string{"url": uri}},
 		{Table: "t", Options: map[string]string{"url": uri, "partitions": "x"}},
+		{Table: "t", Options: map[string]string{"url": uri, "password_env": "MESHQL_TEST_UNSET_VARIABLE"}},
+		{Table: "t", Connection: &catalog.Connection{Name: "lake", Kind: "s3", Options: map[string]string{"url": uri}}},
 	} {
 		if _, err := c.OpenTable(ctx, src); sqltypes.Code(err) != sqltypes.CodeFDWError {
 			t.Errorf("%+v: %v (%s), want HV000", src, err, sqltypes.Code(err))

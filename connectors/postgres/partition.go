@@ -19,7 +19,7 @@ type partition struct {
 	t      *Table
 	q      query
 	schema *arrow.Schema
-	cols   []int
+	cols   []column // what each result column is and how it decodes
 }
 
 // SQL returns the partition's remote statement (for tests and logs).
@@ -55,8 +55,8 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source %s: the remote query returned %d columns instead of %d; its schema changed", p.t.set.host, len(fds), len(p.cols))
 	}
 	cols := make([]*column, len(p.cols))
-	for i, c := range p.cols {
-		cols[i] = &p.t.cols[c]
+	for i := range p.cols {
+		cols[i] = &p.cols[i]
 		if fds[i].DataTypeOID != cols[i].oid {
 			rows.Close()
 			done()
@@ -85,7 +85,12 @@ type rowSource struct {
 	m      *pgtype.Map
 	batch  int
 	ended  bool
+	bytes  int64 // DataRow payload bytes received
 }
+
+// SourceBytes implements connectors.ByteCounter: the bytes of the rows
+// received, as the protocol's DataRow messages carry them.
+func (s *rowSource) SourceBytes() (int64, bool) { return s.bytes, true }
 
 func (s *rowSource) NextBatch() (arrow.RecordBatch, error) {
 	if s.ended {
@@ -97,7 +102,9 @@ func (s *rowSource) NextBatch() (arrow.RecordBatch, error) {
 		if len(raw) != len(s.cols) {
 			return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source %s: row with %d values instead of %d", s.t.set.host, len(raw), len(s.cols))
 		}
+		s.bytes += 2 // the column count
 		for i, c := range s.cols {
+			s.bytes += 4 + int64(len(raw[i])) // length word and value
 			if err := c.appendValue(s.b.Field(i), raw[i], s.m); err != nil {
 				return nil, err
 			}

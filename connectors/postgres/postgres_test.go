@@ -87,11 +87,11 @@ func refRows(t *testing.T, tbl *Table, mem memory.Allocator) []map[string]any {
 	for i := range all {
 		all[i] = i
 	}
-	q, schema, err := tbl.build(connectors.ScanRequest{Columns: all, Limit: -1}, nil)
+	q, schema, cols, err := tbl.build(connectors.ScanRequest{Columns: all, Limit: -1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := (&partition{t: tbl, q: q, schema: schema, cols: all}).Open(context.Background(), mem)
+	rr, err := (&partition{t: tbl, q: q, schema: schema, cols: cols}).Open(context.Background(), mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestFilterDifferential(t *testing.T) {
 		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
-			q, _, _ := tbl.build(connectors.ScanRequest{Columns: []int{0}, Filters: []connectors.Filter{f}, Limit: -1}, nil)
+			q, _, _, _ := tbl.build(connectors.ScanRequest{Columns: []int{0}, Filters: []connectors.Filter{f}, Limit: -1}, nil)
 			t.Errorf("filter %s\nremote %s\n got %d rows %v\nwant %d rows %v", f, q.sql, len(got), got, len(want), want)
 		}
 		if len(want) > 0 && len(want) < len(ref) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/sqlgen"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -21,6 +22,7 @@ type Table struct {
 	set      settings
 	password string
 	from     string // FROM clause item: a sanitized name or "(query) AS q"
+	rel      string // the same without the alias: a name or "(query)"
 	isTable  bool
 	cols     []column
 	byName   map[string]int
@@ -30,8 +32,10 @@ type Table struct {
 }
 
 var (
-	_ connectors.Table         = (*Table)(nil)
-	_ connectors.ScanExplainer = (*Table)(nil)
+	_ connectors.Table           = (*Table)(nil)
+	_ connectors.ScanExplainer   = (*Table)(nil)
+	_ connectors.OrderPusher     = (*Table)(nil)
+	_ connectors.AggregatePusher = (*Table)(nil)
 )
 
 // OpenTable parses src's options, describes the remote table or query and
@@ -53,9 +57,11 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 		if err != nil {
 			return nil, err
 		}
-		t.from = pgx.Identifier(parts).Sanitize()
+		t.rel = pgx.Identifier(parts).Sanitize()
+		t.from = t.rel
 	} else {
-		t.from = "(" + strings.TrimRight(strings.TrimSpace(src.Query), ";") + ") AS q"
+		t.rel = "(" + strings.TrimRight(strings.TrimSpace(src.Query), ";") + ")"
+		t.from = t.rel + " AS q"
 	}
 	if err := t.describe(ctx); err != nil {
 		return nil, err
@@ -196,28 +202,46 @@ type query struct {
 	lits []connectors.Literal // the parameters as meshql literals, for EXPLAIN
 }
 
-// build returns the remote SELECT for req, plus an extra condition (a ctid
-// range) when extra is not empty.
-func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string) (query, *arrow.Schema, error) {
-	fields := make([]arrow.Field, len(req.Columns))
-	sel := make([]string, len(req.Columns))
-	for i, c := range req.Columns {
-		if c < 0 || c >= len(t.cols) {
-			return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "scan column index %d out of range (table has %d columns)", c, len(t.cols))
+// build returns the remote SELECT for req and the columns it returns,
+// plus an extra condition (a ctid range) when extra is not nil.
+func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string) (query, *arrow.Schema, []column, error) {
+	q := sqlgen.Query{From: t.from, Filters: req.Filters, Limit: req.Limit}
+	var out []column
+	if req.Aggregate != nil {
+		var ok bool
+		if out, ok = t.aggregate(*req.Aggregate, &q); !ok {
+			return query{}, nil, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot compute the aggregate %v", *req.Aggregate)
 		}
-		fields[i] = t.schema.Field(c)
-		sel[i] = t.cols[c].selectExpr()
+	} else {
+		for _, c := range req.Columns {
+			if c < 0 || c >= len(t.cols) {
+				return query{}, nil, nil, sqltypes.New(sqltypes.CodeInternal, "scan column index %d out of range (table has %d columns)", c, len(t.cols))
+			}
+			out = append(out, t.cols[c])
+			q.Cols = append(q.Cols, t.cols[c].selectExpr())
+		}
+	}
+	if len(req.Order) > 0 {
+		if !t.SupportsOrder(req.Order) {
+			return query{}, nil, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot order by %v", req.Order)
+		}
+		for _, k := range req.Order {
+			q.OrderBy = append(q.OrderBy, t.orderExpr(k))
+		}
 	}
 	d := deparser{t: t}
-	var ext func() string
 	if extra != nil {
-		ext = func() string { return extra(&d) }
+		q.Extra = func() string { return extra(&d) }
 	}
-	sql, ok := d.gen().Select(sel, t.from, req.Filters, ext, req.Limit)
+	sql, ok := d.gen().Render(q)
 	if !ok {
-		return query{}, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot apply filters %v", req.Filters)
+		return query{}, nil, nil, sqltypes.New(sqltypes.CodeInternal, "postgres source cannot apply filters %v", req.Filters)
 	}
-	return query{sql: sql, args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), nil
+	fields := make([]arrow.Field, len(out))
+	for i, c := range out {
+		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+	}
+	return query{sql: sql, args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), out, nil
 }
 
 // ranges returns the ctid block boundaries of a parallel scan, or nil for
@@ -244,15 +268,15 @@ func (t *Table) Partitions(ctx context.Context, req connectors.ScanRequest) ([]c
 	}
 	bounds := t.ranges(req)
 	if bounds == nil {
-		q, schema, err := t.build(req, nil)
+		q, schema, cols, err := t.build(req, nil)
 		if err != nil {
 			return nil, err
 		}
-		return []connectors.Partition{&partition{t: t, q: q, schema: schema, cols: req.Columns}}, nil
+		return []connectors.Partition{&partition{t: t, q: q, schema: schema, cols: cols}}, nil
 	}
 	out := make([]connectors.Partition, 0, len(bounds)+1)
 	for i := 0; i <= len(bounds); i++ {
-		q, schema, err := t.build(req, func(d *deparser) string {
+		q, schema, cols, err := t.build(req, func(d *deparser) string {
 			var c []string
 			if i > 0 {
 				c = append(c, "ctid >= "+d.param(pgtype.TID{BlockNumber: uint32(bounds[i-1]), Valid: true}, tidLit(bounds[i-1]))+"::tid")
@@ -265,7 +289,7 @@ func (t *Table) Partitions(ctx context.Context, req connectors.ScanRequest) ([]c
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &partition{t: t, q: q, schema: schema, cols: req.Columns})
+		out = append(out, &partition{t: t, q: q, schema: schema, cols: cols})
 	}
 	return out, nil
 }
@@ -277,28 +301,22 @@ func tidLit(block int64) connectors.Literal {
 // ExplainScan returns the remote SQL with its $n placeholders, the
 // parameter values, and the partition count.
 func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []string {
-	out := t.ExplainRequest(ctx, req)
-	n := 1
+	return append(t.ExplainRequest(ctx, req), fmt.Sprintf("partitions=%d", t.partitionCount(req)))
+}
+
+func (t *Table) partitionCount(req connectors.ScanRequest) int {
 	if b := t.ranges(req); b != nil {
-		n = len(b) + 1
+		return len(b) + 1
 	}
-	return append(out, fmt.Sprintf("partitions=%d", n))
+	return 1
 }
 
 // ExplainRequest returns the remote SQL with its $n placeholders and the
 // parameter values.
 func (t *Table) ExplainRequest(ctx context.Context, req connectors.ScanRequest) []string {
-	q, _, err := t.build(req, nil)
+	q, _, _, err := t.build(req, nil)
 	if err != nil {
 		return []string{"remote_error=" + fmt.Sprintf("%q", err.Error())}
 	}
-	out := []string{fmt.Sprintf("remote_sql=%q", q.sql)}
-	if len(q.lits) > 0 {
-		ps := make([]string, len(q.lits))
-		for i, l := range q.lits {
-			ps[i] = l.String()
-		}
-		out = append(out, "params=["+strings.Join(ps, ", ")+"]")
-	}
-	return out
+	return explainQuery(q)
 }

@@ -23,6 +23,8 @@ type Gen struct {
 	// comparisons are not pushed when NoStringOrder is set.
 	StringOrder   string
 	NoStringOrder bool
+	// Prefix qualifies column names ("t0." in a join of several tables).
+	Prefix string
 }
 
 // Quote returns name as a double-quoted SQL identifier.
@@ -37,7 +39,7 @@ func (g *Gen) column(name string) (sqltypes.Type, string, bool) {
 	if !ok || !pushable {
 		return typ, "", false
 	}
-	return typ, Quote(name), true
+	return typ, g.Prefix + Quote(name), true
 }
 
 // literal returns the SQL of lit compared with a column of type col, with
@@ -121,9 +123,9 @@ func (g *Gen) Filter(f connectors.Filter) (string, bool) {
 			return "", false
 		}
 		if x.Negated {
-			return Quote(x.Column) + " IS NOT NULL", true
+			return g.Prefix + Quote(x.Column) + " IS NOT NULL", true
 		}
-		return Quote(x.Column) + " IS NULL", true
+		return g.Prefix + Quote(x.Column) + " IS NULL", true
 	case connectors.Like:
 		col, name, ok := g.column(x.Column)
 		if !ok || x.CaseInsensitive || !isString(col.Kind) {
@@ -175,32 +177,60 @@ func (g *Gen) join(fs []connectors.Filter, sep, empty string) (string, bool) {
 // not nil, is called after the filters are rendered (so placeholders
 // number in order). ok is false if a filter cannot be rendered.
 func (g *Gen) Select(cols []string, from string, filters []connectors.Filter, extra func() string, limit int64) (string, bool) {
+	return g.Render(Query{Cols: cols, From: from, Filters: filters, Extra: extra, Limit: limit})
+}
+
+// Query is one remote SELECT. Cols, GroupBy and OrderBy are SQL the
+// caller renders (quoted names, casts, directions).
+type Query struct {
+	Cols    []string
+	From    string
+	Filters []connectors.Filter
+	Extra   func() string // an extra WHERE conjunct, rendered after the filters
+	GroupBy []string
+	OrderBy []string
+	Limit   int64 // -1 = none
+}
+
+// Render renders `SELECT cols FROM from [WHERE …] [GROUP BY …] [ORDER BY
+// …] [LIMIT n]`; ok is false if a filter cannot be rendered.
+func (g *Gen) Render(q Query) (string, bool) {
 	var where []string
-	for _, f := range filters {
+	for _, f := range q.Filters {
 		s, ok := g.Filter(f)
 		if !ok {
 			return "", false
 		}
 		where = append(where, s)
 	}
-	if extra != nil {
-		where = append(where, extra())
+	if q.Extra != nil {
+		if s := q.Extra(); s != "" {
+			where = append(where, s)
+		}
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	b.WriteString(strings.Join(cols, ", "))
-	if len(cols) > 0 {
+	b.WriteString(strings.Join(q.Cols, ", "))
+	if len(q.Cols) > 0 {
 		b.WriteByte(' ')
 	}
 	b.WriteString("FROM ")
-	b.WriteString(from)
+	b.WriteString(q.From)
 	if len(where) > 0 {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
-	if limit >= 0 {
+	if len(q.GroupBy) > 0 {
+		b.WriteString(" GROUP BY ")
+		b.WriteString(strings.Join(q.GroupBy, ", "))
+	}
+	if len(q.OrderBy) > 0 {
+		b.WriteString(" ORDER BY ")
+		b.WriteString(strings.Join(q.OrderBy, ", "))
+	}
+	if q.Limit >= 0 {
 		b.WriteString(" LIMIT ")
-		b.WriteString(strconv.FormatInt(limit, 10))
+		b.WriteString(strconv.FormatInt(q.Limit, 10))
 	}
 	return b.String(), true
 }

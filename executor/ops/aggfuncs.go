@@ -32,11 +32,15 @@ type accumulator interface {
 type countAcc struct {
 	n    []int64
 	star bool
+	add  bool // count_merge: adds its bigint argument (partial counts)
 }
 
 func (a *countAcc) grow(n int) { a.n = growTo(a.n, n) }
 
 func (a *countAcc) update(gids []int32, args []arrow.Array) error {
+	if a.add {
+		return addCounts(a.n, gids, args[0])
+	}
 	if !a.star {
 		if args[0].DataType().ID() == arrow.NULL {
 			return nil

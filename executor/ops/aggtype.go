@@ -83,6 +83,9 @@ const avgScale = 16
 //	                                  the value type (args: fraction, value)
 //	percentile_disc(double precision, T) T, for sortable T
 //
+// and the functions that combine partial aggregates computed by a source
+// (see aggmerge.go): count_merge, sum_merge and avg_merge.
+//
 // Unknown functions and argument types fail with 42883.
 func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	bad := func() (sqltypes.Type, error) {
@@ -116,6 +119,12 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return sqltypes.TypeBytea, nil
 		}
 		return bad()
+	}
+	if t, ok, known := mergeType(fn, args); known {
+		if !ok {
+			return bad()
+		}
+		return t, nil
 	}
 	if fn == "percentile_cont" || fn == "percentile_disc" || fn == "mode" {
 		if fn == "mode" {

@@ -164,6 +164,12 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
 		acc, err = newMinMax(argTypes[0], a.Func == "max")
+	case "count_merge":
+		acc = &countAcc{add: true}
+	case "sum_merge":
+		acc, err = newSumMerge(argTypes[0], a.Type)
+	case "avg_merge":
+		acc, err = newAvgMerge(argTypes[0], a.Type)
 	case "bool_and", "bool_or":
 		acc = &boolAcc{and: a.Func == "bool_and"}
 	case "array_agg":

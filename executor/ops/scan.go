@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -22,7 +23,40 @@ type scanOp struct {
 	next   int
 	rdr    array.RecordReader
 	closed bool
-	counts *executor.SourceCounts // nil: not counted
+	st     *SourceStats           // nil: not counted (EXPLAIN ANALYZE)
+	bc     connectors.ByteCounter // rdr, when it counts its bytes
+	counts *executor.SourceCounts // nil: not counted (metrics)
+}
+
+// SourceStats are what the source of a scan delivered, for EXPLAIN
+// ANALYZE: rows before any filter meshql applies, and bytes (as the
+// source counts them, see connectors.ByteCounter, else the size of the
+// Arrow buffers received). Updated atomically: parallel streams share one.
+type SourceStats struct {
+	Rows, Bytes int64
+}
+
+// Snapshot returns the counters.
+func (s *SourceStats) Snapshot() (rows, bytes int64) {
+	return atomic.LoadInt64(&s.Rows), atomic.LoadInt64(&s.Bytes)
+}
+
+// NewSourceScan is NewScan that also counts what the source delivers: in
+// st for EXPLAIN ANALYZE, and the rows and Arrow bytes of every batch in
+// counts for the metrics (either may be nil).
+func NewSourceScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition, st *SourceStats, counts *executor.SourceCounts) executor.Operator {
+	return &scanOp{env: env, schema: schema, parts: parts, st: st, counts: counts}
+}
+
+// release releases the current reader, counting its bytes.
+func (o *scanOp) release() {
+	if o.bc != nil {
+		n, _ := o.bc.SourceBytes()
+		atomic.AddInt64(&o.st.Bytes, n)
+		o.bc = nil
+	}
+	o.rdr.Release()
+	o.rdr = nil
 }
 
 // NewScan returns an operator that opens parts in order and emits their
@@ -32,20 +66,6 @@ type scanOp struct {
 // are wrapped as HV000. Each reader is released as soon as it is drained.
 func NewScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition) executor.Operator {
 	return &scanOp{env: env, schema: schema, parts: parts}
-}
-
-// NewSourceScan is NewScan that also adds the rows and bytes of every
-// batch it emits to counts.
-func NewSourceScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition, counts *executor.SourceCounts) executor.Operator {
-	return &scanOp{env: env, schema: schema, parts: parts, counts: counts}
-}
-
-func (o *scanOp) count(b arrow.RecordBatch) arrow.RecordBatch {
-	if o.counts != nil {
-		o.counts.Rows.Add(b.NumRows())
-		o.counts.Bytes.Add(membudget.BatchBytes(b))
-	}
-	return b
 }
 
 func (o *scanOp) Schema() *arrow.Schema { return o.schema }
@@ -71,11 +91,15 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, sourceErr(err, "cannot open partition")
 			}
 			o.rdr = rdr
+			if bc, ok := rdr.(connectors.ByteCounter); ok && o.st != nil {
+				if _, known := bc.SourceBytes(); known {
+					o.bc = bc
+				}
+			}
 		}
 		if !o.rdr.Next() {
 			err := o.rdr.Err()
-			o.rdr.Release()
-			o.rdr = nil
+			o.release()
 			if err != nil {
 				return nil, sourceErr(err, "cannot read partition")
 			}
@@ -85,22 +109,31 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if b.NumRows() == 0 {
 			continue
 		}
+		if o.st != nil {
+			atomic.AddInt64(&o.st.Rows, b.NumRows())
+			if o.bc == nil {
+				atomic.AddInt64(&o.st.Bytes, membudget.BatchBytes(b))
+			}
+		}
+		if o.counts != nil {
+			o.counts.Rows.Add(b.NumRows())
+			o.counts.Bytes.Add(membudget.BatchBytes(b))
+		}
 		if b.Schema().Equal(o.schema) {
 			b.Retain()
-			return o.count(b), nil
+			return b, nil
 		}
 		if err := checkSchema(o.schema, b.Schema()); err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
 		}
-		return o.count(array.NewRecordBatch(o.schema, b.Columns(), b.NumRows())), nil
+		return array.NewRecordBatch(o.schema, b.Columns(), b.NumRows()), nil
 	}
 }
 
 func (o *scanOp) Close() error {
 	o.closed = true
 	if o.rdr != nil {
-		o.rdr.Release()
-		o.rdr = nil
+		o.release()
 	}
 	return nil
 }

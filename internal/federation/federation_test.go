@@ -92,6 +92,36 @@ func TestTPCHFederated(t *testing.T) {
 	if !regexp.MustCompile(`files=1/1 row_groups=\d+/\d+`).MatchString(text) {
 		t.Errorf("EXPLAIN of q05 lacks the S3 scan's files:\n%s", text)
 	}
+
+	// EXPLAIN ANALYZE: every scan says what its source returned. TPC-H
+	// SF0.01 has 1,500 customers, all read (Q5 filters them by join only),
+	// and 5 regions, of which the Flight SQL node returns ASIA alone.
+	plan, err = tpch.Run(ctx, sess, "EXPLAIN ANALYZE "+readFile(t, filepath.Join(queryDir, "q05.sql")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scans := 0
+	source := regexp.MustCompile(`source_rows=(\d+) source_bytes=(\d+)`)
+	for _, r := range plan.Rows {
+		line := strings.Join(r, " ")
+		if !strings.Contains(line, "Scan tpch.") {
+			continue
+		}
+		scans++
+		m := source.FindStringSubmatch(line)
+		if m == nil || m[2] == "0" {
+			t.Errorf("scan without the rows and bytes its source returned: %s", line)
+			continue
+		}
+		for table, rows := range map[string]string{"customer_v1": "1500", "region_v1": "1"} {
+			if strings.Contains(line, "Scan tpch."+table) && m[1] != rows {
+				t.Errorf("%s: source_rows=%s, want %s", table, m[1], rows)
+			}
+		}
+	}
+	if scans != 6 {
+		t.Errorf("EXPLAIN ANALYZE of q05 shows %d scans, want 6:\n%v", scans, plan.Rows)
+	}
 }
 
 // serveFlight serves eng over Flight SQL on loopback until t ends.
@@ -171,7 +201,7 @@ connections:
 	return dir
 }
 
-func readFile(t *testing.T, path string) string {
+func readFile(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -56,6 +56,7 @@ type builder struct {
 	splitScan  *logical.Scan
 	split      *Split
 	partitions int
+	limits     map[*logical.Scan]limitHint // see noteLimit
 }
 
 // Options adjust BuildWith.
@@ -209,6 +210,9 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		s.ids, s.lay = x.Cols, layoutOf(x.Cols)
 		return s, nil
 	case *logical.Join:
+		if s, ok, err := b.pushJoin(x); ok || err != nil {
+			return s, err
+		}
 		return b.lowerJoin(x)
 	case *logical.Aggregate:
 		return b.lowerAggregate(x)
@@ -292,6 +296,7 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	ex := &ExplainNode{Name: "Limit", Props: props}
 	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting.
 	if srt, ok := x.Input.(*logical.Sort); ok && x.Count >= 0 {
+		b.noteLimit(srt.Input, x.Offset+x.Count, srt.Keys)
 		in, err := b.lower(srt.Input)
 		if err != nil {
 			return nil, err
@@ -309,6 +314,9 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 		lim := ops.NewLimit(b.add(top, tex), x.Offset, x.Count)
 		return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 	}
+	if x.Count >= 0 {
+		b.noteLimit(x.Input, x.Offset+x.Count, nil)
+	}
 	in, err := b.lower(x.Input)
 	if err != nil {
 		return nil, err
@@ -319,6 +327,9 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 }
 
 func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
+	if s, ok, err := b.pushAggregate(x); ok || err != nil {
+		return s, err
+	}
 	var in *stream
 	var err error
 	if len(x.InputOrder) > 0 {

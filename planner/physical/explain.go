@@ -19,6 +19,8 @@ type ExplainNode struct {
 	// Mem is the operator's memory reservation (operators that retain
 	// memory, under EXPLAIN ANALYZE): its peak and spilled bytes.
 	Mem *membudget.Reservation
+	// Source counts what a scan's source delivered (under EXPLAIN ANALYZE).
+	Source *ops.SourceStats
 }
 
 // HideInnerStats drops the measurements of every operator below the root,
@@ -33,8 +35,9 @@ func (n *ExplainNode) HideInnerStats() {
 
 // Lines renders the tree, one operator per line, children indented by two
 // spaces. With analyze, each line ends with the measured rows, batches and
-// time (inclusive of children), and for operators that retain memory the
-// peak memory reserved and the bytes spilled to disk.
+// time (inclusive of children), for operators that retain memory the
+// peak memory reserved and the bytes spilled to disk, and for scans the
+// rows and bytes their source returned (before meshql's own filters).
 func (n *ExplainNode) Lines(analyze bool) []string {
 	var out []string
 	var rec func(n *ExplainNode, depth int)
@@ -56,7 +59,12 @@ func (n *ExplainNode) Lines(analyze bool) []string {
 					mem += " spilled=" + membudget.HumanSize(sp)
 				}
 			}
-			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond), mem)
+			src := ""
+			if n.Source != nil {
+				rows, bytes := n.Source.Snapshot()
+				src = fmt.Sprintf(" source_rows=%d source_bytes=%d", rows, bytes)
+			}
+			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s%s%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond), mem, src)
 		}
 		out = append(out, line)
 		for _, c := range n.Children {

@@ -14,119 +14,102 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// lowerScan offers the scan's filters to the source, asks it for
-// partitions, and spreads them over up to Workers parallel streams. Filters
-// the source does not apply exactly, and casts from source types to
-// declared types, run in each stream.
-func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
+// scanPlan is what a scan asks of its source before any limit, order or
+// aggregate is added to the request.
+type scanPlan struct {
+	req      connectors.ScanRequest
+	cols     scanColumns              // columns read without a cast, by source name
+	srcIdx   map[logical.ColumnID]int // the same columns' source indexes
+	fields   []arrow.Field
+	needCast bool
+	residual []logical.Expr // filters meshql applies after the source
+}
+
+// planScan offers the scan's filters to the source (unless pushdown is
+// off) and decides which ones meshql must still apply.
+func (b *builder) planScan(x *logical.Scan) *scanPlan {
 	srcSchema := x.Table.Schema()
-	cols := scanColumns{}
-	req := connectors.ScanRequest{Limit: -1}
-	fields := make([]arrow.Field, len(x.Cols))
-	needCast := false
+	p := &scanPlan{req: connectors.ScanRequest{Limit: -1}, cols: scanColumns{}, srcIdx: map[logical.ColumnID]int{}, fields: make([]arrow.Field, len(x.Cols))}
 	for i, id := range x.Cols {
 		f := srcSchema.Field(x.SourceIdx[i])
-		req.Columns = append(req.Columns, x.SourceIdx[i])
-		fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: f.Type, Nullable: true}
+		p.req.Columns = append(p.req.Columns, x.SourceIdx[i])
+		p.fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: f.Type, Nullable: true}
 		if x.SourceTypes[i].Equal(b.meta.Column(id).Type) {
-			cols[id] = f.Name
+			p.cols[id] = f.Name
+			p.srcIdx[id] = x.SourceIdx[i]
 		} else {
-			needCast = true
+			p.needCast = true
 		}
 	}
 	var offered []connectors.Filter
 	var offeredFrom []int
-	for i, p := range x.Filters {
-		if f, ok := toConnectorFilter(p, cols); ok {
+	for i, e := range x.Filters {
+		if b.env.NoPushdown {
+			break
+		}
+		if f, ok := toConnectorFilter(e, p.cols); ok {
 			offered = append(offered, f)
 			offeredFrom = append(offeredFrom, i)
 		}
 	}
 	exact := make([]bool, len(x.Filters))
 	if len(offered) > 0 {
-		support := x.Table.SupportsFilters(offered)
-		for i, s := range support {
+		for i, s := range x.Table.SupportsFilters(offered) {
 			if s == connectors.Unsupported {
 				continue
 			}
-			req.Filters = append(req.Filters, offered[i])
+			p.req.Filters = append(p.req.Filters, offered[i])
 			if s == connectors.Exact {
 				exact[offeredFrom[i]] = true
 			}
 		}
 	}
-	parts, err := x.Table.Partitions(b.ctx, req)
+	for i, e := range x.Filters {
+		if !exact[i] {
+			p.residual = append(p.residual, e)
+		}
+	}
+	return p
+}
+
+// lowerScan asks the source for partitions and spreads them over up to
+// Workers parallel streams. Filters the source does not apply exactly, and
+// casts from source types to declared types, run in each stream. A limit
+// (and order) that lowerLimit found for this scan is offered to the
+// source when the source applies every filter.
+func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
+	p := b.planScan(x)
+	if h, ok := b.limits[x]; ok {
+		delete(b.limits, x) // a scan node shared by two references is limited once
+		if len(p.residual) == 0 {
+			p.pushLimit(x, h)
+		}
+	}
+	parts, err := x.Table.Partitions(b.ctx, p.req)
 	if err != nil {
 		return nil, sqltypes.AsError(err)
 	}
 	if parts, err = b.share(x, parts); err != nil {
 		return nil, err
 	}
-
-	props := []string{"columns=[" + strings.Join(b.names(x.Cols), ", ") + "]"}
-	if len(req.Filters) > 0 {
-		props = append(props, "pushed_filters="+filterList(req.Filters))
-	}
-	var residual []logical.Expr
-	for i, p := range x.Filters {
-		if !exact[i] {
-			residual = append(residual, p)
-		}
-	}
-	if len(residual) > 0 {
-		props = append(props, "filter="+exprList(residual))
-	}
-	workers := max(1, min(b.env.Workers, len(parts)))
-	switch se, ok := x.Table.(connectors.ScanExplainer); {
-	case x.HideStats:
-		// How many files, row groups and partitions survive pruning, and
-		// so how many streams run, describe rows hidden from the session.
-		if re, ok := x.Table.(connectors.RequestExplainer); ok {
-			props = append(props, re.ExplainRequest(b.ctx, req)...)
-		}
-		props = append(props, "statistics=hidden")
-	case ok:
-		props = append(props, se.ExplainScan(b.ctx, req)...)
-		props = append(props, fmt.Sprintf("streams=%d", workers))
-	default:
-		props = append(props, fmt.Sprintf("partitions=%d", len(parts)), fmt.Sprintf("streams=%d", workers))
-	}
-	name := "Scan " + x.Name
-	if x.Alias != "" && !strings.HasSuffix(x.Name, "."+x.Alias) {
-		name += " AS " + x.Alias
-	}
-	ex := &ExplainNode{Name: name, Props: props}
-
-	schema := arrow.NewSchema(fields, nil)
-	groups := make([][]connectors.Partition, workers)
-	for i, p := range parts {
-		groups[i%workers] = append(groups[i%workers], p)
-	}
-	// The scan, its casts and its residual filter form one EXPLAIN node:
-	// only the last operator of each stream is instrumented.
-	s := &stream{ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}
+	schema := arrow.NewSchema(p.fields, nil)
+	s, ex := b.scanStreams(x, p, schema, parts)
+	s.ids, s.lay = x.Cols, layoutOf(x.Cols)
 	last := func(stage int) bool {
 		switch stage {
 		case 0:
-			return !needCast && len(residual) == 0
+			return !p.needCast && len(p.residual) == 0
 		case 1:
-			return len(residual) == 0
+			return len(p.residual) == 0
 		}
 		return true
 	}
-	var counts *executor.SourceCounts
-	if b.env.Sources != nil && x.Product != nil {
-		counts = b.env.Sources.Counts(x.Product.QualifiedName(), x.Product.Source.Connector)
-	}
-	for _, g := range groups {
-		op := ops.NewSourceScan(b.env, schema, g, counts)
-		b.created = append(b.created, op)
-		if last(0) {
-			op = b.instrument(op, ex)
+	if last(0) {
+		for i, op := range s.ops {
+			s.ops[i] = b.instrument(op, ex)
 		}
-		s.ops = append(s.ops, op)
 	}
-	if needCast {
+	if p.needCast {
 		casts := make([]expr.Expr, len(x.Cols))
 		for i, id := range x.Cols {
 			m := b.meta.Column(id)
@@ -147,8 +130,8 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 			return nil, err
 		}
 	}
-	if len(residual) > 0 {
-		pred, err := lowerExpr(logical.And(residual), s.lay)
+	if len(p.residual) > 0 {
+		pred, err := lowerExpr(logical.And(p.residual), s.lay)
 		if err != nil {
 			return nil, err
 		}
@@ -159,4 +142,67 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 		}
 	}
 	return s, nil
+}
+
+// scanStreams describes the scan for EXPLAIN and reads parts in up to
+// Workers streams of batches with the given schema, counting what the
+// source delivers under ANALYZE. The operators are not instrumented: the
+// caller instruments the last operator of each stream.
+func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema, parts []connectors.Partition) (*stream, *ExplainNode) {
+	props := []string{"columns=[" + strings.Join(b.names(x.Cols), ", ") + "]"}
+	if len(p.req.Filters) > 0 {
+		props = append(props, "pushed_filters="+filterList(p.req.Filters))
+	}
+	if len(p.residual) > 0 {
+		props = append(props, "filter="+exprList(p.residual))
+	}
+	if b.env.NoPushdown {
+		props = append(props, "pushdown=off")
+	}
+	props = append(props, p.req.Describe(x.Table.Schema())...)
+	workers := max(1, min(b.env.Workers, len(parts)))
+	switch se, ok := x.Table.(connectors.ScanExplainer); {
+	case x.HideStats:
+		// How many files, row groups and partitions survive pruning, and
+		// so how many streams run, describe rows hidden from the session.
+		if re, ok := x.Table.(connectors.RequestExplainer); ok {
+			props = append(props, re.ExplainRequest(b.ctx, p.req)...)
+		}
+		props = append(props, "statistics=hidden")
+	case ok:
+		props = append(props, se.ExplainScan(b.ctx, p.req)...)
+		props = append(props, fmt.Sprintf("streams=%d", workers))
+	default:
+		props = append(props, fmt.Sprintf("partitions=%d", len(parts)), fmt.Sprintf("streams=%d", workers))
+	}
+	name := "Scan " + x.Name
+	if x.Alias != "" && !strings.HasSuffix(x.Name, "."+x.Alias) {
+		name += " AS " + x.Alias
+	}
+	ex := &ExplainNode{Name: name, Props: props}
+	return &stream{ex: ex, ops: b.sourceOps(x, schema, parts, workers, ex)}, ex
+}
+
+// sourceOps spreads parts over workers scan operators (not instrumented),
+// counting what the source delivers for ex under ANALYZE, and for the
+// metrics of x's product.
+func (b *builder) sourceOps(x *logical.Scan, schema *arrow.Schema, parts []connectors.Partition, workers int, ex *ExplainNode) []executor.Operator {
+	if b.analyze {
+		ex.Source = &ops.SourceStats{}
+	}
+	var counts *executor.SourceCounts // for the metrics; a pushed join (x nil) has no one product
+	if b.env.Sources != nil && x != nil && x.Product != nil {
+		counts = b.env.Sources.Counts(x.Product.QualifiedName(), x.Product.Source.Connector)
+	}
+	groups := make([][]connectors.Partition, workers)
+	for i, part := range parts {
+		groups[i%workers] = append(groups[i%workers], part)
+	}
+	out := make([]executor.Operator, 0, workers)
+	for _, g := range groups {
+		op := ops.NewSourceScan(b.env, schema, g, ex.Source, counts)
+		b.created = append(b.created, op)
+		out = append(out, op)
+	}
+	return out
 }
