@@ -72,3 +72,24 @@ func TestJoinsDoNotExplode(t *testing.T) {
 		}
 	}
 }
+
+// TestCTEComputedOnce checks that Q15's revenue view, referenced twice,
+// reads and aggregates lineitem once.
+func TestCTEComputedOnce(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, "q15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for _, r := range res.Rows {
+		plan = append(plan, r[0])
+	}
+	text := strings.Join(plan, "\n")
+	if n := strings.Count(text, "Scan tpch.lineitem"); n != 1 {
+		t.Errorf("lineitem scanned %d times, want once:\n%s", n, text)
+	}
+	if n := strings.Count(text, "CTE Scan (name=revenue)"); n != 2 {
+		t.Errorf("%d reads of revenue, want 2:\n%s", n, text)
+	}
+}

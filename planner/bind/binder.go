@@ -110,6 +110,7 @@ type binder struct {
 	meta   *logical.Metadata
 	params *paramTypes
 	ctes   []map[string]*cteDef
+	nCTEs  int // WITH queries seen so far, numbering logical.Shared keys
 	depth  int
 	win    *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
@@ -118,7 +119,9 @@ type binder struct {
 }
 
 type cteDef struct {
+	key        int
 	name       string
+	share      pg_query.CTEMaterialize // AS [NOT] MATERIALIZED
 	query      *pg_query.SelectStmt
 	colAliases []string
 }

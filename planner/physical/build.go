@@ -44,6 +44,7 @@ type builder struct {
 	meta    *logical.Metadata
 	analyze bool
 	created []executor.Operator
+	shared  map[int]*sharedPlan // by logical.Shared.Key
 }
 
 // Build lowers root into operators producing out, in order. With analyze,
@@ -233,6 +234,8 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		return b.lowerSetOp(x)
 	case *logical.Window:
 		return b.lowerWindow(x)
+	case *logical.Shared:
+		return b.lowerShared(x)
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }
