@@ -93,3 +93,31 @@ func TestCTEComputedOnce(t *testing.T) {
 		t.Errorf("%d reads of revenue, want 2:\n%s", n, text)
 	}
 }
+
+// TestGroupedSubqueriesReduced checks that the decorrelated aggregates of
+// Q2, Q17 and Q20 only see the rows of the parts the outer query keeps (a
+// semi join with the filtered part scan below the aggregate), instead of
+// aggregating all of partsupp or lineitem.
+func TestGroupedSubqueriesReduced(t *testing.T) {
+	want := map[string]string{
+		"q02": "HashJoin Semi (keys=[(ps_partkey = p_partkey)])",
+		"q17": "HashJoin Semi (keys=[(l_partkey = p_partkey)])",
+		"q20": "HashJoin Semi (keys=[(l_partkey = p_partkey)])",
+	}
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	for q, semi := range want {
+		res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, q))
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for _, r := range res.Rows {
+			plan = append(plan, r[0])
+		}
+		text := strings.Join(plan, "\n")
+		agg := strings.Index(text, "HashAggregate (groups=")
+		if agg < 0 || !strings.Contains(text[agg:], semi) {
+			t.Errorf("%s: no %s below the grouped aggregate:\n%s", q, semi, text)
+		}
+	}
+}

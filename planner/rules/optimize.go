@@ -17,6 +17,7 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		FactorOr,
 		PushDownFilters,
 		ReorderJoins,
+		ReduceGroupedJoins,
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 	}
 	var err error
