@@ -121,3 +121,29 @@ func TestGroupedSubqueriesReduced(t *testing.T) {
 		}
 	}
 }
+
+// TestSemiJoinBelowJoins checks that Q18's IN subquery (a few dozen
+// orders) filters orders before orders are joined with lineitem.
+func TestSemiJoinBelowJoins(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, "q18"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	semi, join := -1, -1
+	for i, r := range res.Rows {
+		switch {
+		case strings.Contains(r[0], "HashJoin Semi (keys=[(o_orderkey = l_orderkey)])"):
+			semi = i
+		case strings.Contains(r[0], "HashJoin Inner (keys=[(l_orderkey = o_orderkey)])"):
+			join = i
+		}
+	}
+	if semi < 0 || join < 0 || semi < join {
+		var plan []string
+		for _, r := range res.Rows {
+			plan = append(plan, r[0])
+		}
+		t.Errorf("the semi join is not below the lineitem-orders join:\n%s", strings.Join(plan, "\n"))
+	}
+}
