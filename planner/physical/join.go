@@ -1,6 +1,8 @@
 package physical
 
 import (
+	"strconv"
+
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
@@ -78,6 +80,9 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 			return nil, err
 		}
 	}
+	if len(lkeys) > 0 && b.parallelProbe(jt, ls, rs, left, right) {
+		return b.lowerParallelProbe(jt, ls, rs, lkeys, rkeys, res, ids, ex)
+	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
@@ -137,4 +142,64 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 		}
 	}
 	return l, r, true
+}
+
+// parallelProbe reports whether a hash join should probe each of the probe
+// side's parallel streams on its own (lowerParallelProbe): the output of
+// these join types depends only on the probe row and its matches, and the
+// build side is small enough, by estimate, that building its table once
+// per stream costs less than probing on one goroutine.
+//
+// The shared build rows and each join's table are held in memory at once
+// and cannot spill as a single join's build side can (ops.Shared fails with
+// 53200), so under a memory budget the build side must be estimated well
+// within it; otherwise the join runs on one stream and may spill.
+func (b *builder) parallelProbe(jt logical.JoinType, ls, rs *stream, probe, build logical.Node) bool {
+	switch jt {
+	case logical.InnerJoin, logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.SingleJoin:
+	default:
+		return false
+	}
+	rows := logical.Estimate(build)
+	if len(ls.ops) < 2 || rows*parallelBuildFactor > logical.Estimate(probe) {
+		return false
+	}
+	if b.env.Budget == nil || b.env.Budget.Limit() <= 0 {
+		return true
+	}
+	held := rows * float64(len(rs.ids)*estBytesPerValue) * float64(len(ls.ops)+1)
+	return held <= float64(b.env.Budget.Limit())/4
+}
+
+const (
+	parallelBuildFactor = 4
+	estBytesPerValue    = 16 // a rough guess at a build value's memory, for the check above
+)
+
+// lowerParallelProbe plans one hash join per probe stream. The build input
+// runs once (ops.Shared) and each join hashes its rows, so the joins and
+// every operator above them run in parallel instead of after a gather.
+func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, lkeys, rkeys []logical.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
+	pk, err := lowerAll(lkeys, ls.lay)
+	if err != nil {
+		return nil, err
+	}
+	bk, err := lowerAll(rkeys, rs.lay)
+	if err != nil {
+		return nil, err
+	}
+	build := ops.NewShared(b.env, b.gather(rs))
+	ex.Props = append(ex.Props, "parallel="+strconv.Itoa(len(ls.ops)))
+	out := &stream{ids: ids, lay: layoutOf(ids), ex: ex}
+	for _, probe := range ls.ops {
+		r := build.Reader()
+		b.created = append(b.created, r)
+		op, err := ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Probe: probe, Build: r, ProbeKeys: pk, BuildKeys: bk, Residual: res})
+		if err != nil {
+			return nil, err
+		}
+		b.created = append(b.created, op)
+		out.ops = append(out.ops, b.instrument(op, ex))
+	}
+	return out, nil
 }
