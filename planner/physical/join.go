@@ -80,20 +80,21 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 			return nil, err
 		}
 	}
-	if len(lkeys) > 0 && b.parallelProbe(jt, ls, rs, left, right) {
-		return b.lowerParallelProbe(jt, ls, rs, lkeys, rkeys, res, ids, ex)
+	var pk, bk []expr.Expr
+	if len(lkeys) > 0 {
+		if pk, err = lowerAll(lkeys, ls.lay); err != nil {
+			return nil, err
+		}
+		if bk, err = lowerAll(rkeys, rs.lay); err != nil {
+			return nil, err
+		}
+		if b.parallelProbe(jt, ls, rs, left, right) {
+			return b.lowerParallelProbe(jt, ls, rs, pk, bk, res, ids, ex)
+		}
 	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
-		pk, err := lowerAll(lkeys, ls.lay)
-		if err != nil {
-			return nil, err
-		}
-		bk, err := lowerAll(rkeys, rs.lay)
-		if err != nil {
-			return nil, err
-		}
 		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res})
 		if err != nil {
 			return nil, err
@@ -179,15 +180,7 @@ const (
 // lowerParallelProbe plans one hash join per probe stream. The build input
 // runs once (ops.Shared) and each join hashes its rows, so the joins and
 // every operator above them run in parallel instead of after a gather.
-func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, lkeys, rkeys []logical.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
-	pk, err := lowerAll(lkeys, ls.lay)
-	if err != nil {
-		return nil, err
-	}
-	bk, err := lowerAll(rkeys, rs.lay)
-	if err != nil {
-		return nil, err
-	}
+func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
 	build := ops.NewShared(b.env, b.gather(rs))
 	ex.Props = append(ex.Props, "parallel="+strconv.Itoa(len(ls.ops)))
 	out := &stream{ids: ids, lay: layoutOf(ids), ex: ex}
