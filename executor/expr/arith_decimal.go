@@ -50,6 +50,49 @@ func divScale(l, r sqltypes.Type) int32 {
 	return min(max(s, l.Scale, r.Scale), sqltypes.MaxNumericPrecision)
 }
 
+// alignLiteralScale raises the scale of a numeric literal operand to the
+// other operand's scale (1 becomes 1.00 next to a numeric(15,2) column).
+// For comparisons and + - this changes neither the value nor the result
+// type (max of the scales), but the kernels then take their same-scale
+// paths instead of rescaling every row of the column (TPC-H's
+// 1 - l_discount, l_quantity >= 1).
+func alignLiteralScale(l, r Expr) (Expr, Expr) {
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric || lt.Scale == rt.Scale {
+		return l, r
+	}
+	if lt.Scale < rt.Scale {
+		if nl, ok := rescaleLiteral(l, rt.Scale); ok {
+			return nl, r
+		}
+		return l, r
+	}
+	if nr, ok := rescaleLiteral(r, lt.Scale); ok {
+		return l, nr
+	}
+	return l, r
+}
+
+// rescaleLiteral returns the non-NULL numeric literal e at scale s, if
+// the value still fits 38 digits.
+func rescaleLiteral(e Expr, s int32) (Expr, bool) {
+	v, ok := IsLiteral(e)
+	d, isDec := v.(decimal128.Num)
+	if !ok || !isDec {
+		return nil, false
+	}
+	t := e.Type()
+	nd, ok := rescaleDec(d, t.Scale, s)
+	if !ok {
+		return nil, false
+	}
+	p := t.Precision
+	if p > 0 {
+		p = min(p+s-t.Scale, sqltypes.MaxNumericPrecision)
+	}
+	return &LiteralExpr{t: sqltypes.NumericType(p, s), v: nd}, true
+}
+
 // arithDecimals evaluates op over decimals of scales sa and sb into scale so.
 func arithDecimals(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb, so int32, la, ra arrow.Array) (arrow.Array, error) {
 	n := la.Len()

@@ -28,6 +28,9 @@ func Binary(op BinaryOp, l, r Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if op.IsComparison() || op == OpAdd || op == OpSub {
+		l, r = alignLiteralScale(l, r)
+	}
 	lt, rt := l.Type(), r.Type()
 	switch {
 	case op == OpAnd || op == OpOr:

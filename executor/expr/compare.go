@@ -192,6 +192,13 @@ func rawCompareScalar(mem memory.Allocator, op BinaryOp, a arrow.Array, s sqltyp
 	case []byte:
 		alloc()
 		scalarString(p.eq, viewOf(a), string(x), sLeft, out)
+	case decimal128.Num:
+		alloc()
+		if p.eq {
+			eqVS(values[decimal128.Num](a), x, out)
+		} else {
+			decltVS(values[decimal128.Num](a), x, sLeft, out)
+		}
 	default:
 		return nil, false
 	}
@@ -204,10 +211,23 @@ func rawCompareScalar(mem memory.Allocator, op BinaryOp, a arrow.Array, s sqltyp
 // scalarCmpOK reports whether rawCompareScalar has a kernel for v.
 func scalarCmpOK(v sqltypes.Datum) bool {
 	switch v.(type) {
-	case int16, int32, int64, arrow.Date32, arrow.Timestamp, string, []byte:
+	case int16, int32, int64, arrow.Date32, arrow.Timestamp, string, []byte, decimal128.Num:
 		return true
 	}
 	return false
+}
+
+// sameScalarLayout reports whether a column of type col compares with a
+// literal of type lit value by value: the same type, two string types,
+// or two numerics of one scale (precision does not change the values).
+func sameScalarLayout(col, lit sqltypes.Type) bool {
+	switch {
+	case col.IsString() && lit.IsString():
+		return true
+	case col.Kind == sqltypes.Numeric && lit.Kind == sqltypes.Numeric:
+		return col.Scale == lit.Scale
+	}
+	return col.Equal(lit)
 }
 
 func scalarOrdered[T int16 | int32 | int64](eq bool, a []T, s T, sLeft bool, out []byte) {

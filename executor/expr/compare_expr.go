@@ -43,7 +43,7 @@ func (e *cmpExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBat
 		if side == 1 {
 			other = e.r
 		}
-		if !scalarCmpOK(v) || !other.Type().Equal(lit.Type()) && !(other.Type().IsString() && lit.Type().IsString()) {
+		if !scalarCmpOK(v) || !sameScalarLayout(other.Type(), lit.Type()) {
 			break
 		}
 		a, err := other.Eval(ctx, env, b)

@@ -153,6 +153,25 @@ func decLess(x, y decimal128.Num) bool {
 	return x.HighBits() < y.HighBits() || x.HighBits() == y.HighBits() && x.LowBits() < y.LowBits()
 }
 
+// decltVS computes a[i] < s, or s < a[i] when scalarLeft.
+func decltVS(a []decimal128.Num, s decimal128.Num, scalarLeft bool, out []byte) {
+	var acc byte
+	for i := range a {
+		lt := decLess(a[i], s)
+		if scalarLeft {
+			lt = decLess(s, a[i])
+		}
+		acc |= b2u(lt) << (i & 7)
+		if i&7 == 7 {
+			out[i>>3] = acc
+			acc = 0
+		}
+	}
+	if len(a)&7 != 0 {
+		out[len(a)>>3] = acc
+	}
+}
+
 func decltVV(a, b []decimal128.Num, out []byte) {
 	b = b[:len(a)]
 	var acc byte

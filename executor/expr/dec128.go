@@ -120,6 +120,9 @@ func pow10(k int32) u128 {
 	return u128{uint64(m.HighBits()), m.LowBits()}
 }
 
+// pow10i64[k] is 10^k for 0 <= k <= 18.
+var pow10i64 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
 // maxDec is 10^38: every numeric magnitude must stay below it.
 var maxDec = pow10(38)
 
@@ -187,6 +190,15 @@ func fitsDec(n decimal128.Num) bool {
 func rescaleDec(n decimal128.Num, from, to int32) (decimal128.Num, bool) {
 	if from == to {
 		return n, true
+	}
+	if k := to - from; k > 0 && k <= 18 {
+		// The common case, a value that fits int64 scaled up by a few
+		// digits, without 128-bit arithmetic.
+		if v := int64(n.LowBits()); n.HighBits() == v>>63 {
+			if lim := pow10i64[18-k]; v < lim && v > -lim {
+				return decimal128.FromI64(v * pow10i64[k]), true
+			}
+		}
 	}
 	neg, m := split(n)
 	if to > from {

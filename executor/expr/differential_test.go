@@ -334,3 +334,89 @@ func checkDifferential(t *testing.T, env *executor.Env, e Expr, b arrow.RecordBa
 		}
 	}
 }
+
+// TestDifferentialLiteralScale compares a numeric column with, adds it to
+// and subtracts it from numeric literals of another scale, on either side:
+// Binary rescales such literals to the column's scale, which must change
+// neither the values nor the result type, and must leave a literal alone
+// when rescaling would overflow 38 digits.
+func TestDifferentialLiteralScale(t *testing.T) {
+	num := func(p, s int32) sqltypes.Type { return sqltypes.NumericType(p, s) }
+	lits := []struct {
+		t sqltypes.Type
+		v string
+	}{
+		{num(10, 0), "1"}, {num(10, 0), "-30"}, {num(10, 0), "0"}, {num(0, 1), "245"}, // 24.5: values are unscaled
+		{num(0, 0), "9999999999999999999999999999999999999"}, // 37 digits: cannot take 2 more
+		{num(0, 0), "-99999999999999999"},                    // above int64 once rescaled by 4
+	}
+	cols := []sqltypes.Type{num(15, 2), num(0, 4)}
+	ops := []BinaryOp{OpAdd, OpSub, OpEq, OpNe, OpLt, OpLe, OpGt, OpGe}
+	r := rand.New(rand.NewSource(2))
+	for _, ct := range cols {
+		for _, lit := range lits {
+			lv, ok := new(big.Int).SetString(lit.v, 10)
+			if !ok {
+				t.Fatal(lit.v)
+			}
+			ld := decimal128.FromBigInt(lv)
+			for _, op := range ops {
+				for _, litLeft := range []bool{false, true} {
+					name := fmt.Sprintf("%s_%s_%s/lit=%s/litLeft=%v", ct, op, lit.t, lit.v, litLeft)
+					t.Run(name, func(t *testing.T) {
+						env := newTestEnv(t)
+						n, offset := 300, 11
+						xs, ys := make([]sqltypes.Datum, n+offset), make([]sqltypes.Datum, n+offset)
+						for i := range xs {
+							if r.Intn(5) != 0 {
+								xs[i] = randDatum(r, ct)
+							}
+							ys[i] = ld
+						}
+						full := makeBatch(t, env, testCol{ct, xs})
+						b := full.NewSlice(int64(offset), full.NumRows())
+						full.Release()
+						defer b.Release()
+						col, litE := Column(0, ct, "x"), Literal(lit.t, ld)
+						dc := diffCase{op, ct, lit.t}
+						l, rr := col, litE
+						if litLeft {
+							l, rr, dc.lt, dc.rt = litE, col, lit.t, ct
+						}
+						e, err := Binary(op, l, rr)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !op.IsComparison() {
+							if want := max(ct.Scale, lit.t.Scale); e.Type().Scale != want {
+								t.Fatalf("result scale %d, want %d", e.Type().Scale, want)
+							}
+						}
+						xs2, ys2 := xs[offset:], ys[offset:]
+						if litLeft {
+							xs2, ys2 = ys2, xs2
+						}
+						checkDifferential(t, env, e, b, dc, xs2, ys2)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestRescaleDec checks the int64 shortcut of rescaleDec at its bounds
+// against math/big.
+func TestRescaleDec(t *testing.T) {
+	for _, v := range []string{"0", "1", "-1", "999999999999999", "-999999999999999", "1000000000000000",
+		"9223372036854775807", "-9223372036854775808", "99999999999999999999"} {
+		for _, k := range []int32{1, 2, 3, 4, 17, 18, 19, 20} {
+			bv, _ := new(big.Int).SetString(v, 10)
+			want := new(big.Int).Mul(bv, bigPow10(k))
+			got, ok := rescaleDec(decimal128.FromBigInt(bv), 0, k)
+			fits := new(big.Int).Abs(want).Cmp(bigPow10(38)) < 0
+			if ok != fits || ok && got.BigInt().Cmp(want) != 0 {
+				t.Errorf("rescaleDec(%s, 0, %d) = %s, %v; want %s, %v", v, k, got.BigInt(), ok, want, fits)
+			}
+		}
+	}
+}

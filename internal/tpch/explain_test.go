@@ -6,7 +6,23 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/meshql/meshql/engine"
 )
+
+// explainLines returns the lines of EXPLAIN for TPC-H query q.
+func explainLines(t *testing.T, sess *engine.Session, q string) []string {
+	t.Helper()
+	res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, q))
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	var plan []string
+	for _, r := range res.Rows {
+		plan = append(plan, r[0])
+	}
+	return plan
+}
 
 // TestSubqueriesAreJoins checks the plans of the TPC-H queries with
 // correlated subqueries: each subquery runs once, as a join (semi, anti,
@@ -22,15 +38,7 @@ func TestSubqueriesAreJoins(t *testing.T) {
 	}
 	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
 	for q, parts := range want {
-		res, err := Run(context.Background(), sess, "EXPLAIN "+readQuery(t, q))
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		var plan []string
-		for _, r := range res.Rows {
-			plan = append(plan, r[0])
-		}
-		text := strings.Join(plan, "\n")
+		text := strings.Join(explainLines(t, sess, q), "\n")
 		for _, p := range parts {
 			if !strings.Contains(text, p) {
 				t.Errorf("%s: plan lacks %q:\n%s", q, p, text)
@@ -70,5 +78,57 @@ func TestJoinsDoNotExplode(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCTEComputedOnce checks that Q15's revenue view, referenced twice,
+// reads and aggregates lineitem once.
+func TestCTEComputedOnce(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	text := strings.Join(explainLines(t, sess, "q15"), "\n")
+	if n := strings.Count(text, "Scan tpch.lineitem"); n != 1 {
+		t.Errorf("lineitem scanned %d times, want once:\n%s", n, text)
+	}
+	if n := strings.Count(text, "CTE Scan (name=revenue)"); n != 2 {
+		t.Errorf("%d reads of revenue, want 2:\n%s", n, text)
+	}
+}
+
+// TestGroupedSubqueriesReduced checks that the decorrelated aggregates of
+// Q2, Q17 and Q20 only see the rows of the parts the outer query keeps (a
+// semi join with the filtered part scan below the aggregate), instead of
+// aggregating all of partsupp or lineitem.
+func TestGroupedSubqueriesReduced(t *testing.T) {
+	want := map[string]string{
+		"q02": "HashJoin Semi (keys=[(ps_partkey = p_partkey)])",
+		"q17": "HashJoin Semi (keys=[(l_partkey = p_partkey)])",
+		"q20": "HashJoin Semi (keys=[(l_partkey = p_partkey)])",
+	}
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	for q, semi := range want {
+		text := strings.Join(explainLines(t, sess, q), "\n")
+		agg := strings.Index(text, "HashAggregate (groups=")
+		if agg < 0 || !strings.Contains(text[agg:], semi) {
+			t.Errorf("%s: no %s below the grouped aggregate:\n%s", q, semi, text)
+		}
+	}
+}
+
+// TestSemiJoinBelowJoins checks that Q18's IN subquery (a few dozen
+// orders) filters orders before orders are joined with lineitem.
+func TestSemiJoinBelowJoins(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	plan := explainLines(t, sess, "q18")
+	semi, join := -1, -1
+	for i, line := range plan {
+		switch {
+		case strings.Contains(line, "HashJoin Semi (keys=[(o_orderkey = l_orderkey)])"):
+			semi = i
+		case strings.Contains(line, "HashJoin Inner (keys=[(l_orderkey = o_orderkey)])"):
+			join = i
+		}
+	}
+	if semi < 0 || join < 0 || semi < join {
+		t.Errorf("the semi join is not below the lineitem-orders join:\n%s", strings.Join(plan, "\n"))
 	}
 }

@@ -122,6 +122,7 @@ type binder struct {
 	meta   *logical.Metadata
 	params *paramTypes
 	ctes   []map[string]*cteDef
+	nCTEs  int // WITH queries seen so far, numbering logical.Shared keys
 	depth  int
 	// who is whose rights product references are secured with: the
 	// session's principal, or inside a derived product with
@@ -146,7 +147,9 @@ type binder struct {
 }
 
 type cteDef struct {
+	key        int
 	name       string
+	share      pg_query.CTEMaterialize // AS [NOT] MATERIALIZED
 	query      *pg_query.SelectStmt
 	colAliases []string
 }

@@ -27,7 +27,8 @@ func (b *binder) pushCTEs(w *pg_query.WithClause) error {
 		if _, dup := m[c.Ctename]; dup {
 			return errAt(sqltypes.New(sqltypes.CodeDuplicateAlias, "WITH query name %q specified more than once", c.Ctename), int(c.Location))
 		}
-		def := &cteDef{name: c.Ctename, query: sel}
+		b.nCTEs++
+		def := &cteDef{key: b.nCTEs, name: c.Ctename, query: sel, share: c.Ctematerialized}
 		for _, a := range c.Aliascolnames {
 			def.colAliases = append(def.colAliases, a.GetString_().Sval)
 		}
@@ -214,6 +215,14 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 			}
 			if len(colAliases) == 0 {
 				colAliases = def.colAliases
+			}
+			if def.share != pg_query.CTEMaterialize_CTEMaterializeNever {
+				// rules.InlineSingleUse removes the wrapper again when this
+				// is the only reference.
+				c := *q
+				c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
+					Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways}
+				q = &c
 			}
 			return subqueryRelation(q, alias, colAliases, outer)
 		}

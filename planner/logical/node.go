@@ -191,6 +191,25 @@ func (n *SetOp) Output() []ColumnID          { return n.Cols }
 func (n *SetOp) Children() []Node            { return []Node{n.Left, n.Right} }
 func (n *SetOp) WithChildren(ch []Node) Node { c := *n; c.Left, c.Right = ch[0], ch[1]; return &c }
 
+// Shared is one reference to a WITH query that is referenced more than
+// once: every reference holds its own copy of the bound query (with its
+// own column IDs), and the copies with one Key are computed once and their
+// rows shared (positionally). Optimizer rules treat Shared as a fence, so
+// that the copies stay alike: no predicate moves into it and every output
+// of its input is kept.
+type Shared struct {
+	Key   int    // identifies the WITH query within the statement
+	Name  string // the WITH query's name, for EXPLAIN
+	Input Node
+	// Materialized is set by AS MATERIALIZED: computed once even when
+	// referenced once.
+	Materialized bool
+}
+
+func (n *Shared) Output() []ColumnID          { return n.Input.Output() }
+func (n *Shared) Children() []Node            { return []Node{n.Input} }
+func (n *Shared) WithChildren(ch []Node) Node { c := *n; c.Input = ch[0]; return &c }
+
 // Values is a constant relation.
 type Values struct {
 	Rows [][]Expr

@@ -57,6 +57,7 @@ type builder struct {
 	split      *Split
 	partitions int
 	limits     map[*logical.Scan]limitHint // see noteLimit
+	shared     map[int]*sharedPlan         // by logical.Shared.Key
 }
 
 // Options adjust BuildWith.
@@ -272,6 +273,8 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		return b.lowerSetOp(x)
 	case *logical.Window:
 		return b.lowerWindow(x)
+	case *logical.Shared:
+		return b.lowerShared(x)
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }

@@ -10,12 +10,15 @@ import (
 // unwrap, predicates move down into scans, and unused columns disappear.
 func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator) (logical.Node, error) {
 	steps := []func(logical.Node) (logical.Node, error){
+		InlineSingleUse,
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
 		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
 		UnwrapDateCasts,
 		FactorOr,
 		PushDownFilters,
+		PushSemiJoins,
 		ReorderJoins,
+		ReduceGroupedJoins,
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 	}
 	var err error

@@ -119,6 +119,11 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		}
 		c.Input = prune(x.Input, need)
 		return &c
+	case *logical.Shared:
+		// Every reference keeps all columns, so that the copies stay alike.
+		c := *x
+		c.Input = prune(x.Input, logical.OutputSet(x.Input))
+		return &c
 	case *logical.SetOp:
 		// Every column takes part in duplicate elimination: keep them all.
 		c := *x

@@ -1,0 +1,112 @@
+package ops
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// openCounter counts how often its input is opened.
+type openCounter struct {
+	executor.Operator
+	opens int
+}
+
+func (o *openCounter) Open(ctx context.Context) error {
+	o.opens++
+	return o.Operator.Open(ctx)
+}
+
+func TestSharedReadersSeeAllRowsInputRunsOnce(t *testing.T) {
+	for _, readers := range []int{1, 2, 3} {
+		mem := checked(t)
+		env := testEnv(mem, 2)
+		rows := intRows(1, 2, nil, 4, 5)
+		in := &openCounter{Operator: source(mem, schemaOf(i64), rows, 2, true)}
+		s := NewShared(env, in)
+		rs := make([]executor.Operator, readers)
+		for i := range rs {
+			rs[i] = s.Reader()
+		}
+		// Readers on different goroutines, as the two sides of a join run.
+		got := make([][][]any, readers)
+		var wg sync.WaitGroup
+		for i, r := range rs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = mustDrain(t, r)
+			}()
+		}
+		wg.Wait()
+		for i := range got {
+			sameRows(t, got[i], rows)
+		}
+		if in.opens != 1 {
+			t.Errorf("%d readers: input opened %d times, want once", readers, in.opens)
+		}
+		if s.Reservation().Size() != 0 {
+			t.Errorf("reservation %d after every reader closed", s.Reservation().Size())
+		}
+	}
+}
+
+func TestSharedInputError(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 2)
+	bad := &failingOp{Operator: source(mem, schemaOf(i64), intRows(1, 2, 3), 1, false), after: 1}
+	s := NewShared(env, bad)
+	r1, r2 := s.Reader(), s.Reader()
+	_, err := drain(t, r1)
+	wantCode(t, err, sqltypes.CodeDivisionByZero)
+	_, err = drain(t, r2)
+	wantCode(t, err, sqltypes.CodeDivisionByZero)
+}
+
+func TestSharedUnopenedReadersReleaseInput(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 2)
+	s := NewShared(env, source(mem, schemaOf(i64), intRows(1, 2, 3), 1, false))
+	r1, r2 := s.Reader(), s.Reader()
+	r1.Close()
+	r2.Close()
+	r2.Close() // idempotent
+}
+
+func TestSharedOverBudget(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 2)
+	env.Budget = membudget.New(membudget.Options{Limit: 64})
+	s := NewShared(env, source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6, 7, 8), 4, false))
+	r1, r2 := s.Reader(), s.Reader()
+	_, err := drain(t, r1)
+	wantCode(t, err, sqltypes.CodeOutOfMemory)
+	_, err = drain(t, r2)
+	wantCode(t, err, sqltypes.CodeOutOfMemory)
+}
+
+func TestSharedWaitingReaderCancelled(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 2)
+	s := NewShared(env, source(mem, schemaOf(i64), intRows(1), 1, false))
+	r1, r2 := s.Reader(), s.Reader()
+	// r1 has started the input and not finished: r2 waits, and gives up
+	// when its context ends.
+	s.mu.Lock()
+	s.started = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	wantCode(t, r2.Open(ctx), sqltypes.CodeQueryCanceled)
+	r2.Close()
+	s.mu.Lock()
+	s.started = false
+	s.mu.Unlock()
+	if rows := mustDrain(t, r1); len(rows) != 1 {
+		t.Fatalf("rows %v", rows)
+	}
+}
