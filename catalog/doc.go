@@ -4,9 +4,9 @@
 //
 // A mesh folder holds mesh.yaml (name, users, roles, domains, mesh-wide
 // access rules, …) and one folder per domain with one descriptor per
-// product version, named <product>_v<version>.yaml. Load reads and validates all of it and reports
-// every problem at once as a *LoadError, each problem located as
-// "file:line: field: what is wrong".
+// product version, named <product>_v<version>.yaml. Load reads and
+// validates all of it and reports every problem at once as a *LoadError,
+// each problem located as "file:line: field: what is wrong".
 //
 // Names resolve like unquoted SQL identifiers (case-insensitively):
 // "sales.orders_v1" is that exact version and "sales.orders" is the newest
