@@ -46,14 +46,7 @@ func (y *yamlFile) meshAccess(f fields, mc *meshConfig) []AccessRule {
 			seen[r.ID] = true
 		}
 		r.Tags = y.accessColumns(rf)
-		switch {
-		case r.Mask != "" && !contains(maskMethods, r.Mask):
-			y.problem(rf.get("mask"), rf.at("mask"), "%q is not one of %s", r.Mask, strings.Join(maskMethods, ", "))
-		case r.Deny && r.Mask != "":
-			y.problem(rf.get("mask"), it.path, "deny and mask exclude each other")
-		case !r.Deny && r.Mask == "":
-			y.problem(rf.node, it.path, "needs deny: true or a mask")
-		}
+		y.checkDenyOrMask(rf, it.path, r.Deny, r.Mask, "deny: true or a mask")
 		rules = append(rules, r)
 	}
 	return rules
