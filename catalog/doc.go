@@ -2,11 +2,11 @@
 // versions, columns, SLAs, lineage and access policies; loading and
 // validating a mesh folder; and resolving SQL names to product versions.
 //
-// A mesh folder holds mesh.yaml (name, users, roles, domains) and one folder
-// per domain with one descriptor per product version, named
-// <product>_v<version>.yaml. Load reads and validates all of it and reports
-// every problem at once as a *LoadError, each problem located as
-// "file:line: field: what is wrong".
+// A mesh folder holds mesh.yaml (name, users, roles, domains, mesh-wide
+// access rules, …) and one folder per domain with one descriptor per
+// product version, named <product>_v<version>.yaml. Load reads and
+// validates all of it and reports every problem at once as a *LoadError,
+// each problem located as "file:line: field: what is wrong".
 //
 // Names resolve like unquoted SQL identifiers (case-insensitively):
 // "sales.orders_v1" is that exact version and "sales.orders" is the newest

@@ -74,6 +74,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 		Users:       mc.users,
 		Roles:       mc.roles,
 		Rules:       mc.rules,
+		Access:      mc.access,
 	}
 	m.MaskKey, m.MaskKeySource = resolveMaskKey(mc.maskKey, filepath.Join(dir, MeshFile), absDir, opts.MaskKey, ps)
 	for _, lp := range loaded {
@@ -81,6 +82,7 @@ func Load(dir string, opts LoadOptions) (*Mesh, error) {
 	}
 	sortProducts(m.Products)
 	checkCrossFile(m, loaded)
+	checkAccessTypes(m, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
@@ -251,3 +253,22 @@ func checkCrossFile(m *Mesh, loaded []*loadedProduct) {
 }
 
 func inputPath(i int) string { return "inputs[" + strconv.Itoa(i) + "]" }
+
+// checkAccessTypes reports a mesh-wide round mask that matches a column it
+// cannot round (not a number, date or timestamp): every query of that
+// product would fail, so the mesh fails to load instead, naming the rule.
+func checkAccessTypes(m *Mesh, ps *problems) {
+	for i, r := range m.Access {
+		if r.Mask != "round" {
+			continue
+		}
+		for _, p := range m.Products {
+			for _, c := range p.Columns {
+				if r.Matches(c) && !c.Type.IsNumeric() && !c.Type.IsTemporal() {
+					ps.add(r.File, r.Line, "access["+strconv.Itoa(i)+"].mask",
+						"round masks numbers, dates and timestamps, but the rule matches column %s of %s (%s)", c.Name, p.QualifiedName(), c.Type)
+				}
+			}
+		}
+	}
+}

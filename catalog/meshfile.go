@@ -22,12 +22,13 @@ type meshConfig struct {
 	maskKey           maskKeyConfig
 	connections       map[string]*Connection // nil when mesh.yaml could not be read
 	rules             []RuleSetting
+	access            []AccessRule
 }
 
 // meshFile decodes and validates mesh.yaml.
 func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	mc := &meshConfig{roleSet: map[string]bool{}, domainNode: map[string]*yaml.Node{}}
-	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file", "connections", "rules")
+	f, ok := y.object(root, "", "name", "description", "search_path", "users", "roles", "domains", "mask_key_env", "mask_key_file", "connections", "rules", "access")
 	if !ok {
 		return mc
 	}
@@ -44,6 +45,7 @@ func (y *yamlFile) meshFile(root *yaml.Node) *meshConfig {
 	y.checkRoleCycles(mc, roleNodes)
 	mc.maskKey = y.meshMaskKey(f)
 	mc.rules = y.meshRules(f)
+	mc.access = y.meshAccess(f, mc)
 	return mc
 }
 

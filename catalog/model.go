@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -39,6 +40,58 @@ type Mesh struct {
 	// Rules are mesh.yaml's settings for the global lint rules, in file
 	// order: a rule id may be given another severity or turned off.
 	Rules []RuleSetting
+	// Access are the mesh-wide column rules (mesh.yaml's access), in file
+	// order; catalog/policy applies them before each product's own column
+	// policies. Load sets DefaultAccess when mesh.yaml has no access key;
+	// "access: []" declares none.
+	Access []AccessRule
+}
+
+// AccessRule is one mesh-wide column rule: the columns carrying one of
+// Tags are denied, or masked with Mask, for the principals it applies to:
+// those holding one of Roles (every principal when Roles is empty) and
+// none of Except, nor, when ExceptDomain is set, the role named like the
+// product's domain (the owning team's role).
+type AccessRule struct {
+	ID          string
+	Description string
+	// Tags select columns: "pii" matches the tag pii only, "pii.*" any
+	// tag starting with "pii.".
+	Tags         []string
+	Roles        []string
+	Except       []string
+	ExceptDomain bool
+	Deny         bool
+	Mask         string // null | redact | hash | partial | round; "" when Deny
+	File         string // mesh.yaml as reached from the folder given to Load
+	Line         int
+}
+
+// Matches reports whether column c carries one of the rule's tags.
+func (r *AccessRule) Matches(c *Column) bool {
+	for _, want := range r.Tags {
+		prefix, wild := strings.CutSuffix(want, "*")
+		for _, t := range c.Tags {
+			if t == want || (wild && strings.HasPrefix(t, prefix)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DefaultAccess returns the rule a mesh.yaml without an access key gets:
+// every column tagged pii or pii.* is hashed for the roles outside the
+// product's domain. A new slice each call, so no caller can change
+// another's.
+func DefaultAccess() []AccessRule {
+	return []AccessRule{{
+		ID:           "pii-outside-domain",
+		Description:  "built-in default: personal data is hashed outside its owning domain",
+		Tags:         []string{"pii", "pii.*"},
+		ExceptDomain: true,
+		Mask:         "hash",
+	}}
 }
 
 // RuleSetting is one entry of mesh.yaml's rules mapping.

@@ -34,14 +34,7 @@ func (y *yamlFile) policies(f fields, c descriptorContext, p *Product) Policies 
 			}
 			rule = ColumnPolicy{Deny: true, Except: y.roleList(rf, "allow", c)}
 		}
-		switch {
-		case rule.Mask != "" && !contains(maskMethods, rule.Mask):
-			y.problem(rf.get("mask"), rf.at("mask"), "%q is not one of %s", rule.Mask, strings.Join(maskMethods, ", "))
-		case rule.Deny && rule.Mask != "":
-			y.problem(rf.get("mask"), cp.valuePath, "deny and mask exclude each other")
-		case !rule.Deny && rule.Mask == "":
-			y.problem(rf.node, cp.valuePath, "needs allow, deny: true or a mask")
-		}
+		y.checkDenyOrMask(rf, cp.valuePath, rule.Deny, rule.Mask, "allow, deny: true or a mask")
 		if out.Columns == nil {
 			out.Columns = map[string]ColumnPolicy{}
 		}
@@ -63,6 +56,20 @@ func (y *yamlFile) policies(f fields, c descriptorContext, p *Product) Policies 
 		out.RowFilters = append(out.RowFilters, r)
 	}
 	return out
+}
+
+// checkDenyOrMask reports a column rule (a descriptor's or a mesh-wide
+// one) that does not say exactly one of deny and a known mask; needs
+// names what the rule may say instead, for the message.
+func (y *yamlFile) checkDenyOrMask(rf fields, path string, deny bool, mask, needs string) {
+	switch {
+	case mask != "" && !contains(maskMethods, mask):
+		y.problem(rf.get("mask"), rf.at("mask"), "%q is not one of %s", mask, strings.Join(maskMethods, ", "))
+	case deny && mask != "":
+		y.problem(rf.get("mask"), path, "deny and mask exclude each other")
+	case !deny && mask == "":
+		y.problem(rf.node, path, "needs %s", needs)
+	}
 }
 
 // roleList decodes a list of role names, checking each against mesh.yaml.

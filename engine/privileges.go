@@ -74,6 +74,25 @@ func roleByOID(snap catalogSnapshot) func(oid int64) (string, bool) {
 	}
 }
 
+// rolesOf lists who pg_roles lists (users, then the roles that are not
+// also users), for inquiries whose user argument varies per row.
+func rolesOf(snap catalogSnapshot) func() []bind.RoleRef {
+	return func() []bind.RoleRef {
+		var out []bind.RoleRef
+		seen := map[string]bool{}
+		for _, u := range snap.mesh.Users {
+			seen[u.Name] = true
+			out = append(out, bind.RoleRef{Name: u.Name, OID: stableOID("role", u.Name)})
+		}
+		for _, r := range snap.mesh.Roles {
+			if !seen[r.Name] {
+				out = append(out, bind.RoleRef{Name: r.Name, OID: stableOID("role", r.Name)})
+			}
+		}
+		return out
+	}
+}
+
 // grantees returns who a product's read grant is held through for the
 // session: the session's roles named in policies.read, or admin.
 func grantees(who policy.Principal, read []string) []string {

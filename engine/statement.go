@@ -88,7 +88,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
 		SessionFunction: s.sessionFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
-		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap),
+		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
 	})
 	if st.err != nil {
 		// A statement refused at analysis (a denied column, an unknown

@@ -200,13 +200,31 @@ func TestSunsetBoundaries(t *testing.T) {
 	}
 }
 
+// TestPIIExceptOutsideDomain: the pii-masked rule reports what the
+// policy decision point decides for the roles outside the domain, mesh.yaml's
+// access rules included (expectations written from the policies below).
 func TestPIIExceptOutsideDomain(t *testing.T) {
 	p := &catalog.Product{Domain: "sales", Name: "p", Version: 1, File: "sales/p_v1.yaml",
-		Columns:  []*catalog.Column{{Name: "email", Tags: []string{"pii.contact"}, Line: 7}},
-		Policies: catalog.Policies{Columns: map[string]catalog.ColumnPolicy{"email": {Mask: "hash", Except: []string{"sales", "analyst"}}}}}
-	fs := checkPII(p)
+		Columns: []*catalog.Column{{Name: "email", Tags: []string{"pii.contact"}, Line: 7}},
+		Policies: catalog.Policies{Read: []string{"analyst", "marketing", "sales"},
+			Columns: map[string]catalog.ColumnPolicy{"email": {Mask: "hash", Except: []string{"sales", "analyst"}}}}}
+	m := &catalog.Mesh{Products: []*catalog.Product{p}, Access: []catalog.AccessRule{},
+		Roles: []*catalog.Role{{Name: "analyst"}, {Name: "marketing"}, {Name: "sales"}, {Name: "ops"}}}
+	fs := checkPII(m)
 	if len(fs) != 1 || !strings.Contains(fs[0].Message, "role analyst") || fs[0].Line != 7 {
 		t.Errorf("findings = %v, want one about role analyst at line 7", fs)
+	}
+	// A mesh-wide rule hashing pii outside the domain covers analyst,
+	// whom the product's policy excepts.
+	m.Access = catalog.DefaultAccess()
+	if fs := checkPII(m); len(fs) != 0 {
+		t.Errorf("with the default access rule: findings = %v, want none", fs)
+	}
+	// Neither a product policy nor a mesh-wide rule: every outside reader
+	// (analyst and marketing; ops may not read p) reads it as stored.
+	p.Policies.Columns, m.Access = nil, nil
+	if fs := checkPII(m); len(fs) != 1 || !strings.Contains(fs[0].Message, "neither masked nor denied") {
+		t.Errorf("without policies: findings = %v, want one saying neither masked nor denied", fs)
 	}
 }
 

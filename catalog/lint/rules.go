@@ -38,7 +38,7 @@ func DefaultRules(now time.Time) []Rule {
 		{ID: "pii-masked", Severity: SeverityError,
 			Message: "every column tagged pii or pii.* is masked or denied for roles outside its domain",
 			Hint:    "add policies.columns.<column>: {mask: hash, except: [<domain role>]} or {deny: true}",
-			Check:   perProduct(checkPII)},
+			Check:   checkPII},
 		{ID: "naming", Severity: SeverityError,
 			Message: "descriptors are named <domain>/<name>_v<N>.yaml with a snake_case name",
 			Hint:    "rename the product to lower-case words joined by single underscores and the file to match",
@@ -152,22 +152,38 @@ func isPII(tags []string) bool {
 	return false
 }
 
-// checkPII requires a mask or deny on every PII column, and that its
-// exceptions name only the product's own domain (the role named like it).
-func checkPII(p *catalog.Product) []Finding {
+// checkPII asks the policy decision point, for every role outside a
+// product's domain (not holding the role named like it) that may read the
+// product, whether it reads each PII column as stored: mesh.yaml's access
+// rules and the product's column policies both count, as they do when
+// the engine enforces them.
+func checkPII(m *catalog.Mesh) []Finding {
 	var out []Finding
-	for _, c := range p.Columns {
-		if !isPII(c.Tags) {
-			continue
+	for _, p := range m.Products {
+		var readers []string         // roles outside the domain that read p
+		raw := map[string][]string{} // column -> those of readers that read it as stored
+		for _, r := range m.Roles {
+			who, _ := policy.RolePrincipal(m, r.Name)
+			d := policy.Decide(m, who, p)
+			if who.HasRole(p.Domain) || who.HasRole(policy.AdminRole) || !d.CanRead {
+				continue
+			}
+			readers = append(readers, r.Name)
+			for _, c := range p.Columns {
+				if _, masked := d.Masks[c.Name]; isPII(c.Tags) && !masked && !d.Denied[c.Name] {
+					raw[c.Name] = append(raw[c.Name], r.Name)
+				}
+			}
 		}
-		cp, ok := p.Policies.Columns[c.Name]
-		if !ok || (!cp.Deny && cp.Mask == "") {
-			out = append(out, at(p, c, "column %s of %s is tagged pii but neither masked nor denied", c.Name, p.QualifiedName()))
-			continue
-		}
-		for _, r := range cp.Except {
-			if r != p.Domain {
-				out = append(out, at(p, c, "column %s of %s is tagged pii but unmasked for role %s, outside domain %s", c.Name, p.QualifiedName(), r, p.Domain))
+		for _, c := range p.Columns {
+			switch rs := raw[c.Name]; {
+			case len(rs) == 0:
+			case len(rs) == len(readers):
+				out = append(out, at(p, c, "column %s of %s is tagged pii but neither masked nor denied", c.Name, p.QualifiedName()))
+			default:
+				for _, r := range rs {
+					out = append(out, at(p, c, "column %s of %s is tagged pii but unmasked for role %s, outside domain %s", c.Name, p.QualifiedName(), r, p.Domain))
+				}
 			}
 		}
 	}

@@ -13,18 +13,24 @@
 //     everything: no denials, no masks, no row filters.
 //  2. The product is readable when one of the principal's (expanded) roles
 //     is in policies.read; otherwise nothing else is decided.
-//  3. Global default (mesh-wide, built in because mesh.yaml has no
-//     policies section): every column tagged "pii" or "pii.<anything>" is
-//     masked with hash, unless the principal holds a role named like the
-//     product's domain (the owning team's role, e.g. role "sales" for the
-//     sales domain).
-//  4. Product column policies refine the global default. A column policy
+//  3. Mesh-wide rules (catalog.Mesh.Access, mesh.yaml's access) apply
+//     first. A rule applies to a principal holding one of its roles (any
+//     principal when it names none) and none of its except roles, nor,
+//     with except_domain, the role named like the product's domain (the
+//     owning team's role, e.g. role "sales" for the sales domain). It
+//     decides the columns carrying one of its tags ("pii", or "pii.*" for
+//     any tag starting with "pii."). When several apply to one column, a
+//     deny wins; otherwise the first mask in file order does. A mesh.yaml
+//     without an access key gets catalog.DefaultAccess: every column
+//     tagged pii or pii.* is hashed except for the domain's role (what
+//     this rule was before it became data); "access: []" declares none.
+//  4. Product column policies refine the mesh-wide rules. A column policy
 //     applies unless the principal holds one of its except roles; when it
-//     applies it replaces the global default for that column (deny, or its
-//     mask, which may be weaker or stronger). When the principal is
-//     excepted, the column policy is lifted and the global default (rule
-//  3. is what remains, so an owner can never expose a PII column raw
-//     to a non-owning role by an except list alone.
+//     applies it replaces the mesh-wide decision for that column (deny, or
+//     its mask, which may be weaker or stronger). When the principal is
+//     excepted, the column policy is lifted and the mesh-wide decision
+//     (rule 3) is what remains, so an owner can never expose a PII column
+//     raw to a non-owning role by an except list alone.
 //  5. Row filters apply when the principal holds one of their roles (an
 //     empty roles list means everybody) and none of their except roles.
 //     Predicates are kept as SQL text, in declaration order, and AND-ed;

@@ -181,16 +181,6 @@ func (d Decision) String() string {
 	return sb.String()
 }
 
-// IsPII reports whether a column carries the pii tag or a pii.* tag.
-func IsPII(c *catalog.Column) bool {
-	for _, t := range c.Tags {
-		if t == "pii" || strings.HasPrefix(t, "pii.") {
-			return true
-		}
-	}
-	return false
-}
-
 // MaskKey returns the key mesh_mask_hash uses for the mesh: derived from
 // the mesh's secret (catalog.Mesh.MaskKey: mesh.yaml's mask_key_env or
 // mask_key_file, or the installation's key), so that it is the same for
@@ -236,13 +226,8 @@ func Decide(m *catalog.Mesh, p Principal, prod *catalog.Product) Decision {
 	}
 	d := Decision{CanRead: true, Reason: "read granted by role " + grant}
 
-	owner := p.HasRole(prod.Domain)
 	for _, c := range prod.Columns {
-		var mask string
-		deny := false
-		if IsPII(c) && !owner {
-			mask = MaskHash
-		}
+		deny, mask := globalRule(m.Access, p, prod, c)
 		if cp, ok := pol.Columns[c.Name]; ok && !p.HasAnyRole(cp.Except) {
 			deny, mask = cp.Deny, cp.Mask
 		}
@@ -272,6 +257,35 @@ func Decide(m *catalog.Mesh, p Principal, prod *catalog.Product) Decision {
 		}
 	}
 	return d
+}
+
+// globalRule returns what the mesh-wide rules (rule 3) decide for column
+// c of prod: a deny of any applicable rule wins; otherwise the mask of the
+// first applicable rule in file order; otherwise neither.
+func globalRule(rules []catalog.AccessRule, p Principal, prod *catalog.Product, c *catalog.Column) (deny bool, mask string) {
+	for i := range rules {
+		r := &rules[i]
+		if !applies(r, p, prod.Domain) || !r.Matches(c) {
+			continue
+		}
+		if r.Deny {
+			return true, ""
+		}
+		if mask == "" {
+			mask = r.Mask
+		}
+	}
+	return false, mask
+}
+
+// applies reports whether the mesh-wide rule r applies to principal p on a
+// product of domain: p holds one of r.Roles (any principal when empty)
+// and none of r.Except, nor, with r.ExceptDomain, the role named domain.
+func applies(r *catalog.AccessRule, p Principal, domain string) bool {
+	if len(r.Roles) > 0 && !p.HasAnyRole(r.Roles) {
+		return false
+	}
+	return !p.HasAnyRole(r.Except) && !(r.ExceptDomain && p.HasRole(domain))
 }
 
 // maskSpec fills in the parameter a method needs for column c.

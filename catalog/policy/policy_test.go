@@ -139,7 +139,8 @@ func maskMethods(d Decision) map[string]bool {
 // everyone, several filters, unknown users.
 func TestDecideRules(t *testing.T) {
 	m := &catalog.Mesh{
-		Name: "t",
+		Name:   "t",
+		Access: catalog.DefaultAccess(), // what Load gives a mesh.yaml without access
 		Roles: []*catalog.Role{
 			{Name: "admin", Inherits: []string{"ops"}}, {Name: "hr"}, {Name: "ops"}, {Name: "sales"},
 		},

@@ -82,6 +82,10 @@ type Options struct {
 	// resolves a user given by oid.
 	Privileges func(user string) (g *Grants, ok bool)
 	RoleByOID  func(oid int64) (user string, ok bool)
+	// Roles lists every user and role a user argument may name, for the
+	// inquiry functions given a user that varies per row (pg_roles.rolname
+	// or oid); nil makes such a user argument 0A000.
+	Roles func() []RoleRef
 	// ResolveOID turns the name in a 'name'::regclass (regtype,
 	// regnamespace, …) literal into the object's id; kind is the reg*
 	// type's name. Errors are the user's (42P01, 42704). May be nil: the

@@ -93,6 +93,9 @@ func (b *binder) bindPrivilege(name string, fc *pg_query.FuncCall, sc *scope, ag
 	case want:
 	case want + 1:
 		u, ok := args[0].(*logical.Const)
+		if !ok && b.opts.Roles != nil {
+			return b.privilegePerUser(name, args, loc)
+		}
 		if !ok || u.V == nil {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s: the user argument must be a constant", name), loc)
 		}
@@ -107,6 +110,13 @@ func (b *binder) bindPrivilege(name string, fc *pg_query.FuncCall, sc *scope, ag
 	default:
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s with %d arguments does not exist", name, len(args)), loc)
 	}
+	return b.privilegeOf(name, user, args, loc)
+}
+
+// privilegeOf answers inquiry function name for user over args (without
+// the user argument).
+func (b *binder) privilegeOf(name, user string, args []logical.Expr, loc int) (logical.Expr, error) {
+	fn := privilegeFunctions[name]
 	p, ok := args[len(args)-1].(*logical.Const)
 	if !ok || p.V == nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s: the privilege argument must be a constant", name), loc)
@@ -130,6 +140,51 @@ func (b *binder) bindPrivilege(name string, fc *pg_query.FuncCall, sc *scope, ag
 		col = args[1]
 	}
 	return b.tablePrivilege(g, args[0], col, loc)
+}
+
+// RoleRef is a user or role a privilege inquiry may name: its name and
+// its pg_roles oid.
+type RoleRef struct {
+	Name string
+	OID  int64
+}
+
+// privilegePerUser answers an inquiry whose user argument varies per row
+// (has_table_privilege(rolname, …) over pg_roles) as a CASE over every
+// user and role: WHEN user = 'analyst' THEN <analyst's answer> …. A name
+// or oid that is neither answers NULL (PostgreSQL raises 42704 for an
+// unknown name; a per-row error would fail the whole query).
+func (b *binder) privilegePerUser(name string, args []logical.Expr, loc int) (logical.Expr, error) {
+	who := args[0]
+	byOID := who.Type().IsInteger()
+	if !byOID {
+		c, err := b.coerce(who, sqltypes.TypeText)
+		if err != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s: the user argument must be a name or an oid", name), loc)
+		}
+		who = c
+	}
+	roles := b.opts.Roles()
+	if len(roles) == 0 {
+		return &logical.Const{T: sqltypes.TypeBool}, nil
+	}
+	out := &logical.Case{T: sqltypes.TypeBool}
+	for _, r := range roles {
+		var key logical.Expr = &logical.Const{T: sqltypes.TypeText, V: r.Name}
+		if byOID {
+			c, err := b.coerce(&logical.Const{T: sqltypes.TypeInt8, V: r.OID}, who.Type())
+			if err != nil {
+				return nil, err
+			}
+			key = c
+		}
+		then, err := b.privilegeOf(name, r.Name, args[1:], loc)
+		if err != nil {
+			return nil, err
+		}
+		out.Whens = append(out.Whens, logical.When{Cond: boolBinary(expr.OpEq, who, key), Then: then})
+	}
+	return out, nil
 }
 
 // holdsPrivilege parses a privilege list ("SELECT, UPDATE WITH GRANT
