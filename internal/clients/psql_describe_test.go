@@ -10,13 +10,6 @@ import (
 	"time"
 )
 
-// describeBlocker is what meshql answers while psql's \d and \d+ are
-// blocked: the correlated subqueries they send (pg_policy's roles, `oid =
-// ANY(pol.polroles)` under array(); the publications' `attnum =
-// prattrs[s]` under string_agg; \d+'s `unnest(tc.reloptions)` in a FROM
-// under an outer join) are not decorrelated yet.
-const describeBlocker = "correlated"
-
 // checkPsqlDescribe checks psql's \d and \d+ of sales.orders_v1: every
 // column with its type, and with \d+ its description from the descriptor.
 func checkPsqlDescribe(t *testing.T, f *fixture) {
@@ -38,11 +31,6 @@ func checkPsqlDescribe(t *testing.T, f *fixture) {
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
 		cancel()
-		if err != nil && strings.Contains(stderr.String(), describeBlocker) {
-			// TODO(lead): unskip once planner/bind decorrelates these (#5).
-			t.Skipf("psql %s is blocked by correlated subqueries meshql cannot decorrelate yet (#5: oid = ANY(pol.polroles) under array(), "+
-				"attnum = prattrs[s] under string_agg, unnest(tc.reloptions) under an outer join): %s", meta, strings.TrimSpace(stderr.String()))
-		}
 		if err != nil {
 			t.Fatalf("psql %s: %v\n%s", meta, err, stderr.String())
 		}

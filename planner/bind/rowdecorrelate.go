@@ -54,40 +54,39 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 			return nil, false, nil
 		}
 	}
-	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
-	in, corr, err := b.pullUp(agg.Input, isCorr, local)
-	if err != nil || len(corr) == 0 || readsOuter(in, definedIDs(in)) {
-		return nil, false, nil
-	}
 	outerCols := node.Output()
 	for _, id := range outerCols {
 		if !groupable(b.meta.Column(id).Type) {
 			return nil, false, nil
 		}
 	}
-
 	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
 	numbered := &logical.Window{
 		Input: node,
 		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
 		Cols:  []logical.ColumnID{rowID},
 	}
-	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-	marked := &logical.Project{Input: in}
-	for _, id := range in.Output() {
-		marked.Exprs, marked.Cols = append(marked.Exprs, b.colRef(id)), append(marked.Cols, id)
+
+	var input logical.Node
+	var markers []logical.Expr
+	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
+	in, corr, err := b.pullUp(agg.Input, isCorr, local)
+	if err == nil && len(corr) > 0 && !readsOuter(in, definedIDs(in)) {
+		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+		input = &logical.Join{Type: logical.LeftJoin, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
+		markers = []logical.Expr{b.colRef(matched)}
+	} else if input, markers, ok = b.applyOnOuter(agg.Input, numbered); !ok {
+		return nil, false, nil
 	}
-	marked.Exprs, marked.Cols = append(marked.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(marked.Cols, matched)
-	joined := &logical.Join{Type: logical.LeftJoin, Left: numbered, Right: marked, Cond: logical.And(corr)}
 
 	keys := append([]logical.ColumnID{rowID}, outerCols...)
-	grouped := &logical.Aggregate{Input: joined, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
+	grouped := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
 	for _, id := range keys {
 		grouped.Groups, grouped.GroupCols = append(grouped.Groups, b.colRef(id)), append(grouped.GroupCols, id)
 	}
 	for _, call := range agg.Aggs {
 		c := call
-		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), b.colRef(matched)))
+		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
 		grouped.Aggs = append(grouped.Aggs, c)
 	}
 	out = grouped
@@ -102,6 +101,98 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		out = &p
 	}
 	return out, true, nil
+}
+
+// withMarker adds the column marker, always TRUE, to n's output: after
+// a left join it tells matched rows from the NULL padding.
+func (b *binder) withMarker(n logical.Node, marker logical.ColumnID) logical.Node {
+	p := &logical.Project{Input: n}
+	for _, id := range n.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	p.Exprs, p.Cols = append(p.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(p.Cols, marker)
+	return p
+}
+
+// applyOnOuter handles an aggregate input whose correlation is not a
+// predicate but a set-returning function over the outer row, as psql's
+// `FROM generate_series(0, array_upper(pr.prattrs, 1)) s, pg_attribute
+// WHERE attnum = prattrs[s]` or `FROM unnest(tc.reloptions) x`: the
+// function moves onto the outer side (an outer unnest of the numbered
+// outer rows, so rows with no elements stay), the rest of the input joins
+// it with left joins, and every filter becomes part of the returned
+// markers, which the aggregates require to be TRUE. Rows of an outer row
+// that fail them are padding, not data; the outer row itself always
+// survives to be grouped. ok is false for other shapes.
+func (b *binder) applyOnOuter(n, outer logical.Node) (logical.Node, []logical.Expr, bool) {
+	switch x := n.(type) {
+	case *logical.Unnest:
+		v, isValues := x.Input.(*logical.Values)
+		if !isValues || len(v.Rows) != 1 || len(v.Cols) != 0 {
+			return nil, nil, false
+		}
+		u := *x
+		u.Input, u.Outer = outer, true
+		if u.Ord == 0 {
+			u.Ord = b.meta.NewColumn("ordinality", "", sqltypes.TypeInt8)
+		}
+		return &u, []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(u.Ord), T: sqltypes.TypeBool}}, true
+	case *logical.Filter:
+		if j, ok := x.Input.(*logical.Join); ok {
+			// Filters over a join can as well be its ON condition: a row
+			// they reject is padding either way.
+			return b.applyJoinOnOuter(j, logical.Conjuncts(x.Pred), outer)
+		}
+		in, markers, ok := b.applyOnOuter(x.Input, outer)
+		return in, append(markers, logical.Conjuncts(x.Pred)...), ok
+	case *logical.Project:
+		in, markers, ok := b.applyOnOuter(x.Input, outer)
+		if !ok {
+			return nil, nil, false
+		}
+		p := *x
+		p.Input = in
+		p.Exprs = append([]logical.Expr(nil), x.Exprs...)
+		p.Cols = append([]logical.ColumnID(nil), x.Cols...)
+		have := logical.NewColSet(p.Cols...)
+		for _, id := range in.Output() {
+			if !have.Has(id) {
+				p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			}
+		}
+		return &p, markers, true
+	case *logical.Join:
+		return b.applyJoinOnOuter(x, nil, outer)
+	}
+	return nil, nil, false
+}
+
+// applyJoinOnOuter is applyOnOuter of an inner join with extra ON
+// conditions: the side with the outer function goes onto the outer rows,
+// the other side is left joined to them.
+func (b *binder) applyJoinOnOuter(j *logical.Join, conds []logical.Expr, outer logical.Node) (logical.Node, []logical.Expr, bool) {
+	if j.Type != logical.InnerJoin {
+		return nil, nil, false
+	}
+	lOuter, rOuter := readsOuter(j.Left, definedIDs(j.Left)), readsOuter(j.Right, definedIDs(j.Right))
+	side, other := j.Left, j.Right
+	switch {
+	case rOuter && !lOuter:
+		side, other = j.Right, j.Left
+	case !lOuter || rOuter:
+		return nil, nil, false
+	}
+	in, markers, ok := b.applyOnOuter(side, outer)
+	if !ok {
+		return nil, nil, false
+	}
+	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	cond := logical.And(append(logical.Conjuncts(j.Cond), conds...))
+	if cond == nil {
+		cond = &logical.Const{T: sqltypes.TypeBool, V: true}
+	}
+	joined := &logical.Join{Type: logical.LeftJoin, Left: in, Right: b.withMarker(other, matched), Cond: cond}
+	return joined, append(markers, b.colRef(matched)), true
 }
 
 // readOnly reports whether exprs (nil ones allowed) read only defined.
