@@ -95,7 +95,7 @@ func newFlags(name string, o *options, serve bool, out io.Writer) (*flag.FlagSet
 		specs = append(specs,
 			flagSpec{name: "pg-listen", key: "MESHQL_PG_LISTEN", usage: "PostgreSQL protocol address", str: &o.PGListen},
 			flagSpec{name: "flight-listen", key: "MESHQL_FLIGHT_LISTEN", usage: "Arrow Flight SQL address (\"\" or off to disable)", str: &o.FlightListen},
-			flagSpec{name: "flight-endpoints", key: "MESHQL_FLIGHT_ENDPOINTS", usage: "Flight SQL endpoints a large result is split into at most, for clients to fetch in parallel (default: number of CPUs; 1: never split)", num: &o.FlightEndpoints},
+			flagSpec{name: "flight-endpoints", key: "MESHQL_FLIGHT_ENDPOINTS", usage: "Flight SQL endpoints a large result is split into at most, for clients to fetch in parallel (default 1: never split; more helps clients on other hosts)", num: &o.FlightEndpoints},
 			flagSpec{name: "http-listen", key: "MESHQL_HTTP_LISTEN", usage: "HTTP address for /healthz and /metrics (\"\" or off to disable)", str: &o.HTTPListen},
 			flagSpec{name: "tls-cert", key: "MESHQL_TLS_CERT", usage: "TLS certificate file (PEM)", str: &o.TLSCert},
 			flagSpec{name: "tls-key", key: "MESHQL_TLS_KEY", usage: "TLS private key file (PEM)", str: &o.TLSKey},

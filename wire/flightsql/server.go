@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime"
 	"sync"
 	"time"
 
@@ -42,8 +41,11 @@ type Config struct {
 	ServerVersion string
 	// MaxEndpoints bounds the endpoints of one query's FlightInfo: a
 	// result read from a scan of several partitions is split into up to
-	// this many tickets that clients fetch in parallel. Default
-	// runtime.GOMAXPROCS(0); 1 keeps every result in one endpoint.
+	// this many tickets that clients fetch in parallel. Default 1, which
+	// keeps every result in one endpoint: each share runs as its own query
+	// with all workers, so when the client shares the server's cores,
+	// splitting costs more than it gains (SF1 lineitem on 2 CPUs: 2.48M
+	// rows/s with one endpoint, 1.24M with two; bench/RESULTS.md).
 	MaxEndpoints int
 }
 
@@ -79,7 +81,7 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 		cfg.Mem = memory.DefaultAllocator
 	}
 	if cfg.MaxEndpoints <= 0 {
-		cfg.MaxEndpoints = runtime.GOMAXPROCS(0)
+		cfg.MaxEndpoints = 1
 	}
 	svc, err := newService(eng, cfg)
 	if err != nil {
