@@ -25,6 +25,7 @@ var pgxChecks = []struct {
 	{"npgsql-types", checkNpgsqlTypes},
 	{"keywords", checkKeywords},
 	{"psql-describe", checkPsqlDescribe},
+	{"psql-interactive", checkPsqlInteractive},
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},
 }
