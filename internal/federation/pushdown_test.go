@@ -96,10 +96,11 @@ func TestPushdownDifferential(t *testing.T) {
 		for _, dom := range []string{"pg", "fs"} {
 			if dom == "fs" && i%kinds == 1 {
 				// A plain LIMIT makes the client abandon the Flight SQL
-				// stream early, and the node then keeps the query's
-				// memory: wire/flightsql's stream blocks sending its
-				// error into a full channel nobody reads, so res.Close
-				// never runs (reported to the lead with issue 8).
+				// stream early. The node's stream no longer blocks on
+				// it (sendErr, and Close waits for the streams), but
+				// some Parquet reader memory of the abandoned query is
+				// still outstanding when the test checks, about one run
+				// in four: TODO(#8) find which operator does not wait.
 				continue
 			}
 			sql := in(dom)

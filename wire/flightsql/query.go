@@ -36,6 +36,10 @@ type service struct {
 	tokens   map[string]*session
 	running  map[queryID]*runningQuery
 	canceled map[queryID]time.Time // cancelled before their DoGet started
+	// streams counts the goroutines streaming results: Close waits for
+	// them, so every result is closed and its memory released when it
+	// returns, also for a client that abandoned its stream.
+	streams sync.WaitGroup
 }
 
 // maxPendingCancels bounds the cancellations kept for tickets not
@@ -253,48 +257,61 @@ func (v *service) execute(ctx context.Context, s *session, id queryID, st *engin
 	}
 	schema := resultSchema(st.Columns())
 	ch := make(chan flight.StreamChunk, 2)
+	v.streams.Add(1)
 	go func() {
+		defer v.streams.Done()
 		defer close(ch)
 		defer done()
 		defer res.Close()
 		var err error
 		func() {
 			defer v.recoverTo(&err, "DoGet")
-			v.stream(qctx, res, schema, ch)
+			v.stream(qctx, ctx, res, schema, ch)
 		}()
 		if err != nil {
-			ch <- flight.StreamChunk{Err: err}
+			sendErr(ctx, ch, err)
 		}
 	}()
 	return schema, ch, nil
 }
 
 // stream sends res's batches, conformed to schema, until the end, an
-// error or ctx's end. Each batch goes to the writer as the engine produces
-// it; nothing is materialized.
-func (v *service) stream(ctx context.Context, res *engine.Result, schema *arrow.Schema, ch chan<- flight.StreamChunk) {
+// error or ctx's end (the query's). Each batch goes to the writer as the
+// engine produces it; nothing is materialized. Errors are sent while the
+// RPC (rpc) lasts: after a CancelFlightInfo the client still reads.
+func (v *service) stream(ctx, rpc context.Context, res *engine.Result, schema *arrow.Schema, ch chan<- flight.StreamChunk) {
 	for {
 		b, err := res.Next(ctx)
 		if err == io.EOF {
 			return
 		}
 		if err != nil {
-			ch <- flight.StreamChunk{Err: toStatus(err)}
+			sendErr(rpc, ch, toStatus(err))
 			return
 		}
 		out, err := conform(ctx, v.mem, b, schema)
 		b.Release()
 		if err != nil {
-			ch <- flight.StreamChunk{Err: toStatus(err)}
+			sendErr(rpc, ch, toStatus(err))
 			return
 		}
 		select {
 		case ch <- flight.StreamChunk{Data: out}:
 		case <-ctx.Done():
 			out.Release()
-			ch <- flight.StreamChunk{Err: toStatus(ctx.Err())}
+			sendErr(rpc, ch, toStatus(ctx.Err()))
 			return
 		}
+	}
+}
+
+// sendErr hands err to the DoGet writer unless the RPC has ended: once a
+// client abandons the stream nobody reads ch, and a blocking send would
+// hold the query, and its memory, forever.
+func sendErr(rpc context.Context, ch chan<- flight.StreamChunk, err error) {
+	select {
+	case ch <- flight.StreamChunk{Err: err}:
+	case <-rpc.Done():
 	}
 }
 

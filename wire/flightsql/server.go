@@ -180,5 +180,6 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.svc.cancelAll()
 	s.grpc.Stop()
+	s.svc.streams.Wait() // cancelled above: each ends at its next batch
 	s.svc.closeSessions()
 }
