@@ -260,7 +260,19 @@ func (v *service) execute(ctx context.Context, s *session, id queryID, st *engin
 	v.streams.Add(1)
 	go func() {
 		defer v.streams.Done()
-		defer close(ch)
+		defer func() {
+			close(ch)
+			// The writer stops reading at its first failed send, when a
+			// client goes away: batches it never took stay in ch. Once
+			// the RPC is over (gRPC ends its context then) nobody else
+			// reads ch.
+			<-ctx.Done()
+			for c := range ch {
+				if c.Data != nil {
+					c.Data.Release()
+				}
+			}
+		}()
 		defer done()
 		defer res.Close()
 		var err error
