@@ -97,10 +97,11 @@ func TestPushdownDifferential(t *testing.T) {
 			if dom == "fs" && i%kinds == 1 {
 				// A plain LIMIT makes the client abandon the Flight SQL
 				// stream early. The node's stream no longer blocks on
-				// it (sendErr, and Close waits for the streams), but
-				// some Parquet reader memory of the abandoned query is
-				// still outstanding when the test checks, about one run
-				// in four: TODO(#8) find which operator does not wait.
+				// it and Close waits for the streams, but about one run
+				// in three still ends with a batch unreleased: arrow-go's
+				// DoGet handler returns on a failed write without
+				// releasing the chunk it holds. TODO(#8): wrap the
+				// channel it reads so that chunk is released too.
 				continue
 			}
 			sql := in(dom)
