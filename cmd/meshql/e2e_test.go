@@ -18,23 +18,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/internal/demodata"
 	"github.com/meshql/meshql/internal/pgload/pgloadtest"
 	"github.com/meshql/meshql/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-const crossSell = `WITH orders AS (
-  SELECT customer_id, array_agg(product_id) AS bought
-  FROM sales.orders_v1
-  WHERE order_date > current_date - INTERVAL '30 day'
-  GROUP BY customer_id),
-products AS (SELECT product_id, category FROM catalog.products_v2)
-SELECT o.customer_id, p.category, COUNT(*) AS occurences
-FROM orders o
-CROSS JOIN UNNEST(o.bought) AS u(product_id)
-JOIN products p USING (product_id)
-GROUP BY 1,2 ORDER BY occurences DESC LIMIT 50`
+const crossSell = demodata.CrossSell
 
 // server is a `meshql serve` running in-process on a free port.
 type server struct {

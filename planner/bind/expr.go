@@ -694,15 +694,11 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN (subquery) is not supported yet"), int(a.Location))
 	}
 	items := a.Rexpr.GetList().GetItems()
-	all := []logical.Expr{x}
-	for _, it := range items {
-		e, err := b.bindExpr(it, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, e)
+	list, err := b.bindExprs(items, sc, agg)
+	if err != nil {
+		return nil, err
 	}
-	coerced, _, err := b.unifyAll(all, int(a.Location))
+	coerced, _, err := b.unifyAll(append([]logical.Expr{x}, list...), int(a.Location))
 	if err != nil {
 		return nil, err
 	}
@@ -844,15 +840,24 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 	return out, nil
 }
 
-// bindVariadic binds COALESCE/GREATEST/LEAST/NULLIF: arguments share one type.
-func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
-	var args []logical.Expr
-	for _, an := range argNodes {
-		e, err := b.bindExpr(an, sc, agg)
+// bindExprs binds each of nodes in the same scope.
+func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	out := make([]logical.Expr, 0, len(nodes))
+	for _, n := range nodes {
+		e, err := b.bindExpr(n, sc, agg)
 		if err != nil {
 			return nil, err
 		}
-		args = append(args, e)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// bindVariadic binds COALESCE/GREATEST/LEAST/NULLIF: arguments share one type.
+func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	args, err := b.bindExprs(argNodes, sc, agg)
+	if err != nil {
+		return nil, err
 	}
 	coerced, _, err := b.unifyAll(args, loc)
 	if err != nil {
@@ -921,13 +926,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
-	var args []logical.Expr
-	for _, an := range fc.Args {
-		e, err := b.bindExpr(an, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, e)
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
 	}
 	// Untyped string literals are text, as PostgreSQL's function
 	// resolution prefers for unknown arguments.
@@ -1076,13 +1077,9 @@ func defaultName(n *pg_query.Node) string {
 // bindArray binds ARRAY[...]; elem is the element type a cast asked for
 // (zero Kind: the elements' common type). ARRAY[] needs a cast.
 func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, elem sqltypes.Type) (logical.Expr, error) {
-	var elems []logical.Expr
-	for _, n := range ae.Elements {
-		e, err := b.bindExpr(n, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, e)
+	elems, err := b.bindExprs(ae.Elements, sc, agg)
+	if err != nil {
+		return nil, err
 	}
 	if len(elems) == 0 && elem.Kind == sqltypes.Unknown {
 		return nil, errAt(sqltypes.New(sqltypes.CodeIndeterminateDatatype, "cannot determine type of empty array").

@@ -594,13 +594,9 @@ func nodeKind(n *pg_query.Node) string {
 // shares Unnest's plan and lateral handling. The series is built whole for
 // each input row: meant for the short series catalog queries use.
 func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
-	var args []logical.Expr
-	for _, an := range fc.Args {
-		e, err := b.bindExpr(an, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, e)
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
 	}
 	coerced, _, err := b.unifyAll(args, int(fc.Location))
 	if err != nil {
