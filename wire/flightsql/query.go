@@ -38,8 +38,10 @@ type service struct {
 	canceled map[queryID]time.Time // cancelled before their DoGet started
 	// streams counts the goroutines streaming results: Close waits for
 	// them, so every result is closed and its memory released when it
-	// returns, also for a client that abandoned its stream.
+	// returns, also for a client that abandoned its stream. closing (under
+	// mu) stops new ones, so that no Add races with that Wait.
 	streams sync.WaitGroup
+	closing bool
 }
 
 // maxPendingCancels bounds the cancellations kept for tickets not
@@ -257,7 +259,15 @@ func (v *service) execute(ctx context.Context, s *session, id queryID, st *engin
 	}
 	schema := resultSchema(st.Columns())
 	ch := make(chan flight.StreamChunk, 2)
+	v.mu.Lock()
+	if v.closing {
+		v.mu.Unlock()
+		_ = res.Close()
+		done()
+		return nil, nil, toStatus(sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command"))
+	}
 	v.streams.Add(1)
+	v.mu.Unlock()
 	go func() {
 		defer v.streams.Done()
 		defer func() {

@@ -178,6 +178,9 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	s.svc.mu.Lock()
+	s.svc.closing = true
+	s.svc.mu.Unlock()
 	s.svc.cancelAll()
 	s.grpc.Stop()
 	s.svc.streams.Wait() // cancelled above: each ends at its next batch
