@@ -3,8 +3,10 @@ package ops
 import (
 	"context"
 	"io"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
@@ -35,18 +37,57 @@ const (
 )
 
 // FrameBound is a frame start or end; Offset is the n of "n PRECEDING" or
-// "n FOLLOWING" (rows for ROWS, peer groups for GROUPS).
+// "n FOLLOWING" (rows for ROWS, peer groups for GROUPS). RANGE offsets are
+// values of the ORDER BY key's type, so they come as expressions
+// (WindowFunc.Range), not as Offset.
 type FrameBound struct {
 	Kind   FrameBoundKind
 	Offset int64
 }
 
-// Frame is a window frame clause (without EXCLUDE). The zero Frame (ROWS
-// BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED PRECEDING, which SQL forbids)
-// means DefaultFrame.
+// FrameExclusion is a frame's EXCLUDE clause.
+type FrameExclusion uint8
+
+const (
+	ExcludeNoOthers FrameExclusion = iota
+	ExcludeCurrentRow
+	ExcludeGroup // the current row and its peers
+	ExcludeTies  // the current row's peers, not the row itself
+)
+
+// Frame is a window frame clause. The zero Frame (ROWS BETWEEN UNBOUNDED
+// PRECEDING AND UNBOUNDED PRECEDING, which SQL forbids) means
+// DefaultFrame.
 type Frame struct {
 	Mode       FrameMode
 	Start, End FrameBound
+	Exclude    FrameExclusion
+}
+
+// HasRangeOffset reports whether the frame is RANGE with an offset
+// PRECEDING or FOLLOWING bound, which needs WindowFunc.Range.
+func (f Frame) HasRangeOffset() bool {
+	return f.Mode == FrameRange && (f.Start.Kind.isOffset() || f.End.Kind.isOffset())
+}
+
+func (k FrameBoundKind) isOffset() bool { return k == OffsetPreceding || k == OffsetFollowing }
+
+// RangeExprs place rows for a RANGE frame with offsets: Key is the single
+// ORDER BY key and Start/End are each row's bound values (the key minus or
+// plus the offset, PRECEDING/FOLLOWING read in the sort direction), all of
+// one type; Start or End is nil where that bound has no offset.
+type RangeExprs struct {
+	Key, Start, End expr.Expr
+}
+
+func (r RangeExprs) exprs() []expr.Expr {
+	var out []expr.Expr
+	for _, e := range []expr.Expr{r.Key, r.Start, r.End} {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // DefaultFrame is PostgreSQL's frame when the window has no frame clause:
@@ -77,6 +118,8 @@ type WindowFunc struct {
 	// Frame is used by aggregates, first_value, last_value and
 	// nth_value; the other functions ignore it.
 	Frame Frame
+	// Range is set when Frame.HasRangeOffset.
+	Range RangeExprs
 	// Type is WindowFuncType's answer; the zero Type means "decide here".
 	Type sqltypes.Type
 }
@@ -119,8 +162,13 @@ type windowOp struct {
 // while the frame start stays (O(n) updates for running frames) and
 // recompute a frame whose start moved.
 //
+// RANGE frames with offsets find their bounds by binary search over the
+// sorted key (NULL keys are in range only of each other, as in
+// PostgreSQL). A frame with EXCLUDE is aggregated afresh for every row,
+// as PostgreSQL does.
+//
 // Errors: invalid frames 42P20 (as PostgreSQL's parser), negative offsets
-// 22013, RANGE with an offset 0A000, FILTER on a non-aggregate 0A000,
+// 22013, FILTER on a non-aggregate 0A000,
 // ntile/nth_value arguments <= 0 22014/22016, unknown functions 42883.
 func NewWindow(env *executor.Env, child executor.Operator, spec WindowSpec) (executor.Operator, error) {
 	if child == nil {
@@ -191,6 +239,7 @@ func (o *windowOp) compute(ctx context.Context) error {
 		if f.Filter != nil {
 			exprs = append(exprs, f.Filter)
 		}
+		exprs = append(exprs, f.Range.exprs()...)
 	}
 	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, exprs, o.res)
 	if err != nil {
@@ -221,19 +270,28 @@ func (o *windowOp) compute(ctx context.Context) error {
 		if f.Filter != nil {
 			k++
 		}
+		nr := len(f.Range.exprs())
 		if err := ctxErr(ctx); err != nil {
 			return err
 		}
-		sorted, err := takeColumns(o.env.Mem, rest[:k], o.order)
+		sorted, err := takeColumns(o.env.Mem, rest[:k+nr], o.order)
 		if err != nil {
 			return err
 		}
-		rest = rest[k:]
+		rest = rest[k+nr:]
 		var keep []bool
 		if f.Filter != nil {
 			keep = trueMask(sorted[len(f.Args)])
 		}
-		r, err := w.eval(ctx, f, sorted[:len(f.Args)], keep)
+		var rb *rangeBounds
+		if nr > 0 {
+			if rb, err = w.newRangeBounds(f.Range, sorted[k:], o.spec.OrderBy[0].Desc); err != nil {
+				releaseArrays(sorted)
+				return err
+			}
+		}
+		r, err := w.eval(ctx, f, sorted[:len(f.Args)], keep, rb)
+		rb.release()
 		releaseArrays(sorted)
 		if err != nil {
 			return err
@@ -338,23 +396,72 @@ func (w *winData) partition(fn func(ps, pe, g0, g1 int)) {
 	}
 }
 
-// frames returns the frame [fs[k], fe[k]) of every position (empty frames
-// have fs == fe).
-func (w *winData) frames(fr Frame) (fs, fe []int32) {
-	fs, fe = make([]int32, w.n), make([]int32, w.n)
+// frameRows is every position's frame: [fs[k], fe[k]) minus the excluded
+// run [xs[k], xe[k]) (EXCLUDE, clipped to the frame; empty without one),
+// plus k itself again when back[k] (EXCLUDE TIES keeps the current row).
+type frameRows struct {
+	fs, fe, xs, xe []int32
+	back           []bool
+}
+
+// excluding reports whether any frame has a hole (an EXCLUDE clause).
+func (f *frameRows) excluding() bool { return f.xs != nil }
+
+// runs appends position k's frame as ascending runs [a, b) to buf.
+func (f *frameRows) runs(k int, buf [][2]int32) [][2]int32 {
+	s, e := f.fs[k], f.fe[k]
+	if !f.excluding() || f.xs[k] >= f.xe[k] {
+		if s < e {
+			buf = append(buf, [2]int32{s, e})
+		}
+		return buf
+	}
+	if s < f.xs[k] {
+		buf = append(buf, [2]int32{s, f.xs[k]})
+	}
+	if f.back[k] {
+		buf = append(buf, [2]int32{int32(k), int32(k) + 1})
+	}
+	if f.xe[k] < e {
+		buf = append(buf, [2]int32{f.xe[k], e})
+	}
+	return buf
+}
+
+// frames returns the frame of every position; rb places RANGE offset
+// bounds (nil without them).
+func (w *winData) frames(fr Frame, rb *rangeBounds) *frameRows {
+	out := &frameRows{fs: make([]int32, w.n), fe: make([]int32, w.n)}
+	if fr.Exclude != ExcludeNoOthers {
+		out.xs, out.xe, out.back = make([]int32, w.n), make([]int32, w.n), make([]bool, w.n)
+	}
 	w.partition(func(ps, pe, g0, g1 int) {
+		if rb != nil {
+			rb.partition(w, ps, pe)
+		}
 		for k := ps; k < pe; k++ {
-			s := w.bound(fr.Mode, fr.Start, k, ps, pe, g0, g1, false)
-			e := w.bound(fr.Mode, fr.End, k, ps, pe, g0, g1, true)
-			fs[k], fe[k] = int32(s), int32(max(s, e))
+			s := w.bound(fr.Mode, fr.Start, k, ps, pe, g0, g1, false, rb)
+			e := max(s, w.bound(fr.Mode, fr.End, k, ps, pe, g0, g1, true, rb))
+			out.fs[k], out.fe[k] = int32(s), int32(e)
+			if fr.Exclude == ExcludeNoOthers {
+				continue
+			}
+			xs, xe := k, k+1
+			if fr.Exclude != ExcludeCurrentRow {
+				g := w.grp[k]
+				xs, xe = int(w.gstart[g]), int(w.gstart[g+1])
+			}
+			xs, xe = min(max(xs, s), e), min(max(xe, s), e)
+			out.xs[k], out.xe[k] = int32(xs), int32(max(xs, xe))
+			out.back[k] = fr.Exclude == ExcludeTies && k >= s && k < e
 		}
 	})
-	return fs, fe
+	return out
 }
 
 // bound is the position a frame bound denotes for position k: the first
 // position of the frame (end false) or one past its last (end true).
-func (w *winData) bound(mode FrameMode, b FrameBound, k, ps, pe, g0, g1 int, end bool) int {
+func (w *winData) bound(mode FrameMode, b FrameBound, k, ps, pe, g0, g1 int, end bool, rb *rangeBounds) int {
 	one := 0
 	if end {
 		one = 1
@@ -364,6 +471,9 @@ func (w *winData) bound(mode FrameMode, b FrameBound, k, ps, pe, g0, g1 int, end
 		return ps
 	case UnboundedFollowing:
 		return pe
+	}
+	if mode == FrameRange && b.Kind.isOffset() {
+		return rb.bound(w, k, end)
 	}
 	off := int64(0)
 	switch b.Kind {
@@ -376,8 +486,100 @@ func (w *winData) bound(mode FrameMode, b FrameBound, k, ps, pe, g0, g1 int, end
 		t := int64(k) + off + int64(one)
 		return int(min(max(t, int64(ps)), int64(pe)))
 	}
-	// RANGE (offset 0 only) and GROUPS count peer groups.
+	// RANGE (CURRENT ROW) and GROUPS count peer groups.
 	g := int64(w.grp[k]) + off + int64(one)
 	g = min(max(g, int64(g0)), int64(g1))
 	return int(w.gstart[g])
+}
+
+// rangeBounds finds RANGE offset bounds: cmp compares positions of cat,
+// the concatenation key ++ start ++ end (each n long, in sorted order), so
+// that a row's bound value can be compared with other rows' keys.
+type rangeBounds struct {
+	cat        arrow.Array
+	cmp        rowCmp
+	null       validity // of the key
+	desc       bool
+	start, end int // where the start and end values begin in cat
+	ns, ne     int // the current partition's positions with a non-NULL key
+}
+
+func (w *winData) newRangeBounds(r RangeExprs, cols []arrow.Array, desc bool) (*rangeBounds, error) {
+	key := cols[0]
+	all := []arrow.Array{key}
+	rb := &rangeBounds{null: validityOf(key), desc: desc}
+	for _, b := range []struct {
+		e   expr.Expr
+		pos *int
+	}{{r.Start, &rb.start}, {r.End, &rb.end}} {
+		if b.e == nil {
+			continue
+		}
+		c := cols[len(all)]
+		if !arrow.TypeEqual(c.DataType(), key.DataType()) {
+			return nil, errInternal("RANGE bound of type %s against a key of type %s", c.DataType(), key.DataType())
+		}
+		*b.pos = len(all) * w.n
+		all = append(all, c)
+	}
+	cat, err := array.Concatenate(all, w.env.Mem)
+	if err != nil {
+		return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "window RANGE frame: %v", err)
+	}
+	if rb.cmp, err = newRowCmp(cat, false, false); err != nil {
+		cat.Release()
+		return nil, err
+	}
+	rb.cat = cat
+	return rb, nil
+}
+
+func (rb *rangeBounds) release() {
+	if rb != nil && rb.cat != nil {
+		rb.cat.Release()
+		rb.cat = nil
+	}
+}
+
+// partition finds the run of non-NULL keys in [ps, pe): NULLs sort
+// together at one end.
+func (rb *rangeBounds) partition(w *winData, ps, pe int) {
+	rb.ns, rb.ne = ps, pe
+	if pe > ps && !rb.null.ok(ps) {
+		rb.ns = int(w.gstart[w.grp[ps]+1])
+	}
+	if pe > rb.ns && !rb.null.ok(pe-1) {
+		rb.ne = int(w.gstart[w.grp[pe-1]])
+	}
+}
+
+// bound is the frame start (end false) or end for position k: the first
+// non-NULL position whose key is not before k's start value, or the first
+// after k's end value. A NULL key's frame bound is its peer group's:
+// NULLs are in range of each other only.
+func (rb *rangeBounds) bound(w *winData, k int, end bool) int {
+	if !rb.null.ok(k) {
+		g := w.grp[k]
+		if end {
+			g++
+		}
+		return int(w.gstart[g])
+	}
+	v := k + rb.start
+	if end {
+		v = k + rb.end
+	}
+	dir := 1
+	if rb.desc {
+		dir = -1
+	}
+	// past reports whether position p lies beyond the bound in sort order.
+	past := func(p int) bool {
+		c := dir * rb.cmp(p, v)
+		if end {
+			return c > 0
+		}
+		return c >= 0
+	}
+	return rb.ns + sort.Search(rb.ne-rb.ns, func(i int) bool { return past(rb.ns + i) })
 }

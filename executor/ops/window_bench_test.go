@@ -17,7 +17,7 @@ func BenchmarkWindow(b *testing.B) {
 	data := benchBatches(mem, 1_000_000, 1000, false, 5)
 	funcs := map[string]WindowFunc{
 		"running_sum": {Func: "sum", Args: []expr.Expr{col(1, tI8)}},
-		"sliding_sum": {Func: "sum", Args: []expr.Expr{col(1, tI8)}, Frame: Frame{FrameRows, FrameBound{OffsetPreceding, 10}, FrameBound{OffsetFollowing, 10}}},
+		"sliding_sum": {Func: "sum", Args: []expr.Expr{col(1, tI8)}, Frame: Frame{Mode: FrameRows, Start: FrameBound{OffsetPreceding, 10}, End: FrameBound{OffsetFollowing, 10}}},
 		"running_max": {Func: "max", Args: []expr.Expr{col(1, tI8)}},
 		"rank":        {Func: "rank"},
 		// generic accumulator path: one finish per row

@@ -36,9 +36,9 @@ func i4(n int32) expr.Expr          { return expr.Literal(tI4, n) }
 func i8(n int64) expr.Expr          { return expr.Literal(tI8, n) }
 func txt(s string) expr.Expr        { return expr.Literal(tTxt, s) }
 func gt(i int, k int64) expr.Expr   { return cmpExpr{i, expr.OpGt, k} }
-func rowsF(s, e FrameBound) Frame   { return Frame{FrameRows, s, e} }
-func groupsF(s, e FrameBound) Frame { return Frame{FrameGroups, s, e} }
-func rangeF(s, e FrameBound) Frame  { return Frame{FrameRange, s, e} }
+func rowsF(s, e FrameBound) Frame   { return Frame{Mode: FrameRows, Start: s, End: e} }
+func groupsF(s, e FrameBound) Frame { return Frame{Mode: FrameGroups, Start: s, End: e} }
+func rangeF(s, e FrameBound) Frame  { return Frame{Mode: FrameRange, Start: s, End: e} }
 func oP(n int64) FrameBound         { return FrameBound{OffsetPreceding, n} }
 func oF(n int64) FrameBound         { return FrameBound{OffsetFollowing, n} }
 

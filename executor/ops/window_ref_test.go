@@ -100,7 +100,10 @@ func inFrame(fr Frame, grp []int, i, j int) bool {
 	}
 	okStart := fr.Start.Kind == UnboundedPreceding || at >= pos(fr.Start, cur)
 	okEnd := fr.End.Kind == UnboundedFollowing || at <= pos(fr.End, cur)
-	return okStart && okEnd
+	peer := grp[i] == grp[j]
+	excluded := fr.Exclude == ExcludeCurrentRow && i == j || fr.Exclude == ExcludeGroup && peer ||
+		fr.Exclude == ExcludeTies && peer && i != j
+	return okStart && okEnd && !excluded
 }
 
 func refWinValue(c wCase, p [][]any, grp []int, i int, fr Frame) any {

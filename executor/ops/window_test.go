@@ -105,17 +105,22 @@ func rows(k FrameBoundKind, off int64) FrameBound { return FrameBound{Kind: k, O
 
 var testFrames = []Frame{
 	{}, // default
-	{FrameRows, rows(UnboundedPreceding, 0), rows(CurrentRow, 0)},
-	{FrameRows, rows(OffsetPreceding, 2), rows(OffsetFollowing, 1)},
-	{FrameRows, rows(OffsetFollowing, 1), rows(OffsetFollowing, 3)},
-	{FrameRows, rows(OffsetPreceding, 3), rows(OffsetPreceding, 1)},
-	{FrameRows, rows(CurrentRow, 0), rows(UnboundedFollowing, 0)},
-	{FrameRows, rows(OffsetPreceding, 0), rows(OffsetFollowing, 0)},
-	{FrameRange, rows(CurrentRow, 0), rows(UnboundedFollowing, 0)},
-	{FrameRange, rows(UnboundedPreceding, 0), rows(UnboundedFollowing, 0)},
-	{FrameGroups, rows(OffsetPreceding, 1), rows(OffsetFollowing, 1)},
-	{FrameGroups, rows(CurrentRow, 0), rows(OffsetFollowing, 2)},
-	{FrameGroups, rows(OffsetFollowing, 1), rows(UnboundedFollowing, 0)},
+	{Mode: FrameRows, Start: rows(UnboundedPreceding, 0), End: rows(CurrentRow, 0)},
+	{Mode: FrameRows, Start: rows(OffsetPreceding, 2), End: rows(OffsetFollowing, 1)},
+	{Mode: FrameRows, Start: rows(OffsetFollowing, 1), End: rows(OffsetFollowing, 3)},
+	{Mode: FrameRows, Start: rows(OffsetPreceding, 3), End: rows(OffsetPreceding, 1)},
+	{Mode: FrameRows, Start: rows(CurrentRow, 0), End: rows(UnboundedFollowing, 0)},
+	{Mode: FrameRows, Start: rows(OffsetPreceding, 0), End: rows(OffsetFollowing, 0)},
+	{Mode: FrameRange, Start: rows(CurrentRow, 0), End: rows(UnboundedFollowing, 0)},
+	{Mode: FrameRange, Start: rows(UnboundedPreceding, 0), End: rows(UnboundedFollowing, 0)},
+	{Mode: FrameGroups, Start: rows(OffsetPreceding, 1), End: rows(OffsetFollowing, 1)},
+	{Mode: FrameGroups, Start: rows(CurrentRow, 0), End: rows(OffsetFollowing, 2)},
+	{Mode: FrameGroups, Start: rows(OffsetFollowing, 1), End: rows(UnboundedFollowing, 0)},
+	{Mode: FrameRows, Start: rows(OffsetPreceding, 2), End: rows(OffsetFollowing, 1), Exclude: ExcludeCurrentRow},
+	{Mode: FrameRange, Start: rows(UnboundedPreceding, 0), End: rows(CurrentRow, 0), Exclude: ExcludeGroup},
+	{Mode: FrameRange, Start: rows(UnboundedPreceding, 0), End: rows(UnboundedFollowing, 0), Exclude: ExcludeTies},
+	{Mode: FrameGroups, Start: rows(OffsetPreceding, 1), End: rows(CurrentRow, 0), Exclude: ExcludeTies},
+	{Mode: FrameRows, Start: rows(CurrentRow, 0), End: rows(CurrentRow, 0), Exclude: ExcludeCurrentRow},
 }
 
 type wSpec struct {
@@ -198,15 +203,15 @@ func TestWindowErrors(t *testing.T) {
 		return WindowSpec{OrderBy: ord, Funcs: []WindowFunc{{Func: name, Args: args, Frame: fr}}}
 	}
 	sum := func(fr Frame) WindowSpec { return fn("sum", fr, col(2, tI8)) }
-	try("42P20", sum(Frame{FrameRows, rows(UnboundedFollowing, 0), rows(UnboundedFollowing, 0)}))
-	try("42P20", sum(Frame{FrameRows, rows(CurrentRow, 0), rows(UnboundedPreceding, 0)}))
-	try("42P20", sum(Frame{FrameRows, rows(CurrentRow, 0), rows(OffsetPreceding, 1)}))
-	try("42P20", sum(Frame{FrameRows, rows(OffsetFollowing, 1), rows(CurrentRow, 0)}))
-	try("22013", sum(Frame{FrameRows, rows(OffsetPreceding, -1), rows(CurrentRow, 0)}))
-	try("22013", sum(Frame{FrameGroups, rows(CurrentRow, 0), rows(OffsetFollowing, -1)}))
-	try("0A000", sum(Frame{FrameRange, rows(OffsetPreceding, 1), rows(CurrentRow, 0)}))
+	try("42P20", sum(Frame{Mode: FrameRows, Start: rows(UnboundedFollowing, 0), End: rows(UnboundedFollowing, 0)}))
+	try("42P20", sum(Frame{Mode: FrameRows, Start: rows(CurrentRow, 0), End: rows(UnboundedPreceding, 0)}))
+	try("42P20", sum(Frame{Mode: FrameRows, Start: rows(CurrentRow, 0), End: rows(OffsetPreceding, 1)}))
+	try("42P20", sum(Frame{Mode: FrameRows, Start: rows(OffsetFollowing, 1), End: rows(CurrentRow, 0)}))
+	try("22013", sum(Frame{Mode: FrameRows, Start: rows(OffsetPreceding, -1), End: rows(CurrentRow, 0)}))
+	try("22013", sum(Frame{Mode: FrameGroups, Start: rows(CurrentRow, 0), End: rows(OffsetFollowing, -1)}))
+	try("XX000", sum(Frame{Mode: FrameRange, Start: rows(OffsetPreceding, 1), End: rows(CurrentRow, 0)})) // RANGE offsets need WindowFunc.Range
 	try("42P20", WindowSpec{Funcs: []WindowFunc{{Func: "sum", Args: []expr.Expr{col(2, tI8)},
-		Frame: Frame{FrameGroups, rows(CurrentRow, 0), rows(CurrentRow, 0)}}}})
+		Frame: Frame{Mode: FrameGroups, Start: rows(CurrentRow, 0), End: rows(CurrentRow, 0)}}}})
 	try("42883", fn("median", Frame{}, col(2, tI8)))
 	try("42883", fn("ntile", Frame{}, col(2, tI8)))
 	try("42883", fn("lag", Frame{}, col(2, tI8), wlit(tI4, int32(1)).e, col(5, tTxt)))

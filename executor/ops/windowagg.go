@@ -13,8 +13,11 @@ import (
 )
 
 // aggregate computes aggregate f over every row's frame.
-func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool) (arrow.Array, error) {
-	fs, fe := w.frames(f.Frame)
+func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, fr *frameRows) (arrow.Array, error) {
+	if fr.excluding() {
+		return w.generic(ctx, f, args, keep, fr)
+	}
+	fs, fe := fr.fs, fr.fe
 	var arg arrow.Array
 	if len(args) > 0 {
 		arg = args[0]
@@ -40,7 +43,7 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		return w.statsWindow(f, arg, use, fs, fe)
 	}
-	return w.generic(ctx, f, args, keep, fs, fe)
+	return w.generic(ctx, f, args, keep, fr)
 }
 
 // usable returns whether position k is aggregated: not NULL (for
@@ -294,8 +297,10 @@ func (w *winData) floatSum(vals any, avg bool, dt arrow.DataType, use func(int) 
 // generic computes any aggregate with its hash-aggregate accumulator: one
 // single-group accumulator is extended while consecutive frames keep
 // their start (running frames cost O(n) updates) and rebuilt when the
-// start moves; each distinct frame is finished once.
-func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, fs, fe []int32) (arrow.Array, error) {
+// start moves; each distinct frame is finished once. A frame with a hole
+// (EXCLUDE) is aggregated afresh, run by run.
+func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, fr *frameRows) (arrow.Array, error) {
+	fs, fe := fr.fs, fr.fe
 	mem := w.env.Mem
 	mk := &hashAggOp{env: w.env, seed: maphash.MakeSeed()}
 	spec := Aggregate{Func: f.Func, Args: f.Args, Type: f.Type}
@@ -319,13 +324,43 @@ func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array,
 		pending, chunks = pending[:0], append(chunks, c)
 		return nil
 	}
+	var gids []int32
+	reset := func() error {
+		if acc != nil {
+			acc.release()
+		}
+		var err error
+		if acc, err = mk.newAccumulator(spec); err != nil {
+			acc = nil
+			return err
+		}
+		acc.grow(1)
+		return nil
+	}
+	// feed adds positions [s, e) to the accumulator.
+	feed := func(s, e int32) error {
+		gids = growTo(gids[:0], int(e-s))[:e-s]
+		for j := range gids {
+			gids[j] = 0
+			if keep != nil && !keep[int(s)+j] {
+				gids[j] = -1
+			}
+		}
+		sl := make([]arrow.Array, len(args))
+		for a, x := range args {
+			sl[a] = sliceArray(x, int(s), int(e))
+		}
+		err := acc.update(gids, sl)
+		releaseArrays(sl)
+		return err
+	}
 	idx := make([]int32, w.n)
 	results := int32(0)
 	cs, ce := int32(-1), int32(-1)
-	var gids []int32
+	var runs [][2]int32
 	for k := range w.n {
 		s, e := fs[k], fe[k]
-		if s == cs && e == ce {
+		if !fr.excluding() && s == cs && e == ce {
 			idx[k] = results - 1
 			continue
 		}
@@ -334,36 +369,30 @@ func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array,
 				return nil, err
 			}
 		}
-		if acc == nil || s != cs || e < ce {
-			if acc != nil {
-				acc.release()
-			}
-			var err error
-			if acc, err = mk.newAccumulator(spec); err != nil {
-				acc = nil
+		switch {
+		case fr.excluding():
+			if err := reset(); err != nil {
 				return nil, err
 			}
-			acc.grow(1)
-			cs, ce = s, s
-		}
-		if e > ce {
-			gids = growTo(gids[:0], int(e-ce))[:e-ce]
-			for j := range gids {
-				gids[j] = 0
-				if keep != nil && !keep[int(ce)+j] {
-					gids[j] = -1
+			runs = fr.runs(k, runs[:0])
+			for _, r := range runs {
+				if err := feed(r[0], r[1]); err != nil {
+					return nil, err
 				}
 			}
-			sl := make([]arrow.Array, len(args))
-			for a, x := range args {
-				sl[a] = sliceArray(x, int(ce), int(e))
-			}
-			err := acc.update(gids, sl)
-			releaseArrays(sl)
-			if err != nil {
+		case acc == nil || s != cs || e < ce:
+			if err := reset(); err != nil {
 				return nil, err
 			}
-			ce = e
+			cs, ce = s, s
+			fallthrough
+		default:
+			if e > ce {
+				if err := feed(ce, e); err != nil {
+					return nil, err
+				}
+				ce = e
+			}
 		}
 		r, err := acc.finish(mem)
 		if err != nil {

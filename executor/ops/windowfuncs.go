@@ -111,6 +111,9 @@ func checkWindowFunc(f *WindowFunc, hasOrder bool) error {
 	if f.Frame == (Frame{}) {
 		f.Frame = DefaultFrame(hasOrder)
 	}
+	if f.Frame.HasRangeOffset() != (f.Range.Key != nil) {
+		return errInternal("RANGE frame %+v with key %v", f.Frame, f.Range.Key)
+	}
 	return checkFrame(f.Frame, hasOrder)
 }
 
@@ -120,7 +123,7 @@ func errWindowing(msg string) error { return sqltypes.New("42P20", "%s", msg) }
 func checkFrame(fr Frame, hasOrder bool) error {
 	s, e := fr.Start, fr.End
 	switch {
-	case fr.Mode > FrameGroups || s.Kind > UnboundedFollowing || e.Kind > UnboundedFollowing:
+	case fr.Mode > FrameGroups || s.Kind > UnboundedFollowing || e.Kind > UnboundedFollowing || fr.Exclude > ExcludeTies:
 		return errInternal("invalid window frame %+v", fr)
 	case s.Kind == UnboundedFollowing:
 		return errWindowing("frame start cannot be UNBOUNDED FOLLOWING")
@@ -134,11 +137,8 @@ func checkFrame(fr Frame, hasOrder bool) error {
 		return errWindowing("GROUPS mode requires an ORDER BY clause")
 	}
 	for i, b := range []FrameBound{s, e} {
-		if b.Kind != OffsetPreceding && b.Kind != OffsetFollowing {
-			continue
-		}
-		if fr.Mode == FrameRange {
-			return errUnsupported("RANGE with offset PRECEDING/FOLLOWING is not supported")
+		if !b.Kind.isOffset() || fr.Mode == FrameRange {
+			continue // RANGE offsets are checked by the planner
 		}
 		if b.Offset < 0 {
 			which := [2]string{"starting", "ending"}[i]
@@ -149,8 +149,9 @@ func checkFrame(fr Frame, hasOrder bool) error {
 }
 
 // eval computes one function over the sorted positions; args are its
-// arguments in sorted order, keep its FILTER (nil: every row).
-func (w *winData) eval(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool) (arrow.Array, error) {
+// arguments in sorted order, keep its FILTER (nil: every row), rb its
+// RANGE offset bounds (nil: none).
+func (w *winData) eval(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, rb *rangeBounds) (arrow.Array, error) {
 	mem := w.env.Mem
 	switch f.Func {
 	case "row_number", "rank", "dense_rank":
@@ -188,9 +189,9 @@ func (w *winData) eval(ctx context.Context, f WindowFunc, args []arrow.Array, ke
 	case "lag", "lead":
 		return w.lagLead(f.Func == "lead", args)
 	case "first_value", "last_value", "nth_value":
-		return w.frameValue(f, args)
+		return w.frameValue(f, args, w.frames(f.Frame, rb))
 	}
-	return w.aggregate(ctx, f, args, keep)
+	return w.aggregate(ctx, f, args, keep, w.frames(f.Frame, rb))
 }
 
 // intArgs reads an integer argument (int2, int4 or an untyped NULL).
@@ -299,26 +300,25 @@ func (w *winData) lagLead(lead bool, args []arrow.Array) (arrow.Array, error) {
 
 // frameValue is first_value, last_value and nth_value over each row's
 // frame (NULL when the frame is empty or shorter than n).
-func (w *winData) frameValue(f WindowFunc, args []arrow.Array) (arrow.Array, error) {
-	fs, fe := w.frames(f.Frame)
+func (w *winData) frameValue(f WindowFunc, args []arrow.Array, fr *frameRows) (arrow.Array, error) {
 	idx := make([]int32, w.n)
 	var nth func(int) int64
 	var nv validity
 	if f.Func == "nth_value" {
 		nth, nv = intArgs(args[1])
 	}
+	var runs [][2]int32
 	for k := range idx {
-		s, e := fs[k], fe[k]
+		runs = fr.runs(k, runs[:0])
 		idx[k] = -1
+		if len(runs) == 0 {
+			continue
+		}
 		switch f.Func {
 		case "first_value":
-			if s < e {
-				idx[k] = s
-			}
+			idx[k] = runs[0][0]
 		case "last_value":
-			if s < e {
-				idx[k] = e - 1
-			}
+			idx[k] = runs[len(runs)-1][1] - 1
 		default:
 			if !nv.ok(k) {
 				continue
@@ -327,8 +327,12 @@ func (w *winData) frameValue(f WindowFunc, args []arrow.Array) (arrow.Array, err
 			if m <= 0 {
 				return nil, sqltypes.New("22016", "argument of nth_value must be greater than zero")
 			}
-			if m <= int64(e-s) {
-				idx[k] = s + int32(m) - 1
+			for _, r := range runs {
+				if m <= int64(r[1]-r[0]) {
+					idx[k] = r[0] + int32(m) - 1
+					break
+				}
+				m -= int64(r[1] - r[0])
 			}
 		}
 	}

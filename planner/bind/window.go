@@ -2,10 +2,14 @@ package bind
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
@@ -24,7 +28,9 @@ const (
 	frameEndOffsetPrec      = 0x01000
 	frameStartOffsetFoll    = 0x02000
 	frameEndOffsetFoll      = 0x04000
-	frameExclusion          = 0x08000 | 0x10000 | 0x20000
+	frameExcludeCurrentRow  = 0x08000
+	frameExcludeGroup       = 0x10000
+	frameExcludeTies        = 0x20000
 	frameNonDefault         = 0x00001
 )
 
@@ -165,7 +171,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		order = append(order, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nf))
 	}
-	if call.Frame, err = frameOf(def, len(order) > 0); err != nil {
+	if err := b.bindFrame(&call, def, order); err != nil {
 		return nil, err
 	}
 	key := strings.Join(keyParts, ",")
@@ -185,14 +191,13 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	return &logical.ColRef{ID: id, Name: name, T: call.T}, nil
 }
 
-// frameOf decodes a window's frame clause.
-func frameOf(d *pg_query.WindowDef, hasOrder bool) (ops.Frame, error) {
+// bindFrame decodes a window's frame clause into call.Frame and, for a
+// RANGE frame with offsets, call's RANGE expressions.
+func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
 	opts := d.FrameOptions
 	if opts&frameNonDefault == 0 {
-		return ops.DefaultFrame(hasOrder), nil
-	}
-	if opts&frameExclusion != 0 {
-		return ops.Frame{}, sqltypes.New(sqltypes.CodeFeatureNotSupported, "frame EXCLUDE clauses are not supported yet")
+		call.Frame = ops.DefaultFrame(len(order) > 0)
+		return nil
 	}
 	f := ops.Frame{Mode: ops.FrameRange}
 	switch {
@@ -201,18 +206,14 @@ func frameOf(d *pg_query.WindowDef, hasOrder bool) (ops.Frame, error) {
 	case opts&frameGroups != 0:
 		f.Mode = ops.FrameGroups
 	}
-	offset := func(n *pg_query.Node) (int64, error) {
-		if n == nil {
-			return 0, nil
-		}
-		if ac := n.GetAConst(); ac != nil {
-			if iv, ok := ac.Val.(*pg_query.A_Const_Ival); ok && iv.Ival.Ival >= 0 {
-				return int64(iv.Ival.Ival), nil
-			}
-		}
-		return 0, sqltypes.New(sqltypes.CodeFeatureNotSupported, "window frame offsets must be non-negative integer constants")
+	switch {
+	case opts&frameExcludeCurrentRow != 0:
+		f.Exclude = ops.ExcludeCurrentRow
+	case opts&frameExcludeGroup != 0:
+		f.Exclude = ops.ExcludeGroup
+	case opts&frameExcludeTies != 0:
+		f.Exclude = ops.ExcludeTies
 	}
-	var err error
 	switch {
 	case opts&frameStartUnboundedPrec != 0:
 		f.Start.Kind = ops.UnboundedPreceding
@@ -220,31 +221,197 @@ func frameOf(d *pg_query.WindowDef, hasOrder bool) (ops.Frame, error) {
 		f.Start.Kind = ops.CurrentRow
 	case opts&frameStartOffsetPrec != 0:
 		f.Start.Kind = ops.OffsetPreceding
-		f.Start.Offset, err = offset(d.StartOffset)
 	case opts&frameStartOffsetFoll != 0:
 		f.Start.Kind = ops.OffsetFollowing
-		f.Start.Offset, err = offset(d.StartOffset)
-	}
-	if err != nil {
-		return ops.Frame{}, err
 	}
 	switch {
 	case opts&frameEndUnboundedFoll != 0:
 		f.End.Kind = ops.UnboundedFollowing
 	case opts&frameEndOffsetPrec != 0:
 		f.End.Kind = ops.OffsetPreceding
-		f.End.Offset, err = offset(d.EndOffset)
 	case opts&frameEndOffsetFoll != 0:
 		f.End.Kind = ops.OffsetFollowing
-		f.End.Offset, err = offset(d.EndOffset)
 	default: // CURRENT ROW, also the implicit end of a frame without BETWEEN
 		f.End.Kind = ops.CurrentRow
 	}
+	call.Frame = f
+	if f.HasRangeOffset() {
+		return b.bindRangeOffsets(call, d, order)
+	}
+	for _, bd := range []struct {
+		bound *ops.FrameBound
+		n     *pg_query.Node
+		which string
+	}{{&call.Frame.Start, d.StartOffset, "starting"}, {&call.Frame.End, d.EndOffset, "ending"}} {
+		if bd.n == nil {
+			continue
+		}
+		c, err := b.frameOffset(bd.n, bd.which, func(e logical.Expr) (logical.Expr, error) { return b.coerce(e, sqltypes.TypeInt8) })
+		if err != nil {
+			return err
+		}
+		v := c.V.(int64)
+		if v < 0 {
+			return errAt(sqltypes.New("22013", "frame %s offset must not be negative", bd.which), location(bd.n))
+		}
+		bd.bound.Offset = v
+	}
+	return nil
+}
+
+// frameOffset binds a frame offset, which may not refer to columns and
+// must be a non-NULL constant once typed by coerce.
+func (b *binder) frameOffset(n *pg_query.Node, which string, coerce func(logical.Expr) (logical.Expr, error)) (*logical.Const, error) {
+	e, err := b.bindExpr(n, &scope{}, nil)
 	if err != nil {
-		return ops.Frame{}, err
+		if sqltypes.AsError(err).Code == sqltypes.CodeUndefinedColumn {
+			return nil, errAt(sqltypes.New("42P10", "argument of window frame offset must not contain variables"), location(n))
+		}
+		return nil, err
 	}
-	if f.Mode == ops.FrameRange && (f.Start.Kind == ops.OffsetPreceding || f.Start.Kind == ops.OffsetFollowing || f.End.Kind == ops.OffsetPreceding || f.End.Kind == ops.OffsetFollowing) {
-		return ops.Frame{}, sqltypes.New(sqltypes.CodeFeatureNotSupported, "RANGE frames with offsets are not supported yet; use ROWS")
+	if e, err = coerce(e); err != nil {
+		return nil, errAt(sqltypes.AsError(err), location(n))
 	}
-	return f, nil
+	c, ok := e.(*logical.Const)
+	if !ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "window frame offsets must be constants"), location(n))
+	}
+	if c.V == nil {
+		return nil, errAt(sqltypes.New("22004", "frame %s offset must not be null", which), location(n))
+	}
+	return c, nil
+}
+
+// bindRangeOffsets types a RANGE frame's offsets against the single ORDER
+// BY key, as PostgreSQL's in_range support functions do: integers,
+// numeric and floats take offsets of their own kind; date, timestamp,
+// timestamptz and interval take intervals. The key and every bound
+// value (key ∓ offset) are computed in one type, so the executor can
+// compare them: integers as numeric (no overflow at the extremes), date as
+// timestamp.
+func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
+	loc := int(d.Location)
+	if len(order) != 1 {
+		return errAt(sqltypes.New("42P20", "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"), loc)
+	}
+	key := order[0].Expr
+	kt := key.Type()
+	var offKind func(sqltypes.Type) bool
+	var offType sqltypes.Type
+	cmpKey := key
+	switch {
+	case kt.IsInteger():
+		offKind, offType = sqltypes.Type.IsInteger, kt
+		cmpKey = &logical.Cast{E: key, T: sqltypes.NumericType(38, 0)}
+	case kt.Kind == sqltypes.Numeric:
+		offKind, offType = func(t sqltypes.Type) bool { return t.IsInteger() || t.Kind == sqltypes.Numeric }, kt
+	case kt.Kind == sqltypes.Float4 || kt.Kind == sqltypes.Float8:
+		offKind, offType = sqltypes.Type.IsNumeric, sqltypes.TypeFloat8
+		cmpKey = &logical.Cast{E: key, T: sqltypes.TypeFloat8}
+	case kt.Kind == sqltypes.Date || kt.Kind == sqltypes.Timestamp || kt.Kind == sqltypes.TimestampTZ || kt.Kind == sqltypes.Interval:
+		offKind, offType = func(t sqltypes.Type) bool { return t.Kind == sqltypes.Interval }, sqltypes.TypeInterval
+		if kt.Kind == sqltypes.Date {
+			cmpKey = &logical.Cast{E: key, T: sqltypes.TypeTimestamp}
+		}
+	default:
+		return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", kt), loc)
+	}
+	var bounds []logical.Expr
+	for _, bd := range []struct {
+		bound ops.FrameBound
+		n     *pg_query.Node
+		out   *logical.Expr
+		which string
+	}{{call.Frame.Start, d.StartOffset, &call.RangeStart, "starting"}, {call.Frame.End, d.EndOffset, &call.RangeEnd, "ending"}} {
+		if bd.bound.Kind != ops.OffsetPreceding && bd.bound.Kind != ops.OffsetFollowing {
+			continue
+		}
+		off, err := b.frameOffset(bd.n, bd.which, func(e logical.Expr) (logical.Expr, error) {
+			if e.Type().Kind == sqltypes.Unknown {
+				return b.coerce(e, offType)
+			}
+			if !offKind(e.Type()) {
+				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", kt, e.Type())
+			}
+			if kt.IsInteger() {
+				return b.coerce(e, sqltypes.TypeInt8)
+			}
+			if c, ok := e.(*logical.Const); ok && offType.Kind == sqltypes.Float8 && c.V != nil {
+				// Casts are folded after binding; the offset's sign is
+				// checked now.
+				switch v := c.V.(type) {
+				case decimal128.Num:
+					return &logical.Const{T: offType, V: v.ToFloat64(c.T.Scale)}, nil
+				case float32:
+					return &logical.Const{T: offType, V: float64(v)}, nil
+				}
+				if i, ok := intValue(c.V); ok {
+					return &logical.Const{T: offType, V: float64(i)}, nil
+				}
+			}
+			return e, nil
+		})
+		if err != nil {
+			return err
+		}
+		if negativeOffset(off.V) {
+			return errAt(sqltypes.New("22013", "invalid preceding or following size in window function"), location(bd.n))
+		}
+		if kt.IsInteger() {
+			off = &logical.Const{T: sqltypes.NumericType(38, 0), V: decimal128.FromI64(off.V.(int64))}
+		}
+		// PRECEDING goes against the sort direction, FOLLOWING with it.
+		op := expr.OpAdd
+		if (bd.bound.Kind == ops.OffsetPreceding) != order[0].Desc {
+			op = expr.OpSub
+		}
+		v, err := b.bindOperator(op, map[expr.BinaryOp]string{expr.OpAdd: "+", expr.OpSub: "-"}[op], cmpKey, off, loc)
+		if err != nil {
+			return err
+		}
+		*bd.out = v
+		bounds = append(bounds, v)
+	}
+	// One type for the key and the bounds: numeric bounds take the
+	// larger scale, so that no bound is rounded.
+	t := bounds[0].Type()
+	for _, e := range bounds[1:] {
+		if e.Type().Scale > t.Scale {
+			t = e.Type()
+		}
+	}
+	for _, e := range []*logical.Expr{&call.RangeStart, &call.RangeEnd} {
+		if *e != nil {
+			*e = castTo(*e, t)
+		}
+	}
+	call.RangeKey = castTo(cmpKey, t)
+	return nil
+}
+
+// castTo casts e to t unless it has t's Arrow type already.
+func castTo(e logical.Expr, t sqltypes.Type) logical.Expr {
+	if arrow.TypeEqual(e.Type().Arrow(), t.Arrow()) {
+		return e
+	}
+	return &logical.Cast{E: e, T: t}
+}
+
+// negativeOffset reports whether a RANGE offset is below zero (or NaN),
+// intervals compared as PostgreSQL does (a month is 30 days).
+func negativeOffset(v sqltypes.Datum) bool {
+	switch x := v.(type) {
+	case float64:
+		return x < 0 || math.IsNaN(x)
+	case decimal128.Num:
+		return x.Sign() < 0
+	case arrow.MonthDayNanoInterval:
+		const nanosPerDay = 86400 * 1e9
+		span := decimal128.FromI64(int64(x.Months)).Mul(decimal128.FromI64(30 * nanosPerDay)).
+			Add(decimal128.FromI64(int64(x.Days)).Mul(decimal128.FromI64(nanosPerDay))).
+			Add(decimal128.FromI64(x.Nanoseconds))
+		return span.Sign() < 0
+	}
+	i, _ := intValue(v)
+	return i < 0
 }

@@ -73,8 +73,10 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c.Calls = make([]WindowCall, len(x.Calls))
 		for i, w := range x.Calls {
 			w.Args = mapAll(w.Args)
-			if w.Filter != nil {
-				w.Filter = fn(w.Filter)
+			for _, e := range []*Expr{&w.Filter, &w.RangeKey, &w.RangeStart, &w.RangeEnd} {
+				if *e != nil {
+					*e = fn(*e)
+				}
 			}
 			c.Calls[i] = w
 		}

@@ -146,7 +146,21 @@ type WindowCall struct {
 	Args   []Expr
 	Filter Expr
 	Frame  ops.Frame
-	T      sqltypes.Type
+	// RangeKey, RangeStart and RangeEnd place rows for a RANGE frame with
+	// offsets (see ops.RangeExprs); nil otherwise.
+	RangeKey, RangeStart, RangeEnd Expr
+	T                              sqltypes.Type
+}
+
+// RangeExprs returns the call's non-nil RANGE frame expressions.
+func (c WindowCall) RangeExprs() []Expr {
+	var out []Expr
+	for _, e := range []Expr{c.RangeKey, c.RangeStart, c.RangeEnd} {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Window computes window functions sharing one PARTITION BY / ORDER BY;

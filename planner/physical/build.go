@@ -590,7 +590,19 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 				return nil, err
 			}
 		}
-		spec.Funcs = append(spec.Funcs, ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T})
+		fn := ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T}
+		for _, r := range []struct {
+			from logical.Expr
+			to   *expr.Expr
+		}{{c.RangeKey, &fn.Range.Key}, {c.RangeStart, &fn.Range.Start}, {c.RangeEnd, &fn.Range.End}} {
+			if r.from == nil {
+				continue
+			}
+			if *r.to, err = lowerExpr(r.from, in.lay); err != nil {
+				return nil, err
+			}
+		}
+		spec.Funcs = append(spec.Funcs, fn)
 		calls = append(calls, c.Func+exprList(c.Args))
 	}
 	props := []string{"functions=[" + strings.Join(calls, ", ") + "]"}

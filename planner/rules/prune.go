@@ -116,6 +116,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		for _, w := range x.Calls {
 			need = withCols(need, w.Args...)
 			need = withCols(need, w.Filter)
+			need = withCols(need, w.RangeExprs()...)
 		}
 		c.Input = prune(x.Input, need)
 		return &c
