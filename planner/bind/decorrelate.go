@@ -167,6 +167,9 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		c.Input = in
 		return &c, nil, nil
 	case *logical.Join:
+		if x.Type == logical.SemiJoin {
+			return b.pullUpSemi(x, isCorr, local)
+		}
 		if x.Type != logical.InnerJoin {
 			return x, nil, nil // correlation below outer joins stays and is rejected
 		}
@@ -193,6 +196,76 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		return &c, corr, nil
 	}
 	return n, nil, nil
+}
+
+// pullUpSemi pulls correlations out of a semi join, which is what a
+// subquery correlated two levels up leaves behind: in
+// `EXISTS (SELECT FROM p WHERE EXISTS (SELECT FROM o WHERE o.pid = p.pid
+// AND o.cid = c.cid))` the inner EXISTS became `p SEMI JOIN o ON o.pid =
+// p.pid AND o.cid = c.cid`, whose condition reads c. When the semi join's
+// own condition equates columns of its two sides and every correlation is
+// `column = outer`, the semi join is the inner join of its left side with
+// the distinct right-side columns those conditions read: for one outer row
+// and one left row at most one distinct right row matches, so no left row
+// is repeated, and the correlations can move up like an inner join's.
+// Other semi joins keep their correlation (and are rejected).
+func (b *binder) pullUpSemi(x *logical.Join, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {
+	l, corr, err := b.pullUp(x.Left, isCorr, local)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := *x
+	c.Left = l
+	var keep, pulled []logical.Expr
+	for _, p := range logical.Conjuncts(x.Cond) {
+		if isCorr(p) {
+			pulled = append(pulled, p)
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	if len(pulled) == 0 || readsOuter(x.Right, definedIDs(x.Right)) {
+		return &c, corr, nil
+	}
+	right := definedIDs(x.Right)
+	var groups []logical.Expr
+	var groupCols []logical.ColumnID
+	have := logical.ColSet{}
+	addRight := func(col *logical.ColRef) {
+		if right.Has(col.ID) && !have.Has(col.ID) {
+			have.Add(col.ID)
+			groups = append(groups, col)
+			groupCols = append(groupCols, col.ID)
+		}
+	}
+	for _, p := range keep {
+		l, r, ok := columnEquality(p)
+		if !ok || right.Has(l.ID) == right.Has(r.ID) {
+			return &c, corr, nil
+		}
+		addRight(l)
+		addRight(r)
+	}
+	for _, p := range pulled {
+		inner, ok := innerSideOfEquality(p, isCorr)
+		if !ok {
+			return &c, corr, nil
+		}
+		addRight(inner)
+	}
+	distinct := &logical.Aggregate{Input: x.Right, Groups: groups, GroupCols: groupCols}
+	return &logical.Join{Type: logical.InnerJoin, Left: l, Right: distinct, Cond: logical.And(keep)}, append(corr, pulled...), nil
+}
+
+// columnEquality splits `a = b` over two plain columns.
+func columnEquality(p logical.Expr) (*logical.ColRef, *logical.ColRef, bool) {
+	bin, ok := p.(*logical.Binary)
+	if !ok || bin.Op != expr.OpEq {
+		return nil, nil, false
+	}
+	l, lok := bin.L.(*logical.ColRef)
+	r, rok := bin.R.(*logical.ColRef)
+	return l, r, lok && rok
 }
 
 // innerSideOfEquality returns the inner column of `inner = outer`.
