@@ -124,6 +124,8 @@ func lookupBuilder(name string) builder {
 		return buildDateTrunc
 	case "make_date":
 		return buildMakeDate
+	case "timestamp", "timestamptz":
+		return buildTimestampTypmod
 	case "to_char":
 		return buildToChar
 	case "to_timestamp":

@@ -343,3 +343,51 @@ func buildToTimestamp(name string, args []Expr) (Expr, error) {
 		})
 	}}, nil
 }
+
+// buildTimestampTypmod: timestamp(timestamp, int) and timestamptz(
+// timestamptz, int), PostgreSQL's length coercion functions behind
+// `::timestamp(p)`: fractional seconds rounded to p digits, halves away
+// from zero (AdjustTimestampForTypmod). p above 6 keeps every digit.
+func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	t := sqltypes.TypeTimestamp
+	if name == "timestamptz" {
+		t = sqltypes.TypeTimestampTZ
+	}
+	a, err := coerceArgs(name, args[:1], t)
+	if err != nil {
+		return nil, err
+	}
+	p, err := coerceArgs(name, args[1:], sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append(a, p...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		ts, prec := values[arrow.Timestamp](in[0]), values[int32](in[1])
+		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+			return RoundTimestamp(ts[i], prec[i])
+		})
+	}}, nil
+}
+
+// RoundTimestamp rounds a timestamp (microseconds) to p fractional digits
+// as PostgreSQL does; p < 0 is 22023.
+func RoundTimestamp(ts arrow.Timestamp, p int32) (arrow.Timestamp, bool, error) {
+	if p < 0 {
+		return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", p)
+	}
+	if p >= 6 {
+		return ts, false, nil
+	}
+	scale := int64(1)
+	for range 6 - p {
+		scale *= 10
+	}
+	v := int64(ts)
+	if v >= 0 {
+		return arrow.Timestamp((v + scale/2) / scale * scale), false, nil
+	}
+	return arrow.Timestamp(-((-v + scale/2) / scale * scale)), false, nil
+}

@@ -247,6 +247,40 @@ func regKind(tn *pg_query.TypeName) string {
 }
 
 func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindPlainCast(tc, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	return roundToTypmod(e, tc.TypeName)
+}
+
+// roundToTypmod applies a timestamp(p) cast's precision: PostgreSQL rounds
+// the fractional seconds to p digits (its timestamp(ts, p) function).
+func roundToTypmod(e logical.Expr, tn *pg_query.TypeName) (logical.Expr, error) {
+	k := e.Type().Kind
+	if k != sqltypes.Timestamp && k != sqltypes.TimestampTZ || len(tn.Typmods) != 1 || len(tn.ArrayBounds) > 0 {
+		return e, nil
+	}
+	iv, ok := tn.Typmods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
+	if !ok {
+		return e, nil
+	}
+	p := iv.Ival.Ival
+	if c, ok := e.(*logical.Const); ok {
+		if c.V == nil {
+			return c, nil
+		}
+		v, _, err := expr.RoundTimestamp(c.V.(arrow.Timestamp), p)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), int(tn.Location))
+		}
+		return &logical.Const{T: c.T, V: v}, nil
+	}
+	name := map[sqltypes.Kind]string{sqltypes.Timestamp: "timestamp", sqltypes.TimestampTZ: "timestamptz"}[k]
+	return &logical.Func{Name: name, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: p}}, T: e.Type()}, nil
+}
+
+func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
 	t, err := resolveTypeName(tc.TypeName)
 	if err != nil {
 		return nil, err
