@@ -193,26 +193,6 @@ func TestSourceWithoutFilesRechecked(t *testing.T) {
 	}
 }
 
-func TestReadableAs(t *testing.T) {
-	for _, c := range []struct {
-		got, declared sqltypes.Type
-		ok            bool
-	}{
-		{sqltypes.TypeInt4, sqltypes.TypeInt8, true},
-		{sqltypes.TypeInt8, sqltypes.TypeInt4, false},
-		{sqltypes.TypeFloat4, sqltypes.TypeFloat8, true},
-		{sqltypes.TypeInt8, sqltypes.TypeFloat8, false},
-		{sqltypes.TypeText, sqltypes.Type{Kind: sqltypes.Varchar}, true},
-		{sqltypes.TypeText, sqltypes.Type{Kind: sqltypes.Varchar, Precision: 10}, false},
-		{sqltypes.Type{Kind: sqltypes.Numeric, Precision: 12, Scale: 2}, sqltypes.Type{Kind: sqltypes.Numeric, Precision: 10, Scale: 2}, false},
-		{sqltypes.TypeText, sqltypes.TypeInt8, false},
-	} {
-		if got := readableAs(c.got, c.declared); got != c.ok {
-			t.Errorf("readableAs(%s, %s) = %v", c.got, c.declared, got)
-		}
-	}
-}
-
 // TestDeprecatedVersionNoticeAndSunset reads the demo's deprecated
 // catalog.products_v1 before and after its sunset day (2027-06-30, in its
 // descriptor) with the engine's clock pinned.
