@@ -40,9 +40,9 @@ type QueryEvent struct {
 	// column-level lineage of the query's result.
 	Outputs []OutputColumn
 	Start   time.Time
-	End          time.Time // zero in QueryStarted
-	Rows         int64
-	Err          error // nil on success
+	End     time.Time // zero in QueryStarted
+	Rows    int64
+	Err     error // nil on success
 }
 
 // OutputColumn is a result column and where its values come from.
