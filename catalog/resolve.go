@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -11,6 +12,13 @@ import (
 // Deprecated reports whether this version is deprecated (it still resolves
 // until it is removed from the mesh; Sunset says when that is planned).
 func (p *Product) Deprecated() bool { return p.Status == StatusDeprecated }
+
+// Retired reports whether p is deprecated and its sunset day (UTC) ended
+// before now: the engine then refuses to read it, lint reports it and
+// check skips it. A version is served until the end of its sunset day.
+func (p *Product) Retired(now time.Time) bool {
+	return p.Deprecated() && !p.Sunset.IsZero() && !now.UTC().Before(p.Sunset.AddDate(0, 0, 1))
+}
 
 // Domain returns the domain named name, compared like an unquoted SQL
 // identifier (case-insensitively).

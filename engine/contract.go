@@ -22,44 +22,11 @@ import (
 // delivers: nil when it holds, else the drift error naming the product,
 // the column and the difference.
 func contractColumn(p *catalog.Product, c *catalog.Column, got sqltypes.Type) error {
-	if readableAs(got, c.Type) {
+	if sqltypes.ReadableAs(got, c.Type) {
 		return nil
 	}
 	return sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared %s, but the source has %s", p.QualifiedName(), c.Name, c.Type, got).
 		WithHint("The source changed under the product; tell the owner (%s), who publishes a new version for the new schema or fixes the source.", p.Owner.Contact)
-}
-
-// readableAs reports whether values of the source type got are values of
-// the declared type without loss: the same type, or a narrower integer,
-// float or string type. Anything else (a retyped column) would be cast
-// into different values or fail mid-query.
-func readableAs(got, declared sqltypes.Type) bool {
-	if got.Equal(declared) {
-		return true
-	}
-	rank := func(k sqltypes.Kind) (family, width int) {
-		switch k {
-		case sqltypes.Int2:
-			return 1, 2
-		case sqltypes.Int4:
-			return 1, 4
-		case sqltypes.Int8:
-			return 1, 8
-		case sqltypes.Float4:
-			return 2, 4
-		case sqltypes.Float8:
-			return 2, 8
-		case sqltypes.Text:
-			return 3, 1
-		}
-		return 0, 0
-	}
-	gf, gw := rank(got.Kind)
-	df, dw := rank(declared.Kind)
-	if declared.Kind == sqltypes.Varchar && declared.Precision == 0 {
-		df, dw = 3, 1
-	}
-	return gf != 0 && gf == df && gw <= dw
 }
 
 // fileStamp is the state of a product's files for sourceChanged; "" for
@@ -251,7 +218,7 @@ func lifecycle(m *catalog.Mesh, p *catalog.Product, now time.Time) (*Notice, err
 		use = "use " + next.QualifiedName() + " instead"
 	}
 	sunset := p.Sunset.Format(catalog.SunsetLayout)
-	if !p.Sunset.IsZero() && !now.UTC().Before(p.Sunset.AddDate(0, 0, 1)) {
+	if p.Retired(now) {
 		return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "data product %s was retired on %s; %s", p.QualifiedName(), sunset, use).
 			WithHint("Deprecated versions are served until the end of their sunset day.")
 	}

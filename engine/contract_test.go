@@ -193,33 +193,21 @@ func TestSourceWithoutFilesRechecked(t *testing.T) {
 	}
 }
 
-func TestReadableAs(t *testing.T) {
-	for _, c := range []struct {
-		got, declared sqltypes.Type
-		ok            bool
-	}{
-		{sqltypes.TypeInt4, sqltypes.TypeInt8, true},
-		{sqltypes.TypeInt8, sqltypes.TypeInt4, false},
-		{sqltypes.TypeFloat4, sqltypes.TypeFloat8, true},
-		{sqltypes.TypeInt8, sqltypes.TypeFloat8, false},
-		{sqltypes.TypeText, sqltypes.Type{Kind: sqltypes.Varchar}, true},
-		{sqltypes.TypeText, sqltypes.Type{Kind: sqltypes.Varchar, Precision: 10}, false},
-		{sqltypes.Type{Kind: sqltypes.Numeric, Precision: 12, Scale: 2}, sqltypes.Type{Kind: sqltypes.Numeric, Precision: 10, Scale: 2}, false},
-		{sqltypes.TypeText, sqltypes.TypeInt8, false},
-	} {
-		if got := readableAs(c.got, c.declared); got != c.ok {
-			t.Errorf("readableAs(%s, %s) = %v", c.got, c.declared, got)
-		}
-	}
-}
-
 // TestDeprecatedVersionNoticeAndSunset reads the demo's deprecated
-// catalog.products_v1 before and after its sunset day (2027-06-30, in its
-// descriptor) with the engine's clock pinned.
+// catalog.products_v1 late on its sunset day and early the day after,
+// with the engine's clock pinned relative to the sunset its descriptor
+// declares, so that neither today's date nor the demo's choice of date
+// matters.
 func TestDeprecatedVersionNoticeAndSunset(t *testing.T) {
-	now := time.Date(2027, 6, 30, 23, 0, 0, 0, time.UTC)
+	var now time.Time
 	e, _, _, mem := reloadableEngineAt(t, func() time.Time { return now })
 	defer mem.AssertSize(t, 0)
+	v1, ok := e.Mesh().Lookup("catalog", "products_v1")
+	if !ok || v1.Sunset.IsZero() {
+		t.Fatal("the demo's catalog.products_v1 is no longer deprecated with a sunset")
+	}
+	sunset := v1.Sunset.Format(catalog.SunsetLayout)
+	now = v1.Sunset.Add(23 * time.Hour)
 	s := session(t, e, "analyst")
 	res, err := s.Query(context.Background(), "SELECT count(*) FROM catalog.products_v1")
 	if err != nil {
@@ -229,7 +217,7 @@ func TestDeprecatedVersionNoticeAndSunset(t *testing.T) {
 	if _, err := drainRows(t, res); err != nil {
 		t.Fatal(err)
 	}
-	want := "NOTICE data product catalog.products_v1 is deprecated and will be retired on 2027-06-30; use catalog.products_v2 instead"
+	want := "NOTICE data product catalog.products_v1 is deprecated and will be retired on " + sunset + "; use catalog.products_v2 instead"
 	if len(notices) != 1 || notices[0] != want {
 		t.Errorf("on its sunset day: notices %q, want %q", notices, want)
 	}
@@ -243,9 +231,9 @@ func TestDeprecatedVersionNoticeAndSunset(t *testing.T) {
 	}
 	drainRows(t, res)
 
-	now = now.Add(2 * time.Hour) // 2027-07-01
+	now = now.Add(2 * time.Hour) // 01:00 the day after
 	_, err = sessionRows(t, s, "SELECT count(*) FROM catalog.products_v1")
-	if e := wantCode(t, err, sqltypes.CodeUndefinedTable); e.Msg != "data product catalog.products_v1 was retired on 2027-06-30; use catalog.products_v2 instead" {
+	if e := wantCode(t, err, sqltypes.CodeUndefinedTable); e.Msg != "data product catalog.products_v1 was retired on "+sunset+"; use catalog.products_v2 instead" {
 		t.Errorf("after its sunset: %q", e.Msg)
 	}
 	if _, err := sessionRows(t, s, "SELECT count(*) FROM catalog.products_v2"); err != nil {

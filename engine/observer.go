@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/planner/bind"
+	"github.com/meshql/meshql/planner/lineage"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -34,21 +35,44 @@ type QueryEvent struct {
 	// sorted: every column it names or expands with *, in any clause, as
 	// the audit log counts them (a derived product's definition included).
 	InputColumns map[string][]string
-	Start        time.Time
-	End          time.Time // zero in QueryStarted
-	Rows         int64
-	Err          error // nil on success
+	// Outputs are the result's columns in order, each with the input
+	// product columns its values derive from (planner/lineage): the
+	// column-level lineage of the query's result.
+	Outputs []OutputColumn
+	Start   time.Time
+	End     time.Time // zero in QueryStarted
+	Rows    int64
+	Err     error // nil on success
+}
+
+// OutputColumn is a result column and where its values come from.
+type OutputColumn struct {
+	Name   string
+	Type   string // SQL type, as format_type prints it
+	Inputs []ColumnSource
+}
+
+// ColumnSource is an input product column a result column derives from.
+type ColumnSource struct {
+	Product, Column string
+	// Transformation is identity, transformation or aggregation
+	// (lineage.Transformation's names).
+	Transformation string
+	// Masked is set when the column was masked for the session's user:
+	// the result derives from the masked values.
+	Masked bool
 }
 
 // observe tells the engine's observer, if any, that a query starts, and
 // returns the function that reports its end.
-func (s *Session) observe(sql string, plan logical.Node, access *bind.Access) func(rows int64, err error) {
+func (s *Session) observe(sql string, q *bind.Query, access *bind.Access) func(rows int64, err error) {
 	o := s.engine.observer
 	if o == nil {
 		return func(int64, error) {}
 	}
-	ev := QueryEvent{RunID: newRunID(), Mesh: s.engine.Mesh().Name, User: s.user, SQL: sql, Inputs: inputsRead(plan), Start: s.engine.clock()}
+	ev := QueryEvent{RunID: newRunID(), Mesh: s.engine.Mesh().Name, User: s.user, SQL: sql, Inputs: inputsRead(q.Plan), Start: s.engine.clock()}
 	ev.InputColumns = columnsRead(ev.Inputs, access)
+	ev.Outputs = outputLineage(q, access)
 	o.QueryStarted(ev)
 	return func(rows int64, err error) {
 		ev.End, ev.Rows, ev.Err = s.engine.clock(), rows, err
@@ -94,6 +118,29 @@ func columnsRead(inputs []string, access *bind.Access) map[string][]string {
 	}
 	for _, cols := range out {
 		sort.Strings(cols)
+	}
+	return out
+}
+
+// outputLineage describes the result's columns with their column-level
+// lineage.
+func outputLineage(q *bind.Query, access *bind.Access) []OutputColumn {
+	masked := map[string]bool{}
+	if access != nil {
+		for _, m := range access.Masks {
+			if i := strings.LastIndexByte(m, ':'); i > 0 {
+				masked[m[:i]] = true
+			}
+		}
+	}
+	edges := lineage.Outputs(q.Plan, q.Columns)
+	out := make([]OutputColumn, len(q.Columns))
+	for i, c := range q.Columns {
+		out[i] = OutputColumn{Name: c.Name, Type: c.Type.String()}
+		for _, e := range edges[i] {
+			out[i].Inputs = append(out[i].Inputs, ColumnSource{Product: e.Input, Column: e.InputColumn,
+				Transformation: e.Transformation.String(), Masked: masked[e.Input+"."+e.InputColumn]})
+		}
 	}
 	return out
 }

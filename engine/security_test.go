@@ -22,7 +22,8 @@ import (
 func demoDataEngine(t *testing.T) (*Engine, *memory.CheckedAllocator) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+	generated := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: generated, Scale: 0.01}); err != nil {
 		t.Fatal(err)
 	}
 	mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir})
@@ -30,7 +31,11 @@ func demoDataEngine(t *testing.T) (*Engine, *memory.CheckedAllocator) {
 		t.Fatal(err)
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+	// The clock is pinned an hour after the data was generated: the demo's
+	// deprecated catalog.products_v1 is read, which the real clock would
+	// refuse once its sunset has passed.
+	now := generated.Add(time.Hour)
+	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}, Clock: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +289,8 @@ func TestDeprecatedVersionKeepsPolicies(t *testing.T) {
 // differ when the key differs, so they depend on the secret.
 func TestHashMaskUsesTheMeshSecret(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+	generated := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: generated, Scale: 0.01}); err != nil {
 		t.Fatal(err)
 	}
 	hashed := func(key string) []string {

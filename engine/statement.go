@@ -282,7 +282,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
-	observed := s.observe(st.parsed.SQL, st.st.Query.Plan, st.access)
+	observed := s.observe(st.parsed.SQL, st.st.Query, st.access)
 	var plan *physical.Plan
 	env := s.env()
 	handedOff := false

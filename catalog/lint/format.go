@@ -85,15 +85,16 @@ type junitFailure struct {
 // one for "load" when the mesh did not load, one for "rules" when
 // mesh.yaml's rules settings name unknown rules). A rule of severity error with
 // findings fails; the findings of a warning rule go to its system-out, so
-// warnings show up without failing the build.
-func WriteJUnit(w io.Writer, rules []Rule, fs []Finding) error {
+// warnings show up without failing the build. tool names the gate
+// ("lint", "check"): the suite is "meshql <tool>", the class "meshql.<tool>".
+func WriteJUnit(w io.Writer, tool string, rules []Rule, fs []Finding) error {
 	byRule := map[string][]Finding{}
 	for _, f := range fs {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
 	}
-	s := junitSuite{Name: "meshql lint"}
+	s := junitSuite{Name: "meshql " + tool}
 	add := func(id, severity, message string) {
-		c := junitCase{Name: id, Classname: "meshql.lint"}
+		c := junitCase{Name: id, Classname: "meshql." + tool}
 		if found := byRule[id]; len(found) > 0 {
 			lines := make([]string, len(found))
 			for i, f := range found {

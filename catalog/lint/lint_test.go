@@ -153,7 +153,7 @@ func TestJUnit(t *testing.T) {
 	fs := lintBad(t)
 	rules := DefaultRules(testNow)
 	var b bytes.Buffer
-	if err := WriteJUnit(&b, rules, fs); err != nil {
+	if err := WriteJUnit(&b, "lint", rules, fs); err != nil {
 		t.Fatal(err)
 	}
 	var s junitSuite
@@ -184,7 +184,7 @@ func TestSunsetBoundaries(t *testing.T) {
 		past, soon bool
 	}{
 		{"2026-05-31", true, false},
-		{"2026-06-01", true, false}, // the sunset day itself: retired
+		{"2026-06-01", false, true}, // the sunset day itself: still served, as the engine does
 		{"2026-06-02", false, true},
 		{"2026-07-01", false, true}, // exactly 30 days
 		{"2026-07-02", false, false},

@@ -240,7 +240,7 @@ func checkSunset(p *catalog.Product, now time.Time) []Finding {
 	if p.Sunset.IsZero() {
 		return []Finding{at(p, nil, "%s is deprecated but has no sunset date", p.QualifiedName())}
 	}
-	if !p.Sunset.After(now) {
+	if p.Retired(now) {
 		return []Finding{at(p, nil, "%s is deprecated and its sunset date %s has passed (today is %s)", p.QualifiedName(), day(p.Sunset), day(now))}
 	}
 	return nil
@@ -261,10 +261,13 @@ func checkSunsetNotice(p *catalog.Product) []Finding {
 }
 
 func checkSunsetSoon(p *catalog.Product, now time.Time) []Finding {
-	if !p.Deprecated() || !p.Sunset.After(now) || p.Sunset.Sub(now) > sunsetNotice {
+	if !p.Deprecated() || p.Sunset.IsZero() || p.Retired(now) || p.Sunset.Sub(now) > sunsetNotice {
 		return nil
 	}
 	days := int(p.Sunset.Sub(now).Hours()/24 + 0.999)
+	if days <= 0 {
+		return []Finding{at(p, nil, "%s reaches its sunset date %s today", p.QualifiedName(), day(p.Sunset))}
+	}
 	return []Finding{at(p, nil, "%s reaches its sunset date %s in %s", p.QualifiedName(), day(p.Sunset), plural(days, "day"))}
 }
 

@@ -26,7 +26,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := &options{User: "admin", LogLevel: "warn"}
 	fs, config, specs := newFlags("check", o, false, stderr)
 	format := fs.String("format", "text", "output format: text, json or junit (JUnit XML)")
-	nowFlag := fs.String("now", "", "time freshness is measured against, RFC 3339 (default: now)")
+	nowFlag := fs.String("now", "", "time the checks run at, RFC 3339: freshness is measured against it and products past their sunset are skipped (default: now)")
 	results := fs.String("results", "", "also write every result, passed or failed, as JSON to this file")
 	record := fs.Bool("record", true, "record the results in the mesh folder ("+catalog.CheckResultsFile+"), for mesh.quality_results and mesh.sla_status")
 	fs.Usage = func() {
@@ -53,10 +53,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dir != "" {
 		o.Mesh = dir
 	}
+	o.now = now
 	mesh, err := loadMeshMaxAge(ctx, o, stderr, checkDemoMaxAge)
 	if err != nil {
 		if fs, ok := lint.LoadFindings(err); ok {
-			return report(stdout, *format, meshcheck.Rules(), fs)
+			return report(stdout, "check", *format, meshcheck.Rules(), fs)
 		}
 		return err
 	}
@@ -83,5 +84,5 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	return report(stdout, *format, meshcheck.Rules(), meshcheck.Findings(rs))
+	return report(stdout, "check", *format, meshcheck.Rules(), meshcheck.Findings(rs))
 }

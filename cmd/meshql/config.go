@@ -56,6 +56,11 @@ type options struct {
 	// OpenLineage destinations of query run events (either or both).
 	OpenLineageURL  string `yaml:"openlineage_url"`
 	OpenLineageFile string `yaml:"openlineage_file"`
+
+	// now pins the engine's clock (meshql check --now), so that the
+	// engine retires products and computes current_date at the time the
+	// checks measure against; zero means the real clock.
+	now time.Time
 }
 
 // flagSpec is one setting: exactly one of str, num, dur points at its

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +29,11 @@ func TestContractsAtQueryTimeThroughPgx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(v1, []byte(strings.Replace(string(data), "sunset: 2027-06-30", "sunset: 2999-12-31", 1)), 0o644); err != nil {
+	far := regexp.MustCompile(`(?m)^sunset: .*$`).ReplaceAll(data, []byte("sunset: 2999-12-31"))
+	if bytes.Equal(far, data) {
+		t.Fatal("the demo's catalog.products_v1 declares no sunset")
+	}
+	if err := os.WriteFile(v1, far, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	files, err := filepath.Glob(filepath.Join(mesh, "catalog", "products_v2", "*.parquet"))

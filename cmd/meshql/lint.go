@@ -59,19 +59,19 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report(stdout, *format, rules, findings)
+	return report(stdout, "lint", *format, rules, findings)
 }
 
 // report writes findings in format (text, json or junit) and returns
 // errReported when any of them is an error. lint and check share it, so
 // that a CI reads both gates the same way.
-func report(w io.Writer, format string, rules []lint.Rule, findings []lint.Finding) error {
+func report(w io.Writer, tool, format string, rules []lint.Rule, findings []lint.Finding) error {
 	var err error
 	switch format {
 	case "json":
 		err = lint.WriteJSON(w, findings)
 	case "junit":
-		err = lint.WriteJUnit(w, rules, findings)
+		err = lint.WriteJUnit(w, tool, rules, findings)
 	default:
 		err = lint.WriteText(w, findings)
 	}

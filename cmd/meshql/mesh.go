@@ -180,6 +180,9 @@ func newEngineObserved(mesh *catalog.Mesh, o *options, reload func(context.Conte
 		QueryMemoryTotal:  queryMemTotal,
 		SpillDir:          o.SpillDir,
 	}
+	if now := o.now; !now.IsZero() {
+		cfg.Clock = func() time.Time { return now }
+	}
 	closer := func() error { return nil }
 	if o.OpenLineageURL != "" || o.OpenLineageFile != "" {
 		em, err := openlineage.New(openlineage.Config{URL: o.OpenLineageURL, File: o.OpenLineageFile, Logger: cfg.Logger})

@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/meshql/meshql/internal/demodata"
 )
 
 // TestQueryEmitsOpenLineage: `meshql query` with openlineage_file in its
@@ -95,5 +99,119 @@ func TestServeFlushesOpenLineageAtShutdown(t *testing.T) {
 	defer mu.Unlock()
 	if len(got) != 6 {
 		t.Fatalf("the endpoint had %d events when serve returned (%v), want 3 START and 3 COMPLETE", len(got), got)
+	}
+}
+
+// TestOpenLineageColumnLineage: a query's run event has an output dataset,
+// its result, whose columnLineage facet maps each result column of the
+// cross-sell query to the product columns it derives from. Expected, from
+// the SQL: customer_id is sales.orders_v1.customer_id (the GROUP BY key of
+// the CTE, then of the query: the value itself); category is
+// catalog.products_v2.category; occurences is count(*), which reads no
+// column. product_id and order_date only join and filter (OpenLineage's
+// INDIRECT), so no output lists them. For analyst, customer_id is hashed
+// by policy (tagged pii.indirect, masked outside sales): the output is
+// computed from it, with masking.
+func TestOpenLineageColumnLineage(t *testing.T) {
+	var mu sync.Mutex
+	var got []map[string]any
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			t.Errorf("receiver: %v", err)
+		}
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+	}))
+	defer endpoint.Close()
+	mesh := demoMeshWithData(t)
+	config := filepath.Join(t.TempDir(), "meshql.yaml")
+	if err := os.WriteFile(config, []byte("openlineage_url: "+endpoint.URL+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type input struct {
+		Namespace, Name, Field string
+		Transformations        []struct {
+			Type, Subtype string
+			Masking       bool
+		}
+	}
+	for _, c := range []struct {
+		user    string
+		custSub string
+		masked  bool
+	}{
+		{"admin", "IDENTITY", false},
+		{"analyst", "TRANSFORMATION", true},
+	} {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		if code, _, errOut := runCLI(t, "query", "--config", config, "--mesh", mesh, "--user", c.user, demodata.CrossSell); code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.user, code, errOut)
+		}
+		mu.Lock()
+		evs := got
+		mu.Unlock()
+		if len(evs) != 2 || evs[1]["eventType"] != "COMPLETE" {
+			t.Fatalf("%s: events %v, want START and COMPLETE", c.user, evs)
+		}
+		data, _ := json.Marshal(evs[1])
+		var ev struct {
+			Job     struct{ Namespace, Name string }
+			Outputs []struct {
+				Namespace, Name string
+				Facets          struct {
+					Schema        struct{ Fields []struct{ Name, Type string } }
+					ColumnLineage struct {
+						SchemaURL string                                   `json:"_schemaURL"`
+						Fields    map[string]struct{ InputFields []input } `json:"fields"`
+					} `json:"columnLineage"`
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if len(ev.Outputs) != 1 {
+			t.Fatalf("%s: outputs %s", c.user, data)
+		}
+		out := ev.Outputs[0]
+		if out.Namespace != "meshql://demo" || out.Name != ev.Job.Name || !strings.HasPrefix(out.Name, "query.") {
+			t.Errorf("%s: output dataset %s/%s, job %s/%s", c.user, out.Namespace, out.Name, ev.Job.Namespace, ev.Job.Name)
+		}
+		var schema []string
+		for _, f := range out.Facets.Schema.Fields {
+			schema = append(schema, f.Name+" "+f.Type)
+		}
+		if strings.Join(schema, ", ") != "customer_id bigint, category text, occurences bigint" {
+			t.Errorf("%s: output schema %v", c.user, schema)
+		}
+		cl := out.Facets.ColumnLineage
+		if !strings.HasSuffix(cl.SchemaURL, "/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet") {
+			t.Errorf("%s: columnLineage _schemaURL %q", c.user, cl.SchemaURL)
+		}
+		describe := func(col string) []string {
+			var s []string
+			for _, in := range cl.Fields[col].InputFields {
+				for _, tr := range in.Transformations {
+					s = append(s, fmt.Sprintf("%s %s.%s %s/%s masking=%v", in.Namespace, in.Name, in.Field, tr.Type, tr.Subtype, tr.Masking))
+				}
+			}
+			return s
+		}
+		want := map[string][]string{
+			"customer_id": {fmt.Sprintf("meshql://demo sales.orders_v1.customer_id DIRECT/%s masking=%v", c.custSub, c.masked)},
+			"category":    {"meshql://demo catalog.products_v2.category DIRECT/IDENTITY masking=false"},
+		}
+		if len(cl.Fields) != len(want) {
+			t.Errorf("%s: columnLineage lists %d columns, want customer_id and category: %s", c.user, len(cl.Fields), data)
+		}
+		for col, w := range want {
+			if g := describe(col); !slices.Equal(g, w) {
+				t.Errorf("%s: %s derives from %q, want %q", c.user, col, g, w)
+			}
+		}
 	}
 }

@@ -65,7 +65,9 @@ type Options struct {
 	User string
 	// Connectors open sources for the schema and file-age checks.
 	Connectors []connectors.Connector
-	// Now is the time freshness is measured against; zero means time.Now.
+	// Now is the time freshness is measured against and products are
+	// retired at; zero means time.Now. The Engine's clock should agree, or
+	// it refuses the constraint queries of a product retired by its own.
 	Now time.Time
 }
 
@@ -91,6 +93,9 @@ func Run(ctx context.Context, m *catalog.Mesh, o Options) ([]Result, error) {
 	for _, p := range m.Products {
 		if err := ctx.Err(); err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeQueryCanceled, "check canceled")
+		}
+		if p.Retired(o.Now) {
+			continue // no one can read it any more; lint's sunset rule reports it
 		}
 		c.product(ctx, p)
 	}
@@ -178,7 +183,7 @@ func (c *checker) schema(p *catalog.Product, t connectors.Table) bool {
 			ok = false
 			continue
 		}
-		if !st.Equal(col.Type) {
+		if !sqltypes.ReadableAs(st, col.Type) {
 			c.add(p, RuleSchema, "schema:"+col.Name, col.Line, col.Name, false, "column %s of %s is declared %s, but the source has %s", col.Name, p.QualifiedName(), col.Type, st)
 			ok = false
 			continue
@@ -204,37 +209,41 @@ func (c *checker) constraints(ctx context.Context, p *catalog.Product) {
 		q := quoteIdent(col.Name)
 		if notNull {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NULL", tableRef(p), q))
-			c.constraint(p, col, RuleNotNull, n, err, "NULL")
+			c.constraint(p, col, RuleNotNull, RuleNotNull, n, err, "NULL")
 		}
 		if unique {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING count(*) > 1) AS d", q, tableRef(p), q, q))
-			c.constraint(p, col, RuleUnique, n, err, "duplicated value")
+			c.constraint(p, col, RuleUnique, RuleUnique, n, err, "duplicated value")
 		}
 		if len(col.AcceptedValues) > 0 {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s NOT IN (%s)", tableRef(p), q, literals(col, col.AcceptedValues...)))
-			c.constraint(p, col, RuleAccepted, n, err, "unaccepted value")
+			c.constraint(p, col, RuleAccepted, RuleAccepted+" ["+strings.Join(col.AcceptedValues, ", ")+"]", n, err, "unaccepted value")
 		}
 		if col.Min != "" || col.Max != "" {
-			var conds []string
+			var conds, bounds []string
 			if col.Min != "" {
 				conds = append(conds, q+" < "+literals(col, col.Min))
+				bounds = append(bounds, "min: "+col.Min)
 			}
 			if col.Max != "" {
 				conds = append(conds, q+" > "+literals(col, col.Max))
+				bounds = append(bounds, "max: "+col.Max)
 			}
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", tableRef(p), strings.Join(conds, " OR ")))
-			c.constraint(p, col, RuleRange, n, err, "out-of-range value")
+			c.constraint(p, col, RuleRange, RuleRange+" {"+strings.Join(bounds, ", ")+"}", n, err, "out-of-range value")
 		}
 	}
 }
 
-func (c *checker) constraint(p *catalog.Product, col *catalog.Column, rule string, n int64, err error, what string) {
+// constraint records the outcome of one constraint query; decl is the
+// constraint as the descriptor declares it, for the message.
+func (c *checker) constraint(p *catalog.Product, col *catalog.Column, rule, decl string, n int64, err error, what string) {
 	check := rule + ":" + col.Name
 	switch {
 	case err != nil:
 		c.add(p, rule, check, col.Line, col.Name, false, "checking %s of column %s of %s failed: %s", rule, col.Name, p.QualifiedName(), sqltypes.AsError(err).Msg)
 	case n > 0:
-		c.add(p, rule, check, col.Line, col.Name, false, "column %s of %s is declared %s but holds %d %s", col.Name, p.QualifiedName(), rule, n, plural(n, what))
+		c.add(p, rule, check, col.Line, col.Name, false, "column %s of %s is declared %s but holds %d %s", col.Name, p.QualifiedName(), decl, n, plural(n, what))
 	default:
 		c.add(p, rule, check, col.Line, col.Name, true, "holds")
 	}

@@ -5,13 +5,18 @@
 //
 //   - source: the source opens (files exist, the database answers);
 //   - schema: every declared column exists in the source with the declared
-//     type; schema-extra: the source has no column the contract omits;
+//     type or a narrower one of its family (sqltypes.ReadableAs: int4 for
+//     int8, as queries accept); schema-extra: the source has no column the
+//     contract omits;
 //   - not_null, unique: declared constraints hold over the data (queries
 //     the engine runs; primary_key means both);
 //   - quality: each named quality check returns no rows;
 //   - freshness: the data's age is within sla.freshness, measured on
 //     sla.freshness_column (its maximum) or else on the newest source
 //     file's modification time.
+//
+// A product retired at Options.Now (past its sunset day) is not checked:
+// the engine refuses to read it, and lint's sunset rule reports it.
 //
 // Every check yields a Result (pass or fail) so that callers can record
 // outcomes, and failures become lint.Findings, so `meshql check` prints the

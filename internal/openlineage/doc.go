@@ -15,5 +15,14 @@
 // the user is a custom run facet "meshql_user"; a failed query carries
 // the errorMessage run facet.
 //
+// A query's result has no name, yet column lineage (the columnLineage
+// dataset facet) only lives on an output dataset. So START and COMPLETE
+// events carry one output dataset standing for the result, named like
+// the job (the same SQL, the same dataset) in the mesh's namespace, with
+// the schema facet and a columnLineage facet mapping each result column to
+// the input product columns it derives from (planner/lineage, over the
+// query's bound plan: DIRECT identity, transformation or aggregation,
+// with masking set where a policy mask applied for the user).
+//
 // openlineage sits above engine (it implements engine's interface).
 package openlineage

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,7 @@ const (
 	sqlFacetSchema     = "https://openlineage.io/spec/facets/1-0-1/SQLJobFacet.json#/$defs/SQLJobFacet"
 	errorFacetSchema   = "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet"
 	schemaFacetSchema  = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+	columnFacetSchema  = "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet"
 	userFacetSchema    = Producer + "/blob/main/README.md#openlineage"
 	queueLen           = 1024
 	defaultHTTPTimeout = 5 * time.Second
@@ -188,15 +190,49 @@ func Event(ev engine.QueryEvent, kind string, at time.Time) map[string]any {
 		runFacets["errorMessage"] = map[string]any{"_producer": Producer, "_schemaURL": errorFacetSchema,
 			"message": ev.Err.Error(), "programmingLanguage": "SQL"}
 	}
+	job := "query." + hex.EncodeToString(sum[:8])
+	outputs := []any{}
+	if kind != "FAIL" && len(ev.Outputs) > 0 {
+		outputs = append(outputs, output(ns, job, ev.Outputs))
+	}
 	return map[string]any{
 		"eventType": kind,
 		"eventTime": at.UTC().Format(time.RFC3339Nano),
 		"producer":  Producer,
 		"schemaURL": runEventSchema,
 		"run":       map[string]any{"runId": ev.RunID, "facets": runFacets},
-		"job": map[string]any{"namespace": ns, "name": "query." + hex.EncodeToString(sum[:8]),
+		"job": map[string]any{"namespace": ns, "name": job,
 			"facets": map[string]any{"sql": map[string]any{"_producer": Producer, "_schemaURL": sqlFacetSchema, "query": ev.SQL}}},
 		"inputs":  inputs,
-		"outputs": []any{},
+		"outputs": outputs,
 	}
+}
+
+// output is the dataset a query writes: its result, which has no name of
+// its own, so it is named like the job (the same SQL text, the same
+// dataset), in the mesh's namespace. Its facets give the result's schema
+// and, in columnLineage, each column's input product columns: DIRECT
+// transformations (IDENTITY, TRANSFORMATION, AGGREGATION) of
+// planner/lineage; columns used only to filter, join, group or sort
+// (INDIRECT in OpenLineage's terms) are not listed.
+func output(ns, job string, cols []engine.OutputColumn) map[string]any {
+	fields := make([]map[string]any, len(cols))
+	lineage := map[string]any{}
+	for i, c := range cols {
+		fields[i] = map[string]any{"name": c.Name, "type": c.Type}
+		if len(c.Inputs) == 0 {
+			continue
+		}
+		in := make([]map[string]any, len(c.Inputs))
+		for j, s := range c.Inputs {
+			in[j] = map[string]any{"namespace": ns, "name": s.Product, "field": s.Column,
+				"transformations": []map[string]any{{"type": "DIRECT", "subtype": strings.ToUpper(s.Transformation), "masking": s.Masked}}}
+		}
+		lineage[c.Name] = map[string]any{"inputFields": in}
+	}
+	facets := map[string]any{"schema": map[string]any{"_producer": Producer, "_schemaURL": schemaFacetSchema, "fields": fields}}
+	if len(lineage) > 0 {
+		facets["columnLineage"] = map[string]any{"_producer": Producer, "_schemaURL": columnFacetSchema, "fields": lineage}
+	}
+	return map[string]any{"namespace": ns, "name": job, "facets": facets}
 }

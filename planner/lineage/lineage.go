@@ -74,27 +74,42 @@ func Columns(ctx context.Context, m *catalog.Mesh, p *catalog.Product) ([]Edge, 
 	if err != nil {
 		return nil, err
 	}
-	w := walker{deps: map[logical.ColumnID]deps{}}
-	w.node(q.Plan)
 	var out []Edge
-	for i, c := range q.Columns {
-		name := c.Name
+	for i, cols := range Outputs(q.Plan, q.Columns) {
+		name := q.Columns[i].Name
 		if len(q.Columns) == len(p.Columns) {
 			name = p.Columns[i].Name
 		}
-		var cols []Edge
-		for src, t := range w.deps[c.ID] {
-			cols = append(cols, Edge{Product: p.QualifiedName(), Column: name, Input: src.product, InputColumn: src.column, Transformation: t})
+		for _, e := range cols {
+			e.Product, e.Column = p.QualifiedName(), name
+			out = append(out, e)
 		}
-		sort.Slice(cols, func(i, j int) bool {
-			if cols[i].Input != cols[j].Input {
-				return cols[i].Input < cols[j].Input
-			}
-			return cols[i].InputColumn < cols[j].InputColumn
-		})
-		out = append(out, cols...)
 	}
 	return out, nil
+}
+
+// Outputs returns, for each of a bound plan's output columns in order,
+// the input product columns its values derive from, ordered by input and
+// input column; Product and Column of the edges are left for the caller
+// (a query's result has no product name). The plan may be the engine's,
+// bound over the real sources: scans name their columns by the source's
+// fields, which carry the declared names.
+func Outputs(plan logical.Node, cols []bind.OutputColumn) [][]Edge {
+	w := walker{deps: map[logical.ColumnID]deps{}}
+	w.node(plan)
+	out := make([][]Edge, len(cols))
+	for i, c := range cols {
+		for src, t := range w.deps[c.ID] {
+			out[i] = append(out[i], Edge{Input: src.product, InputColumn: src.column, Transformation: t})
+		}
+		sort.Slice(out[i], func(a, b int) bool {
+			if out[i][a].Input != out[i][b].Input {
+				return out[i][a].Input < out[i][b].Input
+			}
+			return out[i][a].InputColumn < out[i][b].InputColumn
+		})
+	}
+	return out
 }
 
 // Mesh returns the column-level lineage of every derived product of m,
@@ -129,11 +144,14 @@ func (w *walker) node(n logical.Node) {
 	}
 	switch x := n.(type) {
 	case *logical.Scan:
-		if x.Product == nil {
+		if x.Product == nil || x.Table == nil {
 			return
 		}
+		s := x.Table.Schema()
 		for i, id := range x.Cols {
-			w.deps[id] = deps{{x.Product.QualifiedName(), x.Product.Columns[x.SourceIdx[i]].Name}: Identity}
+			if j := x.SourceIdx[i]; j >= 0 && j < s.NumFields() {
+				w.deps[id] = deps{{x.Product.QualifiedName(), s.Field(j).Name}: Identity}
+			}
 		}
 	case *logical.Project:
 		for i, e := range x.Exprs {

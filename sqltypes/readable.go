@@ -1,0 +1,48 @@
+package sqltypes
+
+// ReadableAs reports whether every value of a source column of type got is
+// a value of the declared type, unchanged: the same type, or a narrower
+// integer (int2 and int4 for int8), float (float4 for float8) or string
+// type (varchar for text). A producer may store a column narrower than its
+// contract promises; anything else (a retyped or narrowed column) would be
+// cast into different values or fail mid-query.
+//
+// It is the one definition of a compatible source type: query-time
+// contract checks and `meshql check` both use it, so a source the gate
+// passes is a source queries read.
+func ReadableAs(got, declared Type) bool {
+	if got.Equal(declared) {
+		return true
+	}
+	if got.Kind == Varchar && declared.Kind == Varchar && got.Precision > 0 && declared.Precision > 0 {
+		return got.Precision <= declared.Precision
+	}
+	gf, gw := widthRank(got)
+	df, dw := widthRank(declared)
+	return gf != 0 && gf == df && gw <= dw
+}
+
+// widthRank places the types ReadableAs widens in a family (0: none) and
+// an order of width within it.
+func widthRank(t Type) (family, width int) {
+	switch t.Kind {
+	case Int2:
+		return 1, 2
+	case Int4:
+		return 1, 4
+	case Int8:
+		return 1, 8
+	case Float4:
+		return 2, 4
+	case Float8:
+		return 2, 8
+	case Text:
+		return 3, 2
+	case Varchar:
+		if t.Precision == 0 {
+			return 3, 2 // unbounded varchar is text
+		}
+		return 3, 1
+	}
+	return 0, 0
+}
