@@ -195,6 +195,9 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	src := args[0]
+	if src.Type().IsNumeric() && implicitText(args[1].Type()) {
+		return buildToCharNumber(name, args)
+	}
 	if src.Type().Kind == sqltypes.Date {
 		src, _ = Cast(src, sqltypes.TypeTimestamp)
 	}

@@ -1,0 +1,459 @@
+package expr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// to_char(number, text) follows PostgreSQL's NUM_processor (formatting.c)
+// for the patterns 9 0 . , D G S MI PL SG PR FM and literal text: digit
+// positions before and after the decimal point, leading blanks or zeros,
+// the sign anchored to the number (or in the MI/PL/SG/PR position), '#'
+// in every digit position when the integer part does not fit, and FM's
+// suppression of padding and of trailing fractional zeros beyond the
+// last '0'. D and G print '.' and ',' (the C locale's). EEEE, RN, V, TH,
+// L and B are 0A000.
+
+type numTokKind uint8
+
+const (
+	numLiteral numTokKind = iota
+	numDigit9
+	numDigit0
+	numDecimal
+	numComma
+	numSign // S
+	numMinus
+	numPlus
+	numSG
+	numBracket
+)
+
+type numTok struct {
+	kind numTokKind
+	lit  string
+}
+
+// numFormat is a parsed to_char number format (PostgreSQL's NUMDesc).
+type numFormat struct {
+	toks               []numTok
+	pre, post          int // digit positions before and after the point
+	zeroStart, zeroEnd int // 1-based positions of the first '0' before the point / last '0' (0: none)
+	decimal, fill      bool
+	zero               bool // a '0' before the decimal point (IS_ZERO)
+	lsign              int  // 0 none, 1 S before the digits, 2 S after
+	preLsignNum        int
+	plus, minus        bool // PL / MI (SG sets both)
+	bracket            bool
+}
+
+var numKeywords = []struct {
+	word string
+	kind numTokKind
+}{
+	{"FM", 255}, {"MI", numMinus}, {"PL", numPlus}, {"SG", numSG}, {"PR", numBracket},
+	{"EEEE", 254}, {"RN", 254}, {"TH", 254}, {"9", numDigit9}, {"0", numDigit0},
+	{".", numDecimal}, {",", numComma}, {"D", numDecimal}, {"G", numComma},
+	{"S", numSign}, {"V", 254}, {"L", 254}, {"B", 254},
+}
+
+func parseNumFormat(f string) (*numFormat, error) {
+	nf := &numFormat{}
+	for i := 0; i < len(f); {
+		if f[i] == '"' {
+			j := strings.IndexByte(f[i+1:], '"')
+			if j < 0 {
+				j = len(f) - i - 1
+			}
+			nf.toks = append(nf.toks, numTok{kind: numLiteral, lit: f[i+1 : i+1+j]})
+			i += j + 2
+			continue
+		}
+		matched := false
+		for _, kw := range numKeywords {
+			if len(f)-i < len(kw.word) || !strings.EqualFold(f[i:i+len(kw.word)], kw.word) {
+				continue
+			}
+			matched = true
+			i += len(kw.word)
+			switch kw.kind {
+			case 255:
+				nf.fill = true
+			case 254:
+				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "to_char number format %q is not supported", kw.word)
+			default:
+				if err := nf.add(kw.kind); err != nil {
+					return nil, err
+				}
+			}
+			break
+		}
+		if !matched {
+			n := len(string([]rune(f[i:])[0]))
+			nf.toks = append(nf.toks, numTok{kind: numLiteral, lit: f[i : i+n]})
+			i += n
+		}
+	}
+	return nf, nil
+}
+
+func errNumFormat(msg string) error { return sqltypes.New(sqltypes.CodeSyntaxError, "%s", msg) }
+
+// add records one pattern as PostgreSQL's NUMDesc_prepare does.
+func (nf *numFormat) add(k numTokKind) error {
+	switch k {
+	case numDigit9, numDigit0:
+		if nf.bracket {
+			return errNumFormat(`"9" must be ahead of "PR"`)
+		}
+		if k == numDigit0 && !nf.zero && !nf.decimal {
+			nf.zero, nf.zeroStart = true, nf.pre+1
+		}
+		if nf.decimal {
+			nf.post++
+		} else {
+			nf.pre++
+		}
+		if k == numDigit0 {
+			nf.zeroEnd = nf.pre + nf.post
+		}
+	case numDecimal:
+		if nf.decimal {
+			return errNumFormat("multiple decimal points")
+		}
+		nf.decimal = true
+	case numSign:
+		if nf.lsign != 0 {
+			return errNumFormat(`cannot use "S" twice`)
+		}
+		if nf.plus || nf.minus || nf.bracket {
+			return errNumFormat(`cannot use "S" and "PL"/"MI"/"SG"/"PR" together`)
+		}
+		if !nf.decimal {
+			nf.lsign, nf.preLsignNum = 1, nf.pre
+		} else {
+			nf.lsign = 2
+		}
+	case numMinus, numPlus, numSG:
+		if nf.lsign != 0 {
+			return errNumFormat(`cannot use "S" and "MI"/"PL"/"SG" together`)
+		}
+		nf.minus = nf.minus || k != numPlus
+		nf.plus = nf.plus || k != numMinus
+	case numBracket:
+		if nf.lsign != 0 || nf.plus || nf.minus {
+			return errNumFormat(`cannot use "PR" and "S"/"PL"/"MI"/"SG" together`)
+		}
+		nf.bracket = true
+	}
+	nf.toks = append(nf.toks, numTok{kind: k})
+	return nil
+}
+
+// digits returns the sign and the unsigned digits of a decimal string
+// rounded half away from zero to post fractional digits.
+func roundDigits(s string, post int) (byte, string) {
+	sign := byte('+')
+	if strings.HasPrefix(s, "-") {
+		sign, s = '-', s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if len(frac) <= post {
+		frac += strings.Repeat("0", post-len(frac))
+	} else {
+		up := frac[post] >= '5'
+		digits := []byte(intPart + frac[:post])
+		for i := len(digits) - 1; up && i >= 0; i-- {
+			if digits[i] == '9' {
+				digits[i] = '0'
+				continue
+			}
+			digits[i]++
+			up = false
+		}
+		if up {
+			digits = append([]byte{'1'}, digits...)
+		}
+		intPart, frac = string(digits[:len(digits)-post]), string(digits[len(digits)-post:])
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	if strings.Trim(intPart+frac, "0") == "" {
+		sign = '+' // numeric has no negative zero
+	}
+	if post > 0 {
+		return sign, intPart + "." + frac
+	}
+	return sign, intPart
+}
+
+// formatNumber renders one value (sign and digits as numeric_to_char
+// prepares them) through the format.
+func (nf *numFormat) formatNumber(dst []byte, sign byte, number string) []byte {
+	intLen := len(number)
+	if i := strings.IndexByte(number, '.'); i >= 0 {
+		intLen = i
+	}
+	outPreSpaces := 0
+	if intLen < nf.pre {
+		outPreSpaces = nf.pre - intLen
+	} else if intLen > nf.pre {
+		number = strings.Repeat("#", nf.pre) + "." + strings.Repeat("#", nf.post)
+	}
+	p := numProc{nf: *nf, sign: sign, number: number, outPreSpaces: outPreSpaces, out: dst}
+	return p.run()
+}
+
+// numProc is PostgreSQL's NUMProc for to_char.
+type numProc struct {
+	nf           numFormat
+	sign         byte
+	number       string
+	np           int // read position in number
+	outPreSpaces int
+	numCurr      int
+	numCount     int
+	numIn        bool
+	signWrote    bool
+	lastRelevant int // index in number, -1 none
+	out          []byte
+}
+
+func (p *numProc) run() []byte {
+	nf := &p.nf
+	if nf.zeroStart > 0 {
+		nf.zeroStart--
+	}
+	if nf.plus || nf.minus {
+		p.signWrote = !(nf.plus && !nf.minus)
+	} else {
+		if p.sign != '-' && nf.fill {
+			nf.bracket = false
+		}
+		p.signWrote = p.sign == '+' && nf.fill && nf.lsign == 0
+		if nf.lsign == 1 && nf.pre == nf.preLsignNum {
+			nf.lsign = 2
+		}
+	}
+	p.numCount = nf.post + nf.pre - 1
+	p.lastRelevant = -1
+	if nf.fill && nf.decimal {
+		p.lastRelevant = lastRelevantDecimal(p.number)
+		if p.lastRelevant >= 0 && nf.zeroEnd > p.outPreSpaces {
+			lastZero := min(len(p.number)-1, nf.zeroEnd-p.outPreSpaces)
+			p.lastRelevant = max(p.lastRelevant, lastZero)
+		}
+	}
+	if !p.signWrote && p.outPreSpaces == 0 {
+		p.numCount++
+	}
+	for _, t := range nf.toks {
+		switch t.kind {
+		case numLiteral:
+			p.out = append(p.out, t.lit...)
+		case numDigit9, numDigit0, numDecimal:
+			p.numPart(t.kind)
+		case numComma:
+			switch {
+			case p.numIn:
+				p.out = append(p.out, ',')
+			case !nf.fill:
+				p.out = append(p.out, ' ')
+			}
+		case numMinus:
+			switch {
+			case p.sign == '-':
+				p.out = append(p.out, '-')
+			case !nf.fill:
+				p.out = append(p.out, ' ')
+			}
+		case numPlus:
+			switch {
+			case p.sign == '+':
+				p.out = append(p.out, '+')
+			case !nf.fill:
+				p.out = append(p.out, ' ')
+			}
+		case numSG:
+			p.out = append(p.out, p.sign)
+		}
+	}
+	return p.out
+}
+
+func lastRelevantDecimal(num string) int {
+	i := strings.IndexByte(num, '.')
+	if i < 0 {
+		return -1
+	}
+	r := i
+	for j := i + 1; j < len(num); j++ {
+		if num[j] != '0' {
+			r = j
+		}
+	}
+	return r
+}
+
+func (p *numProc) cur() byte {
+	if p.np < len(p.number) {
+		return p.number[p.np]
+	}
+	return 0
+}
+
+// predecSpace: the integer part is a lone 0 printed as a blank ("9.9" of
+// 0.1 is " .1").
+func (p *numProc) predecSpace() bool {
+	return !p.nf.zero && p.np == 0 && len(p.number) > 0 && p.number[0] == '0' && p.nf.post != 0
+}
+
+func (p *numProc) lastIsPoint() bool {
+	return p.lastRelevant >= 0 && p.number[p.lastRelevant] == '.'
+}
+
+func (p *numProc) numPart(kind numTokKind) {
+	nf := &p.nf
+	isZero := nf.zero
+	if !p.signWrote && (p.numCurr >= p.outPreSpaces || isZero && nf.zeroStart == p.numCurr) &&
+		(!p.predecSpace() || p.lastIsPoint()) {
+		switch {
+		case nf.lsign != 0:
+			if nf.lsign == 1 {
+				p.out = append(p.out, p.sign)
+				p.signWrote = true
+			}
+		case nf.bracket:
+			p.out = append(p.out, map[bool]byte{true: ' ', false: '<'}[p.sign == '+'])
+			p.signWrote = true
+		case p.sign == '+':
+			if !nf.fill {
+				p.out = append(p.out, ' ')
+			}
+			p.signWrote = true
+		case p.sign == '-':
+			p.out = append(p.out, '-')
+			p.signWrote = true
+		}
+	}
+	switch {
+	case p.numCurr < p.outPreSpaces && (nf.zeroStart > p.numCurr || !isZero):
+		if !nf.fill {
+			p.out = append(p.out, ' ')
+		}
+	case isZero && p.numCurr < p.outPreSpaces && nf.zeroStart <= p.numCurr:
+		p.out = append(p.out, '0')
+		p.numIn = true
+	default:
+		if p.cur() == '.' {
+			if !p.lastIsPoint() || nf.fill {
+				p.out = append(p.out, '.')
+			}
+		} else {
+			switch {
+			case p.lastRelevant >= 0 && p.np > p.lastRelevant && kind != numDigit0:
+			case p.predecSpace():
+				if !nf.fill {
+					p.out = append(p.out, ' ')
+				} else if p.lastIsPoint() {
+					p.out = append(p.out, '0')
+				}
+			default:
+				if c := p.cur(); c != 0 {
+					p.out = append(p.out, c)
+				}
+				p.numIn = true
+			}
+		}
+		if p.np < len(p.number) {
+			p.np++
+		}
+	}
+	end := p.numCount
+	if p.outPreSpaces > 0 {
+		end++
+	}
+	if nf.decimal {
+		end++
+	}
+	if p.lastRelevant >= 0 && p.lastRelevant == p.np {
+		end = p.numCurr
+	}
+	if p.numCurr+1 == end {
+		switch {
+		case p.signWrote && nf.bracket:
+			p.out = append(p.out, map[bool]byte{true: ' ', false: '>'}[p.sign == '+'])
+		case nf.lsign == 2:
+			p.out = append(p.out, p.sign)
+		}
+	}
+	p.numCurr++
+}
+
+// numberText returns value i of a number array as numeric_to_char,
+// int8_to_char or float8_to_char prepare it: sign and digits rounded to
+// post fractional digits (floats to at most 15 significant digits, 6 for
+// real).
+func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string) {
+	switch t.Kind {
+	case sqltypes.Int2:
+		return roundDigits(strconv.FormatInt(int64(values[int16](a)[i]), 10), post)
+	case sqltypes.Int4:
+		return roundDigits(strconv.FormatInt(int64(values[int32](a)[i]), 10), post)
+	case sqltypes.Int8:
+		return roundDigits(strconv.FormatInt(values[int64](a)[i], 10), post)
+	case sqltypes.Numeric:
+		return roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), post)
+	}
+	v, digits := 0.0, 15
+	if t.Kind == sqltypes.Float4 {
+		v, digits = float64(values[float32](a)[i]), 6
+	} else {
+		v = values[float64](a)[i]
+	}
+	intLen := len(strconv.FormatFloat(math.Abs(v), 'f', 0, 64))
+	switch {
+	case intLen >= digits:
+		post = 0
+	case intLen+post > digits:
+		post = digits - intLen
+	}
+	s := strconv.FormatFloat(v, 'f', post, 64)
+	sign := byte('+')
+	if strings.HasPrefix(s, "-") {
+		sign, s = '-', s[1:]
+	}
+	return sign, s
+}
+
+// buildToCharNumber: to_char(smallint|integer|bigint|numeric|real|double
+// precision, text) → text.
+func buildToCharNumber(name string, args []Expr) (Expr, error) {
+	t := args[0].Type()
+	fmtArg := coerceTo(args[1], sqltypes.TypeText)
+	return &callExpr{name: name, args: []Expr{args[0], fmtArg}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		fv := viewOf(in[1])
+		var last string
+		var nf *numFormat
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			if f := fv.str(i); nf == nil || f != last {
+				parsed, err := parseNumFormat(f)
+				if err != nil {
+					return nil, false, err
+				}
+				nf, last = parsed, f
+			}
+			sign, digits := numberText(in[0], t, i, nf.post)
+			return nf.formatNumber(dst, sign, digits), false, nil
+		})
+	}}, nil
+}
