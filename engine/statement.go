@@ -208,12 +208,16 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 	case planner.KindExplain:
 		return s.explain(ctx, st, params)
 	case planner.KindSet:
-		if _, err := s.set(st.st.Name, st.st.Value); err != nil {
+		set := s.set
+		if st.st.Local {
+			set = s.setLocal
+		}
+		if _, err := set(st.st.Name, st.st.Value); err != nil {
 			return nil, err
 		}
 		return &Result{Tag: st.st.Tag}, nil
 	case planner.KindReset:
-		if err := s.reset(st.st.Name); err != nil {
+		if err := s.reset(st.st.Name, st.st.Local); err != nil {
 			return nil, err
 		}
 		return &Result{Tag: st.st.Tag}, nil
@@ -242,9 +246,12 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		case "BEGIN", "START TRANSACTION":
 			s.inTx = true
 		case "COMMIT", "ROLLBACK":
+			if st.st.Name == "savepoint" {
+				break // ROLLBACK TO SAVEPOINT: the block goes on
+			}
 			s.inTx = false
 			s.closeCursors(false /* all */)
-			s.endTransaction()
+			s.endTransaction(st.st.Tag == "COMMIT")
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
 		}
