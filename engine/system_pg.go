@@ -381,8 +381,15 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_description", cols: []sysColumn{
 			{"objoid", tInt4}, {"classoid", tInt4}, {"objsubid", tInt4}, {"description", tText},
 		}, rows: func(s *Session) [][]any {
-			const pgClassOID = 1259
-			var out [][]any
+			const pgClassOID, pgNamespaceOID = 1259, 2615
+			// Schemas: pg_catalog's as PostgreSQL describes it, each
+			// domain's from mesh.yaml (DBeaver shows them by its schemas).
+			out := [][]any{{int32(pgCatalogOID), int32(pgNamespaceOID), int32(0), "system catalog schema"}}
+			for _, n := range s.namespaces() {
+				if d, ok := s.engine.Mesh().Domain(n.name); ok && d.Description != "" {
+					out = append(out, []any{n.oid, int32(pgNamespaceOID), int32(0), d.Description})
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				rel := int32(stableOID("class", p.QualifiedName()))
 				if p.Description != "" {
