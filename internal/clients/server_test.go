@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +53,7 @@ func (t target) env() []string {
 // fixture is the meshql server and the PostgreSQL holding the same rows.
 type fixture struct {
 	mesh     *catalog.Mesh
+	log      *lockedBuffer // the meshql server's warnings
 	meshql   target
 	postgres target
 }
@@ -72,10 +75,12 @@ func startFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	serverLog := &lockedBuffer{}
+	var logTo io.Writer = serverLog
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		logTo = io.MultiWriter(serverLog, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Workers: 2, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +111,7 @@ func startFixture(t *testing.T) *fixture {
 		}
 	})
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	f := &fixture{mesh: mesh, meshql: target{name: "meshql", host: host, port: port, db: "mesh", user: "admin", pw: "admin", sslmode: "require"}}
+	f := &fixture{mesh: mesh, log: serverLog, meshql: target{name: "meshql", host: host, port: port, db: "mesh", user: "admin", pw: "admin", sslmode: "require"}}
 	f.postgres = loadPostgres(t, mesh)
 	return f
 }
@@ -141,4 +146,24 @@ func selfSignedTLS(t *testing.T) *tls.Config {
 	t.Helper()
 	c, _ := testcert.SelfSigned(t)
 	return c
+}
+
+// lockedBuffer is the server's log, written by its goroutines and read by
+// the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String is the log written so far.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
