@@ -215,12 +215,12 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		if _, err := set(st.st.Name, st.st.Value); err != nil {
 			return nil, err
 		}
-		return &Result{Tag: st.st.Tag}, nil
+		return &Result{Tag: st.st.Tag, Notices: s.localOutsideBlock(st.st.Local)}, nil
 	case planner.KindReset:
 		if err := s.reset(st.st.Name, st.st.Local); err != nil {
 			return nil, err
 		}
-		return &Result{Tag: st.st.Tag}, nil
+		return &Result{Tag: st.st.Tag, Notices: s.localOutsideBlock(st.st.Local)}, nil
 	case planner.KindShow:
 		return s.show(st)
 	case planner.KindCopyOut:
@@ -257,6 +257,15 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
+}
+
+// localOutsideBlock is PostgreSQL's warning for SET LOCAL (or RESET
+// LOCAL) outside a transaction block, where it changes nothing.
+func (s *Session) localOutsideBlock(local bool) []*Notice {
+	if !local || s.inTx {
+		return nil
+	}
+	return []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "SET LOCAL can only be used in transaction blocks"}}
 }
 
 // env is a new query's environment; the caller closes env.Budget when

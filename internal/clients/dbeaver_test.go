@@ -293,6 +293,17 @@ func checkDBeaverMesh(t *testing.T, f *fixture, results map[string]dbeaverResult
 	if sizes, _ := results["table sizes"].project([]string{"total_rel_size", "rel_size"}, nil); !slices.Equal(sizes, []string{want + "|" + want}) {
 		t.Errorf("sizes of sales.orders_v1: got %q, want its files' %s bytes", sizes, want)
 	}
+	// A product defined by SQL has no files of its own: its size is
+	// unknown (NULL), and pg_indexes_size too.
+	for _, p := range f.mesh.Products {
+		if p.Source.Connector != "sql" {
+			continue
+		}
+		q := fmt.Sprintf("SELECT (pg_total_relation_size('%[1]s') IS NULL AND pg_table_size('%[1]s') IS NULL AND pg_indexes_size('%[1]s') IS NULL)::text", p.QualifiedName())
+		if got := scalar(t, connectTarget(t, f.meshql), q); got != "true" {
+			t.Errorf("%s: sizes of a derived product are not NULL", q)
+		}
+	}
 }
 
 // filesSize is the total size of the files a glob matches.

@@ -29,6 +29,7 @@ var pgxChecks = []struct {
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},
 	{"tx-settings", checkTxSettings},
+	{"set-local", checkSetLocalOutsideBlock},
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},
 	{"dbeaver", checkDBeaver},

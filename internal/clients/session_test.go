@@ -2,6 +2,7 @@ package clients
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -109,5 +110,38 @@ func compareErrors(t *testing.T, f *fixture, queries []pgxQuery) {
 		if got := code(mq, q); got != want {
 			t.Errorf("%s %q: meshql gives %s, postgres %s", q.sql, q.params, got, want)
 		}
+	}
+}
+
+// checkSetLocalOutsideBlock sends SET LOCAL (a value, and DEFAULT)
+// outside a transaction block,
+// on its own: PostgreSQL changes nothing and warns (25P01); meshql must
+// do the same.
+func checkSetLocalOutsideBlock(t *testing.T, f *fixture) {
+	run := func(tg target) []string {
+		cfg, err := pgx.ParseConfig(pgxURI(tg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { out = append(out, n.Severity+" "+n.Code+" "+n.Message) }
+		conn, err := pgx.ConnectConfig(t.Context(), cfg)
+		if err != nil {
+			t.Fatalf("connect to %s: %v", tg.name, err)
+		}
+		defer conn.Close(t.Context())
+		for _, sql := range []string{`SET LOCAL application_name = 'local'`, `SET LOCAL application_name TO DEFAULT`, `SHOW application_name`} {
+			rows, err := simpleText(t.Context(), conn, sql)
+			if err != nil {
+				t.Fatalf("%s on %s: %v", sql, tg.name, err)
+			}
+			for _, r := range rows {
+				out = append(out, r...)
+			}
+		}
+		return out
+	}
+	if got, want := run(f.meshql), run(f.postgres); !slices.Equal(got, want) {
+		t.Errorf("SET LOCAL outside a block:\nmeshql   %q\npostgres %q", got, want)
 	}
 }
