@@ -104,6 +104,8 @@ var dbeaverQueries = []dbeaverQuery{
 	{name: "settings", sql: "SELECT * FROM pg_catalog.pg_settings"},
 	{name: "table sizes", sql: "SELECT pg_catalog.pg_total_relation_size($1) AS total_rel_size, pg_catalog.pg_relation_size($1) AS rel_size",
 		args: []string{"$orders"}},
+	{name: "relation statistics", sql: "select c.oid,pg_catalog.pg_total_relation_size(c.oid) as total_rel_size,pg_catalog.pg_relation_size(c.oid) as rel_size\n" +
+		"FROM pg_class c\nWHERE c.relnamespace=$1", args: []string{"$sales"}},
 	{name: "keywords", sql: "select string_agg(word, ',') from pg_catalog.pg_get_keywords()"},
 	{name: "database size", sql: "SELECT pg_catalog.pg_database_size(db.oid) FROM pg_catalog.pg_database db WHERE db.datname=$1", args: []string{"$db"}},
 }
@@ -284,6 +286,19 @@ func checkDBeaverMesh(t *testing.T, f *fixture, results map[string]dbeaverResult
 	}
 	if cols, _ := results["columns"].project([]string{"relname", "attname", "description"}, nil); !slices.Equal(cols, wantCols) {
 		t.Errorf("DBeaver's columns of sales:\ngot  %q\nwant %q", cols, wantCols)
+	}
+	// The statistics DBeaver shows for each table of sales: its files'
+	// size, per row of pg_class.
+	var wantStats []string
+	for _, p := range f.mesh.Products {
+		if p.Domain == "sales" {
+			n := strconv.FormatInt(filesSize(t, filepath.Join(p.Source.BaseDir, p.Source.Path)), 10)
+			wantStats = append(wantStats, n+"|"+n)
+		}
+	}
+	slices.Sort(wantStats)
+	if stats, _ := results["relation statistics"].project([]string{"total_rel_size", "rel_size"}, nil); !slices.Equal(stats, wantStats) {
+		t.Errorf("DBeaver's relation statistics of sales: got %q, want the files' sizes %q", stats, wantStats)
 	}
 	orders, ok := f.mesh.Lookup("sales", "orders_v1")
 	if !ok {
