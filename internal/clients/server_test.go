@@ -1,7 +1,6 @@
 package clients
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/internal/pgload"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/testcert"
@@ -53,7 +52,7 @@ func (t target) env() []string {
 // fixture is the meshql server and the PostgreSQL holding the same rows.
 type fixture struct {
 	mesh     *catalog.Mesh
-	log      *lockedBuffer // the meshql server's warnings
+	log      *logbuf.Buffer // the meshql server's warnings
 	meshql   target
 	postgres target
 }
@@ -75,7 +74,7 @@ func startFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serverLog := &lockedBuffer{}
+	serverLog := &logbuf.Buffer{}
 	var logTo io.Writer = serverLog
 	if testing.Verbose() {
 		logTo = io.MultiWriter(serverLog, os.Stderr)
@@ -146,24 +145,4 @@ func selfSignedTLS(t *testing.T) *tls.Config {
 	t.Helper()
 	c, _ := testcert.SelfSigned(t)
 	return c
-}
-
-// lockedBuffer is the server's log, written by its goroutines and read by
-// the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String is the log written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
