@@ -84,6 +84,10 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 				if f.Name == "meshql_cancel" {
 					werr = werr.WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
 				}
+				if kind, ok := regInputs[f.Name]; ok {
+					werr = sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to %s", kind).
+						WithHint("Cast a constant or a parameter, or compare names instead (relname, nspname, typname).")
+				}
 				firstErr = werr
 				return e
 			}
