@@ -80,3 +80,25 @@ func FileStamp(src catalog.Source) (stamp string, newest time.Time, err error) {
 	}
 	return b.String(), newest, nil
 }
+
+// LocalSize is the total size in bytes of a file source's files and their
+// number, when they are local files; ok is false for other sources (a
+// database, an object store, a derived product) and when the files cannot
+// be listed.
+func LocalSize(src catalog.Source) (bytes int64, files int, ok bool) {
+	if src.Path == "" || strings.Contains(src.Path, "://") {
+		return 0, 0, false
+	}
+	paths, err := ListFiles(src, src.Connector, "*")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, f := range paths {
+		st, err := os.Stat(f)
+		if err != nil {
+			return 0, 0, false
+		}
+		bytes += st.Size()
+	}
+	return bytes, len(paths), true
+}

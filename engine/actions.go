@@ -16,8 +16,9 @@ import (
 // so that a prepared statement cancels again each time it is executed and
 // describing one cancels nothing.
 
-// action declares the engine's action functions to the binder.
-func (st *Statement) action(name string) ([]sqltypes.Type, sqltypes.Type, bool) {
+// action declares the engine's action functions to the binder; nargs is
+// the number of arguments of the call.
+func (st *Statement) action(name string, nargs int) ([]sqltypes.Type, sqltypes.Type, bool) {
 	switch name {
 	case "meshql_cancel":
 		st.hasActions = true
@@ -29,9 +30,34 @@ func (st *Statement) action(name string) ([]sqltypes.Type, sqltypes.Type, bool) 
 		// An action so that it reads the setting when the statement runs
 		// (after a set_config to its left), not when it was prepared.
 		st.hasActions = true
+		if nargs == 2 {
+			return []sqltypes.Type{sqltypes.TypeText, sqltypes.TypeBool}, sqltypes.TypeText, true
+		}
 		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeText, true
 	}
+	if _, ok := regInputs[name]; ok {
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
+	}
 	return nil, sqltypes.Type{}, false
+}
+
+// regInputs are the input functions of the reg* types, by name, with the
+// type whose names they look up: the binder calls them for $1::regclass
+// and text::regclass, whose names are only known at execution.
+var regInputs = map[string]string{
+	"regclassin": "regclass", "regtypein": "regtype", "regnamespacein": "regnamespace",
+	"regprocin": "regproc", "regprocedurein": "regprocedure", "regrolein": "regrole",
+}
+
+// isAction reports whether a function is one of the engine's actions.
+func isAction(name string) bool {
+	switch name {
+	case "meshql_cancel", "set_config", "current_setting":
+		return true
+	}
+	_, ok := regInputs[name]
+	return ok
 }
 
 // performActions returns q with every action call replaced by its result.
@@ -41,7 +67,7 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 	var firstErr error
 	call := func(e logical.Expr) logical.Expr {
 		f, ok := e.(*logical.Func)
-		if !ok || (f.Name != "meshql_cancel" && f.Name != "set_config" && f.Name != "current_setting") || firstErr != nil {
+		if !ok || !isAction(f.Name) || firstErr != nil {
 			return e
 		}
 		args := make([]sqltypes.Datum, len(f.Args))
@@ -58,6 +84,10 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 				if f.Name == "meshql_cancel" {
 					werr = werr.WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
 				}
+				if kind, ok := regInputs[f.Name]; ok {
+					werr = sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to %s", kind).
+						WithHint("Cast a constant or a parameter, or compare names instead (relname, nspname, typname).")
+				}
 				firstErr = werr
 				return e
 			}
@@ -71,7 +101,9 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 		case "set_config":
 			v, err = s.setConfig(args[0], args[1], args[2])
 		case "current_setting":
-			v, err = s.currentSetting(args[0])
+			v, err = s.currentSetting(args...)
+		default:
+			v, err = s.regInput(regInputs[f.Name], args[0])
 		}
 		if err != nil {
 			firstErr = err
@@ -131,16 +163,38 @@ func (s *Session) setConfig(name, value, local sqltypes.Datum) (sqltypes.Datum, 
 	return s.set(n, v)
 }
 
-// currentSetting is current_setting(name): the value SHOW name prints;
-// 42704 for an unknown setting, NULL for a NULL name.
-func (s *Session) currentSetting(name sqltypes.Datum) (sqltypes.Datum, error) {
+// currentSetting is current_setting(name [, missing_ok]): the value SHOW
+// name prints; for an unknown setting 42704, or NULL when missing_ok is
+// true. A NULL argument gives NULL.
+func (s *Session) currentSetting(args ...sqltypes.Datum) (sqltypes.Datum, error) {
+	n, ok := args[0].(string)
+	if !ok {
+		return nil, nil
+	}
+	missingOK := false
+	if len(args) == 2 {
+		if args[1] == nil {
+			return nil, nil
+		}
+		missingOK, _ = args[1].(bool)
+	}
+	v, known := s.Setting(n)
+	if !known {
+		if missingOK {
+			return nil, nil
+		}
+		return nil, sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", n)
+	}
+	return v, nil
+}
+
+// regInput is regclassin and its kin: the id of the object a text names
+// (a number is taken as the id), as the cast 'name'::regclass gives; NULL
+// stays NULL.
+func (s *Session) regInput(kind string, name sqltypes.Datum) (sqltypes.Datum, error) {
 	n, ok := name.(string)
 	if !ok {
 		return nil, nil
 	}
-	v, known := s.Setting(n)
-	if !known {
-		return nil, sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", n)
-	}
-	return v, nil
+	return s.resolveOID(kind, n)
 }

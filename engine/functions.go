@@ -69,12 +69,17 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 2 {
 			return nil, sqltypes.TypeText, true
 		}
-	case "pg_total_relation_size", "pg_relation_size", "pg_table_size", "pg_indexes_size":
-		// A product's size lives in its source, which meshql does not
-		// ask at bind time: unknown, as PostgreSQL answers for a
-		// relation it cannot find.
-		if len(args) >= 1 {
-			return nil, sqltypes.TypeInt8, true
+	case "pg_tablespace_location":
+		// pg_default, meshql's only tablespace, lives in the data
+		// directory: PostgreSQL prints it as the empty string.
+		if len(args) == 1 {
+			return "", sqltypes.TypeText, true
+		}
+	case "pg_stat_get_numscans":
+		// meshql keeps no index scan statistics (its only indexes are the
+		// primary keys pg_index shows).
+		if len(args) == 1 {
+			return int64(0), sqltypes.TypeInt8, true
 		}
 	case "pg_encoding_to_char":
 		if len(args) == 1 {

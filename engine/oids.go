@@ -73,6 +73,9 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 			if oid, ok := s.classOID(schema, rel); ok {
 				return oid, nil
 			}
+			if schema != "" && !s.hasNamespace(schema) {
+				return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", schema)
+			}
 		}
 		return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", name)
 	case "regtype":
@@ -86,7 +89,7 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 				return n.oid, nil
 			}
 		}
-		return 0, sqltypes.New("3F000", "schema \"%s\" does not exist", name)
+		return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", name)
 	case "regrole":
 		if len(parts) == 1 {
 			for _, r := range roleRows(s) {
@@ -100,6 +103,16 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 	// regproc, regprocedure: meshql's functions are built in and have no
 	// catalog rows but pg_type's I/O function columns, which use procOID.
 	return procOID(parts[len(parts)-1]), nil
+}
+
+// hasNamespace reports whether the session sees a schema of that name.
+func (s *Session) hasNamespace(name string) bool {
+	for _, n := range s.namespaces() {
+		if n.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // procOID is the id of a built-in function, by name.

@@ -20,6 +20,7 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/memtable"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -106,7 +107,7 @@ policies:
 // opsEngine serves a mesh of hook tables (ops.<name>_v1 for each name)
 // with cfg's limits (and cfg's connector of kind memory, if it has one);
 // the log goes to logBuf.
-func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine, *memory.CheckedAllocator, *syncBuffer) {
+func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine, *memory.CheckedAllocator, *logbuf.Buffer) {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(path, body string) {
@@ -128,7 +129,7 @@ func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine,
 		t.Fatal(err)
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	cfg.Mesh, cfg.Mem, cfg.Workers = mesh, mem, 2
 	if cfg.Connectors == nil {
 		cfg.Connectors = []connectors.Connector{mc}

@@ -14,10 +14,11 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/logbuf"
 )
 
 // auditedEngine serves the demo mesh over small data, logging to log.
-func auditedEngine(t *testing.T, logSize int) (*Engine, *syncBuffer, *memory.CheckedAllocator) {
+func auditedEngine(t *testing.T, logSize int) (*Engine, *logbuf.Buffer, *memory.CheckedAllocator) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
@@ -27,7 +28,7 @@ func auditedEngine(t *testing.T, logSize int) (*Engine, *syncBuffer, *memory.Che
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &syncBuffer{}
+	log := &logbuf.Buffer{}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()},
 		Logger: slog.New(slog.NewTextHandler(log, nil)), QueryLogSize: logSize})

@@ -17,37 +17,18 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// syncBuffer is a log sink tests read while the engine writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// reloadableEngine serves a copy of the demo mesh that the test may edit,
-// over a small generated dataset, with a loader for Reload.
-func reloadableEngine(t *testing.T) (e *Engine, meshDir string, log *syncBuffer, mem *memory.CheckedAllocator) {
+func reloadableEngine(t *testing.T) (e *Engine, meshDir string, log *logbuf.Buffer, mem *memory.CheckedAllocator) {
 	t.Helper()
 	return reloadableEngineAt(t, nil)
 }
 
 // reloadableEngineAt is reloadableEngine with the engine's clock (nil:
 // time.Now).
-func reloadableEngineAt(t *testing.T, clock func() time.Time) (e *Engine, meshDir string, log *syncBuffer, mem *memory.CheckedAllocator) {
+func reloadableEngineAt(t *testing.T, clock func() time.Time) (e *Engine, meshDir string, log *logbuf.Buffer, mem *memory.CheckedAllocator) {
 	t.Helper()
 	root := t.TempDir()
 	data := filepath.Join(root, "data")
@@ -65,7 +46,7 @@ func reloadableEngineAt(t *testing.T, clock func() time.Time) (e *Engine, meshDi
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &syncBuffer{}
+	log = &logbuf.Buffer{}
 	mem = memory.NewCheckedAllocator(memory.NewGoAllocator())
 	e, err = New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()},
 		Logger: slog.New(slog.NewTextHandler(log, nil)), Reload: load, Clock: clock})

@@ -42,11 +42,10 @@ type Session struct {
 
 	mu     sync.Mutex
 	values map[string]string
-	// txRestore holds, for each setting changed by set_config(…, true)
-	// in the open transaction block, the value (nil: unset) that COMMIT or
-	// ROLLBACK puts back.
-	txRestore map[string]*string
-	defs      map[string]setting
+	// txSettings holds, for each setting changed in the open transaction
+	// block, what its end puts back.
+	txSettings map[string]*txSetting
+	defs       map[string]setting
 	// view is the catalog the current statement runs on and the session's
 	// principal (roles expanded, attributes) in it, as the policy decision
 	// point sees it; recomputed only when the catalog was reloaded.
@@ -159,8 +158,29 @@ func (s *Session) Setting(name string) (string, bool) {
 	return v, ok
 }
 
-// set changes a setting; it returns the normalized value.
+// txSetting is how the end of a transaction block leaves a setting it
+// changed: ROLLBACK puts back its value at BEGIN, COMMIT the last value a
+// plain SET gave it in the block (or its value at BEGIN if only SET LOCAL
+// changed it), as in PostgreSQL. nil means unset (a custom setting).
+type txSetting struct {
+	atStart, atCommit *string
+}
+
+// set changes a setting for the session (SET, set_config(…, false)); it
+// returns the normalized value. Inside a transaction block, ROLLBACK
+// undoes it.
 func (s *Session) set(name, value string) (string, error) {
+	return s.assign(name, value, false)
+}
+
+// setLocal changes a setting for the rest of the transaction block (SET
+// LOCAL, set_config(…, true)). Outside a block the change would end with
+// the statement, so it is only checked and its normalized value returned.
+func (s *Session) setLocal(name, value string) (string, error) {
+	return s.assign(name, value, true)
+}
+
+func (s *Session) assign(name, value string, local bool) (string, error) {
 	name = strings.ToLower(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -175,50 +195,50 @@ func (s *Session) set(name, value string) (string, error) {
 		}
 		value = v
 	}
+	if local && !s.inTx {
+		return value, nil
+	}
+	s.remember(name, local, &value)
 	s.values[name] = value
 	return value, nil
 }
 
-// setLocal is set for the rest of the transaction block (SET LOCAL). Outside
-// a block the change would end with the statement, so it is only checked
-// and its normalized value returned.
-func (s *Session) setLocal(name, value string) (string, error) {
-	key := strings.ToLower(name)
-	s.mu.Lock()
-	old, had := s.values[key]
-	s.mu.Unlock()
-	v, err := s.set(name, value)
-	if err != nil {
-		return "", err
+// remember notes, inside a transaction block, that key is about to be set
+// to v (nil: unset), locally or for the session; s.mu is held.
+func (s *Session) remember(key string, local bool, v *string) {
+	if !s.inTx {
+		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var prev *string
-	if had {
-		prev = &old
-	}
-	switch {
-	case !s.inTx:
-		s.restore(key, prev)
-	case s.txRestore == nil:
-		s.txRestore = map[string]*string{key: prev}
-	default:
-		if _, saved := s.txRestore[key]; !saved {
-			s.txRestore[key] = prev
+	ts, ok := s.txSettings[key]
+	if !ok {
+		var cur *string
+		if old, had := s.values[key]; had {
+			cur = &old
 		}
+		ts = &txSetting{atStart: cur, atCommit: cur}
+		if s.txSettings == nil {
+			s.txSettings = map[string]*txSetting{}
+		}
+		s.txSettings[key] = ts
 	}
-	return v, nil
+	if !local {
+		ts.atCommit = v
+	}
 }
 
-// endTransaction puts back the settings set_config changed locally in the
-// transaction block that just ended.
-func (s *Session) endTransaction() {
+// endTransaction ends the transaction block's changes to settings: kept
+// (but for SET LOCAL ones) on commit, all undone otherwise.
+func (s *Session) endTransaction(commit bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, v := range s.txRestore {
+	for k, ts := range s.txSettings {
+		v := ts.atStart
+		if commit {
+			v = ts.atCommit
+		}
 		s.restore(k, v)
 	}
-	s.txRestore = nil
+	s.txSettings = nil
 }
 
 // restore sets key back to v (nil: unset); s.mu is held.
@@ -230,14 +250,21 @@ func (s *Session) restore(key string, v *string) {
 	s.values[key] = *v
 }
 
-func (s *Session) reset(name string) error {
+// reset puts a setting (or "all") back to its default, for the session or
+// (local) for the rest of the transaction block.
+func (s *Session) reset(name string, local bool) error {
 	name = strings.ToLower(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if local && !s.inTx {
+		return nil
+	}
 	if name == "all" {
 		for n, st := range s.defs {
 			if st.check == nil || n == "timezone" || n == "client_encoding" || n == "statement_timeout" || n == pushdownSetting {
-				s.values[n] = st.def
+				def := st.def
+				s.remember(n, local, &def)
+				s.values[n] = def
 			}
 		}
 		return nil
@@ -245,12 +272,15 @@ func (s *Session) reset(name string) error {
 	st, ok := s.defs[name]
 	if !ok {
 		if strings.Contains(name, ".") {
+			s.remember(name, local, nil)
 			delete(s.values, name)
 			return nil
 		}
 		return sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", name)
 	}
-	s.values[name] = st.def
+	def := st.def
+	s.remember(name, local, &def)
+	s.values[name] = def
 	return nil
 }
 

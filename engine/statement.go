@@ -208,15 +208,19 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 	case planner.KindExplain:
 		return s.explain(ctx, st, params)
 	case planner.KindSet:
-		if _, err := s.set(st.st.Name, st.st.Value); err != nil {
+		set := s.set
+		if st.st.Local {
+			set = s.setLocal
+		}
+		if _, err := set(st.st.Name, st.st.Value); err != nil {
 			return nil, err
 		}
-		return &Result{Tag: st.st.Tag}, nil
+		return &Result{Tag: st.st.Tag, Notices: s.localOutsideBlock(st.st.Local)}, nil
 	case planner.KindReset:
-		if err := s.reset(st.st.Name); err != nil {
+		if err := s.reset(st.st.Name, st.st.Local); err != nil {
 			return nil, err
 		}
-		return &Result{Tag: st.st.Tag}, nil
+		return &Result{Tag: st.st.Tag, Notices: s.localOutsideBlock(st.st.Local)}, nil
 	case planner.KindShow:
 		return s.show(st)
 	case planner.KindCopyOut:
@@ -242,14 +246,26 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		case "BEGIN", "START TRANSACTION":
 			s.inTx = true
 		case "COMMIT", "ROLLBACK":
+			if st.st.Name == "savepoint" {
+				break // ROLLBACK TO SAVEPOINT: the block goes on
+			}
 			s.inTx = false
 			s.closeCursors(false /* all */)
-			s.endTransaction()
+			s.endTransaction(st.st.Tag == "COMMIT")
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
+}
+
+// localOutsideBlock is PostgreSQL's warning for SET LOCAL (or RESET
+// LOCAL) outside a transaction block, where it changes nothing.
+func (s *Session) localOutsideBlock(local bool) []*Notice {
+	if !local || s.inTx {
+		return nil
+	}
+	return []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "SET LOCAL can only be used in transaction blocks"}}
 }
 
 // env is a new query's environment; the caller closes env.Budget when

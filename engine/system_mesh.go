@@ -109,6 +109,24 @@ func catalogTables() []sysTable {
 			}
 			return out
 		}},
+		// Where each product's data lives and how much of it there is:
+		// the bytes of a product stored in local files, NULL for one
+		// served by a database, an object store or defined by SQL, whose
+		// size meshql does not know without asking the source.
+		// pg_total_relation_size and its kin read it.
+		{schema: "mesh", name: "storage", cols: []sysColumn{
+			{"oid", tInt4}, {"name", tText}, {"connector", tText}, {"files", tInt4}, {"bytes", tInt8},
+		}, rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.visibleProducts() {
+				files, bytes := any(nil), any(nil)
+				if n, f, ok := connectors.LocalSize(p.Source); ok {
+					files, bytes = int32(f), n
+				}
+				out = append(out, []any{int32(stableOID("class", p.QualifiedName())), p.QualifiedName(), p.Source.Connector, files, bytes})
+			}
+			return out
+		}},
 		// Every column of the products the session may read, with how it
 		// reads it: a denied column is listed as the product's contract
 		// declares it (its name is no secret: the 42501 error and the

@@ -329,7 +329,9 @@ func pgCatalogTables() []sysTable {
 			return out
 		}},
 		{schema: "pg_catalog", name: "pg_settings", cols: []sysColumn{
-			{"name", tText}, {"setting", tText}, {"unit", tText}, {"category", tText}, {"short_desc", tText}, {"context", tText}, {"vartype", tText},
+			{"name", tText}, {"setting", tText}, {"unit", tText}, {"category", tText}, {"short_desc", tText}, {"extra_desc", tText},
+			{"context", tText}, {"vartype", tText}, {"source", tText}, {"min_val", tText}, {"max_val", tText}, {"enumvals", tTexts},
+			{"boot_val", tText}, {"reset_val", tText}, {"sourcefile", tText}, {"sourceline", tInt4}, {"pending_restart", tBool},
 		}, rows: func(s *Session) [][]any {
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -340,15 +342,54 @@ func pgCatalogTables() []sysTable {
 			sort.Strings(names)
 			var out [][]any
 			for _, n := range names {
-				out = append(out, []any{n, s.values[n], nil, "meshql", nil, "user", "string"})
+				v := s.values[n]
+				// RESET gives the default; a custom setting (a.b) has
+				// none, RESET removes it.
+				reset, source := v, "session"
+				if st, ok := s.defs[n]; ok {
+					reset = st.def
+				}
+				if v == reset {
+					source = "default"
+				}
+				out = append(out, []any{n, v, nil, "meshql", nil, nil, "user", "string", source, nil, nil, nil, reset, reset, nil, nil, false})
 			}
 			return out
 		}},
+		{schema: "pg_catalog", name: "pg_depend", cols: []sysColumn{
+			{"classid", tInt4}, {"objid", tInt4}, {"objsubid", tInt4}, {"refclassid", tInt4}, {"refobjid", tInt4}, {"refobjsubid", tInt4}, {"deptype", tText},
+		}, rows: func(*Session) [][]any { return nil }},
+		// meshql speaks UTF8 only: it converts between no encodings.
+		{schema: "pg_catalog", name: "pg_conversion", cols: []sysColumn{
+			{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"conowner", tInt4}, {"conforencoding", tInt4},
+			{"contoencoding", tInt4}, {"conproc", tInt4}, {"condefault", tBool},
+		}, rows: func(*Session) [][]any { return nil }},
+		// The languages of built-in functions, with PostgreSQL's ids;
+		// meshql runs no procedural language.
+		{schema: "pg_catalog", name: "pg_language", cols: []sysColumn{
+			{"oid", tInt4}, {"lanname", tText}, {"lanowner", tInt4}, {"lanispl", tBool}, {"lanpltrusted", tBool},
+			{"lanplcallfoid", tInt4}, {"laninline", tInt4}, {"lanvalidator", tInt4}, {"lanacl", tTexts},
+		}, rows: func(*Session) [][]any {
+			lang := func(oid int32, name string, trusted bool) []any {
+				return []any{oid, name, int32(ownerOID), false, trusted, int32(0), int32(0), int32(0), nil}
+			}
+			return [][]any{lang(12, "internal", false), lang(13, "c", false), lang(14, "sql", true)}
+		}},
+		{schema: "pg_catalog", name: "pg_available_extensions", cols: []sysColumn{
+			{"name", tText}, {"default_version", tText}, {"installed_version", tText}, {"comment", tText},
+		}, rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_description", cols: []sysColumn{
 			{"objoid", tInt4}, {"classoid", tInt4}, {"objsubid", tInt4}, {"description", tText},
 		}, rows: func(s *Session) [][]any {
-			const pgClassOID = 1259
-			var out [][]any
+			const pgClassOID, pgNamespaceOID = 1259, 2615
+			// Schemas: pg_catalog's as PostgreSQL describes it, each
+			// domain's from mesh.yaml (DBeaver shows them by its schemas).
+			out := [][]any{{int32(pgCatalogOID), int32(pgNamespaceOID), int32(0), "system catalog schema"}}
+			for _, n := range s.namespaces() {
+				if d, ok := s.engine.Mesh().Domain(n.name); ok && d.Description != "" {
+					out = append(out, []any{n.oid, int32(pgNamespaceOID), int32(0), d.Description})
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				rel := int32(stableOID("class", p.QualifiedName()))
 				if p.Description != "" {
@@ -366,7 +407,8 @@ func pgCatalogTables() []sysTable {
 			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
 		{schema: "pg_catalog", name: "pg_tablespace", cols: []sysColumn{{"oid", tInt4}, {"spcname", tText}},
 			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default"}} }},
-		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extversion", tText}},
+		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extowner", tInt4},
+			{"extnamespace", tInt4}, {"extrelocatable", tBool}, {"extversion", tText}, {"extconfig", sqltypes.ListOf(tInt4)}, {"extcondition", tTexts}},
 			rows: func(*Session) [][]any { return nil }},
 	}
 }

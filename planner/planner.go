@@ -45,6 +45,7 @@ type Statement struct {
 	Analyze bool        // EXPLAIN ANALYZE
 	Name    string      // setting name for SET/RESET/SHOW (lower case; "all" for RESET/SHOW ALL)
 	Value   string      // SET value
+	Local   bool        // SET LOCAL: until the end of the transaction block
 	Tag     string      // command tag for KindNoop, KindSet, KindReset
 	Hold    bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
 	Count   int64       // KindFetch: rows to fetch (FetchAll = all)
@@ -103,6 +104,10 @@ func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bin
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "two-phase commit is not supported: meshql is read-only")
 		}
 		out.Kind, out.Tag = KindNoop, tag
+		if ts.Kind == pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO {
+			// Tagged ROLLBACK too, but the transaction block goes on.
+			out.Name = "savepoint"
+		}
 	case n.GetDeclareCursorStmt() != nil:
 		return analyzeDeclare(ctx, cat, n.GetDeclareCursorStmt(), opts, out)
 	case n.GetFetchStmt() != nil:
@@ -133,9 +138,9 @@ func analyzeSet(vs *pg_query.VariableSetStmt, out *Statement) (*Statement, error
 		for _, a := range vs.Args {
 			parts = append(parts, argString(a))
 		}
-		out.Kind, out.Value, out.Tag = KindSet, strings.Join(parts, ", "), "SET"
+		out.Kind, out.Value, out.Tag, out.Local = KindSet, strings.Join(parts, ", "), "SET", vs.IsLocal
 	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
-		out.Kind, out.Tag = KindReset, "SET"
+		out.Kind, out.Tag, out.Local = KindReset, "SET", vs.IsLocal
 		if vs.Kind == pg_query.VariableSetKind_VAR_RESET {
 			out.Tag = "RESET"
 		}

@@ -28,6 +28,11 @@ var pgxChecks = []struct {
 	{"psql-interactive", checkPsqlInteractive},
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},
+	{"tx-settings", checkTxSettings},
+	{"set-local", checkSetLocalOutsideBlock},
+	{"current-setting", checkCurrentSetting},
+	{"regclass-params", checkRegclassParams},
+	{"dbeaver", checkDBeaver},
 }
 
 // pgxURI is tg as a pgx connection string.

@@ -22,6 +22,7 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/internal/pgload"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/testcert"
@@ -51,6 +52,7 @@ func (t target) env() []string {
 // fixture is the meshql server and the PostgreSQL holding the same rows.
 type fixture struct {
 	mesh     *catalog.Mesh
+	log      *logbuf.Buffer // the meshql server's warnings
 	meshql   target
 	postgres target
 }
@@ -72,10 +74,12 @@ func startFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	serverLog := &logbuf.Buffer{}
+	var logTo io.Writer = serverLog
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		logTo = io.MultiWriter(serverLog, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Workers: 2, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +110,7 @@ func startFixture(t *testing.T) *fixture {
 		}
 	})
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	f := &fixture{mesh: mesh, meshql: target{name: "meshql", host: host, port: port, db: "mesh", user: "admin", pw: "admin", sslmode: "require"}}
+	f := &fixture{mesh: mesh, log: serverLog, meshql: target{name: "meshql", host: host, port: port, db: "mesh", user: "admin", pw: "admin", sslmode: "require"}}
 	f.postgres = loadPostgres(t, mesh)
 	return f
 }

@@ -66,8 +66,16 @@ type Options struct {
 	// performs at each execution, not at bind time (meshql_cancel): the
 	// binder coerces the arguments to args and leaves a logical.Func of
 	// type result, which the engine replaces by its outcome before
-	// planning. ok is false for names it does not know. May be nil.
-	Action func(name string) (args []sqltypes.Type, result sqltypes.Type, ok bool)
+	// planning. nargs is the number of arguments of the call, for
+	// functions with several forms (current_setting). ok is false for
+	// names it does not know. May be nil.
+	//
+	// A cast of a parameter or of a text value to a reg* type (regclass,
+	// regtype, …) is bound as a call of the action named like PostgreSQL's
+	// input function of that type (regclassin, regtypein, …) on the text,
+	// when the engine declares it: the name is looked up when the
+	// statement runs, as PostgreSQL does for $1::regclass.
+	Action func(name string, nargs int) (args []sqltypes.Type, result sqltypes.Type, ok bool)
 	// Mesh and Principal drive access policies: every product reference
 	// is rewritten through policy.Decide (masks, denied columns, row
 	// filters) before anything else sees its columns. Mesh nil disables

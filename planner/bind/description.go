@@ -40,13 +40,5 @@ func descriptionSubquery(name string, fc *pg_query.FuncCall) *pg_query.Node {
 	default:
 		return nil
 	}
-	sel := &pg_query.SelectStmt{
-		Op:          pg_query.SetOperation_SETOP_NONE,
-		LimitOption: pg_query.LimitOption_LIMIT_OPTION_DEFAULT,
-		TargetList:  []*pg_query.Node{pg_query.MakeResTargetNodeWithVal(col("description"), fc.Location)},
-		FromClause:  []*pg_query.Node{pg_query.MakeFullRangeVarNode("pg_catalog", "pg_description", "", fc.Location)},
-		WhereClause: pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, conds, fc.Location),
-	}
-	return &pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: &pg_query.SubLink{SubLinkType: pg_query.SubLinkType_EXPR_SUBLINK,
-		Subselect: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sel}}, Location: fc.Location}}}
+	return scalarSubquery(col("description"), "pg_catalog", "pg_description", pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, conds, fc.Location), fc.Location)
 }

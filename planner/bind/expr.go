@@ -309,6 +309,11 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		}
 		return &logical.Const{T: t, V: v}, nil
 	}
+	if kind := regKind(tc.TypeName); kind != "" {
+		if in, ok := b.regInput(kind, e, t); ok {
+			return in, nil
+		}
+	}
 	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
 		b.params.set(p.Index, t)
 		return &logical.Param{Index: p.Index, T: b.params.get(p.Index)}, nil
@@ -329,6 +334,33 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
 	}
 	return &logical.Cast{E: e, T: rt}, nil
+}
+
+// regInput binds the cast of a parameter of unknown type, or of a text
+// value, to the reg* type kind (of SQL type t) as a call of the engine's
+// action for that type's input function: PostgreSQL infers $1 in
+// $1::regclass as regclass and accepts a relation's name for it, which
+// can only be looked up once the value is known. ok is false when the
+// engine has no such action or e is of another type.
+func (b *binder) regInput(kind string, e logical.Expr, t sqltypes.Type) (logical.Expr, bool) {
+	if b.opts.Action == nil {
+		return nil, false
+	}
+	want, rt, ok := b.opts.Action(kind+"in", 1)
+	if !ok || len(want) != 1 || !rt.Equal(t) {
+		return nil, false
+	}
+	if p, isParam := e.(*logical.Param); isParam && p.T.Kind == sqltypes.Unknown {
+		b.params.set(p.Index, want[0])
+		e = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
+	}
+	if !e.Type().IsString() {
+		return nil, false
+	}
+	if !e.Type().Equal(want[0]) {
+		e = &logical.Cast{E: e, T: want[0]}
+	}
+	return &logical.Func{Name: kind + "in", Args: []logical.Expr{e}, T: rt}, true
 }
 
 // makeBinary types a binary operator through the kernel registry.
@@ -933,6 +965,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
 		}
+	case "pg_total_relation_size", "pg_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size":
+		if sub := sizeSubquery(name, fc); sub != nil {
+			return b.bindExpr(sub, sc, agg)
+		}
 	}
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
@@ -943,7 +979,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
 	}
 	if b.opts.Action != nil {
-		if want, rt, ok := b.opts.Action(name); ok {
+		if want, rt, ok := b.opts.Action(name, len(fc.Args)); ok {
 			return b.bindAction(name, want, rt, fc, sc, agg, loc)
 		}
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/meshql/meshql/internal/logbuf"
 )
 
 func TestErrors(t *testing.T) {
@@ -325,7 +327,7 @@ func TestServerClose(t *testing.T) {
 // logs the stack, and the connection keeps serving.
 func TestPanicWhileStreaming(t *testing.T) {
 	fb := newFakeBackend(t)
-	var logs lockedBuffer
+	var logs logbuf.Buffer
 	_, addr := startServer(t, fb, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	conn := connect(t, addr, "analyst", "analyst")
 	ctx := context.Background()
@@ -353,24 +355,6 @@ func TestPanicWhileStreaming(t *testing.T) {
 	if s := logs.String(); !strings.Contains(s, "injected while streaming") || !strings.Contains(s, "goroutine ") {
 		t.Errorf("the panic and its stack were not logged:\n%s", s)
 	}
-}
-
-// lockedBuffer is a log destination shared by the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestMaxMessageSize: a message over Config.MaxMessageSize fails that

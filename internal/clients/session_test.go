@@ -1,0 +1,147 @@
+package clients
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// checkTxSettings changes settings inside transaction blocks, with SET,
+// SET LOCAL, RESET and set_config, and compares what each SHOW prints
+// with PostgreSQL, and the ParameterStatus each server last sent.
+func checkTxSettings(t *testing.T, f *fixture) {
+	scripts := []string{
+		`BEGIN; SET application_name = 'in_tx'; SHOW application_name; ROLLBACK; SHOW application_name`,
+		`BEGIN; SELECT set_config('statement_timeout', '7s', false); COMMIT; SHOW statement_timeout; ` +
+			`BEGIN; SELECT set_config('statement_timeout', '9s', false); SHOW statement_timeout; ROLLBACK; SHOW statement_timeout; RESET statement_timeout`,
+		`BEGIN; SET LOCAL DateStyle = 'ISO, DMY'; SHOW DateStyle; COMMIT; SHOW DateStyle`,
+		`BEGIN; SET LOCAL TimeZone = 'Europe/Paris'; SET TimeZone = 'Asia/Tokyo'; SET LOCAL TimeZone = 'America/New_York'; SHOW TimeZone; COMMIT; SHOW TimeZone; RESET TimeZone`,
+		`BEGIN; SET TimeZone = 'Asia/Tokyo'; SET LOCAL TimeZone = 'Europe/Paris'; COMMIT; SHOW TimeZone; RESET TimeZone`,
+		`BEGIN; SET application_name = 'a'; SELECT set_config('application_name', 'b', true); SHOW application_name; ROLLBACK; SHOW application_name`,
+		// Statements before BEGIN in one simple query belong to its block
+		// in PostgreSQL (an implicit transaction): the first block commits
+		// the value the second one resets.
+		`BEGIN; SET application_name = 'kept'; COMMIT; BEGIN; RESET application_name; SHOW application_name; ROLLBACK; SHOW application_name; RESET application_name`,
+		`BEGIN; SET application_name = 'sp'; SAVEPOINT s; SELECT 1; ROLLBACK TO SAVEPOINT s; COMMIT; SHOW application_name; RESET application_name`,
+	}
+	compareSimple(t, f, scripts)
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	for _, sql := range []string{`SET application_name = 'before'`, `BEGIN; SET application_name = 'rolled_back'; ROLLBACK`} {
+		for _, conn := range []*pgx.Conn{pg, mq} {
+			if _, err := simpleText(t.Context(), conn, sql); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+	}
+	if got, want := mq.PgConn().ParameterStatus("application_name"), pg.PgConn().ParameterStatus("application_name"); got != want {
+		t.Errorf("after ROLLBACK: meshql reports application_name = %q, postgres %q", got, want)
+	}
+}
+
+// checkCurrentSetting compares current_setting's two forms with
+// PostgreSQL: missing_ok gives NULL for an unknown setting, and without it
+// the error is 42704.
+func checkCurrentSetting(t *testing.T, f *fixture) {
+	compareSimple(t, f, []string{
+		`SELECT current_setting('application_name', true), current_setting('no_such.setting', true), current_setting('TimeZone', false)`,
+		`SELECT current_setting('no_such_setting', true) IS NULL, current_setting(NULL, true), current_setting('DateStyle', NULL)`,
+	})
+	compareErrors(t, f, []pgxQuery{
+		{sql: `SELECT current_setting('no_such_setting')`},
+		{sql: `SELECT current_setting('no_such_setting', false)`},
+		{sql: `SELECT current_setting($1, $2)`, params: [][]byte{[]byte("no_such_setting"), []byte("f")}, oids: []uint32{0, 0}},
+	})
+	compareQueries(t, f, []pgxQuery{
+		{sql: `SELECT current_setting($1, $2)`, params: [][]byte{[]byte("no_such_setting"), []byte("t")}, oids: []uint32{0, 0}},
+		{sql: `SELECT current_setting($1, $2)`, params: [][]byte{[]byte("DateStyle"), []byte("t")}, oids: []uint32{0, 0}},
+	})
+}
+
+// checkRegclassParams binds relation names to $1::regclass, as pgjdbc and
+// SQLAlchemy do, in the forms PostgreSQL accepts (qualified, quoted, upper
+// case folded), with the parameter's type inferred or declared text or
+// varchar; a name that is no relation is 42P01 on both.
+func checkRegclassParams(t *testing.T, f *fixture) {
+	const oidText = 25
+	var qs []pgxQuery
+	for _, name := range []string{"sales.orders_v1", `"sales"."orders_v1"`, "SALES.Orders_V1", "catalog.products_v2"} {
+		for _, oid := range []uint32{0, oidText, oidVarchar} {
+			qs = append(qs,
+				pgxQuery{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1::regclass", params: [][]byte{[]byte(name)}, oids: []uint32{oid}},
+				pgxQuery{sql: "SELECT attname, attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+					params: [][]byte{[]byte(name)}, oids: []uint32{oid}})
+		}
+	}
+	qs = append(qs,
+		pgxQuery{sql: "SELECT $1::regclass IS NULL", params: [][]byte{nil}, oids: []uint32{0}},
+		pgxQuery{sql: "SELECT pg_total_relation_size($1) > 0", params: [][]byte{[]byte("sales.orders_v1")}, oids: []uint32{0}},
+	)
+	compareQueries(t, f, qs)
+	compareErrors(t, f, []pgxQuery{
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1::regclass", params: [][]byte{[]byte("sales.no_such_product")}, oids: []uint32{0}},
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1::regclass", params: [][]byte{[]byte(`"SALES".orders_v1`)}, oids: []uint32{oidText}},
+	})
+}
+
+// compareErrors runs each query on PostgreSQL and on meshql: both must
+// fail with the same SQLSTATE.
+func compareErrors(t *testing.T, f *fixture, queries []pgxQuery) {
+	t.Helper()
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	code := func(conn *pgx.Conn, q pgxQuery) string {
+		_, err := execText(t.Context(), conn, q)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return pe.Code
+		}
+		if err != nil {
+			return err.Error()
+		}
+		return "success"
+	}
+	for _, q := range queries {
+		want := code(pg, q)
+		if len(want) != 5 {
+			t.Fatalf("%s %q on postgres: %s, want an error", q.sql, q.params, want)
+		}
+		if got := code(mq, q); got != want {
+			t.Errorf("%s %q: meshql gives %s, postgres %s", q.sql, q.params, got, want)
+		}
+	}
+}
+
+// checkSetLocalOutsideBlock sends SET LOCAL (a value, and DEFAULT)
+// outside a transaction block,
+// on its own: PostgreSQL changes nothing and warns (25P01); meshql must
+// do the same.
+func checkSetLocalOutsideBlock(t *testing.T, f *fixture) {
+	run := func(tg target) []string {
+		cfg, err := pgx.ParseConfig(pgxURI(tg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { out = append(out, n.Severity+" "+n.Code+" "+n.Message) }
+		conn, err := pgx.ConnectConfig(t.Context(), cfg)
+		if err != nil {
+			t.Fatalf("connect to %s: %v", tg.name, err)
+		}
+		defer conn.Close(t.Context())
+		for _, sql := range []string{`SET LOCAL application_name = 'local'`, `SET LOCAL application_name TO DEFAULT`, `SHOW application_name`} {
+			rows, err := simpleText(t.Context(), conn, sql)
+			if err != nil {
+				t.Fatalf("%s on %s: %v", sql, tg.name, err)
+			}
+			for _, r := range rows {
+				out = append(out, r...)
+			}
+		}
+		return out
+	}
+	if got, want := run(f.meshql), run(f.postgres); !slices.Equal(got, want) {
+		t.Errorf("SET LOCAL outside a block:\nmeshql   %q\npostgres %q", got, want)
+	}
+}
