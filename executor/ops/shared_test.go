@@ -32,16 +32,7 @@ func TestSharedReadersSeeAllRowsInputRunsOnce(t *testing.T) {
 			rs[i] = s.Reader()
 		}
 		// Readers on different goroutines, as the two sides of a join run.
-		got := make([][][]any, readers)
-		var wg sync.WaitGroup
-		for i, r := range rs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got[i] = mustDrain(t, r)
-			}()
-		}
-		wg.Wait()
+		got := drainEach(t, rs)
 		for i := range got {
 			sameRows(t, got[i], rows)
 		}
@@ -88,17 +79,7 @@ func TestSharedSpillsOverBudget(t *testing.T) {
 	}
 	rows[7] = []any{nil}
 	s := NewShared(env, source(mem, schemaOf(i64), rows, 4, true))
-	rs := []executor.Operator{s.Reader(), s.Reader(), s.Reader()}
-	got := make([][][]any, len(rs))
-	var wg sync.WaitGroup
-	for i, r := range rs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got[i] = mustDrain(t, r)
-		}()
-	}
-	wg.Wait()
+	got := drainEach(t, []executor.Operator{s.Reader(), s.Reader(), s.Reader()})
 	for i := range got {
 		sameRows(t, got[i], rows)
 	}
@@ -145,4 +126,19 @@ func TestSharedWaitingReaderCancelled(t *testing.T) {
 	if rows := mustDrain(t, r1); len(rows) != 1 {
 		t.Fatalf("rows %v", rows)
 	}
+}
+
+// drainEach drains every operator on a goroutine of its own, at once.
+func drainEach(t *testing.T, ops []executor.Operator) [][][]any {
+	got := make([][][]any, len(ops))
+	var wg sync.WaitGroup
+	for i, op := range ops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = mustDrain(t, op)
+		}()
+	}
+	wg.Wait()
+	return got
 }
