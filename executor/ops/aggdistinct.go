@@ -29,10 +29,8 @@ func newDistinctAcc(mem memory.Allocator, inner accumulator, argTypes []arrow.Da
 	if err != nil {
 		return nil, err
 	}
-	switch set.(type) {
-	case *genTable, *pairTable: // (group, argument) keys: never a one-key table
-	default:
-		return nil, errInternal("distinct set is not a multi-key table")
+	if _, ok := set.(*genTable); !ok {
+		return nil, errInternal("distinct set is not a generic table")
 	}
 	return &distinctAcc{mem: mem, inner: inner, set: set, sorted: sorted}, nil
 }

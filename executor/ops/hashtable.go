@@ -27,7 +27,7 @@ type hashTable interface {
 }
 
 // newHashTable returns a table for keys of the given Arrow types: a
-// specialized table for one or two 32- or 64-bit integer-like keys, a constant
+// specialized table for one 32- or 64-bit integer-like key, a constant
 // single group for no keys, else the generic vectorized table.
 func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) {
 	switch len(types) {
@@ -40,15 +40,7 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
 			return newIntTable[int64](types[0]), nil
 		}
-	case 2:
-		if pairKeyOK(types[0]) && pairKeyOK(types[1]) {
-			return newPairTable(types[0], types[1]), nil
-		}
 	}
-	return newGenTable(types, seed)
-}
-
-func newGenTable(types []arrow.DataType, seed maphash.Seed) (*genTable, error) {
 	t := &genTable{}
 	for _, dt := range types {
 		c, err := newKeyColumn(dt, seed)

@@ -23,9 +23,6 @@ func TestHashTables(t *testing.T) {
 		{"int32", []arrow.DataType{i32}},
 		{"text", []arrow.DataType{str}},
 		{"int64,text", []arrow.DataType{i64, str}},
-		{"int64,int64", []arrow.DataType{i64, i64}},
-		{"int32,int64", []arrow.DataType{i32, i64}},
-		{"int64,int32", []arrow.DataType{i64, i32}},
 		{"float,bool", []arrow.DataType{f64, boo}},
 	}
 	for _, tc := range cases {
