@@ -65,7 +65,7 @@ func TestWriteMarkdownKeepsAnalysis(t *testing.T) {
 	}
 	r := &report{Workers: 2, Runs: 1, Queries: []queryResult{{Query: "q01", DuckMedian: 1, MeshMedian: 2, Ratio: 2, Agree: true}}}
 	r.summarize()
-	if err := r.writeMarkdown(path, "", ""); err != nil {
+	if err := r.writeMarkdown(path, sections{}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -101,5 +101,26 @@ PASS`
 	}
 	if wireTable("PASS\n") != "" {
 		t.Error("wireTable of output without the benchmark is not empty")
+	}
+}
+
+// TestBudgetSummary checks the paragraph and table of a --query-memory
+// run: answers right out of those checked, failures and spills.
+func TestBudgetSummary(t *testing.T) {
+	r := &report{QueryMemory: "256MB", Workers: 2, Mode: "in-process", Queries: []queryResult{
+		{Query: "q01", MeshMedian: 10, Answer: "ok"},
+		{Query: "q13", MeshMedian: 10, Answer: "not checked (reads generated text)"},
+		{Query: "q18", MeshMedian: 20, Answer: "ok", SpilledBytes: 3 << 20},
+		{Query: "q21", Error: "meshql: out of memory"},
+		{Query: "q22", MeshMedian: 5, Answer: "differs: row 1"},
+	}}
+	got := r.budgetSummary()
+	for _, want := range []string{
+		"`mesh.query_memory = 256MB`", "**2 of 3 official answers right**, 1 queries failed, 1 not checked",
+		"| q18 | 20.0 | 3.0MB | ok |", "| q21 | - | - | meshql: out of memory |", "| q22 | 5.0 | - | DIFFERS |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("budgetSummary lacks %q:\n%s", want, got)
+		}
 	}
 }

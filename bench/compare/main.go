@@ -6,6 +6,7 @@
 //	go run . --mesh DIR [--queries ../../testdata/tpch/queries] [--workers 2] [--runs 5]
 //	         [--json FILE] [--check-answers DIR] [--pgwire] [--only 1,3] [--profile DIR]
 //	         [--speedup-from FILE --operators FILE --wire FILE --markdown FILE] [--from-json FILE]
+//	         [--query-memory SIZE] [--budget-from FILE]
 //
 // Each query runs once on each side to warm up, then --runs times on each
 // side, alternating which side goes first. DuckDB's threads and meshql's
@@ -25,6 +26,7 @@ import (
 type options struct {
 	mesh, queries, jsonOut, answers, only, profile   string
 	speedupFrom, operators, wire, markdown, fromJSON string
+	queryMemory, budgetFrom                          string
 	workers, runs                                    int
 	pgwire, noDuck                                   bool
 	timeout                                          time.Duration
@@ -47,6 +49,8 @@ func main() {
 	flag.StringVar(&o.wire, "wire", "", "go test -bench output of wire/flightsql's BenchmarkFetchLineitem to tabulate in --markdown")
 	flag.StringVar(&o.markdown, "markdown", "", "rewrite the generated part of this Markdown file (bench/RESULTS.md)")
 	flag.StringVar(&o.fromJSON, "from-json", "", "report a saved --json run instead of measuring (with --speedup-from, --markdown)")
+	flag.StringVar(&o.queryMemory, "query-memory", "", "meshql's mesh.query_memory for every query, e.g. 256MB (default: the engine's)")
+	flag.StringVar(&o.budgetFrom, "budget-from", "", "JSON of a --query-memory run: adds its answers and spills to --markdown")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on one run of one query")
 	flag.Parse()
 	if o.mesh == "" && o.fromJSON == "" || o.runs < 1 || o.workers < 1 || flag.NArg() != 0 {

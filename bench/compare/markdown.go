@@ -72,16 +72,23 @@ func procField(path, key string) string {
 	return ""
 }
 
+// sections are the files of other runs the Markdown includes; each may
+// be empty (left out).
+type sections struct {
+	operators  string // go test -bench output of the operator benchmarks
+	wire       string // go test -bench output of BenchmarkFetchLineitem
+	budgetFrom string // --json of a --query-memory run
+}
+
 // writeMarkdown replaces the generated part of path (between the
-// markers) with this report and the operator benchmarks of operators (go
-// test -bench output; may be empty). A file without markers gets them
-// appended.
-func (r *report) writeMarkdown(path, operators, wire string) error {
+// markers) with this report and the sections in s. A file without
+// markers gets them appended.
+func (r *report) writeMarkdown(path string, s sections) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	gen, err := r.markdown(operators, wire)
+	gen, err := r.markdown(s)
 	if err != nil {
 		return err
 	}
@@ -103,7 +110,7 @@ func (r *report) writeMarkdown(path, operators, wire string) error {
 }
 
 // markdown renders the generated part.
-func (r *report) markdown(operators, wire string) (string, error) {
+func (r *report) markdown(s sections) (string, error) {
 	var b strings.Builder
 	m := r.Machine
 	fmt.Fprintf(&b, "\nMeasured %s on %d CPUs (%s), %s memory, %s %s, DuckDB %s.\n", r.Date, m.CPUs, m.CPUModel,
@@ -154,15 +161,22 @@ func (r *report) markdown(operators, wire string) (string, error) {
 		fmt.Fprintf(&b, "%s %s", q.Query, fmtRatio(q.Ratio))
 	}
 	b.WriteString(".\n")
-	if wire != "" {
-		data, err := os.ReadFile(wire)
+	if s.budgetFrom != "" {
+		br, err := readReport(s.budgetFrom)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(br.budgetSummary())
+	}
+	if s.wire != "" {
+		data, err := os.ReadFile(s.wire)
 		if err != nil {
 			return "", err
 		}
 		b.WriteString(wireTable(string(data)))
 	}
-	if operators != "" {
-		data, err := os.ReadFile(operators)
+	if s.operators != "" {
+		data, err := os.ReadFile(s.operators)
 		if err != nil {
 			return "", err
 		}

@@ -28,13 +28,15 @@ type inProcess struct {
 }
 
 // newEngine loads the mesh in dir and builds an engine whose queries use
-// at most workers goroutines.
-func newEngine(dir string, workers int) (*engine.Engine, error) {
+// at most workers goroutines and, unless it is 0, a memory budget of
+// queryMemory bytes each.
+func newEngine(dir string, workers int, queryMemory int64) (*engine.Engine, error) {
 	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Workers: workers})
+	return engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Workers: workers,
+		QueryMemory: queryMemory})
 }
 
 // newInProcess opens an admin session on eng with search_path tpch.

@@ -29,6 +29,8 @@ type queryResult struct {
 	MeshSpeedup float64 `json:"meshql_speedup,omitempty"`
 	Duck1MS     float64 `json:"duckdb_1thread_ms,omitempty"`
 	DuckSpeedup float64 `json:"duckdb_speedup,omitempty"`
+	// SpilledBytes is what one meshql run wrote to spill files.
+	SpilledBytes int64 `json:"spilled_bytes,omitempty"`
 }
 
 // status is a short word for the progress line.
@@ -50,7 +52,8 @@ type report struct {
 	Date          string        `json:"date"`
 	Workers       int           `json:"workers"`
 	Runs          int           `json:"runs"`
-	Mode          string        `json:"mode"` // in-process or pgwire
+	Mode          string        `json:"mode"`                   // in-process or pgwire
+	QueryMemory   string        `json:"query_memory,omitempty"` // --query-memory
 	DuckDBVersion string        `json:"duckdb_version,omitempty"`
 	Machine       machine       `json:"machine"`
 	Queries       []queryResult `json:"queries"`

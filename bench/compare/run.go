@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -31,7 +32,13 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(o.mesh, o.workers)
+	var budget int64
+	if o.queryMemory != "" {
+		if budget, err = membudget.ParseSize(o.queryMemory); err != nil || budget == 0 {
+			return fmt.Errorf("--query-memory %q: want a size such as 256MB", o.queryMemory)
+		}
+	}
+	eng, err := newEngine(o.mesh, o.workers, budget)
 	if err != nil {
 		return err
 	}
@@ -46,7 +53,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer mesh.Close()
 	rep := &report{Mesh: o.mesh, Date: time.Now().UTC().Format(time.RFC3339), Workers: o.workers, Runs: o.runs,
-		Mode: "in-process", Machine: readMachine()}
+		Mode: "in-process", Machine: readMachine(), QueryMemory: o.queryMemory}
 	if o.pgwire {
 		rep.Mode = "pgwire"
 	}
@@ -61,10 +68,12 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	for _, n := range nums {
+		spilled := eng.SpilledBytes()
 		q, err := measure(ctx, o, n, db, mesh)
 		if err != nil {
 			return err
 		}
+		q.SpilledBytes = (eng.SpilledBytes() - spilled) / int64(o.runs+1) // per run, warm-up included
 		fmt.Fprintf(os.Stderr, "q%02d duckdb %s meshql %s %s\n", n, fmtMS(q.DuckMedian), fmtMS(q.MeshMedian), q.status())
 		rep.Queries = append(rep.Queries, q)
 	}
@@ -88,7 +97,7 @@ func (r *report) output(o options) error {
 		}
 	}
 	if o.markdown != "" {
-		return r.writeMarkdown(o.markdown, o.operators, o.wire)
+		return r.writeMarkdown(o.markdown, sections{operators: o.operators, wire: o.wire, budgetFrom: o.budgetFrom})
 	}
 	return nil
 }

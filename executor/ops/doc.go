@@ -14,7 +14,9 @@
 //   - Leaves: NewBatches (in-memory batches, VALUES), NewScan (connector
 //     partitions, read one after another).
 //   - Parallelism: NewGather runs its inputs in goroutines; NewHashAggregate
-//     aggregates several inputs in parallel and merges partial states.
+//     aggregates several inputs in parallel and merges partial states;
+//     NewParallelHashJoin joins each probe stream on its own with one
+//     build side built once (hashjoinshared.go).
 //   - Row operators: NewFilter, NewProject, NewLimit, NewUnnest.
 //   - Blocking operators: NewSort, NewTopN, NewHashAggregate, NewWindow
 //     (window functions over sorted partitions, window*.go), and the build
@@ -24,9 +26,11 @@
 //   - Spilling: over budget, the sort writes sorted runs and merges them
 //     (sortspill.go), the hash aggregate writes rows of new groups to hash
 //     partitions aggregated one by one (hashaggspill.go), the hash join
-//     becomes a grace hash join (hashjoinspill.go). Spill files are Arrow
-//     IPC streams (spill.go) in the query's spill folder; the others fail
-//     with 53200.
+//     becomes a grace hash join (hashjoinspill.go; a ParallelHashJoin's
+//     build side spills once, each stream partitions its own probe rows),
+//     and a Shared input (a WITH query) goes to one file every reader
+//     reads. Spill files are Arrow IPC streams (spill.go) in the query's
+//     spill folder; the others fail with 53200.
 //   - Joins (join.go): inner, left, right, full, semi (EXISTS), anti (NOT
 //     EXISTS), mark (IN / op ANY: probe rows plus a three-valued "mark"
 //     column, markjoin.go) and single (scalar subqueries, 21000 on a

@@ -46,6 +46,9 @@ type hashJoinOp struct {
 	seed  maphash.Seed
 	level int        // grace partitioning depth of this join's inputs
 	grace *graceJoin // set when the build side spilled (hashjoinspill.go)
+	// shared is set when the build side is a ParallelHashJoin's, built
+	// once for all its joins (hashjoinshared.go).
+	shared *sharedBuild
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -123,6 +126,9 @@ func (o *hashJoinOp) Open(ctx context.Context) error {
 // build materializes the build side and chains its rows by group; over
 // budget it partitions both inputs to disk instead (o.grace).
 func (o *hashJoinOp) build(ctx context.Context) error {
+	if o.shared != nil {
+		return o.useShared(ctx)
+	}
 	held, err := o.collectBuild(ctx)
 	if err != nil || o.grace != nil {
 		return err
@@ -302,6 +308,10 @@ func (o *hashJoinOp) Close() error {
 		o.grace = nil
 	}
 	o.release()
+	if o.shared != nil {
+		o.shared.leave()
+		o.shared = nil
+	}
 	err := o.spec.Probe.Close()
 	if berr := o.spec.Build.Close(); err == nil {
 		err = berr

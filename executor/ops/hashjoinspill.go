@@ -19,6 +19,9 @@ type graceJoin struct {
 	probe, build []*spillFile // per partition; nil = no rows
 	k            int          // next partition to join
 	cur          *hashJoinOp  // the join of the current partition pair
+	// sharedBuild: the build partitions belong to a sharedBuild, read by
+	// every join probing it and removed when the last one closes.
+	sharedBuild bool
 }
 
 // buildCost is what one build batch costs in memory: the batch, its
@@ -64,27 +67,15 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 	if o.jt == MarkJoin || o.level >= maxSpillLevel || o.res.Budget() == nil {
 		return o.res.Exceeded(buildCost(held[len(held)-1]))
 	}
-	types := make([]arrow.DataType, len(o.spec.BuildKeys))
-	for i, k := range o.spec.BuildKeys {
-		types[i] = k.Type().Arrow()
-	}
-	h, err := newRowHasher(types, o.seed)
+	h, err := o.keyHasher()
 	if err != nil {
 		return err
 	}
 	g := &graceJoin{}
 	o.grace = g
-	write := func(parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch) error {
-		keys, err := evalAll(ctx, o.env, keyExprs, b)
-		if err != nil {
-			return err
-		}
-		defer releaseArrays(keys)
-		return parts.add(b, h.hash(keys, int(b.NumRows())), nil)
-	}
 	bp := newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), o.level)
 	for i, b := range held {
-		err := write(bp, o.spec.BuildKeys, b)
+		err := o.partition(ctx, h, bp, o.spec.BuildKeys, b)
 		b.Release()
 		held[i] = nil
 		if err != nil {
@@ -95,20 +86,48 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 	}
 	held = nil
 	o.res.Free()
-	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error { return write(bp, o.spec.BuildKeys, b) }); err != nil {
+	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error { return o.partition(ctx, h, bp, o.spec.BuildKeys, b) }); err != nil {
 		bp.abort()
 		return err
 	}
 	if g.build, err = bp.finish(); err != nil {
 		return err
 	}
+	return o.spillProbe(ctx, h)
+}
+
+// spillProbe partitions the whole probe side to disk like the build side
+// (o.grace.build) was partitioned.
+func (o *hashJoinOp) spillProbe(ctx context.Context, h *rowHasher) error {
 	pp := newSpillPartitions(o.env.Mem, o.res, o.spec.Probe.Schema(), o.level)
-	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return write(pp, o.spec.ProbeKeys, b) }); err != nil {
+	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return o.partition(ctx, h, pp, o.spec.ProbeKeys, b) }); err != nil {
 		pp.abort()
 		return err
 	}
-	g.probe, err = pp.finish()
+	var err error
+	o.grace.probe, err = pp.finish()
 	return err
+}
+
+// keyHasher hashes join keys for partitioning, with the join's seed: the
+// joins probing one shared build side share its seed, so that their
+// probe partitions line up with its build partitions.
+func (o *hashJoinOp) keyHasher() (*rowHasher, error) {
+	types := make([]arrow.DataType, len(o.spec.BuildKeys))
+	for i, k := range o.spec.BuildKeys {
+		types[i] = k.Type().Arrow()
+	}
+	return newRowHasher(types, o.seed)
+}
+
+// partition writes the rows of b to parts by the hash of keyExprs.
+func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch) error {
+	keys, err := evalAll(ctx, o.env, keyExprs, b)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
+	return parts.add(b, h.hash(keys, int(b.NumRows())), nil)
 }
 
 // drainInto passes every remaining batch of in to fn.
@@ -150,8 +169,8 @@ func (o *hashJoinOp) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 		pf, bf := g.probe[k], g.build[k]
 		keepsProbe := o.jt.keepsProbe() || o.jt == AntiJoin
 		if (pf == nil || bf == nil) && !(pf != nil && keepsProbe) && !(bf != nil && o.jt.keepsBuild()) {
+			g.removePair(k)
 			g.k++
-			removeSpills([]*spillFile{pf, bf})
 			continue
 		}
 		spec := o.spec
@@ -182,14 +201,25 @@ func (o *hashJoinOp) partitionSource(schema *arrow.Schema, f *spillFile) executo
 func (g *graceJoin) closeCurrent() {
 	g.cur.Close()
 	g.cur = nil
-	removeSpills([]*spillFile{g.probe[g.k], g.build[g.k]})
+	g.removePair(g.k)
 	g.k++
+}
+
+// removePair removes the files of partition pair k that this join owns.
+func (g *graceJoin) removePair(k int) {
+	if k < len(g.probe) {
+		g.probe[k].remove()
+	}
+	if k < len(g.build) && !g.sharedBuild {
+		g.build[k].remove()
+	}
 }
 
 func (g *graceJoin) close() {
 	if g.cur != nil {
 		g.closeCurrent()
 	}
-	removeSpills(g.probe[min(g.k, len(g.probe)):])
-	removeSpills(g.build[min(g.k, len(g.build)):])
+	for k := g.k; k < max(len(g.probe), len(g.build)); k++ {
+		g.removePair(k)
+	}
 }

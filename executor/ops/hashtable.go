@@ -20,6 +20,10 @@ type hashTable interface {
 	len() int
 	// keyArrays returns the key columns of all groups, in group order.
 	keyArrays(mem memory.Allocator) []arrow.Array
+	// reader returns a view of the table for lookups only, with scratch
+	// of its own: once nothing inserts any more, readers may look up
+	// concurrently (the joins probing one shared build side).
+	reader() hashTable
 }
 
 // newHashTable returns a table for keys of the given Arrow types: a
@@ -58,6 +62,7 @@ func (constTable) len() int                             { return 1 }
 func (constTable) keyArrays(memory.Allocator) []arrow.Array {
 	return nil
 }
+func (t *constTable) reader() hashTable { return t }
 
 // genTable is an open-addressing (linear probing) table over any key
 // columns. A slot packs the upper 32 hash bits with gid+1 (0 = empty).
@@ -178,6 +183,10 @@ func (t *genTable) probe(keys []arrow.Array, gids []int32, add bool) {
 	}
 }
 
+func (t *genTable) reader() hashTable {
+	return &genTable{cols: t.cols, slots: t.slots, mask: t.mask, hashes: t.hashes}
+}
+
 func (t *genTable) keyArrays(mem memory.Allocator) []arrow.Array {
 	out := make([]arrow.Array, len(t.cols))
 	for c, col := range t.cols {
@@ -294,6 +303,9 @@ func (t *intTable[T]) lookup(keys []arrow.Array, gids []int32) {
 		}
 	}
 }
+
+// reader is the table itself: lookup writes nothing.
+func (t *intTable[T]) reader() hashTable { return t }
 
 func (t *intTable[T]) keyArrays(mem memory.Allocator) []arrow.Array {
 	valid, nulls := buildValidity(mem, t.n, func(i int) bool { return int32(i) != t.nullGid })

@@ -45,6 +45,16 @@ func benchBatches(mem memory.Allocator, rows, keys int, nulls bool, seed uint64)
 	return out
 }
 
+// splitBatches returns n inputs that hold the batches between them, in order.
+func splitBatches(s *arrow.Schema, batches []arrow.RecordBatch, n int) []executor.Operator {
+	var inputs []executor.Operator
+	per := (len(batches) + n - 1) / n
+	for p := range n {
+		inputs = append(inputs, NewBatches(s, batches[min(p*per, len(batches)):min((p+1)*per, len(batches))]))
+	}
+	return inputs
+}
+
 // consume drains op and returns the row count.
 func consume(b *testing.B, op executor.Operator) int64 {
 	ctx := context.Background()
@@ -88,6 +98,24 @@ func BenchmarkHashJoin(b *testing.B) {
 			}
 		})
 	}
+	// The inner join with the probe rows split into streams, each joined
+	// in its own goroutine (a Gather) with one build side built once.
+	for _, streams := range []int{1, 2, 4} {
+		b.Run("type=inner/streams="+strconv.Itoa(streams), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(1_100_000 * 16))
+			for b.Loop() {
+				pj, err := NewParallelHashJoin(env, HashJoinSpec{
+					Type: InnerJoin, Build: NewBatches(s, build),
+					ProbeKeys: []expr.Expr{col(0, tI8)}, BuildKeys: []expr.Expr{col(0, tI8)},
+				}, splitBatches(s, probe, streams))
+				if err != nil {
+					b.Fatal(err)
+				}
+				consume(b, NewGather(env, pj.Joins))
+			}
+		})
+	}
 }
 
 func BenchmarkHashAggregate(b *testing.B) {
@@ -101,12 +129,7 @@ func BenchmarkHashAggregate(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(1_000_000 * 16))
 			for b.Loop() {
-				var inputs []executor.Operator
-				per := (len(in) + parts - 1) / parts
-				for p := range parts {
-					inputs = append(inputs, NewBatches(s, in[min(p*per, len(in)):min((p+1)*per, len(in))]))
-				}
-				op, err := NewHashAggregate(env, inputs, []expr.Expr{col(0, tI8)}, aggs)
+				op, err := NewHashAggregate(env, splitBatches(s, in, parts), []expr.Expr{col(0, tI8)}, aggs)
 				if err != nil {
 					b.Fatal(err)
 				}

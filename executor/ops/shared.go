@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/membudget"
@@ -17,13 +18,15 @@ import (
 // not twice).
 //
 // Each consumer reads through its own Reader. The first Reader to be
-// opened runs the input to the end and keeps its batches (reserved from
-// the query's budget; a budget too small fails with 53200); Readers
-// opened meanwhile wait for it, under their own ctx. The batches are
-// released when every Reader has been closed. Readers may run on
-// different goroutines.
+// opened runs the input to the end and keeps its batches, reserved from
+// the query's budget; over budget, it writes them and the rest of the
+// input to a spill file instead, which each Reader reads back on its own.
+// Readers opened meanwhile wait for it, under their own ctx. The batches
+// (or the file) are released when every Reader has been closed. Readers
+// may run on different goroutines.
 type Shared struct {
 	in  executor.Operator
+	mem memory.Allocator
 	res *membudget.Reservation
 
 	mu      sync.Mutex    // guards the fields below
@@ -31,12 +34,13 @@ type Shared struct {
 	done    chan struct{} // closed when the input has run
 	err     error
 	batches []arrow.RecordBatch
-	readers int // Readers created and not yet closed
+	file    *spillFile // the rows, when they did not fit in the budget
+	readers int        // Readers created and not yet closed
 }
 
 // NewShared returns a Shared over in, which it owns (closes).
 func NewShared(env *executor.Env, in executor.Operator) *Shared {
-	return &Shared{in: in, res: env.Reserve("CTE"), done: make(chan struct{})}
+	return &Shared{in: in, mem: env.Mem, res: env.Reserve("CTE"), done: make(chan struct{})}
 }
 
 // Reservation reports the memory the kept batches hold.
@@ -59,9 +63,9 @@ func (s *Shared) fill(ctx context.Context) error {
 	s.started = true
 	s.mu.Unlock()
 	if first {
-		batches, err := s.drain(ctx)
+		batches, file, err := s.drain(ctx)
 		s.mu.Lock()
-		s.err, s.batches = err, batches
+		s.err, s.batches, s.file = err, batches, file
 		close(s.done)
 		if s.readers == 0 {
 			s.releaseLocked()
@@ -79,15 +83,17 @@ func (s *Shared) fill(ctx context.Context) error {
 	return s.err
 }
 
-func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, error) {
+func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, *spillFile, error) {
 	var out []arrow.RecordBatch
-	fail := func(err error) ([]arrow.RecordBatch, error) {
-		for _, b := range out {
-			b.Release()
+	var w *spillWriter
+	fail := func(err error) ([]arrow.RecordBatch, *spillFile, error) {
+		releaseBatches(out)
+		if w != nil {
+			w.abort()
 		}
 		s.res.Free()
 		s.in.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.in.Open(ctx); err != nil {
 		return fail(err)
@@ -100,16 +106,51 @@ func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, error) {
 		if err != nil {
 			return fail(err)
 		}
-		if err := s.res.Grow(membudget.BatchBytes(b)); err != nil {
+		if w == nil && !s.res.TryGrow(membudget.BatchBytes(b)) {
+			if s.res.Budget() == nil {
+				err := s.res.Exceeded(membudget.BatchBytes(b))
+				b.Release()
+				return fail(err)
+			}
+			if w, err = newSpillWriter(s.mem, s.res, s.in.Schema()); err != nil {
+				b.Release()
+				return fail(err)
+			}
+			for _, held := range out {
+				if err == nil {
+					err = w.write(held)
+				}
+			}
+			releaseBatches(out)
+			out = nil
+			s.res.Free()
+			if err != nil {
+				b.Release()
+				return fail(err)
+			}
+		}
+		if w != nil {
+			err = w.write(b)
 			b.Release()
-			return fail(err)
+			if err != nil {
+				return fail(err)
+			}
+			continue
 		}
 		out = append(out, b)
 	}
 	if err := s.in.Close(); err != nil {
 		return fail(err)
 	}
-	return out, nil
+	if w == nil {
+		return out, nil, nil
+	}
+	f, err := w.finish()
+	w = nil
+	if err != nil {
+		return fail(err)
+	}
+	return nil, f, nil
 }
 
 func (s *Shared) releaseLocked() {
@@ -117,6 +158,8 @@ func (s *Shared) releaseLocked() {
 		b.Release()
 	}
 	s.batches = nil
+	s.file.remove()
+	s.file = nil
 	s.res.Free()
 }
 
@@ -125,6 +168,7 @@ func (s *Shared) Schema() *arrow.Schema { return s.in.Schema() }
 
 type sharedReader struct {
 	s      *Shared
+	src    *spillSource // reads s.file, if the rows spilled
 	pos    int
 	opened bool
 	closed bool
@@ -137,7 +181,18 @@ func (r *sharedReader) Open(ctx context.Context) error {
 		return err
 	}
 	r.opened = true
+	if f := r.s.spilled(); f != nil {
+		r.src = newSpillSource(r.s.mem, r.s.Schema(), f)
+		return r.src.Open(ctx)
+	}
 	return nil
+}
+
+// spilled returns the spill file of the rows, or nil if they are in memory.
+func (s *Shared) spilled() *spillFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.file
 }
 
 func (r *sharedReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -146,6 +201,9 @@ func (r *sharedReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if !r.opened || r.closed {
 		return nil, io.EOF
+	}
+	if r.src != nil {
+		return r.src.Next(ctx)
 	}
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
@@ -163,6 +221,9 @@ func (r *sharedReader) Close() error {
 		return nil
 	}
 	r.closed = true
+	if r.src != nil {
+		r.src.Close()
+	}
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()

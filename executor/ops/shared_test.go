@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/meshql/meshql/executor"
-	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -33,16 +32,7 @@ func TestSharedReadersSeeAllRowsInputRunsOnce(t *testing.T) {
 			rs[i] = s.Reader()
 		}
 		// Readers on different goroutines, as the two sides of a join run.
-		got := make([][][]any, readers)
-		var wg sync.WaitGroup
-		for i, r := range rs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got[i] = mustDrain(t, r)
-			}()
-		}
-		wg.Wait()
+		got := drainEach(t, rs)
 		for i := range got {
 			sameRows(t, got[i], rows)
 		}
@@ -77,16 +67,43 @@ func TestSharedUnopenedReadersReleaseInput(t *testing.T) {
 	r2.Close() // idempotent
 }
 
-func TestSharedOverBudget(t *testing.T) {
+// TestSharedSpillsOverBudget: rows that do not fit in the budget go to a
+// spill file that each reader reads back on its own, concurrently; the
+// file is removed when the last reader closes (spillEnv checks).
+func TestSharedSpillsOverBudget(t *testing.T) {
 	mem := checked(t)
-	env := testEnv(mem, 2)
-	env.Budget = membudget.New(membudget.Options{Limit: 64})
-	s := NewShared(env, source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6, 7, 8), 4, false))
+	env := spillEnv(t, mem, 2, 64)
+	var rows [][]any
+	for i := range 50 {
+		rows = append(rows, []any{int64(i)})
+	}
+	rows[7] = []any{nil}
+	s := NewShared(env, source(mem, schemaOf(i64), rows, 4, true))
+	got := drainEach(t, []executor.Operator{s.Reader(), s.Reader(), s.Reader()})
+	for i := range got {
+		sameRows(t, got[i], rows)
+	}
+	if env.Budget.Spilled() == 0 {
+		t.Error("the rows did not spill")
+	}
+	if env.Budget.Used() != 0 {
+		t.Errorf("%d bytes still reserved after Close", env.Budget.Used())
+	}
+}
+
+// TestSharedSpillInputError: an input failing after the rows began to
+// spill (a 1-byte budget spills the first batch) fails every reader and
+// leaves no file behind.
+func TestSharedSpillInputError(t *testing.T) {
+	mem := checked(t)
+	env := spillEnv(t, mem, 2, 1)
+	bad := &failingOp{Operator: source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 2, false), after: 4}
+	s := NewShared(env, bad)
 	r1, r2 := s.Reader(), s.Reader()
 	_, err := drain(t, r1)
-	wantCode(t, err, sqltypes.CodeOutOfMemory)
+	wantCode(t, err, sqltypes.CodeDivisionByZero)
 	_, err = drain(t, r2)
-	wantCode(t, err, sqltypes.CodeOutOfMemory)
+	wantCode(t, err, sqltypes.CodeDivisionByZero)
 }
 
 func TestSharedWaitingReaderCancelled(t *testing.T) {
@@ -109,4 +126,19 @@ func TestSharedWaitingReaderCancelled(t *testing.T) {
 	if rows := mustDrain(t, r1); len(rows) != 1 {
 		t.Fatalf("rows %v", rows)
 	}
+}
+
+// drainEach drains every operator on a goroutine of its own, at once.
+func drainEach(t *testing.T, ops []executor.Operator) [][][]any {
+	got := make([][][]any, len(ops))
+	var wg sync.WaitGroup
+	for i, op := range ops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = mustDrain(t, op)
+		}()
+	}
+	wg.Wait()
+	return got
 }

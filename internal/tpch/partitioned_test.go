@@ -24,6 +24,38 @@ import (
 // aggregation per stream) would otherwise never meet CI. The answers must
 // not change.
 func TestTPCHPartitioned(t *testing.T) {
+	mesh := partitionedMesh(t)
+	runSuite(t, suite{mesh: mesh, answers: "../../testdata/tpch/sf0.01/answers", timeout: 30 * time.Second})
+
+	// The multi-stream join path is really taken by some of them.
+	_, sess := newSession(t, mesh, nil)
+	var parallel []string
+	for q := 1; q <= 22; q++ {
+		text, err := os.ReadFile(filepath.Join(queryDir, fmt.Sprintf("q%02d.sql", q)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(t.Context(), sess, "EXPLAIN "+string(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Rows {
+			if line := strings.Join(r, " "); strings.Contains(line, "Join") && strings.Contains(line, "parallel=") {
+				parallel = append(parallel, fmt.Sprintf("q%02d", q))
+				break
+			}
+		}
+	}
+	t.Logf("hash joins per probe stream in %v", parallel)
+	if len(parallel) == 0 {
+		t.Error("no query over the split tables runs a hash join per probe stream")
+	}
+}
+
+// partitionedMesh writes a copy of the SF0.01 mesh whose lineitem and
+// orders are split into 4 files each, and returns its folder.
+func partitionedMesh(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	mesh := filepath.Join(dir, "mesh")
 	if err := os.CopyFS(mesh, os.DirFS("../../testdata/mesh-tpch")); err != nil {
@@ -53,31 +85,7 @@ func TestTPCHPartitioned(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	runSuite(t, suite{mesh: mesh, answers: "../../testdata/tpch/sf0.01/answers", timeout: 30 * time.Second})
-
-	// The multi-stream join path is really taken by some of them.
-	_, sess := newSession(t, mesh, nil)
-	var parallel []string
-	for q := 1; q <= 22; q++ {
-		text, err := os.ReadFile(filepath.Join(queryDir, fmt.Sprintf("q%02d.sql", q)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Run(t.Context(), sess, "EXPLAIN "+string(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range res.Rows {
-			if line := strings.Join(r, " "); strings.Contains(line, "Join") && strings.Contains(line, "parallel=") {
-				parallel = append(parallel, fmt.Sprintf("q%02d", q))
-				break
-			}
-		}
-	}
-	t.Logf("hash joins per probe stream in %v", parallel)
-	if len(parallel) == 0 {
-		t.Error("no query over the split tables runs a hash join per probe stream")
-	}
+	return mesh
 }
 
 // splitFile copies the rows of the Parquet file src into n files of

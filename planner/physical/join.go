@@ -88,7 +88,7 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		if bk, err = lowerAll(rkeys, rs.lay); err != nil {
 			return nil, err
 		}
-		if b.parallelProbe(jt, ls, rs, left, right) {
+		if b.parallelProbe(jt, ls) {
 			return b.lowerParallelProbe(jt, ls, rs, pk, bk, res, ids, ex)
 		}
 	}
@@ -147,53 +147,32 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 
 // parallelProbe reports whether a hash join should probe each of the probe
 // side's parallel streams on its own (lowerParallelProbe): the output of
-// these join types depends only on the probe row and its matches, and the
-// build side is small enough, by estimate (1/parallelBuildFactor of the
-// probe side), that building its table once per stream costs less than
-// probing on one goroutine. With a factor of 4, TPC-H Q9 built partsupp and
-// orders twice and used 30% more CPU than with one stream; with 16 no
-// query measured used more CPU than before.
-//
-// The shared build rows and each join's table are held in memory at once
-// and cannot spill as a single join's build side can (ops.Shared fails with
-// 53200), so under a memory budget the build side must be estimated well
-// within it; otherwise the join runs on one stream and may spill.
-func (b *builder) parallelProbe(jt logical.JoinType, ls, rs *stream, probe, build logical.Node) bool {
+// these join types depends only on the probe row and its matches. The
+// build side is built once and shared by the streams' joins, so its size
+// does not matter (over the memory budget it spills once, and each
+// stream's join partitions its own probe rows to match).
+func (b *builder) parallelProbe(jt logical.JoinType, ls *stream) bool {
 	switch jt {
 	case logical.InnerJoin, logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.SingleJoin:
-	default:
-		return false
+		return len(ls.ops) >= 2
 	}
-	rows := logical.Estimate(build)
-	if len(ls.ops) < 2 || rows*parallelBuildFactor > logical.Estimate(probe) {
-		return false
-	}
-	if b.env.Budget == nil || b.env.Budget.Limit() <= 0 {
-		return true
-	}
-	held := rows * float64(len(rs.ids)*estBytesPerValue) * float64(len(ls.ops)+1)
-	return held <= float64(b.env.Budget.Limit())/4
+	return false
 }
 
-const (
-	parallelBuildFactor = 16
-	estBytesPerValue    = 16 // a rough guess at a build value's memory, for the check above
-)
-
-// lowerParallelProbe plans one hash join per probe stream. The build input
-// runs once (ops.Shared) and each join hashes its rows, so the joins and
-// every operator above them run in parallel instead of after a gather.
+// lowerParallelProbe plans one hash join per probe stream over one shared
+// build side (ops.ParallelHashJoin), so the joins and every operator
+// above them run in parallel instead of after a gather.
 func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
-	build := ops.NewShared(b.env, b.gather(rs))
+	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res}, ls.ops)
+	if err != nil {
+		return nil, err
+	}
 	ex.Props = append(ex.Props, "parallel="+strconv.Itoa(len(ls.ops)))
+	if b.analyze {
+		ex.Mem = pj.Reservation()
+	}
 	out := &stream{ids: ids, lay: layoutOf(ids), ex: ex}
-	for _, probe := range ls.ops {
-		r := build.Reader()
-		b.created = append(b.created, r)
-		op, err := ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Probe: probe, Build: r, ProbeKeys: pk, BuildKeys: bk, Residual: res})
-		if err != nil {
-			return nil, err
-		}
+	for _, op := range pj.Joins {
 		b.created = append(b.created, op)
 		out.ops = append(out.ops, b.instrument(op, ex))
 	}
