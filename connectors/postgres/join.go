@@ -27,7 +27,7 @@ func (t *Table) PushJoin(ctx context.Context, j connectors.Join) (connectors.Joi
 	tables := make([]*Table, len(j.Inputs))
 	for i, in := range j.Inputs {
 		pt, ok := connectors.As[*Table](in.Table)
-		if !ok || pt.pool != t.pool {
+		if !ok || pt.pool.source != t.pool.source {
 			return connectors.JoinScan{}, false
 		}
 		tables[i] = pt

@@ -51,7 +51,7 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{pool: pool, set: set, password: pool.cfg.Password, isTable: src.Table != ""}
+	t := &Table{pool: pool, set: set, password: pool.Config().ConnConfig.Password, isTable: src.Table != ""}
 	if t.isTable {
 		parts, err := splitName(src.Table)
 		if err != nil {
