@@ -34,15 +34,18 @@ const (
 // distinct URL, password and pool settings, created on first use; it is safe for concurrent use. Call
 // Close when the connector is no longer needed.
 type Connector struct {
-	mu     sync.Mutex
-	pools  map[string]*connPool
-	closed bool
+	mu      sync.Mutex
+	pools   map[string]*connPool
+	sources map[string]string // URL and password → the pools' id
+	closed  bool
 }
 
 var _ connectors.Connector = (*Connector)(nil)
 
 // New returns a Connector with no pools open.
-func New() *Connector { return &Connector{pools: map[string]*connPool{}} }
+func New() *Connector {
+	return &Connector{pools: map[string]*connPool{}, sources: map[string]string{}}
+}
 
 // Kind returns "postgres".
 func (c *Connector) Kind() string { return "postgres" }
@@ -184,7 +187,12 @@ func (c *Connector) pool(s *settings) (*connPool, error) {
 	if err != nil {
 		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source %s: invalid pool settings", s.host)
 	}
-	p := &connPool{Pool: pp, source: source}
+	id, ok := c.sources[source]
+	if !ok {
+		id = "postgres#" + strconv.Itoa(len(c.sources)+1)
+		c.sources[source] = id
+	}
+	p := &connPool{Pool: pp, id: id}
 	c.pools[key] = p
 	return p, nil
 }

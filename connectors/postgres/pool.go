@@ -24,10 +24,10 @@ const (
 // error read, so the connection is reused, not discarded.
 type connPool struct {
 	*pgxpool.Pool
-	// source identifies the database the pool reaches (its URL and
-	// password), shared by pools that differ only in their settings:
-	// tables with the same source may be joined in one remote query.
-	source string
+	// id names the database the pool reaches (its URL and password),
+	// shared by pools that differ only in their settings: tables with
+	// the same id may be joined in one remote query. It holds no secret.
+	id string
 }
 
 // query runs sql on a pooled connection; done returns the connection
