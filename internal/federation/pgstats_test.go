@@ -79,21 +79,12 @@ policies:
 		t.Fatal(err)
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
+	t.Cleanup(func() { mem.AssertSize(t, 0) }) // registered first: runs last
 	session := func(recheck time.Duration) *engine.Session {
 		pc := postgres.New()
 		t.Cleanup(pc.Close)
-		eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2, SourceRecheck: recheck,
+		return newAdminSession(t, engine.Config{Mesh: mesh, Mem: mem, Workers: 2, SourceRecheck: recheck,
 			Connectors: []connectors.Connector{pc}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sess, err := eng.NewSession("admin", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sess.Close)
-		return sess
 	}
 	fresh, stale := session(1), session(-1) // re-open at every query; never
 	const q = `SELECT count(*) FROM st.big b JOIN st.small s ON b.k = s.k WHERE b.status = 'rare' AND s.flag = 'on'`

@@ -27,7 +27,7 @@ func scanSelectivity(x *Scan, e Expr) float64 {
 	if !cok || !kok {
 		col, cok = b.R.(*ColRef)
 		c, kok = b.L.(*Const)
-		op = flip(op)
+		op = FlipComparison(op)
 	}
 	if !cok || !kok || c.V == nil {
 		return defaultSelectivity
@@ -141,7 +141,9 @@ func columnStats(x *Scan, id ColumnID) (connectors.ColumnStats, sqltypes.Type, b
 	return connectors.ColumnStats{}, sqltypes.Type{}, false
 }
 
-func flip(op expr.BinaryOp) expr.BinaryOp {
+// FlipComparison returns the operator that compares with its operands
+// swapped: a < b is b > a.
+func FlipComparison(op expr.BinaryOp) expr.BinaryOp {
 	switch op {
 	case expr.OpLt:
 		return expr.OpGt
