@@ -64,7 +64,7 @@ func TestPushdownDifferential(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
 	const kinds, n = 11, 165
 	// What EXPLAIN must show in PostgreSQL's remote SQL, per kind of query.
-	marks := [kinds]string{"WHERE", "LIMIT", "ORDER BY", "count(*)", "GROUP BY", "ORDER BY", `AS t1`, "LEFT JOIN (SELECT * FROM", "FULL JOIN", `AS t1`, `AS t1`}
+	marks := [kinds]string{"WHERE", "LIMIT", "ORDER BY", "count(*)", "GROUP BY", "ORDER BY", `AS t1`, "(SELECT * FROM", "FULL JOIN", `AS t1`, `AS t1`}
 	pushed := map[string]int{}
 	for i := range n {
 		where := randFilter(rng, 2)
@@ -86,11 +86,15 @@ func TestPushdownDifferential(t *testing.T) {
 		case 6: // a join within one source: PostgreSQL runs it whole
 			q = "SELECT o_orderkey, o_totalprice, c_name, c_mktsegment FROM {T} JOIN {C} ON o_custkey = c_custkey WHERE " + where +
 				fmt.Sprintf(" AND c_nationkey %s %d", []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25))
-		case 7: // LEFT JOIN: a third of the customers have no orders, and
+		case 7: // LEFT (or RIGHT) JOIN: a third of the customers have no orders, and
 			// the ON filter null-extends more; a WHERE on the nullable side
 			// must stay above the join.
-			q = fmt.Sprintf("SELECT c_custkey, c_name, o_orderkey, o_totalprice, o_orderstatus FROM {C} LEFT JOIN {T} ON c_custkey = o_custkey AND %s WHERE c_nationkey %s %d",
-				where, []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25))
+			join := "{C} LEFT JOIN {T}"
+			if rng.Intn(3) == 0 {
+				join = "{T} RIGHT JOIN {C}"
+			}
+			q = fmt.Sprintf("SELECT c_custkey, c_name, o_orderkey, o_totalprice, o_orderstatus FROM %s ON c_custkey = o_custkey AND %s WHERE c_nationkey %s %d",
+				join, where, []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25))
 			switch rng.Intn(3) {
 			case 0:
 				q += " AND o_orderkey IS NULL"
