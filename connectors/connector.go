@@ -101,10 +101,27 @@ type Stats struct {
 	Columns  map[string]ColumnStats
 }
 
-// ColumnStats describes one column. Min and Max use sqltypes.Datum
-// representations.
+// ColumnStats describes one column. Min, Max and the values of
+// MostCommon and Histogram use sqltypes.Datum representations of the
+// column's source type; unknown values are nil, -1 or 0 (AvgWidth).
 type ColumnStats struct {
 	Min, Max  any
 	NullCount int64
 	Distinct  int64
+	// AvgWidth is the average width of a non-null value in bytes.
+	AvgWidth int
+	// MostCommon lists the most common non-null values, each with the
+	// fraction of all rows that hold it (PostgreSQL's most_common_vals
+	// and most_common_freqs).
+	MostCommon []ValueFreq
+	// Histogram bounds split the non-null values outside MostCommon
+	// into groups of equal size, in ascending order (PostgreSQL's
+	// histogram_bounds).
+	Histogram []any
+}
+
+// ValueFreq is a value and the fraction of a table's rows that hold it.
+type ValueFreq struct {
+	Value any
+	Freq  float64
 }

@@ -153,13 +153,60 @@ type JoinKey struct {
 	Left, LeftCol, Right, RightCol int
 }
 
-// Join is an inner equi-join of several tables: the rows of the cross
-// product of the filtered inputs for which every key holds (SQL equality:
-// NULL matches nothing). Its rows are every input's Columns, in input
-// order.
+// Join is a join of several tables. Without a Tree it is an inner
+// equi-join: the rows of the cross product of the filtered inputs for
+// which every key of On holds (SQL equality: NULL matches nothing). With a
+// Tree, On is unused and the tree gives the joins' shape, kinds and keys.
+// Either way each input's Filters apply to that input before it is joined
+// (a filter on the nullable side of an outer join removes rows from that
+// side, it does not turn them into NULLs), and the rows are every input's
+// Columns, in input order.
 type Join struct {
 	Inputs []JoinInput
 	On     []JoinKey
+	Tree   *JoinTree
+}
+
+// JoinKind is the kind of one join of a JoinTree.
+type JoinKind uint8
+
+const (
+	JoinInner JoinKind = iota
+	JoinLeft           // every row of Left, NULLs for Right when nothing matches
+	JoinRight          // every row of Right
+	JoinFull           // every row of both
+)
+
+// JoinTree is a leaf (Left and Right nil: input Input of Join.Inputs) or
+// a join of two trees on the equalities On, all of which must hold (an
+// inner join without keys is a cross join). The inputs appear in the
+// tree, left to right, in Join.Inputs order.
+type JoinTree struct {
+	Input       int
+	Kind        JoinKind
+	Left, Right *JoinTree
+	On          []JoinKey
+}
+
+// Leaf reports whether the tree is one input.
+func (t *JoinTree) Leaf() bool { return t.Left == nil && t.Right == nil }
+
+// Walk calls f on t and every tree below it, parents first.
+func (t *JoinTree) Walk(f func(*JoinTree)) {
+	if t == nil {
+		return
+	}
+	f(t)
+	t.Left.Walk(f)
+	t.Right.Walk(f)
+}
+
+// Outer reports whether the tree holds an outer join.
+func (t *JoinTree) Outer() bool {
+	if t == nil || t.Leaf() {
+		return false
+	}
+	return t.Kind != JoinInner || t.Left.Outer() || t.Right.Outer()
 }
 
 // JoinScan is a join a source runs itself.
@@ -172,7 +219,11 @@ type JoinScan struct {
 // JoinPusher is implemented by tables whose source can run a join of
 // several of its tables in one remote query (one PostgreSQL database).
 // PushJoin returns false when it cannot, with meshql's meaning: another
-// source among the inputs, a key type whose equality differs.
+// source among the inputs, a key type whose equality differs. JoinSource
+// names the source: tables whose JoinSource is the same non-empty string
+// may be joined by one PushJoin (the planner groups them so); it names no
+// secret.
 type JoinPusher interface {
 	PushJoin(ctx context.Context, j Join) (JoinScan, bool)
+	JoinSource() string
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -10,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -30,31 +31,35 @@ const (
 )
 
 // Connector opens PostgreSQL sources. It owns one connection pool per
-// distinct URL, created on first use; it is safe for concurrent use. Call
+// distinct URL, password and pool settings, created on first use; it is safe for concurrent use. Call
 // Close when the connector is no longer needed.
 type Connector struct {
-	mu     sync.Mutex
-	pools  map[string]*connPool
-	closed bool
+	mu      sync.Mutex
+	pools   map[string]*connPool
+	sources map[string]string // URL and password → the pools' id
+	closed  bool
 }
 
 var _ connectors.Connector = (*Connector)(nil)
 
 // New returns a Connector with no pools open.
-func New() *Connector { return &Connector{pools: map[string]*connPool{}} }
+func New() *Connector {
+	return &Connector{pools: map[string]*connPool{}, sources: map[string]string{}}
+}
 
 // Kind returns "postgres".
 func (c *Connector) Kind() string { return "postgres" }
 
-// Close closes every pool. Tables opened through c stop working; Close is
-// idempotent.
+// Close closes every pool, waiting for connections in use to be
+// released (readers released, scans ended). Tables opened through c stop
+// working; Close is idempotent.
 func (c *Connector) Close() {
 	c.mu.Lock()
 	pools := c.pools
 	c.pools, c.closed = map[string]*connPool{}, true
 	c.mu.Unlock()
 	for _, p := range pools {
-		p.close()
+		p.Close()
 	}
 }
 
@@ -76,10 +81,14 @@ type settings struct {
 	partitions   int
 	numericScale int32
 	batchSize    int
+	maxConns     int32         // pool size (max_conns)
+	maxIdleTime  time.Duration // idle connections close after this (max_conn_idle_time)
+	maxLifetime  time.Duration // connections close after this, 0 = never (max_conn_lifetime)
 }
 
 func parseSettings(src catalog.Source) (settings, error) {
-	s := settings{threshold: defaultParallelThreshold, partitions: defaultPartitions, numericScale: defaultNumericScale, batchSize: defaultBatchSize}
+	s := settings{threshold: defaultParallelThreshold, partitions: defaultPartitions, numericScale: defaultNumericScale, batchSize: defaultBatchSize,
+		maxConns: defaultMaxConns, maxIdleTime: defaultMaxIdleTime}
 	opts, err := connectors.SourceOptions(src, "postgres")
 	if err != nil {
 		return s, err
@@ -105,6 +114,7 @@ func parseSettings(src catalog.Source) (settings, error) {
 		{"partitions", 1, func(v int64) { s.partitions = int(min(v, 256)) }},
 		{"numeric_scale", 0, func(v int64) { s.numericScale = int32(min(v, sqltypes.MaxNumericPrecision)) }},
 		{"batch_size", 1, func(v int64) { s.batchSize = int(min(v, 1<<20)) }},
+		{"max_conns", 1, func(v int64) { s.maxConns = int32(min(v, 10_000)) }},
 	}
 	for _, o := range ints {
 		if v, ok := opts[o.key]; ok {
@@ -115,45 +125,74 @@ func parseSettings(src catalog.Source) (settings, error) {
 			o.set(n)
 		}
 	}
+	durations := []struct {
+		key string
+		dst *time.Duration
+	}{{"max_conn_idle_time", &s.maxIdleTime}, {"max_conn_lifetime", &s.maxLifetime}}
+	for _, o := range durations {
+		if v, ok := opts[o.key]; ok {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d < 0 {
+				return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source: option %s must be a duration such as 90s or 5m, not %q", o.key, v)
+			}
+			*o.dst = d
+		}
+	}
 	if (src.Table == "") == (src.Query == "") {
 		return s, sqltypes.New(sqltypes.CodeFDWError, "postgres source needs exactly one of table and query")
 	}
 	return s, nil
 }
 
-// pool returns the pool for a URL, creating it on first use. Pools
-// connect lazily, so an unreachable server fails on first use.
+// pool returns the pool for a URL, password and pool settings, creating
+// it on first use. Pools connect lazily, so an unreachable server fails
+// on first use.
 func (c *Connector) pool(s *settings) (*connPool, error) {
-	cfg, err := pgx.ParseConfig(s.url)
+	cfg, err := pgxpool.ParseConfig(s.url)
 	if err != nil {
 		// pgx's message may quote the URL; never echo it.
 		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid connection URL")
 	}
-	s.host = hostOf(cfg.Config)
+	cc := cfg.ConnConfig
+	s.host = hostOf(cc.Config)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres connector is closed")
 	}
 	if s.password != "" {
-		cfg.Password = s.password
+		cc.Password = s.password
 	}
-	key := s.url + "\x00" + s.password
+	source := s.url + "\x00" + s.password
+	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", source, s.maxConns, s.maxIdleTime, s.maxLifetime)
 	if p, ok := c.pools[key]; ok {
 		return p, nil
 	}
 	// Cancel the remote query when a context ends, instead of only
 	// dropping the socket (the server would keep running the query).
-	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+	cc.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 2 * time.Second}
 	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 10 * time.Second
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = 10 * time.Second
 	}
-	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
-		cfg.RuntimeParams["application_name"] = "meshql"
+	if _, ok := cc.RuntimeParams["application_name"]; !ok {
+		cc.RuntimeParams["application_name"] = "meshql"
 	}
-	p := &connPool{cfg: cfg}
+	cfg.MaxConns = s.maxConns
+	cfg.MinConns = 0
+	cfg.MaxConnIdleTime = s.maxIdleTime
+	cfg.MaxConnLifetime = s.maxLifetime // 0: never recycled for age
+	pp, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source %s: invalid pool settings", s.host)
+	}
+	id, ok := c.sources[source]
+	if !ok {
+		id = "postgres#" + strconv.Itoa(len(c.sources)+1)
+		c.sources[source] = id
+	}
+	p := &connPool{Pool: pp, id: id}
 	c.pools[key] = p
 	return p, nil
 }

@@ -12,9 +12,13 @@
 //	    parallel_threshold_rows: "1000000" # split tables above this size
 //	    partitions: "4"                    # ranges a large table is split into
 //	    numeric_scale: "6"                 # scale for unconstrained numeric columns
+//	    max_conns: "16"                    # pool size
+//	    max_conn_idle_time: 5m             # idle connections close after this
+//	    max_conn_lifetime: 1h              # recycle connections (default: never)
 //
-// The Connector owns one connection pool per distinct URL; Close closes
-// them.
+// Options may also sit in a postgres connection of mesh.yaml, one per
+// domain; the source's own options win. The Connector owns one pgxpool
+// per distinct URL, password and pool settings; Close closes them.
 // Open describes the source (`SELECT * FROM <source> LIMIT 0`) and maps each
 // column's type OID and modifier to a sqltypes.Type and its Arrow type.
 // Columns of types meshql does not decode natively (arrays, jsonb, money,

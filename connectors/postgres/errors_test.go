@@ -48,7 +48,9 @@ func TestCancelStopsRemoteQuery(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	uri := pgtest.NewDatabase(t, "pgcancel")
-	tbl := open(t, catalog.Source{Query: "SELECT pg_sleep(60)::text AS zzz_sleep_marker", Options: map[string]string{"url": uri}})
+	// One connection: the query after the cancel must reuse the one the
+	// canceled query ran on, so a poisoned connection would fail it.
+	tbl := open(t, catalog.Source{Query: "SELECT pg_sleep(60)::text AS zzz_sleep_marker", Options: map[string]string{"url": uri, "max_conns": "1"}})
 	parts, err := tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: []int{0}, Limit: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -79,10 +81,11 @@ func TestCancelStopsRemoteQuery(t *testing.T) {
 		t.Fatal("scan did not stop after cancellation")
 	}
 	waitActive(t, uri, "zzz_sleep_marker", 0)
+	checkReused(t, tbl)
 
 	// Releasing a reader early cancels the remote query instead of draining it.
 	tbl = open(t, catalog.Source{Query: "SELECT CASE WHEN g < 1000 THEN repeat('x', 1000) ELSE pg_sleep(60)::text END AS zzz_sleep_marker FROM generate_series(1, 1002) g",
-		Options: map[string]string{"url": uri, "batch_size": "1"}})
+		Options: map[string]string{"url": uri, "batch_size": "1", "max_conns": "1"}})
 	if parts, err = tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: []int{0}, Limit: -1}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +106,25 @@ func TestCancelStopsRemoteQuery(t *testing.T) {
 		t.Errorf("release took %s", d)
 	}
 	waitActive(t, uri, "zzz_sleep_marker", 0)
+	checkReused(t, tbl)
+}
+
+// checkReused runs a query on tbl's pool of one connection after a
+// canceled one and checks that it succeeds on the same connection:
+// canceling must leave the pooled connection usable, not closed.
+func checkReused(t *testing.T, tbl *Table) {
+	t.Helper()
+	if n := tbl.pool.Config().MaxConns; n != 1 {
+		t.Fatalf("max_conns=1 gave a pool of %d", n)
+	}
+	before := tbl.pool.Stat().NewConnsCount()
+	var one int
+	if err := tbl.pool.queryRow(context.Background(), "SELECT 1", nil, &one); err != nil || one != 1 {
+		t.Fatalf("query after cancel: %d, %v", one, err)
+	}
+	if st := tbl.pool.Stat(); st.NewConnsCount() != before || st.TotalConns() != 1 {
+		t.Errorf("the canceled query's connection was replaced: %d connections opened, was %d", st.NewConnsCount(), before)
+	}
 }
 
 func TestErrors(t *testing.T) {
@@ -128,6 +150,8 @@ func TestErrors(t *testing.T) {
 		{Table: "t", Options: map[string]string{"url_env": "MESHQL_TEST_UNSET_VARIABLE"}},
 		{Table: `"unterminated`, Options: map[string]string{"url": uri}},
 		{Table: "t", Options: map[string]string{"url": uri, "partitions": "x"}},
+		{Table: "t", Options: map[string]string{"url": uri, "max_conns": "0"}},
+		{Table: "t", Options: map[string]string{"url": uri, "max_conn_idle_time": "soon"}},
 		{Table: "t", Options: map[string]string{"url": uri, "password_env": "MESHQL_TEST_UNSET_VARIABLE"}},
 		{Table: "t", Connection: &catalog.Connection{Name: "lake", Kind: "s3", Options: map[string]string{"url": uri}}},
 	} {

@@ -51,7 +51,7 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{pool: pool, set: set, password: pool.cfg.Password, isTable: src.Table != ""}
+	t := &Table{pool: pool, set: set, password: pool.Config().ConnConfig.Password, isTable: src.Table != ""}
 	if t.isTable {
 		parts, err := splitName(src.Table)
 		if err != nil {
@@ -108,25 +108,6 @@ func (t *Table) describe(ctx context.Context) error {
 	return nil
 }
 
-// loadStats reads reltuples and relpages; a table never analyzed has an
-// unknown row count.
-func (t *Table) loadStats(ctx context.Context) error {
-	var tuples float64
-	var pages int64
-	var kind string
-	err := t.pool.queryRow(ctx, "SELECT reltuples::float8, relpages::int8, relkind::text FROM pg_catalog.pg_class WHERE oid = $1::regclass", []any{t.from}, &tuples, &pages, &kind)
-	if err != nil {
-		return t.mapErr(ctx, err)
-	}
-	if tuples >= 0 {
-		t.stats.RowCount = int64(tuples)
-	}
-	if kind == "r" || kind == "m" {
-		t.relpages = pages
-	}
-	return nil
-}
-
 // splitName splits "schema.table" into identifiers; unquoted parts fold to
 // lower case and double-quoted parts keep their case, as in PostgreSQL.
 func splitName(s string) ([]string, error) {
@@ -179,7 +160,8 @@ func splitName(s string) ([]string, error) {
 func (t *Table) Schema() *arrow.Schema { return t.schema }
 
 // Stats returns the row count from pg_class.reltuples (-1 when unknown or
-// for query sources).
+// for query sources) and the column statistics of pg_stats (see
+// loadStats).
 func (t *Table) Stats() connectors.Stats { return t.stats }
 
 // SupportsFilters answers Exact for every filter the deparser can express

@@ -69,7 +69,8 @@ func TestTPCHFederated(t *testing.T) {
 	}
 
 	// EXPLAIN names what each source does: remote SQL with its WHERE for
-	// PostgreSQL and Flight SQL, files and bytes for S3.
+	// PostgreSQL and Flight SQL, files and bytes for S3. r_name is only
+	// filtered on, remotely: the remote SELECT list leaves it out.
 	plan, err := tpch.Run(ctx, sess, "EXPLAIN "+readFile(t, filepath.Join(queryDir, "q05.sql")))
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +82,7 @@ func TestTPCHFederated(t *testing.T) {
 	text := strings.Join(lines, "\n")
 	t.Logf("EXPLAIN q05:\n%s", text)
 	for _, want := range []string{
-		`remote_sql="SELECT \"r_regionkey\", \"r_name\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = $1" params=['ASIA']`,
+		`remote_sql="SELECT \"r_regionkey\" FROM \"tpch\".\"region_v1\" WHERE \"r_name\" = $1" params=['ASIA']`,
 		`remote_sql="SELECT \"c_custkey\", \"c_nationkey\" FROM \"tpch\".\"customer_v1\""`,
 		`fetch_bytes=`,
 	} {

@@ -62,8 +62,15 @@ func (r *remotes) adminSession(t *testing.T, dir string) *engine.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: r.mem, Workers: 2,
+	return newAdminSession(t, engine.Config{Mesh: mesh, Mem: r.mem, Workers: 2,
 		Connectors: []connectors.Connector{parquet.New(), postgres.New(), flightsql.New()}})
+}
+
+// newAdminSession opens an admin session on a new engine configured by
+// cfg; the session closes when t ends.
+func newAdminSession(t *testing.T, cfg engine.Config) *engine.Session {
+	t.Helper()
+	eng, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,9 @@ import (
 
 // TestPushdownDifferential runs a seeded random corpus of filters, plain
 // limits, ORDER BY + LIMIT, global aggregates and GROUP BY aggregates
-// over TPC-H orders: from PostgreSQL with pushdown on (filters, limits,
+// over TPC-H orders, and joins with customer and nation (inner, LEFT and
+// FULL, and mixed trees of PostgreSQL and Parquet tables): from PostgreSQL
+// with pushdown on (filters, limits,
 // orders and partial aggregates in the remote SQL) and off (SET
 // mesh.pushdown = off: meshql does everything over the raw rows), from a
 // meshql node over Flight SQL (filters and limits pushed), and from the
@@ -36,7 +38,7 @@ func TestPushdownDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := regexp.MustCompile(`(?m)^source: .*$`)
-	for _, table := range []string{"orders", "customer"} {
+	for _, table := range []string{"orders", "customer", "nation"} {
 		desc := readFile(t, filepath.Join(tpchMesh, "tpch", table+"_v1.yaml"))
 		for dom, s := range map[string]string{
 			"pq": "source: {connector: parquet, path: " + filepath.Join(data, table+".parquet") + "}",
@@ -60,9 +62,9 @@ func TestPushdownDifferential(t *testing.T) {
 	}
 
 	rng := rand.New(rand.NewSource(8))
-	const kinds, n = 7, 147
+	const kinds, n = 11, 165
 	// What EXPLAIN must show in PostgreSQL's remote SQL, per kind of query.
-	marks := [kinds]string{"WHERE", "LIMIT", "ORDER BY", "count(*)", "GROUP BY", "ORDER BY", `AS t1`}
+	marks := [kinds]string{"WHERE", "LIMIT", "ORDER BY", "count(*)", "GROUP BY", "ORDER BY", `AS t1`, "(SELECT * FROM", "FULL JOIN", `AS t1`, `AS t1`}
 	pushed := map[string]int{}
 	for i := range n {
 		where := randFilter(rng, 2)
@@ -81,12 +83,42 @@ func TestPushdownDifferential(t *testing.T) {
 				"sum(o_custkey), avg(o_shippriority) FROM {T} WHERE " + where + " GROUP BY o_orderstatus, o_orderpriority"
 		case 5: // text keys: the source must order bytes as meshql does
 			q = "SELECT o_clerk, o_orderkey, o_orderdate FROM {T} WHERE " + where + fmt.Sprintf(" ORDER BY o_clerk DESC, o_orderdate, o_orderkey LIMIT %d", 1+rng.Intn(30))
-		default: // a join within one source: PostgreSQL runs it whole
+		case 6: // a join within one source: PostgreSQL runs it whole
 			q = "SELECT o_orderkey, o_totalprice, c_name, c_mktsegment FROM {T} JOIN {C} ON o_custkey = c_custkey WHERE " + where +
 				fmt.Sprintf(" AND c_nationkey %s %d", []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25))
+		case 7: // LEFT (or RIGHT) JOIN: a third of the customers have no orders, and
+			// the ON filter null-extends more; a WHERE on the nullable side
+			// must stay above the join.
+			join := "{C} LEFT JOIN {T}"
+			if rng.Intn(3) == 0 {
+				join = "{T} RIGHT JOIN {C}"
+			}
+			q = fmt.Sprintf("SELECT c_custkey, c_name, o_orderkey, o_totalprice, o_orderstatus FROM %s ON c_custkey = o_custkey AND %s WHERE c_nationkey %s %d",
+				join, where, []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25))
+			switch rng.Intn(3) {
+			case 0:
+				q += " AND o_orderkey IS NULL"
+			case 1:
+				q += fmt.Sprintf(" AND (o_totalprice > %d OR o_totalprice IS NULL)", rng.Intn(300000))
+			}
+		case 8: // FULL JOIN of two filtered sides: NULLs on both
+			q = fmt.Sprintf("SELECT c.c_custkey, c.c_nationkey, o.o_orderkey, o.o_custkey, o.o_orderstatus FROM (SELECT * FROM {C} WHERE c_nationkey %s %d) c FULL JOIN (SELECT * FROM {T} WHERE %s) o ON c.c_custkey = o.o_custkey",
+				[]string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(25), where)
+			if rng.Intn(2) == 0 {
+				q += " WHERE o.o_orderkey IS NULL OR c.c_custkey IS NULL"
+			}
+		case 9: // a mixed tree: PostgreSQL joins orders and customer, meshql adds Parquet's nation
+			q = "SELECT n_name, count(*), count(o_orderkey), sum(o_totalprice) FROM {T} JOIN {C} ON o_custkey = c_custkey JOIN pq.nation_v1 ON c_nationkey = n_nationkey WHERE " + where + " GROUP BY n_name"
+			if rng.Intn(2) == 0 {
+				q = "SELECT n_name, c_custkey, o_orderkey FROM {C} LEFT JOIN {T} ON c_custkey = o_custkey AND " + where + " JOIN pq.nation_v1 ON c_nationkey = n_nationkey WHERE n_regionkey = " + fmt.Sprint(rng.Intn(5))
+			}
+		default: // a mixed tree whose largest table is Parquet's: the
+			// planner groups customer and nation for PostgreSQL
+			q = "SELECT o_orderkey, c_name, n_name FROM pq.orders_v1 JOIN {C} ON o_custkey = c_custkey JOIN {N} ON c_nationkey = n_nationkey WHERE " + where +
+				fmt.Sprintf(" AND n_regionkey %s %d", []string{"<", ">=", "<>"}[rng.Intn(3)], rng.Intn(5))
 		}
 		in := func(dom string) string {
-			return strings.NewReplacer("{T}", dom+".orders_v1", "{C}", dom+".customer_v1").Replace(q)
+			return strings.NewReplacer("{T}", dom+".orders_v1", "{C}", dom+".customer_v1", "{N}", dom+".nation_v1").Replace(q)
 		}
 		want := run(in("pq"))
 		pgSQL := in("pg")
@@ -115,6 +147,9 @@ func TestPushdownDifferential(t *testing.T) {
 			plan := run("EXPLAIN " + sql)
 			for _, r := range plan.Rows {
 				line := strings.Join(r, " ")
+				if dom == "pg" && i%kinds == 0 {
+					checkSelectList(t, sql, line)
+				}
 				if strings.Contains(line, "remote_sql=") && strings.Contains(line, marks[i%kinds]) {
 					pushed[fmt.Sprintf("%s/%d", dom, i%kinds)]++
 					break
@@ -130,6 +165,23 @@ func TestPushdownDifferential(t *testing.T) {
 	}
 	if got := pushed["fs/0"]; got < n/kinds/2 {
 		t.Errorf("only %d of %d filter queries pushed a WHERE clause to Flight SQL", got, n/kinds)
+	}
+}
+
+// checkSelectList checks that the remote SQL of a pushed scan in an
+// EXPLAIN line of a filter query (kind 0, which returns o_orderkey,
+// o_custkey, o_totalprice, o_orderdate and o_orderstatus) asks for no
+// column that only its WHERE clause reads.
+func checkSelectList(t *testing.T, sql, line string) {
+	t.Helper()
+	m := regexp.MustCompile(`remote_sql="SELECT (.*?) FROM`).FindStringSubmatch(line)
+	if m == nil || strings.Contains(line, " filter=") {
+		return // not a scan, or meshql re-checks a filter and needs its columns
+	}
+	for _, c := range []string{"o_comment", "o_clerk", "o_orderpriority", "o_shippriority"} {
+		if strings.Contains(m[1], c) {
+			t.Errorf("%s: the remote SELECT list fetches %s, which only the pushed filter reads: %s", sql, c, line)
+		}
 	}
 }
 

@@ -1,8 +1,9 @@
 package logical
 
 // Estimate guesses a node's output rows, for choosing join orders and
-// hash-join build sides. Scans use the source's row count; each filter
-// conjunct keeps a fixed fraction.
+// hash-join build sides. Scans use the source's row count and each filter
+// conjunct keeps the fraction scanSelectivity estimates from the source's
+// column statistics; other filter conjuncts keep a fixed fraction.
 func Estimate(n Node) float64 {
 	switch x := n.(type) {
 	case *Scan:
@@ -10,12 +11,12 @@ func Estimate(n Node) float64 {
 		if rows < 0 {
 			rows = 1e6
 		}
-		for range x.Filters {
-			rows *= 0.3
+		for _, f := range x.Filters {
+			rows *= scanSelectivity(x, f)
 		}
 		return rows
 	case *Filter:
-		return Estimate(x.Input) * 0.3
+		return Estimate(x.Input) * defaultSelectivity
 	case *Aggregate:
 		if len(x.Groups) == 0 {
 			return 1

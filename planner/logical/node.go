@@ -33,6 +33,10 @@ type Scan struct {
 	// when the session may not see every row of the source (a policy row
 	// filter, or a derived product read with its definer's rights).
 	HideStats bool
+	// FilterOnly are the columns of Cols that only Filters read (set by
+	// PruneColumns): a source that applies those filters itself need not
+	// return them.
+	FilterOnly ColSet
 }
 
 // Filter keeps rows where Pred is TRUE.
@@ -79,6 +83,10 @@ type Join struct {
 	Left, Right Node
 	Cond        Expr
 	Mark        ColumnID // MarkJoin's output column
+	// Needed are the output columns read above the join (set by
+	// PruneColumns; nil: all). The others only serve Cond, which a
+	// source running the join itself evaluates without returning them.
+	Needed ColSet
 }
 
 // AggCall is one aggregate function call.

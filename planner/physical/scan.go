@@ -18,6 +18,8 @@ import (
 // aggregate is added to the request.
 type scanPlan struct {
 	req      connectors.ScanRequest
+	ids      []logical.ColumnID       // the columns the scan returns: Cols less FilterOnly ones the source filters on
+	keep     []int                    // their indexes in the logical scan's Cols
 	cols     scanColumns              // columns read without a cast, by source name
 	srcIdx   map[logical.ColumnID]int // the same columns' source indexes
 	fields   []arrow.Field
@@ -69,7 +71,33 @@ func (b *builder) planScan(x *logical.Scan) *scanPlan {
 			p.residual = append(p.residual, e)
 		}
 	}
+	p.dropFilterOnly(x)
 	return p
+}
+
+// dropFilterOnly keeps out of the request the columns only filters read
+// when the source applies every filter that reads them: nothing above
+// the scan needs their values. One column stays, so that batches carry
+// their row count.
+func (p *scanPlan) dropFilterOnly(x *logical.Scan) {
+	res := logical.ColSet{}
+	for _, e := range p.residual {
+		res.AddSet(logical.ColumnsOf(e))
+	}
+	var cols []int
+	var fields []arrow.Field
+	p.needCast = false
+	for i, id := range x.Cols {
+		if x.FilterOnly.Has(id) && !res.Has(id) && (len(p.keep) > 0 || i < len(x.Cols)-1) {
+			continue
+		}
+		p.ids, p.keep = append(p.ids, id), append(p.keep, i)
+		cols, fields = append(cols, p.req.Columns[i]), append(fields, p.fields[i])
+		if _, plain := p.cols[id]; !plain {
+			p.needCast = true
+		}
+	}
+	p.req.Columns, p.fields = cols, fields
 }
 
 // lowerScan asks the source for partitions and spreads them over up to
@@ -94,7 +122,7 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	}
 	schema := arrow.NewSchema(p.fields, nil)
 	s, ex := b.scanStreams(x, p, schema, parts)
-	s.ids, s.lay = x.Cols, layoutOf(x.Cols)
+	s.ids, s.lay = p.ids, layoutOf(p.ids)
 	last := func(stage int) bool {
 		switch stage {
 		case 0:
@@ -110,22 +138,23 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 		}
 	}
 	if p.needCast {
-		casts := make([]expr.Expr, len(x.Cols))
-		for i, id := range x.Cols {
+		casts := make([]expr.Expr, len(p.ids))
+		for i, id := range p.ids {
 			m := b.meta.Column(id)
-			col := expr.Column(i, x.SourceTypes[i], m.Name)
-			if x.SourceTypes[i].Equal(m.Type) {
+			st := x.SourceTypes[p.keep[i]]
+			col := expr.Column(i, st, m.Name)
+			if st.Equal(m.Type) {
 				casts[i] = col
 				continue
 			}
 			c, err := expr.Cast(col, m.Type)
 			if err != nil {
-				return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "column %s of %s has source type %s, which cannot be read as the declared %s", m.Name, x.Name, x.SourceTypes[i], m.Type)
+				return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "column %s of %s has source type %s, which cannot be read as the declared %s", m.Name, x.Name, st, m.Type)
 			}
 			casts[i] = c
 		}
 		if s, err = b.eachMaybe(s, ex, last(1), func(op executor.Operator) (executor.Operator, error) {
-			return ops.NewProject(b.env, op, casts, b.names(x.Cols))
+			return ops.NewProject(b.env, op, casts, b.names(p.ids))
 		}); err != nil {
 			return nil, err
 		}
@@ -149,7 +178,7 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 // source delivers under ANALYZE. The operators are not instrumented: the
 // caller instruments the last operator of each stream.
 func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema, parts []connectors.Partition) (*stream, *ExplainNode) {
-	props := []string{"columns=[" + strings.Join(b.names(x.Cols), ", ") + "]"}
+	props := []string{"columns=[" + strings.Join(b.names(p.ids), ", ") + "]"}
 	if len(p.req.Filters) > 0 {
 		props = append(props, "pushed_filters="+filterList(p.req.Filters))
 	}

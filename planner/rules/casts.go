@@ -31,7 +31,7 @@ func unwrapDateCast(e logical.Expr) logical.Expr {
 	castSide, constSide := b.L, b.R
 	if _, isConst := b.L.(*logical.Const); isConst {
 		castSide, constSide = b.R, b.L
-		op = flip(op)
+		op = logical.FlipComparison(op)
 	}
 	cast, ok := castSide.(*logical.Cast)
 	if !ok || cast.T.Kind != sqltypes.Timestamp || cast.E.Type().Kind != sqltypes.Date {
@@ -73,18 +73,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func flip(op expr.BinaryOp) expr.BinaryOp {
-	switch op {
-	case expr.OpLt:
-		return expr.OpGt
-	case expr.OpLe:
-		return expr.OpGe
-	case expr.OpGt:
-		return expr.OpLt
-	case expr.OpGe:
-		return expr.OpLe
-	}
-	return op
 }

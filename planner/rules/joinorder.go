@@ -11,7 +11,8 @@ import (
 // whose join with what is joined so far is estimated smallest (see
 // joinEstimate), and only falls back to a cross product when nothing is
 // connected. It runs after predicate pushdown, so estimates see the
-// filters already placed on each input.
+// filters already placed on each input. Scans of one database that can
+// run joins itself are first grouped (clusterBySource).
 func ReorderJoins(n logical.Node) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		j, ok := n.(*logical.Join)
@@ -23,6 +24,12 @@ func ReorderJoins(n logical.Node) (logical.Node, error) {
 		flattenInner(j, &leaves, &conds)
 		if len(leaves) < 3 {
 			return n, nil
+		}
+		if leaves, conds = clusterBySource(leaves, conds); len(leaves) == 1 {
+			if len(conds) > 0 {
+				return &logical.Filter{Input: leaves[0], Pred: logical.And(conds)}, nil
+			}
+			return leaves[0], nil
 		}
 		return greedyOrder(leaves, conds), nil
 	})

@@ -27,9 +27,15 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 	case *logical.Scan:
 		need := withCols(required, x.Filters...)
 		c := *x
-		c.Cols, c.SourceIdx, c.SourceTypes = nil, nil, nil
+		c.Cols, c.SourceIdx, c.SourceTypes, c.FilterOnly = nil, nil, nil, nil
 		for i, id := range x.Cols {
 			if need.Has(id) {
+				if !required.Has(id) {
+					if c.FilterOnly == nil {
+						c.FilterOnly = logical.ColSet{}
+					}
+					c.FilterOnly.Add(id)
+				}
 				c.Cols = append(c.Cols, id)
 				c.SourceIdx = append(c.SourceIdx, x.SourceIdx[i])
 				c.SourceTypes = append(c.SourceTypes, x.SourceTypes[i])
@@ -61,6 +67,12 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	case *logical.Join:
 		c := *x
+		c.Needed = logical.ColSet{}
+		for _, id := range x.Output() {
+			if required.Has(id) {
+				c.Needed.Add(id)
+			}
+		}
 		need := withCols(required, x.Cond)
 		c.Left = prune(x.Left, need)
 		c.Right = prune(x.Right, need)
