@@ -35,18 +35,18 @@ func (t *Table) initDictColumns(first *fileInfo) {
 }
 
 // dictEncoded reports whether every data page of the chunk is
-// dictionary-encoded and the dictionary page is under a quarter of the
-// chunk (writers dictionary-encode high-cardinality columns too when the
-// dictionary fits in a page; then it holds most of the bytes and there is
-// little to gain per distinct value). Encodings come from the page encoding statistics when the writer
-// recorded them, else from the chunk's encodings (without statistics a
-// dictionary page is listed as PLAIN_DICTIONARY, so any PLAIN means
-// plain data pages).
+// dictionary-encoded and the dictionary page is small (maxDictPageBytes):
+// pqarrow re-inserts the whole dictionary into a hash table for every
+// batch it reads, so a dictionary of thousands of values costs more than
+// plain strings (BenchmarkScanDictionary). Encodings come from the page
+// encoding statistics when the writer recorded them, else from the
+// chunk's encodings (without statistics a dictionary page is listed as
+// PLAIN_DICTIONARY, so any PLAIN means plain data pages).
 func dictEncoded(cc *metadata.ColumnChunkMetaData) bool {
 	if !cc.HasDictionaryPage() {
 		return false
 	}
-	if dictBytes := cc.DataPageOffset() - cc.DictionaryPageOffset(); dictBytes <= 0 || dictBytes*4 > cc.TotalCompressedSize() {
+	if dictBytes := cc.DataPageOffset() - cc.DictionaryPageOffset(); dictBytes <= 0 || dictBytes > maxDictPageBytes {
 		return false
 	}
 	isDict := func(e pq.Encoding) bool { return e == pq.Encodings.RLEDict || e == pq.Encodings.PlainDict }
@@ -75,6 +75,11 @@ func dictEncoded(cc *metadata.ColumnChunkMetaData) bool {
 	}
 	return data > 0
 }
+
+// maxDictPageBytes bounds the stored size of a dictionary page read as an
+// Arrow dictionary: a few hundred short strings (TPC-H's largest, p_type,
+// has 150 values in about 2 kB).
+const maxDictPageBytes = 8 << 10
 
 // Page types of the Parquet format (its Thrift enum, which arrow-go
 // keeps in an internal package).
