@@ -199,22 +199,7 @@ func (a *sumAcc) update(gids []int32, args []arrow.Array) error {
 	case arrow.FLOAT64:
 		return sumFloats(a, gids, fixedVals[float64](arr), v)
 	case arrow.DECIMAL128:
-		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
-			g := gids[i]
-			if g < 0 || (v.bits != nil && !v.ok(i)) {
-				continue
-			}
-			a.count[g]++
-			lo, hi := d.LowBits(), d.HighBits()
-			if hi == int64(lo)>>63 {
-				if !a.addPart(g, int64(lo)) {
-					return errNumericOverflow()
-				}
-			} else if a.add128(g, hi, lo) {
-				return errNumericOverflow()
-			}
-		}
-		return nil
+		return sumDecimals(a, gids, fixedVals[decimal128.Num](arr), v)
 	}
 	return errInternal("sum over %s", arr.DataType())
 }
@@ -233,6 +218,35 @@ func sumInts[T int8 | int16 | int32 | int64](a *sumAcc, gids []int32, vals []T, 
 			}
 			a.i64[g] = s
 		} else if !a.addPart(g, int64(x)) {
+			return errNumericOverflow()
+		}
+	}
+	return nil
+}
+
+// sumDecimals is sumInts for decimal128 values: those that fit in 64
+// bits go to the partial sums inline, the others (and a partial about to
+// overflow) through the 128-bit path.
+func sumDecimals(a *sumAcc, gids []int32, vals []decimal128.Num, v validity) error {
+	part, count := a.part, a.count
+	for i, d := range vals[:len(gids)] {
+		g := gids[i]
+		if g < 0 || (v.bits != nil && !v.ok(i)) {
+			continue
+		}
+		count[g]++
+		lo, hi := d.LowBits(), d.HighBits()
+		x := int64(lo)
+		if hi == x>>63 {
+			p := part[g]
+			if s := p + x; (s > p) == (x > 0) || x == 0 {
+				part[g] = s
+				continue
+			}
+			if !a.addPart(g, x) {
+				return errNumericOverflow()
+			}
+		} else if a.add128(g, hi, lo) {
 			return errNumericOverflow()
 		}
 	}

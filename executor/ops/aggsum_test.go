@@ -111,3 +111,31 @@ func TestSumDecimalOverflow(t *testing.T) {
 	}
 	wantCode(t, err, sqltypes.CodeNumericOutOfRange)
 }
+
+// BenchmarkSumDecimal is sum over decimal(15,2) values (Q1's sums) in
+// four groups, one batch of 8192 rows per iteration.
+func BenchmarkSumDecimal(b *testing.B) {
+	mem := checked(b)
+	dt := &arrow.Decimal128Type{Precision: 15, Scale: 2}
+	bld := array.NewDecimal128Builder(mem, dt)
+	gids := make([]int32, 8192)
+	for i := range gids {
+		gids[i] = int32(i*7) % 4
+		bld.Append(decimal128.FromI64(int64(i*7919) % 10_000_000))
+	}
+	arr := bld.NewArray()
+	bld.Release()
+	defer arr.Release()
+	a, err := newSumAcc(dt, sqltypes.NumericType(38, 2), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a.grow(4)
+	b.SetBytes(int64(8192 * 16))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.update(gids, []arrow.Array{arr}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
