@@ -70,6 +70,23 @@ type ScanRequest struct {
 	// with every filter Exact and no Limit or Order), replaces Columns:
 	// partitions return the partial aggregate's rows.
 	Aggregate *Aggregate
+	// Dictionary, when set (only for a DictionaryReader, parallel to
+	// Columns), asks for the marked columns as Arrow dictionary arrays
+	// (dictionary<int32, T> for the column's type T): every batch then
+	// carries that type for them, whatever the data holds, so that the
+	// executor can work on the distinct values. Dictionaries may differ
+	// from batch to batch.
+	Dictionary []bool
+}
+
+// DictionaryReader is optionally implemented by tables that can return
+// string columns as Arrow dictionary arrays (ScanRequest.Dictionary)
+// cheaply, because the source stores them dictionary-encoded.
+type DictionaryReader interface {
+	// DictionaryColumns reports, per column of Schema(), whether asking
+	// for it as a dictionary pays: the column is text stored with few
+	// distinct values per batch.
+	DictionaryColumns() []bool
 }
 
 // PushSupport is how much of a filter a source applies.

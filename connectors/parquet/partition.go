@@ -51,6 +51,9 @@ func (t *Table) plan(req connectors.ScanRequest) (scanPlan, error) {
 	if err != nil {
 		return p, err
 	}
+	if schema, err = t.dictSchema(schema, req); err != nil {
+		return p, err
+	}
 	cols := append([]int(nil), req.Columns...)
 	trim := req.Limit >= 0 && len(req.Filters) == 0
 	var rows int64

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -169,4 +170,32 @@ func benchScan(b *testing.B, tbl *Table, req connectors.ScanRequest, parallel bo
 		rows, _ = scanOnce(b, parts, mem, parallel)
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mrows/s")
+}
+
+// BenchmarkScanDictionary reads a dictionary-encoded text column of five
+// values as plain strings and as Arrow dictionaries (ScanRequest.Dictionary),
+// which skips building a string per row; also the same with a unique
+// column beside it, read plain both times.
+func BenchmarkScanDictionary(b *testing.B) {
+	dir := b.TempDir()
+	writeDictFile(b, filepath.Join(dir, "bench.parquet"), 0, benchRows, pq.WithMaxRowGroupLength(128<<10), pq.WithCompression(compress.Codecs.Snappy))
+	tbl, err := New().OpenTable(context.Background(), catalog.Source{Path: filepath.Join(dir, "*.parquet")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !slices.Equal(tbl.DictionaryColumns(), []bool{false, true, false}) {
+		b.Fatalf("dictionary columns %v, want only mode", tbl.DictionaryColumns())
+	}
+	for _, cols := range [][]int{{1}, {1, 2}} {
+		for _, asDict := range []bool{false, true} {
+			b.Run(fmt.Sprintf("cols=%v/read_dictionary=%v", cols, asDict), func(b *testing.B) {
+				req := connectors.ScanRequest{Columns: cols, Limit: -1}
+				if asDict {
+					req.Dictionary = make([]bool, len(cols))
+					req.Dictionary[0] = true
+				}
+				benchScan(b, tbl, req, false)
+			})
+		}
+	}
 }

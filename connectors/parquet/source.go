@@ -84,13 +84,21 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	if err != nil {
 		return nil, corrupt(path, err)
 	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: p.t.batchSize, Parallel: false}, mem)
-	if err != nil {
-		return nil, corrupt(path, err)
-	}
 	// Read each requested field once, in first-request order; pqarrow
 	// orders its output fields by the first leaf of each field it is given.
 	uniq, pos := uniqueColumns(cols)
+	props := pqarrow.ArrowReadProperties{BatchSize: p.t.batchSize, Parallel: false}
+	wantType := make(map[int]arrow.DataType, len(uniq))
+	for i, c := range cols {
+		wantType[c] = schema.Field(i).Type
+		if _, ok := wantType[c].(*arrow.DictionaryType); ok {
+			props.SetReadDict(p.file.flatLeaf[c], true)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(rdr, props, mem)
+	if err != nil {
+		return nil, corrupt(path, err)
+	}
 	var leaves []int
 	for _, c := range uniq {
 		leaves = append(leaves, p.file.leaves[c]...)
@@ -110,8 +118,8 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	}
 	for i, c := range uniq {
 		want := p.t.schema.Field(c)
-		if g := got.Field(i); g.Name != want.Name || !arrow.TypeEqual(g.Type, want.Type) {
-			return nil, corrupt(path, fmt.Errorf("column %q reads as %s, want %s; the file changed since it was opened", want.Name, g.Type, want.Type))
+		if g := got.Field(i); g.Name != want.Name || !arrow.TypeEqual(g.Type, wantType[c]) {
+			return nil, corrupt(path, fmt.Errorf("column %q reads as %s, want %s; the file changed since it was opened", want.Name, g.Type, wantType[c]))
 		}
 	}
 	s.mapping = make([]int, len(cols))

@@ -28,6 +28,8 @@ type Table struct {
 
 	batchSize        int64
 	minPartitionRows int64
+
+	dictCols []bool // per field: may be read as a dictionary (dict.go)
 }
 
 var (
@@ -59,6 +61,7 @@ func (t *Table) setSchema(fileSchema *arrow.Schema, first *fileInfo, hk hiveKeys
 			t.byName[f.Name] = i
 		}
 	}
+	t.initDictColumns(first)
 }
 
 // loadRowGroups decodes one file's row-group statistics. Corrupt metadata
@@ -84,11 +87,14 @@ func (t *Table) loadRowGroups(fi *fileInfo) (err error) {
 				continue
 			}
 			var st metadata.TypedStatistics
-			if cc, err := rg.ColumnChunk(leaf); err != nil {
+			cc, err := rg.ColumnChunk(leaf)
+			if err != nil {
 				return corrupt(fi.path, err)
-			} else if st, err = cc.Statistics(); err != nil {
+			}
+			if st, err = cc.Statistics(); err != nil {
 				st = nil // undecodable statistics: prune nothing
 			}
+			t.dictCols[i] = t.dictCols[i] && dictEncoded(cc)
 			f := t.schema.Field(i)
 			fi.groups[g].ranges[i] = columnRange(&t.cols[i], f.Type, f.Nullable, st, rg.NumRows())
 		}

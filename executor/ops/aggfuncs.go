@@ -125,6 +125,11 @@ type sumAcc struct {
 	lo    []uint64
 	f64   []float64
 	count []int64 // non-NULL inputs per group
+	// part is, for sumI128, a partial sum per group not yet in hi/lo:
+	// inputs that fit in 64 bits (decimal(p ≤ 18) and bigint values)
+	// are added to it with one add and an overflow check, and it is
+	// folded into the 128-bit sum when it would overflow and by flush.
+	part []int64
 }
 
 func newSumAcc(in arrow.DataType, out sqltypes.Type, avg bool) (*sumAcc, error) {
@@ -151,7 +156,7 @@ func (a *sumAcc) grow(n int) {
 	case sumI64:
 		a.i64 = growTo(a.i64, n)
 	case sumI128:
-		a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
+		a.hi, a.lo, a.part = growTo(a.hi, n), growTo(a.lo, n), growTo(a.part, n)
 	default:
 		a.f64 = growTo(a.f64, n)
 	}
@@ -194,15 +199,7 @@ func (a *sumAcc) update(gids []int32, args []arrow.Array) error {
 	case arrow.FLOAT64:
 		return sumFloats(a, gids, fixedVals[float64](arr), v)
 	case arrow.DECIMAL128:
-		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
-			if g := gids[i]; g >= 0 && v.ok(i) {
-				a.count[g]++
-				if a.add128(g, d.HighBits(), d.LowBits()) {
-					return errNumericOverflow()
-				}
-			}
-		}
-		return nil
+		return sumDecimals(a, gids, fixedVals[decimal128.Num](arr), v)
 	}
 	return errInternal("sum over %s", arr.DataType())
 }
@@ -220,11 +217,68 @@ func sumInts[T int8 | int16 | int32 | int64](a *sumAcc, gids []int32, vals []T, 
 				return errBigintRange()
 			}
 			a.i64[g] = s
-		} else if a.add128(g, int64(x)>>63, uint64(int64(x))) {
+		} else if !a.addPart(g, int64(x)) {
 			return errNumericOverflow()
 		}
 	}
 	return nil
+}
+
+// sumDecimals is sumInts for decimal128 values: those that fit in 64
+// bits go to the partial sums inline, the others (and a partial about to
+// overflow) through the 128-bit path.
+func sumDecimals(a *sumAcc, gids []int32, vals []decimal128.Num, v validity) error {
+	part, count := a.part, a.count
+	for i, d := range vals[:len(gids)] {
+		g := gids[i]
+		if g < 0 || (v.bits != nil && !v.ok(i)) {
+			continue
+		}
+		count[g]++
+		lo, hi := d.LowBits(), d.HighBits()
+		x := int64(lo)
+		if hi == x>>63 {
+			p := part[g]
+			if s := p + x; (s > p) == (x > 0) || x == 0 {
+				part[g] = s
+				continue
+			}
+			if !a.addPart(g, x) {
+				return errNumericOverflow()
+			}
+		} else if a.add128(g, hi, lo) {
+			return errNumericOverflow()
+		}
+	}
+	return nil
+}
+
+// addPart adds x to group g's 64-bit partial sum, first folding the
+// partial into the 128-bit sum if the addition would overflow; it
+// reports false on 128-bit overflow.
+func (a *sumAcc) addPart(g int32, x int64) bool {
+	p := a.part[g]
+	s := p + x
+	if (s > p) == (x > 0) || x == 0 {
+		a.part[g] = s
+		return true
+	}
+	a.part[g] = x
+	return !a.add128(g, p>>63, uint64(p))
+}
+
+// flush folds every partial sum into the 128-bit sums; it reports false
+// on overflow.
+func (a *sumAcc) flush() bool {
+	for g, p := range a.part {
+		if p != 0 {
+			a.part[g] = 0
+			if a.add128(int32(g), p>>63, uint64(p)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validity) error {
@@ -239,6 +293,9 @@ func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validit
 
 func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 	s := src.(*sumAcc)
+	if !s.flush() {
+		return errNumericOverflow()
+	}
 	for g, c := range s.count {
 		d := gmap[g]
 		a.count[d] += c
@@ -261,6 +318,9 @@ func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 }
 
 func (a *sumAcc) finish(mem memory.Allocator) (arrow.Array, error) {
+	if !a.flush() {
+		return nil, errNumericOverflow()
+	}
 	n := len(a.count)
 	valid := make([]bool, n)
 	for g, c := range a.count {

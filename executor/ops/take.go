@@ -35,7 +35,12 @@ func takeArray(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array,
 		return takeList[int32](mem, arr, idx)
 	case arrow.LARGE_LIST:
 		return takeList[int64](mem, arr, idx)
-	case arrow.EXTENSION, arrow.DICTIONARY, arrow.STRUCT, arrow.MAP, arrow.FIXED_SIZE_LIST,
+	case arrow.DICTIONARY:
+		if d, ok := arr.(*array.Dictionary); ok {
+			return takeDictionary(mem, d, idx)
+		}
+		return takeFallback(mem, arr, idx)
+	case arrow.EXTENSION, arrow.STRUCT, arrow.MAP, arrow.FIXED_SIZE_LIST,
 		arrow.SPARSE_UNION, arrow.DENSE_UNION, arrow.RUN_END_ENCODED, arrow.STRING_VIEW, arrow.BINARY_VIEW,
 		arrow.LIST_VIEW, arrow.LARGE_LIST_VIEW:
 		return takeFallback(mem, arr, idx)

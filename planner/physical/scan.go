@@ -113,6 +113,7 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 			p.pushLimit(x, h)
 		}
 	}
+	dict := b.askDictionaries(x, p)
 	parts, err := x.Table.Partitions(b.ctx, p.req)
 	if err != nil {
 		return nil, sqltypes.AsError(err)
@@ -126,9 +127,11 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	last := func(stage int) bool {
 		switch stage {
 		case 0:
-			return !p.needCast && len(p.residual) == 0
+			return !p.needCast && len(p.residual) == 0 && !dict
 		case 1:
-			return len(p.residual) == 0
+			return len(p.residual) == 0 && !dict
+		case 2:
+			return !dict
 		}
 		return true
 	}
@@ -164,11 +167,17 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s, err = b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
+		if dict {
+			pred = expr.OverDictionaries(pred)
+		}
+		if s, err = b.eachMaybe(s, ex, last(2), func(op executor.Operator) (executor.Operator, error) {
 			return ops.NewFilter(b.env, op, pred)
 		}); err != nil {
 			return nil, err
 		}
+	}
+	if dict {
+		return b.decodeDictionaries(s, ex, x)
 	}
 	return s, nil
 }
@@ -187,6 +196,9 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 	}
 	if b.env.NoPushdown {
 		props = append(props, "pushdown=off")
+	}
+	if d := dictionaryNames(x, p); d != "" {
+		props = append(props, "dictionary="+d)
 	}
 	props = append(props, p.req.Describe(x.Table.Schema())...)
 	workers := max(1, min(b.env.Workers, len(parts)))

@@ -1,0 +1,141 @@
+package ops
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestSumDecimalPartials checks sum over numeric values near the 64-bit
+// limits, so that the 64-bit partial sums overflow and fold into the
+// 128-bit ones, mixed with values beyond 64 bits and NULLs, over several
+// groups and a merge of two accumulators, against math/big.
+func TestSumDecimalPartials(t *testing.T) {
+	mem := checked(t)
+	dt := &arrow.Decimal128Type{Precision: 38, Scale: 2}
+	out := sqltypes.NumericType(38, 2)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const groups = 3
+	want := make([]*big.Int, groups)
+	for g := range want {
+		want[g] = new(big.Int)
+	}
+	accs := make([]*sumAcc, 2)
+	for k := range accs {
+		a, err := newSumAcc(dt, out, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.grow(groups)
+		accs[k] = a
+		for batch := 0; batch < 20; batch++ {
+			bld := array.NewDecimal128Builder(mem, dt)
+			gids := make([]int32, 64)
+			for i := range gids {
+				gids[i] = int32(rng.IntN(groups+1)) - 1 // -1: row not aggregated
+				var v decimal128.Num
+				switch rng.IntN(5) {
+				case 0:
+					bld.AppendNull()
+					continue
+				case 1:
+					v = decimal128.FromI64(math.MaxInt64 - rng.Int64N(1000))
+				case 2:
+					v = decimal128.FromI64(math.MinInt64 + rng.Int64N(1000))
+				case 3:
+					v = decimal128.FromBigInt(new(big.Int).Lsh(big.NewInt(rng.Int64N(1000)-500), 70)) // beyond 64 bits
+				default:
+					v = decimal128.FromI64(rng.Int64N(2000) - 1000)
+				}
+				bld.Append(v)
+				if gids[i] >= 0 {
+					want[gids[i]].Add(want[gids[i]], v.BigInt())
+				}
+			}
+			arr := bld.NewArray()
+			bld.Release()
+			err := a.update(gids, []arrow.Array{arr})
+			arr.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := accs[0].merge(accs[1], []int32{0, 1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := accs[0].finish(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Release()
+	got := res.(*array.Decimal128)
+	for g := range groups {
+		if s := got.Value(g).BigInt(); s.Cmp(want[g]) != 0 {
+			t.Errorf("group %d: sum %s, want %s", g, s, want[g])
+		}
+	}
+}
+
+// TestSumDecimalOverflow checks that a sum beyond numeric's 38 digits is
+// 22003 also when it builds up in the 64-bit partial sums.
+func TestSumDecimalOverflow(t *testing.T) {
+	mem := checked(t)
+	dt := &arrow.Decimal128Type{Precision: 38, Scale: 0}
+	a, err := newSumAcc(dt, sqltypes.NumericType(38, 0), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.grow(1)
+	a.hi[0], a.lo[0] = math.MaxInt64, math.MaxUint64-10 // the largest 128-bit values
+	bld := array.NewDecimal128Builder(mem, dt)
+	for range 4 {
+		bld.Append(decimal128.FromI64(math.MaxInt64))
+	}
+	arr := bld.NewArray()
+	bld.Release()
+	defer arr.Release()
+	err = a.update([]int32{0, 0, 0, 0}, []arrow.Array{arr})
+	if err == nil {
+		var res arrow.Array
+		if res, err = a.finish(mem); res != nil {
+			res.Release()
+		}
+	}
+	wantCode(t, err, sqltypes.CodeNumericOutOfRange)
+}
+
+// BenchmarkSumDecimal is sum over decimal(15,2) values (Q1's sums) in
+// four groups, one batch of 8192 rows per iteration.
+func BenchmarkSumDecimal(b *testing.B) {
+	mem := checked(b)
+	dt := &arrow.Decimal128Type{Precision: 15, Scale: 2}
+	bld := array.NewDecimal128Builder(mem, dt)
+	gids := make([]int32, 8192)
+	for i := range gids {
+		gids[i] = int32(i*7) % 4
+		bld.Append(decimal128.FromI64(int64(i*7919) % 10_000_000))
+	}
+	arr := bld.NewArray()
+	bld.Release()
+	defer arr.Release()
+	a, err := newSumAcc(dt, sqltypes.NumericType(38, 2), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a.grow(4)
+	b.SetBytes(int64(8192 * 16))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.update(gids, []arrow.Array{arr}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package physical
+
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+)
+
+// Dictionary-encoded scans. A source that stores a text column
+// dictionary-encoded (connectors.DictionaryReader) is asked for it as Arrow
+// dictionary arrays when meshql filters on it right after the scan: the
+// filter runs once per distinct value (expr.OverDictionaries), the rows it
+// drops are never turned into strings, and a projection right after the
+// filter decodes the survivors, so every operator above the scan sees
+// plain text as before.
+
+// askDictionaries marks in p the columns of x to read as dictionaries:
+// text columns the source can deliver that way and that a residual filter
+// reads. It reports whether it marked any. Scans with casts are left
+// alone: the casts would decode the columns before the filter.
+func (b *builder) askDictionaries(x *logical.Scan, p *scanPlan) bool {
+	if p.needCast || len(p.residual) == 0 {
+		return false
+	}
+	dr, ok := connectors.As[connectors.DictionaryReader](x.Table)
+	if !ok {
+		return false
+	}
+	can := dr.DictionaryColumns()
+	filtered := logical.ColSet{}
+	for _, e := range p.residual {
+		filtered.AddSet(logical.ColumnsOf(e))
+	}
+	marks := make([]bool, len(x.Cols))
+	any := false
+	for i, id := range x.Cols {
+		src := x.SourceIdx[i]
+		if src < len(can) && can[src] && filtered.Has(id) && x.SourceTypes[i].IsString() {
+			marks[i], any = true, true
+		}
+	}
+	if !any {
+		return false
+	}
+	// A source column read twice is read once: mark every copy alike.
+	bySrc := map[int]bool{}
+	for i, m := range marks {
+		bySrc[x.SourceIdx[i]] = bySrc[x.SourceIdx[i]] || m
+	}
+	for i := range marks {
+		marks[i] = bySrc[x.SourceIdx[i]]
+		if marks[i] {
+			p.fields[i].Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: p.fields[i].Type}
+		}
+	}
+	p.req.Dictionary = marks
+	return true
+}
+
+// decodeDictionaries adds to each stream of s a projection that passes
+// every column through, decoding the dictionary ones (expr.Column decodes).
+func (b *builder) decodeDictionaries(s *stream, ex *ExplainNode, x *logical.Scan) (*stream, error) {
+	cols := make([]expr.Expr, len(x.Cols))
+	for i, id := range x.Cols {
+		cols[i] = expr.Column(i, x.SourceTypes[i], b.meta.Column(id).Name)
+	}
+	return b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
+		return ops.NewProject(b.env, op, cols, b.names(x.Cols))
+	})
+}
+
+// dictionaryNames lists, for EXPLAIN, the columns read as dictionaries:
+// "[l_shipmode]", or "" for none.
+func dictionaryNames(x *logical.Scan, p *scanPlan) string {
+	var names []string
+	for i, d := range p.req.Dictionary {
+		if d {
+			names = append(names, p.fields[i].Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(names, ", ") + "]"
+}
