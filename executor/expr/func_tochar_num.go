@@ -263,31 +263,26 @@ func (p *numProc) run() []byte {
 		case numDigit9, numDigit0, numDecimal:
 			p.numPart(t.kind)
 		case numComma:
-			switch {
-			case p.numIn:
-				p.out = append(p.out, ',')
-			case !nf.fill:
-				p.out = append(p.out, ' ')
-			}
+			p.mark(p.numIn, ',')
 		case numMinus:
-			switch {
-			case p.sign == '-':
-				p.out = append(p.out, '-')
-			case !nf.fill:
-				p.out = append(p.out, ' ')
-			}
+			p.mark(p.sign == '-', '-')
 		case numPlus:
-			switch {
-			case p.sign == '+':
-				p.out = append(p.out, '+')
-			case !nf.fill:
-				p.out = append(p.out, ' ')
-			}
+			p.mark(p.sign == '+', '+')
 		case numSG:
 			p.out = append(p.out, p.sign)
 		}
 	}
 	return p.out
+}
+
+// mark writes c when on holds, else a blank (nothing in fill mode).
+func (p *numProc) mark(on bool, c byte) {
+	switch {
+	case on:
+		p.out = append(p.out, c)
+	case !p.nf.fill:
+		p.out = append(p.out, ' ')
+	}
 }
 
 func lastRelevantDecimal(num string) int {
