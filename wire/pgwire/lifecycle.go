@@ -161,16 +161,27 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, c := range s.connections() {
 		c.state.terminateWhenIdle(errAdminShutdown)
 	}
-	err := s.waitConns(ctx)
+	err := s.waitConns(ctx, false)
 	if err != nil {
 		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
 		for _, c := range s.connections() {
 			c.state.cancelQuery(errAdminShutdown)
 		}
 		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.waitConns(last)
+		_ = s.waitConns(last, false)
 		cancel()
 	}
+	// The connections accepted while draining get their 57P03 before
+	// Close cuts them off; none are accepted any more.
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln != nil {
+		_ = ln.Close()
+	}
+	refused, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = s.waitConns(refused, true)
+	cancel()
 	_ = s.Close()
 	return err
 }
@@ -185,18 +196,18 @@ func (s *Server) connections() []*trackedConn {
 	return out
 }
 
-// waitConns waits until no connection accepted before the drain is
-// open, or ctx ends. Connections accepted while draining are only being
-// refused: a client that opens them without ever sending a startup
-// packet must not hold the shutdown up.
-func (s *Server) waitConns(ctx context.Context) error {
+// waitConns waits until no connection is open (with late, also none
+// accepted while draining), or ctx ends. Connections accepted while
+// draining are only being refused: a client that opens them without ever
+// sending a startup packet must not hold the drain up.
+func (s *Server) waitConns(ctx context.Context, late bool) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		s.mu.Lock()
 		n := 0
 		for c := range s.conns {
-			if !c.state.lateAccept {
+			if late || !c.state.lateAccept {
 				n++
 			}
 		}
