@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,7 +33,7 @@ const childEnv = "MESHQLTEST_RUN_MAIN"
 type serveProcess struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr logFile
 	exited chan struct{} // closed once cmd.Wait returned
 	err    error         // cmd.Wait's, once exited is closed
 }
@@ -50,8 +49,13 @@ func startServeProcess(t *testing.T, args ...string) *serveProcess {
 	}
 	cmd := exec.Command(exe, append([]string{"serve", "--pg-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
-	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
+	p := &serveProcess{cmd: cmd, stderr: logFile(filepath.Join(t.TempDir(), "stderr")), exited: make(chan struct{})}
+	f, err := os.Create(string(p.stderr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // the child has its own copy
+	cmd.Stderr = f
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -85,25 +89,17 @@ func startServeProcess(t *testing.T, args ...string) *serveProcess {
 	return p
 }
 
+// logFile is a file the child writes its log to; String reads it, for
+// failure messages.
+type logFile string
+
+func (l logFile) String() string {
+	data, _ := os.ReadFile(string(l))
+	return string(data)
+}
+
 func (p *serveProcess) url(user string) string {
 	return fmt.Sprintf("postgres://%s:%s@%s/mesh?sslmode=disable", user, user, p.addr)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // drainCase is one query of the load and PostgreSQL's answer to it. Every
