@@ -16,8 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/pgload/pgloadtest"
@@ -129,6 +134,38 @@ func rawTextRows(ctx context.Context, conn *pgx.Conn, sql string, args ...any) (
 	return strings.Join(out, "\n"), rows.Err()
 }
 
+// flightRows runs sql over Flight SQL and returns its rows as
+// rawTextRows does (every column is text).
+func flightRows(ctx context.Context, cl *flightsql.Client, sql string) (string, error) {
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, ep := range info.Endpoint {
+		rdr, err := cl.DoGet(ctx, ep.Ticket)
+		if err != nil {
+			return "", err
+		}
+		for rdr.Next() {
+			b := rdr.RecordBatch()
+			for r := 0; r < int(b.NumRows()); r++ {
+				cols := make([]string, b.NumCols())
+				for c := range cols {
+					cols[c] = b.Column(c).ValueStr(r)
+				}
+				out = append(out, strings.Join(cols, "|"))
+			}
+		}
+		err = rdr.Err()
+		rdr.Release()
+		if err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(out, "\n"), nil
+}
+
 // drainCases are the short queries of the load (point lookups, a scan
 // aggregate, a join) and the long one (an aggregate over a series long
 // enough to be running when the signal comes), answered by PostgreSQL
@@ -187,14 +224,17 @@ func (o *drainOutcome) add(field *int) {
 // TestSIGTERMDrainsUnderLoad sends a real SIGTERM to `meshql serve` while
 // eight pgx clients run a mix of queries (persistent sessions in both
 // protocols, long queries, a client that connects for every query) and
-// one query that outlasts the grace period. Every query must either
-// complete with PostgreSQL's answer or fail with a clean 57P01; every
+// one query that outlasts the grace period, and two Flight SQL clients
+// run the short queries (turned away as gRPC Unavailable once draining).
+// Every pgwire query must either complete with PostgreSQL's answer or
+// fail with a clean 57P01; every
 // connection attempt during the drain must be refused (ECONNREFUSED) or
 // rejected with 57P03/57P01; the process must exit 0. Nothing here
 // depends on timing but the generous bounds on waiting.
 func TestSIGTERMDrainsUnderLoad(t *testing.T) {
 	dataDir := t.TempDir()
-	p := startServeProcess(t, "--data-dir", dataDir, "--demo-scale", "0.01", "--flight-listen", "off", "--http-listen", "off",
+	flightAddr := freeAddr(t)
+	p := startServeProcess(t, "--data-dir", dataDir, "--demo-scale", "0.01", "--flight-listen", flightAddr, "--http-listen", "off",
 		"--log-level", "warn", "--shutdown-grace", "5s")
 	short, long := drainCases(t, dataDir)
 	ctx, stop := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -298,6 +338,41 @@ func TestSIGTERMDrainsUnderLoad(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Flight SQL clients run the short queries too. A call started
+	// during the drain may be turned away as gRPC Unavailable (the
+	// server's GOAWAY, a refused connection, or 57P01 when the grace
+	// ends): that is how gRPC says "retry elsewhere".
+	flightClient := func(who string) {
+		cl, err := flightsql.NewClient(flightAddr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			out.fail("%s: %v", who, err)
+			return
+		}
+		defer cl.Close()
+		fctx, err := cl.Client.AuthenticateBasicToken(ctx, "admin", "admin")
+		if err != nil {
+			out.fail("%s: authenticating: %v", who, err)
+			return
+		}
+		for j := 0; ctx.Err() == nil; j++ {
+			c := short[j%len(short)]
+			sql := c.sql
+			for k, a := range c.args {
+				sql = strings.ReplaceAll(sql, fmt.Sprintf("$%d", k+1), fmt.Sprint(a))
+			}
+			got, err := flightRows(fctx, cl, sql)
+			if st, ok := status.FromError(err); err != nil && ok && st.Code() == codes.Unavailable && signaled.Load() {
+				out.add(&out.refused)
+				return
+			}
+			if check(who, c, got, err) {
+				return
+			}
+		}
+	}
+	for i := 8; i < 10; i++ {
+		spawn(func() { flightClient(fmt.Sprintf("Flight SQL client %d", i)) })
 	}
 	// One query that cannot finish within the grace: it must end with
 	// 57P01 when the grace is over, not hang and not break the protocol.
