@@ -89,27 +89,31 @@ func (r *registry) newID() int64 {
 // statement_timeout, with meshql_cancel or with ctx; end must be called
 // when the query is over.
 func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int, timeout time.Duration, now time.Time) (qctx context.Context, q *runningQuery, end func(), err error) {
+	// The contexts exist before the query is registered: mesh.running_queries
+	// and meshql_cancel read the registered query (its cancel too) at once.
+	var stop context.CancelFunc = func() {}
+	qctx = ctx
+	if timeout > 0 {
+		qctx, stop = context.WithTimeoutCause(ctx, timeout, errStatementTimeout())
+	}
+	qctx, cancel := context.WithCancelCause(qctx)
 	r.mu.Lock()
 	if limit > 0 && r.perUser[s.user] >= limit {
 		r.mu.Unlock()
+		cancel(nil)
+		stop()
 		return nil, nil, nil, errTooManyQueries(s.user, limit)
 	}
 	if r.queries == nil {
 		r.queries, r.perUser = map[int64]*runningQuery{}, map[string]int{}
 	}
 	r.lastID++
-	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now}
+	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now, cancel: cancel}
 	r.queries[q.id] = q
 	r.perUser[s.user]++
 	s.running, s.lastSQL = q, sql
 	r.mu.Unlock()
 
-	var stop context.CancelFunc = func() {}
-	qctx = ctx
-	if timeout > 0 {
-		qctx, stop = context.WithTimeoutCause(ctx, timeout, errStatementTimeout())
-	}
-	qctx, q.cancel = context.WithCancelCause(qctx)
 	var once sync.Once
 	end = func() {
 		once.Do(func() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -23,7 +24,12 @@ import (
 	"github.com/meshql/meshql/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		main() // a child process of startServeProcess
+	}
+	pgtest.Main(m)
+}
 
 const crossSell = demodata.CrossSell
 

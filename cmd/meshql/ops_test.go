@@ -60,6 +60,28 @@ policies:
 	return dir
 }
 
+// addNation adds ops.nation_v1 to an opsMesh: the committed TPC-H
+// SF0.01 nation table, served from Parquet.
+func addNation(t *testing.T, mesh string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tpch", "sf0.01", "nation.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mesh-tpch", "tpch", "nation_v1.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := strings.NewReplacer("domain: tpch", "domain: ops", "path: ../tpch/sf0.01/nation.parquet", "path: nation.parquet",
+		"read: [analyst, marketing, sales]", "read: [analyst]").Replace(string(desc))
+	if err := os.WriteFile(filepath.Join(mesh, "nation.parquet"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mesh, "ops", "nation_v1.yaml"), []byte(d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func execAll(t *testing.T, uri string, sqls ...string) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), uri)
@@ -126,6 +148,7 @@ func TestSourceKilledMidQueryAndSlowSource(t *testing.T) {
 	mesh := opsMesh(t, map[string][2]string{
 		"doomed": {doomed, "public.slow"}, "slow": {healthy, "public.slow"}, "local": {healthy, "public.t"},
 	})
+	addNation(t, mesh)
 	s := startServer(t, "--mesh", mesh)
 	ctx := t.Context()
 	victim, other, admin := connectAs(t, s, "analyst"), connectAs(t, s, "analyst"), connectAs(t, s, "admin")
@@ -156,10 +179,15 @@ func TestSourceKilledMidQueryAndSlowSource(t *testing.T) {
 	if pe := sqlstate(t, err); pe.Code != "08001" || !strings.Contains(pe.Message, "ops.doomed_v1") {
 		t.Errorf("query after the kill: %s %q, want 08001 naming the product", pe.Code, pe.Message)
 	}
-	// Everything else keeps working, on the same connection too.
+	// Everything else keeps working, on the same connection too: the
+	// other PostgreSQL source and a Parquet product (TPC-H's 25 nations,
+	// keys 0 to 24).
 	for _, c := range []*pgx.Conn{victim, other} {
 		if n := scalar(t, c, "SELECT sum(x) FROM ops.local_v1"); n != 6 {
 			t.Errorf("sum over the healthy source = %d, want 6", n)
+		}
+		if n := scalar(t, c, "SELECT count(*) * 1000 + sum(n_nationkey) FROM ops.nation_v1"); n != 25*1000+300 {
+			t.Errorf("count and key sum of the Parquet nations: %d, want 25300", n)
 		}
 	}
 

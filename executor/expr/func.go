@@ -21,6 +21,7 @@ type callExpr struct {
 	args []Expr
 	t    sqltypes.Type
 	k    fnKernel
+	kc   ctxKernel // instead of k, for kernels that must see the context
 }
 
 func (e *callExpr) Type() sqltypes.Type { return e.t }
@@ -47,6 +48,9 @@ func (e *callExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 		return nil, err
 	}
 	defer releaseAll(args)
+	if e.kc != nil {
+		return e.kc(ctx, env, args, int(b.NumRows()))
+	}
 	return e.k(env, args, int(b.NumRows()))
 }
 

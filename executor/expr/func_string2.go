@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"unicode/utf8"
 
@@ -127,20 +128,14 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if name == "repeat" {
+		return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, kc: repeatKernel}, nil
+	}
 	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v, cnt := viewOf(in[0]), values[int64](in[1])
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, c := v.bytes(i), cnt[i]
-			switch name {
-			case "repeat":
-				if c <= 0 {
-					return dst, false, nil
-				}
-				if c > maxStringResult || int64(len(b))*c > maxStringResult {
-					return nil, false, errTooLong()
-				}
-				return appendRepeated(dst, b, int(c)), false, nil
-			case "left":
+			if name == "left" {
 				if c < 0 {
 					c += int64(utf8.RuneCount(b))
 				}
@@ -161,21 +156,52 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// repeatKernel is repeat(s, n) under genLimit: each value is checked
+// and reserved before it is built.
+func repeatKernel(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	g := newGenLimit(ctx, env, "repeat")
+	defer g.release()
+	v, cnt := viewOf(in[0]), values[int64](in[1])
+	return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		b, c := v.bytes(i), cnt[i]
+		if c <= 0 || len(b) == 0 {
+			return dst, false, nil
+		}
+		if c > maxStringResult || int64(len(b))*c > maxStringResult {
+			return nil, false, errTooLong()
+		}
+		if err := g.need(int64(len(b)) * c); err != nil {
+			return nil, false, err
+		}
+		return appendRepeated(g, dst, b, int(c))
+	})
+}
+
 // appendRepeated appends b c times to dst by doubling what it has copied,
 // so that a result near the 1 GB limit takes a few dozen copies rather
 // than one append per repetition (minutes for repeat('ab', 500000000)).
-func appendRepeated(dst, b []byte, c int) []byte {
+// Each copy is at most genCheckEvery bytes, with a look at the context
+// in between.
+func appendRepeated(g *genLimit, dst, b []byte, c int) ([]byte, bool, error) {
 	total := len(b) * c
 	if total == 0 {
-		return dst
+		return dst, false, nil
 	}
 	start := len(dst)
 	dst = slices.Grow(dst, total)
 	dst = append(dst, b...)
+	// Chunks are whole copies of b, so that what is copied next always
+	// starts at a copy's start.
+	chunk := max(len(b), genCheckEvery/len(b)*len(b))
 	for done := len(b); done < total; done = len(dst) - start {
-		dst = append(dst, dst[start:start+min(done, total-done)]...)
+		if done >= genCheckEvery {
+			if err := g.live(); err != nil {
+				return nil, false, err
+			}
+		}
+		dst = append(dst, dst[start:start+min(done, total-done, chunk)]...)
 	}
-	return dst
+	return dst, false, nil
 }
 
 // buildPad: lpad/rpad(s, len [, fill]).
@@ -200,7 +226,9 @@ func buildPad(name string, args []Expr) (Expr, error) {
 		all = append(all, f...)
 	}
 	left := name == "lpad"
-	return &callExpr{name: name, args: all, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: all, t: sqltypes.TypeText, kc: func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		g := newGenLimit(ctx, env, name)
+		defer g.release()
 		v, length := viewOf(in[0]), values[int64](in[1])
 		var fill strView
 		if len(in) == 3 {
@@ -222,16 +250,25 @@ func buildPad(name string, args []Expr) (Expr, error) {
 			if have >= want || len(f) == 0 {
 				return append(dst, b[:charOffset(b, want)]...), false, nil
 			}
+			// The fill: whole copies of f, then the first runes of one more.
+			need, runes := want-have, int64(utf8.RuneCount(f))
+			whole, part := need/runes, f[:charOffset(f, need%runes)]
+			size := int64(len(b)) + whole*int64(len(f)) + int64(len(part))
+			if size > maxStringResult {
+				return nil, false, errTooLong()
+			}
+			if err := g.need(size); err != nil {
+				return nil, false, err
+			}
+			dst = slices.Grow(dst, int(size))
 			if !left {
 				dst = append(dst, b...)
 			}
-			for need, fi := want-have, 0; need > 0; need-- {
-				_, size := utf8.DecodeRune(f[fi:])
-				dst = append(dst, f[fi:fi+size]...)
-				if fi += size; fi >= len(f) {
-					fi = 0
-				}
+			dst, _, err := appendRepeated(g, dst, f, int(whole))
+			if err != nil {
+				return nil, false, err
 			}
+			dst = append(dst, part...)
 			if left {
 				dst = append(dst, b...)
 			}

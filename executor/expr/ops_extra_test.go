@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -210,14 +211,22 @@ func TestJSONOps(t *testing.T) {
 }
 
 // TestAppendRepeated checks the doubling copy behind repeat() against
-// strings.Repeat, for counts around powers of two and after a prefix.
+// strings.Repeat, for counts around powers of two, after a prefix, and
+// over several of the chunks it copies between looks at the context.
 func TestAppendRepeated(t *testing.T) {
+	g := &genLimit{ctx: t.Context()}
 	for _, unit := range []string{"", "x", "ab", "héllo"} {
-		for _, c := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 1000} {
-			got := string(appendRepeated([]byte("pre"), []byte(unit), c))
-			if want := "pre" + strings.Repeat(unit, c); got != want {
-				t.Fatalf("appendRepeated(%q, %d) = %q, want %q", unit, c, got, want)
+		for _, c := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 1000, 3 * genCheckEvery / 2} {
+			out, _, err := appendRepeated(g, []byte("pre"), []byte(unit), c)
+			if want := "pre" + strings.Repeat(unit, c); err != nil || string(out) != want {
+				t.Fatalf("appendRepeated(%q, %d): %d bytes, %v; want %d bytes equal to strings.Repeat", unit, c, len(out), err, len(want))
 			}
 		}
+	}
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	g = &genLimit{ctx: canceled}
+	if _, _, err := appendRepeated(g, nil, []byte("ab"), 4*genCheckEvery); sqltypes.Code(err) != "57014" {
+		t.Errorf("a long repeat under a canceled context: %v, want 57014", err)
 	}
 }

@@ -59,7 +59,7 @@ func toStatus(err error) error {
 
 // grpcCode maps a SQLSTATE to a gRPC code: 42501 PermissionDenied, other
 // 42xxx (and 22xxx data exceptions, 08P01) InvalidArgument, 57014
-// Canceled, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
+// Canceled, 57P0x (shutdown) Unavailable, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
 // ResourceExhausted, 40xxx (a retryable conflict) Aborted, anything else
 // Internal.
 func grpcCode(sqlstate string) codes.Code {
@@ -70,6 +70,8 @@ func grpcCode(sqlstate string) codes.Code {
 		return codes.InvalidArgument
 	case sqlstate == sqltypes.CodeQueryCanceled:
 		return codes.Canceled
+	case strings.HasPrefix(sqlstate, "57P"): // the server is shutting down
+		return codes.Unavailable
 	case sqlstate == sqltypes.CodeFeatureNotSupported:
 		return codes.Unimplemented
 	case strings.HasPrefix(sqlstate, "28"):

@@ -54,7 +54,7 @@ type queryID [16]byte
 
 type runningQuery struct {
 	user   string
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc // the cause is the query's error; nil: 57014
 }
 
 func newService(eng *engine.Engine, cfg Config) (*service, error) {
@@ -235,12 +235,12 @@ func (v *service) DoGetStatement(ctx context.Context, cmd flightsql.StatementQue
 // on the returned channel, which is closed at the end. The query stops
 // when ctx ends (the client went away) or CancelFlightInfo names id.
 func (v *service) execute(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	qctx, cancel := context.WithCancel(ctx)
+	qctx, cancel := context.WithCancelCause(ctx)
 	if !v.register(id, s.user, cancel) {
-		cancel()
+		cancel(nil)
 		return nil, nil, toStatus(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
 	}
-	done := func() { v.unregister(id); cancel() }
+	done := func() { v.unregister(id); cancel(nil) }
 	s.mu.Lock()
 	var res *engine.Result
 	var err error
@@ -264,7 +264,7 @@ func (v *service) execute(ctx context.Context, s *session, id queryID, st *engin
 		v.mu.Unlock()
 		_ = res.Close()
 		done()
-		return nil, nil, toStatus(sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command"))
+		return nil, nil, toStatus(errShutdown())
 	}
 	v.streams.Add(1)
 	v.mu.Unlock()
@@ -339,7 +339,7 @@ func sendErr(rpc context.Context, ch chan<- flight.StreamChunk, err error) {
 
 // register records a starting execution; it reports false if the
 // execution was cancelled before it started.
-func (v *service) register(id queryID, user string, cancel context.CancelFunc) bool {
+func (v *service) register(id queryID, user string, cancel context.CancelCauseFunc) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if _, ok := v.canceled[id]; ok {
@@ -356,13 +356,22 @@ func (v *service) unregister(id queryID) {
 	v.mu.Unlock()
 }
 
-// cancelAll cancels every running query (at shutdown).
-func (v *service) cancelAll() {
+// closeAll starts no more streams and cancels every running query, at
+// shutdown: each fails with FATAL 57P01, as a PostgreSQL session does in
+// a fast shutdown (gRPC Unavailable: the client may retry elsewhere).
+func (v *service) closeAll() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.closing = true
 	for _, q := range v.running {
-		q.cancel()
+		q.cancel(errShutdown())
 	}
+}
+
+func errShutdown() *sqltypes.Error {
+	e := sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
+	e.Severity = "FATAL"
+	return e
 }
 
 // CancelFlightInfo cancels the executions a FlightInfo's tickets name: a
@@ -387,7 +396,7 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		v.mu.Lock()
 		if q, ok := v.running[id]; ok {
 			if q.user == s.user {
-				q.cancel()
+				q.cancel(nil)
 				result = flight.CancelStatusCancelled
 			}
 		} else {

@@ -162,6 +162,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.Close()
 		return nil
 	case <-ctx.Done():
+		// The calls still running fail with 57P01; their handlers get a
+		// few seconds to send it before Close cuts the transports.
+		s.svc.closeAll()
+		select {
+		case <-drained:
+		case <-time.After(5 * time.Second):
+		}
 		s.Close()
 		<-drained
 		return ctx.Err()
@@ -178,10 +185,7 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	s.svc.mu.Lock()
-	s.svc.closing = true
-	s.svc.mu.Unlock()
-	s.svc.cancelAll()
+	s.svc.closeAll()
 	s.grpc.Stop()
 	s.svc.streams.Wait() // cancelled above: each ends at its next batch
 	s.svc.closeSessions()

@@ -36,16 +36,18 @@ type connState struct {
 	mu      sync.Mutex
 	pid     int32
 	key     int32
-	running context.CancelFunc // the running query's; nil when idle
+	running context.CancelCauseFunc // the running query's; nil when idle
 	closed  bool
 	// idle is true while the session waits for the client (after
 	// ReadyForQuery); terminate, once set, is why the server ends the
 	// session at the next such wait (lifecycle.go).
 	idle      bool
 	terminate *sqltypes.Error
-	// overLimit marks a connection accepted over MaxConnections; set
-	// before the connection is served, read-only after.
-	overLimit bool
+	// overLimit marks a connection accepted over MaxConnections, and
+	// lateAccept one accepted while the server drains (it is refused
+	// with 57P03); both are set under the server's mu before the
+	// connection is served, read-only after.
+	overLimit, lateAccept bool
 }
 
 type connKey struct{}
@@ -67,10 +69,10 @@ func stateFrom(ctx context.Context) *connState {
 // request or the end of the connection cancels it. done must be called
 // when the statement ends.
 func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done func()) {
-	qctx, cancel := context.WithCancel(ctx)
+	qctx, cancel := context.WithCancelCause(ctx)
 	st.mu.Lock()
 	if st.closed {
-		cancel()
+		cancel(nil)
 	}
 	st.running = cancel
 	st.mu.Unlock()
@@ -78,16 +80,18 @@ func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done
 		st.mu.Lock()
 		st.running = nil
 		st.mu.Unlock()
-		cancel()
+		cancel(nil)
 	}
 }
 
-// cancelQuery cancels the running query, if any.
-func (st *connState) cancelQuery() {
+// cancelQuery cancels the running query, if any. A *sqltypes.Error cause
+// is what the statement then fails with (57P01 when the shutdown grace is
+// over); nil means a cancel request (57014).
+func (st *connState) cancelQuery(cause error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.running != nil {
-		st.running()
+		st.running(cause)
 	}
 }
 
@@ -97,7 +101,7 @@ func (st *connState) close() {
 	st.mu.Lock()
 	st.closed = true
 	if st.running != nil {
-		st.running()
+		st.running(nil)
 	}
 	pid := st.pid
 	st.mu.Unlock()
@@ -154,7 +158,7 @@ func (s *Server) cancelRequest(_ context.Context, pid, key int32) error {
 	st.mu.Unlock()
 	if ok {
 		s.log.Debug("pgwire: cancel request", "pid", pid)
-		st.cancelQuery()
+		st.cancelQuery(nil)
 	}
 	return nil
 }

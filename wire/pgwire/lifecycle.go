@@ -144,34 +144,44 @@ func (s *Server) refuse(st *connState) error {
 	return nil
 }
 
-// Shutdown drains the server: it stops accepting connections at once and
-// ends every session with FATAL 57P01 as soon as it is idle, so that
-// running statements finish. When ctx ends first, it cancels the
-// statements still running (they fail with 57014, then their sessions
-// end the same way) and, after a last grace of a few seconds, closes what
-// remains. It returns nil when every connection ended by itself and
-// ctx's error otherwise; the server is closed either way.
+// Shutdown drains the server the way PostgreSQL's smart shutdown does:
+// new connections are still accepted but refused at startup with FATAL
+// 57P03 (a client learns why, where a closed listener would reset the
+// connections waiting in its backlog), and every session ends with FATAL
+// 57P01 as soon as it is idle, so that running statements finish. When
+// ctx ends first, the statements still running fail with FATAL 57P01 too
+// (their context is canceled with that cause) and, after a last grace of
+// a few seconds, what remains is closed. It returns nil when every
+// session ended by itself and ctx's error otherwise; the server is closed
+// either way.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.draining = true
+	s.mu.Unlock()
+	for _, c := range s.connections() {
+		c.state.terminateWhenIdle(errAdminShutdown)
+	}
+	err := s.waitConns(ctx, false)
+	if err != nil {
+		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
+		for _, c := range s.connections() {
+			c.state.cancelQuery(errAdminShutdown)
+		}
+		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.waitConns(last, false)
+		cancel()
+	}
+	// The connections accepted while draining get their 57P03 before
+	// Close cuts them off; none are accepted any more.
+	s.mu.Lock()
 	ln := s.ln
 	s.mu.Unlock()
 	if ln != nil {
 		_ = ln.Close()
 	}
-	for _, c := range s.connections() {
-		c.state.terminateWhenIdle(errAdminShutdown)
-	}
-	err := s.waitConns(ctx)
-	if err != nil {
-		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
-		for _, c := range s.connections() {
-			c.state.cancelQuery()
-		}
-		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.waitConns(last)
-		cancel()
-	}
+	refused, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = s.waitConns(refused, true)
+	cancel()
 	_ = s.Close()
 	return err
 }
@@ -186,13 +196,21 @@ func (s *Server) connections() []*trackedConn {
 	return out
 }
 
-// waitConns waits until no connection is open, or ctx ends.
-func (s *Server) waitConns(ctx context.Context) error {
+// waitConns waits until no connection is open (with late, also none
+// accepted while draining), or ctx ends. Connections accepted while
+// draining are only being refused: a client that opens them without ever
+// sending a startup packet must not hold the drain up.
+func (s *Server) waitConns(ctx context.Context, late bool) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		s.mu.Lock()
-		n := len(s.conns)
+		n := 0
+		for c := range s.conns {
+			if late || !c.state.lateAccept {
+				n++
+			}
+		}
 		s.mu.Unlock()
 		if n == 0 {
 			return nil

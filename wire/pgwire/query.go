@@ -158,10 +158,18 @@ func drain(ctx context.Context, rows Rows) error {
 }
 
 // queryErr prefers the cancellation cause when a statement failed because
-// its context ended (cancel request) and the error does not say so itself.
+// its context ended: the server's reason (57P01 at the end of the shutdown
+// grace) over whatever the canceled work reported, and a cancel request's
+// 57014 over an error that does not say why.
 func queryErr(ctx, qctx context.Context, err error) error {
+	if qctx.Err() == nil || ctx.Err() != nil {
+		return err
+	}
 	var se *sqltypes.Error
-	if !errors.As(err, &se) && qctx.Err() != nil && ctx.Err() == nil {
+	if errors.As(context.Cause(qctx), &se) {
+		return se
+	}
+	if !errors.As(err, &se) {
 		return qctx.Err()
 	}
 	return err

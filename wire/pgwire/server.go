@@ -213,7 +213,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.state.cancelQuery()
+		c.state.cancelQuery(nil)
 		_ = c.Conn.Close()
 	}
 	err := s.wire.Close()
@@ -240,8 +240,8 @@ type trackedListener struct {
 	closeErr  error
 }
 
-// Close closes the listener once: Shutdown closes it first, psql-wire
-// again when the server closes.
+// Close closes the listener once, however many of psql-wire and the
+// server's own Close close it.
 func (l *trackedListener) Close() error {
 	l.closeOnce.Do(func() { l.closeErr = l.Listener.Close() })
 	return l.closeErr
@@ -261,6 +261,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 		if !closed {
 			l.srv.conns[tc] = struct{}{}
 			l.srv.admit(tc.state)
+			tc.state.lateAccept = l.srv.draining
 		}
 		l.srv.mu.Unlock()
 		if closed {
