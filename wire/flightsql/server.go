@@ -95,7 +95,7 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLSConfig)))
 	}
 	g := grpc.NewServer(opts...)
-	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServerWithAllocator(svc, cfg.Mem))
+	flight.RegisterFlightServiceServer(g, doGetServer{FlightServer: flightsql.NewFlightServerWithAllocator(svc, cfg.Mem), v: svc})
 	return &Server{svc: svc, grpc: g}, nil
 }
 
