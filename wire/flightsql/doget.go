@@ -7,7 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -137,8 +136,11 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 		return toStatus(err)
 	}
 	schema := resultSchema(st.Columns())
-	w := flight.NewRecordWriter(stream, ipc.WithSchema(schema), ipc.WithAllocator(v.mem))
-	defer w.Close()
+	iw, w := newResultWriter(stream, schema)
+	defer func() {
+		_ = iw.Close()
+		w.finish(ctx)
+	}()
 	for {
 		b, err := res.Next(qctx)
 		if err == io.EOF {
@@ -152,7 +154,7 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 		if err != nil {
 			return toStatus(err)
 		}
-		err = w.Write(out)
+		err = w.write(iw, out)
 		out.Release()
 		if err != nil {
 			// The client went away or the RPC was cancelled: gRPC's
