@@ -48,9 +48,8 @@ const (
 // borrowed from the batch, which the frame keeps retained until gRPC has
 // freed each of them (Put) or release is called; smaller ones are copied.
 type frame struct {
-	head   []byte   // data_header field and data_body's key and length
-	pieces [][]byte // data_body, in order; nil entries are copied bytes in small
-	small  [][]byte
+	head   []byte            // data_header field and data_body's key and length
+	pieces [][]byte          // data_body, in order (see bodyPieces.pieces)
 	rec    arrow.RecordBatch // nil when nothing is borrowed
 
 	marshalled bool         // set by marshal, within SendMsg
