@@ -14,7 +14,11 @@
 //   - Queries: CommandStatementQuery and prepared statements are analyzed
 //     in GetFlightInfo (to announce the schema) and executed lazily in
 //     DoGet, streaming the engine's batches as they are produced.
-//     CancelFlightInfo cancels a running DoGet.
+//     CancelFlightInfo cancels a running DoGet. meshql serves DoGet of
+//     query results itself (doGetServer) rather than through arrow-go's
+//     channel-based handler, so that a client abandoning a stream leaves
+//     no batch unreleased, and sends each batch's Arrow buffers to gRPC
+//     without copying them (frameCodec, frameWriter).
 //   - Metadata: one catalog, "mesh"; domains are schemas and data product
 //     versions are tables. Only products the user may read are listed.
 //   - Errors: *sqltypes.Error values become gRPC statuses whose message is

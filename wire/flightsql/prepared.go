@@ -131,24 +131,6 @@ func (v *service) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.
 	return &flight.SchemaResult{Schema: flight.SerializeSchema(resultSchema(p.st.Columns()), v.mem)}, nil
 }
 
-// DoGetPreparedStatement runs a prepared statement whose command a client
-// sent as the ticket itself.
-func (v *service) DoGetPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	s, err := sessionFrom(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := s.preparedStatement(cmd.GetPreparedStatementHandle())
-	if err != nil {
-		return nil, nil, err
-	}
-	var id queryID
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, nil, toStatus(err)
-	}
-	return v.execute(ctx, s, id, p.st, p.boundParams(), nil)
-}
-
 // DoPutPreparedStatementQuery binds parameter values: the stream holds one
 // row (a batch of n columns for $1…$n); zero rows unbind. Values convert
 // to the parameters' types with SQL cast rules.

@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"io"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -202,139 +200,6 @@ func (v *service) GetSchemaStatement(ctx context.Context, cmd flightsql.Statemen
 		return nil, toStatus(err)
 	}
 	return &flight.SchemaResult{Schema: flight.SerializeSchema(resultSchema(st.Columns()), v.mem)}, nil
-}
-
-// DoGetStatement runs the statement a ticket names and streams its rows.
-func (v *service) DoGetStatement(ctx context.Context, cmd flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	s, err := sessionFrom(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := parseHandle(cmd.GetStatementHandle())
-	if err != nil {
-		return nil, nil, err
-	}
-	switch t.kind {
-	case ticketQuery:
-		st, err := s.prepareOne(ctx, string(t.payload))
-		if err != nil {
-			return nil, nil, toStatus(err)
-		}
-		return v.execute(ctx, s, t.id, st, nil, t.share)
-	case ticketPrepared:
-		p, err := s.preparedStatement(t.payload)
-		if err != nil {
-			return nil, nil, err
-		}
-		return v.execute(ctx, s, t.id, p.st, p.boundParams(), t.share)
-	}
-	return nil, nil, status.Error(codes.InvalidArgument, "malformed ticket")
-}
-
-// execute runs st (or only a share of its rows) and streams its batches
-// on the returned channel, which is closed at the end. The query stops
-// when ctx ends (the client went away) or CancelFlightInfo names id.
-func (v *service) execute(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	qctx, cancel := context.WithCancelCause(ctx)
-	if !v.register(id, s.user, cancel) {
-		cancel(nil)
-		return nil, nil, toStatus(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
-	}
-	done := func() { v.unregister(id); cancel(nil) }
-	s.mu.Lock()
-	var res *engine.Result
-	var err error
-	if share != nil {
-		res, err = st.ExecuteShare(qctx, params, *share)
-	} else {
-		res, err = st.Execute(qctx, params)
-	}
-	s.mu.Unlock()
-	if err != nil {
-		if res != nil {
-			_ = res.Close()
-		}
-		done()
-		return nil, nil, toStatus(err)
-	}
-	schema := resultSchema(st.Columns())
-	ch := make(chan flight.StreamChunk, 2)
-	v.mu.Lock()
-	if v.closing {
-		v.mu.Unlock()
-		_ = res.Close()
-		done()
-		return nil, nil, toStatus(errShutdown())
-	}
-	v.streams.Add(1)
-	v.mu.Unlock()
-	go func() {
-		defer v.streams.Done()
-		defer func() {
-			close(ch)
-			// The writer stops reading at its first failed send, when a
-			// client goes away: batches it never took stay in ch. Once
-			// the RPC is over (gRPC ends its context then) nobody else
-			// reads ch.
-			<-ctx.Done()
-			for c := range ch {
-				if c.Data != nil {
-					c.Data.Release()
-				}
-			}
-		}()
-		defer done()
-		defer res.Close()
-		var err error
-		func() {
-			defer v.recoverTo(&err, "DoGet")
-			v.stream(qctx, ctx, res, schema, ch)
-		}()
-		if err != nil {
-			sendErr(ctx, ch, err)
-		}
-	}()
-	return schema, ch, nil
-}
-
-// stream sends res's batches, conformed to schema, until the end, an
-// error or ctx's end (the query's). Each batch goes to the writer as the
-// engine produces it; nothing is materialized. Errors are sent while the
-// RPC (rpc) lasts: after a CancelFlightInfo the client still reads.
-func (v *service) stream(ctx, rpc context.Context, res *engine.Result, schema *arrow.Schema, ch chan<- flight.StreamChunk) {
-	for {
-		b, err := res.Next(ctx)
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			sendErr(rpc, ch, toStatus(err))
-			return
-		}
-		out, err := conform(ctx, v.mem, b, schema)
-		b.Release()
-		if err != nil {
-			sendErr(rpc, ch, toStatus(err))
-			return
-		}
-		select {
-		case ch <- flight.StreamChunk{Data: out}:
-		case <-ctx.Done():
-			out.Release()
-			sendErr(rpc, ch, toStatus(ctx.Err()))
-			return
-		}
-	}
-}
-
-// sendErr hands err to the DoGet writer unless the RPC has ended: once a
-// client abandons the stream nobody reads ch, and a blocking send would
-// hold the query, and its memory, forever.
-func sendErr(rpc context.Context, ch chan<- flight.StreamChunk, err error) {
-	select {
-	case ch <- flight.StreamChunk{Err: err}:
-	case <-rpc.Done():
-	}
 }
 
 // register records a starting execution; it reports false if the

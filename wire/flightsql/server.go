@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/encoding"
+	protoenc "google.golang.org/grpc/encoding/proto"
 
 	"github.com/meshql/meshql/engine"
 )
@@ -90,12 +92,13 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(svc.unaryAuth),
 		grpc.ChainStreamInterceptor(svc.streamAuth),
+		grpc.ForceServerCodecV2(frameCodec{proto: encoding.GetCodecV2(protoenc.Name)}),
 	}
 	if cfg.TLSConfig != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLSConfig)))
 	}
 	g := grpc.NewServer(opts...)
-	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServerWithAllocator(svc, cfg.Mem))
+	flight.RegisterFlightServiceServer(g, doGetServer{FlightServer: flightsql.NewFlightServerWithAllocator(svc, cfg.Mem), v: svc})
 	return &Server{svc: svc, grpc: g}, nil
 }
 

@@ -1,0 +1,165 @@
+package flightsql
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// doGetServer is arrow-go's Flight SQL service with DoGet taken over for
+// query results: statement tickets and prepared-statement commands.
+// arrow-go's DoGet reads the result from a channel fed by another
+// goroutine and, when a write fails because the client went away,
+// returns without releasing the batch in its hands (arrow-go v18.8.0,
+// flightsql/server.go), so a client that stops reading early (a LIMIT
+// over a remote meshql) leaked that batch. Here the RPC's goroutine pulls
+// each batch from the engine, writes it and releases it, so every exit
+// path releases what it holds. Metadata tickets, whose small results come
+// from the metadata allocator, still go through arrow-go.
+type doGetServer struct {
+	flight.FlightServer
+	v *service
+}
+
+func (d doGetServer) DoGet(t *flight.Ticket, stream flight.FlightService_DoGetServer) error {
+	var cmd anypb.Any
+	if err := proto.Unmarshal(t.GetTicket(), &cmd); err != nil {
+		return d.FlightServer.DoGet(t, stream) // it reports malformed tickets
+	}
+	ctx := stream.Context()
+	switch {
+	case cmd.MessageIs((*pb.TicketStatementQuery)(nil)):
+		var tq pb.TicketStatementQuery
+		if err := cmd.UnmarshalTo(&tq); err != nil {
+			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+		}
+		return d.v.doGetTicket(ctx, tq.GetStatementHandle(), stream)
+	case cmd.MessageIs((*pb.CommandPreparedStatementQuery)(nil)):
+		var pq pb.CommandPreparedStatementQuery
+		if err := cmd.UnmarshalTo(&pq); err != nil {
+			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+		}
+		return d.v.doGetPrepared(ctx, pq.GetPreparedStatementHandle(), stream)
+	}
+	return d.FlightServer.DoGet(t, stream)
+}
+
+// doGetTicket runs the statement a ticket from GetFlightInfo names and
+// streams its rows.
+func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.FlightService_DoGetServer) error {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := parseHandle(handle)
+	if err != nil {
+		return err
+	}
+	switch t.kind {
+	case ticketQuery:
+		st, err := s.prepareOne(ctx, string(t.payload))
+		if err != nil {
+			return toStatus(err)
+		}
+		return v.serveResult(ctx, s, t.id, st, nil, t.share, stream)
+	case ticketPrepared:
+		p, err := s.preparedStatement(t.payload)
+		if err != nil {
+			return err
+		}
+		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream)
+	}
+	return status.Error(codes.InvalidArgument, "malformed ticket")
+}
+
+// doGetPrepared runs a prepared statement whose command a client sent as
+// the ticket itself.
+func (v *service) doGetPrepared(ctx context.Context, handle []byte, stream flight.FlightService_DoGetServer) error {
+	s, err := sessionFrom(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.preparedStatement(handle)
+	if err != nil {
+		return err
+	}
+	var id queryID
+	if _, err := rand.Read(id[:]); err != nil {
+		return toStatus(err)
+	}
+	return v.serveResult(ctx, s, id, p.st, p.boundParams(), nil, stream)
+}
+
+// serveResult runs st (or only a share of its rows) and writes its
+// batches to stream as the engine produces them; nothing is
+// materialized. The query stops when ctx ends (the client went away) or
+// CancelFlightInfo names id; Server.Close waits for it to return.
+func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share, stream flight.FlightService_DoGetServer) error {
+	v.mu.Lock()
+	if v.closing {
+		v.mu.Unlock()
+		return toStatus(errShutdown())
+	}
+	v.streams.Add(1)
+	v.mu.Unlock()
+	defer v.streams.Done()
+
+	qctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if !v.register(id, s.user, cancel) {
+		return toStatus(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
+	}
+	defer v.unregister(id)
+	s.mu.Lock()
+	var res *engine.Result
+	var err error
+	if share != nil {
+		res, err = st.ExecuteShare(qctx, params, *share)
+	} else {
+		res, err = st.Execute(qctx, params)
+	}
+	s.mu.Unlock()
+	if res != nil {
+		defer res.Close()
+	}
+	if err != nil {
+		return toStatus(err)
+	}
+	schema := resultSchema(st.Columns())
+	iw, w := newResultWriter(stream, schema)
+	defer func() {
+		_ = iw.Close()
+		w.finish(ctx)
+	}()
+	for {
+		b, err := res.Next(qctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return toStatus(err)
+		}
+		out, err := conform(qctx, v.mem, b, schema)
+		b.Release()
+		if err != nil {
+			return toStatus(err)
+		}
+		err = w.write(iw, out)
+		out.Release()
+		if err != nil {
+			// The client went away or the RPC was cancelled: gRPC's
+			// error says which.
+			return err
+		}
+	}
+}
