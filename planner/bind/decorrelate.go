@@ -239,7 +239,7 @@ func (b *binder) pullUpSemi(x *logical.Join, isCorr func(logical.Expr) bool, loc
 		}
 	}
 	for _, p := range keep {
-		l, r, ok := columnEquality(p)
+		l, r, ok := logical.ColumnEquality(p)
 		if !ok || right.Has(l.ID) == right.Has(r.ID) {
 			return &c, corr, nil
 		}
@@ -255,17 +255,6 @@ func (b *binder) pullUpSemi(x *logical.Join, isCorr func(logical.Expr) bool, loc
 	}
 	distinct := &logical.Aggregate{Input: x.Right, Groups: groups, GroupCols: groupCols}
 	return &logical.Join{Type: logical.InnerJoin, Left: l, Right: distinct, Cond: logical.And(keep)}, append(corr, pulled...), nil
-}
-
-// columnEquality splits `a = b` over two plain columns.
-func columnEquality(p logical.Expr) (*logical.ColRef, *logical.ColRef, bool) {
-	bin, ok := p.(*logical.Binary)
-	if !ok || bin.Op != expr.OpEq {
-		return nil, nil, false
-	}
-	l, lok := bin.L.(*logical.ColRef)
-	r, rok := bin.R.(*logical.ColRef)
-	return l, r, lok && rok
 }
 
 // innerSideOfEquality returns the inner column of `inner = outer`.

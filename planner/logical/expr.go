@@ -282,6 +282,18 @@ func ColumnsOf(e Expr) ColSet {
 	return s
 }
 
+// ColumnEquality splits `a = b` between two plain columns (of any
+// types; callers that need equal types check them).
+func ColumnEquality(p Expr) (l, r *ColRef, ok bool) {
+	bin, isBin := p.(*Binary)
+	if !isBin || bin.Op != expr.OpEq {
+		return nil, nil, false
+	}
+	l, lok := bin.L.(*ColRef)
+	r, rok := bin.R.(*ColRef)
+	return l, r, lok && rok
+}
+
 // Conjuncts splits e on AND.
 func Conjuncts(e Expr) []Expr {
 	if e == nil {

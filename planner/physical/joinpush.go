@@ -7,7 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -118,13 +117,8 @@ func (b *builder) pushJoin(x *logical.Join) (*stream, bool, error) {
 	}
 	for _, pj := range joins {
 		for _, c := range pj.conds {
-			bin, ok := c.(*logical.Binary)
-			if !ok || bin.Op != expr.OpEq {
-				return nil, false, nil
-			}
-			l, lok := bin.L.(*logical.ColRef)
-			r, rok := bin.R.(*logical.ColRef)
-			if !lok || !rok {
+			l, r, ok := logical.ColumnEquality(c)
+			if !ok {
 				return nil, false, nil
 			}
 			li, lok := leafOf[l.ID]

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -133,13 +132,8 @@ func joinEstimate(leftRows, rightRows float64, leftCols, rightCols logical.ColSe
 		if used[k] {
 			continue
 		}
-		bin, ok := c.(*logical.Binary)
-		if !ok || bin.Op != expr.OpEq {
-			continue
-		}
-		l, lok := bin.L.(*logical.ColRef)
-		r, rok := bin.R.(*logical.ColRef)
-		if !lok || !rok {
+		l, r, ok := logical.ColumnEquality(c)
+		if !ok {
 			continue
 		}
 		if leftCols.Has(r.ID) && rightCols.Has(l.ID) {

@@ -230,13 +230,8 @@ func passThrough(p *logical.Project) bool {
 
 // colEquality returns the two columns of `a = b`.
 func colEquality(p logical.Expr) (*logical.ColRef, *logical.ColRef, bool) {
-	b, ok := p.(*logical.Binary)
-	if !ok || b.Op != expr.OpEq {
-		return nil, nil, false
-	}
-	l, ok1 := b.L.(*logical.ColRef)
-	r, ok2 := b.R.(*logical.ColRef)
-	if !ok1 || !ok2 || !l.T.Equal(r.T) {
+	l, r, ok := logical.ColumnEquality(p)
+	if !ok || !l.T.Equal(r.T) {
 		return nil, nil, false
 	}
 	return l, r, true
