@@ -275,6 +275,14 @@ func (p *numProc) run() []byte {
 	return p.out
 }
 
+// bracket is PR's angle bracket c for a negative number, else a blank.
+func (p *numProc) bracket(c byte) byte {
+	if p.sign == '+' {
+		return ' '
+	}
+	return c
+}
+
 // mark writes c when on holds, else a blank (nothing in fill mode).
 func (p *numProc) mark(on bool, c byte) {
 	switch {
@@ -328,7 +336,7 @@ func (p *numProc) numPart(kind numTokKind) {
 				p.signWrote = true
 			}
 		case nf.bracket:
-			p.out = append(p.out, map[bool]byte{true: ' ', false: '<'}[p.sign == '+'])
+			p.out = append(p.out, p.bracket('<'))
 			p.signWrote = true
 		case p.sign == '+':
 			if !nf.fill {
@@ -386,7 +394,7 @@ func (p *numProc) numPart(kind numTokKind) {
 	if p.numCurr+1 == end {
 		switch {
 		case p.signWrote && nf.bracket:
-			p.out = append(p.out, map[bool]byte{true: ' ', false: '>'}[p.sign == '+'])
+			p.out = append(p.out, p.bracket('>'))
 		case nf.lsign == 2:
 			p.out = append(p.out, p.sign)
 		}

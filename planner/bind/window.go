@@ -361,11 +361,11 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 			off = &logical.Const{T: sqltypes.NumericType(38, 0), V: decimal128.FromI64(off.V.(int64))}
 		}
 		// PRECEDING goes against the sort direction, FOLLOWING with it.
-		op := expr.OpAdd
+		op, opText := expr.OpAdd, "+"
 		if (bd.bound.Kind == ops.OffsetPreceding) != order[0].Desc {
-			op = expr.OpSub
+			op, opText = expr.OpSub, "-"
 		}
-		v, err := b.bindOperator(op, map[expr.BinaryOp]string{expr.OpAdd: "+", expr.OpSub: "-"}[op], cmpKey, off, loc)
+		v, err := b.bindOperator(op, opText, cmpKey, off, loc)
 		if err != nil {
 			return err
 		}
