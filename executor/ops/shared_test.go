@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -45,16 +46,26 @@ func TestSharedReadersSeeAllRowsInputRunsOnce(t *testing.T) {
 	}
 }
 
+// TestSharedInputError: an input that fails, in memory or after its rows
+// began to spill (a 1-byte budget spills the first batch), fails every
+// reader and leaves no file behind (spillEnv checks).
 func TestSharedInputError(t *testing.T) {
-	mem := checked(t)
-	env := testEnv(mem, 2)
-	bad := &failingOp{Operator: source(mem, schemaOf(i64), intRows(1, 2, 3), 1, false), after: 1}
-	s := NewShared(env, bad)
-	r1, r2 := s.Reader(), s.Reader()
-	_, err := drain(t, r1)
-	wantCode(t, err, sqltypes.CodeDivisionByZero)
-	_, err = drain(t, r2)
-	wantCode(t, err, sqltypes.CodeDivisionByZero)
+	for _, spill := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spill=%v", spill), func(t *testing.T) {
+			mem := checked(t)
+			env := testEnv(mem, 2)
+			if spill {
+				env = spillEnv(t, mem, 2, 1)
+			}
+			bad := &failingOp{Operator: source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 2, false), after: 4}
+			s := NewShared(env, bad)
+			r1, r2 := s.Reader(), s.Reader()
+			_, err := drain(t, r1)
+			wantCode(t, err, sqltypes.CodeDivisionByZero)
+			_, err = drain(t, r2)
+			wantCode(t, err, sqltypes.CodeDivisionByZero)
+		})
+	}
 }
 
 func TestSharedUnopenedReadersReleaseInput(t *testing.T) {
@@ -89,21 +100,6 @@ func TestSharedSpillsOverBudget(t *testing.T) {
 	if env.Budget.Used() != 0 {
 		t.Errorf("%d bytes still reserved after Close", env.Budget.Used())
 	}
-}
-
-// TestSharedSpillInputError: an input failing after the rows began to
-// spill (a 1-byte budget spills the first batch) fails every reader and
-// leaves no file behind.
-func TestSharedSpillInputError(t *testing.T) {
-	mem := checked(t)
-	env := spillEnv(t, mem, 2, 1)
-	bad := &failingOp{Operator: source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 2, false), after: 4}
-	s := NewShared(env, bad)
-	r1, r2 := s.Reader(), s.Reader()
-	_, err := drain(t, r1)
-	wantCode(t, err, sqltypes.CodeDivisionByZero)
-	_, err = drain(t, r2)
-	wantCode(t, err, sqltypes.CodeDivisionByZero)
 }
 
 func TestSharedWaitingReaderCancelled(t *testing.T) {
