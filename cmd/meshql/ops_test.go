@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -365,5 +368,42 @@ func TestQueryMaxRows(t *testing.T) {
 		if code != 1 || stdout != "" || !strings.Contains(stderr, "more than 2 rows") || !strings.Contains(stderr, "54000") {
 			t.Errorf("%s: 3 rows over --max-rows 2: exit %d, stdout %q, stderr %q", format, code, stdout, stderr)
 		}
+	}
+}
+
+// TestQueryProfileAndTiming: --profile writes a CPU profile pprof can
+// read (gzip-compressed protobuf naming cpu/nanoseconds samples) and
+// --timing prints one time per statement on stderr, leaving the result
+// on stdout as it was; an unwritable profile path fails before the query.
+func TestQueryProfileAndTiming(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.out")
+	code, stdout, stderr := runCLI(t, "query", "--data-dir", dir, "--demo-scale", "0.01", "--format", "csv",
+		"--profile", prof, "--timing", "SELECT 1 AS a; SELECT 2 AS b")
+	if code != 0 || stdout != "a\n1\nb\n2\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// stderr also shows the generation of the demo data.
+	if times := regexp.MustCompile(`(?m)^Time: \d+\.\d{3} ms$`).FindAllString(stderr, -1); len(times) != 2 {
+		t.Errorf("stderr %q: want one Time line per statement", stderr)
+	}
+	f, err := os.Open(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("profile is not gzip-compressed as pprof writes it: %v", err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil || !bytes.Contains(body, []byte("nanoseconds")) || !bytes.Contains(body, []byte("cpu")) {
+		t.Errorf("profile: %d bytes, %v; want a CPU profile", len(body), err)
+	}
+
+	code, stdout, stderr = runCLI(t, "query", "--data-dir", dir, "--demo-scale", "0.01",
+		"--profile", filepath.Join(dir, "missing", "cpu.out"), "SELECT 1")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "--profile") || !strings.Contains(stderr, "22023") {
+		t.Errorf("unwritable --profile: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

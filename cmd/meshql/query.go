@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -17,10 +20,12 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	o := &options{User: "admin", LogLevel: "warn"} // the CLI prints results, not a log line per query
 	fs, config, specs := newFlags("query", o, false, stderr)
 	format := fs.String("format", "table", "output format: table, csv, json or arrow (Arrow IPC stream)")
+	profile := fs.String("profile", "", "write a CPU profile of planning and running the SQL to this file (read it with go tool pprof)")
+	timing := fs.Bool("timing", false, "print each statement's time on stderr, like psql's \\timing")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -48,6 +53,20 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer sess.Close()
+	if *profile != "" {
+		// Started after the mesh is loaded, so that the profile shows the
+		// query and not the generation of demo data.
+		stop, err := startCPUProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if perr := stop(); err == nil {
+				err = perr
+			}
+		}()
+	}
+	start := time.Now()
 	stmts, err := sess.Prepare(ctx, fs.Arg(0))
 	if err != nil {
 		return err
@@ -62,8 +81,34 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		if *timing {
+			// Like psql's \timing, the time of planning, running and
+			// printing; the first statement's also includes parsing all.
+			fmt.Fprintf(stderr, "Time: %.3f ms\n", float64(time.Since(start).Microseconds())/1000)
+			start = time.Now()
+		}
 	}
 	return nil
+}
+
+// startCPUProfile starts the process's CPU profile into path; stop ends
+// it and reports whether the file was written whole.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "--profile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--profile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // errTooManyRows is the error of a result over --max-rows: the CLI holds
