@@ -52,6 +52,8 @@ func ParseValue(t Type, s string) (Datum, error) {
 		return ParseUUID(s)
 	case JSON:
 		return s, ValidateJSON(s)
+	case JSONB:
+		return NormalizeJSONB(s)
 	case List:
 		return ParseArray(*t.Elem, s)
 	}

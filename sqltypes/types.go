@@ -32,6 +32,9 @@ const (
 	UUID
 	JSON
 	List
+	// JSONB is json normalized on input (see NormalizeJSONB): it has
+	// equality, containment and existence; json keeps its text.
+	JSONB
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -67,6 +70,7 @@ var (
 	TypeInterval    = Type{Kind: Interval}
 	TypeUUID        = Type{Kind: UUID}
 	TypeJSON        = Type{Kind: JSON}
+	TypeJSONB       = Type{Kind: JSONB}
 )
 
 // NumericType returns numeric(p,s); p == 0 means unconstrained precision.
@@ -110,6 +114,9 @@ func (t Type) IsInteger() bool { return t.Kind == Int2 || t.Kind == Int4 || t.Ki
 
 // IsString reports whether t is text or varchar.
 func (t Type) IsString() bool { return t.Kind == Text || t.Kind == Varchar }
+
+// IsJSON reports whether t is json or jsonb.
+func (t Type) IsJSON() bool { return t.Kind == JSON || t.Kind == JSONB }
 
 // IsTemporal reports whether t is date, timestamp or timestamptz.
 func (t Type) IsTemporal() bool {
@@ -170,6 +177,8 @@ func (t Type) String() string {
 		return "uuid"
 	case JSON:
 		return "json"
+	case JSONB:
+		return "jsonb"
 	case List:
 		return t.Elem.String() + "[]"
 	}
@@ -199,7 +208,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, JSON:
+	case Text, Varchar, JSON, JSONB:
 		return arrow.BinaryTypes.String
 	case Bytea:
 		return arrow.BinaryTypes.Binary
@@ -289,6 +298,7 @@ const (
 	OIDText        uint32 = 25
 	OIDOid         uint32 = 26
 	OIDJSON        uint32 = 114
+	OIDJSONB       uint32 = 3802
 	OIDFloat4      uint32 = 700
 	OIDFloat8      uint32 = 701
 	OIDUnknown     uint32 = 705
@@ -304,7 +314,7 @@ const (
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
-	TimestampTZ: 1185, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199,
+	TimestampTZ: 1185, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 }
 
 // OID returns the Postgres type OID of t.
@@ -344,6 +354,8 @@ func (t Type) OID() uint32 {
 		return OIDUUID
 	case JSON:
 		return OIDJSON
+	case JSONB:
+		return OIDJSONB
 	case List:
 		if oid, ok := arrayOIDs[t.Elem.Kind]; ok {
 			return oid
@@ -403,6 +415,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeText, true
 	case OIDJSON:
 		return TypeJSON, true
+	case OIDJSONB:
+		return TypeJSONB, true
 	case OIDFloat4:
 		return TypeFloat4, true
 	case OIDFloat8:
@@ -451,7 +465,7 @@ var typeNames = map[string]Kind{
 	"timestamptz": TimestampTZ, "timestamp with time zone": TimestampTZ,
 	"interval": Interval,
 	"uuid":     UUID,
-	"json":     JSON, "jsonb": JSON,
+	"json":     JSON, "jsonb": JSONB,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }

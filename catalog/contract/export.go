@@ -117,7 +117,7 @@ func logicalType(t sqltypes.Type) string {
 		return "timestamp"
 	case t.Kind == sqltypes.List:
 		return "array"
-	case t.Kind == sqltypes.JSON:
+	case t.IsJSON():
 		return "object"
 	}
 	return "string"

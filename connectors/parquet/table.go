@@ -222,7 +222,7 @@ func family(t sqltypes.Type) string {
 	switch {
 	case t.IsNumeric():
 		return "number"
-	case t.IsString() || t.Kind == sqltypes.JSON:
+	case t.IsString() || t.IsJSON():
 		return "string"
 	}
 	switch t.Kind {

@@ -95,7 +95,7 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 	case sqltypes.OIDJSON:
 		c.typ, c.dec, c.pushable = sqltypes.TypeJSON, decRaw, false
 	case oidJSONB:
-		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeJSON, decRaw, false, "::text", sqltypes.OIDText
+		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeJSONB, decRaw, false, "::text", sqltypes.OIDText
 	case sqltypes.OIDBytea:
 		c.typ, c.dec = sqltypes.TypeBytea, decBytea
 	case sqltypes.OIDDate:

@@ -38,7 +38,7 @@ func TestTypes(t *testing.T) {
 	want := `id bigint int64; i2 smallint int16; i4 integer int32; f4 real float32; f8 double precision float64; ` +
 		`n numeric(12,2) decimal(12, 2); nu numeric(38,6) decimal(38, 6); tx text utf8; vc character varying(20) utf8; ` +
 		`b boolean bool; d date date32; ts timestamp without time zone timestamp[us]; tz timestamp with time zone timestamp[us, tz=UTC]; ` +
-		`by bytea binary; u uuid fixed_size_binary[16]; j json utf8; jb json utf8; iv interval month_day_nano_interval; arr text utf8; o bigint int64`
+		`by bytea binary; u uuid fixed_size_binary[16]; j json utf8; jb jsonb utf8; iv interval month_day_nano_interval; arr text utf8; o bigint int64`
 	if got := strings.Join(types, "; "); got != want {
 		t.Errorf("schema:\n got %s\nwant %s", got, want)
 	}

@@ -157,10 +157,16 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	switch {
 	case from.Kind == sqltypes.Unknown:
 		return castNullKernel(to), true
-	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.Kind == sqltypes.JSON):
+	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
-	case to.IsString() && (from.IsString() || from.Kind == sqltypes.JSON):
+	case to.IsString() && (from.IsString() || from.IsJSON()):
 		return retypeKernel(dt), true
+	case from.Kind == sqltypes.JSONB && to.Kind == sqltypes.JSON:
+		return retypeKernel(dt), true
+	case from.Kind == sqltypes.JSON && to.Kind == sqltypes.JSONB:
+		return normalizeJSONBKernel, true
+	case from.Kind == sqltypes.JSONB:
+		return jsonbScalarCastKernel(to)
 	case to.IsString():
 		k := toTextKernel(from)
 		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
@@ -177,7 +183,7 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return k, true
 	case from.IsString():
 		return fromTextKernel(to)
-	case from.Kind == sqltypes.JSON || to.Kind == sqltypes.JSON:
+	case from.IsJSON() || to.IsJSON():
 		return nil, false
 	}
 	if k, ok := numericCastKernel(from, to); ok {

@@ -220,6 +220,8 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 			}
 			return retype(a, dt), nil
 		}, true
+	case sqltypes.JSONB:
+		return normalizeJSONBKernel, true
 	case sqltypes.List:
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)

@@ -200,7 +200,7 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return arrow.Timestamp(x), nil
 		}
 		return nil, bad()
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.Unknown:
 		switch x := v.(type) {
 		case string:
 			return x, nil

@@ -155,11 +155,19 @@ func lookupBuilder(name string) builder {
 	case "json_build_object":
 		return buildJSONBuildObject
 	case "jsonb_build_object":
-		return buildJSONBBuildObject
-	case "json_build_array", "jsonb_build_array":
+		return func(name string, args []Expr) (Expr, error) { return asJSONB(buildJSONBuildObject(name, args)) }
+	case "json_build_array":
 		return buildJSONBuildArray
-	case "to_json", "to_jsonb":
+	case "jsonb_build_array":
+		return func(name string, args []Expr) (Expr, error) { return asJSONB(buildJSONBuildArray(name, args)) }
+	case "to_json":
 		return buildToJSON
+	case "to_jsonb":
+		return func(name string, args []Expr) (Expr, error) { return asJSONB(buildToJSON(name, args)) }
+	case "jsonb_contains", "jsonb_contained":
+		return buildJSONBContains
+	case "jsonb_exists", "jsonb_exists_any", "jsonb_exists_all":
+		return buildJSONBExists
 	case "json_typeof", "jsonb_typeof":
 		return buildJSONTypeof
 	case "json_array_length", "jsonb_array_length":

@@ -1,9 +1,6 @@
 package expr
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
@@ -11,9 +8,8 @@ import (
 )
 
 // The json builders and inspectors beyond json_build_object: arrays of
-// values, scalars as JSON, the type and length of a json value, and
-// jsonb_build_object, whose output is jsonb's normal form (keys ordered by
-// length, then bytewise; the last of duplicate keys kept; ": " and ", ").
+// values, scalars as JSON, the type and length of a json value. The jsonb
+// builders are these, their result normalized (see asJSONB).
 
 // buildJSONBuildArray is json_build_array / jsonb_build_array(v, …).
 func buildJSONBuildArray(name string, args []Expr) (Expr, error) {
@@ -28,51 +24,6 @@ func buildJSONBuildArray(name string, args []Expr) (Expr, error) {
 				dst = appendJSONValue(dst, types[j], datumAt(in[j], types[j], i))
 			}
 			return append(dst, ']'), false, nil
-		})
-	}}, nil
-}
-
-// buildJSONBBuildObject is jsonb_build_object(k1, v1, …).
-func buildJSONBBuildObject(name string, args []Expr) (Expr, error) {
-	obj, err := buildJSONBuildObject(name, args)
-	if err != nil {
-		return nil, err
-	}
-	args = obj.(*callExpr).args // keys coerced to text
-	types := typesOf(args)
-	type member struct{ k, v []byte }
-	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		var members []member
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
-			members = members[:0]
-			for j := 0; j < len(in); j += 2 {
-				if in[j].IsNull(i) {
-					return nil, false, sqltypes.New("22004", "null value not allowed for object key")
-				}
-				k := appendJSONValue(nil, sqltypes.TypeText, datumAt(in[j], types[j], i))
-				v := appendJSONValue(nil, types[j+1], datumAt(in[j+1], types[j+1], i))
-				members = append(members, member{k, v})
-			}
-			// Stable: among equal keys the last one wins below.
-			slices.SortStableFunc(members, func(a, b member) int {
-				if c := cmp.Compare(len(a.k), len(b.k)); c != 0 {
-					return c
-				}
-				return slices.Compare(a.k, b.k)
-			})
-			dst = append(dst, '{')
-			first := true
-			for m, x := range members {
-				if m+1 < len(members) && slices.Equal(members[m+1].k, x.k) {
-					continue
-				}
-				if !first {
-					dst = append(dst, ", "...)
-				}
-				first = false
-				dst = append(append(append(dst, x.k...), ": "...), x.v...)
-			}
-			return append(dst, '}'), false, nil
 		})
 	}}, nil
 }
@@ -183,7 +134,7 @@ func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int) []byte {
 // untyped (or text) literal reads as json, as PostgreSQL resolves it.
 func jsonArgument(name string, args []Expr) (Expr, error) {
 	a := jsonOperand(args[0])
-	if a.Type().Kind == sqltypes.JSON {
+	if a.Type().IsJSON() {
 		return a, nil
 	}
 	if v, ok := IsLiteral(a); ok && a.Type().IsString() {

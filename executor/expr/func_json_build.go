@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -59,10 +58,8 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum) []byte {
 		return strconv.AppendBool(dst, v.(bool))
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8, sqltypes.Numeric:
 		return append(dst, sqltypes.FormatValue(t, v)...)
-	case sqltypes.JSON:
+	case sqltypes.JSON, sqltypes.JSONB:
 		return append(dst, v.(string)...)
 	}
-	s := sqltypes.FormatValue(t, v)
-	b, _ := json.Marshal(s)
-	return append(dst, b...)
+	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
 }

@@ -57,7 +57,7 @@ func buildInSet(t sqltypes.Type, list []Expr) *inSet {
 		s.floats = map[float64]struct{}{}
 	case sqltypes.Numeric:
 		s.decs = map[decimal128.Num]struct{}{}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Bytea:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.Bytea:
 		s.strs = map[string]struct{}{}
 	case sqltypes.Bool:
 	default:

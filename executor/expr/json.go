@@ -11,10 +11,10 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// JSON operators over json values stored as text. json and jsonb share
-// one type in meshql, and both keep the original text: '{"a": [1,2]}' ->
-// 'a' is [1,2] where PostgreSQL's jsonb would print [1, 2] (its json
-// matches ours). Input that is not valid JSON is 22P02.
+// JSON operators over json and jsonb values stored as text. json keeps
+// the input text, so '{"a": [1,2]}'::json -> 'a' is [1,2]; jsonb's text is
+// normalized on input, so its members are too ([1, 2]). Input that is not
+// valid JSON is 22P02.
 
 // jsonOpExpr is doc -> key, doc ->> key, doc #> path or doc #>> path.
 type jsonOpExpr struct {
@@ -35,7 +35,7 @@ func JSONGet(e, key Expr, asText bool) (Expr, error) {
 		key = coerceTo(key, sqltypes.TypeText)
 	}
 	op := jsonOpName(false, asText)
-	if e.Type().Kind != sqltypes.JSON {
+	if !e.Type().IsJSON() {
 		return nil, operatorError(op, e.Type(), key.Type())
 	}
 	kt := key.Type()
@@ -58,7 +58,7 @@ func JSONPath(e, path Expr, asText bool) (Expr, error) {
 		path = coerceTo(path, textListType)
 	}
 	pt := path.Type()
-	if e.Type().Kind != sqltypes.JSON || pt.Kind != sqltypes.List || !pt.Elem.IsString() {
+	if !e.Type().IsJSON() || pt.Kind != sqltypes.List || !pt.Elem.IsString() {
 		return nil, operatorError(jsonOpName(true, asText), e.Type(), pt)
 	}
 	return &jsonOpExpr{doc: e, arg: path, path: true, asText: asText}, nil
@@ -89,7 +89,7 @@ func (e *jsonOpExpr) Type() sqltypes.Type {
 	if e.asText {
 		return sqltypes.TypeText
 	}
-	return sqltypes.TypeJSON
+	return e.doc.Type()
 }
 func (e *jsonOpExpr) children() []Expr { return []Expr{e.doc, e.arg} }
 func (e *jsonOpExpr) withChildren(ch []Expr) Expr {

@@ -179,11 +179,13 @@ func (a *stringAgg) release() { a.buf = nil }
 
 // jsonAgg is json_agg(x) / jsonb_agg(x): a JSON array of every row's value
 // (NULL as null), elements joined by ", " as PostgreSQL prints them; a
-// group without rows yields NULL. Partial buffers concatenate.
+// group without rows yields NULL. Partial buffers concatenate; jsonb_agg's
+// arrays are normalized at the end.
 type jsonAgg struct {
-	t    sqltypes.Type
-	buf  [][]byte
-	seen []bool
+	t     sqltypes.Type
+	jsonb bool
+	buf   [][]byte
+	seen  []bool
 }
 
 func (a *jsonAgg) grow(n int) { a.buf, a.seen = growTo(a.buf, n), growTo(a.seen, n) }
@@ -226,7 +228,15 @@ func (a *jsonAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 	k := &bytesKeys{dt: arrow.BinaryTypes.String, offs: []int64{0}, valid: a.seen}
 	for g, b := range a.buf {
 		if a.seen[g] {
+			start := len(k.data)
 			k.data = append(append(append(k.data, '['), b...), ']')
+			if a.jsonb {
+				v, err := sqltypes.ParseJSONB(string(k.data[start:]))
+				if err != nil {
+					return nil, err
+				}
+				k.data = v.Append(k.data[:start])
+			}
 		}
 		k.offs = append(k.offs, int64(len(k.data)))
 	}

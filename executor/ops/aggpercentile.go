@@ -34,7 +34,7 @@ func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 		}
 		return v, v.Kind == sqltypes.Interval
 	}
-	return v, v.Kind != sqltypes.Unknown && v.Kind != sqltypes.List && v.Kind != sqltypes.JSON && keyTypeOK(v.Arrow())
+	return v, v.Kind != sqltypes.Unknown && v.Kind != sqltypes.List && !v.IsJSON() && keyTypeOK(v.Arrow())
 }
 
 // percentileAcc is the ordered-set aggregate percentile_cont(f) or

@@ -70,7 +70,7 @@ const avgScale = 16
 //	min, max                          the argument type (numbers, text, bytea,
 //	                                  date, timestamps, interval, uuid)
 //	array_agg(T)                      T[] (T not an array)
-//	json_agg, jsonb_agg(T)            json (T not an array)
+//	json_agg(T), jsonb_agg(T)         json, jsonb (T not an array)
 //	bool_and, bool_or(boolean)        boolean
 //	bit_and, bit_or, bit_xor(integer) the argument type
 //	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
@@ -186,6 +186,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return sqltypes.ListOf(a), nil
 		}
 	case "json_agg", "jsonb_agg":
+		if a.Kind != sqltypes.List && fn == "jsonb_agg" {
+			return sqltypes.TypeJSONB, nil
+		}
 		if a.Kind != sqltypes.List {
 			return sqltypes.TypeJSON, nil
 		}

@@ -35,12 +35,17 @@ func keyTypeOK(dt arrow.DataType) bool {
 // sqlKeyOK is keyTypeOK for a SQL type: json (and arrays of it) has no
 // equality or ordering in PostgreSQL, though its Arrow form is text.
 func sqlKeyOK(t sqltypes.Type) bool {
+	return !hasKind(t, sqltypes.JSON) && keyTypeOK(t.Arrow())
+}
+
+// hasKind reports whether t is of kind k or an array of it.
+func hasKind(t sqltypes.Type, k sqltypes.Kind) bool {
 	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == sqltypes.JSON {
-			return false
+		if e.Kind == k {
+			return true
 		}
 	}
-	return keyTypeOK(t.Arrow())
+	return false
 }
 
 func errKeyType(what string, dt arrow.DataType) error {

@@ -64,6 +64,12 @@ func checkSortKeys(keys []SortKey) error {
 		if !sqlKeyOK(k.Expr.Type()) {
 			return sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
 		}
+		if hasKind(k.Expr.Type(), sqltypes.JSONB) {
+			// jsonb has an order in PostgreSQL (objects > arrays > booleans
+			// > numbers > strings > null, ...) that its text does not have.
+			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering jsonb values is not supported").
+				WithHint("Sort by the text (::text) or by a member (->>).")
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ var pgxChecks = []struct {
 	run  func(t *testing.T, f *fixture)
 }{
 	{"numeric-params", checkNumericParams},
+	{"jsonb", checkJSONB},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
@@ -156,6 +157,32 @@ func checkNumericParams(t *testing.T, f *fixture) {
 	compareQueries(t, f, qs)
 }
 
+// checkJSONB: jsonb parameters in text and binary (a version byte, then
+// the text) are normalized on the way in; results come back the same in
+// text and binary, and pgx decodes them into Go values.
+func checkJSONB(t *testing.T, f *fixture) {
+	const oidJSONB = 3802
+	doc := `{"b": [1, 2.50, 1e2], "a": "x\u00e9", "b": {"z": null}}`
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::jsonb, $1::jsonb -> 'b'", [][]byte{[]byte(doc)}, []uint32{0}, []int16{0}},
+		{`SELECT $1::jsonb @> '{"a": "xé"}', $1::jsonb ? 'b'`, [][]byte{[]byte(doc)}, []uint32{oidJSONB}, []int16{0}},
+		{"SELECT $1::jsonb, $1::jsonb = $1::jsonb", [][]byte{append([]byte{1}, doc...)}, []uint32{oidJSONB}, []int16{1}},
+	})
+	const q = `SELECT '{"b":1, "a":[true, "s", 0.50]}'::jsonb AS j, NULL::jsonb, jsonb_build_object('k', 1.0)`
+	compareOn(t, f, "jsonb results in binary", func(conn *pgx.Conn) ([][]byte, error) {
+		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
+		if res.Err != nil || len(res.Rows) != 1 {
+			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
+		}
+		return res.Rows[0], nil
+	})
+	compareOn(t, f, "jsonb decoded by pgx", func(conn *pgx.Conn) (string, error) {
+		var m map[string]any
+		err := conn.QueryRow(t.Context(), q).Scan(&m, new(any), new(any))
+		return fmt.Sprint(m), err
+	})
+}
+
 // simpleText runs sql through the simple query protocol (several
 // statements allowed) and returns the rows of each result as text.
 func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, error) {
@@ -236,7 +263,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
-		"date", "timestamp", "timestamptz", "interval", "uuid", "json"} {
+		"date", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

@@ -499,6 +499,44 @@ func (b *binder) bindArrayOperator(name string, l, r logical.Expr, loc int) (log
 	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
 }
 
+// jsonbOperators are jsonb's containment and existence operators, bound
+// as the functions PostgreSQL implements them with.
+var jsonbOperators = map[string]string{"@>": "jsonb_contains", "<@": "jsonb_contained",
+	"?": "jsonb_exists", "?|": "jsonb_exists_any", "?&": "jsonb_exists_all"}
+
+// bindJSONBOperator binds @>, <@, ?, ?| and ?& with a jsonb operand; ok
+// is false when no operand is jsonb. An untyped literal is read as jsonb
+// next to @> and <@, as the key (text) or keys (text[]) of ?, ?| and ?&.
+func (b *binder) bindJSONBOperator(name string, l, r logical.Expr, loc int) (logical.Expr, bool, error) {
+	fn, ok := jsonbOperators[name]
+	if !ok || l.Type().Kind != sqltypes.JSONB && r.Type().Kind != sqltypes.JSONB {
+		return nil, false, nil
+	}
+	rt := sqltypes.TypeJSONB
+	switch name {
+	case "?":
+		rt = sqltypes.TypeText
+	case "?|", "?&":
+		rt = sqltypes.ListOf(sqltypes.TypeText)
+	}
+	var err error
+	if l.Type().Kind == sqltypes.Unknown {
+		l, err = b.coerce(l, sqltypes.TypeJSONB)
+	}
+	if err == nil && r.Type().Kind == sqltypes.Unknown {
+		r, err = b.coerce(r, rt)
+	}
+	if err != nil {
+		return nil, true, errAt(sqltypes.AsError(err), loc)
+	}
+	args := []logical.Expr{l, r}
+	t, err := funcType(fn, args)
+	if err != nil {
+		return nil, true, opError(name, l.Type(), r.Type(), loc)
+	}
+	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
+}
+
 func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	var err error
@@ -619,7 +657,8 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			// exponentiation is power() on double precision here
 			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
 		}
-		if _, isArrayOp := arrayOperators[name]; isArrayOp {
+		_, isArrayOp := arrayOperators[name]
+		if _, isJSONBOp := jsonbOperators[name]; isArrayOp || isJSONBOp {
 			l, err := bind(a.Lexpr)
 			if err != nil {
 				return nil, err
@@ -629,6 +668,9 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 				return nil, err
 			}
 			if e, ok, err := b.bindArrayOperator(name, l, r, loc); ok {
+				return e, err
+			}
+			if e, ok, err := b.bindJSONBOperator(name, l, r, loc); ok {
 				return e, err
 			}
 		}

@@ -44,6 +44,9 @@ func (e *JSONGet) Type() sqltypes.Type {
 	if e.AsText {
 		return sqltypes.TypeText
 	}
+	if e.E.Type().Kind == sqltypes.JSONB {
+		return sqltypes.TypeJSONB
+	}
 	return sqltypes.TypeJSON
 }
 

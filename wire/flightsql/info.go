@@ -119,6 +119,7 @@ var xdbcTypes = []xdbcType{
 	{sqltypes.TypeInterval, 10, 0, true},
 	{sqltypes.TypeUUID, 1, 36, true},
 	{sqltypes.TypeJSON, 12, 0, true},
+	{sqltypes.TypeJSONB, 12, 0, true},
 }
 
 func (v *service) GetFlightInfoXdbcTypeInfo(ctx context.Context, _ flightsql.GetXdbcTypeInfo, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {

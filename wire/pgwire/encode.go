@@ -94,6 +94,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.Boolean); ok {
 			return boolEnc{nb, a}, nil
 		}
+	case sqltypes.JSONB:
+		if a, ok := arr.(*array.String); ok {
+			return jsonbEnc{strEnc{nb, a}}, nil
+		}
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
 		switch a := arr.(type) {
 		case *array.String:
@@ -241,6 +245,11 @@ type strEnc struct {
 
 func (e strEnc) text(buf []byte, i int) []byte   { return append(buf, e.a.Value(i)...) }
 func (e strEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+// jsonbEnc sends jsonb: its binary form is a version byte (1) and the text.
+type jsonbEnc struct{ strEnc }
+
+func (e jsonbEnc) binary(buf []byte, i int) []byte { return e.strEnc.binary(append(buf, 1), i) }
 
 type strLikeEnc struct {
 	nulls

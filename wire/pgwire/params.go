@@ -190,6 +190,12 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		return nil, s, err
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
 		return string(raw), "", nil
+	case sqltypes.JSONB:
+		// a version byte, then the text, which the target's input parses
+		if len(raw) < 2 || raw[0] != 1 {
+			return nil, "", binaryFormatError("unsupported jsonb version number or empty value")
+		}
+		return nil, string(raw[1:]), nil
 	case sqltypes.Bytea:
 		return append([]byte{}, raw...), "", nil
 	case sqltypes.UUID:

@@ -1,0 +1,247 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// jsonb: values are text in jsonb's normal form (sqltypes.NormalizeJSONB),
+// made so by every cast or builder that produces jsonb. The accessors of
+// json.go work on them unchanged, since a member of a normalized value is
+// normalized. Containment and existence (@> <@ ? ?| ?&, bound to the
+// functions of PostgreSQL's names) and = parse the values per row.
+
+// normalizeJSONBKernel casts text or json to jsonb.
+func normalizeJSONBKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	v := viewOf(a)
+	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+		j, err := sqltypes.ParseJSONB(v.str(i))
+		if err != nil {
+			return nil, false, err
+		}
+		return j.Append(dst), false, nil
+	})
+}
+
+// asJSONB makes a json-producing builder's result jsonb: its text is
+// normalized as jsonb's input would be.
+func asJSONB(e Expr, err error) (Expr, error) {
+	if err != nil {
+		return nil, err
+	}
+	return Cast(e, sqltypes.TypeJSONB)
+}
+
+// jsonbKindName is the kind as PostgreSQL's cast errors name it.
+func jsonbKindName(k sqltypes.JSONBKind) string {
+	return [...]string{"null", "string", "numeric", "boolean", "array", "object"}[k]
+}
+
+// jsonbScalarCastKernel casts jsonb to boolean or a number type: the value
+// must be a scalar of that kind (22023 otherwise, as PostgreSQL). Its
+// normalized text is then what text input of the type reads; integers go
+// through numeric, so that 1.5 rounds to 2.
+func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
+	want := sqltypes.JSONBNumber
+	switch {
+	case to.Kind == sqltypes.Bool:
+		want = sqltypes.JSONBBool
+	case to.IsNumeric():
+	default:
+		return nil, false
+	}
+	via := to
+	if to.IsInteger() {
+		via = sqltypes.NumericType(0, 0)
+	}
+	fromText, ok := fromTextKernel(via)
+	if !ok {
+		return nil, false
+	}
+	var toInt castKernel
+	if via != to {
+		if toInt, ok = numericCastKernel(via, to); !ok {
+			return nil, false
+		}
+	}
+	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		v := viewOf(a)
+		for i := 0; i < a.Len(); i++ {
+			if a.IsNull(i) {
+				continue
+			}
+			j, err := sqltypes.ParseJSONB(v.str(i))
+			if err != nil {
+				return nil, err
+			}
+			if j.Kind != want {
+				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot cast jsonb %s to type %s", jsonbKindName(j.Kind), to)
+			}
+		}
+		text := retype(a, arrow.BinaryTypes.String)
+		defer text.Release()
+		out, err := fromText(mem, loc, text)
+		if err != nil || toInt == nil {
+			return out, err
+		}
+		defer out.Release()
+		return toInt(mem, loc, out)
+	}, true
+}
+
+// buildJSONBContains is jsonb_contains(a, b) (a @> b) and
+// jsonb_contained(a, b) (a <@ b).
+func buildJSONBContains(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	for i := range args {
+		if args[i] = coerceTo(args[i], sqltypes.TypeJSONB); args[i].Type().Kind != sqltypes.JSONB {
+			return nil, functionError(name, args)
+		}
+	}
+	contained := name == "jsonb_contained"
+	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		a, b := viewOf(in[0]), viewOf(in[1])
+		return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
+			x, err := sqltypes.ParseJSONB(a.str(i))
+			if err != nil {
+				return false, false, err
+			}
+			y, err := sqltypes.ParseJSONB(b.str(i))
+			if err != nil {
+				return false, false, err
+			}
+			if contained {
+				x, y = y, x
+			}
+			return x.Contains(&y, true), false, nil
+		})
+	}}, nil
+}
+
+// buildJSONBExists is jsonb_exists(j, key) (j ? key), and
+// jsonb_exists_any / jsonb_exists_all(j, keys) (j ?| keys, j ?& keys):
+// whether the keys are top-level object keys or string array elements.
+// NULL elements of keys are skipped.
+func buildJSONBExists(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	args[0] = coerceTo(args[0], sqltypes.TypeJSONB)
+	many := name != "jsonb_exists"
+	if many {
+		args[1] = coerceTo(args[1], textListType)
+	} else {
+		args[1] = coerceTo(args[1], sqltypes.TypeText)
+	}
+	if kt := args[1].Type(); args[0].Type().Kind != sqltypes.JSONB ||
+		many && (kt.Kind != sqltypes.List || !kt.Elem.IsString()) || !many && !kt.IsString() {
+		return nil, functionError(name, args)
+	}
+	all := name == "jsonb_exists_all"
+	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		docs := viewOf(in[0])
+		var keys func(i int) ([]string, error)
+		if many {
+			lst, ok := in[1].(*array.List)
+			if !ok {
+				return nil, internalErr("jsonb keys of type %s", in[1].DataType())
+			}
+			elems := viewOf(lst.ListValues())
+			keys = func(i int) ([]string, error) {
+				start, end := lst.ValueOffsets(i)
+				var ks []string
+				for j := int(start); j < int(end); j++ {
+					if lst.ListValues().IsValid(j) {
+						ks = append(ks, elems.str(j))
+					}
+				}
+				return ks, nil
+			}
+		} else {
+			kv := viewOf(in[1])
+			keys = func(i int) ([]string, error) { return []string{kv.str(i)}, nil }
+		}
+		return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
+			doc, err := sqltypes.ParseJSONB(docs.str(i))
+			if err != nil {
+				return false, false, err
+			}
+			ks, err := keys(i)
+			if err != nil {
+				return false, false, err
+			}
+			if !many {
+				return doc.HasKey(ks[0]), false, nil
+			}
+			for _, k := range ks {
+				if doc.HasKey(k) != all {
+					return !all, false, nil
+				}
+			}
+			return all, false, nil
+		})
+	}}, nil
+}
+
+// jsonbEqual compares two jsonb columns as jsonb's = does: equal text is
+// equal, and texts that differ are parsed so that numbers compare by value
+// (1.0 = 1).
+func jsonbEqual(mem memory.Allocator, l, r arrow.Array, negate bool) (arrow.Array, error) {
+	a, b := viewOf(l), viewOf(r)
+	return boolRows(mem, l.Len(), []arrow.Array{l, r}, func(i int) (bool, bool, error) {
+		x, y := a.str(i), b.str(i)
+		if x == y {
+			return !negate, false, nil
+		}
+		jx, err := sqltypes.ParseJSONB(x)
+		if err != nil {
+			return false, false, err
+		}
+		jy, err := sqltypes.ParseJSONB(y)
+		if err != nil {
+			return false, false, err
+		}
+		return jx.Equal(&jy) != negate, false, nil
+	})
+}
+
+// jsonbEqExpr is l = r (or l <> r) over jsonb.
+type jsonbEqExpr struct {
+	l, r   Expr
+	negate bool
+}
+
+func (e *jsonbEqExpr) Type() sqltypes.Type { return sqltypes.TypeBool }
+func (e *jsonbEqExpr) children() []Expr    { return []Expr{e.l, e.r} }
+func (e *jsonbEqExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.l, c.r = ch[0], ch[1]
+	return &c
+}
+
+func (e *jsonbEqExpr) String() string {
+	op := OpEq
+	if e.negate {
+		op = OpNe
+	}
+	return fmt.Sprintf("(%s %s %s)", e.l, op, e.r)
+}
+
+func (e *jsonbEqExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.l, e.r)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	return jsonbEqual(env.Mem, args[0], args[1], e.negate)
+}
