@@ -235,15 +235,21 @@ func numericLiteral(s string) (logical.Expr, error) {
 	if !ok || strings.ContainsAny(str, "/") {
 		return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 	}
+	asFloat := func() (logical.Expr, error) {
+		// Beyond 38 digits: keep the value as double precision rather than
+		// fail or round it away (PostgreSQL's numeric would hold it exactly).
+		f, _ := r.Float64()
+		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
+	}
 	if scale > sqltypes.MaxNumericPrecision {
 		scale = sqltypes.MaxNumericPrecision
+		if shifted := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))); !shifted.IsInt() {
+			return asFloat() // 1e-300 would be 0 at scale 38
+		}
 	}
 	d, err := sqltypes.RatToDecimal(r, 0, int32(scale))
 	if err != nil {
-		// Beyond 38 digits: keep the value as double precision rather than
-		// fail (PostgreSQL's numeric would hold it exactly).
-		f, _ := r.Float64()
-		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
+		return asFloat()
 	}
 	return &logical.Const{T: sqltypes.NumericType(0, int32(scale)), V: d}, nil
 }
