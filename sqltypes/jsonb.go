@@ -120,47 +120,65 @@ func (p *jsonbParser) value(depth int) (JSONBValue, error) {
 }
 
 func (p *jsonbParser) object(depth int) (JSONBValue, error) {
-	p.i++ // {
 	v := JSONBValue{Kind: JSONBObject}
-	p.ws()
-	if p.i < len(p.s) && p.s[p.i] == '}' {
-		p.i++
-		return v, nil
-	}
-	for {
-		p.ws()
+	err := p.members('}', func() error {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			return v, errJSONSyntax("Expected string.")
+			return errJSONSyntax("Expected string.")
 		}
 		k, err := p.str()
 		if err != nil {
-			return v, err
+			return err
 		}
 		p.ws()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return v, errJSONSyntax(`Expected ":".`)
+			return errJSONSyntax(`Expected ":".`)
 		}
 		p.i++
 		p.ws()
 		e, err := p.value(depth + 1)
-		if err != nil {
-			return v, err
-		}
 		v.Keys = append(v.Keys, k)
 		v.Elems = append(v.Elems, e)
+		return err
+	})
+	v.sortKeys()
+	return v, err
+}
+
+func (p *jsonbParser) array(depth int) (JSONBValue, error) {
+	v := JSONBValue{Kind: JSONBArray}
+	err := p.members(']', func() error {
+		e, err := p.value(depth + 1)
+		v.Elems = append(v.Elems, e)
+		return err
+	})
+	return v, err
+}
+
+// members reads the comma-separated members of the object or array whose
+// opening bracket is at p.i, through its closing bracket end.
+func (p *jsonbParser) members(end byte, member func() error) error {
+	p.i++
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == end {
+		p.i++
+		return nil
+	}
+	for {
+		p.ws()
+		if err := member(); err != nil {
+			return err
+		}
 		p.ws()
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++
 			continue
 		}
-		if p.i < len(p.s) && p.s[p.i] == '}' {
+		if p.i < len(p.s) && p.s[p.i] == end {
 			p.i++
-			break
+			return nil
 		}
-		return v, errJSONSyntax(`Expected "," or "}".`)
+		return errJSONSyntax(`Expected "," or "` + string(end) + `".`)
 	}
-	v.sortKeys()
-	return v, nil
 }
 
 // sortKeys orders the members as jsonb does (shorter keys first, then by
@@ -198,34 +216,6 @@ func (v *JSONBValue) Lookup(key string) (JSONBValue, bool) {
 		return JSONBValue{}, false
 	}
 	return v.Elems[i], true
-}
-
-func (p *jsonbParser) array(depth int) (JSONBValue, error) {
-	p.i++ // [
-	v := JSONBValue{Kind: JSONBArray}
-	p.ws()
-	if p.i < len(p.s) && p.s[p.i] == ']' {
-		p.i++
-		return v, nil
-	}
-	for {
-		p.ws()
-		e, err := p.value(depth + 1)
-		if err != nil {
-			return v, err
-		}
-		v.Elems = append(v.Elems, e)
-		p.ws()
-		if p.i < len(p.s) && p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.i < len(p.s) && p.s[p.i] == ']' {
-			p.i++
-			return v, nil
-		}
-		return v, errJSONSyntax(`Expected "," or "]".`)
-	}
 }
 
 // str decodes the string at p.s[p.i] == '"'.
