@@ -85,6 +85,12 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		}
 		plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
 		if err != nil {
+			if sq.Kind == logical.SubqueryExists {
+				if cmp, ok := b.existsOverCorrelatedAnti(sq, negated); ok {
+					rest = append(rest, cmp)
+					continue
+				}
+			}
 			return nil, err
 		}
 		if len(corr) > 0 && len(countColumns(plan)) > 0 {
@@ -161,6 +167,15 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 	}
 	plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
 	if err != nil {
+		if sq.Kind == logical.SubqueryExists {
+			if cmp, ok := b.existsOverCorrelatedAnti(sq, false); ok {
+				node, exprs, err := b.joinSubqueries(node, []logical.Expr{cmp})
+				if err != nil {
+					return nil, nil, err
+				}
+				return node, exprs[0], nil
+			}
+		}
 		if sq.Kind == logical.SubqueryScalar {
 			if out, ok, rerr := b.aggregatePerOuterRow(node, sq); ok || rerr != nil {
 				return out, b.colRef(sq.Out), rerr
