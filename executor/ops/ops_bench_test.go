@@ -279,3 +279,29 @@ func BenchmarkSpill(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkFilterAggregate is a hash aggregate over a filter that keeps
+// 98% (TPC-H Q1) or 50% of the rows, grouped by two keys.
+func BenchmarkFilterAggregate(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(i64, i64)
+	in := benchBatches(mem, 1_000_000, 100, false, 7)
+	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}}
+	for _, sel := range []int64{98, 50} {
+		b.Run("selectivity="+strconv.FormatInt(sel, 10), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(1_000_000 * 16))
+			for b.Loop() {
+				f, _ := NewFilter(env, NewBatches(s, in), predExpr{}.lt(sel))
+				op, err := NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n := consume(b, op); n != sel {
+					b.Fatalf("%d groups", n)
+				}
+			}
+		})
+	}
+}
