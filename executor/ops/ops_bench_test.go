@@ -305,3 +305,33 @@ func BenchmarkFilterAggregate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGroupByText groups 1M rows by two one-letter text columns
+// (TPC-H Q1's l_returnflag, l_linestatus).
+func BenchmarkGroupByText(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(str, str)
+	r := rand.New(rand.NewPCG(8, 8))
+	var in []arrow.RecordBatch
+	for done := 0; done < 1_000_000; done += executor.DefaultBatchSize {
+		f, l := array.NewStringBuilder(mem), array.NewStringBuilder(mem)
+		for range executor.DefaultBatchSize {
+			f.Append([]string{"A", "N", "R"}[r.IntN(3)])
+			l.Append([]string{"F", "O"}[r.IntN(2)])
+		}
+		fa, la := f.NewArray(), l.NewArray()
+		in = append(in, array.NewRecordBatch(s, []arrow.Array{fa, la}, int64(fa.Len())))
+		fa.Release()
+		la.Release()
+		f.Release()
+		l.Release()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, []expr.Expr{col(0, tTxt), col(1, tTxt)}, []Aggregate{{Func: "count_star"}})
+		if n := consume(b, op); n != 6 {
+			b.Fatalf("%d groups", n)
+		}
+	}
+}
