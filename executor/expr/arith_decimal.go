@@ -96,14 +96,40 @@ func rescaleLiteral(e Expr, s int32) (Expr, bool) {
 // arithDecimals evaluates op over decimals of scales sa and sb into scale so.
 func arithDecimals(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb, so int32, la, ra arrow.Array) (arrow.Array, error) {
 	n := la.Len()
-	a, b := values[decimal128.Num](la), values[decimal128.Num](ra)
-	valid := andValidity(mem, n, la, ra)
+	return decimalKernel(mem, dt, op, sa, sb, so, n, andValidity(mem, n, la, ra),
+		decOperand{vals: values[decimal128.Num](la), mask: -1}, decOperand{vals: values[decimal128.Num](ra), mask: -1})
+}
+
+// arithDecimalScalar is arithDecimals with the non-NULL constant s as the
+// left (sLeft) or right operand, read in place instead of repeated into
+// an array per batch (TPC-H's 1 - l_discount, 1 + l_tax).
+func arithDecimalScalar(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb, so int32, arr arrow.Array, s decimal128.Num, sLeft bool) (arrow.Array, error) {
+	n := arr.Len()
+	col, lit := decOperand{vals: values[decimal128.Num](arr), mask: -1}, decOperand{vals: []decimal128.Num{s}}
+	if sLeft {
+		return decimalKernel(mem, dt, op, sa, sb, so, n, andValidity(mem, n, arr), lit, col)
+	}
+	return decimalKernel(mem, dt, op, sa, sb, so, n, andValidity(mem, n, arr), col, lit)
+}
+
+// decOperand is a column of decimals (mask -1) or one value repeated
+// (mask 0): row i is vals[i&mask], one AND instead of a materialized
+// constant.
+type decOperand struct {
+	vals []decimal128.Num
+	mask int
+}
+
+func (o decOperand) at(i int) decimal128.Num { return o.vals[i&o.mask] }
+
+// decimalKernel computes n rows of a op b; valid (nil: no NULLs) becomes
+// the result's validity.
+func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb, so int32, n int, valid *memory.Buffer, a, b decOperand) (arrow.Array, error) {
 	var vb []byte
 	if valid != nil {
 		vb = valid.Bytes()
 	}
 	buf, out := allocFixed[decimal128.Num](mem, n)
-	a, b = a[:len(out)], b[:len(out)]
 	var err error
 	switch {
 	case (op == OpAdd || op == OpSub) && sa == sb:
@@ -116,7 +142,7 @@ func arithDecimals(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 				out[i] = decimal128.Num{}
 				continue
 			}
-			if out[i], err = decimalRow(op, a[i], b[i], sa, sb, so); err != nil {
+			if out[i], err = decimalRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
 				break
 			}
 		}
@@ -131,11 +157,11 @@ func arithDecimals(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 	return finish(dt, n, valid, buf), nil
 }
 
-func addSameScale(sub bool, a, b, out []decimal128.Num, vb []byte) error {
+func addSameScale(sub bool, a, b decOperand, out []decimal128.Num, vb []byte) error {
 	const hiLimit = 0x4b3b4ca85a86c47a // high word of 10^38
 	suspect := false
 	for i := range out {
-		x, y := a[i], b[i]
+		x, y := a.at(i), b.at(i)
 		if sub {
 			y = y.Negate()
 		}
@@ -151,7 +177,7 @@ func addSameScale(sub bool, a, b, out []decimal128.Num, vb []byte) error {
 		if !validAt(vb, 0, i) {
 			continue
 		}
-		x, y := a[i], b[i]
+		x, y := a.at(i), b.at(i)
 		if sub {
 			y = y.Negate()
 		}
@@ -163,9 +189,9 @@ func addSameScale(sub bool, a, b, out []decimal128.Num, vb []byte) error {
 	return nil
 }
 
-func mulDecimals(a, b, out []decimal128.Num, vb []byte) error {
+func mulDecimals(a, b decOperand, out []decimal128.Num, vb []byte) error {
 	for i := range out {
-		x, y := a[i], b[i]
+		x, y := a.at(i), b.at(i)
 		xl, yl := int64(x.LowBits()), int64(y.LowBits())
 		if x.HighBits() == xl>>63 && y.HighBits() == yl>>63 {
 			// Both fit in 64 bits: the product is below 2^126 < 10^38.

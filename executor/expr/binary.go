@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
@@ -300,6 +301,9 @@ func (e *arithExpr) String() string {
 }
 
 func (e *arithExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	if out, ok, err := e.evalDecimalScalar(ctx, env, b); ok {
+		return out, err
+	}
 	args, err := evalArgs(ctx, env, b, e.l, e.r)
 	if err != nil {
 		return nil, err
@@ -323,4 +327,34 @@ func evalArgs(ctx context.Context, env *executor.Env, b arrow.RecordBatch, es ..
 		out[i] = a
 	}
 	return out, nil
+}
+
+// evalDecimalScalar evaluates numeric + - * with a non-NULL literal
+// operand without materializing the literal; ok is false for any other
+// expression.
+func (e *arithExpr) evalDecimalScalar(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (out arrow.Array, ok bool, err error) {
+	lt, rt := e.l.Type(), e.r.Type()
+	if e.t.Kind != sqltypes.Numeric || lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric || (e.op != OpAdd && e.op != OpSub && e.op != OpMul) {
+		return nil, false, nil
+	}
+	other, sLeft := e.l, false
+	v, isLit := IsLiteral(e.r)
+	if !isLit {
+		other, sLeft = e.r, true
+		v, isLit = IsLiteral(e.l)
+	}
+	d, isDec := v.(decimal128.Num)
+	if !isLit || !isDec {
+		return nil, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, true, err
+	}
+	a, err := other.Eval(ctx, env, b)
+	if err != nil {
+		return nil, true, err
+	}
+	defer a.Release()
+	out, err = arithDecimalScalar(env.Mem, e.t.Arrow(), e.op, lt.Scale, rt.Scale, e.t.Scale, a, d, sLeft)
+	return out, true, err
 }

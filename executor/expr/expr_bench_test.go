@@ -123,3 +123,16 @@ func BenchmarkCastTextToInt(b *testing.B) {
 	e := must(Cast(Column(0, sqltypes.TypeText, "s"), sqltypes.TypeInt4))
 	runBench(b, e, batch, 8)
 }
+
+// BenchmarkDecimalQ1 is TPC-H Q1's charge, price * (1 - discount) *
+// (1 + tax), whose literals are read in place, not repeated per row.
+func BenchmarkDecimalQ1(b *testing.B) {
+	t := sqltypes.NumericType(15, 2)
+	batch, done := benchBatch(b, false, func(r *rand.Rand) any { return decimal128.FromI64(r.Int63n(100)) }, t, t, t)
+	defer done()
+	one := Literal(sqltypes.NumericType(1, 0), decimal128.FromI64(1))
+	disc := must(Binary(OpSub, one, Column(1, t, "discount")))
+	tax := must(Binary(OpAdd, one, Column(2, t, "tax")))
+	e := must(Binary(OpMul, must(Binary(OpMul, Column(0, t, "price"), disc)), tax))
+	runBench(b, e, batch, 48)
+}

@@ -16,9 +16,9 @@ import (
 // error-retry of AND/OR: an expression must not raise errors for rows it
 // is not asked about.
 
-// isDataError reports whether err is a SQL error about data (worth
+// IsDataError reports whether err is a SQL error about data (worth
 // retrying on fewer rows) rather than cancellation or a bug.
-func isDataError(err error) bool {
+func IsDataError(err error) bool {
 	var se *sqltypes.Error
 	if !errors.As(err, &se) {
 		return false
@@ -52,7 +52,7 @@ func evalSelective(ctx context.Context, env *executor.Env, b arrow.RecordBatch, 
 	}
 	if cnt == n || isCheap(e) || cnt*2 >= n {
 		a, err := e.Eval(ctx, env, b)
-		if err == nil || cnt == n || !isDataError(err) {
+		if err == nil || cnt == n || !IsDataError(err) {
 			return a, err
 		}
 	}

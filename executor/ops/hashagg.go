@@ -18,6 +18,7 @@ import (
 type hashAggOp struct {
 	env    *executor.Env
 	inputs []executor.Operator
+	preds  []expr.Expr // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
 	groups []expr.Expr
 	aggs   []Aggregate
 	schema *arrow.Schema
@@ -104,13 +105,14 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		}
 		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
 	}
-	o := &hashAggOp{env: env, inputs: inputs, groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
+	o := &hashAggOp{env: env, inputs: append([]executor.Operator(nil), inputs...), groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
 		res: env.Reserve("HashAggregate")}
 	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {
 		return nil, err
 	}
 	p.release()
+	o.fuseFilters()
 	return o, nil
 }
 
@@ -122,6 +124,7 @@ type aggPart struct {
 	accs  []accumulator
 	gids  []int32
 	fgids []int32
+	sel   []int32
 	spillState
 }
 
@@ -233,7 +236,6 @@ func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
 // aggregate folds rows into the part (adding groups only if add) and
 // returns the bytes of arguments that accumulators retained.
 func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arrow.Array, add bool) (int64, error) {
-	env := p.o.env
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
 	if add {
@@ -241,19 +243,76 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 	} else {
 		p.table.lookup(keys, p.gids)
 	}
-	var retained int64
+	in, err := p.evalInputs(ctx, b)
+	if err != nil {
+		return 0, err
+	}
+	defer in.release()
+	return in.retained, p.update(in)
+}
+
+// aggInputs are the evaluated arguments of every aggregate for one batch.
+type aggInputs struct {
+	args     [][]arrow.Array // per aggregate: its arguments, then its ORDER BY keys
+	keep     [][]int32       // per aggregate with FILTER: the rows that pass
+	retained int64           // bytes of arguments that accumulators keep
+}
+
+func (in *aggInputs) release() {
+	for _, a := range in.args {
+		releaseArrays(a)
+	}
+}
+
+// evalInputs evaluates the arguments and FILTER clauses of every
+// aggregate on b. Nothing is folded yet, so an error leaves the part as
+// it was.
+func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInputs, error) {
+	env := p.o.env
+	in := &aggInputs{args: make([][]arrow.Array, len(p.o.aggs)), keep: make([][]int32, len(p.o.aggs))}
 	for j, a := range p.o.aggs {
-		acc := p.accs[j]
-		acc.grow(p.table.len())
-		gids := p.gids
 		if a.Filter != nil {
 			m, err := evalOne(ctx, env, a.Filter, b)
 			if err != nil {
-				return 0, err
+				in.release()
+				return nil, err
 			}
-			p.fgids = append(p.fgids[:0], p.gids...)
-			keep := appendTrue(nil, m)
+			in.keep[j] = appendTrue(nil, m)
 			m.Release()
+		}
+		args, err := evalAll(ctx, env, a.Args, b)
+		if err != nil {
+			in.release()
+			return nil, err
+		}
+		for _, k := range a.Order {
+			v, err := evalOne(ctx, env, k.Expr, b)
+			if err != nil {
+				releaseArrays(args)
+				in.release()
+				return nil, err
+			}
+			args = append(args, v)
+		}
+		in.args[j] = args
+		if retains(a) {
+			for _, x := range args {
+				in.retained += membudget.ArrayBytes(x)
+			}
+		}
+	}
+	return in, nil
+}
+
+// update folds the evaluated inputs into the accumulators of the groups
+// in p.gids (rows of group -1 are skipped).
+func (p *aggPart) update(in *aggInputs) error {
+	for j := range p.o.aggs {
+		acc := p.accs[j]
+		acc.grow(p.table.len())
+		gids := p.gids
+		if keep := in.keep[j]; p.o.aggs[j].Filter != nil {
+			p.fgids = append(p.fgids[:0], p.gids...)
 			k := 0
 			for i := range p.fgids {
 				if k < len(keep) && keep[k] == int32(i) {
@@ -264,30 +323,11 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 			}
 			gids = p.fgids
 		}
-		args, err := evalAll(ctx, env, a.Args, b)
-		if err != nil {
-			return 0, err
-		}
-		for _, k := range a.Order {
-			v, err := evalOne(ctx, env, k.Expr, b)
-			if err != nil {
-				releaseArrays(args)
-				return 0, err
-			}
-			args = append(args, v)
-		}
-		if retains(a) {
-			for _, x := range args {
-				retained += membudget.ArrayBytes(x)
-			}
-		}
-		err = acc.update(gids, args)
-		releaseArrays(args)
-		if err != nil {
-			return 0, err
+		if err := acc.update(gids, in.args[j]); err != nil {
+			return err
 		}
 	}
-	return retained, nil
+	return nil
 }
 
 // absorb merges src into p and releases src (p takes over its memory
@@ -387,7 +427,7 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 		parts[i] = p
 	}
 	if len(o.inputs) == 1 {
-		if err := feed(ctx, o.inputs[0], parts[0]); err != nil {
+		if err := feed(ctx, o.inputs[0], o.pred(0), parts[0]); err != nil {
 			return nil, err
 		}
 	} else if err := o.runParallel(ctx, parts); err != nil {
@@ -414,8 +454,9 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 	return o.result(final)
 }
 
-// feed drains an opened input into p.
-func feed(ctx context.Context, in executor.Operator, p *aggPart) error {
+// feed drains an opened input into p, keeping the rows where pred (nil:
+// every row) is TRUE.
+func feed(ctx context.Context, in executor.Operator, pred expr.Expr, p *aggPart) error {
 	for {
 		b, err := in.Next(ctx)
 		if err == io.EOF {
@@ -425,7 +466,7 @@ func feed(ctx context.Context, in executor.Operator, p *aggPart) error {
 			return err
 		}
 		if err = ctxErr(ctx); err == nil {
-			err = p.consume(ctx, b)
+			err = p.consumeWhere(ctx, b, pred)
 		}
 		b.Release()
 		if err != nil {
@@ -448,7 +489,7 @@ func (o *hashAggOp) runParallel(ctx context.Context, parts []*aggPart) error {
 			var cerr error
 			err := drive(wctx, in, func(b arrow.RecordBatch) bool {
 				if cerr = ctxErr(wctx); cerr == nil {
-					cerr = safeConsume(wctx, parts[i], b)
+					cerr = safeConsume(wctx, parts[i], b, o.pred(i))
 				}
 				b.Release()
 				return cerr == nil
@@ -473,13 +514,13 @@ func (o *hashAggOp) runParallel(ctx context.Context, parts []*aggPart) error {
 	return first
 }
 
-func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch) (err error) {
+func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch, pred expr.Expr) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError(r)
 		}
 	}()
-	return p.consume(ctx, b)
+	return p.consumeWhere(ctx, b, pred)
 }
 
 // result builds the output batch of the final part.

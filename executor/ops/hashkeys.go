@@ -237,6 +237,10 @@ type bytesKeys struct {
 }
 
 func (k *bytesKeys) hash(arr arrow.Array, h []uint64, first bool) {
+	if offsets32(arr) {
+		k.hash32(arr, h, first)
+		return
+	}
 	k.hashRows(binaryAccessor(arr), validityOf(arr), h, first)
 }
 
@@ -245,6 +249,10 @@ func (k *bytesKeys) add(arr arrow.Array, rows []int32) {
 }
 
 func (k *bytesKeys) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
+	if offsets32(arr) {
+		k.equal32(arr, rows, gids, eq)
+		return
+	}
 	k.equalRows(binaryAccessor(arr), validityOf(arr), rows, gids, eq)
 }
 

@@ -109,22 +109,39 @@ func (t *genTable) hashRows(keys []arrow.Array, n int) {
 	}
 }
 
-func (t *genTable) insert(keys []arrow.Array, gids []int32) { t.probe(keys, gids, true) }
-func (t *genTable) lookup(keys []arrow.Array, gids []int32) { t.probe(keys, gids, false) }
+func (t *genTable) insert(keys []arrow.Array, gids []int32) { t.probe(keys, gids, true, nil) }
+func (t *genTable) lookup(keys []arrow.Array, gids []int32) { t.probe(keys, gids, false, nil) }
 
-func (t *genTable) probe(keys []arrow.Array, gids []int32, add bool) {
-	n := len(gids)
-	if add && 2*(len(t.hashes)+n) > len(t.slots) {
+// insertSelected implements selInserter.
+func (t *genTable) insertSelected(keys []arrow.Array, sel, gids []int32) {
+	t.probe(keys, gids, true, sel)
+}
+
+// probe finds (or adds) the groups of the rows sel of keys, or of every
+// row if sel is nil; rows not in sel get group -1.
+func (t *genTable) probe(keys []arrow.Array, gids []int32, add bool, sel []int32) {
+	n, m := len(gids), len(gids) // rows, rows that may add a group
+	if sel != nil {
+		m = len(sel)
+	}
+	if add && 2*(len(t.hashes)+m) > len(t.slots) {
 		c := len(t.slots)
-		for 2*(len(t.hashes)+n) > c {
+		for 2*(len(t.hashes)+m) > c {
 			c *= 2
 		}
 		t.resize(c)
 	}
 	t.hashRows(keys, n)
 	t.pending = t.pending[:0]
-	for i := range n {
-		t.pending = append(t.pending, int32(i))
+	if sel != nil {
+		for i := range gids {
+			gids[i] = -1
+		}
+		t.pending = append(t.pending, sel...)
+	} else {
+		for i := range n {
+			t.pending = append(t.pending, int32(i))
+		}
 	}
 	for len(t.pending) > 0 {
 		t.cand, t.candG, t.news = t.cand[:0], t.candG[:0], t.news[:0]

@@ -279,3 +279,59 @@ func BenchmarkSpill(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkFilterAggregate is a hash aggregate over a filter that keeps
+// 98% (TPC-H Q1) or 50% of the rows, grouped by two keys.
+func BenchmarkFilterAggregate(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(i64, i64)
+	in := benchBatches(mem, 1_000_000, 100, false, 7)
+	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}}
+	for _, sel := range []int64{98, 50} {
+		b.Run("selectivity="+strconv.FormatInt(sel, 10), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(1_000_000 * 16))
+			for b.Loop() {
+				f, _ := NewFilter(env, NewBatches(s, in), predExpr{}.lt(sel))
+				op, err := NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n := consume(b, op); n != sel {
+					b.Fatalf("%d groups", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGroupByText groups 1M rows by two one-letter text columns
+// (TPC-H Q1's l_returnflag, l_linestatus).
+func BenchmarkGroupByText(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(str, str)
+	r := rand.New(rand.NewPCG(8, 8))
+	var in []arrow.RecordBatch
+	for done := 0; done < 1_000_000; done += executor.DefaultBatchSize {
+		f, l := array.NewStringBuilder(mem), array.NewStringBuilder(mem)
+		for range executor.DefaultBatchSize {
+			f.Append([]string{"A", "N", "R"}[r.IntN(3)])
+			l.Append([]string{"F", "O"}[r.IntN(2)])
+		}
+		fa, la := f.NewArray(), l.NewArray()
+		in = append(in, array.NewRecordBatch(s, []arrow.Array{fa, la}, int64(fa.Len())))
+		fa.Release()
+		la.Release()
+		f.Release()
+		l.Release()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, []expr.Expr{col(0, tTxt), col(1, tTxt)}, []Aggregate{{Func: "count_star"}})
+		if n := consume(b, op); n != 6 {
+			b.Fatalf("%d groups", n)
+		}
+	}
+}
