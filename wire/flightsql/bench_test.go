@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -288,7 +290,7 @@ func fetchPgx(b *testing.B, uri, query string, mode pgx.QueryExecMode) {
 func measureRows(b *testing.B, fetch func() (int64, error)) {
 	var rows int64
 	b.ResetTimer()
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0, sys0 := time.Now(), processCPU(), processSyscalls()
 	for i := 0; i < b.N; i++ {
 		n, err := fetch()
 		if err != nil {
@@ -300,7 +302,34 @@ func measureRows(b *testing.B, fetch func() (int64, error)) {
 	b.ReportMetric(float64(rows)/float64(b.N), "rows/op")
 	if rows > 0 {
 		b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/(float64(rows)/1000), "cpu-µs/krow")
+		if sys0 >= 0 {
+			b.ReportMetric(float64(processSyscalls()-sys0)/(float64(rows)/1000), "rw-syscalls/krow")
+		}
 	}
+}
+
+// processSyscalls is how many read and write system calls the process
+// made so far (Linux's /proc/self/io, -1 elsewhere): the number of
+// socket reads and writes a front needs per row does not swing with the
+// load as times do.
+func processSyscalls() int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		if k != "syscr" && k != "syscw" || !ok {
+			continue
+		}
+		c, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return -1
+		}
+		n += c
+	}
+	return n
 }
 
 // processCPU is the CPU time the process used so far (user + system).
