@@ -76,8 +76,9 @@ func TestWriteMarkdownKeepsAnalysis(t *testing.T) {
 }
 
 // TestWireTable checks the throughput table read from go test -bench
-// output: rates per front and their ratios to pgwire binary, in-process
-// and, for pgwire, PostgreSQL in the same format.
+// output: rates per source and front, their ratios to pgwire binary and
+// in-process over the same source and, for pgwire, to PostgreSQL in the
+// same format.
 func TestWireTable(t *testing.T) {
 	out := `goos: linux
 BenchmarkFetchLineitem/front=flightsql-2         	       1	 100 ns/op	 6001215 rows/op	 5000000 rows/s
@@ -86,14 +87,20 @@ BenchmarkFetchLineitem/front=pgwire/format=text-2  	       1	 100 ns/op	 6001215
 BenchmarkFetchLineitem/front=postgres/format=binary-2  	       1	 100 ns/op	 6001215 rows/op	 2000000 rows/s
 BenchmarkFetchLineitem/front=postgres/format=text-2  	       1	 100 ns/op	 6001215 rows/op	 2000000 rows/s
 BenchmarkFetchLineitem/front=in-process     	       1	 100 ns/op	 6001215 rows/op	 10000000 rows/s
+BenchmarkFetchLineitem/source=memory/front=flightsql-2         	       1	 100 ns/op	 6001215 rows/op	 8000000 rows/s
+BenchmarkFetchLineitem/source=memory/front=pgwire/format=binary-2  	       1	 100 ns/op	 6001215 rows/op	 2000000 rows/s
+BenchmarkFetchLineitem/source=memory/front=in-process-2     	       1	 100 ns/op	 6001215 rows/op	 100000000 rows/s
 PASS`
 	got := wireTable(out)
 	for _, want := range []string{
-		"| flightsql | 5000000 | 5.00 | 0.50 | - |",
-		"| pgwire/format=binary | 1000000 | 1.00 | 0.10 | 0.50 |",
-		"| pgwire/format=text | 3000000 | 3.00 | 0.30 | 1.50 |",
-		"| postgres/format=binary | 2000000 | 2.00 | 0.20 | - |",
-		"| in-process | 10000000 | 10.00 | 1.00 | - |",
+		"| Parquet | flightsql | 5000000 | 5.00 | 0.50 | - |",
+		"| Parquet | pgwire/format=binary | 1000000 | 1.00 | 0.10 | 0.50 |",
+		"| Parquet | pgwire/format=text | 3000000 | 3.00 | 0.30 | 1.50 |",
+		"| Parquet | postgres/format=binary | 2000000 | 2.00 | 0.20 | - |",
+		"| Parquet | in-process | 10000000 | 10.00 | 1.00 | - |",
+		"| memory | flightsql | 8000000 | 4.00 | 0.08 | - |",
+		"| memory | pgwire/format=binary | 2000000 | 1.00 | 0.02 | 1.00 |",
+		"| memory | in-process | 100000000 | 50.00 | 1.00 | - |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("wireTable lacks %q:\n%s", want, got)

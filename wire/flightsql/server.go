@@ -51,6 +51,10 @@ type Config struct {
 	MaxEndpoints int
 }
 
+// writeBufferSize is the size of the buffer gRPC gathers a connection's
+// frames in before it writes them to the socket.
+const writeBufferSize = 1 << 20
+
 // Server is an Arrow Flight SQL server over an engine. It is safe for
 // concurrent use; Serve may be called once.
 type Server struct {
@@ -93,6 +97,14 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 		grpc.ChainUnaryInterceptor(svc.unaryAuth),
 		grpc.ChainStreamInterceptor(svc.streamAuth),
 		grpc.ForceServerCodecV2(frameCodec{proto: encoding.GetCodecV2(protoenc.Name)}),
+		// Results leave in messages of about a megabyte (an 8,192-row
+		// batch): with gRPC's default 32 KiB write buffer that is some 40
+		// write calls per batch, with 1 MiB one or two (SF1 lineitem:
+		// 11.4 → 6.1 socket reads and writes per thousand rows,
+		// client included). The buffer is shared, held only while a
+		// connection writes, so idle connections cost nothing.
+		grpc.WriteBufferSize(writeBufferSize),
+		grpc.SharedWriteBuffer(true),
 	}
 	if cfg.TLSConfig != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLSConfig)))
