@@ -199,3 +199,27 @@ func BenchmarkScanDictionary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanLineitemSF1 scans every column of TPC-H SF1 lineitem from
+// the mesh in MESHQL_TPCH_SF1_MESH (skipped without it), as
+// `SELECT * FROM lineitem` does under the engine; parallel=true reads
+// GOMAXPROCS partitions at a time.
+func BenchmarkScanLineitemSF1(b *testing.B) {
+	dir := os.Getenv("MESHQL_TPCH_SF1_MESH")
+	if dir == "" {
+		b.Skip("MESHQL_TPCH_SF1_MESH is not set")
+	}
+	tbl, err := New().OpenTable(context.Background(), catalog.Source{Path: filepath.Join(dir, "data", "lineitem", "*.parquet")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := make([]int, tbl.Schema().NumFields())
+	for i := range all {
+		all[i] = i
+	}
+	for _, parallel := range []bool{false, true} {
+		b.Run(fmt.Sprintf("parallel=%v", parallel), func(b *testing.B) {
+			benchScan(b, tbl, connectors.ScanRequest{Columns: all, Limit: -1}, parallel)
+		})
+	}
+}
