@@ -379,28 +379,12 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 	offBuf := newBuffer(mem, 4*(n+1))
 	defer offBuf.Release()
 	offs := arrow.GetData[int32](offBuf.Bytes())[:n+1]
-	dataBuf := memory.NewResizableBuffer(mem)
-	defer func() { dataBuf.Release() }()
 	est := 32 * n
 	if c.bytesPerRow > 0 {
 		est = int(c.bytesPerRow*1.1*float64(n)) + 256
 	}
-	dataBuf.Reserve(est)
-	data := dataBuf.Buf()[:dataBuf.Cap()]
-	pos := 0
-	add := func(v []byte) error {
-		if len(v) > len(data)-pos {
-			need := pos + len(v)
-			if need > math.MaxInt32 {
-				return errors.New("string data of one batch exceeds 2 GiB")
-			}
-			dataBuf.ResizeNoShrink(pos)
-			dataBuf.Reserve(max(2*len(data), need))
-			data = dataBuf.Buf()[:dataBuf.Cap()]
-		}
-		pos += copy(data[pos:], v)
-		return nil
-	}
+	out := newByteSink(mem, est)
+	defer out.release()
 	offs[0] = 0
 	for got := 0; got < n; {
 		var d []int16
@@ -417,10 +401,13 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 		vals := c.bas[:read]
 		if d == nil {
 			for j, v := range vals {
-				if err := add(v); err != nil {
-					return nil, err
+				if len(v) > len(out.data)-out.pos {
+					if err := out.grow(len(v)); err != nil {
+						return nil, err
+					}
 				}
-				offs[got+j+1] = int32(pos)
+				out.pos += copy(out.data[out.pos:], v)
+				offs[got+j+1] = int32(out.pos)
 			}
 		} else {
 			j := 0
@@ -429,12 +416,16 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 					if j == read {
 						return nil, errLevels
 					}
-					if err := add(vals[j]); err != nil {
-						return nil, err
+					v := vals[j]
+					if len(v) > len(out.data)-out.pos {
+						if err := out.grow(len(v)); err != nil {
+							return nil, err
+						}
 					}
+					out.pos += copy(out.data[out.pos:], v)
 					j++
 				}
-				offs[got+i+1] = int32(pos)
+				offs[got+i+1] = int32(out.pos)
 			}
 			if j != read {
 				return nil, errLevels
@@ -442,15 +433,9 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 		}
 		got += int(total)
 	}
-	c.bytesPerRow = float64(pos) / float64(n)
-	if dataBuf.Cap() > pos+pos/4+4096 {
-		exact := newBuffer(mem, pos)
-		copy(exact.Bytes(), data[:pos])
-		dataBuf.Release()
-		dataBuf = exact
-	} else {
-		dataBuf.ResizeNoShrink(pos)
-	}
+	c.bytesPerRow = float64(out.pos) / float64(n)
+	dataBuf := out.finish(mem)
+	defer dataBuf.Release()
 	validity, nulls, err := validityOf(defs, n-countNulls(defs), mem)
 	if err != nil {
 		return nil, err
@@ -461,6 +446,55 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 	d := array.NewData(c.typ, n, []*memory.Buffer{validity, offBuf, dataBuf}, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d), nil
+}
+
+// byteSink is the data buffer of a string batch being decoded: data is
+// the buffer's whole capacity, pos the bytes written.
+type byteSink struct {
+	buf  *memory.Buffer
+	data []byte
+	pos  int
+}
+
+func newByteSink(mem memory.Allocator, capacity int) *byteSink {
+	s := &byteSink{buf: memory.NewResizableBuffer(mem)}
+	s.buf.Reserve(capacity)
+	s.data = s.buf.Buf()[:s.buf.Cap()]
+	return s
+}
+
+// grow makes room for n more bytes.
+func (s *byteSink) grow(n int) error {
+	need := s.pos + n
+	if need > math.MaxInt32 {
+		return errors.New("string data of one batch exceeds 2 GiB")
+	}
+	s.buf.ResizeNoShrink(s.pos)
+	s.buf.Reserve(max(2*len(s.data), need))
+	s.data = s.buf.Buf()[:s.buf.Cap()]
+	return nil
+}
+
+// finish hands over the buffer holding the bytes written, copied to one
+// of the exact size if the estimate was far too large.
+func (s *byteSink) finish(mem memory.Allocator) *memory.Buffer {
+	b := s.buf
+	s.buf = nil
+	if b.Cap() > s.pos+s.pos/4+4096 {
+		exact := newBuffer(mem, s.pos)
+		copy(exact.Bytes(), s.data[:s.pos])
+		b.Release()
+		return exact
+	}
+	b.ResizeNoShrink(s.pos)
+	return b
+}
+
+func (s *byteSink) release() {
+	if s.buf != nil {
+		s.buf.Release()
+		s.buf = nil
+	}
 }
 
 // readFixedLen reads n rows of a FIXED_LEN_BYTE_ARRAY column page by
