@@ -270,21 +270,30 @@ type batchReader[T any] interface {
 	ReadBatch(n int64, values []T, defLvls, repLvls []int16) (int64, int, error)
 }
 
+// readBatch reads the next n rows into vals (the values of the non-null
+// rows packed at the front) and returns their definition levels (nil for
+// a required column), the number of values and the validity bitmap (nil
+// without NULLs) with its NULL count.
+func readBatch[T any](c *flatColumn, r batchReader[T], vals []T, n int, mem memory.Allocator) (defs []int16, read int, validity *memory.Buffer, nulls int, err error) {
+	defs = c.levels(n)
+	total, read, err := r.ReadBatch(int64(n), vals, defs, nil)
+	if err != nil {
+		return nil, 0, nil, 0, err
+	}
+	if int(total) != n {
+		return nil, 0, nil, 0, errShortChunk
+	}
+	validity, nulls, err = validityOf(defs, read, mem)
+	return defs, read, validity, nulls, err
+}
+
 // readFixed decodes n rows of a fixed-width column into the values
 // buffer itself, then moves each value to its row.
 func readFixed[T int32 | int64 | float32 | float64](c *flatColumn, r batchReader[T], n int, mem memory.Allocator) (arrow.Array, error) {
 	vals := newBuffer(mem, n*int(arrow.GetDataType[T]().(arrow.FixedWidthDataType).BitWidth()/8))
 	defer vals.Release()
 	out := arrow.GetData[T](vals.Bytes())
-	defs := c.levels(n)
-	total, read, err := r.ReadBatch(int64(n), out, defs, nil)
-	if err != nil {
-		return nil, err
-	}
-	if int(total) != n {
-		return nil, errShortChunk
-	}
-	validity, nulls, err := validityOf(defs, read, mem)
+	defs, read, validity, nulls, err := readBatch(c, r, out, n, mem)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +308,7 @@ func readFixed[T int32 | int64 | float32 | float64](c *flatColumn, r batchReader
 // sign-extends them into a decimal128 buffer (low word first, as Arrow
 // lays out decimal128 on little-endian machines).
 func readWiden[T int32 | int64](c *flatColumn, r batchReader[T], scratch []T, n int, mem memory.Allocator) (arrow.Array, error) {
-	defs := c.levels(n)
-	total, read, err := r.ReadBatch(int64(n), scratch, defs, nil)
-	if err != nil {
-		return nil, err
-	}
-	if int(total) != n {
-		return nil, errShortChunk
-	}
-	validity, nulls, err := validityOf(defs, read, mem)
+	defs, _, validity, nulls, err := readBatch(c, r, scratch, n, mem)
 	if err != nil {
 		return nil, err
 	}
@@ -339,15 +340,7 @@ func readWiden[T int32 | int64](c *flatColumn, r batchReader[T], scratch []T, n 
 
 func (c *flatColumn) readBool(n int, mem memory.Allocator) (arrow.Array, error) {
 	c.bools = grow(c.bools, n)
-	defs := c.levels(n)
-	total, read, err := c.ccr.(*file.BooleanColumnChunkReader).ReadBatch(int64(n), c.bools, defs, nil)
-	if err != nil {
-		return nil, err
-	}
-	if int(total) != n {
-		return nil, errShortChunk
-	}
-	validity, nulls, err := validityOf(defs, read, mem)
+	defs, read, validity, nulls, err := readBatch(c, c.ccr.(*file.BooleanColumnChunkReader), c.bools, n, mem)
 	if err != nil {
 		return nil, err
 	}
