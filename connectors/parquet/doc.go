@@ -1,5 +1,7 @@
 // Package parquet serves Parquet files as meshql tables through arrow-go's
-// pqarrow reader.
+// Parquet readers: top-level primitive columns are decoded with its column
+// chunk readers straight into Arrow buffers of each batch's size (flat.go);
+// nested columns, dictionaries and the rarer types go through pqarrow.
 //
 // A source's path is a glob (or a directory) of files sharing one schema.
 // Connector.OpenTable reads every footer once and keeps the metadata; it

@@ -408,11 +408,17 @@ func TestSupportsFilters(t *testing.T) {
 // TestCorruptPages flips bytes in the data pages (the footer stays
 // valid): every scan must end with rows or an HV000 error, never a panic.
 func TestCorruptPages(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "c.parquet")
 	writeRows(t, path, 0, 3000)
+	checkCorruptScans(t, dir, path, []int{0, 2, 3, 8, 9})
+}
+
+// checkCorruptScans scans the columns cols of the only file of dir, path,
+// 60 times with random bytes of its data pages flipped.
+func checkCorruptScans(t *testing.T, dir, path string, cols []int) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
 	good, _ := os.ReadFile(path)
 	tbl := openFixture(t, dir)
 	dataEnd := len(good) - 8 - int(tbl.files[0].meta.Size())
@@ -424,7 +430,7 @@ func TestCorruptPages(t *testing.T) {
 			bad[4+rng.IntN(dataEnd-4)] ^= byte(1 + rng.IntN(255))
 		}
 		os.WriteFile(path, bad, 0o644)
-		parts, err := tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: []int{0, 2, 3, 8, 9}, Limit: -1})
+		parts, err := tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: cols, Limit: -1})
 		if err != nil {
 			t.Fatal(err)
 		}

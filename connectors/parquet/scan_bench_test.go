@@ -199,3 +199,37 @@ func BenchmarkScanDictionary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanLineitemSF1 scans every column of TPC-H SF1 lineitem from
+// the mesh in MESHQL_TPCH_SF1_MESH (skipped without it), as
+// `SELECT * FROM lineitem` does under the engine; parallel=true reads
+// GOMAXPROCS partitions at a time.
+func BenchmarkScanLineitemSF1(b *testing.B) {
+	dir := os.Getenv("MESHQL_TPCH_SF1_MESH")
+	if dir == "" {
+		b.Skip("MESHQL_TPCH_SF1_MESH is not set")
+	}
+	tbl, err := New().OpenTable(context.Background(), catalog.Source{Path: filepath.Join(dir, "data", "lineitem", "*.parquet")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := make([]int, tbl.Schema().NumFields())
+	for i := range all {
+		all[i] = i
+	}
+	// Q6 reads three decimals and a date.
+	var q6 []int
+	for _, name := range []string{"l_quantity", "l_extendedprice", "l_discount", "l_shipdate"} {
+		q6 = append(q6, tbl.Schema().FieldIndices(name)...)
+	}
+	for _, cols := range []struct {
+		name string
+		idx  []int
+	}{{"all", all}, {"q6", q6}} {
+		for _, parallel := range []bool{false, true} {
+			b.Run(fmt.Sprintf("cols=%s/parallel=%v", cols.name, parallel), func(b *testing.B) {
+				benchScan(b, tbl, connectors.ScanRequest{Columns: cols.idx, Limit: -1}, parallel)
+			})
+		}
+	}
+}

@@ -2,7 +2,6 @@ package parquet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -17,16 +16,62 @@ import (
 	"github.com/meshql/meshql/connectors/objstore"
 )
 
-// fileSource streams one partition's row groups from an open file.
+// fileSource streams one partition's row groups from an open file, one
+// batch at a time, never across a row group. Flat columns are decoded by
+// flatColumn; the others by pqarrow's column readers, asked for the same
+// number of rows so that the columns of a batch line up.
 type fileSource struct {
 	path    string
 	f       objstore.Reader
-	rr      pqarrow.RecordReader
+	rdr     *file.Reader
+	groups  []int // row groups left to read
+	left    int64 // rows left in the current row group
+	batch   int64
+	cols    []columnReader
 	schema  *arrow.Schema
-	mapping []int // output column i is column mapping[i] of rr's batches
+	mapping []int // output column i is cols[mapping[i]]
+	mem     memory.Allocator
 	remote  bool  // bytes fetched are the store's count
 	read    int64 // local files: bytes read
 }
+
+// columnReader reads one requested field of a partition.
+type columnReader interface {
+	// startGroup is called before the first row of each row group.
+	startGroup(rg *file.RowGroupReader) error
+	// read returns the next n rows, all from the current row group.
+	read(n int, mem memory.Allocator) (arrow.Array, error)
+	release()
+}
+
+// pqarrowColumn reads a field through pqarrow: nested fields,
+// dictionaries and the types flatKindOf leaves alone. It follows the row
+// groups itself.
+type pqarrowColumn struct{ cr *pqarrow.ColumnReader }
+
+func (c *pqarrowColumn) startGroup(*file.RowGroupReader) error { return nil }
+
+func (c *pqarrowColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+	ch, err := c.cr.NextBatch(int64(n))
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Release()
+	var a arrow.Array
+	if chunks := ch.Chunks(); len(chunks) == 1 {
+		a = chunks[0]
+		a.Retain()
+	} else if a, err = array.Concatenate(chunks, mem); err != nil {
+		return nil, err
+	}
+	if a.Len() != n {
+		a.Release()
+		return nil, errShortChunk
+	}
+	return a, nil
+}
+
+func (c *pqarrowColumn) release() { c.cr.Release() }
 
 // SourceBytes implements connectors.ByteCounter: the bytes fetched from
 // an object store, or read from a local file, for this partition (the
@@ -57,17 +102,18 @@ func (c *countingFile) Read(p []byte) (int, error) {
 }
 
 // openFileSource opens the file with the footer read by OpenTable (no
-// second footer read) and sets up pqarrow column readers for the leaves
-// of the requested file columns (cols, giving schema), restricted to the
-// partition's row groups. From a remote store, the column chunks those
-// readers need are fetched first, in parallel.
+// second footer read) and sets up a reader for each requested file
+// column (cols, giving schema), restricted to the partition's row groups.
+// From a remote store, the column chunks those readers need are fetched
+// first, in parallel.
 func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow.Schema, mem memory.Allocator) (src *fileSource, err error) {
 	path := p.file.path
 	f, err := p.t.store.Open(ctx, p.file.obj)
 	if err != nil {
 		return nil, err
 	}
-	s := &fileSource{path: path, f: f, schema: schema, remote: p.t.store.Remote()}
+	s := &fileSource{path: path, f: f, schema: schema, remote: p.t.store.Remote(), mem: mem, batch: p.t.batchSize,
+		groups: append([]int(nil), p.groups...)}
 	if !s.remote {
 		s.f = &countingFile{Reader: f, n: &s.read}
 	}
@@ -80,45 +126,55 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 			src = nil
 		}
 	}()
-	rdr, err := file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(pq.NewReaderProperties(mem)))
+	props := pq.NewReaderProperties(mem)
+	s.rdr, err = file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(props))
 	if err != nil {
 		return nil, corrupt(path, err)
 	}
-	// Read each requested field once, in first-request order; pqarrow
-	// orders its output fields by the first leaf of each field it is given.
+	// Read each requested field once, in first-request order.
 	uniq, pos := uniqueColumns(cols)
-	props := pqarrow.ArrowReadProperties{BatchSize: p.t.batchSize, Parallel: false}
 	wantType := make(map[int]arrow.DataType, len(uniq))
 	for i, c := range cols {
 		wantType[c] = schema.Field(i).Type
-		if _, ok := wantType[c].(*arrow.DictionaryType); ok {
-			props.SetReadDict(p.file.flatLeaf[c], true)
+	}
+	if s.remote {
+		var leaves []int
+		for _, c := range uniq {
+			leaves = append(leaves, p.file.leaves[c]...)
 		}
-	}
-	fr, err := pqarrow.NewFileReader(rdr, props, mem)
-	if err != nil {
-		return nil, corrupt(path, err)
-	}
-	var leaves []int
-	for _, c := range uniq {
-		leaves = append(leaves, p.file.leaves[c]...)
-	}
-	if p.t.store.Remote() {
 		if err := s.f.Prefetch(ctx, chunkRanges(p.file, leaves, p.groups)); err != nil {
 			return nil, err
 		}
 	}
-	s.rr, err = fr.GetRecordReader(ctx, leaves, p.groups)
-	if err != nil {
-		return nil, corrupt(path, err)
-	}
-	got := s.rr.Schema()
-	if got.NumFields() != len(uniq) {
-		return nil, corrupt(path, fmt.Errorf("reader returned %d columns, want %d", got.NumFields(), len(uniq)))
-	}
+	var fr *pqarrow.FileReader // only for the fields flatColumn does not read
+	cf := newChunkFile(s.rdr, s.f, p.file.obj.Size, props, mem)
+	s.cols = make([]columnReader, len(uniq))
 	for i, c := range uniq {
+		if leaf := p.file.flatLeaf[c]; leaf >= 0 {
+			descr := p.file.meta.Schema.Column(leaf)
+			if k := flatKindOf(descr, wantType[c]); k != 0 {
+				s.cols[i] = newFlatColumn(cf, leaf, descr, k, wantType[c])
+				continue
+			}
+		}
+		if fr == nil {
+			if fr, err = pqarrowReader(s.rdr, p, cols, schema, mem); err != nil {
+				return nil, corrupt(path, err)
+			}
+		}
+		rs, sch, err := fr.GetFieldReaders(ctx, p.file.leaves[c], p.groups)
+		if err != nil {
+			return nil, corrupt(path, err)
+		}
+		if len(rs) != 1 {
+			for _, r := range rs {
+				r.Release()
+			}
+			return nil, corrupt(path, fmt.Errorf("%d readers for one column", len(rs)))
+		}
+		s.cols[i] = &pqarrowColumn{cr: rs[0]}
 		want := p.t.schema.Field(c)
-		if g := got.Field(i); g.Name != want.Name || !arrow.TypeEqual(g.Type, wantType[c]) {
+		if g := sch.Field(0); g.Name != want.Name || !arrow.TypeEqual(g.Type, wantType[c]) {
 			return nil, corrupt(path, fmt.Errorf("column %q reads as %s, want %s; the file changed since it was opened", want.Name, g.Type, wantType[c]))
 		}
 	}
@@ -129,6 +185,18 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	return s, nil
 }
 
+// pqarrowReader returns a pqarrow reader of rdr that reads the columns
+// cols marks as dictionaries (in schema) in pqarrow's read-dictionary mode.
+func pqarrowReader(rdr *file.Reader, p *partition, cols []int, schema *arrow.Schema, mem memory.Allocator) (*pqarrow.FileReader, error) {
+	props := pqarrow.ArrowReadProperties{BatchSize: p.t.batchSize, Parallel: false}
+	for i, c := range cols {
+		if _, ok := schema.Field(i).Type.(*arrow.DictionaryType); ok {
+			props.SetReadDict(p.file.flatLeaf[c], true)
+		}
+	}
+	return pqarrow.NewFileReader(rdr, props, mem)
+}
+
 // NextBatch returns the next projected batch; a decoding failure (or a
 // panic inside the Parquet reader) is an HV000 error.
 func (s *fileSource) NextBatch() (b arrow.RecordBatch, err error) {
@@ -137,26 +205,53 @@ func (s *fileSource) NextBatch() (b arrow.RecordBatch, err error) {
 			b, err = nil, corrupt(s.path, fmt.Errorf("%v", r))
 		}
 	}()
-	if !s.rr.Next() {
-		if err := s.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+	for s.left == 0 {
+		if len(s.groups) == 0 {
+			return nil, io.EOF
+		}
+		rg := s.rdr.RowGroup(s.groups[0])
+		s.groups = s.groups[1:]
+		if s.left = rg.NumRows(); s.left < 0 {
+			return nil, corrupt(s.path, fmt.Errorf("row group of %d rows", s.left))
+		}
+		for _, c := range s.cols {
+			if err := c.startGroup(rg); err != nil {
+				return nil, corrupt(s.path, err)
+			}
+		}
+	}
+	n := int(min(s.batch, s.left))
+	arrs := make([]arrow.Array, len(s.cols))
+	defer func() {
+		for _, a := range arrs {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for i, c := range s.cols {
+		a, err := c.read(n, s.mem)
+		if err != nil {
 			return nil, corrupt(s.path, err)
 		}
-		return nil, io.EOF
+		arrs[i] = a
 	}
-	in := s.rr.RecordBatch()
+	s.left -= int64(n)
 	cols := make([]arrow.Array, len(s.mapping))
 	for i, j := range s.mapping {
-		cols[i] = in.Column(j)
+		cols[i] = arrs[j]
 	}
-	return array.NewRecordBatch(s.schema, cols, in.NumRows()), nil
+	return array.NewRecordBatch(s.schema, cols, int64(n)), nil
 }
 
 // Close releases the column readers and closes the file.
 func (s *fileSource) Close() {
-	if s.rr != nil {
-		s.rr.Release()
-		s.rr = nil
+	for _, c := range s.cols {
+		if c != nil {
+			c.release()
+		}
 	}
+	s.cols = nil
 	if s.f != nil {
 		if s.remote {
 			s.read = s.f.Fetched()

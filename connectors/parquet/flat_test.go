@@ -1,0 +1,284 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/meshql/meshql/connectors"
+)
+
+// The flat-column fixture: every type flatColumn decodes, with NULLs
+// scattered, in runs that cover whole pages, and in a column that is
+// always NULL; strings whose dictionary overflows so the writer falls
+// back to plain pages in the middle of a chunk; negative decimals.
+var flatSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: "i64", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "u32", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
+	{Name: "u64", Type: arrow.PrimitiveTypes.Uint64},
+	{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
+	{Name: "f64", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	{Name: "breq", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "sreq", Type: arrow.BinaryTypes.String},
+	{Name: "bin", Type: arrow.BinaryTypes.Binary, Nullable: true},
+	{Name: "fsb", Type: &arrow.FixedSizeBinaryType{ByteWidth: 5}, Nullable: true},
+	{Name: "d", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+	{Name: "t32", Type: arrow.FixedWidthTypes.Time32ms},
+	{Name: "t64", Type: arrow.FixedWidthTypes.Time64us, Nullable: true},
+	{Name: "dec9", Type: &arrow.Decimal128Type{Precision: 9, Scale: 2}, Nullable: true},
+	{Name: "dec18", Type: &arrow.Decimal128Type{Precision: 18, Scale: 3}},
+	{Name: "dec30", Type: &arrow.Decimal128Type{Precision: 30, Scale: 4}, Nullable: true},
+	{Name: "gap", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "never", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "tags", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+	{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+}, nil)
+
+// flatRead lists the columns of flatSchema that flatColumn reads; tags
+// (nested) and i8 (narrowed by pqarrow) are pqarrow's.
+var flatRead = []bool{true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false}
+
+// writeFlatFile writes rows rows of the fixture in row groups of 3000.
+func writeFlatFile(t *testing.T, path string, rows int, opts ...pq.WriterProperty) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	opts = append([]pq.WriterProperty{pq.WithMaxRowGroupLength(3000), pq.WithDataPageSize(2 << 10)}, opts...)
+	w, err := pqarrow.NewFileWriter(flatSchema, f, pq.NewWriterProperties(opts...), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, flatSchema)
+	defer b.Release()
+	for i := range rows {
+		null := i%7 == 3
+		for c, fb := range b.Fields() {
+			name := flatSchema.Field(c).Name
+			switch {
+			case name == "never",
+				name == "gap" && i >= 1000 && i < 4000, // whole pages, a whole chunk
+				flatSchema.Field(c).Nullable && null && name != "gap":
+				fb.AppendNull()
+				continue
+			}
+			neg := int64(1)
+			if i%3 == 0 {
+				neg = -1
+			}
+			switch x := fb.(type) {
+			case *array.Int32Builder:
+				x.Append(int32(i) * int32(neg))
+			case *array.Int64Builder:
+				x.Append(int64(i) * 1_000_003 * neg)
+			case *array.Uint32Builder:
+				x.Append(uint32(4_000_000_000 + i))
+			case *array.Uint64Builder:
+				x.Append(uint64(1)<<63 + uint64(i))
+			case *array.Float32Builder:
+				x.Append(float32(i) / 3)
+			case *array.Float64Builder:
+				x.Append(float64(i) * -0.25)
+			case *array.BooleanBuilder:
+				x.Append(i%5 < 2)
+			case *array.StringBuilder:
+				if i < 1500 {
+					x.Append(fmt.Sprintf("v%d", i%10)) // dictionary-encoded pages
+				} else {
+					x.Append(fmt.Sprintf("value %d %s", i, name)) // the dictionary overflows: plain pages
+				}
+			case *array.BinaryBuilder:
+				x.Append([]byte{byte(i), 0, byte(i >> 8)}[:i%4%3])
+			case *array.FixedSizeBinaryBuilder:
+				x.Append([]byte{byte(i), byte(i >> 8), 0, 0xff, byte(i % 7)})
+			case *array.Date32Builder:
+				x.Append(arrow.Date32(19000 + i))
+			case *array.TimestampBuilder:
+				x.Append(arrow.Timestamp(1_700_000_000_000_000 + int64(i)*1_000_001))
+			case *array.Time32Builder:
+				x.Append(arrow.Time32(i * 1000 % 86_400_000))
+			case *array.Time64Builder:
+				x.Append(arrow.Time64(int64(i) * 1_000_007))
+			case *array.Decimal128Builder:
+				x.Append(decimal128.FromI64(int64(i) * 12_345 * neg))
+			case *array.ListBuilder:
+				x.Append(true)
+				x.ValueBuilder().(*array.Int32Builder).Append(int32(i))
+			case *array.Int8Builder:
+				x.Append(int8(i))
+			default:
+				t.Fatalf("no value for %T", fb)
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readReference reads the whole file with pqarrow, the independent
+// reference: one array per column.
+func readReference(t *testing.T, path string) []arrow.Array {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rdr, err := file.NewParquetReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	out := make([]arrow.Array, tbl.NumCols())
+	for i := range out {
+		a, err := array.Concatenate(tbl.Column(i).Data().Chunks(), memory.DefaultAllocator)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// TestFlatColumnsMatchPqarrow reads the fixture through the scan, with
+// several writer layouts (data page v1/v2, dictionary on/off, decimals
+// as integers or fixed-length bytes, compressed or not) and batch sizes
+// that end batches inside pages, and compares every column with
+// pqarrow's reading of the same file.
+func TestFlatColumnsMatchPqarrow(t *testing.T) {
+	layouts := map[string][]pq.WriterProperty{
+		"v1/dict/int-decimals/snappy": {pq.WithDictionaryPageSizeLimit(200), pq.WithStoreDecimalAsInteger(true), pq.WithCompression(compress.Codecs.Snappy)},
+		"v2/plain/int-decimals":       {pq.WithDataPageVersion(pq.DataPageV2), pq.WithDictionaryDefault(false), pq.WithStoreDecimalAsInteger(true)},
+		"v1/plain/flba-decimals/zstd": {pq.WithDictionaryDefault(false), pq.WithCompression(compress.Codecs.Zstd)},
+		"v2/dict/flba-decimals":       {pq.WithDataPageVersion(pq.DataPageV2), pq.WithDictionaryPageSizeLimit(200)},
+	}
+	for name, opts := range layouts {
+		for _, batch := range []int64{8192, 700} {
+			t.Run(fmt.Sprintf("%s/batch=%d", name, batch), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				defer mem.AssertSize(t, 0)
+				dir := t.TempDir()
+				path := filepath.Join(dir, "f.parquet")
+				writeFlatFile(t, path, 7500, opts...)
+				want := readReference(t, path)
+				defer releaseArrays(want)
+				tbl := openFixture(t, dir)
+				tbl.batchSize = batch
+				all := make([]int, len(flatRead))
+				for i := range all {
+					all[i] = i
+				}
+				checkFlatKinds(t, tbl, name)
+				if strings.Contains(name, "/dict/") && !fallsBack(t, tbl, 8) {
+					t.Fatalf("column s does not fall back from dictionary to plain pages in its first chunk")
+				}
+				bs := scanAll(t, tbl, connectors.ScanRequest{Columns: all, Limit: -1}, mem)
+				defer releaseAll(bs)
+				for c := range all {
+					chunks := make([]arrow.Array, len(bs))
+					for k, b := range bs {
+						chunks[k] = b.Column(c)
+					}
+					got, err := array.Concatenate(chunks, mem)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !array.Equal(got, want[c]) {
+						t.Errorf("column %s differs from pqarrow's:\n got %v\nwant %v", flatSchema.Field(c).Name, got, want[c])
+					}
+					got.Release()
+				}
+			})
+		}
+	}
+}
+
+// TestFlatCorruptPages reads corrupted copies of the flat-column fixture:
+// rows or HV000, never a panic, and no memory left allocated.
+func TestFlatCorruptPages(t *testing.T) {
+	for name, opts := range map[string][]pq.WriterProperty{
+		"v1/dict/int-decimals": {pq.WithDictionaryPageSizeLimit(200), pq.WithStoreDecimalAsInteger(true), pq.WithCompression(compress.Codecs.Snappy)},
+		"v2/plain/flba":        {pq.WithDataPageVersion(pq.DataPageV2), pq.WithDictionaryDefault(false)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "f.parquet")
+			writeFlatFile(t, path, 4000, opts...)
+			var cols []int
+			for c, flat := range flatRead {
+				if flat {
+					cols = append(cols, c)
+				}
+			}
+			checkCorruptScans(t, dir, path, cols)
+		})
+	}
+}
+
+// checkFlatKinds checks that the scan reads the columns of flatRead with
+// flatColumn, so that the comparison tests it and not pqarrow twice.
+func checkFlatKinds(t *testing.T, tbl *Table, layout string) {
+	t.Helper()
+	for c, want := range flatRead {
+		leaf := tbl.files[0].flatLeaf[c]
+		got := leaf >= 0 && flatKindOf(tbl.files[0].meta.Schema.Column(leaf), tbl.Schema().Field(c).Type) != 0
+		if got != want {
+			t.Errorf("%s: column %s read by flatColumn: %v, want %v", layout, flatSchema.Field(c).Name, got, want)
+		}
+	}
+}
+
+// fallsBack reports whether the first chunk of column c has both
+// dictionary-encoded and plain data pages.
+func fallsBack(t *testing.T, tbl *Table, c int) bool {
+	cc, err := tbl.files[0].meta.RowGroup(0).ColumnChunk(tbl.files[0].flatLeaf[c])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dict, plain bool
+	for _, s := range cc.EncodingStats() {
+		if s.PageType == pqDataPage || s.PageType == pqDataPageV2 {
+			dict = dict || s.Encoding == pq.Encodings.RLEDict || s.Encoding == pq.Encodings.PlainDict
+			plain = plain || s.Encoding == pq.Encodings.Plain
+		}
+	}
+	return dict && plain
+}
+
+func releaseArrays(as []arrow.Array) {
+	for _, a := range as {
+		a.Release()
+	}
+}
