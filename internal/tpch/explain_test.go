@@ -176,3 +176,26 @@ func TestFilterOnlyColumnsDropped(t *testing.T) {
 		t.Errorf("the join holds %.0f bytes for orders filtered on o_comment, %.0f filtered on o_orderkey: the comments went along", byComment, byKey)
 	}
 }
+
+// TestDimensionsJoinedFirst checks that Q7 joins lineitem with the
+// suppliers of its two nations (146k rows at SF1) before it joins them
+// with orders, instead of joining all 1.8M lines of the two years with
+// orders first.
+func TestDimensionsJoinedFirst(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	plan := explainLines(t, sess, "q07")
+	depth := func(keys ...string) int {
+		for _, line := range plan {
+			for _, k := range keys {
+				if strings.Contains(line, k) {
+					return len(line) - len(strings.TrimLeft(line, " "))
+				}
+			}
+		}
+		t.Fatalf("no join on %s:\n%s", keys[0], strings.Join(plan, "\n"))
+		return 0
+	}
+	if depth("(l_suppkey = s_suppkey)", "(s_suppkey = l_suppkey)") <= depth("(o_orderkey = l_orderkey)", "(l_orderkey = o_orderkey)") {
+		t.Errorf("lineitem meets orders before the suppliers of two nations:\n%s", strings.Join(plan, "\n"))
+	}
+}
