@@ -199,3 +199,20 @@ func TestDimensionsJoinedFirst(t *testing.T) {
 		t.Errorf("lineitem meets orders before the suppliers of two nations:\n%s", strings.Join(plan, "\n"))
 	}
 }
+
+// TestSemiJoinBuildReduced checks that Q4's EXISTS over lineitem and
+// Q22's NOT EXISTS over orders build only the rows that can match their
+// filtered left side (a semi join with that scan below them), instead of
+// all late lineitems or all orders.
+func TestSemiJoinBuildReduced(t *testing.T) {
+	want := map[string]string{
+		"q04": "HashJoin Semi (keys=[(l_orderkey = o_orderkey)]",
+		"q22": "HashJoin Semi (keys=[(o_custkey = c_custkey)]",
+	}
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	for q, semi := range want {
+		if text := strings.Join(explainLines(t, sess, q), "\n"); !strings.Contains(text, semi) {
+			t.Errorf("%s: no %s below the join:\n%s", q, semi, text)
+		}
+	}
+}
