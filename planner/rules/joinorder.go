@@ -100,17 +100,28 @@ func bushyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		cols := logical.ColSet{}
 		cols.AddSet(a.cols)
 		cols.AddSet(b.cols)
-		var jc []logical.Expr
-		for k, c := range conds {
-			if !used[k] && logical.ColumnsOf(c).SubsetOf(cols) {
-				used[k] = true
-				jc = append(jc, c)
-			}
-		}
-		joined := input{node: &logical.Join{Type: logical.InnerJoin, Left: a.node, Right: b.node, Cond: logical.And(jc)}, rows: bOut, cols: cols}
+		joined := input{node: &logical.Join{Type: logical.InnerJoin, Left: a.node, Right: b.node, Cond: takeConds(conds, used, cols)}, rows: bOut, cols: cols}
 		in[bi] = joined
 		in = append(in[:bj], in[bj+1:]...)
 	}
+	return filterRest(in[0].node, conds, used)
+}
+
+// takeConds marks used and returns, as one conjunction, the unused
+// conditions that read only cols.
+func takeConds(conds []logical.Expr, used []bool, cols logical.ColSet) logical.Expr {
+	var jc []logical.Expr
+	for k, c := range conds {
+		if !used[k] && logical.ColumnsOf(c).SubsetOf(cols) {
+			used[k] = true
+			jc = append(jc, c)
+		}
+	}
+	return logical.And(jc)
+}
+
+// filterRest applies to n the conditions no join used.
+func filterRest(n logical.Node, conds []logical.Expr, used []bool) logical.Node {
 	var rest []logical.Expr
 	for k, c := range conds {
 		if !used[k] {
@@ -118,9 +129,9 @@ func bushyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		}
 	}
 	if len(rest) > 0 {
-		return &logical.Filter{Input: in[0].node, Pred: logical.And(rest)}
+		return &logical.Filter{Input: n, Pred: logical.And(rest)}
 	}
-	return in[0].node
+	return n
 }
 
 func flattenInner(n logical.Node, leaves *[]logical.Node, conds *[]logical.Expr) {
@@ -191,25 +202,9 @@ func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		}
 		done[next] = true
 		curCols.AddSet(cols[next])
-		var jc []logical.Expr
-		for k, c := range conds {
-			if !used[k] && logical.ColumnsOf(c).SubsetOf(curCols) {
-				used[k] = true
-				jc = append(jc, c)
-			}
-		}
-		cur = &logical.Join{Type: logical.InnerJoin, Left: cur, Right: leaves[next], Cond: logical.And(jc)}
+		cur = &logical.Join{Type: logical.InnerJoin, Left: cur, Right: leaves[next], Cond: takeConds(conds, used, curCols)}
 	}
-	var rest []logical.Expr
-	for k, c := range conds {
-		if !used[k] {
-			rest = append(rest, c)
-		}
-	}
-	if len(rest) > 0 {
-		cur = &logical.Filter{Input: cur, Pred: logical.And(rest)}
-	}
-	return cur
+	return filterRest(cur, conds, used)
 }
 
 // joinEstimate estimates the rows of joining what is joined so far (left,
