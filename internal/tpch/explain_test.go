@@ -132,3 +132,87 @@ func TestSemiJoinBelowJoins(t *testing.T) {
 		t.Errorf("the semi join is not below the lineitem-orders join:\n%s", strings.Join(plan, "\n"))
 	}
 }
+
+// TestLeftJoinBuildsSmallerSide checks that Q13's customer LEFT JOIN
+// orders builds its hash table on the 150k customers and probes the
+// orders (a RIGHT join with the sides swapped) instead of building the
+// ten times larger orders.
+func TestLeftJoinBuildsSmallerSide(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	text := strings.Join(explainLines(t, sess, "q13"), "\n")
+	if !strings.Contains(text, "HashJoin Right (keys=[(o_custkey = c_custkey)])") {
+		t.Errorf("q13 does not build customer:\n%s", text)
+	}
+}
+
+// TestFilterOnlyColumnsDropped checks that a column only a filter reads
+// is not carried above the scan: the hash table of orders filtered on
+// o_comment holds about as much memory as that of orders filtered on the
+// key, not the comments too (3x as much before).
+func TestFilterOnlyColumnsDropped(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	peak := regexp.MustCompile(`HashJoin Inner .*peak_mem=([0-9.]+)([kMG]?)B`)
+	buildMem := func(where string) float64 {
+		t.Helper()
+		res, err := Run(context.Background(), sess, "EXPLAIN ANALYZE SELECT count(*) FROM lineitem JOIN orders ON l_orderkey = o_orderkey WHERE "+where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Rows {
+			if m := peak.FindStringSubmatch(r[0]); m != nil {
+				n, err := strconv.ParseFloat(m[1], 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n * map[string]float64{"": 1, "k": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m[2]] // membudget.HumanSize's units
+			}
+		}
+		t.Fatalf("no hash join with peak_mem in the plan filtered on %s", where)
+		return 0
+	}
+	byComment := buildMem("o_comment NOT LIKE '%special%requests%'")
+	byKey := buildMem("o_orderkey % 100 <> 7")
+	if byComment > byKey*3/2 {
+		t.Errorf("the join holds %.0f bytes for orders filtered on o_comment, %.0f filtered on o_orderkey: the comments went along", byComment, byKey)
+	}
+}
+
+// TestDimensionsJoinedFirst checks that Q7 joins lineitem with the
+// suppliers of its two nations (146k rows at SF1) before it joins them
+// with orders, instead of joining all 1.8M lines of the two years with
+// orders first.
+func TestDimensionsJoinedFirst(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	plan := explainLines(t, sess, "q07")
+	depth := func(keys ...string) int {
+		for _, line := range plan {
+			for _, k := range keys {
+				if strings.Contains(line, k) {
+					return len(line) - len(strings.TrimLeft(line, " "))
+				}
+			}
+		}
+		t.Fatalf("no join on %s:\n%s", keys[0], strings.Join(plan, "\n"))
+		return 0
+	}
+	if depth("(l_suppkey = s_suppkey)", "(s_suppkey = l_suppkey)") <= depth("(o_orderkey = l_orderkey)", "(l_orderkey = o_orderkey)") {
+		t.Errorf("lineitem meets orders before the suppliers of two nations:\n%s", strings.Join(plan, "\n"))
+	}
+}
+
+// TestSemiJoinBuildReduced checks that Q4's EXISTS over lineitem and
+// Q22's NOT EXISTS over orders build only the rows that can match their
+// filtered left side (a semi join with that scan below them), instead of
+// all late lineitems or all orders.
+func TestSemiJoinBuildReduced(t *testing.T) {
+	want := map[string]string{
+		"q04": "HashJoin Semi (keys=[(l_orderkey = o_orderkey)]",
+		"q22": "HashJoin Semi (keys=[(o_custkey = c_custkey)]",
+	}
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	for q, semi := range want {
+		if text := strings.Join(explainLines(t, sess, q), "\n"); !strings.Contains(text, semi) {
+			t.Errorf("%s: no %s below the join:\n%s", q, semi, text)
+		}
+	}
+}

@@ -124,14 +124,16 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	schema := arrow.NewSchema(p.fields, nil)
 	s, ex := b.scanStreams(x, p, schema, parts)
 	s.ids, s.lay = p.ids, layoutOf(p.ids)
+	keep := p.keptAfterFilters(x)
+	final := dict || len(keep) < len(p.ids) // finishScan adds a projection
 	last := func(stage int) bool {
 		switch stage {
 		case 0:
-			return !p.needCast && len(p.residual) == 0 && !dict
+			return !p.needCast && len(p.residual) == 0 && !final
 		case 1:
-			return len(p.residual) == 0 && !dict
+			return len(p.residual) == 0 && !final
 		case 2:
-			return !dict
+			return !final
 		}
 		return true
 	}
@@ -176,10 +178,47 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 			return nil, err
 		}
 	}
-	if dict {
-		return b.decodeDictionaries(s, ex, x)
+	if !final {
+		return s, nil
 	}
-	return s, nil
+	return b.finishScan(s, ex, p.ids, keep)
+}
+
+// keptAfterFilters is the indexes in p.ids of the columns the scan
+// returns once meshql's filters ran: not those only the filters read
+// (nothing above needs them, and a join or sort would copy them row by
+// row: TPC-H Q13's o_comment through its join). One column stays, so that
+// batches carry their row count.
+func (p *scanPlan) keptAfterFilters(x *logical.Scan) []int {
+	var keep []int
+	for i, id := range p.ids {
+		if x.FilterOnly.Has(id) && (len(keep) > 0 || i < len(p.ids)-1) {
+			continue
+		}
+		keep = append(keep, i)
+	}
+	return keep
+}
+
+// finishScan ends each stream of a scan with one projection to the
+// columns keep (indexes into ids) that also decodes dictionary columns
+// (expr.Column decodes), so every operator above the scan sees plain
+// text.
+func (b *builder) finishScan(s *stream, ex *ExplainNode, ids []logical.ColumnID, keep []int) (*stream, error) {
+	cols := make([]expr.Expr, len(keep))
+	out := make([]logical.ColumnID, len(keep))
+	for j, i := range keep {
+		m := b.meta.Column(ids[i])
+		cols[j], out[j] = expr.Column(i, m.Type, m.Name), ids[i]
+	}
+	st, err := b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
+		return ops.NewProject(b.env, op, cols, b.names(out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.ids, st.lay = out, layoutOf(out)
+	return st, nil
 }
 
 // scanStreams describes the scan for EXPLAIN and reads parts in up to

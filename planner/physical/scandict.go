@@ -6,9 +6,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/executor"
-	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -37,12 +34,14 @@ func (b *builder) askDictionaries(x *logical.Scan, p *scanPlan) bool {
 	for _, e := range p.residual {
 		filtered.AddSet(logical.ColumnsOf(e))
 	}
-	marks := make([]bool, len(x.Cols))
+	// The request holds the columns p.ids (p.keep indexes x.Cols).
+	marks := make([]bool, len(p.ids))
 	any := false
-	for i, id := range x.Cols {
+	for j, id := range p.ids {
+		i := p.keep[j]
 		src := x.SourceIdx[i]
 		if src < len(can) && can[src] && filtered.Has(id) && x.SourceTypes[i].IsString() {
-			marks[i], any = true, true
+			marks[j], any = true, true
 		}
 	}
 	if !any {
@@ -50,29 +49,17 @@ func (b *builder) askDictionaries(x *logical.Scan, p *scanPlan) bool {
 	}
 	// A source column read twice is read once: mark every copy alike.
 	bySrc := map[int]bool{}
-	for i, m := range marks {
-		bySrc[x.SourceIdx[i]] = bySrc[x.SourceIdx[i]] || m
+	for j, m := range marks {
+		bySrc[p.req.Columns[j]] = bySrc[p.req.Columns[j]] || m
 	}
-	for i := range marks {
-		marks[i] = bySrc[x.SourceIdx[i]]
-		if marks[i] {
-			p.fields[i].Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: p.fields[i].Type}
+	for j := range marks {
+		marks[j] = bySrc[p.req.Columns[j]]
+		if marks[j] {
+			p.fields[j].Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: p.fields[j].Type}
 		}
 	}
 	p.req.Dictionary = marks
 	return true
-}
-
-// decodeDictionaries adds to each stream of s a projection that passes
-// every column through, decoding the dictionary ones (expr.Column decodes).
-func (b *builder) decodeDictionaries(s *stream, ex *ExplainNode, x *logical.Scan) (*stream, error) {
-	cols := make([]expr.Expr, len(x.Cols))
-	for i, id := range x.Cols {
-		cols[i] = expr.Column(i, x.SourceTypes[i], b.meta.Column(id).Name)
-	}
-	return b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
-		return ops.NewProject(b.env, op, cols, b.names(x.Cols))
-	})
 }
 
 // dictionaryNames lists, for EXPLAIN, the columns read as dictionaries:

@@ -5,13 +5,13 @@ import (
 )
 
 // ReorderJoins rebuilds each tree of inner joins (the FROM list of a TPC-H
-// query is one) so that every join has a condition when one exists:
-// starting from the largest input, it repeatedly joins the connected input
-// whose join with what is joined so far is estimated smallest (see
-// joinEstimate), and only falls back to a cross product when nothing is
-// connected. It runs after predicate pushdown, so estimates see the
-// filters already placed on each input. Scans of one database that can
-// run joins itself are first grouped (clusterBySource).
+// query is one) so that every join has a condition when one exists and
+// the estimated intermediate results stay small (bushyOrder), and only
+// falls back to a cross product when nothing is connected. It runs after
+// predicate pushdown, so estimates see the filters already placed on each
+// input. Scans of one database that can run joins itself are first
+// grouped (clusterBySource, which orders each group left-deep with
+// greedyOrder, the shape a remote join takes).
 func ReorderJoins(n logical.Node) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		j, ok := n.(*logical.Join)
@@ -30,8 +30,108 @@ func ReorderJoins(n logical.Node) (logical.Node, error) {
 			}
 			return leaves[0], nil
 		}
-		return greedyOrder(leaves, conds), nil
+		return bushyOrder(leaves, conds), nil
 	})
+}
+
+// bushyOrder joins the inputs by greedy operator ordering: it repeatedly
+// joins the two (already joined) inputs whose join is estimated smallest
+// (joinEstimate), preferring pairs with an equality between them over
+// pairs only some other condition connects, and cross products last.
+// Unlike greedyOrder's left-deep chain it builds bushy trees, so that a
+// filtered dimension reduces its fact table before the fact table meets
+// the other side: TPC-H Q7 joins lineitem with the suppliers of two
+// nations (146k rows) and orders with the customers of two nations (120k)
+// before joining the two, instead of lineitem with all 1.5M orders.
+// A condition is applied at the first join that has all its columns.
+func bushyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
+	type input struct {
+		node logical.Node
+		rows float64
+		cols logical.ColSet
+	}
+	est := make([]float64, len(leaves))
+	in := make([]input, len(leaves))
+	for i, l := range leaves {
+		est[i] = logical.Estimate(l)
+		in[i] = input{node: l, rows: est[i], cols: logical.OutputSet(l)}
+	}
+	ndv := distinctEstimates(leaves, est)
+	used := make([]bool, len(conds))
+	// link ranks how a and b are connected: 2 by an unused equality of a
+	// column of each, 1 by another unused condition, 0 not at all.
+	link := func(a, b input) int {
+		both := logical.ColSet{}
+		both.AddSet(a.cols)
+		both.AddSet(b.cols)
+		rank := 0
+		for k, c := range conds {
+			cc := logical.ColumnsOf(c)
+			if used[k] || !cc.SubsetOf(both) || cc.SubsetOf(a.cols) || cc.SubsetOf(b.cols) {
+				continue
+			}
+			if _, _, ok := logical.ColumnEquality(c); ok {
+				return 2
+			}
+			rank = 1
+		}
+		return rank
+	}
+	for len(in) > 1 {
+		bi, bj, bRank, bOut := -1, -1, -1, 0.0
+		for i := range in {
+			for j := i + 1; j < len(in); j++ {
+				rank := link(in[i], in[j])
+				var out float64
+				if rank > 0 {
+					out = joinEstimate(in[i].rows, in[j].rows, in[i].cols, in[j].cols, conds, used, ndv)
+				} else {
+					out = max(in[i].rows, 1) * max(in[j].rows, 1)
+				}
+				if rank > bRank || rank == bRank && out < bOut {
+					bi, bj, bRank, bOut = i, j, rank, out
+				}
+			}
+		}
+		a, b := in[bi], in[bj]
+		if b.rows > a.rows { // the larger input on the left, as the probe side
+			a, b = b, a
+		}
+		cols := logical.ColSet{}
+		cols.AddSet(a.cols)
+		cols.AddSet(b.cols)
+		joined := input{node: &logical.Join{Type: logical.InnerJoin, Left: a.node, Right: b.node, Cond: takeConds(conds, used, cols)}, rows: bOut, cols: cols}
+		in[bi] = joined
+		in = append(in[:bj], in[bj+1:]...)
+	}
+	return filterRest(in[0].node, conds, used)
+}
+
+// takeConds marks used and returns, as one conjunction, the unused
+// conditions that read only cols.
+func takeConds(conds []logical.Expr, used []bool, cols logical.ColSet) logical.Expr {
+	var jc []logical.Expr
+	for k, c := range conds {
+		if !used[k] && logical.ColumnsOf(c).SubsetOf(cols) {
+			used[k] = true
+			jc = append(jc, c)
+		}
+	}
+	return logical.And(jc)
+}
+
+// filterRest applies to n the conditions no join used.
+func filterRest(n logical.Node, conds []logical.Expr, used []bool) logical.Node {
+	var rest []logical.Expr
+	for k, c := range conds {
+		if !used[k] {
+			rest = append(rest, c)
+		}
+	}
+	if len(rest) > 0 {
+		return &logical.Filter{Input: n, Pred: logical.And(rest)}
+	}
+	return n
 }
 
 func flattenInner(n logical.Node, leaves *[]logical.Node, conds *[]logical.Expr) {
@@ -44,6 +144,9 @@ func flattenInner(n logical.Node, leaves *[]logical.Node, conds *[]logical.Expr)
 	*leaves = append(*leaves, n)
 }
 
+// greedyOrder joins the inputs left-deep: starting from the largest, it
+// repeatedly joins the connected input whose join with what is joined so
+// far is estimated smallest (joinEstimate).
 func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 	est := make([]float64, len(leaves))
 	cols := make([]logical.ColSet, len(leaves))
@@ -99,25 +202,9 @@ func greedyOrder(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		}
 		done[next] = true
 		curCols.AddSet(cols[next])
-		var jc []logical.Expr
-		for k, c := range conds {
-			if !used[k] && logical.ColumnsOf(c).SubsetOf(curCols) {
-				used[k] = true
-				jc = append(jc, c)
-			}
-		}
-		cur = &logical.Join{Type: logical.InnerJoin, Left: cur, Right: leaves[next], Cond: logical.And(jc)}
+		cur = &logical.Join{Type: logical.InnerJoin, Left: cur, Right: leaves[next], Cond: takeConds(conds, used, curCols)}
 	}
-	var rest []logical.Expr
-	for k, c := range conds {
-		if !used[k] {
-			rest = append(rest, c)
-		}
-	}
-	if len(rest) > 0 {
-		cur = &logical.Filter{Input: cur, Pred: logical.And(rest)}
-	}
-	return cur
+	return filterRest(cur, conds, used)
 }
 
 // joinEstimate estimates the rows of joining what is joined so far (left,

@@ -19,6 +19,7 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		PushSemiJoins,
 		ReorderJoins,
 		ReduceGroupedJoins,
+		ReduceSemiJoinBuilds,
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 	}
 	var err error

@@ -75,7 +75,14 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		}
 		need := withCols(required, x.Cond)
 		c.Left = prune(x.Left, need)
-		c.Right = prune(x.Right, need)
+		switch x.Type {
+		case logical.SemiJoin, logical.AntiJoin, logical.MarkJoin:
+			// Nothing above reads the right side's columns (a scan can
+			// be on both sides, see ReduceSemiJoinBuilds).
+			c.Right = prune(x.Right, withCols(logical.ColSet{}, x.Cond))
+		default:
+			c.Right = prune(x.Right, need)
+		}
 		return &c
 	case *logical.Aggregate:
 		c := *x
