@@ -182,6 +182,7 @@ func (o *hashJoinOp) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 			spec.Build.Close()
 			return nil, err
 		}
+		sub.minParallel = o.minParallel
 		g.cur = sub
 		if err := sub.Open(ctx); err != nil {
 			return nil, err

@@ -1,0 +1,243 @@
+package ops
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// joinTable is what a hash join looks its probe keys up in: the
+// hashTable of a build on one goroutine, or a table partitioned by key
+// hash and built on several (partIntTable). Group ids index the join's
+// chain heads; lookups of NULL keys find no group with build rows.
+type joinTable interface {
+	lookup(keys []arrow.Array, gids []int32)
+	len() int
+}
+
+// joinReader returns a view of t for one more concurrent prober.
+func joinReader(t joinTable) joinTable {
+	if h, ok := t.(hashTable); ok {
+		return h.reader()
+	}
+	return t // partitioned tables write nothing when looking up
+}
+
+// parallelBuildRows is the smallest build side hashed on several
+// goroutines: below it, starting them costs about what they save.
+const parallelBuildRows = 1 << 14
+
+// partBits is log2 of the number of partitions of a parallel build: a
+// few per worker, so that partitions of unequal size (duplicate keys)
+// still keep every worker busy until the end.
+func partBits(workers int) uint {
+	b := uint(1)
+	for 1<<b < 4*workers && b < 8 {
+		b++
+	}
+	return b
+}
+
+// buildParallel is the hashing step of build (table and row chains) on
+// env.Workers goroutines when the build side is large enough and its key
+// is one integer-like column: the rows are scattered into partitions by
+// the top bits of their key's hash (radix partitioning), then each
+// partition's table and chains are built by one goroutine, without
+// locks; the probe finds the partition from the same bits. It reports
+// false, having done nothing, when the build stays on one goroutine.
+func (o *hashJoinOp) buildParallel(ctx context.Context, keys []arrow.Array, n int) (bool, error) {
+	if o.env.Workers < 2 || n < o.minParallel {
+		return false, nil
+	}
+	switch o.ht.(type) {
+	case *intTable[int32]:
+		return buildPartInt[int32](ctx, o, keys[0], n)
+	case *intTable[int64]:
+		return buildPartInt[int64](ctx, o, keys[0], n)
+	}
+	return false, nil
+}
+
+// partIntTable is the table of a join's build side with one integer-like
+// key, split by the top bits of the key's Fibonacci hash into parts
+// built concurrently. Group ids are dense over the parts: part p's
+// groups follow those of the parts before it (offs[p]).
+type partIntTable[T int32 | int64] struct {
+	parts []intTable[T]
+	offs  []int32
+	shift uint // 64 - partition bits
+	n     int
+}
+
+func (t *partIntTable[T]) len() int { return t.n }
+
+func (t *partIntTable[T]) lookup(keys []arrow.Array, gids []int32) {
+	vals := fixedVals[T](keys[0])
+	v := validityOf(keys[0])
+	for i, k := range vals[:len(gids)] {
+		if v.bits != nil && !v.ok(i) {
+			gids[i] = -1
+			continue
+		}
+		x := uint64(k) * fibMul
+		p := x >> t.shift
+		s := &t.parts[p]
+		mask := uint64(len(s.sgids) - 1)
+		q := (x << s.pbits) >> s.shift
+		for {
+			g := s.sgids[q]
+			if g == 0 {
+				gids[i] = -1
+				break
+			}
+			if s.skeys[q] == k {
+				gids[i] = t.offs[p] + g - 1
+				break
+			}
+			q = (q + 1) & mask
+		}
+	}
+}
+
+// insertPart adds the non-NULL rows of a part, sized for them up front
+// (a part never grows, so it keeps no per-group keys to rehash), setting
+// gids[r] to the part's group of every row r of rows.
+func (t *intTable[T]) insertPart(vals []T, rows, gids []int32) {
+	mask := uint64(len(t.sgids) - 1)
+	for _, r := range rows {
+		k := vals[r]
+		p := t.slot(k)
+		for {
+			g := t.sgids[p]
+			if g == 0 {
+				t.skeys[p], t.sgids[p] = k, int32(t.n+1)
+				gids[r] = int32(t.n)
+				t.n++
+				break
+			}
+			if t.skeys[p] == k {
+				gids[r] = g - 1
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+}
+
+// buildPartInt builds o's table and chains from key, n rows, with parts
+// chosen by the top bits of the key's hash. NULL keys join no part:
+// they match nothing. It reserves the row lists of the partitioning
+// (4 bytes a row) for its duration and stays serial if they are refused.
+func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow.Array, n int) (bool, error) {
+	extra := int64(4 * n)
+	if !o.res.TryGrow(extra) {
+		return false, nil
+	}
+	defer o.res.Shrink(extra)
+	w := o.env.Workers
+	bits := partBits(w)
+	np := 1 << bits
+	shift := 64 - bits
+	vals := fixedVals[T](key)
+	v := validityOf(key)
+	// Each chunk of rows counts its rows per part, then writes them at
+	// its own positions of the part's row list: rows stay in order.
+	chunk := (n + w - 1) / w
+	counts := make([][]int, w)
+	if err := runParts(ctx, w, w, func(c int) {
+		cnt := make([]int, np)
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			if v.bits == nil || v.ok(i) {
+				cnt[(uint64(vals[i])*fibMul)>>shift]++
+			}
+		}
+		counts[c] = cnt
+	}); err != nil {
+		return true, err
+	}
+	start := make([]int, np+1)
+	total := 0
+	for p := range np {
+		start[p] = total
+		for c := range w {
+			cnt := counts[c][p]
+			counts[c][p] = total
+			total += cnt
+		}
+	}
+	start[np] = total
+	rows := make([]int32, total)
+	if err := runParts(ctx, w, w, func(c int) {
+		pos := counts[c]
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			if v.bits == nil || v.ok(i) {
+				p := (uint64(vals[i]) * fibMul) >> shift
+				rows[pos[p]] = int32(i)
+				pos[p]++
+			}
+		}
+	}); err != nil {
+		return true, err
+	}
+	t := &partIntTable[T]{parts: make([]intTable[T], np), offs: make([]int32, np), shift: uint(shift)}
+	gids := make([]int32, n)
+	if err := runParts(ctx, w, np, func(p int) {
+		rp := rows[start[p]:start[p+1]]
+		c := 16
+		for c < 2*len(rp) {
+			c *= 2
+		}
+		s := &t.parts[p]
+		s.skeys, s.sgids, s.pbits, s.shift = make([]T, c), make([]int32, c), bits, uint(64-log2(c))
+		s.insertPart(vals, rp, gids)
+	}); err != nil {
+		return true, err
+	}
+	for p := range np {
+		t.offs[p] = int32(t.n)
+		t.n += t.parts[p].n
+	}
+	head := make([]int32, t.n)
+	next := make([]int32, n)
+	if err := runParts(ctx, w, np, func(p int) {
+		h := head[t.offs[p] : int(t.offs[p])+t.parts[p].n]
+		for i := range h {
+			h[i] = -1
+		}
+		rp := rows[start[p]:start[p+1]]
+		for j := len(rp) - 1; j >= 0; j-- {
+			r := rp[j]
+			g := gids[r]
+			next[r] = h[g]
+			h[g] = r
+		}
+	}); err != nil {
+		return true, err
+	}
+	o.table, o.head, o.next = t, head, next
+	return true, nil
+}
+
+// runParts calls fn(p) for p in [0, parts) on up to workers goroutines
+// and waits for them; it stops starting parts once ctx is done.
+func runParts(ctx context.Context, workers, parts int, fn func(p int)) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, parts) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				p := int(next.Add(1)) - 1
+				if p >= parts || ctx.Err() != nil {
+					return
+				}
+				fn(p)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctxErr(ctx)
+}
