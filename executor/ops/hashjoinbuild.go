@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor/expr"
 )
 
 // joinTable is what a hash join looks its probe keys up in: the
@@ -58,6 +60,14 @@ func (o *hashJoinOp) buildParallel(ctx context.Context, keys []arrow.Array, n in
 		return buildPartInt[int64](ctx, o, keys[0], n)
 	}
 	return false, nil
+}
+
+// BuildsInParallel reports whether a hash join on keys hashes a large
+// build side on several workers (one integer-like key column): the
+// planner shares a build side that is much larger than its probe side
+// only if so.
+func BuildsInParallel(keys []expr.Expr) bool {
+	return len(keys) == 1 && intKeyBits(keys[0].Type().Arrow()) != 0
 }
 
 // partIntTable is the table of a join's build side with one integer-like

@@ -34,10 +34,10 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 	case 0:
 		return &constTable{}, nil
 	case 1:
-		switch types[0].ID() {
-		case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		switch intKeyBits(types[0]) {
+		case 32:
 			return newIntTable[int32](types[0]), nil
-		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+		case 64:
 			return newIntTable[int64](types[0]), nil
 		}
 	}
@@ -51,6 +51,18 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 	}
 	t.resize(16)
 	return t, nil
+}
+
+// intKeyBits is 32 or 64 for the integer-like types that intTable
+// stores inline, else 0.
+func intKeyBits(dt arrow.DataType) int {
+	switch dt.ID() {
+	case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		return 32
+	case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+		return 64
+	}
+	return 0
 }
 
 // constTable is the table of a grouping without keys: one group, always.
