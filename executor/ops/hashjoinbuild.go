@@ -111,27 +111,40 @@ func (t *partIntTable[T]) lookup(keys []arrow.Array, gids []int32) {
 	}
 }
 
-// insertPart adds the non-NULL rows of a part, sized for them up front
-// (a part never grows, so it keeps no per-group keys to rehash), setting
-// gids[r] to the part's group of every row r of rows.
+// insertPart adds rows (none with a NULL key), setting gids[r] to the
+// part's group of every row r of rows. Like insert, it grows the table
+// with the number of groups, not rows: a build side with few rows per
+// key gets a table as small as a serial build's.
 func (t *intTable[T]) insertPart(vals []T, rows, gids []int32) {
-	mask := uint64(len(t.sgids) - 1)
-	for _, r := range rows {
-		k := vals[r]
-		p := t.slot(k)
-		for {
-			g := t.sgids[p]
-			if g == 0 {
-				t.skeys[p], t.sgids[p] = k, int32(t.n+1)
-				gids[r] = int32(t.n)
-				t.n++
-				break
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 1024)]
+		rows = rows[len(chunk):]
+		if 2*(t.n+len(chunk)) > len(t.sgids) {
+			c := len(t.sgids)
+			for 2*(t.n+len(chunk)) > c {
+				c *= 2
 			}
-			if t.skeys[p] == k {
-				gids[r] = g - 1
-				break
+			t.resize(c)
+		}
+		mask := uint64(len(t.sgids) - 1)
+		for _, r := range chunk {
+			k := vals[r]
+			p := t.slot(k)
+			for {
+				g := t.sgids[p]
+				if g == 0 {
+					t.skeys[p], t.sgids[p] = k, int32(t.n+1)
+					gids[r] = int32(t.n)
+					t.keys = append(t.keys, k)
+					t.n++
+					break
+				}
+				if t.skeys[p] == k {
+					gids[r] = g - 1
+					break
+				}
+				p = (p + 1) & mask
 			}
-			p = (p + 1) & mask
 		}
 	}
 }
@@ -194,14 +207,10 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	t := &partIntTable[T]{parts: make([]intTable[T], np), offs: make([]int32, np), shift: uint(shift)}
 	gids := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {
-		rp := rows[start[p]:start[p+1]]
-		c := 16
-		for c < 2*len(rp) {
-			c *= 2
-		}
 		s := &t.parts[p]
-		s.skeys, s.sgids, s.pbits, s.shift = make([]T, c), make([]int32, c), bits, uint(64-log2(c))
-		s.insertPart(vals, rp, gids)
+		*s = intTable[T]{dt: key.DataType(), nullGid: -1, pbits: bits}
+		s.resize(16)
+		s.insertPart(vals, rows[start[p]:start[p+1]], gids)
 	}); err != nil {
 		return true, err
 	}
