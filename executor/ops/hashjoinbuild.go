@@ -71,13 +71,18 @@ func BuildsInParallel(keys []expr.Expr) bool {
 }
 
 // partIntTable is the table of a join's build side with one integer-like
-// key, split by the top bits of the key's Fibonacci hash into parts
-// built concurrently. Group ids are dense over the parts: part p's
-// groups follow those of the parts before it (offs[p]).
+// key, built by parts: the top bits of the key's Fibonacci hash choose a
+// part, one goroutine builds each part's table, and each part is then
+// copied into its own region of one slot array, all regions of one size.
+// The top bits of the hash then give the slot, part and position in it
+// at once, so a lookup costs what it does in one intTable; only linear
+// probing wraps around within the region. Slots hold group id + 1, dense
+// over the parts.
 type partIntTable[T int32 | int64] struct {
-	parts []intTable[T]
-	offs  []int32
-	shift uint // 64 - partition bits
+	skeys []T
+	sgids []int32
+	shift uint   // 64 - (partition bits + region bits)
+	rmask uint64 // region size - 1
 	n     int
 }
 
@@ -86,28 +91,34 @@ func (t *partIntTable[T]) len() int { return t.n }
 func (t *partIntTable[T]) lookup(keys []arrow.Array, gids []int32) {
 	vals := fixedVals[T](keys[0])
 	v := validityOf(keys[0])
+	rmask := t.rmask
 	for i, k := range vals[:len(gids)] {
 		if v.bits != nil && !v.ok(i) {
 			gids[i] = -1
 			continue
 		}
-		x := uint64(k) * fibMul
-		p := x >> t.shift
-		s := &t.parts[p]
-		mask := uint64(len(s.sgids) - 1)
-		q := (x << s.pbits) >> s.shift
+		q := (uint64(k) * fibMul) >> t.shift
 		for {
-			g := s.sgids[q]
-			if g == 0 {
-				gids[i] = -1
+			g := t.sgids[q]
+			if g == 0 || t.skeys[q] == k {
+				gids[i] = g - 1
 				break
 			}
-			if s.skeys[q] == k {
-				gids[i] = t.offs[p] + g - 1
-				break
-			}
-			q = (q + 1) & mask
+			q = q&^rmask | (q+1)&rmask
 		}
+	}
+}
+
+// place copies part p's groups into region p of t, numbered from off.
+func (t *partIntTable[T]) place(part *intTable[T], p int, off int32) {
+	base := uint64(p) * (t.rmask + 1)
+	rshift := t.shift + part.pbits // 64 - region bits
+	for g, k := range part.keys {
+		q := base | (uint64(k)*fibMul<<part.pbits)>>rshift
+		for t.sgids[q] != 0 {
+			q = q&^t.rmask | (q+1)&t.rmask
+		}
+		t.skeys[q], t.sgids[q] = k, off+int32(g)+1
 	}
 }
 
@@ -204,24 +215,40 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	}); err != nil {
 		return true, err
 	}
-	t := &partIntTable[T]{parts: make([]intTable[T], np), offs: make([]int32, np), shift: uint(shift)}
+	parts := make([]intTable[T], np)
 	gids := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {
-		s := &t.parts[p]
+		s := &parts[p]
 		*s = intTable[T]{dt: key.DataType(), nullGid: -1, pbits: bits}
 		s.resize(16)
 		s.insertPart(vals, rows[start[p]:start[p+1]], gids)
 	}); err != nil {
 		return true, err
 	}
-	for p := range np {
-		t.offs[p] = int32(t.n)
-		t.n += t.parts[p].n
+	offs := make([]int32, np)
+	groups, region := 0, 16
+	for p := range parts {
+		offs[p] = int32(groups)
+		groups += parts[p].n
+		region = max(region, len(parts[p].sgids))
 	}
-	head := make([]int32, t.n)
+	// While the parts are copied, both are held: reserve the copy (the
+	// build's reservation already counts one table, per row).
+	size := int64(np*region) * int64(sizeOf[T]()+4)
+	if !o.res.TryGrow(size) {
+		return false, nil
+	}
+	defer o.res.Shrink(size)
+	t := &partIntTable[T]{
+		skeys: make([]T, np*region), sgids: make([]int32, np*region),
+		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
+	}
+	head := make([]int32, groups)
 	next := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {
-		h := head[t.offs[p] : int(t.offs[p])+t.parts[p].n]
+		t.place(&parts[p], p, offs[p])
+		h := head[offs[p] : int(offs[p])+parts[p].n]
+		parts[p] = intTable[T]{}
 		for i := range h {
 			h[i] = -1
 		}
