@@ -47,17 +47,7 @@ func TestHashJoinParallelBuild(t *testing.T) {
 				}
 				var want [][]any
 				if jt == MarkJoin {
-					want = refMark(probe, build, func(p, b []any) int {
-						c := triEqual(p[0], b[0])
-						if residual {
-							lt := 0
-							if p[2] != nil && b[2] != nil {
-								lt = tri(p[2].(int64) < b[2].(int64))
-							}
-							c = triAnd(c, lt)
-						}
-						return c
-					})
+					want = refMark(probe, build, markCond(1, residual))
 				} else {
 					want = refJoin(jt, probe, build, func(p, b []any) bool {
 						return eqKey(p[0], b[0]) && (!residual || p[2].(int64) < b[2].(int64))
