@@ -58,7 +58,8 @@ type hashJoinOp struct {
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
-// and hashes it on BuildKeys, then streams probe batches, emitting
+// and hashes it on BuildKeys (on env.Workers goroutines for a large build
+// side keyed on one integer-like column), then streams probe batches, emitting
 // batches of about env.Rows() rows gathered with typed takes. Output: probe
 // fields ++ build fields (build fields nullable, probe fields nullable for
 // right, full and single joins); probe fields only for semi and anti
