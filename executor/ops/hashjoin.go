@@ -29,30 +29,37 @@ type HashJoinSpec struct {
 // hashJoinOp is a hash join over a materialized build side.
 type hashJoinOp struct {
 	joinCore
-	spec  HashJoinSpec
-	table hashTable
-	head  []int32 // per group: first build row, -1 = none
-	next  []int32 // per build row: next row of its group, -1 = end
-	phead []int32 // per probe row: first candidate build row
-	prow  int
-	pcur  int32
-	begun bool // pcur is valid for prow
-	tail  bool // current probe batch: pairs done, tail pending
-	mark  markState
-	built bool
-	eof   bool
-	done  bool
-	gids  []int32
-	seed  maphash.Seed
-	level int        // grace partitioning depth of this join's inputs
-	grace *graceJoin // set when the build side spilled (hashjoinspill.go)
+	spec HashJoinSpec
+	// ht is the table of a build on one goroutine; table is what probes
+	// look up: ht, or the partitioned table of a parallel build.
+	ht    hashTable
+	table joinTable
+	// minParallel is the smallest build side hashed on several
+	// goroutines (parallelBuildRows; tests lower it).
+	minParallel int
+	head        []int32 // per group: first build row, -1 = none
+	next        []int32 // per build row: next row of its group, -1 = end
+	phead       []int32 // per probe row: first candidate build row
+	prow        int
+	pcur        int32
+	begun       bool // pcur is valid for prow
+	tail        bool // current probe batch: pairs done, tail pending
+	mark        markState
+	built       bool
+	eof         bool
+	done        bool
+	gids        []int32
+	seed        maphash.Seed
+	level       int        // grace partitioning depth of this join's inputs
+	grace       *graceJoin // set when the build side spilled (hashjoinspill.go)
 	// shared is set when the build side is a ParallelHashJoin's, built
 	// once for all its joins (hashjoinshared.go).
 	shared *sharedBuild
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
-// and hashes it on BuildKeys, then streams probe batches, emitting
+// and hashes it on BuildKeys (on env.Workers goroutines for a large build
+// side keyed on one integer-like column), then streams probe batches, emitting
 // batches of about env.Rows() rows gathered with typed takes. Output: probe
 // fields ++ build fields (build fields nullable, probe fields nullable for
 // right, full and single joins); probe fields only for semi and anti
@@ -108,7 +115,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if err != nil {
 		return nil, err
 	}
-	o := &hashJoinOp{spec: spec, table: t, seed: seed, level: level}
+	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
@@ -145,8 +152,22 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 			return err
 		}
 	}
+	if ok, err := o.buildParallel(ctx, keys, n); err != nil {
+		return err
+	} else if !ok {
+		o.buildSerial(keys, n)
+	}
+	if o.jt.keepsBuild() {
+		o.bmatched = make([]bool, n)
+	}
+	return nil
+}
+
+// buildSerial hashes the n build rows of keys into o.ht and chains them
+// by group, on the calling goroutine.
+func (o *hashJoinOp) buildSerial(keys []arrow.Array, n int) {
 	gids := make([]int32, n)
-	o.table.insert(keys, gids)
+	o.ht.insert(keys, gids)
 	for _, k := range keys { // NULL keys never match: leave them unchained
 		v := validityOf(k)
 		for i := range gids {
@@ -155,7 +176,7 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 			}
 		}
 	}
-	o.head = make([]int32, o.table.len())
+	o.head = make([]int32, o.ht.len())
 	for i := range o.head {
 		o.head[i] = -1
 	}
@@ -166,10 +187,6 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 			o.head[g] = int32(r)
 		}
 	}
-	if o.jt.keepsBuild() {
-		o.bmatched = make([]bool, n)
-	}
-	return nil
 }
 
 func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {

@@ -160,7 +160,7 @@ func (o *hashJoinOp) useShared(ctx context.Context) error {
 		o.grace = &graceJoin{build: b.grace.build, sharedBuild: true}
 		return o.spillProbe(ctx, h)
 	}
-	o.table = b.table.reader()
+	o.table = joinReader(b.table)
 	o.head, o.next, o.bn = b.head, b.next, b.bn
 	o.bcols = make([]arrow.Array, len(b.bcols))
 	for i, c := range b.bcols {

@@ -63,6 +63,7 @@ func TestParallelHashJoin(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
+						pj.build.op.minParallel = 1 // hashed on several goroutines too
 						got := mustDrain(t, NewGather(env, pj.Joins))
 						if budget > 0 && env.Budget.Spilled() == 0 {
 							t.Fatal("the build side did not spill; shrink the budget")

@@ -75,7 +75,7 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 	o.grace = g
 	bp := newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), o.level)
 	for i, b := range held {
-		err := o.partition(ctx, h, bp, o.spec.BuildKeys, b)
+		err := o.partition(ctx, h, bp, o.spec.BuildKeys, b, !o.jt.keepsBuild())
 		b.Release()
 		held[i] = nil
 		if err != nil {
@@ -86,7 +86,9 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 	}
 	held = nil
 	o.res.Free()
-	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error { return o.partition(ctx, h, bp, o.spec.BuildKeys, b) }); err != nil {
+	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error {
+		return o.partition(ctx, h, bp, o.spec.BuildKeys, b, !o.jt.keepsBuild())
+	}); err != nil {
 		bp.abort()
 		return err
 	}
@@ -100,7 +102,8 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 // (o.grace.build) was partitioned.
 func (o *hashJoinOp) spillProbe(ctx context.Context, h *rowHasher) error {
 	pp := newSpillPartitions(o.env.Mem, o.res, o.spec.Probe.Schema(), o.level)
-	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return o.partition(ctx, h, pp, o.spec.ProbeKeys, b) }); err != nil {
+	dropNullProbe := !o.jt.keepsProbe() && o.jt != AntiJoin && o.jt != MarkJoin
+	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return o.partition(ctx, h, pp, o.spec.ProbeKeys, b, dropNullProbe) }); err != nil {
 		pp.abort()
 		return err
 	}
@@ -120,14 +123,50 @@ func (o *hashJoinOp) keyHasher() (*rowHasher, error) {
 	return newRowHasher(types, o.seed)
 }
 
-// partition writes the rows of b to parts by the hash of keyExprs.
-func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch) error {
+// partition writes the rows of b to parts by the hash of keyExprs. With
+// dropNulls it leaves out rows with a NULL key, which match nothing and
+// are not emitted unmatched: all NULL keys hash alike, so they would all
+// land in one partition that no further level could split.
+func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch, dropNulls bool) error {
 	keys, err := evalAll(ctx, o.env, keyExprs, b)
 	if err != nil {
 		return err
 	}
 	defer releaseArrays(keys)
-	return parts.add(b, h.hash(keys, int(b.NumRows())), nil)
+	n := int(b.NumRows())
+	var rows []int32 // nil: all
+	if dropNulls && anyNull(keys) {
+		rows = make([]int32, 0, n)
+		for r := range n {
+			if !nullKeyAt(keys, r) {
+				rows = append(rows, int32(r))
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+	}
+	return parts.add(b, h.hash(keys, n), rows)
+}
+
+// anyNull reports whether some row of keys has a NULL key.
+func anyNull(keys []arrow.Array) bool {
+	for _, k := range keys {
+		if k.DataType().ID() == arrow.NULL || k.NullN() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nullKeyAt reports whether row r has a NULL key.
+func nullKeyAt(keys []arrow.Array, r int) bool {
+	for _, k := range keys {
+		if k.DataType().ID() == arrow.NULL || !validityOf(k).ok(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // drainInto passes every remaining batch of in to fn.
@@ -182,6 +221,7 @@ func (o *hashJoinOp) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 			spec.Build.Close()
 			return nil, err
 		}
+		sub.minParallel = o.minParallel
 		g.cur = sub
 		if err := sub.Open(ctx); err != nil {
 			return nil, err

@@ -34,10 +34,10 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 	case 0:
 		return &constTable{}, nil
 	case 1:
-		switch types[0].ID() {
-		case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		switch intKeyBits(types[0]) {
+		case 32:
 			return newIntTable[int32](types[0]), nil
-		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+		case 64:
 			return newIntTable[int64](types[0]), nil
 		}
 	}
@@ -51,6 +51,18 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 	}
 	t.resize(16)
 	return t, nil
+}
+
+// intKeyBits is 32 or 64 for the integer-like types that intTable
+// stores inline, else 0.
+func intKeyBits(dt arrow.DataType) int {
+	switch dt.ID() {
+	case arrow.INT32, arrow.DATE32, arrow.TIME32:
+		return 32
+	case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
+		return 64
+	}
+	return 0
 }
 
 // constTable is the table of a grouping without keys: one group, always.
@@ -215,10 +227,14 @@ func (t *genTable) keyArrays(mem memory.Allocator) []arrow.Array {
 // intTable is the table of one 32/64-bit integer-like key (ints, dates,
 // timestamps): keys live inline in the slots, hashed by Fibonacci hashing.
 type intTable[T int32 | int64] struct {
-	dt      arrow.DataType
-	skeys   []T     // per slot
-	sgids   []int32 // per slot: gid+1, 0 = empty
-	shift   uint
+	dt    arrow.DataType
+	skeys []T     // per slot
+	sgids []int32 // per slot: gid+1, 0 = empty
+	shift uint
+	// pbits is how many top bits of the key's hash choose the table
+	// among the parts of a partIntTable (0 = not a part): the slot is
+	// taken from the bits below them.
+	pbits   uint
 	keys    []T // per group
 	nullGid int32
 	n       int
@@ -232,7 +248,10 @@ func newIntTable[T int32 | int64](dt arrow.DataType) *intTable[T] {
 
 func (t *intTable[T]) len() int { return t.n }
 
-func (t *intTable[T]) slot(k T) uint64 { return (uint64(k) * 0x9e3779b97f4a7c15) >> t.shift }
+// fibMul is Fibonacci hashing's multiplier (2^64 / the golden ratio).
+const fibMul = 0x9e3779b97f4a7c15
+
+func (t *intTable[T]) slot(k T) uint64 { return (uint64(k) * fibMul << t.pbits) >> t.shift }
 
 func (t *intTable[T]) resize(capacity int) {
 	t.skeys = make([]T, capacity)

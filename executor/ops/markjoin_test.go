@@ -49,6 +49,26 @@ func refMark(probe, build [][]any, cond func(p, b []any) int) [][]any {
 	return out
 }
 
+// markCond is the mark tests' join condition in three-valued logic: the
+// first keys columns equal, and column 2 of the probe row less than the
+// build row's if residual.
+func markCond(keys int, residual bool) func(p, b []any) int {
+	return func(p, b []any) int {
+		c := triEqual(p[0], b[0])
+		if keys == 2 {
+			c = triAnd(c, triEqual(p[1], b[1]))
+		}
+		if residual {
+			lt := 0
+			if p[2] != nil && b[2] != nil {
+				lt = tri(p[2].(int64) < b[2].(int64))
+			}
+			c = triAnd(c, lt)
+		}
+		return c
+	}
+}
+
 func markRows(r *rand.Rand, n int) [][]any {
 	rows := make([][]any, n)
 	for i := range rows {
@@ -90,21 +110,7 @@ func TestMarkJoinRandom(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					cond := func(p, b []any) int {
-						c := triEqual(p[0], b[0])
-						if keys == 2 {
-							c = triAnd(c, triEqual(p[1], b[1]))
-						}
-						if residual {
-							lt := 0
-							if p[2] != nil && b[2] != nil {
-								lt = tri(p[2].(int64) < b[2].(int64))
-							}
-							c = triAnd(c, lt)
-						}
-						return c
-					}
-					want := refMark(probe, build, cond)
+					want := refMark(probe, build, markCond(keys, residual))
 					sameRows(t, mustDrain(t, op), want)
 
 					// The nested-loop join with the whole condition agrees.

@@ -91,7 +91,7 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		if bk, err = lowerAll(rkeys, rs.lay); err != nil {
 			return nil, err
 		}
-		if b.parallelProbe(jt, ls, left, right) {
+		if b.parallelProbe(jt, ls, left, right, bk) {
 			return b.lowerParallelProbe(jt, ls, rs, pk, bk, res, ids, ex)
 		}
 	}
@@ -165,14 +165,16 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 // these join types depends only on the probe row and its matches. The
 // build side is built once and shared by the streams' joins (over the
 // memory budget it spills once, and each stream's join partitions its own
-// probe rows to match). That build runs on one thread, so a build side
-// larger than the probe side (TPC-H Q4's semi join builds lineitem and
-// probes a quarter's orders: 389 ms became 661 ms at SF1) keeps the
-// single join, whose build reads its input's streams in parallel.
-func (b *builder) parallelProbe(jt logical.JoinType, ls *stream, probe, build logical.Node) bool {
+// probe rows to match). A build side keyed on one integer-like column is
+// hashed on all workers, so sharing it always pays (TPC-H Q4's semi join
+// builds lineitem, 66 times its probe side of a quarter's orders, and is
+// faster shared). Other keys are hashed on one thread, and then a build
+// side much larger than the probe side keeps the single join, measured
+// faster when Q4's build ran on one thread (389 ms shared: 661 ms at SF1).
+func (b *builder) parallelProbe(jt logical.JoinType, ls *stream, probe, build logical.Node, buildKeys []expr.Expr) bool {
 	switch jt {
 	case logical.InnerJoin, logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.SingleJoin:
-		return len(ls.ops) >= 2 && logical.Estimate(build) <= serialBuildFactor*logical.Estimate(probe)
+		return len(ls.ops) >= 2 && (ops.BuildsInParallel(buildKeys) || logical.Estimate(build) <= serialBuildFactor*logical.Estimate(probe))
 	}
 	return false
 }
@@ -198,9 +200,9 @@ func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, pk, bk
 }
 
 // serialBuildFactor is how much larger than the probe side (by estimate)
-// a shared, single-threaded build may be before the single join is
+// a shared build hashed on one thread may be before the single join is
 // cheaper: Q7 and Q9 at SF1 gain from sharing builds up to a few times
-// their probe side, Q4 (66 times) loses.
+// their probe side, Q4 (66 times) lost before its build ran in parallel.
 const serialBuildFactor = 8
 
 // rightJoinFactor is how much larger than its preserved side (by

@@ -1,0 +1,289 @@
+package ops
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// joinTable is what a hash join looks its probe keys up in: the
+// hashTable of a build on one goroutine, or a table partitioned by key
+// hash and built on several (partIntTable). Group ids index the join's
+// chain heads; lookups of NULL keys find no group with build rows.
+type joinTable interface {
+	lookup(keys []arrow.Array, gids []int32)
+	len() int
+}
+
+// joinReader returns a view of t for one more concurrent prober.
+func joinReader(t joinTable) joinTable {
+	if h, ok := t.(hashTable); ok {
+		return h.reader()
+	}
+	return t // partitioned tables write nothing when looking up
+}
+
+// parallelBuildRows is the smallest build side hashed on several
+// goroutines: below it, starting them costs about what they save.
+const parallelBuildRows = 1 << 14
+
+// partBits is log2 of the number of partitions of a parallel build: a
+// few per worker, so that partitions of unequal size (duplicate keys)
+// still keep every worker busy until the end.
+func partBits(workers int) uint {
+	b := uint(1)
+	for 1<<b < 4*workers && b < 8 {
+		b++
+	}
+	return b
+}
+
+// buildParallel is the hashing step of build (table and row chains) on
+// env.Workers goroutines when the build side is large enough and its key
+// is one integer-like column: the rows are scattered into partitions by
+// the top bits of their key's hash (radix partitioning), then each
+// partition's table and chains are built by one goroutine, without
+// locks; the probe finds the partition from the same bits. It reports
+// false, having done nothing, when the build stays on one goroutine.
+func (o *hashJoinOp) buildParallel(ctx context.Context, keys []arrow.Array, n int) (bool, error) {
+	if o.env.Workers < 2 || n < o.minParallel {
+		return false, nil
+	}
+	switch o.ht.(type) {
+	case *intTable[int32]:
+		return buildPartInt[int32](ctx, o, keys[0], n)
+	case *intTable[int64]:
+		return buildPartInt[int64](ctx, o, keys[0], n)
+	}
+	return false, nil
+}
+
+// BuildsInParallel reports whether a hash join on keys hashes a large
+// build side on several workers (one integer-like key column): the
+// planner shares a build side that is much larger than its probe side
+// only if so.
+func BuildsInParallel(keys []expr.Expr) bool {
+	return len(keys) == 1 && intKeyBits(keys[0].Type().Arrow()) != 0
+}
+
+// partIntTable is the table of a join's build side with one integer-like
+// key, built by parts: the top bits of the key's Fibonacci hash choose a
+// part, one goroutine builds each part's table, and each part is then
+// copied into its own region of one slot array, all regions of one size.
+// The top bits of the hash then give the slot, part and position in it
+// at once, so a lookup costs what it does in one intTable; only linear
+// probing wraps around within the region. Slots hold group id + 1, dense
+// over the parts.
+type partIntTable[T int32 | int64] struct {
+	skeys []T
+	sgids []int32
+	shift uint   // 64 - (partition bits + region bits)
+	rmask uint64 // region size - 1
+	n     int
+}
+
+func (t *partIntTable[T]) len() int { return t.n }
+
+func (t *partIntTable[T]) lookup(keys []arrow.Array, gids []int32) {
+	vals := fixedVals[T](keys[0])
+	v := validityOf(keys[0])
+	rmask := t.rmask
+	for i, k := range vals[:len(gids)] {
+		if v.bits != nil && !v.ok(i) {
+			gids[i] = -1
+			continue
+		}
+		q := (uint64(k) * fibMul) >> t.shift
+		for {
+			g := t.sgids[q]
+			if g == 0 || t.skeys[q] == k {
+				gids[i] = g - 1
+				break
+			}
+			q = q&^rmask | (q+1)&rmask
+		}
+	}
+}
+
+// place copies part p's groups into region p of t, numbered from off.
+func (t *partIntTable[T]) place(part *intTable[T], p int, off int32) {
+	base := uint64(p) * (t.rmask + 1)
+	rshift := t.shift + part.pbits // 64 - region bits
+	for g, k := range part.keys {
+		q := base | (uint64(k)*fibMul<<part.pbits)>>rshift
+		for t.sgids[q] != 0 {
+			q = q&^t.rmask | (q+1)&t.rmask
+		}
+		t.skeys[q], t.sgids[q] = k, off+int32(g)+1
+	}
+}
+
+// insertPart adds rows (none with a NULL key), setting gids[r] to the
+// part's group of every row r of rows. Like insert, it grows the table
+// with the number of groups, not rows: a build side with few rows per
+// key gets a table as small as a serial build's.
+func (t *intTable[T]) insertPart(vals []T, rows, gids []int32) {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 1024)]
+		rows = rows[len(chunk):]
+		if 2*(t.n+len(chunk)) > len(t.sgids) {
+			c := len(t.sgids)
+			for 2*(t.n+len(chunk)) > c {
+				c *= 2
+			}
+			t.resize(c)
+		}
+		mask := uint64(len(t.sgids) - 1)
+		for _, r := range chunk {
+			k := vals[r]
+			p := t.slot(k)
+			for {
+				g := t.sgids[p]
+				if g == 0 {
+					t.skeys[p], t.sgids[p] = k, int32(t.n+1)
+					gids[r] = int32(t.n)
+					t.keys = append(t.keys, k)
+					t.n++
+					break
+				}
+				if t.skeys[p] == k {
+					gids[r] = g - 1
+					break
+				}
+				p = (p + 1) & mask
+			}
+		}
+	}
+}
+
+// buildPartInt builds o's table and chains from key, n rows, with parts
+// chosen by the top bits of the key's hash. NULL keys join no part:
+// they match nothing. It reserves the row lists of the partitioning
+// (4 bytes a row) for its duration and stays serial if they are refused.
+func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow.Array, n int) (bool, error) {
+	extra := int64(4 * n)
+	if !o.res.TryGrow(extra) {
+		return false, nil
+	}
+	defer o.res.Shrink(extra)
+	w := o.env.Workers
+	bits := partBits(w)
+	np := 1 << bits
+	shift := 64 - bits
+	vals := fixedVals[T](key)
+	v := validityOf(key)
+	// Each chunk of rows counts its rows per part, then writes them at
+	// its own positions of the part's row list: rows stay in order.
+	chunk := (n + w - 1) / w
+	counts := make([][]int, w)
+	if err := runParts(ctx, w, w, func(c int) {
+		cnt := make([]int, np)
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			if v.bits == nil || v.ok(i) {
+				cnt[(uint64(vals[i])*fibMul)>>shift]++
+			}
+		}
+		counts[c] = cnt
+	}); err != nil {
+		return true, err
+	}
+	start := make([]int, np+1)
+	total := 0
+	for p := range np {
+		start[p] = total
+		for c := range w {
+			cnt := counts[c][p]
+			counts[c][p] = total
+			total += cnt
+		}
+	}
+	start[np] = total
+	rows := make([]int32, total)
+	if err := runParts(ctx, w, w, func(c int) {
+		pos := counts[c]
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			if v.bits == nil || v.ok(i) {
+				p := (uint64(vals[i]) * fibMul) >> shift
+				rows[pos[p]] = int32(i)
+				pos[p]++
+			}
+		}
+	}); err != nil {
+		return true, err
+	}
+	parts := make([]intTable[T], np)
+	gids := make([]int32, n)
+	if err := runParts(ctx, w, np, func(p int) {
+		s := &parts[p]
+		*s = intTable[T]{dt: key.DataType(), nullGid: -1, pbits: bits}
+		s.resize(16)
+		s.insertPart(vals, rows[start[p]:start[p+1]], gids)
+	}); err != nil {
+		return true, err
+	}
+	offs := make([]int32, np)
+	groups, region := 0, 16
+	for p := range parts {
+		offs[p] = int32(groups)
+		groups += parts[p].n
+		region = max(region, len(parts[p].sgids))
+	}
+	// While the parts are copied, both are held: reserve the copy (the
+	// build's reservation already counts one table, per row).
+	size := int64(np*region) * int64(sizeOf[T]()+4)
+	if !o.res.TryGrow(size) {
+		return false, nil
+	}
+	defer o.res.Shrink(size)
+	t := &partIntTable[T]{
+		skeys: make([]T, np*region), sgids: make([]int32, np*region),
+		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
+	}
+	head := make([]int32, groups)
+	next := make([]int32, n)
+	if err := runParts(ctx, w, np, func(p int) {
+		t.place(&parts[p], p, offs[p])
+		h := head[offs[p] : int(offs[p])+parts[p].n]
+		parts[p] = intTable[T]{}
+		for i := range h {
+			h[i] = -1
+		}
+		rp := rows[start[p]:start[p+1]]
+		for j := len(rp) - 1; j >= 0; j-- {
+			r := rp[j]
+			g := gids[r]
+			next[r] = h[g]
+			h[g] = r
+		}
+	}); err != nil {
+		return true, err
+	}
+	o.table, o.head, o.next = t, head, next
+	return true, nil
+}
+
+// runParts calls fn(p) for p in [0, parts) on up to workers goroutines
+// and waits for them; it stops starting parts once ctx is done.
+func runParts(ctx context.Context, workers, parts int, fn func(p int)) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, parts) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				p := int(next.Add(1)) - 1
+				if p >= parts || ctx.Err() != nil {
+					return
+				}
+				fn(p)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctxErr(ctx)
+}
