@@ -51,14 +51,8 @@ func reducibleJoin(t logical.JoinType) bool {
 func reduceRight(j *logical.Join) (logical.Node, bool) {
 	leftCols := logical.OutputSet(j.Left)
 	for _, p := range logical.Conjuncts(j.Cond) {
-		l, r, ok := colEquality(p)
+		l, r, ok := leftEquality(p, leftCols)
 		if !ok {
-			continue
-		}
-		if !leftCols.Has(l.ID) {
-			l, r = r, l
-		}
-		if !leftCols.Has(l.ID) {
 			continue
 		}
 		if out, ok := reduceAggregate(j.Right, r, func(aggInput logical.Node, key *logical.ColRef) logical.Node {
@@ -237,6 +231,18 @@ func colEquality(p logical.Expr) (*logical.ColRef, *logical.ColRef, bool) {
 	return l, r, true
 }
 
+// leftEquality is colEquality with l the side among leftCols; ok is false
+// when neither side is.
+func leftEquality(p logical.Expr, leftCols logical.ColSet) (l, r *logical.ColRef, ok bool) {
+	if l, r, ok = colEquality(p); !ok {
+		return nil, nil, false
+	}
+	if !leftCols.Has(l.ID) {
+		l, r = r, l
+	}
+	return l, r, leftCols.Has(l.ID)
+}
+
 // ReduceSemiJoinBuilds shrinks the large right side of a semi or anti join
 // whose left side is a small filtered scan (TPC-H Q4: EXISTS over the 3.8M
 // late lineitems for the 57k orders of one quarter): the right side is
@@ -258,14 +264,8 @@ func ReduceSemiJoinBuilds(n logical.Node) (logical.Node, error) {
 		}
 		leftCols, rightCols := logical.OutputSet(s), logical.OutputSet(j.Right)
 		for _, p := range logical.Conjuncts(j.Cond) {
-			l, r, ok := colEquality(p)
-			if !ok {
-				continue
-			}
-			if !leftCols.Has(l.ID) {
-				l, r = r, l
-			}
-			if !leftCols.Has(l.ID) || !rightCols.Has(r.ID) {
+			l, r, ok := leftEquality(p, leftCols)
+			if !ok || !rightCols.Has(r.ID) {
 				continue
 			}
 			c := *j
