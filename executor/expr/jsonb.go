@@ -40,9 +40,23 @@ func asJSONB(e Expr, err error) (Expr, error) {
 	return Cast(e, sqltypes.TypeJSONB)
 }
 
-// jsonbKindName is the kind as PostgreSQL's cast errors name it.
-func jsonbKindName(k sqltypes.JSONBKind) string {
-	return [...]string{"null", "string", "numeric", "boolean", "array", "object"}[k]
+// jsonbKindName names the kind of a jsonb value as PostgreSQL's cast
+// errors do. A jsonb value's text is normalized (no leading blanks), so
+// its first byte (jsonKind) tells the kind without parsing the value.
+func jsonbKindName(v string) string {
+	switch jsonKind(v) {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "numeric"
 }
 
 // jsonbScalarCastKernel casts jsonb to boolean or a number type: the value
@@ -50,10 +64,10 @@ func jsonbKindName(k sqltypes.JSONBKind) string {
 // normalized text is then what text input of the type reads; integers go
 // through numeric, so that 1.5 rounds to 2.
 func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
-	want := sqltypes.JSONBNumber
+	want := "numeric"
 	switch {
 	case to.Kind == sqltypes.Bool:
-		want = sqltypes.JSONBBool
+		want = "boolean"
 	case to.IsNumeric():
 	default:
 		return nil, false
@@ -78,12 +92,8 @@ func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
 			if a.IsNull(i) {
 				continue
 			}
-			j, err := sqltypes.ParseJSONB(v.str(i))
-			if err != nil {
-				return nil, err
-			}
-			if j.Kind != want {
-				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot cast jsonb %s to type %s", jsonbKindName(j.Kind), to)
+			if kind := jsonbKindName(v.str(i)); kind != want {
+				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot cast jsonb %s to type %s", kind, to)
 			}
 		}
 		text := retype(a, arrow.BinaryTypes.String)
@@ -150,45 +160,34 @@ func buildJSONBExists(name string, args []Expr) (Expr, error) {
 	all := name == "jsonb_exists_all"
 	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		docs := viewOf(in[0])
-		var keys func(i int) ([]string, error)
+		// has tells whether doc has the key(s) of row i.
+		var has func(doc *sqltypes.JSONBValue, i int) bool
 		if many {
 			lst, ok := in[1].(*array.List)
 			if !ok {
 				return nil, internalErr("jsonb keys of type %s", in[1].DataType())
 			}
-			elems := viewOf(lst.ListValues())
-			keys = func(i int) ([]string, error) {
+			vals := lst.ListValues()
+			elems := viewOf(vals)
+			has = func(doc *sqltypes.JSONBValue, i int) bool {
 				start, end := lst.ValueOffsets(i)
-				var ks []string
 				for j := int(start); j < int(end); j++ {
-					if lst.ListValues().IsValid(j) {
-						ks = append(ks, elems.str(j))
+					if vals.IsValid(j) && doc.HasKey(elems.str(j)) != all {
+						return !all
 					}
 				}
-				return ks, nil
+				return all
 			}
 		} else {
 			kv := viewOf(in[1])
-			keys = func(i int) ([]string, error) { return []string{kv.str(i)}, nil }
+			has = func(doc *sqltypes.JSONBValue, i int) bool { return doc.HasKey(kv.str(i)) }
 		}
 		return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
 			doc, err := sqltypes.ParseJSONB(docs.str(i))
 			if err != nil {
 				return false, false, err
 			}
-			ks, err := keys(i)
-			if err != nil {
-				return false, false, err
-			}
-			if !many {
-				return doc.HasKey(ks[0]), false, nil
-			}
-			for _, k := range ks {
-				if doc.HasKey(k) != all {
-					return !all, false, nil
-				}
-			}
-			return all, false, nil
+			return has(&doc, i), false, nil
 		})
 	}}, nil
 }
