@@ -242,6 +242,8 @@ func FromArrow(dt arrow.DataType) (Type, error) {
 		return TypeInt4, nil
 	case *arrow.Int64Type, *arrow.Uint32Type:
 		return TypeInt8, nil
+	case *arrow.Uint64Type:
+		return NumericType(20, 0), nil // PostgreSQL has no unsigned 64-bit integer
 	case *arrow.Float16Type, *arrow.Float32Type:
 		return TypeFloat4, nil
 	case *arrow.Float64Type:

@@ -61,8 +61,9 @@ func (o *scanOp) release() {
 
 // NewScan returns an operator that opens parts in order and emits their
 // batches (retained from the reader), re-labelled with schema when the
-// source's field names differ. A batch whose column types differ from
-// schema fails with HV000; source errors that are not already SQL errors
+// source's field names differ and converted where the source's Arrow
+// types are not the ones meshql computes with. A batch whose column types
+// differ from schema otherwise fails with HV000; source errors that are not already SQL errors
 // are wrapped as HV000. Each reader is released as soon as it is drained.
 func NewScan(env *executor.Env, schema *arrow.Schema, parts []connectors.Partition) executor.Operator {
 	return &scanOp{env: env, schema: schema, parts: parts}
@@ -123,11 +124,43 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			b.Retain()
 			return b, nil
 		}
-		if err := checkSchema(o.schema, b.Schema()); err != nil {
-			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
-		}
-		return array.NewRecordBatch(o.schema, b.Columns(), b.NumRows()), nil
+		return o.conform(ctx, b)
 	}
+}
+
+// conform re-labels b with the scan's schema, converting the columns a
+// source delivers in another Arrow type than meshql computes with
+// (connectors.CanonicalType): nanosecond timestamps, unsigned integers….
+func (o *scanOp) conform(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	got := b.Schema()
+	if got.NumFields() != o.schema.NumFields() {
+		return nil, sqltypes.Wrap(checkSchema(o.schema, got), sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
+	}
+	cols := make([]arrow.Array, len(b.Columns()))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, c := range b.Columns() {
+		want := o.schema.Field(i).Type
+		switch {
+		case arrow.TypeEqual(want, c.DataType()):
+			c.Retain()
+			cols[i] = c
+		case arrow.TypeEqual(want, connectors.CanonicalType(c.DataType())):
+			conv, err := connectors.ToCanonical(ctx, o.env.Mem, c)
+			if err != nil {
+				return nil, err
+			}
+			cols[i] = conv
+		default:
+			return nil, sqltypes.Wrap(checkSchema(o.schema, got), sqltypes.CodeFDWError, "source returned a batch that does not match the table's schema")
+		}
+	}
+	return array.NewRecordBatch(o.schema, cols, b.NumRows()), nil
 }
 
 func (o *scanOp) Close() error {

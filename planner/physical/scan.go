@@ -35,7 +35,7 @@ func (b *builder) planScan(x *logical.Scan) *scanPlan {
 	for i, id := range x.Cols {
 		f := srcSchema.Field(x.SourceIdx[i])
 		p.req.Columns = append(p.req.Columns, x.SourceIdx[i])
-		p.fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: f.Type, Nullable: true}
+		p.fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: connectors.CanonicalType(f.Type), Nullable: true}
 		if x.SourceTypes[i].Equal(b.meta.Column(id).Type) {
 			p.cols[id] = f.Name
 			p.srcIdx[id] = x.SourceIdx[i]
