@@ -1,11 +1,20 @@
 package engine
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
 )
 
 // TestForeignArrowTypesRead rewrites a product's Parquet files the way
@@ -43,6 +52,92 @@ func TestForeignArrowTypesRead(t *testing.T) {
 		}
 		if !slices.Equal(rows, before[i]) {
 			t.Errorf("%s:\n got %v\nwant %v", q, rows, before[i])
+		}
+	}
+}
+
+// TestParquetTimeColumns reads a product whose Parquet file stores times
+// of day in the three units writers use (TIME(MILLIS) as Arrow time32,
+// MICROS and NANOS as time64) as time values: printed, compared, added to
+// a date, and counted per hour.
+func TestParquetTimeColumns(t *testing.T) {
+	dir := t.TempDir()
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "t_ms", Type: arrow.FixedWidthTypes.Time32ms, Nullable: true},
+		{Name: "t_us", Type: arrow.FixedWidthTypes.Time64us, Nullable: true},
+		{Name: "t_ns", Type: arrow.FixedWidthTypes.Time64ns, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), sch)
+	b.Field(0).(*array.Int64Builder).AppendValues([]int64{1, 2, 3}, nil)
+	b.Field(1).(*array.Time32Builder).AppendValues([]arrow.Time32{37_800_123, 0, 86_399_999}, []bool{true, true, false})
+	b.Field(2).(*array.Time64Builder).AppendValues([]arrow.Time64{37_800_123_456, 1, 86_399_999_999}, nil)
+	b.Field(3).(*array.Time64Builder).AppendValues([]arrow.Time64{37_800_123_456_789, 0, 5_000}, []bool{true, false, true})
+	rec := b.NewRecordBatch()
+	b.Release()
+	defer rec.Release()
+	if err := os.MkdirAll(filepath.Join(dir, "ops", "events"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "ops", "events", "e.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(sch, f, nil, pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write := func(path, body string) {
+		if err := os.WriteFile(filepath.Join(dir, path), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("mesh.yaml", opsMeshYAML)
+	write("ops/events_v1.yaml", `product: events
+version: 1
+domain: ops
+owner: {team: ops, contact: ops@example.com}
+status: active
+source: {connector: parquet, path: ops/events/*.parquet}
+columns:
+  - {name: id, type: bigint}
+  - {name: t_ms, type: time}
+  - {name: t_us, type: time}
+  - {name: t_ns, type: time without time zone}
+policies:
+  read: [analyst]
+`)
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := session(t, e, "analyst")
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT id, t_ms, t_us, t_ns FROM ops.events_v1 ORDER BY id",
+			"1|10:30:00.123|10:30:00.123456|10:30:00.123456,2|00:00:00|00:00:00.000001|NULL,3|NULL|23:59:59.999999|00:00:00.000005"},
+		{"SELECT id FROM ops.events_v1 WHERE t_us > TIME '10:00' AND t_ms <= '10:30:00.123' ORDER BY id", "1"},
+		{"SELECT DATE '2026-01-15' + t_us, t_us - t_ms FROM ops.events_v1 WHERE id = 1", "2026-01-15 10:30:00.123456|00:00:00.000456"},
+		{"SELECT extract(hour FROM t_us) AS h, count(*) FROM ops.events_v1 GROUP BY 1 ORDER BY 1", "0|1,10|1,23|1"},
+	} {
+		rows, err := sessionRows(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := strings.Join(rows, ","); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.sql, got, c.want)
 		}
 	}
 }

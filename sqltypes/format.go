@@ -50,6 +50,8 @@ func FormatValue(t Type, v Datum) string {
 			return FormatTimestamp(int64(x), time.UTC, true)
 		}
 		return FormatTimestamp(int64(x), nil, false)
+	case arrow.Time64:
+		return string(AppendTime(nil, int64(x)))
 	case arrow.MonthDayNanoInterval:
 		return FormatInterval(x)
 	case [16]byte:
@@ -103,6 +105,8 @@ func FormatLiteral(t Type, v Datum) string {
 		return "TIMESTAMPTZ '" + s + "'"
 	case Interval:
 		return "INTERVAL '" + s + "'"
+	case Time:
+		return "TIME '" + s + "'"
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }

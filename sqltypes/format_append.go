@@ -174,27 +174,7 @@ func AppendTimestamp(dst []byte, us int64, loc *time.Location, withTZ bool) []by
 	if bc {
 		dst = dst[:len(dst)-3]
 	}
-	sec := tod / MicrosPerSecond
-	frac := tod % MicrosPerSecond
-	dst = append(dst, ' ')
-	dst = append2(dst, int(sec/3600))
-	dst = append(dst, ':')
-	dst = append2(dst, int(sec/60%60))
-	dst = append(dst, ':')
-	dst = append2(dst, int(sec%60))
-	if frac != 0 {
-		dst = append(dst, '.')
-		var f [6]byte
-		for i := 5; i >= 0; i-- {
-			f[i] = byte('0' + frac%10)
-			frac /= 10
-		}
-		n := 6
-		for n > 0 && f[n-1] == '0' {
-			n--
-		}
-		dst = append(dst, f[:n]...)
-	}
+	dst = AppendTime(append(dst, ' '), tod)
 	if withTZ {
 		if off < 0 {
 			dst = append(dst, '-')
@@ -214,6 +194,33 @@ func AppendTimestamp(dst []byte, us int64, loc *time.Location, withTZ bool) []by
 	}
 	if bc {
 		dst = append(dst, " BC"...)
+	}
+	return dst
+}
+
+// AppendTime appends microseconds since midnight as PostgreSQL prints a
+// time of day: HH:MM:SS with the fraction's trailing zeros dropped
+// ("10:30:00", "23:59:59.5", "24:00:00").
+func AppendTime(dst []byte, us int64) []byte {
+	sec := us / MicrosPerSecond
+	frac := us % MicrosPerSecond
+	dst = append2(dst, int(sec/3600))
+	dst = append(dst, ':')
+	dst = append2(dst, int(sec/60%60))
+	dst = append(dst, ':')
+	dst = append2(dst, int(sec%60))
+	if frac != 0 {
+		dst = append(dst, '.')
+		var f [6]byte
+		for i := 5; i >= 0; i-- {
+			f[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		n := 6
+		for n > 0 && f[n-1] == '0' {
+			n--
+		}
+		dst = append(dst, f[:n]...)
 	}
 	return dst
 }

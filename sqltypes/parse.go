@@ -48,6 +48,8 @@ func ParseValue(t Type, s string) (Datum, error) {
 		return ParseTimestamp(s, true, time.UTC)
 	case Interval:
 		return ParseInterval(s)
+	case Time:
+		return ParseTime(s)
 	case UUID:
 		return ParseUUID(s)
 	case JSON:

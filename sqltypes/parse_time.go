@@ -393,3 +393,63 @@ func parseZone(z string, dt *dateTime) bool {
 	dt.zoneOff = sign * int(h*3600+m*60+sec)
 	return true
 }
+
+// ParseTime parses time-of-day text as PostgreSQL's time input does:
+// HH:MM[:SS[.ffffff]], optionally with AM/PM, a leading date or a zone
+// (both ignored: the type has neither), or "allballs" (midnight). The
+// result is microseconds since midnight, up to 24:00:00 inclusive.
+func ParseTime(s string) (arrow.Time64, error) {
+	const kind = "time"
+	t := strings.ToLower(trimSpace(s))
+	if t == "allballs" {
+		return 0, nil
+	}
+	// A 'T' between a date and a time separates them, as in ISO 8601.
+	for i := 1; i+1 < len(t); i++ {
+		if t[i] == 't' && t[i-1] >= '0' && t[i-1] <= '9' && t[i+1] >= '0' && t[i+1] <= '9' {
+			t = t[:i] + " " + t[i+1:]
+			break
+		}
+	}
+	var dt dateTime
+	meridiem := ""
+	for _, f := range strings.Fields(t) {
+		switch {
+		case f == "am" || f == "pm":
+			if meridiem != "" {
+				return 0, badDate(kind, s)
+			}
+			meridiem = f
+		case strings.IndexByte(f, ':') > 0 && !dt.hasTime:
+			zone, err := parseTimePart(f, &dt)
+			if err == errRange {
+				return 0, dateRange(s)
+			}
+			if err != nil || zone != "" && !parseZone(zone, &dt) {
+				return 0, badDate(kind, s)
+			}
+		case parseZone(f, &dt):
+		default:
+			var d dateTime
+			if err := parseDatePart(f, &d); err != nil || dt.hasTime {
+				return 0, badDate(kind, s)
+			}
+		}
+	}
+	if !dt.hasTime {
+		return 0, badDate(kind, s)
+	}
+	switch {
+	case meridiem != "" && (dt.hh > 12 || dt.hh == 0):
+		return 0, dateRange(s)
+	case meridiem == "am" && dt.hh == 12:
+		dt.hh = 0
+	case meridiem == "pm" && dt.hh < 12:
+		dt.hh += 12
+	}
+	us := int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
+	if us > MicrosPerDay {
+		return 0, dateRange(s)
+	}
+	return arrow.Time64(us), nil
+}

@@ -35,6 +35,9 @@ const (
 	// JSONB is json normalized on input (see NormalizeJSONB): it has
 	// equality, containment and existence; json keeps its text.
 	JSONB
+	// Time is time of day without time zone, in microseconds since
+	// midnight (24:00:00 included, as in PostgreSQL).
+	Time
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -71,6 +74,7 @@ var (
 	TypeUUID        = Type{Kind: UUID}
 	TypeJSON        = Type{Kind: JSON}
 	TypeJSONB       = Type{Kind: JSONB}
+	TypeTime        = Type{Kind: Time}
 )
 
 // NumericType returns numeric(p,s); p == 0 means unconstrained precision.
@@ -171,6 +175,8 @@ func (t Type) String() string {
 		return "timestamp without time zone"
 	case TimestampTZ:
 		return "timestamp with time zone"
+	case Time:
+		return "time without time zone"
 	case Interval:
 		return "interval"
 	case UUID:
@@ -218,6 +224,8 @@ func (t Type) Arrow() arrow.DataType {
 		return &arrow.TimestampType{Unit: arrow.Microsecond}
 	case TimestampTZ:
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	case Time:
+		return arrow.FixedWidthTypes.Time64us
 	case Interval:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval
 	case UUID:
@@ -265,6 +273,8 @@ func FromArrow(dt arrow.DataType) (Type, error) {
 			return TypeTimestampTZ, nil
 		}
 		return TypeTimestamp, nil
+	case *arrow.Time32Type, *arrow.Time64Type:
+		return TypeTime, nil
 	case *arrow.MonthDayNanoIntervalType:
 		return TypeInterval, nil
 	case *arrow.FixedSizeBinaryType:
@@ -308,6 +318,7 @@ const (
 	OIDDate        uint32 = 1082
 	OIDTimestamp   uint32 = 1114
 	OIDTimestampTZ uint32 = 1184
+	OIDTime        uint32 = 1083
 	OIDInterval    uint32 = 1186
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
@@ -316,7 +327,7 @@ const (
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
-	TimestampTZ: 1185, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
+	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 }
 
 // OID returns the Postgres type OID of t.
@@ -350,6 +361,8 @@ func (t Type) OID() uint32 {
 		return OIDTimestamp
 	case TimestampTZ:
 		return OIDTimestampTZ
+	case Time:
+		return OIDTime
 	case Interval:
 		return OIDInterval
 	case UUID:
@@ -391,7 +404,7 @@ func (t Type) Size() int16 {
 		return 2
 	case Int4, Float4, Date:
 		return 4
-	case Int8, Float8, Timestamp, TimestampTZ:
+	case Int8, Float8, Timestamp, TimestampTZ, Time:
 		return 8
 	case Interval, UUID:
 		return 16
@@ -431,6 +444,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeTimestamp, true
 	case OIDTimestampTZ:
 		return TypeTimestampTZ, true
+	case OIDTime:
+		return TypeTime, true
 	case OIDInterval:
 		return TypeInterval, true
 	case OIDNumeric:
@@ -466,8 +481,9 @@ var typeNames = map[string]Kind{
 	"timestamp": Timestamp, "timestamp without time zone": Timestamp,
 	"timestamptz": TimestampTZ, "timestamp with time zone": TimestampTZ,
 	"interval": Interval,
-	"uuid":     UUID,
-	"json":     JSON, "jsonb": JSONB,
+	"time":     Time, "time without time zone": Time,
+	"uuid": UUID,
+	"json": JSON, "jsonb": JSONB,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }

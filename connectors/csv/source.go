@@ -226,6 +226,11 @@ func appendDatum(b array.Builder, d sqltypes.Datum) error {
 			bb.Append(v)
 			return nil
 		}
+	case arrow.Time64:
+		if bb, ok := b.(*array.Time64Builder); ok {
+			bb.Append(v)
+			return nil
+		}
 	case arrow.MonthDayNanoInterval:
 		if bb, ok := b.(*array.MonthDayNanoIntervalBuilder); ok {
 			bb.Append(v)

@@ -30,6 +30,7 @@ const (
 	decBytea
 	decDate
 	decTimestamp // timestamp and timestamptz: int64 µs since 2000-01-01
+	decTime      // time: int64 µs since midnight
 	decInterval
 	decUUID
 )
@@ -104,6 +105,8 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		c.typ, c.dec = sqltypes.TypeTimestamp, decTimestamp
 	case sqltypes.OIDTimestampTZ:
 		c.typ, c.dec = sqltypes.TypeTimestampTZ, decTimestamp
+	case sqltypes.OIDTime:
+		c.typ, c.dec = sqltypes.TypeTime, decTime
 	case sqltypes.OIDInterval:
 		c.typ, c.dec = sqltypes.TypeInterval, decInterval
 	case sqltypes.OIDUUID:
@@ -125,7 +128,7 @@ func (c *column) fixedLen() int {
 		return 2
 	case decInt4, decOID, decFloat4, decDate:
 		return 4
-	case decInt8, decFloat8, decTimestamp:
+	case decInt8, decFloat8, decTimestamp, decTime:
 		return 8
 	case decInterval, decUUID:
 		return 16
@@ -175,6 +178,8 @@ func (c *column) appendValue(b array.Builder, raw []byte, m *pgtype.Map) error {
 			us += pgEpochMicros
 		}
 		b.(*array.TimestampBuilder).Append(arrow.Timestamp(us))
+	case decTime:
+		b.(*array.Time64Builder).Append(arrow.Time64(be.Uint64(raw)))
 	case decInterval:
 		us, days, months := int64(be.Uint64(raw)), int32(be.Uint32(raw[8:])), int32(be.Uint32(raw[12:]))
 		b.(*array.MonthDayNanoIntervalBuilder).Append(arrow.MonthDayNanoInterval{Months: months, Days: days, Nanoseconds: us * 1000})

@@ -105,6 +105,9 @@ func toParam(l connectors.Literal) (any, bool) {
 			return nil, false
 		}
 		return time.UnixMicro(int64(v)).UTC(), true
+	case sqltypes.Time:
+		v, ok := l.Value.(arrow.Time64)
+		return pgtype.Time{Microseconds: int64(v), Valid: ok}, ok
 	case sqltypes.Interval:
 		v, ok := l.Value.(arrow.MonthDayNanoInterval)
 		if !ok || v.Nanoseconds%1000 != 0 {

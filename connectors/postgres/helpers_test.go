@@ -39,7 +39,7 @@ func exec(t *testing.T, uri string, stmts ...string) {
 const allTypes = `CREATE SCHEMA s;
 CREATE TABLE s.t (id int8 PRIMARY KEY, i2 int2, i4 int4, f4 float4, f8 float8, n numeric(12,2), nu numeric,
   tx text, vc varchar(20), b bool, d date, ts timestamp, tz timestamptz, by bytea, u uuid, j json, jb jsonb,
-  iv interval, arr int4[], o oid);
+  iv interval, arr int4[], o oid, tm time);
 INSERT INTO s.t SELECT i,
   CASE WHEN i % 7 <> 0 THEN (i % 50 - 25)::int2 END,
   CASE WHEN i % 7 <> 0 THEN (i * 37 % 101 - 50) END,
@@ -59,7 +59,8 @@ INSERT INTO s.t SELECT i,
   CASE WHEN i % 7 <> 0 THEN jsonb_build_object('i', i) END,
   CASE WHEN i % 7 <> 0 THEN make_interval(months => i % 3, days => i % 5, secs => i / 8.0) END,
   CASE WHEN i % 7 <> 0 THEN ARRAY[i, i + 1] END,
-  CASE WHEN i % 7 <> 0 THEN i::oid END
+  CASE WHEN i % 7 <> 0 THEN i::oid END,
+  CASE WHEN i % 7 <> 0 THEN time '10:30:00.5' + i * interval '7 minutes' END
 FROM generate_series(1, 200) i;
 ANALYZE s.t;`
 
@@ -155,6 +156,8 @@ func datum(a arrow.Array, i int) any {
 	case *array.Date32:
 		return x.Value(i)
 	case *array.Timestamp:
+		return x.Value(i)
+	case *array.Time64:
 		return x.Value(i)
 	}
 	panic("datum: unsupported array " + a.DataType().String())

@@ -38,7 +38,7 @@ func TestTypes(t *testing.T) {
 	want := `id bigint int64; i2 smallint int16; i4 integer int32; f4 real float32; f8 double precision float64; ` +
 		`n numeric(12,2) decimal(12, 2); nu numeric(38,6) decimal(38, 6); tx text utf8; vc character varying(20) utf8; ` +
 		`b boolean bool; d date date32; ts timestamp without time zone timestamp[us]; tz timestamp with time zone timestamp[us, tz=UTC]; ` +
-		`by bytea binary; u uuid fixed_size_binary[16]; j json utf8; jb jsonb utf8; iv interval month_day_nano_interval; arr text utf8; o bigint int64`
+		`by bytea binary; u uuid fixed_size_binary[16]; j json utf8; jb jsonb utf8; iv interval month_day_nano_interval; arr text utf8; o bigint int64; tm time without time zone time64[us]`
 	if got := strings.Join(types, "; "); got != want {
 		t.Errorf("schema:\n got %s\nwant %s", got, want)
 	}
@@ -60,7 +60,7 @@ func TestTypes(t *testing.T) {
 	}
 	got := strings.Join(byID["1"], "|")
 	want = "1|-24|-13|0.25|-2.5|-20.81|0.333333|a%b1|v1|false|2023-06-18|2023-12-26T11:30:00.123456|2023-12-31T22:01:00Z|" +
-		`AAE=|AAAAAAAAAAAAAAAAAAAAAQ==|{"i" : 1}|{"i": 1}|{"months":1,"days":1,"nanoseconds":125000000}|{1,2}|1`
+		`AAE=|AAAAAAAAAAAAAAAAAAAAAQ==|{"i" : 1}|{"i": 1}|{"months":1,"days":1,"nanoseconds":125000000}|{1,2}|1|10:37:00.500000`
 	if got != want {
 		t.Errorf("row 1:\n got %q\nwant %q", got, want)
 	}

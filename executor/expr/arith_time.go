@@ -213,6 +213,32 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
 			return mapBinary(mem, arrow.FixedWidthTypes.MonthDayNanoInterval, a, b, tsDiff)
 		}, sqltypes.TypeInterval, true
+	case lk == sqltypes.Date && rk == sqltypes.Time && op == OpAdd:
+		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
+			return mapBinary(mem, sqltypes.TypeTimestamp.Arrow(), a, b, func(d arrow.Date32, t arrow.Time64) (arrow.Timestamp, error) {
+				return arrow.Timestamp(int64(d)*sqltypes.MicrosPerDay + int64(t)), nil
+			})
+		}, sqltypes.TypeTimestamp, true
+	case lk == sqltypes.Time && rk == sqltypes.Time && op == OpSub:
+		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
+			return mapBinary(mem, arrow.FixedWidthTypes.MonthDayNanoInterval, a, b, func(x, y arrow.Time64) (arrow.MonthDayNanoInterval, error) {
+				return arrow.MonthDayNanoInterval{Nanoseconds: int64(x-y) * 1000}, nil
+			})
+		}, sqltypes.TypeInterval, true
+	case lk == sqltypes.Time && rk == sqltypes.Interval && (op == OpAdd || op == OpSub):
+		// Only the interval's time part counts, and the result wraps
+		// around midnight, as PostgreSQL's time_pl_interval.
+		sub := op == OpSub
+		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
+			return mapBinary(mem, l.Arrow(), a, b, func(t arrow.Time64, iv arrow.MonthDayNanoInterval) (arrow.Time64, error) {
+				d := iv.Nanoseconds / 1000
+				if sub {
+					d = -d
+				}
+				_, tod := sqltypes.FloorDivMod(int64(t)+d%sqltypes.MicrosPerDay, sqltypes.MicrosPerDay)
+				return arrow.Time64(tod), nil
+			})
+		}, sqltypes.TypeTime, true
 	case lk == sqltypes.Interval && rk == sqltypes.Interval && (op == OpAdd || op == OpSub):
 		sub := op == OpSub
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {

@@ -212,7 +212,7 @@ func unknownTarget(op BinaryOp, other sqltypes.Type) (sqltypes.Type, error) {
 	case other.Kind == sqltypes.Date && op == OpAdd:
 		return sqltypes.Type{}, sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: %s %s unknown", other, op).
 			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
-	case (other.Kind == sqltypes.Timestamp || other.Kind == sqltypes.TimestampTZ) && op == OpAdd:
+	case (other.Kind == sqltypes.Timestamp || other.Kind == sqltypes.TimestampTZ || other.Kind == sqltypes.Time) && op == OpAdd:
 		return sqltypes.TypeInterval, nil
 	case other.Kind == sqltypes.Interval && (op == OpMul || op == OpDiv):
 		return sqltypes.TypeFloat8, nil
@@ -226,6 +226,8 @@ func canonicalTemporal(op BinaryOp, l, r Expr) (Expr, Expr, bool) {
 	lk, rk := l.Type().Kind, r.Type().Kind
 	switch {
 	case op == OpAdd && lk == sqltypes.Int4 && rk == sqltypes.Date,
+		op == OpAdd && lk == sqltypes.Time && rk == sqltypes.Date,
+		op == OpAdd && lk == sqltypes.Interval && rk == sqltypes.Time,
 		op == OpAdd && lk == sqltypes.Interval && (rk == sqltypes.Timestamp || rk == sqltypes.TimestampTZ),
 		op == OpMul && lk == sqltypes.Float8 && rk == sqltypes.Interval:
 		return r, l, true

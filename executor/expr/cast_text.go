@@ -87,6 +87,9 @@ func toTextKernel(from sqltypes.Type) castKernel {
 			v := values[int64](a)
 			tz := from.Kind == sqltypes.TimestampTZ
 			row = func(i int, dst []byte) []byte { return sqltypes.AppendTimestamp(dst, v[i], loc, tz) }
+		case sqltypes.Time:
+			v := values[int64](a)
+			row = func(i int, dst []byte) []byte { return sqltypes.AppendTime(dst, v[i]) }
 		case sqltypes.Interval:
 			v := values[arrow.MonthDayNanoInterval](a)
 			row = func(i int, dst []byte) []byte { return append(dst, sqltypes.FormatInterval(v[i])...) }
@@ -195,6 +198,10 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 	case sqltypes.Interval:
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, sqltypes.ParseInterval)
+		}, true
+	case sqltypes.Time:
+		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+			return textToFixed(mem, dt, a, sqltypes.ParseTime)
 		}, true
 	case sqltypes.UUID:
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {

@@ -56,6 +56,32 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				return arrow.Timestamp(sqltypes.UTCToLocal(int64(t), l)), nil
 			})
 		}, true
+	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Time:
+		tz := from.Kind == sqltypes.TimestampTZ
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Time64, error) {
+				us := int64(t)
+				if tz {
+					us = sqltypes.UTCToLocal(us, zone(loc))
+				}
+				_, tod := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+				return arrow.Time64(tod), nil
+			})
+		}, true
+	case from.Kind == sqltypes.Time && to.Kind == sqltypes.Interval:
+		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+			return mapUnary(mem, dt, a, func(t arrow.Time64) (arrow.MonthDayNanoInterval, error) {
+				return arrow.MonthDayNanoInterval{Nanoseconds: int64(t) * 1000}, nil
+			})
+		}, true
+	case from.Kind == sqltypes.Interval && to.Kind == sqltypes.Time:
+		// PostgreSQL keeps the interval's time part modulo a day.
+		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+			return mapUnary(mem, dt, a, func(iv arrow.MonthDayNanoInterval) (arrow.Time64, error) {
+				_, tod := sqltypes.FloorDivMod(iv.Nanoseconds/1000, sqltypes.MicrosPerDay)
+				return arrow.Time64(tod), nil
+			})
+		}, true
 	case from.Kind == sqltypes.List && to.Kind == sqltypes.List && from.Elem.Equal(*to.Elem):
 		return retypeKernel(dt), true
 	}

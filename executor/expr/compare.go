@@ -37,7 +37,7 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 		rawOrdered(p.eq, values[int16](a), values[int16](b), out)
 	case arrow.INT32, arrow.DATE32:
 		rawOrdered(p.eq, values[int32](a), values[int32](b), out)
-	case arrow.INT64, arrow.TIMESTAMP:
+	case arrow.INT64, arrow.TIMESTAMP, arrow.TIME64:
 		rawOrdered(p.eq, values[int64](a), values[int64](b), out)
 	case arrow.FLOAT32:
 		rawFloat(p.eq, values[float32](a), values[float32](b), out)

@@ -43,6 +43,8 @@ func datumAt(a arrow.Array, t sqltypes.Type, i int) sqltypes.Datum {
 		return x.Value(i)
 	case *array.Timestamp:
 		return x.Value(i)
+	case *array.Time64:
+		return x.Value(i)
 	case *array.MonthDayNanoInterval:
 		return x.Value(i)
 	case *array.FixedSizeBinary:
@@ -94,6 +96,8 @@ func appendDatum(b array.Builder, t sqltypes.Type, v sqltypes.Datum) {
 		bb.Append(v.(arrow.Date32))
 	case *array.TimestampBuilder:
 		bb.Append(v.(arrow.Timestamp))
+	case *array.Time64Builder:
+		bb.Append(v.(arrow.Time64))
 	case *array.MonthDayNanoIntervalBuilder:
 		bb.Append(v.(arrow.MonthDayNanoInterval))
 	case *array.FixedSizeBinaryBuilder:
@@ -190,6 +194,14 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return x, nil
 		case int32:
 			return arrow.Date32(x), nil
+		}
+		return nil, bad()
+	case sqltypes.Time:
+		switch x := v.(type) {
+		case arrow.Time64:
+			return x, nil
+		case int64:
+			return arrow.Time64(x), nil
 		}
 		return nil, bad()
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:

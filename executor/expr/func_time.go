@@ -189,7 +189,7 @@ func extractScale(unit string, k sqltypes.Kind) int32 {
 	return 0
 }
 
-// buildDatePart: date_part(text, date|timestamp|timestamptz|interval) is
+// buildDatePart: date_part(text, date|timestamp|timestamptz|interval|time) is
 // double precision; extract(text, …) is numeric (PostgreSQL 14+).
 func buildDatePart(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
@@ -208,7 +208,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		st = src.Type()
 	}
 	k := st.Kind
-	if k != sqltypes.Date && k != sqltypes.Timestamp && k != sqltypes.TimestampTZ && k != sqltypes.Interval {
+	if k != sqltypes.Date && k != sqltypes.Timestamp && k != sqltypes.TimestampTZ && k != sqltypes.Interval && k != sqltypes.Time {
 		return nil, functionError(name, args)
 	}
 	numeric := name == "extract"
@@ -235,6 +235,16 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			case sqltypes.Interval:
 				if ok {
 					v, ok = ivField(unit, values[arrow.MonthDayNanoInterval](in[1])[i])
+				}
+			case sqltypes.Time:
+				us := values[int64](in[1])[i]
+				switch unit {
+				case "microseconds", "milliseconds", "second", "minute", "hour":
+					v, ok = tsField(unit, us, 0, us)
+				case "epoch":
+					v = us
+				default:
+					ok = false
 				}
 			case sqltypes.Date:
 				d := int64(values[int32](in[1])[i])

@@ -191,7 +191,7 @@ func (e *inExpr) evalSet(ctx context.Context, env *executor.Env, b arrow.RecordB
 		setLookup(values[int16](a), s.ints, fb)
 	case arrow.INT32, arrow.DATE32:
 		setLookup(values[int32](a), s.ints, fb)
-	case arrow.INT64, arrow.TIMESTAMP:
+	case arrow.INT64, arrow.TIMESTAMP, arrow.TIME64:
 		setLookup(values[int64](a), s.ints, fb)
 	case arrow.FLOAT32:
 		v := values[float32](a)

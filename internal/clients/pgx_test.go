@@ -21,6 +21,7 @@ var pgxChecks = []struct {
 }{
 	{"numeric-params", checkNumericParams},
 	{"jsonb", checkJSONB},
+	{"time", checkTime},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
@@ -183,6 +184,31 @@ func checkJSONB(t *testing.T, f *fixture) {
 	})
 }
 
+// checkTime: time parameters in text and binary (microseconds since
+// midnight), results in both formats byte for byte, and pgx decoding them.
+func checkTime(t *testing.T, f *fixture) {
+	const oidTime = 1083
+	us := binary.BigEndian.AppendUint64(nil, uint64(37815250000)) // 10:30:15.25
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::time, $1::time + interval '14 hours', $1::time - time '08:00'", [][]byte{[]byte("10:30:15.25")}, []uint32{0}, []int16{0}},
+		{"SELECT $1, $1 < time '11:00', date '2026-01-15' + $1", [][]byte{[]byte("10:30:15.25 pm")}, []uint32{oidTime}, []int16{0}},
+		{"SELECT $1, extract(epoch from $1)", [][]byte{us}, []uint32{oidTime}, []int16{1}},
+	})
+	const q = "SELECT TIME '10:30:15.25' AS t, NULL::time, TIME '24:00', '2026-01-15 23:59:59.999999'::timestamp::time"
+	compareOn(t, f, "time results in binary", func(conn *pgx.Conn) ([][]byte, error) {
+		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
+		if res.Err != nil || len(res.Rows) != 1 {
+			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
+		}
+		return res.Rows[0], nil
+	})
+	compareOn(t, f, "time decoded by pgx", func(conn *pgx.Conn) (string, error) {
+		var a, b, c, d any
+		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d)
+		return fmt.Sprint(a, b, c, d), err
+	})
+}
+
 // simpleText runs sql through the simple query protocol (several
 // statements allowed) and returns the rows of each result as text.
 func simpleText(ctx context.Context, conn *pgx.Conn, sql string) ([][]string, error) {
@@ -263,7 +289,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
-		"date", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb"} {
+		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

@@ -116,6 +116,7 @@ var xdbcTypes = []xdbcType{
 	{sqltypes.TypeDate, 91, 10, true},
 	{sqltypes.TypeTimestamp, 93, 26, true},
 	{sqltypes.TypeTimestampTZ, 93, 32, true},
+	{sqltypes.TypeTime, 92, 15, true},
 	{sqltypes.TypeInterval, 10, 0, true},
 	{sqltypes.TypeUUID, 1, 36, true},
 	{sqltypes.TypeJSON, 12, 0, true},
@@ -180,13 +181,15 @@ func (v *service) DoGetXdbcTypeInfo(ctx context.Context, cmd flightsql.GetXdbcTy
 			i32(14).AppendNull()
 		}
 		sqlType := x.dataType
-		if x.t.IsTemporal() {
+		if x.t.IsTemporal() || x.t.Kind == sqltypes.Time {
 			sqlType = 9 // XDBC_DATETIME, with the subcode below
 		}
 		i32(15).Append(sqlType)
 		switch x.t.Kind {
 		case sqltypes.Date:
 			i32(16).Append(1)
+		case sqltypes.Time:
+			i32(16).Append(2)
 		case sqltypes.Timestamp, sqltypes.TimestampTZ:
 			i32(16).Append(3)
 		default:

@@ -129,6 +129,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 			unit := a.DataType().(*arrow.TimestampType).Unit
 			return tsEnc{nb, a.Values(), unit, t.Kind == sqltypes.TimestampTZ, env.loc}, nil
 		}
+	case sqltypes.Time:
+		if a, ok := arr.(*array.Time64); ok && a.DataType().(*arrow.Time64Type).Unit == arrow.Microsecond {
+			return timeEnc{nb, a.Values()}, nil
+		}
 	case sqltypes.Interval:
 		if a, ok := arr.(*array.MonthDayNanoInterval); ok {
 			return intervalEnc{nb, a.MonthDayNanoIntervalValues()}, nil
@@ -321,6 +325,17 @@ func (e tsEnc) text(buf []byte, i int) []byte {
 
 func (e tsEnc) binary(buf []byte, i int) []byte {
 	return binary.BigEndian.AppendUint64(buf, uint64(e.micros(i)-pgEpochUS))
+}
+
+type timeEnc struct {
+	nulls
+	v []arrow.Time64
+}
+
+func (e timeEnc) text(buf []byte, i int) []byte { return sqltypes.AppendTime(buf, int64(e.v[i])) }
+
+func (e timeEnc) binary(buf []byte, i int) []byte {
+	return binary.BigEndian.AppendUint64(buf, uint64(e.v[i]))
 }
 
 type intervalEnc struct {

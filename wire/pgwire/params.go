@@ -221,6 +221,15 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 			return nil, "", binaryFormatError("infinite timestamps are not supported")
 		}
 		return arrow.Timestamp(us + pgEpochUS), "", nil
+	case sqltypes.Time:
+		if err := need(8); err != nil {
+			return nil, "", err
+		}
+		us := int64(binary.BigEndian.Uint64(raw))
+		if us < 0 || us > sqltypes.MicrosPerDay {
+			return nil, "", binaryFormatError("time out of range")
+		}
+		return arrow.Time64(us), "", nil
 	case sqltypes.Interval:
 		if err := need(16); err != nil {
 			return nil, "", err

@@ -80,6 +80,8 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 		return [16]byte(b), nil
 	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
 		return parseDateTime(s, t, loc)
+	case sqltypes.Time:
+		return sqltypes.ParseTime(s)
 	case sqltypes.Interval:
 		iv, ok := parseInterval(s)
 		if !ok {
