@@ -378,8 +378,8 @@ func isTemporalArith(op expr.BinaryOp, l, r sqltypes.Type) bool {
 	if op != expr.OpAdd && op != expr.OpSub && op != expr.OpMul && op != expr.OpDiv {
 		return false
 	}
-	tl := l.IsTemporal() || l.Kind == sqltypes.Interval
-	tr := r.IsTemporal() || r.Kind == sqltypes.Interval
+	tl := l.IsTemporal() || l.Kind == sqltypes.Interval || l.Kind == sqltypes.Time
+	tr := r.IsTemporal() || r.Kind == sqltypes.Interval || r.Kind == sqltypes.Time
 	return tl || tr
 }
 
@@ -604,7 +604,7 @@ func guessTemporalOperand(op expr.BinaryOp, other sqltypes.Type, isLeft bool) sq
 		return sqltypes.TypeInterval
 	case other.Kind == sqltypes.Date && op == expr.OpSub && !isLeft:
 		return sqltypes.TypeDate
-	case other.IsTemporal() && op == expr.OpSub && !isLeft:
+	case (other.IsTemporal() || other.Kind == sqltypes.Time) && op == expr.OpSub && !isLeft:
 		return other
 	}
 	return sqltypes.TypeInterval
