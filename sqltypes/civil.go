@@ -21,6 +21,32 @@ const (
 	NanosPerMicro      int64 = 1000
 )
 
+// PostgreSQL's infinite dates and timestamps are the extremes of their
+// integer representations (DATEVAL_NOBEGIN/NOEND, DT_NOBEGIN/NOEND), which
+// meshql keeps: they order before and after every finite value, come over
+// the wire from PostgreSQL sources as such, and print as "-infinity" and
+// "infinity".
+const (
+	DateInfinity         int64 = 1<<31 - 1
+	DateNegInfinity      int64 = -1 << 31
+	TimestampInfinity    int64 = 1<<63 - 1
+	TimestampNegInfinity int64 = -1 << 63
+)
+
+// IsFiniteDate reports whether a day number is a date, not ±infinity.
+func IsFiniteDate(days int64) bool { return days != DateInfinity && days != DateNegInfinity }
+
+// IsFiniteTimestamp reports whether microseconds are a timestamp, not ±infinity.
+func IsFiniteTimestamp(us int64) bool { return us != TimestampInfinity && us != TimestampNegInfinity }
+
+// appendInfinity appends "infinity" or "-infinity" for the sign of v.
+func appendInfinity(dst []byte, v int64) []byte {
+	if v < 0 {
+		dst = append(dst, '-')
+	}
+	return append(dst, "infinity"...)
+}
+
 func floorDiv(a, b int64) int64 {
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {

@@ -190,6 +190,9 @@ var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // FormatDate renders days since 1970-01-01 as YYYY-MM-DD (BC dates as PostgreSQL does).
 func FormatDate(d arrow.Date32) string {
+	if !IsFiniteDate(int64(d)) {
+		return string(appendInfinity(nil, int64(d)))
+	}
 	t := epoch.AddDate(0, 0, int(d))
 	y := t.Year()
 	if y <= 0 {
@@ -201,6 +204,9 @@ func FormatDate(d arrow.Date32) string {
 // FormatTimestamp renders microseconds since the epoch; with tz it appends
 // the zone offset of loc as PostgreSQL does (+00, +05:30).
 func FormatTimestamp(us int64, loc *time.Location, withTZ bool) string {
+	if !IsFiniteTimestamp(us) {
+		return string(appendInfinity(nil, us))
+	}
 	t := time.UnixMicro(us).UTC()
 	if withTZ && loc != nil {
 		t = t.In(loc)

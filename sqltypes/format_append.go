@@ -136,6 +136,9 @@ func append2(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte
 
 // AppendDate appends a day number as YYYY-MM-DD (with " BC" before year 1).
 func AppendDate(dst []byte, days int64) []byte {
+	if !IsFiniteDate(days) {
+		return appendInfinity(dst, days)
+	}
 	y, m, d := CivilFromDays(days)
 	bc := y <= 0
 	if bc {
@@ -161,6 +164,9 @@ func AppendDate(dst []byte, days int64) []byte {
 // prints timestamps; with withTZ the instant is shown in loc (UTC if nil)
 // followed by its offset (+00, +05:30).
 func AppendTimestamp(dst []byte, us int64, loc *time.Location, withTZ bool) []byte {
+	if !IsFiniteTimestamp(us) {
+		return appendInfinity(dst, us)
+	}
 	off := 0
 	if withTZ && loc != nil && loc != time.UTC {
 		sec, _ := FloorDivMod(us, MicrosPerSecond)

@@ -46,6 +46,10 @@ func ParseDate(s string) (arrow.Date32, error) {
 		switch dt.special {
 		case "epoch":
 			return 0, nil
+		case "infinity":
+			return arrow.Date32(DateInfinity), nil
+		case "-infinity":
+			return arrow.Date32(DateNegInfinity), nil
 		case "yesterday":
 			days--
 		case "tomorrow":
@@ -83,6 +87,10 @@ func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp,
 		switch dt.special {
 		case "epoch":
 			return 0, nil
+		case "infinity":
+			return arrow.Timestamp(TimestampInfinity), nil
+		case "-infinity":
+			return arrow.Timestamp(TimestampNegInfinity), nil
 		case "now":
 			if !withTZ {
 				now = now.In(loc)
@@ -183,8 +191,12 @@ func parseDateTime(s, kind string) (dateTime, error) {
 		}
 		dt.special = t
 		return dt, nil
-	case "infinity", "-infinity", "+infinity":
-		return dt, New(CodeFeatureNotSupported, "infinite %s values are not supported", kind)
+	case "infinity", "+infinity":
+		dt.special = "infinity"
+		return dt, nil
+	case "-infinity":
+		dt.special = t
+		return dt, nil
 	}
 	// Date part: up to the first space or a T followed by a digit.
 	end := len(t)

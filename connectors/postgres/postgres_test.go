@@ -333,3 +333,44 @@ func TestNumericRescale(t *testing.T) {
 		rr.Release()
 	}
 }
+
+// TestInfiniteDates reads PostgreSQL's ±infinity dates and timestamps
+// (an SCD2 table's open valid_to, say) as meshql's infinities, the
+// extremes of the Arrow values, which print and compare as PostgreSQL's.
+func TestInfiniteDates(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	uri := pgtest.NewDatabase(t, "pginf")
+	exec(t, uri, `CREATE TABLE inf (id int8, d date, ts timestamp, tz timestamptz);
+INSERT INTO inf VALUES (1, 'infinity', '-infinity', 'infinity'), (2, '2024-02-29', '2024-02-29 10:00', '2024-02-29 10:00+00');`)
+	tbl := open(t, catalog.Source{Connector: "postgres", Table: "inf", Options: map[string]string{"url": uri}})
+	parts, err := tbl.Partitions(context.Background(), connectors.ScanRequest{Columns: []int{0, 1, 2, 3}, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range parts {
+		rr, err := p.Open(context.Background(), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rr.Next() {
+			b := rr.RecordBatch()
+			for r := range int(b.NumRows()) {
+				got = append(got, fmt.Sprintf("%d|%s|%s|%s", datum(b.Column(0), r),
+					sqltypes.FormatValue(sqltypes.TypeDate, datum(b.Column(1), r)),
+					sqltypes.FormatValue(sqltypes.TypeTimestamp, datum(b.Column(2), r)),
+					sqltypes.FormatValue(sqltypes.TypeTimestampTZ, datum(b.Column(3), r))))
+			}
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rr.Release()
+	}
+	slices.Sort(got)
+	want := []string{"1|infinity|-infinity|infinity", "2|2024-02-29|2024-02-29 10:00:00|2024-02-29 10:00:00+00"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

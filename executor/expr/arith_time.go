@@ -19,6 +19,9 @@ import (
 const maxTSDays = 106_751_990 // days representable in int64 microseconds
 
 func addDateInt(d arrow.Date32, k int32) (arrow.Date32, error) {
+	if !sqltypes.IsFiniteDate(int64(d)) {
+		return d, nil // infinity ± k is infinity
+	}
 	r := int64(d) + int64(k)
 	if r < sqltypes.MinDateDays || r > sqltypes.MaxDateDays {
 		return 0, errDateRange()
@@ -29,6 +32,12 @@ func addDateInt(d arrow.Date32, k int32) (arrow.Date32, error) {
 // dateToTS converts a date to timestamp microseconds (local midnight for
 // timestamptz, loc non-nil).
 func dateToTS(d arrow.Date32, loc *time.Location) (arrow.Timestamp, error) {
+	switch int64(d) {
+	case sqltypes.DateInfinity:
+		return arrow.Timestamp(sqltypes.TimestampInfinity), nil
+	case sqltypes.DateNegInfinity:
+		return arrow.Timestamp(sqltypes.TimestampNegInfinity), nil
+	}
 	if int64(d) > maxTSDays {
 		return 0, errTSRange()
 	}
@@ -58,6 +67,9 @@ func tsAddInterval(ts arrow.Timestamp, iv arrow.MonthDayNanoInterval, sub bool, 
 		months, days, us = -months, -days, -us
 	}
 	t := int64(ts)
+	if !sqltypes.IsFiniteTimestamp(t) {
+		return ts, nil // infinity ± interval is infinity
+	}
 	if months != 0 || days != 0 {
 		local := t
 		if loc != nil {
@@ -87,6 +99,9 @@ func tsAddInterval(ts arrow.Timestamp, iv arrow.MonthDayNanoInterval, sub bool, 
 // tsDiff is timestamp - timestamp: whole days and the remaining time, both
 // with the sign of the difference (interval_justify_hours).
 func tsDiff(a, b arrow.Timestamp) (arrow.MonthDayNanoInterval, error) {
+	if !sqltypes.IsFiniteTimestamp(int64(a)) || !sqltypes.IsFiniteTimestamp(int64(b)) {
+		return arrow.MonthDayNanoInterval{}, errInfinite("cannot subtract infinite timestamps")
+	}
 	d := int64(a) - int64(b)
 	if (d > int64(a)) != (int64(b) < 0) {
 		return arrow.MonthDayNanoInterval{}, errIntervalRange()
@@ -195,6 +210,9 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 	case lk == sqltypes.Date && rk == sqltypes.Date && op == OpSub:
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
 			return mapBinary(mem, arrow.PrimitiveTypes.Int32, a, b, func(x, y arrow.Date32) (int32, error) {
+				if !sqltypes.IsFiniteDate(int64(x)) || !sqltypes.IsFiniteDate(int64(y)) {
+					return 0, errInfinite("cannot subtract infinite dates")
+				}
 				return int32(x - y), nil
 			})
 		}, sqltypes.TypeInt4, true
@@ -216,6 +234,9 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 	case lk == sqltypes.Date && rk == sqltypes.Time && op == OpAdd:
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
 			return mapBinary(mem, sqltypes.TypeTimestamp.Arrow(), a, b, func(d arrow.Date32, t arrow.Time64) (arrow.Timestamp, error) {
+				if !sqltypes.IsFiniteDate(int64(d)) {
+					return dateToTS(d, nil)
+				}
 				return arrow.Timestamp(int64(d)*sqltypes.MicrosPerDay + int64(t)), nil
 			})
 		}, sqltypes.TypeTimestamp, true
@@ -255,4 +276,10 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 		}, sqltypes.TypeInterval, true
 	}
 	return nil, sqltypes.Type{}, false
+}
+
+// errInfinite is PostgreSQL's 22008 for arithmetic that has no answer on
+// an infinite date or timestamp.
+func errInfinite(msg string) error {
+	return sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "%s", msg)
 }

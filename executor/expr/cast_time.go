@@ -35,6 +35,12 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Date32, error) {
 				us := int64(t)
+				switch us {
+				case sqltypes.TimestampInfinity:
+					return arrow.Date32(sqltypes.DateInfinity), nil
+				case sqltypes.TimestampNegInfinity:
+					return arrow.Date32(sqltypes.DateNegInfinity), nil
+				}
 				if tz {
 					us = sqltypes.UTCToLocal(us, zone(loc))
 				}
@@ -46,6 +52,9 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			l := zone(loc)
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
+				if !sqltypes.IsFiniteTimestamp(int64(t)) {
+					return t, nil
+				}
 				return arrow.Timestamp(sqltypes.LocalToUTC(int64(t), l)), nil
 			})
 		}, true
@@ -53,6 +62,9 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			l := zone(loc)
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
+				if !sqltypes.IsFiniteTimestamp(int64(t)) {
+					return t, nil
+				}
 				return arrow.Timestamp(sqltypes.UTCToLocal(int64(t), l)), nil
 			})
 		}, true
@@ -61,6 +73,9 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Time64, error) {
 				us := int64(t)
+				if !sqltypes.IsFiniteTimestamp(us) {
+					return 0, errTSRange()
+				}
 				if tz {
 					us = sqltypes.UTCToLocal(us, zone(loc))
 				}

@@ -48,6 +48,9 @@ func buildAge(name string, args []Expr) (Expr, error) {
 			today = mid.UnixMicro()
 		}
 		return mapRows(env.Mem, arrow.FixedWidthTypes.MonthDayNanoInterval, n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
+			if !sqltypes.IsFiniteTimestamp(int64(x[i])) || y != nil && !sqltypes.IsFiniteTimestamp(int64(y[i])) {
+				return arrow.MonthDayNanoInterval{}, false, errInfinite("interval out of range")
+			}
 			if y == nil {
 				return ageOf(today, int64(x[i]), loc), false, nil
 			}

@@ -278,13 +278,52 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			}
 			return v, nil
 		}
+		// infinite returns the sign of row i's value when it is ±infinity,
+		// and whether the unit then has a value (±Infinity) or is NULL,
+		// as PostgreSQL's NonFiniteTimestampTzPart decides.
+		infinite := func(i int) (sign int, defined bool, err error) {
+			var v int64
+			switch k {
+			case sqltypes.Date:
+				if v = int64(values[int32](in[1])[i]); sqltypes.IsFiniteDate(v) {
+					return 0, false, nil
+				}
+			case sqltypes.Timestamp, sqltypes.TimestampTZ:
+				if v = values[int64](in[1])[i]; sqltypes.IsFiniteTimestamp(v) {
+					return 0, false, nil
+				}
+			default:
+				return 0, false, nil
+			}
+			sign = 1
+			if v < 0 {
+				sign = -1
+			}
+			switch unit := canonicalUnit(units.str(i)); unit {
+			case "epoch", "year", "decade", "century", "millennium", "julian", "isoyear":
+				return sign, true, nil
+			case "":
+				return sign, false, unitError(strings.ToLower(units.str(i)), st, false)
+			}
+			return sign, false, nil
+		}
 		if !numeric {
 			return mapRows(env.Mem, arrow.PrimitiveTypes.Float64, n, in, func(i int) (float64, bool, error) {
+				if sign, defined, err := infinite(i); sign != 0 || err != nil {
+					return math.Inf(sign), !defined, err
+				}
 				v, err := field(i)
 				return float64(v) / 1e6, false, err
 			})
 		}
 		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			if sign, defined, err := infinite(i); sign != 0 || err != nil {
+				if err == nil && defined {
+					err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "extract of %s from an infinite value is ±Infinity, which meshql's numeric cannot hold", strings.ToLower(units.str(i))).
+						WithHint("date_part returns it as double precision.")
+				}
+				return decimal128.Num{}, true, err
+			}
 			v, err := field(i)
 			if err != nil {
 				return decimal128.Num{}, false, err
@@ -396,6 +435,9 @@ func RoundTimestamp(ts arrow.Timestamp, p int32) (arrow.Timestamp, bool, error) 
 		scale *= 10
 	}
 	v := int64(ts)
+	if !sqltypes.IsFiniteTimestamp(v) {
+		return ts, false, nil
+	}
 	if v >= 0 {
 		return arrow.Timestamp((v + scale/2) / scale * scale), false, nil
 	}

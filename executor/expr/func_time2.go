@@ -99,6 +99,9 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 		loc := zoneOf(env)
 		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
 			us := ts[i]
+			if !sqltypes.IsFiniteTimestamp(us) {
+				return arrow.Timestamp(us), false, nil
+			}
 			if t.Kind == sqltypes.TimestampTZ {
 				us = sqltypes.UTCToLocal(us, loc)
 			}

@@ -332,6 +332,9 @@ func buildTimezone(name string, args []Expr) (Expr, error) {
 				zones[zn], loc = l, l
 			}
 			us := int64(tv[i])
+			if !sqltypes.IsFiniteTimestamp(us) {
+				return tv[i], false, nil
+			}
 			if toWall {
 				t := time.UnixMicro(us).In(loc)
 				_, off := t.Zone()

@@ -223,6 +223,9 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 				return formatTime(dst, fv.str(i), &w), false, nil
 			}
 			us := values[int64](in[0])[i]
+			if !sqltypes.IsFiniteTimestamp(us) {
+				return dst, true, nil // PostgreSQL's to_char of ±infinity is NULL
+			}
 			if k == sqltypes.TimestampTZ {
 				t := time.UnixMicro(us).In(loc)
 				w.zone, w.off = t.Zone()

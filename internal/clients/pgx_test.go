@@ -22,6 +22,7 @@ var pgxChecks = []struct {
 	{"numeric-params", checkNumericParams},
 	{"jsonb", checkJSONB},
 	{"time", checkTime},
+	{"infinity", checkInfinity},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
@@ -206,6 +207,26 @@ func checkTime(t *testing.T, f *fixture) {
 		var a, b, c, d any
 		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d)
 		return fmt.Sprint(a, b, c, d), err
+	})
+}
+
+// checkInfinity: ±infinity dates and timestamps as parameters (text, and
+// binary as PostgreSQL sends them: the extremes of int32 and int64) and in
+// binary results.
+func checkInfinity(t *testing.T, f *fixture) {
+	const oidDate, oidTimestamp = 1082, 1114
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::date, $1::date > date '2999-01-01', $2::timestamp", [][]byte{[]byte("infinity"), []byte("-infinity")}, []uint32{0, 0}, []int16{0, 0}},
+		{"SELECT $1, $2, $1 + 1, $2 < timestamp '1900-01-01'", [][]byte{binary.BigEndian.AppendUint32(nil, 1<<31-1), binary.BigEndian.AppendUint64(nil, 1<<63)},
+			[]uint32{oidDate, oidTimestamp}, []int16{1, 1}},
+	})
+	const q = "SELECT DATE 'infinity', DATE '-infinity', TIMESTAMP 'infinity', TIMESTAMPTZ '-infinity'"
+	compareOn(t, f, "infinity results in binary", func(conn *pgx.Conn) ([][]byte, error) {
+		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
+		if res.Err != nil || len(res.Rows) != 1 {
+			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
+		}
+		return res.Rows[0], nil
 	})
 }
 

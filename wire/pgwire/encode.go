@@ -295,7 +295,11 @@ func (e dateEnc[T]) days(i int) int64 {
 
 func (e dateEnc[T]) text(buf []byte, i int) []byte { return appendDateText(buf, e.days(i)) }
 func (e dateEnc[T]) binary(buf []byte, i int) []byte {
-	return binary.BigEndian.AppendUint32(buf, uint32(int32(e.days(i)-pgEpochDays)))
+	d := e.days(i)
+	if sqltypes.IsFiniteDate(d) {
+		d -= pgEpochDays
+	}
+	return binary.BigEndian.AppendUint32(buf, uint32(int32(d)))
 }
 
 type tsEnc struct {
@@ -324,7 +328,11 @@ func (e tsEnc) text(buf []byte, i int) []byte {
 }
 
 func (e tsEnc) binary(buf []byte, i int) []byte {
-	return binary.BigEndian.AppendUint64(buf, uint64(e.micros(i)-pgEpochUS))
+	us := e.micros(i)
+	if sqltypes.IsFiniteTimestamp(us) {
+		us -= pgEpochUS
+	}
+	return binary.BigEndian.AppendUint64(buf, uint64(us))
 }
 
 type timeEnc struct {

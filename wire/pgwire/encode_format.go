@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Append-style formatters for PostgreSQL's text and binary output. They
@@ -90,6 +92,9 @@ func appendYMD(buf []byte, year int64, month, day int) (_ []byte, bc bool) {
 
 // appendDateText writes a date (days since 1970-01-01) as DateStyle ISO.
 func appendDateText(buf []byte, days int64) []byte {
+	if !sqltypes.IsFiniteDate(days) {
+		return sqltypes.AppendDate(buf, days)
+	}
 	y, m, d := civil(days)
 	buf, bc := appendYMD(buf, y, m, d)
 	if bc {
@@ -120,6 +125,9 @@ func appendFrac(buf []byte, us int64) []byte {
 // with withTZ it converts to loc (nil = UTC) and appends the offset (+00,
 // +05:30, +00:19:32).
 func appendTimestampText(buf []byte, us int64, withTZ bool, loc *time.Location) []byte {
+	if !sqltypes.IsFiniteTimestamp(us) {
+		return sqltypes.AppendTimestamp(buf, us, nil, false)
+	}
 	off := 0
 	if withTZ && loc != nil && loc != time.UTC {
 		_, off = time.UnixMicro(us).In(loc).Zone()

@@ -207,20 +207,20 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		if err := need(4); err != nil {
 			return nil, "", err
 		}
-		d := int32(binary.BigEndian.Uint32(raw))
-		if d == math.MaxInt32 || d == math.MinInt32 {
-			return nil, "", binaryFormatError("infinite dates are not supported")
+		d := int64(int32(binary.BigEndian.Uint32(raw)))
+		if sqltypes.IsFiniteDate(d) {
+			d += pgEpochDays
 		}
-		return arrow.Date32(int64(d) + pgEpochDays), "", nil
+		return arrow.Date32(d), "", nil
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		if err := need(8); err != nil {
 			return nil, "", err
 		}
 		us := int64(binary.BigEndian.Uint64(raw))
-		if us == math.MaxInt64 || us == math.MinInt64 {
-			return nil, "", binaryFormatError("infinite timestamps are not supported")
+		if sqltypes.IsFiniteTimestamp(us) {
+			us += pgEpochUS
 		}
-		return arrow.Timestamp(us + pgEpochUS), "", nil
+		return arrow.Timestamp(us), "", nil
 	case sqltypes.Time:
 		if err := need(8); err != nil {
 			return nil, "", err

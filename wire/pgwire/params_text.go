@@ -198,6 +198,10 @@ func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 func parseDateTime(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, error) {
 	bad := sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", t, s)
 	rng := sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "infinity", "+infinity", "-infinity":
+		return sqltypes.ParseValue(t, s)
+	}
 	p := dtParser{s: strings.TrimSpace(s)}
 	bc := false
 	if rest, ok := cutSuffixFold(p.s, " BC"); ok {
