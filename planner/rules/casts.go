@@ -42,6 +42,9 @@ func unwrapDateCast(e logical.Expr) logical.Expr {
 		return e
 	}
 	us := int64(c.V.(arrow.Timestamp))
+	if !sqltypes.IsFiniteTimestamp(us) {
+		return e // ±infinity casts to ±infinity: no day to compare with
+	}
 	day := floorDiv(us, microsPerDay)
 	midnight := us == day*microsPerDay
 	// d::timestamp op ts, with day = floor(ts):
