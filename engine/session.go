@@ -39,6 +39,11 @@ type Session struct {
 	// transactions to commit, but clients see the block (ReadyForQuery
 	// status 'T') and portals and cursors live until its end.
 	inTx bool
+	// txFailed is whether a statement failed inside the open block: as in
+	// PostgreSQL, everything but COMMIT and ROLLBACK is then refused
+	// (25P02) and ReadyForQuery reports 'E', so that clients that roll
+	// back on that signal behave as they do against PostgreSQL.
+	txFailed bool
 
 	mu     sync.Mutex
 	values map[string]string
@@ -120,6 +125,14 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 
 // InTransaction reports whether the session is inside BEGIN … COMMIT.
 func (s *Session) InTransaction() bool { return s.inTx }
+
+// FailTransaction records that a statement failed; inside a transaction
+// block that aborts the block. The wire calls it for every error it sends,
+// including those raised while rows stream.
+func (s *Session) FailTransaction() { s.txFailed = s.inTx }
+
+// TransactionFailed reports whether the open block has failed.
+func (s *Session) TransactionFailed() bool { return s.txFailed }
 
 // User is the session's user name.
 func (s *Session) User() string { return s.user }

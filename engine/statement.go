@@ -53,7 +53,12 @@ type Statement struct {
 // statements. With a single statement, it is analyzed at once so that
 // errors surface at Prepare, as a Parse message expects.
 func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
-	defer recoverQuery(s.engine.log, s.user, sql, &err)
+	defer func() {
+		if err != nil {
+			s.FailTransaction()
+		}
+	}()
+	defer recoverQuery(s.engine.log, s.user, sql, &err) // runs first: a panic fails the block too
 	parsed, err := parse.Parse(sql)
 	if err != nil {
 		s.audit(0, sql, s.engine.clock(), 0, nil, err)
@@ -194,8 +199,16 @@ func (st *Statement) queryColumns() []Column {
 // representations matching ParamTypes). The Result must be closed.
 func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *Result, err error) {
 	s := st.s
+	defer func() {
+		if err != nil {
+			s.FailTransaction()
+		}
+	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	st.analyze(ctx)
+	if s.txFailed && !endsTransaction(st) {
+		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
 	if err := st.refreshSources(ctx); err != nil {
 		return nil, err
 	}
@@ -246,12 +259,17 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		case "BEGIN", "START TRANSACTION":
 			s.inTx = true
 		case "COMMIT", "ROLLBACK":
+			failed := s.txFailed
+			s.txFailed = false
 			if st.st.Name == "savepoint" {
 				break // ROLLBACK TO SAVEPOINT: the block goes on
 			}
 			s.inTx = false
 			s.closeCursors(false /* all */)
-			s.endTransaction(st.st.Tag == "COMMIT")
+			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
+			if failed {
+				return &Result{Tag: "ROLLBACK"}, nil // COMMIT of a failed block rolls back
+			}
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
 		}
@@ -490,4 +508,10 @@ func (s *Session) textResult(cols []Column, tag string, values [][]string) (*Res
 		return nil, err
 	}
 	return &Result{Columns: cols, Tag: tag, op: op}, nil
+}
+
+// endsTransaction reports whether st may run in a failed transaction
+// block: COMMIT, ROLLBACK (also TO SAVEPOINT) and their synonyms.
+func endsTransaction(st *Statement) bool {
+	return st.st != nil && st.st.Kind == planner.KindNoop && (st.st.Tag == "COMMIT" || st.st.Tag == "ROLLBACK")
 }

@@ -26,6 +26,7 @@ const (
 	CodeInvalidAuthorization   = "28000"
 	CodeInvalidPassword        = "28P01"
 	CodeInvalidSQLStatement    = "26000"
+	CodeInFailedTransaction    = "25P02"
 	CodeSyntaxError            = "42601"
 	CodeInsufficientPrivilege  = "42501"
 	CodeUndefinedColumn        = "42703"

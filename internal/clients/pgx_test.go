@@ -32,6 +32,7 @@ var pgxChecks = []struct {
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},
 	{"tx-settings", checkTxSettings},
+	{"failed-transaction", checkFailedTransaction},
 	{"set-local", checkSetLocalOutsideBlock},
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},

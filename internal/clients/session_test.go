@@ -2,6 +2,7 @@ package clients
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -144,4 +145,39 @@ func checkSetLocalOutsideBlock(t *testing.T, f *fixture) {
 	if got, want := run(f.meshql), run(f.postgres); !slices.Equal(got, want) {
 		t.Errorf("SET LOCAL outside a block:\nmeshql   %q\npostgres %q", got, want)
 	}
+}
+
+// checkFailedTransaction runs statements one by one on one connection, in
+// and out of transaction blocks that fail, and compares with PostgreSQL
+// what each returns (rows or SQLSTATE) and the transaction status byte of
+// the ReadyForQuery after it: a failed block refuses all but COMMIT and
+// ROLLBACK with 25P02 and reports 'E', and COMMIT of it answers ROLLBACK.
+func checkFailedTransaction(t *testing.T, f *fixture) {
+	steps := []string{
+		"BEGIN", "SELECT 1/0", "SELECT 1", "SHOW application_name", "COMMIT", "SELECT 2",
+		"BEGIN", "SELECT * FROM no_such_table", "ROLLBACK", "SELECT 3",
+		"BEGIN", "SAVEPOINT s", "SELECT 1/0", "ROLLBACK TO SAVEPOINT s", "COMMIT",
+		"BEGIN", "SELECT 4", "COMMIT", "SELECT 1/0", "SELECT 5",
+		"SELECT 6; SELECT 1/0; SELECT 7", "SELECT 8",
+	}
+	compareOn(t, f, "failed transaction blocks", func(conn *pgx.Conn) ([]string, error) {
+		var out []string
+		for _, sql := range steps {
+			results, err := conn.PgConn().Exec(t.Context(), sql).ReadAll()
+			var got string
+			if err != nil {
+				var pe *pgconn.PgError
+				if !errors.As(err, &pe) {
+					return nil, err
+				}
+				got = "ERROR " + pe.Code
+			} else {
+				for _, r := range results {
+					got += r.CommandTag.String() + fmt.Sprint(textRows(r.Rows)) + ";"
+				}
+			}
+			out = append(out, fmt.Sprintf("%s -> %s [%c]", sql, got, conn.PgConn().TxStatus()))
+		}
+		return out, nil
+	})
 }

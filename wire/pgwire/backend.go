@@ -99,3 +99,11 @@ type NoticeSource interface {
 type TxTracker interface {
 	InTransaction() bool
 }
+
+// TxFailer is an optional Session interface: the server reports every
+// error it sends with FailTransaction, and ReadyForQuery says 'E' while
+// TransactionFailed (a block PostgreSQL would only let the client end).
+type TxFailer interface {
+	FailTransaction()
+	TransactionFailed() bool
+}

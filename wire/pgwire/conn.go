@@ -298,6 +298,9 @@ func appendMessage(frames []byte, typ byte, n *sqltypes.Error) []byte {
 // wireErr converts err for psql-wire and arranges for its position to be
 // sent (see frameRewriter).
 func (st *connState) wireErr(err error) error {
+	if f, ok := st.session.(TxFailer); ok {
+		f.FailTransaction()
+	}
 	out, pos := toWire(err)
 	if pos > 0 && st.rw != nil {
 		e := sqltypes.AsError(err)
@@ -322,6 +325,9 @@ func itoa(n int) string { return string(appendInt(nil, int64(n))) }
 // ReadyForQuery.
 func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 	if st := stateFrom(ctx); st != nil {
+		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
+			return types.ServerTransactionFailed
+		}
 		if t, ok := st.session.(TxTracker); ok && t.InTransaction() {
 			return types.ServerTransactionBlock
 		}

@@ -93,6 +93,21 @@ func (s engineSession[St]) InTransaction() bool {
 	return false
 }
 
+// FailTransaction and TransactionFailed forward the engine session's
+// failed-block state when it tracks one.
+func (s engineSession[St]) FailTransaction() {
+	if t, ok := any(s.s).(TxFailer); ok {
+		t.FailTransaction()
+	}
+}
+
+func (s engineSession[St]) TransactionFailed() bool {
+	if t, ok := any(s.s).(TxFailer); ok {
+		return t.TransactionFailed()
+	}
+	return false
+}
+
 type engineStatement[St EngineStatement] struct{ st St }
 
 func (s engineStatement[St]) ParamTypes() []sqltypes.Type { return s.st.ParamTypes() }
