@@ -41,31 +41,22 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				case sqltypes.TimestampNegInfinity:
 					return arrow.Date32(sqltypes.DateNegInfinity), nil
 				}
-				if tz {
-					us = sqltypes.UTCToLocal(us, zone(loc))
-				}
-				d, _ := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+				d, _ := wallDayTime(us, tz, zone(loc))
 				return arrow.Date32(d), nil
 			})
 		}, true
-	case from.Kind == sqltypes.Timestamp && to.Kind == sqltypes.TimestampTZ:
+	case from.Kind == sqltypes.Timestamp && to.Kind == sqltypes.TimestampTZ, from.Kind == sqltypes.TimestampTZ && to.Kind == sqltypes.Timestamp:
+		shift := sqltypes.LocalToUTC
+		if from.Kind == sqltypes.TimestampTZ {
+			shift = sqltypes.UTCToLocal
+		}
 		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			l := zone(loc)
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
 				if !sqltypes.IsFiniteTimestamp(int64(t)) {
 					return t, nil
 				}
-				return arrow.Timestamp(sqltypes.LocalToUTC(int64(t), l)), nil
-			})
-		}, true
-	case from.Kind == sqltypes.TimestampTZ && to.Kind == sqltypes.Timestamp:
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
-			l := zone(loc)
-			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
-				if !sqltypes.IsFiniteTimestamp(int64(t)) {
-					return t, nil
-				}
-				return arrow.Timestamp(sqltypes.UTCToLocal(int64(t), l)), nil
+				return arrow.Timestamp(shift(int64(t), l)), nil
 			})
 		}, true
 	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Time:
@@ -76,10 +67,7 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				if !sqltypes.IsFiniteTimestamp(us) {
 					return 0, errTSRange()
 				}
-				if tz {
-					us = sqltypes.UTCToLocal(us, zone(loc))
-				}
-				_, tod := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+				_, tod := wallDayTime(us, tz, zone(loc))
 				return arrow.Time64(tod), nil
 			})
 		}, true
@@ -101,4 +89,13 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return retypeKernel(dt), true
 	}
 	return nil, false
+}
+
+// wallDayTime splits a timestamp (a timestamptz in loc's wall clock when
+// tz) into its day number and microseconds since midnight.
+func wallDayTime(us int64, tz bool, loc *time.Location) (days, tod int64) {
+	if tz {
+		us = sqltypes.UTCToLocal(us, loc)
+	}
+	return sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
 }
