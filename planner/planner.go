@@ -229,9 +229,10 @@ func BuildWith(ctx context.Context, env *executor.Env, q *bind.Query, params []s
 		out[i] = physical.Output{ID: c.ID, Name: c.Name}
 	}
 	eval := func(e logical.Expr) (sqltypes.Datum, error) { return physical.EvalConst(ctx, env, e) }
-	plan, err := rules.Optimize(q.Plan, params, required, eval)
+	meta := q.Meta.Clone()
+	plan, err := rules.Optimize(q.Plan, params, required, eval, meta)
 	if err != nil {
 		return nil, err
 	}
-	return physical.BuildWith(ctx, env, q.Meta, plan, out, opts)
+	return physical.BuildWith(ctx, env, meta, plan, out, opts)
 }

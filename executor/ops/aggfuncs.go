@@ -64,7 +64,9 @@ func (a *countAcc) update(gids []int32, args []arrow.Array) error {
 
 func (a *countAcc) merge(src accumulator, gmap []int32) error {
 	for g, c := range src.(*countAcc).n {
-		a.n[gmap[g]] += c
+		if d := gmap[g]; d >= 0 { // -1: merged by another part (hashaggmerge.go)
+			a.n[d] += c
+		}
 	}
 	return nil
 }
@@ -298,6 +300,9 @@ func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 	}
 	for g, c := range s.count {
 		d := gmap[g]
+		if d < 0 { // merged by another part (hashaggmerge.go)
+			continue
+		}
 		a.count[d] += c
 		switch a.kind {
 		case sumI64:

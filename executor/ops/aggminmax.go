@@ -75,7 +75,7 @@ func (a *minMaxAcc[T]) update(gids []int32, args []arrow.Array) error {
 func (a *minMaxAcc[T]) merge(src accumulator, gmap []int32) error {
 	s := src.(*minMaxAcc[T])
 	for g, seen := range s.seen {
-		if seen {
+		if seen && gmap[g] >= 0 { // -1: merged by another part (hashaggmerge.go)
 			a.fold(gmap[g], s.vals[g])
 		}
 	}
@@ -123,7 +123,7 @@ func (a *minMaxBytes) update(gids []int32, args []arrow.Array) error {
 func (a *minMaxBytes) merge(src accumulator, gmap []int32) error {
 	s := src.(*minMaxBytes)
 	for g, seen := range s.seen {
-		if seen {
+		if seen && gmap[g] >= 0 { // -1: merged by another part (hashaggmerge.go)
 			a.fold(gmap[g], s.vals[g])
 		}
 	}

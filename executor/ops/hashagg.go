@@ -25,9 +25,11 @@ type hashAggOp struct {
 	seed   maphash.Seed
 	res    *membudget.Reservation
 	out    arrow.RecordBatch
-	pos    int64
-	done   bool
-	closed bool
+	// pending are the result batches after out (hashaggmerge.go).
+	pending []arrow.RecordBatch
+	pos     int64
+	done    bool
+	closed  bool
 	// Spilling (hashaggspill.go): partitions still to aggregate.
 	tasks []aggTask
 }
@@ -393,6 +395,10 @@ func (o *hashAggOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			o.out.Release()
 			o.out, o.pos = nil, 0
 		}
+		if len(o.pending) > 0 {
+			o.out = o.nextPending()
+			continue
+		}
 		out, more, err := o.nextSpilled(ctx)
 		if err != nil {
 			return nil, err
@@ -435,6 +441,20 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if err := o.collectSpills(parts); err != nil {
 		return nil, err
+	}
+	if o.canMergeParallel(parts) {
+		outs, ok, err := o.mergeParallel(ctx, parts)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			for _, b := range outs {
+				if b != nil {
+					o.pending = append(o.pending, b)
+				}
+			}
+			return o.nextPending(), nil
+		}
 	}
 	final := parts[0]
 	for i := 1; i < len(parts); i++ {
@@ -550,6 +570,10 @@ func (o *hashAggOp) Close() error {
 			o.out.Release()
 			o.out = nil
 		}
+		for _, b := range o.pending {
+			b.Release()
+		}
+		o.pending = nil
 		for _, t := range o.tasks {
 			removeSpills(t.files)
 		}

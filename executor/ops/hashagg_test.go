@@ -414,3 +414,32 @@ func TestAggregateType(t *testing.T) {
 		wantCode(t, err, sqltypes.CodeUndefinedFunction)
 	}
 }
+
+// TestHashAggregateParallelMerge aggregates enough groups over several
+// inputs that their partial states are merged by partition on several
+// goroutines (hashaggmerge.go), with integer, text and composite keys,
+// and checks the groups against the reference.
+func TestHashAggregateParallelMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n = 40_000
+	rows := randomAggRows(r, n, 100_000)
+	aggs := []refAgg{
+		{fn: "count_star"}, {fn: "count", col: 2}, {fn: "sum", col: 2}, {fn: "avg", col: 2},
+		{fn: "min", col: 2}, {fn: "max", col: 2}, {fn: "sum", col: 7}, {fn: "avg", col: 7},
+		{fn: "sum", col: 3}, {fn: "min", col: 3}, {fn: "sum", col: 6}, {fn: "avg", col: 6},
+		{fn: "max", col: 6}, {fn: "sum", col: 2, filter: true},
+	}
+	for _, keys := range [][]int{{0}, {1, 0}} {
+		t.Run(fmt.Sprintf("keys=%v", keys), func(t *testing.T) {
+			mem := checked(t)
+			env := testEnv(mem, 1024)
+			var inputs []executor.Operator
+			const parts = 4
+			for p := range parts {
+				inputs = append(inputs, source(mem, aggSchema, rows[p*n/parts:(p+1)*n/parts], 1024, p%2 == 0))
+			}
+			got := runAgg(t, env, inputs, keys, aggs)
+			sameRows(t, got, refGroupBy(rows, keys, aggs))
+		})
+	}
+}

@@ -29,6 +29,12 @@ func (m *Metadata) NewColumn(name, table string, t sqltypes.Type) ColumnID {
 	return id
 }
 
+// Clone returns a copy that registers new columns without changing m: a
+// bound query's metadata is shared by every plan built from it.
+func (m *Metadata) Clone() *Metadata {
+	return &Metadata{cols: append([]ColumnMeta(nil), m.cols...)}
+}
+
 // Column returns the metadata of id.
 func (m *Metadata) Column(id ColumnID) ColumnMeta { return m.cols[id-1] }
 

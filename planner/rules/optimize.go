@@ -8,7 +8,8 @@ import (
 // Optimize runs the rewrite pipeline over a bound plan whose consumer
 // reads required: parameters become constants, constants fold, date casts
 // unwrap, predicates move down into scans, and unused columns disappear.
-func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator) (logical.Node, error) {
+// Rules that add columns register them in meta.
+func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
 	steps := []func(logical.Node) (logical.Node, error){
 		InlineSingleUse,
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
@@ -21,6 +22,8 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		ReduceGroupedJoins,
 		ReduceSemiJoinBuilds,
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
+		// After pruning: a shared read keeps every column it reads.
+		func(n logical.Node) (logical.Node, error) { return ShareReducedScans(n, meta) },
 	}
 	var err error
 	for _, step := range steps {

@@ -123,8 +123,34 @@ func reduceAggregate(n logical.Node, key *logical.ColRef, mk func(logical.Node, 
 // enough. Such scans are found through the inner and semi joins of left:
 // their equality conditions make columns equal, and a join only drops rows.
 func reducer(left logical.Node, col, key *logical.ColRef, aggInput logical.Node) logical.Node {
-	var leaves []logical.Node
-	var eqs [][2]*logical.ColRef
+	leaves, eqs := joinLeaves(left)
+	same := equalClosure(col, eqs)
+	var best *logical.Scan
+	var bestCol *logical.ColRef
+	bestRows := logical.Estimate(aggInput) / reduceFactor
+	for _, l := range leaves {
+		s, ok := l.(*logical.Scan)
+		if !ok || len(s.Filters) == 0 {
+			continue
+		}
+		for _, id := range s.Cols {
+			if c := same[id]; c != nil && c.T.Equal(key.T) {
+				if rows := logical.Estimate(s); rows < bestRows {
+					best, bestCol, bestRows = s, c, rows
+				}
+			}
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return placeSemi(aggInput, key, best, bestCol)
+}
+
+// joinLeaves returns the inputs of the inner and semi joins of n (looking
+// through filters and pass-through projections) and the column
+// equalities of their conditions, which hold on every row of n.
+func joinLeaves(n logical.Node) (leaves []logical.Node, eqs [][2]*logical.ColRef) {
 	var walk func(n logical.Node)
 	walk = func(n logical.Node) {
 		switch x := n.(type) {
@@ -150,8 +176,12 @@ func reducer(left logical.Node, col, key *logical.ColRef, aggInput logical.Node)
 		}
 		leaves = append(leaves, n)
 	}
-	walk(left)
-	// The columns equal to col, by closure over the equalities.
+	walk(n)
+	return leaves, eqs
+}
+
+// equalClosure returns the columns equal to col by the closure over eqs.
+func equalClosure(col *logical.ColRef, eqs [][2]*logical.ColRef) map[logical.ColumnID]*logical.ColRef {
 	same := map[logical.ColumnID]*logical.ColRef{col.ID: col}
 	for grew := true; grew; {
 		grew = false
@@ -164,26 +194,7 @@ func reducer(left logical.Node, col, key *logical.ColRef, aggInput logical.Node)
 			}
 		}
 	}
-	var best *logical.Scan
-	var bestCol *logical.ColRef
-	bestRows := logical.Estimate(aggInput) / reduceFactor
-	for _, l := range leaves {
-		s, ok := l.(*logical.Scan)
-		if !ok || len(s.Filters) == 0 {
-			continue
-		}
-		for _, id := range s.Cols {
-			if c := same[id]; c != nil && c.T.Equal(key.T) {
-				if rows := logical.Estimate(s); rows < bestRows {
-					best, bestCol, bestRows = s, c, rows
-				}
-			}
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	return placeSemi(aggInput, key, best, bestCol)
+	return same
 }
 
 // placeSemi puts semi(·, scan) on key = col as low in n as key exists:

@@ -1,0 +1,176 @@
+package ops
+
+import (
+	"context"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// The partial states of parallel inputs are merged into one part by
+// absorb, on one goroutine. With many groups (TPC-H Q18's 1.5M orders)
+// that merge and the final result took about half the query on two
+// workers, more than the aggregation itself. mergeParallel instead splits
+// the groups by a hash of their keys into one partition per input and
+// merges the partitions on as many goroutines, each producing its own
+// result batch.
+
+// parallelMergeMin is the groups of all parts from which the merge runs
+// in parallel: below it, starting goroutines and hashing the keys again
+// costs more than it saves.
+const parallelMergeMin = 1 << 15
+
+// splitMerger is an accumulator whose merge only reads the per-group
+// state of its source and skips source groups mapped to -1, so that
+// several parts can merge disjoint groups of one source at once.
+type splitMerger interface {
+	// prepareSplit readies the source for concurrent merges (folding
+	// anything merge would otherwise fold in the source).
+	prepareSplit() error
+}
+
+func (a *countAcc) prepareSplit() error     { return nil }
+func (a *minMaxAcc[T]) prepareSplit() error { return nil }
+func (a *sumAcc) prepareSplit() error {
+	if !a.flush() {
+		return errNumericOverflow()
+	}
+	return nil
+}
+
+// canMergeParallel reports whether parts (none of which spilled) can be
+// merged by mergeParallel.
+func (o *hashAggOp) canMergeParallel(parts []*aggPart) bool {
+	if len(parts) < 2 || len(o.groups) == 0 || len(o.tasks) > 0 {
+		return false
+	}
+	n := 0
+	for _, p := range parts {
+		if p.spill != nil {
+			return false
+		}
+		for _, a := range p.accs {
+			if _, ok := a.(splitMerger); !ok {
+				return false
+			}
+		}
+		n += p.table.len()
+	}
+	return n >= parallelMergeMin
+}
+
+// mergeParallel merges parts (releasing them) into len(parts) result
+// batches, one per partition of the groups' key hashes. It reports
+// false, having changed nothing, when the budget refuses the memory of
+// the merged tables; the caller then merges on one goroutine.
+func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arrow.RecordBatch, bool, error) {
+	var cost int64
+	for _, p := range parts {
+		cost += p.bytes
+	}
+	if !o.res.TryGrow(cost) {
+		return nil, false, nil
+	}
+	defer o.res.Shrink(cost)
+	mem := o.env.Mem
+	types := make([]arrow.DataType, len(o.groups))
+	for i, g := range o.groups {
+		types[i] = g.Type().Arrow()
+	}
+	hasher, err := newRowHasher(types, o.seed)
+	if err != nil {
+		return nil, true, err
+	}
+	nparts := len(parts)
+	keys := make([][]arrow.Array, nparts)
+	sel := make([][][]int32, nparts) // per source part, per partition: its groups
+	defer func() {
+		for _, k := range keys {
+			releaseArrays(k)
+		}
+	}()
+	for i, p := range parts {
+		for _, a := range p.accs {
+			a.grow(p.table.len())
+			if err := a.(splitMerger).prepareSplit(); err != nil {
+				return nil, true, err
+			}
+		}
+		n := p.table.len()
+		keys[i] = p.table.keyArrays(mem)
+		sel[i] = make([][]int32, nparts)
+		for g, h := range hasher.hash(keys[i], n) {
+			d := (h >> 32) % uint64(nparts)
+			sel[i][d] = append(sel[i][d], int32(g))
+		}
+	}
+	out := make([]arrow.RecordBatch, nparts)
+	errs := make([]error, nparts)
+	var wg sync.WaitGroup
+	for d := range nparts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					errs[d] = panicError(r)
+				}
+			}()
+			out[d], errs[d] = o.mergePartition(ctx, parts, keys, sel, d)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			for _, b := range out {
+				if b != nil {
+					b.Release()
+				}
+			}
+			return nil, true, err
+		}
+	}
+	for i, p := range parts {
+		p.release()
+		parts[i] = nil
+	}
+	return out, true, nil
+}
+
+// mergePartition merges the groups of partition d of every part into a
+// new part and returns its result batch (nil if it has no groups).
+func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [][]arrow.Array, sel [][][]int32, d int) (arrow.RecordBatch, error) {
+	dst, err := o.newPart(0)
+	if err != nil {
+		return nil, err
+	}
+	defer dst.release()
+	for i, src := range parts {
+		if err := ctxErr(ctx); err != nil {
+			return nil, err
+		}
+		n := src.table.len()
+		dst.sel = sel[i][d]
+		dst.gids = growTo(dst.gids[:0], n)[:n]
+		if err := dst.insertSelected(keys[i]); err != nil {
+			return nil, err
+		}
+		for j, acc := range dst.accs {
+			acc.grow(dst.table.len())
+			if err := acc.merge(src.accs[j], dst.gids); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return o.result(dst)
+}
+
+// nextPending takes the first of o.pending (nil if none).
+func (o *hashAggOp) nextPending() arrow.RecordBatch {
+	if len(o.pending) == 0 {
+		return nil
+	}
+	b := o.pending[0]
+	o.pending = o.pending[1:]
+	return b
+}
