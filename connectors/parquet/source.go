@@ -127,6 +127,10 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 		}
 	}()
 	props := pq.NewReaderProperties(mem)
+	// Pages are read from the file into the page reader's own buffer
+	// (from mem, so recycled), instead of each column chunk first into a
+	// fresh buffer of its size and then copied.
+	props.BufferedStreamEnabled = true
 	s.rdr, err = file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(props))
 	if err != nil {
 		return nil, corrupt(path, err)
