@@ -270,6 +270,7 @@ func SpillIOError(err error) *sqltypes.Error { return spillIOError(err) }
 type Reservation struct {
 	b       *Budget
 	name    string
+	kept    bool // a Recycler's: refused outright, never trims recyclers
 	size    atomic.Int64
 	peak    atomic.Int64
 	spilled atomic.Int64
@@ -285,10 +286,26 @@ func (r *Reservation) TryGrow(n int64) bool {
 		return true
 	}
 	if r.b != nil && !r.b.tryGrow(n) {
-		return false
+		// Buffers kept for reuse give way to an operator's memory.
+		if r.kept || r.b.trimRecyclers() == 0 || !r.b.tryGrow(n) {
+			return false
+		}
 	}
 	notePeak(&r.peak, r.size.Add(n))
 	return true
+}
+
+// trimRecyclers makes the query's recyclers give back the buffers they
+// keep and returns how many bytes that freed.
+func (b *Budget) trimRecyclers() int64 {
+	b.mu.Lock()
+	rs := append([]*Recycler(nil), b.recyclers...)
+	b.mu.Unlock()
+	var n int64
+	for _, r := range rs {
+		n += r.trim()
+	}
+	return n
 }
 
 // Grow reserves n more bytes or fails with 53200 naming the operator.

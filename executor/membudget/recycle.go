@@ -18,7 +18,9 @@ import (
 //
 // The buffers it keeps are reserved in the query's budget (under the name
 // "buffer pool") and capped at an eighth of it (64 MiB at most): a
-// refusal only means the released buffer goes to the garbage collector.
+// refusal only means the released buffer goes to the garbage collector,
+// and an operator's reservation that the budget would refuse first makes
+// the recycler give back all it keeps.
 // Close, which the budget calls when the query ends, frees what it keeps
 // to the inner allocator; buffers released after that go straight there.
 //
@@ -60,7 +62,9 @@ func NewRecycler(inner memory.Allocator, b *Budget, poison bool) *Recycler {
 	if b != nil && b.opts.Limit > 0 {
 		limit = min(limit, b.opts.Limit/8)
 	}
-	r := &Recycler{inner: inner, res: b.Reserve("buffer pool"), max: limit, poison: poison, out: map[uintptr]lent{}}
+	res := b.Reserve("buffer pool")
+	res.kept = true
+	r := &Recycler{inner: inner, res: res, max: limit, poison: poison, out: map[uintptr]lent{}}
 	if b != nil {
 		b.mu.Lock()
 		b.recyclers = append(b.recyclers, r)
@@ -274,6 +278,16 @@ func (r *Recycler) Held() int64 {
 func (r *Recycler) Close() {
 	r.mu.Lock()
 	r.closed = true
+	r.mu.Unlock()
+	r.trim()
+}
+
+// trim gives every kept buffer back to inner and returns their
+// reservation, reporting how many bytes that was: the budget calls it
+// when an operator's reservation is refused, so kept buffers never stand
+// in the way of memory an operator needs.
+func (r *Recycler) trim() int64 {
+	r.mu.Lock()
 	free := r.free
 	r.free = [numClasses][][]byte{}
 	r.mu.Unlock()
@@ -288,6 +302,7 @@ func (r *Recycler) Close() {
 	r.held -= n
 	r.mu.Unlock()
 	r.res.Shrink(n)
+	return n
 }
 
 var _ memory.Allocator = (*Recycler)(nil)

@@ -306,3 +306,30 @@ func TestRecyclerArrowBuffers(t *testing.T) {
 		t.Fatalf("held %d, budget %d after Close", r.Held(), b.Used())
 	}
 }
+
+// TestRecyclerGivesWay checks that kept buffers never make the budget
+// refuse an operator: the recycler gives them all back first.
+func TestRecyclerGivesWay(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	b := New(Options{Limit: 8 << 20})
+	r := NewRecycler(mem, b, false)
+	x, y := r.Allocate(512<<10), r.Allocate(512<<10)
+	r.Free(x)
+	r.Free(y)
+	if r.Held() != 1<<20 {
+		t.Fatalf("held %d, want 1 MiB", r.Held())
+	}
+	op := b.Reserve("op")
+	if !op.TryGrow(7<<20 + 1) {
+		t.Fatal("an operator was refused memory that the recycler only kept")
+	}
+	if r.Held() != 0 || b.Used() != 7<<20+1 {
+		t.Fatalf("held %d, used %d: want the kept buffers given back", r.Held(), b.Used())
+	}
+	if op.TryGrow(1 << 20) {
+		t.Fatal("reservation past the budget granted")
+	}
+	op.Free()
+	b.Close()
+}
