@@ -139,7 +139,7 @@ type chunkFile struct {
 	size  int64                // the file's size, which no column chunk may exceed
 	props *pq.ReaderProperties // pages'
 	mem   memory.Allocator     // for the column chunk readers
-	fill  memory.Allocator     // for buffers written in full before they are read (mem without one)
+	fill  memory.Allocator     // for buffers of plain values written in full before they are read (mem without one)
 	// reuse: page readers may be Reset onto the next row group's chunk
 	// (not for old parquet-mr files, whose chunk sizes need the padding
 	// GetColumnPageReader adds; encrypted chunks are checked one by one).
@@ -228,7 +228,8 @@ func (c *flatColumn) levels(n int) []int16 {
 }
 
 // read decodes the next n rows of the current row group, into buffers
-// from fill: every byte of them is written.
+// from fill (every byte of them is written), except for bytes Go code may
+// take as strings.
 func (c *flatColumn) read(n int) (arrow.Array, error) {
 	mem := c.f.fill
 	if c.ccr == nil {
@@ -380,7 +381,9 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 	if c.bytesPerRow > 0 {
 		est = int(c.bytesPerRow*1.1*float64(n)) + 256
 	}
-	out := newByteSink(mem, est)
+	// The bytes themselves come from the zeroing allocator: Go code may
+	// keep strings of them past the batch (see membudget.Recycler).
+	out := newByteSink(c.f.mem, est)
 	defer out.release()
 	offs[0] = 0
 	for got := 0; got < n; {
@@ -431,7 +434,7 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 		got += int(total)
 	}
 	c.bytesPerRow = float64(out.pos) / float64(n)
-	dataBuf := out.finish(mem)
+	dataBuf := out.finish(c.f.mem)
 	defer dataBuf.Release()
 	validity, nulls, err := validityOf(defs, n-countNulls(defs), mem)
 	if err != nil {
@@ -503,6 +506,9 @@ func (c *flatColumn) readFixedLen(n int, mem memory.Allocator) (arrow.Array, err
 	size := c.width
 	if c.kind == flatDecFixed {
 		size = 16
+	}
+	if c.kind == flatFixed {
+		mem = c.f.mem // bytes, as for strings
 	}
 	vals := newBuffer(mem, size*n)
 	defer vals.Release()
@@ -656,7 +662,9 @@ func makeArray(t arrow.DataType, n, nulls int, validity, vals *memory.Buffer) ar
 }
 
 // uninitAllocator is an allocator that can also hand out memory without
-// clearing it, as the engine's per-query membudget.Recycler does.
+// clearing it, as the engine's per-query membudget.Recycler does (which
+// recycles only such memory): for pages, numbers, offsets and bitmaps,
+// never for bytes that Go code could keep as strings.
 type uninitAllocator interface {
 	AllocateUninit(n int) []byte
 }

@@ -16,21 +16,29 @@ import (
 // allocations cost zeroing cold memory, garbage collection and returning
 // pages to the OS.
 //
+// Only buffers asked for with AllocateUninit are recycled, and they come
+// uncleared: the writer that asks declares that it fills every byte, and
+// that the buffer holds plain values (numbers, offsets, bitmaps, pages).
+// Allocate, for everything else, passes through to the inner allocator:
+// Go code takes strings and byte slices from Arrow arrays without
+// copying (array.String.Value) and may keep them past the array's
+// release, which is harmless with garbage-collected memory but would see
+// the bytes change under a recycled buffer.
+//
 // The buffers it keeps are reserved in the query's budget (under the name
 // "buffer pool") and capped at an eighth of it (64 MiB at most): a
 // refusal only means the released buffer goes to the garbage collector,
 // and an operator's reservation that the budget would refuse first makes
-// the recycler give back all it keeps.
-// Close, which the budget calls when the query ends, frees what it keeps
-// to the inner allocator; buffers released after that go straight there.
+// the recycler give back all it keeps. Close, which the budget calls when
+// the query ends, frees what it keeps to the inner allocator; buffers
+// released after that go straight there.
 //
-// Buffers from Allocate and Reallocate are zeroed, as Go's allocator's
-// are; AllocateUninit skips that for writers that fill every byte. Sizes
-// round up to a class (four per power of two), so a buffer may be
-// Reallocated in place up to its class. Small and huge requests pass
-// through. The recycler remembers the buffers it hands out by address
-// until they come back, to know their class; one never released is
-// collected by Go as before. It is safe for concurrent use.
+// Sizes round up to a class (four per power of two), so a recycled buffer
+// may be Reallocated in place up to its class (the bytes past its old
+// length zeroed). Small and huge requests pass through. The recycler
+// remembers the buffers it hands out by address until they come back, to
+// know their class; one never released is collected by Go as before. It
+// is safe for concurrent use.
 type Recycler struct {
 	inner  memory.Allocator
 	res    *Reservation
@@ -89,20 +97,13 @@ func classOf(n int) (int, int) {
 	return 4*(e-(minClassShift-2)) + m - 4, m << e
 }
 
-// Allocate returns n zeroed bytes.
-func (r *Recycler) Allocate(n int) []byte {
-	b, reused := r.take(n)
-	if b == nil {
-		return r.inner.Allocate(n)
-	}
-	if reused {
-		clear(b)
-	}
-	return b
-}
+// Allocate returns n zeroed bytes from the inner allocator.
+func (r *Recycler) Allocate(n int) []byte { return r.inner.Allocate(n) }
 
-// AllocateUninit returns n bytes whose contents are undefined; the caller
-// must write every one before anything reads them.
+// AllocateUninit returns n bytes whose contents are undefined, recycled
+// when a released buffer of their class is kept; the caller must write
+// every one before anything reads them, and must not put bytes there
+// that Go code could keep as strings.
 func (r *Recycler) AllocateUninit(n int) []byte {
 	if b, _ := r.take(n); b != nil {
 		return b
@@ -187,14 +188,8 @@ func (r *Recycler) Reallocate(n int, b []byte) []byte {
 		return r.Allocate(n)
 	}
 	full, c := r.lentBuffer(b, false)
-	if full == nil { // inner's: inner resizes it, or it moves into a class
-		if _, size := classOf(n); size == 0 || n <= cap(b) {
-			return r.inner.Reallocate(n, b)
-		}
-		nb := r.Allocate(n)
-		copy(nb, b)
-		r.inner.Free(b)
-		return nb
+	if full == nil { // inner's
+		return r.inner.Reallocate(n, b)
 	}
 	old := len(b)
 	switch {
@@ -205,8 +200,13 @@ func (r *Recycler) Reallocate(n int, b []byte) []byte {
 		r.out[addr(full)] = lent{n: int32(n), class: int8(c)}
 		r.mu.Unlock()
 		b = full[:n:n]
-	default:
-		nb := r.Allocate(n)
+	default: // into a larger class (or past the classes)
+		nb, reused := r.take(n)
+		if nb == nil {
+			nb = r.inner.Allocate(n)
+		} else if reused {
+			clear(nb[old:])
+		}
 		copy(nb, b)
 		r.Free(b)
 		return nb

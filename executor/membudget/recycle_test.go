@@ -38,13 +38,13 @@ func TestClassOf(t *testing.T) {
 
 func same(a, b []byte) bool { return unsafe.SliceData(a) == unsafe.SliceData(b) }
 
-func TestRecyclerReusesZeroedAndAccounts(t *testing.T) {
+func TestRecyclerReusesAndAccounts(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	b := New(Options{Limit: 64 << 20})
 	r := NewRecycler(mem, b, false)
 
-	a := r.Allocate(100_000)
+	a := r.AllocateUninit(100_000)
 	if len(a) != 100_000 || cap(a) != 100_000 {
 		t.Fatalf("len %d, cap %d: want both the size asked for", len(a), cap(a))
 	}
@@ -56,33 +56,31 @@ func TestRecyclerReusesZeroedAndAccounts(t *testing.T) {
 	if r.Held() != int64(class) || b.Used() != int64(class) {
 		t.Fatalf("held %d, budget used %d, want %d kept and reserved", r.Held(), b.Used(), class)
 	}
-	c := r.Allocate(99_000) // same class
+	c := r.AllocateUninit(99_000) // same class
 	if !same(a, c) {
 		t.Fatal("a released buffer of the class was not reused")
-	}
-	for i, v := range c {
-		if v != 0 {
-			t.Fatalf("reused buffer byte %d = %d, want zeroed", i, v)
-		}
 	}
 	if r.Held() != 0 || b.Used() != 0 {
 		t.Fatalf("held %d, budget used %d after reuse, want 0", r.Held(), b.Used())
 	}
-	for i := range c {
-		c[i] = 9
-	}
 	r.Free(c)
-	u := r.AllocateUninit(99_000)
-	if !same(u, c) {
-		t.Fatal("AllocateUninit did not reuse the released buffer")
-	}
-	r.Free(u)
 
-	// Small and huge requests pass through and are never kept.
-	s := r.Allocate(100)
+	// Allocate never recycles: its buffers may back strings that Go code
+	// keeps past their release. Nor do small and huge requests.
+	z := r.Allocate(99_000)
+	if same(z, c) {
+		t.Fatal("Allocate handed out a recycled buffer")
+	}
+	for i, v := range z {
+		if v != 0 {
+			t.Fatalf("Allocate byte %d = %d, want zero", i, v)
+		}
+	}
+	r.Free(z)
+	s := r.AllocateUninit(100)
 	r.Free(s)
 	if r.Held() != int64(class) {
-		t.Fatalf("held %d after a small buffer's release, want %d", r.Held(), class)
+		t.Fatalf("held %d after releasing unrecycled buffers, want %d", r.Held(), class)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
@@ -91,7 +89,7 @@ func TestRecyclerReusesZeroedAndAccounts(t *testing.T) {
 		t.Fatalf("after Close: held %d, budget used %d, want 0", r.Held(), b.Used())
 	}
 	// Released after the query ended: straight back to the inner allocator.
-	late := r.Allocate(50_000)
+	late := r.AllocateUninit(50_000)
 	r.Free(late)
 	if r.Held() != 0 {
 		t.Fatalf("kept %d bytes after Close", r.Held())
@@ -106,7 +104,7 @@ func TestRecyclerCapAndRefusal(t *testing.T) {
 	r := NewRecycler(mem, b, false)
 	var bufs [][]byte
 	for range 5 {
-		bufs = append(bufs, r.Allocate(256<<10))
+		bufs = append(bufs, r.AllocateUninit(256<<10))
 	}
 	for _, x := range bufs {
 		r.Free(x)
@@ -119,8 +117,8 @@ func TestRecyclerCapAndRefusal(t *testing.T) {
 	if !op.TryGrow(7 << 20) {
 		t.Fatal("operator reservation refused")
 	}
-	x, y := r.Allocate(256<<10), r.Allocate(256<<10)
-	z := r.Allocate(256 << 10)
+	x, y := r.AllocateUninit(256<<10), r.AllocateUninit(256<<10)
+	z := r.AllocateUninit(256 << 10)
 	r.Free(z)
 	if r.Held() != 2*(256<<10) {
 		t.Fatalf("held %d, want the two buffers not taken back", r.Held())
@@ -143,7 +141,7 @@ func TestRecyclerRefusedByBudget(t *testing.T) {
 	if !op.TryGrow(8 << 20) {
 		t.Fatal("operator reservation refused")
 	}
-	x := r.Allocate(64 << 10)
+	x := r.AllocateUninit(64 << 10)
 	r.Free(x)
 	if r.Held() != 0 || b.Used() != 8<<20 {
 		t.Fatalf("held %d, used %d: a full budget must keep the pool empty", r.Held(), b.Used())
@@ -158,12 +156,12 @@ func TestRecyclerReallocate(t *testing.T) {
 	b := New(Options{})
 	r := NewRecycler(mem, b, false)
 	// A dirty buffer of the 20 KiB class, reused and grown in place.
-	d := r.Allocate(20 << 10)
+	d := r.AllocateUninit(20 << 10)
 	for i := range d {
 		d[i] = 1
 	}
 	r.Free(d)
-	a := r.Allocate(17 << 10)
+	a := r.AllocateUninit(17 << 10)
 	if !same(a, d) {
 		t.Fatal("not reused")
 	}
@@ -190,7 +188,7 @@ func TestRecyclerReallocate(t *testing.T) {
 		}
 	}
 	// A small buffer grown into the classes, and one kept small.
-	s := r.Allocate(100)
+	s := r.AllocateUninit(100)
 	s[0] = 3
 	s = r.Reallocate(200, s)
 	s = r.Reallocate(40<<10, s)
@@ -213,7 +211,7 @@ func TestRecyclerPoison(t *testing.T) {
 	b := New(Options{})
 	defer b.Close()
 	r := NewRecycler(memory.NewGoAllocator(), b, true)
-	a := r.Allocate(32 << 10)
+	a := r.AllocateUninit(32 << 10)
 	view := a[:10] // a reader that wrongly kept a slice after the release
 	r.Free(a)
 	for i, v := range view {
@@ -239,7 +237,7 @@ func TestRecyclerConcurrent(t *testing.T) {
 			var live [][]byte
 			for i := range 300 {
 				n := (16 << 10) + (i*4099)%(300<<10)
-				x := r.Allocate(n)
+				x := r.AllocateUninit(n)
 				for j := range x {
 					x[j] = stamp
 				}
@@ -268,6 +266,12 @@ func TestRecyclerConcurrent(t *testing.T) {
 	}
 }
 
+// uninit is r allocating with AllocateUninit, as a decoder that fills its
+// buffers uses it.
+type uninit struct{ *Recycler }
+
+func (u uninit) Allocate(n int) []byte { return u.AllocateUninit(n) }
+
 // TestRecyclerArrowBuffers drives the recycler the way Arrow does:
 // resizable buffers that grow, shrink and are released, and a slice that
 // never came from it.
@@ -276,11 +280,12 @@ func TestRecyclerArrowBuffers(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	b := New(Options{})
 	r := NewRecycler(mem, b, false)
-	buf := memory.NewResizableBuffer(r)
-	buf.Resize(10)
+	buf := memory.NewResizableBuffer(uninit{r})
+	buf.Resize(20 << 10)
+	clear(buf.Bytes())
 	buf.Bytes()[0] = 1
-	buf.Resize(30 << 10) // from the inner allocator into a class
-	buf.Reserve(70 << 10)
+	buf.Resize(30 << 10) // moves into the 32 KiB class
+	buf.Reserve(70 << 10) // and into the 80 KiB one
 	if buf.Cap() < 70<<10 {
 		t.Errorf("capacity %d after Reserve(70 KiB)", buf.Cap())
 	}
@@ -314,7 +319,7 @@ func TestRecyclerGivesWay(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	b := New(Options{Limit: 8 << 20})
 	r := NewRecycler(mem, b, false)
-	x, y := r.Allocate(512<<10), r.Allocate(512<<10)
+	x, y := r.AllocateUninit(512<<10), r.AllocateUninit(512<<10)
 	r.Free(x)
 	r.Free(y)
 	if r.Held() != 1<<20 {
