@@ -284,7 +284,7 @@ func TestRecyclerArrowBuffers(t *testing.T) {
 	buf.Resize(20 << 10)
 	clear(buf.Bytes())
 	buf.Bytes()[0] = 1
-	buf.Resize(30 << 10) // moves into the 32 KiB class
+	buf.Resize(30 << 10)  // moves into the 32 KiB class
 	buf.Reserve(70 << 10) // and into the 80 KiB one
 	if buf.Cap() < 70<<10 {
 		t.Errorf("capacity %d after Reserve(70 KiB)", buf.Cap())
