@@ -38,11 +38,17 @@ func TestClassOf(t *testing.T) {
 
 func same(a, b []byte) bool { return unsafe.SliceData(a) == unsafe.SliceData(b) }
 
-func TestRecyclerReusesAndAccounts(t *testing.T) {
+// newRecycler returns a recycler over a checked allocator, which t's end
+// checks is back to zero, and the budget of limit bytes it draws on.
+func newRecycler(t *testing.T, limit int64, poison bool) (*Recycler, *Budget, *memory.CheckedAllocator) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{Limit: 64 << 20})
-	r := NewRecycler(mem, b, false)
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	b := New(Options{Limit: limit})
+	return NewRecycler(mem, b, poison), b, mem
+}
+
+func TestRecyclerReusesAndAccounts(t *testing.T) {
+	r, b, _ := newRecycler(t, 64<<20, false)
 
 	a := r.AllocateUninit(100_000)
 	if len(a) != 100_000 || cap(a) != 100_000 {
@@ -97,11 +103,8 @@ func TestRecyclerReusesAndAccounts(t *testing.T) {
 }
 
 func TestRecyclerCapAndRefusal(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	// 8 MiB budget: the pool keeps at most 1 MiB.
-	b := New(Options{Limit: 8 << 20})
-	r := NewRecycler(mem, b, false)
+	r, b, _ := newRecycler(t, 8<<20, false)
 	var bufs [][]byte
 	for range 5 {
 		bufs = append(bufs, r.AllocateUninit(256<<10))
@@ -112,7 +115,8 @@ func TestRecyclerCapAndRefusal(t *testing.T) {
 	if r.Held() != 1<<20 || b.Used() != 1<<20 {
 		t.Fatalf("held %d, used %d: want the pool capped at 1 MiB", r.Held(), b.Used())
 	}
-	// An operator takes the rest of the budget: the pool can keep nothing.
+	// An operator takes the rest of the budget; buffers taken from the
+	// pool gave up their reservation, so one released again is kept.
 	op := b.Reserve("op")
 	if !op.TryGrow(7 << 20) {
 		t.Fatal("operator reservation refused")
@@ -133,10 +137,7 @@ func TestRecyclerCapAndRefusal(t *testing.T) {
 }
 
 func TestRecyclerRefusedByBudget(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{Limit: 8 << 20})
-	r := NewRecycler(mem, b, false)
+	r, b, _ := newRecycler(t, 8<<20, false)
 	op := b.Reserve("op")
 	if !op.TryGrow(8 << 20) {
 		t.Fatal("operator reservation refused")
@@ -151,10 +152,7 @@ func TestRecyclerRefusedByBudget(t *testing.T) {
 }
 
 func TestRecyclerReallocate(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{})
-	r := NewRecycler(mem, b, false)
+	r, b, _ := newRecycler(t, 0, false)
 	// A dirty buffer of the 20 KiB class, reused and grown in place.
 	d := r.AllocateUninit(20 << 10)
 	for i := range d {
@@ -224,10 +222,7 @@ func TestRecyclerPoison(t *testing.T) {
 // TestRecyclerConcurrent checks that no buffer is handed to two owners:
 // each goroutine stamps its buffers and checks the stamp before release.
 func TestRecyclerConcurrent(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{Limit: 256 << 20})
-	r := NewRecycler(mem, b, false)
+	r, b, _ := newRecycler(t, 256<<20, false)
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
@@ -276,10 +271,7 @@ func (u uninit) Allocate(n int) []byte { return u.AllocateUninit(n) }
 // resizable buffers that grow, shrink and are released, and a slice that
 // never came from it.
 func TestRecyclerArrowBuffers(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{})
-	r := NewRecycler(mem, b, false)
+	r, b, mem := newRecycler(t, 0, false)
 	buf := memory.NewResizableBuffer(uninit{r})
 	buf.Resize(20 << 10)
 	clear(buf.Bytes())
@@ -315,10 +307,7 @@ func TestRecyclerArrowBuffers(t *testing.T) {
 // TestRecyclerGivesWay checks that kept buffers never make the budget
 // refuse an operator: the recycler gives them all back first.
 func TestRecyclerGivesWay(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := New(Options{Limit: 8 << 20})
-	r := NewRecycler(mem, b, false)
+	r, b, _ := newRecycler(t, 8<<20, false)
 	x, y := r.AllocateUninit(512<<10), r.AllocateUninit(512<<10)
 	r.Free(x)
 	r.Free(y)
