@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sync"
 	"unsafe"
+	"weak"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -36,9 +37,10 @@ import (
 // Sizes round up to a class (four per power of two), so a recycled buffer
 // may be Reallocated in place up to its class (the bytes past its old
 // length zeroed). Small and huge requests pass through. The recycler
-// remembers the buffers it hands out by address until they come back, to
-// know their class; one never released is collected by Go as before. It
-// is safe for concurrent use.
+// remembers the buffers it hands out (weakly) until they come back, to
+// know their class; one never released is collected by Go as before, so
+// inner must allocate Go memory (Go's allocator, or a checked allocator
+// over it). It is safe for concurrent use.
 type Recycler struct {
 	inner  memory.Allocator
 	res    *Reservation
@@ -130,24 +132,31 @@ func (r *Recycler) take(n int) (b []byte, reused bool) {
 		r.free[c][k-1] = nil
 		r.free[c] = r.free[c][:k-1]
 		r.held -= int64(size)
-		r.out[addr(b)] = lent{n: int32(n), class: int8(c)}
 		r.mu.Unlock()
 		r.res.Shrink(int64(size))
+		r.lend(b, n, c)
 		return b[:n:n], true
 	}
 	r.mu.Unlock()
 	b = r.inner.Allocate(size)
-	r.mu.Lock()
-	r.out[addr(b)] = lent{n: int32(n), class: int8(c)}
-	r.mu.Unlock()
+	r.lend(b, n, c)
 	return b[:n:n], false
 }
 
-// lent is a class buffer handed out: the length it was handed out with
-// (its capacity since) and its class.
+// lent is a class buffer handed out: a weak pointer to it, the length it
+// was handed out with (its capacity since) and its class.
 type lent struct {
+	ptr   weak.Pointer[byte]
 	n     int32
 	class int8
+}
+
+// lend records that class-c buffer b goes out as n bytes.
+func (r *Recycler) lend(b []byte, n, c int) {
+	l := lent{ptr: weak.Make(unsafe.SliceData(b)), n: int32(n), class: int8(c)}
+	r.mu.Lock()
+	r.out[addr(b)] = l
+	r.mu.Unlock()
 }
 
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
@@ -160,10 +169,10 @@ func classSize(c int) int {
 
 // lentBuffer returns the whole class buffer b is the handed-out part of,
 // and its class, forgetting that it is lent when forget is set; nil when
-// b is not one. The address alone is not proof: an unreleased buffer's
-// address may be reused by the garbage collector, so the capacity must
-// match too (no allocation that does not come from take has a
-// class-sized capacity).
+// b is not one. The address alone is not proof: a buffer never released
+// is collected, and its memory may come back from the inner allocator at
+// the same address, shorter than the class; the weak pointer tells the
+// two apart.
 func (r *Recycler) lentBuffer(b []byte, forget bool) ([]byte, int) {
 	if cap(b) < 1<<minClassShift || cap(b) > 1<<maxClassShift {
 		return nil, -1
@@ -172,7 +181,13 @@ func (r *Recycler) lentBuffer(b []byte, forget bool) ([]byte, int) {
 	defer r.mu.Unlock()
 	a := addr(b)
 	l, ok := r.out[a]
-	if !ok || int(l.n) != cap(b) {
+	if !ok {
+		return nil, -1
+	}
+	if l.ptr.Value() != unsafe.SliceData(b) || int(l.n) != cap(b) {
+		if l.ptr.Value() == nil {
+			delete(r.out, a) // stale: its buffer was collected
+		}
 		return nil, -1
 	}
 	if forget {
@@ -196,9 +211,7 @@ func (r *Recycler) Reallocate(n int, b []byte) []byte {
 	case n <= cap(b):
 		b = b[:n]
 	case n <= len(full):
-		r.mu.Lock()
-		r.out[addr(full)] = lent{n: int32(n), class: int8(c)}
-		r.mu.Unlock()
+		r.lend(full, n, c)
 		b = full[:n:n]
 	default: // into a larger class (or past the classes)
 		nb, reused := r.take(n)
