@@ -78,7 +78,9 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 				}
 				return e
 			})
-			v, err := physical.EvalConst(ctx, s.env(), a)
+			env := s.env()
+			v, err := physical.EvalConst(ctx, env, a)
+			env.Budget.Close()
 			if err != nil {
 				werr := sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "the arguments of %s must not depend on rows", f.Name)
 				if f.Name == "meshql_cancel" {

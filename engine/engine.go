@@ -23,7 +23,13 @@ type Config struct {
 	Mesh       *catalog.Mesh
 	Connectors []connectors.Connector
 	// Mem allocates all query memory; nil means memory.DefaultAllocator.
+	// Each query allocates through its own membudget.Recycler over Mem,
+	// which keeps the large buffers the query releases for reuse.
 	Mem memory.Allocator
+	// PoisonReleased fills the buffers a query's recycler keeps with a
+	// pattern when they are released, so that a read of an array after
+	// its release shows as a wrong result (tests).
+	PoisonReleased bool
 	// Workers bounds each query's parallelism; 0 means GOMAXPROCS.
 	Workers int
 	// QueryMemory is the default of mesh.query_memory, each query's
@@ -73,6 +79,7 @@ type Engine struct {
 	mesh       atomic.Pointer[catalog.Mesh]
 	connectors map[string]connectors.Connector
 	mem        memory.Allocator
+	poison     bool
 	workers    int
 	queryMem   int64
 	pool       *membudget.Pool
@@ -119,6 +126,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		connectors: map[string]connectors.Connector{},
 		mem:        cfg.Mem,
+		poison:     cfg.PoisonReleased,
 		workers:    cfg.Workers,
 		queryMem:   cfg.QueryMemory,
 		spillDir:   cfg.SpillDir,

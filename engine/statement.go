@@ -287,10 +287,12 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 }
 
 // env is a new query's environment; the caller closes env.Budget when
-// the query ends (that removes its spill files).
+// the query ends (that removes its spill files and frees the buffers its
+// allocator keeps for reuse).
 func (s *Session) env() *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
-	return &executor.Env{Mem: s.engine.mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
+	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
+	return &executor.Env{Mem: mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

@@ -2,6 +2,12 @@
 // Parquet readers: top-level primitive columns are decoded with its column
 // chunk readers straight into Arrow buffers of each batch's size (flat.go);
 // nested columns, dictionaries and the rarer types go through pqarrow.
+// When the allocator a partition is opened with can hand out memory
+// without clearing it (AllocateUninit, as the engine's per-query
+// membudget.Recycler does, recycling such memory), the flat columns'
+// page buffers and their buffers of numbers, offsets and bitmaps come
+// from there: the decoder writes every byte of them. String bytes never
+// do, since Go code may keep strings of them past the batch.
 //
 // A source's path is a glob (or a directory) of files sharing one schema.
 // Connector.OpenTable reads every footer once and keeps the metadata; it

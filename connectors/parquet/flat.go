@@ -124,8 +124,6 @@ type flatColumn struct {
 	// Scratch space reused by every batch: definition levels and values
 	// that are not decoded in place.
 	defs  []int16
-	i32   []int32
-	i64   []int64
 	bools []bool
 	bas   []pq.ByteArray
 	flba  []pq.FixedLenByteArray
@@ -136,10 +134,12 @@ type flatColumn struct {
 // chunkFile is what the flat columns of one open file share.
 type chunkFile struct {
 	rdr   *file.Reader
+	pages *file.Reader // whose page readers allocate from fill (rdr without one)
 	src   io.ReaderAt
-	size  int64 // the file's size, which no column chunk may exceed
-	props *pq.ReaderProperties
-	mem   memory.Allocator
+	size  int64                // the file's size, which no column chunk may exceed
+	props *pq.ReaderProperties // pages'
+	mem   memory.Allocator     // for the column chunk readers
+	fill  memory.Allocator     // for buffers of plain values written in full before they are read (mem without one)
 	// reuse: page readers may be Reset onto the next row group's chunk
 	// (not for old parquet-mr files, whose chunk sizes need the padding
 	// GetColumnPageReader adds; encrypted chunks are checked one by one).
@@ -148,7 +148,7 @@ type chunkFile struct {
 
 func newChunkFile(rdr *file.Reader, src io.ReaderAt, size int64, props *pq.ReaderProperties, mem memory.Allocator) *chunkFile {
 	md := rdr.MetaData()
-	return &chunkFile{rdr: rdr, src: src, size: size, props: props, mem: mem,
+	return &chunkFile{rdr: rdr, pages: rdr, src: src, size: size, props: props, mem: mem, fill: mem,
 		reuse: !md.WriterVersion().LessThan(metadata.Parquet816FixedVersion)}
 }
 
@@ -160,8 +160,9 @@ func newFlatColumn(f *chunkFile, leaf int, descr *schema.Column, kind flatKind, 
 // reader of the previous chunk is reset onto the new one where it can
 // be, so that its decompression buffers, which grow to the largest page,
 // are allocated once per scan instead of once per chunk.
-func (c *flatColumn) startGroup(rg *file.RowGroupReader) error {
+func (c *flatColumn) startGroup(g int) error {
 	c.ccr = nil
+	rg := c.f.pages.RowGroup(g)
 	cc, err := rg.MetaData().ColumnChunk(c.leaf)
 	if err != nil {
 		return err
@@ -226,8 +227,11 @@ func (c *flatColumn) levels(n int) []int16 {
 	return c.defs[:n]
 }
 
-// read decodes the next n rows of the current row group.
-func (c *flatColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+// read decodes the next n rows of the current row group, into buffers
+// from fill (every byte of them is written), except for bytes Go code may
+// take as strings.
+func (c *flatColumn) read(n int) (arrow.Array, error) {
+	mem := c.f.fill
 	if c.ccr == nil {
 		return nil, errShortChunk
 	}
@@ -241,11 +245,9 @@ func (c *flatColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	case flatFloat64:
 		return readFixed[float64](c, c.ccr.(*file.Float64ColumnChunkReader), n, mem)
 	case flatDec32:
-		c.i32 = grow(c.i32, n)
-		return readWiden(c, c.ccr.(*file.Int32ColumnChunkReader), c.i32, n, mem)
+		return readWiden[int32](c, c.ccr.(*file.Int32ColumnChunkReader), n, mem)
 	case flatDec64:
-		c.i64 = grow(c.i64, n)
-		return readWiden(c, c.ccr.(*file.Int64ColumnChunkReader), c.i64, n, mem)
+		return readWiden[int64](c, c.ccr.(*file.Int64ColumnChunkReader), n, mem)
 	case flatBool:
 		return c.readBool(n, mem)
 	case flatBytes:
@@ -304,31 +306,34 @@ func readFixed[T int32 | int64 | float32 | float64](c *flatColumn, r batchReader
 	return makeArray(c.typ, n, nulls, validity, vals), nil
 }
 
-// readWiden decodes n rows of an INT32 or INT64 decimal into scratch and
-// sign-extends them into a decimal128 buffer (low word first, as Arrow
-// lays out decimal128 on little-endian machines).
-func readWiden[T int32 | int64](c *flatColumn, r batchReader[T], scratch []T, n int, mem memory.Allocator) (arrow.Array, error) {
-	defs, _, validity, nulls, err := readBatch(c, r, scratch, n, mem)
+// readWiden decodes n rows of an INT32 or INT64 decimal into the front
+// of their decimal128 buffer and sign-extends them in place, back to
+// front (low word first, as Arrow lays out decimal128 on little-endian
+// machines): value j moves to row i >= j, whose 16 bytes lie at or past
+// value j's own, so no value is overwritten before it is read.
+func readWiden[T int32 | int64](c *flatColumn, r batchReader[T], n int, mem memory.Allocator) (arrow.Array, error) {
+	vals := newBuffer(mem, 16*n)
+	defer vals.Release()
+	in := arrow.GetData[T](vals.Bytes())[:n]
+	defs, read, validity, nulls, err := readBatch(c, r, in, n, mem)
 	if err != nil {
 		return nil, err
 	}
 	if validity != nil {
 		defer validity.Release()
 	}
-	vals := newBuffer(mem, 16*n)
-	defer vals.Release()
 	out := arrow.GetData[uint64](vals.Bytes())[:2*n]
 	if validity == nil {
-		for i, v := range scratch[:n] {
-			out[2*i] = uint64(int64(v))
-			out[2*i+1] = uint64(int64(v) >> 63)
+		for i := n - 1; i >= 0; i-- {
+			v := int64(in[i])
+			out[2*i], out[2*i+1] = uint64(v), uint64(v>>63)
 		}
 	} else {
-		j := 0
-		for i, d := range defs {
-			if d == 1 {
-				v := int64(scratch[j])
-				j++
+		j := read - 1
+		for i := n - 1; i >= 0; i-- {
+			if defs[i] == 1 {
+				v := int64(in[j])
+				j--
 				out[2*i], out[2*i+1] = uint64(v), uint64(v>>63)
 			} else {
 				out[2*i], out[2*i+1] = 0, 0
@@ -376,7 +381,9 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 	if c.bytesPerRow > 0 {
 		est = int(c.bytesPerRow*1.1*float64(n)) + 256
 	}
-	out := newByteSink(mem, est)
+	// The bytes themselves come from the zeroing allocator: Go code may
+	// keep strings of them past the batch (see membudget.Recycler).
+	out := newByteSink(c.f.mem, est)
 	defer out.release()
 	offs[0] = 0
 	for got := 0; got < n; {
@@ -427,7 +434,7 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 		got += int(total)
 	}
 	c.bytesPerRow = float64(out.pos) / float64(n)
-	dataBuf := out.finish(mem)
+	dataBuf := out.finish(c.f.mem)
 	defer dataBuf.Release()
 	validity, nulls, err := validityOf(defs, n-countNulls(defs), mem)
 	if err != nil {
@@ -499,6 +506,9 @@ func (c *flatColumn) readFixedLen(n int, mem memory.Allocator) (arrow.Array, err
 	size := c.width
 	if c.kind == flatDecFixed {
 		size = 16
+	}
+	if c.kind == flatFixed {
+		mem = c.f.mem // bytes, as for strings
 	}
 	vals := newBuffer(mem, size*n)
 	defer vals.Release()
@@ -637,7 +647,8 @@ func spread[T any](out []T, read int, defs []int16) {
 	}
 }
 
-// newBuffer allocates a buffer of exactly n bytes from mem.
+// newBuffer allocates a buffer of exactly n bytes from mem; from a fill
+// allocator its contents are undefined.
 func newBuffer(mem memory.Allocator, n int) *memory.Buffer {
 	b := memory.NewResizableBuffer(mem)
 	b.Resize(n)
@@ -648,4 +659,29 @@ func makeArray(t arrow.DataType, n, nulls int, validity, vals *memory.Buffer) ar
 	d := array.NewData(t, n, []*memory.Buffer{validity, vals}, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d)
+}
+
+// uninitAllocator is an allocator that can also hand out memory without
+// clearing it, as the engine's per-query membudget.Recycler does (which
+// recycles only such memory): for pages, numbers, offsets and bitmaps,
+// never for bytes that Go code could keep as strings.
+type uninitAllocator interface {
+	AllocateUninit(n int) []byte
+}
+
+// fillAlloc is mem allocating without clearing, for buffers that are
+// written in full before anything reads them.
+type fillAlloc struct {
+	memory.Allocator
+	u uninitAllocator
+}
+
+func (a fillAlloc) Allocate(n int) []byte { return a.u.AllocateUninit(n) }
+
+// fillAllocator returns mem allocating without clearing, if it can.
+func fillAllocator(mem memory.Allocator) (memory.Allocator, bool) {
+	if u, ok := mem.(uninitAllocator); ok {
+		return fillAlloc{Allocator: mem, u: u}, true
+	}
+	return mem, false
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -120,6 +121,14 @@ func scanOnce(b *testing.B, parts []connectors.Partition, mem memory.Allocator, 
 	return rows, bytes
 }
 
+func parts(b *testing.B, tbl *Table, req connectors.ScanRequest) []connectors.Partition {
+	ps, err := tbl.Partitions(context.Background(), req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ps
+}
+
 // BenchmarkScan scans 1Mi rows; SetBytes is the Arrow bytes produced per
 // scan, so MB/s is decoded-output throughput.
 func BenchmarkScan(b *testing.B) {
@@ -148,26 +157,32 @@ func BenchmarkScan(b *testing.B) {
 			for _, parallel := range []bool{false, true} {
 				tbl := tables[dict]
 				b.Run(fmt.Sprintf("%s/dict=%v/parallel=%v", tc.name, dict, parallel), func(b *testing.B) {
-					benchScan(b, tbl, tc.req, parallel)
+					benchScan(b, tbl, tc.req, parallel, false)
 				})
 			}
 		}
 	}
 }
 
-func benchScan(b *testing.B, tbl *Table, req connectors.ScanRequest, parallel bool) {
-	mem := memory.NewGoAllocator()
-	parts, err := tbl.Partitions(context.Background(), req)
-	if err != nil {
-		b.Fatal(err)
+// benchScan scans with Go's allocator, or with recycle through a
+// membudget.Recycler per scan, as the engine gives each query.
+func benchScan(b *testing.B, tbl *Table, req connectors.ScanRequest, parallel, recycle bool) {
+	goMem := memory.NewGoAllocator()
+	scan := func() (rows, bytes int64) {
+		if !recycle {
+			return scanOnce(b, parts(b, tbl, req), goMem, parallel)
+		}
+		budget := membudget.New(membudget.Options{Limit: 1 << 30})
+		defer budget.Close()
+		return scanOnce(b, parts(b, tbl, req), membudget.NewRecycler(goMem, budget, false), parallel)
 	}
-	_, bytes := scanOnce(b, parts, mem, parallel)
+	_, bytes := scan()
 	b.SetBytes(bytes)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var rows int64
 	for b.Loop() {
-		rows, _ = scanOnce(b, parts, mem, parallel)
+		rows, _ = scan()
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mrows/s")
 }
@@ -194,7 +209,7 @@ func BenchmarkScanDictionary(b *testing.B) {
 					req.Dictionary = make([]bool, len(cols))
 					req.Dictionary[0] = true
 				}
-				benchScan(b, tbl, req, false)
+				benchScan(b, tbl, req, false, false)
 			})
 		}
 	}
@@ -203,7 +218,8 @@ func BenchmarkScanDictionary(b *testing.B) {
 // BenchmarkScanLineitemSF1 scans every column of TPC-H SF1 lineitem from
 // the mesh in MESHQL_TPCH_SF1_MESH (skipped without it), as
 // `SELECT * FROM lineitem` does under the engine; parallel=true reads
-// GOMAXPROCS partitions at a time.
+// GOMAXPROCS partitions at a time; alloc=recycler allocates as the engine
+// does, through a per-scan membudget.Recycler.
 func BenchmarkScanLineitemSF1(b *testing.B) {
 	dir := os.Getenv("MESHQL_TPCH_SF1_MESH")
 	if dir == "" {
@@ -227,9 +243,11 @@ func BenchmarkScanLineitemSF1(b *testing.B) {
 		idx  []int
 	}{{"all", all}, {"q6", q6}} {
 		for _, parallel := range []bool{false, true} {
-			b.Run(fmt.Sprintf("cols=%s/parallel=%v", cols.name, parallel), func(b *testing.B) {
-				benchScan(b, tbl, connectors.ScanRequest{Columns: cols.idx, Limit: -1}, parallel)
-			})
+			for _, alloc := range []string{"go", "recycler"} {
+				b.Run(fmt.Sprintf("cols=%s/parallel=%v/alloc=%s", cols.name, parallel, alloc), func(b *testing.B) {
+					benchScan(b, tbl, connectors.ScanRequest{Columns: cols.idx, Limit: -1}, parallel, alloc == "recycler")
+				})
+			}
 		}
 	}
 }

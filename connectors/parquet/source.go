@@ -37,21 +37,24 @@ type fileSource struct {
 
 // columnReader reads one requested field of a partition.
 type columnReader interface {
-	// startGroup is called before the first row of each row group.
-	startGroup(rg *file.RowGroupReader) error
+	// startGroup is called before the first row of row group g.
+	startGroup(g int) error
 	// read returns the next n rows, all from the current row group.
-	read(n int, mem memory.Allocator) (arrow.Array, error)
+	read(n int) (arrow.Array, error)
 	release()
 }
 
 // pqarrowColumn reads a field through pqarrow: nested fields,
 // dictionaries and the types flatKindOf leaves alone. It follows the row
 // groups itself.
-type pqarrowColumn struct{ cr *pqarrow.ColumnReader }
+type pqarrowColumn struct {
+	cr  *pqarrow.ColumnReader
+	mem memory.Allocator
+}
 
-func (c *pqarrowColumn) startGroup(*file.RowGroupReader) error { return nil }
+func (c *pqarrowColumn) startGroup(int) error { return nil }
 
-func (c *pqarrowColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+func (c *pqarrowColumn) read(n int) (arrow.Array, error) {
 	ch, err := c.cr.NextBatch(int64(n))
 	if err != nil {
 		return nil, err
@@ -61,7 +64,7 @@ func (c *pqarrowColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	if chunks := ch.Chunks(); len(chunks) == 1 {
 		a = chunks[0]
 		a.Retain()
-	} else if a, err = array.Concatenate(chunks, mem); err != nil {
+	} else if a, err = array.Concatenate(chunks, c.mem); err != nil {
 		return nil, err
 	}
 	if a.Len() != n {
@@ -127,6 +130,10 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 		}
 	}()
 	props := pq.NewReaderProperties(mem)
+	// Pages are read from the file into the page reader's own buffer
+	// (from mem, so recycled), instead of each column chunk first into a
+	// fresh buffer of its size and then copied.
+	props.BufferedStreamEnabled = true
 	s.rdr, err = file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(props))
 	if err != nil {
 		return nil, corrupt(path, err)
@@ -148,6 +155,17 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	}
 	var fr *pqarrow.FileReader // only for the fields flatColumn does not read
 	cf := newChunkFile(s.rdr, s.f, p.file.obj.Size, props, mem)
+	if fill, ok := fillAllocator(mem); ok {
+		// The flat columns' page readers get their page buffers from
+		// fill: each page is read or decompressed over the whole of
+		// its buffer before it is decoded.
+		pageProps := pq.NewReaderProperties(fill)
+		pageProps.BufferedStreamEnabled = true
+		if cf.pages, err = file.NewParquetReader(s.f, file.WithMetadata(p.file.meta), file.WithReadProps(pageProps)); err != nil {
+			return nil, corrupt(path, err)
+		}
+		cf.props, cf.fill = pageProps, fill
+	}
 	s.cols = make([]columnReader, len(uniq))
 	for i, c := range uniq {
 		if leaf := p.file.flatLeaf[c]; leaf >= 0 {
@@ -172,7 +190,7 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 			}
 			return nil, corrupt(path, fmt.Errorf("%d readers for one column", len(rs)))
 		}
-		s.cols[i] = &pqarrowColumn{cr: rs[0]}
+		s.cols[i] = &pqarrowColumn{cr: rs[0], mem: mem}
 		want := p.t.schema.Field(c)
 		if g := sch.Field(0); g.Name != want.Name || !arrow.TypeEqual(g.Type, wantType[c]) {
 			return nil, corrupt(path, fmt.Errorf("column %q reads as %s, want %s; the file changed since it was opened", want.Name, g.Type, wantType[c]))
@@ -209,13 +227,13 @@ func (s *fileSource) NextBatch() (b arrow.RecordBatch, err error) {
 		if len(s.groups) == 0 {
 			return nil, io.EOF
 		}
-		rg := s.rdr.RowGroup(s.groups[0])
+		g := s.groups[0]
 		s.groups = s.groups[1:]
-		if s.left = rg.NumRows(); s.left < 0 {
+		if s.left = s.rdr.RowGroup(g).NumRows(); s.left < 0 {
 			return nil, corrupt(s.path, fmt.Errorf("row group of %d rows", s.left))
 		}
 		for _, c := range s.cols {
-			if err := c.startGroup(rg); err != nil {
+			if err := c.startGroup(g); err != nil {
 				return nil, corrupt(s.path, err)
 			}
 		}
@@ -230,7 +248,7 @@ func (s *fileSource) NextBatch() (b arrow.RecordBatch, err error) {
 		}
 	}()
 	for i, c := range s.cols {
-		a, err := c.read(n, s.mem)
+		a, err := c.read(n)
 		if err != nil {
 			return nil, corrupt(s.path, err)
 		}

@@ -7,9 +7,10 @@
 //
 // The accounting is of the Arrow data an operator keeps (the logical size
 // of retained arrays, see ArrayBytes) plus the estimated size of its own
-// structures (hash tables, accumulators). It is a budget, not an
-// allocator: Go's allocator and Arrow's allocator are not wrapped, so the
-// numbers are what operators declare.
+// structures (hash tables, accumulators): the numbers are what operators
+// declare. The one allocator here, Recycler, only keeps the large buffers
+// a query has released for its next allocations, and reserves what it
+// keeps.
 //
 // A Budget also owns the query's spill directory, created on first use
 // under the configured temp folder and removed by Close (the engine closes
@@ -20,7 +21,7 @@
 // so that the sum over concurrent queries is bounded too.
 //
 // Key API: New, NewPool, Budget.Reserve, Reservation.TryGrow / Grow / Shrink,
-// Budget.CreateSpillFile, Budget.Close, ParseSize, FormatSize.
+// Budget.CreateSpillFile, Budget.Close, NewRecycler, ParseSize, FormatSize.
 // It imports arrow and sqltypes.
 package membudget
 
@@ -64,9 +65,10 @@ type Budget struct {
 	pooled atomic.Int64
 	ended  atomic.Bool
 
-	mu     sync.Mutex
-	dir    string
-	closed bool
+	mu        sync.Mutex
+	dir       string
+	closed    bool
+	recyclers []*Recycler // closed by Close
 }
 
 // New returns a budget.
@@ -222,13 +224,20 @@ func (b *Budget) pool() *Pool {
 	return b.opts.Pool
 }
 
-// Close returns what the query still holds to the pool and removes the
-// spill folder and everything in it. Later CreateSpillFile calls fail. It
+// Close closes the query's recyclers, returns what the query still holds
+// to the pool and removes the spill folder and everything in it. Later CreateSpillFile calls fail. It
 // is idempotent. Call it once the query's operators have stopped: what
 // they reserve after Close is not drawn from the pool.
 func (b *Budget) Close() error {
 	if b == nil {
 		return nil
+	}
+	b.mu.Lock()
+	recyclers := b.recyclers
+	b.recyclers = nil
+	b.mu.Unlock()
+	for _, r := range recyclers {
+		r.Close()
 	}
 	if !b.ended.Swap(true) && b.opts.Pool != nil {
 		b.opts.Pool.release(b.pooled.Swap(0))
@@ -261,6 +270,7 @@ func SpillIOError(err error) *sqltypes.Error { return spillIOError(err) }
 type Reservation struct {
 	b       *Budget
 	name    string
+	kept    bool // a Recycler's: refused outright, never trims recyclers
 	size    atomic.Int64
 	peak    atomic.Int64
 	spilled atomic.Int64
@@ -276,10 +286,26 @@ func (r *Reservation) TryGrow(n int64) bool {
 		return true
 	}
 	if r.b != nil && !r.b.tryGrow(n) {
-		return false
+		// Buffers kept for reuse give way to an operator's memory.
+		if r.kept || r.b.trimRecyclers() == 0 || !r.b.tryGrow(n) {
+			return false
+		}
 	}
 	notePeak(&r.peak, r.size.Add(n))
 	return true
+}
+
+// trimRecyclers makes the query's recyclers give back the buffers they
+// keep and returns how many bytes that freed.
+func (b *Budget) trimRecyclers() int64 {
+	b.mu.Lock()
+	rs := append([]*Recycler(nil), b.recyclers...)
+	b.mu.Unlock()
+	var n int64
+	for _, r := range rs {
+		n += r.trim()
+	}
+	return n
 }
 
 // Grow reserves n more bytes or fails with 53200 naming the operator.

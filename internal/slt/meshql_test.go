@@ -65,8 +65,10 @@ func TestSLTAgainstMeshQL(t *testing.T) {
 		Mesh:       mesh,
 		Connectors: []connectors.Connector{parquet.New()},
 		Mem:        mem,
-		Workers:    2,
-		Clock:      FixtureOptions().Now.Local,
+		// A read of an array after its release reads the poison.
+		PoisonReleased: true,
+		Workers:        2,
+		Clock:          FixtureOptions().Now.Local,
 	})
 	if err != nil {
 		t.Fatal(err)

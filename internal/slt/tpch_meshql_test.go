@@ -31,8 +31,10 @@ func newMeshQLSession(t *testing.T, mesh *catalog.Mesh) *engine.Session {
 		Mesh:       mesh,
 		Connectors: []connectors.Connector{parquet.New()},
 		Mem:        mem,
-		Workers:    2,
-		Clock:      FixtureOptions().Now.Local,
+		// A read of an array after its release reads the poison.
+		PoisonReleased: true,
+		Workers:        2,
+		Clock:          FixtureOptions().Now.Local,
 	})
 	if err != nil {
 		t.Fatal(err)
