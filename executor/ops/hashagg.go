@@ -24,10 +24,13 @@ type hashAggOp struct {
 	schema *arrow.Schema
 	seed   maphash.Seed
 	res    *membudget.Reservation
-	out    arrow.RecordBatch
-	pos    int64
-	done   bool
-	closed bool
+	// plain is the inputs' schema without dictionaries (hashaggdict.go).
+	plain     *arrow.Schema
+	plainOnce sync.Once
+	out       arrow.RecordBatch
+	pos       int64
+	done      bool
+	closed    bool
 	// Spilling (hashaggspill.go): partitions still to aggregate.
 	tasks []aggTask
 }
@@ -125,6 +128,7 @@ type aggPart struct {
 	gids  []int32
 	fgids []int32
 	sel   []int32
+	dict  dictScratch
 	spillState
 }
 
@@ -217,14 +221,14 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 // consume folds one batch into the part, or, once the part is over
 // budget, the rows of its known groups, spilling the others.
 func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
-	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	if p.spill != nil {
+		return p.consumeSpilling(ctx, b)
+	}
+	keys, err := p.o.evalKeys(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer releaseArrays(keys)
-	if p.spill != nil {
-		return p.consumeSpilling(ctx, b, keys)
-	}
 	before := p.table.len()
 	retained, err := p.aggregate(ctx, b, keys, true)
 	if err != nil {
@@ -239,7 +243,9 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
 	if add {
-		p.table.insert(keys, p.gids)
+		if err := p.insertKeys(ctx, keys, nil); err != nil {
+			return 0, err
+		}
 	} else {
 		p.table.lookup(keys, p.gids)
 	}

@@ -85,7 +85,7 @@ func (p *aggPart) consumeWhere(ctx context.Context, b arrow.RecordBatch, pred ex
 // filter drops (x <> 0 … sum(1/x)), so the caller evaluates again on the
 // selected rows only.
 func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (bool, error) {
-	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	keys, err := p.o.evalKeys(ctx, b)
 	if err != nil {
 		return false, nonDataError(err)
 	}
@@ -98,7 +98,7 @@ func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (boo
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
 	before := p.table.len()
-	if err := p.insertSelected(keys); err != nil {
+	if err := p.insertKeys(ctx, keys, p.sel); err != nil {
 		return true, err
 	}
 	if err := p.update(in); err != nil {

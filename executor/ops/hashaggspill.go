@@ -74,13 +74,24 @@ func (p *aggPart) account(n int64) error {
 		return err
 	}
 	p.hasher = h
-	p.spill = newSpillPartitions(p.o.env.Mem, res, p.o.inputs[0].Schema(), p.level)
+	p.spill = newSpillPartitions(p.o.env.Mem, res, p.o.plainSchema(), p.level)
 	return nil
 }
 
 // consumeSpilling aggregates the rows of b whose groups the part has and
-// writes the others to the spill partitions.
-func (p *aggPart) consumeSpilling(ctx context.Context, b arrow.RecordBatch, keys []arrow.Array) error {
+// writes the others, decoded from any dictionaries, to the spill
+// partitions.
+func (p *aggPart) consumeSpilling(ctx context.Context, b arrow.RecordBatch) error {
+	b, err := p.o.plainBatch(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer b.Release()
+	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
 	misses, err := p.foldKnown(ctx, b, keys)
 	if err != nil || len(misses) == 0 {
 		return err
