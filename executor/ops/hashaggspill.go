@@ -211,7 +211,7 @@ func (o *hashAggOp) runTask(ctx context.Context, t aggTask) (arrow.RecordBatch, 
 
 // readSpilled passes every batch of files to fn (which does not keep it).
 func (o *hashAggOp) readSpilled(ctx context.Context, files []*spillFile, fn func(arrow.RecordBatch) error) error {
-	schema := o.inputs[0].Schema()
+	schema := o.plainSchema()
 	for _, f := range files {
 		src := newSpillSource(o.env.Mem, schema, f)
 		err := src.Open(ctx)
@@ -239,7 +239,7 @@ func (o *hashAggOp) readSpilled(ctx context.Context, files []*spillFile, fn func
 func (o *hashAggOp) foldSpilled(ctx context.Context, final *aggPart) error {
 	for i := range o.tasks {
 		t := &o.tasks[i]
-		w, err := newSpillWriter(o.env.Mem, o.res, o.inputs[0].Schema())
+		w, err := newSpillWriter(o.env.Mem, o.res, o.plainSchema())
 		if err != nil {
 			return err
 		}
