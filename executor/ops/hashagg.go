@@ -18,7 +18,7 @@ import (
 type hashAggOp struct {
 	env    *executor.Env
 	inputs []executor.Operator
-	preds  []expr.Expr // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
+	preds  []*rowFilter // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
 	groups []expr.Expr
 	aggs   []Aggregate
 	schema *arrow.Schema
@@ -462,7 +462,7 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 
 // feed drains an opened input into p, keeping the rows where pred (nil:
 // every row) is TRUE.
-func feed(ctx context.Context, in executor.Operator, pred expr.Expr, p *aggPart) error {
+func feed(ctx context.Context, in executor.Operator, pred *rowFilter, p *aggPart) error {
 	for {
 		b, err := in.Next(ctx)
 		if err == io.EOF {
@@ -520,7 +520,7 @@ func (o *hashAggOp) runParallel(ctx context.Context, parts []*aggPart) error {
 	return first
 }
 
-func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch, pred expr.Expr) (err error) {
+func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch, pred *rowFilter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError(r)

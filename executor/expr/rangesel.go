@@ -1,0 +1,290 @@
+package expr
+
+import (
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Range predicates as selection vectors. A filter that is a conjunction
+// of comparisons of columns with constants (TPC-H Q6: a date range, a
+// discount range and a quantity bound) keeps a row exactly when each
+// column lies in an interval. Evaluated as expressions, every comparison
+// fills a boolean array for the whole batch and every AND combines two;
+// instead, the comparisons on one column are merged into one interval,
+// the first column's interval selects row positions in one pass, and
+// each further column only looks at the rows still selected. The
+// comparisons cannot fail and do not depend on order, so the result is
+// the set of rows for which the predicate is TRUE (NULLs are not in any
+// interval).
+
+// Ranges is a predicate compiled into one interval per column.
+type Ranges struct {
+	cols []colRange
+}
+
+type rangeKind uint8
+
+const (
+	range32  rangeKind = iota // int32 and date
+	range64                   // bigint and timestamp
+	rangeDec                  // decimal128 of one scale
+)
+
+// colRange is lo <= column <= hi (empty when no value can be in it).
+type colRange struct {
+	col      int
+	kind     rangeKind
+	lo, hi   int64
+	dlo, dhi decimal128.Num
+	empty    bool
+	id       arrow.Type // the Arrow type of the column
+	sqlType  sqltypes.Type
+}
+
+// CompileRanges returns e as per-column intervals when e is an AND tree
+// of comparisons (=, <, <=, >, >=) of a column of an integer, date,
+// timestamp or numeric type with a non-NULL constant of the same layout;
+// else nil.
+func CompileRanges(e Expr) *Ranges {
+	r := &Ranges{}
+	if !r.add(e) || len(r.cols) == 0 {
+		return nil
+	}
+	return r
+}
+
+func (r *Ranges) add(e Expr) bool {
+	if l, ok := e.(*logicExpr); ok {
+		return l.op == OpAnd && r.add(l.l) && r.add(l.r)
+	}
+	c, ok := e.(*cmpExpr)
+	if !ok {
+		return false
+	}
+	op := c.op
+	col, isCol := c.l.(*ColumnExpr)
+	lit := c.r
+	if !isCol {
+		if col, isCol = c.r.(*ColumnExpr); !isCol {
+			return false
+		}
+		lit = c.l
+		op = flipComparison(op)
+	}
+	v, ok := IsLiteral(lit)
+	if !ok || v == nil || !sameScalarLayout(col.T, lit.Type()) {
+		return false
+	}
+	switch op {
+	case OpEq, OpLt, OpLe, OpGt, OpGe:
+	default:
+		return false
+	}
+	cr := r.column(col)
+	if cr == nil {
+		return false
+	}
+	switch x := v.(type) {
+	case int32:
+		return cr.kind == range32 && cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
+	case arrow.Date32:
+		return cr.kind == range32 && cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
+	case int64:
+		return cr.kind == range64 && cr.bound(op, x, math.MinInt64, math.MaxInt64)
+	case arrow.Timestamp:
+		return cr.kind == range64 && cr.bound(op, int64(x), math.MinInt64, math.MaxInt64)
+	case decimal128.Num:
+		return cr.kind == rangeDec && cr.boundDec(op, x)
+	}
+	return false
+}
+
+// flipComparison is op with its operands swapped (c < x is x > c).
+func flipComparison(op BinaryOp) BinaryOp {
+	switch op {
+	case OpLt:
+		return OpGt
+	case OpLe:
+		return OpGe
+	case OpGt:
+		return OpLt
+	case OpGe:
+		return OpLe
+	}
+	return op
+}
+
+// column returns the interval of column c, adding an unbounded one; nil
+// for a type without intervals.
+func (r *Ranges) column(c *ColumnExpr) *colRange {
+	for i := range r.cols {
+		if r.cols[i].col == c.Index {
+			if !r.cols[i].sqlType.Equal(c.T) {
+				return nil
+			}
+			return &r.cols[i]
+		}
+	}
+	cr := colRange{col: c.Index, sqlType: c.T}
+	switch id := c.T.Arrow().ID(); id {
+	case arrow.INT32, arrow.DATE32:
+		cr.kind, cr.id = range32, id
+		cr.lo, cr.hi = math.MinInt32, math.MaxInt32
+	case arrow.INT64, arrow.TIMESTAMP:
+		cr.kind, cr.id = range64, id
+		cr.lo, cr.hi = math.MinInt64, math.MaxInt64
+	case arrow.DECIMAL128:
+		cr.kind, cr.id = rangeDec, id
+		cr.dlo, cr.dhi = decimal128.New(math.MinInt64, 0), decimal128.New(math.MaxInt64, math.MaxUint64)
+	default:
+		return nil
+	}
+	r.cols = append(r.cols, cr)
+	return &r.cols[len(r.cols)-1]
+}
+
+// bound narrows an integer interval by "column op s"; minV and maxV are
+// the type's limits.
+func (cr *colRange) bound(op BinaryOp, s, minV, maxV int64) bool {
+	lo, hi := minV, maxV
+	switch op {
+	case OpEq:
+		lo, hi = s, s
+	case OpLt:
+		if s == minV {
+			cr.empty = true
+		}
+		hi = s - 1
+	case OpLe:
+		hi = s
+	case OpGt:
+		if s == maxV {
+			cr.empty = true
+		}
+		lo = s + 1
+	case OpGe:
+		lo = s
+	}
+	cr.lo, cr.hi = max(cr.lo, lo), min(cr.hi, hi)
+	if cr.lo > cr.hi {
+		cr.empty = true
+	}
+	return true
+}
+
+// boundDec is bound for decimals: their values are scaled integers far
+// from the 128-bit limits, so s ± 1 cannot overflow.
+func (cr *colRange) boundDec(op BinaryOp, s decimal128.Num) bool {
+	one := decimal128.FromI64(1)
+	lo, hi := cr.dlo, cr.dhi
+	switch op {
+	case OpEq:
+		lo, hi = s, s
+	case OpLt:
+		hi = s.Sub(one)
+	case OpLe:
+		hi = s
+	case OpGt:
+		lo = s.Add(one)
+	case OpGe:
+		lo = s
+	}
+	if lo.Greater(cr.dlo) {
+		cr.dlo = lo
+	}
+	if hi.Less(cr.dhi) {
+		cr.dhi = hi
+	}
+	if cr.dlo.Greater(cr.dhi) {
+		cr.empty = true
+	}
+	return true
+}
+
+// Select returns the positions of the rows of cols (a batch's columns)
+// where the predicate is TRUE, reusing sel's storage. It reports false
+// when a column does not have the layout the predicate was compiled for
+// (a dictionary array, say): evaluate the expression instead.
+func (r *Ranges) Select(cols []arrow.Array, n int, sel []int32) ([]int32, bool) {
+	for i := range r.cols {
+		c := &r.cols[i]
+		if c.col >= len(cols) {
+			return sel, false
+		}
+		if cols[c.col].DataType().ID() != c.id {
+			return sel, false
+		}
+	}
+	if cap(sel) < n {
+		sel = make([]int32, n)
+	}
+	sel = sel[:n]
+	for i := range sel {
+		sel[i] = int32(i)
+	}
+	for i := range r.cols {
+		c := &r.cols[i]
+		if c.empty {
+			return sel[:0], true
+		}
+		a := cols[c.col]
+		var valid []byte
+		off := a.Data().Offset()
+		if a.NullN() > 0 {
+			valid = a.NullBitmapBytes()
+		}
+		switch c.kind {
+		case range32:
+			sel = refine(values[int32](a), int32(c.lo), int32(c.hi), valid, off, sel)
+		case range64:
+			sel = refine(values[int64](a), c.lo, c.hi, valid, off, sel)
+		case rangeDec:
+			sel = refineDec(values[decimal128.Num](a), c.dlo, c.dhi, valid, off, sel)
+		}
+		if len(sel) == 0 {
+			break
+		}
+	}
+	return sel, true
+}
+
+// refine keeps the rows of sel whose value is valid and in [lo, hi].
+func refine[T int32 | int64](vals []T, lo, hi T, valid []byte, off int, sel []int32) []int32 {
+	k := 0
+	if valid == nil {
+		for _, i := range sel {
+			v := vals[i]
+			sel[k] = i
+			if v >= lo && v <= hi {
+				k++
+			}
+		}
+		return sel[:k]
+	}
+	for _, i := range sel {
+		v := vals[i]
+		sel[k] = i
+		if v >= lo && v <= hi && bitutil.BitIsSet(valid, off+int(i)) {
+			k++
+		}
+	}
+	return sel[:k]
+}
+
+// refineDec is refine for decimals.
+func refineDec(vals []decimal128.Num, lo, hi decimal128.Num, valid []byte, off int, sel []int32) []int32 {
+	k := 0
+	for _, i := range sel {
+		v := vals[i]
+		sel[k] = i
+		if !decLess(v, lo) && !decLess(hi, v) && (valid == nil || bitutil.BitIsSet(valid, off+int(i))) {
+			k++
+		}
+	}
+	return sel[:k]
+}
