@@ -20,6 +20,7 @@ type hashAggOp struct {
 	inputs []executor.Operator
 	preds  []*rowFilter // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
 	groups []expr.Expr
+	shared []expr.Expr // arithmetic the arguments share (hashaggshare.go)
 	aggs   []Aggregate
 	schema *arrow.Schema
 	seed   maphash.Seed
@@ -110,6 +111,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 	}
 	o := &hashAggOp{env: env, inputs: append([]executor.Operator(nil), inputs...), groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
 		res: env.Reserve("HashAggregate")}
+	o.shareArguments()
 	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {
 		return nil, err
@@ -275,6 +277,14 @@ func (in *aggInputs) release() {
 // it was.
 func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInputs, error) {
 	env := p.o.env
+	if len(p.o.shared) > 0 {
+		xb, err := p.o.withShared(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		defer xb.Release()
+		b = xb
+	}
 	in := &aggInputs{args: make([][]arrow.Array, len(p.o.aggs)), keep: make([][]int32, len(p.o.aggs))}
 	for j, a := range p.o.aggs {
 		if a.Filter != nil {
