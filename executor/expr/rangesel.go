@@ -22,8 +22,8 @@ import (
 // the set of rows for which the predicate is TRUE (NULLs are not in any
 // interval).
 
-// Ranges is a predicate compiled into one interval per column.
-type Ranges struct {
+// intervals is a predicate compiled into one interval per column.
+type intervals struct {
 	cols []colRange
 }
 
@@ -46,19 +46,19 @@ type colRange struct {
 	sqlType  sqltypes.Type
 }
 
-// CompileRanges returns e as per-column intervals when e is an AND tree
+// compileIntervals returns e as per-column intervals when e is an AND tree
 // of comparisons (=, <, <=, >, >=) of a column of an integer, date,
 // timestamp or numeric type with a non-NULL constant of the same layout;
 // else nil.
-func CompileRanges(e Expr) *Ranges {
-	r := &Ranges{}
+func compileIntervals(e Expr) *intervals {
+	r := &intervals{}
 	if !r.add(e) || len(r.cols) == 0 {
 		return nil
 	}
 	return r
 }
 
-func (r *Ranges) add(e Expr) bool {
+func (r *intervals) add(e Expr) bool {
 	if l, ok := e.(*logicExpr); ok {
 		return l.op == OpAnd && r.add(l.l) && r.add(l.r)
 	}
@@ -85,23 +85,48 @@ func (r *Ranges) add(e Expr) bool {
 	default:
 		return false
 	}
+	var kind rangeKind
+	switch v.(type) {
+	case int32, arrow.Date32:
+		kind = range32
+	case int64, arrow.Timestamp:
+		kind = range64
+	case decimal128.Num:
+		kind = rangeDec
+	default:
+		return false
+	}
+	if k, ok := kindOf(col.T); !ok || k != kind {
+		return false
+	}
 	cr := r.column(col)
 	if cr == nil {
 		return false
 	}
 	switch x := v.(type) {
 	case int32:
-		return cr.kind == range32 && cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
+		return cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
 	case arrow.Date32:
-		return cr.kind == range32 && cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
+		return cr.bound(op, int64(x), math.MinInt32, math.MaxInt32)
 	case int64:
-		return cr.kind == range64 && cr.bound(op, x, math.MinInt64, math.MaxInt64)
+		return cr.bound(op, x, math.MinInt64, math.MaxInt64)
 	case arrow.Timestamp:
-		return cr.kind == range64 && cr.bound(op, int64(x), math.MinInt64, math.MaxInt64)
-	case decimal128.Num:
-		return cr.kind == rangeDec && cr.boundDec(op, x)
+		return cr.bound(op, int64(x), math.MinInt64, math.MaxInt64)
 	}
-	return false
+	return cr.boundDec(op, v.(decimal128.Num))
+}
+
+// kindOf is the interval kind of columns of type t.
+func kindOf(t sqltypes.Type) (rangeKind, bool) {
+	switch t.Arrow().ID() {
+	case arrow.INT32, arrow.DATE32:
+		return range32, true
+	case arrow.INT64, arrow.TIMESTAMP:
+		return range64, true
+	case arrow.DECIMAL128:
+		return rangeDec, true
+	}
+	return 0, false
 }
 
 // flipComparison is op with its operands swapped (c < x is x > c).
@@ -121,7 +146,7 @@ func flipComparison(op BinaryOp) BinaryOp {
 
 // column returns the interval of column c, adding an unbounded one; nil
 // for a type without intervals.
-func (r *Ranges) column(c *ColumnExpr) *colRange {
+func (r *intervals) column(c *ColumnExpr) *colRange {
 	for i := range r.cols {
 		if r.cols[i].col == c.Index {
 			if !r.cols[i].sqlType.Equal(c.T) {
@@ -210,7 +235,7 @@ func (cr *colRange) boundDec(op BinaryOp, s decimal128.Num) bool {
 // where the predicate is TRUE, reusing sel's storage. It reports false
 // when a column does not have the layout the predicate was compiled for
 // (a dictionary array, say): evaluate the expression instead.
-func (r *Ranges) Select(cols []arrow.Array, n int, sel []int32) ([]int32, bool) {
+func (r *intervals) Select(cols []arrow.Array, n int, sel []int32) ([]int32, bool) {
 	for i := range r.cols {
 		c := &r.cols[i]
 		if c.col >= len(cols) {

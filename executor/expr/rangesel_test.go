@@ -12,11 +12,11 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// TestRangesSelect: a conjunction of comparisons of columns (date, int4,
+// TestIntervalsSelect: a conjunction of comparisons of columns (date, int4,
 // int8, numeric) with constants, on either side, selects exactly the
 // rows where every comparison holds on a non-NULL value, also at the
 // types' limits and on sliced batches.
-func TestRangesSelect(t *testing.T) {
+func TestIntervalsSelect(t *testing.T) {
 	env := newTestEnv(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	dec := sqltypes.NumericType(15, 2)
@@ -101,7 +101,7 @@ func TestRangesSelect(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rs := CompileRanges(pred)
+		rs := compileIntervals(pred)
 		if rs == nil {
 			t.Fatalf("%s: not compiled", pred)
 		}
@@ -135,10 +135,10 @@ func TestRangesSelect(t *testing.T) {
 	}
 }
 
-// TestCompileRangesDeclines: predicates that are not a conjunction of
+// TestCompileIntervalsDeclines: predicates that are not a conjunction of
 // column-constant comparisons of interval types are evaluated as
 // expressions.
-func TestCompileRangesDeclines(t *testing.T) {
+func TestCompileIntervalsDeclines(t *testing.T) {
 	i8 := Column(0, sqltypes.TypeInt8, "i")
 	j8 := Column(1, sqltypes.TypeInt8, "j")
 	f8 := Column(2, sqltypes.TypeFloat8, "f")
@@ -158,11 +158,11 @@ func TestCompileRangesDeclines(t *testing.T) {
 		must(Binary(OpLt, i8, Literal(sqltypes.TypeInt8, nil))),
 		must(Binary(OpAnd, lt, Not(must(Binary(OpLt, j8, one))))),
 	} {
-		if CompileRanges(e) != nil {
+		if compileIntervals(e) != nil {
 			t.Errorf("%s compiled into ranges", e)
 		}
 	}
-	if CompileRanges(must(Binary(OpAnd, lt, must(Binary(OpGe, j8, one))))) == nil {
+	if compileIntervals(must(Binary(OpAnd, lt, must(Binary(OpGe, j8, one))))) == nil {
 		t.Error("i < 1 AND j >= 1 not compiled")
 	}
 }

@@ -17,25 +17,23 @@ type filterOp struct {
 	sel   []int32
 }
 
-// rowFilter finds the rows of a batch where a predicate is TRUE: by
-// column intervals when the predicate is a conjunction of comparisons
-// with constants (expr.Ranges), else by evaluating it.
+// rowFilter finds the rows of a batch where a predicate is TRUE:
+// conjunct by conjunct through an expr.Selector when the predicate has
+// several or an interval, else by evaluating it.
 type rowFilter struct {
-	pred   expr.Expr
-	ranges *expr.Ranges // nil: evaluate pred
+	pred expr.Expr
+	sel  *expr.Selector // nil: evaluate pred
 }
 
 func newRowFilter(pred expr.Expr) *rowFilter {
-	return &rowFilter{pred: pred, ranges: expr.CompileRanges(pred)}
+	return &rowFilter{pred: pred, sel: expr.NewSelector(pred)}
 }
 
 // selectRows returns the positions of the rows of b where the predicate
 // is TRUE, in ascending order, reusing sel's storage.
 func (f *rowFilter) selectRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, sel []int32) ([]int32, error) {
-	if f.ranges != nil {
-		if out, ok := f.ranges.Select(b.Columns(), int(b.NumRows()), sel[:0]); ok {
-			return out, nil
-		}
+	if f.sel != nil {
+		return f.sel.Select(ctx, env, b, sel)
 	}
 	mask, err := evalOne(ctx, env, f.pred, b)
 	if err != nil {
