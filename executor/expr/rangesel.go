@@ -313,3 +313,95 @@ func refineDec(vals []decimal128.Num, lo, hi decimal128.Num, valid []byte, off i
 	}
 	return sel[:k]
 }
+
+// intervalUnion is an OR of intervals of one column (TPC-H Q19's three
+// quantity ranges).
+type intervalUnion struct {
+	orig  Expr
+	parts []colRange
+}
+
+// compileUnion returns e as a union of intervals when e is an OR whose
+// every branch is a conjunction of comparisons of one and the same column
+// with constants (see compileIntervals); else nil.
+func compileUnion(e Expr) *intervalUnion {
+	var branches []Expr
+	var flatten func(Expr)
+	flatten = func(x Expr) {
+		if l, ok := x.(*logicExpr); ok && l.op == OpOr {
+			flatten(l.l)
+			flatten(l.r)
+			return
+		}
+		branches = append(branches, x)
+	}
+	flatten(e)
+	if len(branches) < 2 {
+		return nil
+	}
+	u := &intervalUnion{orig: e}
+	for _, br := range branches {
+		iv := compileIntervals(br)
+		if iv == nil || len(iv.cols) != 1 {
+			return nil
+		}
+		if c := iv.cols[0]; len(u.parts) > 0 && (c.col != u.parts[0].col || !c.sqlType.Equal(u.parts[0].sqlType)) {
+			return nil
+		}
+		u.parts = append(u.parts, iv.cols[0])
+	}
+	return u
+}
+
+// refine keeps the rows of sel whose value is valid and in one of the
+// intervals; it reports false, having changed nothing, when the column
+// does not have the layout the union was compiled for.
+func (u *intervalUnion) refine(cols []arrow.Array, sel []int32) ([]int32, bool) {
+	c0 := &u.parts[0]
+	if c0.col >= len(cols) || cols[c0.col].DataType().ID() != c0.id {
+		return sel, false
+	}
+	a := cols[c0.col]
+	valid, off := bitmapOf(a)
+	k := 0
+	switch c0.kind {
+	case range32, range64:
+		var v32 []int32
+		var v64 []int64
+		if c0.kind == range32 {
+			v32 = values[int32](a)
+		} else {
+			v64 = values[int64](a)
+		}
+		for _, i := range sel {
+			var v int64
+			if v32 != nil {
+				v = int64(v32[i])
+			} else {
+				v = v64[i]
+			}
+			in := false
+			for p := range u.parts {
+				in = in || (!u.parts[p].empty && v >= u.parts[p].lo && v <= u.parts[p].hi)
+			}
+			sel[k] = i
+			if in && (valid == nil || bitutil.BitIsSet(valid, off+int(i))) {
+				k++
+			}
+		}
+	case rangeDec:
+		vals := values[decimal128.Num](a)
+		for _, i := range sel {
+			v := vals[i]
+			in := false
+			for p := range u.parts {
+				in = in || (!u.parts[p].empty && !decLess(v, u.parts[p].dlo) && !decLess(u.parts[p].dhi, v))
+			}
+			sel[k] = i
+			if in && (valid == nil || bitutil.BitIsSet(valid, off+int(i))) {
+				k++
+			}
+		}
+	}
+	return sel[:k], true
+}

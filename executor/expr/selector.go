@@ -13,21 +13,21 @@ import (
 // Conjunctions as selection vectors. A filter keeps a row when every
 // conjunct of its predicate is TRUE there, so each conjunct only needs
 // the rows all earlier ones kept: comparisons of columns with constants
-// go first, as intervals; predicates over dictionary-encoded
-// text next, answered once per dictionary entry and looked up by the
-// codes of the rows still selected; any other conjunct last, evaluated
-// on the whole batch when most rows are left and on just those rows
-// otherwise (TPC-H Q19 evaluates its OR of quantity ranges on the 7% of
-// lineitems that pass the ship mode and instruction). A conjunct thus
-// sees no row an earlier conjunct rejected, so it raises no error for
-// such a row either.
+// go first, as intervals, then ORs of intervals of one column (TPC-H
+// Q19's quantity ranges); predicates over dictionary-encoded text next,
+// answered once per dictionary entry and looked up by the codes of the
+// rows still selected; any other conjunct last, evaluated on the whole
+// batch when most rows are left and on just those rows otherwise. A
+// conjunct thus sees no row an earlier conjunct rejected, so it raises no
+// error for such a row either.
 
 // Selector evaluates a predicate into the positions of the rows where it
 // is TRUE, conjunct by conjunct.
 type Selector struct {
 	ranges    *intervals
-	rangeExpr Expr   // the conjuncts in ranges, for batches it cannot read
-	rest      []Expr // the other conjuncts: over dictionaries first
+	rangeExpr Expr             // the conjuncts in ranges, for batches it cannot read
+	unions    []*intervalUnion // conjuncts that are ORs of intervals of one column
+	rest      []Expr           // the other conjuncts: over dictionaries first
 }
 
 // NewSelector returns a Selector for pred, or nil when pred has nothing
@@ -54,6 +54,8 @@ func NewSelector(pred Expr) *Selector {
 			} else {
 				s.rangeExpr = &logicExpr{op: OpAnd, l: s.rangeExpr, r: e}
 			}
+		case compileUnion(e) != nil:
+			s.unions = append(s.unions, compileUnion(e))
 		case isDictExpr(e):
 			dicts = append(dicts, e)
 		default:
@@ -61,7 +63,7 @@ func NewSelector(pred Expr) *Selector {
 		}
 	}
 	if len(s.ranges.cols) == 0 {
-		if len(leaves) < 2 {
+		if len(leaves) < 2 && len(s.unions) == 0 {
 			return nil
 		}
 		s.ranges = nil
@@ -89,6 +91,17 @@ func (s *Selector) Select(ctx context.Context, env *executor.Env, b arrow.Record
 	}
 	if !ok {
 		sel = allRows(sel, n)
+	}
+	for _, u := range s.unions {
+		if len(sel) == 0 {
+			break
+		}
+		out, done := u.refine(b.Columns(), sel)
+		if !done {
+			rest = append([]Expr{u.orig}, rest...)
+			continue
+		}
+		sel = out
 	}
 	var bits []byte
 	for _, e := range rest {

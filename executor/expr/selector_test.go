@@ -47,6 +47,11 @@ func TestSelector(t *testing.T) {
 		OverDictionaries(IsNull(s, true)),
 		must(Binary(OpNe, must(Binary(OpMod, i, num(3))), num(0))),
 		must(Binary(OpOr, must(Binary(OpLt, i, num(50))), must(Binary(OpGt, i, num(450))))),
+		must(Binary(OpOr, must(Binary(OpOr,
+			must(Binary(OpAnd, must(Binary(OpGe, i, num(100))), must(Binary(OpLe, i, num(150))))),
+			must(Binary(OpAnd, must(Binary(OpGe, i, num(140))), must(Binary(OpLt, i, num(200))))))),
+			must(Binary(OpEq, i, num(333))))),
+		must(Binary(OpOr, must(Binary(OpLt, i, num(50))), OverDictionaries(IsNull(s, false)))),
 		// 1000 / (i % 7) fails where i % 7 = 0, which the leaf before it rejects.
 		must(Binary(OpNe, must(Binary(OpMod, i, num(7))), num(0))),
 		must(Binary(OpGt, must(Binary(OpDiv, num(1000), must(Binary(OpMod, i, num(7))))), num(200))),
@@ -99,7 +104,10 @@ func TestSelector(t *testing.T) {
 			}
 		}
 	}
-	if NewSelector(leaves[3]) != nil || NewSelector(leaves[7]) != nil {
+	if NewSelector(leaves[3]) != nil || NewSelector(leaves[9]) != nil {
 		t.Error("a selector for a single conjunct that is not an interval")
+	}
+	if NewSelector(leaves[7]) == nil || NewSelector(leaves[8]) == nil {
+		t.Error("no selector for an OR of intervals")
 	}
 }
