@@ -405,3 +405,104 @@ func (u *intervalUnion) refine(cols []arrow.Array, sel []int32) ([]int32, bool) 
 	}
 	return sel[:k], true
 }
+
+// colCompare is a comparison of two columns of one interval type (TPC-H
+// Q12's l_commitdate < l_receiptdate), normalized to =, <>, < or <=.
+type colCompare struct {
+	orig Expr
+	l, r int
+	op   BinaryOp
+	kind rangeKind
+	id   arrow.Type
+}
+
+// compileColCompare returns e as a colCompare, or nil.
+func compileColCompare(e Expr) *colCompare {
+	c, ok := e.(*cmpExpr)
+	if !ok {
+		return nil
+	}
+	l, lok := c.l.(*ColumnExpr)
+	r, rok := c.r.(*ColumnExpr)
+	if !lok || !rok || !l.T.Equal(r.T) {
+		return nil
+	}
+	kind, ok := kindOf(l.T)
+	if !ok {
+		return nil
+	}
+	cc := &colCompare{orig: e, l: l.Index, r: r.Index, op: c.op, kind: kind, id: l.T.Arrow().ID()}
+	switch c.op {
+	case OpGt, OpGe:
+		cc.l, cc.r, cc.op = r.Index, l.Index, flipComparison(c.op)
+	case OpEq, OpNe, OpLt, OpLe:
+	default:
+		return nil
+	}
+	return cc
+}
+
+// refine keeps the rows of sel where both values are valid and the
+// comparison holds; it reports false, having changed nothing, when a
+// column does not have the layout it was compiled for.
+func (c *colCompare) refine(cols []arrow.Array, sel []int32) ([]int32, bool) {
+	if c.l >= len(cols) || c.r >= len(cols) || cols[c.l].DataType().ID() != c.id || cols[c.r].DataType().ID() != c.id {
+		return sel, false
+	}
+	la, ra := cols[c.l], cols[c.r]
+	switch c.kind {
+	case range32:
+		return compareRows(values[int32](la), values[int32](ra), c.op, la, ra, sel), true
+	case range64:
+		return compareRows(values[int64](la), values[int64](ra), c.op, la, ra, sel), true
+	}
+	lv, rv := values[decimal128.Num](la), values[decimal128.Num](ra)
+	lb, loff := bitmapOf(la)
+	rb, roff := bitmapOf(ra)
+	k := 0
+	for _, i := range sel {
+		x, y := lv[i], rv[i]
+		var ok bool
+		switch c.op {
+		case OpEq:
+			ok = x == y
+		case OpNe:
+			ok = x != y
+		case OpLt:
+			ok = decLess(x, y)
+		default:
+			ok = !decLess(y, x)
+		}
+		sel[k] = i
+		if ok && (lb == nil || bitutil.BitIsSet(lb, loff+int(i))) && (rb == nil || bitutil.BitIsSet(rb, roff+int(i))) {
+			k++
+		}
+	}
+	return sel[:k], true
+}
+
+// compareRows is colCompare.refine for integers.
+func compareRows[T int32 | int64](lv, rv []T, op BinaryOp, la, ra arrow.Array, sel []int32) []int32 {
+	lb, loff := bitmapOf(la)
+	rb, roff := bitmapOf(ra)
+	k := 0
+	for _, i := range sel {
+		x, y := lv[i], rv[i]
+		var ok bool
+		switch op {
+		case OpEq:
+			ok = x == y
+		case OpNe:
+			ok = x != y
+		case OpLt:
+			ok = x < y
+		default:
+			ok = x <= y
+		}
+		sel[k] = i
+		if ok && (lb == nil || bitutil.BitIsSet(lb, loff+int(i))) && (rb == nil || bitutil.BitIsSet(rb, roff+int(i))) {
+			k++
+		}
+	}
+	return sel[:k]
+}

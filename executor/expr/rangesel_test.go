@@ -20,8 +20,8 @@ func TestIntervalsSelect(t *testing.T) {
 	env := newTestEnv(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	dec := sqltypes.NumericType(15, 2)
-	types := []sqltypes.Type{sqltypes.TypeDate, sqltypes.TypeInt4, sqltypes.TypeInt8, dec}
-	limits := [][2]int64{{math.MinInt32, math.MaxInt32}, {math.MinInt32, math.MaxInt32}, {math.MinInt64, math.MaxInt64}, {-1 << 40, 1 << 40}}
+	types := []sqltypes.Type{sqltypes.TypeDate, sqltypes.TypeInt4, sqltypes.TypeInt8, dec, sqltypes.TypeDate, dec}
+	limits := [][2]int64{{math.MinInt32, math.MaxInt32}, {math.MinInt32, math.MaxInt32}, {math.MinInt64, math.MaxInt64}, {-1 << 40, 1 << 40}, {math.MinInt32, math.MaxInt32}, {-1 << 40, 1 << 40}}
 	datum := func(c int, v int64) sqltypes.Datum {
 		switch c {
 		case 0:
@@ -30,6 +30,8 @@ func TestIntervalsSelect(t *testing.T) {
 			return int32(v)
 		case 2:
 			return v
+		case 4:
+			return arrow.Date32(v)
 		}
 		return decimal128.FromI64(v)
 	}
@@ -66,6 +68,8 @@ func TestIntervalsSelect(t *testing.T) {
 			return x <= y
 		case OpGt:
 			return x > y
+		case OpNe:
+			return x != y
 		}
 		return x >= y
 	}
@@ -131,6 +135,42 @@ func TestIntervalsSelect(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d: %s on rows %d..%d selects %v, want %v", trial, pred, off, off+m, got, want)
+		}
+	}
+	// Comparisons of two columns (date with date, numeric with numeric)
+	// beside an interval, through a Selector.
+	for _, pair := range [][2]int{{0, 4}, {4, 0}, {3, 5}, {5, 3}} {
+		for _, op := range []BinaryOp{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe} {
+			cc, err := Binary(op, Column(pair[0], types[pair[0]], "l"), Column(pair[1], types[pair[1]], "r"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			iv, err := Binary(OpGe, Column(2, types[2], "k"), Literal(types[2], int64(-3)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred, err := Binary(OpAnd, iv, cc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := NewSelector(pred)
+			if sel == nil || len(sel.compares) != 1 {
+				t.Fatalf("%s: not compiled to a column comparison", pred)
+			}
+			got, err := sel.Select(ctxBG, env, whole, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int32
+			for i := range n {
+				l, r := pair[0], pair[1]
+				if valid[2][i] && raw[2][i] >= -3 && valid[l][i] && valid[r][i] && holds(op, raw[l][i], raw[r][i]) {
+					want = append(want, int32(i))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s selects %v, want %v", pred, got, want)
+			}
 		}
 	}
 }

@@ -14,9 +14,10 @@ import (
 // conjunct of its predicate is TRUE there, so each conjunct only needs
 // the rows all earlier ones kept: comparisons of columns with constants
 // go first, as intervals, then ORs of intervals of one column (TPC-H
-// Q19's quantity ranges); predicates over dictionary-encoded text next,
-// answered once per dictionary entry and looked up by the codes of the
-// rows still selected; any other conjunct last, evaluated on the whole
+// Q19's quantity ranges), then comparisons of two columns (Q12's dates);
+// predicates over dictionary-encoded text next, answered once per
+// dictionary entry and looked up by the codes of the rows still
+// selected; any other conjunct last, evaluated on the whole
 // batch when most rows are left and on just those rows otherwise. A
 // conjunct thus sees no row an earlier conjunct rejected, so it raises no
 // error for such a row either.
@@ -27,6 +28,7 @@ type Selector struct {
 	ranges    *intervals
 	rangeExpr Expr             // the conjuncts in ranges, for batches it cannot read
 	unions    []*intervalUnion // conjuncts that are ORs of intervals of one column
+	compares  []*colCompare    // conjuncts comparing two columns
 	rest      []Expr           // the other conjuncts: over dictionaries first
 }
 
@@ -56,6 +58,8 @@ func NewSelector(pred Expr) *Selector {
 			}
 		case compileUnion(e) != nil:
 			s.unions = append(s.unions, compileUnion(e))
+		case compileColCompare(e) != nil:
+			s.compares = append(s.compares, compileColCompare(e))
 		case isDictExpr(e):
 			dicts = append(dicts, e)
 		default:
@@ -99,6 +103,17 @@ func (s *Selector) Select(ctx context.Context, env *executor.Env, b arrow.Record
 		out, done := u.refine(b.Columns(), sel)
 		if !done {
 			rest = append([]Expr{u.orig}, rest...)
+			continue
+		}
+		sel = out
+	}
+	for _, c := range s.compares {
+		if len(sel) == 0 {
+			break
+		}
+		out, done := c.refine(b.Columns(), sel)
+		if !done {
+			rest = append(rest, c.orig)
 			continue
 		}
 		sel = out
