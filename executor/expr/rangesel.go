@@ -325,17 +325,7 @@ type intervalUnion struct {
 // every branch is a conjunction of comparisons of one and the same column
 // with constants (see compileIntervals); else nil.
 func compileUnion(e Expr) *intervalUnion {
-	var branches []Expr
-	var flatten func(Expr)
-	flatten = func(x Expr) {
-		if l, ok := x.(*logicExpr); ok && l.op == OpOr {
-			flatten(l.l)
-			flatten(l.r)
-			return
-		}
-		branches = append(branches, x)
-	}
-	flatten(e)
+	branches := operands(e, OpOr)
 	if len(branches) < 2 {
 		return nil
 	}
@@ -474,7 +464,7 @@ func (c *colCompare) refine(cols []arrow.Array, sel []int32) ([]int32, bool) {
 			ok = !decLess(y, x)
 		}
 		sel[k] = i
-		if ok && (lb == nil || bitutil.BitIsSet(lb, loff+int(i))) && (rb == nil || bitutil.BitIsSet(rb, roff+int(i))) {
+		if ok && bothValid(lb, loff, rb, roff, i) {
 			k++
 		}
 	}
@@ -500,9 +490,24 @@ func compareRows[T int32 | int64](lv, rv []T, op BinaryOp, la, ra arrow.Array, s
 			ok = x <= y
 		}
 		sel[k] = i
-		if ok && (lb == nil || bitutil.BitIsSet(lb, loff+int(i))) && (rb == nil || bitutil.BitIsSet(rb, roff+int(i))) {
+		if ok && bothValid(lb, loff, rb, roff, i) {
 			k++
 		}
 	}
 	return sel[:k]
+}
+
+// bothValid reports whether row i is valid in two validity bitmaps (nil:
+// every row valid) at offsets loff and roff.
+func bothValid(lb []byte, loff int, rb []byte, roff int, i int32) bool {
+	return (lb == nil || bitutil.BitIsSet(lb, loff+int(i))) && (rb == nil || bitutil.BitIsSet(rb, roff+int(i)))
+}
+
+// operands returns the operands of a chain of op (AND or OR) in e, left
+// to right: e itself when e is not op.
+func operands(e Expr, op BinaryOp) []Expr {
+	if l, ok := e.(*logicExpr); ok && l.op == op {
+		return append(operands(l.l, op), operands(l.r, op)...)
+	}
+	return []Expr{e}
 }

@@ -35,17 +35,7 @@ type Selector struct {
 // NewSelector returns a Selector for pred, or nil when pred has nothing
 // to gain from one (a single conjunct that is not an interval).
 func NewSelector(pred Expr) *Selector {
-	var leaves []Expr
-	var flatten func(Expr)
-	flatten = func(e Expr) {
-		if l, ok := e.(*logicExpr); ok && l.op == OpAnd {
-			flatten(l.l)
-			flatten(l.r)
-			return
-		}
-		leaves = append(leaves, e)
-	}
-	flatten(pred)
+	leaves := operands(pred, OpAnd)
 	s := &Selector{ranges: &intervals{}}
 	var dicts, others []Expr
 	for _, e := range leaves {
