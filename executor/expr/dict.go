@@ -112,30 +112,9 @@ func (d *dictExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 	if !ok || !ok2 {
 		return d.orig.Eval(ctx, env, b)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// The dictionary's values and one NULL after them, the answer for
-	// rows whose code is NULL (IS NULL is TRUE there, = is NULL).
-	vals := withTrailingNull(env, dict)
-	defer vals.Release()
-	vb := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "v", Type: vals.DataType(), Nullable: true}}, nil), []arrow.Array{vals}, int64(vals.Len()))
-	defer vb.Release()
-	res, err := d.onDict.Eval(ctx, env, vb)
+	answer, err := d.answers(ctx, env, dict)
 	if err != nil {
 		return nil, err
-	}
-	defer res.Release()
-	per := res.(*array.Boolean)
-	// answer[k] for entry k: bit 0 set unless NULL, bit 1 set if TRUE.
-	answer := make([]uint8, per.Len())
-	for k := range answer {
-		if per.IsValid(k) {
-			answer[k] = 1
-			if per.Value(k) {
-				answer[k] = 3
-			}
-		}
 	}
 	nullAt := uint32(len(answer) - 1)
 	n := int(b.NumRows())
@@ -167,6 +146,71 @@ func (d *dictExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 		}
 	}
 	return boolArray(n, out, valid), nil
+}
+
+// answers evaluates the predicate on each entry of dict and on NULL
+// (the answer for rows whose code is NULL: IS NULL is TRUE there, = is
+// NULL), in that order: bit 0 is set unless the answer is NULL, bit 1 if
+// it is TRUE.
+func (d *dictExpr) answers(ctx context.Context, env *executor.Env, dict *array.String) ([]uint8, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vals := withTrailingNull(env, dict)
+	defer vals.Release()
+	vb := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "v", Type: vals.DataType(), Nullable: true}}, nil), []arrow.Array{vals}, int64(vals.Len()))
+	defer vb.Release()
+	res, err := d.onDict.Eval(ctx, env, vb)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Release()
+	per := res.(*array.Boolean)
+	answer := make([]uint8, per.Len())
+	for k := range answer {
+		if per.IsValid(k) {
+			answer[k] = 1
+			if per.Value(k) {
+				answer[k] = 3
+			}
+		}
+	}
+	return answer, nil
+}
+
+// refine keeps the rows of sel (positions in b) where the predicate is
+// TRUE, reading b's column as a dictionary; it reports false, having
+// changed nothing, when the column is not one it can read that way.
+func (d *dictExpr) refine(ctx context.Context, env *executor.Env, b arrow.RecordBatch, sel []int32) ([]int32, bool, error) {
+	if d.col >= int(b.NumCols()) {
+		return sel, false, nil
+	}
+	da, ok := b.Column(d.col).(*array.Dictionary)
+	if !ok || da.Dictionary().Len() >= len(sel) {
+		return sel, false, nil
+	}
+	codes, ok := da.Indices().(*array.Int32)
+	dict, ok2 := da.Dictionary().(*array.String)
+	if !ok || !ok2 {
+		return sel, false, nil
+	}
+	answer, err := d.answers(ctx, env, dict)
+	if err != nil {
+		return sel, true, err
+	}
+	nullAt := uint32(len(answer) - 1)
+	cv := codes.Int32Values()
+	cbits, coff := bitmapOf(codes)
+	k := 0
+	for _, i := range sel {
+		c := uint32(cv[i])
+		if c >= nullAt || (cbits != nil && !bitutil.BitIsSet(cbits, coff+int(i))) {
+			c = nullAt
+		}
+		sel[k] = i
+		k += int(answer[c] >> 1)
+	}
+	return sel[:k], true, nil
 }
 
 // withTrailingNull copies a text array and appends one NULL.

@@ -13,8 +13,35 @@ import (
 type filterOp struct {
 	env   *executor.Env
 	child executor.Operator
-	pred  expr.Expr
+	where *rowFilter
 	sel   []int32
+}
+
+// rowFilter finds the rows of a batch where a predicate is TRUE:
+// conjunct by conjunct through an expr.Selector when the predicate has
+// several or an interval, else by evaluating it.
+type rowFilter struct {
+	pred expr.Expr
+	sel  *expr.Selector // nil: evaluate pred
+}
+
+func newRowFilter(pred expr.Expr) *rowFilter {
+	return &rowFilter{pred: pred, sel: expr.NewSelector(pred)}
+}
+
+// selectRows returns the positions of the rows of b where the predicate
+// is TRUE, in ascending order, reusing sel's storage.
+func (f *rowFilter) selectRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, sel []int32) ([]int32, error) {
+	if f.sel != nil {
+		return f.sel.Select(ctx, env, b, sel)
+	}
+	mask, err := evalOne(ctx, env, f.pred, b)
+	if err != nil {
+		return sel[:0], err
+	}
+	sel = appendTrue(sel[:0], mask)
+	mask.Release()
+	return sel, nil
 }
 
 // NewFilter returns an operator that emits the rows of child for which
@@ -25,7 +52,7 @@ func NewFilter(env *executor.Env, child executor.Operator, pred expr.Expr) (exec
 	if err := checkBool("WHERE", pred); err != nil {
 		return nil, err
 	}
-	return &filterOp{env: env, child: child, pred: pred}, nil
+	return &filterOp{env: env, child: child, where: newRowFilter(pred)}, nil
 }
 
 func (o *filterOp) Schema() *arrow.Schema { return o.child.Schema() }
@@ -59,12 +86,10 @@ func (o *filterOp) apply(ctx context.Context, b arrow.RecordBatch) (arrow.Record
 	if b.NumRows() == 0 {
 		return nil, nil
 	}
-	mask, err := evalOne(ctx, o.env, o.pred, b)
-	if err != nil {
+	var err error
+	if o.sel, err = o.where.selectRows(ctx, o.env, b, o.sel); err != nil {
 		return nil, err
 	}
-	o.sel = appendTrue(o.sel[:0], mask)
-	mask.Release()
 	switch len(o.sel) {
 	case 0:
 		return nil, nil

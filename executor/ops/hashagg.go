@@ -18,13 +18,17 @@ import (
 type hashAggOp struct {
 	env    *executor.Env
 	inputs []executor.Operator
-	preds  []expr.Expr // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
+	preds  []*rowFilter // per input: a filter folded into the aggregate (hashaggfilter.go), or nil
 	groups []expr.Expr
+	shared []expr.Expr // arithmetic the arguments share (hashaggshare.go)
 	aggs   []Aggregate
 	schema *arrow.Schema
 	seed   maphash.Seed
 	res    *membudget.Reservation
-	out    arrow.RecordBatch
+	// plain is the inputs' schema without dictionaries (hashaggdict.go).
+	plain     *arrow.Schema
+	plainOnce sync.Once
+	out       arrow.RecordBatch
 	// pending are the result batches after out (hashaggmerge.go).
 	pending []arrow.RecordBatch
 	pos     int64
@@ -109,6 +113,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 	}
 	o := &hashAggOp{env: env, inputs: append([]executor.Operator(nil), inputs...), groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
 		res: env.Reserve("HashAggregate")}
+	o.shareArguments()
 	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {
 		return nil, err
@@ -127,6 +132,7 @@ type aggPart struct {
 	gids  []int32
 	fgids []int32
 	sel   []int32
+	dict  dictScratch
 	spillState
 }
 
@@ -219,14 +225,14 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 // consume folds one batch into the part, or, once the part is over
 // budget, the rows of its known groups, spilling the others.
 func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
-	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	if p.spill != nil {
+		return p.consumeSpilling(ctx, b)
+	}
+	keys, err := p.o.evalKeys(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer releaseArrays(keys)
-	if p.spill != nil {
-		return p.consumeSpilling(ctx, b, keys)
-	}
 	before := p.table.len()
 	retained, err := p.aggregate(ctx, b, keys, true)
 	if err != nil {
@@ -241,7 +247,9 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
 	if add {
-		p.table.insert(keys, p.gids)
+		if err := p.insertKeys(ctx, keys, nil); err != nil {
+			return 0, err
+		}
 	} else {
 		p.table.lookup(keys, p.gids)
 	}
@@ -271,6 +279,14 @@ func (in *aggInputs) release() {
 // it was.
 func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInputs, error) {
 	env := p.o.env
+	if len(p.o.shared) > 0 {
+		xb, err := p.o.withShared(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		defer xb.Release()
+		b = xb
+	}
 	in := &aggInputs{args: make([][]arrow.Array, len(p.o.aggs)), keep: make([][]int32, len(p.o.aggs))}
 	for j, a := range p.o.aggs {
 		if a.Filter != nil {
@@ -476,7 +492,7 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 
 // feed drains an opened input into p, keeping the rows where pred (nil:
 // every row) is TRUE.
-func feed(ctx context.Context, in executor.Operator, pred expr.Expr, p *aggPart) error {
+func feed(ctx context.Context, in executor.Operator, pred *rowFilter, p *aggPart) error {
 	for {
 		b, err := in.Next(ctx)
 		if err == io.EOF {
@@ -534,7 +550,7 @@ func (o *hashAggOp) runParallel(ctx context.Context, parts []*aggPart) error {
 	return first
 }
 
-func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch, pred expr.Expr) (err error) {
+func safeConsume(ctx context.Context, p *aggPart, b arrow.RecordBatch, pred *rowFilter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError(r)

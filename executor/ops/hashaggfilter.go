@@ -33,15 +33,15 @@ func (o *hashAggOp) fuseFilters() {
 		// filterOp's Open and Close only forward to its child.
 		if f, ok := in.(*filterOp); ok {
 			if o.preds == nil {
-				o.preds = make([]expr.Expr, len(o.inputs))
+				o.preds = make([]*rowFilter, len(o.inputs))
 			}
-			o.inputs[i], o.preds[i] = f.child, f.pred
+			o.inputs[i], o.preds[i] = f.child, f.where
 		}
 	}
 }
 
 // pred returns the predicate folded from input i, or nil.
-func (o *hashAggOp) pred(i int) expr.Expr {
+func (o *hashAggOp) pred(i int) *rowFilter {
 	if o.preds == nil {
 		return nil
 	}
@@ -49,17 +49,15 @@ func (o *hashAggOp) pred(i int) expr.Expr {
 }
 
 // consumeWhere folds the rows of b for which pred (nil: none) is TRUE.
-func (p *aggPart) consumeWhere(ctx context.Context, b arrow.RecordBatch, pred expr.Expr) error {
+func (p *aggPart) consumeWhere(ctx context.Context, b arrow.RecordBatch, pred *rowFilter) error {
 	if pred == nil {
 		return p.consume(ctx, b)
 	}
 	mem := p.o.env.Mem
-	mask, err := evalOne(ctx, p.o.env, pred, b)
-	if err != nil {
+	var err error
+	if p.sel, err = pred.selectRows(ctx, p.o.env, b, p.sel); err != nil {
 		return err
 	}
-	p.sel = appendTrue(p.sel[:0], mask)
-	mask.Release()
 	n := int(b.NumRows())
 	switch {
 	case len(p.sel) == 0:
@@ -85,7 +83,7 @@ func (p *aggPart) consumeWhere(ctx context.Context, b arrow.RecordBatch, pred ex
 // filter drops (x <> 0 … sum(1/x)), so the caller evaluates again on the
 // selected rows only.
 func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (bool, error) {
-	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	keys, err := p.o.evalKeys(ctx, b)
 	if err != nil {
 		return false, nonDataError(err)
 	}
@@ -98,7 +96,7 @@ func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (boo
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
 	before := p.table.len()
-	if err := p.insertSelected(keys); err != nil {
+	if err := p.insertKeys(ctx, keys, p.sel); err != nil {
 		return true, err
 	}
 	if err := p.update(in); err != nil {

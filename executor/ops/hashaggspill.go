@@ -74,13 +74,24 @@ func (p *aggPart) account(n int64) error {
 		return err
 	}
 	p.hasher = h
-	p.spill = newSpillPartitions(p.o.env.Mem, res, p.o.inputs[0].Schema(), p.level)
+	p.spill = newSpillPartitions(p.o.env.Mem, res, p.o.plainSchema(), p.level)
 	return nil
 }
 
 // consumeSpilling aggregates the rows of b whose groups the part has and
-// writes the others to the spill partitions.
-func (p *aggPart) consumeSpilling(ctx context.Context, b arrow.RecordBatch, keys []arrow.Array) error {
+// writes the others, decoded from any dictionaries, to the spill
+// partitions.
+func (p *aggPart) consumeSpilling(ctx context.Context, b arrow.RecordBatch) error {
+	b, err := p.o.plainBatch(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer b.Release()
+	keys, err := evalAll(ctx, p.o.env, p.o.groups, b)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
 	misses, err := p.foldKnown(ctx, b, keys)
 	if err != nil || len(misses) == 0 {
 		return err
@@ -200,7 +211,7 @@ func (o *hashAggOp) runTask(ctx context.Context, t aggTask) (arrow.RecordBatch, 
 
 // readSpilled passes every batch of files to fn (which does not keep it).
 func (o *hashAggOp) readSpilled(ctx context.Context, files []*spillFile, fn func(arrow.RecordBatch) error) error {
-	schema := o.inputs[0].Schema()
+	schema := o.plainSchema()
 	for _, f := range files {
 		src := newSpillSource(o.env.Mem, schema, f)
 		err := src.Open(ctx)
@@ -228,7 +239,7 @@ func (o *hashAggOp) readSpilled(ctx context.Context, files []*spillFile, fn func
 func (o *hashAggOp) foldSpilled(ctx context.Context, final *aggPart) error {
 	for i := range o.tasks {
 		t := &o.tasks[i]
-		w, err := newSpillWriter(o.env.Mem, o.res, o.inputs[0].Schema())
+		w, err := newSpillWriter(o.env.Mem, o.res, o.plainSchema())
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
@@ -334,31 +335,140 @@ func BenchmarkFilterAggregate(b *testing.B) {
 }
 
 // BenchmarkGroupByText groups 1M rows by two one-letter text columns
-// (TPC-H Q1's l_returnflag, l_linestatus).
+// (TPC-H Q1's l_returnflag, l_linestatus), plain or dictionary-encoded
+// (as the Parquet scan delivers them).
 func BenchmarkGroupByText(b *testing.B) {
 	mem := memory.NewGoAllocator()
 	env := testEnv(mem, 0)
 	s := schemaOf(str, str)
+	ds := arrow.NewSchema([]arrow.Field{{Name: "f", Type: dictStr, Nullable: true}, {Name: "l", Type: dictStr, Nullable: true}}, nil)
 	r := rand.New(rand.NewPCG(8, 8))
-	var in []arrow.RecordBatch
+	var in, dict []arrow.RecordBatch
 	for done := 0; done < 1_000_000; done += executor.DefaultBatchSize {
 		f, l := array.NewStringBuilder(mem), array.NewStringBuilder(mem)
+		fd := array.NewDictionaryBuilder(mem, dictStr).(*array.BinaryDictionaryBuilder)
+		ld := array.NewDictionaryBuilder(mem, dictStr).(*array.BinaryDictionaryBuilder)
 		for range executor.DefaultBatchSize {
-			f.Append([]string{"A", "N", "R"}[r.IntN(3)])
-			l.Append([]string{"F", "O"}[r.IntN(2)])
+			fv, lv := []string{"A", "N", "R"}[r.IntN(3)], []string{"F", "O"}[r.IntN(2)]
+			f.Append(fv)
+			l.Append(lv)
+			if err := fd.AppendString(fv); err != nil {
+				b.Fatal(err)
+			}
+			if err := ld.AppendString(lv); err != nil {
+				b.Fatal(err)
+			}
 		}
 		fa, la := f.NewArray(), l.NewArray()
 		in = append(in, array.NewRecordBatch(s, []arrow.Array{fa, la}, int64(fa.Len())))
-		fa.Release()
-		la.Release()
-		f.Release()
-		l.Release()
+		fda, lda := fd.NewArray(), ld.NewArray()
+		dict = append(dict, array.NewRecordBatch(ds, []arrow.Array{fda, lda}, int64(fa.Len())))
+		for _, x := range []interface{ Release() }{fa, la, f, l, fda, lda, fd, ld} {
+			x.Release()
+		}
+	}
+	keys := []expr.Expr{expr.Column(0, tTxt, "f"), expr.Column(1, tTxt, "l")}
+	for _, c := range []struct {
+		name string
+		s    *arrow.Schema
+		in   []arrow.RecordBatch
+	}{{"plain", s, in}, {"dictionary", ds, dict}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(c.s, c.in)}, keys, []Aggregate{{Func: "count_star"}})
+				if n := consume(b, op); n != 6 {
+					b.Fatalf("%d groups", n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRangeFilter filters 1M rows by a conjunction of comparisons
+// with constants on two columns (TPC-H Q6's shape), keeping about 1%,
+// 25% or 100% of them, alone and folded into an aggregate.
+func BenchmarkRangeFilter(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(i64, i64)
+	in := benchBatches(mem, 1_000_000, 100, true, 9)
+	bin := func(op expr.BinaryOp, l, r expr.Expr) expr.Expr {
+		e, err := expr.Binary(op, l, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return e
+	}
+	k, v := expr.Column(0, tI8, "k"), expr.Column(1, tI8, "v")
+	lit := func(x int64) expr.Expr { return expr.Literal(tI8, x) }
+	for _, c := range []struct {
+		name   string
+		hi, lt int64 // k in [10, hi), v < lt
+	}{{"1%", 14, 1 << 38}, {"25%", 60, 1 << 39}, {"100%", 100, 1 << 40}} {
+		pred := bin(expr.OpAnd, bin(expr.OpAnd, bin(expr.OpGe, k, lit(0)), bin(expr.OpLt, k, lit(c.hi))), bin(expr.OpLt, v, lit(c.lt)))
+		b.Run("filter/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(1_000_000 * 16))
+			for b.Loop() {
+				op, _ := NewFilter(env, NewBatches(s, in), pred)
+				consume(b, op)
+			}
+		})
+		b.Run("aggregate/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(1_000_000 * 16))
+			for b.Loop() {
+				f, _ := NewFilter(env, NewBatches(s, in), pred)
+				op, _ := NewHashAggregate(env, []executor.Operator{f}, nil, []Aggregate{{Func: "sum", Args: []expr.Expr{v}}})
+				consume(b, op)
+			}
+		})
+	}
+}
+
+// BenchmarkAggregateQ1Arguments sums TPC-H Q1's decimal arguments over
+// 1M rows: price, price * (1 - discount) and price * (1 - discount) *
+// (1 + tax), the last two sharing their product.
+func BenchmarkAggregateQ1Arguments(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	dec := sqltypes.NumericType(15, 2)
+	s := schemaOf(dec.Arrow(), dec.Arrow(), dec.Arrow())
+	r := rand.New(rand.NewPCG(10, 10))
+	var in []arrow.RecordBatch
+	for done := 0; done < 1_000_000; done += executor.DefaultBatchSize {
+		rb := array.NewRecordBuilder(mem, s)
+		for range executor.DefaultBatchSize {
+			rb.Field(0).(*array.Decimal128Builder).Append(decimal128.FromI64(r.Int64N(10_000_000)))
+			rb.Field(1).(*array.Decimal128Builder).Append(decimal128.FromI64(r.Int64N(11)))
+			rb.Field(2).(*array.Decimal128Builder).Append(decimal128.FromI64(r.Int64N(9)))
+		}
+		in = append(in, rb.NewRecordBatch())
+		rb.Release()
+	}
+	bin := func(op expr.BinaryOp, l, r expr.Expr) expr.Expr {
+		e, err := expr.Binary(op, l, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return e
+	}
+	price, disc, tax := expr.Column(0, dec, "price"), expr.Column(1, dec, "discount"), expr.Column(2, dec, "tax")
+	one := expr.Literal(sqltypes.NumericType(1, 0), decimal128.FromI64(1))
+	discounted := func() expr.Expr { return bin(expr.OpMul, price, bin(expr.OpSub, one, disc)) }
+	aggs := []Aggregate{
+		{Func: "sum", Args: []expr.Expr{price}},
+		{Func: "sum", Args: []expr.Expr{discounted()}},
+		{Func: "sum", Args: []expr.Expr{bin(expr.OpMul, discounted(), bin(expr.OpAdd, one, tax))}},
 	}
 	b.ReportAllocs()
+	b.SetBytes(1_000_000 * 48)
 	for b.Loop() {
-		op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, []expr.Expr{col(0, tTxt), col(1, tTxt)}, []Aggregate{{Func: "count_star"}})
-		if n := consume(b, op); n != 6 {
-			b.Fatalf("%d groups", n)
+		op, err := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, nil, aggs)
+		if err != nil {
+			b.Fatal(err)
 		}
+		consume(b, op)
 	}
 }

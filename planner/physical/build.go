@@ -57,7 +57,10 @@ type builder struct {
 	split      *Split
 	partitions int
 	limits     map[*logical.Scan]limitHint // see noteLimit
-	shared     map[int]*sharedPlan         // by logical.Shared.Key
+	// aggScans are the scans read straight by a hash aggregate, with
+	// the columns it groups by (see scandict.go).
+	aggScans map[*logical.Scan]logical.ColSet
+	shared   map[int]*sharedPlan // by logical.Shared.Key
 }
 
 // Options adjust BuildWith.
@@ -341,8 +344,15 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 		if in, err = b.lower(&logical.Sort{Input: x.Input, Keys: x.InputOrder}); err != nil {
 			return nil, err
 		}
-	} else if in, err = b.lower(x.Input); err != nil {
-		return nil, err
+	} else {
+		// A scan node that other references share is lowered for
+		// them without the aggregate: forget it once lowered here.
+		done := b.noteAggScan(x)
+		in, err = b.lower(x.Input)
+		done()
+		if err != nil {
+			return nil, err
+		}
 	}
 	groups, err := lowerAll(x.Groups, in.lay)
 	if err != nil {

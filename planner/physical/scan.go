@@ -125,7 +125,9 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 	s, ex := b.scanStreams(x, p, schema, parts)
 	s.ids, s.lay = p.ids, layoutOf(p.ids)
 	keep := p.keptAfterFilters(x)
-	final := dict || len(keep) < len(p.ids) // finishScan adds a projection
+	// finishScan adds a projection, except under an aggregate (scandict.go).
+	_, forAgg := b.aggScans[x]
+	final := !forAgg && (dict || len(keep) < len(p.ids))
 	last := func(stage int) bool {
 		switch stage {
 		case 0:

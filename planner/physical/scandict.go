@@ -16,13 +16,42 @@ import (
 // drops are never turned into strings, and a projection right after the
 // filter decodes the survivors, so every operator above the scan sees
 // plain text as before.
+//
+// A scan that a hash aggregate reads straight (TPC-H Q1) is not finished
+// by that projection: the aggregate evaluates its own expressions on the
+// scan's batches (decoding dictionaries as they read them), reads through
+// the scan's filter without a copy (ops/hashaggfilter.go), and groups by
+// the codes of dictionary-encoded key columns, so text group keys are
+// read as dictionaries too and never decoded row by row.
+
+// noteAggScan remembers the input of x when it is a scan, with the
+// text columns x groups by, until the returned function is called.
+func (b *builder) noteAggScan(x *logical.Aggregate) (forget func()) {
+	sc, ok := x.Input.(*logical.Scan)
+	if !ok {
+		return func() {}
+	}
+	keys := logical.ColSet{}
+	for _, g := range x.Groups {
+		if c, ok := g.(*logical.ColRef); ok && c.T.IsString() {
+			keys.Add(c.ID)
+		}
+	}
+	if b.aggScans == nil {
+		b.aggScans = map[*logical.Scan]logical.ColSet{}
+	}
+	b.aggScans[sc] = keys
+	return func() { delete(b.aggScans, sc) }
+}
 
 // askDictionaries marks in p the columns of x to read as dictionaries:
 // text columns the source can deliver that way and that a residual filter
-// reads. It reports whether it marked any. Scans with casts are left
-// alone: the casts would decode the columns before the filter.
+// reads or an aggregate reading the scan groups by. It reports whether it
+// marked any. Scans with casts are left alone: the casts would decode the
+// columns before the filter.
 func (b *builder) askDictionaries(x *logical.Scan, p *scanPlan) bool {
-	if p.needCast || len(p.residual) == 0 {
+	keys := b.aggScans[x]
+	if p.needCast || (len(p.residual) == 0 && len(keys) == 0) {
 		return false
 	}
 	dr, ok := connectors.As[connectors.DictionaryReader](x.Table)
@@ -40,7 +69,7 @@ func (b *builder) askDictionaries(x *logical.Scan, p *scanPlan) bool {
 	for j, id := range p.ids {
 		i := p.keep[j]
 		src := x.SourceIdx[i]
-		if src < len(can) && can[src] && filtered.Has(id) && x.SourceTypes[i].IsString() {
+		if src < len(can) && can[src] && (filtered.Has(id) || keys.Has(id)) && x.SourceTypes[i].IsString() {
 			marks[j], any = true, true
 		}
 	}
