@@ -63,7 +63,7 @@ func TestLiteralsWhenNoPrepare(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	srv := &plainServer{mem: mem, schema: arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)}
 	srv.Alloc = mem
-	g := grpc.NewServer()
+	g := grpc.NewServer(grpc.WaitForHandlers(true)) // Stop waits for DoGet to release its records before the leak check
 	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServerWithAllocator(srv, mem))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
