@@ -172,17 +172,24 @@ func checkJSONB(t *testing.T, f *fixture) {
 		{"SELECT $1::jsonb, $1::jsonb = $1::jsonb", [][]byte{append([]byte{1}, doc...)}, []uint32{oidJSONB}, []int16{1}},
 	})
 	const q = `SELECT '{"b":1, "a":[true, "s", 0.50]}'::jsonb AS j, NULL::jsonb, jsonb_build_object('k', 1.0)`
-	compareOn(t, f, "jsonb results in binary", func(conn *pgx.Conn) ([][]byte, error) {
+	compareBinaryRow(t, f, "jsonb results in binary", q)
+	compareOn(t, f, "jsonb decoded by pgx", func(conn *pgx.Conn) (string, error) {
+		var m map[string]any
+		err := conn.QueryRow(t.Context(), q).Scan(&m, new(any), new(any))
+		return fmt.Sprint(m), err
+	})
+}
+
+// compareBinaryRow compares the one row q returns in binary format, byte
+// for byte, between meshql and PostgreSQL.
+func compareBinaryRow(t *testing.T, f *fixture, what, q string) {
+	t.Helper()
+	compareOn(t, f, what, func(conn *pgx.Conn) ([][]byte, error) {
 		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
 		if res.Err != nil || len(res.Rows) != 1 {
 			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
 		}
 		return res.Rows[0], nil
-	})
-	compareOn(t, f, "jsonb decoded by pgx", func(conn *pgx.Conn) (string, error) {
-		var m map[string]any
-		err := conn.QueryRow(t.Context(), q).Scan(&m, new(any), new(any))
-		return fmt.Sprint(m), err
 	})
 }
 
@@ -197,13 +204,7 @@ func checkTime(t *testing.T, f *fixture) {
 		{"SELECT $1, extract(epoch from $1)", [][]byte{us}, []uint32{oidTime}, []int16{1}},
 	})
 	const q = "SELECT TIME '10:30:15.25' AS t, NULL::time, TIME '24:00', '2026-01-15 23:59:59.999999'::timestamp::time"
-	compareOn(t, f, "time results in binary", func(conn *pgx.Conn) ([][]byte, error) {
-		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
-		if res.Err != nil || len(res.Rows) != 1 {
-			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
-		}
-		return res.Rows[0], nil
-	})
+	compareBinaryRow(t, f, "time results in binary", q)
 	compareOn(t, f, "time decoded by pgx", func(conn *pgx.Conn) (string, error) {
 		var a, b, c, d any
 		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d)
@@ -222,13 +223,7 @@ func checkInfinity(t *testing.T, f *fixture) {
 			[]uint32{oidDate, oidTimestamp}, []int16{1, 1}},
 	})
 	const q = "SELECT DATE 'infinity', DATE '-infinity', TIMESTAMP 'infinity', TIMESTAMPTZ '-infinity'"
-	compareOn(t, f, "infinity results in binary", func(conn *pgx.Conn) ([][]byte, error) {
-		res := conn.PgConn().ExecParams(t.Context(), q, nil, nil, nil, []int16{1}).Read()
-		if res.Err != nil || len(res.Rows) != 1 {
-			return nil, fmt.Errorf("%d rows, %v", len(res.Rows), res.Err)
-		}
-		return res.Rows[0], nil
-	})
+	compareBinaryRow(t, f, "infinity results in binary", q)
 }
 
 // simpleText runs sql through the simple query protocol (several
