@@ -2,6 +2,7 @@ package engine
 
 import (
 	"runtime"
+	"strings"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -11,7 +12,7 @@ import (
 // that take an object id (pg_get_userbyid, pg_table_is_visible) answer for
 // every object alike: meshql's objects all have one owner and every schema
 // a session can see is on its path for catalog purposes.
-func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
+func (s *Session) sessionFunction(name string, args []sqltypes.Type, consts []sqltypes.Datum) (sqltypes.Datum, sqltypes.Type, bool) {
 	switch name {
 	case "version":
 		if len(args) == 0 {
@@ -52,7 +53,17 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
 		}
-	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_viewdef", "pg_get_triggerdef", "pg_get_partkeydef",
+	case "pg_get_viewdef":
+		// psql's \d+ and DBeaver ask with the view's oid as a constant:
+		// a product defined by SQL answers with the query of its
+		// descriptor. Anything else (not a view, a per-row oid) is NULL.
+		if len(args) >= 1 && len(args) <= 2 {
+			if oid, ok := oidValue(consts[0]); ok {
+				return s.viewDefinition(oid), sqltypes.TypeText, true
+			}
+			return nil, sqltypes.TypeText, true
+		}
+	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
 		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
 		// meshql has no defaults, constraints expressions or indexes to
 		// print; clients get NULL, as for an object without one.
@@ -89,4 +100,26 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		// needs the argument's value; handled by the general path
 	}
 	return nil, sqltypes.Type{}, false
+}
+
+// oidValue reads a constant object id argument (an integer or regclass).
+func oidValue(v sqltypes.Datum) (int32, bool) {
+	switch x := v.(type) {
+	case int32:
+		return x, true
+	case int64:
+		return int32(x), x == int64(int32(x))
+	}
+	return 0, false
+}
+
+// viewDefinition is the defining query of the SQL-defined product with
+// class oid, as its descriptor states it; nil for any other oid.
+func (s *Session) viewDefinition(oid int32) sqltypes.Datum {
+	for _, p := range s.visibleProducts() {
+		if isView(p) && int32(stableOID("class", p.QualifiedName())) == oid {
+			return strings.TrimSpace(p.Source.Query)
+		}
+	}
+	return nil
 }

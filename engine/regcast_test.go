@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -31,5 +32,28 @@ func TestRegCastOfText(t *testing.T) {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want SQLSTATE %s", sql, err, code)
 		}
+	}
+}
+
+// TestViewDefinition: pg_get_viewdef of a SQL-defined product's oid, as
+// psql's \d+ and DBeaver ask it, is the query its descriptor states; a
+// product read from a source is no view (NULL), and neither is an oid
+// only known per row.
+func TestViewDefinition(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "admin")
+	p, ok := e.Mesh().Lookup("marketing", "cross_sell_v1")
+	if !ok || p.Source.Query == "" {
+		t.Fatal("the demo's marketing.cross_sell_v1 is no longer defined by SQL")
+	}
+	rows, err := sessionRows(t, s, `SELECT pg_get_viewdef('marketing.cross_sell_v1'::regclass, true),
+		pg_get_viewdef('sales.orders_v1'::regclass),
+		(SELECT count(pg_get_viewdef(c.oid)) FROM pg_class c)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.TrimSpace(p.Source.Query) + "|NULL|0"; len(rows) != 1 || rows[0] != want {
+		t.Errorf("got %q\nwant %q", rows, want)
 	}
 }

@@ -60,8 +60,10 @@ type Options struct {
 	ParamValueScales []int32
 	// SessionFunction evaluates functions whose value depends on the
 	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
-	// ok is false for names it does not know. May be nil.
-	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
+	// consts holds the value of each argument that is a constant (nil for
+	// the others, and for NULL). ok is false for names it does not know.
+	// May be nil.
+	SessionFunction func(name string, args []sqltypes.Type, consts []sqltypes.Datum) (v sqltypes.Datum, t sqltypes.Type, ok bool)
 	// Action declares the functions with a side effect that the engine
 	// performs at each execution, not at bind time (meshql_cancel): the
 	// binder coerces the arguments to args and leaves a logical.Func of

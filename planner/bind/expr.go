@@ -1027,14 +1027,20 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	}
 	if b.opts.SessionFunction != nil {
 		var argTypes []sqltypes.Type
+		var consts []sqltypes.Datum
 		for _, an := range fc.Args {
 			e, err := b.bindExpr(an, sc, agg)
 			if err != nil {
 				return nil, err
 			}
 			argTypes = append(argTypes, e.Type())
+			var v sqltypes.Datum
+			if c, ok := e.(*logical.Const); ok {
+				v = c.V
+			}
+			consts = append(consts, v)
 		}
-		if v, t, ok := b.opts.SessionFunction(name, argTypes); ok {
+		if v, t, ok := b.opts.SessionFunction(name, argTypes, consts); ok {
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
