@@ -12,7 +12,7 @@ import (
 // that take an object id (pg_get_userbyid, pg_table_is_visible) answer for
 // every object alike: meshql's objects all have one owner and every schema
 // a session can see is on its path for catalog purposes.
-func (s *Session) sessionFunction(name string, args []sqltypes.Type, consts []sqltypes.Datum) (sqltypes.Datum, sqltypes.Type, bool) {
+func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
 	switch name {
 	case "version":
 		if len(args) == 0 {
@@ -53,16 +53,6 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type, consts []sq
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
 		}
-	case "pg_get_viewdef":
-		// psql's \d+ and DBeaver ask with the view's oid as a constant:
-		// a product defined by SQL answers with the query of its
-		// descriptor. Anything else (not a view, a per-row oid) is NULL.
-		if len(args) >= 1 && len(args) <= 2 {
-			if oid, ok := oidValue(consts[0]); ok {
-				return s.viewDefinition(oid), sqltypes.TypeText, true
-			}
-			return nil, sqltypes.TypeText, true
-		}
 	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
 		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
 		// meshql has no defaults, constraints expressions or indexes to
@@ -102,24 +92,19 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type, consts []sq
 	return nil, sqltypes.Type{}, false
 }
 
-// oidValue reads a constant object id argument (an integer or regclass).
-func oidValue(v sqltypes.Datum) (int32, bool) {
-	switch x := v.(type) {
-	case int32:
-		return x, true
-	case int64:
-		return int32(x), x == int64(int32(x))
+// objectFunction answers the functions of an object id that meshql
+// knows per object (bind.Options.ObjectFunction). pg_get_viewdef, which
+// psql's \d+ and DBeaver call, gives a SQL-defined product's query as its
+// descriptor states it; other relations are no views (NULL).
+func (s *Session) objectFunction(name string, nargs int) (map[int64]sqltypes.Datum, sqltypes.Type, bool) {
+	if name != "pg_get_viewdef" || nargs < 1 || nargs > 2 {
+		return nil, sqltypes.Type{}, false
 	}
-	return 0, false
-}
-
-// viewDefinition is the defining query of the SQL-defined product with
-// class oid, as its descriptor states it; nil for any other oid.
-func (s *Session) viewDefinition(oid int32) sqltypes.Datum {
+	defs := map[int64]sqltypes.Datum{}
 	for _, p := range s.visibleProducts() {
-		if isView(p) && int32(stableOID("class", p.QualifiedName())) == oid {
-			return strings.TrimSpace(p.Source.Query)
+		if isView(p) {
+			defs[int64(int32(stableOID("class", p.QualifiedName())))] = strings.TrimSpace(p.Source.Query)
 		}
 	}
-	return nil
+	return defs, sqltypes.TypeText, true
 }

@@ -91,7 +91,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 	system := false
 	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, bind.Options{
 		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
-		SessionFunction: s.sessionFunction, Action: st.action, ResolveOID: s.resolveOID,
+		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
 	})

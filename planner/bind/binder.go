@@ -60,10 +60,14 @@ type Options struct {
 	ParamValueScales []int32
 	// SessionFunction evaluates functions whose value depends on the
 	// session, not on rows (version(), current_schema(), pg_backend_pid()…).
-	// consts holds the value of each argument that is a constant (nil for
-	// the others, and for NULL). ok is false for names it does not know.
-	// May be nil.
-	SessionFunction func(name string, args []sqltypes.Type, consts []sqltypes.Datum) (v sqltypes.Datum, t sqltypes.Type, ok bool)
+	// ok is false for names it does not know. May be nil.
+	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
+	// ObjectFunction answers functions of an object id that the session
+	// knows a value of type t for, object by object (pg_get_viewdef over
+	// pg_class's oids): the binder makes a CASE over table's keys, so the
+	// id may vary per row; an id not in table gives NULL. ok is false for
+	// names it does not know. May be nil.
+	ObjectFunction func(name string, nargs int) (table map[int64]sqltypes.Datum, t sqltypes.Type, ok bool)
 	// Action declares the functions with a side effect that the engine
 	// performs at each execution, not at bind time (meshql_cancel): the
 	// binder coerces the arguments to args and leaves a logical.Func of

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -1025,22 +1026,21 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			return b.bindAction(name, want, rt, fc, sc, agg, loc)
 		}
 	}
+	if b.opts.ObjectFunction != nil {
+		if table, t, ok := b.opts.ObjectFunction(name, len(fc.Args)); ok {
+			return b.objectFunction(table, t, fc, sc, agg, loc)
+		}
+	}
 	if b.opts.SessionFunction != nil {
 		var argTypes []sqltypes.Type
-		var consts []sqltypes.Datum
 		for _, an := range fc.Args {
 			e, err := b.bindExpr(an, sc, agg)
 			if err != nil {
 				return nil, err
 			}
 			argTypes = append(argTypes, e.Type())
-			var v sqltypes.Datum
-			if c, ok := e.(*logical.Const); ok {
-				v = c.V
-			}
-			consts = append(consts, v)
 		}
-		if v, t, ok := b.opts.SessionFunction(name, argTypes, consts); ok {
+		if v, t, ok := b.opts.SessionFunction(name, argTypes); ok {
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
@@ -1241,4 +1241,32 @@ func (b *binder) bindUserAttr(fc *pg_query.FuncCall, loc int) (logical.Expr, err
 		}
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "current_user_attr takes one string constant"), loc)
+}
+
+// objectFunction binds a function answered object by object
+// (Options.ObjectFunction) as CASE id WHEN k THEN table[k] … END over its
+// first argument, the object id; the other arguments are bound for their
+// errors only.
+func (b *binder) objectFunction(table map[int64]sqltypes.Datum, t sqltypes.Type, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	id, err := b.coerce(args[0], sqltypes.TypeInt8)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	keys := make([]int64, 0, len(table))
+	for k := range table {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := &logical.Case{T: t}
+	for _, k := range keys {
+		out.Whens = append(out.Whens, logical.When{Cond: boolBinary(expr.OpEq, id, &logical.Const{T: sqltypes.TypeInt8, V: k}), Then: &logical.Const{T: t, V: table[k]}})
+	}
+	if len(out.Whens) == 0 {
+		return &logical.Const{T: t}, nil
+	}
+	return out, nil
 }
