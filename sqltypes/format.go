@@ -186,49 +186,13 @@ func RatToDecimal(r *big.Rat, precision, scale int32) (decimal128.Num, error) {
 	return decimal128.FromBigInt(q), nil
 }
 
-var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // FormatDate renders days since 1970-01-01 as YYYY-MM-DD (BC dates as PostgreSQL does).
-func FormatDate(d arrow.Date32) string {
-	if !IsFiniteDate(int64(d)) {
-		return string(appendInfinity(nil, int64(d)))
-	}
-	t := epoch.AddDate(0, 0, int(d))
-	y := t.Year()
-	if y <= 0 {
-		return fmt.Sprintf("%04d-%02d-%02d BC", 1-y, t.Month(), t.Day())
-	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, t.Month(), t.Day())
-}
+func FormatDate(d arrow.Date32) string { return string(AppendDate(nil, int64(d))) }
 
 // FormatTimestamp renders microseconds since the epoch; with tz it appends
 // the zone offset of loc as PostgreSQL does (+00, +05:30).
 func FormatTimestamp(us int64, loc *time.Location, withTZ bool) string {
-	if !IsFiniteTimestamp(us) {
-		return string(appendInfinity(nil, us))
-	}
-	t := time.UnixMicro(us).UTC()
-	if withTZ && loc != nil {
-		t = t.In(loc)
-	}
-	s := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
-	if frac := t.Nanosecond() / 1000; frac != 0 {
-		f := fmt.Sprintf("%06d", frac)
-		s += "." + strings.TrimRight(f, "0")
-	}
-	if withTZ {
-		_, off := t.Zone()
-		sign := "+"
-		if off < 0 {
-			sign = "-"
-			off = -off
-		}
-		s += fmt.Sprintf("%s%02d", sign, off/3600)
-		if m := (off % 3600) / 60; m != 0 {
-			s += fmt.Sprintf(":%02d", m)
-		}
-	}
-	return s
+	return string(AppendTimestamp(nil, us, loc, withTZ))
 }
 
 // FormatInterval renders an interval in PostgreSQL's default IntervalStyle

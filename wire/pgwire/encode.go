@@ -293,7 +293,7 @@ func (e dateEnc[T]) days(i int) int64 {
 	return floorDiv(int64(e.v[i]), e.per)
 }
 
-func (e dateEnc[T]) text(buf []byte, i int) []byte { return appendDateText(buf, e.days(i)) }
+func (e dateEnc[T]) text(buf []byte, i int) []byte { return sqltypes.AppendDate(buf, e.days(i)) }
 func (e dateEnc[T]) binary(buf []byte, i int) []byte {
 	d := e.days(i)
 	if sqltypes.IsFiniteDate(d) {
@@ -324,7 +324,7 @@ func (e tsEnc) micros(i int) int64 {
 }
 
 func (e tsEnc) text(buf []byte, i int) []byte {
-	return appendTimestampText(buf, e.micros(i), e.withTZ, e.loc)
+	return sqltypes.AppendTimestamp(buf, e.micros(i), e.loc, e.withTZ)
 }
 
 func (e tsEnc) binary(buf []byte, i int) []byte {

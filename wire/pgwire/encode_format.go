@@ -5,12 +5,9 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-
-	"github.com/meshql/meshql/sqltypes"
 )
 
 // Append-style formatters for PostgreSQL's text and binary output. They
@@ -24,31 +21,6 @@ const (
 	pgEpochDays = 10_957
 	pgEpochUS   = pgEpochDays * usPerDay
 )
-
-// civil converts days since 1970-01-01 to a proleptic Gregorian date with an
-// astronomical year (0 is 1 BC). Howard Hinnant's days-to-civil algorithm.
-func civil(days int64) (year int64, month, day int) {
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	year = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day = int(doy - (153*mp+2)/5 + 1)
-	if mp < 10 {
-		month = int(mp + 3)
-	} else {
-		month = int(mp - 9)
-	}
-	if month <= 2 {
-		year++
-	}
-	return year, month, day
-}
 
 func floorDiv(a, b int64) int64 {
 	q := a / b
@@ -72,37 +44,6 @@ func appendPadded(buf []byte, n int64, width int) []byte {
 	return append(buf, s...)
 }
 
-// appendYMD appends YYYY-MM-DD for a display year (>= 1); bc is reported
-// to the caller, who appends " BC" at the very end as PostgreSQL does.
-func appendYMD(buf []byte, year int64, month, day int) (_ []byte, bc bool) {
-	if year <= 0 {
-		year, bc = 1-year, true
-	}
-	if year < 10000 {
-		y := int(year)
-		buf = append(buf, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
-	} else {
-		buf = appendPadded(buf, year, 4)
-	}
-	buf = append(buf, '-')
-	buf = append2(buf, month)
-	buf = append(buf, '-')
-	return append2(buf, day), bc
-}
-
-// appendDateText writes a date (days since 1970-01-01) as DateStyle ISO.
-func appendDateText(buf []byte, days int64) []byte {
-	if !sqltypes.IsFiniteDate(days) {
-		return sqltypes.AppendDate(buf, days)
-	}
-	y, m, d := civil(days)
-	buf, bc := appendYMD(buf, y, m, d)
-	if bc {
-		buf = append(buf, " BC"...)
-	}
-	return buf
-}
-
 // appendFrac appends ".ffffff" without trailing zeros; nothing for 0.
 func appendFrac(buf []byte, us int64) []byte {
 	if us == 0 {
@@ -119,57 +60,6 @@ func appendFrac(buf []byte, us int64) []byte {
 	}
 	buf = append(buf, '.')
 	return append(buf, tmp[:n]...)
-}
-
-// appendTimestampText writes µs since the epoch as 'YYYY-MM-DD HH:MM:SS[.f]';
-// with withTZ it converts to loc (nil = UTC) and appends the offset (+00,
-// +05:30, +00:19:32).
-func appendTimestampText(buf []byte, us int64, withTZ bool, loc *time.Location) []byte {
-	if !sqltypes.IsFiniteTimestamp(us) {
-		return sqltypes.AppendTimestamp(buf, us, nil, false)
-	}
-	off := 0
-	if withTZ && loc != nil && loc != time.UTC {
-		_, off = time.UnixMicro(us).In(loc).Zone()
-		us += int64(off) * 1_000_000
-	}
-	days := floorDiv(us, usPerDay)
-	rem := us - days*usPerDay
-	y, m, d := civil(days)
-	buf, bc := appendYMD(buf, y, m, d)
-	buf = append(buf, ' ')
-	buf = append2(buf, int(rem/3_600_000_000))
-	buf = append(buf, ':')
-	buf = append2(buf, int(rem/60_000_000%60))
-	buf = append(buf, ':')
-	buf = append2(buf, int(rem/1_000_000%60))
-	buf = appendFrac(buf, rem%1_000_000)
-	if withTZ {
-		buf = appendOffset(buf, off)
-	}
-	if bc {
-		buf = append(buf, " BC"...)
-	}
-	return buf
-}
-
-func appendOffset(buf []byte, off int) []byte {
-	if off < 0 {
-		buf = append(buf, '-')
-		off = -off
-	} else {
-		buf = append(buf, '+')
-	}
-	buf = append2(buf, off/3600)
-	if m, s := off/60%60, off%60; m != 0 || s != 0 {
-		buf = append(buf, ':')
-		buf = append2(buf, m)
-		if s != 0 {
-			buf = append(buf, ':')
-			buf = append2(buf, s)
-		}
-	}
-	return buf
 }
 
 // appendIntervalText writes an interval in IntervalStyle postgres, as

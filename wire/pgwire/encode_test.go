@@ -199,7 +199,7 @@ func TestTextMatchesPostgres(t *testing.T) {
 		{sqltypes.TypeTimestampTZ, ts("1900-01-01 00:00:00"), amsterdam, "1900-01-01 00:19:32+00:19:32"},
 		{sqltypes.TypeTimestampTZ, arrow.Timestamp(-62135596801000000), nil, "0001-12-31 23:59:59+00 BC"},
 		{sqltypes.TypeTimestamp, arrow.Timestamp(-62135596800000000 - 86400e6), nil, "0001-12-31 00:00:00 BC"},
-		{sqltypes.TypeDate, arrow.Date32(daysFromCivil(-43, 3, 15)), nil, "0044-03-15 BC"},
+		{sqltypes.TypeDate, arrow.Date32(sqltypes.DaysFromCivil(-43, 3, 15)), nil, "0044-03-15 BC"},
 		{typTextArr, []any{"a b", "", "NULL", `x"y`, `\`, "a\rb"}, nil, `{"a b","","NULL","x\"y","\\","a` + "\r" + `b"}`},
 		{sqltypes.ListOf(typNum122), []any{dec("1.5", 2), nil}, nil, "{1.50,NULL}"},
 		{sqltypes.ListOf(sqltypes.TypeBytea), []any{[]byte{1}}, nil, `{"\\x01"}`},

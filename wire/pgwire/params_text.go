@@ -264,11 +264,11 @@ func parseDateTime(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datu
 	if bc {
 		y = 1 - y
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > int64(daysIn(y, int(mo))) || h > 24 || mi > 59 || sec > 60 ||
+	if mo < 1 || mo > 12 || d < 1 || d > int64(sqltypes.DaysInMonth(y, int(mo))) || h > 24 || mi > 59 || sec > 60 ||
 		(h == 24 && (mi != 0 || sec != 0 || us != 0)) {
 		return nil, rng
 	}
-	days := daysFromCivil(y, int(mo), int(d))
+	days := sqltypes.DaysFromCivil(y, int(mo), int(d))
 	if t.Kind == sqltypes.Date {
 		return arrow.Date32(days), nil
 	}
@@ -290,35 +290,6 @@ func cutSuffixFold(s, suffix string) (string, bool) {
 		return s[:len(s)-len(suffix)], true
 	}
 	return s, false
-}
-
-// daysFromCivil is the inverse of civil (astronomical years).
-func daysFromCivil(y int64, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := int64((m + 9) % 12)
-	doy := (153*mp+2)/5 + int64(d) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-func daysIn(y int64, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // dtParser scans digits and separators; bad records a failed sep.

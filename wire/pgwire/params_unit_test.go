@@ -34,7 +34,7 @@ func TestParseText(t *testing.T) {
 		{sqltypes.TypeUUID, "{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}", nil, [16]byte{0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11}},
 		{sqltypes.TypeDate, "2024-02-29", nil, date("2024-02-29")},
 		{sqltypes.TypeDate, "2024-02-29 23:59:59", nil, date("2024-02-29")},
-		{sqltypes.TypeDate, "0044-03-15 BC", nil, arrow.Date32(daysFromCivil(-43, 3, 15))},
+		{sqltypes.TypeDate, "0044-03-15 BC", nil, arrow.Date32(sqltypes.DaysFromCivil(-43, 3, 15))},
 		{sqltypes.TypeTimestamp, "2024-02-29T12:34:56.7890125", nil, ts("2024-02-29 12:34:56.789013")},
 		{sqltypes.TypeTimestamp, "2024-02-29 12:34:56+05", nil, ts("2024-02-29 12:34:56")},
 		{sqltypes.TypeTimestamp, "2024-02-29 24:00:00", nil, ts("2024-03-01 00:00:00")},
