@@ -164,3 +164,32 @@ func TestParseValueKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTime covers the canonical forms the allocation-free path reads
+// and the ones it leaves to the general parser (24:00, a leap second,
+// AM/PM, a leading date), in microseconds since midnight.
+func TestParseTime(t *testing.T) {
+	const h, m, s = 3_600_000_000, 60_000_000, 1_000_000
+	for in, want := range map[string]int64{
+		"10:30:15":         10*h + 30*m + 15*s,
+		"10:30:15.25":      10*h + 30*m + 15*s + 250_000,
+		"00:00:00.000001":  1,
+		"23:59:59.999999":  24*h - 1,
+		"24:00:00":         24 * h,
+		"23:59:60":         24 * h,
+		"10:30":            10*h + 30*m,
+		" 10:30:15 ":       10*h + 30*m + 15*s,
+		"12:15 am":         15 * m,
+		"2026-01-15 07:05": 7*h + 5*m,
+	} {
+		got, err := ParseTime(in)
+		if err != nil || int64(got) != want {
+			t.Errorf("ParseTime(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"25:00:00", "10:60:00", "1a:30:00", ""} {
+		if _, err := ParseTime(in); err == nil {
+			t.Errorf("ParseTime(%q) accepted", in)
+		}
+	}
+}

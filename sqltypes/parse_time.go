@@ -129,22 +129,12 @@ func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp,
 // YYYY-MM-DD HH:MM:SS[.ffffff] without allocating; ok is false for
 // anything else (the general parser then decides).
 func fastDateTime(s string) (dt dateTime, ok bool) {
-	num := func(t string) (int, bool) {
-		v := 0
-		for i := 0; i < len(t); i++ {
-			if t[i] < '0' || t[i] > '9' {
-				return 0, false
-			}
-			v = v*10 + int(t[i]-'0')
-		}
-		return v, true
-	}
 	if len(s) != 10 && (len(s) < 19 || len(s) > 26 || s[10] != ' ' && s[10] != 'T') || s[4] != '-' || s[7] != '-' {
 		return dt, false
 	}
-	y, ok1 := num(s[:4])
-	m, ok2 := num(s[5:7])
-	d, ok3 := num(s[8:10])
+	y, ok1 := digits(s[:4])
+	m, ok2 := digits(s[5:7])
+	d, ok3 := digits(s[8:10])
 	if !ok1 || !ok2 || !ok3 || y == 0 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(int64(y), m) {
 		return dt, false
 	}
@@ -152,30 +142,49 @@ func fastDateTime(s string) (dt dateTime, ok bool) {
 	if len(s) == 10 {
 		return dt, true
 	}
-	if s[13] != ':' || s[16] != ':' {
+	hh, mi, ss, us, ok := fastClock(s[11:])
+	if !ok {
 		return dt, false
 	}
-	hh, ok1 := num(s[11:13])
-	mi, ok2 := num(s[14:16])
-	ss, ok3 := num(s[17:19])
+	dt.hh, dt.mi, dt.ss, dt.us, dt.hasTime = hh, mi, ss, us, true
+	return dt, true
+}
+
+// digits reads a run of ASCII digits; ok is false for anything else.
+func digits(t string) (int, bool) {
+	v := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int(t[i]-'0')
+	}
+	return v, true
+}
+
+// fastClock parses the canonical time of day HH:MM:SS[.ffffff] without
+// allocating; ok is false for anything else.
+func fastClock(s string) (hh, mi, ss int, us int64, ok bool) {
+	if len(s) < 8 || len(s) > 15 || s[2] != ':' || s[5] != ':' || len(s) > 8 && (s[8] != '.' || len(s) == 9) {
+		return 0, 0, 0, 0, false
+	}
+	hh, ok1 := digits(s[:2])
+	mi, ok2 := digits(s[3:5])
+	ss, ok3 := digits(s[6:8])
 	if !ok1 || !ok2 || !ok3 || hh > 23 || mi > 59 || ss > 59 {
-		return dt, false
+		return 0, 0, 0, 0, false
 	}
-	dt.hh, dt.mi, dt.ss, dt.hasTime = hh, mi, ss, true
-	if len(s) > 19 {
-		if s[19] != '.' || len(s) == 20 {
-			return dt, false
-		}
-		f, ok := num(s[20:])
+	if len(s) > 8 {
+		f, ok := digits(s[9:])
 		if !ok {
-			return dt, false
+			return 0, 0, 0, 0, false
 		}
-		for k := len(s) - 20; k < 6; k++ {
+		for k := len(s) - 9; k < 6; k++ {
 			f *= 10
 		}
-		dt.us = int64(f)
+		us = int64(f)
 	}
-	return dt, true
+	return hh, mi, ss, us, true
 }
 
 func parseDateTime(s, kind string) (dateTime, error) {
@@ -412,6 +421,9 @@ func parseZone(z string, dt *dateTime) bool {
 // result is microseconds since midnight, up to 24:00:00 inclusive.
 func ParseTime(s string) (arrow.Time64, error) {
 	const kind = "time"
+	if hh, mi, ss, us, ok := fastClock(s); ok {
+		return arrow.Time64(int64(hh)*3_600_000_000 + int64(mi)*60_000_000 + int64(ss)*1_000_000 + us), nil
+	}
 	t := strings.ToLower(trimSpace(s))
 	if t == "allballs" {
 		return 0, nil
