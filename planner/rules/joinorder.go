@@ -6,8 +6,10 @@ import (
 
 // ReorderJoins rebuilds each tree of inner joins (the FROM list of a TPC-H
 // query is one) so that every join has a condition when one exists and
-// the estimated intermediate results stay small (bushyOrder), and only
-// falls back to a cross product when nothing is connected. It runs after
+// the estimated intermediate results stay small: the cheapest tree by
+// exhaustive search (dpOrder) when the inputs are connected and few, else
+// by greedy search (bushyOrder), which only falls back to a cross product
+// when nothing is connected. It runs after
 // predicate pushdown, so estimates see the filters already placed on each
 // input. Scans of one database that can run joins itself are first
 // grouped (clusterBySource, which orders each group left-deep with
@@ -29,6 +31,9 @@ func ReorderJoins(n logical.Node) (logical.Node, error) {
 				return &logical.Filter{Input: leaves[0], Pred: logical.And(conds)}, nil
 			}
 			return leaves[0], nil
+		}
+		if tree, ok := dpOrder(leaves, conds); ok {
+			return tree, nil
 		}
 		return bushyOrder(leaves, conds), nil
 	})
