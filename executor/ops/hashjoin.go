@@ -63,9 +63,10 @@ type hashJoinOp struct {
 // batches of about env.Rows() rows gathered with typed takes. Output: probe
 // fields ++ build fields (build fields nullable, probe fields nullable for
 // right, full and single joins); probe fields only for semi and anti
-// joins; probe fields and "mark" for mark joins (see MarkJoin). NULL keys
-// never match. Unmatched build rows of right and full joins are
-// emitted after the probe input ends. Mismatched key types are an XX000
+// joins; build fields only for right semi and right anti joins; probe
+// fields and "mark" for mark joins (see MarkJoin). NULL keys never match.
+// Unmatched build rows of right, full and right anti joins, and matched
+// build rows of right semi joins, are emitted after the probe input ends. Mismatched key types are an XX000
 // planner bug; key types that cannot be hashed return 0A000.
 //
 // The build side reserves memory from the query's budget. When it is
@@ -82,7 +83,7 @@ func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error
 // newHashJoin is NewHashJoin at a grace partitioning level, reserving
 // from res.
 func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget.Reservation) (*hashJoinOp, error) {
-	if spec.Type > SingleJoin {
+	if spec.Type > RightAntiJoin {
 		return nil, errInternal("unknown join type %d", spec.Type)
 	}
 	if spec.Probe == nil || spec.Build == nil {
@@ -157,7 +158,7 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	} else if !ok {
 		o.buildSerial(keys, n)
 	}
-	if o.jt.keepsBuild() {
+	if o.jt.tracksBuild() {
 		o.bmatched = make([]bool, n)
 	}
 	o.res.Shrink(o.res.Size() - builtCost(cols, keys, n))
@@ -224,7 +225,7 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		o.built = true
-		if o.grace == nil && o.bn == 0 && (o.jt == InnerJoin || o.jt == SemiJoin || o.jt == RightJoin) {
+		if o.grace == nil && o.bn == 0 && (o.jt == InnerJoin || o.jt == SemiJoin || o.jt == RightJoin || o.jt.filtersBuild()) {
 			o.eof = true
 		}
 	}
@@ -311,9 +312,17 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		}
 	}
 	o.prow, o.begun, o.tail = 0, false, false
-	if o.residual == nil && o.jt.probeOnly() {
+	switch {
+	case o.residual == nil && o.jt.probeOnly():
 		for i, h := range o.phead { // matches need no pairs
 			o.pmatched[i] = h >= 0
+		}
+		o.prow = n
+	case o.residual == nil && o.jt.filtersBuild():
+		for _, h := range o.phead { // each match marks its build rows' chain
+			for r := h; r >= 0 && !o.bmatched[r]; r = o.next[r] {
+				o.bmatched[r] = true
+			}
 		}
 		o.prow = n
 	}

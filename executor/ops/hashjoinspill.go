@@ -12,11 +12,16 @@ import (
 
 // graceJoin is a hash join whose inputs were partitioned to disk by key
 // hash: partition k of the probe side can only match partition k of the
-// build side (NULL keys, which match nothing, land in some partition and
-// are emitted there as unmatched rows if the join type keeps them), so
-// the join is the concatenation of the joins of the partition pairs.
+// build side, so the join is the concatenation of the joins of the
+// partition pairs. Rows with a NULL key match nothing: probe rows land in
+// some partition and are emitted there if the join type keeps them;
+// build rows the join keeps are set aside in nullBuild and emitted at the
+// end, since in one partition they could exceed the budget with no hash
+// left to split them by.
 type graceJoin struct {
 	probe, build []*spillFile // per partition; nil = no rows
+	nullBuild    *spillFile   // build rows with a NULL key, if kept; nil = none
+	tail         *spillSource // reads nullBuild once the partitions are done
 	k            int          // next partition to join
 	cur          *hashJoinOp  // the join of the current partition pair
 	// sharedBuild: the build partitions belong to a sharedBuild, read by
@@ -74,26 +79,46 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 	g := &graceJoin{}
 	o.grace = g
 	bp := newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), o.level)
+	var nulls *spillPartitions // one partition: every row has hash 0
+	if o.jt.keepsBuild() {
+		nulls = newSpillPartitions(o.env.Mem, o.res, o.spec.Build.Schema(), 0)
+	}
+	abort := func() {
+		bp.abort()
+		if nulls != nil {
+			nulls.abort()
+		}
+	}
 	for i, b := range held {
-		err := o.partition(ctx, h, bp, o.spec.BuildKeys, b, !o.jt.keepsBuild())
+		err := o.partition(ctx, h, bp, o.spec.BuildKeys, b, true, nulls)
 		b.Release()
 		held[i] = nil
 		if err != nil {
 			held = held[i+1:]
-			bp.abort()
+			abort()
 			return err
 		}
 	}
 	held = nil
 	o.res.Free()
 	if err := o.drainInto(ctx, o.spec.Build, func(b arrow.RecordBatch) error {
-		return o.partition(ctx, h, bp, o.spec.BuildKeys, b, !o.jt.keepsBuild())
+		return o.partition(ctx, h, bp, o.spec.BuildKeys, b, true, nulls)
 	}); err != nil {
-		bp.abort()
+		abort()
 		return err
 	}
 	if g.build, err = bp.finish(); err != nil {
+		if nulls != nil {
+			nulls.abort()
+		}
 		return err
+	}
+	if nulls != nil {
+		files, err := nulls.finish()
+		if err != nil {
+			return err
+		}
+		g.nullBuild = files[0]
 	}
 	return o.spillProbe(ctx, h)
 }
@@ -103,7 +128,9 @@ func (o *hashJoinOp) spill(ctx context.Context, held []arrow.RecordBatch) error 
 func (o *hashJoinOp) spillProbe(ctx context.Context, h *rowHasher) error {
 	pp := newSpillPartitions(o.env.Mem, o.res, o.spec.Probe.Schema(), o.level)
 	dropNullProbe := !o.jt.keepsProbe() && o.jt != AntiJoin && o.jt != MarkJoin
-	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error { return o.partition(ctx, h, pp, o.spec.ProbeKeys, b, dropNullProbe) }); err != nil {
+	if err := o.drainInto(ctx, o.spec.Probe, func(b arrow.RecordBatch) error {
+		return o.partition(ctx, h, pp, o.spec.ProbeKeys, b, dropNullProbe, nil)
+	}); err != nil {
 		pp.abort()
 		return err
 	}
@@ -124,10 +151,11 @@ func (o *hashJoinOp) keyHasher() (*rowHasher, error) {
 }
 
 // partition writes the rows of b to parts by the hash of keyExprs. With
-// dropNulls it leaves out rows with a NULL key, which match nothing and
-// are not emitted unmatched: all NULL keys hash alike, so they would all
-// land in one partition that no further level could split.
-func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch, dropNulls bool) error {
+// dropNulls, rows with a NULL key go to the first partition of nulls, or
+// nowhere if nulls is nil: they match nothing, and all NULL keys hash
+// alike, so in parts they would all land in one partition that no
+// further level could split.
+func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPartitions, keyExprs []expr.Expr, b arrow.RecordBatch, dropNulls bool, nulls *spillPartitions) error {
 	keys, err := evalAll(ctx, o.env, keyExprs, b)
 	if err != nil {
 		return err
@@ -137,9 +165,17 @@ func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPa
 	var rows []int32 // nil: all
 	if dropNulls && anyNull(keys) {
 		rows = make([]int32, 0, n)
+		var nullRows []int32
 		for r := range n {
 			if !nullKeyAt(keys, r) {
 				rows = append(rows, int32(r))
+			} else if nulls != nil {
+				nullRows = append(nullRows, int32(r))
+			}
+		}
+		if len(nullRows) > 0 {
+			if err := nulls.add(b, make([]uint64, n), nullRows); err != nil {
+				return err
 			}
 		}
 		if len(rows) == 0 {
@@ -147,6 +183,32 @@ func (o *hashJoinOp) partition(ctx context.Context, h *rowHasher, parts *spillPa
 		}
 	}
 	return parts.add(b, h.hash(keys, n), rows)
+}
+
+// nextNullBuild returns the next batch of the build rows with a NULL key
+// (g.nullBuild), as the join emits unmatched build rows: probe side NULL,
+// or alone for a right anti join.
+func (o *hashJoinOp) nextNullBuild(ctx context.Context) (arrow.RecordBatch, error) {
+	g := o.grace
+	if g.tail == nil {
+		g.tail = newSpillSource(o.env.Mem, o.spec.Build.Schema(), g.nullBuild)
+		if err := g.tail.Open(ctx); err != nil {
+			return nil, err
+		}
+	}
+	b, err := g.tail.Next(ctx)
+	if err != nil || o.jt.filtersBuild() {
+		return b, err
+	}
+	n := int(b.NumRows())
+	np := o.out.NumFields() - int(b.NumCols())
+	cols := nullColumns(o.env.Mem, o.out.Fields()[:np], n)
+	for _, c := range b.Columns() {
+		c.Retain()
+		cols = append(cols, c)
+	}
+	b.Release()
+	return newBatch(o.out, cols, n), nil
 }
 
 // anyNull reports whether some row of keys has a NULL key.
@@ -201,6 +263,12 @@ func (o *hashJoinOp) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 			continue
 		}
 		if g.k >= len(g.build) {
+			if g.nullBuild != nil {
+				b, err := o.nextNullBuild(ctx)
+				if err != io.EOF {
+					return b, err
+				}
+			}
 			o.done = true
 			return nil, io.EOF
 		}
@@ -259,6 +327,10 @@ func (g *graceJoin) close() {
 	if g.cur != nil {
 		g.closeCurrent()
 	}
+	if g.tail != nil {
+		g.tail.Close()
+	}
+	g.nullBuild.remove()
 	for k := g.k; k < max(len(g.probe), len(g.build)); k++ {
 		g.removePair(k)
 	}

@@ -40,7 +40,7 @@ func refJoin(jt JoinType, probe, build [][]any, match func(p, b []any) bool) [][
 			}
 			matched = true
 			bm[j] = true
-			if !jt.filtersProbe() {
+			if !jt.filtersProbe() && !jt.filtersBuild() {
 				out = append(out, append(append([]any{}, p...), b...))
 			}
 		}
@@ -51,11 +51,12 @@ func refJoin(jt JoinType, probe, build [][]any, match func(p, b []any) bool) [][
 			out = append(out, append(append([]any{}, p...), make([]any, len(joinSchema.Fields()))...))
 		}
 	}
-	if jt.keepsBuild() {
-		for j, b := range build {
-			if !bm[j] {
-				out = append(out, append(make([]any, len(joinSchema.Fields())), b...))
-			}
+	for j, b := range build {
+		switch {
+		case jt == RightSemiJoin && bm[j], jt == RightAntiJoin && !bm[j]:
+			out = append(out, b)
+		case jt.keepsBuild() && !jt.filtersBuild() && !bm[j]:
+			out = append(out, append(make([]any, len(joinSchema.Fields())), b...))
 		}
 	}
 	return out
@@ -63,7 +64,7 @@ func refJoin(jt JoinType, probe, build [][]any, match func(p, b []any) bool) [][
 
 func eqKey(a, b any) bool { return a != nil && b != nil && a == b }
 
-var allJoinTypes = []JoinType{InnerJoin, LeftJoin, RightJoin, FullJoin, SemiJoin, AntiJoin}
+var allJoinTypes = []JoinType{InnerJoin, LeftJoin, RightJoin, FullJoin, SemiJoin, AntiJoin, RightSemiJoin, RightAntiJoin}
 
 func TestHashJoinRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))

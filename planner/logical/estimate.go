@@ -23,6 +23,10 @@ func Estimate(n Node) float64 {
 		}
 		return Estimate(x.Input) * 0.1
 	case *Join:
+		switch x.Type {
+		case SemiJoin, AntiJoin, MarkJoin, SingleJoin: // at most one row per left row
+			return Estimate(x.Left)
+		}
 		return max(Estimate(x.Left), Estimate(x.Right))
 	case *Limit:
 		if x.Count >= 0 {

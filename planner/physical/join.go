@@ -20,7 +20,9 @@ var joinTypes = map[logical.JoinType]ops.JoinType{
 // sides (the rest is a residual condition), or a nested-loop join when
 // there are none. The smaller input, by estimate, is the build side of an
 // inner join; a RIGHT join is run as a LEFT join with the sides swapped,
-// and a LEFT join whose inner side is much larger as a RIGHT join.
+// and a LEFT join whose inner side is much larger as a RIGHT join; so is
+// a semi or anti join, which then builds the side it filters and emits
+// its rows at the end (ops.RightSemiJoin, ops.RightAntiJoin).
 func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	left, right := x.Left, x.Right
 	jt := x.Type
@@ -30,8 +32,18 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		left, right, jt, swapped = right, left, logical.LeftJoin, true
 	case jt == logical.InnerJoin && logical.Estimate(left) < logical.Estimate(right):
 		left, right, swapped = right, left, true
-	case jt == logical.LeftJoin && logical.Estimate(right) > rightJoinFactor*logical.Estimate(left) && hasEquiKey(x):
-		left, right, jt, swapped = right, left, logical.RightJoin, true
+	case (jt == logical.LeftJoin || jt == logical.SemiJoin || jt == logical.AntiJoin) &&
+		logical.Estimate(right) > rightJoinFactor*logical.Estimate(left) && hasEquiKey(x):
+		left, right, swapped = right, left, true
+		if jt == logical.LeftJoin {
+			jt = logical.RightJoin
+		}
+	}
+	opType := joinTypes[jt]
+	if swapped && jt == logical.SemiJoin {
+		opType = ops.RightSemiJoin
+	} else if swapped && jt == logical.AntiJoin {
+		opType = ops.RightAntiJoin
 	}
 	ls, err := b.lower(left)
 	if err != nil {
@@ -52,16 +64,18 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		residual = append(residual, c)
 	}
 	ids := append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...)
-	switch jt {
-	case logical.SemiJoin, logical.AntiJoin:
+	switch {
+	case opType == ops.RightSemiJoin || opType == ops.RightAntiJoin:
+		ids = rs.ids
+	case jt == logical.SemiJoin || jt == logical.AntiJoin:
 		ids = ls.ids
-	case logical.MarkJoin:
+	case jt == logical.MarkJoin:
 		ids = append(append([]logical.ColumnID(nil), ls.ids...), x.Mark)
 	}
 	combined := layoutOf(append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...))
 	props := []string{}
 	name := "HashJoin " + jt.String()
-	if swapped && x.Type == logical.InnerJoin {
+	if swapped && (x.Type == logical.InnerJoin || x.Type == logical.SemiJoin || x.Type == logical.AntiJoin) {
 		props = append(props, "build=left")
 	}
 	if len(lkeys) > 0 {
@@ -91,14 +105,14 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		if bk, err = lowerAll(rkeys, rs.lay); err != nil {
 			return nil, err
 		}
-		if b.parallelProbe(jt, ls, left, right, bk) {
-			return b.lowerParallelProbe(jt, ls, rs, pk, bk, res, ids, ex)
+		if b.parallelProbe(opType, ls, left, right, bk) {
+			return b.lowerParallelProbe(opType, ls, rs, pk, bk, res, ids, ex)
 		}
 	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
-		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res})
+		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res})
 		if err != nil {
 			return nil, err
 		}
@@ -171,9 +185,9 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 // faster shared). Other keys are hashed on one thread, and then a build
 // side much larger than the probe side keeps the single join, measured
 // faster when Q4's build ran on one thread (389 ms shared: 661 ms at SF1).
-func (b *builder) parallelProbe(jt logical.JoinType, ls *stream, probe, build logical.Node, buildKeys []expr.Expr) bool {
+func (b *builder) parallelProbe(jt ops.JoinType, ls *stream, probe, build logical.Node, buildKeys []expr.Expr) bool {
 	switch jt {
-	case logical.InnerJoin, logical.LeftJoin, logical.SemiJoin, logical.AntiJoin, logical.SingleJoin:
+	case ops.InnerJoin, ops.LeftJoin, ops.SemiJoin, ops.AntiJoin, ops.SingleJoin:
 		return len(ls.ops) >= 2 && (ops.BuildsInParallel(buildKeys) || logical.Estimate(build) <= serialBuildFactor*logical.Estimate(probe))
 	}
 	return false
@@ -182,8 +196,8 @@ func (b *builder) parallelProbe(jt logical.JoinType, ls *stream, probe, build lo
 // lowerParallelProbe plans one hash join per probe stream over one shared
 // build side (ops.ParallelHashJoin), so the joins and every operator
 // above them run in parallel instead of after a gather.
-func (b *builder) lowerParallelProbe(jt logical.JoinType, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
-	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: joinTypes[jt], Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res}, ls.ops)
+func (b *builder) lowerParallelProbe(jt ops.JoinType, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
+	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res}, ls.ops)
 	if err != nil {
 		return nil, err
 	}
