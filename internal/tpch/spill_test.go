@@ -19,10 +19,15 @@ import (
 // aggregates, hash joins and sorts of the big queries spill.
 const spillBudget = "512kB"
 
+// q21SpillBudget makes Q21's semi and anti joins spill at SF0.01.
+const q21SpillBudget = "64kB"
+
 // TestTPCHSpill runs the 22 queries with a memory budget small enough
 // that operators spill to disk, and compares each with the reference
-// answer; the engine's spill counter must have moved for Q18 and Q21 and
-// the spill folder must be empty afterwards.
+// answer; the engine's spill counter must have moved for Q9 and Q18 and
+// the spill folder must be empty afterwards. Q21, whose semi and anti
+// joins build the few lines they filter rather than all of lineitem,
+// runs again under a budget small enough for those joins to spill.
 func TestTPCHSpill(t *testing.T) {
 	spillDir := t.TempDir()
 	eng, sess := newSession(t, "../../testdata/mesh-tpch", func(c *engine.Config) { c.SpillDir = spillDir })
@@ -42,7 +47,7 @@ func TestTPCHSpill(t *testing.T) {
 			}
 			spilled := eng.SpilledBytes() - before
 			t.Logf("%s spilled %d bytes", name, spilled)
-			if (q == 18 || q == 21) && spilled == 0 {
+			if (q == 9 || q == 18) && spilled == 0 {
 				t.Errorf("%s did not spill with a budget of %s", name, spillBudget)
 			}
 			if left, _ := os.ReadDir(spillDir); len(left) > 0 {
@@ -50,10 +55,32 @@ func TestTPCHSpill(t *testing.T) {
 			}
 		})
 	}
+	t.Run("q21 at "+q21SpillBudget, func(t *testing.T) {
+		if _, err := Run(ctx, sess, "SET mesh.query_memory = '"+q21SpillBudget+"'"); err != nil {
+			t.Fatal(err)
+		}
+		before := eng.SpilledBytes()
+		if err := runQuery(ctx, t, sess, "q21", s); err != nil {
+			t.Fatal(err)
+		}
+		if eng.SpilledBytes() == before {
+			t.Errorf("q21 did not spill with a budget of %s", q21SpillBudget)
+		}
+		if left, _ := os.ReadDir(spillDir); len(left) > 0 {
+			t.Errorf("q21 left %d entries in the spill folder", len(left))
+		}
+	})
 	// EXPLAIN ANALYZE names the operators that spilled: in Q18 the hash
 	// aggregate over lineitem (its joins see only the orders the IN
-	// subquery keeps), in Q21 the hash joins.
-	for q, want := range map[string]string{"q18": "HashAggregate", "q21": "HashJoin"} {
+	// subquery keeps), in Q9 and Q21 hash joins.
+	for q, want := range map[string]string{"q18": "HashAggregate", "q09": "HashJoin", "q21": "HashJoin"} {
+		budget := spillBudget
+		if q == "q21" {
+			budget = q21SpillBudget
+		}
+		if _, err := Run(ctx, sess, "SET mesh.query_memory = '"+budget+"'"); err != nil {
+			t.Fatal(err)
+		}
 		res, err := Run(ctx, sess, "EXPLAIN ANALYZE "+readQuery(t, q))
 		if err != nil {
 			t.Fatal(err)
@@ -68,6 +95,9 @@ func TestTPCHSpill(t *testing.T) {
 		if !spilled[want] {
 			t.Errorf("%s: want a spilling %s, got %v", q, want, spilled)
 		}
+	}
+	if _, err := Run(ctx, sess, "SET mesh.query_memory = '"+spillBudget+"'"); err != nil {
+		t.Fatal(err)
 	}
 	// A sort of all of lineitem spills sorted runs and merges them: the
 	// same rows, in the same order, as with the default budget.

@@ -26,6 +26,10 @@ func Estimate(n Node) float64 {
 		switch x.Type {
 		case SemiJoin, AntiJoin, MarkJoin, SingleJoin: // at most one row per left row
 			return Estimate(x.Left)
+		case InnerJoin:
+			if rows, ok := equiJoinEstimate(x); ok {
+				return rows
+			}
 		}
 		return max(Estimate(x.Left), Estimate(x.Right))
 	case *Limit:

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math/bits"
-	"slices"
 	"sort"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -304,28 +303,13 @@ func (g *joinGraph) linkSelectivity(x, y classMember, ndv, keys map[logical.Colu
 	return 1 / max(vx, vy, 1)
 }
 
-// keyColumns returns the columns declared unique (or primary key) in
-// their data product, with the rows of the table they are a key of,
-// for inputs that are scans of a product (under filters): through a
-// join or an aggregate a key column may repeat.
+// keyColumns returns the inputs' columns that are declared keys of the
+// product they scan (logical.KeyRows), with the rows of that product.
 func keyColumns(leaves []logical.Node) map[logical.ColumnID]float64 {
 	out := map[logical.ColumnID]float64{}
 	for _, leaf := range leaves {
-		for f, ok := leaf.(*logical.Filter); ok; f, ok = leaf.(*logical.Filter) {
-			leaf = f.Input
-		}
-		s, ok := leaf.(*logical.Scan)
-		if !ok || s.Product == nil {
-			continue
-		}
-		rows := float64(s.Table.Stats().RowCount)
-		if rows <= 0 {
-			continue
-		}
-		schema := s.Table.Schema()
-		for k, id := range s.Cols {
-			c := s.Product.Column(schema.Field(s.SourceIdx[k]).Name)
-			if c != nil && (slices.Contains(c.Constraints, "unique") || slices.Contains(c.Constraints, "primary_key")) {
+		for id := range logical.OutputSet(leaf) {
+			if rows, ok := logical.KeyRows(leaf, id); ok {
 				out[id] = rows
 			}
 		}

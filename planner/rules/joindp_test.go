@@ -310,3 +310,28 @@ func explainTree(n logical.Node, depth int) string {
 	}
 	return line
 }
+
+// TestJoinEstimateFollowsKeys: orders joined to customer on customer's
+// key keeps o_orderkey a key (each order meets one customer), so lineitem
+// joined to that on l_orderkey is estimated as a foreign-key join: the
+// lines whose order survived, 6M · |orders ⋈ customer| / 1.5M. The range
+// of l_orderkey (6M wide) would put it four times lower. Joined to
+// lineitem, o_orderkey is no key any more.
+func TestJoinEstimateFollowsKeys(t *testing.T) {
+	s := newTPCHShape()
+	lineitem := s.table("lineitem", 6_000_000, false, col("l_orderkey", 6_000_000))
+	orders := s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000), col("o_custkey", 150_000))
+	customer := s.table("customer", 150_000, true, col("c_custkey", 150_000))
+	oc := &logical.Join{Type: logical.InnerJoin, Left: filtered(orders, s.byCol["o_orderkey"]), Right: customer, Cond: s.eq("o_custkey", "c_custkey")}
+	if rows, ok := logical.KeyRows(oc, s.byCol["o_orderkey"].ID); !ok || rows != 1_500_000 {
+		t.Errorf("o_orderkey in orders ⋈ customer: key of %.0f rows (%v), want a key of 1500000", rows, ok)
+	}
+	loc := &logical.Join{Type: logical.InnerJoin, Left: lineitem, Right: oc, Cond: s.eq("l_orderkey", "o_orderkey")}
+	if _, ok := logical.KeyRows(loc, s.byCol["o_orderkey"].ID); ok {
+		t.Error("o_orderkey is still a key after joining lineitem")
+	}
+	want := 6_000_000 * logical.Estimate(oc) / 1_500_000
+	if got := logical.Estimate(loc); math.Abs(got-want) > 1 {
+		t.Errorf("lineitem ⋈ (orders ⋈ customer): %.0f rows, want %.0f", got, want)
+	}
+}

@@ -256,8 +256,7 @@ func joinEstimate(leftRows, rightRows float64, leftCols, rightCols logical.ColSe
 }
 
 // distinctEstimates estimates the distinct values of the columns the
-// leaves' scans deliver: the source's count when it has one, else the
-// width of an integer column's [min, max] range; never more than the
+// leaves' scans deliver (logical.ColumnDistinct), never more than the
 // leaf's estimated rows.
 func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnID]float64 {
 	out := map[logical.ColumnID]float64{}
@@ -265,22 +264,10 @@ func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnI
 		var visit func(n logical.Node)
 		visit = func(n logical.Node) {
 			if s, ok := n.(*logical.Scan); ok {
-				stats, schema := s.Table.Stats(), s.Table.Schema()
 				for k, id := range s.Cols {
-					cs, ok := stats.Columns[schema.Field(s.SourceIdx[k]).Name]
-					if !ok {
-						continue
+					if v, ok := logical.ColumnDistinct(s, k); ok {
+						out[id] = max(1, min(v, est[i]))
 					}
-					v := float64(cs.Distinct)
-					if cs.Distinct <= 0 {
-						lo, okLo := asInt(cs.Min)
-						hi, okHi := asInt(cs.Max)
-						if !okLo || !okHi || hi < lo {
-							continue
-						}
-						v = float64(hi-lo) + 1
-					}
-					out[id] = max(1, min(v, est[i]))
 				}
 			}
 			for _, c := range n.Children() {
@@ -290,16 +277,4 @@ func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnI
 		visit(leaf)
 	}
 	return out
-}
-
-func asInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int16:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	}
-	return 0, false
 }
