@@ -128,21 +128,7 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 	bad := func() error {
 		return sqltypes.New(sqltypes.CodeInternal, "internal error: literal %v (%T) does not fit type %s", v, v, t)
 	}
-	asInt := func() (int64, bool) {
-		switch x := v.(type) {
-		case int:
-			return int64(x), true
-		case int8:
-			return int64(x), true
-		case int16:
-			return int64(x), true
-		case int32:
-			return int64(x), true
-		case int64:
-			return x, true
-		}
-		return 0, false
-	}
+	asInt := func() (int64, bool) { return sqltypes.DatumInt64(v) }
 	switch t.Kind {
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
 		i, ok := asInt()

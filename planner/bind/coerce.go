@@ -88,7 +88,7 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 		if c.V == nil {
 			return &logical.Const{T: t}, nil
 		}
-		if v, ok := intValue(c.V); ok && t.IsInteger() {
+		if v, ok := sqltypes.DatumInt64(c.V); ok && t.IsInteger() {
 			return intConst(v, t)
 		}
 		if s, ok := c.V.(string); ok && c.T.Kind == sqltypes.Unknown {
@@ -180,19 +180,6 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 		out[i] = c
 	}
 	return out, t, nil
-}
-
-// intValue returns an integer constant's value.
-func intValue(v sqltypes.Datum) (int64, bool) {
-	switch x := v.(type) {
-	case int16:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	}
-	return 0, false
 }
 
 // intConst converts an integer constant to another integer type, failing

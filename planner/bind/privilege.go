@@ -101,7 +101,7 @@ func (b *binder) bindPrivilege(name string, fc *pg_query.FuncCall, sc *scope, ag
 		}
 		if s, isText := u.V.(string); isText {
 			user = s
-		} else if oid, isInt := intValue(u.V); !isInt || b.opts.RoleByOID == nil {
+		} else if oid, isInt := sqltypes.DatumInt64(u.V); !isInt || b.opts.RoleByOID == nil {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s: the user argument must be a name or an oid", name), loc)
 		} else if user, ok = b.opts.RoleByOID(oid); !ok {
 			return &logical.Const{T: sqltypes.TypeBool}, nil // PostgreSQL: NULL for an unknown role oid
@@ -249,7 +249,7 @@ func (b *binder) tablePrivilege(g *Grants, table, col logical.Expr, loc int) (lo
 			if t = g.findTable(s); t == nil {
 				return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", s), loc)
 			}
-		} else if oid, isInt := intValue(tc.V); isInt {
+		} else if oid, isInt := sqltypes.DatumInt64(tc.V); isInt {
 			for i := range g.Tables {
 				if g.Tables[i].OID == oid && oid != 0 {
 					t = &g.Tables[i]
@@ -273,7 +273,7 @@ func (b *binder) tablePrivilege(g *Grants, table, col logical.Expr, loc int) (lo
 			return &logical.Const{T: sqltypes.TypeBool}, nil
 		}
 		for i, c := range t.Columns {
-			if n, isInt := intValue(cc.V); (isInt && int64(i+1) == n) || cc.V == c.Name {
+			if n, isInt := sqltypes.DatumInt64(cc.V); (isInt && int64(i+1) == n) || cc.V == c.Name {
 				return boolConst(c.Select), nil
 			}
 		}
@@ -376,7 +376,7 @@ func (b *binder) schemaPrivilege(g *Grants, schema logical.Expr, loc int) (logic
 			return &logical.Const{T: sqltypes.TypeBool}, nil
 		}
 		s, isText := sc.V.(string)
-		oid, isInt := intValue(sc.V)
+		oid, isInt := sqltypes.DatumInt64(sc.V)
 		for _, n := range g.Schemas {
 			if (isText && n.Name == strings.ToLower(s)) || (isInt && n.OID == oid) {
 				return boolConst(n.Usage), nil

@@ -345,7 +345,7 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 				case float32:
 					return &logical.Const{T: offType, V: float64(v)}, nil
 				}
-				if i, ok := intValue(c.V); ok {
+				if i, ok := sqltypes.DatumInt64(c.V); ok {
 					return &logical.Const{T: offType, V: float64(i)}, nil
 				}
 			}
@@ -412,6 +412,6 @@ func negativeOffset(v sqltypes.Datum) bool {
 			Add(decimal128.FromI64(x.Nanoseconds))
 		return span.Sign() < 0
 	}
-	i, _ := intValue(v)
+	i, _ := sqltypes.DatumInt64(v)
 	return i < 0
 }

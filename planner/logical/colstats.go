@@ -1,6 +1,10 @@
 package logical
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/meshql/meshql/sqltypes"
+)
 
 // ColumnDistinct estimates the distinct values of column k of scan s
 // before its filters: the source's count when it has one, else the width
@@ -14,8 +18,8 @@ func ColumnDistinct(s *Scan, k int) (float64, bool) {
 	if cs.Distinct > 0 {
 		return float64(cs.Distinct), true
 	}
-	lo, okLo := asInt(cs.Min)
-	hi, okHi := asInt(cs.Max)
+	lo, okLo := sqltypes.DatumInt64(cs.Min)
+	hi, okHi := sqltypes.DatumInt64(cs.Max)
 	if !okLo || !okHi || hi < lo {
 		return 0, false
 	}
@@ -153,16 +157,4 @@ func equiJoinEstimate(x *Join) (float64, bool) {
 		}
 	}
 	return max(best, 1), best >= 0
-}
-
-func asInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int16:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int64:
-		return x, true
-	}
-	return 0, false
 }
