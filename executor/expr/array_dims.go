@@ -200,17 +200,28 @@ func buildArrayCat(name string, args []Expr) (Expr, error) {
 	if !isList(args[0]) || !isList(args[1]) {
 		return nil, functionError(name, args)
 	}
-	leaf := args[0].Type().Leaf()
+	leaf, lb := args[0].Type().Leaf(), args[1].Type().Leaf()
 	na, nb := args[0].Type().Ndims(), args[1].Type().Ndims()
-	b := coerceTo(args[1], sqltypes.ArrayOf(leaf, nb))
-	if b.Type().Leaf().Kind != leaf.Kind && !(b.Type().Leaf().IsString() && leaf.IsString()) {
+	if ra, rb := leaf.Kind.NumericRank(), lb.Kind.NumericRank(); ra > 0 && rb > 0 && ra != rb {
+		// anycompatiblearray: the elements' common number type
+		if rb > ra {
+			leaf = lb
+		}
+		if leaf.Kind == sqltypes.Numeric {
+			leaf = sqltypes.NumericType(0, max(leaf.Scale, lb.Scale, args[0].Type().Leaf().Scale))
+		}
+	} else if !sameArrayElements(lb, leaf) {
+		return nil, functionError(name, args)
+	}
+	a, b := coerceTo(args[0], sqltypes.ArrayOf(leaf, na)), coerceTo(args[1], sqltypes.ArrayOf(leaf, nb))
+	if !sameArrayElements(a.Type().Leaf(), leaf) || !sameArrayElements(b.Type().Leaf(), leaf) {
 		return nil, functionError(name, args)
 	}
 	if na-nb > 1 || nb-na > 1 {
 		return nil, errIncompatibleArrays()
 	}
-	ta, tb, t := args[0].Type(), b.Type(), sqltypes.ArrayOf(leaf, max(na, nb))
-	return &callExpr{name: name, args: []Expr{args[0], b}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	ta, tb, t := a.Type(), b.Type(), sqltypes.ArrayOf(leaf, max(na, nb))
+	return &callExpr{name: name, args: []Expr{a, b}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return datumRows(env, t, n, func(i int) (sqltypes.Datum, error) {
 			x, okX := listAt(in[0], ta, i)
 			y, okY := listAt(in[1], tb, i)
@@ -274,4 +285,39 @@ func (f *flatExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 	}
 	defer a.Release()
 	return flatArray(env.Mem, a, f.e.Type())
+}
+
+// elementArrays checks the two array arguments of a function that reads
+// only their elements (@>, <@, &&): the second is cast to arrays of the
+// first's element type, each keeping its dimensions.
+func elementArrays(name string, args []Expr) (out []Expr, ta, tb sqltypes.Type, err error) {
+	if !isList(args[0]) || !isList(args[1]) {
+		return nil, ta, tb, functionError(name, args)
+	}
+	ta = args[0].Type()
+	leaf := ta.Leaf()
+	if !sameArrayElements(args[1].Type().Leaf(), leaf) {
+		return nil, ta, tb, functionError(name, args)
+	}
+	b := coerceTo(args[1], sqltypes.ArrayOf(leaf, args[1].Type().Ndims()))
+	tb = b.Type()
+	if !tb.Leaf().Equal(leaf) && !(tb.Leaf().IsString() && leaf.IsString()) {
+		return nil, ta, tb, functionError(name, args)
+	}
+	return []Expr{args[0], b}, ta, tb, nil
+}
+
+// flatDatum is an array datum's elements in row-major order.
+func flatDatum(v []any, t sqltypes.Type) []any {
+	if t.Ndims() <= 1 {
+		return v
+	}
+	return flattenDatum(v, nil)
+}
+
+// sameArrayElements reports whether arrays of a and of b are one type for
+// PostgreSQL's polymorphic array functions (which cast no element): the
+// same kind (numeric scales are aligned by a cast), or both strings.
+func sameArrayElements(a, b sqltypes.Type) bool {
+	return a.Kind == b.Kind || a.IsString() && b.IsString()
 }

@@ -206,16 +206,17 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 }
 
 // buildArrayContains: a @> b (every element of b is in a), a <@ b, and
-// a && b (they share an element). NULL elements equal nothing.
+// a && b (they share an element), whatever their dimensions. NULL
+// elements equal nothing.
 func buildArrayContains(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	args, lt, err := arrayArgs(name, args, 0, 1)
+	args, ta, tb, err := elementArrays(name, args)
 	if err != nil {
 		return nil, err
 	}
-	et := *lt.Elem
+	et := ta.Leaf()
 	has := func(set []any, v any) bool {
 		for _, s := range set {
 			if s != nil && compareDatums(et, s, v) == 0 {
@@ -226,11 +227,12 @@ func buildArrayContains(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return datumRows(env, sqltypes.TypeBool, n, func(i int) (sqltypes.Datum, error) {
-			a, okA := listAt(in[0], lt, i)
-			b, okB := listAt(in[1], lt, i)
+			a, okA := listAt(in[0], ta, i)
+			b, okB := listAt(in[1], tb, i)
 			if !okA || !okB {
 				return nil, nil
 			}
+			a, b = flatDatum(a, ta), flatDatum(b, tb) // dimensions do not matter
 			if name == "array_contained" {
 				a, b = b, a
 			}

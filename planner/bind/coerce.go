@@ -22,6 +22,10 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		return a, true
 	case a.Equal(b):
 		return a, true
+	case a.Kind == sqltypes.List && b.Kind == sqltypes.List:
+		// Arrays of one number of dimensions share the elements' common type.
+		l, ok := commonType(a.Leaf(), b.Leaf())
+		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
 	}
 	if ra, rb := a.Kind.NumericRank(), b.Kind.NumericRank(); ra > 0 && rb > 0 {
 		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
@@ -129,6 +133,9 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 // unify coerces both operands to their common type; it fails with 42804
 // when there is none (`integer = text`).
 func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
+	if lt, rt := l.Type(), r.Type(); lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Ndims() != rt.Ndims() {
+		return b.unifyArrays(l, r, what, pos)
+	}
 	t, ok := commonType(l.Type(), r.Type())
 	if !ok {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
@@ -160,6 +167,10 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			continue // an untyped NULL or literal takes the others' type
 		}
 		nt, ok := commonType(t, e.Type())
+		if !ok && t.Kind == sqltypes.List && e.Type().Kind == sqltypes.List && t.Ndims() != e.Type().Ndims() {
+			return nil, t, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "arrays of %d and %d dimensions in one column are not supported", t.Ndims(), e.Type().Ndims()).
+				WithHint("meshql fixes an array's number of dimensions when it plans the query."), pos)
+		}
 		if !ok {
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
 		}
