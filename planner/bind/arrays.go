@@ -91,3 +91,15 @@ func (b *binder) unifyArrays(l, r logical.Expr, what string, pos int) (logical.E
 	}
 	return l, r, nil
 }
+
+// mixedArrayDims is the error for one column of arrays of different
+// dimensions (CASE, UNION, COALESCE, VALUES), which PostgreSQL allows: an
+// array column has one Arrow shape (see sqltypes' array.go); nil when a
+// and b are not two such arrays.
+func mixedArrayDims(a, b sqltypes.Type) *sqltypes.Error {
+	if a.Kind != sqltypes.List || b.Kind != sqltypes.List || a.Ndims() == b.Ndims() {
+		return nil
+	}
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "arrays of %d and %d dimensions in one column are not supported", min(a.Ndims(), b.Ndims()), max(a.Ndims(), b.Ndims())).
+		WithHint("meshql fixes an array's number of dimensions when it plans the query.")
+}

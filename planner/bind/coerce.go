@@ -167,9 +167,8 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			continue // an untyped NULL or literal takes the others' type
 		}
 		nt, ok := commonType(t, e.Type())
-		if !ok && t.Kind == sqltypes.List && e.Type().Kind == sqltypes.List && t.Ndims() != e.Type().Ndims() {
-			return nil, t, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "arrays of %d and %d dimensions in one column are not supported", t.Ndims(), e.Type().Ndims()).
-				WithHint("meshql fixes an array's number of dimensions when it plans the query."), pos)
+		if err := mixedArrayDims(t, e.Type()); err != nil {
+			return nil, t, errAt(err, pos)
 		}
 		if !ok {
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
