@@ -70,28 +70,6 @@ func (b *binder) arrayTypeFor(e logical.Expr, leaf sqltypes.Type) sqltypes.Type 
 	return sqltypes.ListOf(leaf)
 }
 
-// unifyArrays coerces two arrays of different dimensions to arrays of
-// their elements' common type, each keeping its dimensions: PostgreSQL
-// compares them (ARRAY[[1,2]] > ARRAY[1,2]) as values of one type.
-func (b *binder) unifyArrays(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
-	leaf, ok := commonType(l.Type().Leaf(), r.Type().Leaf())
-	if !ok {
-		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
-			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
-	}
-	if leaf.Kind == sqltypes.Numeric {
-		leaf = sqltypes.NumericType(0, 0)
-	}
-	var err error
-	if l, err = b.coerce(l, sqltypes.ArrayOf(leaf, l.Type().Ndims())); err != nil {
-		return nil, nil, errAt(sqltypes.AsError(err), pos)
-	}
-	if r, err = b.coerce(r, sqltypes.ArrayOf(leaf, r.Type().Ndims())); err != nil {
-		return nil, nil, errAt(sqltypes.AsError(err), pos)
-	}
-	return l, r, nil
-}
-
 // mixedArrayDims is the error for one column of arrays of different
 // dimensions (CASE, UNION, COALESCE, VALUES), which PostgreSQL allows: an
 // array column has one Arrow shape (see sqltypes' array.go); nil when a

@@ -131,12 +131,15 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 }
 
 // unify coerces both operands to their common type; it fails with 42804
-// when there is none (`integer = text`).
+// when there is none (`integer = text`). Arrays of different dimensions
+// are one type in PostgreSQL (ARRAY[[1,2]] > ARRAY[1,2]): each keeps its
+// dimensions over the elements' common type.
 func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
-	if lt, rt := l.Type(), r.Type(); lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Ndims() != rt.Ndims() {
-		return b.unifyArrays(l, r, what, pos)
+	lt, rt, ld, rd := l.Type(), r.Type(), 0, 0
+	if lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Ndims() != rt.Ndims() {
+		lt, rt, ld, rd = lt.Leaf(), rt.Leaf(), lt.Ndims(), rt.Ndims()
 	}
-	t, ok := commonType(l.Type(), r.Type())
+	t, ok := commonType(lt, rt)
 	if !ok {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
@@ -148,10 +151,10 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 		t = sqltypes.NumericType(0, 0)
 	}
 	var err error
-	if l, err = b.coerce(l, t); err != nil {
+	if l, err = b.coerce(l, sqltypes.ArrayOf(t, ld)); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), pos)
 	}
-	if r, err = b.coerce(r, t); err != nil {
+	if r, err = b.coerce(r, sqltypes.ArrayOf(t, rd)); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), pos)
 	}
 	return l, r, nil
