@@ -284,3 +284,30 @@ func ArrayElements(levels []array.ListLike, i int, dims []int32) (start, end int
 	}
 	return start, end, dims
 }
+
+// RaggedArrayRow returns the first valid row of a multidimensional array
+// column (levels from ArrayLevels) that is no PostgreSQL array — a NULL or
+// empty sub-array, or sub-arrays of different sizes at one level, as a
+// Parquet list of lists may hold — or -1 when every row is one.
+func RaggedArrayRow(levels []array.ListLike) int {
+	outer := levels[0]
+	for i := 0; i < outer.Len(); i++ {
+		if outer.IsNull(i) {
+			continue
+		}
+		start, end := outer.ValueOffsets(i)
+		for k := 1; k < len(levels) && end > start; k++ {
+			l := levels[k]
+			s0, e0 := l.ValueOffsets(int(start))
+			for j := start; j < end; j++ {
+				s, e := l.ValueOffsets(int(j))
+				if l.IsNull(int(j)) || e-s != e0-s0 || e == s {
+					return i
+				}
+			}
+			_, eN := l.ValueOffsets(int(end - 1))
+			start, end = s0, eN
+		}
+	}
+	return -1
+}
