@@ -19,6 +19,15 @@ import (
 // it, so the kernels may read a value's dimensions off its first
 // sub-list at each level.
 
+// MaxArrayDims is PostgreSQL's limit on an array's dimensions (MAXDIM).
+const MaxArrayDims = 6
+
+// ErrTooManyDims is PostgreSQL's error for an array of more than
+// MaxArrayDims dimensions.
+func ErrTooManyDims(n int) *Error {
+	return New(CodeProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", n, MaxArrayDims)
+}
+
 // Ndims is the number of dimensions of an array type (0 for a scalar).
 func (t Type) Ndims() int {
 	n := 0
@@ -87,7 +96,10 @@ func ParseArray(elem Type, s string) ([]any, error) {
 		return nil, bad(`Array value must start with "{" or dimension information.`)
 	}
 	p := arrParser{s: t}
-	root, err := p.list()
+	root, err := p.list(1)
+	if depth, ok := err.(tooDeep); ok {
+		return nil, ErrTooManyDims(int(depth))
+	}
 	if err != nil {
 		return nil, bad(err.Error())
 	}
@@ -173,8 +185,16 @@ type arrSyntaxError string
 
 func (e arrSyntaxError) Error() string { return string(e) }
 
-// list parses {…} at p.i.
-func (p *arrParser) list() (arrText, error) {
+// tooDeep is a literal with more than MaxArrayDims levels of braces.
+type tooDeep int
+
+func (e tooDeep) Error() string { return "too many dimensions" }
+
+// list parses {…} at p.i, the depth-th level of braces.
+func (p *arrParser) list(depth int) (arrText, error) {
+	if depth > MaxArrayDims {
+		return arrText{}, tooDeep(depth)
+	}
 	p.i++ // '{'
 	out := arrText{sub: true}
 	p.skipSpace()
@@ -190,7 +210,7 @@ func (p *arrParser) list() (arrText, error) {
 		var el arrText
 		var err error
 		if p.s[p.i] == '{' {
-			el, err = p.list()
+			el, err = p.list(depth + 1)
 		} else {
 			el, err = p.element()
 		}

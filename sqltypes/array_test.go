@@ -1,6 +1,9 @@
 package sqltypes
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestParseArrayDimensions: ragged or malformed array text is 22P02 as in
 // PostgreSQL 15, and text of another number of dimensions than the type
@@ -23,6 +26,8 @@ func TestParseArrayDimensions(t *testing.T) {
 		{ArrayOf(TypeInt4, 2), "{{1,x}}", CodeInvalidTextRepr},
 		{ListOf(TypeInt4), "{{1,2}}", CodeFeatureNotSupported},
 		{ArrayOf(TypeInt4, 2), "{1,2}", CodeFeatureNotSupported},
+		{ArrayOf(TypeInt4, 7), "{{{{{{{1}}}}}}}", CodeProgramLimitExceeded},
+		{ListOf(TypeInt4), strings.Repeat("{", 100000), CodeProgramLimitExceeded},
 	}
 	for _, c := range bad {
 		if _, err := ParseValue(c.t, c.in); Code(err) != c.code {

@@ -182,6 +182,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return a, nil
 		}
 	case "array_agg":
+		if a.Ndims() >= sqltypes.MaxArrayDims {
+			return sqltypes.Type{}, sqltypes.ErrTooManyDims(a.Ndims() + 1)
+		}
 		if a.Kind != sqltypes.Unknown {
 			return sqltypes.ListOf(a), nil // of arrays: one more dimension
 		}

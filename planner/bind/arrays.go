@@ -34,6 +34,9 @@ func (b *binder) subArrays(elems []logical.Expr, leaf sqltypes.Type, pos int) (l
 	if nd <= 0 {
 		return nil, false, nil
 	}
+	if nd >= sqltypes.MaxArrayDims {
+		return nil, true, errAt(sqltypes.ErrTooManyDims(nd+1), pos)
+	}
 	if leaf.Kind == sqltypes.Unknown {
 		for _, e := range elems {
 			if e.Type().Kind == sqltypes.Unknown {
