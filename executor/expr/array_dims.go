@@ -2,12 +2,9 @@ package expr
 
 import (
 	"context"
-
 	"slices"
-
-	"time"
-
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
