@@ -167,25 +167,53 @@ func listCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 }
 
 // oneDimensional rejects, as PostgreSQL does, a multidimensional array
-// argument of a function defined on one-dimensional arrays only.
-// meshql knows an array's dimensions when it plans, so the error comes
-// then; PostgreSQL's comes per value (an empty array passes there).
+// argument of array_append and array_prepend: meshql knows an array's
+// dimensions when it plans, and their result could not have them, so
+// the error comes then. array_position and array_remove fail per value
+// (multidimOnlyEmpty), as in PostgreSQL.
 func oneDimensional(name string, args []Expr) error {
 	for _, a := range args {
-		if a.Type().Ndims() <= 1 {
-			continue
-		}
-		switch name {
-		case "array_position", "array_positions":
-			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "searching for elements in multidimensional arrays is not supported")
-		case "array_remove", "array_replace":
-			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "removing elements from multidimensional arrays is not supported")
-		case "array_append", "array_prepend":
+		if a.Type().Ndims() > 1 {
 			return sqltypes.New(sqltypes.CodeDataException, "argument must be empty or one-dimensional array")
 		}
-		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of multidimensional arrays is not supported", name)
 	}
 	return nil
+}
+
+// multidimOnlyEmpty builds array_position(arr, x) and array_remove(arr,
+// x) over a multidimensional arr, which PostgreSQL accepts only empty:
+// NULL and the empty array then, 0A000 for any other value.
+func multidimOnlyEmpty(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	at := args[0].Type()
+	x := coerceTo(args[1], at.Leaf())
+	if !sameFamily(x.Type(), at.Leaf()) || !comparableType(at.Leaf()) {
+		return nil, functionError(name, args)
+	}
+	t, fail := at, sqltypes.New(sqltypes.CodeFeatureNotSupported, "removing elements from multidimensional arrays is not supported")
+	if name == "array_position" {
+		t, fail = sqltypes.TypeInt4, sqltypes.New(sqltypes.CodeFeatureNotSupported, "searching for elements in multidimensional arrays is not supported")
+	}
+	return &callExpr{name: name, args: []Expr{args[0], x}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		levels, ok := sqltypes.ArrayLevels(in[0], at.Ndims())
+		if !ok {
+			return nil, internalErr("%s of %s", name, in[0].DataType())
+		}
+		return datumRows(env, t, n, func(i int) (sqltypes.Datum, error) {
+			if in[0].IsNull(i) {
+				return nil, nil
+			}
+			if s, e, _ := sqltypes.ArrayElements(levels, i, nil); e > s {
+				return nil, fail
+			}
+			if name == "array_position" {
+				return nil, nil
+			}
+			return []any{}, nil
+		})
+	}}, nil
 }
 
 // buildArrayCat: array_cat(a, b) and a || b over arrays, as PostgreSQL

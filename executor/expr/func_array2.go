@@ -145,8 +145,8 @@ func buildArrayPosition(name string, args []Expr) (Expr, error) {
 	if !isList(args[0]) {
 		return nil, functionError(name, args)
 	}
-	if err := oneDimensional(name, args); err != nil {
-		return nil, err
+	if args[0].Type().Ndims() > 1 {
+		return multidimOnlyEmpty(name, args)
 	}
 	elem := *args[0].Type().Elem
 	x := coerceTo(args[1], elem)

@@ -155,6 +155,9 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 	if name == "array_cat" {
 		return buildArrayCat(name, args)
 	}
+	if name == "array_remove" && isList(args[0]) && args[0].Type().Ndims() > 1 {
+		return multidimOnlyEmpty(name, args)
+	}
 	if err := oneDimensional(name, args); err != nil {
 		return nil, err
 	}
