@@ -25,6 +25,11 @@ func contractColumn(p *catalog.Product, c *catalog.Column, got sqltypes.Type) er
 	if sqltypes.ReadableAs(got, c.Type) {
 		return nil
 	}
+	if got.Kind == sqltypes.List && c.Type.Kind == sqltypes.List && got.Ndims() != c.Type.Ndims() {
+		// One type name in PostgreSQL, so say which dimensions differ.
+		return sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared a %d-dimensional %s, but the source has %d dimensions", p.QualifiedName(), c.Name, c.Type.Ndims(), c.Type, got.Ndims()).
+			WithHint("A descriptor declares a 2-dimensional array as %s[][]; tell the owner (%s).", c.Type.Leaf(), p.Owner.Contact)
+	}
 	return sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared %s, but the source has %s", p.QualifiedName(), c.Name, c.Type, got).
 		WithHint("The source changed under the product; tell the owner (%s), who publishes a new version for the new schema or fixes the source.", p.Owner.Contact)
 }

@@ -288,3 +288,18 @@ func TestStalenessNoticeAndLimit(t *testing.T) {
 		t.Errorf("a bad value: %v", err)
 	}
 }
+
+// TestContractArrayDimensions: int[] and int[][] are one type name, so a
+// source whose arrays have other dimensions than declared says which.
+func TestContractArrayDimensions(t *testing.T) {
+	p := &catalog.Product{Domain: "ml", Name: "features", Version: 1, Owner: catalog.Owner{Contact: "ml@example.com"}}
+	one, two := sqltypes.ListOf(sqltypes.TypeInt4), sqltypes.ArrayOf(sqltypes.TypeInt4, 2)
+	if err := contractColumn(p, &catalog.Column{Name: "m", Type: two}, two); err != nil {
+		t.Errorf("integer[][] from a 2-D source: %v", err)
+	}
+	err := contractColumn(p, &catalog.Column{Name: "m", Type: one}, two)
+	want := "data product ml.features_v1 breaks its contract: column m is declared a 1-dimensional integer[], but the source has 2 dimensions"
+	if e := wantCode(t, err, sqltypes.CodeFDWError); e.Msg != want {
+		t.Errorf("got %q\nwant %q", e.Msg, want)
+	}
+}

@@ -6,5 +6,9 @@
 // and the wire encodes columns by Type.OID(). Errors that a user can see are
 // *Error values; Code(err) finds the SQLSTATE anywhere in a wrapped chain.
 //
+// Arrays of any dimensions are one SQL type, stored as one nested Arrow
+// list per dimension; array.go owns that representation: its invariants,
+// array_in's text, and reading a value's dimensions off its lists.
+//
 // This package imports nothing from meshql.
 package sqltypes

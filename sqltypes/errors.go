@@ -22,6 +22,8 @@ const (
 	CodeDivisionByZero         = "22012"
 	CodeInvalidParameterValue  = "22023"
 	CodeInvalidTextRepr        = "22P02"
+	CodeArraySubscriptError    = "2202E"
+	CodeNullValueNotAllowed    = "22004"
 	CodeInvalidEscapeSequence  = "22025"
 	CodeInvalidAuthorization   = "28000"
 	CodeInvalidPassword        = "28P01"

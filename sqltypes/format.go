@@ -64,6 +64,10 @@ func FormatValue(t Type, v Datum) string {
 			et = *t.Elem
 		}
 		for i, e := range x {
+			if et.Kind == List {
+				parts[i] = FormatValue(et, e) // a sub-array of a multidimensional array
+				continue
+			}
 			parts[i] = arrayElem(FormatValue(et, e), e == nil)
 		}
 		return "{" + strings.Join(parts, ",") + "}"

@@ -6,11 +6,11 @@ import "testing"
 // only with *Error.
 func FuzzParseValue(f *testing.F) {
 	for _, s := range []string{"1", " -32768 ", "1.5e3", "NaN", "2024-02-29", "2024-01-02 10:00:00+05:30",
-		"1 day 02:00:00", "P1Y2M", "@ 3 hours ago", `{1,"a b",NULL}`, `\x0a`, "{550e8400-e29b-41d4-a716-446655440000}", "t", "[1]"} {
+		"1 day 02:00:00", "P1Y2M", "@ 3 hours ago", `{1,"a b",NULL}`, `\x0a`, "{550e8400-e29b-41d4-a716-446655440000}", "t", "[1]", `{{1,2},{3,NULL}}`, `{{{"a"}},{{b}}}`, "{{}}"} {
 		f.Add(s)
 	}
 	types := []Type{TypeBool, TypeInt2, TypeInt4, TypeInt8, TypeFloat4, TypeFloat8, NumericType(0, 2), NumericType(5, 2),
-		TypeDate, TypeTimestamp, TypeTimestampTZ, TypeInterval, TypeBytea, TypeUUID, TypeJSON, ListOf(TypeInt4), ListOf(TypeText)}
+		TypeDate, TypeTimestamp, TypeTimestampTZ, TypeInterval, TypeBytea, TypeUUID, TypeJSON, ListOf(TypeInt4), ListOf(TypeText), ArrayOf(TypeInt4, 2), ArrayOf(TypeText, 3)}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, typ := range types {
 			v, err := ParseValue(typ, s)

@@ -152,6 +152,13 @@ func TestParseValueKinds(t *testing.T) {
 		{TypeUUID, "{550e8400-e29b-41d4-a716-446655440000}", "550e8400-e29b-41d4-a716-446655440000"},
 		{ListOf(TypeText), `{"a b",c,NULL}`, `{"a b",c,NULL}`}, {TypeJSON, `[1]`, `[1]`},
 		{TypeInterval, "3 hours ago", "-03:00:00"}, {TypeDate, "1/2/2024", "2024-01-02"},
+		// Multidimensional arrays, printed as PostgreSQL 15 prints them.
+		{ArrayOf(TypeInt4, 2), "{{1,2},{3,4}}", "{{1,2},{3,4}}"},
+		{ArrayOf(TypeInt4, 2), " { { 1 , NULL } , {3,4} } ", "{{1,NULL},{3,4}}"},
+		{ArrayOf(TypeText, 2), `{{a,"b c"},{NULL,""}}`, `{{a,"b c"},{NULL,""}}`},
+		{ArrayOf(TypeText, 2), `{{"{x}",y\,z}}`, `{{"{x}","y,z"}}`},
+		{ArrayOf(TypeInt8, 3), "{{{1}},{{2}}}", "{{{1}},{{2}}}"},
+		{ArrayOf(TypeInt4, 2), "{}", "{}"},
 	}
 	for _, c := range cases {
 		v, err := ParseValue(c.t, c.in)

@@ -186,7 +186,7 @@ func (t Type) String() string {
 	case JSONB:
 		return "jsonb"
 	case List:
-		return t.Elem.String() + "[]"
+		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
 	return fmt.Sprintf("kind(%d)", t.Kind)
 }
@@ -372,7 +372,7 @@ func (t Type) OID() uint32 {
 	case JSONB:
 		return OIDJSONB
 	case List:
-		if oid, ok := arrayOIDs[t.Elem.Kind]; ok {
+		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
 		}
 		return arrayOIDs[Text]

@@ -28,8 +28,9 @@ type anyArrayExpr struct {
 }
 
 // AnyArray returns lhs op ANY(arr), or lhs op ALL(arr) when all is set.
-// op is a comparison; arr is an array whose element type matches lhs (the
-// planner casts; an unknown lhs is converted to the element type).
+// op is a comparison; arr is an array (of any dimensions) whose element
+// type matches lhs (the planner casts; an unknown lhs is converted to the
+// element type).
 //
 // ANY is TRUE if some comparison is TRUE, else NULL if some is NULL, else
 // FALSE; ALL is FALSE if some comparison is FALSE, else NULL if some is
@@ -45,19 +46,19 @@ func AnyArray(op BinaryOp, lhs, arr Expr, all bool) (Expr, error) {
 		return nil, sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", op, name)
 	}
 	if !op.IsComparison() {
-		return nil, operatorError(op.String(), lhs.Type(), *at.Elem)
+		return nil, operatorError(op.String(), lhs.Type(), at.Leaf())
 	}
 	if lhs.Type().Kind == sqltypes.Unknown {
-		lhs = coerceTo(lhs, *at.Elem)
+		lhs = coerceTo(lhs, at.Leaf())
 	}
-	cmp, err := Binary(op, Column(0, lhs.Type(), "lhs"), Column(1, *at.Elem, "elem"))
+	cmp, err := Binary(op, Column(0, lhs.Type(), "lhs"), Column(1, at.Leaf(), "elem"))
 	if err != nil {
 		return nil, err
 	}
 	if cmp.Type().Kind != sqltypes.Bool {
-		return nil, operatorError(cmpOpName(op), lhs.Type(), *at.Elem)
+		return nil, operatorError(cmpOpName(op), lhs.Type(), at.Leaf())
 	}
-	return &anyArrayExpr{op: op, l: lhs, arr: arr, all: all, cmp: cmp, elem: *at.Elem}, nil
+	return &anyArrayExpr{op: op, l: lhs, arr: arr, all: all, cmp: cmp, elem: at.Leaf()}, nil
 }
 
 func (e *anyArrayExpr) Type() sqltypes.Type { return sqltypes.TypeBool }
@@ -89,10 +90,12 @@ func (e *anyArrayExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	if args[1].NullN() == n {
 		return nullArray(env.Mem, sqltypes.TypeBool, n), nil
 	}
-	lst, ok := args[1].(*array.List)
-	if !ok {
-		return nil, internalErr("ANY/ALL over %s", args[1].DataType())
+	// A multidimensional array compares its elements in row-major order.
+	lst, err := flatArray(env.Mem, args[1], e.arr.Type())
+	if err != nil {
+		return nil, err
 	}
+	defer lst.Release()
 	if n == 0 {
 		return nullArray(env.Mem, sqltypes.TypeBool, 0), nil
 	}

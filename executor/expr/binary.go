@@ -78,7 +78,7 @@ func sameFamily(lt, rt sqltypes.Type) bool {
 		return true
 	}
 	if lt.Kind == sqltypes.List && rt.Kind == sqltypes.List {
-		return sameFamily(*lt.Elem, *rt.Elem)
+		return sameFamily(lt.Leaf(), rt.Leaf()) // of any dimensions, compared as compareDatums does
 	}
 	return lt.IsString() && rt.Kind == sqltypes.JSON || rt.IsString() && lt.Kind == sqltypes.JSON
 }

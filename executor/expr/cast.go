@@ -185,6 +185,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return fromTextKernel(to)
 	case from.IsJSON() || to.IsJSON():
 		return nil, false
+	case from.Kind == sqltypes.List && to.Kind == sqltypes.List:
+		return listCastKernel(from, to)
 	}
 	if k, ok := numericCastKernel(from, to); ok {
 		return k, true

@@ -52,17 +52,7 @@ func compareDatums(t sqltypes.Type, x, y sqltypes.Datum) int {
 		b := y.([16]byte)
 		return bytes.Compare(a[:], b[:])
 	case []any:
-		b := y.([]any)
-		var et sqltypes.Type
-		if t.Elem != nil {
-			et = *t.Elem
-		}
-		for i := 0; i < len(a) && i < len(b); i++ {
-			if c := compareDatums(et, a[i], b[i]); c != 0 {
-				return c
-			}
-		}
-		return cmpInt(int64(len(a)), int64(len(b)))
+		return compareArrays(t.Leaf(), a, y.([]any))
 	}
 	return 0
 }
@@ -93,4 +83,58 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// compareArrays orders arrays as PostgreSQL's array_cmp does: by their
+// elements in row-major order, then the number of elements, then the
+// number of dimensions, then the dimensions. (Arrays of one dimension thus
+// compare element by element, a prefix first.)
+func compareArrays(leaf sqltypes.Type, a, b []any) int {
+	if !isNestedDatum(a) && !isNestedDatum(b) {
+		for i := 0; i < len(a) && i < len(b); i++ {
+			if c := compareDatums(leaf, a[i], b[i]); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(int64(len(a)), int64(len(b)))
+	}
+	fa, fb := flattenDatum(a, nil), flattenDatum(b, nil)
+	for i := 0; i < len(fa) && i < len(fb); i++ {
+		if c := compareDatums(leaf, fa[i], fb[i]); c != 0 {
+			return c
+		}
+	}
+	if c := cmpInt(int64(len(fa)), int64(len(fb))); c != 0 {
+		return c
+	}
+	da, db := datumDims(a, nil), datumDims(b, nil)
+	if c := cmpInt(int64(len(da)), int64(len(db))); c != 0 {
+		return c
+	}
+	for i := range da {
+		if c := cmpInt(int64(da[i]), int64(db[i])); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func isNestedDatum(a []any) bool {
+	if len(a) == 0 {
+		return false
+	}
+	_, ok := a[0].([]any)
+	return ok
+}
+
+// flattenDatum appends an array datum's elements in row-major order.
+func flattenDatum(a []any, out []any) []any {
+	for _, x := range a {
+		if sub, ok := x.([]any); ok {
+			out = flattenDatum(sub, out)
+		} else {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -134,14 +134,12 @@ func lookupBuilder(name string) builder {
 		return buildToChar
 	case "to_timestamp":
 		return buildToTimestamp
-	case "cardinality", "array_length":
-		return buildArrayLen
+	case "cardinality", "array_length", "array_ndims", "array_dims", "array_upper", "array_lower":
+		return buildArrayDims
 	case "format_type":
 		return buildFormatType
 	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
 		return buildRegexpFunc
-	case "array_upper", "array_lower":
-		return buildArrayBound
 	case "array_to_string":
 		return buildArrayToString
 	case "string_to_array":

@@ -12,41 +12,11 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Array functions over one-dimensional arrays with lower bound 1:
-// array_upper/array_lower(arr, dim), array_to_string(arr, sep [, null]),
-// string_to_array(s, sep [, null]) and array_position(arr, x).
+// Array functions: array_to_string(arr, sep [, null]) (of any
+// dimensions), string_to_array(s, sep [, null]) and array_position(arr,
+// x) (one-dimensional, as in PostgreSQL).
 
 func isList(e Expr) bool { return e.Type().Kind == sqltypes.List && e.Type().Elem != nil }
-
-// buildArrayBound: array_upper is the length and array_lower 1 for
-// dimension 1 of a non-empty array; anything else is NULL.
-func buildArrayBound(name string, args []Expr) (Expr, error) {
-	if err := wantArgs(name, args, 2, 2); err != nil {
-		return nil, err
-	}
-	d := coerceTo(args[1], sqltypes.TypeInt4)
-	if !isList(args[0]) || d.Type().Kind != sqltypes.Int4 {
-		return nil, functionError(name, args)
-	}
-	upper := name == "array_upper"
-	return &callExpr{name: name, args: []Expr{args[0], d}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		l, ok := in[0].(*array.List)
-		if !ok {
-			return nil, internalErr("%s of %s", name, in[0].DataType())
-		}
-		dims := values[int32](in[1])
-		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-			s, e := l.ValueOffsets(i)
-			if dims[i] != 1 || e == s {
-				return 0, true, nil
-			}
-			if upper {
-				return int32(e - s), false, nil
-			}
-			return 1, false, nil
-		})
-	}}, nil
-}
 
 // buildArrayToString renders the elements as text joined by sep; NULL
 // elements are skipped, or replaced by the third argument when it is not
@@ -62,16 +32,17 @@ func buildArrayToString(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	elem := *args[0].Type().Elem
-	toText, err := Cast(Column(0, elem, "elem"), sqltypes.TypeText)
+	at := args[0].Type()
+	toText, err := Cast(Column(0, at.Leaf(), "elem"), sqltypes.TypeText)
 	if err != nil {
 		return nil, functionError(name, args)
 	}
 	return &callExpr{name: name, args: append([]Expr{args[0]}, rest...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		l, ok := in[0].(*array.List)
-		if !ok {
-			return nil, internalErr("%s of %s", name, in[0].DataType())
+		l, err := flatArray(env.Mem, in[0], at) // row-major order
+		if err != nil {
+			return nil, err
 		}
+		defer l.Release()
 		txt, err := castFlat(env, toText, l, n)
 		if err != nil {
 			return nil, err
@@ -173,6 +144,9 @@ func buildArrayPosition(name string, args []Expr) (Expr, error) {
 	}
 	if !isList(args[0]) {
 		return nil, functionError(name, args)
+	}
+	if args[0].Type().Ndims() > 1 {
+		return multidimOnlyEmpty(name, args)
 	}
 	elem := *args[0].Type().Elem
 	x := coerceTo(args[1], elem)

@@ -76,13 +76,14 @@ func arrayArgs(name string, args []Expr, listPos ...int) ([]Expr, sqltypes.Type,
 	return out, lt, nil
 }
 
-// buildArraySlice: arr[lo:hi] (the binder gives SliceOpenBound for a
-// missing bound), clamped to the array's bounds; NULL bounds give NULL.
+// buildArraySlice: arr[lo:hi] or arr[lo1:hi1][lo2:hi2]… (the binder
+// gives SliceOpenBound for a missing bound, and lo 1 for a plain [i]),
+// clamped to the array's bounds, dimensions without bounds kept whole; a
+// range that selects nothing, or more ranges than the array has
+// dimensions, gives the empty array, and NULL bounds give NULL, as in
+// PostgreSQL.
 func buildArraySlice(name string, args []Expr) (Expr, error) {
-	if err := wantArgs(name, args, 3, 3); err != nil {
-		return nil, err
-	}
-	if !isList(args[0]) {
+	if len(args) < 3 || len(args)%2 == 0 || !isList(args[0]) {
 		return nil, functionError(name, args)
 	}
 	lt := args[0].Type()
@@ -91,19 +92,56 @@ func buildArraySlice(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return &callExpr{name: name, args: append([]Expr{args[0]}, idx...), t: lt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		lo, hi := values[int32](in[1]), values[int32](in[2])
+		bounds := make([][]int32, len(idx))
+		for k := range bounds {
+			bounds[k] = values[int32](in[k+1])
+		}
+		ranges := make([][2]int, len(idx)/2)
 		return datumRows(env, lt, n, func(i int) (sqltypes.Datum, error) {
 			elems, ok := listAt(in[0], lt, i)
-			if !ok || in[1].IsNull(i) || in[2].IsNull(i) {
+			if !ok {
 				return nil, nil
 			}
-			from, to := max(int(lo[i]), 1), min(int(hi[i]), len(elems))
-			if from > to {
+			for k := range ranges {
+				if in[2*k+1].IsNull(i) || in[2*k+2].IsNull(i) {
+					return nil, nil
+				}
+				ranges[k] = [2]int{int(bounds[2*k][i]), int(bounds[2*k+1][i])}
+			}
+			if len(ranges) > lt.Ndims() {
 				return []any{}, nil
 			}
-			return append([]any{}, elems[from-1:to]...), nil
+			out, ok := sliceDatum(elems, ranges)
+			if !ok {
+				return []any{}, nil
+			}
+			return out, nil
 		})
 	}}, nil
+}
+
+// sliceDatum slices the first len(ranges) dimensions of an array datum;
+// ok is false when a range selects nothing.
+func sliceDatum(v []any, ranges [][2]int) ([]any, bool) {
+	if len(ranges) == 0 {
+		return v, true
+	}
+	from, to := max(ranges[0][0], 1), min(ranges[0][1], len(v))
+	if from > to {
+		return nil, false
+	}
+	out := make([]any, 0, to-from+1)
+	for _, x := range v[from-1 : to] {
+		if len(ranges) > 1 {
+			sub, ok := sliceDatum(x.([]any), ranges[1:])
+			if !ok {
+				return nil, false
+			}
+			x = sub
+		}
+		out = append(out, x)
+	}
+	return out, true
 }
 
 // buildArrayEdit: array_append(arr, e), array_prepend(e, arr), array_cat(a,
@@ -112,6 +150,15 @@ func buildArraySlice(name string, args []Expr) (Expr, error) {
 // is NULL and removes NULL elements when e is NULL.
 func buildArrayEdit(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	if name == "array_cat" {
+		return buildArrayCat(name, args)
+	}
+	if name == "array_remove" && isList(args[0]) && args[0].Type().Ndims() > 1 {
+		return multidimOnlyEmpty(name, args)
+	}
+	if err := oneDimensional(name, args); err != nil {
 		return nil, err
 	}
 	var listPos []int
@@ -162,16 +209,17 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 }
 
 // buildArrayContains: a @> b (every element of b is in a), a <@ b, and
-// a && b (they share an element). NULL elements equal nothing.
+// a && b (they share an element), whatever their dimensions. NULL
+// elements equal nothing.
 func buildArrayContains(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	args, lt, err := arrayArgs(name, args, 0, 1)
+	args, ta, tb, err := elementArrays(name, args)
 	if err != nil {
 		return nil, err
 	}
-	et := *lt.Elem
+	et := ta.Leaf()
 	has := func(set []any, v any) bool {
 		for _, s := range set {
 			if s != nil && compareDatums(et, s, v) == 0 {
@@ -182,11 +230,12 @@ func buildArrayContains(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return datumRows(env, sqltypes.TypeBool, n, func(i int) (sqltypes.Datum, error) {
-			a, okA := listAt(in[0], lt, i)
-			b, okB := listAt(in[1], lt, i)
+			a, okA := listAt(in[0], ta, i)
+			b, okB := listAt(in[1], tb, i)
 			if !okA || !okB {
 				return nil, nil
 			}
+			a, b = flatDatum(a, ta), flatDatum(b, tb) // dimensions do not matter
 			if name == "array_contained" {
 				a, b = b, a
 			}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -148,43 +147,6 @@ func truncInterval(unit string, iv arrow.MonthDayNanoInterval) (arrow.MonthDayNa
 		return arrow.MonthDayNanoInterval{Months: iv.Months / 12000 * 12000}, true
 	}
 	return iv, false
-}
-
-// buildArrayLen: cardinality(anyarray) and array_length(anyarray, dim)
-// (one-dimensional arrays: dimension 1 is the length, others NULL, and an
-// empty array has NULL length).
-func buildArrayLen(name string, args []Expr) (Expr, error) {
-	want := 1
-	if name == "array_length" {
-		want = 2
-	}
-	if err := wantArgs(name, args, want, want); err != nil {
-		return nil, err
-	}
-	if args[0].Type().Kind != sqltypes.List {
-		return nil, functionError(name, args)
-	}
-	if want == 2 {
-		d := coerceTo(args[1], sqltypes.TypeInt4)
-		if d.Type().Kind != sqltypes.Int4 {
-			return nil, functionError(name, args)
-		}
-		args = []Expr{args[0], d}
-	}
-	return &callExpr{name: name, args: args, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		l, ok := in[0].(*array.List)
-		if !ok {
-			return nil, internalErr("%s of %s", name, in[0].DataType())
-		}
-		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-			s, e := l.ValueOffsets(i)
-			c := int32(e - s)
-			if want == 2 && (values[int32](in[1])[i] != 1 || c == 0) {
-				return 0, true, nil
-			}
-			return c, false, nil
-		})
-	}}, nil
 }
 
 // appendPadded appends v as decimal with at least width digits.

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,6 +15,9 @@ import (
 // arrayAgg is array_agg(x): it retains the argument arrays and records,
 // per aggregated row, its group and its position in their concatenation.
 // NULL inputs become NULL elements; a group without rows yields NULL.
+// Arrays accumulate, as in PostgreSQL, into an array of one more
+// dimension, and must then be non-NULL, non-empty and of equal
+// dimensions within a group.
 // Elements keep input order (merged partials: partial after partial).
 type arrayAgg struct {
 	mem    memory.Allocator
@@ -93,6 +97,9 @@ func (a *arrayAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 		}
 	}
 	defer child.Release()
+	if err := checkAccumulatedArrays(child, offs, a.groups); err != nil {
+		return nil, err
+	}
 	valid, nulls := buildValidity(mem, a.groups, func(g int) bool { return offs[g+1] > offs[g] })
 	ob := newBuffer(mem, 4*(a.groups+1))
 	copy(fixedSliceOf[int32](ob.Bytes()), offs)
@@ -247,3 +254,42 @@ func (a *jsonAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 }
 
 func (a *jsonAgg) release() { a.buf = nil }
+
+// checkAccumulatedArrays checks the arrays array_agg gathered per group
+// (child holds group g's at offs[g]..offs[g+1]) as PostgreSQL does: no
+// NULL (22004), no empty array and equal dimensions (2202E).
+func checkAccumulatedArrays(child arrow.Array, offs []int32, groups int) error {
+	nd := 0
+	for dt := child.DataType(); ; nd++ {
+		l, ok := dt.(*arrow.ListType)
+		if !ok {
+			break
+		}
+		dt = l.Elem()
+	}
+	if nd == 0 {
+		return nil
+	}
+	levels, ok := sqltypes.ArrayLevels(child, nd)
+	if !ok {
+		return errInternal("array_agg over Arrow %s", child.DataType())
+	}
+	var first, dims []int32
+	for g := 0; g < groups; g++ {
+		for k := offs[g]; k < offs[g+1]; k++ {
+			if child.IsNull(int(k)) {
+				return sqltypes.New(sqltypes.CodeNullValueNotAllowed, "cannot accumulate null arrays")
+			}
+			_, _, dims = sqltypes.ArrayElements(levels, int(k), dims[:0])
+			if len(dims) == 0 {
+				return sqltypes.New(sqltypes.CodeArraySubscriptError, "cannot accumulate empty arrays")
+			}
+			if k == offs[g] {
+				first = append(first[:0], dims...)
+			} else if !slices.Equal(first, dims) {
+				return sqltypes.New(sqltypes.CodeArraySubscriptError, "cannot accumulate arrays of different dimensionality")
+			}
+		}
+	}
+	return nil
+}

@@ -69,7 +69,7 @@ const avgScale = 16
 //	avg(real|double precision)        double precision
 //	min, max                          the argument type (numbers, text, bytea,
 //	                                  date, timestamps, interval, uuid)
-//	array_agg(T)                      T[] (T not an array)
+//	array_agg(T)                      T[] (of T[]: a T[] of one more dimension)
 //	json_agg(T), jsonb_agg(T)         json, jsonb (T not an array)
 //	bool_and, bool_or(boolean)        boolean
 //	bit_and, bit_or, bit_xor(integer) the argument type
@@ -182,8 +182,11 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return a, nil
 		}
 	case "array_agg":
-		if a.Kind != sqltypes.List && a.Kind != sqltypes.Unknown {
-			return sqltypes.ListOf(a), nil
+		if a.Ndims() >= sqltypes.MaxArrayDims {
+			return sqltypes.Type{}, sqltypes.ErrTooManyDims(a.Ndims() + 1)
+		}
+		if a.Kind != sqltypes.Unknown {
+			return sqltypes.ListOf(a), nil // of arrays: one more dimension
 		}
 	case "json_agg", "jsonb_agg":
 		if a.Kind != sqltypes.List && fn == "jsonb_agg" {

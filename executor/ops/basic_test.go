@@ -253,3 +253,56 @@ func TestNextAfterClose(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestScanRaggedArrays: a source's list of lists is a multidimensional
+// array only when rectangular; a ragged value, or a NULL or empty
+// sub-array, fails the scan (HV000) instead of reaching kernels and
+// clients that read dimensions off the first sub-array.
+func TestScanRaggedArrays(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 4)
+	dt := arrow.ListOf(arrow.ListOf(arrow.PrimitiveTypes.Int32))
+	schema := arrow.NewSchema([]arrow.Field{{Name: "a", Type: dt, Nullable: true}}, nil)
+	build := func(rows ...[][]int32) arrow.RecordBatch {
+		b := array.NewListBuilder(mem, dt.Elem())
+		defer b.Release()
+		sub := b.ValueBuilder().(*array.ListBuilder)
+		vals := sub.ValueBuilder().(*array.Int32Builder)
+		for _, r := range rows {
+			if r == nil {
+				b.AppendNull()
+				continue
+			}
+			b.Append(true)
+			for _, s := range r {
+				if s == nil {
+					sub.AppendNull()
+					continue
+				}
+				sub.Append(true)
+				vals.AppendValues(s, nil)
+			}
+		}
+		arr := b.NewArray()
+		defer arr.Release()
+		return array.NewRecordBatch(schema, []arrow.Array{arr}, int64(arr.Len()))
+	}
+	good := build([][]int32{{1, 2}, {3, 4}}, nil, [][]int32{}, [][]int32{{5, 6, 7}})
+	defer good.Release()
+	got := mustDrain(t, NewScan(env, schema, []connectors.Partition{fakePart{s: schema, bs: []arrow.RecordBatch{good}}}))
+	if len(got) != 4 {
+		t.Fatalf("rectangular arrays: %d rows", len(got))
+	}
+	for name, rows := range map[string][][][]int32{
+		"ragged":          {{{1, 2}}, {{1, 2}, {3}}},
+		"null sub-array":  {{{1}, nil}},
+		"empty sub-array": {{{}, {}}},
+	} {
+		b := build(rows...)
+		_, err := drain(t, NewScan(env, schema, []connectors.Partition{fakePart{s: schema, bs: []arrow.RecordBatch{b}}}))
+		b.Release()
+		if sqltypes.Code(err) != sqltypes.CodeFDWError {
+			t.Errorf("%s: got %v, want HV000", name, err)
+		}
+	}
+}

@@ -1,9 +1,13 @@
 package ops
 
 import (
+	"encoding/binary"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Array-valued keys (GROUP BY, DISTINCT, joins, ORDER BY and PARTITION BY
@@ -13,8 +17,9 @@ import (
 // NULL element). Bytewise order is then PostgreSQL's array order —
 // element by element, NULL elements after values, a proper prefix before
 // the longer array — and bytewise equality is array equality for grouping
-// (NULL elements equal each other, floats normalized). Nested arrays
-// encode recursively, their element encodings closed by a 0 byte.
+// (NULL elements equal each other, floats normalized). A
+// multidimensional array (nested lists) encodes its elements in row-major
+// order followed by its dimensions.
 
 // listEncoding is the encoding of every row of a list array: row i is
 // buf[offs[i]:offs[i+1]] (empty for NULL rows).
@@ -29,11 +34,15 @@ func isList(dt arrow.DataType) bool {
 }
 
 func encodeLists(arr arrow.Array) (listEncoding, error) {
-	ll, ok := arr.(array.ListLike)
+	nd := 0
+	for dt := arr.DataType(); isList(dt); nd++ {
+		dt = dt.(arrow.ListLikeType).Elem()
+	}
+	levels, ok := sqltypes.ArrayLevels(arr, nd)
 	if !ok {
 		return listEncoding{}, errKeyType("hashing", arr.DataType())
 	}
-	child := ll.ListValues()
+	child := levels[nd-1].ListValues()
 	enc, err := newKeyEncoder(child, SortKey{})
 	if err != nil {
 		return listEncoding{}, err
@@ -49,12 +58,30 @@ func encodeLists(arr arrow.Array) (listEncoding, error) {
 	enc.encode(buf, sizes)
 	n := arr.Len()
 	offs := make([]int64, n+1)
-	for i := 0; i < n; i++ {
-		start, end := ll.ValueOffsets(i)
-		offs[i] = int64(elemOffs[start])
-		offs[i+1] = int64(elemOffs[end])
+	if nd == 1 {
+		for i := 0; i < n; i++ {
+			start, end := levels[0].ValueOffsets(i)
+			offs[i] = int64(elemOffs[start])
+			offs[i+1] = int64(elemOffs[end])
+		}
+		return listEncoding{buf: buf, offs: offs}, nil
 	}
-	return listEncoding{buf: buf, offs: offs}, nil
+	// A multidimensional array: its elements in row-major order, then a 0
+	// byte (so that fewer elements sort first) and its dimensions, which
+	// order arrays of equal elements as PostgreSQL's array_cmp does.
+	out := make([]byte, 0, len(buf)+n*(1+4*nd))
+	var dims []int32
+	for i := 0; i < n; i++ {
+		var start, end int64
+		start, end, dims = sqltypes.ArrayElements(levels, i, dims[:0])
+		out = append(out, buf[elemOffs[start]:elemOffs[end]]...)
+		out = append(out, 0)
+		for _, d := range dims {
+			out = binary.BigEndian.AppendUint32(out, uint32(d))
+		}
+		offs[i+1] = int64(len(out))
+	}
+	return listEncoding{buf: out, offs: offs}, nil
 }
 
 func (e listEncoding) row(i int) []byte { return e.buf[e.offs[i]:e.offs[i+1]] }

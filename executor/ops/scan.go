@@ -26,6 +26,7 @@ type scanOp struct {
 	st     *SourceStats           // nil: not counted (EXPLAIN ANALYZE)
 	bc     connectors.ByteCounter // rdr, when it counts its bytes
 	counts *executor.SourceCounts // nil: not counted (metrics)
+	nested []int                  // columns of multidimensional arrays; nil: not looked up yet
 }
 
 // SourceStats are what the source of a scan delivered, for EXPLAIN
@@ -120,6 +121,9 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			o.counts.Rows.Add(b.NumRows())
 			o.counts.Bytes.Add(membudget.BatchBytes(b))
 		}
+		if err := o.checkArrays(b); err != nil {
+			return nil, err
+		}
 		if b.Schema().Equal(o.schema) {
 			b.Retain()
 			return b, nil
@@ -161,6 +165,40 @@ func (o *scanOp) conform(ctx context.Context, b arrow.RecordBatch) (arrow.Record
 		}
 	}
 	return array.NewRecordBatch(o.schema, cols, b.NumRows()), nil
+}
+
+// checkArrays refuses a batch whose list-of-lists column holds a value
+// that is no multidimensional array (ragged, or with a NULL or empty
+// sub-array): meshql's kernels, like PostgreSQL's, read an array's
+// dimensions off its first sub-array at each level. HV000, like other
+// source data meshql cannot read.
+func (o *scanOp) checkArrays(b arrow.RecordBatch) error {
+	if o.nested == nil {
+		o.nested = []int{}
+		for i, f := range o.schema.Fields() {
+			if t, err := sqltypes.FromArrow(f.Type); err == nil && t.Ndims() > 1 {
+				o.nested = append(o.nested, i)
+			}
+		}
+	}
+	for _, i := range o.nested {
+		if i >= int(b.NumCols()) {
+			continue // conform reports the mismatch
+		}
+		t, err := sqltypes.FromArrow(b.Column(i).DataType())
+		if err != nil {
+			continue
+		}
+		levels, ok := sqltypes.ArrayLevels(b.Column(i), t.Ndims())
+		if !ok || t.Ndims() < 2 {
+			continue
+		}
+		if row := sqltypes.RaggedArrayRow(levels); row >= 0 {
+			return sqltypes.New(sqltypes.CodeFDWError, "column %s holds a list of lists that is no array (row %d of a batch): sub-arrays must all have the same, non-zero size", o.schema.Field(i).Name, row).
+				WithHint("PostgreSQL arrays, and so meshql's, are rectangular.")
+		}
+	}
+	return nil
 }
 
 func (o *scanOp) Close() error {

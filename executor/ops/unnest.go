@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -54,10 +55,14 @@ func NewUnnest(env *executor.Env, child executor.Operator, spec UnnestSpec) (exe
 		return nil, errInternal("unnest input is nil")
 	}
 	fs := fieldsOf(child.Schema(), false)
+	spec.Lists = slices.Clone(spec.Lists)
 	for i, list := range spec.Lists {
 		if list == nil {
 			return nil, errInternal("unnest of a nil expression")
 		}
+		// A multidimensional array unnests to all its elements in row-major order.
+		list = expr.FlattenArray(list)
+		spec.Lists[i] = list
 		t := list.Type()
 		if t.Kind != sqltypes.List || t.Elem == nil {
 			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "function unnest(%s) does not exist", t)

@@ -23,6 +23,7 @@ var pgxChecks = []struct {
 	{"jsonb", checkJSONB},
 	{"time", checkTime},
 	{"infinity", checkInfinity},
+	{"multidim-arrays", checkMultidimArrays},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
@@ -224,6 +225,46 @@ func checkInfinity(t *testing.T, f *fixture) {
 	})
 	const q = "SELECT DATE 'infinity', DATE '-infinity', TIMESTAMP 'infinity', TIMESTAMPTZ '-infinity'"
 	compareBinaryRow(t, f, "infinity results in binary", q)
+}
+
+// checkMultidimArrays: 2-D and 3-D arrays in binary results byte for byte
+// (ndim, has-null flag, element OID, each dimension's length and lower
+// bound), the column type OIDs, and pgx decoding them into nested slices.
+func checkMultidimArrays(t *testing.T, f *fixture) {
+	const q = "SELECT ARRAY[[1, 2, 3], [4, NULL, 6]] AS a, ARRAY[[['a']], [['b c']]], '{{1.5,2},{3,4}}'::float8[], " +
+		"ARRAY[ARRAY[]::bigint[]], array_agg(ARRAY[x, x * 10]) FROM generate_series(1, 3) AS g(x)"
+	compareBinaryRow(t, f, "multidimensional arrays in binary", q)
+	compareOn(t, f, "multidimensional array types", func(conn *pgx.Conn) ([]uint32, error) {
+		rows, err := conn.Query(t.Context(), q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var oids []uint32
+		for _, fd := range rows.FieldDescriptions() {
+			oids = append(oids, fd.DataTypeOID)
+		}
+		return oids, nil
+	})
+	compareOn(t, f, "multidimensional arrays decoded by pgx", func(conn *pgx.Conn) (string, error) {
+		var a [][]*int32
+		var b [][][]string
+		if err := conn.QueryRow(t.Context(), "SELECT ARRAY[[1, 2, 3], [4, NULL, 6]], '{{{a}},{{\"b c\"}}}'::text[]").Scan(&a, &b); err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, row := range a {
+			for _, v := range row {
+				if v == nil {
+					sb.WriteString("NULL ")
+				} else {
+					fmt.Fprintf(&sb, "%d ", *v)
+				}
+			}
+			sb.WriteString("/ ")
+		}
+		return fmt.Sprint(sb.String(), b), nil
+	})
 }
 
 // simpleText runs sql through the simple query protocol (several

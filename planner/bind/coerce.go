@@ -22,6 +22,10 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		return a, true
 	case a.Equal(b):
 		return a, true
+	case a.Kind == sqltypes.List && b.Kind == sqltypes.List:
+		// Arrays of one number of dimensions share the elements' common type.
+		l, ok := commonType(a.Leaf(), b.Leaf())
+		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
 	}
 	if ra, rb := a.Kind.NumericRank(), b.Kind.NumericRank(); ra > 0 && rb > 0 {
 		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
@@ -127,9 +131,15 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 }
 
 // unify coerces both operands to their common type; it fails with 42804
-// when there is none (`integer = text`).
+// when there is none (`integer = text`). Arrays of different dimensions
+// are one type in PostgreSQL (ARRAY[[1,2]] > ARRAY[1,2]): each keeps its
+// dimensions over the elements' common type.
 func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
-	t, ok := commonType(l.Type(), r.Type())
+	lt, rt, ld, rd := l.Type(), r.Type(), 0, 0
+	if lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Ndims() != rt.Ndims() {
+		lt, rt, ld, rd = lt.Leaf(), rt.Leaf(), lt.Ndims(), rt.Ndims()
+	}
+	t, ok := commonType(lt, rt)
 	if !ok {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
@@ -141,10 +151,10 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 		t = sqltypes.NumericType(0, 0)
 	}
 	var err error
-	if l, err = b.coerce(l, t); err != nil {
+	if l, err = b.coerce(l, sqltypes.ArrayOf(t, ld)); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), pos)
 	}
-	if r, err = b.coerce(r, t); err != nil {
+	if r, err = b.coerce(r, sqltypes.ArrayOf(t, rd)); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), pos)
 	}
 	return l, r, nil
@@ -160,6 +170,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			continue // an untyped NULL or literal takes the others' type
 		}
 		nt, ok := commonType(t, e.Type())
+		if err := mixedArrayDims(t, e.Type()); err != nil {
+			return nil, t, errAt(err, pos)
+		}
 		if !ok {
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
 		}

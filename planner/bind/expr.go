@@ -287,7 +287,7 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		return nil, err
 	}
 	if ae := tc.Arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
-		return b.bindArray(ae, sc, agg, *t.Elem)
+		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
 	e, err := b.bindExpr(tc.Arg, sc, agg)
 	if err != nil {
@@ -304,11 +304,18 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			}
 			return &logical.Const{T: t, V: oid}, nil
 		}
+		if t.Kind == sqltypes.List {
+			t = sqltypes.ArrayOf(t.Leaf(), sqltypes.ArrayTextNdims(c.V.(string)))
+		}
 		v, err := sqltypes.ParseValue(t, c.V.(string))
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
 		}
 		return &logical.Const{T: t, V: v}, nil
+	}
+	if t.Kind == sqltypes.List && e.Type().Kind == sqltypes.List {
+		// int[] names the array type of any dimensions: the value keeps its own.
+		t = sqltypes.ArrayOf(t.Leaf(), e.Type().Ndims())
 	}
 	if kind := regKind(tc.TypeName); kind != "" {
 		if in, ok := b.regInput(kind, e, t); ok {
@@ -394,27 +401,38 @@ func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *ag
 	if err != nil {
 		return nil, err
 	}
+	var idxs []*pg_query.A_Indices
+	slice := false
 	for _, step := range ind.Indirection {
 		idx := step.GetAIndices()
 		if idx == nil {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "field selection from a composite value is not supported"), loc)
 		}
-		if e.Type().Kind != sqltypes.List {
-			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "cannot subscript type %s because it does not support subscripting", e.Type()), loc)
+		idxs, slice = append(idxs, idx), slice || idx.IsSlice
+	}
+	t := e.Type()
+	if t.Kind != sqltypes.List {
+		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "cannot subscript type %s because it does not support subscripting", t), loc)
+	}
+	bound := func(n *pg_query.Node, open int32) (logical.Expr, error) {
+		if n == nil {
+			return &logical.Const{T: sqltypes.TypeInt4, V: open}, nil
 		}
-		bound := func(n *pg_query.Node, open int32) (logical.Expr, error) {
-			if n == nil {
-				return &logical.Const{T: sqltypes.TypeInt4, V: open}, nil
-			}
-			x, err := b.bindExpr(n, sc, agg)
-			if err != nil {
-				return nil, err
-			}
-			return b.coerce(x, sqltypes.TypeInt4)
+		x, err := b.bindExpr(n, sc, agg)
+		if err != nil {
+			return nil, err
 		}
-		name, args := "array_element", []logical.Expr{e}
-		if idx.IsSlice {
-			name = "array_slice"
+		return b.coerce(x, sqltypes.TypeInt4)
+	}
+	// As in PostgreSQL: with a slice anywhere every subscript is a slice
+	// (a plain [i] meaning [1:i]); otherwise there must be one subscript
+	// per dimension, and a different number gives NULL.
+	name, args := "array_element", []logical.Expr{e}
+	if slice {
+		name = "array_slice"
+	}
+	for _, idx := range idxs {
+		if slice {
 			lo, err := bound(idx.Lidx, 1)
 			if err != nil {
 				return nil, err
@@ -426,13 +444,15 @@ func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *ag
 			return nil, err
 		}
 		args = append(args, hi)
-		t, err := funcType(name, args)
-		if err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
-		e = &logical.Func{Name: name, Args: args, T: t}
 	}
-	return e, nil
+	if !slice && len(idxs) != t.Ndims() {
+		return &logical.Const{T: t.Leaf()}, nil
+	}
+	rt, err := funcType(name, args)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Func{Name: name, Args: args, T: rt}, nil
 }
 
 // bindRecordField binds (t.k).f, a field of a record column, where the
@@ -472,9 +492,9 @@ func (b *binder) bindArrayOperator(name string, l, r logical.Expr, loc int) (log
 	}
 	var err error
 	if lt.Kind == sqltypes.Unknown {
-		l, err = b.coerce(l, rt)
+		l, err = b.coerce(l, b.arrayTypeFor(l, rt.Leaf()))
 	} else if rt.Kind == sqltypes.Unknown {
-		r, err = b.coerce(r, lt)
+		r, err = b.coerce(r, b.arrayTypeFor(r, lt.Leaf()))
 	}
 	if err != nil {
 		return nil, true, errAt(sqltypes.AsError(err), loc)
@@ -1193,11 +1213,24 @@ func defaultName(n *pg_query.Node) string {
 }
 
 // bindArray binds ARRAY[...]; elem is the element type a cast asked for
-// (zero Kind: the elements' common type). ARRAY[] needs a cast.
+// (zero Kind: the elements' common type). ARRAY[] needs a cast. Elements
+// that are arrays (ARRAY[ARRAY[1,2], ARRAY[3,4]], or the bare
+// ARRAY[[1,2],[3,4]]) make an array of one more dimension.
 func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, elem sqltypes.Type) (logical.Expr, error) {
-	elems, err := b.bindExprs(ae.Elements, sc, agg)
-	if err != nil {
-		return nil, err
+	elems := make([]logical.Expr, len(ae.Elements))
+	for i, n := range ae.Elements {
+		var err error
+		if sub := n.GetAArrayExpr(); sub != nil {
+			elems[i], err = b.bindArray(sub, sc, agg, elem)
+		} else {
+			elems[i], err = b.bindExpr(n, sc, agg)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if sub, ok, err := b.subArrays(elems, elem, int(ae.Location)); ok || err != nil {
+		return sub, err
 	}
 	if len(elems) == 0 && elem.Kind == sqltypes.Unknown {
 		return nil, errAt(sqltypes.New(sqltypes.CodeIndeterminateDatatype, "cannot determine type of empty array").

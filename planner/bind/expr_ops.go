@@ -85,7 +85,7 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 		if et.Kind == sqltypes.Unknown {
 			et = sqltypes.TypeText
 		}
-		if r, err = b.coerce(r, sqltypes.ListOf(et)); err != nil {
+		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}
@@ -97,7 +97,7 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 		}
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
 	}
-	et := *rt.Elem
+	et := rt.Leaf() // a multidimensional array compares its elements
 	t, ok := commonType(l.Type(), et)
 	if !ok {
 		return nil, opError(name, l.Type(), rt, loc)

@@ -531,9 +531,9 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		if i < len(names) {
 			name = names[i]
 		}
-		id := b.meta.NewColumn(name, alias, *l.Type().Elem)
+		id := b.meta.NewColumn(name, alias, l.Type().Leaf())
 		u.Cols = append(u.Cols, id)
-		sc.add(scopeCol{table: alias, name: name, id: id, t: *l.Type().Elem})
+		sc.add(scopeCol{table: alias, name: name, id: id, t: l.Type().Leaf()})
 	}
 	if rf.Ordinality {
 		ordName := "ordinality"

@@ -27,7 +27,7 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 	if err != nil {
 		return nil, err
 	}
-	return &logical.Func{Name: setFunctionMarker, Args: lists, T: *lists[0].Type().Elem}, nil
+	return &logical.Func{Name: setFunctionMarker, Args: lists, T: lists[0].Type().Leaf()}, nil
 }
 
 // expandSetFunctions evaluates the set-returning functions of a select

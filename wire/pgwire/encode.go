@@ -139,11 +139,7 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		}
 	case sqltypes.List:
 		if a, ok := arr.(array.ListLike); ok && t.Elem != nil {
-			elem, err := newEncoder(*t.Elem, a.ListValues(), env)
-			if err != nil {
-				return nil, err
-			}
-			return &listEnc{nulls: nb, a: a, elem: elem, elemOID: t.Elem.OID()}, nil
+			return newListEncoder(nb, t, a, env)
 		}
 	}
 	return mismatch()

@@ -317,3 +317,34 @@ func TestEncoderTypeMismatch(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestMultidimArrayEncoding pins array_out and array_send of
+// multidimensional arrays (nested lists) as PostgreSQL 15 produces them
+// (SELECT encode(array_send(ARRAY[[1,2],[3,NULL]]), 'hex') …): ndim, the
+// has-null flag, the element OID, then each dimension's length and lower
+// bound 1, then the elements in row-major order.
+func TestMultidimArrayEncoding(t *testing.T) {
+	int2D, text3D := sqltypes.ArrayOf(sqltypes.TypeInt4, 2), sqltypes.ArrayOf(sqltypes.TypeText, 3)
+	cases := []struct {
+		typ        sqltypes.Type
+		v          []any
+		text, send string
+	}{
+		{int2D, []any{[]any{int32(1), int32(2)}, []any{int32(3), nil}}, "{{1,2},{3,NULL}}",
+			"00000002000000010000001700000002000000010000000200000001000000040000000100000004000000020000000400000003ffffffff"},
+		{text3D, []any{[]any{[]any{"a b"}}, []any{[]any{"c"}}}, `{{{"a b"}},{{c}}}`,
+			"000000030000000000000019000000020000000100000001000000010000000100000001000000036120620000000163"},
+		{int2D, []any{}, "{}", "000000000000000000000017"},
+	}
+	for _, tc := range cases {
+		if got := string(encodeOne(t, tc.typ, tc.v, encEnv{}, false)); got != tc.text {
+			t.Errorf("%v as text: got %s, PostgreSQL prints %s", tc.v, got, tc.text)
+		}
+		if got := hex.EncodeToString(encodeOne(t, tc.typ, tc.v, encEnv{}, true)); got != tc.send {
+			t.Errorf("%v in binary: got %s, PostgreSQL sends %s", tc.v, got, tc.send)
+		}
+		if tc.typ.OID() != sqltypes.ListOf(tc.typ.Leaf()).OID() || tc.typ.String() != sqltypes.ListOf(tc.typ.Leaf()).String() {
+			t.Errorf("%s (OID %d) is not the one array type of its elements", tc.typ, tc.typ.OID())
+		}
+	}
+}

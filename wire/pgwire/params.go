@@ -111,6 +111,9 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.L
 	}
 	if src.Kind == sqltypes.List && target.Kind == sqltypes.List && src.Elem != nil && target.Elem != nil && src.Elem.Kind == target.Elem.Kind {
 		v, err := decodeBinaryArray(raw, target, loc)
+		if sqltypes.Code(err) == sqltypes.CodeFeatureNotSupported {
+			return nil, err
+		}
 		if err != nil {
 			return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
 		}

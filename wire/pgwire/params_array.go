@@ -13,6 +13,13 @@ import (
 // ndim, has-null flag, element OID, then per dimension length and lower
 // bound, then each element as a length (-1 = NULL) and its send format.
 // The datum is a []any of element datums.
+// errMultidimParam: a parameter's type, and so its number of dimensions,
+// is fixed when the statement is planned, as a one-dimensional array.
+func errMultidimParam() error {
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "multidimensional arrays as parameters are not supported").
+		WithHint("Send the array as text in the query, or one row per element.")
+}
+
 func decodeBinaryArray(raw []byte, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, error) {
 	u32 := func() (uint32, error) {
 		if len(raw) < 4 {
@@ -43,7 +50,7 @@ func decodeBinaryArray(raw []byte, t sqltypes.Type, loc *time.Location) (sqltype
 		return out, nil
 	case 1:
 	default:
-		return nil, binaryFormatError("multidimensional arrays are not supported")
+		return nil, errMultidimParam()
 	}
 	n, err := u32()
 	if err != nil {

@@ -92,6 +92,9 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 		// Array literals ('{1,NULL,3}'); elements parse as parameters
 		// of the element type do, so dates and times follow the session.
 		parts, err := sqltypes.ParseArray(sqltypes.TypeText, s)
+		if sqltypes.Code(err) == sqltypes.CodeFeatureNotSupported {
+			return nil, errMultidimParam()
+		}
 		if err != nil || t.Elem == nil {
 			return nil, syntax()
 		}

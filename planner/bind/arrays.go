@@ -1,0 +1,86 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// subArrays binds the elements of ARRAY[...] when they are arrays: the
+// result has one more dimension than they have, and they must all have
+// the same number of dimensions (2202E, as PostgreSQL reports it; equal
+// lengths are checked per row by the executor). An untyped NULL among
+// them takes their type and fails at run time, as in PostgreSQL. leaf is
+// the element type a cast asked for (zero Kind: the elements' common
+// one). ok is false when no element is an array.
+func (b *binder) subArrays(elems []logical.Expr, leaf sqltypes.Type, pos int) (logical.Expr, bool, error) {
+	nd := 0
+	for _, e := range elems {
+		t := e.Type()
+		switch {
+		case t.Kind == sqltypes.Unknown:
+		case t.Kind != sqltypes.List:
+			if nd > 0 {
+				return nil, true, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "ARRAY could not convert type %s to %s", t, elems[0].Type()), pos)
+			}
+			nd = -1
+		case nd < 0:
+			return nil, true, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "ARRAY could not convert type %s to %s", t, elems[0].Type()), pos)
+		case nd > 0 && t.Ndims() != nd:
+			return nil, true, errAt(sqltypes.New(sqltypes.CodeArraySubscriptError, "multidimensional arrays must have array expressions with matching dimensions"), pos)
+		default:
+			nd = t.Ndims()
+		}
+	}
+	if nd <= 0 {
+		return nil, false, nil
+	}
+	if nd >= sqltypes.MaxArrayDims {
+		return nil, true, errAt(sqltypes.ErrTooManyDims(nd+1), pos)
+	}
+	if leaf.Kind == sqltypes.Unknown {
+		for _, e := range elems {
+			if e.Type().Kind == sqltypes.Unknown {
+				continue
+			}
+			l, ok := commonType(leaf, e.Type().Leaf())
+			if !ok {
+				return nil, true, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "ARRAY types %s and %s cannot be matched", sqltypes.ListOf(leaf).String(), e.Type()), pos)
+			}
+			leaf = l
+		}
+	}
+	t := sqltypes.ArrayOf(leaf, nd)
+	out := make([]logical.Expr, len(elems))
+	for i, e := range elems {
+		c, err := b.coerce(e, t)
+		if err != nil {
+			return nil, true, errAt(sqltypes.AsError(err), pos)
+		}
+		out[i] = c
+	}
+	return &logical.Array{Elems: out, T: sqltypes.ListOf(t)}, true, nil
+}
+
+// arrayTypeFor is the array type an untyped operand e takes next to
+// arrays of leaf: a string literal brings its own dimensions
+// ('{{1,2},{3,4}}' is two-dimensional), anything else is one-dimensional.
+func (b *binder) arrayTypeFor(e logical.Expr, leaf sqltypes.Type) sqltypes.Type {
+	if c, ok := e.(*logical.Const); ok {
+		if s, ok := c.V.(string); ok {
+			return sqltypes.ArrayOf(leaf, sqltypes.ArrayTextNdims(s))
+		}
+	}
+	return sqltypes.ListOf(leaf)
+}
+
+// mixedArrayDims is the error for one column of arrays of different
+// dimensions (CASE, UNION, COALESCE, VALUES), which PostgreSQL allows: an
+// array column has one Arrow shape (see sqltypes' array.go); nil when a
+// and b are not two such arrays.
+func mixedArrayDims(a, b sqltypes.Type) *sqltypes.Error {
+	if a.Kind != sqltypes.List || b.Kind != sqltypes.List || a.Ndims() == b.Ndims() {
+		return nil
+	}
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "arrays of %d and %d dimensions in one column are not supported", min(a.Ndims(), b.Ndims()), max(a.Ndims(), b.Ndims())).
+		WithHint("meshql fixes an array's number of dimensions when it plans the query.")
+}
