@@ -95,7 +95,7 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 				return numericLiteral(s)
 			}
-			v, err := sqltypes.ParseValue(t, s)
+			v, err := b.parseLiteral(t, s)
 			if err != nil {
 				return nil, err
 			}
@@ -252,4 +252,13 @@ func numericLiteral(s string) (logical.Expr, error) {
 		return asFloat()
 	}
 	return &logical.Const{T: sqltypes.NumericType(0, int32(scale)), V: d}, nil
+}
+
+// parseLiteral reads an untyped literal as t. timestamptz text without a
+// zone is in the session's TimeZone, as PostgreSQL reads it.
+func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
+	if t.Kind == sqltypes.TimestampTZ {
+		return sqltypes.ParseTimestamp(s, true, b.opts.Location)
+	}
+	return sqltypes.ParseValue(t, s)
 }
