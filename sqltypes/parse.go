@@ -19,8 +19,11 @@ import (
 // out of range, 22007 / 22008 for dates, times and intervals.
 func ParseValue(t Type, s string) (Datum, error) {
 	switch t.Kind {
-	case Unknown, Text, Varchar:
+	case Unknown, Text:
 		return s, nil
+	case Varchar:
+		// An explicit cast to varchar(n) truncates, as in PostgreSQL.
+		return TruncateChars(s, int(t.Precision)), nil
 	case Bool:
 		return ParseBool(s)
 	case Int2:
@@ -288,3 +291,19 @@ func mulAdd128(hi, lo, m, a uint64, over bool) (uint64, uint64, bool) {
 
 // DateFromCivil returns the arrow.Date32 of a calendar date.
 func DateFromCivil(y int64, m, d int) arrow.Date32 { return arrow.Date32(DaysFromCivil(y, m, d)) }
+
+// TruncateChars returns s cut to its first n characters (not bytes); n <= 0
+// means no limit.
+func TruncateChars(s string, n int) string {
+	if n <= 0 || len(s) <= n {
+		return s
+	}
+	chars := 0
+	for i := range s {
+		if chars == n {
+			return s[:i]
+		}
+		chars++
+	}
+	return s
+}

@@ -196,6 +196,14 @@ func lookupBuilder(name string) builder {
 		return buildToDate
 	case "make_timestamp":
 		return buildMakeTimestamp
+	case "justify_days", "justify_hours", "justify_interval":
+		return buildJustify
+	case "make_interval":
+		return buildMakeInterval
+	case "make_time":
+		return buildMakeTime
+	case "isfinite":
+		return buildIsFinite
 	case "timezone":
 		return buildTimezone
 	}

@@ -384,6 +384,12 @@ func buildToTimestamp(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return mapUnary(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), in[0], func(x float64) (arrow.Timestamp, error) {
+			switch {
+			case math.IsInf(x, 1):
+				return arrow.Timestamp(sqltypes.TimestampInfinity), nil
+			case math.IsInf(x, -1):
+				return arrow.Timestamp(sqltypes.TimestampNegInfinity), nil
+			}
 			us := math.RoundToEven(x * 1e6)
 			if math.IsNaN(us) || us < float64(sqltypes.MinTimestampMicros) || us >= math.MaxInt64 {
 				return 0, errTSRange()
