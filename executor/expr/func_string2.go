@@ -243,7 +243,8 @@ func buildPad(name string, args []Expr) (Expr, error) {
 			if want <= 0 {
 				return dst, false, nil
 			}
-			if want > maxStringResult {
+			if want > (maxStringResult-5)/utf8.UTFMax {
+				// PostgreSQL reserves the worst case, 4 bytes a character.
 				return nil, false, errTooLong()
 			}
 			have := int64(utf8.RuneCount(b))
@@ -336,7 +337,9 @@ func buildChr(name string, args []Expr) (Expr, error) {
 			switch r := c[i]; {
 			case r == 0:
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "null character not permitted")
-			case r < 0 || r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
+			case r < 0:
+				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "character number must be positive")
+			case r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested character too large for encoding: %d", r)
 			default:
 				return utf8.AppendRune(dst, rune(r)), false, nil
