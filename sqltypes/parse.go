@@ -171,10 +171,19 @@ func ParseFloat(s string, bits int) (float64, error) {
 	if bad || err != nil && !isRangeErr(err) {
 		return 0, New(CodeInvalidTextRepr, "invalid input syntax for type %s: %q", name, s)
 	}
-	if isRangeErr(err) || (math.IsInf(f, 0) && !strings.Contains(strings.ToLower(t), "inf")) {
+	if isRangeErr(err) || (math.IsInf(f, 0) && !strings.Contains(strings.ToLower(t), "inf")) || f == 0 && hasNonZeroMantissa(t) {
 		return 0, New(CodeNumericOutOfRange, "%q is out of range for type %s", t, name)
 	}
 	return f, nil
+}
+
+// hasNonZeroMantissa reports whether decimal text has a non-zero digit
+// before its exponent: such a value that parses to 0 underflowed.
+func hasNonZeroMantissa(t string) bool {
+	if e := strings.IndexAny(t, "eE"); e >= 0 {
+		t = t[:e]
+	}
+	return strings.ContainsAny(t, "123456789")
 }
 
 func isRangeErr(err error) bool {

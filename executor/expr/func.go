@@ -204,6 +204,10 @@ func lookupBuilder(name string) builder {
 		return buildMakeTime
 	case "isfinite":
 		return buildIsFinite
+	case "gcd", "lcm":
+		return buildGcdLcm
+	case "width_bucket":
+		return buildWidthBucket
 	case "timezone":
 		return buildTimezone
 	}

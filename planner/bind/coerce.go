@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -239,6 +240,10 @@ func numericLiteral(s string) (logical.Expr, error) {
 		// Beyond 38 digits: keep the value as double precision rather than
 		// fail or round it away (PostgreSQL's numeric would hold it exactly).
 		f, _ := r.Float64()
+		if math.IsInf(f, 0) || f == 0 && r.Sign() != 0 {
+			// Not even a double holds it: refuse rather than answer ±Infinity or 0.
+			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "numeric literal %s is out of range for meshql (at most 38 digits, or a double precision value)", str)
+		}
 		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
 	}
 	if scale > sqltypes.MaxNumericPrecision {

@@ -367,6 +367,18 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			}
 			return &logical.Const{T: t, V: oid}, nil
 		}
+		if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+			// Unconstrained numeric keeps the literal's own scale ('1.50'
+			// is 1.50); ParseNumeric only checks the syntax here.
+			if _, err := sqltypes.ParseNumeric(c.V.(string), 0, 0); err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			e, err := numericLiteral(c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return e, nil
+		}
 		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
