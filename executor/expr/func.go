@@ -204,6 +204,8 @@ func lookupBuilder(name string) builder {
 		return buildMakeTime
 	case "isfinite":
 		return buildIsFinite
+	case "overlay":
+		return buildOverlay
 	case "gcd", "lcm":
 		return buildGcdLcm
 	case "width_bucket":

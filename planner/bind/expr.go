@@ -1083,6 +1083,11 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindUserAttr(fc, loc)
 	case "unnest", "generate_series":
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	case "regexp_split_to_table":
+		// The set-returning twin of regexp_split_to_array.
+		arr := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("regexp_split_to_array")}, Args: fc.Args, Location: fc.Location}
+		un := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("unnest")}, Args: []*pg_query.Node{{Node: &pg_query.Node_FuncCall{FuncCall: arr}}}, Location: fc.Location}
+		return b.bindSelectListSetFunction(un, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
