@@ -204,6 +204,8 @@ func lookupBuilder(name string) builder {
 		return buildMakeTime
 	case "isfinite":
 		return buildIsFinite
+	case "overlaps":
+		return buildOverlaps
 	case "overlay":
 		return buildOverlay
 	case "gcd", "lcm":
