@@ -312,6 +312,16 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 				if sign, defined, err := infinite(i); sign != 0 || err != nil {
 					return math.Inf(sign), !defined, err
 				}
+				if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
+					// The fraction of the day counts, computed as PostgreSQL does.
+					wall := values[int64](in[1])[i]
+					if k == sqltypes.TimestampTZ {
+						wall = sqltypes.UTCToLocal(wall, zoneOf(env))
+					}
+					days, tod := sqltypes.FloorDivMod(wall, sqltypes.MicrosPerDay)
+					secs := float64(tod/1_000_000) + float64(tod%1_000_000)/1_000_000.0
+					return float64(days+2440588) + secs/86400.0, false, nil
+				}
 				v, err := field(i)
 				return float64(v) / 1e6, false, err
 			})
