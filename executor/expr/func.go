@@ -204,6 +204,8 @@ func lookupBuilder(name string) builder {
 		return buildMakeTime
 	case "isfinite":
 		return buildIsFinite
+	case "regexp_instr", "regexp_substr":
+		return buildRegexpPosition
 	case "overlaps":
 		return buildOverlaps
 	case "overlay":
