@@ -202,6 +202,8 @@ func lookupBuilder(name string) builder {
 		return buildMakeInterval
 	case "make_time":
 		return buildMakeTime
+	case "date_bin":
+		return buildDateBin
 	case "isfinite":
 		return buildIsFinite
 	case "regexp_instr", "regexp_substr":

@@ -221,3 +221,46 @@ func buildIsFinite(name string, args []Expr) (Expr, error) {
 		})
 	}}, nil
 }
+
+// buildDateBin: date_bin(stride, source, origin) over timestamp or
+// timestamptz: the start of the stride-wide bin, counted from origin, that
+// holds source. The stride must be positive and hold no months (22023).
+func buildDateBin(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 3, 3); err != nil {
+		return nil, err
+	}
+	t := sqltypes.TypeTimestamp
+	if args[1].Type().Kind == sqltypes.TimestampTZ || args[2].Type().Kind == sqltypes.TimestampTZ {
+		t = sqltypes.TypeTimestampTZ
+	}
+	stride, err := coerceArgs(name, args[:1], sqltypes.TypeInterval)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := coerceArgs(name, args[1:], t)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append(stride, ts...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		st, src, org := values[arrow.MonthDayNanoInterval](in[0]), values[int64](in[1]), values[int64](in[2])
+		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+			iv := st[i]
+			if iv.Months != 0 {
+				return 0, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "timestamps cannot be binned into intervals containing months or years")
+			}
+			stride := int64(iv.Days)*sqltypes.MicrosPerDay + iv.Nanoseconds/1000
+			if stride <= 0 {
+				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "stride must be greater than zero")
+			}
+			if !sqltypes.IsFiniteTimestamp(src[i]) || !sqltypes.IsFiniteTimestamp(org[i]) {
+				return 0, false, errTSRange()
+			}
+			diff := src[i] - org[i]
+			delta := diff - diff%stride
+			if diff < 0 && diff%stride != 0 {
+				delta -= stride // the bin starts before source
+			}
+			return arrow.Timestamp(org[i] + delta), false, nil
+		})
+	}}, nil
+}
