@@ -19,8 +19,11 @@ import (
 // out of range, 22007 / 22008 for dates, times and intervals.
 func ParseValue(t Type, s string) (Datum, error) {
 	switch t.Kind {
-	case Unknown, Text, Varchar:
+	case Unknown, Text:
 		return s, nil
+	case Varchar:
+		// An explicit cast to varchar(n) truncates, as in PostgreSQL.
+		return TruncateChars(s, int(t.Precision)), nil
 	case Bool:
 		return ParseBool(s)
 	case Int2:
@@ -168,10 +171,19 @@ func ParseFloat(s string, bits int) (float64, error) {
 	if bad || err != nil && !isRangeErr(err) {
 		return 0, New(CodeInvalidTextRepr, "invalid input syntax for type %s: %q", name, s)
 	}
-	if isRangeErr(err) || (math.IsInf(f, 0) && !strings.Contains(strings.ToLower(t), "inf")) {
+	if isRangeErr(err) || (math.IsInf(f, 0) && !strings.Contains(strings.ToLower(t), "inf")) || f == 0 && hasNonZeroMantissa(t) {
 		return 0, New(CodeNumericOutOfRange, "%q is out of range for type %s", t, name)
 	}
 	return f, nil
+}
+
+// hasNonZeroMantissa reports whether decimal text has a non-zero digit
+// before its exponent: such a value that parses to 0 underflowed.
+func hasNonZeroMantissa(t string) bool {
+	if e := strings.IndexAny(t, "eE"); e >= 0 {
+		t = t[:e]
+	}
+	return strings.ContainsAny(t, "123456789")
 }
 
 func isRangeErr(err error) bool {
@@ -288,3 +300,19 @@ func mulAdd128(hi, lo, m, a uint64, over bool) (uint64, uint64, bool) {
 
 // DateFromCivil returns the arrow.Date32 of a calendar date.
 func DateFromCivil(y int64, m, d int) arrow.Date32 { return arrow.Date32(DaysFromCivil(y, m, d)) }
+
+// TruncateChars returns s cut to its first n characters (not bytes); n <= 0
+// means no limit.
+func TruncateChars(s string, n int) string {
+	if n <= 0 || len(s) <= n {
+		return s
+	}
+	chars := 0
+	for i := range s {
+		if chars == n {
+			return s[:i]
+		}
+		chars++
+	}
+	return s
+}

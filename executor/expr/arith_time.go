@@ -227,6 +227,18 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 				return tsAddInterval(t, iv, sub, loc)
 			})
 		}, l, true
+	case isTS(lk) && rk == sqltypes.Time && (op == OpAdd || op == OpSub):
+		// time casts implicitly to interval in PostgreSQL: ts ± its span.
+		sub := op == OpSub
+		tz := lk == sqltypes.TimestampTZ
+		return func(mem memory.Allocator, loc *time.Location, a, b arrow.Array) (arrow.Array, error) {
+			if !tz {
+				loc = nil
+			}
+			return mapBinary(mem, l.Arrow(), a, b, func(t arrow.Timestamp, tm arrow.Time64) (arrow.Timestamp, error) {
+				return tsAddInterval(t, arrow.MonthDayNanoInterval{Nanoseconds: int64(tm) * 1000}, sub, loc)
+			})
+		}, l, true
 	case isTS(lk) && lk == rk && op == OpSub:
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
 			return mapBinary(mem, arrow.FixedWidthTypes.MonthDayNanoInterval, a, b, tsDiff)

@@ -228,7 +228,7 @@ func canonicalTemporal(op BinaryOp, l, r Expr) (Expr, Expr, bool) {
 	case op == OpAdd && lk == sqltypes.Int4 && rk == sqltypes.Date,
 		op == OpAdd && lk == sqltypes.Time && rk == sqltypes.Date,
 		op == OpAdd && lk == sqltypes.Interval && rk == sqltypes.Time,
-		op == OpAdd && lk == sqltypes.Interval && (rk == sqltypes.Timestamp || rk == sqltypes.TimestampTZ),
+		op == OpAdd && (lk == sqltypes.Interval || lk == sqltypes.Time) && (rk == sqltypes.Timestamp || rk == sqltypes.TimestampTZ),
 		op == OpMul && lk == sqltypes.Float8 && rk == sqltypes.Interval:
 		return r, l, true
 	}

@@ -74,7 +74,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				})
 			})
 		}, true
-	case isInt(fk) && tk == sqltypes.Bool:
+	case fk == sqltypes.Int4 && tk == sqltypes.Bool: // PostgreSQL casts only integer to boolean
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return withIntRows(fk, a, func(get func(int) int64) (arrow.Array, error) {
 				return boolRows(mem, a.Len(), []arrow.Array{a}, func(i int) (bool, bool, error) { return get(i) != 0, false, nil })

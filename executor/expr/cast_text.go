@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -126,17 +125,7 @@ func truncateKernel(n int) castKernel {
 	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
-			b := v.bytes(i)
-			if len(b) > n {
-				cut, chars := 0, 0
-				for cut < len(b) && chars < n {
-					_, size := utf8.DecodeRune(b[cut:])
-					cut += size
-					chars++
-				}
-				b = b[:cut]
-			}
-			return append(dst, b...), false, nil
+			return append(dst, sqltypes.TruncateChars(v.str(i), n)...), false, nil
 		})
 	}
 }

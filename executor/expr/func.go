@@ -194,6 +194,26 @@ func lookupBuilder(name string) builder {
 		return buildToDate
 	case "make_timestamp":
 		return buildMakeTimestamp
+	case "justify_days", "justify_hours", "justify_interval":
+		return buildJustify
+	case "make_interval":
+		return buildMakeInterval
+	case "make_time":
+		return buildMakeTime
+	case "date_bin":
+		return buildDateBin
+	case "isfinite":
+		return buildIsFinite
+	case "regexp_instr", "regexp_substr":
+		return buildRegexpPosition
+	case "overlaps":
+		return buildOverlaps
+	case "overlay":
+		return buildOverlay
+	case "gcd", "lcm":
+		return buildGcdLcm
+	case "width_bucket":
+		return buildWidthBucket
 	case "timezone":
 		return buildTimezone
 	}

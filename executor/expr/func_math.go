@@ -177,6 +177,17 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 	if f == nil || !(t.IsNumeric() || t.Kind == sqltypes.Unknown) {
 		return nil, functionError(name, args)
 	}
+	if name == "exp" && t.Kind != sqltypes.Numeric {
+		// double precision exp underflows to an error, as in PostgreSQL
+		// (numeric exp of a very negative number is 0 instead).
+		f = func(x float64) (float64, error) {
+			r, err := checkFloat(math.Exp(x), x)
+			if err == nil && r == 0 && !math.IsInf(x, -1) {
+				err = errFloatUnder()
+			}
+			return r, err
+		}
+	}
 	return float8Call(name, args, f)
 }
 
@@ -280,6 +291,9 @@ func buildLog(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return floatPairToNumeric(name, args, func(b, x float64) (float64, error) {
+		if b == 1 && x > 0 {
+			return 0, errDivByZero() // ln(1) is the divisor
+		}
 		if b <= 0 || x <= 0 {
 			if b == 0 || x == 0 {
 				return 0, errLogZero()

@@ -3,6 +3,7 @@ package expr
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -169,6 +170,49 @@ func appendFormat(dst []byte, f string, in []arrow.Array, v []strView, row int) 
 				}
 			}
 		}
+		// Flags and width: %-10s, %*s, %*2$s (a width from an argument
+		// is consumed before the value; a negative one left-justifies).
+		left, width := false, 0
+		for i < len(f) && f[i] == '-' {
+			left = true
+			i++
+		}
+		switch {
+		case i < len(f) && f[i] == '*':
+			i++
+			warg := arg
+			if j := strings.IndexByte(f[i:], '$'); j > 0 {
+				if k, err := strconv.Atoi(f[i : i+j]); err == nil && k >= 1 {
+					warg, i = k-1, i+j+1
+				}
+			} else {
+				arg++
+			}
+			if warg >= len(in) {
+				return nil, false, errFormat("too few arguments for format()")
+			}
+			if !in[warg].IsNull(row) {
+				w, err := strconv.Atoi(strings.TrimSpace(v[warg].str(row)))
+				if err != nil {
+					return nil, false, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type integer: %q", v[warg].str(row))
+				}
+				if w < 0 {
+					left, w = true, -w
+				}
+				width = w
+			}
+		default:
+			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+				width = width*10 + int(f[i]-'0')
+				if width > 1<<20 {
+					return nil, false, errFormat("number is out of range")
+				}
+				i++
+			}
+		}
+		if i >= len(f) {
+			return nil, false, errFormat("unterminated format() type specifier")
+		}
 		next = arg + 1
 		c := f[i]
 		if c != 's' && c != 'I' && c != 'L' {
@@ -179,6 +223,7 @@ func appendFormat(dst []byte, f string, in []arrow.Array, v []strView, row int) 
 			return nil, false, errFormat("too few arguments for format()")
 		}
 		null := in[arg].IsNull(row)
+		start := len(dst)
 		switch c {
 		case 's':
 			if !null {
@@ -194,6 +239,13 @@ func appendFormat(dst []byte, f string, in []arrow.Array, v []strView, row int) 
 				dst = append(dst, "NULL"...)
 			} else {
 				dst = appendQuoteLiteral(dst, v[arg].str(row))
+			}
+		}
+		if pad := width - utf8.RuneCount(dst[start:]); pad > 0 {
+			if left {
+				dst = append(dst, strings.Repeat(" ", pad)...)
+			} else {
+				dst = append(dst[:start], append([]byte(strings.Repeat(" ", pad)), dst[start:]...)...)
 			}
 		}
 	}

@@ -243,7 +243,8 @@ func buildPad(name string, args []Expr) (Expr, error) {
 			if want <= 0 {
 				return dst, false, nil
 			}
-			if want > maxStringResult {
+			if want > (maxStringResult-5)/utf8.UTFMax {
+				// PostgreSQL reserves the worst case, 4 bytes a character.
 				return nil, false, errTooLong()
 			}
 			have := int64(utf8.RuneCount(b))
@@ -336,11 +337,50 @@ func buildChr(name string, args []Expr) (Expr, error) {
 			switch r := c[i]; {
 			case r == 0:
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "null character not permitted")
-			case r < 0 || r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
+			case r < 0:
+				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "character number must be positive")
+			case r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested character too large for encoding: %d", r)
 			default:
 				return utf8.AppendRune(dst, rune(r)), false, nil
 			}
+		})
+	}}, nil
+}
+
+// buildOverlay: overlay(s PLACING r FROM n [FOR m]) is the first n-1
+// characters of s, then r, then s from character n+m on (m defaults to
+// the length of r). n < 1 is 22011, as in PostgreSQL.
+func buildOverlay(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 3, 4); err != nil {
+		return nil, err
+	}
+	s, err := coerceArgs(name, args[:2], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceArgs(name, args[2:], sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		src, repl, from := viewOf(in[0]), viewOf(in[1]), values[int32](in[2])
+		var length []int32
+		if len(in) == 4 {
+			length = values[int32](in[3])
+		}
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			b, r, start := src.bytes(i), repl.bytes(i), int64(from[i])
+			count := int64(utf8.RuneCount(r))
+			if length != nil {
+				count = int64(length[i])
+			}
+			if start < 1 {
+				return nil, false, sqltypes.New("22011", "negative substring length not allowed")
+			}
+			dst = append(dst, b[:charOffset(b, start-1)]...)
+			dst = append(dst, r...)
+			return append(dst, b[charOffset(b, start+count-1):]...), false, nil
 		})
 	}}, nil
 }

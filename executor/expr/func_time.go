@@ -312,6 +312,16 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 				if sign, defined, err := infinite(i); sign != 0 || err != nil {
 					return math.Inf(sign), !defined, err
 				}
+				if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
+					// The fraction of the day counts, computed as PostgreSQL does.
+					wall := values[int64](in[1])[i]
+					if k == sqltypes.TimestampTZ {
+						wall = sqltypes.UTCToLocal(wall, zoneOf(env))
+					}
+					days, tod := sqltypes.FloorDivMod(wall, sqltypes.MicrosPerDay)
+					secs := float64(tod/1_000_000) + float64(tod%1_000_000)/1_000_000.0
+					return float64(days+2440588) + secs/86400.0, false, nil
+				}
 				v, err := field(i)
 				return float64(v) / 1e6, false, err
 			})
@@ -384,6 +394,12 @@ func buildToTimestamp(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return mapUnary(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), in[0], func(x float64) (arrow.Timestamp, error) {
+			switch {
+			case math.IsInf(x, 1):
+				return arrow.Timestamp(sqltypes.TimestampInfinity), nil
+			case math.IsInf(x, -1):
+				return arrow.Timestamp(sqltypes.TimestampNegInfinity), nil
+			}
 			us := math.RoundToEven(x * 1e6)
 			if math.IsNaN(us) || us < float64(sqltypes.MinTimestampMicros) || us >= math.MaxInt64 {
 				return 0, errTSRange()

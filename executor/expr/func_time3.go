@@ -19,11 +19,13 @@ import (
 type parsedTime struct {
 	year, month, day, hour, min, sec, micro int
 	pm, hasMeridian, hour12                 bool
+	tzSec                                   int  // TZH/TZM offset, seconds east of UTC
+	hasTZ, tzNeg                            bool // the template read TZH; its sign
 }
 
 // templateFields are the template patterns to_date and to_timestamp
 // read, longest first so that a pattern is not taken for its prefix.
-var templateFields = []string{"HH24", "HH12", "YYYY", "MONTH", "Month", "month", "MON", "Mon", "mon", "DDD",
+var templateFields = []string{"TZH", "TZM", "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "MON", "Mon", "mon", "DDD",
 	"YYY", "US", "MS", "AM", "PM", "am", "pm", "A.M.", "P.M.", "HH", "MI", "SS", "MM", "DD", "YY", "Y"}
 
 // parseWithTemplate reads s as PostgreSQL's to_timestamp does for the
@@ -37,6 +39,9 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 	}
 	i := 0
 	number := func(field string, maxDigits int) (int, error) {
+		for i < len(s) && s[i] == ' ' {
+			i++ // PostgreSQL skips blanks before a number
+		}
 		j := i
 		for j < len(s) && j-i < maxDigits && s[j] >= '0' && s[j] <= '9' {
 			j++
@@ -78,6 +83,9 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 				continue
 			}
 			for i < len(s) && !isAlnum(s[i]) {
+				if (s[i] == '+' || s[i] == '-') && strings.HasPrefix(format[f:], "TZH") {
+					break // the sign belongs to TZH
+				}
 				i++
 			}
 			continue
@@ -104,6 +112,28 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 				v += 2000
 			}
 			p.year = v
+		case "TZH":
+			neg := false
+			if i < len(s) && (s[i] == '+' || s[i] == '-') {
+				neg = s[i] == '-'
+				i++
+			}
+			var h int
+			if h, err = number(field, 2); err == nil {
+				p.hasTZ, p.tzNeg = true, neg
+				p.tzSec = h * 3600
+				if neg {
+					p.tzSec = -p.tzSec
+				}
+			}
+		case "TZM":
+			var m int
+			if m, err = number(field, 2); err == nil {
+				if p.tzNeg {
+					m = -m // -03:30 is 3.5 hours west
+				}
+				p.hasTZ, p.tzSec = true, p.tzSec+m*60
+			}
 		case "MM":
 			p.month, err = number(field, 2)
 		case "DD":
@@ -253,7 +283,11 @@ func buildToTimestampFormat(name string, args []Expr) (Expr, error) {
 				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", sv.str(i))
 			}
 			y, m, dd := sqltypes.CivilFromDays(d)
-			t := time.Date(int(y), time.Month(m), dd, p.hour, p.min, p.sec, p.micro*1000, loc)
+			zone := loc
+			if p.hasTZ {
+				zone = time.FixedZone("", p.tzSec)
+			}
+			t := time.Date(int(y), time.Month(m), dd, p.hour, p.min, p.sec, p.micro*1000, zone)
 			return arrow.Timestamp(t.UnixMicro()), false, nil
 		})
 	}}, nil
@@ -281,7 +315,8 @@ func buildMakeTimestamp(name string, args []Expr) (Expr, error) {
 				yy++
 			}
 			if y[i] == 0 || mo[i] < 1 || mo[i] > 12 || d[i] < 1 || int(d[i]) > sqltypes.DaysInMonth(yy, int(mo[i])) ||
-				h[i] < 0 || h[i] > 23 || mi[i] < 0 || mi[i] > 59 || !(s[i] >= 0 && s[i] < 60) {
+				h[i] < 0 || h[i] > 24 || mi[i] < 0 || mi[i] > 59 || !(s[i] >= 0 && s[i] < 60) ||
+				h[i] == 24 && (mi[i] != 0 || s[i] != 0) { // 24:00:00 is the next midnight
 				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d %d:%02d:%v", y[i], mo[i], d[i], h[i], mi[i], s[i])
 			}
 			days := sqltypes.DaysFromCivil(yy, int(mo[i]), int(d[i]))

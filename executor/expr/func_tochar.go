@@ -42,7 +42,9 @@ func appendName(dst []byte, name string, upper, lower, fm bool, width int) []byt
 	return dst
 }
 
-// formatTime appends w formatted by the template f.
+// formatTime appends w formatted by the template f. Numeric patterns also
+// match in lower case (PostgreSQL's keyword table lists both), and take a
+// TH/th ordinal suffix.
 func formatTime(dst []byte, f string, w *wallClock) []byte {
 	sec := w.tod / 1_000_000
 	dow := sqltypes.ISOWeekday(w.days) % 7
@@ -64,8 +66,20 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			}
 			return false
 		}
+		// hasCI matches the upper-case pattern p or its lower-case form.
+		hasCI := func(p string) bool { return has(p) || has(strings.ToLower(p)) }
+		// num appends a numeric field and its optional ordinal suffix.
+		num := func(v int64, width int) {
+			dst = appendPadded(dst, v, width, fm)
+			switch {
+			case has("TH"):
+				dst = append(dst, strings.ToUpper(ordinalSuffix(v))...)
+			case has("th"):
+				dst = append(dst, ordinalSuffix(v)...)
+			}
+		}
 		switch {
-		case has("FM"):
+		case has("FM"), has("fm"):
 			fm = true
 			continue
 		case f[i] == '"':
@@ -80,20 +94,28 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		case f[i] == '\\' && i+1 < len(f):
 			dst = append(dst, f[i+1])
 			i += 2
-		case has("HH24"):
-			dst = appendPadded(dst, sec/3600, 2, fm)
-		case has("HH12"), has("HH"):
-			dst = appendPadded(dst, hour12, 2, fm)
-		case has("MI"):
-			dst = appendPadded(dst, sec/60%60, 2, fm)
-		case has("SSSSS"), has("SSSS"):
+		case hasCI("HH24"):
+			num(sec/3600, 2)
+		case hasCI("HH12"), hasCI("HH"):
+			num(hour12, 2)
+		case hasCI("MI"):
+			num(sec/60%60, 2)
+		case hasCI("SSSSS"), hasCI("SSSS"):
 			dst = appendPadded(dst, sec, 0, true)
-		case has("SS"):
-			dst = appendPadded(dst, sec%60, 2, fm)
-		case has("MS"):
-			dst = appendPadded(dst, w.tod%1_000_000/1000, 3, fm)
-		case has("US"):
-			dst = appendPadded(dst, w.tod%1_000_000, 6, fm)
+		case hasCI("SS"):
+			num(sec%60, 2)
+		case hasCI("MS"):
+			num(w.tod%1_000_000/1000, 3)
+		case hasCI("US"):
+			num(w.tod%1_000_000, 6)
+		case len(f)-i >= 3 && (f[i:i+2] == "FF" || f[i:i+2] == "ff") && f[i+2] >= '1' && f[i+2] <= '6':
+			digits := int(f[i+2] - '0')
+			i += 3
+			frac := w.tod % 1_000_000
+			for k := digits; k < 6; k++ {
+				frac /= 10
+			}
+			num(frac, digits)
 		case has("AM"), has("PM"):
 			dst = append(dst, pick(pm, "PM", "AM")...)
 		case has("am"), has("pm"):
@@ -104,63 +126,92 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			dst = append(dst, pick(pm, "p.m.", "a.m.")...)
 		case has("BC"), has("AD"):
 			dst = append(dst, pick(w.y <= 0, "BC", "AD")...)
-		case has("Y,YYY"):
+		case has("bc"), has("ad"):
+			dst = append(dst, pick(w.y <= 0, "bc", "ad")...)
+		case has("B.C."), has("A.D."):
+			dst = append(dst, pick(w.y <= 0, "B.C.", "A.D.")...)
+		case has("b.c."), has("a.d."):
+			dst = append(dst, pick(w.y <= 0, "b.c.", "a.d.")...)
+		case hasCI("Y,YYY"):
 			dst = appendPadded(dst, year/1000, 1, fm)
 			dst = append(dst, ',')
-			dst = appendPadded(dst, year%1000, 3, false)
-		case has("IYYY"):
+			num(year%1000, 3)
+		case hasCI("IYYY"):
 			iy, _ := isoWeek(w.days)
-			dst = appendPadded(dst, iy, 4, fm)
-		case has("YYYY"):
-			dst = appendPadded(dst, year, 4, fm)
-		case has("YYY"):
-			dst = appendPadded(dst, year%1000, 3, fm)
-		case has("YY"):
-			dst = appendPadded(dst, year%100, 2, fm)
-		case has("Y"):
-			dst = appendPadded(dst, year%10, 1, fm)
+			num(iy, 4)
+		case hasCI("IDDD"):
+			num(isoDayOfYear(w.days), 3)
+		case hasCI("YYYY"):
+			num(year, 4)
+		case hasCI("YYY"):
+			num(year%1000, 3)
+		case hasCI("YY"):
+			num(year%100, 2)
+		case hasCI("Y"):
+			num(year%10, 1)
 		case has("MONTH"), has("Month"), has("month"):
 			p := f[i-5 : i]
 			dst = appendName(dst, monthNames[w.m-1], p == "MONTH", p == "month", fm, 9)
 		case has("MON"), has("Mon"), has("mon"):
 			p := f[i-3 : i]
 			dst = appendName(dst, monthNames[w.m-1][:3], p == "MON", p == "mon", fm, 0)
-		case has("MM"):
-			dst = appendPadded(dst, int64(w.m), 2, fm)
+		case hasCI("MM"):
+			num(int64(w.m), 2)
 		case has("DAY"), has("Day"), has("day"):
 			p := f[i-3 : i]
 			dst = appendName(dst, dayNames[dow], p == "DAY", p == "day", fm, 9)
 		case has("DY"), has("Dy"), has("dy"):
 			p := f[i-2 : i]
 			dst = appendName(dst, dayNames[dow][:3], p == "DY", p == "dy", fm, 0)
-		case has("DDD"):
-			dst = appendPadded(dst, w.days-sqltypes.DaysFromCivil(w.y, 1, 1)+1, 3, fm)
-		case has("DD"):
-			dst = appendPadded(dst, int64(w.d), 2, fm)
-		case has("ID"):
-			dst = appendPadded(dst, int64(sqltypes.ISOWeekday(w.days)), 1, fm)
-		case has("D"):
-			dst = appendPadded(dst, int64(dow+1), 1, fm)
-		case has("IW"):
+		case hasCI("DDD"):
+			num(w.days-sqltypes.DaysFromCivil(w.y, 1, 1)+1, 3)
+		case hasCI("DD"):
+			num(int64(w.d), 2)
+		case hasCI("ID"):
+			num(int64(sqltypes.ISOWeekday(w.days)), 1)
+		case hasCI("D"):
+			num(int64(dow+1), 1)
+		case hasCI("IW"):
 			_, wk := isoWeek(w.days)
-			dst = appendPadded(dst, wk, 2, fm)
-		case has("WW"):
-			dst = appendPadded(dst, (w.days-sqltypes.DaysFromCivil(w.y, 1, 1))/7+1, 2, fm)
-		case has("W"):
-			dst = appendPadded(dst, int64((w.d-1)/7+1), 1, fm)
-		case has("Q"):
-			dst = appendPadded(dst, int64((w.m-1)/3+1), 1, fm)
-		case has("J"):
-			dst = appendPadded(dst, w.days+2440588, 1, fm)
-		case has("CC"):
-			dst = appendPadded(dst, (year+99)/100, 2, fm)
+			num(wk, 2)
+		case hasCI("IYY"):
+			iy, _ := isoWeek(w.days)
+			num(iy%1000, 3)
+		case hasCI("IY"):
+			iy, _ := isoWeek(w.days)
+			num(iy%100, 2)
+		case hasCI("I"):
+			iy, _ := isoWeek(w.days)
+			num(iy%10, 1)
+		case hasCI("WW"):
+			num((w.days-sqltypes.DaysFromCivil(w.y, 1, 1))/7+1, 2)
+		case hasCI("W"):
+			num(int64((w.d-1)/7+1), 1)
+		case hasCI("Q"):
+			num(int64((w.m-1)/3+1), 1)
+		case hasCI("J"):
+			num(w.days+2440588, 1)
+		case hasCI("CC"):
+			num((year+99)/100, 2)
+		case has("RM"), has("rm"):
+			rm := romanMonths[w.m-1]
+			if f[i-1] == 'm' {
+				rm = strings.ToLower(rm)
+			}
+			dst = appendName(dst, rm, false, false, fm, 4)
+		case has("TZH"), has("tzh"):
+			off := w.off
+			dst = append(dst, pick(off < 0, "-", "+")...)
+			dst = appendPadded(dst, int64(max(off, -off)/3600), 2, fm)
+		case has("TZM"), has("tzm"):
+			dst = appendPadded(dst, int64(max(w.off, -w.off)%3600/60), 2, fm)
 		case has("TZ"), has("tz"):
 			z := w.zone
 			if f[i-2] == 't' {
 				z = strings.ToLower(z)
 			}
 			dst = append(dst, z...)
-		case has("OF"):
+		case has("OF"), has("of"):
 			off := w.off
 			sign := byte('+')
 			if off < 0 {
@@ -180,6 +231,33 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		fm = false
 	}
 	return dst
+}
+
+var romanMonths = [...]string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
+
+// ordinalSuffix is the English ordinal suffix of v: st, nd, rd or th.
+func ordinalSuffix(v int64) string {
+	if v < 0 {
+		v = -v
+	}
+	if v%100 >= 11 && v%100 <= 13 {
+		return "th"
+	}
+	switch v % 10 {
+	case 1:
+		return "st"
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
+}
+
+// isoDayOfYear is the day of the ISO week-numbering year (1..371).
+func isoDayOfYear(days int64) int64 {
+	_, wk := isoWeek(days)
+	return (wk-1)*7 + int64(sqltypes.ISOWeekday(days))
 }
 
 func pick(c bool, yes, no string) string {
@@ -210,6 +288,9 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 		fv := viewOf(in[1])
 		loc := zoneOf(env)
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			if fv.str(i) == "" {
+				return dst, true, nil // PostgreSQL: an empty template gives NULL
+			}
 			var w wallClock
 			if k == sqltypes.Interval {
 				iv := values[arrow.MonthDayNanoInterval](in[0])[i]

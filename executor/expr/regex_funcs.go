@@ -65,6 +65,9 @@ func textViews(in []arrow.Array) []strView {
 }
 
 func buildRegexpFunc(name string, args []Expr) (Expr, error) {
+	if name == "regexp_replace" && len(args) >= 4 && args[3].Type().IsInteger() {
+		return buildRegexpReplaceExt(name, args)
+	}
 	min, max := 2, 3
 	switch name {
 	case "regexp_replace":
@@ -323,6 +326,10 @@ func textListRows(mem memory.Allocator, n int, ins []arrow.Array, get func(i int
 // group's match (the whole match without groups), NULL when nothing
 // matches. Other signatures are the positional substring.
 func buildSubstringAny(name string, args []Expr) (Expr, error) {
+	if len(args) == 3 && args[1].Type().IsString() && args[2].Type().IsString() {
+		// TODO(s7): substring(s SIMILAR p ESCAPE e) with its #" markers (#3).
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "substring(text SIMILAR text ESCAPE text) is not supported")
+	}
 	if len(args) != 2 || !args[1].Type().IsString() {
 		return buildSubstring(name, args)
 	}

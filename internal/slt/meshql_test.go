@@ -5,7 +5,9 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/connectors"
@@ -25,6 +27,13 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 		return nil, err
 	}
 	defer res.Close()
+	// timestamptz text is in the session's TimeZone, as the wire writes it.
+	loc := time.UTC
+	if tz, ok := c.s.Setting("timezone"); ok {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
 	out := &Rows{}
 	for _, col := range res.Columns {
 		out.Columns = append(out.Columns, col.Name)
@@ -42,6 +51,9 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 			for i, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(i), col.Type, r); v != nil {
 					s := sqltypes.FormatValue(col.Type, v)
+					if ts, ok := v.(arrow.Timestamp); ok && col.Type.Kind == sqltypes.TimestampTZ {
+						s = sqltypes.FormatTimestamp(int64(ts), loc, true)
+					}
 					row[i] = &s
 				}
 			}

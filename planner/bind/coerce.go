@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -99,7 +100,7 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 				return numericLiteral(s)
 			}
-			v, err := sqltypes.ParseValue(t, s)
+			v, err := b.parseLiteral(t, s)
 			if err != nil {
 				return nil, err
 			}
@@ -239,6 +240,10 @@ func numericLiteral(s string) (logical.Expr, error) {
 		// Beyond 38 digits: keep the value as double precision rather than
 		// fail or round it away (PostgreSQL's numeric would hold it exactly).
 		f, _ := r.Float64()
+		if math.IsInf(f, 0) || f == 0 && r.Sign() != 0 {
+			// Not even a double holds it: refuse rather than answer ±Infinity or 0.
+			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "numeric literal %s is out of range for meshql (at most 38 digits, or a double precision value)", str)
+		}
 		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
 	}
 	if scale > sqltypes.MaxNumericPrecision {
@@ -252,4 +257,13 @@ func numericLiteral(s string) (logical.Expr, error) {
 		return asFloat()
 	}
 	return &logical.Const{T: sqltypes.NumericType(0, int32(scale)), V: d}, nil
+}
+
+// parseLiteral reads an untyped literal as t. timestamptz text without a
+// zone is in the session's TimeZone, as PostgreSQL reads it.
+func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
+	if t.Kind == sqltypes.TimestampTZ {
+		return sqltypes.ParseTimestamp(s, true, b.opts.Location)
+	}
+	return sqltypes.ParseValue(t, s)
 }

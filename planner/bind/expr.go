@@ -183,6 +183,10 @@ func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
 	case *pg_query.A_Const_Fval:
 		str := v.Fval.Fval
 		if i, err := strconv.ParseInt(str, 10, 64); err == nil {
+			// The parser leaves -2147483648 a float literal; it still fits int4.
+			if i == int64(int32(i)) {
+				return &logical.Const{T: sqltypes.TypeInt4, V: int32(i)}, nil
+			}
 			return &logical.Const{T: sqltypes.TypeInt8, V: i}, nil
 		}
 		e, err := numericLiteral(str)
@@ -248,11 +252,70 @@ func regKind(tn *pg_query.TypeName) string {
 }
 
 func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (logical.Expr, error) {
+	unit := intervalFieldUnit(tc.TypeName)
+	if unit != "" {
+		// A bare number counts in the qualifier's last field: INTERVAL '90'
+		// MINUTE is 90 minutes, not 90 seconds.
+		if sv := tc.Arg.GetAConst().GetSval(); sv != nil && isBareNumber(sv.Sval) {
+			arg := pg_query.MakeAConstStrNode(strings.TrimSpace(sv.Sval)+" "+unit, tc.Arg.GetAConst().Location)
+			tc = &pg_query.TypeCast{Arg: arg, TypeName: tc.TypeName, Location: tc.Location}
+		}
+	}
 	e, err := b.bindPlainCast(tc, sc, agg)
 	if err != nil {
 		return nil, err
 	}
+	if unit != "" && unit != "second" {
+		// Fields below the qualifier's last one are dropped, which is
+		// date_trunc on an interval.
+		return &logical.Func{Name: "date_trunc", Args: []logical.Expr{&logical.Const{T: sqltypes.TypeText, V: unit}, e}, T: e.Type()}, nil
+	}
 	return roundToTypmod(e, tc.TypeName)
+}
+
+// intervalFieldUnit is the last field of an INTERVAL qualifier (YEAR, DAY
+// TO HOUR, …) as a date_trunc unit, or "" for an unqualified interval or
+// another type. The typmod is PostgreSQL's field bit mask.
+func intervalFieldUnit(tn *pg_query.TypeName) string {
+	if tn == nil || len(tn.Typmods) == 0 || len(tn.ArrayBounds) > 0 || len(tn.Names) == 0 ||
+		tn.Names[len(tn.Names)-1].GetString_().GetSval() != "interval" {
+		return ""
+	}
+	iv, ok := tn.Typmods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
+	if !ok {
+		return ""
+	}
+	const fullRange = 0x7FFF
+	mask := iv.Ival.Ival
+	if mask == fullRange {
+		return ""
+	}
+	for _, f := range []struct {
+		bit  int32
+		unit string
+	}{{12, "second"}, {11, "minute"}, {10, "hour"}, {3, "day"}, {1, "month"}, {2, "year"}} {
+		if mask&(1<<f.bit) != 0 {
+			return f.unit
+		}
+	}
+	return ""
+}
+
+// isBareNumber reports whether s is a signed decimal number with no unit.
+func isBareNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimLeft(s, "+-")
+	digits := 0
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !strings.Contains(s[i+1:], "."):
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 // roundToTypmod applies a timestamp(p) cast's precision: PostgreSQL rounds
@@ -304,10 +367,22 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			}
 			return &logical.Const{T: t, V: oid}, nil
 		}
+		if t.Kind == sqltypes.Numeric && t.Precision == 0 {
+			// Unconstrained numeric keeps the literal's own scale ('1.50'
+			// is 1.50); ParseNumeric only checks the syntax here.
+			if _, err := sqltypes.ParseNumeric(c.V.(string), 0, 0); err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			e, err := numericLiteral(c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return e, nil
+		}
 		if t.Kind == sqltypes.List {
 			t = sqltypes.ArrayOf(t.Leaf(), sqltypes.ArrayTextNdims(c.V.(string)))
 		}
-		v, err := sqltypes.ParseValue(t, c.V.(string))
+		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
 		}
@@ -1010,6 +1085,10 @@ func typesOf(es []logical.Expr) []sqltypes.Type {
 func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
+	fc, err := positionalArgs(name, fc)
+	if err != nil {
+		return nil, err
+	}
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
 	}
@@ -1024,6 +1103,11 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindUserAttr(fc, loc)
 	case "unnest", "generate_series":
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	case "regexp_split_to_table":
+		// The set-returning twin of regexp_split_to_array.
+		arr := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("regexp_split_to_array")}, Args: fc.Args, Location: fc.Location}
+		un := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("unnest")}, Args: []*pg_query.Node{{Node: &pg_query.Node_FuncCall{FuncCall: arr}}}, Location: fc.Location}
+		return b.bindSelectListSetFunction(un, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
@@ -1084,6 +1168,54 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// namedParams lists, per function that takes named arguments, its
+// parameters in order; every one defaults to 0.
+var namedParams = map[string][]string{
+	"make_interval": {"years", "months", "weeks", "days", "hours", "mins", "secs"},
+}
+
+// positionalArgs rewrites a call with named arguments (make_interval(days
+// => 10)) into positional form, filling skipped parameters with their
+// default. Named arguments to other functions are 42883, as in PostgreSQL.
+func positionalArgs(name string, fc *pg_query.FuncCall) (*pg_query.FuncCall, error) {
+	named := false
+	for _, a := range fc.Args {
+		named = named || a.GetNamedArgExpr() != nil
+	}
+	if !named {
+		return fc, nil
+	}
+	params, ok := namedParams[name]
+	if !ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s with named arguments does not exist", name), int(fc.Location))
+	}
+	args := make([]*pg_query.Node, len(params))
+	last := -1
+	for i, a := range fc.Args {
+		pos := i
+		if na := a.GetNamedArgExpr(); na != nil {
+			pos = slices.Index(params, na.Name)
+			if pos < 0 {
+				return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s has no parameter named %q", name, na.Name), int(na.Location))
+			}
+			a = na.Arg
+		} else if pos >= len(params) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s takes at most %d arguments", name, len(params)), int(fc.Location))
+		}
+		if args[pos] != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "argument name %q used more than once", params[pos]), int(fc.Location))
+		}
+		args[pos] = a
+		last = max(last, pos)
+	}
+	for i := range args[:last+1] {
+		if args[i] == nil {
+			args[i] = pg_query.MakeAConstIntNode(0, fc.Location)
+		}
+	}
+	return &pg_query.FuncCall{Funcname: fc.Funcname, Args: args[:last+1], Funcformat: fc.Funcformat, Location: fc.Location}, nil
 }
 
 // bindAction binds a call of a function declared by Options.Action.

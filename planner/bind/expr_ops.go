@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"strings"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -37,6 +39,21 @@ func (b *binder) bindExtraAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (l
 			e, err = b.bindRegex(a, name, sc, agg)
 		case "->", "->>", "#>", "#>>":
 			e, err = b.bindJSONOp(a, name, sc, agg)
+		case "~~", "!~~", "~~*", "!~~*":
+			// The operator spellings of [NOT] [I]LIKE.
+			var l, p logical.Expr
+			if l, p, err = b.bindOperands(a, sc, agg); err != nil {
+				return nil, true, err
+			}
+			if l, err = b.coerceText(l); err != nil {
+				return nil, true, err
+			}
+			if p, err = b.coerceText(p); err != nil {
+				return nil, true, err
+			}
+			e = &logical.Like{E: l, Pattern: p, Negated: name[0] == '!', ILike: strings.HasSuffix(name, "*")}
+		case "^@":
+			e, err = b.bindVariadic("starts_with", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, int(a.Location))
 		default:
 			return nil, false, nil
 		}

@@ -589,6 +589,30 @@ func nodeKind(n *pg_query.Node) string {
 	return strings.TrimSpace(s)
 }
 
+// timestampSeriesType is the element type of generate_series(start, stop,
+// step) when step is an interval and the ends are dates or timestamps.
+func timestampSeriesType(args []logical.Expr) (sqltypes.Type, bool) {
+	if len(args) != 3 {
+		return sqltypes.Type{}, false
+	}
+	step := args[2].Type().Kind
+	t, temporal := sqltypes.TypeTimestamp, false
+	for _, a := range args[:2] {
+		switch a.Type().Kind {
+		case sqltypes.Timestamp:
+			temporal = true
+		case sqltypes.TimestampTZ, sqltypes.Date:
+			t, temporal = sqltypes.TypeTimestampTZ, true
+		case sqltypes.Unknown:
+			t = sqltypes.TypeTimestampTZ
+		default:
+			return sqltypes.Type{}, false
+		}
+	}
+	// An untyped step is an interval once an end is a date or timestamp.
+	return t, step == sqltypes.Interval || step == sqltypes.Unknown && temporal
+}
+
 // bindSeries binds generate_series(start, stop [, step]) over integers as
 // the unnest of the array of its values (generate_series_array), so that it
 // shares Unnest's plan and lateral handling. The series is built whole for
@@ -597,6 +621,26 @@ func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope, agg *aggState) (lo
 	args, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if ts, ok := timestampSeriesType(args); ok {
+		// generate_series(start, stop, interval): timestamp when both ends
+		// are timestamp, else timestamptz (PostgreSQL's preferred type, so
+		// date ends give a timestamptz series).
+		coerced := make([]logical.Expr, 3)
+		for i, a := range args {
+			t := ts
+			if i == 2 {
+				t = sqltypes.TypeInterval
+			}
+			if coerced[i], err = b.coerce(a, t); err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+			}
+		}
+		rt, err := funcType("generate_series_array", coerced)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+		}
+		return &logical.Func{Name: "generate_series_array", Args: coerced, T: rt}, nil
 	}
 	coerced, _, err := b.unifyAll(args, int(fc.Location))
 	if err != nil {
