@@ -2,6 +2,7 @@ package expr
 
 import (
 	"math"
+	"math/big"
 	"strings"
 	"time"
 
@@ -185,8 +186,34 @@ func extractScale(unit string, k sqltypes.Kind) int32 {
 		return 6
 	case unit == "milliseconds":
 		return 3
+	case unit == "julian" && (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ):
+		return julianScale
 	}
 	return 0
+}
+
+// julianScale is the scale of extract(julian FROM timestamp): PostgreSQL
+// adds the fraction of the day as a numeric quotient, which has 20
+// decimals for most times of day (24 or 28 for the first seconds and
+// midnight, as its quotient scales follow the value).
+const julianScale = 20
+
+// julianNumeric is the Julian day of the wall-clock time wall (µs) with
+// the fraction of the day, at scale s, rounded half away from zero.
+func julianNumeric(wall int64, s int32) (decimal128.Num, error) {
+	days, tod := sqltypes.FloorDivMod(wall, sqltypes.MicrosPerDay)
+	p := bigPow10(s)
+	v := new(big.Int).Mul(big.NewInt(days+2440588), p)
+	frac := new(big.Int).Mul(big.NewInt(tod), p)
+	q, r := new(big.Int).QuoRem(frac, big.NewInt(sqltypes.MicrosPerDay), new(big.Int))
+	if r.Lsh(r, 1).Cmp(big.NewInt(sqltypes.MicrosPerDay)) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	v.Add(v, q)
+	if v.BitLen() > 126 {
+		return decimal128.Num{}, errNumericRange()
+	}
+	return decimal128.FromBigInt(v), nil
 }
 
 // buildDatePart: date_part(text, date|timestamp|timestamptz|interval|time) is
@@ -333,6 +360,14 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 						WithHint("date_part returns it as double precision.")
 				}
 				return decimal128.Num{}, true, err
+			}
+			if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
+				wall := values[int64](in[1])[i]
+				if k == sqltypes.TimestampTZ {
+					wall = sqltypes.UTCToLocal(wall, zoneOf(env))
+				}
+				r, err := julianNumeric(wall, rt.Scale)
+				return r, false, err
 			}
 			v, err := field(i)
 			if err != nil {
