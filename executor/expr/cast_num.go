@@ -134,7 +134,13 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		}, true
 	case fk == sqltypes.Numeric && isInt(tk):
 		rangeErr := func() error { return intRangeErr(tk) }
-		lo, hi := intBounds(tk)
+		// Integer bounds: as floats, int8's upper bound 2^63-1 rounds up to
+		// 2^63 and would reject 9223372036854775807 itself.
+		flo, fhi := intBounds(tk)
+		lo, hi := int64(flo), int64(fhi-1)
+		if tk == sqltypes.Int8 {
+			lo, hi = math.MinInt64, math.MaxInt64
+		}
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return narrowTo(tk, mem, dt, func(mem memory.Allocator) (arrow.Array, error) {
 				return mapUnary(mem, arrow.PrimitiveTypes.Int64, a, func(x decimal128.Num) (int64, error) {
@@ -147,7 +153,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 					if neg {
 						v = -v
 					}
-					if float64(v) < lo || float64(v) >= hi {
+					if v < lo || v > hi {
 						return 0, rangeErr()
 					}
 					return v, nil
