@@ -192,14 +192,17 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
 		out := b.colRef(sq.Out)
 		switch {
-		case counts.Has(sq.Out):
+		case len(counts) == 0:
+			return j, out, nil
+		case counts.Has(sq.Out) && directOutput(plan, sq.Out):
 			// An outer row without matches has no group: its count is 0.
 			zero := &logical.Const{T: out.T, V: int64(0)}
 			return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
-		case len(counts) > 0:
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery must return count() itself, not an expression over it")
 		}
-		return j, out, nil
+		if node, res, ok := b.singleJoinEmptyGroup(node, plan, corr, sq.Out); ok {
+			return node, res, nil
+		}
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery computing count() under a sort, limit or window is not supported")
 	case logical.SubqueryExists:
 		if len(counts) > 0 {
 			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated subquery computing count() is not supported yet")
@@ -401,6 +404,24 @@ func containsAggregate(n logical.Node) bool {
 	for _, c := range n.Children() {
 		if containsAggregate(c) {
 			return true
+		}
+	}
+	return false
+}
+
+// directOutput reports whether plan passes column id from its aggregate
+// to its output unchanged and unfiltered (no HAVING in between), so that
+// a missing group's NULL stands for exactly the empty input.
+func directOutput(plan logical.Node, id logical.ColumnID) bool {
+	switch n := plan.(type) {
+	case *logical.Aggregate:
+		return true
+	case *logical.Project:
+		for i, c := range n.Cols {
+			if c == id {
+				r, ok := n.Exprs[i].(*logical.ColRef)
+				return ok && r.ID == id && directOutput(n.Input, id)
+			}
 		}
 	}
 	return false
