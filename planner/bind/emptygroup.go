@@ -13,7 +13,8 @@ import (
 // at all. emptyGroupValue recomputes what the subquery returns for it.
 
 // emptyGroupValue returns the value column id of plan takes when the
-// aggregate below gets no input rows: plan's projections evaluated over
+// aggregate below gets no input rows (the caller checks that plan is
+// such an aggregate, oneRowAggregate): plan's projections evaluated over
 // count() = 0 and NULL for every other aggregate, NULL when a filter
 // (HAVING) above the aggregate rejects that row. ok is false when plan
 // has another shape between its top and its aggregate (a sort, a limit,
@@ -45,6 +46,8 @@ func (b *binder) emptyGroupValue(plan logical.Node, id logical.ColumnID) (logica
 			}
 		}
 		return nil, false
+	case *logical.Sort:
+		return b.emptyGroupValue(n.Input, id) // of one row
 	case *logical.Filter:
 		v, ok := b.emptyGroupValue(n.Input, id)
 		if !ok {

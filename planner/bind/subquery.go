@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -192,15 +194,26 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
 		out := b.colRef(sq.Out)
 		switch {
-		case len(counts) == 0:
+		case len(corr) == 0 || !oneRowAggregate(sq.Plan):
+			// Uncorrelated, it runs once; with a GROUP BY, no inner rows
+			// means no row, which is NULL.
 			return j, out, nil
-		case counts.Has(sq.Out) && directOutput(plan, sq.Out):
-			// An outer row without matches has no group: its count is 0.
-			zero := &logical.Const{T: out.T, V: int64(0)}
-			return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
+		case directOutput(plan, sq.Out):
+			if counts.Has(sq.Out) {
+				// An outer row without matches has no group: its count is 0.
+				zero := &logical.Const{T: out.T, V: int64(0)}
+				return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
+			}
+			// Any other aggregate of no rows is NULL, as the join gives.
+			return j, out, nil
 		}
+		// An expression over aggregates (COALESCE(sum(x), 0), count(*) -
+		// count(x)) or a HAVING: its value for the empty input.
 		if node, res, ok := b.singleJoinEmptyGroup(node, plan, corr, sq.Out); ok {
 			return node, res, nil
+		}
+		if len(counts) == 0 {
+			return j, out, nil
 		}
 		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery computing count() under a sort, limit or window is not supported")
 	case logical.SubqueryExists:
@@ -409,13 +422,33 @@ func containsAggregate(n logical.Node) bool {
 	return false
 }
 
+// oneRowAggregate reports whether n is an aggregate without GROUP BY under
+// projections, sorts and filters (HAVING): it yields one row for an empty
+// input, unless the filter drops it.
+func oneRowAggregate(n logical.Node) bool {
+	for {
+		switch x := n.(type) {
+		case *logical.Project:
+			n = x.Input
+		case *logical.Sort:
+			n = x.Input
+		case *logical.Filter:
+			n = x.Input
+		case *logical.Aggregate:
+			return len(x.Groups) == 0
+		default:
+			return false
+		}
+	}
+}
+
 // directOutput reports whether plan passes column id from its aggregate
 // to its output unchanged and unfiltered (no HAVING in between), so that
 // a missing group's NULL stands for exactly the empty input.
 func directOutput(plan logical.Node, id logical.ColumnID) bool {
 	switch n := plan.(type) {
 	case *logical.Aggregate:
-		return true
+		return slices.Contains(n.AggCols, id)
 	case *logical.Project:
 		for i, c := range n.Cols {
 			if c == id {
