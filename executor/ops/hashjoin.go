@@ -39,8 +39,10 @@ type hashJoinOp struct {
 	minParallel int
 	head        []int32 // per group: first build row, -1 = none
 	next        []int32 // per build row: next row of its group, -1 = end
-	phead       []int32 // per probe row: first candidate build row
+	phead       []int32 // per probe row: first candidate build row (probe-only joins: next unvisited)
 	prow        int
+	per         int  // probe-only joins: candidates a row takes per pass
+	more        bool // probe-only joins: a row of this pass has candidates left
 	pcur        int32
 	begun       bool // pcur is valid for prow
 	tail        bool // current probe batch: pairs done, tail pending
@@ -311,6 +313,7 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		}
 	}
 	o.prow, o.begun, o.tail = 0, false, false
+	o.per, o.more = firstPassCandidates, false
 	if o.residual == nil && o.jt.probeOnly() {
 		for i, h := range o.phead { // matches need no pairs
 			o.pmatched[i] = h >= 0
@@ -320,9 +323,16 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	return nil
 }
 
+// firstPassCandidates is how many candidates each probe row of a semi,
+// anti or mark join takes in the first pass of fillProbeOnlyPairs.
+const firstPassCandidates = 4
+
 // fillPairs collects up to limit candidate pairs, resuming where the
 // previous call stopped (a probe row may match more rows than fit).
 func (o *hashJoinOp) fillPairs(limit int) int {
+	if o.jt.probeOnly() {
+		return o.fillProbeOnlyPairs(limit)
+	}
 	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
 	n := len(o.phead)
 	for len(o.pIdx) < limit && o.prow < n {
@@ -337,6 +347,47 @@ func (o *hashJoinOp) fillPairs(limit int) int {
 		o.pIdx = append(o.pIdx, int32(o.prow))
 		o.bIdx = append(o.bIdx, o.pcur)
 		o.pcur = o.next[o.pcur]
+	}
+	return len(o.pIdx)
+}
+
+// fillProbeOnlyPairs is fillPairs for semi, anti and mark joins, where a
+// probe row is decided by its first pair whose residual is TRUE: a key
+// shared by thousands of build rows (EXISTS (... WHERE i.status =
+// o.status AND i.date <> o.date)) would otherwise make every probe row
+// try all of them. Rows take their candidates in passes, a few in the
+// first and four times more in each next one, and a pass skips the rows
+// an earlier pass matched; the pairs of a pass are evaluated before the
+// next pass starts. phead[i] advances to row i's next unvisited candidate.
+func (o *hashJoinOp) fillProbeOnlyPairs(limit int) int {
+	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
+	n := len(o.phead)
+	for len(o.pIdx) < limit {
+		if o.prow >= n {
+			if !o.more || len(o.pIdx) > 0 {
+				break // done, or evaluate this pass first
+			}
+			o.prow, o.more, o.per = 0, false, min(o.per*4, 1<<20)
+		}
+		i := o.prow
+		if o.pmatched[i] || o.phead[i] < 0 {
+			o.prow++
+			continue
+		}
+		take := o.per
+		for take > 0 && o.phead[i] >= 0 && len(o.pIdx) < limit {
+			o.pIdx = append(o.pIdx, int32(i))
+			o.bIdx = append(o.bIdx, o.phead[i])
+			o.phead[i] = o.next[o.phead[i]]
+			take--
+		}
+		if o.phead[i] >= 0 {
+			if take > 0 {
+				break // limit reached inside the row: resume it
+			}
+			o.more = true
+		}
+		o.prow++
 	}
 	return len(o.pIdx)
 }

@@ -88,7 +88,7 @@ func ltExpr(l, r int) expr.Expr { return colCmpExpr{l, r, expr.OpLt} }
 
 func TestMarkJoinRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	for _, sz := range [][2]int{{0, 0}, {6, 0}, {0, 6}, {1, 1}, {70, 30}, {40, 90}} {
+	for _, sz := range [][2]int{{0, 0}, {6, 0}, {0, 6}, {1, 1}, {70, 30}, {40, 90}, {30, 600}} {
 		probe, build := markRows(r, sz[0]), markRows(r, sz[1])
 		for _, keys := range []int{1, 2} {
 			for _, residual := range []bool{false, true} {
