@@ -10,7 +10,7 @@ import (
 // qgen generates one random query; a new one is made per query.
 type qgen struct {
 	r         *rand.Rand
-	subqDepth int     // how many more levels of subqueries predicates may nest
+	subqDepth int // how many more levels of subqueries predicates may nest
 	// inDerived is set while a derived table or CTE is generated: its
 	// string_agg is DISTINCT, since a string of thousands of values joined
 	// to thousands of rows is copied into each by meshql's joins (slow,
