@@ -17,7 +17,9 @@ func TestReduceOuterJoin(t *testing.T) {
 	bin := func(op expr.BinaryOp, l, r logical.Expr) logical.Expr {
 		return &logical.Binary{Op: op, L: l, R: r, T: sqltypes.TypeBool}
 	}
-	un := func(op logical.UnaryOp, e logical.Expr) logical.Expr { return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool} }
+	un := func(op logical.UnaryOp, e logical.Expr) logical.Expr {
+		return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool}
+	}
 	coalesce := &logical.Func{Name: "coalesce", Args: []logical.Expr{col(3), lit}, T: sqltypes.TypeInt8}
 	left, right := logical.ColSet{}, logical.ColSet{}
 	left.Add(1, 2)
