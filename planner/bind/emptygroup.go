@@ -103,3 +103,80 @@ func (b *binder) singleJoinEmptyGroup(node, plan logical.Node, corr []logical.Ex
 	res := b.colRef(out)
 	return j, &logical.Case{Whens: []logical.When{{Cond: matched, Then: res}}, Else: empty, T: res.T}, true
 }
+
+// hasEmptyGroupValues reports whether every output of plan has an
+// empty-group value.
+func (b *binder) hasEmptyGroupValues(plan logical.Node) bool {
+	for _, id := range plan.Output() {
+		if _, ok := b.emptyGroupValue(plan, id); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// lateralEmptyGroup gives the left rows of joined (left items LEFT JOIN a
+// decorrelated LATERAL aggregate without GROUP BY) that found no group
+// the aggregate's values for the empty input: COALESCE(sum(x), 0) is 0
+// there, count(*) - count(x) too. It renames the changed columns in
+// joined's scope and in *post (the ON condition applied above the join)
+// and returns false, changing nothing, when some output has no such value.
+func (b *binder) lateralEmptyGroup(joined *relation, post *logical.Expr) bool {
+	join := joined.node.(*logical.Join)
+	right := join.Right
+	empties := map[logical.ColumnID]logical.Expr{}
+	for _, id := range right.Output() {
+		v, ok := b.emptyGroupValue(right, id)
+		if !ok {
+			return false
+		}
+		if c, isConst := v.(*logical.Const); !isConst || c.V != nil {
+			empties[id] = v // a NULL is what the join gives anyway
+		}
+	}
+	if len(empties) == 0 {
+		return true
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	wrapped := &logical.Project{Input: right}
+	for _, id := range right.Output() {
+		wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, b.colRef(id)), append(wrapped.Cols, id)
+	}
+	wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(wrapped.Cols, marker)
+	join.Right = wrapped
+	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
+	p := &logical.Project{Input: join}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range join.Left.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	for _, id := range right.Output() {
+		c := b.colRef(id)
+		v, ok := empties[id]
+		if !ok {
+			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: matched, Then: c}}, Else: v, T: c.T})
+		p.Cols = append(p.Cols, nid)
+		renamed[id] = nid
+	}
+	joined.node = p
+	for i, c := range joined.scope.cols {
+		if nid, ok := renamed[c.id]; ok {
+			joined.scope.cols[i].id = nid
+		}
+	}
+	if *post != nil {
+		*post = logical.Rewrite(*post, func(x logical.Expr) logical.Expr {
+			if c, ok := x.(*logical.ColRef); ok {
+				if nid, ok := renamed[c.ID]; ok {
+					return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
+				}
+			}
+			return x
+		})
+	}
+	return true
+}

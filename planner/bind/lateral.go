@@ -44,7 +44,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		return rel, err
 	}
 	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan)}
-	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) {
+	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) && !b.hasEmptyGroupValues(plan) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated LATERAL aggregate must return count() itself, not an expression over it"), loc)
 	}
 	rel.lateral = lat
@@ -129,6 +129,14 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		cond = append(cond, on)
 	}
 	join.Cond = logical.And(cond)
+	// TODO(s7-fuzz): LEFT JOIN LATERAL (aggregate) ON cond should null
+	// the aggregate's row where cond fails on it, empty or not; it keeps
+	// the old count()-only handling (#3).
+	if lat.scalar && (on == nil || logical.IsTrueConst(on)) {
+		if ok := b.lateralEmptyGroup(joined, &post); ok {
+			lat.counts = nil // handled with the other outputs
+		}
+	}
 	if lat.scalar && len(lat.counts) > 0 {
 		p := &logical.Project{Input: joined.node}
 		renamed := map[logical.ColumnID]logical.ColumnID{}
