@@ -14,7 +14,7 @@ import (
 
 // emptyGroupValue returns the value column id of plan takes when the
 // aggregate below gets no input rows (the caller checks that plan is
-// such an aggregate, oneRowAggregate): plan's projections evaluated over
+// such an aggregate, maybe under a HAVING): plan's projections evaluated over
 // count() = 0 and NULL for every other aggregate, NULL when a filter
 // (HAVING) above the aggregate rejects that row. ok is false when plan
 // has another shape between its top and its aggregate (a sort, a limit,

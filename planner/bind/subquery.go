@@ -194,7 +194,7 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
 		out := b.colRef(sq.Out)
 		switch {
-		case len(corr) == 0 || !oneRowAggregate(sq.Plan):
+		case len(corr) == 0 || !isScalarAggregate(sq.Plan) && !havingOverScalarAggregate(sq.Plan):
 			// Uncorrelated, it runs once; with a GROUP BY, no inner rows
 			// means no row, which is NULL.
 			return j, out, nil
@@ -420,26 +420,6 @@ func containsAggregate(n logical.Node) bool {
 		}
 	}
 	return false
-}
-
-// oneRowAggregate reports whether n is an aggregate without GROUP BY under
-// projections, sorts and filters (HAVING): it yields one row for an empty
-// input, unless the filter drops it.
-func oneRowAggregate(n logical.Node) bool {
-	for {
-		switch x := n.(type) {
-		case *logical.Project:
-			n = x.Input
-		case *logical.Sort:
-			n = x.Input
-		case *logical.Filter:
-			n = x.Input
-		case *logical.Aggregate:
-			return len(x.Groups) == 0
-		default:
-			return false
-		}
-	}
 }
 
 // directOutput reports whether plan passes column id from its aggregate
