@@ -130,7 +130,7 @@ func errOrRows(err error, rows *Rows) string {
 // compareResults compares meshql's result got with PostgreSQL's want and
 // returns "" if they agree, else the differences. Rows are sorted first
 // unless ordered; float columns (types[i] == tFloat) agree within a
-// relative 1e-9 and sort by their value rounded to 6 digits, so that a
+// relative 1e-9 and sort by their value rounded to 12 digits, so that a
 // last-bit difference cannot reorder the rows.
 func compareResults(types []gtype, ordered bool, want, got *Rows) string {
 	if !slices.Equal(want.Columns, got.Columns) {
@@ -180,7 +180,7 @@ func sortCells(rows [][]string, types []gtype) {
 		k := slices.Clone(row)
 		for j, t := range types {
 			if f, err := strconv.ParseFloat(k[j], 64); t == tFloat && err == nil {
-				k[j] = strconv.FormatFloat(f, 'e', 5, 64)
+				k[j] = strconv.FormatFloat(f, 'e', 11, 64)
 			}
 		}
 		return k
