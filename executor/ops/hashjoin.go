@@ -24,6 +24,11 @@ type HashJoinSpec struct {
 	// that is part of the join condition: a pair matches only if its keys
 	// are equal and Residual is TRUE (so it decides null extension too).
 	Residual expr.Expr
+	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
+	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
+	// condition is. It skips the NULL phase (markjoin.go), whose NULL
+	// probe keys cost a pass over the build rows each.
+	ExistsMark bool
 }
 
 // hashJoinOp is a hash join over a materialized build side.
@@ -119,6 +124,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	}
 	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
+	o.existsMark = spec.ExistsMark
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -263,7 +269,7 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 					continue
 				}
 			} else if o.fillPairs(o.env.Rows()) == 0 {
-				o.nulls = o.jt == MarkJoin
+				o.nulls = o.jt == MarkJoin && !o.existsMark
 				o.tail = !o.nulls
 				continue
 			}

@@ -113,6 +113,21 @@ func TestMarkJoinRandom(t *testing.T) {
 					want := refMark(probe, build, markCond(keys, residual))
 					sameRows(t, mustDrain(t, op), want)
 
+					// As EXISTS: the same marks with NULL as FALSE.
+					spec.Probe, spec.Build = source(mem, joinSchema, probe, 7, true), source(mem, joinSchema, build, 4, false)
+					spec.ExistsMark = true
+					if op, err = NewHashJoin(testEnv(mem, 5), spec); err != nil {
+						t.Fatal(err)
+					}
+					exists := make([][]any, len(want))
+					for i, row := range want {
+						exists[i] = append([]any(nil), row...)
+						if exists[i][len(row)-1] == nil {
+							exists[i][len(row)-1] = false
+						}
+					}
+					sameRows(t, mustDrain(t, op), exists)
+
 					// The nested-loop join with the whole condition agrees.
 					full := triCond{keys: keys, residual: residual}
 					nl, err := NewNestedLoopJoin(testEnv(mem, 5), MarkJoin, source(mem, joinSchema, probe, 3, false), source(mem, joinSchema, build, 5, true), full)

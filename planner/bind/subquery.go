@@ -252,7 +252,7 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 // reports as FALSE.
 func (b *binder) existsMark(node, plan logical.Node, cond []logical.Expr) (logical.Node, logical.Expr) {
 	mark := b.meta.NewColumn("exists", "", sqltypes.TypeBool)
-	j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: logical.And(cond), Mark: mark}
+	j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: logical.And(cond), Mark: mark, ExistsMark: true}
 	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
 	return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{b.colRef(mark), fls}, T: sqltypes.TypeBool}
 }
