@@ -163,20 +163,6 @@ func (b *binder) lateralEmptyGroup(joined *relation, post *logical.Expr) bool {
 		renamed[id] = nid
 	}
 	joined.node = p
-	for i, c := range joined.scope.cols {
-		if nid, ok := renamed[c.id]; ok {
-			joined.scope.cols[i].id = nid
-		}
-	}
-	if *post != nil {
-		*post = logical.Rewrite(*post, func(x logical.Expr) logical.Expr {
-			if c, ok := x.(*logical.ColRef); ok {
-				if nid, ok := renamed[c.ID]; ok {
-					return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-				}
-			}
-			return x
-		})
-	}
+	*post = repointColumns(joined, renamed, *post)
 	return true
 }

@@ -153,26 +153,34 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 			renamed[id] = nid
 		}
 		joined.node = p
-		for i, c := range joined.scope.cols {
-			if nid, ok := renamed[c.id]; ok {
-				joined.scope.cols[i].id = nid
-			}
-		}
-		if post != nil {
-			post = logical.Rewrite(post, func(x logical.Expr) logical.Expr {
-				if c, ok := x.(*logical.ColRef); ok {
-					if nid, ok := renamed[c.ID]; ok {
-						return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-					}
-				}
-				return x
-			})
-		}
+		post = repointColumns(joined, renamed, post)
 	}
 	if post != nil && !logical.IsTrueConst(post) {
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
 	}
 	return joined, nil
+}
+
+// repointColumns points joined's scope and post (nil or an expression
+// over joined) at the new columns of renamed, once a projection above the
+// join replaced the old ones.
+func repointColumns(joined *relation, renamed map[logical.ColumnID]logical.ColumnID, post logical.Expr) logical.Expr {
+	for i, c := range joined.scope.cols {
+		if nid, ok := renamed[c.id]; ok {
+			joined.scope.cols[i].id = nid
+		}
+	}
+	if post == nil {
+		return nil
+	}
+	return logical.Rewrite(post, func(x logical.Expr) logical.Expr {
+		if c, ok := x.(*logical.ColRef); ok {
+			if nid, ok := renamed[c.ID]; ok {
+				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
+			}
+		}
+		return x
+	})
 }
 
 // pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a
