@@ -203,7 +203,7 @@ func (g *qgen) join(l, r gitem, maxRows int) (gitem, bool) {
 			e2 := eqs[g.r.IntN(len(eqs))]
 			if kind != "FULL JOIN" && g.chance(1, 3) {
 				cond = "(" + cond + " OR " + e2[0].sql + " = " + e2[1].sql + ")"
-				est *= 2
+				est += l.rows * r.rows / ndv(e2[0].dom)
 			} else {
 				cond += " AND " + e2[0].sql + " = " + e2[1].sql
 			}
