@@ -24,6 +24,11 @@ type HashJoinSpec struct {
 	// that is part of the join condition: a pair matches only if its keys
 	// are equal and Residual is TRUE (so it decides null extension too).
 	Residual expr.Expr
+	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
+	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
+	// condition is. It skips the NULL phase (markjoin.go), whose NULL
+	// probe keys cost a pass over the build rows each.
+	ExistsMark bool
 }
 
 // hashJoinOp is a hash join over a materialized build side.
@@ -39,8 +44,10 @@ type hashJoinOp struct {
 	minParallel int
 	head        []int32 // per group: first build row, -1 = none
 	next        []int32 // per build row: next row of its group, -1 = end
-	phead       []int32 // per probe row: first candidate build row
+	phead       []int32 // per probe row: first candidate build row (probe-only joins: next unvisited)
 	prow        int
+	per         int  // probe-only joins: candidates a row takes per pass
+	more        bool // probe-only joins: a row of this pass has candidates left
 	pcur        int32
 	begun       bool // pcur is valid for prow
 	tail        bool // current probe batch: pairs done, tail pending
@@ -118,6 +125,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	}
 	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
+	o.existsMark = spec.ExistsMark
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -262,7 +270,7 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 					continue
 				}
 			} else if o.fillPairs(o.env.Rows()) == 0 {
-				o.nulls = o.jt == MarkJoin
+				o.nulls = o.jt == MarkJoin && !o.existsMark
 				o.tail = !o.nulls
 				continue
 			}
@@ -312,6 +320,7 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		}
 	}
 	o.prow, o.begun, o.tail = 0, false, false
+	o.per, o.more = firstPassCandidates, false
 	switch {
 	case o.residual == nil && o.jt.probeOnly():
 		for i, h := range o.phead { // matches need no pairs
@@ -329,9 +338,16 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	return nil
 }
 
+// firstPassCandidates is how many candidates each probe row of a semi,
+// anti or mark join takes in the first pass of fillProbeOnlyPairs.
+const firstPassCandidates = 4
+
 // fillPairs collects up to limit candidate pairs, resuming where the
 // previous call stopped (a probe row may match more rows than fit).
 func (o *hashJoinOp) fillPairs(limit int) int {
+	if o.jt.probeOnly() {
+		return o.fillProbeOnlyPairs(limit)
+	}
 	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
 	n := len(o.phead)
 	for len(o.pIdx) < limit && o.prow < n {
@@ -346,6 +362,47 @@ func (o *hashJoinOp) fillPairs(limit int) int {
 		o.pIdx = append(o.pIdx, int32(o.prow))
 		o.bIdx = append(o.bIdx, o.pcur)
 		o.pcur = o.next[o.pcur]
+	}
+	return len(o.pIdx)
+}
+
+// fillProbeOnlyPairs is fillPairs for semi, anti and mark joins, where a
+// probe row is decided by its first pair whose residual is TRUE: a key
+// shared by thousands of build rows (EXISTS (... WHERE i.status =
+// o.status AND i.date <> o.date)) would otherwise make every probe row
+// try all of them. Rows take their candidates in passes, a few in the
+// first and four times more in each next one, and a pass skips the rows
+// an earlier pass matched; the pairs of a pass are evaluated before the
+// next pass starts. phead[i] advances to row i's next unvisited candidate.
+func (o *hashJoinOp) fillProbeOnlyPairs(limit int) int {
+	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
+	n := len(o.phead)
+	for len(o.pIdx) < limit {
+		if o.prow >= n {
+			if !o.more || len(o.pIdx) > 0 {
+				break // done, or evaluate this pass first
+			}
+			o.prow, o.more, o.per = 0, false, min(o.per*4, 1<<20)
+		}
+		i := o.prow
+		if o.pmatched[i] || o.phead[i] < 0 {
+			o.prow++
+			continue
+		}
+		take := o.per
+		for take > 0 && o.phead[i] >= 0 && len(o.pIdx) < limit {
+			o.pIdx = append(o.pIdx, int32(i))
+			o.bIdx = append(o.bIdx, o.phead[i])
+			o.phead[i] = o.next[o.phead[i]]
+			take--
+		}
+		if o.phead[i] >= 0 {
+			if take > 0 {
+				break // limit reached inside the row: resume it
+			}
+			o.more = true
+		}
+		o.prow++
 	}
 	return len(o.pIdx)
 }

@@ -150,26 +150,29 @@ func hashRaw[T raw](v T) uint64 {
 	return 0
 }
 
+// hash mixes each row's value hash, or nullHash for a NULL, into h once:
+// the bits under a NULL are whatever the kernel left there, and mixing
+// them in before the NULL (as a second column's hash once did) split
+// equal NULL keys into different groups.
 func (k *fixedKeys[T]) hash(arr arrow.Array, h []uint64, first bool) {
 	vals := k.load(arr)
 	v := validityOf(arr)
+	var iv []arrow.MonthDayNanoInterval
 	if k.interval {
-		iv := fixedVals[arrow.MonthDayNanoInterval](arr)
-		for i := range h {
-			s := intervalSpan(iv[i])
-			mixInto(h, i, hashRaw([2]uint64{uint64(s.HighBits()), s.LowBits()}), first)
-		}
-	} else {
-		for i, x := range vals[:len(h)] {
-			mixInto(h, i, hashRaw(x), first)
-		}
+		iv = fixedVals[arrow.MonthDayNanoInterval](arr)
 	}
-	if v.bits != nil {
-		for i := range h {
-			if !v.ok(i) {
-				mixInto(h, i, nullHash, first)
-			}
+	for i := range h {
+		var x uint64
+		switch {
+		case v.bits != nil && !v.ok(i):
+			x = nullHash
+		case k.interval:
+			s := intervalSpan(iv[i])
+			x = hashRaw([2]uint64{uint64(s.HighBits()), s.LowBits()})
+		default:
+			x = hashRaw(vals[i])
 		}
+		mixInto(h, i, x, first)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // TestHashTables checks group ids against a Go map: the same key always
@@ -129,5 +130,48 @@ func TestAppendTrueSliced(t *testing.T) {
 			}
 			s.Release()
 		}
+	}
+}
+
+// TestHashTableNullIgnoresValueBits: the bits under a NULL are whatever
+// the kernel left there; two NULLs are one key whatever they hold, also in
+// a column after the first (SELECT a, b = b ... UNION, where b is NULL).
+func TestHashTableNullIgnoresValueBits(t *testing.T) {
+	mem := checked(t)
+	for _, dt := range []arrow.DataType{i64, boo} {
+		t.Run(dt.String(), func(t *testing.T) {
+			first := array.NewInt64Builder(mem)
+			first.AppendValues([]int64{7, 7}, nil)
+			a := first.NewArray()
+			first.Release()
+			defer a.Release()
+			// Two NULLs over different value bits: 1 and 2, or true and false.
+			valid := memory.NewResizableBuffer(mem)
+			valid.Resize(1)
+			valid.Bytes()[0] = 0
+			vals := memory.NewResizableBuffer(mem)
+			if dt.ID() == arrow.BOOL {
+				vals.Resize(1)
+				vals.Bytes()[0] = 0b01
+			} else {
+				vals.Resize(16)
+				copy(vals.Bytes(), []byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0})
+			}
+			data := array.NewData(dt, 2, []*memory.Buffer{valid, vals}, nil, 2, 0)
+			valid.Release()
+			vals.Release()
+			b := array.MakeFromData(data)
+			data.Release()
+			defer b.Release()
+			ht, err := newHashTable([]arrow.DataType{i64, dt}, maphash.MakeSeed())
+			if err != nil {
+				t.Fatal(err)
+			}
+			gids := make([]int32, 2)
+			ht.insert([]arrow.Array{a, b}, gids)
+			if gids[0] != gids[1] || ht.len() != 1 {
+				t.Errorf("gids %v, %d groups; want one group for (7, NULL) twice", gids, ht.len())
+			}
+		})
 	}
 }

@@ -116,10 +116,12 @@ type joinCore struct {
 	pmatched []bool
 	pmaybe   []bool // mark join: some pair's condition was NULL
 	nulls    bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
-	pIdx     []int32
-	bIdx     []int32
-	sel      []int32
-	rpos     int // next build row to check in the build tail
+	// existsMark: the mark join's NULL is FALSE (HashJoinSpec.ExistsMark).
+	existsMark bool
+	pIdx       []int32
+	bIdx       []int32
+	sel        []int32
+	rpos       int // next build row to check in the build tail
 }
 
 // setProbe makes b the current probe batch (the core takes ownership).

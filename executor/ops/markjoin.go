@@ -88,7 +88,7 @@ func (c *joinCore) markTail() arrow.RecordBatch {
 		switch {
 		case c.pmatched[i]:
 			bld.UnsafeAppend(true)
-		case c.pmaybe[i]:
+		case c.pmaybe[i] && !c.existsMark:
 			bld.UnsafeAppendBoolToBitmap(false)
 		default:
 			bld.UnsafeAppend(false)

@@ -88,7 +88,7 @@ func ltExpr(l, r int) expr.Expr { return colCmpExpr{l, r, expr.OpLt} }
 
 func TestMarkJoinRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	for _, sz := range [][2]int{{0, 0}, {6, 0}, {0, 6}, {1, 1}, {70, 30}, {40, 90}} {
+	for _, sz := range [][2]int{{0, 0}, {6, 0}, {0, 6}, {1, 1}, {70, 30}, {40, 90}, {30, 600}} {
 		probe, build := markRows(r, sz[0]), markRows(r, sz[1])
 		for _, keys := range []int{1, 2} {
 			for _, residual := range []bool{false, true} {
@@ -112,6 +112,21 @@ func TestMarkJoinRandom(t *testing.T) {
 					}
 					want := refMark(probe, build, markCond(keys, residual))
 					sameRows(t, mustDrain(t, op), want)
+
+					// As EXISTS: the same marks with NULL as FALSE.
+					spec.Probe, spec.Build = source(mem, joinSchema, probe, 7, true), source(mem, joinSchema, build, 4, false)
+					spec.ExistsMark = true
+					if op, err = NewHashJoin(testEnv(mem, 5), spec); err != nil {
+						t.Fatal(err)
+					}
+					exists := make([][]any, len(want))
+					for i, row := range want {
+						exists[i] = append([]any(nil), row...)
+						if exists[i][len(row)-1] == nil {
+							exists[i][len(row)-1] = false
+						}
+					}
+					sameRows(t, mustDrain(t, op), exists)
 
 					// The nested-loop join with the whole condition agrees.
 					full := triCond{keys: keys, residual: residual}

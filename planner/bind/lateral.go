@@ -44,7 +44,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		return rel, err
 	}
 	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan)}
-	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) {
+	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) && !b.hasEmptyGroupValues(plan) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated LATERAL aggregate must return count() itself, not an expression over it"), loc)
 	}
 	rel.lateral = lat
@@ -129,6 +129,14 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		cond = append(cond, on)
 	}
 	join.Cond = logical.And(cond)
+	// TODO(s7-fuzz): LEFT JOIN LATERAL (aggregate) ON cond should null
+	// the aggregate's row where cond fails on it, empty or not; it keeps
+	// the old count()-only handling (#3).
+	if lat.scalar && (on == nil || logical.IsTrueConst(on)) {
+		if ok := b.lateralEmptyGroup(joined, &post); ok {
+			lat.counts = nil // handled with the other outputs
+		}
+	}
 	if lat.scalar && len(lat.counts) > 0 {
 		p := &logical.Project{Input: joined.node}
 		renamed := map[logical.ColumnID]logical.ColumnID{}
@@ -145,26 +153,34 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 			renamed[id] = nid
 		}
 		joined.node = p
-		for i, c := range joined.scope.cols {
-			if nid, ok := renamed[c.id]; ok {
-				joined.scope.cols[i].id = nid
-			}
-		}
-		if post != nil {
-			post = logical.Rewrite(post, func(x logical.Expr) logical.Expr {
-				if c, ok := x.(*logical.ColRef); ok {
-					if nid, ok := renamed[c.ID]; ok {
-						return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-					}
-				}
-				return x
-			})
-		}
+		post = repointColumns(joined, renamed, post)
 	}
 	if post != nil && !logical.IsTrueConst(post) {
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
 	}
 	return joined, nil
+}
+
+// repointColumns points joined's scope and post (nil or an expression
+// over joined) at the new columns of renamed, once a projection above the
+// join replaced the old ones.
+func repointColumns(joined *relation, renamed map[logical.ColumnID]logical.ColumnID, post logical.Expr) logical.Expr {
+	for i, c := range joined.scope.cols {
+		if nid, ok := renamed[c.id]; ok {
+			joined.scope.cols[i].id = nid
+		}
+	}
+	if post == nil {
+		return nil
+	}
+	return logical.Rewrite(post, func(x logical.Expr) logical.Expr {
+		if c, ok := x.(*logical.ColRef); ok {
+			if nid, ok := renamed[c.ID]; ok {
+				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
+			}
+		}
+		return x
+	})
 }
 
 // pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a

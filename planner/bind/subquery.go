@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -192,14 +194,28 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
 		out := b.colRef(sq.Out)
 		switch {
-		case counts.Has(sq.Out):
-			// An outer row without matches has no group: its count is 0.
-			zero := &logical.Const{T: out.T, V: int64(0)}
-			return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
-		case len(counts) > 0:
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery must return count() itself, not an expression over it")
+		case len(corr) == 0 || !isScalarAggregate(sq.Plan) && !havingOverScalarAggregate(sq.Plan):
+			// Uncorrelated, it runs once; with a GROUP BY, no inner rows
+			// means no row, which is NULL.
+			return j, out, nil
+		case directOutput(plan, sq.Out):
+			if counts.Has(sq.Out) {
+				// An outer row without matches has no group: its count is 0.
+				zero := &logical.Const{T: out.T, V: int64(0)}
+				return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
+			}
+			// Any other aggregate of no rows is NULL, as the join gives.
+			return j, out, nil
 		}
-		return j, out, nil
+		// An expression over aggregates (COALESCE(sum(x), 0), count(*) -
+		// count(x)) or a HAVING: its value for the empty input.
+		if node, res, ok := b.singleJoinEmptyGroup(node, plan, corr, sq.Out); ok {
+			return node, res, nil
+		}
+		if len(counts) == 0 {
+			return j, out, nil
+		}
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery computing count() under a sort, limit or window is not supported")
 	case logical.SubqueryExists:
 		if len(counts) > 0 {
 			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated subquery computing count() is not supported yet")
@@ -236,7 +252,7 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 // reports as FALSE.
 func (b *binder) existsMark(node, plan logical.Node, cond []logical.Expr) (logical.Node, logical.Expr) {
 	mark := b.meta.NewColumn("exists", "", sqltypes.TypeBool)
-	j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: logical.And(cond), Mark: mark}
+	j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: logical.And(cond), Mark: mark, ExistsMark: true}
 	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
 	return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{b.colRef(mark), fls}, T: sqltypes.TypeBool}
 }
@@ -401,6 +417,24 @@ func containsAggregate(n logical.Node) bool {
 	for _, c := range n.Children() {
 		if containsAggregate(c) {
 			return true
+		}
+	}
+	return false
+}
+
+// directOutput reports whether plan passes column id from its aggregate
+// to its output unchanged and unfiltered (no HAVING in between), so that
+// a missing group's NULL stands for exactly the empty input.
+func directOutput(plan logical.Node, id logical.ColumnID) bool {
+	switch n := plan.(type) {
+	case *logical.Aggregate:
+		return slices.Contains(n.AggCols, id)
+	case *logical.Project:
+		for i, c := range n.Cols {
+			if c == id {
+				r, ok := n.Exprs[i].(*logical.ColRef)
+				return ok && r.ID == id && directOutput(n.Input, id)
+			}
 		}
 	}
 	return false

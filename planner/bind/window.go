@@ -125,19 +125,31 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	if fc.AggStar {
 		call.Func = "count_star"
 	}
-	var argTypes []sqltypes.Type
 	for _, an := range fc.Args {
 		e, err := bindOne(an)
 		if err != nil {
 			return nil, err
 		}
+		call.Args = append(call.Args, e)
+	}
+	if (name == "lag" || name == "lead") && len(call.Args) == 3 {
+		// lag(anycompatible, integer, anycompatible): the value and the
+		// default meet in their common type (lag(bigint_col, 1, 0) is
+		// bigint, lag(int_col, 1, 0.5) numeric).
+		pair, _, err := b.unifyAll([]logical.Expr{call.Args[0], call.Args[2]}, loc)
+		if err != nil {
+			return nil, err
+		}
+		call.Args[0], call.Args[2] = pair[0], pair[1]
+	}
+	argTypes := make([]sqltypes.Type, len(call.Args))
+	for i, e := range call.Args {
 		if e.Type().Kind == sqltypes.Unknown {
-			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
+			if call.Args[i], err = b.coerce(e, sqltypes.TypeText); err != nil {
 				return nil, err
 			}
 		}
-		call.Args = append(call.Args, e)
-		argTypes = append(argTypes, e.Type())
+		argTypes[i] = call.Args[i].Type()
 	}
 	if fc.AggFilter != nil {
 		f, err := b.bindExpr(fc.AggFilter, sc, agg)

@@ -83,6 +83,9 @@ type Join struct {
 	Left, Right Node
 	Cond        Expr
 	Mark        ColumnID // MarkJoin's output column
+	// ExistsMark: the mark is read as EXISTS (its NULL as FALSE), so the
+	// join may skip the work of telling NULL from FALSE.
+	ExistsMark bool
 	// Needed are the output columns read above the join (set by
 	// PruneColumns; nil: all). The others only serve Cond, which a
 	// source running the join itself evaluates without returning them.

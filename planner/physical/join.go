@@ -106,13 +106,13 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 			return nil, err
 		}
 		if b.parallelProbe(opType, ls, left, right, bk) {
-			return b.lowerParallelProbe(opType, ls, rs, pk, bk, res, ids, ex)
+			return b.lowerParallelProbe(opType, x.ExistsMark, ls, rs, pk, bk, res, ids, ex)
 		}
 	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
-		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res})
+		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark})
 		if err != nil {
 			return nil, err
 		}
@@ -196,8 +196,8 @@ func (b *builder) parallelProbe(jt ops.JoinType, ls *stream, probe, build logica
 // lowerParallelProbe plans one hash join per probe stream over one shared
 // build side (ops.ParallelHashJoin), so the joins and every operator
 // above them run in parallel instead of after a gather.
-func (b *builder) lowerParallelProbe(jt ops.JoinType, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
-	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res}, ls.ops)
+func (b *builder) lowerParallelProbe(jt ops.JoinType, existsMark bool, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
+	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: existsMark}, ls.ops)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,9 @@ import (
 
 // PushDownFilters moves each WHERE/ON conjunct as close to the scans as its
 // meaning allows: through projections that keep its columns, into the side
-// of a join it reads (never into the null-extended side of an outer join),
+// of a join it reads (never into the null-extended side of an outer join,
+// but an outer join whose null-extended rows a conjunct rejects becomes
+// inner first),
 // below grouping when it reads only grouping columns, and finally into
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
 // join condition, which turns comma joins into equi-joins.
@@ -80,6 +82,11 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	leftCols, rightCols := logical.OutputSet(j.Left), logical.OutputSet(j.Right)
 	var toLeft, toRight, cond, keep []logical.Expr
 	conds := logical.Conjuncts(j.Cond)
+	if t := reduceOuterJoin(j.Type, preds, leftCols, rightCols); t != j.Type {
+		c := *j
+		c.Type = t
+		j = &c
+	}
 	switch j.Type {
 	case logical.InnerJoin:
 		for _, p := range append(append([]logical.Expr(nil), preds...), conds...) {

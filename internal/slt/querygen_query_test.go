@@ -1,0 +1,598 @@
+package slt
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// qgen generates one random query; a new one is made per query.
+type qgen struct {
+	r         *rand.Rand
+	subqDepth int // how many more levels of subqueries predicates may nest
+	// inDerived is set while a derived table or CTE is generated: its
+	// string_agg is DISTINCT, since a string of thousands of values joined
+	// to thousands of rows is copied into each by meshql's joins (slow,
+	// not wrong; see TestRandomQueriesAgainstPostgres).
+	inDerived bool
+	ctes      []gitem // CTEs of the query being built, usable in FROM
+	aliases   int
+}
+
+// gitem is a FROM item or the result of a SELECT: its columns, a total
+// order of its rows (empty = unknown; then all columns order it), and an
+// estimate of its row count that keeps joins small.
+type gitem struct {
+	sql   string // a FROM item ("sales.orders_v1 AS o3") or a SELECT
+	cols  []gcol
+	order []string
+	rows  int
+	keyed bool // order is a unique key, not just every column
+}
+
+func (g *qgen) alias(prefix string) string {
+	g.aliases++
+	return fmt.Sprintf("%s%d", prefix, g.aliases)
+}
+
+// totalOrder returns expressions that order it's rows totally: its key, or
+// every (non-float) column when it has none, which orders duplicates too,
+// and duplicates are interchangeable.
+func (it gitem) totalOrder() []string {
+	if len(it.order) > 0 {
+		return it.order
+	}
+	var out []string
+	for _, c := range it.cols {
+		if c.t != tFloat && c.t != tBool {
+			out = append(out, c.sql)
+		}
+	}
+	for _, c := range it.cols {
+		if c.t == tBool {
+			out = append(out, c.sql)
+		}
+	}
+	return out
+}
+
+// ndv estimates the number of distinct values of a domain.
+func ndv(dom string) int {
+	if n, ok := map[string]int{"order": 10000, "cust": 1000, "prod": 50, "cat": 27, "status": 5, "region": 4,
+		"country": 19, "segment": 3, "brand": 20, "pname": 50, "cname": 900, "email": 1000, "qty": 5, "date": 700}[dom]; ok {
+		return n
+	}
+	return 2
+}
+
+// table returns a fixture table as a FROM item. When where is non-nil the
+// restriction to a key range goes there (the first FROM item); otherwise a
+// restricted table becomes a derived table.
+func (g *qgen) table(t gtable, where *[]string) gitem {
+	a := g.alias(t.prefix)
+	it := gitem{sql: t.name + " AS " + a, rows: t.rows, order: []string{a + "." + t.key}, keyed: true}
+	for _, c := range t.cols {
+		it.cols = append(it.cols, gcol{sql: a + "." + c.name, t: c.t, dom: c.dom, null: c.null, small: c.small})
+	}
+	if t.keyMax == 0 || g.chance(1, 6) {
+		return it
+	}
+	// A range of keys, or every m-th key: orders are sorted by date, so
+	// two ranges of them rarely share a date or a customer.
+	w := []int{10, 40, 150, 500}[g.r.IntN(4)]
+	lo := g.r.IntN(t.keyMax - w + 1)
+	it.rows = w
+	cond := fmt.Sprintf("%s BETWEEN %d AND %d", t.key, lo, lo+w)
+	if g.chance(1, 2) {
+		m := []int{7, 20, 67, 250}[g.r.IntN(4)]
+		it.rows = t.rows / m
+		cond = fmt.Sprintf("%s %% %d = %d", t.key, m, g.r.IntN(m))
+	}
+	if where != nil {
+		*where = append(*where, a+"."+cond)
+	} else {
+		it.sql = fmt.Sprintf("(SELECT * FROM %s WHERE %s) AS %s", t.name, cond, a)
+	}
+	return it
+}
+
+// fromItem returns a table, a CTE or a derived table.
+func (g *qgen) fromItem(depth int, where *[]string) gitem {
+	if len(g.ctes) > 0 && g.chance(1, 3) {
+		cte := g.ctes[g.r.IntN(len(g.ctes))]
+		return g.rename(cte, cte.sql)
+	}
+	if depth > 0 && g.chance(1, 8) {
+		s := g.core(nil, depth-1, true)
+		return g.rename(s, "("+s.sql+")")
+	}
+	weights := []int{4, 3, 2, 1}
+	n := g.r.IntN(10)
+	for i, w := range weights {
+		if n < w {
+			return g.table(genTables[i], where)
+		}
+		n -= w
+	}
+	return g.table(genTables[0], where)
+}
+
+// rename makes a SELECT's output (columns c1..cN) or a CTE (named by
+// from) a FROM item under a fresh alias.
+func (g *qgen) rename(s gitem, from string) gitem {
+	a := g.alias("d")
+	it := gitem{sql: from + " AS " + a, rows: s.rows}
+	for i, c := range s.cols {
+		c.sql = fmt.Sprintf("%s.c%d", a, i+1)
+		it.cols = append(it.cols, c)
+	}
+	return it
+}
+
+// from returns a FROM clause of one to three items, joined, with at most
+// about maxRows rows, and the restrictions that belong in WHERE.
+func (g *qgen) from(depth, maxRows int) (gitem, []string) {
+	var where []string
+	left := g.fromItem(depth, &where)
+	for range g.r.IntN(3) {
+		if len(g.ctes) == 0 && left.rows > maxRows {
+			break
+		}
+		var joined gitem
+		ok := false
+		for try := 0; try < 8 && !ok; try++ {
+			aliases := g.aliases
+			right := g.fromItem(depth, nil)
+			joined, ok = g.join(left, right, maxRows)
+			if !ok {
+				g.aliases = aliases
+			}
+		}
+		if ok {
+			left = joined
+		}
+	}
+	return left, where
+}
+
+// join joins l and r with a random join type and condition whose
+// estimated result has at most maxRows rows; ok is false if none fits.
+func (g *qgen) join(l, r gitem, maxRows int) (gitem, bool) {
+	var eqs [][2]gcol
+	for _, a := range l.cols {
+		for _, b := range r.cols {
+			if a.dom != "" && a.dom == b.dom && a.t == b.t && a.t != tFloat && a.dom != "money" &&
+				(a.dom != "date" || g.chance(1, 4)) {
+				eqs = append(eqs, [2]gcol{a, b})
+			}
+		}
+	}
+	kind := g.one("JOIN", "JOIN", "LEFT JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "CROSS JOIN")
+	sc := append(slices.Clone(l.cols), r.cols...)
+	var cond string
+	est := l.rows * r.rows
+	switch {
+	case kind == "CROSS JOIN" || len(eqs) == 0 && g.chance(1, 3) && kind != "FULL JOIN":
+		if g.chance(1, 2) && kind != "CROSS JOIN" {
+			cond = g.nonEqui(l, r)
+			est /= 3
+		} else if kind != "CROSS JOIN" {
+			cond = "true"
+		}
+	case len(eqs) > 0:
+		e := eqs[g.r.IntN(len(eqs))]
+		cond = e[0].sql + " = " + e[1].sql
+		est /= ndv(e[0].dom)
+		switch g.r.IntN(6) {
+		case 0:
+			if kind != "FULL JOIN" {
+				cond += " AND " + g.nonEqui(l, r)
+			}
+		case 1:
+			if kind != "FULL JOIN" {
+				// A condition on one side only: for an outer join it
+				// filters the inner side, not the result.
+				side := l.cols
+				if g.chance(1, 2) {
+					side = r.cols
+				}
+				cond += " AND " + g.atom(side, 0)
+			}
+		case 2:
+			e2 := eqs[g.r.IntN(len(eqs))]
+			if kind != "FULL JOIN" && g.chance(1, 3) {
+				cond = "(" + cond + " OR " + e2[0].sql + " = " + e2[1].sql + ")"
+				est += l.rows * r.rows / ndv(e2[0].dom)
+			} else {
+				cond += " AND " + e2[0].sql + " = " + e2[1].sql
+			}
+		}
+	default:
+		return gitem{}, false
+	}
+	switch kind {
+	case "LEFT JOIN":
+		est = max(est, l.rows)
+	case "RIGHT JOIN":
+		est = max(est, r.rows)
+	case "FULL JOIN":
+		est += l.rows + r.rows
+	}
+	if est > maxRows {
+		return gitem{}, false
+	}
+	out := gitem{rows: max(est, 1), cols: sc}
+	if kind == "LEFT JOIN" || kind == "FULL JOIN" {
+		for i := len(l.cols); i < len(sc); i++ {
+			out.cols[i].null = true
+		}
+	}
+	if kind == "RIGHT JOIN" || kind == "FULL JOIN" {
+		for i := range l.cols {
+			out.cols[i].null = true
+		}
+	}
+	out.order = append(slices.Clone(l.totalOrder()), r.totalOrder()...)
+	out.keyed = l.keyed && r.keyed
+	out.sql = l.sql + "\n  " + kind + " " + r.sql
+	if cond != "" {
+		out.sql += " ON " + cond
+	}
+	return out, true
+}
+
+// nonEqui compares a column of l with one of r of the same type.
+func (g *qgen) nonEqui(l, r gitem) string {
+	for range 10 {
+		a := g.pick(l.cols)
+		if a.t == tBool || a.t == tFloat {
+			continue
+		}
+		if bs := ofType(r.cols, a.t); len(bs) > 0 {
+			return a.sql + " " + g.one("<", "<=", ">", ">=", "<>") + " " + g.pick(bs).sql
+		}
+	}
+	return "true"
+}
+
+// subPred returns a predicate with a subquery over sc: [NOT] EXISTS,
+// [NOT] IN, a comparison with a scalar subquery or ANY/ALL, correlated
+// with sc by an equality of columns of the same domain when one exists.
+func (g *qgen) subPred(sc []gcol) string {
+	g.subqDepth--
+	defer func() { g.subqDepth++ }()
+	inner := g.table(genTables[g.r.IntN(len(genTables))], nil)
+	var corr [][2]gcol
+	for _, a := range sc {
+		for _, b := range inner.cols {
+			if a.dom != "" && a.dom == b.dom && a.t == b.t && a.dom != "money" && a.dom != "date" {
+				corr = append(corr, [2]gcol{a, b})
+			}
+		}
+	}
+	var conds []string
+	if len(corr) > 0 && g.chance(3, 4) {
+		c := corr[g.r.IntN(len(corr))]
+		conds = append(conds, c[1].sql+" = "+c[0].sql)
+		if g.chance(1, 4) {
+			// A non-equality correlation besides the equality.
+			a := g.pick(inner.cols)
+			if os := ofType(sc, a.t); len(os) > 0 && a.t != tBool {
+				conds = append(conds, a.sql+" "+g.one(cmpOps...)+" "+g.pick(os).sql)
+			}
+		}
+	}
+	if g.chance(1, 2) {
+		conds = append(conds, g.pred(inner.cols, 1))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	from := " FROM " + inner.sql + where
+	not := g.one("", "NOT ")
+	switch g.r.IntN(4) {
+	case 0:
+		return not + "EXISTS (SELECT 1" + from + ")"
+	case 1:
+		c := g.pick(inner.cols)
+		if c.t == tFloat || c.t == tBool {
+			return not + "EXISTS (SELECT 1" + from + ")"
+		}
+		sel := c.sql
+		if g.chance(1, 3) {
+			sel = "NULLIF(" + c.sql + ", " + lit(g.r, c.t, c.dom) + ")"
+		}
+		o, _ := g.operand(sc, c.t, 1)
+		if os := ofType(sc, c.t); len(os) > 0 {
+			for _, x := range os {
+				if x.dom == c.dom && g.chance(2, 3) {
+					o = x.sql
+				}
+			}
+		}
+		return o + " " + not + "IN (SELECT " + sel + from + ")"
+	case 2:
+		t := []gtype{tInt, tNum, tText, tDate}[g.r.IntN(4)]
+		var agg string
+		if t == tInt {
+			agg = g.one("count(*)", "count(DISTINCT "+g.expr(inner.cols, tText, 0)+")", "max("+g.expr(inner.cols, tInt, 0)+")")
+		} else {
+			agg = g.one("min", "max") + "(" + g.expr(inner.cols, t, 0) + ")"
+		}
+		o, dom := g.operand(sc, t, 1)
+		rhs := "(SELECT " + agg + from + ")"
+		if g.chance(1, 3) {
+			return "COALESCE(" + rhs + ", " + lit(g.r, t, dom) + ") " + g.one(cmpOps...) + " " + o
+		}
+		return o + " " + g.one(cmpOps...) + " " + rhs
+	default:
+		c := g.pick(inner.cols)
+		if c.t == tFloat || c.t == tBool {
+			return not + "EXISTS (SELECT 1" + from + ")"
+		}
+		o, _ := g.operand(sc, c.t, 1)
+		return o + " " + g.one(cmpOps...) + " " + g.one("ANY", "ALL") + " (SELECT " + c.sql + from + ")"
+	}
+}
+
+// scalarSub returns a scalar subquery of type t (tInt, tNum, tText or
+// tDate), correlated with sc when a column of the same domain exists.
+func (g *qgen) scalarSub(sc []gcol, t gtype) string {
+	g.subqDepth--
+	defer func() { g.subqDepth++ }()
+	tb := genTables[g.r.IntN(len(genTables))]
+	inner := g.table(tb, nil)
+	var conds []string
+	unique := false
+	for _, a := range g.r.Perm(len(sc)) {
+		for _, b := range inner.cols {
+			// Only keys with many values: a status would correlate each
+			// outer row with thousands of inner rows, whose string_agg
+			// takes PostgreSQL minutes.
+			if ndv(sc[a].dom) >= 50 && sc[a].dom == b.dom && sc[a].t == b.t && sc[a].dom != "date" {
+				conds = append(conds, b.sql+" = "+sc[a].sql)
+				unique = strings.HasSuffix(b.sql, "."+tb.key)
+				break
+			}
+		}
+		if len(conds) > 0 {
+			break
+		}
+	}
+	if g.chance(1, 3) {
+		conds = append(conds, g.pred(inner.cols, 1))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	if unique && g.chance(1, 2) {
+		// At most one row: the key equals an outer column.
+		return "(SELECT " + g.expr(inner.cols, t, 1) + " FROM " + inner.sql + where + ")"
+	}
+	return "(SELECT " + g.aggregate(inner.cols, t) + " FROM " + inner.sql + where + ")"
+}
+
+// outTypes picks the types of a SELECT's output columns; derived ones
+// (used as FROM items, CTEs) have no float column, so every column can
+// take part in a total order.
+func (g *qgen) outTypes(derived bool) []gtype {
+	pool := []gtype{tInt, tInt, tNum, tText, tText, tDate, tBool, tDec, tFloat}
+	if derived {
+		pool = pool[:len(pool)-1]
+	}
+	out := make([]gtype, 1+g.r.IntN(4))
+	for i := range out {
+		out[i] = pool[g.r.IntN(len(pool))]
+	}
+	return out
+}
+
+// core returns a SELECT without ORDER BY (unless derived, when it may end
+// in a total ORDER BY with LIMIT) whose output columns c1..cN have the
+// types want (random ones when want is nil).
+func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
+	if want == nil {
+		want = g.outTypes(derived)
+	}
+	if derived && !g.inDerived {
+		g.inDerived = true
+		defer func() { g.inDerived = false }()
+	}
+	mode := g.r.IntN(10)
+	agg, win := mode >= 4 && mode < 8, mode >= 8
+	maxRows := 2000
+	if agg {
+		maxRows = 20000
+	}
+	from, where := g.from(depth, maxRows)
+	sc := from.cols
+	if g.chance(2, 3) {
+		where = append(where, g.pred(sc, g.r.IntN(3)))
+	}
+	out := gitem{rows: from.rows}
+	sel := make([]string, len(want))
+	var groupBy, having string
+	switch {
+	case agg:
+		var keys []gcol
+		for range g.r.IntN(4) {
+			k := g.groupKey(sc)
+			if !slices.ContainsFunc(keys, func(x gcol) bool { return x.sql == k.sql }) {
+				keys = append(keys, k)
+			}
+		}
+		sets := len(keys) > 0 && g.chance(1, 4)
+		used := make([]bool, len(keys))
+		rows := 1
+		for _, k := range keys {
+			rows *= ndv(k.dom) + 1
+		}
+		out.rows = min(rows, from.rows)
+		for i, t := range want {
+			c := gcol{t: t, null: true}
+			for j, k := range keys {
+				if !used[j] && k.t == t && g.chance(2, 3) {
+					used[j] = true
+					c, sel[i] = k, k.sql
+					c.null = c.null || sets
+					break
+				}
+			}
+			switch {
+			case sel[i] != "":
+			case t == tInt && sets && g.chance(1, 3):
+				var ks []string
+				for _, k := range keys {
+					ks = append(ks, k.sql)
+				}
+				sel[i] = "grouping(" + strings.Join(ks, ", ") + ")"
+			case t == tBool && g.chance(1, 3):
+				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
+			default:
+				sel[i] = g.aggregate(sc, t)
+			}
+			out.cols = append(out.cols, c)
+		}
+		if len(keys) > 0 {
+			var ks []string
+			for _, k := range keys {
+				ks = append(ks, k.sql)
+			}
+			list := strings.Join(ks, ", ")
+			groupBy = " GROUP BY " + list
+			if sets {
+				switch g.r.IntN(3) {
+				case 0:
+					groupBy = " GROUP BY ROLLUP (" + list + ")"
+				case 1:
+					groupBy = " GROUP BY CUBE (" + list + ")"
+				default:
+					groupBy = " GROUP BY GROUPING SETS ((" + list + "), (" + ks[0] + "), ())"
+				}
+			}
+		}
+		if g.chance(1, 3) {
+			t := []gtype{tInt, tInt, tNum, tText, tDate}[g.r.IntN(5)]
+			having = " HAVING " + g.aggregate(sc, t) + " " + g.one(cmpOps[1:]...) + " " + lit(g.r, t, "")
+			if t == tInt {
+				having = " HAVING " + g.aggregate(sc, t) + " " + g.one(cmpOps[1:]...) + " " + fmt.Sprint(g.r.IntN(8))
+			}
+			if g.chance(1, 3) {
+				having += g.one(" AND ", " OR ") + g.aggregate(sc, tBool)
+			}
+		}
+	default:
+		for i, t := range want {
+			c := gcol{t: t, null: true}
+			switch {
+			case win && windowTypes[t] && (g.chance(1, 2) || i == len(want)-1):
+				var total []string
+				if from.keyed {
+					total = from.totalOrder()
+				}
+				sel[i] = g.window(sc, total, t)
+			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
+				// Not in a derived table: PostgreSQL pulls it up and may
+				// run the subquery once per pair of a join above.
+				sel[i] = g.scalarSub(sc, t)
+			default:
+				if cs := ofType(sc, t); len(cs) > 0 && g.chance(1, 2) {
+					c = g.pick(cs)
+					c.t = t
+					sel[i] = c.sql
+				} else {
+					sel[i] = g.expr(sc, t, 2)
+				}
+			}
+			out.cols = append(out.cols, c)
+		}
+	}
+	for i := range sel {
+		sel[i] += fmt.Sprintf(" AS c%d", i+1)
+	}
+	q := "SELECT "
+	if !agg && g.chance(1, 6) {
+		q += "DISTINCT "
+	}
+	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
+	if len(where) > 0 {
+		q += "\nWHERE " + strings.Join(where, " AND ")
+	}
+	q += groupBy + having
+	if derived && g.chance(1, 4) {
+		q += orderAll(g, len(want)) + fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(20))
+	}
+	out.sql = q
+	return out
+}
+
+// orderAll orders by every output column, in random directions: a total
+// order of the rows up to identical ones.
+func orderAll(g *qgen, n int) string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprint(i+1) + g.one("", " DESC", " NULLS FIRST", " DESC NULLS LAST")
+	}
+	return "\nORDER BY " + strings.Join(keys, ", ")
+}
+
+var setOps = []string{"UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEPT", "EXCEPT ALL"}
+
+// query returns a random query, the types of its columns, and whether its
+// ORDER BY fixes the order of its rows.
+func (g *qgen) query() (string, []gtype, bool) {
+	g.subqDepth = g.r.IntN(3)
+	var with []string
+	if g.chance(1, 4) {
+		for range 1 + g.r.IntN(2) {
+			s := g.core(nil, 1, true)
+			name := g.alias("x")
+			with = append(with, name+" AS (\n"+s.sql+")")
+			s.sql = name
+			g.ctes = append(g.ctes, s)
+		}
+	}
+	var body string
+	var types []gtype
+	if g.chance(1, 5) {
+		first := g.core(nil, 1, false)
+		for _, c := range first.cols {
+			types = append(types, c.t)
+		}
+		body = g.paren(first.sql)
+		for range 1 + g.r.IntN(2) {
+			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
+		}
+	} else {
+		s := g.core(nil, 2, false)
+		body = s.sql
+		for _, c := range s.cols {
+			types = append(types, c.t)
+		}
+	}
+	ordered := false
+	if !slices.Contains(types, tFloat) && g.chance(2, 5) {
+		ordered = true
+		body += orderAll(g, len(types))
+		if g.chance(2, 3) {
+			body += fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(30))
+			if g.chance(1, 3) {
+				body += fmt.Sprintf(" OFFSET %d", g.r.IntN(10))
+			}
+		}
+	}
+	if len(with) > 0 {
+		body = "WITH " + strings.Join(with, ",\n") + "\n" + body
+	}
+	return body, types, ordered
+}
+
+func (g *qgen) paren(s string) string {
+	if g.chance(1, 2) {
+		return "(" + s + ")"
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// A correlated scalar subquery over an aggregate without GROUP BY always
+// yields one row: for an outer row without inner rows, the aggregates of
+// the empty input (count 0, the others NULL) go through the subquery's
+// projection and HAVING. Decorrelated, the aggregate is grouped by the
+// correlation keys and single-joined, and such an outer row finds no group
+// at all. emptyGroupValue recomputes what the subquery returns for it.
+
+// emptyGroupValue returns the value column id of plan takes when the
+// aggregate below gets no input rows (the caller checks that plan is
+// such an aggregate, maybe under a HAVING): plan's projections evaluated over
+// count() = 0 and NULL for every other aggregate, NULL when a filter
+// (HAVING) above the aggregate rejects that row. ok is false when plan
+// has another shape between its top and its aggregate (a sort, a limit,
+// a window, a join).
+func (b *binder) emptyGroupValue(plan logical.Node, id logical.ColumnID) (logical.Expr, bool) {
+	typedNull := func() logical.Expr { return &logical.Const{T: b.meta.Column(id).Type} }
+	switch n := plan.(type) {
+	case *logical.Aggregate:
+		for i, c := range n.AggCols {
+			if c != id {
+				continue
+			}
+			switch n.Aggs[i].Func {
+			case "count", "count_star", "regr_count":
+				return &logical.Const{T: b.meta.Column(id).Type, V: int64(0)}, true
+			}
+			return typedNull(), true
+		}
+		for _, c := range n.GroupCols {
+			if c == id {
+				return typedNull(), true
+			}
+		}
+		return nil, false
+	case *logical.Project:
+		for i, c := range n.Cols {
+			if c == id {
+				return b.emptyGroupExpr(n.Input, n.Exprs[i])
+			}
+		}
+		return nil, false
+	case *logical.Sort:
+		return b.emptyGroupValue(n.Input, id) // of one row
+	case *logical.Filter:
+		v, ok := b.emptyGroupValue(n.Input, id)
+		if !ok {
+			return nil, false
+		}
+		pred, ok := b.emptyGroupExpr(n.Input, n.Pred)
+		if !ok {
+			return nil, false
+		}
+		return &logical.Case{Whens: []logical.When{{Cond: pred, Then: v}}, T: b.meta.Column(id).Type}, true
+	}
+	return nil, false
+}
+
+// emptyGroupExpr rewrites e, evaluated over input's rows, to its value
+// for the empty group (see emptyGroupValue). Columns input does not
+// define are the outer query's and stay.
+func (b *binder) emptyGroupExpr(input logical.Node, e logical.Expr) (logical.Expr, bool) {
+	defined := definedIDs(input)
+	ok := true
+	out := logical.Rewrite(e, func(x logical.Expr) logical.Expr {
+		c, isCol := x.(*logical.ColRef)
+		if !isCol || !defined.Has(c.ID) || !ok {
+			return x
+		}
+		v, vok := b.emptyGroupValue(input, c.ID)
+		if !vok {
+			ok = false
+			return x
+		}
+		return v
+	})
+	return out, ok
+}
+
+// singleJoinEmptyGroup single-joins node with the decorrelated scalar
+// subquery plan on corr and returns the subquery's value: its output for
+// a matched outer row, else its empty-group value. A marker column tells
+// the two apart, since a matched row's value may be NULL too.
+func (b *binder) singleJoinEmptyGroup(node, plan logical.Node, corr []logical.Expr, out logical.ColumnID) (logical.Node, logical.Expr, bool) {
+	empty, ok := b.emptyGroupValue(plan, out)
+	if !ok {
+		return nil, nil, false
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	wrapped := &logical.Project{Input: plan}
+	for _, id := range plan.Output() {
+		wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, b.colRef(id)), append(wrapped.Cols, id)
+	}
+	wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(wrapped.Cols, marker)
+	j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: wrapped, Cond: logical.And(corr)}
+	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
+	res := b.colRef(out)
+	return j, &logical.Case{Whens: []logical.When{{Cond: matched, Then: res}}, Else: empty, T: res.T}, true
+}
+
+// hasEmptyGroupValues reports whether every output of plan has an
+// empty-group value.
+func (b *binder) hasEmptyGroupValues(plan logical.Node) bool {
+	for _, id := range plan.Output() {
+		if _, ok := b.emptyGroupValue(plan, id); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// lateralEmptyGroup gives the left rows of joined (left items LEFT JOIN a
+// decorrelated LATERAL aggregate without GROUP BY) that found no group
+// the aggregate's values for the empty input: COALESCE(sum(x), 0) is 0
+// there, count(*) - count(x) too. It renames the changed columns in
+// joined's scope and in *post (the ON condition applied above the join)
+// and returns false, changing nothing, when some output has no such value.
+func (b *binder) lateralEmptyGroup(joined *relation, post *logical.Expr) bool {
+	join := joined.node.(*logical.Join)
+	right := join.Right
+	empties := map[logical.ColumnID]logical.Expr{}
+	for _, id := range right.Output() {
+		v, ok := b.emptyGroupValue(right, id)
+		if !ok {
+			return false
+		}
+		if c, isConst := v.(*logical.Const); !isConst || c.V != nil {
+			empties[id] = v // a NULL is what the join gives anyway
+		}
+	}
+	if len(empties) == 0 {
+		return true
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	wrapped := &logical.Project{Input: right}
+	for _, id := range right.Output() {
+		wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, b.colRef(id)), append(wrapped.Cols, id)
+	}
+	wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(wrapped.Cols, marker)
+	join.Right = wrapped
+	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
+	p := &logical.Project{Input: join}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range join.Left.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	for _, id := range right.Output() {
+		c := b.colRef(id)
+		v, ok := empties[id]
+		if !ok {
+			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: matched, Then: c}}, Else: v, T: c.T})
+		p.Cols = append(p.Cols, nid)
+		renamed[id] = nid
+	}
+	joined.node = p
+	*post = repointColumns(joined, renamed, *post)
+	return true
+}
