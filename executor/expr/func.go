@@ -241,6 +241,20 @@ func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
 	return out, nil
 }
 
+// coerceTextInts coerces the first nText arguments to text and the rest
+// to integer, the signature of split_part, overlay and their kind.
+func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {
+	s, err := coerceArgs(name, args[:nText], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	k, err := coerceArgs(name, args[nText:], sqltypes.TypeInt4)
+	if err != nil {
+		return nil, err
+	}
+	return append(s, k...), nil
+}
+
 // implicitText reports whether an argument can stand where text is expected.
 func implicitText(t sqltypes.Type) bool {
 	return t.IsString() || t.Kind == sqltypes.Unknown

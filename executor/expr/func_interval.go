@@ -33,20 +33,21 @@ func buildJustify(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// ivAddMonths adds whole months to iv.Months, failing on int32 overflow.
-func ivAddMonths(iv *arrow.MonthDayNanoInterval, months int64) error {
-	m := int64(iv.Months) + months
-	if m != int64(int32(m)) {
+// addIntervalField adds delta to an interval's months or days, failing
+// on int32 overflow.
+func addIntervalField(field *int32, delta int64) error {
+	v := int64(*field) + delta
+	if v != int64(int32(v)) {
 		return errIntervalRange()
 	}
-	iv.Months = int32(m)
+	*field = int32(v)
 	return nil
 }
 
 func justifyDays(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, error) {
 	whole := iv.Days / 30
 	iv.Days -= whole * 30
-	if err := ivAddMonths(&iv, int64(whole)); err != nil {
+	if err := addIntervalField(&iv.Months, int64(whole)); err != nil {
 		return iv, err
 	}
 	switch {
@@ -60,20 +61,10 @@ func justifyDays(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, err
 	return iv, nil
 }
 
-// ivAddDays adds whole days to iv.Days, failing on int32 overflow.
-func ivAddDays(iv *arrow.MonthDayNanoInterval, days int64) error {
-	d := int64(iv.Days) + days
-	if d != int64(int32(d)) {
-		return errIntervalRange()
-	}
-	iv.Days = int32(d)
-	return nil
-}
-
 func justifyHours(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, error) {
 	whole := iv.Nanoseconds / nanosPerDay
 	iv.Nanoseconds -= whole * nanosPerDay
-	if err := ivAddDays(&iv, whole); err != nil {
+	if err := addIntervalField(&iv.Days, whole); err != nil {
 		return iv, err
 	}
 	switch {
@@ -92,18 +83,18 @@ func justifyInterval(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval,
 		// Pre-justify the days first, as PostgreSQL does against overflow.
 		whole := iv.Days / 30
 		iv.Days -= whole * 30
-		if err := ivAddMonths(&iv, int64(whole)); err != nil {
+		if err := addIntervalField(&iv.Months, int64(whole)); err != nil {
 			return iv, err
 		}
 	}
 	whole := iv.Nanoseconds / nanosPerDay
 	iv.Nanoseconds -= whole * nanosPerDay
-	if err := ivAddDays(&iv, whole); err != nil {
+	if err := addIntervalField(&iv.Days, whole); err != nil {
 		return iv, err
 	}
 	wm := iv.Days / 30
 	iv.Days -= wm * 30
-	if err := ivAddMonths(&iv, int64(wm)); err != nil {
+	if err := addIntervalField(&iv.Months, int64(wm)); err != nil {
 		return iv, err
 	}
 	switch {

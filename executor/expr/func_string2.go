@@ -284,15 +284,11 @@ func buildSplitPart(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 3, 3); err != nil {
 		return nil, err
 	}
-	s, err := coerceArgs(name, args[:2], sqltypes.TypeText)
+	a, err := coerceTextInts(name, args, 2)
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceArgs(name, args[2:], sqltypes.TypeInt4)
-	if err != nil {
-		return nil, err
-	}
-	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v, d, field := viewOf(in[0]), viewOf(in[1]), values[int32](in[2])
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, delim, f := v.bytes(i), d.bytes(i), int(field[i])
@@ -355,15 +351,11 @@ func buildOverlay(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 3, 4); err != nil {
 		return nil, err
 	}
-	s, err := coerceArgs(name, args[:2], sqltypes.TypeText)
+	a, err := coerceTextInts(name, args, 2)
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceArgs(name, args[2:], sqltypes.TypeInt4)
-	if err != nil {
-		return nil, err
-	}
-	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		src, repl, from := viewOf(in[0]), viewOf(in[1]), values[int32](in[2])
 		var length []int32
 		if len(in) == 4 {
