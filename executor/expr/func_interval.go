@@ -61,12 +61,9 @@ func justifyDays(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, err
 	return iv, nil
 }
 
-func justifyHours(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, error) {
-	whole := iv.Nanoseconds / nanosPerDay
-	iv.Nanoseconds -= whole * nanosPerDay
-	if err := addIntervalField(&iv.Days, whole); err != nil {
-		return iv, err
-	}
+// alignTimeSign moves a day into the time of day when days and time have
+// opposite signs, as PostgreSQL's justify_hours ends.
+func alignTimeSign(iv *arrow.MonthDayNanoInterval) {
 	switch {
 	case iv.Days > 0 && iv.Nanoseconds < 0:
 		iv.Nanoseconds += nanosPerDay
@@ -75,6 +72,15 @@ func justifyHours(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, er
 		iv.Nanoseconds -= nanosPerDay
 		iv.Days++
 	}
+}
+
+func justifyHours(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, error) {
+	whole := iv.Nanoseconds / nanosPerDay
+	iv.Nanoseconds -= whole * nanosPerDay
+	if err := addIntervalField(&iv.Days, whole); err != nil {
+		return iv, err
+	}
+	alignTimeSign(&iv)
 	return iv, nil
 }
 
@@ -105,14 +111,7 @@ func justifyInterval(iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval,
 		iv.Days -= 30
 		iv.Months++
 	}
-	switch {
-	case iv.Days > 0 && iv.Nanoseconds < 0:
-		iv.Nanoseconds += nanosPerDay
-		iv.Days--
-	case iv.Days < 0 && iv.Nanoseconds > 0:
-		iv.Nanoseconds -= nanosPerDay
-		iv.Days++
-	}
+	alignTimeSign(&iv)
 	return iv, nil
 }
 
