@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -60,10 +61,18 @@ func (s *plainServer) DoGetStatement(context.Context, flightsql.StatementQueryTi
 // then shows that SQL.
 func TestLiteralsWhenNoPrepare(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
+	defer func() {
+		// Stop waits for DoGet to return (WaitForHandlers), but grpc frees
+		// the buffers of a sent message on its transport goroutine, which
+		// may finish a moment later: wait for that, bounded, then check.
+		for deadline := time.Now().Add(5 * time.Second); mem.CurrentAlloc() != 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		mem.AssertSize(t, 0)
+	}()
 	srv := &plainServer{mem: mem, schema: arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)}
 	srv.Alloc = mem
-	g := grpc.NewServer(grpc.WaitForHandlers(true)) // Stop waits for DoGet to release its records before the leak check
+	g := grpc.NewServer(grpc.WaitForHandlers(true))
 	flight.RegisterFlightServiceServer(g, flightsql.NewFlightServerWithAllocator(srv, mem))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
