@@ -108,7 +108,7 @@ func TestResultShapesIntact(t *testing.T) {
 		}
 	}
 	srv.svc.streams.Wait()
-	if n := mem.CurrentAlloc(); n != 0 {
+	if n := drained(mem); n != 0 {
 		t.Errorf("%d bytes still allocated after the streams ended", n)
 	}
 }

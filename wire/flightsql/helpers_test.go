@@ -39,7 +39,10 @@ var demoUsers = []string{"analyst", "marketing", "sales_eu", "admin"}
 func newEngine(t testing.TB, mesh *catalog.Mesh) (*engine.Engine, *memory.CheckedAllocator) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	t.Cleanup(func() {
+		drained(mem)
+		mem.AssertSize(t, 0)
+	})
 	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
