@@ -216,28 +216,19 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 				return int32(x - y), nil
 			})
 		}, sqltypes.TypeInt4, true
-	case isTS(lk) && rk == sqltypes.Interval && (op == OpAdd || op == OpSub):
+	case isTS(lk) && (rk == sqltypes.Interval || rk == sqltypes.Time) && (op == OpAdd || op == OpSub):
 		sub := op == OpSub
 		tz := lk == sqltypes.TimestampTZ
 		return func(mem memory.Allocator, loc *time.Location, a, b arrow.Array) (arrow.Array, error) {
 			if !tz {
 				loc = nil
 			}
-			return mapBinary(mem, l.Arrow(), a, b, func(t arrow.Timestamp, iv arrow.MonthDayNanoInterval) (arrow.Timestamp, error) {
-				return tsAddInterval(t, iv, sub, loc)
-			})
-		}, l, true
-	case isTS(lk) && rk == sqltypes.Time && (op == OpAdd || op == OpSub):
-		// time casts implicitly to interval in PostgreSQL: ts ± its span.
-		sub := op == OpSub
-		tz := lk == sqltypes.TimestampTZ
-		return func(mem memory.Allocator, loc *time.Location, a, b arrow.Array) (arrow.Array, error) {
-			if !tz {
-				loc = nil
+			if rk == sqltypes.Time { // time casts implicitly to interval in PostgreSQL: ts ± its span
+				return tsPlusSpan(mem, l, a, b, sub, loc, func(tm arrow.Time64) arrow.MonthDayNanoInterval {
+					return arrow.MonthDayNanoInterval{Nanoseconds: int64(tm) * 1000}
+				})
 			}
-			return mapBinary(mem, l.Arrow(), a, b, func(t arrow.Timestamp, tm arrow.Time64) (arrow.Timestamp, error) {
-				return tsAddInterval(t, arrow.MonthDayNanoInterval{Nanoseconds: int64(tm) * 1000}, sub, loc)
-			})
+			return tsPlusSpan(mem, l, a, b, sub, loc, func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval { return iv })
 		}, l, true
 	case isTS(lk) && lk == rk && op == OpSub:
 		return func(mem memory.Allocator, _ *time.Location, a, b arrow.Array) (arrow.Array, error) {
@@ -294,4 +285,13 @@ func temporalArith(op BinaryOp, l, r sqltypes.Type) (kernel, sqltypes.Type, bool
 // an infinite date or timestamp.
 func errInfinite(msg string) error {
 	return sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "%s", msg)
+}
+
+// tsPlusSpan adds (or with sub subtracts) each row of b, read as an
+// interval by span, to the timestamps of a; loc is the session zone for
+// timestamptz (calendar units follow it), nil for timestamp.
+func tsPlusSpan[S fixedT](mem memory.Allocator, t sqltypes.Type, a, b arrow.Array, sub bool, loc *time.Location, span func(S) arrow.MonthDayNanoInterval) (arrow.Array, error) {
+	return mapBinary(mem, t.Arrow(), a, b, func(ts arrow.Timestamp, v S) (arrow.Timestamp, error) {
+		return tsAddInterval(ts, span(v), sub, loc)
+	})
 }

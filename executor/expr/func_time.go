@@ -2,7 +2,6 @@ package expr
 
 import (
 	"math"
-	"math/big"
 	"strings"
 	"time"
 
@@ -202,18 +201,12 @@ const julianScale = 20
 // the fraction of the day, at scale s, rounded half away from zero.
 func julianNumeric(wall int64, s int32) (decimal128.Num, error) {
 	days, tod := sqltypes.FloorDivMod(wall, sqltypes.MicrosPerDay)
-	p := bigPow10(s)
-	v := new(big.Int).Mul(big.NewInt(days+2440588), p)
-	frac := new(big.Int).Mul(big.NewInt(tod), p)
-	q, r := new(big.Int).QuoRem(frac, big.NewInt(sqltypes.MicrosPerDay), new(big.Int))
-	if r.Lsh(r, 1).Cmp(big.NewInt(sqltypes.MicrosPerDay)) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	v.Add(v, q)
-	if v.BitLen() > 126 {
+	whole, ok := rescaleDec(decimal128.FromI64(days+2440588), 0, s)
+	frac, ok2 := mulPow10(u128{lo: uint64(tod)}, s) // tod ≥ 0
+	if !ok || !ok2 {
 		return decimal128.Num{}, errNumericRange()
 	}
-	return decimal128.FromBigInt(v), nil
+	return whole.Add(join(false, frac.divRound(u128{lo: uint64(sqltypes.MicrosPerDay)}))), nil
 }
 
 // buildDatePart: date_part(text, date|timestamp|timestamptz|interval|time) is
