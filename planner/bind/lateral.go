@@ -115,12 +115,16 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 	join := joined.node.(*logical.Join)
 	on := join.Cond
 	var post logical.Expr
+	nullUnless := false // post nulls the subquery's row instead of dropping the left row
 	switch join.Type {
 	case logical.InnerJoin:
 		if lat.scalar {
 			join.Type, post, on = logical.LeftJoin, on, nil
 		}
 	case logical.LeftJoin:
+		if lat.scalar && on != nil && !logical.IsTrueConst(on) {
+			post, on, nullUnless = on, nil, true
+		}
 	default:
 		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), loc)
 	}
@@ -129,9 +133,7 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		cond = append(cond, on)
 	}
 	join.Cond = logical.And(cond)
-	// TODO(s7-fuzz): LEFT JOIN LATERAL (aggregate) ON cond should null
-	// the aggregate's row where cond fails on it, empty or not; it keeps
-	// the old count()-only handling (#3).
+	leftCols := logical.NewColSet(join.Left.Output()...)
 	if lat.scalar && (on == nil || logical.IsTrueConst(on)) {
 		if ok := b.lateralEmptyGroup(joined, &post); ok {
 			lat.counts = nil // handled with the other outputs
@@ -155,10 +157,35 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		joined.node = p
 		post = repointColumns(joined, renamed, post)
 	}
-	if post != nil && !logical.IsTrueConst(post) {
+	switch {
+	case nullUnless:
+		b.nullLateralUnless(joined, leftCols, post)
+	case post != nil && !logical.IsTrueConst(post):
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
 	}
 	return joined, nil
+}
+
+// nullLateralUnless applies the ON condition of `LEFT JOIN LATERAL
+// (aggregate) ON on`: the aggregate has exactly one row for every left
+// row, its empty-group values included, so the left join keeps that row
+// where on holds and nulls the subquery's columns where it does not.
+func (b *binder) nullLateralUnless(joined *relation, leftCols logical.ColSet, on logical.Expr) {
+	p := &logical.Project{Input: joined.node}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range joined.node.Output() {
+		c := b.colRef(id)
+		if leftCols.Has(id) {
+			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: on, Then: c}}, T: c.T})
+		p.Cols = append(p.Cols, nid)
+		renamed[id] = nid
+	}
+	joined.node = p
+	repointColumns(joined, renamed, nil)
 }
 
 // repointColumns points joined's scope and post (nil or an expression
