@@ -18,8 +18,9 @@ import (
 // the sign anchored to the number (or in the MI/PL/SG/PR position), '#'
 // in every digit position when the integer part does not fit, and FM's
 // suppression of padding and of trailing fractional zeros beyond the
-// last '0'. D and G print '.' and ',' (the C locale's). EEEE, RN, V, TH,
-// L and B are 0A000.
+// last '0'. D and G print '.' and ',' (the C locale's). RN prints the
+// number rounded to an integer in Roman numerals (15 wide unless FM; '#'
+// outside 1..3999), and TH its ordinal suffix. EEEE, V, L and B are 0A000.
 
 type numTokKind uint8
 
@@ -34,6 +35,8 @@ const (
 	numPlus
 	numSG
 	numBracket
+	numRoman   // RN; lit "rn" for lower case
+	numOrdinal // TH; lit "th" for lower case
 )
 
 type numTok struct {
@@ -52,6 +55,7 @@ type numFormat struct {
 	preLsignNum        int
 	plus, minus        bool // PL / MI (SG sets both)
 	bracket            bool
+	roman              bool // RN: the number prints in Roman numerals
 }
 
 var numKeywords = []struct {
@@ -59,7 +63,7 @@ var numKeywords = []struct {
 	kind numTokKind
 }{
 	{"FM", 255}, {"MI", numMinus}, {"PL", numPlus}, {"SG", numSG}, {"PR", numBracket},
-	{"EEEE", 254}, {"RN", 254}, {"TH", 254}, {"9", numDigit9}, {"0", numDigit0},
+	{"EEEE", 254}, {"RN", numRoman}, {"TH", numOrdinal}, {"9", numDigit9}, {"0", numDigit0},
 	{".", numDecimal}, {",", numComma}, {"D", numDecimal}, {"G", numComma},
 	{"S", numSign}, {"V", 254}, {"L", 254}, {"B", 254},
 }
@@ -88,6 +92,10 @@ func parseNumFormat(f string) (*numFormat, error) {
 				nf.fill = true
 			case 254:
 				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "to_char number format %q is not supported", kw.word)
+			case numRoman, numOrdinal:
+				// PostgreSQL has upper- and lower-case keywords for these.
+				nf.roman = nf.roman || kw.kind == numRoman
+				nf.toks = append(nf.toks, numTok{kind: kw.kind, lit: f[i-len(kw.word) : i]})
 			default:
 				if err := nf.add(kw.kind); err != nil {
 					return nil, err
@@ -270,9 +278,107 @@ func (p *numProc) run() []byte {
 			p.mark(p.sign == '+', '+')
 		case numSG:
 			p.out = append(p.out, p.sign)
+		case numOrdinal:
+			if p.number[0] != '#' && p.sign != '-' && !nf.decimal {
+				// PostgreSQL's get_th reads the last two digits.
+				n := len(p.number)
+				v := int64(p.number[n-1] - '0')
+				if n > 1 {
+					v += 10 * int64(p.number[n-2]-'0')
+				}
+				if sfx := ordinalSuffix(v); t.lit == "th" {
+					p.out = append(p.out, sfx...)
+				} else {
+					p.out = append(p.out, strings.ToUpper(sfx)...)
+				}
+			}
 		}
 	}
 	return p.out
+}
+
+// formatRoman renders a format with RN, whose other number patterns then
+// print nothing (',' MI and PL a blank unless FM), as PostgreSQL's
+// "Roman correction" of NUM_processor does.
+func (nf *numFormat) formatRoman(dst []byte, v int64) []byte {
+	roman := strings.Repeat("#", 15)
+	if v >= 1 && v <= 3999 {
+		roman = romanNumeral(int(v))
+	}
+	for _, t := range nf.toks {
+		switch t.kind {
+		case numLiteral:
+			dst = append(dst, t.lit...)
+		case numRoman:
+			r := roman
+			if t.lit == "rn" {
+				r = strings.ToLower(r)
+			}
+			if !nf.fill && len(r) < 15 {
+				dst = append(dst, strings.Repeat(" ", 15-len(r))...)
+			}
+			dst = append(dst, r...)
+		case numComma, numMinus, numPlus:
+			if !nf.fill {
+				dst = append(dst, ' ')
+			}
+		}
+	}
+	return dst
+}
+
+func romanNumeral(v int) string {
+	var b strings.Builder
+	for _, d := range []struct {
+		n int
+		s string
+	}{{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}} {
+		for ; v >= d.n; v -= d.n {
+			b.WriteString(d.s)
+		}
+	}
+	return b.String()
+}
+
+// romanValue is the integer RN prints for value i, converted as
+// PostgreSQL's to_char functions do: numeric rounds half away from zero,
+// floats half to even, and a value beyond integer is 22003 (for floats,
+// out of range: '#').
+func romanValue(a arrow.Array, t sqltypes.Type, i int) (int64, error) {
+	var v int64
+	switch t.Kind {
+	case sqltypes.Int2:
+		return int64(values[int16](a)[i]), nil
+	case sqltypes.Int4:
+		return int64(values[int32](a)[i]), nil
+	case sqltypes.Int8:
+		v = values[int64](a)[i]
+	case sqltypes.Numeric:
+		sign, digits := roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), 0)
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return 0, errIntegerRange()
+		}
+		if v = n; sign == '-' {
+			v = -n
+		}
+	default:
+		var x float64
+		if t.Kind == sqltypes.Float4 {
+			x = float64(values[float32](a)[i])
+		} else {
+			x = values[float64](a)[i]
+		}
+		x = math.RoundToEven(x)
+		if x < math.MinInt32 || x > math.MaxInt32 || math.IsNaN(x) {
+			return 0, nil
+		}
+		return int64(x), nil
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, errIntegerRange()
+	}
+	return v, nil
 }
 
 // bracket is PR's angle bracket c for a negative number, else a blank.
@@ -454,6 +560,10 @@ func buildToCharNumber(name string, args []Expr) (Expr, error) {
 					return nil, false, err
 				}
 				nf, last = parsed, f
+			}
+			if nf.roman {
+				v, err := romanValue(in[0], t, i)
+				return nf.formatRoman(dst, v), false, err
 			}
 			sign, digits := numberText(in[0], t, i, nf.post)
 			return nf.formatNumber(dst, sign, digits), false, nil

@@ -60,6 +60,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 		return lit(g.r, t, "")
 	}
 	d--
+	if g.chance(1, 5) {
+		if s, ok := g.moreExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
 	switch g.r.IntN(12) {
 	case 0:
@@ -289,7 +294,12 @@ func (g *qgen) atom(sc []gcol, d int) string {
 func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	f := ""
 	if g.chance(1, 6) {
+		// No subqueries: PostgreSQL runs a correlated one once per input
+		// row of the aggregate, which over a join takes minutes.
+		saved := g.subqDepth
+		g.subqDepth = 0
 		f = " FILTER (WHERE " + g.pred(sc, 1) + ")"
+		g.subqDepth = saved
 	}
 	distinct := ""
 	if g.chance(1, 5) {
