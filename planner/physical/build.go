@@ -438,6 +438,10 @@ func (b *builder) lowerValues(x *logical.Values) (*stream, error) {
 		fields[i] = arrow.Field{Name: m.Name, Type: m.Type.Arrow(), Nullable: true}
 	}
 	schema := arrow.NewSchema(fields, nil)
+	if len(x.Rows) == 0 {
+		ex := &ExplainNode{Name: "Values", Props: []string{"rows=0"}}
+		return &stream{ops: []executor.Operator{b.add(ops.NewBatches(schema, nil), ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+	}
 	cols := make([]arrow.Array, len(x.Cols))
 	defer func() {
 		for _, c := range cols {

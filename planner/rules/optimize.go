@@ -7,7 +7,8 @@ import (
 
 // Optimize runs the rewrite pipeline over a bound plan whose consumer
 // reads required: parameters become constants, constants fold, date casts
-// unwrap, predicates move down into scans, and unused columns disappear.
+// unwrap, predicates move down into scans, subtrees that cannot yield a
+// row become empty, and unused columns disappear.
 // Rules that add columns register them in meta.
 func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
 	steps := []func(logical.Node) (logical.Node, error){
@@ -17,6 +18,7 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		UnwrapDateCasts,
 		FactorOr,
 		PushDownFilters,
+		RemoveEmpty,
 		PushSemiJoins,
 		ReorderJoins,
 		ReduceGroupedJoins,
