@@ -71,6 +71,13 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 	if from.Equal(to) {
 		return e, nil
 	}
+	if from.VarScale {
+		e = &varToStatic{e: e, t: from.Static()}
+		return Cast(e, to)
+	}
+	if to.VarScale {
+		return nil, internalErr("cast to a variable-scale numeric")
+	}
 	if v, ok := IsLiteral(e); ok && v != nil && from.Kind == sqltypes.Unknown {
 		// An untyped string literal takes the target type, parsed now
 		// (PostgreSQL reports bad input while planning, too).

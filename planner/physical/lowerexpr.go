@@ -52,6 +52,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *logical.Binary:
+		if x.T.VarScale && x.Op == expr.OpDiv {
+			return expr.DivVarScale(args[0], args[1])
+		}
 		return expr.Binary(x.Op, args[0], args[1])
 	case *logical.Unary:
 		switch x.Op {

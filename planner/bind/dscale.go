@@ -1,0 +1,186 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// widenDisplayScales gives the query's numeric quotients and averages
+// PostgreSQL's per-value display scale (sqltypes.VarNumericType) where
+// they go to the client unchanged: the select list of the outermost
+// SELECT, below nothing but ORDER BY and LIMIT. Everywhere else (inside
+// expressions, subqueries, sort keys, DISTINCT, set operations) they keep
+// their static scale, so that no operator but the ones that only move
+// rows ever sees a variable-scale column.
+//
+// avg(x) over integers or numerics becomes sum(x) / count(x), which is
+// how PostgreSQL computes it (numeric_avg divides with numeric_div), so
+// its scale follows select_div_scale too.
+func (b *binder) widenDisplayScales(rel *relation) {
+	var above []*logical.Project // pass-through projections over the target
+	blocked := logical.ColSet{}
+	node := rel.node
+	var target *logical.Project
+walk:
+	for {
+		switch x := node.(type) {
+		case *logical.Limit:
+			node = x.Input
+		case *logical.Sort:
+			for _, k := range x.Keys {
+				blocked.AddSet(logical.ColumnsOf(k.Expr))
+			}
+			node = x.Input
+		case *logical.Project:
+			if target != nil {
+				above = append(above, target)
+			}
+			target = x
+			if !allColRefs(x.Exprs) {
+				break walk
+			}
+			node = x.Input
+		default:
+			break walk
+		}
+	}
+	if target == nil {
+		return
+	}
+	out := map[logical.ColumnID]int{} // root output column -> its index in rel.cols
+	for i, c := range rel.cols {
+		if _, dup := out[c.id]; dup {
+			out[c.id] = -1
+			continue
+		}
+		out[c.id] = i
+	}
+	// A sort key keeps reading the static value (sorting compares one
+	// scale): the target then computes both, the variable-scale one as a
+	// new column that the projections above pass on to the output.
+	added := map[logical.ColumnID]logical.ColumnID{}
+	replaced := logical.ColSet{} // not read above the target any more
+	n := len(target.Exprs)
+	for i := range n {
+		e, id := target.Exprs[i], target.Cols[i]
+		oi, ok := out[id]
+		if !ok || oi < 0 || countID(target.Cols, id) > 1 {
+			continue
+		}
+		w, ok := b.widened(e, target)
+		if !ok {
+			continue
+		}
+		nid := b.meta.NewColumn(rel.cols[oi].name, "", w.Type())
+		if blocked.Has(id) {
+			target.Exprs, target.Cols = append(target.Exprs, w), append(target.Cols, nid)
+		} else {
+			target.Exprs[i], target.Cols[i] = w, nid
+		}
+		added[id] = nid
+		if !blocked.Has(id) {
+			replaced.Add(id)
+		}
+		rel.cols[oi].id, rel.cols[oi].t = nid, w.Type()
+	}
+	for _, p := range above {
+		for i := range len(p.Exprs) {
+			c := p.Exprs[i].(*logical.ColRef)
+			nid, ok := added[c.ID]
+			switch {
+			case !ok:
+			case replaced.Has(c.ID):
+				p.Exprs[i], p.Cols[i] = &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type}, nid
+			default:
+				p.Exprs = append(p.Exprs, &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type})
+				p.Cols = append(p.Cols, nid)
+			}
+		}
+	}
+}
+
+// widened returns e computed with per-value scales, if it is a numeric
+// division or an average of the aggregate right below target.
+func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
+	switch x := e.(type) {
+	case *logical.Binary:
+		if x.Op != expr.OpDiv || x.T.Kind != sqltypes.Numeric || x.T.VarScale ||
+			x.L.Type().Kind != sqltypes.Numeric && !x.L.Type().IsInteger() ||
+			x.R.Type().Kind != sqltypes.Numeric && !x.R.Type().IsInteger() {
+			return nil, false
+		}
+		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
+	case *logical.ColRef:
+		// The avg itself stays for the other readers (HAVING, ORDER BY);
+		// the output reads new sum and count aggregates.
+		in := target.Input
+		for {
+			f, ok := in.(*logical.Filter)
+			if !ok {
+				break
+			}
+			in = f.Input
+		}
+		agg, ok := in.(*logical.Aggregate)
+		if !ok {
+			return nil, false
+		}
+		return b.avgAsQuotient(agg, x)
+	}
+	return nil, false
+}
+
+// avgAsQuotient returns sum(x) / count(x) for the column c of agg if it
+// is avg over integers or numerics, adding those aggregates to agg.
+func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logical.Expr, bool) {
+	k := -1
+	for i, id := range agg.AggCols {
+		if id == c.ID {
+			k = i
+		}
+	}
+	if k < 0 {
+		return nil, false
+	}
+	call := agg.Aggs[k]
+	if call.Func != "avg" || len(call.Args) != 1 || len(call.Order) > 0 || call.T.Kind != sqltypes.Numeric {
+		return nil, false
+	}
+	at := call.Args[0].Type()
+	if at.Kind != sqltypes.Numeric && !at.IsInteger() {
+		return nil, false
+	}
+	ref := func(fn string) (logical.Expr, bool) {
+		t, err := ops.AggregateType(fn, []sqltypes.Type{at})
+		if err != nil {
+			return nil, false
+		}
+		nc := logical.AggCall{Func: fn, Args: call.Args, Distinct: call.Distinct, Filter: call.Filter, T: t}
+		id := b.meta.NewColumn(fn, "", t)
+		agg.Aggs = append(agg.Aggs, nc)
+		agg.AggCols = append(agg.AggCols, id)
+		var r logical.Expr = &logical.ColRef{ID: id, Name: fn, T: t}
+		if t.Kind != sqltypes.Numeric {
+			r = &logical.Cast{E: r, T: sqltypes.NumericType(0, 0)}
+		}
+		return r, true
+	}
+	sum, ok1 := ref("sum")
+	count, ok2 := ref("count")
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	return &logical.Binary{Op: expr.OpDiv, L: sum, R: count, T: sqltypes.VarNumericType(call.T.Scale)}, true
+}
+
+func countID(ids []logical.ColumnID, id logical.ColumnID) int {
+	n := 0
+	for _, x := range ids {
+		if x == id {
+			n++
+		}
+	}
+	return n
+}
