@@ -158,9 +158,12 @@ func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logic
 			return nil, false
 		}
 		nc := logical.AggCall{Func: fn, Args: call.Args, Distinct: call.Distinct, Filter: call.Filter, T: t}
-		id := b.meta.NewColumn(fn, "", t)
-		agg.Aggs = append(agg.Aggs, nc)
-		agg.AggCols = append(agg.AggCols, id)
+		id, found := sameAgg(agg, nc)
+		if !found {
+			id = b.meta.NewColumn(fn, "", t)
+			agg.Aggs = append(agg.Aggs, nc)
+			agg.AggCols = append(agg.AggCols, id)
+		}
 		var r logical.Expr = &logical.ColRef{ID: id, Name: fn, T: t}
 		if t.Kind != sqltypes.Numeric {
 			r = &logical.Cast{E: r, T: sqltypes.NumericType(0, 0)}
@@ -173,6 +176,31 @@ func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logic
 		return nil, false
 	}
 	return &logical.Binary{Op: expr.OpDiv, L: sum, R: count, T: sqltypes.VarNumericType(call.T.Scale)}, true
+}
+
+// sameAgg returns the column of an aggregate of agg that computes c
+// already (TPC-H Q1 has sum(l_quantity) next to avg(l_quantity)).
+func sameAgg(agg *logical.Aggregate, c logical.AggCall) (logical.ColumnID, bool) {
+	key := func(e logical.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return logical.Key(e)
+	}
+	for i, a := range agg.Aggs {
+		if a.Func != c.Func || a.Distinct != c.Distinct || len(a.Order) > 0 || len(a.Args) != len(c.Args) ||
+			!a.T.Equal(c.T) || key(a.Filter) != key(c.Filter) {
+			continue
+		}
+		same := true
+		for j := range a.Args {
+			same = same && key(a.Args[j]) == key(c.Args[j])
+		}
+		if same {
+			return agg.AggCols[i], true
+		}
+	}
+	return 0, false
 }
 
 func countID(ids []logical.ColumnID, id logical.ColumnID) int {
