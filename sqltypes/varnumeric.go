@@ -23,6 +23,11 @@ const (
 
 const varScalePrefix = "scale"
 
+// WithScaleFunc names the planner's internal function that gives each
+// value of a numeric the scale of the same row of an integer (see
+// expr.WithScale). The space keeps SQL from calling it.
+const WithScaleFunc = "numeric with scale"
+
 // VarNumericType returns an unconstrained numeric whose values keep their
 // own scales; nominal is the scale used where a fixed one is needed.
 func VarNumericType(nominal int32) Type {

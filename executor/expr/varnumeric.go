@@ -173,3 +173,62 @@ func (c *varToStatic) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 	defer a.Release()
 	return VarNumericToDecimal(env.Mem, a, c.t.Scale)
 }
+
+// WithScale gives each value of the numeric v the display scale of the
+// same row of the integer s (NULL: v's scale): CASE, COALESCE, GREATEST
+// and LEAST over numerics of different scales keep the scale of the
+// argument each row took, as in PostgreSQL, while the kernels compute
+// them at the common scale. Only scales up to v's are asked for, so
+// values are exact.
+func WithScale(v, s Expr) (Expr, error) {
+	vt, st := v.Type(), s.Type()
+	if vt.Kind != sqltypes.Numeric || vt.VarScale || st.Kind != sqltypes.Int4 {
+		return nil, internalErr("numeric scale of %s by %s", vt, st)
+	}
+	return &withScaleExpr{v: v, s: s, t: sqltypes.VarNumericType(vt.Scale)}, nil
+}
+
+type withScaleExpr struct {
+	v, s Expr
+	t    sqltypes.Type
+}
+
+func (e *withScaleExpr) Type() sqltypes.Type { return e.t }
+func (e *withScaleExpr) children() []Expr    { return []Expr{e.v, e.s} }
+func (e *withScaleExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.v, c.s = ch[0], ch[1]
+	return &c
+}
+func (e *withScaleExpr) String() string { return e.v.String() }
+
+func (e *withScaleExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.v, e.s)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	va, sa := args[0], args[1]
+	n := va.Len()
+	from := e.v.Type().Scale
+	vals, scs := values[decimal128.Num](va), values[int32](sa)
+	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
+	sbuf, scales := allocFixed[int8](env.Mem, n)
+	for i := range mant {
+		mant[i], scales[i] = decimal128.Num{}, int8(from)
+		if va.IsNull(i) {
+			continue
+		}
+		to := from
+		if sa.IsValid(i) && scs[i] >= 0 && scs[i] < from {
+			to = scs[i]
+		}
+		m, _ := rescaleDec(vals[i], from, to) // shrinking never overflows
+		mant[i], scales[i] = m, int8(to)
+	}
+	var valid *memory.Buffer
+	if bm, off := bitmapOf(va); bm != nil {
+		valid = copyBitmap(env.Mem, bm, off, n)
+	}
+	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+}

@@ -16,8 +16,12 @@ type qgen struct {
 	// to thousands of rows is copied into each by meshql's joins (slow,
 	// not wrong; see TestRandomQueriesAgainstPostgres).
 	inDerived bool
-	ctes      []gitem // CTEs of the query being built, usable in FROM
-	aliases   int
+	// top is set while the outermost SELECT (not a set operation's) is
+	// generated: its select list may show numeric quotients and averages,
+	// whose display scale PostgreSQL picks per value.
+	top     bool
+	ctes    []gitem // CTEs of the query being built, usable in FROM
+	aliases int
 }
 
 // gitem is a FROM item or the result of a SELECT: its columns, a total
@@ -401,6 +405,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		g.inDerived = true
 		defer func() { g.inDerived = false }()
 	}
+	top := g.top
+	g.top = false
+	quotient := false // a select item with per-value scales: no DISTINCT
 	mode := g.r.IntN(10)
 	agg, win := mode >= 4 && mode < 8, mode >= 8
 	maxRows := 2000
@@ -451,6 +458,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				sel[i] = "grouping(" + strings.Join(ks, ", ") + ")"
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
+			case top && !sets && t == tNum && g.chance(1, 3):
+				sel[i], quotient = "avg("+g.expr(sc, g.one2(tNum, tInt), 1)+")", true
 			default:
 				sel[i] = g.aggregate(sc, t)
 			}
@@ -503,6 +512,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					c = g.pick(cs)
 					c.t = t
 					sel[i] = c.sql
+				} else if top && t == tNum && g.chance(1, 3) {
+					sel[i] = "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					quotient = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}
@@ -514,7 +526,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
 	q := "SELECT "
-	if !agg && g.chance(1, 6) {
+	if !agg && !quotient && g.chance(1, 6) {
 		q += "DISTINCT "
 	}
 	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
@@ -567,6 +579,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
 		}
 	} else {
+		g.top = true
 		s := g.core(nil, 2, false)
 		body = s.sql
 		for _, c := range s.cols {

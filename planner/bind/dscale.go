@@ -112,6 +112,8 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 			return nil, false
 		}
 		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
+	case *logical.Case, *logical.Func:
+		return pickedScale(e)
 	case *logical.ColRef:
 		// The avg itself stays for the other readers (HAVING, ORDER BY);
 		// the output reads new sum and count aggregates.
@@ -176,6 +178,63 @@ func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logic
 		return nil, false
 	}
 	return &logical.Binary{Op: expr.OpDiv, L: sum, R: count, T: sqltypes.VarNumericType(call.T.Scale)}, true
+}
+
+// pickedScale returns e with each row at the scale of the argument it
+// took, if e is a CASE, COALESCE, GREATEST or LEAST whose numeric
+// arguments were cast to one scale from different ones (CASE WHEN x THEN
+// 1 ELSE 2.50 END is 1 or 2.50). The scale is a CASE that repeats e's
+// choice: the first argument not NULL for COALESCE, the first equal to
+// the result for GREATEST and LEAST (PostgreSQL keeps the first of equal
+// values).
+func pickedScale(e logical.Expr) (logical.Expr, bool) {
+	t := e.Type()
+	if t.Kind != sqltypes.Numeric || t.VarScale {
+		return nil, false
+	}
+	scaleOf := func(a logical.Expr) logical.Expr {
+		s := a.Type().Scale
+		if c, ok := a.(*logical.Cast); ok && (c.E.Type().Kind == sqltypes.Numeric || c.E.Type().IsInteger()) {
+			s = c.E.Type().Scale
+		}
+		return &logical.Const{T: sqltypes.TypeInt4, V: s}
+	}
+	differs := false
+	note := func(a logical.Expr) logical.Expr {
+		s := scaleOf(a)
+		differs = differs || s.(*logical.Const).V.(int32) != t.Scale
+		return s
+	}
+	sc := &logical.Case{T: sqltypes.TypeInt4}
+	switch x := e.(type) {
+	case *logical.Case:
+		for _, w := range x.Whens {
+			sc.Whens = append(sc.Whens, logical.When{Cond: w.Cond, Then: note(w.Then)})
+		}
+		if x.Else != nil {
+			sc.Else = note(x.Else)
+		}
+	case *logical.Func:
+		if len(x.Args) < 2 {
+			return nil, false
+		}
+		for _, a := range x.Args {
+			var cond logical.Expr
+			switch x.Name {
+			case "coalesce":
+				cond = &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}
+			case "greatest", "least":
+				cond = &logical.Binary{Op: expr.OpEq, L: a, R: x, T: sqltypes.TypeBool}
+			default:
+				return nil, false
+			}
+			sc.Whens = append(sc.Whens, logical.When{Cond: cond, Then: note(a)})
+		}
+	}
+	if !differs {
+		return nil, false
+	}
+	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, sc}, T: sqltypes.VarNumericType(t.Scale)}, true
 }
 
 // sameAgg returns the column of an aggregate of agg that computes c

@@ -92,6 +92,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	case *logical.Like:
 		return expr.Like(args[0], args[1], x.Negated, x.ILike)
 	case *logical.Func:
+		if x.Name == sqltypes.WithScaleFunc {
+			return expr.WithScale(args[0], args[1])
+		}
 		return expr.Call(x.Name, args)
 	case *logical.Array:
 		return expr.MakeArray(args, *x.T.Elem), nil
