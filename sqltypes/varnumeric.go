@@ -67,3 +67,21 @@ func VarNumericNominal(dt arrow.DataType) (int32, bool) {
 	}
 	return int32(n), true
 }
+
+// NumericTextScale is the display scale PostgreSQL's numeric input gives
+// the text s: the digits after the point less the exponent, at least 0
+// ('1.50' 2, '1.5e-3' 4, '1e10' 0). It does not validate s (ParseNumeric
+// does).
+func NumericTextScale(s string) int32 {
+	t := trimSpace(s)
+	exp := 0
+	if e := strings.IndexAny(t, "eE"); e >= 0 {
+		exp, _ = strconv.Atoi(t[e+1:])
+		t = t[:e]
+	}
+	frac := 0
+	if dot := strings.IndexByte(t, '.'); dot >= 0 {
+		frac = len(t) - dot - 1
+	}
+	return int32(max(0, min(frac-exp, 1000)))
+}

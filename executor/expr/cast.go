@@ -76,7 +76,10 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		return Cast(e, to)
 	}
 	if to.VarScale {
-		return nil, internalErr("cast to a variable-scale numeric")
+		if !from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
+			return nil, internalErr("cast of %s to a variable-scale numeric", from)
+		}
+		return &toVarNumeric{e: e, t: to}, nil
 	}
 	if v, ok := IsLiteral(e); ok && v != nil && from.Kind == sqltypes.Unknown {
 		// An untyped string literal takes the target type, parsed now

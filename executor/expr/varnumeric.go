@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -231,4 +232,73 @@ func (e *withScaleExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Rec
 		valid = copyBitmap(env.Mem, bm, off, n)
 	}
 	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+}
+
+// toVarNumeric converts text or floats to numeric as PostgreSQL does, each
+// value with its own scale: text through numeric input ('1.50' keeps two
+// places), a float through its text of 15 (real: 6) significant digits
+// (0.1::float8 is 0.1).
+type toVarNumeric struct {
+	e Expr
+	t sqltypes.Type
+}
+
+func (c *toVarNumeric) Type() sqltypes.Type { return c.t }
+func (c *toVarNumeric) children() []Expr    { return []Expr{c.e} }
+func (c *toVarNumeric) withChildren(ch []Expr) Expr {
+	x := *c
+	x.e = ch[0]
+	return &x
+}
+func (c *toVarNumeric) String() string { return fmt.Sprintf("CAST(%s AS numeric)", c.e) }
+
+func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	n := a.Len()
+	var text func(int) string
+	switch x := a.(type) {
+	case *array.Float64:
+		text = func(i int) string { return strconv.FormatFloat(x.Value(i), 'g', 15, 64) }
+	case *array.Float32:
+		text = func(i int) string { return strconv.FormatFloat(float64(x.Value(i)), 'g', 6, 32) }
+	case array.StringLike:
+		text = x.Value
+	case *array.Dictionary:
+		d, ok := x.Dictionary().(array.StringLike)
+		if !ok {
+			return nil, internalErr("cast of %s to numeric", a.DataType())
+		}
+		text = func(i int) string { return d.Value(x.GetValueIndex(i)) }
+	default:
+		return nil, internalErr("cast of %s to numeric", a.DataType())
+	}
+	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
+	sbuf, scales := allocFixed[int8](env.Mem, n)
+	for i := range mant {
+		mant[i], scales[i] = decimal128.Num{}, 0
+		if a.IsNull(i) {
+			continue
+		}
+		s := text(i)
+		sc := sqltypes.NumericTextScale(s)
+		v, err := sqltypes.ParseNumeric(s, 0, sc)
+		if err == nil && sc > 127 {
+			err = errNumericRange()
+		}
+		if err != nil {
+			mbuf.Release()
+			sbuf.Release()
+			return nil, err
+		}
+		mant[i], scales[i] = v, int8(sc)
+	}
+	var valid *memory.Buffer
+	if bm, off := bitmapOf(a); bm != nil {
+		valid = copyBitmap(env.Mem, bm, off, n)
+	}
+	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
 }

@@ -114,6 +114,13 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
 	case *logical.Case, *logical.Func:
 		return pickedScale(e)
+	case *logical.Cast:
+		from := x.E.Type()
+		if x.T.Kind != sqltypes.Numeric || x.T.Precision != 0 || x.T.VarScale ||
+			!from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
+			return nil, false
+		}
+		return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}, true
 	case *logical.ColRef:
 		// The avg itself stays for the other readers (HAVING, ORDER BY);
 		// the output reads new sum and count aggregates.
