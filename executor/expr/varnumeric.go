@@ -302,3 +302,47 @@ func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	}
 	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
 }
+
+// DecimalBatch returns b with its variable-scale numeric columns as
+// decimal128 of their nominal scales, for Arrow consumers (IPC output),
+// which have no per-value scale; b itself is returned (retained) when it
+// has none. The caller releases the result.
+func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	var cols []arrow.Array
+	var fields []arrow.Field
+	for i, c := range b.Columns() {
+		nominal, ok := sqltypes.VarNumericNominal(c.DataType())
+		if !ok {
+			continue
+		}
+		if cols == nil {
+			cols = make([]arrow.Array, b.NumCols())
+			fields = append([]arrow.Field(nil), b.Schema().Fields()...)
+			defer func() {
+				for _, a := range cols {
+					if a != nil {
+						a.Release()
+					}
+				}
+			}()
+		}
+		d, err := VarNumericToDecimal(mem, c, nominal)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = d
+		fields[i].Type = d.DataType()
+	}
+	if cols == nil {
+		b.Retain()
+		return b, nil
+	}
+	for i, c := range b.Columns() {
+		if cols[i] == nil {
+			c.Retain()
+			cols[i] = c
+		}
+	}
+	md := b.Schema().Metadata()
+	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, b.NumRows()), nil
+}
