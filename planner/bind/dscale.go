@@ -136,14 +136,18 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 		if !ok {
 			return nil, false
 		}
-		return b.avgAsQuotient(agg, x)
+		return b.aggAsExpr(agg, x)
 	}
 	return nil, false
 }
 
-// avgAsQuotient returns sum(x) / count(x) for the column c of agg if it
-// is avg over integers or numerics, adding those aggregates to agg.
-func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logical.Expr, bool) {
+// aggAsExpr returns the column c of agg computed from sums and counts
+// with per-value scales, if it is avg or a stddev/variance over integers
+// or numerics, adding those aggregates to agg: avg(x) is sum(x) /
+// count(x) (PostgreSQL's numeric_avg divides with numeric_div), the
+// others come from sum(x), sum(x*x) and count(x) as in PostgreSQL's
+// numeric_stddev_internal.
+func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.Expr, bool) {
 	k := -1
 	for i, id := range agg.AggCols {
 		if id == c.ID {
@@ -154,37 +158,58 @@ func (b *binder) avgAsQuotient(agg *logical.Aggregate, c *logical.ColRef) (logic
 		return nil, false
 	}
 	call := agg.Aggs[k]
-	if call.Func != "avg" || len(call.Args) != 1 || len(call.Order) > 0 || call.T.Kind != sqltypes.Numeric {
+	if len(call.Args) != 1 || len(call.Order) > 0 || call.T.Kind != sqltypes.Numeric {
 		return nil, false
 	}
 	at := call.Args[0].Type()
 	if at.Kind != sqltypes.Numeric && !at.IsInteger() {
 		return nil, false
 	}
-	ref := func(fn string) (logical.Expr, bool) {
-		t, err := ops.AggregateType(fn, []sqltypes.Type{at})
+	ok := true
+	ref := func(fn string, arg logical.Expr) logical.Expr {
+		t, err := ops.AggregateType(fn, []sqltypes.Type{arg.Type()})
 		if err != nil {
-			return nil, false
+			ok = false
+			return nil
 		}
-		nc := logical.AggCall{Func: fn, Args: call.Args, Distinct: call.Distinct, Filter: call.Filter, T: t}
+		nc := logical.AggCall{Func: fn, Args: []logical.Expr{arg}, Distinct: call.Distinct, Filter: call.Filter, T: t}
 		id, found := sameAgg(agg, nc)
 		if !found {
 			id = b.meta.NewColumn(fn, "", t)
 			agg.Aggs = append(agg.Aggs, nc)
 			agg.AggCols = append(agg.AggCols, id)
 		}
-		var r logical.Expr = &logical.ColRef{ID: id, Name: fn, T: t}
-		if t.Kind != sqltypes.Numeric {
-			r = &logical.Cast{E: r, T: sqltypes.NumericType(0, 0)}
+		return &logical.ColRef{ID: id, Name: fn, T: t}
+	}
+	asNumeric := func(e logical.Expr) logical.Expr {
+		if e.Type().Kind != sqltypes.Numeric {
+			return &logical.Cast{E: e, T: sqltypes.NumericType(0, 0)}
 		}
-		return r, true
+		return e
 	}
-	sum, ok1 := ref("sum")
-	count, ok2 := ref("count")
-	if !ok1 || !ok2 {
-		return nil, false
+	x := call.Args[0]
+	switch call.Func {
+	case "avg":
+		sum, count := ref("sum", x), ref("count", x)
+		if !ok {
+			return nil, false
+		}
+		return &logical.Binary{Op: expr.OpDiv, L: asNumeric(sum), R: asNumeric(count), T: sqltypes.VarNumericType(call.T.Scale)}, true
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		nx := asNumeric(x)
+		sqT, err := binaryType(expr.OpMul, nx.Type(), nx.Type())
+		if err != nil {
+			return nil, false
+		}
+		sum, sum2 := ref("sum", x), ref("sum", &logical.Binary{Op: expr.OpMul, L: nx, R: nx, T: sqT})
+		count := ref("count", x)
+		if !ok || sum2.Type().Kind != sqltypes.Numeric {
+			return nil, false
+		}
+		return &logical.Func{Name: sqltypes.StatsFuncPrefix + call.Func, Args: []logical.Expr{asNumeric(sum), sum2, count},
+			T: sqltypes.VarNumericType(call.T.Scale)}, true
 	}
-	return &logical.Binary{Op: expr.OpDiv, L: sum, R: count, T: sqltypes.VarNumericType(call.T.Scale)}, true
+	return nil, false
 }
 
 // pickedScale returns e with each row at the scale of the argument it

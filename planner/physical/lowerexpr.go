@@ -2,6 +2,7 @@ package physical
 
 import (
 	"context"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -94,6 +95,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	case *logical.Func:
 		if x.Name == sqltypes.WithScaleFunc {
 			return expr.WithScale(args[0], args[1])
+		}
+		if fn, ok := strings.CutPrefix(x.Name, sqltypes.StatsFuncPrefix); ok && len(args) == 3 {
+			return expr.NumericStats(fn, args[0], args[1], args[2], x.T.Scale)
 		}
 		return expr.Call(x.Name, args)
 	case *logical.Array:
