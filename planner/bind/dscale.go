@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
@@ -132,11 +134,13 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 			}
 			in = f.Input
 		}
-		agg, ok := in.(*logical.Aggregate)
-		if !ok {
-			return nil, false
+		switch in := in.(type) {
+		case *logical.Aggregate:
+			return b.aggAsExpr(in, x)
+		case *logical.Values:
+			return b.valuesScale(in, x)
 		}
-		return b.aggAsExpr(agg, x)
+		return nil, false
 	}
 	return nil, false
 }
@@ -212,6 +216,43 @@ func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.E
 	return nil, false
 }
 
+// valuesScale returns the column c of the VALUES list v with each row at
+// the scale it was written with (VALUES (1), (2.5) is 1 and 2.5), if the
+// rows' numerics were cast to one scale from different ones: v gets a
+// column of the rows' scales for expr.WithScale.
+func (b *binder) valuesScale(v *logical.Values, c *logical.ColRef) (logical.Expr, bool) {
+	j := slices.Index(v.Cols, c.ID)
+	if j < 0 || c.T.Kind != sqltypes.Numeric || c.T.VarScale {
+		return nil, false
+	}
+	scales := make([]logical.Expr, len(v.Rows))
+	differs := false
+	for r, row := range v.Rows {
+		s := writtenScale(row[j])
+		differs = differs || s != c.T.Scale
+		scales[r] = &logical.Const{T: sqltypes.TypeInt4, V: s}
+	}
+	if !differs {
+		return nil, false
+	}
+	id := b.meta.NewColumn(c.Name+" scale", "", sqltypes.TypeInt4)
+	v.Cols = append(v.Cols, id)
+	for r := range v.Rows {
+		v.Rows[r] = append(v.Rows[r], scales[r])
+	}
+	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{c, &logical.ColRef{ID: id, Name: c.Name + " scale", T: sqltypes.TypeInt4}},
+		T: sqltypes.VarNumericType(c.T.Scale)}, true
+}
+
+// writtenScale is the scale of a numeric before the cast to a common
+// scale that unifying it with others added (integers: 0).
+func writtenScale(a logical.Expr) int32 {
+	if c, ok := a.(*logical.Cast); ok && (c.E.Type().Kind == sqltypes.Numeric || c.E.Type().IsInteger()) {
+		return c.E.Type().Scale
+	}
+	return a.Type().Scale
+}
+
 // pickedScale returns e with each row at the scale of the argument it
 // took, if e is a CASE, COALESCE, GREATEST or LEAST whose numeric
 // arguments were cast to one scale from different ones (CASE WHEN x THEN
@@ -225,11 +266,7 @@ func pickedScale(e logical.Expr) (logical.Expr, bool) {
 		return nil, false
 	}
 	scaleOf := func(a logical.Expr) logical.Expr {
-		s := a.Type().Scale
-		if c, ok := a.(*logical.Cast); ok && (c.E.Type().Kind == sqltypes.Numeric || c.E.Type().IsInteger()) {
-			s = c.E.Type().Scale
-		}
-		return &logical.Const{T: sqltypes.TypeInt4, V: s}
+		return &logical.Const{T: sqltypes.TypeInt4, V: writtenScale(a)}
 	}
 	differs := false
 	note := func(a logical.Expr) logical.Expr {
