@@ -128,53 +128,43 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 		// the output reads new sum and count aggregates.
 		in := target.Input
 		for {
-			f, ok := in.(*logical.Filter)
-			if !ok {
-				break
+			switch n := in.(type) {
+			case *logical.Filter:
+				in = n.Input
+				continue
+			case *logical.Window:
+				if slices.Contains(n.Cols, x.ID) {
+					return b.windowAsExpr(n, x)
+				}
+				in = n.Input
+				continue
+			case *logical.Aggregate:
+				return b.aggAsExpr(n, x)
+			case *logical.Values:
+				return b.valuesScale(n, x)
 			}
-			in = f.Input
+			return nil, false
 		}
-		switch in := in.(type) {
-		case *logical.Aggregate:
-			return b.aggAsExpr(in, x)
-		case *logical.Values:
-			return b.valuesScale(in, x)
-		}
-		return nil, false
 	}
 	return nil, false
 }
 
-// aggAsExpr returns the column c of agg computed from sums and counts
-// with per-value scales, if it is avg or a stddev/variance over integers
-// or numerics, adding those aggregates to agg: avg(x) is sum(x) /
-// count(x) (PostgreSQL's numeric_avg divides with numeric_div), the
-// others come from sum(x), sum(x*x) and count(x) as in PostgreSQL's
-// numeric_stddev_internal.
+// aggAsExpr returns the column c of agg computed with per-value scales,
+// if it is avg or a stddev/variance over integers or numerics (see
+// statsExpr), adding the aggregates that needs to agg.
 func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.Expr, bool) {
-	k := -1
-	for i, id := range agg.AggCols {
-		if id == c.ID {
-			k = i
-		}
-	}
+	k := slices.Index(agg.AggCols, c.ID)
 	if k < 0 {
 		return nil, false
 	}
 	call := agg.Aggs[k]
-	if len(call.Args) != 1 || len(call.Order) > 0 || call.T.Kind != sqltypes.Numeric {
+	if len(call.Order) > 0 {
 		return nil, false
 	}
-	at := call.Args[0].Type()
-	if at.Kind != sqltypes.Numeric && !at.IsInteger() {
-		return nil, false
-	}
-	ok := true
-	ref := func(fn string, arg logical.Expr) logical.Expr {
+	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr) (logical.Expr, bool) {
 		t, err := ops.AggregateType(fn, []sqltypes.Type{arg.Type()})
 		if err != nil {
-			ok = false
-			return nil
+			return nil, false
 		}
 		nc := logical.AggCall{Func: fn, Args: []logical.Expr{arg}, Distinct: call.Distinct, Filter: call.Filter, T: t}
 		id, found := sameAgg(agg, nc)
@@ -183,7 +173,41 @@ func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.E
 			agg.Aggs = append(agg.Aggs, nc)
 			agg.AggCols = append(agg.AggCols, id)
 		}
-		return &logical.ColRef{ID: id, Name: fn, T: t}
+		return &logical.ColRef{ID: id, Name: fn, T: t}, true
+	})
+}
+
+// windowAsExpr is aggAsExpr for a column of a window node: the sums and
+// counts are window calls over the same window and frame.
+func (b *binder) windowAsExpr(w *logical.Window, c *logical.ColRef) (logical.Expr, bool) {
+	call := w.Calls[slices.Index(w.Cols, c.ID)]
+	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr) (logical.Expr, bool) {
+		t, err := ops.AggregateType(fn, []sqltypes.Type{arg.Type()})
+		if err != nil {
+			return nil, false
+		}
+		nc := call
+		nc.Func, nc.Args, nc.T = fn, []logical.Expr{arg}, t
+		id := b.meta.NewColumn(fn, "", t)
+		w.Calls = append(w.Calls, nc)
+		w.Cols = append(w.Cols, id)
+		return &logical.ColRef{ID: id, Name: fn, T: t}, true
+	})
+}
+
+// statsExpr returns fn(args) of type t computed with per-value scales
+// from sums and counts that ref provides, if fn is avg or a
+// stddev/variance over integers or numerics: avg(x) is sum(x) / count(x)
+// (PostgreSQL's numeric_avg divides with numeric_div), the others come
+// from sum(x), sum(x*x) and count(x) as in PostgreSQL's
+// numeric_stddev_internal.
+func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref func(fn string, arg logical.Expr) (logical.Expr, bool)) (logical.Expr, bool) {
+	if len(args) != 1 || t.Kind != sqltypes.Numeric || t.VarScale {
+		return nil, false
+	}
+	x := args[0]
+	if at := x.Type(); at.Kind != sqltypes.Numeric && !at.IsInteger() {
+		return nil, false
 	}
 	asNumeric := func(e logical.Expr) logical.Expr {
 		if e.Type().Kind != sqltypes.Numeric {
@@ -191,27 +215,28 @@ func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.E
 		}
 		return e
 	}
-	x := call.Args[0]
-	switch call.Func {
+	switch fn {
 	case "avg":
-		sum, count := ref("sum", x), ref("count", x)
-		if !ok {
+		sum, ok1 := ref("sum", x)
+		count, ok2 := ref("count", x)
+		if !ok1 || !ok2 {
 			return nil, false
 		}
-		return &logical.Binary{Op: expr.OpDiv, L: asNumeric(sum), R: asNumeric(count), T: sqltypes.VarNumericType(call.T.Scale)}, true
+		return &logical.Binary{Op: expr.OpDiv, L: asNumeric(sum), R: asNumeric(count), T: sqltypes.VarNumericType(t.Scale)}, true
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		nx := asNumeric(x)
 		sqT, err := binaryType(expr.OpMul, nx.Type(), nx.Type())
 		if err != nil {
 			return nil, false
 		}
-		sum, sum2 := ref("sum", x), ref("sum", &logical.Binary{Op: expr.OpMul, L: nx, R: nx, T: sqT})
-		count := ref("count", x)
-		if !ok || sum2.Type().Kind != sqltypes.Numeric {
+		sum, ok1 := ref("sum", x)
+		sum2, ok2 := ref("sum", &logical.Binary{Op: expr.OpMul, L: nx, R: nx, T: sqT})
+		count, ok3 := ref("count", x)
+		if !ok1 || !ok2 || !ok3 || sum2.Type().Kind != sqltypes.Numeric {
 			return nil, false
 		}
-		return &logical.Func{Name: sqltypes.StatsFuncPrefix + call.Func, Args: []logical.Expr{asNumeric(sum), sum2, count},
-			T: sqltypes.VarNumericType(call.T.Scale)}, true
+		return &logical.Func{Name: sqltypes.StatsFuncPrefix + fn, Args: []logical.Expr{asNumeric(sum), sum2, count},
+			T: sqltypes.VarNumericType(t.Scale)}, true
 	}
 	return nil, false
 }
