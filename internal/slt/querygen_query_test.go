@@ -20,6 +20,7 @@ type qgen struct {
 	// generated: its select list may show numeric quotients and averages,
 	// whose display scale PostgreSQL picks per value.
 	top     bool
+	topList bool    // the outermost select list is being generated
 	ctes    []gitem // CTEs of the query being built, usable in FROM
 	aliases int
 }
@@ -459,7 +460,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
 			case top && !sets && t == tNum && g.chance(1, 3):
-				sel[i], quotient = "avg("+g.expr(sc, g.one2(tNum, tInt), 1)+")", true
+				sel[i], quotient = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop")+"("+g.expr(sc, g.one2(tNum, tInt), 1)+")", true
 			default:
 				sel[i] = g.aggregate(sc, t)
 			}
@@ -502,7 +503,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				if from.keyed {
 					total = from.totalOrder()
 				}
+				g.topList = top
 				sel[i] = g.window(sc, total, t)
+				g.topList = false
+				quotient = quotient || top && t == tNum
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
 				// run the subquery once per pair of a join above.
