@@ -9,17 +9,15 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// widenDisplayScales gives the query's numeric quotients and averages
-// PostgreSQL's per-value display scale (sqltypes.VarNumericType) where
-// they go to the client unchanged: the select list of the outermost
-// SELECT, below nothing but ORDER BY and LIMIT. Everywhere else (inside
-// expressions, subqueries, sort keys, DISTINCT, set operations) they keep
-// their static scale, so that no operator but the ones that only move
-// rows ever sees a variable-scale column.
-//
-// avg(x) over integers or numerics becomes sum(x) / count(x), which is
-// how PostgreSQL computes it (numeric_avg divides with numeric_div), so
-// its scale follows select_div_scale too.
+// widenDisplayScales gives numerics whose scale PostgreSQL picks per value
+// (quotients, avg, stddev and variance, text and floats cast to numeric,
+// CASE/COALESCE/GREATEST/LEAST and VALUES columns mixing scales) that
+// per-value scale (sqltypes.VarNumericType) where they go to the client
+// unchanged: the select list of the outermost SELECT, below nothing but
+// ORDER BY and LIMIT. Everywhere else (inside expressions, subqueries,
+// sort keys, DISTINCT, set operations) they keep their static scale, so
+// that no operator but the ones that only move rows (project, sort,
+// limit) ever sees a variable-scale column.
 func (b *binder) widenDisplayScales(rel *relation) {
 	var above []*logical.Project // pass-through projections over the target
 	blocked := logical.ColSet{}
@@ -103,8 +101,9 @@ walk:
 	}
 }
 
-// widened returns e computed with per-value scales, if it is a numeric
-// division or an average of the aggregate right below target.
+// widened returns e computed with per-value scales, if it is one of the
+// forms widenDisplayScales lists (aggregates and VALUES read through
+// target's input).
 func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
 	switch x := e.(type) {
 	case *logical.Binary:
