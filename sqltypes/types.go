@@ -54,6 +54,11 @@ type Type struct {
 	Precision int32
 	Scale     int32
 	Elem      *Type
+	// VarScale marks an unconstrained numeric whose values each carry
+	// their own display scale, as PostgreSQL's do (see VarNumericArrow);
+	// Scale is then the nominal scale used where one fixed scale is
+	// needed (Flight SQL's decimal128 column, casts to a fixed scale).
+	VarScale bool
 }
 
 // Convenience values for the scalar types without modifiers.
@@ -129,7 +134,7 @@ func (t Type) IsTemporal() bool {
 
 // Equal reports whether two types are identical, modifiers included.
 func (t Type) Equal(o Type) bool {
-	if t.Kind != o.Kind || t.Precision != o.Precision || t.Scale != o.Scale {
+	if t.Kind != o.Kind || t.Precision != o.Precision || t.Scale != o.Scale || t.VarScale != o.VarScale {
 		return false
 	}
 	if t.Kind == List {
@@ -209,6 +214,9 @@ func (t Type) Arrow() arrow.DataType {
 	case Float8:
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
+		if t.VarScale {
+			return VarNumericArrow(t.Scale)
+		}
 		p := t.Precision
 		if p <= 0 {
 			p = MaxNumericPrecision
@@ -258,6 +266,10 @@ func FromArrow(dt arrow.DataType) (Type, error) {
 		return TypeFloat8, nil
 	case *arrow.Decimal128Type:
 		return NumericType(d.Precision, d.Scale), nil
+	case *arrow.StructType:
+		if s, ok := VarNumericNominal(d); ok {
+			return VarNumericType(s), nil
+		}
 	case *arrow.Decimal64Type:
 		return NumericType(d.Precision, d.Scale), nil
 	case *arrow.Decimal32Type:

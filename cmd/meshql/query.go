@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/expr"
@@ -267,11 +268,17 @@ func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Write
 			b.Release()
 			return errTooManyRows(maxRows)
 		}
-		if wr == nil {
-			wr = ipc.NewWriter(w, ipc.WithSchema(b.Schema()))
-		}
-		err = wr.Write(b)
+		// Arrow has no per-value numeric scale: decimal128 of the nominal one.
+		d, err := expr.DecimalBatch(memory.DefaultAllocator, b)
 		b.Release()
+		if err != nil {
+			return err
+		}
+		if wr == nil {
+			wr = ipc.NewWriter(w, ipc.WithSchema(d.Schema()))
+		}
+		err = wr.Write(d)
+		d.Release()
 		if err != nil {
 			return err
 		}
@@ -279,7 +286,7 @@ func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Write
 	if wr == nil {
 		fields := make([]arrow.Field, len(res.Columns))
 		for i, c := range res.Columns {
-			fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true}
+			fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Static().Arrow(), Nullable: true}
 		}
 		wr = ipc.NewWriter(w, ipc.WithSchema(arrow.NewSchema(fields, nil)))
 	}

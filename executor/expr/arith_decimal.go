@@ -266,9 +266,39 @@ func divDecimalRow(x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error
 	}
 	nx, mx := split(x)
 	ny, my := split(y)
-	rscale := pgDivScale(mx, sa, my, sb)
-	r := min(rscale, so)
-	// q = mx/10^sa / (my/10^sb) at scale r = round(mx * 10^(r+sb-sa) / my)
+	r := min(pgDivScale(mx, sa, my, sb), so)
+	q, err := divAtScale(mx, my, sa, sb, r)
+	if err != nil {
+		return decimal128.Num{}, err
+	}
+	q, ok := mulPow10(q, so-r)
+	if !ok {
+		return decimal128.Num{}, errNumericRange()
+	}
+	return join(nx != ny, q), nil
+}
+
+// DivNumeric is PostgreSQL's numeric division of x (scale sa) by y
+// (scale sb): the quotient rounded half away from zero at the scale
+// select_div_scale picks from the values, and that scale. A quotient of
+// more than 38 digits is 22003, a zero divisor 22012.
+func DivNumeric(x, y decimal128.Num, sa, sb int32) (decimal128.Num, int32, error) {
+	if y == (decimal128.Num{}) {
+		return decimal128.Num{}, 0, errDivByZero()
+	}
+	nx, mx := split(x)
+	ny, my := split(y)
+	r := pgDivScale(mx, sa, my, sb)
+	q, err := divAtScale(mx, my, sa, sb, r)
+	if err != nil {
+		return decimal128.Num{}, 0, err
+	}
+	return join(nx != ny, q), r, nil
+}
+
+// divAtScale returns the magnitude mx/10^sa / (my/10^sb) rounded half
+// away from zero at scale r: round(mx * 10^(r+sb-sa) / my).
+func divAtScale(mx, my u128, sa, sb, r int32) (u128, error) {
 	k := r + sb - sa
 	num, den := mx, my
 	ok := true
@@ -277,27 +307,21 @@ func divDecimalRow(x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error
 	} else {
 		den, ok = mulPow10(my, -k)
 	}
-	var q u128
 	if ok {
-		q = num.divRound(den)
+		return num.divRound(den), nil
+	}
+	rat := new(big.Rat).SetFrac(bigOf(mx), bigOf(my))
+	if k >= 0 {
+		rat.Mul(rat, new(big.Rat).SetInt(bigPow10(k)))
 	} else {
-		rat := new(big.Rat).SetFrac(bigOf(mx), bigOf(my))
-		if k >= 0 {
-			rat.Mul(rat, new(big.Rat).SetInt(bigPow10(k)))
-		} else {
-			rat.Quo(rat, new(big.Rat).SetInt(bigPow10(-k)))
-		}
-		v, err := roundBig(rat)
-		if err != nil {
-			return v, err
-		}
-		_, q = split(v)
+		rat.Quo(rat, new(big.Rat).SetInt(bigPow10(-k)))
 	}
-	q, ok = mulPow10(q, so-r)
-	if !ok {
-		return decimal128.Num{}, errNumericRange()
+	v, err := roundBig(rat)
+	if err != nil {
+		return u128{}, err
 	}
-	return join(nx != ny, q), nil
+	_, q := split(v)
+	return q, nil
 }
 
 // pgDivScale reproduces select_div_scale for magnitudes ma (scale sa) and

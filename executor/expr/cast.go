@@ -71,6 +71,16 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 	if from.Equal(to) {
 		return e, nil
 	}
+	if from.VarScale {
+		e = &varToStatic{e: e, t: from.Static()}
+		return Cast(e, to)
+	}
+	if to.VarScale {
+		if !from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
+			return nil, internalErr("cast of %s to a variable-scale numeric", from)
+		}
+		return &toVarNumeric{e: e, t: to}, nil
+	}
 	if v, ok := IsLiteral(e); ok && v != nil && from.Kind == sqltypes.Unknown {
 		// An untyped string literal takes the target type, parsed now
 		// (PostgreSQL reports bad input while planning, too).

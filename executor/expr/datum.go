@@ -35,6 +35,11 @@ func datumAt(a arrow.Array, t sqltypes.Type, i int) sqltypes.Datum {
 		return x.Value(i)
 	case *array.Decimal128:
 		return x.Value(i)
+	case *array.Struct:
+		if t.VarScale {
+			n, s := VarNumericAt(x, i)
+			return sqltypes.Decimal{Num: n, Scale: s}
+		}
 	case *array.String:
 		return x.Value(i)
 	case *array.Binary:

@@ -225,6 +225,11 @@ func value(a arrow.Array, i int) any {
 		return x.Value(i)
 	case *array.Decimal128:
 		return x.Value(i).ToString(x.DataType().(*arrow.Decimal128Type).Scale)
+	case *array.Struct:
+		if _, ok := sqltypes.VarNumericNominal(x.DataType()); ok {
+			n, s := expr.VarNumericAt(x, i)
+			return sqltypes.FormatDecimal(n, s)
+		}
 	case *array.Date32:
 		return x.Value(i)
 	case *array.MonthDayNanoInterval:

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // spillEnv is testEnv with a memory budget of limit bytes whose spill
@@ -233,4 +236,47 @@ func TestMarkJoinOverBudget(t *testing.T) {
 	}
 	_, err = drain(t, op)
 	wantCode(t, err, "53200")
+}
+
+// TestSortSpillKeepsValueScales sorts variable-scale numerics (quotients,
+// each with its own scale) through spill files: every value comes back
+// with its scale, as without spilling.
+func TestSortSpillKeepsValueScales(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	s := schemaOf(i64, i64, &arrow.Decimal128Type{Precision: 12, Scale: 2}, i64)
+	var rows [][]any
+	for i := range 1500 {
+		rows = append(rows, []any{int64(r.IntN(40)), int64(i), decimal128.FromI64(int64(r.IntN(200001) - 100000)), int64(1 + r.IntN(9999))})
+	}
+	mem := checked(t)
+	run := func(env *executor.Env) []string {
+		q, err := expr.DivVarScale(col(2, sqltypes.NumericType(12, 2)), col(3, tI8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		proj, err := NewProject(env, source(mem, s, rows, 50, false), []expr.Expr{col(0, tI8), col(1, tI8), q}, []string{"k", "i", "q"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := NewSort(env, proj, []SortKey{{Expr: col(0, tI8), Desc: true}, {Expr: col(1, tI8)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmtRows(mustDrain(t, op))
+	}
+	env := spillEnv(t, mem, 64, 8<<10)
+	got := run(env)
+	if env.Budget.Spilled() == 0 {
+		t.Fatal("the sort did not spill; shrink the budget")
+	}
+	want := run(testEnv(mem, 64))
+	sameOrdered(t, got, want)
+	places := map[int]bool{}
+	for _, row := range got {
+		q := strings.Trim(row[strings.LastIndexByte(row, '|')+1:], `"`)
+		places[len(q)-strings.IndexByte(q, '.')-1] = true
+	}
+	if len(places) < 2 {
+		t.Errorf("quotients have %d distinct scales, want several: %v", len(places), got[:3])
+	}
 }

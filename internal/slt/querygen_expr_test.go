@@ -479,6 +479,10 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 		switch g.r.IntN(4) {
 		case 0, 1:
 			o, f := frame()
+			if g.topList && g.chance(1, 2) {
+				// Shown as is: each value with PostgreSQL's own scale.
+				return g.one("avg", "stddev", "var_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + over(o, f)
+			}
 			return g.one("sum", "min", "max") + "(" + g.expr(sc, tNum, 1) + ")" + over(o, f)
 		case 2:
 			return g.lagLead(sc, tNum) + over(full, "")

@@ -16,8 +16,13 @@ type qgen struct {
 	// to thousands of rows is copied into each by meshql's joins (slow,
 	// not wrong; see TestRandomQueriesAgainstPostgres).
 	inDerived bool
-	ctes      []gitem // CTEs of the query being built, usable in FROM
-	aliases   int
+	// top is set while the outermost SELECT (not a set operation's) is
+	// generated: its select list may show numeric quotients and averages,
+	// whose display scale PostgreSQL picks per value.
+	top     bool
+	topList bool    // the outermost select list is being generated
+	ctes    []gitem // CTEs of the query being built, usable in FROM
+	aliases int
 }
 
 // gitem is a FROM item or the result of a SELECT: its columns, a total
@@ -401,6 +406,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		g.inDerived = true
 		defer func() { g.inDerived = false }()
 	}
+	top := g.top
+	g.top = false
+	quotient := false // a select item with per-value scales: no DISTINCT
 	mode := g.r.IntN(10)
 	agg, win := mode >= 4 && mode < 8, mode >= 8
 	maxRows := 2000
@@ -451,6 +459,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				sel[i] = "grouping(" + strings.Join(ks, ", ") + ")"
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
+			case top && !sets && t == tNum && g.chance(1, 3):
+				sel[i], quotient = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop")+"("+g.expr(sc, g.one2(tNum, tInt), 1)+")", true
 			default:
 				sel[i] = g.aggregate(sc, t)
 			}
@@ -493,7 +503,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				if from.keyed {
 					total = from.totalOrder()
 				}
+				g.topList = top
 				sel[i] = g.window(sc, total, t)
+				g.topList = false
+				quotient = quotient || top && t == tNum
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
 				// run the subquery once per pair of a join above.
@@ -503,6 +516,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					c = g.pick(cs)
 					c.t = t
 					sel[i] = c.sql
+				} else if top && t == tNum && g.chance(1, 3) {
+					sel[i] = "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					quotient = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}
@@ -514,7 +530,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
 	q := "SELECT "
-	if !agg && g.chance(1, 6) {
+	if !agg && !quotient && g.chance(1, 6) {
 		q += "DISTINCT "
 	}
 	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
@@ -567,6 +583,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
 		}
 	} else {
+		g.top = true
 		s := g.core(nil, 2, false)
 		body = s.sql
 		for _, c := range s.cols {

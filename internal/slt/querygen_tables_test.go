@@ -7,10 +7,11 @@ import (
 
 // gtype is the type of a generated expression. The types are chosen so
 // that PostgreSQL and meshql print every value of a column alike: tNum is
-// always numeric with exactly two decimals (meshql gives a numeric column
-// one scale, PostgreSQL each value its own, a tracked display gap), tDec is
-// a numeric with no decimals (sum of integers) kept apart from tNum for the
-// same reason, and tFloat values are compared with a relative tolerance.
+// numeric with exactly two decimals except in the outermost select list,
+// which may show quotients and averages (each value with its own scale,
+// which meshql keeps only there), tDec is a numeric with no decimals (sum
+// of integers) kept apart from tNum, and tFloat values are compared with
+// a relative tolerance.
 type gtype uint8
 
 const (

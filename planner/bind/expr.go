@@ -411,6 +411,9 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		if e.Type().IsInteger() {
 			t = sqltypes.NumericType(0, 0)
 		}
+		if n, ok := foldToNumeric(e); ok {
+			return n, nil
+		}
 	}
 	rt, err := castType(e.Type(), t)
 	if err != nil {
@@ -451,6 +454,11 @@ func (b *binder) makeBinary(op expr.BinaryOp, l, r logical.Expr, loc int) (logic
 	t, err := binaryType(op, l.Type(), r.Type())
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	if op == expr.OpDiv && t.Kind == sqltypes.Numeric {
+		if q, ok := foldNumericDiv(l, r); ok {
+			return q, nil
+		}
 	}
 	return &logical.Binary{Op: op, L: l, R: r, T: t}, nil
 }

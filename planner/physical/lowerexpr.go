@@ -2,6 +2,7 @@ package physical
 
 import (
 	"context"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -52,6 +53,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *logical.Binary:
+		if x.T.VarScale && x.Op == expr.OpDiv {
+			return expr.DivVarScale(args[0], args[1])
+		}
 		return expr.Binary(x.Op, args[0], args[1])
 	case *logical.Unary:
 		switch x.Op {
@@ -89,6 +93,12 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	case *logical.Like:
 		return expr.Like(args[0], args[1], x.Negated, x.ILike)
 	case *logical.Func:
+		if x.Name == sqltypes.WithScaleFunc {
+			return expr.WithScale(args[0], args[1])
+		}
+		if fn, ok := strings.CutPrefix(x.Name, sqltypes.StatsFuncPrefix); ok && len(args) == 3 {
+			return expr.NumericStats(fn, args[0], args[1], args[2], x.T.Scale)
+		}
 		return expr.Call(x.Name, args)
 	case *logical.Array:
 		return expr.MakeArray(args, *x.T.Elem), nil

@@ -21,9 +21,15 @@ func FoldConstants(n logical.Node, eval ConstEvaluator) (logical.Node, error) {
 // FoldExpr folds one expression.
 func FoldExpr(e logical.Expr, eval ConstEvaluator) logical.Expr {
 	return logical.Rewrite(e, func(x logical.Expr) logical.Expr {
-		switch f := x.(type) {
+		switch x.(type) {
 		case *logical.Const, *logical.ColRef, *logical.Param:
 			return x
+		}
+		if x.Type().VarScale {
+			// A literal has one scale; the value keeps its own.
+			return x
+		}
+		switch f := x.(type) {
 		case *logical.Func:
 			// A series can be any length: folding generate_series(1,
 			// 3000000) built the whole array while planning, where no

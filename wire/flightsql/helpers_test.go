@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -204,3 +205,45 @@ func readQuery(t testing.TB, name string) string {
 // TestMain stops internal/pgtest's PostgreSQL (started only by the
 // benchmark's postgres fronts) when the tests end.
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// atFlightScales reports whether got (rows read over Flight SQL) are want
+// (rows as PostgreSQL prints them) where every numeric whose scale varies
+// per value (avg, quotients) is rounded half away from zero to the fixed
+// scale of the Flight column, as Arrow's decimal128 can carry no other.
+func atFlightScales(got, want [][]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if len(got[i]) != len(want[i]) {
+			return false
+		}
+		for j, g := range got[i] {
+			if g != want[i][j] && !roundsTo(want[i][j], g) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// roundsTo reports whether the decimal text w rounded to the number of
+// places of the decimal text g is g.
+func roundsTo(w, g string) bool {
+	wr, ok1 := new(big.Rat).SetString(w)
+	gr, ok2 := new(big.Rat).SetString(g)
+	if !ok1 || !ok2 {
+		return false
+	}
+	places := 0
+	if dot := strings.IndexByte(g, '.'); dot >= 0 {
+		places = len(g) - dot - 1
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
+	x := new(big.Rat).Mul(wr, new(big.Rat).SetInt(p))
+	q, r := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+	if new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2)).Cmp(x.Denom()) >= 0 {
+		q.Add(q, big.NewInt(int64(x.Sign())))
+	}
+	return new(big.Rat).SetFrac(q, p).Cmp(gr) == 0
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -20,7 +21,10 @@ import (
 func resultSchema(cols []engine.Column) *arrow.Schema {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true, Metadata: typeMetadata(c.Type).Metadata()}
+		// A variable-scale numeric goes out as decimal128 of its nominal
+		// scale: Arrow has no per-value scale.
+		t := c.Type.Static()
+		fields[i] = arrow.Field{Name: c.Name, Type: t.Arrow(), Nullable: true, Metadata: typeMetadata(t).Metadata()}
 	}
 	return arrow.NewSchema(fields, nil)
 }
@@ -83,6 +87,11 @@ func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, sch
 // castArray converts a to type to with arrow-go's cast kernels; dictionary
 // arrays are decoded first.
 func castArray(ctx context.Context, mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow.Array, error) {
+	if _, ok := sqltypes.VarNumericNominal(a.DataType()); ok {
+		if d, ok := to.(*arrow.Decimal128Type); ok {
+			return expr.VarNumericToDecimal(mem, a, d.Scale)
+		}
+	}
 	ctx = compute.WithAllocator(ctx, mem)
 	if d, ok := a.(*array.Dictionary); ok {
 		dec, err := compute.TakeArray(ctx, d.Dictionary(), d.Indices())

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -89,6 +90,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 			return smallDecEnc[decimal.Decimal64]{nb, a.Values(), a.DataType().(*arrow.Decimal64Type).Scale}, nil
 		case *array.Decimal32:
 			return smallDecEnc[decimal.Decimal32]{nb, a.Values(), a.DataType().(*arrow.Decimal32Type).Scale}, nil
+		case *array.Struct:
+			if t.VarScale {
+				return varDecEnc{nb, a}, nil
+			}
 		}
 	case sqltypes.Bool:
 		if a, ok := arr.(*array.Boolean); ok {
@@ -203,6 +208,23 @@ type decEnc struct {
 func (e decEnc) text(buf []byte, i int) []byte { return appendNumericText(buf, e.v[i], e.scale) }
 func (e decEnc) binary(buf []byte, i int) []byte {
 	return appendNumericBinary(buf, e.v[i], e.scale)
+}
+
+// varDecEnc encodes a variable-scale numeric: each value with its own
+// display scale, as PostgreSQL sends it (the binary format's dscale).
+type varDecEnc struct {
+	nulls
+	a *array.Struct
+}
+
+func (e varDecEnc) text(buf []byte, i int) []byte {
+	n, s := expr.VarNumericAt(e.a, i)
+	return appendNumericText(buf, n, s)
+}
+
+func (e varDecEnc) binary(buf []byte, i int) []byte {
+	n, s := expr.VarNumericAt(e.a, i)
+	return appendNumericBinary(buf, n, s)
 }
 
 type smallDecEnc[T decimal.Decimal32 | decimal.Decimal64] struct {

@@ -1,0 +1,348 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Variable-scale numeric columns (sqltypes.VarNumericType): each value
+// has its own display scale, as in PostgreSQL. The planner produces them
+// only for results that go to the client unchanged (see
+// bind.widenDisplayScales), so the executor needs to produce them
+// (DivVarScale) and to move them (take, concat), and the fronts to
+// print them (VarNumericAt).
+
+// VarNumericAt returns row i of a variable-scale numeric array: its
+// unscaled value and its scale. The row must not be NULL.
+func VarNumericAt(a arrow.Array, i int) (decimal128.Num, int32) {
+	s := a.(*array.Struct)
+	m := s.Field(sqltypes.VarNumericMantissa).(*array.Decimal128)
+	sc := s.Field(sqltypes.VarNumericScale).(*array.Int8)
+	return m.Value(i), int32(sc.Value(i))
+}
+
+// newVarNumeric assembles a variable-scale numeric array of n rows from
+// its mantissas and scales; valid (nil: no NULLs) is the validity.
+func newVarNumeric(dt arrow.DataType, n int, valid, mant, scales *memory.Buffer) arrow.Array {
+	st := dt.(*arrow.StructType)
+	md := array.NewData(st.Field(sqltypes.VarNumericMantissa).Type, n, []*memory.Buffer{nil, mant}, nil, 0, 0)
+	sd := array.NewData(st.Field(sqltypes.VarNumericScale).Type, n, []*memory.Buffer{nil, scales}, nil, 0, 0)
+	nulls := 0
+	if valid != nil {
+		nulls = array.UnknownNullCount
+	}
+	data := array.NewData(dt, n, []*memory.Buffer{valid}, []arrow.ArrayData{md, sd}, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	md.Release()
+	sd.Release()
+	for _, b := range []*memory.Buffer{valid, mant, scales} {
+		if b != nil {
+			b.Release()
+		}
+	}
+	return arr
+}
+
+// DivVarScale is numeric division whose quotients keep the scale
+// PostgreSQL's select_div_scale picks for each pair of values (1/3 has
+// 20 places, 10/4 has 16), instead of one scale for the column. Both
+// operands are numeric (integers are converted); the result's nominal
+// scale is the static division's.
+func DivVarScale(l, r Expr) (Expr, error) {
+	l, r, err := coerceOperands(OpDiv, l, r)
+	if err != nil {
+		return nil, err
+	}
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric || lt.VarScale || rt.VarScale {
+		return nil, operatorError(OpDiv.String(), lt, rt)
+	}
+	return &varDivExpr{l: l, r: r, t: sqltypes.VarNumericType(divScale(lt, rt))}, nil
+}
+
+type varDivExpr struct {
+	l, r Expr
+	t    sqltypes.Type
+}
+
+func (e *varDivExpr) Type() sqltypes.Type { return e.t }
+func (e *varDivExpr) children() []Expr    { return []Expr{e.l, e.r} }
+func (e *varDivExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.l, c.r = ch[0], ch[1]
+	return &c
+}
+func (e *varDivExpr) String() string { return fmt.Sprintf("(%s / %s)", e.l, e.r) }
+
+func (e *varDivExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.l, e.r)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	n := args[0].Len()
+	sa, sb := e.l.Type().Scale, e.r.Type().Scale
+	x, y := values[decimal128.Num](args[0]), values[decimal128.Num](args[1])
+	valid := andValidity(env.Mem, n, args[0], args[1])
+	var vb []byte
+	if valid != nil {
+		vb = valid.Bytes()
+	}
+	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
+	sbuf, scales := allocFixed[int8](env.Mem, n)
+	for i := range mant {
+		if !validAt(vb, 0, i) {
+			mant[i], scales[i] = decimal128.Num{}, 0
+			continue
+		}
+		q, s, err := DivNumeric(x[i], y[i], sa, sb)
+		if err == nil && s > 127 {
+			err = errNumericRange()
+		}
+		if err != nil {
+			mbuf.Release()
+			sbuf.Release()
+			if valid != nil {
+				valid.Release()
+			}
+			return nil, err
+		}
+		mant[i], scales[i] = q, int8(s)
+	}
+	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+}
+
+// VarNumericToDecimal converts a variable-scale numeric array to
+// decimal128(38, scale), rounding half away from zero the values of more
+// places (22003 if one no longer fits 38 digits). For fronts and casts
+// that need one scale per column (Flight SQL's schema).
+func VarNumericToDecimal(mem memory.Allocator, a arrow.Array, scale int32) (arrow.Array, error) {
+	n := a.Len()
+	buf, out := allocFixed[decimal128.Num](mem, n)
+	for i := range out {
+		out[i] = decimal128.Num{}
+		if a.IsNull(i) {
+			continue
+		}
+		v, s := VarNumericAt(a, i)
+		r, ok := rescaleDec(v, s, scale)
+		if !ok {
+			buf.Release()
+			return nil, errNumericRange()
+		}
+		out[i] = r
+	}
+	var valid *memory.Buffer
+	if bm, off := bitmapOf(a); bm != nil {
+		valid = copyBitmap(mem, bm, off, n)
+	}
+	return finish(&arrow.Decimal128Type{Precision: sqltypes.MaxNumericPrecision, Scale: scale}, n, valid, buf), nil
+}
+
+// varToStatic casts a variable-scale numeric to the numeric of its
+// nominal scale, the only cast out of one: anything that needs another
+// type casts that result.
+type varToStatic struct {
+	e Expr
+	t sqltypes.Type
+}
+
+func (c *varToStatic) Type() sqltypes.Type { return c.t }
+func (c *varToStatic) children() []Expr    { return []Expr{c.e} }
+func (c *varToStatic) withChildren(ch []Expr) Expr {
+	x := *c
+	x.e = ch[0]
+	return &x
+}
+func (c *varToStatic) String() string { return c.e.String() }
+
+func (c *varToStatic) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	return VarNumericToDecimal(env.Mem, a, c.t.Scale)
+}
+
+// WithScale gives each value of the numeric v the display scale of the
+// same row of the integer s (NULL: v's scale): CASE, COALESCE, GREATEST
+// and LEAST over numerics of different scales keep the scale of the
+// argument each row took, as in PostgreSQL, while the kernels compute
+// them at the common scale. Only scales up to v's are asked for, so
+// values are exact.
+func WithScale(v, s Expr) (Expr, error) {
+	vt, st := v.Type(), s.Type()
+	if vt.Kind != sqltypes.Numeric || vt.VarScale || st.Kind != sqltypes.Int4 {
+		return nil, internalErr("numeric scale of %s by %s", vt, st)
+	}
+	return &withScaleExpr{v: v, s: s, t: sqltypes.VarNumericType(vt.Scale)}, nil
+}
+
+type withScaleExpr struct {
+	v, s Expr
+	t    sqltypes.Type
+}
+
+func (e *withScaleExpr) Type() sqltypes.Type { return e.t }
+func (e *withScaleExpr) children() []Expr    { return []Expr{e.v, e.s} }
+func (e *withScaleExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.v, c.s = ch[0], ch[1]
+	return &c
+}
+func (e *withScaleExpr) String() string { return e.v.String() }
+
+func (e *withScaleExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.v, e.s)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	va, sa := args[0], args[1]
+	n := va.Len()
+	from := e.v.Type().Scale
+	vals, scs := values[decimal128.Num](va), values[int32](sa)
+	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
+	sbuf, scales := allocFixed[int8](env.Mem, n)
+	for i := range mant {
+		mant[i], scales[i] = decimal128.Num{}, int8(from)
+		if va.IsNull(i) {
+			continue
+		}
+		to := from
+		if sa.IsValid(i) && scs[i] >= 0 && scs[i] < from {
+			to = scs[i]
+		}
+		m, _ := rescaleDec(vals[i], from, to) // shrinking never overflows
+		mant[i], scales[i] = m, int8(to)
+	}
+	var valid *memory.Buffer
+	if bm, off := bitmapOf(va); bm != nil {
+		valid = copyBitmap(env.Mem, bm, off, n)
+	}
+	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+}
+
+// toVarNumeric converts text or floats to numeric as PostgreSQL does, each
+// value with its own scale: text through numeric input ('1.50' keeps two
+// places), a float through its text of 15 (real: 6) significant digits
+// (0.1::float8 is 0.1).
+type toVarNumeric struct {
+	e Expr
+	t sqltypes.Type
+}
+
+func (c *toVarNumeric) Type() sqltypes.Type { return c.t }
+func (c *toVarNumeric) children() []Expr    { return []Expr{c.e} }
+func (c *toVarNumeric) withChildren(ch []Expr) Expr {
+	x := *c
+	x.e = ch[0]
+	return &x
+}
+func (c *toVarNumeric) String() string { return fmt.Sprintf("CAST(%s AS numeric)", c.e) }
+
+func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	n := a.Len()
+	var text func(int) string
+	switch x := a.(type) {
+	case *array.Float64:
+		text = func(i int) string { return strconv.FormatFloat(x.Value(i), 'g', 15, 64) }
+	case *array.Float32:
+		text = func(i int) string { return strconv.FormatFloat(float64(x.Value(i)), 'g', 6, 32) }
+	case array.StringLike:
+		text = x.Value
+	case *array.Dictionary:
+		d, ok := x.Dictionary().(array.StringLike)
+		if !ok {
+			return nil, internalErr("cast of %s to numeric", a.DataType())
+		}
+		text = func(i int) string { return d.Value(x.GetValueIndex(i)) }
+	default:
+		return nil, internalErr("cast of %s to numeric", a.DataType())
+	}
+	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
+	sbuf, scales := allocFixed[int8](env.Mem, n)
+	for i := range mant {
+		mant[i], scales[i] = decimal128.Num{}, 0
+		if a.IsNull(i) {
+			continue
+		}
+		s := text(i)
+		sc := sqltypes.NumericTextScale(s)
+		v, err := sqltypes.ParseNumeric(s, 0, sc)
+		if err == nil && sc > 127 {
+			err = errNumericRange()
+		}
+		if err != nil {
+			mbuf.Release()
+			sbuf.Release()
+			return nil, err
+		}
+		mant[i], scales[i] = v, int8(sc)
+	}
+	var valid *memory.Buffer
+	if bm, off := bitmapOf(a); bm != nil {
+		valid = copyBitmap(env.Mem, bm, off, n)
+	}
+	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
+}
+
+// DecimalBatch returns b with its variable-scale numeric columns as
+// decimal128 of their nominal scales, for Arrow consumers (IPC output),
+// which have no per-value scale; b itself is returned (retained) when it
+// has none. The caller releases the result.
+func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	var cols []arrow.Array
+	var fields []arrow.Field
+	for i, c := range b.Columns() {
+		nominal, ok := sqltypes.VarNumericNominal(c.DataType())
+		if !ok {
+			continue
+		}
+		if cols == nil {
+			cols = make([]arrow.Array, b.NumCols())
+			fields = append([]arrow.Field(nil), b.Schema().Fields()...)
+			defer func() {
+				for _, a := range cols {
+					if a != nil {
+						a.Release()
+					}
+				}
+			}()
+		}
+		d, err := VarNumericToDecimal(mem, c, nominal)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = d
+		fields[i].Type = d.DataType()
+	}
+	if cols == nil {
+		b.Retain()
+		return b, nil
+	}
+	for i, c := range b.Columns() {
+		if cols[i] == nil {
+			c.Retain()
+			cols[i] = c
+		}
+	}
+	md := b.Schema().Metadata()
+	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, b.NumRows()), nil
+}
