@@ -177,7 +177,7 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	case "min", "max":
 		switch a.Kind {
 		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8,
-			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bytea, sqltypes.Date,
+			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Bytea, sqltypes.Date,
 			sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Time, sqltypes.Interval, sqltypes.UUID:
 			return a, nil
 		}
