@@ -91,3 +91,22 @@ func outputText(e Expr) Expr {
 	}
 	return &castExpr{in: e, t: sqltypes.TypeText, k: retypeKernel(arrow.BinaryTypes.String)}
 }
+
+// AssignCast is Cast with PostgreSQL's assignment rules, for values that
+// a source delivers into a declared column: a string longer than a
+// character(n) column fails with 22001 unless the excess is blanks, where
+// an explicit cast would cut it. Other casts are Cast's.
+func AssignCast(e Expr, to sqltypes.Type) (Expr, error) {
+	from := e.Type()
+	if to.Kind != sqltypes.Bpchar || to.Precision <= 0 || !(from.IsString() || from.Kind == sqltypes.Bpchar) {
+		return Cast(e, to)
+	}
+	n := int(to.Precision)
+	return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		v := viewOf(a)
+		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+			s, err := sqltypes.AssignChars(v.str(i), n, true /* pad */)
+			return append(dst, s...), false, err
+		})
+	}}, nil
+}

@@ -29,7 +29,7 @@ func buildFormatType(name string, args []Expr) (Expr, error) {
 				switch t.Kind {
 				case sqltypes.Numeric:
 					t.Precision, t.Scale = (m-4)>>16, (m-4)&0xffff
-				case sqltypes.Varchar:
+				case sqltypes.Varchar, sqltypes.Bpchar:
 					t.Precision = m - 4
 				}
 			}

@@ -1350,6 +1350,8 @@ func defaultName(n *pg_query.Node) string {
 		return names[len(names)-1].GetString_().Sval
 	case n.GetCaseExpr() != nil:
 		return "case"
+	case n.GetAArrayExpr() != nil:
+		return "array"
 	case n.GetCoalesceExpr() != nil:
 		return "coalesce"
 	case n.GetMinMaxExpr() != nil:
