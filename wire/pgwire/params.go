@@ -141,7 +141,9 @@ func sameKind(a, b sqltypes.Type) bool {
 	if a.Kind == sqltypes.List || b.Kind == sqltypes.List {
 		return false
 	}
-	str := func(t sqltypes.Type) bool { return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.JSON }
+	str := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.JSON
+	}
 	return a.Kind == b.Kind || str(a) && (str(b) || b.Kind == sqltypes.Unknown)
 }
 
