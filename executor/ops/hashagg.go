@@ -174,6 +174,10 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	case "sum", "avg":
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
+		if t := a.Args[0].Type(); t.Kind == sqltypes.List {
+			acc = &minMaxList{t: t, max: a.Func == "max"}
+			break
+		}
 		acc, err = newMinMax(argTypes[0], a.Func == "max")
 	case "count_merge":
 		acc = &countAcc{add: true}
