@@ -116,7 +116,10 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	return &callExpr{name: name, args: cargs, t: t, k: func(env *executor.Env, a []arrow.Array, n int) (arrow.Array, error) {
-		eq := rawCompare(env.Mem, OpEq, t, t, a[0], a[1])
+		eq, err := nullifEqual(env, t, a[0], a[1])
+		if err != nil {
+			return nil, err
+		}
 		defer eq.Release()
 		va, vb := validBytes(env.Mem, a[0]), validBytes(env.Mem, a[1])
 		defer vb.Release()
@@ -128,6 +131,25 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 		va.Release()
 		return out, nil
 	}}, nil
+}
+
+// nullifEqual is NULLIF's x = y; bpchar values are equal without their
+// trailing blanks.
+func nullifEqual(env *executor.Env, t sqltypes.Type, x, y arrow.Array) (*memory.Buffer, error) {
+	if t.Kind != sqltypes.Bpchar {
+		return rawCompare(env.Mem, OpEq, t, t, x, y), nil
+	}
+	sx, err := stripKernel(env.Mem, env.Location, x)
+	if err != nil {
+		return nil, err
+	}
+	defer sx.Release()
+	sy, err := stripKernel(env.Mem, env.Location, y)
+	if err != nil {
+		return nil, err
+	}
+	defer sy.Release()
+	return rawCompare(env.Mem, OpEq, sqltypes.TypeText, sqltypes.TypeText, sx, sy), nil
 }
 
 // withValidity returns a with its validity replaced by valid (offset 0),
