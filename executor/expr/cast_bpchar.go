@@ -110,3 +110,17 @@ func AssignCast(e Expr, to sqltypes.Type) (Expr, error) {
 		})
 	}}, nil
 }
+
+// BpcharKey returns e as bpchar values order and group by (bpcharcmp):
+// without trailing blanks, still of e's bpchar type, so that a sort,
+// partition or group key of bpchar needs no other kernel than text's.
+// Other expressions are returned as is. As a group key it changes the
+// values the group shows, so planners use it there only for bpchar
+// without a length, whose values may differ in padding (character(n)
+// values all have n characters, and equal ones are equal bytes).
+func BpcharKey(e Expr) Expr {
+	if e.Type().Kind != sqltypes.Bpchar {
+		return e
+	}
+	return &castExpr{in: e, t: e.Type(), k: stripKernel}
+}

@@ -188,7 +188,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	t, untyped := sqltypes.TypeUnknown, false
 	for _, e := range es {
 		if e.Type().Kind == sqltypes.Unknown {
-			untyped = true
+			if c, ok := e.(*logical.Const); !ok || c.V != nil {
+				untyped = true // a NULL has no length to disagree with
+			}
 			continue // an untyped NULL or literal takes the others' type
 		}
 		if t.Kind == sqltypes.Unknown && e.Type().Kind == sqltypes.Bpchar {
