@@ -179,6 +179,9 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 			break
 		}
 		acc, err = newMinMax(argTypes[0], a.Func == "max")
+		if mb, ok := acc.(*minMaxBytes); ok && a.Args[0].Type().Kind == sqltypes.Bpchar {
+			mb.trim = true // bpchar orders without trailing blanks
+		}
 	case "count_merge":
 		acc = &countAcc{add: true}
 	case "sum_merge":
