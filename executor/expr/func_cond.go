@@ -116,7 +116,7 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	return &callExpr{name: name, args: cargs, t: t, k: func(env *executor.Env, a []arrow.Array, n int) (arrow.Array, error) {
-		eq, err := nullifEqual(env, t, a[0], a[1])
+		eq, err := compareValues(env, OpEq, t, a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
@@ -133,11 +133,11 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// nullifEqual is NULLIF's x = y; bpchar values are equal without their
-// trailing blanks.
-func nullifEqual(env *executor.Env, t sqltypes.Type, x, y arrow.Array) (*memory.Buffer, error) {
+// compareValues is x op y for NULLIF, GREATEST and LEAST: bpchar values
+// compare without their trailing blanks.
+func compareValues(env *executor.Env, op BinaryOp, t sqltypes.Type, x, y arrow.Array) (*memory.Buffer, error) {
 	if t.Kind != sqltypes.Bpchar {
-		return rawCompare(env.Mem, OpEq, t, t, x, y), nil
+		return rawCompare(env.Mem, op, t, t, x, y), nil
 	}
 	sx, err := stripKernel(env.Mem, env.Location, x)
 	if err != nil {
@@ -149,7 +149,7 @@ func nullifEqual(env *executor.Env, t sqltypes.Type, x, y arrow.Array) (*memory.
 		return nil, err
 	}
 	defer sy.Release()
-	return rawCompare(env.Mem, OpEq, sqltypes.TypeText, sqltypes.TypeText, sx, sy), nil
+	return rawCompare(env.Mem, op, sqltypes.TypeText, sqltypes.TypeText, sx, sy), nil
 }
 
 // withValidity returns a with its validity replaced by valid (offset 0),
@@ -188,7 +188,11 @@ func buildGreatest(name string, args []Expr) (Expr, error) {
 		acc.Retain()
 		src := make([]int32, n)
 		for _, x := range a[1:] {
-			better := rawCompare(env.Mem, op, t, t, x, acc)
+			better, err := compareValues(env, op, t, x, acc)
+			if err != nil {
+				acc.Release()
+				return nil, err
+			}
 			bb := better.Bytes()
 			xm, xo := bitmapOf(x)
 			am, ao := bitmapOf(acc)
