@@ -92,7 +92,11 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 			c.typ.Precision = typmod - 4
 		}
 	case oidBpchar:
-		c.typ, c.dec, c.pushable = sqltypes.TypeText, decRaw, false // trailing-blank semantics differ
+		// Read as PostgreSQL's bpchar::text, without trailing blanks: the
+		// value a text or varchar declaration means; a char(n)
+		// declaration pads it again. Filters stay local (bpchar's
+		// comparisons ignore trailing blanks, text's do not).
+		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	case sqltypes.OIDJSON:
 		c.typ, c.dec, c.pushable = sqltypes.TypeJSON, decRaw, false
 	case oidJSONB:

@@ -58,6 +58,22 @@ inputs: []
 policies:
   read: [analyst]
 `)
+	// The same column declared text reads as PostgreSQL's code::text.
+	writeFile(t, filepath.Join(dir, "st", "codes_text_v1.yaml"), `product: codes_text
+version: 1
+domain: st
+owner: {team: t, contact: t@example.com}
+status: active
+description: The char(4) column as text.
+sla: {availability: 99.0%, schema_stability: stable}
+source: {connector: postgres, table: public.codes, options: {url_env: MESHQL_BPCHAR_PG}}
+columns:
+  - {name: id, type: integer, description: Key.}
+  - {name: code, type: text, description: Code without padding.}
+inputs: []
+policies:
+  read: [analyst]
+`)
 	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +91,7 @@ policies:
 		`SELECT id FROM st.codes_v1 WHERE code LIKE 'ab' OR code LIKE 'x%' ORDER BY id`,
 		`SELECT code || '|', count(*) FROM st.codes_v1 GROUP BY code ORDER BY code`,
 		`SELECT a.id, b.id FROM st.codes_v1 a JOIN st.codes_v1 b ON a.code = b.code ORDER BY 1, 2`,
+		`SELECT id, code || '|', length(code), octet_length(code) FROM st.codes_text_v1 WHERE code = 'ab' OR code LIKE 'x' ORDER BY id`,
 	} {
 		res, err := tpch.Run(ctx, sess, q)
 		if err != nil {
@@ -85,7 +102,11 @@ policies:
 		for _, r := range res.Rows {
 			got = append(got, strings.Join(r, "|"))
 		}
-		results, err := conn.PgConn().Exec(ctx, strings.ReplaceAll(q, "st.codes_v1", "codes")).ReadAll()
+		pq := strings.ReplaceAll(q, "st.codes_v1", "codes")
+		if strings.Contains(q, "st.codes_text_v1") {
+			pq = strings.ReplaceAll(q, "st.codes_text_v1", "(SELECT id, code::text AS code FROM codes) c")
+		}
+		results, err := conn.PgConn().Exec(ctx, pq).ReadAll()
 		if err != nil || len(results) != 1 {
 			t.Fatalf("%s on PostgreSQL: %v", q, err)
 		}
