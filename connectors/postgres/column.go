@@ -37,7 +37,6 @@ const (
 
 const (
 	oidName   = 19
-	oidBpchar = 1042
 	oidJSONB  = 3802
 	// Days and microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01.
 	pgEpochDays   = 10957
@@ -91,7 +90,7 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		if typmod >= 4 {
 			c.typ.Precision = typmod - 4
 		}
-	case oidBpchar:
+	case sqltypes.OIDBpchar:
 		// Read as PostgreSQL's bpchar::text, without trailing blanks: the
 		// value a text or varchar declaration means; a char(n)
 		// declaration pads it again. Filters stay local (bpchar's
