@@ -124,13 +124,22 @@ policies:
 		t.Fatal(err)
 	}
 	s := session(t, e, "analyst")
-	for _, c := range []struct{ sql, want string }{
+	checkRowCases(t, s, []rowCase{
 		{"SELECT id, t_ms, t_us, t_ns FROM ops.events_v1 ORDER BY id",
 			"1|10:30:00.123|10:30:00.123456|10:30:00.123456,2|00:00:00|00:00:00.000001|NULL,3|NULL|23:59:59.999999|00:00:00.000005"},
 		{"SELECT id FROM ops.events_v1 WHERE t_us > TIME '10:00' AND t_ms <= '10:30:00.123' ORDER BY id", "1"},
 		{"SELECT DATE '2026-01-15' + t_us, t_us - t_ms FROM ops.events_v1 WHERE id = 1", "2026-01-15 10:30:00.123456|00:00:00.000456"},
 		{"SELECT extract(hour FROM t_us) AS h, count(*) FROM ops.events_v1 GROUP BY 1 ORDER BY 1", "0|1,10|1,23|1"},
-	} {
+	})
+}
+
+// rowCase is a query and its rows as sessionRows prints them, joined by
+// commas.
+type rowCase struct{ sql, want string }
+
+func checkRowCases(t *testing.T, s *Session, cases []rowCase) {
+	t.Helper()
+	for _, c := range cases {
 		rows, err := sessionRows(t, s, c.sql)
 		if err != nil {
 			t.Errorf("%s: %v", c.sql, err)

@@ -47,12 +47,12 @@ func (s *Session) namespaces() []struct {
 // typeRows are pg_type's rows: every scalar type and its array type.
 func typeRows() [][]any {
 	kinds := []sqltypes.Type{sqltypes.TypeBool, sqltypes.TypeBytea, sqltypes.TypeInt8, sqltypes.TypeInt2, sqltypes.TypeInt4,
-		sqltypes.TypeText, sqltypes.TypeJSON, sqltypes.TypeJSONB, sqltypes.TypeFloat4, sqltypes.TypeFloat8, {Kind: sqltypes.Varchar},
+		sqltypes.TypeText, sqltypes.TypeJSON, sqltypes.TypeJSONB, sqltypes.TypeFloat4, sqltypes.TypeFloat8, {Kind: sqltypes.Varchar}, {Kind: sqltypes.Bpchar},
 		sqltypes.TypeDate, sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ, sqltypes.TypeTime, sqltypes.TypeInterval, sqltypes.NumericType(0, 0), sqltypes.TypeUUID}
 	names := map[uint32]string{16: "bool", 17: "bytea", 20: "int8", 21: "int2", 23: "int4", 25: "text", 114: "json", 3802: "jsonb", 700: "float4",
-		701: "float8", 1043: "varchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1083: "time", 1186: "interval", 1700: "numeric", 2950: "uuid"}
+		701: "float8", 1043: "varchar", 1042: "bpchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1083: "time", 1186: "interval", 1700: "numeric", 2950: "uuid"}
 	category := map[sqltypes.Kind]string{sqltypes.Bool: "B", sqltypes.Int2: "N", sqltypes.Int4: "N", sqltypes.Int8: "N", sqltypes.Float4: "N",
-		sqltypes.Float8: "N", sqltypes.Numeric: "N", sqltypes.Text: "S", sqltypes.Varchar: "S", sqltypes.Date: "D", sqltypes.Timestamp: "D",
+		sqltypes.Float8: "N", sqltypes.Numeric: "N", sqltypes.Text: "S", sqltypes.Varchar: "S", sqltypes.Bpchar: "S", sqltypes.Date: "D", sqltypes.Timestamp: "D",
 		sqltypes.TimestampTZ: "D", sqltypes.Time: "D", sqltypes.Interval: "T", sqltypes.Bytea: "U", sqltypes.UUID: "U", sqltypes.JSON: "U", sqltypes.JSONB: "U"}
 	var out [][]any
 	for _, t := range kinds {
@@ -155,7 +155,7 @@ func infoSchemaTables() []sysTable {
 					}
 					var charLen, prec, scale any
 					switch c.Type.Kind {
-					case sqltypes.Varchar:
+					case sqltypes.Varchar, sqltypes.Bpchar:
 						if c.Type.Precision > 0 {
 							charLen = c.Type.Precision
 						}
@@ -175,6 +175,8 @@ func infoSchemaTables() []sysTable {
 						dt = "numeric"
 					} else if c.Type.Kind == sqltypes.Varchar {
 						dt = "character varying"
+					} else if c.Type.Kind == sqltypes.Bpchar {
+						dt = "character"
 					} else if c.Type.Kind == sqltypes.List {
 						dt = "ARRAY"
 					}
@@ -442,7 +444,7 @@ func roleRows(s *Session) [][]any {
 
 // collationOf is pg_type.typcollation: the default collation for text types.
 func collationOf(t sqltypes.Type) int32 {
-	if t.IsString() {
+	if t.IsString() || t.Kind == sqltypes.Bpchar {
 		return 100
 	}
 	return 0

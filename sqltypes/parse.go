@@ -24,6 +24,8 @@ func ParseValue(t Type, s string) (Datum, error) {
 	case Varchar:
 		// An explicit cast to varchar(n) truncates, as in PostgreSQL.
 		return TruncateChars(s, int(t.Precision)), nil
+	case Bpchar:
+		return PadChars(s, int(t.Precision)), nil
 	case Bool:
 		return ParseBool(s)
 	case Int2:

@@ -17,6 +17,12 @@ func ReadableAs(got, declared Type) bool {
 	if got.Kind == Varchar && declared.Kind == Varchar && got.Precision > 0 && declared.Precision > 0 {
 		return got.Precision <= declared.Precision
 	}
+	if declared.Kind == Bpchar && (got.IsString() || got.Kind == Bpchar) {
+		// Strings are read into character(n) as PostgreSQL stores them:
+		// blank-padded; a longer value fails its query with 22001
+		// (expr.AssignCast), as an INSERT would.
+		return true
+	}
 	gf, gw := widthRank(got)
 	df, dw := widthRank(declared)
 	return gf != 0 && gf == df && gw <= dw

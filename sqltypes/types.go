@@ -38,6 +38,12 @@ const (
 	// Time is time of day without time zone, in microseconds since
 	// midnight (24:00:00 included, as in PostgreSQL).
 	Time
+	// Bpchar is character(n), blank-padded: values are stored padded to
+	// Precision characters (0: bpchar without a length keeps its value as
+	// given). It is not IsString: comparisons ignore trailing blanks, and
+	// text functions see the value through a cast to text, which strips
+	// them, as in PostgreSQL.
+	Bpchar
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -47,8 +53,8 @@ const MaxNumericPrecision = 38
 // Type is a SQL type. Numeric carries precision and scale (Precision 0 means
 // "numeric" without a declared precision; its values still have Scale
 // fractional digits, because a column of Arrow decimals has one scale).
-// Varchar carries its length in Precision (0 = unlimited). List carries its
-// element type.
+// Varchar and Bpchar carry their length in Precision (0 = unlimited). List
+// carries its element type.
 type Type struct {
 	Kind      Kind
 	Precision int32
@@ -81,6 +87,9 @@ var (
 	TypeJSONB       = Type{Kind: JSONB}
 	TypeTime        = Type{Kind: Time}
 )
+
+// BpcharType returns character(n); n == 0 is bpchar without a length.
+func BpcharType(n int32) Type { return Type{Kind: Bpchar, Precision: n} }
 
 // NumericType returns numeric(p,s); p == 0 means unconstrained precision.
 func NumericType(p, s int32) Type { return Type{Kind: Numeric, Precision: p, Scale: s} }
@@ -172,6 +181,11 @@ func (t Type) String() string {
 			return fmt.Sprintf("character varying(%d)", t.Precision)
 		}
 		return "character varying"
+	case Bpchar:
+		if t.Precision > 0 {
+			return fmt.Sprintf("character(%d)", t.Precision)
+		}
+		return "bpchar"
 	case Bytea:
 		return "bytea"
 	case Date:
@@ -194,6 +208,19 @@ func (t Type) String() string {
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
 	return fmt.Sprintf("kind(%d)", t.Kind)
+}
+
+// RegTypeName returns the name of t's type without modifiers, as
+// PostgreSQL's regtype output (and so pg_typeof) prints it: "numeric",
+// "character varying", "character", "integer[]".
+func (t Type) RegTypeName() string {
+	switch t.Kind {
+	case List:
+		return t.Leaf().RegTypeName() + "[]"
+	case Bpchar:
+		return "character"
+	}
+	return Type{Kind: t.Kind}.String()
 }
 
 // Arrow returns the Arrow type that holds values of t inside meshql.
@@ -222,7 +249,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, JSON, JSONB:
+	case Text, Varchar, Bpchar, JSON, JSONB:
 		return arrow.BinaryTypes.String
 	case Bytea:
 		return arrow.BinaryTypes.Binary
@@ -326,6 +353,7 @@ const (
 	OIDFloat4      uint32 = 700
 	OIDFloat8      uint32 = 701
 	OIDUnknown     uint32 = 705
+	OIDBpchar      uint32 = 1042
 	OIDVarchar     uint32 = 1043
 	OIDDate        uint32 = 1082
 	OIDTimestamp   uint32 = 1114
@@ -337,7 +365,7 @@ const (
 )
 
 var arrayOIDs = map[Kind]uint32{
-	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015,
+	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015, Bpchar: 1014,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 }
@@ -365,6 +393,8 @@ func (t Type) OID() uint32 {
 		return OIDText
 	case Varchar:
 		return OIDVarchar
+	case Bpchar:
+		return OIDBpchar
 	case Bytea:
 		return OIDBytea
 	case Date:
@@ -399,7 +429,7 @@ func (t Type) TypeModifier() int32 {
 		if t.Precision > 0 {
 			return ((t.Precision << 16) | t.Scale) + 4
 		}
-	case Varchar:
+	case Varchar, Bpchar:
 		if t.Precision > 0 {
 			return t.Precision + 4
 		}
@@ -450,6 +480,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeFloat8, true
 	case OIDVarchar:
 		return Type{Kind: Varchar}, true
+	case OIDBpchar:
+		return Type{Kind: Bpchar}, true
 	case OIDDate:
 		return TypeDate, true
 	case OIDTimestamp:
@@ -486,7 +518,8 @@ var typeNames = map[string]Kind{
 	"float4": Float4, "real": Float4,
 	"float8": Float8, "double precision": Float8, "float": Float8, "double": Float8,
 	"numeric": Numeric, "decimal": Numeric,
-	"text": Text, "string": Text, "bpchar": Text, "char": Text, "character": Text,
+	"text": Text, "string": Text,
+	"bpchar": Bpchar, "char": Bpchar, "character": Bpchar,
 	"varchar": Varchar, "character varying": Varchar,
 	"bytea":     Bytea,
 	"date":      Date,
@@ -504,7 +537,8 @@ var typeNames = map[string]Kind{
 // TypeName gives it) and its integer modifiers. ok is false if the name is
 // not a type meshql supports.
 func LookupType(name string, mods []int32) (Type, bool) {
-	k, ok := typeNames[strings.ToLower(strings.TrimSpace(name))]
+	name = strings.ToLower(strings.TrimSpace(name))
+	k, ok := typeNames[name]
 	if !ok {
 		return Type{}, false
 	}
@@ -520,6 +554,13 @@ func LookupType(name string, mods []int32) (Type, bool) {
 	case Varchar:
 		if len(mods) >= 1 {
 			t.Precision = mods[0]
+		}
+	case Bpchar:
+		switch {
+		case len(mods) >= 1:
+			t.Precision = mods[0]
+		case name != "bpchar":
+			t.Precision = 1 // char without a length is char(1); bpchar has none
 		}
 	}
 	return t, true
@@ -554,6 +595,9 @@ func ParseType(s string) (Type, error) {
 	t, ok := LookupType(s, mods)
 	if !ok {
 		return Type{}, New(CodeUndefinedObject, "type %q does not exist", orig)
+	}
+	if (t.Kind == Bpchar || t.Kind == Varchar) && len(mods) > 0 && t.Precision < 1 {
+		return Type{}, New(CodeInvalidParameterValue, "length for type %s must be at least 1", s)
 	}
 	if t.Kind == Numeric && (t.Precision < 0 || t.Precision > MaxNumericPrecision || t.Scale < 0 || t.Scale > t.Precision && t.Precision > 0) {
 		return Type{}, New(CodeInvalidParameterValue, "NUMERIC precision %d and scale %d are out of range (precision 1..%d, scale 0..precision)", t.Precision, t.Scale, MaxNumericPrecision)

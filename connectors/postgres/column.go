@@ -36,9 +36,8 @@ const (
 )
 
 const (
-	oidName   = 19
-	oidBpchar = 1042
-	oidJSONB  = 3802
+	oidName  = 19
+	oidJSONB = 3802
 	// Days and microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01.
 	pgEpochDays   = 10957
 	pgEpochMicros = pgEpochDays * 86400 * 1_000_000
@@ -91,8 +90,12 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		if typmod >= 4 {
 			c.typ.Precision = typmod - 4
 		}
-	case oidBpchar:
-		c.typ, c.dec, c.pushable = sqltypes.TypeText, decRaw, false // trailing-blank semantics differ
+	case sqltypes.OIDBpchar:
+		// Read as PostgreSQL's bpchar::text, without trailing blanks: the
+		// value a text or varchar declaration means; a char(n)
+		// declaration pads it again. Filters stay local (bpchar's
+		// comparisons ignore trailing blanks, text's do not).
+		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	case sqltypes.OIDJSON:
 		c.typ, c.dec, c.pushable = sqltypes.TypeJSON, decRaw, false
 	case oidJSONB:

@@ -32,6 +32,15 @@ func Binary(op BinaryOp, l, r Expr) (Expr, error) {
 	if op.IsComparison() || op == OpAdd || op == OpSub {
 		l, r = alignLiteralScale(l, r)
 	}
+	if op.IsComparison() || op == OpIsDistinctFrom || op == OpIsNotDistinctFrom {
+		// bpchar compares without its trailing blanks (bpcharcmp): as text.
+		if l, err = stripBpchar(l); err != nil {
+			return nil, err
+		}
+		if r, err = stripBpchar(r); err != nil {
+			return nil, err
+		}
+	}
 	lt, rt := l.Type(), r.Type()
 	switch {
 	case op == OpAnd || op == OpOr:
@@ -216,6 +225,10 @@ func unknownTarget(op BinaryOp, other sqltypes.Type) (sqltypes.Type, error) {
 		return sqltypes.TypeInterval, nil
 	case other.Kind == sqltypes.Interval && (op == OpMul || op == OpDiv):
 		return sqltypes.TypeFloat8, nil
+	case other.Kind == sqltypes.Bpchar:
+		// bpchar's operators take bpchar without a length: 'abcd' next to
+		// a character(2) is not truncated.
+		return sqltypes.Type{Kind: sqltypes.Bpchar}, nil
 	}
 	return other, nil
 }

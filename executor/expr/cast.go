@@ -55,7 +55,9 @@ func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 //   - every type converts to text (PostgreSQL's output format; bool gives
 //     "true"/"false") and text converts to every type with its input
 //     function (22P02, 22007, 22008 on bad input, see sqltypes.ParseValue);
-//   - varchar(n) truncates to n characters;
+//   - varchar(n) truncates to n characters; character(n) truncates and
+//     pads with blanks to n, and loses its trailing blanks when cast to
+//     text (or through text to another type);
 //   - date, timestamp and timestamptz convert among each other in the
 //     session time zone; bool and integer convert (true = 1);
 //   - Unknown (a NULL literal) converts to every type.
@@ -167,6 +169,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	switch {
 	case from.Kind == sqltypes.Unknown:
 		return castNullKernel(to), true
+	case from.Kind == sqltypes.Bpchar || to.Kind == sqltypes.Bpchar:
+		return bpcharCastKernel(from, to)
 	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
 	case to.IsString() && (from.IsString() || from.IsJSON()):

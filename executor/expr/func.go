@@ -138,6 +138,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayDims
 	case "format_type":
 		return buildFormatType
+	case "pg_typeof":
+		return buildPgTypeof
 	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
 		return buildRegexpFunc
 	case "array_to_string":
@@ -255,9 +257,11 @@ func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {
 	return append(s, k...), nil
 }
 
-// implicitText reports whether an argument can stand where text is expected.
+// implicitText reports whether an argument can stand where text is
+// expected: a string, an untyped literal or bpchar (whose cast to text,
+// which coerceTo inserts, drops its trailing blanks).
 func implicitText(t sqltypes.Type) bool {
-	return t.IsString() || t.Kind == sqltypes.Unknown
+	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar
 }
 
 // commonArgType is the type GREATEST/COALESCE-like functions convert to:

@@ -116,7 +116,10 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	return &callExpr{name: name, args: cargs, t: t, k: func(env *executor.Env, a []arrow.Array, n int) (arrow.Array, error) {
-		eq := rawCompare(env.Mem, OpEq, t, t, a[0], a[1])
+		eq, err := compareValues(env, OpEq, t, a[0], a[1])
+		if err != nil {
+			return nil, err
+		}
 		defer eq.Release()
 		va, vb := validBytes(env.Mem, a[0]), validBytes(env.Mem, a[1])
 		defer vb.Release()
@@ -128,6 +131,25 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 		va.Release()
 		return out, nil
 	}}, nil
+}
+
+// compareValues is x op y for NULLIF, GREATEST and LEAST: bpchar values
+// compare without their trailing blanks.
+func compareValues(env *executor.Env, op BinaryOp, t sqltypes.Type, x, y arrow.Array) (*memory.Buffer, error) {
+	if t.Kind != sqltypes.Bpchar {
+		return rawCompare(env.Mem, op, t, t, x, y), nil
+	}
+	sx, err := stripKernel(env.Mem, env.Location, x)
+	if err != nil {
+		return nil, err
+	}
+	defer sx.Release()
+	sy, err := stripKernel(env.Mem, env.Location, y)
+	if err != nil {
+		return nil, err
+	}
+	defer sy.Release()
+	return rawCompare(env.Mem, op, sqltypes.TypeText, sqltypes.TypeText, sx, sy), nil
 }
 
 // withValidity returns a with its validity replaced by valid (offset 0),
@@ -166,7 +188,11 @@ func buildGreatest(name string, args []Expr) (Expr, error) {
 		acc.Retain()
 		src := make([]int32, n)
 		for _, x := range a[1:] {
-			better := rawCompare(env.Mem, op, t, t, x, acc)
+			better, err := compareValues(env, op, t, x, acc)
+			if err != nil {
+				acc.Release()
+				return nil, err
+			}
 			bb := better.Bytes()
 			xm, xo := bitmapOf(x)
 			am, ao := bitmapOf(acc)

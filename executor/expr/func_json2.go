@@ -34,9 +34,6 @@ func buildToJSON(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	t := args[0].Type()
-	if t.Kind == sqltypes.List {
-		return nil, functionError(name, args)
-	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			return appendJSONValue(dst, t, datumAt(in[0], t, i)), false, nil

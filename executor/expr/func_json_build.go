@@ -60,6 +60,16 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum) []byte {
 		return append(dst, sqltypes.FormatValue(t, v)...)
 	case sqltypes.JSON, sqltypes.JSONB:
 		return append(dst, v.(string)...)
+	case sqltypes.List:
+		// array_to_json: elements (and sub-arrays) joined by commas.
+		dst = append(dst, '[')
+		for i, e := range v.([]any) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONValue(dst, *t.Elem, e)
+		}
+		return append(dst, ']')
 	}
 	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
 }

@@ -29,11 +29,23 @@ func buildFormatType(name string, args []Expr) (Expr, error) {
 				switch t.Kind {
 				case sqltypes.Numeric:
 					t.Precision, t.Scale = (m-4)>>16, (m-4)&0xffff
-				case sqltypes.Varchar:
+				case sqltypes.Varchar, sqltypes.Bpchar:
 					t.Precision = m - 4
 				}
 			}
 			return append(dst, t.String()...), false, nil
 		})
 	}}, nil
+}
+
+// buildPgTypeof is pg_typeof(any): the name of its argument's type, as
+// PostgreSQL's regtype prints it (no modifiers: numeric, character,
+// integer[]). It depends on the type alone, so it is a constant, also for
+// NULL. PostgreSQL's result type is regtype; meshql answers text, which
+// prints the same.
+func buildPgTypeof(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	return Literal(sqltypes.TypeText, args[0].Type().RegTypeName()), nil
 }

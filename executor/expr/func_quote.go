@@ -125,7 +125,7 @@ func buildFormat(name string, args []Expr) (Expr, error) {
 	}
 	a := make([]Expr, len(args))
 	for i, x := range args {
-		c, err := toTextArg(name, args, x)
+		c, err := toTextArg(name, args, outputText(x))
 		if err != nil {
 			return nil, err
 		}

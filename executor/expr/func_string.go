@@ -133,7 +133,8 @@ func buildLength(name string, args []Expr) (Expr, error) {
 	if !implicitText(t) && !bytea {
 		return nil, functionError(name, args)
 	}
-	if !bytea {
+	if !bytea && !(t.Kind == sqltypes.Bpchar && name == "octet_length") {
+		// bpchar's octet_length counts its padding; its length does not.
 		args = []Expr{coerceTo(args[0], sqltypes.TypeText)}
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {

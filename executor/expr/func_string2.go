@@ -77,7 +77,7 @@ func buildConcat(name string, args []Expr) (Expr, error) {
 			a[i] = &castExpr{in: x, t: sqltypes.TypeText, k: boolOutKernel}
 			continue
 		}
-		c, err := Cast(x, sqltypes.TypeText)
+		c, err := Cast(outputText(x), sqltypes.TypeText)
 		if err != nil {
 			return nil, functionError(name, args)
 		}

@@ -45,6 +45,14 @@ func In(e Expr, list []Expr, negated bool) Expr {
 	for i, x := range list {
 		l[i] = coerceTo(x, t)
 	}
+	if t.Kind == sqltypes.Bpchar {
+		// Members compare as bpchar's = does, without trailing blanks.
+		e = coerceTo(e, sqltypes.TypeText)
+		for i := range l {
+			l[i] = coerceTo(coerceTo(l[i], sqltypes.Type{Kind: sqltypes.Bpchar}), sqltypes.TypeText)
+		}
+		t = sqltypes.TypeText
+	}
 	return &inExpr{e: e, list: l, negated: negated, set: buildInSet(t, l)}
 }
 

@@ -243,10 +243,12 @@ func Like(e, pattern Expr, negated, caseInsensitive bool) (Expr, error) {
 	if e.Type().Kind == sqltypes.Unknown {
 		e = coerceTo(e, sqltypes.TypeText)
 	}
-	if pattern.Type().Kind == sqltypes.Unknown {
+	if k := pattern.Type().Kind; k == sqltypes.Unknown || k == sqltypes.Bpchar {
 		pattern = coerceTo(pattern, sqltypes.TypeText)
 	}
-	if !e.Type().IsString() || !pattern.Type().IsString() {
+	// A bpchar subject is matched blank-padded, as PostgreSQL's bpchar
+	// operators do.
+	if !(e.Type().IsString() || e.Type().Kind == sqltypes.Bpchar) || !pattern.Type().IsString() {
 		op := "~~"
 		if caseInsensitive {
 			op = "~~*"

@@ -115,7 +115,9 @@ func buildMask(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	v := args[0]
-	if v.Type().Kind == sqltypes.Unknown {
+	if k := v.Type().Kind; k == sqltypes.Unknown || k == sqltypes.Bpchar && name != "mesh_mask_null" {
+		// bpchar is masked as its text (no trailing blanks), so that
+		// its hash matches the same value's in a text column.
 		v = coerceTo(v, sqltypes.TypeText)
 	}
 	vt := v.Type()

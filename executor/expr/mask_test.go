@@ -61,6 +61,11 @@ func TestMaskKernels(t *testing.T) {
 		{"mesh_mask_hash", sqltypes.TypeText, []any{"bob@example.com", nil}, "other key",
 			[]string{refHashText("other key", "bob@example.com"), "NULL"}, sqltypes.Type{}},
 		{"mesh_mask_hash", sqltypes.TypeDate, []any{"2026-11-26"}, "k", []string{"NULL"}, sqltypes.Type{}},
+		// character(n) is masked as its text: hashed and redacted like text.
+		{"mesh_mask_hash", sqltypes.BpcharType(5), []any{"bob  ", nil}, "k", []string{refHashText("k", "bob"), "NULL"}, sqltypes.TypeText},
+		{"mesh_mask_redact", sqltypes.BpcharType(5), []any{"bob  "}, "", []string{"***"}, sqltypes.TypeText},
+		{"mesh_mask_partial", sqltypes.BpcharType(6), []any{"abcde "}, "", []string{"****bcde"}, sqltypes.TypeText},
+		{"mesh_mask_null", sqltypes.BpcharType(2), []any{"ab"}, "", []string{"NULL"}, sqltypes.Type{}},
 		{"mesh_mask_round", sqltypes.TypeInt4, []any{int64(149), int64(150), int64(-150), int64(-149), int64(2147483550), int64(2147483647), nil}, "100",
 			[]string{"100", "200", "-200", "-100", "2147483600", "2147483600", "NULL"}, sqltypes.Type{}},
 		{"mesh_mask_round", sqltypes.TypeInt2, []any{int64(32767), int64(-32768), int64(5)}, "100",

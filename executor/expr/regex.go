@@ -206,10 +206,12 @@ func newRegexExpr(op string, e, pattern Expr, ci, negated, similar bool) (Expr, 
 	if e.Type().Kind == sqltypes.Unknown {
 		e = coerceTo(e, sqltypes.TypeText)
 	}
-	if pattern.Type().Kind == sqltypes.Unknown {
+	if k := pattern.Type().Kind; k == sqltypes.Unknown || k == sqltypes.Bpchar {
 		pattern = coerceTo(pattern, sqltypes.TypeText)
 	}
-	if !e.Type().IsString() || !pattern.Type().IsString() {
+	// A bpchar subject is matched blank-padded, as PostgreSQL's bpchar
+	// operators do.
+	if !(e.Type().IsString() || e.Type().Kind == sqltypes.Bpchar) || !pattern.Type().IsString() {
 		return nil, operatorError(op, e.Type(), pattern.Type())
 	}
 	r := &regexExpr{e: e, pattern: pattern, ci: ci, negated: negated, similar: similar}

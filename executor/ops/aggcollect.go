@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"bytes"
 	"math"
 	"slices"
 
@@ -185,7 +186,8 @@ func (a *stringAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 func (a *stringAgg) release() { a.buf = nil }
 
 // jsonAgg is json_agg(x) / jsonb_agg(x): a JSON array of every row's value
-// (NULL as null), elements joined by ", " as PostgreSQL prints them; a
+// (NULL as null), elements joined by ", " as PostgreSQL prints them (and
+// "\n " before every array but the first); a
 // group without rows yields NULL. Partial buffers concatenate; jsonb_agg's
 // arrays are normalized at the end.
 type jsonAgg struct {
@@ -205,11 +207,15 @@ func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
 		if a.seen[g] {
 			a.buf[g] = append(a.buf[g], ", "...)
 		}
-		a.seen[g] = true
 		if args[0].IsNull(i) {
 			a.buf[g] = append(a.buf[g], "null"...)
+			a.seen[g] = true
 			continue
 		}
+		if a.seen[g] && a.t.Kind == sqltypes.List {
+			a.buf[g] = append(a.buf[g], "\n "...) // json_agg's whitespace before a later array
+		}
+		a.seen[g] = true
 		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i)
 	}
 	return nil
@@ -224,6 +230,9 @@ func (a *jsonAgg) merge(src accumulator, gmap []int32) error {
 		d := gmap[g]
 		if a.seen[d] {
 			a.buf[d] = append(a.buf[d], ", "...)
+			if a.t.Kind == sqltypes.List && !bytes.HasPrefix(s.buf[g], []byte("null")) {
+				a.buf[d] = append(a.buf[d], "\n "...)
+			}
 		}
 		a.seen[d] = true
 		a.buf[d] = append(a.buf[d], s.buf[g]...)

@@ -88,10 +88,12 @@ func (a *minMaxAcc[T]) finish(mem memory.Allocator) (arrow.Array, error) {
 
 func (a *minMaxAcc[T]) release() {}
 
-// minMaxBytes keeps the least or greatest string per group (bytewise).
+// minMaxBytes keeps the least or greatest string per group (bytewise;
+// with trim, as bpchar compares: without trailing blanks).
 type minMaxBytes struct {
 	dt   arrow.DataType
 	max  bool
+	trim bool
 	vals [][]byte
 	seen []bool
 }
@@ -100,7 +102,12 @@ func (a *minMaxBytes) grow(n int) { a.vals, a.seen = growTo(a.vals, n), growTo(a
 
 func (a *minMaxBytes) fold(g int32, x []byte) {
 	if a.seen[g] {
-		c := bytes.Compare(x, a.vals[g])
+		var c int
+		if a.trim {
+			c = bytes.Compare(bytes.TrimRight(x, " "), bytes.TrimRight(a.vals[g], " "))
+		} else {
+			c = bytes.Compare(x, a.vals[g])
+		}
 		if (a.max && c <= 0) || (!a.max && c >= 0) {
 			return
 		}

@@ -68,9 +68,10 @@ const avgScale = 16
 //	avg(numeric(p,s))                 numeric(38,max(s,16))
 //	avg(real|double precision)        double precision
 //	min, max                          the argument type (numbers, text, bytea,
-//	                                  date, timestamps, interval, uuid)
+//	                                  date, timestamps, interval, uuid, arrays
+//	                                  of these)
 //	array_agg(T)                      T[] (of T[]: a T[] of one more dimension)
-//	json_agg(T), jsonb_agg(T)         json, jsonb (T not an array)
+//	json_agg(T), jsonb_agg(T)         json, jsonb
 //	bool_and, bool_or(boolean)        boolean
 //	bit_and, bit_or, bit_xor(integer) the argument type
 //	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
@@ -177,9 +178,13 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 	case "min", "max":
 		switch a.Kind {
 		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8,
-			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bytea, sqltypes.Date,
+			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Bytea, sqltypes.Date,
 			sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Time, sqltypes.Interval, sqltypes.UUID:
 			return a, nil
+		case sqltypes.List:
+			if sqlKeyOK(a) { // ordered as array_cmp orders them
+				return a, nil
+			}
 		}
 	case "array_agg":
 		if a.Ndims() >= sqltypes.MaxArrayDims {
@@ -189,12 +194,10 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return sqltypes.ListOf(a), nil // of arrays: one more dimension
 		}
 	case "json_agg", "jsonb_agg":
-		if a.Kind != sqltypes.List && fn == "jsonb_agg" {
+		if fn == "jsonb_agg" {
 			return sqltypes.TypeJSONB, nil
 		}
-		if a.Kind != sqltypes.List {
-			return sqltypes.TypeJSON, nil
-		}
+		return sqltypes.TypeJSON, nil
 	case "bool_and", "bool_or":
 		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {
 			return sqltypes.TypeBool, nil

@@ -174,7 +174,14 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	case "sum", "avg":
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
+		if t := a.Args[0].Type(); t.Kind == sqltypes.List {
+			acc = &minMaxList{t: t, max: a.Func == "max"}
+			break
+		}
 		acc, err = newMinMax(argTypes[0], a.Func == "max")
+		if mb, ok := acc.(*minMaxBytes); ok && a.Args[0].Type().Kind == sqltypes.Bpchar {
+			mb.trim = true // bpchar orders without trailing blanks
+		}
 	case "count_merge":
 		acc = &countAcc{add: true}
 	case "sum_merge":

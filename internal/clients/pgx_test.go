@@ -24,6 +24,7 @@ var pgxChecks = []struct {
 	{"time", checkTime},
 	{"infinity", checkInfinity},
 	{"multidim-arrays", checkMultidimArrays},
+	{"bpchar", checkBpchar},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
@@ -346,7 +347,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	}
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
-	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
+	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
 		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb"} {
 		names[n], names["_"+n] = true, true
 	}

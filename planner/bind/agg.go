@@ -227,7 +227,8 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		if err != nil {
 			return nil, err
 		}
-		if e.Type().Kind == sqltypes.Unknown {
+		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
+			// string_agg takes text: bpchar values lose their trailing blanks.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
 				return nil, err
 			}

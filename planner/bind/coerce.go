@@ -17,6 +17,8 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	switch {
 	case a.Kind == sqltypes.Unknown && b.Kind == sqltypes.Unknown:
 		return sqltypes.TypeText, true
+	case a.Kind == sqltypes.Bpchar || b.Kind == sqltypes.Bpchar:
+		return commonBpchar(a, b)
 	case a.Kind == sqltypes.Unknown:
 		return b, true
 	case b.Kind == sqltypes.Unknown:
@@ -57,6 +59,24 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	}
 	if a.Kind == b.Kind {
 		return a, true
+	}
+	return sqltypes.Type{}, false
+}
+
+// commonBpchar is commonType with a bpchar side. PostgreSQL resolves
+// bpchar with text as text (the bpchar side loses its trailing blanks),
+// with varchar, an untyped literal or another length as bpchar without a
+// length (no value is cut or padded; bpchar's operators ignore trailing
+// blanks).
+func commonBpchar(a, b sqltypes.Type) (sqltypes.Type, bool) {
+	switch {
+	case a.Equal(b):
+		return a, true
+	case a.Kind == sqltypes.Text || b.Kind == sqltypes.Text:
+		return sqltypes.TypeText, true
+	case (a.Kind == sqltypes.Bpchar || a.Kind == sqltypes.Varchar || a.Kind == sqltypes.Unknown) &&
+		(b.Kind == sqltypes.Bpchar || b.Kind == sqltypes.Varchar || b.Kind == sqltypes.Unknown):
+		return sqltypes.Type{Kind: sqltypes.Bpchar}, true
 	}
 	return sqltypes.Type{}, false
 }
@@ -165,10 +185,17 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 // columns) to one type. Decimals of different scales are cast to the one
 // common scale, since their values end up in one Arrow column.
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
-	t := sqltypes.TypeUnknown
+	t, untyped := sqltypes.TypeUnknown, false
 	for _, e := range es {
 		if e.Type().Kind == sqltypes.Unknown {
+			if c, ok := e.(*logical.Const); !ok || c.V != nil {
+				untyped = true // a NULL has no length to disagree with
+			}
 			continue // an untyped NULL or literal takes the others' type
+		}
+		if t.Kind == sqltypes.Unknown && e.Type().Kind == sqltypes.Bpchar {
+			t = e.Type() // commonType would drop the length
+			continue
 		}
 		nt, ok := commonType(t, e.Type())
 		if err := mixedArrayDims(t, e.Type()); err != nil {
@@ -181,6 +208,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	}
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
+	}
+	if t.Kind == sqltypes.Bpchar && untyped {
+		t.Precision = 0 // a literal is not cut or padded to the others' length
 	}
 	out := make([]logical.Expr, len(es))
 	for i, e := range es {

@@ -222,12 +222,18 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 		}
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "type modifiers must be simple constants"), int(tn.Location))
 	}
+	if name == "char" && len(tn.Names) == 1 {
+		name = "text" // "char", PostgreSQL's one-byte internal type, not character(1)
+	}
 	if name == "interval" {
 		mods = nil // INTERVAL field restrictions (DAY TO SECOND…) do not change the value here
 	}
 	t, ok := sqltypes.LookupType(name, mods)
 	if !ok {
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "type %q does not exist", name), int(tn.Location))
+	}
+	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Varchar) && len(mods) > 0 && t.Precision < 1 {
+		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeInvalidParameterValue, "length for type %s must be at least 1", name), int(tn.Location))
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision > sqltypes.MaxNumericPrecision {
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "numeric precision %d exceeds meshql's maximum of %d", t.Precision, sqltypes.MaxNumericPrecision), int(tn.Location))
@@ -721,6 +727,16 @@ func (b *binder) coerceText(e logical.Expr) (logical.Expr, error) {
 	return b.coerce(e, sqltypes.TypeText)
 }
 
+// matchSubject is the left operand of LIKE, ILIKE, SIMILAR TO and the
+// regular expression operators as text, except bpchar: PostgreSQL's
+// bpchar variants of these operators match the blank-padded value.
+func (b *binder) matchSubject(e logical.Expr) (logical.Expr, error) {
+	if e.Type().Kind == sqltypes.Bpchar {
+		return e, nil
+	}
+	return b.coerceText(e)
+}
+
 func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.Expr, error) {
 	if e, ok, err := b.bindExtraAExpr(a, sc, agg); ok {
 		return e, err
@@ -818,7 +834,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if err != nil {
 			return nil, err
 		}
-		if l, err = b.coerceText(l); err != nil {
+		if l, err = b.matchSubject(l); err != nil {
 			return nil, err
 		}
 		if p, err = b.coerceText(p); err != nil {
@@ -1107,6 +1123,16 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
+	case "pg_typeof":
+		if len(fc.Args) == 1 {
+			// Of the argument as written: an untyped literal or NULL is
+			// "unknown", before any coercion could give it a type.
+			arg, err := b.bindExpr(fc.Args[0], sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			return &logical.Const{T: sqltypes.TypeText, V: arg.Type().RegTypeName()}, nil
+		}
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
 	case "unnest", "generate_series":
@@ -1332,6 +1358,8 @@ func defaultName(n *pg_query.Node) string {
 		return names[len(names)-1].GetString_().Sval
 	case n.GetCaseExpr() != nil:
 		return "case"
+	case n.GetAArrayExpr() != nil:
+		return "array"
 	case n.GetCoalesceExpr() != nil:
 		return "coalesce"
 	case n.GetMinMaxExpr() != nil:

@@ -45,7 +45,7 @@ func (b *binder) bindExtraAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (l
 			if l, p, err = b.bindOperands(a, sc, agg); err != nil {
 				return nil, true, err
 			}
-			if l, err = b.coerceText(l); err != nil {
+			if l, err = b.matchSubject(l); err != nil {
 				return nil, true, err
 			}
 			if p, err = b.coerceText(p); err != nil {
@@ -158,7 +158,12 @@ func (b *binder) textOperands(name string, l, r logical.Expr, loc int) (logical.
 			return nil, nil, err
 		}
 	}
-	if !l.Type().IsString() || !r.Type().IsString() {
+	if r.Type().Kind == sqltypes.Bpchar {
+		if r, err = b.coerceText(r); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !(l.Type().IsString() || l.Type().Kind == sqltypes.Bpchar) || !r.Type().IsString() {
 		return nil, nil, opError(name, l.Type(), r.Type(), loc)
 	}
 	return l, r, nil

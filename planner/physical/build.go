@@ -282,6 +282,19 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }
 
+// unpaddedKey is a group (or DISTINCT) key of bpchar without a length as
+// bpchar's = groups it, without trailing blanks: its values may differ in
+// padding ('a  ' and 'a' from a VALUES list mixing lengths), unlike those
+// of a character(n), which stay as they are.
+func unpaddedKey(e expr.Expr) expr.Expr {
+	if unpadded(e.Type()) {
+		return expr.BpcharKey(e)
+	}
+	return e
+}
+
+func unpadded(t sqltypes.Type) bool { return t.Kind == sqltypes.Bpchar && t.Precision == 0 }
+
 func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, error) {
 	out := make([]ops.SortKey, len(keys))
 	for i, k := range keys {
@@ -289,7 +302,7 @@ func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, e
 		if err != nil {
 			return nil, err
 		}
-		out[i] = ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst}
+		out[i] = ops.SortKey{Expr: expr.BpcharKey(e), Desc: k.Desc, NullsFirst: k.NullsFirst}
 	}
 	return out, nil
 }
@@ -358,6 +371,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, g := range groups {
+		groups[i] = unpaddedKey(g)
+	}
 	aggs := make([]ops.Aggregate, len(x.Aggs))
 	var aggText []string
 	for i, a := range x.Aggs {
@@ -369,6 +385,11 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 		if a.Filter != nil {
 			if filter, err = lowerExpr(a.Filter, in.lay); err != nil {
 				return nil, err
+			}
+		}
+		if a.Distinct {
+			for j := range args {
+				args[j] = unpaddedKey(args[j])
 			}
 		}
 		aggs[i] = ops.Aggregate{Func: a.Func, Args: args, Distinct: a.Distinct, Filter: filter, Type: a.T}
@@ -538,11 +559,13 @@ func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
 	}
 	ex := &ExplainNode{Name: name, Children: []*ExplainNode{l.ex, r.ex}}
 	// Both sides must present their columns in the set operation's order.
-	left, err := b.reorder(l, x.Left.Output())
+	// Rows compare as keys unless UNION ALL just appends them.
+	keys := x.Kind != logical.Union || !x.All
+	left, err := b.reorder(l, x.Left.Output(), keys)
 	if err != nil {
 		return nil, err
 	}
-	right, err := b.reorder(r, x.Right.Output())
+	right, err := b.reorder(r, x.Right.Output(), keys)
 	if err != nil {
 		return nil, err
 	}
@@ -553,12 +576,14 @@ func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
 }
 
-// reorder gathers s and projects it to exactly the columns ids, in order.
-func (b *builder) reorder(s *stream, ids []logical.ColumnID) (executor.Operator, error) {
+// reorder gathers s and projects it to exactly the columns ids, in order;
+// as keys, columns of bpchar without a length lose their trailing blanks
+// (unpaddedKey).
+func (b *builder) reorder(s *stream, ids []logical.ColumnID, keys bool) (executor.Operator, error) {
 	op := b.gather(s)
 	same := len(ids) == len(s.ids)
-	for i := range ids {
-		if same && ids[i] != s.ids[i] {
+	for i, id := range ids {
+		if same && id != s.ids[i] || keys && unpadded(b.meta.Column(id).Type) {
 			same = false
 		}
 	}
@@ -569,6 +594,9 @@ func (b *builder) reorder(s *stream, ids []logical.ColumnID) (executor.Operator,
 	for i, id := range ids {
 		m := b.meta.Column(id)
 		exprs[i] = expr.Column(s.lay[id], m.Type, m.Name)
+		if keys {
+			exprs[i] = unpaddedKey(exprs[i])
+		}
 	}
 	p, err := ops.NewProject(b.env, op, exprs, b.names(ids))
 	if err != nil {
@@ -586,6 +614,9 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 	part, err := lowerAll(x.PartitionBy, in.lay)
 	if err != nil {
 		return nil, err
+	}
+	for i := range part {
+		part[i] = expr.BpcharKey(part[i])
 	}
 	order, err := b.sortKeys(x.OrderBy, in.lay)
 	if err != nil {

@@ -159,6 +159,10 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 			return nil, nil, false
 		}
 	}
+	if l.Type().Kind == sqltypes.Bpchar || r.Type().Kind == sqltypes.Bpchar {
+		// bpchar keys match without their trailing blanks, as text.
+		return bpcharKey(l), bpcharKey(r), true
+	}
 	if !l.Type().Equal(r.Type()) {
 		lt, rt := l.Type(), r.Type()
 		if lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric {
@@ -172,6 +176,15 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 		}
 	}
 	return l, r, true
+}
+
+// bpcharKey is a join key as bpchar's = compares it: as text, without
+// trailing blanks (a cast of bpchar to text strips them).
+func bpcharKey(e logical.Expr) logical.Expr {
+	if e.Type().Kind == sqltypes.Bpchar || e.Type().Kind == sqltypes.Varchar {
+		return &logical.Cast{E: e, T: sqltypes.TypeText}
+	}
+	return e
 }
 
 // parallelProbe reports whether a hash join should probe each of the probe

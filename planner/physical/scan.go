@@ -154,7 +154,7 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 				casts[i] = col
 				continue
 			}
-			c, err := expr.Cast(col, m.Type)
+			c, err := expr.AssignCast(col, m.Type)
 			if err != nil {
 				return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "column %s of %s has source type %s, which cannot be read as the declared %s", m.Name, x.Name, st, m.Type)
 			}

@@ -131,6 +131,7 @@ func TestXdbcTypeInfo(t *testing.T) {
 		"bigint": pb.XdbcDataType_XDBC_BIGINT, "integer": pb.XdbcDataType_XDBC_INTEGER, "smallint": pb.XdbcDataType_XDBC_SMALLINT,
 		"double precision": pb.XdbcDataType_XDBC_DOUBLE, "numeric": pb.XdbcDataType_XDBC_NUMERIC, "text": pb.XdbcDataType_XDBC_VARCHAR,
 		"date": pb.XdbcDataType_XDBC_DATE, "timestamp without time zone": pb.XdbcDataType_XDBC_TIMESTAMP, "bytea": pb.XdbcDataType_XDBC_VARBINARY,
+		"bpchar": pb.XdbcDataType_XDBC_CHAR,
 	} {
 		if all[name] != code.String() && all[name] != strconv.Itoa(int(code)) {
 			t.Errorf("type %s has code %q, want %d (%s)", name, all[name], code, code)

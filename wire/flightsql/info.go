@@ -112,6 +112,7 @@ var xdbcTypes = []xdbcType{
 	{sqltypes.NumericType(0, 0), 2, sqltypes.MaxNumericPrecision, false},
 	{sqltypes.TypeText, 12, 0, true},
 	{sqltypes.Type{Kind: sqltypes.Varchar}, 12, 0, true},
+	{sqltypes.Type{Kind: sqltypes.Bpchar}, 1, 0, true}, // CHAR
 	{sqltypes.TypeBytea, -3, 0, true},
 	{sqltypes.TypeDate, 91, 10, true},
 	{sqltypes.TypeTimestamp, 93, 26, true},
@@ -159,11 +160,11 @@ func (v *service) DoGetXdbcTypeInfo(ctx context.Context, cmd flightsql.GetXdbcTy
 		switch x.t.Kind {
 		case sqltypes.Numeric:
 			params.ValueBuilder().(*array.StringBuilder).AppendValues([]string{"precision", "scale"}, nil)
-		case sqltypes.Varchar:
+		case sqltypes.Varchar, sqltypes.Bpchar:
 			params.ValueBuilder().(*array.StringBuilder).Append("length")
 		}
 		i32(6).Append(1) // nullable
-		boolean(7).Append(x.t.IsString())
+		boolean(7).Append(x.t.IsString() || x.t.Kind == sqltypes.Bpchar)
 		i32(8).Append(3) // searchable
 		if x.t.IsNumeric() {
 			boolean(9).Append(false)

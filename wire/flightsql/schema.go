@@ -39,7 +39,7 @@ func typeMetadata(t sqltypes.Type) *flightsql.ColumnMetadataBuilder {
 			p = sqltypes.MaxNumericPrecision
 		}
 		b.Precision(p).Scale(t.Scale)
-	case sqltypes.Varchar:
+	case sqltypes.Varchar, sqltypes.Bpchar:
 		if t.Precision > 0 {
 			b.Precision(t.Precision)
 		}

@@ -103,7 +103,7 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.String); ok {
 			return jsonbEnc{strEnc{nb, a}}, nil
 		}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
 		switch a := arr.(type) {
 		case *array.String:
 			return strEnc{nb, a}, nil

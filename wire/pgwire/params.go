@@ -141,7 +141,10 @@ func sameKind(a, b sqltypes.Type) bool {
 	if a.Kind == sqltypes.List || b.Kind == sqltypes.List {
 		return false
 	}
-	return a.Kind == b.Kind || (a.IsString() || a.Kind == sqltypes.JSON) && (b.IsString() || b.Kind == sqltypes.JSON || b.Kind == sqltypes.Unknown)
+	str := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.JSON
+	}
+	return a.Kind == b.Kind || str(a) && (str(b) || b.Kind == sqltypes.Unknown)
 }
 
 type binaryFormatError string
@@ -193,6 +196,8 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		return nil, s, err
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
 		return string(raw), "", nil
+	case sqltypes.Bpchar:
+		return sqltypes.PadChars(string(raw), int(t.Precision)), "", nil
 	case sqltypes.JSONB:
 		// a version byte, then the text, which the target's input parses
 		if len(raw) < 2 || raw[0] != 1 {

@@ -23,6 +23,8 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 	switch t.Kind {
 	case sqltypes.Unknown, sqltypes.Text, sqltypes.Varchar, sqltypes.JSON:
 		return s, nil
+	case sqltypes.Bpchar:
+		return sqltypes.PadChars(s, int(t.Precision)), nil
 	case sqltypes.JSONB:
 		return sqltypes.NormalizeJSONB(s)
 	case sqltypes.Bool:

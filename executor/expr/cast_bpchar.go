@@ -1,0 +1,126 @@
+package expr
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Casts of character(n): to it a value is truncated and blank-padded to n
+// characters; from it (to text, varchar or through text to any type) its
+// trailing blanks are stripped, as PostgreSQL's rtrim1 does.
+
+// padKernel is an explicit cast of strings to character(n), n > 0.
+func padKernel(n int) castKernel {
+	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		v := viewOf(a)
+		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+			return append(dst, sqltypes.PadChars(v.str(i), n)...), false, nil
+		})
+	}
+}
+
+// stripKernel is a cast of bpchar to text: the value without trailing blanks.
+func stripKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	v := viewOf(a)
+	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+		return append(dst, sqltypes.TrimBlanks(v.str(i))...), false, nil
+	})
+}
+
+// chain applies k1, then k2.
+func chain(k1, k2 castKernel) castKernel {
+	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		s, err := k1(mem, loc, a)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Release()
+		return k2(mem, loc, s)
+	}
+}
+
+// bpcharCastKernel selects the kernel of a cast from or to bpchar; ok is
+// false when neither side is bpchar.
+func bpcharCastKernel(from, to sqltypes.Type) (castKernel, bool) {
+	switch {
+	case to.Kind == sqltypes.Bpchar:
+		var k castKernel = retypeKernel(to.Arrow())
+		if to.Precision > 0 {
+			k = padKernel(int(to.Precision))
+		}
+		switch {
+		case from.IsString() || from.IsJSON() || from.Kind == sqltypes.Bpchar:
+			return k, true
+		case from.Kind == sqltypes.JSONB || from.Kind == sqltypes.List:
+			return nil, false
+		}
+		return chain(toTextKernel(from), k), true
+	case from.Kind == sqltypes.Bpchar:
+		if to.Kind == sqltypes.Text || to.Kind == sqltypes.Varchar && to.Precision == 0 {
+			return stripKernel, true
+		}
+		next, ok := castKernelFor(sqltypes.TypeText, to)
+		if !ok {
+			return nil, false
+		}
+		return chain(stripKernel, next), true
+	}
+	return nil, false
+}
+
+// stripBpchar returns e as text when it is bpchar (its trailing blanks
+// stripped), else e: the form in which bpchar values compare, hash and
+// group as PostgreSQL's bpchar operators do.
+func stripBpchar(e Expr) (Expr, error) {
+	if e.Type().Kind != sqltypes.Bpchar {
+		return e, nil
+	}
+	return Cast(e, sqltypes.TypeText)
+}
+
+// outputText is e as text the way its output function prints it, for
+// functions that render values (concat, format): bpchar keeps its blank
+// padding there, unlike in a cast to text. Other types are returned as is.
+func outputText(e Expr) Expr {
+	if e.Type().Kind != sqltypes.Bpchar {
+		return e
+	}
+	return &castExpr{in: e, t: sqltypes.TypeText, k: retypeKernel(arrow.BinaryTypes.String)}
+}
+
+// AssignCast is Cast with PostgreSQL's assignment rules, for values that
+// a source delivers into a declared column: a string longer than a
+// character(n) column fails with 22001 unless the excess is blanks, where
+// an explicit cast would cut it. Other casts are Cast's.
+func AssignCast(e Expr, to sqltypes.Type) (Expr, error) {
+	from := e.Type()
+	if to.Kind != sqltypes.Bpchar || to.Precision <= 0 || !(from.IsString() || from.Kind == sqltypes.Bpchar) {
+		return Cast(e, to)
+	}
+	n := int(to.Precision)
+	return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		v := viewOf(a)
+		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+			s, err := sqltypes.AssignChars(v.str(i), n, true /* pad */)
+			return append(dst, s...), false, err
+		})
+	}}, nil
+}
+
+// BpcharKey returns e as bpchar values order and group by (bpcharcmp):
+// without trailing blanks, still of e's bpchar type, so that a sort,
+// partition or group key of bpchar needs no other kernel than text's.
+// Other expressions are returned as is. As a group key it changes the
+// values the group shows, so planners use it there only for bpchar
+// without a length, whose values may differ in padding (character(n)
+// values all have n characters, and equal ones are equal bytes).
+func BpcharKey(e Expr) Expr {
+	if e.Type().Kind != sqltypes.Bpchar {
+		return e
+	}
+	return &castExpr{in: e, t: e.Type(), k: stripKernel}
+}
