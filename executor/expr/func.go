@@ -217,6 +217,9 @@ func lookupBuilder(name string) builder {
 	case "timezone":
 		return buildTimezone
 	}
+	if isBitwiseFunction(name) {
+		return buildBitwise
+	}
 	return nil
 }
 
