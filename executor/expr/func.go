@@ -214,6 +214,8 @@ func lookupBuilder(name string) builder {
 		return buildGcdLcm
 	case "width_bucket":
 		return buildWidthBucket
+	case "factorial":
+		return buildFactorial
 	case "timezone":
 		return buildTimezone
 	}
