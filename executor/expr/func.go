@@ -140,6 +140,8 @@ func lookupBuilder(name string) builder {
 		return buildFormatType
 	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
 		return buildRegexpFunc
+	case "regexp_matches":
+		return buildRegexpMatches
 	case "array_to_string":
 		return buildArrayToString
 	case "string_to_array":
