@@ -382,14 +382,11 @@ func buildTimezone(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// loadZone resolves a time zone name as AT TIME ZONE accepts it.
+// loadZone resolves a time zone name as AT TIME ZONE accepts it (see
+// sqltypes.LookupZone).
 func loadZone(name string) (*time.Location, error) {
-	switch strings.ToUpper(name) {
-	case "UTC", "Z", "GMT", "ZULU":
-		return time.UTC, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
+	loc, ok := sqltypes.LookupZone(name)
+	if !ok {
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "time zone %q not recognized", name)
 	}
 	return loc, nil
