@@ -148,6 +148,16 @@ func lookupBuilder(name string) builder {
 		return buildStringToArray
 	case "array_position":
 		return buildArrayPosition
+	case "array_positions":
+		return buildArrayPositions
+	case "array_replace":
+		return buildArrayReplace
+	case "trim_array":
+		return buildTrimArray
+	case "encode", "decode":
+		return buildEncode
+	case "sha224", "sha256", "sha384", "sha512":
+		return buildSHA
 	case "array_element":
 		return buildArrayElement
 	case "generate_series_array":
