@@ -177,8 +177,10 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-func isOctal(c byte) bool     { return c >= '0' && c <= '7' }
-func isAlnumByte(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+func isAlnumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // buildSHA: sha224/sha256/sha384/sha512(bytea) → bytea.
 func buildSHA(name string, args []Expr) (Expr, error) {
