@@ -403,7 +403,10 @@ func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		if err != nil {
 			return nil, err
 		}
-		desc, nullsFirst := sortDirection(sb)
+		desc, nullsFirst, err := sortDirection(sb)
+		if err != nil {
+			return nil, err
+		}
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 	key := orderKey(keys)
@@ -463,7 +466,10 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if err != nil {
 		return nil, err
 	}
-	desc, _ := sortDirection(sb)
+	desc, _, err := sortDirection(sb)
+	if err != nil {
+		return nil, err
+	}
 	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
