@@ -333,7 +333,11 @@ func parseZone(z string, dt *dateTime) bool {
 	if z[0] == '-' {
 		sign = -1
 	}
-	body := strings.ReplaceAll(z[1:], ":", "")
+	body := z[1:]
+	if parts := strings.Split(body, ":"); len(parts) > 1 && len(parts) <= 3 && len(parts[0]) <= 2 {
+		// +H:MM[:SS]: the hour may have one digit.
+		body = strings.Repeat("0", 2-len(parts[0])) + strings.Join(parts, "")
+	}
 	var h, m, sec int64
 	var ok bool
 	switch len(body) {

@@ -28,6 +28,16 @@ func LookupZone(name string) (*time.Location, bool) {
 	return posixZone(name)
 }
 
+// ISOZoneOffset parses an ISO 8601 offset (+HH, +HH:MM, +HHMM, -HH:MM:SS:
+// hours east of UTC) as a fixed zone.
+func ISOZoneOffset(s string) (*time.Location, bool) {
+	var dt dateTime
+	if !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "-") || !parseZone(s, &dt) {
+		return nil, false
+	}
+	return time.FixedZone(s, dt.zoneOff), true
+}
+
 // loadIANA loads a tz database zone given in any case.
 func loadIANA(name string) (*time.Location, bool) {
 	if name == "" || strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-") || strings.Contains(name, "..") {

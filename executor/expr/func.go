@@ -154,6 +154,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayReplace
 	case "trim_array":
 		return buildTrimArray
+	case "random", "clock_timestamp", "timeofday":
+		return buildVolatile
 	case "encode", "decode":
 		return buildEncode
 	case "sha224", "sha256", "sha384", "sha512":
@@ -206,6 +208,8 @@ func lookupBuilder(name string) builder {
 		return buildToDate
 	case "make_timestamp":
 		return buildMakeTimestamp
+	case "make_timestamptz":
+		return buildMakeTimestamptz
 	case "justify_days", "justify_hours", "justify_interval":
 		return buildJustify
 	case "make_interval":
