@@ -5,7 +5,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -105,26 +104,8 @@ func encodeBytes(dst, src []byte, format string) ([]byte, bool, error) {
 func decodeBytes(dst, src []byte, format string) ([]byte, bool, error) {
 	switch format {
 	case "hex":
-		for i := 0; i < len(src); {
-			if c := src[i]; c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-				i++
-				continue
-			}
-			hi, ok := unhex(src[i])
-			if !ok {
-				return nil, false, errEncoding("invalid hexadecimal digit: %q", string(src[i]))
-			}
-			if i+1 >= len(src) {
-				return nil, false, errEncoding("invalid hexadecimal data: odd number of digits")
-			}
-			lo, ok := unhex(src[i+1])
-			if !ok {
-				return nil, false, errEncoding("invalid hexadecimal digit: %q", string(src[i+1]))
-			}
-			dst = append(dst, hi<<4|lo)
-			i += 2
-		}
-		return dst, false, nil
+		out, err := sqltypes.DecodeHex(string(src))
+		return append(dst, out...), false, err
 	case "base64":
 		clean := make([]byte, 0, len(src))
 		for _, c := range src {
@@ -142,42 +123,12 @@ func decodeBytes(dst, src []byte, format string) ([]byte, bool, error) {
 		}
 		return out, false, nil
 	case "escape":
-		for i := 0; i < len(src); i++ {
-			c := src[i]
-			if c != '\\' {
-				dst = append(dst, c)
-				continue
-			}
-			switch {
-			case i+1 < len(src) && src[i+1] == '\\':
-				dst = append(dst, '\\')
-				i++
-			case i+3 < len(src) && isOctal(src[i+1]) && isOctal(src[i+2]) && isOctal(src[i+3]):
-				v, _ := strconv.ParseUint(string(src[i+1:i+4]), 8, 16)
-				dst = append(dst, byte(v))
-				i += 3
-			default:
-				return nil, false, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type bytea")
-			}
-		}
-		return dst, false, nil
+		out, err := sqltypes.DecodeEscape(string(src))
+		return append(dst, out...), false, err
 	}
 	return nil, false, errEncoding("unrecognized encoding: %q", format)
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 func isAlnumByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
