@@ -158,3 +158,53 @@ func buildWidthBucketArray(name string, args []Expr) (Expr, error) {
 		})
 	}}, nil
 }
+
+// buildNumericSeriesArray is generate_series(start, stop [, step]) over
+// numeric: the values start, start+step, … up to stop, at the largest
+// scale of the three. A zero step is 22023.
+func buildNumericSeriesArray(name string, args []Expr) (Expr, error) {
+	var scale int32
+	for _, a := range args {
+		if a.Type().Kind == sqltypes.Numeric {
+			scale = max(scale, a.Type().Scale)
+		}
+	}
+	t := sqltypes.NumericType(0, scale)
+	a, err := coerceArgs("generate_series", args, t)
+	if err != nil {
+		return nil, err
+	}
+	one, _ := rescaleDec(decimal128.FromI64(1), 0, scale)
+	maxCount := decimal128.FromI64(maxSeries)
+	return &callExpr{name: name, args: a, t: sqltypes.ListOf(t), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		lb := array.NewListBuilder(env.Mem, t.Arrow())
+		defer lb.Release()
+		vb := lb.ValueBuilder().(*array.Decimal128Builder)
+		vals := make([][]decimal128.Num, len(in))
+		for k := range in {
+			vals[k] = values[decimal128.Num](in[k])
+		}
+		for i := 0; i < n; i++ {
+			step := one
+			if len(in) == 3 && in[2].IsValid(i) {
+				step = vals[2][i]
+			}
+			if step.Sign() == 0 {
+				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "step size cannot equal zero")
+			}
+			if anyNullAt(in, i) {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			start, stop := vals[0][i], vals[1][i]
+			if q, _ := stop.Sub(start).Div(step); q.Greater(maxCount) {
+				return nil, sqltypes.New("54000", "generate_series of more than %d values exceeds meshql's limit", maxSeries)
+			}
+			for v := start; step.Sign() > 0 && v.LessEqual(stop) || step.Sign() < 0 && v.GreaterEqual(stop); v = v.Add(step) {
+				vb.Append(v)
+			}
+		}
+		return lb.NewArray(), nil
+	}}, nil
+}
