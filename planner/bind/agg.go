@@ -24,7 +24,7 @@ var aggregateNames = map[string]bool{
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
-	return fc.Over == nil && aggregateNames[funcName(fc)]
+	return fc.Over == nil && (aggregateNames[funcName(fc)] || fc.AggWithinGroup && isHypotheticalSet(funcName(fc)))
 }
 
 // aggState collects the grouping keys and aggregate calls of one query block.
@@ -197,6 +197,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	savedWin := b.win
 	b.win, b.inAggArgs = nil, true
 	defer func() { agg.inAgg, b.win, b.inAggArgs = false, savedWin, false }()
+	if fc.AggWithinGroup && isHypotheticalSet(name) {
+		return b.bindHypotheticalSet(fc, sc, agg)
+	}
 	if fc.AggWithinGroup {
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}

@@ -111,7 +111,7 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		if fc.Over != nil {
 			return b.bindWindowCall(fc, sc, agg)
 		}
-		if aggregateNames[funcName(fc)] {
+		if isAggregate(fc) {
 			return b.bindAggregate(fc, sc, agg)
 		}
 		return b.bindFuncCall(fc, sc, agg)
