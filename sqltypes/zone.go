@@ -1,6 +1,9 @@
 package sqltypes
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +29,50 @@ func LookupZone(name string) (*time.Location, bool) {
 		return l, true
 	}
 	return posixZone(name)
+}
+
+// TimeZoneSetting resolves a TimeZone setting as PostgreSQL's does and
+// returns the name to keep: a number is hours east of UTC (SET TIME ZONE
+// 2, '+05:30' is not a number) kept as the POSIX spec "<+02>-02"; else a
+// tz database zone in any case, kept as the database spells it; else a
+// POSIX spec ('UTC+2', two hours behind UTC). Abbreviations such as PST
+// are not zones here, as in PostgreSQL.
+func TimeZoneSetting(v string) (string, *time.Location, bool) {
+	if h, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+		secs := int(math.Round(h * 3600))
+		if math.Abs(h) > 168 {
+			return "", nil, false
+		}
+		name := posixOffset(secs)
+		return "<" + name + ">" + posixOffset(-secs), time.FixedZone(name, secs), true
+	}
+	switch strings.ToLower(v) {
+	case "utc", "z", "zulu", "gmt", "ut", "uct":
+		return "UTC", time.UTC, true
+	}
+	if l, ok := loadIANA(v); ok {
+		return l.String(), l, true
+	}
+	if l, ok := posixZone(v); ok {
+		return v, l, true
+	}
+	return "", nil, false
+}
+
+// posixOffset spells secs as +HH[:MM[:SS]].
+func posixOffset(secs int) string {
+	sign := "+"
+	if secs < 0 {
+		sign, secs = "-", -secs
+	}
+	s := fmt.Sprintf("%s%02d", sign, secs/3600)
+	if secs%3600 != 0 {
+		s += fmt.Sprintf(":%02d", secs/60%60)
+		if secs%60 != 0 {
+			s += fmt.Sprintf(":%02d", secs%60)
+		}
+	}
+	return s
 }
 
 // ISOZoneOffset parses an ISO 8601 offset (+HH, +HH:MM, +HHMM, -HH:MM:SS:
