@@ -299,7 +299,7 @@ func (s *Session) reset(name string, local bool) error {
 
 func (s *Session) location() *time.Location {
 	tz, _ := s.Setting("timezone")
-	if loc, err := time.LoadLocation(tz); err == nil {
+	if _, loc, ok := sqltypes.TimeZoneSetting(tz); ok {
 		return loc
 	}
 	return time.UTC

@@ -119,13 +119,11 @@ func checkEncoding(v string) (string, error) {
 }
 
 func checkTimeZone(v string) (string, error) {
-	if strings.EqualFold(v, "utc") || strings.EqualFold(v, "gmt") || v == "Z" {
-		return "UTC", nil
-	}
-	if _, err := time.LoadLocation(v); err != nil {
+	name, _, ok := sqltypes.TimeZoneSetting(v)
+	if !ok {
 		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
 	}
-	return v, nil
+	return name, nil
 }
 
 // checkDuration accepts PostgreSQL's time settings: a number of

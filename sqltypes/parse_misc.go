@@ -10,29 +10,42 @@ import (
 // (backslash-octal \101 and \\), like byteain.
 func ParseBytea(s string) ([]byte, error) {
 	if strings.HasPrefix(s, `\x`) || strings.HasPrefix(s, `\X`) {
-		h := s[2:]
-		out := make([]byte, 0, len(h)/2)
-		for i := 0; i < len(h); {
-			if isSpace(h[i]) {
-				i++
-				continue
-			}
-			if i+1 >= len(h) {
-				return nil, New(CodeInvalidParameterValue, "invalid hexadecimal data: odd number of digits")
-			}
-			b, err := hex.DecodeString(h[i : i+2])
-			if err != nil {
-				bad := h[i : i+1]
-				if _, e := hex.DecodeString(h[i:i+1] + "0"); e == nil {
-					bad = h[i+1 : i+2]
-				}
-				return nil, New(CodeInvalidParameterValue, "invalid hexadecimal digit: %q", bad)
-			}
-			out = append(out, b[0])
-			i += 2
-		}
-		return out, nil
+		return DecodeHex(s[2:])
 	}
+	return DecodeEscape(s)
+}
+
+// DecodeHex decodes pairs of hex digits, ignoring whitespace between
+// pairs (22023 for a bad digit or an odd count), as bytea input and
+// decode(s, 'hex') do.
+func DecodeHex(h string) ([]byte, error) {
+	out := make([]byte, 0, len(h)/2)
+	for i := 0; i < len(h); {
+		if isSpace(h[i]) {
+			i++
+			continue
+		}
+		if i+1 >= len(h) {
+			return nil, New(CodeInvalidParameterValue, "invalid hexadecimal data: odd number of digits")
+		}
+		b, err := hex.DecodeString(h[i : i+2])
+		if err != nil {
+			bad := h[i : i+1]
+			if _, e := hex.DecodeString(h[i:i+1] + "0"); e == nil {
+				bad = h[i+1 : i+2]
+			}
+			return nil, New(CodeInvalidParameterValue, "invalid hexadecimal digit: %q", bad)
+		}
+		out = append(out, b[0])
+		i += 2
+	}
+	return out, nil
+}
+
+// DecodeEscape decodes bytea's escape format: \\ is a backslash, \ooo
+// (octal, at most \377) a byte, any other backslash 22P02; as bytea
+// input and decode(s, 'escape') do.
+func DecodeEscape(s string) ([]byte, error) {
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -44,7 +57,7 @@ func ParseBytea(s string) ([]byte, error) {
 		case i+1 < len(s) && s[i+1] == '\\':
 			out = append(out, '\\')
 			i++
-		case i+3 < len(s)+0 && isOct(s[i+1]) && isOct(s[i+2]) && isOct(s[i+3]) && s[i+1] <= '3':
+		case i+3 < len(s) && isOct(s[i+1]) && isOct(s[i+2]) && isOct(s[i+3]) && s[i+1] <= '3':
 			out = append(out, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
 			i += 3
 		default:

@@ -207,67 +207,13 @@ func parseDateTime(s, kind string) (dateTime, error) {
 		dt.special = t
 		return dt, nil
 	}
-	// Date part: up to the first space or a T followed by a digit.
-	end := len(t)
-	for i := 0; i < len(t); i++ {
-		if isSpace(t[i]) || t[i] == 't' && i+1 < len(t) && t[i+1] >= '0' && t[i+1] <= '9' {
-			end = i
-			break
-		}
-	}
-	if err := parseDatePart(t[:end], &dt); err != nil {
+	if err := decodeDateTime(s, &dt); err != nil {
 		if err == errRange {
 			return dt, dateRange(s)
 		}
 		return dt, badDate(kind, s)
 	}
-	rest := t[end:]
-	if len(rest) > 0 && rest[0] == 't' {
-		rest = " " + rest[1:]
-	}
-	bc := false
-	for _, f := range strings.Fields(rest) {
-		switch {
-		case f == "bc":
-			bc = true
-		case f == "ad":
-		case strings.IndexByte(f, ':') > 0 && !dt.hasTime:
-			zone, err := parseTimePart(f, &dt)
-			if err == errRange {
-				return dt, dateRange(s)
-			}
-			if err != nil || zone != "" && !parseZone(zone, &dt) {
-				return dt, badDate(kind, s)
-			}
-		case !parseZone(f, &dt):
-			// Zone names are case-sensitive in the tz database.
-			if l, err := time.LoadLocation(originalWord(s, f)); err == nil && !dt.zoneExplicit && strings.Contains(f, "/") {
-				dt.zone, dt.zoneExplicit = l, true
-				continue
-			}
-			return dt, badDate(kind, s)
-		}
-	}
-	if bc {
-		if dt.y <= 0 {
-			return dt, badDate(kind, s)
-		}
-		dt.y = 1 - dt.y
-	}
-	if dt.y == 0 && !bc {
-		return dt, dateRange(s)
-	}
 	return dt, nil
-}
-
-// originalWord finds lower-cased word w in s and returns it in s's case.
-func originalWord(s, w string) string {
-	for i := 0; i+len(w) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(w)], w) {
-			return s[i : i+len(w)]
-		}
-	}
-	return w
 }
 
 type parseErr string
@@ -387,7 +333,11 @@ func parseZone(z string, dt *dateTime) bool {
 	if z[0] == '-' {
 		sign = -1
 	}
-	body := strings.ReplaceAll(z[1:], ":", "")
+	body := z[1:]
+	if parts := strings.Split(body, ":"); len(parts) > 1 && len(parts) <= 3 && len(parts[0]) <= 2 {
+		// +H:MM[:SS]: the hour may have one digit.
+		body = strings.Repeat("0", 2-len(parts[0])) + strings.Join(parts, "")
+	}
 	var h, m, sec int64
 	var ok bool
 	switch len(body) {

@@ -142,12 +142,26 @@ func lookupBuilder(name string) builder {
 		return buildPgTypeof
 	case "regexp_replace", "regexp_match", "regexp_like", "regexp_count", "regexp_split_to_array":
 		return buildRegexpFunc
+	case "regexp_matches":
+		return buildRegexpMatches
 	case "array_to_string":
 		return buildArrayToString
 	case "string_to_array":
 		return buildStringToArray
 	case "array_position":
 		return buildArrayPosition
+	case "array_positions":
+		return buildArrayPositions
+	case "array_replace":
+		return buildArrayReplace
+	case "trim_array":
+		return buildTrimArray
+	case "random", "clock_timestamp", "timeofday":
+		return buildVolatile
+	case "encode", "decode":
+		return buildEncode
+	case "sha224", "sha256", "sha384", "sha512":
+		return buildSHA
 	case "array_element":
 		return buildArrayElement
 	case "generate_series_array":
@@ -196,6 +210,8 @@ func lookupBuilder(name string) builder {
 		return buildToDate
 	case "make_timestamp":
 		return buildMakeTimestamp
+	case "make_timestamptz":
+		return buildMakeTimestamptz
 	case "justify_days", "justify_hours", "justify_interval":
 		return buildJustify
 	case "make_interval":
@@ -216,8 +232,13 @@ func lookupBuilder(name string) builder {
 		return buildGcdLcm
 	case "width_bucket":
 		return buildWidthBucket
+	case "factorial":
+		return buildFactorial
 	case "timezone":
 		return buildTimezone
+	}
+	if isBitwiseFunction(name) {
+		return buildBitwise
 	}
 	return nil
 }

@@ -139,6 +139,9 @@ func buildStringToArray(name string, args []Expr) (Expr, error) {
 // buildArrayPosition returns the 1-based position of the first element
 // IS NOT DISTINCT FROM x (so NULL finds a NULL element), or NULL.
 func buildArrayPosition(name string, args []Expr) (Expr, error) {
+	if len(args) == 3 {
+		return buildArrayPositionFrom(name, args)
+	}
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
@@ -164,7 +167,7 @@ func buildArrayPosition(name string, args []Expr) (Expr, error) {
 			s, e := l.ValueOffsets(i)
 			for j := s; j < e; j++ {
 				got := datumAt(vals, elem, int(j))
-				if (got == nil) == (want == nil) && (got == nil || compareDatums(elem, got, want) == 0) {
+				if sameElem(elem, got, want) {
 					return int32(j-s) + 1, false, nil
 				}
 			}

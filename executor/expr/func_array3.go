@@ -199,7 +199,7 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 			x := datumAt(in[1], et, i)
 			out := []any{}
 			for _, v := range a {
-				if (v == nil) != (x == nil) || v != nil && compareDatums(et, v, x) != 0 {
+				if !sameElem(et, v, x) {
 					out = append(out, v)
 				}
 			}

@@ -20,6 +20,11 @@ func buildGcdLcm(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
+	for _, a := range args {
+		if a.Type().Kind == sqltypes.Numeric {
+			return buildGcdLcmNumeric(name, args)
+		}
+	}
 	t := sqltypes.TypeInt4
 	for _, a := range args {
 		switch a.Type().Kind {
@@ -80,6 +85,9 @@ func gcdU64(a, b uint64) uint64 {
 // and high (0 below, count+1 above; reversed when low > high). Bad bounds
 // or count are 2201G.
 func buildWidthBucket(name string, args []Expr) (Expr, error) {
+	if len(args) == 2 {
+		return buildWidthBucketArray(name, args)
+	}
 	if err := wantArgs(name, args, 4, 4); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ func buildGenerateSeriesArray(name string, args []Expr) (Expr, error) {
 	if (t.Kind == sqltypes.Timestamp || t.Kind == sqltypes.TimestampTZ) && len(args) == 3 {
 		return buildTimestampSeriesArray(name, args)
 	}
+	if t.Kind == sqltypes.Numeric {
+		return buildNumericSeriesArray(name, args)
+	}
 	if t.Kind != sqltypes.Int4 && t.Kind != sqltypes.Int8 {
 		return nil, functionError("generate_series", args)
 	}

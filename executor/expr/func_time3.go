@@ -293,6 +293,38 @@ func buildToTimestampFormat(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// buildMakeTimestamptz: make_timestamptz(year, month, day, hour, min,
+// sec [, zone]) is make_timestamp's wall-clock time read in zone (AT TIME
+// ZONE zone), or in the session's TimeZone without one.
+func buildMakeTimestamptz(name string, args []Expr) (Expr, error) {
+	if len(args) != 6 && len(args) != 7 {
+		return nil, functionError(name, args)
+	}
+	wall, err := buildMakeTimestamp("make_timestamp", args[:6])
+	if err != nil {
+		return nil, functionError(name, args)
+	}
+	if len(args) == 6 {
+		return Cast(wall, sqltypes.TypeTimestampTZ)
+	}
+	return buildTimezoneWith("timezone", []Expr{args[6], wall}, loadSaneZone)
+}
+
+// loadSaneZone resolves make_timestamptz's zone as PostgreSQL's
+// parse_sane_timezone: a leading sign is an ISO offset (hours east, "+02"
+// being UTC+2, unlike AT TIME ZONE's POSIX reading), a leading digit is
+// 22023, anything else as AT TIME ZONE.
+func loadSaneZone(name string) (*time.Location, error) {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid input syntax for type numeric time zone: %q", name).
+			WithHint("Numeric time zones must have \"-\" or \"+\" as first character.")
+	}
+	if l, ok := sqltypes.ISOZoneOffset(name); ok {
+		return l, nil
+	}
+	return loadZone(name)
+}
+
 // buildMakeTimestamp: make_timestamp(year, month, day, hour, min, sec).
 func buildMakeTimestamp(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 6, 6); err != nil {
@@ -330,6 +362,10 @@ func buildMakeTimestamp(name string, args []Expr) (Expr, error) {
 // timestamptz becomes the wall-clock timestamp in zone, a timestamp is
 // read as wall-clock time in zone and becomes a timestamptz.
 func buildTimezone(name string, args []Expr) (Expr, error) {
+	return buildTimezoneWith(name, args, loadZone)
+}
+
+func buildTimezoneWith(name string, args []Expr, loadZone func(string) (*time.Location, error)) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
@@ -382,14 +418,11 @@ func buildTimezone(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// loadZone resolves a time zone name as AT TIME ZONE accepts it.
+// loadZone resolves a time zone name as AT TIME ZONE accepts it (see
+// sqltypes.LookupZone).
 func loadZone(name string) (*time.Location, error) {
-	switch strings.ToUpper(name) {
-	case "UTC", "Z", "GMT", "ZULU":
-		return time.UTC, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
+	loc, ok := sqltypes.LookupZone(name)
+	if !ok {
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "time zone %q not recognized", name)
 	}
 	return loc, nil

@@ -327,8 +327,7 @@ func textListRows(mem memory.Allocator, n int, ins []arrow.Array, get func(i int
 // matches. Other signatures are the positional substring.
 func buildSubstringAny(name string, args []Expr) (Expr, error) {
 	if len(args) == 3 && args[1].Type().IsString() && args[2].Type().IsString() {
-		// TODO(s7): substring(s SIMILAR p ESCAPE e) with its #" markers (#3).
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "substring(text SIMILAR text ESCAPE text) is not supported")
+		return buildSubstringSimilar(name, args)
 	}
 	if len(args) != 2 || !args[1].Type().IsString() {
 		return buildSubstring(name, args)
@@ -349,16 +348,22 @@ func buildSubstringAny(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			src := v[0].bytes(i)
-			m := re.FindSubmatchIndex(src)
-			g := 0
-			if len(m) > 2 {
-				g = 1
-			}
-			if m == nil || m[2*g] < 0 {
-				return nil, true, nil
-			}
-			return append(dst, src[m[2*g]:m[2*g+1]]...), false, nil
+			return appendFirstGroup(dst, re, v[0].bytes(i))
 		})
 	}}, nil
+}
+
+// appendFirstGroup appends the text of re's first parenthesized group in
+// src (the whole match when re has no group); null=true when re does not
+// match or the group took no part in the match.
+func appendFirstGroup(dst []byte, re *regexp.Regexp, src []byte) ([]byte, bool, error) {
+	m := re.FindSubmatchIndex(src)
+	g := 0
+	if len(m) > 2 {
+		g = 1
+	}
+	if m == nil || m[2*g] < 0 {
+		return nil, true, nil
+	}
+	return append(dst, src[m[2*g]:m[2*g+1]]...), false, nil
 }

@@ -38,8 +38,12 @@ type unnestOp struct {
 // NULL or empty yields one row of NULLs (and NULL ordinality) instead of
 // none.
 type UnnestSpec struct {
-	Lists      []expr.Expr
-	Names      []string
+	Lists []expr.Expr
+	Names []string
+	// Whole, per list (nil: none), emits that list's elements as they
+	// are, arrays included, instead of all leaf values of a
+	// multidimensional array.
+	Whole      []bool
 	Ordinality bool
 	Outer      bool
 }
@@ -60,8 +64,11 @@ func NewUnnest(env *executor.Env, child executor.Operator, spec UnnestSpec) (exe
 		if list == nil {
 			return nil, errInternal("unnest of a nil expression")
 		}
-		// A multidimensional array unnests to all its elements in row-major order.
-		list = expr.FlattenArray(list)
+		// A multidimensional array unnests to all its elements in
+		// row-major order, unless asked to keep them whole.
+		if i >= len(spec.Whole) || !spec.Whole[i] {
+			list = expr.FlattenArray(list)
+		}
 		spec.Lists[i] = list
 		t := list.Type()
 		if t.Kind != sqltypes.List || t.Elem == nil {

@@ -30,7 +30,7 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 	// timestamptz text is in the session's TimeZone, as the wire writes it.
 	loc := time.UTC
 	if tz, ok := c.s.Setting("timezone"); ok {
-		if l, err := time.LoadLocation(tz); err == nil {
+		if _, l, ok := sqltypes.TimeZoneSetting(tz); ok {
 			loc = l
 		}
 	}

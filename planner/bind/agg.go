@@ -24,7 +24,7 @@ var aggregateNames = map[string]bool{
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {
-	return fc.Over == nil && aggregateNames[funcName(fc)]
+	return fc.Over == nil && (aggregateNames[funcName(fc)] || fc.AggWithinGroup && isHypotheticalSet(funcName(fc)))
 }
 
 // aggState collects the grouping keys and aggregate calls of one query block.
@@ -197,6 +197,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	savedWin := b.win
 	b.win, b.inAggArgs = nil, true
 	defer func() { agg.inAgg, b.win, b.inAggArgs = false, savedWin, false }()
+	if fc.AggWithinGroup && isHypotheticalSet(name) {
+		return b.bindHypotheticalSet(fc, sc, agg)
+	}
 	if fc.AggWithinGroup {
 		return b.bindOrderedSetAggregate(fc, sc, agg)
 	}
@@ -404,7 +407,10 @@ func (b *binder) bindAggOrder(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		if err != nil {
 			return nil, err
 		}
-		desc, nullsFirst := sortDirection(sb)
+		desc, nullsFirst, err := sortDirection(sb)
+		if err != nil {
+			return nil, err
+		}
 		keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 	key := orderKey(keys)
@@ -464,7 +470,10 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if err != nil {
 		return nil, err
 	}
-	desc, _ := sortDirection(sb)
+	desc, _, err := sortDirection(sb)
+	if err != nil {
+		return nil, err
+	}
 	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)

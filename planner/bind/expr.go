@@ -111,7 +111,7 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 		if fc.Over != nil {
 			return b.bindWindowCall(fc, sc, agg)
 		}
-		if aggregateNames[funcName(fc)] {
+		if isAggregate(fc) {
 			return b.bindAggregate(fc, sc, agg)
 		}
 		return b.bindFuncCall(fc, sc, agg)
@@ -1135,13 +1135,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
-	case "unnest", "generate_series":
+	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches":
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
-	case "regexp_split_to_table":
-		// The set-returning twin of regexp_split_to_array.
-		arr := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("regexp_split_to_array")}, Args: fc.Args, Location: fc.Location}
-		un := &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode("unnest")}, Args: []*pg_query.Node{{Node: &pg_query.Node_FuncCall{FuncCall: arr}}}, Location: fc.Location}
-		return b.bindSelectListSetFunction(un, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
@@ -1182,26 +1177,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
-	args, err := b.bindExprs(fc.Args, sc, agg)
-	if err != nil {
-		return nil, err
-	}
-	// Untyped string literals are text, as PostgreSQL's function
-	// resolution prefers for unknown arguments.
-	for i, a := range args {
-		if a.Type().Kind == sqltypes.Unknown {
-			c, err := b.coerce(a, sqltypes.TypeText)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = c
-		}
-	}
-	rt, err := funcType(name, args)
-	if err != nil {
-		return nil, errAt(sqltypes.AsError(err), loc)
-	}
-	return &logical.Func{Name: name, Args: args, T: rt}, nil
+	return b.bindScalarCall(name, fc, sc, agg)
 }
 
 // namedParams lists, per function that takes named arguments, its

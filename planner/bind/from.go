@@ -139,6 +139,10 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 		}
 		return b.bindRangeFunction(n.GetRangeFunction(), left, outer)
 	}
+	if n.GetRangeTableSample() != nil {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "TABLESAMPLE is not supported").
+			WithHint("Filter with WHERE random() < fraction for a Bernoulli sample."), location(n))
+	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported FROM item %s", nodeKind(n)), location(n))
 }
 
@@ -491,12 +495,12 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	for _, f := range rf.Functions {
 		items := f.GetList().GetItems()
 		fc := items[0].GetFuncCall()
-		if fc == nil || (funcName(fc) != "unnest" && funcName(fc) != "generate_series") {
+		if fc == nil || !isSetFunction(funcName(fc)) {
 			what := "this function"
 			if fc != nil {
 				what = funcName(fc)
 			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest and generate_series)", what), location(items[0]))
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, regexp_matches and regexp_split_to_table)", what), location(items[0]))
 		}
 		fl, err := b.bindSetFunction(fc, base.scope, nil)
 		if err != nil {
@@ -531,9 +535,10 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		if i < len(names) {
 			name = names[i]
 		}
-		id := b.meta.NewColumn(name, alias, l.Type().Leaf())
+		t := setElemType(l)
+		id := b.meta.NewColumn(name, alias, t)
 		u.Cols = append(u.Cols, id)
-		sc.add(scopeCol{table: alias, name: name, id: id, t: l.Type().Leaf()})
+		sc.add(scopeCol{table: alias, name: name, id: id, t: t})
 	}
 	if rf.Ordinality {
 		ordName := "ordinality"
@@ -556,11 +561,21 @@ func btoi(b bool) int {
 // bindSetFunction binds unnest(a [, b ...]) to its array arguments, and
 // generate_series(...) to the array of its values.
 func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.Expr, error) {
-	if funcName(fc) == "generate_series" {
-		list, err := b.bindSeries(fc, sc, agg)
-		if err != nil {
-			return nil, err
-		}
+	var list logical.Expr
+	var err error
+	switch funcName(fc) {
+	case "generate_series":
+		list, err = b.bindSeries(fc, sc, agg)
+	case "regexp_split_to_table":
+		// The set-returning twin of regexp_split_to_array.
+		list, err = b.bindScalarCall("regexp_split_to_array", fc, sc, agg)
+	case "regexp_matches":
+		list, err = b.bindScalarCall("regexp_matches", fc, sc, agg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if list != nil {
 		return []logical.Expr{list}, nil
 	}
 	if len(fc.Args) == 0 {

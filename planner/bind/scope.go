@@ -136,13 +136,26 @@ func errAt(e *sqltypes.Error, loc int) *sqltypes.Error {
 
 // sortDirection reads a SortBy's direction and NULLS placement; NULLs
 // sort as larger than any value unless NULLS FIRST/LAST says otherwise.
-func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool) {
+//
+// ORDER BY ... USING < and USING > are ASC and DESC (PostgreSQL's default
+// btree ordering operators of every sortable type); other USING operators
+// are 0A000.
+func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool, err error) {
 	desc = sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+	if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
+		switch op := opName(sb.UseOp); op {
+		case "<":
+		case ">":
+			desc = true
+		default:
+			return false, false, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY ... USING %s is not supported (only < and >)", op), int(sb.Location))
+		}
+	}
 	switch sb.SortbyNulls {
 	case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-		return desc, true
+		return desc, true, nil
 	case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-		return desc, false
+		return desc, false, nil
 	}
-	return desc, desc
+	return desc, desc, nil
 }

@@ -150,10 +150,10 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
 		k := orderKey{target: -1}
-		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ORDER BY ... USING is not supported"), int(sb.Location))
+		var err error
+		if k.desc, k.nullsFirst, err = sortDirection(sb); err != nil {
+			return nil, err
 		}
-		k.desc, k.nullsFirst = sortDirection(sb)
 		if idx, ok, err := ordinalOrAlias(sb.Node, targets, from.scope, true); err != nil {
 			return nil, err
 		} else if ok {
@@ -261,8 +261,13 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		if err != nil {
 			return nil, err
 		}
-		lim.Input = node
-		node = lim
+		var extra bool
+		if node, extra, err = b.applyLimit(sel, node, sortKeys, lim); err != nil {
+			return nil, err
+		}
+		if extra {
+			hidden++
+		}
 	}
 	if hidden > 0 {
 		final := &logical.Project{Input: node}
@@ -302,9 +307,6 @@ func distinctOver(b *binder, node logical.Node, cols []logical.ColumnID) logical
 
 func (b *binder) bindLimit(sel *pg_query.SelectStmt) (*logical.Limit, error) {
 	lim := &logical.Limit{Offset: 0, Count: -1}
-	if sel.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "FETCH ... WITH TIES is not supported yet")
-	}
 	get := func(n *pg_query.Node, what string) (int64, bool, error) {
 		e, err := b.bindExpr(n, &scope{}, nil)
 		if err != nil {

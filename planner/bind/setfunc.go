@@ -27,7 +27,51 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 	if err != nil {
 		return nil, err
 	}
-	return &logical.Func{Name: setFunctionMarker, Args: lists, T: lists[0].Type().Leaf()}, nil
+	return &logical.Func{Name: setFunctionMarker, Args: lists, T: setElemType(lists[0])}, nil
+}
+
+// isSetFunction reports whether name is a set-returning function meshql
+// evaluates (in FROM and in the select list).
+func isSetFunction(name string) bool {
+	switch name {
+	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches":
+		return true
+	}
+	return false
+}
+
+// setElemType is the type of the rows the list of a set-returning
+// function expands to: the array's elements, whatever its dimensions, for
+// unnest (a multidimensional array unnests to all its elements); each
+// match's whole text[] for regexp_matches, whose list holds one array per
+// match. Unnest keeps the element arrays whole when this type is an array.
+func setElemType(l logical.Expr) sqltypes.Type {
+	if f, ok := l.(*logical.Func); ok && f.Name == "regexp_matches" {
+		return *f.T.Elem
+	}
+	return l.Type().Leaf()
+}
+
+// bindScalarCall binds fc's arguments as a call of the scalar function
+// name. Untyped string literals are text, as PostgreSQL's function
+// resolution prefers for unknown arguments.
+func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range args {
+		if a.Type().Kind == sqltypes.Unknown {
+			if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rt, err := funcType(name, args)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+	}
+	return &logical.Func{Name: name, Args: args, T: rt}, nil
 }
 
 // expandSetFunctions evaluates the set-returning functions of a select

@@ -76,6 +76,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 // orderAndLimit applies a set operation's or VALUES' own ORDER BY and
 // LIMIT, which see only the output columns (by name or ordinal).
 func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols []outCol, outer *scope) (*relation, error) {
+	var keys []logical.SortKey
 	if len(sel.SortClause) > 0 {
 		sc := &scope{parent: outer}
 		targets := make([]target, len(cols))
@@ -83,7 +84,6 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 			sc.add(scopeCol{name: c.name, id: c.id, t: c.t})
 			targets[i] = target{name: c.name, expr: &logical.ColRef{ID: c.id, Name: c.name, T: c.t}}
 		}
-		var keys []logical.SortKey
 		for _, sn := range sel.SortClause {
 			sb := sn.GetSortBy()
 			var e logical.Expr
@@ -94,7 +94,10 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 			} else if e, err = b.bindExpr(sb.Node, sc, nil); err != nil {
 				return nil, err
 			}
-			desc, nf := sortDirection(sb)
+			desc, nf, err := sortDirection(sb)
+			if err != nil {
+				return nil, err
+			}
 			keys = append(keys, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		}
 		node = &logical.Sort{Input: node, Keys: keys}
@@ -104,8 +107,18 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 		if err != nil {
 			return nil, err
 		}
-		lim.Input = node
-		node = lim
+		var extra bool
+		if node, extra, err = b.applyLimit(sel, node, keys, lim); err != nil {
+			return nil, err
+		}
+		if extra {
+			final := &logical.Project{Input: node}
+			for _, c := range cols {
+				final.Exprs = append(final.Exprs, &logical.ColRef{ID: c.id, Name: c.name, T: c.t})
+				final.Cols = append(final.Cols, c.id)
+			}
+			node = final
+		}
 	}
 	return &relation{node: node, cols: cols}, nil
 }

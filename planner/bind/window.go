@@ -179,7 +179,10 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		if err != nil {
 			return nil, err
 		}
-		desc, nf := sortDirection(sb)
+		desc, nf, err := sortDirection(sb)
+		if err != nil {
+			return nil, err
+		}
 		order = append(order, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nf))
 	}

@@ -249,8 +249,12 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 			if err != nil {
 				return nil, err
 			}
+			col := b.meta.Column(x.Cols[i])
 			spec.Lists = append(spec.Lists, list)
-			spec.Names = append(spec.Names, b.meta.Column(x.Cols[i]).Name)
+			spec.Names = append(spec.Names, col.Name)
+			// An array-typed output column takes the list's elements
+			// whole (regexp_matches) instead of their leaf values.
+			spec.Whole = append(spec.Whole, col.Type.Kind == sqltypes.List)
 			shown = append(shown, l.String())
 		}
 		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + strings.Join(shown, ", ")}, Children: []*ExplainNode{in.ex}}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -34,7 +35,7 @@ func FoldExpr(e logical.Expr, eval ConstEvaluator) logical.Expr {
 			// A series can be any length: folding generate_series(1,
 			// 3000000) built the whole array while planning, where no
 			// cancel or timeout reaches, and printed it in EXPLAIN.
-			if f.Name == "generate_series" || f.Name == "generate_series_array" {
+			if f.Name == "generate_series" || f.Name == "generate_series_array" || expr.IsVolatile(f.Name) {
 				return x
 			}
 		}

@@ -242,7 +242,7 @@ func loadLocation(name string) *time.Location {
 	if name == "" || name == "UTC" || name == "Etc/UTC" {
 		return time.UTC
 	}
-	if loc, err := time.LoadLocation(name); err == nil {
+	if _, loc, ok := sqltypes.TimeZoneSetting(name); ok {
 		return loc
 	}
 	return time.UTC
