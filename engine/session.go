@@ -297,6 +297,10 @@ func (s *Session) reset(name string, local bool) error {
 	return nil
 }
 
+// Location is the session's TimeZone setting, in which timestamptz
+// values are shown (UTC when the setting is not a zone meshql knows).
+func (s *Session) Location() *time.Location { return s.location() }
+
 func (s *Session) location() *time.Location {
 	tz, _ := s.Setting("timezone")
 	if _, loc, ok := sqltypes.TimeZoneSetting(tz); ok {

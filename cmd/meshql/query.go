@@ -77,7 +77,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		if err != nil {
 			return err
 		}
-		err = printResult(ctx, res, *format, o.MaxRows, stdout)
+		err = printResult(ctx, res, *format, o.MaxRows, sess.Location(), stdout)
 		res.Close()
 		if err != nil {
 			return err
@@ -119,10 +119,11 @@ func errTooManyRows(maxRows int) error {
 		WithHint("Add a LIMIT to the query, or raise --max-rows (0: no limit).")
 }
 
-// printResult prints a result; with maxRows > 0, a result of more rows
+// printResult prints a result, timestamptz values in loc (the session's
+// TimeZone, as psql shows them); with maxRows > 0, a result of more rows
 // fails with 54000 before anything is printed (Arrow: before the batch
 // that crosses the limit).
-func printResult(ctx context.Context, res *engine.Result, format string, maxRows int, w io.Writer) error {
+func printResult(ctx context.Context, res *engine.Result, format string, maxRows int, loc *time.Location, w io.Writer) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(w, "NOTICE:  %s\n", n.Msg)
 	}
@@ -150,7 +151,7 @@ func printResult(ctx context.Context, res *engine.Result, format string, maxRows
 			row := make([]*string, len(res.Columns))
 			for c, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(c), col.Type, r); v != nil {
-					s := sqltypes.FormatValue(col.Type, v)
+					s := formatCell(col.Type, v, loc)
 					row[c] = &s
 				}
 			}
@@ -291,4 +292,13 @@ func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Write
 		wr = ipc.NewWriter(w, ipc.WithSchema(arrow.NewSchema(fields, nil)))
 	}
 	return nil
+}
+
+// formatCell prints one value as PostgreSQL's text output does, a
+// timestamptz in loc.
+func formatCell(t sqltypes.Type, v sqltypes.Datum, loc *time.Location) string {
+	if ts, ok := v.(arrow.Timestamp); ok && t.Kind == sqltypes.TimestampTZ {
+		return sqltypes.FormatTimestamp(int64(ts), loc, true)
+	}
+	return sqltypes.FormatValue(t, v)
 }
