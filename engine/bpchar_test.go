@@ -11,9 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -72,17 +69,7 @@ policies:
 	if err := os.WriteFile(filepath.Join(dir, "mesh.yaml"), []byte(opsMeshYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := session(t, e, "analyst")
+	s := parquetMeshSession(t, dir)
 	checkRowCases(t, s, []rowCase{
 		{"SELECT id, c || '|', octet_length(c), pg_typeof(c) FROM ops.codes_v1 ORDER BY id",
 			"1|ab||3|character,2|ab||3|character,3|x||3|character,4|||3|character,5|NULL|NULL|character"},
@@ -90,7 +77,7 @@ policies:
 		{"SELECT c || '|', count(*) FROM ops.codes_v1 GROUP BY c ORDER BY c", "||1,ab||2,x||1,NULL|1"},
 		{"SELECT data_type, character_maximum_length FROM information_schema.columns WHERE table_name = 'codes_v1' AND column_name = 'c'", "character|3"},
 	})
-	_, err = sessionRows(t, s, "SELECT c FROM ops.long_v1")
+	_, err := sessionRows(t, s, "SELECT c FROM ops.long_v1")
 	if sqltypes.Code(err) != sqltypes.CodeStringTruncation || !strings.Contains(err.Error(), "character(3)") {
 		t.Errorf("a 4-character value in a char(3) column: %v, want 22001 value too long for type character(3)", err)
 	}

@@ -11,10 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
 )
 
 // TestForeignArrowTypesRead rewrites a product's Parquet files the way
@@ -113,17 +109,7 @@ columns:
 policies:
   read: [analyst]
 `)
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := session(t, e, "analyst")
+	s := parquetMeshSession(t, dir)
 	checkRowCases(t, s, []rowCase{
 		{"SELECT id, t_ms, t_us, t_ns FROM ops.events_v1 ORDER BY id",
 			"1|10:30:00.123|10:30:00.123456|10:30:00.123456,2|00:00:00|00:00:00.000001|NULL,3|NULL|23:59:59.999999|00:00:00.000005"},

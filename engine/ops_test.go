@@ -19,6 +19,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/memtable"
+	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/sqltypes"
@@ -140,6 +141,24 @@ func opsEngine(t *testing.T, cfg Config, tables map[string]*hookTable) (*Engine,
 		t.Fatal(err)
 	}
 	return e, mem, logs
+}
+
+// parquetMeshSession loads the mesh folder dir (descriptors over Parquet
+// files in it) into an engine with a checked allocator, which must be
+// empty again when the test ends, and returns an analyst's session.
+func parquetMeshSession(t *testing.T, dir string) *Session {
+	t.Helper()
+	mesh, err := catalog.Load(dir, catalog.LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{parquet.New()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return session(t, e, "analyst")
 }
 
 func session(t *testing.T, e *Engine, user string) *Session {
