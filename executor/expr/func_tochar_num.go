@@ -301,7 +301,7 @@ func (p *numProc) run() []byte {
 // print nothing (',' MI and PL a blank unless FM), as PostgreSQL's
 // "Roman correction" of NUM_processor does.
 func (nf *numFormat) formatRoman(dst []byte, v int64) []byte {
-	roman := strings.Repeat("#", 15)
+	roman := "###############" // PostgreSQL's 15 '#' for a number out of range
 	if v >= 1 && v <= 3999 {
 		roman = romanNumeral(int(v))
 	}
