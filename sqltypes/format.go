@@ -14,8 +14,15 @@ import (
 
 // FormatValue renders a datum the way PostgreSQL's text output does
 // (DateStyle ISO, IntervalStyle postgres): "t", "2026-11-26",
-// "1 day 02:00:00", "12.50". NULL renders as "NULL".
+// "1 day 02:00:00", "12.50". NULL renders as "NULL". A timestamptz prints
+// in UTC; FormatValueIn prints it in a session's time zone.
 func FormatValue(t Type, v Datum) string {
+	return FormatValueIn(t, v, time.UTC)
+}
+
+// FormatValueIn is FormatValue with timestamptz values, array elements
+// included, shown in loc as psql shows them under that TimeZone.
+func FormatValueIn(t Type, v Datum, loc *time.Location) string {
 	if v == nil {
 		return "NULL"
 	}
@@ -47,7 +54,7 @@ func FormatValue(t Type, v Datum) string {
 		return FormatDate(x)
 	case arrow.Timestamp:
 		if t.Kind == TimestampTZ {
-			return FormatTimestamp(int64(x), time.UTC, true)
+			return FormatTimestamp(int64(x), loc, true)
 		}
 		return FormatTimestamp(int64(x), nil, false)
 	case arrow.Time64:
@@ -65,10 +72,10 @@ func FormatValue(t Type, v Datum) string {
 		}
 		for i, e := range x {
 			if et.Kind == List {
-				parts[i] = FormatValue(et, e) // a sub-array of a multidimensional array
+				parts[i] = FormatValueIn(et, e, loc) // a sub-array of a multidimensional array
 				continue
 			}
-			parts[i] = arrayElem(FormatValue(et, e), e == nil)
+			parts[i] = arrayElem(FormatValueIn(et, e, loc), e == nil)
 		}
 		return "{" + strings.Join(parts, ",") + "}"
 	}

@@ -14,10 +14,17 @@ import (
 // ParseValue parses s as PostgreSQL's input function for t does and
 // returns the Datum representation of values.go. Leading and trailing
 // white space is ignored where PostgreSQL ignores it. timestamptz text
-// without a zone is read as UTC; use ParseTimestamp with a session zone
-// instead. Errors are *Error: 22P02 invalid text representation, 22003
+// without a zone is read as UTC; ParseValueIn reads it in a session's
+// zone. Errors are *Error: 22P02 invalid text representation, 22003
 // out of range, 22007 / 22008 for dates, times and intervals.
 func ParseValue(t Type, s string) (Datum, error) {
+	return ParseValueIn(t, s, time.UTC)
+}
+
+// ParseValueIn is ParseValue with timestamptz text without a zone, array
+// elements included, read in loc, as PostgreSQL reads it under that
+// TimeZone.
+func ParseValueIn(t Type, s string, loc *time.Location) (Datum, error) {
 	switch t.Kind {
 	case Unknown, Text:
 		return s, nil
@@ -50,7 +57,7 @@ func ParseValue(t Type, s string) (Datum, error) {
 	case Timestamp:
 		return ParseTimestamp(s, false, nil)
 	case TimestampTZ:
-		return ParseTimestamp(s, true, time.UTC)
+		return ParseTimestamp(s, true, loc)
 	case Interval:
 		return ParseInterval(s)
 	case Time:
@@ -62,7 +69,7 @@ func ParseValue(t Type, s string) (Datum, error) {
 	case JSONB:
 		return NormalizeJSONB(s)
 	case List:
-		return ParseArray(*t.Elem, s)
+		return ParseArrayIn(*t.Elem, s, loc)
 	}
 	return nil, New(CodeFeatureNotSupported, "cannot parse values of type %s", t)
 }

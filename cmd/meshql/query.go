@@ -151,7 +151,7 @@ func printResult(ctx context.Context, res *engine.Result, format string, maxRows
 			row := make([]*string, len(res.Columns))
 			for c, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(c), col.Type, r); v != nil {
-					s := formatCell(col.Type, v, loc)
+					s := sqltypes.FormatValueIn(col.Type, v, loc)
 					row[c] = &s
 				}
 			}
@@ -292,13 +292,4 @@ func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Write
 		wr = ipc.NewWriter(w, ipc.WithSchema(arrow.NewSchema(fields, nil)))
 	}
 	return nil
-}
-
-// formatCell prints one value as PostgreSQL's text output does, a
-// timestamptz in loc.
-func formatCell(t sqltypes.Type, v sqltypes.Datum, loc *time.Location) string {
-	if ts, ok := v.(arrow.Timestamp); ok && t.Kind == sqltypes.TimestampTZ {
-		return sqltypes.FormatTimestamp(int64(ts), loc, true)
-	}
-	return sqltypes.FormatValue(t, v)
 }

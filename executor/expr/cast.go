@@ -121,9 +121,17 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 	return c, nil
 }
 
-// zoneDependent reports whether a cast reads the session time zone.
+// zoneDependent reports whether a cast reads the session time zone: one
+// from or to timestamptz, or arrays of it.
 func zoneDependent(from, to sqltypes.Type) bool {
-	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ
+	return holdsTimestampTZ(from) || holdsTimestampTZ(to)
+}
+
+func holdsTimestampTZ(t sqltypes.Type) bool {
+	for t.Kind == sqltypes.List && t.Elem != nil {
+		t = *t.Elem
+	}
+	return t.Kind == sqltypes.TimestampTZ
 }
 
 // foldLiteral evaluates a cast of a literal once, on a one-row batch.

@@ -100,7 +100,7 @@ func toTextKernel(from sqltypes.Type) castKernel {
 			}
 		default:
 			row = func(i int, dst []byte) []byte {
-				return append(dst, sqltypes.FormatValue(from, datumAt(a, from, i))...)
+				return append(dst, sqltypes.FormatValueIn(from, datumAt(a, from, i), loc)...)
 			}
 		}
 		return mapRowsStr(mem, dt, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
@@ -219,7 +219,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 	case sqltypes.JSONB:
 		return normalizeJSONBKernel, true
 	case sqltypes.List:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			b := array.NewBuilder(mem, dt)
 			defer b.Release()
@@ -228,7 +228,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 					b.AppendNull()
 					continue
 				}
-				xs, err := sqltypes.ParseArray(*to.Elem, v.str(i))
+				xs, err := sqltypes.ParseArrayIn(*to.Elem, v.str(i), loc)
 				if err != nil {
 					return nil, err
 				}

@@ -1,7 +1,9 @@
 package expr
 
 import (
+	"bytes"
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -39,17 +41,18 @@ func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
 				if j > 0 {
 					dst = append(dst, ", "...)
 				}
-				dst = appendJSONValue(dst, sqltypes.TypeText, datumAt(in[j], types[j], i))
+				dst = appendJSONValue(dst, sqltypes.TypeText, datumAt(in[j], types[j], i), env.Location)
 				dst = append(dst, " : "...)
-				dst = appendJSONValue(dst, types[j+1], datumAt(in[j+1], types[j+1], i))
+				dst = appendJSONValue(dst, types[j+1], datumAt(in[j+1], types[j+1], i), env.Location)
 			}
 			return append(dst, '}'), false, nil
 		})
 	}}, nil
 }
 
-// appendJSONValue appends a scalar datum as JSON.
-func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum) []byte {
+// appendJSONValue appends a datum as JSON, as to_json does: timestamps in
+// ISO 8601 form ("2026-07-01T05:30:00+05:30"), a timestamptz in loc.
+func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Location) []byte {
 	if v == nil {
 		return append(dst, "null"...)
 	}
@@ -67,9 +70,16 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONValue(dst, *t.Elem, e)
+			dst = appendJSONValue(dst, *t.Elem, e, loc)
 		}
 		return append(dst, ']')
+	case sqltypes.Timestamp, sqltypes.TimestampTZ:
+		// JSON's timestamps are XSD dateTimes: 'T' between date and time.
+		ts := sqltypes.AppendTimestamp(nil, int64(v.(arrow.Timestamp)), loc, t.Kind == sqltypes.TimestampTZ)
+		if sep := bytes.IndexByte(ts, ' '); sep >= 0 {
+			ts[sep] = 'T'
+		}
+		return sqltypes.AppendJSONString(dst, string(ts))
 	}
 	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
 }

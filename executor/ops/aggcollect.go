@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"time"
+
 	"bytes"
 	"math"
 	"slices"
@@ -193,6 +195,7 @@ func (a *stringAgg) release() { a.buf = nil }
 type jsonAgg struct {
 	t     sqltypes.Type
 	jsonb bool
+	loc   *time.Location // the session's TimeZone, for timestamptz values
 	buf   [][]byte
 	seen  []bool
 }
@@ -216,7 +219,7 @@ func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
 			a.buf[g] = append(a.buf[g], "\n "...) // json_agg's whitespace before a later array
 		}
 		a.seen[g] = true
-		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i)
+		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i, a.loc)
 	}
 	return nil
 }

@@ -195,7 +195,7 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "json_agg", "jsonb_agg":
-		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg"}
+		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg", loc: o.env.Location}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
 	case "bit_and", "bit_or", "bit_xor":

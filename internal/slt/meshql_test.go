@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/connectors"
@@ -50,10 +49,7 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 			row := make([]*string, len(res.Columns))
 			for i, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(i), col.Type, r); v != nil {
-					s := sqltypes.FormatValue(col.Type, v)
-					if ts, ok := v.(arrow.Timestamp); ok && col.Type.Kind == sqltypes.TimestampTZ {
-						s = sqltypes.FormatTimestamp(int64(ts), loc, true)
-					}
+					s := sqltypes.FormatValueIn(col.Type, v, loc)
 					row[i] = &s
 				}
 			}
