@@ -2,7 +2,6 @@ package sqltypes
 
 import (
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -89,12 +88,12 @@ type arrText struct {
 // 0A000: meshql fixes an array's dimensions when it binds the query, which
 // a text value read at run time cannot change.
 func ParseArray(elem Type, s string) ([]any, error) {
-	return ParseArrayIn(elem, s, time.UTC)
+	return ParseArrayIn(elem, s, InputContext{})
 }
 
-// ParseArrayIn is ParseArray with timestamptz elements without a zone
-// read in loc.
-func ParseArrayIn(elem Type, s string, loc *time.Location) ([]any, error) {
+// ParseArrayIn is ParseArray with the elements read in the session's
+// context (see ParseValueIn).
+func ParseArrayIn(elem Type, s string, ctx InputContext) ([]any, error) {
 	bad := func(detail string) error {
 		return New(CodeInvalidTextRepr, "malformed array literal: %q", s).WithDetail("%s", detail)
 	}
@@ -125,7 +124,7 @@ func ParseArrayIn(elem Type, s string, loc *time.Location) ([]any, error) {
 		return nil, New(CodeFeatureNotSupported, "array value %q has %d dimensions where a %d-dimensional %s is expected", s, len(shape), want, ListOf(elem)).
 			WithHint("Cast a constant: meshql fixes an array's number of dimensions when it plans the query.")
 	}
-	v, err := arrValues(root, elem.Leaf(), loc)
+	v, err := arrValues(root, elem.Leaf(), ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,16 +158,16 @@ func arrShape(n arrText, depth int, shape *[]int) bool {
 	return true
 }
 
-func arrValues(n arrText, leaf Type, loc *time.Location) (any, error) {
+func arrValues(n arrText, leaf Type, ctx InputContext) (any, error) {
 	if !n.sub {
 		if n.isNull {
 			return nil, nil
 		}
-		return ParseValueIn(leaf, n.s, loc)
+		return ParseValueIn(leaf, n.s, ctx)
 	}
 	out := make([]any, len(n.kids))
 	for i, k := range n.kids {
-		v, err := arrValues(k, leaf, loc)
+		v, err := arrValues(k, leaf, ctx)
 		if err != nil {
 			return nil, err
 		}

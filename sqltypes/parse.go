@@ -14,17 +14,43 @@ import (
 // ParseValue parses s as PostgreSQL's input function for t does and
 // returns the Datum representation of values.go. Leading and trailing
 // white space is ignored where PostgreSQL ignores it. timestamptz text
-// without a zone is read as UTC; ParseValueIn reads it in a session's
-// zone. Errors are *Error: 22P02 invalid text representation, 22003
-// out of range, 22007 / 22008 for dates, times and intervals.
+// without a zone is read as UTC, and 'now'/'today' read the clock;
+// ParseValueIn reads them in a session's context. Errors are *Error: 22P02
+// invalid text representation, 22003 out of range, 22007 / 22008 for
+// dates, times and intervals.
 func ParseValue(t Type, s string) (Datum, error) {
-	return ParseValueIn(t, s, time.UTC)
+	return ParseValueIn(t, s, InputContext{})
 }
 
-// ParseValueIn is ParseValue with timestamptz text without a zone, array
-// elements included, read in loc, as PostgreSQL reads it under that
-// TimeZone.
-func ParseValueIn(t Type, s string, loc *time.Location) (Datum, error) {
+// InputContext is what date/time input reads from the session, as
+// PostgreSQL's input functions do: the TimeZone for timestamptz text
+// without a zone and for the day 'today' names, and the statement's start
+// for 'now', 'today', 'yesterday' and 'tomorrow' (so that 'today'::date
+// equals current_date). The zero value is UTC and the current clock.
+type InputContext struct {
+	Loc *time.Location
+	Now time.Time
+}
+
+func (c InputContext) location() *time.Location {
+	if c.Loc == nil {
+		return time.UTC
+	}
+	return c.Loc
+}
+
+// now is the statement's start in the session's zone.
+func (c InputContext) now() time.Time {
+	if c.Now.IsZero() {
+		return time.Now().In(c.location())
+	}
+	return c.Now.In(c.location())
+}
+
+// ParseValueIn is ParseValue reading the session's context: timestamptz
+// text without a zone (array elements included) in its TimeZone, 'now'
+// and 'today' at its statement start.
+func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	switch t.Kind {
 	case Unknown, Text:
 		return s, nil
@@ -53,11 +79,11 @@ func ParseValueIn(t Type, s string, loc *time.Location) (Datum, error) {
 	case Bytea:
 		return ParseBytea(s)
 	case Date:
-		return ParseDate(s)
+		return parseDateAt(s, ctx.now())
 	case Timestamp:
-		return ParseTimestamp(s, false, nil)
+		return parseTimestampAt(s, false, ctx.location(), ctx.now())
 	case TimestampTZ:
-		return ParseTimestamp(s, true, loc)
+		return parseTimestampAt(s, true, ctx.location(), ctx.now())
 	case Interval:
 		return ParseInterval(s)
 	case Time:
@@ -69,7 +95,7 @@ func ParseValueIn(t Type, s string, loc *time.Location) (Datum, error) {
 	case JSONB:
 		return NormalizeJSONB(s)
 	case List:
-		return ParseArrayIn(*t.Elem, s, loc)
+		return ParseArrayIn(*t.Elem, s, ctx)
 	}
 	return nil, New(CodeFeatureNotSupported, "cannot parse values of type %s", t)
 }

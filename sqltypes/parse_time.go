@@ -36,12 +36,16 @@ func dateRange(s string) *Error {
 // the special words epoch, today, yesterday, tomorrow (UTC). 22007 for bad
 // syntax, 22008 for fields out of range.
 func ParseDate(s string) (arrow.Date32, error) {
+	return parseDateAt(s, time.Now().UTC())
+}
+
+// parseDateAt is ParseDate with today the day of now in its location.
+func parseDateAt(s string, now time.Time) (arrow.Date32, error) {
 	dt, err := parseDateTime(s, "date")
 	if err != nil {
 		return 0, err
 	}
 	if dt.special != "" {
-		now := time.Now().UTC()
 		days := DaysFromCivil(int64(now.Year()), int(now.Month()), now.Day())
 		switch dt.special {
 		case "epoch":
@@ -71,19 +75,24 @@ func ParseDate(s string) (arrow.Date32, error) {
 // PostgreSQL; for timestamptz a missing zone means loc (UTC if nil). The
 // result is microseconds since 1970-01-01 00:00:00 UTC.
 func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return parseTimestampAt(s, withTZ, loc, time.Now())
+}
+
+// parseTimestampAt is ParseTimestamp with 'now' (and the day of 'today')
+// taken from now.
+func parseTimestampAt(s string, withTZ bool, loc *time.Location, now time.Time) (arrow.Timestamp, error) {
 	kind := "timestamp without time zone"
 	if withTZ {
 		kind = "timestamp with time zone"
-	}
-	if loc == nil {
-		loc = time.UTC
 	}
 	dt, err := parseDateTime(s, kind)
 	if err != nil {
 		return 0, err
 	}
 	if dt.special != "" {
-		now := time.Now()
 		switch dt.special {
 		case "epoch":
 			return 0, nil

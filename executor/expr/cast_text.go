@@ -228,7 +228,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 					b.AppendNull()
 					continue
 				}
-				xs, err := sqltypes.ParseArrayIn(*to.Elem, v.str(i), loc)
+				xs, err := sqltypes.ParseArrayIn(*to.Elem, v.str(i), sqltypes.InputContext{Loc: loc})
 				if err != nil {
 					return nil, err
 				}

@@ -292,5 +292,5 @@ func numericLiteral(s string) (logical.Expr, error) {
 // parseLiteral reads an untyped literal as t. timestamptz text without a
 // zone is in the session's TimeZone, as PostgreSQL reads it.
 func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
-	return sqltypes.ParseValueIn(t, s, b.opts.Location)
+	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now})
 }
