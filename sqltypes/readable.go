@@ -3,7 +3,8 @@ package sqltypes
 // ReadableAs reports whether every value of a source column of type got is
 // a value of the declared type, unchanged: the same type, or a narrower
 // integer (int2 and int4 for int8), float (float4 for float8) or string
-// type (varchar for text). A producer may store a column narrower than its
+// type (varchar for text), or strings read into character(n) or
+// varchar(n), checked as they are read. A producer may store a column narrower than its
 // contract promises; anything else (a retyped or narrowed column) would be
 // cast into different values or fail mid-query.
 //
@@ -17,10 +18,11 @@ func ReadableAs(got, declared Type) bool {
 	if got.Kind == Varchar && declared.Kind == Varchar && got.Precision > 0 && declared.Precision > 0 {
 		return got.Precision <= declared.Precision
 	}
-	if declared.Kind == Bpchar && (got.IsString() || got.Kind == Bpchar) {
-		// Strings are read into character(n) as PostgreSQL stores them:
-		// blank-padded; a longer value fails its query with 22001
-		// (expr.AssignCast), as an INSERT would.
+	if (declared.Kind == Bpchar || declared.Kind == Varchar && declared.Precision > 0) && (got.IsString() || got.Kind == Bpchar) {
+		// Strings are read into character(n) and varchar(n) as PostgreSQL
+		// stores them: blank-padded into character(n); a longer value
+		// fails its query with 22001 (expr.AssignCast), as an INSERT
+		// would. A file format's strings have no length to compare.
 		return true
 	}
 	gf, gw := widthRank(got)

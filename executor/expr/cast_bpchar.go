@@ -94,18 +94,18 @@ func outputText(e Expr) Expr {
 
 // AssignCast is Cast with PostgreSQL's assignment rules, for values that
 // a source delivers into a declared column: a string longer than a
-// character(n) column fails with 22001 unless the excess is blanks, where
-// an explicit cast would cut it. Other casts are Cast's.
+// character(n) or varchar(n) column fails with 22001 unless the excess is
+// blanks, where an explicit cast would cut it. Other casts are Cast's.
 func AssignCast(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
-	if to.Kind != sqltypes.Bpchar || to.Precision <= 0 || !(from.IsString() || from.Kind == sqltypes.Bpchar) {
+	if to.Kind != sqltypes.Bpchar && to.Kind != sqltypes.Varchar || to.Precision <= 0 || !(from.IsString() || from.Kind == sqltypes.Bpchar) {
 		return Cast(e, to)
 	}
-	n := int(to.Precision)
+	n, pad := int(to.Precision), to.Kind == sqltypes.Bpchar
 	return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
-			s, err := sqltypes.AssignChars(v.str(i), n, true /* pad */)
+			s, err := sqltypes.AssignChars(v.str(i), n, pad)
 			return append(dst, s...), false, err
 		})
 	}}, nil
