@@ -9,45 +9,252 @@ import (
 // ConstEvaluator evaluates an expression that reads no columns.
 type ConstEvaluator func(e logical.Expr) (sqltypes.Datum, error)
 
-// FoldConstants replaces column-free subexpressions by their values. An
-// expression whose evaluation fails is left alone, so that the error (if
-// the row that would raise it is ever reached) happens at run time, as in
-// PostgreSQL: `CASE WHEN false THEN 1/0 END` must not fail.
+// FoldConstants replaces column-free subexpressions by their values, the
+// way PostgreSQL's planner simplifies them (eval_const_expressions): top
+// down, so that a CASE arm whose condition is constantly false or NULL, the
+// arguments of COALESCE after a non-null constant, and the operands of AND
+// (OR) after a constant false (true) are dropped unevaluated. A constant
+// call PostgreSQL evaluates while planning (immutable operators, casts and
+// functions) raises its error then, even if no row would reach it:
+// `SELECT 1/0 FROM t WHERE false` fails, as in PostgreSQL. Any other
+// expression whose evaluation fails is left for run time, where only a row
+// that reaches it raises the error.
 func FoldConstants(n logical.Node, eval ConstEvaluator) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
-		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return FoldExpr(e, eval) }), nil
+		var err error
+		out := logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+			if err != nil {
+				return e
+			}
+			var f logical.Expr
+			f, err = foldExpr(e, eval)
+			return f
+		})
+		return out, err
 	})
 }
 
-// FoldExpr folds one expression.
+// FoldExpr folds one expression, leaving the errors of constant calls for
+// run time.
 func FoldExpr(e logical.Expr, eval ConstEvaluator) logical.Expr {
-	return logical.Rewrite(e, func(x logical.Expr) logical.Expr {
-		switch x.(type) {
-		case *logical.Const, *logical.ColRef, *logical.Param:
-			return x
-		}
-		if x.Type().VarScale {
-			// A literal has one scale; the value keeps its own.
-			return x
-		}
-		switch f := x.(type) {
-		case *logical.Func:
-			// A series can be any length: folding generate_series(1,
-			// 3000000) built the whole array while planning, where no
-			// cancel or timeout reaches, and printed it in EXPLAIN.
-			if f.Name == "generate_series" || f.Name == "generate_series_array" || expr.IsVolatile(f.Name) {
-				return x
-			}
-		}
-		for _, c := range x.Children() {
-			if _, ok := c.(*logical.Const); !ok {
-				return x
-			}
-		}
+	f, err := foldExpr(e, func(x logical.Expr) (sqltypes.Datum, error) {
 		v, err := eval(x)
 		if err != nil {
-			return x
+			return nil, deferred{err}
 		}
-		return &logical.Const{T: x.Type(), V: v}
+		return v, nil
 	})
+	if err != nil {
+		return e
+	}
+	return f
+}
+
+// deferred marks an evaluation error FoldExpr leaves for run time.
+type deferred struct{ error }
+
+func foldExpr(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
+	switch x := e.(type) {
+	case nil, *logical.Const, *logical.ColRef, *logical.Param:
+		return e, nil
+	case *logical.Case:
+		return foldCase(x, eval)
+	case *logical.Binary:
+		if x.Op == expr.OpAnd || x.Op == expr.OpOr {
+			return foldAndOr(x, eval)
+		}
+	case *logical.Func:
+		if x.Name == "coalesce" {
+			return foldCoalesce(x, eval)
+		}
+	}
+	ch := e.Children()
+	if len(ch) > 0 {
+		nc := make([]logical.Expr, len(ch))
+		for i, c := range ch {
+			f, err := foldExpr(c, eval)
+			if err != nil {
+				return nil, err
+			}
+			nc[i] = f
+		}
+		e = e.WithChildren(nc)
+	}
+	return foldNode(e, eval)
+}
+
+// foldNode evaluates e if its children are all constants.
+func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
+	switch x := e.(type) {
+	case *logical.Const, *logical.ColRef, *logical.Param:
+		return e, nil
+	case *logical.Func:
+		// A series can be any length: folding generate_series(1,
+		// 3000000) built the whole array while planning, where no
+		// cancel or timeout reaches, and printed it in EXPLAIN.
+		if x.Name == "generate_series" || x.Name == "generate_series_array" || expr.IsVolatile(x.Name) {
+			return e, nil
+		}
+	}
+	for _, c := range e.Children() {
+		if _, ok := c.(*logical.Const); !ok {
+			return e, nil
+		}
+	}
+	v, err := eval(e)
+	if err != nil {
+		if _, ok := err.(deferred); !ok && raisedWhilePlanning(e, err) {
+			return nil, err
+		}
+		return e, nil
+	}
+	if e.Type().VarScale {
+		// A literal has one scale; the value keeps its own.
+		return e, nil
+	}
+	return &logical.Const{T: e.Type(), V: v}, nil
+}
+
+// foldCase drops the arms whose condition folds to false or NULL without
+// folding their results, and ends the CASE at an arm whose condition folds
+// to true.
+func foldCase(c *logical.Case, eval ConstEvaluator) (logical.Expr, error) {
+	out := &logical.Case{T: c.T}
+	for _, w := range c.Whens {
+		cond, err := foldExpr(w.Cond, eval)
+		if err != nil {
+			return nil, err
+		}
+		k, isConst := cond.(*logical.Const)
+		if isConst && (k.V == nil || k.V == false) {
+			continue
+		}
+		then, err := foldExpr(w.Then, eval)
+		if err != nil {
+			return nil, err
+		}
+		out.Whens = append(out.Whens, logical.When{Cond: cond, Then: then})
+		if isConst && k.V == true {
+			return simplifyCase(out, eval)
+		}
+	}
+	els, err := foldExpr(c.Else, eval)
+	if err != nil {
+		return nil, err
+	}
+	out.Else = els
+	return simplifyCase(out, eval)
+}
+
+// simplifyCase replaces a CASE whose first arm always applies, or that has
+// no arm left, by its result (when that has the CASE's type).
+func simplifyCase(c *logical.Case, eval ConstEvaluator) (logical.Expr, error) {
+	var only logical.Expr
+	switch {
+	case len(c.Whens) == 0 && c.Else == nil:
+		return &logical.Const{T: c.T}, nil
+	case len(c.Whens) == 0:
+		only = c.Else
+		c.Whens, c.Else = []logical.When{{Cond: &logical.Const{T: sqltypes.TypeBool, V: true}, Then: c.Else}}, nil
+	default:
+		if k, ok := c.Whens[0].Cond.(*logical.Const); ok && k.V == true {
+			only = c.Whens[0].Then
+		}
+	}
+	if only != nil && only.Type().Equal(c.T) {
+		return only, nil
+	}
+	return foldNode(c, eval)
+}
+
+// foldCoalesce drops the arguments after the first non-null constant one
+// and the NULL constants before it.
+func foldCoalesce(f *logical.Func, eval ConstEvaluator) (logical.Expr, error) {
+	var args []logical.Expr
+	for _, a := range f.Args {
+		fa, err := foldExpr(a, eval)
+		if err != nil {
+			return nil, err
+		}
+		if k, ok := fa.(*logical.Const); ok {
+			if k.V == nil {
+				continue
+			}
+			args = append(args, fa)
+			break
+		}
+		args = append(args, fa)
+	}
+	switch len(args) {
+	case 0:
+		return &logical.Const{T: f.T}, nil
+	case 1:
+		if args[0].Type().Equal(f.T) {
+			return args[0], nil
+		}
+	}
+	return foldNode(&logical.Func{Name: f.Name, Args: args, T: f.T}, eval)
+}
+
+// foldAndOr stops at a left operand that decides the result (false for
+// AND, true for OR), leaving the right one unevaluated.
+func foldAndOr(b *logical.Binary, eval ConstEvaluator) (logical.Expr, error) {
+	decides := b.Op == expr.OpOr // the constant that decides b
+	l, err := foldExpr(b.L, eval)
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := l.(*logical.Const); ok && k.V == decides {
+		return l, nil
+	}
+	r, err := foldExpr(b.R, eval)
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := r.(*logical.Const); ok && k.V == decides {
+		return r, nil
+	}
+	return foldNode(&logical.Binary{Op: b.Op, L: l, R: r, T: b.T}, eval)
+}
+
+// raisedWhilePlanning reports whether PostgreSQL raises err of constant
+// expression e while planning: e is an immutable operator, cast or
+// function (see expr.IsImmutable). Those reading the session's TimeZone or
+// DateStyle (timestamptz arithmetic, date/time text input and output,
+// to_char) are stable, evaluated only per row.
+func raisedWhilePlanning(e logical.Expr, err error) bool {
+	if sqltypes.Code(err) == sqltypes.CodeInternal {
+		return false
+	}
+	zoned := func(ts ...sqltypes.Type) bool {
+		for _, t := range ts {
+			if t.Kind == sqltypes.TimestampTZ || t.Kind == sqltypes.List {
+				return true
+			}
+		}
+		return false
+	}
+	switch x := e.(type) {
+	case *logical.Binary:
+		return x.Op != expr.OpConcat && !zoned(x.L.Type(), x.R.Type(), x.T)
+	case *logical.Unary:
+		return true
+	case *logical.Cast:
+		from, to := x.E.Type(), x.T
+		textIn := from.IsString() || from.Kind == sqltypes.Unknown || from.Kind == sqltypes.Bpchar
+		switch {
+		case from.IsNumeric() && to.IsNumeric():
+			return true
+		case textIn:
+			// Text input of numbers, booleans, uuid, json and bytea is
+			// immutable; of dates, times, intervals and arrays stable.
+			return to.IsNumeric() || to.Kind == sqltypes.Bool || to.Kind == sqltypes.UUID || to.IsJSON() || to.Kind == sqltypes.Bytea
+		}
+		return false
+	case *logical.Func:
+		return expr.IsImmutable(x.Name)
+	case *logical.Regex, *logical.Similar, *logical.Like, *logical.JSONGet:
+		return true
+	}
+	return false
 }

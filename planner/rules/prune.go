@@ -127,12 +127,23 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		c.Input = prune(x.Input, withCols(required, x.Lists...))
 		return &c
 	case *logical.Window:
+		// A window function nobody reads is not computed (nor are its
+		// errors raised, as PostgreSQL drops unused subquery outputs).
 		c := *x
+		c.Calls, c.Cols = nil, nil
+		for i, w := range x.Calls {
+			if required.Has(x.Cols[i]) {
+				c.Calls, c.Cols = append(c.Calls, w), append(c.Cols, x.Cols[i])
+			}
+		}
+		if len(c.Calls) == 0 {
+			return prune(x.Input, required)
+		}
 		need := withCols(required, x.PartitionBy...)
 		for _, k := range x.OrderBy {
 			need = withCols(need, k.Expr)
 		}
-		for _, w := range x.Calls {
+		for _, w := range c.Calls {
 			need = withCols(need, w.Args...)
 			need = withCols(need, w.Filter)
 			need = withCols(need, w.RangeExprs()...)
