@@ -1,6 +1,7 @@
 package decmath
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 )
@@ -18,34 +19,35 @@ func bigFloat(x Dec, prec uint) *big.Float {
 	return f
 }
 
-// lnFloat returns ln(x), x > 0, with an absolute error below 2^-abs.
-// x is first brought near 1 by k square roots (ln x = 2^k ln x^(1/2^k)),
-// then ln y = 2 atanh((y-1)/(y+1)), whose series gains about 17 bits a
-// term there.
+// lnFloat returns ln(x), x > 0, with an absolute error below 2^-abs:
+// Halley's iteration y += 2(x - e^y)/(x + e^y) from the double
+// precision logarithm. The error cubes at each step, so one or two
+// evaluations of e^y do.
 func lnFloat(x *big.Float, abs uint) *big.Float {
-	e := x.MantExp(nil)
-	k := uint(8 + bits.Len(uint(max(e, -e))))
-	prec := abs + k + 32
-	y := new(big.Float).SetPrec(prec).Set(x)
-	for range k {
-		y.Sqrt(y)
-	}
-	one := new(big.Float).SetPrec(prec).SetInt64(1)
-	z := new(big.Float).SetPrec(prec).Sub(y, one)
-	z.Quo(z, new(big.Float).SetPrec(prec).Add(y, one))
-	z2 := new(big.Float).SetPrec(prec).Mul(z, z)
-	sum := new(big.Float).SetPrec(prec).Set(z)
-	pow := new(big.Float).SetPrec(prec).Set(z)
-	term := new(big.Float).SetPrec(prec)
-	for i := int64(3); z.Sign() != 0; i += 2 {
-		pow.Mul(pow, z2)
-		term.Quo(pow, new(big.Float).SetInt64(i))
-		if term.Sign() == 0 || term.MantExp(nil) < -int(prec)-8 {
+	m := new(big.Float)
+	e := x.MantExp(m)
+	mf, _ := m.Float64()
+	prec := abs + 64
+	y := new(big.Float).SetPrec(prec).SetFloat64(math.Log(mf) + float64(e)*math.Ln2)
+	xp := new(big.Float).SetPrec(prec).Set(x)
+	num := new(big.Float).SetPrec(prec)
+	den := new(big.Float).SetPrec(prec)
+	for range 64 {
+		ey := expFloat(y, abs+16)
+		num.Sub(xp, ey)
+		if num.Sign() == 0 {
 			break
 		}
-		sum.Add(sum, term)
+		den.Add(xp, ey)
+		num.Quo(num, den)
+		num.SetMantExp(num, 1)
+		y.Add(y, num)
+		// The next correction is about the cube of this one.
+		if 3*num.MantExp(nil) < -int(abs)-8 {
+			break
+		}
 	}
-	return sum.SetMantExp(sum, int(k)+1)
+	return y
 }
 
 // expFloat returns e^x with a relative error below 2^-rel, for |x| below
@@ -60,9 +62,10 @@ func expFloat(x *big.Float, rel uint) *big.Float {
 	r.SetMantExp(r, -int(k))
 	sum := new(big.Float).SetPrec(prec).SetInt64(1)
 	term := new(big.Float).SetPrec(prec).SetInt64(1)
+	nf := new(big.Float)
 	for n := int64(1); r.Sign() != 0; n++ {
 		term.Mul(term, r)
-		term.Quo(term, new(big.Float).SetInt64(n))
+		term.Quo(term, nf.SetInt64(n))
 		if term.Sign() == 0 || term.MantExp(nil) < -int(prec)-8 {
 			break
 		}
