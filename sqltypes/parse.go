@@ -271,6 +271,11 @@ func ParseNumeric(s string, precision, scale int32) (decimal128.Num, error) {
 		}
 	}
 	if ndig == 0 {
+		if w := strings.ToLower(t); w == "nan" || w == "infinity" || w == "inf" {
+			// PostgreSQL accepts these; meshql's numeric cannot hold them.
+			return decimal128.Num{}, New(CodeInvalidTextRepr, "numeric value %q is not supported: meshql's numeric holds finite values only", s).
+				WithHint("double precision holds NaN and Infinity: cast to float8 instead.")
+		}
 		return decimal128.Num{}, New(CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 	}
 	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {

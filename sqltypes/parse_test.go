@@ -2,6 +2,7 @@ package sqltypes
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -198,5 +199,19 @@ func TestParseTime(t *testing.T) {
 		if _, err := ParseTime(in); err == nil {
 			t.Errorf("ParseTime(%q) accepted", in)
 		}
+	}
+}
+
+// NaN and ±Infinity are numerics in PostgreSQL but not in meshql's
+// decimal128: 22P02 saying so, not "invalid input syntax".
+func TestParseNumericSpecialValues(t *testing.T) {
+	for _, s := range []string{"NaN", " nan ", "Infinity", "-inf", "+INF", "-Infinity"} {
+		_, err := ParseNumeric(s, 0, 2)
+		if Code(err) != CodeInvalidTextRepr || !strings.Contains(err.Error(), "not supported") {
+			t.Errorf("ParseNumeric(%q): %v", s, err)
+		}
+	}
+	if _, err := ParseNumeric("nope", 0, 2); err == nil || strings.Contains(err.Error(), "not supported") {
+		t.Errorf("ParseNumeric(nope): %v", err)
 	}
 }

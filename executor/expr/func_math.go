@@ -2,7 +2,6 @@ package expr
 
 import (
 	"math"
-	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -42,7 +41,7 @@ func floatFn(name string) func(float64) (float64, error) {
 			return math.Sqrt(x), nil
 		}
 	case "cbrt":
-		return func(x float64) (float64, error) { return math.Cbrt(x), nil }
+		return func(x float64) (float64, error) { return cbrt(x), nil }
 	case "exp":
 		return func(x float64) (float64, error) { return checkFloat(math.Exp(x), x) }
 	case "ln", "log10", "log":
@@ -110,6 +109,11 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 1); err != nil {
 		return nil, err
 	}
+	if PerValueScale(name) {
+		if e, err := numericMath(name, args, false); e != nil || err != nil {
+			return e, err
+		}
+	}
 	t := args[0].Type()
 	switch {
 	case name == "abs" && t.IsInteger():
@@ -155,21 +159,6 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 					q = q.add(u128{0, 1})
 				}
 				return join(neg && !q.isZero(), q), nil
-			})
-		}}, nil
-	case t.Kind == sqltypes.Numeric && name == "sqrt":
-		rt := sqltypes.NumericType(0, max(t.Scale, 15))
-		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			return mapUnary(env.Mem, rt.Arrow(), in[0], func(x decimal128.Num) (decimal128.Num, error) {
-				if x.Sign() < 0 {
-					return x, errSqrtNeg()
-				}
-				f := new(big.Float).SetPrec(256).SetInt(x.BigInt())
-				f.Quo(f, new(big.Float).SetPrec(256).SetInt(bigPow10(t.Scale)))
-				f.Sqrt(f)
-				f.Mul(f, new(big.Float).SetPrec(256).SetInt(bigPow10(rt.Scale)))
-				r, _ := f.Rat(nil)
-				return roundBig(r)
 			})
 		}}, nil
 	}
@@ -290,18 +279,7 @@ func buildLog(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	return floatPairToNumeric(name, args, func(b, x float64) (float64, error) {
-		if b == 1 && x > 0 {
-			return 0, errDivByZero() // ln(1) is the divisor
-		}
-		if b <= 0 || x <= 0 {
-			if b == 0 || x == 0 {
-				return 0, errLogZero()
-			}
-			return 0, errLogNeg()
-		}
-		return math.Log(x) / math.Log(b), nil
-	})
+	return numericMath(name, args, false)
 }
 
 func powFn(a, b float64) (float64, error) {
@@ -326,8 +304,10 @@ func buildPower(name string, args []Expr) (Expr, error) {
 	if name == "atan2" {
 		f = func(y, x float64) (float64, error) { return math.Atan2(y, x), nil }
 	}
-	if name != "atan2" && (args[0].Type().Kind == sqltypes.Numeric || args[1].Type().Kind == sqltypes.Numeric) {
-		return floatPairToNumeric(name, args, f)
+	if name != "atan2" {
+		if e, err := numericMath(name, args, false); e != nil || err != nil {
+			return e, err
+		}
 	}
 	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
 	if err != nil {
@@ -335,28 +315,6 @@ func buildPower(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeFloat8, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return mapBinary(env.Mem, arrow.PrimitiveTypes.Float64, in[0], in[1], f)
-	}}, nil
-}
-
-// floatPairToNumeric computes a numeric-typed result (scale 16) through
-// float8 arithmetic; PostgreSQL computes these exactly (a known gap in the
-// last digits).
-func floatPairToNumeric(name string, args []Expr, f func(a, b float64) (float64, error)) (Expr, error) {
-	a, err := coerceArgs(name, args, sqltypes.TypeFloat8)
-	if err != nil {
-		return nil, err
-	}
-	rt := sqltypes.NumericType(0, 16)
-	return &callExpr{name: name, args: a, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		var buf []byte
-		return mapBinary(env.Mem, rt.Arrow(), in[0], in[1], func(x, y float64) (decimal128.Num, error) {
-			r, err := f(x, y)
-			if err != nil {
-				return decimal128.Num{}, err
-			}
-			buf = sqltypes.AppendFloat(buf[:0], r, 64)
-			return sqltypes.ParseNumeric(string(buf), 0, rt.Scale)
-		})
 	}}, nil
 }
 
@@ -379,4 +337,44 @@ func buildPi(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return Literal(sqltypes.TypeFloat8, math.Pi), nil
+}
+
+// cbrt is the C library's cube root, which PostgreSQL's cbrt calls:
+// glibc's (the platform PostgreSQL is checked against) differs from
+// math.Cbrt in the last bit (cbrt(27) is 3.0000000000000004). A
+// polynomial guess for the cube root of the mantissa in [0.5, 1), one
+// rational refinement, the cube root of 2^(e mod 3), then the exponent's
+// third. The float64 conversions keep the compiler from fusing
+// multiply-adds, which would change the last bit again.
+func cbrt(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x + x
+	}
+	xm, xe := math.Frexp(math.Abs(x))
+	u := float64(0.784932344976639262 - float64(0.145263899385486377*xm))
+	u = float64(-1.83469277483613086 + float64(u*xm))
+	u = float64(2.44693122563534430 + float64(u*xm))
+	u = float64(-2.11499494167371287 + float64(u*xm))
+	u = float64(1.50819193781584896 + float64(u*xm))
+	u = float64(0.354895765043919860 + float64(u*xm))
+	t2 := float64(float64(u*u) * u)
+	cbrt2, sqrCbrt2 := 1.2599210498948731648, 1.5874010519681994748
+	var factor float64
+	switch xe % 3 {
+	case -2:
+		factor = 1 / sqrCbrt2
+	case -1:
+		factor = 1 / cbrt2
+	case 0:
+		factor = 1
+	case 1:
+		factor = cbrt2
+	case 2:
+		factor = sqrCbrt2
+	}
+	ym := float64(float64(float64(u*float64(t2+float64(2*xm)))/float64(float64(2*t2)+xm)) * factor)
+	if x < 0 {
+		ym = -ym
+	}
+	return math.Ldexp(ym, xe/3)
 }

@@ -113,7 +113,12 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 			return nil, false
 		}
 		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
-	case *logical.Case, *logical.Func:
+	case *logical.Func:
+		if x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.T.Scale)}, true
+		}
+		return pickedScale(e)
+	case *logical.Case:
 		return pickedScale(e)
 	case *logical.Cast:
 		from := x.E.Type()

@@ -99,6 +99,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 		if fn, ok := strings.CutPrefix(x.Name, sqltypes.StatsFuncPrefix); ok && len(args) == 3 {
 			return expr.NumericStats(fn, args[0], args[1], args[2], x.T.Scale)
 		}
+		if x.T.VarScale && expr.PerValueScale(x.Name) {
+			return expr.CallVarScale(x.Name, args)
+		}
 		return expr.Call(x.Name, args)
 	case *logical.Array:
 		return expr.MakeArray(args, *x.T.Elem), nil
