@@ -147,37 +147,57 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	}
 	var keys []orderKey
 	b.win = win
+	// resolve binds an ORDER BY or DISTINCT ON item: a select-list entry
+	// (by ordinal, alias, or an equal expression) or an expression.
+	resolve := func(n *pg_query.Node) (orderKey, error) {
+		k := orderKey{target: -1}
+		if idx, ok, err := ordinalOrAlias(n, targets, from.scope, true); err != nil {
+			return k, err
+		} else if ok {
+			k.target = idx
+			return k, nil
+		}
+		e, err := b.bindExpr(n, from.scope, agg)
+		if err != nil {
+			return k, err
+		}
+		if agg != nil {
+			if e, err = agg.groupify(e, n); err != nil {
+				return k, err
+			}
+		}
+		k.expr = e
+		for i, t := range targets {
+			if logical.Key(t.expr) == logical.Key(e) {
+				k.target, k.expr = i, nil
+				break
+			}
+		}
+		return k, nil
+	}
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
-		k := orderKey{target: -1}
-		var err error
+		k, err := resolve(sb.Node)
+		if err != nil {
+			return nil, err
+		}
 		if k.desc, k.nullsFirst, err = sortDirection(sb); err != nil {
 			return nil, err
 		}
-		if idx, ok, err := ordinalOrAlias(sb.Node, targets, from.scope, true); err != nil {
-			return nil, err
-		} else if ok {
-			k.target = idx
-		} else {
-			e, err := b.bindExpr(sb.Node, from.scope, agg)
+		keys = append(keys, k)
+	}
+	// SELECT DISTINCT ON (exprs): the first row of each group of equal
+	// exprs, in ORDER BY's order.
+	distinctOn := len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil
+	var onKeys []orderKey
+	if distinctOn {
+		for _, n := range sel.DistinctClause {
+			k, err := resolve(n)
 			if err != nil {
 				return nil, err
 			}
-			if agg != nil {
-				if e, err = agg.groupify(e, sb.Node); err != nil {
-					return nil, err
-				}
-			}
-			k.expr = e
-			// An ORDER BY expression equal to a select-list entry sorts by it.
-			for i, t := range targets {
-				if logical.Key(t.expr) == logical.Key(e) {
-					k.target, k.expr = i, nil
-					break
-				}
-			}
+			onKeys = append(onKeys, k)
 		}
-		keys = append(keys, k)
 	}
 
 	if agg != nil {
@@ -196,9 +216,11 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	for _, t := range targets {
 		exprs = append(exprs, t.expr)
 	}
-	for _, k := range keys {
-		if k.expr != nil {
-			exprs = append(exprs, k.expr)
+	for _, ks := range [][]orderKey{keys, onKeys} {
+		for _, k := range ks {
+			if k.expr != nil {
+				exprs = append(exprs, k.expr)
+			}
 		}
 	}
 	if node, exprs, err = b.joinSubqueries(node, exprs); err != nil {
@@ -209,10 +231,12 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		targets[i].expr = exprs[i]
 	}
 	ki := len(targets)
-	for i := range keys {
-		if keys[i].expr != nil {
-			keys[i].expr = exprs[ki]
-			ki++
+	for _, ks := range [][]orderKey{keys, onKeys} {
+		for i := range ks {
+			if ks[i].expr != nil {
+				ks[i].expr = exprs[ki]
+				ki++
+			}
 		}
 	}
 
@@ -225,33 +249,53 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		proj.Cols = append(proj.Cols, id)
 		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type()})
 	}
-	distinct := len(sel.DistinctClause) > 0
-	if distinct && len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT DISTINCT ON is not supported yet")
+	distinct := len(sel.DistinctClause) > 0 && !distinctOn
+	hidden := 0
+	hiddenRefs := map[string]*logical.ColRef{} // by logical.Key: ORDER BY and DISTINCT ON share them
+	// keyRef is a key's column: its select-list entry's, or a hidden one.
+	keyRef := func(k orderKey) (*logical.ColRef, error) {
+		if k.target >= 0 {
+			return &logical.ColRef{ID: cols[k.target].id, Name: cols[k.target].name, T: cols[k.target].t}, nil
+		}
+		if distinct {
+			return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), -1)
+		}
+		key := logical.Key(k.expr)
+		if ref, ok := hiddenRefs[key]; ok {
+			return ref, nil
+		}
+		id := b.projectColumn(k.expr, "?sort?")
+		proj.Exprs = append(proj.Exprs, k.expr)
+		proj.Cols = append(proj.Cols, id)
+		hidden++
+		hiddenRefs[key] = &logical.ColRef{ID: id, Name: k.expr.String(), T: k.expr.Type()}
+		return hiddenRefs[key], nil
 	}
 	var sortKeys []logical.SortKey
-	hidden := 0
 	for _, k := range keys {
-		var id logical.ColumnID
-		var t sqltypes.Type
-		var name string
-		if k.target >= 0 {
-			id, t, name = cols[k.target].id, cols[k.target].t, cols[k.target].name
-		} else {
-			if distinct {
-				return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), -1)
-			}
-			id = b.projectColumn(k.expr, "?sort?")
-			t, name = k.expr.Type(), k.expr.String()
-			proj.Exprs = append(proj.Exprs, k.expr)
-			proj.Cols = append(proj.Cols, id)
-			hidden++
+		ref, err := keyRef(k)
+		if err != nil {
+			return nil, err
 		}
-		sortKeys = append(sortKeys, logical.SortKey{Expr: &logical.ColRef{ID: id, Name: name, T: t}, Desc: k.desc, NullsFirst: k.nullsFirst})
+		sortKeys = append(sortKeys, logical.SortKey{Expr: ref, Desc: k.desc, NullsFirst: k.nullsFirst})
+	}
+	var onRefs []logical.Expr
+	for _, k := range onKeys {
+		ref, err := keyRef(k)
+		if err != nil {
+			return nil, err
+		}
+		onRefs = append(onRefs, ref)
 	}
 	node = proj
 	if distinct {
 		node = distinctOver(b, node, proj.Cols)
+	}
+	if distinctOn {
+		if node, err = b.firstOfEachGroup(node, onRefs, sortKeys); err != nil {
+			return nil, err
+		}
+		hidden++ // its row_number column
 	}
 	if len(sortKeys) > 0 {
 		node = &logical.Sort{Input: node, Keys: sortKeys}
