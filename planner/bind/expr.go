@@ -798,6 +798,9 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if !ok {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s is not supported yet", name), loc)
 		}
+		if lr, rr := a.Lexpr.GetRowExpr(), a.Rexpr.GetRowExpr(); lr != nil && rr != nil {
+			return b.bindRowCompare(op, name, lr, rr, sc, agg, loc)
+		}
 		l, err := bind(a.Lexpr)
 		if err != nil {
 			return nil, err
@@ -808,6 +811,13 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		}
 		return b.bindOperator(op, name, l, r, loc)
 	case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		op := expr.OpIsDistinctFrom
+		if a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			op = expr.OpIsNotDistinctFrom
+		}
+		if lr, rr := a.Lexpr.GetRowExpr(), a.Rexpr.GetRowExpr(); lr != nil && rr != nil {
+			return b.bindRowCompare(op, "IS DISTINCT FROM", lr, rr, sc, agg, loc)
+		}
 		l, err := bind(a.Lexpr)
 		if err != nil {
 			return nil, err
@@ -815,10 +825,6 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		r, err := bind(a.Rexpr)
 		if err != nil {
 			return nil, err
-		}
-		op := expr.OpIsDistinctFrom
-		if a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
-			op = expr.OpIsNotDistinctFrom
 		}
 		return b.bindOperator(op, "IS DISTINCT FROM", l, r, loc)
 	case pg_query.A_Expr_Kind_AEXPR_NULLIF:
