@@ -36,9 +36,10 @@ func (g *qgen) moreExpr(sc []gcol, t gtype, d int) (string, bool) {
 		case 9:
 			return "COALESCE((regexp_match(" + sub(tText) + ", " + g.one("'([a-z]+)'", "'(\\d+)'", "'([A-Z])([a-z]*)'") + "))[1], '?')", true
 		case 10:
-			// Position 0 is an error; PostgreSQL raises a constant call's
-			// while planning, even when no row reaches it (so does meshql).
-			return fmt.Sprintf("split_part(%s, %s, %s)", sub(tText), g.one("' '", "'e'", "'.'"), g.one("-2", "-1", "1", "2", "3", "0")), true
+			// Never position 0: over a column its error depends on which
+			// rows each engine evaluates first (PostgreSQL runs an
+			// uncorrelated subquery only when a row needs it).
+			return fmt.Sprintf("split_part(%s, %s, %s)", sub(tText), g.one("' '", "'e'", "'.'"), g.one("-2", "-1", "1", "2", "3")), true
 		case 11:
 			return "format(" + g.one("'%s|%s'", "'[%-6s]%s'", "'%2$s-%1$s'", "'%I.%L'") + ", " + sub(tText) + ", " + sub(tInt) + ")", true
 		case 12:
