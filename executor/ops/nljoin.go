@@ -71,7 +71,9 @@ func (o *nestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		o.bcols, o.bn, o.built = cols, n, true
-		if n == 0 && (o.jt == InnerJoin || o.jt == SemiJoin) {
+		// Without a condition every right row matches: an anti join
+		// keeps nothing once there is one.
+		if n == 0 && (o.jt == InnerJoin || o.jt == SemiJoin) || n > 0 && o.jt == AntiJoin && o.residual == nil {
 			o.eof = true
 			return nil, io.EOF
 		}

@@ -35,6 +35,12 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated aggregate with HAVING and no GROUP BY is not supported yet"), loc)
 		}
 		sq.Kind, sq.T = logical.SubqueryExists, sqltypes.TypeBool
+		if !readsOuter(q.node, definedIDs(q.node)) {
+			// Whether a row exists is decided by the first: an
+			// uncorrelated subquery is read no further (PostgreSQL's
+			// InitPlan), and its join has one row to match.
+			sq.Plan = &logical.Limit{Input: q.node, Count: 1}
+		}
 		return sq, nil
 	case pg_query.SubLinkType_ARRAY_SUBLINK:
 		if len(q.cols) != 1 {
