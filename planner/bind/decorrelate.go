@@ -281,14 +281,15 @@ func allOuter(e logical.Expr, isCorr func(logical.Expr) bool) bool {
 	return len(logical.ColumnsOf(e)) > 0
 }
 
-// countColumns returns the count() outputs of the aggregates in plan:
-// once a correlated aggregate is grouped and outer-joined, a group with no
-// rows yields NULL where SQL's count yields 0.
+// countColumns returns the count() outputs of the grouped aggregates in
+// plan: once a correlated aggregate is grouped and outer-joined, a group
+// with no rows yields NULL where SQL's count yields 0. An aggregate without
+// groups (an uncorrelated subquery's) always yields its one row.
 func countColumns(plan logical.Node) logical.ColSet {
 	out := logical.ColSet{}
 	var rec func(n logical.Node)
 	rec = func(n logical.Node) {
-		if a, ok := n.(*logical.Aggregate); ok {
+		if a, ok := n.(*logical.Aggregate); ok && len(a.Groups) > 0 {
 			for i, c := range a.Aggs {
 				if c.Func == "count" || c.Func == "count_star" {
 					out.Add(a.AggCols[i])
