@@ -191,18 +191,27 @@ func (a *stringAgg) release() { a.buf = nil }
 // (NULL as null), elements joined by ", " as PostgreSQL prints them (and
 // "\n " before every array but the first); a
 // group without rows yields NULL. Partial buffers concatenate; jsonb_agg's
-// arrays are normalized at the end.
+// arrays are normalized at the end. With object set it is
+// json_object_agg(k, v) / jsonb_object_agg: { "k" : v, ... } with each key
+// a JSON string (22023 for a NULL, array or json key, as
+// in PostgreSQL); jsonb_object_agg keeps a repeated key's last value.
 type jsonAgg struct {
-	t     sqltypes.Type
-	jsonb bool
-	loc   *time.Location // the session's TimeZone, for timestamptz values
-	buf   [][]byte
-	seen  []bool
+	t       sqltypes.Type // of the values
+	key     sqltypes.Type // of the keys, for object
+	object  bool
+	jsonb   bool
+	loc     *time.Location // the session's TimeZone, for timestamptz values
+	buf     [][]byte
+	seen    []bool
+	scratch []byte // one key's JSON
 }
 
 func (a *jsonAgg) grow(n int) { a.buf, a.seen = growTo(a.buf, n), growTo(a.seen, n) }
 
 func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
+	if a.object {
+		return a.updateObject(gids, args)
+	}
 	for i, g := range gids {
 		if g < 0 {
 			continue
@@ -224,6 +233,42 @@ func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
 	return nil
 }
 
+// updateObject adds each row's "key" : value pair to its group.
+func (a *jsonAgg) updateObject(gids []int32, args []arrow.Array) error {
+	if a.key.Kind == sqltypes.List || a.key.IsJSON() {
+		for _, g := range gids {
+			if g >= 0 {
+				return sqltypes.New(sqltypes.CodeInvalidParameterValue, "key value must be scalar, not array, composite, or json")
+			}
+		}
+	}
+	for i, g := range gids {
+		if g < 0 {
+			continue
+		}
+		if args[0].IsNull(i) {
+			return sqltypes.New(sqltypes.CodeInvalidParameterValue, "field name must not be null")
+		}
+		if a.seen[g] {
+			a.buf[g] = append(a.buf[g], ", "...)
+		}
+		a.seen[g] = true
+		a.scratch = expr.AppendJSON(a.scratch[:0], a.key, args[0], i, a.loc)
+		if a.scratch[0] == '"' {
+			a.buf[g] = append(a.buf[g], a.scratch...)
+		} else { // a number or boolean key is its text
+			a.buf[g] = append(append(append(a.buf[g], '"'), a.scratch...), '"')
+		}
+		a.buf[g] = append(a.buf[g], " : "...)
+		if args[1].IsNull(i) {
+			a.buf[g] = append(a.buf[g], "null"...)
+			continue
+		}
+		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[1], i, a.loc)
+	}
+	return nil
+}
+
 func (a *jsonAgg) merge(src accumulator, gmap []int32) error {
 	s := src.(*jsonAgg)
 	for g, seen := range s.seen {
@@ -233,7 +278,7 @@ func (a *jsonAgg) merge(src accumulator, gmap []int32) error {
 		d := gmap[g]
 		if a.seen[d] {
 			a.buf[d] = append(a.buf[d], ", "...)
-			if a.t.Kind == sqltypes.List && !bytes.HasPrefix(s.buf[g], []byte("null")) {
+			if !a.object && a.t.Kind == sqltypes.List && !bytes.HasPrefix(s.buf[g], []byte("null")) {
 				a.buf[d] = append(a.buf[d], "\n "...)
 			}
 		}
@@ -248,7 +293,11 @@ func (a *jsonAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 	for g, b := range a.buf {
 		if a.seen[g] {
 			start := len(k.data)
-			k.data = append(append(append(k.data, '['), b...), ']')
+			if a.object {
+				k.data = append(append(append(k.data, "{ "...), b...), " }"...)
+			} else {
+				k.data = append(append(append(k.data, '['), b...), ']')
+			}
 			if a.jsonb {
 				v, err := sqltypes.ParseJSONB(string(k.data[start:]))
 				if err != nil {

@@ -42,7 +42,7 @@ type Aggregate struct {
 // order of its rows, so that its ORDER BY matters.
 func OrderSensitive(fn string) bool {
 	switch fn {
-	case "array_agg", "string_agg", "json_agg", "jsonb_agg":
+	case "array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
 		return true
 	}
 	return false
@@ -72,6 +72,7 @@ const avgScale = 16
 //	                                  of these)
 //	array_agg(T)                      T[] (of T[]: a T[] of one more dimension)
 //	json_agg(T), jsonb_agg(T)         json, jsonb
+//	json_object_agg(K, V)             json; jsonb_object_agg(K, V) jsonb
 //	bool_and, bool_or(boolean)        boolean
 //	bit_and, bit_or, bit_xor(integer) the argument type
 //	corr, covar_*, regr_*(Y, X)       double precision (regr_count: bigint)
@@ -135,6 +136,15 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return t, nil
 		}
 		return bad()
+	}
+	if fn == "json_object_agg" || fn == "jsonb_object_agg" {
+		if len(args) != 2 {
+			return bad()
+		}
+		if fn == "jsonb_object_agg" {
+			return sqltypes.TypeJSONB, nil
+		}
+		return sqltypes.TypeJSON, nil
 	}
 	if isRegrFunc(fn) {
 		if t, ok := regrType(fn, args); ok {

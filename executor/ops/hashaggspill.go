@@ -44,7 +44,7 @@ func aggGroupCost(types []arrow.DataType, naggs int) int64 {
 // with rows, not groups).
 func retains(a Aggregate) bool {
 	switch a.Func {
-	case "array_agg", "string_agg", "json_agg", "jsonb_agg", "percentile_cont", "percentile_disc", "mode":
+	case "array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "percentile_cont", "percentile_disc", "mode":
 		return true
 	}
 	return a.Distinct || len(a.Order) > 0
