@@ -122,15 +122,21 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 		return nil, opError(name, l.Type(), rt, loc)
 	}
 	if !sameFamily(t, et) {
-		ae := a.Rexpr.GetAArrayExpr()
-		if ae == nil {
-			return nil, opError(name, l.Type(), rt, loc)
-		}
 		if t.Kind == sqltypes.Numeric {
 			t = sqltypes.NumericType(0, 0)
 		}
-		if r, err = b.bindArray(ae, sc, agg, t); err != nil {
-			return nil, err
+		if ae := a.Rexpr.GetAArrayExpr(); ae != nil {
+			if r, err = b.bindArray(ae, sc, agg, t); err != nil {
+				return nil, err
+			}
+		} else if t.IsNumeric() && et.IsNumeric() {
+			// bigint = ANY(int4[] value): the elements widen, as
+			// PostgreSQL's cross-type operators compare them.
+			if r, err = b.coerce(r, sqltypes.ArrayOf(t, rt.Ndims())); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+		} else {
+			return nil, opError(name, l.Type(), rt, loc)
 		}
 		et = t
 	}
