@@ -1260,10 +1260,18 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 		days := civilDays(y, int(m), d)
 		return &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(days)}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.opts.Now.UnixMicro())}, nil
+		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro(), f.Typmod))}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
 		_, off := now.Zone()
-		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(b.opts.Now.UnixMicro() + int64(off)*1_000_000)}, nil
+		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod))}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
+		_, off := now.Zone()
+		local := roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod)
+		_, tod := sqltypes.FloorDivMod(local, sqltypes.MicrosPerDay)
+		return &logical.Const{T: sqltypes.TypeTime, V: arrow.Time64(tod)}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "current_time (time with time zone) is not supported").
+			WithHint("Use localtime, or current_timestamp."), int(f.Location))
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
 		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
 		return &logical.Const{T: sqltypes.TypeText, V: b.opts.User}, nil
@@ -1271,6 +1279,21 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 		return &logical.Const{T: sqltypes.TypeText, V: "mesh"}, nil
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", f.Op), int(f.Location))
+}
+
+// roundMicros rounds microseconds to the fractional-second precision typmod
+// of current_timestamp(p) and its kin (p < 0: none given), half up as
+// PostgreSQL's AdjustTimestampForTypmod does.
+func roundMicros(us int64, typmod int32) int64 {
+	if typmod < 0 || typmod >= 6 {
+		return us
+	}
+	scale := int64(1)
+	for range 6 - typmod {
+		scale *= 10
+	}
+	q, _ := sqltypes.FloorDivMod(us+scale/2, scale)
+	return q * scale
 }
 
 // civilDays returns the days from 1970-01-01 to the given date.
