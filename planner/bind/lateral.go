@@ -19,6 +19,19 @@ type lateralInfo struct {
 	// 0 rather than NULL for a left row without matches.
 	scalar bool
 	counts logical.ColSet
+	// post are select-list entries that read the left side (LATERAL
+	// (SELECT l.a + l.b AS total)): computed over the join's rows, where
+	// marker (a constant true of the subquery) tells a left join's
+	// matched rows.
+	post   []lateralPost
+	marker logical.ColumnID
+}
+
+// lateralPost is one select-list entry of a LATERAL subquery computed
+// after the join: column id gets e's value.
+type lateralPost struct {
+	id logical.ColumnID
+	e  logical.Expr
 }
 
 // bindLateral binds `LATERAL (subquery)`, which may read the columns of
@@ -29,7 +42,11 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		return nil, err
 	}
 	scalar := isScalarAggregate(q.node)
-	plan, corr, err := b.decorrelate(q.node, false)
+	node, post, marker := q.node, []lateralPost(nil), logical.ColumnID(0)
+	if !scalar {
+		node, post, marker = b.splitLeftReadingOutputs(q.node)
+	}
+	plan, corr, err := b.decorrelate(node, false)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
@@ -40,15 +57,76 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		colAliases = aliasNames(rs.Alias)
 	}
 	rel, err := subqueryRelation(&relation{node: plan, cols: q.cols}, alias, colAliases, outer)
-	if err != nil || len(corr) == 0 {
+	if err != nil || len(corr) == 0 && len(post) == 0 {
 		return rel, err
 	}
-	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan)}
+	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan), post: post, marker: marker}
 	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) && !b.hasEmptyGroupValues(plan) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated LATERAL aggregate must return count() itself, not an expression over it"), loc)
 	}
 	rel.lateral = lat
 	return rel, nil
+}
+
+// splitLeftReadingOutputs takes the select-list entries of a LATERAL
+// subquery that read the left side (its outer columns) out of its top
+// projection, to be computed after the join (lateralPost); the projection
+// passes on the inner columns they read, and a constant true marker. n is
+// returned as is when no entry reads the left side.
+func (b *binder) splitLeftReadingOutputs(n logical.Node) (logical.Node, []lateralPost, logical.ColumnID) {
+	p, ok := n.(*logical.Project)
+	if !ok {
+		return n, nil, 0
+	}
+	local := definedIDs(p.Input)
+	inner := &logical.Project{Input: p.Input}
+	have := logical.ColSet{}
+	var post []lateralPost
+	for i, e := range p.Exprs {
+		if logical.ColumnsOf(e).SubsetOf(local) {
+			inner.Exprs, inner.Cols = append(inner.Exprs, e), append(inner.Cols, p.Cols[i])
+			have.Add(p.Cols[i])
+			continue
+		}
+		post = append(post, lateralPost{id: p.Cols[i], e: e})
+	}
+	if len(post) == 0 {
+		return n, nil, 0
+	}
+	for _, pe := range post {
+		for _, id := range logical.ColumnsOf(pe.e).Sorted() {
+			if local.Has(id) && !have.Has(id) {
+				inner.Exprs, inner.Cols = append(inner.Exprs, b.colRef(id)), append(inner.Cols, id)
+				have.Add(id)
+			}
+		}
+	}
+	marker := b.meta.NewColumn("?lateral?", "", sqltypes.TypeBool)
+	inner.Exprs = append(inner.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true})
+	inner.Cols = append(inner.Cols, marker)
+	return inner, post, marker
+}
+
+// applyLateralPost computes the select-list entries of the LATERAL
+// subquery that read the left side over the joined rows (NULL for a left
+// join's unmatched ones), then applies the join's ON condition if it had
+// to wait for them.
+func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin bool, on logical.Expr) {
+	p := &logical.Project{Input: joined.node}
+	for _, id := range joined.node.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	for _, pe := range lat.post {
+		e := pe.e
+		if leftJoin {
+			e = &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(lat.marker), T: sqltypes.TypeBool}, Then: e}}, T: e.Type()}
+		}
+		p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, pe.id)
+	}
+	joined.node = p
+	if on != nil && !logical.IsTrueConst(on) {
+		joined.node = &logical.Filter{Input: joined.node, Pred: on}
+	}
 }
 
 // isScalarAggregate reports whether n computes an aggregate without
@@ -114,6 +192,16 @@ func readsCountsIndirectly(plan logical.Node, counts logical.ColSet) bool {
 func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*relation, error) {
 	join := joined.node.(*logical.Join)
 	on := join.Cond
+	var postOn logical.Expr // ON over the entries computed after the join
+	if len(lat.post) > 0 {
+		switch {
+		case join.Type == logical.InnerJoin:
+			postOn, on = on, nil
+		case join.Type == logical.LeftJoin && on != nil && !logical.IsTrueConst(on):
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with a condition over a subquery whose select list reads the left side is not supported yet").
+				WithHint("Use ON true and filter in the subquery's WHERE."), loc)
+		}
+	}
 	var post logical.Expr
 	nullUnless := false // post nulls the subquery's row instead of dropping the left row
 	switch join.Type {
@@ -162,6 +250,9 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		b.nullLateralUnless(joined, leftCols, post)
 	case post != nil && !logical.IsTrueConst(post):
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
+	}
+	if len(lat.post) > 0 {
+		b.applyLateralPost(joined, lat, join.Type == logical.LeftJoin, postOn)
 	}
 	return joined, nil
 }
