@@ -747,6 +747,13 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 	case pg_query.A_Expr_Kind_AEXPR_OP:
 		name := opName(a.Name)
 		if a.Lexpr == nil { // prefix operator
+			switch name {
+			case "@": // absolute value
+				return b.bindVariadic("abs", []*pg_query.Node{a.Rexpr}, sc, agg, loc)
+			case "|/", "||/": // square and cube root, of double precision
+				fn := map[string]string{"|/": "sqrt", "||/": "cbrt"}[name]
+				return b.bindVariadic(fn, []*pg_query.Node{float8Cast(a.Rexpr)}, sc, agg, loc)
+			}
 			r, err := bind(a.Rexpr)
 			if err != nil {
 				return nil, err
@@ -853,6 +860,15 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		return b.bindBetween(a, sc, agg)
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "this operator form is not supported yet"), loc)
+}
+
+// float8Cast wraps n in a cast to double precision.
+func float8Cast(n *pg_query.Node) *pg_query.Node {
+	return &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
+		Arg:      n,
+		TypeName: &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode("float8")}, Typemod: -1},
+		Location: -1,
+	}}}
 }
 
 func negateConst(c *logical.Const) (logical.Expr, bool) {

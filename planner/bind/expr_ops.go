@@ -91,6 +91,9 @@ func opError(name string, l, r sqltypes.Type, loc int) error {
 func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
 	loc := int(a.Location)
 	all := a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL
+	if like, ok := likeOperators[name]; ok {
+		return b.bindLikeAnyArray(a, like, all, sc, agg)
+	}
 	op, ok := binaryOps[name]
 	if !ok || !op.IsComparison() {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (array) is not supported yet", name), loc)
@@ -331,4 +334,62 @@ func (b *binder) bindJSONOp(a *pg_query.A_Expr, name string, sc *scope, agg *agg
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	return &logical.JSONGet{E: l, Key: r, AsText: asText, Path: path}, nil
+}
+
+// likeOperators are LIKE's operator names, as ANY/ALL name them.
+var likeOperators = map[string]logical.Like{
+	"~~": {}, "!~~": {Negated: true}, "~~*": {ILike: true}, "!~~*": {Negated: true, ILike: true},
+}
+
+// bindLikeAnyArray binds s [NOT] [I]LIKE ANY/ALL (patterns) over an array
+// known when binding (ARRAY[...] or a literal): the OR (ANY) or AND (ALL)
+// of one LIKE per pattern, SQL's three-valued logic giving PostgreSQL's
+// answers, an empty array false (ANY) or true (ALL).
+func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all bool, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(a.Location)
+	l, r, err := b.bindOperands(a, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = b.matchSubject(l); err != nil {
+		return nil, err
+	}
+	if r.Type().Kind == sqltypes.Unknown {
+		if r, err = b.coerce(r, sqltypes.ListOf(sqltypes.TypeText)); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	var patterns []logical.Expr
+	switch x := r.(type) {
+	case *logical.Array:
+		patterns = x.Elems
+	case *logical.Const:
+		if x.T.Kind != sqltypes.List || x.T.Elem == nil || x.T.Elem.Kind == sqltypes.List {
+			return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op ANY/ALL (array) requires array on right side"), loc)
+		}
+		elems, _ := x.V.([]any)
+		for _, v := range elems {
+			patterns = append(patterns, &logical.Const{T: *x.T.Elem, V: v})
+		}
+	default:
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LIKE with ANY/ALL over an array computed per row is not supported yet").
+			WithHint("Write the patterns as ARRAY[...] or a literal."), loc)
+	}
+	combine := expr.OpOr
+	if all {
+		combine = expr.OpAnd
+	}
+	var res logical.Expr = &logical.Const{T: sqltypes.TypeBool, V: all}
+	for i, p := range patterns {
+		if p, err = b.coerceText(p); err != nil {
+			return nil, err
+		}
+		m := &logical.Like{E: l, Pattern: p, Negated: like.Negated, ILike: like.ILike}
+		if i == 0 {
+			res = m
+			continue
+		}
+		res = &logical.Binary{Op: combine, L: res, R: m, T: sqltypes.TypeBool}
+	}
+	return res, nil
 }
