@@ -145,7 +145,7 @@ func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
 		return acc.result(s)
 	}
 	t = strings.TrimPrefix(t, "@")
-	fields := strings.Fields(t)
+	fields := signedFields(strings.Fields(t))
 	ago := false
 	if n := len(fields); n > 0 && fields[n-1] == "ago" {
 		ago, fields = true, fields[:n-1]
@@ -263,4 +263,19 @@ func parseISOInterval(t string, acc *intervalAcc) bool {
 		t = rest[1:]
 	}
 	return true
+}
+
+// signedFields joins a lone sign to the field after it: PostgreSQL's
+// tokenizer reads '1 month - 1 day' as '1 month -1 day'.
+func signedFields(fields []string) []string {
+	out := fields[:0:0]
+	for i := 0; i < len(fields); i++ {
+		if (fields[i] == "-" || fields[i] == "+") && i+1 < len(fields) {
+			out = append(out, fields[i]+fields[i+1])
+			i++
+			continue
+		}
+		out = append(out, fields[i])
+	}
+	return out
 }

@@ -1199,7 +1199,15 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
-	return b.bindScalarCall(name, fc, sc, agg)
+	e, err := b.bindScalarCall(name, fc, sc, agg)
+	if sqltypes.Code(err) == sqltypes.CodeUndefinedFunction && len(fc.Args) == 1 {
+		// A type name called as a function is a cast when no function of
+		// that name takes the argument (date(ts), text(n), float8(x)).
+		if _, isType := sqltypes.LookupType(name, nil); isType {
+			return b.bindTypeCast(&pg_query.TypeCast{Arg: fc.Args[0], TypeName: &pg_query.TypeName{Names: fc.Funcname, Typemod: -1, Location: fc.Location}, Location: fc.Location}, sc, agg)
+		}
+	}
+	return e, err
 }
 
 // namedParams lists, per function that takes named arguments, its
