@@ -134,6 +134,8 @@ func lookupBuilder(name string) builder {
 		return buildToChar
 	case "to_timestamp":
 		return buildToTimestamp
+	case ToNumberTextFunc:
+		return buildToNumberText
 	case "cardinality", "array_length", "array_ndims", "array_dims", "array_upper", "array_lower":
 		return buildArrayDims
 	case "format_type":

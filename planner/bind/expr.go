@@ -1137,6 +1137,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindUserAttr(fc, loc)
 	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches":
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	case "to_number":
+		return b.bindToNumber(fc, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
