@@ -242,6 +242,9 @@ func lookupBuilder(name string) builder {
 	if isBitwiseFunction(name) {
 		return buildBitwise
 	}
+	if _, _, ok := jsonSetFunc(name); ok {
+		return buildJSONSetList
+	}
 	return nil
 }
 
