@@ -188,6 +188,10 @@ func lookupBuilder(name string) builder {
 		return buildJSONTypeof
 	case "json_array_length", "jsonb_array_length":
 		return buildJSONArrayLength
+	case "jsonb_set", "jsonb_insert":
+		return buildJSONBEdit
+	case "json_strip_nulls", "jsonb_strip_nulls":
+		return buildJSONStripNulls
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":
