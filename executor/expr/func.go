@@ -158,6 +158,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayReplace
 	case "trim_array":
 		return buildTrimArray
+	case "array_fill":
+		return buildArrayFill
 	case "random", "clock_timestamp", "timeofday":
 		return buildVolatile
 	case "encode", "decode":

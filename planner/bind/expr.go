@@ -1143,6 +1143,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindUserAttr(fc, loc)
 	case "to_number":
 		return b.bindToNumber(fc, sc, agg, loc)
+	case "array_fill":
+		return b.bindArrayFill(fc, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
