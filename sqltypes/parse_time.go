@@ -71,7 +71,7 @@ func ParseDate(s string) (arrow.Date32, error) {
 // PostgreSQL; for timestamptz a missing zone means loc (UTC if nil). The
 // result is microseconds since 1970-01-01 00:00:00 UTC.
 func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp, error) {
-	kind := "timestamp without time zone"
+	kind := "timestamp" // PostgreSQL's timestamp_in says "type timestamp"
 	if withTZ {
 		kind = "timestamp with time zone"
 	}
