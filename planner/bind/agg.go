@@ -130,6 +130,13 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A set-returning function in a grouping key expands below the
+	// aggregate: PostgreSQL evaluates it before grouping.
+	expanded, groups := b.expandSetFunctions(input, a.groups)
+	if expanded != input && (a.sets != nil || len(a.grouping) > 0) {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions in grouping sets are not supported")
+	}
+	input, a.groups = expanded, groups
 	if a.sets != nil {
 		return a.groupingSetsNode(b, input), nil
 	}
@@ -261,13 +268,16 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope
 	bindKey := func(it *pg_query.Node) (int, error) {
 		var e logical.Expr
 		var err error
+		b.srfOK = true // a key may expand a set-returning function (see node)
 		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
+			b.srfOK = false
 			return 0, oerr
 		} else if ok {
 			e, err = b.bindTarget(targets[idx], sc, nil)
 		} else {
 			e, err = b.bindExpr(it, sc, nil)
 		}
+		b.srfOK = false
 		if err != nil {
 			if sqltypes.Code(err) == sqltypes.CodeGroupingError {
 				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
