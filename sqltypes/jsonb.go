@@ -218,6 +218,18 @@ func (v *JSONBValue) Lookup(key string) (JSONBValue, bool) {
 	return v.Elems[i], true
 }
 
+// SetKey gives an object's key the value val, adding the key in its
+// place in jsonb's key order when it is new.
+func (v *JSONBValue) SetKey(key string, val JSONBValue) {
+	i, ok := slices.BinarySearchFunc(v.Keys, key, compareJSONBKeys)
+	if ok {
+		v.Elems[i] = val
+		return
+	}
+	v.Keys = slices.Insert(v.Keys, i, key)
+	v.Elems = slices.Insert(v.Elems, i, val)
+}
+
 // str decodes the string at p.s[p.i] == '"'.
 func (p *jsonbParser) str() (string, error) {
 	p.i++

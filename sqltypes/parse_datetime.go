@@ -1,6 +1,9 @@
 package sqltypes
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // The general date/timestamp input decoder, after PostgreSQL's
 // ParseDateTime and DecodeDateTime (DateStyle ISO, MDY): the text is cut
@@ -131,6 +134,7 @@ const (
 	kwEra
 	kwSpecial
 	kwIgnore
+	kwJulian // J: the next number is a Julian day
 )
 
 // dateKeyword classifies a word of date/time input (value: the month
@@ -161,6 +165,8 @@ func dateKeyword(w string) (kind, value int) {
 		return kwSpecial, 0
 	case "t", "at", "on":
 		return kwIgnore, 0
+	case "j", "julian":
+		return kwJulian, 0
 	}
 	return -1, 0
 }
@@ -175,6 +181,8 @@ type dtDecoder struct {
 	bc                   bool
 	tzName               string // a zone name to resolve at the end
 	relDay               string // today, tomorrow, yesterday
+	julianNext           bool   // a J label waits for its day number
+	julian               bool   // the date is a Julian day (no era or 2-digit year rules)
 }
 
 // decodeDateTime fills dt from the general forms of date/time input.
@@ -194,6 +202,13 @@ func decodeDateTime(s string, dt *dateTime) error {
 }
 
 func (d *dtDecoder) field(f dtField) error {
+	if d.julianNext {
+		// Only a number may follow the label.
+		if f.kind != dtNumber {
+			return errSyntax
+		}
+		return d.julianDay(f.s)
+	}
 	switch f.kind {
 	case dtDate:
 		if err := d.date(f.s); err == nil {
@@ -246,6 +261,8 @@ func (d *dtDecoder) field(f dtField) error {
 		d.meridiem = v + 1
 	case kwEra:
 		d.bc = v == 0
+	case kwJulian:
+		d.julianNext = true
 	case kwSpecial:
 		switch f.s {
 		case "today", "tomorrow", "yesterday":
@@ -399,8 +416,46 @@ func (d *dtDecoder) dateNumber(s string) error {
 	return nil
 }
 
+// julianDay decodes the number after a J label: a Julian day, its
+// fraction (J2451187.5) a time of day, as PostgreSQL's DecodeDateTime
+// reads DTK_JULIAN.
+func (d *dtDecoder) julianDay(s string) error {
+	d.julianNext = false
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	jd, ok := atoiAll(whole)
+	if !ok || jd > 1<<31-1 {
+		return errRange
+	}
+	if d.haveY || d.haveM || d.haveD || d.relDay != "" {
+		return errSyntax
+	}
+	d.dt.y, d.dt.m, d.dt.d = CivilFromDays(jd - unixEpochJulianDay)
+	d.haveY, d.haveM, d.haveD, d.julian = true, true, true, true
+	if hasFrac {
+		if d.dt.hasTime {
+			return errSyntax
+		}
+		f, err := strconv.ParseFloat("0."+frac, 64)
+		if err != nil {
+			return errSyntax
+		}
+		// The fraction of a day in microseconds, truncated as dt2time's
+		// conversion of PostgreSQL's double is.
+		us := int64(f * 86400e6)
+		d.dt.hh, d.dt.mi, d.dt.ss = int(us/3600e6), int(us/60e6%60), int(us/1e6%60)
+		d.dt.us, d.dt.hasTime = us%1e6, true
+	}
+	return nil
+}
+
+// unixEpochJulianDay is the Julian day of 1970-01-01.
+const unixEpochJulianDay = 2440588
+
 func (d *dtDecoder) finish() error {
 	dt := d.dt
+	if d.julianNext {
+		return errSyntax
+	}
 	if d.relDay != "" {
 		if d.haveY || d.haveM || d.haveD {
 			return errSyntax
@@ -410,14 +465,16 @@ func (d *dtDecoder) finish() error {
 		if !d.haveY || !d.haveM || !d.haveD {
 			return errSyntax
 		}
-		if d.is2digits {
+		if d.is2digits && !d.julian {
 			if dt.y < 70 {
 				dt.y += 2000
 			} else if dt.y < 100 {
 				dt.y += 1900
 			}
 		}
-		if d.bc {
+		if d.julian {
+			// The Julian day fixed the year: no era, year 0 is 1 BC.
+		} else if d.bc {
 			if dt.y <= 0 {
 				return errSyntax
 			}

@@ -84,7 +84,7 @@ func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp,
 // parseTimestampAt is ParseTimestamp with 'now' (and the day of 'today')
 // taken from now.
 func parseTimestampAt(s string, withTZ bool, loc *time.Location, now time.Time) (arrow.Timestamp, error) {
-	kind := "timestamp without time zone"
+	kind := "timestamp" // PostgreSQL's timestamp_in says "type timestamp"
 	if withTZ {
 		kind = "timestamp with time zone"
 	}

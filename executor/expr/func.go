@@ -134,6 +134,8 @@ func lookupBuilder(name string) builder {
 		return buildToChar
 	case "to_timestamp":
 		return buildToTimestamp
+	case ToNumberTextFunc:
+		return buildToNumberText
 	case "cardinality", "array_length", "array_ndims", "array_dims", "array_upper", "array_lower":
 		return buildArrayDims
 	case "format_type":
@@ -156,6 +158,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayReplace
 	case "trim_array":
 		return buildTrimArray
+	case "array_fill":
+		return buildArrayFill
 	case "random", "clock_timestamp", "timeofday":
 		return buildVolatile
 	case "encode", "decode":
@@ -186,6 +190,10 @@ func lookupBuilder(name string) builder {
 		return buildJSONTypeof
 	case "json_array_length", "jsonb_array_length":
 		return buildJSONArrayLength
+	case "jsonb_set", "jsonb_insert":
+		return buildJSONBEdit
+	case "json_strip_nulls", "jsonb_strip_nulls":
+		return buildJSONStripNulls
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":
@@ -239,6 +247,9 @@ func lookupBuilder(name string) builder {
 	}
 	if isBitwiseFunction(name) {
 		return buildBitwise
+	}
+	if _, _, ok := jsonSetFunc(name); ok {
+		return buildJSONSetList
 	}
 	return nil
 }

@@ -129,15 +129,18 @@ func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int, loc *time.L
 	return appendJSONValue(dst, t, datumAt(arr, t, i), loc)
 }
 
-// jsonArgument is the json argument of a one-argument json function: an
-// untyped (or text) literal reads as json, as PostgreSQL resolves it.
+// jsonArgument is the argument of a one-argument json (jsonb) function,
+// json for json_*, jsonb for jsonb_* (PostgreSQL has no implicit cast
+// between them): an untyped (or text) literal reads as that type, as
+// PostgreSQL resolves it.
 func jsonArgument(name string, args []Expr) (Expr, error) {
-	a := jsonOperand(args[0])
-	if a.Type().IsJSON() {
+	want := JSONSetArgType(name)
+	a := args[0]
+	if a.Type().Kind == want.Kind {
 		return a, nil
 	}
-	if v, ok := IsLiteral(a); ok && a.Type().IsString() {
-		return Cast(Literal(a.Type(), v), sqltypes.TypeJSON)
+	if v, ok := IsLiteral(a); ok && (a.Type().IsString() || a.Type().Kind == sqltypes.Unknown) {
+		return Cast(Literal(sqltypes.TypeText, v), want)
 	}
 	return nil, functionError(name, args)
 }

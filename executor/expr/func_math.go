@@ -188,11 +188,29 @@ func buildRound(name string, args []Expr) (Expr, error) {
 	t := args[0].Type()
 	trunc := name == "trunc"
 	if len(args) == 2 {
+		// PostgreSQL has round(numeric, int) and trunc(numeric, int) but no
+		// float forms: an integer converts to numeric, a float does not.
+		x := args[0]
+		if t.IsInteger() {
+			x = coerceTo(x, sqltypes.NumericType(0, 0))
+		}
+		if v, ok := IsLiteral(x); ok && t.IsString() {
+			// An untyped literal ('2.5', NULL) is numeric input.
+			scale := int32(0)
+			if v != nil {
+				scale = sqltypes.NumericTextScale(v.(string))
+			}
+			c, err := Cast(x, sqltypes.NumericType(0, scale))
+			if err != nil {
+				return nil, err
+			}
+			x = c
+		}
 		d := coerceTo(args[1], sqltypes.TypeInt4)
-		if d.Type().Kind != sqltypes.Int4 {
+		if x.Type().Kind != sqltypes.Numeric || d.Type().Kind != sqltypes.Int4 {
 			return nil, functionError(name, args)
 		}
-		args = []Expr{args[0], d}
+		args, t = []Expr{x, d}, x.Type()
 	}
 	if t.Kind != sqltypes.Numeric {
 		a, err := coerceArgs(name, args[:1], sqltypes.TypeFloat8)

@@ -20,7 +20,10 @@ import (
 // suppression of padding and of trailing fractional zeros beyond the
 // last '0'. D and G print '.' and ',' (the C locale's). RN prints the
 // number rounded to an integer in Roman numerals (15 wide unless FM; '#'
-// outside 1..3999), and TH its ordinal suffix. EEEE, V, L and B are 0A000.
+// outside 1..3999), and TH its ordinal suffix. L prints the C locale's
+// currency symbol, a blank; B nothing, as in PostgreSQL. EEEE and V are
+// 0A000. to_number reads through the same parsed format
+// (func_tonumber.go).
 
 type numTokKind uint8
 
@@ -35,8 +38,9 @@ const (
 	numPlus
 	numSG
 	numBracket
-	numRoman   // RN; lit "rn" for lower case
-	numOrdinal // TH; lit "th" for lower case
+	numRoman    // RN; lit "rn" for lower case
+	numOrdinal  // TH; lit "th" for lower case
+	numCurrency // L
 )
 
 type numTok struct {
@@ -56,6 +60,7 @@ type numFormat struct {
 	plus, minus        bool // PL / MI (SG sets both)
 	bracket            bool
 	roman              bool // RN: the number prints in Roman numerals
+	eeee               bool // EEEE, accepted only to be refused by to_number
 }
 
 var numKeywords = []struct {
@@ -65,10 +70,14 @@ var numKeywords = []struct {
 	{"FM", 255}, {"MI", numMinus}, {"PL", numPlus}, {"SG", numSG}, {"PR", numBracket},
 	{"EEEE", 254}, {"RN", numRoman}, {"TH", numOrdinal}, {"9", numDigit9}, {"0", numDigit0},
 	{".", numDecimal}, {",", numComma}, {"D", numDecimal}, {"G", numComma},
-	{"S", numSign}, {"V", 254}, {"L", 254}, {"B", 254},
+	{"S", numSign}, {"V", 254}, {"L", numCurrency}, {"B", 253},
 }
 
-func parseNumFormat(f string) (*numFormat, error) {
+func parseNumFormat(f string) (*numFormat, error) { return scanNumFormat(f, false) }
+
+// scanNumFormat parses a number format for to_char, or for to_number
+// (input), which reports what it does not read in PostgreSQL's words.
+func scanNumFormat(f string, input bool) (*numFormat, error) {
 	nf := &numFormat{}
 	for i := 0; i < len(f); {
 		if f[i] == '"' {
@@ -90,8 +99,17 @@ func parseNumFormat(f string) (*numFormat, error) {
 			switch kw.kind {
 			case 255:
 				nf.fill = true
+			case 253:
+				// B: PostgreSQL parses it and prints and reads nothing for it.
 			case 254:
-				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "to_char number format %q is not supported", kw.word)
+				if !input || kw.word != "EEEE" {
+					fn := "to_char"
+					if input {
+						fn = "to_number"
+					}
+					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s number format %q is not supported", fn, kw.word)
+				}
+				nf.eeee = true // refused once the whole format is checked, as PostgreSQL does
 			case numRoman, numOrdinal:
 				// PostgreSQL has upper- and lower-case keywords for these.
 				nf.roman = nf.roman || kw.kind == numRoman
@@ -278,6 +296,8 @@ func (p *numProc) run() []byte {
 			p.mark(p.sign == '+', '+')
 		case numSG:
 			p.out = append(p.out, p.sign)
+		case numCurrency:
+			p.out = append(p.out, ' ')
 		case numOrdinal:
 			if p.number[0] != '#' && p.sign != '-' && !nf.decimal {
 				// PostgreSQL's get_th reads the last two digits.
@@ -322,6 +342,8 @@ func (nf *numFormat) formatRoman(dst []byte, v int64) []byte {
 			if !nf.fill {
 				dst = append(dst, ' ')
 			}
+		case numCurrency:
+			dst = append(dst, ' ')
 		}
 	}
 	return dst

@@ -7,6 +7,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
@@ -130,6 +131,13 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A set-returning function in a grouping key expands below the
+	// aggregate: PostgreSQL evaluates it before grouping.
+	expanded, groups := b.expandSetFunctions(input, a.groups)
+	if expanded != input && (a.sets != nil || len(a.grouping) > 0) {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions in grouping sets are not supported")
+	}
+	input, a.groups = expanded, groups
 	if a.sets != nil {
 		return a.groupingSetsNode(b, input), nil
 	}
@@ -261,13 +269,16 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope
 	bindKey := func(it *pg_query.Node) (int, error) {
 		var e logical.Expr
 		var err error
+		b.srfOK = true // a key may expand a set-returning function (see node)
 		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
+			b.srfOK = false
 			return 0, oerr
 		} else if ok {
 			e, err = b.bindTarget(targets[idx], sc, nil)
 		} else {
 			e, err = b.bindExpr(it, sc, nil)
 		}
+		b.srfOK = false
 		if err != nil {
 			if sqltypes.Code(err) == sqltypes.CodeGroupingError {
 				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
@@ -457,12 +468,26 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s ... WITHIN GROUP is not supported (only percentile_cont and percentile_disc with one fraction, and mode())", name), loc)
 	}
 	var frac logical.Expr = &logical.Const{T: sqltypes.TypeFloat8, V: float64(0)}
+	var fracs []logical.Expr // an array of fractions, one result each
 	if wantArgs == 1 {
 		var err error
 		if frac, err = b.bindExpr(fc.Args[0], sc, nil); err != nil {
 			return nil, err
 		}
-		if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
+		if c, ok := frac.(*logical.Const); ok && c.V == nil && c.T.Kind == sqltypes.List {
+			// NULL fractions: a NULL array, whatever the rows.
+			t, err := ops.AggregateType(name, []sqltypes.Type{sqltypes.TypeFloat8, sortKeyType(b, fc, sc)})
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			return &logical.Const{T: sqltypes.ListOf(t)}, nil
+		}
+		if frac.Type().Kind == sqltypes.List {
+			if fracs, err = b.fractionList(frac, name, loc); err != nil {
+				return nil, err
+			}
+			frac = &logical.Const{T: sqltypes.TypeFloat8}
+		} else if frac, err = b.coerce(frac, sqltypes.TypeFloat8); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}
@@ -479,5 +504,61 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	return agg.addAgg(b, call, name), nil
+	if fracs == nil {
+		return agg.addAgg(b, call, name), nil
+	}
+	// percentile(fractions[]) is the array of percentile(f) for each
+	// fraction, NULL when the group has no non-NULL value (as PostgreSQL's
+	// percentile_*_multi_final returns).
+	arr := &logical.Array{Elems: make([]logical.Expr, len(fracs)), T: sqltypes.ListOf(call.T)}
+	for i, f := range fracs {
+		c := call
+		c.Args = []logical.Expr{f, val}
+		arr.Elems[i] = agg.addAgg(b, c, name)
+	}
+	count := agg.addAgg(b, logical.AggCall{Func: "count", Args: []logical.Expr{val}, T: sqltypes.TypeInt8}, "count")
+	some := &logical.Binary{Op: expr.OpGt, L: count, R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
+	return &logical.Case{Whens: []logical.When{{Cond: some, Then: arr}}, T: arr.T}, nil
+}
+
+// sortKeyType is the type of an ordered-set aggregate's WITHIN GROUP
+// value (unknown if it does not bind: the caller's binding reports that).
+func sortKeyType(b *binder, fc *pg_query.FuncCall, sc *scope) sqltypes.Type {
+	v, err := b.bindExpr(fc.AggOrder[0].GetSortBy().Node, sc, nil)
+	if err != nil {
+		return sqltypes.TypeUnknown
+	}
+	return v.Type()
+}
+
+// fractionList returns the fractions of percentile_cont/disc(fractions[])
+// as double precision expressions: the elements of an ARRAY[...] or of a
+// constant array. An array known only when the query runs is 0A000.
+func (b *binder) fractionList(frac logical.Expr, name string, loc int) ([]logical.Expr, error) {
+	switch f := frac.(type) {
+	case *logical.Array:
+		out := make([]logical.Expr, len(f.Elems))
+		for i, e := range f.Elems {
+			c, err := b.coerce(e, sqltypes.TypeFloat8)
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			out[i] = c
+		}
+		return out, nil
+	case *logical.Const:
+		vs, ok := f.V.([]any)
+		if ok && f.T.Ndims() == 1 {
+			out := make([]logical.Expr, len(vs))
+			for i, v := range vs {
+				c, err := b.coerce(&logical.Const{T: f.T.Leaf(), V: v}, sqltypes.TypeFloat8)
+				if err != nil {
+					return nil, errAt(sqltypes.AsError(err), loc)
+				}
+				out[i] = c
+			}
+			return out, nil
+		}
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of an array of fractions is supported for ARRAY[...] and constant arrays only", name), loc)
 }

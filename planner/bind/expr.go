@@ -486,6 +486,9 @@ func (b *binder) bindIndirection(ind *pg_query.A_Indirection, sc *scope, agg *ag
 	if e, ok, err := b.bindRecordField(ind, sc, agg); ok {
 		return e, err
 	}
+	if e, ok, err := b.bindSetFunctionField(ind, sc, agg, loc); ok {
+		return e, err
+	}
 	e, err := b.bindExpr(ind.Arg, sc, agg)
 	if err != nil {
 		return nil, err
@@ -1138,6 +1141,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
 	}
+	if isSetFunction(name) {
+		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	}
 	switch name {
 	case "now", "transaction_timestamp", "statement_timestamp", "current_timestamp":
 		if len(fc.Args) == 0 {
@@ -1157,8 +1163,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
-	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches":
-		return b.bindSelectListSetFunction(fc, sc, agg, loc)
+	case "to_number":
+		return b.bindToNumber(fc, sc, agg, loc)
+	case "array_fill":
+		return b.bindArrayFill(fc, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
@@ -492,6 +493,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	}
 	var lists []logical.Expr
 	var defaults []string // column names without an alias list
+	named := false        // the columns have names of their own (OUT parameters)
 	for _, f := range rf.Functions {
 		items := f.GetList().GetItems()
 		fc := items[0].GetFuncCall()
@@ -500,15 +502,21 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 			if fc != nil {
 				what = funcName(fc)
 			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, regexp_matches and regexp_split_to_table)", what), location(items[0]))
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, regexp_matches, regexp_split_to_table and the json(b) set-returning functions)", what), location(items[0]))
 		}
 		fl, err := b.bindSetFunction(fc, base.scope, nil)
 		if err != nil {
 			return nil, err
 		}
 		lists = append(lists, fl...)
-		for range fl {
-			defaults = append(defaults, funcName(fc))
+		cols := setFunctionColumns(funcName(fc))
+		named = cols != nil
+		for i := range fl {
+			if cols != nil {
+				defaults = append(defaults, cols[i])
+			} else {
+				defaults = append(defaults, funcName(fc))
+			}
 		}
 	}
 	alias := defaults[0]
@@ -518,7 +526,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	names := aliasNames(rf.Alias)
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
-		if len(lists) == 1 {
+		if len(lists) == 1 && !named {
 			defaults[0] = alias // a single column takes the table alias
 		}
 	}
@@ -539,6 +547,11 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		id := b.meta.NewColumn(name, alias, t)
 		u.Cols = append(u.Cols, id)
 		sc.add(scopeCol{table: alias, name: name, id: id, t: t})
+		if named && len(lists) == 1 && !rf.Ordinality && name != alias {
+			// The whole row of a function with one OUT column is that
+			// column's value: json_array_elements(j) AS e lets e mean e.value.
+			sc.add(scopeCol{name: alias, id: id, t: t, hidden: true})
+		}
 	}
 	if rf.Ordinality {
 		ordName := "ordinality"
@@ -571,6 +584,12 @@ func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState
 		list, err = b.bindScalarCall("regexp_split_to_array", fc, sc, agg)
 	case "regexp_matches":
 		list, err = b.bindScalarCall("regexp_matches", fc, sc, agg)
+	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
+		// Two lists of one length, expanded in lockstep: keys and values.
+		return b.bindJSONSetCall(fc, sc, agg, expr.JSONSetKeysFunc(funcName(fc)), funcName(fc))
+	case "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
+		"json_object_keys", "jsonb_object_keys":
+		return b.bindJSONSetCall(fc, sc, agg, funcName(fc))
 	}
 	if err != nil {
 		return nil, err

@@ -1,8 +1,11 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -23,21 +26,73 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "unnest with several arrays is only allowed in FROM").
 			WithHint("Write FROM unnest(a, b) AS u(x, y)."), loc)
 	}
+	if len(setFunctionColumns(funcName(fc))) > 1 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s in the select list returns a record, which meshql does not have", funcName(fc)).
+			WithHint("Select its fields, (%s(...)).key and .value, or call it in FROM.", funcName(fc)), loc)
+	}
 	lists, err := b.bindSetFunction(fc, sc, agg)
 	if err != nil {
 		return nil, err
 	}
-	return &logical.Func{Name: setFunctionMarker, Args: lists, T: setElemType(lists[0])}, nil
+	return setFunctionPlaceholder(lists[0]), nil
+}
+
+func setFunctionPlaceholder(list logical.Expr) logical.Expr {
+	return &logical.Func{Name: setFunctionMarker, Args: []logical.Expr{list}, T: setElemType(list)}
+}
+
+// bindSetFunctionField binds (f(...)).field in the select list, where f
+// returns rows of named columns (json_each's key and value): the column's
+// list, expanded as the function in the select list is. ok is false for
+// any other indirection.
+func (b *binder) bindSetFunctionField(ind *pg_query.A_Indirection, sc *scope, agg *aggState, loc int) (logical.Expr, bool, error) {
+	fc := ind.Arg.GetFuncCall()
+	if fc == nil || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil {
+		return nil, false, nil
+	}
+	cols := setFunctionColumns(funcName(fc))
+	if len(cols) < 2 {
+		return nil, false, nil
+	}
+	if !b.srfOK {
+		return nil, true, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning function %s is only allowed in FROM and in the select list", funcName(fc)), loc)
+	}
+	field := ind.Indirection[0].GetString_().Sval
+	i := slices.Index(cols, field)
+	if i < 0 {
+		return nil, true, errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column \"%s\" not found in data type record", field), loc)
+	}
+	lists, err := b.bindSetFunction(fc, sc, agg)
+	if err != nil {
+		return nil, true, err
+	}
+	return setFunctionPlaceholder(lists[i]), true, nil
 }
 
 // isSetFunction reports whether name is a set-returning function meshql
 // evaluates (in FROM and in the select list).
 func isSetFunction(name string) bool {
 	switch name {
-	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches":
+	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches",
+		"json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
+		"json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys":
 		return true
 	}
 	return false
+}
+
+// setFunctionColumns names the columns of a set-returning function whose
+// PostgreSQL declaration names them (OUT parameters, which a table alias
+// does not rename); nil for the others, whose one column takes the
+// function's name or the table alias.
+func setFunctionColumns(name string) []string {
+	switch name {
+	case "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text":
+		return []string{"value"}
+	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
+		return []string{"key", "value"}
+	}
+	return nil
 }
 
 // setElemType is the type of the rows the list of a set-returning
@@ -72,6 +127,31 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// bindJSONSetCall binds a JSON set-returning function's document argument
+// as the calls of the list functions names (see expr.JSONSetKeysFunc). An
+// untyped literal is a json (jsonb) document, as PostgreSQL resolves it;
+// text is not.
+func (b *binder) bindJSONSetCall(fc *pg_query.FuncCall, sc *scope, agg *aggState, names ...string) ([]logical.Expr, error) {
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 1 && args[0].Type().Kind == sqltypes.Unknown {
+		if args[0], err = b.coerce(args[0], expr.JSONSetArgType(funcName(fc))); err != nil {
+			return nil, errAt(sqltypes.AsError(err), location(fc.Args[0]))
+		}
+	}
+	lists := make([]logical.Expr, len(names))
+	for i, name := range names {
+		rt, err := funcType(name, args)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+		}
+		lists[i] = &logical.Func{Name: name, Args: args, T: rt}
+	}
+	return lists, nil
 }
 
 // expandSetFunctions evaluates the set-returning functions of a select
