@@ -9,119 +9,434 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// widenDisplayScales gives numerics whose scale PostgreSQL picks per value
-// (quotients, avg, stddev and variance, text and floats cast to numeric,
-// CASE/COALESCE/GREATEST/LEAST and VALUES columns mixing scales) that
-// per-value scale (sqltypes.VarNumericType) where they go to the client
-// unchanged: the select list of the outermost SELECT, below nothing but
-// ORDER BY and LIMIT. Everywhere else (inside expressions, subqueries,
-// sort keys, DISTINCT, set operations) they keep their static scale, so
-// that no operator but the ones that only move rows (project, sort,
-// limit) ever sees a variable-scale column.
-func (b *binder) widenDisplayScales(rel *relation) {
-	var above []*logical.Project // pass-through projections over the target
-	blocked := logical.ColSet{}
-	node := rel.node
-	var target *logical.Project
-walk:
-	for {
-		switch x := node.(type) {
-		case *logical.Limit:
-			node = x.Input
-		case *logical.Sort:
-			for _, k := range x.Keys {
-				blocked.AddSet(logical.ColumnsOf(k.Expr))
-			}
-			node = x.Input
-		case *logical.Project:
-			if target != nil {
-				above = append(above, target)
-			}
-			target = x
-			if !allColRefs(x.Exprs) {
-				break walk
-			}
-			node = x.Input
-		default:
-			break walk
-		}
+// Display scales. PostgreSQL gives every numeric value its own display
+// scale: a quotient has the places select_div_scale picks for its values,
+// avg is such a quotient, text and floats cast to numeric keep their
+// digits, and CASE, COALESCE, GREATEST, LEAST, VALUES and set operations
+// over numerics written with different scales keep each value's. meshql
+// binds those as numerics of one static scale (the type system's), and
+// widenScales then turns them into variable-scale numerics
+// (sqltypes.VarNumericType) wherever the difference can be seen:
+//
+//   - where a value is kept as it is: a select list (at any level, so
+//     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
+//     keys, sort and PARTITION BY keys, set operation inputs, VALUES;
+//   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
+//     which compute from each value's digits with PostgreSQL's result
+//     scales (expr.VarArith).
+//
+// Every other reader (comparisons, other functions, aggregate and window
+// arguments, filters and join conditions) reads the value cast to its
+// static scale, as before. A source is widened only when some reader
+// keeps or computes from its scale (demand), so that plans whose
+// quotients and averages only feed filters and aggregates (TPC-H's) stay
+// on the static fast path.
+
+// scaleFlow is the state of one widenScales pass.
+type scaleFlow struct {
+	b *binder
+	// wide maps a static column to the variable-scale column that
+	// replaces it.
+	wide map[logical.ColumnID]logical.ColumnID
+	// demand holds the columns some reader would keep variable-scale.
+	demand logical.ColSet
+	done   map[logical.Node]logical.Node // a plan may share subtrees
+}
+
+// widenScales widens the scales of rel's plan as the comment above says.
+func (b *binder) widenScales(rel *relation) {
+	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
+	for _, c := range rel.cols {
+		f.demand.Add(c.id)
 	}
-	if target == nil {
-		return
-	}
-	out := map[logical.ColumnID]int{} // root output column -> its index in rel.cols
+	f.mark(rel.node)
+	rel.node = f.node(rel.node)
 	for i, c := range rel.cols {
-		if _, dup := out[c.id]; dup {
-			out[c.id] = -1
-			continue
-		}
-		out[c.id] = i
-	}
-	// A sort key keeps reading the static value (sorting compares one
-	// scale): the target then computes both, the variable-scale one as a
-	// new column that the projections above pass on to the output.
-	added := map[logical.ColumnID]logical.ColumnID{}
-	replaced := logical.ColSet{} // not read above the target any more
-	n := len(target.Exprs)
-	for i := range n {
-		e, id := target.Exprs[i], target.Cols[i]
-		oi, ok := out[id]
-		if !ok || oi < 0 || countID(target.Cols, id) > 1 {
-			continue
-		}
-		w, ok := b.widened(e, target)
-		if !ok {
-			continue
-		}
-		nid := b.meta.NewColumn(rel.cols[oi].name, "", w.Type())
-		if blocked.Has(id) {
-			target.Exprs, target.Cols = append(target.Exprs, w), append(target.Cols, nid)
-		} else {
-			target.Exprs[i], target.Cols[i] = w, nid
-		}
-		added[id] = nid
-		if !blocked.Has(id) {
-			replaced.Add(id)
-		}
-		rel.cols[oi].id, rel.cols[oi].t = nid, w.Type()
-	}
-	for _, p := range above {
-		for i := range len(p.Exprs) {
-			c := p.Exprs[i].(*logical.ColRef)
-			nid, ok := added[c.ID]
-			switch {
-			case !ok:
-			case replaced.Has(c.ID):
-				p.Exprs[i], p.Cols[i] = &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type}, nid
-			default:
-				p.Exprs = append(p.Exprs, &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type})
-				p.Cols = append(p.Cols, nid)
-			}
+		if n, ok := f.wide[c.id]; ok {
+			rel.cols[i].id, rel.cols[i].t = n, b.meta.Column(n).Type
 		}
 	}
 }
 
-// widened returns e computed with per-value scales, if it is one of the
-// forms widenDisplayScales lists (aggregates and VALUES read through
-// target's input).
-func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
+// mark adds to f.demand the columns n and its inputs read where a
+// variable-scale value would be kept; readers are above what they read,
+// so a walk from the root sees every reader of a column first.
+func (f *scaleFlow) mark(n logical.Node) {
+	keys := func(ks []logical.SortKey) {
+		for _, k := range ks {
+			f.markKept(k.Expr)
+		}
+	}
+	switch x := n.(type) {
+	case *logical.Project:
+		for i, e := range x.Exprs {
+			if f.demand.Has(x.Cols[i]) {
+				f.markKept(e)
+			}
+		}
+	case *logical.Aggregate:
+		for _, g := range x.Groups {
+			f.markKept(g)
+		}
+		keys(x.InputOrder)
+		for _, a := range x.Aggs {
+			keys(a.Order)
+		}
+	case *logical.Sort:
+		keys(x.Keys)
+	case *logical.Window:
+		for _, p := range x.PartitionBy {
+			f.markKept(p)
+		}
+	case *logical.SetOp:
+		lo, ro := x.Left.Output(), x.Right.Output()
+		for j, c := range x.Cols {
+			if f.demand.Has(c) {
+				f.demand.Add(lo[j], ro[j])
+			}
+		}
+	case *logical.Shared:
+		// Every copy of a WITH query must produce the same types.
+		f.demand.Add(x.Input.Output()...)
+	}
+	for _, c := range n.Children() {
+		f.mark(c)
+	}
+}
+
+// markKept marks the columns e's value is computed from by the operators
+// that keep variable scales (see settle).
+func (f *scaleFlow) markKept(e logical.Expr) {
+	switch x := e.(type) {
+	case *logical.ColRef:
+		f.demand.Add(x.ID)
+	case *logical.Binary:
+		if varArith(x) {
+			f.markKept(x.L)
+			f.markKept(x.R)
+		}
+	case *logical.Unary:
+		if x.Op == logical.OpNegate {
+			f.markKept(x.E)
+		}
+	case *logical.Cast:
+		f.markKept(x.E)
+	case *logical.Func:
+		if isRound(x) {
+			f.markKept(x.Args[0])
+		}
+	}
+}
+
+func varArith(x *logical.Binary) bool {
+	switch x.Op {
+	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv:
+		return x.T.Kind == sqltypes.Numeric && numOperand(x.L.Type()) && numOperand(x.R.Type())
+	}
+	return false
+}
+
+func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
+
+func isRound(x *logical.Func) bool {
+	return (x.Name == "round" || x.Name == "trunc") && len(x.Args) > 0 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// node widens n's inputs, then n's own expressions and outputs.
+func (f *scaleFlow) node(n logical.Node) logical.Node {
+	if r, ok := f.done[n]; ok {
+		return r
+	}
+	orig := n
+	ch := n.Children()
+	nc := make([]logical.Node, len(ch))
+	changed := false
+	for i, c := range ch {
+		nc[i] = f.node(c)
+		changed = changed || nc[i] != c
+	}
+	if changed {
+		n = n.WithChildren(nc)
+	}
+	n = f.visit(n)
+	f.done[orig] = n
+	return n
+}
+
+func (f *scaleFlow) visit(n logical.Node) logical.Node {
+	keys := func(ks []logical.SortKey) {
+		for i := range ks {
+			ks[i].Expr = f.expr(ks[i].Expr, true)
+		}
+	}
+	switch x := n.(type) {
+	case *logical.Project:
+		for i, e := range x.Exprs {
+			keep := f.demand.Has(x.Cols[i])
+			e = f.expr(e, keep)
+			if keep && !e.Type().VarScale {
+				if w, ok := f.b.sourceScale(e, x); ok {
+					e = w
+				}
+			}
+			x.Exprs[i] = e
+			if e.Type().VarScale {
+				f.define(&x.Cols[i], e.Type())
+			}
+		}
+	case *logical.Filter:
+		x.Pred = f.expr(x.Pred, false)
+	case *logical.Join:
+		if x.Cond != nil {
+			x.Cond = f.expr(x.Cond, false)
+		}
+	case *logical.Sort:
+		keys(x.Keys)
+	case *logical.Aggregate:
+		for i, g := range x.Groups {
+			x.Groups[i] = f.expr(g, true)
+			if x.Groups[i].Type().VarScale {
+				f.define(&x.GroupCols[i], x.Groups[i].Type())
+			}
+		}
+		for i := range x.Aggs {
+			a := &x.Aggs[i]
+			for j := range a.Args {
+				a.Args[j] = f.expr(a.Args[j], false)
+			}
+			if a.Filter != nil {
+				a.Filter = f.expr(a.Filter, false)
+			}
+			keys(a.Order)
+		}
+		keys(x.InputOrder)
+	case *logical.Window:
+		for i := range x.PartitionBy {
+			x.PartitionBy[i] = f.expr(x.PartitionBy[i], true)
+		}
+		for i := range x.OrderBy {
+			x.OrderBy[i].Expr = f.expr(x.OrderBy[i].Expr, false)
+		}
+		for i := range x.Calls {
+			c := &x.Calls[i]
+			for j := range c.Args {
+				c.Args[j] = f.expr(c.Args[j], false)
+			}
+			for _, e := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+				if *e != nil {
+					*e = f.expr(*e, false)
+				}
+			}
+		}
+	case *logical.Unnest:
+		for i := range x.Lists {
+			x.Lists[i] = f.expr(x.Lists[i], false)
+		}
+	case *logical.Scan:
+		for i := range x.Filters {
+			x.Filters[i] = f.expr(x.Filters[i], false)
+		}
+	case *logical.Values:
+		f.values(x)
+	case *logical.SetOp:
+		f.setOp(x)
+	}
+	return n
+}
+
+// define gives the output column *col, now computed with variable
+// scales of type t, a new ID (one already given when *col passes on a
+// widened column).
+func (f *scaleFlow) define(col *logical.ColumnID, t sqltypes.Type) {
+	if nid, ok := f.wide[*col]; ok {
+		*col = nid
+		return
+	}
+	m := f.b.meta.Column(*col)
+	nid := f.b.meta.NewColumn(m.Name, m.Table, t)
+	f.wide[*col] = nid
+	*col = nid
+}
+
+// expr returns e reading the widened columns: variable-scale where e's
+// operators keep scales and keep says e's reader does, else cast to the
+// static type e had.
+func (f *scaleFlow) expr(e logical.Expr, keep bool) logical.Expr {
+	r := f.settle(e, keep)
+	if !keep && r.Type().VarScale {
+		return &logical.Cast{E: r, T: r.Type().Static()}
+	}
+	return r
+}
+
+// settle rebuilds e bottom-up over widened columns; keep says whether
+// e's parent keeps a variable-scale value (only then do quotients and
+// casts from text start one).
+func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
+	if c, ok := e.(*logical.ColRef); ok {
+		if nid, ok := f.wide[c.ID]; ok {
+			return &logical.ColRef{ID: nid, Name: c.Name, T: f.b.meta.Column(nid).Type}
+		}
+		return e
+	}
+	ch := e.Children()
+	if len(ch) == 0 {
+		return e
+	}
+	childKeep := false
+	_, isFunc := e.(*logical.Func)
 	switch x := e.(type) {
 	case *logical.Binary:
-		if x.Op != expr.OpDiv || x.T.Kind != sqltypes.Numeric || x.T.VarScale ||
-			x.L.Type().Kind != sqltypes.Numeric && !x.L.Type().IsInteger() ||
-			x.R.Type().Kind != sqltypes.Numeric && !x.R.Type().IsInteger() {
-			return nil, false
+		childKeep = keep && varArith(x)
+	case *logical.Unary:
+		childKeep = keep && x.Op == logical.OpNegate
+	case *logical.Cast:
+		childKeep = true
+	case *logical.Func:
+		childKeep = isRound(x)
+	}
+	nc := make([]logical.Expr, len(ch))
+	anyVar := false
+	for i, c := range ch {
+		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc))
+		anyVar = anyVar || nc[i].Type().VarScale
+	}
+	e = e.WithChildren(nc)
+	switch x := e.(type) {
+	case *logical.Binary:
+		if varArith(x) && (anyVar || keep && x.Op == expr.OpDiv) {
+			return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
-		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
+	case *logical.Unary:
+		if x.Op == logical.OpNegate && anyVar && x.T.Kind == sqltypes.Numeric {
+			return &logical.Unary{Op: x.Op, E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+	case *logical.Cast:
+		from := x.E.Type()
+		unconstrained := x.T.Kind == sqltypes.Numeric && x.T.Precision == 0 && !x.T.VarScale
+		switch {
+		case from.VarScale && unconstrained:
+			// numeric without a typmod keeps the value as it is.
+			t := sqltypes.VarNumericType(x.T.Scale)
+			if from.Equal(t) {
+				return x.E
+			}
+			return &logical.Cast{E: x.E, T: t}
+		case from.VarScale:
+			return x // the executor casts from each value's digits
+		case keep && unconstrained && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
+			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+	case *logical.Func:
+		if isRound(x) && anyVar {
+			return x // rounds each value from its own digits
+		}
+	}
+	if !anyVar {
+		return e
+	}
+	for i, c := range nc {
+		if c.Type().VarScale {
+			nc[i] = &logical.Cast{E: c, T: c.Type().Static()}
+		}
+	}
+	return e.WithChildren(nc)
+}
+
+// values widens the columns of v whose rows were written with different
+// scales (VALUES (1), (2.5) is 1 and 2.5) and that some reader keeps.
+func (f *scaleFlow) values(v *logical.Values) {
+	for j, id := range v.Cols {
+		t := f.b.meta.Column(id).Type
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) {
+			continue
+		}
+		differs := false
+		for _, row := range v.Rows {
+			differs = differs || writtenScale(row[j]) != t.Scale
+		}
+		if !differs {
+			continue
+		}
+		vt := sqltypes.VarNumericType(t.Scale)
+		for _, row := range v.Rows {
+			row[j] = withScale(row[j], writtenScale(row[j]))
+		}
+		f.define(&v.Cols[j], vt)
+	}
+}
+
+// withScale is e (a static numeric) with each value at scale s (at most
+// e's).
+func withScale(e logical.Expr, s int32) logical.Expr {
+	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: s}},
+		T: sqltypes.VarNumericType(e.Type().Scale)}
+}
+
+// setOp makes a column of a set operation variable-scale when one of its
+// inputs is, converting the other input's values to it: UNION of 1.5
+// and 2 is 1.5 and 2.
+func (f *scaleFlow) setOp(x *logical.SetOp) {
+	for _, in := range []*logical.Node{&x.Left, &x.Right} {
+		var conv *logical.Project
+		out := (*in).Output()
+		for j, c := range x.Cols {
+			t := f.b.meta.Column(c).Type
+			lt, rt := f.b.meta.Column(x.Left.Output()[j]).Type, f.b.meta.Column(x.Right.Output()[j]).Type
+			if t.Kind != sqltypes.Numeric || !lt.VarScale && !rt.VarScale {
+				continue
+			}
+			vt := sqltypes.VarNumericType(t.Scale)
+			st := f.b.meta.Column(out[j]).Type
+			if st.Equal(vt) {
+				continue
+			}
+			if conv == nil {
+				conv = &logical.Project{Input: *in}
+				for _, id := range out {
+					conv.Exprs = append(conv.Exprs, &logical.ColRef{ID: id, Name: f.b.meta.Column(id).Name, T: f.b.meta.Column(id).Type})
+					conv.Cols = append(conv.Cols, id)
+				}
+			}
+			var e logical.Expr = conv.Exprs[j]
+			if st.VarScale {
+				e = &logical.Cast{E: e, T: vt}
+			} else {
+				if !st.Equal(t) {
+					e = &logical.Cast{E: e, T: t}
+				}
+				e = withScale(e, st.Scale)
+			}
+			conv.Exprs[j] = e
+			conv.Cols[j] = f.b.meta.NewColumn(f.b.meta.Column(out[j]).Name, "", vt)
+		}
+		if conv != nil {
+			*in = conv
+		}
+	}
+	for j := range x.Cols {
+		if lt := f.b.meta.Column(x.Left.Output()[j]).Type; lt.VarScale {
+			f.define(&x.Cols[j], lt)
+		}
+	}
+}
+
+// sourceScale returns e, an expression a select list keeps, computed
+// with per-value scales if it is one of the forms that have them and
+// that settle does not start: a CASE, COALESCE, GREATEST or LEAST over
+// numerics of different scales, a numeric cast to a larger scale only to
+// match others (a set operation's input), avg and stddev/variance over
+// integers or numerics (read through target's input).
+func (b *binder) sourceScale(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
+	switch x := e.(type) {
 	case *logical.Case, *logical.Func:
 		return pickedScale(e)
 	case *logical.Cast:
 		from := x.E.Type()
-		if x.T.Kind != sqltypes.Numeric || x.T.Precision != 0 || x.T.VarScale ||
-			!from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
+		if x.T.Kind != sqltypes.Numeric || x.T.Precision != 0 || !numOperand(from) || from.VarScale || writtenScale(x) >= x.T.Scale {
 			return nil, false
 		}
-		return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}, true
+		return withScale(x, writtenScale(x)), true
 	case *logical.ColRef:
 		// The avg itself stays for the other readers (HAVING, ORDER BY);
 		// the output reads new sum and count aggregates.
@@ -139,8 +454,6 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 				continue
 			case *logical.Aggregate:
 				return b.aggAsExpr(n, x)
-			case *logical.Values:
-				return b.valuesScale(n, x)
 			}
 			return nil, false
 		}
@@ -240,34 +553,6 @@ func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref 
 	return nil, false
 }
 
-// valuesScale returns the column c of the VALUES list v with each row at
-// the scale it was written with (VALUES (1), (2.5) is 1 and 2.5), if the
-// rows' numerics were cast to one scale from different ones: v gets a
-// column of the rows' scales for expr.WithScale.
-func (b *binder) valuesScale(v *logical.Values, c *logical.ColRef) (logical.Expr, bool) {
-	j := slices.Index(v.Cols, c.ID)
-	if j < 0 || c.T.Kind != sqltypes.Numeric || c.T.VarScale {
-		return nil, false
-	}
-	scales := make([]logical.Expr, len(v.Rows))
-	differs := false
-	for r, row := range v.Rows {
-		s := writtenScale(row[j])
-		differs = differs || s != c.T.Scale
-		scales[r] = &logical.Const{T: sqltypes.TypeInt4, V: s}
-	}
-	if !differs {
-		return nil, false
-	}
-	id := b.meta.NewColumn(c.Name+" scale", "", sqltypes.TypeInt4)
-	v.Cols = append(v.Cols, id)
-	for r := range v.Rows {
-		v.Rows[r] = append(v.Rows[r], scales[r])
-	}
-	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{c, &logical.ColRef{ID: id, Name: c.Name + " scale", T: sqltypes.TypeInt4}},
-		T: sqltypes.VarNumericType(c.T.Scale)}, true
-}
-
 // writtenScale is the scale of a numeric before the cast to a common
 // scale that unifying it with others added (integers: 0).
 func writtenScale(a logical.Expr) int32 {
@@ -353,14 +638,4 @@ func sameAgg(agg *logical.Aggregate, c logical.AggCall) (logical.ColumnID, bool)
 		}
 	}
 	return 0, false
-}
-
-func countID(ids []logical.ColumnID, id logical.ColumnID) int {
-	n := 0
-	for _, x := range ids {
-		if x == id {
-			n++
-		}
-	}
-	return n
 }
