@@ -132,7 +132,7 @@ func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys i
 	case OpMul:
 		_, mx := split(x)
 		_, my := split(y)
-		if p, ok := mx.mul(my); ok && p.cmp(maxDec) < 0 {
+		if p, over := mx.mul(my); !over && p.cmp(maxDec) < 0 {
 			return join(x.Sign()*y.Sign() < 0, p), xs + ys, nil
 		}
 		return fitBig(new(big.Int).Mul(x.BigInt(), y.BigInt()), xs+ys)
