@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/executor"
@@ -185,4 +186,72 @@ func fitBig(v *big.Int, s int32) (decimal128.Num, int32, error) {
 		return fitBig(new(big.Int).Mul(big.NewInt(int64(v.Sign())), abs), s) // rounding up added a digit
 	}
 	return join(v.Sign() < 0, m), s, nil
+}
+
+// varCmpExpr compares numerics of which at least one is variable-scale,
+// by value (1.5 = 1.50).
+type varCmpExpr struct {
+	op   BinaryOp
+	l, r Expr
+}
+
+func (e *varCmpExpr) Type() sqltypes.Type { return sqltypes.TypeBool }
+func (e *varCmpExpr) children() []Expr    { return []Expr{e.l, e.r} }
+func (e *varCmpExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.l, c.r = ch[0], ch[1]
+	return &c
+}
+func (e *varCmpExpr) String() string { return fmt.Sprintf("(%s %s %s)", e.l, e.op, e.r) }
+
+func (e *varCmpExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, e.l, e.r)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(args)
+	x, y := numAt(args[0], e.l.Type()), numAt(args[1], e.r.Type())
+	out := array.NewBooleanBuilder(env.Mem)
+	defer out.Release()
+	n := args[0].Len()
+	out.Reserve(n)
+	for i := range n {
+		if args[0].IsNull(i) || args[1].IsNull(i) {
+			out.AppendNull()
+			continue
+		}
+		xm, xs := x(i)
+		ym, ys := y(i)
+		c := cmpNumeric(xm, xs, ym, ys)
+		var v bool
+		switch e.op {
+		case OpEq:
+			v = c == 0
+		case OpNe:
+			v = c != 0
+		case OpLt:
+			v = c < 0
+		case OpLe:
+			v = c <= 0
+		case OpGt:
+			v = c > 0
+		case OpGe:
+			v = c >= 0
+		}
+		out.UnsafeAppend(v)
+	}
+	return out.NewArray(), nil
+}
+
+// cmpNumeric compares x × 10^-xs with y × 10^-ys.
+func cmpNumeric(x decimal128.Num, xs int32, y decimal128.Num, ys int32) int {
+	s := max(xs, ys)
+	a, ok1 := rescaleDec(x, xs, s)
+	b, ok2 := rescaleDec(y, ys, s)
+	if ok1 && ok2 {
+		return a.Cmp(b)
+	}
+	xb := new(big.Int).Mul(x.BigInt(), bigPow10(s-xs))
+	yb := new(big.Int).Mul(y.BigInt(), bigPow10(s-ys))
+	return xb.Cmp(yb)
 }

@@ -23,11 +23,11 @@ import (
 //     keys, sort and PARTITION BY keys, set operation inputs, VALUES;
 //   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
 //     which compute from each value's digits with PostgreSQL's result
-//     scales (expr.VarArith).
+//     scales (expr.VarArith), or a comparison (in a filter or join
+//     condition too), which compares values exactly.
 //
-// Every other reader (comparisons, other functions, aggregate and window
-// arguments, filters and join conditions) reads the value cast to its
-// static scale, as before. A source is widened only when some reader
+// Every other reader (other functions, aggregate and window arguments,
+// IN lists) reads the value cast to its static scale, as before. A source is widened only when some reader
 // keeps or computes from its scale (demand), so that plans whose
 // quotients and averages only feed filters and aggregates (TPC-H's) stay
 // on the static fast path.
@@ -88,6 +88,10 @@ func (f *scaleFlow) mark(n logical.Node) {
 		for _, p := range x.PartitionBy {
 			f.markKept(p)
 		}
+	case *logical.Filter:
+		f.markCompared(x.Pred)
+	case *logical.Join:
+		f.markCompared(x.Cond)
 	case *logical.SetOp:
 		lo, ro := x.Left.Output(), x.Right.Output()
 		for j, c := range x.Cols {
@@ -126,6 +130,23 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 			f.markKept(x.Args[0])
 		}
 	}
+}
+
+// markCompared marks the operands of the numeric comparisons in e,
+// which compare values exactly.
+func (f *scaleFlow) markCompared(e logical.Expr) {
+	logical.Walk(e, func(x logical.Expr) bool {
+		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
+			f.markKept(b.L)
+			f.markKept(b.R)
+		}
+		return true
+	})
+}
+
+func numCompare(x *logical.Binary) bool {
+	return x.Op.IsComparison() && numOperand(x.L.Type()) && numOperand(x.R.Type()) &&
+		(x.L.Type().Kind == sqltypes.Numeric || x.R.Type().Kind == sqltypes.Numeric)
 }
 
 func varArith(x *logical.Binary) bool {
@@ -287,7 +308,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	_, isFunc := e.(*logical.Func)
 	switch x := e.(type) {
 	case *logical.Binary:
-		childKeep = keep && varArith(x)
+		childKeep = keep && varArith(x) || numCompare(x)
 	case *logical.Unary:
 		childKeep = keep && x.Op == logical.OpNegate
 	case *logical.Cast:
@@ -306,6 +327,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Binary:
 		if varArith(x) && (anyVar || keep && x.Op == expr.OpDiv) {
 			return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+		if numCompare(x) && anyVar {
+			return x // compares each value exactly
 		}
 	case *logical.Unary:
 		if x.Op == logical.OpNegate && anyVar && x.T.Kind == sqltypes.Numeric {
