@@ -7,7 +7,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -254,4 +256,40 @@ func cmpNumeric(x decimal128.Num, xs int32, y decimal128.Num, ys int32) int {
 	xb := new(big.Int).Mul(x.BigInt(), bigPow10(s-xs))
 	yb := new(big.Int).Mul(y.BigInt(), bigPow10(s-ys))
 	return xb.Cmp(yb)
+}
+
+// AddNumeric is x (scale xs) + y (scale ys) at the larger scale, for
+// aggregates over variable-scale numerics (22003 past 38 digits).
+func AddNumeric(x decimal128.Num, xs int32, y decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+	return varArithRow(OpAdd, x, xs, y, ys)
+}
+
+// CmpNumeric compares x × 10^-xs with y × 10^-ys.
+func CmpNumeric(x decimal128.Num, xs int32, y decimal128.Num, ys int32) int {
+	return cmpNumeric(x, xs, y, ys)
+}
+
+// NewVarNumeric builds a variable-scale numeric array of type dt from
+// mantissas and scales; valid (nil: all valid) marks the non-NULL rows.
+func NewVarNumeric(mem memory.Allocator, dt arrow.DataType, mant []decimal128.Num, scales []int32, valid []bool) arrow.Array {
+	n := len(mant)
+	mbuf, m := allocFixed[decimal128.Num](mem, n)
+	sbuf, s := allocFixed[int8](mem, n)
+	var vbuf *memory.Buffer
+	if valid != nil {
+		vbuf = memory.NewResizableBuffer(mem)
+		vbuf.Resize((n + 7) / 8)
+		clear(vbuf.Bytes())
+	}
+	for i := range n {
+		m[i], s[i] = mant[i], int8(scales[i])
+		if valid != nil {
+			if valid[i] {
+				bitutil.SetBit(vbuf.Bytes(), i)
+			} else {
+				m[i], s[i] = decimal128.Num{}, 0
+			}
+		}
+	}
+	return newVarNumeric(dt, n, vbuf, mbuf, sbuf)
 }

@@ -162,6 +162,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		case sqltypes.Int8:
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, 0), nil
 		case sqltypes.Numeric:
+			if a.VarScale {
+				return a, nil
+			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, a.Scale), nil
 		case sqltypes.Float4, sqltypes.Float8:
 			return a, nil

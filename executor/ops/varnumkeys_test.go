@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -170,5 +171,52 @@ func TestVarNumericGroupKeys(t *testing.T) {
 		if m.BigInt().Cmp(w.m) != 0 || s != w.scale {
 			t.Errorf("group %d: key %v×10^-%d, want the first value %v×10^-%d", i, m.BigInt(), s, w.m, w.scale)
 		}
+	}
+}
+
+// TestVarNumericAggregates: sum is exact at the largest scale, min and
+// max keep the value's scale (the last of equal ones, as PostgreSQL's
+// numeric_smaller and numeric_larger), NULLs are skipped, and merging
+// parts folds the same way.
+func TestVarNumericAggregates(t *testing.T) {
+	mem := checked(t)
+	dt := sqltypes.VarNumericArrow(4)
+	in := varNumArray(mem, []varNum{vn(10, 1), vn(1, 0), {}, vn(250, 2), vn(3, 0), vn(3000, 3), vn(-1, 30)})
+	defer in.Release()
+	gids := []int32{0, 0, 0, 0, 1, 1, 2}
+	want := map[string][]string{
+		"sum": {"4.50", "6.000", "-0.000000000000000000000000000001"},
+		"min": {"1", "3.000", "-0.000000000000000000000000000001"},
+		"max": {"2.50", "3.000", "-0.000000000000000000000000000001"},
+	}
+	for fn, w := range want {
+		a := &varNumAcc{fn: fn, dt: dt}
+		a.grow(3)
+		head := array.NewSlice(in, 0, 4)
+		if err := a.update(gids[:4], []arrow.Array{head}); err != nil {
+			t.Fatal(err)
+		}
+		head.Release()
+		b := &varNumAcc{fn: fn, dt: dt}
+		b.grow(3)
+		rest := array.NewSlice(in, 4, 7)
+		if err := b.update(gids[4:], []arrow.Array{rest}); err != nil {
+			t.Fatal(err)
+		}
+		rest.Release()
+		if err := a.merge(b, []int32{0, 1, 2}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := a.finish(mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for g := range w {
+			m, s := expr.VarNumericAt(out, g)
+			if got := sqltypes.FormatDecimal(m, s); got != w[g] {
+				t.Errorf("%s group %d: %s, want %s", fn, g, got, w[g])
+			}
+		}
+		out.Release()
 	}
 }

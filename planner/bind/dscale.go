@@ -20,14 +20,17 @@ import (
 //
 //   - where a value is kept as it is: a select list (at any level, so
 //     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
-//     keys, sort and PARTITION BY keys, set operation inputs, VALUES;
+//     keys, sort and PARTITION BY keys, set operation inputs, VALUES,
+//     min and max;
 //   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
 //     which compute from each value's digits with PostgreSQL's result
-//     scales (expr.VarArith), or a comparison (in a filter or join
-//     condition too), which compares values exactly.
+//     scales (expr.VarArith), sum (exact, at its largest scale), or a
+//     comparison (in a filter or join condition too), which compares
+//     values exactly.
 //
-// Every other reader (other functions, aggregate and window arguments,
-// IN lists) reads the value cast to its static scale, as before. A source is widened only when some reader
+// Every other reader (other functions and aggregates, DISTINCT
+// aggregates, window arguments, IN lists) reads the value cast to its
+// static scale, as before. A source is widened only when some reader
 // keeps or computes from its scale (demand), so that plans whose
 // quotients and averages only feed filters and aggregates (TPC-H's) stay
 // on the static fast path.
@@ -77,6 +80,11 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.Aggregate:
 		for _, g := range x.Groups {
 			f.markKept(g)
+		}
+		for i, a := range x.Aggs {
+			if varAgg(a) && f.demand.Has(x.AggCols[i]) {
+				f.markKept(a.Args[0])
+			}
 		}
 		keys(x.InputOrder)
 		for _, a := range x.Aggs {
@@ -157,6 +165,13 @@ func varArith(x *logical.Binary) bool {
 	return false
 }
 
+// varAgg reports whether the aggregate call computes from each value's
+// scale (ops.varNumAcc): sum, min and max of one numeric.
+func varAgg(a logical.AggCall) bool {
+	return (a.Func == "sum" || a.Func == "min" || a.Func == "max") && !a.Distinct && len(a.Args) == 1 &&
+		a.Args[0].Type().Kind == sqltypes.Numeric
+}
+
 func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
 
 func isRound(x *logical.Func) bool {
@@ -222,8 +237,13 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 		for i := range x.Aggs {
 			a := &x.Aggs[i]
+			keep := varAgg(*a) && f.demand.Has(x.AggCols[i])
 			for j := range a.Args {
-				a.Args[j] = f.expr(a.Args[j], false)
+				a.Args[j] = f.expr(a.Args[j], keep)
+			}
+			if keep && a.Args[0].Type().VarScale {
+				a.T = sqltypes.VarNumericType(a.T.Scale)
+				f.define(&x.AggCols[i], a.T)
 			}
 			if a.Filter != nil {
 				a.Filter = f.expr(a.Filter, false)
