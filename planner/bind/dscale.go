@@ -417,52 +417,87 @@ func withScale(e logical.Expr, s int32) logical.Expr {
 		T: sqltypes.VarNumericType(e.Type().Scale)}
 }
 
-// setOp makes a column of a set operation variable-scale when one of its
-// inputs is, converting the other input's values to it: UNION of 1.5
-// and 2 is 1.5 and 2.
+// setOp makes a column of a set operation variable-scale when some
+// reader keeps it and an input is variable-scale or was cast to the
+// column's scale from a smaller one (UNION of 1.5 and 2 is 1.5 and 2),
+// converting both inputs to it.
 func (f *scaleFlow) setOp(x *logical.SetOp) {
-	for _, in := range []*logical.Node{&x.Left, &x.Right} {
-		var conv *logical.Project
-		out := (*in).Output()
-		for j, c := range x.Cols {
-			t := f.b.meta.Column(c).Type
-			lt, rt := f.b.meta.Column(x.Left.Output()[j]).Type, f.b.meta.Column(x.Right.Output()[j]).Type
-			if t.Kind != sqltypes.Numeric || !lt.VarScale && !rt.VarScale {
-				continue
-			}
-			vt := sqltypes.VarNumericType(t.Scale)
-			st := f.b.meta.Column(out[j]).Type
-			if st.Equal(vt) {
-				continue
-			}
-			if conv == nil {
-				conv = &logical.Project{Input: *in}
-				for _, id := range out {
-					conv.Exprs = append(conv.Exprs, &logical.ColRef{ID: id, Name: f.b.meta.Column(id).Name, T: f.b.meta.Column(id).Type})
-					conv.Cols = append(conv.Cols, id)
-				}
-			}
-			var e logical.Expr = conv.Exprs[j]
-			if st.VarScale {
-				e = &logical.Cast{E: e, T: vt}
-			} else {
-				if !st.Equal(t) {
-					e = &logical.Cast{E: e, T: t}
-				}
-				e = withScale(e, st.Scale)
-			}
-			conv.Exprs[j] = e
-			conv.Cols[j] = f.b.meta.NewColumn(f.b.meta.Column(out[j]).Name, "", vt)
+	var conv [2]*logical.Project // the inputs' conversions, made once
+	sides := [2]*logical.Node{&x.Left, &x.Right}
+	for j, c := range x.Cols {
+		t := f.b.meta.Column(c).Type
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
+			continue
 		}
-		if conv != nil {
-			*in = conv
+		need := false
+		for _, in := range sides {
+			need = need || f.b.meta.Column((*in).Output()[j]).Type.VarScale || unifyCast(*in, j) != nil
 		}
+		if !need {
+			continue
+		}
+		vt := sqltypes.VarNumericType(t.Scale)
+		for k, in := range sides {
+			f.toVarScale(in, &conv[k], j, t, vt)
+		}
+		f.define(&x.Cols[j], vt)
 	}
-	for j := range x.Cols {
-		if lt := f.b.meta.Column(x.Left.Output()[j]).Type; lt.VarScale {
-			f.define(&x.Cols[j], lt)
-		}
+}
+
+// unifyCast returns bindSetOp's cast of column j of a set operation's
+// input in to the column's type, if it raised the scale.
+func unifyCast(in logical.Node, j int) *logical.Cast {
+	p, ok := in.(*logical.Project)
+	if !ok {
+		return nil
 	}
+	c, ok := p.Exprs[j].(*logical.Cast)
+	if !ok || c.T.Kind != sqltypes.Numeric || c.T.VarScale || !numOperand(c.E.Type()) || c.E.Type().VarScale || writtenScale(c) >= c.T.Scale {
+		return nil
+	}
+	return c
+}
+
+// toVarScale makes column j of the set operation input *in the
+// variable-scale vt (of the static t): its values keep the scale they
+// had before bindSetOp's cast, or their column's. Other conversions go to
+// one projection *conv over the input.
+func (f *scaleFlow) toVarScale(in *logical.Node, conv **logical.Project, j int, t, vt sqltypes.Type) {
+	out := (*in).Output()
+	st := f.b.meta.Column(out[j]).Type
+	if st.Equal(vt) {
+		return
+	}
+	relabel := func(e logical.Expr) logical.Expr {
+		if !e.Type().Equal(vt) {
+			return &logical.Cast{E: e, T: vt}
+		}
+		return e
+	}
+	if c := unifyCast(*in, j); c != nil && *conv == nil {
+		p := (*in).(*logical.Project)
+		p.Exprs[j] = relabel(withScale(c, writtenScale(c)))
+		f.define(&p.Cols[j], vt)
+		return
+	}
+	if *conv == nil {
+		*conv = &logical.Project{Input: *in}
+		for _, id := range out {
+			m := f.b.meta.Column(id)
+			(*conv).Exprs = append((*conv).Exprs, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+			(*conv).Cols = append((*conv).Cols, id)
+		}
+		*in = *conv
+	}
+	e := (*conv).Exprs[j]
+	if !st.VarScale {
+		if !st.Equal(t) {
+			e = &logical.Cast{E: e, T: t}
+		}
+		e = withScale(e, e.Type().Scale)
+	}
+	(*conv).Exprs[j] = relabel(e)
+	(*conv).Cols[j] = f.b.meta.NewColumn(f.b.meta.Column(out[j]).Name, "", vt)
 }
 
 // sourceScale returns e, an expression a select list keeps, computed
