@@ -137,6 +137,20 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 		if isRound(x) {
 			f.markKept(x.Args[0])
 		}
+	case *logical.Case:
+		if x.T.Kind == sqltypes.Numeric {
+			for _, w := range x.Whens {
+				f.markKept(w.Then)
+			}
+			if x.Else != nil {
+				f.markKept(x.Else)
+			}
+		}
+	}
+	if x, ok := e.(*logical.Func); ok && x.Name == "coalesce" {
+		for _, a := range x.Args {
+			f.markKept(a)
+		}
 	}
 }
 
@@ -320,6 +334,20 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 		return e
 	}
+	if c, ok := e.(*logical.Case); ok {
+		return f.settleCase(c, keep)
+	}
+	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
+		// As the CASE it is, so that a variable-scale argument keeps
+		// its scale.
+		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
+		for _, a := range fn.Args[:len(fn.Args)-1] {
+			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
+		}
+		if r := f.settleCase(c, keep); r.Type().VarScale {
+			return r
+		}
+	}
 	ch := e.Children()
 	if len(ch) == 0 {
 		return e
@@ -385,6 +413,50 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 	}
 	return e.WithChildren(nc)
+}
+
+// settleCase is settle for a CASE: a numeric CASE with a variable-scale
+// result keeps it, the other results then keep the scales they were
+// written with (CASE WHEN y <> 0 THEN x / y ELSE 0 END is a quotient or
+// 0).
+func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
+	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
+	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
+	anyVar := false
+	for i, w := range c.Whens {
+		n.Whens[i] = logical.When{Cond: f.expr(w.Cond, false), Then: f.settle(w.Then, keep)}
+		anyVar = anyVar || n.Whens[i].Then.Type().VarScale
+	}
+	if c.Else != nil {
+		n.Else = f.settle(c.Else, keep)
+		anyVar = anyVar || n.Else.Type().VarScale
+	}
+	vt := sqltypes.VarNumericType(c.T.Scale)
+	conv := func(e logical.Expr) logical.Expr {
+		switch {
+		case e.Type().VarScale && keep && anyVar:
+		case e.Type().VarScale:
+			return &logical.Cast{E: e, T: e.Type().Static()}
+		case keep && anyVar:
+			e = withScale(e, writtenScale(e))
+		default:
+			return e
+		}
+		if !e.Type().Equal(vt) {
+			e = &logical.Cast{E: e, T: vt}
+		}
+		return e
+	}
+	for i := range n.Whens {
+		n.Whens[i].Then = conv(n.Whens[i].Then)
+	}
+	if n.Else != nil {
+		n.Else = conv(n.Else)
+	}
+	if keep && anyVar {
+		n.T = vt
+	}
+	return n
 }
 
 // values widens the columns of v whose rows were written with different
