@@ -16,9 +16,10 @@ import (
 
 // Variable-scale numeric columns (sqltypes.VarNumericType): each value
 // has its own display scale, as in PostgreSQL. The planner produces them
-// only for results that go to the client unchanged (see
-// bind.widenScales): the executor produces them (VarArith, casts), keys
-// on them by value (ops), and the fronts print them (VarNumericAt).
+// where a reader keeps or computes from the scale (see
+// bind.widenScales): the executor produces them (VarArith, casts,
+// WithScale), compares and keys on them by value (varCmpExpr, ops), and
+// the fronts print them (VarNumericAt).
 
 // VarNumericAt returns row i of a variable-scale numeric array: its
 // unscaled value and its scale. The row must not be NULL.
