@@ -3,6 +3,8 @@ package bind
 import (
 	"slices"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
@@ -134,7 +136,7 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 	case *logical.Cast:
 		f.markKept(x.E)
 	case *logical.Func:
-		if isRound(x) {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 {
 			f.markKept(x.Args[0])
 		}
 	case *logical.Case:
@@ -362,7 +364,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x)
+		childKeep = isRound(x) || x.Name == "abs" && keep
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -402,6 +404,14 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Func:
 		if isRound(x) && anyVar {
 			return x // rounds each value from its own digits
+		}
+		if x.Name == "abs" && keep && len(x.Args) == 1 && x.Args[0].Type().VarScale {
+			// CASE WHEN x < 0 THEN -x ELSE x END keeps x's scale.
+			a, t := x.Args[0], x.Args[0].Type()
+			zero := &logical.Const{T: sqltypes.NumericType(1, 0), V: decimal128.Num{}}
+			return &logical.Case{Whens: []logical.When{{
+				Cond: &logical.Binary{Op: expr.OpLt, L: a, R: zero, T: sqltypes.TypeBool},
+				Then: &logical.Unary{Op: logical.OpNegate, E: a, T: t}}}, Else: a, T: t}
 		}
 	}
 	if !anyVar {
