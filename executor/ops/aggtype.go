@@ -174,6 +174,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, avgScale), nil
 		case sqltypes.Numeric:
+			if a.VarScale {
+				return sqltypes.VarNumericType(max(a.Scale, avgScale)), nil
+			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(a.Scale, avgScale)), nil
 		case sqltypes.Float4, sqltypes.Float8:
 			return sqltypes.TypeFloat8, nil

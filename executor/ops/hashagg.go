@@ -167,7 +167,7 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	var acc accumulator
 	var err error
 	switch a.Func {
-	case "sum", "min", "max":
+	case "sum", "avg", "min", "max":
 		if len(a.Args) == 1 && a.Args[0].Type().VarScale {
 			acc = &varNumAcc{fn: a.Func, dt: a.Type.Arrow()}
 			break

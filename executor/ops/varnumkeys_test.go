@@ -174,8 +174,9 @@ func TestVarNumericGroupKeys(t *testing.T) {
 	}
 }
 
-// TestVarNumericAggregates: sum is exact at the largest scale, min and
-// max keep the value's scale (the last of equal ones, as PostgreSQL's
+// TestVarNumericAggregates: sum is exact at the largest scale, avg is
+// that sum over the count with numeric division, min and max keep the
+// value's scale (the last of equal ones, as PostgreSQL's
 // numeric_smaller and numeric_larger), NULLs are skipped, and merging
 // parts folds the same way.
 func TestVarNumericAggregates(t *testing.T) {
@@ -188,6 +189,8 @@ func TestVarNumericAggregates(t *testing.T) {
 		"sum": {"4.50", "6.000", "-0.000000000000000000000000000001"},
 		"min": {"1", "3.000", "-0.000000000000000000000000000001"},
 		"max": {"2.50", "3.000", "-0.000000000000000000000000000001"},
+		// PostgreSQL: avg(x) over (1.0), (1), (2.50); (3), (3.000); (1e-30)
+		"avg": {"1.5000000000000000", "3.0000000000000000", "-0.000000000000000000000000000001000000000000000000"},
 	}
 	for fn, w := range want {
 		a := &varNumAcc{fn: fn, dt: dt}
