@@ -23,16 +23,15 @@ import (
 //   - where a value is kept as it is: a select list (at any level, so
 //     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
 //     keys, sort and PARTITION BY keys, set operation inputs, VALUES,
-//     min and max;
+//     CASE and COALESCE results, abs, min and max;
 //   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
 //     which compute from each value's digits with PostgreSQL's result
-//     scales (expr.VarArith), sum (exact, at its largest scale), or a
-//     comparison (in a filter or join condition too), which compares
-//     values exactly.
+//     scales (expr.VarArith), sum and avg (exact sums), or a comparison
+//     (in a filter or join condition too), which compares values exactly.
 //
 // Every other reader (other functions and aggregates, DISTINCT
-// aggregates, window arguments, IN lists) reads the value cast to its
-// static scale, as before. A source is widened only when some reader
+// aggregates, window function arguments, IN lists) reads the value cast
+// to its static scale, as before. A source is widened only when some reader
 // keeps or computes from its scale (demand), so that plans whose
 // quotients and averages only feed filters and aggregates (TPC-H's) stay
 // on the static fast path.
