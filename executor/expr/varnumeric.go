@@ -315,16 +315,42 @@ func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
 }
 
-// DecimalBatch returns b with its variable-scale numeric columns as
-// decimal128 of their nominal scales, for Arrow consumers (IPC output),
+// DecimalArray returns a variable-scale numeric array, or an array of
+// them, as decimal128 of the nominal scale (nil, nil for any other
+// array). The caller releases the result.
+func DecimalArray(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
+	if nominal, ok := sqltypes.VarNumericNominal(a.DataType()); ok {
+		return VarNumericToDecimal(mem, a, nominal)
+	}
+	l, ok := a.(*array.List)
+	if !ok {
+		return nil, nil
+	}
+	vals, err := DecimalArray(mem, l.ListValues())
+	if vals == nil || err != nil {
+		return nil, err
+	}
+	defer vals.Release()
+	d := l.Data()
+	data := array.NewData(arrow.ListOf(vals.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{vals.Data()}, d.NullN(), d.Offset())
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+// DecimalBatch returns b with its variable-scale numeric columns (and
+// arrays of them) as decimal128 of their nominal scales, for Arrow
+// consumers (IPC output),
 // which have no per-value scale; b itself is returned (retained) when it
 // has none. The caller releases the result.
 func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	var cols []arrow.Array
 	var fields []arrow.Field
 	for i, c := range b.Columns() {
-		nominal, ok := sqltypes.VarNumericNominal(c.DataType())
-		if !ok {
+		d, err := DecimalArray(mem, c)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
 			continue
 		}
 		if cols == nil {
@@ -337,10 +363,6 @@ func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch,
 					}
 				}
 			}()
-		}
-		d, err := VarNumericToDecimal(mem, c, nominal)
-		if err != nil {
-			return nil, err
 		}
 		cols[i] = d
 		fields[i].Type = d.DataType()

@@ -55,9 +55,84 @@ func (b *binder) widenScales(rel *relation) {
 	}
 	f.mark(rel.node)
 	rel.node = f.node(rel.node)
+	f.outputArrays(rel)
 	for i, c := range rel.cols {
 		if n, ok := f.wide[c.id]; ok {
 			rel.cols[i].id, rel.cols[i].t = n, b.meta.Column(n).Type
+		}
+	}
+}
+
+// outputArrays gives the numeric elements of an ARRAY[...] the query
+// outputs the scales they were written with (ARRAY[1.5, 2.25] is
+// {1.5,2.25}). Arrays of variable-scale numerics go only to the client
+// (and to ORDER BY): the other array readers know one element scale.
+func (f *scaleFlow) outputArrays(rel *relation) {
+	var sorts []*logical.Sort
+	node := rel.node
+	for {
+		switch x := node.(type) {
+		case *logical.Limit:
+			node = x.Input
+			continue
+		case *logical.Sort:
+			sorts = append(sorts, x)
+			node = x.Input
+			continue
+		}
+		break
+	}
+	p, ok := node.(*logical.Project)
+	if !ok {
+		return
+	}
+	out := logical.NewColSet()
+	for _, c := range rel.cols {
+		out.Add(c.id)
+	}
+	for i, e := range p.Exprs {
+		a, ok := e.(*logical.Array)
+		if !ok || !out.Has(p.Cols[i]) || a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
+			continue
+		}
+		et := *a.T.Elem
+		vt := sqltypes.VarNumericType(et.Scale)
+		// An element read through a cast from a variable-scale value
+		// keeps that value, the others the scale they were written with.
+		varOf := func(el logical.Expr) logical.Expr {
+			if c, ok := el.(*logical.Cast); ok && c.E.Type().VarScale && c.E.Type().Kind == sqltypes.Numeric {
+				return c.E
+			}
+			return nil
+		}
+		differs := false
+		for _, el := range a.Elems {
+			differs = differs || varOf(el) != nil || writtenScale(el) != et.Scale
+		}
+		if !differs {
+			continue
+		}
+		elems := make([]logical.Expr, len(a.Elems))
+		for k, el := range a.Elems {
+			if v := varOf(el); v != nil {
+				elems[k] = v
+			} else {
+				elems[k] = withScale(el, writtenScale(el))
+			}
+			if !elems[k].Type().Equal(vt) {
+				elems[k] = &logical.Cast{E: elems[k], T: vt}
+			}
+		}
+		w := &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
+		old := p.Cols[i]
+		p.Exprs[i] = w
+		f.define(&p.Cols[i], w.T)
+		for _, s := range sorts {
+			for k, key := range s.Keys {
+				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
+					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
+				}
+			}
 		}
 	}
 }
@@ -76,6 +151,11 @@ func (f *scaleFlow) mark(n logical.Node) {
 		for i, e := range x.Exprs {
 			if f.demand.Has(x.Cols[i]) {
 				f.markKept(e)
+				if a, ok := e.(*logical.Array); ok { // see outputArrays
+					for _, el := range a.Elems {
+						f.markKept(el)
+					}
+				}
 			}
 		}
 	case *logical.Aggregate:
