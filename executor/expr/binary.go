@@ -42,6 +42,19 @@ func Binary(op BinaryOp, l, r Expr) (Expr, error) {
 		}
 	}
 	lt, rt := l.Type(), r.Type()
+	if lt.VarScale || rt.VarScale {
+		if op.IsComparison() && lt.Kind == sqltypes.Numeric && rt.Kind == sqltypes.Numeric {
+			return &varCmpExpr{op: op, l: l, r: r}, nil
+		}
+		// Any other operator reads the values at the nominal scale.
+		if lt.VarScale {
+			l = &varToStatic{e: l, t: lt.Static()}
+		}
+		if rt.VarScale {
+			r = &varToStatic{e: r, t: rt.Static()}
+		}
+		return Binary(op, l, r)
+	}
 	switch {
 	case op == OpAnd || op == OpOr:
 		if lt.Kind != sqltypes.Bool || rt.Kind != sqltypes.Bool {

@@ -74,8 +74,7 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		return e, nil
 	}
 	if from.VarScale {
-		e = &varToStatic{e: e, t: from.Static()}
-		return Cast(e, to)
+		return castVarNumeric(e, to)
 	}
 	if to.VarScale {
 		if !from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {

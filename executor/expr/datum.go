@@ -93,6 +93,14 @@ func appendDatum(b array.Builder, t sqltypes.Type, v sqltypes.Datum) {
 		bb.Append(v.(float64))
 	case *array.Decimal128Builder:
 		bb.Append(v.(decimal128.Num))
+	case *array.StructBuilder:
+		if d, ok := v.(sqltypes.Decimal); ok && t.VarScale {
+			bb.Append(true)
+			bb.FieldBuilder(sqltypes.VarNumericMantissa).(*array.Decimal128Builder).Append(d.Num)
+			bb.FieldBuilder(sqltypes.VarNumericScale).(*array.Int8Builder).Append(int8(d.Scale))
+			return
+		}
+		panic(internalErr("appending %T to %s", v, t))
 	case *array.StringBuilder:
 		bb.Append(v.(string))
 	case *array.BinaryBuilder:

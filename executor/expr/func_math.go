@@ -233,7 +233,18 @@ func buildRound(name string, args []Expr) (Expr, error) {
 		rt.Scale = t.Scale
 		if v, ok := IsLiteral(args[1]); ok && v != nil {
 			rt.Scale = min(max(v.(int32), 0), sqltypes.MaxNumericPrecision)
+			if t.VarScale && !trunc && v.(int32) >= 0 {
+				// Each value rounded once, from its own digits.
+				return &varToStatic{e: args[0], t: rt}, nil
+			}
 		}
+	}
+	if t.VarScale {
+		if len(args) == 1 && !trunc {
+			return &varToStatic{e: args[0], t: rt}, nil
+		}
+		args[0] = &varToStatic{e: args[0], t: t.Static()}
+		t = t.Static()
 	}
 	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		x := values[decimal128.Num](in[0])

@@ -16,10 +16,10 @@ import (
 
 // Variable-scale numeric columns (sqltypes.VarNumericType): each value
 // has its own display scale, as in PostgreSQL. The planner produces them
-// only for results that go to the client unchanged (see
-// bind.widenDisplayScales), so the executor needs to produce them
-// (DivVarScale) and to move them (take, concat), and the fronts to
-// print them (VarNumericAt).
+// where a reader keeps or computes from the scale (see
+// bind.widenScales): the executor produces them (VarArith, casts,
+// WithScale), compares and keys on them by value (varCmpExpr, ops), and
+// the fronts print them (VarNumericAt).
 
 // VarNumericAt returns row i of a variable-scale numeric array: its
 // unscaled value and its scale. The row must not be NULL.
@@ -53,75 +53,6 @@ func newVarNumeric(dt arrow.DataType, n int, valid, mant, scales *memory.Buffer)
 	return arr
 }
 
-// DivVarScale is numeric division whose quotients keep the scale
-// PostgreSQL's select_div_scale picks for each pair of values (1/3 has
-// 20 places, 10/4 has 16), instead of one scale for the column. Both
-// operands are numeric (integers are converted); the result's nominal
-// scale is the static division's.
-func DivVarScale(l, r Expr) (Expr, error) {
-	l, r, err := coerceOperands(OpDiv, l, r)
-	if err != nil {
-		return nil, err
-	}
-	lt, rt := l.Type(), r.Type()
-	if lt.Kind != sqltypes.Numeric || rt.Kind != sqltypes.Numeric || lt.VarScale || rt.VarScale {
-		return nil, operatorError(OpDiv.String(), lt, rt)
-	}
-	return &varDivExpr{l: l, r: r, t: sqltypes.VarNumericType(divScale(lt, rt))}, nil
-}
-
-type varDivExpr struct {
-	l, r Expr
-	t    sqltypes.Type
-}
-
-func (e *varDivExpr) Type() sqltypes.Type { return e.t }
-func (e *varDivExpr) children() []Expr    { return []Expr{e.l, e.r} }
-func (e *varDivExpr) withChildren(ch []Expr) Expr {
-	c := *e
-	c.l, c.r = ch[0], ch[1]
-	return &c
-}
-func (e *varDivExpr) String() string { return fmt.Sprintf("(%s / %s)", e.l, e.r) }
-
-func (e *varDivExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	args, err := evalArgs(ctx, env, b, e.l, e.r)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseAll(args)
-	n := args[0].Len()
-	sa, sb := e.l.Type().Scale, e.r.Type().Scale
-	x, y := values[decimal128.Num](args[0]), values[decimal128.Num](args[1])
-	valid := andValidity(env.Mem, n, args[0], args[1])
-	var vb []byte
-	if valid != nil {
-		vb = valid.Bytes()
-	}
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
-	sbuf, scales := allocFixed[int8](env.Mem, n)
-	for i := range mant {
-		if !validAt(vb, 0, i) {
-			mant[i], scales[i] = decimal128.Num{}, 0
-			continue
-		}
-		q, s, err := DivNumeric(x[i], y[i], sa, sb)
-		if err == nil && s > 127 {
-			err = errNumericRange()
-		}
-		if err != nil {
-			mbuf.Release()
-			sbuf.Release()
-			if valid != nil {
-				valid.Release()
-			}
-			return nil, err
-		}
-		mant[i], scales[i] = q, int8(s)
-	}
-	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
-}
-
 // VarNumericToDecimal converts a variable-scale numeric array to
 // decimal128(38, scale), rounding half away from zero the values of more
 // places (22003 if one no longer fits 38 digits). For fronts and casts
@@ -149,9 +80,90 @@ func VarNumericToDecimal(mem memory.Allocator, a arrow.Array, scale int32) (arro
 	return finish(&arrow.Decimal128Type{Precision: sqltypes.MaxNumericPrecision, Scale: scale}, n, valid, buf), nil
 }
 
-// varToStatic casts a variable-scale numeric to the numeric of its
-// nominal scale, the only cast out of one: anything that needs another
-// type casts that result.
+// castVarNumeric casts the variable-scale numeric e to another type: to
+// text with each value's own digits, to a numeric of a scale by rounding
+// each value once to it (round(x, n) too), to a variable-scale numeric of
+// another nominal scale by relabeling; anything else goes through the
+// numeric of e's nominal scale.
+func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
+	from := e.Type()
+	switch {
+	case to.VarScale:
+		return &varRelabel{e: e, t: to}, nil
+	case to.Kind == sqltypes.Text || to.Kind == sqltypes.Varchar || to.Kind == sqltypes.Bpchar:
+		return Cast(&varToText{e: e}, to)
+	case to.Kind == sqltypes.Numeric && (to.Precision != 0 || to.Scale != 0):
+		st := from.Static()
+		st.Scale = to.Scale
+		return Cast(&varToStatic{e: e, t: st}, to)
+	}
+	return Cast(&varToStatic{e: e, t: from.Static()}, to)
+}
+
+// varRelabel gives a variable-scale numeric another nominal scale: the
+// values stay, the Arrow type's label changes.
+type varRelabel struct {
+	e Expr
+	t sqltypes.Type
+}
+
+func (c *varRelabel) Type() sqltypes.Type { return c.t }
+func (c *varRelabel) children() []Expr    { return []Expr{c.e} }
+func (c *varRelabel) withChildren(ch []Expr) Expr {
+	x := *c
+	x.e = ch[0]
+	return &x
+}
+func (c *varRelabel) String() string { return c.e.String() }
+
+func (c *varRelabel) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	d := a.Data()
+	st := c.t.Arrow().(*arrow.StructType)
+	ch := d.Children()
+	kids := []arrow.ArrayData{ch[sqltypes.VarNumericMantissa], ch[sqltypes.VarNumericScale]}
+	nd := array.NewData(st, d.Len(), d.Buffers(), kids, d.NullN(), d.Offset())
+	defer nd.Release()
+	return array.MakeFromData(nd), nil
+}
+
+// varToText prints each value of a variable-scale numeric with its own
+// scale, as numeric_out does.
+type varToText struct{ e Expr }
+
+func (c *varToText) Type() sqltypes.Type { return sqltypes.TypeText }
+func (c *varToText) children() []Expr    { return []Expr{c.e} }
+func (c *varToText) withChildren(ch []Expr) Expr {
+	return &varToText{e: ch[0]}
+}
+func (c *varToText) String() string { return fmt.Sprintf("CAST(%s AS text)", c.e) }
+
+func (c *varToText) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.e.Eval(ctx, env, b)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	sb := array.NewStringBuilder(env.Mem)
+	defer sb.Release()
+	sb.Reserve(a.Len())
+	for i := range a.Len() {
+		if a.IsNull(i) {
+			sb.AppendNull()
+			continue
+		}
+		sb.Append(sqltypes.FormatDecimal(VarNumericAt(a, i)))
+	}
+	return sb.NewArray(), nil
+}
+
+// varToStatic casts a variable-scale numeric to a numeric of one scale
+// (its nominal one, or the one a cast or round asks for), rounding half
+// away from zero.
 type varToStatic struct {
 	e Expr
 	t sqltypes.Type
@@ -303,16 +315,42 @@ func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
 }
 
-// DecimalBatch returns b with its variable-scale numeric columns as
-// decimal128 of their nominal scales, for Arrow consumers (IPC output),
+// DecimalArray returns a variable-scale numeric array, or an array of
+// them, as decimal128 of the nominal scale (nil, nil for any other
+// array). The caller releases the result.
+func DecimalArray(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
+	if nominal, ok := sqltypes.VarNumericNominal(a.DataType()); ok {
+		return VarNumericToDecimal(mem, a, nominal)
+	}
+	l, ok := a.(*array.List)
+	if !ok {
+		return nil, nil
+	}
+	vals, err := DecimalArray(mem, l.ListValues())
+	if vals == nil || err != nil {
+		return nil, err
+	}
+	defer vals.Release()
+	d := l.Data()
+	data := array.NewData(arrow.ListOf(vals.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{vals.Data()}, d.NullN(), d.Offset())
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+// DecimalBatch returns b with its variable-scale numeric columns (and
+// arrays of them) as decimal128 of their nominal scales, for Arrow
+// consumers (IPC output),
 // which have no per-value scale; b itself is returned (retained) when it
 // has none. The caller releases the result.
 func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	var cols []arrow.Array
 	var fields []arrow.Field
 	for i, c := range b.Columns() {
-		nominal, ok := sqltypes.VarNumericNominal(c.DataType())
-		if !ok {
+		d, err := DecimalArray(mem, c)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
 			continue
 		}
 		if cols == nil {
@@ -325,10 +363,6 @@ func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch,
 					}
 				}
 			}()
-		}
-		d, err := VarNumericToDecimal(mem, c, nominal)
-		if err != nil {
-			return nil, err
 		}
 		cols[i] = d
 		fields[i].Type = d.DataType()

@@ -172,6 +172,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		case sqltypes.Int8:
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, 0), nil
 		case sqltypes.Numeric:
+			if a.VarScale {
+				return a, nil
+			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, a.Scale), nil
 		case sqltypes.Float4, sqltypes.Float8:
 			return a, nil
@@ -181,6 +184,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, avgScale), nil
 		case sqltypes.Numeric:
+			if a.VarScale {
+				return sqltypes.VarNumericType(max(a.Scale, avgScale)), nil
+			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(a.Scale, avgScale)), nil
 		case sqltypes.Float4, sqltypes.Float8:
 			return sqltypes.TypeFloat8, nil

@@ -28,6 +28,8 @@ func keyTypeOK(dt arrow.DataType) bool {
 		return true
 	case arrow.LIST, arrow.LARGE_LIST:
 		return keyTypeOK(dt.(arrow.ListLikeType).Elem())
+	case arrow.STRUCT:
+		return isVarNumeric(dt)
 	}
 	return false
 }
@@ -105,9 +107,9 @@ func newRowCmp(arr arrow.Array, desc, nullsFirst bool) (rowCmp, error) {
 		return cmpBytes(offsetsOf[int32](arr), dataBytes(arr), v, desc, nf), nil
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
 		return cmpBytes(offsetsOf[int64](arr), dataBytes(arr), v, desc, nf), nil
-	case arrow.LIST, arrow.LARGE_LIST:
+	case arrow.LIST, arrow.LARGE_LIST, arrow.STRUCT:
 		if keyTypeOK(arr.DataType()) {
-			e, err := encodeLists(arr)
+			e, err := keyEncoding(arr)
 			if err != nil {
 				return nil, err
 			}

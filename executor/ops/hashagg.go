@@ -167,6 +167,25 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	var acc accumulator
 	var err error
 	switch a.Func {
+	case "sum", "avg", "min", "max":
+		if len(a.Args) == 1 && a.Args[0].Type().VarScale {
+			acc = &varNumAcc{fn: a.Func, dt: a.Type.Arrow()}
+			break
+		}
+		acc, err = o.newAccumulatorOf(a, argTypes)
+	default:
+		acc, err = o.newAccumulatorOf(a, argTypes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o.wrapAccumulator(a, acc)
+}
+
+func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (accumulator, error) {
+	var acc accumulator
+	var err error
+	switch a.Func {
 	case "count_star":
 		acc = &countAcc{star: true}
 	case "count":
@@ -213,8 +232,14 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 		}
 		acc = &regrAcc{fn: a.Func, mem: o.env.Mem}
 	}
-	if err != nil {
-		return nil, err
+	return acc, err
+}
+
+// wrapAccumulator adds a call's own ORDER BY and DISTINCT to acc.
+func (o *hashAggOp) wrapAccumulator(a Aggregate, acc accumulator) (accumulator, error) {
+	argTypes := make([]arrow.DataType, len(a.Args))
+	for i, x := range a.Args {
+		argTypes[i] = x.Type().Arrow()
 	}
 	if len(a.Order) > 0 {
 		specs := make([]SortKey, len(a.Order))

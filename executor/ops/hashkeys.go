@@ -63,7 +63,7 @@ func newKeyColumn(dt arrow.DataType, seed maphash.Seed) (keyColumn, error) {
 	if !keyTypeOK(dt) {
 		return nil, errKeyType("hashing", dt)
 	}
-	if isList(dt) {
+	if encodedKey(dt) {
 		return &listKeys{dt: dt, enc: bytesKeys{seed: seed, offs: []int64{0}}}, nil
 	}
 	switch dt.(arrow.FixedWidthDataType).BitWidth() {

@@ -86,13 +86,28 @@ func encodeLists(arr arrow.Array) (listEncoding, error) {
 
 func (e listEncoding) row(i int) []byte { return e.buf[e.offs[i]:e.offs[i+1]] }
 
-// listKeys stores array-valued group keys: their encodings for hashing
-// and equality, and Go-heap copies of the values for build (key stores
-// have no release step, so they hold no allocator memory).
+// listKeys stores array-valued (and variable-scale numeric) group keys:
+// their encodings for hashing and equality, and Go-heap copies of the
+// values for build (key stores have no release step, so they hold no
+// allocator memory).
 type listKeys struct {
 	enc    bytesKeys
 	dt     arrow.DataType
 	pieces []arrow.Array
+}
+
+// keyEncoding returns the byte encoding of every row of arr that
+// array-valued and variable-scale numeric keys compare and hash.
+func keyEncoding(arr arrow.Array) (listEncoding, error) {
+	if isVarNumeric(arr.DataType()) {
+		return encodeVarNumerics(arr), nil
+	}
+	return encodeLists(arr)
+}
+
+// encodedKey reports whether values of dt are keyed by keyEncoding.
+func encodedKey(dt arrow.DataType) bool {
+	return isList(dt) || isVarNumeric(dt)
 }
 
 func (k *listKeys) hash(arr arrow.Array, h []uint64, first bool) {
@@ -129,7 +144,7 @@ func (k *listKeys) build(mem memory.Allocator) arrow.Array {
 }
 
 func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
-	e, err := encodeLists(arr)
+	e, err := keyEncoding(arr)
 	if err != nil {
 		// newKeyColumn checked the element type, so this cannot happen.
 		panic(errInternal("encoding array keys: %v", err))

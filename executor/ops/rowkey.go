@@ -17,7 +17,8 @@ import (
 // the sign bit flipped, floats IEEE bits transformed (NaN greatest, -0 = 0),
 // decimals and intervals as 128-bit integers, strings with 0x00 escaped as
 // 0x00 0x01 and terminated by 0x00 0x00, arrays as their elements' keys
-// (listkeys.go) terminated by 0x00.
+// (listkeys.go) terminated by 0x00, variable-scale numerics as varnumkeys.go
+// says, also terminated by 0x00.
 
 // keyEncoder appends the encoded key of every row of arr to per-row
 // cursors into one buffer.
@@ -40,8 +41,8 @@ func newKeyEncoder(arr arrow.Array, k SortKey) (*keyEncoder, error) {
 	if arr.DataType().ID() == arrow.NULL {
 		e.v = validity{bits: make([]byte, (arr.Len()+7)/8)} // all NULL
 	}
-	if isList(arr.DataType()) {
-		lists, err := encodeLists(arr)
+	if encodedKey(arr.DataType()) {
+		lists, err := keyEncoding(arr)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +95,7 @@ func (e *keyEncoder) width() int {
 		return 0
 	case arrow.BOOL:
 		return 1
-	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY, arrow.LIST, arrow.LARGE_LIST:
+	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY, arrow.LIST, arrow.LARGE_LIST, arrow.STRUCT:
 		return -1
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return 16
@@ -190,8 +191,8 @@ func (e *keyEncoder) putter() func(i int, dst []byte) int {
 		dd := a.Data()
 		data := dd.Buffers()[1].Bytes()[dd.Offset()*w:]
 		return func(i int, dst []byte) int { return copy(dst, data[i*w:(i+1)*w]) }
-	case arrow.LIST, arrow.LARGE_LIST:
-		// Element encodings start with a flag byte >= 1, so the closing 0
+	case arrow.LIST, arrow.LARGE_LIST, arrow.STRUCT:
+		// Element (and variable-scale numeric) encodings start with a flag byte >= 1, so the closing 0
 		// keeps the encoding prefix-free.
 		return func(i int, dst []byte) int {
 			n := copy(dst, e.lists.row(i))

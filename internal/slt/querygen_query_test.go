@@ -406,9 +406,11 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		g.inDerived = true
 		defer func() { g.inDerived = false }()
 	}
-	top := g.top
+	// Quotients and averages (per-value scales) may appear in the
+	// outermost select list, a set operation's and a derived table's,
+	// whose readers keep or compute from each value's scale.
+	top := g.top || derived
 	g.top = false
-	quotient := false // a select item with per-value scales: no DISTINCT
 	mode := g.r.IntN(10)
 	agg, win := mode >= 4 && mode < 8, mode >= 8
 	maxRows := 2000
@@ -460,7 +462,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
 			case top && !sets && t == tNum && g.chance(1, 3):
-				sel[i], quotient = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop")+"("+g.expr(sc, g.one2(tNum, tInt), 1)+")", true
+				sel[i] = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")"
 			default:
 				sel[i] = g.aggregate(sc, t)
 			}
@@ -506,7 +508,6 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				g.topList = top
 				sel[i] = g.window(sc, total, t)
 				g.topList = false
-				quotient = quotient || top && t == tNum
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
 				// run the subquery once per pair of a join above.
@@ -518,7 +519,6 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					sel[i] = c.sql
 				} else if top && t == tNum && g.chance(1, 3) {
 					sel[i] = "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
-					quotient = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}
@@ -530,7 +530,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
 	q := "SELECT "
-	if !agg && !quotient && g.chance(1, 6) {
+	if !agg && g.chance(1, 6) {
 		q += "DISTINCT "
 	}
 	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
@@ -574,12 +574,14 @@ func (g *qgen) query() (string, []gtype, bool) {
 	var body string
 	var types []gtype
 	if g.chance(1, 5) {
+		g.top = true
 		first := g.core(nil, 1, false)
 		for _, c := range first.cols {
 			types = append(types, c.t)
 		}
 		body = g.paren(first.sql)
 		for range 1 + g.r.IntN(2) {
+			g.top = true
 			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
 		}
 	} else {

@@ -186,7 +186,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if err != nil {
 		return nil, err
 	}
-	b.widenDisplayScales(rel)
+	b.widenScales(rel)
 	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})

@@ -3,130 +3,701 @@ package bind
 import (
 	"slices"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// widenDisplayScales gives numerics whose scale PostgreSQL picks per value
-// (quotients, avg, stddev and variance, text and floats cast to numeric,
-// CASE/COALESCE/GREATEST/LEAST and VALUES columns mixing scales) that
-// per-value scale (sqltypes.VarNumericType) where they go to the client
-// unchanged: the select list of the outermost SELECT, below nothing but
-// ORDER BY and LIMIT. Everywhere else (inside expressions, subqueries,
-// sort keys, DISTINCT, set operations) they keep their static scale, so
-// that no operator but the ones that only move rows (project, sort,
-// limit) ever sees a variable-scale column.
-func (b *binder) widenDisplayScales(rel *relation) {
-	var above []*logical.Project // pass-through projections over the target
-	blocked := logical.ColSet{}
+// Display scales. PostgreSQL gives every numeric value its own display
+// scale: a quotient has the places select_div_scale picks for its values,
+// avg is such a quotient, text and floats cast to numeric keep their
+// digits, and CASE, COALESCE, GREATEST, LEAST, VALUES and set operations
+// over numerics written with different scales keep each value's. meshql
+// binds those as numerics of one static scale (the type system's), and
+// widenScales then turns them into variable-scale numerics
+// (sqltypes.VarNumericType) wherever the difference can be seen:
+//
+//   - where a value is kept as it is: a select list (at any level, so
+//     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
+//     keys, sort and PARTITION BY keys, set operation inputs, VALUES,
+//     CASE and COALESCE results, abs, min and max;
+//   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
+//     which compute from each value's digits with PostgreSQL's result
+//     scales (expr.VarArith), sum and avg (exact sums), or a comparison
+//     (in a filter or join condition too), which compares values exactly.
+//
+// Every other reader (other functions and aggregates, DISTINCT
+// aggregates, window function arguments, IN lists) reads the value cast
+// to its static scale, as before. A source is widened only when some reader
+// keeps or computes from its scale (demand), so that plans whose
+// quotients and averages only feed filters and aggregates (TPC-H's) stay
+// on the static fast path.
+
+// scaleFlow is the state of one widenScales pass.
+type scaleFlow struct {
+	b *binder
+	// wide maps a static column to the variable-scale column that
+	// replaces it.
+	wide map[logical.ColumnID]logical.ColumnID
+	// demand holds the columns some reader would keep variable-scale.
+	demand logical.ColSet
+	done   map[logical.Node]logical.Node // a plan may share subtrees
+	// comparing counts the comparisons settle is inside: their operands
+	// keep exact quotients, but ln/exp/power results stay at their
+	// static scale there (exp(-10000.0) = 0 needs no 4,000 places).
+	comparing int
+}
+
+// widenScales widens the scales of rel's plan as the comment above says.
+func (b *binder) widenScales(rel *relation) {
+	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
+	for _, c := range rel.cols {
+		f.demand.Add(c.id)
+	}
+	f.mark(rel.node)
+	rel.node = f.node(rel.node)
+	f.outputArrays(rel)
+	for i, c := range rel.cols {
+		if n, ok := f.wide[c.id]; ok {
+			rel.cols[i].id, rel.cols[i].t = n, b.meta.Column(n).Type
+		}
+	}
+}
+
+// outputArrays gives the numeric elements of an ARRAY[...] the query
+// outputs the scales they were written with (ARRAY[1.5, 2.25] is
+// {1.5,2.25}). Arrays of variable-scale numerics go only to the client
+// (and to ORDER BY): the other array readers know one element scale.
+func (f *scaleFlow) outputArrays(rel *relation) {
+	var sorts []*logical.Sort
 	node := rel.node
-	var target *logical.Project
-walk:
 	for {
 		switch x := node.(type) {
 		case *logical.Limit:
 			node = x.Input
+			continue
 		case *logical.Sort:
-			for _, k := range x.Keys {
-				blocked.AddSet(logical.ColumnsOf(k.Expr))
-			}
+			sorts = append(sorts, x)
 			node = x.Input
-		case *logical.Project:
-			if target != nil {
-				above = append(above, target)
-			}
-			target = x
-			if !allColRefs(x.Exprs) {
-				break walk
-			}
-			node = x.Input
-		default:
-			break walk
+			continue
 		}
+		break
 	}
-	if target == nil {
+	p, ok := node.(*logical.Project)
+	if !ok {
 		return
 	}
-	out := map[logical.ColumnID]int{} // root output column -> its index in rel.cols
-	for i, c := range rel.cols {
-		if _, dup := out[c.id]; dup {
-			out[c.id] = -1
-			continue
-		}
-		out[c.id] = i
+	out := logical.NewColSet()
+	for _, c := range rel.cols {
+		out.Add(c.id)
 	}
-	// A sort key keeps reading the static value (sorting compares one
-	// scale): the target then computes both, the variable-scale one as a
-	// new column that the projections above pass on to the output.
-	added := map[logical.ColumnID]logical.ColumnID{}
-	replaced := logical.ColSet{} // not read above the target any more
-	n := len(target.Exprs)
-	for i := range n {
-		e, id := target.Exprs[i], target.Cols[i]
-		oi, ok := out[id]
-		if !ok || oi < 0 || countID(target.Cols, id) > 1 {
+	for i, e := range p.Exprs {
+		a, ok := e.(*logical.Array)
+		if !ok || !out.Has(p.Cols[i]) || a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
 			continue
 		}
-		w, ok := b.widened(e, target)
-		if !ok {
+		et := *a.T.Elem
+		vt := sqltypes.VarNumericType(et.Scale)
+		// An element read through a cast from a variable-scale value
+		// keeps that value, the others the scale they were written with.
+		varOf := func(el logical.Expr) logical.Expr {
+			if c, ok := el.(*logical.Cast); ok && c.E.Type().VarScale && c.E.Type().Kind == sqltypes.Numeric {
+				return c.E
+			}
+			return nil
+		}
+		differs := false
+		for _, el := range a.Elems {
+			differs = differs || varOf(el) != nil || writtenScale(el) != et.Scale
+		}
+		if !differs {
 			continue
 		}
-		nid := b.meta.NewColumn(rel.cols[oi].name, "", w.Type())
-		if blocked.Has(id) {
-			target.Exprs, target.Cols = append(target.Exprs, w), append(target.Cols, nid)
-		} else {
-			target.Exprs[i], target.Cols[i] = w, nid
+		elems := make([]logical.Expr, len(a.Elems))
+		for k, el := range a.Elems {
+			if v := varOf(el); v != nil {
+				elems[k] = v
+			} else {
+				elems[k] = withScale(el, writtenScale(el))
+			}
+			if !elems[k].Type().Equal(vt) {
+				elems[k] = &logical.Cast{E: elems[k], T: vt}
+			}
 		}
-		added[id] = nid
-		if !blocked.Has(id) {
-			replaced.Add(id)
-		}
-		rel.cols[oi].id, rel.cols[oi].t = nid, w.Type()
-	}
-	for _, p := range above {
-		for i := range len(p.Exprs) {
-			c := p.Exprs[i].(*logical.ColRef)
-			nid, ok := added[c.ID]
-			switch {
-			case !ok:
-			case replaced.Has(c.ID):
-				p.Exprs[i], p.Cols[i] = &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type}, nid
-			default:
-				p.Exprs = append(p.Exprs, &logical.ColRef{ID: nid, Name: c.Name, T: b.meta.Column(nid).Type})
-				p.Cols = append(p.Cols, nid)
+		w := &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
+		old := p.Cols[i]
+		p.Exprs[i] = w
+		f.define(&p.Cols[i], w.T)
+		for _, s := range sorts {
+			for k, key := range s.Keys {
+				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
+					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
+				}
 			}
 		}
 	}
 }
 
-// widened returns e computed with per-value scales, if it is one of the
-// forms widenDisplayScales lists (aggregates and VALUES read through
-// target's input).
-func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
+// mark adds to f.demand the columns n and its inputs read where a
+// variable-scale value would be kept; readers are above what they read,
+// so a walk from the root sees every reader of a column first.
+func (f *scaleFlow) mark(n logical.Node) {
+	keys := func(ks []logical.SortKey) {
+		for _, k := range ks {
+			f.markKept(k.Expr)
+		}
+	}
+	switch x := n.(type) {
+	case *logical.Project:
+		for i, e := range x.Exprs {
+			if f.demand.Has(x.Cols[i]) {
+				f.markKept(e)
+				if a, ok := e.(*logical.Array); ok { // see outputArrays
+					for _, el := range a.Elems {
+						f.markKept(el)
+					}
+				}
+			}
+		}
+	case *logical.Aggregate:
+		for _, g := range x.Groups {
+			f.markKept(g)
+		}
+		for i, a := range x.Aggs {
+			if varAgg(a) && f.demand.Has(x.AggCols[i]) {
+				f.markKept(a.Args[0])
+			}
+		}
+		keys(x.InputOrder)
+		for _, a := range x.Aggs {
+			keys(a.Order)
+		}
+	case *logical.Sort:
+		keys(x.Keys)
+	case *logical.Window:
+		for _, p := range x.PartitionBy {
+			f.markKept(p)
+		}
+	case *logical.Filter:
+		f.markCompared(x.Pred)
+	case *logical.Join:
+		f.markCompared(x.Cond)
+	case *logical.SetOp:
+		lo, ro := x.Left.Output(), x.Right.Output()
+		for j, c := range x.Cols {
+			if f.demand.Has(c) {
+				f.demand.Add(lo[j], ro[j])
+			}
+		}
+	case *logical.Shared:
+		// Every copy of a WITH query must produce the same types.
+		f.demand.Add(x.Input.Output()...)
+	}
+	for _, c := range n.Children() {
+		f.mark(c)
+	}
+}
+
+// markKept marks the columns e's value is computed from by the operators
+// that keep variable scales (see settle).
+func (f *scaleFlow) markKept(e logical.Expr) {
+	switch x := e.(type) {
+	case *logical.ColRef:
+		f.demand.Add(x.ID)
+	case *logical.Binary:
+		if varArith(x) {
+			f.markKept(x.L)
+			f.markKept(x.R)
+		}
+	case *logical.Unary:
+		if x.Op == logical.OpNegate {
+			f.markKept(x.E)
+		}
+	case *logical.Cast:
+		f.markKept(x.E)
+	case *logical.Func:
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 {
+			f.markKept(x.Args[0])
+		}
+	case *logical.Case:
+		if x.T.Kind == sqltypes.Numeric {
+			for _, w := range x.Whens {
+				f.markKept(w.Then)
+			}
+			if x.Else != nil {
+				f.markKept(x.Else)
+			}
+		}
+	}
+	if x, ok := e.(*logical.Func); ok && x.Name == "coalesce" {
+		for _, a := range x.Args {
+			f.markKept(a)
+		}
+	}
+}
+
+// markCompared marks the operands of the numeric comparisons in e,
+// which compare values exactly.
+func (f *scaleFlow) markCompared(e logical.Expr) {
+	logical.Walk(e, func(x logical.Expr) bool {
+		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
+			f.markKept(b.L)
+			f.markKept(b.R)
+		}
+		return true
+	})
+}
+
+func numCompare(x *logical.Binary) bool {
+	return x.Op.IsComparison() && numOperand(x.L.Type()) && numOperand(x.R.Type()) &&
+		(x.L.Type().Kind == sqltypes.Numeric || x.R.Type().Kind == sqltypes.Numeric)
+}
+
+func varArith(x *logical.Binary) bool {
+	switch x.Op {
+	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv:
+		return x.T.Kind == sqltypes.Numeric && numOperand(x.L.Type()) && numOperand(x.R.Type())
+	}
+	return false
+}
+
+// varAgg reports whether the aggregate call computes from each value's
+// scale (ops.varNumAcc): sum, avg, min and max of one numeric.
+func varAgg(a logical.AggCall) bool {
+	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && !a.Distinct && len(a.Args) == 1 &&
+		a.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
+
+func isRound(x *logical.Func) bool {
+	return (x.Name == "round" || x.Name == "trunc") && len(x.Args) > 0 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// node widens n's inputs, then n's own expressions and outputs.
+func (f *scaleFlow) node(n logical.Node) logical.Node {
+	if r, ok := f.done[n]; ok {
+		return r
+	}
+	orig := n
+	ch := n.Children()
+	nc := make([]logical.Node, len(ch))
+	changed := false
+	for i, c := range ch {
+		nc[i] = f.node(c)
+		changed = changed || nc[i] != c
+	}
+	if changed {
+		n = n.WithChildren(nc)
+	}
+	n = f.visit(n)
+	f.done[orig] = n
+	return n
+}
+
+func (f *scaleFlow) visit(n logical.Node) logical.Node {
+	keys := func(ks []logical.SortKey) {
+		for i := range ks {
+			ks[i].Expr = f.expr(ks[i].Expr, true)
+		}
+	}
+	switch x := n.(type) {
+	case *logical.Project:
+		for i, e := range x.Exprs {
+			keep := f.demand.Has(x.Cols[i])
+			e = f.expr(e, keep)
+			if keep && !e.Type().VarScale {
+				if w, ok := f.b.sourceScale(e, x); ok {
+					e = w
+				}
+			}
+			x.Exprs[i] = e
+			if e.Type().VarScale {
+				f.define(&x.Cols[i], e.Type())
+			}
+		}
+	case *logical.Filter:
+		x.Pred = f.expr(x.Pred, false)
+	case *logical.Join:
+		if x.Cond != nil {
+			x.Cond = f.expr(x.Cond, false)
+		}
+	case *logical.Sort:
+		keys(x.Keys)
+	case *logical.Aggregate:
+		for i, g := range x.Groups {
+			x.Groups[i] = f.expr(g, true)
+			if x.Groups[i].Type().VarScale {
+				f.define(&x.GroupCols[i], x.Groups[i].Type())
+			}
+		}
+		for i := range x.Aggs {
+			a := &x.Aggs[i]
+			keep := varAgg(*a) && f.demand.Has(x.AggCols[i])
+			for j := range a.Args {
+				a.Args[j] = f.expr(a.Args[j], keep)
+			}
+			if keep && a.Args[0].Type().VarScale {
+				a.T = sqltypes.VarNumericType(a.T.Scale)
+				f.define(&x.AggCols[i], a.T)
+			}
+			if a.Filter != nil {
+				a.Filter = f.expr(a.Filter, false)
+			}
+			keys(a.Order)
+		}
+		keys(x.InputOrder)
+	case *logical.Window:
+		for i := range x.PartitionBy {
+			x.PartitionBy[i] = f.expr(x.PartitionBy[i], true)
+		}
+		for i := range x.OrderBy {
+			x.OrderBy[i].Expr = f.expr(x.OrderBy[i].Expr, false)
+		}
+		for i := range x.Calls {
+			c := &x.Calls[i]
+			for j := range c.Args {
+				c.Args[j] = f.expr(c.Args[j], false)
+			}
+			for _, e := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+				if *e != nil {
+					*e = f.expr(*e, false)
+				}
+			}
+		}
+	case *logical.Unnest:
+		for i := range x.Lists {
+			x.Lists[i] = f.expr(x.Lists[i], false)
+		}
+	case *logical.Scan:
+		for i := range x.Filters {
+			x.Filters[i] = f.expr(x.Filters[i], false)
+		}
+	case *logical.Values:
+		f.values(x)
+	case *logical.SetOp:
+		f.setOp(x)
+	}
+	return n
+}
+
+// define gives the output column *col, now computed with variable
+// scales of type t, a new ID (one already given when *col passes on a
+// widened column).
+func (f *scaleFlow) define(col *logical.ColumnID, t sqltypes.Type) {
+	if nid, ok := f.wide[*col]; ok {
+		*col = nid
+		return
+	}
+	m := f.b.meta.Column(*col)
+	nid := f.b.meta.NewColumn(m.Name, m.Table, t)
+	f.wide[*col] = nid
+	*col = nid
+}
+
+// expr returns e reading the widened columns: variable-scale where e's
+// operators keep scales and keep says e's reader does, else cast to the
+// static type e had.
+func (f *scaleFlow) expr(e logical.Expr, keep bool) logical.Expr {
+	r := f.settle(e, keep)
+	if !keep && r.Type().VarScale {
+		return &logical.Cast{E: r, T: r.Type().Static()}
+	}
+	return r
+}
+
+// settle rebuilds e bottom-up over widened columns; keep says whether
+// e's parent keeps a variable-scale value (only then do quotients and
+// casts from text start one).
+func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
+	if c, ok := e.(*logical.ColRef); ok {
+		if nid, ok := f.wide[c.ID]; ok {
+			return &logical.ColRef{ID: nid, Name: c.Name, T: f.b.meta.Column(nid).Type}
+		}
+		return e
+	}
+	if c, ok := e.(*logical.Case); ok {
+		return f.settleCase(c, keep)
+	}
+	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
+		// As the CASE it is, so that a variable-scale argument keeps
+		// its scale.
+		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
+		for _, a := range fn.Args[:len(fn.Args)-1] {
+			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
+		}
+		if r := f.settleCase(c, keep); r.Type().VarScale {
+			return r
+		}
+	}
+	ch := e.Children()
+	if len(ch) == 0 {
+		return e
+	}
+	childKeep := false
+	_, isFunc := e.(*logical.Func)
 	switch x := e.(type) {
 	case *logical.Binary:
-		if x.Op != expr.OpDiv || x.T.Kind != sqltypes.Numeric || x.T.VarScale ||
-			x.L.Type().Kind != sqltypes.Numeric && !x.L.Type().IsInteger() ||
-			x.R.Type().Kind != sqltypes.Numeric && !x.R.Type().IsInteger() {
-			return nil, false
-		}
-		return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}, true
+		childKeep = keep && varArith(x) || numCompare(x)
+	case *logical.Unary:
+		childKeep = keep && x.Op == logical.OpNegate
+	case *logical.Cast:
+		childKeep = true
 	case *logical.Func:
-		if x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
-			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.T.Scale)}, true
+		childKeep = isRound(x) || x.Name == "abs" && keep
+	}
+	nc := make([]logical.Expr, len(ch))
+	anyVar := false
+	if b, ok := e.(*logical.Binary); ok && numCompare(b) {
+		f.comparing++
+		defer func() { f.comparing-- }()
+	}
+	for i, c := range ch {
+		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc))
+		anyVar = anyVar || nc[i].Type().VarScale
+	}
+	e = e.WithChildren(nc)
+	switch x := e.(type) {
+	case *logical.Binary:
+		if varArith(x) && (anyVar || keep && x.Op == expr.OpDiv) {
+			return &logical.Binary{Op: x.Op, L: x.L, R: x.R, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
-		return pickedScale(e)
-	case *logical.Case:
+		if numCompare(x) && anyVar {
+			return x // compares each value exactly
+		}
+	case *logical.Unary:
+		if x.Op == logical.OpNegate && anyVar && x.T.Kind == sqltypes.Numeric {
+			return &logical.Unary{Op: x.Op, E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+	case *logical.Cast:
+		from := x.E.Type()
+		unconstrained := x.T.Kind == sqltypes.Numeric && x.T.Precision == 0 && !x.T.VarScale
+		switch {
+		case from.VarScale && unconstrained:
+			// numeric without a typmod keeps the value as it is.
+			t := sqltypes.VarNumericType(x.T.Scale)
+			if from.Equal(t) {
+				return x.E
+			}
+			return &logical.Cast{E: x.E, T: t}
+		case from.VarScale:
+			return x // the executor casts from each value's digits
+		case keep && unconstrained && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
+			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+	case *logical.Func:
+		if isRound(x) && anyVar {
+			return x // rounds each value from its own digits
+		}
+		if keep && f.comparing == 0 && x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
+			// ln, exp, power, sqrt…: the result's scale depends on the
+			// value, as for a quotient (the arguments are read at their
+			// static scales).
+			args := make([]logical.Expr, len(x.Args))
+			for i, a := range x.Args {
+				if a.Type().VarScale {
+					a = &logical.Cast{E: a, T: a.Type().Static()}
+				}
+				args[i] = a
+			}
+			return &logical.Func{Name: x.Name, Args: args, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+		if x.Name == "abs" && keep && len(x.Args) == 1 && x.Args[0].Type().VarScale {
+			// CASE WHEN x < 0 THEN -x ELSE x END keeps x's scale.
+			a, t := x.Args[0], x.Args[0].Type()
+			zero := &logical.Const{T: sqltypes.NumericType(1, 0), V: decimal128.Num{}}
+			return &logical.Case{Whens: []logical.When{{
+				Cond: &logical.Binary{Op: expr.OpLt, L: a, R: zero, T: sqltypes.TypeBool},
+				Then: &logical.Unary{Op: logical.OpNegate, E: a, T: t}}}, Else: a, T: t}
+		}
+	}
+	if !anyVar {
+		return e
+	}
+	for i, c := range nc {
+		if c.Type().VarScale {
+			nc[i] = &logical.Cast{E: c, T: c.Type().Static()}
+		}
+	}
+	return e.WithChildren(nc)
+}
+
+// settleCase is settle for a CASE: a numeric CASE with a variable-scale
+// result keeps it, the other results then keep the scales they were
+// written with (CASE WHEN y <> 0 THEN x / y ELSE 0 END is a quotient or
+// 0).
+func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
+	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
+	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
+	anyVar := false
+	for i, w := range c.Whens {
+		n.Whens[i] = logical.When{Cond: f.expr(w.Cond, false), Then: f.settle(w.Then, keep)}
+		anyVar = anyVar || n.Whens[i].Then.Type().VarScale
+	}
+	if c.Else != nil {
+		n.Else = f.settle(c.Else, keep)
+		anyVar = anyVar || n.Else.Type().VarScale
+	}
+	vt := sqltypes.VarNumericType(c.T.Scale)
+	conv := func(e logical.Expr) logical.Expr {
+		switch {
+		case e.Type().VarScale && keep && anyVar:
+		case e.Type().VarScale:
+			return &logical.Cast{E: e, T: e.Type().Static()}
+		case keep && anyVar:
+			e = withScale(e, writtenScale(e))
+		default:
+			return e
+		}
+		if !e.Type().Equal(vt) {
+			e = &logical.Cast{E: e, T: vt}
+		}
+		return e
+	}
+	for i := range n.Whens {
+		n.Whens[i].Then = conv(n.Whens[i].Then)
+	}
+	if n.Else != nil {
+		n.Else = conv(n.Else)
+	}
+	if keep && anyVar {
+		n.T = vt
+	}
+	return n
+}
+
+// values widens the columns of v whose rows were written with different
+// scales (VALUES (1), (2.5) is 1 and 2.5) and that some reader keeps.
+func (f *scaleFlow) values(v *logical.Values) {
+	for j, id := range v.Cols {
+		t := f.b.meta.Column(id).Type
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) {
+			continue
+		}
+		differs := false
+		for _, row := range v.Rows {
+			differs = differs || writtenScale(row[j]) != t.Scale
+		}
+		if !differs {
+			continue
+		}
+		vt := sqltypes.VarNumericType(t.Scale)
+		for _, row := range v.Rows {
+			row[j] = withScale(row[j], writtenScale(row[j]))
+		}
+		f.define(&v.Cols[j], vt)
+	}
+}
+
+// withScale is e (a static numeric) with each value at scale s (at most
+// e's).
+func withScale(e logical.Expr, s int32) logical.Expr {
+	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: s}},
+		T: sqltypes.VarNumericType(e.Type().Scale)}
+}
+
+// setOp makes a column of a set operation variable-scale when some
+// reader keeps it and an input is variable-scale or was cast to the
+// column's scale from a smaller one (UNION of 1.5 and 2 is 1.5 and 2),
+// converting both inputs to it.
+func (f *scaleFlow) setOp(x *logical.SetOp) {
+	var conv [2]*logical.Project // the inputs' conversions, made once
+	sides := [2]*logical.Node{&x.Left, &x.Right}
+	for j, c := range x.Cols {
+		t := f.b.meta.Column(c).Type
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
+			continue
+		}
+		need := false
+		for _, in := range sides {
+			need = need || f.b.meta.Column((*in).Output()[j]).Type.VarScale || unifyCast(*in, j) != nil
+		}
+		if !need {
+			continue
+		}
+		vt := sqltypes.VarNumericType(t.Scale)
+		for k, in := range sides {
+			f.toVarScale(in, &conv[k], j, t, vt)
+		}
+		f.define(&x.Cols[j], vt)
+	}
+}
+
+// unifyCast returns bindSetOp's cast of column j of a set operation's
+// input in to the column's type, if it raised the scale.
+func unifyCast(in logical.Node, j int) *logical.Cast {
+	p, ok := in.(*logical.Project)
+	if !ok {
+		return nil
+	}
+	c, ok := p.Exprs[j].(*logical.Cast)
+	if !ok || c.T.Kind != sqltypes.Numeric || c.T.VarScale || !numOperand(c.E.Type()) || c.E.Type().VarScale || writtenScale(c) >= c.T.Scale {
+		return nil
+	}
+	return c
+}
+
+// toVarScale makes column j of the set operation input *in the
+// variable-scale vt (of the static t): its values keep the scale they
+// had before bindSetOp's cast, or their column's. Other conversions go to
+// one projection *conv over the input.
+func (f *scaleFlow) toVarScale(in *logical.Node, conv **logical.Project, j int, t, vt sqltypes.Type) {
+	out := (*in).Output()
+	st := f.b.meta.Column(out[j]).Type
+	if st.Equal(vt) {
+		return
+	}
+	relabel := func(e logical.Expr) logical.Expr {
+		if !e.Type().Equal(vt) {
+			return &logical.Cast{E: e, T: vt}
+		}
+		return e
+	}
+	if c := unifyCast(*in, j); c != nil && *conv == nil {
+		p := (*in).(*logical.Project)
+		p.Exprs[j] = relabel(withScale(c, writtenScale(c)))
+		f.define(&p.Cols[j], vt)
+		return
+	}
+	if *conv == nil {
+		*conv = &logical.Project{Input: *in}
+		for _, id := range out {
+			m := f.b.meta.Column(id)
+			(*conv).Exprs = append((*conv).Exprs, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+			(*conv).Cols = append((*conv).Cols, id)
+		}
+		*in = *conv
+	}
+	e := (*conv).Exprs[j]
+	if !st.VarScale {
+		if !st.Equal(t) {
+			e = &logical.Cast{E: e, T: t}
+		}
+		e = withScale(e, e.Type().Scale)
+	}
+	(*conv).Exprs[j] = relabel(e)
+	(*conv).Cols[j] = f.b.meta.NewColumn(f.b.meta.Column(out[j]).Name, "", vt)
+}
+
+// sourceScale returns e, an expression a select list keeps, computed
+// with per-value scales if it is one of the forms that have them and
+// that settle does not start: a CASE, COALESCE, GREATEST or LEAST over
+// numerics of different scales, a numeric cast to a larger scale only to
+// match others (a set operation's input), avg and stddev/variance over
+// integers or numerics (read through target's input).
+func (b *binder) sourceScale(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
+	switch x := e.(type) {
+	case *logical.Case, *logical.Func:
 		return pickedScale(e)
 	case *logical.Cast:
 		from := x.E.Type()
-		if x.T.Kind != sqltypes.Numeric || x.T.Precision != 0 || x.T.VarScale ||
-			!from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
+		if x.T.Kind != sqltypes.Numeric || x.T.Precision != 0 || !numOperand(from) || from.VarScale || writtenScale(x) >= x.T.Scale {
 			return nil, false
 		}
-		return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}, true
+		return withScale(x, writtenScale(x)), true
 	case *logical.ColRef:
 		// The avg itself stays for the other readers (HAVING, ORDER BY);
 		// the output reads new sum and count aggregates.
@@ -144,8 +715,6 @@ func (b *binder) widened(e logical.Expr, target *logical.Project) (logical.Expr,
 				continue
 			case *logical.Aggregate:
 				return b.aggAsExpr(n, x)
-			case *logical.Values:
-				return b.valuesScale(n, x)
 			}
 			return nil, false
 		}
@@ -245,34 +814,6 @@ func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref 
 	return nil, false
 }
 
-// valuesScale returns the column c of the VALUES list v with each row at
-// the scale it was written with (VALUES (1), (2.5) is 1 and 2.5), if the
-// rows' numerics were cast to one scale from different ones: v gets a
-// column of the rows' scales for expr.WithScale.
-func (b *binder) valuesScale(v *logical.Values, c *logical.ColRef) (logical.Expr, bool) {
-	j := slices.Index(v.Cols, c.ID)
-	if j < 0 || c.T.Kind != sqltypes.Numeric || c.T.VarScale {
-		return nil, false
-	}
-	scales := make([]logical.Expr, len(v.Rows))
-	differs := false
-	for r, row := range v.Rows {
-		s := writtenScale(row[j])
-		differs = differs || s != c.T.Scale
-		scales[r] = &logical.Const{T: sqltypes.TypeInt4, V: s}
-	}
-	if !differs {
-		return nil, false
-	}
-	id := b.meta.NewColumn(c.Name+" scale", "", sqltypes.TypeInt4)
-	v.Cols = append(v.Cols, id)
-	for r := range v.Rows {
-		v.Rows[r] = append(v.Rows[r], scales[r])
-	}
-	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{c, &logical.ColRef{ID: id, Name: c.Name + " scale", T: sqltypes.TypeInt4}},
-		T: sqltypes.VarNumericType(c.T.Scale)}, true
-}
-
 // writtenScale is the scale of a numeric before the cast to a common
 // scale that unifying it with others added (integers: 0).
 func writtenScale(a logical.Expr) int32 {
@@ -358,14 +899,4 @@ func sameAgg(agg *logical.Aggregate, c logical.AggCall) (logical.ColumnID, bool)
 		}
 	}
 	return 0, false
-}
-
-func countID(ids []logical.ColumnID, id logical.ColumnID) int {
-	n := 0
-	for _, x := range ids {
-		if x == id {
-			n++
-		}
-	}
-	return n
 }

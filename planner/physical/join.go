@@ -170,12 +170,28 @@ func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, 
 				return nil, nil, false
 			}
 			l, r = &logical.Cast{E: l, T: sqltypes.TypeText}, &logical.Cast{E: r, T: sqltypes.TypeText}
+		} else if lt.VarScale || rt.VarScale {
+			// Keyed by value: both sides variable-scale, of one nominal scale.
+			t := sqltypes.VarNumericType(max(lt.Scale, rt.Scale))
+			l, r = varScaleKey(l, t), varScaleKey(r, t)
 		} else {
 			t := sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(lt.Scale, rt.Scale))
 			l, r = &logical.Cast{E: l, T: t}, &logical.Cast{E: r, T: t}
 		}
 	}
 	return l, r, true
+}
+
+// varScaleKey is the numeric e as a variable-scale numeric of type t.
+func varScaleKey(e logical.Expr, t sqltypes.Type) logical.Expr {
+	if et := e.Type(); !et.VarScale {
+		e = &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: et.Scale}},
+			T: sqltypes.VarNumericType(et.Scale)}
+	}
+	if !e.Type().Equal(t) {
+		e = &logical.Cast{E: e, T: t}
+	}
+	return e
 }
 
 // bpcharKey is a join key as bpchar's = compares it: as text, without

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
@@ -53,8 +54,8 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *logical.Binary:
-		if x.T.VarScale && x.Op == expr.OpDiv {
-			return expr.DivVarScale(args[0], args[1])
+		if x.T.VarScale {
+			return expr.VarArith(x.Op, args[0], args[1], x.T.Scale)
 		}
 		return expr.Binary(x.Op, args[0], args[1])
 	case *logical.Unary:
@@ -62,6 +63,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 		case logical.OpNot:
 			return expr.Not(args[0]), nil
 		case logical.OpNegate:
+			if x.T.VarScale { // 0 - x keeps x's scale
+				return expr.VarArith(expr.OpSub, expr.Literal(sqltypes.NumericType(1, 0), decimal128.Num{}), args[0], x.T.Scale)
+			}
 			return expr.Negate(args[0])
 		case logical.OpIsNull:
 			return expr.IsNull(args[0], false), nil

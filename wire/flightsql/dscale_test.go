@@ -18,6 +18,9 @@ var dscaleQueries = []string{
 	"SELECT x::numeric / y, x * 1.50 FROM (VALUES (1, 3), (10, 4), (NULL, 2), (100000, 7), (0, 5), (-7, 8000)) AS v(x, y) ORDER BY y",
 	"SELECT g, avg(x), count(*) FROM (VALUES (1, 2147483647), (1, 2147483647), (2, 1), (2, 2), (3, NULL)) AS v(g, x) GROUP BY g ORDER BY g",
 	"SELECT avg(x) FROM (VALUES (1.25), (2.5), (4.125)) AS v(x)",
+	"SELECT q, q + 1, count(*) FROM (SELECT x::numeric / y AS q FROM (VALUES (1, 3), (2, 6), (10, 4)) AS v(x, y)) AS s GROUP BY q ORDER BY q",
+	"SELECT 1.5 AS x UNION SELECT 2 ORDER BY x",
+	"SELECT ARRAY[1.5, 2.25, 10]",
 }
 
 // TestNumericScalesMatchPostgres reads per-value numeric scales over the

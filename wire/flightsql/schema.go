@@ -92,6 +92,19 @@ func castArray(ctx context.Context, mem memory.Allocator, a arrow.Array, to arro
 			return expr.VarNumericToDecimal(mem, a, d.Scale)
 		}
 	}
+	if d, err := expr.DecimalArray(mem, a); err != nil || d != nil {
+		// An array of variable-scale numerics: its elements at their
+		// nominal scale, then cast as any array.
+		if err != nil {
+			return nil, err
+		}
+		defer d.Release()
+		if arrow.TypeEqual(d.DataType(), to) {
+			d.Retain()
+			return d, nil
+		}
+		a = d
+	}
 	ctx = compute.WithAllocator(ctx, mem)
 	if d, ok := a.(*array.Dictionary); ok {
 		dec, err := compute.TakeArray(ctx, d.Dictionary(), d.Indices())
