@@ -366,7 +366,19 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 			if err != nil {
 				return nil, err
 			}
-			join.Cond = cond
+			if !hasSubquery(cond) {
+				join.Cond = cond
+				break
+			}
+			if jt != logical.InnerJoin || r.lateral != nil {
+				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join is not supported yet", strings.ToUpper(jt.String())).
+					WithHint("Move the subquery into a derived table, or into WHERE for an inner join."), location(j.Quals))
+			}
+			// An inner join's ON filters the joined rows, as WHERE does:
+			// its subqueries become joins the same way.
+			if joined.node, err = b.filterWithSubqueries(join, cond); err != nil {
+				return nil, err
+			}
 		}
 		if r.lateral != nil {
 			if joined, err = b.applyLateral(joined, r.lateral, location(j.Rarg)); err != nil {
@@ -685,4 +697,16 @@ func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope, agg *aggState) (lo
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	return &logical.Func{Name: "generate_series_array", Args: coerced, T: rt}, nil
+}
+
+// hasSubquery reports whether e contains a subquery expression.
+func hasSubquery(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		if _, ok := x.(*logical.Subquery); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
