@@ -113,4 +113,3 @@ func TestRecursiveUnionCancel(t *testing.T) {
 		t.Fatalf("endless recursion ended with %v, want cancellation", err)
 	}
 }
-
