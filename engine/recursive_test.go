@@ -3,6 +3,8 @@ package engine
 import (
 	"strings"
 	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // TestRecursiveQueryExplain checks that EXPLAIN [ANALYZE] shows a
@@ -26,4 +28,17 @@ func TestRecursiveQueryExplain(t *testing.T) {
 	if got := rows(t, e, "analyst", q); len(got) != 1 || got[0] != "5" {
 		t.Errorf("got %v, want 5", got)
 	}
+}
+
+// An endless recursion stops at statement_timeout (57014), and a growing
+// one at the query's memory budget (53200): the rounds' rows are kept
+// within the budget. Either way every batch is released.
+func TestRecursiveQueryLimits(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	wantCode(t, sessionErr(t, e, "analyst", "SET statement_timeout = '200ms'",
+		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n FROM r) SELECT count(*) FROM r"), sqltypes.CodeQueryCanceled)
+	// Each round doubles the rows.
+	wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '16MB'",
+		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r, (VALUES (1), (2)) AS v(x)) SELECT count(*) FROM r"), sqltypes.CodeOutOfMemory)
 }
