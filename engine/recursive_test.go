@@ -38,6 +38,12 @@ func TestRecursiveQueryLimits(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	wantCode(t, sessionErr(t, e, "analyst", "SET statement_timeout = '200ms'",
 		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n FROM r) SELECT count(*) FROM r"), sqltypes.CodeQueryCanceled)
+	// A LIMIT above an endless recursion ends it, as in PostgreSQL,
+	// which computes a recursive query's rows only as they are read.
+	if err := sessionErr(t, e, "analyst", "SET statement_timeout = '20s'",
+		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r LIMIT 5"); err != nil {
+		t.Errorf("LIMIT over an endless recursion: %v", err)
+	}
 	// Each round doubles the rows.
 	wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '16MB'",
 		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r, (VALUES (1), (2)) AS v(x)) SELECT count(*) FROM r"), sqltypes.CodeOutOfMemory)
