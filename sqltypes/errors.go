@@ -44,6 +44,7 @@ const (
 	CodeDatatypeMismatch       = "42804"
 	CodeWrongObjectType        = "42809"
 	CodeInvalidColumnReference = "42P10"
+	CodeInvalidRecursion       = "42P19"
 	CodeIndeterminateDatatype  = "42P18"
 	CodeCannotCoerce           = "42846"
 	CodeInvalidName            = "42602"

@@ -239,19 +239,7 @@ func (o *setOpOp) filter(ctx context.Context, b arrow.RecordBatch) (arrow.Record
 }
 
 // rebind returns b's columns under the output schema (taking b).
-func (o *setOpOp) rebind(b arrow.RecordBatch) arrow.RecordBatch {
-	if b.Schema() == o.schema {
-		return b
-	}
-	cols := make([]arrow.Array, b.NumCols())
-	for i, c := range b.Columns() {
-		c.Retain()
-		cols[i] = c
-	}
-	n := int(b.NumRows())
-	b.Release()
-	return newBatch(o.schema, cols, n)
-}
+func (o *setOpOp) rebind(b arrow.RecordBatch) arrow.RecordBatch { return rebindTo(o.schema, b) }
 
 func (o *setOpOp) Close() error {
 	o.done = true

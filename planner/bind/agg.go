@@ -127,6 +127,11 @@ func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
 }
 
 func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
+	if len(a.aggs) > 0 && readsWorkTable(input) {
+		// Grouping a recursive query's working table: PostgreSQL's
+		// parseCheckAggregates.
+		return nil, sqltypes.New(sqltypes.CodeInvalidRecursion, "aggregate functions are not allowed in a recursive query's recursive term")
+	}
 	input, err := a.joinInputSubqueries(b, input)
 	if err != nil {
 		return nil, err

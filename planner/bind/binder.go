@@ -170,6 +170,8 @@ type cteDef struct {
 	share      pg_query.CTEMaterialize // AS [NOT] MATERIALIZED
 	query      *pg_query.SelectStmt
 	colAliases []string
+	recursive  bool        // WITH RECURSIVE query that reads itself
+	working    *workingDef // set while its recursive term is bound
 }
 
 // BindSelect binds a SELECT (or VALUES) statement.

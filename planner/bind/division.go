@@ -205,7 +205,7 @@ func (b *binder) clonePlan(n logical.Node) (logical.Node, bool) {
 				c.Mark = fresh([]logical.ColumnID{x.Mark})[0]
 			}
 			n = &c
-		case *logical.Shared:
+		case *logical.Shared, *logical.RecursiveUnion, *logical.WorkTable:
 			refuse = true
 		}
 		return n, nil

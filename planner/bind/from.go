@@ -14,9 +14,6 @@ import (
 )
 
 func (b *binder) pushCTEs(w *pg_query.WithClause) error {
-	if w.Recursive {
-		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITH RECURSIVE is not supported yet")
-	}
 	m := map[string]*cteDef{}
 	b.ctes = append(b.ctes, m)
 	for _, cn := range w.Ctes {
@@ -28,14 +25,26 @@ func (b *binder) pushCTEs(w *pg_query.WithClause) error {
 		if _, dup := m[c.Ctename]; dup {
 			return errAt(sqltypes.New(sqltypes.CodeDuplicateAlias, "WITH query name %q specified more than once", c.Ctename), int(c.Location))
 		}
-		b.nCTEs++
-		def := &cteDef{key: b.nCTEs, name: c.Ctename, query: sel, share: c.Ctematerialized}
+		def := &cteDef{key: b.newCTEKey(), name: c.Ctename, query: sel, share: c.Ctematerialized}
+		if w.Recursive && selfReferences(c.Ctequery, c.Ctename) {
+			if err := checkRecursion(c.Ctename, sel, int(c.Location)); err != nil {
+				return err
+			}
+			def.recursive = true
+		}
 		for _, a := range c.Aliascolnames {
 			def.colAliases = append(def.colAliases, a.GetString_().Sval)
 		}
 		m[c.Ctename] = def
 	}
 	return nil
+}
+
+// newCTEKey numbers a WITH query (logical.Shared keys) or a recursive
+// query's working table (logical.RecursiveUnion keys).
+func (b *binder) newCTEKey() int {
+	b.nCTEs++
+	return b.nCTEs
 }
 
 func (b *binder) popCTEs() { b.ctes = b.ctes[:len(b.ctes)-1] }
@@ -208,12 +217,21 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 	}
 	if rv.Schemaname == "" && rv.Catalogname == "" {
 		if def, level := b.lookupCTE(rv.Relname); def != nil {
+			if def.working != nil {
+				return subqueryRelation(b.workingRelation(def, alias), alias, colAliases, outer)
+			}
 			// Each reference binds the CTE afresh (inlining), so that each
 			// gets its own column IDs; CTEs later in the list and in inner
 			// scopes are not visible inside it.
 			saved := b.ctes
 			b.ctes = b.ctes[:level+1]
-			q, err := b.bindSelect(def.query, nil)
+			var q *relation
+			var err error
+			if def.recursive {
+				q, err = b.bindRecursive(def)
+			} else {
+				q, err = b.bindSelect(def.query, nil)
+			}
 			b.ctes = saved
 			if err != nil {
 				return nil, err

@@ -136,13 +136,34 @@ type deps map[source]Transformation
 // walker computes deps for every column of a plan, bottom up.
 type walker struct {
 	deps map[logical.ColumnID]deps
+	// anchors are the anchor outputs of the recursive queries being
+	// walked, by key: a working table's columns derive from them (and
+	// from the recursive term, which adds its own inputs to the union's
+	// columns).
+	anchors map[int][]logical.ColumnID
 }
 
 func (w *walker) node(n logical.Node) {
+	if x, ok := n.(*logical.RecursiveUnion); ok {
+		w.node(x.Anchor)
+		if w.anchors == nil {
+			w.anchors = map[int][]logical.ColumnID{}
+		}
+		w.anchors[x.Key] = x.Anchor.Output()
+		w.node(x.Recursive)
+		w.union(x.Cols, x.Anchor.Output(), x.Recursive.Output())
+		return
+	}
 	for _, c := range n.Children() {
 		w.node(c)
 	}
 	switch x := n.(type) {
+	case *logical.WorkTable:
+		for i, id := range x.Cols {
+			if a := w.anchors[x.Key]; i < len(a) {
+				w.set(id, w.deps[a[i]])
+			}
+		}
 	case *logical.Scan:
 		if x.Product == nil || x.Table == nil {
 			return
@@ -173,13 +194,7 @@ func (w *walker) node(n logical.Node) {
 			w.set(x.Cols[i], w.expr(l, Transform))
 		}
 	case *logical.SetOp:
-		l, r := x.Left.Output(), x.Right.Output()
-		for i, id := range x.Cols {
-			d := deps{}
-			d.add(w.deps[l[i]], Identity)
-			d.add(w.deps[r[i]], Identity)
-			w.set(id, d)
-		}
+		w.union(x.Cols, x.Left.Output(), x.Right.Output())
 	case *logical.Values:
 		for _, row := range x.Rows {
 			for i, e := range row {
@@ -191,6 +206,16 @@ func (w *walker) node(n logical.Node) {
 				w.set(x.Cols[i], d)
 			}
 		}
+	}
+}
+
+// union records that each of cols is l's or r's column of its position.
+func (w *walker) union(cols, l, r []logical.ColumnID) {
+	for i, id := range cols {
+		d := deps{}
+		d.add(w.deps[l[i]], Identity)
+		d.add(w.deps[r[i]], Identity)
+		w.set(id, d)
 	}
 }
 

@@ -41,6 +41,13 @@ func Estimate(n Node) float64 {
 		return float64(len(x.Rows))
 	case *Unnest:
 		return Estimate(x.Input) * 4
+	case *WorkTable:
+		// One round's rows: usually few, so that a join builds its hash
+		// table on the working table rather than rescan a real table's
+		// build per round.
+		return 100
+	case *RecursiveUnion:
+		return max(Estimate(x.Anchor), 1) * 10
 	}
 	ch := n.Children()
 	if len(ch) == 1 {

@@ -289,3 +289,39 @@ func (n *Join) WithChildren(ch []Node) Node      { c := *n; c.Left, c.Right = ch
 
 // OutputSet returns n's output columns as a set.
 func OutputSet(n Node) ColSet { return NewColSet(n.Output()...) }
+
+// RecursiveUnion is a WITH RECURSIVE query: Anchor runs once, then
+// Recursive runs again and again, its WorkTable leaves (of the same Key)
+// reading the rows the round before produced, until a round produces
+// none; the result is every row produced, positionally as Cols (the
+// anchor's types; the binder casts the recursive term to them). Distinct
+// (UNION without ALL) drops rows produced before, which ends cycles.
+// Rules treat it as a fence: no predicate moves into it and both inputs
+// keep every column, since each round feeds the next.
+type RecursiveUnion struct {
+	Key               int    // identifies the WorkTable leaves of Recursive
+	Name              string // the WITH query's name, for EXPLAIN
+	Anchor, Recursive Node
+	Cols              []ColumnID
+	Distinct          bool
+}
+
+func (n *RecursiveUnion) Output() []ColumnID { return n.Cols }
+func (n *RecursiveUnion) Children() []Node   { return []Node{n.Anchor, n.Recursive} }
+func (n *RecursiveUnion) WithChildren(ch []Node) Node {
+	c := *n
+	c.Anchor, c.Recursive = ch[0], ch[1]
+	return &c
+}
+
+// WorkTable reads the rows the previous round of the RecursiveUnion with
+// the same Key produced (its working table), positionally as Cols.
+type WorkTable struct {
+	Key  int
+	Name string
+	Cols []ColumnID
+}
+
+func (n *WorkTable) Output() []ColumnID       { return n.Cols }
+func (n *WorkTable) Children() []Node         { return nil }
+func (n *WorkTable) WithChildren([]Node) Node { return n }

@@ -61,6 +61,9 @@ type builder struct {
 	// the columns it groups by (see scandict.go).
 	aggScans map[*logical.Scan]logical.ColSet
 	shared   map[int]*sharedPlan // by logical.Shared.Key
+	// work are the working tables of the recursive queries being
+	// lowered, by logical.RecursiveUnion.Key.
+	work map[int]*ops.WorkTable
 }
 
 // Options adjust BuildWith.
@@ -282,6 +285,10 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		return b.lowerWindow(x)
 	case *logical.Shared:
 		return b.lowerShared(x)
+	case *logical.RecursiveUnion:
+		return b.lowerRecursive(x)
+	case *logical.WorkTable:
+		return b.lowerWorkTable(x)
 	}
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }

@@ -155,6 +155,12 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		c := *x
 		c.Input = prune(x.Input, logical.OutputSet(x.Input))
 		return &c
+	case *logical.RecursiveUnion:
+		// Each round reads every column the round before produced.
+		c := *x
+		c.Anchor = prune(x.Anchor, logical.OutputSet(x.Anchor))
+		c.Recursive = prune(x.Recursive, logical.OutputSet(x.Recursive))
+		return &c
 	case *logical.SetOp:
 		// Every column takes part in duplicate elimination: keep them all.
 		c := *x
