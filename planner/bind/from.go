@@ -388,6 +388,15 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 				join.Cond = cond
 				break
 			}
+			if (jt == logical.LeftJoin || jt == logical.RightJoin) && r.lateral == nil {
+				if cond, err = b.filterInnerSide(join, cond); err != nil {
+					return nil, err
+				}
+				if !hasSubquery(cond) {
+					join.Cond = cond
+					break
+				}
+			}
 			if jt != logical.InnerJoin || r.lateral != nil {
 				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join is not supported yet", strings.ToUpper(jt.String())).
 					WithHint("Move the subquery into a derived table, or into WHERE for an inner join."), location(j.Quals))
@@ -727,4 +736,67 @@ func hasSubquery(e logical.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// filterInnerSide moves the ON conjuncts of an outer join that read only
+// its inner (nullable) side, through uncorrelated subqueries, into a
+// filter of that side: they decide which of its rows can match, exactly
+// as in the join condition, and there their subqueries become joins as in
+// WHERE. It returns the conjuncts that stay in the condition.
+func (b *binder) filterInnerSide(join *logical.Join, cond logical.Expr) (logical.Expr, error) {
+	inner := &join.Right
+	if join.Type == logical.RightJoin {
+		inner = &join.Left
+	}
+	cols := logical.NewColSet((*inner).Output()...)
+	var moved, kept []logical.Expr
+	for _, c := range logical.Conjuncts(cond) {
+		if hasSubquery(c) && readsFrom(c).SubsetOf(cols) {
+			moved = append(moved, c)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	if len(moved) == 0 {
+		return cond, nil
+	}
+	filtered, err := b.filterWithSubqueries(*inner, logical.And(moved))
+	if err != nil {
+		return nil, err
+	}
+	*inner = filtered
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	return logical.And(kept), nil
+}
+
+// readsFrom returns the columns e reads from outside itself, through its
+// subqueries' correlations too.
+func readsFrom(e logical.Expr) logical.ColSet {
+	read, defined := logical.ColumnsOf(e), logical.ColSet{}
+	logical.Walk(e, func(x logical.Expr) bool {
+		if sq, ok := x.(*logical.Subquery); ok {
+			defined.AddSet(definedIDs(sq.Plan))
+			var rec func(n logical.Node)
+			rec = func(n logical.Node) {
+				logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+					read.AddSet(logical.ColumnsOf(e))
+					return e
+				})
+				for _, c := range n.Children() {
+					rec(c)
+				}
+			}
+			rec(sq.Plan)
+		}
+		return true
+	})
+	out := logical.ColSet{}
+	for _, id := range read.Sorted() {
+		if !defined.Has(id) {
+			out.Add(id)
+		}
+	}
+	return out
 }
