@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -32,23 +31,7 @@ func TestParquetCharColumns(t *testing.T) {
 		b.Field(1).(*array.StringBuilder).AppendValues(vals, valid)
 		rec := b.NewRecordBatch()
 		defer rec.Release()
-		if err := os.MkdirAll(filepath.Join(dir, "ops", product), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Create(filepath.Join(dir, "ops", product, "p.parquet"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := pqarrow.NewFileWriter(sch, f, nil, pqarrow.DefaultWriterProps())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		writeParquetFile(t, filepath.Join(dir, "ops", product, "p.parquet"), rec)
 		desc := "product: " + product + `
 version: 1
 domain: ops

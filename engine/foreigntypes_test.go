@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // TestForeignArrowTypesRead rewrites a product's Parquet files the way
@@ -72,23 +71,7 @@ func TestParquetTimeColumns(t *testing.T) {
 	rec := b.NewRecordBatch()
 	b.Release()
 	defer rec.Release()
-	if err := os.MkdirAll(filepath.Join(dir, "ops", "events"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, "ops", "events", "e.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pqarrow.NewFileWriter(sch, f, nil, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeParquetFile(t, filepath.Join(dir, "ops", "events", "e.parquet"), rec)
 	write := func(path, body string) {
 		if err := os.WriteFile(filepath.Join(dir, path), []byte(body), 0o644); err != nil {
 			t.Fatal(err)

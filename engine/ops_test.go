@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -536,5 +537,28 @@ func TestMetricsPerSourceAndMemory(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "products=[ops.two_v1]") {
 		t.Errorf("the query log line does not name the product:\n%s", logs)
+	}
+}
+
+// writeParquetFile writes rec as the Parquet file path, creating its
+// folder.
+func writeParquetFile(t *testing.T, path string, rec arrow.RecordBatch) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, nil, pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
