@@ -79,11 +79,11 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	case Bytea:
 		return ParseBytea(s)
 	case Date:
-		return parseDateAt(s, ctx.now())
+		return parseDateAt(s, ctx)
 	case Timestamp:
-		return parseTimestampAt(s, false, ctx.location(), ctx.now())
+		return parseTimestampAt(s, false, ctx)
 	case TimestampTZ:
-		return parseTimestampAt(s, true, ctx.location(), ctx.now())
+		return parseTimestampAt(s, true, ctx)
 	case Interval:
 		return ParseInterval(s)
 	case Time:

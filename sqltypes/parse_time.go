@@ -36,16 +36,18 @@ func dateRange(s string) *Error {
 // the special words epoch, today, yesterday, tomorrow (UTC). 22007 for bad
 // syntax, 22008 for fields out of range.
 func ParseDate(s string) (arrow.Date32, error) {
-	return parseDateAt(s, time.Now().UTC())
+	return parseDateAt(s, InputContext{})
 }
 
-// parseDateAt is ParseDate with today the day of now in its location.
-func parseDateAt(s string, now time.Time) (arrow.Date32, error) {
+// parseDateAt is ParseDate with today the day of ctx's statement start in
+// its zone (the clock is read only for those words).
+func parseDateAt(s string, ctx InputContext) (arrow.Date32, error) {
 	dt, err := parseDateTime(s, "date")
 	if err != nil {
 		return 0, err
 	}
 	if dt.special != "" {
+		now := ctx.now()
 		days := DaysFromCivil(int64(now.Year()), int(now.Month()), now.Day())
 		switch dt.special {
 		case "epoch":
@@ -75,15 +77,13 @@ func parseDateAt(s string, now time.Time) (arrow.Date32, error) {
 // PostgreSQL; for timestamptz a missing zone means loc (UTC if nil). The
 // result is microseconds since 1970-01-01 00:00:00 UTC.
 func ParseTimestamp(s string, withTZ bool, loc *time.Location) (arrow.Timestamp, error) {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return parseTimestampAt(s, withTZ, loc, time.Now())
+	return parseTimestampAt(s, withTZ, InputContext{Loc: loc})
 }
 
-// parseTimestampAt is ParseTimestamp with 'now' (and the day of 'today')
-// taken from now.
-func parseTimestampAt(s string, withTZ bool, loc *time.Location, now time.Time) (arrow.Timestamp, error) {
+// parseTimestampAt is ParseTimestamp reading a missing zone, 'now' and
+// the day of 'today' from ctx (the clock is read only for those words).
+func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp, error) {
+	loc := ctx.location()
 	kind := "timestamp" // PostgreSQL's timestamp_in says "type timestamp"
 	if withTZ {
 		kind = "timestamp with time zone"
@@ -93,6 +93,7 @@ func parseTimestampAt(s string, withTZ bool, loc *time.Location, now time.Time) 
 		return 0, err
 	}
 	if dt.special != "" {
+		now := ctx.now()
 		switch dt.special {
 		case "epoch":
 			return 0, nil

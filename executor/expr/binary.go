@@ -48,10 +48,10 @@ func Binary(op BinaryOp, l, r Expr) (Expr, error) {
 		}
 		// Any other operator reads the values at the nominal scale.
 		if lt.VarScale {
-			l = &varToStatic{e: l, t: lt.Static()}
+			l = varToStatic(l, lt.Static())
 		}
 		if rt.VarScale {
-			r = &varToStatic{e: r, t: rt.Static()}
+			r = varToStatic(r, rt.Static())
 		}
 		return Binary(op, l, r)
 	}

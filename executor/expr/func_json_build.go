@@ -75,11 +75,13 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Lo
 		return append(dst, ']')
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		// JSON's timestamps are XSD dateTimes: 'T' between date and time.
-		ts := sqltypes.AppendTimestamp(nil, int64(v.(arrow.Timestamp)), loc, t.Kind == sqltypes.TimestampTZ)
-		if sep := bytes.IndexByte(ts, ' '); sep >= 0 {
-			ts[sep] = 'T'
+		// Their text needs no escaping.
+		start := len(dst) + 1
+		dst = sqltypes.AppendTimestamp(append(dst, '"'), int64(v.(arrow.Timestamp)), loc, t.Kind == sqltypes.TimestampTZ)
+		if sep := bytes.IndexByte(dst[start:], ' '); sep >= 0 {
+			dst[start+sep] = 'T'
 		}
-		return sqltypes.AppendJSONString(dst, string(ts))
+		return append(dst, '"')
 	}
 	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
 }

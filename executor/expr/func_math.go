@@ -235,15 +235,15 @@ func buildRound(name string, args []Expr) (Expr, error) {
 			rt.Scale = min(max(v.(int32), 0), sqltypes.MaxNumericPrecision)
 			if t.VarScale && !trunc && v.(int32) >= 0 {
 				// Each value rounded once, from its own digits.
-				return &varToStatic{e: args[0], t: rt}, nil
+				return varToStatic(args[0], rt), nil
 			}
 		}
 	}
 	if t.VarScale {
 		if len(args) == 1 && !trunc {
-			return &varToStatic{e: args[0], t: rt}, nil
+			return varToStatic(args[0], rt), nil
 		}
-		args[0] = &varToStatic{e: args[0], t: t.Static()}
+		args[0] = varToStatic(args[0], t.Static())
 		t = t.Static()
 	}
 	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {

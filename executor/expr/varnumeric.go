@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -89,102 +90,56 @@ func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
 	switch {
 	case to.VarScale:
-		return &varRelabel{e: e, t: to}, nil
+		return varRelabel(e, to), nil
 	case to.Kind == sqltypes.Text || to.Kind == sqltypes.Varchar || to.Kind == sqltypes.Bpchar:
-		return Cast(&varToText{e: e}, to)
+		return Cast(varToText(e), to)
 	case to.Kind == sqltypes.Numeric && (to.Precision != 0 || to.Scale != 0):
 		st := from.Static()
 		st.Scale = to.Scale
-		return Cast(&varToStatic{e: e, t: st}, to)
+		return Cast(varToStatic(e, st), to)
 	}
-	return Cast(&varToStatic{e: e, t: from.Static()}, to)
+	return Cast(varToStatic(e, from.Static()), to)
 }
 
-// varRelabel gives a variable-scale numeric another nominal scale: the
-// values stay, the Arrow type's label changes.
-type varRelabel struct {
-	e Expr
-	t sqltypes.Type
+// varRelabel gives the variable-scale numeric e another nominal scale:
+// the values stay, the Arrow type's label changes.
+func varRelabel(e Expr, to sqltypes.Type) Expr {
+	st := to.Arrow().(*arrow.StructType)
+	return &castExpr{in: e, t: to, k: func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		d := a.Data()
+		ch := d.Children()
+		kids := []arrow.ArrayData{ch[sqltypes.VarNumericMantissa], ch[sqltypes.VarNumericScale]}
+		nd := array.NewData(st, d.Len(), d.Buffers(), kids, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	}}
 }
 
-func (c *varRelabel) Type() sqltypes.Type { return c.t }
-func (c *varRelabel) children() []Expr    { return []Expr{c.e} }
-func (c *varRelabel) withChildren(ch []Expr) Expr {
-	x := *c
-	x.e = ch[0]
-	return &x
-}
-func (c *varRelabel) String() string { return c.e.String() }
-
-func (c *varRelabel) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	a, err := c.e.Eval(ctx, env, b)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Release()
-	d := a.Data()
-	st := c.t.Arrow().(*arrow.StructType)
-	ch := d.Children()
-	kids := []arrow.ArrayData{ch[sqltypes.VarNumericMantissa], ch[sqltypes.VarNumericScale]}
-	nd := array.NewData(st, d.Len(), d.Buffers(), kids, d.NullN(), d.Offset())
-	defer nd.Release()
-	return array.MakeFromData(nd), nil
-}
-
-// varToText prints each value of a variable-scale numeric with its own
-// scale, as numeric_out does.
-type varToText struct{ e Expr }
-
-func (c *varToText) Type() sqltypes.Type { return sqltypes.TypeText }
-func (c *varToText) children() []Expr    { return []Expr{c.e} }
-func (c *varToText) withChildren(ch []Expr) Expr {
-	return &varToText{e: ch[0]}
-}
-func (c *varToText) String() string { return fmt.Sprintf("CAST(%s AS text)", c.e) }
-
-func (c *varToText) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	a, err := c.e.Eval(ctx, env, b)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Release()
-	sb := array.NewStringBuilder(env.Mem)
-	defer sb.Release()
-	sb.Reserve(a.Len())
-	for i := range a.Len() {
-		if a.IsNull(i) {
-			sb.AppendNull()
-			continue
+// varToText prints each value of the variable-scale numeric e with its
+// own scale, as numeric_out does.
+func varToText(e Expr) Expr {
+	return &castExpr{in: e, t: sqltypes.TypeText, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		sb := array.NewStringBuilder(mem)
+		defer sb.Release()
+		sb.Reserve(a.Len())
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				sb.AppendNull()
+				continue
+			}
+			sb.Append(sqltypes.FormatDecimal(VarNumericAt(a, i)))
 		}
-		sb.Append(sqltypes.FormatDecimal(VarNumericAt(a, i)))
-	}
-	return sb.NewArray(), nil
+		return sb.NewArray(), nil
+	}}
 }
 
-// varToStatic casts a variable-scale numeric to a numeric of one scale
-// (its nominal one, or the one a cast or round asks for), rounding half
-// away from zero.
-type varToStatic struct {
-	e Expr
-	t sqltypes.Type
-}
-
-func (c *varToStatic) Type() sqltypes.Type { return c.t }
-func (c *varToStatic) children() []Expr    { return []Expr{c.e} }
-func (c *varToStatic) withChildren(ch []Expr) Expr {
-	x := *c
-	x.e = ch[0]
-	return &x
-}
-func (c *varToStatic) String() string { return c.e.String() }
-
-func (c *varToStatic) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	a, err := c.e.Eval(ctx, env, b)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Release()
-	return VarNumericToDecimal(env.Mem, a, c.t.Scale)
+// varToStatic casts the variable-scale numeric e to t, a numeric of one
+// scale (its nominal one, or the one a cast or round asks for), rounding
+// half away from zero.
+func varToStatic(e Expr, t sqltypes.Type) Expr {
+	return &castExpr{in: e, t: t, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return VarNumericToDecimal(mem, a, t.Scale)
+	}}
 }
 
 // WithScale gives each value of the numeric v the display scale of the
