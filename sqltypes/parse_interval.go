@@ -2,6 +2,7 @@ package sqltypes
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -268,6 +269,9 @@ func parseISOInterval(t string, acc *intervalAcc) bool {
 // signedFields joins a lone sign to the field after it: PostgreSQL's
 // tokenizer reads '1 month - 1 day' as '1 month -1 day'.
 func signedFields(fields []string) []string {
+	if !slices.Contains(fields, "-") && !slices.Contains(fields, "+") {
+		return fields
+	}
 	out := fields[:0:0]
 	for i := 0; i < len(fields); i++ {
 		if (fields[i] == "-" || fields[i] == "+") && i+1 < len(fields) {

@@ -46,21 +46,24 @@ func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []lo
 // readsOuter reports whether an expression anywhere in n reads a column
 // outside defined.
 func readsOuter(n logical.Node, defined logical.ColSet) bool {
-	found := false
-	var check func(n logical.Node)
-	check = func(n logical.Node) {
+	return !columnsRead(n).SubsetOf(defined)
+}
+
+// columnsRead returns the columns the expressions anywhere in n read.
+func columnsRead(n logical.Node) logical.ColSet {
+	read := logical.ColSet{}
+	var rec func(n logical.Node)
+	rec = func(n logical.Node) {
 		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			if !logical.ColumnsOf(e).SubsetOf(defined) {
-				found = true
-			}
+			read.AddSet(logical.ColumnsOf(e))
 			return e
 		})
 		for _, c := range n.Children() {
-			check(c)
+			rec(c)
 		}
 	}
-	check(n)
-	return found
+	rec(n)
+	return read
 }
 
 func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {

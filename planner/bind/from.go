@@ -778,17 +778,7 @@ func readsFrom(e logical.Expr) logical.ColSet {
 	logical.Walk(e, func(x logical.Expr) bool {
 		if sq, ok := x.(*logical.Subquery); ok {
 			defined.AddSet(definedIDs(sq.Plan))
-			var rec func(n logical.Node)
-			rec = func(n logical.Node) {
-				logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-					read.AddSet(logical.ColumnsOf(e))
-					return e
-				})
-				for _, c := range n.Children() {
-					rec(c)
-				}
-			}
-			rec(sq.Plan)
+			read.AddSet(columnsRead(sq.Plan))
 		}
 		return true
 	})

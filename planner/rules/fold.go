@@ -34,25 +34,6 @@ func FoldConstants(n logical.Node, eval ConstEvaluator) (logical.Node, error) {
 	})
 }
 
-// FoldExpr folds one expression, leaving the errors of constant calls for
-// run time.
-func FoldExpr(e logical.Expr, eval ConstEvaluator) logical.Expr {
-	f, err := foldExpr(e, func(x logical.Expr) (sqltypes.Datum, error) {
-		v, err := eval(x)
-		if err != nil {
-			return nil, deferred{err}
-		}
-		return v, nil
-	})
-	if err != nil {
-		return e
-	}
-	return f
-}
-
-// deferred marks an evaluation error FoldExpr leaves for run time.
-type deferred struct{ error }
-
 func foldExpr(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	switch x := e.(type) {
 	case nil, *logical.Const, *logical.ColRef, *logical.Param:
@@ -103,7 +84,7 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	}
 	v, err := eval(e)
 	if err != nil {
-		if _, ok := err.(deferred); !ok && raisedWhilePlanning(e, err) {
+		if raisedWhilePlanning(e, err) {
 			return nil, err
 		}
 		return e, nil
