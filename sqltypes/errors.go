@@ -19,6 +19,7 @@ const (
 	CodeNumericOutOfRange      = "22003"
 	CodeInvalidDatetimeFormat  = "22007"
 	CodeDatetimeFieldOverflow  = "22008"
+	CodeIntervalFieldOverflow  = "22015"
 	CodeDivisionByZero         = "22012"
 	CodeInvalidParameterValue  = "22023"
 	CodeInvalidTextRepr        = "22P02"

@@ -157,10 +157,26 @@ func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
 		if strings.IndexByte(f, ':') >= 0 {
-			if acc.seen&(4|8|16) != 0 || !parseIntervalTime(f, &acc) {
+			if acc.seen&(4|8|16) != 0 {
+				return bad()
+			}
+			if ok, overflow := parseIntervalTime(f, &acc); overflow {
+				return arrow.MonthDayNanoInterval{}, New(CodeIntervalFieldOverflow, "interval field value out of range: %q", s)
+			} else if !ok {
 				return bad()
 			}
 			acc.seen |= 4 | 8 | 16
+			continue
+		}
+		if months, ok, overflow := yearMonth(f); overflow {
+			return arrow.MonthDayNanoInterval{}, New(CodeIntervalFieldOverflow, "interval field value out of range: %q", s)
+		} else if ok {
+			// SQL's year-month literal: '1-2' is 1 year 2 months.
+			if acc.seen&128 != 0 {
+				return bad()
+			}
+			acc.seen |= 128
+			acc.months += months
 			continue
 		}
 		whole, frac, unit, ok := splitNumber(f)
@@ -194,8 +210,35 @@ func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
 	return acc.result(s)
 }
 
-// parseIntervalTime reads [-]H:MM[:SS[.frac]] into acc.
-func parseIntervalTime(f string, acc *intervalAcc) bool {
+// yearMonth reads SQL's [-]Y-M into months, the sign applying to both;
+// overflow is set for more than 11 months.
+func yearMonth(f string) (months int64, ok, overflow bool) {
+	neg := f[0] == '-'
+	if f[0] == '-' || f[0] == '+' {
+		f = f[1:]
+	}
+	y, m, ok := strings.Cut(f, "-")
+	if !ok {
+		return 0, false, false
+	}
+	years, ok1 := atoiAll(y)
+	months, ok2 := atoiAll(m)
+	if !ok1 || !ok2 || years > math.MaxInt32 {
+		return 0, false, false
+	}
+	if months > 11 {
+		return 0, false, true
+	}
+	if neg {
+		return -(years*12 + months), true, false
+	}
+	return years*12 + months, true, false
+}
+
+// parseIntervalTime reads [-]H:MM[:SS[.frac]], or [-]M:SS.frac (two
+// fields with a fraction are minutes and seconds), into acc. overflow
+// is set for minutes or seconds out of range.
+func parseIntervalTime(f string, acc *intervalAcc) (ok, overflow bool) {
 	neg := false
 	if f[0] == '-' || f[0] == '+' {
 		neg = f[0] == '-'
@@ -203,18 +246,27 @@ func parseIntervalTime(f string, acc *intervalAcc) bool {
 	}
 	parts := strings.Split(f, ":")
 	if len(parts) < 2 || len(parts) > 3 {
-		return false
+		return false, false
+	}
+	if len(parts) == 2 && strings.IndexByte(parts[1], '.') >= 0 {
+		parts = []string{"0", parts[0], parts[1]}
 	}
 	h, ok1 := atoiAll(parts[0])
 	m, ok2 := atoiAll(parts[1])
-	if !ok1 || !ok2 || m > 59 {
-		return false
+	if !ok1 || !ok2 {
+		return false, false
+	}
+	if m > 59 {
+		return false, true
 	}
 	us := h*3_600_000_000 + m*60_000_000
 	if len(parts) == 3 {
 		sec, err := strconv.ParseFloat(parts[2], 64)
-		if err != nil || sec < 0 || sec >= 60 || strings.ContainsAny(parts[2], "eE+-") {
-			return false
+		if err != nil || sec < 0 || strings.ContainsAny(parts[2], "eE+-") {
+			return false, false
+		}
+		if sec >= 61 {
+			return false, true
 		}
 		us += int64(math.RoundToEven(sec * 1e6))
 	}
@@ -222,7 +274,7 @@ func parseIntervalTime(f string, acc *intervalAcc) bool {
 		us = -us
 	}
 	acc.micros += us
-	return true
+	return true, false
 }
 
 // parseISOInterval reads the body of an ISO 8601 duration after the P.

@@ -194,6 +194,16 @@ func lookupBuilder(name string) builder {
 		return buildJSONBEdit
 	case "json_strip_nulls", "jsonb_strip_nulls":
 		return buildJSONStripNulls
+	case "jsonb_concat":
+		return buildJSONBConcat
+	case "jsonb_delete":
+		return buildJSONBDelete
+	case "jsonb_delete_path":
+		return buildJSONBDeletePath
+	case "jsonb_pretty":
+		return buildJSONBPretty
+	case "json_object", "jsonb_object":
+		return buildJSONObjectFromArrays
 	case "translate":
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":

@@ -37,7 +37,8 @@ var immutableFuncs = map[string]bool{
 	// json
 	"json_array_length": true, "jsonb_array_length": true, "json_typeof": true, "jsonb_typeof": true,
 	"json_extract_path": true, "jsonb_extract_path": true, "json_extract_path_text": true,
-	"jsonb_extract_path_text": true, "jsonb_set": true,
+	"jsonb_extract_path_text": true, "jsonb_set": true, "jsonb_concat": true, "jsonb_delete": true,
+	"jsonb_delete_path": true, "jsonb_pretty": true, "json_object": true, "jsonb_object": true,
 	// conditionals
 	"coalesce": true, "nullif": true, "greatest": true, "least": true,
 	"num_nulls": true, "num_nonnulls": true,

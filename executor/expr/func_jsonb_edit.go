@@ -104,10 +104,11 @@ func buildJSONBEdit(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// jsonbEditOp is one jsonb_set, jsonb_insert or #- (delete) along path.
 type jsonbEditOp struct {
-	insert, create, after bool
-	newVal                sqltypes.JSONBValue
-	path                  []*string
+	insert, create, after, delete bool
+	newVal                        sqltypes.JSONBValue
+	path                          []*string
 }
 
 // set applies the edit at path level to v, a member the path reached.
@@ -121,6 +122,8 @@ func (op *jsonbEditOp) set(v *sqltypes.JSONBValue, level int) error {
 	case sqltypes.JSONBObject:
 		child, found := v.Lookup(key)
 		switch {
+		case found && last && op.delete:
+			deleteJSONBKey(v, key)
 		case found && last && op.insert:
 			return sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot replace existing key").
 				WithHint("Try using the function jsonb_set to replace key value.")
@@ -153,6 +156,8 @@ func (op *jsonbEditOp) set(v *sqltypes.JSONBValue, level int) error {
 		switch {
 		case (prepend || n == 0) && last && adds:
 			v.Elems = append([]sqltypes.JSONBValue{op.newVal}, v.Elems...)
+		case !prepend && idx < n && last && op.delete:
+			v.Elems = append(v.Elems[:idx:idx], v.Elems[idx+1:]...)
 		case !prepend && idx < n && last && op.insert:
 			at := idx
 			if op.after {

@@ -24,6 +24,7 @@ var pgxChecks = []struct {
 	{"time", checkTime},
 	{"infinity", checkInfinity},
 	{"multidim-arrays", checkMultidimArrays},
+	{"column-names", checkColumnNames},
 	{"bpchar", checkBpchar},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
@@ -226,6 +227,28 @@ func checkInfinity(t *testing.T, f *fixture) {
 	})
 	const q = "SELECT DATE 'infinity', DATE '-infinity', TIMESTAMP 'infinity', TIMESTAMPTZ '-infinity'"
 	compareBinaryRow(t, f, "infinity results in binary", q)
+}
+
+// checkColumnNames: the names clients see for unnamed select-list
+// entries, which PostgreSQL figures from the expression (FigureColname):
+// subqueries, grouping(), subscripts, casts and the SQL value functions.
+func checkColumnNames(t *testing.T, f *fixture) {
+	const q = "SELECT (SELECT 1 AS x), (SELECT max(price) FROM catalog.products_v2), EXISTS (SELECT 1), ARRAY(SELECT 1), " +
+		"(SELECT 1 UNION SELECT 2 ORDER BY 1 LIMIT 1), (SELECT 1)::text, (SELECT 'a' AS q)::text, (ARRAY[1, 2])[1], " +
+		"grouping(category), current_role, user, session_user, current_catalog, localtimestamp(1), -min(price), " +
+		"category::varchar, 1::int, 'x'::text FROM catalog.products_v2 GROUP BY ROLLUP (category) LIMIT 0"
+	compareOn(t, f, "column names", func(conn *pgx.Conn) ([]string, error) {
+		rows, err := conn.Query(t.Context(), q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var names []string
+		for _, fd := range rows.FieldDescriptions() {
+			names = append(names, fd.Name)
+		}
+		return names, rows.Err()
+	})
 }
 
 // checkMultidimArrays: 2-D and 3-D arrays in binary results byte for byte

@@ -265,6 +265,16 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 		if sv := tc.Arg.GetAConst().GetSval(); sv != nil && isBareNumber(sv.Sval) {
 			arg := pg_query.MakeAConstStrNode(strings.TrimSpace(sv.Sval)+" "+unit, tc.Arg.GetAConst().Location)
 			tc = &pg_query.TypeCast{Arg: arg, TypeName: tc.TypeName, Location: tc.Location}
+		} else if sv != nil && intervalMask(tc.TypeName) == minuteToSecond {
+			// MINUTE TO SECOND reads a two-field time as minutes:seconds.
+			if v := strings.TrimSpace(sv.Sval); strings.Count(v, ":") == 1 && !strings.ContainsAny(v, ". ") {
+				sign := ""
+				if v[0] == '-' || v[0] == '+' {
+					sign, v = v[:1], v[1:]
+				}
+				arg := pg_query.MakeAConstStrNode(sign+"0:"+v, tc.Arg.GetAConst().Location)
+				tc = &pg_query.TypeCast{Arg: arg, TypeName: tc.TypeName, Location: tc.Location}
+			}
 		}
 	}
 	e, err := b.bindPlainCast(tc, sc, agg)
@@ -283,17 +293,8 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 // TO HOUR, …) as a date_trunc unit, or "" for an unqualified interval or
 // another type. The typmod is PostgreSQL's field bit mask.
 func intervalFieldUnit(tn *pg_query.TypeName) string {
-	if tn == nil || len(tn.Typmods) == 0 || len(tn.ArrayBounds) > 0 || len(tn.Names) == 0 ||
-		tn.Names[len(tn.Names)-1].GetString_().GetSval() != "interval" {
-		return ""
-	}
-	iv, ok := tn.Typmods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
-	if !ok {
-		return ""
-	}
-	const fullRange = 0x7FFF
-	mask := iv.Ival.Ival
-	if mask == fullRange {
+	mask := intervalMask(tn)
+	if mask == 0 {
 		return ""
 	}
 	for _, f := range []struct {
@@ -305,6 +306,27 @@ func intervalFieldUnit(tn *pg_query.TypeName) string {
 		}
 	}
 	return ""
+}
+
+// minuteToSecond is the field mask of INTERVAL MINUTE TO SECOND.
+const minuteToSecond = 1<<11 | 1<<12
+
+// intervalMask is the field bit mask of an INTERVAL qualifier, 0 for an
+// unqualified interval or another type.
+func intervalMask(tn *pg_query.TypeName) int32 {
+	if tn == nil || len(tn.Typmods) == 0 || len(tn.ArrayBounds) > 0 || len(tn.Names) == 0 ||
+		tn.Names[len(tn.Names)-1].GetString_().GetSval() != "interval" {
+		return 0
+	}
+	iv, ok := tn.Typmods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
+	if !ok {
+		return 0
+	}
+	const fullRange = 0x7FFF
+	if iv.Ival.Ival == fullRange {
+		return 0
+	}
+	return iv.Ival.Ival
 }
 
 // isBareNumber reports whether s is a signed decimal number with no unit.
@@ -650,7 +672,54 @@ func (b *binder) bindJSONBOperator(name string, l, r logical.Expr, loc int) (log
 	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
 }
 
+// bindJSONBEdit binds jsonb || jsonb (jsonb_concat) and jsonb - key,
+// jsonb - keys, jsonb - index (jsonb_delete); ok is false for other
+// operands. An untyped literal next to jsonb is jsonb for ||, text for -.
+func (b *binder) bindJSONBEdit(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, bool, error) {
+	lt, rt := l.Type().Kind, r.Type().Kind
+	switch {
+	case op == expr.OpConcat && (lt == sqltypes.JSONB && (rt == sqltypes.JSONB || rt == sqltypes.Unknown) ||
+		rt == sqltypes.JSONB && lt == sqltypes.Unknown):
+		if lt == sqltypes.Unknown {
+			var err error
+			if l, err = b.coerce(l, sqltypes.TypeJSONB); err != nil {
+				return nil, true, errAt(sqltypes.AsError(err), loc)
+			}
+		}
+		e, err := b.bindJSONBCall("jsonb_concat", opText, l, r, sqltypes.TypeJSONB, loc)
+		return e, true, err
+	case op == expr.OpSub && lt == sqltypes.JSONB:
+		e, err := b.bindJSONBCall("jsonb_delete", opText, l, r, sqltypes.TypeText, loc)
+		return e, true, err
+	}
+	return nil, false, nil
+}
+
+// bindJSONBCall binds the jsonb operator opText as the function fn(l, r),
+// an untyped left operand read as jsonb and an untyped right one as rt.
+func (b *binder) bindJSONBCall(fn, opText string, l, r logical.Expr, rt sqltypes.Type, loc int) (logical.Expr, error) {
+	var err error
+	if l.Type().Kind == sqltypes.Unknown {
+		l, err = b.coerce(l, sqltypes.TypeJSONB)
+	}
+	if err == nil && r.Type().Kind == sqltypes.Unknown {
+		r, err = b.coerce(r, rt)
+	}
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	args := []logical.Expr{l, r}
+	t, err := funcType(fn, args)
+	if err != nil || l.Type().Kind != sqltypes.JSONB {
+		return nil, opError(opText, l.Type(), r.Type(), loc)
+	}
+	return &logical.Func{Name: fn, Args: args, T: t}, nil
+}
+
 func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
+	if e, ok, err := b.bindJSONBEdit(op, opText, l, r, loc); ok {
+		return e, err
+	}
 	lt, rt := l.Type(), r.Type()
 	var err error
 	switch {
@@ -658,7 +727,28 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		if e, ok, err := b.bindArrayOperator("||", l, r, loc); ok {
 			return e, err
 		}
-		// || concatenates text; non-text operands are converted to text.
+		if lt.Kind == sqltypes.Bytea && rt.Kind == sqltypes.Unknown {
+			if r, err = b.coerce(r, sqltypes.TypeBytea); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			rt = r.Type()
+		} else if rt.Kind == sqltypes.Bytea && lt.Kind == sqltypes.Unknown {
+			if l, err = b.coerce(l, sqltypes.TypeBytea); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			lt = l.Type()
+		}
+		if lt.Kind == sqltypes.Bytea && rt.Kind == sqltypes.Bytea {
+			break
+		}
+		// || concatenates text (text || anynonarray, anynonarray || text):
+		// one operand is text and the other is converted to text.
+		textLike := func(t sqltypes.Type) bool {
+			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+		}
+		if !textLike(lt) && !textLike(rt) {
+			return nil, opError(opText, lt, rt, loc)
+		}
 		if l, err = b.coerceText(l); err != nil {
 			return nil, err
 		}
@@ -786,6 +876,17 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if name == "^" {
 			// exponentiation is power() on double precision here
 			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
+		}
+		if name == "#-" {
+			l, err := bind(a.Lexpr)
+			if err != nil {
+				return nil, err
+			}
+			r, err := bind(a.Rexpr)
+			if err != nil {
+				return nil, err
+			}
+			return b.bindJSONBCall("jsonb_delete_path", name, l, r, sqltypes.ListOf(sqltypes.TypeText), loc)
 		}
 		_, isArrayOp := arrayOperators[name]
 		if _, isJSONBOp := jsonbOperators[name]; isArrayOp || isJSONBOp {
@@ -1167,6 +1268,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindToNumber(fc, sc, agg, loc)
 	case "array_fill":
 		return b.bindArrayFill(fc, sc, agg, loc)
+	case "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text":
+		return b.bindExtractPath(name, fc, sc, agg, loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
@@ -1309,6 +1412,12 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 		return &logical.Const{T: sqltypes.TypeText, V: b.opts.User}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
 		return &logical.Const{T: sqltypes.TypeText, V: "mesh"}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+		if b.opts.SessionFunction != nil {
+			if v, t, ok := b.opts.SessionFunction("current_schema", nil); ok {
+				return &logical.Const{T: t, V: v}, nil
+			}
+		}
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", f.Op), int(f.Location))
 }
@@ -1388,7 +1497,7 @@ func defaultName(n *pg_query.Node) string {
 		return funcName(n.GetFuncCall())
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		if inner := defaultName(tc.Arg); inner != "?column?" {
+		if inner := defaultName(tc.Arg); inner != "?column?" || tc.Arg.GetSubLink() != nil {
 			return inner
 		}
 		names := tc.TypeName.Names
@@ -1408,11 +1517,47 @@ func defaultName(n *pg_query.Node) string {
 		return map[pg_query.SQLValueFunctionOp]string{
 			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE: "current_date", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP: "current_timestamp",
 			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER: "current_user", pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER: "session_user",
-			pg_query.SQLValueFunctionOp_SVFOP_USER: "current_user", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP: "localtimestamp",
-			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG: "current_catalog",
+			pg_query.SQLValueFunctionOp_SVFOP_USER: "user", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP: "localtimestamp",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG: "current_catalog", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE: "current_role",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA: "current_schema", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME: "localtime",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME: "current_time", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N: "current_time",
+			pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N: "localtime", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N: "localtimestamp",
+			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N: "current_timestamp",
 		}[n.GetSqlvalueFunction().Op]
 	case n.GetAExpr() != nil && n.GetAExpr().Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF:
 		return "nullif"
+	case n.GetGroupingFunc() != nil:
+		return "grouping"
+	case n.GetAIndirection() != nil:
+		// The last field name selected, else the name of what is subscripted.
+		ind := n.GetAIndirection()
+		for i := len(ind.Indirection) - 1; i >= 0; i-- {
+			if f := ind.Indirection[i].GetString_(); f != nil {
+				return f.Sval
+			}
+		}
+		return defaultName(ind.Arg)
+	case n.GetSubLink() != nil:
+		switch sl := n.GetSubLink(); sl.SubLinkType {
+		case pg_query.SubLinkType_EXISTS_SUBLINK:
+			return "exists"
+		case pg_query.SubLinkType_ARRAY_SUBLINK:
+			return "array"
+		case pg_query.SubLinkType_EXPR_SUBLINK:
+			// The subquery's one column's name (of its leftmost SELECT).
+			sel := sl.Subselect.GetSelectStmt()
+			for sel != nil && sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Larg != nil {
+				sel = sel.Larg
+			}
+			if sel != nil && len(sel.TargetList) > 0 {
+				if rt := sel.TargetList[0].GetResTarget(); rt != nil {
+					if rt.Name != "" {
+						return rt.Name
+					}
+					return defaultName(rt.Val)
+				}
+			}
+		}
 	}
 	return "?column?"
 }
@@ -1507,4 +1652,66 @@ func (b *binder) objectFunction(table map[int64]sqltypes.Datum, t sqltypes.Type,
 		return &logical.Const{T: t}, nil
 	}
 	return out, nil
+}
+
+// bindExtractPath binds json(b)_extract_path[_text](from, VARIADIC path)
+// as the #> / #>> operator: the path arguments make a text[].
+func (b *binder) bindExtractPath(name string, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	noFunction := func() error {
+		names := make([]string, len(args))
+		for i, a := range args {
+			names[i] = a.Type().String()
+		}
+		return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, strings.Join(names, ", ")).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), loc)
+	}
+	docType := sqltypes.TypeJSON
+	if strings.HasPrefix(name, "jsonb") {
+		docType = sqltypes.TypeJSONB
+	}
+	textList := sqltypes.ListOf(sqltypes.TypeText)
+	if len(args) < 2 || fc.FuncVariadic && len(args) != 2 {
+		return nil, noFunction()
+	}
+	doc := args[0]
+	if doc.Type().Kind == sqltypes.Unknown {
+		if doc, err = b.coerce(doc, docType); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	var path logical.Expr
+	if fc.FuncVariadic {
+		path = args[1]
+		if path.Type().Kind == sqltypes.Unknown {
+			if path, err = b.coerce(path, textList); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+		}
+	} else {
+		elems := make([]logical.Expr, len(args)-1)
+		for i, a := range args[1:] {
+			if a.Type().Kind == sqltypes.Unknown {
+				if a, err = b.coerce(a, sqltypes.TypeText); err != nil {
+					return nil, errAt(sqltypes.AsError(err), loc)
+				}
+			}
+			elems[i] = a
+		}
+		path = &logical.Array{Elems: elems, T: textList}
+	}
+	pt := path.Type()
+	ok := doc.Type().Kind == docType.Kind && pt.Kind == sqltypes.List && pt.Elem.IsString()
+	if arr, isArr := path.(*logical.Array); isArr {
+		for _, e := range arr.Elems {
+			ok = ok && e.Type().IsString()
+		}
+	}
+	if !ok {
+		return nil, noFunction()
+	}
+	return &logical.JSONGet{E: doc, Key: path, AsText: strings.HasSuffix(name, "_text"), Path: true}, nil
 }
