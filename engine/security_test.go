@@ -228,6 +228,10 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"min max over masked", "marketing", "SELECT min(email), max(name), min(customer_id::text) FROM sales.customers_v1", "", nil},
 		{"string_agg over masked", "marketing", "SELECT string_agg(email || name, ',') FROM sales.customers_v1", "", nil},
 		{"array_agg over masked", "marketing", "SELECT array_agg(email)::text FROM sales.customers_v1", "", nil},
+		{"row to json over masked", "marketing", "SELECT row_to_json(c), to_jsonb(c) FROM (SELECT customer_id, email, name FROM sales.customers_v1) c", "", nil},
+		{"json_agg of rows over masked", "marketing", "SELECT json_agg(c) FROM (SELECT email, name FROM sales.customers_v1) c", "", nil},
+		{"whole row of a product with a denied column", "marketing", "SELECT row_to_json(c) FROM sales.customers_v1 c", "42501", nil},
+		{"whole row star of a product with a denied column", "marketing", "SELECT json_agg(c.*) FROM sales.customers_v1 c", "42501", nil},
 		{"privilege functions tell the truth", "marketing", "SELECT has_column_privilege('sales.customers_v1', 'signup_date', 'SELECT'), has_table_privilege('sales_eu', 'marketing.cross_sell_v1', 'SELECT')", "", func(t *testing.T, got []string) {
 			if strings.Join(got, ",") != "f|f" {
 				t.Errorf("privilege functions answer %v, want f|f", got)

@@ -194,6 +194,8 @@ func lookupBuilder(name string) builder {
 		return buildJSONBEdit
 	case "json_strip_nulls", "jsonb_strip_nulls":
 		return buildJSONStripNulls
+	case "row_to_json", "row_to_json_pretty":
+		return buildRowToJSON
 	case "jsonb_concat":
 		return buildJSONBConcat
 	case "jsonb_delete":

@@ -39,6 +39,7 @@ var immutableFuncs = map[string]bool{
 	"json_extract_path": true, "jsonb_extract_path": true, "json_extract_path_text": true,
 	"jsonb_extract_path_text": true, "jsonb_set": true, "jsonb_concat": true, "jsonb_delete": true,
 	"jsonb_delete_path": true, "jsonb_pretty": true, "json_object": true, "jsonb_object": true,
+	"row_to_json": true, "row_to_json_pretty": true,
 	// conditionals
 	"coalesce": true, "nullif": true, "greatest": true, "least": true,
 	"num_nulls": true, "num_nonnulls": true,

@@ -50,6 +50,51 @@ func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// buildRowToJSON is row_to_json over a row given as (name, value)
+// pairs, the names constants: {"a":1,"b":"x"}, as PostgreSQL prints a
+// record's JSON; row_to_json_pretty puts each field after the first on
+// its own line.
+func buildRowToJSON(name string, args []Expr) (Expr, error) {
+	if len(args)%2 != 0 {
+		return nil, functionError(name, args)
+	}
+	names := make([][]byte, 0, len(args)/2)
+	for i := 0; i < len(args); i += 2 {
+		v, _ := IsLiteral(args[i])
+		s, ok := v.(string)
+		if !ok {
+			return nil, functionError(name, args)
+		}
+		names = append(names, sqltypes.AppendJSONString(nil, s))
+	}
+	sep := ","
+	if name == "row_to_json_pretty" {
+		sep = ",\n "
+	}
+	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		// No inputs for validity: a NULL field is JSON null.
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+			dst = append(dst, '{')
+			for j := 1; j < len(in); j += 2 {
+				if j > 1 {
+					dst = append(dst, sep...)
+				}
+				dst = append(append(dst, names[j/2]...), ':')
+				t := args[j].Type()
+				dst = appendJSONValue(dst, t, datumAt(in[j], t, i), env.Location)
+			}
+			return append(dst, '}'), false, nil
+		})
+	}}, nil
+}
+
+// IsRowToJSON reports whether e is row_to_json over a row, whose values
+// json_agg sets apart as PostgreSQL does a record's.
+func IsRowToJSON(e Expr) bool {
+	c, ok := e.(*callExpr)
+	return ok && (c.name == "row_to_json" || c.name == "row_to_json_pretty")
+}
+
 // appendJSONValue appends a datum as JSON, as to_json does: timestamps in
 // ISO 8601 form ("2026-07-01T05:30:00+05:30"), a timestamptz in loc.
 func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Location) []byte {

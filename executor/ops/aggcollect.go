@@ -200,6 +200,7 @@ type jsonAgg struct {
 	key     sqltypes.Type // of the keys, for object
 	object  bool
 	jsonb   bool
+	rows    bool // the values are rows (row_to_json), set apart like arrays
 	loc     *time.Location // the session's TimeZone, for timestamptz values
 	buf     [][]byte
 	seen    []bool
@@ -224,8 +225,8 @@ func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
 			a.seen[g] = true
 			continue
 		}
-		if a.seen[g] && a.t.Kind == sqltypes.List {
-			a.buf[g] = append(a.buf[g], "\n "...) // json_agg's whitespace before a later array
+		if a.seen[g] && (a.t.Kind == sqltypes.List || a.rows) {
+			a.buf[g] = append(a.buf[g], "\n "...) // json_agg's whitespace before a later array or row
 		}
 		a.seen[g] = true
 		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i, a.loc)

@@ -214,7 +214,7 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "json_agg", "jsonb_agg":
-		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg", loc: o.env.Location}
+		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg", rows: expr.IsRowToJSON(a.Args[0]), loc: o.env.Location}
 	case "json_object_agg", "jsonb_object_agg":
 		acc = &jsonAgg{t: a.Args[1].Type(), key: a.Args[0].Type(), object: true, jsonb: a.Func == "jsonb_object_agg", loc: o.env.Location}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":

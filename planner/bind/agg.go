@@ -240,9 +240,15 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	b.srfOK = false
 	defer func() { b.srfOK = srfOK }()
 	for _, an := range fc.Args {
-		e, err := b.bindExpr(an, sc, nil)
+		e, whole, err := b.bindWholeRowJSON(an, sc, nil)
+		if !whole && err == nil {
+			e, err = b.bindExpr(an, sc, nil)
+		}
 		if err != nil {
 			return nil, err
+		}
+		if whole && call.Func != "json_agg" && call.Func != "jsonb_agg" {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
 		}
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
 			// string_agg takes text: bpchar values lose their trailing blanks.

@@ -1268,6 +1268,16 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindToNumber(fc, sc, agg, loc)
 	case "array_fill":
 		return b.bindArrayFill(fc, sc, agg, loc)
+	case "row_to_json", "to_json", "to_jsonb":
+		if len(fc.Args) >= 1 {
+			e, whole, err := b.bindWholeRowJSON(fc.Args[0], sc, agg)
+			if err != nil || whole {
+				if err == nil {
+					e, err = b.rowJSONCall(name, e, fc, sc, agg, loc)
+				}
+				return e, err
+			}
+		}
 	case "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text":
 		return b.bindExtractPath(name, fc, sc, agg, loc)
 	case "col_description", "obj_description":
