@@ -200,7 +200,7 @@ type jsonAgg struct {
 	key     sqltypes.Type // of the keys, for object
 	object  bool
 	jsonb   bool
-	rows    bool // the values are rows (row_to_json), set apart like arrays
+	rows    bool           // the values are rows (row_to_json), set apart like arrays
 	loc     *time.Location // the session's TimeZone, for timestamptz values
 	buf     [][]byte
 	seen    []bool
