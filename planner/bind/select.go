@@ -21,6 +21,10 @@ type outCol struct {
 	name string
 	id   logical.ColumnID
 	t    sqltypes.Type
+	// untyped is the select-list entry when it is an untyped literal
+	// (NULL, 'text'), which a set operation types like its other input's
+	// column, as PostgreSQL leaves a leaf's unknown literals unresolved.
+	untyped *logical.Const
 }
 
 // target is one bound select-list entry.
@@ -29,6 +33,8 @@ type target struct {
 	expr  logical.Expr
 	ast   *pg_query.Node // for ordinal / alias references from GROUP BY
 	bound logical.Expr   // set instead of ast for columns expanded from *
+	// untyped is the entry before it was made text, when it is an untyped literal.
+	untyped *logical.Const
 }
 
 // bindTarget binds a select-list entry.
@@ -116,6 +122,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		}
 		if e.Type().Kind == sqltypes.Unknown {
 			// An untyped literal in the select list is text, as in PostgreSQL.
+			if c, ok := e.(*logical.Const); ok {
+				targets[i].untyped = c
+			}
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
 				return nil, err
 			}
@@ -247,7 +256,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		id := b.projectColumn(t.expr, t.name)
 		proj.Exprs = append(proj.Exprs, t.expr)
 		proj.Cols = append(proj.Cols, id)
-		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type()})
+		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type(), untyped: t.untyped})
 	}
 	distinct := len(sel.DistinctClause) > 0 && !distinctOn
 	hidden := 0

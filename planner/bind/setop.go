@@ -36,13 +36,13 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	var cols []outCol
 	for i := range l.cols {
 		lc, rc := l.cols[i], r.cols[i]
-		le, re := logical.Expr(&logical.ColRef{ID: lc.id, Name: lc.name, T: lc.t}), logical.Expr(&logical.ColRef{ID: rc.id, Name: rc.name, T: rc.t})
-		t, ok := commonType(lc.t, rc.t)
+		le, re := setOpInput(lc), setOpInput(rc)
+		t, ok := commonType(le.Type(), re.Type())
 		if err := mixedArrayDims(lc.t, rc.t); err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", name, lc.t, rc.t)
+			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", name, le.Type(), re.Type())
 		}
 		if t.Kind == sqltypes.Unknown {
 			t = sqltypes.TypeText
@@ -71,6 +71,16 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	op.Left = &logical.Project{Input: lnode, Exprs: lcast, Cols: colIDs(b, lcast)}
 	op.Right = &logical.Project{Input: rnode, Exprs: rcast, Cols: colIDs(b, rcast)}
 	return b.orderAndLimit(sel, op, cols, outer)
+}
+
+// setOpInput is an input column of a set operation: an untyped literal
+// of the input's select list is the literal itself, typed with the other
+// input's column (SELECT 1 UNION SELECT NULL is integer).
+func setOpInput(c outCol) logical.Expr {
+	if c.untyped != nil {
+		return c.untyped
+	}
+	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
 }
 
 // orderAndLimit applies a set operation's or VALUES' own ORDER BY and
