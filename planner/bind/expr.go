@@ -1672,11 +1672,7 @@ func (b *binder) bindExtractPath(name string, fc *pg_query.FuncCall, sc *scope, 
 		return nil, err
 	}
 	noFunction := func() error {
-		names := make([]string, len(args))
-		for i, a := range args {
-			names[i] = a.Type().String()
-		}
-		return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, strings.Join(names, ", ")).
+		return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, typeNames(args)).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), loc)
 	}
 	docType := sqltypes.TypeJSON

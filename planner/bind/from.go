@@ -541,7 +541,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 			if fc != nil {
 				what = funcName(fc)
 			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, regexp_matches, regexp_split_to_table and the json(b) set-returning functions)", what), location(items[0]))
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, generate_subscripts, regexp_matches, regexp_split_to_table, string_to_table and the json(b) set-returning functions)", what), location(items[0]))
 		}
 		fl, err := b.bindSetFunction(fc, base.scope, nil)
 		if err != nil {
@@ -621,6 +621,10 @@ func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState
 	case "regexp_split_to_table":
 		// The set-returning twin of regexp_split_to_array.
 		list, err = b.bindScalarCall("regexp_split_to_array", fc, sc, agg)
+	case "string_to_table":
+		list, err = b.bindScalarCall("string_to_array", fc, sc, agg)
+	case "generate_subscripts":
+		list, err = b.bindSubscripts(fc, sc, agg)
 	case "regexp_matches":
 		list, err = b.bindScalarCall("regexp_matches", fc, sc, agg)
 	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
@@ -724,6 +728,64 @@ func (b *binder) bindSeries(fc *pg_query.FuncCall, sc *scope, agg *aggState) (lo
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	return &logical.Func{Name: "generate_series_array", Args: coerced, T: rt}, nil
+}
+
+// bindSubscripts binds generate_subscripts(arr, dim [, reverse]) as the
+// series from array_lower to array_upper of dimension dim (downwards when
+// reverse): no rows for a NULL array or a dimension it does not have.
+func (b *binder) bindSubscripts(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(fc.Location)
+	args, err := b.bindExprs(fc.Args, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != sqltypes.List {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function generate_subscripts(%s) does not exist", typeNames(args)).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), loc)
+	}
+	bound := func(fn string) (logical.Expr, error) {
+		a := []logical.Expr{args[0], args[1]}
+		t, err := funcType(fn, a)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		return &logical.Func{Name: fn, Args: a, T: t}, nil
+	}
+	lower, err := bound("array_lower")
+	if err != nil {
+		return nil, err
+	}
+	upper, err := bound("array_upper")
+	if err != nil {
+		return nil, err
+	}
+	series := []logical.Expr{lower, upper}
+	if len(args) == 3 {
+		reverse, err := b.coerce(args[2], sqltypes.TypeBool)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		// CASE WHEN reverse THEN upper ELSE lower END … step -1 or 1.
+		pick := func(a, b logical.Expr) logical.Expr {
+			return &logical.Case{Whens: []logical.When{{Cond: reverse, Then: a}}, Else: b, T: sqltypes.TypeInt4}
+		}
+		step := pick(&logical.Const{T: sqltypes.TypeInt4, V: int32(-1)}, &logical.Const{T: sqltypes.TypeInt4, V: int32(1)})
+		series = []logical.Expr{pick(upper, lower), pick(lower, upper), step}
+	}
+	rt, err := funcType("generate_series_array", series)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Func{Name: "generate_series_array", Args: series, T: rt}, nil
+}
+
+// typeNames lists the types of args as a function signature does.
+func typeNames(args []logical.Expr) string {
+	names := make([]string, len(args))
+	for i, a := range args {
+		names[i] = a.Type().String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // hasSubquery reports whether e contains a subquery expression.

@@ -73,7 +73,7 @@ func (b *binder) bindSetFunctionField(ind *pg_query.A_Indirection, sc *scope, ag
 // evaluates (in FROM and in the select list).
 func isSetFunction(name string) bool {
 	switch name {
-	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches",
+	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches", "string_to_table", "generate_subscripts",
 		"json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
 		"json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys":
 		return true
