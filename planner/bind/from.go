@@ -570,7 +570,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		}
 	}
 	if len(names) > len(lists)+btoi(rf.Ordinality) {
-		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "table \"%s\" has %d columns available but %d columns specified", alias, len(lists)+btoi(rf.Ordinality), len(names))
+		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(lists)+btoi(rf.Ordinality), len(names))
 	}
 	u := &logical.Unnest{Input: base.node, Lists: lists}
 	sc := &scope{parent: outer}
