@@ -15,7 +15,8 @@ type Aggregate struct {
 	// corr, covar_pop, covar_samp, regr_* (args Y, X), bit_and, bit_or,
 	// bit_xor.
 	Func string
-	// Args are evaluated on every input batch (none for count_star; value
+	// Args are evaluated on every input batch (none for count_star, or the
+	// fields of count(DISTINCT (a, b))'s row, its distinct key; value
 	// and separator for string_agg; for the ordered-set aggregates
 	// percentile_cont/percentile_disc(f) WITHIN GROUP (ORDER BY x), the
 	// fraction f, a constant, then x: they sort each group's values
@@ -104,9 +105,7 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 	}
 	if fn == "count_star" {
-		if len(args) != 0 {
-			return bad()
-		}
+		// Arguments, if any, are a distinct row's fields: count(DISTINCT (a, b)).
 		return sqltypes.TypeInt8, nil
 	}
 	if fn == "string_agg" {

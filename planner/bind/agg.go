@@ -198,6 +198,14 @@ func (a *aggState) joinInputSubqueries(b *binder, input logical.Node) (logical.N
 	return input, nil
 }
 
+// singleRowArg is the ROW(...) an aggregate call's only argument is.
+func singleRowArg(fc *pg_query.FuncCall) *pg_query.RowExpr {
+	if len(fc.Args) != 1 {
+		return nil
+	}
+	return fc.Args[0].GetRowExpr()
+}
+
 // bindAggregate binds an aggregate call found while binding an expression.
 func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
@@ -235,11 +243,20 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		}
 		call.Func = "count_star"
 	}
+	args := fc.Args
+	if row := singleRowArg(fc); name == "count" && row != nil {
+		// count((a, b)) counts rows, a row value never being NULL;
+		// count(DISTINCT (a, b)) the distinct (a, b), NULLs as values.
+		call.Func, args = "count_star", nil
+		if fc.AggDistinct {
+			args = row.Args
+		}
+	}
 	var argTypes []sqltypes.Type
 	srfOK := b.srfOK
 	b.srfOK = false
 	defer func() { b.srfOK = srfOK }()
-	for _, an := range fc.Args {
+	for _, an := range args {
 		e, whole, err := b.bindWholeRowJSON(an, sc, nil)
 		if !whole && err == nil {
 			e, err = b.bindExpr(an, sc, nil)
