@@ -669,22 +669,8 @@ func (b *binder) bindJSONBOperator(name string, l, r logical.Expr, loc int) (log
 	case "?|", "?&":
 		rt = sqltypes.ListOf(sqltypes.TypeText)
 	}
-	var err error
-	if l.Type().Kind == sqltypes.Unknown {
-		l, err = b.coerce(l, sqltypes.TypeJSONB)
-	}
-	if err == nil && r.Type().Kind == sqltypes.Unknown {
-		r, err = b.coerce(r, rt)
-	}
-	if err != nil {
-		return nil, true, errAt(sqltypes.AsError(err), loc)
-	}
-	args := []logical.Expr{l, r}
-	t, err := funcType(fn, args)
-	if err != nil {
-		return nil, true, opError(name, l.Type(), r.Type(), loc)
-	}
-	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
+	e, err := b.bindJSONBCall(fn, name, l, r, rt, loc)
+	return e, true, err
 }
 
 // bindJSONBEdit binds jsonb || jsonb (jsonb_concat) and jsonb - key,
@@ -695,12 +681,6 @@ func (b *binder) bindJSONBEdit(op expr.BinaryOp, opText string, l, r logical.Exp
 	switch {
 	case op == expr.OpConcat && (lt == sqltypes.JSONB && (rt == sqltypes.JSONB || rt == sqltypes.Unknown) ||
 		rt == sqltypes.JSONB && lt == sqltypes.Unknown):
-		if lt == sqltypes.Unknown {
-			var err error
-			if l, err = b.coerce(l, sqltypes.TypeJSONB); err != nil {
-				return nil, true, errAt(sqltypes.AsError(err), loc)
-			}
-		}
 		e, err := b.bindJSONBCall("jsonb_concat", opText, l, r, sqltypes.TypeJSONB, loc)
 		return e, true, err
 	case op == expr.OpSub && lt == sqltypes.JSONB:
