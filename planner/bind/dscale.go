@@ -815,9 +815,10 @@ func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref 
 }
 
 // writtenScale is the scale of a numeric before the cast to a common
-// scale that unifying it with others added (integers: 0).
+// scale that unifying it with others added (integers: 0); a cast the
+// query wrote gives its own scale.
 func writtenScale(a logical.Expr) int32 {
-	if c, ok := a.(*logical.Cast); ok && (c.E.Type().Kind == sqltypes.Numeric || c.E.Type().IsInteger()) {
+	if c, ok := a.(*logical.Cast); ok && !c.Explicit && (c.E.Type().Kind == sqltypes.Numeric || c.E.Type().IsInteger()) {
 		return c.E.Type().Scale
 	}
 	return a.Type().Scale

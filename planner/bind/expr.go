@@ -462,7 +462,7 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
 	}
-	return &logical.Cast{E: e, T: rt}, nil
+	return &logical.Cast{E: e, T: rt, Explicit: true}, nil
 }
 
 // regInput binds the cast of a parameter of unknown type, or of a text

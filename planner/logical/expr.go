@@ -69,6 +69,10 @@ type Unary struct {
 type Cast struct {
 	E Expr
 	T sqltypes.Type
+	// Explicit marks a cast the query wrote (x::numeric(12,2)), as opposed
+	// to one binding added to unify types: its type modifier decides a
+	// numeric's display scale.
+	Explicit bool
 }
 
 // When is one arm of a CASE.
