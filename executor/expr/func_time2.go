@@ -61,7 +61,7 @@ func truncMicros(unit string, us int64) (int64, bool) {
 // A date becomes timestamptz (PostgreSQL's implicit cast); timestamptz
 // truncates in the session time zone.
 func buildDateTrunc(name string, args []Expr) (Expr, error) {
-	if err := wantArgs(name, args, 2, 2); err != nil {
+	if err := wantArgs(name, args, 2, 3); err != nil {
 		return nil, err
 	}
 	if !implicitText(args[0].Type()) {
@@ -77,12 +77,27 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 			return nil, functionError(name, args)
 		}
 	}
+	if len(args) == 3 && src.Type().Kind == sqltypes.Timestamp {
+		var err error // the zone form takes timestamptz, timestamp converting implicitly
+		if src, err = Cast(src, sqltypes.TypeTimestampTZ); err != nil {
+			return nil, functionError(name, args)
+		}
+	}
 	t := src.Type()
 	if t.Kind != sqltypes.Timestamp && t.Kind != sqltypes.TimestampTZ && t.Kind != sqltypes.Interval {
 		return nil, functionError(name, args)
 	}
 	unitArg := coerceTo(args[0], sqltypes.TypeText)
-	return &callExpr{name: name, args: []Expr{unitArg, src}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	call := []Expr{unitArg, src}
+	if len(args) == 3 {
+		// date_trunc(unit, timestamptz, zone) truncates in zone.
+		zone := coerceTo(args[2], sqltypes.TypeText)
+		if t.Kind != sqltypes.TimestampTZ || !zone.Type().IsString() {
+			return nil, functionError(name, args)
+		}
+		call = append(call, zone)
+	}
+	return &callExpr{name: name, args: call, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		units := viewOf(in[0])
 		if t.Kind == sqltypes.Interval {
 			iv := values[arrow.MonthDayNanoInterval](in[1])
@@ -96,10 +111,21 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 		}
 		ts := values[int64](in[1])
 		loc := zoneOf(env)
+		var zoneNames strView
+		zones := newZoneCache(loadZone)
+		if len(in) == 3 {
+			zoneNames = viewOf(in[2])
+		}
 		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
 			us := ts[i]
 			if !sqltypes.IsFiniteTimestamp(us) {
 				return arrow.Timestamp(us), false, nil
+			}
+			if len(in) == 3 {
+				var err error
+				if loc, err = zones.get(zoneNames.str(i)); err != nil {
+					return 0, false, err
+				}
 			}
 			if t.Kind == sqltypes.TimestampTZ {
 				us = sqltypes.UTCToLocal(us, loc)

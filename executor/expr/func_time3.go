@@ -18,7 +18,7 @@ import (
 // PostgreSQL's defaults (year 1, January, the 1st, midnight).
 type parsedTime struct {
 	year, month, day, hour, min, sec, micro int
-	pm, hasMeridian, hour12                 bool
+	pm, hasMeridian, hour12, bc             bool
 	tzSec                                   int  // TZH/TZM offset, seconds east of UTC
 	hasTZ, tzNeg                            bool // the template read TZH; its sign
 }
@@ -26,7 +26,8 @@ type parsedTime struct {
 // templateFields are the template patterns to_date and to_timestamp
 // read, longest first so that a pattern is not taken for its prefix.
 var templateFields = []string{"TZH", "TZM", "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "MON", "Mon", "mon", "DDD",
-	"YYY", "US", "MS", "AM", "PM", "am", "pm", "A.M.", "P.M.", "HH", "MI", "SS", "MM", "DD", "YY", "Y"}
+	"YYY", "US", "MS", "AM", "PM", "am", "pm", "A.M.", "P.M.", "B.C.", "A.D.", "b.c.", "a.d.", "BC", "AD", "bc", "ad",
+	"HH", "MI", "SS", "MM", "DD", "YY", "Y"}
 
 // parseWithTemplate reads s as PostgreSQL's to_timestamp does for the
 // common patterns: numbers take as many digits as the pattern allows (or
@@ -173,6 +174,17 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 				return p, bad(field, word)
 			}
 			i += len(field)
+		case "BC", "AD", "B.C.", "A.D.":
+			// The era as written in the input, whichever the template names.
+			word := strings.ToUpper(strings.ReplaceAll(s[i:min(len(s), i+len(field))], ".", ""))
+			switch word {
+			case "BC":
+				p.bc = true
+			case "AD":
+			default:
+				return p, bad(field, s[i:min(len(s), i+len(field))])
+			}
+			i += len(field)
 		case "MONTH", "MON":
 			m := -1
 			for k, name := range monthNames {
@@ -194,6 +206,9 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 		if err != nil {
 			return p, err
 		}
+	}
+	if p.bc {
+		p.year = 1 - p.year // 1 BC is year 0
 	}
 	if p.hour12 || p.hasMeridian {
 		if p.hour < 1 || p.hour > 12 {
@@ -232,6 +247,9 @@ func parseDays(s, format string) (parsedTime, int64, error) {
 	p, err := parseWithTemplate(s, format)
 	if err != nil {
 		return p, 0, err
+	}
+	if p.hour > 23 || p.min > 59 || p.sec > 59 {
+		return p, 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", s)
 	}
 	d, err := p.days()
 	return p, d, err
@@ -279,16 +297,11 @@ func buildToTimestampFormat(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return 0, false, err
 			}
-			if p.hour > 24 || p.min > 59 || p.sec > 60 {
-				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", sv.str(i))
-			}
-			y, m, dd := sqltypes.CivilFromDays(d)
-			zone := loc
+			wall := int64(d)*sqltypes.MicrosPerDay + (int64(p.hour)*3600+int64(p.min)*60+int64(p.sec))*sqltypes.MicrosPerSecond + int64(p.micro)
 			if p.hasTZ {
-				zone = time.FixedZone("", p.tzSec)
+				return arrow.Timestamp(wall - int64(p.tzSec)*sqltypes.MicrosPerSecond), false, nil
 			}
-			t := time.Date(int(y), time.Month(m), dd, p.hour, p.min, p.sec, p.micro*1000, zone)
-			return arrow.Timestamp(t.UnixMicro()), false, nil
+			return arrow.Timestamp(sqltypes.LocalToUTC(wall, loc)), false, nil
 		})
 	}}, nil
 }
@@ -391,16 +404,11 @@ func buildTimezoneWith(name string, args []Expr, loadZone func(string) (*time.Lo
 	toWall := out.Kind == sqltypes.Timestamp
 	return &callExpr{name: name, args: []Expr{zone[0], ts}, t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		zv, tv := viewOf(in[0]), values[arrow.Timestamp](in[1])
-		zones := map[string]*time.Location{}
+		zones := newZoneCache(loadZone)
 		return mapRows(env.Mem, out.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
-			zn := zv.str(i)
-			loc, ok := zones[zn]
-			if !ok {
-				l, err := loadZone(zn)
-				if err != nil {
-					return 0, false, err
-				}
-				zones[zn], loc = l, l
+			loc, err := zones.get(zv.str(i))
+			if err != nil {
+				return 0, false, err
 			}
 			us := int64(tv[i])
 			if !sqltypes.IsFiniteTimestamp(us) {
@@ -411,11 +419,33 @@ func buildTimezoneWith(name string, args []Expr, loadZone func(string) (*time.Lo
 				_, off := t.Zone()
 				return arrow.Timestamp(us + int64(off)*1_000_000), false, nil
 			}
-			wall := time.UnixMicro(us).UTC()
-			t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc)
-			return arrow.Timestamp(t.UnixMicro()), false, nil
+			// A wall time that occurs twice or not at all takes PostgreSQL's
+			// offset (time.Date's choice is unspecified).
+			return arrow.Timestamp(sqltypes.LocalToUTC(us, loc)), false, nil
 		})
 	}}, nil
+}
+
+// zoneCache holds the zones a batch names, each resolved once by load.
+type zoneCache struct {
+	load  func(string) (*time.Location, error)
+	zones map[string]*time.Location
+}
+
+func newZoneCache(load func(string) (*time.Location, error)) *zoneCache {
+	return &zoneCache{load: load, zones: map[string]*time.Location{}}
+}
+
+func (z *zoneCache) get(name string) (*time.Location, error) {
+	if loc, ok := z.zones[name]; ok {
+		return loc, nil
+	}
+	loc, err := z.load(name)
+	if err != nil {
+		return nil, err
+	}
+	z.zones[name] = loc
+	return loc, nil
 }
 
 // loadZone resolves a time zone name as AT TIME ZONE accepts it (see

@@ -236,7 +236,9 @@ func checkColumnNames(t *testing.T, f *fixture) {
 	const q = "SELECT (SELECT 1 AS x), (SELECT max(price) FROM catalog.products_v2), EXISTS (SELECT 1), ARRAY(SELECT 1), " +
 		"(SELECT 1 UNION SELECT 2 ORDER BY 1 LIMIT 1), (SELECT 1)::text, (SELECT 'a' AS q)::text, (ARRAY[1, 2])[1], " +
 		"grouping(category), current_role, user, session_user, current_catalog, localtimestamp(1), -min(price), " +
-		"category::varchar, 1::int, 'x'::text FROM catalog.products_v2 GROUP BY ROLLUP (category) LIMIT 0"
+		"category::varchar, 1::int, 'x'::text, TIMESTAMPTZ '2024-01-01 00:00:00+00'::date, CASE WHEN true THEN 1 END::text, " +
+		"ARRAY[1]::text, min(price)::int::text, CASE WHEN false THEN 1 ELSE min(price) END, CASE WHEN false THEN 1 ELSE 2 END " +
+		"FROM catalog.products_v2 GROUP BY ROLLUP (category) LIMIT 0"
 	compareOn(t, f, "column names", func(conn *pgx.Conn) ([]string, error) {
 		rows, err := conn.Query(t.Context(), q)
 		if err != nil {

@@ -1492,32 +1492,49 @@ func (b *binder) expandTargets(list []*pg_query.Node, sc *scope) ([]target, erro
 
 // defaultName is PostgreSQL's FigureColname.
 func defaultName(n *pg_query.Node) string {
+	name, _ := figureName(n)
+	return name
+}
+
+// figureName is FigureColnameInternal: the name and its strength, 2 for a
+// name the expression carries (a column's, a function's), 1 for a
+// fallback (a cast's type, "case"), 0 for none; a cast names its result
+// after its type only when its operand's name is weaker than 2.
+func figureName(n *pg_query.Node) (string, int) {
 	switch {
 	case n.GetColumnRef() != nil:
 		f := n.GetColumnRef().Fields
 		if s := f[len(f)-1].GetString_(); s != nil {
-			return s.Sval
+			return s.Sval, 2
 		}
 	case n.GetFuncCall() != nil:
-		return funcName(n.GetFuncCall())
+		return funcName(n.GetFuncCall()), 2
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		if inner := defaultName(tc.Arg); inner != "?column?" || tc.Arg.GetSubLink() != nil {
-			return inner
+		if inner, strength := figureName(tc.Arg); strength > 1 {
+			return inner, strength
 		}
 		names := tc.TypeName.Names
-		return names[len(names)-1].GetString_().Sval
+		return names[len(names)-1].GetString_().Sval, 1
 	case n.GetCaseExpr() != nil:
-		return "case"
+		// The ELSE arm's name, if it has a strong one.
+		if def := n.GetCaseExpr().Defresult; def != nil {
+			if name, strength := figureName(def); strength > 1 {
+				return name, strength
+			}
+		}
+		return "case", 1
 	case n.GetAArrayExpr() != nil:
-		return "array"
+		return "array", 2 // ARRAY[] and ROW() name their result like functions
+	case n.GetRowExpr() != nil:
+		return "row", 2
 	case n.GetCoalesceExpr() != nil:
-		return "coalesce"
+		return "coalesce", 2
 	case n.GetMinMaxExpr() != nil:
 		if n.GetMinMaxExpr().Op == pg_query.MinMaxOp_IS_LEAST {
-			return "least"
+			return "least", 2
 		}
-		return "greatest"
+		return "greatest", 2
 	case n.GetSqlvalueFunction() != nil:
 		return map[pg_query.SQLValueFunctionOp]string{
 			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE: "current_date", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP: "current_timestamp",
@@ -1528,26 +1545,26 @@ func defaultName(n *pg_query.Node) string {
 			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME: "current_time", pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N: "current_time",
 			pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N: "localtime", pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N: "localtimestamp",
 			pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N: "current_timestamp",
-		}[n.GetSqlvalueFunction().Op]
+		}[n.GetSqlvalueFunction().Op], 2
 	case n.GetAExpr() != nil && n.GetAExpr().Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF:
-		return "nullif"
+		return "nullif", 2
 	case n.GetGroupingFunc() != nil:
-		return "grouping"
+		return "grouping", 2
 	case n.GetAIndirection() != nil:
 		// The last field name selected, else the name of what is subscripted.
 		ind := n.GetAIndirection()
 		for i := len(ind.Indirection) - 1; i >= 0; i-- {
 			if f := ind.Indirection[i].GetString_(); f != nil {
-				return f.Sval
+				return f.Sval, 2
 			}
 		}
-		return defaultName(ind.Arg)
+		return figureName(ind.Arg)
 	case n.GetSubLink() != nil:
 		switch sl := n.GetSubLink(); sl.SubLinkType {
 		case pg_query.SubLinkType_EXISTS_SUBLINK:
-			return "exists"
+			return "exists", 2
 		case pg_query.SubLinkType_ARRAY_SUBLINK:
-			return "array"
+			return "array", 2
 		case pg_query.SubLinkType_EXPR_SUBLINK:
 			// The subquery's one column's name (of its leftmost SELECT).
 			sel := sl.Subselect.GetSelectStmt()
@@ -1557,14 +1574,14 @@ func defaultName(n *pg_query.Node) string {
 			if sel != nil && len(sel.TargetList) > 0 {
 				if rt := sel.TargetList[0].GetResTarget(); rt != nil {
 					if rt.Name != "" {
-						return rt.Name
+						return rt.Name, 2
 					}
-					return defaultName(rt.Val)
+					return defaultName(rt.Val), 2
 				}
 			}
 		}
 	}
-	return "?column?"
+	return "?column?", 0
 }
 
 // bindArray binds ARRAY[...]; elem is the element type a cast asked for
