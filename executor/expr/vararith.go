@@ -15,15 +15,15 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// VarArith is numeric + - * / whose results keep the display scale
-// PostgreSQL gives each value: the larger operand scale for + and -, their
-// sum for *, select_div_scale's for /. Operands are numerics of either
+// VarArith is numeric + - * / % whose results keep the display scale
+// PostgreSQL gives each value: the larger operand scale for + - and %,
+// their sum for *, select_div_scale's for /. Operands are numerics of either
 // kind or integers; nominal is the result's nominal scale (the static
 // expression's). A product of more than 38 digits is rounded to 38, the
 // only place meshql's numeric is narrower than PostgreSQL's.
 func VarArith(op BinaryOp, l, r Expr, nominal int32) (Expr, error) {
 	switch op {
-	case OpAdd, OpSub, OpMul, OpDiv:
+	case OpAdd, OpSub, OpMul, OpDiv, OpMod:
 	default:
 		return nil, internalErr("variable-scale numeric operator %s", op)
 	}
@@ -141,6 +141,13 @@ func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys i
 		return fitBig(new(big.Int).Mul(x.BigInt(), y.BigInt()), xs+ys)
 	}
 	s := max(xs, ys)
+	if op == OpMod {
+		v, err := modBig(new(big.Int).Mul(x.BigInt(), bigPow10(s-xs)), new(big.Int).Mul(y.BigInt(), bigPow10(s-ys)))
+		if err != nil {
+			return decimal128.Num{}, 0, err
+		}
+		return fitBig(v, s)
+	}
 	a, ok1 := rescaleDec(x, xs, s)
 	b, ok2 := rescaleDec(y, ys, s)
 	if ok1 && ok2 {

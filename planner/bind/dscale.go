@@ -181,6 +181,13 @@ func (f *scaleFlow) mark(n logical.Node) {
 		for _, p := range x.PartitionBy {
 			f.markKept(p)
 		}
+		for i, c := range x.Calls {
+			if f.demand.Has(x.Cols[i]) {
+				for _, j := range windowValueArgs(c) {
+					f.markKept(c.Args[j])
+				}
+			}
+		}
 	case *logical.Filter:
 		f.markCompared(x.Pred)
 	case *logical.Join:
@@ -219,8 +226,13 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 	case *logical.Cast:
 		f.markKept(x.E)
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) {
 			f.markKept(x.Args[0])
+		}
+		if valueFunc(x) {
+			for _, a := range x.Args {
+				f.markKept(a)
+			}
 		}
 	case *logical.Case:
 		if x.T.Kind == sqltypes.Numeric {
@@ -258,7 +270,7 @@ func numCompare(x *logical.Binary) bool {
 
 func varArith(x *logical.Binary) bool {
 	switch x.Op {
-	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv:
+	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv, expr.OpMod:
 		return x.T.Kind == sqltypes.Numeric && numOperand(x.L.Type()) && numOperand(x.R.Type())
 	}
 	return false
@@ -359,9 +371,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 		for i := range x.Calls {
 			c := &x.Calls[i]
-			for j := range c.Args {
-				c.Args[j] = f.expr(c.Args[j], false)
-			}
+			f.windowCall(c, &x.Cols[i])
 			for _, e := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
 				if *e != nil {
 					*e = f.expr(*e, false)
@@ -447,7 +457,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || x.Name == "abs" && keep
+		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && valueFunc(x)
+	}
+	allArgs := false // a Func's arguments after the first are not kept
+	if fn, ok := e.(*logical.Func); ok {
+		allArgs = valueFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -456,7 +470,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		defer func() { f.comparing-- }()
 	}
 	for i, c := range ch {
-		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc))
+		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc || allArgs))
 		anyVar = anyVar || nc[i].Type().VarScale
 	}
 	e = e.WithChildren(nc)
@@ -489,8 +503,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
-		if isRound(x) && anyVar {
+		if (isRound(x) || exactFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
+		}
+		if keep && valueFunc(x) && anyVar {
+			return varValueFunc(x)
 		}
 		if keep && f.comparing == 0 && x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
 			// ln, exp, power, sqrt…: the result's scale depends on the

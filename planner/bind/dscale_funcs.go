@@ -1,0 +1,57 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// valueFunc reports whether the numeric function call x returns one of
+// its arguments' values (greatest, least, nullif) or a value at their
+// larger scale (mod, gcd, lcm): with a variable-scale argument and a
+// reader that keeps it, it returns variable-scale values.
+func valueFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "greatest", "least", "nullif", "mod", "gcd", "lcm":
+		return x.T.Kind == sqltypes.Numeric && len(x.Args) > 0
+	}
+	return false
+}
+
+// exactFunc reports whether x reads its numeric argument's every place
+// for a result of scale 0 (floor(0.99999999999999999999) is 0): it takes
+// variable-scale arguments as they are.
+func exactFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "ceil", "ceiling", "floor", "sign":
+		return len(x.Args) == 1 && x.Args[0].Type().Kind == sqltypes.Numeric
+	}
+	return false
+}
+
+// asVarScale is the numeric e as the variable-scale vt: a static value
+// keeps the scale it was written with (before a cast to a common scale).
+func asVarScale(e logical.Expr, vt sqltypes.Type) logical.Expr {
+	if !e.Type().VarScale {
+		e = withScale(e, writtenScale(e))
+	}
+	if !e.Type().Equal(vt) {
+		e = &logical.Cast{E: e, T: vt}
+	}
+	return e
+}
+
+// varValueFunc is the valueFunc x, one of whose arguments is
+// variable-scale, computing variable-scale values: its numeric arguments
+// become variable-scale of its nominal scale, as the executor's kernels
+// take them.
+func varValueFunc(x *logical.Func) logical.Expr {
+	vt := sqltypes.VarNumericType(x.T.Scale)
+	args := make([]logical.Expr, len(x.Args))
+	for i, a := range x.Args {
+		if a.Type().Kind == sqltypes.Numeric {
+			a = asVarScale(a, vt)
+		}
+		args[i] = a
+	}
+	return &logical.Func{Name: x.Name, Args: args, T: vt}
+}
