@@ -167,7 +167,7 @@ func (f *scaleFlow) mark(n logical.Node) {
 			f.markKept(g)
 		}
 		for i, a := range x.Aggs {
-			if varAgg(a) && f.demand.Has(x.AggCols[i]) {
+			if keepsAggArg(a, f.demand.Has(x.AggCols[i])) {
 				f.markKept(a.Args[0])
 			}
 		}
@@ -203,6 +203,10 @@ func (f *scaleFlow) mark(n logical.Node) {
 		// Every copy of a WITH query must produce the same types.
 		f.demand.Add(x.Input.Output()...)
 	}
+	logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+		f.markPrinted(e)
+		return e
+	})
 	for _, c := range n.Children() {
 		f.mark(c)
 	}
@@ -279,8 +283,26 @@ func varArith(x *logical.Binary) bool {
 // varAgg reports whether the aggregate call computes from each value's
 // scale (ops.varNumAcc): sum, avg, min and max of one numeric.
 func varAgg(a logical.AggCall) bool {
-	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && !a.Distinct && len(a.Args) == 1 &&
+	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && len(a.Args) == 1 &&
 		a.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// keepsAggArg reports whether aggregate a reads its first argument with
+// per-value scales: varAgg when its result is kept (demanded), and
+// wherever it is count(DISTINCT x) (1.5 and 1.50 are one value, two
+// quotients differing in their 20th place two) or json_agg, which prints
+// the values.
+func keepsAggArg(a logical.AggCall, demanded bool) bool {
+	if len(a.Args) == 0 || a.Args[0].Type().Kind != sqltypes.Numeric {
+		return false
+	}
+	switch a.Func {
+	case "count":
+		return a.Distinct
+	case "json_agg", "jsonb_agg":
+		return true
+	}
+	return varAgg(a) && demanded
 }
 
 func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
@@ -348,11 +370,11 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 		for i := range x.Aggs {
 			a := &x.Aggs[i]
-			keep := varAgg(*a) && f.demand.Has(x.AggCols[i])
+			keep := keepsAggArg(*a, f.demand.Has(x.AggCols[i]))
 			for j := range a.Args {
-				a.Args[j] = f.expr(a.Args[j], keep)
+				a.Args[j] = f.expr(a.Args[j], keep && j == 0)
 			}
-			if keep && a.Args[0].Type().VarScale {
+			if keep && varAgg(*a) && a.Args[0].Type().VarScale {
 				a.T = sqltypes.VarNumericType(a.T.Scale)
 				f.define(&x.AggCols[i], a.T)
 			}
@@ -457,11 +479,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && valueFunc(x)
+		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && valueFunc(x) || textFunc(x)
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
-		allArgs = valueFunc(fn)
+		allArgs = valueFunc(fn) || textFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -503,7 +525,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
-		if (isRound(x) || exactFunc(x)) && anyVar {
+		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
 		}
 		if keep && valueFunc(x) && anyVar {

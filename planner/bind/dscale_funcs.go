@@ -55,3 +55,41 @@ func varValueFunc(x *logical.Func) logical.Expr {
 	}
 	return &logical.Func{Name: x.Name, Args: args, T: vt}
 }
+
+// textFunc reports whether x prints its arguments as PostgreSQL's output
+// functions do (concat(1.50) is '1.50', to_json(1.50) 1.50): it takes
+// variable-scale numerics as they are.
+func textFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "concat", "concat_ws", "format", "to_json", "to_jsonb", "json_build_object", "json_build_array",
+		"jsonb_build_object", "jsonb_build_array":
+		return true
+	}
+	return false
+}
+
+// textCast reports whether c turns a numeric into text, which prints
+// each value's scale.
+func textCast(c *logical.Cast) bool {
+	return c.E.Type().Kind == sqltypes.Numeric && c.T.IsString()
+}
+
+// markPrinted marks the numeric values that e prints (textCast, textFunc)
+// anywhere in it: their scales show whatever reads the text.
+func (f *scaleFlow) markPrinted(e logical.Expr) {
+	logical.Walk(e, func(x logical.Expr) bool {
+		switch y := x.(type) {
+		case *logical.Cast:
+			if textCast(y) {
+				f.markKept(y.E)
+			}
+		case *logical.Func:
+			if textFunc(y) {
+				for _, a := range y.Args {
+					f.markKept(a)
+				}
+			}
+		}
+		return true
+	})
+}
