@@ -49,6 +49,9 @@ type scaleFlow struct {
 	// keep exact quotients, but ln/exp/power results stay at their
 	// static scale there (exp(-10000.0) = 0 needs no 4,000 places).
 	comparing int
+	// proj is the projection whose expressions are being settled: an
+	// average or deviation it reads is computed there (sourceScale).
+	proj *logical.Project
 }
 
 // widenScales widens the scales of rel's plan as the comment above says.
@@ -340,6 +343,8 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 	}
 	switch x := n.(type) {
 	case *logical.Project:
+		f.proj = x
+		defer func() { f.proj = nil }()
 		for i, e := range x.Exprs {
 			keep := f.demand.Has(x.Cols[i])
 			e = f.expr(e, keep)
@@ -349,6 +354,11 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 				}
 			}
 			x.Exprs[i] = e
+		}
+		// Only now: an output column that passes an input column on has
+		// its ID, which the other expressions read unwidened (SELECT
+		// avg(x), round(avg(x), 2)).
+		for i, e := range x.Exprs {
 			if e.Type().VarScale {
 				f.define(&x.Cols[i], e.Type())
 			}
@@ -448,6 +458,12 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	if c, ok := e.(*logical.ColRef); ok {
 		if nid, ok := f.wide[c.ID]; ok {
 			return &logical.ColRef{ID: nid, Name: c.Name, T: f.b.meta.Column(nid).Type}
+		}
+		if keep && f.proj != nil && f.comparing == 0 {
+			// avg(x) + 1 adds 1 to the average with its own scale.
+			if w, ok := f.b.sourceScale(c, f.proj); ok {
+				return w
+			}
 		}
 		return e
 	}
@@ -580,19 +596,21 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 		n.Else = f.settle(c.Else, keep)
 		anyVar = anyVar || n.Else.Type().VarScale
 	}
+	if keep && !anyVar {
+		// Results written with different scales (CASE WHEN … THEN amount
+		// ELSE 0 END) keep them too, for sum and the others to see.
+		for _, w := range n.Whens {
+			anyVar = anyVar || writtenScale(w.Then) != c.T.Scale
+		}
+		anyVar = anyVar || n.Else != nil && writtenScale(n.Else) != c.T.Scale
+	}
 	vt := sqltypes.VarNumericType(c.T.Scale)
 	conv := func(e logical.Expr) logical.Expr {
 		switch {
-		case e.Type().VarScale && keep && anyVar:
+		case keep && anyVar:
+			return asVarScale(e, vt)
 		case e.Type().VarScale:
 			return &logical.Cast{E: e, T: e.Type().Static()}
-		case keep && anyVar:
-			e = withScale(e, writtenScale(e))
-		default:
-			return e
-		}
-		if !e.Type().Equal(vt) {
-			e = &logical.Cast{E: e, T: vt}
 		}
 		return e
 	}
