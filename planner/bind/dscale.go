@@ -70,80 +70,6 @@ func (b *binder) widenScales(rel *relation) {
 	}
 }
 
-// outputArrays gives the numeric elements of an ARRAY[...] the query
-// outputs the scales they were written with (ARRAY[1.5, 2.25] is
-// {1.5,2.25}). Arrays of variable-scale numerics go only to the client
-// (and to ORDER BY): the other array readers know one element scale.
-func (f *scaleFlow) outputArrays(rel *relation) {
-	var sorts []*logical.Sort
-	node := rel.node
-	for {
-		switch x := node.(type) {
-		case *logical.Limit:
-			node = x.Input
-			continue
-		case *logical.Sort:
-			sorts = append(sorts, x)
-			node = x.Input
-			continue
-		}
-		break
-	}
-	p, ok := node.(*logical.Project)
-	if !ok {
-		return
-	}
-	out := logical.NewColSet()
-	for _, c := range rel.cols {
-		out.Add(c.id)
-	}
-	for i, e := range p.Exprs {
-		a, ok := e.(*logical.Array)
-		if !ok || !out.Has(p.Cols[i]) || a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
-			continue
-		}
-		et := *a.T.Elem
-		vt := sqltypes.VarNumericType(et.Scale)
-		// An element read through a cast from a variable-scale value
-		// keeps that value, the others the scale they were written with.
-		varOf := func(el logical.Expr) logical.Expr {
-			if c, ok := el.(*logical.Cast); ok && c.E.Type().VarScale && c.E.Type().Kind == sqltypes.Numeric {
-				return c.E
-			}
-			return nil
-		}
-		differs := false
-		for _, el := range a.Elems {
-			differs = differs || varOf(el) != nil || writtenScale(el) != et.Scale
-		}
-		if !differs {
-			continue
-		}
-		elems := make([]logical.Expr, len(a.Elems))
-		for k, el := range a.Elems {
-			if v := varOf(el); v != nil {
-				elems[k] = v
-			} else {
-				elems[k] = withScale(el, writtenScale(el))
-			}
-			if !elems[k].Type().Equal(vt) {
-				elems[k] = &logical.Cast{E: elems[k], T: vt}
-			}
-		}
-		w := &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
-		old := p.Cols[i]
-		p.Exprs[i] = w
-		f.define(&p.Cols[i], w.T)
-		for _, s := range sorts {
-			for k, key := range s.Keys {
-				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
-					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
-				}
-			}
-		}
-	}
-}
-
 // mark adds to f.demand the columns n and its inputs read where a
 // variable-scale value would be kept; readers are above what they read,
 // so a walk from the root sees every reader of a column first.
@@ -191,6 +117,17 @@ func (f *scaleFlow) mark(n logical.Node) {
 				}
 			}
 		}
+	case *logical.Unnest:
+		for i, l := range x.Lists {
+			if f.demand.Has(x.Cols[i]) {
+				f.markKept(l)
+				if a, ok := l.(*logical.Array); ok {
+					for _, el := range a.Elems {
+						f.markKept(el)
+					}
+				}
+			}
+		}
 	case *logical.Filter:
 		f.markCompared(x.Pred)
 	case *logical.Join:
@@ -198,7 +135,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.SetOp:
 		lo, ro := x.Left.Output(), x.Right.Output()
 		for j, c := range x.Cols {
-			if f.demand.Has(c) {
+			// Arrays of variable-scale numerics do not pass set
+			// operations (their inputs would need one element type).
+			if f.demand.Has(c) && f.b.meta.Column(c).Type.Kind != sqltypes.List {
 				f.demand.Add(lo[j], ro[j])
 			}
 		}
@@ -233,7 +172,7 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 	case *logical.Cast:
 		f.markKept(x.E)
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
 			f.markKept(x.Args[0])
 		}
 		if valueFunc(x) {
@@ -304,6 +243,8 @@ func keepsAggArg(a logical.AggCall, demanded bool) bool {
 		return a.Distinct
 	case "json_agg", "jsonb_agg":
 		return true
+	case "array_agg":
+		return demanded
 	}
 	return varAgg(a) && demanded
 }
@@ -359,7 +300,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		// its ID, which the other expressions read unwidened (SELECT
 		// avg(x), round(avg(x), 2)).
 		for i, e := range x.Exprs {
-			if e.Type().VarScale {
+			if e.Type().HasVarScale() {
 				f.define(&x.Cols[i], e.Type())
 			}
 		}
@@ -374,7 +315,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 	case *logical.Aggregate:
 		for i, g := range x.Groups {
 			x.Groups[i] = f.expr(g, true)
-			if x.Groups[i].Type().VarScale {
+			if x.Groups[i].Type().HasVarScale() {
 				f.define(&x.GroupCols[i], x.Groups[i].Type())
 			}
 		}
@@ -386,6 +327,10 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 			}
 			if keep && varAgg(*a) && a.Args[0].Type().VarScale {
 				a.T = sqltypes.VarNumericType(a.T.Scale)
+				f.define(&x.AggCols[i], a.T)
+			}
+			if keep && a.Func == "array_agg" && a.Args[0].Type().VarScale {
+				a.T = sqltypes.ListOf(a.Args[0].Type())
 				f.define(&x.AggCols[i], a.T)
 			}
 			if a.Filter != nil {
@@ -411,9 +356,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 			}
 		}
 	case *logical.Unnest:
-		for i := range x.Lists {
-			x.Lists[i] = f.expr(x.Lists[i], false)
-		}
+		f.unnest(x)
 	case *logical.Scan:
 		for i := range x.Filters {
 			x.Filters[i] = f.expr(x.Filters[i], false)
@@ -445,8 +388,8 @@ func (f *scaleFlow) define(col *logical.ColumnID, t sqltypes.Type) {
 // static type e had.
 func (f *scaleFlow) expr(e logical.Expr, keep bool) logical.Expr {
 	r := f.settle(e, keep)
-	if !keep && r.Type().VarScale {
-		return &logical.Cast{E: r, T: r.Type().Static()}
+	if !keep && r.Type().HasVarScale() {
+		return &logical.Cast{E: r, T: r.Type().StaticAll()}
 	}
 	return r
 }
@@ -469,6 +412,20 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	}
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
+	}
+	if a, ok := e.(*logical.Array); ok && a.T.Elem != nil && a.T.Elem.VarScale {
+		// varArray's: its elements stay variable-scale (a reader that
+		// does not keep them casts the whole array).
+		n := &logical.Array{Elems: make([]logical.Expr, len(a.Elems)), T: a.T}
+		for i, el := range a.Elems {
+			n.Elems[i] = asVarScale(f.settle(el, true), *a.T.Elem)
+		}
+		return n
+	}
+	if fn, ok := e.(*logical.Func); ok && keep {
+		if r, ok := f.arraySubquery(fn); ok {
+			return r
+		}
 	}
 	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps
@@ -495,7 +452,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && valueFunc(x) || textFunc(x)
+		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x)) || textFunc(x)
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
@@ -509,7 +466,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	}
 	for i, c := range ch {
 		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc || allArgs))
-		anyVar = anyVar || nc[i].Type().VarScale
+		anyVar = anyVar || nc[i].Type().HasVarScale()
 	}
 	e = e.WithChildren(nc)
 	switch x := e.(type) {
@@ -547,6 +504,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if keep && valueFunc(x) && anyVar {
 			return varValueFunc(x)
 		}
+		if keep && elementFunc(x) && x.Args[0].Type().Elem != nil && x.Args[0].Type().Elem.VarScale {
+			return &logical.Func{Name: x.Name, Args: x.Args, T: *x.Args[0].Type().Elem}
+		}
 		if keep && f.comparing == 0 && x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
 			// ln, exp, power, sqrt…: the result's scale depends on the
 			// value, as for a quotient (the arguments are read at their
@@ -573,8 +533,8 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		return e
 	}
 	for i, c := range nc {
-		if c.Type().VarScale {
-			nc[i] = &logical.Cast{E: c, T: c.Type().Static()}
+		if c.Type().HasVarScale() {
+			nc[i] = &logical.Cast{E: c, T: c.Type().StaticAll()}
 		}
 	}
 	return e.WithChildren(nc)

@@ -17,6 +17,12 @@ func valueFunc(x *logical.Func) bool {
 	return false
 }
 
+// elementFunc reports whether x returns an element of its first
+// argument, an array of numerics (a[1]).
+func elementFunc(x *logical.Func) bool {
+	return x.Name == "array_element" && len(x.Args) > 0 && x.T.Kind == sqltypes.Numeric
+}
+
 // exactFunc reports whether x reads its numeric argument's every place
 // for a result of scale 0 (floor(0.99999999999999999999) is 0): it takes
 // variable-scale arguments as they are.
@@ -61,7 +67,7 @@ func varValueFunc(x *logical.Func) logical.Expr {
 // variable-scale numerics as they are.
 func textFunc(x *logical.Func) bool {
 	switch x.Name {
-	case "concat", "concat_ws", "format", "to_json", "to_jsonb", "json_build_object", "json_build_array",
+	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "json_build_object", "json_build_array",
 		"jsonb_build_object", "jsonb_build_array":
 		return true
 	}
