@@ -42,8 +42,13 @@ type scaleFlow struct {
 	// wide maps a static column to the variable-scale column that
 	// replaces it.
 	wide map[logical.ColumnID]logical.ColumnID
-	// demand holds the columns some reader would keep variable-scale.
-	demand logical.ColSet
+	// demand holds the columns some reader would keep variable-scale;
+	// out those of them some reader keeps for more than a comparison
+	// (cmp is set while marking for comparisons). Averages start
+	// per-value scales inside arithmetic only for out (TPC-H's
+	// comparisons with averages stay static).
+	demand, out logical.ColSet
+	cmp         bool
 	done   map[logical.Node]logical.Node // a plan may share subtrees
 	// comparing counts the comparisons settle is inside: their operands
 	// keep exact quotients, but ln/exp/power results stay at their
@@ -51,14 +56,25 @@ type scaleFlow struct {
 	comparing int
 	// proj is the projection whose expressions are being settled: an
 	// average or deviation it reads is computed there (sourceScale).
-	proj *logical.Project
+	proj    *logical.Project
+	outExpr bool // the expression settled is kept for more than comparisons
+}
+
+// markingFor sets f.cmp for marking what column c is computed from:
+// comparisons only if c is read by comparisons only. Call the function
+// it returns when done.
+func (f *scaleFlow) markingFor(c logical.ColumnID) func() {
+	cmp := f.cmp
+	f.cmp = !f.out.Has(c)
+	return func() { f.cmp = cmp }
 }
 
 // widenScales widens the scales of rel's plan as the comment above says.
 func (b *binder) widenScales(rel *relation) {
-	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
+	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, out: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
 	for _, c := range rel.cols {
 		f.demand.Add(c.id)
+		f.out.Add(c.id)
 	}
 	f.mark(rel.node)
 	rel.node = f.node(rel.node)
@@ -83,12 +99,14 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.Project:
 		for i, e := range x.Exprs {
 			if f.demand.Has(x.Cols[i]) {
+				done := f.markingFor(x.Cols[i])
 				f.markKept(e)
 				if a, ok := e.(*logical.Array); ok { // see outputArrays
 					for _, el := range a.Elems {
 						f.markKept(el)
 					}
 				}
+				done()
 			}
 		}
 	case *logical.Aggregate:
@@ -97,7 +115,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 		}
 		for i, a := range x.Aggs {
 			if keepsAggArg(a, f.demand.Has(x.AggCols[i])) {
+				done := f.markingFor(x.AggCols[i])
 				f.markKept(a.Args[0])
+				done()
 			}
 		}
 		keys(x.InputOrder)
@@ -112,9 +132,11 @@ func (f *scaleFlow) mark(n logical.Node) {
 		}
 		for i, c := range x.Calls {
 			if f.demand.Has(x.Cols[i]) {
+				done := f.markingFor(x.Cols[i])
 				for _, j := range windowValueArgs(c) {
 					f.markKept(c.Args[j])
 				}
+				done()
 			}
 		}
 	case *logical.Unnest:
@@ -139,11 +161,15 @@ func (f *scaleFlow) mark(n logical.Node) {
 			// operations (their inputs would need one element type).
 			if f.demand.Has(c) && f.b.meta.Column(c).Type.Kind != sqltypes.List {
 				f.demand.Add(lo[j], ro[j])
+				if f.out.Has(c) {
+					f.out.Add(lo[j], ro[j])
+				}
 			}
 		}
 	case *logical.Shared:
 		// Every copy of a WITH query must produce the same types.
 		f.demand.Add(x.Input.Output()...)
+		f.out.Add(x.Input.Output()...)
 	}
 	logical.MapExprs(n, func(e logical.Expr) logical.Expr {
 		f.markPrinted(e)
@@ -160,6 +186,9 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 	switch x := e.(type) {
 	case *logical.ColRef:
 		f.demand.Add(x.ID)
+		if !f.cmp {
+			f.out.Add(x.ID)
+		}
 	case *logical.Binary:
 		if varArith(x) {
 			f.markKept(x.L)
@@ -200,6 +229,9 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 // markCompared marks the operands of the numeric comparisons in e,
 // which compare values exactly.
 func (f *scaleFlow) markCompared(e logical.Expr) {
+	cmp := f.cmp
+	f.cmp = true
+	defer func() { f.cmp = cmp }()
 	logical.Walk(e, func(x logical.Expr) bool {
 		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
 			f.markKept(b.L)
@@ -288,6 +320,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		defer func() { f.proj = nil }()
 		for i, e := range x.Exprs {
 			keep := f.demand.Has(x.Cols[i])
+			f.outExpr = f.out.Has(x.Cols[i])
 			e = f.expr(e, keep)
 			if keep && !e.Type().VarScale {
 				if w, ok := f.b.sourceScale(e, x); ok {
@@ -402,7 +435,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if nid, ok := f.wide[c.ID]; ok {
 			return &logical.ColRef{ID: nid, Name: c.Name, T: f.b.meta.Column(nid).Type}
 		}
-		if keep && f.proj != nil && f.comparing == 0 {
+		if keep && f.proj != nil && f.outExpr && f.comparing == 0 {
 			// avg(x) + 1 adds 1 to the average with its own scale.
 			if w, ok := f.b.sourceScale(c, f.proj); ok {
 				return w
