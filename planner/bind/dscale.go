@@ -49,7 +49,7 @@ type scaleFlow struct {
 	// comparisons with averages stay static).
 	demand, out logical.ColSet
 	cmp         bool
-	done   map[logical.Node]logical.Node // a plan may share subtrees
+	done        map[logical.Node]logical.Node // a plan may share subtrees
 	// comparing counts the comparisons settle is inside: their operands
 	// keep exact quotients, but ln/exp/power results stay at their
 	// static scale there (exp(-10000.0) = 0 needs no 4,000 places).
