@@ -23,17 +23,24 @@ import (
 //   - where a value is kept as it is: a select list (at any level, so
 //     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
 //     keys, sort and PARTITION BY keys, set operation inputs, VALUES,
-//     CASE and COALESCE results, abs, min and max;
-//   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
-//     which compute from each value's digits with PostgreSQL's result
-//     scales (expr.VarArith), sum and avg (exact sums), or a comparison
-//     (in a filter or join condition too), which compares values exactly.
+//     CASE, COALESCE, NULLIF, GREATEST and LEAST results, abs, min and
+//     max, window value functions (lag/lead with their default,
+//     first/last/nth_value, dscale_window.go), array_agg, unnest and
+//     subscripts (dscale_arrays.go);
+//   - where it feeds numeric + - * / %, unary minus, round/trunc, mod,
+//     gcd, lcm and casts, which compute from each value's digits with
+//     PostgreSQL's result scales (expr.VarArith), sum and avg (exact
+//     sums, DISTINCT and over windows too), floor/ceil/sign and
+//     count(DISTINCT), or a comparison (in a filter or join condition
+//     too), which compares values exactly;
+//   - where it is printed: casts to text, ||, concat, format, JSON
+//     builders and json_agg (dscale_funcs.go).
 //
-// Every other reader (other functions and aggregates, DISTINCT
-// aggregates, window function arguments, IN lists) reads the value cast
-// to its static scale, as before. A source is widened only when some reader
-// keeps or computes from its scale (demand), so that plans whose
-// quotients and averages only feed filters and aggregates (TPC-H's) stay
+// Every other reader (other functions and aggregates, IN lists) reads
+// the value cast to its static scale, as before. A source is widened
+// only when some reader keeps or computes from its scale (demand), so
+// that plans whose quotients and averages only feed filters and
+// aggregates (TPC-H's) stay
 // on the static fast path.
 
 // scaleFlow is the state of one widenScales pass.
