@@ -50,44 +50,14 @@ func (e *varPairExpr) withChildren(ch []Expr) Expr {
 func (e *varPairExpr) String() string { return fmt.Sprintf("%s(%s, %s)", e.name, e.l, e.r) }
 
 func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	args, err := evalArgs(ctx, env, b, e.l, e.r)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseAll(args)
-	n := args[0].Len()
-	x, y := numAt(args[0], e.l.Type()), numAt(args[1], e.r.Type())
-	valid := andValidity(env.Mem, n, args[0], args[1])
-	var vb []byte
-	if valid != nil {
-		vb = valid.Bytes()
-	}
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
-	sbuf, scales := allocFixed[int8](env.Mem, n)
-	for i := range mant {
-		mant[i], scales[i] = decimal128.Num{}, 0
-		if !validAt(vb, 0, i) {
-			continue
-		}
-		xm, xs := x(i)
-		ym, ys := y(i)
-		s := max(xs, ys)
-		v, err := e.f(new(big.Int).Mul(xm.BigInt(), bigPow10(s-xs)), new(big.Int).Mul(ym.BigInt(), bigPow10(s-ys)))
-		var m decimal128.Num
-		if err == nil {
-			m, s, err = fitBig(v, s)
-		}
+	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		x, y, s := alignedBig(xm, xs, ym, ys)
+		v, err := e.f(x, y)
 		if err != nil {
-			mbuf.Release()
-			sbuf.Release()
-			if valid != nil {
-				valid.Release()
-			}
-			return nil, err
+			return decimal128.Num{}, 0, err
 		}
-		mant[i], scales[i] = m, int8(s)
-	}
-	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+		return fitBig(v, s)
+	})
 }
 
 // modBig is x mod y with the sign of x (PostgreSQL's mod_var).
@@ -129,4 +99,11 @@ func varPairOf(name string, l, r Expr) (Expr, error) {
 		return varPairFunc(name, l, r, nominal, lcmBig)
 	}
 	return nil, internalErr("variable-scale numeric %s", name)
+}
+
+// alignedBig returns x × 10^-xs and y × 10^-ys as integers at their
+// common scale s.
+func alignedBig(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (x, y *big.Int, s int32) {
+	s = max(xs, ys)
+	return new(big.Int).Mul(xm.BigInt(), bigPow10(s-xs)), new(big.Int).Mul(ym.BigInt(), bigPow10(s-ys)), s
 }
