@@ -532,7 +532,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 				return x.E
 			}
 			return &logical.Cast{E: x.E, T: t}
-		case from.VarScale:
+		case from.VarScale, from.HasVarScale() && textCast(x):
 			return x // the executor casts from each value's digits
 		case keep && unconstrained && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}

@@ -74,10 +74,10 @@ func textFunc(x *logical.Func) bool {
 	return false
 }
 
-// textCast reports whether c turns a numeric into text, which prints
-// each value's scale.
+// textCast reports whether c turns a numeric or an array of them into
+// text, which prints each value's scale.
 func textCast(c *logical.Cast) bool {
-	return c.E.Type().Kind == sqltypes.Numeric && c.T.IsString()
+	return c.E.Type().Leaf().Kind == sqltypes.Numeric && c.T.IsString()
 }
 
 // markPrinted marks the numeric values that e prints (textCast, textFunc)
