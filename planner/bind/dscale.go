@@ -121,9 +121,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 			f.markKept(g)
 		}
 		for i, a := range x.Aggs {
-			if keepsAggArg(a, f.demand.Has(x.AggCols[i])) {
+			if j := keptAggArg(a, f.demand.Has(x.AggCols[i])); j >= 0 {
 				done := f.markingFor(x.AggCols[i])
-				f.markKept(a.Args[0])
+				f.markKept(a.Args[j])
 				done()
 			}
 		}
@@ -207,6 +207,10 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 		}
 	case *logical.Cast:
 		f.markKept(x.E)
+	case *logical.Array:
+		for _, el := range x.Elems {
+			f.markKept(el)
+		}
 	case *logical.Func:
 		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
 			f.markKept(x.Args[0])
@@ -268,24 +272,35 @@ func varAgg(a logical.AggCall) bool {
 		a.Args[0].Type().Kind == sqltypes.Numeric
 }
 
-// keepsAggArg reports whether aggregate a reads its first argument with
-// per-value scales: varAgg when its result is kept (demanded), and
-// wherever it is count(DISTINCT x) (1.5 and 1.50 are one value, two
-// quotients differing in their 20th place two) or json_agg, which prints
-// the values.
-func keepsAggArg(a logical.AggCall, demanded bool) bool {
-	if len(a.Args) == 0 || a.Args[0].Type().Kind != sqltypes.Numeric {
-		return false
+// keptAggArg returns the argument of aggregate a that it reads with
+// per-value scales: varAgg's when its result is kept (demanded), array_agg's
+// and the value of percentile_disc and mode (which return one of the
+// values) then too, and wherever it is count(DISTINCT x) (1.5 and 1.50
+// are one value, two quotients differing in their 20th place two) or
+// json_agg, which prints the values. -1: none.
+func keptAggArg(a logical.AggCall, demanded bool) int {
+	arg := 0
+	if a.Func == "percentile_disc" || a.Func == "mode" {
+		arg = 1
 	}
+	if len(a.Args) <= arg || a.Args[arg].Type().Kind != sqltypes.Numeric {
+		return -1
+	}
+	keep := false
 	switch a.Func {
 	case "count":
-		return a.Distinct
+		keep = a.Distinct
 	case "json_agg", "jsonb_agg":
-		return true
-	case "array_agg":
-		return demanded
+		keep = true
+	case "array_agg", "percentile_disc", "mode":
+		keep = demanded
+	default:
+		keep = varAgg(a) && demanded
 	}
-	return varAgg(a) && demanded
+	if !keep {
+		return -1
+	}
+	return arg
 }
 
 func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
@@ -361,16 +376,20 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 		for i := range x.Aggs {
 			a := &x.Aggs[i]
-			keep := keepsAggArg(*a, f.demand.Has(x.AggCols[i]))
+			kept := keptAggArg(*a, f.demand.Has(x.AggCols[i]))
 			for j := range a.Args {
-				a.Args[j] = f.expr(a.Args[j], keep && j == 0)
+				a.Args[j] = f.expr(a.Args[j], j == kept)
 			}
-			if keep && varAgg(*a) && a.Args[0].Type().VarScale {
+			switch {
+			case kept < 0 || !a.Args[kept].Type().VarScale:
+			case varAgg(*a):
 				a.T = sqltypes.VarNumericType(a.T.Scale)
 				f.define(&x.AggCols[i], a.T)
-			}
-			if keep && a.Func == "array_agg" && a.Args[0].Type().VarScale {
+			case a.Func == "array_agg":
 				a.T = sqltypes.ListOf(a.Args[0].Type())
+				f.define(&x.AggCols[i], a.T)
+			case a.Func == "percentile_disc" || a.Func == "mode":
+				a.T = a.Args[kept].Type()
 				f.define(&x.AggCols[i], a.T)
 			}
 			if a.Filter != nil {
@@ -461,6 +480,23 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			n.Elems[i] = asVarScale(f.settle(el, true), *a.T.Elem)
 		}
 		return n
+	}
+	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric {
+		// ARRAY[x / 3, …] kept (percentile_disc(ARRAY[…]) is one):
+		// elements with their own scales make an array of them.
+		elems := make([]logical.Expr, len(a.Elems))
+		anyVar := false
+		for i, el := range a.Elems {
+			elems[i] = f.settle(el, true)
+			anyVar = anyVar || elems[i].Type().VarScale
+		}
+		if anyVar {
+			vt := sqltypes.VarNumericType(a.T.Elem.Scale)
+			for i, el := range elems {
+				elems[i] = asVarScale(el, vt)
+			}
+			return &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
+		}
 	}
 	if fn, ok := e.(*logical.Func); ok && keep {
 		if r, ok := f.arraySubquery(fn); ok {
