@@ -89,3 +89,24 @@ func NumericTextScale(s string) int32 {
 	}
 	return int32(max(0, min(frac-exp, 1000)))
 }
+
+// HasVarScale reports whether t is a variable-scale numeric or an array
+// of them.
+func (t Type) HasVarScale() bool {
+	for e := &t; e != nil; e = e.Elem {
+		if e.VarScale {
+			return true
+		}
+	}
+	return false
+}
+
+// StaticAll returns t with its elements too without per-value scales
+// (Static for arrays).
+func (t Type) StaticAll() Type {
+	if t.Elem != nil {
+		e := t.Elem.StaticAll()
+		t.Elem = &e
+	}
+	return t.Static()
+}

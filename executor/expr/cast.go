@@ -174,6 +174,12 @@ func retypeKernel(dt arrow.DataType) castKernel {
 func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	dt := to.Arrow()
 	switch {
+	case from.VarScale && to.Kind == sqltypes.Numeric && !to.VarScale && to.Scale == from.Scale:
+		// The elements of an array of variable-scale numerics read at
+		// their nominal scale.
+		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+			return VarNumericToDecimal(mem, a, to.Scale)
+		}, true
 	case from.Kind == sqltypes.Unknown:
 		return castNullKernel(to), true
 	case from.Kind == sqltypes.Bpchar || to.Kind == sqltypes.Bpchar:

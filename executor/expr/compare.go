@@ -83,6 +83,15 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 			return cmpResult(p.eq, bytes.Compare(x[i][:], y[i][:]))
 		})
 	default:
+		if lt.VarScale || rt.VarScale { // by value: 1.5 = 1.50
+			x, y := numAt(a, lt), numAt(b, rt)
+			rowsCmp(n, out, func(i int) bool {
+				xm, xs := x(i)
+				ym, ys := y(i)
+				return cmpResult(p.eq, cmpNumeric(xm, xs, ym, ys))
+			})
+			break
+		}
 		rowsCmp(n, out, func(i int) bool {
 			return cmpResult(p.eq, compareDatums(lt, datumAt(a, lt, i), datumAt(b, rt, i)))
 		})

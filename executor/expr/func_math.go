@@ -144,21 +144,21 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 		if name != "abs" {
 			rt = sqltypes.NumericType(0, 0)
 		}
+		if t.VarScale && name != "abs" {
+			// From each value's own digits (floor(0.99999999999999999999)
+			// is 0, not the 1 its nominal scale would round it to).
+			return varRows(name, args, rt, func(x decimal128.Num, s int32) (decimal128.Num, error) {
+				return intPart(name, x, s), nil
+			}), nil
+		}
 		s := t.Scale
 		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			return mapUnary(env.Mem, rt.Arrow(), in[0], func(x decimal128.Num) (decimal128.Num, error) {
-				neg, m := split(x)
-				switch name {
-				case "abs":
+				if name == "abs" {
+					_, m := split(x)
 					return join(false, m), nil
-				case "sign":
-					return decimal128.FromI64(int64(x.Sign())), nil
 				}
-				q, r := m.divmod(pow10(s))
-				if !r.isZero() && (name == "floor") == neg {
-					q = q.add(u128{0, 1})
-				}
-				return join(neg && !q.isZero(), q), nil
+				return intPart(name, x, s), nil
 			})
 		}}, nil
 	}
@@ -242,6 +242,16 @@ func buildRound(name string, args []Expr) (Expr, error) {
 	if t.VarScale {
 		if len(args) == 1 && !trunc {
 			return varToStatic(args[0], rt), nil
+		}
+		if v, ok := IsLiteral(args[len(args)-1]); len(args) == 1 || ok && v != nil {
+			d := int32(0)
+			if len(args) == 2 {
+				d = max(min(v.(int32), 1000), -1000)
+			}
+			return varRows(name, args[:1], rt, func(x decimal128.Num, s int32) (decimal128.Num, error) {
+				r, _, err := roundDecimal(x, s, d, rt.Scale, trunc)
+				return r, err
+			}), nil
 		}
 		args[0] = varToStatic(args[0], t.Static())
 		t = t.Static()
@@ -350,6 +360,9 @@ func buildPower(name string, args []Expr) (Expr, error) {
 func buildMod(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
+	}
+	if e, err := varPairOf(name, args[0], args[1]); e != nil || err != nil {
+		return e, err
 	}
 	e, err := Binary(OpMod, args[0], args[1])
 	if err != nil {

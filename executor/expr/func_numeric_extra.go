@@ -18,6 +18,9 @@ import (
 // scale of the two, as PostgreSQL (gcd(12.50, 7.5) = 2.50). Integer
 // arguments are read as numeric.
 func buildGcdLcmNumeric(name string, args []Expr) (Expr, error) {
+	if e, err := varPairOf(name, args[0], args[1]); e != nil || err != nil {
+		return e, err
+	}
 	var scale int32
 	for _, a := range args {
 		t := a.Type()

@@ -15,15 +15,15 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// VarArith is numeric + - * / whose results keep the display scale
-// PostgreSQL gives each value: the larger operand scale for + and -, their
-// sum for *, select_div_scale's for /. Operands are numerics of either
+// VarArith is numeric + - * / % whose results keep the display scale
+// PostgreSQL gives each value: the larger operand scale for + - and %,
+// their sum for *, select_div_scale's for /. Operands are numerics of either
 // kind or integers; nominal is the result's nominal scale (the static
 // expression's). A product of more than 38 digits is rounded to 38, the
 // only place meshql's numeric is narrower than PostgreSQL's.
 func VarArith(op BinaryOp, l, r Expr, nominal int32) (Expr, error) {
 	switch op {
-	case OpAdd, OpSub, OpMul, OpDiv:
+	case OpAdd, OpSub, OpMul, OpDiv, OpMod:
 	default:
 		return nil, internalErr("variable-scale numeric operator %s", op)
 	}
@@ -89,13 +89,23 @@ func numAt(a arrow.Array, t sqltypes.Type) func(i int) (decimal128.Num, int32) {
 }
 
 func (e *varArithExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	args, err := evalArgs(ctx, env, b, e.l, e.r)
+	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		return varArithRow(e.op, xm, xs, ym, ys)
+	})
+}
+
+// evalVarRows evaluates l and r and computes each row's variable-scale
+// result of type t from the two values and their scales by f (NULL if
+// either is NULL).
+func evalVarRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, l, r Expr, t sqltypes.Type,
+	f func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error)) (arrow.Array, error) {
+	args, err := evalArgs(ctx, env, b, l, r)
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(args)
 	n := args[0].Len()
-	x, y := numAt(args[0], e.l.Type()), numAt(args[1], e.r.Type())
+	x, y := numAt(args[0], l.Type()), numAt(args[1], r.Type())
 	valid := andValidity(env.Mem, n, args[0], args[1])
 	var vb []byte
 	if valid != nil {
@@ -110,7 +120,7 @@ func (e *varArithExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 		}
 		xm, xs := x(i)
 		ym, ys := y(i)
-		m, s, err := varArithRow(e.op, xm, xs, ym, ys)
+		m, s, err := f(xm, xs, ym, ys)
 		if err == nil && s > 127 {
 			err = errNumericRange()
 		}
@@ -124,7 +134,7 @@ func (e *varArithExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 		}
 		mant[i], scales[i] = m, int8(s)
 	}
-	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+	return newVarNumeric(t.Arrow(), n, valid, mbuf, sbuf), nil
 }
 
 // varArithRow computes x (scale xs) op y (scale ys) and its scale.
@@ -141,6 +151,14 @@ func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys i
 		return fitBig(new(big.Int).Mul(x.BigInt(), y.BigInt()), xs+ys)
 	}
 	s := max(xs, ys)
+	if op == OpMod {
+		a, b, _ := alignedBig(x, xs, y, ys)
+		v, err := modBig(a, b)
+		if err != nil {
+			return decimal128.Num{}, 0, err
+		}
+		return fitBig(v, s)
+	}
 	a, ok1 := rescaleDec(x, xs, s)
 	b, ok2 := rescaleDec(y, ys, s)
 	if ok1 && ok2 {

@@ -335,3 +335,32 @@ func DecimalBatch(mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch,
 	md := b.Schema().Metadata()
 	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, b.NumRows()), nil
 }
+
+// varRows is the function name of a variable-scale numeric args[0] (the
+// other arguments constants the caller folded into f) computing each
+// value, of type rt, from its mantissa and scale.
+func varRows(name string, args []Expr, rt sqltypes.Type, f func(m decimal128.Num, s int32) (decimal128.Num, error)) Expr {
+	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return mapRows(env.Mem, rt.Arrow(), n, in[:1], func(i int) (decimal128.Num, bool, error) {
+			m, s := VarNumericAt(in[0], i)
+			r, err := f(m, s)
+			return r, false, err
+		})
+	}}
+}
+
+// intPart is ceil, ceiling, floor or sign of x at scale s, at scale 0.
+func intPart(name string, x decimal128.Num, s int32) decimal128.Num {
+	if name == "sign" {
+		return decimal128.FromI64(int64(x.Sign()))
+	}
+	neg, m := split(x)
+	q, r := u128{}, m // |x| < 1 past 38 places
+	if s <= 38 {
+		q, r = m.divmod(pow10(s))
+	}
+	if !r.isZero() && (name == "floor") == neg {
+		q = q.add(u128{0, 1})
+	}
+	return join(neg && !q.isZero(), q)
+}

@@ -22,6 +22,11 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 	if len(args) > 0 {
 		arg = args[0]
 	}
+	if arg != nil && isVarNumeric(arg.DataType()) {
+		// sum/avg/min/max over values with their own scales: the hash
+		// aggregate's varNumAcc, as PostgreSQL folds them.
+		return w.generic(ctx, f, args, keep, fr)
+	}
 	use := usable(arg, keep)
 	switch f.Func {
 	case "count_star", "count":

@@ -23,17 +23,24 @@ import (
 //   - where a value is kept as it is: a select list (at any level, so
 //     subqueries, CTEs and views pass values on), GROUP BY and DISTINCT
 //     keys, sort and PARTITION BY keys, set operation inputs, VALUES,
-//     CASE and COALESCE results, abs, min and max;
-//   - where it feeds numeric + - * /, unary minus, round(x, n) and casts,
-//     which compute from each value's digits with PostgreSQL's result
-//     scales (expr.VarArith), sum and avg (exact sums), or a comparison
-//     (in a filter or join condition too), which compares values exactly.
+//     CASE, COALESCE, NULLIF, GREATEST and LEAST results, abs, min and
+//     max, window value functions (lag/lead with their default,
+//     first/last/nth_value, dscale_window.go), array_agg, unnest and
+//     subscripts (dscale_arrays.go);
+//   - where it feeds numeric + - * / %, unary minus, round/trunc, mod,
+//     gcd, lcm and casts, which compute from each value's digits with
+//     PostgreSQL's result scales (expr.VarArith), sum and avg (exact
+//     sums, DISTINCT and over windows too), floor/ceil/sign and
+//     count(DISTINCT), or a comparison (in a filter or join condition
+//     too), which compares values exactly;
+//   - where it is printed: casts to text, ||, concat, format, JSON
+//     builders and json_agg (dscale_funcs.go).
 //
-// Every other reader (other functions and aggregates, DISTINCT
-// aggregates, window function arguments, IN lists) reads the value cast
-// to its static scale, as before. A source is widened only when some reader
-// keeps or computes from its scale (demand), so that plans whose
-// quotients and averages only feed filters and aggregates (TPC-H's) stay
+// Every other reader (other functions and aggregates, IN lists) reads
+// the value cast to its static scale, as before. A source is widened
+// only when some reader keeps or computes from its scale (demand), so
+// that plans whose quotients and averages only feed filters and
+// aggregates (TPC-H's) stay
 // on the static fast path.
 
 // scaleFlow is the state of one widenScales pass.
@@ -42,20 +49,39 @@ type scaleFlow struct {
 	// wide maps a static column to the variable-scale column that
 	// replaces it.
 	wide map[logical.ColumnID]logical.ColumnID
-	// demand holds the columns some reader would keep variable-scale.
-	demand logical.ColSet
-	done   map[logical.Node]logical.Node // a plan may share subtrees
+	// demand holds the columns some reader would keep variable-scale;
+	// out those of them some reader keeps for more than a comparison
+	// (cmp is set while marking for comparisons). Averages start
+	// per-value scales inside arithmetic only for out (TPC-H's
+	// comparisons with averages stay static).
+	demand, out logical.ColSet
+	cmp         bool
+	done        map[logical.Node]logical.Node // a plan may share subtrees
 	// comparing counts the comparisons settle is inside: their operands
 	// keep exact quotients, but ln/exp/power results stay at their
 	// static scale there (exp(-10000.0) = 0 needs no 4,000 places).
 	comparing int
+	// proj is the projection whose expressions are being settled: an
+	// average or deviation it reads is computed there (sourceScale).
+	proj    *logical.Project
+	outExpr bool // the expression settled is kept for more than comparisons
+}
+
+// markingFor sets f.cmp for marking what column c is computed from:
+// comparisons only if c is read by comparisons only. Call the function
+// it returns when done.
+func (f *scaleFlow) markingFor(c logical.ColumnID) func() {
+	cmp := f.cmp
+	f.cmp = !f.out.Has(c)
+	return func() { f.cmp = cmp }
 }
 
 // widenScales widens the scales of rel's plan as the comment above says.
 func (b *binder) widenScales(rel *relation) {
-	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
+	f := &scaleFlow{b: b, wide: map[logical.ColumnID]logical.ColumnID{}, demand: logical.ColSet{}, out: logical.ColSet{}, done: map[logical.Node]logical.Node{}}
 	for _, c := range rel.cols {
 		f.demand.Add(c.id)
+		f.out.Add(c.id)
 	}
 	f.mark(rel.node)
 	rel.node = f.node(rel.node)
@@ -63,80 +89,6 @@ func (b *binder) widenScales(rel *relation) {
 	for i, c := range rel.cols {
 		if n, ok := f.wide[c.id]; ok {
 			rel.cols[i].id, rel.cols[i].t = n, b.meta.Column(n).Type
-		}
-	}
-}
-
-// outputArrays gives the numeric elements of an ARRAY[...] the query
-// outputs the scales they were written with (ARRAY[1.5, 2.25] is
-// {1.5,2.25}). Arrays of variable-scale numerics go only to the client
-// (and to ORDER BY): the other array readers know one element scale.
-func (f *scaleFlow) outputArrays(rel *relation) {
-	var sorts []*logical.Sort
-	node := rel.node
-	for {
-		switch x := node.(type) {
-		case *logical.Limit:
-			node = x.Input
-			continue
-		case *logical.Sort:
-			sorts = append(sorts, x)
-			node = x.Input
-			continue
-		}
-		break
-	}
-	p, ok := node.(*logical.Project)
-	if !ok {
-		return
-	}
-	out := logical.NewColSet()
-	for _, c := range rel.cols {
-		out.Add(c.id)
-	}
-	for i, e := range p.Exprs {
-		a, ok := e.(*logical.Array)
-		if !ok || !out.Has(p.Cols[i]) || a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
-			continue
-		}
-		et := *a.T.Elem
-		vt := sqltypes.VarNumericType(et.Scale)
-		// An element read through a cast from a variable-scale value
-		// keeps that value, the others the scale they were written with.
-		varOf := func(el logical.Expr) logical.Expr {
-			if c, ok := el.(*logical.Cast); ok && c.E.Type().VarScale && c.E.Type().Kind == sqltypes.Numeric {
-				return c.E
-			}
-			return nil
-		}
-		differs := false
-		for _, el := range a.Elems {
-			differs = differs || varOf(el) != nil || writtenScale(el) != et.Scale
-		}
-		if !differs {
-			continue
-		}
-		elems := make([]logical.Expr, len(a.Elems))
-		for k, el := range a.Elems {
-			if v := varOf(el); v != nil {
-				elems[k] = v
-			} else {
-				elems[k] = withScale(el, writtenScale(el))
-			}
-			if !elems[k].Type().Equal(vt) {
-				elems[k] = &logical.Cast{E: elems[k], T: vt}
-			}
-		}
-		w := &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
-		old := p.Cols[i]
-		p.Exprs[i] = w
-		f.define(&p.Cols[i], w.T)
-		for _, s := range sorts {
-			for k, key := range s.Keys {
-				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
-					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
-				}
-			}
 		}
 	}
 }
@@ -154,12 +106,14 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.Project:
 		for i, e := range x.Exprs {
 			if f.demand.Has(x.Cols[i]) {
+				done := f.markingFor(x.Cols[i])
 				f.markKept(e)
 				if a, ok := e.(*logical.Array); ok { // see outputArrays
 					for _, el := range a.Elems {
 						f.markKept(el)
 					}
 				}
+				done()
 			}
 		}
 	case *logical.Aggregate:
@@ -167,8 +121,10 @@ func (f *scaleFlow) mark(n logical.Node) {
 			f.markKept(g)
 		}
 		for i, a := range x.Aggs {
-			if varAgg(a) && f.demand.Has(x.AggCols[i]) {
-				f.markKept(a.Args[0])
+			if j := keptAggArg(a, f.demand.Has(x.AggCols[i])); j >= 0 {
+				done := f.markingFor(x.AggCols[i])
+				f.markKept(a.Args[j])
+				done()
 			}
 		}
 		keys(x.InputOrder)
@@ -181,6 +137,26 @@ func (f *scaleFlow) mark(n logical.Node) {
 		for _, p := range x.PartitionBy {
 			f.markKept(p)
 		}
+		for i, c := range x.Calls {
+			if f.demand.Has(x.Cols[i]) {
+				done := f.markingFor(x.Cols[i])
+				for _, j := range windowValueArgs(c) {
+					f.markKept(c.Args[j])
+				}
+				done()
+			}
+		}
+	case *logical.Unnest:
+		for i, l := range x.Lists {
+			if f.demand.Has(x.Cols[i]) {
+				f.markKept(l)
+				if a, ok := l.(*logical.Array); ok {
+					for _, el := range a.Elems {
+						f.markKept(el)
+					}
+				}
+			}
+		}
 	case *logical.Filter:
 		f.markCompared(x.Pred)
 	case *logical.Join:
@@ -188,14 +164,24 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.SetOp:
 		lo, ro := x.Left.Output(), x.Right.Output()
 		for j, c := range x.Cols {
-			if f.demand.Has(c) {
+			// Arrays of variable-scale numerics do not pass set
+			// operations (their inputs would need one element type).
+			if f.demand.Has(c) && f.b.meta.Column(c).Type.Kind != sqltypes.List {
 				f.demand.Add(lo[j], ro[j])
+				if f.out.Has(c) {
+					f.out.Add(lo[j], ro[j])
+				}
 			}
 		}
 	case *logical.Shared:
 		// Every copy of a WITH query must produce the same types.
 		f.demand.Add(x.Input.Output()...)
+		f.out.Add(x.Input.Output()...)
 	}
+	logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+		f.markPrinted(e)
+		return e
+	})
 	for _, c := range n.Children() {
 		f.mark(c)
 	}
@@ -207,6 +193,9 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 	switch x := e.(type) {
 	case *logical.ColRef:
 		f.demand.Add(x.ID)
+		if !f.cmp {
+			f.out.Add(x.ID)
+		}
 	case *logical.Binary:
 		if varArith(x) {
 			f.markKept(x.L)
@@ -218,9 +207,18 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 		}
 	case *logical.Cast:
 		f.markKept(x.E)
+	case *logical.Array:
+		for _, el := range x.Elems {
+			f.markKept(el)
+		}
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
 			f.markKept(x.Args[0])
+		}
+		if valueFunc(x) {
+			for _, a := range x.Args {
+				f.markKept(a)
+			}
 		}
 	case *logical.Case:
 		if x.T.Kind == sqltypes.Numeric {
@@ -242,6 +240,9 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 // markCompared marks the operands of the numeric comparisons in e,
 // which compare values exactly.
 func (f *scaleFlow) markCompared(e logical.Expr) {
+	cmp := f.cmp
+	f.cmp = true
+	defer func() { f.cmp = cmp }()
 	logical.Walk(e, func(x logical.Expr) bool {
 		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
 			f.markKept(b.L)
@@ -258,7 +259,7 @@ func numCompare(x *logical.Binary) bool {
 
 func varArith(x *logical.Binary) bool {
 	switch x.Op {
-	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv:
+	case expr.OpAdd, expr.OpSub, expr.OpMul, expr.OpDiv, expr.OpMod:
 		return x.T.Kind == sqltypes.Numeric && numOperand(x.L.Type()) && numOperand(x.R.Type())
 	}
 	return false
@@ -267,8 +268,39 @@ func varArith(x *logical.Binary) bool {
 // varAgg reports whether the aggregate call computes from each value's
 // scale (ops.varNumAcc): sum, avg, min and max of one numeric.
 func varAgg(a logical.AggCall) bool {
-	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && !a.Distinct && len(a.Args) == 1 &&
+	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && len(a.Args) == 1 &&
 		a.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// keptAggArg returns the argument of aggregate a that it reads with
+// per-value scales: varAgg's when its result is kept (demanded), array_agg's
+// and the value of percentile_disc and mode (which return one of the
+// values) then too, and wherever it is count(DISTINCT x) (1.5 and 1.50
+// are one value, two quotients differing in their 20th place two) or
+// json_agg, which prints the values. -1: none.
+func keptAggArg(a logical.AggCall, demanded bool) int {
+	arg := 0
+	if a.Func == "percentile_disc" || a.Func == "mode" {
+		arg = 1
+	}
+	if len(a.Args) <= arg || a.Args[arg].Type().Kind != sqltypes.Numeric {
+		return -1
+	}
+	keep := false
+	switch a.Func {
+	case "count":
+		keep = a.Distinct
+	case "json_agg", "jsonb_agg":
+		keep = true
+	case "array_agg", "percentile_disc", "mode":
+		keep = demanded
+	default:
+		keep = varAgg(a) && demanded
+	}
+	if !keep {
+		return -1
+	}
+	return arg
 }
 
 func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.IsInteger() }
@@ -306,8 +338,11 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 	}
 	switch x := n.(type) {
 	case *logical.Project:
+		f.proj = x
+		defer func() { f.proj = nil }()
 		for i, e := range x.Exprs {
 			keep := f.demand.Has(x.Cols[i])
+			f.outExpr = f.out.Has(x.Cols[i])
 			e = f.expr(e, keep)
 			if keep && !e.Type().VarScale {
 				if w, ok := f.b.sourceScale(e, x); ok {
@@ -315,7 +350,12 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 				}
 			}
 			x.Exprs[i] = e
-			if e.Type().VarScale {
+		}
+		// Only now: an output column that passes an input column on has
+		// its ID, which the other expressions read unwidened (SELECT
+		// avg(x), round(avg(x), 2)).
+		for i, e := range x.Exprs {
+			if e.Type().HasVarScale() {
 				f.define(&x.Cols[i], e.Type())
 			}
 		}
@@ -330,18 +370,26 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 	case *logical.Aggregate:
 		for i, g := range x.Groups {
 			x.Groups[i] = f.expr(g, true)
-			if x.Groups[i].Type().VarScale {
+			if x.Groups[i].Type().HasVarScale() {
 				f.define(&x.GroupCols[i], x.Groups[i].Type())
 			}
 		}
 		for i := range x.Aggs {
 			a := &x.Aggs[i]
-			keep := varAgg(*a) && f.demand.Has(x.AggCols[i])
+			kept := keptAggArg(*a, f.demand.Has(x.AggCols[i]))
 			for j := range a.Args {
-				a.Args[j] = f.expr(a.Args[j], keep)
+				a.Args[j] = f.expr(a.Args[j], j == kept)
 			}
-			if keep && a.Args[0].Type().VarScale {
+			switch {
+			case kept < 0 || !a.Args[kept].Type().VarScale:
+			case varAgg(*a):
 				a.T = sqltypes.VarNumericType(a.T.Scale)
+				f.define(&x.AggCols[i], a.T)
+			case a.Func == "array_agg":
+				a.T = sqltypes.ListOf(a.Args[0].Type())
+				f.define(&x.AggCols[i], a.T)
+			case a.Func == "percentile_disc" || a.Func == "mode":
+				a.T = a.Args[kept].Type()
 				f.define(&x.AggCols[i], a.T)
 			}
 			if a.Filter != nil {
@@ -359,9 +407,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 		for i := range x.Calls {
 			c := &x.Calls[i]
-			for j := range c.Args {
-				c.Args[j] = f.expr(c.Args[j], false)
-			}
+			f.windowCall(c, &x.Cols[i])
 			for _, e := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
 				if *e != nil {
 					*e = f.expr(*e, false)
@@ -369,9 +415,7 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 			}
 		}
 	case *logical.Unnest:
-		for i := range x.Lists {
-			x.Lists[i] = f.expr(x.Lists[i], false)
-		}
+		f.unnest(x)
 	case *logical.Scan:
 		for i := range x.Filters {
 			x.Filters[i] = f.expr(x.Filters[i], false)
@@ -403,8 +447,8 @@ func (f *scaleFlow) define(col *logical.ColumnID, t sqltypes.Type) {
 // static type e had.
 func (f *scaleFlow) expr(e logical.Expr, keep bool) logical.Expr {
 	r := f.settle(e, keep)
-	if !keep && r.Type().VarScale {
-		return &logical.Cast{E: r, T: r.Type().Static()}
+	if !keep && r.Type().HasVarScale() {
+		return &logical.Cast{E: r, T: r.Type().StaticAll()}
 	}
 	return r
 }
@@ -417,10 +461,47 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if nid, ok := f.wide[c.ID]; ok {
 			return &logical.ColRef{ID: nid, Name: c.Name, T: f.b.meta.Column(nid).Type}
 		}
+		if keep && f.proj != nil && f.outExpr && f.comparing == 0 {
+			// avg(x) + 1 adds 1 to the average with its own scale.
+			if w, ok := f.b.sourceScale(c, f.proj); ok {
+				return w
+			}
+		}
 		return e
 	}
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
+	}
+	if a, ok := e.(*logical.Array); ok && a.T.Elem != nil && a.T.Elem.VarScale {
+		// varArray's: its elements stay variable-scale (a reader that
+		// does not keep them casts the whole array).
+		n := &logical.Array{Elems: make([]logical.Expr, len(a.Elems)), T: a.T}
+		for i, el := range a.Elems {
+			n.Elems[i] = asVarScale(f.settle(el, true), *a.T.Elem)
+		}
+		return n
+	}
+	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric {
+		// ARRAY[x / 3, …] kept (percentile_disc(ARRAY[…]) is one):
+		// elements with their own scales make an array of them.
+		elems := make([]logical.Expr, len(a.Elems))
+		anyVar := false
+		for i, el := range a.Elems {
+			elems[i] = f.settle(el, true)
+			anyVar = anyVar || elems[i].Type().VarScale
+		}
+		if anyVar {
+			vt := sqltypes.VarNumericType(a.T.Elem.Scale)
+			for i, el := range elems {
+				elems[i] = asVarScale(el, vt)
+			}
+			return &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}
+		}
+	}
+	if fn, ok := e.(*logical.Func); ok && keep {
+		if r, ok := f.arraySubquery(fn); ok {
+			return r
+		}
 	}
 	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps
@@ -447,7 +528,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || x.Name == "abs" && keep
+		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x)) || textFunc(x)
+	}
+	allArgs := false // a Func's arguments after the first are not kept
+	if fn, ok := e.(*logical.Func); ok {
+		allArgs = valueFunc(fn) || textFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -456,8 +541,8 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		defer func() { f.comparing-- }()
 	}
 	for i, c := range ch {
-		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc))
-		anyVar = anyVar || nc[i].Type().VarScale
+		nc[i] = f.settle(c, childKeep && (i == 0 || !isFunc || allArgs))
+		anyVar = anyVar || nc[i].Type().HasVarScale()
 	}
 	e = e.WithChildren(nc)
 	switch x := e.(type) {
@@ -483,14 +568,20 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 				return x.E
 			}
 			return &logical.Cast{E: x.E, T: t}
-		case from.VarScale:
+		case from.VarScale, from.HasVarScale() && textCast(x):
 			return x // the executor casts from each value's digits
 		case keep && unconstrained && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
-		if isRound(x) && anyVar {
+		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
+		}
+		if keep && valueFunc(x) && anyVar {
+			return varValueFunc(x)
+		}
+		if keep && elementFunc(x) && x.Args[0].Type().Elem != nil && x.Args[0].Type().Elem.VarScale {
+			return &logical.Func{Name: x.Name, Args: x.Args, T: *x.Args[0].Type().Elem}
 		}
 		if keep && f.comparing == 0 && x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
 			// ln, exp, power, sqrt…: the result's scale depends on the
@@ -518,8 +609,8 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		return e
 	}
 	for i, c := range nc {
-		if c.Type().VarScale {
-			nc[i] = &logical.Cast{E: c, T: c.Type().Static()}
+		if c.Type().HasVarScale() {
+			nc[i] = &logical.Cast{E: c, T: c.Type().StaticAll()}
 		}
 	}
 	return e.WithChildren(nc)
@@ -541,19 +632,21 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 		n.Else = f.settle(c.Else, keep)
 		anyVar = anyVar || n.Else.Type().VarScale
 	}
+	if keep && !anyVar {
+		// Results written with different scales (CASE WHEN … THEN amount
+		// ELSE 0 END) keep them too, for sum and the others to see.
+		for _, w := range n.Whens {
+			anyVar = anyVar || writtenScale(w.Then) != c.T.Scale
+		}
+		anyVar = anyVar || n.Else != nil && writtenScale(n.Else) != c.T.Scale
+	}
 	vt := sqltypes.VarNumericType(c.T.Scale)
 	conv := func(e logical.Expr) logical.Expr {
 		switch {
-		case e.Type().VarScale && keep && anyVar:
+		case keep && anyVar:
+			return asVarScale(e, vt)
 		case e.Type().VarScale:
 			return &logical.Cast{E: e, T: e.Type().Static()}
-		case keep && anyVar:
-			e = withScale(e, writtenScale(e))
-		default:
-			return e
-		}
-		if !e.Type().Equal(vt) {
-			e = &logical.Cast{E: e, T: vt}
 		}
 		return e
 	}

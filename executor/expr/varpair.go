@@ -1,0 +1,109 @@
+package expr
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// mod, gcd and lcm of numerics of which one is variable-scale: PostgreSQL
+// computes them at the larger of the two values' scales and gives the
+// result that scale (mod(1.55, 0.7) is 0.15, mod(2, 0.7) 0.6).
+
+// varPairFunc returns name(l, r) computed row by row at each row's common
+// scale by f, a variable-scale numeric of nominal scale nominal.
+// Integer operands read as numerics of scale 0.
+func varPairFunc(name string, l, r Expr, nominal int32, f func(x, y *big.Int) (*big.Int, error)) (Expr, error) {
+	var err error
+	for _, p := range []*Expr{&l, &r} {
+		if t := (*p).Type(); t.IsInteger() || t.Kind == sqltypes.Unknown {
+			if *p, err = Cast(*p, sqltypes.NumericType(0, 0)); err != nil {
+				return nil, err
+			}
+		} else if t.Kind != sqltypes.Numeric {
+			return nil, functionError(name, []Expr{l, r})
+		}
+	}
+	return &varPairExpr{name: name, l: l, r: r, f: f, t: sqltypes.VarNumericType(nominal)}, nil
+}
+
+type varPairExpr struct {
+	name string
+	l, r Expr
+	f    func(x, y *big.Int) (*big.Int, error)
+	t    sqltypes.Type
+}
+
+func (e *varPairExpr) Type() sqltypes.Type { return e.t }
+func (e *varPairExpr) children() []Expr    { return []Expr{e.l, e.r} }
+func (e *varPairExpr) withChildren(ch []Expr) Expr {
+	c := *e
+	c.l, c.r = ch[0], ch[1]
+	return &c
+}
+func (e *varPairExpr) String() string { return fmt.Sprintf("%s(%s, %s)", e.name, e.l, e.r) }
+
+func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		x, y, s := alignedBig(xm, xs, ym, ys)
+		v, err := e.f(x, y)
+		if err != nil {
+			return decimal128.Num{}, 0, err
+		}
+		return fitBig(v, s)
+	})
+}
+
+// modBig is x mod y with the sign of x (PostgreSQL's mod_var).
+func modBig(x, y *big.Int) (*big.Int, error) {
+	if y.Sign() == 0 {
+		return nil, errDivByZero()
+	}
+	return x.Rem(x, y), nil
+}
+
+func gcdBig(x, y *big.Int) (*big.Int, error) {
+	return new(big.Int).GCD(nil, nil, x.Abs(x), y.Abs(y)), nil
+}
+
+func lcmBig(x, y *big.Int) (*big.Int, error) {
+	if x.Sign() == 0 || y.Sign() == 0 {
+		return new(big.Int), nil
+	}
+	x.Abs(x)
+	y.Abs(y)
+	g := new(big.Int).GCD(nil, nil, x, y)
+	return x.Mul(x.Quo(x, g), y), nil
+}
+
+// varPairOf returns the variable-scale form of mod, gcd or lcm over l and
+// r if one is variable-scale (nil otherwise).
+func varPairOf(name string, l, r Expr) (Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	if !lt.VarScale && !rt.VarScale {
+		return nil, nil
+	}
+	nominal := max(lt.Scale, rt.Scale)
+	switch name {
+	case "mod":
+		return varPairFunc(name, l, r, nominal, modBig)
+	case "gcd":
+		return varPairFunc(name, l, r, nominal, gcdBig)
+	case "lcm":
+		return varPairFunc(name, l, r, nominal, lcmBig)
+	}
+	return nil, internalErr("variable-scale numeric %s", name)
+}
+
+// alignedBig returns x × 10^-xs and y × 10^-ys as integers at their
+// common scale s.
+func alignedBig(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (x, y *big.Int, s int32) {
+	s = max(xs, ys)
+	return new(big.Int).Mul(xm.BigInt(), bigPow10(s-xs)), new(big.Int).Mul(ym.BigInt(), bigPow10(s-ys)), s
+}

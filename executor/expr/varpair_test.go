@@ -1,0 +1,77 @@
+package expr
+
+import (
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestVarNumericFuncs checks mod, %, gcd, lcm, trunc, floor, ceil, sign,
+// greatest, least and nullif over variable-scale numerics against
+// PostgreSQL 15's answers for the same values: each value's own digits
+// are read (floor(0.99999999999999999998) is 0), mod/gcd/lcm answer at
+// the larger of the two values' scales, greatest/least/nullif return a
+// value with its scale (the first of equal ones).
+func TestVarNumericFuncs(t *testing.T) {
+	env := newTestEnv(t)
+	xs := []sqltypes.Datum{"1.55", "2", "-2.251", "0.9999999999", nil, "0.50", "-15.5", "0.99999999999999999998"}
+	ys := []sqltypes.Datum{"0.7", "0.50", "0.7", "0.3", "1", "0.5", "1.00", "0.00000000000000000004"}
+	b := makeBatch(t, env, testCol{sqltypes.TypeText, xs}, testCol{sqltypes.TypeText, ys})
+	defer b.Release()
+	num := func(i int) Expr {
+		e, err := Cast(Column(i, sqltypes.TypeText, "c"), sqltypes.VarNumericType(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	x, y := num(0), num(1)
+	call := func(name string, args ...Expr) Expr {
+		e, err := Call(name, args)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return e
+	}
+	rem, err := VarArith(OpMod, x, y, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, minusOne := Literal(sqltypes.TypeInt4, int32(1)), Literal(sqltypes.TypeInt4, int32(-1))
+	for _, tc := range []struct {
+		name string
+		e    Expr
+		want []string
+	}{
+		{"mod", call("mod", x, y), []string{"0.15", "0.00", "-0.151", "0.0999999999", "NULL", "0.00", "-0.50", "0.00000000000000000002"}},
+		{"%", rem, []string{"0.15", "0.00", "-0.151", "0.0999999999", "NULL", "0.00", "-0.50", "0.00000000000000000002"}},
+		{"gcd", call("gcd", x, y), []string{"0.05", "0.50", "0.001", "0.0000000003", "NULL", "0.50", "0.50", "0.00000000000000000002"}},
+		{"lcm", call("lcm", x, y), []string{"21.70", "2.00", "1575.700", "999999999.9000000000", "NULL", "0.50", "31.00", "1.99999999999999999996"}},
+		{"trunc", call("trunc", x), []string{"1", "2", "-2", "0", "NULL", "0", "-15", "0"}},
+		{"trunc 1", call("trunc", x, one), []string{"1.5", "2.0", "-2.2", "0.9", "NULL", "0.5", "-15.5", "0.9"}},
+		{"trunc -1", call("trunc", x, minusOne), []string{"0", "0", "0", "0", "NULL", "0", "-10", "0"}},
+		{"floor", call("floor", x), []string{"1", "2", "-3", "0", "NULL", "0", "-16", "0"}},
+		{"ceil", call("ceil", x), []string{"2", "2", "-2", "1", "NULL", "1", "-15", "1"}},
+		{"sign", call("sign", x), []string{"1", "1", "-1", "1", "NULL", "1", "-1", "1"}},
+		{"greatest", call("greatest", x, y), []string{"1.55", "2", "0.7", "0.9999999999", "1", "0.50", "1.00", "0.99999999999999999998"}},
+		{"least", call("least", x, y), []string{"0.7", "0.50", "-2.251", "0.3", "1", "0.50", "-15.5", "0.00000000000000000004"}},
+		{"nullif", call("nullif", x, y), []string{"1.55", "2", "-2.251", "0.9999999999", "NULL", "NULL", "-15.5", "0.99999999999999999998"}},
+	} {
+		got, err := evalStrings(t, env, tc.e, b)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%s row %d: got %s, want %s", tc.name, i, got[i], tc.want[i])
+			}
+		}
+	}
+	if _, err := evalStrings(t, env, call("mod", x, Literal(sqltypes.NumericType(0, 1), nil)), b); err != nil {
+		t.Errorf("mod by NULL: %v", err)
+	}
+	zero, _ := Cast(Literal(sqltypes.TypeText, "0.0"), sqltypes.VarNumericType(1))
+	if _, err := evalStrings(t, env, call("mod", x, zero), b); sqltypes.Code(err) != sqltypes.CodeDivisionByZero {
+		t.Errorf("mod by 0.0: %v, want 22012", err)
+	}
+}

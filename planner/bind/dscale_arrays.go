@@ -1,0 +1,134 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// outputArrays gives the numeric elements of an ARRAY[...] the query
+// outputs the scales they were written with (ARRAY[1.5, 2.25] is
+// {1.5,2.25}). Arrays of variable-scale numerics built by ARRAY[...] go
+// only to the client (and to ORDER BY), unnest and array_agg's readers:
+// the other array readers know one element scale.
+func (f *scaleFlow) outputArrays(rel *relation) {
+	var sorts []*logical.Sort
+	node := rel.node
+	for {
+		switch x := node.(type) {
+		case *logical.Limit:
+			node = x.Input
+			continue
+		case *logical.Sort:
+			sorts = append(sorts, x)
+			node = x.Input
+			continue
+		}
+		break
+	}
+	p, ok := node.(*logical.Project)
+	if !ok {
+		return
+	}
+	out := logical.NewColSet()
+	for _, c := range rel.cols {
+		out.Add(c.id)
+	}
+	for i, e := range p.Exprs {
+		a, ok := e.(*logical.Array)
+		if !ok || !out.Has(p.Cols[i]) {
+			continue
+		}
+		w, ok := varArray(a)
+		if !ok {
+			continue
+		}
+		old := p.Cols[i]
+		p.Exprs[i] = w
+		f.define(&p.Cols[i], w.T)
+		for _, s := range sorts {
+			for k, key := range s.Keys {
+				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
+					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
+				}
+			}
+		}
+	}
+}
+
+// varArray returns the one-dimensional numeric ARRAY[...] a with its
+// elements at the scales they were written with, if some differs from
+// a's element scale or is read through a cast from a variable-scale
+// value.
+func varArray(a *logical.Array) (*logical.Array, bool) {
+	if a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
+		return nil, false
+	}
+	et := *a.T.Elem
+	vt := sqltypes.VarNumericType(et.Scale)
+	// An element read through a cast from a variable-scale value keeps
+	// that value, the others the scale they were written with.
+	varOf := func(el logical.Expr) logical.Expr {
+		if c, ok := el.(*logical.Cast); ok && c.E.Type().VarScale && c.E.Type().Kind == sqltypes.Numeric {
+			return c.E
+		}
+		return nil
+	}
+	differs := false
+	for _, el := range a.Elems {
+		differs = differs || varOf(el) != nil || writtenScale(el) != et.Scale
+	}
+	if !differs {
+		return nil, false
+	}
+	elems := make([]logical.Expr, len(a.Elems))
+	for k, el := range a.Elems {
+		if v := varOf(el); v != nil {
+			el = v
+		}
+		elems[k] = asVarScale(el, vt)
+	}
+	return &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}, true
+}
+
+// unnest widens the arrays an Unnest reads for the element columns some
+// reader keeps: arrays of variable-scale numerics (array_agg's), and
+// ARRAY[...] of numerics written with different scales.
+func (f *scaleFlow) unnest(x *logical.Unnest) {
+	for i, l := range x.Lists {
+		keep := f.demand.Has(x.Cols[i])
+		if a, ok := l.(*logical.Array); ok && keep {
+			if w, ok := varArray(a); ok {
+				l = w
+			}
+		}
+		l = f.expr(l, keep)
+		if t := l.Type(); keep && t.Ndims() == 1 && t.Elem.VarScale {
+			f.define(&x.Cols[i], *t.Elem)
+		} else if t.HasVarScale() {
+			l = &logical.Cast{E: l, T: t.StaticAll()}
+		}
+		x.Lists[i] = l
+	}
+}
+
+// arraySubquery settles ARRAY(SELECT …), bound as coalesce(subquery
+// or its join's column, '{}') (arraySubquery in subquery.go): an array of
+// variable-scale numerics keeps them, the empty array taking its type.
+func (f *scaleFlow) arraySubquery(fn *logical.Func) (logical.Expr, bool) {
+	if fn.Name != "coalesce" || len(fn.Args) != 2 || fn.T.Kind != sqltypes.List {
+		return nil, false
+	}
+	empty, ok := fn.Args[1].(*logical.Const)
+	if !ok {
+		return nil, false
+	}
+	if l, ok := empty.V.([]any); !ok || len(l) != 0 {
+		return nil, false
+	}
+	r := f.settle(fn.Args[0], true)
+	t := r.Type()
+	if !t.HasVarScale() {
+		return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, empty}, T: fn.T}, true
+	}
+	return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, &logical.Const{T: t, V: empty.V}}, T: t}, true
+}

@@ -1,0 +1,101 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// valueFunc reports whether the numeric function call x returns one of
+// its arguments' values (greatest, least, nullif) or a value at their
+// larger scale (mod, gcd, lcm): with a variable-scale argument and a
+// reader that keeps it, it returns variable-scale values.
+func valueFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "greatest", "least", "nullif", "mod", "gcd", "lcm":
+		return x.T.Kind == sqltypes.Numeric && len(x.Args) > 0
+	}
+	return false
+}
+
+// elementFunc reports whether x returns an element of its first
+// argument, an array of numerics (a[1]).
+func elementFunc(x *logical.Func) bool {
+	return x.Name == "array_element" && len(x.Args) > 0 && x.T.Kind == sqltypes.Numeric
+}
+
+// exactFunc reports whether x reads its numeric argument's every place
+// for a result of scale 0 (floor(0.99999999999999999999) is 0): it takes
+// variable-scale arguments as they are.
+func exactFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "ceil", "ceiling", "floor", "sign":
+		return len(x.Args) == 1 && x.Args[0].Type().Kind == sqltypes.Numeric
+	}
+	return false
+}
+
+// asVarScale is the numeric e as the variable-scale vt: a static value
+// keeps the scale it was written with (before a cast to a common scale).
+func asVarScale(e logical.Expr, vt sqltypes.Type) logical.Expr {
+	if !e.Type().VarScale {
+		e = withScale(e, writtenScale(e))
+	}
+	if !e.Type().Equal(vt) {
+		e = &logical.Cast{E: e, T: vt}
+	}
+	return e
+}
+
+// varValueFunc is the valueFunc x, one of whose arguments is
+// variable-scale, computing variable-scale values: its numeric arguments
+// become variable-scale of its nominal scale, as the executor's kernels
+// take them.
+func varValueFunc(x *logical.Func) logical.Expr {
+	vt := sqltypes.VarNumericType(x.T.Scale)
+	args := make([]logical.Expr, len(x.Args))
+	for i, a := range x.Args {
+		if a.Type().Kind == sqltypes.Numeric {
+			a = asVarScale(a, vt)
+		}
+		args[i] = a
+	}
+	return &logical.Func{Name: x.Name, Args: args, T: vt}
+}
+
+// textFunc reports whether x prints its arguments as PostgreSQL's output
+// functions do (concat(1.50) is '1.50', to_json(1.50) 1.50): it takes
+// variable-scale numerics as they are.
+func textFunc(x *logical.Func) bool {
+	switch x.Name {
+	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "json_build_object", "json_build_array",
+		"jsonb_build_object", "jsonb_build_array":
+		return true
+	}
+	return false
+}
+
+// textCast reports whether c turns a numeric or an array of them into
+// text, which prints each value's scale.
+func textCast(c *logical.Cast) bool {
+	return c.E.Type().Leaf().Kind == sqltypes.Numeric && c.T.IsString()
+}
+
+// markPrinted marks the numeric values that e prints (textCast, textFunc)
+// anywhere in it: their scales show whatever reads the text.
+func (f *scaleFlow) markPrinted(e logical.Expr) {
+	logical.Walk(e, func(x logical.Expr) bool {
+		switch y := x.(type) {
+		case *logical.Cast:
+			if textCast(y) {
+				f.markKept(y.E)
+			}
+		case *logical.Func:
+			if textFunc(y) {
+				for _, a := range y.Args {
+					f.markKept(a)
+				}
+			}
+		}
+		return true
+	})
+}
