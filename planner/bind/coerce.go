@@ -247,6 +247,9 @@ func intConst(v int64, t sqltypes.Type) (logical.Expr, error) {
 // numericLiteral types a numeric string with the scale it is written with
 // ('1.50' is numeric with scale 2), as PostgreSQL's numeric input does.
 func numericLiteral(s string) (logical.Expr, error) {
+	if v, ok := sqltypes.ParseNumericSpecial(s); ok {
+		return &logical.Const{T: sqltypes.NumericType(0, 0), V: v}, nil
+	}
 	str := strings.TrimSpace(s)
 	mant, exp := str, 0
 	if e := strings.IndexAny(str, "eE"); e >= 0 {
