@@ -131,7 +131,18 @@ func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 	}
 	buf, out := allocFixed[decimal128.Num](mem, n)
 	var err error
+	special := decOperandsSpecial(a, b, n)
 	switch {
+	case special:
+		for i := range out {
+			out[i] = decimal128.Num{}
+			if !validAt(vb, 0, i) {
+				continue
+			}
+			if out[i], err = decimalSpecialRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
+				break
+			}
+		}
 	case (op == OpAdd || op == OpSub) && sa == sb:
 		err = addSameScale(op == OpSub, a, b, out, vb)
 	case op == OpMul && so == sa+sb:
@@ -213,6 +224,18 @@ func mulDecimals(a, b decOperand, out []decimal128.Num, vb []byte) error {
 		out[i] = join(nx != ny, p)
 	}
 	return nil
+}
+
+// decimalSpecialRow is decimalRow for batches that hold NaN or ±Infinity.
+func decimalSpecialRow(op BinaryOp, x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error) {
+	if !isSpecial(x) && !isSpecial(y) {
+		return decimalRow(op, x, y, sa, sb, so)
+	}
+	r, finite, err := specialArith(op, x, y)
+	if finite {
+		r, _ = rescaleDec(r, sa, so) // 0, or x at a scale at least its own
+	}
+	return r, err
 }
 
 // decimalRow computes one value of op for the general cases.
@@ -377,7 +400,7 @@ func negateDecimals(mem memory.Allocator, dt arrow.DataType, in arrow.Array) arr
 	buf, out := allocFixed[decimal128.Num](mem, n)
 	a = a[:len(out)]
 	for i := range out {
-		out[i] = a[i].Negate()
+		out[i] = negateNumeric(a[i])
 	}
 	bm, off := bitmapOf(in)
 	var valid *memory.Buffer
