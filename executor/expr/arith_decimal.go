@@ -304,8 +304,13 @@ func divDecimalRow(x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error
 // DivNumeric is PostgreSQL's numeric division of x (scale sa) by y
 // (scale sb): the quotient rounded half away from zero at the scale
 // select_div_scale picks from the values, and that scale. A quotient of
-// more than 38 digits is 22003, a zero divisor 22012.
+// more than 38 digits is 22003, a zero divisor 22012. NaN and ±Infinity
+// divide as in PostgreSQL 15 (scale 0).
 func DivNumeric(x, y decimal128.Num, sa, sb int32) (decimal128.Num, int32, error) {
+	if isSpecial(x) || isSpecial(y) {
+		r, _, err := specialArith(OpDiv, x, y)
+		return r, 0, err
+	}
 	if y == (decimal128.Num{}) {
 		return decimal128.Num{}, 0, errDivByZero()
 	}
