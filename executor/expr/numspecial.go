@@ -3,6 +3,8 @@ package expr
 import (
 	"math/big"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/executor/decmath"
@@ -223,4 +225,35 @@ func specialUnary(name string, x decimal128.Num) decimal128.Num {
 		return decimal128.FromI64(int64(x.Sign()))
 	}
 	return x
+}
+
+// CheckArrowNumerics fails with 0A000 when a numeric column of b (or an
+// element of an array column) holds NaN or ±Infinity, for the fronts
+// that hand Arrow decimal128 to clients (Flight SQL, IPC output): Arrow's
+// decimal has no such values, and a client would read the sentinel
+// mantissa as a 39-digit number.
+func CheckArrowNumerics(b arrow.RecordBatch) error {
+	for _, c := range b.Columns() {
+		if hasArrowSpecial(c) {
+			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "numeric NaN and Infinity cannot be sent as Arrow decimal128").
+				WithHint("Cast the column to double precision or text.")
+		}
+	}
+	return nil
+}
+
+func hasArrowSpecial(a arrow.Array) bool {
+	switch x := a.(type) {
+	case *array.Decimal128:
+		return sqltypes.HasNumericSpecial(x.Values())
+	case *array.Struct:
+		for i := range x.NumField() {
+			if hasArrowSpecial(x.Field(i)) {
+				return true
+			}
+		}
+	case *array.List:
+		return hasArrowSpecial(x.ListValues())
+	}
+	return false
 }
