@@ -257,3 +257,18 @@ func hasArrowSpecial(a arrow.Array) bool {
 	}
 	return false
 }
+
+// seriesSpecial is generate_series's 22023 for a NaN or ±Infinity start,
+// stop or step in row i.
+func seriesSpecial(in []arrow.Array, vals [][]decimal128.Num, i int) error {
+	for k, what := range []string{"start value", "stop value", "step size"}[:len(in)] {
+		if x := vals[k][i]; in[k].IsValid(i) && isSpecial(x) {
+			kind := "infinity"
+			if isNaN(x) {
+				kind = "NaN"
+			}
+			return sqltypes.New(sqltypes.CodeInvalidParameterValue, "%s cannot be %s", what, kind)
+		}
+	}
+	return nil
+}
