@@ -419,7 +419,7 @@ func negativeOffset(v sqltypes.Datum) bool {
 	case float64:
 		return x < 0 || math.IsNaN(x)
 	case decimal128.Num:
-		return x.Sign() < 0
+		return x.Sign() < 0 || sqltypes.IsNumericNaN(x)
 	case arrow.MonthDayNanoInterval:
 		const nanosPerDay = 86400 * 1e9
 		span := decimal128.FromI64(int64(x.Months)).Mul(decimal128.FromI64(30 * nanosPerDay)).
