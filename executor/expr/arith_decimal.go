@@ -131,18 +131,7 @@ func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 	}
 	buf, out := allocFixed[decimal128.Num](mem, n)
 	var err error
-	special := decOperandsSpecial(a, b, n)
 	switch {
-	case special:
-		for i := range out {
-			out[i] = decimal128.Num{}
-			if !validAt(vb, 0, i) {
-				continue
-			}
-			if out[i], err = decimalSpecialRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
-				break
-			}
-		}
 	case (op == OpAdd || op == OpSub) && sa == sb:
 		err = addSameScale(op == OpSub, a, b, out, vb)
 	case op == OpMul && so == sa+sb:
@@ -153,7 +142,7 @@ func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 				out[i] = decimal128.Num{}
 				continue
 			}
-			if out[i], err = decimalRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
+			if out[i], err = decimalSpecialRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
 				break
 			}
 		}
@@ -179,16 +168,27 @@ func addSameScale(sub bool, a, b decOperand, out []decimal128.Num, vb []byte) er
 		r := x.Add(y)
 		out[i] = r
 		h := r.HighBits()
-		suspect = suspect || h >= hiLimit || h <= -hiLimit-1 || (x.HighBits()^h)&(y.HighBits()^h) < 0
+		// A NaN or ±Infinity operand (sqltypes.NumericNaN) is suspect too:
+		// its sum can look like a number (Infinity + -Infinity is 0).
+		suspect = suspect || h >= hiLimit || h <= -hiLimit-1 || (x.HighBits()^h)&(y.HighBits()^h) < 0 ||
+			sqltypes.IsNumericSpecialHi(x.HighBits()) || sqltypes.IsNumericSpecialHi(y.HighBits())
 	}
 	if !suspect {
 		return nil
+	}
+	op := OpAdd
+	if sub {
+		op = OpSub
 	}
 	for i := range out {
 		if !validAt(vb, 0, i) {
 			continue
 		}
 		x, y := a.at(i), b.at(i)
+		if isSpecial(x) || isSpecial(y) {
+			out[i], _, _ = specialArith(op, x, y)
+			continue
+		}
 		if sub {
 			y = y.Negate()
 		}
@@ -209,6 +209,10 @@ func mulDecimals(a, b decOperand, out []decimal128.Num, vb []byte) error {
 			hi, lo := bits.Mul64(uint64(xl), uint64(yl))
 			shi := int64(hi) - (xl>>63)&yl - (yl>>63)&xl
 			out[i] = decimal128.New(shi, lo)
+			continue
+		}
+		if isSpecial(x) || isSpecial(y) { // never in the 64-bit case above
+			out[i], _, _ = specialArith(OpMul, x, y)
 			continue
 		}
 		nx, mx := split(x)

@@ -12,9 +12,9 @@ import (
 )
 
 // Numeric NaN and ±Infinity (sqltypes.NumericNaN) in the arithmetic
-// kernels. Each kernel scans its operands once for a special value
-// (sqltypes.HasNumericSpecial, one compare per value); only a batch that
-// holds one takes the row-at-a-time path that calls specialArith.
+// kernels. The fast loops test each operand's high word in the pass they
+// make anyway (a special value never fits their 64-bit or no-overflow
+// cases) and hand the rows that hold one to specialArith.
 
 var (
 	numNaN    = sqltypes.NumericNaN
@@ -92,21 +92,6 @@ func specialArith(op BinaryOp, x, y decimal128.Num) (r decimal128.Num, finite bo
 // ±Infinity that meshql does not compute.
 func errSpecialUnsupported(what string) error {
 	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported for numeric NaN or Infinity", what)
-}
-
-// decOperandsSpecial reports whether either operand holds NaN or ±Infinity.
-func decOperandsSpecial(a, b decOperand, n int) bool {
-	if n == 0 {
-		return false
-	}
-	av, bv := a.vals, b.vals
-	if a.mask != 0 {
-		av = av[:n]
-	}
-	if b.mask != 0 {
-		bv = bv[:n]
-	}
-	return sqltypes.HasNumericSpecial(av) || sqltypes.HasNumericSpecial(bv)
 }
 
 // specialMath is the numeric function name (ln, log, log10, exp, sqrt,

@@ -62,9 +62,9 @@ type statsAcc struct {
 	// float state
 	fn, fsx, fsxx []float64
 	// exact state
-	cnt     []int64
-	sx      [][3]uint64 // two's complement
-	sxx     [][5]uint64
+	cnt []int64
+	sx  [][3]uint64 // two's complement
+	sxx [][5]uint64
 	// special marks the groups that saw a numeric NaN or ±Infinity (nil
 	// until one does): their result is NaN, as in PostgreSQL.
 	special []bool
