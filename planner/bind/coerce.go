@@ -209,8 +209,11 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
 	}
-	if t.Kind == sqltypes.Bpchar && untyped {
-		t.Precision = 0 // a literal is not cut or padded to the others' length
+	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Numeric) && untyped {
+		// A literal is not cut or padded to the others' length, nor held
+		// to their numeric precision: PostgreSQL reads it as numeric
+		// without a typmod, so price IN ('Infinity') is false, not 22003.
+		t.Precision = 0
 	}
 	out := make([]logical.Expr, len(es))
 	for i, e := range es {
