@@ -203,7 +203,9 @@ func TestFilterDifferential(t *testing.T) {
 	matched := 0
 	// Then NaN and ±Infinity against a numeric column: PostgreSQL must
 	// order them as meshql does (above and below every number).
-	num := func(v decimal128.Num) connectors.Literal { return connectors.Literal{Type: sqltypes.NumericType(0, 0), Value: v} }
+	num := func(v decimal128.Num) connectors.Literal {
+		return connectors.Literal{Type: sqltypes.NumericType(0, 0), Value: v}
+	}
 	var fixed []connectors.Filter
 	for _, v := range []decimal128.Num{sqltypes.NumericNaN, sqltypes.NumericPosInf, sqltypes.NumericNegInf} {
 		for _, op := range []connectors.CmpOp{connectors.OpEq, connectors.OpNe, connectors.OpLt, connectors.OpLe, connectors.OpGt, connectors.OpGe} {
