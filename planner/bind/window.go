@@ -356,7 +356,14 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 				// checked now.
 				switch v := c.V.(type) {
 				case decimal128.Num:
-					return &logical.Const{T: offType, V: v.ToFloat64(c.T.Scale)}, nil
+					f := v.ToFloat64(c.T.Scale)
+					switch {
+					case sqltypes.IsNumericNaN(v):
+						f = math.NaN()
+					case sqltypes.IsNumericSpecial(v):
+						f = math.Inf(v.Sign())
+					}
+					return &logical.Const{T: offType, V: f}, nil
 				case float32:
 					return &logical.Const{T: offType, V: float64(v)}, nil
 				}
