@@ -103,3 +103,30 @@ func sameNumber(got, want string) bool {
 	}
 	return got == want
 }
+
+// TestNumericSpecialCompareScales compares numerics of different static
+// scales where the lower-scale side does not fit 38 digits at the other's
+// scale (it saturates): NaN and ±Infinity still order above and below it.
+func TestNumericSpecialCompareScales(t *testing.T) {
+	env := newTestEnv(t)
+	big37 := decimal128.FromBigInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(37), nil))
+	ta, tb := sqltypes.NumericType(38, 0), sqltypes.NumericType(38, 5)
+	b := makeBatch(t, env,
+		testCol{ta, []sqltypes.Datum{big37, big37.Negate(), big37, big37, decimal128.FromI64(5)}},
+		testCol{tb, []sqltypes.Datum{sqltypes.NumericPosInf, sqltypes.NumericNegInf, sqltypes.NumericNaN, sqltypes.NumericNegInf, sqltypes.NumericNaN}})
+	defer b.Release()
+	x, y := Column(0, ta, "a"), Column(1, tb, "b")
+	for op, want := range map[BinaryOp]string{
+		OpLt: "t f t f t",
+		OpGt: "f t f t f",
+		OpEq: "f f f f f",
+	} {
+		got, err := evalStrings(t, env, must(Binary(op, x, y)), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("a %s b: %s, want %s", op, g, want)
+		}
+	}
+}
