@@ -105,6 +105,14 @@ func toNumber(t sqltypes.Type, v any) (number, bool) {
 		if t.Kind != sqltypes.Numeric {
 			return number{}, false
 		}
+		if sqltypes.IsNumericSpecial(x) {
+			// NaN and ±Infinity order as the floats do (NaN greatest).
+			f := math.Inf(x.Sign())
+			if sqltypes.IsNumericNaN(x) {
+				f = math.NaN()
+			}
+			return number{kind: numFloat, f: f}, true
+		}
 		return number{kind: numDec, dec: x, scale: t.Scale}, true
 	}
 	return number{}, false

@@ -131,6 +131,9 @@ func FormatFloat(f float64, bits int) string {
 
 // FormatDecimal renders an unscaled decimal with scale fractional digits.
 func FormatDecimal(n decimal128.Num, scale int32) string {
+	if IsNumericSpecial(n) {
+		return NumericSpecialName(n)
+	}
 	neg := n.Sign() < 0
 	if neg {
 		n = n.Negate()
@@ -161,6 +164,9 @@ func FormatDecimal(n decimal128.Num, scale int32) string {
 // precision digits (precision 0 means MaxNumericPrecision).
 func ParseDecimal(s string, precision, scale int32) (decimal128.Num, error) {
 	str := strings.TrimSpace(s)
+	if v, ok := parseNumericSpecial(str); ok {
+		return v, CheckNumericTypmod(v, precision, scale)
+	}
 	r, ok := new(big.Rat).SetString(str)
 	if !ok || str == "" || strings.ContainsAny(str, "/") {
 		return decimal128.Num{}, New(CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)

@@ -88,6 +88,9 @@ func AppendFloat(dst []byte, f float64, bits int) []byte {
 
 // AppendDecimal appends an unscaled decimal with scale fractional digits.
 func AppendDecimal(dst []byte, n decimal128.Num, scale int32) []byte {
+	if IsNumericSpecial(n) {
+		return append(dst, NumericSpecialName(n)...)
+	}
 	neg := n.Sign() < 0
 	if neg {
 		n = n.Negate()

@@ -228,10 +228,11 @@ func isRangeErr(err error) bool {
 
 // ParseNumeric parses numeric text ([sign] digits [. digits] [e [sign]
 // digits]) into an unscaled decimal at scale, rounding half away from zero.
-// precision 0 means MaxNumericPrecision. 22P02 for bad text (NaN and
-// Infinity are not representable in decimal128), 22003 "numeric field
-// overflow" when the value needs more than precision digits. It does not
-// allocate unless it fails.
+// precision 0 means MaxNumericPrecision. NaN and [+-]Infinity/inf (any
+// case) give the special mantissas (see NumericNaN); with a precision,
+// ±Infinity is 22003 as in PostgreSQL 15. 22P02 for bad text, 22003
+// "numeric field overflow" when the value needs more than precision
+// digits. It does not allocate unless it fails.
 func ParseNumeric(s string, precision, scale int32) (decimal128.Num, error) {
 	t := trimSpace(s)
 	neg := false
@@ -271,10 +272,8 @@ func ParseNumeric(s string, precision, scale int32) (decimal128.Num, error) {
 		}
 	}
 	if ndig == 0 {
-		if w := strings.ToLower(t); w == "nan" || w == "infinity" || w == "inf" {
-			// PostgreSQL accepts these; meshql's numeric cannot hold them.
-			return decimal128.Num{}, New(CodeInvalidTextRepr, "numeric value %q is not supported: meshql's numeric holds finite values only", s).
-				WithHint("double precision holds NaN and Infinity: cast to float8 instead.")
+		if v, ok := parseNumericSpecial(trimSpace(s)); ok {
+			return v, CheckNumericTypmod(v, precision, scale)
 		}
 		return decimal128.Num{}, New(CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 	}

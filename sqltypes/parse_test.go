@@ -1,8 +1,8 @@
 package sqltypes
 
 import (
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"math"
-	"strings"
 	"testing"
 	"time"
 )
@@ -202,16 +202,43 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-// NaN and ±Infinity are numerics in PostgreSQL but not in meshql's
-// decimal128: 22P02 saying so, not "invalid input syntax".
+// NaN and ±Infinity parse in any case and spelling PostgreSQL accepts,
+// keep their order against numbers, print back as PostgreSQL prints them,
+// and a typmod rejects ±Infinity but not NaN.
 func TestParseNumericSpecialValues(t *testing.T) {
-	for _, s := range []string{"NaN", " nan ", "Infinity", "-inf", "+INF", "-Infinity"} {
-		_, err := ParseNumeric(s, 0, 2)
-		if Code(err) != CodeInvalidTextRepr || !strings.Contains(err.Error(), "not supported") {
+	for _, tc := range []struct {
+		in, want string
+	}{{"NaN", "NaN"}, {" nan ", "NaN"}, {"Infinity", "Infinity"}, {"-inf", "-Infinity"}, {"+INF", "Infinity"}, {"-Infinity", "-Infinity"}, {"iNfInItY", "Infinity"}} {
+		v, err := ParseNumeric(tc.in, 0, 2)
+		if err != nil || FormatDecimal(v, 2) != tc.want || string(AppendDecimal(nil, v, 2)) != tc.want {
+			t.Errorf("ParseNumeric(%q) = %v, %v; want %s", tc.in, FormatDecimal(v, 2), err, tc.want)
+		}
+		if d, err := ParseDecimal(tc.in, 0, 2); err != nil || d != v {
+			t.Errorf("ParseDecimal(%q) = %v, %v", tc.in, d, err)
+		}
+	}
+	for _, s := range []string{"nope", "infinit", "-nan", "in", "+-inf"} {
+		if _, err := ParseNumeric(s, 0, 2); Code(err) != CodeInvalidTextRepr {
 			t.Errorf("ParseNumeric(%q): %v", s, err)
 		}
 	}
-	if _, err := ParseNumeric("nope", 0, 2); err == nil || strings.Contains(err.Error(), "not supported") {
-		t.Errorf("ParseNumeric(nope): %v", err)
+	if _, err := ParseNumeric("NaN", 5, 2); err != nil {
+		t.Errorf("NaN into numeric(5,2): %v", err)
+	}
+	if _, err := ParseNumeric("-inf", 5, 2); Code(err) != CodeNumericOutOfRange {
+		t.Errorf("-inf into numeric(5,2): %v", err)
+	}
+	max, _ := ParseNumeric("99999999999999999999999999999999999999", 0, 0)
+	order := []decimal128.Num{NumericNegInf, max.Negate(), {}, max, NumericPosInf, NumericNaN}
+	for i := range order {
+		if IsNumericSpecial(order[i]) != (i == 0 || i >= 4) {
+			t.Errorf("IsNumericSpecial(%v) wrong", order[i])
+		}
+		if i > 0 && order[i-1].Cmp(order[i]) >= 0 {
+			t.Errorf("order: %v !< %v", order[i-1], order[i])
+		}
+	}
+	if NumericPosInf.Negate() != NumericNegInf || !HasNumericSpecial([]decimal128.Num{{}, NumericNaN}) || HasNumericSpecial([]decimal128.Num{max, max.Negate()}) {
+		t.Error("negation or HasNumericSpecial wrong")
 	}
 }

@@ -270,7 +270,11 @@ func writeArrow(ctx context.Context, res *engine.Result, maxRows int, w io.Write
 			return errTooManyRows(maxRows)
 		}
 		// Arrow has no per-value numeric scale: decimal128 of the nominal one.
-		d, err := expr.DecimalBatch(memory.DefaultAllocator, b)
+		err = expr.CheckArrowNumerics(b)
+		var d arrow.RecordBatch
+		if err == nil {
+			d, err = expr.DecimalBatch(memory.DefaultAllocator, b)
+		}
 		b.Release()
 		if err != nil {
 			return err

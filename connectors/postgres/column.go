@@ -207,8 +207,15 @@ func (c *column) numeric(raw []byte, m *pgtype.Map) (decimal128.Num, error) {
 	if err := m.Scan(pgtype.NumericOID, pgtype.BinaryFormatCode, raw, &n); err != nil {
 		return decimal128.Num{}, sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
 	}
-	if n.NaN || n.InfinityModifier != pgtype.Finite || n.Int == nil {
-		return decimal128.Num{}, sqltypes.New(sqltypes.CodeNumericOutOfRange, "column %s: NaN and infinity cannot be read as %s", c.name, c.typ)
+	switch {
+	case n.NaN:
+		return sqltypes.NumericNaN, nil
+	case n.InfinityModifier == pgtype.Infinity:
+		return sqltypes.NumericPosInf, nil
+	case n.InfinityModifier == pgtype.NegativeInfinity:
+		return sqltypes.NumericNegInf, nil
+	case n.Int == nil:
+		return decimal128.Num{}, sqltypes.New(sqltypes.CodeFDWError, "postgres source: column %s: numeric without digits", c.name)
 	}
 	v := new(big.Int).Set(n.Int)
 	shift := int64(n.Exp) + int64(c.typ.Scale)

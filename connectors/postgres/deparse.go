@@ -82,6 +82,14 @@ func toParam(l connectors.Literal) (any, bool) {
 		if !ok {
 			return nil, false
 		}
+		switch {
+		case sqltypes.IsNumericNaN(v):
+			return pgtype.Numeric{NaN: true, Valid: true}, true
+		case sqltypes.IsNumericSpecial(v) && v.Sign() > 0:
+			return pgtype.Numeric{InfinityModifier: pgtype.Infinity, Valid: true}, true
+		case sqltypes.IsNumericSpecial(v):
+			return pgtype.Numeric{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, true
+		}
 		return pgtype.Numeric{Int: v.BigInt(), Exp: -l.Type.Scale, Valid: true}, true
 	case sqltypes.Unknown, sqltypes.Text, sqltypes.Varchar:
 		v, ok := l.Value.(string)

@@ -142,7 +142,7 @@ func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 				out[i] = decimal128.Num{}
 				continue
 			}
-			if out[i], err = decimalRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
+			if out[i], err = decimalSpecialRow(op, a.at(i), b.at(i), sa, sb, so); err != nil {
 				break
 			}
 		}
@@ -168,16 +168,27 @@ func addSameScale(sub bool, a, b decOperand, out []decimal128.Num, vb []byte) er
 		r := x.Add(y)
 		out[i] = r
 		h := r.HighBits()
-		suspect = suspect || h >= hiLimit || h <= -hiLimit-1 || (x.HighBits()^h)&(y.HighBits()^h) < 0
+		// A NaN or ±Infinity operand (sqltypes.NumericNaN) is suspect too:
+		// its sum can look like a number (Infinity + -Infinity is 0).
+		suspect = suspect || h >= hiLimit || h <= -hiLimit-1 || (x.HighBits()^h)&(y.HighBits()^h) < 0 ||
+			sqltypes.IsNumericSpecialHi(x.HighBits()) || sqltypes.IsNumericSpecialHi(y.HighBits())
 	}
 	if !suspect {
 		return nil
+	}
+	op := OpAdd
+	if sub {
+		op = OpSub
 	}
 	for i := range out {
 		if !validAt(vb, 0, i) {
 			continue
 		}
 		x, y := a.at(i), b.at(i)
+		if isSpecial(x) || isSpecial(y) {
+			out[i], _, _ = specialArith(op, x, y)
+			continue
+		}
 		if sub {
 			y = y.Negate()
 		}
@@ -200,6 +211,10 @@ func mulDecimals(a, b decOperand, out []decimal128.Num, vb []byte) error {
 			out[i] = decimal128.New(shi, lo)
 			continue
 		}
+		if isSpecial(x) || isSpecial(y) { // never in the 64-bit case above
+			out[i], _, _ = specialArith(OpMul, x, y)
+			continue
+		}
 		nx, mx := split(x)
 		ny, my := split(y)
 		p, over := mx.mul(my)
@@ -213,6 +228,18 @@ func mulDecimals(a, b decOperand, out []decimal128.Num, vb []byte) error {
 		out[i] = join(nx != ny, p)
 	}
 	return nil
+}
+
+// decimalSpecialRow is decimalRow for batches that hold NaN or ±Infinity.
+func decimalSpecialRow(op BinaryOp, x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error) {
+	if !isSpecial(x) && !isSpecial(y) {
+		return decimalRow(op, x, y, sa, sb, so)
+	}
+	r, finite, err := specialArith(op, x, y)
+	if finite {
+		r, _ = rescaleDec(r, sa, so) // 0, or x at a scale at least its own
+	}
+	return r, err
 }
 
 // decimalRow computes one value of op for the general cases.
@@ -281,8 +308,13 @@ func divDecimalRow(x, y decimal128.Num, sa, sb, so int32) (decimal128.Num, error
 // DivNumeric is PostgreSQL's numeric division of x (scale sa) by y
 // (scale sb): the quotient rounded half away from zero at the scale
 // select_div_scale picks from the values, and that scale. A quotient of
-// more than 38 digits is 22003, a zero divisor 22012.
+// more than 38 digits is 22003, a zero divisor 22012. NaN and ±Infinity
+// divide as in PostgreSQL 15 (scale 0).
 func DivNumeric(x, y decimal128.Num, sa, sb int32) (decimal128.Num, int32, error) {
+	if isSpecial(x) || isSpecial(y) {
+		r, _, err := specialArith(OpDiv, x, y)
+		return r, 0, err
+	}
 	if y == (decimal128.Num{}) {
 		return decimal128.Num{}, 0, errDivByZero()
 	}
@@ -377,7 +409,7 @@ func negateDecimals(mem memory.Allocator, dt arrow.DataType, in arrow.Array) arr
 	buf, out := allocFixed[decimal128.Num](mem, n)
 	a = a[:len(out)]
 	for i := range out {
-		out[i] = a[i].Negate()
+		out[i] = negateNumeric(a[i])
 	}
 	bm, off := bitmapOf(in)
 	var valid *memory.Buffer

@@ -109,9 +109,11 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				f := get(i)
 				switch {
 				case math.IsNaN(f):
-					return decimal128.Num{}, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot convert NaN to numeric")
-				case math.IsInf(f, 0):
-					return decimal128.Num{}, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot convert infinity to numeric")
+					return sqltypes.NumericNaN, false, nil
+				case math.IsInf(f, 1):
+					return sqltypes.NumericPosInf, false, sqltypes.CheckNumericTypmod(sqltypes.NumericPosInf, to.Precision, to.Scale)
+				case math.IsInf(f, -1):
+					return sqltypes.NumericNegInf, false, sqltypes.CheckNumericTypmod(sqltypes.NumericNegInf, to.Precision, to.Scale)
 				}
 				buf = strconv.AppendFloat(buf[:0], f, 'e', digits-1, 64)
 				n, err := sqltypes.ParseNumeric(string(buf), to.Precision, to.Scale)
@@ -125,6 +127,9 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		limit := numericLimit(to)
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(x decimal128.Num) (decimal128.Num, error) {
+				if sqltypes.IsNumericSpecial(x) {
+					return x, sqltypes.CheckNumericTypmod(x, to.Precision, to.Scale)
+				}
 				r, ok := rescaleDec(x, from.Scale, to.Scale)
 				if _, m := split(r); !ok || m.cmp(limit) >= 0 {
 					return r, numericFieldOverflow(to.Precision, to.Scale)
@@ -144,6 +149,9 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return narrowTo(tk, mem, dt, func(mem memory.Allocator) (arrow.Array, error) {
 				return mapUnary(mem, arrow.PrimitiveTypes.Int64, a, func(x decimal128.Num) (int64, error) {
+					if sqltypes.IsNumericSpecial(x) {
+						return 0, errSpecialToInt(x, tk)
+					}
 					r, _ := rescaleDec(x, from.Scale, 0)
 					neg, m := split(r)
 					if m.hi != 0 || m.lo > 1<<63 || !neg && m.lo == 1<<63 {
@@ -172,6 +180,27 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	return nil, false
 }
 
+// errSpecialToInt is PostgreSQL's error for NaN or ±Infinity cast to an
+// integer kind.
+func errSpecialToInt(x decimal128.Num, k sqltypes.Kind) error {
+	what := "infinity"
+	if sqltypes.IsNumericNaN(x) {
+		what = "NaN"
+	}
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot convert %s to %s", what, sqltypes.Type{Kind: k}.String())
+}
+
+// specialToFloat is the float of NaN or ±Infinity.
+func specialToFloat(x decimal128.Num) float64 {
+	switch {
+	case sqltypes.IsNumericNaN(x):
+		return math.NaN()
+	case x.Sign() > 0:
+		return math.Inf(1)
+	}
+	return math.Inf(-1)
+}
+
 // intBounds returns [lo, hi) of an integer kind as floats.
 func intBounds(k sqltypes.Kind) (float64, float64) {
 	switch k {
@@ -186,6 +215,9 @@ func intBounds(k sqltypes.Kind) (float64, float64) {
 // decToFloat converts exactly rounded: an integer below 2^53 divided by an
 // exact power of ten is correctly rounded; otherwise go through text.
 func decToFloat(x decimal128.Num, scale int32) float64 {
+	if sqltypes.IsNumericSpecial(x) {
+		return specialToFloat(x)
+	}
 	neg, m := split(x)
 	if m.hi == 0 && m.lo < 1<<53 && scale <= 22 {
 		f := float64(m.lo) / math.Pow10(int(scale))

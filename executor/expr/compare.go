@@ -2,7 +2,6 @@ package expr
 
 import (
 	"bytes"
-	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -119,18 +118,16 @@ func rawFloat[T floatT](eq bool, a, b []T, out []byte) {
 }
 
 // alignScales rescales the lower-scale side to the other's scale. A value
-// too large to rescale saturates to ±(2^127-1), which still orders
-// correctly against any value of the other side (all below 10^38).
+// too large to rescale saturates to ±10^38, which still orders correctly
+// against any value of the other side: numbers are below 10^38, NaN and
+// ±Infinity beyond it (and pass rescaling unchanged).
 func alignScales(x []decimal128.Num, sx int32, y []decimal128.Num, sy int32) ([]decimal128.Num, []decimal128.Num) {
 	up := func(v []decimal128.Num, from, to int32) []decimal128.Num {
 		out := make([]decimal128.Num, len(v))
 		for i, d := range v {
 			r, ok := rescaleDec(d, from, to)
 			if !ok {
-				r = decimal128.New(math.MaxInt64, math.MaxUint64)
-				if d.Sign() < 0 {
-					r = r.Negate()
-				}
+				r = join(d.Sign() < 0, maxDec)
 			}
 			out[i] = r
 		}

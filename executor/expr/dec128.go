@@ -5,6 +5,8 @@ import (
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Allocation-free 128-bit arithmetic for numeric kernels. decimal128.Num's
@@ -187,8 +189,9 @@ func fitsDec(n decimal128.Num) bool {
 
 // rescaleDec changes n's scale from `from` to `to`, rounding half away
 // from zero when the scale shrinks; ok is false on overflow of 38 digits.
+// NaN and ±Infinity are the same at every scale and pass through.
 func rescaleDec(n decimal128.Num, from, to int32) (decimal128.Num, bool) {
-	if from == to {
+	if from == to || sqltypes.IsNumericSpecial(n) {
 		return n, true
 	}
 	if k := to - from; k > 0 && k <= 18 {

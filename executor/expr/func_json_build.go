@@ -105,7 +105,12 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Lo
 	case sqltypes.Bool:
 		return strconv.AppendBool(dst, v.(bool))
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8, sqltypes.Numeric:
-		return append(dst, sqltypes.FormatValue(t, v)...)
+		s := sqltypes.FormatValue(t, v)
+		if s == "NaN" || s == "Infinity" || s == "-Infinity" {
+			// Not JSON numbers: PostgreSQL's to_json quotes them.
+			return sqltypes.AppendJSONString(dst, s)
+		}
+		return append(dst, s...)
 	case sqltypes.JSON, sqltypes.JSONB:
 		return append(dst, v.(string)...)
 	case sqltypes.List:

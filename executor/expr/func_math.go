@@ -148,12 +148,18 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 			// From each value's own digits (floor(0.99999999999999999999)
 			// is 0, not the 1 its nominal scale would round it to).
 			return varRows(name, args, rt, func(x decimal128.Num, s int32) (decimal128.Num, error) {
+				if isSpecial(x) {
+					return specialUnary(name, x), nil
+				}
 				return intPart(name, x, s), nil
 			}), nil
 		}
 		s := t.Scale
 		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			return mapUnary(env.Mem, rt.Arrow(), in[0], func(x decimal128.Num) (decimal128.Num, error) {
+				if isSpecial(x) {
+					return specialUnary(name, x), nil
+				}
 				if name == "abs" {
 					_, m := split(x)
 					return join(false, m), nil
@@ -271,6 +277,9 @@ func buildRound(name string, args []Expr) (Expr, error) {
 // roundDecimal rounds (or truncates) x at scale s to d fractional digits
 // (negative d rounds to tens, hundreds…) and expresses it at scale out.
 func roundDecimal(x decimal128.Num, s, d, out int32, trunc bool) (decimal128.Num, bool, error) {
+	if isSpecial(x) {
+		return x, false, nil
+	}
 	neg, m := split(x)
 	if d < s {
 		drop := s - d

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -47,7 +48,30 @@ func buildDiv(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, functionError(name, args)
 	}
-	return Call("trunc", []Expr{q})
+	t, err := Call("trunc", []Expr{q})
+	if err != nil {
+		return nil, err
+	}
+	// mod(±Infinity, y) is NaN, so the rows with NaN or ±Infinity take
+	// numeric_div_trunc's answers (those of division) instead.
+	rt := t.Type()
+	lt, r := ops[0].Type(), ops[1].Type()
+	return &callExpr{name: name, args: []Expr{t, ops[0], ops[1]}, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		tq := values[decimal128.Num](in[0])
+		x, y := numAt(in[1], lt), numAt(in[2], r)
+		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			xm, _ := x(i)
+			ym, _ := y(i)
+			if !isSpecial(xm) && !isSpecial(ym) {
+				return tq[i], false, nil
+			}
+			v, finite, err := specialArith(OpDiv, xm, ym)
+			if finite {
+				v, _ = rescaleDec(v, 0, rt.Scale)
+			}
+			return v, false, err
+		})
+	}}, nil
 }
 
 // buildToHex: to_hex of an integer, negative values in two's complement

@@ -41,6 +41,9 @@ func buildGcdLcmNumeric(name string, args []Expr) (Expr, error) {
 	return &callExpr{name: name, args: a, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		x, y := values[decimal128.Num](in[0]), values[decimal128.Num](in[1])
 		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			if isSpecial(x[i]) || isSpecial(y[i]) {
+				return numNaN, false, nil // as PostgreSQL's numeric gcd and lcm
+			}
 			_, a := split(x[i])
 			_, b := split(y[i])
 			g := gcdU128(a, b)
@@ -191,6 +194,9 @@ func buildNumericSeriesArray(name string, args []Expr) (Expr, error) {
 			step := one
 			if len(in) == 3 && in[2].IsValid(i) {
 				step = vals[2][i]
+			}
+			if err := seriesSpecial(in, vals, i); err != nil {
+				return nil, err
 			}
 			if step.Sign() == 0 {
 				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "step size cannot equal zero")

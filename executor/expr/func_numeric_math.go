@@ -105,7 +105,7 @@ func numericMath(name string, args []Expr, varScale bool) (Expr, error) {
 		rt = sqltypes.VarNumericType(nominal)
 	}
 	return &callExpr{name: name, args: nargs, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		return numericMathKernel(env.Mem, rt, nargs, in, n, fn)
+		return numericMathKernel(env.Mem, name, rt, nargs, in, n, fn)
 	}}, nil
 }
 
@@ -145,18 +145,10 @@ func errNumericDigits() error {
 // must fit meshql's numerics: 38 digits, and a scale of at most 127 for
 // per-value scales (22003 otherwise, where PostgreSQL's unbounded
 // numeric would print the value).
-func numericMathKernel(mem memory.Allocator, rt sqltypes.Type, args []Expr, in []arrow.Array, n int, fn func([]decmath.Dec) (decmath.Dec, error)) (arrow.Array, error) {
-	getters := make([]func(int) decmath.Dec, len(in))
+func numericMathKernel(mem memory.Allocator, name string, rt sqltypes.Type, args []Expr, in []arrow.Array, n int, fn func([]decmath.Dec) (decmath.Dec, error)) (arrow.Array, error) {
+	getters := make([]func(int) (decimal128.Num, int32), len(in))
 	for j, a := range in {
-		if args[j].Type().VarScale {
-			getters[j] = func(i int) decmath.Dec {
-				m, s := VarNumericAt(a, i)
-				return decmath.New(m.BigInt(), s)
-			}
-			continue
-		}
-		vals, s := values[decimal128.Num](a), args[j].Type().Scale
-		getters[j] = func(i int) decmath.Dec { return decmath.New(vals[i].BigInt(), s) }
+		getters[j] = numAt(a, args[j].Type())
 	}
 	valid := andValidity(mem, n, in...)
 	var vb []byte
@@ -179,6 +171,7 @@ func numericMathKernel(mem memory.Allocator, rt sqltypes.Type, args []Expr, in [
 	}
 	limit := bigPow10(sqltypes.MaxNumericPrecision)
 	argv := make([]decmath.Dec, len(in))
+	raw, rawScales := make([]decimal128.Num, len(in)), make([]int32, len(in))
 	for i := range mant {
 		mant[i] = decimal128.Num{}
 		if scales != nil {
@@ -187,8 +180,24 @@ func numericMathKernel(mem memory.Allocator, rt sqltypes.Type, args []Expr, in [
 		if !validAt(vb, 0, i) {
 			continue
 		}
+		special := false
 		for j, g := range getters {
-			argv[j] = g(i)
+			raw[j], rawScales[j] = g(i)
+			special = special || isSpecial(raw[j])
+		}
+		if special {
+			v, err := specialMath(name, raw, rawScales)
+			if err != nil {
+				return fail(err)
+			}
+			mant[i] = v
+			if !rt.VarScale && !isSpecial(v) {
+				mant[i], _ = rescaleDec(v, 0, rt.Scale) // 0 or 1
+			}
+			continue
+		}
+		for j := range raw {
+			argv[j] = decmath.New(raw[j].BigInt(), rawScales[j])
 		}
 		r, err := fn(argv)
 		if err != nil {

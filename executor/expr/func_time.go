@@ -348,11 +348,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		}
 		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
 			if sign, defined, err := infinite(i); sign != 0 || err != nil {
-				if err == nil && defined {
-					err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "extract of %s from an infinite value is ±Infinity, which meshql's numeric cannot hold", strings.ToLower(units.str(i))).
-						WithHint("date_part returns it as double precision.")
-				}
-				return decimal128.Num{}, true, err
+				return infOfSign(sign), !defined, err
 			}
 			if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
 				wall := values[int64](in[1])[i]

@@ -376,6 +376,9 @@ func romanValue(a arrow.Array, t sqltypes.Type, i int) (int64, error) {
 	case sqltypes.Int8:
 		v = values[int64](a)[i]
 	case sqltypes.Numeric:
+		if x := values[decimal128.Num](a)[i]; isSpecial(x) {
+			return 0, errSpecialToInt(x, sqltypes.Int4)
+		}
 		sign, digits := roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), 0)
 		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil {
@@ -543,7 +546,16 @@ func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string) {
 	case sqltypes.Int8:
 		return roundDigits(strconv.FormatInt(values[int64](a)[i], 10), post)
 	case sqltypes.Numeric:
-		return roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), post)
+		x := values[decimal128.Num](a)[i]
+		if isSpecial(x) {
+			// numeric_to_char lays out numeric_out's text: "NaN" fits
+			// where its three characters do, "Infinity" turns to '#'.
+			if x.Sign() < 0 {
+				return '-', "Infinity"
+			}
+			return '+', sqltypes.NumericSpecialName(x)
+		}
+		return roundDigits(sqltypes.FormatDecimal(x, t.Scale), post)
 	}
 	v, digits := 0.0, 15
 	if t.Kind == sqltypes.Float4 {

@@ -141,6 +141,9 @@ func maskRoundKernel(t sqltypes.Type, g string) (maskKernel, error) {
 			}
 			return func(env *executor.Env, v arrow.Array, _ int) (arrow.Array, error) {
 				return mapUnary(env.Mem, dt, v, func(x decimal128.Num) (decimal128.Num, error) {
+					if isSpecial(x) {
+						return x, nil // no granularity coarsens NaN or ±Infinity
+					}
 					neg, a := split(x)
 					q := a.divRound(gm)
 					m, over := q.mul(gm)

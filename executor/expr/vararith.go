@@ -139,6 +139,13 @@ func evalVarRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, l,
 
 // varArithRow computes x (scale xs) op y (scale ys) and its scale.
 func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+	if isSpecial(x) || isSpecial(y) {
+		r, finite, err := specialArith(op, x, y)
+		if finite && r.Sign() != 0 {
+			return r, xs, err // x % ±Infinity is x
+		}
+		return r, 0, err // PostgreSQL's specials and 0 have display scale 0
+	}
 	switch op {
 	case OpDiv:
 		return DivNumeric(x, y, xs, ys)
@@ -265,6 +272,9 @@ func (e *varCmpExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Record
 
 // cmpNumeric compares x × 10^-xs with y × 10^-ys.
 func cmpNumeric(x decimal128.Num, xs int32, y decimal128.Num, ys int32) int {
+	if isSpecial(x) || isSpecial(y) {
+		return x.Cmp(y) // the sentinels order the same against any scale
+	}
 	s := max(xs, ys)
 	a, ok1 := rescaleDec(x, xs, s)
 	b, ok2 := rescaleDec(y, ys, s)

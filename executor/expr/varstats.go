@@ -70,6 +70,12 @@ func (e *statsExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 		if args[0].IsNull(i) || args[1].IsNull(i) || args[2].IsNull(i) || ns[i] == 0 || e.sample && ns[i] == 1 {
 			continue
 		}
+		if isSpecial(x[i]) || isSpecial(x2[i]) {
+			// A NaN or ±Infinity input: PostgreSQL's variance is NaN.
+			mant[i] = numNaN
+			valid[i/8] |= 1 << (i % 8)
+			continue
+		}
 		m, sc, err := numericStatsRow(x[i].BigInt(), x2[i].BigInt(), ns[i], s, e.sample, e.sqrt)
 		if err != nil {
 			return fail(err)

@@ -132,6 +132,42 @@ type sumAcc struct {
 	// are added to it with one add and an overflow check, and it is
 	// folded into the 128-bit sum when it would overflow and by flush.
 	part []int64
+	// special holds, per group, the numeric NaN and ±Infinity inputs
+	// seen (specialNaN|specialPosInf|specialNegInf); nil until the first.
+	special []uint8
+}
+
+const (
+	specialNaN uint8 = 1 << iota
+	specialPosInf
+	specialNegInf
+)
+
+// addSpecial records the numeric NaN or ±Infinity d in group g: the sum
+// is then that special value, as PostgreSQL's numeric sum keeps them
+// apart from the finite sum.
+func (a *sumAcc) addSpecial(g int32, d decimal128.Num) {
+	a.special = growTo(a.special, len(a.count))
+	switch {
+	case sqltypes.IsNumericNaN(d):
+		a.special[g] |= specialNaN
+	case d.Sign() > 0:
+		a.special[g] |= specialPosInf
+	default:
+		a.special[g] |= specialNegInf
+	}
+}
+
+// specialSum is the sum of a group whose inputs include the special
+// values in bits: NaN with any NaN or with both infinities.
+func specialSum(bits uint8) decimal128.Num {
+	switch bits {
+	case specialPosInf:
+		return sqltypes.NumericPosInf
+	case specialNegInf:
+		return sqltypes.NumericNegInf
+	}
+	return sqltypes.NumericNaN
 }
 
 func newSumAcc(in arrow.DataType, out sqltypes.Type, avg bool) (*sumAcc, error) {
@@ -248,6 +284,8 @@ func sumDecimals(a *sumAcc, gids []int32, vals []decimal128.Num, v validity) err
 			if !a.addPart(g, x) {
 				return errNumericOverflow()
 			}
+		} else if sqltypes.IsNumericSpecialHi(hi) {
+			a.addSpecial(g, d)
 		} else if a.add128(g, hi, lo) {
 			return errNumericOverflow()
 		}
@@ -304,6 +342,10 @@ func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 			continue
 		}
 		a.count[d] += c
+		if g < len(s.special) && s.special[g] != 0 {
+			a.special = growTo(a.special, len(a.count))
+			a.special[d] |= s.special[g]
+		}
 		switch a.kind {
 		case sumI64:
 			r := a.i64[d] + s.i64[g]
@@ -360,6 +402,10 @@ func (a *sumAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	out := make([]decimal128.Num, n)
 	for g := range out {
 		if !valid[g] {
+			continue
+		}
+		if g < len(a.special) && a.special[g] != 0 {
+			out[g] = specialSum(a.special[g])
 			continue
 		}
 		s := decimal128.New(a.hi[g], a.lo[g])

@@ -145,6 +145,12 @@ func toFloat64(mem memory.Allocator, a arrow.Array) arrow.Array {
 // decToFloat is the correctly rounded double nearest to d·10^-scale (as
 // PostgreSQL's numeric to double precision cast).
 func decToFloat(d decimal128.Num, scale int32) float64 {
+	switch {
+	case sqltypes.IsNumericNaN(d):
+		return math.NaN()
+	case sqltypes.IsNumericSpecial(d):
+		return math.Inf(d.Sign())
+	}
 	const exact = 1 << 53
 	if x := int64(d.LowBits()); scale >= 0 && scale <= 22 && d.HighBits() == x>>63 && x < exact && x > -exact {
 		return float64(x) / math.Pow10(int(scale))

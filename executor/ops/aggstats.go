@@ -62,9 +62,12 @@ type statsAcc struct {
 	// float state
 	fn, fsx, fsxx []float64
 	// exact state
-	cnt     []int64
-	sx      [][3]uint64 // two's complement
-	sxx     [][5]uint64
+	cnt []int64
+	sx  [][3]uint64 // two's complement
+	sxx [][5]uint64
+	// special marks the groups that saw a numeric NaN or ±Infinity (nil
+	// until one does): their result is NaN, as in PostgreSQL.
+	special []bool
 	scratch bigScratch
 }
 
@@ -116,6 +119,13 @@ func (a *statsAcc) accum(g int32, x float64) error {
 	}
 	a.fn[g], a.fsx[g], a.fsxx[g] = n, sx, sxx
 	return nil
+}
+
+// markSpecial counts a numeric NaN or ±Infinity in group g.
+func (a *statsAcc) markSpecial(g int32) {
+	a.cnt[g]++
+	a.special = growTo(a.special, len(a.cnt))
+	a.special[g] = true
 }
 
 // addExact folds the 128-bit integer (hi, lo) into group g.
@@ -178,6 +188,10 @@ func (a *statsAcc) update(gids []int32, args []arrow.Array) error {
 	case arrow.DECIMAL128:
 		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
 			if g := gids[i]; g >= 0 && v.ok(i) {
+				if sqltypes.IsNumericSpecialHi(d.HighBits()) {
+					a.markSpecial(g)
+					continue
+				}
 				a.addExact(g, d.HighBits(), d.LowBits())
 			}
 		}
@@ -213,6 +227,10 @@ func (a *statsAcc) merge(src accumulator, gmap []int32) error {
 	if !a.float {
 		for g, c := range s.cnt {
 			d := gmap[g]
+			if g < len(s.special) && s.special[g] {
+				a.special = growTo(a.special, len(a.cnt))
+				a.special[d] = true
+			}
 			a.cnt[d] += c
 			addLimbs(a.sx[d][:], s.sx[g][:])
 			addLimbs(a.sxx[d][:], s.sxx[g][:])
@@ -268,6 +286,10 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	_, scale := resultDecimal(a.out)
 	for g, cnt := range a.cnt {
 		if cnt == 0 || (!a.pop && cnt == 1) {
+			continue
+		}
+		if g < len(a.special) && a.special[g] {
+			out[g], valid[g] = sqltypes.NumericNaN, true
 			continue
 		}
 		r, err := a.exact(g, cnt, scale)

@@ -139,3 +139,66 @@ func BenchmarkSumDecimal(b *testing.B) {
 		}
 	}
 }
+
+// TestSumDecimalSpecials: numeric sum and avg keep NaN and ±Infinity
+// apart from the finite sum, across partial accumulators merged: one
+// infinity wins, both or a NaN make NaN (PostgreSQL's numeric sum).
+func TestSumDecimalSpecials(t *testing.T) {
+	mem := checked(t)
+	dt := &arrow.Decimal128Type{Precision: 38, Scale: 2}
+	inf, ninf, nan := sqltypes.NumericPosInf, sqltypes.NumericNegInf, sqltypes.NumericNaN
+	one := decimal128.FromI64(150)
+	// group: values of the first accumulator, then of the second.
+	groups := [][2][]decimal128.Num{
+		{{one, inf}, {one}},               // Infinity
+		{{inf}, {ninf}},                   // NaN
+		{{one, one}, {nan}},               // NaN
+		{{ninf, one}, {ninf}},             // -Infinity
+		{{one}, {decimal128.FromI64(50)}}, // 2.00
+	}
+	want := []string{"Infinity", "NaN", "NaN", "-Infinity", "2.00"}
+	for _, avg := range []bool{false, true} {
+		accs := make([]*sumAcc, 2)
+		for k := range accs {
+			a, err := newSumAcc(dt, sqltypes.NumericType(38, 2), avg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.grow(len(groups))
+			bld := array.NewDecimal128Builder(mem, dt)
+			var gids []int32
+			for g, vs := range groups {
+				for _, v := range vs[k] {
+					bld.Append(v)
+					gids = append(gids, int32(g))
+				}
+			}
+			arr := bld.NewArray()
+			bld.Release()
+			if err := a.update(gids, []arrow.Array{arr}); err != nil {
+				t.Fatal(err)
+			}
+			arr.Release()
+			accs[k] = a
+		}
+		gmap := []int32{0, 1, 2, 3, 4}
+		if err := accs[0].merge(accs[1], gmap); err != nil {
+			t.Fatal(err)
+		}
+		res, err := accs[0].finish(mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := res.(*array.Decimal128)
+		for g, w := range want {
+			got := sqltypes.FormatDecimal(vals.Value(g), 2)
+			if avg && g == 4 {
+				w = "1.00"
+			}
+			if got != w {
+				t.Errorf("avg=%v group %d: got %s, want %s", avg, g, got, w)
+			}
+		}
+		res.Release()
+	}
+}

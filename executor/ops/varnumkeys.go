@@ -20,7 +20,10 @@ import (
 // and the digits d+1, closed by 0x00; negative values invert the exponent
 // byte and write the digits as 10-d closed by 0xFF, so that a larger
 // magnitude sorts first. The encoding is prefix-free, and equal values
-// encode equally whatever their scales. Group keys keep the first value
+// encode equally whatever their scales. NaN and ±Infinity are one class
+// byte each, whatever their scales: -Infinity 0x20 below the negatives,
+// Infinity 0xE0 and NaN 0xF0 above the positives, as PostgreSQL orders
+// them. Group keys keep the first value
 // seen (its scale), as PostgreSQL's grouping prints it.
 
 func isVarNumeric(dt arrow.DataType) bool {
@@ -50,8 +53,11 @@ func encodeVarNumerics(arr arrow.Array) listEncoding {
 // appendVarNumericKey appends the key of m × 10^-scale; digits is scratch.
 func appendVarNumericKey(buf, digits []byte, m decimal128.Num, scale int) ([]byte, []byte) {
 	sign := m.Sign()
-	if sign == 0 {
+	switch {
+	case sign == 0:
 		return append(buf, 0x80), digits
+	case sqltypes.IsNumericSpecial(m):
+		return append(buf, specialKeyClass(m)), digits
 	}
 	var b big.Int
 	b.Abs(m.BigInt())
@@ -73,4 +79,14 @@ func appendVarNumericKey(buf, digits []byte, m decimal128.Num, scale int) ([]byt
 		buf = append(buf, 10-(d-'0'))
 	}
 	return append(buf, 0xFF), digits
+}
+
+func specialKeyClass(m decimal128.Num) byte {
+	switch {
+	case sqltypes.IsNumericNaN(m):
+		return 0xF0
+	case m.Sign() > 0:
+		return 0xE0
+	}
+	return 0x20
 }

@@ -227,6 +227,9 @@ func prefix128(pre []decimal128.Num, at func(k int) decimal128.Num, use func(int
 			continue
 		}
 		x := at(k)
+		if sqltypes.IsNumericSpecial(x) {
+			return false // the frame-by-frame path keeps NaN and ±Infinity apart
+		}
 		s := pre[k].Add(x)
 		if (pre[k].Sign() >= 0) == (x.Sign() >= 0) && (s.Sign() >= 0) != (x.Sign() >= 0) {
 			return false

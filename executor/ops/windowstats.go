@@ -32,7 +32,9 @@ func (w *winData) statsWindow(f WindowFunc, arg arrow.Array, use func(int) bool,
 			start[k] = int32(ps)
 		}
 	})
-	if err := statsPrefix(pre, arg, use, start); err != nil {
+	// spec[k] counts the numeric NaN and ±Infinity among rows ..k-1.
+	spec := make([]int32, w.n+1)
+	if err := statsPrefix(pre, arg, use, start, spec); err != nil {
 		return nil, err
 	}
 	chunk := w.env.Rows()
@@ -48,6 +50,10 @@ func (w *winData) statsWindow(f WindowFunc, arg arrow.Array, use func(int) bool,
 			case s >= e:
 			case !res.float:
 				res.cnt[g] = pre.cnt[e] - pre.cnt[s]
+				if spec[e] != spec[s] {
+					res.markSpecial(g)
+					res.cnt[g]--
+				}
 				subLimbs(res.sx[g][:], pre.sx[e][:], pre.sx[s][:])
 				subLimbs(res.sxx[g][:], pre.sxx[e][:], pre.sxx[s][:])
 			case s == int(start[k]):
@@ -107,7 +113,9 @@ func statsValue(arg arrow.Array) (func(k int) float64, func(k int) (int64, uint6
 }
 
 // statsPrefix fills the prefix states of pre (see statsWindow).
-func statsPrefix(pre *statsAcc, arg arrow.Array, use func(int) bool, start []int32) error {
+// spec receives the running count of numeric NaN and ±Infinity rows,
+// which add to the count but not to the sums.
+func statsPrefix(pre *statsAcc, arg arrow.Array, use func(int) bool, start, spec []int32) error {
 	fv, iv := statsValue(arg)
 	for k := range start {
 		g := int32(k + 1)
@@ -123,8 +131,14 @@ func statsPrefix(pre *statsAcc, arg arrow.Array, use func(int) bool, start []int
 			continue
 		}
 		pre.cnt[g], pre.sx[g], pre.sxx[g] = pre.cnt[k], pre.sx[k], pre.sxx[k]
+		spec[g] = spec[k]
 		if use(k) {
 			hi, lo := iv(k)
+			if sqltypes.IsNumericSpecialHi(hi) {
+				pre.cnt[g]++
+				spec[g]++
+				continue
+			}
 			pre.addExact(g, hi, lo)
 		}
 	}

@@ -209,8 +209,11 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
 	}
-	if t.Kind == sqltypes.Bpchar && untyped {
-		t.Precision = 0 // a literal is not cut or padded to the others' length
+	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Numeric) && untyped {
+		// A literal is not cut or padded to the others' length, nor held
+		// to their numeric precision: PostgreSQL reads it as numeric
+		// without a typmod, so price IN ('Infinity') is false, not 22003.
+		t.Precision = 0
 	}
 	out := make([]logical.Expr, len(es))
 	for i, e := range es {
@@ -247,6 +250,9 @@ func intConst(v int64, t sqltypes.Type) (logical.Expr, error) {
 // numericLiteral types a numeric string with the scale it is written with
 // ('1.50' is numeric with scale 2), as PostgreSQL's numeric input does.
 func numericLiteral(s string) (logical.Expr, error) {
+	if v, ok := sqltypes.ParseNumericSpecial(s); ok {
+		return &logical.Const{T: sqltypes.NumericType(0, 0), V: v}, nil
+	}
 	str := strings.TrimSpace(s)
 	mant, exp := str, 0
 	if e := strings.IndexAny(str, "eE"); e >= 0 {

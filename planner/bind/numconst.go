@@ -62,7 +62,7 @@ func foldToNumeric(e logical.Expr) (logical.Expr, bool) {
 	if f, ok := e.(*logical.Cast); ok && (f.T.Kind == sqltypes.Float8 || f.T.Kind == sqltypes.Float4) {
 		// 0.1::float8 is a cast of a numeric literal.
 		d, s, ok := constDecimal(f.E)
-		if !ok {
+		if !ok || sqltypes.IsNumericSpecial(d) {
 			return nil, false
 		}
 		bits := 64

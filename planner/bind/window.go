@@ -356,7 +356,14 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 				// checked now.
 				switch v := c.V.(type) {
 				case decimal128.Num:
-					return &logical.Const{T: offType, V: v.ToFloat64(c.T.Scale)}, nil
+					f := v.ToFloat64(c.T.Scale)
+					switch {
+					case sqltypes.IsNumericNaN(v):
+						f = math.NaN()
+					case sqltypes.IsNumericSpecial(v):
+						f = math.Inf(v.Sign())
+					}
+					return &logical.Const{T: offType, V: f}, nil
 				case float32:
 					return &logical.Const{T: offType, V: float64(v)}, nil
 				}
@@ -419,7 +426,7 @@ func negativeOffset(v sqltypes.Datum) bool {
 	case float64:
 		return x < 0 || math.IsNaN(x)
 	case decimal128.Num:
-		return x.Sign() < 0
+		return x.Sign() < 0 || sqltypes.IsNumericNaN(x)
 	case arrow.MonthDayNanoInterval:
 		const nanosPerDay = 86400 * 1e9
 		span := decimal128.FromI64(int64(x.Months)).Mul(decimal128.FromI64(30 * nanosPerDay)).

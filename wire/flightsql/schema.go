@@ -52,6 +52,9 @@ func typeMetadata(t sqltypes.Type) *flightsql.ColumnMetadataBuilder {
 // strings decoded, for one) when an Arrow type differs. The caller still
 // releases b.
 func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, error) {
+	if err := expr.CheckArrowNumerics(b); err != nil {
+		return nil, err
+	}
 	if b.Schema().Equal(schema) {
 		b.Retain()
 		return b, nil

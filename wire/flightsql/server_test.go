@@ -151,6 +151,20 @@ func TestErrors(t *testing.T) {
 	if status.Code(err) != codes.Unauthenticated {
 		t.Errorf("no token: %v", err)
 	}
+	// Arrow's decimal128 has no NaN or Infinity: refused, never sent as a
+	// 39-digit number; as float8 they arrive.
+	for sql, want := range map[string]string{
+		"SELECT x FROM (VALUES (1.5), ('NaN'::numeric)) t(x)":       "0A000",
+		"SELECT 'Infinity'::numeric::float8, '-inf'::numeric::text": "",
+	} {
+		info, err := cl.Execute(ctx, sql)
+		if err == nil {
+			_, _, err = fetch(ctx, cl, info)
+		}
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", sql, err, want)
+		}
+	}
 }
 
 func TestPreparedStatement(t *testing.T) {

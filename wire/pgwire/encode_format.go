@@ -8,6 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Append-style formatters for PostgreSQL's text and binary output. They
@@ -155,6 +157,9 @@ func decimalDigits(dst []byte, n decimal128.Num) (_ []byte, neg bool) {
 
 // appendNumericText writes an unscaled decimal with scale fraction digits.
 func appendNumericText(buf []byte, n decimal128.Num, scale int32) []byte {
+	if sqltypes.IsNumericSpecial(n) {
+		return append(buf, sqltypes.NumericSpecialName(n)...)
+	}
 	var tmp [48]byte
 	d, neg := decimalDigits(tmp[:0], n)
 	if neg {
@@ -183,7 +188,22 @@ func appendNumericText(buf []byte, n decimal128.Num, scale int32) []byte {
 
 // appendNumericBinary writes numeric_send's format: ndigits, weight, sign,
 // dscale (int16 each), then ndigits base-10000 digits (int16 each).
+// NaN and ±Infinity are a header without digits whose sign word says
+// which (0xC000, 0xD000, 0xF000), byte for byte as PostgreSQL 15 sends
+// them (its dscale word for the infinities is 0x20).
 func appendNumericBinary(buf []byte, n decimal128.Num, scale int32) []byte {
+	if sqltypes.IsNumericSpecial(n) {
+		sign, dscale := uint16(0xC000), uint16(0)
+		if !sqltypes.IsNumericNaN(n) {
+			sign, dscale = 0xD000, 0x20
+			if n.Sign() < 0 {
+				sign = 0xF000
+			}
+		}
+		buf = binary.BigEndian.AppendUint32(buf, 0)
+		buf = binary.BigEndian.AppendUint16(buf, sign)
+		return binary.BigEndian.AppendUint16(buf, dscale)
+	}
 	var tmp [48]byte
 	d, neg := decimalDigits(tmp[:0], n)
 	for ; scale < 0; scale++ {

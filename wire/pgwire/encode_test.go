@@ -224,6 +224,9 @@ func TestNumericBinary(t *testing.T) {
 		{"0", 2, "0000000000000002"},
 		{"-100000", 0, "0001000140000000000a"},
 		{"0.0001234", 7, "0002ffff0000000700010924"},
+		{"NaN", 2, "00000000c0000000"},
+		{"Infinity", 0, "00000000d0000020"},
+		{"-Infinity", 3, "00000000f0000020"},
 	}
 	for _, tc := range cases {
 		got := hex.EncodeToString(appendNumericBinary(nil, dec(tc.v, tc.scale), tc.scale))

@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"math/big"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,8 +21,7 @@ var (
 )
 
 func dec(s string, scale int32) decimal128.Num {
-	r, _ := new(big.Rat).SetString(s)
-	n, err := sqltypes.RatToDecimal(r, 38, scale)
+	n, err := sqltypes.ParseDecimal(s, 38, scale)
 	if err != nil {
 		panic(err)
 	}

@@ -269,8 +269,14 @@ func numericBinaryText(raw []byte) (string, error) {
 	}
 	switch sign {
 	case 0x0000, 0x4000:
+	case 0xC000:
+		return "NaN", nil
+	case 0xD000:
+		return "Infinity", nil
+	case 0xF000:
+		return "-Infinity", nil
 	default:
-		return "", binaryFormatError("NaN and infinite numerics are not supported")
+		return "", binaryFormatError("invalid numeric sign")
 	}
 	digit := func(i int) int {
 		if i < 0 || i >= ndigits {

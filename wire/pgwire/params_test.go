@@ -34,6 +34,10 @@ func TestParameters(t *testing.T) {
 		{"echo numeric", pgtype.Numeric{Int: big.NewInt(12345), Exp: -2, Valid: true}, dec("123.45", 2)},
 		{"echo numeric", pgtype.Numeric{Int: big.NewInt(1005), Exp: -3, Valid: true}, dec("1.01", 2)}, // rounds half away from zero
 		{"echo numericbig", pgtype.Numeric{Int: mustBig("-12345678901234567890123456789"), Exp: -9, Valid: true}, dec("-12345678901234567890.123456789", 10)},
+		{"echo numeric", pgtype.Numeric{NaN: true, Valid: true}, sqltypes.NumericNaN},
+		{"echo numericbig", pgtype.Numeric{InfinityModifier: pgtype.Infinity, Valid: true}, sqltypes.NumericPosInf},
+		{"echo numericbig", pgtype.Numeric{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, sqltypes.NumericNegInf},
+		{"echo numeric", "NaN", sqltypes.NumericNaN},
 		{"echo text", "héllo", "héllo"},
 		{"echo varchar", "abc", "abc"},
 		{"echo bytea", []byte{1, 2, 0, 255}, []byte{1, 2, 0, 255}},
@@ -132,6 +136,8 @@ func TestParameterErrors(t *testing.T) {
 		{"echo date", [][]byte{[]byte("2024-02-30")}, 0, "22008", `date/time field value out of range: "2024-02-30"`},
 		{"echo bool", [][]byte{[]byte("maybe")}, 0, "22P02", `invalid input syntax for type boolean: "maybe"`},
 		{"echo int4", [][]byte{[]byte("1"), []byte("2")}, 0, "08P01", "bind message supplies 2 parameters, but prepared statement requires 1"},
+		{"echo numeric", [][]byte{[]byte("-Infinity")}, 0, "22003", "numeric field overflow"},
+		{"echo numeric", [][]byte{{0, 0, 0, 0, 0xd0, 0, 0, 0x20}}, 1, "22003", "numeric field overflow"},
 	}
 	for _, tc := range cases {
 		res := pc.ExecParams(context.Background(), tc.stmt, tc.values, nil, []int16{tc.format}, nil).Read()

@@ -64,6 +64,9 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 		if len(s) > 1000 { // decimal128 holds 38 digits; keep big-number parsing cheap
 			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "value overflows numeric format")
 		}
+		if v, ok := sqltypes.ParseNumericSpecial(s); ok {
+			return v, sqltypes.CheckNumericTypmod(v, t.Precision, t.Scale)
+		}
 		if !plainNumber(s) {
 			if strings.ContainsAny(s, "eE") && plainNumber(strings.NewReplacer("e", "", "E", "").Replace(s)) {
 				return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "value overflows numeric format")

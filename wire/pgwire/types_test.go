@@ -32,6 +32,14 @@ func pgxValue(t sqltypes.Type, v sqltypes.Datum) any {
 	}
 	switch x := v.(type) {
 	case decimal128.Num:
+		switch {
+		case sqltypes.IsNumericNaN(x):
+			return pgtype.Numeric{NaN: true, Valid: true}
+		case sqltypes.IsNumericSpecial(x) && x.Sign() > 0:
+			return pgtype.Numeric{InfinityModifier: pgtype.Infinity, Valid: true}
+		case sqltypes.IsNumericSpecial(x):
+			return pgtype.Numeric{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+		}
 		return new(big.Rat).SetFrac(x.BigInt(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Scale)), nil))
 	case arrow.Date32:
 		return time.Unix(int64(x)*86400, 0).UTC()
@@ -61,6 +69,9 @@ func pgxValue(t sqltypes.Type, v sqltypes.Datum) any {
 func normalize(v any) any {
 	switch x := v.(type) {
 	case pgtype.Numeric:
+		if x.NaN || x.InfinityModifier != pgtype.Finite {
+			return x
+		}
 		r, _ := new(big.Rat).SetString(x.Int.String())
 		e := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(x.Exp))), nil))
 		if x.Exp < 0 {
