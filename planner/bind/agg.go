@@ -137,12 +137,9 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 		return nil, err
 	}
 	// A set-returning function in a grouping key expands below the
-	// aggregate: PostgreSQL evaluates it before grouping.
-	expanded, groups := b.expandSetFunctions(input, a.groups)
-	if expanded != input && (a.sets != nil || len(a.grouping) > 0) {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions in grouping sets are not supported")
-	}
-	input, a.groups = expanded, groups
+	// aggregate: PostgreSQL evaluates it before grouping, for every
+	// grouping set alike.
+	input, a.groups = b.expandSetFunctions(input, a.groups)
 	if a.sets != nil {
 		return a.groupingSetsNode(b, input), nil
 	}

@@ -41,6 +41,19 @@ func setFunctionPlaceholder(list logical.Expr) logical.Expr {
 	return &logical.Func{Name: setFunctionMarker, Args: []logical.Expr{list}, T: setElemType(list)}
 }
 
+// hasSetFunctionPlaceholder reports whether e holds a set-returning
+// function of the select list (see setFunctionPlaceholder).
+func hasSetFunctionPlaceholder(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		if f, ok := x.(*logical.Func); ok && f.Name == setFunctionMarker {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 // bindSetFunctionField binds (f(...)).field in the select list, where f
 // returns rows of named columns (json_each's key and value): the column's
 // list, expanded as the function in the select list is. ok is false for
