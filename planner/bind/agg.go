@@ -262,6 +262,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	call.T = t
+	if err := recordAggArgs(call); err != nil {
+		return nil, err
+	}
 	return agg.addAgg(b, call, name), nil
 }
 
@@ -507,6 +510,9 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	if fracs == nil {
+		if err := recordAggArgs(call); err != nil {
+			return nil, err
+		}
 		return agg.addAgg(b, call, name), nil
 	}
 	// percentile(fractions[]) is the array of percentile(f) for each
@@ -563,4 +569,13 @@ func (b *binder) fractionList(frac logical.Expr, name string, loc int) ([]logica
 		}
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of an array of fractions is supported for ARRAY[...] and constant arrays only", name), loc)
+}
+
+// recordAggArgs refuses aggregates over record values but count(), which
+// sees only whether each value is NULL (see recordOperand).
+func recordAggArgs(call logical.AggCall) error {
+	if call.Func == "count" && !call.Distinct {
+		return nil
+	}
+	return recordOperand(&logical.Func{Args: call.Args})
 }

@@ -26,13 +26,18 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "unnest with several arrays is only allowed in FROM").
 			WithHint("Write FROM unnest(a, b) AS u(x, y)."), loc)
 	}
-	if len(setFunctionColumns(funcName(fc))) > 1 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s in the select list returns a record, which meshql does not have", funcName(fc)).
-			WithHint("Select its fields, (%s(...)).key and .value, or call it in FROM.", funcName(fc)), loc)
-	}
 	lists, err := b.bindSetFunction(fc, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if len(setFunctionColumns(funcName(fc))) > 1 {
+		// json_each(j) alone is a record of its columns, expanded in
+		// lockstep, printed as PostgreSQL prints a record.
+		fields := make([]logical.Expr, len(lists))
+		for i, l := range lists {
+			fields[i] = setFunctionPlaceholder(l)
+		}
+		return &logical.Func{Name: expr.RecordFunc, Args: fields, T: sqltypes.TypeRecord}, nil
 	}
 	return setFunctionPlaceholder(lists[0]), nil
 }

@@ -38,6 +38,9 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		lc, rc := l.cols[i], r.cols[i]
 		le, re := logical.Expr(&logical.ColRef{ID: lc.id, Name: lc.name, T: lc.t}), logical.Expr(&logical.ColRef{ID: rc.id, Name: rc.name, T: rc.t})
 		t, ok := commonType(lc.t, rc.t)
+		if !sel.All && (hasRecord(lc.t) || hasRecord(rc.t)) {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of record values is not supported", name).WithHint("Use %s ALL.", name)
+		}
 		if err := mixedArrayDims(lc.t, rc.t); err != nil {
 			return nil, err
 		}
