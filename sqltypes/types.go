@@ -135,6 +135,16 @@ func (t Type) IsNumeric() bool {
 // IsInteger reports whether t is int2, int4 or int8.
 func (t Type) IsInteger() bool { return t.Kind == Int2 || t.Kind == Int4 || t.Kind == Int8 }
 
+// HasKind reports whether t is of kind k or an array (of arrays) of it.
+func (t Type) HasKind(k Kind) bool {
+	for e := &t; e != nil; e = e.Elem {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // IsString reports whether t is text or varchar.
 func (t Type) IsString() bool { return t.Kind == Text || t.Kind == Varchar }
 

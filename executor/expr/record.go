@@ -68,12 +68,5 @@ func appendRecordField(dst []byte, v string) []byte {
 	if !quote {
 		return append(dst, v...)
 	}
-	dst = append(dst, '"')
-	for i := 0; i < len(v); i++ {
-		if v[i] == '"' || v[i] == '\\' {
-			dst = append(dst, v[i])
-		}
-		dst = append(dst, v[i])
-	}
-	return append(dst, '"')
+	return appendQuoted(dst, v, '"')
 }

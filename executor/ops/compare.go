@@ -52,14 +52,7 @@ func errRecordKey(t sqltypes.Type) error {
 }
 
 // hasKind reports whether t is of kind k or an array of it.
-func hasKind(t sqltypes.Type, k sqltypes.Kind) bool {
-	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == k {
-			return true
-		}
-	}
-	return false
-}
+func hasKind(t sqltypes.Type, k sqltypes.Kind) bool { return t.HasKind(k) }
 
 func errKeyType(what string, dt arrow.DataType) error {
 	return errUnsupported("%s on values of Arrow type %s is not supported", what, dt)

@@ -89,14 +89,7 @@ func recordOperand(e logical.Expr) error {
 	return nil
 }
 
-func hasRecord(t sqltypes.Type) bool {
-	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == sqltypes.Record {
-			return true
-		}
-	}
-	return false
-}
+func hasRecord(t sqltypes.Type) bool { return t.HasKind(sqltypes.Record) }
 
 func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
 	switch {

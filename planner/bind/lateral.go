@@ -306,14 +306,7 @@ func repointColumns(joined *relation, renamed map[logical.ColumnID]logical.Colum
 	if post == nil {
 		return nil
 	}
-	return logical.Rewrite(post, func(x logical.Expr) logical.Expr {
-		if c, ok := x.(*logical.ColRef); ok {
-			if nid, ok := renamed[c.ID]; ok {
-				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-			}
-		}
-		return x
-	})
+	return renameCols(post, renamed)
 }
 
 // pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a

@@ -212,11 +212,4 @@ func readOnly(exprs []logical.Expr, defined logical.ColSet) bool {
 }
 
 // groupable reports whether values of t can be group keys.
-func groupable(t sqltypes.Type) bool {
-	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == sqltypes.JSON {
-			return false
-		}
-	}
-	return true
-}
+func groupable(t sqltypes.Type) bool { return !t.HasKind(sqltypes.JSON) }
