@@ -405,6 +405,12 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 					join.Cond = cond
 					break
 				}
+				if jt != logical.FullJoin {
+					if joined.node, err = b.outerJoinPerPair(joined, cond); err != nil {
+						return nil, err
+					}
+					break
+				}
 				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join that reads both of its sides is not supported yet", strings.ToUpper(jt.String())).
 					WithHint("Move the subquery into a derived table."), location(j.Quals))
 			}
