@@ -244,6 +244,16 @@ func TestPolicyBypassAttempts(t *testing.T) {
 			}
 		}},
 		{"recursive query reads a denied column", "marketing", "WITH RECURSIVE c(d) AS (SELECT signup_date FROM sales.customers_v1 UNION SELECT d FROM c) SELECT d FROM c", "42501", nil},
+		// Subqueries in an outer join's ON run as joins below it: their
+		// tables keep their masks, row filters and denied columns.
+		{"probe in an outer join's ON", "marketing", "SELECT count(o.order_id) FROM catalog.products_v2 p LEFT JOIN sales.orders_v1 o ON o.product_id = p.product_id AND EXISTS (SELECT 1 FROM sales.customers_v1 c WHERE c.email = '" + email0 + "')", "", empty},
+		{"row filter in a full join's ON", "sales_eu", "SELECT count(o.order_id) FROM sales.orders_v1 o FULL JOIN (VALUES (1)) v(x) ON v.x = 1 AND EXISTS (SELECT 1 FROM sales.customers_v1 c WHERE c.customer_id = o.customer_id AND c.region <> 'EU') WHERE v.x IS NOT NULL", "", empty},
+		{"denied column in an outer join's ON", "marketing", "SELECT count(*) FROM catalog.products_v2 p LEFT JOIN sales.orders_v1 o ON o.product_id = p.product_id AND p.product_id IN (SELECT customer_id FROM sales.customers_v1 WHERE signup_date IS NOT NULL)", "42501", nil},
+		{"probe in an outer join's ON reading both sides", "marketing", "SELECT count(c.customer_id) FROM sales.orders_v1 o LEFT JOIN sales.customers_v1 c ON c.customer_id = o.customer_id AND EXISTS (SELECT 1 FROM sales.customers_v1 c2 WHERE c2.customer_id = c.customer_id AND o.amount > 0 AND c2.email = '" + email0 + "')", "", empty},
+		{"row filter in an outer join's ON reading both sides", "sales_eu", "SELECT count(c.customer_id) FROM sales.orders_v1 o LEFT JOIN sales.customers_v1 c ON c.customer_id = o.customer_id AND EXISTS (SELECT 1 FROM sales.customers_v1 c2 WHERE c2.customer_id = c.customer_id AND o.amount > 0 AND c2.region <> 'EU')", "", empty},
+		// A LATERAL limit ordered by the left side runs after the join.
+		{"lateral ordered by the left side over masked", "marketing", "SELECT x.e FROM (VALUES ('')) v(s) CROSS JOIN LATERAL (SELECT c.email || v.s AS e FROM sales.customers_v1 c ORDER BY 1 LIMIT 5) x", "", nil},
+		{"row filter under a lateral limit", "sales_eu", "SELECT count(*) FROM (VALUES ('')) v(s) CROSS JOIN LATERAL (SELECT c.region || v.s AS r FROM sales.customers_v1 c WHERE c.region <> 'EU' ORDER BY 1 LIMIT 5) x", "", empty},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {

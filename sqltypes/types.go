@@ -44,6 +44,10 @@ const (
 	// text functions see the value through a cast to text, which strips
 	// them, as in PostgreSQL.
 	Bpchar
+	// Record is an anonymous row value, as `SELECT json_each(j)` returns:
+	// held as PostgreSQL's composite text output, `(key,"a value")`. It
+	// has no comparison, ordering or casts in meshql.
+	Record
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -86,6 +90,7 @@ var (
 	TypeJSON        = Type{Kind: JSON}
 	TypeJSONB       = Type{Kind: JSONB}
 	TypeTime        = Type{Kind: Time}
+	TypeRecord      = Type{Kind: Record}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -129,6 +134,16 @@ func (t Type) IsNumeric() bool {
 
 // IsInteger reports whether t is int2, int4 or int8.
 func (t Type) IsInteger() bool { return t.Kind == Int2 || t.Kind == Int4 || t.Kind == Int8 }
+
+// HasKind reports whether t is of kind k or an array (of arrays) of it.
+func (t Type) HasKind(k Kind) bool {
+	for e := &t; e != nil; e = e.Elem {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
+}
 
 // IsString reports whether t is text or varchar.
 func (t Type) IsString() bool { return t.Kind == Text || t.Kind == Varchar }
@@ -204,6 +219,8 @@ func (t Type) String() string {
 		return "json"
 	case JSONB:
 		return "jsonb"
+	case Record:
+		return "record"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -249,7 +266,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, Bpchar, JSON, JSONB:
+	case Text, Varchar, Bpchar, JSON, JSONB, Record:
 		return arrow.BinaryTypes.String
 	case Bytea:
 		return arrow.BinaryTypes.Binary
@@ -362,6 +379,7 @@ const (
 	OIDInterval    uint32 = 1186
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
+	OIDRecord      uint32 = 2249
 )
 
 var arrayOIDs = map[Kind]uint32{
@@ -413,6 +431,8 @@ func (t Type) OID() uint32 {
 		return OIDJSON
 	case JSONB:
 		return OIDJSONB
+	case Record:
+		return OIDRecord
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid

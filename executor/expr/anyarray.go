@@ -19,7 +19,7 @@ import (
 // pair and folds the per-element results back per row with SQL's
 // three-valued logic.
 type anyArrayExpr struct {
-	op   BinaryOp
+	op   string // the operator's name, for String
 	l    Expr
 	arr  Expr
 	all  bool
@@ -58,6 +58,26 @@ func AnyArray(op BinaryOp, lhs, arr Expr, all bool) (Expr, error) {
 	if cmp.Type().Kind != sqltypes.Bool {
 		return nil, operatorError(cmpOpName(op), lhs.Type(), at.Leaf())
 	}
+	return &anyArrayExpr{op: op.String(), l: lhs, arr: arr, all: all, cmp: cmp, elem: at.Leaf()}, nil
+}
+
+// AnyLike returns lhs [NOT] [I]LIKE ANY(arr), or ALL when all is set:
+// AnyArray's folding over LIKE instead of a comparison, each element a
+// pattern (not compiled ahead, as it varies per row). arr is a text array
+// of any dimensions.
+func AnyLike(lhs, arr Expr, negated, caseInsensitive, all bool) (Expr, error) {
+	at := arr.Type()
+	if at.Kind != sqltypes.List || at.Elem == nil {
+		return nil, sqltypes.New(sqltypes.CodeWrongObjectType, "op ANY/ALL (array) requires array on right side")
+	}
+	if lhs.Type().Kind == sqltypes.Unknown {
+		lhs = coerceTo(lhs, sqltypes.TypeText)
+	}
+	cmp, err := Like(Column(0, lhs.Type(), "lhs"), Column(1, at.Leaf(), "elem"), negated, caseInsensitive)
+	if err != nil {
+		return nil, err
+	}
+	op := map[[2]bool]string{{false, false}: "~~", {true, false}: "!~~", {false, true}: "~~*", {true, true}: "!~~*"}[[2]bool{negated, caseInsensitive}]
 	return &anyArrayExpr{op: op, l: lhs, arr: arr, all: all, cmp: cmp, elem: at.Leaf()}, nil
 }
 

@@ -77,6 +77,8 @@ func lookupBuilder(name string) builder {
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
 		return buildMask
+	case RecordFunc:
+		return buildRecord
 	case "coalesce":
 		return buildCoalesce
 	case "nullif":

@@ -62,14 +62,20 @@ func appendQuoteLiteral(dst []byte, s string) []byte {
 	if strings.IndexByte(s, '\\') >= 0 {
 		dst = append(dst, 'E')
 	}
-	dst = append(dst, '\'')
+	return appendQuoted(dst, s, '\'')
+}
+
+// appendQuoted writes s between quote characters q, doubling q and
+// backslashes inside.
+func appendQuoted(dst []byte, s string, q byte) []byte {
+	dst = append(dst, q)
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' || s[i] == '\\' {
+		if s[i] == q || s[i] == '\\' {
 			dst = append(dst, s[i])
 		}
 		dst = append(dst, s[i])
 	}
-	return append(dst, '\'')
+	return append(dst, q)
 }
 
 // toTextArg converts any argument to text (the output function).

@@ -57,6 +57,34 @@ func TestAnyArray(t *testing.T) {
 	}
 }
 
+func TestAnyLike(t *testing.T) {
+	env := newTestEnv(t)
+	tTextArr := sqltypes.ListOf(tText)
+	// select s like any (p), s ilike all (p), s not like any (p), s not ilike all (p)
+	// from (values ('abc', array['a%','%z']), ('ABC', array['a%',null]), ('x', '{}'::text[]),
+	// ('y', null), (null, array['%'])) v(s, p);
+	b := makeBatch(t, env,
+		testCol{tText, []any{"abc", "ABC", "x", "y", nil}},
+		testCol{tTextArr, []any{[]any{"a%", "%z"}, []any{"a%", nil}, []any{}, nil, []any{"%"}}})
+	defer b.Release()
+	cases := []struct {
+		negated, ilike, all bool
+		want                string // -- from PostgreSQL 15
+	}{
+		{false, false, false, "t|NULL|f|NULL|NULL"},
+		{false, true, true, "f|NULL|t|NULL|NULL"},
+		{true, false, false, "t|t|f|NULL|NULL"},
+		{true, true, true, "f|f|t|NULL|NULL"},
+	}
+	for _, c := range cases {
+		e := must(AnyLike(col(0, tText), col(1, tTextArr), c.negated, c.ilike, c.all))
+		checkRows(t, e.String(), mustStrings(t, env, e, b), c.want)
+	}
+	if _, err := AnyLike(col(0, tText), col(1, tInt4Arr), false, false, false); sqltypes.Code(err) != "42883" {
+		t.Errorf("text LIKE ANY(int[]): %v", err)
+	}
+}
+
 func TestRegexMatch(t *testing.T) {
 	env := newTestEnv(t)
 	// select s ~ '^fo+', s ~* '^fo+', s !~ 'b.r$', s !~* 'B', s ~ 'a.b', s ~ p from (values

@@ -37,18 +37,22 @@ func keyTypeOK(dt arrow.DataType) bool {
 // sqlKeyOK is keyTypeOK for a SQL type: json (and arrays of it) has no
 // equality or ordering in PostgreSQL, though its Arrow form is text.
 func sqlKeyOK(t sqltypes.Type) bool {
-	return !hasKind(t, sqltypes.JSON) && keyTypeOK(t.Arrow())
+	return !hasKind(t, sqltypes.JSON) && !hasKind(t, sqltypes.Record) && keyTypeOK(t.Arrow())
+}
+
+// errRecordKey is 0A000 for record values as sort or group keys: meshql
+// holds them as text, which does not order or compare as PostgreSQL's
+// records do field by field. nil for other types.
+func errRecordKey(t sqltypes.Type) error {
+	if hasKind(t, sqltypes.Record) {
+		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering, grouping or comparing record values is not supported").
+			WithHint("Use the record's fields, as (json_each(j)).key.")
+	}
+	return nil
 }
 
 // hasKind reports whether t is of kind k or an array of it.
-func hasKind(t sqltypes.Type, k sqltypes.Kind) bool {
-	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == k {
-			return true
-		}
-	}
-	return false
-}
+func hasKind(t sqltypes.Type, k sqltypes.Kind) bool { return t.HasKind(k) }
 
 func errKeyType(what string, dt arrow.DataType) error {
 	return errUnsupported("%s on values of Arrow type %s is not supported", what, dt)

@@ -71,6 +71,9 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		if g == nil {
 			return nil, errInternal("group key %d is nil", i)
 		}
+		if err := errRecordKey(g.Type()); err != nil {
+			return nil, err
+		}
 		if !sqlKeyOK(g.Type()) {
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", g.Type())
 		}

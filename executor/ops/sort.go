@@ -61,6 +61,9 @@ func checkSortKeys(keys []SortKey) error {
 		if k.Expr == nil {
 			return errInternal("sort key %d is nil", i)
 		}
+		if err := errRecordKey(k.Expr.Type()); err != nil {
+			return err
+		}
 		if !sqlKeyOK(k.Expr.Type()) {
 			return sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
 		}

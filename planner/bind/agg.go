@@ -137,12 +137,9 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 		return nil, err
 	}
 	// A set-returning function in a grouping key expands below the
-	// aggregate: PostgreSQL evaluates it before grouping.
-	expanded, groups := b.expandSetFunctions(input, a.groups)
-	if expanded != input && (a.sets != nil || len(a.grouping) > 0) {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions in grouping sets are not supported")
-	}
-	input, a.groups = expanded, groups
+	// aggregate: PostgreSQL evaluates it before grouping, for every
+	// grouping set alike.
+	input, a.groups = b.expandSetFunctions(input, a.groups)
 	if a.sets != nil {
 		return a.groupingSetsNode(b, input), nil
 	}
@@ -288,6 +285,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	call.T = t
+	if err := recordAggArgs(call); err != nil {
+		return nil, err
+	}
 	return agg.addAgg(b, call, name), nil
 }
 
@@ -533,6 +533,9 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	if fracs == nil {
+		if err := recordAggArgs(call); err != nil {
+			return nil, err
+		}
 		return agg.addAgg(b, call, name), nil
 	}
 	// percentile(fractions[]) is the array of percentile(f) for each
@@ -589,4 +592,13 @@ func (b *binder) fractionList(frac logical.Expr, name string, loc int) ([]logica
 		}
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of an array of fractions is supported for ARRAY[...] and constant arrays only", name), loc)
+}
+
+// recordAggArgs refuses aggregates over record values but count(), which
+// sees only whether each value is NULL (see recordOperand).
+func recordAggArgs(call logical.AggCall) error {
+	if call.Func == "count" && !call.Distinct {
+		return nil
+	}
+	return recordOperand(&logical.Func{Args: call.Args})
 }

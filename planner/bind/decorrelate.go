@@ -6,12 +6,31 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// definedIDs returns every column produced anywhere in plan.
+// definedIDs returns every column produced anywhere in plan. A node
+// passing a column on under its own ID defines it only where it comes
+// from: `SELECT o.k FROM t ... LIMIT 1`, with o outside, reads o.k from
+// outside even though its projection and limit output it.
 func definedIDs(n logical.Node) logical.ColSet {
 	s := logical.ColSet{}
 	var rec func(n logical.Node)
 	rec = func(n logical.Node) {
-		s.Add(n.Output()...)
+		if p, ok := n.(*logical.Project); ok {
+			for i, id := range p.Cols {
+				if c, isCol := p.Exprs[i].(*logical.ColRef); !isCol || c.ID != id {
+					s.Add(id)
+				}
+			}
+		} else {
+			passed := logical.ColSet{}
+			for _, c := range n.Children() {
+				passed.Add(c.Output()...)
+			}
+			for _, id := range n.Output() {
+				if !passed.Has(id) {
+					s.Add(id)
+				}
+			}
+		}
 		for _, c := range n.Children() {
 			rec(c)
 		}

@@ -63,6 +63,35 @@ func (b *binder) coerceBool(e logical.Expr, clause string, loc int) (logical.Exp
 // bindExpr binds a scalar expression. agg is non-nil where aggregate calls
 // are allowed (select list, HAVING, ORDER BY of an aggregating query).
 func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindExprNode(n, sc, agg)
+	if err == nil {
+		err = recordOperand(e)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// recordOperand refuses an expression over a record value other than its
+// cast to text: meshql holds records as their text, which is not what
+// PostgreSQL's operators, functions and IS NULL see (fields).
+func recordOperand(e logical.Expr) error {
+	if c, ok := e.(*logical.Cast); ok && c.T.IsString() {
+		return nil
+	}
+	for _, c := range e.Children() {
+		if hasRecord(c.Type()) {
+			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "operators and functions over record values are not supported").
+				WithHint("Select its fields, as (json_each(j)).key, or cast the record to text.")
+		}
+	}
+	return nil
+}
+
+func hasRecord(t sqltypes.Type) bool { return t.HasKind(sqltypes.Record) }
+
+func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
 	switch {
 	case n.GetColumnRef() != nil:
 		return b.bindColumnRef(n.GetColumnRef(), sc)
@@ -1287,7 +1316,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) {
+	if expr.IsMaskFunction(name) || name == expr.RecordFunc {
 		// Masks are applied by policy only: a user who could call the
 		// hash with a key of their choosing could reverse it.
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)

@@ -341,10 +341,12 @@ var likeOperators = map[string]logical.Like{
 	"~~": {}, "!~~": {Negated: true}, "~~*": {ILike: true}, "!~~*": {Negated: true, ILike: true},
 }
 
-// bindLikeAnyArray binds s [NOT] [I]LIKE ANY/ALL (patterns) over an array
-// known when binding (ARRAY[...] or a literal): the OR (ANY) or AND (ALL)
-// of one LIKE per pattern, SQL's three-valued logic giving PostgreSQL's
-// answers, an empty array false (ANY) or true (ALL).
+// bindLikeAnyArray binds s [NOT] [I]LIKE ANY/ALL (patterns). Over an array
+// known when binding (ARRAY[...] or a literal) it is the OR (ANY) or AND
+// (ALL) of one LIKE per pattern, each compiled once, SQL's three-valued
+// logic giving PostgreSQL's answers, an empty array false (ANY) or true
+// (ALL). An array computed per row is matched element by element at run
+// time (expr.AnyLike), with the same answers.
 func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all bool, sc *scope, agg *aggState) (logical.Expr, error) {
 	loc := int(a.Location)
 	l, r, err := b.bindOperands(a, sc, agg)
@@ -372,8 +374,12 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 			patterns = append(patterns, &logical.Const{T: *x.T.Elem, V: v})
 		}
 	default:
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LIKE with ANY/ALL over an array computed per row is not supported yet").
-			WithHint("Write the patterns as ARRAY[...] or a literal."), loc)
+		// An array computed per row: its elements are matched at run time.
+		in := placeholders(l.Type(), r.Type())
+		if _, err := expr.AnyLike(in[0], in[1], like.Negated, like.ILike, all); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		return &logical.AnyArray{L: l, R: r, All: all, Like: &logical.Like{Negated: like.Negated, ILike: like.ILike}}, nil
 	}
 	combine := expr.OpOr
 	if all {

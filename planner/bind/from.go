@@ -397,9 +397,26 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 					break
 				}
 			}
-			if jt != logical.InnerJoin || r.lateral != nil {
-				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join is not supported yet", strings.ToUpper(jt.String())).
-					WithHint("Move the subquery into a derived table, or into WHERE for an inner join."), location(j.Quals))
+			if jt != logical.InnerJoin && r.lateral == nil {
+				if cond, err = b.sideSubqueries(join, cond); err != nil {
+					return nil, err
+				}
+				if !hasSubquery(cond) {
+					join.Cond = cond
+					break
+				}
+				if jt != logical.FullJoin {
+					if joined.node, err = b.outerJoinPerPair(joined, cond); err != nil {
+						return nil, err
+					}
+					break
+				}
+				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join that reads both of its sides is not supported yet", strings.ToUpper(jt.String())).
+					WithHint("Move the subquery into a derived table."), location(j.Quals))
+			}
+			if r.lateral != nil {
+				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with LATERAL is not supported yet").
+					WithHint("Move the subquery into the LATERAL subquery's WHERE."), location(j.Quals))
 			}
 			// An inner join's ON filters the joined rows, as WHERE does:
 			// its subqueries become joins the same way.
@@ -851,4 +868,39 @@ func readsFrom(e logical.Expr) logical.ColSet {
 		}
 	}
 	return out
+}
+
+// sideSubqueries computes each subquery left in an outer join's ON
+// condition that reads the columns of one side only (or none) as a column
+// of that side: a mark or single join below the outer join, which keeps
+// every row of the side exactly once, so the join keeps its own semantics
+// and its condition reads the column. This is how `a LEFT JOIN b ON b.k =
+// a.k AND EXISTS (SELECT ... WHERE c.x = a.y)` and any subquery of a FULL
+// join's ON run. A subquery reading both sides stays in the condition.
+func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.Expr, error) {
+	sides := []*logical.Node{&join.Left, &join.Right} // the preserved side first
+	if join.Type == logical.RightJoin {
+		sides[0], sides[1] = sides[1], sides[0]
+	}
+	var err error
+	out := logical.Rewrite(cond, func(x logical.Expr) logical.Expr {
+		sq, ok := x.(*logical.Subquery)
+		if !ok || err != nil {
+			return x
+		}
+		reads := readsFrom(sq)
+		for _, side := range sides {
+			if !reads.SubsetOf(logical.NewColSet((*side).Output()...)) {
+				continue
+			}
+			var repl logical.Expr
+			*side, repl, err = b.joinSubquery(*side, sq)
+			if err != nil {
+				return x
+			}
+			return repl
+		}
+		return x
+	})
+	return out, err
 }

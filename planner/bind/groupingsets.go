@@ -147,6 +147,9 @@ func (b *binder) bindGrouping(gf *pg_query.GroupingFunc, sc *scope, agg *aggStat
 		if err != nil {
 			return nil, err
 		}
+		if hasSetFunctionPlaceholder(e) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "aggregate function calls cannot contain set-returning function calls"), location(a))
+		}
 		k := logical.Key(e)
 		found := -1
 		for i, g := range agg.groupKeys {
@@ -199,12 +202,12 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 	calls, order := a.orderedAggs()
 	for _, set := range a.sets {
 		agg := &logical.Aggregate{Input: input, Aggs: calls, InputOrder: order}
-		inSet := map[int]bool{}
+		inSet := map[int]int{} // key index -> its position in agg.Groups
 		for _, gi := range set {
-			if inSet[gi] {
+			if _, dup := inSet[gi]; dup {
 				continue
 			}
-			inSet[gi] = true
+			inSet[gi] = len(agg.Groups)
 			agg.Groups = append(agg.Groups, a.groups[gi])
 			agg.GroupCols = append(agg.GroupCols, b.meta.NewColumn(a.groups[gi].String(), "", a.groups[gi].Type()))
 		}
@@ -215,10 +218,8 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 		proj := &logical.Project{Input: agg}
 		for gi, g := range a.groups {
 			var e logical.Expr = &logical.Const{T: g.Type()}
-			for k, sgi := range agg.Groups {
-				if logical.Key(sgi) == a.groupKeys[gi] {
-					e = &logical.ColRef{ID: agg.GroupCols[k], Name: g.String(), T: g.Type()}
-				}
+			if k, ok := inSet[gi]; ok {
+				e = &logical.ColRef{ID: agg.GroupCols[k], Name: g.String(), T: g.Type()}
 			}
 			proj.Exprs = append(proj.Exprs, e)
 		}

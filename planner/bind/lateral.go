@@ -25,6 +25,11 @@ type lateralInfo struct {
 	// matched rows.
 	post   []lateralPost
 	marker logical.ColumnID
+	// limit is set when the subquery's ORDER BY ... LIMIT sorts by a
+	// select-list entry that reads the left side: applied per left row
+	// after the join, over the left rows numbered by leftRow.
+	limit   *lateralLimit
+	leftRow logical.ColumnID
 }
 
 // lateralPost is one select-list entry of a LATERAL subquery computed
@@ -42,9 +47,9 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		return nil, err
 	}
 	scalar := isScalarAggregate(q.node)
-	node, post, marker := q.node, []lateralPost(nil), logical.ColumnID(0)
+	node, post, marker, limit := q.node, []lateralPost(nil), logical.ColumnID(0), (*lateralLimit)(nil)
 	if !scalar {
-		node, post, marker = b.splitLeftReadingOutputs(q.node)
+		node, post, marker, limit = b.splitLateralTop(q)
 	}
 	plan, corr, err := b.decorrelate(node, false)
 	if err != nil {
@@ -60,7 +65,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	if err != nil || len(corr) == 0 && len(post) == 0 {
 		return rel, err
 	}
-	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan), post: post, marker: marker}
+	lat := &lateralInfo{corr: corr, scalar: scalar, counts: countColumns(plan), post: post, marker: marker, limit: limit}
 	if scalar && len(lat.counts) > 0 && readsCountsIndirectly(plan, lat.counts) && !b.hasEmptyGroupValues(plan) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated LATERAL aggregate must return count() itself, not an expression over it"), loc)
 	}
@@ -124,6 +129,9 @@ func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin b
 		p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, pe.id)
 	}
 	joined.node = p
+	if lat.limit != nil {
+		b.applyLateralLimit(joined, lat)
+	}
 	if on != nil && !logical.IsTrueConst(on) {
 		joined.node = &logical.Filter{Input: joined.node, Pred: on}
 	}
@@ -201,6 +209,13 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with a condition over a subquery whose select list reads the left side is not supported yet").
 				WithHint("Use ON true and filter in the subquery's WHERE."), loc)
 		}
+	}
+	if lat.limit != nil {
+		if join.Type == logical.LeftJoin && (lat.limit.offset > 0 || lat.limit.count == 0) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with OFFSET or LIMIT 0 over a subquery ordered by an expression of the left side is not supported yet"), loc)
+		}
+		lat.leftRow = b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+		join.Left = b.numberRows(join.Left, lat.leftRow)
 	}
 	var post logical.Expr
 	nullUnless := false // post nulls the subquery's row instead of dropping the left row
@@ -291,14 +306,7 @@ func repointColumns(joined *relation, renamed map[logical.ColumnID]logical.Colum
 	if post == nil {
 		return nil
 	}
-	return logical.Rewrite(post, func(x logical.Expr) logical.Expr {
-		if c, ok := x.(*logical.ColRef); ok {
-			if nid, ok := renamed[c.ID]; ok {
-				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-			}
-		}
-		return x
-	})
+	return renameCols(post, renamed)
 }
 
 // pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a
@@ -339,12 +347,18 @@ func (b *binder) pullUpLimit(x *logical.Limit, isCorr func(logical.Expr) bool, l
 		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
 		Cols:  []logical.ColumnID{rn},
 	}
+	return &logical.Filter{Input: w, Pred: b.rowNumberWithin(rn, x.Offset, x.Count)}, corr, nil
+}
+
+// rowNumberWithin is the condition that row number rn falls within
+// OFFSET offset LIMIT count (count -1: no limit).
+func (b *binder) rowNumberWithin(rn logical.ColumnID, offset, count int64) logical.Expr {
 	bound := func(op expr.BinaryOp, v int64) logical.Expr {
 		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
 	}
-	keep := []logical.Expr{bound(expr.OpGt, x.Offset)}
-	if x.Count >= 0 {
-		keep = append(keep, bound(expr.OpLe, x.Offset+x.Count))
+	keep := []logical.Expr{bound(expr.OpGt, offset)}
+	if count >= 0 {
+		keep = append(keep, bound(expr.OpLe, offset+count))
 	}
-	return &logical.Filter{Input: w, Pred: logical.And(keep)}, corr, nil
+	return logical.And(keep)
 }

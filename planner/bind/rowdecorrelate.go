@@ -61,11 +61,7 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		}
 	}
 	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := &logical.Window{
-		Input: node,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{rowID},
-	}
+	numbered := b.numberRows(node, rowID)
 
 	var input logical.Node
 	var markers []logical.Expr
@@ -101,6 +97,16 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		out = &p
 	}
 	return out, true, nil
+}
+
+// numberRows adds column id to n's output: each row's number, a key that
+// tells n's rows apart once they are joined with more rows.
+func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
+	return &logical.Window{
+		Input: n,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{id},
+	}
 }
 
 // withMarker adds the column marker, always TRUE, to n's output: after
@@ -206,11 +212,4 @@ func readOnly(exprs []logical.Expr, defined logical.ColSet) bool {
 }
 
 // groupable reports whether values of t can be group keys.
-func groupable(t sqltypes.Type) bool {
-	for e := &t; e != nil; e = e.Elem {
-		if e.Kind == sqltypes.JSON {
-			return false
-		}
-	}
-	return true
-}
+func groupable(t sqltypes.Type) bool { return !t.HasKind(sqltypes.JSON) }

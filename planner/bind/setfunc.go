@@ -26,19 +26,37 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "unnest with several arrays is only allowed in FROM").
 			WithHint("Write FROM unnest(a, b) AS u(x, y)."), loc)
 	}
-	if len(setFunctionColumns(funcName(fc))) > 1 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s in the select list returns a record, which meshql does not have", funcName(fc)).
-			WithHint("Select its fields, (%s(...)).key and .value, or call it in FROM.", funcName(fc)), loc)
-	}
 	lists, err := b.bindSetFunction(fc, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if len(setFunctionColumns(funcName(fc))) > 1 {
+		// json_each(j) alone is a record of its columns, expanded in
+		// lockstep, printed as PostgreSQL prints a record.
+		fields := make([]logical.Expr, len(lists))
+		for i, l := range lists {
+			fields[i] = setFunctionPlaceholder(l)
+		}
+		return &logical.Func{Name: expr.RecordFunc, Args: fields, T: sqltypes.TypeRecord}, nil
 	}
 	return setFunctionPlaceholder(lists[0]), nil
 }
 
 func setFunctionPlaceholder(list logical.Expr) logical.Expr {
 	return &logical.Func{Name: setFunctionMarker, Args: []logical.Expr{list}, T: setElemType(list)}
+}
+
+// hasSetFunctionPlaceholder reports whether e holds a set-returning
+// function of the select list (see setFunctionPlaceholder).
+func hasSetFunctionPlaceholder(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		if f, ok := x.(*logical.Func); ok && f.Name == setFunctionMarker {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // bindSetFunctionField binds (f(...)).field in the select list, where f

@@ -30,6 +30,12 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	if len(l.cols) != len(r.cols) {
 		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "each %s query must have the same number of columns", name)
 	}
+	for i := range l.cols {
+		// Distinct record values would compare as their text.
+		if !sel.All && (hasRecord(l.cols[i].t) || hasRecord(r.cols[i].t)) {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s of record values is not supported", name).WithHint("Use %s ALL.", name)
+		}
+	}
 	lnode, rnode := l.node, r.node
 	var lcast, rcast []logical.Expr
 	op := &logical.SetOp{Kind: setOpKinds[sel.Op], All: sel.All}

@@ -227,14 +227,19 @@ func (e *InList) String() string {
 	return e.E.String() + " " + not + "IN (" + strings.Join(items, ", ") + ")"
 }
 func (e *Like) String() string {
-	op := " LIKE "
+	return e.E.String() + " " + e.opName() + " " + e.Pattern.String()
+}
+
+// opName is the operator's SQL spelling: [NOT] [I]LIKE.
+func (e *Like) opName() string {
+	op := "LIKE"
 	if e.ILike {
-		op = " ILIKE "
+		op = "ILIKE"
 	}
 	if e.Negated {
-		op = " NOT" + op
+		op = "NOT " + op
 	}
-	return e.E.String() + op + e.Pattern.String()
+	return op
 }
 func (e *Func) String() string {
 	args := make([]string, len(e.Args))

@@ -10,11 +10,14 @@ import (
 // lower to executor/expr constructors of the same names.
 
 // AnyArray is L Op ANY(R) or, with All, L Op ALL(R); R is an array whose
-// element type matches L.
+// element type matches L. With Like set, the operator is L [NOT] [I]LIKE
+// element (Like's Negated and ILike; its operands are unused) and Op is
+// unused.
 type AnyArray struct {
 	Op   expr.BinaryOp
 	L, R Expr
 	All  bool
+	Like *Like
 }
 
 // Regex is E ~ Pattern (CI: ~*; Negated: !~ / !~*).
@@ -65,7 +68,11 @@ func (e *AnyArray) String() string {
 	if e.All {
 		q = " ALL("
 	}
-	return e.L.String() + " " + e.Op.String() + q + e.R.String() + ")"
+	op := e.Op.String()
+	if e.Like != nil {
+		op = e.Like.opName()
+	}
+	return e.L.String() + " " + op + q + e.R.String() + ")"
 }
 
 func (e *Regex) String() string {

@@ -15,6 +15,10 @@ func lowerExtra(e logical.Expr, args []expr.Expr) (expr.Expr, bool, error) {
 	)
 	switch x := e.(type) {
 	case *logical.AnyArray:
+		if x.Like != nil {
+			out, err = expr.AnyLike(args[0], args[1], x.Like.Negated, x.Like.ILike, x.All)
+			break
+		}
 		out, err = expr.AnyArray(x.Op, args[0], args[1], x.All)
 	case *logical.Regex:
 		out, err = expr.RegexMatch(args[0], args[1], x.CI, x.Negated)

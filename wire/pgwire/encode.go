@@ -3,6 +3,7 @@ package pgwire
 import (
 	"encoding/binary"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -102,6 +103,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 	case sqltypes.JSONB:
 		if a, ok := arr.(*array.String); ok {
 			return jsonbEnc{strEnc{nb, a}}, nil
+		}
+	case sqltypes.Record:
+		if a, ok := arr.(*array.String); ok {
+			return recordEnc{strEnc{nb, a}}, nil
 		}
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
 		switch a := arr.(type) {
@@ -413,4 +418,49 @@ func appendInt(buf []byte, v int64) []byte {
 		buf = append(buf, '-')
 	}
 	return append(buf, tmp[n:]...)
+}
+
+// recordEnc sends an anonymous record (held as its composite text). Its
+// binary form is record_send's: the field count, then each field's type
+// OID, length (-1 for NULL) and bytes. meshql keeps no field types, so
+// every field goes as text, whose binary form is its bytes.
+type recordEnc struct{ strEnc }
+
+func (e recordEnc) binary(buf []byte, i int) []byte {
+	fields, nulls := splitRecordText(e.a.Value(i))
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(fields)))
+	for f, v := range fields {
+		buf = binary.BigEndian.AppendUint32(buf, sqltypes.OIDText)
+		if nulls[f] {
+			buf = binary.BigEndian.AppendUint32(buf, 0xFFFFFFFF)
+			continue
+		}
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(v)))
+		buf = append(buf, v...)
+	}
+	return buf
+}
+
+// splitRecordText splits `(a,"b ""c""",)` into its fields; an empty
+// unquoted field is NULL.
+func splitRecordText(s string) (fields []string, nulls []bool) {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+	var cur []byte
+	quoted, inQuotes := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQuotes && (c == '"' || c == '\\') && i+1 < len(s) && s[i+1] == c:
+			cur = append(cur, c)
+			i++
+		case c == '"':
+			inQuotes, quoted = !inQuotes, true
+		case c == ',' && !inQuotes:
+			fields, nulls = append(fields, string(cur)), append(nulls, !quoted && len(cur) == 0)
+			cur, quoted = cur[:0], false
+		default:
+			cur = append(cur, c)
+		}
+	}
+	return append(fields, string(cur)), append(nulls, !quoted && len(cur) == 0)
 }
