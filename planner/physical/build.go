@@ -319,6 +319,9 @@ func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, e
 }
 
 func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
+	if x.Bounds != nil {
+		return b.lowerComputedLimit(x)
+	}
 	props := []string{fmt.Sprintf("offset=%d", x.Offset)}
 	if x.Count >= 0 {
 		props = append(props, fmt.Sprintf("count=%d", x.Count))
@@ -353,6 +356,24 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	}
 	ex.Children = []*ExplainNode{in.ex}
 	lim := ops.NewLimit(b.gather(in), x.Offset, x.Count)
+	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
+}
+
+// lowerComputedLimit lowers a limit whose bounds a plan computes when the
+// limit opens (PostgreSQL's InitPlan): the input cannot be cut short by a
+// TopN or a source limit.
+func (b *builder) lowerComputedLimit(x *logical.Limit) (*stream, error) {
+	bounds, err := b.lower(x.Bounds)
+	if err != nil {
+		return nil, err
+	}
+	in, err := b.lower(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	bex := &ExplainNode{Name: "LimitBounds", Children: []*ExplainNode{bounds.ex}}
+	ex := &ExplainNode{Name: "Limit", Props: []string{"bounds=computed"}, Children: []*ExplainNode{in.ex, bex}}
+	lim := ops.NewComputedLimit(b.gather(in), b.gather(bounds))
 	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 }
 
