@@ -181,17 +181,12 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 	var cols []outCol
 	for i, c := range rec.cols {
 		t := w.types[i]
-		common, ok := commonType(t, c.t)
-		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "UNION types %s and %s cannot be matched", t, c.t)
-		}
-		if common.Kind == sqltypes.Unknown {
-			common = sqltypes.TypeText
-		}
-		if !sameColumnType(common, t) {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch,
-				"recursive query %q column %d has type %s in non-recursive term but type %s overall", def.name, i+1, t, common).
-				WithHint("Cast the output of the non-recursive term to the correct type.")
+		if overall, ok, err := recursiveColumnType(t, c.t); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch,
+				"recursive query %q column %d has type %s in non-recursive term but type %s overall", def.name, i+1, t, overall).
+				WithHint("Cast the output of the non-recursive term to the correct type."), def.loc)
 		}
 		e, err := b.coerce(&logical.ColRef{ID: c.id, Name: c.name, T: c.t}, t)
 		if err != nil {
@@ -233,13 +228,63 @@ func resolvedType(t sqltypes.Type) sqltypes.Type {
 	return t
 }
 
-// sameColumnType compares a recursive term's common type with the
-// anchor's: numerics of any scale are one type (their typmods aside).
-func sameColumnType(a, b sqltypes.Type) bool {
-	if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
-		return true
+// recursiveColumnType checks a recursive term's column type against the
+// anchor's as PostgreSQL does: their common type, chosen as its
+// select_common_type does (the anchor's when both are text or varchar),
+// must be the anchor's type, and an anchor type modifier (numeric(p,s),
+// varchar(n), char(n), of an array's elements too) must be the recursive
+// term's as well. When not, overall is the type PostgreSQL names.
+// (meshql does not track timestamp precision, so timestamp(p) passes.)
+func recursiveColumnType(anchor, rec sqltypes.Type) (overall sqltypes.Type, ok bool, err error) {
+	common := anchor
+	if !anchor.Leaf().IsString() || !rec.Leaf().IsString() || anchor.Ndims() != rec.Ndims() {
+		var found bool
+		if common, found = commonType(anchor, rec); !found {
+			return sqltypes.Type{}, false, sqltypes.New(sqltypes.CodeDatatypeMismatch, "UNION types %s and %s cannot be matched", anchor, rec)
+		}
+		if common.Kind == sqltypes.Unknown {
+			common = sqltypes.TypeText
+		}
 	}
-	return a.Equal(b)
+	if !sameBaseType(common, anchor) {
+		return withoutModifier(common), false, nil
+	}
+	if m := typeModifier(anchor.Leaf()); m != [2]int32{} && m != typeModifier(rec.Leaf()) {
+		return withoutModifier(anchor), false, nil
+	}
+	return anchor, true, nil
+}
+
+// typeModifier is a type's PostgreSQL typmod, zero for none.
+func typeModifier(t sqltypes.Type) [2]int32 {
+	switch t.Kind {
+	case sqltypes.Numeric:
+		if t.Precision > 0 && !t.VarScale {
+			return [2]int32{t.Precision, t.Scale}
+		}
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		return [2]int32{t.Precision, 0}
+	}
+	return [2]int32{}
+}
+
+// sameBaseType compares types without their modifiers.
+func sameBaseType(a, b sqltypes.Type) bool {
+	return withoutModifier(a).Equal(withoutModifier(b))
+}
+
+// withoutModifier drops a type's modifier (numeric(3,1) is numeric).
+func withoutModifier(t sqltypes.Type) sqltypes.Type {
+	if t.Kind == sqltypes.List {
+		return sqltypes.ArrayOf(withoutModifier(t.Leaf()), t.Ndims())
+	}
+	switch t.Kind {
+	case sqltypes.Numeric:
+		return sqltypes.NumericType(0, 0)
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		return sqltypes.Type{Kind: t.Kind}
+	}
+	return t
 }
 
 // readsWorkTable reports whether n reads the working table of a recursive
@@ -258,4 +303,16 @@ func readsWorkTable(n logical.Node) bool {
 		}
 	}
 	return false
+}
+
+// rejectSearchCycle answers a WITH query's SEARCH or CYCLE clause.
+func rejectSearchCycle(c *pg_query.CommonTableExpr) error {
+	what, loc := "SEARCH", 0
+	if c.SearchClause != nil {
+		loc = int(c.SearchClause.Location)
+	} else {
+		what, loc = "CYCLE", int(c.CycleClause.Location)
+	}
+	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "the %s clause of a recursive query is not supported", what).
+		WithHint("Track the path in an array column and stop on a repeated node: UNION ALL SELECT ..., path || node FROM r WHERE node <> ALL(path)."), loc)
 }
