@@ -144,8 +144,8 @@ type binder struct {
 	// innermost last: a reference to one of them from inside another of
 	// its own list is mutual recursion.
 	binding []*cteDef
-	nCTEs  int // WITH queries seen so far, numbering logical.Shared keys
-	depth  int
+	nCTEs   int // WITH queries seen so far, numbering logical.Shared keys
+	depth   int
 	// who is whose rights product references are secured with: the
 	// session's principal, or inside a derived product with
 	// source.security: definer, its owning domain's (policy.Definer).
