@@ -64,6 +64,27 @@ type builder struct {
 	// work are the working tables of the recursive queries being
 	// lowered, by logical.RecursiveUnion.Key.
 	work map[int]*ops.WorkTable
+	// stats are the ANALYZE counters handed out so far (see statLog).
+	stats statLog
+}
+
+// statLog lists the ANALYZE counters a builder hands out, in order. A
+// recursive term rebuilt for another round starts from the first round's
+// lists and takes the same counters again, so that EXPLAIN ANALYZE shows
+// its operators' rows and time over all rounds.
+type statLog struct {
+	ops            []*ops.OpStats
+	sources        []*ops.SourceStats
+	nOps, nSources int
+}
+
+// nextStat returns the next counter of list, adding one past its end.
+func nextStat[T any](list *[]*T, n *int) *T {
+	if *n == len(*list) {
+		*list = append(*list, new(T))
+	}
+	*n++
+	return (*list)[*n-1]
 }
 
 // Options adjust BuildWith.
@@ -136,7 +157,7 @@ func (b *builder) add(op executor.Operator, ex *ExplainNode) executor.Operator {
 func (b *builder) instrument(op executor.Operator, ex *ExplainNode) executor.Operator {
 	if b.analyze {
 		if ex.Stats == nil {
-			ex.Stats = &ops.OpStats{}
+			ex.Stats = nextStat(&b.stats.ops, &b.stats.nOps)
 		}
 		return ops.NewInstrumented(op, ex.Stats)
 	}
