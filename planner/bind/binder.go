@@ -188,7 +188,8 @@ type cteDef struct {
 	query      *pg_query.SelectStmt
 	loc        int
 	colAliases []string
-	recursive  bool        // WITH RECURSIVE query that reads itself
+	recursive  bool // WITH RECURSIVE query that reads itself
+	cycle      *pg_query.CTECycleClause
 	working    *workingDef // set while its recursive term is bound
 }
 

@@ -25,10 +25,8 @@ func (b *binder) pushCTEs(w *pg_query.WithClause) error {
 		if _, dup := lvl.defs[c.Ctename]; dup {
 			return errAt(sqltypes.New(sqltypes.CodeDuplicateAlias, "WITH query name %q specified more than once", c.Ctename), int(c.Location))
 		}
-		if c.SearchClause != nil || c.CycleClause != nil {
-			if err := rejectSearchCycle(c); err != nil {
-				return err
-			}
+		if c.SearchClause != nil {
+			return rejectSearch(c.SearchClause)
 		}
 		def := &cteDef{key: b.newCTEKey(), pos: i, level: len(b.ctes) - 1, name: c.Ctename, query: sel, share: c.Ctematerialized, loc: int(c.Location)}
 		if w.Recursive && selfReferences(c.Ctequery, c.Ctename) {
@@ -36,6 +34,12 @@ func (b *binder) pushCTEs(w *pg_query.WithClause) error {
 				return err
 			}
 			def.recursive = true
+		}
+		if c.CycleClause != nil {
+			if !def.recursive {
+				return errAt(sqltypes.New(sqltypes.CodeSyntaxError, "WITH query is not recursive"), int(c.Location))
+			}
+			def.cycle = c.CycleClause
 		}
 		for _, a := range c.Aliascolnames {
 			def.colAliases = append(def.colAliases, a.GetString_().Sval)
@@ -271,7 +275,11 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 		}
 		if def != nil {
 			if def.working != nil && b.binding[len(b.binding)-1] == def {
-				return subqueryRelation(b.workingRelation(def, alias), alias, colAliases, outer)
+				wr, err := b.workingRelation(def, alias)
+				if err != nil {
+					return nil, err
+				}
+				return subqueryRelation(wr, alias, colAliases, outer)
 			}
 			// Each reference binds the CTE afresh (inlining), so that each
 			// gets its own column IDs.

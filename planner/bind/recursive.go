@@ -13,6 +13,11 @@ type workingDef struct {
 	key   int
 	names []string
 	types []sqltypes.Type
+	// cycle is the query's CYCLE clause: the working table has its mark
+	// and path after the query's columns, and prevPath is the path column
+	// of the recursive term's working-table read.
+	cycle    *cycleSpec
+	prevPath logical.ColumnID
 }
 
 // recursionContext is where a recursive reference stands, as PostgreSQL's
@@ -167,6 +172,18 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 		anchorExprs = append(anchorExprs, e)
 		w.names, w.types = append(w.names, name), append(w.types, e.Type())
 	}
+	if def.cycle != nil {
+		if w.cycle, err = b.bindCycle(def.cycle, w.names, w.types); err != nil {
+			return nil, err
+		}
+		cyc, err := b.anchorCycleColumns(w.cycle, anchorExprs)
+		if err != nil {
+			return nil, err
+		}
+		anchorExprs = append(anchorExprs, cyc...)
+		w.names = append(w.names, w.cycle.mark, w.cycle.path)
+		w.types = append(w.types, w.cycle.markType, pathType)
+	}
 	def.working = w
 	rec, err := b.bindSelect(sel.Rarg, nil)
 	def.working = nil
@@ -175,6 +192,17 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 	}
 	if len(rec.cols) != len(anchor.cols) {
 		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "each UNION query must have the same number of columns")
+	}
+	if w.cycle != nil {
+		// The previous row's path goes along with each new row.
+		p, ok := rec.node.(*logical.Project)
+		if !ok || !logical.OutputSet(p.Input).Has(w.prevPath) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "CYCLE with a recursive term that groups, removes duplicates, sorts or limits is not supported"), def.loc)
+		}
+		c := *p
+		c.Exprs = append(append([]logical.Expr(nil), p.Exprs...), b.colRef(w.prevPath))
+		c.Cols = append(append([]logical.ColumnID(nil), p.Cols...), w.prevPath)
+		rec = &relation{node: &c, cols: rec.cols}
 	}
 	ru := &logical.RecursiveUnion{Key: w.key, Name: def.name, Distinct: !sel.All}
 	var recExprs []logical.Expr
@@ -196,6 +224,15 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 			e = &logical.Cast{E: e, T: t}
 		}
 		recExprs = append(recExprs, e)
+	}
+	if w.cycle != nil {
+		cyc, err := b.recursiveCycleColumns(w.cycle, recExprs, b.colRef(w.prevPath))
+		if err != nil {
+			return nil, err
+		}
+		recExprs = append(recExprs, cyc...)
+	}
+	for i, t := range w.types {
 		id := b.meta.NewColumn(w.names[i], "", t)
 		ru.Cols = append(ru.Cols, id)
 		cols = append(cols, outCol{name: w.names[i], id: id, t: t})
@@ -207,7 +244,7 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 
 // workingRelation is one reference to a recursive query inside its
 // recursive term: a read of the working table.
-func (b *binder) workingRelation(def *cteDef, alias string) *relation {
+func (b *binder) workingRelation(def *cteDef, alias string) (*relation, error) {
 	w := def.working
 	wt := &logical.WorkTable{Key: w.key, Name: def.name}
 	var cols []outCol
@@ -216,7 +253,16 @@ func (b *binder) workingRelation(def *cteDef, alias string) *relation {
 		wt.Cols = append(wt.Cols, id)
 		cols = append(cols, outCol{name: name, id: id, t: w.types[i]})
 	}
-	return &relation{node: wt, cols: cols}
+	if w.cycle == nil {
+		return &relation{node: wt, cols: cols}, nil
+	}
+	n := len(wt.Cols) - 2
+	w.prevPath = wt.Cols[n+1]
+	node, err := b.notCycled(w.cycle, wt, b.colRef(wt.Cols[n]))
+	if err != nil {
+		return nil, err
+	}
+	return &relation{node: node, cols: cols}, nil
 }
 
 // resolvedType is the type an anchor column of unknown type (a string
@@ -305,14 +351,8 @@ func readsWorkTable(n logical.Node) bool {
 	return false
 }
 
-// rejectSearchCycle answers a WITH query's SEARCH or CYCLE clause.
-func rejectSearchCycle(c *pg_query.CommonTableExpr) error {
-	what, loc := "SEARCH", 0
-	if c.SearchClause != nil {
-		loc = int(c.SearchClause.Location)
-	} else {
-		what, loc = "CYCLE", int(c.CycleClause.Location)
-	}
-	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "the %s clause of a recursive query is not supported", what).
-		WithHint("Track the path in an array column and stop on a repeated node: UNION ALL SELECT ..., path || node FROM r WHERE node <> ALL(path)."), loc)
+// rejectSearch answers a WITH query's SEARCH clause.
+func rejectSearch(c *pg_query.CTESearchClause) error {
+	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "the SEARCH clause of a recursive query is not supported").
+		WithHint("Carry a depth or path column in the query and ORDER BY it."), int(c.Location))
 }
