@@ -78,6 +78,23 @@ func (b *binder) lookupCTE(name string) (def *cteDef, level int, hidden *cteDef)
 	return nil, -1, hidden
 }
 
+// inRecursiveTerm reports whether a reference to def, whose recursive term
+// is being bound, stands in that term: the WITH queries bound since def
+// are all nested inside it (a query of def's own list in between makes
+// the reference mutual recursion).
+func (b *binder) inRecursiveTerm(def *cteDef) bool {
+	for i := len(b.binding) - 1; i >= 0; i-- {
+		d := b.binding[i]
+		if d == def {
+			return true
+		}
+		if d.level <= def.level {
+			return false
+		}
+	}
+	return false
+}
+
 // bindCTEBody binds the query of def for one reference to it, seeing the
 // WITH lists up to its own, and in its own list what PostgreSQL lets it
 // see; a reference back to a query of its list still being bound is
@@ -274,7 +291,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 			}()
 		}
 		if def != nil {
-			if def.working != nil && b.binding[len(b.binding)-1] == def {
+			if def.working != nil && b.inRecursiveTerm(def) {
 				wr, err := b.workingRelation(def, alias)
 				if err != nil {
 					return nil, err
