@@ -348,9 +348,12 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 		props = append(props, fmt.Sprintf("count=%d", x.Count))
 	}
 	ex := &ExplainNode{Name: "Limit", Props: props}
-	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting.
-	if srt, ok := x.Input.(*logical.Sort); ok && x.Count >= 0 {
-		b.noteLimit(srt.Input, x.Offset+x.Count, srt.Keys)
+	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting
+	// (unless that is more rows than a sort, which can spill, should hold).
+	top := x.Offset + x.Count
+	bounded := x.Count >= 0 && top >= x.Offset && top <= maxTopN
+	if srt, ok := x.Input.(*logical.Sort); ok && bounded {
+		b.noteLimit(srt.Input, top, srt.Keys)
 		in, err := b.lower(srt.Input)
 		if err != nil {
 			return nil, err
@@ -359,17 +362,17 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		tex := &ExplainNode{Name: "TopN", Props: []string{"keys=" + sortKeyList(srt.Keys), fmt.Sprintf("n=%d", x.Offset+x.Count)}, Children: []*ExplainNode{in.ex}}
-		top, err := ops.NewTopN(b.env, b.gather(in), keys, x.Offset+x.Count)
+		tex := &ExplainNode{Name: "TopN", Props: []string{"keys=" + sortKeyList(srt.Keys), fmt.Sprintf("n=%d", top)}, Children: []*ExplainNode{in.ex}}
+		topN, err := ops.NewTopN(b.env, b.gather(in), keys, top)
 		if err != nil {
 			return nil, err
 		}
 		ex.Children = []*ExplainNode{tex}
-		lim := ops.NewLimit(b.add(top, tex), x.Offset, x.Count)
+		lim := ops.NewLimit(b.add(topN, tex), x.Offset, x.Count)
 		return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 	}
-	if x.Count >= 0 {
-		b.noteLimit(x.Input, x.Offset+x.Count, nil)
+	if bounded {
+		b.noteLimit(x.Input, top, nil)
 	}
 	in, err := b.lower(x.Input)
 	if err != nil {
@@ -379,6 +382,10 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	lim := ops.NewLimit(b.gather(in), x.Offset, x.Count)
 	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 }
+
+// maxTopN is the most rows a TopN keeps (ops.NewTopN's bound); a larger
+// LIMIT + OFFSET sorts, then limits.
+const maxTopN = 1<<31 - 1
 
 // lowerComputedLimit lowers a limit whose bounds a plan computes when the
 // limit opens (PostgreSQL's InitPlan): the input cannot be cut short by a
