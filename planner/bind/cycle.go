@@ -94,7 +94,7 @@ func cycleComparable(t sqltypes.Type) bool {
 	return false
 }
 
-// anchorColumns returns the anchor's mark (the default) and path (its
+// anchorCycleColumns returns the anchor's mark (the default) and path (its
 // own step) for the anchor's columns cols.
 func (b *binder) anchorCycleColumns(spec *cycleSpec, cols []logical.Expr) ([]logical.Expr, error) {
 	path, err := b.cycleExpr("ARRAY[%s]", spec, cols, nil)
