@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,6 +28,17 @@ func TestRecursiveQueryExplain(t *testing.T) {
 	}
 	if got := rows(t, e, "analyst", q); len(got) != 1 || got[0] != "5" {
 		t.Errorf("got %v, want 5", got)
+	}
+	// The recursive term's operators count every round: 5 rounds read
+	// the working table (one row each) and 4 pass the filter.
+	text := strings.Join(rows(t, e, "analyst", "EXPLAIN ANALYZE "+q), "\n")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`Filter \(predicate=\(n < 5\)\) \[actual rows=4 batches=4 time=\S+ loops=5\]`),
+		regexp.MustCompile(`WorkTable Scan \(name=r\) \[actual rows=5 batches=5 time=\S+ loops=5\]`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("EXPLAIN ANALYZE lacks %s:\n%s", want, text)
+		}
 	}
 }
 

@@ -199,6 +199,39 @@ func TestLimit(t *testing.T) {
 	wantCode(t, err, "2201X")
 }
 
+// TestComputedLimit reads the bounds from a one-row operator when it opens:
+// NULL count is no limit, NULL offset none; negative bounds and more than
+// one row fail as in PostgreSQL.
+func TestComputedLimit(t *testing.T) {
+	all := intRows(1, 2, 3, 4, 5, 6, 7)
+	cases := []struct {
+		bounds [][]any
+		want   [][]any
+		code   string
+	}{
+		{bounds: [][]any{{int64(2), int64(3)}}, want: intRows(4, 5)},
+		{bounds: [][]any{{nil, int64(5)}}, want: intRows(6, 7)},
+		{bounds: [][]any{{int64(1), nil}}, want: intRows(1)},
+		{bounds: [][]any{{int64(0), nil}}, want: nil},
+		{bounds: [][]any{{int64(-1), int64(0)}}, code: "2201W"},
+		{bounds: [][]any{{int64(1), int64(-1)}}, code: "2201X"},
+		{bounds: [][]any{{int64(1), int64(0)}, {int64(2), int64(0)}}, code: "21000"},
+	}
+	for _, tc := range cases {
+		mem := checked(t)
+		bounds := source(mem, schemaOf(i64, i64), tc.bounds, 1, false)
+		got, err := drain(t, NewComputedLimit(source(mem, schemaOf(i64), all, 3, true), bounds))
+		if tc.code != "" {
+			wantCode(t, err, tc.code)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("bounds %v: %v", tc.bounds, err)
+		}
+		sameOrdered(t, fmtRows(got), fmtRows(tc.want))
+	}
+}
+
 func TestInstrumented(t *testing.T) {
 	mem := checked(t)
 	var st OpStats

@@ -139,9 +139,13 @@ type binder struct {
 	opts   Options
 	meta   *logical.Metadata
 	params *paramTypes
-	ctes   []map[string]*cteDef
-	nCTEs  int // WITH queries seen so far, numbering logical.Shared keys
-	depth  int
+	ctes   []*cteLevel
+	// binding lists the WITH queries whose bodies are being bound, the
+	// innermost last: a reference to one of them from inside another of
+	// its own list is mutual recursion.
+	binding []*cteDef
+	nCTEs   int // WITH queries seen so far, numbering logical.Shared keys
+	depth   int
 	// who is whose rights product references are secured with: the
 	// session's principal, or inside a derived product with
 	// source.security: definer, its owning domain's (policy.Definer).
@@ -164,13 +168,28 @@ type binder struct {
 	notices []*sqltypes.Error
 }
 
+// cteLevel is one WITH list.
+type cteLevel struct {
+	defs map[string]*cteDef
+	// recursive: WITH RECURSIVE, whose items see each other in any order
+	// (PostgreSQL orders them by their references). Otherwise an item
+	// sees only the items before it: while one binds, visible is its
+	// position (len(defs) for the query the list belongs to).
+	recursive bool
+	visible   int
+}
+
 type cteDef struct {
 	key        int
+	pos        int // position in its WITH list
+	level      int // index of its list in binder.ctes
 	name       string
 	share      pg_query.CTEMaterialize // AS [NOT] MATERIALIZED
 	query      *pg_query.SelectStmt
+	loc        int
 	colAliases []string
-	recursive  bool        // WITH RECURSIVE query that reads itself
+	recursive  bool // WITH RECURSIVE query that reads itself
+	cycle      *pg_query.CTECycleClause
 	working    *workingDef // set while its recursive term is bound
 }
 

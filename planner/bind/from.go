@@ -14,28 +14,37 @@ import (
 )
 
 func (b *binder) pushCTEs(w *pg_query.WithClause) error {
-	m := map[string]*cteDef{}
-	b.ctes = append(b.ctes, m)
-	for _, cn := range w.Ctes {
+	lvl := &cteLevel{defs: map[string]*cteDef{}, recursive: w.Recursive, visible: len(w.Ctes)}
+	b.ctes = append(b.ctes, lvl)
+	for i, cn := range w.Ctes {
 		c := cn.GetCommonTableExpr()
 		sel := c.Ctequery.GetSelectStmt()
 		if sel == nil {
 			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "WITH %s: only SELECT is supported in WITH", c.Ctename), int(c.Location))
 		}
-		if _, dup := m[c.Ctename]; dup {
+		if _, dup := lvl.defs[c.Ctename]; dup {
 			return errAt(sqltypes.New(sqltypes.CodeDuplicateAlias, "WITH query name %q specified more than once", c.Ctename), int(c.Location))
 		}
-		def := &cteDef{key: b.newCTEKey(), name: c.Ctename, query: sel, share: c.Ctematerialized}
+		if c.SearchClause != nil {
+			return rejectSearch(c.SearchClause)
+		}
+		def := &cteDef{key: b.newCTEKey(), pos: i, level: len(b.ctes) - 1, name: c.Ctename, query: sel, share: c.Ctematerialized, loc: int(c.Location)}
 		if w.Recursive && selfReferences(c.Ctequery, c.Ctename) {
 			if err := checkRecursion(c.Ctename, sel, int(c.Location)); err != nil {
 				return err
 			}
 			def.recursive = true
 		}
+		if c.CycleClause != nil {
+			if !def.recursive {
+				return errAt(sqltypes.New(sqltypes.CodeSyntaxError, "WITH query is not recursive"), int(c.Location))
+			}
+			def.cycle = c.CycleClause
+		}
 		for _, a := range c.Aliascolnames {
 			def.colAliases = append(def.colAliases, a.GetString_().Sval)
 		}
-		m[c.Ctename] = def
+		lvl.defs[c.Ctename] = def
 	}
 	return nil
 }
@@ -49,13 +58,68 @@ func (b *binder) newCTEKey() int {
 
 func (b *binder) popCTEs() { b.ctes = b.ctes[:len(b.ctes)-1] }
 
-func (b *binder) lookupCTE(name string) (*cteDef, int) {
+// lookupCTE finds the visible WITH query name, innermost list first;
+// hidden is a query of that name a non-recursive list does not let this
+// part of the query see (for the error when nothing else has the name).
+func (b *binder) lookupCTE(name string) (def *cteDef, level int, hidden *cteDef) {
 	for i := len(b.ctes) - 1; i >= 0; i-- {
-		if d, ok := b.ctes[i][name]; ok {
-			return d, i
+		d, ok := b.ctes[i].defs[name]
+		if !ok {
+			continue
+		}
+		if d.pos >= b.ctes[i].visible {
+			if hidden == nil {
+				hidden = d
+			}
+			continue
+		}
+		return d, i, hidden
+	}
+	return nil, -1, hidden
+}
+
+// inRecursiveTerm reports whether a reference to def, whose recursive term
+// is being bound, stands in that term: the WITH queries bound since def
+// are all nested inside it (a query of def's own list in between makes
+// the reference mutual recursion).
+func (b *binder) inRecursiveTerm(def *cteDef) bool {
+	for i := len(b.binding) - 1; i >= 0; i-- {
+		d := b.binding[i]
+		if d == def {
+			return true
+		}
+		if d.level <= def.level {
+			return false
 		}
 	}
-	return nil, -1
+	return false
+}
+
+// bindCTEBody binds the query of def for one reference to it, seeing the
+// WITH lists up to its own, and in its own list what PostgreSQL lets it
+// see; a reference back to a query of its list still being bound is
+// mutual recursion (0A000, as in PostgreSQL).
+func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
+	for _, d := range b.binding {
+		if d == def {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "mutual recursion between WITH items is not implemented"), def.loc)
+		}
+	}
+	saved, lvl := b.ctes, b.ctes[level]
+	savedVisible := lvl.visible
+	if !lvl.recursive {
+		lvl.visible = def.pos
+	}
+	b.ctes = b.ctes[:level+1]
+	b.binding = append(b.binding, def)
+	defer func() {
+		b.ctes, lvl.visible = saved, savedVisible
+		b.binding = b.binding[:len(b.binding)-1]
+	}()
+	if def.recursive {
+		return b.bindRecursive(def)
+	}
+	return b.bindSelect(def.query, nil)
 }
 
 // bindFromList binds the FROM clause; items are cross-joined left to right,
@@ -208,7 +272,7 @@ func aliasNames(a *pg_query.Alias) []string {
 	return out
 }
 
-func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, error) {
+func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation, err error) {
 	alias := rv.Relname
 	var colAliases []string
 	if rv.Alias != nil {
@@ -216,23 +280,27 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (*relation, e
 		colAliases = aliasNames(rv.Alias)
 	}
 	if rv.Schemaname == "" && rv.Catalogname == "" {
-		if def, level := b.lookupCTE(rv.Relname); def != nil {
-			if def.working != nil {
-				return subqueryRelation(b.workingRelation(def, alias), alias, colAliases, outer)
+		def, level, hidden := b.lookupCTE(rv.Relname)
+		if hidden != nil && rv.Schemaname == "" {
+			defer func() {
+				// As PostgreSQL explains a forward reference.
+				if e, ok := err.(*sqltypes.Error); ok && e.Code == sqltypes.CodeUndefinedTable {
+					err = e.WithDetail("There is a WITH item named %q, but it cannot be referenced from this part of the query.", rv.Relname).
+						WithHint("Use WITH RECURSIVE, or re-order the WITH items to remove forward references.")
+				}
+			}()
+		}
+		if def != nil {
+			if def.working != nil && b.inRecursiveTerm(def) {
+				wr, err := b.workingRelation(def, alias)
+				if err != nil {
+					return nil, err
+				}
+				return subqueryRelation(wr, alias, colAliases, outer)
 			}
 			// Each reference binds the CTE afresh (inlining), so that each
-			// gets its own column IDs; CTEs later in the list and in inner
-			// scopes are not visible inside it.
-			saved := b.ctes
-			b.ctes = b.ctes[:level+1]
-			var q *relation
-			var err error
-			if def.recursive {
-				q, err = b.bindRecursive(def)
-			} else {
-				q, err = b.bindSelect(def.query, nil)
-			}
-			b.ctes = saved
+			// gets its own column IDs.
+			q, err := b.bindCTEBody(def, level)
 			if err != nil {
 				return nil, err
 			}
@@ -308,8 +376,8 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 	if err != nil || len(stmts) != 1 || stmts[0].Node.GetSelectStmt() == nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFDWError, "derived product %s has an invalid definition", t.Name).WithDetail("%v", err), loc)
 	}
-	saved, savedWho, savedDefiner := b.ctes, b.who, b.definer
-	b.ctes = nil
+	saved, savedBinding, savedWho, savedDefiner := b.ctes, b.binding, b.who, b.definer
+	b.ctes, b.binding = nil, nil
 	b.depth++
 	if b.opts.Mesh != nil && t.Product != nil && t.Product.Source.Security == catalog.SecurityDefiner {
 		// The inputs are read with the owner's rights; the consumer's
@@ -320,7 +388,7 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 	}
 	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
 	b.depth--
-	b.ctes, b.who, b.definer = saved, savedWho, savedDefiner
+	b.ctes, b.binding, b.who, b.definer = saved, savedBinding, savedWho, savedDefiner
 	if err != nil {
 		e := sqltypes.AsError(err)
 		return nil, errAt(sqltypes.New(e.Code, "in derived product %s: %s", t.Name, e.Msg), loc)

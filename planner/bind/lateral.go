@@ -333,6 +333,9 @@ func (b *binder) pullUpLimit(x *logical.Limit, isCorr func(logical.Expr) bool, l
 		}
 		return &c, nil, nil
 	}
+	if x.Bounds != nil {
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a LIMIT or OFFSET that is not a literal is not supported in a correlated subquery")
+	}
 	var partition []logical.Expr
 	for _, p := range corr {
 		inner, ok := innerSideOfEquality(p, isCorr)

@@ -13,6 +13,11 @@ type workingDef struct {
 	key   int
 	names []string
 	types []sqltypes.Type
+	// cycle is the query's CYCLE clause: the working table has its mark
+	// and path after the query's columns, and prevPath is the path column
+	// of the recursive term's working-table read.
+	cycle    *cycleSpec
+	prevPath logical.ColumnID
 }
 
 // recursionContext is where a recursive reference stands, as PostgreSQL's
@@ -167,6 +172,18 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 		anchorExprs = append(anchorExprs, e)
 		w.names, w.types = append(w.names, name), append(w.types, e.Type())
 	}
+	if def.cycle != nil {
+		if w.cycle, err = b.bindCycle(def.cycle, w.names, w.types); err != nil {
+			return nil, err
+		}
+		cyc, err := b.anchorCycleColumns(w.cycle, anchorExprs)
+		if err != nil {
+			return nil, err
+		}
+		anchorExprs = append(anchorExprs, cyc...)
+		w.names = append(w.names, w.cycle.mark, w.cycle.path)
+		w.types = append(w.types, w.cycle.markType, pathType)
+	}
 	def.working = w
 	rec, err := b.bindSelect(sel.Rarg, nil)
 	def.working = nil
@@ -176,22 +193,28 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 	if len(rec.cols) != len(anchor.cols) {
 		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "each UNION query must have the same number of columns")
 	}
+	if w.cycle != nil {
+		// The previous row's path goes along with each new row.
+		p, ok := rec.node.(*logical.Project)
+		if !ok || !logical.OutputSet(p.Input).Has(w.prevPath) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "CYCLE with a recursive term that groups, removes duplicates, sorts or limits is not supported"), def.loc)
+		}
+		c := *p
+		c.Exprs = append(append([]logical.Expr(nil), p.Exprs...), b.colRef(w.prevPath))
+		c.Cols = append(append([]logical.ColumnID(nil), p.Cols...), w.prevPath)
+		rec = &relation{node: &c, cols: rec.cols}
+	}
 	ru := &logical.RecursiveUnion{Key: w.key, Name: def.name, Distinct: !sel.All}
 	var recExprs []logical.Expr
 	var cols []outCol
 	for i, c := range rec.cols {
 		t := w.types[i]
-		common, ok := commonType(t, c.t)
-		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "UNION types %s and %s cannot be matched", t, c.t)
-		}
-		if common.Kind == sqltypes.Unknown {
-			common = sqltypes.TypeText
-		}
-		if !sameColumnType(common, t) {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch,
-				"recursive query %q column %d has type %s in non-recursive term but type %s overall", def.name, i+1, t, common).
-				WithHint("Cast the output of the non-recursive term to the correct type.")
+		if overall, ok, err := recursiveColumnType(t, c.t); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch,
+				"recursive query %q column %d has type %s in non-recursive term but type %s overall", def.name, i+1, t, overall).
+				WithHint("Cast the output of the non-recursive term to the correct type."), def.loc)
 		}
 		e, err := b.coerce(&logical.ColRef{ID: c.id, Name: c.name, T: c.t}, t)
 		if err != nil {
@@ -201,6 +224,15 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 			e = &logical.Cast{E: e, T: t}
 		}
 		recExprs = append(recExprs, e)
+	}
+	if w.cycle != nil {
+		cyc, err := b.recursiveCycleColumns(w.cycle, recExprs, b.colRef(w.prevPath))
+		if err != nil {
+			return nil, err
+		}
+		recExprs = append(recExprs, cyc...)
+	}
+	for i, t := range w.types {
 		id := b.meta.NewColumn(w.names[i], "", t)
 		ru.Cols = append(ru.Cols, id)
 		cols = append(cols, outCol{name: w.names[i], id: id, t: t})
@@ -212,7 +244,7 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 
 // workingRelation is one reference to a recursive query inside its
 // recursive term: a read of the working table.
-func (b *binder) workingRelation(def *cteDef, alias string) *relation {
+func (b *binder) workingRelation(def *cteDef, alias string) (*relation, error) {
 	w := def.working
 	wt := &logical.WorkTable{Key: w.key, Name: def.name}
 	var cols []outCol
@@ -221,7 +253,16 @@ func (b *binder) workingRelation(def *cteDef, alias string) *relation {
 		wt.Cols = append(wt.Cols, id)
 		cols = append(cols, outCol{name: name, id: id, t: w.types[i]})
 	}
-	return &relation{node: wt, cols: cols}
+	if w.cycle == nil {
+		return &relation{node: wt, cols: cols}, nil
+	}
+	n := len(wt.Cols) - 2
+	w.prevPath = wt.Cols[n+1]
+	node, err := b.notCycled(w.cycle, wt, b.colRef(wt.Cols[n]))
+	if err != nil {
+		return nil, err
+	}
+	return &relation{node: node, cols: cols}, nil
 }
 
 // resolvedType is the type an anchor column of unknown type (a string
@@ -233,13 +274,63 @@ func resolvedType(t sqltypes.Type) sqltypes.Type {
 	return t
 }
 
-// sameColumnType compares a recursive term's common type with the
-// anchor's: numerics of any scale are one type (their typmods aside).
-func sameColumnType(a, b sqltypes.Type) bool {
-	if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
-		return true
+// recursiveColumnType checks a recursive term's column type against the
+// anchor's as PostgreSQL does: their common type, chosen as its
+// select_common_type does (the anchor's when both are text or varchar),
+// must be the anchor's type, and an anchor type modifier (numeric(p,s),
+// varchar(n), char(n), of an array's elements too) must be the recursive
+// term's as well. When not, overall is the type PostgreSQL names.
+// (meshql does not track timestamp precision, so timestamp(p) passes.)
+func recursiveColumnType(anchor, rec sqltypes.Type) (overall sqltypes.Type, ok bool, err error) {
+	common := anchor
+	if !anchor.Leaf().IsString() || !rec.Leaf().IsString() || anchor.Ndims() != rec.Ndims() {
+		var found bool
+		if common, found = commonType(anchor, rec); !found {
+			return sqltypes.Type{}, false, sqltypes.New(sqltypes.CodeDatatypeMismatch, "UNION types %s and %s cannot be matched", anchor, rec)
+		}
+		if common.Kind == sqltypes.Unknown {
+			common = sqltypes.TypeText
+		}
 	}
-	return a.Equal(b)
+	if !sameBaseType(common, anchor) {
+		return withoutModifier(common), false, nil
+	}
+	if m := typeModifier(anchor.Leaf()); m != [2]int32{} && m != typeModifier(rec.Leaf()) {
+		return withoutModifier(anchor), false, nil
+	}
+	return anchor, true, nil
+}
+
+// typeModifier is a type's PostgreSQL typmod, zero for none.
+func typeModifier(t sqltypes.Type) [2]int32 {
+	switch t.Kind {
+	case sqltypes.Numeric:
+		if t.Precision > 0 && !t.VarScale {
+			return [2]int32{t.Precision, t.Scale}
+		}
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		return [2]int32{t.Precision, 0}
+	}
+	return [2]int32{}
+}
+
+// sameBaseType compares types without their modifiers.
+func sameBaseType(a, b sqltypes.Type) bool {
+	return withoutModifier(a).Equal(withoutModifier(b))
+}
+
+// withoutModifier drops a type's modifier (numeric(3,1) is numeric).
+func withoutModifier(t sqltypes.Type) sqltypes.Type {
+	if t.Kind == sqltypes.List {
+		return sqltypes.ArrayOf(withoutModifier(t.Leaf()), t.Ndims())
+	}
+	switch t.Kind {
+	case sqltypes.Numeric:
+		return sqltypes.NumericType(0, 0)
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		return sqltypes.Type{Kind: t.Kind}
+	}
+	return t
 }
 
 // readsWorkTable reports whether n reads the working table of a recursive
@@ -258,4 +349,10 @@ func readsWorkTable(n logical.Node) bool {
 		}
 	}
 	return false
+}
+
+// rejectSearch answers a WITH query's SEARCH clause.
+func rejectSearch(c *pg_query.CTESearchClause) error {
+	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "the SEARCH clause of a recursive query is not supported").
+		WithHint("Carry a depth or path column in the query and ORDER BY it."), int(c.Location))
 }

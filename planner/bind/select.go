@@ -310,7 +310,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		node = &logical.Sort{Input: node, Keys: sortKeys}
 	}
 	if sel.LimitCount != nil || sel.LimitOffset != nil {
-		lim, err := b.bindLimit(sel)
+		lim, err := b.bindLimit(sel, from.scope)
 		if err != nil {
 			return nil, err
 		}
@@ -356,54 +356,6 @@ func distinctOver(b *binder, node logical.Node, cols []logical.ColumnID) logical
 		agg.GroupCols = append(agg.GroupCols, id)
 	}
 	return agg
-}
-
-func (b *binder) bindLimit(sel *pg_query.SelectStmt) (*logical.Limit, error) {
-	lim := &logical.Limit{Offset: 0, Count: -1}
-	get := func(n *pg_query.Node, what string) (int64, bool, error) {
-		e, err := b.bindExpr(n, &scope{}, nil)
-		if err != nil {
-			return 0, false, err
-		}
-		if e, err = b.coerce(e, sqltypes.TypeInt8); err != nil {
-			return 0, false, err
-		}
-		c, ok := e.(*logical.Const)
-		if !ok {
-			return 0, false, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s must be a constant", what), location(n))
-		}
-		if c.V == nil {
-			return 0, true, nil // LIMIT NULL means no limit
-		}
-		v := c.V.(int64)
-		if v < 0 {
-			code := sqltypes.CodeInvalidParameterValue
-			if what == "OFFSET" {
-				return 0, false, errAt(sqltypes.New("2201X", "OFFSET must not be negative"), location(n))
-			}
-			return 0, false, errAt(sqltypes.New("2201W", "LIMIT must not be negative").WithDetail("code %s", code), location(n))
-		}
-		return v, false, nil
-	}
-	if sel.LimitCount != nil {
-		if ac := sel.LimitCount.GetAConst(); ac == nil || !ac.Isnull {
-			v, isNull, err := get(sel.LimitCount, "LIMIT")
-			if err != nil {
-				return nil, err
-			}
-			if !isNull {
-				lim.Count = v
-			}
-		}
-	}
-	if sel.LimitOffset != nil {
-		v, _, err := get(sel.LimitOffset, "OFFSET")
-		if err != nil {
-			return nil, err
-		}
-		lim.Offset = v
-	}
-	return lim, nil
 }
 
 func setOpName(sel *pg_query.SelectStmt) string {

@@ -119,7 +119,7 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 		node = &logical.Sort{Input: node, Keys: keys}
 	}
 	if sel.LimitCount != nil || sel.LimitOffset != nil {
-		lim, err := b.bindLimit(sel)
+		lim, err := b.bindLimit(sel, &scope{parent: outer})
 		if err != nil {
 			return nil, err
 		}

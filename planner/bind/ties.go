@@ -24,6 +24,10 @@ func (b *binder) applyLimit(sel *pg_query.SelectStmt, node logical.Node, keys []
 	if len(keys) == 0 {
 		return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "WITH TIES cannot be specified without ORDER BY clause")
 	}
+	if lim.Bounds != nil {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "FETCH FIRST ... WITH TIES takes a literal row count only").
+			WithHint("Write the count as a number, or use rank() <= n over the ORDER BY.")
+	}
 	if s, ok := node.(*logical.Sort); ok {
 		node = s.Input // the window sorts by the same keys
 	}

@@ -131,10 +131,15 @@ type Sort struct {
 	Keys  []SortKey
 }
 
-// Limit skips Offset rows and returns at most Count (-1 = all).
+// Limit skips Offset rows and returns at most Count (-1 = all). When the
+// bounds are not constants (a parameter, a volatile call, a scalar
+// subquery), Bounds is a plan of one row whose two int8 columns are the
+// count (NULL = all) and the offset (NULL = 0): it runs once, before the
+// first input row is read, and Count and Offset are then -1 and 0.
 type Limit struct {
 	Input         Node
 	Offset, Count int64
+	Bounds        Node
 }
 
 // Unnest expands the arrays Lists of each input row into rows, in
@@ -267,22 +272,34 @@ func (n *Unnest) Output() []ColumnID {
 	return out
 }
 
-func (n *Scan) Children() []Node      { return nil }
-func (n *Values) Children() []Node    { return nil }
-func (n *Filter) Children() []Node    { return []Node{n.Input} }
-func (n *Project) Children() []Node   { return []Node{n.Input} }
-func (n *Sort) Children() []Node      { return []Node{n.Input} }
-func (n *Limit) Children() []Node     { return []Node{n.Input} }
+func (n *Scan) Children() []Node    { return nil }
+func (n *Values) Children() []Node  { return nil }
+func (n *Filter) Children() []Node  { return []Node{n.Input} }
+func (n *Project) Children() []Node { return []Node{n.Input} }
+func (n *Sort) Children() []Node    { return []Node{n.Input} }
+func (n *Limit) Children() []Node {
+	if n.Bounds != nil {
+		return []Node{n.Input, n.Bounds}
+	}
+	return []Node{n.Input}
+}
 func (n *Aggregate) Children() []Node { return []Node{n.Input} }
 func (n *Unnest) Children() []Node    { return []Node{n.Input} }
 func (n *Join) Children() []Node      { return []Node{n.Left, n.Right} }
 
-func (n *Scan) WithChildren([]Node) Node         { return n }
-func (n *Values) WithChildren([]Node) Node       { return n }
-func (n *Filter) WithChildren(ch []Node) Node    { c := *n; c.Input = ch[0]; return &c }
-func (n *Project) WithChildren(ch []Node) Node   { c := *n; c.Input = ch[0]; return &c }
-func (n *Sort) WithChildren(ch []Node) Node      { c := *n; c.Input = ch[0]; return &c }
-func (n *Limit) WithChildren(ch []Node) Node     { c := *n; c.Input = ch[0]; return &c }
+func (n *Scan) WithChildren([]Node) Node       { return n }
+func (n *Values) WithChildren([]Node) Node     { return n }
+func (n *Filter) WithChildren(ch []Node) Node  { c := *n; c.Input = ch[0]; return &c }
+func (n *Project) WithChildren(ch []Node) Node { c := *n; c.Input = ch[0]; return &c }
+func (n *Sort) WithChildren(ch []Node) Node    { c := *n; c.Input = ch[0]; return &c }
+func (n *Limit) WithChildren(ch []Node) Node {
+	c := *n
+	c.Input = ch[0]
+	if len(ch) > 1 {
+		c.Bounds = ch[1]
+	}
+	return &c
+}
 func (n *Aggregate) WithChildren(ch []Node) Node { c := *n; c.Input = ch[0]; return &c }
 func (n *Unnest) WithChildren(ch []Node) Node    { c := *n; c.Input = ch[0]; return &c }
 func (n *Join) WithChildren(ch []Node) Node      { c := *n; c.Left, c.Right = ch[0], ch[1]; return &c }

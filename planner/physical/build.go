@@ -64,6 +64,27 @@ type builder struct {
 	// work are the working tables of the recursive queries being
 	// lowered, by logical.RecursiveUnion.Key.
 	work map[int]*ops.WorkTable
+	// stats are the ANALYZE counters handed out so far (see statLog).
+	stats statLog
+}
+
+// statLog lists the ANALYZE counters a builder hands out, in order. A
+// recursive term rebuilt for another round starts from the first round's
+// lists and takes the same counters again, so that EXPLAIN ANALYZE shows
+// its operators' rows and time over all rounds.
+type statLog struct {
+	ops            []*ops.OpStats
+	sources        []*ops.SourceStats
+	nOps, nSources int
+}
+
+// nextStat returns the next counter of list, adding one past its end.
+func nextStat[T any](list *[]*T, n *int) *T {
+	if *n == len(*list) {
+		*list = append(*list, new(T))
+	}
+	*n++
+	return (*list)[*n-1]
 }
 
 // Options adjust BuildWith.
@@ -136,7 +157,7 @@ func (b *builder) add(op executor.Operator, ex *ExplainNode) executor.Operator {
 func (b *builder) instrument(op executor.Operator, ex *ExplainNode) executor.Operator {
 	if b.analyze {
 		if ex.Stats == nil {
-			ex.Stats = &ops.OpStats{}
+			ex.Stats = nextStat(&b.stats.ops, &b.stats.nOps)
 		}
 		return ops.NewInstrumented(op, ex.Stats)
 	}
@@ -319,14 +340,20 @@ func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, e
 }
 
 func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
+	if x.Bounds != nil {
+		return b.lowerComputedLimit(x)
+	}
 	props := []string{fmt.Sprintf("offset=%d", x.Offset)}
 	if x.Count >= 0 {
 		props = append(props, fmt.Sprintf("count=%d", x.Count))
 	}
 	ex := &ExplainNode{Name: "Limit", Props: props}
-	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting.
-	if srt, ok := x.Input.(*logical.Sort); ok && x.Count >= 0 {
-		b.noteLimit(srt.Input, x.Offset+x.Count, srt.Keys)
+	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting
+	// (unless that is more rows than a sort, which can spill, should hold).
+	top := x.Offset + x.Count
+	bounded := x.Count >= 0 && top >= x.Offset && top <= maxTopN
+	if srt, ok := x.Input.(*logical.Sort); ok && bounded {
+		b.noteLimit(srt.Input, top, srt.Keys)
 		in, err := b.lower(srt.Input)
 		if err != nil {
 			return nil, err
@@ -335,17 +362,17 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		tex := &ExplainNode{Name: "TopN", Props: []string{"keys=" + sortKeyList(srt.Keys), fmt.Sprintf("n=%d", x.Offset+x.Count)}, Children: []*ExplainNode{in.ex}}
-		top, err := ops.NewTopN(b.env, b.gather(in), keys, x.Offset+x.Count)
+		tex := &ExplainNode{Name: "TopN", Props: []string{"keys=" + sortKeyList(srt.Keys), fmt.Sprintf("n=%d", top)}, Children: []*ExplainNode{in.ex}}
+		topN, err := ops.NewTopN(b.env, b.gather(in), keys, top)
 		if err != nil {
 			return nil, err
 		}
 		ex.Children = []*ExplainNode{tex}
-		lim := ops.NewLimit(b.add(top, tex), x.Offset, x.Count)
+		lim := ops.NewLimit(b.add(topN, tex), x.Offset, x.Count)
 		return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 	}
-	if x.Count >= 0 {
-		b.noteLimit(x.Input, x.Offset+x.Count, nil)
+	if bounded {
+		b.noteLimit(x.Input, top, nil)
 	}
 	in, err := b.lower(x.Input)
 	if err != nil {
@@ -353,6 +380,28 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	}
 	ex.Children = []*ExplainNode{in.ex}
 	lim := ops.NewLimit(b.gather(in), x.Offset, x.Count)
+	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
+}
+
+// maxTopN is the most rows a TopN keeps (ops.NewTopN's bound); a larger
+// LIMIT + OFFSET sorts, then limits.
+const maxTopN = 1<<31 - 1
+
+// lowerComputedLimit lowers a limit whose bounds a plan computes when the
+// limit opens (PostgreSQL's InitPlan): the input cannot be cut short by a
+// TopN or a source limit.
+func (b *builder) lowerComputedLimit(x *logical.Limit) (*stream, error) {
+	bounds, err := b.lower(x.Bounds)
+	if err != nil {
+		return nil, err
+	}
+	in, err := b.lower(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	bex := &ExplainNode{Name: "LimitBounds", Children: []*ExplainNode{bounds.ex}}
+	ex := &ExplainNode{Name: "Limit", Props: []string{"bounds=computed"}, Children: []*ExplainNode{in.ex, bex}}
+	lim := ops.NewComputedLimit(b.gather(in), b.gather(bounds))
 	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 }
 

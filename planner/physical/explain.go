@@ -64,7 +64,11 @@ func (n *ExplainNode) Lines(analyze bool) []string {
 				rows, bytes := n.Source.Snapshot()
 				src = fmt.Sprintf(" source_rows=%d source_bytes=%d", rows, bytes)
 			}
-			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s%s%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond), mem, src)
+			loops := ""
+			if s.Opens > 1 {
+				loops = fmt.Sprintf(" loops=%d", s.Opens)
+			}
+			line += fmt.Sprintf(" [actual rows=%d batches=%d time=%s%s%s%s]", s.Rows, s.Batches, s.Elapsed.Round(time.Microsecond), loops, mem, src)
 		}
 		out = append(out, line)
 		for _, c := range n.Children {

@@ -14,7 +14,9 @@ import (
 // lowered again for every round: the operator gets a factory that lowers
 // it with a builder of its own, whose WorkTable leaves read the union's
 // working table. The first tree is built here, so that planning errors
-// surface now and EXPLAIN shows it.
+// surface now and EXPLAIN shows it; under ANALYZE every tree counts into
+// its operators' statistics (lowering one logical tree instruments its
+// operators in the same order each time).
 func (b *builder) lowerRecursive(x *logical.RecursiveUnion) (*stream, error) {
 	a, err := b.lower(x.Anchor)
 	if err != nil {
@@ -30,8 +32,11 @@ func (b *builder) lowerRecursive(x *logical.RecursiveUnion) (*stream, error) {
 		tables = map[int]*ops.WorkTable{}
 	}
 	tables[x.Key] = work
+	var first statLog // the first tree's counters, taken again by the rebuilt ones
 	build := func() (executor.Operator, *ExplainNode, error) {
-		sub := &builder{ctx: b.ctx, env: b.env, meta: b.meta, work: tables}
+		sub := &builder{ctx: b.ctx, env: b.env, meta: b.meta, work: tables, analyze: b.analyze,
+			stats: statLog{ops: first.ops, sources: first.sources}}
+		defer func() { first.ops, first.sources = sub.stats.ops, sub.stats.sources }()
 		s, err := sub.lower(x.Recursive)
 		if err != nil {
 			sub.closeAll()
@@ -44,7 +49,7 @@ func (b *builder) lowerRecursive(x *logical.RecursiveUnion) (*stream, error) {
 		}
 		return &closingOp{Operator: op, closeAll: sub.closeAll}, s.ex, nil
 	}
-	first, rex, err := build()
+	term, rex, err := build()
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +57,9 @@ func (b *builder) lowerRecursive(x *logical.RecursiveUnion) (*stream, error) {
 		op, _, err := build()
 		return op, err
 	}
-	op, err := ops.NewRecursiveUnion(b.env, anchor, first, rebuild, work, x.Distinct)
+	op, err := ops.NewRecursiveUnion(b.env, anchor, term, rebuild, work, x.Distinct)
 	if err != nil {
-		first.Close()
+		term.Close()
 		return nil, err
 	}
 	name := "Recursive Union All"
@@ -74,7 +79,7 @@ func (b *builder) lowerWorkTable(x *logical.WorkTable) (*stream, error) {
 	r := w.Reader()
 	b.created = append(b.created, r)
 	ex := &ExplainNode{Name: "WorkTable Scan", Props: []string{"name=" + x.Name}}
-	return &stream{ops: []executor.Operator{r}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+	return &stream{ops: []executor.Operator{b.instrument(r, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
 }
 
 // closingOp closes every operator of a separately built tree, the ones

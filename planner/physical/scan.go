@@ -270,7 +270,7 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 // metrics of x's product.
 func (b *builder) sourceOps(x *logical.Scan, schema *arrow.Schema, parts []connectors.Partition, workers int, ex *ExplainNode) []executor.Operator {
 	if b.analyze {
-		ex.Source = &ops.SourceStats{}
+		ex.Source = nextStat(&b.stats.sources, &b.stats.nSources)
 	}
 	var counts *executor.SourceCounts // for the metrics; a pushed join (x nil) has no one product
 	if b.env.Sources != nil && x != nil && x.Product != nil {

@@ -121,6 +121,9 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 	case *logical.Limit:
 		c := *x
 		c.Input = prune(x.Input, required)
+		if x.Bounds != nil {
+			c.Bounds = prune(x.Bounds, logical.OutputSet(x.Bounds))
+		}
 		return &c
 	case *logical.Unnest:
 		c := *x

@@ -64,6 +64,9 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 	case *logical.Limit:
 		c := *x
 		c.Input = push(x.Input, nil)
+		if x.Bounds != nil {
+			c.Bounds = push(x.Bounds, nil)
+		}
 		return wrap(&c, preds)
 	}
 	// Values and anything unknown: push into children separately, keep preds.
