@@ -902,11 +902,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
 		}
 		if name == "#-" {
-			l, err := bind(a.Lexpr)
-			if err != nil {
-				return nil, err
-			}
-			r, err := bind(a.Rexpr)
+			l, r, err := b.bindOperands(a, sc, agg)
 			if err != nil {
 				return nil, err
 			}
@@ -914,11 +910,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		}
 		_, isArrayOp := arrayOperators[name]
 		if _, isJSONBOp := jsonbOperators[name]; isArrayOp || isJSONBOp {
-			l, err := bind(a.Lexpr)
-			if err != nil {
-				return nil, err
-			}
-			r, err := bind(a.Rexpr)
+			l, r, err := b.bindOperands(a, sc, agg)
 			if err != nil {
 				return nil, err
 			}
