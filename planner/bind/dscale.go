@@ -780,7 +780,8 @@ func (f *scaleFlow) toVarScale(in *logical.Node, conv **logical.Project, j int, 
 // that settle does not start: a CASE, COALESCE, GREATEST or LEAST over
 // numerics of different scales, a numeric cast to a larger scale only to
 // match others (a set operation's input), avg and stddev/variance over
-// integers or numerics (read through target's input).
+// integers or numerics (read through target's input, its filters,
+// windows and joins).
 func (b *binder) sourceScale(e logical.Expr, target *logical.Project) (logical.Expr, bool) {
 	switch x := e.(type) {
 	case *logical.Case, *logical.Func:
@@ -800,6 +801,18 @@ func (b *binder) sourceScale(e logical.Expr, target *logical.Project) (logical.E
 			case *logical.Filter:
 				in = n.Input
 				continue
+			case *logical.Join:
+				// A select-list subquery's join: the side computing the column
+				// passes on the aggregates added to it.
+				if slices.Contains(n.Left.Output(), x.ID) {
+					in = n.Left
+					continue
+				}
+				if slices.Contains(n.Right.Output(), x.ID) {
+					in = n.Right
+					continue
+				}
+				return nil, false
 			case *logical.Window:
 				if slices.Contains(n.Cols, x.ID) {
 					return b.windowAsExpr(n, x)
