@@ -1296,6 +1296,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text":
 		return b.bindExtractPath(name, fc, sc, agg, loc)
+	case "jsonb_path_query", "jsonb_path_query_first", "jsonb_path_query_array", "jsonb_path_exists", "jsonb_path_match",
+		"jsonb_path_query_tz", "jsonb_path_query_first_tz", "jsonb_path_query_array_tz", "jsonb_path_exists_tz", "jsonb_path_match_tz":
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "SQL/JSON path expressions (%s) are not supported", name).
+			WithHint("Use the -> ->> #> #>> operators, jsonb_extract_path, or the jsonb set-returning functions."), loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
