@@ -72,6 +72,13 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 		if err != nil {
 			return nil, err
 		}
+		if r.perRow != nil {
+			if r.node, err = r.perRow(false); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(it))
+			}
+			r.perRow, acc = nil, r // it holds acc
+			continue
+		}
 		if acc == nil || r.lateralOf(acc) {
 			acc = r
 			continue
@@ -351,7 +358,11 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		return nil, err
 	}
 	var joined *relation
-	if r.lateralOf(l) {
+	if r.perRow != nil {
+		if joined, err = b.joinPerOuterRow(j, jt, r); err != nil {
+			return nil, err
+		}
+	} else if r.lateralOf(l) {
 		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
 		// JOIN keeps the rows whose array is empty or NULL.
 		onTrue := j.Quals == nil

@@ -46,15 +46,21 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	if !scalar {
 		node, post, marker = b.splitLeftReadingOutputs(q.node)
 	}
-	plan, corr, err := b.decorrelate(node, false)
-	if err != nil {
-		return nil, errAt(sqltypes.AsError(err), loc)
-	}
 	alias := "subquery"
 	var colAliases []string
 	if rs.Alias != nil {
 		alias = rs.Alias.Aliasname
 		colAliases = aliasNames(rs.Alias)
+	}
+	plan, corr, err := b.decorrelate(node, false)
+	if err != nil {
+		if rel, ok, perr := b.lateralPerOuterRow(q, left, alias, colAliases, outer); ok || perr != nil {
+			if perr != nil {
+				return nil, errAt(sqltypes.AsError(perr), loc)
+			}
+			return rel, nil
+		}
+		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	rel, err := subqueryRelation(&relation{node: plan, cols: q.cols}, alias, colAliases, outer)
 	if err != nil || len(corr) == 0 && len(post) == 0 {
@@ -66,6 +72,72 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	}
 	rel.lateral = lat
 	return rel, nil
+}
+
+// lateralPerOuterRow binds a LATERAL subquery that decorrelate cannot
+// rewrite because its correlation is not an equality (`o.order_date <
+// f.first + 90`) under an aggregate or a LIMIT: the subquery is evaluated
+// for every numbered row of left at once (aggregateOverOuter,
+// limitOverOuter), and the relation holds left's columns and its own.
+// ok is false for other shapes.
+func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
+	build := func(keep bool) (logical.Node, bool, error) {
+		if isScalarAggregate(q.node) || havingOverScalarAggregate(q.node) {
+			return b.aggregateOverOuter(left.node, q.node, keep)
+		}
+		return b.limitOverOuter(left.node, q.node, keep, false)
+	}
+	if _, ok, err := build(false); !ok || err != nil {
+		return nil, false, err
+	}
+	sub, err := subqueryRelation(q, alias, colAliases, outer)
+	if err != nil {
+		return nil, false, err
+	}
+	sc := &scope{parent: outer}
+	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
+	rel := &relation{node: q.node, scope: sc, cols: q.cols}
+	rel.perRow = func(keep bool) (logical.Node, error) {
+		n, _, err := build(keep)
+		return n, err
+	}
+	return rel, true, nil
+}
+
+// joinPerOuterRow completes `left [LEFT] JOIN LATERAL (subquery) ON cond`
+// for a subquery bound by lateralPerOuterRow: its relation already holds
+// left. An inner join's ON filters the rows; a LEFT JOIN needs ON true.
+func (b *binder) joinPerOuterRow(j *pg_query.JoinExpr, jt logical.JoinType, r *relation) (*relation, error) {
+	if jt != logical.InnerJoin && jt != logical.LeftJoin {
+		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
+	}
+	if j.IsNatural || len(j.UsingClause) > 0 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "NATURAL or USING with a LATERAL subquery whose correlation is not an equality is not supported yet").
+			WithHint("Use ON."), location(j.Rarg))
+	}
+	var cond logical.Expr
+	if j.Quals != nil {
+		var err error
+		if cond, err = b.bindPredicate(j.Quals, r.scope, "JOIN/ON"); err != nil {
+			return nil, err
+		}
+		if logical.IsTrueConst(cond) {
+			cond = nil
+		}
+	}
+	if cond != nil && (jt == logical.LeftJoin || hasSubquery(cond)) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a condition on a LATERAL subquery whose correlation is not an equality is only supported as a plain ON of an inner join").
+			WithHint("Use ON true and filter in the subquery's WHERE."), location(j.Quals))
+	}
+	node, err := r.perRow(jt == logical.LeftJoin)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), location(j.Rarg))
+	}
+	r.node, r.perRow = node, nil
+	if cond != nil {
+		r.node = &logical.Filter{Input: node, Pred: cond}
+	}
+	return r, nil
 }
 
 // splitLeftReadingOutputs takes the select-list entries of a LATERAL
@@ -291,14 +363,7 @@ func repointColumns(joined *relation, renamed map[logical.ColumnID]logical.Colum
 	if post == nil {
 		return nil
 	}
-	return logical.Rewrite(post, func(x logical.Expr) logical.Expr {
-		if c, ok := x.(*logical.ColRef); ok {
-			if nid, ok := renamed[c.ID]; ok {
-				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
-			}
-		}
-		return x
-	})
+	return repointExpr(post, renamed)
 }
 
 // pullUpLimit decorrelates `... ORDER BY k LIMIT n OFFSET m` over a

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
@@ -23,15 +24,20 @@ import (
 // subquery run per row. ok is false when the subquery has another shape;
 // the caller then reports why decorrelation failed.
 func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, ok bool, err error) {
-	var tops []*logical.Project
-	cur := sq.Plan
-	for {
-		p, isProject := cur.(*logical.Project)
-		if !isProject {
-			break
-		}
-		tops = append(tops, p)
-		cur = p.Input
+	return b.aggregateOverOuter(node, sq.Plan, true)
+}
+
+// aggregateOverOuter is aggregatePerOuterRow for any subquery plan over an
+// aggregate without GROUP BY (a scalar subquery's or a LATERAL one's): the
+// result has node's columns and plan's, one row per row of node. A HAVING
+// drops the row when keep is false (CROSS JOIN LATERAL) and otherwise
+// nulls plan's columns, as a scalar subquery or LEFT JOIN LATERAL without
+// a row does.
+func (b *binder) aggregateOverOuter(node, plan logical.Node, keep bool) (out logical.Node, ok bool, err error) {
+	tops, cur := projectionsOf(plan)
+	var having logical.Expr
+	if f, isFilter := cur.(*logical.Filter); isFilter {
+		having, cur = f.Pred, f.Input
 	}
 	agg, isAgg := cur.(*logical.Aggregate)
 	if !isAgg || len(agg.Groups) > 0 {
@@ -49,29 +55,29 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	if !readOnly(aggExprs, local) {
 		return nil, false, nil
 	}
+	outerCols := node.Output()
+	// Above the aggregate the outer columns are group keys, so the
+	// select list and HAVING may read them.
+	visible := definedIDs(plan)
+	visible.Add(outerCols...)
 	for _, p := range tops {
-		if !readOnly(p.Exprs, definedIDs(sq.Plan)) {
+		if !readOnly(p.Exprs, visible) {
 			return nil, false, nil
 		}
 	}
-	outerCols := node.Output()
+	if !readOnly([]logical.Expr{having}, visible) {
+		return nil, false, nil
+	}
 	for _, id := range outerCols {
 		if !groupable(b.meta.Column(id).Type) {
 			return nil, false, nil
 		}
 	}
-	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := &logical.Window{
-		Input: node,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{rowID},
-	}
+	numbered, rowID := b.numberRows(node)
 
 	var input logical.Node
 	var markers []logical.Expr
-	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
-	in, corr, err := b.pullUp(agg.Input, isCorr, local)
-	if err == nil && len(corr) > 0 && !readsOuter(in, definedIDs(in)) {
+	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 		input = &logical.Join{Type: logical.LeftJoin, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
 		markers = []logical.Expr{b.colRef(matched)}
@@ -90,17 +96,197 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		grouped.Aggs = append(grouped.Aggs, c)
 	}
 	out = grouped
+	switch {
+	case having != nil && keep:
+		out = b.nullUnlessHaving(grouped, keys, having)
+	case having != nil:
+		out = &logical.Filter{Input: grouped, Pred: having}
+	}
+	return b.reapplyProjections(out, tops, keys, nil), true, nil
+}
+
+// nullUnlessHaving computes the aggregates of grouped under new columns
+// and passes them on under their own only where having holds, NULL
+// elsewhere: the outer row stays, without the subquery's row.
+func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) logical.Node {
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	fresh := make([]logical.ColumnID, len(grouped.AggCols))
+	for i, id := range grouped.AggCols {
+		c := b.colRef(id)
+		fresh[i] = b.meta.NewColumn(c.Name, "", c.T)
+		renamed[id] = fresh[i]
+	}
+	old := grouped.AggCols
+	grouped.AggCols = fresh
+	cond := repointExpr(having, renamed)
+	p := &logical.Project{Input: grouped}
+	for _, id := range keys {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	for i, id := range old {
+		c := b.colRef(fresh[i])
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: c}}, T: c.T})
+		p.Cols = append(p.Cols, id)
+	}
+	return p
+}
+
+// repointExpr points the column references of e at renamed's columns.
+func repointExpr(e logical.Expr, renamed map[logical.ColumnID]logical.ColumnID) logical.Expr {
+	return logical.Rewrite(e, func(x logical.Expr) logical.Expr {
+		if c, ok := x.(*logical.ColRef); ok {
+			if nid, ok := renamed[c.ID]; ok {
+				return &logical.ColRef{ID: nid, Name: c.Name, T: c.T}
+			}
+		}
+		return x
+	})
+}
+
+// limitOverOuter decorrelates `... ORDER BY k LIMIT n OFFSET m` whose
+// correlation is not an equality (the latest order before each order):
+// the inner rows join the numbered outer rows by the correlation, and
+// row_number() partitioned by the outer row number, in the subquery's
+// order, keeps each outer row's first rows. The result has node's columns
+// and plan's. With keep, an outer row without rows stays, plan's columns
+// NULL (LEFT JOIN LATERAL, a scalar subquery). A scalar subquery must
+// yield at most one row, which only LIMIT 1 ensures here. ok is false for
+// other shapes.
+func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (logical.Node, bool, error) {
+	tops, cur := projectionsOf(plan)
+	lim, isLimit := cur.(*logical.Limit)
+	if !isLimit {
+		return nil, false, nil
+	}
+	input := lim.Input
+	var keys []logical.SortKey
+	if s, ok := input.(*logical.Sort); ok {
+		input, keys = s.Input, s.Keys
+	}
+	// Projections under the sort may read the outer row too (a select
+	// list computed before ORDER BY): they go over the join.
+	below, input := projectionsOf(input)
+	local := definedIDs(input)
+	outerCols := node.Output()
+	in, corr, pulled := b.pullUpCorrelation(input, local)
+	if !pulled {
+		return nil, false, nil
+	}
+	visible := definedIDs(plan)
+	visible.Add(outerCols...)
+	for _, p := range append(tops, below...) {
+		if !readOnly(p.Exprs, visible) {
+			return nil, false, nil
+		}
+	}
+	for _, k := range keys {
+		if !readOnly([]logical.Expr{k.Expr}, definedIDs(lim.Input)) {
+			return nil, false, nil
+		}
+	}
+	if scalar && (lim.Count < 0 || lim.Count > 1) {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
+	}
+	if keep && lim.Offset > 0 {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "OFFSET in a LEFT JOIN LATERAL or scalar subquery whose correlation is not an equality is not supported yet")
+	}
+	numbered, rowID := b.numberRows(node)
+	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	jt := logical.InnerJoin
+	if keep {
+		jt = logical.LeftJoin
+	}
+	joined := logical.Node(&logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)})
+	var marker *logical.ColRef
+	if keep {
+		marker = b.colRef(matched)
+	}
+	outerKeys := append([]logical.ColumnID{rowID}, outerCols...)
+	joined = b.reapplyProjections(joined, below, outerKeys, marker)
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input: joined, PartitionBy: []logical.Expr{b.colRef(rowID)}, OrderBy: keys,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rn},
+	}
+	bound := func(op expr.BinaryOp, v int64) logical.Expr {
+		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
+	}
+	pred := bound(expr.OpGt, lim.Offset)
+	if lim.Count >= 0 {
+		pred = logical.And([]logical.Expr{pred, bound(expr.OpLe, lim.Offset+lim.Count)})
+	}
+	if keep {
+		// The padding row of an outer row without matches is numbered 1.
+		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+	}
+	out := logical.Node(&logical.Filter{Input: w, Pred: pred})
+	return b.reapplyProjections(out, tops, outerKeys, marker), true, nil
+}
+
+// projectionsOf splits the projections off the top of plan, outermost
+// first, and returns what is below them.
+func projectionsOf(plan logical.Node) ([]*logical.Project, logical.Node) {
+	var tops []*logical.Project
+	for {
+		p, isProject := plan.(*logical.Project)
+		if !isProject {
+			return tops, plan
+		}
+		tops = append(tops, p)
+		plan = p.Input
+	}
+}
+
+// reapplyProjections puts the projections tops (outermost first) back
+// over out, each also passing on keys; with a marker (matched rows, NULL
+// for a left join's padding) the marker passes too and every projected
+// value is NULL for the padding, as a subquery without rows has none.
+func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, keys []logical.ColumnID, marker *logical.ColRef) logical.Node {
+	if marker != nil {
+		keys = append(append([]logical.ColumnID(nil), keys...), marker.ID)
+	}
 	for i := len(tops) - 1; i >= 0; i-- {
 		p := *tops[i]
 		p.Input = out
-		p.Exprs = append([]logical.Expr(nil), p.Exprs...)
+		p.Exprs = make([]logical.Expr, 0, len(p.Exprs)+len(keys))
+		for _, e := range tops[i].Exprs {
+			if marker != nil {
+				e = &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}, Then: e}}, T: e.Type()}
+			}
+			p.Exprs = append(p.Exprs, e)
+		}
 		p.Cols = append([]logical.ColumnID(nil), p.Cols...)
+		have := logical.NewColSet(p.Cols...)
 		for _, id := range keys {
-			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			if !have.Has(id) {
+				p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			}
 		}
 		out = &p
 	}
-	return out, true, nil
+	return out
+}
+
+// numberRows numbers the rows of n: duplicate outer rows stay apart.
+func (b *binder) numberRows(n logical.Node) (logical.Node, logical.ColumnID) {
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	return &logical.Window{
+		Input: n,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rowID},
+	}, rowID
+}
+
+// pullUpCorrelation pulls the predicates of in that read the outer row
+// out of it; pulled is false when in reads the outer row otherwise.
+func (b *binder) pullUpCorrelation(in logical.Node, local logical.ColSet) (logical.Node, []logical.Expr, bool) {
+	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
+	out, corr, err := b.pullUp(in, isCorr, local)
+	if err != nil || len(corr) == 0 || readsOuter(out, definedIDs(out)) {
+		return nil, nil, false
+	}
+	return out, corr, true
 }
 
 // withMarker adds the column marker, always TRUE, to n's output: after

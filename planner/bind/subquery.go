@@ -188,6 +188,9 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			if out, ok, rerr := b.aggregatePerOuterRow(node, sq); ok || rerr != nil {
 				return out, b.colRef(sq.Out), rerr
 			}
+			if out, ok, rerr := b.limitOverOuter(node, sq.Plan, true, true); ok || rerr != nil {
+				return out, b.colRef(sq.Out), rerr
+			}
 		}
 		return nil, nil, err
 	}
