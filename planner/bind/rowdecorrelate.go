@@ -96,19 +96,22 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep bool) (out log
 		grouped.Aggs = append(grouped.Aggs, c)
 	}
 	out = grouped
+	var marker *logical.ColRef
 	switch {
 	case having != nil && keep:
-		out = b.nullUnlessHaving(grouped, keys, having)
+		out, marker = b.nullUnlessHaving(grouped, keys, having)
 	case having != nil:
 		out = &logical.Filter{Input: grouped, Pred: having}
 	}
-	return b.reapplyProjections(out, tops, keys, nil), true, nil
+	return b.reapplyProjections(out, tops, keys, marker), true, nil
 }
 
 // nullUnlessHaving computes the aggregates of grouped under new columns
 // and passes them on under their own only where having holds, NULL
-// elsewhere: the outer row stays, without the subquery's row.
-func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) logical.Node {
+// elsewhere: the outer row stays, without the subquery's row. The marker
+// returned is TRUE where having holds, NULL elsewhere, for the select
+// list above to be NULL there too.
+func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) (logical.Node, *logical.ColRef) {
 	renamed := map[logical.ColumnID]logical.ColumnID{}
 	fresh := make([]logical.ColumnID, len(grouped.AggCols))
 	for i, id := range grouped.AggCols {
@@ -128,7 +131,10 @@ func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.Col
 		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: c}}, T: c.T})
 		p.Cols = append(p.Cols, id)
 	}
-	return p
+	held := b.meta.NewColumn("having", "", sqltypes.TypeBool)
+	p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
+	p.Cols = append(p.Cols, held)
+	return p, b.colRef(held)
 }
 
 // repointExpr points the column references of e at renamed's columns.
