@@ -246,9 +246,10 @@ func projectionsOf(plan logical.Node) ([]*logical.Project, logical.Node) {
 
 // reapplyProjections puts the projections tops (outermost first) back
 // over out, each also passing on keys; with a marker (matched rows, NULL
-// for a left join's padding) the marker passes too and every projected
-// value is NULL for the padding, as a subquery without rows has none.
+// for a left join's padding) the marker passes too and every value
+// computed is NULL for the padding, as a subquery without rows has none.
 func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, keys []logical.ColumnID, marker *logical.ColRef) logical.Node {
+	outerKeys := logical.NewColSet(keys...)
 	if marker != nil {
 		keys = append(append([]logical.ColumnID(nil), keys...), marker.ID)
 	}
@@ -257,6 +258,11 @@ func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, k
 		p.Input = out
 		p.Exprs = make([]logical.Expr, 0, len(p.Exprs)+len(keys))
 		for _, e := range tops[i].Exprs {
+			// A column of the subquery's own is NULL in the padding already.
+			if c, isCol := e.(*logical.ColRef); isCol && !outerKeys.Has(c.ID) {
+				p.Exprs = append(p.Exprs, e)
+				continue
+			}
 			if marker != nil {
 				e = &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}, Then: e}}, T: e.Type()}
 			}
