@@ -83,8 +83,8 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
 	q = b.freshOuterOutputs(q, logical.NewColSet(left.node.Output()...))
 	build := func(keep bool) (logical.Node, bool, error) {
-		if isScalarAggregate(q.node) || havingOverScalarAggregate(q.node) {
-			return b.aggregateOverOuter(left.node, q.node, keep)
+		if n, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
+			return n, ok, err
 		}
 		return b.limitOverOuter(left.node, q.node, keep, false)
 	}
@@ -99,7 +99,13 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
 	rel := &relation{node: q.node, scope: sc, cols: q.cols}
 	rel.perRow = func(keep bool) (logical.Node, error) {
-		n, _, err := build(keep)
+		n, ok, err := build(keep)
+		if err == nil && !ok {
+			// Only keeping the rows without a result can fail after the
+			// inner join's form was built.
+			err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL over GROUP BY with HAVING, whose correlation is not an equality, is not supported yet").
+				WithHint("Use CROSS JOIN LATERAL, or filter the groups in an outer query.")
+		}
 		return n, err
 	}
 	return rel, true, nil

@@ -24,7 +24,7 @@ import (
 // subquery run per row. ok is false when the subquery has another shape;
 // the caller then reports why decorrelation failed.
 func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, ok bool, err error) {
-	return b.aggregateOverOuter(node, sq.Plan, true)
+	return b.aggregateOverOuter(node, sq.Plan, true, false)
 }
 
 // aggregateOverOuter is aggregatePerOuterRow for any subquery plan over an
@@ -33,19 +33,31 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 // drops the row when keep is false (CROSS JOIN LATERAL) and otherwise
 // nulls plan's columns, as a scalar subquery or LEFT JOIN LATERAL without
 // a row does.
-func (b *binder) aggregateOverOuter(node, plan logical.Node, keep bool) (out logical.Node, ok bool, err error) {
+//
+// With grouped, an aggregate with GROUP BY (LATERAL only: its groups are
+// rows) is grouped by the outer row number and its own keys. Without keep
+// an outer row without matches has no group; with keep (LEFT JOIN) the
+// match marker is a key too, so such a row forms one group of padding,
+// whose select list the marker nulls.
+func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (out logical.Node, ok bool, err error) {
 	tops, cur := projectionsOf(plan)
 	var having logical.Expr
 	if f, isFilter := cur.(*logical.Filter); isFilter {
 		having, cur = f.Pred, f.Input
 	}
 	agg, isAgg := cur.(*logical.Aggregate)
-	if !isAgg || len(agg.Groups) > 0 {
+	if !isAgg {
+		return nil, false, nil
+	}
+	withGroups := len(agg.Groups) > 0
+	// A HAVING that drops every group of a kept outer row would have to
+	// leave one row of padding.
+	if withGroups && (!grouped || keep && (having != nil || len(tops) == 0)) {
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
 	// Only the aggregate's input may read the outer row.
-	var aggExprs []logical.Expr
+	aggExprs := append([]logical.Expr(nil), agg.Groups...)
 	for _, c := range agg.Aggs {
 		aggExprs = append(append(aggExprs, c.Args...), c.Filter)
 	}
@@ -77,33 +89,44 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep bool) (out log
 
 	var input logical.Node
 	var markers []logical.Expr
+	keys := append([]logical.ColumnID{rowID}, outerCols...)
+	var marker *logical.ColRef
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-		input = &logical.Join{Type: logical.LeftJoin, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
+		jt := logical.LeftJoin
+		switch {
+		case withGroups && keep:
+			marker = b.colRef(matched)
+			keys = append(keys, matched)
+		case withGroups:
+			jt = logical.InnerJoin
+		}
+		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
 		markers = []logical.Expr{b.colRef(matched)}
+	} else if withGroups {
+		return nil, false, nil
 	} else if input, markers, ok = b.applyOnOuter(agg.Input, numbered); !ok {
 		return nil, false, nil
 	}
 
-	keys := append([]logical.ColumnID{rowID}, outerCols...)
-	grouped := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
+	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
 	for _, id := range keys {
-		grouped.Groups, grouped.GroupCols = append(grouped.Groups, b.colRef(id)), append(grouped.GroupCols, id)
+		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
 	}
+	g.Groups, g.GroupCols = append(g.Groups, agg.Groups...), append(g.GroupCols, agg.GroupCols...)
 	for _, call := range agg.Aggs {
 		c := call
 		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
-		grouped.Aggs = append(grouped.Aggs, c)
+		g.Aggs = append(g.Aggs, c)
 	}
-	out = grouped
-	var marker *logical.ColRef
+	out = g
 	switch {
 	case having != nil && keep:
-		out, marker = b.nullUnlessHaving(grouped, keys, having)
+		out, marker = b.nullUnlessHaving(g, keys, having)
 	case having != nil:
-		out = &logical.Filter{Input: grouped, Pred: having}
+		out = &logical.Filter{Input: g, Pred: having}
 	}
-	return b.reapplyProjections(out, tops, keys, marker), true, nil
+	return b.reapplyProjections(out, tops, keys, marker, agg.AggCols...), true, nil
 }
 
 // nullUnlessHaving computes the aggregates of grouped under new columns
@@ -248,8 +271,10 @@ func projectionsOf(plan logical.Node) ([]*logical.Project, logical.Node) {
 // over out, each also passing on keys; with a marker (matched rows, NULL
 // for a left join's padding) the marker passes too and every value
 // computed is NULL for the padding, as a subquery without rows has none.
-func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, keys []logical.ColumnID, marker *logical.ColRef) logical.Node {
+// notNulled are further columns that are not NULL in the padding.
+func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, keys []logical.ColumnID, marker *logical.ColRef, notNulled ...logical.ColumnID) logical.Node {
 	outerKeys := logical.NewColSet(keys...)
+	outerKeys.Add(notNulled...)
 	if marker != nil {
 		keys = append(append([]logical.ColumnID(nil), keys...), marker.ID)
 	}
@@ -258,7 +283,8 @@ func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, k
 		p.Input = out
 		p.Exprs = make([]logical.Expr, 0, len(p.Exprs)+len(keys))
 		for _, e := range tops[i].Exprs {
-			// A column of the subquery's own is NULL in the padding already.
+			// A column of the subquery's own is NULL in the padding
+			// already, but for notNulled (a count of no rows is 0).
 			if c, isCol := e.(*logical.ColRef); isCol && !outerKeys.Has(c.ID) {
 				p.Exprs = append(p.Exprs, e)
 				continue
