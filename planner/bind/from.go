@@ -340,6 +340,12 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 	if err != nil {
 		return nil, err
 	}
+	if l.lateral != nil || l.perRow != nil {
+		// `FROM t, LATERAL (...) x JOIN v`: x reads t, which is outside
+		// this join; its correlation would be lost.
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a LATERAL subquery as the left side of a JOIN is not supported yet").
+			WithHint("Write FROM t CROSS JOIN LATERAL (...) x JOIN v ON ..."), location(j.Larg))
+	}
 	var jt logical.JoinType
 	switch j.Jointype {
 	case pg_query.JoinType_JOIN_INNER:
