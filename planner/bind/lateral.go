@@ -114,46 +114,9 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 // freshOuterOutputs gives the outputs of q that pass a column of outer
 // on unchanged (`LATERAL (SELECT t.id, ...)`) columns of their own: the
 // relation holds both, and under LEFT JOIN LATERAL the subquery's is NULL
-// where the outer one is not. The select list is the first projection
-// under q's LIMIT and sort, or one under it that passes the column up.
+// where the outer one is not.
 func (b *binder) freshOuterOutputs(q *relation, outer logical.ColSet) *relation {
-	renamed := map[logical.ColumnID]logical.ColumnID{}
-	var rec func(n logical.Node) logical.Node
-	rec = func(n logical.Node) logical.Node {
-		switch x := n.(type) {
-		case *logical.Limit:
-			c := *x
-			c.Input = rec(x.Input)
-			return &c
-		case *logical.Sort:
-			c := *x
-			c.Input = rec(x.Input)
-			c.Keys = append([]logical.SortKey(nil), x.Keys...)
-			for i := range c.Keys {
-				c.Keys[i].Expr = repointExpr(c.Keys[i].Expr, renamed)
-			}
-			return &c
-		case *logical.Project:
-			c := *x
-			c.Input = rec(x.Input)
-			c.Exprs = append([]logical.Expr(nil), x.Exprs...)
-			c.Cols = append([]logical.ColumnID(nil), x.Cols...)
-			for i, id := range c.Cols {
-				c.Exprs[i] = repointExpr(c.Exprs[i], renamed)
-				if !outer.Has(id) {
-					continue
-				}
-				if _, ok := renamed[id]; !ok {
-					col := b.colRef(id)
-					renamed[id] = b.meta.NewColumn(col.Name, "", col.T)
-				}
-				c.Cols[i] = renamed[id]
-			}
-			return &c
-		}
-		return n
-	}
-	node := rec(q.node)
+	node, renamed := b.freshOuterColumns(q.node, outer)
 	if len(renamed) == 0 {
 		return q
 	}

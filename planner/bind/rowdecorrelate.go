@@ -7,27 +7,39 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// aggregatePerOuterRow decorrelates a scalar subquery over an aggregate
-// without GROUP BY whose correlation is not an equality, such as psql's
-// `array(SELECT rolname FROM pg_roles WHERE oid = ANY (pol.polroles))`:
-// grouping the inner rows by their correlation columns (decorrelate's
-// rewrite) needs `inner = outer`. Instead each outer row gets a number,
-// the inner rows join it by the correlation predicate (a left join, so
-// rows without matches stay), and the aggregate groups by that number,
-// carrying the outer columns along as further keys:
+// scalarPerOuterRow decorrelates a scalar subquery whose correlation is
+// not an equality, such as psql's `array(SELECT rolname FROM pg_roles
+// WHERE oid = ANY (pol.polroles))` or a running total `(SELECT sum(x)
+// FROM p WHERE p.d < o.d)`: grouping the inner rows by their correlation
+// columns (decorrelate's rewrite) needs `inner = outer`. Instead each
+// outer row of node gets a number, the inner rows join it by the
+// correlation predicate (a left join, so rows without matches stay), and
+// an aggregate without GROUP BY groups by that number, carrying the outer
+// columns along as further keys:
 //
 //	outer ⟕[corr] (inner + matched marker)  GROUP BY row number, outer columns
 //
 // Every aggregate is filtered on the marker, so an outer row without
 // matches aggregates no rows: count() is 0, array_agg NULL, as the
-// subquery's own single row would say. It is still one join, never a
-// subquery run per row. ok is false when the subquery has another shape;
+// subquery's own single row would say. ORDER BY ... LIMIT 1 keeps the
+// first row of each row number instead (limitOverOuter). It is still one
+// join, never a subquery run per row. It returns node with sq's value as
+// the column res; ok is false when the subquery has another shape, and
 // the caller then reports why decorrelation failed.
-func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, ok bool, err error) {
-	return b.aggregateOverOuter(node, sq.Plan, true, false)
+func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, ok bool, err error) {
+	plan, renamed := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
+	res = sq.Out
+	if nid, isRenamed := renamed[res]; isRenamed {
+		res = nid
+	}
+	if out, ok, err = b.aggregateOverOuter(node, plan, true, false); ok || err != nil {
+		return out, res, ok, err
+	}
+	out, ok, err = b.limitOverOuter(node, plan, true, true)
+	return out, res, ok, err
 }
 
-// aggregateOverOuter is aggregatePerOuterRow for any subquery plan over an
+// aggregateOverOuter is scalarPerOuterRow's plan for any subquery over an
 // aggregate without GROUP BY (a scalar subquery's or a LATERAL one's): the
 // result has node's columns and plan's, one row per row of node. A HAVING
 // drops the row when keep is false (CROSS JOIN LATERAL) and otherwise
@@ -304,6 +316,52 @@ func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, k
 		out = &p
 	}
 	return out
+}
+
+// freshOuterColumns gives the columns of plan's select list that pass a
+// column of outer on under its own ID (`(SELECT t.id ...)`) new IDs, and
+// returns the renaming: evaluated over the outer rows, where the select
+// list may be NULL for a row the outer column is not. The select list is
+// the first projection under plan's LIMIT and sort, or one under it that
+// passes the column up.
+func (b *binder) freshOuterColumns(plan logical.Node, outer logical.ColSet) (logical.Node, map[logical.ColumnID]logical.ColumnID) {
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	var rec func(n logical.Node) logical.Node
+	rec = func(n logical.Node) logical.Node {
+		switch x := n.(type) {
+		case *logical.Limit:
+			c := *x
+			c.Input = rec(x.Input)
+			return &c
+		case *logical.Sort:
+			c := *x
+			c.Input = rec(x.Input)
+			c.Keys = append([]logical.SortKey(nil), x.Keys...)
+			for i := range c.Keys {
+				c.Keys[i].Expr = repointExpr(c.Keys[i].Expr, renamed)
+			}
+			return &c
+		case *logical.Project:
+			c := *x
+			c.Input = rec(x.Input)
+			c.Exprs = append([]logical.Expr(nil), x.Exprs...)
+			c.Cols = append([]logical.ColumnID(nil), x.Cols...)
+			for i, id := range c.Cols {
+				c.Exprs[i] = repointExpr(c.Exprs[i], renamed)
+				if !outer.Has(id) {
+					continue
+				}
+				if _, ok := renamed[id]; !ok {
+					col := b.colRef(id)
+					renamed[id] = b.meta.NewColumn(col.Name, "", col.T)
+				}
+				c.Cols[i] = renamed[id]
+			}
+			return &c
+		}
+		return n
+	}
+	return rec(plan), renamed
 }
 
 // numberRows numbers the rows of n: duplicate outer rows stay apart.
