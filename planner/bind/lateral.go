@@ -41,6 +41,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	if err != nil {
 		return nil, err
 	}
+	q = b.freshOuterOutputs(q, logical.NewColSet(left.node.Output()...))
 	scalar := isScalarAggregate(q.node)
 	node, post, marker := q.node, []lateralPost(nil), logical.ColumnID(0)
 	if !scalar {
@@ -81,7 +82,6 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 // limitOverOuter), and the relation holds left's columns and its own.
 // ok is false for other shapes.
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
-	q = b.freshOuterOutputs(q, logical.NewColSet(left.node.Output()...))
 	build := func(keep bool) (logical.Node, bool, error) {
 		if n, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
 			return n, ok, err
@@ -113,7 +113,7 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 
 // freshOuterOutputs gives the outputs of q that pass a column of outer
 // on unchanged (`LATERAL (SELECT t.id, ...)`) columns of their own: the
-// relation holds both, and under LEFT JOIN LATERAL the subquery's is NULL
+// join holds both, and under LEFT JOIN LATERAL the subquery's is NULL
 // where the outer one is not.
 func (b *binder) freshOuterOutputs(q *relation, outer logical.ColSet) *relation {
 	node, renamed := b.freshOuterColumns(q.node, outer)
