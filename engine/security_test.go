@@ -254,6 +254,10 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		// A LATERAL limit ordered by the left side runs after the join.
 		{"lateral ordered by the left side over masked", "marketing", "SELECT x.e FROM (VALUES ('')) v(s) CROSS JOIN LATERAL (SELECT c.email || v.s AS e FROM sales.customers_v1 c ORDER BY 1 LIMIT 5) x", "", nil},
 		{"row filter under a lateral limit", "sales_eu", "SELECT count(*) FROM (VALUES ('')) v(s) CROSS JOIN LATERAL (SELECT c.region || v.s AS r FROM sales.customers_v1 c WHERE c.region <> 'EU' ORDER BY 1 LIMIT 5) x", "", empty},
+		{"as-of lateral over masked", "marketing", "SELECT c.customer_id, x.e, x.n FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.email AS e, p.name AS n FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id ORDER BY p.customer_id DESC LIMIT 1) x ON true", "", nil},
+		{"non-equality correlated probe", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE (SELECT count(*) FROM sales.customers_v1 p WHERE p.email = '" + email0 + "' AND p.customer_id <> c.customer_id) > 0", "", empty},
+		{"non-equality lateral probe through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c, LATERAL (SELECT count(*) AS n FROM sales.customers_v1 p WHERE p.region <> 'EU' AND p.customer_id < c.customer_id) x WHERE x.n > 0", "", empty},
+		{"denied column in a non-equality correlation", "marketing", "SELECT c.customer_id, (SELECT count(*) FROM sales.customers_v1 p WHERE p.signup_date < c.signup_date) FROM sales.customers_v1 c", "42501", nil},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {

@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"strings"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
@@ -146,7 +148,7 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		for _, p := range corr {
 			inner, ok := innerSideOfEquality(p, isCorr)
 			if !ok {
-				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated aggregate subquery needs equality correlations (inner = outer); got %s", p)
+				return nil, nil, errNeedsEquality("a correlated aggregate subquery", p)
 			}
 			if !have.Has(inner.ID) {
 				c.Groups = append(c.Groups, inner)
@@ -171,7 +173,7 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 			for _, p := range corr {
 				inner, ok := innerSideOfEquality(p, isCorr)
 				if !ok {
-					return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a window function in a correlated subquery needs equality correlations (inner = outer); got %s", p)
+					return nil, nil, errNeedsEquality("a window function in a correlated subquery", p)
 				}
 				c.PartitionBy = append(c.PartitionBy, inner)
 			}
@@ -277,6 +279,20 @@ func (b *binder) pullUpSemi(x *logical.Join, isCorr func(logical.Expr) bool, loc
 	}
 	distinct := &logical.Aggregate{Input: x.Right, Groups: groups, GroupCols: groupCols}
 	return &logical.Join{Type: logical.InnerJoin, Left: l, Right: distinct, Cond: logical.And(keep)}, append(corr, pulled...), nil
+}
+
+// needsEquality ends the 0A000 message of a correlation decorrelate can
+// only rewrite as an equality; bindLateral tells these apart to bind them
+// over numbered outer rows instead.
+const needsEquality = " needs equality correlations (inner = outer); got "
+
+func errNeedsEquality(what string, p logical.Expr) error {
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s%s%s", what, needsEquality, p)
+}
+
+// isNeedsEquality reports whether err is errNeedsEquality's.
+func isNeedsEquality(err error) bool {
+	return sqltypes.Code(err) == sqltypes.CodeFeatureNotSupported && strings.Contains(err.Error(), needsEquality)
 }
 
 // innerSideOfEquality returns the inner column of `inner = outer`.

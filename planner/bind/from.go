@@ -136,6 +136,13 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 		if err != nil {
 			return nil, err
 		}
+		if r.perRow != nil {
+			if r.node, err = r.perRow(false); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(it))
+			}
+			r.perRow, acc = nil, r // it holds acc
+			continue
+		}
 		if acc == nil || r.lateralOf(acc) {
 			acc = r
 			continue
@@ -401,6 +408,12 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 	if err != nil {
 		return nil, err
 	}
+	if l.lateral != nil || l.perRow != nil {
+		// `FROM t, LATERAL (...) x JOIN v`: x reads t, which is outside
+		// this join; its correlation would be lost.
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a LATERAL subquery as the left side of a JOIN is not supported yet").
+			WithHint("Write FROM t CROSS JOIN LATERAL (...) x JOIN v ON ..."), location(j.Larg))
+	}
 	var jt logical.JoinType
 	switch j.Jointype {
 	case pg_query.JoinType_JOIN_INNER:
@@ -419,7 +432,11 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		return nil, err
 	}
 	var joined *relation
-	if r.lateralOf(l) {
+	if r.perRow != nil {
+		if joined, err = b.joinPerOuterRow(j, jt, r); err != nil {
+			return nil, err
+		}
+	} else if r.lateralOf(l) {
 		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
 		// JOIN keeps the rows whose array is empty or NULL.
 		onTrue := j.Quals == nil

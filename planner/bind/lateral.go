@@ -46,20 +46,40 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	if err != nil {
 		return nil, err
 	}
+	// The per-outer-row form (lateralPerOuterRow) reads the subquery whole,
+	// with its own columns for outer ones it passes on; splitLateralTop
+	// below renames q's select list in place for the other forms.
+	fresh := b.freshOuterOutputs(q, logical.NewColSet(left.node.Output()...))
 	scalar := isScalarAggregate(q.node)
+	alias := "subquery"
+	var colAliases []string
+	if rs.Alias != nil {
+		alias = rs.Alias.Aliasname
+		colAliases = aliasNames(rs.Alias)
+	}
+	// perOuterRow binds the forms decorrelate cannot rewrite (a correlation
+	// that is not an equality under an aggregate or a LIMIT) over numbered
+	// left rows; it reads the subquery as bound, before splitLateralTop.
+	perOuterRow := func(cause error) (*relation, error) {
+		rel, ok, err := b.lateralPerOuterRow(fresh, left, alias, colAliases, outer)
+		if err == nil && !ok {
+			err = cause
+		}
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		return rel, nil
+	}
+	if _, _, err := b.decorrelate(fresh.node, false); isNeedsEquality(err) {
+		return perOuterRow(err)
+	}
 	node, post, marker, limit := q.node, []lateralPost(nil), logical.ColumnID(0), (*lateralLimit)(nil)
 	if !scalar {
 		node, post, marker, limit = b.splitLateralTop(q)
 	}
 	plan, corr, err := b.decorrelate(node, false)
 	if err != nil {
-		return nil, errAt(sqltypes.AsError(err), loc)
-	}
-	alias := "subquery"
-	var colAliases []string
-	if rs.Alias != nil {
-		alias = rs.Alias.Aliasname
-		colAliases = aliasNames(rs.Alias)
+		return perOuterRow(err)
 	}
 	rel, err := subqueryRelation(&relation{node: plan, cols: q.cols}, alias, colAliases, outer)
 	if err != nil || len(corr) == 0 && len(post) == 0 {
@@ -71,6 +91,96 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	}
 	rel.lateral = lat
 	return rel, nil
+}
+
+// lateralPerOuterRow binds a LATERAL subquery that decorrelate cannot
+// rewrite because its correlation is not an equality (`o.order_date <
+// f.first + 90`) under an aggregate or a LIMIT: the subquery is evaluated
+// for every numbered row of left at once (aggregateOverOuter,
+// limitOverOuter), and the relation holds left's columns and its own.
+// ok is false for other shapes.
+func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
+	build := func(keep bool) (logical.Node, bool, error) {
+		if n, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
+			return n, ok, err
+		}
+		return b.limitOverOuter(left.node, q.node, keep, false)
+	}
+	if _, ok, err := build(false); !ok || err != nil {
+		return nil, false, err
+	}
+	sub, err := subqueryRelation(q, alias, colAliases, outer)
+	if err != nil {
+		return nil, false, err
+	}
+	sc := &scope{parent: outer}
+	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
+	rel := &relation{node: q.node, scope: sc, cols: q.cols}
+	rel.perRow = func(keep bool) (logical.Node, error) {
+		n, ok, err := build(keep)
+		if err == nil && !ok {
+			// Only keeping the rows without a result can fail after the
+			// inner join's form was built.
+			err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL over GROUP BY with HAVING, whose correlation is not an equality, is not supported yet").
+				WithHint("Use CROSS JOIN LATERAL, or filter the groups in an outer query.")
+		}
+		return n, err
+	}
+	return rel, true, nil
+}
+
+// freshOuterOutputs gives the outputs of q that pass a column of outer
+// on unchanged (`LATERAL (SELECT t.id, ...)`) columns of their own: the
+// join holds both, and under LEFT JOIN LATERAL the subquery's is NULL
+// where the outer one is not.
+func (b *binder) freshOuterOutputs(q *relation, outer logical.ColSet) *relation {
+	node, renamed := b.freshOuterColumns(q.node, outer)
+	if len(renamed) == 0 {
+		return q
+	}
+	cols := append([]outCol(nil), q.cols...)
+	for i, c := range cols {
+		if nid, ok := renamed[c.id]; ok {
+			cols[i].id = nid
+		}
+	}
+	return &relation{node: node, scope: q.scope, cols: cols}
+}
+
+// joinPerOuterRow completes `left [LEFT] JOIN LATERAL (subquery) ON cond`
+// for a subquery bound by lateralPerOuterRow: its relation already holds
+// left. An inner join's ON filters the rows; a LEFT JOIN needs ON true.
+func (b *binder) joinPerOuterRow(j *pg_query.JoinExpr, jt logical.JoinType, r *relation) (*relation, error) {
+	if jt != logical.InnerJoin && jt != logical.LeftJoin {
+		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
+	}
+	if j.IsNatural || len(j.UsingClause) > 0 {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "NATURAL or USING with a LATERAL subquery whose correlation is not an equality is not supported yet").
+			WithHint("Use ON."), location(j.Rarg))
+	}
+	var cond logical.Expr
+	if j.Quals != nil {
+		var err error
+		if cond, err = b.bindPredicate(j.Quals, r.scope, "JOIN/ON"); err != nil {
+			return nil, err
+		}
+		if logical.IsTrueConst(cond) {
+			cond = nil
+		}
+	}
+	if cond != nil && (jt == logical.LeftJoin || hasSubquery(cond)) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a condition on a LATERAL subquery whose correlation is not an equality is only supported as a plain ON of an inner join").
+			WithHint("Use ON true and filter in the subquery's WHERE."), location(j.Quals))
+	}
+	node, err := r.perRow(jt == logical.LeftJoin)
+	if err != nil {
+		return nil, errAt(sqltypes.AsError(err), location(j.Rarg))
+	}
+	r.node, r.perRow = node, nil
+	if cond != nil {
+		r.node = &logical.Filter{Input: node, Pred: cond}
+	}
+	return r, nil
 }
 
 // splitLeftReadingOutputs takes the select-list entries of a LATERAL
@@ -340,7 +450,7 @@ func (b *binder) pullUpLimit(x *logical.Limit, isCorr func(logical.Expr) bool, l
 	for _, p := range corr {
 		inner, ok := innerSideOfEquality(p, isCorr)
 		if !ok {
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "LIMIT in a correlated subquery needs equality correlations (inner = outer); got %s", p)
+			return nil, nil, errNeedsEquality("LIMIT in a correlated subquery", p)
 		}
 		partition = append(partition, inner)
 	}

@@ -1,45 +1,75 @@
 package bind
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// aggregatePerOuterRow decorrelates a scalar subquery over an aggregate
-// without GROUP BY whose correlation is not an equality, such as psql's
-// `array(SELECT rolname FROM pg_roles WHERE oid = ANY (pol.polroles))`:
-// grouping the inner rows by their correlation columns (decorrelate's
-// rewrite) needs `inner = outer`. Instead each outer row gets a number,
-// the inner rows join it by the correlation predicate (a left join, so
-// rows without matches stay), and the aggregate groups by that number,
-// carrying the outer columns along as further keys:
+// scalarPerOuterRow decorrelates a scalar subquery whose correlation is
+// not an equality, such as psql's `array(SELECT rolname FROM pg_roles
+// WHERE oid = ANY (pol.polroles))` or a running total `(SELECT sum(x)
+// FROM p WHERE p.d < o.d)`: grouping the inner rows by their correlation
+// columns (decorrelate's rewrite) needs `inner = outer`. Instead each
+// outer row of node gets a number, the inner rows join it by the
+// correlation predicate (a left join, so rows without matches stay), and
+// an aggregate without GROUP BY groups by that number, carrying the outer
+// columns along as further keys:
 //
 //	outer ⟕[corr] (inner + matched marker)  GROUP BY row number, outer columns
 //
 // Every aggregate is filtered on the marker, so an outer row without
 // matches aggregates no rows: count() is 0, array_agg NULL, as the
-// subquery's own single row would say. It is still one join, never a
-// subquery run per row. ok is false when the subquery has another shape;
+// subquery's own single row would say. ORDER BY ... LIMIT 1 keeps the
+// first row of each row number instead (limitOverOuter). It is still one
+// join, never a subquery run per row. It returns node with sq's value as
+// the column res; ok is false when the subquery has another shape, and
 // the caller then reports why decorrelation failed.
-func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, ok bool, err error) {
-	var tops []*logical.Project
-	cur := sq.Plan
-	for {
-		p, isProject := cur.(*logical.Project)
-		if !isProject {
-			break
-		}
-		tops = append(tops, p)
-		cur = p.Input
+func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, ok bool, err error) {
+	plan, renamed := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
+	res = sq.Out
+	if nid, isRenamed := renamed[res]; isRenamed {
+		res = nid
+	}
+	if out, ok, err = b.aggregateOverOuter(node, plan, true, false); ok || err != nil {
+		return out, res, ok, err
+	}
+	out, ok, err = b.limitOverOuter(node, plan, true, true)
+	return out, res, ok, err
+}
+
+// aggregateOverOuter is scalarPerOuterRow's plan for any subquery over an
+// aggregate without GROUP BY (a scalar subquery's or a LATERAL one's): the
+// result has node's columns and plan's, one row per row of node. A HAVING
+// drops the row when keep is false (CROSS JOIN LATERAL) and otherwise
+// nulls plan's columns, as a scalar subquery or LEFT JOIN LATERAL without
+// a row does.
+//
+// With grouped, an aggregate with GROUP BY (LATERAL only: its groups are
+// rows) is grouped by the outer row number and its own keys. Without keep
+// an outer row without matches has no group; with keep (LEFT JOIN) the
+// match marker is a key too, so such a row forms one group of padding,
+// whose select list the marker nulls.
+func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (out logical.Node, ok bool, err error) {
+	tops, cur := projectionsOf(plan)
+	var having logical.Expr
+	if f, isFilter := cur.(*logical.Filter); isFilter {
+		having, cur = f.Pred, f.Input
 	}
 	agg, isAgg := cur.(*logical.Aggregate)
-	if !isAgg || len(agg.Groups) > 0 {
+	if !isAgg {
+		return nil, false, nil
+	}
+	withGroups := len(agg.Groups) > 0
+	// A HAVING that drops every group of a kept outer row would have to
+	// leave one row of padding.
+	if withGroups && (!grouped || keep && (having != nil || len(tops) == 0)) {
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
 	// Only the aggregate's input may read the outer row.
-	var aggExprs []logical.Expr
+	aggExprs := append([]logical.Expr(nil), agg.Groups...)
 	for _, c := range agg.Aggs {
 		aggExprs = append(append(aggExprs, c.Args...), c.Filter)
 	}
@@ -49,12 +79,19 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	if !readOnly(aggExprs, local) {
 		return nil, false, nil
 	}
+	outerCols := node.Output()
+	// Above the aggregate the outer columns are group keys, so the
+	// select list and HAVING may read them.
+	visible := definedIDs(plan)
+	visible.Add(outerCols...)
 	for _, p := range tops {
-		if !readOnly(p.Exprs, definedIDs(sq.Plan)) {
+		if !readOnly(p.Exprs, visible) {
 			return nil, false, nil
 		}
 	}
-	outerCols := node.Output()
+	if !readOnly([]logical.Expr{having}, visible) {
+		return nil, false, nil
+	}
 	for _, id := range outerCols {
 		if !groupable(b.meta.Column(id).Type) {
 			return nil, false, nil
@@ -65,38 +102,267 @@ func (b *binder) aggregatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 
 	var input logical.Node
 	var markers []logical.Expr
-	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
-	in, corr, err := b.pullUp(agg.Input, isCorr, local)
-	if err == nil && len(corr) > 0 && !readsOuter(in, definedIDs(in)) {
+	keys := append([]logical.ColumnID{rowID}, outerCols...)
+	var marker *logical.ColRef
+	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-		input = &logical.Join{Type: logical.LeftJoin, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
+		jt := logical.LeftJoin
+		switch {
+		case withGroups && keep:
+			marker = b.colRef(matched)
+			keys = append(keys, matched)
+		case withGroups:
+			jt = logical.InnerJoin
+		}
+		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
 		markers = []logical.Expr{b.colRef(matched)}
+	} else if withGroups {
+		return nil, false, nil
 	} else if input, markers, ok = b.applyOnOuter(agg.Input, numbered); !ok {
 		return nil, false, nil
 	}
 
-	keys := append([]logical.ColumnID{rowID}, outerCols...)
-	grouped := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
+	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
 	for _, id := range keys {
-		grouped.Groups, grouped.GroupCols = append(grouped.Groups, b.colRef(id)), append(grouped.GroupCols, id)
+		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
 	}
+	g.Groups, g.GroupCols = append(g.Groups, agg.Groups...), append(g.GroupCols, agg.GroupCols...)
 	for _, call := range agg.Aggs {
 		c := call
 		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
-		grouped.Aggs = append(grouped.Aggs, c)
+		g.Aggs = append(g.Aggs, c)
 	}
-	out = grouped
+	out = g
+	switch {
+	case having != nil && keep:
+		out, marker = b.nullUnlessHaving(g, keys, having)
+	case having != nil:
+		out = &logical.Filter{Input: g, Pred: having}
+	}
+	return b.reapplyProjections(out, tops, keys, marker, agg.AggCols...), true, nil
+}
+
+// nullUnlessHaving computes the aggregates of grouped under new columns
+// and passes them on under their own only where having holds, NULL
+// elsewhere: the outer row stays, without the subquery's row. The marker
+// returned is TRUE where having holds, NULL elsewhere, for the select
+// list above to be NULL there too.
+func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) (logical.Node, *logical.ColRef) {
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	fresh := make([]logical.ColumnID, len(grouped.AggCols))
+	for i, id := range grouped.AggCols {
+		c := b.colRef(id)
+		fresh[i] = b.meta.NewColumn(c.Name, "", c.T)
+		renamed[id] = fresh[i]
+	}
+	old := grouped.AggCols
+	grouped.AggCols = fresh
+	cond := renameCols(having, renamed)
+	p := &logical.Project{Input: grouped}
+	for _, id := range keys {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
+	for i, id := range old {
+		c := b.colRef(fresh[i])
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: c}}, T: c.T})
+		p.Cols = append(p.Cols, id)
+	}
+	held := b.meta.NewColumn("having", "", sqltypes.TypeBool)
+	p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
+	p.Cols = append(p.Cols, held)
+	return p, b.colRef(held)
+}
+
+// limitOverOuter decorrelates `... ORDER BY k LIMIT n OFFSET m` whose
+// correlation is not an equality (the latest order before each order):
+// the inner rows join the numbered outer rows by the correlation, and
+// row_number() partitioned by the outer row number, in the subquery's
+// order, keeps each outer row's first rows. The result has node's columns
+// and plan's. With keep, an outer row without rows stays, plan's columns
+// NULL (LEFT JOIN LATERAL, a scalar subquery). A scalar subquery must
+// yield at most one row, which only LIMIT 1 ensures here. ok is false for
+// other shapes.
+func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (logical.Node, bool, error) {
+	tops, cur := projectionsOf(plan)
+	lim, isLimit := cur.(*logical.Limit)
+	if !isLimit {
+		return nil, false, nil
+	}
+	input := lim.Input
+	var keys []logical.SortKey
+	if s, ok := input.(*logical.Sort); ok {
+		input, keys = s.Input, s.Keys
+	}
+	// Projections under the sort may read the outer row too (a select
+	// list computed before ORDER BY): they go over the join.
+	below, input := projectionsOf(input)
+	local := definedIDs(input)
+	outerCols := node.Output()
+	in, corr, pulled := b.pullUpCorrelation(input, local)
+	if !pulled {
+		return nil, false, nil
+	}
+	visible := definedIDs(plan)
+	visible.Add(outerCols...)
+	for _, p := range append(tops, below...) {
+		if !readOnly(p.Exprs, visible) {
+			return nil, false, nil
+		}
+	}
+	for _, k := range keys {
+		if !readOnly([]logical.Expr{k.Expr}, definedIDs(lim.Input)) {
+			return nil, false, nil
+		}
+	}
+	if scalar && (lim.Count < 0 || lim.Count > 1) {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
+	}
+	if keep && lim.Offset > 0 {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "OFFSET in a LEFT JOIN LATERAL or scalar subquery whose correlation is not an equality is not supported yet")
+	}
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	numbered := b.numberRows(node, rowID)
+	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	jt := logical.InnerJoin
+	if keep {
+		jt = logical.LeftJoin
+	}
+	joined := logical.Node(&logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)})
+	var marker *logical.ColRef
+	if keep {
+		marker = b.colRef(matched)
+	}
+	outerKeys := append([]logical.ColumnID{rowID}, outerCols...)
+	joined = b.reapplyProjections(joined, below, outerKeys, marker)
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input: joined, PartitionBy: []logical.Expr{b.colRef(rowID)}, OrderBy: keys,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rn},
+	}
+	bound := func(op expr.BinaryOp, v int64) logical.Expr {
+		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
+	}
+	pred := bound(expr.OpGt, lim.Offset)
+	if lim.Count >= 0 {
+		pred = logical.And([]logical.Expr{pred, bound(expr.OpLe, lim.Offset+lim.Count)})
+	}
+	if keep {
+		// The padding row of an outer row without matches is numbered 1.
+		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+	}
+	out := logical.Node(&logical.Filter{Input: w, Pred: pred})
+	return b.reapplyProjections(out, tops, outerKeys, marker), true, nil
+}
+
+// projectionsOf splits the projections off the top of plan, outermost
+// first, and returns what is below them.
+func projectionsOf(plan logical.Node) ([]*logical.Project, logical.Node) {
+	var tops []*logical.Project
+	for {
+		p, isProject := plan.(*logical.Project)
+		if !isProject {
+			return tops, plan
+		}
+		tops = append(tops, p)
+		plan = p.Input
+	}
+}
+
+// reapplyProjections puts the projections tops (outermost first) back
+// over out, each also passing on keys; with a marker (matched rows, NULL
+// for a left join's padding) the marker passes too and every value
+// computed is NULL for the padding, as a subquery without rows has none.
+// notNulled are further columns that are not NULL in the padding.
+func (b *binder) reapplyProjections(out logical.Node, tops []*logical.Project, keys []logical.ColumnID, marker *logical.ColRef, notNulled ...logical.ColumnID) logical.Node {
+	outerKeys := logical.NewColSet(keys...)
+	outerKeys.Add(notNulled...)
+	if marker != nil {
+		keys = append(append([]logical.ColumnID(nil), keys...), marker.ID)
+	}
 	for i := len(tops) - 1; i >= 0; i-- {
 		p := *tops[i]
 		p.Input = out
-		p.Exprs = append([]logical.Expr(nil), p.Exprs...)
+		p.Exprs = make([]logical.Expr, 0, len(p.Exprs)+len(keys))
+		for _, e := range tops[i].Exprs {
+			// A column of the subquery's own is NULL in the padding
+			// already, but for notNulled (a count of no rows is 0).
+			if c, isCol := e.(*logical.ColRef); isCol && !outerKeys.Has(c.ID) {
+				p.Exprs = append(p.Exprs, e)
+				continue
+			}
+			if marker != nil {
+				e = &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}, Then: e}}, T: e.Type()}
+			}
+			p.Exprs = append(p.Exprs, e)
+		}
 		p.Cols = append([]logical.ColumnID(nil), p.Cols...)
+		have := logical.NewColSet(p.Cols...)
 		for _, id := range keys {
-			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			if !have.Has(id) {
+				p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			}
 		}
 		out = &p
 	}
-	return out, true, nil
+	return out
+}
+
+// freshOuterColumns gives the columns of plan's select list that pass a
+// column of outer on under its own ID (`(SELECT t.id ...)`) new IDs, and
+// returns the renaming: evaluated over the outer rows, where the select
+// list may be NULL for a row the outer column is not. The select list is
+// the first projection under plan's LIMIT and sort, or one under it that
+// passes the column up.
+func (b *binder) freshOuterColumns(plan logical.Node, outer logical.ColSet) (logical.Node, map[logical.ColumnID]logical.ColumnID) {
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	var rec func(n logical.Node) logical.Node
+	rec = func(n logical.Node) logical.Node {
+		switch x := n.(type) {
+		case *logical.Limit:
+			c := *x
+			c.Input = rec(x.Input)
+			return &c
+		case *logical.Sort:
+			c := *x
+			c.Input = rec(x.Input)
+			c.Keys = append([]logical.SortKey(nil), x.Keys...)
+			for i := range c.Keys {
+				c.Keys[i].Expr = renameCols(c.Keys[i].Expr, renamed)
+			}
+			return &c
+		case *logical.Project:
+			c := *x
+			c.Input = rec(x.Input)
+			c.Exprs = append([]logical.Expr(nil), x.Exprs...)
+			c.Cols = append([]logical.ColumnID(nil), x.Cols...)
+			for i, id := range c.Cols {
+				c.Exprs[i] = renameCols(c.Exprs[i], renamed)
+				if !outer.Has(id) {
+					continue
+				}
+				if _, ok := renamed[id]; !ok {
+					col := b.colRef(id)
+					renamed[id] = b.meta.NewColumn(col.Name, "", col.T)
+				}
+				c.Cols[i] = renamed[id]
+			}
+			return &c
+		}
+		return n
+	}
+	return rec(plan), renamed
+}
+
+// pullUpCorrelation pulls the predicates of in that read the outer row
+// out of it; pulled is false when in reads the outer row otherwise.
+func (b *binder) pullUpCorrelation(in logical.Node, local logical.ColSet) (logical.Node, []logical.Expr, bool) {
+	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
+	out, corr, err := b.pullUp(in, isCorr, local)
+	if err != nil || len(corr) == 0 || readsOuter(out, definedIDs(out)) {
+		return nil, nil, false
+	}
+	return out, corr, true
 }
 
 // numberRows adds column id to n's output: each row's number, a key that

@@ -15,6 +15,11 @@ type relation struct {
 	// lateral is set on a decorrelated LATERAL subquery until it is
 	// joined with the FROM items before it.
 	lateral *lateralInfo
+	// perRow is set instead on a LATERAL subquery whose correlation is
+	// not an equality: it builds the subquery evaluated for every row of
+	// the FROM items before it, their columns included, keeping the rows
+	// without a result when keep (LEFT JOIN).
+	perRow func(keep bool) (logical.Node, error)
 }
 
 type outCol struct {

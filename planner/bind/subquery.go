@@ -185,8 +185,8 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			}
 		}
 		if sq.Kind == logical.SubqueryScalar {
-			if out, ok, rerr := b.aggregatePerOuterRow(node, sq); ok || rerr != nil {
-				return out, b.colRef(sq.Out), rerr
+			if out, res, ok, rerr := b.scalarPerOuterRow(node, sq); ok || rerr != nil {
+				return out, b.colRef(res), rerr
 			}
 		}
 		return nil, nil, err

@@ -38,6 +38,10 @@ func Key(e Expr) string {
 			fmt.Fprintf(&sb, "%v%v", x.Negated, x.ILike)
 		case *InList:
 			fmt.Fprintf(&sb, "%v", x.Negated)
+		case *Subquery:
+			// Its plan is no child: two subqueries are the same only if
+			// bound once (an ORDER BY subquery is not the select list's).
+			fmt.Fprintf(&sb, "%d:%p", x.Kind, x.Plan)
 		}
 		sb.WriteByte('(')
 		for _, c := range e.Children() {
