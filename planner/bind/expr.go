@@ -825,8 +825,11 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 func guessTemporalOperand(op expr.BinaryOp, other sqltypes.Type, isLeft bool) sqltypes.Type {
 	switch {
 	case other.Kind == sqltypes.Interval:
-		if op == expr.OpAdd {
+		switch op {
+		case expr.OpAdd:
 			return sqltypes.TypeTimestamp
+		case expr.OpMul, expr.OpDiv:
+			return sqltypes.TypeFloat8 // interval * float8, interval / float8
 		}
 		return sqltypes.TypeInterval
 	case other.Kind == sqltypes.Date && op == expr.OpSub && !isLeft:

@@ -129,10 +129,11 @@ func setElemType(l logical.Expr) sqltypes.Type {
 // name. Untyped string literals are text, as PostgreSQL's function
 // resolution prefers for unknown arguments.
 func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
-	args, err := b.bindExprs(fc.Args, sc, agg)
+	raw, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
 		return nil, err
 	}
+	args := append([]logical.Expr(nil), raw...)
 	for i, a := range args {
 		if a.Type().Kind == sqltypes.Unknown {
 			if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
@@ -142,9 +143,51 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 	}
 	rt, err := funcType(name, args)
 	if err != nil {
+		if f, ok := b.unknownsAsOthers(name, raw); ok {
+			return f, nil
+		}
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// unknownsAsOthers retries a call none of whose signatures takes its
+// untyped literals as text with them read as the type of a typed
+// argument, each tried in turn: power(price, '2') is power(numeric,
+// numeric), as PostgreSQL's resolution reads an unknown like the other
+// arguments (with none typed, float8 is tried last).
+func (b *binder) unknownsAsOthers(name string, raw []logical.Expr) (logical.Expr, bool) {
+	tried := map[string]bool{}
+	candidates := append(typesOf(raw), sqltypes.TypeFloat8) // float8: the preferred numeric type, for abs('-5')
+	for _, t := range candidates {
+		if t.Kind == sqltypes.Unknown || tried[t.String()] {
+			continue
+		}
+		tried[t.String()] = true
+		args := make([]logical.Expr, len(raw))
+		ok := true
+		for i, a := range raw {
+			args[i] = a
+			if a.Type().Kind != sqltypes.Unknown {
+				continue
+			}
+			c, isConst := a.(*logical.Const)
+			var err error
+			if s, isStr := c.V.(string); isConst && isStr && t.Kind == sqltypes.Numeric {
+				args[i], err = numericLiteral(s) // its own scale, as an unconstrained numeric
+			} else {
+				args[i], err = b.coerce(a, t)
+			}
+			ok = ok && err == nil
+		}
+		if !ok {
+			continue
+		}
+		if rt, err := funcType(name, args); err == nil {
+			return &logical.Func{Name: name, Args: args, T: rt}, true
+		}
+	}
+	return nil, false
 }
 
 // bindJSONSetCall binds a JSON set-returning function's document argument
