@@ -2,6 +2,7 @@ package bind
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -293,7 +294,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 
 // bindGroupBy binds GROUP BY items: ordinals and output aliases refer to the
 // select list; other names resolve against the input first (PostgreSQL's rule).
-func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope, agg *aggState) error {
+func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []target, sc *scope, agg *aggState) error {
 	bindKey := func(it *pg_query.Node) (int, error) {
 		var e logical.Expr
 		var err error
@@ -331,9 +332,30 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, targets []target, sc *scope
 		}
 	}
 	if hasSets {
+		if distinct {
+			sets = distinctSets(sets)
+		}
 		agg.sets = sets
 	}
 	return nil
+}
+
+// distinctSets is GROUP BY DISTINCT: the grouping sets without the ones
+// that group by the same keys as an earlier one.
+func distinctSets(sets [][]int) [][]int {
+	seen := map[string]bool{}
+	var out [][]int
+	for _, s := range sets {
+		keys := slices.Clone(s)
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		k := fmt.Sprint(keys)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ordinalOrAlias resolves `ORDER BY 2` / `GROUP BY 1` and bare output-alias

@@ -108,7 +108,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		for _, c := range from.scope.cols {
 			agg.local.Add(c.id)
 		}
-		if err := b.bindGroupBy(sel.GroupClause, targets, from.scope, agg); err != nil {
+		if err := b.bindGroupBy(sel.GroupClause, sel.GroupDistinct, targets, from.scope, agg); err != nil {
 			return nil, err
 		}
 	}
