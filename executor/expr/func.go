@@ -162,7 +162,7 @@ func lookupBuilder(name string) builder {
 		return buildTrimArray
 	case "array_fill":
 		return buildArrayFill
-	case "random", "clock_timestamp", "timeofday":
+	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
 		return buildVolatile
 	case "encode", "decode":
 		return buildEncode

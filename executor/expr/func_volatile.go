@@ -1,16 +1,19 @@
 package expr
 
 import (
+	crand "crypto/rand"
 	"math/rand/v2"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// The volatile functions: random() (uniform in [0, 1)), clock_timestamp()
+// The volatile functions: random() (uniform in [0, 1)), gen_random_uuid()
+// (a version 4 UUID from crypto/rand), clock_timestamp()
 // and timeofday() (the time at which each batch is computed, unlike
 // now(), which is the statement's start). Each row gets its own value of
 // random(); the planner must not fold them into constants (IsVolatile).
@@ -19,7 +22,7 @@ import (
 // on every call with the same arguments.
 func IsVolatile(name string) bool {
 	switch name {
-	case "random", "clock_timestamp", "timeofday":
+	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
 		return true
 	}
 	return false
@@ -33,6 +36,20 @@ func buildVolatile(name string, args []Expr) (Expr, error) {
 	case "random":
 		return &callExpr{name: name, t: sqltypes.TypeFloat8, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
 			return mapRows(env.Mem, arrow.PrimitiveTypes.Float64, n, nil, func(int) (float64, bool, error) { return rand.Float64(), false, nil })
+		}}, nil
+	case "gen_random_uuid":
+		return &callExpr{name: name, t: sqltypes.TypeUUID, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
+			b := array.NewFixedSizeBinaryBuilder(env.Mem, &arrow.FixedSizeBinaryType{ByteWidth: 16})
+			defer b.Release()
+			b.Reserve(n)
+			var u [16]byte
+			for range n {
+				_, _ = crand.Read(u[:]) // never fails (crypto/rand)
+				u[6] = u[6]&0x0f | 0x40 // version 4
+				u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+				b.Append(u[:])
+			}
+			return b.NewArray(), nil
 		}}, nil
 	case "clock_timestamp":
 		return &callExpr{name: name, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
