@@ -110,14 +110,16 @@ func (s *scope) suggest(name string) string {
 	return best
 }
 
-// star returns the columns * expands to, optionally only those of table.
+// star returns the columns * expands to, optionally only those of table:
+// a qualified t.* lists all of t's columns, also those a USING or NATURAL
+// join merged (which only the unqualified * shows once).
 func (s *scope) star(table string) []scopeCol {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.hidden || c.denied != "" || (table != "" && c.table != table) {
+		if c.denied != "" || (table != "" && c.table != table) {
 			continue
 		}
-		if table == "" && c.qualifiedOnly {
+		if table == "" && (c.hidden || c.qualifiedOnly) {
 			continue
 		}
 		c.sec.read()

@@ -23,7 +23,7 @@ func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e
 	loc := int(n.GetColumnRef().Location)
 	var args []logical.Expr
 	for _, c := range sc.cols {
-		if c.table != table || c.hidden {
+		if c.table != table {
 			continue
 		}
 		if c.denied != "" {
