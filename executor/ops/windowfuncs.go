@@ -50,6 +50,10 @@ func WindowFuncType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		k := args[i].Kind
 		return k == sqltypes.Int4 || k == sqltypes.Int2 || k == sqltypes.Unknown
 	}
+	if len(args) > 0 && (fn == "rank" || fn == "dense_rank" || fn == "percent_rank" || fn == "cume_dist") {
+		// With arguments these name the hypothetical-set aggregates.
+		return sqltypes.Type{}, sqltypes.New(sqltypes.CodeWrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", fn)
+	}
 	switch fn {
 	case "row_number", "rank", "dense_rank":
 		if len(args) == 0 {
