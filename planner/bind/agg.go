@@ -363,18 +363,20 @@ func distinctSets(sets [][]int) [][]int {
 // means the input column.
 func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst bool) (int, bool, error) {
 	if ac := n.GetAConst(); ac != nil {
-		if iv, ok := ac.Val.(*pg_query.A_Const_Ival); ok {
-			pos := int(iv.Ival.Ival)
-			if pos < 1 || pos > len(targets) {
-				clause := "GROUP BY"
-				if outputFirst {
-					clause = "ORDER BY"
-				}
-				return 0, false, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "%s position %d is not in select list", clause, pos), int(ac.Location))
-			}
-			return pos - 1, true, nil
+		clause := "GROUP BY"
+		if outputFirst {
+			clause = "ORDER BY"
 		}
-		return 0, false, nil
+		iv, ok := ac.Val.(*pg_query.A_Const_Ival)
+		if !ok || ac.Isnull {
+			// A constant is an ordinal or nothing: GROUP BY 'a' is an error.
+			return 0, false, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "non-integer constant in %s", clause), int(ac.Location))
+		}
+		pos := int(iv.Ival.Ival)
+		if pos < 1 || pos > len(targets) {
+			return 0, false, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "%s position %d is not in select list", clause, pos), int(ac.Location))
+		}
+		return pos - 1, true, nil
 	}
 	cr := n.GetColumnRef()
 	if cr == nil || len(cr.Fields) != 1 || cr.Fields[0].GetString_() == nil {

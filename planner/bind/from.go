@@ -619,6 +619,13 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 		}
 		sc.add(c)
 	}
+	if a := j.JoinUsingAlias; a != nil {
+		// USING (...) AS j names the merged columns only: j.id.
+		for _, m := range merged {
+			m.table, m.qualifiedOnly = a.Aliasname, true
+			sc.add(m)
+		}
+	}
 	joined.scope = sc
 	return nil
 }
