@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"strings"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -237,19 +235,26 @@ func appendJSONBPretty(dst []byte, v *sqltypes.JSONBValue, level int) []byte {
 		open, end = '{', '}'
 	}
 	dst = append(dst, open)
-	inner := strings.Repeat("    ", level+1)
 	for k := range v.Elems {
 		if k > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(append(dst, '\n'), inner...)
+		dst = appendIndent(dst, level+1)
 		if v.Kind == sqltypes.JSONBObject {
 			dst = append(sqltypes.AppendJSONString(dst, v.Keys[k]), ": "...)
 		}
 		dst = appendJSONBPretty(dst, &v.Elems[k], level+1)
 	}
-	dst = append(append(dst, '\n'), strings.Repeat("    ", level)...)
-	return append(dst, end)
+	return append(appendIndent(dst, level), end)
+}
+
+// appendIndent starts a new line indented four spaces per level.
+func appendIndent(dst []byte, level int) []byte {
+	dst = append(dst, '\n')
+	for range level {
+		dst = append(dst, "    "...)
+	}
+	return dst
 }
 
 // buildJSONObjectFromArrays is json_object / jsonb_object(text[]): a

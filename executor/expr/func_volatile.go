@@ -42,12 +42,13 @@ func buildVolatile(name string, args []Expr) (Expr, error) {
 			b := array.NewFixedSizeBinaryBuilder(env.Mem, &arrow.FixedSizeBinaryType{ByteWidth: 16})
 			defer b.Release()
 			b.Reserve(n)
-			var u [16]byte
-			for range n {
-				_, _ = crand.Read(u[:]) // never fails (crypto/rand)
+			buf := make([]byte, 16*n)
+			_, _ = crand.Read(buf) // one read per batch; crypto/rand never fails
+			for i := range n {
+				u := buf[16*i : 16*i+16]
 				u[6] = u[6]&0x0f | 0x40 // version 4
 				u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-				b.Append(u[:])
+				b.Append(u)
 			}
 			return b.NewArray(), nil
 		}}, nil

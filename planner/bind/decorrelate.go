@@ -1,7 +1,7 @@
 package bind
 
 import (
-	"strings"
+	"errors"
 
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
@@ -281,18 +281,21 @@ func (b *binder) pullUpSemi(x *logical.Join, isCorr func(logical.Expr) bool, loc
 	return &logical.Join{Type: logical.InnerJoin, Left: l, Right: distinct, Cond: logical.And(keep)}, append(corr, pulled...), nil
 }
 
-// needsEquality ends the 0A000 message of a correlation decorrelate can
-// only rewrite as an equality; bindLateral tells these apart to bind them
-// over numbered outer rows instead.
-const needsEquality = " needs equality correlations (inner = outer); got "
+// needsEqualityError is the 0A000 of a correlation decorrelate can only
+// rewrite as an equality; bindLateral tells it apart (isNeedsEquality) to
+// bind such a subquery over numbered outer rows instead.
+type needsEqualityError struct{ err *sqltypes.Error }
+
+func (e needsEqualityError) Error() string { return e.err.Error() }
+func (e needsEqualityError) Unwrap() error { return e.err }
 
 func errNeedsEquality(what string, p logical.Expr) error {
-	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s%s%s", what, needsEquality, p)
+	return needsEqualityError{sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s needs equality correlations (inner = outer); got %s", what, p)}
 }
 
-// isNeedsEquality reports whether err is errNeedsEquality's.
 func isNeedsEquality(err error) bool {
-	return sqltypes.Code(err) == sqltypes.CodeFeatureNotSupported && strings.Contains(err.Error(), needsEquality)
+	var e needsEqualityError
+	return errors.As(err, &e)
 }
 
 // innerSideOfEquality returns the inner column of `inner = outer`.
