@@ -322,10 +322,27 @@ func (a *sumAcc) flush() bool {
 }
 
 func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validity) error {
+	if vs, ok := any(vals).([]float32); ok && !a.avg {
+		return sumReals(a, gids, vs, v)
+	}
 	for i, x := range vals[:len(gids)] {
 		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
 			a.count[g]++
 			a.f64[g] += float64(x)
+		}
+	}
+	return nil
+}
+
+// sumReals is sum(real): PostgreSQL adds in single precision (float4pl),
+// rounding after every addition, so the sum is kept as a float32 value.
+// avg(real) accumulates in double precision (float4_accum) and does not
+// come here.
+func sumReals(a *sumAcc, gids []int32, vals []float32, v validity) error {
+	for i, x := range vals[:len(gids)] {
+		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
+			a.count[g]++
+			a.f64[g] = float64(float32(a.f64[g]) + x)
 		}
 	}
 	return nil
@@ -358,7 +375,11 @@ func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 				return errNumericOverflow()
 			}
 		default:
-			a.f64[d] += s.f64[g]
+			if a.in.ID() == arrow.FLOAT32 && !a.avg {
+				a.f64[d] = float64(float32(a.f64[d]) + float32(s.f64[g])) // see sumReals
+			} else {
+				a.f64[d] += s.f64[g]
+			}
 		}
 	}
 	return nil

@@ -42,7 +42,7 @@ func (b *binder) subArrays(elems []logical.Expr, leaf sqltypes.Type, pos int) (l
 			if e.Type().Kind == sqltypes.Unknown {
 				continue
 			}
-			l, ok := commonType(leaf, e.Type().Leaf())
+			l, ok := selectCommonType(leaf, e.Type().Leaf())
 			if !ok {
 				return nil, true, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "ARRAY types %s and %s cannot be matched", sqltypes.ListOf(leaf).String(), e.Type()), pos)
 			}

@@ -63,6 +63,24 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	return sqltypes.Type{}, false
 }
 
+// selectCommonType is commonType for values that end up in one column:
+// CASE, COALESCE, GREATEST/LEAST, VALUES, set operations, ARRAY[...] and
+// IN lists. There PostgreSQL's select_common_type keeps real when the
+// others are integers or numeric, which convert to it implicitly, while an
+// operator over the same pair computes in double precision (its preferred
+// type).
+func selectCommonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
+	if a.Kind == sqltypes.List && b.Kind == sqltypes.List {
+		l, ok := selectCommonType(a.Leaf(), b.Leaf())
+		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
+	}
+	toReal := func(t sqltypes.Type) bool { return t.IsInteger() || t.Kind == sqltypes.Numeric }
+	if a.Kind == sqltypes.Float4 && toReal(b) || b.Kind == sqltypes.Float4 && toReal(a) {
+		return sqltypes.TypeFloat4, true
+	}
+	return commonType(a, b)
+}
+
 // commonBpchar is commonType with a bpchar side. PostgreSQL resolves
 // bpchar with text as text (the bpchar side loses its trailing blanks),
 // with varchar, an untyped literal or another length as bpchar without a
@@ -197,7 +215,7 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			t = e.Type() // commonType would drop the length
 			continue
 		}
-		nt, ok := commonType(t, e.Type())
+		nt, ok := selectCommonType(t, e.Type())
 		if err := mixedArrayDims(t, e.Type()); err != nil {
 			return nil, t, errAt(err, pos)
 		}

@@ -119,7 +119,7 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 			// A row IS NULL when every field is, IS NOT NULL when none is.
 			var tests []logical.Expr
 			for _, f := range row.Args {
-				e, err := b.bindExpr(f, sc, agg)
+				e, err := b.bindNullTestArg(f, sc, agg)
 				if err != nil {
 					return nil, err
 				}
@@ -130,7 +130,7 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 			}
 			return logical.And(tests), nil
 		}
-		e, err := b.bindExpr(nt.Arg, sc, agg)
+		e, err := b.bindNullTestArg(nt.Arg, sc, agg)
 		if err != nil {
 			return nil, err
 		}
@@ -286,6 +286,17 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 		t = sqltypes.ListOf(t)
 	}
 	return t, nil
+}
+
+// bindNullTestArg binds the operand of IS [NOT] NULL. An untyped literal
+// is read as text: unknown-typed values are held in Arrow null arrays, so
+// 'a' IS NULL would otherwise be true.
+func (b *binder) bindNullTestArg(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindExpr(n, sc, agg)
+	if err != nil || e.Type().Kind != sqltypes.Unknown {
+		return e, err
+	}
+	return b.coerce(e, sqltypes.TypeText)
 }
 
 // regKind is the name of an object-identifier type (regclass, regtype,
@@ -796,7 +807,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		if r.Type().IsInteger() && r.Type().Kind != sqltypes.Int4 && l.Type().Kind == sqltypes.Date {
 			r = &logical.Cast{E: r, T: sqltypes.TypeInt4}
 		}
-		if r.Type().IsNumeric() && l.Type().Kind == sqltypes.Interval || l.Type().IsNumeric() && r.Type().Kind == sqltypes.Interval {
+		// Only interval * and / take a number (as float8); any other
+		// operator keeps the number's type so its error names it.
+		scales := op == expr.OpMul || op == expr.OpDiv
+		if scales && (r.Type().IsNumeric() && l.Type().Kind == sqltypes.Interval || l.Type().IsNumeric() && r.Type().Kind == sqltypes.Interval) {
 			if l.Type().IsNumeric() {
 				l, err = b.coerce(l, sqltypes.TypeFloat8)
 			} else {
@@ -1071,11 +1085,20 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if err != nil {
 		return nil, err
 	}
+	negated := opName(a.Name) == "<>"
+	if len(list) == 1 {
+		// PostgreSQL binds x IN (y) as x = y: the operator's types, not
+		// the list's common type (real IN (1.1) compares in float8).
+		if negated {
+			return b.bindOperator(expr.OpNe, "<>", x, list[0], int(a.Location))
+		}
+		return b.bindOperator(expr.OpEq, "=", x, list[0], int(a.Location))
+	}
 	coerced, _, err := b.unifyAll(append([]logical.Expr{x}, list...), int(a.Location))
 	if err != nil {
 		return nil, err
 	}
-	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: opName(a.Name) == "<>"}, nil
+	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
 }
 
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row

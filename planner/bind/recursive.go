@@ -285,7 +285,7 @@ func recursiveColumnType(anchor, rec sqltypes.Type) (overall sqltypes.Type, ok b
 	common := anchor
 	if !anchor.Leaf().IsString() || !rec.Leaf().IsString() || anchor.Ndims() != rec.Ndims() {
 		var found bool
-		if common, found = commonType(anchor, rec); !found {
+		if common, found = selectCommonType(anchor, rec); !found {
 			return sqltypes.Type{}, false, sqltypes.New(sqltypes.CodeDatatypeMismatch, "UNION types %s and %s cannot be matched", anchor, rec)
 		}
 		if common.Kind == sqltypes.Unknown {

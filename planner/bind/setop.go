@@ -43,7 +43,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 	for i := range l.cols {
 		lc, rc := l.cols[i], r.cols[i]
 		le, re := setOpInput(lc), setOpInput(rc)
-		t, ok := commonType(le.Type(), re.Type())
+		t, ok := selectCommonType(le.Type(), re.Type())
 		if err := mixedArrayDims(lc.t, rc.t); err != nil {
 			return nil, err
 		}
