@@ -106,6 +106,10 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 		st.def = s.values["search_path"]
 		s.defs["search_path"] = st
 	}
+	opts, err := parseStartupOptions(startup["options"])
+	if err != nil {
+		return nil, err
+	}
 	for k, v := range startup {
 		k = strings.ToLower(k)
 		switch k {
@@ -116,11 +120,76 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 			return nil, err
 		}
 	}
+	// The options parameter (libpq's PGOPTIONS, "-c name=value ...")
+	// applies after the other parameters, as in PostgreSQL.
+	for _, o := range opts {
+		if _, err := s.set(o[0], o[1]); err != nil {
+			return nil, err
+		}
+	}
 	// Counted only once it cannot fail any more: Close is not called on
 	// a session NewSession did not return.
 	e.metrics.sessions.Add(1)
 	e.reg.addSession(s)
 	return s, nil
+}
+
+// parseStartupOptions reads the startup packet's options parameter as
+// PostgreSQL does for settings: whitespace-separated "-c name=value" or
+// "--name=value" items, a backslash escaping the next character (a
+// space inside a value). Dashes in names are underscores. Server
+// command-line switches other than -c are refused (08P01 is what
+// PostgreSQL sends for a bad one; 0A000 here, as none is supported).
+func parseStartupOptions(options string) ([][2]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord, escaped := false, false
+	for _, r := range options {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped, inWord = false, true
+		case r == '\\':
+			escaped, inWord = true, true
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	var out [][2]string
+	for i := 0; i < len(words); i++ {
+		item, w := "", words[i]
+		switch {
+		case w == "-c" && i+1 < len(words):
+			i++
+			item = words[i]
+		case strings.HasPrefix(w, "-c") && len(w) > 2:
+			item = w[2:]
+		case strings.HasPrefix(w, "--") && len(w) > 2:
+			item = w[2:]
+		default:
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "startup option %q is not supported", w).
+				WithHint("Set parameters with -c name=value, e.g. PGOPTIONS='-c search_path=sales'.")
+		}
+		name, value, ok := strings.Cut(item, "=")
+		if !ok {
+			if strings.HasPrefix(w, "--") {
+				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "--%s requires a value", item)
+			}
+			return nil, sqltypes.New(sqltypes.CodeSyntaxError, "-c %s requires a value", item)
+		}
+		out = append(out, [2]string{strings.ReplaceAll(name, "-", "_"), value})
+	}
+	return out, nil
 }
 
 // InTransaction reports whether the session is inside BEGIN … COMMIT.
@@ -201,6 +270,9 @@ func (s *Session) assign(name, value string, local bool) (string, error) {
 	if !known && !strings.Contains(name, ".") {
 		return "", sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", name)
 	}
+	if st.fixed {
+		return "", sqltypes.New("55P02", "parameter %q cannot be changed", name)
+	}
 	if st.check != nil {
 		v, err := st.check(value)
 		if err != nil {
@@ -274,7 +346,7 @@ func (s *Session) reset(name string, local bool) error {
 	}
 	if name == "all" {
 		for n, st := range s.defs {
-			if st.check == nil || n == "timezone" || n == "client_encoding" || n == "statement_timeout" || n == pushdownSetting {
+			if !st.fixed {
 				def := st.def
 				s.remember(n, local, &def)
 				s.values[n] = def

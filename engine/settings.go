@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ type setting struct {
 	name     string
 	def      string
 	reported bool
+	fixed    bool                           // read-only: SET is 55P02, RESET ALL leaves it
 	check    func(v string) (string, error) // normalizes or rejects a value
 }
 
@@ -21,19 +23,19 @@ func settingsTable() []setting {
 	return []setting{
 		{name: "application_name", reported: true},
 		{name: "client_encoding", def: "UTF8", reported: true, check: checkEncoding},
-		{name: "server_encoding", def: "UTF8", reported: true, check: readOnly("server_encoding")},
-		{name: "datestyle", def: "ISO, MDY", reported: true},
-		{name: "intervalstyle", def: "postgres", reported: true},
+		{name: "server_encoding", def: "UTF8", reported: true, fixed: true},
+		{name: "datestyle", def: "ISO, MDY", reported: true, check: checkDateStyle},
+		{name: "intervalstyle", def: "postgres", reported: true, check: checkIntervalStyle},
 		{name: "timezone", def: "UTC", reported: true, check: checkTimeZone},
-		{name: "integer_datetimes", def: "on", reported: true, check: readOnly("integer_datetimes")},
+		{name: "integer_datetimes", def: "on", reported: true, fixed: true},
 		{name: "standard_conforming_strings", def: "on", reported: true},
-		{name: "is_superuser", def: "off", reported: true, check: readOnly("is_superuser")},
-		{name: "server_version", def: ServerVersion, reported: true, check: readOnly("server_version")},
-		{name: "server_version_num", def: "160004", check: readOnly("server_version_num")},
+		{name: "is_superuser", def: "off", reported: true, fixed: true},
+		{name: "server_version", def: ServerVersion, reported: true, fixed: true},
+		{name: "server_version_num", def: "160004", fixed: true},
 		{name: "search_path", def: `"$user", public`},
-		{name: "extra_float_digits", def: "1"},
+		{name: "extra_float_digits", def: "1", check: checkExtraFloatDigits},
 		{name: "statement_timeout", def: "0", check: checkDuration},
-		{name: "max_identifier_length", def: "63", check: readOnly("max_identifier_length")},
+		{name: "max_identifier_length", def: "63", fixed: true},
 		{name: "transaction_isolation", def: "read committed"},
 		{name: "default_transaction_read_only", def: "on"},
 		{name: "transaction_read_only", def: "on"},
@@ -41,7 +43,7 @@ func settingsTable() []setting {
 		{name: "lc_monetary", def: "C"},
 		{name: "lc_numeric", def: "C"},
 		{name: "lc_time", def: "C"},
-		{name: "bytea_output", def: "hex"},
+		{name: "bytea_output", def: "hex", check: checkByteaOutput},
 		{name: "client_min_messages", def: "notice"},
 		{name: "mesh.workers", def: "0"},
 		{name: maxStalenessSetting, def: "0", check: checkStaleness},
@@ -104,10 +106,71 @@ func (s *Session) queryMemory() int64 {
 // their catalog queries by it.
 const ServerVersion = "16.4 (meshql)"
 
-func readOnly(name string) func(string) (string, error) {
-	return func(string) (string, error) {
-		return "", sqltypes.New("55P02", "parameter %q cannot be changed", name)
+// The output settings below are checked rather than stored as given:
+// meshql writes dates, intervals, floats and bytea one way (PostgreSQL's
+// defaults), so a value asking for another way is refused (0A000) instead
+// of being reported as in effect while ignored. An unknown value is 22023
+// as in PostgreSQL.
+
+// checkDateStyle accepts DateStyle ISO with the MDY field order, in any
+// of PostgreSQL's spellings (JDBC sends "ISO"). Another output style would
+// print dates differently and DMY/YMD would read '01/02/2024' differently.
+func checkDateStyle(v string) (string, error) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		switch w {
+		case "iso", "mdy", "us", "noneuro", "noneuropean", "default":
+		case "sql", "postgres", "german", "dmy", "ymd", "euro", "european":
+			return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "DateStyle %q is not supported: meshql reads and writes dates as ISO, MDY", v).
+				WithHint("Write dates as YYYY-MM-DD, which every DateStyle reads alike, or use to_date(text, format).")
+		default:
+			return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"DateStyle\": %q", v).
+				WithDetail("Unrecognized key word: %q.", w)
+		}
 	}
+	return "ISO, MDY", nil
+}
+
+// checkIntervalStyle accepts IntervalStyle postgres, the output meshql writes.
+func checkIntervalStyle(v string) (string, error) {
+	switch w := strings.ToLower(strings.TrimSpace(v)); w {
+	case "postgres":
+		return w, nil
+	case "postgres_verbose", "sql_standard", "iso_8601":
+		return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "IntervalStyle %q is not supported: meshql writes intervals in the postgres style", v).
+			WithHint("Use extract(epoch FROM interval) or to_char for another format.")
+	}
+	return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"IntervalStyle\": %q", v).
+		WithHint("Available values: postgres, postgres_verbose, sql_standard, iso_8601.")
+}
+
+// checkExtraFloatDigits accepts 1 to 3, which PostgreSQL 12 and later all
+// read as "shortest exact output", the only float output meshql writes
+// (JDBC sets 3, psql leaves 1); -15 to 0 ask for rounded output.
+func checkExtraFloatDigits(v string) (string, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	switch {
+	case err != nil:
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"extra_float_digits\": %q", v)
+	case n < -15 || n > 3:
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "%d is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)", n)
+	case n <= 0:
+		return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "extra_float_digits %d is not supported: meshql writes floats in the shortest form that reads back exactly", n).
+			WithHint("Use round(x::numeric, digits) for rounded output.")
+	}
+	return strconv.Itoa(n), nil
+}
+
+// checkByteaOutput accepts hex, the bytea output meshql writes.
+func checkByteaOutput(v string) (string, error) {
+	switch w := strings.ToLower(strings.TrimSpace(v)); w {
+	case "hex":
+		return w, nil
+	case "escape":
+		return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "bytea_output \"escape\" is not supported: meshql writes bytea in hex").
+			WithHint("Use encode(b, 'escape') for the escape format.")
+	}
+	return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"bytea_output\": %q", v).
+		WithHint("Available values: escape, hex.")
 }
 
 func checkEncoding(v string) (string, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -180,7 +179,7 @@ func (st *Statement) Columns() []Column {
 		if st.st.Name == "all" {
 			return []Column{{Name: "name", Type: sqltypes.TypeText}, {Name: "setting", Type: sqltypes.TypeText}, {Name: "description", Type: sqltypes.TypeText}}
 		}
-		return []Column{{Name: st.st.Name, Type: sqltypes.TypeText}}
+		return []Column{{Name: canonical(st.st.Name), Type: sqltypes.TypeText}}
 	}
 	return nil
 }
@@ -478,9 +477,6 @@ func (s *Session) show(st *Statement) (*Result, error) {
 	v, ok := s.Setting(st.st.Name)
 	if !ok {
 		return nil, sqltypes.New(sqltypes.CodeUndefinedObject, "unrecognized configuration parameter %q", st.st.Name)
-	}
-	if st.st.Name == "timezone" || st.st.Name == "datestyle" || st.st.Name == "intervalstyle" {
-		st.st.Name = strings.ToLower(st.st.Name)
 	}
 	return s.textResult(st.Columns(), "SHOW", [][]string{{v}})
 }

@@ -338,9 +338,9 @@ func checkParameterStatus(t *testing.T, f *fixture) {
 	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
 	for _, c := range []struct{ set, name string }{
 		{"SET application_name = 'ps-check'", "application_name"},
-		{"SET DateStyle = 'ISO, DMY'", "DateStyle"},
+		{"SET DateStyle = 'iso'", "DateStyle"},
 		{"SET TimeZone = 'Europe/Paris'", "TimeZone"},
-		{"SET IntervalStyle = 'iso_8601'", "IntervalStyle"},
+		{"SET IntervalStyle = 'POSTGRES'", "IntervalStyle"},
 		{"SELECT set_config('application_name', 'via-set-config', false)", "application_name"},
 		{"RESET TimeZone", "TimeZone"},
 	} {

@@ -18,7 +18,7 @@ func checkTxSettings(t *testing.T, f *fixture) {
 		`BEGIN; SET application_name = 'in_tx'; SHOW application_name; ROLLBACK; SHOW application_name`,
 		`BEGIN; SELECT set_config('statement_timeout', '7s', false); COMMIT; SHOW statement_timeout; ` +
 			`BEGIN; SELECT set_config('statement_timeout', '9s', false); SHOW statement_timeout; ROLLBACK; SHOW statement_timeout; RESET statement_timeout`,
-		`BEGIN; SET LOCAL DateStyle = 'ISO, DMY'; SHOW DateStyle; COMMIT; SHOW DateStyle`,
+		`BEGIN; SET LOCAL DateStyle = 'US'; SET LOCAL extra_float_digits = 2; SHOW DateStyle; SHOW extra_float_digits; COMMIT; SHOW DateStyle; SHOW extra_float_digits`,
 		`BEGIN; SET LOCAL TimeZone = 'Europe/Paris'; SET TimeZone = 'Asia/Tokyo'; SET LOCAL TimeZone = 'America/New_York'; SHOW TimeZone; COMMIT; SHOW TimeZone; RESET TimeZone`,
 		`BEGIN; SET TimeZone = 'Asia/Tokyo'; SET LOCAL TimeZone = 'Europe/Paris'; COMMIT; SHOW TimeZone; RESET TimeZone`,
 		`BEGIN; SET application_name = 'a'; SELECT set_config('application_name', 'b', true); SHOW application_name; ROLLBACK; SHOW application_name`,
