@@ -35,6 +35,9 @@ type Session struct {
 	// cursors are the open DECLAREd cursors by name; like the rest of
 	// the statement state, only the session's goroutine touches them.
 	cursors map[string]*cursor
+	// prepared are the statements SQL PREPARE named (EXECUTE runs them);
+	// only the session's goroutine touches them.
+	prepared map[string]*Statement
 	// inTx is whether a BEGIN is open. meshql is read-only and has no
 	// transactions to commit, but clients see the block (ReadyForQuery
 	// status 'T') and portals and cursors live until its end.

@@ -175,6 +175,10 @@ func (st *Statement) Columns() []Column {
 		if st.st.Tag == "FETCH" {
 			return st.s.cursorColumns(st.st.Name)
 		}
+	case planner.KindExecute:
+		if p, ok := st.s.prepared[st.st.Name]; ok {
+			return p.Columns()
+		}
 	case planner.KindShow:
 		if st.st.Name == "all" {
 			return []Column{{Name: "name", Type: sqltypes.TypeText}, {Name: "setting", Type: sqltypes.TypeText}, {Name: "description", Type: sqltypes.TypeText}}
@@ -253,6 +257,14 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 		if err := s.closeCursor(st.st.Name); err != nil {
 			return nil, err
 		}
+	case planner.KindPrepare:
+		if err := s.prepareNamed(ctx, st.st); err != nil {
+			return nil, err
+		}
+	case planner.KindExecute:
+		return s.executeNamed(ctx, st.st)
+	case planner.KindDeallocate:
+		s.deallocate(st.st.Name)
 	case planner.KindNoop:
 		switch st.st.Tag {
 		case "BEGIN", "START TRANSACTION":
@@ -271,6 +283,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 			}
 		case "DISCARD ALL":
 			s.closeCursors(true /* all */)
+			s.deallocate("")
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil

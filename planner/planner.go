@@ -25,16 +25,19 @@ import (
 type Kind uint8
 
 const (
-	KindQuery   Kind = iota // SELECT / VALUES / WITH … SELECT
-	KindExplain             // EXPLAIN [ANALYZE] query
-	KindSet                 // SET name = value
-	KindReset               // RESET name | RESET ALL
-	KindShow                // SHOW name | SHOW ALL
-	KindNoop                // BEGIN, COMMIT, DISCARD ALL…: accepted, nothing to do
-	KindDeclare             // DECLARE name CURSOR FOR query
-	KindFetch               // FETCH / MOVE [FORWARD] [n | ALL] FROM name
-	KindClose               // CLOSE name | CLOSE ALL
-	KindCopyOut             // COPY (query) TO STDOUT
+	KindQuery      Kind = iota // SELECT / VALUES / WITH … SELECT
+	KindExplain                // EXPLAIN [ANALYZE] query
+	KindSet                    // SET name = value
+	KindReset                  // RESET name | RESET ALL
+	KindShow                   // SHOW name | SHOW ALL
+	KindNoop                   // BEGIN, COMMIT, DISCARD ALL…: accepted, nothing to do
+	KindDeclare                // DECLARE name CURSOR FOR query
+	KindFetch                  // FETCH / MOVE [FORWARD] [n | ALL] FROM name
+	KindClose                  // CLOSE name | CLOSE ALL
+	KindCopyOut                // COPY (query) TO STDOUT
+	KindPrepare                // PREPARE name [(types)] AS query
+	KindExecute                // EXECUTE name [(args)]
+	KindDeallocate             // DEALLOCATE [PREPARE] name | ALL
 )
 
 // Statement is one analyzed statement.
@@ -50,6 +53,13 @@ type Statement struct {
 	Hold    bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
 	Count   int64       // KindFetch: rows to fetch (FetchAll = all)
 	Copy    CopyOptions // KindCopyOut
+	// Prepared is KindPrepare's query, analyzed by the session when
+	// prepared (its positions count in the whole statement's text), and
+	// ParamTypes the types PREPARE declared (zero Kind: infer).
+	Prepared   parse.Statement
+	ParamTypes []sqltypes.Type
+	// Args are KindExecute's parameter values as SQL expressions.
+	Args []string
 }
 
 // Analyze classifies and binds one parsed statement.
@@ -122,8 +132,16 @@ func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bin
 		return analyzeCopy(ctx, cat, n.GetCopyStmt(), opts, out)
 	case n.GetDiscardStmt() != nil:
 		out.Kind, out.Tag = KindNoop, "DISCARD ALL"
+	case n.GetPrepareStmt() != nil:
+		return analyzePrepare(n.GetPrepareStmt(), st, out)
+	case n.GetExecuteStmt() != nil:
+		return analyzeExecute(n.GetExecuteStmt(), out)
 	case n.GetDeallocateStmt() != nil:
-		out.Kind, out.Tag = KindNoop, "DEALLOCATE"
+		// An empty name is DEALLOCATE ALL.
+		out.Kind, out.Name, out.Tag = KindDeallocate, n.GetDeallocateStmt().Name, "DEALLOCATE"
+		if out.Name == "" {
+			out.Tag = "DEALLOCATE ALL"
+		}
 	default:
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported: meshql serves read-only queries", statementName(n))
 	}

@@ -35,6 +35,7 @@ var pgxChecks = []struct {
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},
 	{"tx-settings", checkTxSettings},
+	{"sql-prepare", checkSQLPrepare},
 	{"failed-transaction", checkFailedTransaction},
 	{"set-local", checkSetLocalOutsideBlock},
 	{"current-setting", checkCurrentSetting},

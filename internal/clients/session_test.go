@@ -181,3 +181,64 @@ func checkFailedTransaction(t *testing.T, f *fixture) {
 		return out, nil
 	})
 }
+
+// checkSQLPrepare runs SQL-level PREPARE, EXECUTE and DEALLOCATE statement
+// by statement on one connection per server, over the simple protocol and
+// (EXECUTE) the extended one, and compares each result or SQLSTATE with
+// PostgreSQL's: argument casts, typmods dropped from declared parameter
+// types, inferred types, counts, names, DISCARD ALL.
+func checkSQLPrepare(t *testing.T, f *fixture) {
+	mq, pg := connectTarget(t, f.meshql), connectTarget(t, f.postgres)
+	outcome := func(conn *pgx.Conn, sql string, extended bool) string {
+		var res any
+		var err error
+		if extended {
+			res, err = execText(t.Context(), conn, pgxQuery{sql: sql})
+		} else {
+			res, err = simpleText(t.Context(), conn, sql)
+		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return "ERROR " + pe.Code
+		}
+		if err != nil {
+			return err.Error()
+		}
+		return fmt.Sprintf("%q", res)
+	}
+	for _, step := range []struct {
+		sql      string
+		extended bool
+	}{
+		{sql: `PREPARE big(int) AS SELECT count(*) FROM sales.orders_v1 WHERE quantity > $1`},
+		{sql: `EXECUTE big(5)`},
+		{sql: `EXECUTE big('3')`},
+		{sql: `EXECUTE big(2 + 1)`, extended: true},
+		{sql: `EXECUTE big`},
+		{sql: `EXECUTE big(1, 2)`},
+		{sql: `EXECUTE big('x')`},
+		{sql: `PREPARE big AS SELECT 1`},
+		{sql: `PREPARE typed(numeric(10,2), text, date[]) AS SELECT $1, $2, $3`},
+		{sql: `EXECUTE typed(1.555, 'x', ARRAY['2024-01-01']::date[])`},
+		{sql: `EXECUTE typed(NULL, NULL, NULL)`, extended: true},
+		{sql: `PREPARE inferred AS SELECT $1::int + 1, pg_typeof($1), $2 || 'x'`},
+		{sql: `EXECUTE inferred(41, 'a')`},
+		{sql: `PREPARE byid(bigint) AS SELECT order_id, customer_id, amount, status FROM sales.orders_v1 WHERE order_id = $1`},
+		{sql: `EXECUTE byid(7)`, extended: true},
+		{sql: `EXECUTE nosuch`},
+		{sql: `PREPARE broken AS SELECT nosuch`},
+		{sql: `DEALLOCATE big`},
+		{sql: `EXECUTE big(1)`},
+		{sql: `DEALLOCATE PREPARE typed`},
+		{sql: `EXECUTE typed(1, 'a', NULL)`},
+		{sql: `DISCARD ALL`},
+		{sql: `EXECUTE inferred(1, 'b')`},
+		{sql: `PREPARE again AS SELECT 2`},
+		{sql: `DEALLOCATE ALL`},
+		{sql: `EXECUTE again`},
+	} {
+		if got, want := outcome(mq, step.sql, step.extended), outcome(pg, step.sql, step.extended); got != want {
+			t.Errorf("%s:\nmeshql   %s\npostgres %s", step.sql, got, want)
+		}
+	}
+}

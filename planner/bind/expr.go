@@ -248,6 +248,10 @@ func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported literal"), int(ac.Location))
 }
 
+// ResolveTypeName maps a TypeName node to a SQL type (PREPARE's declared
+// parameter types).
+func ResolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) { return resolveTypeName(tn) }
+
 // resolveTypeName maps a TypeName node to a SQL type.
 func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 	var name string

@@ -75,10 +75,15 @@ func syntaxError(sql string, err error) error {
 	return e
 }
 
-// Deparse renders a parse tree back into SQL text (used to show derived
-// product definitions and to fingerprint statements).
+// Deparse renders a parse tree back into SQL text (EXECUTE's arguments).
 func Deparse(n *Node) (string, error) {
-	tree := &pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: n}}}
+	// The grammar checks that a tree carries its version; the version
+	// of a tree built here is the linked grammar's, read from a parse.
+	v, err := pg_query.Parse("")
+	if err != nil {
+		return "", err
+	}
+	tree := &pg_query.ParseResult{Version: v.Version, Stmts: []*pg_query.RawStmt{{Stmt: n}}}
 	return pg_query.Deparse(tree)
 }
 
