@@ -164,6 +164,12 @@ func lookupBuilder(name string) builder {
 		return buildArrayFill
 	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
 		return buildVolatile
+	case "convert_from", "convert_to", "convert":
+		return buildConvert
+	case "normalize", "is_normalized":
+		return buildNormalize
+	case "unistr":
+		return buildUnistr
 	case "encode", "decode":
 		return buildEncode
 	case "sha224", "sha256", "sha384", "sha512":

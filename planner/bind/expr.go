@@ -1285,6 +1285,10 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if err != nil {
 		return nil, err
 	}
+	if fc, err = variadicArgs(name, fc); err != nil {
+		return nil, err
+	}
+	name = funcName(fc)
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
 	}
@@ -1427,6 +1431,46 @@ func positionalArgs(name string, fc *pg_query.FuncCall) (*pg_query.FuncCall, err
 		}
 	}
 	return &pg_query.FuncCall{Funcname: fc.Funcname, Args: args[:last+1], Funcformat: fc.Funcformat, Location: fc.Location}, nil
+}
+
+// variadicFuncs are the VARIADIC "any" functions variadicArgs expands,
+// with the number of arguments before the variadic ones (json(b)_extract_path
+// take VARIADIC text[] and bind it themselves).
+var variadicFuncs = map[string]int{
+	"concat": 0, "concat_ws": 1, "format": 1, "num_nulls": 0, "num_nonnulls": 0,
+	"json_build_object": 0, "json_build_array": 0, "jsonb_build_object": 0, "jsonb_build_array": 0,
+}
+
+// variadicArgs rewrites f(a, VARIADIC arr) for the variadicFuncs, which
+// then take arr's elements as their trailing arguments: an ARRAY[...]
+// constructor's elements become the arguments; concat and concat_ws over
+// any other array are array_to_string(arr, ” or the separator), which
+// joins the elements the same way, NULLs skipped and a NULL array NULL.
+func variadicArgs(name string, fc *pg_query.FuncCall) (*pg_query.FuncCall, error) {
+	fixed, ok := variadicFuncs[name]
+	if !fc.FuncVariadic || !ok || len(fc.Args) == 0 {
+		return fc, nil
+	}
+	last := fc.Args[len(fc.Args)-1]
+	head := fc.Args[:len(fc.Args)-1]
+	if len(head) != fixed {
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s with %d arguments before VARIADIC does not exist", name, len(head)).
+			WithHint("%s takes %d arguments before its variadic ones.", name, fixed), int(fc.Location))
+	}
+	call := func(fn string, args []*pg_query.Node) *pg_query.FuncCall {
+		return &pg_query.FuncCall{Funcname: []*pg_query.Node{pg_query.MakeStrNode(fn)}, Args: args, Funcformat: fc.Funcformat, Location: fc.Location}
+	}
+	if ae := last.GetAArrayExpr(); ae != nil && !slices.ContainsFunc(ae.Elements, func(e *pg_query.Node) bool { return e.GetAArrayExpr() != nil }) {
+		return call(name, append(slices.Clone(head), ae.Elements...)), nil
+	}
+	switch name {
+	case "concat":
+		return call("array_to_string", []*pg_query.Node{last, pg_query.MakeAConstStrNode("", fc.Location)}), nil
+	case "concat_ws":
+		return call("array_to_string", []*pg_query.Node{last, head[0]}), nil
+	}
+	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s(VARIADIC array) is supported with an ARRAY[...] constructor only", name).
+		WithHint("Write the elements as ARRAY[a, b, ...], or pass them as separate arguments."), int(fc.Location))
 }
 
 // bindAction binds a call of a function declared by Options.Action.

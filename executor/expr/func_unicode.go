@@ -1,0 +1,328 @@
+package expr
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Text encodings and Unicode forms: convert_from/convert_to/convert
+// between bytea and text (decoding base64 payloads is
+// convert_from(decode(x, 'base64'), 'UTF8')), normalize and IS
+// NORMALIZED, unistr. meshql's text is UTF-8, as the server encoding
+// PostgreSQL reports.
+
+// charsetByName maps PostgreSQL's encoding names, compared as PostgreSQL
+// does (case and non-alphanumerics ignored), to a single-byte charset; nil
+// with ok for UTF-8 (and SQL_ASCII, which PostgreSQL passes through).
+var charsetByName = map[string]*charmap.Charmap{
+	"latin1": charmap.ISO8859_1, "iso88591": charmap.ISO8859_1,
+	"latin2": charmap.ISO8859_2, "iso88592": charmap.ISO8859_2,
+	"latin3": charmap.ISO8859_3, "iso88593": charmap.ISO8859_3,
+	"latin4": charmap.ISO8859_4, "iso88594": charmap.ISO8859_4,
+	"latin5": charmap.ISO8859_9, "iso88599": charmap.ISO8859_9,
+	"latin6": charmap.ISO8859_10, "iso885910": charmap.ISO8859_10,
+	"latin7": charmap.ISO8859_13, "iso885913": charmap.ISO8859_13,
+	"latin8": charmap.ISO8859_14, "iso885914": charmap.ISO8859_14,
+	"latin9": charmap.ISO8859_15, "iso885915": charmap.ISO8859_15,
+	"latin10": charmap.ISO8859_16, "iso885916": charmap.ISO8859_16,
+	"iso88595": charmap.ISO8859_5, "iso88596": charmap.ISO8859_6, "iso88597": charmap.ISO8859_7, "iso88598": charmap.ISO8859_8,
+	"win866": charmap.CodePage866, "win874": charmap.Windows874,
+	"win1250": charmap.Windows1250, "win1251": charmap.Windows1251, "win1252": charmap.Windows1252,
+	"win1253": charmap.Windows1253, "win1254": charmap.Windows1254, "win1255": charmap.Windows1255,
+	"win1256": charmap.Windows1256, "win1257": charmap.Windows1257, "win1258": charmap.Windows1258,
+	"koi8r": charmap.KOI8R, "koi8u": charmap.KOI8U,
+	"utf8": nil, "unicode": nil, "sqlascii": nil,
+}
+
+// multiByteEncodings are PostgreSQL encodings meshql knows the names of
+// but does not convert (0A000, where an unknown name is 22023).
+var multiByteEncodings = map[string]bool{
+	"eucjp": true, "eucjis2004": true, "euccn": true, "euckr": true, "euctw": true, "sjis": true, "shiftjis2004": true,
+	"gbk": true, "gb18030": true, "big5": true, "uhc": true, "johab": true, "mulecode": true,
+}
+
+func encodingKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// lookupCharset resolves an encoding name; role is "source" or
+// "destination", for PostgreSQL's error text.
+func lookupCharset(name, role string) (*charmap.Charmap, error) {
+	k := encodingKey(name)
+	if cm, ok := charsetByName[k]; ok {
+		return cm, nil
+	}
+	if multiByteEncodings[k] {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "conversion with encoding %q is not supported", name).
+			WithHint("meshql converts UTF8, SQL_ASCII, the LATIN and ISO-8859 encodings, WIN866, WIN874, WIN1250 to WIN1258, KOI8R and KOI8U.")
+	}
+	return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid %s encoding name \"%s\"", role, name)
+}
+
+// toUTF8 appends src, in charset cm (nil: UTF-8), to dst as UTF-8; bytes
+// that are not valid UTF-8 are 22021 as in PostgreSQL.
+func toUTF8(dst, src []byte, cm *charmap.Charmap) ([]byte, error) {
+	if cm != nil {
+		for _, c := range src {
+			dst = utf8.AppendRune(dst, cm.DecodeByte(c))
+		}
+		return dst, nil
+	}
+	if !utf8.Valid(src) {
+		return nil, invalidUTF8(src)
+	}
+	if i := indexNUL(src); i >= 0 {
+		return nil, invalidUTF8(src[i:])
+	}
+	return append(dst, src...), nil
+}
+
+// fromUTF8 appends UTF-8 text src to dst in charset cm (nil: UTF-8); a
+// character cm cannot hold is 22P05 as in PostgreSQL.
+func fromUTF8(dst, src []byte, cm *charmap.Charmap, name string) ([]byte, error) {
+	if cm == nil {
+		return append(dst, src...), nil
+	}
+	for _, r := range string(src) {
+		c, ok := cm.EncodeRune(r)
+		if !ok {
+			return nil, sqltypes.New("22P05", "character with byte sequence %s in encoding \"UTF8\" has no equivalent in encoding \"%s\"", byteSeq([]byte(string(r))), strings.ToUpper(name))
+		}
+		dst = append(dst, c)
+	}
+	return dst, nil
+}
+
+func indexNUL(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func invalidUTF8(b []byte) error {
+	_, n := utf8.DecodeRune(b)
+	if n == 0 {
+		n = 1
+	}
+	return sqltypes.New("22021", "invalid byte sequence for encoding \"UTF8\": %s", byteSeq(b[:min(len(b), max(n, 1))]))
+}
+
+func byteSeq(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = fmt.Sprintf("0x%02x", c)
+	}
+	return strings.Join(parts, " ")
+}
+
+// buildConvert binds convert_from(bytea, src) → text, convert_to(text,
+// dst) → bytea and convert(bytea, src, dst) → bytea.
+func buildConvert(name string, args []Expr) (Expr, error) {
+	want := 2
+	if name == "convert" {
+		want = 3
+	}
+	if err := wantArgs(name, args, want, want); err != nil {
+		return nil, err
+	}
+	var first Expr
+	var err error
+	out := sqltypes.TypeBytea
+	switch name {
+	case "convert_to":
+		var a []Expr
+		if a, err = coerceArgs(name, args[:1], sqltypes.TypeText); err == nil {
+			first = a[0]
+		}
+	case "convert_from":
+		out = sqltypes.TypeText
+		fallthrough
+	default:
+		first, err = byteaArg(name, args, 0)
+	}
+	if err != nil {
+		return nil, err
+	}
+	names, err := coerceArgs(name, args[1:], sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: append([]Expr{first}, names...), t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := textViews(in)
+		return mapRowsStr(env.Mem, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			src := v[0].bytes(i)
+			switch name {
+			case "convert_from":
+				cm, err := lookupCharset(v[1].str(i), "source")
+				if err != nil {
+					return nil, false, err
+				}
+				dst, err = toUTF8(dst, src, cm)
+				return dst, false, err
+			case "convert_to":
+				cm, err := lookupCharset(v[1].str(i), "destination")
+				if err != nil {
+					return nil, false, err
+				}
+				dst, err = fromUTF8(dst, src, cm, v[1].str(i))
+				return dst, false, err
+			}
+			from, err := lookupCharset(v[1].str(i), "source")
+			if err != nil {
+				return nil, false, err
+			}
+			to, err := lookupCharset(v[2].str(i), "destination")
+			if err != nil {
+				return nil, false, err
+			}
+			mid, err := toUTF8(nil, src, from)
+			if err != nil {
+				return nil, false, err
+			}
+			dst, err = fromUTF8(dst, mid, to, v[2].str(i))
+			return dst, false, err
+		})
+	}}, nil
+}
+
+func normalForm(s string) (norm.Form, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "NFC":
+		return norm.NFC, nil
+	case "NFD":
+		return norm.NFD, nil
+	case "NFKC":
+		return norm.NFKC, nil
+	case "NFKD":
+		return norm.NFKD, nil
+	}
+	return 0, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid normalization form: %s", s)
+}
+
+// buildNormalize binds normalize(text [, form]) and is_normalized(text
+// [, form]) (text IS [form] NORMALIZED); form defaults to NFC.
+func buildNormalize(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 2); err != nil {
+		return nil, err
+	}
+	if len(args) == 1 {
+		args = append(args, Literal(sqltypes.TypeText, "NFC"))
+	}
+	a, err := coerceArgs(name, args, sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	if name == "is_normalized" {
+		return &callExpr{name: name, args: a, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			v := textViews(in)
+			return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
+				f, err := normalForm(v[1].str(i))
+				if err != nil {
+					return false, false, err
+				}
+				return f.IsNormal(v[0].bytes(i)), false, nil
+			})
+		}}, nil
+	}
+	return textCall(name, a, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
+		f, err := normalForm(v[1].str(i))
+		if err != nil {
+			return nil, false, err
+		}
+		return f.Append(dst, v[0].bytes(i)...), false, nil
+	})
+}
+
+// buildUnistr binds unistr(text): \XXXX, \+XXXXXX, \uXXXX and \UXXXXXXXX
+// (hex code points, UTF-16 surrogate pairs joined) and \\; a malformed
+// escape is 42601 and a code point out of range 22023, as in PostgreSQL.
+func buildUnistr(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	return textCall(name, args, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
+		s := v[0].str(i)
+		bad := func() error {
+			return sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode escape").
+				WithHint("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
+		}
+		var high rune
+		for j := 0; j < len(s); {
+			if s[j] != '\\' {
+				if high != 0 {
+					return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode surrogate pair")
+				}
+				dst = append(dst, s[j])
+				j++
+				continue
+			}
+			if j+1 < len(s) && s[j+1] == '\\' {
+				dst = append(dst, '\\')
+				j += 2
+				continue
+			}
+			var digits int
+			start := j + 1
+			switch {
+			case j+1 < len(s) && s[j+1] == '+':
+				digits, start = 6, j+2
+			case j+1 < len(s) && s[j+1] == 'u':
+				digits, start = 4, j+2
+			case j+1 < len(s) && s[j+1] == 'U':
+				digits, start = 8, j+2
+			default:
+				digits = 4
+			}
+			if start+digits > len(s) {
+				return nil, false, bad()
+			}
+			cp, err := strconv.ParseUint(s[start:start+digits], 16, 32)
+			if err != nil {
+				return nil, false, bad()
+			}
+			r := rune(cp)
+			j = start + digits
+			switch {
+			case r >= 0xD800 && r <= 0xDBFF:
+				if high != 0 {
+					return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode surrogate pair")
+				}
+				high = r
+				continue
+			case r >= 0xDC00 && r <= 0xDFFF:
+				if high == 0 {
+					return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode surrogate pair")
+				}
+				r, high = (high-0xD800)<<10+(r-0xDC00)+0x10000, 0
+			case high != 0:
+				return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode surrogate pair")
+			}
+			if r == 0 || r > utf8.MaxRune {
+				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid Unicode code point: %04X", r)
+			}
+			dst = utf8.AppendRune(dst, r)
+		}
+		if high != 0 {
+			return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "invalid Unicode surrogate pair")
+		}
+		return dst, false, nil
+	})
+}
