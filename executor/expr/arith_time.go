@@ -295,3 +295,14 @@ func tsPlusSpan[S fixedT](mem memory.Allocator, t sqltypes.Type, a, b arrow.Arra
 		return tsAddInterval(ts, span(v), sub, loc)
 	})
 }
+
+// AddInterval is interval + interval with PostgreSQL's overflow check
+// (22008), for sum(interval).
+func AddInterval(a, b arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, error) {
+	return addIntervals(a, b, false)
+}
+
+// DivInterval is interval / float8 (interval_div), for avg(interval).
+func DivInterval(iv arrow.MonthDayNanoInterval, divisor float64) (arrow.MonthDayNanoInterval, error) {
+	return mulInterval(iv, divisor, true)
+}

@@ -175,7 +175,7 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 				return a, nil
 			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, a.Scale), nil
-		case sqltypes.Float4, sqltypes.Float8:
+		case sqltypes.Float4, sqltypes.Float8, sqltypes.Interval:
 			return a, nil
 		}
 	case "avg":
@@ -189,6 +189,8 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(a.Scale, avgScale)), nil
 		case sqltypes.Float4, sqltypes.Float8:
 			return sqltypes.TypeFloat8, nil
+		case sqltypes.Interval:
+			return a, nil
 		}
 	case "min", "max":
 		switch a.Kind {

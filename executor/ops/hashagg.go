@@ -194,6 +194,10 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 	case "count":
 		acc = &countAcc{}
 	case "sum", "avg":
+		if argTypes[0].ID() == arrow.INTERVAL_MONTH_DAY_NANO {
+			acc = &intervalSumAcc{avg: a.Func == "avg"}
+			break
+		}
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
 		if t := a.Args[0].Type(); t.Kind == sqltypes.List {

@@ -161,6 +161,8 @@ func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fs, 
 		return w.floatSum(fixedVals[float32](arg), avg, dt, use, fs, fe, valid), true, nil
 	case arrow.FLOAT64:
 		return w.floatSum(fixedVals[float64](arg), avg, dt, use, fs, fe, valid), true, nil
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return nil, false, nil // the hash aggregate's accumulator, per frame
 	}
 	pre := make([]decimal128.Num, w.n+1)
 	var at func(k int) decimal128.Num
