@@ -268,6 +268,9 @@ func lookupBuilder(name string) builder {
 	if isBitwiseFunction(name) {
 		return buildBitwise
 	}
+	if _, ok := jsonRecordFunc(name); ok {
+		return buildJSONRecordField
+	}
 	if _, _, ok := jsonSetFunc(name); ok {
 		return buildJSONSetList
 	}

@@ -642,6 +642,11 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	var lists []logical.Expr
 	var defaults []string // column names without an alias list
 	named := false        // the columns have names of their own (OUT parameters)
+	if len(rf.Functions) == 1 {
+		if fc := rf.Functions[0].GetList().GetItems()[0].GetFuncCall(); fc != nil && isRecordFunction(funcName(fc)) {
+			return b.bindRecordFunction(rf, fc, base, left, outer)
+		}
+	}
 	for _, f := range rf.Functions {
 		items := f.GetList().GetItems()
 		fc := items[0].GetFuncCall()
