@@ -111,7 +111,7 @@ func shareSemiReduced(j *logical.Join, meta *logical.Metadata, key int) (logical
 		return nil, nil, false
 	}
 	s, ok := j.Left.(*logical.Scan)
-	if !ok || len(s.Filters) == 0 || !selective(s) {
+	if !ok || len(s.Filters) == 0 || !selective(s) && logical.Estimate(s) > maxSharedSemiRows {
 		return nil, nil, false
 	}
 	var copyScan *logical.Scan
@@ -141,6 +141,13 @@ func shareSemiReduced(j *logical.Join, meta *logical.Metadata, key int) (logical
 	right, _ := replaceNode(j.Right, copyScan, &logical.Shared{Key: key, Name: name, Input: inner})
 	return &logical.Shared{Key: key, Name: name, Input: outer}, right, true
 }
+
+// maxSharedSemiRows is how many rows (by estimate) a filtered scan that
+// is not selective may still share: the join above builds its rows anyway
+// (a semi join this much smaller than its right side builds its left),
+// but a shared result does not spill, so it stays small (TPC-H Q22's
+// customers of seven country codes, 42k of 150k).
+const maxSharedSemiRows = 1 << 18
 
 // reducedInput finds, through projections and filters, a grouped
 // aggregate whose input is an unfiltered scan semi-joined with a filtered
