@@ -1,7 +1,9 @@
 package expr
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
@@ -173,6 +175,37 @@ func (r *intervals) column(c *ColumnExpr) *colRange {
 	return &r.cols[len(r.cols)-1]
 }
 
+// intersect narrows the interval of c's column by c (adding it when the
+// column has none yet); false when the column already has an interval
+// of another type.
+func (r *intervals) intersect(c colRange) bool {
+	for i := range r.cols {
+		cr := &r.cols[i]
+		if cr.col != c.col {
+			continue
+		}
+		if !cr.sqlType.Equal(c.sqlType) {
+			return false
+		}
+		cr.empty = cr.empty || c.empty
+		if cr.kind == rangeDec {
+			if c.dlo.Greater(cr.dlo) {
+				cr.dlo = c.dlo
+			}
+			if c.dhi.Less(cr.dhi) {
+				cr.dhi = c.dhi
+			}
+			cr.empty = cr.empty || cr.dlo.Greater(cr.dhi)
+		} else {
+			cr.lo, cr.hi = max(cr.lo, c.lo), min(cr.hi, c.hi)
+			cr.empty = cr.empty || cr.lo > cr.hi
+		}
+		return true
+	}
+	r.cols = append(r.cols, c)
+	return true
+}
+
 // bound narrows an integer interval by "column op s"; minV and maxV are
 // the type's limits.
 func (cr *colRange) bound(op BinaryOp, s, minV, maxV int64) bool {
@@ -340,7 +373,44 @@ func compileUnion(e Expr) *intervalUnion {
 		}
 		u.parts = append(u.parts, iv.cols[0])
 	}
+	u.merge()
 	return u
+}
+
+// merge sorts the intervals and joins those that overlap or touch, so
+// that each row is compared with as few bounds as possible: Q19's
+// quantities [1, 11] ∪ [10, 20] ∪ [20, 30] are the one interval [1, 30],
+// which the Selector then checks with its other ranges. An empty union
+// keeps one empty interval.
+func (u *intervalUnion) merge() {
+	parts := slices.DeleteFunc(u.parts, func(c colRange) bool { return c.empty })
+	if len(parts) == 0 {
+		u.parts = append(u.parts[:0], colRange{col: u.parts[0].col, kind: u.parts[0].kind, id: u.parts[0].id, sqlType: u.parts[0].sqlType, empty: true})
+		return
+	}
+	dec := parts[0].kind == rangeDec
+	slices.SortFunc(parts, func(a, b colRange) int {
+		if dec {
+			return a.dlo.Cmp(b.dlo)
+		}
+		return cmp.Compare(a.lo, b.lo)
+	})
+	one := decimal128.FromI64(1)
+	out := parts[:1]
+	for _, c := range parts[1:] {
+		last := &out[len(out)-1]
+		switch {
+		case dec && (!c.dlo.Greater(last.dhi) || c.dlo == last.dhi.Add(one)):
+			if c.dhi.Greater(last.dhi) {
+				last.dhi = c.dhi
+			}
+		case !dec && (last.hi == math.MaxInt64 || c.lo <= last.hi+1):
+			last.hi = max(last.hi, c.hi)
+		default:
+			out = append(out, c)
+		}
+	}
+	u.parts = out
 }
 
 // refine keeps the rows of sel whose value is valid and in one of the

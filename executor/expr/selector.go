@@ -38,16 +38,23 @@ func NewSelector(pred Expr) *Selector {
 	leaves := operands(pred, OpAnd)
 	s := &Selector{ranges: &intervals{}}
 	var dicts, others []Expr
+	addRange := func(e Expr) {
+		if s.rangeExpr == nil {
+			s.rangeExpr = e
+		} else {
+			s.rangeExpr = &logicExpr{op: OpAnd, l: s.rangeExpr, r: e}
+		}
+	}
 	for _, e := range leaves {
+		u := compileUnion(e)
 		switch {
 		case s.ranges.add(e):
-			if s.rangeExpr == nil {
-				s.rangeExpr = e
-			} else {
-				s.rangeExpr = &logicExpr{op: OpAnd, l: s.rangeExpr, r: e}
-			}
-		case compileUnion(e) != nil:
-			s.unions = append(s.unions, compileUnion(e))
+			addRange(e)
+		case u != nil && len(u.parts) == 1 && s.ranges.intersect(u.parts[0]):
+			// The OR's intervals merged into one (Q19's quantities).
+			addRange(e)
+		case u != nil:
+			s.unions = append(s.unions, u)
 		case compileColCompare(e) != nil:
 			s.compares = append(s.compares, compileColCompare(e))
 		case isDictExpr(e):

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -52,6 +53,11 @@ func TestSelector(t *testing.T) {
 			must(Binary(OpAnd, must(Binary(OpGe, i, num(140))), must(Binary(OpLt, i, num(200))))))),
 			must(Binary(OpEq, i, num(333))))),
 		must(Binary(OpOr, must(Binary(OpLt, i, num(50))), OverDictionaries(IsNull(s, false)))),
+		// Intervals that merge into one, [100, 260], and one that is empty.
+		must(Binary(OpOr, must(Binary(OpOr,
+			must(Binary(OpAnd, must(Binary(OpGe, i, num(100))), must(Binary(OpLe, i, num(150))))),
+			must(Binary(OpAnd, must(Binary(OpGe, i, num(151))), must(Binary(OpLt, i, num(261))))))),
+			must(Binary(OpAnd, must(Binary(OpGt, i, num(300))), must(Binary(OpLt, i, num(200))))))),
 		// 1000 / (i % 7) fails where i % 7 = 0, which the leaf before it rejects.
 		must(Binary(OpNe, must(Binary(OpMod, i, num(7))), num(0))),
 		must(Binary(OpGt, must(Binary(OpDiv, num(1000), must(Binary(OpMod, i, num(7))))), num(200))),
@@ -109,5 +115,67 @@ func TestSelector(t *testing.T) {
 	}
 	if NewSelector(leaves[7]) == nil || NewSelector(leaves[8]) == nil {
 		t.Error("no selector for an OR of intervals")
+	}
+	if m := NewSelector(leaves[10]); m == nil || m.ranges == nil || len(m.unions) != 0 {
+		t.Error("an OR of intervals that merge into one is not checked as a range")
+	}
+}
+
+// TestIntervalUnionMerge: an OR of intervals of one column is checked
+// against its sorted, disjoint union, for integers and decimals alike.
+func TestIntervalUnionMerge(t *testing.T) {
+	must := func(e Expr, err error) Expr {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	for _, typ := range []sqltypes.Type{sqltypes.TypeInt8, sqltypes.NumericType(15, 2)} {
+		c := Column(0, typ, "c")
+		lit := func(v int64) Expr {
+			if typ.Kind == sqltypes.Numeric {
+				return Literal(typ, decimal128.FromI64(v*100))
+			}
+			return Literal(typ, v)
+		}
+		between := func(lo, hi int64) Expr {
+			return must(Binary(OpAnd, must(Binary(OpGe, c, lit(lo))), must(Binary(OpLe, c, lit(hi)))))
+		}
+		or := func(es ...Expr) Expr {
+			out := es[0]
+			for _, e := range es[1:] {
+				out = must(Binary(OpOr, out, e))
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			e    Expr
+			want [][2]int64 // in units of the literals
+		}{
+			{or(between(20, 30), between(1, 11), between(10, 20)), [][2]int64{{1, 30}}},
+			{or(between(40, 50), between(1, 5), between(3, 8)), [][2]int64{{1, 8}, {40, 50}}},
+			{or(between(5, 1), between(7, 9)), [][2]int64{{7, 9}}},
+			{or(between(5, 1), between(9, 7)), nil},
+		} {
+			u := compileUnion(tc.e)
+			if u == nil {
+				t.Fatalf("%s: not a union", tc.e)
+			}
+			var got [][2]int64
+			for _, p := range u.parts {
+				if p.empty {
+					continue
+				}
+				if typ.Kind == sqltypes.Numeric {
+					got = append(got, [2]int64{int64(p.dlo.LowBits()) / 100, int64(p.dhi.LowBits()) / 100})
+				} else {
+					got = append(got, [2]int64{p.lo, p.hi})
+				}
+			}
+			if !slices.Equal(got, tc.want) || len(u.parts) == 0 {
+				t.Errorf("%s: union %v, want %v", tc.e, got, tc.want)
+			}
+		}
 	}
 }

@@ -35,6 +35,9 @@ func ShareReducedScans(n logical.Node, meta *logical.Metadata) (logical.Node, er
 		}
 		left, right, ok := shareReduced(j, meta, key+1)
 		if !ok {
+			left, right, ok = shareSemiReduced(j, meta, key+1)
+		}
+		if !ok {
 			return n, nil
 		}
 		key++
@@ -96,6 +99,55 @@ func shareReduced(j *logical.Join, meta *logical.Metadata, key int) (logical.Nod
 	}
 	return nil, nil, false
 }
+
+// shareSemiReduced returns j's sides rewritten to read once the filtered
+// scan S that ReduceSemiJoinBuilds also placed in j's right side (TPC-H
+// Q4: the quarter's orders both filter the late lineitems and are the
+// orders the EXISTS keeps):
+//
+//	S ⋉ (… T ⋉ S …)  →  shared(S) ⋉ (… T ⋉ shared(S) …)
+func shareSemiReduced(j *logical.Join, meta *logical.Metadata, key int) (logical.Node, logical.Node, bool) {
+	if j.Type != logical.SemiJoin && j.Type != logical.AntiJoin && j.Type != logical.MarkJoin {
+		return nil, nil, false
+	}
+	s, ok := j.Left.(*logical.Scan)
+	if !ok || len(s.Filters) == 0 || !selective(s) && logical.Estimate(s) > maxSharedSemiRows {
+		return nil, nil, false
+	}
+	var copyScan *logical.Scan
+	var find func(logical.Node)
+	find = func(n logical.Node) {
+		if r, ok := n.(*logical.Join); ok && r.Type == logical.SemiJoin {
+			if c, ok := r.Right.(*logical.Scan); ok && c != s && copyOf(c, s) {
+				copyScan = c
+				return
+			}
+		}
+		for _, c := range n.Children() {
+			if _, fence := c.(*logical.Shared); copyScan == nil && !fence {
+				find(c)
+			}
+		}
+	}
+	find(j.Right)
+	if copyScan == nil {
+		return nil, nil, false
+	}
+	outer, inner := unionColumns(meta, s, copyScan)
+	name := s.Alias
+	if name == "" {
+		name = s.Name
+	}
+	right, _ := replaceNode(j.Right, copyScan, &logical.Shared{Key: key, Name: name, Input: inner})
+	return &logical.Shared{Key: key, Name: name, Input: outer}, right, true
+}
+
+// maxSharedSemiRows is how many rows (by estimate) a filtered scan that
+// is not selective may still share: the join above builds its rows anyway
+// (a semi join this much smaller than its right side builds its left),
+// but a shared result does not spill, so it stays small (TPC-H Q22's
+// customers of seven country codes, 42k of 150k).
+const maxSharedSemiRows = 1 << 18
 
 // reducedInput finds, through projections and filters, a grouped
 // aggregate whose input is an unfiltered scan semi-joined with a filtered

@@ -1,0 +1,114 @@
+package rules
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// q10Shape is TPC-H Q10's FROM list and GROUP BY: lineitem ⋈ orders (a
+// quarter's orders) ⋈ customer ⋈ nation, grouped by c_custkey, c_name
+// and n_name, summing a lineitem column. customer is filtered when
+// filterCustomer; groups names the group keys.
+func q10Shape(t *testing.T, filterCustomer bool, groups []string, sumOf string) (*tpchShape, *logical.Aggregate, map[string]*logical.Scan) {
+	t.Helper()
+	s := newTPCHShape()
+	s.table("lineitem", 6_000_000, false, col("l_orderkey", 6_000_000), col("l_price", 100_000))
+	s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000), col("o_custkey", 150_000))
+	s.table("customer", 150_000, true, col("c_custkey", 150_000), col("c_name", 150_000), col("c_nationkey", 25))
+	s.table("nation", 25, true, col("n_nationkey", 25), col("n_name", 25))
+	var customer logical.Node = s.scans["customer"]
+	if filterCustomer {
+		customer = filtered(customer, s.byCol["c_nationkey"])
+	}
+	tree := &logical.Join{Type: logical.InnerJoin,
+		Left: &logical.Join{Type: logical.InnerJoin,
+			Left:  &logical.Join{Type: logical.InnerJoin, Left: customer, Right: filtered(s.scans["orders"], s.byCol["o_custkey"]), Cond: s.eq("c_custkey", "o_custkey")},
+			Right: s.scans["lineitem"], Cond: s.eq("l_orderkey", "o_orderkey")},
+		Right: s.scans["nation"], Cond: s.eq("c_nationkey", "n_nationkey")}
+	agg := &logical.Aggregate{Input: tree}
+	for _, g := range groups {
+		agg.Groups = append(agg.Groups, s.byCol[g])
+		agg.GroupCols = append(agg.GroupCols, s.byCol[g].ID)
+	}
+	agg.Aggs = []logical.AggCall{{Func: "sum", Args: []logical.Expr{s.byCol[sumOf]}, T: sqltypes.TypeInt8}}
+	agg.AggCols = []logical.ColumnID{s.next + 1}
+	return s, agg, s.scans
+}
+
+// eagerRewrite runs the rule on agg, whose columns are numbered up to
+// its aggregate's.
+func eagerRewrite(t *testing.T, agg *logical.Aggregate) logical.Node {
+	t.Helper()
+	meta := &logical.Metadata{}
+	for range agg.AggCols[0] {
+		meta.NewColumn("c", "t", sqltypes.TypeInt8)
+	}
+	out, err := PushAggregatesBelowKeyJoins(agg, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestEagerAggregateQ10: the sum runs on lineitem ⋈ orders grouped by
+// o_custkey, below the join with customer ⋈ nation, and the plan's output
+// columns stay those of the aggregate.
+func TestEagerAggregateQ10(t *testing.T) {
+	s, agg, scans := q10Shape(t, false, []string{"c_custkey", "c_name", "n_name"}, "l_price")
+	out := eagerRewrite(t, agg)
+	p, ok := out.(*logical.Project)
+	if !ok || !slices.Equal(p.Cols, agg.Output()) {
+		t.Fatalf("not a projection of the aggregate's columns:\n%s", explainTree(out, 0))
+	}
+	var early *logical.Aggregate
+	_, _ = logical.Transform(out, func(n logical.Node) (logical.Node, error) {
+		if a, ok := n.(*logical.Aggregate); ok {
+			early = a
+		}
+		return n, nil
+	})
+	if early == nil {
+		t.Fatalf("no aggregate:\n%s", explainTree(out, 0))
+	}
+	below := leavesOf(early)
+	if len(below) != 2 || !below[scans["lineitem"]] || !below[scans["orders"]] {
+		t.Errorf("aggregate over %v, want lineitem and orders", names(below))
+	}
+	if !slices.Equal(early.GroupCols, []logical.ColumnID{s.byCol["o_custkey"].ID}) {
+		t.Errorf("early groups %v, want o_custkey", early.GroupCols)
+	}
+	all := leavesOf(out)
+	if len(all) != 4 {
+		t.Errorf("plan reads %v, want all four tables", names(all))
+	}
+}
+
+// TestEagerAggregateDeclines: no early aggregate when the other side is
+// filtered (it would drop rows already aggregated), when no key of the
+// other side is a group key (its columns could split a group), or when
+// the aggregate reads the side that would be joined later.
+func TestEagerAggregateDeclines(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		filtered bool
+		groups   []string
+		sumOf    string
+	}{
+		{"filtered customer", true, []string{"c_custkey", "c_name", "n_name"}, "l_price"},
+		{"no key among the groups", false, []string{"c_name", "n_name"}, "l_price"},
+		{"sum of a customer column", false, []string{"c_custkey", "n_name"}, "c_name"},
+	} {
+		_, agg, _ := q10Shape(t, tc.filtered, tc.groups, tc.sumOf)
+		if out := eagerRewrite(t, agg); !isAggregate(out) {
+			t.Errorf("%s: rewritten:\n%s", tc.name, explainTree(out, 0))
+		}
+	}
+}
+
+func isAggregate(n logical.Node) bool {
+	_, ok := n.(*logical.Aggregate)
+	return ok
+}
