@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // PushAggregatesBelowKeyJoins aggregates before a join that cannot change
@@ -30,8 +31,9 @@ import (
 // filtered R would drop L rows the early aggregate had already paid for
 // (TPC-H Q3's customers of one segment keep a fifth of the orders).
 //
-// Results rely on the declared keys holding, as the planner's estimates
-// do; `meshql check` reports a key with duplicates.
+// The declared key only decides whether this pays: an aggregate above the
+// join merges the early groups (eagerPlan), so a key that does not hold in
+// the data costs a larger final aggregate, never a different answer.
 func PushAggregatesBelowKeyJoins(n logical.Node, meta *logical.Metadata) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		a, ok := n.(*logical.Aggregate)
@@ -92,6 +94,11 @@ func eagerAggregate(a *logical.Aggregate, meta *logical.Metadata) (logical.Node,
 	}
 	if len(aggCols) == 0 {
 		return nil, false
+	}
+	for _, call := range a.Aggs {
+		if _, ok := mergeOfEager(call); !ok {
+			return nil, false
+		}
 	}
 	leafCols := make([]logical.ColSet, len(leaves))
 	var seed uint32
@@ -189,7 +196,37 @@ func eagerSplitOK(leaves []logical.Node, leafCols []logical.ColSet, conds []logi
 	return false
 }
 
-// eagerPlan builds Project(Aggregate(L) ⋈ R) with a's output columns.
+// mergeOfEager is the aggregate that combines, above the join, the
+// partial results an early aggregate computed per L group: counts add up,
+// sums of integers (bigint), double precision and fixed-scale numeric
+// add up at their own type, min and max combine with themselves. Other
+// aggregates (avg, DISTINCT, ordered, statistical, collecting ones) do not
+// decompose this way and keep the aggregate where it is.
+func mergeOfEager(call logical.AggCall) (string, bool) {
+	if call.Distinct || len(call.Order) > 0 {
+		return "", false
+	}
+	switch call.Func {
+	case "count", "count_star":
+		return "count_merge", true
+	case "min", "max":
+		return call.Func, true
+	case "sum":
+		switch t := call.T; {
+		case t.Kind == sqltypes.Int8, t.Kind == sqltypes.Float8, t.Kind == sqltypes.Numeric && !t.VarScale:
+			return "sum_merge", true
+		}
+	}
+	return "", false
+}
+
+// eagerPlan builds Aggregate'(Aggregate(L) ⋈ R): the early aggregate
+// computes a's calls per L group (L's group keys and join columns), and
+// the final one, grouped as a is, merges them (mergeOfEager). With R's
+// join column unique, each L group meets one R row and the final
+// aggregate only renames; if the declared key does not hold in the data,
+// a group meeting several R rows is merged as the original join would
+// have counted it, so the answer never depends on the declaration.
 func eagerPlan(a *logical.Aggregate, meta *logical.Metadata, leaves []logical.Node, leafCols []logical.ColSet, conds []logical.Expr, m uint32) logical.Node {
 	s, lCols, _, _ := splitConds(leafCols, conds, m)
 	var lLeaves, rLeaves []logical.Node
@@ -203,7 +240,6 @@ func eagerPlan(a *logical.Aggregate, meta *logical.Metadata, leaves []logical.No
 	early := &logical.Aggregate{
 		Input:      bushyOrder(lLeaves, s.lConds),
 		Aggs:       a.Aggs,
-		AggCols:    a.AggCols,
 		InputOrder: a.InputOrder,
 	}
 	addGroup := func(c *logical.ColRef) {
@@ -212,20 +248,21 @@ func eagerPlan(a *logical.Aggregate, meta *logical.Metadata, leaves []logical.No
 			early.GroupCols = append(early.GroupCols, c.ID)
 		}
 	}
-	out := make([]logical.Expr, 0, len(a.Groups)+len(a.Aggs))
 	for _, g := range a.Groups {
-		c := g.(*logical.ColRef)
-		if lCols.Has(c.ID) {
+		if c := g.(*logical.ColRef); lCols.Has(c.ID) {
 			addGroup(c)
 		}
-		out = append(out, c)
 	}
 	for _, eq := range s.crossCols {
 		addGroup(eq[0])
 	}
+	final := &logical.Aggregate{Groups: a.Groups, GroupCols: a.GroupCols, AggCols: a.AggCols}
 	for i, call := range a.Aggs {
-		out = append(out, &logical.ColRef{ID: a.AggCols[i], Name: meta.Column(a.AggCols[i]).Name, T: call.T})
+		id := meta.NewColumn(meta.Column(a.AggCols[i]).Name, "", call.T)
+		early.AggCols = append(early.AggCols, id)
+		merge, _ := mergeOfEager(call)
+		final.Aggs = append(final.Aggs, logical.AggCall{Func: merge, Args: []logical.Expr{&logical.ColRef{ID: id, Name: meta.Column(id).Name, T: call.T}}, T: call.T})
 	}
-	join := &logical.Join{Type: logical.InnerJoin, Left: early, Right: bushyOrder(rLeaves, s.rConds), Cond: logical.And(s.cross)}
-	return &logical.Project{Input: join, Exprs: out, Cols: a.Output()}
+	final.Input = &logical.Join{Type: logical.InnerJoin, Left: early, Right: bushyOrder(rLeaves, s.rConds), Cond: logical.And(s.cross)}
+	return final
 }

@@ -54,24 +54,19 @@ func eagerRewrite(t *testing.T, agg *logical.Aggregate) logical.Node {
 }
 
 // TestEagerAggregateQ10: the sum runs on lineitem ⋈ orders grouped by
-// o_custkey, below the join with customer ⋈ nation, and the plan's output
-// columns stay those of the aggregate.
+// o_custkey, below the join with customer ⋈ nation, and an aggregate with
+// the original groups and output columns merges the early sums above it.
 func TestEagerAggregateQ10(t *testing.T) {
 	s, agg, scans := q10Shape(t, false, []string{"c_custkey", "c_name", "n_name"}, "l_price")
+	want := agg.Output()
 	out := eagerRewrite(t, agg)
-	p, ok := out.(*logical.Project)
-	if !ok || !slices.Equal(p.Cols, agg.Output()) {
-		t.Fatalf("not a projection of the aggregate's columns:\n%s", explainTree(out, 0))
+	final, ok := out.(*logical.Aggregate)
+	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
+		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
 	}
-	var early *logical.Aggregate
-	_, _ = logical.Transform(out, func(n logical.Node) (logical.Node, error) {
-		if a, ok := n.(*logical.Aggregate); ok {
-			early = a
-		}
-		return n, nil
-	})
+	early := earlyAggregate(final.Input)
 	if early == nil {
-		t.Fatalf("no aggregate:\n%s", explainTree(out, 0))
+		t.Fatalf("no early aggregate:\n%s", explainTree(out, 0))
 	}
 	below := leavesOf(early)
 	if len(below) != 2 || !below[scans["lineitem"]] || !below[scans["orders"]] {
@@ -84,6 +79,18 @@ func TestEagerAggregateQ10(t *testing.T) {
 	if len(all) != 4 {
 		t.Errorf("plan reads %v, want all four tables", names(all))
 	}
+}
+
+// earlyAggregate is the aggregate inside n, or nil.
+func earlyAggregate(n logical.Node) *logical.Aggregate {
+	var found *logical.Aggregate
+	_, _ = logical.Transform(n, func(n logical.Node) (logical.Node, error) {
+		if a, ok := n.(*logical.Aggregate); ok {
+			found = a
+		}
+		return n, nil
+	})
+	return found
 }
 
 // TestEagerAggregateDeclines: no early aggregate when the other side is
@@ -102,13 +109,14 @@ func TestEagerAggregateDeclines(t *testing.T) {
 		{"sum of a customer column", false, []string{"c_custkey", "n_name"}, "c_name"},
 	} {
 		_, agg, _ := q10Shape(t, tc.filtered, tc.groups, tc.sumOf)
-		if out := eagerRewrite(t, agg); !isAggregate(out) {
+		if out, ok := eagerRewrite(t, agg).(*logical.Aggregate); !ok || earlyAggregate(out.Input) != nil {
 			t.Errorf("%s: rewritten:\n%s", tc.name, explainTree(out, 0))
 		}
 	}
-}
-
-func isAggregate(n logical.Node) bool {
-	_, ok := n.(*logical.Aggregate)
-	return ok
+	// An aggregate that does not merge from partial results (avg) stays.
+	_, agg, _ := q10Shape(t, false, []string{"c_custkey", "c_name", "n_name"}, "l_price")
+	agg.Aggs[0].Func = "avg"
+	if out, ok := eagerRewrite(t, agg).(*logical.Aggregate); !ok || earlyAggregate(out.Input) != nil {
+		t.Errorf("avg: rewritten:\n%s", explainTree(out, 0))
+	}
 }
