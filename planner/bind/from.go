@@ -137,7 +137,7 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 			return nil, err
 		}
 		if r.perRow != nil {
-			if r.node, err = r.perRow(false); err != nil {
+			if r.node, err = r.perRow(false, nil); err != nil {
 				return nil, errAt(sqltypes.AsError(err), location(it))
 			}
 			r.perRow, acc = nil, r // it holds acc

@@ -100,9 +100,9 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 // limitOverOuter), and the relation holds left's columns and its own.
 // ok is false for other shapes.
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
-	build := func(keep bool) (logical.Node, bool, error) {
-		if n, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
-			return n, ok, err
+	build := func(keep bool) (*perRowOut, bool, error) {
+		if r, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
+			return r, ok, err
 		}
 		return b.limitOverOuter(left.node, q.node, keep, false)
 	}
@@ -116,15 +116,24 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 	sc := &scope{parent: outer}
 	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
 	rel := &relation{node: q.node, scope: sc, cols: q.cols}
-	rel.perRow = func(keep bool) (logical.Node, error) {
-		n, ok, err := build(keep)
-		if err == nil && !ok {
-			// Only keeping the rows without a result can fail after the
-			// inner join's form was built.
-			err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL over GROUP BY with HAVING, whose correlation is not an equality, is not supported yet").
-				WithHint("Use CROSS JOIN LATERAL, or filter the groups in an outer query.")
+	rel.perRow = func(keep bool, on logical.Expr) (logical.Node, error) {
+		r, ok, err := build(keep)
+		if err != nil {
+			return nil, err
 		}
-		return n, err
+		if !ok {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this LATERAL subquery form, whose correlation is not an equality, is not supported yet")
+		}
+		switch {
+		case on == nil:
+		case keep:
+			// ON of a LEFT JOIN: the rows it rejects become padding.
+			b.keepOrPad(r, r.rename(on))
+		default:
+			r.node = &logical.Filter{Input: r.node, Pred: r.rename(on)}
+		}
+		repointColumns(rel, r.renamed, nil)
+		return r.node, nil
 	}
 	return rel, true, nil
 }
@@ -168,18 +177,15 @@ func (b *binder) joinPerOuterRow(j *pg_query.JoinExpr, jt logical.JoinType, r *r
 			cond = nil
 		}
 	}
-	if cond != nil && (jt == logical.LeftJoin || hasSubquery(cond)) {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a condition on a LATERAL subquery whose correlation is not an equality is only supported as a plain ON of an inner join").
+	if cond != nil && hasSubquery(cond) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a LATERAL subquery whose correlation is not an equality is not supported yet").
 			WithHint("Use ON true and filter in the subquery's WHERE."), location(j.Quals))
 	}
-	node, err := r.perRow(jt == logical.LeftJoin)
+	node, err := r.perRow(jt == logical.LeftJoin, cond)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), location(j.Rarg))
 	}
 	r.node, r.perRow = node, nil
-	if cond != nil {
-		r.node = &logical.Filter{Input: node, Pred: cond}
-	}
 	return r, nil
 }
 

@@ -32,11 +32,126 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 	if nid, isRenamed := renamed[res]; isRenamed {
 		res = nid
 	}
-	if out, ok, err = b.aggregateOverOuter(node, plan, true, false); ok || err != nil {
-		return out, res, ok, err
+	r, ok, err := b.aggregateOverOuter(node, plan, true, false)
+	if !ok && err == nil {
+		r, ok, err = b.limitOverOuter(node, plan, true, true)
 	}
-	out, ok, err = b.limitOverOuter(node, plan, true, true)
-	return out, res, ok, err
+	if !ok || err != nil {
+		return nil, 0, ok, err
+	}
+	return r.node, r.current(res), true, nil
+}
+
+// perRowOut is a subquery evaluated for every numbered outer row: node
+// has the outer row number rowID, the outer columns (keys, rowID first)
+// and the subquery's. With marker, a NULL marker tells the padding row of
+// an outer row without a result from its real rows. renamed maps a
+// column of the subquery to the one that now holds its value, where
+// padding had to null it (keepOrPad).
+type perRowOut struct {
+	node    logical.Node
+	rowID   logical.ColumnID
+	keys    []logical.ColumnID
+	marker  *logical.ColRef
+	renamed map[logical.ColumnID]logical.ColumnID
+}
+
+// current returns the column that holds the subquery's column id.
+func (r *perRowOut) current(id logical.ColumnID) logical.ColumnID {
+	if nid, ok := r.renamed[id]; ok {
+		return nid
+	}
+	return id
+}
+
+// rename points e at the columns that now hold the subquery's values.
+func (r *perRowOut) rename(e logical.Expr) logical.Expr { return renameCols(e, r.renamed) }
+
+// reapply puts the projections tops (outermost first, as projectionsOf
+// returns them) back over r.node after keepOrPad: the innermost reads the
+// renamed columns, and the outermost's columns are the subquery's again.
+func (r *perRowOut) reapply(b *binder, tops []*logical.Project) {
+	if len(tops) == 0 {
+		return
+	}
+	tops = append([]*logical.Project(nil), tops...)
+	last := *tops[len(tops)-1]
+	last.Exprs = make([]logical.Expr, len(last.Exprs))
+	for j, e := range tops[len(tops)-1].Exprs {
+		last.Exprs[j] = r.rename(e)
+	}
+	tops[len(tops)-1] = &last
+	r.node = b.reapplyProjections(r.node, tops, r.keys, r.marker)
+	for _, id := range tops[0].Cols {
+		delete(r.renamed, id)
+	}
+}
+
+// keepOrPad keeps, of each outer row's rows in r, those where ok holds
+// (and that are not padding), or, when none of them does, one row with
+// the subquery's columns NULL: what a LEFT JOIN LATERAL with a condition
+// (or an OFFSET that skips every match) leaves of an outer row. It is a
+// window over the outer row number, so each input is still read once.
+// The subquery's columns get new IDs, recorded in r.renamed, and the
+// marker is TRUE on the rows kept for ok only.
+func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
+	conds := []logical.Expr{ok}
+	if r.marker != nil {
+		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool})
+	}
+	okID := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
+	withOK := &logical.Project{Input: r.node}
+	for _, id := range r.node.Output() {
+		withOK.Exprs, withOK.Cols = append(withOK.Exprs, b.colRef(id)), append(withOK.Cols, id)
+	}
+	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
+	okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{logical.And(conds), fls}, T: sqltypes.TypeBool}
+	withOK.Exprs, withOK.Cols = append(withOK.Exprs, okExpr), append(withOK.Cols, okID)
+	oks, rn := b.meta.NewColumn("ok_rows", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input:       withOK,
+		PartitionBy: []logical.Expr{b.colRef(r.rowID)},
+		Calls: []logical.WindowCall{
+			{Func: "count_star", Filter: b.colRef(okID), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+		},
+		Cols: []logical.ColumnID{oks, rn},
+	}
+	eq := func(id logical.ColumnID, v int64) logical.Expr {
+		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
+	}
+	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
+	out := &logical.Project{Input: keep}
+	keys := logical.NewColSet(r.keys...)
+	if r.renamed == nil {
+		r.renamed = map[logical.ColumnID]logical.ColumnID{}
+	}
+	fresh := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range r.node.Output() {
+		c := b.colRef(id)
+		if keys.Has(id) {
+			out.Exprs, out.Cols = append(out.Exprs, c), append(out.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(okID), Then: c}}, T: c.T})
+		out.Cols = append(out.Cols, nid)
+		fresh[id] = nid
+	}
+	for orig, cur := range r.renamed {
+		if nid, ok := fresh[cur]; ok {
+			r.renamed[orig] = nid
+		}
+	}
+	for id, nid := range fresh {
+		if _, ok := r.renamed[id]; !ok {
+			r.renamed[id] = nid
+		}
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(okID), Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
+	out.Cols = append(out.Cols, marker)
+	r.node, r.marker = out, b.colRef(marker)
 }
 
 // aggregateOverOuter is scalarPerOuterRow's plan for any subquery over an
@@ -46,12 +161,13 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 // nulls plan's columns, as a scalar subquery or LEFT JOIN LATERAL without
 // a row does.
 //
-// With grouped, an aggregate with GROUP BY (LATERAL only: its groups are
-// rows) is grouped by the outer row number and its own keys. Without keep
-// an outer row without matches has no group; with keep (LEFT JOIN) the
-// match marker is a key too, so such a row forms one group of padding,
-// whose select list the marker nulls.
-func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (out logical.Node, ok bool, err error) {
+// With grouped, an aggregate with GROUP BY (its groups are rows) is
+// grouped by the outer row number and its own keys. Without keep an outer
+// row without matches has no group; with keep (LEFT JOIN) the match
+// marker is a key too, so such a row forms one group of padding, and a
+// HAVING keeps the groups it accepts or else one row of padding
+// (keepOrPad).
+func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	var having logical.Expr
 	if f, isFilter := cur.(*logical.Filter); isFilter {
@@ -62,9 +178,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 		return nil, false, nil
 	}
 	withGroups := len(agg.Groups) > 0
-	// A HAVING that drops every group of a kept outer row would have to
-	// leave one row of padding.
-	if withGroups && (!grouped || keep && (having != nil || len(tops) == 0)) {
+	if withGroups && !grouped {
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
@@ -103,6 +217,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 	var input logical.Node
 	var markers []logical.Expr
 	keys := append([]logical.ColumnID{rowID}, outerCols...)
+	outerKeys := keys
 	var marker *logical.ColRef
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
@@ -118,7 +233,9 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 		markers = []logical.Expr{b.colRef(matched)}
 	} else if withGroups {
 		return nil, false, nil
-	} else if input, markers, ok = b.applyOnOuter(agg.Input, numbered); !ok {
+	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok {
+		input, markers = in, ms
+	} else {
 		return nil, false, nil
 	}
 
@@ -132,14 +249,26 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
 		g.Aggs = append(g.Aggs, c)
 	}
-	out = g
+	out := &perRowOut{node: g, rowID: rowID, keys: outerKeys}
+	if withGroups && keep && (having != nil || len(tops) == 0) {
+		// The padding group's aggregates are those of no rows (a count
+		// is 0): every column of it is nulled instead.
+		if having == nil {
+			having = &logical.Const{T: sqltypes.TypeBool, V: true}
+		}
+		out.marker = marker
+		b.keepOrPad(out, having)
+		out.reapply(b, tops)
+		return out, true, nil
+	}
 	switch {
 	case having != nil && keep:
-		out, marker = b.nullUnlessHaving(g, keys, having)
+		out.node, marker = b.nullUnlessHaving(g, keys, having)
 	case having != nil:
-		out = &logical.Filter{Input: g, Pred: having}
+		out.node = &logical.Filter{Input: g, Pred: having}
 	}
-	return b.reapplyProjections(out, tops, keys, marker, agg.AggCols...), true, nil
+	out.node, out.marker = b.reapplyProjections(out.node, tops, keys, marker, agg.AggCols...), marker
+	return out, true, nil
 }
 
 // nullUnlessHaving computes the aggregates of grouped under new columns
@@ -177,15 +306,18 @@ func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.Col
 // correlation is not an equality (the latest order before each order):
 // the inner rows join the numbered outer rows by the correlation, and
 // row_number() partitioned by the outer row number, in the subquery's
-// order, keeps each outer row's first rows. The result has node's columns
-// and plan's. With keep, an outer row without rows stays, plan's columns
-// NULL (LEFT JOIN LATERAL, a scalar subquery). A scalar subquery must
-// yield at most one row, which only LIMIT 1 ensures here. ok is false for
-// other shapes.
-func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (logical.Node, bool, error) {
+// order, keeps each outer row's first rows. Under the LIMIT may also be a
+// GROUP BY (its groups per outer row come from aggregateOverOuter). The
+// result has node's columns and plan's. With keep, an outer row without
+// rows stays, plan's columns NULL (LEFT JOIN LATERAL, a scalar
+// subquery); one whose rows all fall outside the OFFSET and LIMIT too
+// (keepOrPad). A scalar subquery must yield at most one row, which only
+// LIMIT 1 ensures here (joinSubquery drops a larger LIMIT without
+// OFFSET). ok is false for other shapes.
+func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	lim, isLimit := cur.(*logical.Limit)
-	if !isLimit {
+	if !isLimit || lim.Bounds != nil {
 		return nil, false, nil
 	}
 	input := lim.Input
@@ -196,12 +328,7 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (log
 	// Projections under the sort may read the outer row too (a select
 	// list computed before ORDER BY): they go over the join.
 	below, input := projectionsOf(input)
-	local := definedIDs(input)
 	outerCols := node.Output()
-	in, corr, pulled := b.pullUpCorrelation(input, local)
-	if !pulled {
-		return nil, false, nil
-	}
 	visible := definedIDs(plan)
 	visible.Add(outerCols...)
 	for _, p := range append(tops, below...) {
@@ -214,11 +341,51 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (log
 			return nil, false, nil
 		}
 	}
-	if scalar && (lim.Count < 0 || lim.Count > 1) {
-		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
+	r, ok, err := b.rowsOverOuter(node, input, keep)
+	if !ok || err != nil {
+		return nil, ok, err
 	}
-	if keep && lim.Offset > 0 {
-		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "OFFSET in a LEFT JOIN LATERAL or scalar subquery whose correlation is not an equality is not supported yet")
+	if scalar && lim.Count != 1 && lim.Count != 0 {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with OFFSET and a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
+	}
+	r.reapply(b, below)
+	for i := range keys {
+		keys[i].Expr = r.rename(keys[i].Expr)
+	}
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input: r.node, PartitionBy: []logical.Expr{b.colRef(r.rowID)}, OrderBy: keys,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rn},
+	}
+	within := b.rowNumberWithin(rn, lim.Offset, lim.Count)
+	if keep && (lim.Offset > 0 || lim.Count == 0) {
+		// Rows of an outer row may all fall outside: keepOrPad leaves
+		// one row of padding then.
+		r.node = w
+		b.keepOrPad(r, within)
+		r.reapply(b, tops)
+		return r, true, nil
+	}
+	pred := within
+	if keep && r.marker != nil {
+		// The padding row of an outer row without matches is numbered 1.
+		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: r.marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+	}
+	r.node = &logical.Filter{Input: w, Pred: pred}
+	r.reapply(b, tops)
+	return r, true, nil
+}
+
+// rowsOverOuter evaluates input, the part of a subquery under its LIMIT
+// and select list, for every numbered row of node: a join by the
+// correlation pulled out of it, or a GROUP BY's groups per outer row.
+// With keep an outer row without rows has one row of padding (its marker
+// NULL).
+func (b *binder) rowsOverOuter(node, input logical.Node, keep bool) (*perRowOut, bool, error) {
+	in, corr, pulled := b.pullUpCorrelation(input, definedIDs(input))
+	if !pulled {
+		return b.aggregateOverOuter(node, input, keep, true)
 	}
 	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
 	numbered := b.numberRows(node, rowID)
@@ -227,32 +394,15 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (log
 	if keep {
 		jt = logical.LeftJoin
 	}
-	joined := logical.Node(&logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)})
-	var marker *logical.ColRef
-	if keep {
-		marker = b.colRef(matched)
-	}
-	outerKeys := append([]logical.ColumnID{rowID}, outerCols...)
-	joined = b.reapplyProjections(joined, below, outerKeys, marker)
-	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input: joined, PartitionBy: []logical.Expr{b.colRef(rowID)}, OrderBy: keys,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{rn},
-	}
-	bound := func(op expr.BinaryOp, v int64) logical.Expr {
-		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
-	}
-	pred := bound(expr.OpGt, lim.Offset)
-	if lim.Count >= 0 {
-		pred = logical.And([]logical.Expr{pred, bound(expr.OpLe, lim.Offset+lim.Count)})
+	r := &perRowOut{
+		node:  &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)},
+		rowID: rowID,
+		keys:  append([]logical.ColumnID{rowID}, node.Output()...),
 	}
 	if keep {
-		// The padding row of an outer row without matches is numbered 1.
-		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+		r.marker = b.colRef(matched)
 	}
-	out := logical.Node(&logical.Filter{Input: w, Pred: pred})
-	return b.reapplyProjections(out, tops, outerKeys, marker), true, nil
+	return r, true, nil
 }
 
 // projectionsOf splits the projections off the top of plan, outermost
