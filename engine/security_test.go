@@ -258,6 +258,16 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"non-equality correlated probe", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE (SELECT count(*) FROM sales.customers_v1 p WHERE p.email = '" + email0 + "' AND p.customer_id <> c.customer_id) > 0", "", empty},
 		{"non-equality lateral probe through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c, LATERAL (SELECT count(*) AS n FROM sales.customers_v1 p WHERE p.region <> 'EU' AND p.customer_id < c.customer_id) x WHERE x.n > 0", "", empty},
 		{"denied column in a non-equality correlation", "marketing", "SELECT c.customer_id, (SELECT count(*) FROM sales.customers_v1 p WHERE p.signup_date < c.signup_date) FROM sales.customers_v1 c", "42501", nil},
+		// Subqueries evaluated over numbered outer rows with a LEFT JOIN
+		// LATERAL condition, an OFFSET, HAVING or LIMIT over GROUP BY, or
+		// under EXISTS/IN: the inner product keeps its policies.
+		{"lateral condition probing masked", "marketing", "SELECT count(x.e) FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.email AS e FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id ORDER BY p.customer_id DESC LIMIT 3) x ON x.e = '" + email0 + "'", "", empty},
+		{"lateral offset over masked", "marketing", "SELECT c.customer_id, x.e FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.email AS e FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id ORDER BY p.customer_id LIMIT 2 OFFSET 1) x ON true", "", nil},
+		{"lateral having through a row filter", "sales_eu", "SELECT count(x.r) FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.region AS r, count(*) AS n FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id GROUP BY p.region HAVING p.region <> 'EU') x ON true", "", empty},
+		{"lateral limit over group by over masked", "marketing", "SELECT x.e FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.email AS e, count(*) FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id GROUP BY p.email ORDER BY 1 LIMIT 1) x ON true", "", nil},
+		{"in with a limit probing masked", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE '" + email0 + "' IN (SELECT p.email FROM sales.customers_v1 p WHERE p.customer_id <> c.customer_id ORDER BY p.customer_id LIMIT 5)", "", empty},
+		{"exists with a limit through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c WHERE EXISTS (SELECT 1 FROM sales.customers_v1 p WHERE p.region <> 'EU' AND p.customer_id < c.customer_id LIMIT 1)", "", empty},
+		{"denied column in a lateral condition", "marketing", "SELECT count(*) FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.signup_date AS d FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id LIMIT 2) x ON x.d IS NOT NULL", "42501", nil},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {
