@@ -490,14 +490,14 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 					join.Cond = cond
 					break
 				}
-				if jt != logical.FullJoin {
-					if joined.node, err = b.outerJoinPerPair(joined, cond); err != nil {
-						return nil, err
-					}
-					break
+				perPair := b.outerJoinPerPair
+				if jt == logical.FullJoin {
+					perPair = b.fullJoinPerPair
 				}
-				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join that reads both of its sides is not supported yet", strings.ToUpper(jt.String())).
-					WithHint("Move the subquery into a derived table."), location(j.Quals))
+				if joined.node, err = perPair(joined, cond); err != nil {
+					return nil, err
+				}
+				break
 			}
 			if r.lateral != nil {
 				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with LATERAL is not supported yet").
