@@ -30,6 +30,9 @@ type lateralInfo struct {
 	// after the join, over the left rows numbered by leftRow.
 	limit   *lateralLimit
 	leftRow logical.ColumnID
+	// leftCols are the left side's columns (leftRow included) of a LEFT
+	// JOIN with such a limit: its left rows are kept.
+	leftCols []logical.ColumnID
 }
 
 // lateralPost is one select-list entry of a LATERAL subquery computed
@@ -327,11 +330,11 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		}
 	}
 	if lat.limit != nil {
-		if join.Type == logical.LeftJoin && (lat.limit.offset > 0 || lat.limit.count == 0) {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with OFFSET or LIMIT 0 over a subquery ordered by an expression of the left side is not supported yet"), loc)
-		}
 		lat.leftRow = b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
 		join.Left = b.numberRows(join.Left, lat.leftRow)
+		if join.Type == logical.LeftJoin {
+			lat.leftCols = join.Left.Output()
+		}
 	}
 	var post logical.Expr
 	nullUnless := false // post nulls the subquery's row instead of dropping the left row
