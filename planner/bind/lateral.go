@@ -104,10 +104,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 // ok is false for other shapes.
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
 	build := func(keep bool) (*perRowOut, bool, error) {
-		if r, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
-			return r, ok, err
-		}
-		return b.limitOverOuter(left.node, q.node, keep, false)
+		return b.perRowOf(b.numberOuter(left.node), q.node, keep, false)
 	}
 	if _, ok, err := build(false); !ok || err != nil {
 		return nil, false, err

@@ -108,7 +108,9 @@ func (b *binder) fullJoinPerPair(joined *relation, cond logical.Expr) (logical.N
 	tag := b.meta.NewColumn("tag", "", sqltypes.TypeInt8)
 	tags := &logical.Values{Rows: [][]logical.Expr{{int8(1)}, {int8(2)}}, Cols: []logical.ColumnID{tag}}
 	doubled := &logical.Join{Type: logical.InnerJoin, Left: node, Right: tags, Cond: &logical.Const{T: sqltypes.TypeBool, V: true}}
-	or := func(l, r logical.Expr) logical.Expr { return &logical.Binary{Op: expr.OpOr, L: l, R: r, T: sqltypes.TypeBool} }
+	or := func(l, r logical.Expr) logical.Expr {
+		return &logical.Binary{Op: expr.OpOr, L: l, R: r, T: sqltypes.TypeBool}
+	}
 	first := logical.And([]logical.Expr{eq(tag, 1), or(b.colRef(ok), lPad)})
 	second := logical.And([]logical.Expr{eq(tag, 2), rPad})
 	kept := &logical.Filter{Input: doubled, Pred: or(first, second)}

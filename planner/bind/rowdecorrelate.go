@@ -32,9 +32,9 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 	if nid, isRenamed := renamed[res]; isRenamed {
 		res = nid
 	}
-	r, ok, err := b.aggregateOverOuter(node, plan, true, false)
+	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, false)
 	if !ok && err == nil {
-		r, ok, err = b.limitOverOuter(node, plan, true, true)
+		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, true)
 	}
 	if !ok || err != nil {
 		return nil, 0, ok, err
@@ -167,7 +167,7 @@ func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
 // marker is a key too, so such a row forms one group of padding, and a
 // HAVING keeps the groups it accepts or else one row of padding
 // (keepOrPad).
-func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (*perRowOut, bool, error) {
+func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, grouped bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	var having logical.Expr
 	if f, isFilter := cur.(*logical.Filter); isFilter {
@@ -193,7 +193,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 	if !readOnly(aggExprs, local) {
 		return nil, false, nil
 	}
-	outerCols := node.Output()
+	outerCols := o.cols
 	// Above the aggregate the outer columns are group keys, so the
 	// select list and HAVING may read them.
 	visible := definedIDs(plan)
@@ -211,8 +211,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 			return nil, false, nil
 		}
 	}
-	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := b.numberRows(node, rowID)
+	rowID, numbered := o.rowID, o.node
 
 	var input logical.Node
 	var markers []logical.Expr
@@ -314,7 +313,7 @@ func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.Col
 // (keepOrPad). A scalar subquery must yield at most one row, which only
 // LIMIT 1 ensures here (joinSubquery drops a larger LIMIT without
 // OFFSET). ok is false for other shapes.
-func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (*perRowOut, bool, error) {
+func (b *binder) limitOverOuter(o outerRows, plan logical.Node, keep, scalar bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	lim, isLimit := cur.(*logical.Limit)
 	if !isLimit || lim.Bounds != nil {
@@ -328,9 +327,8 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (*pe
 	// Projections under the sort may read the outer row too (a select
 	// list computed before ORDER BY): they go over the join.
 	below, input := projectionsOf(input)
-	outerCols := node.Output()
 	visible := definedIDs(plan)
-	visible.Add(outerCols...)
+	visible.Add(o.cols...)
 	for _, p := range append(tops, below...) {
 		if !readOnly(p.Exprs, visible) {
 			return nil, false, nil
@@ -341,7 +339,7 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (*pe
 			return nil, false, nil
 		}
 	}
-	r, ok, err := b.rowsOverOuter(node, input, keep)
+	r, ok, err := b.rowsOverOuter(o, input, keep, false)
 	if !ok || err != nil {
 		return nil, ok, err
 	}
@@ -378,31 +376,56 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (*pe
 }
 
 // rowsOverOuter evaluates input, the part of a subquery under its LIMIT
-// and select list, for every numbered row of node: a join by the
+// and select list, for every numbered outer row: a join by the
 // correlation pulled out of it, or a GROUP BY's groups per outer row.
 // With keep an outer row without rows has one row of padding (its marker
-// NULL).
-func (b *binder) rowsOverOuter(node, input logical.Node, keep bool) (*perRowOut, bool, error) {
+// NULL). With uncorrelated, an input that does not read the outer row at
+// all (a UNION branch) joins every outer row.
+func (b *binder) rowsOverOuter(o outerRows, input logical.Node, keep, uncorrelated bool) (*perRowOut, bool, error) {
 	in, corr, pulled := b.pullUpCorrelation(input, definedIDs(input))
-	if !pulled {
-		return b.aggregateOverOuter(node, input, keep, true)
+	switch {
+	case pulled:
+	case uncorrelated && !readsOuter(input, definedIDs(input)):
+		in, corr = input, []logical.Expr{&logical.Const{T: sqltypes.TypeBool, V: true}}
+	default:
+		if r, ok, err := b.aggregateOverOuter(o, input, keep, true); ok || err != nil {
+			return r, ok, err
+		}
+		return b.unionOverOuter(o, input, keep)
 	}
-	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := b.numberRows(node, rowID)
 	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 	jt := logical.InnerJoin
 	if keep {
 		jt = logical.LeftJoin
 	}
 	r := &perRowOut{
-		node:  &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)},
-		rowID: rowID,
-		keys:  append([]logical.ColumnID{rowID}, node.Output()...),
+		node:  &logical.Join{Type: jt, Left: o.node, Right: b.withMarker(in, matched), Cond: logical.And(corr)},
+		rowID: o.rowID,
+		keys:  o.keys(),
 	}
 	if keep {
 		r.marker = b.colRef(matched)
 	}
 	return r, true, nil
+}
+
+// outerRows are the rows a subquery is evaluated for, numbered: node is
+// the outer rows with their number rowID, cols their own columns.
+type outerRows struct {
+	node  logical.Node
+	rowID logical.ColumnID
+	cols  []logical.ColumnID
+}
+
+// keys returns the row number and the outer columns.
+func (o outerRows) keys() []logical.ColumnID {
+	return append([]logical.ColumnID{o.rowID}, o.cols...)
+}
+
+// numberOuter numbers the rows of node.
+func (b *binder) numberOuter(node logical.Node) outerRows {
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	return outerRows{node: b.numberRows(node, rowID), rowID: rowID, cols: node.Output()}
 }
 
 // projectionsOf splits the projections off the top of plan, outermost
@@ -629,3 +652,166 @@ func readOnly(exprs []logical.Expr, defined logical.ColSet) bool {
 
 // groupable reports whether values of t can be group keys.
 func groupable(t sqltypes.Type) bool { return !t.HasKind(sqltypes.JSON) }
+
+// perRowOf evaluates plan, a subquery reading the outer rows o, for every
+// one of them at once (see perRowOut): an aggregate, a LIMIT, a UNION,
+// or, for a branch of a UNION, a join by the correlation (or with every
+// outer row when it has none). ok is false for other shapes.
+func (b *binder) perRowOf(o outerRows, plan logical.Node, keep, branch bool) (*perRowOut, bool, error) {
+	if r, ok, err := b.aggregateOverOuter(o, plan, keep, true); ok || err != nil {
+		return r, ok, err
+	}
+	if r, ok, err := b.limitOverOuter(o, plan, keep, false); ok || err != nil {
+		return r, ok, err
+	}
+	if r, ok, err := b.unionOverOuter(o, plan, keep); ok || err != nil {
+		return r, ok, err
+	}
+	if !branch {
+		return nil, false, nil
+	}
+	tops, input := projectionsOf(plan)
+	if !topsReadOnly(tops, plan, o) {
+		return nil, false, nil
+	}
+	r, ok, err := b.rowsOverOuter(o, input, keep, true)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	r.reapply(b, tops)
+	return r, true, nil
+}
+
+// topsReadOnly reports whether the projections tops over plan read only
+// its columns and the outer rows'.
+func topsReadOnly(tops []*logical.Project, plan logical.Node, o outerRows) bool {
+	visible := definedIDs(plan)
+	visible.Add(o.cols...)
+	for _, p := range tops {
+		if !readOnly(p.Exprs, visible) {
+			return false
+		}
+	}
+	return true
+}
+
+// unionOverOuter evaluates `A UNION [ALL] B` whose branches read the
+// outer rows, as `LATERAL (SELECT ... WHERE t.k < o.k UNION ALL SELECT
+// o.v)`: each branch is evaluated for every outer row (perRowOf) over a
+// copy of the numbered outer rows, the copies one shared computation (a
+// WITH query's), and the branches' rows, outer columns and numbers
+// included, are concatenated; UNION groups them by outer row number and
+// values. With keep a further copy adds one row of padding per outer
+// row, which keepOrPad keeps for the outer rows without any other. The
+// outer columns come out under o's IDs. ok is false for other shapes;
+// outer rows that read a WITH query or hold a subquery cannot be copied
+// (clonePlan), which is 0A000.
+func (b *binder) unionOverOuter(o outerRows, plan logical.Node, keep bool) (*perRowOut, bool, error) {
+	tops, cur := projectionsOf(plan)
+	so, isSetOp := cur.(*logical.SetOp)
+	if !isSetOp || so.Kind != logical.Union || !topsReadOnly(tops, plan, o) {
+		return nil, false, nil
+	}
+	for _, id := range append(o.node.Output(), so.Cols...) {
+		if !so.All && !groupable(b.meta.Column(id).Type) {
+			return nil, false, nil
+		}
+	}
+	// A UNION in a branch copies the copy: one more reference.
+	shared, isShared := o.node.(*logical.Shared)
+	if !isShared {
+		shared = &logical.Shared{Key: b.newCTEKey(), Name: "lateral", Input: o.node}
+	}
+	copyOf := func() (outerRows, map[logical.ColumnID]logical.ColumnID, bool) {
+		n, ok := b.clonePlan(shared.Input)
+		if !ok {
+			return outerRows{}, nil, false
+		}
+		ids := map[logical.ColumnID]logical.ColumnID{}
+		for i, id := range o.node.Output() {
+			ids[id] = n.Output()[i]
+		}
+		c := outerRows{node: &logical.Shared{Key: shared.Key, Name: shared.Name, Input: n}, rowID: ids[o.rowID]}
+		for _, id := range o.cols {
+			c.cols = append(c.cols, ids[id])
+		}
+		return c, ids, true
+	}
+	// branch puts the outer keys, cols (values of the branch's select
+	// list, by position) and a marker value in the union's column order.
+	branch := func(c outerRows, in logical.Node, vals []logical.Expr, marker logical.Expr) logical.Node {
+		p := &logical.Project{Input: in}
+		for _, id := range c.keys() {
+			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+		}
+		for _, v := range vals {
+			id := b.meta.NewColumn("?column?", "", v.Type())
+			p.Exprs, p.Cols = append(p.Exprs, v), append(p.Cols, id)
+		}
+		p.Exprs, p.Cols = append(p.Exprs, marker), append(p.Cols, b.meta.NewColumn("matched", "", sqltypes.TypeBool))
+		return p
+	}
+	var branches []logical.Node
+	for _, br := range []logical.Node{so.Left, so.Right} {
+		c, ids, ok := copyOf()
+		if !ok {
+			return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a UNION reading the outer rows is not supported yet when they read a WITH query or hold a subquery").
+				WithHint("Write the WITH query as a subquery in FROM.")
+		}
+		// The branch reads the copy's outer columns.
+		r, ok, err := b.perRowOf(c, renamePlanCols(br, ids), false, true)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		var vals []logical.Expr
+		for _, id := range br.Output() {
+			vals = append(vals, b.colRef(r.current(id)))
+		}
+		branches = append(branches, branch(c, r.node, vals, &logical.Const{T: sqltypes.TypeBool, V: true}))
+	}
+	if keep {
+		c, _, _ := copyOf() // copied above already
+		var nulls []logical.Expr
+		for _, id := range so.Cols {
+			nulls = append(nulls, &logical.Const{T: b.meta.Column(id).Type})
+		}
+		branches = append(branches, branch(c, c.node, nulls, &logical.Const{T: sqltypes.TypeBool}))
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	cols := append(append(o.keys(), so.Cols...), marker)
+	node := branches[0]
+	for i, br := range branches[1:] {
+		u := &logical.SetOp{Kind: logical.Union, All: true, Left: node, Right: br, Cols: cols}
+		if i < len(branches)-2 {
+			u.Cols = make([]logical.ColumnID, len(cols))
+			for j, id := range cols {
+				m := b.meta.Column(id)
+				u.Cols[j] = b.meta.NewColumn(m.Name, "", m.Type)
+			}
+		}
+		node = u
+	}
+	if !so.All {
+		g := &logical.Aggregate{Input: node}
+		for _, id := range cols {
+			g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
+		}
+		node = g
+	}
+	out := &perRowOut{node: node, rowID: o.rowID, keys: o.keys()}
+	if keep {
+		out.marker = b.colRef(marker)
+		b.keepOrPad(out, &logical.Const{T: sqltypes.TypeBool, V: true})
+	}
+	out.reapply(b, tops)
+	return out, true, nil
+}
+
+// renamePlanCols points the column references of every expression in n
+// at renamed's columns.
+func renamePlanCols(n logical.Node, renamed map[logical.ColumnID]logical.ColumnID) logical.Node {
+	out, _ := logical.Transform(n, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return renameCols(e, renamed) }), nil
+	})
+	return out
+}

@@ -501,9 +501,9 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		}
 	}
 	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	r, ok, err := b.aggregateOverOuter(node, plan, true, true)
+	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, true)
 	if !ok && err == nil {
-		r, ok, err = b.limitOverOuter(node, plan, true, false)
+		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, false)
 	}
 	if !ok || err != nil {
 		return nil, nil, ok, err
