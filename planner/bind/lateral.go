@@ -245,10 +245,21 @@ func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin b
 		p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, pe.id)
 	}
 	joined.node = p
+	renamed := map[logical.ColumnID]logical.ColumnID{}
 	if lat.limit != nil {
-		b.applyLateralLimit(joined, lat)
+		renamed = b.applyLateralLimit(joined, lat)
 	}
-	if on != nil && !logical.IsTrueConst(on) {
+	switch {
+	case on == nil || logical.IsTrueConst(on):
+	case leftJoin:
+		r := &perRowOut{node: joined.node, rowID: lat.leftRow, keys: lat.leftCols, marker: b.colRef(lat.marker), renamed: renamed}
+		if nid, ok := renamed[lat.marker]; ok {
+			r.marker = b.colRef(nid)
+		}
+		b.keepOrPad(r, renameCols(on, renamed))
+		joined.node = r.node
+		repointColumns(joined, r.renamed, nil)
+	default:
 		joined.node = &logical.Filter{Input: joined.node, Pred: on}
 	}
 }
@@ -322,11 +333,12 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		case join.Type == logical.InnerJoin:
 			postOn, on = on, nil
 		case join.Type == logical.LeftJoin && on != nil && !logical.IsTrueConst(on):
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with a condition over a subquery whose select list reads the left side is not supported yet").
-				WithHint("Use ON true and filter in the subquery's WHERE."), loc)
+			// The condition reads the entries computed after the join:
+			// the rows it rejects become padding then (keepOrPad).
+			postOn, on = on, nil
 		}
 	}
-	if lat.limit != nil {
+	if lat.limit != nil || postOn != nil && join.Type == logical.LeftJoin {
 		lat.leftRow = b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
 		join.Left = b.numberRows(join.Left, lat.leftRow)
 		if join.Type == logical.LeftJoin {

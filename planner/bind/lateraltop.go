@@ -137,7 +137,8 @@ func renameCols(e logical.Expr, renamed map[logical.ColumnID]logical.ColumnID) l
 // left row is its one joined row, number 1, and is kept; a left row
 // whose rows all fall outside (OFFSET, LIMIT 0) keeps one row of padding
 // (keepOrPad).
-func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) {
+// It returns the renaming of the columns keepOrPad nulled.
+func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) map[logical.ColumnID]logical.ColumnID {
 	lim := lat.limit
 	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
 	w := &logical.Window{
@@ -153,7 +154,8 @@ func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) {
 		b.keepOrPad(r, within)
 		joined.node = r.node
 		repointColumns(joined, r.renamed, nil)
-		return
+		return r.renamed
 	}
 	joined.node = &logical.Filter{Input: w, Pred: within}
+	return nil
 }

@@ -196,12 +196,20 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 				c.Plan = plan
 				return b.joinSubquery(node, &c)
 			}
-			if out, res, ok, rerr := b.scalarPerOuterRow(node, sq); ok || rerr != nil {
-				return out, b.colRef(res), rerr
+			out, res, ok, rerr := b.scalarPerOuterRow(node, sq)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			if ok {
+				return out, b.colRef(res), nil
 			}
 		} else if isNeedsEquality(err) {
-			if out, res, ok, rerr := b.predicatePerOuterRow(node, sq); ok || rerr != nil {
-				return out, res, rerr
+			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			if ok {
+				return out, res, nil
 			}
 		}
 		return nil, nil, err
