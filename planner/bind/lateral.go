@@ -405,19 +405,7 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 // row, its empty-group values included, so the left join keeps that row
 // where on holds and nulls the subquery's columns where it does not.
 func (b *binder) nullLateralUnless(joined *relation, leftCols logical.ColSet, on logical.Expr) {
-	p := &logical.Project{Input: joined.node}
-	renamed := map[logical.ColumnID]logical.ColumnID{}
-	for _, id := range joined.node.Output() {
-		c := b.colRef(id)
-		if leftCols.Has(id) {
-			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
-			continue
-		}
-		nid := b.meta.NewColumn(c.Name, "", c.T)
-		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: on, Then: c}}, T: c.T})
-		p.Cols = append(p.Cols, nid)
-		renamed[id] = nid
-	}
+	p, renamed := b.nullUnless(joined.node, leftCols, on)
 	joined.node = p
 	repointColumns(joined, renamed, nil)
 }

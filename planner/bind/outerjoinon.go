@@ -31,39 +31,18 @@ func (b *binder) outerJoinPerPair(joined *relation, cond logical.Expr) (logical.
 	if err != nil {
 		return nil, err
 	}
-	oks, rn := b.meta.NewColumn("ok_pairs", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input:       node,
-		PartitionBy: []logical.Expr{b.colRef(rowID)},
-		Calls: []logical.WindowCall{
-			{Func: "count_star", Filter: b.colRef(ok), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-		},
-		Cols: []logical.ColumnID{oks, rn},
-	}
-	int8 := func(v int64) logical.Expr { return &logical.Const{T: sqltypes.TypeInt8, V: v} }
-	eq := func(id logical.ColumnID, v int64) logical.Expr {
-		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: int8(v), T: sqltypes.TypeBool}
-	}
-	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(ok), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
-	// The nullable side's columns, nulled on the row kept for a preserved
-	// row without a pair.
-	out := &logical.Project{Input: keep}
+	// The nullable side's columns are nulled on the row kept for a
+	// preserved row without a pair.
 	isNull := logical.NewColSet(nullCols...)
-	renamed := map[logical.ColumnID]logical.ColumnID{}
+	r := &perRowOut{node: node, rowID: rowID}
 	for _, id := range node.Output() {
-		c := b.colRef(id)
 		if !isNull.Has(id) {
-			out.Exprs, out.Cols = append(out.Exprs, c), append(out.Cols, id)
-			continue
+			r.keys = append(r.keys, id)
 		}
-		nid := b.meta.NewColumn(c.Name, "", c.T)
-		out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(ok), Then: c}}, T: c.T})
-		out.Cols = append(out.Cols, nid)
-		renamed[id] = nid
 	}
-	repointColumns(joined, renamed, nil)
-	return out, nil
+	b.keepOrPad(r, b.colRef(ok))
+	repointColumns(joined, r.renamed, nil)
+	return r.node, nil
 }
 
 // fullJoinPerPair is outerJoinPerPair for a FULL join, whose two sides

@@ -67,6 +67,26 @@ func (r *perRowOut) current(id logical.ColumnID) logical.ColumnID {
 // rename points e at the columns that now hold the subquery's values.
 func (r *perRowOut) rename(e logical.Expr) logical.Expr { return renameCols(e, r.renamed) }
 
+// nullUnless passes on the columns of in: those of keep as they are, the
+// others under new IDs (returned: old to new), NULL where cond does not
+// hold.
+func (b *binder) nullUnless(in logical.Node, keep logical.ColSet, cond logical.Expr) (*logical.Project, map[logical.ColumnID]logical.ColumnID) {
+	p := &logical.Project{Input: in}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range in.Output() {
+		c := b.colRef(id)
+		if keep.Has(id) {
+			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: c}}, T: c.T})
+		p.Cols = append(p.Cols, nid)
+		renamed[id] = nid
+	}
+	return p, renamed
+}
+
 // reapply puts the projections tops (outermost first, as projectionsOf
 // returns them) back over r.node after keepOrPad: the innermost reads the
 // renamed columns, and the outermost's columns are the subquery's again.
@@ -121,22 +141,9 @@ func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
 		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
 	}
 	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
-	out := &logical.Project{Input: keep}
-	keys := logical.NewColSet(r.keys...)
+	out, fresh := b.nullUnless(keep, logical.NewColSet(r.keys...), b.colRef(okID))
 	if r.renamed == nil {
 		r.renamed = map[logical.ColumnID]logical.ColumnID{}
-	}
-	fresh := map[logical.ColumnID]logical.ColumnID{}
-	for _, id := range r.node.Output() {
-		c := b.colRef(id)
-		if keys.Has(id) {
-			out.Exprs, out.Cols = append(out.Exprs, c), append(out.Cols, id)
-			continue
-		}
-		nid := b.meta.NewColumn(c.Name, "", c.T)
-		out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(okID), Then: c}}, T: c.T})
-		out.Cols = append(out.Cols, nid)
-		fresh[id] = nid
 	}
 	for orig, cur := range r.renamed {
 		if nid, ok := fresh[cur]; ok {

@@ -300,16 +300,23 @@ func (b *binder) correlatedAny(node, plan logical.Node, corr []logical.Expr, sq 
 	withCorr := func(c logical.Expr) []logical.Expr { return append(append([]logical.Expr(nil), corr...), c) }
 	node, hit := b.existsMark(node, plan, withCorr(cmp))
 	node, unknown := b.existsMark(node, plan, withCorr(&logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}))
+	return node, anyResult(hit, unknown, sq.Kind)
+}
+
+// anyResult is the three-valued `x op ANY (q)` from whether some row
+// compared TRUE (hit) and whether some compared NULL (unknown); ALL,
+// bound as NOT (x negop ANY), negates it.
+func anyResult(hit, unknown logical.Expr, kind logical.SubqueryKind) logical.Expr {
 	boolConst := func(v any) logical.Expr { return &logical.Const{T: sqltypes.TypeBool, V: v} }
 	var res logical.Expr = &logical.Case{
 		Whens: []logical.When{{Cond: hit, Then: boolConst(true)}, {Cond: unknown, Then: boolConst(nil)}},
 		Else:  boolConst(false),
 		T:     sqltypes.TypeBool,
 	}
-	if sq.Kind == logical.SubqueryAll {
+	if kind == logical.SubqueryAll {
 		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
 	}
-	return node, res
+	return res
 }
 
 func negateComparison(op expr.BinaryOp) expr.BinaryOp {
@@ -533,7 +540,6 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 		g.Aggs, g.AggCols = append(g.Aggs, call), append(g.AggCols, id)
 		return b.colRef(id)
 	}
-	boolConst := func(v any) logical.Expr { return &logical.Const{T: sqltypes.TypeBool, V: v} }
 	if sq.Kind == logical.SubqueryExists {
 		n := agg("count_star", nil, sqltypes.TypeInt8)
 		return g, &logical.Binary{Op: expr.OpGt, L: n, R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}, true, nil
@@ -541,13 +547,5 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	cmp := r.rename(renameCols(sq.Cmp, fresh))
 	hit := agg("bool_or", cmp, sqltypes.TypeBool)
 	unknown := agg("bool_or", &logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}, sqltypes.TypeBool)
-	var res logical.Expr = &logical.Case{
-		Whens: []logical.When{{Cond: hit, Then: boolConst(true)}, {Cond: unknown, Then: boolConst(nil)}},
-		Else:  boolConst(false),
-		T:     sqltypes.TypeBool,
-	}
-	if sq.Kind == logical.SubqueryAll {
-		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
-	}
-	return g, res, true, nil
+	return g, anyResult(hit, unknown, sq.Kind), true, nil
 }
