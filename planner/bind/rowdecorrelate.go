@@ -65,7 +65,12 @@ func (r *perRowOut) current(id logical.ColumnID) logical.ColumnID {
 }
 
 // rename points e at the columns that now hold the subquery's values.
-func (r *perRowOut) rename(e logical.Expr) logical.Expr { return renameCols(e, r.renamed) }
+func (r *perRowOut) rename(e logical.Expr) logical.Expr {
+	if e == nil {
+		return nil
+	}
+	return renameCols(e, r.renamed)
+}
 
 // nullUnless passes on the columns of in: those of keep as they are, the
 // others under new IDs (returned: old to new), NULL where cond does not
@@ -225,6 +230,7 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	keys := append([]logical.ColumnID{rowID}, outerCols...)
 	outerKeys := keys
 	var marker *logical.ColRef
+	rename := func(e logical.Expr) logical.Expr { return e }
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 		jt := logical.LeftJoin
@@ -237,22 +243,50 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		}
 		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
 		markers = []logical.Expr{b.colRef(matched)}
-	} else if withGroups {
-		return nil, false, nil
-	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok {
+	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
-	} else {
+	} else if !readsOuter(agg.Input, local) {
 		return nil, false, nil
+	} else {
+		// Some other input reading the outer row (a UNION in FROM):
+		// its rows per outer row, padded where the groups need it.
+		r, ok, err := b.perRowOf(o, agg.Input, keep || !withGroups, true)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		input, rename = r.node, r.rename
+		if r.marker != nil {
+			markers = []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}}
+			if withGroups {
+				marker = r.marker
+				keys = append(keys, r.marker.ID)
+			}
+		}
 	}
 
-	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
+	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols}
 	for _, id := range keys {
 		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
 	}
-	g.Groups, g.GroupCols = append(g.Groups, agg.Groups...), append(g.GroupCols, agg.GroupCols...)
+	for _, e := range agg.Groups {
+		g.Groups = append(g.Groups, rename(e))
+	}
+	g.GroupCols = append(g.GroupCols, agg.GroupCols...)
+	for _, k := range agg.InputOrder {
+		k.Expr = rename(k.Expr)
+		g.InputOrder = append(g.InputOrder, k)
+	}
 	for _, call := range agg.Aggs {
 		c := call
-		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
+		c.Args = make([]logical.Expr, len(call.Args))
+		for i, a := range call.Args {
+			c.Args[i] = rename(a)
+		}
+		c.Order = append([]logical.SortKey(nil), call.Order...)
+		for i := range c.Order {
+			c.Order[i].Expr = rename(c.Order[i].Expr)
+		}
+		c.Filter = logical.And(append(logical.Conjuncts(rename(call.Filter)), markers...))
 		g.Aggs = append(g.Aggs, c)
 	}
 	out := &perRowOut{node: g, rowID: rowID, keys: outerKeys}
