@@ -137,7 +137,7 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 			return nil, err
 		}
 		if r.perRow != nil {
-			if r.node, err = r.perRow(false); err != nil {
+			if r.node, err = r.perRow(false, nil); err != nil {
 				return nil, errAt(sqltypes.AsError(err), location(it))
 			}
 			r.perRow, acc = nil, r // it holds acc
@@ -490,14 +490,14 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 					join.Cond = cond
 					break
 				}
-				if jt != logical.FullJoin {
-					if joined.node, err = b.outerJoinPerPair(joined, cond); err != nil {
-						return nil, err
-					}
-					break
+				perPair := b.outerJoinPerPair
+				if jt == logical.FullJoin {
+					perPair = b.fullJoinPerPair
 				}
-				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a %s join that reads both of its sides is not supported yet", strings.ToUpper(jt.String())).
-					WithHint("Move the subquery into a derived table."), location(j.Quals))
+				if joined.node, err = perPair(joined, cond); err != nil {
+					return nil, err
+				}
+				break
 			}
 			if r.lateral != nil {
 				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with LATERAL is not supported yet").

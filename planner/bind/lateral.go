@@ -30,6 +30,9 @@ type lateralInfo struct {
 	// after the join, over the left rows numbered by leftRow.
 	limit   *lateralLimit
 	leftRow logical.ColumnID
+	// leftCols are the left side's columns (leftRow included) of a LEFT
+	// JOIN with such a limit: its left rows are kept.
+	leftCols []logical.ColumnID
 }
 
 // lateralPost is one select-list entry of a LATERAL subquery computed
@@ -100,11 +103,8 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 // limitOverOuter), and the relation holds left's columns and its own.
 // ok is false for other shapes.
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
-	build := func(keep bool) (logical.Node, bool, error) {
-		if n, ok, err := b.aggregateOverOuter(left.node, q.node, keep, true); ok || err != nil {
-			return n, ok, err
-		}
-		return b.limitOverOuter(left.node, q.node, keep, false)
+	build := func(keep bool) (*perRowOut, bool, error) {
+		return b.perRowOf(b.numberOuter(left.node), q.node, keep, false)
 	}
 	if _, ok, err := build(false); !ok || err != nil {
 		return nil, false, err
@@ -116,15 +116,24 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 	sc := &scope{parent: outer}
 	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
 	rel := &relation{node: q.node, scope: sc, cols: q.cols}
-	rel.perRow = func(keep bool) (logical.Node, error) {
-		n, ok, err := build(keep)
-		if err == nil && !ok {
-			// Only keeping the rows without a result can fail after the
-			// inner join's form was built.
-			err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL over GROUP BY with HAVING, whose correlation is not an equality, is not supported yet").
-				WithHint("Use CROSS JOIN LATERAL, or filter the groups in an outer query.")
+	rel.perRow = func(keep bool, on logical.Expr) (logical.Node, error) {
+		r, ok, err := build(keep)
+		if err != nil {
+			return nil, err
 		}
-		return n, err
+		if !ok {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this LATERAL subquery form, whose correlation is not an equality, is not supported yet")
+		}
+		switch {
+		case on == nil:
+		case keep:
+			// ON of a LEFT JOIN: the rows it rejects become padding.
+			b.keepOrPad(r, r.rename(on))
+		default:
+			r.node = &logical.Filter{Input: r.node, Pred: r.rename(on)}
+		}
+		repointColumns(rel, r.renamed, nil)
+		return r.node, nil
 	}
 	return rel, true, nil
 }
@@ -168,18 +177,15 @@ func (b *binder) joinPerOuterRow(j *pg_query.JoinExpr, jt logical.JoinType, r *r
 			cond = nil
 		}
 	}
-	if cond != nil && (jt == logical.LeftJoin || hasSubquery(cond)) {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a condition on a LATERAL subquery whose correlation is not an equality is only supported as a plain ON of an inner join").
+	if cond != nil && hasSubquery(cond) {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a LATERAL subquery whose correlation is not an equality is not supported yet").
 			WithHint("Use ON true and filter in the subquery's WHERE."), location(j.Quals))
 	}
-	node, err := r.perRow(jt == logical.LeftJoin)
+	node, err := r.perRow(jt == logical.LeftJoin, cond)
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), location(j.Rarg))
 	}
 	r.node, r.perRow = node, nil
-	if cond != nil {
-		r.node = &logical.Filter{Input: node, Pred: cond}
-	}
 	return r, nil
 }
 
@@ -239,10 +245,21 @@ func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin b
 		p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, pe.id)
 	}
 	joined.node = p
+	renamed := map[logical.ColumnID]logical.ColumnID{}
 	if lat.limit != nil {
-		b.applyLateralLimit(joined, lat)
+		renamed = b.applyLateralLimit(joined, lat)
 	}
-	if on != nil && !logical.IsTrueConst(on) {
+	switch {
+	case on == nil || logical.IsTrueConst(on):
+	case leftJoin:
+		r := &perRowOut{node: joined.node, rowID: lat.leftRow, keys: lat.leftCols, marker: b.colRef(lat.marker), renamed: renamed}
+		if nid, ok := renamed[lat.marker]; ok {
+			r.marker = b.colRef(nid)
+		}
+		b.keepOrPad(r, renameCols(on, renamed))
+		joined.node = r.node
+		repointColumns(joined, r.renamed, nil)
+	default:
 		joined.node = &logical.Filter{Input: joined.node, Pred: on}
 	}
 }
@@ -316,16 +333,17 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		case join.Type == logical.InnerJoin:
 			postOn, on = on, nil
 		case join.Type == logical.LeftJoin && on != nil && !logical.IsTrueConst(on):
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with a condition over a subquery whose select list reads the left side is not supported yet").
-				WithHint("Use ON true and filter in the subquery's WHERE."), loc)
+			// The condition reads the entries computed after the join:
+			// the rows it rejects become padding then (keepOrPad).
+			postOn, on = on, nil
 		}
 	}
-	if lat.limit != nil {
-		if join.Type == logical.LeftJoin && (lat.limit.offset > 0 || lat.limit.count == 0) {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LEFT JOIN LATERAL with OFFSET or LIMIT 0 over a subquery ordered by an expression of the left side is not supported yet"), loc)
-		}
+	if lat.limit != nil || postOn != nil && join.Type == logical.LeftJoin {
 		lat.leftRow = b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
 		join.Left = b.numberRows(join.Left, lat.leftRow)
+		if join.Type == logical.LeftJoin {
+			lat.leftCols = join.Left.Output()
+		}
 	}
 	var post logical.Expr
 	nullUnless := false // post nulls the subquery's row instead of dropping the left row
@@ -387,19 +405,7 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 // row, its empty-group values included, so the left join keeps that row
 // where on holds and nulls the subquery's columns where it does not.
 func (b *binder) nullLateralUnless(joined *relation, leftCols logical.ColSet, on logical.Expr) {
-	p := &logical.Project{Input: joined.node}
-	renamed := map[logical.ColumnID]logical.ColumnID{}
-	for _, id := range joined.node.Output() {
-		c := b.colRef(id)
-		if leftCols.Has(id) {
-			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
-			continue
-		}
-		nid := b.meta.NewColumn(c.Name, "", c.T)
-		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: on, Then: c}}, T: c.T})
-		p.Cols = append(p.Cols, nid)
-		renamed[id] = nid
-	}
+	p, renamed := b.nullUnless(joined.node, leftCols, on)
 	joined.node = p
 	repointColumns(joined, renamed, nil)
 }

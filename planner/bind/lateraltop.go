@@ -134,9 +134,11 @@ func renameCols(e logical.Expr, renamed map[logical.ColumnID]logical.ColumnID) l
 
 // applyLateralLimit keeps, of each left row's joined rows, those within
 // the subquery's OFFSET and LIMIT in its order. A LEFT JOIN's unmatched
-// left row is its one joined row, number 1, and is kept (the caller
-// rejects OFFSET and LIMIT 0 there).
-func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) {
+// left row is its one joined row, number 1, and is kept; a left row
+// whose rows all fall outside (OFFSET, LIMIT 0) keeps one row of padding
+// (keepOrPad).
+// It returns the renaming of the columns keepOrPad nulled.
+func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) map[logical.ColumnID]logical.ColumnID {
 	lim := lat.limit
 	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
 	w := &logical.Window{
@@ -146,5 +148,14 @@ func (b *binder) applyLateralLimit(joined *relation, lat *lateralInfo) {
 		Calls:       []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(lim.keys) > 0), T: sqltypes.TypeInt8}},
 		Cols:        []logical.ColumnID{rn},
 	}
-	joined.node = &logical.Filter{Input: w, Pred: b.rowNumberWithin(rn, lim.offset, lim.count)}
+	within := b.rowNumberWithin(rn, lim.offset, lim.count)
+	if lat.leftCols != nil && (lim.offset > 0 || lim.count == 0) {
+		r := &perRowOut{node: w, rowID: lat.leftRow, keys: lat.leftCols, marker: b.colRef(lat.marker)}
+		b.keepOrPad(r, within)
+		joined.node = r.node
+		repointColumns(joined, r.renamed, nil)
+		return r.renamed
+	}
+	joined.node = &logical.Filter{Input: w, Pred: within}
+	return nil
 }

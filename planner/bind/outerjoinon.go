@@ -27,6 +27,96 @@ func (b *binder) outerJoinPerPair(joined *relation, cond logical.Expr) (logical.
 	*preserved = b.numberRows(*preserved, rowID)
 	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 	*nullable = b.withMarker(*nullable, matched)
+	node, ok, err := b.pairsSatisfying(join, cond, []logical.ColumnID{matched})
+	if err != nil {
+		return nil, err
+	}
+	// The nullable side's columns are nulled on the row kept for a
+	// preserved row without a pair.
+	isNull := logical.NewColSet(nullCols...)
+	r := &perRowOut{node: node, rowID: rowID}
+	for _, id := range node.Output() {
+		if !isNull.Has(id) {
+			r.keys = append(r.keys, id)
+		}
+	}
+	b.keepOrPad(r, b.colRef(ok))
+	repointColumns(joined, r.renamed, nil)
+	return r.node, nil
+}
+
+// fullJoinPerPair is outerJoinPerPair for a FULL join, whose two sides
+// are both preserved: both are numbered, and each pair of the full join
+// on the rest of the condition is kept when it satisfies the whole
+// condition. A row of either side without such a pair keeps one of its
+// pairs with the other side's columns nulled; a pair can be that for its
+// left row and its right row at once, so the pairs are doubled (a join
+// with the two tags 1 and 2), tag 1 holding the satisfied pairs and the
+// left rows' padding and tag 2 the right rows'.
+func (b *binder) fullJoinPerPair(joined *relation, cond logical.Expr) (logical.Node, error) {
+	join := joined.node.(*logical.Join)
+	leftCols, rightCols := join.Left.Output(), join.Right.Output()
+	lRow, rRow := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8), b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	lMatched, rMatched := b.meta.NewColumn("matched", "", sqltypes.TypeBool), b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	join.Left = b.withMarker(b.numberRows(join.Left, lRow), lMatched)
+	join.Right = b.withMarker(b.numberRows(join.Right, rRow), rMatched)
+	node, ok, err := b.pairsSatisfying(join, cond, []logical.ColumnID{lMatched, rMatched})
+	if err != nil {
+		return nil, err
+	}
+	// pad: a row of side (numbered row) without a satisfying pair, on
+	// the first of its pairs.
+	int8 := func(v int64) logical.Expr { return &logical.Const{T: sqltypes.TypeInt8, V: v} }
+	eq := func(id logical.ColumnID, v int64) logical.Expr {
+		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: int8(v), T: sqltypes.TypeBool}
+	}
+	pad := func(row, matched logical.ColumnID) logical.Expr {
+		oks, rn := b.meta.NewColumn("ok_pairs", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+		node = &logical.Window{
+			Input:       node,
+			PartitionBy: []logical.Expr{b.colRef(row)},
+			Calls: []logical.WindowCall{
+				{Func: "count_star", Filter: b.colRef(ok), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+				{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+			},
+			Cols: []logical.ColumnID{oks, rn},
+		}
+		return logical.And([]logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(matched), T: sqltypes.TypeBool}, eq(oks, 0), eq(rn, 1)})
+	}
+	lPad, rPad := pad(lRow, lMatched), pad(rRow, rMatched)
+	tag := b.meta.NewColumn("tag", "", sqltypes.TypeInt8)
+	tags := &logical.Values{Rows: [][]logical.Expr{{int8(1)}, {int8(2)}}, Cols: []logical.ColumnID{tag}}
+	doubled := &logical.Join{Type: logical.InnerJoin, Left: node, Right: tags, Cond: &logical.Const{T: sqltypes.TypeBool, V: true}}
+	or := func(l, r logical.Expr) logical.Expr {
+		return &logical.Binary{Op: expr.OpOr, L: l, R: r, T: sqltypes.TypeBool}
+	}
+	first := logical.And([]logical.Expr{eq(tag, 1), or(b.colRef(ok), lPad)})
+	second := logical.And([]logical.Expr{eq(tag, 2), rPad})
+	kept := &logical.Filter{Input: doubled, Pred: or(first, second)}
+	// Tag 1 rows are satisfied pairs or left padding: the left columns
+	// are real; the right ones are on satisfied pairs and tag 2 rows.
+	out := &logical.Project{Input: kept}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	add := func(cols []logical.ColumnID, when logical.Expr) {
+		for _, id := range cols {
+			c := b.colRef(id)
+			nid := b.meta.NewColumn(c.Name, "", c.T)
+			out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: when, Then: c}}, T: c.T})
+			out.Cols = append(out.Cols, nid)
+			renamed[id] = nid
+		}
+	}
+	add(leftCols, eq(tag, 1))
+	add(rightCols, or(b.colRef(ok), eq(tag, 2)))
+	repointColumns(joined, renamed, nil)
+	return out, nil
+}
+
+// pairsSatisfying joins the pairs of join on the conjuncts of cond
+// without subqueries, computes the others as joins over those pairs, and
+// adds the column ok: the pair is real (every marker not NULL: not an
+// outer join's padding) and satisfies all of cond.
+func (b *binder) pairsSatisfying(join *logical.Join, cond logical.Expr, markers []logical.ColumnID) (logical.Node, logical.ColumnID, error) {
 	var plain, withSub []logical.Expr
 	for _, c := range logical.Conjuncts(cond) {
 		if hasSubquery(c) {
@@ -41,51 +131,19 @@ func (b *binder) outerJoinPerPair(joined *relation, cond logical.Expr) (logical.
 	}
 	node, exprs, err := b.joinSubqueries(join, []logical.Expr{logical.And(withSub)})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	// ok: a real pair (not the outer join's padding) satisfying it all.
 	ok := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
 	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
-	okExpr := logical.And([]logical.Expr{
-		&logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(matched), T: sqltypes.TypeBool},
-		&logical.Func{Name: "coalesce", Args: []logical.Expr{exprs[0], fls}, T: sqltypes.TypeBool},
-	})
+	var conds []logical.Expr
+	for _, m := range markers {
+		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(m), T: sqltypes.TypeBool})
+	}
+	conds = append(conds, &logical.Func{Name: "coalesce", Args: []logical.Expr{exprs[0], fls}, T: sqltypes.TypeBool})
 	withOK := &logical.Project{Input: node}
 	for _, id := range node.Output() {
 		withOK.Exprs, withOK.Cols = append(withOK.Exprs, b.colRef(id)), append(withOK.Cols, id)
 	}
-	withOK.Exprs, withOK.Cols = append(withOK.Exprs, okExpr), append(withOK.Cols, ok)
-	oks, rn := b.meta.NewColumn("ok_pairs", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input:       withOK,
-		PartitionBy: []logical.Expr{b.colRef(rowID)},
-		Calls: []logical.WindowCall{
-			{Func: "count_star", Filter: b.colRef(ok), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-		},
-		Cols: []logical.ColumnID{oks, rn},
-	}
-	int8 := func(v int64) logical.Expr { return &logical.Const{T: sqltypes.TypeInt8, V: v} }
-	eq := func(id logical.ColumnID, v int64) logical.Expr {
-		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: int8(v), T: sqltypes.TypeBool}
-	}
-	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(ok), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
-	// The nullable side's columns, nulled on the row kept for a preserved
-	// row without a pair.
-	out := &logical.Project{Input: keep}
-	isNull := logical.NewColSet(nullCols...)
-	renamed := map[logical.ColumnID]logical.ColumnID{}
-	for _, id := range node.Output() {
-		c := b.colRef(id)
-		if !isNull.Has(id) {
-			out.Exprs, out.Cols = append(out.Exprs, c), append(out.Cols, id)
-			continue
-		}
-		nid := b.meta.NewColumn(c.Name, "", c.T)
-		out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(ok), Then: c}}, T: c.T})
-		out.Cols = append(out.Cols, nid)
-		renamed[id] = nid
-	}
-	repointColumns(joined, renamed, nil)
-	return out, nil
+	withOK.Exprs, withOK.Cols = append(withOK.Exprs, logical.And(conds)), append(withOK.Cols, ok)
+	return withOK, ok, nil
 }

@@ -32,11 +32,138 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 	if nid, isRenamed := renamed[res]; isRenamed {
 		res = nid
 	}
-	if out, ok, err = b.aggregateOverOuter(node, plan, true, false); ok || err != nil {
-		return out, res, ok, err
+	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, false)
+	if !ok && err == nil {
+		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, true)
 	}
-	out, ok, err = b.limitOverOuter(node, plan, true, true)
-	return out, res, ok, err
+	if !ok || err != nil {
+		return nil, 0, ok, err
+	}
+	return r.node, r.current(res), true, nil
+}
+
+// perRowOut is a subquery evaluated for every numbered outer row: node
+// has the outer row number rowID, the outer columns (keys, rowID first)
+// and the subquery's. With marker, a NULL marker tells the padding row of
+// an outer row without a result from its real rows. renamed maps a
+// column of the subquery to the one that now holds its value, where
+// padding had to null it (keepOrPad).
+type perRowOut struct {
+	node    logical.Node
+	rowID   logical.ColumnID
+	keys    []logical.ColumnID
+	marker  *logical.ColRef
+	renamed map[logical.ColumnID]logical.ColumnID
+}
+
+// current returns the column that holds the subquery's column id.
+func (r *perRowOut) current(id logical.ColumnID) logical.ColumnID {
+	if nid, ok := r.renamed[id]; ok {
+		return nid
+	}
+	return id
+}
+
+// rename points e at the columns that now hold the subquery's values.
+func (r *perRowOut) rename(e logical.Expr) logical.Expr {
+	if e == nil {
+		return nil
+	}
+	return renameCols(e, r.renamed)
+}
+
+// nullUnless passes on the columns of in: those of keep as they are, the
+// others under new IDs (returned: old to new), NULL where cond does not
+// hold.
+func (b *binder) nullUnless(in logical.Node, keep logical.ColSet, cond logical.Expr) (*logical.Project, map[logical.ColumnID]logical.ColumnID) {
+	p := &logical.Project{Input: in}
+	renamed := map[logical.ColumnID]logical.ColumnID{}
+	for _, id := range in.Output() {
+		c := b.colRef(id)
+		if keep.Has(id) {
+			p.Exprs, p.Cols = append(p.Exprs, c), append(p.Cols, id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.Name, "", c.T)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: cond, Then: c}}, T: c.T})
+		p.Cols = append(p.Cols, nid)
+		renamed[id] = nid
+	}
+	return p, renamed
+}
+
+// reapply puts the projections tops (outermost first, as projectionsOf
+// returns them) back over r.node after keepOrPad: the innermost reads the
+// renamed columns, and the outermost's columns are the subquery's again.
+func (r *perRowOut) reapply(b *binder, tops []*logical.Project) {
+	if len(tops) == 0 {
+		return
+	}
+	tops = append([]*logical.Project(nil), tops...)
+	last := *tops[len(tops)-1]
+	last.Exprs = make([]logical.Expr, len(last.Exprs))
+	for j, e := range tops[len(tops)-1].Exprs {
+		last.Exprs[j] = r.rename(e)
+	}
+	tops[len(tops)-1] = &last
+	r.node = b.reapplyProjections(r.node, tops, r.keys, r.marker)
+	for _, id := range tops[0].Cols {
+		delete(r.renamed, id)
+	}
+}
+
+// keepOrPad keeps, of each outer row's rows in r, those where ok holds
+// (and that are not padding), or, when none of them does, one row with
+// the subquery's columns NULL: what a LEFT JOIN LATERAL with a condition
+// (or an OFFSET that skips every match) leaves of an outer row. It is a
+// window over the outer row number, so each input is still read once.
+// The subquery's columns get new IDs, recorded in r.renamed, and the
+// marker is TRUE on the rows kept for ok only.
+func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
+	conds := []logical.Expr{ok}
+	if r.marker != nil {
+		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool})
+	}
+	okID := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
+	withOK := &logical.Project{Input: r.node}
+	for _, id := range r.node.Output() {
+		withOK.Exprs, withOK.Cols = append(withOK.Exprs, b.colRef(id)), append(withOK.Cols, id)
+	}
+	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
+	okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{logical.And(conds), fls}, T: sqltypes.TypeBool}
+	withOK.Exprs, withOK.Cols = append(withOK.Exprs, okExpr), append(withOK.Cols, okID)
+	oks, rn := b.meta.NewColumn("ok_rows", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input:       withOK,
+		PartitionBy: []logical.Expr{b.colRef(r.rowID)},
+		Calls: []logical.WindowCall{
+			{Func: "count_star", Filter: b.colRef(okID), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+		},
+		Cols: []logical.ColumnID{oks, rn},
+	}
+	eq := func(id logical.ColumnID, v int64) logical.Expr {
+		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
+	}
+	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
+	out, fresh := b.nullUnless(keep, logical.NewColSet(r.keys...), b.colRef(okID))
+	if r.renamed == nil {
+		r.renamed = map[logical.ColumnID]logical.ColumnID{}
+	}
+	for orig, cur := range r.renamed {
+		if nid, ok := fresh[cur]; ok {
+			r.renamed[orig] = nid
+		}
+	}
+	for id, nid := range fresh {
+		if _, ok := r.renamed[id]; !ok {
+			r.renamed[id] = nid
+		}
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	out.Exprs = append(out.Exprs, &logical.Case{Whens: []logical.When{{Cond: b.colRef(okID), Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
+	out.Cols = append(out.Cols, marker)
+	r.node, r.marker = out, b.colRef(marker)
 }
 
 // aggregateOverOuter is scalarPerOuterRow's plan for any subquery over an
@@ -46,12 +173,13 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 // nulls plan's columns, as a scalar subquery or LEFT JOIN LATERAL without
 // a row does.
 //
-// With grouped, an aggregate with GROUP BY (LATERAL only: its groups are
-// rows) is grouped by the outer row number and its own keys. Without keep
-// an outer row without matches has no group; with keep (LEFT JOIN) the
-// match marker is a key too, so such a row forms one group of padding,
-// whose select list the marker nulls.
-func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool) (out logical.Node, ok bool, err error) {
+// With grouped, an aggregate with GROUP BY (its groups are rows) is
+// grouped by the outer row number and its own keys. Without keep an outer
+// row without matches has no group; with keep (LEFT JOIN) the match
+// marker is a key too, so such a row forms one group of padding, and a
+// HAVING keeps the groups it accepts or else one row of padding
+// (keepOrPad).
+func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, grouped bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	var having logical.Expr
 	if f, isFilter := cur.(*logical.Filter); isFilter {
@@ -62,9 +190,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 		return nil, false, nil
 	}
 	withGroups := len(agg.Groups) > 0
-	// A HAVING that drops every group of a kept outer row would have to
-	// leave one row of padding.
-	if withGroups && (!grouped || keep && (having != nil || len(tops) == 0)) {
+	if withGroups && !grouped {
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
@@ -79,7 +205,7 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 	if !readOnly(aggExprs, local) {
 		return nil, false, nil
 	}
-	outerCols := node.Output()
+	outerCols := o.cols
 	// Above the aggregate the outer columns are group keys, so the
 	// select list and HAVING may read them.
 	visible := definedIDs(plan)
@@ -97,13 +223,14 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 			return nil, false, nil
 		}
 	}
-	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := b.numberRows(node, rowID)
+	rowID, numbered := o.rowID, o.node
 
 	var input logical.Node
 	var markers []logical.Expr
 	keys := append([]logical.ColumnID{rowID}, outerCols...)
+	outerKeys := keys
 	var marker *logical.ColRef
+	rename := func(e logical.Expr) logical.Expr { return e }
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 		jt := logical.LeftJoin
@@ -116,30 +243,72 @@ func (b *binder) aggregateOverOuter(node, plan logical.Node, keep, grouped bool)
 		}
 		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
 		markers = []logical.Expr{b.colRef(matched)}
-	} else if withGroups {
+	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
+		input, markers = in, ms
+	} else if !readsOuter(agg.Input, local) {
 		return nil, false, nil
-	} else if input, markers, ok = b.applyOnOuter(agg.Input, numbered); !ok {
-		return nil, false, nil
+	} else {
+		// Some other input reading the outer row (a UNION in FROM):
+		// its rows per outer row, padded where the groups need it.
+		r, ok, err := b.perRowOf(o, agg.Input, keep || !withGroups, true)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		input, rename = r.node, r.rename
+		if r.marker != nil {
+			markers = []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}}
+			if withGroups {
+				marker = r.marker
+				keys = append(keys, r.marker.ID)
+			}
+		}
 	}
 
-	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols, InputOrder: agg.InputOrder}
+	g := &logical.Aggregate{Input: input, AggCols: agg.AggCols}
 	for _, id := range keys {
 		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
 	}
-	g.Groups, g.GroupCols = append(g.Groups, agg.Groups...), append(g.GroupCols, agg.GroupCols...)
+	for _, e := range agg.Groups {
+		g.Groups = append(g.Groups, rename(e))
+	}
+	g.GroupCols = append(g.GroupCols, agg.GroupCols...)
+	for _, k := range agg.InputOrder {
+		k.Expr = rename(k.Expr)
+		g.InputOrder = append(g.InputOrder, k)
+	}
 	for _, call := range agg.Aggs {
 		c := call
-		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), markers...))
+		c.Args = make([]logical.Expr, len(call.Args))
+		for i, a := range call.Args {
+			c.Args[i] = rename(a)
+		}
+		c.Order = append([]logical.SortKey(nil), call.Order...)
+		for i := range c.Order {
+			c.Order[i].Expr = rename(c.Order[i].Expr)
+		}
+		c.Filter = logical.And(append(logical.Conjuncts(rename(call.Filter)), markers...))
 		g.Aggs = append(g.Aggs, c)
 	}
-	out = g
+	out := &perRowOut{node: g, rowID: rowID, keys: outerKeys}
+	if withGroups && keep && (having != nil || len(tops) == 0) {
+		// The padding group's aggregates are those of no rows (a count
+		// is 0): every column of it is nulled instead.
+		if having == nil {
+			having = &logical.Const{T: sqltypes.TypeBool, V: true}
+		}
+		out.marker = marker
+		b.keepOrPad(out, having)
+		out.reapply(b, tops)
+		return out, true, nil
+	}
 	switch {
 	case having != nil && keep:
-		out, marker = b.nullUnlessHaving(g, keys, having)
+		out.node, marker = b.nullUnlessHaving(g, keys, having)
 	case having != nil:
-		out = &logical.Filter{Input: g, Pred: having}
+		out.node = &logical.Filter{Input: g, Pred: having}
 	}
-	return b.reapplyProjections(out, tops, keys, marker, agg.AggCols...), true, nil
+	out.node, out.marker = b.reapplyProjections(out.node, tops, keys, marker, agg.AggCols...), marker
+	return out, true, nil
 }
 
 // nullUnlessHaving computes the aggregates of grouped under new columns
@@ -177,15 +346,18 @@ func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.Col
 // correlation is not an equality (the latest order before each order):
 // the inner rows join the numbered outer rows by the correlation, and
 // row_number() partitioned by the outer row number, in the subquery's
-// order, keeps each outer row's first rows. The result has node's columns
-// and plan's. With keep, an outer row without rows stays, plan's columns
-// NULL (LEFT JOIN LATERAL, a scalar subquery). A scalar subquery must
-// yield at most one row, which only LIMIT 1 ensures here. ok is false for
-// other shapes.
-func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (logical.Node, bool, error) {
+// order, keeps each outer row's first rows. Under the LIMIT may also be a
+// GROUP BY (its groups per outer row come from aggregateOverOuter). The
+// result has node's columns and plan's. With keep, an outer row without
+// rows stays, plan's columns NULL (LEFT JOIN LATERAL, a scalar
+// subquery); one whose rows all fall outside the OFFSET and LIMIT too
+// (keepOrPad). A scalar subquery must yield at most one row, which only
+// LIMIT 1 ensures here (joinSubquery drops a larger LIMIT without
+// OFFSET). ok is false for other shapes.
+func (b *binder) limitOverOuter(o outerRows, plan logical.Node, keep, scalar bool) (*perRowOut, bool, error) {
 	tops, cur := projectionsOf(plan)
 	lim, isLimit := cur.(*logical.Limit)
-	if !isLimit {
+	if !isLimit || lim.Bounds != nil {
 		return nil, false, nil
 	}
 	input := lim.Input
@@ -196,14 +368,8 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (log
 	// Projections under the sort may read the outer row too (a select
 	// list computed before ORDER BY): they go over the join.
 	below, input := projectionsOf(input)
-	local := definedIDs(input)
-	outerCols := node.Output()
-	in, corr, pulled := b.pullUpCorrelation(input, local)
-	if !pulled {
-		return nil, false, nil
-	}
 	visible := definedIDs(plan)
-	visible.Add(outerCols...)
+	visible.Add(o.cols...)
 	for _, p := range append(tops, below...) {
 		if !readOnly(p.Exprs, visible) {
 			return nil, false, nil
@@ -214,45 +380,93 @@ func (b *binder) limitOverOuter(node, plan logical.Node, keep, scalar bool) (log
 			return nil, false, nil
 		}
 	}
-	if scalar && (lim.Count < 0 || lim.Count > 1) {
-		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
+	r, ok, err := b.rowsOverOuter(o, input, keep, false)
+	if !ok || err != nil {
+		return nil, ok, err
 	}
-	if keep && lim.Offset > 0 {
-		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "OFFSET in a LEFT JOIN LATERAL or scalar subquery whose correlation is not an equality is not supported yet")
+	if scalar && lim.Count != 1 && lim.Count != 0 {
+		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a scalar subquery with OFFSET and a correlation that is not an equality needs LIMIT 1 (or an aggregate) to yield at most one row")
 	}
-	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
-	numbered := b.numberRows(node, rowID)
+	r.reapply(b, below)
+	for i := range keys {
+		keys[i].Expr = r.rename(keys[i].Expr)
+	}
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input: r.node, PartitionBy: []logical.Expr{b.colRef(r.rowID)}, OrderBy: keys,
+		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{rn},
+	}
+	within := b.rowNumberWithin(rn, lim.Offset, lim.Count)
+	if keep && (lim.Offset > 0 || lim.Count == 0) {
+		// Rows of an outer row may all fall outside: keepOrPad leaves
+		// one row of padding then.
+		r.node = w
+		b.keepOrPad(r, within)
+		r.reapply(b, tops)
+		return r, true, nil
+	}
+	pred := within
+	if keep && r.marker != nil {
+		// The padding row of an outer row without matches is numbered 1.
+		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: r.marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+	}
+	r.node = &logical.Filter{Input: w, Pred: pred}
+	r.reapply(b, tops)
+	return r, true, nil
+}
+
+// rowsOverOuter evaluates input, the part of a subquery under its LIMIT
+// and select list, for every numbered outer row: a join by the
+// correlation pulled out of it, or a GROUP BY's groups per outer row.
+// With keep an outer row without rows has one row of padding (its marker
+// NULL). With uncorrelated, an input that does not read the outer row at
+// all (a UNION branch) joins every outer row.
+func (b *binder) rowsOverOuter(o outerRows, input logical.Node, keep, uncorrelated bool) (*perRowOut, bool, error) {
+	in, corr, pulled := b.pullUpCorrelation(input, definedIDs(input))
+	switch {
+	case pulled:
+	case uncorrelated && !readsOuter(input, definedIDs(input)):
+		in, corr = input, []logical.Expr{&logical.Const{T: sqltypes.TypeBool, V: true}}
+	default:
+		if r, ok, err := b.aggregateOverOuter(o, input, keep, true); ok || err != nil {
+			return r, ok, err
+		}
+		return b.unionOverOuter(o, input, keep)
+	}
 	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 	jt := logical.InnerJoin
 	if keep {
 		jt = logical.LeftJoin
 	}
-	joined := logical.Node(&logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)})
-	var marker *logical.ColRef
-	if keep {
-		marker = b.colRef(matched)
-	}
-	outerKeys := append([]logical.ColumnID{rowID}, outerCols...)
-	joined = b.reapplyProjections(joined, below, outerKeys, marker)
-	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input: joined, PartitionBy: []logical.Expr{b.colRef(rowID)}, OrderBy: keys,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(len(keys) > 0), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{rn},
-	}
-	bound := func(op expr.BinaryOp, v int64) logical.Expr {
-		return &logical.Binary{Op: op, L: b.colRef(rn), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
-	}
-	pred := bound(expr.OpGt, lim.Offset)
-	if lim.Count >= 0 {
-		pred = logical.And([]logical.Expr{pred, bound(expr.OpLe, lim.Offset+lim.Count)})
+	r := &perRowOut{
+		node:  &logical.Join{Type: jt, Left: o.node, Right: b.withMarker(in, matched), Cond: logical.And(corr)},
+		rowID: o.rowID,
+		keys:  o.keys(),
 	}
 	if keep {
-		// The padding row of an outer row without matches is numbered 1.
-		pred = &logical.Binary{Op: expr.OpOr, L: &logical.Unary{Op: logical.OpIsNull, E: marker, T: sqltypes.TypeBool}, R: pred, T: sqltypes.TypeBool}
+		r.marker = b.colRef(matched)
 	}
-	out := logical.Node(&logical.Filter{Input: w, Pred: pred})
-	return b.reapplyProjections(out, tops, outerKeys, marker), true, nil
+	return r, true, nil
+}
+
+// outerRows are the rows a subquery is evaluated for, numbered: node is
+// the outer rows with their number rowID, cols their own columns.
+type outerRows struct {
+	node  logical.Node
+	rowID logical.ColumnID
+	cols  []logical.ColumnID
+}
+
+// keys returns the row number and the outer columns.
+func (o outerRows) keys() []logical.ColumnID {
+	return append([]logical.ColumnID{o.rowID}, o.cols...)
+}
+
+// numberOuter numbers the rows of node.
+func (b *binder) numberOuter(node logical.Node) outerRows {
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	return outerRows{node: b.numberRows(node, rowID), rowID: rowID, cols: node.Output()}
 }
 
 // projectionsOf splits the projections off the top of plan, outermost
@@ -479,3 +693,166 @@ func readOnly(exprs []logical.Expr, defined logical.ColSet) bool {
 
 // groupable reports whether values of t can be group keys.
 func groupable(t sqltypes.Type) bool { return !t.HasKind(sqltypes.JSON) }
+
+// perRowOf evaluates plan, a subquery reading the outer rows o, for every
+// one of them at once (see perRowOut): an aggregate, a LIMIT, a UNION,
+// or, for a branch of a UNION, a join by the correlation (or with every
+// outer row when it has none). ok is false for other shapes.
+func (b *binder) perRowOf(o outerRows, plan logical.Node, keep, branch bool) (*perRowOut, bool, error) {
+	if r, ok, err := b.aggregateOverOuter(o, plan, keep, true); ok || err != nil {
+		return r, ok, err
+	}
+	if r, ok, err := b.limitOverOuter(o, plan, keep, false); ok || err != nil {
+		return r, ok, err
+	}
+	if r, ok, err := b.unionOverOuter(o, plan, keep); ok || err != nil {
+		return r, ok, err
+	}
+	if !branch {
+		return nil, false, nil
+	}
+	tops, input := projectionsOf(plan)
+	if !topsReadOnly(tops, plan, o) {
+		return nil, false, nil
+	}
+	r, ok, err := b.rowsOverOuter(o, input, keep, true)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	r.reapply(b, tops)
+	return r, true, nil
+}
+
+// topsReadOnly reports whether the projections tops over plan read only
+// its columns and the outer rows'.
+func topsReadOnly(tops []*logical.Project, plan logical.Node, o outerRows) bool {
+	visible := definedIDs(plan)
+	visible.Add(o.cols...)
+	for _, p := range tops {
+		if !readOnly(p.Exprs, visible) {
+			return false
+		}
+	}
+	return true
+}
+
+// unionOverOuter evaluates `A UNION [ALL] B` whose branches read the
+// outer rows, as `LATERAL (SELECT ... WHERE t.k < o.k UNION ALL SELECT
+// o.v)`: each branch is evaluated for every outer row (perRowOf) over a
+// copy of the numbered outer rows, the copies one shared computation (a
+// WITH query's), and the branches' rows, outer columns and numbers
+// included, are concatenated; UNION groups them by outer row number and
+// values. With keep a further copy adds one row of padding per outer
+// row, which keepOrPad keeps for the outer rows without any other. The
+// outer columns come out under o's IDs. ok is false for other shapes;
+// outer rows that read a WITH query or hold a subquery cannot be copied
+// (clonePlan), which is 0A000.
+func (b *binder) unionOverOuter(o outerRows, plan logical.Node, keep bool) (*perRowOut, bool, error) {
+	tops, cur := projectionsOf(plan)
+	so, isSetOp := cur.(*logical.SetOp)
+	if !isSetOp || so.Kind != logical.Union || !topsReadOnly(tops, plan, o) {
+		return nil, false, nil
+	}
+	for _, id := range append(o.node.Output(), so.Cols...) {
+		if !so.All && !groupable(b.meta.Column(id).Type) {
+			return nil, false, nil
+		}
+	}
+	// A UNION in a branch copies the copy: one more reference.
+	shared, isShared := o.node.(*logical.Shared)
+	if !isShared {
+		shared = &logical.Shared{Key: b.newCTEKey(), Name: "lateral", Input: o.node}
+	}
+	copyOf := func() (outerRows, map[logical.ColumnID]logical.ColumnID, bool) {
+		n, ok := b.clonePlan(shared.Input)
+		if !ok {
+			return outerRows{}, nil, false
+		}
+		ids := map[logical.ColumnID]logical.ColumnID{}
+		for i, id := range o.node.Output() {
+			ids[id] = n.Output()[i]
+		}
+		c := outerRows{node: &logical.Shared{Key: shared.Key, Name: shared.Name, Input: n}, rowID: ids[o.rowID]}
+		for _, id := range o.cols {
+			c.cols = append(c.cols, ids[id])
+		}
+		return c, ids, true
+	}
+	// branch puts the outer keys, cols (values of the branch's select
+	// list, by position) and a marker value in the union's column order.
+	branch := func(c outerRows, in logical.Node, vals []logical.Expr, marker logical.Expr) logical.Node {
+		p := &logical.Project{Input: in}
+		for _, id := range c.keys() {
+			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+		}
+		for _, v := range vals {
+			id := b.meta.NewColumn("?column?", "", v.Type())
+			p.Exprs, p.Cols = append(p.Exprs, v), append(p.Cols, id)
+		}
+		p.Exprs, p.Cols = append(p.Exprs, marker), append(p.Cols, b.meta.NewColumn("matched", "", sqltypes.TypeBool))
+		return p
+	}
+	var branches []logical.Node
+	for _, br := range []logical.Node{so.Left, so.Right} {
+		c, ids, ok := copyOf()
+		if !ok {
+			return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a UNION reading the outer rows is not supported yet when they read a WITH query or hold a subquery").
+				WithHint("Write the WITH query as a subquery in FROM.")
+		}
+		// The branch reads the copy's outer columns.
+		r, ok, err := b.perRowOf(c, renamePlanCols(br, ids), false, true)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		var vals []logical.Expr
+		for _, id := range br.Output() {
+			vals = append(vals, b.colRef(r.current(id)))
+		}
+		branches = append(branches, branch(c, r.node, vals, &logical.Const{T: sqltypes.TypeBool, V: true}))
+	}
+	if keep {
+		c, _, _ := copyOf() // copied above already
+		var nulls []logical.Expr
+		for _, id := range so.Cols {
+			nulls = append(nulls, &logical.Const{T: b.meta.Column(id).Type})
+		}
+		branches = append(branches, branch(c, c.node, nulls, &logical.Const{T: sqltypes.TypeBool}))
+	}
+	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	cols := append(append(o.keys(), so.Cols...), marker)
+	node := branches[0]
+	for i, br := range branches[1:] {
+		u := &logical.SetOp{Kind: logical.Union, All: true, Left: node, Right: br, Cols: cols}
+		if i < len(branches)-2 {
+			u.Cols = make([]logical.ColumnID, len(cols))
+			for j, id := range cols {
+				m := b.meta.Column(id)
+				u.Cols[j] = b.meta.NewColumn(m.Name, "", m.Type)
+			}
+		}
+		node = u
+	}
+	if !so.All {
+		g := &logical.Aggregate{Input: node}
+		for _, id := range cols {
+			g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
+		}
+		node = g
+	}
+	out := &perRowOut{node: node, rowID: o.rowID, keys: o.keys()}
+	if keep {
+		out.marker = b.colRef(marker)
+		b.keepOrPad(out, &logical.Const{T: sqltypes.TypeBool, V: true})
+	}
+	out.reapply(b, tops)
+	return out, true, nil
+}
+
+// renamePlanCols points the column references of every expression in n
+// at renamed's columns.
+func renamePlanCols(n logical.Node, renamed map[logical.ColumnID]logical.ColumnID) logical.Node {
+	out, _ := logical.Transform(n, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return renameCols(e, renamed) }), nil
+	})
+	return out
+}

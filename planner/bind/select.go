@@ -18,8 +18,9 @@ type relation struct {
 	// perRow is set instead on a LATERAL subquery whose correlation is
 	// not an equality: it builds the subquery evaluated for every row of
 	// the FROM items before it, their columns included, keeping the rows
-	// without a result when keep (LEFT JOIN).
-	perRow func(keep bool) (logical.Node, error)
+	// without a result when keep (LEFT JOIN), and applying the join's ON
+	// condition on (nil: none).
+	perRow func(keep bool, on logical.Expr) (logical.Node, error)
 }
 
 type outCol struct {

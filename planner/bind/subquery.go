@@ -99,6 +99,10 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 					continue
 				}
 			}
+			if isNeedsEquality(err) {
+				rest = append(rest, c) // evaluated per outer row by joinSubquery
+				continue
+			}
 			return nil, err
 		}
 		if len(corr) > 0 && len(countColumns(plan)) > 0 {
@@ -185,8 +189,27 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			}
 		}
 		if sq.Kind == logical.SubqueryScalar {
-			if out, res, ok, rerr := b.scalarPerOuterRow(node, sq); ok || rerr != nil {
-				return out, b.colRef(res), rerr
+			if plan, ok := withoutLargeLimit(sq.Plan); ok {
+				// LIMIT n > 1 cannot make a subquery of several rows one
+				// of at most one: the single join's 21000 stands as is.
+				c := *sq
+				c.Plan = plan
+				return b.joinSubquery(node, &c)
+			}
+			out, res, ok, rerr := b.scalarPerOuterRow(node, sq)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			if ok {
+				return out, b.colRef(res), nil
+			}
+		} else if isNeedsEquality(err) {
+			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			if ok {
+				return out, res, nil
 			}
 		}
 		return nil, nil, err
@@ -277,16 +300,23 @@ func (b *binder) correlatedAny(node, plan logical.Node, corr []logical.Expr, sq 
 	withCorr := func(c logical.Expr) []logical.Expr { return append(append([]logical.Expr(nil), corr...), c) }
 	node, hit := b.existsMark(node, plan, withCorr(cmp))
 	node, unknown := b.existsMark(node, plan, withCorr(&logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}))
+	return node, anyResult(hit, unknown, sq.Kind)
+}
+
+// anyResult is the three-valued `x op ANY (q)` from whether some row
+// compared TRUE (hit) and whether some compared NULL (unknown); ALL,
+// bound as NOT (x negop ANY), negates it.
+func anyResult(hit, unknown logical.Expr, kind logical.SubqueryKind) logical.Expr {
 	boolConst := func(v any) logical.Expr { return &logical.Const{T: sqltypes.TypeBool, V: v} }
 	var res logical.Expr = &logical.Case{
 		Whens: []logical.When{{Cond: hit, Then: boolConst(true)}, {Cond: unknown, Then: boolConst(nil)}},
 		Else:  boolConst(false),
 		T:     sqltypes.TypeBool,
 	}
-	if sq.Kind == logical.SubqueryAll {
+	if kind == logical.SubqueryAll {
 		res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
 	}
-	return node, res
+	return res
 }
 
 func negateComparison(op expr.BinaryOp) expr.BinaryOp {
@@ -444,4 +474,78 @@ func directOutput(plan logical.Node, id logical.ColumnID) bool {
 		}
 	}
 	return false
+}
+
+// withoutLargeLimit returns the plan of a scalar subquery without its
+// LIMIT n, n > 1 (and the ORDER BY under it), when it has no OFFSET: the
+// subquery yields the same one row or none, or fails with 21000 either
+// way. ok is false for other plans.
+func withoutLargeLimit(plan logical.Node) (logical.Node, bool) {
+	tops, cur := projectionsOf(plan)
+	lim, ok := cur.(*logical.Limit)
+	if !ok || lim.Bounds != nil || lim.Offset != 0 || lim.Count >= 0 && lim.Count <= 1 {
+		return nil, false
+	}
+	out := lim.Input
+	if s, ok := out.(*logical.Sort); ok {
+		out = s.Input
+	}
+	for i := len(tops) - 1; i >= 0; i-- {
+		p := *tops[i]
+		p.Input = out
+		out = &p
+	}
+	return out, true
+}
+
+// predicatePerOuterRow evaluates EXISTS, IN, ANY or ALL over a subquery
+// decorrelate cannot rewrite because a correlation that is not an
+// equality sits under its LIMIT or GROUP BY: the subquery's rows for
+// every numbered outer row (limitOverOuter, aggregateOverOuter, keeping
+// the rows without any) are aggregated back to one row per outer row,
+// grouped by its number and columns:
+//
+//	EXISTS: count(matched) > 0
+//	x op ANY: CASE WHEN bool_or(cmp) THEN TRUE WHEN bool_or(cmp IS NULL) THEN NULL ELSE FALSE END
+//
+// and ALL as NOT (x negop ANY). ok is false for other shapes.
+func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (logical.Node, logical.Expr, bool, error) {
+	for _, id := range node.Output() {
+		if !groupable(b.meta.Column(id).Type) {
+			return nil, nil, false, nil
+		}
+	}
+	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
+	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, true)
+	if !ok && err == nil {
+		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, false)
+	}
+	if !ok || err != nil {
+		return nil, nil, ok, err
+	}
+	var matched logical.Expr
+	if r.marker != nil {
+		matched = &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}
+	}
+	g := &logical.Aggregate{Input: r.node}
+	for _, id := range r.keys {
+		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
+	}
+	agg := func(fn string, arg logical.Expr, t sqltypes.Type) *logical.ColRef {
+		id := b.meta.NewColumn(fn, "", t)
+		call := logical.AggCall{Func: fn, Filter: matched, T: t}
+		if arg != nil {
+			call.Args = []logical.Expr{arg}
+		}
+		g.Aggs, g.AggCols = append(g.Aggs, call), append(g.AggCols, id)
+		return b.colRef(id)
+	}
+	if sq.Kind == logical.SubqueryExists {
+		n := agg("count_star", nil, sqltypes.TypeInt8)
+		return g, &logical.Binary{Op: expr.OpGt, L: n, R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}, true, nil
+	}
+	cmp := r.rename(renameCols(sq.Cmp, fresh))
+	hit := agg("bool_or", cmp, sqltypes.TypeBool)
+	unknown := agg("bool_or", &logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}, sqltypes.TypeBool)
+	return g, anyResult(hit, unknown, sq.Kind), true, nil
 }
