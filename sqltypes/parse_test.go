@@ -234,6 +234,9 @@ func TestParseNumericSpecialValues(t *testing.T) {
 		if IsNumericSpecial(order[i]) != (i == 0 || i >= 4) {
 			t.Errorf("IsNumericSpecial(%v) wrong", order[i])
 		}
+		if HasNumericSpecial([]decimal128.Num{max, order[i], max.Negate()}) != (i == 0 || i >= 4) {
+			t.Errorf("HasNumericSpecial with %v wrong", order[i])
+		}
 		if i > 0 && order[i-1].Cmp(order[i]) >= 0 {
 			t.Errorf("order: %v !< %v", order[i-1], order[i])
 		}

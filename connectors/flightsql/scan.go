@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/flightsql/flightdial"
 	"github.com/meshql/meshql/connectors/sqlgen"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -182,7 +183,7 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 // values bound when it has values and the server prepares statements,
 // else as plain SQL. The endpoints of the result are read concurrently.
 func (t *Table) run(ctx context.Context, q remoteQuery, mem memory.Allocator) (*remoteStream, error) {
-	db, err := adbcflight.NewDriver(mem).NewDatabase(t.opts)
+	db, err := adbcflight.NewDriver(mem).NewDatabaseWithOptions(t.opts, flightdial.Options()...)
 	if err != nil {
 		return nil, t.error(ctx, err)
 	}

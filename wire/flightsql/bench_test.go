@@ -19,9 +19,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/flightsql/flightdial"
 	"github.com/meshql/meshql/connectors/memtable"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/pgload"
@@ -30,7 +32,8 @@ import (
 
 // BenchmarkFetchLineitem fetches all of TPC-H lineitem through each front
 // in the same run, so their rates compare on one machine under one load:
-// Flight SQL (arrow-go's client, Arrow batches as they arrive), pgwire in
+// Flight SQL (arrow-go's client, Arrow batches as they arrive, dialed with
+// flightdial's options and with gRPC's defaults), pgwire in
 // binary and in text (pgx, raw row values, no decoding on the client), the
 // engine in-process (the ceiling the fronts are measured against), and a
 // real PostgreSQL (internal/pgtest's) holding the same rows, streamed to
@@ -72,13 +75,21 @@ const lineitemQuery = "SELECT * FROM tpch.lineitem"
 func benchFronts(b *testing.B, eng *engine.Engine, mem memory.Allocator, postgres func(*testing.B)) {
 	_, flightAddr := startServer(b, eng, mem)
 	pgAddr := startPgwire(b, eng)
-	b.Run("front=flightsql", func(b *testing.B) {
-		cl, ctx, err := dial(b, flightAddr, "analyst", "analyst")
-		if err != nil {
-			b.Fatal(err)
-		}
-		measureRows(b, func() (int64, error) { return fetchFlight(ctx, cl, lineitemQuery) })
-	})
+	// flightsql is the client as README tells Go users to dial meshql
+	// (flightdial's options); flightsql-grpc-defaults is the same client
+	// with gRPC-go's defaults, as ADBC's Go driver dials unless told.
+	for _, c := range []struct {
+		name string
+		opts []grpc.DialOption
+	}{{"flightsql", flightdial.Options()}, {"flightsql-grpc-defaults", nil}} {
+		b.Run("front="+c.name, func(b *testing.B) {
+			cl, ctx, err := dialWith(b, flightAddr, "analyst", "analyst", c.opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			measureRows(b, func() (int64, error) { return fetchFlight(ctx, cl, lineitemQuery) })
+		})
+	}
 	for _, f := range pgFormats {
 		b.Run("front=pgwire/format="+f.name, func(b *testing.B) {
 			fetchPgx(b, "postgres://analyst:analyst@"+pgAddr+"/mesh?sslmode=disable", lineitemQuery, f.mode)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/flightsql/flightdial"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/expr"
@@ -102,10 +103,18 @@ func startServer(t testing.TB, eng *engine.Engine, mem memory.Allocator, opts ..
 	return srv, ln.Addr().String()
 }
 
-// dial connects arrow-go's Flight SQL client and logs in.
+// dial connects arrow-go's Flight SQL client with the dial options
+// meshql recommends to Go clients (connectors/flightsql/flightdial) and
+// logs in.
 func dial(t testing.TB, addr, user, password string) (*flightsql.Client, context.Context, error) {
 	t.Helper()
-	cl, err := flightsql.NewClient(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return dialWith(t, addr, user, password, flightdial.Options()...)
+}
+
+// dialWith is dial with the given dial options instead of flightdial's.
+func dialWith(t testing.TB, addr, user, password string, opts ...grpc.DialOption) (*flightsql.Client, context.Context, error) {
+	t.Helper()
+	cl, err := flightsql.NewClient(addr, nil, nil, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
