@@ -15,10 +15,10 @@ import (
 // timezone(zone, ts) (AT TIME ZONE).
 
 // parsedTime holds the fields a format template read; unset fields keep
-// PostgreSQL's defaults (year 1, January, the 1st, midnight).
+// PostgreSQL's defaults (year 0 = 1 BC, January, the 1st, midnight).
 type parsedTime struct {
-	year, month, day, hour, min, sec, micro int
-	pm, hasMeridian, hour12, bc             bool
+	year, month, day, hour, min, sec, micro int // year astronomical once parsed
+	pm, hasMeridian, hour12, bc, hasYear    bool
 	tzSec                                   int  // TZH/TZM offset, seconds east of UTC
 	hasTZ, tzNeg                            bool // the template read TZH; its sign
 }
@@ -34,7 +34,7 @@ var templateFields = []string{"TZH", "TZM", "HH24", "HH12", "YYYY", "MONTH", "Mo
 // up to the next non-digit), separators in the template skip any run of
 // non-alphanumeric input, FM is accepted and ignored.
 func parseWithTemplate(s, format string) (parsedTime, error) {
-	p := parsedTime{year: 1, month: 1, day: 1}
+	p := parsedTime{month: 1, day: 1}
 	bad := func(field, value string) error {
 		return sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid value %q for %q", value, field)
 	}
@@ -96,6 +96,7 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 		switch strings.ToUpper(field) {
 		case "YYYY":
 			p.year, err = number(field, 4)
+			p.hasYear = true
 		case "YYY", "YY", "Y":
 			var v int
 			v, err = number(field, len(field))
@@ -112,7 +113,7 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 			case 1:
 				v += 2000
 			}
-			p.year = v
+			p.year, p.hasYear = v, true
 		case "TZH":
 			neg := false
 			if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -207,8 +208,11 @@ func parseWithTemplate(s, format string) (parsedTime, error) {
 			return p, err
 		}
 	}
-	if p.bc {
+	if p.bc && p.hasYear {
 		p.year = 1 - p.year // 1 BC is year 0
+	}
+	if strings.Contains(format, "DDD") && !p.hasYear {
+		return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "cannot calculate day of year without year information")
 	}
 	if p.hour12 || p.hasMeridian {
 		if p.hour < 1 || p.hour > 12 {
