@@ -309,6 +309,16 @@ func isRound(x *logical.Func) bool {
 	return (x.Name == "round" || x.Name == "trunc") && len(x.Args) > 0 && x.Args[0].Type().Kind == sqltypes.Numeric
 }
 
+func readsColumn(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		_, ok := x.(*logical.ColRef)
+		found = found || ok
+		return !found
+	})
+	return found
+}
+
 // node widens n's inputs, then n's own expressions and outputs.
 func (f *scaleFlow) node(n logical.Node) logical.Node {
 	if r, ok := f.done[n]; ok {
@@ -502,6 +512,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if r, ok := f.arraySubquery(fn); ok {
 			return r
 		}
+		if r, ok := numericSeries(fn); ok {
+			return r
+		}
 	}
 	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps
@@ -574,6 +587,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
+		if keep && (x.Name == "round" || x.Name == "trunc") && len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric &&
+			numOperand(x.Args[0].Type()) && readsColumn(x.Args[1]) {
+			// round(x, d) with d from a row has d's places in each row.
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
 		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
 		}

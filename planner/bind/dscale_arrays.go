@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -131,4 +133,26 @@ func (f *scaleFlow) arraySubquery(fn *logical.Func) (logical.Expr, bool) {
 		return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, empty}, T: fn.T}, true
 	}
 	return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, &logical.Const{T: t, V: empty.V}}, T: t}, true
+}
+
+// numericSeries returns generate_series_array over numerics with its
+// values at the scales PostgreSQL gives them (start's for the first, the
+// larger of start's and the step's for the others: generate_series(1,
+// 3, 0.5) is 1, 1.5, 2.0, …), the two scales added as arguments, if one
+// differs from the element scale.
+func numericSeries(fn *logical.Func) (logical.Expr, bool) {
+	if fn.Name != "generate_series_array" || fn.T.Elem == nil || fn.T.Elem.Kind != sqltypes.Numeric || fn.T.Elem.VarScale {
+		return nil, false
+	}
+	s := fn.T.Elem.Scale
+	start, step := writtenScale(fn.Args[0]), int32(0)
+	if len(fn.Args) == 3 {
+		step = writtenScale(fn.Args[2])
+	}
+	if start == s && max(start, step) == s {
+		return nil, false
+	}
+	scale := func(v int32) logical.Expr { return &logical.Const{T: sqltypes.TypeInt4, V: v} }
+	args := append(slices.Clone(fn.Args), scale(start), scale(step))
+	return &logical.Func{Name: fn.Name, Args: args, T: sqltypes.ListOf(sqltypes.VarNumericType(s))}, true
 }
