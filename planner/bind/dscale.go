@@ -221,7 +221,7 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 			}
 		}
 	case *logical.Case:
-		if x.T.Kind == sqltypes.Numeric {
+		if x.T.Kind == sqltypes.Numeric || numericList(x.T) {
 			for _, w := range x.Whens {
 				f.markKept(w.Then)
 			}
@@ -639,6 +639,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 // written with (CASE WHEN y <> 0 THEN x / y ELSE 0 END is a quotient or
 // 0).
 func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
+	if keep && numericList(c.T) {
+		return f.settleListCase(c)
+	}
 	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
 	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
 	anyVar := false
@@ -676,6 +679,56 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	}
 	if keep && anyVar {
 		n.T = vt
+	}
+	return n
+}
+
+// numericList reports whether t is a one-dimensional array of static
+// numerics.
+func numericList(t sqltypes.Type) bool {
+	return t.Ndims() == 1 && t.Elem.Kind == sqltypes.Numeric && !t.Elem.VarScale
+}
+
+// settleListCase is settle for a kept CASE of numeric arrays
+// (percentile_disc(ARRAY[…]) is CASE WHEN count(x) > 0 THEN ARRAY[…]
+// END): it keeps an array of variable-scale numerics when that is the
+// only array it can return.
+func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
+	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), Else: c.Else, T: c.T}
+	results := make([]*logical.Expr, 0, len(c.Whens)+1)
+	for i, w := range c.Whens {
+		n.Whens[i] = logical.When{Cond: f.expr(w.Cond, false), Then: f.settle(w.Then, true)}
+		results = append(results, &n.Whens[i].Then)
+	}
+	if n.Else != nil {
+		n.Else = f.settle(n.Else, true)
+		results = append(results, &n.Else)
+	}
+	var vt *sqltypes.Type
+	others := false
+	for _, r := range results {
+		t := (*r).Type()
+		if k, ok := (*r).(*logical.Const); ok && k.V == nil {
+			continue
+		}
+		if t.HasVarScale() && (vt == nil || vt.Equal(t)) {
+			vt = &t
+			continue
+		}
+		others = true
+	}
+	for _, r := range results {
+		switch t := (*r).Type(); {
+		case vt != nil && !others:
+			if k, ok := (*r).(*logical.Const); ok && k.V == nil {
+				*r = &logical.Const{T: *vt}
+			}
+		case t.HasVarScale():
+			*r = &logical.Cast{E: *r, T: t.StaticAll()}
+		}
+	}
+	if vt != nil && !others {
+		n.T = *vt
 	}
 	return n
 }
