@@ -164,9 +164,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.SetOp:
 		lo, ro := x.Left.Output(), x.Right.Output()
 		for j, c := range x.Cols {
-			// Arrays of variable-scale numerics do not pass set
-			// operations (their inputs would need one element type).
-			if f.demand.Has(c) && f.b.meta.Column(c).Type.Kind != sqltypes.List {
+			// Of arrays, only one-dimensional numeric ones keep their
+			// elements' scales through set operations (setOpArrays).
+			if t := f.b.meta.Column(c).Type; f.demand.Has(c) && (t.Kind != sqltypes.List || numericList(t)) {
 				f.demand.Add(lo[j], ro[j])
 				if f.out.Has(c) {
 					f.out.Add(lo[j], ro[j])
@@ -772,6 +772,10 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 	sides := [2]*logical.Node{&x.Left, &x.Right}
 	for j, c := range x.Cols {
 		t := f.b.meta.Column(c).Type
+		if numericList(t) && f.demand.Has(c) {
+			f.setOpArrays(x, &conv, j, t)
+			continue
+		}
 		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
 			continue
 		}
