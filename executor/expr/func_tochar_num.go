@@ -399,10 +399,11 @@ func romanValue(a arrow.Array, t sqltypes.Type, i int) (int64, error) {
 	case sqltypes.Int8:
 		v = values[int64](a)[i]
 	case sqltypes.Numeric:
-		if x := values[decimal128.Num](a)[i]; isSpecial(x) {
+		x, scale := numericAt(a, t, i)
+		if isSpecial(x) {
 			return 0, errSpecialToInt(x, sqltypes.Int4)
 		}
-		sign, digits := roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), 0)
+		sign, digits := roundDigits(sqltypes.FormatDecimal(x, scale), 0)
 		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil {
 			return 0, errIntegerRange()
@@ -569,14 +570,14 @@ func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int)
 		sign, digits := roundDigits(intText(a, t, i), post)
 		return sign, digits, post
 	case sqltypes.Numeric:
-		x := values[decimal128.Num](a)[i]
+		x, scale := numericAt(a, t, i)
 		if isSpecial(x) {
 			if x.Sign() < 0 {
 				return '-', "Infinity", post
 			}
 			return '+', sqltypes.NumericSpecialName(x), post
 		}
-		sign, digits := roundDigits(sqltypes.FormatDecimal(x, t.Scale), post)
+		sign, digits := roundDigits(sqltypes.FormatDecimal(x, scale), post)
 		return sign, digits, post
 	}
 	v, digits := floatValue(a, t, i)
@@ -609,6 +610,15 @@ func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int)
 		sign = '+'
 	}
 	return sign, s, post
+}
+
+// numericAt is value i of a numeric array, of one scale or of per-value
+// scales, and its scale.
+func numericAt(a arrow.Array, t sqltypes.Type, i int) (decimal128.Num, int32) {
+	if t.VarScale {
+		return VarNumericAt(a, i)
+	}
+	return values[decimal128.Num](a)[i], t.Scale
 }
 
 func intText(a arrow.Array, t sqltypes.Type, i int) string {
@@ -644,11 +654,11 @@ func sciText(a arrow.Array, t sqltypes.Type, i, pre, post int) string {
 	var dec string
 	switch t.Kind {
 	case sqltypes.Numeric:
-		x := values[decimal128.Num](a)[i]
+		x, scale := numericAt(a, t, i)
 		if isSpecial(x) {
 			return special()
 		}
-		dec = sqltypes.FormatDecimal(x, t.Scale)
+		dec = sqltypes.FormatDecimal(x, scale)
 	case sqltypes.Int8:
 		dec = intText(a, t, i)
 	default:

@@ -215,6 +215,9 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
 			f.markKept(x.Args[0])
 		}
+		if exactFunc(x) && len(x.Args) == 2 { // div
+			f.markKept(x.Args[1])
+		}
 		if valueFunc(x) {
 			for _, a := range x.Args {
 				f.markKept(a)
@@ -545,7 +548,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
-		allArgs = valueFunc(fn) || textFunc(fn)
+		allArgs = valueFunc(fn) || textFunc(fn) || exactFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
