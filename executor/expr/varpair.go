@@ -66,9 +66,10 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 	})
 }
 
-// varRound is round(x, d) or trunc(x, d) whose d is read from each row:
-// PostgreSQL's result has max(d, 0) places (numeric_round), so that it
-// keeps its own scale per row. More than 38 places do not fit.
+// varRound is round(x, d) or trunc(x, d) whose d is read from each row
+// or is more than 38: PostgreSQL's result has max(d, 0) places
+// (numeric_round), so that it keeps its own scale per row. More than 38
+// places fit only a zero (up to 127; PostgreSQL has up to 2000).
 func varRound(name string, x, d Expr) (Expr, error) {
 	var err error
 	if x.Type().IsInteger() {
@@ -92,7 +93,11 @@ func varRound(name string, x, d Expr) (Expr, error) {
 			places := int32(max(min(int64(dm.LowBits()), 1000), -1000))
 			out := max(places, 0)
 			if out > sqltypes.MaxNumericPrecision {
-				return decimal128.Num{}, 0, errNumericRange()
+				// Past every place x has: only a zero fits.
+				if xm != (decimal128.Num{}) || out > 127 {
+					return decimal128.Num{}, 0, errNumericRange()
+				}
+				return xm, out, nil
 			}
 			r, _, err := roundDecimal(xm, xs, places, out, trunc)
 			return r, out, err

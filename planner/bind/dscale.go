@@ -312,6 +312,22 @@ func isRound(x *logical.Func) bool {
 	return (x.Name == "round" || x.Name == "trunc") && len(x.Args) > 0 && x.Args[0].Type().Kind == sqltypes.Numeric
 }
 
+// morePlaces reports whether e is a constant number of places beyond a
+// static numeric's 38.
+func morePlaces(e logical.Expr) bool {
+	c, ok := e.(*logical.Const)
+	if !ok {
+		return false
+	}
+	switch v := c.V.(type) {
+	case int32:
+		return v > sqltypes.MaxNumericPrecision
+	case int64:
+		return v > sqltypes.MaxNumericPrecision
+	}
+	return false
+}
+
 func readsColumn(e logical.Expr) bool {
 	found := false
 	logical.Walk(e, func(x logical.Expr) bool {
@@ -591,9 +607,10 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 	case *logical.Func:
 		if keep && (x.Name == "round" || x.Name == "trunc") && len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric &&
-			numOperand(x.Args[0].Type()) && readsColumn(x.Args[1]) {
-			// round(x, d) with d from a row has d's places in each row.
-			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.T.Scale)}
+			numOperand(x.Args[0].Type()) && (readsColumn(x.Args[1]) || morePlaces(x.Args[1])) {
+			// round(x, d) with d from a row has d's places in each row;
+			// more than a static numeric has fit only a zero.
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.Args[0].Type().Scale)}
 		}
 		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
