@@ -274,6 +274,11 @@ type numProc struct {
 	numIn        bool
 	signWrote    bool
 	lastRelevant int // index in number, -1 none
+	// end is where the output stops, -1 nowhere: a digit position past
+	// the number's last character copies its terminating NUL in
+	// PostgreSQL, which ends the text there (a float's digits narrowed
+	// below the format's).
+	end int
 	out          []byte
 }
 
@@ -294,7 +299,7 @@ func (p *numProc) run() []byte {
 		}
 	}
 	p.numCount = nf.post + nf.pre - 1
-	p.lastRelevant = -1
+	p.lastRelevant, p.end = -1, -1
 	if nf.fill && nf.decimal {
 		p.lastRelevant = lastRelevantDecimal(p.number)
 		if p.lastRelevant >= 0 && nf.zeroEnd > p.outPreSpaces {
@@ -336,6 +341,9 @@ func (p *numProc) run() []byte {
 				}
 			}
 		}
+	}
+	if p.end >= 0 {
+		return p.out[:p.end]
 	}
 	return p.out
 }
@@ -528,6 +536,8 @@ func (p *numProc) numPart(kind numTokKind) {
 			default:
 				if c := p.cur(); c != 0 {
 					p.out = append(p.out, c)
+				} else if p.end < 0 {
+					p.end = len(p.out)
 				}
 				p.numIn = true
 			}
@@ -566,7 +576,7 @@ func (p *numProc) numPart(kind numTokKind) {
 // mostly turns to '#'.
 func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int) {
 	switch t.Kind {
-	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+	case sqltypes.Int4, sqltypes.Int8:
 		sign, digits := roundDigits(intText(a, t, i), post)
 		return sign, digits, post
 	case sqltypes.Numeric:
@@ -631,11 +641,16 @@ func intText(a arrow.Array, t sqltypes.Type, i int) string {
 	return strconv.FormatInt(values[int64](a)[i], 10)
 }
 
-// floatValue is value i of a real or double precision array and the
-// significant digits to_char prints of it.
+// floatValue is value i of a real, double precision or smallint array
+// and the significant digits to_char prints of it (PostgreSQL has no
+// to_char(smallint): a smallint takes double precision's, the preferred
+// numeric type).
 func floatValue(a arrow.Array, t sqltypes.Type, i int) (float64, int) {
-	if t.Kind == sqltypes.Float4 {
+	switch t.Kind {
+	case sqltypes.Float4:
 		return float64(values[float32](a)[i]), 6
+	case sqltypes.Int2:
+		return float64(values[int16](a)[i]), 15
 	}
 	return values[float64](a)[i], 15
 }
