@@ -279,7 +279,7 @@ type numProc struct {
 	// PostgreSQL, which ends the text there (a float's digits narrowed
 	// below the format's).
 	end int
-	out          []byte
+	out []byte
 }
 
 func (p *numProc) run() []byte {
