@@ -535,14 +535,14 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return r
 		}
 	}
-	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
+	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && (fn.T.Kind == sqltypes.Numeric || numericList(fn.T)) && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps
 		// its scale.
 		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
 		for _, a := range fn.Args[:len(fn.Args)-1] {
 			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
 		}
-		if r := f.settleCase(c, keep); r.Type().VarScale {
+		if r := f.settleCase(c, keep); r.Type().HasVarScale() {
 			return r
 		}
 	}
@@ -711,8 +711,9 @@ func numericList(t sqltypes.Type) bool {
 
 // settleListCase is settle for a kept CASE of numeric arrays
 // (percentile_disc(ARRAY[…]) is CASE WHEN count(x) > 0 THEN ARRAY[…]
-// END): it keeps an array of variable-scale numerics when that is the
-// only array it can return.
+// END): when a result is an array of variable-scale numerics, every
+// result becomes one, an ARRAY[...]'s elements keeping the scales they
+// were written with and another array its elements' scale.
 func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
 	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), Else: c.Else, T: c.T}
 	results := make([]*logical.Expr, 0, len(c.Whens)+1)
@@ -724,32 +725,36 @@ func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
 		n.Else = f.settle(n.Else, true)
 		results = append(results, &n.Else)
 	}
-	var vt *sqltypes.Type
-	others := false
+	anyVar := false
 	for _, r := range results {
-		t := (*r).Type()
-		if k, ok := (*r).(*logical.Const); ok && k.V == nil {
-			continue
-		}
-		if t.HasVarScale() && (vt == nil || vt.Equal(t)) {
-			vt = &t
-			continue
-		}
-		others = true
+		anyVar = anyVar || (*r).Type().HasVarScale()
 	}
+	if !anyVar {
+		return n
+	}
+	vt := sqltypes.ListOf(sqltypes.VarNumericType(c.T.Elem.Scale))
 	for _, r := range results {
-		switch t := (*r).Type(); {
-		case vt != nil && !others:
-			if k, ok := (*r).(*logical.Const); ok && k.V == nil {
-				*r = &logical.Const{T: *vt}
+		switch x := (*r).(type) {
+		case *logical.Const:
+			if x.V == nil {
+				*r = &logical.Const{T: vt}
+				continue
 			}
-		case t.HasVarScale():
-			*r = &logical.Cast{E: *r, T: t.StaticAll()}
+		case *logical.Array:
+			if !x.T.HasVarScale() {
+				elems := make([]logical.Expr, len(x.Elems))
+				for i, el := range x.Elems {
+					elems[i] = asVarScale(el, *vt.Elem)
+				}
+				*r = &logical.Array{Elems: elems, T: vt}
+				continue
+			}
+		}
+		if !(*r).Type().Equal(vt) {
+			*r = &logical.Cast{E: *r, T: vt} // each element keeps its scale
 		}
 	}
-	if vt != nil && !others {
-		n.T = *vt
-	}
+	n.T = vt
 	return n
 }
 
