@@ -1288,11 +1288,11 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if err != nil {
 		return nil, err
 	}
-	if err := ambiguousCall(name, fc); err != nil {
-		return nil, err
-	}
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
+	}
+	if err := ambiguousCall(name, fc); err != nil {
+		return nil, err
 	}
 	if isSetFunction(name) {
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
