@@ -145,6 +145,9 @@ func listCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return retypeKernel(to.Arrow()), true
 	}
 	elem, ok := castKernelFor(*from.Elem, *to.Elem)
+	if to.Elem.VarScale && from.Elem.Kind == sqltypes.Numeric {
+		elem, ok = toVarElemKernel(*from.Elem, *to.Elem), true
+	}
 	if !ok {
 		return nil, false
 	}

@@ -36,6 +36,9 @@ func buildDiv(name string, args []Expr) (Expr, error) {
 			return nil, functionError(name, args)
 		}
 	}
+	if ops[0].Type().VarScale || ops[1].Type().VarScale {
+		return varDiv(name, ops[0], ops[1]), nil
+	}
 	m, err := Binary(OpMod, ops[0], ops[1])
 	if err != nil {
 		return nil, functionError(name, args)
@@ -72,6 +75,33 @@ func buildDiv(name string, args []Expr) (Expr, error) {
 			return v, false, err
 		})
 	}}, nil
+}
+
+// varDiv is div(x, y) of numerics one of which has per-value scales: the
+// quotient of every place of both, truncated (numeric_div_trunc).
+func varDiv(name string, l, r Expr) Expr {
+	rt := sqltypes.NumericType(0, 0)
+	lt, t := l.Type(), r.Type()
+	return &callExpr{name: name, args: []Expr{l, r}, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		x, y := numAt(in[0], lt), numAt(in[1], t)
+		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
+			xm, xs := x(i)
+			ym, ys := y(i)
+			if isSpecial(xm) || isSpecial(ym) {
+				v, finite, err := specialArith(OpDiv, xm, ym)
+				if finite {
+					v, _ = rescaleDec(v, 0, rt.Scale)
+				}
+				return v, false, err
+			}
+			bx, by, _ := alignedBig(xm, xs, ym, ys)
+			if by.Sign() == 0 {
+				return decimal128.Num{}, false, errDivByZero()
+			}
+			m, _, err := fitBig(bx.Quo(bx, by), 0)
+			return m, false, err
+		})
+	}}
 }
 
 // buildToHex: to_hex of an integer, negative values in two's complement

@@ -217,3 +217,49 @@ func buildNumericSeriesArray(name string, args []Expr) (Expr, error) {
 		return lb.NewArray(), nil
 	}}, nil
 }
+
+// NumericSeriesVarScale is generate_series_array over numerics whose
+// values keep PostgreSQL's scales: the first value start's (startScale),
+// the others, each the sum of the one before and the step, the larger of
+// start's and the step's (stepScale; 0 for the default step of 1), as
+// generate_series_step_numeric's add_var gives them.
+func NumericSeriesVarScale(args []Expr, startScale, stepScale int32) (Expr, error) {
+	static, err := buildNumericSeriesArray("generate_series_array", args)
+	if err != nil {
+		return nil, err
+	}
+	s := static.Type().Elem.Scale
+	vt := sqltypes.VarNumericType(s)
+	later := max(startScale, stepScale)
+	return &callExpr{name: "generate_series_array", args: []Expr{static}, t: sqltypes.ListOf(vt), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		lists := in[0].(*array.List)
+		elems := values[decimal128.Num](lists.ListValues())
+		lb := array.NewListBuilder(env.Mem, vt.Arrow())
+		defer lb.Release()
+		sb := lb.ValueBuilder().(*array.StructBuilder)
+		mb := sb.FieldBuilder(sqltypes.VarNumericMantissa).(*array.Decimal128Builder)
+		scb := sb.FieldBuilder(sqltypes.VarNumericScale).(*array.Int8Builder)
+		for i := 0; i < n; i++ {
+			if lists.IsNull(i) {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			from, to := lists.ValueOffsets(i)
+			for j := from; j < to; j++ {
+				scale := later
+				if j == from {
+					scale = startScale
+				}
+				m, ok := rescaleDec(elems[j], s, scale)
+				if !ok {
+					return nil, errNumericRange()
+				}
+				sb.Append(true)
+				mb.Append(m)
+				scb.Append(int8(scale))
+			}
+		}
+		return lb.NewArray(), nil
+	}}, nil
+}

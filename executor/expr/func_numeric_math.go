@@ -31,8 +31,12 @@ func PerValueScale(name string) bool {
 }
 
 // CallVarScale is Call for a function PerValueScale lists whose
-// arguments make it numeric: each result keeps its own scale.
+// arguments make it numeric, or round/trunc whose places a row gives:
+// each result keeps its own scale.
 func CallVarScale(name string, args []Expr) (Expr, error) {
+	if (name == "round" || name == "trunc") && len(args) == 2 {
+		return varRound(name, args[0], args[1])
+	}
 	e, err := numericMath(name, args, true)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -21,9 +22,9 @@ import (
 // last '0'. D and G print '.' and ',' (the C locale's). RN prints the
 // number rounded to an integer in Roman numerals (15 wide unless FM; '#'
 // outside 1..3999), and TH its ordinal suffix. L prints the C locale's
-// currency symbol, a blank; B nothing, as in PostgreSQL. EEEE and V are
-// 0A000. to_number reads through the same parsed format
-// (func_tonumber.go).
+// currency symbol, a blank; B nothing, as in PostgreSQL. EEEE prints the
+// number alone in scientific notation (sciText); V is 0A000. to_number
+// reads through the same parsed format (func_tonumber.go).
 
 type numTokKind uint8
 
@@ -60,7 +61,8 @@ type numFormat struct {
 	plus, minus        bool // PL / MI (SG sets both)
 	bracket            bool
 	roman              bool // RN: the number prints in Roman numerals
-	eeee               bool // EEEE, accepted only to be refused by to_number
+	eeee               bool // EEEE: to_char prints scientific notation, to_number refuses it
+	blank              bool // B
 }
 
 var numKeywords = []struct {
@@ -96,20 +98,26 @@ func scanNumFormat(f string, input bool) (*numFormat, error) {
 			}
 			matched = true
 			i += len(kw.word)
+			if nf.eeee && kw.word != "EEEE" {
+				return nil, errNumFormat(`"EEEE" must be the last pattern used`)
+			}
 			switch kw.kind {
 			case 255:
 				nf.fill = true
 			case 253:
 				// B: PostgreSQL parses it and prints and reads nothing for it.
+				nf.blank = true
 			case 254:
-				if !input || kw.word != "EEEE" {
+				if kw.word != "EEEE" {
 					fn := "to_char"
 					if input {
 						fn = "to_number"
 					}
 					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s number format %q is not supported", fn, kw.word)
 				}
-				nf.eeee = true // refused once the whole format is checked, as PostgreSQL does
+				if err := nf.addEEEE(); err != nil {
+					return nil, err
+				}
 			case numRoman, numOrdinal:
 				// PostgreSQL has upper- and lower-case keywords for these.
 				nf.roman = nf.roman || kw.kind == numRoman
@@ -131,6 +139,21 @@ func scanNumFormat(f string, input bool) (*numFormat, error) {
 }
 
 func errNumFormat(msg string) error { return sqltypes.New(sqltypes.CodeSyntaxError, "%s", msg) }
+
+// addEEEE records EEEE with NUMDesc_prepare's checks: only digit,
+// decimal point and group patterns may come with it (to_number refuses
+// it once the whole format is checked, as PostgreSQL does).
+func (nf *numFormat) addEEEE() error {
+	if nf.eeee {
+		return errNumFormat(`cannot use "EEEE" twice`)
+	}
+	if nf.blank || nf.fill || nf.lsign != 0 || nf.bracket || nf.minus || nf.plus || nf.roman {
+		return sqltypes.New(sqltypes.CodeSyntaxError, `"EEEE" is incompatible with other formats`).
+			WithDetail(`"EEEE" may only be used together with digit and decimal point patterns.`)
+	}
+	nf.eeee = true
+	return nil
+}
 
 // add records one pattern as PostgreSQL's NUMDesc_prepare does.
 func (nf *numFormat) add(k numTokKind) error {
@@ -251,7 +274,12 @@ type numProc struct {
 	numIn        bool
 	signWrote    bool
 	lastRelevant int // index in number, -1 none
-	out          []byte
+	// end is where the output stops, -1 nowhere: a digit position past
+	// the number's last character copies its terminating NUL in
+	// PostgreSQL, which ends the text there (a float's digits narrowed
+	// below the format's).
+	end int
+	out []byte
 }
 
 func (p *numProc) run() []byte {
@@ -271,7 +299,7 @@ func (p *numProc) run() []byte {
 		}
 	}
 	p.numCount = nf.post + nf.pre - 1
-	p.lastRelevant = -1
+	p.lastRelevant, p.end = -1, -1
 	if nf.fill && nf.decimal {
 		p.lastRelevant = lastRelevantDecimal(p.number)
 		if p.lastRelevant >= 0 && nf.zeroEnd > p.outPreSpaces {
@@ -313,6 +341,9 @@ func (p *numProc) run() []byte {
 				}
 			}
 		}
+	}
+	if p.end >= 0 {
+		return p.out[:p.end]
 	}
 	return p.out
 }
@@ -376,10 +407,11 @@ func romanValue(a arrow.Array, t sqltypes.Type, i int) (int64, error) {
 	case sqltypes.Int8:
 		v = values[int64](a)[i]
 	case sqltypes.Numeric:
-		if x := values[decimal128.Num](a)[i]; isSpecial(x) {
+		x, scale := numericAt(a, t, i)
+		if isSpecial(x) {
 			return 0, errSpecialToInt(x, sqltypes.Int4)
 		}
-		sign, digits := roundDigits(sqltypes.FormatDecimal(values[decimal128.Num](a)[i], t.Scale), 0)
+		sign, digits := roundDigits(sqltypes.FormatDecimal(x, scale), 0)
 		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil {
 			return 0, errIntegerRange()
@@ -504,6 +536,8 @@ func (p *numProc) numPart(kind numTokKind) {
 			default:
 				if c := p.cur(); c != 0 {
 					p.out = append(p.out, c)
+				} else if p.end < 0 {
+					p.end = len(p.out)
 				}
 				p.numIn = true
 			}
@@ -536,46 +570,153 @@ func (p *numProc) numPart(kind numTokKind) {
 // numberText returns value i of a number array as numeric_to_char,
 // int8_to_char or float8_to_char prepare it: sign and digits rounded to
 // post fractional digits (floats to at most 15 significant digits, 6 for
-// real).
-func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string) {
+// real, which also narrows the format's post, returned). NaN and
+// ±Infinity are their names, as PostgreSQL's numeric_out and snprintf
+// print them: "NaN" fits where its three characters do, "Infinity"
+// mostly turns to '#'.
+func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int) {
 	switch t.Kind {
-	case sqltypes.Int2:
-		return roundDigits(strconv.FormatInt(int64(values[int16](a)[i]), 10), post)
-	case sqltypes.Int4:
-		return roundDigits(strconv.FormatInt(int64(values[int32](a)[i]), 10), post)
-	case sqltypes.Int8:
-		return roundDigits(strconv.FormatInt(values[int64](a)[i], 10), post)
+	case sqltypes.Int4, sqltypes.Int8:
+		sign, digits := roundDigits(intText(a, t, i), post)
+		return sign, digits, post
 	case sqltypes.Numeric:
-		x := values[decimal128.Num](a)[i]
+		x, scale := numericAt(a, t, i)
 		if isSpecial(x) {
-			// numeric_to_char lays out numeric_out's text: "NaN" fits
-			// where its three characters do, "Infinity" turns to '#'.
 			if x.Sign() < 0 {
-				return '-', "Infinity"
+				return '-', "Infinity", post
 			}
-			return '+', sqltypes.NumericSpecialName(x)
+			return '+', sqltypes.NumericSpecialName(x), post
 		}
-		return roundDigits(sqltypes.FormatDecimal(x, t.Scale), post)
+		sign, digits := roundDigits(sqltypes.FormatDecimal(x, scale), post)
+		return sign, digits, post
 	}
-	v, digits := 0.0, 15
-	if t.Kind == sqltypes.Float4 {
-		v, digits = float64(values[float32](a)[i]), 6
-	} else {
-		v = values[float64](a)[i]
+	v, digits := floatValue(a, t, i)
+	sign := byte('+')
+	if math.Signbit(v) && !math.IsNaN(v) {
+		sign = '-'
 	}
-	intLen := len(strconv.FormatFloat(math.Abs(v), 'f', 0, 64))
+	intText := ""
 	switch {
+	case math.IsNaN(v):
+		intText = "NaN"
+	case math.IsInf(v, 0):
+		intText = "Infinity"
+	default:
+		intText = strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
+	}
+	switch intLen := len(intText); {
 	case intLen >= digits:
 		post = 0
 	case intLen+post > digits:
 		post = digits - intLen
 	}
-	s := strconv.FormatFloat(v, 'f', post, 64)
-	sign := byte('+')
-	if strings.HasPrefix(s, "-") {
-		sign, s = '-', s[1:]
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return sign, intText, post
 	}
-	return sign, s
+	s := strconv.FormatFloat(v, 'f', post, 64)
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	} else {
+		sign = '+'
+	}
+	return sign, s, post
+}
+
+// numericAt is value i of a numeric array, of one scale or of per-value
+// scales, and its scale.
+func numericAt(a arrow.Array, t sqltypes.Type, i int) (decimal128.Num, int32) {
+	if t.VarScale {
+		return VarNumericAt(a, i)
+	}
+	return values[decimal128.Num](a)[i], t.Scale
+}
+
+func intText(a arrow.Array, t sqltypes.Type, i int) string {
+	switch t.Kind {
+	case sqltypes.Int2:
+		return strconv.FormatInt(int64(values[int16](a)[i]), 10)
+	case sqltypes.Int4:
+		return strconv.FormatInt(int64(values[int32](a)[i]), 10)
+	}
+	return strconv.FormatInt(values[int64](a)[i], 10)
+}
+
+// floatValue is value i of a real, double precision or smallint array
+// and the significant digits to_char prints of it (PostgreSQL has no
+// to_char(smallint): a smallint takes double precision's, the preferred
+// numeric type).
+func floatValue(a arrow.Array, t sqltypes.Type, i int) (float64, int) {
+	switch t.Kind {
+	case sqltypes.Float4:
+		return float64(values[float32](a)[i]), 6
+	case sqltypes.Int2:
+		return float64(values[int16](a)[i]), 15
+	}
+	return values[float64](a)[i], 15
+}
+
+// sciText is value i in scientific notation with post fractional
+// digits, as to_char prints it for EEEE: the significand rounded half
+// away from zero for numeric and bigint (numeric_out_sci, which may
+// print 10.00e+00), as C's %e for the others; a blank for the sign of a
+// positive number; NaN and ±Infinity fill the layout with '#'.
+func sciText(a arrow.Array, t sqltypes.Type, i, pre, post int) string {
+	special := func() string {
+		b := []byte(strings.Repeat("#", pre+post+6))
+		b[0], b[pre+1] = ' ', '.'
+		return string(b)
+	}
+	var dec string
+	switch t.Kind {
+	case sqltypes.Numeric:
+		x, scale := numericAt(a, t, i)
+		if isSpecial(x) {
+			return special()
+		}
+		dec = sqltypes.FormatDecimal(x, scale)
+	case sqltypes.Int8:
+		dec = intText(a, t, i)
+	default:
+		var v float64
+		if t.Kind == sqltypes.Int2 || t.Kind == sqltypes.Int4 {
+			n, _ := strconv.ParseInt(intText(a, t, i), 10, 64)
+			v = float64(n)
+		} else {
+			v, _ = floatValue(a, t, i)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return special()
+		}
+		s := strconv.FormatFloat(v, 'e', post, 64)
+		if !strings.HasPrefix(s, "-") {
+			s = " " + s
+		}
+		return s
+	}
+	neg := strings.HasPrefix(dec, "-")
+	dec = strings.TrimPrefix(dec, "-")
+	intPart, frac, _ := strings.Cut(dec, ".")
+	digits := intPart + frac
+	exp := 0
+	if k := strings.IndexFunc(digits, func(r rune) bool { return r != '0' }); k >= 0 {
+		exp = len(intPart) - k - 1
+		digits = digits[k:]
+	} else {
+		digits = "0"
+	}
+	sig := digits[:1]
+	if len(digits) > 1 {
+		sig += "." + digits[1:]
+	}
+	_, sig = roundDigits(sig, post)
+	sign, esign := " ", "+"
+	if neg {
+		sign = "-"
+	}
+	if exp < 0 {
+		esign, exp = "-", -exp
+	}
+	return fmt.Sprintf("%s%se%s%02d", sign, sig, esign, exp)
 }
 
 // buildToCharNumber: to_char(smallint|integer|bigint|numeric|real|double
@@ -599,8 +740,16 @@ func buildToCharNumber(name string, args []Expr) (Expr, error) {
 				v, err := romanValue(in[0], t, i)
 				return nf.formatRoman(dst, v), false, err
 			}
-			sign, digits := numberText(in[0], t, i, nf.post)
-			return nf.formatNumber(dst, sign, digits), false, nil
+			if nf.eeee {
+				return append(dst, sciText(in[0], t, i, nf.pre, nf.post)...), false, nil
+			}
+			sign, digits, post := numberText(in[0], t, i, nf.post)
+			if post == nf.post {
+				return nf.formatNumber(dst, sign, digits), false, nil
+			}
+			narrowed := *nf
+			narrowed.post = post
+			return narrowed.formatNumber(dst, sign, digits), false, nil
 		})
 	}}, nil
 }

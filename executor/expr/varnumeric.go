@@ -104,15 +104,42 @@ func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
 // varRelabel gives the variable-scale numeric e another nominal scale:
 // the values stay, the Arrow type's label changes.
 func varRelabel(e Expr, to sqltypes.Type) Expr {
+	return &castExpr{in: e, t: to, k: relabelKernel(to)}
+}
+
+func relabelKernel(to sqltypes.Type) castKernel {
 	st := to.Arrow().(*arrow.StructType)
-	return &castExpr{in: e, t: to, k: func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 		d := a.Data()
 		ch := d.Children()
 		kids := []arrow.ArrayData{ch[sqltypes.VarNumericMantissa], ch[sqltypes.VarNumericScale]}
 		nd := array.NewData(st, d.Len(), d.Buffers(), kids, d.NullN(), d.Offset())
 		defer nd.Release()
 		return array.MakeFromData(nd), nil
-	}}
+	}
+}
+
+// toVarElemKernel converts the numeric elements of an array to the
+// variable-scale numeric to: a static numeric's values keep its scale
+// (arrays of different scales through a set operation keep theirs).
+func toVarElemKernel(from, to sqltypes.Type) castKernel {
+	if from.VarScale {
+		return relabelKernel(to)
+	}
+	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		n := a.Len()
+		mbuf, mant := allocFixed[decimal128.Num](mem, n)
+		sbuf, scales := allocFixed[int8](mem, n)
+		copy(mant, values[decimal128.Num](a))
+		for i := range scales {
+			scales[i] = int8(from.Scale)
+		}
+		var valid *memory.Buffer
+		if bm, off := bitmapOf(a); bm != nil {
+			valid = copyBitmap(mem, bm, off, n)
+		}
+		return newVarNumeric(to.Arrow(), n, valid, mbuf, sbuf), nil
+	}
 }
 
 // varToText prints each value of the variable-scale numeric e with its

@@ -37,8 +37,11 @@ type varPairExpr struct {
 	name string
 	l, r Expr
 	f    func(x, y *big.Int) (*big.Int, error)
+	row  varRowFunc // instead of f: the row's result and its scale from the operands'
 	t    sqltypes.Type
 }
+
+type varRowFunc func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error)
 
 func (e *varPairExpr) Type() sqltypes.Type { return e.t }
 func (e *varPairExpr) children() []Expr    { return []Expr{e.l, e.r} }
@@ -50,6 +53,9 @@ func (e *varPairExpr) withChildren(ch []Expr) Expr {
 func (e *varPairExpr) String() string { return fmt.Sprintf("%s(%s, %s)", e.name, e.l, e.r) }
 
 func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	if e.row != nil {
+		return evalVarRows(ctx, env, b, e.l, e.r, e.t, e.row)
+	}
 	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
 		x, y, s := alignedBig(xm, xs, ym, ys)
 		v, err := e.f(x, y)
@@ -58,6 +64,44 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 		}
 		return fitBig(v, s)
 	})
+}
+
+// varRound is round(x, d) or trunc(x, d) whose d is read from each row
+// or is more than 38: PostgreSQL's result has max(d, 0) places
+// (numeric_round), so that it keeps its own scale per row. More than 38
+// places fit only a zero (up to 127; PostgreSQL has up to 2000).
+func varRound(name string, x, d Expr) (Expr, error) {
+	var err error
+	if x.Type().IsInteger() {
+		if x, err = Cast(x, sqltypes.NumericType(0, 0)); err != nil {
+			return nil, err
+		}
+	}
+	if d, err = Cast(coerceTo(d, sqltypes.TypeInt4), sqltypes.NumericType(0, 0)); err != nil {
+		return nil, err
+	}
+	if x.Type().Kind != sqltypes.Numeric {
+		return nil, functionError(name, []Expr{x, d})
+	}
+	trunc := name == "trunc"
+	return &varPairExpr{name: name, l: x, r: d, t: sqltypes.VarNumericType(x.Type().Scale),
+		row: func(xm decimal128.Num, xs int32, dm decimal128.Num, _ int32) (decimal128.Num, int32, error) {
+			if isSpecial(xm) {
+				return xm, 0, nil
+			}
+			// d is an int4: its low 64 bits are its two's complement.
+			places := int32(max(min(int64(dm.LowBits()), 1000), -1000))
+			out := max(places, 0)
+			if out > sqltypes.MaxNumericPrecision {
+				// Past every place x has: only a zero fits.
+				if xm != (decimal128.Num{}) || out > 127 {
+					return decimal128.Num{}, 0, errNumericRange()
+				}
+				return xm, out, nil
+			}
+			r, _, err := roundDecimal(xm, xs, places, out, trunc)
+			return r, out, err
+		}}, nil
 }
 
 // modBig is x mod y with the sign of x (PostgreSQL's mod_var).

@@ -164,9 +164,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 	case *logical.SetOp:
 		lo, ro := x.Left.Output(), x.Right.Output()
 		for j, c := range x.Cols {
-			// Arrays of variable-scale numerics do not pass set
-			// operations (their inputs would need one element type).
-			if f.demand.Has(c) && f.b.meta.Column(c).Type.Kind != sqltypes.List {
+			// Of arrays, only one-dimensional numeric ones keep their
+			// elements' scales through set operations (setOpArrays).
+			if t := f.b.meta.Column(c).Type; f.demand.Has(c) && (t.Kind != sqltypes.List || numericList(t)) {
 				f.demand.Add(lo[j], ro[j])
 				if f.out.Has(c) {
 					f.out.Add(lo[j], ro[j])
@@ -215,13 +215,16 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
 			f.markKept(x.Args[0])
 		}
+		if exactFunc(x) && len(x.Args) == 2 { // div
+			f.markKept(x.Args[1])
+		}
 		if valueFunc(x) {
 			for _, a := range x.Args {
 				f.markKept(a)
 			}
 		}
 	case *logical.Case:
-		if x.T.Kind == sqltypes.Numeric {
+		if x.T.Kind == sqltypes.Numeric || numericList(x.T) {
 			for _, w := range x.Whens {
 				f.markKept(w.Then)
 			}
@@ -307,6 +310,32 @@ func numOperand(t sqltypes.Type) bool { return t.Kind == sqltypes.Numeric || t.I
 
 func isRound(x *logical.Func) bool {
 	return (x.Name == "round" || x.Name == "trunc") && len(x.Args) > 0 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// morePlaces reports whether e is a constant number of places beyond a
+// static numeric's 38.
+func morePlaces(e logical.Expr) bool {
+	c, ok := e.(*logical.Const)
+	if !ok {
+		return false
+	}
+	switch v := c.V.(type) {
+	case int32:
+		return v > sqltypes.MaxNumericPrecision
+	case int64:
+		return v > sqltypes.MaxNumericPrecision
+	}
+	return false
+}
+
+func readsColumn(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		_, ok := x.(*logical.ColRef)
+		found = found || ok
+		return !found
+	})
+	return found
 }
 
 // node widens n's inputs, then n's own expressions and outputs.
@@ -502,15 +531,18 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if r, ok := f.arraySubquery(fn); ok {
 			return r
 		}
+		if r, ok := numericSeries(fn); ok {
+			return r
+		}
 	}
-	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && fn.T.Kind == sqltypes.Numeric && len(fn.Args) > 1 {
+	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && (fn.T.Kind == sqltypes.Numeric || numericList(fn.T)) && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps
 		// its scale.
 		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
 		for _, a := range fn.Args[:len(fn.Args)-1] {
 			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
 		}
-		if r := f.settleCase(c, keep); r.Type().VarScale {
+		if r := f.settleCase(c, keep); r.Type().HasVarScale() {
 			return r
 		}
 	}
@@ -532,7 +564,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
-		allArgs = valueFunc(fn) || textFunc(fn)
+		allArgs = valueFunc(fn) || textFunc(fn) || exactFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -574,6 +606,12 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
+		if keep && (x.Name == "round" || x.Name == "trunc") && len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric &&
+			numOperand(x.Args[0].Type()) && (readsColumn(x.Args[1]) || morePlaces(x.Args[1])) {
+			// round(x, d) with d from a row has d's places in each row;
+			// more than a static numeric has fit only a zero.
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.Args[0].Type().Scale)}
+		}
 		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
 		}
@@ -621,6 +659,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 // written with (CASE WHEN y <> 0 THEN x / y ELSE 0 END is a quotient or
 // 0).
 func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
+	if keep && numericList(c.T) {
+		return f.settleListCase(c)
+	}
 	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
 	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
 	anyVar := false
@@ -659,6 +700,61 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	if keep && anyVar {
 		n.T = vt
 	}
+	return n
+}
+
+// numericList reports whether t is a one-dimensional array of static
+// numerics.
+func numericList(t sqltypes.Type) bool {
+	return t.Ndims() == 1 && t.Elem.Kind == sqltypes.Numeric && !t.Elem.VarScale
+}
+
+// settleListCase is settle for a kept CASE of numeric arrays
+// (percentile_disc(ARRAY[…]) is CASE WHEN count(x) > 0 THEN ARRAY[…]
+// END): when a result is an array of variable-scale numerics, every
+// result becomes one, an ARRAY[...]'s elements keeping the scales they
+// were written with and another array its elements' scale.
+func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
+	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), Else: c.Else, T: c.T}
+	results := make([]*logical.Expr, 0, len(c.Whens)+1)
+	for i, w := range c.Whens {
+		n.Whens[i] = logical.When{Cond: f.expr(w.Cond, false), Then: f.settle(w.Then, true)}
+		results = append(results, &n.Whens[i].Then)
+	}
+	if n.Else != nil {
+		n.Else = f.settle(n.Else, true)
+		results = append(results, &n.Else)
+	}
+	anyVar := false
+	for _, r := range results {
+		anyVar = anyVar || (*r).Type().HasVarScale()
+	}
+	if !anyVar {
+		return n
+	}
+	vt := sqltypes.ListOf(sqltypes.VarNumericType(c.T.Elem.Scale))
+	for _, r := range results {
+		switch x := (*r).(type) {
+		case *logical.Const:
+			if x.V == nil {
+				*r = &logical.Const{T: vt}
+				continue
+			}
+		case *logical.Array:
+			if !x.T.HasVarScale() {
+				elems := make([]logical.Expr, len(x.Elems))
+				for i, el := range x.Elems {
+					elems[i] = asVarScale(el, *vt.Elem)
+				}
+				*r = &logical.Array{Elems: elems, T: vt}
+				continue
+			}
+		}
+		if !(*r).Type().Equal(vt) {
+			*r = &logical.Cast{E: *r, T: vt} // each element keeps its scale
+		}
+	}
+	n.T = vt
 	return n
 }
 
@@ -701,6 +797,10 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 	sides := [2]*logical.Node{&x.Left, &x.Right}
 	for j, c := range x.Cols {
 		t := f.b.meta.Column(c).Type
+		if numericList(t) && f.demand.Has(c) {
+			f.setOpArrays(x, &conv, j, t)
+			continue
+		}
 		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
 			continue
 		}

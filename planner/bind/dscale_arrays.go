@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -131,4 +133,143 @@ func (f *scaleFlow) arraySubquery(fn *logical.Func) (logical.Expr, bool) {
 		return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, empty}, T: fn.T}, true
 	}
 	return &logical.Func{Name: fn.Name, Args: []logical.Expr{r, &logical.Const{T: t, V: empty.V}}, T: t}, true
+}
+
+// numericSeries returns generate_series_array over numerics with its
+// values at the scales PostgreSQL gives them (start's for the first, the
+// larger of start's and the step's for the others: generate_series(1,
+// 3, 0.5) is 1, 1.5, 2.0, …), the two scales added as arguments, if one
+// differs from the element scale.
+func numericSeries(fn *logical.Func) (logical.Expr, bool) {
+	if fn.Name != "generate_series_array" || fn.T.Elem == nil || fn.T.Elem.Kind != sqltypes.Numeric || fn.T.Elem.VarScale {
+		return nil, false
+	}
+	s := fn.T.Elem.Scale
+	start, step := writtenScale(fn.Args[0]), int32(0)
+	if len(fn.Args) == 3 {
+		step = writtenScale(fn.Args[2])
+	}
+	if start == s && max(start, step) == s {
+		return nil, false
+	}
+	scale := func(v int32) logical.Expr { return &logical.Const{T: sqltypes.TypeInt4, V: v} }
+	args := append(slices.Clone(fn.Args), scale(start), scale(step))
+	return &logical.Func{Name: fn.Name, Args: args, T: sqltypes.ListOf(sqltypes.VarNumericType(s))}, true
+}
+
+// setOpArrays makes column j of set operation x, of one-dimensional
+// numeric arrays of type t, an array of variable-scale numerics when an
+// input's arrays have another scale or variable-scale elements (SELECT
+// ARRAY[1.5] UNION ALL SELECT ARRAY[2.25] is {1.5} and {2.25}; array_agg
+// keeps its values'). Each input's arrays keep their elements' scales.
+func (f *scaleFlow) setOpArrays(x *logical.SetOp, conv *[2]*logical.Project, j int, t sqltypes.Type) {
+	sides := [2]*logical.Node{&x.Left, &x.Right}
+	need := false
+	for _, in := range sides {
+		inner, a := f.inputArray(*in, j)
+		switch {
+		case a != nil:
+			for _, el := range a.Elems {
+				need = need || el.Type().VarScale || writtenScale(el) != t.Elem.Scale
+			}
+		case inner != nil:
+			need = need || inner.Type().HasVarScale() || inner.Type().Elem.Scale != t.Elem.Scale
+		default:
+			need = need || f.b.meta.Column((*in).Output()[j]).Type.HasVarScale()
+		}
+	}
+	if !need {
+		return
+	}
+	vt := sqltypes.ListOf(sqltypes.VarNumericType(t.Elem.Scale))
+	toVar := func(e logical.Expr) logical.Expr {
+		if e.Type().Equal(vt) {
+			return e
+		}
+		return &logical.Cast{E: e, T: vt} // each element keeps its scale
+	}
+	for k, in := range sides {
+		out := (*in).Output()
+		if f.b.meta.Column(out[j]).Type.Equal(vt) {
+			continue
+		}
+		if inner, a := f.inputArray(*in, j); inner != nil {
+			p := (*in).(*logical.Project)
+			if a != nil {
+				inner = f.varElems(p, j, a, vt)
+			}
+			p.Exprs[j] = toVar(inner)
+			f.define(&p.Cols[j], vt)
+			continue
+		}
+		c := conv[k]
+		if c == nil {
+			c = &logical.Project{Input: *in}
+			for _, id := range out {
+				m := f.b.meta.Column(id)
+				c.Exprs = append(c.Exprs, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+				c.Cols = append(c.Cols, id)
+			}
+			conv[k], *in = c, c
+		}
+		c.Exprs[j] = toVar(c.Exprs[j])
+		c.Cols[j] = f.b.meta.NewColumn(f.b.meta.Column(out[j]).Name, "", vt)
+	}
+	f.define(&x.Cols[j], vt)
+}
+
+// inputArray returns what column j of the set operation input in
+// computes before the casts binding and settling added to it, if that is
+// a one-dimensional numeric array (inner), and the ARRAY[...] that
+// computes it if there is one, in the input's projection or in the
+// projection below it (a select list under the set operation's
+// conversion).
+func (f *scaleFlow) inputArray(in logical.Node, j int) (inner logical.Expr, a *logical.Array) {
+	p, ok := in.(*logical.Project)
+	if !ok {
+		return nil, nil
+	}
+	e := p.Exprs[j]
+	for {
+		c, ok := e.(*logical.Cast)
+		if !ok || c.Explicit || c.E.Type().Ndims() != 1 || c.E.Type().Elem.Kind != sqltypes.Numeric {
+			break
+		}
+		e = c.E
+	}
+	if e.Type().Ndims() != 1 || e.Type().Elem.Kind != sqltypes.Numeric {
+		return nil, nil
+	}
+	switch x := e.(type) {
+	case *logical.Array:
+		return e, x
+	case *logical.ColRef:
+		if below, ok := p.Input.(*logical.Project); ok {
+			if k := slices.Index(below.Cols, x.ID); k >= 0 {
+				if arr, ok := below.Exprs[k].(*logical.Array); ok {
+					return e, arr
+				}
+			}
+		}
+	}
+	return e, nil
+}
+
+// varElems returns the ARRAY[...] a (column j's of p or of the
+// projection below p) with its elements at the scales they were written
+// with, as an array of vt.
+func (f *scaleFlow) varElems(p *logical.Project, j int, a *logical.Array, vt sqltypes.Type) logical.Expr {
+	elems := make([]logical.Expr, len(a.Elems))
+	for i, el := range a.Elems {
+		elems[i] = asVarScale(el, *vt.Elem)
+	}
+	w := &logical.Array{Elems: elems, T: vt}
+	if below, ok := p.Input.(*logical.Project); ok {
+		if k := slices.IndexFunc(below.Exprs, func(e logical.Expr) bool { return e == a }); k >= 0 {
+			below.Exprs[k] = w
+			f.define(&below.Cols[k], vt)
+			return &logical.ColRef{ID: below.Cols[k], Name: f.b.meta.Column(below.Cols[k]).Name, T: vt}
+		}
+	}
+	return w
 }

@@ -23,13 +23,15 @@ func elementFunc(x *logical.Func) bool {
 	return x.Name == "array_element" && len(x.Args) > 0 && x.T.Kind == sqltypes.Numeric
 }
 
-// exactFunc reports whether x reads its numeric argument's every place
-// for a result of scale 0 (floor(0.99999999999999999999) is 0): it takes
-// variable-scale arguments as they are.
+// exactFunc reports whether x reads its numeric arguments' every place
+// for a result of scale 0 (floor(0.99999999999999999999) is 0, div too):
+// it takes variable-scale arguments as they are.
 func exactFunc(x *logical.Func) bool {
 	switch x.Name {
 	case "ceil", "ceiling", "floor", "sign":
 		return len(x.Args) == 1 && x.Args[0].Type().Kind == sqltypes.Numeric
+	case "div":
+		return len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric && numOperand(x.Args[0].Type()) && numOperand(x.Args[1].Type())
 	}
 	return false
 }
@@ -63,12 +65,13 @@ func varValueFunc(x *logical.Func) logical.Expr {
 }
 
 // textFunc reports whether x prints its arguments as PostgreSQL's output
-// functions do (concat(1.50) is '1.50', to_json(1.50) 1.50): it takes
-// variable-scale numerics as they are.
+// functions do (concat(1.50) is '1.50', to_json(1.50) 1.50), or lays
+// out their every place (to_char): it takes variable-scale numerics as
+// they are.
 func textFunc(x *logical.Func) bool {
 	switch x.Name {
 	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "json_build_object", "json_build_array",
-		"jsonb_build_object", "jsonb_build_array":
+		"jsonb_build_object", "jsonb_build_array", "to_char":
 		return true
 	}
 	return false

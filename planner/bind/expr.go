@@ -348,6 +348,30 @@ func (b *binder) bindTypeCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) (
 	return roundToTypmod(e, tc.TypeName)
 }
 
+// arrayTextScale is the largest scale of the numbers an array literal
+// writes (0 if it does not parse as an array: parsing it as numeric[]
+// reports why).
+func (b *binder) arrayTextScale(s string) int32 {
+	v, err := b.parseLiteral(sqltypes.ArrayOf(sqltypes.TypeText, sqltypes.ArrayTextNdims(s)), s)
+	if err != nil {
+		return 0
+	}
+	var scale int32
+	var walk func(any)
+	walk = func(x any) {
+		switch y := x.(type) {
+		case []any:
+			for _, e := range y {
+				walk(e)
+			}
+		case string:
+			scale = max(scale, min(sqltypes.NumericTextScale(y), sqltypes.MaxNumericPrecision))
+		}
+	}
+	walk(v)
+	return scale
+}
+
 // intervalFieldUnit is the last field of an INTERVAL qualifier (YEAR, DAY
 // TO HOUR, …) as a date_trunc unit, or "" for an unqualified interval or
 // another type. The typmod is PostgreSQL's field bit mask.
@@ -467,7 +491,13 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			return e, nil
 		}
 		if t.Kind == sqltypes.List {
-			t = sqltypes.ArrayOf(t.Leaf(), sqltypes.ArrayTextNdims(c.V.(string)))
+			leaf := t.Leaf()
+			if leaf.Kind == sqltypes.Numeric && leaf.Precision == 0 {
+				// numeric[] keeps its elements' digits ('{3.1}' is {3.1}):
+				// the largest scale written.
+				leaf.Scale = b.arrayTextScale(c.V.(string))
+			}
+			t = sqltypes.ArrayOf(leaf, sqltypes.ArrayTextNdims(c.V.(string)))
 		}
 		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
@@ -1291,6 +1321,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	name = funcName(fc)
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
+	}
+	if err := ambiguousCall(name, fc); err != nil {
+		return nil, err
 	}
 	if isSetFunction(name) {
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)

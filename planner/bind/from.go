@@ -728,6 +728,9 @@ func btoi(b bool) int {
 // generate_series(...) to the array of its values.
 func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.Expr, error) {
 	var list logical.Expr
+	if err := ambiguousCall(funcName(fc), fc); err != nil {
+		return nil, err
+	}
 	var err error
 	switch funcName(fc) {
 	case "generate_series":

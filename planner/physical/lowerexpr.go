@@ -103,7 +103,19 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 		if fn, ok := strings.CutPrefix(x.Name, sqltypes.StatsFuncPrefix); ok && len(args) == 3 {
 			return expr.NumericStats(fn, args[0], args[1], args[2], x.T.Scale)
 		}
-		if x.T.VarScale && expr.PerValueScale(x.Name) {
+		if x.Name == "generate_series_array" && x.T.Elem != nil && x.T.Elem.VarScale && len(args) > 2 {
+			// bind's numericSeries adds the start's and the step's scales.
+			n := len(args) - 2
+			ss, ok1 := expr.IsLiteral(args[n])
+			st, ok2 := expr.IsLiteral(args[n+1])
+			start, ok3 := ss.(int32)
+			step, ok4 := st.(int32)
+			if !ok1 || !ok2 || !ok3 || !ok4 {
+				return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: generate_series scales are not constants")
+			}
+			return expr.NumericSeriesVarScale(args[:n], start, step)
+		}
+		if x.T.VarScale && (expr.PerValueScale(x.Name) || x.Name == "round" || x.Name == "trunc") {
 			return expr.CallVarScale(x.Name, args)
 		}
 		return expr.Call(x.Name, args)

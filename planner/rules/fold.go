@@ -89,8 +89,9 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 		}
 		return e, nil
 	}
-	if e.Type().VarScale {
-		// A literal has one scale; the value keeps its own.
+	if e.Type().HasVarScale() {
+		// A literal has one scale; the value keeps its own (an array's
+		// elements theirs).
 		return e, nil
 	}
 	return &logical.Const{T: e.Type(), V: v}, nil
