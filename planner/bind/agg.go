@@ -52,6 +52,9 @@ type aggState struct {
 	// they must be grouped (outer columns of a correlated subquery are
 	// constants here).
 	local logical.ColSet
+	// localNames are local's columns as a subquery names them
+	// (table.column), for the error of one it reads ungrouped.
+	localNames map[logical.ColumnID]string
 }
 
 func (a *aggState) addGroup(b *binder, e logical.Expr) int {
@@ -105,6 +108,9 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 	})
 	if bad != nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", bad.Name), location(ast))
+	}
+	if id, ok := a.ungroupedOuterColumn(out, allowed); ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "subquery uses ungrouped column %q from outer query", a.localNames[id]), location(ast))
 	}
 	return out, nil
 }
@@ -405,8 +411,10 @@ func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst b
 	return found, true, nil
 }
 
-// anyAggregate reports whether the select list, HAVING or ORDER BY calls an aggregate.
-func anyAggregate(sel *pg_query.SelectStmt) bool {
+// anyAggregate reports whether the select list or ORDER BY calls an
+// aggregate of this block: one for which own holds (not one of an
+// enclosing block's, as max(o.x) in a subquery over o).
+func anyAggregate(sel *pg_query.SelectStmt, own func(*pg_query.FuncCall) bool) bool {
 	found := false
 	var visit func(n *pg_query.Node)
 	visit = func(n *pg_query.Node) {
@@ -414,7 +422,11 @@ func anyAggregate(sel *pg_query.SelectStmt) bool {
 			return
 		}
 		if fc := n.GetFuncCall(); fc != nil && isAggregate(fc) {
-			found = true
+			if own(fc) {
+				found = true
+				return
+			}
+			walkChildren(n, visit) // an outer one may hold ours: max(o.x + sum(y)) is an error
 			return
 		}
 		if fc := n.GetFuncCall(); fc != nil && fc.Over != nil {

@@ -156,6 +156,11 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 			return b.bindWindowCall(fc, sc, agg)
 		}
 		if isAggregate(fc) {
+			if k := b.aggregateLevel(fc, sc); k >= 0 && k < len(b.levels)-1 {
+				return b.bindOuter(k, "aggregate functions", int(fc.Location), func(sc *scope, agg *aggState) (logical.Expr, error) {
+					return b.bindAggregate(fc, sc, agg)
+				})
+			}
 			return b.bindAggregate(fc, sc, agg)
 		}
 		return b.bindFuncCall(fc, sc, agg)
@@ -177,7 +182,13 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 		// meshql compares text bytewise (C collation) whatever the clause says.
 		return b.bindExpr(n.GetCollateClause().Arg, sc, agg)
 	case n.GetGroupingFunc() != nil:
-		return b.bindGrouping(n.GetGroupingFunc(), sc, agg)
+		gf := n.GetGroupingFunc()
+		if k := b.callLevel(sc, gf.Args...); k >= 0 && k < len(b.levels)-1 {
+			return b.bindOuter(k, "grouping operations", int(gf.Location), func(sc *scope, agg *aggState) (logical.Expr, error) {
+				return b.bindGrouping(gf, sc, agg)
+			})
+		}
+		return b.bindGrouping(gf, sc, agg)
 	case n.GetSubLink() != nil:
 		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:

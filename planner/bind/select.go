@@ -72,6 +72,13 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if len(sel.LockingClause) > 0 {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT FOR UPDATE/SHARE is not supported: meshql is read-only")
 	}
+	return b.bindSelectLevel(sel, outer)
+}
+
+// bindSelectBlock binds a plain SELECT block: FROM, WHERE, GROUP BY, the
+// select list, HAVING, ORDER BY, DISTINCT, LIMIT. lvl follows the clause
+// being bound, for the aggregates subqueries find to be this block's.
+func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *queryLevel) (*relation, error) {
 	sel = rewriteExpandArray(sel)
 	win, err := newWinState(sel.WindowClause)
 	if err != nil {
@@ -81,12 +88,14 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	defer func() { b.win = savedWin }()
 
 	b.win = nil // no window functions in FROM or WHERE
+	lvl.enter("FROM clause of their own query level", nil, false)
 	from, err := b.bindFromList(sel.FromClause, outer)
 	if err != nil {
 		return nil, err
 	}
 	node := from.node
 	if sel.WhereClause != nil {
+		lvl.enter("WHERE", nil, false)
 		pred, err := b.bindPredicate(sel.WhereClause, from.scope, "WHERE")
 		if err != nil {
 			return nil, err
@@ -101,17 +110,27 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if err != nil {
 		return nil, err
 	}
-	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || anyAggregate(sel)
+	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || lvl.forced ||
+		anyAggregate(sel, func(fc *pg_query.FuncCall) bool { return b.aggregateLevel(fc, from.scope) == len(b.levels)-1 })
 	var agg *aggState
 	if aggregating {
-		agg = &aggState{local: logical.ColSet{}}
+		agg = &aggState{local: logical.ColSet{}, localNames: map[logical.ColumnID]string{}}
 		for _, c := range from.scope.cols {
 			agg.local.Add(c.id)
+			if c.table != "" {
+				agg.localNames[c.id] = c.table + "." + c.name
+			} else {
+				agg.localNames[c.id] = c.name
+			}
 		}
+		lvl.enter("GROUP BY", nil, false)
 		if err := b.bindGroupBy(sel.GroupClause, sel.GroupDistinct, targets, from.scope, agg); err != nil {
 			return nil, err
 		}
 	}
+	// The select list, HAVING and ORDER BY may hold this block's
+	// aggregates, also inside their subqueries.
+	lvl.enter("", agg, true)
 	b.win = win
 	for i := range targets {
 		b.srfOK = true
@@ -224,7 +243,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			}
 		}
 	}
-	node = win.apply(node)
+	if node, err = win.apply(b, node); err != nil {
+		return nil, err
+	}
 	// Subqueries in the select list and ORDER BY become joins below the projection.
 	exprs := make([]logical.Expr, 0, len(targets)+len(keys))
 	for _, t := range targets {
@@ -315,6 +336,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		node = &logical.Sort{Input: node, Keys: sortKeys}
 	}
 	if sel.LimitCount != nil || sel.LimitOffset != nil {
+		lvl.enter("LIMIT", nil, false)
 		lim, err := b.bindLimit(sel, from.scope)
 		if err != nil {
 			return nil, err
