@@ -305,7 +305,14 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 		var e logical.Expr
 		var err error
 		b.srfOK = true // a key may expand a set-returning function (see node)
-		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
+		// The select list is not bound yet: two entries of one name are
+		// one key when they bind to one expression.
+		same := func(i, j int) bool {
+			ei, erri := b.bindTarget(targets[i], sc, nil)
+			ej, errj := b.bindTarget(targets[j], sc, nil)
+			return erri == nil && errj == nil && logical.Key(ei) == logical.Key(ej)
+		}
+		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, "GROUP BY", same); oerr != nil {
 			b.srfOK = false
 			return 0, oerr
 		} else if ok {
@@ -365,14 +372,13 @@ func distinctSets(sets [][]int) [][]int {
 }
 
 // ordinalOrAlias resolves `ORDER BY 2` / `GROUP BY 1` and bare output-alias
-// names. For GROUP BY (outputFirst false) a name that is an input column
-// means the input column.
-func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst bool) (int, bool, error) {
+// names in clause (ORDER BY, GROUP BY or DISTINCT ON). In GROUP BY a name
+// that is a column of the query's own FROM means that column (output
+// names win in ORDER BY). A name several select-list entries have is
+// 42702 unless same says they are one expression (PostgreSQL's
+// findTargetlistEntrySQL92).
+func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, clause string, same func(i, j int) bool) (int, bool, error) {
 	if ac := n.GetAConst(); ac != nil {
-		clause := "GROUP BY"
-		if outputFirst {
-			clause = "ORDER BY"
-		}
 		iv, ok := ac.Val.(*pg_query.A_Const_Ival)
 		if !ok || ac.Isnull {
 			// A constant is an ordinal or nothing: GROUP BY 'a' is an error.
@@ -389,26 +395,29 @@ func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst b
 		return 0, false, nil
 	}
 	name := cr.Fields[0].GetString_().Sval
-	if !outputFirst {
-		if _, err := sc.lookup("", name, -1); err == nil {
-			return 0, false, nil
-		}
+	if clause == "GROUP BY" && sc.hasOwn("", name) {
+		return 0, false, nil
 	}
 	found := -1
 	for i, t := range targets {
-		if t.name == name {
-			if found >= 0 && outputFirst {
-				return 0, false, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "ORDER BY %q is ambiguous", name), int(cr.Location))
-			}
-			if found < 0 {
-				found = i
-			}
+		if t.name != name {
+			continue
+		}
+		if found < 0 {
+			found = i
+		} else if !same(found, i) {
+			return 0, false, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "%s %q is ambiguous", clause, name), int(cr.Location))
 		}
 	}
 	if found < 0 {
 		return 0, false, nil
 	}
 	return found, true, nil
+}
+
+// sameTargets tells bound select-list entries that are one expression.
+func sameTargets(targets []target) func(i, j int) bool {
+	return func(i, j int) bool { return logical.Key(targets[i].expr) == logical.Key(targets[j].expr) }
 }
 
 // anyAggregate reports whether the select list or ORDER BY calls an

@@ -182,9 +182,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	b.win = win
 	// resolve binds an ORDER BY or DISTINCT ON item: a select-list entry
 	// (by ordinal, alias, or an equal expression) or an expression.
-	resolve := func(n *pg_query.Node) (orderKey, error) {
+	resolve := func(n *pg_query.Node, clause string) (orderKey, error) {
 		k := orderKey{target: -1}
-		if idx, ok, err := ordinalOrAlias(n, targets, from.scope, true); err != nil {
+		if idx, ok, err := ordinalOrAlias(n, targets, from.scope, clause, sameTargets(targets)); err != nil {
 			return k, err
 		} else if ok {
 			k.target = idx
@@ -210,7 +210,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	}
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
-		k, err := resolve(sb.Node)
+		k, err := resolve(sb.Node, "ORDER BY")
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +225,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	var onKeys []orderKey
 	if distinctOn {
 		for _, n := range sel.DistinctClause {
-			k, err := resolve(n)
+			k, err := resolve(n, "DISTINCT ON")
 			if err != nil {
 				return nil, err
 			}
