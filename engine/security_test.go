@@ -258,6 +258,13 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"non-equality correlated probe", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE (SELECT count(*) FROM sales.customers_v1 p WHERE p.email = '" + email0 + "' AND p.customer_id <> c.customer_id) > 0", "", empty},
 		{"non-equality lateral probe through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c, LATERAL (SELECT count(*) AS n FROM sales.customers_v1 p WHERE p.region <> 'EU' AND p.customer_id < c.customer_id) x WHERE x.n > 0", "", empty},
 		{"denied column in a non-equality correlation", "marketing", "SELECT c.customer_id, (SELECT count(*) FROM sales.customers_v1 p WHERE p.signup_date < c.signup_date) FROM sales.customers_v1 c", "42501", nil},
+		{"outer aggregate over masked", "marketing", "SELECT (SELECT max(c.email) || min(c.name)) FROM sales.customers_v1 c", "", nil},
+		{"outer aggregate probe in HAVING", "marketing", "SELECT count(*) FROM (SELECT c.region FROM sales.customers_v1 c GROUP BY c.region HAVING EXISTS (SELECT 1 WHERE min(c.email) = '" + email0 + "')) x", "", empty},
+		{"outer aggregate of a denied column", "marketing", "SELECT c.region, (SELECT max(c.signup_date)) FROM sales.customers_v1 c GROUP BY c.region", "42501", nil},
+		{"outer aggregate through a row filter", "sales_eu", "SELECT (SELECT count(*) FILTER (WHERE c.region <> 'EU') + count(c.region) FILTER (WHERE c.region <> 'EU')) FROM sales.customers_v1 c", "", empty},
+		{"whole row IS NULL with a denied column", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE c IS NOT NULL", "42501", nil},
+		{"row subquery IS NULL with a denied column", "marketing", "SELECT count(*) FROM sales.orders_v1 o WHERE (SELECT c FROM sales.customers_v1 c WHERE c.customer_id = o.customer_id) IS NULL", "42501", nil},
+		{"whole row IS NULL through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c WHERE c IS NOT NULL AND c.region <> 'EU'", "", empty},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {

@@ -110,31 +110,7 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 	case n.GetBoolExpr() != nil:
 		return b.bindBoolExpr(n.GetBoolExpr(), sc, agg)
 	case n.GetNullTest() != nil:
-		nt := n.GetNullTest()
-		op := logical.OpIsNull
-		if nt.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL {
-			op = logical.OpIsNotNull
-		}
-		if row := nt.Arg.GetRowExpr(); row != nil {
-			// A row IS NULL when every field is, IS NOT NULL when none is.
-			var tests []logical.Expr
-			for _, f := range row.Args {
-				e, err := b.bindExpr(f, sc, agg)
-				if err != nil {
-					return nil, err
-				}
-				tests = append(tests, &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool})
-			}
-			if len(tests) == 0 {
-				return &logical.Const{T: sqltypes.TypeBool, V: true}, nil // vacuously both
-			}
-			return logical.And(tests), nil
-		}
-		e, err := b.bindExpr(nt.Arg, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool}, nil
+		return b.bindNullTest(n.GetNullTest(), sc, agg)
 	case n.GetBooleanTest() != nil:
 		bt := n.GetBooleanTest()
 		e, err := b.bindExpr(bt.Arg, sc, agg)
