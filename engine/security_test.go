@@ -265,6 +265,12 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"whole row IS NULL with a denied column", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE c IS NOT NULL", "42501", nil},
 		{"row subquery IS NULL with a denied column", "marketing", "SELECT count(*) FROM sales.orders_v1 o WHERE (SELECT c FROM sales.customers_v1 c WHERE c.customer_id = o.customer_id) IS NULL", "42501", nil},
 		{"whole row IS NULL through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c WHERE c IS NOT NULL AND c.region <> 'EU'", "", empty},
+		{"sample through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c TABLESAMPLE BERNOULLI (100) WHERE c.region <> 'EU'", "", empty},
+		{"repeatable sample through a row filter", "sales_eu", "SELECT count(*) FROM sales.customers_v1 c TABLESAMPLE SYSTEM (100) REPEATABLE (1) JOIN sales.orders_v1 o ON o.customer_id = c.customer_id WHERE c.region <> 'EU'", "", empty},
+		{"sample over masked", "marketing", "SELECT email, name FROM sales.customers_v1 TABLESAMPLE BERNOULLI (100) REPEATABLE (3)", "", nil},
+		{"sample probe of a masked value", "marketing", "SELECT count(*) FROM sales.customers_v1 TABLESAMPLE BERNOULLI (100) WHERE email = '" + email0 + "'", "", empty},
+		{"repeatable sample of a product with a denied column", "marketing", "SELECT count(*) FROM sales.customers_v1 TABLESAMPLE BERNOULLI (50) REPEATABLE (1)", "", nil},
+		{"sample of a product that is not granted", "sales_eu", "SELECT count(*) FROM marketing.cross_sell_v1 TABLESAMPLE BERNOULLI (100)", "42501", nil},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {

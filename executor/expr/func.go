@@ -164,6 +164,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayFill
 	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
 		return buildVolatile
+	case SampleFunc:
+		return buildSample
 	case "encode", "decode":
 		return buildEncode
 	case "sha224", "sha256", "sha384", "sha512":

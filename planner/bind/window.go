@@ -3,6 +3,7 @@ package bind
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -89,15 +90,7 @@ func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, 
 		}
 		exprs = append(exprs, c.RangeExprs()...)
 	}
-	has := false
-	for _, e := range exprs {
-		logical.Walk(e, func(x logical.Expr) bool {
-			_, ok := x.(*logical.Subquery)
-			has = has || ok
-			return !has
-		})
-	}
-	if !has {
+	if !slices.ContainsFunc(exprs, hasSubquery) {
 		return input, nil
 	}
 	input, exprs, err := b.joinSubqueries(input, exprs)
