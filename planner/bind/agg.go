@@ -395,7 +395,7 @@ func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, clause string
 		return 0, false, nil
 	}
 	name := cr.Fields[0].GetString_().Sval
-	if clause == "GROUP BY" && sc.hasOwn("", name) {
+	if clause == "GROUP BY" && sc.hasColumn("", name) {
 		return 0, false, nil
 	}
 	found := -1

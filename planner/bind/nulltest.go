@@ -1,8 +1,6 @@
 package bind
 
 import (
-	"slices"
-
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
 
@@ -90,7 +88,7 @@ func (b *binder) wholeRowColumns(n *pg_query.Node, sc *scope, starOnly bool) ([]
 		return nil, false, nil
 	}
 	for s := sc; s != nil; s = s.parent {
-		if !star && slices.ContainsFunc(s.cols, func(c scopeCol) bool { return c.name == name && !c.qualifiedOnly }) {
+		if !star && s.hasColumn("", name) {
 			return nil, false, nil // a column of that name wins
 		}
 		if !s.hasTable(name) {

@@ -136,15 +136,21 @@ func (b *binder) columnLevel(cr *pg_query.ColumnRef, sc *scope) int {
 	return -1
 }
 
-// hasOwn reports whether s itself (not its parents) has the column, or
-// a range of that name when the reference is a bare name (or t.*).
+// hasOwn reports whether s itself (not its parents) resolves the
+// reference: a column, or a range of that name for a bare name (a
+// whole-row reference, or t.*).
 func (s *scope) hasOwn(table, name string) bool {
+	return s.hasColumn(table, name) || table == "" && s.hasTable(name)
+}
+
+// hasColumn reports whether s itself (not its parents) has the column.
+func (s *scope) hasColumn(table, name string) bool {
 	for _, c := range s.cols {
 		if c.name == name && (table == "" && !c.qualifiedOnly || table != "" && c.table == table) {
 			return true
 		}
 	}
-	return table == "" && s.hasTable(name)
+	return false
 }
 
 // bindOuter binds an aggregate or grouping() call of the enclosing block
