@@ -183,15 +183,8 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		}
 		parts = append(parts, f.GetString_().Sval)
 	}
-	var table, name string
-	switch len(parts) {
-	case 1:
-		name = parts[0]
-	case 2:
-		table, name = parts[0], parts[1]
-	case 3:
-		table, name = parts[1], parts[2] // schema.table.column: the range name is the table
-	default:
+	table, name, ok := qualifiedName(parts)
+	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), int(cr.Location))
 	}
 	c, err := sc.lookup(table, name, int(cr.Location))

@@ -94,19 +94,16 @@ func (b *binder) wholeRowColumns(n *pg_query.Node, sc *scope, starOnly bool) ([]
 		if !s.hasTable(name) {
 			continue
 		}
-		var cols []logical.Expr
-		for _, c := range s.cols {
-			if c.table != name {
-				continue
-			}
-			if c.denied != "" {
-				c.sec.deny()
-				return nil, true, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for column %s of %s", c.name, c.denied), int(cr.Location))
-			}
-			c.sec.read()
-			cols = append(cols, &logical.ColRef{ID: c.id, Name: c.name, T: c.t})
+		cols, err := s.rangeColumns(name, int(cr.Location))
+		if err != nil {
+			return nil, true, err
 		}
-		return cols, true, nil
+		refs := make([]logical.Expr, len(cols))
+		for i, c := range cols {
+			c.sec.read()
+			refs[i] = &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
+		}
+		return refs, true, nil
 	}
 	return nil, false, nil
 }

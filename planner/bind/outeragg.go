@@ -113,15 +113,8 @@ func (b *binder) columnLevel(cr *pg_query.ColumnRef, sc *scope) int {
 			parts = append(parts, s.Sval)
 		}
 	}
-	var table, name string
-	switch len(parts) {
-	case 1:
-		name = parts[0]
-	case 2:
-		table, name = parts[0], parts[1]
-	case 3:
-		table, name = parts[1], parts[2]
-	default:
+	table, name, ok := qualifiedName(parts)
+	if !ok {
 		return -1
 	}
 	k := len(b.levels) - 1
