@@ -312,12 +312,16 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 			ej, errj := b.bindTarget(targets[j], sc, nil)
 			return erri == nil && errj == nil && logical.Key(ei) == logical.Key(ej)
 		}
-		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, "GROUP BY", same); oerr != nil {
+		key := it
+		idx, ok, oerr := ordinalOrAlias(it, targets, sc, "GROUP BY", same)
+		switch {
+		case oerr != nil:
 			b.srfOK = false
 			return 0, oerr
-		} else if ok {
+		case ok:
+			key = targets[idx].ast
 			e, err = b.bindTarget(targets[idx], sc, nil)
-		} else {
+		default:
 			e, err = b.bindExpr(it, sc, nil)
 		}
 		b.srfOK = false
@@ -326,6 +330,17 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
 			}
 			return 0, err
+		}
+		if hasSubquery(e) && key != nil {
+			// A subquery binds to new columns each time: the select-list
+			// entries that are this key (by ordinal, name or the same
+			// text) take this binding, so that they read the group's
+			// column rather than the ungrouped input of a second one.
+			for i := range targets {
+				if targets[i].bound == nil && targets[i].ast != nil && sameExpr(targets[i].ast, key) {
+					targets[i].bound = e
+				}
+			}
 		}
 		return agg.addGroup(b, e), nil
 	}
