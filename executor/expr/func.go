@@ -170,6 +170,8 @@ func lookupBuilder(name string) builder {
 		return buildNormalize
 	case "unistr":
 		return buildUnistr
+	case SampleFunc:
+		return buildSample
 	case "encode", "decode":
 		return buildEncode
 	case "sha224", "sha256", "sha384", "sha512":

@@ -22,7 +22,7 @@ import (
 // on every call with the same arguments.
 func IsVolatile(name string) bool {
 	switch name {
-	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
+	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc:
 		return true
 	}
 	return false

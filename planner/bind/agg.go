@@ -52,6 +52,9 @@ type aggState struct {
 	// they must be grouped (outer columns of a correlated subquery are
 	// constants here).
 	local logical.ColSet
+	// localNames are local's columns as a subquery names them
+	// (table.column), for the error of one it reads ungrouped.
+	localNames map[logical.ColumnID]string
 }
 
 func (a *aggState) addGroup(b *binder, e logical.Expr) int {
@@ -105,6 +108,9 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 	})
 	if bad != nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", bad.Name), location(ast))
+	}
+	if id, ok := a.ungroupedOuterColumn(out, allowed); ok {
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "subquery uses ungrouped column %q from outer query", a.localNames[id]), location(ast))
 	}
 	return out, nil
 }
@@ -299,12 +305,23 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 		var e logical.Expr
 		var err error
 		b.srfOK = true // a key may expand a set-returning function (see node)
-		if idx, ok, oerr := ordinalOrAlias(it, targets, sc, false); oerr != nil {
+		// The select list is not bound yet: two entries of one name are
+		// one key when they bind to one expression.
+		same := func(i, j int) bool {
+			ei, erri := b.bindTarget(targets[i], sc, nil)
+			ej, errj := b.bindTarget(targets[j], sc, nil)
+			return erri == nil && errj == nil && logical.Key(ei) == logical.Key(ej)
+		}
+		key := it
+		idx, ok, oerr := ordinalOrAlias(it, targets, sc, "GROUP BY", same)
+		switch {
+		case oerr != nil:
 			b.srfOK = false
 			return 0, oerr
-		} else if ok {
+		case ok:
+			key = targets[idx].ast
 			e, err = b.bindTarget(targets[idx], sc, nil)
-		} else {
+		default:
 			e, err = b.bindExpr(it, sc, nil)
 		}
 		b.srfOK = false
@@ -313,6 +330,17 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
 			}
 			return 0, err
+		}
+		if hasSubquery(e) && key != nil {
+			// A subquery binds to new columns each time: the select-list
+			// entries that are this key (by ordinal, name or the same
+			// text) take this binding, so that they read the group's
+			// column rather than the ungrouped input of a second one.
+			for i := range targets {
+				if targets[i].bound == nil && targets[i].ast != nil && sameExpr(targets[i].ast, key) {
+					targets[i].bound = e
+				}
+			}
 		}
 		return agg.addGroup(b, e), nil
 	}
@@ -359,14 +387,13 @@ func distinctSets(sets [][]int) [][]int {
 }
 
 // ordinalOrAlias resolves `ORDER BY 2` / `GROUP BY 1` and bare output-alias
-// names. For GROUP BY (outputFirst false) a name that is an input column
-// means the input column.
-func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst bool) (int, bool, error) {
+// names in clause (ORDER BY, GROUP BY or DISTINCT ON). In GROUP BY a name
+// that is a column of the query's own FROM means that column (output
+// names win in ORDER BY). A name several select-list entries have is
+// 42702 unless same says they are one expression (PostgreSQL's
+// findTargetlistEntrySQL92).
+func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, clause string, same func(i, j int) bool) (int, bool, error) {
 	if ac := n.GetAConst(); ac != nil {
-		clause := "GROUP BY"
-		if outputFirst {
-			clause = "ORDER BY"
-		}
 		iv, ok := ac.Val.(*pg_query.A_Const_Ival)
 		if !ok || ac.Isnull {
 			// A constant is an ordinal or nothing: GROUP BY 'a' is an error.
@@ -383,20 +410,18 @@ func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst b
 		return 0, false, nil
 	}
 	name := cr.Fields[0].GetString_().Sval
-	if !outputFirst {
-		if _, err := sc.lookup("", name, -1); err == nil {
-			return 0, false, nil
-		}
+	if clause == "GROUP BY" && sc.hasColumn("", name) {
+		return 0, false, nil
 	}
 	found := -1
 	for i, t := range targets {
-		if t.name == name {
-			if found >= 0 && outputFirst {
-				return 0, false, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "ORDER BY %q is ambiguous", name), int(cr.Location))
-			}
-			if found < 0 {
-				found = i
-			}
+		if t.name != name {
+			continue
+		}
+		if found < 0 {
+			found = i
+		} else if !same(found, i) {
+			return 0, false, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "%s %q is ambiguous", clause, name), int(cr.Location))
 		}
 	}
 	if found < 0 {
@@ -405,8 +430,15 @@ func ordinalOrAlias(n *pg_query.Node, targets []target, sc *scope, outputFirst b
 	return found, true, nil
 }
 
-// anyAggregate reports whether the select list, HAVING or ORDER BY calls an aggregate.
-func anyAggregate(sel *pg_query.SelectStmt) bool {
+// sameTargets tells bound select-list entries that are one expression.
+func sameTargets(targets []target) func(i, j int) bool {
+	return func(i, j int) bool { return logical.Key(targets[i].expr) == logical.Key(targets[j].expr) }
+}
+
+// anyAggregate reports whether the select list or ORDER BY calls an
+// aggregate of this block: one for which own holds (not one of an
+// enclosing block's, as max(o.x) in a subquery over o).
+func anyAggregate(sel *pg_query.SelectStmt, own func(*pg_query.FuncCall) bool) bool {
 	found := false
 	var visit func(n *pg_query.Node)
 	visit = func(n *pg_query.Node) {
@@ -414,7 +446,11 @@ func anyAggregate(sel *pg_query.SelectStmt) bool {
 			return
 		}
 		if fc := n.GetFuncCall(); fc != nil && isAggregate(fc) {
-			found = true
+			if own(fc) {
+				found = true
+				return
+			}
+			walkChildren(n, visit) // an outer one may hold ours: max(o.x + sum(y)) is an error
 			return
 		}
 		if fc := n.GetFuncCall(); fc != nil && fc.Over != nil {

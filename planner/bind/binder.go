@@ -146,6 +146,9 @@ type binder struct {
 	binding []*cteDef
 	nCTEs   int // WITH queries seen so far, numbering logical.Shared keys
 	depth   int
+	// levels are the SELECT blocks being bound, the innermost last
+	// (outeragg.go).
+	levels []*queryLevel
 	// who is whose rights product references are secured with: the
 	// session's principal, or inside a derived product with
 	// source.security: definer, its owning domain's (policy.Definer).

@@ -110,31 +110,7 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 	case n.GetBoolExpr() != nil:
 		return b.bindBoolExpr(n.GetBoolExpr(), sc, agg)
 	case n.GetNullTest() != nil:
-		nt := n.GetNullTest()
-		op := logical.OpIsNull
-		if nt.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL {
-			op = logical.OpIsNotNull
-		}
-		if row := nt.Arg.GetRowExpr(); row != nil {
-			// A row IS NULL when every field is, IS NOT NULL when none is.
-			var tests []logical.Expr
-			for _, f := range row.Args {
-				e, err := b.bindNullTestArg(f, sc, agg)
-				if err != nil {
-					return nil, err
-				}
-				tests = append(tests, &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool})
-			}
-			if len(tests) == 0 {
-				return &logical.Const{T: sqltypes.TypeBool, V: true}, nil // vacuously both
-			}
-			return logical.And(tests), nil
-		}
-		e, err := b.bindNullTestArg(nt.Arg, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		return &logical.Unary{Op: op, E: e, T: sqltypes.TypeBool}, nil
+		return b.bindNullTest(n.GetNullTest(), sc, agg)
 	case n.GetBooleanTest() != nil:
 		bt := n.GetBooleanTest()
 		e, err := b.bindExpr(bt.Arg, sc, agg)
@@ -156,6 +132,11 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 			return b.bindWindowCall(fc, sc, agg)
 		}
 		if isAggregate(fc) {
+			if k := b.aggregateLevel(fc, sc); k >= 0 && k < len(b.levels)-1 {
+				return b.bindOuter(k, "aggregate functions", int(fc.Location), func(sc *scope, agg *aggState) (logical.Expr, error) {
+					return b.bindAggregate(fc, sc, agg)
+				})
+			}
 			return b.bindAggregate(fc, sc, agg)
 		}
 		return b.bindFuncCall(fc, sc, agg)
@@ -177,7 +158,13 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 		// meshql compares text bytewise (C collation) whatever the clause says.
 		return b.bindExpr(n.GetCollateClause().Arg, sc, agg)
 	case n.GetGroupingFunc() != nil:
-		return b.bindGrouping(n.GetGroupingFunc(), sc, agg)
+		gf := n.GetGroupingFunc()
+		if k := b.callLevel(sc, gf.Args...); k >= 0 && k < len(b.levels)-1 {
+			return b.bindOuter(k, "grouping operations", int(gf.Location), func(sc *scope, agg *aggState) (logical.Expr, error) {
+				return b.bindGrouping(gf, sc, agg)
+			})
+		}
+		return b.bindGrouping(gf, sc, agg)
 	case n.GetSubLink() != nil:
 		return b.bindSubLink(n.GetSubLink(), sc, agg)
 	case n.GetAArrayExpr() != nil:
@@ -196,15 +183,8 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		}
 		parts = append(parts, f.GetString_().Sval)
 	}
-	var table, name string
-	switch len(parts) {
-	case 1:
-		name = parts[0]
-	case 2:
-		table, name = parts[0], parts[1]
-	case 3:
-		table, name = parts[1], parts[2] // schema.table.column: the range name is the table
-	default:
+	table, name, ok := qualifiedName(parts)
+	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), int(cr.Location))
 	}
 	c, err := sc.lookup(table, name, int(cr.Location))
@@ -1379,7 +1359,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) || name == expr.RecordFunc {
+	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.SampleFunc {
 		// Masks are applied by policy only: a user who could call the
 		// hash with a key of their choosing could reverse it.
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)

@@ -221,8 +221,7 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 		return b.bindRangeFunction(n.GetRangeFunction(), left, outer)
 	}
 	if n.GetRangeTableSample() != nil {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "TABLESAMPLE is not supported").
-			WithHint("Filter with WHERE random() < fraction for a Bernoulli sample."), location(n))
+		return b.bindTableSample(n.GetRangeTableSample(), outer)
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported FROM item %s", nodeKind(n)), location(n))
 }

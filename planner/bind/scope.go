@@ -161,3 +161,36 @@ func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool, err error) {
 	}
 	return desc, desc, nil
 }
+
+// rangeColumns returns the columns of the range named table in s itself,
+// for a whole-row reference at cursor loc: one the session may not read
+// is 42501 (recorded as denied), as such a reference reads every column.
+func (s *scope) rangeColumns(table string, loc int) ([]scopeCol, error) {
+	var out []scopeCol
+	for _, c := range s.cols {
+		if c.table != table {
+			continue
+		}
+		if c.denied != "" {
+			c.sec.deny()
+			return nil, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for column %s of %s", c.name, c.denied), loc)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// qualifiedName splits a column reference's names into the range and the
+// column (schema.table.column names the range table); ok is false for
+// more than three names.
+func qualifiedName(parts []string) (table, name string, ok bool) {
+	switch len(parts) {
+	case 1:
+		return "", parts[0], true
+	case 2:
+		return parts[0], parts[1], true
+	case 3:
+		return parts[1], parts[2], true
+	}
+	return "", "", false
+}

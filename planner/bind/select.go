@@ -73,6 +73,13 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if len(sel.LockingClause) > 0 {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SELECT FOR UPDATE/SHARE is not supported: meshql is read-only")
 	}
+	return b.bindSelectLevel(sel, outer)
+}
+
+// bindSelectBlock binds a plain SELECT block: FROM, WHERE, GROUP BY, the
+// select list, HAVING, ORDER BY, DISTINCT, LIMIT. lvl follows the clause
+// being bound, for the aggregates subqueries find to be this block's.
+func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *queryLevel) (*relation, error) {
 	sel = rewriteExpandArray(sel)
 	win, err := newWinState(sel.WindowClause)
 	if err != nil {
@@ -82,12 +89,14 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	defer func() { b.win = savedWin }()
 
 	b.win = nil // no window functions in FROM or WHERE
+	lvl.enter("FROM clause of their own query level", nil, false)
 	from, err := b.bindFromList(sel.FromClause, outer)
 	if err != nil {
 		return nil, err
 	}
 	node := from.node
 	if sel.WhereClause != nil {
+		lvl.enter("WHERE", nil, false)
 		pred, err := b.bindPredicate(sel.WhereClause, from.scope, "WHERE")
 		if err != nil {
 			return nil, err
@@ -102,17 +111,27 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if err != nil {
 		return nil, err
 	}
-	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || anyAggregate(sel)
+	aggregating := len(sel.GroupClause) > 0 || sel.HavingClause != nil || lvl.forced ||
+		anyAggregate(sel, func(fc *pg_query.FuncCall) bool { return b.aggregateLevel(fc, from.scope) == len(b.levels)-1 })
 	var agg *aggState
 	if aggregating {
-		agg = &aggState{local: logical.ColSet{}}
+		agg = &aggState{local: logical.ColSet{}, localNames: map[logical.ColumnID]string{}}
 		for _, c := range from.scope.cols {
 			agg.local.Add(c.id)
+			if c.table != "" {
+				agg.localNames[c.id] = c.table + "." + c.name
+			} else {
+				agg.localNames[c.id] = c.name
+			}
 		}
+		lvl.enter("GROUP BY", nil, false)
 		if err := b.bindGroupBy(sel.GroupClause, sel.GroupDistinct, targets, from.scope, agg); err != nil {
 			return nil, err
 		}
 	}
+	// The select list, HAVING and ORDER BY may hold this block's
+	// aggregates, also inside their subqueries.
+	lvl.enter("", agg, true)
 	b.win = win
 	for i := range targets {
 		b.srfOK = true
@@ -164,9 +183,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	b.win = win
 	// resolve binds an ORDER BY or DISTINCT ON item: a select-list entry
 	// (by ordinal, alias, or an equal expression) or an expression.
-	resolve := func(n *pg_query.Node) (orderKey, error) {
+	resolve := func(n *pg_query.Node, clause string) (orderKey, error) {
 		k := orderKey{target: -1}
-		if idx, ok, err := ordinalOrAlias(n, targets, from.scope, true); err != nil {
+		if idx, ok, err := ordinalOrAlias(n, targets, from.scope, clause, sameTargets(targets)); err != nil {
 			return k, err
 		} else if ok {
 			k.target = idx
@@ -192,7 +211,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	}
 	for _, sn := range sel.SortClause {
 		sb := sn.GetSortBy()
-		k, err := resolve(sb.Node)
+		k, err := resolve(sb.Node, "ORDER BY")
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +226,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	var onKeys []orderKey
 	if distinctOn {
 		for _, n := range sel.DistinctClause {
-			k, err := resolve(n)
+			k, err := resolve(n, "DISTINCT ON")
 			if err != nil {
 				return nil, err
 			}
@@ -225,7 +244,9 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			}
 		}
 	}
-	node = win.apply(node)
+	if node, err = win.apply(b, node); err != nil {
+		return nil, err
+	}
 	// Subqueries in the select list and ORDER BY become joins below the projection.
 	exprs := make([]logical.Expr, 0, len(targets)+len(keys))
 	for _, t := range targets {
@@ -316,6 +337,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		node = &logical.Sort{Input: node, Keys: sortKeys}
 	}
 	if sel.LimitCount != nil || sel.LimitOffset != nil {
+		lvl.enter("LIMIT", nil, false)
 		lim, err := b.bindLimit(sel, from.scope)
 		if err != nil {
 			return nil, err

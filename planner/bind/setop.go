@@ -103,7 +103,7 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 		for _, sn := range sel.SortClause {
 			sb := sn.GetSortBy()
 			var e logical.Expr
-			if idx, ok, err := ordinalOrAlias(sb.Node, targets, sc, true); err != nil {
+			if idx, ok, err := ordinalOrAlias(sb.Node, targets, sc, "ORDER BY", sameTargets(targets)); err != nil {
 				return nil, err
 			} else if ok {
 				e = targets[idx].expr

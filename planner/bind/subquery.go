@@ -417,11 +417,14 @@ func allColRefs(es []logical.Expr) bool {
 // 'a', ...) FROM ... WHERE ...)` in SQLAlchemy's column reflection: the
 // expression is computed after the join instead, over the outer columns
 // and the inner ones the subquery passes up, and a marker column tells a
-// matched row from none. Not for aggregates (their one row exists even
-// without input) — ok is false then, and decorrelation decides.
+// matched row from none. Not for a correlated aggregate (its one row
+// exists even without input rows that match) — ok is false then, and
+// decorrelation decides; an uncorrelated one, as in `(SELECT max(o.x) +
+// count(*) FROM p)` over an aggregate of the outer query, is computed
+// once.
 func (b *binder) liftOuterProjection(sq *logical.Subquery) (inner logical.Node, marker logical.ColumnID, lifted logical.Expr, ok bool) {
 	p, isProject := sq.Plan.(*logical.Project)
-	if !isProject || containsAggregate(p.Input) {
+	if !isProject || containsAggregate(p.Input) && readsOuter(p.Input, definedIDs(p.Input)) {
 		return nil, 0, nil, false
 	}
 	local := definedIDs(p.Input)

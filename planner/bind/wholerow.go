@@ -21,15 +21,12 @@ func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e
 		return nil, false, nil
 	}
 	loc := int(n.GetColumnRef().Location)
+	cols, err := sc.rangeColumns(table, loc)
+	if err != nil {
+		return nil, true, err
+	}
 	var args []logical.Expr
-	for _, c := range sc.cols {
-		if c.table != table {
-			continue
-		}
-		if c.denied != "" {
-			c.sec.deny()
-			return nil, true, errAt(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for column %s of %s", c.name, c.denied), loc)
-		}
+	for _, c := range cols {
 		ref, err := b.bindExpr(&pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
 			Fields: []*pg_query.Node{pg_query.MakeStrNode(table), pg_query.MakeStrNode(c.name)}, Location: int32(loc)}}}, sc, agg)
 		if err != nil {

@@ -3,6 +3,7 @@ package bind
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -62,11 +63,61 @@ func newWinState(defs []*pg_query.Node) (*winState, error) {
 }
 
 // nodes returns the Window nodes over input, one per distinct window.
-func (w *winState) apply(input logical.Node) logical.Node {
+func (w *winState) apply(b *binder, input logical.Node) (logical.Node, error) {
 	for _, g := range w.groups {
+		var err error
+		if input, err = g.joinSubqueries(b, input); err != nil {
+			return nil, err
+		}
 		input = &logical.Window{Input: input, PartitionBy: g.partition, OrderBy: g.order, Calls: g.calls, Cols: g.cols}
 	}
-	return input
+	return input, nil
+}
+
+// joinSubqueries computes the subqueries in the group's PARTITION BY,
+// ORDER BY, arguments, FILTERs and RANGE offsets (rank() OVER (ORDER BY
+// (SELECT …)))
+// by joins below its Window node, which reads their columns instead.
+func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, error) {
+	exprs := append([]logical.Expr(nil), g.partition...)
+	for _, k := range g.order {
+		exprs = append(exprs, k.Expr)
+	}
+	for _, c := range g.calls {
+		exprs = append(exprs, c.Args...)
+		if c.Filter != nil {
+			exprs = append(exprs, c.Filter)
+		}
+		exprs = append(exprs, c.RangeExprs()...)
+	}
+	if !slices.ContainsFunc(exprs, hasSubquery) {
+		return input, nil
+	}
+	input, exprs, err := b.joinSubqueries(input, exprs)
+	if err != nil {
+		return nil, err
+	}
+	n := copy(g.partition, exprs)
+	for i := range g.order {
+		g.order[i].Expr = exprs[n]
+		n++
+	}
+	for i := range g.calls {
+		c := &g.calls[i]
+		c.Args = append([]logical.Expr(nil), exprs[n:n+len(c.Args)]...)
+		n += len(c.Args)
+		if c.Filter != nil {
+			c.Filter = exprs[n]
+			n++
+		}
+		for _, r := range []*logical.Expr{&c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+			if *r != nil {
+				*r = exprs[n]
+				n++
+			}
+		}
+	}
+	return input, nil
 }
 
 // resolveWindow merges OVER w / OVER (w ORDER BY …) with the named window.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -84,7 +85,10 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	leftCols, rightCols := logical.OutputSet(j.Left), logical.OutputSet(j.Right)
 	var toLeft, toRight, cond, keep []logical.Expr
-	conds := logical.Conjuncts(j.Cond)
+	// A volatile conjunct (random() < 0.1, a TABLESAMPLE's draw) is drawn
+	// for each row it is written over: the join's, not one input's.
+	preds, volatilePreds := splitVolatile(preds)
+	conds, volatileConds := splitVolatile(logical.Conjuncts(j.Cond))
 	if t := reduceOuterJoin(j.Type, preds, leftCols, rightCols); t != j.Type {
 		c := *j
 		c.Type = t
@@ -148,6 +152,7 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	default: // FULL: nothing moves
 		keep, cond = preds, conds
 	}
+	keep, cond = append(keep, volatilePreds...), append(cond, volatileConds...)
 	c := *j
 	c.Left = push(j.Left, toLeft)
 	c.Right = push(j.Right, toRight)
@@ -155,10 +160,33 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	return wrap(&c, keep)
 }
 
-// split separates the predicates that read only cols.
+// splitVolatile separates the predicates that call a volatile function.
+func splitVolatile(preds []logical.Expr) (stable, volatile []logical.Expr) {
+	for _, p := range preds {
+		if isVolatile(p) {
+			volatile = append(volatile, p)
+		} else {
+			stable = append(stable, p)
+		}
+	}
+	return stable, volatile
+}
+
+func isVolatile(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		f, ok := x.(*logical.Func)
+		found = found || ok && expr.IsVolatile(f.Name)
+		return !found
+	})
+	return found
+}
+
+// split separates the predicates that read only cols. A volatile one
+// stays: below grouping or an unnest it would be drawn for other rows.
 func split(preds []logical.Expr, cols logical.ColSet) (down, keep []logical.Expr) {
 	for _, p := range preds {
-		if logical.ColumnsOf(p).SubsetOf(cols) {
+		if logical.ColumnsOf(p).SubsetOf(cols) && !isVolatile(p) {
 			down = append(down, p)
 		} else {
 			keep = append(keep, p)

@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestVolatileFiltersStay: a conjunct drawing random values (random(), a
+// TABLESAMPLE's draw) reads no column, so column sets would send it into
+// any join input or below any grouping, where it would draw for other
+// rows: it stays over the node it was written over, while a stable
+// conjunct beside it still moves.
+func TestVolatileFiltersStay(t *testing.T) {
+	col := func(id logical.ColumnID) *logical.ColRef { return &logical.ColRef{ID: id, T: sqltypes.TypeInt8} }
+	values := func(ids ...logical.ColumnID) *logical.Values {
+		row := make([]logical.Expr, len(ids))
+		for i := range row {
+			row[i] = &logical.Const{T: sqltypes.TypeInt8, V: int64(i)}
+		}
+		return &logical.Values{Rows: [][]logical.Expr{row}, Cols: ids}
+	}
+	draw := &logical.Binary{Op: expr.OpLt, L: &logical.Func{Name: "random", T: sqltypes.TypeFloat8}, R: &logical.Const{T: sqltypes.TypeFloat8, V: 0.5}, T: sqltypes.TypeBool}
+	sample := &logical.Func{Name: expr.SampleFunc, Args: []logical.Expr{&logical.Const{T: sqltypes.TypeFloat8, V: 10.0}}, T: sqltypes.TypeBool}
+	stable := &logical.Binary{Op: expr.OpGt, L: col(1), R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
+	join := func(jt logical.JoinType, cond logical.Expr) logical.Node {
+		return &logical.Join{Type: jt, Left: values(1, 2), Right: values(3), Cond: cond}
+	}
+	grouped := &logical.Aggregate{Input: values(1, 2), Groups: []logical.Expr{col(1)}, GroupCols: []logical.ColumnID{1},
+		Aggs: []logical.AggCall{{Func: "count_star", T: sqltypes.TypeInt8}}, AggCols: []logical.ColumnID{9}}
+	eq := &logical.Binary{Op: expr.OpEq, L: col(1), R: col(3), T: sqltypes.TypeBool}
+	tests := []struct {
+		name string
+		in   logical.Node
+	}{
+		{"over an inner join", &logical.Filter{Input: join(logical.InnerJoin, eq), Pred: logical.And([]logical.Expr{draw, stable})}},
+		{"over a left join", &logical.Filter{Input: join(logical.LeftJoin, eq), Pred: logical.And([]logical.Expr{sample, stable})}},
+		{"in an inner join's condition", &logical.Filter{Input: join(logical.InnerJoin, logical.And([]logical.Expr{eq, draw})), Pred: stable}},
+		{"in a full join's condition", &logical.Filter{Input: join(logical.FullJoin, logical.And([]logical.Expr{eq, draw})), Pred: stable}},
+		{"over grouping", &logical.Filter{Input: grouped, Pred: logical.And([]logical.Expr{sample, stable})}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := PushDownFilters(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var top logical.Expr
+			switch x := out.(type) {
+			case *logical.Filter:
+				top = x.Pred
+			case *logical.Join:
+				top = x.Cond
+			default:
+				t.Fatalf("plan starts with %T", out)
+			}
+			s := describe(out, "")
+			if !strings.Contains(top.String(), "random") && !strings.Contains(top.String(), expr.SampleFunc) {
+				t.Errorf("the volatile conjunct left the top node:\n%s", s)
+			}
+			if strings.Count(s, "random")+strings.Count(s, expr.SampleFunc) != 1 {
+				t.Errorf("the volatile conjunct is drawn more than once or lost:\n%s", s)
+			}
+			if strings.Contains(top.String(), "> 0") && tc.name != "in a full join's condition" {
+				t.Errorf("the stable conjunct did not move:\n%s", s)
+			}
+		})
+	}
+}
+
+// describe lists n's nodes with their predicates, one a line.
+func describe(n logical.Node, indent string) string {
+	line := fmt.Sprintf("%s%T", indent, n)
+	switch x := n.(type) {
+	case *logical.Filter:
+		line += " " + x.Pred.String()
+	case *logical.Join:
+		if x.Cond != nil {
+			line += " " + x.Cond.String()
+		}
+	}
+	out := line + "\n"
+	for _, c := range n.Children() {
+		out += describe(c, indent+"  ")
+	}
+	return out
+}
