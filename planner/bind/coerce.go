@@ -138,6 +138,9 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 				return numericLiteral(s)
 			}
+			if unconstrainedNumericArray(t) {
+				return b.numericArrayLiteral(t, s)
+			}
 			v, err := b.parseLiteral(t, s)
 			if err != nil {
 				return nil, err

@@ -472,6 +472,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
 	}
+	if c, ok := e.(*logical.Const); ok && keep {
+		if v, ok := f.b.varArrays[c]; ok {
+			return v
+		}
+	}
 	if a, ok := e.(*logical.Array); ok && a.T.Elem != nil && a.T.Elem.VarScale {
 		// varArray's: its elements stay variable-scale (a reader that
 		// does not keep them casts the whole array).
@@ -561,6 +566,14 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		from := x.E.Type()
 		unconstrained := x.T.Kind == sqltypes.Numeric && x.T.Precision == 0 && !x.T.VarScale
 		switch {
+		case keep && unconstrainedNumericArray(x.T) && varElements(from):
+			// text[], float8[] or numerics of their own scales cast to
+			// numeric[]: each element keeps its scale.
+			t := sqltypes.ArrayOf(sqltypes.VarNumericType(x.T.Leaf().Scale), x.T.Ndims())
+			if from.Equal(t) {
+				return x.E
+			}
+			return &logical.Cast{E: x.E, T: t}
 		case from.VarScale && unconstrained:
 			// numeric without a typmod keeps the value as it is.
 			t := sqltypes.VarNumericType(x.T.Scale)

@@ -469,6 +469,13 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		if t.Kind == sqltypes.List {
 			t = sqltypes.ArrayOf(t.Leaf(), sqltypes.ArrayTextNdims(c.V.(string)))
 		}
+		if unconstrainedNumericArray(t) {
+			e, err := b.numericArrayLiteral(t, c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return e, nil
+		}
 		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(tc.Location))

@@ -89,7 +89,7 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 		}
 		return e, nil
 	}
-	if e.Type().VarScale {
+	if e.Type().HasVarScale() {
 		// A literal has one scale; the value keeps its own.
 		return e, nil
 	}
