@@ -486,7 +486,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 		return n
 	}
-	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric {
+	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric && a.T.Elem.Precision == 0 {
 		// ARRAY[x / 3, …] kept (percentile_disc(ARRAY[…]) is one):
 		// elements with their own scales make an array of them.
 		elems := make([]logical.Expr, len(a.Elems))

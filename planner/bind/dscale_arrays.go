@@ -60,7 +60,7 @@ func (f *scaleFlow) outputArrays(rel *relation) {
 // a's element scale or is read through a cast from a variable-scale
 // value.
 func varArray(a *logical.Array) (*logical.Array, bool) {
-	if a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
+	if a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale || a.T.Elem.Precision > 0 {
 		return nil, false
 	}
 	et := *a.T.Elem

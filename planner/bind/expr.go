@@ -1720,6 +1720,11 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 			if err != nil {
 				return nil, errAt(sqltypes.AsError(err), int(ae.Location))
 			}
+			if elem.Kind == sqltypes.Numeric && elem.Precision > 0 && !c.Type().Equal(elem) {
+				// coerce leaves a numeric at its scale; a typmod rounds
+				// it (ARRAY[1.25]::numeric(4,1)[] is {1.3}).
+				c = &logical.Cast{E: c, T: elem, Explicit: true}
+			}
 			elems[i] = c
 		}
 	} else {
