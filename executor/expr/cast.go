@@ -117,8 +117,12 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 // text and float8 (6 for float4). The scale flow widens the values a
 // reader keeps to their own scales (planner/bind/dscale.go).
 func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
-	if to.Kind == sqltypes.List && from.Kind == sqltypes.List && to.Elem != nil && from.Elem != nil {
-		e := unconstrainedScale(*from.Elem, *to.Elem)
+	if to.Kind == sqltypes.List && to.Elem != nil && (from.Kind == sqltypes.List && from.Elem != nil || from.IsString()) {
+		ef := from // text read as an array: its elements are text
+		if from.Kind == sqltypes.List {
+			ef = *from.Elem
+		}
+		e := unconstrainedScale(ef, *to.Elem)
 		to.Elem = &e
 		return to
 	}

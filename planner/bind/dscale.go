@@ -488,7 +488,12 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	}
 	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric && a.T.Elem.Precision == 0 {
 		// ARRAY[x / 3, …] kept (percentile_disc(ARRAY[…]) is one):
-		// elements with their own scales make an array of them.
+		// elements with their own scales make an array of them, as do
+		// elements written with different scales (array_to_string(ARRAY[1.5,
+		// 2.25], ',')).
+		if w, ok := varArray(a); ok {
+			return f.settle(w, true)
+		}
 		elems := make([]logical.Expr, len(a.Elems))
 		anyVar := false
 		for i, el := range a.Elems {

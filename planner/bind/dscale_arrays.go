@@ -102,8 +102,8 @@ func (f *scaleFlow) unnest(x *logical.Unnest) {
 			}
 		}
 		l = f.expr(l, keep)
-		if t := l.Type(); keep && t.Ndims() == 1 && t.Elem.VarScale {
-			f.define(&x.Cols[i], *t.Elem)
+		if t := l.Type(); keep && t.Kind == sqltypes.List && t.Leaf().VarScale {
+			f.define(&x.Cols[i], t.Leaf())
 		} else if t.HasVarScale() {
 			l = &logical.Cast{E: l, T: t.StaticAll()}
 		}
@@ -182,9 +182,10 @@ func (b *binder) numericArrayLiteral(t sqltypes.Type, s string) (logical.Expr, e
 	return c, nil
 }
 
-// varElements reports whether t is an array whose elements a cast to
-// numeric[] gives their own scales: text, floats, variable-scale numerics.
+// varElements reports whether t is text (an array's text) or an array
+// whose elements a cast to numeric[] gives their own scales: text,
+// floats, variable-scale numerics.
 func varElements(t sqltypes.Type) bool {
 	l := t.Leaf()
-	return t.Kind == sqltypes.List && (l.IsString() || l.Kind == sqltypes.Float8 || l.Kind == sqltypes.Float4 || l.VarScale)
+	return t.IsString() || t.Kind == sqltypes.List && (l.IsString() || l.Kind == sqltypes.Float8 || l.Kind == sqltypes.Float4 || l.VarScale)
 }

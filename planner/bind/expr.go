@@ -1727,6 +1727,15 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 			}
 			elems[i] = c
 		}
+		if unconstrainedNumericArray(sqltypes.ListOf(elem)) {
+			// numeric without a typmod: the elements' common scale, as
+			// for ARRAY[...] without a cast (varArray keeps each one's).
+			coerced, t, err := b.unifyAll(elems, int(ae.Location))
+			if err != nil {
+				return nil, err
+			}
+			elems, elem = coerced, t
+		}
 	} else {
 		coerced, t, err := b.unifyAll(elems, int(ae.Location))
 		if err != nil {
