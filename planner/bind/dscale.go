@@ -491,16 +491,14 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		// elements with their own scales make an array of them, as do
 		// elements written with different scales (array_to_string(ARRAY[1.5,
 		// 2.25], ',')).
-		if w, ok := varArray(a); ok {
-			return f.settle(w, true)
-		}
 		elems := make([]logical.Expr, len(a.Elems))
-		anyVar := false
+		anyVar, differs := false, false
 		for i, el := range a.Elems {
 			elems[i] = f.settle(el, true)
 			anyVar = anyVar || elems[i].Type().VarScale
+			differs = differs || writtenScale(elems[i]) != a.T.Elem.Scale
 		}
-		if anyVar {
+		if anyVar || differs {
 			vt := sqltypes.VarNumericType(a.T.Elem.Scale)
 			for i, el := range elems {
 				elems[i] = asVarScale(el, vt)
