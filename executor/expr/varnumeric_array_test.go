@@ -43,15 +43,7 @@ func TestVarNumericArrayCasts(t *testing.T) {
 		{"relabel", cast(fromText, sqltypes.ListOf(sqltypes.VarNumericType(3))), []string{"{12.50,1.5,NULL}", "NULL", "{}", "{-0.10,1000,0.015}"}},
 		{"typmod", cast(Column(0, textArr, "a"), sqltypes.ListOf(sqltypes.NumericType(5, 1))), []string{"{12.5,1.5,NULL}", "NULL", "{}", "{-0.1,1000.0,0.0}"}},
 	} {
-		got, err := evalStrings(t, env, tc.e, b)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("%s row %d: got %s, want %s", tc.name, i, got[i], tc.want[i])
-			}
-		}
+		expectRows(t, env, tc.name, tc.e, b, tc.want)
 	}
 	bad := makeBatch(t, env, testCol{textArr, []sqltypes.Datum{[]any{"1.5", "abc"}}}, testCol{textArr, []sqltypes.Datum{[]any{"123456.5"}}})
 	defer bad.Release()
