@@ -75,6 +75,9 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	case Float8:
 		return ParseFloat(s, 64)
 	case Numeric:
+		if t.VarScale {
+			return ParseVarNumeric(s)
+		}
 		return ParseNumeric(s, t.Precision, t.Scale)
 	case Bytea:
 		return ParseBytea(s)

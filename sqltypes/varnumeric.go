@@ -90,6 +90,25 @@ func NumericTextScale(s string) int32 {
 	return int32(max(0, min(frac-exp, 1000)))
 }
 
+// ParseVarNumeric reads s as PostgreSQL's numeric input does, at the
+// display scale the text gives it (NumericTextScale): '1.50' is 150 at
+// scale 2. A scale beyond what a variable-scale numeric holds is 22003.
+func ParseVarNumeric(s string) (Decimal, error) {
+	sc := NumericTextScale(s)
+	v, err := ParseNumeric(s, 0, sc)
+	if err == nil && sc > maxVarScale {
+		err = New(CodeNumericOutOfRange, "value overflows numeric format")
+	}
+	if err != nil {
+		return Decimal{}, err
+	}
+	return Decimal{Num: v, Scale: sc}, nil
+}
+
+// maxVarScale is the largest display scale a variable-scale numeric's
+// int8 scale child holds.
+const maxVarScale = 127
+
 // HasVarScale reports whether t is a variable-scale numeric or an array
 // of them.
 func (t Type) HasVarScale() bool {

@@ -94,16 +94,7 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		}
 		return &LiteralExpr{t: to, v: nv}, nil
 	}
-	if to.Kind == sqltypes.Numeric && to.Precision == 0 && to.Scale == 0 {
-		switch {
-		case from.Kind == sqltypes.Numeric:
-			to.Scale = from.Scale
-		case from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Unknown:
-			to.Scale = 15
-		case from.Kind == sqltypes.Float4:
-			to.Scale = 6
-		}
-	}
+	to = unconstrainedScale(from, to)
 	if to.Kind == sqltypes.Numeric && (to.Precision < 0 || to.Precision > sqltypes.MaxNumericPrecision || to.Scale < 0 || to.Precision > 0 && to.Scale > to.Precision) {
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", to.Scale, to.Precision)
 	}
@@ -118,6 +109,34 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		}
 	}
 	return c, nil
+}
+
+// unconstrainedScale gives a cast to numeric without a typmod (or to an
+// array of it, element by element) the scale its values need at most:
+// the input's for numerics, 0 for integers, 15 fractional digits for
+// text and float8 (6 for float4). The scale flow widens the values a
+// reader keeps to their own scales (planner/bind/dscale.go).
+func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
+	if to.Kind == sqltypes.List && to.Elem != nil && (from.Kind == sqltypes.List && from.Elem != nil || from.IsString()) {
+		ef := from // text read as an array: its elements are text
+		if from.Kind == sqltypes.List {
+			ef = *from.Elem
+		}
+		e := unconstrainedScale(ef, *to.Elem)
+		to.Elem = &e
+		return to
+	}
+	if to.Kind == sqltypes.Numeric && to.Precision == 0 && to.Scale == 0 && !to.VarScale {
+		switch {
+		case from.Kind == sqltypes.Numeric:
+			to.Scale = from.Scale
+		case from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Unknown:
+			to.Scale = 15
+		case from.Kind == sqltypes.Float4:
+			to.Scale = 6
+		}
+	}
+	return to
 }
 
 // zoneDependent reports whether a cast reads the session time zone: one
@@ -180,6 +199,12 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
 			return VarNumericToDecimal(mem, a, to.Scale)
 		}, true
+	case from.VarScale && to.VarScale:
+		return relabelKernel(to), true
+	case to.VarScale && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
+		// The elements of text[] or float8[] cast to an array of
+		// variable-scale numerics (as toVarNumeric).
+		return toVarNumericKernel(dt), true
 	case from.Kind == sqltypes.Unknown:
 		return castNullKernel(to), true
 	case from.Kind == sqltypes.Bpchar || to.Kind == sqltypes.Bpchar:

@@ -77,6 +77,12 @@ func toTextKernel(from sqltypes.Type) castKernel {
 			}
 			row = func(i int, dst []byte) []byte { return sqltypes.AppendFloat(dst, get(i), bits) }
 		case sqltypes.Numeric:
+			if from.VarScale {
+				// The elements of an array of variable-scale numerics
+				// cast to text[], each with its own scale.
+				row = func(i int, dst []byte) []byte { return append(dst, sqltypes.FormatDecimal(VarNumericAt(a, i))...) }
+				break
+			}
 			v := values[decimal128.Num](a)
 			row = func(i int, dst []byte) []byte { return sqltypes.AppendDecimal(dst, v[i], from.Scale) }
 		case sqltypes.Date:

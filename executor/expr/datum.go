@@ -180,8 +180,11 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 		}
 		return f, nil
 	case sqltypes.Numeric:
-		if n, ok := v.(decimal128.Num); ok {
+		if n, ok := v.(decimal128.Num); ok && !t.VarScale {
 			return n, nil
+		}
+		if d, ok := v.(sqltypes.Decimal); ok && t.VarScale {
+			return d, nil
 		}
 		if i, ok := asInt(); ok {
 			return sqltypes.ParseNumeric(fmt.Sprint(i), t.Precision, t.Scale)

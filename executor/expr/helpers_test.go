@@ -81,6 +81,20 @@ func evalStrings(t testing.TB, env *executor.Env, e Expr, b arrow.RecordBatch) (
 	return out, nil
 }
 
+// expectRows evaluates e over b and checks each row's text against want.
+func expectRows(t testing.TB, env *executor.Env, name string, e Expr, b arrow.RecordBatch, want []string) {
+	t.Helper()
+	got, err := evalStrings(t, env, e, b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s row %d: got %s, want %s", name, i, got[i], want[i])
+		}
+	}
+}
+
 func formatDatum(env *executor.Env, t sqltypes.Type, v sqltypes.Datum) string {
 	if ts, ok := v.(arrow.Timestamp); ok && t.Kind == sqltypes.TimestampTZ {
 		return sqltypes.FormatTimestamp(int64(ts), env.Location, true)

@@ -252,49 +252,53 @@ func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 		return nil, err
 	}
 	defer a.Release()
-	n := a.Len()
-	var text func(int) string
-	switch x := a.(type) {
-	case *array.Float64:
-		text = func(i int) string { return strconv.FormatFloat(x.Value(i), 'g', 15, 64) }
-	case *array.Float32:
-		text = func(i int) string { return strconv.FormatFloat(float64(x.Value(i)), 'g', 6, 32) }
-	case array.StringLike:
-		text = x.Value
-	case *array.Dictionary:
-		d, ok := x.Dictionary().(array.StringLike)
-		if !ok {
+	return toVarNumericKernel(c.t.Arrow())(env.Mem, env.Location, a)
+}
+
+// toVarNumericKernel is toVarNumeric's conversion, as the element kernel
+// of a cast of arrays too (text[]::numeric[]); dt is the variable-scale
+// numeric's Arrow type.
+func toVarNumericKernel(dt arrow.DataType) castKernel {
+	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		n := a.Len()
+		var text func(int) string
+		switch x := a.(type) {
+		case *array.Float64:
+			text = func(i int) string { return strconv.FormatFloat(x.Value(i), 'g', 15, 64) }
+		case *array.Float32:
+			text = func(i int) string { return strconv.FormatFloat(float64(x.Value(i)), 'g', 6, 32) }
+		case array.StringLike:
+			text = x.Value
+		case *array.Dictionary:
+			d, ok := x.Dictionary().(array.StringLike)
+			if !ok {
+				return nil, internalErr("cast of %s to numeric", a.DataType())
+			}
+			text = func(i int) string { return d.Value(x.GetValueIndex(i)) }
+		default:
 			return nil, internalErr("cast of %s to numeric", a.DataType())
 		}
-		text = func(i int) string { return d.Value(x.GetValueIndex(i)) }
-	default:
-		return nil, internalErr("cast of %s to numeric", a.DataType())
-	}
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
-	sbuf, scales := allocFixed[int8](env.Mem, n)
-	for i := range mant {
-		mant[i], scales[i] = decimal128.Num{}, 0
-		if a.IsNull(i) {
-			continue
+		mbuf, mant := allocFixed[decimal128.Num](mem, n)
+		sbuf, scales := allocFixed[int8](mem, n)
+		for i := range mant {
+			mant[i], scales[i] = decimal128.Num{}, 0
+			if a.IsNull(i) {
+				continue
+			}
+			d, err := sqltypes.ParseVarNumeric(text(i))
+			if err != nil {
+				mbuf.Release()
+				sbuf.Release()
+				return nil, err
+			}
+			mant[i], scales[i] = d.Num, int8(d.Scale)
 		}
-		s := text(i)
-		sc := sqltypes.NumericTextScale(s)
-		v, err := sqltypes.ParseNumeric(s, 0, sc)
-		if err == nil && sc > 127 {
-			err = errNumericRange()
+		var valid *memory.Buffer
+		if bm, off := bitmapOf(a); bm != nil {
+			valid = copyBitmap(mem, bm, off, n)
 		}
-		if err != nil {
-			mbuf.Release()
-			sbuf.Release()
-			return nil, err
-		}
-		mant[i], scales[i] = v, int8(sc)
+		return newVarNumeric(dt, n, valid, mbuf, sbuf), nil
 	}
-	var valid *memory.Buffer
-	if bm, off := bitmapOf(a); bm != nil {
-		valid = copyBitmap(env.Mem, bm, off, n)
-	}
-	return newVarNumeric(c.t.Arrow(), n, valid, mbuf, sbuf), nil
 }
 
 // DecimalArray returns a variable-scale numeric array, or an array of

@@ -57,15 +57,7 @@ func TestVarNumericFuncs(t *testing.T) {
 		{"least", call("least", x, y), []string{"0.7", "0.50", "-2.251", "0.3", "1", "0.50", "-15.5", "0.00000000000000000004"}},
 		{"nullif", call("nullif", x, y), []string{"1.55", "2", "-2.251", "0.9999999999", "NULL", "NULL", "-15.5", "0.99999999999999999998"}},
 	} {
-		got, err := evalStrings(t, env, tc.e, b)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("%s row %d: got %s, want %s", tc.name, i, got[i], tc.want[i])
-			}
-		}
+		expectRows(t, env, tc.name, tc.e, b, tc.want)
 	}
 	if _, err := evalStrings(t, env, call("mod", x, Literal(sqltypes.NumericType(0, 1), nil)), b); err != nil {
 		t.Errorf("mod by NULL: %v", err)

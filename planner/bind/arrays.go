@@ -37,7 +37,9 @@ func (b *binder) subArrays(elems []logical.Expr, leaf sqltypes.Type, pos int) (l
 	if nd >= sqltypes.MaxArrayDims {
 		return nil, true, errAt(sqltypes.ErrTooManyDims(nd+1), pos)
 	}
-	if leaf.Kind == sqltypes.Unknown {
+	if leaf.Kind == sqltypes.Unknown || unconstrainedNumericArray(sqltypes.ListOf(leaf)) {
+		// numeric[] takes the largest scale of its sub-arrays
+		// (ARRAY[[1.5],[2.25]]::numeric[] was read at scale 0).
 		for _, e := range elems {
 			if e.Type().Kind == sqltypes.Unknown {
 				continue

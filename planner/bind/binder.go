@@ -169,6 +169,10 @@ type binder struct {
 	// outside FROM.
 	srfOK   bool
 	notices []*sqltypes.Error
+	// varArrays maps a constant array of numerics (numericArrayLiteral)
+	// to the same array with each element at its own display scale, for
+	// the scale flow to give the readers that keep them.
+	varArrays map[*logical.Const]*logical.Const
 }
 
 // cteLevel is one WITH list.

@@ -138,6 +138,9 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 				return numericLiteral(s)
 			}
+			if unconstrainedNumericArray(t) {
+				return b.numericArrayLiteral(t, s)
+			}
 			v, err := b.parseLiteral(t, s)
 			if err != nil {
 				return nil, err
@@ -195,6 +198,18 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 	}
 	if r, err = b.coerce(r, sqltypes.ArrayOf(t, rd)); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), pos)
+	}
+	if lt, rt := l.Type(), r.Type(); ld == rd && lt.Kind == sqltypes.List && !lt.Equal(rt) && lt.Leaf().Kind == sqltypes.Numeric && rt.Leaf().Kind == sqltypes.Numeric {
+		// An array literal of numerics took its elements' largest scale
+		// (numericArrayLiteral): both sides to the larger one, as the
+		// kernels compare arrays of one type.
+		t := sqltypes.ArrayOf(widerNumeric(lt.Leaf(), rt.Leaf()), lt.Ndims())
+		if l, err = b.coerce(l, t); err != nil {
+			return nil, nil, errAt(sqltypes.AsError(err), pos)
+		}
+		if r, err = b.coerce(r, t); err != nil {
+			return nil, nil, errAt(sqltypes.AsError(err), pos)
+		}
 	}
 	return l, r, nil
 }

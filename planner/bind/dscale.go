@@ -501,6 +501,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
 	}
+	if c, ok := e.(*logical.Const); ok && keep {
+		if v, ok := f.b.varArrays[c]; ok {
+			return v
+		}
+	}
 	if a, ok := e.(*logical.Array); ok && a.T.Elem != nil && a.T.Elem.VarScale {
 		// varArray's: its elements stay variable-scale (a reader that
 		// does not keep them casts the whole array).
@@ -510,16 +515,19 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 		return n
 	}
-	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric {
+	if a, ok := e.(*logical.Array); ok && keep && a.T.Ndims() == 1 && a.T.Elem.Kind == sqltypes.Numeric && a.T.Elem.Precision == 0 {
 		// ARRAY[x / 3, …] kept (percentile_disc(ARRAY[…]) is one):
-		// elements with their own scales make an array of them.
+		// elements with their own scales make an array of them, as do
+		// elements written with different scales (array_to_string(ARRAY[1.5,
+		// 2.25], ',')).
 		elems := make([]logical.Expr, len(a.Elems))
-		anyVar := false
+		anyVar, differs := false, false
 		for i, el := range a.Elems {
 			elems[i] = f.settle(el, true)
 			anyVar = anyVar || elems[i].Type().VarScale
+			differs = differs || writtenScale(elems[i]) != a.T.Elem.Scale
 		}
-		if anyVar {
+		if anyVar || differs {
 			vt := sqltypes.VarNumericType(a.T.Elem.Scale)
 			for i, el := range elems {
 				elems[i] = asVarScale(el, vt)
@@ -593,6 +601,14 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		from := x.E.Type()
 		unconstrained := x.T.Kind == sqltypes.Numeric && x.T.Precision == 0 && !x.T.VarScale
 		switch {
+		case keep && unconstrainedNumericArray(x.T) && varElements(from):
+			// text[], float8[] or numerics of their own scales cast to
+			// numeric[]: each element keeps its scale.
+			t := sqltypes.ArrayOf(sqltypes.VarNumericType(x.T.Leaf().Scale), x.T.Ndims())
+			if from.Equal(t) {
+				return x.E
+			}
+			return &logical.Cast{E: x.E, T: t}
 		case from.VarScale && unconstrained:
 			// numeric without a typmod keeps the value as it is.
 			t := sqltypes.VarNumericType(x.T.Scale)

@@ -62,7 +62,7 @@ func (f *scaleFlow) outputArrays(rel *relation) {
 // a's element scale or is read through a cast from a variable-scale
 // value.
 func varArray(a *logical.Array) (*logical.Array, bool) {
-	if a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale {
+	if a.T.Ndims() != 1 || a.T.Elem.Kind != sqltypes.Numeric || a.T.Elem.VarScale || a.T.Elem.Precision > 0 {
 		return nil, false
 	}
 	et := *a.T.Elem
@@ -104,8 +104,8 @@ func (f *scaleFlow) unnest(x *logical.Unnest) {
 			}
 		}
 		l = f.expr(l, keep)
-		if t := l.Type(); keep && t.Ndims() == 1 && t.Elem.VarScale {
-			f.define(&x.Cols[i], *t.Elem)
+		if t := l.Type(); keep && t.Kind == sqltypes.List && t.Leaf().VarScale {
+			f.define(&x.Cols[i], t.Leaf())
 		} else if t.HasVarScale() {
 			l = &logical.Cast{E: l, T: t.StaticAll()}
 		}
@@ -272,4 +272,61 @@ func (f *scaleFlow) varElems(p *logical.Project, j int, a *logical.Array, vt sql
 		}
 	}
 	return w
+}
+
+// unconstrainedNumericArray reports whether t is an array of numeric
+// without a typmod, whose elements keep their own display scales.
+func unconstrainedNumericArray(t sqltypes.Type) bool {
+	l := t.Leaf()
+	return t.Kind == sqltypes.List && l.Kind == sqltypes.Numeric && l.Precision == 0 && !l.VarScale
+}
+
+// numericArrayLiteral reads the array literal s as t, an array of numeric
+// without a typmod. PostgreSQL keeps each element's display scale
+// ('{12.50,1.5}' is {12.50,1.5}): the constant has the largest of them,
+// so that every value is exact for the readers of one scale, and the
+// elements' own scales are kept in b.varArrays for the scale flow
+// (settle) to give the readers that keep them.
+func (b *binder) numericArrayLiteral(t sqltypes.Type, s string) (logical.Expr, error) {
+	nd := t.Ndims()
+	v, err := b.parseLiteral(sqltypes.ArrayOf(sqltypes.VarNumericType(0), nd), s)
+	if err != nil {
+		return nil, err
+	}
+	vals := v.([]any)
+	scale, differs := int32(-1), false
+	var walk func(xs []any)
+	walk = func(xs []any) {
+		for _, x := range xs {
+			switch y := x.(type) {
+			case []any:
+				walk(y)
+			case sqltypes.Decimal:
+				differs = differs || scale >= 0 && y.Scale != scale
+				scale = max(scale, y.Scale)
+			}
+		}
+	}
+	walk(vals)
+	st := sqltypes.ArrayOf(sqltypes.NumericType(0, max(scale, 0)), nd)
+	sv, err := b.parseLiteral(st, s)
+	if err != nil {
+		return nil, err
+	}
+	c := &logical.Const{T: st, V: sv}
+	if differs {
+		if b.varArrays == nil {
+			b.varArrays = map[*logical.Const]*logical.Const{}
+		}
+		b.varArrays[c] = &logical.Const{T: sqltypes.ArrayOf(sqltypes.VarNumericType(scale), nd), V: vals}
+	}
+	return c, nil
+}
+
+// varElements reports whether t is text (an array's text) or an array
+// whose elements a cast to numeric[] gives their own scales: text,
+// floats, variable-scale numerics.
+func varElements(t sqltypes.Type) bool {
+	l := t.Leaf()
+	return t.IsString() || t.Kind == sqltypes.List && (l.IsString() || l.Kind == sqltypes.Float8 || l.Kind == sqltypes.Float4 || l.VarScale)
 }

@@ -78,9 +78,9 @@ func textFunc(x *logical.Func) bool {
 }
 
 // textCast reports whether c turns a numeric or an array of them into
-// text, which prints each value's scale.
+// text or text[], which print each value's scale.
 func textCast(c *logical.Cast) bool {
-	return c.E.Type().Leaf().Kind == sqltypes.Numeric && c.T.IsString()
+	return c.E.Type().Leaf().Kind == sqltypes.Numeric && (c.T.IsString() || c.T.Kind == sqltypes.List && c.T.Leaf().IsString())
 }
 
 // markPrinted marks the numeric values that e prints (textCast, textFunc)

@@ -479,6 +479,13 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			}
 			t = sqltypes.ArrayOf(leaf, sqltypes.ArrayTextNdims(c.V.(string)))
 		}
+		if unconstrainedNumericArray(t) {
+			e, err := b.numericArrayLiteral(t, c.V.(string))
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			}
+			return e, nil
+		}
 		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
@@ -1726,7 +1733,21 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 			if err != nil {
 				return nil, errAt(sqltypes.AsError(err), int(ae.Location))
 			}
+			if elem.Kind == sqltypes.Numeric && elem.Precision > 0 && !c.Type().Equal(elem) {
+				// coerce leaves a numeric at its scale; a typmod rounds
+				// it (ARRAY[1.25]::numeric(4,1)[] is {1.3}).
+				c = &logical.Cast{E: c, T: elem, Explicit: true}
+			}
 			elems[i] = c
+		}
+		if unconstrainedNumericArray(sqltypes.ListOf(elem)) {
+			// numeric without a typmod: the elements' common scale, as
+			// for ARRAY[...] without a cast (varArray keeps each one's).
+			coerced, t, err := b.unifyAll(elems, int(ae.Location))
+			if err != nil {
+				return nil, err
+			}
+			elems, elem = coerced, t
 		}
 	} else {
 		coerced, t, err := b.unifyAll(elems, int(ae.Location))

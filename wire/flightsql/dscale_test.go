@@ -21,6 +21,7 @@ var dscaleQueries = []string{
 	"SELECT q, q + 1, count(*) FROM (SELECT x::numeric / y AS q FROM (VALUES (1, 3), (2, 6), (10, 4)) AS v(x, y)) AS s GROUP BY q ORDER BY q",
 	"SELECT 1.5 AS x UNION SELECT 2 ORDER BY x",
 	"SELECT ARRAY[1.5, 2.25, 10]",
+	"SELECT '{12.50,1.5}'::numeric[], string_to_array('1.5,2.25', ',')::numeric[], '{{1.5,2.25},{3,4.000}}'::numeric[]",
 }
 
 // TestNumericScalesMatchPostgres reads per-value numeric scales over the

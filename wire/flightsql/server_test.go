@@ -155,6 +155,7 @@ func TestErrors(t *testing.T) {
 	// 39-digit number; as float8 they arrive.
 	for sql, want := range map[string]string{
 		"SELECT x FROM (VALUES (1.5), ('NaN'::numeric)) t(x)":       "0A000",
+		"SELECT string_to_array('1.5,NaN', ',')::numeric[]":         "0A000",
 		"SELECT 'Infinity'::numeric::float8, '-inf'::numeric::text": "",
 	} {
 		info, err := cl.Execute(ctx, sql)

@@ -328,6 +328,8 @@ func TestEncoderTypeMismatch(t *testing.T) {
 // bound 1, then the elements in row-major order.
 func TestMultidimArrayEncoding(t *testing.T) {
 	int2D, text3D := sqltypes.ArrayOf(sqltypes.TypeInt4, 2), sqltypes.ArrayOf(sqltypes.TypeText, 3)
+	varNum1D, varNum2D := sqltypes.ArrayOf(sqltypes.VarNumericType(2), 1), sqltypes.ArrayOf(sqltypes.VarNumericType(3), 2)
+	varDec := func(m int64, s int32) sqltypes.Decimal { return sqltypes.Decimal{Num: decimal128.FromI64(m), Scale: s} }
 	cases := []struct {
 		typ        sqltypes.Type
 		v          []any
@@ -338,6 +340,11 @@ func TestMultidimArrayEncoding(t *testing.T) {
 		{text3D, []any{[]any{[]any{"a b"}}, []any{[]any{"c"}}}, `{{{"a b"}},{{c}}}`,
 			"000000030000000000000019000000020000000100000001000000010000000100000001000000036120620000000163"},
 		{int2D, []any{}, "{}", "000000000000000000000017"},
+		// '{12.50,1.5}'::numeric[]: each element with its own scale.
+		{varNum1D, []any{varDec(1250, 2), varDec(15, 1)}, "{12.50,1.5}",
+			"0000000100000000000006a400000002000000010000000c0002000000000002000c13880000000c000200000000000100011388"},
+		{varNum2D, []any{[]any{varDec(15, 1), nil}, []any{varDec(3, 0), varDec(4000, 3)}}, "{{1.5,NULL},{3,4.000}}",
+			"0000000200000001000006a4000000020000000100000002000000010000000c000200000000000100011388ffffffff0000000a000100000000000000030000000a00010000000000030004"},
 	}
 	for _, tc := range cases {
 		if got := string(encodeOne(t, tc.typ, tc.v, encEnv{}, false)); got != tc.text {

@@ -271,6 +271,11 @@ func appendDatum(b array.Builder, v sqltypes.Datum) {
 		for _, e := range v.([]any) {
 			appendDatum(b.ValueBuilder(), e)
 		}
+	case *array.StructBuilder: // a variable-scale numeric
+		d := v.(sqltypes.Decimal)
+		b.Append(true)
+		b.FieldBuilder(sqltypes.VarNumericMantissa).(*array.Decimal128Builder).Append(d.Num)
+		b.FieldBuilder(sqltypes.VarNumericScale).(*array.Int8Builder).Append(int8(d.Scale))
 	default:
 		panic(fmt.Sprintf("appendDatum: %T", b))
 	}
