@@ -621,6 +621,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 // written with (CASE WHEN y <> 0 THEN x / y ELSE 0 END is a quotient or
 // 0).
 func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
+	// A CASE settled already (a plan shares it) keeps its variable-scale
+	// results: cast to static scales, they would not be what it declares.
+	settled := c.T.VarScale
 	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
 	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
 	anyVar := false
@@ -643,6 +646,8 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	vt := sqltypes.VarNumericType(c.T.Scale)
 	conv := func(e logical.Expr) logical.Expr {
 		switch {
+		case settled:
+			return asVarScale(e, c.T)
 		case keep && anyVar:
 			return asVarScale(e, vt)
 		case e.Type().VarScale:
