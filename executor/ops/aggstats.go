@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -36,6 +37,13 @@ func statsType(a sqltypes.Type) (sqltypes.Type, bool) {
 		return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(statsScale, min(2*a.Scale, statsMaxScale))), true
 	}
 	return sqltypes.Type{}, false
+}
+
+// varStats reports whether declared is the variable-scale form of the
+// numeric result t of the variance family's fn: statsAcc computes either
+// (each value with PostgreSQL's scale, see expr.NumericStatsValue).
+func varStats(fn string, declared, t sqltypes.Type) bool {
+	return isStatsFunc(fn) && t.Kind == sqltypes.Numeric && declared.Equal(sqltypes.VarNumericType(t.Scale))
 }
 
 // isStatsFunc reports whether fn is one of the variance family.
@@ -283,7 +291,14 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	}
 	n := len(a.cnt)
 	out, valid := make([]decimal128.Num, n), make([]bool, n)
-	_, scale := resultDecimal(a.out)
+	var scales []int32 // per value, for a variable-scale result
+	_, varOut := sqltypes.VarNumericNominal(a.out)
+	var scale int32
+	if varOut {
+		scales = make([]int32, n)
+	} else {
+		_, scale = resultDecimal(a.out)
+	}
 	for g, cnt := range a.cnt {
 		if cnt == 0 || (!a.pop && cnt == 1) {
 			continue
@@ -292,11 +307,23 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			out[g], valid[g] = sqltypes.NumericNaN, true
 			continue
 		}
-		r, err := a.exact(g, cnt, scale)
+		var r decimal128.Num
+		var err error
+		if varOut {
+			b := &a.scratch
+			b.setLimbs(&b.sx, a.sx[g][:], true)
+			b.setLimbs(&b.sxx, a.sxx[g][:], false)
+			r, scales[g], err = expr.NumericStatsValue(&b.sx, &b.sxx, cnt, a.inScale, !a.pop, a.sqrt)
+		} else {
+			r, err = a.exact(g, cnt, scale)
+		}
 		if err != nil {
 			return nil, err
 		}
 		out[g], valid[g] = r, true
+	}
+	if varOut {
+		return expr.NewVarNumeric(mem, a.out, out, scales, valid), nil
 	}
 	return fixedArray(mem, a.out, out, valid), nil
 }
