@@ -13,16 +13,23 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Result scale of the variance family over integers, and its minimum over
-// numeric(p,s) inputs (max(16, 2s), at most statsMaxScale). PostgreSQL's
-// scale depends on the value (at least 16 significant digits, at least
-// 2s): for results in [1, 10^4) and s <= 8 both agree digit for digit;
-// other results show a different number of fractional digits, and results
-// of 10^22 or more (variances of values above about 10^11) overflow with
-// 22003 where PostgreSQL succeeds.
+// Static result scale of the variance family over integers, and its
+// minimum over numeric(p,s) inputs (max(16, 2s), at most statsMaxScale).
+// PostgreSQL's scale depends on the value (at least 16 significant
+// digits, at least 2s). Where the result is kept (a select list, casts,
+// arithmetic: the planner's scale flow) statsAcc computes each value
+// with PostgreSQL's scale (expr.NumericStatsValue), rounded to 38 digits
+// when PostgreSQL shows more, so that only results of 10^38 or more
+// overflow. Other readers (comparisons, IN, most functions) read the
+// static scale: for results in [1, 10^4) and s <= 8 it agrees with
+// PostgreSQL digit for digit, other results have a different number of
+// fractional digits, and results of 10^(38-scale) or more (10^18 for s >=
+// 10, 10^22 over integers) overflow with 22003 where PostgreSQL succeeds.
+// The cap trades places for range: at 2s = 32 (averages) a variance of a
+// million would not fit.
 const (
 	statsScale    = 16
-	statsMaxScale = 32
+	statsMaxScale = 20
 )
 
 // statsType returns the result type of stddev/variance over a: double
