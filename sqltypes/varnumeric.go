@@ -28,10 +28,6 @@ const varScalePrefix = "scale"
 // expr.WithScale). The space keeps SQL from calling it.
 const WithScaleFunc = "numeric with scale"
 
-// StatsFuncPrefix prefixes the planner's internal functions that compute
-// stddev and variance from sums and a count (see expr.NumericStats).
-const StatsFuncPrefix = "numeric stats "
-
 // VarNumericType returns an unconstrained numeric whose values keep their
 // own scales; nominal is the scale used where a fixed one is needed.
 func VarNumericType(nominal int32) Type {

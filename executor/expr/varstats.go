@@ -1,94 +1,22 @@
 package expr
 
 import (
-	"context"
-	"fmt"
 	"math/big"
-	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
-	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// NumericStats computes fn (stddev, stddev_samp, stddev_pop, variance,
-// var_samp, var_pop) of a group from its sum(x) (numeric of x's scale s),
-// sum(x*x) (scale 2s) and count(x), as PostgreSQL's
-// numeric_stddev_internal does, each result with PostgreSQL's scale:
-// select_div_scale of N*sum(x*x) - sum(x)^2 over N*(N-1) (N*N for the
-// population), 0 when that numerator is not positive. nominal is the
-// static scale the result is converted to where one is needed.
-func NumericStats(fn string, sumX, sumX2, n Expr, nominal int32) (Expr, error) {
-	st, st2, nt := sumX.Type(), sumX2.Type(), n.Type()
-	if st.Kind != sqltypes.Numeric || st2.Kind != sqltypes.Numeric || st.VarScale || st2.VarScale || nt.Kind != sqltypes.Int8 {
-		return nil, internalErr("numeric %s of %s, %s, %s", fn, st, st2, nt)
-	}
-	e := &statsExpr{fn: fn, sumX: sumX, sumX2: sumX2, n: n, t: sqltypes.VarNumericType(nominal)}
-	e.sample = !strings.HasSuffix(fn, "_pop")
-	e.sqrt = strings.HasPrefix(fn, "stddev")
-	return e, nil
-}
-
-type statsExpr struct {
-	fn             string
-	sumX, sumX2, n Expr
-	t              sqltypes.Type
-	sample, sqrt   bool
-}
-
-func (e *statsExpr) Type() sqltypes.Type { return e.t }
-func (e *statsExpr) children() []Expr    { return []Expr{e.sumX, e.sumX2, e.n} }
-func (e *statsExpr) withChildren(ch []Expr) Expr {
-	c := *e
-	c.sumX, c.sumX2, c.n = ch[0], ch[1], ch[2]
-	return &c
-}
-func (e *statsExpr) String() string { return fmt.Sprintf("%s(%s, %s, %s)", e.fn, e.sumX, e.sumX2, e.n) }
-
-func (e *statsExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	args, err := evalArgs(ctx, env, b, e.sumX, e.sumX2, e.n)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseAll(args)
-	rows := args[0].Len()
-	s := e.sumX.Type().Scale
-	x, x2, ns := values[decimal128.Num](args[0]), values[decimal128.Num](args[1]), values[int64](args[2])
-	vbuf, valid := allocBitmap(env.Mem, rows)
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, rows)
-	sbuf, scales := allocFixed[int8](env.Mem, rows)
-	fail := func(err error) (arrow.Array, error) {
-		vbuf.Release()
-		mbuf.Release()
-		sbuf.Release()
-		return nil, err
-	}
-	for i := range mant {
-		mant[i], scales[i] = decimal128.Num{}, 0
-		if args[0].IsNull(i) || args[1].IsNull(i) || args[2].IsNull(i) || ns[i] == 0 || e.sample && ns[i] == 1 {
-			continue
-		}
-		if isSpecial(x[i]) || isSpecial(x2[i]) {
-			// A NaN or ±Infinity input: PostgreSQL's variance is NaN.
-			mant[i] = numNaN
-			valid[i/8] |= 1 << (i % 8)
-			continue
-		}
-		m, sc, err := numericStatsRow(x[i].BigInt(), x2[i].BigInt(), ns[i], s, e.sample, e.sqrt)
-		if err != nil {
-			return fail(err)
-		}
-		mant[i], scales[i] = m, int8(sc)
-		valid[i/8] |= 1 << (i % 8)
-	}
-	return newVarNumeric(e.t.Arrow(), rows, vbuf, mbuf, sbuf), nil
-}
-
-// numericStatsRow is one group's result: its unscaled value and scale.
-// x is sum(x) at scale s, x2 sum(x*x) at scale 2s.
-func numericStatsRow(x, x2 *big.Int, n int64, s int32, sample, sqrt bool) (decimal128.Num, int32, error) {
+// NumericStatsValue is stddev[_samp|_pop] (sqrt) or a variance of a
+// group as PostgreSQL's numeric_stddev_internal computes it: its unscaled
+// value and scale, the select_div_scale of N*sum(x*x) - sum(x)^2 over
+// N*(N-1) (N*N for the population), 0 when that numerator is not
+// positive. x is sum(x) at scale s, x2 sum(x*x) at scale 2s. A result
+// PostgreSQL shows with more than 38 digits keeps its integer digits and
+// as many fractional ones as fit (PostgreSQL's value rounded to 38
+// digits); only one of 10^38 or more overflows.
+func NumericStatsValue(x, x2 *big.Int, n int64, s int32, sample, sqrt bool) (decimal128.Num, int32, error) {
 	bn := big.NewInt(n)
 	num := new(big.Int).Mul(bn, x2)
 	num.Sub(num, new(big.Int).Mul(x, x)) // at scale 2s
@@ -108,26 +36,44 @@ func numericStatsRow(x, x2 *big.Int, n int64, s int32, sample, sqrt bool) (decim
 		qweight--
 	}
 	r := max(16-qweight*4, 2*s, 0)
-	// variance = round(num / 10^2s / den at scale r)
-	q := new(big.Int).Mul(num, bigPow10(r))
 	d := new(big.Int).Mul(den, bigPow10(2*s))
-	v := divRoundBig(q, d)
-	if sqrt {
-		// round(sqrt(v / 10^r) at scale r) = round(sqrt(v * 10^r))
-		sq := new(big.Int).Mul(v, bigPow10(r))
-		root := new(big.Int).Sqrt(sq)
-		// round up iff sq >= (root + 1/2)^2, i.e. sq > root^2 + root
-		lim := new(big.Int).Mul(root, root)
-		lim.Add(lim, root)
-		if sq.Cmp(lim) > 0 {
-			root.Add(root, big.NewInt(1))
+	// variance = round(num / 10^2s / den at scale r)
+	variance := divRoundBig(new(big.Int).Mul(num, bigPow10(r)), d)
+	at := func(rs int32) *big.Int {
+		if !sqrt {
+			if rs == r {
+				return variance
+			}
+			return divRoundBig(new(big.Int).Mul(num, bigPow10(rs)), d)
 		}
-		v = root
+		// PostgreSQL takes the root of the variance rounded at r:
+		// round(sqrt(variance / 10^r) at scale rs).
+		return sqrtRoundBig(new(big.Int).Mul(variance, bigPow10(2*rs)), bigPow10(r))
 	}
-	if r > 127 || v.CmpAbs(bigPow10(sqltypes.MaxNumericPrecision)) >= 0 {
+	rs := r
+	v := at(rs)
+	for excess := int32(len(v.String())) - sqltypes.MaxNumericPrecision; excess > 0 && rs > 0; excess = int32(len(v.String())) - sqltypes.MaxNumericPrecision {
+		rs = max(rs-excess, 0)
+		v = at(rs) // rounding up may add a digit: then once more
+	}
+	if rs > 127 || v.CmpAbs(bigPow10(sqltypes.MaxNumericPrecision)) >= 0 {
 		return decimal128.Num{}, 0, errNumericRange()
 	}
-	return decimal128.FromBigInt(v), r, nil
+	return decimal128.FromBigInt(v), rs, nil
+}
+
+// sqrtRoundBig is sqrt(a / b) for a >= 0 and b > 0, rounded half up.
+func sqrtRoundBig(a, b *big.Int) *big.Int {
+	root := new(big.Int).Sqrt(new(big.Int).Quo(a, b))
+	// round up iff a/b >= (root + 1/2)^2, i.e. 4a >= b(2root+1)^2
+	t := new(big.Int).Lsh(root, 1)
+	t.Add(t, big.NewInt(1))
+	t.Mul(t, t)
+	t.Mul(t, b)
+	if new(big.Int).Lsh(a, 2).Cmp(t) >= 0 {
+		root.Add(root, big.NewInt(1))
+	}
+	return root
 }
 
 // divRoundBig is a / b for positive a and b, rounded half up.

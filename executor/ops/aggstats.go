@@ -9,19 +9,27 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Result scale of the variance family over integers, and its minimum over
-// numeric(p,s) inputs (max(16, 2s), at most statsMaxScale). PostgreSQL's
-// scale depends on the value (at least 16 significant digits, at least
-// 2s): for results in [1, 10^4) and s <= 8 both agree digit for digit;
-// other results show a different number of fractional digits, and results
-// of 10^22 or more (variances of values above about 10^11) overflow with
-// 22003 where PostgreSQL succeeds.
+// Static result scale of the variance family over integers, and its
+// minimum over numeric(p,s) inputs (max(16, 2s), at most statsMaxScale).
+// PostgreSQL's scale depends on the value (at least 16 significant
+// digits, at least 2s). Where the result is kept (a select list, casts,
+// arithmetic: the planner's scale flow) statsAcc computes each value
+// with PostgreSQL's scale (expr.NumericStatsValue), rounded to 38 digits
+// when PostgreSQL shows more, so that only results of 10^38 or more
+// overflow. Other readers (comparisons, IN, most functions) read the
+// static scale: for results in [1, 10^4) and s <= 8 it agrees with
+// PostgreSQL digit for digit, other results have a different number of
+// fractional digits, and results of 10^(38-scale) or more (10^18 for s >=
+// 10, 10^22 over integers) overflow with 22003 where PostgreSQL succeeds.
+// The cap trades places for range: at 2s = 32 (averages) a variance of a
+// million would not fit.
 const (
 	statsScale    = 16
-	statsMaxScale = 32
+	statsMaxScale = 20
 )
 
 // statsType returns the result type of stddev/variance over a: double
@@ -36,6 +44,13 @@ func statsType(a sqltypes.Type) (sqltypes.Type, bool) {
 		return sqltypes.NumericType(sqltypes.MaxNumericPrecision, max(statsScale, min(2*a.Scale, statsMaxScale))), true
 	}
 	return sqltypes.Type{}, false
+}
+
+// varStats reports whether declared is the variable-scale form of the
+// numeric result t of the variance family's fn: statsAcc computes either
+// (each value with PostgreSQL's scale, see expr.NumericStatsValue).
+func varStats(fn string, declared, t sqltypes.Type) bool {
+	return isStatsFunc(fn) && t.Kind == sqltypes.Numeric && declared.Equal(sqltypes.VarNumericType(t.Scale))
 }
 
 // isStatsFunc reports whether fn is one of the variance family.
@@ -283,7 +298,14 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	}
 	n := len(a.cnt)
 	out, valid := make([]decimal128.Num, n), make([]bool, n)
-	_, scale := resultDecimal(a.out)
+	var scales []int32 // per value, for a variable-scale result
+	_, varOut := sqltypes.VarNumericNominal(a.out)
+	var scale int32
+	if varOut {
+		scales = make([]int32, n)
+	} else {
+		_, scale = resultDecimal(a.out)
+	}
 	for g, cnt := range a.cnt {
 		if cnt == 0 || (!a.pop && cnt == 1) {
 			continue
@@ -292,11 +314,23 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			out[g], valid[g] = sqltypes.NumericNaN, true
 			continue
 		}
-		r, err := a.exact(g, cnt, scale)
+		var r decimal128.Num
+		var err error
+		if varOut {
+			b := &a.scratch
+			b.setLimbs(&b.sx, a.sx[g][:], true)
+			b.setLimbs(&b.sxx, a.sxx[g][:], false)
+			r, scales[g], err = expr.NumericStatsValue(&b.sx, &b.sxx, cnt, a.inScale, !a.pop, a.sqrt)
+		} else {
+			r, err = a.exact(g, cnt, scale)
+		}
 		if err != nil {
 			return nil, err
 		}
 		out[g], valid[g] = r, true
+	}
+	if varOut {
+		return expr.NewVarNumeric(mem, a.out, out, scales, valid), nil
 	}
 	return fixedArray(mem, a.out, out, valid), nil
 }

@@ -96,6 +96,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		switch {
 		case a.Type.Kind == sqltypes.Unknown && a.Type.Elem == nil:
 			a.Type = t
+		case varStats(a.Func, a.Type, t):
 		case !arrow.TypeEqual(a.Type.Arrow(), t.Arrow()):
 			return nil, errInternal("aggregate %s declared %s, computes %s", a.Func, a.Type, t)
 		}

@@ -101,6 +101,7 @@ func checkWindowFunc(f *WindowFunc, hasOrder bool) error {
 	switch {
 	case f.Type.Kind == sqltypes.Unknown && f.Type.Elem == nil:
 		f.Type = t
+	case varStats(f.Func, f.Type, t):
 	case !arrow.TypeEqual(f.Type.Arrow(), t.Arrow()):
 		return errInternal("window function %s declared %s, computes %s", f.Func, f.Type, t)
 	}

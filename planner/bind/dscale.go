@@ -678,6 +678,9 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	if keep && numericList(c.T) {
 		return f.settleListCase(c)
 	}
+	// A CASE settled already (a plan shares it) keeps its variable-scale
+	// results: cast to static scales, they would not be what it declares.
+	settled := c.T.VarScale
 	keep = keep && c.T.Kind == sqltypes.Numeric && !c.T.VarScale
 	n := &logical.Case{Whens: make([]logical.When, len(c.Whens)), T: c.T}
 	anyVar := false
@@ -700,6 +703,8 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	vt := sqltypes.VarNumericType(c.T.Scale)
 	conv := func(e logical.Expr) logical.Expr {
 		switch {
+		case settled:
+			return asVarScale(e, c.T)
 		case keep && anyVar:
 			return asVarScale(e, vt)
 		case e.Type().VarScale:
@@ -956,11 +961,7 @@ func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.E
 	if len(call.Order) > 0 {
 		return nil, false
 	}
-	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr) (logical.Expr, bool) {
-		t, err := ops.AggregateType(fn, []sqltypes.Type{arg.Type()})
-		if err != nil {
-			return nil, false
-		}
+	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr, t sqltypes.Type) (logical.Expr, bool) {
 		nc := logical.AggCall{Func: fn, Args: []logical.Expr{arg}, Distinct: call.Distinct, Filter: call.Filter, T: t}
 		id, found := sameAgg(agg, nc)
 		if !found {
@@ -976,11 +977,7 @@ func (b *binder) aggAsExpr(agg *logical.Aggregate, c *logical.ColRef) (logical.E
 // counts are window calls over the same window and frame.
 func (b *binder) windowAsExpr(w *logical.Window, c *logical.ColRef) (logical.Expr, bool) {
 	call := w.Calls[slices.Index(w.Cols, c.ID)]
-	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr) (logical.Expr, bool) {
-		t, err := ops.AggregateType(fn, []sqltypes.Type{arg.Type()})
-		if err != nil {
-			return nil, false
-		}
+	return b.statsExpr(call.Func, call.Args, call.T, func(fn string, arg logical.Expr, t sqltypes.Type) (logical.Expr, bool) {
 		nc := call
 		nc.Func, nc.Args, nc.T = fn, []logical.Expr{arg}, t
 		id := b.meta.NewColumn(fn, "", t)
@@ -991,12 +988,13 @@ func (b *binder) windowAsExpr(w *logical.Window, c *logical.ColRef) (logical.Exp
 }
 
 // statsExpr returns fn(args) of type t computed with per-value scales
-// from sums and counts that ref provides, if fn is avg or a
+// from the aggregates of type t that ref provides, if fn is avg or a
 // stddev/variance over integers or numerics: avg(x) is sum(x) / count(x)
-// (PostgreSQL's numeric_avg divides with numeric_div), the others come
-// from sum(x), sum(x*x) and count(x) as in PostgreSQL's
-// numeric_stddev_internal.
-func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref func(fn string, arg logical.Expr) (logical.Expr, bool)) (logical.Expr, bool) {
+// (PostgreSQL's numeric_avg divides with numeric_div); the others are
+// themselves, variable-scale, from their exact sums (ops' statsAcc, as
+// PostgreSQL's numeric_stddev_internal: a sum(x*x) would overflow
+// decimal128 where the variance does not).
+func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref func(fn string, arg logical.Expr, t sqltypes.Type) (logical.Expr, bool)) (logical.Expr, bool) {
 	if len(args) != 1 || t.Kind != sqltypes.Numeric || t.VarScale {
 		return nil, false
 	}
@@ -1004,34 +1002,32 @@ func (b *binder) statsExpr(fn string, args []logical.Expr, t sqltypes.Type, ref 
 	if at := x.Type(); at.Kind != sqltypes.Numeric && !at.IsInteger() {
 		return nil, false
 	}
-	asNumeric := func(e logical.Expr) logical.Expr {
-		if e.Type().Kind != sqltypes.Numeric {
-			return &logical.Cast{E: e, T: sqltypes.NumericType(0, 0)}
-		}
-		return e
-	}
 	switch fn {
 	case "avg":
-		sum, ok1 := ref("sum", x)
-		count, ok2 := ref("count", x)
+		asNumeric := func(e logical.Expr) logical.Expr {
+			if e.Type().Kind != sqltypes.Numeric {
+				return &logical.Cast{E: e, T: sqltypes.NumericType(0, 0)}
+			}
+			return e
+		}
+		typed := func(fn string) (logical.Expr, bool) {
+			t, err := ops.AggregateType(fn, []sqltypes.Type{x.Type()})
+			if err != nil {
+				return nil, false
+			}
+			return ref(fn, x, t)
+		}
+		sum, ok1 := typed("sum")
+		count, ok2 := typed("count")
 		if !ok1 || !ok2 {
 			return nil, false
 		}
 		return &logical.Binary{Op: expr.OpDiv, L: asNumeric(sum), R: asNumeric(count), T: sqltypes.VarNumericType(t.Scale)}, true
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
-		nx := asNumeric(x)
-		sqT, err := binaryType(expr.OpMul, nx.Type(), nx.Type())
-		if err != nil {
+		if x.Type().VarScale { // read at its static scale
 			return nil, false
 		}
-		sum, ok1 := ref("sum", x)
-		sum2, ok2 := ref("sum", &logical.Binary{Op: expr.OpMul, L: nx, R: nx, T: sqT})
-		count, ok3 := ref("count", x)
-		if !ok1 || !ok2 || !ok3 || sum2.Type().Kind != sqltypes.Numeric {
-			return nil, false
-		}
-		return &logical.Func{Name: sqltypes.StatsFuncPrefix + fn, Args: []logical.Expr{asNumeric(sum), sum2, count},
-			T: sqltypes.VarNumericType(t.Scale)}, true
+		return ref(fn, x, sqltypes.VarNumericType(t.Scale))
 	}
 	return nil, false
 }

@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/planner/logical"
@@ -189,6 +191,18 @@ func groupingValue(c groupingCall, set []int) int32 {
 	return v
 }
 
+// copyAggCalls copies calls and the slices they hold (the expressions
+// themselves are rebuilt, never changed, by whoever rewrites them).
+func copyAggCalls(calls []logical.AggCall) []logical.AggCall {
+	out := make([]logical.AggCall, len(calls))
+	for i, c := range calls {
+		c.Args = slices.Clone(c.Args)
+		c.Order = slices.Clone(c.Order)
+		out[i] = c
+	}
+	return out
+}
+
 // groupingSetsNode plans GROUP BY with grouping sets as a UNION ALL of one
 // aggregate per set, each padding the keys it does not group with NULLs.
 // Every branch reads the input again.
@@ -201,7 +215,11 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 	var branches []logical.Node
 	calls, order := a.orderedAggs()
 	for _, set := range a.sets {
-		agg := &logical.Aggregate{Input: input, Aggs: calls, InputOrder: order}
+		// Each branch owns its calls: later passes rewrite an
+		// aggregate's calls in place (the scale flow settles their
+		// arguments for that branch's readers), and a rewrite shared
+		// with the next branch would be settled twice.
+		agg := &logical.Aggregate{Input: input, Aggs: copyAggCalls(calls), InputOrder: slices.Clone(order)}
 		inSet := map[int]int{} // key index -> its position in agg.Groups
 		for _, gi := range set {
 			if _, dup := inSet[gi]; dup {

@@ -2,7 +2,6 @@ package physical
 
 import (
 	"context"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -99,9 +98,6 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 	case *logical.Func:
 		if x.Name == sqltypes.WithScaleFunc {
 			return expr.WithScale(args[0], args[1])
-		}
-		if fn, ok := strings.CutPrefix(x.Name, sqltypes.StatsFuncPrefix); ok && len(args) == 3 {
-			return expr.NumericStats(fn, args[0], args[1], args[2], x.T.Scale)
 		}
 		if x.Name == "generate_series_array" && x.T.Elem != nil && x.T.Elem.VarScale && len(args) > 2 {
 			// bind's numericSeries adds the start's and the step's scales.
