@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -212,8 +213,8 @@ func mergeOfEager(call logical.AggCall) (string, bool) {
 	case "min", "max":
 		return call.Func, true
 	case "sum":
-		switch t := call.T; {
-		case t.Kind == sqltypes.Int8, t.Kind == sqltypes.Float8, t.Kind == sqltypes.Numeric && !t.VarScale:
+		// The sums sum_merge adds at their own type (ops' merge types).
+		if t, err := ops.AggregateType("sum_merge", []sqltypes.Type{call.T}); err == nil && t.Equal(call.T) {
 			return "sum_merge", true
 		}
 	}
