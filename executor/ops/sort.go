@@ -301,6 +301,10 @@ func concatWithKeys(ctx context.Context, env *executor.Env, schema *arrow.Schema
 // maxRows bounds materialized inputs: row indexes are int32.
 const maxRows = 1<<31 - 1
 
+// MaxTopN is the largest n NewTopN takes (the rows it keeps are
+// materialized); a planner sorts, then limits, past it.
+const MaxTopN = maxRows
+
 // aliasOf returns the index of the column of b that is a itself, or -1.
 func aliasOf(a arrow.Array, b arrow.RecordBatch) int {
 	for c, x := range b.Columns() {

@@ -351,7 +351,7 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	// ORDER BY … LIMIT n keeps only the top offset+n rows while sorting
 	// (unless that is more rows than a sort, which can spill, should hold).
 	top := x.Offset + x.Count
-	bounded := x.Count >= 0 && top >= x.Offset && top <= maxTopN
+	bounded := x.Count >= 0 && top >= x.Offset && top <= ops.MaxTopN
 	if srt, ok := x.Input.(*logical.Sort); ok && bounded {
 		b.noteLimit(srt.Input, top, srt.Keys)
 		in, err := b.lower(srt.Input)
@@ -382,10 +382,6 @@ func (b *builder) lowerLimit(x *logical.Limit) (*stream, error) {
 	lim := ops.NewLimit(b.gather(in), x.Offset, x.Count)
 	return &stream{ops: []executor.Operator{b.add(lim, ex)}, ids: in.ids, lay: in.lay, ex: ex}, nil
 }
-
-// maxTopN is the most rows a TopN keeps (ops.NewTopN's bound); a larger
-// LIMIT + OFFSET sorts, then limits.
-const maxTopN = 1<<31 - 1
 
 // lowerComputedLimit lowers a limit whose bounds a plan computes when the
 // limit opens (PostgreSQL's InitPlan): the input cannot be cut short by a

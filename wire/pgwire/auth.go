@@ -63,8 +63,12 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 	}
 	sess, err := s.backend.NewSession(user, startup)
 	if err != nil {
-		e := sqltypes.AsError(err)
-		return ctx, s.reject(w, fatal(e.Code, "%s", e.Msg))
+		// With the detail and hint (a refused DateStyle says what to
+		// write instead), as PostgreSQL sends a bad startup setting's.
+		e := *sqltypes.AsError(err)
+		e.Severity = "FATAL"
+		out, _ := toWire(&e)
+		return ctx, s.reject(w, out)
 	}
 	st.user, st.session = user, sess
 	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true, onReady: st.readyForQuery}

@@ -71,6 +71,9 @@ func (fb *fakeBackend) NewSession(user string, startup map[string]string) (Sessi
 	if user == "nologin" {
 		return nil, sqltypes.New(sqltypes.CodeInvalidAuthorization, "role \"nologin\" is not permitted to log in")
 	}
+	if o := startup["options"]; o != "" {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "startup option %q is not supported", o).WithHint("Use -c name=value.")
+	}
 	s := &fakeSession{fb: fb, settings: map[string]string{"TimeZone": "UTC", "application_name": startup["application_name"]}}
 	fb.mu.Lock()
 	fb.sessions = append(fb.sessions, s)

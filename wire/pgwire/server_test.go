@@ -74,6 +74,11 @@ func TestSessionRejected(t *testing.T) {
 	if pe := pgErr(t, err); pe.Code != "28000" || pe.Severity != "FATAL" {
 		t.Fatalf("got %s %s %q", pe.Severity, pe.Code, pe.Message)
 	}
+	// A refused startup setting (PGOPTIONS) keeps its hint.
+	_, err = tryConnect(addr, "analyst", "analyst", "options=-x")
+	if pe := pgErr(t, err); pe.Code != "0A000" || pe.Severity != "FATAL" || pe.Hint != "Use -c name=value." {
+		t.Fatalf("options -x: got %s %s %q hint %q", pe.Severity, pe.Code, pe.Message, pe.Hint)
+	}
 }
 
 func TestParameterStatus(t *testing.T) {

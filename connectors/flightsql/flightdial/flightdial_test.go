@@ -105,9 +105,15 @@ func TestDirtyPool(t *testing.T) {
 		}
 		p.Put(b)
 	}
-	p.Put(&[]byte{}) // foreign buffers are dropped
+	// A buffer of a capacity the pool does not hand out is dropped: a
+	// later Get must not return it (it would not be a power of two, and
+	// Put would file a larger one in a tier it overflows).
+	p.Put(&[]byte{})
 	odd := make([]byte, 3, 3)
 	p.Put(&odd)
+	if b := p.Get(3); cap(*b) != 4 {
+		t.Errorf("Get(3) after a foreign Put has capacity %d, want 4", cap(*b))
+	}
 }
 
 // BenchmarkUnmarshalBatch decodes a FlightData of the size meshql sends
