@@ -91,7 +91,7 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 			rest = append(rest, c)
 			continue
 		}
-		plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
+		plan, corr, err := b.decorrelate(sq.Plan)
 		if err != nil {
 			if sq.Kind == logical.SubqueryExists {
 				if cmp, ok := b.existsOverCorrelatedAnti(sq, negated); ok {
@@ -198,7 +198,7 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil
 		}
 	}
-	plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
+	plan, corr, err := b.decorrelate(sq.Plan)
 	if err != nil {
 		if sq.Kind == logical.SubqueryExists {
 			if cmp, ok := b.existsOverCorrelatedAnti(sq, false); ok {
