@@ -166,40 +166,21 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 // arguments and FILTER clauses, which read the aggregate's input rows,
 // into joins below the aggregate.
 func (a *aggState) joinInputSubqueries(b *binder, input logical.Node) (logical.Node, error) {
-	var exprs []logical.Expr
-	exprs = append(exprs, a.groups...)
-	for _, c := range a.aggs {
-		exprs = append(exprs, c.Args...)
-		if c.Filter != nil {
-			exprs = append(exprs, c.Filter)
-		}
+	var slots []*logical.Expr
+	for i := range a.groups {
+		slots = append(slots, &a.groups[i])
 	}
-	hasSubquery := false
-	for _, e := range exprs {
-		logical.Walk(e, func(x logical.Expr) bool {
-			_, ok := x.(*logical.Subquery)
-			hasSubquery = hasSubquery || ok
-			return !hasSubquery
-		})
-	}
-	if !hasSubquery {
-		return input, nil
-	}
-	input, exprs, err := b.joinSubqueries(input, exprs)
-	if err != nil {
-		return nil, err
-	}
-	n := copy(a.groups, exprs)
 	for i := range a.aggs {
 		c := &a.aggs[i]
-		c.Args = append([]logical.Expr(nil), exprs[n:n+len(c.Args)]...)
-		n += len(c.Args)
+		c.Args = slices.Clone(c.Args) // the call's own, not the bound expression's
+		for j := range c.Args {
+			slots = append(slots, &c.Args[j])
+		}
 		if c.Filter != nil {
-			c.Filter = exprs[n]
-			n++
+			slots = append(slots, &c.Filter)
 		}
 	}
-	return input, nil
+	return b.joinSlotSubqueries(input, slots)
 }
 
 // singleRowArg is the ROW(...) an aggregate call's only argument is.

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -30,15 +31,7 @@ var ambiguousUntyped = map[string][]int{
 // ambiguousCall is PostgreSQL's 42725 for a call of name (one of
 // ambiguousUntyped) whose arguments are all untyped literals, else nil.
 func ambiguousCall(name string, fc *pg_query.FuncCall) error {
-	arities, ok := ambiguousUntyped[name]
-	if !ok || len(fc.Args) == 0 {
-		return nil
-	}
-	found := false
-	for _, n := range arities {
-		found = found || n == len(fc.Args)
-	}
-	if !found {
+	if !slices.Contains(ambiguousUntyped[name], len(fc.Args)) {
 		return nil
 	}
 	for _, a := range fc.Args {

@@ -49,7 +49,7 @@ func definedIDs(n logical.Node) logical.ColSet {
 // `SELECT k, avg(x) FROM t GROUP BY k` joined on k.
 //
 // Forms it cannot rewrite fail with 0A000 rather than run per row.
-func (b *binder) decorrelate(plan logical.Node, scalar bool) (logical.Node, []logical.Expr, error) {
+func (b *binder) decorrelate(plan logical.Node) (logical.Node, []logical.Expr, error) {
 	local := definedIDs(plan)
 	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
 	out, corr, err := b.pullUp(plan, isCorr, local)

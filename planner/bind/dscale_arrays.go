@@ -196,7 +196,7 @@ func (f *scaleFlow) setOpArrays(x *logical.SetOp, conv *[2]*logical.Project, j i
 		if inner, a := f.inputArray(*in, j); inner != nil {
 			p := (*in).(*logical.Project)
 			if a != nil {
-				inner = f.varElems(p, j, a, vt)
+				inner = f.varElems(p, a, vt)
 			}
 			p.Exprs[j] = toVar(inner)
 			f.define(&p.Cols[j], vt)
@@ -255,10 +255,10 @@ func (f *scaleFlow) inputArray(in logical.Node, j int) (inner logical.Expr, a *l
 	return e, nil
 }
 
-// varElems returns the ARRAY[...] a (column j's of p or of the
+// varElems returns the ARRAY[...] a (a column of p or of the
 // projection below p) with its elements at the scales they were written
 // with, as an array of vt.
-func (f *scaleFlow) varElems(p *logical.Project, j int, a *logical.Array, vt sqltypes.Type) logical.Expr {
+func (f *scaleFlow) varElems(p *logical.Project, a *logical.Array, vt sqltypes.Type) logical.Expr {
 	elems := make([]logical.Expr, len(a.Elems))
 	for i, el := range a.Elems {
 		elems[i] = asVarScale(el, *vt.Elem)

@@ -93,11 +93,7 @@ func (b *binder) singleJoinEmptyGroup(node, plan logical.Node, corr []logical.Ex
 		return nil, nil, false
 	}
 	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-	wrapped := &logical.Project{Input: plan}
-	for _, id := range plan.Output() {
-		wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, b.colRef(id)), append(wrapped.Cols, id)
-	}
-	wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(wrapped.Cols, marker)
+	wrapped := b.withMarker(plan, marker)
 	j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: wrapped, Cond: logical.And(corr)}
 	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
 	res := b.colRef(out)
@@ -138,12 +134,7 @@ func (b *binder) lateralEmptyGroup(joined *relation, post *logical.Expr) bool {
 		return true
 	}
 	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-	wrapped := &logical.Project{Input: right}
-	for _, id := range right.Output() {
-		wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, b.colRef(id)), append(wrapped.Cols, id)
-	}
-	wrapped.Exprs, wrapped.Cols = append(wrapped.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(wrapped.Cols, marker)
-	join.Right = wrapped
+	join.Right = b.withMarker(right, marker)
 	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
 	p := &logical.Project{Input: join}
 	renamed := map[logical.ColumnID]logical.ColumnID{}

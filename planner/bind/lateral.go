@@ -73,14 +73,14 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		}
 		return rel, nil
 	}
-	if _, _, err := b.decorrelate(fresh.node, false); isNeedsEquality(err) {
+	if _, _, err := b.decorrelate(fresh.node); isNeedsEquality(err) {
 		return perOuterRow(err)
 	}
 	node, post, marker, limit := q.node, []lateralPost(nil), logical.ColumnID(0), (*lateralLimit)(nil)
 	if !scalar {
 		node, post, marker, limit = b.splitLateralTop(q)
 	}
-	plan, corr, err := b.decorrelate(node, false)
+	plan, corr, err := b.decorrelate(node)
 	if err != nil {
 		return perOuterRow(err)
 	}

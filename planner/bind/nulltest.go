@@ -78,34 +78,20 @@ func (b *binder) rowFields(n *pg_query.Node, sc *scope, agg *aggState) (fields [
 // correlated `o IS NULL`). A column the session may not read is 42501,
 // as a whole-row reference reads every column.
 func (b *binder) wholeRowColumns(n *pg_query.Node, sc *scope, starOnly bool) ([]logical.Expr, bool, error) {
-	cr := n.GetColumnRef()
-	if cr == nil || len(cr.Fields) == 0 || len(cr.Fields) > 2 {
+	s, name := wholeRowRange(n, sc, starOnly)
+	if s == nil {
 		return nil, false, nil
 	}
-	name := cr.Fields[0].GetString_().GetSval()
-	star := len(cr.Fields) == 2 && cr.Fields[1].GetAStar() != nil
-	if name == "" || len(cr.Fields) == 2 && !star || starOnly && !star {
-		return nil, false, nil
+	cols, err := s.rangeColumns(name, int(n.GetColumnRef().Location))
+	if err != nil {
+		return nil, true, err
 	}
-	for s := sc; s != nil; s = s.parent {
-		if !star && s.hasColumn("", name) {
-			return nil, false, nil // a column of that name wins
-		}
-		if !s.hasTable(name) {
-			continue
-		}
-		cols, err := s.rangeColumns(name, int(cr.Location))
-		if err != nil {
-			return nil, true, err
-		}
-		refs := make([]logical.Expr, len(cols))
-		for i, c := range cols {
-			c.sec.read()
-			refs[i] = &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
-		}
-		return refs, true, nil
+	refs := make([]logical.Expr, len(cols))
+	for i, c := range cols {
+		c.sec.read()
+		refs[i] = &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
 	}
-	return nil, false, nil
+	return refs, true, nil
 }
 
 // rowSubqueryNullTest binds (SELECT ROW(a, b) ...) IS [NOT] NULL, and the

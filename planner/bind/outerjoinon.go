@@ -2,7 +2,6 @@ package bind
 
 import (
 	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -71,25 +70,15 @@ func (b *binder) fullJoinPerPair(joined *relation, cond logical.Expr) (logical.N
 		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: int8(v), T: sqltypes.TypeBool}
 	}
 	pad := func(row, matched logical.ColumnID) logical.Expr {
-		oks, rn := b.meta.NewColumn("ok_pairs", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-		node = &logical.Window{
-			Input:       node,
-			PartitionBy: []logical.Expr{b.colRef(row)},
-			Calls: []logical.WindowCall{
-				{Func: "count_star", Filter: b.colRef(ok), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-				{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-			},
-			Cols: []logical.ColumnID{oks, rn},
-		}
+		var oks, rn logical.ColumnID
+		node, oks, rn = b.countOK(node, row, ok)
 		return logical.And([]logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(matched), T: sqltypes.TypeBool}, eq(oks, 0), eq(rn, 1)})
 	}
 	lPad, rPad := pad(lRow, lMatched), pad(rRow, rMatched)
 	tag := b.meta.NewColumn("tag", "", sqltypes.TypeInt8)
 	tags := &logical.Values{Rows: [][]logical.Expr{{int8(1)}, {int8(2)}}, Cols: []logical.ColumnID{tag}}
 	doubled := &logical.Join{Type: logical.InnerJoin, Left: node, Right: tags, Cond: &logical.Const{T: sqltypes.TypeBool, V: true}}
-	or := func(l, r logical.Expr) logical.Expr {
-		return &logical.Binary{Op: expr.OpOr, L: l, R: r, T: sqltypes.TypeBool}
-	}
+	or := func(l, r logical.Expr) logical.Expr { return boolBinary(expr.OpOr, l, r) }
 	first := logical.And([]logical.Expr{eq(tag, 1), or(b.colRef(ok), lPad)})
 	second := logical.And([]logical.Expr{eq(tag, 2), rPad})
 	kept := &logical.Filter{Input: doubled, Pred: or(first, second)}
@@ -140,10 +129,5 @@ func (b *binder) pairsSatisfying(join *logical.Join, cond logical.Expr, markers 
 		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(m), T: sqltypes.TypeBool})
 	}
 	conds = append(conds, &logical.Func{Name: "coalesce", Args: []logical.Expr{exprs[0], fls}, T: sqltypes.TypeBool})
-	withOK := &logical.Project{Input: node}
-	for _, id := range node.Output() {
-		withOK.Exprs, withOK.Cols = append(withOK.Exprs, b.colRef(id)), append(withOK.Cols, id)
-	}
-	withOK.Exprs, withOK.Cols = append(withOK.Exprs, logical.And(conds)), append(withOK.Cols, ok)
-	return withOK, ok, nil
+	return b.withColumn(node, ok, logical.And(conds)), ok, nil
 }

@@ -125,23 +125,10 @@ func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
 		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool})
 	}
 	okID := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
-	withOK := &logical.Project{Input: r.node}
-	for _, id := range r.node.Output() {
-		withOK.Exprs, withOK.Cols = append(withOK.Exprs, b.colRef(id)), append(withOK.Cols, id)
-	}
 	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
 	okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{logical.And(conds), fls}, T: sqltypes.TypeBool}
-	withOK.Exprs, withOK.Cols = append(withOK.Exprs, okExpr), append(withOK.Cols, okID)
-	oks, rn := b.meta.NewColumn("ok_rows", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input:       withOK,
-		PartitionBy: []logical.Expr{b.colRef(r.rowID)},
-		Calls: []logical.WindowCall{
-			{Func: "count_star", Filter: b.colRef(okID), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
-		},
-		Cols: []logical.ColumnID{oks, rn},
-	}
+	withOK := b.withColumn(r.node, okID, okExpr)
+	w, oks, rn := b.countOK(withOK, r.rowID, okID)
 	eq := func(id logical.ColumnID, v int64) logical.Expr {
 		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
 	}
@@ -589,14 +576,34 @@ func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
 	}
 }
 
+// countOK adds, over the rows of in with the same row (a numbered outer
+// row), oks: how many of them have ok, and rn: each one's number.
+func (b *binder) countOK(in logical.Node, row, ok logical.ColumnID) (w logical.Node, oks, rn logical.ColumnID) {
+	oks, rn = b.meta.NewColumn("ok_rows", "", sqltypes.TypeInt8), b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	return &logical.Window{
+		Input:       in,
+		PartitionBy: []logical.Expr{b.colRef(row)},
+		Calls: []logical.WindowCall{
+			{Func: "count_star", Filter: b.colRef(ok), Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+			{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8},
+		},
+		Cols: []logical.ColumnID{oks, rn},
+	}, oks, rn
+}
+
 // withMarker adds the column marker, always TRUE, to n's output: after
 // a left join it tells matched rows from the NULL padding.
 func (b *binder) withMarker(n logical.Node, marker logical.ColumnID) logical.Node {
+	return b.withColumn(n, marker, &logical.Const{T: sqltypes.TypeBool, V: true})
+}
+
+// withColumn passes n's columns through and adds id, computed by e.
+func (b *binder) withColumn(n logical.Node, id logical.ColumnID, e logical.Expr) logical.Node {
 	p := &logical.Project{Input: n}
-	for _, id := range n.Output() {
-		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	for _, c := range n.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(c)), append(p.Cols, c)
 	}
-	p.Exprs, p.Cols = append(p.Exprs, &logical.Const{T: sqltypes.TypeBool, V: true}), append(p.Cols, marker)
+	p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, id)
 	return p
 }
 

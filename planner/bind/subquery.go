@@ -91,7 +91,7 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 			rest = append(rest, c)
 			continue
 		}
-		plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
+		plan, corr, err := b.decorrelate(sq.Plan)
 		if err != nil {
 			if sq.Kind == logical.SubqueryExists {
 				if cmp, ok := b.existsOverCorrelatedAnti(sq, negated); ok {
@@ -145,6 +145,27 @@ func (b *binder) colRef(id logical.ColumnID) *logical.ColRef {
 
 // joinSubqueries replaces every subquery inside exprs by a column computed
 // by a join below: scalar subqueries by a single join, [NOT] IN / ANY /
+// joinSlotSubqueries computes the subqueries in the expressions at slots
+// (the inputs a node above input reads) by joins below it, and points each
+// slot at the expression that reads their columns instead.
+func (b *binder) joinSlotSubqueries(input logical.Node, slots []*logical.Expr) (logical.Node, error) {
+	exprs := make([]logical.Expr, len(slots))
+	for i, s := range slots {
+		exprs[i] = *s
+	}
+	if !slices.ContainsFunc(exprs, hasSubquery) {
+		return input, nil
+	}
+	input, exprs, err := b.joinSubqueries(input, exprs)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range slots {
+		*s = exprs[i]
+	}
+	return input, nil
+}
+
 // ALL by a mark join.
 func (b *binder) joinSubqueries(node logical.Node, exprs []logical.Expr) (logical.Node, []logical.Expr, error) {
 	var err error
@@ -177,7 +198,7 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil
 		}
 	}
-	plan, corr, err := b.decorrelate(sq.Plan, sq.Kind == logical.SubqueryScalar)
+	plan, corr, err := b.decorrelate(sq.Plan)
 	if err != nil {
 		if sq.Kind == logical.SubqueryExists {
 			if cmp, ok := b.existsOverCorrelatedAnti(sq, false); ok {

@@ -16,12 +16,12 @@ import (
 // bindWholeRowJSON binds n as the JSON object of a range's columns when n
 // names a range of sc rather than a column; whole is false otherwise.
 func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e logical.Expr, whole bool, err error) {
-	table, ok := wholeRowName(n, sc)
-	if !ok {
+	rs, table := wholeRowRange(n, sc, false)
+	if rs == nil {
 		return nil, false, nil
 	}
 	loc := int(n.GetColumnRef().Location)
-	cols, err := sc.rangeColumns(table, loc)
+	cols, err := rs.rangeColumns(table, loc)
 	if err != nil {
 		return nil, true, err
 	}
@@ -41,34 +41,32 @@ func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e
 	return &logical.Func{Name: "row_to_json", Args: args, T: t}, true, nil
 }
 
-// wholeRowName is the range n names when n is `t` or `t.*` for a range t
-// of sc, and no column of sc is called t (a column takes precedence).
-func wholeRowName(n *pg_query.Node, sc *scope) (string, bool) {
+// wholeRowRange returns the scope, sc or an enclosing one, holding the
+// nearest range n names when n is `t.*` or (unless starOnly) a bare `t`
+// that no column of any level is called: PostgreSQL tries a bare name as a
+// column first, in every enclosing query, before as a range. s is nil for
+// anything else.
+func wholeRowRange(n *pg_query.Node, sc *scope, starOnly bool) (s *scope, name string) {
 	cr := n.GetColumnRef()
 	if cr == nil || len(cr.Fields) == 0 || len(cr.Fields) > 2 {
-		return "", false
+		return nil, ""
 	}
-	name := cr.Fields[0].GetString_().GetSval()
-	if name == "" {
-		return "", false
+	name = cr.Fields[0].GetString_().GetSval()
+	star := len(cr.Fields) == 2 && cr.Fields[1].GetAStar() != nil
+	if name == "" || len(cr.Fields) == 2 && !star || starOnly && !star {
+		return nil, ""
 	}
-	if len(cr.Fields) == 2 {
-		if cr.Fields[1].GetAStar() == nil {
-			return "", false
-		}
-	} else {
-		for s := sc; s != nil; s = s.parent {
-			for _, c := range s.cols {
-				if c.name == name && !c.qualifiedOnly {
-					return "", false
-				}
-			}
+	for s := sc; s != nil && !star; s = s.parent {
+		if s.hasColumn("", name) {
+			return nil, ""
 		}
 	}
-	if !sc.hasTable(name) {
-		return "", false
+	for s := sc; s != nil; s = s.parent {
+		if s.hasTable(name) {
+			return s, name
+		}
 	}
-	return name, true
+	return nil, ""
 }
 
 // rowJSONCall finishes row_to_json(t [, pretty]), to_json(t) and

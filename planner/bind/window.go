@@ -79,45 +79,26 @@ func (w *winState) apply(b *binder, input logical.Node) (logical.Node, error) {
 // (SELECT …)))
 // by joins below its Window node, which reads their columns instead.
 func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, error) {
-	exprs := append([]logical.Expr(nil), g.partition...)
-	for _, k := range g.order {
-		exprs = append(exprs, k.Expr)
+	var slots []*logical.Expr
+	for i := range g.partition {
+		slots = append(slots, &g.partition[i])
 	}
-	for _, c := range g.calls {
-		exprs = append(exprs, c.Args...)
-		if c.Filter != nil {
-			exprs = append(exprs, c.Filter)
-		}
-		exprs = append(exprs, c.RangeExprs()...)
-	}
-	if !slices.ContainsFunc(exprs, hasSubquery) {
-		return input, nil
-	}
-	input, exprs, err := b.joinSubqueries(input, exprs)
-	if err != nil {
-		return nil, err
-	}
-	n := copy(g.partition, exprs)
 	for i := range g.order {
-		g.order[i].Expr = exprs[n]
-		n++
+		slots = append(slots, &g.order[i].Expr)
 	}
 	for i := range g.calls {
 		c := &g.calls[i]
-		c.Args = append([]logical.Expr(nil), exprs[n:n+len(c.Args)]...)
-		n += len(c.Args)
-		if c.Filter != nil {
-			c.Filter = exprs[n]
-			n++
+		c.Args = slices.Clone(c.Args) // the call's own, not the bound expression's
+		for j := range c.Args {
+			slots = append(slots, &c.Args[j])
 		}
-		for _, r := range []*logical.Expr{&c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+		for _, r := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
 			if *r != nil {
-				*r = exprs[n]
-				n++
+				slots = append(slots, r)
 			}
 		}
 	}
-	return input, nil
+	return b.joinSlotSubqueries(input, slots)
 }
 
 // resolveWindow merges OVER w / OVER (w ORDER BY …) with the named window.
