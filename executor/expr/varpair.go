@@ -57,6 +57,18 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 		return evalVarRows(ctx, env, b, e.l, e.r, e.t, e.row)
 	}
 	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		if isSpecial(xm) || isSpecial(ym) {
+			// As the fixed-scale mod, gcd and lcm: the sentinels are no
+			// numbers to compute with.
+			if e.name != "mod" {
+				return numNaN, 0, nil
+			}
+			r, finite, err := specialArith(OpMod, xm, ym)
+			if finite {
+				return r, xs, err // x % ±Infinity is x
+			}
+			return r, 0, err
+		}
 		x, y, s := alignedBig(xm, xs, ym, ys)
 		v, err := e.f(x, y)
 		if err != nil {
