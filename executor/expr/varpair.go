@@ -63,11 +63,7 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 			if e.name != "mod" {
 				return numNaN, 0, nil
 			}
-			r, finite, err := specialArith(OpMod, xm, ym)
-			if finite {
-				return r, xs, err // x % ±Infinity is x
-			}
-			return r, 0, err
+			return varArithRow(OpMod, xm, xs, ym, ys)
 		}
 		x, y, s := alignedBig(xm, xs, ym, ys)
 		v, err := e.f(x, y)
