@@ -51,9 +51,13 @@ func buildJSONRecordField(name string, args []Expr) (Expr, error) {
 	jsonb := strings.HasPrefix(srf, "jsonb")
 	return &callExpr{name: name, args: args[:1], t: sqltypes.ListOf(elem), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
+		// objs and buf are reused from row to row of the batch.
+		var objs []string
+		var buf []byte
 		return textListRows(env.Mem, n, in, func(i int, dst []textElem) ([]textElem, bool, error) {
 			doc := v.str(i)
-			objs, err := jsonRecordObjects(doc, srf, set, jsonb)
+			var err error
+			objs, err = jsonRecordObjects(objs[:0], doc, srf, set, jsonb)
 			if err != nil {
 				return nil, false, err
 			}
@@ -70,20 +74,20 @@ func buildJSONRecordField(name string, args []Expr) (Expr, error) {
 					dst = append(dst, textElem{s: val})
 					continue
 				}
-				s, null, err := jsonText(nil, val)
-				if err != nil {
+				var null bool
+				if buf, null, err = jsonText(buf[:0], val); err != nil {
 					return nil, false, err
 				}
-				dst = append(dst, textElem{s: string(s), null: null})
+				dst = append(dst, textElem{s: string(buf), null: null})
 			}
 			return dst, false, nil
 		})
 	}}, nil
 }
 
-// jsonRecordObjects returns the objects of doc a record function reads,
-// with PostgreSQL's 22023 for a document of another shape.
-func jsonRecordObjects(doc, srf string, set, jsonb bool) ([]string, error) {
+// jsonRecordObjects appends to objs the objects of doc a record function
+// reads, with PostgreSQL's 22023 for a document of another shape.
+func jsonRecordObjects(objs []string, doc, srf string, set, jsonb bool) ([]string, error) {
 	start := jsonWS(doc, 0)
 	end, err := jsonValue(doc, start, nil)
 	if err == nil && jsonWS(doc, end) != len(doc) {
@@ -106,7 +110,7 @@ func jsonRecordObjects(doc, srf string, set, jsonb bool) ([]string, error) {
 		if kind != '{' {
 			return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot call populate_composite on %s", shape())
 		}
-		return []string{doc[start:end]}, nil
+		return append(objs, doc[start:end]), nil
 	}
 	if kind != '[' {
 		if jsonb {
@@ -114,7 +118,6 @@ func jsonRecordObjects(doc, srf string, set, jsonb bool) ([]string, error) {
 		}
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot call %s on %s", srf, shape())
 	}
-	var objs []string
 	notObject := false
 	if _, err := jsonValue(doc, start, func(_, _ int, _ bool, vs, ve int) {
 		if doc[vs] != '{' {

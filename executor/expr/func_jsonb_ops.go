@@ -94,8 +94,9 @@ func buildJSONBDelete(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSONB, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		// keysOf lists row i's keys to delete.
+		// keysOf lists row i's keys to delete, in keys (reused per row).
 		var keysOf func(i int) []string
+		var keys []string
 		switch {
 		case many:
 			lst, ok := in[1].(*array.List)
@@ -106,7 +107,7 @@ func buildJSONBDelete(name string, args []Expr) (Expr, error) {
 			elems := viewOf(vals)
 			keysOf = func(i int) []string {
 				start, end := lst.ValueOffsets(i)
-				var keys []string
+				keys = keys[:0]
 				for j := int(start); j < int(end); j++ {
 					if vals.IsValid(j) {
 						keys = append(keys, elems.str(j))
@@ -116,7 +117,10 @@ func buildJSONBDelete(name string, args []Expr) (Expr, error) {
 			}
 		case !byIndex:
 			kv := viewOf(in[1])
-			keysOf = func(i int) []string { return []string{kv.str(i)} }
+			keysOf = func(i int) []string {
+				keys = append(keys[:0], kv.str(i))
+				return keys
+			}
 		}
 		return jsonbRows(env, in, n, 1, func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
 			doc := v[0]

@@ -63,12 +63,12 @@ func sampleKernel(env *executor.Env, in []arrow.Array, n int) (arrow.Array, erro
 	}
 	var seed [8]byte
 	binary.LittleEndian.PutUint64(seed[:], math.Float64bits(seeds.Value(0)))
-	rows := in[2].(*array.String)
+	rows := viewOf(in[2]) // bytes alias the array: no copy per row
 	h := fnv.New64a()
 	for i := range n {
 		h.Reset()
 		_, _ = h.Write(seed[:])
-		_, _ = h.Write([]byte(rows.Value(i)))
+		_, _ = h.Write(rows.bytes(i))
 		b.UnsafeAppend(unitInterval(h.Sum64()) < frac)
 	}
 	return b.NewArray(), nil

@@ -74,6 +74,27 @@ func lookupCharset(name, role string) (*charmap.Charmap, error) {
 	return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid %s encoding name \"%s\"", role, name)
 }
 
+// charsetMemo remembers the last encoding name a kernel resolved: the
+// name is nearly always a literal, the same on every row, and resolving
+// it builds a key string per call.
+type charsetMemo struct {
+	name string
+	cm   *charmap.Charmap
+	set  bool
+}
+
+func (m *charsetMemo) lookup(name, role string) (*charmap.Charmap, error) {
+	if m.set && m.name == name {
+		return m.cm, nil
+	}
+	cm, err := lookupCharset(name, role)
+	if err != nil {
+		return nil, err
+	}
+	m.name, m.cm, m.set = name, cm, true
+	return cm, nil
+}
+
 // toUTF8 appends src, in charset cm (nil: UTF-8), to dst as UTF-8; bytes
 // that are not valid UTF-8 are 22021 as in PostgreSQL.
 func toUTF8(dst, src []byte, cm *charmap.Charmap) ([]byte, error) {
@@ -167,40 +188,62 @@ func buildConvert(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: append([]Expr{first}, names...), t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := textViews(in)
+		// The memos and mid live for one batch: names alias its buffers.
+		var src1, dst1 charsetMemo
+		var mid []byte
 		return mapRowsStr(env.Mem, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			src := v[0].bytes(i)
 			switch name {
 			case "convert_from":
-				cm, err := lookupCharset(v[1].str(i), "source")
+				cm, err := src1.lookup(v[1].str(i), "source")
 				if err != nil {
 					return nil, false, err
 				}
 				dst, err = toUTF8(dst, src, cm)
 				return dst, false, err
 			case "convert_to":
-				cm, err := lookupCharset(v[1].str(i), "destination")
+				cm, err := dst1.lookup(v[1].str(i), "destination")
 				if err != nil {
 					return nil, false, err
 				}
 				dst, err = fromUTF8(dst, src, cm, v[1].str(i))
 				return dst, false, err
 			}
-			from, err := lookupCharset(v[1].str(i), "source")
+			from, err := src1.lookup(v[1].str(i), "source")
 			if err != nil {
 				return nil, false, err
 			}
-			to, err := lookupCharset(v[2].str(i), "destination")
+			to, err := dst1.lookup(v[2].str(i), "destination")
 			if err != nil {
 				return nil, false, err
 			}
-			mid, err := toUTF8(nil, src, from)
-			if err != nil {
+			if mid, err = toUTF8(mid[:0], src, from); err != nil {
 				return nil, false, err
 			}
 			dst, err = fromUTF8(dst, mid, to, v[2].str(i))
 			return dst, false, err
 		})
 	}}, nil
+}
+
+// formMemo remembers the last normal form name resolved, for the same
+// reason as charsetMemo.
+type formMemo struct {
+	name string
+	f    norm.Form
+	set  bool
+}
+
+func (m *formMemo) lookup(name string) (norm.Form, error) {
+	if m.set && m.name == name {
+		return m.f, nil
+	}
+	f, err := normalForm(name)
+	if err != nil {
+		return 0, err
+	}
+	m.name, m.f, m.set = name, f, true
+	return f, nil
 }
 
 func normalForm(s string) (norm.Form, error) {
@@ -233,8 +276,9 @@ func buildNormalize(name string, args []Expr) (Expr, error) {
 	if name == "is_normalized" {
 		return &callExpr{name: name, args: a, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			v := textViews(in)
+			var forms formMemo
 			return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
-				f, err := normalForm(v[1].str(i))
+				f, err := forms.lookup(v[1].str(i))
 				if err != nil {
 					return false, false, err
 				}
@@ -242,13 +286,16 @@ func buildNormalize(name string, args []Expr) (Expr, error) {
 			})
 		}}, nil
 	}
-	return textCall(name, a, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
-		f, err := normalForm(v[1].str(i))
-		if err != nil {
-			return nil, false, err
-		}
-		return f.Append(dst, v[0].bytes(i)...), false, nil
-	})
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		var forms formMemo
+		return strKernel(func(i int, dst []byte, v []strView) ([]byte, bool, error) {
+			f, err := forms.lookup(v[1].str(i))
+			if err != nil {
+				return nil, false, err
+			}
+			return f.Append(dst, v[0].bytes(i)...), false, nil
+		})(env, in, n)
+	}}, nil
 }
 
 // buildUnistr binds unistr(text): \XXXX, \+XXXXXX, \uXXXX and \UXXXXXXXX
@@ -297,6 +344,11 @@ func buildUnistr(name string, args []Expr) (Expr, error) {
 			cp, err := strconv.ParseUint(s[start:start+digits], 16, 32)
 			if err != nil {
 				return nil, false, bad()
+			}
+			if cp > utf8.MaxRune {
+				// Checked before the rune conversion, which would wrap
+				// \U80000000 and above to negative runes.
+				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid Unicode code point: %04X", cp)
 			}
 			r := rune(cp)
 			j = start + digits

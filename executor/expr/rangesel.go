@@ -383,9 +383,10 @@ func compileUnion(e Expr) *intervalUnion {
 // which the Selector then checks with its other ranges. An empty union
 // keeps one empty interval.
 func (u *intervalUnion) merge() {
+	first := u.parts[0] // DeleteFunc zeroes the elements it removes
 	parts := slices.DeleteFunc(u.parts, func(c colRange) bool { return c.empty })
 	if len(parts) == 0 {
-		u.parts = append(u.parts[:0], colRange{col: u.parts[0].col, kind: u.parts[0].kind, id: u.parts[0].id, sqlType: u.parts[0].sqlType, empty: true})
+		u.parts = append(u.parts[:0], colRange{col: first.col, kind: first.kind, id: first.id, sqlType: first.sqlType, empty: true})
 		return
 	}
 	dec := parts[0].kind == rangeDec

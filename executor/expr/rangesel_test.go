@@ -206,3 +206,17 @@ func TestCompileIntervalsDeclines(t *testing.T) {
 		t.Error("i < 1 AND j >= 1 not compiled")
 	}
 }
+
+// An OR of intervals that are all empty keeps one empty interval on the
+// same column, so that refine still applies it (the column's identity
+// used to be lost with the removed elements).
+func TestIntervalUnionAllEmpty(t *testing.T) {
+	u := &intervalUnion{parts: []colRange{
+		{col: 3, kind: range64, id: arrow.INT64, sqlType: sqltypes.TypeInt8, lo: 5, hi: 1, empty: true},
+		{col: 3, kind: range64, id: arrow.INT64, sqlType: sqltypes.TypeInt8, lo: 9, hi: 2, empty: true},
+	}}
+	u.merge()
+	if len(u.parts) != 1 || !u.parts[0].empty || u.parts[0].col != 3 || u.parts[0].id != arrow.INT64 || u.parts[0].kind != range64 {
+		t.Fatalf("merge of empty intervals: %+v", u.parts)
+	}
+}

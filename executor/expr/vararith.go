@@ -141,10 +141,10 @@ func evalVarRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, l,
 func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys int32) (decimal128.Num, int32, error) {
 	if isSpecial(x) || isSpecial(y) {
 		r, finite, err := specialArith(op, x, y)
-		if finite && r.Sign() != 0 {
-			return r, xs, err // x % ±Infinity is x
+		if finite && op == OpMod {
+			return r, xs, err // x % ±Infinity is x, a zero too (0.00)
 		}
-		return r, 0, err // PostgreSQL's specials and 0 have display scale 0
+		return r, 0, err // specials and x / ±Infinity = 0 have display scale 0
 	}
 	switch op {
 	case OpDiv:

@@ -57,6 +57,14 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 		return evalVarRows(ctx, env, b, e.l, e.r, e.t, e.row)
 	}
 	return evalVarRows(ctx, env, b, e.l, e.r, e.t, func(xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		if isSpecial(xm) || isSpecial(ym) {
+			// As the fixed-scale mod, gcd and lcm: the sentinels are no
+			// numbers to compute with.
+			if e.name != "mod" {
+				return numNaN, 0, nil
+			}
+			return varArithRow(OpMod, xm, xs, ym, ys)
+		}
 		x, y, s := alignedBig(xm, xs, ym, ys)
 		v, err := e.f(x, y)
 		if err != nil {

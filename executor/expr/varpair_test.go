@@ -67,3 +67,44 @@ func TestVarNumericFuncs(t *testing.T) {
 		t.Errorf("mod by 0.0: %v, want 22012", err)
 	}
 }
+
+// TestVarNumericFuncsSpecial: mod, gcd and lcm with a variable-scale
+// operand and NaN or ±Infinity answer as the fixed-scale forms do
+// (PostgreSQL 15), where computing on the sentinel mantissas overflowed.
+func TestVarNumericFuncsSpecial(t *testing.T) {
+	env := newTestEnv(t)
+	b := makeBatch(t, env,
+		testCol{sqltypes.TypeText, []sqltypes.Datum{"NaN", "Infinity", "1.55", "-Infinity", "1.5", "0.00"}},
+		testCol{sqltypes.TypeText, []sqltypes.Datum{"0.7", "0.7", "Infinity", "2", "NaN", "-Infinity"}})
+	defer b.Release()
+	x, err := Cast(Column(0, sqltypes.TypeText, "x"), sqltypes.VarNumericType(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := Cast(Column(1, sqltypes.TypeText, "y"), sqltypes.VarNumericType(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{
+		{"mod", []string{"NaN", "NaN", "1.55", "NaN", "NaN", "0.00"}},
+		{"gcd", []string{"NaN", "NaN", "NaN", "NaN", "NaN", "NaN"}},
+		{"lcm", []string{"NaN", "NaN", "NaN", "NaN", "NaN", "NaN"}},
+	} {
+		e, err := Call(tc.name, []Expr{x, y})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectRows(t, env, tc.name, e, b, tc.want)
+	}
+	zero, _ := Cast(Literal(sqltypes.TypeText, "0.0"), sqltypes.VarNumericType(1))
+	inf, _ := Cast(Literal(sqltypes.TypeText, "Infinity"), sqltypes.VarNumericType(1))
+	e, _ := Call("mod", []Expr{inf, zero})
+	one := makeBatch(t, env, testCol{sqltypes.TypeInt4, []sqltypes.Datum{int32(1)}})
+	defer one.Release()
+	if _, err := evalStrings(t, env, e, one); sqltypes.Code(err) != sqltypes.CodeDivisionByZero {
+		t.Errorf("mod(Infinity, 0.0): %v, want 22012", err)
+	}
+}

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -328,10 +329,28 @@ func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validit
 	for i, x := range vals[:len(gids)] {
 		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
 			a.count[g]++
-			a.f64[g] += float64(x)
+			s, ok := floatAdd(a.f64[g], float64(x))
+			if !ok {
+				return errFloatOverflow()
+			}
+			a.f64[g] = s
 		}
 	}
 	return nil
+}
+
+// floatAdd is PostgreSQL's float8pl (and the Sx step of float8_accum):
+// a sum of finite values that is infinite is 22003, where adding an
+// infinity is not.
+func floatAdd(x, y float64) (float64, bool) {
+	s := x + y
+	return s, !math.IsInf(s, 0) || math.IsInf(x, 0) || math.IsInf(y, 0)
+}
+
+// realAdd is float4pl: floatAdd in single precision, rounding the sum.
+func realAdd(x, y float64) (float64, bool) {
+	s := float64(float32(x) + float32(y))
+	return s, !math.IsInf(s, 0) || math.IsInf(x, 0) || math.IsInf(y, 0)
 }
 
 // sumReals is sum(real): PostgreSQL adds in single precision (float4pl),
@@ -342,7 +361,11 @@ func sumReals(a *sumAcc, gids []int32, vals []float32, v validity) error {
 	for i, x := range vals[:len(gids)] {
 		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
 			a.count[g]++
-			a.f64[g] = float64(float32(a.f64[g]) + x)
+			s, ok := realAdd(a.f64[g], float64(x))
+			if !ok {
+				return errFloatOverflow()
+			}
+			a.f64[g] = s
 		}
 	}
 	return nil
@@ -375,11 +398,15 @@ func (a *sumAcc) merge(src accumulator, gmap []int32) error {
 				return errNumericOverflow()
 			}
 		default:
+			add := floatAdd
 			if a.in.ID() == arrow.FLOAT32 && !a.avg {
-				a.f64[d] = float64(float32(a.f64[d]) + float32(s.f64[g])) // see sumReals
-			} else {
-				a.f64[d] += s.f64[g]
+				add = realAdd // see sumReals
 			}
+			sum, ok := add(a.f64[d], s.f64[g])
+			if !ok {
+				return errFloatOverflow()
+			}
+			a.f64[d] = sum
 		}
 	}
 	return nil

@@ -202,3 +202,62 @@ func TestSumDecimalSpecials(t *testing.T) {
 		res.Release()
 	}
 }
+
+// TestSumFloatOverflow: a float sum of finite values that overflows is
+// 22003 (float8pl, float4pl), in an update and in a merge, where adding
+// an infinity is not; sum(real) rounds in single precision.
+func TestSumFloatOverflow(t *testing.T) {
+	mem := checked(t)
+	run := func(dt arrow.DataType, out sqltypes.Type, avg bool, vals ...float64) (*sumAcc, error) {
+		a, err := newSumAcc(dt, out, avg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.grow(1)
+		var arr arrow.Array
+		if dt.ID() == arrow.FLOAT32 {
+			b := array.NewFloat32Builder(mem)
+			for _, v := range vals {
+				b.Append(float32(v))
+			}
+			arr = b.NewArray()
+			b.Release()
+		} else {
+			b := array.NewFloat64Builder(mem)
+			b.AppendValues(vals, nil)
+			arr = b.NewArray()
+			b.Release()
+		}
+		defer arr.Release()
+		return a, a.update(make([]int32, len(vals)), []arrow.Array{arr})
+	}
+	f8, f4 := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Float32
+	for _, tc := range []struct {
+		name string
+		dt   arrow.DataType
+		out  sqltypes.Type
+		avg  bool
+		vals []float64
+	}{
+		{"sum float8", f8, sqltypes.TypeFloat8, false, []float64{1e308, 1e308}},
+		{"avg float8", f8, sqltypes.TypeFloat8, true, []float64{-1e308, -1e308}},
+		{"sum real", f4, sqltypes.TypeFloat4, false, []float64{3e38, 3e38}},
+	} {
+		if _, err := run(tc.dt, tc.out, tc.avg, tc.vals...); sqltypes.Code(err) != sqltypes.CodeNumericOutOfRange {
+			t.Errorf("%s: got %v, want 22003", tc.name, err)
+		}
+	}
+	a, err := run(f8, sqltypes.TypeFloat8, false, math.Inf(1), 1e308)
+	if err != nil || !math.IsInf(a.f64[0], 1) {
+		t.Fatalf("Infinity + 1e308: got %v, %v", a.f64[0], err)
+	}
+	a, err = run(f4, sqltypes.TypeFloat4, false, 16777216, 1, 1)
+	if err != nil || a.f64[0] != 16777216 {
+		t.Fatalf("sum(real) in single precision: got %v, %v", a.f64[0], err)
+	}
+	x, _ := run(f8, sqltypes.TypeFloat8, false, 1e308)
+	y, _ := run(f8, sqltypes.TypeFloat8, false, 1e308)
+	if err := x.merge(y, []int32{0}); sqltypes.Code(err) != sqltypes.CodeNumericOutOfRange {
+		t.Fatalf("merge: got %v, want 22003", err)
+	}
+}

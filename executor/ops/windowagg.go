@@ -157,10 +157,17 @@ func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fs, 
 		valid[k] = cnt[fe[k]] > cnt[fs[k]]
 	}
 	switch arg.DataType().ID() {
-	case arrow.FLOAT32:
-		return w.floatSum(fixedVals[float32](arg), avg, dt, use, fs, fe, valid), true, nil
-	case arrow.FLOAT64:
-		return w.floatSum(fixedVals[float64](arg), avg, dt, use, fs, fe, valid), true, nil
+	case arrow.FLOAT32, arrow.FLOAT64:
+		var vals any
+		if arg.DataType().ID() == arrow.FLOAT32 {
+			vals = fixedVals[float32](arg)
+		} else {
+			vals = fixedVals[float64](arg)
+		}
+		// nil: a sum overflowed somewhere; the per-frame path tells
+		// whether a frame's does (22003).
+		r := w.floatSum(vals, avg, dt, use, fs, fe, valid)
+		return r, r != nil, nil
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return nil, false, nil // the hash aggregate's accumulator, per frame
 	}
@@ -249,13 +256,20 @@ func (w *winData) floatSum(vals any, avg bool, dt arrow.DataType, use func(int) 
 	case []float64:
 		at = func(k int) float64 { return v[k] }
 	}
-	// sum starts at the first value (PostgreSQL's float8pl), avg at 0
-	// (float8_accum).
+	// sum starts at the first value (PostgreSQL's float8pl, float4pl in
+	// single precision for real), avg at 0 (float8_accum).
+	plus := floatAdd
+	if dt.ID() == arrow.FLOAT32 && !avg {
+		plus = realAdd
+	}
+	overflow := false
 	add := func(acc float64, seen bool, x float64) float64 {
 		if !seen && !avg {
 			return x
 		}
-		return acc + x
+		s, ok := plus(acc, x)
+		overflow = overflow || !ok
+		return s
 	}
 	out := make([]float64, w.n)
 	run := make([]float64, w.n)
@@ -286,6 +300,9 @@ func (w *winData) floatSum(vals any, avg bool, dt arrow.DataType, use func(int) 
 			out[k] = sum
 		}
 	})
+	if overflow {
+		return nil
+	}
 	if avg {
 		cnt := prefixCount(w.n, use)
 		for k := range out {
