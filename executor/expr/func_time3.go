@@ -231,14 +231,15 @@ func isAlnum(c byte) bool {
 }
 
 // days checks the date fields and returns the day number (day of year
-// when the template had DDD: day counts from January 1st).
-func (p parsedTime) days() (int64, error) {
+// when the template had DDD: day counts from January 1st); input is the
+// text read, which PostgreSQL names in the error.
+func (p parsedTime) days(input string) (int64, error) {
 	if p.month < 1 || p.month > 12 || p.day < 1 || (p.day > sqltypes.DaysInMonth(int64(p.year), p.month) && p.day > 366) {
-		return 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range")
+		return 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", input)
 	}
 	if p.day > sqltypes.DaysInMonth(int64(p.year), p.month) {
 		if p.month != 1 {
-			return 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range")
+			return 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", input)
 		}
 		return sqltypes.DaysFromCivil(int64(p.year), 1, 1) + int64(p.day) - 1, nil
 	}
@@ -255,7 +256,7 @@ func parseDays(s, format string) (parsedTime, int64, error) {
 	if p.hour > 23 || p.min > 59 || p.sec > 59 {
 		return p, 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: %q", s)
 	}
-	d, err := p.days()
+	d, err := p.days(s)
 	return p, d, err
 }
 
