@@ -241,8 +241,28 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 	srfOK := b.srfOK
 	b.srfOK = false
 	defer func() { b.srfOK = srfOK }()
+	// count(t.*) counts t's rows, those an outer join did not add (a
+	// whole-row value is never NULL otherwise); with DISTINCT, its
+	// distinct rows.
+	var presence logical.Expr
+	if len(args) == 1 && call.Func == "count" {
+		row, present, whole, err := b.bindWholeRowJSON(args[0], sc, nil)
+		if err != nil {
+			return nil, err
+		}
+		if whole {
+			call.Func, args, presence = "count_star", nil, present
+			if fc.AggDistinct {
+				rowArgs := row.(*logical.Func).Args
+				for i := 1; i < len(rowArgs); i += 2 {
+					call.Args = append(call.Args, rowArgs[i])
+					argTypes = append(argTypes, rowArgs[i].Type())
+				}
+			}
+		}
+	}
 	for _, an := range args {
-		e, whole, err := b.bindWholeRowJSON(an, sc, nil)
+		e, present, whole, err := b.bindWholeRowJSON(an, sc, nil)
 		if !whole && err == nil {
 			e, err = b.bindExpr(an, sc, nil)
 		}
@@ -250,8 +270,9 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, err
 		}
 		if whole && call.Func != "json_agg" && call.Func != "jsonb_agg" {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in count, json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
 		}
+		e = nullWhenAbsent(e, present)
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
 			// string_agg takes text: bpchar values lose their trailing blanks.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
@@ -267,6 +288,14 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, err
 		}
 		call.Filter = f
+	}
+	if presence != nil {
+		there := &logical.Unary{Op: logical.OpIsNotNull, E: presence, T: sqltypes.TypeBool}
+		if call.Filter == nil {
+			call.Filter = there
+		} else {
+			call.Filter = logical.And([]logical.Expr{call.Filter, there})
+		}
 	}
 	t, err := ops.AggregateType(call.Func, argTypes)
 	if err != nil {

@@ -173,6 +173,11 @@ type binder struct {
 	// to the same array with each element at its own display scale, for
 	// the scale flow to give the readers that keep them.
 	varArrays map[*logical.Const]*logical.Const
+	// wholeRowNames are the names the statements being bound use as a
+	// whole-row reference (`t.*`, or a bare name that may be one): the
+	// ranges an outer join null-extends get a presence column only when
+	// their name is among them (nullableRanges).
+	wholeRowNames map[string]bool
 }
 
 // cteLevel is one WITH list.
@@ -210,6 +215,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	if b.opts.Location == nil {
 		b.opts.Location = time.UTC
 	}
+	b.noteWholeRowNames(stmt)
 	rel, err := b.bindSelect(sel, nil)
 	if err != nil {
 		return nil, err

@@ -1340,12 +1340,15 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindArrayFill(fc, sc, agg, loc)
 	case "row_to_json", "to_json", "to_jsonb":
 		if len(fc.Args) >= 1 {
-			e, whole, err := b.bindWholeRowJSON(fc.Args[0], sc, agg)
+			e, present, whole, err := b.bindWholeRowJSON(fc.Args[0], sc, agg)
 			if err != nil || whole {
 				if err == nil {
 					e, err = b.rowJSONCall(name, e, fc, sc, agg, loc)
 				}
-				return e, err
+				if err != nil {
+					return nil, err
+				}
+				return nullWhenAbsent(e, present), nil
 			}
 		}
 	case "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text":

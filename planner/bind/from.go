@@ -392,6 +392,7 @@ func (b *binder) bindDerived(t *Table, alias string, colAliases []string, outer 
 		b.definer++
 		b.hidesRows = b.hidesRows || !b.opts.Principal.HasRole(policy.AdminRole)
 	}
+	b.noteWholeRowNames(stmts[0].Node)
 	q, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
 	b.depth--
 	b.ctes, b.binding, b.who, b.definer = saved, savedBinding, savedWho, savedDefiner
@@ -454,6 +455,12 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 	} else {
 		if err := distinctRanges(l, r); err != nil {
 			return nil, errAt(err, location(j.Rarg))
+		}
+		if jt == logical.LeftJoin || jt == logical.FullJoin {
+			b.markRanges(r)
+		}
+		if jt == logical.RightJoin || jt == logical.FullJoin {
+			b.markRanges(l)
 		}
 		joined = crossJoin(l, r)
 		join := joined.node.(*logical.Join)

@@ -27,7 +27,14 @@ type scopeCol struct {
 	// sec is set on a data product's columns: the audit record of reads
 	// and denials (nil for other relations).
 	sec *securedCol
+	// marker is set on a range's presence column (wholeRowMarker): TRUE
+	// for the range's own rows, NULL where an outer join null-extended it.
+	marker bool
 }
+
+// wholeRowMarker names a range's presence column; no identifier can
+// contain a NUL byte, so no query can name it.
+const wholeRowMarker = "\x00present"
 
 // scope is the set of columns an expression may reference. parent is the
 // enclosing query's scope, for correlated references (not yet supported).
@@ -98,6 +105,9 @@ func (s *scope) hasTable(table string) bool {
 func (s *scope) suggest(name string) string {
 	best, bestD := "", 3
 	for _, c := range s.cols {
+		if c.marker {
+			continue
+		}
 		if d := catalog.EditDistance(strings.ToLower(name), c.name); d < bestD {
 			bestD = d
 			if c.table != "" {
@@ -116,7 +126,7 @@ func (s *scope) suggest(name string) string {
 func (s *scope) star(table string) []scopeCol {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.denied != "" || (table != "" && c.table != table) {
+		if c.denied != "" || c.marker || (table != "" && c.table != table) {
 			continue
 		}
 		if table == "" && (c.hidden || c.qualifiedOnly) {
@@ -168,7 +178,7 @@ func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool, err error) {
 func (s *scope) rangeColumns(table string, loc int) ([]scopeCol, error) {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.table != table {
+		if c.table != table || c.marker {
 			continue
 		}
 		if c.denied != "" {

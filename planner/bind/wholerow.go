@@ -15,30 +15,35 @@ import (
 
 // bindWholeRowJSON binds n as the JSON object of a range's columns when n
 // names a range of sc rather than a column; whole is false otherwise.
-func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e logical.Expr, whole bool, err error) {
+// present is the range's presence column (see markRanges), nil when no
+// outer join null-extends it: the object is NULL where present is.
+func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e, present logical.Expr, whole bool, err error) {
 	rs, table := wholeRowRange(n, sc, false)
 	if rs == nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	loc := int(n.GetColumnRef().Location)
 	cols, err := rs.rangeColumns(table, loc)
 	if err != nil {
-		return nil, true, err
+		return nil, nil, true, err
+	}
+	if present, err = b.rowPresence(rs, table, sc, agg, loc); err != nil {
+		return nil, nil, true, err
 	}
 	var args []logical.Expr
 	for _, c := range cols {
 		ref, err := b.bindExpr(&pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
 			Fields: []*pg_query.Node{pg_query.MakeStrNode(table), pg_query.MakeStrNode(c.name)}, Location: int32(loc)}}}, sc, agg)
 		if err != nil {
-			return nil, true, err
+			return nil, nil, true, err
 		}
 		args = append(args, &logical.Const{T: sqltypes.TypeText, V: c.name}, ref)
 	}
 	t, err := funcType("row_to_json", args)
 	if err != nil {
-		return nil, true, errAt(sqltypes.AsError(err), loc)
+		return nil, nil, true, errAt(sqltypes.AsError(err), loc)
 	}
-	return &logical.Func{Name: "row_to_json", Args: args, T: t}, true, nil
+	return &logical.Func{Name: "row_to_json", Args: args, T: t}, present, true, nil
 }
 
 // wholeRowRange returns the scope, sc or an enclosing one, holding the
@@ -96,4 +101,93 @@ func (b *binder) rowJSONCall(name string, row logical.Expr, fc *pg_query.FuncCal
 		return &logical.Cast{E: f, T: sqltypes.TypeJSONB}, nil
 	}
 	return f, nil
+}
+
+// A range an outer join null-extends gives PostgreSQL's whole-row value
+// NULL on the rows the join added, while its columns are NULL on those
+// rows and on a row of its own that holds only NULLs: row_to_json(o) and
+// count(o.*) over `c LEFT JOIN o` tell the two apart. Such a range gets a
+// presence column, a constant TRUE computed below the join, which the
+// join turns NULL with the rest of the range; whole-row references read
+// it. Only ranges whose name the statement uses as a whole-row reference
+// get one.
+
+// noteWholeRowNames adds the names stmt may use as whole-row references
+// to b.wholeRowNames: `t.*`, and every bare name (a column or a range).
+func (b *binder) noteWholeRowNames(stmt *pg_query.Node) {
+	if b.wholeRowNames == nil {
+		b.wholeRowNames = map[string]bool{}
+	}
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		if cr := n.GetColumnRef(); cr != nil {
+			star := len(cr.Fields) == 2 && cr.Fields[1].GetAStar() != nil
+			if len(cr.Fields) == 1 || star {
+				if name := cr.Fields[0].GetString_().GetSval(); name != "" {
+					b.wholeRowNames[name] = true
+				}
+			}
+			return
+		}
+		walkChildren(n, visit)
+	}
+	visit(stmt)
+}
+
+// markRanges gives side's ranges that the statement reads as whole rows,
+// and that have no presence column yet, one (shared: the join extends
+// all of side's ranges at once). An inner range that already has one keeps
+// it, as whatever null-extends side null-extends it too.
+func (b *binder) markRanges(side *relation) {
+	var names []string
+	marked := map[string]bool{}
+	for _, c := range side.scope.cols {
+		if c.marker {
+			marked[c.table] = true
+		}
+	}
+	for _, c := range side.scope.cols {
+		if c.table != "" && b.wholeRowNames[c.table] && !marked[c.table] {
+			names = append(names, c.table)
+			marked[c.table] = true
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	id := b.meta.NewColumn("present", "", sqltypes.TypeBool)
+	side.node = b.withMarker(side.node, id)
+	for _, name := range names {
+		side.scope.add(scopeCol{table: name, name: wholeRowMarker, id: id, t: sqltypes.TypeBool, hidden: true, qualifiedOnly: true, marker: true})
+	}
+}
+
+// rowPresence returns the presence column of the range table of rs bound
+// in sc (an outer reference when rs is an enclosing scope), or nil when
+// no outer join null-extends the range.
+func (b *binder) rowPresence(rs *scope, table string, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+	for _, c := range rs.cols {
+		if c.marker && c.table == table {
+			e, err := b.bindExpr(&pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
+				Fields: []*pg_query.Node{pg_query.MakeStrNode(table), pg_query.MakeStrNode(wholeRowMarker)}, Location: int32(loc)}}}, sc, agg)
+			if ref, ok := e.(*logical.ColRef); ok {
+				// Errors name it as PostgreSQL names the whole row.
+				named := *ref
+				named.Name = table + ".*"
+				e = &named
+			}
+			return e, err
+		}
+	}
+	return nil, nil
+}
+
+// nullWhenAbsent makes e NULL on the rows where present (nil: always
+// there) is NULL.
+func nullWhenAbsent(e, present logical.Expr) logical.Expr {
+	if present == nil {
+		return e
+	}
+	there := &logical.Unary{Op: logical.OpIsNotNull, E: present, T: sqltypes.TypeBool}
+	return &logical.Case{Whens: []logical.When{{Cond: there, Then: e}}, T: e.Type()}
 }

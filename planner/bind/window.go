@@ -157,7 +157,26 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	if fc.AggStar {
 		call.Func = "count_star"
 	}
-	for _, an := range fc.Args {
+	args := fc.Args
+	if name == "count" && len(args) == 1 {
+		// count(t.*): t's rows (see bindAgg).
+		_, present, whole, err := b.bindWholeRowJSON(args[0], sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		if whole {
+			call.Func, args = "count_star", nil
+			if present != nil {
+				if agg != nil {
+					if present, err = agg.groupify(present, fc.Args[0]); err != nil {
+						return nil, err
+					}
+				}
+				call.Func, call.Args = "count", []logical.Expr{present}
+			}
+		}
+	}
+	for _, an := range args {
 		e, err := bindOne(an)
 		if err != nil {
 			return nil, err
