@@ -53,6 +53,7 @@ const (
 	CodeTooManyConnections     = "53300"
 	CodeOutOfMemory            = "53200"
 	CodeProgramLimitExceeded   = "54000"
+	CodeStackDepthExceeded     = "54001"
 	CodeObjectNotInState       = "55000"
 	CodeSerializationFailure   = "40001"
 	CodeQueryCanceled          = "57014"

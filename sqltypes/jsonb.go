@@ -93,7 +93,7 @@ func (p *jsonbParser) literal(word string) bool {
 
 func (p *jsonbParser) value(depth int) (JSONBValue, error) {
 	if depth > maxJSONBDepth {
-		return JSONBValue{}, New("54001", "stack depth limit exceeded").WithHint("jsonb values nest at most %d levels deep.", maxJSONBDepth)
+		return JSONBValue{}, New(CodeStackDepthExceeded, "stack depth limit exceeded").WithHint("jsonb values nest at most %d levels deep.", maxJSONBDepth)
 	}
 	if p.i >= len(p.s) {
 		return JSONBValue{}, errJSONSyntax("The input string ended unexpectedly.")

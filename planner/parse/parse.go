@@ -63,6 +63,12 @@ func Parse(sql string) ([]Statement, error) {
 func syntaxError(sql string, err error) error {
 	var pe *parser.Error
 	if !errors.As(err, &pe) {
+		if strings.Contains(err.Error(), "exceeded maximum recursion depth") {
+			// The parse tree crosses from C as protobuf, whose decoder
+			// stops at 10,000 levels; PostgreSQL's own limit is its stack.
+			return sqltypes.New(sqltypes.CodeStackDepthExceeded, "stack depth limit exceeded").
+				WithHint("The statement nests expressions or operators more than about 10,000 levels deep; split it, or write a long chain of + or OR as sum() or IN (...).")
+		}
 		return sqltypes.Wrap(err, sqltypes.CodeSyntaxError, "%s", err.Error())
 	}
 	e := sqltypes.New(sqltypes.CodeSyntaxError, "%s", pe.Message)

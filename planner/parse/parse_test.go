@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -41,5 +42,18 @@ func TestSyntaxErrorPositionAndHint(t *testing.T) {
 				t.Fatalf("got code=%s pos=%d hint=%q msg=%q", e.Code, e.Position, e.Hint, e.Msg)
 			}
 		})
+	}
+}
+
+// A statement nested past the parse tree's depth limit is 54001, as
+// PostgreSQL answers one past its stack, not a syntax error.
+func TestTooDeepIsStackDepth(t *testing.T) {
+	sql := "SELECT " + strings.Repeat("1+", 20000) + "1"
+	_, err := Parse(sql)
+	if sqltypes.Code(err) != sqltypes.CodeStackDepthExceeded {
+		t.Fatalf("got %v, want 54001", err)
+	}
+	if _, err := Parse("SELECT " + strings.Repeat("1+", 2000) + "1"); err != nil {
+		t.Fatalf("2,000 terms: %v", err)
 	}
 }
