@@ -34,10 +34,12 @@ func (s SetOp) String() string {
 // distinct row, how often it was seen on the right (rcnt) and how many
 // copies were seen on the left so far (lcnt).
 type setOpOp struct {
-	env         *executor.Env
-	op          SetOp
-	all         bool
-	left, right executor.Operator
+	env *executor.Env
+	op  SetOp
+	all bool
+	// inputs are UNION's branches, read in order, or INTERSECT's and
+	// EXCEPT's left and right sides.
+	inputs      []executor.Operator
 	schema      *arrow.Schema
 	table       hashTable
 	res         *membudget.Reservation // the table's memory
@@ -45,7 +47,7 @@ type setOpOp struct {
 	rcnt, lcnt  []int64
 	gids        []int32
 	sel         []int32
-	onRight     bool // UNION: reading the right input
+	cur         int  // UNION: the input being read
 	built       bool // INTERSECT, EXCEPT: right side counted
 	done        bool
 }
@@ -72,23 +74,44 @@ func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operat
 	if op > Except {
 		return nil, errInternal("unknown set operation %d", op)
 	}
-	if left == nil || right == nil {
-		return nil, errInternal("set operation input is nil")
+	return newSetOp(env, op, all, []executor.Operator{left, right})
+}
+
+// NewUnion returns the UNION [ALL] of inputs, read in order: one operator
+// for a chain of them (`q1 UNION ALL q2 UNION ALL ... qn`), whose rows
+// would otherwise pass through one operator per branch after theirs.
+func NewUnion(env *executor.Env, all bool, inputs ...executor.Operator) (executor.Operator, error) {
+	if len(inputs) < 2 {
+		return nil, errInternal("UNION of %d inputs", len(inputs))
 	}
-	ls, rs := left.Schema(), right.Schema()
-	if ls.NumFields() != rs.NumFields() {
-		return nil, errInternal("%s inputs have %d and %d columns", op, ls.NumFields(), rs.NumFields())
+	return newSetOp(env, Union, all, inputs)
+}
+
+func newSetOp(env *executor.Env, op SetOp, all bool, inputs []executor.Operator) (executor.Operator, error) {
+	for _, in := range inputs {
+		if in == nil {
+			return nil, errInternal("set operation input is nil")
+		}
 	}
+	ls := inputs[0].Schema()
 	fs := fieldsOf(ls, false)
 	types := make([]arrow.DataType, len(fs))
 	for i := range fs {
-		if !arrow.TypeEqual(fs[i].Type, rs.Field(i).Type) {
-			return nil, errInternal("%s column %d: left type %s, right type %s", op, i+1, fs[i].Type, rs.Field(i).Type)
-		}
-		fs[i].Nullable = fs[i].Nullable || rs.Field(i).Nullable
 		types[i] = fs[i].Type
 	}
-	o := &setOpOp{env: env, op: op, all: all, left: left, right: right, schema: arrow.NewSchema(fs, nil)}
+	for _, in := range inputs[1:] {
+		rs := in.Schema()
+		if ls.NumFields() != rs.NumFields() {
+			return nil, errInternal("%s inputs have %d and %d columns", op, ls.NumFields(), rs.NumFields())
+		}
+		for i := range fs {
+			if !arrow.TypeEqual(fs[i].Type, rs.Field(i).Type) {
+				return nil, errInternal("%s column %d: left type %s, right type %s", op, i+1, fs[i].Type, rs.Field(i).Type)
+			}
+			fs[i].Nullable = fs[i].Nullable || rs.Field(i).Nullable
+		}
+	}
+	o := &setOpOp{env: env, op: op, all: all, inputs: inputs, schema: arrow.NewSchema(fs, nil)}
 	if op != Union || !all {
 		t, err := newHashTable(types, maphash.MakeSeed())
 		if err != nil {
@@ -103,10 +126,12 @@ func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operat
 func (o *setOpOp) Schema() *arrow.Schema { return o.schema }
 
 func (o *setOpOp) Open(ctx context.Context) error {
-	if err := o.left.Open(ctx); err != nil {
-		return err
+	for _, in := range o.inputs {
+		if err := in.Open(ctx); err != nil {
+			return err
+		}
 	}
-	return o.right.Open(ctx)
+	return nil
 }
 
 func (o *setOpOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -127,14 +152,10 @@ func (o *setOpOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := ctxErr(ctx); err != nil {
 			return nil, err
 		}
-		in := o.left
-		if o.onRight {
-			in = o.right
-		}
-		b, err := in.Next(ctx)
+		b, err := o.inputs[o.cur].Next(ctx)
 		if err == io.EOF {
-			if o.op == Union && !o.onRight {
-				o.onRight = true
+			if o.op == Union && o.cur+1 < len(o.inputs) {
+				o.cur++
 				continue
 			}
 			o.done = true
@@ -156,7 +177,7 @@ func (o *setOpOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // countRight inserts every right row into the table, counting copies.
 func (o *setOpOp) countRight(ctx context.Context) error {
 	for {
-		b, err := o.right.Next(ctx)
+		b, err := o.inputs[1].Next(ctx)
 		if err == io.EOF {
 			return nil
 		}
@@ -247,9 +268,11 @@ func (o *setOpOp) Close() error {
 	if o.res != nil {
 		o.res.Free()
 	}
-	err := o.left.Close()
-	if rerr := o.right.Close(); err == nil {
-		err = rerr
+	var err error
+	for _, in := range o.inputs {
+		if cerr := in.Close(); err == nil {
+			err = cerr
+		}
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -192,5 +193,40 @@ func BenchmarkUnion(b *testing.B) {
 				consume(b, op)
 			}
 		})
+	}
+}
+
+// TestUnionOfMany: one operator over n branches gives the rows the chain
+// of binary UNIONs gives (the reference applies them pairwise), empty
+// branches included.
+func TestUnionOfMany(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, n := range []int{2, 3, 7} {
+		branches := make([][][]any, n)
+		for i := range branches {
+			branches[i] = randomSetRows(r, r.IntN(30))
+		}
+		branches[n/2] = nil
+		for _, all := range []bool{false, true} {
+			t.Run(fmt.Sprintf("n=%d/all=%v", n, all), func(t *testing.T) {
+				mem := checked(t)
+				want := branches[0]
+				inputs := make([]executor.Operator, n)
+				for i, rows := range branches {
+					if i > 0 {
+						want = refSetOp(Union, all, want, rows)
+					}
+					inputs[i] = source(mem, setSchema, rows, 4, i%2 == 0)
+				}
+				o, err := NewUnion(testEnv(mem, 4), all, inputs...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameRows(t, mustDrain(t, o), want)
+			})
+		}
+	}
+	if _, err := NewUnion(testEnv(checked(t), 1), true, source(checked(t), setSchema, nil, 1, false)); err == nil {
+		t.Fatal("a UNION of one input was accepted")
 	}
 }

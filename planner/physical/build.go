@@ -601,35 +601,77 @@ func filterList(fs []connectors.Filter) string {
 var setOps = map[logical.SetOpKind]ops.SetOp{logical.Union: ops.Union, logical.Intersect: ops.Intersect, logical.Except: ops.Except}
 
 func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
-	l, err := b.lower(x.Left)
-	if err != nil {
-		return nil, err
-	}
-	r, err := b.lower(x.Right)
-	if err != nil {
-		return nil, err
-	}
 	name := x.Kind.String()
 	if x.All {
 		name += " All"
 	}
-	ex := &ExplainNode{Name: name, Children: []*ExplainNode{l.ex, r.ex}}
-	// Both sides must present their columns in the set operation's order.
 	// Rows compare as keys unless UNION ALL just appends them.
 	keys := x.Kind != logical.Union || !x.All
-	left, err := b.reorder(l, x.Left.Output(), keys)
-	if err != nil {
-		return nil, err
+	branches := []logical.Node{x.Left, x.Right}
+	if x.Kind == logical.Union {
+		branches = unionBranches(x, nil)
 	}
-	right, err := b.reorder(r, x.Right.Output(), keys)
-	if err != nil {
-		return nil, err
+	ex := &ExplainNode{Name: name}
+	inputs := make([]executor.Operator, len(branches))
+	for i, br := range branches {
+		s, err := b.lower(br)
+		if err != nil {
+			return nil, err
+		}
+		ex.Children = append(ex.Children, s.ex)
+		// Every branch presents its columns in the set operation's order.
+		if inputs[i], err = b.reorder(s, br.Output(), keys); err != nil {
+			return nil, err
+		}
 	}
-	op, err := ops.NewSetOp(b.env, setOps[x.Kind], x.All, left, right)
+	var op executor.Operator
+	var err error
+	if x.Kind == logical.Union {
+		op, err = ops.NewUnion(b.env, x.All, inputs...)
+	} else {
+		op, err = ops.NewSetOp(b.env, setOps[x.Kind], x.All, inputs[0], inputs[1])
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+}
+
+// unionBranches appends to out the queries x's UNION reads, in order: a
+// branch that is itself a UNION whose rows x may take as they are (a
+// UNION ALL; under a distinct UNION, any UNION: duplicates go either way)
+// contributes its own branches, so that a chain of n becomes one
+// operator. A branch that casts its columns sits under a projection and
+// stays whole.
+func unionBranches(x *logical.SetOp, out []logical.Node) []logical.Node {
+	for _, br := range []logical.Node{x.Left, x.Right} {
+		if u, ok := passThrough(br).(*logical.SetOp); ok && u.Kind == logical.Union && (u.All || !x.All) {
+			out = unionBranches(u, out)
+			continue
+		}
+		out = append(out, br)
+	}
+	return out
+}
+
+// passThrough returns the input of a projection that passes its input's
+// columns on unchanged and in order (the binder's renaming of a set
+// operation's branch), else n.
+func passThrough(n logical.Node) logical.Node {
+	p, ok := n.(*logical.Project)
+	if !ok {
+		return n
+	}
+	in := p.Input.Output()
+	if len(p.Exprs) != len(in) {
+		return n
+	}
+	for i, e := range p.Exprs {
+		if c, ok := e.(*logical.ColRef); !ok || c.ID != in[i] {
+			return n
+		}
+	}
+	return p.Input
 }
 
 // reorder gathers s and projects it to exactly the columns ids, in order;
