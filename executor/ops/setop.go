@@ -39,17 +39,17 @@ type setOpOp struct {
 	all bool
 	// inputs are UNION's branches, read in order, or INTERSECT's and
 	// EXCEPT's left and right sides.
-	inputs      []executor.Operator
-	schema      *arrow.Schema
-	table       hashTable
-	res         *membudget.Reservation // the table's memory
-	perRow      int64                  // estimated bytes per distinct row
-	rcnt, lcnt  []int64
-	gids        []int32
-	sel         []int32
-	cur         int  // UNION: the input being read
-	built       bool // INTERSECT, EXCEPT: right side counted
-	done        bool
+	inputs     []executor.Operator
+	schema     *arrow.Schema
+	table      hashTable
+	res        *membudget.Reservation // the table's memory
+	perRow     int64                  // estimated bytes per distinct row
+	rcnt, lcnt []int64
+	gids       []int32
+	sel        []int32
+	cur        int  // UNION: the input being read
+	built      bool // INTERSECT, EXCEPT: right side counted
+	done       bool
 }
 
 // NewSetOp returns left op right, with SQL multiset semantics: UNION ALL
