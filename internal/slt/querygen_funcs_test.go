@@ -56,7 +56,7 @@ func (g *qgen) moreExpr(sc []gcol, t gtype, d int) (string, bool) {
 			case 0:
 				return "age(" + sub(tDate) + ", " + sub(tDate) + ")::text", true
 			case 1:
-				return "justify_days(" + g.interval() + " * " + sub(tInt) + ")::text", true
+				return "justify_days(" + g.interval() + " * (" + sub(tInt) + "))::text", true
 			default:
 				return "((" + sub(tDate) + ")::timestamp - (" + sub(tDate) + ")::timestamp + " + g.interval() + ")::text", true
 			}
