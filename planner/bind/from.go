@@ -436,23 +436,41 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		if joined, err = b.joinPerOuterRow(j, jt, r); err != nil {
 			return nil, err
 		}
-	} else if r.lateralOf(l) {
+	} else if r.lateralOf(l) && jt == logical.InnerJoin && j.Quals != nil && len(j.UsingClause) == 0 && !j.IsNatural {
+		// An inner join ON a condition keeps the function's rows that
+		// pass it: `t JOIN unnest(t.a) n ON n > 1`.
+		cond, err := b.bindPredicate(j.Quals, r.scope, "JOIN/ON")
+		if err != nil {
+			return nil, err
+		}
+		if hasSubquery(cond) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with a function of the left side's columns is not supported yet").
+				WithHint("Move the condition into WHERE."), location(j.Quals))
+		}
+		joined = &relation{node: &logical.Filter{Input: r.node, Pred: cond}, scope: r.scope}
+	} else if r.lateralOf(l) && !b.unnestJoin(j, jt, r) {
+		// A function that does not read the left side is a table like
+		// any other: `t LEFT JOIN generate_series(1, 3) g ON g = t.k`.
+		rf := j.Rarg.GetRangeFunction()
+		alone, err := (*relation)(nil), error(nil)
+		if rf != nil {
+			alone, err = b.bindRangeFunction(rf, nil, outer)
+		}
+		if rf == nil || err != nil {
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a join with a function of the left side's columns must be CROSS JOIN, or [LEFT] JOIN ... ON true"), location(j.Rarg))
+		}
+		r = alone
+	}
+	switch {
+	case joined != nil:
+	case r.lateralOf(l):
 		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
 		// JOIN keeps the rows whose array is empty or NULL.
-		onTrue := j.Quals == nil
-		if j.Quals != nil {
-			if c, err := b.bindExpr(j.Quals, r.scope, nil); err == nil && logical.IsTrueConst(c) {
-				onTrue = true
-			}
-		}
-		if !onTrue || len(j.UsingClause) > 0 || (jt != logical.InnerJoin && jt != logical.LeftJoin) {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a join with UNNEST of a column must be CROSS JOIN, or [LEFT] JOIN ... ON true"), location(j.Rarg))
-		}
 		if jt == logical.LeftJoin {
 			r.node.(*logical.Unnest).Outer = true
 		}
 		joined = r
-	} else {
+	default:
 		if err := distinctRanges(l, r); err != nil {
 			return nil, errAt(err, location(j.Rarg))
 		}
@@ -1009,4 +1027,18 @@ func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.
 		return x
 	})
 	return out, err
+}
+
+// unnestJoin reports whether join j of type jt can take r, a function
+// over the left side's rows, as it is: a CROSS JOIN, or an inner or left
+// join ON true.
+func (b *binder) unnestJoin(j *pg_query.JoinExpr, jt logical.JoinType, r *relation) bool {
+	if len(j.UsingClause) > 0 || jt != logical.InnerJoin && jt != logical.LeftJoin {
+		return false
+	}
+	if j.Quals == nil {
+		return true
+	}
+	c, err := b.bindExpr(j.Quals, r.scope, nil)
+	return err == nil && logical.IsTrueConst(c)
 }
