@@ -310,6 +310,10 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	case tInt:
 		switch g.r.IntN(6) {
 		case 0, 1:
+			if r := g.rangeOf(sc); r != "" && g.chance(1, 3) {
+				// A whole row: NULL on the rows an outer join added.
+				return "count(" + distinct + r + ".*)" + f
+			}
 			return "count(*)" + f
 		case 2:
 			return "count(" + distinct + g.expr(sc, ordT, 1) + ")" + f
@@ -357,6 +361,30 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 		return g.one("bool_and", "bool_or", "every") + "(" + g.pred(sc, 1) + ")" + f
 	}
 	return "count(*)" + f
+}
+
+// rangeOf returns the name of a range one of sc's columns is read from
+// (`o1` of `o1.status`), or "" if none is qualified.
+func (g *qgen) rangeOf(sc []gcol) string {
+	var names []string
+	for _, c := range sc {
+		if r, col, ok := strings.Cut(c.sql, "."); ok && isIdent(r) && isIdent(col) {
+			names = append(names, r)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return names[g.r.IntN(len(names))]
+}
+
+func isIdent(s string) bool {
+	for i, c := range s {
+		if !(c >= 'a' && c <= 'z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (g *qgen) one2(a, b gtype) gtype {
