@@ -135,6 +135,12 @@ func fitsInt32(f float64) bool { return !math.IsNaN(f) && f >= math.MinInt32 && 
 // whole months and days scale as integers and their fractions cascade down
 // to days and time with PostgreSQL's 30-day month.
 func mulInterval(iv arrow.MonthDayNanoInterval, factor float64, div bool) (arrow.MonthDayNanoInterval, error) {
+	return scaleInterval(iv.Months, iv.Days, float64(iv.Nanoseconds/1000), factor, div)
+}
+
+// scaleInterval is mulInterval over an interval's fields, its time part
+// in microseconds.
+func scaleInterval(months, days int32, us float64, factor float64, div bool) (arrow.MonthDayNanoInterval, error) {
 	var out arrow.MonthDayNanoInterval
 	if div {
 		if factor == 0 {
@@ -145,27 +151,27 @@ func mulInterval(iv arrow.MonthDayNanoInterval, factor float64, div bool) (arrow
 			return out, errIntervalRange()
 		}
 	}
-	mf := float64(iv.Months) * factor
-	df := float64(iv.Days) * factor
+	mf := float64(months) * factor
+	df := float64(days) * factor
 	if !fitsInt32(mf) || !fitsInt32(df) {
 		return out, errIntervalRange()
 	}
 	out.Months, out.Days = int32(mf), int32(df)
 	monthRemDays := tsRound((mf - float64(out.Months)) * 30)
 	secRem := tsRound((df - float64(out.Days) + monthRemDays - math.Trunc(monthRemDays)) * 86400)
-	days := int64(out.Days)
+	wholeDays := int64(out.Days)
 	if math.Abs(secRem) >= 86400 {
 		whole := math.Trunc(secRem / 86400)
-		days += int64(whole)
+		wholeDays += int64(whole)
 		secRem -= whole * 86400
 	}
-	days += int64(monthRemDays)
-	us := math.RoundToEven(float64(iv.Nanoseconds/1000)*factor + secRem*1e6)
-	if days != int64(int32(days)) || math.IsNaN(us) || math.Abs(us) >= math.MaxInt64/1000 {
+	wholeDays += int64(monthRemDays)
+	t := math.RoundToEven(us*factor + secRem*1e6)
+	if wholeDays != int64(int32(wholeDays)) || math.IsNaN(t) || math.Abs(t) >= math.MaxInt64/1000 {
 		return out, errIntervalRange()
 	}
-	out.Days = int32(days)
-	out.Nanoseconds = int64(us) * 1000
+	out.Days = int32(wholeDays)
+	out.Nanoseconds = int64(t) * 1000
 	return out, nil
 }
 
@@ -305,4 +311,12 @@ func AddInterval(a, b arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, e
 // DivInterval is interval / float8 (interval_div), for avg(interval).
 func DivInterval(iv arrow.MonthDayNanoInterval, divisor float64) (arrow.MonthDayNanoInterval, error) {
 	return mulInterval(iv, divisor, true)
+}
+
+// DivWideInterval is interval_div of an interval whose time part is us
+// microseconds, which may exceed what an Arrow interval holds (±292
+// years in nanoseconds, where PostgreSQL's microseconds hold 1,000 times
+// more): avg(interval) divides such a sum.
+func DivWideInterval(months, days int32, us int64, divisor float64) (arrow.MonthDayNanoInterval, error) {
+	return scaleInterval(months, days, float64(us), divisor, true)
 }
