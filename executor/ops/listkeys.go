@@ -94,6 +94,7 @@ type listKeys struct {
 	enc    bytesKeys
 	dt     arrow.DataType
 	pieces []arrow.Array
+	jsonb  bool // keyed by encodeJSONBKeys
 }
 
 // keyEncoding returns the byte encoding of every row of arr that
@@ -144,10 +145,17 @@ func (k *listKeys) build(mem memory.Allocator) arrow.Array {
 }
 
 func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
-	e, err := keyEncoding(arr)
+	var e listEncoding
+	var err error
+	if k.jsonb {
+		e, err = encodeJSONBKeys(arr)
+	} else {
+		e, err = keyEncoding(arr)
+	}
 	if err != nil {
-		// newKeyColumn checked the element type, so this cannot happen.
-		panic(errInternal("encoding array keys: %v", err))
+		// newKeyColumn checked the element type, and jsonb values are
+		// JSON, so this cannot happen.
+		panic(errInternal("encoding keys: %v", err))
 	}
 	return e, validityOf(arr)
 }

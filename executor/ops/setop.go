@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // SetOp is a set operation between two queries.
@@ -68,7 +69,11 @@ type setOpOp struct {
 // retained; the table reserves memory from the query's budget and fails
 // with 53200 when it is refused (set operations do not spill). Column
 // types that cannot be hashed return 0A000.
-func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operator) (executor.Operator, error) {
+//
+// types are the columns' SQL types where the Arrow type does not say how
+// they compare (jsonb: by value, 1.0 = 1); nil keys every column by its
+// Arrow type.
+func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operator, types []sqltypes.Type) (executor.Operator, error) {
 	if op > Except {
 		return nil, errInternal("unknown set operation %d", op)
 	}
@@ -80,16 +85,15 @@ func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operat
 		return nil, errInternal("%s inputs have %d and %d columns", op, ls.NumFields(), rs.NumFields())
 	}
 	fs := fieldsOf(ls, false)
-	types := make([]arrow.DataType, len(fs))
 	for i := range fs {
 		if !arrow.TypeEqual(fs[i].Type, rs.Field(i).Type) {
 			return nil, errInternal("%s column %d: left type %s, right type %s", op, i+1, fs[i].Type, rs.Field(i).Type)
 		}
 		fs[i].Nullable = fs[i].Nullable || rs.Field(i).Nullable
-		types[i] = fs[i].Type
 	}
 	o := &setOpOp{env: env, op: op, all: all, left: left, right: right, schema: arrow.NewSchema(fs, nil)}
 	if op != Union || !all {
+		types := columnKeyTypes(o.schema, types)
 		t, err := newHashTable(types, maphash.MakeSeed())
 		if err != nil {
 			return nil, err

@@ -625,11 +625,20 @@ func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, err := ops.NewSetOp(b.env, setOps[x.Kind], x.All, left, right)
+	op, err := ops.NewSetOp(b.env, setOps[x.Kind], x.All, left, right, b.columnTypes(x.Cols))
 	if err != nil {
 		return nil, err
 	}
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: x.Cols, lay: layoutOf(x.Cols), ex: ex}, nil
+}
+
+// columnTypes returns the SQL types of the columns ids.
+func (b *builder) columnTypes(ids []logical.ColumnID) []sqltypes.Type {
+	out := make([]sqltypes.Type, len(ids))
+	for i, id := range ids {
+		out[i] = b.meta.Column(id).Type
+	}
+	return out
 }
 
 // reorder gathers s and projects it to exactly the columns ids, in order;
