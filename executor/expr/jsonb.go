@@ -189,4 +189,3 @@ func buildJSONBExists(name string, args []Expr) (Expr, error) {
 		})
 	}}, nil
 }
-

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
@@ -20,9 +21,22 @@ import (
 // and 1.00 are one value everywhere.
 
 // JSONBSortKeys returns the sort key of every row of the jsonb array a as
-// a binary array with a's NULLs. 22P02 if a value is not JSON (values that
+// a binary array with a's NULLs; of a jsonb[] array, the array of its
+// elements' keys (bytea[], same shape), which orders and groups as
+// PostgreSQL's jsonb[] does. 22P02 if a value is not JSON (values that
 // reached a jsonb column always are).
 func JSONBSortKeys(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
+	if l, ok := a.(*array.List); ok {
+		child, err := JSONBSortKeys(mem, l.ListValues())
+		if err != nil {
+			return nil, err
+		}
+		defer child.Release()
+		d := l.Data()
+		nd := array.NewData(arrow.ListOf(child.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{child.Data()}, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	}
 	n := a.Len()
 	v := viewOf(a)
 	out := newStrOut(mem, n, 2*len(v.data))
@@ -43,22 +57,33 @@ func JSONBSortKeys(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 }
 
 // SortKeyOf returns e where e's values order and group as themselves,
-// and for a jsonb e the expression of its sort keys (bytea), for
-// operators that sort, group or join on e without returning it. It
-// renders as e in EXPLAIN.
+// and for a jsonb (jsonb[]) e the expression of its sort keys (bytea,
+// bytea[]), for operators that sort, group or join on e without
+// returning it. It renders as e in EXPLAIN.
 func SortKeyOf(e Expr) Expr {
-	if e.Type().Kind != sqltypes.JSONB {
+	if !e.Type().HasKind(sqltypes.JSONB) {
 		return e
 	}
-	return &jsonbKeyExpr{e: e}
+	return &jsonbKeyExpr{e: e, t: jsonbKeyType(e.Type())}
 }
 
-type jsonbKeyExpr struct{ e Expr }
+// jsonbKeyType is the type of the sort keys of values of type t.
+func jsonbKeyType(t sqltypes.Type) sqltypes.Type {
+	if t.Kind == sqltypes.List {
+		return sqltypes.ListOf(jsonbKeyType(*t.Elem))
+	}
+	return sqltypes.TypeBytea
+}
 
-func (e *jsonbKeyExpr) Type() sqltypes.Type         { return sqltypes.TypeBytea }
+type jsonbKeyExpr struct {
+	e Expr
+	t sqltypes.Type
+}
+
+func (e *jsonbKeyExpr) Type() sqltypes.Type         { return e.t }
 func (e *jsonbKeyExpr) String() string              { return e.e.String() }
 func (e *jsonbKeyExpr) children() []Expr            { return []Expr{e.e} }
-func (e *jsonbKeyExpr) withChildren(ch []Expr) Expr { return &jsonbKeyExpr{e: ch[0]} }
+func (e *jsonbKeyExpr) withChildren(ch []Expr) Expr { return &jsonbKeyExpr{e: ch[0], t: e.t} }
 
 func (e *jsonbKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
 	a, err := e.e.Eval(ctx, env, b)

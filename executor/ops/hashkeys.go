@@ -46,8 +46,8 @@ func mixInto(h []uint64, i int, v uint64, first bool) {
 
 // newKeyColumn returns the key store for Arrow type dt.
 func newKeyColumn(dt arrow.DataType, seed maphash.Seed) (keyColumn, error) {
-	if _, ok := dt.(*jsonbKeyType); ok {
-		return &listKeys{dt: arrow.BinaryTypes.String, enc: bytesKeys{seed: seed, offs: []int64{0}}, jsonb: true}, nil
+	if j, ok := dt.(*jsonbKeyType); ok {
+		return &listKeys{dt: j.DataType, enc: bytesKeys{seed: seed, offs: []int64{0}}, jsonb: true}, nil
 	}
 	switch dt.ID() {
 	case arrow.NULL:

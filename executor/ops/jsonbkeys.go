@@ -2,6 +2,7 @@ package ops
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
@@ -16,14 +17,15 @@ import (
 // jsonbKeyType, whose key store hashes and compares the sort key and
 // keeps the first value seen, as PostgreSQL's grouping returns it.
 
-// jsonbKeyType stands for a jsonb column among the key types handed to
-// newHashTable and newRowHasher; it never types an array.
-type jsonbKeyType struct{ arrow.StringType }
+// jsonbKeyType stands for a jsonb (jsonb[]) column, of Arrow type
+// DataType, among the key types handed to newHashTable and newRowHasher;
+// it never types an array.
+type jsonbKeyType struct{ arrow.DataType }
 
 // keyArrowType is the type by which hash tables key values of type t.
 func keyArrowType(t sqltypes.Type) arrow.DataType {
-	if t.Kind == sqltypes.JSONB {
-		return &jsonbKeyType{}
+	if t.HasKind(sqltypes.JSONB) {
+		return &jsonbKeyType{t.Arrow()}
 	}
 	return t.Arrow()
 }
@@ -60,19 +62,18 @@ func keyExprs(es []expr.Expr) []expr.Expr {
 	return out
 }
 
-// errJSONBArrayKey is 0A000 for jsonb[] sort keys: their elements would
-// compare as text, not in jsonb's order.
-func errJSONBArrayKey(t sqltypes.Type) error {
-	if t.Kind == sqltypes.List && hasKind(t, sqltypes.JSONB) {
-		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering jsonb[] values is not supported").
-			WithHint("Sort by the elements (unnest) or by the text (::text).")
-	}
-	return nil
-}
-
 // encodeJSONBKeys is keyEncoding for a jsonb column: every row's sort key
-// (NULL rows: empty).
+// (NULL rows: empty); for a jsonb[] column, the array encoding of its
+// elements' keys.
 func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
+	if isList(arr.DataType()) {
+		keys, err := expr.JSONBSortKeys(memory.DefaultAllocator, arr)
+		if err != nil {
+			return listEncoding{}, err
+		}
+		defer keys.Release()
+		return encodeLists(keys)
+	}
 	n := arr.Len()
 	offs := make([]int64, n+1)
 	buf := make([]byte, 0, 2*len(dataBytes(arr)))

@@ -71,9 +71,6 @@ func checkSortKeys(keys []SortKey) ([]SortKey, error) {
 		if !sqlKeyOK(k.Expr.Type()) {
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
 		}
-		if err := errJSONBArrayKey(k.Expr.Type()); err != nil {
-			return nil, err
-		}
 		k.Expr = expr.SortKeyOf(k.Expr)
 		out[i] = k
 	}
