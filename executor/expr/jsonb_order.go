@@ -139,21 +139,13 @@ func jsonbCompare(mem memory.Allocator, op BinaryOp, a, b arrow.Array) (*memory.
 }
 
 // cmpOpHolds reports whether a comparison whose three-way result is c
-// satisfies op.
+// satisfies op, one of the six comparison operators.
 func cmpOpHolds(op BinaryOp, c int) bool {
-	switch op {
-	case OpEq, OpIsNotDistinctFrom:
-		return c == 0
-	case OpNe, OpIsDistinctFrom:
-		return c != 0
-	case OpLt:
-		return c < 0
-	case OpLe:
-		return c <= 0
-	case OpGt:
-		return c > 0
+	p := planOf(op)
+	if p.swap {
+		c = -c
 	}
-	return c >= 0
+	return cmpResult(p.eq, c) != p.inv
 }
 
 // jsonbCmpExpr is l op r over jsonb for the six comparison operators.
