@@ -37,10 +37,21 @@ const (
 // AppendJSONBSortKey appends the sort key of the jsonb text doc (22P02 if
 // doc is not JSON).
 func AppendJSONBSortKey(dst []byte, doc string) ([]byte, error) {
+	// jsonb text is normalized (keys sorted and unique, no exponents), so
+	// its key is written in one pass over it; anything else (or an error)
+	// takes the parse into a tree, which sorts keys and reports errors.
+	if out, ok := appendNormalSortKey(dst, doc); ok {
+		return out, nil
+	}
 	v, err := ParseJSONB(doc)
 	if err != nil {
 		return dst, err
 	}
+	return appendTreeSortKey(dst, &v), nil
+}
+
+// appendTreeSortKey appends the sort key of the top-level value v.
+func appendTreeSortKey(dst []byte, v *JSONBValue) []byte {
 	if v.Kind != JSONBArray && v.Kind != JSONBObject {
 		// The raw scalar pseudo-array: one element, flagged 0 so that it
 		// sorts before a real one-element array.
@@ -48,7 +59,7 @@ func AppendJSONBSortKey(dst []byte, doc string) ([]byte, error) {
 		dst = binary.BigEndian.AppendUint32(dst, 1)
 		dst = append(dst, 0)
 	}
-	return v.appendSortKey(dst), nil
+	return v.appendSortKey(dst)
 }
 
 // CompareJSONB orders two jsonb texts as jsonb's btree does.
@@ -152,4 +163,113 @@ func appendNumberKey(dst []byte, s string) []byte {
 		dst = append(dst, 10-(digits[i]-'0'))
 	}
 	return append(dst, 0xFF)
+}
+
+// appendNormalSortKey is AppendJSONBSortKey in one pass over normalized
+// jsonb text; ok is false, and dst's new bytes are to be dropped, when doc
+// is not JSON or not normalized (object keys out of jsonb's order, a
+// number with an exponent).
+func appendNormalSortKey(dst []byte, doc string) ([]byte, bool) {
+	p := jsonbParser{s: doc}
+	p.ws()
+	if p.i < len(doc) && doc[p.i] != '[' && doc[p.i] != '{' {
+		dst = append(dst, jsonbKeyArray, 0, 0, 0, 1, 0) // the raw scalar pseudo-array
+	}
+	dst, ok := p.normalSortKey(dst, 0)
+	p.ws()
+	return dst, ok && p.i == len(doc)
+}
+
+// errNotNormal stops members() in normalSortKey: the slow path decides.
+var errNotNormal = errJSONSyntax("not normalized jsonb")
+
+func (p *jsonbParser) normalSortKey(dst []byte, depth int) ([]byte, bool) {
+	if depth > maxJSONBDepth || p.i >= len(p.s) {
+		return dst, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		dst = append(dst, jsonbKeyObject, 0, 0, 0, 0)
+		at, n, prev := len(dst)-4, 0, ""
+		err := p.members('}', func() error {
+			if p.i >= len(p.s) || p.s[p.i] != '"' {
+				return errNotNormal
+			}
+			k, err := p.str()
+			if err != nil || n > 0 && compareJSONBKeys(prev, k) >= 0 {
+				return errNotNormal
+			}
+			p.ws()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				return errNotNormal
+			}
+			p.i++
+			p.ws()
+			dst = appendStringKey(dst, k)
+			var ok bool
+			if dst, ok = p.normalSortKey(dst, depth+1); !ok {
+				return errNotNormal
+			}
+			prev = k
+			n++
+			return nil
+		})
+		binary.BigEndian.PutUint32(dst[at:], uint32(n))
+		return dst, err == nil
+	case c == '[':
+		dst = append(dst, jsonbKeyArray, 0, 0, 0, 0, 1)
+		at, n := len(dst)-5, 0
+		err := p.members(']', func() error {
+			var ok bool
+			if dst, ok = p.normalSortKey(dst, depth+1); !ok {
+				return errNotNormal
+			}
+			n++
+			return nil
+		})
+		binary.BigEndian.PutUint32(dst[at:], uint32(n))
+		return dst, err == nil
+	case c == '"':
+		str, err := p.str()
+		return appendStringKey(append(dst, jsonbKeyString), str), err == nil
+	case c == '-' || c >= '0' && c <= '9':
+		num, ok := p.plainNumber()
+		return appendNumberKey(append(dst, jsonbKeyNumber), num), ok
+	case p.literal("true"):
+		return append(dst, jsonbKeyBool, 1), true
+	case p.literal("false"):
+		return append(dst, jsonbKeyBool, 0), true
+	case p.literal("null"):
+		return append(dst, jsonbKeyNull), true
+	}
+	return dst, false
+}
+
+// plainNumber reads a number without an exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)?.
+func (p *jsonbParser) plainNumber() (string, bool) {
+	start := p.i
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	ds := p.i
+	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		p.i++
+	}
+	if p.i == ds || p.i-ds > 1 && p.s[ds] == '0' {
+		return "", false
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		fs := p.i
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+		}
+		if p.i == fs {
+			return "", false
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		return "", false
+	}
+	return p.s[start:p.i], true
 }

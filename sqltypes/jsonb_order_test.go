@@ -106,3 +106,38 @@ func TestJSONBSortKeyOfEqualNumbers(t *testing.T) {
 		}
 	}
 }
+
+// The one-pass key of normalized text is the tree's key, and text that is
+// not normalized (unsorted or duplicate keys, exponents) takes the tree.
+func TestJSONBSortKeyOnePassMatchesTree(t *testing.T) {
+	docs := append([]string{`{"b": 1, "a": 2, "b": 3}`, `{"a\u0062": 1, "ab": 2}`, `[1e2, -0.0, "\n\u00e9"]`, `  {"x" : [ {}, [] ] }  `,
+		`{"": {"": ""}}`, `[[[[1.50]]]]`, `-0`, `0.000`}, jsonbPGOrder...)
+	for _, doc := range docs {
+		v, err := ParseJSONB(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree := string(appendTreeSortKey(nil, &v))
+		normal, err := NormalizeJSONB(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, ok := appendNormalSortKey(nil, normal)
+		if !ok || string(fast) != tree {
+			t.Errorf("%s: one-pass key of %s (ok %v) differs from the tree's", doc, normal, ok)
+		}
+		if got, err := AppendJSONBSortKey(nil, doc); err != nil || string(got) != tree {
+			t.Errorf("%s: key differs from the tree's (%v)", doc, err)
+		}
+	}
+	for _, doc := range []string{`{"b": 1, "a": 2}`, `{"a": 1, "a": 2}`, `1e2`, `[1, 2`, `01`} {
+		if _, ok := appendNormalSortKey(nil, doc); ok {
+			t.Errorf("%s: the one-pass key accepted it", doc)
+		}
+	}
+	for _, doc := range []string{`[1, 2`, `01`, `{"a" 1}`, ``} {
+		if _, err := AppendJSONBSortKey(nil, doc); Code(err) != CodeInvalidTextRepr {
+			t.Errorf("%s: %v, want 22P02", doc, err)
+		}
+	}
+}

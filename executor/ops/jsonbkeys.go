@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"unsafe"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -81,7 +83,9 @@ func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
 	for i := range n {
 		if arr.IsValid(i) {
 			var err error
-			if buf, err = sqltypes.AppendJSONBSortKey(buf, string(text(i))); err != nil {
+			// The text is only read during the call: no copy.
+			t := text(i)
+			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
 				return listEncoding{}, err
 			}
 		}

@@ -2,8 +2,13 @@ package ops
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
@@ -138,4 +143,42 @@ func TestJSONBKeysGroupByValue(t *testing.T) {
 		}
 		sameRows(t, got, [][]any{{int64(0), int64(100)}, {int64(1), int64(100)}, {int64(3), int64(100)}, {int64(7), int64(200)}, {int64(8), int64(200)}})
 	})
+}
+
+// BenchmarkJSONBKeys groups and sorts 200k small documents
+// ({"amount": n.nn, "cur": "EUR"}) as jsonb and, for comparison, as text.
+func BenchmarkJSONBKeys(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(str)
+	r := rand.New(rand.NewPCG(9, 9))
+	var in []arrow.RecordBatch
+	const rows = 200_000
+	for done := 0; done < rows; done += executor.DefaultBatchSize {
+		sb := array.NewStringBuilder(mem)
+		for range min(executor.DefaultBatchSize, rows-done) {
+			sb.Append(fmt.Sprintf(`{"cur": "EUR", "amount": %d.%02d}`, r.IntN(1000), r.IntN(100)))
+		}
+		a := sb.NewArray()
+		in = append(in, array.NewRecordBatch(s, []arrow.Array{a}, int64(a.Len())))
+		a.Release()
+		sb.Release()
+	}
+	doc := expr.Column(0, tJSONB, "doc")
+	for _, k := range []expr.Expr{doc, expr.Column(0, tTxt, "text")} {
+		b.Run("group/"+k.Type().String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, []expr.Expr{k}, []Aggregate{{Func: "count_star"}})
+				consume(b, op)
+			}
+		})
+		b.Run("sort/"+k.Type().String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				op, _ := NewSort(env, NewBatches(s, in), []SortKey{{Expr: k}})
+				consume(b, op)
+			}
+		})
+	}
 }
