@@ -61,10 +61,10 @@ func Binary(op BinaryOp, l, r Expr) (Expr, error) {
 			return nil, operatorError(op.String(), lt, rt)
 		}
 		return &logicExpr{op: op, l: l, r: r}, nil
-	case lt.Kind == sqltypes.JSONB && rt.Kind == sqltypes.JSONB && (op == OpEq || op == OpNe):
-		return &jsonbEqExpr{l: l, r: r, negate: op == OpNe}, nil
+	case lt.Kind == sqltypes.JSONB && rt.Kind == sqltypes.JSONB && op.IsComparison():
+		return &jsonbCmpExpr{op: op, l: l, r: r}, nil
 	case (lt.Kind == sqltypes.JSONB || rt.Kind == sqltypes.JSONB) && op.IsComparison():
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering jsonb values (operator %s) is not supported", op).WithHint("Compare jsonb with = or <>, or compare the text or a member (->>).")
+		return nil, operatorError(cmpOpName(op), lt, rt)
 	case op == OpIsDistinctFrom || op == OpIsNotDistinctFrom || op.IsComparison():
 		if !sameFamily(lt, rt) || !comparableType(lt) {
 			return nil, operatorError(cmpOpName(op), lt, rt)

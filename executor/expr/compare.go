@@ -25,6 +25,13 @@ func comparableType(t sqltypes.Type) bool {
 // every slot, ignoring validity. a has type lt and b type rt; the types
 // are the same family (numeric scales may differ).
 func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b arrow.Array) *memory.Buffer {
+	if lt.Kind == sqltypes.JSONB && rt.Kind == sqltypes.JSONB {
+		// Values of a jsonb column are JSON, so this cannot fail; were
+		// one not, it would compare by its text below.
+		if buf, err := jsonbCompare(mem, op, a, b); err == nil {
+			return buf
+		}
+	}
 	p := planOf(op)
 	if p.swap {
 		a, b, lt, rt = b, a, rt, lt

@@ -39,6 +39,11 @@ func compareDatums(t sqltypes.Type, x, y sqltypes.Datum) int {
 	case decimal128.Num:
 		return a.Cmp(y.(decimal128.Num))
 	case string:
+		if t.Kind == sqltypes.JSONB {
+			if c, err := sqltypes.CompareJSONB(a, y.(string)); err == nil {
+				return c
+			}
+		}
 		return cmpString(a, y.(string))
 	case []byte:
 		return bytes.Compare(a, y.([]byte))

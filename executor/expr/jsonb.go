@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -190,57 +188,4 @@ func buildJSONBExists(name string, args []Expr) (Expr, error) {
 			return has(&doc, i), false, nil
 		})
 	}}, nil
-}
-
-// jsonbEqual compares two jsonb columns as jsonb's = does: equal text is
-// equal, and texts that differ are parsed so that numbers compare by value
-// (1.0 = 1).
-func jsonbEqual(mem memory.Allocator, l, r arrow.Array, negate bool) (arrow.Array, error) {
-	a, b := viewOf(l), viewOf(r)
-	return boolRows(mem, l.Len(), []arrow.Array{l, r}, func(i int) (bool, bool, error) {
-		x, y := a.str(i), b.str(i)
-		if x == y {
-			return !negate, false, nil
-		}
-		jx, err := sqltypes.ParseJSONB(x)
-		if err != nil {
-			return false, false, err
-		}
-		jy, err := sqltypes.ParseJSONB(y)
-		if err != nil {
-			return false, false, err
-		}
-		return jx.Equal(&jy) != negate, false, nil
-	})
-}
-
-// jsonbEqExpr is l = r (or l <> r) over jsonb.
-type jsonbEqExpr struct {
-	l, r   Expr
-	negate bool
-}
-
-func (e *jsonbEqExpr) Type() sqltypes.Type { return sqltypes.TypeBool }
-func (e *jsonbEqExpr) children() []Expr    { return []Expr{e.l, e.r} }
-func (e *jsonbEqExpr) withChildren(ch []Expr) Expr {
-	c := *e
-	c.l, c.r = ch[0], ch[1]
-	return &c
-}
-
-func (e *jsonbEqExpr) String() string {
-	op := OpEq
-	if e.negate {
-		op = OpNe
-	}
-	return fmt.Sprintf("(%s %s %s)", e.l, op, e.r)
-}
-
-func (e *jsonbEqExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	args, err := evalArgs(ctx, env, b, e.l, e.r)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseAll(args)
-	return jsonbEqual(env.Mem, args[0], args[1], e.negate)
 }

@@ -46,7 +46,9 @@
 // Ordering follows PostgreSQL: NULLs compare larger than every value,
 // text compares bytewise (the C collation), NaN is the greatest float and
 // -0 equals 0, numerics compare by value, intervals compare as PostgreSQL's
-// interval_cmp does (a month is 30 days, a day is 24 hours). Grouping and
+// interval_cmp does (a month is 30 days, a day is 24 hours), jsonb (text in
+// Arrow, told apart by its SQL type) compares as PostgreSQL's jsonb btree
+// through its sort key (jsonbkeys.go). Grouping and
 // join-key equality use the same rules; NULL group keys form one group, NULL
 // join keys never match, set operations treat NULLs as not distinct.
 //

@@ -109,9 +109,11 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 			if !OrderSensitive(a.Func) {
 				return nil, errInternal("aggregate %s has its own ORDER BY", a.Func)
 			}
-			if err := checkSortKeys(a.Order); err != nil {
+			order, err := checkSortKeys(a.Order)
+			if err != nil {
 				return nil, err
 			}
+			aggs[i].Order = order
 		}
 		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
 	}
@@ -141,10 +143,7 @@ type aggPart struct {
 }
 
 func (o *hashAggOp) newPart(level int) (*aggPart, error) {
-	types := make([]arrow.DataType, len(o.groups))
-	for i, g := range o.groups {
-		types[i] = g.Type().Arrow()
-	}
+	types := keyArrowTypes(o.groups)
 	t, err := newHashTable(types, o.seed)
 	if err != nil {
 		return nil, err
@@ -245,10 +244,7 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 
 // wrapAccumulator adds a call's own ORDER BY and DISTINCT to acc.
 func (o *hashAggOp) wrapAccumulator(a Aggregate, acc accumulator) (accumulator, error) {
-	argTypes := make([]arrow.DataType, len(a.Args))
-	for i, x := range a.Args {
-		argTypes[i] = x.Type().Arrow()
-	}
+	argTypes := keyArrowTypes(a.Args)
 	if len(a.Order) > 0 {
 		specs := make([]SortKey, len(a.Order))
 		for i, k := range a.Order {

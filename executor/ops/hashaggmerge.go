@@ -73,10 +73,7 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 	}
 	defer o.res.Shrink(cost)
 	mem := o.env.Mem
-	types := make([]arrow.DataType, len(o.groups))
-	for i, g := range o.groups {
-		types[i] = g.Type().Arrow()
-	}
+	types := keyArrowTypes(o.groups)
 	hasher, err := newRowHasher(types, o.seed)
 	if err != nil {
 		return nil, true, err

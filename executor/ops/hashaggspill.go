@@ -65,10 +65,7 @@ func (p *aggPart) account(n int64) error {
 	}
 	res.ForceGrow(n)
 	p.bytes += n
-	types := make([]arrow.DataType, len(p.o.groups))
-	for i, g := range p.o.groups {
-		types[i] = g.Type().Arrow()
-	}
+	types := keyArrowTypes(p.o.groups)
 	h, err := newRowHasher(types, p.o.seed)
 	if err != nil {
 		return err

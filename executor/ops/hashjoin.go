@@ -99,6 +99,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if len(spec.ProbeKeys) != len(spec.BuildKeys) {
 		return nil, errInternal("hash join has %d probe keys and %d build keys", len(spec.ProbeKeys), len(spec.BuildKeys))
 	}
+	spec.ProbeKeys, spec.BuildKeys = keyExprs(spec.ProbeKeys), keyExprs(spec.BuildKeys)
 	types := make([]arrow.DataType, len(spec.BuildKeys))
 	for i, bk := range spec.BuildKeys {
 		pk := spec.ProbeKeys[i]

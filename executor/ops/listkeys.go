@@ -94,6 +94,14 @@ type listKeys struct {
 	enc    bytesKeys
 	dt     arrow.DataType
 	pieces []arrow.Array
+	jsonb  bool // keyed by encodeJSONBKeys
+	// The encoding of the last jsonb array seen, which hash, equal and add
+	// each get in turn: parsing every document once per batch, not three
+	// times. Holding the ArrayData keeps its address from being reused. A
+	// jsonb key store is used by one goroutine (joins key jsonb by its
+	// sort key instead), so the cache needs no lock.
+	lastData arrow.ArrayData
+	lastEnc  listEncoding
 }
 
 // keyEncoding returns the byte encoding of every row of arr that
@@ -144,10 +152,21 @@ func (k *listKeys) build(mem memory.Allocator) arrow.Array {
 }
 
 func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
-	e, err := keyEncoding(arr)
+	var e listEncoding
+	var err error
+	if k.jsonb {
+		if arr.Data() == k.lastData {
+			return k.lastEnc, validityOf(arr)
+		}
+		e, err = encodeJSONBKeys(arr)
+		k.lastData, k.lastEnc = arr.Data(), e
+	} else {
+		e, err = keyEncoding(arr)
+	}
 	if err != nil {
-		// newKeyColumn checked the element type, so this cannot happen.
-		panic(errInternal("encoding array keys: %v", err))
+		// newKeyColumn checked the element type, and jsonb values are
+		// JSON, so this cannot happen.
+		panic(errInternal("encoding keys: %v", err))
 	}
 	return e, validityOf(arr)
 }

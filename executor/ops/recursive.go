@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // WorkTable holds the rows the previous round of a RecursiveUnion
@@ -98,7 +99,8 @@ type recursiveUnion struct {
 // is the first round's operator tree; rebuild returns a fresh one for each
 // further round (a tree runs once: operators are not rewound). distinct
 // (UNION) drops every row produced before, and duplicates within a round,
-// comparing rows as UNION does (NULLs equal), which ends cycles.
+// comparing rows as UNION does (NULLs equal; types as NewSetOp's), which
+// ends cycles.
 //
 // Both inputs must have work's column types (the planner casts), else
 // XX000. The working table and the round being built are kept in memory,
@@ -106,7 +108,7 @@ type recursiveUnion struct {
 // spills), as is UNION's table of every row. An endless recursion runs
 // until ctx ends (statement_timeout) or the budget runs out. It owns
 // anchor and every term (closes them).
-func NewRecursiveUnion(env *executor.Env, anchor, term executor.Operator, rebuild func() (executor.Operator, error), work *WorkTable, distinct bool) (executor.Operator, error) {
+func NewRecursiveUnion(env *executor.Env, anchor, term executor.Operator, rebuild func() (executor.Operator, error), work *WorkTable, distinct bool, types []sqltypes.Type) (executor.Operator, error) {
 	o := &recursiveUnion{env: env, anchor: anchor, term: term, rebuild: rebuild, work: work, distinct: distinct,
 		res: env.Reserve("RecursiveUnion"), inAnchor: true}
 	if err := o.checkInput(anchor); err != nil {
@@ -116,10 +118,7 @@ func NewRecursiveUnion(env *executor.Env, anchor, term executor.Operator, rebuil
 		return nil, err
 	}
 	if distinct {
-		types := make([]arrow.DataType, work.schema.NumFields())
-		for i, f := range work.schema.Fields() {
-			types[i] = f.Type
-		}
+		types := columnKeyTypes(work.schema, types)
 		t, err := newHashTable(types, maphash.MakeSeed())
 		if err != nil {
 			return nil, err

@@ -48,7 +48,7 @@ func recursive(t *testing.T, env *executor.Env, anchor [][]any, f func(int64) in
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := NewRecursiveUnion(env, source(env.Mem, s, anchor, 2, false), first, build, work, distinct)
+	op, err := NewRecursiveUnion(env, source(env.Mem, s, anchor, 2, false), first, build, work, distinct, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

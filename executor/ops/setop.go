@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // SetOp is a set operation between two queries.
@@ -70,24 +71,29 @@ type setOpOp struct {
 // retained; the table reserves memory from the query's budget and fails
 // with 53200 when it is refused (set operations do not spill). Column
 // types that cannot be hashed return 0A000.
-func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operator) (executor.Operator, error) {
+//
+// types are the columns' SQL types where the Arrow type does not say how
+// they compare (jsonb: by value, 1.0 = 1); nil keys every column by its
+// Arrow type.
+func NewSetOp(env *executor.Env, op SetOp, all bool, left, right executor.Operator, types []sqltypes.Type) (executor.Operator, error) {
 	if op > Except {
 		return nil, errInternal("unknown set operation %d", op)
 	}
-	return newSetOp(env, op, all, []executor.Operator{left, right})
+	return newSetOp(env, op, all, []executor.Operator{left, right}, types)
 }
 
 // NewUnion returns the UNION [ALL] of inputs, read in order: one operator
 // for a chain of them (`q1 UNION ALL q2 UNION ALL ... qn`), whose rows
 // would otherwise pass through one operator per branch after theirs.
-func NewUnion(env *executor.Env, all bool, inputs ...executor.Operator) (executor.Operator, error) {
+// types are as NewSetOp's.
+func NewUnion(env *executor.Env, all bool, types []sqltypes.Type, inputs ...executor.Operator) (executor.Operator, error) {
 	if len(inputs) < 2 {
 		return nil, errInternal("UNION of %d inputs", len(inputs))
 	}
-	return newSetOp(env, Union, all, inputs)
+	return newSetOp(env, Union, all, inputs, types)
 }
 
-func newSetOp(env *executor.Env, op SetOp, all bool, inputs []executor.Operator) (executor.Operator, error) {
+func newSetOp(env *executor.Env, op SetOp, all bool, inputs []executor.Operator, types []sqltypes.Type) (executor.Operator, error) {
 	for _, in := range inputs {
 		if in == nil {
 			return nil, errInternal("set operation input is nil")
@@ -95,10 +101,6 @@ func newSetOp(env *executor.Env, op SetOp, all bool, inputs []executor.Operator)
 	}
 	ls := inputs[0].Schema()
 	fs := fieldsOf(ls, false)
-	types := make([]arrow.DataType, len(fs))
-	for i := range fs {
-		types[i] = fs[i].Type
-	}
 	for _, in := range inputs[1:] {
 		rs := in.Schema()
 		if ls.NumFields() != rs.NumFields() {
@@ -113,6 +115,7 @@ func newSetOp(env *executor.Env, op SetOp, all bool, inputs []executor.Operator)
 	}
 	o := &setOpOp{env: env, op: op, all: all, inputs: inputs, schema: arrow.NewSchema(fs, nil)}
 	if op != Union || !all {
+		types := columnKeyTypes(o.schema, types)
 		t, err := newHashTable(types, maphash.MakeSeed())
 		if err != nil {
 			return nil, err

@@ -86,7 +86,7 @@ func TestSetOpRandom(t *testing.T) {
 			for _, all := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%dx%d/%s/all=%v", sz[0], sz[1], op, all), func(t *testing.T) {
 					mem := checked(t)
-					o, err := NewSetOp(testEnv(mem, 6), op, all, source(mem, setSchema, l, 7, true), source(mem, setSchema, rr, 5, false))
+					o, err := NewSetOp(testEnv(mem, 6), op, all, source(mem, setSchema, l, 7, true), source(mem, setSchema, rr, 5, false), nil)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -118,7 +118,7 @@ func TestSetOpPostgres(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				mem := checked(t)
-				o, err := NewSetOp(testEnv(mem, 2), op, all, source(mem, setSchema, l, 3, false), source(mem, setSchema, r, 2, true))
+				o, err := NewSetOp(testEnv(mem, 2), op, all, source(mem, setSchema, l, 3, false), source(mem, setSchema, r, 2, true), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -144,15 +144,15 @@ func TestSetOpErrors(t *testing.T) {
 	l, r := source(mem, setSchema, nil, 2, false), source(mem, schemaOf(i64, i64), nil, 2, false)
 	defer l.Close()
 	defer r.Close()
-	_, err := NewSetOp(env, Union, false, l, r)
+	_, err := NewSetOp(env, Union, false, l, r, nil)
 	wantCode(t, err, sqltypes.CodeInternal)
 	structs := schemaOf(arrow.StructOf(arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int64}))
 	a, b := source(mem, structs, nil, 2, false), source(mem, structs, nil, 2, false)
 	defer a.Close()
 	defer b.Close()
-	_, err = NewSetOp(env, Intersect, false, a, b)
+	_, err = NewSetOp(env, Intersect, false, a, b, nil)
 	wantCode(t, err, sqltypes.CodeFeatureNotSupported)
-	o, err := NewSetOp(env, Union, true, source(mem, setSchema, nil, 2, false), source(mem, setSchema, nil, 2, false))
+	o, err := NewSetOp(env, Union, true, source(mem, setSchema, nil, 2, false), source(mem, setSchema, nil, 2, false), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func BenchmarkUnion(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(1_000_000 * 16)
 			for b.Loop() {
-				op, err := NewSetOp(env, Union, all, NewBatches(s, l), NewBatches(s, r))
+				op, err := NewSetOp(env, Union, all, NewBatches(s, l), NewBatches(s, r), nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -218,7 +218,7 @@ func TestUnionOfMany(t *testing.T) {
 					}
 					inputs[i] = source(mem, setSchema, rows, 4, i%2 == 0)
 				}
-				o, err := NewUnion(testEnv(mem, 4), all, inputs...)
+				o, err := NewUnion(testEnv(mem, 4), all, nil, inputs...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -226,7 +226,7 @@ func TestUnionOfMany(t *testing.T) {
 			})
 		}
 	}
-	if _, err := NewUnion(testEnv(checked(t), 1), true, source(checked(t), setSchema, nil, 1, false)); err == nil {
+	if _, err := NewUnion(testEnv(checked(t), 1), true, nil, source(checked(t), setSchema, nil, 1, false)); err == nil {
 		t.Fatal("a UNION of one input was accepted")
 	}
 }

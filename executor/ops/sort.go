@@ -50,31 +50,31 @@ type sortOp struct {
 // merged (k-way, on normalized keys; the merge holds one batch per run).
 // Keys of unsupported types fail with 0A000.
 func NewSort(env *executor.Env, child executor.Operator, keys []SortKey) (executor.Operator, error) {
-	if err := checkSortKeys(keys); err != nil {
+	keys, err := checkSortKeys(keys)
+	if err != nil {
 		return nil, err
 	}
 	return &sortOp{env: env, child: child, keys: keys, res: env.Reserve("Sort")}, nil
 }
 
-func checkSortKeys(keys []SortKey) error {
+// checkSortKeys validates keys and returns them ready to sort by: a copy
+// in which a jsonb key is replaced by its sort key (expr.SortKeyOf).
+func checkSortKeys(keys []SortKey) ([]SortKey, error) {
+	out := make([]SortKey, len(keys))
 	for i, k := range keys {
 		if k.Expr == nil {
-			return errInternal("sort key %d is nil", i)
+			return nil, errInternal("sort key %d is nil", i)
 		}
 		if err := errRecordKey(k.Expr.Type()); err != nil {
-			return err
+			return nil, err
 		}
 		if !sqlKeyOK(k.Expr.Type()) {
-			return sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
+			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an ordering operator for type %s", k.Expr.Type())
 		}
-		if hasKind(k.Expr.Type(), sqltypes.JSONB) {
-			// jsonb has an order in PostgreSQL (objects > arrays > booleans
-			// > numbers > strings > null, ...) that its text does not have.
-			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering jsonb values is not supported").
-				WithHint("Sort by the text (::text) or by a member (->>).")
-		}
+		k.Expr = expr.SortKeyOf(k.Expr)
+		out[i] = k
 	}
-	return nil
+	return out, nil
 }
 
 func (o *sortOp) Schema() *arrow.Schema { return o.child.Schema() }

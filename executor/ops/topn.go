@@ -56,7 +56,8 @@ type topnOp struct {
 // budget; when it is refused the query fails with 53200 (a top-N is
 // meant to fit). n must be >= 0.
 func NewTopN(env *executor.Env, child executor.Operator, keys []SortKey, n int64) (executor.Operator, error) {
-	if err := checkSortKeys(keys); err != nil {
+	keys, err := checkSortKeys(keys)
+	if err != nil {
 		return nil, err
 	}
 	if n < 0 || n > maxRows {

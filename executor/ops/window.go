@@ -182,7 +182,9 @@ func NewWindow(env *executor.Env, child executor.Operator, spec WindowSpec) (exe
 			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", p.Type())
 		}
 	}
-	if err := checkSortKeys(spec.OrderBy); err != nil {
+	spec.PartitionBy = keyExprs(spec.PartitionBy)
+	var err error
+	if spec.OrderBy, err = checkSortKeys(spec.OrderBy); err != nil {
 		return nil, err
 	}
 	fs := fieldsOf(child.Schema(), false)

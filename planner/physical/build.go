@@ -627,9 +627,9 @@ func (b *builder) lowerSetOp(x *logical.SetOp) (*stream, error) {
 	var op executor.Operator
 	var err error
 	if x.Kind == logical.Union {
-		op, err = ops.NewUnion(b.env, x.All, inputs...)
+		op, err = ops.NewUnion(b.env, x.All, b.columnTypes(x.Cols), inputs...)
 	} else {
-		op, err = ops.NewSetOp(b.env, setOps[x.Kind], x.All, inputs[0], inputs[1])
+		op, err = ops.NewSetOp(b.env, setOps[x.Kind], x.All, inputs[0], inputs[1], b.columnTypes(x.Cols))
 	}
 	if err != nil {
 		return nil, err
@@ -650,6 +650,15 @@ func unionBranches(x *logical.SetOp, out []logical.Node) []logical.Node {
 			continue
 		}
 		out = append(out, br)
+	}
+	return out
+}
+
+// columnTypes returns the SQL types of the columns ids.
+func (b *builder) columnTypes(ids []logical.ColumnID) []sqltypes.Type {
+	out := make([]sqltypes.Type, len(ids))
+	for i, id := range ids {
+		out[i] = b.meta.Column(id).Type
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 var cmpOps = map[expr.BinaryOp]connectors.CmpOp{
@@ -66,7 +67,7 @@ func toConnectorFilter(e logical.Expr, cols scanColumns) (connectors.Filter, boo
 		}
 	case *logical.InList:
 		c, ok := x.E.(*logical.ColRef)
-		if !ok {
+		if !ok || byValueOnly(c.T) {
 			return nil, false
 		}
 		name, ok := cols[c.ID]
@@ -97,9 +98,15 @@ func toConnectorFilter(e logical.Expr, cols scanColumns) (connectors.Filter, boo
 	return nil, false
 }
 
+// byValueOnly reports whether values of t compare in an order their text
+// does not have (jsonb: 1.0 = 1, objects after arrays), so that a source
+// comparing or pruning by the stored text would answer wrongly; the
+// executor compares them.
+func byValueOnly(t sqltypes.Type) bool { return t.HasKind(sqltypes.JSONB) }
+
 func columnAndLiteral(colSide, constSide logical.Expr, cols scanColumns) (string, connectors.Literal, bool) {
 	c, ok := colSide.(*logical.ColRef)
-	if !ok {
+	if !ok || byValueOnly(c.T) {
 		return "", connectors.Literal{}, false
 	}
 	name, ok := cols[c.ID]

@@ -57,7 +57,7 @@ func (b *builder) lowerRecursive(x *logical.RecursiveUnion) (*stream, error) {
 		op, _, err := build()
 		return op, err
 	}
-	op, err := ops.NewRecursiveUnion(b.env, anchor, term, rebuild, work, x.Distinct)
+	op, err := ops.NewRecursiveUnion(b.env, anchor, term, rebuild, work, x.Distinct, b.columnTypes(x.Anchor.Output()))
 	if err != nil {
 		term.Close()
 		return nil, err

@@ -1,0 +1,95 @@
+package ops
+
+import (
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// jsonb keys. A jsonb value is text, but it orders, groups and joins as
+// PostgreSQL's jsonb does (1, 1.0 and 1.00 are one key; objects sort after
+// arrays, ...), through its sort key (sqltypes.AppendJSONBSortKey). Keys
+// that are compared but not returned (sort, window, join keys) are
+// replaced by that key (expr.SortKeyOf); keys that are returned (groups,
+// DISTINCT, set operations) are declared to the hash table as
+// jsonbKeyType, whose key store hashes and compares the sort key and
+// keeps the first value seen, as PostgreSQL's grouping returns it.
+
+// jsonbKeyType stands for a jsonb (jsonb[]) column, of Arrow type
+// DataType, among the key types handed to newHashTable and newRowHasher;
+// it never types an array.
+type jsonbKeyType struct{ arrow.DataType }
+
+// keyArrowType is the type by which hash tables key values of type t.
+func keyArrowType(t sqltypes.Type) arrow.DataType {
+	if t.HasKind(sqltypes.JSONB) {
+		return &jsonbKeyType{t.Arrow()}
+	}
+	return t.Arrow()
+}
+
+// keyArrowTypes is keyArrowType of each expression's type.
+func keyArrowTypes(es []expr.Expr) []arrow.DataType {
+	out := make([]arrow.DataType, len(es))
+	for i, e := range es {
+		out[i] = keyArrowType(e.Type())
+	}
+	return out
+}
+
+// columnKeyTypes is keyArrowType of each column: types, where given (the
+// SQL types of the columns), else the schema's Arrow types.
+func columnKeyTypes(s *arrow.Schema, types []sqltypes.Type) []arrow.DataType {
+	out := make([]arrow.DataType, s.NumFields())
+	for i, f := range s.Fields() {
+		out[i] = f.Type
+		if i < len(types) {
+			out[i] = keyArrowType(types[i])
+		}
+	}
+	return out
+}
+
+// keyExprs returns es with every jsonb expression replaced by its sort
+// key, for keys that are compared and not returned.
+func keyExprs(es []expr.Expr) []expr.Expr {
+	out := make([]expr.Expr, len(es))
+	for i, e := range es {
+		out[i] = expr.SortKeyOf(e)
+	}
+	return out
+}
+
+// encodeJSONBKeys is keyEncoding for a jsonb column: every row's sort key
+// (NULL rows: empty); for a jsonb[] column, the array encoding of its
+// elements' keys.
+func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
+	if isList(arr.DataType()) {
+		keys, err := expr.JSONBSortKeys(memory.DefaultAllocator, arr)
+		if err != nil {
+			return listEncoding{}, err
+		}
+		defer keys.Release()
+		return encodeLists(keys)
+	}
+	n := arr.Len()
+	offs := make([]int64, n+1)
+	buf := make([]byte, 0, 2*len(dataBytes(arr)))
+	text := binaryAccessor(arr)
+	for i := range n {
+		if arr.IsValid(i) {
+			var err error
+			// The text is only read during the call: no copy.
+			t := text(i)
+			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
+				return listEncoding{}, err
+			}
+		}
+		offs[i+1] = int64(len(buf))
+	}
+	return listEncoding{buf: buf, offs: offs}, nil
+}
