@@ -7,19 +7,29 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
+// analystSession is a session of the demo user analyst on an engine of
+// its own, whose allocator must be empty when the test ends.
+func analystSession(t *testing.T) (*Engine, *Session) {
+	t.Helper()
+	e, _, mem := auditedEngine(t, 0)
+	s, err := e.NewSession("analyst", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		mem.AssertSize(t, 0)
+	})
+	return e, s
+}
+
 // TestExecuteIsOneAuditedQuery: SQL-level EXECUTE evaluates its arguments
 // without a query of its own, so the query log holds one entry per
 // EXECUTE, under its text, with what the prepared query read; an argument
 // that fails is one entry too, and its error points at the argument in
 // the EXECUTE's text, as PostgreSQL's does.
 func TestExecuteIsOneAuditedQuery(t *testing.T) {
-	e, _, mem := auditedEngine(t, 0)
-	defer mem.AssertSize(t, 0)
-	s, err := e.NewSession("analyst", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	e, s := analystSession(t)
 	for _, sql := range []string{
 		"PREPARE big(int) AS SELECT count(*) FROM sales.orders_v1 WHERE order_id < $1",
 		"EXECUTE big(3 + 2)",
@@ -62,13 +72,7 @@ func TestExecuteIsOneAuditedQuery(t *testing.T) {
 // TestExecuteArgumentEvaluatedOnce: a volatile argument is one value for
 // every row and every reference of the prepared query.
 func TestExecuteArgumentEvaluatedOnce(t *testing.T) {
-	e, _, mem := auditedEngine(t, 0)
-	defer mem.AssertSize(t, 0)
-	s, err := e.NewSession("analyst", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	_, s := analystSession(t)
 	if _, err := sessionRows(t, s, "PREPARE r(float8) AS SELECT count(DISTINCT $1), count(*) FILTER (WHERE $1 <> $1) FROM generate_series(1, 100)"); err != nil {
 		t.Fatal(err)
 	}

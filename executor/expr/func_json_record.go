@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -140,14 +139,10 @@ func buildJSONRecordRows(name string, args []Expr) (Expr, error) {
 func (f *jsonRecordFields) read(o string, vals []string, found []bool) error {
 	var decErr error
 	_, err := jsonValue(o, 0, func(ks, ke int, kesc bool, vs, ve int) {
-		k := o[ks+1 : ke-1]
-		if kesc {
-			var dk string
-			if err := json.Unmarshal([]byte(o[ks:ke]), &dk); err != nil {
-				decErr = errBadJSON()
-				return
-			}
-			k = dk
+		k, err := jsonKey(o, ks, ke, kesc)
+		if err != nil {
+			decErr = err
+			return
 		}
 		for _, c := range f.byKey[k] {
 			vals[c], found[c] = o[vs:ve], true
