@@ -64,6 +64,25 @@ func isAction(name string) bool {
 // Action arguments must not depend on rows (a literal, a parameter or an
 // expression of them): 0A000 otherwise.
 func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sqltypes.Datum) (*bind.Query, error) {
+	call, firstErr := s.actionCalls(ctx, params)
+	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
+	})
+	if err == nil {
+		err = *firstErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := *q
+	out.Plan = plan
+	return &out, nil
+}
+
+// actionCalls returns a logical.Rewrite function that replaces an action
+// call by its result, and where the first failure is kept (the call is
+// then left as it is).
+func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum) (func(logical.Expr) logical.Expr, *error) {
 	var firstErr error
 	call := func(e logical.Expr) logical.Expr {
 		f, ok := e.(*logical.Func)
@@ -113,18 +132,7 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 		}
 		return &logical.Const{T: f.T, V: v}
 	}
-	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
-		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
-	})
-	if err == nil {
-		err = firstErr
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := *q
-	out.Plan = plan
-	return &out, nil
+	return call, &firstErr
 }
 
 // cancelQuery is meshql_cancel(query_id): an administrator cancels a

@@ -2,15 +2,14 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"io"
-	"strings"
+	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner"
+	"github.com/meshql/meshql/planner/bind"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/physical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -35,78 +34,77 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error
 	return nil
 }
 
-// executeNamed runs the statement PREPARE named st.Name with st.Args
-// evaluated at its parameter types.
-func (s *Session) executeNamed(ctx context.Context, st *planner.Statement) (*Result, error) {
+// executeNamed runs the statement PREPARE named ex's name with ex's
+// arguments as its parameter values, as protocol-level Bind gives them:
+// one query, recorded (query log, mesh.running_queries, audit) under the
+// EXECUTE's text. An EXECUTE that fails before its query runs is
+// audited here, once.
+func (s *Session) executeNamed(ctx context.Context, ex *Statement) (*Result, error) {
+	start := s.engine.clock()
+	p, params, audited, err := s.executeArgs(ctx, ex, start)
+	if err != nil {
+		if !audited {
+			s.audit(0, ex.parsed.SQL, start, 0, nil, err)
+		}
+		return nil, err
+	}
+	return p.execute(ctx, params, ex.parsed.SQL)
+}
+
+// executeArgs finds the statement ex executes and its parameter values;
+// audited reports an error analysis has audited already.
+func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Time) (_ *Statement, _ []sqltypes.Datum, audited bool, _ error) {
+	st := ex.st
 	p, ok := s.prepared[st.Name]
 	if !ok {
-		return nil, sqltypes.New("26000", "prepared statement \"%s\" does not exist", st.Name)
+		return nil, nil, false, sqltypes.New("26000", "prepared statement \"%s\" does not exist", st.Name)
 	}
 	if err := p.analyze(ctx); err != nil {
-		return nil, err
+		return nil, nil, true, err
 	}
 	types := p.ParamTypes()
 	if len(types) != len(st.Args) {
-		return nil, sqltypes.New(sqltypes.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", st.Name).
+		return nil, nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", st.Name).
 			WithDetail("Expected %d parameters but got %d.", len(types), len(st.Args))
 	}
-	params, err := s.evalArgs(ctx, st.Args, types)
-	if err != nil {
-		return nil, err
-	}
-	return p.Execute(ctx, params)
+	params, err := ex.evalArgs(ctx, types, start)
+	return p, params, false, err
 }
 
-// evalArgs computes EXECUTE's arguments as one query, each cast to its
-// parameter's type as PostgreSQL assigns them (22P02 for bad text, 42804
-// for a type that does not convert).
-func (s *Session) evalArgs(ctx context.Context, args []string, types []sqltypes.Type) ([]sqltypes.Datum, error) {
-	if len(args) == 0 {
+// evalArgs binds the EXECUTE statement ex's arguments at types and
+// evaluates each once, without a query; errors keep their positions in
+// ex's text.
+func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start time.Time) ([]sqltypes.Datum, error) {
+	s := ex.s
+	if len(types) == 0 {
 		return nil, nil
 	}
-	var sql strings.Builder
-	sql.WriteString("SELECT ")
-	for i, a := range args {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		t := types[i]
-		if t.Kind == sqltypes.Unknown {
-			t = sqltypes.TypeText
-		}
-		sql.WriteString("CAST((" + a + ") AS " + t.String() + ")")
-	}
-	stmts, err := s.Prepare(ctx, sql.String())
-	var res *Result
-	if err == nil {
-		res, err = stmts[0].Execute(ctx, nil)
-	}
+	snap := s.snapshot()
+	access := &bind.Access{}
+	opts := ex.bindOptions(snap, start)
+	opts.Access, opts.ParamTypes, opts.ParamValueScales = access, nil, nil
+	args, err := bind.BindExecuteArgs(ctx, catalogView{s: s, snap: snap, access: access}, ex.st.Args, types, opts)
 	if err != nil {
-		var se *sqltypes.Error
-		if errors.As(err, &se) {
-			// A position would point into the query built above.
-			c := *se
-			c.Position = 0
-			return nil, &c
-		}
 		return nil, err
 	}
-	defer res.Close()
-	b, err := res.Next(ctx)
-	if err != nil {
-		if err == io.EOF {
-			err = sqltypes.New(sqltypes.CodeInternal, "EXECUTE parameters returned no row")
-		}
-		return nil, err
-	}
-	defer b.Release()
+	call, actionErr := s.actionCalls(ctx, nil)
+	env := s.env()
+	defer env.Budget.Close()
 	out := make([]sqltypes.Datum, len(args))
-	for i := range out {
-		out[i] = expr.DatumAt(b.Column(i), res.Columns[i].Type, 0)
-		if n, ok := out[i].(decimal128.Num); ok {
-			// A parameter's decimal carries its scale, as the wire's do.
-			out[i] = sqltypes.Decimal{Num: n, Scale: b.Column(i).DataType().(*arrow.Decimal128Type).Scale}
+	for i, a := range args {
+		a = logical.Rewrite(a, call)
+		if *actionErr != nil {
+			return nil, *actionErr
 		}
+		v, err := physical.EvalConst(ctx, env, a)
+		if err != nil {
+			return nil, sqltypes.AsError(err)
+		}
+		if n, ok := v.(decimal128.Num); ok {
+			// A parameter's decimal carries its scale, as the wire's do.
+			v = sqltypes.Decimal{Num: n, Scale: a.Type().Scale}
+		}
+		out[i] = v
 	}
 	return out, nil
 }

@@ -88,12 +88,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 	st.mesh, st.access = snap.mesh, &bind.Access{}
 	start := s.engine.clock()
 	system := false
-	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, bind.Options{
-		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
-		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
-		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
-		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
-	})
+	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
 	if st.err != nil {
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
@@ -111,6 +106,18 @@ func (st *Statement) analyze(ctx context.Context) error {
 			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// bindOptions are the session facts binding st depends on, in snap, for
+// a statement starting at start.
+func (st *Statement) bindOptions(snap catalogSnapshot, start time.Time) bind.Options {
+	s := st.s
+	return bind.Options{
+		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
+		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
+		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
+		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
+	}
 }
 
 // sameResult reports whether two analyses of a statement return the same
@@ -200,7 +207,14 @@ func (st *Statement) queryColumns() []Column {
 
 // Execute runs the statement with parameter values (sqltypes.Datum
 // representations matching ParamTypes). The Result must be closed.
-func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *Result, err error) {
+func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
+	return st.execute(ctx, params, st.parsed.SQL)
+}
+
+// execute is Execute with the text the query log, mesh.running_queries
+// and the audit record show for a query: the statement's own, or the
+// EXECUTE that runs it.
+func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string) (_ *Result, err error) {
 	s := st.s
 	defer func() {
 		if err != nil {
@@ -220,7 +234,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
-		return s.runQuery(ctx, st, params)
+		return s.runQueryShare(ctx, st, params, nil, text)
 	case planner.KindExplain:
 		return s.explain(ctx, st, params)
 	case planner.KindSet:
@@ -262,7 +276,7 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (_ *R
 			return nil, err
 		}
 	case planner.KindExecute:
-		return s.executeNamed(ctx, st.st)
+		return s.executeNamed(ctx, st)
 	case planner.KindDeallocate:
 		s.deallocate(st.st.Name)
 	case planner.KindNoop:
@@ -315,22 +329,23 @@ func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, 
 }
 
 func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
-	return s.runQueryShare(ctx, st, params, nil)
+	return s.runQueryShare(ctx, st, params, nil, st.parsed.SQL)
 }
 
-// runQueryShare runs st's query, or only one share of its rows.
-func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, share *physical.Split) (_ *Result, err error) {
+// runQueryShare runs st's query, or only one share of its rows; text is
+// the SQL its records show (Statement.execute).
+func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, share *physical.Split, text string) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
 	start, auditStart := time.Now(), s.engine.clock()
-	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
+	qctx, q, end, err := s.beginQuery(ctx, text)
 	if err != nil {
-		s.logQuery(0, st.parsed.SQL, st.access.Products, 0, 0, err)
-		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
+		s.logQuery(0, text, st.access.Products, 0, 0, err)
+		s.audit(0, text, auditStart, 0, st.access, err)
 		return nil, err
 	}
-	observed := s.observe(st.parsed.SQL, st.st.Query, st.access)
+	observed := s.observe(text, st.st.Query, st.access)
 	var plan *physical.Plan
 	env := s.env()
 	handedOff := false
@@ -342,12 +357,12 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 			}
 			env.Budget.Close()
 			end()
-			s.logQuery(q.id, st.parsed.SQL, st.access.Products, time.Since(start), 0, err)
-			s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err)
+			s.logQuery(q.id, text, st.access.Products, time.Since(start), 0, err)
+			s.audit(q.id, text, auditStart, 0, st.access, err)
 			observed(0, err)
 		}
 	}()
-	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	defer recoverQuery(s.engine.log, s.user, text, &err)
 	notices, err := s.guardProducts(st)
 	if err != nil {
 		return nil, err
@@ -365,12 +380,12 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	if err := plan.Root.Open(qctx); err != nil {
 		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: st.parsed.SQL}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: text}
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()
-		s.logQuery(q.id, st.parsed.SQL, st.access.Products, time.Since(start), rows, err)
-		s.audit(q.id, st.parsed.SQL, auditStart, rows, st.access, err)
+		s.logQuery(q.id, text, st.access.Products, time.Since(start), rows, err)
+		s.audit(q.id, text, auditStart, rows, st.access, err)
 		observed(rows, err)
 	}
 	handedOff = true

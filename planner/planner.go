@@ -58,8 +58,9 @@ type Statement struct {
 	// ParamTypes the types PREPARE declared (zero Kind: infer).
 	Prepared   parse.Statement
 	ParamTypes []sqltypes.Type
-	// Args are KindExecute's parameter values as SQL expressions.
-	Args []string
+	// Args are KindExecute's arguments, as parsed: the session binds them
+	// at the prepared statement's parameter types (bind.BindExecuteArgs).
+	Args []*pg_query.Node
 }
 
 // Analyze classifies and binds one parsed statement.

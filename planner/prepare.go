@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"strings"
-
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/planner/bind"
@@ -32,20 +30,11 @@ func analyzePrepare(ps *pg_query.PrepareStmt, st parse.Statement, out *Statement
 	return out, nil
 }
 
-// analyzeExecute classifies EXECUTE name [(args)], keeping each argument
-// as SQL text: the session evaluates them at the prepared statement's
-// parameter types, which only it knows.
+// analyzeExecute classifies EXECUTE name [(args)]. The arguments stay
+// parsed: only the session knows the prepared statement's parameter
+// types, and binding them from the tree keeps their positions in this
+// statement's text for errors.
 func analyzeExecute(es *pg_query.ExecuteStmt, out *Statement) (*Statement, error) {
-	out.Kind, out.Name = KindExecute, es.Name
-	for _, p := range es.Params {
-		sel := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
-			TargetList: []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: p}}}},
-		}}}
-		text, err := parse.Deparse(sel)
-		if err != nil {
-			return nil, sqltypes.New(sqltypes.CodeSyntaxError, "EXECUTE parameter: %v", err)
-		}
-		out.Args = append(out.Args, strings.TrimPrefix(text, "SELECT "))
-	}
+	out.Kind, out.Name, out.Args = KindExecute, es.Name, es.Params
 	return out, nil
 }

@@ -270,8 +270,8 @@ func lookupBuilder(name string) builder {
 	if isBitwiseFunction(name) {
 		return buildBitwise
 	}
-	if _, ok := jsonRecordFunc(name); ok {
-		return buildJSONRecordField
+	if _, _, ok := jsonRecordFunc(name); ok {
+		return buildJSONRecord
 	}
 	if _, _, ok := jsonSetFunc(name); ok {
 		return buildJSONSetList

@@ -148,14 +148,10 @@ func jsonStep(doc string, key string, idx int, isIndex bool) (string, bool, erro
 		case isIndex && kind == '[':
 			elems = append(elems, [2]int{vs, ve})
 		case !isIndex && kind == '{':
-			k := doc[ks+1 : ke-1]
-			if kesc {
-				var dk string
-				if err := json.Unmarshal([]byte(doc[ks:ke]), &dk); err != nil {
-					decErr = errBadJSON()
-					return
-				}
-				k = dk
+			k, err := jsonKey(doc, ks, ke, kesc)
+			if err != nil {
+				decErr = err
+				return
 			}
 			if k == key { // the last duplicate wins, as in PostgreSQL
 				out, found = doc[vs:ve], true
@@ -182,6 +178,19 @@ func jsonStep(doc string, key string, idx int, isIndex bool) (string, bool, erro
 		return doc[elems[idx][0]:elems[idx][1]], true, nil
 	}
 	return out, found, nil
+}
+
+// jsonKey is the member name doc[ks:ke] (a JSON string, with escapes
+// when kesc) decoded.
+func jsonKey(doc string, ks, ke int, kesc bool) (string, error) {
+	if !kesc {
+		return doc[ks+1 : ke-1], nil
+	}
+	var k string
+	if err := json.Unmarshal([]byte(doc[ks:ke]), &k); err != nil {
+		return "", errBadJSON()
+	}
+	return k, nil
 }
 
 // jsonText is ->>'s rendering of a member: strings unquoted, null is SQL

@@ -64,30 +64,36 @@ func ConnectPG(ctx context.Context, uri string) (*PGConn, error) {
 func (c *PGConn) Close(ctx context.Context) error { return c.conn.Close(ctx) }
 
 // Query implements Conn. Errors are pgx's, so *pgconn.PgError carries the
-// server's SQLSTATE.
+// server's SQLSTATE. The text goes to the server as it is: pgx's own
+// simple-protocol mode would read $1 in PREPARE's query as an argument
+// of its own.
 func (c *PGConn) Query(ctx context.Context, sql string) (*Rows, error) {
-	rows, err := c.conn.Query(ctx, sql, pgx.QueryExecModeSimpleProtocol)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	mrr := c.conn.PgConn().Exec(ctx, sql)
+	defer mrr.Close()
 	out := &Rows{}
-	for _, fd := range rows.FieldDescriptions() {
-		out.Columns = append(out.Columns, fd.Name)
-	}
-	for rows.Next() {
-		raw := rows.RawValues() // reused by the next call to Next: copy
-		row := make([]*string, len(raw))
-		for i, v := range raw {
-			if v != nil {
-				s := string(v)
-				row[i] = &s
+	for mrr.NextResult() {
+		// The last statement's result is the one returned.
+		out = &Rows{}
+		rr := mrr.ResultReader()
+		for rr.NextRow() {
+			raw := rr.Values() // reused by the next call to NextRow: copy
+			row := make([]*string, len(raw))
+			for i, v := range raw {
+				if v != nil {
+					s := string(v)
+					row[i] = &s
+				}
 			}
+			out.Values = append(out.Values, row)
 		}
-		out.Values = append(out.Values, row)
+		for _, fd := range rr.FieldDescriptions() {
+			out.Columns = append(out.Columns, fd.Name)
+		}
+		if _, err := rr.Close(); err != nil {
+			return nil, err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := mrr.Close(); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -169,6 +169,10 @@ type binder struct {
 	// outside FROM.
 	srfOK   bool
 	notices []*sqltypes.Error
+	// decorrelations and perRowBuilds count the rewrites of correlated
+	// subqueries (decorrelate, perRowOf), which are the costly part of
+	// binding one: tests check that a subquery is rewritten once.
+	decorrelations, perRowBuilds int
 	// varArrays maps a constant array of numerics (numericArrayLiteral)
 	// to the same array with each element at its own display scale, for
 	// the scale flow to give the readers that keep them.

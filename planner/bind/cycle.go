@@ -2,13 +2,11 @@ package bind
 
 import (
 	"fmt"
-	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -97,7 +95,9 @@ func cycleComparable(t sqltypes.Type) bool {
 // anchorCycleColumns returns the anchor's mark (the default) and path (its
 // own step) for the anchor's columns cols.
 func (b *binder) anchorCycleColumns(spec *cycleSpec, cols []logical.Expr) ([]logical.Expr, error) {
-	path, err := b.cycleExpr("ARRAY[%s]", spec, cols, nil)
+	path, err := b.cycleExpr(spec, cols, nil, func(step *pg_query.Node) *pg_query.Node {
+		return &pg_query.Node{Node: &pg_query.Node_AArrayExpr{AArrayExpr: &pg_query.A_ArrayExpr{Elements: []*pg_query.Node{step}, Location: -1}}}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -107,21 +107,38 @@ func (b *binder) anchorCycleColumns(spec *cycleSpec, cols []logical.Expr) ([]log
 // recursiveCycleColumns returns the mark and path of a row the recursive
 // term produced (cols) from a working-table row whose path is prev.
 func (b *binder) recursiveCycleColumns(spec *cycleSpec, cols []logical.Expr, prev logical.Expr) ([]logical.Expr, error) {
-	mark, err := b.cycleExpr("CASE WHEN %s = ANY(__prev) THEN __value ELSE __default END", spec, cols, prev)
+	// CASE WHEN step = ANY(prev) THEN value ELSE default END
+	mark, err := b.cycleExpr(spec, cols, prev, func(step *pg_query.Node) *pg_query.Node {
+		seen := pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP_ANY, opNames("="), step, cycleRef(cyclePrev), -1)
+		return caseNode(seen, cycleRef(cycleValue), cycleRef(cycleDefault))
+	})
 	if err != nil {
 		return nil, err
 	}
-	path, err := b.cycleExpr("__prev || %s", spec, cols, prev)
+	// prev || step
+	path, err := b.cycleExpr(spec, cols, prev, func(step *pg_query.Node) *pg_query.Node {
+		return concat(cycleRef(cyclePrev), step)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return []logical.Expr{mark, path}, nil
 }
 
-// cycleExpr binds the SQL expression format, whose %s is the record text
-// of the cycle columns of cols, and whose __prev, __value and __default
-// are the previous path and the mark's values.
-func (b *binder) cycleExpr(format string, spec *cycleSpec, cols []logical.Expr, prev logical.Expr) (logical.Expr, error) {
+// The names cycleExpr's trees read: a scope of their own holds them (and
+// nothing else), bound to the expressions they stand for, so no name of
+// the query can clash with them or reach the tree.
+const (
+	cyclePrev    = "prev"
+	cycleValue   = "value"
+	cycleDefault = "default"
+)
+
+// cycleExpr binds the expression build makes of the record text of the
+// cycle columns of cols (a tree over cycleRef names: the cycle columns,
+// cyclePrev the previous path, cycleValue and cycleDefault the mark's
+// values).
+func (b *binder) cycleExpr(spec *cycleSpec, cols []logical.Expr, prev logical.Expr, build func(step *pg_query.Node) *pg_query.Node) (logical.Expr, error) {
 	sc := &scope{}
 	subst := map[logical.ColumnID]logical.Expr{}
 	placeholder := func(name string, e logical.Expr) {
@@ -129,24 +146,24 @@ func (b *binder) cycleExpr(format string, spec *cycleSpec, cols []logical.Expr, 
 		sc.add(scopeCol{name: name, id: id, t: e.Type()})
 		subst[id] = e
 	}
-	fields := make([]string, len(spec.cols))
+	// '(' || field1 || ',' || field2 ... || ')', as text
+	step := &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
+		Arg: pg_query.MakeAConstStrNode("(", -1), TypeName: textTypeName(), Location: -1}}}
 	for k, i := range spec.cols {
-		name := fmt.Sprintf("__c%d", k)
+		name := fmt.Sprintf("c%d", k)
 		placeholder(name, cols[i])
-		fields[k] = recordField(name, cols[i].Type())
+		if k > 0 {
+			step = concat(step, pg_query.MakeAConstStrNode(",", -1))
+		}
+		step = concat(step, recordField(cycleRef(name), cols[i].Type()))
 	}
+	step = concat(step, pg_query.MakeAConstStrNode(")", -1))
 	if prev != nil {
-		placeholder("__prev", prev)
+		placeholder(cyclePrev, prev)
 	}
-	placeholder("__value", spec.value)
-	placeholder("__default", spec.def)
-	text := "('('::text || " + strings.Join(fields, " || ',' || ") + " || ')')"
-	stmts, err := parse.Parse("SELECT " + fmt.Sprintf(format, text))
-	if err != nil {
-		return nil, err
-	}
-	target := stmts[0].Node.GetSelectStmt().TargetList[0].GetResTarget().Val
-	e, err := b.bindExpr(target, sc, nil)
+	placeholder(cycleValue, spec.value)
+	placeholder(cycleDefault, spec.def)
+	e, err := b.bindExpr(build(step), sc, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -160,16 +177,56 @@ func (b *binder) cycleExpr(format string, spec *cycleSpec, cols []logical.Expr, 
 	}), nil
 }
 
-// recordField is the SQL for how record_out prints one field: nothing
-// for NULL, booleans as t/f, and a value that is empty or holds a quote,
-// backslash, parenthesis, comma or white space in double quotes, with
-// quotes and backslashes doubled.
-func recordField(name string, t sqltypes.Type) string {
+// recordField is how record_out prints the field v: nothing for NULL,
+// booleans as t/f, and a value that is empty or holds a quote, backslash,
+// parenthesis, comma or white space in double quotes, with quotes and
+// backslashes doubled.
+func recordField(v *pg_query.Node, t sqltypes.Type) *pg_query.Node {
+	str := func(s string) *pg_query.Node { return pg_query.MakeAConstStrNode(s, -1) }
 	if t.Kind == sqltypes.Bool {
-		return fmt.Sprintf("CASE WHEN %[1]s THEN 't' WHEN NOT %[1]s THEN 'f' ELSE '' END", name)
+		// CASE WHEN v THEN 't' WHEN NOT v THEN 'f' ELSE '' END
+		c := caseNode(v, str("t"), str(""))
+		not := pg_query.MakeBoolExprNode(pg_query.BoolExprType_NOT_EXPR, []*pg_query.Node{v}, -1)
+		c.GetCaseExpr().Args = append(c.GetCaseExpr().Args, pg_query.MakeCaseWhenNode(not, str("f"), -1))
+		return c
 	}
-	v := name + "::text"
-	return fmt.Sprintf(`coalesce(CASE WHEN %[1]s = '' OR %[1]s ~ '[\s"\\(),]' THEN '"' || replace(replace(%[1]s, '\', '\\'), '"', '""') || '"' ELSE %[1]s END, '')`, v)
+	// coalesce(CASE WHEN s = '' OR s ~ '[\s"\\(),]' THEN '"' ||
+	// replace(replace(s, '\', '\\'), '"', '""') || '"' ELSE s END, '')
+	// with s = v::text
+	s := func() *pg_query.Node {
+		return &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{Arg: v, TypeName: textTypeName(), Location: -1}}}
+	}
+	quote := pg_query.MakeBoolExprNode(pg_query.BoolExprType_OR_EXPR, []*pg_query.Node{
+		pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, opNames("="), s(), str(""), -1),
+		pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, opNames("~"), s(), str(`[\s"\\(),]`), -1),
+	}, -1)
+	replace := func(arg *pg_query.Node, from, to string) *pg_query.Node {
+		return pg_query.MakeFuncCallNode(opNames("replace"), []*pg_query.Node{arg, str(from), str(to)}, -1)
+	}
+	quoted := concat(concat(str(`"`), replace(replace(s(), `\`, `\\`), `"`, `""`)), str(`"`))
+	return &pg_query.Node{Node: &pg_query.Node_CoalesceExpr{CoalesceExpr: &pg_query.CoalesceExpr{
+		Args: []*pg_query.Node{caseNode(quote, quoted, s()), str("")}, Location: -1}}}
+}
+
+func cycleRef(name string) *pg_query.Node {
+	return pg_query.MakeColumnRefNode([]*pg_query.Node{pg_query.MakeStrNode(name)}, -1)
+}
+
+func opNames(name string) []*pg_query.Node { return []*pg_query.Node{pg_query.MakeStrNode(name)} }
+
+func concat(l, r *pg_query.Node) *pg_query.Node {
+	return pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, opNames("||"), l, r, -1)
+}
+
+// caseNode is CASE WHEN cond THEN then ELSE els END.
+func caseNode(cond, then, els *pg_query.Node) *pg_query.Node {
+	c := pg_query.MakeCaseExprNode(nil, []*pg_query.Node{pg_query.MakeCaseWhenNode(cond, then, -1)}, -1)
+	c.GetCaseExpr().Defresult = els
+	return c
+}
+
+func textTypeName() *pg_query.TypeName {
+	return &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("text")}, Location: -1}
 }
 
 // notCycled keeps the working-table rows not marked as a cycle, the only

@@ -50,6 +50,7 @@ func definedIDs(n logical.Node) logical.ColSet {
 //
 // Forms it cannot rewrite fail with 0A000 rather than run per row.
 func (b *binder) decorrelate(plan logical.Node) (logical.Node, []logical.Expr, error) {
+	b.decorrelations++
 	local := definedIDs(plan)
 	isCorr := func(e logical.Expr) bool { return !logical.ColumnsOf(e).SubsetOf(local) }
 	out, corr, err := b.pullUp(plan, isCorr, local)

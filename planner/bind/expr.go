@@ -440,21 +440,32 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 	if err != nil {
 		return nil, err
 	}
-	if ae := tc.Arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
+	return b.bindCastTo(tc.Arg, t, regKind(tc.TypeName), int(tc.Location), sc, agg)
+}
+
+// bindCastTo binds arg cast explicitly to t; kind is the reg* type t was
+// named as ("" for others) and loc where errors point.
+func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, loc int, sc *scope, agg *aggState) (logical.Expr, error) {
+	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
-	e, err := b.bindExpr(tc.Arg, sc, agg)
+	e, err := b.bindExpr(arg, sc, agg)
 	if err != nil {
 		return nil, err
 	}
+	return b.castBound(e, t, kind, loc)
+}
+
+// castBound casts the bound expression e explicitly to t (see bindCastTo).
+func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int) (logical.Expr, error) {
 	if c, ok := e.(*logical.Const); ok && c.T.Kind == sqltypes.Unknown {
 		if c.V == nil {
 			return &logical.Const{T: t}, nil
 		}
-		if kind := regKind(tc.TypeName); kind != "" && b.opts.ResolveOID != nil {
+		if kind != "" && b.opts.ResolveOID != nil {
 			oid, err := b.opts.ResolveOID(kind, c.V.(string))
 			if err != nil {
-				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+				return nil, errAt(sqltypes.AsError(err), loc)
 			}
 			return &logical.Const{T: t, V: oid}, nil
 		}
@@ -462,11 +473,11 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 			// Unconstrained numeric keeps the literal's own scale ('1.50'
 			// is 1.50); ParseNumeric only checks the syntax here.
 			if _, err := sqltypes.ParseNumeric(c.V.(string), 0, 0); err != nil {
-				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+				return nil, errAt(sqltypes.AsError(err), loc)
 			}
 			e, err := numericLiteral(c.V.(string))
 			if err != nil {
-				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+				return nil, errAt(sqltypes.AsError(err), loc)
 			}
 			return e, nil
 		}
@@ -482,13 +493,13 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		if unconstrainedNumericArray(t) {
 			e, err := b.numericArrayLiteral(t, c.V.(string))
 			if err != nil {
-				return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+				return nil, errAt(sqltypes.AsError(err), loc)
 			}
 			return e, nil
 		}
 		v, err := b.parseLiteral(t, c.V.(string))
 		if err != nil {
-			return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 		return &logical.Const{T: t, V: v}, nil
 	}
@@ -496,7 +507,7 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 		// int[] names the array type of any dimensions: the value keeps its own.
 		t = sqltypes.ArrayOf(t.Leaf(), e.Type().Ndims())
 	}
-	if kind := regKind(tc.TypeName); kind != "" {
+	if kind != "" {
 		if in, ok := b.regInput(kind, e, t); ok {
 			return in, nil
 		}
@@ -521,7 +532,7 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 	}
 	rt, err := castType(e.Type(), t)
 	if err != nil {
-		return nil, errAt(sqltypes.AsError(err), int(tc.Location))
+		return nil, errAt(sqltypes.AsError(err), loc)
 	}
 	return &logical.Cast{E: e, T: rt, Explicit: true}, nil
 }

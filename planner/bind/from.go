@@ -163,8 +163,19 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 // lateralOf reports whether r was built on top of left (an UNNEST that read
 // left's columns), so it already contains left.
 func (r *relation) lateralOf(left *relation) bool {
-	u, ok := r.node.(*logical.Unnest)
-	return ok && u.Input == left.node
+	u := unnestOf(r.node)
+	return u != nil && u.Input == left.node
+}
+
+// unnestOf returns the Unnest of a function in FROM: n itself, or the
+// input of the projection that reads the fields of json_to_record's rows
+// (bindRecordFunction); nil for other nodes.
+func unnestOf(n logical.Node) *logical.Unnest {
+	if p, ok := n.(*logical.Project); ok {
+		n = p.Input
+	}
+	u, _ := n.(*logical.Unnest)
+	return u
 }
 
 // distinctRanges rejects two FROM items with the same name, as PostgreSQL does.
@@ -467,7 +478,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
 		// JOIN keeps the rows whose array is empty or NULL.
 		if jt == logical.LeftJoin {
-			r.node.(*logical.Unnest).Outer = true
+			unnestOf(r.node).Outer = true
 		}
 		joined = r
 	default:

@@ -73,14 +73,22 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 		}
 		return rel, nil
 	}
-	if _, _, err := b.decorrelate(fresh.node); isNeedsEquality(err) {
+	// Whether the subquery needs the per-outer-row form is decided on it
+	// as bound; that decorrelation is also the plan when splitLateralTop
+	// leaves the subquery as it is (no select-list entry reads the left
+	// side), so it is decorrelated once. Otherwise what the split leaves
+	// is decorrelated again.
+	plan, corr, err := b.decorrelate(fresh.node)
+	if isNeedsEquality(err) {
 		return perOuterRow(err)
 	}
-	node, post, marker, limit := q.node, []lateralPost(nil), logical.ColumnID(0), (*lateralLimit)(nil)
+	node, post, marker, limit, changed := q.node, []lateralPost(nil), logical.ColumnID(0), (*lateralLimit)(nil), false
 	if !scalar {
-		node, post, marker, limit = b.splitLateralTop(q)
+		node, post, marker, limit, changed = b.splitLateralTop(q)
 	}
-	plan, corr, err := b.decorrelate(node)
+	if changed || fresh != q {
+		plan, corr, err = b.decorrelate(node)
+	}
 	if err != nil {
 		return perOuterRow(err)
 	}
@@ -106,9 +114,14 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 	build := func(keep bool) (*perRowOut, bool, error) {
 		return b.perRowOf(b.numberOuter(left.node), q.node, keep, false)
 	}
-	if _, ok, err := build(false); !ok || err != nil {
+	// The shape is checked by building the form an inner join takes,
+	// which perRow below then uses as it is: only a LEFT JOIN, which
+	// keeps the outer rows without a match, builds again.
+	built, ok, err := build(false)
+	if !ok || err != nil {
 		return nil, false, err
 	}
+	builtOver := left.node
 	sub, err := subqueryRelation(q, alias, colAliases, outer)
 	if err != nil {
 		return nil, false, err
@@ -117,7 +130,11 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 	sc.cols = append(append(sc.cols, left.scope.cols...), sub.scope.cols...)
 	rel := &relation{node: q.node, scope: sc, cols: q.cols}
 	rel.perRow = func(keep bool, on logical.Expr) (logical.Node, error) {
-		r, ok, err := build(keep)
+		r, ok, err := built, true, error(nil)
+		if built == nil || keep || left.node != builtOver {
+			r, ok, err = build(keep)
+		}
+		built = nil // perRow's rewrites below change r: build anew if called again
 		if err != nil {
 			return nil, err
 		}

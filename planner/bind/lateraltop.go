@@ -24,8 +24,9 @@ type lateralLimit struct {
 // read the left side, a LIMIT is returned to apply after the join, and an
 // ORDER BY without one is dropped (it does not order a join's rows). q's
 // output columns are renamed where an entry was a bare left column, so
-// that the subquery's column is not the left one.
-func (b *binder) splitLateralTop(q *relation) (logical.Node, []lateralPost, logical.ColumnID, *lateralLimit) {
+// that the subquery's column is not the left one. changed reports
+// whether q's plan is another than before (split, or renamed in place).
+func (b *binder) splitLateralTop(q *relation) (_ logical.Node, _ []lateralPost, _ logical.ColumnID, _ *lateralLimit, changed bool) {
 	n := q.node
 	cur := n
 	if p, ok := cur.(*logical.Project); ok && allColRefs(p.Exprs) {
@@ -47,15 +48,15 @@ func (b *binder) splitLateralTop(q *relation) (logical.Node, []lateralPost, logi
 	}
 	proj, ok := cur.(*logical.Project)
 	if !ok {
-		return n, nil, 0, nil
+		return n, nil, 0, nil, false
 	}
 	renamed := b.renameLeftColumns(proj, q)
 	inner, post, marker := b.splitLeftReadingOutputs(proj)
 	switch {
 	case len(post) == 0:
-		return n, nil, 0, nil
+		return n, nil, 0, nil, len(renamed) > 0
 	case cur == n:
-		return inner, post, marker, nil
+		return inner, post, marker, nil, true
 	}
 	var keys []logical.SortKey
 	if sort != nil {
@@ -76,9 +77,9 @@ func (b *binder) splitLateralTop(q *relation) (logical.Node, []lateralPost, logi
 	}
 	if keysReadLeft {
 		if lim == nil {
-			return inner, post, marker, nil
+			return inner, post, marker, nil, true
 		}
-		return inner, post, marker, &lateralLimit{keys: keys, offset: lim.Offset, count: lim.Count}
+		return inner, post, marker, &lateralLimit{keys: keys, offset: lim.Offset, count: lim.Count}, true
 	}
 	node := inner
 	if sort != nil {
@@ -89,7 +90,7 @@ func (b *binder) splitLateralTop(q *relation) (logical.Node, []lateralPost, logi
 		c.Input = node
 		node = &c
 	}
-	return node, post, marker, nil
+	return node, post, marker, nil, true
 }
 
 // renameLeftColumns gives each select-list entry of proj that is a bare

@@ -19,10 +19,13 @@ func isRecordFunction(name string) bool {
 }
 
 // bindRecordFunction binds json(b)_to_record[set](doc) AS alias(col type,
-// ...) in FROM: one list per declared column (expr.JSONRecordFieldFunc),
-// cast to the column's type, unnested in lockstep over each row of base
-// (implicit LATERAL) like json_each. _to_record of a NULL document is one
-// row of NULLs, as in PostgreSQL (its object is then empty).
+// ...) in FROM: the list of each document's objects, each as the text[]
+// of the declared columns' fields (expr.JSONRecordRowsFunc, which splits
+// a document once for all its columns), unnested over each row of base
+// (implicit LATERAL) like json_each; a projection above reads each field
+// (expr.JSONRecordFieldFunc) cast to its column's type. _to_record of a
+// NULL document is one row of NULLs, as in PostgreSQL (its object is
+// then empty).
 func (b *binder) bindRecordFunction(rf *pg_query.RangeFunction, fc *pg_query.FuncCall, base, left *relation, outer *scope) (*relation, error) {
 	name, loc := funcName(fc), int(fc.Location)
 	if len(rf.Coldeflist) == 0 {
@@ -56,13 +59,26 @@ func (b *binder) bindRecordFunction(rf *pg_query.RangeFunction, fc *pg_query.Fun
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
 	}
-	u := &logical.Unnest{Input: base.node}
+	rows := &logical.Func{Name: expr.JSONRecordRowsFunc(name), Args: []logical.Expr{doc}, T: expr.JSONRecordRowsType}
+	fieldsType := *expr.JSONRecordRowsType.Elem
+	fields := b.meta.NewColumn("?fields?", alias, fieldsType)
+	u := &logical.Unnest{Input: base.node, Lists: []logical.Expr{rows}, Cols: []logical.ColumnID{fields}}
+	// The projection passes base's columns on and drops the fields.
+	p := &logical.Project{Input: u}
+	for _, id := range base.node.Output() {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+	}
 	sc := &scope{parent: outer}
 	if left != nil {
 		sc.cols = append(sc.cols, left.scope.cols...)
 	}
-	for _, n := range rf.Coldeflist {
+	seen := map[string]bool{}
+	for k, n := range rf.Coldeflist {
 		cd := n.GetColumnDef()
+		if seen[cd.Colname] {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDuplicateColumn, "column name \"%s\" specified more than once", cd.Colname), int(cd.Location))
+		}
+		seen[cd.Colname] = true
 		t, err := resolveTypeName(cd.TypeName)
 		if err != nil {
 			return nil, err
@@ -76,18 +92,18 @@ func (b *binder) bindRecordFunction(rf *pg_query.RangeFunction, fc *pg_query.Fun
 		if raw {
 			elem = sqltypes.TypeJSON
 		}
-		var list logical.Expr = &logical.Func{Name: expr.JSONRecordFieldFunc(name),
-			Args: []logical.Expr{doc, &logical.Const{T: sqltypes.TypeText, V: cd.Colname}, &logical.Const{T: sqltypes.TypeBool, V: raw}},
-			T:    sqltypes.ListOf(elem)}
+		rows.Args = append(rows.Args, &logical.Const{T: sqltypes.TypeText, V: cd.Colname}, &logical.Const{T: sqltypes.TypeBool, V: raw})
+		var field logical.Expr = &logical.Func{Name: expr.JSONRecordFieldFunc(name),
+			Args: []logical.Expr{&logical.ColRef{ID: fields, Name: "?fields?", T: fieldsType}, &logical.Const{T: sqltypes.TypeInt4, V: int32(k)}, &logical.Const{T: sqltypes.TypeBool, V: raw}},
+			T:    elem}
 		if !t.Equal(elem) {
-			if list, err = b.coerce(list, sqltypes.ListOf(t)); err != nil {
+			if field, err = b.coerce(field, t); err != nil {
 				return nil, errAt(sqltypes.AsError(err), int(cd.Location))
 			}
 		}
 		id := b.meta.NewColumn(cd.Colname, alias, t)
-		u.Lists = append(u.Lists, list)
-		u.Cols = append(u.Cols, id)
+		p.Exprs, p.Cols = append(p.Exprs, field), append(p.Cols, id)
 		sc.add(scopeCol{table: alias, name: cd.Colname, id: id, t: t})
 	}
-	return &relation{node: u, scope: sc}, nil
+	return &relation{node: p, scope: sc}, nil
 }

@@ -706,6 +706,7 @@ func groupable(t sqltypes.Type) bool { return !t.HasKind(sqltypes.JSON) }
 // or, for a branch of a UNION, a join by the correlation (or with every
 // outer row when it has none). ok is false for other shapes.
 func (b *binder) perRowOf(o outerRows, plan logical.Node, keep, branch bool) (*perRowOut, bool, error) {
+	b.perRowBuilds++
 	if r, ok, err := b.aggregateOverOuter(o, plan, keep, true); ok || err != nil {
 		return r, ok, err
 	}
