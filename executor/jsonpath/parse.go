@@ -1,0 +1,642 @@
+package jsonpath
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// op is the kind of a path item.
+type op uint8
+
+const (
+	opNull op = iota
+	opBool
+	opNumber
+	opString
+	opRoot
+	opCurrent
+	opVar
+	opLast
+	opKey
+	opAnyKey
+	opAnyArray
+	opIndex
+	opAny
+	opFilter
+	opMethod // s names it: type, size, abs, floor, ceiling, double, keyvalue, datetime
+	// predicates
+	opAnd
+	opOr
+	opNot
+	opIsUnknown
+	opExists
+	opEq
+	opNe
+	opLt
+	opGt
+	opLe
+	opGe
+	opStartsWith
+	opLikeRegex
+	// arithmetic
+	opAdd
+	opSub
+	opMul
+	opDiv
+	opMod
+	opPlus
+	opMinus
+)
+
+var opNames = map[op]string{
+	opAnd: "&&", opOr: "||", opEq: "==", opNe: "!=", opLt: "<", opGt: ">", opLe: "<=", opGe: ">=",
+	opStartsWith: "starts with", opLikeRegex: "like_regex",
+	opAdd: "+", opSub: "-", opMul: "*", opDiv: "/", opMod: "%", opPlus: "+", opMinus: "-",
+}
+
+var binaryOps = map[string]op{
+	"==": opEq, "!=": opNe, "<": opLt, ">": opGt, "<=": opLe, ">=": opGe,
+	"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod, "&&": opAnd, "||": opOr,
+}
+
+// anyLast is the level bound `last` of .**{…}: no limit.
+const anyLast = ^uint32(0)
+
+// node is one item of a path: an accessor, a literal, an operator or a
+// predicate, with the accessor chain that follows it in next.
+type node struct {
+	op    op
+	s     string // key, string, variable name, number text, "true"/"false", method name, regex pattern
+	flags string // like_regex flags in PostgreSQL's order (i s m x q)
+	re    *regexp.Regexp
+	l, r  *node // operands; l alone for unary items, filters, exists, datetime's template
+	subs  []subscript
+	first uint32 // .** level bounds
+	last  uint32
+	next  *node
+}
+
+type subscript struct{ from, to *node } // to is nil for a single index
+
+func (n *node) isPredicate() bool { return n.op >= opAnd && n.op <= opLikeRegex && n.next == nil }
+
+// Path is a parsed jsonpath.
+type Path struct {
+	strict bool
+	root   *node
+}
+
+// Strict reports whether the path runs in strict mode.
+func (p *Path) Strict() bool { return p.strict }
+
+// IsPredicate reports whether the path is a predicate (`$.a > 1`), whose
+// one result jsonb_path_match reads.
+func (p *Path) IsPredicate() bool { return p.root.isPredicate() }
+
+type parser struct {
+	lex        lexer
+	tok        token
+	filters    int // nesting depth of ? (…): @ is allowed inside
+	subscripts int // nesting depth of […]: last is allowed inside
+}
+
+// Parse reads jsonpath text as PostgreSQL's jsonpath input does: 42601
+// for a syntax error, 22P02 for an empty path, 2201B for a bad
+// like_regex pattern, 0A000 for the like_regex flag "x".
+func Parse(text string) (*Path, error) {
+	p := &parser{lex: lexer{src: text}}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if p.tok.kind == tEOF {
+		return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type jsonpath: \"%s\"", text)
+	}
+	path := &Path{}
+	if p.tok.kind == tIdent {
+		switch strings.ToLower(p.tok.s) {
+		case "strict":
+			path.strict = true
+			fallthrough
+		case "lax":
+			if err := p.advance(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	root, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tEOF {
+		return nil, p.unexpected()
+	}
+	path.root = root
+	return path, nil
+}
+
+func (p *parser) advance() error {
+	t, err := p.lex.next()
+	p.tok = t
+	return err
+}
+
+func (p *parser) unexpected() error { return syntaxErr(p.tok.raw) }
+
+func (p *parser) isPunct(s string) bool { return p.tok.kind == tPunct && p.tok.s == s }
+
+// isWord reports whether the token is the keyword w (case-insensitive,
+// as PostgreSQL's scanner reads keywords).
+func (p *parser) isWord(w string) bool { return p.tok.kind == tIdent && strings.EqualFold(p.tok.s, w) }
+
+func (p *parser) expect(s string) error {
+	if !p.isPunct(s) {
+		return p.unexpected()
+	}
+	return p.advance()
+}
+
+// binary parses a left-associative chain of the operators ops over
+// operands read by sub; pred says whether the operands are predicates
+// (&&, ||) or expressions (arithmetic).
+func (p *parser) binary(sub func() (*node, error), pred bool, ops ...string) (*node, error) {
+	l, err := sub()
+	if err != nil {
+		return nil, err
+	}
+	for p.tok.kind == tPunct && contains(ops, p.tok.s) {
+		at := p.tok
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		r, err := sub()
+		if err != nil {
+			return nil, err
+		}
+		if l.isPredicate() != pred || r.isPredicate() != pred {
+			return nil, syntaxErr(at.raw)
+		}
+		l = &node{op: binaryOps[at.s], l: l, r: r}
+	}
+	return l, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) parseOr() (*node, error)  { return p.binary(p.parseAnd, true, "||") }
+func (p *parser) parseAnd() (*node, error) { return p.binary(p.parseNot, true, "&&") }
+
+func (p *parser) parseNot() (*node, error) {
+	if !p.isPunct("!") {
+		return p.parseComparison()
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if !p.isPunct("(") && !p.isWord("exists") {
+		return nil, p.unexpected()
+	}
+	at := p.tok
+	arg, err := p.parsePrimary()
+	if err != nil {
+		return nil, err
+	}
+	if !arg.isPredicate() {
+		return nil, syntaxErr(at.raw)
+	}
+	return &node{op: opNot, l: arg}, nil
+}
+
+func (p *parser) parseComparison() (*node, error) {
+	l, err := p.parseAdditive()
+	if err != nil || l.isPredicate() {
+		return l, err
+	}
+	at := p.tok
+	switch {
+	case at.kind == tPunct && contains([]string{"==", "!=", "<", ">", "<=", ">="}, at.s):
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		r, err := p.parseAdditive()
+		if err != nil {
+			return nil, err
+		}
+		if r.isPredicate() {
+			return nil, syntaxErr(at.raw)
+		}
+		return &node{op: binaryOps[at.s], l: l, r: r}, nil
+	case p.isWord("starts"):
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if !p.isWord("with") {
+			return nil, p.unexpected()
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		var r *node
+		switch p.tok.kind {
+		case tString:
+			r = &node{op: opString, s: p.tok.s}
+		case tVar:
+			r = &node{op: opVar, s: p.tok.s}
+		default:
+			return nil, p.unexpected()
+		}
+		return &node{op: opStartsWith, l: l, r: r}, p.advance()
+	case p.isWord("like_regex"):
+		return p.parseLikeRegex(l)
+	}
+	return l, nil
+}
+
+func (p *parser) parseLikeRegex(l *node) (*node, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tString {
+		return nil, p.unexpected()
+	}
+	n := &node{op: opLikeRegex, l: l, s: p.tok.s}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if p.isWord("flag") {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if p.tok.kind != tString {
+			return nil, p.unexpected()
+		}
+		for _, c := range p.tok.s {
+			if !strings.ContainsRune("ismxq", c) {
+				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "invalid input syntax for type jsonpath").
+					WithDetail("Unrecognized flag character \"%c\" in LIKE_REGEX predicate.", c)
+			}
+		}
+		for _, c := range "ismxq" {
+			if strings.ContainsRune(p.tok.s, c) {
+				n.flags += string(c)
+			}
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+	}
+	re, err := compileRegex(n.s, n.flags)
+	if err != nil {
+		return nil, err
+	}
+	n.re = re
+	return n, nil
+}
+
+// compileRegex compiles a like_regex pattern with its XQuery flags as
+// PostgreSQL maps them: without "s" a dot stops at newlines, "m" anchors
+// at lines, "q" quotes the whole pattern, "x" is not implemented.
+func compileRegex(pattern, flags string) (*regexp.Regexp, error) {
+	prefix := ""
+	if strings.Contains(flags, "i") {
+		prefix += "i"
+	}
+	if strings.Contains(flags, "q") {
+		pattern = regexp.QuoteMeta(pattern)
+	} else {
+		if strings.Contains(flags, "x") {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "XQuery \"x\" flag (expanded regular expressions) is not implemented")
+		}
+		if strings.Contains(flags, "s") {
+			prefix += "s"
+		}
+		if strings.Contains(flags, "m") {
+			prefix += "m"
+		}
+	}
+	if prefix != "" {
+		pattern = "(?" + prefix + ")" + pattern
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, sqltypes.New("2201B", "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
+}
+
+func (p *parser) parseAdditive() (*node, error) {
+	return p.binary(p.parseMultiplicative, false, "+", "-")
+}
+
+func (p *parser) parseMultiplicative() (*node, error) {
+	return p.binary(p.parseUnary, false, "*", "/", "%")
+}
+
+// parseUnary reads +x and -x; over a number literal the sign is folded
+// into it, as PostgreSQL's grammar does (- 1 prints as -1).
+func (p *parser) parseUnary() (*node, error) {
+	if !p.isPunct("+") && !p.isPunct("-") {
+		return p.parsePostfix()
+	}
+	at := p.tok
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	arg, err := p.parseUnary()
+	if err != nil {
+		return nil, err
+	}
+	if arg.isPredicate() {
+		return nil, syntaxErr(at.raw)
+	}
+	if arg.op == opNumber && arg.next == nil {
+		if at.s == "-" {
+			arg.s = negateText(arg.s)
+		}
+		return arg, nil
+	}
+	if at.s == "-" {
+		return &node{op: opMinus, l: arg}, nil
+	}
+	return &node{op: opPlus, l: arg}, nil
+}
+
+func (p *parser) parsePostfix() (*node, error) {
+	head, err := p.parsePrimary()
+	if err != nil {
+		return nil, err
+	}
+	tail := head
+	for {
+		var acc *node
+		switch {
+		case p.isPunct("."):
+			acc, err = p.parseDot()
+		case p.isPunct("["):
+			acc, err = p.parseSubscripts()
+		case p.isPunct("?"):
+			acc, err = p.parseFilter()
+		default:
+			return head, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for tail.next != nil {
+			tail = tail.next
+		}
+		tail.next = acc
+		tail = acc
+	}
+}
+
+func (p *parser) parsePrimary() (*node, error) {
+	t := p.tok
+	var n *node
+	switch t.kind {
+	case tEOF:
+		return nil, syntaxErr("")
+	case tString:
+		n = &node{op: opString, s: t.s}
+	case tNumber:
+		n = &node{op: opNumber, s: t.s}
+	case tVar:
+		n = &node{op: opVar, s: t.s}
+	case tPunct:
+		switch t.s {
+		case "$":
+			n = &node{op: opRoot}
+		case "@":
+			if p.filters == 0 {
+				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "@ is not allowed in root expressions")
+			}
+			n = &node{op: opCurrent}
+		case "(":
+			return p.parseParens()
+		default:
+			return nil, p.unexpected()
+		}
+	case tIdent:
+		switch {
+		case t.s == "null":
+			n = &node{op: opNull}
+		case t.s == "true" || t.s == "false":
+			n = &node{op: opBool, s: t.s}
+		case strings.EqualFold(t.s, "last"):
+			if p.subscripts == 0 {
+				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "LAST is allowed only in array subscripts")
+			}
+			n = &node{op: opLast}
+		case strings.EqualFold(t.s, "exists"):
+			if err := p.advance(); err != nil {
+				return nil, err
+			}
+			if err := p.expect("("); err != nil {
+				return nil, err
+			}
+			arg, err := p.parseOr()
+			if err != nil {
+				return nil, err
+			}
+			if arg.isPredicate() {
+				return nil, p.unexpected()
+			}
+			return &node{op: opExists, l: arg}, p.expect(")")
+		default:
+			return nil, p.unexpected()
+		}
+	}
+	return n, p.advance()
+}
+
+// parseParens reads ( expr ) or ( predicate ) [is unknown].
+func (p *parser) parseParens() (*node, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	inner, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	if inner.isPredicate() && p.isWord("is") {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if !p.isWord("unknown") {
+			return nil, p.unexpected()
+		}
+		return &node{op: opIsUnknown, l: inner}, p.advance()
+	}
+	return inner, nil
+}
+
+var methods = map[string]bool{"type": true, "size": true, "abs": true, "floor": true, "ceiling": true, "double": true, "keyvalue": true, "datetime": true}
+
+// parseDot reads the accessor after a '.': a key, .*, .**{…} or a method.
+func (p *parser) parseDot() (*node, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	t := p.tok
+	switch {
+	case p.isPunct("*"):
+		return &node{op: opAnyKey}, p.advance()
+	case p.isPunct("**"):
+		return p.parseAny()
+	case t.kind == tString:
+		return &node{op: opKey, s: t.s}, p.advance()
+	case t.kind != tIdent:
+		return nil, p.unexpected()
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	name := strings.ToLower(t.s)
+	if !p.isPunct("(") || !methods[name] {
+		return &node{op: opKey, s: t.s}, nil
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	m := &node{op: opMethod, s: name}
+	if name == "datetime" && p.tok.kind == tString {
+		m.l = &node{op: opString, s: p.tok.s}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return m, p.expect(")")
+}
+
+func (p *parser) parseAny() (*node, error) {
+	n := &node{op: opAny, first: 0, last: anyLast}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if !p.isPunct("{") {
+		return n, nil
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	level := func() (uint32, error) {
+		t := p.tok
+		var v uint32
+		switch {
+		case p.isWord("last"):
+			v = anyLast
+		case t.kind == tNumber && !strings.ContainsAny(t.raw, ".eE"):
+			u, err := strconv.ParseUint(t.s, 10, 32)
+			if err != nil {
+				return 0, syntaxErr(t.raw)
+			}
+			v = uint32(u)
+		default:
+			return 0, p.unexpected()
+		}
+		return v, p.advance()
+	}
+	var err error
+	if n.first, err = level(); err != nil {
+		return nil, err
+	}
+	n.last = n.first
+	if p.isWord("to") {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if n.last, err = level(); err != nil {
+			return nil, err
+		}
+	}
+	return n, p.expect("}")
+}
+
+func (p *parser) parseSubscripts() (*node, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if p.isPunct("*") {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		return &node{op: opAnyArray}, p.expect("]")
+	}
+	p.subscripts++
+	defer func() { p.subscripts-- }()
+	n := &node{op: opIndex}
+	for {
+		from, err := p.subscriptExpr()
+		if err != nil {
+			return nil, err
+		}
+		s := subscript{from: from}
+		if p.isWord("to") {
+			if err := p.advance(); err != nil {
+				return nil, err
+			}
+			if s.to, err = p.subscriptExpr(); err != nil {
+				return nil, err
+			}
+		}
+		n.subs = append(n.subs, s)
+		if !p.isPunct(",") {
+			break
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return n, p.expect("]")
+}
+
+func (p *parser) subscriptExpr() (*node, error) {
+	at := p.tok
+	e, err := p.parseAdditive()
+	if err == nil && e.isPredicate() {
+		err = syntaxErr(at.raw)
+	}
+	return e, err
+}
+
+func (p *parser) parseFilter() (*node, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if err := p.expect("("); err != nil {
+		return nil, err
+	}
+	p.filters++
+	at := p.tok
+	pred, err := p.parseOr()
+	p.filters--
+	if err != nil {
+		return nil, err
+	}
+	if !pred.isPredicate() {
+		return nil, syntaxErr(at.raw)
+	}
+	return &node{op: opFilter, l: pred}, p.expect(")")
+}
+
+func negateText(s string) string {
+	if strings.HasPrefix(s, "-") {
+		return s[1:]
+	}
+	if strings.Trim(s, "0.") == "" {
+		return s // -0 is 0
+	}
+	return "-" + s
+}
