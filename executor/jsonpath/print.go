@@ -158,4 +158,3 @@ func (n *node) print(b []byte, inKey, brackets bool) []byte {
 	}
 	return b
 }
-

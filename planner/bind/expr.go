@@ -777,6 +777,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		return e, err
 	}
 	lt, rt := l.Type(), r.Type()
+	if (op.IsComparison() || op == expr.OpIsDistinctFrom || op == expr.OpIsNotDistinctFrom) && (lt.Kind == sqltypes.JSONPath || rt.Kind == sqltypes.JSONPath) {
+		// jsonpath has no comparison operators in PostgreSQL.
+		return nil, opError(opText, lt, rt, loc)
+	}
 	var err error
 	switch {
 	case op == expr.OpConcat:

@@ -107,4 +107,3 @@ func (b *binder) bindJSONPathOperator(name string, l, r logical.Expr, loc int) (
 func isJSONPathSetFunction(name string) bool {
 	return name == "jsonb_path_query" || name == "jsonb_path_query_tz"
 }
-
