@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -101,12 +102,22 @@ type parser struct {
 	tok        token
 	filters    int // nesting depth of ? (…): @ is allowed inside
 	subscripts int // nesting depth of […]: last is allowed inside
+	depth      int // nesting of expressions, bounded like PostgreSQL's stack
 }
+
+// maxDepth bounds the nesting of a path's expressions, where PostgreSQL
+// stops at its stack depth limit.
+const maxDepth = 1000
 
 // Parse reads jsonpath text as PostgreSQL's jsonpath input does: 42601
 // for a syntax error, 22P02 for an empty path, 2201B for a bad
 // like_regex pattern, 0A000 for the like_regex flag "x".
 func Parse(text string) (*Path, error) {
+	if strings.IndexByte(text, 0) >= 0 || !utf8.ValidString(text) {
+		// PostgreSQL's text cannot hold them; a path with one could not
+		// be printed back.
+		return nil, sqltypes.New("22021", "invalid byte sequence for encoding \"UTF8\"")
+	}
 	p := &parser{lex: lexer{src: text}}
 	if err := p.advance(); err != nil {
 		return nil, err
@@ -192,7 +203,18 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *parser) parseOr() (*node, error)  { return p.binary(p.parseAnd, true, "||") }
+// nested runs f one nesting level deeper: 54001 beyond maxDepth.
+func (p *parser) nested(f func() (*node, error)) (*node, error) {
+	if p.depth++; p.depth > maxDepth {
+		return nil, sqltypes.New("54001", "stack depth limit exceeded").WithHint("jsonpath expressions nest at most %d levels deep.", maxDepth)
+	}
+	defer func() { p.depth-- }()
+	return f()
+}
+
+func (p *parser) parseOr() (*node, error) {
+	return p.nested(func() (*node, error) { return p.binary(p.parseAnd, true, "||") })
+}
 func (p *parser) parseAnd() (*node, error) { return p.binary(p.parseNot, true, "&&") }
 
 func (p *parser) parseNot() (*node, error) {
@@ -351,7 +373,7 @@ func (p *parser) parseUnary() (*node, error) {
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
-	arg, err := p.parseUnary()
+	arg, err := p.nested(p.parseUnary)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +626,7 @@ func (p *parser) parseSubscripts() (*node, error) {
 
 func (p *parser) subscriptExpr() (*node, error) {
 	at := p.tok
-	e, err := p.parseAdditive()
+	e, err := p.nested(p.parseAdditive)
 	if err == nil && e.isPredicate() {
 		err = syntaxErr(at.raw)
 	}
