@@ -505,6 +505,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeJSON, true
 	case OIDJSONB:
 		return TypeJSONB, true
+	case OIDJSONPath:
+		return TypeJSONPath, true
 	case OIDFloat4:
 		return TypeFloat4, true
 	case OIDFloat8:
