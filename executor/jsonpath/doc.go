@@ -13,8 +13,9 @@
 // constant path is compiled once per query and shared by every batch.
 //
 // Not supported: .datetime() (0A000 when evaluated) and the "x" flag of
-// like_regex (0A000, as PostgreSQL 15). .keyvalue() reports its "id" for
-// the document's top-level object only; elsewhere PostgreSQL's id is a
-// byte offset inside its binary jsonb, which meshql does not have, so
-// keyvalue() of a nested object is 0A000.
+// like_regex (0A000, as PostgreSQL 15). like_regex patterns are Go
+// regular expressions (RE2), which read XQuery's common forms as
+// PostgreSQL does but have no backreferences. .keyvalue() gives
+// PostgreSQL's ids, which are byte offsets inside its binary jsonb: base
+// replays that layout.
 package jsonpath

@@ -141,3 +141,15 @@ func TestExistsAndMatch(t *testing.T) {
 		}
 	}
 }
+
+// cmpNumText agrees with exact comparison on normalized numbers.
+func TestCmpNumText(t *testing.T) {
+	nums := []string{"0", "0.00", "-0.5", "0.5", "0.50", "1", "1.0", "-1", "10", "9.999", "-10.01", "-10.1", "123456789012345678901234567890", "0.0001", "-0.0001"}
+	for _, a := range nums {
+		for _, b := range nums {
+			if got, want := cmpNumText(a, b), parseNum(a).cmp(parseNum(b)); got != want {
+				t.Errorf("cmp(%s, %s) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}

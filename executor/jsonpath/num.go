@@ -195,3 +195,58 @@ func numFromFloat(f float64) num {
 	}
 	return parseNum(n)
 }
+
+// cmpNumText compares two numbers in jsonb's normalized text (no
+// exponent, no leading zeros) by value, without big arithmetic: filters
+// compare numbers on every row.
+func cmpNumText(a, b string) int {
+	an, bn := strings.HasPrefix(a, "-"), strings.HasPrefix(b, "-")
+	a, b = strings.TrimPrefix(a, "-"), strings.TrimPrefix(b, "-")
+	if an != bn {
+		if isZeroText(a) && isZeroText(b) {
+			return 0
+		}
+		if an {
+			return -1
+		}
+		return 1
+	}
+	c := cmpAbsText(a, b)
+	if an {
+		return -c
+	}
+	return c
+}
+
+func isZeroText(s string) bool { return strings.Trim(s, "0.") == "" }
+
+func cmpAbsText(a, b string) int {
+	ai, af, _ := strings.Cut(a, ".")
+	bi, bf, _ := strings.Cut(b, ".")
+	ai, bi = strings.TrimLeft(ai, "0"), strings.TrimLeft(bi, "0")
+	if len(ai) != len(bi) {
+		if len(ai) < len(bi) {
+			return -1
+		}
+		return 1
+	}
+	if c := strings.Compare(ai, bi); c != 0 {
+		return c
+	}
+	for i := 0; i < max(len(af), len(bf)); i++ {
+		x, y := byte('0'), byte('0')
+		if i < len(af) {
+			x = af[i]
+		}
+		if i < len(bf) {
+			y = bf[i]
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}

@@ -159,7 +159,7 @@ func compare(o op, l, r *jv) tri {
 	case sqltypes.JSONBBool:
 		c = strings.Compare(l.Scalar, r.Scalar) // "false" < "true"
 	case sqltypes.JSONBNumber:
-		c = parseNum(l.Scalar).cmp(parseNum(r.Scalar))
+		c = cmpNumText(l.Scalar, r.Scalar)
 	case sqltypes.JSONBString:
 		c = strings.Compare(l.Scalar, r.Scalar) // UTF-8 bytes order as code points
 	default:
