@@ -46,13 +46,15 @@ func TestParsePrint(t *testing.T) {
 }
 
 // TestEval checks jsonb_path_query's rows (one per line) or SQLSTATE
-// against PostgreSQL's, with vars {"x":1,"p":"ab","v":2}.
+// against PostgreSQL's, with vars {"x":1,"p":"ab","v":2}: hand-picked
+// cases (eval.json) and every path of a list over every document of
+// another (matrix.json).
 func TestEval(t *testing.T) {
 	vars, err := sqltypes.ParseJSONB(`{"x":1,"p":"ab","v":2}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := loadCases(t, "testdata/eval.json")
+	cases := append(loadCases(t, "testdata/eval.json"), loadCases(t, "testdata/matrix.json")...)
 	if len(cases) < 100 {
 		t.Fatalf("only %d cases", len(cases))
 	}
