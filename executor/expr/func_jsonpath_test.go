@@ -1,9 +1,12 @@
 package expr
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/meshql/meshql/executor/jsonpath"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -85,5 +88,57 @@ func TestJSONPathCasts(t *testing.T) {
 	}
 	if _, err := Cast(Column(0, sqltypes.TypeJSONPath, "p"), sqltypes.TypeJSONB); err == nil {
 		t.Fatal("jsonpath casts to jsonb")
+	}
+}
+
+// TestJSONPathExistsMatchSilent checks jsonb_path_exists and
+// jsonb_path_match, loud and silent, against PostgreSQL 15's answers
+// (testdata/jsonpath_funcs.json: document, path, then exists, exists
+// silent, match, match silent as t, f, NULL or ERR:<SQLSTATE>).
+func TestJSONPathExistsMatchSilent(t *testing.T) {
+	raw, err := os.ReadFile("testdata/jsonpath_funcs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases [][]string
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 100 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+	env := newTestEnv(t)
+	for _, c := range cases {
+		p, err := jsonpath.Parse(c[1])
+		if err != nil {
+			if want := "ERR:" + sqltypes.Code(err); c[2] != want {
+				t.Errorf("%s: got %v, want %s", c[1], err, c[2])
+			}
+			continue
+		}
+		doc, err := sqltypes.NormalizeJSONB(c[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := makeBatch(t, env, testCol{sqltypes.TypeJSONB, []any{doc}})
+		i := 2
+		for _, fn := range []string{"jsonb_path_exists", "jsonb_path_match"} {
+			for _, silent := range []bool{false, true} {
+				e := must(Call(fn, []Expr{Column(0, sqltypes.TypeJSONB, "doc"), Literal(sqltypes.TypeJSONPath, p.String()),
+					Literal(sqltypes.TypeJSONB, "{}"), Literal(sqltypes.TypeBool, silent)}))
+				got, err := evalStrings(t, env, e, b)
+				g := ""
+				if err != nil {
+					g = "ERR:" + sqltypes.Code(err)
+				} else {
+					g = got[0]
+				}
+				if g != c[i] {
+					t.Errorf("%s(%s, %s, silent => %v): got %s, want %s", fn, c[0], c[1], silent, g, c[i])
+				}
+				i++
+			}
+		}
+		b.Release()
 	}
 }
