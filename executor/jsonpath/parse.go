@@ -1,101 +1,12 @@
 package jsonpath
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/meshql/meshql/sqltypes"
 )
-
-// op is the kind of a path item.
-type op uint8
-
-const (
-	opNull op = iota
-	opBool
-	opNumber
-	opString
-	opRoot
-	opCurrent
-	opVar
-	opLast
-	opKey
-	opAnyKey
-	opAnyArray
-	opIndex
-	opAny
-	opFilter
-	opMethod // s names it: type, size, abs, floor, ceiling, double, keyvalue, datetime
-	// predicates
-	opAnd
-	opOr
-	opNot
-	opIsUnknown
-	opExists
-	opEq
-	opNe
-	opLt
-	opGt
-	opLe
-	opGe
-	opStartsWith
-	opLikeRegex
-	// arithmetic
-	opAdd
-	opSub
-	opMul
-	opDiv
-	opMod
-	opPlus
-	opMinus
-)
-
-var opNames = map[op]string{
-	opAnd: "&&", opOr: "||", opEq: "==", opNe: "!=", opLt: "<", opGt: ">", opLe: "<=", opGe: ">=",
-	opStartsWith: "starts with", opLikeRegex: "like_regex",
-	opAdd: "+", opSub: "-", opMul: "*", opDiv: "/", opMod: "%", opPlus: "+", opMinus: "-",
-}
-
-var binaryOps = map[string]op{
-	"==": opEq, "!=": opNe, "<": opLt, ">": opGt, "<=": opLe, ">=": opGe,
-	"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod, "&&": opAnd, "||": opOr,
-}
-
-// anyLast is the level bound `last` of .**{…}: no limit.
-const anyLast = ^uint32(0)
-
-// node is one item of a path: an accessor, a literal, an operator or a
-// predicate, with the accessor chain that follows it in next.
-type node struct {
-	op    op
-	s     string // key, string, variable name, number text, "true"/"false", method name, regex pattern
-	flags string // like_regex flags in PostgreSQL's order (i s m x q)
-	re    *regexp.Regexp
-	l, r  *node // operands; l alone for unary items, filters, exists, datetime's template
-	subs  []subscript
-	first uint32 // .** level bounds
-	last  uint32
-	next  *node
-}
-
-type subscript struct{ from, to *node } // to is nil for a single index
-
-func (n *node) isPredicate() bool { return n.op >= opAnd && n.op <= opLikeRegex && n.next == nil }
-
-// Path is a parsed jsonpath.
-type Path struct {
-	strict bool
-	root   *node
-}
-
-// Strict reports whether the path runs in strict mode.
-func (p *Path) Strict() bool { return p.strict }
-
-// IsPredicate reports whether the path is a predicate (`$.a > 1`), whose
-// one result jsonb_path_match reads.
-func (p *Path) IsPredicate() bool { return p.root.isPredicate() }
 
 type parser struct {
 	lex        lexer
@@ -281,78 +192,6 @@ func (p *parser) parseComparison() (*node, error) {
 		return p.parseLikeRegex(l)
 	}
 	return l, nil
-}
-
-func (p *parser) parseLikeRegex(l *node) (*node, error) {
-	if err := p.advance(); err != nil {
-		return nil, err
-	}
-	if p.tok.kind != tString {
-		return nil, p.unexpected()
-	}
-	n := &node{op: opLikeRegex, l: l, s: p.tok.s}
-	if err := p.advance(); err != nil {
-		return nil, err
-	}
-	if p.isWord("flag") {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		if p.tok.kind != tString {
-			return nil, p.unexpected()
-		}
-		for _, c := range p.tok.s {
-			if !strings.ContainsRune("ismxq", c) {
-				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "invalid input syntax for type jsonpath").
-					WithDetail("Unrecognized flag character \"%c\" in LIKE_REGEX predicate.", c)
-			}
-		}
-		for _, c := range "ismxq" {
-			if strings.ContainsRune(p.tok.s, c) {
-				n.flags += string(c)
-			}
-		}
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-	}
-	re, err := compileRegex(n.s, n.flags)
-	if err != nil {
-		return nil, err
-	}
-	n.re = re
-	return n, nil
-}
-
-// compileRegex compiles a like_regex pattern with its XQuery flags as
-// PostgreSQL maps them: without "s" a dot stops at newlines, "m" anchors
-// at lines, "q" quotes the whole pattern, "x" is not implemented.
-func compileRegex(pattern, flags string) (*regexp.Regexp, error) {
-	prefix := ""
-	if strings.Contains(flags, "i") {
-		prefix += "i"
-	}
-	if strings.Contains(flags, "q") {
-		pattern = regexp.QuoteMeta(pattern)
-	} else {
-		if strings.Contains(flags, "x") {
-			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "XQuery \"x\" flag (expanded regular expressions) is not implemented")
-		}
-		if strings.Contains(flags, "s") {
-			prefix += "s"
-		}
-		if strings.Contains(flags, "m") {
-			prefix += "m"
-		}
-	}
-	if prefix != "" {
-		pattern = "(?" + prefix + ")" + pattern
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return nil, sqltypes.New("2201B", "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
-	return re, nil
 }
 
 func (p *parser) parseAdditive() (*node, error) {
