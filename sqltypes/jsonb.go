@@ -184,6 +184,15 @@ func (p *jsonbParser) members(end byte, member func() error) error {
 // sortKeys orders the members as jsonb does (shorter keys first, then by
 // bytes) and keeps the last value of a duplicate key.
 func (v *JSONBValue) sortKeys() {
+	sorted := true
+	for i := 1; i < len(v.Keys) && sorted; i++ {
+		sorted = compareJSONBKeys(v.Keys[i-1], v.Keys[i]) < 0
+	}
+	if sorted {
+		// Already jsonb's order without duplicates: the common case of
+		// parsing a stored jsonb value again.
+		return
+	}
 	idx := make([]int, len(v.Keys))
 	for i := range idx {
 		idx[i] = i

@@ -48,6 +48,10 @@ const (
 	// held as PostgreSQL's composite text output, `(key,"a value")`. It
 	// has no comparison, ordering or casts in meshql.
 	Record
+	// JSONPath is an SQL/JSON path, held as PostgreSQL's normalized text
+	// of it (executor/jsonpath parses and prints it); it casts to and
+	// from text only.
+	JSONPath
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -91,6 +95,7 @@ var (
 	TypeJSONB       = Type{Kind: JSONB}
 	TypeTime        = Type{Kind: Time}
 	TypeRecord      = Type{Kind: Record}
+	TypeJSONPath    = Type{Kind: JSONPath}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -221,6 +226,8 @@ func (t Type) String() string {
 		return "jsonb"
 	case Record:
 		return "record"
+	case JSONPath:
+		return "jsonpath"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -266,7 +273,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, Bpchar, JSON, JSONB, Record:
+	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath:
 		return arrow.BinaryTypes.String
 	case Bytea:
 		return arrow.BinaryTypes.Binary
@@ -380,12 +387,14 @@ const (
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
 	OIDRecord      uint32 = 2249
+	OIDJSONPath    uint32 = 4072
 )
 
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015, Bpchar: 1014,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
+	JSONPath: 4073,
 }
 
 // OID returns the Postgres type OID of t.
@@ -433,6 +442,8 @@ func (t Type) OID() uint32 {
 		return OIDJSONB
 	case Record:
 		return OIDRecord
+	case JSONPath:
+		return OIDJSONPath
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -494,6 +505,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeJSON, true
 	case OIDJSONB:
 		return TypeJSONB, true
+	case OIDJSONPath:
+		return TypeJSONPath, true
 	case OIDFloat4:
 		return TypeFloat4, true
 	case OIDFloat8:
@@ -548,7 +561,7 @@ var typeNames = map[string]Kind{
 	"interval": Interval,
 	"time":     Time, "time without time zone": Time,
 	"uuid": UUID,
-	"json": JSON, "jsonb": JSONB,
+	"json": JSON, "jsonb": JSONB, "jsonpath": JSONPath,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }

@@ -135,7 +135,8 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if s, ok := v.(string); ok && !t.IsString() && t.Kind != sqltypes.JSON && t.Kind != sqltypes.Unknown {
+	// A jsonpath constant is already its normalized text (a folded cast).
+	if s, ok := v.(string); ok && !t.IsString() && t.Kind != sqltypes.JSON && t.Kind != sqltypes.JSONPath && t.Kind != sqltypes.Unknown {
 		return sqltypes.ParseValue(t, s)
 	}
 	bad := func() error {
@@ -214,7 +215,7 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return arrow.Timestamp(x), nil
 		}
 		return nil, bad()
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.JSONPath, sqltypes.Unknown:
 		switch x := v.(type) {
 		case string:
 			return x, nil

@@ -74,6 +74,9 @@ func Call(name string, args []Expr) (Expr, error) {
 // lookupBuilder is the function table: a switch, so there is no mutable
 // registry.
 func lookupBuilder(name string) builder {
+	if JSONPathFunc(name) {
+		return buildJSONPath
+	}
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
 		return buildMask

@@ -35,9 +35,10 @@ func keyTypeOK(dt arrow.DataType) bool {
 }
 
 // sqlKeyOK is keyTypeOK for a SQL type: json (and arrays of it) has no
-// equality or ordering in PostgreSQL, though its Arrow form is text.
+// equality or ordering in PostgreSQL, though its Arrow form is text;
+// nor has jsonpath.
 func sqlKeyOK(t sqltypes.Type) bool {
-	return !hasKind(t, sqltypes.JSON) && !hasKind(t, sqltypes.Record) && keyTypeOK(t.Arrow())
+	return !hasKind(t, sqltypes.JSON) && !hasKind(t, sqltypes.JSONPath) && !hasKind(t, sqltypes.Record) && keyTypeOK(t.Arrow())
 }
 
 // errRecordKey is 0A000 for record values as sort or group keys: meshql

@@ -21,6 +21,7 @@ var pgxChecks = []struct {
 }{
 	{"numeric-params", checkNumericParams},
 	{"jsonb", checkJSONB},
+	{"jsonpath", checkJSONPath},
 	{"time", checkTime},
 	{"infinity", checkInfinity},
 	{"multidim-arrays", checkMultidimArrays},
@@ -182,6 +183,21 @@ func checkJSONB(t *testing.T, f *fixture) {
 		err := conn.QueryRow(t.Context(), q).Scan(&m, new(any), new(any))
 		return fmt.Sprint(m), err
 	})
+}
+
+// checkJSONPath: jsonpath parameters in text and binary (a version byte,
+// then the text) are parsed and normalized on the way in, and jsonpath
+// results (OID 4072) come back the same in text and binary.
+func checkJSONPath(t *testing.T, f *fixture) {
+	const oidJSONPath = 4072
+	doc := []byte(`{"a": [1, 5, {"b": "x"}]}`)
+	path := `$.a[*] ? (@ > $min)`
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::jsonpath, jsonb_path_query_array($2::jsonb, $1::jsonpath, '{\"min\": 2}')", [][]byte{[]byte(path), doc}, []uint32{0, 0}, []int16{0}},
+		{"SELECT $1, jsonb_path_exists($2::jsonb, $1, '{\"min\": 9}')", [][]byte{[]byte(path), doc}, []uint32{oidJSONPath, 0}, []int16{0}},
+		{"SELECT $1, $2::jsonb @? $1", [][]byte{append([]byte{1}, "strict $.a[2].b"...), append([]byte{1}, doc...)}, []uint32{oidJSONPath, 0}, []int16{1}},
+	})
+	compareBinaryRow(t, f, "jsonpath results in binary", `SELECT '$.a[*] ? (@.b > 1)'::jsonpath AS p, NULL::jsonpath, jsonb_path_query_first('[1]', '$[last]')`)
 }
 
 // compareBinaryRow compares the one row q returns in binary format, byte

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshql/meshql/executor/jsonpath"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -331,5 +332,13 @@ func numericLiteral(s string) (logical.Expr, error) {
 // parseLiteral reads an untyped literal as t. timestamptz text without a
 // zone is in the session's TimeZone, as PostgreSQL reads it.
 func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
+	if t.Kind == sqltypes.JSONPath {
+		// Stored as its normalized text; the parser lives in the executor.
+		p, err := jsonpath.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		return p.String(), nil
+	}
 	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now})
 }

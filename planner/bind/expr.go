@@ -788,6 +788,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		return e, err
 	}
 	lt, rt := l.Type(), r.Type()
+	if (op.IsComparison() || op == expr.OpIsDistinctFrom || op == expr.OpIsNotDistinctFrom) && (lt.Kind == sqltypes.JSONPath || rt.Kind == sqltypes.JSONPath) {
+		// jsonpath has no comparison operators in PostgreSQL.
+		return nil, opError(opText, lt, rt, loc)
+	}
 	var err error
 	switch {
 	case op == expr.OpConcat:
@@ -949,6 +953,13 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if name == "^" {
 			// exponentiation is power() on double precision here
 			return b.bindVariadic("power", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
+		}
+		if name == "@?" || name == "@@" {
+			l, r, err := b.bindOperands(a, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			return b.bindJSONPathOperator(name, l, r, loc)
 		}
 		if name == "#-" {
 			l, r, err := b.bindOperands(a, sc, agg)
@@ -1309,6 +1320,10 @@ func typesOf(es []logical.Expr) []sqltypes.Type {
 func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
+	if expr.JSONPathFunc(name) && !isJSONPathSetFunction(name) {
+		// Named arguments (silent => true) with defaults of their own.
+		return b.bindJSONPathCall(fc, sc, agg)
+	}
 	fc, err := positionalArgs(name, fc)
 	if err != nil {
 		return nil, err
@@ -1364,10 +1379,6 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	case "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text":
 		return b.bindExtractPath(name, fc, sc, agg, loc)
-	case "jsonb_path_query", "jsonb_path_query_first", "jsonb_path_query_array", "jsonb_path_exists", "jsonb_path_match",
-		"jsonb_path_query_tz", "jsonb_path_query_first_tz", "jsonb_path_query_array_tz", "jsonb_path_exists_tz", "jsonb_path_match_tz":
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "SQL/JSON path expressions (%s) are not supported", name).
-			WithHint("Use the -> ->> #> #>> operators, jsonb_extract_path, or the jsonb set-returning functions."), loc)
 	case "col_description", "obj_description":
 		if sub := descriptionSubquery(name, fc); sub != nil {
 			return b.bindExpr(sub, sc, agg)
@@ -1437,6 +1448,9 @@ func positionalArgs(name string, fc *pg_query.FuncCall) (*pg_query.FuncCall, err
 		return fc, nil
 	}
 	params, ok := namedParams[name]
+	if isJSONPathSetFunction(name) {
+		return fc, nil // bound by bindJSONPathCall
+	}
 	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s with named arguments does not exist", name), int(fc.Location))
 	}

@@ -690,7 +690,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 			if fc != nil {
 				what = funcName(fc)
 			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, generate_subscripts, regexp_matches, regexp_split_to_table, string_to_table and the json(b) set-returning functions)", what), location(items[0]))
+			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, generate_subscripts, regexp_matches, regexp_split_to_table, string_to_table, jsonb_path_query and the json(b) set-returning functions)", what), location(items[0]))
 		}
 		fl, err := b.bindSetFunction(fc, base.scope, nil)
 		if err != nil {
@@ -779,6 +779,8 @@ func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState
 		list, err = b.bindSubscripts(fc, sc, agg)
 	case "regexp_matches":
 		list, err = b.bindScalarCall("regexp_matches", fc, sc, agg)
+	case "jsonb_path_query", "jsonb_path_query_tz":
+		list, err = b.bindJSONPathCall(fc, sc, agg)
 	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
 		// Two lists of one length, expanded in lockstep: keys and values.
 		return b.bindJSONSetCall(fc, sc, agg, expr.JSONSetKeysFunc(funcName(fc)), funcName(fc))

@@ -93,7 +93,8 @@ func isSetFunction(name string) bool {
 	switch name {
 	case "unnest", "generate_series", "regexp_split_to_table", "regexp_matches", "string_to_table", "generate_subscripts",
 		"json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
-		"json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys":
+		"json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys",
+		"jsonb_path_query", "jsonb_path_query_tz":
 		return true
 	}
 	return false

@@ -100,7 +100,8 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.Boolean); ok {
 			return boolEnc{nb, a}, nil
 		}
-	case sqltypes.JSONB:
+	case sqltypes.JSONB, sqltypes.JSONPath:
+		// jsonpath's binary form is jsonb's: a version byte (1), the text.
 		if a, ok := arr.(*array.String); ok {
 			return jsonbEnc{strEnc{nb, a}}, nil
 		}

@@ -198,10 +198,10 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		return string(raw), "", nil
 	case sqltypes.Bpchar:
 		return sqltypes.PadChars(string(raw), int(t.Precision)), "", nil
-	case sqltypes.JSONB:
+	case sqltypes.JSONB, sqltypes.JSONPath:
 		// a version byte, then the text, which the target's input parses
 		if len(raw) < 2 || raw[0] != 1 {
-			return nil, "", binaryFormatError("unsupported jsonb version number or empty value")
+			return nil, "", binaryFormatError("unsupported " + t.String() + " version number or empty value")
 		}
 		return nil, string(raw[1:]), nil
 	case sqltypes.Bytea:

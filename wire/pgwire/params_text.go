@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/meshql/meshql/executor/jsonpath"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -27,6 +28,12 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 		return sqltypes.PadChars(s, int(t.Precision)), nil
 	case sqltypes.JSONB:
 		return sqltypes.NormalizeJSONB(s)
+	case sqltypes.JSONPath:
+		p, err := jsonpath.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		return p.String(), nil
 	case sqltypes.Bool:
 		return parseBool(s, syntax)
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
