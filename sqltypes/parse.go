@@ -26,10 +26,12 @@ func ParseValue(t Type, s string) (Datum, error) {
 // PostgreSQL's input functions do: the TimeZone for timestamptz text
 // without a zone and for the day 'today' names, and the statement's start
 // for 'now', 'today', 'yesterday' and 'tomorrow' (so that 'today'::date
-// equals current_date). The zero value is UTC and the current clock.
+// equals current_date), and DateStyle's field order for numeric dates.
+// The zero value is UTC, the current clock and MDY.
 type InputContext struct {
-	Loc *time.Location
-	Now time.Time
+	Loc   *time.Location
+	Now   time.Time
+	Order DateOrder
 }
 
 func (c InputContext) location() *time.Location {

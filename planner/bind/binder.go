@@ -48,6 +48,9 @@ type TableColumn struct {
 type Options struct {
 	Now      time.Time      // statement start, for current_date and now()
 	Location *time.Location // session TimeZone
+	// DateOrder is the session's DateStyle field order, in which date
+	// literals such as '01/02/2024' read.
+	DateOrder sqltypes.DateOrder
 	User     string
 	// ParamTypes are the types a client declared for $n (Parse message);
 	// Unknown entries are inferred.

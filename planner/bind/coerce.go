@@ -329,7 +329,8 @@ func numericLiteral(s string) (logical.Expr, error) {
 }
 
 // parseLiteral reads an untyped literal as t. timestamptz text without a
-// zone is in the session's TimeZone, as PostgreSQL reads it.
+// zone is in the session's TimeZone and dates in its DateStyle order, as
+// PostgreSQL reads them.
 func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
-	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now})
+	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateOrder})
 }

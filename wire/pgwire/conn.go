@@ -199,7 +199,7 @@ func (st *connState) defaultSettings() map[string]string {
 
 // reportSettings sends ParameterStatus for every setting whose value changed
 // since the last report (all of them the first time) and updates the
-// encoding environment (TimeZone).
+// encoding environment (TimeZone, DateStyle, IntervalStyle).
 func (st *connState) reportSettings() error {
 	cur := st.session.ReportedSettings()
 	if st.reported == nil {
@@ -225,8 +225,11 @@ func (st *connState) reportSettings() error {
 		frames = append(append(frames, k...), 0)
 		frames = append(append(frames, v...), 0)
 		binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
-		if k == "TimeZone" {
+		switch k {
+		case "TimeZone":
 			st.env.loc = loadLocation(v)
+		case "DateStyle", "IntervalStyle":
+			st.env.style = sqltypes.SessionDateStyle(cur["DateStyle"], cur["IntervalStyle"])
 		}
 	}
 	return st.rw.writeRaw(frames)
