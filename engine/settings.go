@@ -15,7 +15,7 @@ type setting struct {
 	name     string
 	def      string
 	reported bool
-	fixed    bool                           // read-only: SET is 55P02, RESET ALL leaves it
+	fixed    bool                                // read-only: SET is 55P02, RESET ALL leaves it
 	check    func(v, cur string) (string, error) // normalizes or rejects a value; cur is the value it replaces
 }
 

@@ -51,7 +51,7 @@ type Options struct {
 	// DateOrder is the session's DateStyle field order, in which date
 	// literals such as '01/02/2024' read.
 	DateOrder sqltypes.DateOrder
-	User     string
+	User      string
 	// ParamTypes are the types a client declared for $n (Parse message);
 	// Unknown entries are inferred.
 	ParamTypes []sqltypes.Type

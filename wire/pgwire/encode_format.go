@@ -45,7 +45,6 @@ func appendPadded(buf []byte, n int64, width int) []byte {
 	return append(buf, s...)
 }
 
-
 // appendFloatText writes f as PostgreSQL 12+ does with extra_float_digits=1:
 // the shortest exact digits, in exponent form when the decimal exponent is
 // below -4 or at least 15 (float8) / 6 (float4).
