@@ -35,9 +35,9 @@ type Statement struct {
 	st         *planner.Statement
 	err        error
 	mesh       *catalog.Mesh // the catalog st and err were analyzed in
-	// order is the DateStyle order date literals were read in: a SET
-	// DateStyle since makes the next execution analyze again.
-	order sqltypes.DateOrder
+	// style is the DateStyle and IntervalStyle literals were read in: a
+	// SET of either since makes the next execution analyze again.
+	style sqltypes.DateStyle
 	// access is what the last analysis read and was refused, for the
 	// audit log.
 	access *bind.Access
@@ -81,20 +81,20 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 // analyze binds the statement in the current catalog: once, and again
 // when the catalog was reloaded since (a prepared statement then follows
 // the new grants, masks and row filters, as a new statement would) or
-// the DateStyle order changed (its date literals then read anew).
+// DateStyle or IntervalStyle changed (its literals then read anew).
 func (st *Statement) analyze(ctx context.Context) error {
 	s := st.s
 	snap := s.snapshot()
-	order := s.dateStyle().Order
-	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.order == order {
+	style := s.dateStyle()
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style {
 		return st.err
 	}
 	prev := st.st
-	st.mesh, st.access, st.order = snap.mesh, &bind.Access{}, order
+	st.mesh, st.access, st.style = snap.mesh, &bind.Access{}, style
 	start := s.engine.clock()
 	system := false
 	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, bind.Options{
-		Now: start, Location: s.location(), DateOrder: order, User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
+		Now: start, Location: s.location(), DateStyle: style, User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
 		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),

@@ -26,9 +26,9 @@ type castCtx struct {
 
 func castCtxOf(env *executor.Env) castCtx { return castCtx{loc: env.Location, style: env.DateStyle} }
 
-// input is what text input of dates and times reads.
+// input is what text input of dates, times and intervals reads.
 func (cx castCtx) input() sqltypes.InputContext {
-	return sqltypes.InputContext{Loc: cx.loc, Order: cx.style.Order}
+	return sqltypes.InputContext{Loc: cx.loc, Order: cx.style.Order, Interval: cx.style.Interval}
 }
 
 // castExpr is CAST(in AS t).

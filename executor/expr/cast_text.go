@@ -193,8 +193,9 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 			return textToFixed(mem, dt, a, func(s string) (arrow.Timestamp, error) { return sqltypes.ParseTimestampIn(s, tz, in) })
 		}, true
 	case sqltypes.Interval:
-		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
-			return textToFixed(mem, dt, a, sqltypes.ParseInterval)
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			in := cx.input()
+			return textToFixed(mem, dt, a, func(s string) (arrow.MonthDayNanoInterval, error) { return sqltypes.ParseIntervalIn(s, in) })
 		}, true
 	case sqltypes.Time:
 		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {

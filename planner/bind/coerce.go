@@ -329,8 +329,8 @@ func numericLiteral(s string) (logical.Expr, error) {
 }
 
 // parseLiteral reads an untyped literal as t. timestamptz text without a
-// zone is in the session's TimeZone and dates in its DateStyle order, as
-// PostgreSQL reads them.
+// zone is in the session's TimeZone, dates in its DateStyle order and
+// intervals in its IntervalStyle, as PostgreSQL reads them.
 func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
-	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateOrder})
+	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateStyle.Order, Interval: b.opts.DateStyle.Interval})
 }

@@ -35,7 +35,7 @@ type encEnv struct {
 
 // input is what text parameters read from the session.
 func (e encEnv) input() sqltypes.InputContext {
-	return sqltypes.InputContext{Loc: e.loc, Order: e.style.Order}
+	return sqltypes.InputContext{Loc: e.loc, Order: e.style.Order, Interval: e.style.Interval}
 }
 
 // newEncoder returns the encoder for arr, whose values have SQL type t. The

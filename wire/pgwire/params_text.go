@@ -93,11 +93,13 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 	case sqltypes.Time:
 		return sqltypes.ParseTime(s)
 	case sqltypes.Interval:
-		iv, ok := parseInterval(s)
-		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
+		// sql_standard reads a leading sign differently: sqltypes knows.
+		if in.Interval != sqltypes.IntervalSQLStandard {
+			if iv, ok := parseInterval(s); ok {
+				return iv, nil
+			}
 		}
-		return iv, nil
+		return sqltypes.ParseIntervalIn(s, in)
 	case sqltypes.List:
 		// Array literals ('{1,NULL,3}'); elements parse as parameters
 		// of the element type do, so dates and times follow the session.
