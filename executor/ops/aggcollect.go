@@ -199,7 +199,7 @@ type jsonAgg struct {
 	key     sqltypes.Type // of the keys, for object
 	object  bool
 	jsonb   bool
-	rows    bool           // the values are rows (row_to_json), set apart like arrays
+	rows    bool          // the values are rows (row_to_json), set apart like arrays
 	env     *executor.Env // the session's TimeZone and IntervalStyle, for JSON text
 	buf     [][]byte
 	seen    []bool

@@ -74,7 +74,8 @@ func TestParseText(t *testing.T) {
 		{sqltypes.TypeBytea, `\q`, sqltypes.CodeInvalidTextRepr},
 		{sqltypes.TypeDate, "2023-02-29", sqltypes.CodeDatetimeFieldOverflow},
 		{sqltypes.TypeTimestamp, "2024-01-01 25:00:00", sqltypes.CodeDatetimeFieldOverflow},
-		{sqltypes.TypeTimestamp, "yesterday", sqltypes.CodeInvalidDatetimeFormat},
+		{sqltypes.TypeTimestamp, "someday", sqltypes.CodeInvalidDatetimeFormat},
+		{sqltypes.TypeDate, "13/01/2024", sqltypes.CodeDatetimeFieldOverflow}, // MDY
 		{sqltypes.TypeInterval, "1 fortnight", sqltypes.CodeInvalidDatetimeFormat},
 		{sqltypes.NumericType(10, 2), "abc", sqltypes.CodeInvalidTextRepr},
 		{typInt4Arr, "{1,x}", sqltypes.CodeInvalidTextRepr},
