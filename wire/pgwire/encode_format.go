@@ -31,20 +31,6 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func append2(buf []byte, n int) []byte {
-	return append(buf, byte('0'+n/10), byte('0'+n%10))
-}
-
-// appendPadded appends n (>= 0) zero-padded to width digits.
-func appendPadded(buf []byte, n int64, width int) []byte {
-	var tmp [20]byte
-	s := strconv.AppendInt(tmp[:0], n, 10)
-	for i := len(s); i < width; i++ {
-		buf = append(buf, '0')
-	}
-	return append(buf, s...)
-}
-
 // appendFloatText writes f as PostgreSQL 12+ does with extra_float_digits=1:
 // the shortest exact digits, in exponent form when the decimal exponent is
 // below -4 or at least 15 (float8) / 6 (float4).
