@@ -481,7 +481,7 @@ func (d *dtDecoder) finish() error {
 		if !d.haveY || !d.haveM || !d.haveD {
 			return errSyntax
 		}
-		if d.is2digits && !d.julian {
+		if d.is2digits && !d.julian && !d.bc { // '44 BC' is 44 BC, not 2044 BC
 			if dt.y < 70 {
 				dt.y += 2000
 			} else if dt.y < 100 {
