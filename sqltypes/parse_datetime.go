@@ -6,7 +6,8 @@ import (
 )
 
 // The general date/timestamp input decoder, after PostgreSQL's
-// ParseDateTime and DecodeDateTime (DateStyle ISO, MDY): the text is cut
+// ParseDateTime and DecodeDateTime (numeric dates in the DateStyle order
+// of InputContext): the text is cut
 // into fields (numbers, dates with - / . separators and possibly a month
 // name, times with colons, signed zone offsets, words), and the fields
 // fill in the year, month, day, time and zone in whatever order they

@@ -82,7 +82,8 @@ func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 // PostgreSQL keeps each value's own scale, a column needs one, and the
 // result type never depends on constant values. Casting a literal folds
 // it to a literal of the same type when the result does not depend on the
-// session (time zone, DateStyle, IntervalStyle). Other pairs are 42846 "cannot cast type x to y".
+// session (time zone, DateStyle, IntervalStyle). Other pairs are 42846
+// "cannot cast type x to y".
 func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
 	if from.Equal(to) {
