@@ -225,13 +225,11 @@ func (st *connState) reportSettings() error {
 		frames = append(append(frames, k...), 0)
 		frames = append(append(frames, v...), 0)
 		binary.BigEndian.PutUint32(frames[at+1:], uint32(len(frames)-at-1))
-		switch k {
-		case "TimeZone":
+		if k == "TimeZone" {
 			st.env.loc = loadLocation(v)
-		case "DateStyle", "IntervalStyle":
-			st.env.style = sqltypes.SessionDateStyle(cur["DateStyle"], cur["IntervalStyle"])
 		}
 	}
+	st.env.style = sqltypes.SessionDateStyle(st.reported["DateStyle"], st.reported["IntervalStyle"])
 	return st.rw.writeRaw(frames)
 }
 
