@@ -131,7 +131,7 @@ const maxStalenessSetting = "mesh.max_staleness"
 
 // checkStaleness accepts Go durations ("15m", "1h30m") and PostgreSQL's
 // time settings ("15min", a number of milliseconds); 0 turns it off.
-func checkStaleness(v string) (string, error) {
+func checkStaleness(v, _ string) (string, error) {
 	if _, err := parseStaleness(v); err != nil {
 		return "", err
 	}

@@ -277,7 +277,7 @@ func (s *Session) assign(name, value string, local bool) (string, error) {
 		return "", sqltypes.New("55P02", "parameter %q cannot be changed", name)
 	}
 	if st.check != nil {
-		v, err := st.check(value)
+		v, err := st.check(value, s.values[name])
 		if err != nil {
 			return "", err
 		}
@@ -382,6 +382,16 @@ func (s *Session) location() *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// DateStyle is the session's DateStyle and IntervalStyle settings, in
+// which dates, timestamps and intervals are shown.
+func (s *Session) DateStyle() sqltypes.DateStyle { return s.dateStyle() }
+
+func (s *Session) dateStyle() sqltypes.DateStyle {
+	ds, _ := s.Setting("datestyle")
+	is, _ := s.Setting("intervalstyle")
+	return sqltypes.SessionDateStyle(ds, is)
 }
 
 func (s *Session) statementTimeout() time.Duration {

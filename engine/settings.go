@@ -15,8 +15,8 @@ type setting struct {
 	name     string
 	def      string
 	reported bool
-	fixed    bool                           // read-only: SET is 55P02, RESET ALL leaves it
-	check    func(v string) (string, error) // normalizes or rejects a value
+	fixed    bool                                // read-only: SET is 55P02, RESET ALL leaves it
+	check    func(v, cur string) (string, error) // normalizes or rejects a value; cur is the value it replaces
 }
 
 func settingsTable() []setting {
@@ -58,8 +58,8 @@ const pushdownSetting = "mesh.pushdown"
 
 // checkBool accepts PostgreSQL's spellings of a boolean setting and
 // normalizes them to on/off.
-func checkBool(name string) func(string) (string, error) {
-	return func(v string) (string, error) {
+func checkBool(name string) func(string, string) (string, error) {
+	return func(v, _ string) (string, error) {
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "on", "true", "yes", "1", "t", "y":
 			return "on", nil
@@ -84,7 +84,7 @@ func (e *Engine) queryMemorySetting() (setting, string) {
 	return setting{name: membudget.Setting, def: def, check: checkQueryMemory}, def
 }
 
-func checkQueryMemory(v string) (string, error) {
+func checkQueryMemory(v, _ string) (string, error) {
 	n, err := membudget.ParseSize(v)
 	if err != nil {
 		return "", err
@@ -106,38 +106,26 @@ func (s *Session) queryMemory() int64 {
 // their catalog queries by it.
 const ServerVersion = "16.4 (meshql)"
 
-// The output settings below are checked rather than stored as given:
-// meshql writes dates, intervals, floats and bytea one way (PostgreSQL's
-// defaults), so a value asking for another way is refused (0A000) instead
-// of being reported as in effect while ignored. An unknown value is 22023
-// as in PostgreSQL.
+// The output settings below are checked rather than stored as given: a
+// value asking for an output meshql does not write is refused (0A000)
+// instead of being reported as in effect while ignored. An unknown value
+// is 22023 as in PostgreSQL.
 
-// checkDateStyle accepts DateStyle ISO with the MDY field order, in any
-// of PostgreSQL's spellings (JDBC sends "ISO"). Another output style would
-// print dates differently and DMY/YMD would read '01/02/2024' differently.
-func checkDateStyle(v string) (string, error) {
-	for _, w := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		switch w {
-		case "iso", "mdy", "us", "noneuro", "noneuropean", "default":
-		case "sql", "postgres", "german", "dmy", "ymd", "euro", "european":
-			return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "DateStyle %q is not supported: meshql reads and writes dates as ISO, MDY", v).
-				WithHint("Write dates as YYYY-MM-DD, which every DateStyle reads alike, or use to_date(text, format).")
-		default:
-			return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"DateStyle\": %q", v).
-				WithDetail("Unrecognized key word: %q.", w)
-		}
+// checkDateStyle reads DateStyle as PostgreSQL does (a part the value
+// leaves out keeps its current setting: 'DMY' after 'SQL, MDY' is 'SQL,
+// DMY') and stores its canonical spelling.
+func checkDateStyle(v, cur string) (string, error) {
+	ds, err := sqltypes.ParseDateStyle(v, sqltypes.SessionDateStyle(cur, ""))
+	if err != nil {
+		return "", err
 	}
-	return "ISO, MDY", nil
+	return ds.DateStyleSetting(), nil
 }
 
-// checkIntervalStyle accepts IntervalStyle postgres, the output meshql writes.
-func checkIntervalStyle(v string) (string, error) {
-	switch w := strings.ToLower(strings.TrimSpace(v)); w {
-	case "postgres":
-		return w, nil
-	case "postgres_verbose", "sql_standard", "iso_8601":
-		return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "IntervalStyle %q is not supported: meshql writes intervals in the postgres style", v).
-			WithHint("Use extract(epoch FROM interval) or to_char for another format.")
+// checkIntervalStyle accepts PostgreSQL's four IntervalStyles.
+func checkIntervalStyle(v, _ string) (string, error) {
+	if st, ok := sqltypes.ParseIntervalStyle(v); ok {
+		return st.String(), nil
 	}
 	return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"IntervalStyle\": %q", v).
 		WithHint("Available values: postgres, postgres_verbose, sql_standard, iso_8601.")
@@ -146,7 +134,7 @@ func checkIntervalStyle(v string) (string, error) {
 // checkExtraFloatDigits accepts 1 to 3, which PostgreSQL 12 and later all
 // read as "shortest exact output", the only float output meshql writes
 // (JDBC sets 3, psql leaves 1); -15 to 0 ask for rounded output.
-func checkExtraFloatDigits(v string) (string, error) {
+func checkExtraFloatDigits(v, _ string) (string, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	switch {
 	case err != nil:
@@ -161,7 +149,7 @@ func checkExtraFloatDigits(v string) (string, error) {
 }
 
 // checkByteaOutput accepts hex, the bytea output meshql writes.
-func checkByteaOutput(v string) (string, error) {
+func checkByteaOutput(v, _ string) (string, error) {
 	switch w := strings.ToLower(strings.TrimSpace(v)); w {
 	case "hex":
 		return w, nil
@@ -173,7 +161,7 @@ func checkByteaOutput(v string) (string, error) {
 		WithHint("Available values: escape, hex.")
 }
 
-func checkEncoding(v string) (string, error) {
+func checkEncoding(v, _ string) (string, error) {
 	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
 	case "UTF8", "UNICODE":
 		return "UTF8", nil
@@ -181,7 +169,7 @@ func checkEncoding(v string) (string, error) {
 	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported; meshql speaks UTF8", v)
 }
 
-func checkTimeZone(v string) (string, error) {
+func checkTimeZone(v, _ string) (string, error) {
 	name, _, ok := sqltypes.TimeZoneSetting(v)
 	if !ok {
 		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
@@ -191,7 +179,7 @@ func checkTimeZone(v string) (string, error) {
 
 // checkDuration accepts PostgreSQL's time settings: a number of
 // milliseconds or a number with a unit ("5s", "2min").
-func checkDuration(v string) (string, error) {
+func checkDuration(v, _ string) (string, error) {
 	if _, err := parseDurationSetting(v); err != nil {
 		return "", err
 	}

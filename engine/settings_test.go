@@ -9,7 +9,8 @@ import (
 
 // Output settings meshql does not follow are refused, never stored and
 // reported as in effect; the spellings of the ones it follows are
-// accepted and normalized as PostgreSQL normalizes them.
+// accepted and normalized as PostgreSQL normalizes them, DateStyle
+// keeping the part a value leaves out.
 func TestOutputSettingsAcceptedOrRefused(t *testing.T) {
 	e, mem, _ := opsEngine(t, Config{}, nil)
 	defer mem.AssertSize(t, 0)
@@ -18,6 +19,16 @@ func TestOutputSettingsAcceptedOrRefused(t *testing.T) {
 		{"SET DateStyle = 'ISO'", "datestyle", "ISO, MDY"},
 		{"SET datestyle = 'US, iso'", "datestyle", "ISO, MDY"},
 		{"SET IntervalStyle = 'POSTGRES'", "intervalstyle", "postgres"},
+		{"SET DateStyle = 'ISO, DMY'", "datestyle", "ISO, DMY"},
+		{"SET DateStyle = 'SQL'", "datestyle", "SQL, DMY"},
+		{"SET DateStyle = 'German'", "datestyle", "German, DMY"},
+		{"SET DateStyle = 'postgres, us'", "datestyle", "Postgres, MDY"},
+		{"SET DateStyle = 'euro'", "datestyle", "Postgres, DMY"},
+		{"SET DateStyle = 'ymd'", "datestyle", "Postgres, YMD"},
+		{"SET DateStyle = DEFAULT", "datestyle", "ISO, MDY"},
+		{"SET IntervalStyle = 'ISO_8601'", "intervalstyle", "iso_8601"},
+		{"SET IntervalStyle = sql_standard", "intervalstyle", "sql_standard"},
+		{"RESET IntervalStyle", "intervalstyle", "postgres"},
 		{"SET extra_float_digits = 3", "extra_float_digits", "3"},
 		{"SET bytea_output = 'hex'", "bytea_output", "hex"},
 	} {
@@ -29,10 +40,10 @@ func TestOutputSettingsAcceptedOrRefused(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ set, code string }{
-		{"SET DateStyle = 'ISO, DMY'", sqltypes.CodeFeatureNotSupported},
-		{"SET DateStyle = 'German'", sqltypes.CodeFeatureNotSupported},
 		{"SET DateStyle = 'ISO, nonsense'", sqltypes.CodeInvalidParameterValue},
-		{"SET IntervalStyle = 'iso_8601'", sqltypes.CodeFeatureNotSupported},
+		{"SET DateStyle = 'ISO, SQL'", sqltypes.CodeInvalidParameterValue},
+		{"SET DateStyle = 'DMY, YMD'", sqltypes.CodeInvalidParameterValue},
+		{"SET DateStyle = 'ISO DMY'", sqltypes.CodeInvalidParameterValue},
 		{"SET IntervalStyle = 'x'", sqltypes.CodeInvalidParameterValue},
 		{"SET extra_float_digits = 0", sqltypes.CodeFeatureNotSupported},
 		{"SET extra_float_digits = 4", sqltypes.CodeInvalidParameterValue},
@@ -93,20 +104,20 @@ func TestStartupOptions(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	s, err := e.NewSession("analyst", map[string]string{
 		"application_name": "from-param",
-		"options":          `-c application_name=from\ options --statement-timeout=5s -cextra_float_digits=3`,
+		"options":          `-c application_name=from\ options --statement-timeout=5s -cextra_float_digits=3 -c DateStyle=SQL,\ DMY -c IntervalStyle=iso_8601`,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for name, want := range map[string]string{"application_name": "from options", "statement_timeout": "5s", "extra_float_digits": "3"} {
+	for name, want := range map[string]string{"application_name": "from options", "statement_timeout": "5s", "extra_float_digits": "3", "datestyle": "SQL, DMY", "intervalstyle": "iso_8601"} {
 		if v, _ := s.Setting(name); v != want {
 			t.Errorf("%s = %q, want %q", name, v, want)
 		}
 	}
 	for opts, code := range map[string]string{
 		"-c nosuch=1":              sqltypes.CodeUndefinedObject,
-		"-c DateStyle=German":      sqltypes.CodeFeatureNotSupported,
+		"-c DateStyle=Swiss":       sqltypes.CodeInvalidParameterValue,
 		"-x":                       sqltypes.CodeFeatureNotSupported,
 		"-c statement_timeout":     sqltypes.CodeSyntaxError,
 		"-c extra_float_digits=-1": sqltypes.CodeFeatureNotSupported,
@@ -129,5 +140,42 @@ func TestParseStartupOptions(t *testing.T) {
 	want := [][2]string{{"a", "1"}, {"b", "x y"}, {"c_d", "2"}, {"e", ""}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A prepared statement reads its literals in the DateStyle and
+// IntervalStyle in effect when it runs, not when it was prepared, and a
+// literal's text follows the styles too: neither is folded for good
+// while preparing.
+func TestPreparedStatementFollowsDateStyle(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "analyst")
+	stmts, err := s.Prepare(t.Context(), "SELECT '01/02/2024'::date, (DATE '2026-11-27')::text, '-1 2:00'::interval, (INTERVAL '1 day')::text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() string {
+		t.Helper()
+		res, err := stmts[0].Execute(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := drainRows(t, res)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("rows %v, %v", rows, err)
+		}
+		return rows[0]
+	}
+	if got, want := run(), "2024-01-02|2026-11-27|-1 days +02:00:00|1 day"; got != want {
+		t.Errorf("as prepared: %s, want %s", got, want)
+	}
+	for _, sql := range []string{"SET DateStyle = 'German'", "SET IntervalStyle = 'sql_standard'"} {
+		if _, err := sessionRows(t, s, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := run(), "2024-02-01|27.11.2026|-1 days -02:00:00|1 0:00:00"; got != want {
+		t.Errorf("after SET: %s, want %s", got, want)
 	}
 }

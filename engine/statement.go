@@ -35,6 +35,9 @@ type Statement struct {
 	st         *planner.Statement
 	err        error
 	mesh       *catalog.Mesh // the catalog st and err were analyzed in
+	// style is the DateStyle and IntervalStyle literals were read in: a
+	// SET of either since makes the next execution analyze again.
+	style sqltypes.DateStyle
 	// access is what the last analysis read and was refused, for the
 	// audit log.
 	access *bind.Access
@@ -77,15 +80,17 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 
 // analyze binds the statement in the current catalog: once, and again
 // when the catalog was reloaded since (a prepared statement then follows
-// the new grants, masks and row filters, as a new statement would).
+// the new grants, masks and row filters, as a new statement would) or
+// DateStyle or IntervalStyle changed (its literals then read anew).
 func (st *Statement) analyze(ctx context.Context) error {
 	s := st.s
 	snap := s.snapshot()
-	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh {
+	style := s.dateStyle()
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style {
 		return st.err
 	}
 	prev := st.st
-	st.mesh, st.access = snap.mesh, &bind.Access{}
+	st.mesh, st.access, st.style = snap.mesh, &bind.Access{}, style
 	start := s.engine.clock()
 	system := false
 	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
@@ -113,7 +118,7 @@ func (st *Statement) analyze(ctx context.Context) error {
 func (st *Statement) bindOptions(snap catalogSnapshot, start time.Time) bind.Options {
 	s := st.s
 	return bind.Options{
-		Now: start, Location: s.location(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
+		Now: start, Location: s.location(), DateStyle: s.dateStyle(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
 		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
@@ -318,7 +323,7 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 func (s *Session) env() *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	return &executor.Env{Mem: mem, Now: s.engine.clock(), Location: s.location(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
+	return &executor.Env{Mem: mem, Now: s.engine.clock(), Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

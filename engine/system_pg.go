@@ -354,7 +354,7 @@ func pgCatalogTables() []sysTable {
 				if v == reset {
 					source = "default"
 				}
-				out = append(out, []any{n, v, nil, "meshql", nil, nil, "user", "string", source, nil, nil, nil, reset, reset, nil, nil, false})
+				out = append(out, []any{canonical(n), v, nil, "meshql", nil, nil, "user", "string", source, nil, nil, nil, reset, reset, nil, nil, false})
 			}
 			return out
 		}},

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor/membudget"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Operator is a pull-based, batch-at-a-time physical operator.
@@ -38,6 +39,9 @@ type Env struct {
 	Now time.Time
 	// Location is the session's TimeZone.
 	Location *time.Location
+	// DateStyle is the session's DateStyle and IntervalStyle: date/time
+	// text casts read and write in it.
+	DateStyle sqltypes.DateStyle
 	// Workers is the number of goroutines a parallel operator may use.
 	Workers int
 	// BatchSize is the preferred number of rows per batch.

@@ -155,6 +155,11 @@ func analyzeSet(vs *pg_query.VariableSetStmt, out *Statement) (*Statement, error
 	case pg_query.VariableSetKind_VAR_SET_VALUE:
 		var parts []string
 		for _, a := range vs.Args {
+			if out.Name == "timezone" && isIntervalCast(a) {
+				// The interval is hours east; its text alone would read as
+				// a POSIX spec, hours west.
+				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SET TIME ZONE INTERVAL is not supported; use a zone name")
+			}
 			parts = append(parts, argString(a))
 		}
 		out.Kind, out.Value, out.Tag, out.Local = KindSet, strings.Join(parts, ", "), "SET", vs.IsLocal
@@ -171,10 +176,17 @@ func analyzeSet(vs *pg_query.VariableSetStmt, out *Statement) (*Statement, error
 	default:
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SET ... FROM CURRENT is not supported")
 	}
-	if out.Name == "timezone" && out.Kind == KindSet && strings.HasPrefix(strings.ToLower(out.Value), "interval") {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "SET TIME ZONE INTERVAL is not supported; use a zone name")
-	}
 	return out, nil
+}
+
+// isIntervalCast reports whether n is INTERVAL '…' (SET TIME ZONE's
+// interval form).
+func isIntervalCast(n *pg_query.Node) bool {
+	tc := n.GetTypeCast()
+	if tc == nil || tc.TypeName == nil || len(tc.TypeName.Names) == 0 {
+		return false
+	}
+	return tc.TypeName.Names[len(tc.TypeName.Names)-1].GetString_().GetSval() == "interval"
 }
 
 func argString(n *pg_query.Node) string {

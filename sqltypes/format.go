@@ -23,6 +23,12 @@ func FormatValue(t Type, v Datum) string {
 // FormatValueIn is FormatValue with timestamptz values, array elements
 // included, shown in loc as psql shows them under that TimeZone.
 func FormatValueIn(t Type, v Datum, loc *time.Location) string {
+	return FormatValueStyle(t, v, loc, DateStyle{})
+}
+
+// FormatValueStyle is FormatValueIn with dates, timestamps and intervals
+// in the session's DateStyle and IntervalStyle.
+func FormatValueStyle(t Type, v Datum, loc *time.Location, st DateStyle) string {
 	if v == nil {
 		return "NULL"
 	}
@@ -51,16 +57,16 @@ func FormatValueIn(t Type, v Datum, loc *time.Location) string {
 	case []byte:
 		return `\x` + hex.EncodeToString(x)
 	case arrow.Date32:
-		return FormatDate(x)
+		return string(AppendDateStyle(nil, int64(x), st))
 	case arrow.Timestamp:
 		if t.Kind == TimestampTZ {
-			return FormatTimestamp(int64(x), loc, true)
+			return string(AppendTimestampStyle(nil, int64(x), loc, true, st))
 		}
-		return FormatTimestamp(int64(x), nil, false)
+		return string(AppendTimestampStyle(nil, int64(x), nil, false, st))
 	case arrow.Time64:
 		return string(AppendTime(nil, int64(x)))
 	case arrow.MonthDayNanoInterval:
-		return FormatInterval(x)
+		return string(AppendInterval(nil, x, st.Interval))
 	case [16]byte:
 		h := hex.EncodeToString(x[:])
 		return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -72,10 +78,10 @@ func FormatValueIn(t Type, v Datum, loc *time.Location) string {
 		}
 		for i, e := range x {
 			if et.Kind == List {
-				parts[i] = FormatValueIn(et, e, loc) // a sub-array of a multidimensional array
+				parts[i] = FormatValueStyle(et, e, loc, st) // a sub-array of a multidimensional array
 				continue
 			}
-			parts[i] = arrayElem(FormatValueIn(et, e, loc), e == nil)
+			parts[i] = arrayElem(FormatValueStyle(et, e, loc, st), e == nil)
 		}
 		return "{" + strings.Join(parts, ",") + "}"
 	}
@@ -216,49 +222,5 @@ func FormatTimestamp(us int64, loc *time.Location, withTZ bool) string {
 // (postgres): "1 year 2 mons -3 days +04:05:06.5". As in PostgreSQL, a
 // field after a negative one carries an explicit "+", and only 1 is singular.
 func FormatInterval(iv arrow.MonthDayNanoInterval) string {
-	var b strings.Builder
-	isZero, isBefore := true, false
-	part := func(v int64, unit string) {
-		if v == 0 {
-			return
-		}
-		if !isZero {
-			b.WriteByte(' ')
-		}
-		if isBefore && v > 0 {
-			b.WriteByte('+')
-		}
-		b.WriteString(strconv.FormatInt(v, 10))
-		b.WriteByte(' ')
-		b.WriteString(unit)
-		if v != 1 {
-			b.WriteByte('s')
-		}
-		isBefore, isZero = v < 0, false
-	}
-	part(int64(iv.Months)/12, "year")
-	part(int64(iv.Months)%12, "mon")
-	part(int64(iv.Days), "day")
-	us := iv.Nanoseconds / 1000
-	if isZero || us != 0 {
-		if !isZero {
-			b.WriteByte(' ')
-		}
-		switch {
-		case us < 0:
-			b.WriteByte('-')
-			us = -us
-		case isBefore:
-			b.WriteByte('+')
-		}
-		h := us / 3_600_000_000
-		m := (us / 60_000_000) % 60
-		sec := (us / 1_000_000) % 60
-		frac := us % 1_000_000
-		fmt.Fprintf(&b, "%02d:%02d:%02d", h, m, sec)
-		if frac != 0 {
-			b.WriteString("." + strings.TrimRight(fmt.Sprintf("%06d", frac), "0"))
-		}
-	}
-	return b.String()
+	return string(AppendInterval(nil, iv, IntervalPostgres))
 }

@@ -26,10 +26,14 @@ func ParseValue(t Type, s string) (Datum, error) {
 // PostgreSQL's input functions do: the TimeZone for timestamptz text
 // without a zone and for the day 'today' names, and the statement's start
 // for 'now', 'today', 'yesterday' and 'tomorrow' (so that 'today'::date
-// equals current_date). The zero value is UTC and the current clock.
+// equals current_date), DateStyle's field order for numeric dates, and
+// IntervalStyle (sql_standard reads '-1 2:03:04' as all negative). The
+// zero value is UTC, the current clock, MDY and postgres.
 type InputContext struct {
-	Loc *time.Location
-	Now time.Time
+	Loc      *time.Location
+	Now      time.Time
+	Order    DateOrder
+	Interval IntervalStyle
 }
 
 func (c InputContext) location() *time.Location {
@@ -88,7 +92,7 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	case TimestampTZ:
 		return parseTimestampAt(s, true, ctx)
 	case Interval:
-		return ParseInterval(s)
+		return ParseIntervalIn(s, ctx)
 	case Time:
 		return ParseTime(s)
 	case UUID:

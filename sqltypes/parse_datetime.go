@@ -6,7 +6,8 @@ import (
 )
 
 // The general date/timestamp input decoder, after PostgreSQL's
-// ParseDateTime and DecodeDateTime (DateStyle ISO, MDY): the text is cut
+// ParseDateTime and DecodeDateTime (numeric dates in the DateStyle order
+// of InputContext): the text is cut
 // into fields (numbers, dates with - / . separators and possibly a month
 // name, times with colons, signed zone offsets, words), and the fields
 // fill in the year, month, day, time and zone in whatever order they
@@ -183,16 +184,18 @@ type dtDecoder struct {
 	relDay               string // today, tomorrow, yesterday
 	julianNext           bool   // a J label waits for its day number
 	julian               bool   // the date is a Julian day (no era or 2-digit year rules)
+	order                DateOrder
 }
 
 // decodeDateTime fills dt from the general forms of date/time input.
 // err is errSyntax or errRange.
-func decodeDateTime(s string, dt *dateTime) error {
+// order is DateStyle's field order for numeric dates ('01/02/03').
+func decodeDateTime(s string, dt *dateTime, order DateOrder) error {
 	fields, ok := splitDateTime(s)
 	if !ok || len(fields) == 0 {
 		return errSyntax
 	}
-	d := &dtDecoder{dt: dt}
+	d := &dtDecoder{dt: dt, order: order}
 	for _, f := range fields {
 		if err := d.field(f); err != nil {
 			return err
@@ -380,7 +383,10 @@ func (d *dtDecoder) ymd(y, m, dd string, twoDigit bool) error {
 }
 
 // dateNumber assigns one numeric date field by what is known so far, as
-// PostgreSQL's DecodeNumber does for DateStyle MDY.
+// PostgreSQL's DecodeNumber does: a first field of three or more digits
+// is the year, else the DateStyle order decides which field comes first;
+// next to a month name a number is the day unless it has three digits
+// (or the order is YMD), and DD-MON-YYYY reads even under YMD.
 func (d *dtDecoder) dateNumber(s string) error {
 	v, ok := atoiAll(s)
 	if !ok {
@@ -391,22 +397,33 @@ func (d *dtDecoder) dateNumber(s string) error {
 	setM := func() { d.dt.m, d.haveM = int(v), true }
 	switch {
 	case !d.haveY && !d.haveM && !d.haveD:
-		if len(s) >= 3 {
+		switch {
+		case len(s) >= 3 || d.order == OrderYMD:
 			setY()
-		} else {
+		case d.order == OrderDMY:
+			setD()
+		default:
 			setM()
 		}
 	case d.haveY && !d.haveM && !d.haveD:
 		setM()
 	case !d.haveY && d.haveM && !d.haveD:
-		if d.textMonth && len(s) >= 3 {
+		if d.textMonth && (len(s) >= 3 || d.order == OrderYMD) {
 			setY()
 		} else {
 			setD()
 		}
 	case d.haveY && d.haveM && !d.haveD:
+		if d.textMonth && len(s) >= 3 && d.is2digits {
+			// The first number next to the month name was the day.
+			d.dt.d, d.haveD = int(d.dt.y), true
+			d.dt.y, d.is2digits = v, false
+			break
+		}
 		setD()
 	case d.haveY && !d.haveM && d.haveD:
+		setM()
+	case !d.haveY && !d.haveM && d.haveD:
 		setM()
 	case !d.haveY && d.haveM && d.haveD:
 		setY()
@@ -465,7 +482,7 @@ func (d *dtDecoder) finish() error {
 		if !d.haveY || !d.haveM || !d.haveD {
 			return errSyntax
 		}
-		if d.is2digits && !d.julian {
+		if d.is2digits && !d.julian && !d.bc { // '44 BC' is 44 BC, not 2044 BC
 			if dt.y < 70 {
 				dt.y += 2000
 			} else if dt.y < 100 {

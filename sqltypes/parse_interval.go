@@ -131,6 +131,13 @@ func splitNumber(f string) (whole int64, frac float64, rest string, ok bool) {
 // the '@ … ago' verbose style and ISO 8601 ('P1Y2M3DT4H5M6S'). 22007 for
 // text it cannot read, 22008 when a field overflows.
 func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
+	return ParseIntervalIn(s, InputContext{})
+}
+
+// ParseIntervalIn is ParseInterval in the session's IntervalStyle: under
+// sql_standard a leading minus with no other sign negates every field
+// ('-1 2:03:04' is -1 day -2:03:04), as the SQL standard reads it.
+func ParseIntervalIn(s string, ctx InputContext) (arrow.MonthDayNanoInterval, error) {
 	bad := func() (arrow.MonthDayNanoInterval, error) {
 		return arrow.MonthDayNanoInterval{}, New(CodeInvalidDatetimeFormat, "invalid input syntax for type interval: %q", s)
 	}
@@ -153,6 +160,13 @@ func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
 	}
 	if len(fields) == 0 {
 		return bad()
+	}
+	// Under sql_standard the leading minus of '-1 2:03:04' or '-2 hours
+	// 3 min' applies to every field when no other field has a sign: read
+	// the fields unsigned, then negate the whole.
+	negateAll := ctx.Interval == IntervalSQLStandard && len(fields[0]) > 1 && fields[0][0] == '-' && !signedAfterFirst(fields)
+	if negateAll {
+		fields[0] = fields[0][1:]
 	}
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
@@ -203,6 +217,9 @@ func ParseInterval(s string) (arrow.MonthDayNanoInterval, error) {
 		}
 		acc.seen |= u.mask
 		acc.add(u, whole, frac)
+	}
+	if negateAll {
+		acc.months, acc.days, acc.micros = -acc.months, -acc.days, -acc.micros
 	}
 	if ago {
 		acc.months, acc.days, acc.micros = -acc.months, -acc.days, -acc.micros
@@ -334,4 +351,14 @@ func signedFields(fields []string) []string {
 		out = append(out, fields[i])
 	}
 	return out
+}
+
+// signedAfterFirst reports whether a field after the first has a sign.
+func signedAfterFirst(fields []string) bool {
+	for _, f := range fields[1:] {
+		if f[0] == '-' || f[0] == '+' {
+			return true
+		}
+	}
+	return false
 }

@@ -39,10 +39,20 @@ func ParseDate(s string) (arrow.Date32, error) {
 	return parseDateAt(s, InputContext{})
 }
 
+// ParseDateIn is ParseDate reading the session's context: DateStyle's
+// field order, and today the day of the statement start in its zone.
+func ParseDateIn(s string, ctx InputContext) (arrow.Date32, error) { return parseDateAt(s, ctx) }
+
+// ParseTimestampIn is ParseTimestamp reading the session's context:
+// DateStyle's field order, the TimeZone and the statement start.
+func ParseTimestampIn(s string, withTZ bool, ctx InputContext) (arrow.Timestamp, error) {
+	return parseTimestampAt(s, withTZ, ctx)
+}
+
 // parseDateAt is ParseDate with today the day of ctx's statement start in
 // its zone (the clock is read only for those words).
 func parseDateAt(s string, ctx InputContext) (arrow.Date32, error) {
-	dt, err := parseDateTime(s, "date")
+	dt, err := parseDateTime(s, "date", ctx.Order)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +98,7 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 	if withTZ {
 		kind = "timestamp with time zone"
 	}
-	dt, err := parseDateTime(s, kind)
+	dt, err := parseDateTime(s, kind, ctx.Order)
 	if err != nil {
 		return 0, err
 	}
@@ -197,7 +207,7 @@ func fastClock(s string) (hh, mi, ss int, us int64, ok bool) {
 	return hh, mi, ss, us, true
 }
 
-func parseDateTime(s, kind string) (dateTime, error) {
+func parseDateTime(s, kind string, order DateOrder) (dateTime, error) {
 	if dt, ok := fastDateTime(s); ok {
 		return dt, nil
 	}
@@ -217,7 +227,7 @@ func parseDateTime(s, kind string) (dateTime, error) {
 		dt.special = t
 		return dt, nil
 	}
-	if err := decodeDateTime(s, &dt); err != nil {
+	if err := decodeDateTime(s, &dt, order); err != nil {
 		if err == errRange {
 			return dt, dateRange(s)
 		}

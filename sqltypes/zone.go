@@ -161,8 +161,7 @@ func posixZone(s string) (*time.Location, bool) {
 	for k := len(parts); k < 3; k++ {
 		secs *= 60
 	}
-	if name == "" {
-		name = s
-	}
+	// An unnamed spec ('+05:30') has no abbreviation: PostgreSQL prints
+	// none after a SQL-style timestamptz or for to_char's TZ.
 	return time.FixedZone(name, -sign*int(secs)), true
 }

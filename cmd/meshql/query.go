@@ -77,7 +77,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		if err != nil {
 			return err
 		}
-		err = printResult(ctx, res, *format, o.MaxRows, sess.Location(), stdout)
+		err = printResult(ctx, res, *format, o.MaxRows, sess.Location(), sess.DateStyle(), stdout)
 		res.Close()
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func errTooManyRows(maxRows int) error {
 // TimeZone, as psql shows them); with maxRows > 0, a result of more rows
 // fails with 54000 before anything is printed (Arrow: before the batch
 // that crosses the limit).
-func printResult(ctx context.Context, res *engine.Result, format string, maxRows int, loc *time.Location, w io.Writer) error {
+func printResult(ctx context.Context, res *engine.Result, format string, maxRows int, loc *time.Location, style sqltypes.DateStyle, w io.Writer) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(w, "NOTICE:  %s\n", n.Msg)
 	}
@@ -151,7 +151,7 @@ func printResult(ctx context.Context, res *engine.Result, format string, maxRows
 			row := make([]*string, len(res.Columns))
 			for c, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(c), col.Type, r); v != nil {
-					s := sqltypes.FormatValueIn(col.Type, v, loc)
+					s := sqltypes.FormatValueStyle(col.Type, v, loc, style)
 					row[c] = &s
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -152,12 +151,12 @@ func listCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		return nil, false
 	}
 	dt := to.Arrow()
-	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 		l, ok := a.(*array.List)
 		if !ok {
 			return nil, internalErr("cast of Arrow %s to %s", a.DataType(), to)
 		}
-		vals, err := elem(mem, loc, l.ListValues())
+		vals, err := elem(mem, cx, l.ListValues())
 		if err != nil {
 			return nil, err
 		}

@@ -13,8 +13,23 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// castKernel converts an evaluated array; loc is the session time zone.
-type castKernel func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error)
+// castKernel converts an evaluated array in the session's context.
+type castKernel func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error)
+
+// castCtx is what casts read from the session: the TimeZone (timestamptz
+// and date/timestamp conversions) and DateStyle and IntervalStyle (date/time
+// text in and out).
+type castCtx struct {
+	loc   *time.Location
+	style sqltypes.DateStyle
+}
+
+func castCtxOf(env *executor.Env) castCtx { return castCtx{loc: env.Location, style: env.DateStyle} }
+
+// input is what text input of dates, times and intervals reads.
+func (cx castCtx) input() sqltypes.InputContext {
+	return sqltypes.InputContext{Loc: cx.loc, Order: cx.style.Order, Interval: cx.style.Interval}
+}
 
 // castExpr is CAST(in AS t).
 type castExpr struct {
@@ -41,7 +56,7 @@ func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 		return nil, err
 	}
 	defer a.Release()
-	return e.k(env.Mem, env.Location, a)
+	return e.k(env.Mem, castCtxOf(env), a)
 }
 
 // Cast returns CAST(e AS to) with PostgreSQL's conversion rules:
@@ -67,7 +82,8 @@ func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 // PostgreSQL keeps each value's own scale, a column needs one, and the
 // result type never depends on constant values. Casting a literal folds
 // it to a literal of the same type when the result does not depend on the
-// session time zone. Other pairs are 42846 "cannot cast type x to y".
+// session (time zone, DateStyle, IntervalStyle). Other pairs are 42846
+// "cannot cast type x to y".
 func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
 	if from.Equal(to) {
@@ -103,7 +119,7 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		return nil, sqltypes.New(sqltypes.CodeCannotCoerce, "cannot cast type %s to %s", from, to)
 	}
 	c := &castExpr{in: e, t: to, k: k}
-	if _, isLit := IsLiteral(e); isLit && !zoneDependent(from, to) {
+	if _, isLit := IsLiteral(e); isLit && !sessionDependent(from, to) {
 		if v, err := foldLiteral(c); err == nil {
 			return &LiteralExpr{t: to, v: v}, nil
 		}
@@ -139,17 +155,31 @@ func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 	return to
 }
 
-// zoneDependent reports whether a cast reads the session time zone: one
-// from or to timestamptz, or arrays of it.
-func zoneDependent(from, to sqltypes.Type) bool {
-	return holdsTimestampTZ(from) || holdsTimestampTZ(to)
+// sessionDependent reports whether a cast reads the session: its time
+// zone (a cast from or to timestamptz, or arrays of it) or its DateStyle
+// and IntervalStyle (date/time text in or out). Such a cast of a literal
+// is not folded here, where the session is unknown; the planner folds it
+// with the session's environment.
+func sessionDependent(from, to sqltypes.Type) bool {
+	from, to = leafType(from), leafType(to)
+	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ ||
+		from.IsString() && styledDateTime(to) || to.IsString() && styledDateTime(from)
 }
 
-func holdsTimestampTZ(t sqltypes.Type) bool {
+func leafType(t sqltypes.Type) sqltypes.Type {
 	for t.Kind == sqltypes.List && t.Elem != nil {
 		t = *t.Elem
 	}
-	return t.Kind == sqltypes.TimestampTZ
+	return t
+}
+
+// styledDateTime reports whether DateStyle or IntervalStyle change t's text.
+func styledDateTime(t sqltypes.Type) bool {
+	switch t.Kind {
+	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval:
+		return true
+	}
+	return false
 }
 
 // foldLiteral evaluates a cast of a literal once, on a one-row batch.
@@ -169,7 +199,7 @@ func foldLiteral(c *castExpr) (sqltypes.Datum, error) {
 
 // castNullKernel produces all-NULL output of type t (casts from Unknown).
 func castNullKernel(t sqltypes.Type) castKernel {
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		return nullArray(mem, t, a.Len()), nil
 	}
 }
@@ -184,7 +214,7 @@ func retype(a arrow.Array, dt arrow.DataType) arrow.Array {
 }
 
 func retypeKernel(dt arrow.DataType) castKernel {
-	return func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(_ memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		return retype(a, dt), nil
 	}
 }
@@ -196,7 +226,7 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	case from.VarScale && to.Kind == sqltypes.Numeric && !to.VarScale && to.Scale == from.Scale:
 		// The elements of an array of variable-scale numerics read at
 		// their nominal scale.
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return VarNumericToDecimal(mem, a, to.Scale)
 		}, true
 	case from.VarScale && to.VarScale:
@@ -225,13 +255,13 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		k := toTextKernel(from)
 		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
 			tr := truncateKernel(int(to.Precision))
-			return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
-				s, err := k(mem, loc, a)
+			return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+				s, err := k(mem, cx, a)
 				if err != nil {
 					return nil, err
 				}
 				defer s.Release()
-				return tr(mem, loc, s)
+				return tr(mem, cx, s)
 			}, true
 		}
 		return k, true

@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"time"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -15,7 +13,7 @@ import (
 
 // padKernel is an explicit cast of strings to character(n), n > 0.
 func padKernel(n int) castKernel {
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 			return append(dst, sqltypes.PadChars(v.str(i), n)...), false, nil
@@ -24,7 +22,7 @@ func padKernel(n int) castKernel {
 }
 
 // stripKernel is a cast of bpchar to text: the value without trailing blanks.
-func stripKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+func stripKernel(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 	v := viewOf(a)
 	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 		return append(dst, sqltypes.TrimBlanks(v.str(i))...), false, nil
@@ -33,13 +31,13 @@ func stripKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.A
 
 // chain applies k1, then k2.
 func chain(k1, k2 castKernel) castKernel {
-	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
-		s, err := k1(mem, loc, a)
+	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+		s, err := k1(mem, cx, a)
 		if err != nil {
 			return nil, err
 		}
 		defer s.Release()
-		return k2(mem, loc, s)
+		return k2(mem, cx, s)
 	}
 }
 
@@ -102,7 +100,7 @@ func AssignCast(e Expr, to sqltypes.Type) (Expr, error) {
 		return Cast(e, to)
 	}
 	n, pad := int(to.Precision), to.Kind == sqltypes.Bpchar
-	return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 			s, err := sqltypes.AssignChars(v.str(i), n, pad)

@@ -3,7 +3,6 @@ package expr
 import (
 	"math"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -39,7 +38,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case isInt(fk) && isInt(tk):
 		return intToInt(fk, tk, dt), true
 	case isInt(fk) && (tk == sqltypes.Float4 || tk == sqltypes.Float8):
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return narrowFloat(tk, mem, dt, func() (arrow.Array, error) {
 				get := intGetter(fk, a)
 				return mapRows(mem, arrow.PrimitiveTypes.Float64, a.Len(), []arrow.Array{a}, func(i int) (float64, bool, error) { return float64(get(i)), false, nil })
@@ -47,7 +46,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		}, true
 	case isInt(fk) && tk == sqltypes.Numeric:
 		limit, scale := numericLimit(to), to.Scale
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return withIntRows(fk, a, func(get func(int) int64) (arrow.Array, error) {
 				return mapRows(mem, dt, a.Len(), []arrow.Array{a}, func(i int) (decimal128.Num, bool, error) {
 					v := get(i)
@@ -65,7 +64,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case fk == sqltypes.Bool && isInt(tk):
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			b := a.Data().Buffers()[1].Bytes()
 			off := a.Data().Offset()
 			return narrowTo(tk, mem, dt, func(mem memory.Allocator) (arrow.Array, error) {
@@ -75,7 +74,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case fk == sqltypes.Int4 && tk == sqltypes.Bool: // PostgreSQL casts only integer to boolean
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return withIntRows(fk, a, func(get func(int) int64) (arrow.Array, error) {
 				return boolRows(mem, a.Len(), []arrow.Array{a}, func(i int) (bool, bool, error) { return get(i) != 0, false, nil })
 			})
@@ -85,7 +84,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case (fk == sqltypes.Float4 || fk == sqltypes.Float8) && isInt(tk):
 		rangeErr := func() error { return intRangeErr(tk) }
 		lo, hi := intBounds(tk)
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			get := floatGetter(fk, a)
 			return narrowTo(tk, mem, dt, func(mem memory.Allocator) (arrow.Array, error) {
 				return mapRows(mem, arrow.PrimitiveTypes.Int64, a.Len(), []arrow.Array{a}, func(i int) (int64, bool, error) {
@@ -102,7 +101,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		if fk == sqltypes.Float4 {
 			digits = 6
 		}
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			get := floatGetter(fk, a)
 			var buf []byte
 			return mapRows(mem, dt, a.Len(), []arrow.Array{a}, func(i int) (decimal128.Num, bool, error) {
@@ -125,7 +124,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			return retypeKernel(dt), true
 		}
 		limit := numericLimit(to)
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(x decimal128.Num) (decimal128.Num, error) {
 				if sqltypes.IsNumericSpecial(x) {
 					return x, sqltypes.CheckNumericTypmod(x, to.Precision, to.Scale)
@@ -146,7 +145,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		if tk == sqltypes.Int8 {
 			lo, hi = math.MinInt64, math.MaxInt64
 		}
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return narrowTo(tk, mem, dt, func(mem memory.Allocator) (arrow.Array, error) {
 				return mapUnary(mem, arrow.PrimitiveTypes.Int64, a, func(x decimal128.Num) (int64, error) {
 					if sqltypes.IsNumericSpecial(x) {
@@ -169,7 +168,7 @@ func numericCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case fk == sqltypes.Numeric && (tk == sqltypes.Float4 || tk == sqltypes.Float8):
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return narrowFloat(tk, mem, dt, func() (arrow.Array, error) {
 				return mapUnary(mem, arrow.PrimitiveTypes.Float64, a, func(x decimal128.Num) (float64, error) {
 					return decToFloat(x, from.Scale), nil
@@ -266,7 +265,7 @@ func narrowFloat(k sqltypes.Kind, mem memory.Allocator, dt arrow.DataType, f fun
 		return out, err
 	}
 	defer out.Release()
-	return floatToFloat(sqltypes.Float8, sqltypes.Float4, dt)(mem, nil, out)
+	return floatToFloat(sqltypes.Float8, sqltypes.Float4, dt)(mem, castCtx{}, out)
 }
 
 // narrowTo computes an int64 result and narrows it to the target width
@@ -277,12 +276,12 @@ func narrowTo(k sqltypes.Kind, mem memory.Allocator, dt arrow.DataType, f func(m
 		return out, err
 	}
 	defer out.Release()
-	return intToInt(sqltypes.Int8, k, dt)(mem, nil, out)
+	return intToInt(sqltypes.Int8, k, dt)(mem, castCtx{}, out)
 }
 
 func intToInt(fk, tk sqltypes.Kind, dt arrow.DataType) castKernel {
 	rangeErr := func() error { return intRangeErr(tk) }
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		switch fk {
 		case sqltypes.Int2:
 			return convertInts[int16](mem, tk, dt, a, rangeErr)
@@ -331,7 +330,7 @@ func convertIntsTo[A, B intT](mem memory.Allocator, dt arrow.DataType, a arrow.A
 }
 
 func floatToFloat(fk, tk sqltypes.Kind, dt arrow.DataType) castKernel {
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		if fk == sqltypes.Float4 {
 			return mapUnary(mem, dt, a, func(x float32) (float64, error) { return float64(x), nil })
 		}

@@ -3,7 +3,6 @@ package expr
 import (
 	"encoding/hex"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,8 +13,9 @@ import (
 )
 
 // Casts to and from text. Output follows PostgreSQL's text output
-// (DateStyle ISO, IntervalStyle postgres, extra_float_digits 1); input
-// uses the parsers of sqltypes/parse*.go.
+// (the session's DateStyle and IntervalStyle, extra_float_digits 1);
+// input uses the parsers of sqltypes/parse*.go, dates in the session's
+// DateStyle order.
 
 // boolRows builds a boolean array; get is called for rows where every
 // input is valid and may return null.
@@ -56,7 +56,7 @@ func boolRows(mem memory.Allocator, n int, ins []arrow.Array, get func(i int) (v
 // toTextKernel renders any non-string type as text.
 func toTextKernel(from sqltypes.Type) castKernel {
 	dt := arrow.BinaryTypes.String
-	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 		var row func(i int, dst []byte) []byte
 		switch from.Kind {
 		case sqltypes.Bool:
@@ -87,17 +87,17 @@ func toTextKernel(from sqltypes.Type) castKernel {
 			row = func(i int, dst []byte) []byte { return sqltypes.AppendDecimal(dst, v[i], from.Scale) }
 		case sqltypes.Date:
 			v := values[int32](a)
-			row = func(i int, dst []byte) []byte { return sqltypes.AppendDate(dst, int64(v[i])) }
+			row = func(i int, dst []byte) []byte { return sqltypes.AppendDateStyle(dst, int64(v[i]), cx.style) }
 		case sqltypes.Timestamp, sqltypes.TimestampTZ:
 			v := values[int64](a)
 			tz := from.Kind == sqltypes.TimestampTZ
-			row = func(i int, dst []byte) []byte { return sqltypes.AppendTimestamp(dst, v[i], loc, tz) }
+			row = func(i int, dst []byte) []byte { return sqltypes.AppendTimestampStyle(dst, v[i], cx.loc, tz, cx.style) }
 		case sqltypes.Time:
 			v := values[int64](a)
 			row = func(i int, dst []byte) []byte { return sqltypes.AppendTime(dst, v[i]) }
 		case sqltypes.Interval:
 			v := values[arrow.MonthDayNanoInterval](a)
-			row = func(i int, dst []byte) []byte { return append(dst, sqltypes.FormatInterval(v[i])...) }
+			row = func(i int, dst []byte) []byte { return sqltypes.AppendInterval(dst, v[i], cx.style.Interval) }
 		case sqltypes.Bytea:
 			v := viewOf(a)
 			row = func(i int, dst []byte) []byte {
@@ -106,7 +106,7 @@ func toTextKernel(from sqltypes.Type) castKernel {
 			}
 		default:
 			row = func(i int, dst []byte) []byte {
-				return append(dst, sqltypes.FormatValueIn(from, datumAt(a, from, i), loc)...)
+				return append(dst, sqltypes.FormatValueStyle(from, datumAt(a, from, i), cx.loc, cx.style)...)
 			}
 		}
 		return mapRowsStr(mem, dt, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
@@ -116,7 +116,7 @@ func toTextKernel(from sqltypes.Type) castKernel {
 }
 
 // boolOutKernel renders booleans as boolout does (t/f).
-func boolOutKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+func boolOutKernel(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 	b, off := a.Data().Buffers()[1].Bytes(), a.Data().Offset()
 	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 		if validAt(b, off, i) {
@@ -128,7 +128,7 @@ func boolOutKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow
 
 // truncateKernel cuts strings to n characters (explicit varchar(n) casts).
 func truncateKernel(n int) castKernel {
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 			return append(dst, sqltypes.TruncateChars(v.str(i), n)...), false, nil
@@ -150,7 +150,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 	dt := to.Arrow()
 	switch to.Kind {
 	case sqltypes.Bool:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			return boolRows(mem, a.Len(), []arrow.Array{a}, func(i int) (bool, bool, error) {
 				b, err := sqltypes.ParseBool(v.str(i))
@@ -158,52 +158,55 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case sqltypes.Int2:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (int16, error) { x, err := sqltypes.ParseInt(s, 16); return int16(x), err })
 		}, true
 	case sqltypes.Int4:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (int32, error) { x, err := sqltypes.ParseInt(s, 32); return int32(x), err })
 		}, true
 	case sqltypes.Int8:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (int64, error) { return sqltypes.ParseInt(s, 64) })
 		}, true
 	case sqltypes.Float4:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (float32, error) { x, err := sqltypes.ParseFloat(s, 32); return float32(x), err })
 		}, true
 	case sqltypes.Float8:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (float64, error) { return sqltypes.ParseFloat(s, 64) })
 		}, true
 	case sqltypes.Numeric:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, func(s string) (decimal128.Num, error) { return sqltypes.ParseNumeric(s, to.Precision, to.Scale) })
 		}, true
 	case sqltypes.Date:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
-			return textToFixed(mem, dt, a, sqltypes.ParseDate)
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			in := cx.input()
+			return textToFixed(mem, dt, a, func(s string) (arrow.Date32, error) { return sqltypes.ParseDateIn(s, in) })
 		}, true
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		tz := to.Kind == sqltypes.TimestampTZ
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
-			return textToFixed(mem, dt, a, func(s string) (arrow.Timestamp, error) { return sqltypes.ParseTimestamp(s, tz, loc) })
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			in := cx.input()
+			return textToFixed(mem, dt, a, func(s string) (arrow.Timestamp, error) { return sqltypes.ParseTimestampIn(s, tz, in) })
 		}, true
 	case sqltypes.Interval:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
-			return textToFixed(mem, dt, a, sqltypes.ParseInterval)
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			in := cx.input()
+			return textToFixed(mem, dt, a, func(s string) (arrow.MonthDayNanoInterval, error) { return sqltypes.ParseIntervalIn(s, in) })
 		}, true
 	case sqltypes.Time:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, sqltypes.ParseTime)
 		}, true
 	case sqltypes.UUID:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return textToFixed(mem, dt, a, sqltypes.ParseUUID)
 		}, true
 	case sqltypes.Bytea:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			return mapRowsStr(mem, dt, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 				b, err := sqltypes.ParseBytea(v.str(i))
@@ -211,7 +214,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case sqltypes.JSON:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			for i := 0; i < a.Len(); i++ {
 				if a.IsValid(i) {
@@ -225,7 +228,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 	case sqltypes.JSONB:
 		return normalizeJSONBKernel, true
 	case sqltypes.List:
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			b := array.NewBuilder(mem, dt)
 			defer b.Release()
@@ -234,7 +237,7 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 					b.AppendNull()
 					continue
 				}
-				xs, err := sqltypes.ParseArrayIn(*to.Elem, v.str(i), sqltypes.InputContext{Loc: loc})
+				xs, err := sqltypes.ParseArrayIn(*to.Elem, v.str(i), cx.input())
 				if err != nil {
 					return nil, err
 				}

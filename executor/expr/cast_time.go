@@ -23,16 +23,16 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	switch {
 	case from.Kind == sqltypes.Date && (to.Kind == sqltypes.Timestamp || to.Kind == sqltypes.TimestampTZ):
 		tz := to.Kind == sqltypes.TimestampTZ
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 			var l *time.Location
 			if tz {
-				l = zone(loc)
+				l = zone(cx.loc)
 			}
 			return mapUnary(mem, dt, a, func(d arrow.Date32) (arrow.Timestamp, error) { return dateToTS(d, l) })
 		}, true
 	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Date:
 		tz := from.Kind == sqltypes.TimestampTZ
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Date32, error) {
 				us := int64(t)
 				switch us {
@@ -41,7 +41,7 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 				case sqltypes.TimestampNegInfinity:
 					return arrow.Date32(sqltypes.DateNegInfinity), nil
 				}
-				d, _ := wallDayTime(us, tz, zone(loc))
+				d, _ := wallDayTime(us, tz, zone(cx.loc))
 				return arrow.Date32(d), nil
 			})
 		}, true
@@ -50,8 +50,8 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		if from.Kind == sqltypes.TimestampTZ {
 			shift = sqltypes.UTCToLocal
 		}
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
-			l := zone(loc)
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			l := zone(cx.loc)
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Timestamp, error) {
 				if !sqltypes.IsFiniteTimestamp(int64(t)) {
 					return t, nil
@@ -61,25 +61,25 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 		}, true
 	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Time:
 		tz := from.Kind == sqltypes.TimestampTZ
-		return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Time64, error) {
 				us := int64(t)
 				if !sqltypes.IsFiniteTimestamp(us) {
 					return 0, errTSRange()
 				}
-				_, tod := wallDayTime(us, tz, zone(loc))
+				_, tod := wallDayTime(us, tz, zone(cx.loc))
 				return arrow.Time64(tod), nil
 			})
 		}, true
 	case from.Kind == sqltypes.Time && to.Kind == sqltypes.Interval:
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(t arrow.Time64) (arrow.MonthDayNanoInterval, error) {
 				return arrow.MonthDayNanoInterval{Nanoseconds: int64(t) * 1000}, nil
 			})
 		}, true
 	case from.Kind == sqltypes.Interval && to.Kind == sqltypes.Time:
 		// PostgreSQL keeps the interval's time part modulo a day.
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			return mapUnary(mem, dt, a, func(iv arrow.MonthDayNanoInterval) (arrow.Time64, error) {
 				_, tod := sqltypes.FloorDivMod(iv.Nanoseconds/1000, sqltypes.MicrosPerDay)
 				return arrow.Time64(tod), nil

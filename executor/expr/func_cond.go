@@ -139,12 +139,12 @@ func compareValues(env *executor.Env, op BinaryOp, t sqltypes.Type, x, y arrow.A
 	if t.Kind != sqltypes.Bpchar {
 		return rawCompare(env.Mem, op, t, t, x, y), nil
 	}
-	sx, err := stripKernel(env.Mem, env.Location, x)
+	sx, err := stripKernel(env.Mem, castCtxOf(env), x)
 	if err != nil {
 		return nil, err
 	}
 	defer sx.Release()
-	sy, err := stripKernel(env.Mem, env.Location, y)
+	sy, err := stripKernel(env.Mem, castCtxOf(env), y)
 	if err != nil {
 		return nil, err
 	}

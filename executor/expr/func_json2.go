@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"time"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
@@ -23,7 +21,7 @@ func buildJSONBuildArray(name string, args []Expr) (Expr, error) {
 				if j > 0 {
 					dst = append(dst, ", "...)
 				}
-				dst = appendJSONValue(dst, types[j], datumAt(in[j], types[j], i), env.Location)
+				dst = appendJSONValue(dst, types[j], datumAt(in[j], types[j], i), castCtxOf(env))
 			}
 			return append(dst, ']'), false, nil
 		})
@@ -38,7 +36,7 @@ func buildToJSON(name string, args []Expr) (Expr, error) {
 	t := args[0].Type()
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
-			return appendJSONValue(dst, t, datumAt(in[0], t, i), env.Location), false, nil
+			return appendJSONValue(dst, t, datumAt(in[0], t, i), castCtxOf(env)), false, nil
 		})
 	}}, nil
 }
@@ -124,9 +122,10 @@ func typesOf(args []Expr) []sqltypes.Type {
 }
 
 // AppendJSON appends row i of arr, of SQL type t, as a JSON value (as
-// to_json does, a timestamptz in loc); json_agg builds its arrays with it.
-func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int, loc *time.Location) []byte {
-	return appendJSONValue(dst, t, datumAt(arr, t, i), loc)
+// to_json does, in env's TimeZone and IntervalStyle); json_agg builds its
+// arrays with it.
+func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int, env *executor.Env) []byte {
+	return appendJSONValue(dst, t, datumAt(arr, t, i), castCtxOf(env))
 }
 
 // jsonArgument is the argument of a one-argument json (jsonb) function,

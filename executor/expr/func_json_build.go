@@ -3,7 +3,6 @@ package expr
 import (
 	"bytes"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -41,9 +40,9 @@ func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
 				if j > 0 {
 					dst = append(dst, ", "...)
 				}
-				dst = appendJSONValue(dst, sqltypes.TypeText, datumAt(in[j], types[j], i), env.Location)
+				dst = appendJSONValue(dst, sqltypes.TypeText, datumAt(in[j], types[j], i), castCtxOf(env))
 				dst = append(dst, " : "...)
-				dst = appendJSONValue(dst, types[j+1], datumAt(in[j+1], types[j+1], i), env.Location)
+				dst = appendJSONValue(dst, types[j+1], datumAt(in[j+1], types[j+1], i), castCtxOf(env))
 			}
 			return append(dst, '}'), false, nil
 		})
@@ -81,7 +80,7 @@ func buildRowToJSON(name string, args []Expr) (Expr, error) {
 				}
 				dst = append(append(dst, names[j/2]...), ':')
 				t := args[j].Type()
-				dst = appendJSONValue(dst, t, datumAt(in[j], t, i), env.Location)
+				dst = appendJSONValue(dst, t, datumAt(in[j], t, i), castCtxOf(env))
 			}
 			return append(dst, '}'), false, nil
 		})
@@ -96,8 +95,9 @@ func IsRowToJSON(e Expr) bool {
 }
 
 // appendJSONValue appends a datum as JSON, as to_json does: timestamps in
-// ISO 8601 form ("2026-07-01T05:30:00+05:30"), a timestamptz in loc.
-func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Location) []byte {
+// ISO 8601 form ("2026-07-01T05:30:00+05:30") whatever the DateStyle, a
+// timestamptz in the session's zone; intervals in its IntervalStyle.
+func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, cx castCtx) []byte {
 	if v == nil {
 		return append(dst, "null"...)
 	}
@@ -120,18 +120,38 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, loc *time.Lo
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONValue(dst, *t.Elem, e, loc)
+			dst = appendJSONValue(dst, *t.Elem, e, cx)
 		}
 		return append(dst, ']')
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		// JSON's timestamps are XSD dateTimes: 'T' between date and time.
 		// Their text needs no escaping.
 		start := len(dst) + 1
-		dst = sqltypes.AppendTimestamp(append(dst, '"'), int64(v.(arrow.Timestamp)), loc, t.Kind == sqltypes.TimestampTZ)
+		dst = sqltypes.AppendTimestamp(append(dst, '"'), int64(v.(arrow.Timestamp)), cx.loc, t.Kind == sqltypes.TimestampTZ)
 		if sep := bytes.IndexByte(dst[start:], ' '); sep >= 0 {
 			dst[start+sep] = 'T'
 		}
+		if t.Kind == sqltypes.TimestampTZ {
+			dst = xsdOffset(dst, start)
+		}
 		return append(dst, '"')
+	case sqltypes.Interval:
+		return sqltypes.AppendJSONString(dst, string(sqltypes.AppendInterval(nil, v.(arrow.MonthDayNanoInterval), cx.style.Interval)))
 	}
 	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
+}
+
+// xsdOffset gives the zone offset ending dst[start:] its minutes, as XSD
+// dateTimes (and PostgreSQL's JSON) write it: +00:00, not +00.
+func xsdOffset(dst []byte, start int) []byte {
+	end := len(dst)
+	if bytes.HasSuffix(dst[start:], []byte(" BC")) {
+		end -= 3
+	}
+	sign := bytes.LastIndexAny(dst[start:end], "+-")
+	if sign < 0 || end-(start+sign) != 3 {
+		return dst
+	}
+	tail := append([]byte(":00"), dst[end:]...)
+	return append(dst[:end], tail...)
 }

@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -33,7 +32,7 @@ func jsonPathCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case from.Kind == sqltypes.JSONPath && to.IsString():
 		return retypeKernel(to.Arrow()), true
 	case to.Kind == sqltypes.JSONPath && from.IsString():
-		return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 				p, err := jsonpath.Parse(v.str(i))

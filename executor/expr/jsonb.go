@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -18,7 +17,7 @@ import (
 // functions of PostgreSQL's names) and = parse the values per row.
 
 // normalizeJSONBKernel casts text or json to jsonb.
-func normalizeJSONBKernel(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+func normalizeJSONBKernel(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 	v := viewOf(a)
 	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 		j, err := sqltypes.ParseJSONB(v.str(i))
@@ -84,7 +83,7 @@ func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
 			return nil, false
 		}
 	}
-	return func(mem memory.Allocator, loc *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
 		v := viewOf(a)
 		for i := 0; i < a.Len(); i++ {
 			if a.IsNull(i) {
@@ -96,12 +95,12 @@ func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
 		}
 		text := retype(a, arrow.BinaryTypes.String)
 		defer text.Release()
-		out, err := fromText(mem, loc, text)
+		out, err := fromText(mem, cx, text)
 		if err != nil || toInt == nil {
 			return out, err
 		}
 		defer out.Release()
-		return toInt(mem, loc, out)
+		return toInt(mem, cx, out)
 	}, true
 }
 

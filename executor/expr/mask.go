@@ -183,7 +183,7 @@ func maskText(env *executor.Env, t sqltypes.Type, v arrow.Array) (arrow.Array, e
 		v.Retain()
 		return v, nil
 	}
-	return toTextKernel(t)(env.Mem, time.UTC, v)
+	return toTextKernel(t)(env.Mem, castCtx{loc: time.UTC}, v)
 }
 
 // maskUnitOK reports whether a round unit is one date_trunc knows.

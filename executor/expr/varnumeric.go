@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -109,7 +108,7 @@ func varRelabel(e Expr, to sqltypes.Type) Expr {
 
 func relabelKernel(to sqltypes.Type) castKernel {
 	st := to.Arrow().(*arrow.StructType)
-	return func(_ memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(_ memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		d := a.Data()
 		ch := d.Children()
 		kids := []arrow.ArrayData{ch[sqltypes.VarNumericMantissa], ch[sqltypes.VarNumericScale]}
@@ -126,7 +125,7 @@ func toVarElemKernel(from, to sqltypes.Type) castKernel {
 	if from.VarScale {
 		return relabelKernel(to)
 	}
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		n := a.Len()
 		mbuf, mant := allocFixed[decimal128.Num](mem, n)
 		sbuf, scales := allocFixed[int8](mem, n)
@@ -145,7 +144,7 @@ func toVarElemKernel(from, to sqltypes.Type) castKernel {
 // varToText prints each value of the variable-scale numeric e with its
 // own scale, as numeric_out does.
 func varToText(e Expr) Expr {
-	return &castExpr{in: e, t: sqltypes.TypeText, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return &castExpr{in: e, t: sqltypes.TypeText, k: func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		sb := array.NewStringBuilder(mem)
 		defer sb.Release()
 		sb.Reserve(a.Len())
@@ -164,7 +163,7 @@ func varToText(e Expr) Expr {
 // scale (its nominal one, or the one a cast or round asks for), rounding
 // half away from zero.
 func varToStatic(e Expr, t sqltypes.Type) Expr {
-	return &castExpr{in: e, t: t, k: func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return &castExpr{in: e, t: t, k: func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		return VarNumericToDecimal(mem, a, t.Scale)
 	}}
 }
@@ -252,14 +251,14 @@ func (c *toVarNumeric) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 		return nil, err
 	}
 	defer a.Release()
-	return toVarNumericKernel(c.t.Arrow())(env.Mem, env.Location, a)
+	return toVarNumericKernel(c.t.Arrow())(env.Mem, castCtxOf(env), a)
 }
 
 // toVarNumericKernel is toVarNumeric's conversion, as the element kernel
 // of a cast of arrays too (text[]::numeric[]); dt is the variable-scale
 // numeric's Arrow type.
 func toVarNumericKernel(dt arrow.DataType) castKernel {
-	return func(mem memory.Allocator, _ *time.Location, a arrow.Array) (arrow.Array, error) {
+	return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 		n := a.Len()
 		var text func(int) string
 		switch x := a.(type) {

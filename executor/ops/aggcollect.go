@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"time"
-
 	"bytes"
 	"math"
 	"slices"
@@ -11,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -200,8 +199,8 @@ type jsonAgg struct {
 	key     sqltypes.Type // of the keys, for object
 	object  bool
 	jsonb   bool
-	rows    bool           // the values are rows (row_to_json), set apart like arrays
-	loc     *time.Location // the session's TimeZone, for timestamptz values
+	rows    bool          // the values are rows (row_to_json), set apart like arrays
+	env     *executor.Env // the session's TimeZone and IntervalStyle, for JSON text
 	buf     [][]byte
 	seen    []bool
 	scratch []byte // one key's JSON
@@ -229,7 +228,7 @@ func (a *jsonAgg) update(gids []int32, args []arrow.Array) error {
 			a.buf[g] = append(a.buf[g], "\n "...) // json_agg's whitespace before a later array or row
 		}
 		a.seen[g] = true
-		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i, a.loc)
+		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[0], i, a.env)
 	}
 	return nil
 }
@@ -254,7 +253,7 @@ func (a *jsonAgg) updateObject(gids []int32, args []arrow.Array) error {
 			a.buf[g] = append(a.buf[g], ", "...)
 		}
 		a.seen[g] = true
-		a.scratch = expr.AppendJSON(a.scratch[:0], a.key, args[0], i, a.loc)
+		a.scratch = expr.AppendJSON(a.scratch[:0], a.key, args[0], i, a.env)
 		if a.scratch[0] == '"' {
 			a.buf[g] = append(a.buf[g], a.scratch...)
 		} else { // a number or boolean key is its text
@@ -265,7 +264,7 @@ func (a *jsonAgg) updateObject(gids []int32, args []arrow.Array) error {
 			a.buf[g] = append(a.buf[g], "null"...)
 			continue
 		}
-		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[1], i, a.loc)
+		a.buf[g] = expr.AppendJSON(a.buf[g], a.t, args[1], i, a.env)
 	}
 	return nil
 }

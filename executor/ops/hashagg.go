@@ -221,9 +221,9 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "json_agg", "jsonb_agg":
-		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg", rows: expr.IsRowToJSON(a.Args[0]), loc: o.env.Location}
+		acc = &jsonAgg{t: a.Args[0].Type(), jsonb: a.Func == "jsonb_agg", rows: expr.IsRowToJSON(a.Args[0]), env: o.env}
 	case "json_object_agg", "jsonb_object_agg":
-		acc = &jsonAgg{t: a.Args[1].Type(), key: a.Args[0].Type(), object: true, jsonb: a.Func == "jsonb_object_agg", loc: o.env.Location}
+		acc = &jsonAgg{t: a.Args[1].Type(), key: a.Args[0].Type(), object: true, jsonb: a.Func == "jsonb_object_agg", env: o.env}
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
 	case "bit_and", "bit_or", "bit_xor":

@@ -38,7 +38,9 @@
 //
 // Expected rows are one line per row, values separated by " | ", each
 // value exactly as PostgreSQL's text output prints it (what psql shows;
-// DateStyle ISO, TimeZone UTC), made unambiguous by RenderValue: NULL is
+// DateStyle ISO, TimeZone UTC unless the file SETs them, and then it must
+// set them back at its end: the files share one connection), made
+// unambiguous by RenderValue: NULL is
 // NULL, the empty string is (empty), a literal "NULL" or "(empty)" gets a
 // leading backslash, and backslash, "|", tab, newline, carriage return and
 // spaces at either end of a value are escaped (\\ \| \t \n \r \s). A query

@@ -26,7 +26,9 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 		return nil, err
 	}
 	defer res.Close()
-	// timestamptz text is in the session's TimeZone, as the wire writes it.
+	// timestamptz text is in the session's TimeZone, and dates, timestamps
+	// and intervals in its DateStyle and IntervalStyle, as the wire writes them.
+	style := c.s.DateStyle()
 	loc := time.UTC
 	if tz, ok := c.s.Setting("timezone"); ok {
 		if _, l, ok := sqltypes.TimeZoneSetting(tz); ok {
@@ -49,7 +51,7 @@ func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 			row := make([]*string, len(res.Columns))
 			for i, col := range res.Columns {
 				if v := expr.DatumAt(b.Column(i), col.Type, r); v != nil {
-					s := sqltypes.FormatValueIn(col.Type, v, loc)
+					s := sqltypes.FormatValueStyle(col.Type, v, loc, style)
 					row[i] = &s
 				}
 			}

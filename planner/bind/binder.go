@@ -48,7 +48,11 @@ type TableColumn struct {
 type Options struct {
 	Now      time.Time      // statement start, for current_date and now()
 	Location *time.Location // session TimeZone
-	User     string
+	// DateStyle is the session's DateStyle and IntervalStyle: date
+	// literals such as '01/02/2024' read in its field order, interval
+	// literals in its IntervalStyle.
+	DateStyle sqltypes.DateStyle
+	User      string
 	// ParamTypes are the types a client declared for $n (Parse message);
 	// Unknown entries are inferred.
 	ParamTypes []sqltypes.Type

@@ -330,7 +330,8 @@ func numericLiteral(s string) (logical.Expr, error) {
 }
 
 // parseLiteral reads an untyped literal as t. timestamptz text without a
-// zone is in the session's TimeZone, as PostgreSQL reads it.
+// zone is in the session's TimeZone, dates in its DateStyle order and
+// intervals in its IntervalStyle, as PostgreSQL reads them.
 func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error) {
 	if t.Kind == sqltypes.JSONPath {
 		// Stored as its normalized text; the parser lives in the executor.
@@ -340,5 +341,5 @@ func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error)
 		}
 		return p.String(), nil
 	}
-	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now})
+	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateStyle.Order, Interval: b.opts.DateStyle.Interval})
 }

@@ -199,7 +199,7 @@ func (st *connState) defaultSettings() map[string]string {
 
 // reportSettings sends ParameterStatus for every setting whose value changed
 // since the last report (all of them the first time) and updates the
-// encoding environment (TimeZone).
+// encoding environment (TimeZone, DateStyle, IntervalStyle).
 func (st *connState) reportSettings() error {
 	cur := st.session.ReportedSettings()
 	if st.reported == nil {
@@ -229,6 +229,7 @@ func (st *connState) reportSettings() error {
 			st.env.loc = loadLocation(v)
 		}
 	}
+	st.env.style = sqltypes.SessionDateStyle(st.reported["DateStyle"], st.reported["IntervalStyle"])
 	return st.rw.writeRaw(frames)
 }
 

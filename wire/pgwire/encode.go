@@ -29,7 +29,13 @@ type colEncoder interface {
 
 // encEnv is the session state that changes how values render.
 type encEnv struct {
-	loc *time.Location // TimeZone for timestamptz text; nil means UTC
+	loc   *time.Location     // TimeZone for timestamptz text; nil means UTC
+	style sqltypes.DateStyle // DateStyle and IntervalStyle
+}
+
+// input is what text parameters read from the session.
+func (e encEnv) input() sqltypes.InputContext {
+	return sqltypes.InputContext{Loc: e.loc, Order: e.style.Order, Interval: e.style.Interval}
 }
 
 // newEncoder returns the encoder for arr, whose values have SQL type t. The
@@ -131,14 +137,14 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 	case sqltypes.Date:
 		switch a := arr.(type) {
 		case *array.Date32:
-			return dateEnc[arrow.Date32]{nb, a.Values(), 1}, nil
+			return dateEnc[arrow.Date32]{nb, a.Values(), 1, env.style}, nil
 		case *array.Date64:
-			return dateEnc[arrow.Date64]{nb, a.Values(), 86_400_000}, nil
+			return dateEnc[arrow.Date64]{nb, a.Values(), 86_400_000, env.style}, nil
 		}
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		if a, ok := arr.(*array.Timestamp); ok {
 			unit := a.DataType().(*arrow.TimestampType).Unit
-			return tsEnc{nb, a.Values(), unit, t.Kind == sqltypes.TimestampTZ, env.loc}, nil
+			return tsEnc{nb, a.Values(), unit, t.Kind == sqltypes.TimestampTZ, env.loc, env.style}, nil
 		}
 	case sqltypes.Time:
 		if a, ok := arr.(*array.Time64); ok && a.DataType().(*arrow.Time64Type).Unit == arrow.Microsecond {
@@ -146,7 +152,7 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		}
 	case sqltypes.Interval:
 		if a, ok := arr.(*array.MonthDayNanoInterval); ok {
-			return intervalEnc{nb, a.MonthDayNanoIntervalValues()}, nil
+			return intervalEnc{nb, a.MonthDayNanoIntervalValues(), env.style.Interval}, nil
 		}
 	case sqltypes.List:
 		if a, ok := arr.(array.ListLike); ok && t.Elem != nil {
@@ -306,8 +312,9 @@ func (e uuidEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value
 // dateEnc covers date32 (days, per=1) and date64 (ms, per=86.4M).
 type dateEnc[T arrow.Date32 | arrow.Date64] struct {
 	nulls
-	v   []T
-	per int64
+	v     []T
+	per   int64
+	style sqltypes.DateStyle
 }
 
 func (e dateEnc[T]) days(i int) int64 {
@@ -317,7 +324,9 @@ func (e dateEnc[T]) days(i int) int64 {
 	return floorDiv(int64(e.v[i]), e.per)
 }
 
-func (e dateEnc[T]) text(buf []byte, i int) []byte { return sqltypes.AppendDate(buf, e.days(i)) }
+func (e dateEnc[T]) text(buf []byte, i int) []byte {
+	return sqltypes.AppendDateStyle(buf, e.days(i), e.style)
+}
 func (e dateEnc[T]) binary(buf []byte, i int) []byte {
 	d := e.days(i)
 	if sqltypes.IsFiniteDate(d) {
@@ -332,6 +341,7 @@ type tsEnc struct {
 	unit   arrow.TimeUnit
 	withTZ bool
 	loc    *time.Location
+	style  sqltypes.DateStyle
 }
 
 func (e tsEnc) micros(i int) int64 {
@@ -348,7 +358,7 @@ func (e tsEnc) micros(i int) int64 {
 }
 
 func (e tsEnc) text(buf []byte, i int) []byte {
-	return sqltypes.AppendTimestamp(buf, e.micros(i), e.loc, e.withTZ)
+	return sqltypes.AppendTimestampStyle(buf, e.micros(i), e.loc, e.withTZ, e.style)
 }
 
 func (e tsEnc) binary(buf []byte, i int) []byte {
@@ -372,10 +382,13 @@ func (e timeEnc) binary(buf []byte, i int) []byte {
 
 type intervalEnc struct {
 	nulls
-	v []arrow.MonthDayNanoInterval
+	v     []arrow.MonthDayNanoInterval
+	style sqltypes.IntervalStyle
 }
 
-func (e intervalEnc) text(buf []byte, i int) []byte { return appendIntervalText(buf, e.v[i]) }
+func (e intervalEnc) text(buf []byte, i int) []byte {
+	return sqltypes.AppendInterval(buf, e.v[i], e.style)
+}
 
 func (e intervalEnc) binary(buf []byte, i int) []byte {
 	iv := e.v[i]

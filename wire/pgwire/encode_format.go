@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -30,86 +29,6 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func append2(buf []byte, n int) []byte {
-	return append(buf, byte('0'+n/10), byte('0'+n%10))
-}
-
-// appendPadded appends n (>= 0) zero-padded to width digits.
-func appendPadded(buf []byte, n int64, width int) []byte {
-	var tmp [20]byte
-	s := strconv.AppendInt(tmp[:0], n, 10)
-	for i := len(s); i < width; i++ {
-		buf = append(buf, '0')
-	}
-	return append(buf, s...)
-}
-
-// appendFrac appends ".ffffff" without trailing zeros; nothing for 0.
-func appendFrac(buf []byte, us int64) []byte {
-	if us == 0 {
-		return buf
-	}
-	var tmp [6]byte
-	for i := 5; i >= 0; i-- {
-		tmp[i] = byte('0' + us%10)
-		us /= 10
-	}
-	n := 6
-	for tmp[n-1] == '0' {
-		n--
-	}
-	buf = append(buf, '.')
-	return append(buf, tmp[:n]...)
-}
-
-// appendIntervalText writes an interval in IntervalStyle postgres, as
-// PostgreSQL's EncodeInterval does ("-1 days +02:00:00", "1 year 2 mons").
-// Sub-microsecond nanoseconds are truncated; PostgreSQL keeps microseconds.
-func appendIntervalText(buf []byte, iv arrow.MonthDayNanoInterval) []byte {
-	isZero, isBefore := true, false
-	part := func(v int64, unit string) {
-		if v == 0 {
-			return
-		}
-		if !isZero {
-			buf = append(buf, ' ')
-		}
-		if isBefore && v > 0 {
-			buf = append(buf, '+')
-		}
-		buf = strconv.AppendInt(buf, v, 10)
-		buf = append(buf, ' ')
-		buf = append(buf, unit...)
-		if v != 1 {
-			buf = append(buf, 's')
-		}
-		isBefore, isZero = v < 0, false
-	}
-	part(int64(iv.Months/12), "year")
-	part(int64(iv.Months%12), "mon")
-	part(int64(iv.Days), "day")
-	us := iv.Nanoseconds / 1000
-	if isZero || us != 0 {
-		if !isZero {
-			buf = append(buf, ' ')
-		}
-		abs := uint64(us)
-		if us < 0 {
-			buf = append(buf, '-')
-			abs = -abs
-		} else if isBefore {
-			buf = append(buf, '+')
-		}
-		buf = appendPadded(buf, int64(abs/3_600_000_000), 2)
-		buf = append(buf, ':')
-		buf = append2(buf, int(abs/60_000_000%60))
-		buf = append(buf, ':')
-		buf = append2(buf, int(abs/1_000_000%60))
-		buf = appendFrac(buf, int64(abs%1_000_000))
-	}
-	return buf
 }
 
 // appendFloatText writes f as PostgreSQL 12+ does with extra_float_digits=1:

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	wire "github.com/jeroenrinzema/psql-wire"
@@ -22,7 +21,7 @@ import (
 // *sqltypes.Error: 08P01 for a wrong parameter count, 22P03 for malformed
 // binary values, the input functions' codes (22P02, 22003, 22007, 22008)
 // for bad text.
-func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Type, loc *time.Location) ([]sqltypes.Datum, error) {
+func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Type, in sqltypes.InputContext) ([]sqltypes.Datum, error) {
 	if len(params) != len(oids) {
 		return nil, sqltypes.New(CodeProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(oids))
 	}
@@ -38,9 +37,9 @@ func decodeParams(params []wire.Parameter, oids []uint32, targets []sqltypes.Typ
 		}
 		var err error
 		if params[i].Format() == wire.BinaryFormat {
-			out[i], err = decodeBinaryParam(raw, oids[i], target, loc, i+1)
+			out[i], err = decodeBinaryParam(raw, oids[i], target, in, i+1)
 		} else {
-			out[i], err = parseText(string(raw), target, loc)
+			out[i], err = parseText(string(raw), target, in)
 		}
 		if err != nil {
 			return nil, err
@@ -101,7 +100,7 @@ func numericTextScale(s string) (int32, bool) {
 	return int32(max(scale, 0)), true
 }
 
-func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.Location, n int) (sqltypes.Datum, error) {
+func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, in sqltypes.InputContext, n int) (sqltypes.Datum, error) {
 	src, ok := sqltypes.FromOID(oid)
 	if !ok {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "binary format is not supported for parameter $%d of type OID %d", n, oid)
@@ -110,7 +109,7 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.L
 		src = target
 	}
 	if src.Kind == sqltypes.List && target.Kind == sqltypes.List && src.Elem != nil && target.Elem != nil && src.Elem.Kind == target.Elem.Kind {
-		v, err := decodeBinaryArray(raw, target, loc)
+		v, err := decodeBinaryArray(raw, target, in)
 		if sqltypes.Code(err) == sqltypes.CodeFeatureNotSupported {
 			return nil, err
 		}
@@ -134,7 +133,7 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, loc *time.L
 	if text == "" {
 		text = sqltypes.FormatValue(src, v)
 	}
-	return parseText(text, target, loc)
+	return parseText(text, target, in)
 }
 
 func sameKind(a, b sqltypes.Type) bool {

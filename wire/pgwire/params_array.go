@@ -3,7 +3,6 @@ package pgwire
 import (
 	"encoding/binary"
 	"strconv"
-	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -20,7 +19,7 @@ func errMultidimParam() error {
 		WithHint("Send the array as text in the query, or one row per element.")
 }
 
-func decodeBinaryArray(raw []byte, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, error) {
+func decodeBinaryArray(raw []byte, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Datum, error) {
 	u32 := func() (uint32, error) {
 		if len(raw) < 4 {
 			return 0, binaryFormatError("array data ends early")
@@ -77,7 +76,7 @@ func decodeBinaryArray(raw []byte, t sqltypes.Type, loc *time.Location) (sqltype
 		}
 		raw = raw[size:]
 		if text != "" {
-			if v, err = parseText(text, elem, loc); err != nil {
+			if v, err = parseText(text, elem, in); err != nil {
 				return nil, err
 			}
 		}

@@ -17,7 +17,7 @@ import (
 // parseText is the input function of t: it parses a parameter's text form
 // (what the client would write in a quoted literal) into t's datum.
 // Unknown, text, varchar and json give the string itself.
-func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, error) {
+func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Datum, error) {
 	syntax := func() error {
 		return sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type %s: \"%s\"", t, s)
 	}
@@ -91,15 +91,22 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 		}
 		return [16]byte(b), nil
 	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
-		return parseDateTime(s, t, loc)
+		if v, err := parseDateTime(s, t, in.Loc); err == nil {
+			return v, nil
+		}
+		// Any other form PostgreSQL reads ('01/02/2024' in the session's
+		// DateStyle order, 'now', month names) and the errors.
+		return sqltypes.ParseValueIn(t, s, in)
 	case sqltypes.Time:
 		return sqltypes.ParseTime(s)
 	case sqltypes.Interval:
-		iv, ok := parseInterval(s)
-		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
+		// sql_standard reads a leading sign differently: sqltypes knows.
+		if in.Interval != sqltypes.IntervalSQLStandard {
+			if iv, ok := parseInterval(s); ok {
+				return iv, nil
+			}
 		}
-		return iv, nil
+		return sqltypes.ParseIntervalIn(s, in)
 	case sqltypes.List:
 		// Array literals ('{1,NULL,3}'); elements parse as parameters
 		// of the element type do, so dates and times follow the session.
@@ -115,7 +122,7 @@ func parseText(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, e
 			if p == nil {
 				continue
 			}
-			if out[i], err = parseText(p.(string), *t.Elem, loc); err != nil {
+			if out[i], err = parseText(p.(string), *t.Elem, in); err != nil {
 				return nil, err
 			}
 		}
@@ -206,7 +213,8 @@ func parseByteaText(s string, syntax func() error) (sqltypes.Datum, error) {
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
-// parseDateTime reads ISO dates and timestamps: 'YYYY-MM-DD', optionally
+// parseDateTime is the fast path of date/time parameters (parseText falls
+// back to sqltypes for any other form): it reads ISO dates and timestamps: 'YYYY-MM-DD', optionally
 // followed by ' ' or 'T' and 'HH:MM[:SS[.ffffff]]', an offset ('Z', '+05',
 // '+05:30', '-0330') and ' BC'. A date ignores the time; a timestamp
 // ignores the offset; a timestamptz without an offset is in loc.
@@ -224,10 +232,10 @@ func parseDateTime(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datu
 	} else if rest, ok := cutSuffixFold(p.s, " AD"); ok {
 		p.s = rest
 	}
-	y, ok1 := p.num(1, 7)
+	y, ok1 := p.num(3, 7) // a shorter first field reads in the DateStyle order
 	mo, ok2 := p.sep('-').num(1, 2)
 	d, ok3 := p.sep('-').num(1, 2)
-	if !ok1 || !ok2 || !ok3 || p.bad {
+	if !ok1 || !ok2 || !ok3 || p.bad || y == 0 {
 		return nil, bad
 	}
 	var h, mi, sec, us int64

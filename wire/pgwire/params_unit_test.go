@@ -55,7 +55,7 @@ func TestParseText(t *testing.T) {
 		{sqltypes.TypeUnknown, "anything", nil, "anything"},
 	}
 	for _, tc := range cases {
-		got, err := parseText(tc.in, tc.typ, tc.loc)
+		got, err := parseText(tc.in, tc.typ, sqltypes.InputContext{Loc: tc.loc})
 		if err != nil {
 			t.Errorf("%s %q: %v", tc.typ, tc.in, err)
 			continue
@@ -74,13 +74,14 @@ func TestParseText(t *testing.T) {
 		{sqltypes.TypeBytea, `\q`, sqltypes.CodeInvalidTextRepr},
 		{sqltypes.TypeDate, "2023-02-29", sqltypes.CodeDatetimeFieldOverflow},
 		{sqltypes.TypeTimestamp, "2024-01-01 25:00:00", sqltypes.CodeDatetimeFieldOverflow},
-		{sqltypes.TypeTimestamp, "yesterday", sqltypes.CodeInvalidDatetimeFormat},
+		{sqltypes.TypeTimestamp, "someday", sqltypes.CodeInvalidDatetimeFormat},
+		{sqltypes.TypeDate, "13/01/2024", sqltypes.CodeDatetimeFieldOverflow}, // MDY
 		{sqltypes.TypeInterval, "1 fortnight", sqltypes.CodeInvalidDatetimeFormat},
 		{sqltypes.NumericType(10, 2), "abc", sqltypes.CodeInvalidTextRepr},
 		{typInt4Arr, "{1,x}", sqltypes.CodeInvalidTextRepr},
 		{typInt4Arr, "{1", sqltypes.CodeInvalidTextRepr},
 	} {
-		if _, err := parseText(tc.in, tc.typ, nil); sqltypes.Code(err) != tc.code {
+		if _, err := parseText(tc.in, tc.typ, sqltypes.InputContext{}); sqltypes.Code(err) != tc.code {
 			t.Errorf("%s %q: got %v, want %s", tc.typ, tc.in, err, tc.code)
 		}
 	}
@@ -132,9 +133,9 @@ func FuzzDecodeParam(f *testing.F) {
 		typ := kinds[int(k)%len(kinds)]
 		var err error
 		if binaryFormat {
-			_, err = decodeBinaryParam(raw, typ.OID(), typ, time.UTC, 1)
+			_, err = decodeBinaryParam(raw, typ.OID(), typ, sqltypes.InputContext{Loc: time.UTC}, 1)
 		} else {
-			_, err = parseText(string(raw), typ, time.UTC)
+			_, err = parseText(string(raw), typ, sqltypes.InputContext{Loc: time.UTC})
 		}
 		if err != nil && sqltypes.Code(err) == sqltypes.CodeInternal {
 			t.Fatalf("untyped error: %v", err)

@@ -85,7 +85,7 @@ func (st *connState) simpleFn(stmt Statement) wire.PreparedStatementFn {
 func (st *connState) extendedFn(stmt Statement, oids []uint32) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, params []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
-		datums, err := decodeParams(params, oids, stmt.ParamTypes(), st.env.loc)
+		datums, err := decodeParams(params, oids, stmt.ParamTypes(), st.env.input())
 		if err != nil {
 			return st.wireErr(err)
 		}

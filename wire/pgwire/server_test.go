@@ -115,3 +115,55 @@ func TestParameterStatus(t *testing.T) {
 		t.Errorf("timestamptz text in Asia/Kolkata = %q", s)
 	}
 }
+
+// DateStyle and IntervalStyle reach the client as ParameterStatus when
+// set, and change date/time text both ways: text parameters read in the
+// DateStyle order, text results print in the styles; binary results do
+// not change.
+func TestDateStyleOverWire(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	conn := connect(t, addr, "analyst", "analyst")
+	pc := conn.PgConn()
+	ctx := context.Background()
+	for _, set := range []string{"SET DateStyle = 'SQL, DMY'", "SET IntervalStyle = 'iso_8601'"} {
+		if _, err := conn.Exec(ctx, set, pgx.QueryExecModeSimpleProtocol); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := pc.ParameterStatus("DateStyle"); got != "SQL, DMY" {
+		t.Errorf("DateStyle after SET = %q", got)
+	}
+	if got := pc.ParameterStatus("IntervalStyle"); got != "iso_8601" {
+		t.Errorf("IntervalStyle after SET = %q", got)
+	}
+	run := func(sql string, oid uint32, in string, format int16) []byte {
+		t.Helper()
+		res := pc.ExecParams(ctx, sql, [][]byte{[]byte(in)}, []uint32{oid}, []int16{0}, []int16{format}).Read()
+		if res.Err != nil || len(res.Rows) != 1 {
+			t.Fatalf("%s %q: %v", sql, in, res.Err)
+		}
+		return res.Rows[0][0]
+	}
+	for _, c := range []struct {
+		sql  string
+		oid  uint32
+		in   string
+		want string
+	}{
+		{"echo date", 1082, "13/01/2024", "13/01/2024"},
+		{"echo date", 1082, "01/02/2024", "01/02/2024"},
+		{"echo date", 1082, "2024-02-01", "01/02/2024"},
+		{"echo timestamp", 1114, "13/01/2024 10:30", "13/01/2024 10:30:00"},
+		{"echo timestamptz", 1184, "13/01/2024 10:30+02", "13/01/2024 08:30:00 UTC"},
+		{"echo interval", 1186, "1 day -02:00:00", "P1DT-2H"},
+	} {
+		if got := string(run(c.sql, c.oid, c.in, 0)); got != c.want {
+			t.Errorf("%s %q: text %q, want %q", c.sql, c.in, got, c.want)
+		}
+	}
+	// Binary: 2024-02-01 is day 8797 after 2000-01-01, whatever the style.
+	if got := run("echo date", 1082, "01/02/2024", 1); string(got) != "\x00\x00\x22\x5d" {
+		t.Errorf("binary date = %x", got)
+	}
+}
