@@ -544,7 +544,7 @@ func feed(ctx context.Context, in executor.Operator, pred *rowFilter, p *aggPart
 			return err
 		}
 		if err = ctxErr(ctx); err == nil {
-			err = p.consumeWhere(ctx, b, pred)
+			err = safeConsume(ctx, p, b, pred)
 		}
 		b.Release()
 		if err != nil {
