@@ -199,6 +199,10 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 			acc = &intervalSumAcc{avg: a.Func == "avg"}
 			break
 		}
+		if id := argTypes[0].ID(); a.Func == "avg" && (id == arrow.FLOAT32 || id == arrow.FLOAT64) {
+			acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
+			break
+		}
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
 		if t := a.Args[0].Type(); t.Kind == sqltypes.List {
