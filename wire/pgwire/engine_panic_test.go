@@ -3,7 +3,6 @@ package pgwire
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,22 +123,8 @@ policies:
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(context.Background(), ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-		mem.AssertSize(t, 0)
-	})
-	addr := ln.Addr().String()
+	t.Cleanup(func() { mem.AssertSize(t, 0) }) // after the server's cleanup
+	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
 	conn := connect(t, addr, "analyst", "analyst")
 	ctx := context.Background()
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
