@@ -264,8 +264,24 @@ func decimalRow(op BinaryOp, x, y decimal128.Num, sa, sb, so int32) (decimal128.
 		p := new(big.Int).Mul(x.BigInt(), y.BigInt())
 		return roundBig(new(big.Rat).SetFrac(p, bigPow10(sa+sb-so)))
 	case OpMod:
+		if y == (decimal128.Num{}) {
+			return decimal128.Num{}, errDivByZero()
+		}
 		x2, ok1 := rescaleDec(x, sa, so)
 		y2, ok2 := rescaleDec(y, sb, so)
+		if (!ok1 || !ok2) && so >= sa && so >= sb {
+			// An operand past 38 digits at the result's scale: the
+			// remainder, below the divisor, may still fit.
+			m, s, err := pairRow(modPair, x, sa, y, sb)
+			if err == nil {
+				m, ok1 = rescaleDec(m, s, so)
+				ok2 = true
+			}
+			if err != nil || !ok1 {
+				return decimal128.Num{}, errNumericRange()
+			}
+			return m, nil
+		}
 		if !ok1 || !ok2 {
 			return decimal128.Num{}, errNumericRange()
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -135,4 +136,76 @@ func BenchmarkDecimalQ1(b *testing.B) {
 	tax := must(Binary(OpAdd, one, Column(2, t, "tax")))
 	e := must(Binary(OpMul, must(Binary(OpMul, Column(0, t, "price"), disc)), tax))
 	runBench(b, e, batch, 48)
+}
+
+// BenchmarkVarNumericPair: mod, % , gcd and lcm of variable-scale
+// numerics (each value with its own scale), with values of a few digits
+// and of 30 to 37 digits (whose lcm does not fit).
+func BenchmarkVarNumericPair(b *testing.B) {
+	env := newTestEnv(b)
+	for _, size := range []string{"small", "large"} {
+		r := rand.New(rand.NewSource(7))
+		xs, ys := make([]sqltypes.Datum, benchRows), make([]sqltypes.Datum, benchRows)
+		for i := range xs {
+			if size == "small" {
+				xs[i] = fmt.Sprintf("%d.%02d", r.Int63n(1e9), r.Intn(100))
+				ys[i] = fmt.Sprintf("%d.%03d", r.Int63n(1000)+1, r.Intn(1000))
+			} else {
+				xs[i] = fmt.Sprintf("%d%018d.%02d", r.Int63n(1e15)+1, r.Int63n(1e18), r.Intn(100))
+				ys[i] = fmt.Sprintf("%d%09d.%03d", r.Int63n(1e9)+1, r.Int63n(1e9), r.Intn(1000))
+			}
+		}
+		text := makeBatch(b, env, testCol{sqltypes.TypeText, xs}, testCol{sqltypes.TypeText, ys})
+		tx, ty := sqltypes.VarNumericType(2), sqltypes.VarNumericType(3)
+		ax, err := must(Cast(Column(0, sqltypes.TypeText, "x"), tx)).Eval(ctxBG, env, text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ay, err := must(Cast(Column(1, sqltypes.TypeText, "y"), ty)).Eval(ctxBG, env, text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		text.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: ax.DataType(), Nullable: true}, {Name: "y", Type: ay.DataType(), Nullable: true}}, nil)
+		batch := array.NewRecordBatch(schema, []arrow.Array{ax, ay}, benchRows)
+		ax.Release()
+		ay.Release()
+		x, y := Column(0, tx, "x"), Column(1, ty, "y")
+		for _, fn := range []string{"mod", "%", "gcd", "lcm"} {
+			if fn == "lcm" && size == "large" {
+				continue // past 38 digits: 22003
+			}
+			b.Run("size="+size+"/fn="+fn, func(b *testing.B) {
+				var e Expr
+				if fn == "%" {
+					e = must(VarArith(OpMod, x, y, 3))
+				} else {
+					e = must(Call(fn, []Expr{x, y}))
+				}
+				runBench(b, e, batch, 34)
+			})
+		}
+		batch.Release()
+	}
+}
+
+// BenchmarkToCharEEEE: to_char(x, '9.99EEEE') over double precision,
+// numeric(18,4) and bigint.
+func BenchmarkToCharEEEE(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		t    sqltypes.Type
+		gen  func(r *rand.Rand) any
+	}{
+		{"float8", sqltypes.TypeFloat8, func(r *rand.Rand) any { return (r.Float64() - 0.5) * 1e12 }},
+		{"numeric", sqltypes.NumericType(18, 4), func(r *rand.Rand) any { return decimal128.FromI64(r.Int63n(1e17) - 5e16) }},
+		{"int8", sqltypes.TypeInt8, func(r *rand.Rand) any { return r.Int63() - 1<<62 }},
+	} {
+		b.Run("type="+tc.name, func(b *testing.B) {
+			batch, done := benchBatch(b, false, tc.gen, tc.t)
+			defer done()
+			e := must(Call("to_char", []Expr{Column(0, tc.t, "x"), Literal(sqltypes.TypeText, "9.99EEEE")}))
+			runBench(b, e, batch, 8)
+		})
+	}
 }

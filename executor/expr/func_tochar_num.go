@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -655,68 +654,128 @@ func floatValue(a arrow.Array, t sqltypes.Type, i int) (float64, int) {
 	return values[float64](a)[i], 15
 }
 
-// sciText is value i in scientific notation with post fractional
+// appendSci appends value i in scientific notation with post fractional
 // digits, as to_char prints it for EEEE: the significand rounded half
 // away from zero for numeric and bigint (numeric_out_sci, which may
 // print 10.00e+00), as C's %e for the others; a blank for the sign of a
-// positive number; NaN and ±Infinity fill the layout with '#'.
-func sciText(a arrow.Array, t sqltypes.Type, i, pre, post int) string {
-	special := func() string {
-		b := []byte(strings.Repeat("#", pre+post+6))
-		b[0], b[pre+1] = ' ', '.'
-		return string(b)
-	}
-	var dec string
+// positive number; NaN and ±Infinity fill the layout with '#'. It
+// allocates nothing beyond dst's growth: to_char calls it per row.
+func appendSci(dst []byte, a arrow.Array, t sqltypes.Type, i, pre, post int) []byte {
+	var m decimal128.Num
+	var scale int32
 	switch t.Kind {
 	case sqltypes.Numeric:
-		x, scale := numericAt(a, t, i)
+		x, s := numericAt(a, t, i)
 		if isSpecial(x) {
-			return special()
+			return appendSciSpecial(dst, pre, post)
 		}
-		dec = sqltypes.FormatDecimal(x, scale)
+		m, scale = x, s
 	case sqltypes.Int8:
-		dec = intText(a, t, i)
+		m = decimal128.FromI64(values[int64](a)[i])
 	default:
 		var v float64
-		if t.Kind == sqltypes.Int2 || t.Kind == sqltypes.Int4 {
-			n, _ := strconv.ParseInt(intText(a, t, i), 10, 64)
-			v = float64(n)
-		} else {
+		switch t.Kind {
+		case sqltypes.Int2:
+			v = float64(values[int16](a)[i])
+		case sqltypes.Int4:
+			v = float64(values[int32](a)[i])
+		default:
 			v, _ = floatValue(a, t, i)
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return special()
+			return appendSciSpecial(dst, pre, post)
 		}
-		s := strconv.FormatFloat(v, 'e', post, 64)
-		if !strings.HasPrefix(s, "-") {
-			s = " " + s
+		if !math.Signbit(v) {
+			dst = append(dst, ' ')
 		}
-		return s
+		return strconv.AppendFloat(dst, v, 'e', post, 64)
 	}
-	neg := strings.HasPrefix(dec, "-")
-	dec = strings.TrimPrefix(dec, "-")
-	intPart, frac, _ := strings.Cut(dec, ".")
-	digits := intPart + frac
+	neg, mag := split(m)
+	var buf [40]byte
+	d := appendMagnitude(buf[:0], mag)
 	exp := 0
-	if k := strings.IndexFunc(digits, func(r rune) bool { return r != '0' }); k >= 0 {
-		exp = len(intPart) - k - 1
-		digits = digits[k:]
-	} else {
-		digits = "0"
+	if !mag.isZero() {
+		exp = len(d) - 1 - int(scale)
 	}
-	sig := digits[:1]
-	if len(digits) > 1 {
-		sig += "." + digits[1:]
-	}
-	_, sig = roundDigits(sig, post)
-	sign, esign := " ", "+"
 	if neg {
-		sign = "-"
+		dst = append(dst, '-')
+	} else {
+		dst = append(dst, ' ')
 	}
+	// The significand d[0].d[1:post+1], rounded half away from zero.
+	at := len(dst)
+	dst = append(dst, d[0])
+	if post > 0 {
+		dst = append(dst, '.')
+	}
+	for k := 1; k <= post; k++ {
+		c := byte('0')
+		if k < len(d) {
+			c = d[k]
+		}
+		dst = append(dst, c)
+	}
+	if post+1 < len(d) && d[post+1] >= '5' {
+		j := len(dst) - 1
+		for ; j >= at; j-- {
+			if dst[j] == '.' {
+				continue
+			}
+			if dst[j] != '9' {
+				dst[j]++
+				break
+			}
+			dst[j] = '0'
+		}
+		if j < at { // 9.99… rounds to 10.00…
+			dst = append(dst, 0)
+			copy(dst[at+1:], dst[at:])
+			dst[at] = '1'
+		}
+	}
+	dst = append(dst, 'e')
 	if exp < 0 {
-		esign, exp = "-", -exp
+		dst, exp = append(dst, '-'), -exp
+	} else {
+		dst = append(dst, '+')
 	}
-	return fmt.Sprintf("%s%se%s%02d", sign, sig, esign, exp)
+	if exp < 10 {
+		dst = append(dst, '0')
+	}
+	return strconv.AppendInt(dst, int64(exp), 10)
+}
+
+// appendSciSpecial is EEEE's layout of NaN and ±Infinity: '#' for every
+// position but the sign and the point.
+func appendSciSpecial(dst []byte, pre, post int) []byte {
+	dst = append(dst, ' ')
+	for k := 1; k < pre+post+6; k++ {
+		c := byte('#')
+		if k == pre+1 {
+			c = '.'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendMagnitude appends the decimal digits of a ("0" for zero).
+func appendMagnitude(dst []byte, a u128) []byte {
+	if a.isZero() {
+		return append(dst, '0')
+	}
+	var tmp [40]byte
+	k := len(tmp)
+	for !a.isZero() {
+		var r uint64
+		a, r = a.divmod64(1e19)
+		for j := 0; j < 19 && (r > 0 || !a.isZero()); j++ {
+			k--
+			tmp[k] = byte('0' + r%10)
+			r /= 10
+		}
+	}
+	return append(dst, tmp[k:]...)
 }
 
 // buildToCharNumber: to_char(smallint|integer|bigint|numeric|real|double
@@ -741,7 +800,7 @@ func buildToCharNumber(name string, args []Expr) (Expr, error) {
 				return nf.formatRoman(dst, v), false, err
 			}
 			if nf.eeee {
-				return append(dst, sciText(in[0], t, i, nf.pre, nf.post)...), false, nil
+				return appendSci(dst, in[0], t, i, nf.pre, nf.post), false, nil
 			}
 			sign, digits, post := numberText(in[0], t, i, nf.post)
 			if post == nf.post {

@@ -157,15 +157,10 @@ func varArithRow(op BinaryOp, x decimal128.Num, xs int32, y decimal128.Num, ys i
 		}
 		return fitBig(new(big.Int).Mul(x.BigInt(), y.BigInt()), xs+ys)
 	}
-	s := max(xs, ys)
 	if op == OpMod {
-		a, b, _ := alignedBig(x, xs, y, ys)
-		v, err := modBig(a, b)
-		if err != nil {
-			return decimal128.Num{}, 0, err
-		}
-		return fitBig(v, s)
+		return pairRow(modPair, x, xs, y, ys)
 	}
+	s := max(xs, ys)
 	a, ok1 := rescaleDec(x, xs, s)
 	b, ok2 := rescaleDec(y, ys, s)
 	if ok1 && ok2 {

@@ -19,7 +19,7 @@ import (
 // varPairFunc returns name(l, r) computed row by row at each row's common
 // scale by f, a variable-scale numeric of nominal scale nominal.
 // Integer operands read as numerics of scale 0.
-func varPairFunc(name string, l, r Expr, nominal int32, f func(x, y *big.Int) (*big.Int, error)) (Expr, error) {
+func varPairFunc(name string, l, r Expr, nominal int32, f pairFunc) (Expr, error) {
 	var err error
 	for _, p := range []*Expr{&l, &r} {
 		if t := (*p).Type(); t.IsInteger() || t.Kind == sqltypes.Unknown {
@@ -33,10 +33,19 @@ func varPairFunc(name string, l, r Expr, nominal int32, f func(x, y *big.Int) (*
 	return &varPairExpr{name: name, l: l, r: r, f: f, t: sqltypes.VarNumericType(nominal)}, nil
 }
 
+// pairFunc is mod, gcd or lcm of two integers (the operands at their
+// common scale): small on 128-bit magnitudes, which says !ok when its
+// result would reach 10^38, and big for the rest (aligned operands past
+// 38 digits, such a result), so that a row allocates only then.
+type pairFunc struct {
+	small func(xneg bool, x, y u128) (r u128, neg, ok bool, err error)
+	big   func(x, y *big.Int) (*big.Int, error)
+}
+
 type varPairExpr struct {
 	name string
 	l, r Expr
-	f    func(x, y *big.Int) (*big.Int, error)
+	f    pairFunc
 	row  varRowFunc // instead of f: the row's result and its scale from the operands'
 	t    sqltypes.Type
 }
@@ -65,13 +74,73 @@ func (e *varPairExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Recor
 			}
 			return varArithRow(OpMod, xm, xs, ym, ys)
 		}
-		x, y, s := alignedBig(xm, xs, ym, ys)
-		v, err := e.f(x, y)
+		return pairRow(e.f, xm, xs, ym, ys)
+	})
+}
+
+// pairRow computes f over x × 10^-xs and y × 10^-ys at their common
+// scale, which is the result's.
+func pairRow(f pairFunc, xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+	s := max(xs, ys)
+	xneg, xa := split(xm)
+	_, ya := split(ym)
+	xa, okx := mulPow10(xa, s-xs)
+	ya, oky := mulPow10(ya, s-ys)
+	if okx && oky {
+		r, neg, ok, err := f.small(xneg, xa, ya)
 		if err != nil {
 			return decimal128.Num{}, 0, err
 		}
-		return fitBig(v, s)
-	})
+		if ok {
+			return join(neg && !r.isZero(), r), s, nil
+		}
+	}
+	x, y, _ := alignedBig(xm, xs, ym, ys)
+	v, err := f.big(x, y)
+	if err != nil {
+		return decimal128.Num{}, 0, err
+	}
+	return fitBig(v, s)
+}
+
+var (
+	modPair = pairFunc{small: mod128, big: modBig}
+	gcdPair = pairFunc{small: func(_ bool, x, y u128) (u128, bool, bool, error) { return gcd128(x, y), false, true, nil }, big: gcdBig}
+	lcmPair = pairFunc{small: lcm128, big: lcmBig}
+)
+
+// mod128 is x mod y with the sign of x (PostgreSQL's mod_var).
+func mod128(xneg bool, x, y u128) (u128, bool, bool, error) {
+	if y.isZero() {
+		return u128{}, false, false, errDivByZero()
+	}
+	_, r := x.divmod(y)
+	return r, xneg, true, nil
+}
+
+// gcd128 is Euclid's algorithm, in 64 bits once both values fit.
+func gcd128(x, y u128) u128 {
+	for !y.isZero() {
+		if x.hi == 0 && y.hi == 0 {
+			a, b := x.lo, y.lo
+			for b != 0 {
+				a, b = b, a%b
+			}
+			return u128{0, a}
+		}
+		_, r := x.divmod(y)
+		x, y = y, r
+	}
+	return x
+}
+
+func lcm128(_ bool, x, y u128) (u128, bool, bool, error) {
+	if x.isZero() || y.isZero() {
+		return u128{}, false, true, nil
+	}
+	q, _ := x.divmod(gcd128(x, y))
+	p, over := q.mul(y)
+	return p, false, !over && p.cmp(maxDec) < 0, nil
 }
 
 // varRound is round(x, d) or trunc(x, d) whose d is read from each row
@@ -144,11 +213,11 @@ func varPairOf(name string, l, r Expr) (Expr, error) {
 	nominal := max(lt.Scale, rt.Scale)
 	switch name {
 	case "mod":
-		return varPairFunc(name, l, r, nominal, modBig)
+		return varPairFunc(name, l, r, nominal, modPair)
 	case "gcd":
-		return varPairFunc(name, l, r, nominal, gcdBig)
+		return varPairFunc(name, l, r, nominal, gcdPair)
 	case "lcm":
-		return varPairFunc(name, l, r, nominal, lcmBig)
+		return varPairFunc(name, l, r, nominal, lcmPair)
 	}
 	return nil, internalErr("variable-scale numeric %s", name)
 }

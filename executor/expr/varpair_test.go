@@ -1,7 +1,12 @@
 package expr
 
 import (
+	"math/big"
+	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -106,5 +111,58 @@ func TestVarNumericFuncsSpecial(t *testing.T) {
 	defer one.Release()
 	if _, err := evalStrings(t, env, e, one); sqltypes.Code(err) != sqltypes.CodeDivisionByZero {
 		t.Errorf("mod(Infinity, 0.0): %v, want 22012", err)
+	}
+}
+
+// TestPairRow128MatchesBig compares the 128-bit mod, gcd and lcm with the
+// big.Int forms on random operands: signs, zeros, 1 to 38 digits, scales
+// 0 to 40 (the aligned operand may pass 38 digits: the big path then).
+func TestPairRow128MatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 34))
+	num := func() (decimal128.Num, int32) {
+		digits := 1 + r.IntN(38)
+		var b strings.Builder
+		if r.IntN(2) == 0 {
+			b.WriteByte('-')
+		}
+		if r.IntN(10) == 0 {
+			b.WriteByte('0')
+		} else {
+			for i := range digits {
+				c := byte('0' + r.IntN(10))
+				if i == 0 && c == '0' {
+					c = '1'
+				}
+				b.WriteByte(c)
+			}
+		}
+		n, ok := new(big.Int).SetString(b.String(), 10)
+		if !ok {
+			t.Fatal(b.String())
+		}
+		return decimal128.FromBigInt(n), int32(r.IntN(41))
+	}
+	bigRow := func(f pairFunc, xm decimal128.Num, xs int32, ym decimal128.Num, ys int32) (decimal128.Num, int32, error) {
+		x, y, s := alignedBig(xm, xs, ym, ys)
+		v, err := f.big(x, y)
+		if err != nil {
+			return decimal128.Num{}, 0, err
+		}
+		return fitBig(v, s)
+	}
+	for i := range 200000 {
+		xm, xs := num()
+		ym, ys := num()
+		if i%3 == 0 {
+			ys = xs + int32(r.IntN(3)) // near-equal scales: the common case
+		}
+		for name, f := range map[string]pairFunc{"mod": modPair, "gcd": gcdPair, "lcm": lcmPair} {
+			gm, gs, gerr := pairRow(f, xm, xs, ym, ys)
+			wm, ws, werr := bigRow(f, xm, xs, ym, ys)
+			if sqltypes.Code(gerr) != sqltypes.Code(werr) || (gerr == nil && (gm != wm || gs != ws)) {
+				t.Fatalf("%s(%s e-%d, %s e-%d) = %s e-%d (%v), big.Int: %s e-%d (%v)", name,
+					xm.BigInt(), xs, ym.BigInt(), ys, gm.BigInt(), gs, gerr, wm.BigInt(), ws, werr)
+			}
+		}
 	}
 }

@@ -62,7 +62,10 @@ func isStatsFunc(fn string) bool {
 	return false
 }
 
-// statsAcc is stddev[_samp|_pop] and variance / var_samp / var_pop.
+// statsAcc is stddev[_samp|_pop] and variance / var_samp / var_pop, and
+// avg over float4/float8 (avg set): PostgreSQL's avg(float8) keeps the
+// same float8_accum state, so it fails with 22003 where Σx² overflows
+// even though the mean does not need it.
 // Float inputs use PostgreSQL's float8_accum state (N, Sx, Sxx by the
 // Youngs-Cramer update, float8_combine to merge), so serial results match
 // PostgreSQL bit for bit. Integer and numeric inputs keep exact sums (N,
@@ -71,6 +74,7 @@ func isStatsFunc(fn string) bool {
 // result scale (stddev: the square root, rounded likewise).
 type statsAcc struct {
 	pop, sqrt bool
+	avg       bool // Σx/N of the float state
 	float     bool
 	inScale   int32
 	out       arrow.DataType
@@ -90,14 +94,21 @@ func newStatsAcc(fn string, in arrow.DataType, out sqltypes.Type) (*statsAcc, er
 	a := &statsAcc{out: out.Arrow()}
 	a.pop = fn == "stddev_pop" || fn == "var_pop"
 	a.sqrt = fn == "stddev" || fn == "stddev_samp" || fn == "stddev_pop"
+	a.avg = fn == "avg"
 	switch in.ID() {
 	case arrow.FLOAT32, arrow.FLOAT64:
 		a.float = true
+		if a.avg {
+			return a, nil
+		}
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
 	case arrow.DECIMAL128:
 		a.inScale = in.(*arrow.Decimal128Type).Scale
 	default:
 		return nil, errInternal("%s over %s", fn, in)
+	}
+	if a.avg {
+		return nil, errInternal("float avg state over %s", in)
 	}
 	return a, nil
 }
@@ -242,6 +253,9 @@ func (a *statsAcc) merge(src accumulator, gmap []int32) error {
 	if !a.float {
 		for g, c := range s.cnt {
 			d := gmap[g]
+			if d < 0 {
+				continue
+			}
 			if g < len(s.special) && s.special[g] {
 				a.special = growTo(a.special, len(a.cnt))
 				a.special[d] = true
@@ -254,6 +268,9 @@ func (a *statsAcc) merge(src accumulator, gmap []int32) error {
 	}
 	for g, n2 := range s.fn {
 		d := gmap[g]
+		if d < 0 {
+			continue
+		}
 		n1, sx1, sxx1 := a.fn[d], a.fsx[d], a.fsxx[d]
 		sx2, sxx2 := s.fsx[g], s.fsxx[g]
 		switch {
@@ -285,6 +302,13 @@ func (a *statsAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			den := cnt - 1
 			if a.pop {
 				den = cnt
+			}
+			if a.avg {
+				den = cnt
+				if den > 0 {
+					out[g], valid[g] = a.fsx[g]/den, true
+				}
+				continue
 			}
 			if den <= 0 {
 				continue

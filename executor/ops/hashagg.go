@@ -198,6 +198,10 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 			acc = &intervalSumAcc{avg: a.Func == "avg"}
 			break
 		}
+		if id := argTypes[0].ID(); a.Func == "avg" && (id == arrow.FLOAT32 || id == arrow.FLOAT64) {
+			acc, err = newStatsAcc(a.Func, argTypes[0], a.Type)
+			break
+		}
 		acc, err = newSumAcc(argTypes[0], a.Type, a.Func == "avg")
 	case "min", "max":
 		if t := a.Args[0].Type(); t.Kind == sqltypes.List {
@@ -540,7 +544,7 @@ func feed(ctx context.Context, in executor.Operator, pred *rowFilter, p *aggPart
 			return err
 		}
 		if err = ctxErr(ctx); err == nil {
-			err = p.consumeWhere(ctx, b, pred)
+			err = safeConsume(ctx, p, b, pred)
 		}
 		b.Release()
 		if err != nil {

@@ -30,6 +30,7 @@ type splitMerger interface {
 }
 
 func (a *countAcc) prepareSplit() error     { return nil }
+func (a *statsAcc) prepareSplit() error     { return nil }
 func (a *minMaxAcc[T]) prepareSplit() error { return nil }
 func (a *sumAcc) prepareSplit() error {
 	if !a.flush() {

@@ -267,17 +267,26 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 }
 
 // runParts calls fn(p) for p in [0, parts) on up to workers goroutines
-// and waits for them; it stops starting parts once ctx is done.
+// and waits for them; it stops starting parts once ctx is done. A panic
+// in fn is the XX000 error it returns (a worker goroutine's panic would
+// otherwise end the process), and the other workers stop starting parts.
 func runParts(ctx context.Context, workers, parts int, fn func(p int)) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var failed atomic.Pointer[error]
 	for range min(workers, parts) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					err := panicError(r)
+					failed.CompareAndSwap(nil, &err)
+				}
+			}()
 			for {
 				p := int(next.Add(1)) - 1
-				if p >= parts || ctx.Err() != nil {
+				if p >= parts || ctx.Err() != nil || failed.Load() != nil {
 					return
 				}
 				fn(p)
@@ -285,5 +294,8 @@ func runParts(ctx context.Context, workers, parts int, fn func(p int)) error {
 		}()
 	}
 	wg.Wait()
+	if err := failed.Load(); err != nil {
+		return *err
+	}
 	return ctxErr(ctx)
 }

@@ -39,7 +39,7 @@ func buildCost(b arrow.RecordBatch) int64 { return materializeCost(b) + 32*b.Num
 func (o *hashJoinOp) collectBuild(ctx context.Context) ([]arrow.RecordBatch, error) {
 	var held []arrow.RecordBatch
 	for {
-		b, err := o.spec.Build.Next(ctx)
+		b, err := safeNext(ctx, o.spec.Build)
 		if err == io.EOF {
 			return held, nil
 		}

@@ -99,7 +99,7 @@ func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, *spillFile, er
 		return fail(err)
 	}
 	for {
-		b, err := s.in.Next(ctx)
+		b, err := safeNext(ctx, s.in)
 		if err == io.EOF {
 			break
 		}

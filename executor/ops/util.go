@@ -174,9 +174,31 @@ func evalAll(ctx context.Context, env *executor.Env, exprs []expr.Expr, b arrow.
 	return out, nil
 }
 
+// safeNext is op.Next for a caller that holds op's earlier batches in
+// locals across the call: a panic below becomes an XX000 error, so that
+// the caller's error path releases them.
+func safeNext(ctx context.Context, op executor.Operator) (b arrow.RecordBatch, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, panicError(r)
+		}
+	}()
+	return op.Next(ctx)
+}
+
 // evalOne evaluates e over b and checks the result's length and type.
-func evalOne(ctx context.Context, env *executor.Env, e expr.Expr, b arrow.RecordBatch) (arrow.Array, error) {
-	a, err := e.Eval(ctx, env, b)
+//
+// A panic in e (a kernel bug) becomes an XX000 error here, at the
+// operator's call, rather than in the query's recover further up: every
+// operator's error path then releases the batch it holds and the columns
+// it computed so far, which a panic unwinding through it would leak.
+func evalOne(ctx context.Context, env *executor.Env, e expr.Expr, b arrow.RecordBatch) (a arrow.Array, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, err = nil, panicError(r)
+		}
+	}()
+	a, err = e.Eval(ctx, env, b)
 	if err != nil {
 		return nil, err
 	}

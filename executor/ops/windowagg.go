@@ -41,6 +41,9 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 	case "min", "max":
 		return w.minMax(f.Func == "max", arg, use, fs, fe)
 	case "sum", "avg":
+		if id := arg.DataType().ID(); f.Func == "avg" && (id == arrow.FLOAT32 || id == arrow.FLOAT64) {
+			return w.statsWindow(f, arg, use, fs, fe) // float8_accum, as in the hash aggregate
+		}
 		r, ok, err := w.sumAvg(f, arg, use, fs, fe)
 		if ok || err != nil {
 			return r, err

@@ -34,7 +34,13 @@ func (w *winData) statsWindow(f WindowFunc, arg arrow.Array, use func(int) bool,
 	})
 	// spec[k] counts the numeric NaN and ±Infinity among rows ..k-1.
 	spec := make([]int32, w.n+1)
-	if err := statsPrefix(pre, arg, use, start, spec); err != nil {
+	// ovf[k+1]: the float state from the partition start through row k
+	// overflowed; only a frame that needs that state fails (22003).
+	var ovf []bool
+	if pre.float {
+		ovf = make([]bool, w.n+1)
+	}
+	if err := statsPrefix(pre, arg, use, start, spec, ovf); err != nil {
 		return nil, err
 	}
 	chunk := w.env.Rows()
@@ -57,6 +63,9 @@ func (w *winData) statsWindow(f WindowFunc, arg arrow.Array, use func(int) bool,
 				subLimbs(res.sx[g][:], pre.sx[e][:], pre.sx[s][:])
 				subLimbs(res.sxx[g][:], pre.sxx[e][:], pre.sxx[s][:])
 			case s == int(start[k]):
+				if ovf[e] {
+					return nil, errFloatOverflow()
+				}
 				res.fn[g], res.fsx[g], res.fsxx[g] = pre.fn[e], pre.fsx[e], pre.fsxx[e]
 			default:
 				if err := statsAccumRange(res, g, arg, use, s, e); err != nil {
@@ -114,19 +123,19 @@ func statsValue(arg arrow.Array) (func(k int) float64, func(k int) (int64, uint6
 
 // statsPrefix fills the prefix states of pre (see statsWindow).
 // spec receives the running count of numeric NaN and ±Infinity rows,
-// which add to the count but not to the sums.
-func statsPrefix(pre *statsAcc, arg arrow.Array, use func(int) bool, start, spec []int32) error {
+// which add to the count but not to the sums; ovf (float states) marks
+// the prefixes that overflowed, which frames of other starts never read.
+func statsPrefix(pre *statsAcc, arg arrow.Array, use func(int) bool, start, spec []int32, ovf []bool) error {
 	fv, iv := statsValue(arg)
 	for k := range start {
 		g := int32(k + 1)
 		if pre.float {
 			if int(start[k]) != k { // else a new partition: empty state
 				pre.fn[g], pre.fsx[g], pre.fsxx[g] = pre.fn[k], pre.fsx[k], pre.fsxx[k]
+				ovf[g] = ovf[k]
 			}
-			if use(k) {
-				if err := pre.accum(g, fv(k)); err != nil {
-					return err
-				}
+			if use(k) && !ovf[g] && pre.accum(g, fv(k)) != nil {
+				ovf[g] = true
 			}
 			continue
 		}

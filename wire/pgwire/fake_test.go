@@ -307,10 +307,30 @@ func batchOf(mem memory.Allocator, cols []engine.Column, rows [][]sqltypes.Datum
 // startServer serves fb on 127.0.0.1:0 and returns the address.
 func startServer(t testing.TB, fb *fakeBackend, cfg Config) (*Server, string) {
 	t.Helper()
+	// Registered first, so it runs after serveBackend's cleanup closed
+	// the server.
+	t.Cleanup(func() {
+		fb.mu.Lock()
+		defer fb.mu.Unlock()
+		for i, s := range fb.sessions {
+			s.mu.Lock()
+			if !s.closed {
+				t.Errorf("session %d not closed after Server.Close", i)
+			}
+			s.mu.Unlock()
+		}
+	})
+	return serveBackend(t, fb, cfg)
+}
+
+// serveBackend serves b on 127.0.0.1:0 until the test ends, and returns
+// the server and its address.
+func serveBackend(t testing.TB, b Backend, cfg Config) (*Server, string) {
+	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	srv, err := NewServer(fb, cfg)
+	srv, err := NewServer(b, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,15 +346,6 @@ func startServer(t testing.TB, fb *fakeBackend, cfg Config) (*Server, string) {
 		}
 		if err := <-done; err != nil {
 			t.Errorf("Serve: %v", err)
-		}
-		fb.mu.Lock()
-		defer fb.mu.Unlock()
-		for i, s := range fb.sessions {
-			s.mu.Lock()
-			if !s.closed {
-				t.Errorf("session %d not closed after Server.Close", i)
-			}
-			s.mu.Unlock()
 		}
 	})
 	return srv, ln.Addr().String()
