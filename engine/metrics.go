@@ -113,10 +113,10 @@ func (s *Session) logQuery(id int64, sql string, products []string, d time.Durat
 	sql = truncateSQL(sql)
 	attrs := []any{"query_id", id, "user", s.user, "duration_ms", float64(d.Microseconds()) / 1000, "rows", rows, "status", sqltypes.Code(err), "products", products, "sql", sql}
 	if err != nil {
-		// An executor worker's recovered panic arrives as XX000 with its
-		// stack in the detail: the log must keep it for the bug report.
-		if se := sqltypes.AsError(err); se.Code == sqltypes.CodeInternal && se.Detail != "" {
-			s.engine.log.Error("query failed", append(attrs, "error", err.Error(), "detail", se.Detail)...)
+		// An executor's recovered panic arrives as XX000 with its stack,
+		// which only the log keeps (the client sees the message).
+		if se := sqltypes.AsError(err); se.Code == sqltypes.CodeInternal && se.Stack != "" {
+			s.engine.log.Error("query failed", append(attrs, "error", err.Error(), "stack", se.Stack)...)
 			return
 		}
 		s.engine.log.Info("query failed", append(attrs, "error", err.Error())...)

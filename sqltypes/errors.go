@@ -75,7 +75,10 @@ type Error struct {
 	Detail   string
 	Hint     string
 	Position int
-	cause    error
+	// Stack is where an internal error (a recovered panic) happened: the
+	// server logs it for the bug report; clients never see it.
+	Stack string
+	cause error
 }
 
 // New returns an *Error with the given SQLSTATE and formatted message.

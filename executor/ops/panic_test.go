@@ -154,7 +154,7 @@ func TestPanicReleasesEverything(t *testing.T) {
 		}},
 		{"cte/input", func(env *executor.Env, in func() executor.Operator) (executor.Operator, error) {
 			sh := NewShared(env, &panicOp{Operator: in(), after: 4})
-			return NewSetOp(env, Union, true /* all */, sh.Reader(), sh.Reader())
+			return NewSetOp(env, Union, true /* all */, sh.Reader(), sh.Reader(), nil)
 		}},
 		{"gather/project", func(env *executor.Env, in func() executor.Operator) (executor.Operator, error) {
 			p := panicAt(1, tI8, 7)

@@ -36,9 +36,11 @@ func ctxErr(ctx context.Context) error {
 }
 
 // panicError turns a recovered panic value into an XX000 error that
-// carries the stack in its detail.
+// carries the stack for the server log (not for the client).
 func panicError(r any) error {
-	return errInternal("panic in executor: %v", r).WithDetail("%s", debug.Stack())
+	e := errInternal("panic in executor: %v", r)
+	e.Stack = string(debug.Stack())
+	return e
 }
 
 // validity reads the validity bitmap of an array; bits == nil means every
