@@ -129,6 +129,9 @@ type flatColumn struct {
 	flba  []pq.FixedLenByteArray
 
 	bytesPerRow float64 // string data per row so far, to size the next batch's buffer
+
+	paged bool      // the current chunk's pages are decoded here (pages.go)
+	ps    pageState // and where that decoding stands
 }
 
 // chunkFile is what the flat columns of one open file share.
@@ -161,7 +164,7 @@ func newFlatColumn(f *chunkFile, leaf int, descr *schema.Column, kind flatKind, 
 // be, so that its decompression buffers, which grow to the largest page,
 // are allocated once per scan instead of once per chunk.
 func (c *flatColumn) startGroup(g int) error {
-	c.ccr = nil
+	c.ccr, c.paged = nil, false
 	rg := c.f.pages.RowGroup(g)
 	cc, err := rg.MetaData().ColumnChunk(c.leaf)
 	if err != nil {
@@ -188,6 +191,11 @@ func (c *flatColumn) startGroup(g int) error {
 		if c.pr, err = rg.GetColumnPageReader(c.leaf); err != nil {
 			return err
 		}
+	}
+	if pagedKind(c.kind) && pagedChunk(cc) {
+		c.paged = true
+		c.ps.startChunk()
+		return nil
 	}
 	c.ccr = file.NewColumnReader(c.descr, c.pr, c.f.mem, c.f.rdr.BufferPool())
 	return nil
@@ -232,6 +240,9 @@ func (c *flatColumn) levels(n int) []int16 {
 // take as strings.
 func (c *flatColumn) read(n int) (arrow.Array, error) {
 	mem := c.f.fill
+	if c.paged {
+		return c.readPaged(n, mem)
+	}
 	if c.ccr == nil {
 		return nil, errShortChunk
 	}
