@@ -113,8 +113,8 @@ func writeFlatFile(t *testing.T, path string, rows int, opts ...pq.WriterPropert
 					x.Append(fmt.Sprintf("v%d", i%10)) // dictionary-encoded pages
 				default:
 					// The dictionary overflows: plain pages (some values
-					// longer than 16 bytes).
-					x.Append(fmt.Sprintf("value %d %s%s", i, name, strings.Repeat("+", i%11)))
+					// longer than 32 bytes).
+					x.Append(fmt.Sprintf("value %d %s%s", i, name, strings.Repeat("+", i%11*3)))
 				}
 			case *array.BinaryBuilder:
 				x.Append([]byte{byte(i), 0, byte(i >> 8)}[:i%4%3])

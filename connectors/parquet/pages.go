@@ -73,7 +73,7 @@ type pageState struct {
 	dictOffs []int32
 	dictData []byte
 	// Strings of a dictionary whose values are all short, padded to
-	// 16 bytes: copied with two 8-byte stores instead of a memmove.
+	// 32 bytes: copied with four 8-byte stores instead of a memmove.
 	short    []shortValue
 	shortMax int // their longest
 
@@ -228,29 +228,49 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 	return nil
 }
 
-// shortValue is a string of at most 16 bytes, zero-padded to 16.
+// shortValue is a string of at most 32 bytes, zero-padded to 32.
 type shortValue struct {
-	lo, hi uint64
-	n      int
+	w [4]uint64
+	n int
 }
 
 // shortValues returns the dictionary values offs and data as shortValues
 // (reusing buf) and the longest one's length, or nil if one is longer
-// than 16 bytes.
+// than 32 bytes.
 func shortValues(buf []shortValue, offs []int32, data []byte) ([]shortValue, int) {
 	buf = buf[:0]
 	longest := 0
 	for i := range len(offs) - 1 {
 		v := data[offs[i]:offs[i+1]]
-		if len(v) > 16 {
+		if len(v) > 32 {
 			return nil, 0
 		}
 		longest = max(longest, len(v))
-		var b [16]byte
+		var b [32]byte
 		copy(b[:], v)
-		buf = append(buf, shortValue{lo: binary.LittleEndian.Uint64(b[:]), hi: binary.LittleEndian.Uint64(b[8:]), n: len(v)})
+		sv := shortValue{n: len(v)}
+		for k := range sv.w {
+			sv.w[k] = binary.LittleEndian.Uint64(b[8*k:])
+		}
+		buf = append(buf, sv)
 	}
 	return buf, longest
+}
+
+// put32 stores w at the front of d, which has 32 bytes.
+func put32(d []byte, w *[4]uint64) {
+	d = d[:32:32]
+	binary.LittleEndian.PutUint64(d, w[0])
+	binary.LittleEndian.PutUint64(d[8:], w[1])
+	binary.LittleEndian.PutUint64(d[16:], w[2])
+	binary.LittleEndian.PutUint64(d[24:], w[3])
+}
+
+// load32 loads the first 32 bytes of b, which has them.
+func load32(b []byte) [4]uint64 {
+	b = b[:32:32]
+	return [4]uint64{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]),
+		binary.LittleEndian.Uint64(b[16:]), binary.LittleEndian.Uint64(b[24:])}
 }
 
 // physWidth is the size of a PLAIN value of the column's physical type,
@@ -544,14 +564,23 @@ func (c *flatColumn) plainBytes(out *byteSink, ends []int32, m, at int) error {
 			if uint64(l) > uint64(len(p)-4) {
 				return errors.New("data page shorter than its values")
 			}
-			v := p[4 : 4+l]
-			p = p[4+l:]
-			if len(v) > len(out.data)-out.pos {
-				if err := out.grow(len(v)); err != nil {
-					return err
+			if l <= 32 && len(p) >= 36 && len(out.data)-out.pos >= 32 {
+				// Short: copied as 32 bytes, the excess overwritten
+				// by the next value.
+				w := load32(p[4:])
+				put32(out.data[out.pos:], &w)
+				out.pos += int(l)
+				p = p[4+l:]
+			} else {
+				v := p[4 : 4+l]
+				p = p[4+l:]
+				if len(v) > len(out.data)-out.pos {
+					if err := out.grow(len(v)); err != nil {
+						return err
+					}
 				}
+				out.pos += copy(out.data[out.pos:], v)
 			}
-			out.pos += copy(out.data[out.pos:], v)
 		}
 		ends[i] = int32(out.pos)
 	}
@@ -595,11 +624,11 @@ func (c *flatColumn) dictBytes(out *byteSink, ends []int32, m, at int) error {
 
 // dictShortBytes is dictBytes for a dictionary of short strings: the
 // data buffer is grown once for the longest value times the values, and
-// 16 bytes, and each value stored as its 16 padded bytes, the padding
+// 32 bytes, and each value stored as its 32 padded bytes, the padding
 // overwritten by the next.
 func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, dense bool, at int) error {
 	s := &c.ps
-	if need := s.shortMax*len(idx) + 16; len(out.data)-out.pos < need {
+	if need := s.shortMax*len(idx) + 32; len(out.data)-out.pos < need {
 		if err := out.grow(need); err != nil {
 			return err
 		}
@@ -614,8 +643,7 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 				return errIndex
 			}
 			v := &short[x]
-			binary.LittleEndian.PutUint64(d[pos:], v.lo)
-			binary.LittleEndian.PutUint64(d[pos+8:], v.hi)
+			put32(d[pos:], &v.w)
 			pos += v.n
 		}
 		ends[i] = int32(pos)
