@@ -97,8 +97,8 @@ func (h *hybrid) decode(dst []uint32) error {
 // unpack reads len(dst) values of bw bits from run, starting with its
 // value pos. Values of up to 8 bits go eight at a time from a group's bw
 // bytes; others one at a time from the eight bytes holding them (a value
-// of at most 32 bits at a bit offset of at most 7 fits in them), byte by
-// byte at run's end.
+// of at most 32 bits at a bit offset of at most 7 fits in them), the
+// last ones from a padded copy of run's end.
 func unpack(dst []uint32, run []byte, pos int, bw uint) {
 	mask := uint64(1)<<bw - 1
 	bit := pos * int(bw)
@@ -128,12 +128,15 @@ func unpack(dst []uint32, run []byte, pos int, bw uint) {
 		dst[i] = uint32(binary.LittleEndian.Uint64(run[bit>>3:]) >> (bit & 7) & mask)
 		bit += int(bw)
 	}
-	for ; i < len(dst); i++ {
-		var w uint64
-		for k, b := range run[min(bit>>3, len(run)):] {
-			w |= uint64(b) << (8 * k)
-		}
-		dst[i] = uint32(w >> (bit & 7) & mask)
+	if i == len(dst) {
+		return
+	}
+	// The last values lie in fewer than eight bytes: read them from a
+	// zero-padded copy.
+	var tail [16]byte
+	copy(tail[:], run[min(bit>>3, len(run)):])
+	for bit &= 7; i < len(dst); i++ {
+		dst[i] = uint32(binary.LittleEndian.Uint64(tail[min(bit>>3, 8):]) >> (bit & 7) & mask)
 		bit += int(bw)
 	}
 }
