@@ -145,6 +145,11 @@ func (c *flatColumn) nextPage() error {
 		default:
 			continue
 		}
+		if dp := c.pr.Page().(file.DataPage); len(dp.Data()) != int(dp.UncompressedSize()) {
+			// A streamed page (ReaderProperties.PageStreamingEnabled)
+			// holds only its levels.
+			return errors.New("data page not held whole in memory")
+		}
 		if rows < 0 {
 			return errShortChunk
 		}
