@@ -628,17 +628,29 @@ func (c *flatColumn) dictBytes(out *byteSink, ends []int32, m, at int) error {
 }
 
 // dictShortBytes is dictBytes for a dictionary of short strings: the
-// data buffer is grown once for the longest value times the values, and
-// 32 bytes, and each value stored as its 32 padded bytes, the padding
-// overwritten by the next.
+// data buffer is made large enough for the values, and 32 bytes, once,
+// and each value stored as its 32 padded bytes, the padding overwritten
+// by the next.
 func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, dense bool, at int) error {
 	s := &c.ps
+	short := s.short
 	if need := s.shortMax*len(idx) + 32; len(out.data)-out.pos < need {
-		if err := out.grow(need); err != nil {
-			return err
+		// Maybe short of room: count the bytes exactly rather than grow
+		// the buffer (a copy) for values at their longest.
+		need = 32
+		for _, x := range idx {
+			if int(x) >= len(short) {
+				return errIndex
+			}
+			need += short[x].n
+		}
+		if len(out.data)-out.pos < need {
+			if err := out.grow(need); err != nil {
+				return err
+			}
 		}
 	}
-	short, d, pos := s.short, out.data, out.pos
+	d, pos := out.data, out.pos
 	j := 0
 	for i := range ends {
 		if dense || bitutil.BitIsSet(s.vbits, at+i) {
