@@ -188,8 +188,9 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 	if n < 0 {
 		return errShortChunk
 	}
-	width := c.physWidth()
-	if width > 0 && n > len(data)/width {
+	// A byte-array value takes at least its 4-byte length: n is bounded
+	// before anything is allocated for it.
+	if width := max(c.physWidth(), 4); n > len(data)/width {
 		return errors.New("dictionary page shorter than its values")
 	}
 	switch c.kind {
