@@ -17,14 +17,16 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/schema"
 )
 
-// Flat columns: a top-level primitive column is decoded with arrow-go's
-// typed column chunk readers straight into Arrow buffers of the batch's
-// exact size, instead of through pqarrow's record readers and array
-// builders, which grow their buffers value by value (string data above
-// all) and widen decimals through a generic path. A batch never crosses a
-// row group, so each buffer is allocated once, at its final size. The
-// output is the same array pqarrow builds (flat_test.go compares them);
-// columns of any other shape or type are left to pqarrow.
+// Flat columns: a top-level primitive column is decoded from its pages
+// (pages.go, for the common encodings of numbers, decimals and strings)
+// or with arrow-go's typed column chunk readers straight into Arrow
+// buffers of the batch's exact size, instead of through pqarrow's record
+// readers and array builders, which grow their buffers value by value
+// (string data above all) and widen decimals through a generic path. A
+// batch never crosses a row group, so each buffer is allocated once, at
+// its final size (string data: see byteSink). The output is the same
+// array pqarrow builds (flat_test.go compares them); columns of any other
+// shape or type are left to pqarrow.
 
 // flatKind says how a flat column's physical values become Arrow values.
 type flatKind uint8
