@@ -42,6 +42,7 @@ const (
 	flatDec32                        // INT32 decimal widened to decimal128
 	flatDec64                        // INT64 decimal widened to decimal128
 	flatDecFixed                     // big-endian FIXED_LEN_BYTE_ARRAY decimal to decimal128
+	flatDict                         // dictionary-encoded BYTE_ARRAY as dictionary<int32, utf8> (pages.go)
 )
 
 // flatKindOf returns how to read leaf column descr as Arrow type t, or 0
@@ -51,6 +52,12 @@ const (
 // bit for bit (or widens, for decimals), so both readers agree.
 func flatKindOf(descr *schema.Column, t arrow.DataType) flatKind {
 	if descr == nil || descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 {
+		return 0
+	}
+	if dt, ok := t.(*arrow.DictionaryType); ok {
+		if descr.PhysicalType() == pq.Types.ByteArray && dt.IndexType.ID() == arrow.INT32 && dt.ValueType.ID() == arrow.STRING {
+			return flatDict
+		}
 		return 0
 	}
 	dec, isDec := t.(*arrow.Decimal128Type)
@@ -194,10 +201,13 @@ func (c *flatColumn) startGroup(g int) error {
 			return err
 		}
 	}
+	c.ps.startChunk()
 	if pagedKind(c.kind) && pagedChunk(cc) {
 		c.paged = true
-		c.ps.startChunk()
 		return nil
+	}
+	if c.kind == flatDict {
+		return errors.New("column chunk cannot be read as a dictionary") // openFileSource checked it could
 	}
 	c.ccr = file.NewColumnReader(c.descr, c.pr, c.f.mem, c.f.rdr.BufferPool())
 	return nil
@@ -214,6 +224,7 @@ func chunkSpan(cc *metadata.ColumnChunkMetaData) (start, length int64) {
 }
 
 func (c *flatColumn) release() {
+	c.ps.startChunk()
 	c.ccr = nil
 	if c.pr != nil {
 		c.pr.Close()

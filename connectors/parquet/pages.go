@@ -34,10 +34,23 @@ import (
 // pagedKind reports whether flatColumn decodes the pages of kind k itself.
 func pagedKind(k flatKind) bool {
 	switch k {
-	case flatInt32, flatInt64, flatFloat32, flatFloat64, flatDec32, flatDec64, flatBytes:
+	case flatInt32, flatInt64, flatFloat32, flatFloat64, flatDec32, flatDec64, flatBytes, flatDict:
 		return true
 	}
 	return false
+}
+
+// allPaged reports whether flatColumn decodes the pages of every chunk
+// of leaf in groups itself, as it must for a column read as Arrow
+// dictionaries (flatDict): that has no fallback.
+func allPaged(md *metadata.FileMetaData, leaf int, groups []int) bool {
+	for _, g := range groups {
+		cc, err := md.RowGroup(g).ColumnChunk(leaf)
+		if err != nil || !pagedChunk(cc) {
+			return false
+		}
+	}
+	return true
 }
 
 // pagedChunk reports whether the chunk's pages use only encodings
@@ -72,6 +85,10 @@ type pageState struct {
 	dict128  []decimal128.Num
 	dictOffs []int32
 	dictData []byte
+	// The dictionary of a flatDict column, shared by its batches, and
+	// unless empty the index in it of each value of the page.
+	dictArr arrow.Array
+	remap   []uint32
 	// Strings of a dictionary whose values are all short, padded to
 	// 32 bytes: copied with four 8-byte stores instead of a memmove.
 	short    []shortValue
@@ -88,6 +105,10 @@ type pageState struct {
 // startChunk forgets the previous chunk's page and dictionary.
 func (s *pageState) startChunk() {
 	s.rows, s.plain, s.dict, s.hasDict = 0, nil, false, false
+	if s.dictArr != nil {
+		s.dictArr.Release()
+		s.dictArr = nil
+	}
 }
 
 // errEncoding reports a page whose encoding the chunk's metadata did not
@@ -210,7 +231,7 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 	case flatDec64:
 		s.dict128 = grow(s.dict128, n)
 		widen64(s.dict128, data)
-	case flatBytes:
+	case flatBytes, flatDict:
 		s.dictOffs = grow(s.dictOffs, n+1)
 		s.dictData = s.dictData[:0]
 		s.dictOffs[0] = 0
@@ -226,12 +247,59 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 			s.dictOffs[i+1] = int32(len(s.dictData))
 			data = data[4+l:]
 		}
-		s.short, s.shortMax = shortValues(s.short, s.dictOffs, s.dictData)
+		if c.kind == flatDict {
+			c.dictArray()
+		} else {
+			s.short, s.shortMax = shortValues(s.short, s.dictOffs, s.dictData)
+		}
 	default:
 		return fmt.Errorf("no paged reading of column kind %d", c.kind)
 	}
 	s.hasDict = true
 	return nil
+}
+
+// dictArray makes the chunk's dictionary, decoded into dictOffs and
+// dictData, the Arrow array its batches share. A value the page repeats
+// is kept once (GROUP BY groups rows by their index), the indices of its
+// copies mapped to the first by remap.
+func (c *flatColumn) dictArray() {
+	s := &c.ps
+	if s.dictArr != nil {
+		s.dictArr.Release()
+	}
+	s.remap = s.remap[:0]
+	seen := make(map[string]uint32, len(s.dictOffs)-1)
+	offs := newBuffer(c.f.fill, 4*len(s.dictOffs))
+	defer offs.Release()
+	o := arrow.GetData[int32](offs.Bytes())
+	data := newBuffer(c.f.mem, len(s.dictData)) // strings: see readBytes
+	defer data.Release()
+	b := data.Bytes()[:0]
+	n := 0
+	o[0] = 0
+	for i := range len(s.dictOffs) - 1 {
+		v := s.dictData[s.dictOffs[i]:s.dictOffs[i+1]]
+		if j, dup := seen[string(v)]; dup {
+			if len(s.remap) == 0 {
+				for k := range i {
+					s.remap = append(s.remap, uint32(k))
+				}
+			}
+			s.remap = append(s.remap, j)
+			continue
+		}
+		seen[string(v)] = uint32(n)
+		if len(s.remap) > 0 {
+			s.remap = append(s.remap, uint32(n))
+		}
+		b = append(b, v...)
+		n++
+		o[n] = int32(len(b))
+	}
+	d := array.NewData(c.typ.(*arrow.DictionaryType).ValueType, n, []*memory.Buffer{nil, offs, data}, nil, 0, 0)
+	defer d.Release()
+	s.dictArr = array.MakeFromData(d)
 }
 
 // shortValue is a string of at most 32 bytes, zero-padded to 32.
@@ -409,8 +477,11 @@ func (c *flatColumn) readPaged(n int, mem memory.Allocator) (arrow.Array, error)
 			s.valid, s.vbits = nil, nil
 		}
 	}()
-	if c.kind == flatBytes {
+	switch c.kind {
+	case flatBytes:
 		return c.readPagedBytes(n, mem)
+	case flatDict:
+		return c.readPagedDict(n, mem)
 	}
 	var width int
 	switch c.kind {
@@ -668,4 +739,61 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 	}
 	out.pos = pos
 	return nil
+}
+
+// readPagedDict reads n rows of a dictionary-encoded string column as an
+// Arrow dictionary array: the indices unpacked straight into its indices
+// buffer, the dictionary the chunk's.
+func (c *flatColumn) readPagedDict(n int, mem memory.Allocator) (arrow.Array, error) {
+	s := &c.ps
+	idxBuf := newBuffer(mem, 4*n)
+	defer idxBuf.Release()
+	out := arrow.GetData[uint32](idxBuf.Bytes())[:n]
+	valid := 0
+	for at := 0; at < n; {
+		if s.rows == 0 {
+			if err := c.nextPage(); err != nil {
+				return nil, err
+			}
+		}
+		if !s.dict {
+			return nil, errors.New("PLAIN page in a column chunk read as a dictionary")
+		}
+		k := min(n-at, s.rows)
+		m := k
+		if c.nullable {
+			var err error
+			if m, err = c.defLevels(k, at, n, mem); err != nil {
+				return nil, err
+			}
+		}
+		seg := out[at : at+k]
+		if err := s.idx.decode(seg[:m]); err != nil {
+			return nil, err
+		}
+		if len(s.remap) > 0 {
+			for i, x := range seg[:m] {
+				if int(x) >= len(s.remap) {
+					return nil, errIndex
+				}
+				seg[i] = s.remap[x]
+			}
+		} else {
+			size := uint32(s.dictArr.Len())
+			for _, x := range seg[:m] {
+				if x >= size {
+					return nil, errIndex
+				}
+			}
+		}
+		if m < k {
+			spreadBits(seg, m, s.vbits, at)
+		}
+		s.rows -= k
+		at += k
+		valid += m
+	}
+	indices := makeArray(arrow.PrimitiveTypes.Int32, n, n-valid, s.valid, idxBuf)
+	defer indices.Release()
+	return array.NewDictionaryArray(c.typ, indices, s.dictArr), nil
 }

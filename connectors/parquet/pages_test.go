@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -161,7 +162,7 @@ func (pc pagedCase) pages() (dict []byte, data [][]byte, defLens []int) {
 				continue
 			}
 			levels[r] = 1
-			if p == 0 {
+			if p == 0 || pc.kind == flatDict {
 				idx = append(idx, uint32(i%dictN))
 			} else {
 				vals = append(vals, pc.value(i)...)
@@ -173,7 +174,7 @@ func (pc pagedCase) pages() (dict []byte, data [][]byte, defLens []int) {
 			body = binary.LittleEndian.AppendUint32(nil, uint32(len(defs)))
 		}
 		body = append(body, defs...)
-		if p == 0 {
+		if p == 0 || pc.kind == flatDict {
 			vals = append([]byte{3}, encodeHybrid(idx, 3)...)
 		}
 		data = append(data, append(body, vals...))
@@ -192,7 +193,7 @@ func (pc pagedCase) want(mem memory.Allocator) arrow.Array {
 			continue
 		}
 		src := i
-		if i < pageRows {
+		if i < pageRows || pc.kind == flatDict {
 			src = i % 7
 		}
 		v := pc.value(src)
@@ -207,6 +208,10 @@ func (pc pagedCase) want(mem memory.Allocator) arrow.Array {
 			}
 		case *array.StringBuilder:
 			x.Append(string(v[4:]))
+		case *array.BinaryDictionaryBuilder:
+			if err := x.AppendString(string(v[4:])); err != nil {
+				panic(err)
+			}
 		}
 	}
 	return b.NewArray()
@@ -222,10 +227,17 @@ var pagedCases = map[string]pagedCase{
 	"dec64": {kind: flatDec64, typ: &arrow.Decimal128Type{Precision: 18, Scale: 2}, value: func(i int) []byte {
 		return binary.LittleEndian.AppendUint64(nil, uint64(int64(i)*-1_000_000_007))
 	}},
-	"string": {kind: flatBytes, typ: arrow.BinaryTypes.String, value: func(i int) []byte {
-		s := []byte("0123456789abcdefghij")[:i%21]
-		return append(binary.LittleEndian.AppendUint32(nil, uint32(len(s))), s...)
-	}},
+	"string": {kind: flatBytes, typ: arrow.BinaryTypes.String, value: stringValue},
+	// Every data page dictionary-encoded, read as an Arrow dictionary.
+	"dictionary": {kind: flatDict, typ: dictType(arrow.BinaryTypes.String), value: stringValue},
+	// A dictionary page repeating values, which the Arrow dictionary
+	// must not (GROUP BY groups rows by index).
+	"dictionary-repeats": {kind: flatDict, typ: dictType(arrow.BinaryTypes.String), value: func(i int) []byte { return stringValue(i % 3) }},
+}
+
+func stringValue(i int) []byte {
+	s := []byte("0123456789abcdefghij")[:i%21]
+	return append(binary.LittleEndian.AppendUint32(nil, uint32(len(s))), s...)
 }
 
 // readFakeChunk reads the chunk of the given page contents in batches
@@ -235,13 +247,14 @@ func readFakeChunk(pc pagedCase, dict []byte, data [][]byte, defLens []int, batc
 	pages := []file.Page{file.NewDictionaryPage(memory.NewBufferBytes(dict), 7, pq.Encodings.Plain)}
 	for p, d := range data {
 		buf := memory.NewBufferBytes(d)
-		switch p {
-		case 0:
-			pages = append(pages, file.NewDataPageV1(buf, pageRows, pq.Encodings.RLEDict, pq.Encodings.RLE, pq.Encodings.RLE, int32(len(d))))
-		case 1:
-			pages = append(pages, file.NewDataPageV1(buf, pageRows, pq.Encodings.Plain, pq.Encodings.RLE, pq.Encodings.RLE, int32(len(d))))
-		default:
-			pages = append(pages, file.NewDataPageV2(buf, pageRows, pageRows/3, pageRows, pq.Encodings.Plain, int32(defLens[p]), 0, int32(len(d)), false))
+		enc := pq.Encodings.Plain
+		if p == 0 || pc.kind == flatDict {
+			enc = pq.Encodings.RLEDict
+		}
+		if p < 2 {
+			pages = append(pages, file.NewDataPageV1(buf, pageRows, enc, pq.Encodings.RLE, pq.Encodings.RLE, int32(len(d))))
+		} else {
+			pages = append(pages, file.NewDataPageV2(buf, pageRows, pageRows/3, pageRows, enc, int32(defLens[p]), 0, int32(len(d)), false))
 		}
 	}
 	c := &flatColumn{kind: pc.kind, typ: pc.typ, nullable: true, f: &chunkFile{mem: mem, fill: mem}, pr: &fakePages{pages: pages}, paged: true}
@@ -251,6 +264,7 @@ func readFakeChunk(pc pagedCase, dict []byte, data [][]byte, defLens []int, batc
 			a.Release()
 		}
 	}()
+	defer c.release()
 	for at := 0; at < 3*pageRows; at += batch {
 		a, err := c.read(min(batch, 3*pageRows-at))
 		if err != nil {
@@ -258,7 +272,36 @@ func readFakeChunk(pc pagedCase, dict []byte, data [][]byte, defLens []int, batc
 		}
 		parts = append(parts, a)
 	}
+	if pc.kind == flatDict {
+		// Batches share the chunk's dictionary: compare values.
+		return decodeDictionaries(parts, mem)
+	}
 	return array.Concatenate(parts, mem)
+}
+
+// decodeDictionaries returns the strings of the dictionary arrays parts.
+func decodeDictionaries(parts []arrow.Array, mem memory.Allocator) (arrow.Array, error) {
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	for _, a := range parts {
+		d := a.(*array.Dictionary)
+		vals := d.Dictionary().(*array.String)
+		seen := map[string]bool{}
+		for i := range vals.Len() {
+			if seen[vals.Value(i)] {
+				return nil, fmt.Errorf("dictionary repeats %q", vals.Value(i))
+			}
+			seen[vals.Value(i)] = true
+		}
+		for i := range d.Len() {
+			if d.IsNull(i) {
+				b.AppendNull()
+			} else {
+				b.Append(vals.Value(d.GetValueIndex(i)))
+			}
+		}
+	}
+	return b.NewArray(), nil
 }
 
 // TestPagedColumns reads hand-made pages of each paged kind (dictionary,
@@ -273,6 +316,14 @@ func TestPagedColumns(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			want := pc.want(mem)
 			defer want.Release()
+			if pc.kind == flatDict {
+				var err error
+				dw := want
+				if want, err = decodeDictionaries([]arrow.Array{dw}, mem); err != nil {
+					t.Fatal(err)
+				}
+				defer want.Release()
+			}
 			dict, data, defLens := pc.pages()
 			for _, batch := range []int{1000, 128, 7} {
 				got, err := readFakeChunk(pc, dict, data, defLens, batch, mem)

@@ -170,7 +170,7 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	for i, c := range uniq {
 		if leaf := p.file.flatLeaf[c]; leaf >= 0 {
 			descr := p.file.meta.Schema.Column(leaf)
-			if k := flatKindOf(descr, wantType[c]); k != 0 {
+			if k := flatKindOf(descr, wantType[c]); k != 0 && (k != flatDict || allPaged(p.file.meta, leaf, p.groups)) {
 				s.cols[i] = newFlatColumn(cf, leaf, descr, k, wantType[c])
 				continue
 			}
