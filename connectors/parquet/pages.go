@@ -495,11 +495,26 @@ func (c *flatColumn) readPaged(n int, mem memory.Allocator) (arrow.Array, error)
 	vals := newBuffer(mem, width*n)
 	defer vals.Release()
 	out := vals.Bytes()
+	valid, err := c.segments(n, mem, func(at, k, m int) error {
+		return c.fixedValues(out[at*width:(at+k)*width], width, m, at)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return makeArray(c.typ, n, n-valid, s.valid, vals), nil
+}
+
+// segments reads n rows page by page: for each run of k rows inside one
+// page, starting at row at, it decodes their definition levels into the
+// validity bitmap and calls values with the number m of those rows that
+// hold a value. It returns the number of rows with a value.
+func (c *flatColumn) segments(n int, mem memory.Allocator, values func(at, k, m int) error) (int, error) {
+	s := &c.ps
 	valid := 0
 	for at := 0; at < n; {
 		if s.rows == 0 {
 			if err := c.nextPage(); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		k := min(n-at, s.rows)
@@ -507,17 +522,17 @@ func (c *flatColumn) readPaged(n int, mem memory.Allocator) (arrow.Array, error)
 		if c.nullable {
 			var err error
 			if m, err = c.defLevels(k, at, n, mem); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
-		if err := c.fixedValues(out[at*width:(at+k)*width], width, m, at); err != nil {
-			return nil, err
+		if err := values(at, k, m); err != nil {
+			return 0, err
 		}
 		s.rows -= k
 		at += k
 		valid += m
 	}
-	return makeArray(c.typ, n, n-valid, s.valid, vals), nil
+	return valid, nil
 }
 
 // fixedValues decodes the next m values of the page into the rows of
@@ -580,33 +595,14 @@ func (c *flatColumn) readPagedBytes(n int, mem memory.Allocator) (arrow.Array, e
 	out := newByteSink(c.f.mem, c.estimateBytes(n))
 	defer out.release()
 	offs[0] = 0
-	valid := 0
-	for at := 0; at < n; {
-		if s.rows == 0 {
-			if err := c.nextPage(); err != nil {
-				return nil, err
-			}
-		}
-		k := min(n-at, s.rows)
-		m := k
-		if c.nullable {
-			var err error
-			if m, err = c.defLevels(k, at, n, mem); err != nil {
-				return nil, err
-			}
-		}
-		var err error
+	valid, err := c.segments(n, mem, func(at, k, m int) error {
 		if s.dict {
-			err = c.dictBytes(out, offs[at+1:at+k+1], m, at)
-		} else {
-			err = c.plainBytes(out, offs[at+1:at+k+1], m, at)
+			return c.dictBytes(out, offs[at+1:at+k+1], m, at)
 		}
-		if err != nil {
-			return nil, err
-		}
-		s.rows -= k
-		at += k
-		valid += m
+		return c.plainBytes(out, offs[at+1:at+k+1], m, at)
+	})
+	if err != nil {
+		return nil, err
 	}
 	c.bytesPerRow = float64(out.pos) / float64(n)
 	dataBuf := out.finish(c.f.mem)
@@ -749,32 +745,18 @@ func (c *flatColumn) readPagedDict(n int, mem memory.Allocator) (arrow.Array, er
 	idxBuf := newBuffer(mem, 4*n)
 	defer idxBuf.Release()
 	out := arrow.GetData[uint32](idxBuf.Bytes())[:n]
-	valid := 0
-	for at := 0; at < n; {
-		if s.rows == 0 {
-			if err := c.nextPage(); err != nil {
-				return nil, err
-			}
-		}
+	valid, err := c.segments(n, mem, func(at, k, m int) error {
 		if !s.dict {
-			return nil, errors.New("PLAIN page in a column chunk read as a dictionary")
-		}
-		k := min(n-at, s.rows)
-		m := k
-		if c.nullable {
-			var err error
-			if m, err = c.defLevels(k, at, n, mem); err != nil {
-				return nil, err
-			}
+			return errors.New("PLAIN page in a column chunk read as a dictionary")
 		}
 		seg := out[at : at+k]
 		if err := s.idx.decode(seg[:m]); err != nil {
-			return nil, err
+			return err
 		}
 		if len(s.remap) > 0 {
 			for i, x := range seg[:m] {
 				if int(x) >= len(s.remap) {
-					return nil, errIndex
+					return errIndex
 				}
 				seg[i] = s.remap[x]
 			}
@@ -782,16 +764,17 @@ func (c *flatColumn) readPagedDict(n int, mem memory.Allocator) (arrow.Array, er
 			size := uint32(s.dictArr.Len())
 			for _, x := range seg[:m] {
 				if x >= size {
-					return nil, errIndex
+					return errIndex
 				}
 			}
 		}
 		if m < k {
 			spreadBits(seg, m, s.vbits, at)
 		}
-		s.rows -= k
-		at += k
-		valid += m
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	indices := makeArray(arrow.PrimitiveTypes.Int32, n, n-valid, s.valid, idxBuf)
 	defer indices.Release()
