@@ -27,14 +27,19 @@ import (
 // values are copied from the page to their row once, dictionary indices
 // are unpacked in bulk and looked up in a dictionary kept in the
 // output's layout (decimals widened once per chunk, strings as one
-// offsets and data pair). Chunks with other encodings (DELTA_*,
-// BYTE_STREAM_SPLIT, BIT_PACKED levels) or encryption, and the other
-// flat kinds, are read by the column chunk readers as before.
+// offsets and data pair). A string column the executor asks for as
+// Arrow dictionaries (flatDict) gets its indices unpacked straight into
+// the batch's indices and the chunk's dictionary as one shared array,
+// instead of pqarrow's read-dictionary mode, which rebuilds a hash table
+// of the dictionary for every batch. Chunks with other encodings
+// (DELTA_*, BYTE_STREAM_SPLIT, BIT_PACKED levels) or encryption, and the
+// other flat kinds (booleans, fixed_size_binary), are read by the column
+// chunk readers as before; a flatDict column by pqarrow.
 
 // pagedKind reports whether flatColumn decodes the pages of kind k itself.
 func pagedKind(k flatKind) bool {
 	switch k {
-	case flatInt32, flatInt64, flatFloat32, flatFloat64, flatDec32, flatDec64, flatBytes, flatDict:
+	case flatInt32, flatInt64, flatFloat32, flatFloat64, flatDec32, flatDec64, flatDecFixed, flatBytes, flatDict:
 		return true
 	}
 	return false
@@ -211,7 +216,11 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 	}
 	// A byte-array value takes at least its 4-byte length: n is bounded
 	// before anything is allocated for it.
-	if width := max(c.physWidth(), 4); n > len(data)/width {
+	width := c.physWidth()
+	if width == 0 {
+		width = 4
+	}
+	if n > len(data)/width {
 		return errors.New("dictionary page shorter than its values")
 	}
 	switch c.kind {
@@ -231,6 +240,9 @@ func (c *flatColumn) loadDict(p *file.DictionaryPage) error {
 	case flatDec64:
 		s.dict128 = grow(s.dict128, n)
 		widen64(s.dict128, data)
+	case flatDecFixed:
+		s.dict128 = grow(s.dict128, n)
+		widenBigEndian(s.dict128, data, c.width)
 	case flatBytes, flatDict:
 		s.dictOffs = grow(s.dictOffs, n+1)
 		s.dictData = s.dictData[:0]
@@ -355,8 +367,20 @@ func (c *flatColumn) physWidth() int {
 		return 4
 	case flatInt64, flatFloat64, flatDec64:
 		return 8
+	case flatDecFixed:
+		return c.width
 	}
 	return 0
+}
+
+// widenBigEndian sign-extends the big-endian values of width bytes (1
+// to 16) of src into dst.
+func widenBigEndian(dst []decimal128.Num, src []byte, width int) {
+	src = src[:width*len(dst)]
+	for i := range dst {
+		lo, hi := bigEndianDecimal(src[width*i : width*(i+1)])
+		dst[i] = decimal128.New(int64(hi), lo)
+	}
 }
 
 // widen32 sign-extends the little-endian INT32 values of src into dst.
@@ -566,6 +590,8 @@ func (c *flatColumn) fixedValues(out []byte, width, m, at int) error {
 			widen32(arrow.GetData[decimal128.Num](out)[:m], s.plain)
 		case flatDec64:
 			widen64(arrow.GetData[decimal128.Num](out)[:m], s.plain)
+		case flatDecFixed:
+			widenBigEndian(arrow.GetData[decimal128.Num](out)[:m], s.plain, pw)
 		default:
 			copy(out, s.plain[:m*pw])
 		}

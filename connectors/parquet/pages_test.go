@@ -140,6 +140,7 @@ type pagedCase struct {
 	kind  flatKind
 	typ   arrow.DataType
 	value func(i int) []byte // PLAIN encoding of row i's value
+	width int                // FIXED_LEN_BYTE_ARRAY width
 }
 
 const pageRows = 300
@@ -201,7 +202,9 @@ func (pc pagedCase) want(mem memory.Allocator) arrow.Array {
 		case *array.Int64Builder:
 			x.Append(int64(binary.LittleEndian.Uint64(v)))
 		case *array.Decimal128Builder:
-			if len(v) == 4 {
+			if pc.kind == flatDecFixed {
+				x.Append(decimal128.FromI64(fixedDecimal(src)))
+			} else if len(v) == 4 {
 				x.Append(decimal128.FromI64(int64(int32(binary.LittleEndian.Uint32(v)))))
 			} else {
 				x.Append(decimal128.FromI64(int64(binary.LittleEndian.Uint64(v))))
@@ -227,12 +230,26 @@ var pagedCases = map[string]pagedCase{
 	"dec64": {kind: flatDec64, typ: &arrow.Decimal128Type{Precision: 18, Scale: 2}, value: func(i int) []byte {
 		return binary.LittleEndian.AppendUint64(nil, uint64(int64(i)*-1_000_000_007))
 	}},
-	"string": {kind: flatBytes, typ: arrow.BinaryTypes.String, value: stringValue},
+	"decimal-fixed5": {kind: flatDecFixed, typ: &arrow.Decimal128Type{Precision: 11, Scale: 2}, width: 5, value: bigEndian(5)},
+	"decimal-fixed3": {kind: flatDecFixed, typ: &arrow.Decimal128Type{Precision: 6, Scale: 2}, width: 3, value: bigEndian(3)},
+	"string":         {kind: flatBytes, typ: arrow.BinaryTypes.String, value: stringValue},
 	// Every data page dictionary-encoded, read as an Arrow dictionary.
 	"dictionary": {kind: flatDict, typ: dictType(arrow.BinaryTypes.String), value: stringValue},
 	// A dictionary page repeating values, which the Arrow dictionary
 	// must not (GROUP BY groups rows by index).
 	"dictionary-repeats": {kind: flatDict, typ: dictType(arrow.BinaryTypes.String), value: func(i int) []byte { return stringValue(i % 3) }},
+}
+
+// fixedDecimal is the unscaled value of row i of the decimal-fixed cases.
+func fixedDecimal(i int) int64 { return int64(i*37 - 5000) }
+
+// bigEndian returns the FIXED_LEN_BYTE_ARRAY encoding of fixedDecimal in
+// width bytes.
+func bigEndian(width int) func(int) []byte {
+	return func(i int) []byte {
+		b := binary.BigEndian.AppendUint64(nil, uint64(fixedDecimal(i)))
+		return b[8-width:]
+	}
 }
 
 func stringValue(i int) []byte {
@@ -257,7 +274,7 @@ func readFakeChunk(pc pagedCase, dict []byte, data [][]byte, defLens []int, batc
 			pages = append(pages, file.NewDataPageV2(buf, pageRows, pageRows/3, pageRows, enc, int32(defLens[p]), 0, int32(len(d)), false))
 		}
 	}
-	c := &flatColumn{kind: pc.kind, typ: pc.typ, nullable: true, f: &chunkFile{mem: mem, fill: mem}, pr: &fakePages{pages: pages}, paged: true}
+	c := &flatColumn{kind: pc.kind, typ: pc.typ, width: pc.width, nullable: true, f: &chunkFile{mem: mem, fill: mem}, pr: &fakePages{pages: pages}, paged: true}
 	var parts []arrow.Array
 	defer func() {
 		for _, a := range parts {
