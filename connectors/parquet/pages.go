@@ -723,8 +723,8 @@ func (c *flatColumn) dictBytes(out *byteSink, ends []int32, m, at int) error {
 
 // dictShortBytes is dictBytes for a dictionary of short strings: the
 // data buffer is made large enough for the values, and 32 bytes, once,
-// and each value stored as its 32 padded bytes, the padding overwritten
-// by the next.
+// and each value stored as the padded words the longest value needs, the
+// padding overwritten by the next.
 func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, dense bool, at int) error {
 	s := &c.ps
 	short := s.short
@@ -745,6 +745,7 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 		}
 	}
 	d, pos := out.data, out.pos
+	words := (s.shortMax + 7) / 8 // eight-byte stores a value needs
 	j := 0
 	for i := range ends {
 		if dense || bitutil.BitIsSet(s.vbits, at+i) {
@@ -754,7 +755,20 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 				return errIndex
 			}
 			v := &short[x]
-			put32(d[pos:], &v.w)
+			dd := d[pos : pos+32 : pos+32]
+			switch words {
+			case 4:
+				binary.LittleEndian.PutUint64(dd[24:], v.w[3])
+				fallthrough
+			case 3:
+				binary.LittleEndian.PutUint64(dd[16:], v.w[2])
+				fallthrough
+			case 2:
+				binary.LittleEndian.PutUint64(dd[8:], v.w[1])
+				fallthrough
+			default:
+				binary.LittleEndian.PutUint64(dd, v.w[0])
+			}
 			pos += v.n
 		}
 		ends[i] = int32(pos)

@@ -253,7 +253,7 @@ func bigEndian(width int) func(int) []byte {
 }
 
 func stringValue(i int) []byte {
-	s := []byte("0123456789abcdefghij")[:i%21]
+	s := []byte("0123456789abcdefghijklmnopqrstuvwxyz")[:i*5%37]
 	return append(binary.LittleEndian.AppendUint32(nil, uint32(len(s))), s...)
 }
 
