@@ -46,10 +46,11 @@ const (
 )
 
 // flatKindOf returns how to read leaf column descr as Arrow type t, or 0
-// when pqarrow must read it: nested or repeated columns, dictionaries,
-// INT96, narrow integers, date64, large strings, decimal256, extension
-// types, byte-array decimals. The accepted pairs are those pqarrow copies
-// bit for bit (or widens, for decimals), so both readers agree.
+// when pqarrow must read it: nested or repeated columns, dictionaries
+// other than dictionary<int32, utf8> of a string column, INT96, narrow
+// integers, date64, large strings, decimal256, extension types,
+// byte-array decimals. The accepted pairs are those pqarrow copies bit
+// for bit (or widens, for decimals), so both readers agree.
 func flatKindOf(descr *schema.Column, t arrow.DataType) flatKind {
 	if descr == nil || descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 {
 		return 0

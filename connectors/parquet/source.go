@@ -44,9 +44,9 @@ type columnReader interface {
 	release()
 }
 
-// pqarrowColumn reads a field through pqarrow: nested fields,
-// dictionaries and the types flatKindOf leaves alone. It follows the row
-// groups itself.
+// pqarrowColumn reads a field through pqarrow: nested fields, the types
+// flatKindOf leaves alone, and dictionaries with a chunk pages.go cannot
+// decode. It follows the row groups itself.
 type pqarrowColumn struct {
 	cr  *pqarrow.ColumnReader
 	mem memory.Allocator
