@@ -314,6 +314,24 @@ func (c *flatColumn) dictArray() {
 	s.dictArr = array.MakeFromData(d)
 }
 
+// storeShort stores the first words words of v in d.
+func storeShort(d []byte, v *shortValue, words int) {
+	d = d[:32:32]
+	switch words {
+	case 4:
+		binary.LittleEndian.PutUint64(d[24:], v.w[3])
+		fallthrough
+	case 3:
+		binary.LittleEndian.PutUint64(d[16:], v.w[2])
+		fallthrough
+	case 2:
+		binary.LittleEndian.PutUint64(d[8:], v.w[1])
+		fallthrough
+	default:
+		binary.LittleEndian.PutUint64(d, v.w[0])
+	}
+}
+
 // shortValue is a string of at most 32 bytes, zero-padded to 32.
 type shortValue struct {
 	w [4]uint64
@@ -746,32 +764,32 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 	}
 	d, pos := out.data, out.pos
 	words := (s.shortMax + 7) / 8 // eight-byte stores a value needs
-	j := 0
-	for i := range ends {
-		if dense || bitutil.BitIsSet(s.vbits, at+i) {
-			x := idx[j]
-			j++
+	if dense {
+		ends = ends[:len(idx)]
+		for i, x := range idx {
 			if int(x) >= len(short) {
 				return errIndex
 			}
 			v := &short[x]
-			dd := d[pos : pos+32 : pos+32]
-			switch words {
-			case 4:
-				binary.LittleEndian.PutUint64(dd[24:], v.w[3])
-				fallthrough
-			case 3:
-				binary.LittleEndian.PutUint64(dd[16:], v.w[2])
-				fallthrough
-			case 2:
-				binary.LittleEndian.PutUint64(dd[8:], v.w[1])
-				fallthrough
-			default:
-				binary.LittleEndian.PutUint64(dd, v.w[0])
-			}
+			storeShort(d[pos:pos+32:pos+32], v, words)
 			pos += v.n
+			ends[i] = int32(pos)
 		}
-		ends[i] = int32(pos)
+	} else {
+		j := 0
+		for i := range ends {
+			if bitutil.BitIsSet(s.vbits, at+i) {
+				x := idx[j]
+				j++
+				if int(x) >= len(short) {
+					return errIndex
+				}
+				v := &short[x]
+				storeShort(d[pos:pos+32:pos+32], v, words)
+				pos += v.n
+			}
+			ends[i] = int32(pos)
+		}
 	}
 	out.pos = pos
 	return nil
