@@ -50,14 +50,15 @@ var flatSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "tags", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
 	{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
 	{Name: "tag", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "tagreq", Type: arrow.BinaryTypes.String},
 }, nil)
 
 // flatRead lists the columns of flatSchema that flatColumn reads; tags
 // (nested) and i8 (narrowed by pqarrow) are pqarrow's.
-var flatRead = []bool{true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, true}
+var flatRead = []bool{true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, true, true}
 
-// tagValues are the values of column tag: a dictionary of strings of at
-// most 16 bytes, the empty one among them.
+// tagValues are the values of columns tag and tagreq: a dictionary of
+// strings of at most 16 bytes, the empty one among them.
 var tagValues = []string{"R", "", "sixteen-bytes-16", "AIR", "DELIVER IN PERSON"[:16]}
 
 // writeFlatFile writes rows rows of the fixture in row groups of 3000.
@@ -107,7 +108,7 @@ func writeFlatFile(t *testing.T, path string, rows int, opts ...pq.WriterPropert
 				x.Append(i%5 < 2)
 			case *array.StringBuilder:
 				switch {
-				case name == "tag":
+				case name == "tag", name == "tagreq":
 					x.Append(tagValues[i%len(tagValues)])
 				case i < 1500:
 					x.Append(fmt.Sprintf("v%d", i%10)) // dictionary-encoded pages
