@@ -764,6 +764,8 @@ func (c *flatColumn) dictShortBytes(out *byteSink, ends []int32, idx []uint32, d
 	}
 	d, pos := out.data, out.pos
 	words := (s.shortMax + 7) / 8 // eight-byte stores a value needs
+	// Rows without NULLs get a loop of their own: it takes a third less
+	// time than asking each row's validity (BenchmarkScanLineitemSF1).
 	if dense {
 		ends = ends[:len(idx)]
 		for i, x := range idx {
