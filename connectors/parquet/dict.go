@@ -11,8 +11,9 @@ import (
 
 // Dictionary reads: a string column whose every data page is
 // dictionary-encoded can be handed to the executor as Arrow dictionary
-// arrays (pqarrow's read-dictionary mode), so that filters run once per
-// distinct value instead of once per row and only surviving rows are
+// arrays (decoded by pages.go, or pqarrow's read-dictionary mode when a
+// chunk uses an encoding pages.go leaves alone), so that filters run once
+// per distinct value instead of once per row and only surviving rows are
 // materialized as strings. A column that falls back to plain pages in
 // some row group is not offered: pqarrow would then build the dictionary
 // itself, value by value, which costs more than reading plain strings.
@@ -38,7 +39,9 @@ func (t *Table) initDictColumns(first *fileInfo) {
 // dictionary-encoded and the dictionary page is small (maxDictPageBytes):
 // pqarrow re-inserts the whole dictionary into a hash table for every
 // batch it reads, so a dictionary of thousands of values costs more than
-// plain strings (BenchmarkScanDictionary). Encodings come from the page
+// plain strings (BenchmarkScanDictionary; pages.go shares one dictionary
+// array per chunk, but the executor's dictionary paths are tuned for
+// small ones). Encodings come from the page
 // encoding statistics when the writer recorded them, else from the
 // chunk's encodings (without statistics a dictionary page is listed as
 // PLAIN_DICTIONARY, so any PLAIN means plain data pages).

@@ -1,7 +1,10 @@
 // Package parquet serves Parquet files as meshql tables through arrow-go's
-// Parquet readers: top-level primitive columns are decoded with its column
-// chunk readers straight into Arrow buffers of each batch's size (flat.go);
-// nested columns, dictionaries and the rarer types go through pqarrow.
+// Parquet readers: top-level primitive columns are decoded straight into
+// Arrow buffers of each batch's size (flat.go), numbers, decimals and
+// strings in PLAIN or dictionary-encoded pages by this package from the
+// decompressed pages (pages.go), the other encodings and types with
+// arrow-go's column chunk readers; nested columns, dictionaries and the
+// rarer types go through pqarrow.
 // When the allocator a partition is opened with can hand out memory
 // without clearing it (AllocateUninit, as the engine's per-query
 // membudget.Recycler does, recycling such memory), the flat columns'

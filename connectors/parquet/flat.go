@@ -17,14 +17,16 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/schema"
 )
 
-// Flat columns: a top-level primitive column is decoded with arrow-go's
-// typed column chunk readers straight into Arrow buffers of the batch's
-// exact size, instead of through pqarrow's record readers and array
-// builders, which grow their buffers value by value (string data above
-// all) and widen decimals through a generic path. A batch never crosses a
-// row group, so each buffer is allocated once, at its final size. The
-// output is the same array pqarrow builds (flat_test.go compares them);
-// columns of any other shape or type are left to pqarrow.
+// Flat columns: a top-level primitive column is decoded from its pages
+// (pages.go, for the common encodings of numbers, decimals and strings)
+// or with arrow-go's typed column chunk readers straight into Arrow
+// buffers of the batch's exact size, instead of through pqarrow's record
+// readers and array builders, which grow their buffers value by value
+// (string data above all) and widen decimals through a generic path. A
+// batch never crosses a row group, so each buffer is allocated once, at
+// its final size (string data: see byteSink). The output is the same
+// array pqarrow builds (flat_test.go compares them); columns of any other
+// shape or type are left to pqarrow.
 
 // flatKind says how a flat column's physical values become Arrow values.
 type flatKind uint8
@@ -40,15 +42,23 @@ const (
 	flatDec32                        // INT32 decimal widened to decimal128
 	flatDec64                        // INT64 decimal widened to decimal128
 	flatDecFixed                     // big-endian FIXED_LEN_BYTE_ARRAY decimal to decimal128
+	flatDict                         // dictionary-encoded BYTE_ARRAY as dictionary<int32, utf8> (pages.go)
 )
 
 // flatKindOf returns how to read leaf column descr as Arrow type t, or 0
-// when pqarrow must read it: nested or repeated columns, dictionaries,
-// INT96, narrow integers, date64, large strings, decimal256, extension
-// types, byte-array decimals. The accepted pairs are those pqarrow copies
-// bit for bit (or widens, for decimals), so both readers agree.
+// when pqarrow must read it: nested or repeated columns, dictionaries
+// other than dictionary<int32, utf8> of a string column, INT96, narrow
+// integers, date64, large strings, decimal256, extension types,
+// byte-array decimals. The accepted pairs are those pqarrow copies bit
+// for bit (or widens, for decimals), so both readers agree.
 func flatKindOf(descr *schema.Column, t arrow.DataType) flatKind {
 	if descr == nil || descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 {
+		return 0
+	}
+	if dt, ok := t.(*arrow.DictionaryType); ok {
+		if descr.PhysicalType() == pq.Types.ByteArray && dt.IndexType.ID() == arrow.INT32 && dt.ValueType.ID() == arrow.STRING {
+			return flatDict
+		}
 		return 0
 	}
 	dec, isDec := t.(*arrow.Decimal128Type)
@@ -129,6 +139,9 @@ type flatColumn struct {
 	flba  []pq.FixedLenByteArray
 
 	bytesPerRow float64 // string data per row so far, to size the next batch's buffer
+
+	paged bool      // the current chunk's pages are decoded here (pages.go)
+	ps    pageState // and where that decoding stands
 }
 
 // chunkFile is what the flat columns of one open file share.
@@ -161,7 +174,7 @@ func newFlatColumn(f *chunkFile, leaf int, descr *schema.Column, kind flatKind, 
 // be, so that its decompression buffers, which grow to the largest page,
 // are allocated once per scan instead of once per chunk.
 func (c *flatColumn) startGroup(g int) error {
-	c.ccr = nil
+	c.ccr, c.paged = nil, false
 	rg := c.f.pages.RowGroup(g)
 	cc, err := rg.MetaData().ColumnChunk(c.leaf)
 	if err != nil {
@@ -189,6 +202,14 @@ func (c *flatColumn) startGroup(g int) error {
 			return err
 		}
 	}
+	c.ps.startChunk()
+	if pagedKind(c.kind) && pagedChunk(cc) {
+		c.paged = true
+		return nil
+	}
+	if c.kind == flatDict {
+		return errors.New("column chunk cannot be read as a dictionary") // openFileSource checked it could
+	}
 	c.ccr = file.NewColumnReader(c.descr, c.pr, c.f.mem, c.f.rdr.BufferPool())
 	return nil
 }
@@ -204,6 +225,7 @@ func chunkSpan(cc *metadata.ColumnChunkMetaData) (start, length int64) {
 }
 
 func (c *flatColumn) release() {
+	c.ps.startChunk()
 	c.ccr = nil
 	if c.pr != nil {
 		c.pr.Close()
@@ -232,6 +254,9 @@ func (c *flatColumn) levels(n int) []int16 {
 // take as strings.
 func (c *flatColumn) read(n int) (arrow.Array, error) {
 	mem := c.f.fill
+	if c.paged {
+		return c.readPaged(n, mem)
+	}
 	if c.ccr == nil {
 		return nil, errShortChunk
 	}

@@ -44,9 +44,9 @@ type columnReader interface {
 	release()
 }
 
-// pqarrowColumn reads a field through pqarrow: nested fields,
-// dictionaries and the types flatKindOf leaves alone. It follows the row
-// groups itself.
+// pqarrowColumn reads a field through pqarrow: nested fields, the types
+// flatKindOf leaves alone, and dictionaries with a chunk pages.go cannot
+// decode. It follows the row groups itself.
 type pqarrowColumn struct {
 	cr  *pqarrow.ColumnReader
 	mem memory.Allocator
@@ -170,7 +170,7 @@ func openFileSource(ctx context.Context, p *partition, cols []int, schema *arrow
 	for i, c := range uniq {
 		if leaf := p.file.flatLeaf[c]; leaf >= 0 {
 			descr := p.file.meta.Schema.Column(leaf)
-			if k := flatKindOf(descr, wantType[c]); k != 0 {
+			if k := flatKindOf(descr, wantType[c]); k != 0 && (k != flatDict || allPaged(p.file.meta, leaf, p.groups)) {
 				s.cols[i] = newFlatColumn(cf, leaf, descr, k, wantType[c])
 				continue
 			}
