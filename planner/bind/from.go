@@ -447,30 +447,14 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		if joined, err = b.joinPerOuterRow(j, jt, r); err != nil {
 			return nil, err
 		}
-	} else if r.lateralOf(l) && jt == logical.InnerJoin && j.Quals != nil && len(j.UsingClause) == 0 && !j.IsNatural {
-		// An inner join ON a condition keeps the function's rows that
-		// pass it: `t JOIN unnest(t.a) n ON n > 1`.
-		cond, err := b.bindPredicate(j.Quals, r.scope, "JOIN/ON")
-		if err != nil {
+	} else if r.lateralOf(l) && !b.unnestJoin(j, jt, r) {
+		var alone *relation
+		if joined, alone, err = b.joinFunction(j, jt, l, r, outer); err != nil {
 			return nil, err
 		}
-		if hasSubquery(cond) {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with a function of the left side's columns is not supported yet").
-				WithHint("Move the condition into WHERE."), location(j.Quals))
+		if alone != nil {
+			r = alone
 		}
-		joined = &relation{node: &logical.Filter{Input: r.node, Pred: cond}, scope: r.scope}
-	} else if r.lateralOf(l) && !b.unnestJoin(j, jt, r) {
-		// A function that does not read the left side is a table like
-		// any other: `t LEFT JOIN generate_series(1, 3) g ON g = t.k`.
-		rf := j.Rarg.GetRangeFunction()
-		alone, err := (*relation)(nil), error(nil)
-		if rf != nil {
-			alone, err = b.bindRangeFunction(rf, nil, outer)
-		}
-		if rf == nil || err != nil {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a join with a function of the left side's columns must be CROSS JOIN, or [LEFT] JOIN ... ON true"), location(j.Rarg))
-		}
-		r = alone
 	}
 	switch {
 	case joined != nil:
@@ -478,7 +462,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		// CROSS JOIN UNNEST(l.col): the unnest already holds l. A LEFT
 		// JOIN keeps the rows whose array is empty or NULL.
 		if jt == logical.LeftJoin {
-			unnestOf(r.node).Outer = true
+			b.outerFunction(l, r, false)
 		}
 		joined = r
 	default:
@@ -496,7 +480,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		join.Type = jt
 		switch {
 		case j.IsNatural || len(j.UsingClause) > 0:
-			if err := b.bindUsing(j, l, r, joined); err != nil {
+			if _, err := b.bindUsing(j, jt, l, r, joined); err != nil {
 				return nil, err
 			}
 		case j.Quals != nil:
@@ -566,9 +550,11 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 }
 
 // bindUsing turns USING (cols) / NATURAL into equality conditions and
-// merges each pair into one visible column (COALESCE for FULL JOIN).
-func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
-	join := joined.node.(*logical.Join)
+// merges each pair into one visible column (COALESCE for FULL JOIN) in
+// joined's scope. It returns the condition, which it also sets on
+// joined's node when that is the join (not for a function over l's rows,
+// joinFunction).
+func (b *binder) bindUsing(j *pg_query.JoinExpr, jt logical.JoinType, l, r, joined *relation) (logical.Expr, error) {
 	var names []string
 	if j.IsNatural {
 		for _, lc := range l.scope.star("") {
@@ -589,36 +575,40 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 	for _, name := range names {
 		lc, err := l.scope.lookup("", name, location(j.Larg))
 		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
-			return err
+			return nil, err
 		}
 		if err != nil {
-			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name), -1)
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name), -1)
 		}
 		rc, err := r.scope.lookup("", name, location(j.Rarg))
 		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
-			return err
+			return nil, err
 		}
 		if err != nil {
-			return errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in right table", name), -1)
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in right table", name), -1)
 		}
 		le, re, err := b.unify(&logical.ColRef{ID: lc.id, Name: name, T: lc.t}, &logical.ColRef{ID: rc.id, Name: name, T: rc.t}, "=", -1)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		eq, err := b.makeBinary(opEq, le, re, -1)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		conds = append(conds, eq)
 		m := scopeCol{name: name, t: lc.t, id: lc.id}
-		if join.Type == logical.RightJoin {
+		if jt == logical.RightJoin {
 			m.id, m.t = rc.id, rc.t
 		}
 		merged = append(merged, m)
 		mergedNames[name] = true
 	}
-	join.Cond = logical.And(conds)
-	if join.Type == logical.FullJoin && len(merged) > 0 {
+	cond := logical.And(conds)
+	join, isJoin := joined.node.(*logical.Join)
+	if isJoin {
+		join.Cond = cond
+	}
+	if isJoin && jt == logical.FullJoin && len(merged) > 0 {
 		// The merged column of a FULL JOIN is COALESCE(left, right).
 		proj := &logical.Project{Input: join}
 		for _, id := range join.Output() {
@@ -631,7 +621,7 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 			rc, _ := r.scope.lookup("", name, -1)
 			le, re, err := b.unify(&logical.ColRef{ID: lc.id, Name: name, T: lc.t}, &logical.ColRef{ID: rc.id, Name: name, T: rc.t}, "=", -1)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			co := &logical.Func{Name: "coalesce", Args: []logical.Expr{le, re}, T: le.Type()}
 			id := b.meta.NewColumn(name, "", co.T)
@@ -662,7 +652,7 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, l, r, joined *relation) error {
 		}
 	}
 	joined.scope = sc
-	return nil
+	return cond, nil
 }
 
 // bindRangeFunction binds a set-returning function in FROM: unnest (of
@@ -1046,7 +1036,7 @@ func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.
 // over the left side's rows, as it is: a CROSS JOIN, or an inner or left
 // join ON true.
 func (b *binder) unnestJoin(j *pg_query.JoinExpr, jt logical.JoinType, r *relation) bool {
-	if len(j.UsingClause) > 0 || jt != logical.InnerJoin && jt != logical.LeftJoin {
+	if j.IsNatural || len(j.UsingClause) > 0 || jt != logical.InnerJoin && jt != logical.LeftJoin {
 		return false
 	}
 	if j.Quals == nil {

@@ -139,6 +139,13 @@ func (b *binder) noteWholeRowNames(stmt *pg_query.Node) {
 // all of side's ranges at once). An inner range that already has one keeps
 // it, as whatever null-extends side null-extends it too.
 func (b *binder) markRanges(side *relation) {
+	b.markRangesBy(side, &logical.Const{T: sqltypes.TypeBool, V: true})
+}
+
+// markRangesBy is markRanges with the presence column computed by present:
+// TRUE, or NULL on the rows side itself adds for a join (a function's
+// row without elements, outerFunction).
+func (b *binder) markRangesBy(side *relation, present logical.Expr) {
 	var names []string
 	marked := map[string]bool{}
 	for _, c := range side.scope.cols {
@@ -156,7 +163,7 @@ func (b *binder) markRanges(side *relation) {
 		return
 	}
 	id := b.meta.NewColumn("present", "", sqltypes.TypeBool)
-	side.node = b.withMarker(side.node, id)
+	side.node = b.withColumn(side.node, id, present)
 	for _, name := range names {
 		side.scope.add(scopeCol{table: name, name: wholeRowMarker, id: id, t: sqltypes.TypeBool, hidden: true, qualifiedOnly: true, marker: true})
 	}

@@ -1,0 +1,143 @@
+package bind
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// joinFunction binds join j of l with r, a set-returning function in FROM
+// bound over l's rows (bindRangeFunction), when it is not a CROSS JOIN or
+// ON true (unnestJoin). A function that does not read l is bound again on
+// its own and returned as alone, to join as a table does. One that reads
+// l (implicitly LATERAL) is joined here: an inner join keeps the function
+// rows that pass the condition; a LEFT JOIN keeps them, or one row with
+// the function's columns NULL when none passes (leftJoinFunction).
+func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation, outer *scope) (joined, alone *relation, err error) {
+	if !functionReads(r, l) {
+		alone, err := b.bindRangeFunction(j.Rarg.GetRangeFunction(), nil, outer)
+		return nil, alone, err
+	}
+	if jt != logical.InnerJoin && jt != logical.LeftJoin {
+		return nil, nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
+	}
+	var cond logical.Expr
+	if j.IsNatural || len(j.UsingClause) > 0 {
+		// The function's own columns are the right table of USING.
+		fn := &relation{node: r.node, scope: &scope{parent: outer, cols: r.scope.cols[len(l.scope.cols):]}}
+		if cond, err = b.bindUsing(j, jt, l, fn, r); err != nil {
+			return nil, nil, err
+		}
+	} else if cond, err = b.bindPredicate(j.Quals, r.scope, "JOIN/ON"); err != nil {
+		return nil, nil, err
+	}
+	if jt == logical.InnerJoin {
+		if r.node, err = b.filterWithSubqueries(r.node, cond); err != nil {
+			return nil, nil, err
+		}
+		return r, nil, nil
+	}
+	if err := b.leftJoinFunction(l, r, cond); err != nil {
+		return nil, nil, errAt(sqltypes.AsError(err), location(j.Rarg))
+	}
+	return r, nil, nil
+}
+
+// functionReads reports whether r, a function in FROM bound over l's rows,
+// reads them: its arguments (through their subqueries too) read a column
+// of l. Binding such a function on its own could resolve the names to an
+// enclosing query instead, so the columns decide, not a second binding.
+func functionReads(r, l *relation) bool {
+	left := logical.OutputSet(l.node)
+	for _, e := range unnestOf(r.node).Lists {
+		for _, id := range readsFrom(e).Sorted() {
+			if left.Has(id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leftJoinFunction turns r, a function over l's rows, into `l LEFT JOIN
+// r ON cond`: each row of l keeps its function rows where cond holds, or
+// one row with the function's columns NULL when none does or the
+// function has no rows for it. It is the machinery of a LEFT JOIN
+// LATERAL whose condition is not an equality (keepOrPad): l's rows are
+// numbered below the function, which keeps a row without elements (Outer)
+// and tells it by its NULL ordinality, and a window over the row number
+// picks the rows. l is read once; subqueries in cond are computed for
+// every function row before (joinSubqueries).
+func (b *binder) leftJoinFunction(l, r *relation, cond logical.Expr) error {
+	u := unnestOf(r.node)
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	u.Input = b.numberRows(u.Input, rowID)
+	b.outerFunction(l, r, true, rowID)
+	node := r.node
+	if hasSubquery(cond) {
+		var conds []logical.Expr
+		var err error
+		if node, conds, err = b.joinSubqueries(node, []logical.Expr{cond}); err != nil {
+			return err
+		}
+		cond = conds[0]
+	}
+	pr := &perRowOut{node: node, rowID: rowID, keys: append([]logical.ColumnID{rowID}, l.node.Output()...), marker: b.colRef(u.Ord)}
+	b.keepOrPad(pr, cond)
+	out := &logical.Project{Input: pr.node}
+	for _, id := range l.node.Output() {
+		out.Exprs, out.Cols = append(out.Exprs, b.colRef(id)), append(out.Cols, id)
+	}
+	have := logical.NewColSet(out.Cols...)
+	sc := &scope{parent: r.scope.parent}
+	for _, c := range r.scope.cols {
+		c.id = pr.current(c.id)
+		if !have.Has(c.id) {
+			have.Add(c.id)
+			out.Exprs, out.Cols = append(out.Exprs, b.colRef(c.id)), append(out.Cols, c.id)
+		}
+		sc.add(c)
+	}
+	r.node, r.scope = out, sc
+	return nil
+}
+
+// outerFunction makes r, a function over l's rows, keep a row of l for
+// which it has no rows, with its columns NULL (LEFT JOIN), and gives it
+// the columns pass of l's node. Its ordinality, a hidden one if the query
+// did not ask for it, is NULL on that row: with ord, or when the
+// statement reads the function's range as a whole row (whose presence
+// column it makes NULL there, markRangesBy), it has one.
+func (b *binder) outerFunction(l, r *relation, ord bool, pass ...logical.ColumnID) {
+	u := unnestOf(r.node)
+	u.Outer = true
+	left := logical.OutputSet(l.node)
+	fn := &relation{node: r.node, scope: &scope{parent: r.scope.parent}}
+	for _, c := range r.scope.cols {
+		if !left.Has(c.id) {
+			fn.scope.add(c)
+			ord = ord || c.table != "" && b.wholeRowNames[c.table]
+		}
+	}
+	if ord && u.Ord == 0 {
+		u.Ord = b.meta.NewColumn("ordinality", "", sqltypes.TypeInt8)
+	}
+	if p, ok := r.node.(*logical.Project); ok && p.Input == logical.Node(u) {
+		// A record function's fields (bindRecordFunction) pass them on.
+		if u.Ord != 0 {
+			pass = append(pass, u.Ord)
+		}
+		for _, id := range pass {
+			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+		}
+	}
+	if u.Ord == 0 {
+		return
+	}
+	n := len(fn.scope.cols)
+	there := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(u.Ord), T: sqltypes.TypeBool}
+	b.markRangesBy(fn, &logical.Case{Whens: []logical.When{{Cond: there, Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
+	r.node = fn.node
+	r.scope.cols = append(r.scope.cols, fn.scope.cols[n:]...)
+}
