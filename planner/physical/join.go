@@ -63,6 +63,15 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		}
 		residual = append(residual, c)
 	}
+	constKey := jt == logical.FullJoin && len(lkeys) == 0 && constant(residual)
+	if constKey {
+		// FULL JOIN ON true (or false, NULL), which PostgreSQL takes too:
+		// a hash join on one constant key pairs every row with every row
+		// of the other side (or, with the condition false, with none) and
+		// still keeps each side's unmatched rows.
+		key := &logical.Const{T: sqltypes.TypeBool, V: true}
+		lkeys, rkeys = []logical.Expr{key}, []logical.Expr{key}
+	}
 	ids := append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...)
 	switch {
 	case opType == ops.RightSemiJoin || opType == ops.RightAntiJoin:
@@ -78,13 +87,13 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	if swapped && (x.Type == logical.InnerJoin || x.Type == logical.SemiJoin || x.Type == logical.AntiJoin) {
 		props = append(props, "build=left")
 	}
-	if len(lkeys) > 0 {
+	if len(lkeys) > 0 && !constKey {
 		var pairs []logical.Expr
 		for i := range lkeys {
 			pairs = append(pairs, &logical.Binary{Op: expr.OpEq, L: lkeys[i], R: rkeys[i], T: sqltypes.TypeBool})
 		}
 		props = append(props, "keys="+exprList(pairs))
-	} else {
+	} else if !constKey {
 		name = "NestedLoopJoin " + jt.String()
 	}
 	if len(residual) > 0 {
@@ -126,6 +135,16 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		}
 	}
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+// constant reports whether conds read no column.
+func constant(conds []logical.Expr) bool {
+	for _, c := range conds {
+		if len(logical.ColumnsOf(c)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // hasEquiKey reports whether x's condition has a conjunct equiKey
