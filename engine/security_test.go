@@ -287,6 +287,14 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"sample probe of a masked value", "marketing", "SELECT count(*) FROM sales.customers_v1 TABLESAMPLE BERNOULLI (100) WHERE email = '" + email0 + "'", "", empty},
 		{"repeatable sample of a product with a denied column", "marketing", "SELECT count(*) FROM sales.customers_v1 TABLESAMPLE BERNOULLI (50) REPEATABLE (1)", "", nil},
 		{"sample of a product that is not granted", "sales_eu", "SELECT count(*) FROM marketing.cross_sell_v1 TABLESAMPLE BERNOULLI (100)", "42501", nil},
+		// A function over a product's columns, LEFT JOINed ON a condition
+		// (keepOrPad), reads them masked and through the row filter.
+		{"left join function over masked", "marketing", "SELECT c.customer_id, p FROM sales.customers_v1 c LEFT JOIN regexp_split_to_table(c.email || ' ' || c.name, ' ') p ON length(p) > 1", "", nil},
+		{"left join function condition probing masked", "marketing", "SELECT count(p) FROM sales.customers_v1 c LEFT JOIN regexp_split_to_table(c.email, ',') p ON p = '" + email0 + "'", "", empty},
+		{"left join function through a row filter", "sales_eu", "SELECT count(r) FROM sales.customers_v1 c LEFT JOIN unnest(ARRAY[c.region]) r ON r <> 'EU'", "", empty},
+		{"denied column in a left join function condition", "marketing", "SELECT count(*) FROM sales.customers_v1 c LEFT JOIN unnest(ARRAY[c.customer_id]) u ON c.signup_date IS NOT NULL", "42501", nil},
+		{"denied column in a function joined USING", "marketing", "SELECT count(*) FROM sales.customers_v1 c JOIN unnest(ARRAY[c.signup_date]) AS u(signup_date) USING (signup_date)", "42501", nil},
+		{"full join on false over masked", "marketing", "SELECT c.email, c.name FROM sales.customers_v1 c FULL JOIN (VALUES (1)) v(k) ON false", "", nil},
 		{"system tables list only readable", "sales_eu", "SELECT count(*) FROM mesh.data_products WHERE name = 'marketing.cross_sell_v1'", "", empty},
 	}
 	for _, a := range attempts {
