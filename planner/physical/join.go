@@ -67,10 +67,17 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	if constKey {
 		// FULL JOIN ON true (or false, NULL), which PostgreSQL takes too:
 		// a hash join on one constant key pairs every row with every row
-		// of the other side (or, with the condition false, with none) and
-		// still keeps each side's unmatched rows.
+		// of the other side and still keeps each side's unmatched rows.
+		// A condition that never holds gets keys that never meet, so no
+		// pair is even tried.
 		key := &logical.Const{T: sqltypes.TypeBool, V: true}
-		lkeys, rkeys = []logical.Expr{key}, []logical.Expr{key}
+		other := logical.Expr(key)
+		for _, c := range residual {
+			if k, ok := c.(*logical.Const); ok && k.V != true {
+				other = &logical.Const{T: sqltypes.TypeBool, V: false}
+			}
+		}
+		lkeys, rkeys = []logical.Expr{key}, []logical.Expr{other}
 	}
 	ids := append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...)
 	switch {
