@@ -25,7 +25,7 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 	var cond logical.Expr
 	if j.IsNatural || len(j.UsingClause) > 0 {
 		// The function's own columns are the right table of USING.
-		fn := &relation{node: r.node, scope: &scope{parent: outer, cols: r.scope.cols[len(l.scope.cols):]}}
+		fn := &relation{node: r.node, scope: functionScope(l, r)}
 		if cond, err = b.bindUsing(j, jt, l, fn, r); err != nil {
 			return nil, nil, err
 		}
@@ -105,20 +105,16 @@ func (b *binder) leftJoinFunction(l, r *relation, cond logical.Expr) error {
 
 // outerFunction makes r, a function over l's rows, keep a row of l for
 // which it has no rows, with its columns NULL (LEFT JOIN), and gives it
-// the columns pass of l's node. Its ordinality, a hidden one if the query
+// the columns pass (of the rows under it). Its ordinality, a hidden one if the query
 // did not ask for it, is NULL on that row: with ord, or when the
 // statement reads the function's range as a whole row (whose presence
 // column it makes NULL there, markRangesBy), it has one.
 func (b *binder) outerFunction(l, r *relation, ord bool, pass ...logical.ColumnID) {
 	u := unnestOf(r.node)
 	u.Outer = true
-	left := logical.OutputSet(l.node)
-	fn := &relation{node: r.node, scope: &scope{parent: r.scope.parent}}
-	for _, c := range r.scope.cols {
-		if !left.Has(c.id) {
-			fn.scope.add(c)
-			ord = ord || c.table != "" && b.wholeRowNames[c.table]
-		}
+	fn := &relation{node: r.node, scope: functionScope(l, r)}
+	for _, c := range fn.scope.cols {
+		ord = ord || c.table != "" && b.wholeRowNames[c.table]
 	}
 	if ord && u.Ord == 0 {
 		u.Ord = b.meta.NewColumn("ordinality", "", sqltypes.TypeInt8)
@@ -140,4 +136,17 @@ func (b *binder) outerFunction(l, r *relation, ord bool, pass ...logical.ColumnI
 	b.markRangesBy(fn, &logical.Case{Whens: []logical.When{{Cond: there, Then: &logical.Const{T: sqltypes.TypeBool, V: true}}}, T: sqltypes.TypeBool})
 	r.node = fn.node
 	r.scope.cols = append(r.scope.cols, fn.scope.cols[n:]...)
+}
+
+// functionScope returns the scope of r's own columns, r being a function
+// over l's rows, whose scope holds l's columns too.
+func functionScope(l, r *relation) *scope {
+	left := logical.OutputSet(l.node)
+	sc := &scope{parent: r.scope.parent}
+	for _, c := range r.scope.cols {
+		if !left.Has(c.id) {
+			sc.add(c)
+		}
+	}
+	return sc
 }
