@@ -104,11 +104,11 @@ func (b *binder) leftJoinFunction(l, r *relation, cond logical.Expr) error {
 }
 
 // outerFunction makes r, a function over l's rows, keep a row of l for
-// which it has no rows, with its columns NULL (LEFT JOIN), and gives it
-// the columns pass (of the rows under it). Its ordinality, a hidden one if the query
-// did not ask for it, is NULL on that row: with ord, or when the
-// statement reads the function's range as a whole row (whose presence
-// column it makes NULL there, markRangesBy), it has one.
+// which it has no rows, with its columns NULL (LEFT JOIN), and passes the
+// columns pass of the rows under it on. Its ordinality, a hidden one if
+// the query did not ask for it, is NULL on that row: it has one with ord,
+// or when the statement reads the function's range as a whole row (whose
+// presence column it makes NULL there, markRangesBy).
 func (b *binder) outerFunction(l, r *relation, ord bool, pass ...logical.ColumnID) {
 	u := unnestOf(r.node)
 	u.Outer = true
