@@ -48,7 +48,7 @@ func TestParsePrint(t *testing.T) {
 
 // TestEval checks jsonb_path_query's rows (one per line) or SQLSTATE
 // against PostgreSQL's, with vars {"x":1,"p":"ab","v":2}: hand-picked
-// cases (eval.json, datetime.json) and every path of a list over every
+// cases (eval.json, datetime.json, regex.json) and every path of a list over every
 // document of another (matrix.json).
 func TestEval(t *testing.T) {
 	vars, err := sqltypes.ParseJSONB(`{"x":1,"p":"ab","v":2}`)
@@ -57,6 +57,7 @@ func TestEval(t *testing.T) {
 	}
 	cases := append(loadCases(t, "testdata/eval.json"), loadCases(t, "testdata/matrix.json")...)
 	cases = append(cases, loadCases(t, "testdata/datetime.json")...)
+	cases = append(cases, loadCases(t, "testdata/regex.json")...)
 	if len(cases) < 100 {
 		t.Fatalf("only %d cases", len(cases))
 	}
