@@ -23,8 +23,9 @@ type parsedTime struct {
 }
 
 // templateFields are the template patterns to_date and to_timestamp
-// read, longest first so that a pattern is not taken for its prefix. They
-// are matched ignoring case, as PostgreSQL reads them ("yyyy-mm-dd").
+// read, longest first so that a pattern is not taken for its prefix. Each
+// is also read in lower case ("yyyy-mm-dd"), and month names capitalized
+// ("Mon"), as PostgreSQL reads them; other mixes of case are not fields.
 var templateFields = []string{"TZH", "TZM", "HH24", "HH12", "YYYY", "MONTH", "MON", "DDD",
 	"YYY", "US", "MS", "AM", "PM", "A.M.", "P.M.", "B.C.", "A.D.", "BC", "AD",
 	"HH", "MI", "SS", "MM", "DD", "YY", "Y"}
@@ -85,7 +86,7 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 		}
 		field := ""
 		for _, t := range templateFields {
-			if len(format)-f >= len(t) && strings.EqualFold(format[f:f+len(t)], t) {
+			if len(format)-f >= len(t) && isField(format[f:f+len(t)], t) {
 				field = format[f : f+len(t)]
 				break
 			}
@@ -123,10 +124,11 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 			continue
 		}
 		f += len(field)
-		if std {
-			if i = skipBlanks(i); i == len(s) {
+		if i = skipBlanks(i); i == len(s) {
+			if std {
 				return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "input string is too short for datetime format")
 			}
+			break // to_timestamp leaves the fields after the input's end unset
 		}
 		var err error
 		upper := strings.ToUpper(field)
@@ -281,6 +283,11 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 		}
 	}
 	return p, nil
+}
+
+// isField reports whether w, from a template, spells field t.
+func isField(w, t string) bool {
+	return w == t || w == strings.ToLower(t) || (t == "MONTH" || t == "MON") && w == t[:1]+strings.ToLower(t[1:])
 }
 
 func isAlnum(c byte) bool {
