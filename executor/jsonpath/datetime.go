@@ -1,6 +1,7 @@
 package jsonpath
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/meshql/meshql/executor/datetmpl"
@@ -140,7 +141,7 @@ func compareDatetimes(a, b *datetime, zone *Zone) (c int, ok bool, err error) {
 	// a.kind < b.kind from here.
 	switch {
 	case a.kind == dtDate && b.kind == dtTimestamp:
-		return cmpInt(a.days*sqltypes.MicrosPerDay, b.wall()), true, nil
+		return cmp.Compare(a.days*sqltypes.MicrosPerDay, b.wall()), true, nil
 	case a.kind == dtDate && b.kind == dtTimestampTZ, a.kind == dtTimestamp && b.kind == dtTimestampTZ:
 		if zone == nil {
 			return 0, false, noZone(a.kind, b.kind)
@@ -149,7 +150,7 @@ func compareDatetimes(a, b *datetime, zone *Zone) (c int, ok bool, err error) {
 		if a.kind == dtTimestamp {
 			wall = a.wall()
 		}
-		return cmpInt(sqltypes.LocalToUTC(wall, zone.Loc), b.utc()), true, nil
+		return cmp.Compare(sqltypes.LocalToUTC(wall, zone.Loc), b.utc()), true, nil
 	case a.kind == dtTime && b.kind == dtTimeTZ:
 		if zone == nil {
 			return 0, false, noZone(a.kind, b.kind)
@@ -175,26 +176,16 @@ func (d *datetime) utc() int64 { return d.wall() - int64(d.tz)*sqltypes.MicrosPe
 func (d *datetime) cmpSame(o *datetime) int {
 	switch d.kind {
 	case dtDate:
-		return cmpInt(d.days, o.days)
+		return cmp.Compare(d.days, o.days)
 	case dtTime:
-		return cmpInt(d.micros, o.micros)
+		return cmp.Compare(d.micros, o.micros)
 	case dtTimeTZ:
-		if c := cmpInt(d.micros-int64(d.tz)*sqltypes.MicrosPerSecond, o.micros-int64(o.tz)*sqltypes.MicrosPerSecond); c != 0 {
+		if c := cmp.Compare(d.micros-int64(d.tz)*sqltypes.MicrosPerSecond, o.micros-int64(o.tz)*sqltypes.MicrosPerSecond); c != 0 {
 			return c
 		}
-		return cmpInt(int64(o.tz), int64(d.tz))
+		return cmp.Compare(int64(o.tz), int64(d.tz))
 	case dtTimestamp:
-		return cmpInt(d.wall(), o.wall())
+		return cmp.Compare(d.wall(), o.wall())
 	}
-	return cmpInt(d.utc(), o.utc())
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(d.utc(), o.utc())
 }
