@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"time"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -12,8 +14,8 @@ import (
 // The SQL/JSON path functions: jsonb_path_exists, _match, _query (a
 // set-returning function: the planner unnests the jsonb[] it returns per
 // row, as for jsonb_array_elements), _query_array and _query_first, and
-// their _tz twins (the same here: they differ only in .datetime(), which
-// meshql lacks). Their arguments are (target jsonb, path jsonpath, vars
+// their _tz twins, which may compare a datetime without time zone with
+// one that has it, in the session's TimeZone. Their arguments are (target jsonb, path jsonpath, vars
 // jsonb, silent boolean), all present: the planner fills the defaults
 // ('{}', false). Like PostgreSQL's they are strict: a NULL argument gives
 // NULL (no rows). A constant path or vars is parsed once, when the call
@@ -62,11 +64,13 @@ type pathCall struct {
 	varsConst   bool
 	silent      bool
 	silentConst bool
+	tz          bool // a _tz function
 }
 
 // pathRow is one row's resolved arguments.
 type pathRow struct {
 	path   *jsonpath.Path
+	zone   *jsonpath.Zone
 	doc    sqltypes.JSONBValue
 	vars   *sqltypes.JSONBValue
 	silent bool
@@ -77,14 +81,22 @@ type pathRow struct {
 // once.
 type rowReader struct {
 	c                 *pathCall
+	zone              *jsonpath.Zone
 	docs, paths, vars strView
 	silent            arrow.Array
 	lastText          string
 	last              *jsonpath.Path
 }
 
-func (c *pathCall) reader(in []arrow.Array) *rowReader {
-	return &rowReader{c: c, docs: viewOf(in[0]), paths: viewOf(in[1]), vars: viewOf(in[2]), silent: in[3]}
+func (c *pathCall) reader(env *executor.Env, in []arrow.Array) *rowReader {
+	r := &rowReader{c: c, docs: viewOf(in[0]), paths: viewOf(in[1]), vars: viewOf(in[2]), silent: in[3]}
+	if c.tz {
+		r.zone = &jsonpath.Zone{Loc: env.Location, Now: env.Now}
+		if r.zone.Loc == nil {
+			r.zone.Loc = time.UTC
+		}
+	}
+	return r
 }
 
 func (r *rowReader) row(i int) (pathRow, error) {
@@ -93,7 +105,7 @@ func (r *rowReader) row(i int) (pathRow, error) {
 	if out.doc, err = sqltypes.ParseJSONB(r.docs.str(i)); err != nil {
 		return out, err
 	}
-	out.path = r.c.path
+	out.path, out.zone = r.c.path, r.zone
 	if out.path == nil {
 		text := r.paths.str(i)
 		if r.last == nil || text != r.lastText {
@@ -161,6 +173,7 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 	base := name
 	if len(base) > 3 && base[len(base)-3:] == "_tz" {
 		base = base[:len(base)-3]
+		c.tz = true
 	}
 	call := &callExpr{name: name, args: args}
 	switch base {
@@ -168,7 +181,7 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 		call.t = sqltypes.TypeBool
 		match := base == "jsonb_path_match"
 		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			rd := c.reader(in)
+			rd := c.reader(env, in)
 			return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
 				r, err := rd.row(i)
 				if err != nil {
@@ -176,9 +189,9 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 				}
 				var v, null bool
 				if match {
-					v, null, err = r.path.Match(&r.doc, r.vars)
+					v, null, err = r.path.Match(&r.doc, r.vars, r.zone)
 				} else {
-					v, err = r.path.Exists(&r.doc, r.vars)
+					v, err = r.path.Exists(&r.doc, r.vars, r.zone)
 				}
 				if err != nil {
 					if r.hidden(err) {
@@ -192,7 +205,7 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 	case "jsonb_path_query":
 		call.t = sqltypes.ListOf(sqltypes.TypeJSONB)
 		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			rd := c.reader(in)
+			rd := c.reader(env, in)
 			return textListRows(env.Mem, n, in, func(i int, dst []textElem) ([]textElem, bool, error) {
 				items, err := rd.query(i)
 				for j := range items {
@@ -205,7 +218,7 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 		call.t = sqltypes.TypeJSONB
 		first := base == "jsonb_path_query_first"
 		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			rd := c.reader(in)
+			rd := c.reader(env, in)
 			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				items, err := rd.query(i)
 				switch {
@@ -233,7 +246,7 @@ func (r *rowReader) query(i int) ([]sqltypes.JSONBValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := row.path.Query(&row.doc, row.vars, 0)
+	items, err := row.path.Query(&row.doc, row.vars, 0, row.zone)
 	if err != nil && !row.hidden(err) {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/datetmpl"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -16,7 +17,7 @@ import (
 // am pm A.M. P.M. BC AD Q WW IW W J CC TZ OF, the FM prefix (no padding),
 // "quoted text" and backslash escapes. Other characters are copied.
 
-var monthNames = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+var monthNames = datetmpl.MonthNames
 var dayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
 // wallClock is a broken-down timestamp for formatting.

@@ -2,29 +2,19 @@ package expr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
-	"regexp/syntax"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/pgregex"
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// PostgreSQL's regular expressions (ARE) run on Go's RE2 engine. The
-// translation keeps PostgreSQL's defaults: "." matches a newline and ^ $
-// anchor at the ends of the string (flag n / m makes them line-based), \y
-// \Y \A \Z become \b \B \A \z, \uXXXX becomes \x{XXXX}, ***= makes the
-// rest literal.
-//
-// Gaps (RE2 cannot express them): back-references \1 in a pattern and
-// the word anchors \m \M are 0A000; lookahead/lookbehind constraints fail
-// to compile (2201B); the expanded syntax flag x is 0A000. Where several
-// alternatives match at the same start, RE2 follows Perl (leftmost-first)
-// rather than ARE's longest-match rules for the whole pattern.
+// PostgreSQL's regular expressions run on Go's RE2 engine through
+// executor/pgregex, whose documentation lists what differs.
 
 // reOpts are the parsed regexp flags of the *regexp_* functions.
 type reOpts struct {
@@ -55,102 +45,19 @@ func parseReFlags(flags string) (reOpts, error) {
 	return o, nil
 }
 
-// translateARE rewrites a PostgreSQL ARE for Go's regexp package.
-func translateARE(p string) (string, error) {
-	if rest, ok := strings.CutPrefix(p, "***="); ok {
-		return regexp.QuoteMeta(rest), nil
-	}
-	p = strings.TrimPrefix(p, "***:")
-	var sb strings.Builder
-	inClass := false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '\\' && i+1 < len(p):
-			i++
-			d := p[i]
-			switch {
-			case inClass:
-				sb.WriteByte('\\')
-				sb.WriteByte(d)
-			case d >= '1' && d <= '9':
-				return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "regular expression back-references (\\%c) are not supported", d)
-			case d == 'm' || d == 'M':
-				return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "regular expression word anchors (\\%c) are not supported", d)
-			case d == 'y':
-				sb.WriteString(`\b`)
-			case d == 'Y':
-				sb.WriteString(`\B`)
-			case d == 'Z':
-				sb.WriteString(`\z`)
-			case d == 'u' && i+4 < len(p):
-				sb.WriteString(`\x{` + p[i+1:i+5] + `}`)
-				i += 4
-			default:
-				sb.WriteByte('\\')
-				sb.WriteByte(d)
-			}
-		case c == '[' && !inClass:
-			inClass = true
-			sb.WriteByte(c)
-			// a ] right after [ or [^ is a literal
-			if i+1 < len(p) && p[i+1] == '^' {
-				sb.WriteByte('^')
-				i++
-			}
-			if i+1 < len(p) && p[i+1] == ']' {
-				sb.WriteString(`\]`)
-				i++
-			}
-		case c == '[' && inClass && i+1 < len(p) && (p[i+1] == ':' || p[i+1] == '.' || p[i+1] == '='):
-			// [:alpha:] inside a class: copy through to the closing :]
-			end := strings.Index(p[i+2:], string(p[i+1])+"]")
-			if end < 0 {
-				sb.WriteString(p[i:])
-				i = len(p)
-				continue
-			}
-			sb.WriteString(p[i : i+2+end+2])
-			i += 1 + end + 2
-		case c == ']' && inClass:
-			inClass = false
-			sb.WriteByte(c)
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	return sb.String(), nil
-}
-
 // compileARE compiles pattern with the given options; a pattern Go cannot
 // parse is 2201B as in PostgreSQL.
 func compileARE(pattern string, o reOpts) (*regexp.Regexp, error) {
-	t, err := translateARE(pattern)
-	if err != nil {
-		return nil, err
-	}
-	return compileGo(t, o)
+	return pgregex.Compile(pattern, o.pg())
 }
 
 // compileGo compiles an already translated Go pattern.
-func compileGo(t string, o reOpts) (*regexp.Regexp, error) {
-	prefix := "(?s)"
-	if o.newline {
-		prefix = "(?m)"
-	}
-	if o.ci {
-		prefix += "(?i)"
-	}
-	re, err := regexp.Compile(prefix + t)
-	if err != nil {
-		msg := err.Error()
-		var e *syntax.Error
-		if errors.As(err, &e) {
-			msg = fmt.Sprintf("%s: %s", e.Code, e.Expr)
-		}
-		return nil, sqltypes.New("2201B", "invalid regular expression: %s", msg)
-	}
-	return re, nil
+func compileGo(t string, o reOpts) (*regexp.Regexp, error) { return pgregex.CompileGo(t, o.pg()) }
+
+// pg is the options of the regexp flags: n (m) is ARE's newline-sensitive
+// mode, both of its halves.
+func (o reOpts) pg() pgregex.Options {
+	return pgregex.Options{CaseInsensitive: o.ci, NewlineStop: o.newline, NewlineAnchor: o.newline}
 }
 
 // reCache compiles row patterns, reusing the last one; one per Eval call.

@@ -7,15 +7,17 @@
 // SQLSTATEs of jsonpath_exec.c (22033, 22036, 22038, 22039, 2203A–2203C,
 // 22012, 42704…).
 //
-// It imports only sqltypes (jsonb values and the typed error); the SQL
-// functions over it (jsonb_path_query…, @?, @@) live in executor/expr.
+// It imports sqltypes (jsonb values and the typed error), datetmpl and
+// pgregex; the SQL functions over it (jsonb_path_query…, @?, @@) live in
+// executor/expr.
 // A Path is immutable once parsed and safe for concurrent use, so one
 // constant path is compiled once per query and shared by every batch.
 //
-// Not supported: .datetime() (0A000 when evaluated) and the "x" flag of
-// like_regex (0A000, as PostgreSQL 15). like_regex patterns are Go
-// regular expressions (RE2), which read XQuery's common forms as
-// PostgreSQL does but have no backreferences. .keyvalue() gives
-// PostgreSQL's ids, which are byte offsets inside its binary jsonb: base
-// replays that layout.
+// .datetime() items carry their date/time value beside the ISO string
+// they become in jsonb; templates are read by executor/datetmpl, and the
+// comparisons that need a time zone take the session's from the _tz
+// functions (Zone). like_regex patterns are PostgreSQL AREs compiled by
+// executor/pgregex (RE2: no back-references); the "x" flag is 0A000, as
+// in PostgreSQL 15. .keyvalue() gives PostgreSQL's ids, which are byte
+// offsets inside its binary jsonb: base replays that layout.
 package jsonpath

@@ -11,16 +11,19 @@ type jv = sqltypes.JSONBValue
 
 // item is one value of a path's sequence: a pointer into the document
 // (or the vars, or a generated object), with the container it lives in,
-// whose layout gives .keyvalue() its ids.
+// whose layout gives .keyvalue() its ids. A .datetime() item has dt
+// too; v is then the ISO string it becomes in jsonb.
 type item struct {
 	v    *jv
 	base *base
+	dt   *datetime
 }
 
 // exec is one evaluation of a path over one document.
 type exec struct {
 	path             *Path
-	ignoreStructural bool // lax mode, or inside .**
+	zone             *Zone // nil outside the _tz functions
+	ignoreStructural bool  // lax mode, or inside .**
 	root             item
 	vars             *jv
 	varsBase         *base
@@ -46,11 +49,12 @@ func (s *sink) add(it item) error {
 }
 
 // Query returns the items the path selects in doc, at most limit of
-// them (0: all). vars is the object of $name variables (nil: none).
+// them (0: all). vars is the object of $name variables (nil: none); zone
+// is the session's time zone in the _tz functions, nil in the others.
 // Errors carry PostgreSQL's SQLSTATEs; Suppressible tells which of them
 // silent => true hides.
-func (p *Path) Query(doc, vars *jv, limit int) ([]jv, error) {
-	its, err := p.run(doc, vars, limit)
+func (p *Path) Query(doc, vars *jv, limit int, zone *Zone) ([]jv, error) {
+	its, err := p.run(doc, vars, limit, zone)
 	out := make([]jv, len(its))
 	for i, it := range its {
 		out[i] = *it.v
@@ -61,19 +65,19 @@ func (p *Path) Query(doc, vars *jv, limit int) ([]jv, error) {
 // Exists reports whether the path selects any item. In lax mode it stops
 // at the first; in strict mode it evaluates everything, so that errors
 // surface, as PostgreSQL does.
-func (p *Path) Exists(doc, vars *jv) (bool, error) {
+func (p *Path) Exists(doc, vars *jv, zone *Zone) (bool, error) {
 	limit := 1
 	if p.strict {
 		limit = 0
 	}
-	its, err := p.run(doc, vars, limit)
+	its, err := p.run(doc, vars, limit, zone)
 	return len(its) > 0, err
 }
 
 // Match returns the one boolean the path (a predicate) gives; null for
 // unknown or a JSON null. Any other result is 22038.
-func (p *Path) Match(doc, vars *jv) (v, null bool, err error) {
-	its, err := p.run(doc, vars, 0)
+func (p *Path) Match(doc, vars *jv, zone *Zone) (v, null bool, err error) {
+	its, err := p.run(doc, vars, 0, zone)
 	if err != nil {
 		return false, false, err
 	}
@@ -99,12 +103,12 @@ func Suppressible(err error) bool {
 	return true
 }
 
-func (p *Path) run(doc, vars *jv, limit int) ([]item, error) {
+func (p *Path) run(doc, vars *jv, limit int, zone *Zone) ([]item, error) {
 	if vars != nil && vars.Kind != sqltypes.JSONBObject {
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "\"vars\" argument is not an object").
 			WithDetail("Jsonpath parameters should be encoded as key-value pairs of \"vars\" object.")
 	}
-	x := &exec{path: p, ignoreStructural: !p.strict, vars: vars, arraySize: -1, nextID: 2}
+	x := &exec{path: p, zone: zone, ignoreStructural: !p.strict, vars: vars, arraySize: -1, nextID: 2}
 	x.root = item{v: doc, base: &base{id: 0, root: doc}}
 	x.varsBase = &base{id: 1, root: vars}
 	s := &sink{limit: limit}

@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 		if q.String() != out {
 			t.Fatalf("%q printed as %q, then as %q", text, out, q.String())
 		}
-		if _, err := p.Query(&doc, &vars, 0); err != nil && sqltypes.Code(err) == sqltypes.CodeInternal {
+		if _, err := p.Query(&doc, &vars, 0, nil); err != nil && sqltypes.Code(err) == sqltypes.CodeInternal {
 			t.Fatalf("%q: untyped error %v", text, err)
 		}
 	})

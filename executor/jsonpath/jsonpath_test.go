@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -47,20 +48,43 @@ func TestParsePrint(t *testing.T) {
 
 // TestEval checks jsonb_path_query's rows (one per line) or SQLSTATE
 // against PostgreSQL's, with vars {"x":1,"p":"ab","v":2}: hand-picked
-// cases (eval.json) and every path of a list over every document of
-// another (matrix.json).
+// cases (eval.json, datetime.json, regex.json) and every path of a list over every
+// document of another (matrix.json).
 func TestEval(t *testing.T) {
 	vars, err := sqltypes.ParseJSONB(`{"x":1,"p":"ab","v":2}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := append(loadCases(t, "testdata/eval.json"), loadCases(t, "testdata/matrix.json")...)
+	cases = append(cases, loadCases(t, "testdata/datetime.json")...)
+	cases = append(cases, loadCases(t, "testdata/regex.json")...)
 	if len(cases) < 100 {
 		t.Fatalf("only %d cases", len(cases))
 	}
+	checkEval(t, cases, func(doc, text string) (string, error) { return query(doc, text, &vars) })
+}
+
+// TestEvalTZ checks jsonb_path_query_tz against PostgreSQL's with
+// TimeZone Europe/Paris: datetimes with and without time zone compared
+// in it. A time meets a timetz with the zone's offset at the statement's
+// date, winter when the expectations were taken, so Now is in January.
+func TestEvalTZ(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip(err)
+	}
+	zone := &Zone{Loc: loc, Now: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)}
+	checkEval(t, loadCases(t, "testdata/datetime_tz.json"), func(doc, text string) (string, error) {
+		return queryIn(doc, text, nil, zone)
+	})
+}
+
+// checkEval runs [doc, path, "ok"|"err", rows or SQLSTATE] cases.
+func checkEval(t *testing.T, cases [][]string, run func(doc, text string) (string, error)) {
+	t.Helper()
 	for _, c := range cases {
 		doc, text, kind, want := c[0], c[1], c[2], c[3]
-		got, err := query(doc, text, &vars)
+		got, err := run(doc, text)
 		switch {
 		case kind == "ok" && err != nil:
 			t.Errorf("%s %s: error %v, want %q", doc, text, err, want)
@@ -73,6 +97,10 @@ func TestEval(t *testing.T) {
 }
 
 func query(doc, text string, vars *sqltypes.JSONBValue) (string, error) {
+	return queryIn(doc, text, vars, nil)
+}
+
+func queryIn(doc, text string, vars *sqltypes.JSONBValue, zone *Zone) (string, error) {
 	d, err := sqltypes.ParseJSONB(doc)
 	if err != nil {
 		return "", err
@@ -81,7 +109,7 @@ func query(doc, text string, vars *sqltypes.JSONBValue) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	items, err := p.Query(&d, vars, 0)
+	items, err := p.Query(&d, vars, 0, zone)
 	if err != nil {
 		return "", err
 	}
@@ -93,12 +121,6 @@ func query(doc, text string, vars *sqltypes.JSONBValue) (string, error) {
 		out = items[i].Append(out)
 	}
 	return string(out), nil
-}
-
-func TestDatetimeUnsupported(t *testing.T) {
-	if _, err := query(`"2024-01-01"`, `$.datetime()`, nil); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
-		t.Errorf("got %v, want 0A000", err)
-	}
 }
 
 func TestExistsAndMatch(t *testing.T) {
@@ -117,7 +139,7 @@ func TestExistsAndMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := p.Exists(&doc, nil)
+		got, err := p.Exists(&doc, nil, nil)
 		if sqltypes.Code(err) != c.existsErr && !(err == nil && c.existsErr == "") || got != c.exists {
 			t.Errorf("exists %s: %v, %v", c.path, got, err)
 		}
@@ -137,7 +159,7 @@ func TestExistsAndMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, null, err := p.Match(&doc, nil)
+		v, null, err := p.Match(&doc, nil, nil)
 		if v != c.v || null != c.null || c.code == "" && err != nil || c.code != "" && sqltypes.Code(err) != c.code {
 			t.Errorf("match %s: %v %v %v", c.path, v, null, err)
 		}

@@ -16,6 +16,9 @@ var typeNames = map[sqltypes.JSONBKind]string{
 func (x *exec) method(n *node, cur item, unwrap bool, s *sink) error {
 	switch n.s {
 	case "type":
+		if cur.dt != nil {
+			return x.next(n, scalar(sqltypes.JSONBString, dtTypeNames[cur.dt.kind]), s)
+		}
 		return x.next(n, scalar(sqltypes.JSONBString, typeNames[cur.v.Kind]), s)
 	case "size":
 		size := 1
@@ -25,14 +28,13 @@ func (x *exec) method(n *node, cur item, unwrap bool, s *sink) error {
 			return structural("22039", "jsonpath item method .size() can only be applied to an array")
 		}
 		return x.next(n, scalar(sqltypes.JSONBNumber, strconv.Itoa(size)), s)
-	case "datetime":
-		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "jsonpath item method .datetime() is not supported").
-			WithHint("Compare the ISO 8601 strings, or cast the value to a date or timestamp in SQL.")
 	}
 	if unwrap && cur.v.Kind == sqltypes.JSONBArray {
 		return x.unwrapArray(n, cur, s)
 	}
 	switch n.s {
+	case "datetime":
+		return x.datetimeMethod(n, cur, s)
 	case "keyvalue":
 		return x.keyvalue(n, cur, s)
 	case "double":

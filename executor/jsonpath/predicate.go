@@ -73,20 +73,20 @@ func (x *exec) predicate(n *node, cur item) (tri, error) {
 		}
 		return triOf(len(s.items) > 0), nil
 	case opEq, opNe, opLt, opGt, opLe, opGe:
-		return x.pairs(n, cur, true, func(l, r *jv) tri { return compare(n.op, l, r) })
+		return x.pairs(n, cur, true, func(l, r item) (tri, error) { return x.compare(n.op, l, r) })
 	case opStartsWith:
-		return x.pairs(n, cur, false, func(l, r *jv) tri {
-			if l.Kind != sqltypes.JSONBString || r.Kind != sqltypes.JSONBString {
-				return pUnknown
+		return x.pairs(n, cur, false, func(l, r item) (tri, error) {
+			if !isString(l) || !isString(r) {
+				return pUnknown, nil
 			}
-			return triOf(strings.HasPrefix(l.Scalar, r.Scalar))
+			return triOf(strings.HasPrefix(l.v.Scalar, r.v.Scalar)), nil
 		})
 	case opLikeRegex:
-		return x.pairs(n, cur, false, func(l, _ *jv) tri {
-			if l.Kind != sqltypes.JSONBString {
-				return pUnknown
+		return x.pairs(n, cur, false, func(l, _ item) (tri, error) {
+			if !isString(l) {
+				return pUnknown, nil
 			}
-			return triOf(n.re.MatchString(l.Scalar))
+			return triOf(n.re.MatchString(l.v.Scalar)), nil
 		})
 	}
 	// A path where a predicate is wanted (`(@.a).b` in a filter) cannot
@@ -106,7 +106,7 @@ func (x *exec) unknown(err error) (tri, error) {
 // pairs evaluates a predicate over every pair of items of its operands
 // (lax mode unwraps arrays in them): true if any pair is true, unknown
 // if a pair is unknown and none true (strict mode: if any is unknown).
-func (x *exec) pairs(n *node, cur item, unwrapRight bool, f func(l, r *jv) tri) (tri, error) {
+func (x *exec) pairs(n *node, cur item, unwrapRight bool, f func(l, r item) (tri, error)) (tri, error) {
 	ls, err := x.seq(n.l, cur, true)
 	if err != nil {
 		return x.unknown(err)
@@ -120,7 +120,11 @@ func (x *exec) pairs(n *node, cur item, unwrapRight bool, f func(l, r *jv) tri) 
 	found, failed := false, false
 	for _, l := range ls {
 		for _, r := range rs {
-			switch f(l.v, r.v) {
+			res, err := f(l, r)
+			if err != nil {
+				return 0, err
+			}
+			switch res {
 			case pUnknown:
 				if !x.lax() {
 					return pUnknown, nil
@@ -143,9 +147,29 @@ func (x *exec) pairs(n *node, cur item, unwrapRight bool, f func(l, r *jv) tri) 
 	return pFalse, nil
 }
 
+// isString reports whether it is a JSON string (a datetime item is not).
+func isString(it item) bool { return it.v.Kind == sqltypes.JSONBString && it.dt == nil }
+
 // compare compares two items as PostgreSQL's jsonpath does: scalars of
-// one kind by value (strings by code point), null equal only to null,
-// anything else unknown.
+// one kind by value (strings by code point), datetimes as datetimes, null
+// equal only to null, anything else unknown.
+func (x *exec) compare(o op, li, ri item) (tri, error) {
+	if li.dt != nil || ri.dt != nil {
+		switch {
+		case li.dt != nil && ri.dt != nil:
+			c, ok, err := compareDatetimes(li.dt, ri.dt, x.zone)
+			if err != nil || !ok {
+				return pUnknown, err
+			}
+			return cmpResult(o, c), nil
+		case li.v.Kind == sqltypes.JSONBNull || ri.v.Kind == sqltypes.JSONBNull:
+			return triOf(o == opNe), nil
+		}
+		return pUnknown, nil
+	}
+	return compare(o, li.v, ri.v), nil
+}
+
 func compare(o op, l, r *jv) tri {
 	if l.Kind != r.Kind {
 		if l.Kind == sqltypes.JSONBNull || r.Kind == sqltypes.JSONBNull {
@@ -165,6 +189,11 @@ func compare(o op, l, r *jv) tri {
 	default:
 		return pUnknown
 	}
+	return cmpResult(o, c)
+}
+
+// cmpResult is comparison o given c, the sign of left - right.
+func cmpResult(o op, c int) tri {
 	switch o {
 	case opEq:
 		return triOf(c == 0)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/meshql/meshql/executor/pgregex"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -48,33 +49,21 @@ func (p *parser) parseLikeRegex(l *node) (*node, error) {
 	return n, nil
 }
 
-// compileRegex compiles a like_regex pattern with its XQuery flags as
-// PostgreSQL maps them: without "s" a dot stops at newlines, "m" anchors
-// at lines, "q" quotes the whole pattern, "x" is not implemented.
+// compileRegex compiles a like_regex pattern, an ARE (PostgreSQL's
+// regular expressions, as ~ reads them), with its XQuery flags mapped as
+// PostgreSQL maps them: "i" ignores case, without "s" neither "." nor
+// [^…] matches a newline, "m" anchors ^ and $ at lines, "q" makes the
+// pattern a literal (and then "s", "m" and "x" do nothing); "x" is not
+// implemented (0A000), as in PostgreSQL.
 func compileRegex(pattern, flags string) (*regexp.Regexp, error) {
-	prefix := ""
-	if strings.Contains(flags, "i") {
-		prefix += "i"
+	has := func(c string) bool { return strings.Contains(flags, c) }
+	if has("x") && !has("q") {
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "XQuery \"x\" flag (expanded regular expressions) is not implemented")
 	}
-	if strings.Contains(flags, "q") {
-		pattern = regexp.QuoteMeta(pattern)
-	} else {
-		if strings.Contains(flags, "x") {
-			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "XQuery \"x\" flag (expanded regular expressions) is not implemented")
-		}
-		if strings.Contains(flags, "s") {
-			prefix += "s"
-		}
-		if strings.Contains(flags, "m") {
-			prefix += "m"
-		}
-	}
-	if prefix != "" {
-		pattern = "(?" + prefix + ")" + pattern
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return nil, sqltypes.New("2201B", "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
-	return re, nil
+	return pgregex.Compile(pattern, pgregex.Options{
+		CaseInsensitive: has("i"),
+		Quote:           has("q"),
+		NewlineStop:     !has("s") && !has("q"),
+		NewlineAnchor:   has("m") && !has("q"),
+	})
 }
