@@ -29,8 +29,18 @@ import (
 func JSONRecordRowsFunc(srf string) string { return srf + " rows" }
 
 // JSONRecordFieldFunc names the internal function reading one field of
-// what JSONRecordRowsFunc returns.
+// what JSONRecordRowsFunc (or, for json_each and its variants,
+// JSONSetPairsFunc) returns.
 func JSONRecordFieldFunc(srf string) string { return srf + " field" }
+
+// JSONRecordFieldType is the type of JSONRecordFieldFunc(srf)'s raw
+// fields: jsonb for jsonb_each's values, json for the others.
+func JSONRecordFieldType(srf string) sqltypes.Type {
+	if srf == "jsonb_each" {
+		return sqltypes.TypeJSONB
+	}
+	return sqltypes.TypeJSON
+}
 
 // JSONRecordRowsType is the type of JSONRecordRowsFunc's results.
 var JSONRecordRowsType = sqltypes.ListOf(textListType)
@@ -47,6 +57,9 @@ func jsonRecordFunc(name string) (srf string, rows, ok bool) {
 	switch srf {
 	case "json_to_record", "jsonb_to_record", "json_to_recordset", "jsonb_to_recordset":
 		return srf, rows, true
+	}
+	if !rows && isJSONEach(srf) {
+		return srf, false, true // the fields of JSONSetPairsFunc's members
 	}
 	return "", false, false
 }
@@ -170,7 +183,7 @@ func buildJSONRecordField(name string, args []Expr) (Expr, error) {
 	raw, _ := rawArg.(bool)
 	t := sqltypes.TypeText
 	if raw {
-		t = sqltypes.TypeJSON
+		t = JSONRecordFieldType(srf)
 	}
 	return &callExpr{name: name, args: args[:1], t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		l := in[0].(*array.List)
