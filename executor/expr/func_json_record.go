@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -96,10 +97,8 @@ func buildJSONRecordRows(name string, args []Expr) (Expr, error) {
 	jsonb := strings.HasPrefix(srf, "jsonb")
 	return &callExpr{name: name, args: args[:1], t: JSONRecordRowsType, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		lb := array.NewListBuilder(env.Mem, arrow.ListOf(arrow.BinaryTypes.String))
+		lb, mb, vb := newTextListsBuilder(env.Mem)
 		defer lb.Release()
-		mb := lb.ValueBuilder().(*array.ListBuilder)
-		vb := mb.ValueBuilder().(*array.StringBuilder)
 		// objs, vals and buf are reused from row to row of the batch.
 		var objs []string
 		vals := make([]string, len(f.raw))
@@ -126,24 +125,43 @@ func buildJSONRecordRows(name string, args []Expr) (Expr, error) {
 						vb.AppendNull()
 						continue
 					}
-					if f.raw[c] {
-						vb.Append(val)
-						continue
-					}
-					var null bool
-					if buf, null, err = jsonText(buf[:0], val); err != nil {
+					if buf, err = appendMemberValue(vb, buf, val, f.raw[c]); err != nil {
 						return nil, err
-					}
-					if null {
-						vb.AppendNull()
-					} else {
-						vb.Append(string(buf))
 					}
 				}
 			}
 		}
 		return lb.NewArray(), nil
 	}}, nil
+}
+
+// newTextListsBuilder returns a builder of lists of text[] (lb), with
+// the builders of its text[] elements (mb) and of their values (vb).
+// The caller releases lb.
+func newTextListsBuilder(mem memory.Allocator) (lb, mb *array.ListBuilder, vb *array.StringBuilder) {
+	lb = array.NewListBuilder(mem, arrow.ListOf(arrow.BinaryTypes.String))
+	mb = lb.ValueBuilder().(*array.ListBuilder)
+	return lb, mb, mb.ValueBuilder().(*array.StringBuilder)
+}
+
+// appendMemberValue appends the JSON value val to vb: its text if raw,
+// else as ->> renders it (JSON null is NULL). buf is scratch space,
+// returned for reuse.
+func appendMemberValue(vb *array.StringBuilder, buf []byte, val string, raw bool) ([]byte, error) {
+	if raw {
+		vb.Append(val)
+		return buf, nil
+	}
+	buf, null, err := jsonText(buf[:0], val)
+	switch {
+	case err != nil:
+		return buf, err
+	case null:
+		vb.AppendNull()
+	default:
+		vb.Append(string(buf))
+	}
+	return buf, nil
 }
 
 // read walks the members of the object o once, setting vals[c] and

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -29,7 +28,7 @@ import (
 func JSONSetPairsFunc(srf string) string { return srf + " pairs" }
 
 // JSONSetPairsType is the type of JSONSetPairsFunc's results.
-var JSONSetPairsType = sqltypes.ListOf(textListType)
+var JSONSetPairsType = JSONRecordRowsType
 
 // JSONSetArgType is the type of the document a JSON set list's function
 // (or set-returning function) name takes: json or jsonb.
@@ -94,10 +93,8 @@ func buildJSONSetPairs(name string, args []Expr) (Expr, error) {
 	jsonb := want.Kind == sqltypes.JSONB
 	return &callExpr{name: name, args: args[:1], t: JSONSetPairsType, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		lb := array.NewListBuilder(env.Mem, arrow.ListOf(arrow.BinaryTypes.String))
+		lb, mb, vb := newTextListsBuilder(env.Mem)
 		defer lb.Release()
-		mb := lb.ValueBuilder().(*array.ListBuilder)
-		vb := mb.ValueBuilder().(*array.StringBuilder)
 		var buf []byte // reused from member to member
 		for i := 0; i < n; i++ {
 			if in[0].IsNull(i) {
@@ -119,18 +116,8 @@ func buildJSONSetPairs(name string, args []Expr) (Expr, error) {
 				}
 				mb.Append(true)
 				vb.Append(k)
-				if !text {
-					vb.Append(doc[vs:ve])
-					return
-				}
-				var null bool
-				if buf, null, err = jsonText(buf[:0], doc[vs:ve]); err != nil {
+				if buf, err = appendMemberValue(vb, buf, doc[vs:ve], !text); err != nil {
 					decErr = err
-				}
-				if null {
-					vb.AppendNull()
-				} else {
-					vb.Append(string(buf))
 				}
 			})
 			if err == nil && jsonWS(doc, end) != len(doc) {
