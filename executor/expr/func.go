@@ -276,6 +276,9 @@ func lookupBuilder(name string) builder {
 	if _, _, ok := jsonRecordFunc(name); ok {
 		return buildJSONRecord
 	}
+	if _, ok := jsonEachFunc(name); ok {
+		return buildJSONSetPairs
+	}
 	if _, _, ok := jsonSetFunc(name); ok {
 		return buildJSONSetList
 	}

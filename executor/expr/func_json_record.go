@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -29,8 +30,18 @@ import (
 func JSONRecordRowsFunc(srf string) string { return srf + " rows" }
 
 // JSONRecordFieldFunc names the internal function reading one field of
-// what JSONRecordRowsFunc returns.
+// what JSONRecordRowsFunc (or, for json_each and its variants,
+// JSONSetPairsFunc) returns.
 func JSONRecordFieldFunc(srf string) string { return srf + " field" }
+
+// JSONRecordFieldType is the type of JSONRecordFieldFunc(srf)'s raw
+// fields: jsonb for jsonb_each's values, json for the others.
+func JSONRecordFieldType(srf string) sqltypes.Type {
+	if srf == "jsonb_each" {
+		return sqltypes.TypeJSONB
+	}
+	return sqltypes.TypeJSON
+}
 
 // JSONRecordRowsType is the type of JSONRecordRowsFunc's results.
 var JSONRecordRowsType = sqltypes.ListOf(textListType)
@@ -47,6 +58,9 @@ func jsonRecordFunc(name string) (srf string, rows, ok bool) {
 	switch srf {
 	case "json_to_record", "jsonb_to_record", "json_to_recordset", "jsonb_to_recordset":
 		return srf, rows, true
+	}
+	if !rows && isJSONEach(srf) {
+		return srf, false, true // the fields of JSONSetPairsFunc's members
 	}
 	return "", false, false
 }
@@ -83,10 +97,8 @@ func buildJSONRecordRows(name string, args []Expr) (Expr, error) {
 	jsonb := strings.HasPrefix(srf, "jsonb")
 	return &callExpr{name: name, args: args[:1], t: JSONRecordRowsType, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		lb := array.NewListBuilder(env.Mem, arrow.ListOf(arrow.BinaryTypes.String))
+		lb, mb, vb := newTextListsBuilder(env.Mem)
 		defer lb.Release()
-		mb := lb.ValueBuilder().(*array.ListBuilder)
-		vb := mb.ValueBuilder().(*array.StringBuilder)
 		// objs, vals and buf are reused from row to row of the batch.
 		var objs []string
 		vals := make([]string, len(f.raw))
@@ -113,24 +125,43 @@ func buildJSONRecordRows(name string, args []Expr) (Expr, error) {
 						vb.AppendNull()
 						continue
 					}
-					if f.raw[c] {
-						vb.Append(val)
-						continue
-					}
-					var null bool
-					if buf, null, err = jsonText(buf[:0], val); err != nil {
+					if buf, err = appendMemberValue(vb, buf, val, f.raw[c]); err != nil {
 						return nil, err
-					}
-					if null {
-						vb.AppendNull()
-					} else {
-						vb.Append(string(buf))
 					}
 				}
 			}
 		}
 		return lb.NewArray(), nil
 	}}, nil
+}
+
+// newTextListsBuilder returns a builder of lists of text[] (lb), with
+// the builders of its text[] elements (mb) and of their values (vb).
+// The caller releases lb.
+func newTextListsBuilder(mem memory.Allocator) (lb, mb *array.ListBuilder, vb *array.StringBuilder) {
+	lb = array.NewListBuilder(mem, arrow.ListOf(arrow.BinaryTypes.String))
+	mb = lb.ValueBuilder().(*array.ListBuilder)
+	return lb, mb, mb.ValueBuilder().(*array.StringBuilder)
+}
+
+// appendMemberValue appends the JSON value val to vb: its text if raw,
+// else as ->> renders it (JSON null is NULL). buf is scratch space,
+// returned for reuse.
+func appendMemberValue(vb *array.StringBuilder, buf []byte, val string, raw bool) ([]byte, error) {
+	if raw {
+		vb.Append(val)
+		return buf, nil
+	}
+	buf, null, err := jsonText(buf[:0], val)
+	switch {
+	case err != nil:
+		return buf, err
+	case null:
+		vb.AppendNull()
+	default:
+		vb.Append(string(buf))
+	}
+	return buf, nil
 }
 
 // read walks the members of the object o once, setting vals[c] and
@@ -170,7 +201,7 @@ func buildJSONRecordField(name string, args []Expr) (Expr, error) {
 	raw, _ := rawArg.(bool)
 	t := sqltypes.TypeText
 	if raw {
-		t = sqltypes.TypeJSON
+		t = JSONRecordFieldType(srf)
 	}
 	return &callExpr{name: name, args: args[:1], t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		l := in[0].(*array.List)

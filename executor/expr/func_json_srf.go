@@ -11,18 +11,24 @@ import (
 )
 
 // The JSON set-returning functions (json(b)_array_elements[_text],
-// json(b)_each[_text], json(b)_object_keys) are, to the executor, scalar
-// functions returning for each row the array of what the function
-// returns: the planner unnests it as it does unnest(array). json_each
-// returns two columns, so it is two lists of one length, unnested in
-// lockstep: its keys (JSONSetKeysFunc of its name) and its values (its
-// own name). json keeps members in input order with their text as written
-// and duplicate keys; jsonb's text is normalized, so its order is
-// jsonb's (keys by length, then bytes) and its keys are unique.
+// json(b)_object_keys) are, to the executor, scalar functions returning
+// for each row the array of what the function returns: the planner
+// unnests it as it does unnest(array). json_each and its variants return
+// two columns: JSONSetPairsFunc of the name returns for each row the list
+// of the document's members, each a text[] of its key and value (read in
+// one pass over the document), which the planner unnests once and reads
+// with JSONRecordFieldFunc of the name (0: key, 1: value). json keeps
+// members in input order with their text as written and duplicate keys;
+// jsonb's text is normalized, so its order is jsonb's (keys by length,
+// then bytes) and its keys are unique.
 
-// JSONSetKeysFunc names the internal function computing the key column of
-// json_each and its variants (srf); the space keeps SQL from calling it.
-func JSONSetKeysFunc(srf string) string { return srf + " keys" }
+// JSONSetPairsFunc names the internal function splitting the documents of
+// json_each and its variants (srf) into members; the space keeps SQL from
+// calling it.
+func JSONSetPairsFunc(srf string) string { return srf + " pairs" }
+
+// JSONSetPairsType is the type of JSONSetPairsFunc's results.
+var JSONSetPairsType = JSONRecordRowsType
 
 // JSONSetArgType is the type of the document a JSON set list's function
 // (or set-returning function) name takes: json or jsonb.
@@ -37,11 +43,9 @@ func JSONSetArgType(name string) sqltypes.Type {
 type jsonSetPart uint8
 
 const (
-	jsonElems      jsonSetPart = iota // array elements
-	jsonElemsText                     // array elements as text
-	jsonKeys                          // object keys
-	jsonValues                        // object values
-	jsonValuesText                    // object values as text
+	jsonElems     jsonSetPart = iota // array elements
+	jsonElemsText                    // array elements as text
+	jsonKeys                         // object keys
 )
 
 // jsonSetFunc resolves a JSON set list's function name: the set-returning
@@ -54,17 +58,80 @@ func jsonSetFunc(name string) (srf string, part jsonSetPart, ok bool) {
 		return name, jsonElemsText, true
 	case "json_object_keys", "jsonb_object_keys":
 		return name, jsonKeys, true
-	case "json_each", "jsonb_each":
-		return name, jsonValues, true
-	case "json_each_text", "jsonb_each_text":
-		return name, jsonValuesText, true
-	}
-	for _, srf := range []string{"json_each", "jsonb_each", "json_each_text", "jsonb_each_text"} {
-		if name == JSONSetKeysFunc(srf) {
-			return srf, jsonKeys, true
-		}
 	}
 	return "", 0, false
+}
+
+// jsonEachFunc resolves a JSONSetPairsFunc name to its srf.
+func jsonEachFunc(name string) (srf string, ok bool) {
+	srf, ok = strings.CutSuffix(name, " pairs")
+	return srf, ok && isJSONEach(srf)
+}
+
+func isJSONEach(srf string) bool {
+	switch srf {
+	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
+		return true
+	}
+	return false
+}
+
+// buildJSONSetPairs builds JSONSetPairsFunc(srf): per row, the list of
+// the object's members as text[] {key, value}, the value as JSON text
+// (json_each) or as ->> renders it (_text: JSON null is NULL); NULL for a
+// NULL document, and the errors of jsonSetKindError.
+func buildJSONSetPairs(name string, args []Expr) (Expr, error) {
+	srf, _ := jsonEachFunc(name)
+	if err := wantArgs(srf, args, 1, 1); err != nil {
+		return nil, err
+	}
+	want := JSONSetArgType(srf)
+	if args[0].Type().Kind != want.Kind {
+		return nil, functionError(srf, args)
+	}
+	text := strings.HasSuffix(srf, "_text")
+	jsonb := want.Kind == sqltypes.JSONB
+	return &callExpr{name: name, args: args[:1], t: JSONSetPairsType, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		lb, mb, vb := newTextListsBuilder(env.Mem)
+		defer lb.Release()
+		var buf []byte // reused from member to member
+		for i := 0; i < n; i++ {
+			if in[0].IsNull(i) {
+				lb.AppendNull()
+				continue
+			}
+			doc := v.str(i)
+			start := jsonWS(doc, 0)
+			if err := jsonSetKindError(doc, start, srf, jsonKeys, jsonb); err != nil {
+				return nil, err
+			}
+			lb.Append(true)
+			var decErr error
+			end, err := jsonValue(doc, start, func(ks, ke int, kesc bool, vs, ve int) {
+				k, err := jsonKey(doc, ks, ke, kesc)
+				if err != nil {
+					decErr = err
+					return
+				}
+				mb.Append(true)
+				vb.Append(k)
+				if buf, err = appendMemberValue(vb, buf, doc[vs:ve], !text); err != nil {
+					decErr = err
+				}
+			})
+			if err == nil && jsonWS(doc, end) != len(doc) {
+				err = errBadJSON()
+			}
+			if err == nil {
+				err = decErr
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return lb.NewArray(), nil
+	}}, nil
 }
 
 // buildJSONSetList builds one JSON set list: json[] or text[] per row
@@ -83,7 +150,7 @@ func buildJSONSetList(name string, args []Expr) (Expr, error) {
 		return nil, functionError(srf, args)
 	}
 	elem := sqltypes.TypeText
-	if part == jsonElems || part == jsonValues {
+	if part == jsonElems {
 		elem = want
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.ListOf(elem), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
@@ -103,9 +170,9 @@ func jsonSetMembers(dst []textElem, doc, srf string, part jsonSetPart, jsonb boo
 	var decErr error
 	end, err := jsonValue(doc, start, func(ks, ke int, kesc bool, vs, ve int) {
 		switch part {
-		case jsonElems, jsonValues:
+		case jsonElems:
 			dst = append(dst, textElem{s: doc[vs:ve]})
-		case jsonElemsText, jsonValuesText:
+		case jsonElemsText:
 			s, null, err := jsonText(nil, doc[vs:ve])
 			if err != nil {
 				decErr = err

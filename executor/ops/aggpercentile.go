@@ -34,6 +34,9 @@ func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 		}
 		return v, v.Kind == sqltypes.Interval
 	}
+	if v.Kind == sqltypes.JSONB {
+		return v, true // in jsonb's btree order (json has none)
+	}
 	return v, v.Kind != sqltypes.Unknown && v.Kind != sqltypes.List && !v.IsJSON() && keyTypeOK(v.Arrow())
 }
 
@@ -53,11 +56,15 @@ func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 // mode() WITHIN GROUP (ORDER BY x) shares it (Args = (0, x)): the value of
 // the longest run of equal values in the sorted group, the first in sort
 // order among equally long runs. desc sorts descending (ORDER BY x DESC).
+// jsonb values sort and compare by their sort keys (jsonb's btree order
+// and =): of equal values with different text (1 and 1.0) the one
+// returned is the first the group received.
 type percentileAcc struct {
 	mem    memory.Allocator
 	cont   bool
 	mode   bool
 	desc   bool
+	jsonb  bool
 	dt     arrow.DataType
 	parts  []arrow.Array
 	base   int64
@@ -219,7 +226,15 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		order[cur[g]] = int32(a.idx[k])
 		cur[g]++
 	}
-	c, err := newRowCmp(vals, a.desc, false)
+	keys := vals
+	if a.jsonb {
+		var err error
+		if keys, err = expr.JSONBSortKeys(mem, vals); err != nil {
+			return nil, err
+		}
+		defer keys.Release()
+	}
+	c, err := newRowCmp(keys, a.desc, false)
 	if err != nil {
 		return nil, err
 	}

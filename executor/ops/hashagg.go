@@ -236,7 +236,7 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 		if a.Distinct {
 			return nil, errUnsupported("DISTINCT is not supported with WITHIN GROUP")
 		}
-		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", mode: a.Func == "mode", desc: a.Desc, dt: argTypes[1]}
+		acc = &percentileAcc{mem: o.env.Mem, cont: a.Func == "percentile_cont", mode: a.Func == "mode", desc: a.Desc, dt: argTypes[1], jsonb: a.Args[1].Type().Kind == sqltypes.JSONB}
 	default:
 		if !isRegrFunc(a.Func) {
 			return nil, errInternal("aggregate %s has no implementation", a.Func)

@@ -20,6 +20,18 @@ type Conn interface {
 	Query(ctx context.Context, sql string) (*Rows, error)
 }
 
+// A SessionConn is a Conn whose session can start over. The corpus runners
+// call ResetSession before every file, so that nothing a file leaves behind
+// (a SET of DateStyle, TimeZone or search_path, a prepared statement, a
+// cursor, an open transaction) reaches the next file, even when the file
+// stopped early at an unexpected error.
+type SessionConn interface {
+	Conn
+	// ResetSession replaces the session by a fresh one with the engine's
+	// defaults for this corpus (the settings the conn was opened with).
+	ResetSession(ctx context.Context) error
+}
+
 // Rows is a query's complete result in text form.
 type Rows struct {
 	Columns []string    // column names, in order
@@ -41,27 +53,52 @@ func SQLState(err error) string {
 // exactly PostgreSQL's text output. It is not safe for concurrent use.
 type PGConn struct {
 	conn *pgx.Conn
+	cfg  *pgx.ConnConfig // to reconnect; nil for NewPGConn's
 }
 
-// NewPGConn wraps conn; the caller keeps ownership and closes it.
+// NewPGConn wraps conn; the caller keeps ownership and closes it. Its
+// ResetSession fails: it cannot reconnect.
 func NewPGConn(conn *pgx.Conn) *PGConn { return &PGConn{conn: conn} }
 
-// ConnectPG opens a connection to uri for use as a Conn. Close it with Close.
-func ConnectPG(ctx context.Context, uri string) (*PGConn, error) {
+// ConnectPG opens a connection to uri for use as a Conn. Close it with
+// Close. settings (name → value, e.g. "TimeZone" → "UTC") go in the
+// startup packet, so they are the session's defaults: what RESET and
+// ResetSession return to.
+func ConnectPG(ctx context.Context, uri string, settings map[string]string) (*PGConn, error) {
 	cfg, err := pgx.ParseConfig(uri)
 	if err != nil {
 		return nil, fmt.Errorf("slt: %w", err)
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	for k, v := range settings {
+		cfg.RuntimeParams[k] = v
+	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("slt: %w", err)
 	}
-	return &PGConn{conn: conn}, nil
+	return &PGConn{conn: conn, cfg: cfg}, nil
 }
 
 // Close closes the underlying connection.
 func (c *PGConn) Close(ctx context.Context) error { return c.conn.Close(ctx) }
+
+// ResetSession implements SessionConn with a new connection (a few
+// milliseconds on a local server): a new backend forgets everything,
+// temporary objects included, with no list of what to reset to keep up
+// to date.
+func (c *PGConn) ResetSession(ctx context.Context) error {
+	if c.cfg == nil {
+		return errors.New("slt: a PGConn from NewPGConn cannot reconnect")
+	}
+	conn, err := pgx.ConnectConfig(ctx, c.cfg)
+	if err != nil {
+		return fmt.Errorf("slt: %w", err)
+	}
+	old := c.conn
+	c.conn = conn
+	return old.Close(ctx)
+}
 
 // Query implements Conn. Errors are pgx's, so *pgconn.PgError carries the
 // server's SQLSTATE. The text goes to the server as it is: pgx's own

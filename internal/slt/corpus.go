@@ -1,6 +1,7 @@
 package slt
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -45,19 +46,56 @@ func CorpusFiles() ([]string, error) {
 }
 
 // RunCorpus runs every file of testdata/sql against conn as engine, one
-// subtest per file (named after the file without .slt), in order, on the
-// one conn: files must not depend on state left by other files. This is
-// the hook for every engine: PostgreSQL here, meshql in the engine's tests
-// (engine EngineMeshQL, conn an adapter over an engine session whose
-// errors expose SQLState()).
-func RunCorpus(t *testing.T, conn Conn, engine string) {
+// subtest per file (named after the file without .slt), in order, each in
+// a fresh session of conn (see SessionConn). This is the hook for every
+// engine: PostgreSQL here, meshql in the engine's tests (engine
+// EngineMeshQL, conn an adapter over engine sessions whose errors expose
+// SQLState()).
+func RunCorpus(t *testing.T, conn SessionConn, engine string) {
 	t.Helper()
 	files, err := CorpusFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
+	RunFiles(t, files, conn, engine)
+}
+
+// RunFiles runs files with RunFile, one subtest per file (named after the
+// file without .slt), each in a fresh session of conn.
+func RunFiles(t *testing.T, files []string, conn SessionConn, engine string) {
+	t.Helper()
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), ".slt")
-		t.Run(name, func(t *testing.T) { RunFile(t, path, conn, engine) })
+		t.Run(name, func(t *testing.T) {
+			if err := conn.ResetSession(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			RunFile(t, path, conn, engine)
+		})
 	}
+}
+
+// CompleteFiles runs Complete on each file that is not pg-divergent, each
+// in a fresh session of conn, so a file Complete stopped at an error
+// leaves none of its settings to the next. It goes on after a failed file
+// and returns the errors of all.
+func CompleteFiles(ctx context.Context, files []string, conn SessionConn) error {
+	var errs []error
+	for _, path := range files {
+		f, err := ParseFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if f.PGDivergent {
+			continue
+		}
+		if err := conn.ResetSession(ctx); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if err := Complete(ctx, path, conn); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -38,8 +38,7 @@
 //
 // Expected rows are one line per row, values separated by " | ", each
 // value exactly as PostgreSQL's text output prints it (what psql shows;
-// DateStyle ISO, TimeZone UTC unless the file SETs them, and then it must
-// set them back at its end: the files share one connection), made
+// DateStyle ISO, TimeZone UTC unless the file SETs them), made
 // unambiguous by RenderValue: NULL is
 // NULL, the empty string is (empty), a literal "NULL" or "(empty)" gets a
 // leading backslash, and backslash, "|", tab, newline, carriage return and
@@ -62,8 +61,16 @@
 // protocol so values are PostgreSQL's own text; meshql's engine plugs in
 // through an adapter whose errors have a SQLState() method.
 //
+// Every file starts in a fresh session (a SessionConn's ResetSession: a new
+// PostgreSQL connection, a new meshql session), with the corpus settings as
+// the session's defaults. Nothing a file SETs (DateStyle, TimeZone,
+// search_path, mesh.* settings), PREPAREs or DECLAREs reaches the next
+// file, even when the file stopped at an unexpected error before its own
+// RESET; and within a file, RESET returns to those defaults.
+//
 // Complete rewrites a file's expected rows and error codes from a Conn;
-// with PostgreSQL as that Conn it is how expectations are produced:
+// with PostgreSQL as that Conn it is how expectations are produced
+// (CompleteFiles, again one fresh session per file):
 //
 //	go test ./internal/slt -run TestSLTAgainstPostgres -update
 //

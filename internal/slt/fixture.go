@@ -57,21 +57,26 @@ func PostgresFixture(t *testing.T) *PGConn {
 	if err := loadPG(ctx, uri, mesh); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := ConnectPG(ctx, uri)
+	return connectFixture(t, uri, pgSettings())
+}
+
+// pgSettings returns the settings PostgreSQL's text output depends on,
+// fixed in case MESHQL_TEST_PG_URI names a server with other defaults.
+func pgSettings() map[string]string {
+	return map[string]string{
+		"TimeZone": "UTC", "DateStyle": "ISO, MDY", "IntervalStyle": "postgres", "extra_float_digits": "1",
+	}
+}
+
+// connectFixture connects to uri with settings as the session defaults;
+// the connection is closed when t ends.
+func connectFixture(t *testing.T, uri string, settings map[string]string) *PGConn {
+	t.Helper()
+	conn, err := ConnectPG(t.Context(), uri, settings)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	// The settings PostgreSQL's text output depends on, fixed here too in
-	// case MESHQL_TEST_PG_URI names a server with other defaults.
-	for _, set := range []string{
-		"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
-		"SET extra_float_digits = 1",
-	} {
-		if _, err := conn.Query(ctx, set); err != nil {
-			t.Fatalf("%s: %v", set, err)
-		}
-	}
 	return conn
 }
 

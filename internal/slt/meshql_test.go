@@ -7,10 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
@@ -18,9 +14,24 @@ import (
 
 // engineConn runs statements on an in-process meshql session and renders
 // values with meshql's own text output (what psql would print).
-type engineConn struct{ s *engine.Session }
+type engineConn struct {
+	eng     *engine.Engine
+	startup map[string]string // the startup parameters of every session
+	s       *engine.Session
+}
 
-func (c engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
+// ResetSession implements SessionConn: a new session of the same engine.
+func (c *engineConn) ResetSession(context.Context) error {
+	s, err := c.eng.NewSession("admin", c.startup)
+	if err != nil {
+		return err
+	}
+	c.s.Close()
+	c.s = s
+	return nil
+}
+
+func (c *engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 	res, err := c.s.Query(ctx, sql)
 	if err != nil {
 		return nil, err
@@ -69,24 +80,5 @@ func TestSLTAgainstMeshQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	eng, err := engine.New(engine.Config{
-		Mesh:       mesh,
-		Connectors: []connectors.Connector{parquet.New()},
-		Mem:        mem,
-		// A read of an array after its release reads the poison.
-		PoisonReleased: true,
-		Workers:        2,
-		Clock:          FixtureOptions().Now.Local,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := eng.NewSession("admin", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	RunCorpus(t, engineConn{sess}, EngineMeshQL)
+	RunCorpus(t, newMeshQLConn(t, mesh, nil), EngineMeshQL)
 }

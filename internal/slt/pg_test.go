@@ -22,17 +22,8 @@ func TestSLTAgainstPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range files {
-			f, err := ParseFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.PGDivergent {
-				continue
-			}
-			if err := Complete(t.Context(), path, conn); err != nil {
-				t.Error(err)
-			}
+		if err := CompleteFiles(t.Context(), files, conn); err != nil {
+			t.Error(err)
 		}
 	}
 	RunCorpus(t, conn, EnginePostgres)
@@ -41,7 +32,7 @@ func TestSLTAgainstPostgres(t *testing.T) {
 // TestPGConn checks that PGConn returns PostgreSQL's text output verbatim
 // and exposes SQLSTATEs.
 func TestPGConn(t *testing.T) {
-	conn, err := ConnectPG(t.Context(), pgtest.NewDatabase(t, "pgconn"))
+	conn, err := ConnectPG(t.Context(), pgtest.NewDatabase(t, "pgconn"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestPredicatePartition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mq := engineConn{newMeshQLSession(t, mesh)}
+	mq := newMeshQLConn(t, mesh, nil)
 	ctx := t.Context()
 	count := func(conn Conn, engine, sql string) (string, error) {
 		rows, err := conn.Query(ctx, sql)

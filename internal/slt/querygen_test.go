@@ -51,7 +51,7 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mq := engineConn{newMeshQLSession(t, mesh)}
+	mq := newMeshQLConn(t, mesh, nil)
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
 	failures, empty, errs, unsupported := 0, 0, 0, 0
 	for i := first; i < first+n; i++ {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -58,18 +57,15 @@ func TPCHCorpusFiles() ([]string, error) {
 }
 
 // RunTPCHCorpus runs every file of testdata/sql-tpch against conn as
-// engine, one subtest per file, like RunCorpus. conn's session must
-// already have search_path tpch.
-func RunTPCHCorpus(t *testing.T, conn Conn, engine string) {
+// engine, one subtest per file, like RunCorpus. conn's sessions must
+// start with search_path tpch.
+func RunTPCHCorpus(t *testing.T, conn SessionConn, engine string) {
 	t.Helper()
 	files, err := TPCHCorpusFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range files {
-		name := strings.TrimSuffix(filepath.Base(path), ".slt")
-		t.Run(name, func(t *testing.T) { RunFile(t, path, conn, engine) })
-	}
+	RunFiles(t, files, conn, engine)
 }
 
 // PostgresTPCHFixture loads testdata/mesh-tpch into a fresh pgtest
@@ -92,21 +88,9 @@ func PostgresTPCHFixture(t *testing.T) *PGConn {
 	if err := createUnversionedViews(ctx, uri, mesh); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := ConnectPG(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	// The same output settings as PostgresFixture, plus the search_path.
-	for _, set := range []string{
-		"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
-		"SET extra_float_digits = 1", "SET search_path = " + TPCHSchema,
-	} {
-		if _, err := conn.Query(ctx, set); err != nil {
-			t.Fatalf("%s: %v", set, err)
-		}
-	}
-	return conn
+	settings := pgSettings()
+	settings["search_path"] = TPCHSchema
+	return connectFixture(t, uri, settings)
 }
 
 // createUnversionedViews creates, for every product of mesh, a view named

@@ -19,11 +19,11 @@ import (
 // the margin is for -race on a loaded 2-core machine).
 const tpchQueryTimeout = 2 * time.Minute
 
-// newMeshQLSession returns an admin session of a meshql engine over mesh,
-// reading Parquet with a checked allocator that must be back to zero when
-// t ends: a query that leaks Arrow memory fails the test. It is how
-// TestSLTAgainstMeshQL sets up its engine.
-func newMeshQLSession(t *testing.T, mesh *catalog.Mesh) *engine.Session {
+// newMeshQLConn returns a conn over admin sessions of a meshql engine over
+// mesh, opened with startup as their startup parameters, reading Parquet
+// with a checked allocator that must be back to zero when t ends: a query
+// that leaks Arrow memory fails the test.
+func newMeshQLConn(t *testing.T, mesh *catalog.Mesh, startup map[string]string) *engineConn {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
@@ -39,24 +39,25 @@ func newMeshQLSession(t *testing.T, mesh *catalog.Mesh) *engine.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := eng.NewSession("admin", nil)
+	sess, err := eng.NewSession("admin", startup)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(sess.Close) // registered last, so it runs before AssertSize
-	return sess
+	c := &engineConn{eng: eng, startup: startup, s: sess}
+	t.Cleanup(func() { c.s.Close() }) // registered last, so it runs before AssertSize
+	return c
 }
 
-// timeoutConn bounds each statement run on Conn by d.
+// timeoutConn bounds each statement run on SessionConn by d.
 type timeoutConn struct {
-	Conn
+	SessionConn
 	d time.Duration
 }
 
 func (c timeoutConn) Query(ctx context.Context, sql string) (*Rows, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.d)
 	defer cancel()
-	return c.Conn.Query(ctx, sql)
+	return c.SessionConn.Query(ctx, sql)
 }
 
 // TestSLTTPCHAgainstMeshQL runs the TPC-H corpus against meshql over
@@ -67,9 +68,6 @@ func TestSLTTPCHAgainstMeshQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := engineConn{newMeshQLSession(t, mesh)}
-	if _, err := conn.Query(t.Context(), "SET search_path = "+TPCHSchema); err != nil {
-		t.Fatalf("SET search_path: %v", err)
-	}
+	conn := newMeshQLConn(t, mesh, map[string]string{"search_path": TPCHSchema})
 	RunTPCHCorpus(t, timeoutConn{conn, tpchQueryTimeout}, EngineMeshQL)
 }

@@ -13,17 +13,8 @@ func TestSLTTPCHAgainstPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range files {
-			f, err := ParseFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.PGDivergent {
-				continue
-			}
-			if err := Complete(t.Context(), path, conn); err != nil {
-				t.Error(err)
-			}
+		if err := CompleteFiles(t.Context(), files, conn); err != nil {
+			t.Error(err)
 		}
 	}
 	RunTPCHCorpus(t, conn, EnginePostgres)

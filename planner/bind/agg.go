@@ -255,6 +255,10 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			if fc.AggDistinct {
 				rowArgs := row.(*logical.Func).Args
 				for i := 1; i < len(rowArgs); i += 2 {
+					// PostgreSQL fails too, once two rows meet.
+					if err := distinctable(rowArgs[i].Type(), int(fc.Location)); err != nil {
+						return nil, err
+					}
 					call.Args = append(call.Args, rowArgs[i])
 					argTypes = append(argTypes, rowArgs[i].Type())
 				}
@@ -276,6 +280,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
 			// string_agg takes text: bpchar values lose their trailing blanks.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
+				return nil, err
+			}
+		}
+		if fc.AggDistinct && !whole {
+			if err := distinctable(e.Type(), int(fc.Location)); err != nil {
 				return nil, err
 			}
 		}
@@ -671,4 +680,13 @@ func recordAggArgs(call logical.AggCall) error {
 		return nil
 	}
 	return recordOperand(&logical.Func{Args: call.Args})
+}
+
+// distinctable is the 42883 of PostgreSQL for DISTINCT over values of t
+// with no equality operator: json's (jsonb has one).
+func distinctable(t sqltypes.Type, loc int) error {
+	if !t.HasKind(sqltypes.JSON) {
+		return nil
+	}
+	return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", t), loc)
 }

@@ -792,6 +792,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		// jsonpath has no comparison operators in PostgreSQL.
 		return nil, opError(opText, lt, rt, loc)
 	}
+	if (op.IsComparison() || op == expr.OpIsDistinctFrom || op == expr.OpIsNotDistinctFrom) && (lt.HasKind(sqltypes.JSON) || rt.HasKind(sqltypes.JSON)) {
+		// Nor has json (jsonb has): its text may differ for equal values.
+		return nil, opError(opText, lt, rt, loc)
+	}
 	var err error
 	switch {
 	case op == expr.OpConcat:
@@ -1141,6 +1145,9 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if err != nil {
 		return nil, err
 	}
+	if t := coerced[0].Type(); t.HasKind(sqltypes.JSON) {
+		return nil, opError(opName(a.Name), t, t, int(a.Location))
+	}
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
 }
 
@@ -1301,6 +1308,10 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 	coerced, _, err := b.unifyAll(args, loc)
 	if err != nil {
 		return nil, err
+	}
+	if name == "nullif" && coerced[0].Type().HasKind(sqltypes.JSON) {
+		// NULLIF compares with =, which json lacks.
+		return nil, opError("=", coerced[0].Type(), coerced[1].Type(), loc)
 	}
 	rt, err := funcType(name, coerced)
 	if err != nil {

@@ -121,8 +121,8 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	}
 	et := rt.Leaf() // a multidimensional array compares its elements
 	t, ok := commonType(l.Type(), et)
-	if !ok {
-		return nil, opError(name, l.Type(), rt, loc)
+	if !ok || t.HasKind(sqltypes.JSON) {
+		return nil, opError(name, l.Type(), et, loc)
 	}
 	if !sameFamily(t, et) {
 		if t.Kind == sqltypes.Numeric {

@@ -739,7 +739,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		u.Ord = b.meta.NewColumn(ordName, alias, sqltypes.TypeInt8)
 		sc.add(scopeCol{table: alias, name: ordName, id: u.Ord, t: sqltypes.TypeInt8})
 	}
-	return &relation{node: u, scope: sc}, nil
+	return &relation{node: b.splitJSONEach(u), scope: sc}, nil
 }
 
 func btoi(b bool) int {
@@ -772,8 +772,12 @@ func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState
 	case "jsonb_path_query", "jsonb_path_query_tz":
 		list, err = b.bindJSONPathCall(fc, sc, agg)
 	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
-		// Two lists of one length, expanded in lockstep: keys and values.
-		return b.bindJSONSetCall(fc, sc, agg, expr.JSONSetKeysFunc(funcName(fc)), funcName(fc))
+		// One list of members; its keys and values are two columns.
+		pairs, err := b.bindJSONSetCall(fc, sc, agg, expr.JSONSetPairsFunc(funcName(fc)))
+		if err != nil {
+			return nil, err
+		}
+		return jsonEachColumns(funcName(fc), pairs[0]), nil
 	case "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
 		"json_object_keys", "jsonb_object_keys":
 		return b.bindJSONSetCall(fc, sc, agg, funcName(fc))

@@ -2,6 +2,7 @@ package bind
 
 import (
 	"slices"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -241,5 +242,70 @@ func (b *binder) expandSetFunctions(node logical.Node, exprs []logical.Expr) (lo
 	if u == nil {
 		return node, exprs
 	}
-	return u, out
+	return b.splitJSONEach(u), out
+}
+
+// jsonEachColumn marks, among the lists of an Unnest, a column of
+// json_each (or a variant): Args are the call's list of members
+// (expr.JSONSetPairsFunc) and the field (0 key, 1 value). splitJSONEach
+// replaces the marks before the plan is complete.
+const jsonEachColumn = "json_each column"
+
+// jsonEachColumns returns the marks of json_each's key and value columns
+// over pairs, its list of members, which both share.
+func jsonEachColumns(srf string, pairs logical.Expr) []logical.Expr {
+	value := sqltypes.TypeText
+	if !strings.HasSuffix(srf, "_text") {
+		value = expr.JSONRecordFieldType(srf)
+	}
+	return []logical.Expr{
+		&logical.Func{Name: jsonEachColumn, Args: []logical.Expr{pairs, &logical.Const{T: sqltypes.TypeInt4, V: int32(0)}}, T: sqltypes.ListOf(sqltypes.TypeText)},
+		&logical.Func{Name: jsonEachColumn, Args: []logical.Expr{pairs, &logical.Const{T: sqltypes.TypeInt4, V: int32(1)}}, T: sqltypes.ListOf(value)},
+	}
+}
+
+// splitJSONEach unnests, in place of u's json_each columns, each call's
+// list of members once (so a document is parsed once per row, not once
+// per column), and returns a projection that reads the key and value of
+// each member into those columns (u itself when it has none).
+func (b *binder) splitJSONEach(u *logical.Unnest) logical.Node {
+	var lists []logical.Expr
+	var cols []logical.ColumnID
+	members := map[logical.Expr]logical.ColumnID{} // a call's list of members → its column
+	hidden := map[logical.ColumnID]bool{}
+	var fields []logical.Expr
+	var fieldCols []logical.ColumnID
+	for i, l := range u.Lists {
+		m, ok := l.(*logical.Func)
+		if !ok || m.Name != jsonEachColumn {
+			lists, cols = append(lists, l), append(cols, u.Cols[i])
+			continue
+		}
+		pairs := m.Args[0].(*logical.Func)
+		id, seen := members[pairs]
+		if !seen {
+			id = b.meta.NewColumn("?members?", "", *expr.JSONSetPairsType.Elem)
+			members[pairs], hidden[id] = id, true
+			lists, cols = append(lists, pairs), append(cols, id)
+		}
+		srf := strings.TrimSuffix(pairs.Name, " pairs")
+		elem := *m.T.Elem
+		raw := elem.Kind != sqltypes.Text
+		fields = append(fields, &logical.Func{Name: expr.JSONRecordFieldFunc(srf),
+			Args: []logical.Expr{&logical.ColRef{ID: id, Name: "?members?", T: *expr.JSONSetPairsType.Elem}, m.Args[1], &logical.Const{T: sqltypes.TypeBool, V: raw}},
+			T:    elem})
+		fieldCols = append(fieldCols, u.Cols[i])
+	}
+	if fields == nil {
+		return u
+	}
+	u.Lists, u.Cols = lists, cols
+	p := &logical.Project{Input: u}
+	for _, id := range u.Output() {
+		if !hidden[id] {
+			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+		}
+	}
+	p.Exprs, p.Cols = append(p.Exprs, fields...), append(p.Cols, fieldCols...)
+	return p
 }

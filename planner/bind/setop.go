@@ -53,6 +53,12 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		if t.Kind == sqltypes.Unknown {
 			t = sqltypes.TypeText
 		}
+		if !sel.All {
+			// Removing duplicates needs the equality json lacks.
+			if err := distinctable(t, 0); err != nil {
+				return nil, err
+			}
+		}
 		if t.Kind == sqltypes.Numeric {
 			t = widerNumeric(numericOf(lc.t), numericOf(rc.t))
 		}
