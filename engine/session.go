@@ -355,6 +355,15 @@ func (s *Session) reset(name string, local bool) error {
 				s.values[n] = def
 			}
 		}
+		for n := range s.values {
+			if _, known := s.defs[n]; !known && strings.Contains(n, ".") {
+				// A custom setting stays defined, empty, as PostgreSQL
+				// keeps a placeholder after RESET ALL.
+				empty := ""
+				s.remember(n, local, &empty)
+				s.values[n] = empty
+			}
+		}
 		return nil
 	}
 	st, ok := s.defs[name]

@@ -301,8 +301,12 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				return &Result{Tag: "ROLLBACK"}, nil // COMMIT of a failed block rolls back
 			}
 		case "DISCARD ALL":
+			// PostgreSQL's DISCARD ALL: CLOSE ALL, RESET ALL, DEALLOCATE ALL.
 			s.closeCursors(true /* all */)
 			s.deallocate("")
+			if err := s.reset("all", false); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
