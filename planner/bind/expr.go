@@ -228,6 +228,71 @@ func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported literal"), int(ac.Location))
 }
 
+// bindFloatPair binds an operator's operands. A numeric literal beyond
+// meshql's 38-digit numeric next to a double precision or real operand
+// is read as double precision, which PostgreSQL's implicit cast makes of
+// it too (1e300::float8 * 1e-300 is 1); elsewhere it stays 22003.
+func bindFloatPair(ln, rn *pg_query.Node, bind func(*pg_query.Node) (logical.Expr, error)) (logical.Expr, logical.Expr, error) {
+	l, lerr := bind(ln)
+	if lerr != nil && !oversizeLiteral(ln) {
+		return nil, nil, lerr
+	}
+	r, rerr := bind(rn)
+	isFloat := func(e logical.Expr) bool {
+		k := e.Type().Kind
+		return k == sqltypes.Float8 || k == sqltypes.Float4
+	}
+	switch {
+	case lerr != nil:
+		if rerr == nil && isFloat(r) {
+			if f, ok := floatLiteral(ln); ok {
+				return f, r, nil
+			}
+		}
+		return nil, nil, lerr
+	case rerr != nil:
+		if isFloat(l) && oversizeLiteral(rn) {
+			if f, ok := floatLiteral(rn); ok {
+				return l, f, nil
+			}
+		}
+		return nil, nil, rerr
+	}
+	return l, r, nil
+}
+
+// oversizeLiteral reports whether n is a numeric literal meshql's numeric
+// cannot hold.
+func oversizeLiteral(n *pg_query.Node) bool {
+	f := n.GetAConst().GetFval()
+	if f == nil {
+		return false
+	}
+	_, err := numericLiteral(f.Fval)
+	return err != nil
+}
+
+// floatLiteral is the numeric literal n as the nearest double, if it is
+// one within double precision's range.
+func floatLiteral(n *pg_query.Node) (logical.Expr, bool) {
+	f := n.GetAConst().GetFval()
+	if f == nil {
+		return nil, false
+	}
+	v, err := strconv.ParseFloat(f.Fval, 64)
+	if err != nil || v == 0 && nonzeroText(f.Fval) {
+		return nil, false
+	}
+	return &logical.Const{T: sqltypes.TypeFloat8, V: v}, true
+}
+
+// nonzeroText reports whether the numeric literal s has a digit other than
+// 0 (a double that parses it as 0 underflowed).
+func nonzeroText(s string) bool {
+	mant, _, _ := strings.Cut(strings.ToLower(s), "e")
+	return strings.ContainsAny(mant, "123456789")
+}
+
 // ResolveTypeName maps a TypeName node to a SQL type (PREPARE's declared
 // parameter types).
 func ResolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) { return resolveTypeName(tn) }
@@ -448,6 +513,23 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, loc int, sc *scope, agg *aggState) (logical.Expr, error) {
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
+	}
+	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
+		// PostgreSQL reads the literal as numeric, exactly, and rounds
+		// that to the nearest double once: parse its text the same way,
+		// also when it is beyond meshql's 38-digit numeric (1e-39::float8).
+		bits := 64
+		if t.Kind == sqltypes.Float4 {
+			bits = 32
+		}
+		v, err := strconv.ParseFloat(f.Fval, bits)
+		if err != nil || v == 0 && nonzeroText(f.Fval) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeNumericOutOfRange, "%q is out of range for type %s", f.Fval, t), int(arg.GetAConst().Location))
+		}
+		if bits == 32 {
+			return &logical.Const{T: t, V: float32(v)}, nil
+		}
+		return &logical.Const{T: t, V: v}, nil
 	}
 	e, err := b.bindExpr(arg, sc, agg)
 	if err != nil {
@@ -988,11 +1070,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if lr, rr := a.Lexpr.GetRowExpr(), a.Rexpr.GetRowExpr(); lr != nil && rr != nil {
 			return b.bindRowCompare(op, name, lr, rr, sc, agg, loc)
 		}
-		l, err := bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := bind(a.Rexpr)
+		l, r, err := bindFloatPair(a.Lexpr, a.Rexpr, bind)
 		if err != nil {
 			return nil, err
 		}
