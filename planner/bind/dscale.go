@@ -548,7 +548,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		// its scale.
 		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
 		for _, a := range fn.Args[:len(fn.Args)-1] {
-			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
+			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: unraised(a), T: sqltypes.TypeBool}, Then: a})
 		}
 		if r := f.settleCase(c, keep); r.Type().HasVarScale() {
 			return r
@@ -802,9 +802,29 @@ func (f *scaleFlow) values(v *logical.Values) {
 	}
 }
 
+// unraised is e without the cast that raised its scale to a common one
+// (which need not hold it), for a reader that only asks whether it is
+// NULL.
+func unraised(e logical.Expr) logical.Expr {
+	if c, ok := e.(*logical.Cast); ok && !c.Explicit && c.T.Kind == sqltypes.Numeric && c.T.Precision == 0 && !c.T.VarScale && writtenScale(c) < c.T.Scale {
+		return c.E
+	}
+	return e
+}
+
 // withScale is e (a static numeric) with each value at scale s (at most
 // e's).
 func withScale(e logical.Expr, s int32) logical.Expr {
+	if c, ok := e.(*logical.Cast); ok && unraised(c) != e && !c.E.Type().VarScale && s == writtenScale(c) {
+		// The cast only raised the value's scale to its column's, which
+		// need not hold it (VALUES (1e-29), (1e23) has scale 29): start
+		// from the value as it was written.
+		in := c.E
+		if in.Type().IsInteger() {
+			in = &logical.Cast{E: in, T: sqltypes.NumericType(0, 0)}
+		}
+		return &logical.Cast{E: withScale(in, s), T: sqltypes.VarNumericType(c.T.Scale)}
+	}
 	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: s}},
 		T: sqltypes.VarNumericType(e.Type().Scale)}
 }
@@ -1075,6 +1095,18 @@ func pickedScale(e logical.Expr) (logical.Expr, bool) {
 	case *logical.Func:
 		if len(x.Args) < 2 {
 			return nil, false
+		}
+		if x.Name == "coalesce" || x.Name == "greatest" || x.Name == "least" {
+			// The kernels take each argument at its own scale: none is
+			// raised to the common one, which need not hold the others
+			// (coalesce(1e23, 1e-29) has scale 29).
+			for _, a := range x.Args {
+				differs = differs || writtenScale(a) != t.Scale
+			}
+			if !differs {
+				return nil, false
+			}
+			return varValueFunc(x), true
 		}
 		for _, a := range x.Args {
 			var cond logical.Expr

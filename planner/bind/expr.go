@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -1219,7 +1220,61 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if err != nil {
 		return nil, err
 	}
+	if slices.ContainsFunc(coerced, raiseOverflows) {
+		// The list's common scale cannot hold every value (5 IN (1e-29,
+		// 1e23) has scale 29): compare one at a time, as the operators
+		// compare numerics of different scales exactly.
+		var res logical.Expr
+		for _, item := range list {
+			op, name := expr.OpEq, "="
+			if negated {
+				op, name = expr.OpNe, "<>"
+			}
+			cmp, err := b.bindOperator(op, name, x, item, int(a.Location))
+			if err != nil {
+				return nil, err
+			}
+			if res == nil {
+				res = cmp
+			} else if negated {
+				res = &logical.Binary{Op: expr.OpAnd, L: res, R: cmp, T: sqltypes.TypeBool}
+			} else {
+				res = &logical.Binary{Op: expr.OpOr, L: res, R: cmp, T: sqltypes.TypeBool}
+			}
+		}
+		return res, nil
+	}
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
+}
+
+// raiseOverflows reports whether e is a cast that raises a numeric's
+// scale to a common one that cannot hold it: a constant's value or an
+// integer or numeric(p,s) type's largest.
+func raiseOverflows(e logical.Expr) bool {
+	in := unraised(e)
+	if in == e {
+		return false
+	}
+	raise := int(e.Type().Scale - writtenScale(e))
+	intDigits := 0
+	if d, s, ok := constDecimal(in); ok {
+		if sqltypes.IsNumericSpecial(d) {
+			return false
+		}
+		intDigits = len(new(big.Int).Abs(d.BigInt()).String()) - int(s)
+	} else {
+		switch t := in.Type(); {
+		case t.Kind == sqltypes.Int2:
+			intDigits = 5
+		case t.Kind == sqltypes.Int4:
+			intDigits = 10
+		case t.Kind == sqltypes.Int8:
+			intDigits = 19
+		case t.Kind == sqltypes.Numeric && t.Precision > 0:
+			intDigits = int(t.Precision - t.Scale)
+		}
+	}
+	return intDigits+int(e.Type().Scale) > sqltypes.MaxNumericPrecision && raise > 0
 }
 
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
