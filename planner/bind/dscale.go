@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"math/big"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -784,7 +785,10 @@ func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
 func (f *scaleFlow) values(v *logical.Values) {
 	for j, id := range v.Cols {
 		t := f.b.meta.Column(id).Type
-		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) {
+		overflows := slices.ContainsFunc(v.Rows, func(row []logical.Expr) bool { return raiseOverflows(row[j]) })
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) && !overflows {
+			// A column whose common scale cannot hold its values is
+			// widened even if nobody reads it (count(*) of VALUES (1e-29), (1e23)).
 			continue
 		}
 		differs := false
@@ -810,6 +814,36 @@ func unraised(e logical.Expr) logical.Expr {
 		return c.E
 	}
 	return e
+}
+
+// raiseOverflows reports whether e is a cast that raises a numeric's
+// scale to a common one that cannot hold it: a constant's value or an
+// integer or numeric(p,s) type's largest.
+func raiseOverflows(e logical.Expr) bool {
+	in := unraised(e)
+	if in == e {
+		return false
+	}
+	raise := int(e.Type().Scale - writtenScale(e))
+	intDigits := 0
+	if d, s, ok := constDecimal(in); ok {
+		if sqltypes.IsNumericSpecial(d) {
+			return false
+		}
+		intDigits = len(new(big.Int).Abs(d.BigInt()).String()) - int(s)
+	} else {
+		switch t := in.Type(); {
+		case t.Kind == sqltypes.Int2:
+			intDigits = 5
+		case t.Kind == sqltypes.Int4:
+			intDigits = 10
+		case t.Kind == sqltypes.Int8:
+			intDigits = 19
+		case t.Kind == sqltypes.Numeric && t.Precision > 0:
+			intDigits = int(t.Precision - t.Scale)
+		}
+	}
+	return intDigits+int(e.Type().Scale) > sqltypes.MaxNumericPrecision && raise > 0
 }
 
 // withScale is e (a static numeric) with each value at scale s (at most
@@ -842,7 +876,11 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 			f.setOpArrays(x, &conv, j, t)
 			continue
 		}
-		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
+		overflows := false
+		for _, in := range sides {
+			overflows = overflows || unifyOverflows(*in, j)
+		}
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) && !overflows {
 			continue
 		}
 		need := false
@@ -872,6 +910,24 @@ func unifyCast(in logical.Node, j int) *logical.Cast {
 		return nil
 	}
 	return c
+}
+
+// unifyOverflows reports whether unifyCast(in, j) raises a value beyond
+// what its scale holds, looking through the input's own projection
+// (SELECT 1e23 UNION ALL SELECT 1e-29).
+func unifyOverflows(in logical.Node, j int) bool {
+	uc := unifyCast(in, j)
+	if uc == nil {
+		return false
+	}
+	if r, ok := uc.E.(*logical.ColRef); ok {
+		if p, ok := in.(*logical.Project).Input.(*logical.Project); ok {
+			if k := slices.Index(p.Cols, r.ID); k >= 0 {
+				return raiseOverflows(&logical.Cast{E: p.Exprs[k], T: uc.T})
+			}
+		}
+	}
+	return raiseOverflows(uc)
 }
 
 // toVarScale makes column j of the set operation input *in the

@@ -1,7 +1,6 @@
 package bind
 
 import (
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -1247,35 +1246,6 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
 }
 
-// raiseOverflows reports whether e is a cast that raises a numeric's
-// scale to a common one that cannot hold it: a constant's value or an
-// integer or numeric(p,s) type's largest.
-func raiseOverflows(e logical.Expr) bool {
-	in := unraised(e)
-	if in == e {
-		return false
-	}
-	raise := int(e.Type().Scale - writtenScale(e))
-	intDigits := 0
-	if d, s, ok := constDecimal(in); ok {
-		if sqltypes.IsNumericSpecial(d) {
-			return false
-		}
-		intDigits = len(new(big.Int).Abs(d.BigInt()).String()) - int(s)
-	} else {
-		switch t := in.Type(); {
-		case t.Kind == sqltypes.Int2:
-			intDigits = 5
-		case t.Kind == sqltypes.Int4:
-			intDigits = 10
-		case t.Kind == sqltypes.Int8:
-			intDigits = 19
-		case t.Kind == sqltypes.Numeric && t.Precision > 0:
-			intDigits = int(t.Precision - t.Scale)
-		}
-	}
-	return intDigits+int(e.Type().Scale) > sqltypes.MaxNumericPrecision && raise > 0
-}
 
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
 // equalities, each the AND of its fields' equalities: SQL's three-valued
