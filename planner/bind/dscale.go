@@ -502,6 +502,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
 	}
+	if in, ok := e.(*logical.InList); ok && in.E.Type().Kind == sqltypes.Numeric {
+		if r, ok := f.varInList(in); ok {
+			return r
+		}
+	}
 	if c, ok := e.(*logical.Const); ok && keep {
 		if v, ok := f.b.varArrays[c]; ok {
 			return v
@@ -723,6 +728,36 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 		n.T = vt
 	}
 	return n
+}
+
+// varInList is x IN (…) over a variable-scale operand (a column whose
+// common scale cannot hold its values, VALUES (1e-29), (1e23)) as the
+// comparisons it stands for, which read each value exactly, where the
+// list's kernel would read them at the nominal scale.
+func (f *scaleFlow) varInList(in *logical.InList) (logical.Expr, bool) {
+	x := f.settle(in.E, true)
+	items := make([]logical.Expr, len(in.List))
+	anyVar := x.Type().VarScale
+	for i, it := range in.List {
+		items[i] = f.settle(it, true)
+		anyVar = anyVar || items[i].Type().VarScale
+	}
+	if !anyVar {
+		return nil, false
+	}
+	op, join := expr.OpEq, expr.OpOr
+	if in.Negated {
+		op, join = expr.OpNe, expr.OpAnd
+	}
+	var res logical.Expr
+	for _, it := range items {
+		var cmp logical.Expr = &logical.Binary{Op: op, L: x, R: it, T: sqltypes.TypeBool}
+		if res != nil {
+			cmp = &logical.Binary{Op: join, L: res, R: cmp, T: sqltypes.TypeBool}
+		}
+		res = cmp
+	}
+	return res, true
 }
 
 // numericList reports whether t is a one-dimensional array of static
