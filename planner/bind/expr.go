@@ -1246,7 +1246,6 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
 }
 
-
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
 // equalities, each the AND of its fields' equalities: SQL's three-valued
 // row comparison (a NULL field makes the row equality NULL unless another
