@@ -1223,27 +1223,34 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		// The list's common scale cannot hold every value (5 IN (1e-29,
 		// 1e23) has scale 29): compare one at a time, as the operators
 		// compare numerics of different scales exactly.
-		var res logical.Expr
-		for _, item := range list {
-			op, name := expr.OpEq, "="
-			if negated {
-				op, name = expr.OpNe, "<>"
-			}
-			cmp, err := b.bindOperator(op, name, x, item, int(a.Location))
-			if err != nil {
-				return nil, err
-			}
-			if res == nil {
-				res = cmp
-			} else if negated {
-				res = &logical.Binary{Op: expr.OpAnd, L: res, R: cmp, T: sqltypes.TypeBool}
-			} else {
-				res = &logical.Binary{Op: expr.OpOr, L: res, R: cmp, T: sqltypes.TypeBool}
-			}
+		if negated {
+			return b.orComparisons(expr.OpNe, "<>", x, list, true, int(a.Location))
 		}
-		return res, nil
+		return b.orComparisons(expr.OpEq, "=", x, list, false, int(a.Location))
 	}
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
+}
+
+// orComparisons is x op ANY (items), or x op ALL (items) when all is
+// set, as the OR (AND) of the comparisons with each item, which are SQL's
+// three-valued semantics of both.
+func (b *binder) orComparisons(op expr.BinaryOp, name string, x logical.Expr, items []logical.Expr, all bool, loc int) (logical.Expr, error) {
+	join := expr.OpOr
+	if all {
+		join = expr.OpAnd
+	}
+	var res logical.Expr
+	for _, it := range items {
+		cmp, err := b.bindOperator(op, name, x, unraised(it), loc)
+		if err != nil {
+			return nil, err
+		}
+		if res != nil {
+			cmp = &logical.Binary{Op: join, L: res, R: cmp, T: sqltypes.TypeBool}
+		}
+		res = cmp
+	}
+	return res, nil
 }
 
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
@@ -1403,6 +1410,15 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 	coerced, _, err := b.unifyAll(args, loc)
 	if err != nil {
 		return nil, err
+	}
+	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) && slices.ContainsFunc(coerced, raiseOverflows) {
+		// nullif(1e23, 1e-29): no one scale holds both, and the result is
+		// the first argument as it is (PostgreSQL's type is its type).
+		eq, err := b.bindOperator(expr.OpEq, "=", args[0], args[1], loc)
+		if err != nil {
+			return nil, err
+		}
+		return &logical.Case{Whens: []logical.When{{Cond: eq, Then: &logical.Const{T: t}}}, Else: args[0], T: t}, nil
 	}
 	rt, err := funcType(name, coerced)
 	if err != nil {
