@@ -138,7 +138,11 @@ type OutputColumn struct {
 const maxViewDepth = 16
 
 type binder struct {
-	ctx    context.Context
+	// floatLits holds the numeric literals beyond meshql's numeric that
+	// bindItem read as doubles, with their 22003: unifyAll keeps them
+	// only where the others make the common type a float.
+	floatLits map[*logical.Const]error
+	ctx       context.Context
 	cat    Catalog
 	opts   Options
 	meta   *logical.Metadata

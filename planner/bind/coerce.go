@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"cmp"
 	"math/big"
 	"strconv"
 	"strings"
@@ -219,7 +220,12 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 // common scale, since their values end up in one Arrow column.
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
 	t, untyped := sqltypes.TypeUnknown, false
+	var litErr error // of a literal bindItem read as a double
 	for _, e := range es {
+		if c, ok := e.(*logical.Const); ok && b.floatLits[c] != nil {
+			litErr = cmp.Or(litErr, b.floatLits[c])
+			continue // a numeric: it does not make the others float
+		}
 		if e.Type().Kind == sqltypes.Unknown {
 			if c, ok := e.(*logical.Const); !ok || c.V != nil {
 				untyped = true // a NULL has no length to disagree with
@@ -238,6 +244,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
 		}
 		t = nt
+	}
+	if litErr != nil && t.Kind != sqltypes.Float8 && t.Kind != sqltypes.Float4 {
+		return nil, t, litErr
 	}
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText

@@ -1202,11 +1202,16 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN (subquery) is not supported yet"), int(a.Location))
 	}
 	items := a.Rexpr.GetList().GetItems()
-	list, err := b.bindExprs(items, sc, agg)
+	list, err := b.bindItems(items, sc, agg)
 	if err != nil {
 		return nil, err
 	}
 	negated := opName(a.Name) == "<>"
+	if c, ok := list[0].(*logical.Const); ok && len(list) == 1 && b.floatLits[c] != nil {
+		if k := x.Type().Kind; k != sqltypes.Float8 && k != sqltypes.Float4 {
+			return nil, b.floatLits[c] // a double only next to one
+		}
+	}
 	if len(list) == 1 {
 		// PostgreSQL binds x IN (y) as x = y: the operator's types, not
 		// the list's common type (real IN (1.1) compares in float8).
@@ -1360,7 +1365,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
 			return nil, err
 		}
-		v, err := b.bindExpr(w.Result, sc, agg)
+		v, err := b.bindItem(w.Result, sc, agg)
 		if err != nil {
 			return nil, err
 		}
@@ -1368,7 +1373,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		vals = append(vals, v)
 	}
 	if ce.Defresult != nil {
-		d, err := b.bindExpr(ce.Defresult, sc, agg)
+		d, err := b.bindItem(ce.Defresult, sc, agg)
 		if err != nil {
 			return nil, err
 		}
@@ -1389,6 +1394,41 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 }
 
 // bindExprs binds each of nodes in the same scope.
+// bindItem binds n, one of the values unifyAll brings to a common type
+// (of VALUES, CASE, COALESCE, GREATEST, LEAST, NULLIF and IN lists). A
+// numeric literal beyond meshql's numeric is read as a double there for
+// now: PostgreSQL's implicit cast makes one of it when the others are
+// double precision or real (VALUES (1e200::float8), (1e200)); unifyAll
+// reports its 22003 otherwise.
+func (b *binder) bindItem(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindExpr(n, sc, agg)
+	if err == nil || !oversizeLiteral(n) {
+		return e, err
+	}
+	f, ok := floatLiteral(n)
+	if !ok {
+		return nil, err
+	}
+	if b.floatLits == nil {
+		b.floatLits = map[*logical.Const]error{}
+	}
+	b.floatLits[f.(*logical.Const)] = err
+	return f, nil
+}
+
+// bindItems is bindExprs of values unifyAll brings to one type (bindItem).
+func (b *binder) bindItems(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	out := make([]logical.Expr, 0, len(nodes))
+	for _, n := range nodes {
+		e, err := b.bindItem(n, sc, agg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
 	out := make([]logical.Expr, 0, len(nodes))
 	for _, n := range nodes {
@@ -1403,7 +1443,7 @@ func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]
 
 // bindVariadic binds COALESCE/GREATEST/LEAST/NULLIF: arguments share one type.
 func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
-	args, err := b.bindExprs(argNodes, sc, agg)
+	args, err := b.bindItems(argNodes, sc, agg)
 	if err != nil {
 		return nil, err
 	}
