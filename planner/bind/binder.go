@@ -143,11 +143,11 @@ type binder struct {
 	// only where the others make the common type a float.
 	floatLits map[*logical.Const]error
 	ctx       context.Context
-	cat    Catalog
-	opts   Options
-	meta   *logical.Metadata
-	params *paramTypes
-	ctes   []*cteLevel
+	cat       Catalog
+	opts      Options
+	meta      *logical.Metadata
+	params    *paramTypes
+	ctes      []*cteLevel
 	// binding lists the WITH queries whose bodies are being bound, the
 	// innermost last: a reference to one of them from inside another of
 	// its own list is mutual recursion.
