@@ -138,16 +138,12 @@ type OutputColumn struct {
 const maxViewDepth = 16
 
 type binder struct {
-	// floatLits holds the numeric literals beyond meshql's numeric that
-	// bindItem read as doubles, with their 22003: unifyAll keeps them
-	// only where the others make the common type a float.
-	floatLits map[*logical.Const]error
-	ctx       context.Context
-	cat       Catalog
-	opts      Options
-	meta      *logical.Metadata
-	params    *paramTypes
-	ctes      []*cteLevel
+	ctx    context.Context
+	cat    Catalog
+	opts   Options
+	meta   *logical.Metadata
+	params *paramTypes
+	ctes   []*cteLevel
 	// binding lists the WITH queries whose bodies are being bound, the
 	// innermost last: a reference to one of them from inside another of
 	// its own list is mutual recursion.
@@ -190,6 +186,10 @@ type binder struct {
 	// ranges an outer join null-extends get a presence column only when
 	// their name is among them (nullableRanges).
 	wholeRowNames map[string]bool
+	// floatLits holds the numeric literals beyond meshql's numeric that
+	// bindItem read as doubles, with their 22003: unifyAll keeps them
+	// only where the others make the common type a float.
+	floatLits map[*logical.Const]error
 }
 
 // cteLevel is one WITH list.
