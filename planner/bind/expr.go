@@ -1418,21 +1418,17 @@ func (b *binder) bindItem(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 
 // bindItems is bindExprs of values unifyAll brings to one type (bindItem).
 func (b *binder) bindItems(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
-	out := make([]logical.Expr, 0, len(nodes))
-	for _, n := range nodes {
-		e, err := b.bindItem(n, sc, agg)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return bindEach(nodes, func(n *pg_query.Node) (logical.Expr, error) { return b.bindItem(n, sc, agg) })
 }
 
 func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	return bindEach(nodes, func(n *pg_query.Node) (logical.Expr, error) { return b.bindExpr(n, sc, agg) })
+}
+
+func bindEach(nodes []*pg_query.Node, bind func(*pg_query.Node) (logical.Expr, error)) ([]logical.Expr, error) {
 	out := make([]logical.Expr, 0, len(nodes))
 	for _, n := range nodes {
-		e, err := b.bindExpr(n, sc, agg)
+		e, err := bind(n)
 		if err != nil {
 			return nil, err
 		}
