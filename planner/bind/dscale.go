@@ -503,9 +503,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		return f.settleCase(c, keep)
 	}
 	if in, ok := e.(*logical.InList); ok && in.E.Type().Kind == sqltypes.Numeric {
-		if r, ok := f.varInList(in); ok {
-			return r
-		}
+		return f.varInList(in)
 	}
 	if c, ok := e.(*logical.Const); ok && keep {
 		if v, ok := f.b.varArrays[c]; ok {
@@ -734,16 +732,16 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 // common scale cannot hold its values, VALUES (1e-29), (1e23)) as the
 // comparisons it stands for, which read each value exactly, where the
 // list's kernel would read them at the nominal scale.
-func (f *scaleFlow) varInList(in *logical.InList) (logical.Expr, bool) {
-	x := f.settle(in.E, true)
+func (f *scaleFlow) varInList(in *logical.InList) logical.Expr {
+	x := f.settle(in.E, false)
 	items := make([]logical.Expr, len(in.List))
 	anyVar := x.Type().VarScale
 	for i, it := range in.List {
-		items[i] = f.settle(it, true)
+		items[i] = f.settle(it, false)
 		anyVar = anyVar || items[i].Type().VarScale
 	}
 	if !anyVar {
-		return nil, false
+		return &logical.InList{E: x, List: items, Negated: in.Negated}
 	}
 	op, join := expr.OpEq, expr.OpOr
 	if in.Negated {
@@ -757,7 +755,7 @@ func (f *scaleFlow) varInList(in *logical.InList) (logical.Expr, bool) {
 		}
 		res = cmp
 	}
-	return res, true
+	return res
 }
 
 // numericList reports whether t is a one-dimensional array of static
@@ -841,9 +839,10 @@ func (f *scaleFlow) values(v *logical.Values) {
 	}
 }
 
-// unraised is e without the cast that raised its scale to a common one
-// (which need not hold it), for a reader that only asks whether it is
-// NULL.
+// unraised is e without the implicit cast that raised its scale to a
+// common one of unconstrained numeric (which need not hold it), for a
+// reader that takes the value at any scale: IS NULL, comparisons, or a
+// variable-scale numeric of its written scale.
 func unraised(e logical.Expr) logical.Expr {
 	if c, ok := e.(*logical.Cast); ok && !c.Explicit && c.T.Kind == sqltypes.Numeric && c.T.Precision == 0 && !c.T.VarScale && writtenScale(c) < c.T.Scale {
 		return c.E
