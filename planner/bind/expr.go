@@ -1896,10 +1896,17 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		if sub := n.GetAArrayExpr(); sub != nil {
 			elems[i], err = b.bindArray(sub, sc, agg, elem)
 		} else {
-			elems[i], err = b.bindExpr(n, sc, agg)
+			elems[i], err = b.bindItem(n, sc, agg)
 		}
 		if err != nil {
 			return nil, err
+		}
+	}
+	if elem.Kind != sqltypes.Unknown && elem.Kind != sqltypes.Float8 && elem.Kind != sqltypes.Float4 {
+		for _, e := range elems {
+			if c, ok := e.(*logical.Const); ok && b.floatLits[c] != nil {
+				return nil, b.floatLits[c] // a double only as one (ARRAY[1e-300]::float8[])
+			}
 		}
 	}
 	if sub, ok, err := b.subArrays(elems, elem, int(ae.Location)); ok || err != nil {

@@ -1,11 +1,13 @@
 package bind
 
 import (
+	"context"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -86,6 +88,53 @@ func TestRaiseOverflows(t *testing.T) {
 	} {
 		if got := raiseOverflows(tc.e); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestOversizeLiteralAsDouble: a literal beyond meshql's numeric is a
+// double only where PostgreSQL's implicit cast makes one of it (the
+// common type of the values around it is a float); elsewhere it is
+// 22003, never a double that would decide the type of the others.
+func TestOversizeLiteralAsDouble(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want sqltypes.Kind // 0 for 22003
+	}{
+		{"SELECT * FROM (VALUES (1e200::float8), (1e200)) t(x)", sqltypes.Float8},
+		{"SELECT * FROM (VALUES (1.5), (1e200)) t(x)", 0},
+		{"SELECT CASE WHEN true THEN 1e-300 ELSE 1::real END", sqltypes.Float4},
+		{"SELECT CASE WHEN true THEN 1e-300 ELSE 1 END", 0},
+		{"SELECT CASE WHEN true THEN 1e-300 END", 0},
+		{"SELECT coalesce(1e-300, 2::float8)", sqltypes.Float8},
+		{"SELECT coalesce(1e-300, 2)", 0},
+		{"SELECT 1::float8 IN (1e-300)", sqltypes.Bool},
+		{"SELECT 1 IN (1e-300)", 0},
+		{"SELECT 1 IN (1e-300, 2)", 0},
+		{"SELECT ARRAY[1e-300]::numeric[]", 0},
+		{"SELECT abs(1e-39)", 0},
+		{"SELECT 1e300::float8 * 1e-300", sqltypes.Float8},
+		{"SELECT 1e-300 * 2", 0},
+		{"SELECT 1e-39::float8", sqltypes.Float8},
+	} {
+		stmts, err := parse.Parse(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
+		rel, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+		if tc.want == 0 {
+			if sqltypes.AsError(err).Code != sqltypes.CodeNumericOutOfRange {
+				t.Errorf("%s: %v, want 22003", tc.sql, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		if got := rel.cols[0].t.Kind; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.sql, rel.cols[0].t, sqltypes.Type{Kind: tc.want})
 		}
 	}
 }
