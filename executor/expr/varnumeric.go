@@ -92,6 +92,18 @@ func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
 		return varRelabel(e, to), nil
 	case to.Kind == sqltypes.Text || to.Kind == sqltypes.Varchar || to.Kind == sqltypes.Bpchar:
 		return Cast(varToText(e), to)
+	case to.Kind == sqltypes.Float8 || to.Kind == sqltypes.Float4:
+		// From each value's own digits: the nominal scale need not hold
+		// them all (1e-29 next to 1e23).
+		dt := to.Arrow()
+		return &castExpr{in: e, t: to, k: func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+			return narrowFloat(to.Kind, mem, dt, func() (arrow.Array, error) {
+				return mapRows(mem, arrow.PrimitiveTypes.Float64, a.Len(), []arrow.Array{a}, func(i int) (float64, bool, error) {
+					v, s := VarNumericAt(a, i)
+					return decToFloat(v, s), false, nil
+				})
+			})
+		}}, nil
 	case to.Kind == sqltypes.Numeric && (to.Precision != 0 || to.Scale != 0):
 		st := from.Static()
 		st.Scale = to.Scale

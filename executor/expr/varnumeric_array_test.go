@@ -54,3 +54,30 @@ func TestVarNumericArrayCasts(t *testing.T) {
 		t.Errorf("123456.5 as numeric(5,2): %v, want 22003", err)
 	}
 }
+
+// TestVarNumericToFloat: a variable-scale numeric cast to double
+// precision or real reads each value's own digits, so that a column
+// whose nominal scale cannot hold all its values (1e-29 next to
+// 12345678901234567890123 at 29 places) converts as PostgreSQL 15 does.
+func TestVarNumericToFloat(t *testing.T) {
+	env := newTestEnv(t)
+	b := makeBatch(t, env, testCol{sqltypes.TypeText, []sqltypes.Datum{"0.00000000000000000000000000001", "12345678901234567890123", nil, "-2.5"}})
+	defer b.Release()
+	v, err := Cast(Column(0, sqltypes.TypeText, "a"), sqltypes.VarNumericType(29))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		to   sqltypes.Type
+		want []string
+	}{
+		{sqltypes.TypeFloat8, []string{"1e-29", "1.2345678901234568e+22", "NULL", "-2.5"}},
+		{sqltypes.TypeFloat4, []string{"1e-29", "1.2345679e+22", "NULL", "-2.5"}},
+	} {
+		f, err := Cast(v, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectRows(t, env, tc.to.String(), f, b, tc.want)
+	}
+}

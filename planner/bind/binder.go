@@ -186,6 +186,10 @@ type binder struct {
 	// ranges an outer join null-extends get a presence column only when
 	// their name is among them (nullableRanges).
 	wholeRowNames map[string]bool
+	// floatLits holds the numeric literals beyond meshql's numeric that
+	// bindItem read as doubles, with their 22003: unifyAll keeps them
+	// only where the others make the common type a float.
+	floatLits map[*logical.Const]error
 }
 
 // cteLevel is one WITH list.

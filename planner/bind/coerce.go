@@ -1,7 +1,7 @@
 package bind
 
 import (
-	"math"
+	"cmp"
 	"math/big"
 	"strconv"
 	"strings"
@@ -220,7 +220,12 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 // common scale, since their values end up in one Arrow column.
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
 	t, untyped := sqltypes.TypeUnknown, false
+	var litErr error // of a literal bindItem read as a double
 	for _, e := range es {
+		if c, ok := e.(*logical.Const); ok && b.floatLits[c] != nil {
+			litErr = cmp.Or(litErr, b.floatLits[c])
+			continue // a numeric: it does not make the others float
+		}
 		if e.Type().Kind == sqltypes.Unknown {
 			if c, ok := e.(*logical.Const); !ok || c.V != nil {
 				untyped = true // a NULL has no length to disagree with
@@ -239,6 +244,9 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
 		}
 		t = nt
+	}
+	if litErr != nil && t.Kind != sqltypes.Float8 && t.Kind != sqltypes.Float4 {
+		return nil, t, litErr
 	}
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
@@ -296,6 +304,9 @@ func numericLiteral(s string) (logical.Expr, error) {
 			return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 		}
 		exp = n
+		if exp > 1000 || exp < -100000 {
+			return nil, literalOutOfRange(str) // before big.Rat spells out 10^exp
+		}
 	}
 	scale := 0
 	if dot := strings.IndexByte(mant, '.'); dot >= 0 {
@@ -306,28 +317,35 @@ func numericLiteral(s string) (logical.Expr, error) {
 	if !ok || strings.ContainsAny(str, "/") {
 		return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 	}
-	asFloat := func() (logical.Expr, error) {
-		// Beyond 38 digits: keep the value as double precision rather than
-		// fail or round it away (PostgreSQL's numeric would hold it exactly).
-		f, _ := r.Float64()
-		if math.IsInf(f, 0) || f == 0 && r.Sign() != 0 {
-			// Not even a double holds it: refuse rather than answer ±Infinity or 0.
-			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "numeric literal %s is out of range for meshql (at most 38 digits, or a double precision value)", str)
-		}
-		return &logical.Const{T: sqltypes.TypeFloat8, V: f}, nil
+	// meshql's numeric holds 38 digits, PostgreSQL's many more. A literal
+	// written with more is rounded to 38 significant digits, as products
+	// are (123456789012345678901234567890.123456789 keeps 8 places); one
+	// that would change magnitude doing so (10^38 or more, or no digit
+	// other than 0 within 38 places: 1e-39) is 22003. It never becomes a
+	// double precision, whose 17 digits would lose the rest silently.
+	abs := new(big.Rat).Abs(r)
+	intDigits := 0
+	if whole := new(big.Int).Quo(abs.Num(), abs.Denom()); whole.Sign() != 0 {
+		intDigits = len(whole.String())
 	}
-	if scale > sqltypes.MaxNumericPrecision {
-		scale = sqltypes.MaxNumericPrecision
-		if shifted := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))); !shifted.IsInt() {
-			return asFloat() // 1e-300 would be 0 at scale 38
-		}
+	if intDigits > sqltypes.MaxNumericPrecision ||
+		r.Sign() != 0 && abs.Cmp(new(big.Rat).SetFrac(big.NewInt(1), pow10(sqltypes.MaxNumericPrecision))) < 0 {
+		return nil, literalOutOfRange(str)
 	}
+	scale = min(scale, sqltypes.MaxNumericPrecision-intDigits)
 	d, err := sqltypes.RatToDecimal(r, 0, int32(scale))
 	if err != nil {
-		return asFloat()
+		return nil, literalOutOfRange(str) // 99…9.9 rounds up to 10^38
 	}
 	return &logical.Const{T: sqltypes.NumericType(0, int32(scale)), V: d}, nil
 }
+
+func literalOutOfRange(lit string) error {
+	return sqltypes.New(sqltypes.CodeNumericOutOfRange, "numeric literal %s is out of range", lit).
+		WithDetail("meshql's numeric holds 38 significant digits, below 10^38 and with a digit other than 0 within 38 places.")
+}
+
+func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
 
 // parseLiteral reads an untyped literal as t. timestamptz text without a
 // zone is in the session's TimeZone, dates in its DateStyle order and

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"math/big"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -501,6 +502,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	if c, ok := e.(*logical.Case); ok {
 		return f.settleCase(c, keep)
 	}
+	if in, ok := e.(*logical.InList); ok && in.E.Type().Kind == sqltypes.Numeric {
+		return f.varInList(in)
+	}
 	if c, ok := e.(*logical.Const); ok && keep {
 		if v, ok := f.b.varArrays[c]; ok {
 			return v
@@ -548,7 +552,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		// its scale.
 		c := &logical.Case{Else: fn.Args[len(fn.Args)-1], T: fn.T}
 		for _, a := range fn.Args[:len(fn.Args)-1] {
-			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: a, T: sqltypes.TypeBool}, Then: a})
+			c.Whens = append(c.Whens, logical.When{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: unraised(a), T: sqltypes.TypeBool}, Then: a})
 		}
 		if r := f.settleCase(c, keep); r.Type().HasVarScale() {
 			return r
@@ -724,6 +728,36 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	return n
 }
 
+// varInList is x IN (…) over a variable-scale operand (a column whose
+// common scale cannot hold its values, VALUES (1e-29), (1e23)) as the
+// comparisons it stands for, which read each value exactly, where the
+// list's kernel would read them at the nominal scale.
+func (f *scaleFlow) varInList(in *logical.InList) logical.Expr {
+	x := f.settle(in.E, false)
+	items := make([]logical.Expr, len(in.List))
+	anyVar := x.Type().VarScale
+	for i, it := range in.List {
+		items[i] = f.settle(it, false)
+		anyVar = anyVar || items[i].Type().VarScale
+	}
+	if !anyVar {
+		return &logical.InList{E: x, List: items, Negated: in.Negated}
+	}
+	op, join := expr.OpEq, expr.OpOr
+	if in.Negated {
+		op, join = expr.OpNe, expr.OpAnd
+	}
+	var res logical.Expr
+	for _, it := range items {
+		var cmp logical.Expr = &logical.Binary{Op: op, L: x, R: it, T: sqltypes.TypeBool}
+		if res != nil {
+			cmp = &logical.Binary{Op: join, L: res, R: cmp, T: sqltypes.TypeBool}
+		}
+		res = cmp
+	}
+	return res
+}
+
 // numericList reports whether t is a one-dimensional array of static
 // numerics.
 func numericList(t sqltypes.Type) bool {
@@ -784,7 +818,10 @@ func (f *scaleFlow) settleListCase(c *logical.Case) logical.Expr {
 func (f *scaleFlow) values(v *logical.Values) {
 	for j, id := range v.Cols {
 		t := f.b.meta.Column(id).Type
-		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) {
+		overflows := slices.ContainsFunc(v.Rows, func(row []logical.Expr) bool { return raiseOverflows(row[j]) })
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(id) && !overflows {
+			// A column whose common scale cannot hold its values is
+			// widened even if nobody reads it (count(*) of VALUES (1e-29), (1e23)).
 			continue
 		}
 		differs := false
@@ -802,9 +839,60 @@ func (f *scaleFlow) values(v *logical.Values) {
 	}
 }
 
+// unraised is e without the implicit cast that raised its scale to a
+// common one of unconstrained numeric (which need not hold it), for a
+// reader that takes the value at any scale: IS NULL, comparisons, or a
+// variable-scale numeric of its written scale.
+func unraised(e logical.Expr) logical.Expr {
+	if c, ok := e.(*logical.Cast); ok && !c.Explicit && c.T.Kind == sqltypes.Numeric && c.T.Precision == 0 && !c.T.VarScale && writtenScale(c) < c.T.Scale {
+		return c.E
+	}
+	return e
+}
+
+// raiseOverflows reports whether e is a cast that raises a numeric's
+// scale to a common one that cannot hold it: a constant's value or an
+// integer or numeric(p,s) type's largest.
+func raiseOverflows(e logical.Expr) bool {
+	in := unraised(e)
+	if in == e {
+		return false
+	}
+	raise := int(e.Type().Scale - writtenScale(e))
+	intDigits := 0
+	if d, s, ok := constDecimal(in); ok {
+		if sqltypes.IsNumericSpecial(d) {
+			return false
+		}
+		intDigits = len(new(big.Int).Abs(d.BigInt()).String()) - int(s)
+	} else {
+		switch t := in.Type(); {
+		case t.Kind == sqltypes.Int2:
+			intDigits = 5
+		case t.Kind == sqltypes.Int4:
+			intDigits = 10
+		case t.Kind == sqltypes.Int8:
+			intDigits = 19
+		case t.Kind == sqltypes.Numeric && t.Precision > 0:
+			intDigits = int(t.Precision - t.Scale)
+		}
+	}
+	return intDigits+int(e.Type().Scale) > sqltypes.MaxNumericPrecision && raise > 0
+}
+
 // withScale is e (a static numeric) with each value at scale s (at most
 // e's).
 func withScale(e logical.Expr, s int32) logical.Expr {
+	if c, ok := e.(*logical.Cast); ok && unraised(c) != e && !c.E.Type().VarScale && s == writtenScale(c) {
+		// The cast only raised the value's scale to its column's, which
+		// need not hold it (VALUES (1e-29), (1e23) has scale 29): start
+		// from the value as it was written.
+		in := c.E
+		if in.Type().IsInteger() {
+			in = &logical.Cast{E: in, T: sqltypes.NumericType(0, 0)}
+		}
+		return &logical.Cast{E: withScale(in, s), T: sqltypes.VarNumericType(c.T.Scale)}
+	}
 	return &logical.Func{Name: sqltypes.WithScaleFunc, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: s}},
 		T: sqltypes.VarNumericType(e.Type().Scale)}
 }
@@ -822,7 +910,11 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 			f.setOpArrays(x, &conv, j, t)
 			continue
 		}
-		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) {
+		overflows := false
+		for _, in := range sides {
+			overflows = overflows || unifyOverflows(*in, j)
+		}
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) && !overflows {
 			continue
 		}
 		need := false
@@ -852,6 +944,24 @@ func unifyCast(in logical.Node, j int) *logical.Cast {
 		return nil
 	}
 	return c
+}
+
+// unifyOverflows reports whether unifyCast(in, j) raises a value beyond
+// what its scale holds, looking through the input's own projection
+// (SELECT 1e23 UNION ALL SELECT 1e-29).
+func unifyOverflows(in logical.Node, j int) bool {
+	uc := unifyCast(in, j)
+	if uc == nil {
+		return false
+	}
+	if r, ok := uc.E.(*logical.ColRef); ok {
+		if p, ok := in.(*logical.Project).Input.(*logical.Project); ok {
+			if k := slices.Index(p.Cols, r.ID); k >= 0 {
+				return raiseOverflows(&logical.Cast{E: p.Exprs[k], T: uc.T})
+			}
+		}
+	}
+	return raiseOverflows(uc)
 }
 
 // toVarScale makes column j of the set operation input *in the
@@ -1075,6 +1185,18 @@ func pickedScale(e logical.Expr) (logical.Expr, bool) {
 	case *logical.Func:
 		if len(x.Args) < 2 {
 			return nil, false
+		}
+		if x.Name == "coalesce" || x.Name == "greatest" || x.Name == "least" {
+			// The kernels take each argument at its own scale: none is
+			// raised to the common one, which need not hold the others
+			// (coalesce(1e23, 1e-29) has scale 29).
+			for _, a := range x.Args {
+				differs = differs || writtenScale(a) != t.Scale
+			}
+			if !differs {
+				return nil, false
+			}
+			return varValueFunc(x), true
 		}
 		for _, a := range x.Args {
 			var cond logical.Expr

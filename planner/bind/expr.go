@@ -228,6 +228,71 @@ func bindConst(ac *pg_query.A_Const) (logical.Expr, error) {
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "unsupported literal"), int(ac.Location))
 }
 
+// bindFloatPair binds an operator's operands. A numeric literal beyond
+// meshql's 38-digit numeric next to a double precision or real operand
+// is read as double precision, which PostgreSQL's implicit cast makes of
+// it too (1e300::float8 * 1e-300 is 1); elsewhere it stays 22003.
+func bindFloatPair(ln, rn *pg_query.Node, bind func(*pg_query.Node) (logical.Expr, error)) (logical.Expr, logical.Expr, error) {
+	l, lerr := bind(ln)
+	if lerr != nil && !oversizeLiteral(ln) {
+		return nil, nil, lerr
+	}
+	r, rerr := bind(rn)
+	isFloat := func(e logical.Expr) bool {
+		k := e.Type().Kind
+		return k == sqltypes.Float8 || k == sqltypes.Float4
+	}
+	switch {
+	case lerr != nil:
+		if rerr == nil && isFloat(r) {
+			if f, ok := floatLiteral(ln); ok {
+				return f, r, nil
+			}
+		}
+		return nil, nil, lerr
+	case rerr != nil:
+		if isFloat(l) && oversizeLiteral(rn) {
+			if f, ok := floatLiteral(rn); ok {
+				return l, f, nil
+			}
+		}
+		return nil, nil, rerr
+	}
+	return l, r, nil
+}
+
+// oversizeLiteral reports whether n is a numeric literal meshql's numeric
+// cannot hold.
+func oversizeLiteral(n *pg_query.Node) bool {
+	f := n.GetAConst().GetFval()
+	if f == nil {
+		return false
+	}
+	_, err := numericLiteral(f.Fval)
+	return err != nil
+}
+
+// floatLiteral is the numeric literal n as the nearest double, if it is
+// one within double precision's range.
+func floatLiteral(n *pg_query.Node) (logical.Expr, bool) {
+	f := n.GetAConst().GetFval()
+	if f == nil {
+		return nil, false
+	}
+	v, err := strconv.ParseFloat(f.Fval, 64)
+	if err != nil || v == 0 && nonzeroText(f.Fval) {
+		return nil, false
+	}
+	return &logical.Const{T: sqltypes.TypeFloat8, V: v}, true
+}
+
+// nonzeroText reports whether the numeric literal s has a digit other than
+// 0 (a double that parses it as 0 underflowed).
+func nonzeroText(s string) bool {
+	mant, _, _ := strings.Cut(strings.ToLower(s), "e")
+	return strings.ContainsAny(mant, "123456789")
+}
+
 // ResolveTypeName maps a TypeName node to a SQL type (PREPARE's declared
 // parameter types).
 func ResolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) { return resolveTypeName(tn) }
@@ -448,6 +513,23 @@ func (b *binder) bindPlainCast(tc *pg_query.TypeCast, sc *scope, agg *aggState) 
 func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, loc int, sc *scope, agg *aggState) (logical.Expr, error) {
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
+	}
+	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
+		// PostgreSQL reads the literal as numeric, exactly, and rounds
+		// that to the nearest double once: parse its text the same way,
+		// also when it is beyond meshql's 38-digit numeric (1e-39::float8).
+		bits := 64
+		if t.Kind == sqltypes.Float4 {
+			bits = 32
+		}
+		v, err := strconv.ParseFloat(f.Fval, bits)
+		if err != nil || v == 0 && nonzeroText(f.Fval) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeNumericOutOfRange, "%q is out of range for type %s", f.Fval, t), int(arg.GetAConst().Location))
+		}
+		if bits == 32 {
+			return &logical.Const{T: t, V: float32(v)}, nil
+		}
+		return &logical.Const{T: t, V: v}, nil
 	}
 	e, err := b.bindExpr(arg, sc, agg)
 	if err != nil {
@@ -992,11 +1074,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if lr, rr := a.Lexpr.GetRowExpr(), a.Rexpr.GetRowExpr(); lr != nil && rr != nil {
 			return b.bindRowCompare(op, name, lr, rr, sc, agg, loc)
 		}
-		l, err := bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := bind(a.Rexpr)
+		l, r, err := bindFloatPair(a.Lexpr, a.Rexpr, bind)
 		if err != nil {
 			return nil, err
 		}
@@ -1128,11 +1206,16 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN (subquery) is not supported yet"), int(a.Location))
 	}
 	items := a.Rexpr.GetList().GetItems()
-	list, err := b.bindExprs(items, sc, agg)
+	list, err := b.bindItems(items, sc, agg)
 	if err != nil {
 		return nil, err
 	}
 	negated := opName(a.Name) == "<>"
+	if c, ok := list[0].(*logical.Const); ok && len(list) == 1 && b.floatLits[c] != nil {
+		if k := x.Type().Kind; k != sqltypes.Float8 && k != sqltypes.Float4 {
+			return nil, b.floatLits[c] // a double only next to one
+		}
+	}
 	if len(list) == 1 {
 		// PostgreSQL binds x IN (y) as x = y: the operator's types, not
 		// the list's common type (real IN (1.1) compares in float8).
@@ -1148,7 +1231,38 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if t := coerced[0].Type(); t.HasKind(sqltypes.JSON) {
 		return nil, opError(opName(a.Name), t, t, int(a.Location))
 	}
+	if slices.ContainsFunc(coerced, raiseOverflows) {
+		// The list's common scale cannot hold every value (5 IN (1e-29,
+		// 1e23) has scale 29): compare one at a time, as the operators
+		// compare numerics of different scales exactly.
+		if negated {
+			return b.orComparisons(expr.OpNe, "<>", x, list, true, int(a.Location))
+		}
+		return b.orComparisons(expr.OpEq, "=", x, list, false, int(a.Location))
+	}
 	return &logical.InList{E: coerced[0], List: coerced[1:], Negated: negated}, nil
+}
+
+// orComparisons is x op ANY (items), or x op ALL (items) when all is
+// set, as the OR (AND) of the comparisons with each item, which are SQL's
+// three-valued semantics of both.
+func (b *binder) orComparisons(op expr.BinaryOp, name string, x logical.Expr, items []logical.Expr, all bool, loc int) (logical.Expr, error) {
+	join := expr.OpOr
+	if all {
+		join = expr.OpAnd
+	}
+	var res logical.Expr
+	for _, it := range items {
+		cmp, err := b.bindOperator(op, name, x, unraised(it), loc)
+		if err != nil {
+			return nil, err
+		}
+		if res != nil {
+			cmp = &logical.Binary{Op: join, L: res, R: cmp, T: sqltypes.TypeBool}
+		}
+		res = cmp
+	}
+	return res, nil
 }
 
 // bindRowIn binds `(a, b) [NOT] IN ((x, y), ...)` as the OR of row
@@ -1258,7 +1372,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
 			return nil, err
 		}
-		v, err := b.bindExpr(w.Result, sc, agg)
+		v, err := b.bindItem(w.Result, sc, agg)
 		if err != nil {
 			return nil, err
 		}
@@ -1266,7 +1380,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		vals = append(vals, v)
 	}
 	if ce.Defresult != nil {
-		d, err := b.bindExpr(ce.Defresult, sc, agg)
+		d, err := b.bindItem(ce.Defresult, sc, agg)
 		if err != nil {
 			return nil, err
 		}
@@ -1287,10 +1401,41 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 }
 
 // bindExprs binds each of nodes in the same scope.
+// bindItem binds n, one of the values unifyAll brings to a common type
+// (of VALUES, CASE, COALESCE, GREATEST, LEAST, NULLIF and IN lists). A
+// numeric literal beyond meshql's numeric is read as a double there for
+// now: PostgreSQL's implicit cast makes one of it when the others are
+// double precision or real (VALUES (1e200::float8), (1e200)); unifyAll
+// reports its 22003 otherwise.
+func (b *binder) bindItem(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
+	e, err := b.bindExpr(n, sc, agg)
+	if err == nil || !oversizeLiteral(n) {
+		return e, err
+	}
+	f, ok := floatLiteral(n)
+	if !ok {
+		return nil, err
+	}
+	if b.floatLits == nil {
+		b.floatLits = map[*logical.Const]error{}
+	}
+	b.floatLits[f.(*logical.Const)] = err
+	return f, nil
+}
+
+// bindItems is bindExprs of values unifyAll brings to one type (bindItem).
+func (b *binder) bindItems(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	return bindEach(nodes, func(n *pg_query.Node) (logical.Expr, error) { return b.bindItem(n, sc, agg) })
+}
+
 func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]logical.Expr, error) {
+	return bindEach(nodes, func(n *pg_query.Node) (logical.Expr, error) { return b.bindExpr(n, sc, agg) })
+}
+
+func bindEach(nodes []*pg_query.Node, bind func(*pg_query.Node) (logical.Expr, error)) ([]logical.Expr, error) {
 	out := make([]logical.Expr, 0, len(nodes))
 	for _, n := range nodes {
-		e, err := b.bindExpr(n, sc, agg)
+		e, err := bind(n)
 		if err != nil {
 			return nil, err
 		}
@@ -1301,7 +1446,7 @@ func (b *binder) bindExprs(nodes []*pg_query.Node, sc *scope, agg *aggState) ([]
 
 // bindVariadic binds COALESCE/GREATEST/LEAST/NULLIF: arguments share one type.
 func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
-	args, err := b.bindExprs(argNodes, sc, agg)
+	args, err := b.bindItems(argNodes, sc, agg)
 	if err != nil {
 		return nil, err
 	}
@@ -1312,6 +1457,15 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 	if name == "nullif" && coerced[0].Type().HasKind(sqltypes.JSON) {
 		// NULLIF compares with =, which json lacks.
 		return nil, opError("=", coerced[0].Type(), coerced[1].Type(), loc)
+	}
+	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) && slices.ContainsFunc(coerced, raiseOverflows) {
+		// nullif(1e23, 1e-29): no one scale holds both, and the result is
+		// the first argument as it is (PostgreSQL's type is its type).
+		eq, err := b.bindOperator(expr.OpEq, "=", args[0], args[1], loc)
+		if err != nil {
+			return nil, err
+		}
+		return &logical.Case{Whens: []logical.When{{Cond: eq, Then: &logical.Const{T: t}}}, Else: args[0], T: t}, nil
 	}
 	rt, err := funcType(name, coerced)
 	if err != nil {
@@ -1753,10 +1907,17 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		if sub := n.GetAArrayExpr(); sub != nil {
 			elems[i], err = b.bindArray(sub, sc, agg, elem)
 		} else {
-			elems[i], err = b.bindExpr(n, sc, agg)
+			elems[i], err = b.bindItem(n, sc, agg)
 		}
 		if err != nil {
 			return nil, err
+		}
+	}
+	if elem.Kind != sqltypes.Unknown && elem.Kind != sqltypes.Float8 && elem.Kind != sqltypes.Float4 {
+		for _, e := range elems {
+			if c, ok := e.(*logical.Const); ok && b.floatLits[c] != nil {
+				return nil, b.floatLits[c] // a double only as one (ARRAY[1e-300]::float8[])
+			}
 		}
 	}
 	if sub, ok, err := b.subArrays(elems, elem, int(ae.Location)); ok || err != nil {

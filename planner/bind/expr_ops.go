@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -101,6 +102,11 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	l, r, err := b.bindOperands(a, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if arr, ok := r.(*logical.Array); ok && arr.T.Ndims() == 1 && slices.ContainsFunc(arr.Elems, raiseOverflows) {
+		// ARRAY[1e-29, 1e23]'s common scale cannot hold its elements:
+		// compare with each as written, as IN lists do.
+		return b.orComparisons(op, name, l, arr.Elems, all, loc)
 	}
 	if r.Type().Kind == sqltypes.Unknown {
 		et := l.Type()

@@ -411,7 +411,7 @@ func (b *binder) bindValues(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 		width = len(items)
 		row := make([]logical.Expr, width)
 		for i, it := range items {
-			e, err := b.bindExpr(it, &scope{}, nil)
+			e, err := b.bindItem(it, &scope{}, nil)
 			if err != nil {
 				return nil, err
 			}
