@@ -201,7 +201,7 @@ type floatEnc[T float32 | float64] struct {
 }
 
 func (e floatEnc[T]) text(buf []byte, i int) []byte {
-	return appendFloatText(buf, float64(e.v[i]), e.bits)
+	return sqltypes.AppendFloat(buf, float64(e.v[i]), e.bits)
 }
 
 func (e floatEnc[T]) binary(buf []byte, i int) []byte {

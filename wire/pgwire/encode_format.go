@@ -3,7 +3,6 @@ package pgwire
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"math"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -29,37 +28,6 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// appendFloatText writes f as PostgreSQL 12+ does with extra_float_digits=1:
-// the shortest exact digits, in exponent form when the decimal exponent is
-// below -4 or at least 15 (float8) / 6 (float4).
-func appendFloatText(buf []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(buf, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(buf, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(buf, "-Infinity"...)
-	}
-	var tmp [32]byte
-	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, bits)
-	exp := 0
-	for i := len(e) - 1; i > 0; i-- {
-		if e[i] == 'e' {
-			exp, _ = strconv.Atoi(string(e[i+1:])) // no allocation: the conversion does not escape
-			break
-		}
-	}
-	limit := 15
-	if bits == 32 {
-		limit = 6
-	}
-	if exp < -4 || exp >= limit {
-		return append(buf, e...)
-	}
-	return strconv.AppendFloat(buf, f, 'f', -1, bits)
 }
 
 // decimalDigits appends the decimal digits of |n| to dst.
