@@ -144,10 +144,18 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
 }
 
-// constant reports whether conds read no column.
+// constant reports whether conds read no column and draw no random
+// value: PostgreSQL refuses `FULL JOIN ... ON random() > 0.5`, whose
+// pairs could not be matched once for each row.
 func constant(conds []logical.Expr) bool {
 	for _, c := range conds {
-		if len(logical.ColumnsOf(c)) > 0 {
+		volatile := false
+		logical.Walk(c, func(x logical.Expr) bool {
+			f, ok := x.(*logical.Func)
+			volatile = volatile || ok && expr.IsVolatile(f.Name)
+			return !volatile
+		})
+		if volatile || len(logical.ColumnsOf(c)) > 0 {
 			return false
 		}
 	}
