@@ -402,13 +402,9 @@ func (c *flatColumn) readBytes(n int, mem memory.Allocator) (arrow.Array, error)
 	offBuf := newBuffer(mem, 4*(n+1))
 	defer offBuf.Release()
 	offs := arrow.GetData[int32](offBuf.Bytes())[:n+1]
-	est := 32 * n
-	if c.bytesPerRow > 0 {
-		est = int(c.bytesPerRow*1.1*float64(n)) + 256
-	}
 	// The bytes themselves come from the zeroing allocator: Go code may
 	// keep strings of them past the batch (see membudget.Recycler).
-	out := newByteSink(c.f.mem, est)
+	out := newByteSink(c.f.mem, c.estimateBytes(n))
 	defer out.release()
 	offs[0] = 0
 	for got := 0; got < n; {

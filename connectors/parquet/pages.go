@@ -361,15 +361,6 @@ func shortValues(buf []shortValue, offs []int32, data []byte) ([]shortValue, int
 	return buf, longest
 }
 
-// put32 stores w at the front of d, which has 32 bytes.
-func put32(d []byte, w *[4]uint64) {
-	d = d[:32:32]
-	binary.LittleEndian.PutUint64(d, w[0])
-	binary.LittleEndian.PutUint64(d[8:], w[1])
-	binary.LittleEndian.PutUint64(d[16:], w[2])
-	binary.LittleEndian.PutUint64(d[24:], w[3])
-}
-
 // load32 loads the first 32 bytes of b, which has them.
 func load32(b []byte) [4]uint64 {
 	b = b[:32:32]
@@ -684,8 +675,8 @@ func (c *flatColumn) plainBytes(out *byteSink, ends []int32, m, at int) error {
 			if l <= 32 && len(p) >= 36 && len(out.data)-out.pos >= 32 {
 				// Short: copied as 32 bytes, the excess overwritten
 				// by the next value.
-				w := load32(p[4:])
-				put32(out.data[out.pos:], &w)
+				sv := shortValue{w: load32(p[4:])}
+				storeShort(out.data[out.pos:], &sv, 4)
 				out.pos += int(l)
 				p = p[4+l:]
 			} else {
