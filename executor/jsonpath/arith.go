@@ -58,6 +58,9 @@ func (x *exec) arith(n *node, cur item, s *sink) error {
 	case opMod:
 		res, err = l.mod(r)
 	}
+	if err == nil {
+		err = res.checkRange()
+	}
 	if err != nil {
 		return err
 	}

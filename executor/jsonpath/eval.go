@@ -97,7 +97,7 @@ func (p *Path) Match(doc, vars *jv, zone *Zone) (v, null bool, err error) {
 // features meshql lacks.
 func Suppressible(err error) bool {
 	switch sqltypes.Code(err) {
-	case sqltypes.CodeUndefinedObject, sqltypes.CodeInvalidParameterValue, sqltypes.CodeFeatureNotSupported, "54001", sqltypes.CodeInternal:
+	case sqltypes.CodeUndefinedObject, sqltypes.CodeInvalidParameterValue, sqltypes.CodeFeatureNotSupported, sqltypes.CodeStackDepthExceeded, sqltypes.CodeInternal:
 		return false
 	}
 	return true

@@ -3,6 +3,7 @@ package jsonpath
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +176,33 @@ func TestCmpNumText(t *testing.T) {
 				t.Errorf("cmp(%s, %s) = %d, want %d", a, b, got, want)
 			}
 		}
+	}
+}
+
+// TestLongChainsAndHugeNumbers: a path whose accessor or operator chain is
+// longer than the nesting limit is 54001 when parsed (evaluating or
+// printing it would overflow the Go stack, which no recover catches), and
+// arithmetic past numeric's range is 22003 as in PostgreSQL, instead of
+// growing without limit.
+func TestLongChainsAndHugeNumbers(t *testing.T) {
+	for _, path := range []string{
+		"$" + strings.Repeat("[*]", 5000),
+		"$" + strings.Repeat(".a", 5000),
+		"1" + strings.Repeat(" + 1", 5000),
+		"$ ? (" + strings.Repeat("@ == 1 && ", 5000) + "true)",
+	} {
+		if _, err := Parse(path); sqltypes.Code(err) != sqltypes.CodeStackDepthExceeded {
+			t.Errorf("%.20s…: %v, want 54001", path, err)
+		}
+	}
+	if _, err := Parse("$" + strings.Repeat("[*]", 500)); err != nil {
+		t.Errorf("a chain of 500 accessors: %v", err)
+	}
+	huge := strings.TrimSuffix(strings.Repeat("1e1000 * ", 200), " * ")
+	if _, err := queryIn("1", huge, nil, nil); sqltypes.Code(err) != sqltypes.CodeNumericOutOfRange {
+		t.Errorf("(1e1000)^200: %v, want 22003", err)
+	}
+	if got, err := queryIn("1", "1e1000 * 1e-1000", nil, nil); err != nil || got == "" {
+		t.Errorf("1e1000 * 1e-1000: %q, %v", got, err)
 	}
 }

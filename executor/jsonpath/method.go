@@ -3,7 +3,6 @@ package jsonpath
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -80,14 +79,10 @@ func double(v *jv) (item, error) {
 	return item{}, sqltypes.New("22036", "jsonpath item method .double() can only be applied to a string or numeric value")
 }
 
-// parseFloat8 reads text as float8in does: surrounding blanks allowed,
-// out-of-range values an error.
+// parseFloat8 reads text as float8in does (sqltypes.ParseFloat:
+// surrounding blanks allowed, overflow and underflow an error).
 func parseFloat8(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "_xXpP") {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := sqltypes.ParseFloat(s, 64)
 	return f, err == nil
 }
 

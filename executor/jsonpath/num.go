@@ -86,6 +86,23 @@ func (x num) neg() num { return num{m: new(big.Int).Neg(x.m), scale: x.scale} }
 
 func errDivZero() error { return sqltypes.New(sqltypes.CodeDivisionByZero, "division by zero") }
 
+// PostgreSQL numeric's range: 131,072 digits before the point (a weight
+// of 32767 base-10000 digits), 16,383 after it.
+const (
+	maxIntDigits = 4 * (32767 + 1)
+	maxScale     = 16383
+)
+
+// checkRange is 22003 for a result numeric cannot hold, which a chain of
+// products (1e1000 * 1e1000 * ...) would otherwise grow without limit.
+func (x num) checkRange() error {
+	// BitLen bounds the digits from above cheaply: 10^d needs d·log2(10) bits.
+	if x.scale > maxScale || int64(x.m.BitLen()) > int64(float64(maxIntDigits+int(max(x.scale, 0)))*3.33) {
+		return sqltypes.New(sqltypes.CodeNumericOutOfRange, "value overflows numeric format")
+	}
+	return nil
+}
+
 // div divides at the scale PostgreSQL's numeric division chooses
 // (select_div_scale: at least 16 significant digits, and no fewer places
 // than either operand), rounding half away from zero.

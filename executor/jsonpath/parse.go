@@ -88,7 +88,11 @@ func (p *parser) binary(sub func() (*node, error), pred bool, ops ...string) (*n
 	if err != nil {
 		return nil, err
 	}
+	defer p.keepDepth()()
 	for p.tok.kind == tPunct && contains(ops, p.tok.s) {
+		if err := p.deeper(); err != nil {
+			return nil, err // a left-deep chain is evaluated and printed recursively
+		}
 		at := p.tok
 		if err := p.advance(); err != nil {
 			return nil, err
@@ -116,11 +120,29 @@ func contains(list []string, s string) bool {
 
 // nested runs f one nesting level deeper: 54001 beyond maxDepth.
 func (p *parser) nested(f func() (*node, error)) (*node, error) {
-	if p.depth++; p.depth > maxDepth {
-		return nil, sqltypes.New("54001", "stack depth limit exceeded").WithHint("jsonpath expressions nest at most %d levels deep.", maxDepth)
+	if err := p.deeper(); err != nil {
+		return nil, err
 	}
 	defer func() { p.depth-- }()
 	return f()
+}
+
+// deeper adds a level to the path's depth (a nesting, an operator of a
+// chain or an accessor, all of which evaluation and printing recurse
+// through): 54001 beyond maxDepth, as PostgreSQL's stack check, rather
+// than a Go stack overflow that no recover catches.
+func (p *parser) deeper() error {
+	if p.depth++; p.depth > maxDepth {
+		return sqltypes.New(sqltypes.CodeStackDepthExceeded, "stack depth limit exceeded").WithHint("jsonpath expressions nest at most %d levels deep.", maxDepth)
+	}
+	return nil
+}
+
+// keepDepth returns a function that puts the depth back as it is now,
+// for a chain whose links deepened it.
+func (p *parser) keepDepth() func() {
+	at := p.depth
+	return func() { p.depth = at }
 }
 
 func (p *parser) parseOr() (*node, error) {
@@ -237,7 +259,11 @@ func (p *parser) parsePostfix() (*node, error) {
 		return nil, err
 	}
 	tail := head
+	defer p.keepDepth()()
 	for {
+		if err := p.deeper(); err != nil {
+			return nil, err
+		}
 		var acc *node
 		switch {
 		case p.isPunct("."):
