@@ -136,7 +136,9 @@ func appendJSONValue(dst []byte, t sqltypes.Type, v sqltypes.Datum, cx castCtx) 
 		}
 		return append(dst, '"')
 	case sqltypes.Interval:
-		return sqltypes.AppendJSONString(dst, string(sqltypes.AppendInterval(nil, v.(arrow.MonthDayNanoInterval), cx.style.Interval)))
+		// Interval text has nothing JSON escapes.
+		dst = sqltypes.AppendInterval(append(dst, '"'), v.(arrow.MonthDayNanoInterval), cx.style.Interval)
+		return append(dst, '"')
 	}
 	return sqltypes.AppendJSONString(dst, sqltypes.FormatValue(t, v))
 }

@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -179,11 +178,9 @@ func jsonSetMembers(dst []textElem, doc, srf string, part jsonSetPart, jsonb boo
 			}
 			dst = append(dst, textElem{s: string(s), null: null})
 		case jsonKeys:
-			k := doc[ks+1 : ke-1]
-			if kesc {
-				if err := json.Unmarshal([]byte(doc[ks:ke]), &k); err != nil {
-					decErr = errBadJSON()
-				}
+			k, err := jsonKey(doc, ks, ke, kesc)
+			if err != nil {
+				decErr = err
 			}
 			dst = append(dst, textElem{s: k})
 		}

@@ -3,12 +3,8 @@ package pgwire
 import (
 	"encoding/hex"
 	"errors"
-	"math"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor/jsonpath"
 	"github.com/meshql/meshql/sqltypes"
@@ -53,17 +49,13 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		}
 		return v, nil
 	case sqltypes.Float4, sqltypes.Float8:
+		// float4in/float8in: a denormal is accepted, an underflow to 0 is 22003.
 		bits := int(t.Size()) * 8
-		v, err := strconv.ParseFloat(strings.TrimSpace(s), bits)
+		v, err := sqltypes.ParseFloat(s, bits)
 		switch {
-		case err == nil:
-		case !errors.Is(err, strconv.ErrRange):
-			return nil, syntax()
-		case math.IsInf(v, 0):
-			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "\"%s\" is out of range for type %s", s, t)
-		}
-		// An underflow (a denormal or 0) is accepted, as PostgreSQL does.
-		if bits == 32 {
+		case err != nil:
+			return nil, err
+		case bits == 32:
 			return float32(v), nil
 		}
 		return v, nil
@@ -91,11 +83,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		}
 		return [16]byte(b), nil
 	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
-		if v, err := parseDateTime(s, t, in.Loc); err == nil {
-			return v, nil
-		}
-		// Any other form PostgreSQL reads ('01/02/2024' in the session's
-		// DateStyle order, 'now', month names) and the errors.
+		// Every form PostgreSQL reads ('01/02/2024' in the session's
+		// DateStyle order, 'now', month names); ISO text takes its fast path.
 		return sqltypes.ParseValueIn(t, s, in)
 	case sqltypes.Time:
 		return sqltypes.ParseTime(s)
@@ -212,178 +201,3 @@ func parseByteaText(s string, syntax func() error) (sqltypes.Datum, error) {
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
-
-// parseDateTime is the fast path of date/time parameters (parseText falls
-// back to sqltypes for any other form): it reads ISO dates and timestamps: 'YYYY-MM-DD', optionally
-// followed by ' ' or 'T' and 'HH:MM[:SS[.ffffff]]', an offset ('Z', '+05',
-// '+05:30', '-0330') and ' BC'. A date ignores the time; a timestamp
-// ignores the offset; a timestamptz without an offset is in loc.
-func parseDateTime(s string, t sqltypes.Type, loc *time.Location) (sqltypes.Datum, error) {
-	bad := sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", t, s)
-	rng := sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "infinity", "+infinity", "-infinity":
-		return sqltypes.ParseValue(t, s)
-	}
-	p := dtParser{s: strings.TrimSpace(s)}
-	bc := false
-	if rest, ok := cutSuffixFold(p.s, " BC"); ok {
-		p.s, bc = rest, true
-	} else if rest, ok := cutSuffixFold(p.s, " AD"); ok {
-		p.s = rest
-	}
-	y, ok1 := p.num(3, 7) // a shorter first field reads in the DateStyle order
-	mo, ok2 := p.sep('-').num(1, 2)
-	d, ok3 := p.sep('-').num(1, 2)
-	if !ok1 || !ok2 || !ok3 || p.bad || y == 0 {
-		return nil, bad
-	}
-	var h, mi, sec, us int64
-	off, hasOff := 0, false
-	if p.more() && (p.peek() == ' ' || p.peek() == 'T' || p.peek() == 't') {
-		p.i++
-		var ok bool
-		if h, ok = p.num(1, 2); !ok {
-			return nil, bad
-		}
-		if mi, ok = p.sep(':').num(2, 2); !ok || p.bad {
-			return nil, bad
-		}
-		if p.more() && p.peek() == ':' {
-			p.i++
-			if sec, ok = p.num(2, 2); !ok {
-				return nil, bad
-			}
-			if p.more() && p.peek() == '.' {
-				p.i++
-				start := p.i
-				f, ok := p.num(1, 9)
-				if !ok {
-					return nil, bad
-				}
-				for n := p.i - start; n < 6; n++ {
-					f *= 10
-				}
-				for n := p.i - start; n > 6; n-- {
-					f = (f + 5) / 10 // round to microseconds
-				}
-				us = f
-			}
-		}
-	}
-	if p.more() && p.peek() == ' ' {
-		p.i++
-	}
-	if p.more() {
-		var ok bool
-		if off, ok = p.offset(); !ok {
-			return nil, bad
-		}
-		hasOff = true
-	}
-	if p.more() {
-		return nil, bad
-	}
-	if bc {
-		y = 1 - y
-	}
-	if mo < 1 || mo > 12 || d < 1 || d > int64(sqltypes.DaysInMonth(y, int(mo))) || h > 24 || mi > 59 || sec > 60 ||
-		(h == 24 && (mi != 0 || sec != 0 || us != 0)) {
-		return nil, rng
-	}
-	days := sqltypes.DaysFromCivil(y, int(mo), int(d))
-	if t.Kind == sqltypes.Date {
-		return arrow.Date32(days), nil
-	}
-	micros := days*usPerDay + ((h*60+mi)*60+sec)*1_000_000 + us
-	if t.Kind == sqltypes.TimestampTZ {
-		if hasOff {
-			micros -= int64(off) * 1_000_000
-		} else if loc != nil && loc != time.UTC {
-			wall := time.UnixMicro(micros).UTC()
-			local := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc)
-			micros = local.UnixMicro()
-		}
-	}
-	return arrow.Timestamp(micros), nil
-}
-
-func cutSuffixFold(s, suffix string) (string, bool) {
-	if len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix) {
-		return s[:len(s)-len(suffix)], true
-	}
-	return s, false
-}
-
-// dtParser scans digits and separators; bad records a failed sep.
-type dtParser struct {
-	s   string
-	i   int
-	bad bool
-}
-
-func (p *dtParser) more() bool { return p.i < len(p.s) }
-func (p *dtParser) peek() byte { return p.s[p.i] }
-
-func (p *dtParser) sep(c byte) *dtParser {
-	if !p.more() || p.peek() != c {
-		p.bad = true
-	} else {
-		p.i++
-	}
-	return p
-}
-
-// num reads between lo and hi decimal digits.
-func (p *dtParser) num(lo, hi int) (int64, bool) {
-	start := p.i
-	var v int64
-	for p.more() && p.i-start < hi && p.peek() >= '0' && p.peek() <= '9' {
-		v = v*10 + int64(p.peek()-'0')
-		p.i++
-	}
-	return v, p.i-start >= lo
-}
-
-// offset reads Z, ±HH, ±HH:MM, ±HHMM or ±HH:MM:SS in seconds east of UTC.
-func (p *dtParser) offset() (int, bool) {
-	if c := p.peek(); c == 'Z' || c == 'z' {
-		p.i++
-		return 0, true
-	}
-	sign := 1
-	switch p.peek() {
-	case '-':
-		sign = -1
-	case '+':
-	default:
-		return 0, false
-	}
-	p.i++
-	start := p.i
-	h, ok := p.num(1, 2)
-	if !ok {
-		return 0, false
-	}
-	var m, sec int64
-	if p.i-start == 2 && p.more() && p.peek() >= '0' && p.peek() <= '9' {
-		if m, ok = p.num(2, 2); !ok {
-			return 0, false
-		}
-	} else if p.more() && p.peek() == ':' {
-		p.i++
-		if m, ok = p.num(2, 2); !ok {
-			return 0, false
-		}
-		if p.more() && p.peek() == ':' {
-			p.i++
-			if sec, ok = p.num(2, 2); !ok {
-				return 0, false
-			}
-		}
-	}
-	if h > 15 || m > 59 || sec > 59 {
-		return 0, false
-	}
-	return sign * int(h*3600+m*60+sec), true
-}
