@@ -41,34 +41,31 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error
 // audited here, once.
 func (s *Session) executeNamed(ctx context.Context, ex *Statement) (*Result, error) {
 	start := s.engine.clock()
-	p, params, audited, err := s.executeArgs(ctx, ex, start)
+	p, params, err := s.executeArgs(ctx, ex, start)
 	if err != nil {
-		if !audited {
-			s.audit(0, ex.parsed.SQL, start, 0, nil, err)
-		}
+		s.audit(0, ex.parsed.SQL, start, 0, nil, err)
 		return nil, err
 	}
 	return p.execute(ctx, params, ex.parsed.SQL)
 }
 
-// executeArgs finds the statement ex executes and its parameter values;
-// audited reports an error analysis has audited already.
-func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Time) (_ *Statement, _ []sqltypes.Datum, audited bool, _ error) {
+// executeArgs finds the statement ex executes and its parameter values.
+func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Time) (*Statement, []sqltypes.Datum, error) {
 	st := ex.st
 	p, ok := s.prepared[st.Name]
 	if !ok {
-		return nil, nil, false, sqltypes.New("26000", "prepared statement \"%s\" does not exist", st.Name)
+		return nil, nil, sqltypes.New("26000", "prepared statement \"%s\" does not exist", st.Name)
 	}
-	if err := p.analyze(ctx); err != nil {
-		return nil, nil, true, err
+	if err := p.analyzeFor(ctx, false); err != nil {
+		return nil, nil, err // audited under the EXECUTE's text by the caller
 	}
 	types := p.ParamTypes()
 	if len(types) != len(st.Args) {
-		return nil, nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", st.Name).
+		return nil, nil, sqltypes.New(sqltypes.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", st.Name).
 			WithDetail("Expected %d parameters but got %d.", len(types), len(st.Args))
 	}
 	params, err := ex.evalArgs(ctx, types, start)
-	return p, params, false, err
+	return p, params, err
 }
 
 // evalArgs binds the EXECUTE statement ex's arguments at types and

@@ -69,6 +69,29 @@ func TestExecuteIsOneAuditedQuery(t *testing.T) {
 	}
 }
 
+// TestExecuteOfAStatementThatNoLongerBinds: a prepared statement whose
+// analysis fails when EXECUTE analyses it again (its date literal no
+// longer reads in the session's new DateStyle) is one log entry per
+// EXECUTE, under the EXECUTE's text: not the PREPARE's, and not only the
+// first time.
+func TestExecuteOfAStatementThatNoLongerBinds(t *testing.T) {
+	e, s := analystSession(t)
+	for _, sql := range []string{"SET DateStyle = 'German'", "PREPARE d AS SELECT '31.12.2024'::date", "SET DateStyle = 'ISO, YMD'"} {
+		if _, err := sessionRows(t, s, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for range 2 {
+		if _, err := sessionRows(t, s, "EXECUTE d"); err == nil {
+			t.Fatal("EXECUTE d read 31.12.2024 in YMD order")
+		}
+	}
+	got := rows(t, e, "analyst", "SELECT query FROM mesh.query_log WHERE query NOT LIKE '%query_log%' AND status <> '00000' ORDER BY query_id")
+	if want := []string{"EXECUTE d", "EXECUTE d"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("query_log: got %q, want %q", got, want)
+	}
+}
+
 // TestExecuteArgumentEvaluatedOnce: a volatile argument is one value for
 // every row and every reference of the prepared query.
 func TestExecuteArgumentEvaluatedOnce(t *testing.T) {

@@ -82,7 +82,12 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 // when the catalog was reloaded since (a prepared statement then follows
 // the new grants, masks and row filters, as a new statement would) or
 // DateStyle or IntervalStyle changed (its literals then read anew).
-func (st *Statement) analyze(ctx context.Context) error {
+// A statement refused at analysis is audited under its text.
+func (st *Statement) analyze(ctx context.Context) error { return st.analyzeFor(ctx, true) }
+
+// analyzeFor is analyze; audit false leaves the audit record of a refusal
+// to the caller (EXECUTE records it under its own text).
+func (st *Statement) analyzeFor(ctx context.Context, audit bool) error {
 	s := st.s
 	snap := s.snapshot()
 	style := s.dateStyle()
@@ -97,7 +102,9 @@ func (st *Statement) analyze(ctx context.Context) error {
 	if st.err != nil {
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
-		s.audit(0, st.parsed.SQL, start, 0, st.access, st.err)
+		if audit {
+			s.audit(0, st.parsed.SQL, start, 0, st.access, st.err)
+		}
 		if system {
 			// A client's introspection query meshql cannot answer: the
 			// text shows which catalog table, column or function is
