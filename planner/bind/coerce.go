@@ -304,7 +304,9 @@ func numericLiteral(s string) (logical.Expr, error) {
 			return nil, sqltypes.New(sqltypes.CodeInvalidTextRepr, "invalid input syntax for type numeric: %q", s)
 		}
 		exp = n
-		if exp > 1000 || exp < -100000 {
+		if exp > 0 && !strings.ContainsAny(mant, "123456789") {
+			str = mant // zero at any exponent (0e2000 is 0); exp still sets the scale
+		} else if exp > 1000 || exp < -100000 {
 			return nil, literalOutOfRange(str) // before big.Rat spells out 10^exp
 		}
 	}

@@ -104,3 +104,16 @@ func (e *JSONGet) String() string {
 	}
 	return "(" + e.E.String() + " " + op + " " + e.Key.String() + ")"
 }
+
+// IsVolatile reports whether e calls a volatile function (random(),
+// clock_timestamp(), ...): its value may differ for every row it is
+// computed for, so it must stay where it is written.
+func IsVolatile(e Expr) bool {
+	found := false
+	Walk(e, func(x Expr) bool {
+		f, ok := x.(*Func)
+		found = found || ok && expr.IsVolatile(f.Name)
+		return !found
+	})
+	return found
+}

@@ -149,13 +149,7 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 // pairs could not be matched once for each row.
 func constant(conds []logical.Expr) bool {
 	for _, c := range conds {
-		volatile := false
-		logical.Walk(c, func(x logical.Expr) bool {
-			f, ok := x.(*logical.Func)
-			volatile = volatile || ok && expr.IsVolatile(f.Name)
-			return !volatile
-		})
-		if volatile || len(logical.ColumnsOf(c)) > 0 {
+		if logical.IsVolatile(c) || len(logical.ColumnsOf(c)) > 0 {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -163,7 +162,7 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 // splitVolatile separates the predicates that call a volatile function.
 func splitVolatile(preds []logical.Expr) (stable, volatile []logical.Expr) {
 	for _, p := range preds {
-		if isVolatile(p) {
+		if logical.IsVolatile(p) {
 			volatile = append(volatile, p)
 		} else {
 			stable = append(stable, p)
@@ -172,21 +171,11 @@ func splitVolatile(preds []logical.Expr) (stable, volatile []logical.Expr) {
 	return stable, volatile
 }
 
-func isVolatile(e logical.Expr) bool {
-	found := false
-	logical.Walk(e, func(x logical.Expr) bool {
-		f, ok := x.(*logical.Func)
-		found = found || ok && expr.IsVolatile(f.Name)
-		return !found
-	})
-	return found
-}
-
 // split separates the predicates that read only cols. A volatile one
 // stays: below grouping or an unnest it would be drawn for other rows.
 func split(preds []logical.Expr, cols logical.ColSet) (down, keep []logical.Expr) {
 	for _, p := range preds {
-		if logical.ColumnsOf(p).SubsetOf(cols) && !isVolatile(p) {
+		if logical.ColumnsOf(p).SubsetOf(cols) && !logical.IsVolatile(p) {
 			down = append(down, p)
 		} else {
 			keep = append(keep, p)
