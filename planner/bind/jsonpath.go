@@ -17,8 +17,9 @@ var jsonPathParams = []string{"target", "path", "vars", "silent"}
 // _query_first[_tz](target, path [, vars [, silent]]), positional or
 // named, to its four arguments: vars defaults to '{}' and silent to
 // false, untyped literals are read as jsonb, jsonpath, jsonb and boolean,
-// as PostgreSQL resolves them. A path literal is parsed here, so its
-// syntax errors surface while planning, as in PostgreSQL.
+// as PostgreSQL resolves them. A path literal is parsed while binding (by
+// its cast to jsonpath), so its syntax errors surface while planning, as
+// in PostgreSQL.
 func (b *binder) bindJSONPathCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
