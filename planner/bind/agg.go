@@ -107,7 +107,7 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 		return true
 	})
 	if bad != nil {
-		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", bad.Name), location(ast))
+		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", a.localNames[bad.ID]), location(ast))
 	}
 	if id, ok := a.ungroupedOuterColumn(out, allowed); ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "subquery uses ungrouped column %q from outer query", a.localNames[id]), location(ast))

@@ -40,6 +40,10 @@ const (
 type winState struct {
 	named  map[string]*pg_query.WindowDef
 	groups []*winGroup
+	// binding names the part of a window call being bound ("" outside
+	// one): a window call there is PostgreSQL's 42P20, as one Window node
+	// cannot read another's result.
+	binding string
 }
 
 type winGroup struct {
@@ -138,10 +142,19 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	if fc.AggDistinct || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "DISTINCT and ORDER BY inside a window function call are not supported"), loc)
 	}
+	switch b.win.binding {
+	case "":
+	case "arguments":
+		return nil, errAt(sqltypes.New("42P20", "window function calls cannot be nested"), loc)
+	default:
+		return nil, errAt(sqltypes.New("42P20", "window functions are not allowed in %s", b.win.binding), loc)
+	}
 	def, err := b.win.resolve(fc.Over)
 	if err != nil {
 		return nil, err
 	}
+	defer func() { b.win.binding = "" }()
+	b.win.binding = "arguments"
 	bindOne := func(n *pg_query.Node) (logical.Expr, error) {
 		e, err := b.bindExpr(n, sc, agg)
 		if err != nil {
@@ -203,6 +216,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		argTypes[i] = call.Args[i].Type()
 	}
 	if fc.AggFilter != nil {
+		b.win.binding = "FILTER"
 		f, err := b.bindExpr(fc.AggFilter, sc, agg)
 		if err != nil {
 			return nil, err
@@ -214,6 +228,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	}
 	var part []logical.Expr
 	var keyParts []string
+	b.win.binding = "window definitions"
 	for _, n := range def.PartitionClause {
 		e, err := bindOne(n)
 		if err != nil {
