@@ -146,27 +146,3 @@ func (s *Session) classOID(schema, rel string) (int32, bool) {
 	return 0, false
 }
 
-// className is the inverse of classOID, for oid::regclass output: the
-// name, qualified unless its schema is on the search path, or the number
-// itself for an unknown id (as PostgreSQL prints a dropped relation).
-func (s *Session) className(oid int32) string {
-	for _, p := range s.visibleProducts() {
-		if int32(stableOID("class", p.QualifiedName())) == oid {
-			for _, sp := range s.searchPath() {
-				if sp == p.Domain {
-					return p.TableName()
-				}
-			}
-			return p.Domain + "." + p.TableName()
-		}
-	}
-	for _, t := range systemTables() {
-		if systemClassOID(t.schema, t.name) == oid {
-			if t.schema == "pg_catalog" {
-				return t.name
-			}
-			return t.schema + "." + t.name
-		}
-	}
-	return strconv.FormatInt(int64(oid), 10)
-}

@@ -101,13 +101,13 @@ func shortestDigits(dst []byte, f float64, bits int) []byte {
 	}
 	_, nd, _, _ := decimalParts(out[len(dst):])
 	for prec := nd; prec < 17; prec++ { // prec digits after the first: one more than Go's
-		out = strconv.AppendFloat(dst[:len(dst)], f, 'e', prec, bits)
+		out = strconv.AppendFloat(dst, f, 'e', prec, bits)
 		g, err := strconv.ParseFloat(string(out[len(dst):]), bits)
 		if err == nil && g == f && !onBound(f, bits, out[len(dst):]) {
 			return trimZeros(out, len(dst))
 		}
 	}
-	return strconv.AppendFloat(dst[:len(dst)], f, 'e', 16, bits)
+	return strconv.AppendFloat(dst, f, 'e', 16, bits)
 }
 
 // maybeOnBound is a cheap test that f may have a shortest decimal on a

@@ -180,7 +180,6 @@ type dtDecoder struct {
 	haveTZ               bool
 	meridiem             int // 0 none, 1 am, 2 pm
 	bc                   bool
-	tzName               string // a zone name to resolve at the end
 	relDay               string // today, tomorrow, yesterday
 	julianNext           bool   // a J label waits for its day number
 	julian               bool   // the date is a Julian day (no era or 2-digit year rules)

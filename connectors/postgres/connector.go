@@ -232,7 +232,7 @@ func mapError(ctx context.Context, err error, host, password string) error {
 	if errors.As(err, &ce) || (!isPg && isNetError(err)) {
 		// Name the innermost cause: "connection refused", or the server's
 		// reason for refusing the login.
-		cause := err.Error()
+		var cause string
 		if isPg {
 			cause = pe.Message
 		} else {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -284,15 +283,6 @@ func boolTri(b bool) tri {
 		return tru
 	}
 	return fls
-}
-
-func sortedJoin(rows [][]string) string {
-	s := make([]string, len(rows))
-	for i, r := range rows {
-		s[i] = strings.Join(r, "|")
-	}
-	sortStrings(s)
-	return strings.Join(s, "\n")
 }
 
 func arrow_Date32(d int) arrow.Date32 { return arrow.Date32(d) }

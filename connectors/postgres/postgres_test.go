@@ -19,8 +19,6 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-func sortStrings(s []string) { slices.Sort(s) }
-
 func newTypesTable(t *testing.T) (*Table, string) {
 	uri := pgtest.NewDatabase(t, "pgconn")
 	exec(t, uri, allTypes)

@@ -213,17 +213,6 @@ func (s *strOut) add(b []byte) {
 	s.offs[s.row] = int32(s.n)
 }
 
-// addString appends b as the next row's value.
-func (s *strOut) addString(b string) {
-	s.grow(len(b))
-	s.n += copy(s.data[s.n:], b)
-	if s.vb != nil {
-		bitutil.SetBit(s.vb, s.row)
-	}
-	s.row++
-	s.offs[s.row] = int32(s.n)
-}
-
 // addNull appends a NULL row.
 func (s *strOut) addNull() {
 	if s.valid == nil {

@@ -40,16 +40,15 @@ func buildEncode(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	first := sqltypes.TypeText
 	out := sqltypes.TypeBytea
 	var a0 Expr
 	var err error
 	if name == "encode" {
-		first, out = sqltypes.TypeBytea, sqltypes.TypeText
+		out = sqltypes.TypeText
 		a0, err = byteaArg(name, args, 0)
 	} else {
 		var a []Expr
-		a, err = coerceArgs(name, args[:1], first)
+		a, err = coerceArgs(name, args[:1], sqltypes.TypeText)
 		if err == nil {
 			a0 = a[0]
 		}
