@@ -145,4 +145,3 @@ func (s *Session) classOID(schema, rel string) (int32, bool) {
 	}
 	return 0, false
 }
-
