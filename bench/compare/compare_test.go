@@ -43,14 +43,14 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestParseOnly(t *testing.T) {
-	got, err := parseOnly("1, q03,22")
+	got, err := parseOnly("1, q03,22", 22)
 	if err != nil || len(got) != 3 || got[1] != 3 {
 		t.Errorf("parseOnly = %v, %v", got, err)
 	}
-	if _, err := parseOnly("23"); err == nil {
+	if _, err := parseOnly("23", 22); err == nil {
 		t.Error("parseOnly(23) did not fail")
 	}
-	if all, _ := parseOnly(""); len(all) != 22 {
+	if all, _ := parseOnly("", 22); len(all) != 22 {
 		t.Errorf("parseOnly(\"\") has %d queries, want 22", len(all))
 	}
 }
@@ -72,6 +72,43 @@ func TestWriteMarkdownKeepsAnalysis(t *testing.T) {
 	s := string(data)
 	if strings.Contains(s, "old table") || !strings.Contains(s, "keep me") || !strings.Contains(s, "| q01 | 1.0 | 2.0 | 2.00 |") {
 		t.Errorf("rewritten file:\n%s", s)
+	}
+}
+
+// TestWriteMarkdownSections checks that a query set's section is
+// rewritten in place and leaves the TPC-H part alone, and that the query
+// count comes from the folder.
+func TestWriteMarkdownSections(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "RESULTS.md")
+	tpchBegin, tpchEnd := markers("")
+	old := "# R\n\n" + tpchBegin + "\ntpch table\n" + tpchEnd + "\n\n## Analysis\nkeep me\n"
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, ms := range []float64{2, 3} { // the second run replaces the first's table
+		r := &report{Section: "analyst", Workers: 2, Runs: 1, Queries: []queryResult{{Query: "q01", DuckMedian: 1, MeshMedian: ms, Ratio: ms, Agree: true}}}
+		r.summarize()
+		if err := r.writeMarkdown(path, sections{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile(path)
+	s := string(data)
+	if !strings.Contains(s, "tpch table") || !strings.Contains(s, "keep me") || strings.Contains(s, "| q01 | 1.0 | 2.0 |") ||
+		strings.Count(s, "| q01 | 1.0 | 3.0 | 3.00 |") != 1 || !strings.Contains(s, "The analyst queries (bench/analyst)") {
+		t.Errorf("rewritten file:\n%s", s)
+	}
+	for _, name := range []string{"q01.sql", "q02.sql", "q04.sql"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("SELECT 1"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := countQueries(dir); n != 2 || err != nil {
+		t.Errorf("countQueries = %d, %v; want 2 (q01, q02: q04 is not next)", n, err)
+	}
+	if _, err := parseOnly("3", 2); err == nil {
+		t.Error("parseOnly(3) of 2 queries did not fail")
 	}
 }
 

@@ -53,6 +53,7 @@ type report struct {
 	Workers       int           `json:"workers"`
 	Runs          int           `json:"runs"`
 	Mode          string        `json:"mode"`                   // in-process or pgwire
+	Section       string        `json:"section,omitempty"`      // --section: "" for TPC-H
 	QueryMemory   string        `json:"query_memory,omitempty"` // --query-memory
 	DuckDBVersion string        `json:"duckdb_version,omitempty"`
 	Machine       machine       `json:"machine"`

@@ -28,7 +28,11 @@ func run(ctx context.Context, o options) error {
 		}
 		return rep.output(o)
 	}
-	nums, err := parseOnly(o.only)
+	count, err := countQueries(o.queries)
+	if err != nil {
+		return err
+	}
+	nums, err := parseOnly(o.only, count)
 	if err != nil {
 		return err
 	}
@@ -53,7 +57,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer mesh.Close()
 	rep := &report{Mesh: o.mesh, Date: time.Now().UTC().Format(time.RFC3339), Workers: o.workers, Runs: o.runs,
-		Mode: "in-process", Machine: readMachine(), QueryMemory: o.queryMemory}
+		Mode: "in-process", Machine: readMachine(), QueryMemory: o.queryMemory, Section: o.section}
 	if o.pgwire {
 		rep.Mode = "pgwire"
 	}
@@ -236,19 +240,33 @@ func checkAnswer(sql string, got *tpch.Result, path string, n int) string {
 	return "ok"
 }
 
-// parseOnly parses --only; empty means 1..22.
-func parseOnly(s string) ([]int, error) {
+// countQueries returns n for a folder holding q01.sql .. qNN.sql.
+func countQueries(dir string) (int, error) {
+	n := 0
+	for {
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("q%02d.sql", n+1))); err != nil {
+			if n == 0 {
+				return 0, fmt.Errorf("--queries %s: no q01.sql", dir)
+			}
+			return n, nil
+		}
+		n++
+	}
+}
+
+// parseOnly parses --only; empty means 1..count.
+func parseOnly(s string, count int) ([]int, error) {
 	var out []int
 	if s == "" {
-		for i := 1; i <= 22; i++ {
+		for i := 1; i <= count; i++ {
 			out = append(out, i)
 		}
 		return out, nil
 	}
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(f), "q"))
-		if err != nil || n < 1 || n > 22 {
-			return nil, fmt.Errorf("--only: %q is not a query number 1..22", f)
+		if err != nil || n < 1 || n > count {
+			return nil, fmt.Errorf("--only: %q is not a query number 1..%d", f, count)
 		}
 		out = append(out, n)
 	}

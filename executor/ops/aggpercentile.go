@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 
@@ -226,6 +227,9 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		order[cur[g]] = int32(a.idx[k])
 		cur[g]++
 	}
+	if vals.DataType().ID() == arrow.FLOAT64 && !a.mode {
+		return a.selectFloats(mem, fixedVals[float64](vals), order, offs), nil
+	}
 	keys := vals
 	if a.jsonb {
 		var err error
@@ -272,6 +276,123 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		return takeArray(mem, vals, lo)
 	}
 	return lerp(mem, vals, lo, hi, pct)
+}
+
+// selectFloats finishes percentile_cont, and percentile_disc of double
+// precision, by selection instead of sorting: each group needs the values
+// at one or two ranks, which quickselect finds in linear time (sorting 6M
+// values by an index comparator took seconds). order lists each group's
+// positions in v, group g's at order[offs[g]:offs[g+1]]. NaN sorts after
+// every number, as in PostgreSQL.
+func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, order, offs []int32) arrow.Array {
+	out, valid := make([]float64, a.groups), make([]bool, a.groups)
+	var buf []float64
+	for g := range a.groups {
+		seg := order[offs[g]:offs[g+1]]
+		if len(seg) == 0 || a.state[g] != 1 {
+			continue
+		}
+		buf = buf[:0]
+		nans := 0
+		for _, i := range seg {
+			if x := v[i]; x == x {
+				buf = append(buf, x)
+			} else {
+				nans++
+			}
+		}
+		n, f := len(seg), a.frac[g]
+		// at returns the value of ascending rank r (NaN after the numbers);
+		// next the value of rank r+1 once at(r) has partitioned buf.
+		at := func(r int) float64 {
+			if r >= len(buf) {
+				return math.NaN()
+			}
+			return selectRank(buf, r)
+		}
+		next := func(r int) float64 {
+			if r+1 >= len(buf) {
+				return math.NaN()
+			}
+			return slices.Min(buf[r+1:])
+		}
+		// rank turns a rank in the ORDER BY's direction into an ascending one.
+		rank := func(r int) int {
+			if a.desc {
+				return n - 1 - r
+			}
+			return r
+		}
+		valid[g] = true
+		if !a.cont {
+			out[g] = at(rank(max(int(math.Ceil(f*float64(n))), 1) - 1))
+			continue
+		}
+		first, second := math.Floor(f*float64(n-1)), math.Ceil(f*float64(n-1))
+		if second == first {
+			out[g] = at(rank(int(first)))
+			continue
+		}
+		var lo, hi float64
+		if a.desc { // ranks n-1-first and the one below it, ascending
+			r := rank(int(second))
+			hi = at(r)
+			lo = next(r)
+		} else {
+			lo = at(int(first))
+			hi = next(int(first))
+		}
+		out[g] = lo + (f*float64(n-1)-first)*(hi-lo)
+	}
+	return fixedArray(mem, arrow.PrimitiveTypes.Float64, out, valid)
+}
+
+// selectRank reorders v (no NaNs) so that v[r] is the value of rank r,
+// the ones before it no greater and the ones after it no smaller, and
+// returns v[r]. Quickselect with a median-of-three pivot; a range that
+// shrinks too slowly (adversarial input) is sorted instead.
+func selectRank(v []float64, r int) float64 {
+	lo, hi := 0, len(v)-1
+	for budget := 2 * bits.Len(uint(len(v))); hi > lo; budget-- {
+		if budget == 0 {
+			slices.Sort(v[lo : hi+1])
+			break
+		}
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		pivot := v[mid]
+		i, j := lo, hi
+		for i <= j { // Hoare partition: [lo, j] <= pivot <= [i, hi]
+			for v[i] < pivot {
+				i++
+			}
+			for v[j] > pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case r <= j:
+			hi = j
+		case r >= i:
+			lo = i
+		default:
+			return v[r]
+		}
+	}
+	return v[r]
 }
 
 // modeOf returns the first value of the longest run of equal values in

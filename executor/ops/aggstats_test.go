@@ -163,9 +163,13 @@ func TestStatsRandom(t *testing.T) {
 	}
 }
 
-// refPercentile is the row-at-a-time percentile of the non-NULL values.
-func refPercentile(cont bool, f float64, vals []float64) any {
-	slices.Sort(vals)
+// refPercentile is the row-at-a-time percentile of the non-NULL values,
+// sorted as PostgreSQL sorts them (NaN after every number).
+func refPercentile(cont, desc bool, f float64, vals []float64) any {
+	slices.SortFunc(vals, floatCmp[float64])
+	if desc {
+		slices.Reverse(vals)
+	}
 	n := len(vals)
 	if n == 0 {
 		return nil
@@ -217,7 +221,7 @@ func TestPercentileRandom(t *testing.T) {
 				}
 				row := []any{g[0][0]}
 				for _, f := range fracs {
-					row = append(row, refPercentile(true, f, slices.Clone(vals)), refPercentile(false, f, slices.Clone(vals)))
+					row = append(row, refPercentile(true, false, f, slices.Clone(vals)), refPercentile(false, false, f, slices.Clone(vals)))
 				}
 				want = append(want, row)
 			}
