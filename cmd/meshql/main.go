@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = runServe(ctx, args[1:], stdout, stderr)
 	case "query":
-		err = runQuery(ctx, args[1:], stdout, stderr)
+		err = runQuery(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "lint":
 		err = runLint(ctx, args[1:], stdout, stderr)
 	case "passwd":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,13 +22,14 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func runQuery(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	o := &options{User: "admin", LogLevel: "warn"} // the CLI prints results, not a log line per query
 	fs, config, specs := newFlags("query", o, false, stderr)
 	format := fs.String("format", "table", "output format: table, csv, json or arrow (Arrow IPC stream)")
 	profile := fs.String("profile", "", "write a CPU profile of planning and running the SQL to this file (read it with go tool pprof)")
 	timing := fs.Bool("timing", false, "print each statement's time on stderr, like psql's \\timing")
-	if err := fs.Parse(args); err != nil {
+	file := fs.String("f", "", `read the SQL from this file ("-": standard input) instead of the argument, like psql -f`)
+	if err := fs.Parse(sqlAfterFlags(args)); err != nil {
 		return errUsage
 	}
 	if err := resolve(fs, *config, specs); err != nil {
@@ -36,9 +38,13 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := validate(o); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, `usage: meshql query [flags] "SQL"`)
+	if n := fs.NArg(); n > 1 || (n == 1) == (*file != "") {
+		fmt.Fprintln(stderr, `usage: meshql query [flags] "SQL"  or  meshql query [flags] -f FILE`)
 		return errUsage
+	}
+	sql, err := querySQL(fs.Args(), *file, stdin)
+	if err != nil {
+		return err
 	}
 	mesh, err := loadMesh(ctx, o, stderr)
 	if err != nil {
@@ -68,7 +74,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		}()
 	}
 	start := time.Now()
-	stmts, err := sess.Prepare(ctx, fs.Arg(0))
+	stmts, err := sess.Prepare(ctx, sql)
 	if err != nil {
 		return err
 	}
@@ -90,6 +96,37 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		}
 	}
 	return nil
+}
+
+// sqlAfterFlags ends the flags before an argument that starts with a SQL
+// comment ("-- top customers\nSELECT …", as $(cat report.sql) gives),
+// which the flag package would read as an unknown flag.
+func sqlAfterFlags(args []string) []string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "--") && strings.ContainsAny(a, " \t\r\n") && !strings.Contains(a[:strings.IndexAny(a, " \t\r\n")], "=") {
+			return slices.Concat(args[:i], []string{"--"}, args[i:])
+		}
+	}
+	return args
+}
+
+// querySQL returns the SQL to run: the argument, or the contents of file
+// ("-": stdin).
+func querySQL(args []string, file string, stdin io.Reader) (string, error) {
+	var b []byte
+	var err error
+	switch file {
+	case "":
+		return args[0], nil
+	case "-":
+		b, err = io.ReadAll(stdin)
+	default:
+		b, err = os.ReadFile(file)
+	}
+	return string(b), err
 }
 
 // startCPUProfile starts the process's CPU profile into path; stop ends
