@@ -52,7 +52,8 @@ fuzz:
 # internal/pgtest loaded with the same table, binary/text) measured in one
 # run, and all 22 queries once more with meshql alone under
 # mesh.query_memory = BENCH_QUERY_MEMORY (the issue's SF1 check that they
-# still give the official answers, spilling where they must). SF1
+# still give the official answers, spilling where they must), then the
+# analyst queries of bench/analyst beside DuckDB (their own section). SF1
 # is generated once into BENCH_DIR/sf1. -mod=mod lets bench/compare/go.mod
 # follow new dependencies of the root module.
 BENCH_DIR     ?= $(HOME)/.cache/meshql/bench
@@ -77,6 +78,8 @@ bench: build
 	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries testdata/tpch/queries --runs $(BENCH_RUNS) \
 		--workers $(BENCH_WORKERS) --check-answers testdata/tpch/sf1/answers --json $(BENCH_DIR)/sf1.json \
 		--speedup-from $(BENCH_DIR)/sf1-1worker.json --budget-from $(BENCH_DIR)/sf1-budget.json --operators $(BENCH_DIR)/operators.txt --wire $(BENCH_DIR)/wire.txt --markdown bench/RESULTS.md
+	$(BENCH_DIR)/compare --mesh $(BENCH_DIR)/sf1 --queries bench/analyst --section analyst --runs $(BENCH_RUNS) \
+		--workers $(BENCH_WORKERS) --json $(BENCH_DIR)/analyst.json --markdown bench/RESULTS.md
 
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
