@@ -177,8 +177,13 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 
 func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr, error) {
 	var parts []string
-	for _, f := range cr.Fields {
+	for i, f := range cr.Fields {
 		if f.GetAStar() != nil {
+			if i == 1 {
+				if c, ok := sc.scalarRange(parts[0]); ok {
+					return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
+				}
+			}
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "* is only allowed in the select list"), int(cr.Location))
 		}
 		parts = append(parts, f.GetString_().Sval)
@@ -189,7 +194,13 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 	}
 	c, err := sc.lookup(table, name, int(cr.Location))
 	if err != nil {
-		return nil, err
+		// A bare name that no column is called may name a range (a
+		// whole-row reference; wholeRowRange).
+		s, ok := sc.scalarRange(name)
+		if table != "" || !ok || sqltypes.Code(err) != sqltypes.CodeUndefinedColumn {
+			return nil, err
+		}
+		c = s
 	}
 	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
 }

@@ -724,12 +724,10 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		t := setElemType(l)
 		id := b.meta.NewColumn(name, alias, t)
 		u.Cols = append(u.Cols, id)
-		sc.add(scopeCol{table: alias, name: name, id: id, t: t})
-		if named && len(lists) == 1 && !rf.Ordinality && name != alias {
-			// The whole row of a function with one OUT column is that
-			// column's value: json_array_elements(j) AS e lets e mean e.value.
-			sc.add(scopeCol{name: alias, id: id, t: t, hidden: true})
-		}
+		// A function of one column (json_array_elements' OUT value too)
+		// returns a scalar, which its whole row is: json_array_elements(j)
+		// AS e lets e mean e.value.
+		sc.add(scopeCol{table: alias, name: name, id: id, t: t, scalar: len(lists) == 1 && !rf.Ordinality})
 	}
 	if rf.Ordinality {
 		ordName := "ordinality"
