@@ -1520,7 +1520,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	switch name {
 	case "now", "transaction_timestamp", "statement_timestamp", "current_timestamp":
 		if len(fc.Args) == 0 {
-			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.opts.Now.UnixMicro())}, nil
+			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.now().UnixMicro())}, nil
 		}
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
@@ -1716,19 +1716,18 @@ func (b *binder) bindAction(name string, want []sqltypes.Type, rt sqltypes.Type,
 }
 
 func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Expr, error) {
-	now := b.opts.Now.In(b.opts.Location)
 	switch f.Op {
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
-		y, m, d := now.Date()
+		y, m, d := b.now().In(b.opts.Location).Date()
 		days := civilDays(y, int(m), d)
 		return &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(days)}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro(), f.Typmod))}, nil
+		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.now().UnixMicro(), f.Typmod))}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-		_, off := now.Zone()
+		_, off := b.now().In(b.opts.Location).Zone()
 		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod))}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
-		_, off := now.Zone()
+		_, off := b.now().In(b.opts.Location).Zone()
 		local := roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod)
 		_, tod := sqltypes.FloorDivMod(local, sqltypes.MicrosPerDay)
 		return &logical.Const{T: sqltypes.TypeTime, V: arrow.Time64(tod)}, nil
