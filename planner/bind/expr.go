@@ -1255,16 +1255,28 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 }
 
 // orComparisons is x op ANY (items), or x op ALL (items) when all is
-// set, as the OR (AND) of the comparisons with each item, which are SQL's
-// three-valued semantics of both.
+// set, bound as comparisonChain of the operator with each item as
+// written: items whose common scale cannot hold them all.
 func (b *binder) orComparisons(op expr.BinaryOp, name string, x logical.Expr, items []logical.Expr, all bool, loc int) (logical.Expr, error) {
+	return comparisonChain(items, all, func(it logical.Expr) (logical.Expr, error) {
+		return b.bindOperator(op, name, x, unraised(it), loc)
+	})
+}
+
+// comparisonChain is the OR of compare(item) over items, or the AND when
+// all is set: SQL's three-valued x op ANY (items) and x op ALL (items).
+// It compares a value with numerics no one scale holds (1e-29 and 1e23)
+// exactly, one at a time, where an IN list's kernel reads the list at
+// one scale: orComparisons when binding finds such literals, and
+// scaleFlow.settleAnyList for variable-scale operands.
+func comparisonChain(items []logical.Expr, all bool, compare func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
 	join := expr.OpOr
 	if all {
 		join = expr.OpAnd
 	}
 	var res logical.Expr
 	for _, it := range items {
-		cmp, err := b.bindOperator(op, name, x, unraised(it), loc)
+		cmp, err := compare(it)
 		if err != nil {
 			return nil, err
 		}
