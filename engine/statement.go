@@ -183,7 +183,9 @@ func (s *Session) Query(ctx context.Context, sql string, params ...sqltypes.Datu
 	case 0:
 		return &Result{Tag: "EMPTY"}, nil
 	case 1:
-		return stmts[0].Execute(ctx, params)
+		// It starts when it was analyzed, just now: a plan holding the
+		// start (now()) need not be bound again.
+		return stmts[0].ExecuteAt(ctx, params, stmts[0].start)
 	}
 	return nil, sqltypes.New(sqltypes.CodeSyntaxError, "cannot run %d statements in one Query call; use Prepare", len(stmts))
 }
