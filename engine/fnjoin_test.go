@@ -33,3 +33,32 @@ func TestLeftJoinFunctionOnReadsOnce(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestJoinFunctionOnBoundOnce checks that the ON condition of a join of
+// a function over the left side's rows is bound once: a product read in
+// it with a column the user may not see gives one notice, not one per
+// binding.
+func TestJoinFunctionOnBoundOnce(t *testing.T) {
+	e, mem := demoDataEngine(t)
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "marketing")
+	for _, q := range []string{
+		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) LEFT JOIN generate_series(1, v.a) g ON g IN (SELECT customer_id FROM sales.customers_v1)",
+		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) JOIN generate_series(1, v.a) g ON g IN (SELECT customer_id FROM sales.customers_v1)",
+		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) LEFT JOIN generate_series(1, 2) g ON g IN (SELECT customer_id FROM sales.customers_v1)",
+		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) LEFT JOIN generate_series(1, v.a) g ON EXISTS (SELECT FROM sales.customers_v1)",
+	} {
+		res, err := s.Query(t.Context(), q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var msgs []string
+		for _, n := range res.Notices {
+			msgs = append(msgs, n.Msg)
+		}
+		res.Close()
+		if len(msgs) != 1 || msgs[0] != "column signup_date of sales.customers_v1 is hidden by its access policy" {
+			t.Errorf("%s: notices %q, want the hidden column's once", q, msgs)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -13,8 +14,8 @@ import (
 // combination of numeric parameter scales it was executed with.
 const maxScaleVariants = 16
 
-// ownScale returns the statement to execute with params, and params as
-// that statement takes them. A parameter of numeric type without a modifier
+// ownScale returns the statement to execute with params at start (see
+// analyzeAt), and params as that statement takes them. A parameter of numeric type without a modifier
 // arrives as a sqltypes.Decimal carrying its value's scale; PostgreSQL keeps
 // that scale ($1::numeric given '1.50' is 1.50, given '7' is 7), while the
 // statement was typed before the value was known. So the statement is
@@ -22,7 +23,7 @@ const maxScaleVariants = 16
 // such parameter typed at its value's scale, and each Decimal becomes the
 // decimal128.Num that type expects. The result columns keep their OIDs and
 // typmods, so a client's earlier Describe still holds.
-func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum) (*Statement, []sqltypes.Datum, error) {
+func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum, start time.Time) (*Statement, []sqltypes.Datum, error) {
 	var scales []int32
 	for i, p := range params {
 		if d, ok := p.(sqltypes.Decimal); ok {
@@ -47,7 +48,7 @@ func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum) (*St
 		run = &Statement{s: st.s, parsed: st.parsed, paramTypes: st.paramTypes, valueScales: scales}
 		st.byScales[key] = run
 	}
-	if err := run.analyze(ctx); err != nil {
+	if err := run.analyzeAt(ctx, true, start); err != nil {
 		return nil, nil, err
 	}
 	types := run.ParamTypes()

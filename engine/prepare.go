@@ -46,7 +46,7 @@ func (s *Session) executeNamed(ctx context.Context, ex *Statement) (*Result, err
 		s.audit(0, ex.parsed.SQL, start, 0, nil, err)
 		return nil, err
 	}
-	return p.execute(ctx, params, ex.parsed.SQL)
+	return p.execute(ctx, params, ex.parsed.SQL, start)
 }
 
 // executeArgs finds the statement ex executes and its parameter values.

@@ -38,6 +38,10 @@ type Statement struct {
 	// style is the DateStyle and IntervalStyle literals were read in: a
 	// SET of either since makes the next execution analyze again.
 	style sqltypes.DateStyle
+	// start is the statement start the analysis read (now(),
+	// CURRENT_DATE, 'today'): an execution at another start analyzes
+	// again when it did (bind.Query.ReadsClock).
+	start time.Time
 	// access is what the last analysis read and was refused, for the
 	// audit log.
 	access *bind.Access
@@ -83,20 +87,31 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 // the new grants, masks and row filters, as a new statement would) or
 // DateStyle or IntervalStyle changed (its literals then read anew).
 // A statement refused at analysis is audited under its text.
-func (st *Statement) analyze(ctx context.Context) error { return st.analyzeFor(ctx, true) }
+func (st *Statement) analyze(ctx context.Context) error {
+	return st.analyzeAt(ctx, true, time.Time{})
+}
 
 // analyzeFor is analyze; audit false leaves the audit record of a refusal
 // to the caller (EXECUTE records it under its own text).
 func (st *Statement) analyzeFor(ctx context.Context, audit bool) error {
+	return st.analyzeAt(ctx, audit, time.Time{})
+}
+
+// analyzeAt is analyzeFor for an execution starting at start (zero: any
+// start, the analysis's own when there is none yet).
+func (st *Statement) analyzeAt(ctx context.Context, audit bool, start time.Time) error {
 	s := st.s
 	snap := s.snapshot()
 	style := s.dateStyle()
-	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style {
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style && !st.readsOtherClock(start) {
 		return st.err
 	}
 	prev := st.st
 	st.mesh, st.access, st.style = snap.mesh, &bind.Access{}, style
-	start := s.engine.clock()
+	if start.IsZero() {
+		start = s.engine.clock()
+	}
+	st.start = start
 	system := false
 	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
 	if st.err != nil {
@@ -118,6 +133,12 @@ func (st *Statement) analyzeFor(ctx context.Context, audit bool) error {
 			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// readsOtherClock reports whether st's analysis holds a statement start
+// other than start (zero: none asked for).
+func (st *Statement) readsOtherClock(start time.Time) bool {
+	return !start.IsZero() && !start.Equal(st.start) && st.st != nil && st.st.Query != nil && st.st.Query.ReadsClock
 }
 
 // bindOptions are the session facts binding st depends on, in snap, for
@@ -162,7 +183,9 @@ func (s *Session) Query(ctx context.Context, sql string, params ...sqltypes.Datu
 	case 0:
 		return &Result{Tag: "EMPTY"}, nil
 	case 1:
-		return stmts[0].Execute(ctx, params)
+		// It starts when it was analyzed, just now: a plan holding the
+		// start (now()) need not be bound again.
+		return stmts[0].ExecuteAt(ctx, params, stmts[0].start)
 	}
 	return nil, sqltypes.New(sqltypes.CodeSyntaxError, "cannot run %d statements in one Query call; use Prepare", len(stmts))
 }
@@ -220,13 +243,25 @@ func (st *Statement) queryColumns() []Column {
 // Execute runs the statement with parameter values (sqltypes.Datum
 // representations matching ParamTypes). The Result must be closed.
 func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
-	return st.execute(ctx, params, st.parsed.SQL)
+	return st.execute(ctx, params, st.parsed.SQL, st.s.engine.clock())
 }
 
-// execute is Execute with the text the query log, mesh.running_queries
+// Clock reads the session's clock: the start of a statement that begins
+// now, for ExecuteAt.
+func (st *Statement) Clock() time.Time { return st.s.engine.clock() }
+
+// ExecuteAt is Execute with the statement's start, which now(),
+// CURRENT_DATE and date/time literals ('now', 'today') read, given: a
+// Clock reading the caller also read parameters' 'now' at, as
+// PostgreSQL reads both at the start of the statement.
+func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (*Result, error) {
+	return st.execute(ctx, params, st.parsed.SQL, start)
+}
+
+// execute is ExecuteAt with the text the query log, mesh.running_queries
 // and the audit record show for a query: the statement's own, or the
 // EXECUTE that runs it.
-func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string) (_ *Result, err error) {
+func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start time.Time) (_ *Result, err error) {
 	s := st.s
 	defer func() {
 		if err != nil {
@@ -234,14 +269,14 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
-	st.analyze(ctx)
+	st.analyzeAt(ctx, true, start)
 	if s.txFailed && !endsTransaction(st) {
 		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 	}
 	if err := st.refreshSources(ctx); err != nil {
 		return nil, err
 	}
-	if st, params, err = st.ownScale(ctx, params); err != nil {
+	if st, params, err = st.ownScale(ctx, params, start); err != nil {
 		return nil, err
 	}
 	switch st.st.Kind {

@@ -239,6 +239,22 @@ func (v *JSONBValue) SetKey(key string, val JSONBValue) {
 	v.Elems = slices.Insert(v.Elems, i, val)
 }
 
+// UnquoteJSON decodes s, one JSON string with its quotes, as PostgreSQL
+// de-escapes a json value it returns as text (->>, json_object_keys,
+// json_each_text): a lone or reversed surrogate is 22P02 and \u0000
+// 22P05, which json input itself lets through.
+func UnquoteJSON(s string) (string, error) {
+	if len(s) < 2 || s[0] != '"' {
+		return "", errJSONSyntax("The input string ended unexpectedly.")
+	}
+	p := jsonbParser{s: s}
+	v, err := p.str()
+	if err == nil && p.i != len(s) {
+		err = errJSONSyntax("Expected end of input, but found more.")
+	}
+	return v, err
+}
+
 // str decodes the string at p.s[p.i] == '"'.
 func (p *jsonbParser) str() (string, error) {
 	p.i++

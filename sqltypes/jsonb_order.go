@@ -134,35 +134,46 @@ func appendStringKey(dst []byte, s string) []byte {
 // and writes the digits as 10-d closed by 0xFF, so that a larger
 // magnitude sorts first.
 func appendNumberKey(dst []byte, s string) []byte {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	digits := intPart + frac
-	exp := len(intPart)
-	lead := 0
-	for lead < len(digits) && digits[lead] == '0' {
-		lead++
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
 	}
-	digits = strings.TrimRight(digits[lead:], "0")
-	exp -= lead
-	if digits == "" {
+	exp := strings.IndexByte(s, '.') // digits before the point
+	if exp < 0 {
+		exp = len(s)
+	}
+	// The significant digits are s[i:j] without its point: no leading or
+	// trailing zeros (read in place, the hash keys' hot path).
+	i, j := 0, len(s)
+	for i < j && (s[i] == '0' || s[i] == '.') {
+		if s[i] == '0' {
+			exp--
+		}
+		i++
+	}
+	for j > i && (s[j-1] == '0' || s[j-1] == '.') {
+		j--
+	}
+	if i == j {
 		return append(dst, 0x80)
 	}
 	e := uint32(int64(exp) + 1<<31)
-	if !neg {
-		dst = append(dst, 0xC0)
-		dst = binary.BigEndian.AppendUint32(dst, e)
-		for i := 0; i < len(digits); i++ {
-			dst = append(dst, digits[i]-'0'+1)
+	sign, end := byte(0xC0), byte(0x00)
+	if neg {
+		sign, end, e = 0x40, 0xFF, ^e
+	}
+	dst = append(dst, sign)
+	dst = binary.BigEndian.AppendUint32(dst, e)
+	for ; i < j; i++ {
+		switch d := s[i] - '0'; {
+		case s[i] == '.':
+		case neg:
+			dst = append(dst, 10-d)
+		default:
+			dst = append(dst, d+1)
 		}
-		return append(dst, 0x00)
 	}
-	dst = append(dst, 0x40)
-	dst = binary.BigEndian.AppendUint32(dst, ^e)
-	for i := 0; i < len(digits); i++ {
-		dst = append(dst, 10-(digits[i]-'0'))
-	}
-	return append(dst, 0xFF)
+	return append(dst, end)
 }
 
 // appendNormalSortKey is AppendJSONBSortKey in one pass over normalized

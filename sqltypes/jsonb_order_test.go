@@ -1,7 +1,11 @@
 package sqltypes
 
 import (
+	"bytes"
+	"math/big"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -138,6 +142,42 @@ func TestJSONBSortKeyOnePassMatchesTree(t *testing.T) {
 	for _, doc := range []string{`[1, 2`, `01`, `{"a" 1}`, ``} {
 		if _, err := AppendJSONBSortKey(nil, doc); Code(err) != CodeInvalidTextRepr {
 			t.Errorf("%s: %v, want 22P02", doc, err)
+		}
+	}
+}
+
+// TestJSONBNumberKeyOrdersByValue compares the keys of random decimal
+// texts (signs, leading and trailing zeros, integers and fractions) with
+// their values.
+func TestJSONBNumberKeyOrdersByValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	gen := func() string {
+		digits := func(n int) string {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = "0001234569"[r.IntN(10)]
+			}
+			return string(b)
+		}
+		s := strings.TrimLeft(digits(1+r.IntN(4)), "0")
+		if s == "" {
+			s = "0"
+		}
+		if r.IntN(2) == 0 {
+			s += "." + digits(1+r.IntN(4))
+		}
+		if r.IntN(3) == 0 {
+			s = "-" + s
+		}
+		return s
+	}
+	for range 20000 {
+		a, b := gen(), gen()
+		ra, _ := new(big.Rat).SetString(a)
+		rb, _ := new(big.Rat).SetString(b)
+		ka, kb := appendNumberKey(nil, a), appendNumberKey(nil, b)
+		if got, want := bytes.Compare(ka, kb), ra.Cmp(rb); got != want {
+			t.Fatalf("%s vs %s: keys compare %d, values %d", a, b, got, want)
 		}
 	}
 }

@@ -34,6 +34,10 @@ type InputContext struct {
 	Now      time.Time
 	Order    DateOrder
 	Interval IntervalStyle
+	// NowRead, when not nil, is set when the input read Now (one of the
+	// special words): the value then depends on the statement's start,
+	// and a plan holding it must be bound again for another start.
+	NowRead *bool
 }
 
 func (c InputContext) location() *time.Location {
@@ -45,6 +49,9 @@ func (c InputContext) location() *time.Location {
 
 // now is the statement's start in the session's zone.
 func (c InputContext) now() time.Time {
+	if c.NowRead != nil {
+		*c.NowRead = true
+	}
 	if c.Now.IsZero() {
 		return time.Now().In(c.location())
 	}

@@ -32,6 +32,13 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 			return buf
 		}
 	}
+	if lt.Kind == sqltypes.List && lt.Leaf().Kind == sqltypes.JSONB && rt.Leaf().Kind == sqltypes.JSONB {
+		// jsonb[] compares as the bytea[] of its elements' sort keys: each
+		// element is parsed once per batch, not at every comparison.
+		if buf, ok := jsonbArrayCompare(mem, op, a, b); ok {
+			return buf
+		}
+	}
 	p := planOf(op)
 	if p.swap {
 		a, b, lt, rt = b, a, rt, lt

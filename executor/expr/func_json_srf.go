@@ -100,31 +100,18 @@ func buildJSONSetPairs(name string, args []Expr) (Expr, error) {
 				lb.AppendNull()
 				continue
 			}
-			doc := v.str(i)
-			start := jsonWS(doc, 0)
-			if err := jsonSetKindError(doc, start, srf, jsonKeys, jsonb); err != nil {
-				return nil, err
-			}
 			lb.Append(true)
-			var decErr error
-			end, err := jsonValue(doc, start, func(ks, ke int, kesc bool, vs, ve int) {
+			doc := v.str(i)
+			err := walkJSONSet(doc, srf, jsonKeys, jsonb, func(ks, ke int, kesc bool, vs, ve int) error {
 				k, err := jsonKey(doc, ks, ke, kesc)
 				if err != nil {
-					decErr = err
-					return
+					return err
 				}
 				mb.Append(true)
 				vb.Append(k)
-				if buf, err = appendMemberValue(vb, buf, doc[vs:ve], !text); err != nil {
-					decErr = err
-				}
+				buf, err = appendMemberValue(vb, buf, doc[vs:ve], !text)
+				return err
 			})
-			if err == nil && jsonWS(doc, end) != len(doc) {
-				err = errBadJSON()
-			}
-			if err == nil {
-				err = decErr
-			}
 			if err != nil {
 				return nil, err
 			}
@@ -162,36 +149,50 @@ func buildJSONSetList(name string, args []Expr) (Expr, error) {
 
 // jsonSetMembers appends the members of doc that part selects.
 func jsonSetMembers(dst []textElem, doc, srf string, part jsonSetPart, jsonb bool) ([]textElem, bool, error) {
-	start := jsonWS(doc, 0)
-	if err := jsonSetKindError(doc, start, srf, part, jsonb); err != nil {
-		return nil, false, err
-	}
-	var decErr error
-	end, err := jsonValue(doc, start, func(ks, ke int, kesc bool, vs, ve int) {
+	err := walkJSONSet(doc, srf, part, jsonb, func(ks, ke int, kesc bool, vs, ve int) error {
 		switch part {
 		case jsonElems:
 			dst = append(dst, textElem{s: doc[vs:ve]})
 		case jsonElemsText:
 			s, null, err := jsonText(nil, doc[vs:ve])
 			if err != nil {
-				decErr = err
+				return err
 			}
 			dst = append(dst, textElem{s: string(s), null: null})
 		case jsonKeys:
 			k, err := jsonKey(doc, ks, ke, kesc)
 			if err != nil {
-				decErr = err
+				return err
 			}
 			dst = append(dst, textElem{s: k})
+		}
+		return nil
+	})
+	return dst, false, err
+}
+
+// walkJSONSet calls member for each member of doc (an array's elements,
+// an object's members; ks is -1 for an element), after the kind check of
+// jsonSetKindError. The error is doc's syntax error, else the first
+// member's, which stops the calls.
+func walkJSONSet(doc, srf string, part jsonSetPart, jsonb bool, member func(ks, ke int, kesc bool, vs, ve int) error) error {
+	start := jsonWS(doc, 0)
+	if err := jsonSetKindError(doc, start, srf, part, jsonb); err != nil {
+		return err
+	}
+	var memberErr error
+	end, err := jsonValue(doc, start, func(ks, ke int, kesc bool, vs, ve int) {
+		if memberErr == nil {
+			memberErr = member(ks, ke, kesc, vs, ve)
 		}
 	})
 	if err == nil && jsonWS(doc, end) != len(doc) {
 		err = errBadJSON()
 	}
 	if err == nil {
-		err = decErr
+		err = memberErr
 	}
-	return dst, false, err
+	return err
 }
 
 // jsonSetKindError is the 22023 of a document that is not the array or

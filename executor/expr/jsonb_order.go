@@ -138,6 +138,92 @@ func jsonbCompare(mem memory.Allocator, op BinaryOp, a, b arrow.Array) (*memory.
 	return buf, nil
 }
 
+// jsonbArrayCompare is rawCompare for two one-dimensional jsonb[] arrays:
+// compareArrays over the elements' sort keys, each element's key encoded
+// at most once per batch, and only if a comparison reaches it. ok is false
+// for arrays of several dimensions, and if an element is not JSON (never
+// so in a jsonb column): compareDatums then orders them.
+func jsonbArrayCompare(mem memory.Allocator, op BinaryOp, a, b arrow.Array) (buf *memory.Buffer, ok bool) {
+	la, aok := a.(*array.List)
+	lb, bok := b.(*array.List)
+	if !aok || !bok {
+		return nil, false
+	}
+	ka, kb := newLazyJSONBKeys(la.ListValues()), newLazyJSONBKeys(lb.ListValues())
+	if ka == nil || kb == nil {
+		return nil, false
+	}
+	failed := false
+	cmp := func(i int) int {
+		sa, fa := la.ValueOffsets(i)
+		sb, fb := lb.ValueOffsets(i)
+		for x, y := int(sa), int(sb); x < int(fa) && y < int(fb); x, y = x+1, y+1 {
+			xk, xerr := ka.key(x)
+			yk, yerr := kb.key(y)
+			switch {
+			case xerr != nil || yerr != nil:
+				failed = true
+				return 0
+			case xk == nil && yk == nil:
+				continue
+			case xk == nil: // NULL after every value
+				return 1
+			case yk == nil:
+				return -1
+			}
+			if c := bytes.Compare(xk, yk); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(fa-sa, fb-sb)
+	}
+	buf, out := allocBitmap(mem, a.Len())
+	rowsCmp(a.Len(), out, func(i int) bool { return cmpOpHolds(op, cmp(i)) })
+	if failed {
+		buf.Release()
+		return nil, false
+	}
+	return buf, true
+}
+
+// lazyJSONBKeys encodes the sort keys of a jsonb array's values on first
+// use, into one buffer.
+type lazyJSONBKeys struct {
+	a    arrow.Array
+	v    strView
+	buf  []byte
+	span [][2]int32 // of value i in buf; {0, -1} until encoded
+}
+
+// newLazyJSONBKeys returns nil unless a holds strings (not nested arrays).
+func newLazyJSONBKeys(a arrow.Array) *lazyJSONBKeys {
+	if id := a.DataType().ID(); id != arrow.STRING && id != arrow.BINARY {
+		return nil
+	}
+	k := &lazyJSONBKeys{a: a, v: viewOf(a), span: make([][2]int32, a.Len())}
+	for i := range k.span {
+		k.span[i][1] = -1
+	}
+	return k
+}
+
+// key returns value i's sort key (nil for NULL), valid until the next call.
+func (k *lazyJSONBKeys) key(i int) ([]byte, error) {
+	if k.a.IsNull(i) {
+		return nil, nil
+	}
+	if sp := k.span[i]; sp[1] >= 0 {
+		return k.buf[sp[0]:sp[1]:sp[1]], nil
+	}
+	start := len(k.buf)
+	var err error
+	if k.buf, err = sqltypes.AppendJSONBSortKey(k.buf, k.v.str(i)); err != nil {
+		return nil, err
+	}
+	k.span[i] = [2]int32{int32(start), int32(len(k.buf))}
+	return k.buf[start:len(k.buf):len(k.buf)], nil
+}
+
 // cmpOpHolds reports whether a comparison whose three-way result is c
 // satisfies op, one of the six comparison operators.
 func cmpOpHolds(op BinaryOp, c int) bool {

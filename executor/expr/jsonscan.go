@@ -186,11 +186,7 @@ func jsonKey(doc string, ks, ke int, kesc bool) (string, error) {
 	if !kesc {
 		return doc[ks+1 : ke-1], nil
 	}
-	var k string
-	if err := json.Unmarshal([]byte(doc[ks:ke]), &k); err != nil {
-		return "", errBadJSON()
-	}
-	return k, nil
+	return sqltypes.UnquoteJSON(doc[ks:ke])
 }
 
 // jsonText is ->>'s rendering of a member: strings unquoted, null is SQL
@@ -203,9 +199,9 @@ func jsonText(dst []byte, v string) ([]byte, bool, error) {
 		if !strings.ContainsRune(v, '\\') {
 			return append(dst, v[1:len(v)-1]...), false, nil
 		}
-		var s string
-		if err := json.Unmarshal([]byte(v), &s); err != nil {
-			return nil, false, errBadJSON()
+		s, err := sqltypes.UnquoteJSON(v)
+		if err != nil {
+			return nil, false, err
 		}
 		return append(dst, s...), false, nil
 	}

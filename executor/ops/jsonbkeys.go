@@ -66,8 +66,9 @@ func keyExprs(es []expr.Expr) []expr.Expr {
 
 // encodeJSONBKeys is keyEncoding for a jsonb column: every row's sort key
 // (NULL rows: empty); for a jsonb[] column, the array encoding of its
-// elements' keys.
-func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
+// elements' keys. A jsonb column's encoding reuses reuse's buffers, an
+// encoding no longer read.
+func encodeJSONBKeys(arr arrow.Array, reuse listEncoding) (listEncoding, error) {
 	if isList(arr.DataType()) {
 		keys, err := expr.JSONBSortKeys(memory.DefaultAllocator, arr)
 		if err != nil {
@@ -76,20 +77,38 @@ func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
 		defer keys.Release()
 		return encodeLists(keys)
 	}
-	n := arr.Len()
-	offs := make([]int64, n+1)
-	buf := make([]byte, 0, 2*len(dataBytes(arr)))
-	text := binaryAccessor(arr)
-	for i := range n {
+	offs := append(reuse.offs[:0], make([]int64, arr.Len()+1)...)
+	buf := reuse.buf[:0]
+	if want := 2 * len(dataBytes(arr)); cap(buf) < want {
+		buf = make([]byte, 0, want)
+	}
+	var err error
+	switch arr.DataType().ID() {
+	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
+		buf, err = appendJSONBKeys(buf, offs, arr, offsetsOf[int64](arr))
+	default:
+		buf, err = appendJSONBKeys(buf, offs, arr, offsetsOf[int32](arr))
+	}
+	if err != nil {
+		return listEncoding{}, err
+	}
+	return listEncoding{buf: buf, offs: offs}, nil
+}
+
+// appendJSONBKeys appends the sort key of every row of arr, a string
+// array with offsets in, to buf, setting offs[i+1] to where row i's ends.
+func appendJSONBKeys[O int32 | int64](buf []byte, offs []int64, arr arrow.Array, in []O) ([]byte, error) {
+	data := dataBytes(arr)
+	for i := range arr.Len() {
 		if arr.IsValid(i) {
 			var err error
 			// The text is only read during the call: no copy.
-			t := text(i)
+			t := data[in[i]:in[i+1]]
 			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
-				return listEncoding{}, err
+				return nil, err
 			}
 		}
 		offs[i+1] = int64(len(buf))
 	}
-	return listEncoding{buf: buf, offs: offs}, nil
+	return buf, nil
 }

@@ -158,7 +158,9 @@ func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
 		if arr.Data() == k.lastData {
 			return k.lastEnc, validityOf(arr)
 		}
-		e, err = encodeJSONBKeys(arr)
+		// The last batch's keys are no longer read (the key store copies
+		// those it keeps): its buffers take this batch's.
+		e, err = encodeJSONBKeys(arr, k.lastEnc)
 		k.lastData, k.lastEnc = arr.Data(), e
 	} else {
 		e, err = keyEncoding(arr)

@@ -503,7 +503,22 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		return f.settleCase(c, keep)
 	}
 	if in, ok := e.(*logical.InList); ok && in.E.Type().Kind == sqltypes.Numeric {
-		return f.varInList(in)
+		op := expr.OpEq
+		if in.Negated {
+			op = expr.OpNe // x NOT IN (…) is x <> ALL (…)
+		}
+		return f.settleAnyList(in.E, op, in.List, in.Negated, func(x logical.Expr, items []logical.Expr) logical.Expr {
+			return &logical.InList{E: x, List: items, Negated: in.Negated}
+		})
+	}
+	if aa, ok := e.(*logical.AnyArray); ok && aa.Like == nil && aa.L.Type().Kind == sqltypes.Numeric {
+		if arr, ok := aa.R.(*logical.Array); ok && arr.T.Ndims() == 1 {
+			return f.settleAnyList(aa.L, aa.Op, arr.Elems, aa.All, func(x logical.Expr, items []logical.Expr) logical.Expr {
+				r := *arr
+				r.Elems = items
+				return &logical.AnyArray{Op: aa.Op, L: x, R: &r, All: aa.All}
+			})
+		}
 	}
 	if c, ok := e.(*logical.Const); ok && keep {
 		if v, ok := f.b.varArrays[c]; ok {
@@ -728,33 +743,27 @@ func (f *scaleFlow) settleCase(c *logical.Case, keep bool) logical.Expr {
 	return n
 }
 
-// varInList is x IN (…) over a variable-scale operand (a column whose
-// common scale cannot hold its values, VALUES (1e-29), (1e23)) as the
-// comparisons it stands for, which read each value exactly, where the
-// list's kernel would read them at the nominal scale.
-func (f *scaleFlow) varInList(in *logical.InList) logical.Expr {
-	x := f.settle(in.E, false)
-	items := make([]logical.Expr, len(in.List))
+// settleAnyList settles x and items, the operands of x op ANY (items),
+// or op ALL with all: x [NOT] IN (…) and x op ANY/ALL (ARRAY[…]). When
+// one is variable-scale (a column whose common scale cannot hold its
+// values, VALUES (1e-29), (1e23)), the result is their comparisonChain,
+// which reads each value exactly where the list's kernel would read them
+// at the nominal scale; else rebuild makes the node over the settled
+// operands.
+func (f *scaleFlow) settleAnyList(x logical.Expr, op expr.BinaryOp, items []logical.Expr, all bool, rebuild func(x logical.Expr, items []logical.Expr) logical.Expr) logical.Expr {
+	x = f.settle(x, false)
+	settled := make([]logical.Expr, len(items))
 	anyVar := x.Type().VarScale
-	for i, it := range in.List {
-		items[i] = f.settle(it, false)
-		anyVar = anyVar || items[i].Type().VarScale
+	for i, it := range items {
+		settled[i] = f.settle(it, false)
+		anyVar = anyVar || settled[i].Type().VarScale
 	}
 	if !anyVar {
-		return &logical.InList{E: x, List: items, Negated: in.Negated}
+		return rebuild(x, settled)
 	}
-	op, join := expr.OpEq, expr.OpOr
-	if in.Negated {
-		op, join = expr.OpNe, expr.OpAnd
-	}
-	var res logical.Expr
-	for _, it := range items {
-		var cmp logical.Expr = &logical.Binary{Op: op, L: x, R: it, T: sqltypes.TypeBool}
-		if res != nil {
-			cmp = &logical.Binary{Op: join, L: res, R: cmp, T: sqltypes.TypeBool}
-		}
-		res = cmp
-	}
+	res, _ := comparisonChain(settled, all, func(it logical.Expr) (logical.Expr, error) {
+		return &logical.Binary{Op: op, L: x, R: it, T: sqltypes.TypeBool}, nil
+	})
 	return res
 }
 

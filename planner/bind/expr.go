@@ -177,8 +177,13 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 
 func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr, error) {
 	var parts []string
-	for _, f := range cr.Fields {
+	for i, f := range cr.Fields {
 		if f.GetAStar() != nil {
+			if i == 1 {
+				if c, ok := sc.scalarRange(parts[0]); ok {
+					return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
+				}
+			}
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "* is only allowed in the select list"), int(cr.Location))
 		}
 		parts = append(parts, f.GetString_().Sval)
@@ -189,7 +194,13 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 	}
 	c, err := sc.lookup(table, name, int(cr.Location))
 	if err != nil {
-		return nil, err
+		// A bare name that no column is called may name a range (a
+		// whole-row reference; wholeRowRange).
+		s, ok := sc.scalarRange(name)
+		if table != "" || !ok || sqltypes.Code(err) != sqltypes.CodeUndefinedColumn {
+			return nil, err
+		}
+		c = s
 	}
 	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
 }
@@ -1244,16 +1255,28 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 }
 
 // orComparisons is x op ANY (items), or x op ALL (items) when all is
-// set, as the OR (AND) of the comparisons with each item, which are SQL's
-// three-valued semantics of both.
+// set, bound as comparisonChain of the operator with each item as
+// written: items whose common scale cannot hold them all.
 func (b *binder) orComparisons(op expr.BinaryOp, name string, x logical.Expr, items []logical.Expr, all bool, loc int) (logical.Expr, error) {
+	return comparisonChain(items, all, func(it logical.Expr) (logical.Expr, error) {
+		return b.bindOperator(op, name, x, unraised(it), loc)
+	})
+}
+
+// comparisonChain is the OR of compare(item) over items, or the AND when
+// all is set: SQL's three-valued x op ANY (items) and x op ALL (items).
+// It compares a value with numerics no one scale holds (1e-29 and 1e23)
+// exactly, one at a time, where an IN list's kernel reads the list at
+// one scale: orComparisons when binding finds such literals, and
+// scaleFlow.settleAnyList for variable-scale operands.
+func comparisonChain(items []logical.Expr, all bool, compare func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
 	join := expr.OpOr
 	if all {
 		join = expr.OpAnd
 	}
 	var res logical.Expr
 	for _, it := range items {
-		cmp, err := b.bindOperator(op, name, x, unraised(it), loc)
+		cmp, err := compare(it)
 		if err != nil {
 			return nil, err
 		}
@@ -1509,7 +1532,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	switch name {
 	case "now", "transaction_timestamp", "statement_timestamp", "current_timestamp":
 		if len(fc.Args) == 0 {
-			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.opts.Now.UnixMicro())}, nil
+			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.now().UnixMicro())}, nil
 		}
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
@@ -1705,19 +1728,18 @@ func (b *binder) bindAction(name string, want []sqltypes.Type, rt sqltypes.Type,
 }
 
 func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Expr, error) {
-	now := b.opts.Now.In(b.opts.Location)
 	switch f.Op {
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
-		y, m, d := now.Date()
+		y, m, d := b.now().In(b.opts.Location).Date()
 		days := civilDays(y, int(m), d)
 		return &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(days)}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro(), f.Typmod))}, nil
+		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.now().UnixMicro(), f.Typmod))}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-		_, off := now.Zone()
+		_, off := b.now().In(b.opts.Location).Zone()
 		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod))}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
-		_, off := now.Zone()
+		_, off := b.now().In(b.opts.Location).Zone()
 		local := roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod)
 		_, tod := sqltypes.FloorDivMod(local, sqltypes.MicrosPerDay)
 		return &logical.Const{T: sqltypes.TypeTime, V: arrow.Time64(tod)}, nil

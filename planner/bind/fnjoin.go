@@ -8,13 +8,20 @@ import (
 )
 
 // joinFunction binds join j of l with r, a set-returning function in FROM
-// bound over l's rows (bindRangeFunction), when it is not a CROSS JOIN or
-// ON true (unnestJoin). A function that does not read l is bound again on
-// its own and returned as alone, to join as a table does. One that reads
+// bound over l's rows (bindRangeFunction). A CROSS JOIN, or an inner or
+// left join ON true, takes r as it is: joined is nil and right r. A
+// function that does not read l is otherwise bound again on its own and
+// returned as right, to join as a table does (joined nil). One that reads
 // l (implicitly LATERAL) is joined here: an inner join keeps the function
 // rows that pass the condition; a LEFT JOIN keeps them, or one row with
-// the function's columns NULL when none passes (leftJoinFunction).
-func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation, outer *scope) (joined, alone *relation, err error) {
+// the function's columns NULL when none passes (leftJoinFunction). The
+// condition is bound once, here or by the caller's join of a table.
+func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation, outer *scope) (joined, right *relation, err error) {
+	using := j.IsNatural || len(j.UsingClause) > 0
+	asIs := !using && (jt == logical.InnerJoin || jt == logical.LeftJoin)
+	if asIs && j.Quals == nil {
+		return nil, r, nil
+	}
 	if !functionReads(r, l) {
 		alone, err := b.bindRangeFunction(j.Rarg.GetRangeFunction(), nil, outer)
 		return nil, alone, err
@@ -23,7 +30,7 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
 	}
 	var cond logical.Expr
-	if j.IsNatural || len(j.UsingClause) > 0 {
+	if using {
 		// The function's own columns are the right table of USING.
 		fn := &relation{node: r.node, scope: functionScope(l, r)}
 		if cond, err = b.bindUsing(j, jt, l, fn, r); err != nil {
@@ -32,16 +39,19 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 	} else if cond, err = b.bindPredicate(j.Quals, r.scope, "JOIN/ON"); err != nil {
 		return nil, nil, err
 	}
-	if jt == logical.InnerJoin {
+	switch {
+	case asIs && logical.IsTrueConst(cond):
+		return nil, r, nil
+	case jt == logical.InnerJoin:
 		if r.node, err = b.filterWithSubqueries(r.node, cond); err != nil {
 			return nil, nil, err
 		}
-		return r, nil, nil
+		return r, r, nil
 	}
 	if err := b.leftJoinFunction(l, r, cond); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), location(j.Rarg))
 	}
-	return r, nil, nil
+	return r, r, nil
 }
 
 // functionReads reports whether r, a function in FROM bound over l's rows,

@@ -447,13 +447,9 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		if joined, err = b.joinPerOuterRow(j, jt, r); err != nil {
 			return nil, err
 		}
-	} else if r.lateralOf(l) && !b.unnestJoin(j, jt, r) {
-		var alone *relation
-		if joined, alone, err = b.joinFunction(j, jt, l, r, outer); err != nil {
+	} else if r.lateralOf(l) {
+		if joined, r, err = b.joinFunction(j, jt, l, r, outer); err != nil {
 			return nil, err
-		}
-		if alone != nil {
-			r = alone
 		}
 	}
 	switch {
@@ -724,12 +720,10 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		t := setElemType(l)
 		id := b.meta.NewColumn(name, alias, t)
 		u.Cols = append(u.Cols, id)
-		sc.add(scopeCol{table: alias, name: name, id: id, t: t})
-		if named && len(lists) == 1 && !rf.Ordinality && name != alias {
-			// The whole row of a function with one OUT column is that
-			// column's value: json_array_elements(j) AS e lets e mean e.value.
-			sc.add(scopeCol{name: alias, id: id, t: t, hidden: true})
-		}
+		// A function of one column (json_array_elements' OUT value too)
+		// returns a scalar, which its whole row is: json_array_elements(j)
+		// AS e lets e mean e.value.
+		sc.add(scopeCol{table: alias, name: name, id: id, t: t, scalar: len(lists) == 1 && !rf.Ordinality})
 	}
 	if rf.Ordinality {
 		ordName := "ordinality"
@@ -1034,18 +1028,4 @@ func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.
 		return x
 	})
 	return out, err
-}
-
-// unnestJoin reports whether join j of type jt can take r, a function
-// over the left side's rows, as it is: a CROSS JOIN, or an inner or left
-// join ON true.
-func (b *binder) unnestJoin(j *pg_query.JoinExpr, jt logical.JoinType, r *relation) bool {
-	if j.IsNatural || len(j.UsingClause) > 0 || jt != logical.InnerJoin && jt != logical.LeftJoin {
-		return false
-	}
-	if j.Quals == nil {
-		return true
-	}
-	c, err := b.bindExpr(j.Quals, r.scope, nil)
-	return err == nil && logical.IsTrueConst(c)
 }

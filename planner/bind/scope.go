@@ -30,6 +30,12 @@ type scopeCol struct {
 	// marker is set on a range's presence column (wholeRowMarker): TRUE
 	// for the range's own rows, NULL where an outer join null-extended it.
 	marker bool
+	// scalar is set on the only column of a function in FROM that returns
+	// a scalar type (no column list of its own, no ORDINALITY): the
+	// range's whole-row value is this column's value, not a one-column
+	// row (PostgreSQL's makeWholeRowVar), so count(f.*) skips its NULLs
+	// and row_to_json(f) is row_to_json(integer).
+	scalar bool
 }
 
 // wholeRowMarker names a range's presence column; no identifier can
@@ -90,6 +96,24 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 		return scopeCol{}, errAt(err, pos)
 	}
 	return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeAmbiguousColumn, "column reference %q is ambiguous", name), pos)
+}
+
+// scalarRange returns the column that is the whole-row value of the
+// nearest range named table, in s or an enclosing scope, when that range
+// is a function returning a scalar (see scopeCol.scalar).
+func (s *scope) scalarRange(table string) (scopeCol, bool) {
+	for ; s != nil; s = s.parent {
+		if !s.hasTable(table) {
+			continue
+		}
+		for _, c := range s.cols {
+			if c.table == table && c.scalar {
+				return c, true
+			}
+		}
+		return scopeCol{}, false
+	}
+	return scopeCol{}, false
 }
 
 func (s *scope) hasTable(table string) bool {

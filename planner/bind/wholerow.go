@@ -68,6 +68,10 @@ func wholeRowRange(n *pg_query.Node, sc *scope, starOnly bool) (s *scope, name s
 	}
 	for s := sc; s != nil; s = s.parent {
 		if s.hasTable(name) {
+			if _, scalar := s.scalarRange(name); scalar {
+				// Its whole row is a column's value (scopeCol.scalar).
+				return nil, ""
+			}
 			return s, name
 		}
 	}

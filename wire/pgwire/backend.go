@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -64,6 +65,17 @@ type Statement interface {
 	// representations of sqltypes.Datum, nil for NULL. Execute stops when ctx
 	// ends (cancel request, client gone, server shutdown) with 57014.
 	Execute(ctx context.Context, params []sqltypes.Datum) (Rows, error)
+}
+
+// StatementClock is an optional upgrade of Statement whose start the
+// server picks: Clock reads the session's clock, and ExecuteAt is Execute
+// with the statement starting at such a reading, which now() and
+// CURRENT_DATE read. The server reads text parameters' 'now', 'today',
+// 'tomorrow' and 'yesterday' at that start too, so that now() = $1 holds
+// for $1 = 'now', as PostgreSQL reads both at the statement's start.
+type StatementClock interface {
+	Clock() time.Time
+	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (Rows, error)
 }
 
 // Rows streams the result of one execution; *engine.Result implements it.

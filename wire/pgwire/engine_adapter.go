@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"time"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/engine"
@@ -114,7 +115,33 @@ func (s engineStatement[St]) ParamTypes() []sqltypes.Type { return s.st.ParamTyp
 func (s engineStatement[St]) Columns() []engine.Column    { return s.st.Columns() }
 
 func (s engineStatement[St]) Execute(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
-	r, err := s.st.Execute(ctx, params)
+	return adaptRows(s.st.Execute(ctx, params))
+}
+
+// engineClock is the method set of *engine.Statement behind StatementClock.
+type engineClock interface {
+	Clock() time.Time
+	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (*engine.Result, error)
+}
+
+// Clock forwards the engine statement's clock when it has one.
+func (s engineStatement[St]) Clock() time.Time {
+	if c, ok := any(s.st).(engineClock); ok {
+		return c.Clock()
+	}
+	return time.Now()
+}
+
+// ExecuteAt forwards to the engine statement's ExecuteAt when it has one,
+// else runs Execute (whose start is its own).
+func (s engineStatement[St]) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (Rows, error) {
+	if c, ok := any(s.st).(engineClock); ok {
+		return adaptRows(c.ExecuteAt(ctx, params, start))
+	}
+	return s.Execute(ctx, params)
+}
+
+func adaptRows(r *engine.Result, err error) (Rows, error) {
 	if err != nil {
 		if r != nil {
 			_ = r.Close()

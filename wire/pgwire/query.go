@@ -76,7 +76,7 @@ func (st *connState) simpleFn(stmt Statement) wire.PreparedStatementFn {
 		if len(stmt.ParamTypes()) > 0 {
 			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
 		}
-		return st.execute(ctx, dw, stmt, nil, true)
+		return st.execute(ctx, dw, stmt, stmt.Execute, nil, true)
 	}
 }
 
@@ -85,19 +85,29 @@ func (st *connState) simpleFn(stmt Statement) wire.PreparedStatementFn {
 func (st *connState) extendedFn(stmt Statement, oids []uint32) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, params []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
-		datums, err := decodeParams(params, oids, stmt.ParamTypes(), st.env.input())
+		in := st.env.input()
+		run := stmt.Execute
+		if c, ok := stmt.(StatementClock); ok {
+			start := c.Clock()
+			in.Now = start
+			run = func(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
+				return c.ExecuteAt(ctx, params, start)
+			}
+		}
+		datums, err := decodeParams(params, oids, stmt.ParamTypes(), in)
 		if err != nil {
 			return st.wireErr(err)
 		}
-		return st.execute(ctx, dw, stmt, datums, false)
+		return st.execute(ctx, dw, stmt, run, datums, false)
 	}
 }
 
-// execute runs one statement and streams its result.
-func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt Statement, params []sqltypes.Datum, simple bool) error {
+// execute runs one statement by run (its Execute, or ExecuteAt at the
+// start its parameters were read at) and streams its result.
+func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt Statement, run func(context.Context, []sqltypes.Datum) (Rows, error), params []sqltypes.Datum, simple bool) error {
 	qctx, done := st.beginQuery(ctx)
 	defer done()
-	rows, err := stmt.Execute(qctx, params)
+	rows, err := run(qctx, params)
 	if err != nil {
 		return st.wireErr(queryErr(ctx, qctx, err))
 	}
