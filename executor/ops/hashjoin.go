@@ -62,6 +62,9 @@ type hashJoinOp struct {
 	// shared is set when the build side is a ParallelHashJoin's, built
 	// once for all its joins (hashjoinshared.go).
 	shared *sharedBuild
+	// pf is the filter folded into the probe side, or nil
+	// (hashjoinfilter.go).
+	pf *probeFilter
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -127,6 +130,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.existsMark = spec.ExistsMark
+	o.pf = foldProbeFilter(spec.Type, spec.Probe, spec.ProbeKeys)
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -251,7 +255,7 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				}
 				return b, err
 			}
-			b, err := o.spec.Probe.Next(ctx)
+			b, err := o.probeInput().Next(ctx)
 			if err == io.EOF {
 				o.eof = true
 				continue
@@ -289,11 +293,29 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// loadProbe looks up the keys of a new probe batch.
+// probeInput is what the join reads probe batches from: the input of a
+// folded filter, or the probe operator.
+func (o *hashJoinOp) probeInput() executor.Operator {
+	if o.pf != nil {
+		return o.pf.in
+	}
+	return o.spec.Probe
+}
+
+// loadProbe looks up the keys of a new probe batch (of the folded
+// filter's input: then the rows the filter drops take no part, and a
+// batch none of whose rows pass leaves no probe batch).
 func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	if err := ctxErr(ctx); err != nil {
 		b.Release()
 		return err
+	}
+	var sel []int32
+	if o.pf != nil {
+		var err error
+		if b, sel, err = o.pf.apply(ctx, o.env, b); b == nil {
+			return err
+		}
 	}
 	keys, err := evalAll(ctx, o.env, o.spec.ProbeKeys, b)
 	if err != nil {
@@ -310,14 +332,20 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		o.mark.nrow, o.mark.ncur, o.nulls = 0, 0, false
 	}
 	o.setProbe(b)
-	o.gids = growTo(o.gids[:0], n)[:n]
-	o.table.lookup(keys, o.gids)
-	o.phead = growTo(o.phead[:0], n)[:n]
-	for i, g := range o.gids {
-		if g >= 0 {
-			o.phead[i] = o.head[g]
-		} else {
-			o.phead[i] = -1
+	if sel != nil {
+		if err := o.lookupSelected(keys, sel, n); err != nil {
+			return err
+		}
+	} else {
+		o.gids = growTo(o.gids[:0], n)[:n]
+		o.table.lookup(keys, o.gids)
+		o.phead = growTo(o.phead[:0], n)[:n]
+		for i, g := range o.gids {
+			if g >= 0 {
+				o.phead[i] = o.head[g]
+			} else {
+				o.phead[i] = -1
+			}
 		}
 	}
 	o.prow, o.begun, o.tail = 0, false, false
