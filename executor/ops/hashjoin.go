@@ -65,6 +65,10 @@ type hashJoinOp struct {
 	// pf is the filter folded into the probe side, or nil
 	// (hashjoinfilter.go).
 	pf *probeFilter
+	// pack: the keys are two integer-like columns; packed: the build
+	// side's pairs fit in one int64 each, and o.ht is keyed on them
+	// (hashjoinpack.go).
+	pack, packed bool
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -131,6 +135,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.existsMark = spec.ExistsMark
 	o.pf = foldProbeFilter(spec.Type, spec.Probe, spec.ProbeKeys)
+	o.pack = packableKeys(types) && spec.Type != MarkJoin
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	return o, nil
 }
@@ -159,13 +164,14 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer releaseArrays(keys)
+	defer func() { releaseArrays(keys) }()
 	o.bcols, o.bn = cols, n
 	if o.jt == MarkJoin {
 		if err := o.mark.prepareBuild(keys, n); err != nil {
 			return err
 		}
 	}
+	keys = o.packBuild(keys)
 	if ok, err := o.buildParallel(ctx, keys, n); err != nil {
 		return err
 	} else if !ok {
@@ -322,7 +328,8 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		b.Release()
 		return err
 	}
-	defer releaseArrays(keys)
+	keys = o.packProbe(keys)
+	defer func() { releaseArrays(keys) }()
 	n := int(b.NumRows())
 	if o.jt == MarkJoin {
 		if o.mark.pkeys, err = encodeKeys(keys); err != nil {
