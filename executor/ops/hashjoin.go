@@ -56,6 +56,7 @@ type hashJoinOp struct {
 	eof         bool
 	done        bool
 	gids        []int32
+	sheads      []int32 // lookupSelected: per selected probe row, its first build row
 	seed        maphash.Seed
 	level       int        // grace partitioning depth of this join's inputs
 	grace       *graceJoin // set when the build side spilled (hashjoinspill.go)
@@ -344,16 +345,8 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 			return err
 		}
 	} else {
-		o.gids = growTo(o.gids[:0], n)[:n]
-		o.table.lookup(keys, o.gids)
 		o.phead = growTo(o.phead[:0], n)[:n]
-		for i, g := range o.gids {
-			if g >= 0 {
-				o.phead[i] = o.head[g]
-			} else {
-				o.phead[i] = -1
-			}
-		}
+		o.lookupHeads(keys, o.phead)
 	}
 	o.prow, o.begun, o.tail = 0, false, false
 	o.per, o.more = firstPassCandidates, false
@@ -372,6 +365,24 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		o.prow = n
 	}
 	return nil
+}
+
+// lookupHeads sets heads[i] to the first build row whose key is row i's
+// of keys, or -1 if there is none.
+func (o *hashJoinOp) lookupHeads(keys []arrow.Array, heads []int32) {
+	if rt, ok := o.table.(rowTable); ok {
+		rt.lookupRows(keys, heads)
+		return
+	}
+	o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]
+	o.table.(hashTable).lookup(keys, o.gids)
+	for i, g := range o.gids {
+		if g >= 0 {
+			heads[i] = o.head[g]
+		} else {
+			heads[i] = -1
+		}
+	}
 }
 
 // firstPassCandidates is how many candidates each probe row of a semi,

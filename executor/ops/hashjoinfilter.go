@@ -106,16 +106,14 @@ func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) erro
 		return err
 	}
 	defer releaseArrays(sk)
-	o.gids = growTo(o.gids[:0], len(sel))[:len(sel)]
-	o.table.lookup(sk, o.gids)
+	o.sheads = growTo(o.sheads[:0], len(sel))[:len(sel)]
+	o.lookupHeads(sk, o.sheads)
 	o.phead = growTo(o.phead[:0], n)[:n]
 	for i := range o.phead {
 		o.phead[i] = -1
 	}
 	for j, r := range sel {
-		if g := o.gids[j]; g >= 0 {
-			o.phead[r] = o.head[g]
-		}
+		o.phead[r] = o.sheads[j]
 	}
 	return nil
 }
