@@ -24,6 +24,12 @@ type HashJoinSpec struct {
 	// that is part of the join condition: a pair matches only if its keys
 	// are equal and Residual is TRUE (so it decides null extension too).
 	Residual expr.Expr
+	// ProbeOut and BuildOut, for an inner join, are the columns of each
+	// side that it outputs (indexes into the side's schema; nil: all):
+	// the join then copies no column that nothing above it reads
+	// (join output pruning, joinout.go). Residual still sees every
+	// column.
+	ProbeOut, BuildOut []int
 	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
 	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
 	// condition is. It skips the NULL phase (markjoin.go), whose NULL
@@ -138,6 +144,9 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	o.pf = foldProbeFilter(spec.Type, spec.Probe, spec.ProbeKeys)
 	o.pack = packableKeys(types) && spec.Type != MarkJoin
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
+	if err := o.pruneOutput(spec.ProbeOut, spec.BuildOut); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
