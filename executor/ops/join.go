@@ -113,13 +113,13 @@ type joinCore struct {
 	// outputs, outIdx the same as indexes into cand's columns (all
 	// nil: every column; joinout.go).
 	pout, bout, outIdx []int
-	bcols    []arrow.Array // the build side, materialized
-	bn       int
-	bmatched []bool
-	pb       arrow.RecordBatch // current probe batch
-	pmatched []bool
-	pmaybe   []bool // mark join: some pair's condition was NULL
-	nulls    bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
+	bcols              []arrow.Array // the build side, materialized
+	bn                 int
+	bmatched           []bool
+	pb                 arrow.RecordBatch // current probe batch
+	pmatched           []bool
+	pmaybe             []bool // mark join: some pair's condition was NULL
+	nulls              bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
 	// existsMark: the mark join's NULL is FALSE (HashJoinSpec.ExistsMark).
 	existsMark bool
 	pIdx       []int32
