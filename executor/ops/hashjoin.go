@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -76,6 +77,9 @@ type hashJoinOp struct {
 	// side's pairs fit in one int64 each, and o.ht is keyed on them
 	// (hashjoinpack.go).
 	pack, packed bool
+	// unique: every build row has a key of its own (no chain is longer
+	// than one row), so pairs are found without reading next.
+	unique bool
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -190,6 +194,7 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	if o.jt.tracksBuild() {
 		o.bmatched = make([]bool, n)
 	}
+	o.unique = !slices.ContainsFunc(o.next, func(r int32) bool { return r >= 0 })
 	o.res.Shrink(o.res.Size() - builtCost(cols, keys, n))
 	return nil
 }
@@ -404,22 +409,35 @@ func (o *hashJoinOp) fillPairs(limit int) int {
 	if o.jt.probeOnly() {
 		return o.fillProbeOnlyPairs(limit)
 	}
-	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
-	n := len(o.phead)
-	for len(o.pIdx) < limit && o.prow < n {
-		if !o.begun {
-			o.pcur, o.begun = o.phead[o.prow], true
+	// Locals, not fields, in the loops: most probe rows of a selective
+	// join have no candidate, and each is a few instructions.
+	pIdx, bIdx := o.pIdx[:0], o.bIdx[:0]
+	ph, next := o.phead, o.next
+	n := len(ph)
+	prow, pcur, begun := o.prow, o.pcur, o.begun
+	if o.unique { // every chain is one row long
+		for ; prow < n && len(pIdx) < limit; prow++ {
+			if h := ph[prow]; h >= 0 {
+				pIdx, bIdx = append(pIdx, int32(prow)), append(bIdx, h)
+			}
 		}
-		if o.pcur < 0 {
-			o.prow++
-			o.begun = false
-			continue
-		}
-		o.pIdx = append(o.pIdx, int32(o.prow))
-		o.bIdx = append(o.bIdx, o.pcur)
-		o.pcur = o.next[o.pcur]
 	}
-	return len(o.pIdx)
+	for len(pIdx) < limit && prow < n {
+		if !begun {
+			if pcur = ph[prow]; pcur < 0 {
+				prow++
+				continue
+			}
+			begun = true
+		}
+		pIdx, bIdx = append(pIdx, int32(prow)), append(bIdx, pcur)
+		if pcur = next[pcur]; pcur < 0 {
+			prow++
+			begun = false
+		}
+	}
+	o.pIdx, o.bIdx, o.prow, o.pcur, o.begun = pIdx, bIdx, prow, pcur, begun
+	return len(pIdx)
 }
 
 // fillProbeOnlyPairs is fillPairs for semi, anti and mark joins, where a
