@@ -96,3 +96,32 @@ func TestHashJoinPackedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestHashJoinPackedKeysSpill: over budget, each pair of partitions is
+// joined on its packed keys too.
+func TestHashJoinPackedKeysSpill(t *testing.T) {
+	r := rand.New(rand.NewPCG(83, 84))
+	probe := randomPackRows(r, 400, true)
+	build := randomPackRows(r, 3000, false)
+	for _, jt := range []JoinType{InnerJoin, LeftJoin, RightAntiJoin} {
+		t.Run(jt.String(), func(t *testing.T) {
+			mem := checked(t)
+			env := spillEnv(t, mem, 50, 8<<10)
+			op, err := NewHashJoin(env, HashJoinSpec{
+				Type:      jt,
+				Probe:     source(mem, packSchema, probe, 50, false),
+				Build:     source(mem, packSchema, build, 50, false),
+				ProbeKeys: []expr.Expr{col(0, tI8), col(1, tI4)},
+				BuildKeys: []expr.Expr{col(0, tI8), col(1, tI4)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mustDrain(t, op)
+			if env.Budget.Spilled() == 0 {
+				t.Fatal("the join did not spill; shrink the budget")
+			}
+			sameRows(t, got, refJoin(jt, probe, build, func(p, b []any) bool { return eqKey(p[0], b[0]) && eqKey(p[1], b[1]) }))
+		})
+	}
+}
