@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -24,6 +25,12 @@ type HashJoinSpec struct {
 	// that is part of the join condition: a pair matches only if its keys
 	// are equal and Residual is TRUE (so it decides null extension too).
 	Residual expr.Expr
+	// ProbeOut and BuildOut, for an inner join, are the columns of each
+	// side that it outputs (indexes into the side's schema; nil: all):
+	// the join then copies no column that nothing above it reads
+	// (join output pruning, joinout.go). Residual still sees every
+	// column.
+	ProbeOut, BuildOut []int
 	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
 	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
 	// condition is. It skips the NULL phase (markjoin.go), whose NULL
@@ -56,12 +63,23 @@ type hashJoinOp struct {
 	eof         bool
 	done        bool
 	gids        []int32
+	sheads      []int32 // lookupSelected: per selected probe row, its first build row
 	seed        maphash.Seed
 	level       int        // grace partitioning depth of this join's inputs
 	grace       *graceJoin // set when the build side spilled (hashjoinspill.go)
 	// shared is set when the build side is a ParallelHashJoin's, built
 	// once for all its joins (hashjoinshared.go).
 	shared *sharedBuild
+	// pf is the filter folded into the probe side, or nil
+	// (hashjoinfilter.go).
+	pf *probeFilter
+	// pack: the keys are two integer-like columns; packed: the build
+	// side's pairs fit in one int64 each, and o.ht is keyed on them
+	// (hashjoinpack.go).
+	pack, packed bool
+	// unique: every build row has a key of its own (no chain is longer
+	// than one row), so pairs are found without reading next.
+	unique bool
 }
 
 // NewHashJoin returns a hash join. It materializes the whole build input
@@ -127,7 +145,12 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.existsMark = spec.ExistsMark
+	o.pf = foldProbeFilter(spec.Type, spec.Probe, spec.ProbeKeys)
+	o.pack = packableKeys(types) && spec.Type != MarkJoin
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
+	if err := o.pruneOutput(spec.ProbeOut, spec.BuildOut); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
@@ -155,13 +178,14 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer releaseArrays(keys)
+	defer func() { releaseArrays(keys) }()
 	o.bcols, o.bn = cols, n
 	if o.jt == MarkJoin {
 		if err := o.mark.prepareBuild(keys, n); err != nil {
 			return err
 		}
 	}
+	keys = o.packBuild(keys)
 	if ok, err := o.buildParallel(ctx, keys, n); err != nil {
 		return err
 	} else if !ok {
@@ -170,6 +194,7 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 	if o.jt.tracksBuild() {
 		o.bmatched = make([]bool, n)
 	}
+	o.unique = !slices.ContainsFunc(o.next, func(r int32) bool { return r >= 0 })
 	o.res.Shrink(o.res.Size() - builtCost(cols, keys, n))
 	return nil
 }
@@ -251,7 +276,7 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				}
 				return b, err
 			}
-			b, err := o.spec.Probe.Next(ctx)
+			b, err := o.probeInput().Next(ctx)
 			if err == io.EOF {
 				o.eof = true
 				continue
@@ -289,18 +314,37 @@ func (o *hashJoinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// loadProbe looks up the keys of a new probe batch.
+// probeInput is what the join reads probe batches from: the input of a
+// folded filter, or the probe operator.
+func (o *hashJoinOp) probeInput() executor.Operator {
+	if o.pf != nil {
+		return o.pf.in
+	}
+	return o.spec.Probe
+}
+
+// loadProbe looks up the keys of a new probe batch (of the folded
+// filter's input: then the rows the filter drops take no part, and a
+// batch none of whose rows pass leaves no probe batch).
 func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	if err := ctxErr(ctx); err != nil {
 		b.Release()
 		return err
+	}
+	var sel []int32
+	if o.pf != nil {
+		var err error
+		if b, sel, err = o.pf.apply(ctx, o.env, b); b == nil {
+			return err
+		}
 	}
 	keys, err := evalAll(ctx, o.env, o.spec.ProbeKeys, b)
 	if err != nil {
 		b.Release()
 		return err
 	}
-	defer releaseArrays(keys)
+	keys = o.packProbe(keys)
+	defer func() { releaseArrays(keys) }()
 	n := int(b.NumRows())
 	if o.jt == MarkJoin {
 		if o.mark.pkeys, err = encodeKeys(keys); err != nil {
@@ -310,15 +354,13 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		o.mark.nrow, o.mark.ncur, o.nulls = 0, 0, false
 	}
 	o.setProbe(b)
-	o.gids = growTo(o.gids[:0], n)[:n]
-	o.table.lookup(keys, o.gids)
-	o.phead = growTo(o.phead[:0], n)[:n]
-	for i, g := range o.gids {
-		if g >= 0 {
-			o.phead[i] = o.head[g]
-		} else {
-			o.phead[i] = -1
+	if sel != nil {
+		if err := o.lookupSelected(keys, sel, n); err != nil {
+			return err
 		}
+	} else {
+		o.phead = growTo(o.phead[:0], n)[:n]
+		o.lookupHeads(keys, o.phead)
 	}
 	o.prow, o.begun, o.tail = 0, false, false
 	o.per, o.more = firstPassCandidates, false
@@ -339,6 +381,24 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 	return nil
 }
 
+// lookupHeads sets heads[i] to the first build row whose key is row i's
+// of keys, or -1 if there is none.
+func (o *hashJoinOp) lookupHeads(keys []arrow.Array, heads []int32) {
+	if rt, ok := o.table.(rowTable); ok {
+		rt.lookupRows(keys, heads)
+		return
+	}
+	o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]
+	o.table.(hashTable).lookup(keys, o.gids)
+	for i, g := range o.gids {
+		if g >= 0 {
+			heads[i] = o.head[g]
+		} else {
+			heads[i] = -1
+		}
+	}
+}
+
 // firstPassCandidates is how many candidates each probe row of a semi,
 // anti or mark join takes in the first pass of fillProbeOnlyPairs.
 const firstPassCandidates = 4
@@ -349,22 +409,35 @@ func (o *hashJoinOp) fillPairs(limit int) int {
 	if o.jt.probeOnly() {
 		return o.fillProbeOnlyPairs(limit)
 	}
-	o.pIdx, o.bIdx = o.pIdx[:0], o.bIdx[:0]
-	n := len(o.phead)
-	for len(o.pIdx) < limit && o.prow < n {
-		if !o.begun {
-			o.pcur, o.begun = o.phead[o.prow], true
+	// Locals, not fields, in the loops: most probe rows of a selective
+	// join have no candidate, and each is a few instructions.
+	pIdx, bIdx := o.pIdx[:0], o.bIdx[:0]
+	ph, next := o.phead, o.next
+	n := len(ph)
+	prow, pcur, begun := o.prow, o.pcur, o.begun
+	if o.unique { // every chain is one row long
+		for ; prow < n && len(pIdx) < limit; prow++ {
+			if h := ph[prow]; h >= 0 {
+				pIdx, bIdx = append(pIdx, int32(prow)), append(bIdx, h)
+			}
 		}
-		if o.pcur < 0 {
-			o.prow++
-			o.begun = false
-			continue
-		}
-		o.pIdx = append(o.pIdx, int32(o.prow))
-		o.bIdx = append(o.bIdx, o.pcur)
-		o.pcur = o.next[o.pcur]
 	}
-	return len(o.pIdx)
+	for len(pIdx) < limit && prow < n {
+		if !begun {
+			if pcur = ph[prow]; pcur < 0 {
+				prow++
+				continue
+			}
+			begun = true
+		}
+		pIdx, bIdx = append(pIdx, int32(prow)), append(bIdx, pcur)
+		if pcur = next[pcur]; pcur < 0 {
+			prow++
+			begun = false
+		}
+	}
+	o.pIdx, o.bIdx, o.prow, o.pcur, o.begun = pIdx, bIdx, prow, pcur, begun
+	return len(pIdx)
 }
 
 // fillProbeOnlyPairs is fillPairs for semi, anti and mark joins, where a

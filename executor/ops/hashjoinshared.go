@@ -161,7 +161,7 @@ func (o *hashJoinOp) useShared(ctx context.Context) error {
 		return o.spillProbe(ctx, h)
 	}
 	o.table = joinReader(b.table)
-	o.head, o.next, o.bn = b.head, b.next, b.bn
+	o.head, o.next, o.bn, o.packed, o.unique = b.head, b.next, b.bn, b.packed, b.unique
 	o.bcols = make([]arrow.Array, len(b.bcols))
 	for i, c := range b.bcols {
 		c.Retain()

@@ -109,13 +109,17 @@ type joinCore struct {
 	res      *membudget.Reservation // the build side's memory
 	out      *arrow.Schema
 	cand     *arrow.Schema
-	bcols    []arrow.Array // the build side, materialized
-	bn       int
-	bmatched []bool
-	pb       arrow.RecordBatch // current probe batch
-	pmatched []bool
-	pmaybe   []bool // mark join: some pair's condition was NULL
-	nulls    bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
+	// pout and bout are the probe and build columns an inner join
+	// outputs, outIdx the same as indexes into cand's columns (all
+	// nil: every column; joinout.go).
+	pout, bout, outIdx []int
+	bcols              []arrow.Array // the build side, materialized
+	bn                 int
+	bmatched           []bool
+	pb                 arrow.RecordBatch // current probe batch
+	pmatched           []bool
+	pmaybe             []bool // mark join: some pair's condition was NULL
+	nulls              bool   // mark join: pairs are NULL-key candidates (see markjoin.go)
 	// existsMark: the mark join's NULL is FALSE (HashJoinSpec.ExistsMark).
 	existsMark bool
 	pIdx       []int32
@@ -146,6 +150,9 @@ func (c *joinCore) dropProbe() {
 // rows that pass the residual (nil for semi/anti joins, or when none pass).
 func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 	mem := c.env.Mem
+	if c.outIdx != nil && c.residual == nil {
+		return c.emitOutput()
+	}
 	pc, err := takeColumns(mem, c.pb.Columns(), c.pIdx)
 	if err != nil {
 		return nil, err
@@ -191,9 +198,18 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 		cand.Release()
 		return nil, nil
 	case len(c.sel) == n:
+		if c.outIdx != nil {
+			out := newBatch(c.out, retained(pick(cand.Columns(), c.outIdx)), n)
+			cand.Release()
+			return out, nil
+		}
 		return cand, nil
 	}
-	out, err := takeBatch(mem, c.cand, cand.Columns(), c.sel)
+	s, cols := c.cand, cand.Columns()
+	if c.outIdx != nil {
+		s, cols = c.out, pick(cols, c.outIdx)
+	}
+	out, err := takeBatch(mem, s, cols, c.sel)
 	cand.Release()
 	return out, err
 }

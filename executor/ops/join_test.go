@@ -205,3 +205,45 @@ func TestUnnest(t *testing.T) {
 }
 
 var _ executor.Operator = (*hashJoinOp)(nil)
+
+// TestHashJoinUniqueBuildKeys: a build side whose keys are all distinct
+// (a primary key) pairs each probe row with its one row without walking
+// chains; batches of output smaller than a probe batch resume where they
+// stopped. A duplicate key makes the join walk chains again.
+func TestHashJoinUniqueBuildKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(95, 96))
+	for _, dup := range []bool{false, true} {
+		build := make([][]any, 50)
+		for i, k := range r.Perm(len(build)) {
+			build[i] = []any{int64(2 * k), "x", int64(i)}
+		}
+		if dup {
+			build = append(build, []any{int64(10), "y", int64(99)})
+		}
+		probe := make([][]any, 300)
+		for i := range probe {
+			probe[i] = []any{int64(r.IntN(120)), "p", int64(i)}
+		}
+		for _, jt := range []JoinType{InnerJoin, LeftJoin, RightJoin, FullJoin} {
+			t.Run(fmt.Sprintf("duplicate=%v/%s", dup, jt), func(t *testing.T) {
+				mem := checked(t)
+				op, err := NewHashJoin(testEnv(mem, 7), HashJoinSpec{
+					Type:      jt,
+					Probe:     source(mem, joinSchema, probe, 40, false),
+					Build:     source(mem, joinSchema, build, 16, false),
+					ProbeKeys: []expr.Expr{col(0, tI8)},
+					BuildKeys: []expr.Expr{col(0, tI8)},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := op.(*hashJoinOp)
+				got := mustDrain(t, o)
+				if o.unique == dup {
+					t.Errorf("unique = %v with a duplicate key %v", o.unique, dup)
+				}
+				sameRows(t, got, refJoin(jt, probe, build, func(p, b []any) bool { return eqKey(p[0], b[0]) }))
+			})
+		}
+	}
+}

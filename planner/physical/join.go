@@ -89,6 +89,10 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		ids = append(append([]logical.ColumnID(nil), ls.ids...), x.Mark)
 	}
 	combined := layoutOf(append(append([]logical.ColumnID(nil), ls.ids...), rs.ids...))
+	var pout, bout []int
+	if opType == ops.InnerJoin && len(lkeys) > 0 && !constKey {
+		ids, pout, bout = joinOutput(x.Needed, ls.ids, rs.ids)
+	}
 	props := []string{}
 	name := "HashJoin " + jt.String()
 	if swapped && (x.Type == logical.InnerJoin || x.Type == logical.SemiJoin || x.Type == logical.AntiJoin) {
@@ -122,13 +126,13 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 			return nil, err
 		}
 		if b.parallelProbe(opType, ls, left, right, bk) {
-			return b.lowerParallelProbe(opType, x.ExistsMark, ls, rs, pk, bk, res, ids, ex)
+			return b.lowerParallelProbe(opType, x.ExistsMark, ls, rs, pk, bk, res, ids, pout, bout, ex)
 		}
 	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
-		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark})
+		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark, ProbeOut: pout, BuildOut: bout})
 		if err != nil {
 			return nil, err
 		}
@@ -142,6 +146,44 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		}
 	}
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+// joinOutput returns the columns an inner hash join of the probe columns
+// pids and build columns bids outputs: those read above it (needed, set
+// by PruneColumns; nil: all), as ids and as indexes into each side (nil
+// for a side that keeps all its columns). A key already matched, or a
+// column only a condition read, is not copied into the join's rows (nor
+// again by each join above). One column stays, so that batches carry
+// their row count.
+func joinOutput(needed logical.ColSet, pids, bids []logical.ColumnID) (ids []logical.ColumnID, pout, bout []int) {
+	all := append(append([]logical.ColumnID(nil), pids...), bids...)
+	if needed == nil {
+		return all, nil, nil
+	}
+	keep := func(side []logical.ColumnID) []int {
+		idx := []int{}
+		for i, id := range side {
+			if needed.Has(id) {
+				idx = append(idx, i)
+				ids = append(ids, id)
+			}
+		}
+		return idx
+	}
+	pout, bout = keep(pids), keep(bids)
+	switch {
+	case len(ids) == len(all):
+		return all, nil, nil
+	case len(ids) == 0:
+		return all[:1], []int{0}, []int{}
+	}
+	if len(pout) == len(pids) {
+		pout = nil
+	}
+	if len(bout) == len(bids) {
+		bout = nil
+	}
+	return ids, pout, bout
 }
 
 // constant reports whether conds read no column and draw no random
@@ -253,8 +295,8 @@ func (b *builder) parallelProbe(jt ops.JoinType, ls *stream, probe, build logica
 // lowerParallelProbe plans one hash join per probe stream over one shared
 // build side (ops.ParallelHashJoin), so the joins and every operator
 // above them run in parallel instead of after a gather.
-func (b *builder) lowerParallelProbe(jt ops.JoinType, existsMark bool, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
-	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: existsMark}, ls.ops)
+func (b *builder) lowerParallelProbe(jt ops.JoinType, existsMark bool, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, pout, bout []int, ex *ExplainNode) (*stream, error) {
+	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: existsMark, ProbeOut: pout, BuildOut: bout}, ls.ops)
 	if err != nil {
 		return nil, err
 	}

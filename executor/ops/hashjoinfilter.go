@@ -1,0 +1,119 @@
+package ops
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
+)
+
+// Filters folded into a hash join's probe side. The rows a filter keeps
+// (TPC-H Q3 keeps half of lineitem, Q7 a third) would be copied into a
+// new batch only for the join to look up their keys and copy the few
+// that match once more. Instead the join reads the filter's input
+// itself, looks up the keys of the rows that pass only, and takes its
+// output rows from the unfiltered batch. Only joins that never emit an
+// unmatched probe row fold a filter (inner, semi, right, right semi,
+// right anti): a row that fails the filter simply finds no match. The
+// join still reads its original probe operator when its build side
+// spilled (hashjoinspill.go), so the partitions on disk hold filtered
+// rows.
+
+// probeFilter is a filter folded into a hash join, with the projection
+// over it when that only picks columns (the scan's, dropping the
+// columns only the filter read).
+type probeFilter struct {
+	in    executor.Operator // the filter's input: what the join reads
+	where *rowFilter
+	proj  *projectOp // nil: the join probes the filter's rows as they are
+	sel   []int32
+}
+
+// foldProbeFilter returns the filter that probe is (or that a
+// column-picking projection over probe reads) when a join of type jt
+// can fold it, else nil. The probe keys must be plain columns: they
+// are evaluated on every row, and an expression could fail on a row
+// the filter drops (a cast of text that only the passing rows hold as
+// numbers).
+func foldProbeFilter(jt JoinType, probe executor.Operator, keys []expr.Expr) *probeFilter {
+	switch jt {
+	case InnerJoin, SemiJoin, RightJoin, RightSemiJoin, RightAntiJoin:
+	default:
+		return nil
+	}
+	for _, k := range keys {
+		if _, ok := k.(*expr.ColumnExpr); !ok {
+			return nil
+		}
+	}
+	var proj *projectOp
+	if p, ok := probe.(*projectOp); ok {
+		for _, e := range p.exprs {
+			if _, ok := e.(*expr.ColumnExpr); !ok {
+				return nil
+			}
+		}
+		proj, probe = p, p.child
+	}
+	f, ok := probe.(*filterOp)
+	if !ok {
+		return nil
+	}
+	return &probeFilter{in: f.child, where: f.where, proj: proj}
+}
+
+// apply takes ownership of b, a batch of the filter's input, and
+// returns the batch to probe (b, projected) and the rows of it that pass
+// the filter (nil: all of them); a nil batch if none pass. A batch of
+// which few rows pass is copied as the filter would when the projection
+// decodes dictionaries: decoding every row would cost more than the copy.
+func (f *probeFilter) apply(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.RecordBatch, []int32, error) {
+	var err error
+	if f.sel, err = f.where.selectRows(ctx, env, b, f.sel); err != nil || len(f.sel) == 0 {
+		b.Release()
+		return nil, nil, err
+	}
+	sel, n := f.sel, int(b.NumRows())
+	if len(sel) == n {
+		sel = nil
+	} else if 2*len(sel) < n && hasDictionary(b.Columns()) {
+		fb, err := takeBatch(env.Mem, b.Schema(), b.Columns(), sel)
+		b.Release()
+		if err != nil {
+			return nil, nil, err
+		}
+		b, sel, n = fb, nil, len(sel)
+	}
+	if f.proj == nil {
+		return b, sel, nil
+	}
+	cols, err := evalAll(ctx, env, f.proj.exprs, b)
+	b.Release()
+	if err != nil {
+		return nil, nil, err
+	}
+	return newBatch(f.proj.schema, cols, n), sel, nil
+}
+
+// lookupSelected sets o.phead for a probe batch of n rows of which only
+// the rows sel take part: their chains' heads, and -1 for every other
+// row. Only the keys of the rows in sel are looked up.
+func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) error {
+	sk, err := takeColumns(o.env.Mem, keys, sel)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(sk)
+	o.sheads = growTo(o.sheads[:0], len(sel))[:len(sel)]
+	o.lookupHeads(sk, o.sheads)
+	o.phead = growTo(o.phead[:0], n)[:n]
+	for i := range o.phead {
+		o.phead[i] = -1
+	}
+	for j, r := range sel {
+		o.phead[r] = o.sheads[j]
+	}
+	return nil
+}
