@@ -314,12 +314,12 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 
 // rangePredicates are the boolean range functions of one or two ranges.
 var rangePredicates = map[string]func(t sqltypes.Type, x, y sqltypes.Range) bool{
-	"isempty":   func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.Empty },
-	"lower_inc": func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return !x.Empty && x.LowerInc },
-	"upper_inc": func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return !x.Empty && x.UpperInc },
-	"lower_inf": func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.LowerInf() },
-	"upper_inf": func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.UpperInf() },
-	"range_contains": func(_ sqltypes.Type, x, y sqltypes.Range) bool { return rangeContains(x, y) },
+	"isempty":            func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.Empty },
+	"lower_inc":          func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return !x.Empty && x.LowerInc },
+	"upper_inc":          func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return !x.Empty && x.UpperInc },
+	"lower_inf":          func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.LowerInf() },
+	"upper_inf":          func(_ sqltypes.Type, x, _ sqltypes.Range) bool { return x.UpperInf() },
+	"range_contains":     func(_ sqltypes.Type, x, y sqltypes.Range) bool { return rangeContains(x, y) },
 	"range_contained_by": func(_ sqltypes.Type, x, y sqltypes.Range) bool { return rangeContains(y, x) },
 	"range_overlaps":     func(_ sqltypes.Type, x, y sqltypes.Range) bool { return rangeOverlaps(x, y) },
 	"range_before": func(_ sqltypes.Type, x, y sqltypes.Range) bool {
