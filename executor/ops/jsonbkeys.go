@@ -22,12 +22,18 @@ import (
 // jsonbKeyType stands for a jsonb (jsonb[]) column, of Arrow type
 // DataType, among the key types handed to newHashTable and newRowHasher;
 // it never types an array.
-type jsonbKeyType struct{ arrow.DataType }
+// A range column is keyed the same way, by its range sort key
+// (sqltypes.AppendRangeSortKey), so that numrange bounds 1.0 and 1.00
+// group together; rng is then its range type.
+type jsonbKeyType struct {
+	arrow.DataType
+	rng sqltypes.Type
+}
 
 // keyArrowType is the type by which hash tables key values of type t.
 func keyArrowType(t sqltypes.Type) arrow.DataType {
-	if t.HasKind(sqltypes.JSONB) {
-		return &jsonbKeyType{t.Arrow()}
+	if t.HasKind(sqltypes.JSONB) || t.IsRange() {
+		return &jsonbKeyType{DataType: t.Arrow(), rng: t}
 	}
 	return t.Arrow()
 }
@@ -88,6 +94,27 @@ func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
 			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
 				return listEncoding{}, err
 			}
+		}
+		offs[i+1] = int64(len(buf))
+	}
+	return listEncoding{buf: buf, offs: offs}, nil
+}
+
+// encodeRangeKeys is keyEncoding for a range column of type t: every
+// row's range sort key (NULL rows: empty).
+func encodeRangeKeys(t sqltypes.Type, arr arrow.Array) (listEncoding, error) {
+	n := arr.Len()
+	offs := make([]int64, n+1)
+	buf := make([]byte, 0, 2*len(dataBytes(arr))+n)
+	text := binaryAccessor(arr)
+	for i := range n {
+		if arr.IsValid(i) {
+			t8 := text(i)
+			r, err := sqltypes.ReadRange(t, unsafe.String(unsafe.SliceData(t8), len(t8)))
+			if err != nil {
+				return listEncoding{}, err
+			}
+			buf = sqltypes.AppendRangeSortKey(buf, r)
 		}
 		offs[i+1] = int64(len(buf))
 	}

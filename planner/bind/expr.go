@@ -322,6 +322,9 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 		mods = nil // INTERVAL field restrictions (DAY TO SECOND…) do not change the value here
 	}
 	t, ok := sqltypes.LookupType(name, mods)
+	if !ok && isMultirangeName(name) {
+		return sqltypes.Type{}, errAt(errMultirange(name), int(tn.Location))
+	}
 	if !ok {
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "type %q does not exist", name), int(tn.Location))
 	}
@@ -1491,6 +1494,9 @@ func typesOf(es []logical.Expr) []sqltypes.Type {
 func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
+	if name == "range_agg" || isMultirangeName(name) {
+		return nil, errAt(errMultirange(name), loc)
+	}
 	if rt, ok := expr.RangeConstructor(name); ok && len(fc.Funcname) <= 2 {
 		return b.bindRangeConstructor(rt, fc, sc, agg)
 	}

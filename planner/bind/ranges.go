@@ -166,3 +166,20 @@ func (b *binder) bindRangeConstructor(rt sqltypes.Type, fc *pg_query.FuncCall, s
 	}
 	return &logical.Func{Name: name, Args: bound, T: t}, nil
 }
+
+// isMultirangeName reports whether name is a multirange type (and so
+// its constructor): PostgreSQL 14's int4multirange, datemultirange, ...
+func isMultirangeName(name string) bool {
+	switch strings.ToLower(name) {
+	case "int4multirange", "int8multirange", "nummultirange", "datemultirange", "tsmultirange", "tstzmultirange":
+		return true
+	}
+	return false
+}
+
+// errMultirange is 0A000 for multiranges, which meshql does not have:
+// range_agg returns one, and the multirange types and constructors.
+func errMultirange(what string) error {
+	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "multirange types are not supported (%s)", what).
+		WithHint("Use range_merge(a, b) for the smallest range covering two ranges, or range_intersect_agg for the intersection of a group's ranges.")
+}
