@@ -179,7 +179,7 @@ func isMultirangeName(name string) bool {
 
 // errMultirange is 0A000 for multiranges, which meshql does not have:
 // range_agg returns one, and the multirange types and constructors.
-func errMultirange(what string) error {
+func errMultirange(what string) *sqltypes.Error {
 	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "multirange types are not supported (%s)", what).
 		WithHint("Use range_merge(a, b) for the smallest range covering two ranges, or range_intersect_agg for the intersection of a group's ranges.")
 }
