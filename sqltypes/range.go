@@ -378,6 +378,12 @@ func CompareRanges(a, b Range) int {
 // AppendRange appends PostgreSQL's text output of r (range_out);
 // tstzrange bounds are shown in loc (nil: UTC).
 func AppendRange(dst []byte, t Type, r Range, loc *time.Location) []byte {
+	return AppendRangeStyle(dst, t, r, loc, DateStyle{})
+}
+
+// AppendRangeStyle is AppendRange with date and timestamp bounds in the
+// session's DateStyle, as their output functions print them.
+func AppendRangeStyle(dst []byte, t Type, r Range, loc *time.Location, st DateStyle) []byte {
 	if r.Empty {
 		return append(dst, "empty"...)
 	}
@@ -388,12 +394,12 @@ func AppendRange(dst []byte, t Type, r Range, loc *time.Location) []byte {
 	}
 	var buf []byte
 	if r.Lower != nil {
-		buf = appendRangeElem(buf[:0], t, r.Lower, loc)
+		buf = appendRangeElem(buf[:0], t, r.Lower, loc, st)
 		dst = appendRangeBoundText(dst, buf)
 	}
 	dst = append(dst, ',')
 	if r.Upper != nil {
-		buf = appendRangeElem(buf[:0], t, r.Upper, loc)
+		buf = appendRangeElem(buf[:0], t, r.Upper, loc, st)
 		dst = appendRangeBoundText(dst, buf)
 	}
 	if r.UpperInc {
@@ -406,7 +412,7 @@ func AppendRange(dst []byte, t Type, r Range, loc *time.Location) []byte {
 // held in.
 func FormatRange(t Type, r Range) string { return string(AppendRange(nil, t, r, nil)) }
 
-func appendRangeElem(dst []byte, t Type, v Datum, loc *time.Location) []byte {
+func appendRangeElem(dst []byte, t Type, v Datum, loc *time.Location, st DateStyle) []byte {
 	switch x := v.(type) {
 	case int32:
 		return strconv.AppendInt(dst, int64(x), 10)
@@ -415,15 +421,15 @@ func appendRangeElem(dst []byte, t Type, v Datum, loc *time.Location) []byte {
 	case Decimal:
 		return AppendDecimal(dst, x.Num, x.Scale)
 	case arrow.Date32:
-		return AppendDate(dst, int64(x))
+		return AppendDateStyle(dst, int64(x), st)
 	case arrow.Timestamp:
 		if t.Kind == TstzRange {
 			if loc == nil {
 				loc = time.UTC
 			}
-			return AppendTimestamp(dst, int64(x), loc, true)
+			return AppendTimestampStyle(dst, int64(x), loc, true, st)
 		}
-		return AppendTimestamp(dst, int64(x), nil, false)
+		return AppendTimestampStyle(dst, int64(x), nil, false, st)
 	}
 	return dst
 }

@@ -203,6 +203,12 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 			return nil, "", binaryFormatError("unsupported " + t.String() + " version number or empty value")
 		}
 		return nil, string(raw[1:]), nil
+	case sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
+		r, err := decodeRangeBinary(raw, t)
+		if err != nil {
+			return nil, "", err
+		}
+		return sqltypes.FormatRange(t, r), "", nil
 	case sqltypes.Bytea:
 		return append([]byte{}, raw...), "", nil
 	case sqltypes.UUID:
