@@ -16,15 +16,6 @@ import (
 // range_send: a flags byte, then each finite bound as a 4-byte length
 // and the subtype's send format.
 
-// range_send's flags (rangetypes.h).
-const (
-	rangeEmpty = 0x01
-	rangeLBInc = 0x02
-	rangeUBInc = 0x04
-	rangeLBInf = 0x08
-	rangeUBInf = 0x10
-)
-
 type rangeEnc struct {
 	strEnc
 	t       sqltypes.Type
@@ -53,7 +44,7 @@ func (e rangeEnc) text(buf []byte, i int) []byte {
 func (e rangeEnc) binary(buf []byte, i int) []byte {
 	r, err := sqltypes.ReadRange(e.t, e.a.Value(i))
 	if err != nil {
-		return append(buf, rangeEmpty)
+		return append(buf, sqltypes.RangeFlagEmpty)
 	}
 	return appendRangeBinary(buf, r)
 }
@@ -61,20 +52,20 @@ func (e rangeEnc) binary(buf []byte, i int) []byte {
 // appendRangeBinary appends range_send's bytes of r.
 func appendRangeBinary(buf []byte, r sqltypes.Range) []byte {
 	if r.Empty {
-		return append(buf, rangeEmpty)
+		return append(buf, sqltypes.RangeFlagEmpty)
 	}
 	var flags byte
 	if r.LowerInc {
-		flags |= rangeLBInc
+		flags |= sqltypes.RangeFlagLBInc
 	}
 	if r.UpperInc {
-		flags |= rangeUBInc
+		flags |= sqltypes.RangeFlagUBInc
 	}
 	if r.Lower == nil {
-		flags |= rangeLBInf
+		flags |= sqltypes.RangeFlagLBInf
 	}
 	if r.Upper == nil {
-		flags |= rangeUBInf
+		flags |= sqltypes.RangeFlagUBInf
 	}
 	buf = append(buf, flags)
 	for _, v := range []sqltypes.Datum{r.Lower, r.Upper} {
@@ -111,57 +102,4 @@ func appendRangeElemBinary(buf []byte, v sqltypes.Datum) []byte {
 		return binary.BigEndian.AppendUint64(buf, uint64(us))
 	}
 	return buf
-}
-
-// decodeRangeBinary reads range_recv's format as a value of the range
-// type t, canonicalized as range_recv does.
-func decodeRangeBinary(raw []byte, t sqltypes.Type) (sqltypes.Range, error) {
-	if len(raw) < 1 {
-		return sqltypes.Range{}, binaryFormatError("range value too short")
-	}
-	flags := raw[0]
-	raw = raw[1:]
-	if flags&rangeEmpty != 0 {
-		if len(raw) != 0 {
-			return sqltypes.Range{}, binaryFormatError("extra data after empty range")
-		}
-		return sqltypes.EmptyRange, nil
-	}
-	sub := sqltypes.RangeSubtype(t)
-	bound := func() (sqltypes.Datum, error) {
-		if len(raw) < 4 {
-			return nil, binaryFormatError("range bound length missing")
-		}
-		n := int(int32(binary.BigEndian.Uint32(raw)))
-		if n < 0 || len(raw)-4 < n {
-			return nil, binaryFormatError("range bound longer than the value")
-		}
-		b := raw[4 : 4+n]
-		raw = raw[4+n:]
-		if sub.Kind == sqltypes.Numeric {
-			s, err := numericBinaryText(b)
-			if err != nil {
-				return nil, err
-			}
-			return sqltypes.ParseVarNumeric(s)
-		}
-		v, _, err := decodeBinary(b, sub)
-		return v, err
-	}
-	var lo, hi sqltypes.Datum
-	var err error
-	if flags&rangeLBInf == 0 {
-		if lo, err = bound(); err != nil {
-			return sqltypes.Range{}, err
-		}
-	}
-	if flags&rangeUBInf == 0 {
-		if hi, err = bound(); err != nil {
-			return sqltypes.Range{}, err
-		}
-	}
-	if len(raw) != 0 {
-		return sqltypes.Range{}, binaryFormatError("extra data after range bounds")
-	}
-	return sqltypes.MakeRange(t, lo, hi, flags&rangeLBInc != 0, flags&rangeUBInc != 0)
 }
