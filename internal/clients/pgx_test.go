@@ -410,7 +410,8 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
-		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath"} {
+		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
+		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string
