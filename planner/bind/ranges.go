@@ -13,9 +13,10 @@ import (
 // Range types: constructors and operators bind to the functions
 // PostgreSQL implements them with (executor/expr/func_range.go). As in
 // PostgreSQL, an untyped literal next to a range is read as that range
-// type (so r @> '3' is a malformed range literal, not an element), and a
-// bound takes only the implicit casts of its subtype (int4 to int8 or
-// numeric, date to timestamp).
+// type (so r @> '3' is a malformed range literal, not an element); an
+// element operand must be of the subtype exactly (the operators are
+// polymorphic), while a constructor's bounds take the subtype's implicit
+// casts (int4 to int8 or numeric, date to timestamp).
 
 // rangeOperatorFuncs maps the range operators to their functions.
 var rangeOperatorFuncs = map[string]string{
@@ -39,12 +40,14 @@ func (b *binder) bindRangeOperator(op expr.BinaryOp, name string, l, r logical.E
 	var err error
 	switch {
 	case name == "@>" && lt.IsRange() && !rt.IsRange() && rt.Kind != sqltypes.Unknown:
-		if r, err = b.rangeBound(r, lt); err != nil {
+		// anyrange @> anyelement: the element must be of the subtype
+		// itself, no implicit cast (numrange @> integer does not exist).
+		if rt.Kind != sqltypes.RangeSubtype(lt).Kind {
 			return nil, true, opError(name, lt, rt, loc)
 		}
 		fn = "range_contains_elem"
 	case name == "<@" && rt.IsRange() && !lt.IsRange() && lt.Kind != sqltypes.Unknown:
-		if l, err = b.rangeBound(l, rt); err != nil {
+		if lt.Kind != sqltypes.RangeSubtype(rt).Kind {
 			return nil, true, opError(name, lt, rt, loc)
 		}
 		fn = "elem_contained_by_range"
@@ -76,9 +79,9 @@ func (b *binder) bindRangeOperator(op expr.BinaryOp, name string, l, r logical.E
 	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
 }
 
-// rangeBound converts e to a bound of the range type rt: an untyped
-// literal is read as the subtype; a typed value takes the subtype's
-// implicit casts only.
+// rangeBound converts e to a constructor's bound of the range type rt:
+// an untyped literal is read as the subtype; a typed value takes the
+// subtype's implicit casts only.
 func (b *binder) rangeBound(e logical.Expr, rt sqltypes.Type) (logical.Expr, error) {
 	sub := sqltypes.RangeSubtype(rt)
 	t := e.Type()
