@@ -458,6 +458,21 @@ func appendRangeBoundText(dst, v []byte) []byte {
 	return append(dst, '"')
 }
 
+// restyleRange renders a range held as text (FormatRange's) as the
+// session shows it: tstzrange bounds in loc, dates and timestamps in
+// DateStyle.
+func restyleRange(t Type, s string, loc *time.Location, st DateStyle) string {
+	if t.Kind == Int4Range || t.Kind == Int8Range || t.Kind == NumRange ||
+		st.Out == (DateStyle{}).Out && (t.Kind != TstzRange || loc == nil || loc == time.UTC) {
+		return s
+	}
+	r, err := ReadRange(t, s)
+	if err != nil {
+		return s
+	}
+	return string(AppendRangeStyle(nil, t, r, loc, st))
+}
+
 // ReadRange parses a range as held inside meshql (FormatRange's text).
 func ReadRange(t Type, s string) (Range, error) {
 	return ParseRange(t, s, InputContext{Loc: time.UTC})

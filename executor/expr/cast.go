@@ -163,6 +163,7 @@ func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 func sessionDependent(from, to sqltypes.Type) bool {
 	from, to = leafType(from), leafType(to)
 	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ ||
+		from.Kind == sqltypes.TstzRange || to.Kind == sqltypes.TstzRange ||
 		from.IsString() && styledDateTime(to) || to.IsString() && styledDateTime(from)
 }
 
@@ -176,7 +177,7 @@ func leafType(t sqltypes.Type) sqltypes.Type {
 // styledDateTime reports whether DateStyle or IntervalStyle change t's text.
 func styledDateTime(t sqltypes.Type) bool {
 	switch t.Kind {
-	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval:
+	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval, sqltypes.DateRange, sqltypes.TsRange:
 		return true
 	}
 	return false

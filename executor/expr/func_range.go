@@ -38,7 +38,8 @@ func RangeConstructor(name string) (sqltypes.Type, bool) {
 
 // rangeCastKernel casts text to a range (parsed in the session's
 // context, stored canonical) and a range to text (tstzrange bounds in
-// the session's TimeZone). Ranges cast to no other type.
+// the session's TimeZone, dates and timestamps in its DateStyle). Ranges
+// cast to no other type.
 func rangeCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	switch {
 	case from.Kind == to.Kind:
@@ -73,7 +74,7 @@ func rangeCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 }
 
 func rangeTextKernel(from sqltypes.Type) castKernel {
-	if from.Kind != sqltypes.TstzRange {
+	if from.Kind == sqltypes.Int4Range || from.Kind == sqltypes.Int8Range || from.Kind == sqltypes.NumRange {
 		return retypeKernel(arrow.BinaryTypes.String)
 	}
 	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
@@ -83,7 +84,7 @@ func rangeTextKernel(from sqltypes.Type) castKernel {
 			if err != nil {
 				return nil, false, err
 			}
-			return sqltypes.AppendRange(dst, from, r, cx.loc), false, nil
+			return sqltypes.AppendRangeStyle(dst, from, r, cx.loc, cx.style), false, nil
 		})
 	}
 }
@@ -171,7 +172,7 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 			lowInc, upInc := true, false
 			if len(in) == 3 {
 				if in[2].IsNull(i) {
-					return nil, false, sqltypes.New(sqltypes.CodeNullValueNotAllowed, "range constructor flags argument must not be null")
+					return nil, false, sqltypes.New(sqltypes.CodeDataException, "range constructor flags argument must not be null")
 				}
 				var err error
 				if lowInc, upInc, err = rangeFlags(flags.str(i)); err != nil {
@@ -423,12 +424,14 @@ func RangeUnion(t sqltypes.Type, x, y sqltypes.Range, contiguous bool) (sqltypes
 	if contiguous && !rangeOverlaps(x, y) && !rangeAdjacent(t, x, y) {
 		return sqltypes.Range{}, sqltypes.New(sqltypes.CodeDataException, "result of range union would not be contiguous")
 	}
-	r := x
-	if sqltypes.CompareRangeBounds(y.Lower, y.LowerInc, true, x.Lower, x.LowerInc, true) < 0 {
-		r.Lower, r.LowerInc = y.Lower, y.LowerInc
+	// On a tie the bound of y is taken, as range_union_internal does
+	// (numrange's 1.5 and 1.50 print differently).
+	r := y
+	if sqltypes.CompareRangeBounds(x.Lower, x.LowerInc, true, y.Lower, y.LowerInc, true) < 0 {
+		r.Lower, r.LowerInc = x.Lower, x.LowerInc
 	}
-	if sqltypes.CompareRangeBounds(y.Upper, y.UpperInc, false, x.Upper, x.UpperInc, false) > 0 {
-		r.Upper, r.UpperInc = y.Upper, y.UpperInc
+	if sqltypes.CompareRangeBounds(x.Upper, x.UpperInc, false, y.Upper, y.UpperInc, false) > 0 {
+		r.Upper, r.UpperInc = x.Upper, x.UpperInc
 	}
 	return sqltypes.MakeRange(t, r.Lower, r.Upper, r.LowerInc, r.UpperInc)
 }
