@@ -485,15 +485,19 @@ func compareRangeText(t sqltypes.Type, a, b string) int {
 	return sqltypes.CompareRanges(x, y)
 }
 
-// rangeKeyExpr is the sort key of a range expression (bytea,
-// sqltypes.AppendRangeSortKey): ORDER BY, window partitions and join
-// keys compare ranges by it. It renders as the range in EXPLAIN.
-type rangeKeyExpr struct{ e Expr }
+// rangeKeyExpr is the sort key of a range (range array) expression
+// (bytea, bytea[]: sqltypes.AppendRangeSortKey): ORDER BY, window
+// partitions and join keys compare ranges by it. It renders as the range
+// in EXPLAIN.
+type rangeKeyExpr struct {
+	e Expr
+	t sqltypes.Type
+}
 
-func (e *rangeKeyExpr) Type() sqltypes.Type         { return sqltypes.TypeBytea }
+func (e *rangeKeyExpr) Type() sqltypes.Type         { return e.t }
 func (e *rangeKeyExpr) String() string              { return e.e.String() }
 func (e *rangeKeyExpr) children() []Expr            { return []Expr{e.e} }
-func (e *rangeKeyExpr) withChildren(ch []Expr) Expr { return &rangeKeyExpr{e: ch[0]} }
+func (e *rangeKeyExpr) withChildren(ch []Expr) Expr { return &rangeKeyExpr{e: ch[0], t: e.t} }
 
 func (e *rangeKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
 	a, err := e.e.Eval(ctx, env, b)
@@ -501,12 +505,24 @@ func (e *rangeKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 		return nil, err
 	}
 	defer a.Release()
-	return RangeSortKeys(env.Mem, e.e.Type(), a)
+	return RangeSortKeys(env.Mem, e.e.Type().Leaf(), a)
 }
 
 // RangeSortKeys returns the sort key of every row of the range array a
-// (of type t) as a binary array with a's NULLs.
+// (of range type t) as a binary array with a's NULLs; of an array of
+// ranges, the array of its elements' keys, of the same shape.
 func RangeSortKeys(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.Array, error) {
+	if l, ok := a.(*array.List); ok {
+		child, err := RangeSortKeys(mem, t, l.ListValues())
+		if err != nil {
+			return nil, err
+		}
+		defer child.Release()
+		d := l.Data()
+		nd := array.NewData(arrow.ListOf(child.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{child.Data()}, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	}
 	n := a.Len()
 	rd := newRangeReader(t, a)
 	out := newStrOut(mem, n, 2*len(rd.v.data)+n)

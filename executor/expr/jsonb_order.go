@@ -61,8 +61,8 @@ func JSONBSortKeys(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 // bytea[]), for operators that sort, group or join on e without
 // returning it. It renders as e in EXPLAIN.
 func SortKeyOf(e Expr) Expr {
-	if e.Type().IsRange() {
-		return &rangeKeyExpr{e: e}
+	if e.Type().Leaf().IsRange() {
+		return &rangeKeyExpr{e: e, t: jsonbKeyType(e.Type())}
 	}
 	if !e.Type().HasKind(sqltypes.JSONB) {
 		return e

@@ -32,8 +32,8 @@ type jsonbKeyType struct {
 
 // keyArrowType is the type by which hash tables key values of type t.
 func keyArrowType(t sqltypes.Type) arrow.DataType {
-	if t.HasKind(sqltypes.JSONB) || t.IsRange() {
-		return &jsonbKeyType{DataType: t.Arrow(), rng: t}
+	if t.HasKind(sqltypes.JSONB) || t.Leaf().IsRange() {
+		return &jsonbKeyType{DataType: t.Arrow(), rng: t.Leaf()}
 	}
 	return t.Arrow()
 }
@@ -100,9 +100,18 @@ func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
 	return listEncoding{buf: buf, offs: offs}, nil
 }
 
-// encodeRangeKeys is keyEncoding for a range column of type t: every
-// row's range sort key (NULL rows: empty).
+// encodeRangeKeys is keyEncoding for a range column of range type t:
+// every row's range sort key (NULL rows: empty); for an array of ranges,
+// the array encoding of its elements' keys.
 func encodeRangeKeys(t sqltypes.Type, arr arrow.Array) (listEncoding, error) {
+	if isList(arr.DataType()) {
+		keys, err := expr.RangeSortKeys(memory.DefaultAllocator, t, arr)
+		if err != nil {
+			return listEncoding{}, err
+		}
+		defer keys.Release()
+		return encodeLists(keys)
+	}
 	n := arr.Len()
 	offs := make([]int64, n+1)
 	buf := make([]byte, 0, 2*len(dataBytes(arr))+n)
