@@ -1,6 +1,7 @@
 package sqltypes
 
 import (
+	"cmp"
 	"encoding/binary"
 	"math/big"
 	"strconv"
@@ -270,25 +271,15 @@ func rangeSucc(v Datum) (Datum, error) {
 func CompareRangeElem(a, b Datum) int {
 	switch x := a.(type) {
 	case int32:
-		return cmpOrdered(x, b.(int32))
+		return cmp.Compare(x, b.(int32))
 	case int64:
-		return cmpOrdered(x, b.(int64))
+		return cmp.Compare(x, b.(int64))
 	case arrow.Date32:
-		return cmpOrdered(x, b.(arrow.Date32))
+		return cmp.Compare(x, b.(arrow.Date32))
 	case arrow.Timestamp:
-		return cmpOrdered(x, b.(arrow.Timestamp))
+		return cmp.Compare(x, b.(arrow.Timestamp))
 	case Decimal:
 		return CompareDecimal(x, b.(Decimal))
-	}
-	return 0
-}
-
-func cmpOrdered[T int32 | int64 | arrow.Date32 | arrow.Timestamp](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }

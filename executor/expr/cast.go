@@ -257,15 +257,7 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	case to.IsString():
 		k := toTextKernel(from)
 		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
-			tr := truncateKernel(int(to.Precision))
-			return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
-				s, err := k(mem, cx, a)
-				if err != nil {
-					return nil, err
-				}
-				defer s.Release()
-				return tr(mem, cx, s)
-			}, true
+			return chain(k, truncateKernel(int(to.Precision))), true
 		}
 		return k, true
 	case from.IsString():

@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"context"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -45,16 +43,7 @@ func rangeCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case from.Kind == to.Kind:
 		return retypeKernel(to.Arrow()), true
 	case from.IsRange() && to.Kind == sqltypes.Varchar && to.Precision > 0:
-		k := rangeTextKernel(from)
-		tr := truncateKernel(int(to.Precision))
-		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
-			s, err := k(mem, cx, a)
-			if err != nil {
-				return nil, err
-			}
-			defer s.Release()
-			return tr(mem, cx, s)
-		}, true
+		return chain(rangeTextKernel(from), truncateKernel(int(to.Precision))), true
 	case from.IsRange() && to.IsString():
 		return rangeTextKernel(from), true
 	case to.IsRange() && (from.IsString() || from.Kind == sqltypes.Bpchar):
@@ -485,43 +474,12 @@ func compareRangeText(t sqltypes.Type, a, b string) int {
 	return sqltypes.CompareRanges(x, y)
 }
 
-// rangeKeyExpr is the sort key of a range (range array) expression
-// (bytea, bytea[]: sqltypes.AppendRangeSortKey): ORDER BY, window
-// partitions and join keys compare ranges by it. It renders as the range
-// in EXPLAIN.
-type rangeKeyExpr struct {
-	e Expr
-	t sqltypes.Type
-}
-
-func (e *rangeKeyExpr) Type() sqltypes.Type         { return e.t }
-func (e *rangeKeyExpr) String() string              { return e.e.String() }
-func (e *rangeKeyExpr) children() []Expr            { return []Expr{e.e} }
-func (e *rangeKeyExpr) withChildren(ch []Expr) Expr { return &rangeKeyExpr{e: ch[0], t: e.t} }
-
-func (e *rangeKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
-	a, err := e.e.Eval(ctx, env, b)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Release()
-	return RangeSortKeys(env.Mem, e.e.Type().Leaf(), a)
-}
-
 // RangeSortKeys returns the sort key of every row of the range array a
 // (of range type t) as a binary array with a's NULLs; of an array of
 // ranges, the array of its elements' keys, of the same shape.
 func RangeSortKeys(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.Array, error) {
 	if l, ok := a.(*array.List); ok {
-		child, err := RangeSortKeys(mem, t, l.ListValues())
-		if err != nil {
-			return nil, err
-		}
-		defer child.Release()
-		d := l.Data()
-		nd := array.NewData(arrow.ListOf(child.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{child.Data()}, d.NullN(), d.Offset())
-		defer nd.Release()
-		return array.MakeFromData(nd), nil
+		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) { return RangeSortKeys(mem, t, vals) })
 	}
 	n := a.Len()
 	rd := newRangeReader(t, a)

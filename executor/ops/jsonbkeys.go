@@ -74,38 +74,31 @@ func keyExprs(es []expr.Expr) []expr.Expr {
 // (NULL rows: empty); for a jsonb[] column, the array encoding of its
 // elements' keys.
 func encodeJSONBKeys(arr arrow.Array) (listEncoding, error) {
-	if isList(arr.DataType()) {
-		keys, err := expr.JSONBSortKeys(memory.DefaultAllocator, arr)
-		if err != nil {
-			return listEncoding{}, err
-		}
-		defer keys.Release()
-		return encodeLists(keys)
-	}
-	n := arr.Len()
-	offs := make([]int64, n+1)
-	buf := make([]byte, 0, 2*len(dataBytes(arr)))
-	text := binaryAccessor(arr)
-	for i := range n {
-		if arr.IsValid(i) {
-			var err error
-			// The text is only read during the call: no copy.
-			t := text(i)
-			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
-				return listEncoding{}, err
-			}
-		}
-		offs[i+1] = int64(len(buf))
-	}
-	return listEncoding{buf: buf, offs: offs}, nil
+	return encodeSortKeys(arr, expr.JSONBSortKeys, sqltypes.AppendJSONBSortKey)
 }
 
 // encodeRangeKeys is keyEncoding for a range column of range type t:
 // every row's range sort key (NULL rows: empty); for an array of ranges,
 // the array encoding of its elements' keys.
 func encodeRangeKeys(t sqltypes.Type, arr arrow.Array) (listEncoding, error) {
+	return encodeSortKeys(arr,
+		func(mem memory.Allocator, a arrow.Array) (arrow.Array, error) { return expr.RangeSortKeys(mem, t, a) },
+		func(dst []byte, s string) ([]byte, error) {
+			r, err := sqltypes.ReadRange(t, s)
+			if err != nil {
+				return nil, err
+			}
+			return sqltypes.AppendRangeSortKey(dst, r), nil
+		})
+}
+
+// encodeSortKeys is keyEncoding by sort keys: appendKey's of every row
+// of a text column, or of an array column the array encoding of
+// listKeys' keys of its elements.
+func encodeSortKeys(arr arrow.Array, listKeys func(memory.Allocator, arrow.Array) (arrow.Array, error),
+	appendKey func(dst []byte, text string) ([]byte, error)) (listEncoding, error) {
 	if isList(arr.DataType()) {
-		keys, err := expr.RangeSortKeys(memory.DefaultAllocator, t, arr)
+		keys, err := listKeys(memory.DefaultAllocator, arr)
 		if err != nil {
 			return listEncoding{}, err
 		}
@@ -118,12 +111,12 @@ func encodeRangeKeys(t sqltypes.Type, arr arrow.Array) (listEncoding, error) {
 	text := binaryAccessor(arr)
 	for i := range n {
 		if arr.IsValid(i) {
-			t8 := text(i)
-			r, err := sqltypes.ReadRange(t, unsafe.String(unsafe.SliceData(t8), len(t8)))
-			if err != nil {
+			var err error
+			// The text is only read during the call: no copy.
+			t := text(i)
+			if buf, err = appendKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
 				return listEncoding{}, err
 			}
-			buf = sqltypes.AppendRangeSortKey(buf, r)
 		}
 		offs[i+1] = int64(len(buf))
 	}
