@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
@@ -524,6 +525,11 @@ func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table
 		st, err := sqltypes.FromArrow(schema.Field(idx[0]).Type)
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
+		}
+		if tt, ok := connectors.As[connectors.TypedTable](src); ok {
+			if t := tt.ColumnTypes()[idx[0]]; t.Kind != sqltypes.Unknown {
+				st = t
+			}
 		}
 		if err := contractColumn(p, c, st); err != nil {
 			return nil, err
