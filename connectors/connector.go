@@ -88,6 +88,17 @@ type TypedTable interface {
 	ColumnTypes() []sqltypes.Type
 }
 
+// ColumnType is the SQL type of column i of t's schema: its TypedTable
+// type where it has one, else its Arrow type's (sqltypes.FromArrow).
+func ColumnType(t Table, i int) (sqltypes.Type, error) {
+	if tt, ok := As[TypedTable](t); ok {
+		if typ := tt.ColumnTypes()[i]; typ.Kind != sqltypes.Unknown {
+			return typ, nil
+		}
+	}
+	return sqltypes.FromArrow(t.Schema().Field(i).Type)
+}
+
 // DictionaryReader is optionally implemented by tables that can return
 // string columns as Arrow dictionary arrays (ScanRequest.Dictionary)
 // cheaply, because the source stores them dictionary-encoded.
