@@ -30,7 +30,9 @@ var rangeOperatorFuncs = map[string]string{
 func isRangeOnlyOperator(name string) bool { return name == "&<" || name == "&>" || name == "-|-" }
 
 // bindRangeOperator binds a binary operator of which one operand is a
-// range; ok is false when neither is.
+// range; ok is false when neither is. op matters only for the operators
+// that are not range functions (= <> < <= > >= IS [NOT] DISTINCT FROM),
+// which bindOperator passes; other callers pass 0.
 func (b *binder) bindRangeOperator(op expr.BinaryOp, name string, l, r logical.Expr, loc int) (logical.Expr, bool, error) {
 	lt, rt := l.Type(), r.Type()
 	if !lt.IsRange() && !rt.IsRange() {
