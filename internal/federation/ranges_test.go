@@ -2,17 +2,11 @@ package federation
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/postgres"
-	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 )
@@ -46,11 +40,9 @@ func TestPostgresRangeColumns(t *testing.T) {
 		}
 	}
 	t.Setenv("MESHQL_RANGE_PG", uri)
-	dir := t.TempDir()
-	meshYAML := strings.Replace(readFile(t, filepath.Join(tpchMesh, "mesh.yaml")), "\ndomains:\n",
-		"\ndomains:\n  st: {description: range test tables, owner: {team: t, contact: t@example.com}}\n", 1)
-	writeFile(t, filepath.Join(dir, "mesh.yaml"), meshYAML)
-	writeFile(t, filepath.Join(dir, "st", "prices_v1.yaml"), `product: prices
+	// The range column declared text, as products declared it before
+	// meshql had ranges, reads the range's text.
+	sess := stSession(t, "range test tables", map[string]string{"prices_v1.yaml": `product: prices
 version: 1
 domain: st
 owner: {team: t, contact: t@example.com}
@@ -68,10 +60,8 @@ columns:
 inputs: []
 policies:
   read: [analyst]
-`)
-	// The range column declared text, as products declared it before
-	// meshql had ranges: it reads the range's text.
-	writeFile(t, filepath.Join(dir, "st", "prices_text_v1.yaml"), `product: prices_text
+`,
+		"prices_text_v1.yaml": `product: prices_text
 version: 1
 domain: st
 owner: {team: t, contact: t@example.com}
@@ -85,16 +75,7 @@ columns:
 inputs: []
 policies:
   read: [analyst]
-`)
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) }) // registered first: runs last
-	pc := postgres.New()
-	t.Cleanup(pc.Close)
-	sess := newAdminSession(t, engine.Config{Mesh: mesh, Mem: mem, Workers: 2, Connectors: []connectors.Connector{pc}})
+`})
 	for _, q := range []string{
 		`SELECT product_id, price, valid_during, qty_band, promo, pg_typeof(valid_during)::text FROM st.prices_v1 ORDER BY valid_during, product_id, price`,
 		`SELECT product_id, price FROM st.prices_v1 WHERE valid_during @> DATE '2024-02-15' ORDER BY 1`,
@@ -107,36 +88,9 @@ policies:
 		`SELECT product_id, range_intersect_agg(valid_during), daterange(min(lower(valid_during)), max(upper(valid_during)), '[]') FROM st.prices_v1 WHERE NOT isempty(valid_during) GROUP BY product_id ORDER BY 1`,
 		`SELECT product_id, valid_during, pg_typeof(valid_during)::text, valid_during || '!' FROM st.prices_text_v1 ORDER BY valid_during, product_id`,
 	} {
-		res, err := tpch.Run(ctx, sess, q)
-		if err != nil {
-			t.Errorf("%s: %v", q, err)
-			continue
-		}
-		var got []string
-		for _, r := range res.Rows {
-			got = append(got, strings.Join(r, "|"))
-		}
 		pq := strings.ReplaceAll(q, "st.prices_v1", "prices")
 		pq = strings.ReplaceAll(pq, "st.prices_text_v1", "(SELECT product_id, valid_during::text AS valid_during FROM prices) p")
-		results, err := conn.PgConn().Exec(ctx, pq).ReadAll()
-		if err != nil || len(results) != 1 || results[0].Err != nil {
-			t.Fatalf("%s on PostgreSQL: %v %v", q, err, results)
-		}
-		var want []string
-		for _, r := range results[0].Rows {
-			vals := make([]string, len(r))
-			for i, v := range r {
-				if v == nil {
-					vals[i] = "NULL"
-				} else {
-					vals[i] = string(v)
-				}
-			}
-			want = append(want, strings.Join(vals, "|"))
-		}
-		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
-			t.Errorf("%s:\nmeshql\n%s\npostgres\n%s", q, g, w)
-		}
+		matchPostgres(t, ctx, sess, conn, q, pq)
 	}
 	// The range columns' filters stay in meshql; containment of the date
 	// column in a constant range goes to PostgreSQL as bound comparisons.
