@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
@@ -521,7 +522,7 @@ func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table
 			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared, but its source has no such column", p.QualifiedName(), c.Name).
 				WithHint("The source no longer matches the product's contract; tell the owner (%s).", p.Owner.Contact)
 		}
-		st, err := sqltypes.FromArrow(schema.Field(idx[0]).Type)
+		st, err := connectors.ColumnType(src, idx[0])
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
 		}

@@ -48,9 +48,11 @@ func (s *Session) namespaces() []struct {
 func typeRows() [][]any {
 	kinds := []sqltypes.Type{sqltypes.TypeBool, sqltypes.TypeBytea, sqltypes.TypeInt8, sqltypes.TypeInt2, sqltypes.TypeInt4,
 		sqltypes.TypeText, sqltypes.TypeJSON, sqltypes.TypeJSONB, sqltypes.TypeFloat4, sqltypes.TypeFloat8, {Kind: sqltypes.Varchar}, {Kind: sqltypes.Bpchar},
-		sqltypes.TypeDate, sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ, sqltypes.TypeTime, sqltypes.TypeInterval, sqltypes.NumericType(0, 0), sqltypes.TypeUUID, sqltypes.TypeJSONPath}
+		sqltypes.TypeDate, sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ, sqltypes.TypeTime, sqltypes.TypeInterval, sqltypes.NumericType(0, 0), sqltypes.TypeUUID, sqltypes.TypeJSONPath,
+		{Kind: sqltypes.Int4Range}, {Kind: sqltypes.Int8Range}, {Kind: sqltypes.NumRange}, {Kind: sqltypes.DateRange}, {Kind: sqltypes.TsRange}, {Kind: sqltypes.TstzRange}}
 	names := map[uint32]string{16: "bool", 17: "bytea", 20: "int8", 21: "int2", 23: "int4", 25: "text", 114: "json", 3802: "jsonb", 700: "float4",
-		701: "float8", 1043: "varchar", 1042: "bpchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1083: "time", 1186: "interval", 1700: "numeric", 2950: "uuid", 4072: "jsonpath"}
+		701: "float8", 1043: "varchar", 1042: "bpchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1083: "time", 1186: "interval", 1700: "numeric", 2950: "uuid", 4072: "jsonpath",
+		3904: "int4range", 3926: "int8range", 3906: "numrange", 3912: "daterange", 3908: "tsrange", 3910: "tstzrange"}
 	category := map[sqltypes.Kind]string{sqltypes.Bool: "B", sqltypes.Int2: "N", sqltypes.Int4: "N", sqltypes.Int8: "N", sqltypes.Float4: "N",
 		sqltypes.Float8: "N", sqltypes.Numeric: "N", sqltypes.Text: "S", sqltypes.Varchar: "S", sqltypes.Bpchar: "S", sqltypes.Date: "D", sqltypes.Timestamp: "D",
 		sqltypes.TimestampTZ: "D", sqltypes.Time: "D", sqltypes.Interval: "T", sqltypes.Bytea: "U", sqltypes.UUID: "U", sqltypes.JSON: "U", sqltypes.JSONB: "U", sqltypes.JSONPath: "U"}
@@ -71,8 +73,16 @@ func typeRows() [][]any {
 		case t.Size() < 0:
 			storage = "x"
 		}
-		out = append(out, []any{int32(oid), name, int32(typeNamespace), int32(ownerOID), t.Size(), "b", category[t.Kind], int32(0), int32(arr), int32(0), int32(-1), false, ",", collationOf(t),
-			int32(0), byVal, true, align, storage, int32(0), nil, procOID(name + "in"), procOID(name + "out"), procOID(name + "recv"), procOID(name + "send"), int32(0), int32(0), int32(0), int32(0), nil, nil})
+		typtype, cat, io := "b", category[t.Kind], name
+		if t.IsRange() {
+			// One set of I/O functions serves every range type.
+			typtype, cat, io = "r", "R", "range_"
+			if sqltypes.RangeSubtype(t).Size() == 8 {
+				align = "d"
+			}
+		}
+		out = append(out, []any{int32(oid), name, int32(typeNamespace), int32(ownerOID), t.Size(), typtype, cat, int32(0), int32(arr), int32(0), int32(-1), false, ",", collationOf(t),
+			int32(0), byVal, true, align, storage, int32(0), nil, procOID(io + "in"), procOID(io + "out"), procOID(io + "recv"), procOID(io + "send"), int32(0), int32(0), int32(0), int32(0), nil, nil})
 		out = append(out, []any{int32(arr), "_" + name, int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ",", collationOf(t),
 			int32(0), false, true, align, "x", int32(0), nil, procOID("array_in"), procOID("array_out"), procOID("array_recv"), procOID("array_send"), int32(0), int32(0), procOID("array_typanalyze"), procOID("array_subscript_handler"), nil, nil})
 	}
@@ -84,9 +94,10 @@ func typeRows() [][]any {
 // joins from pg_type find them (Npgsql tells array types by typreceive =
 // array_recv).
 func procRows() [][]any {
-	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler"}
+	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler",
+		"range_in", "range_out", "range_recv", "range_send"}
 	for _, r := range typeRows() {
-		if n := r[1].(string); n[0] != '_' {
+		if n := r[1].(string); n[0] != '_' && r[5] != "r" {
 			names = append(names, n+"in", n+"out", n+"recv", n+"send")
 		}
 	}
@@ -267,7 +278,7 @@ func pgCatalogTables() []sysTable {
 		}, rows: func(*Session) [][]any { return typeRows() }},
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
-			rows: func(*Session) [][]any { return nil }},
+			rows: func(*Session) [][]any { return rangeRows() }},
 		{schema: "pg_catalog", name: "pg_stat_activity", cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
 			{"usesysid", tInt4}, {"usename", tText}, {"application_name", tText}, {"client_addr", tText}, {"state", tText},
 			{"query", tText}, {"wait_event_type", tText}, {"wait_event", tText}, {"backend_type", tText}},
@@ -448,4 +459,27 @@ func collationOf(t sqltypes.Type) int32 {
 		return 100
 	}
 	return 0
+}
+
+// rangeRows are pg_range's rows: each range type's subtype, multirange
+// type (which meshql does not have, but PostgreSQL 15 names) and
+// canonical and subtype-difference functions.
+func rangeRows() [][]any {
+	var out [][]any
+	for _, r := range []struct {
+		t              sqltypes.Kind
+		multi          int32
+		canonical, sub string
+	}{
+		{sqltypes.Int4Range, 4451, "int4range_canonical", "int4range_subdiff"},
+		{sqltypes.NumRange, 4532, "-", "numrange_subdiff"},
+		{sqltypes.TsRange, 4533, "-", "tsrange_subdiff"},
+		{sqltypes.TstzRange, 4534, "-", "tstzrange_subdiff"},
+		{sqltypes.DateRange, 4535, "daterange_canonical", "daterange_subdiff"},
+		{sqltypes.Int8Range, 4536, "int8range_canonical", "int8range_subdiff"},
+	} {
+		t := sqltypes.Type{Kind: r.t}
+		out = append(out, []any{int32(t.OID()), int32(sqltypes.RangeSubtype(t).OID()), r.multi, int32(0), int32(0), r.canonical, r.sub})
+	}
+	return out
 }

@@ -53,6 +53,9 @@ func FormatValueStyle(t Type, v Datum, loc *time.Location, st DateStyle) string 
 	case Decimal:
 		return FormatDecimal(x.Num, x.Scale)
 	case string:
+		if t.IsRange() {
+			return restyleRange(t, x, loc, st)
+		}
 		return x
 	case []byte:
 		return `\x` + hex.EncodeToString(x)

@@ -110,6 +110,12 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 		return NormalizeJSONB(s)
 	case List:
 		return ParseArrayIn(*t.Elem, s, ctx)
+	case Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
+		r, err := ParseRange(t, s, ctx)
+		if err != nil {
+			return nil, err
+		}
+		return FormatRange(t, r), nil
 	}
 	return nil, New(CodeFeatureNotSupported, "cannot parse values of type %s", t)
 }

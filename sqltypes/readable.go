@@ -3,7 +3,7 @@ package sqltypes
 // ReadableAs reports whether every value of a source column of type got is
 // a value of the declared type, unchanged: the same type, or a narrower
 // integer (int2 and int4 for int8), float (float4 for float8) or string
-// type (varchar for text), or strings read into character(n) or
+// type (varchar for text), a range as text, or strings read into character(n) or
 // varchar(n), checked as they are read. A producer may store a column narrower than its
 // contract promises; anything else (a retyped or narrowed column) would be
 // cast into different values or fail mid-query.
@@ -13,6 +13,12 @@ package sqltypes
 // passes is a source queries read.
 func ReadableAs(got, declared Type) bool {
 	if got.Equal(declared) {
+		return true
+	}
+	if got.IsRange() && declared.Kind == Text {
+		// A range is held as its canonical text: a product that declared
+		// its range column text (as meshql read ranges before it had
+		// them) keeps reading that text.
 		return true
 	}
 	if got.Kind == Varchar && declared.Kind == Varchar && got.Precision > 0 && declared.Precision > 0 {

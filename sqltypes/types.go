@@ -52,6 +52,13 @@ const (
 	// of it (executor/jsonpath parses and prints it); it casts to and
 	// from text only.
 	JSONPath
+	// The built-in range types, held as their canonical text (range.go).
+	Int4Range
+	Int8Range
+	NumRange
+	DateRange
+	TsRange
+	TstzRange
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -228,6 +235,8 @@ func (t Type) String() string {
 		return "record"
 	case JSONPath:
 		return "jsonpath"
+	case Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
+		return rangeNames[t.Kind]
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -273,7 +282,8 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath:
+	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath,
+		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return arrow.BinaryTypes.String
 	case Bytea:
 		return arrow.BinaryTypes.Binary
@@ -388,13 +398,30 @@ const (
 	OIDUUID        uint32 = 2950
 	OIDRecord      uint32 = 2249
 	OIDJSONPath    uint32 = 4072
+	OIDInt4Range   uint32 = 3904
+	OIDNumRange    uint32 = 3906
+	OIDTsRange     uint32 = 3908
+	OIDTstzRange   uint32 = 3910
+	OIDDateRange   uint32 = 3912
+	OIDInt8Range   uint32 = 3926
 )
+
+var rangeOIDs = map[Kind]uint32{
+	Int4Range: OIDInt4Range, Int8Range: OIDInt8Range, NumRange: OIDNumRange,
+	DateRange: OIDDateRange, TsRange: OIDTsRange, TstzRange: OIDTstzRange,
+}
+
+var rangeNames = map[Kind]string{
+	Int4Range: "int4range", Int8Range: "int8range", NumRange: "numrange",
+	DateRange: "daterange", TsRange: "tsrange", TstzRange: "tstzrange",
+}
 
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015, Bpchar: 1014,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
-	JSONPath: 4073,
+	JSONPath: 4073, Int4Range: 3905, Int8Range: 3927, NumRange: 3907, DateRange: 3913,
+	TsRange: 3909, TstzRange: 3911,
 }
 
 // OID returns the Postgres type OID of t.
@@ -444,6 +471,8 @@ func (t Type) OID() uint32 {
 		return OIDRecord
 	case JSONPath:
 		return OIDJSONPath
+	case Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
+		return rangeOIDs[t.Kind]
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -532,6 +561,11 @@ func FromOID(oid uint32) (Type, bool) {
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
+	for k, r := range rangeOIDs {
+		if r == oid {
+			return Type{Kind: k}, true
+		}
+	}
 	for k, a := range arrayOIDs {
 		if a == oid {
 			return ListOf(Type{Kind: k}), true
@@ -562,6 +596,8 @@ var typeNames = map[string]Kind{
 	"time":     Time, "time without time zone": Time,
 	"uuid": UUID,
 	"json": JSON, "jsonb": JSONB, "jsonpath": JSONPath,
+	"int4range": Int4Range, "int8range": Int8Range, "numrange": NumRange,
+	"daterange": DateRange, "tsrange": TsRange, "tstzrange": TstzRange,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }

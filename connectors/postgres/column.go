@@ -33,6 +33,7 @@ const (
 	decTime      // time: int64 µs since midnight
 	decInterval
 	decUUID
+	decRange // range_send's format, held as the canonical text (sqltypes/range.go)
 )
 
 const (
@@ -114,6 +115,12 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		c.typ, c.dec = sqltypes.TypeInterval, decInterval
 	case sqltypes.OIDUUID:
 		c.typ, c.dec = sqltypes.TypeUUID, decUUID
+	case sqltypes.OIDInt4Range, sqltypes.OIDInt8Range, sqltypes.OIDNumRange, sqltypes.OIDDateRange, sqltypes.OIDTsRange, sqltypes.OIDTstzRange:
+		// Read in binary (text would follow the remote DateStyle and
+		// TimeZone). Filters stay local: the pushdown vocabulary has no
+		// range operators, and range order is not text order.
+		c.typ, _ = sqltypes.FromOID(oid)
+		c.dec, c.pushable = decRange, false
 	default: // arrays, money, inet, ...: read their text form
 		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	}
@@ -188,6 +195,12 @@ func (c *column) appendValue(b array.Builder, raw []byte, m *pgtype.Map) error {
 		b.(*array.MonthDayNanoIntervalBuilder).Append(arrow.MonthDayNanoInterval{Months: months, Days: days, Nanoseconds: us * 1000})
 	case decUUID:
 		b.(*array.FixedSizeBinaryBuilder).Append(raw)
+	case decRange:
+		r, err := sqltypes.DecodeRangeBinary(raw, c.typ)
+		if err != nil {
+			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
+		}
+		b.(*array.StringBuilder).Append(sqltypes.FormatRange(c.typ, r))
 	case decNumeric:
 		v, err := c.numeric(raw, m)
 		if err != nil {

@@ -404,3 +404,45 @@ INSERT INTO inf VALUES (1, 'infinity', '-infinity', 'infinity'), (2, '2024-02-29
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestRanges: range columns are read as their range types, in binary
+// (so the remote DateStyle and TimeZone do not show through), as the
+// canonical text meshql holds; filters on them stay in meshql.
+func TestRanges(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	uri := pgtest.NewDatabase(t, "pgrange")
+	exec(t, uri, `CREATE TABLE r (id int8, i4 int4range, i8 int8range, n numrange, d daterange, ts tsrange, tz tstzrange);
+INSERT INTO r VALUES
+  (1, '[1,5]', '(,10)', '(1.50,2.0]', '[2024-01-01,infinity]', '["2024-01-01 10:00","2024-01-02")', '[2024-01-01 10:00+02,)'),
+  (2, 'empty', '(-5,-5]', '(,)', '(2024-01-01,2024-01-02]', 'empty', NULL),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL);`,
+		`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET DateStyle = %L', current_database(), 'German, DMY');
+		EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), 'Asia/Tokyo'); END $$`)
+	tbl := open(t, catalog.Source{Connector: "postgres", Table: "r", Options: map[string]string{"url": uri}})
+	var types []string
+	for _, c := range tbl.cols {
+		types = append(types, c.typ.String())
+	}
+	if got, want := strings.Join(types, " "), "bigint int4range int8range numrange daterange tsrange tstzrange"; got != want {
+		t.Errorf("types %q, want %q", got, want)
+	}
+	rows := scanAll(t, tbl, connectors.ScanRequest{Columns: []int{0, 1, 2, 3, 4, 5, 6}, Limit: -1}, mem)
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.Join(r, "|"))
+	}
+	slices.Sort(got)
+	want := []string{
+		`1|[1,6)|(,10)|(1.50,2.0]|[2024-01-01,infinity]|["2024-01-01 10:00:00","2024-01-02 00:00:00")|["2024-01-01 08:00:00+00",)`,
+		`2|empty|empty|(,)|[2024-01-02,2024-01-03)|empty|NULL`,
+		`3|NULL|NULL|NULL|NULL|NULL|NULL`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows:\n got %q\nwant %q", got, want)
+	}
+	eq := connectors.Compare{Column: "i4", Op: connectors.OpEq, Value: connectors.Literal{Type: sqltypes.Type{Kind: sqltypes.Int4Range}, Value: "[1,6)"}}
+	if s := tbl.SupportsFilters([]connectors.Filter{eq}); s[0] != connectors.Unsupported {
+		t.Errorf("a filter on a range column is pushed (%v)", s[0])
+	}
+}

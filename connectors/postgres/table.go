@@ -159,6 +159,18 @@ func splitName(s string) ([]string, error) {
 // Schema returns the source's columns, in remote order.
 func (t *Table) Schema() *arrow.Schema { return t.schema }
 
+// ColumnTypes implements connectors.TypedTable: range columns are of
+// their range types (held as text).
+func (t *Table) ColumnTypes() []sqltypes.Type {
+	out := make([]sqltypes.Type, len(t.cols))
+	for i, c := range t.cols {
+		if c.typ.IsRange() {
+			out[i] = c.typ
+		}
+	}
+	return out
+}
+
 // Stats returns the row count from pg_class.reltuples (-1 when unknown or
 // for query sources) and the column statistics of pg_stats (see
 // loadStats).

@@ -163,6 +163,7 @@ func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 func sessionDependent(from, to sqltypes.Type) bool {
 	from, to = leafType(from), leafType(to)
 	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ ||
+		from.Kind == sqltypes.TstzRange || to.Kind == sqltypes.TstzRange ||
 		from.IsString() && styledDateTime(to) || to.IsString() && styledDateTime(from)
 }
 
@@ -176,7 +177,7 @@ func leafType(t sqltypes.Type) sqltypes.Type {
 // styledDateTime reports whether DateStyle or IntervalStyle change t's text.
 func styledDateTime(t sqltypes.Type) bool {
 	switch t.Kind {
-	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval:
+	case sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Interval, sqltypes.DateRange, sqltypes.TsRange:
 		return true
 	}
 	return false
@@ -241,6 +242,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return bpcharCastKernel(from, to)
 	case from.Kind == sqltypes.JSONPath || to.Kind == sqltypes.JSONPath:
 		return jsonPathCastKernel(from, to)
+	case from.IsRange() || to.IsRange():
+		return rangeCastKernel(from, to)
 	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
 	case to.IsString() && (from.IsString() || from.IsJSON()):
@@ -254,15 +257,7 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 	case to.IsString():
 		k := toTextKernel(from)
 		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
-			tr := truncateKernel(int(to.Precision))
-			return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
-				s, err := k(mem, cx, a)
-				if err != nil {
-					return nil, err
-				}
-				defer s.Release()
-				return tr(mem, cx, s)
-			}, true
+			return chain(k, truncateKernel(int(to.Precision))), true
 		}
 		return k, true
 	case from.IsString():

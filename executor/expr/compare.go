@@ -40,6 +40,9 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 		}
 	}
 	p := planOf(op)
+	if lt.IsRange() && rt.Kind == lt.Kind {
+		return rangeCompare(mem, p, lt, a, b)
+	}
 	if p.swap {
 		a, b, lt, rt = b, a, rt, lt
 	}
@@ -242,6 +245,8 @@ func scalarCmpOK(v sqltypes.Datum) bool {
 // or two numerics of one scale (precision does not change the values).
 func sameScalarLayout(col, lit sqltypes.Type) bool {
 	switch {
+	case col.IsRange():
+		return false // ordered by value, not by text
 	case col.IsString() && lit.IsString():
 		return true
 	case col.Kind == sqltypes.Numeric && lit.Kind == sqltypes.Numeric:
@@ -294,4 +299,29 @@ func cmpResult(eq bool, c int) bool {
 		return c == 0
 	}
 	return c < 0
+}
+
+// rangeCompare is rawCompare over two range arrays, in range_cmp's order.
+func rangeCompare(mem memory.Allocator, p cmpPlan, t sqltypes.Type, a, b arrow.Array) *memory.Buffer {
+	if p.swap {
+		a, b = b, a
+	}
+	n := a.Len()
+	buf, out := allocBitmap(mem, n)
+	x, y := newRangeReader(t, a), newRangeReader(t, b)
+	rowsCmp(n, out, func(i int) bool {
+		if a.IsNull(i) || b.IsNull(i) {
+			return false
+		}
+		rx, err1 := x.at(i)
+		ry, err2 := y.at(i)
+		if err1 != nil || err2 != nil {
+			return cmpResult(p.eq, cmpString(x.v.str(i), y.v.str(i)))
+		}
+		return cmpResult(p.eq, sqltypes.CompareRanges(rx, ry))
+	})
+	if p.inv {
+		invertBits(out)
+	}
+	return buf
 }

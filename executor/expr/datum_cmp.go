@@ -44,6 +44,9 @@ func compareDatums(t sqltypes.Type, x, y sqltypes.Datum) int {
 				return c
 			}
 		}
+		if t.IsRange() {
+			return compareRangeText(t, a, y.(string))
+		}
 		return cmpString(a, y.(string))
 	case []byte:
 		return bytes.Compare(a, y.([]byte))

@@ -77,6 +77,12 @@ func lookupBuilder(name string) builder {
 	if JSONPathFunc(name) {
 		return buildJSONPath
 	}
+	if _, ok := RangeConstructor(name); ok {
+		return buildRangeConstructor
+	}
+	if _, ok := rangeFuncs[name]; ok && name != "lower" && name != "upper" {
+		return buildRangeFunc
+	}
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
 		return buildMask

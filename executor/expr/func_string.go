@@ -63,6 +63,9 @@ func buildTextUnary(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 1); err != nil {
 		return nil, err
 	}
+	if (name == "lower" || name == "upper") && args[0].Type().IsRange() {
+		return buildRangeFunc(name, args)
+	}
 	if !implicitText(args[0].Type()) {
 		return nil, functionError(name, args)
 	}

@@ -27,15 +27,7 @@ import (
 // reached a jsonb column always are).
 func JSONBSortKeys(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 	if l, ok := a.(*array.List); ok {
-		child, err := JSONBSortKeys(mem, l.ListValues())
-		if err != nil {
-			return nil, err
-		}
-		defer child.Release()
-		d := l.Data()
-		nd := array.NewData(arrow.ListOf(child.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{child.Data()}, d.NullN(), d.Offset())
-		defer nd.Release()
-		return array.MakeFromData(nd), nil
+		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) { return JSONBSortKeys(mem, vals) })
 	}
 	n := a.Len()
 	v := viewOf(a)
@@ -57,14 +49,33 @@ func JSONBSortKeys(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 }
 
 // SortKeyOf returns e where e's values order and group as themselves,
-// and for a jsonb (jsonb[]) e the expression of its sort keys (bytea,
-// bytea[]), for operators that sort, group or join on e without
-// returning it. It renders as e in EXPLAIN.
+// and for a jsonb or range (or an array of them) e the expression of its
+// sort keys (bytea, bytea[]), for operators that sort, group or join on e
+// without returning it. It renders as e in EXPLAIN.
 func SortKeyOf(e Expr) Expr {
+	if rt := e.Type().Leaf(); rt.IsRange() {
+		return &sortKeyExpr{e: e, t: jsonbKeyType(e.Type()), keys: func(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
+			return RangeSortKeys(mem, rt, a)
+		}}
+	}
 	if !e.Type().HasKind(sqltypes.JSONB) {
 		return e
 	}
-	return &jsonbKeyExpr{e: e, t: jsonbKeyType(e.Type())}
+	return &sortKeyExpr{e: e, t: jsonbKeyType(e.Type()), keys: JSONBSortKeys}
+}
+
+// mapListValues returns l with its values replaced by f of them (same
+// offsets and NULLs).
+func mapListValues(l *array.List, f func(vals arrow.Array) (arrow.Array, error)) (arrow.Array, error) {
+	child, err := f(l.ListValues())
+	if err != nil {
+		return nil, err
+	}
+	defer child.Release()
+	d := l.Data()
+	nd := array.NewData(arrow.ListOf(child.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{child.Data()}, d.NullN(), d.Offset())
+	defer nd.Release()
+	return array.MakeFromData(nd), nil
 }
 
 // jsonbKeyType is the type of the sort keys of values of type t.
@@ -75,23 +86,28 @@ func jsonbKeyType(t sqltypes.Type) sqltypes.Type {
 	return sqltypes.TypeBytea
 }
 
-type jsonbKeyExpr struct {
-	e Expr
-	t sqltypes.Type
+// sortKeyExpr is the sort key of a jsonb or range (or array of them)
+// expression, computed by keys.
+type sortKeyExpr struct {
+	e    Expr
+	t    sqltypes.Type
+	keys func(mem memory.Allocator, a arrow.Array) (arrow.Array, error)
 }
 
-func (e *jsonbKeyExpr) Type() sqltypes.Type         { return e.t }
-func (e *jsonbKeyExpr) String() string              { return e.e.String() }
-func (e *jsonbKeyExpr) children() []Expr            { return []Expr{e.e} }
-func (e *jsonbKeyExpr) withChildren(ch []Expr) Expr { return &jsonbKeyExpr{e: ch[0], t: e.t} }
+func (e *sortKeyExpr) Type() sqltypes.Type { return e.t }
+func (e *sortKeyExpr) String() string      { return e.e.String() }
+func (e *sortKeyExpr) children() []Expr    { return []Expr{e.e} }
+func (e *sortKeyExpr) withChildren(ch []Expr) Expr {
+	return &sortKeyExpr{e: ch[0], t: e.t, keys: e.keys}
+}
 
-func (e *jsonbKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+func (e *sortKeyExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
 	a, err := e.e.Eval(ctx, env, b)
 	if err != nil {
 		return nil, err
 	}
 	defer a.Release()
-	return JSONBSortKeys(env.Mem, a)
+	return e.keys(env.Mem, a)
 }
 
 // jsonbKeysOf returns the sort key of every row of a jsonb array (nil for

@@ -219,6 +219,10 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		if a.Kind == sqltypes.Bool || a.Kind == sqltypes.Unknown {
 			return sqltypes.TypeBool, nil
 		}
+	case "range_intersect_agg":
+		if a.IsRange() {
+			return a, nil
+		}
 	case "bit_and", "bit_or", "bit_xor":
 		switch a.Kind {
 		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:

@@ -220,6 +220,8 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 		acc, err = newAvgMerge(argTypes[0], a.Type)
 	case "bool_and", "bool_or":
 		acc = &boolAcc{and: a.Func == "bool_and"}
+	case "range_intersect_agg":
+		acc = &rangeIntersectAcc{t: a.Args[0].Type()}
 	case "array_agg":
 		acc = &arrayAgg{mem: o.env.Mem, elem: argTypes[0]}
 	case "string_agg":

@@ -47,7 +47,7 @@ func mixInto(h []uint64, i int, v uint64, first bool) {
 // newKeyColumn returns the key store for Arrow type dt.
 func newKeyColumn(dt arrow.DataType, seed maphash.Seed) (keyColumn, error) {
 	if j, ok := dt.(*jsonbKeyType); ok {
-		return &listKeys{dt: j.DataType, enc: bytesKeys{seed: seed, offs: []int64{0}}, jsonb: true}, nil
+		return &listKeys{dt: j.DataType, enc: bytesKeys{seed: seed, offs: []int64{0}}, jsonb: true, rng: j.rng}, nil
 	}
 	switch dt.ID() {
 	case arrow.NULL:

@@ -22,12 +22,18 @@ import (
 // jsonbKeyType stands for a jsonb (jsonb[]) column, of Arrow type
 // DataType, among the key types handed to newHashTable and newRowHasher;
 // it never types an array.
-type jsonbKeyType struct{ arrow.DataType }
+// A range column is keyed the same way, by its range sort key
+// (sqltypes.AppendRangeSortKey), so that numrange bounds 1.0 and 1.00
+// group together; rng is then its range type.
+type jsonbKeyType struct {
+	arrow.DataType
+	rng sqltypes.Type
+}
 
 // keyArrowType is the type by which hash tables key values of type t.
 func keyArrowType(t sqltypes.Type) arrow.DataType {
-	if t.HasKind(sqltypes.JSONB) {
-		return &jsonbKeyType{t.Arrow()}
+	if t.HasKind(sqltypes.JSONB) || t.Leaf().IsRange() {
+		return &jsonbKeyType{DataType: t.Arrow(), rng: t.Leaf()}
 	}
 	return t.Arrow()
 }
@@ -69,8 +75,31 @@ func keyExprs(es []expr.Expr) []expr.Expr {
 // elements' keys. A jsonb column's encoding reuses reuse's buffers, an
 // encoding no longer read.
 func encodeJSONBKeys(arr arrow.Array, reuse listEncoding) (listEncoding, error) {
+	return encodeSortKeys(arr, reuse, expr.JSONBSortKeys, sqltypes.AppendJSONBSortKey)
+}
+
+// encodeRangeKeys is keyEncoding for a range column of range type t:
+// every row's range sort key (NULL rows: empty); for an array of ranges,
+// the array encoding of its elements' keys.
+func encodeRangeKeys(t sqltypes.Type, arr arrow.Array, reuse listEncoding) (listEncoding, error) {
+	return encodeSortKeys(arr, reuse,
+		func(mem memory.Allocator, a arrow.Array) (arrow.Array, error) { return expr.RangeSortKeys(mem, t, a) },
+		func(dst []byte, s string) ([]byte, error) {
+			r, err := sqltypes.ReadRange(t, s)
+			if err != nil {
+				return nil, err
+			}
+			return sqltypes.AppendRangeSortKey(dst, r), nil
+		})
+}
+
+// encodeSortKeys is keyEncoding by sort keys: appendKey's of every row
+// of a text column, in reuse's buffers, or of an array column the array
+// encoding of listKeys' keys of its elements.
+func encodeSortKeys(arr arrow.Array, reuse listEncoding, listKeys func(memory.Allocator, arrow.Array) (arrow.Array, error),
+	appendKey func(dst []byte, text string) ([]byte, error)) (listEncoding, error) {
 	if isList(arr.DataType()) {
-		keys, err := expr.JSONBSortKeys(memory.DefaultAllocator, arr)
+		keys, err := listKeys(memory.DefaultAllocator, arr)
 		if err != nil {
 			return listEncoding{}, err
 		}
@@ -85,9 +114,9 @@ func encodeJSONBKeys(arr arrow.Array, reuse listEncoding) (listEncoding, error) 
 	var err error
 	switch arr.DataType().ID() {
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
-		buf, err = appendJSONBKeys(buf, offs, arr, offsetsOf[int64](arr))
+		buf, err = appendSortKeys(buf, offs, arr, offsetsOf[int64](arr), appendKey)
 	default:
-		buf, err = appendJSONBKeys(buf, offs, arr, offsetsOf[int32](arr))
+		buf, err = appendSortKeys(buf, offs, arr, offsetsOf[int32](arr), appendKey)
 	}
 	if err != nil {
 		return listEncoding{}, err
@@ -95,16 +124,16 @@ func encodeJSONBKeys(arr arrow.Array, reuse listEncoding) (listEncoding, error) 
 	return listEncoding{buf: buf, offs: offs}, nil
 }
 
-// appendJSONBKeys appends the sort key of every row of arr, a string
+// appendSortKeys appends appendKey's key of every row of arr, a string
 // array with offsets in, to buf, setting offs[i+1] to where row i's ends.
-func appendJSONBKeys[O int32 | int64](buf []byte, offs []int64, arr arrow.Array, in []O) ([]byte, error) {
+func appendSortKeys[O int32 | int64](buf []byte, offs []int64, arr arrow.Array, in []O, appendKey func([]byte, string) ([]byte, error)) ([]byte, error) {
 	data := dataBytes(arr)
 	for i := range arr.Len() {
 		if arr.IsValid(i) {
 			var err error
 			// The text is only read during the call: no copy.
 			t := data[in[i]:in[i+1]]
-			if buf, err = sqltypes.AppendJSONBSortKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
+			if buf, err = appendKey(buf, unsafe.String(unsafe.SliceData(t), len(t))); err != nil {
 				return nil, err
 			}
 		}

@@ -94,7 +94,8 @@ type listKeys struct {
 	enc    bytesKeys
 	dt     arrow.DataType
 	pieces []arrow.Array
-	jsonb  bool // keyed by encodeJSONBKeys
+	jsonb  bool // keyed by encodeJSONBKeys, or encodeRangeKeys when rng is a range
+	rng    sqltypes.Type
 	// The encoding of the last jsonb array seen, which hash, equal and add
 	// each get in turn: parsing every document once per batch, not three
 	// times. Holding the ArrayData keeps its address from being reused. A
@@ -160,7 +161,11 @@ func (k *listKeys) encode(arr arrow.Array) (listEncoding, validity) {
 		}
 		// The last batch's keys are no longer read (the key store copies
 		// those it keeps): its buffers take this batch's.
-		e, err = encodeJSONBKeys(arr, k.lastEnc)
+		if k.rng.IsRange() {
+			e, err = encodeRangeKeys(k.rng, arr, k.lastEnc)
+		} else {
+			e, err = encodeJSONBKeys(arr, k.lastEnc)
+		}
 		k.lastData, k.lastEnc = arr.Data(), e
 	} else {
 		e, err = keyEncoding(arr)

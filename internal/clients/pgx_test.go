@@ -22,6 +22,7 @@ var pgxChecks = []struct {
 	{"numeric-params", checkNumericParams},
 	{"jsonb", checkJSONB},
 	{"jsonpath", checkJSONPath},
+	{"ranges", checkRanges},
 	{"time", checkTime},
 	{"infinity", checkInfinity},
 	{"multidim-arrays", checkMultidimArrays},
@@ -198,6 +199,25 @@ func checkJSONPath(t *testing.T, f *fixture) {
 		{"SELECT $1, $2::jsonb @? $1", [][]byte{append([]byte{1}, "strict $.a[2].b"...), append([]byte{1}, doc...)}, []uint32{oidJSONPath, 0}, []int16{1}},
 	})
 	compareBinaryRow(t, f, "jsonpath results in binary", `SELECT '$.a[*] ? (@.b > 1)'::jsonpath AS p, NULL::jsonpath, jsonb_path_query_first('[1]', '$[last]')`)
+}
+
+// checkRanges: range results of every range type (empty, infinite and
+// inclusive bounds, numeric scales, infinite dates) come back byte for
+// byte as PostgreSQL's range_send writes them, and range parameters in
+// text and binary (range_recv's format) are read and canonicalized.
+func checkRanges(t *testing.T, f *fixture) {
+	const oidInt4Range, oidNumRange, oidDateRange = 3904, 3906, 3912
+	compareBinaryRow(t, f, "ranges in binary", `SELECT int4range(1, 10, '[]'), 'empty'::int4range, int8range(NULL, 5), `+
+		`numrange(1.50, 'Infinity', '(]'), numrange(-2, NULL, '()'), daterange('2024-01-01', 'infinity', '[]'), `+
+		`tsrange('2024-01-01 10:00', '2024-01-02'), tstzrange('2024-01-01 10:00+02', NULL), NULL::daterange`)
+	// [1,5] as range_send writes it: flags LB_INC|UB_INC, two int4 bounds.
+	int4Bin := []byte{0x06, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5}
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::int4range, $1::int4range @> 5", [][]byte{[]byte(" ( 1 , 5 ] ")}, []uint32{0}, []int16{0}},
+		{"SELECT $1, upper($1)", [][]byte{int4Bin}, []uint32{oidInt4Range}, []int16{1}},
+		{"SELECT $1, lower_inc($1)", [][]byte{[]byte("(1.0,2.50]")}, []uint32{oidNumRange}, []int16{0}},
+		{"SELECT $1 && daterange('2024-03-01', NULL)", [][]byte{[]byte("[2024-01-01,2024-04-01)")}, []uint32{oidDateRange}, []int16{0}},
+	})
 }
 
 // compareBinaryRow compares the one row q returns in binary format, byte
@@ -390,7 +410,8 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
-		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath"} {
+		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
+		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

@@ -23,7 +23,7 @@ var aggregateNames = map[string]bool{
 	"corr": true, "covar_pop": true, "covar_samp": true, "regr_count": true, "regr_avgx": true, "regr_avgy": true,
 	"regr_slope": true, "regr_intercept": true, "regr_r2": true, "regr_sxx": true, "regr_syy": true, "regr_sxy": true,
 	"bit_and": true, "bit_or": true, "bit_xor": true, "json_agg": true, "jsonb_agg": true,
-	"json_object_agg": true, "jsonb_object_agg": true,
+	"json_object_agg": true, "jsonb_object_agg": true, "range_intersect_agg": true,
 }
 
 func isAggregate(fc *pg_query.FuncCall) bool {

@@ -333,6 +333,9 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 		mods = nil // INTERVAL field restrictions (DAY TO SECOND…) do not change the value here
 	}
 	t, ok := sqltypes.LookupType(name, mods)
+	if !ok && isMultirangeName(name) {
+		return sqltypes.Type{}, errAt(errMultirange(name), int(tn.Location))
+	}
 	if !ok {
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "type %q does not exist", name), int(tn.Location))
 	}
@@ -880,6 +883,9 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 	if e, ok, err := b.bindJSONBEdit(op, opText, l, r, loc); ok {
 		return e, err
 	}
+	if e, ok, err := b.bindRangeOperator(op, opText, l, r, loc); ok {
+		return e, err
+	}
 	lt, rt := l.Type(), r.Type()
 	if (op.IsComparison() || op == expr.OpIsDistinctFrom || op == expr.OpIsNotDistinctFrom) && (lt.Kind == sqltypes.JSONPath || rt.Kind == sqltypes.JSONPath) {
 		// jsonpath has no comparison operators in PostgreSQL.
@@ -1066,10 +1072,13 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			return b.bindJSONBCall("jsonb_delete_path", name, l, r, sqltypes.ListOf(sqltypes.TypeText), loc)
 		}
 		_, isArrayOp := arrayOperators[name]
-		if _, isJSONBOp := jsonbOperators[name]; isArrayOp || isJSONBOp {
+		if _, isJSONBOp := jsonbOperators[name]; isArrayOp || isJSONBOp || isRangeOnlyOperator(name) {
 			l, r, err := b.bindOperands(a, sc, agg)
 			if err != nil {
 				return nil, err
+			}
+			if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok {
+				return e, err
 			}
 			if e, ok, err := b.bindArrayOperator(name, l, r, loc); ok {
 				return e, err
@@ -1508,6 +1517,12 @@ func typesOf(es []logical.Expr) []sqltypes.Type {
 func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	loc := int(fc.Location)
+	if name == "range_agg" || isMultirangeName(name) {
+		return nil, errAt(errMultirange(name), loc)
+	}
+	if rt, ok := expr.RangeConstructor(name); ok && len(fc.Funcname) <= 2 {
+		return b.bindRangeConstructor(rt, fc, sc, agg)
+	}
 	if expr.JSONPathFunc(name) && !isJSONPathSetFunction(name) {
 		// Named arguments (silent => true) with defaults of their own.
 		return b.bindJSONPathCall(fc, sc, agg)

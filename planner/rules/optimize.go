@@ -7,7 +7,7 @@ import (
 
 // Optimize runs the rewrite pipeline over a bound plan whose consumer
 // reads required: parameters become constants, constants fold, date casts
-// unwrap, predicates move down into scans, subtrees that cannot yield a
+// and containment in constant ranges unwrap, predicates move down into scans, subtrees that cannot yield a
 // row become empty, and unused columns disappear.
 // Rules that add columns register them in meta.
 func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
@@ -16,6 +16,7 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
 		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
 		ResolveLimits,
+		UnwrapRangeContainment,
 		UnwrapDateCasts,
 		FactorOr,
 		PushDownFilters,

@@ -111,6 +111,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.String); ok {
 			return jsonbEnc{strEnc{nb, a}}, nil
 		}
+	case sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
+		if a, ok := arr.(*array.String); ok {
+			return newRangeEncoder(nb, t, a, env), nil
+		}
 	case sqltypes.Record:
 		if a, ok := arr.(*array.String); ok {
 			return recordEnc{strEnc{nb, a}}, nil

@@ -234,7 +234,7 @@ func TestNumericBinary(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", tc.v, got, tc.want)
 		}
 		raw, _ := hex.DecodeString(tc.want)
-		text, err := numericBinaryText(raw)
+		text, err := sqltypes.NumericBinaryText(raw)
 		if err != nil || text != sqltypes.FormatDecimal(dec(tc.v, tc.scale), tc.scale) {
 			t.Errorf("decode %s: %q %v", tc.want, text, err)
 		}

@@ -63,7 +63,7 @@ func ownScaleNumeric(raw []byte, format wire.FormatCode, oid uint32, target sqlt
 			return sqltypes.Decimal{}, false
 		}
 		var err error
-		if s, err = numericBinaryText(raw); err != nil {
+		if s, err = sqltypes.NumericBinaryText(raw); err != nil {
 			return sqltypes.Decimal{}, false
 		}
 	}
@@ -191,7 +191,7 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		}
 		return math.Float64frombits(binary.BigEndian.Uint64(raw)), "", nil
 	case sqltypes.Numeric:
-		s, err := numericBinaryText(raw)
+		s, err := sqltypes.NumericBinaryText(raw)
 		return nil, s, err
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Unknown:
 		return string(raw), "", nil
@@ -203,6 +203,12 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 			return nil, "", binaryFormatError("unsupported " + t.String() + " version number or empty value")
 		}
 		return nil, string(raw[1:]), nil
+	case sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
+		r, err := sqltypes.DecodeRangeBinary(raw, t)
+		if err != nil {
+			return nil, "", err
+		}
+		return sqltypes.FormatRange(t, r), "", nil
 	case sqltypes.Bytea:
 		return append([]byte{}, raw...), "", nil
 	case sqltypes.UUID:
@@ -248,67 +254,4 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		}, "", nil
 	}
 	return nil, "", binaryFormatError("binary format of " + t.String() + " parameters is not supported")
-}
-
-// numericBinaryText converts numeric_send's format to exact decimal text
-// with dscale fraction digits.
-func numericBinaryText(raw []byte) (string, error) {
-	if len(raw) < 8 {
-		return "", binaryFormatError("numeric header too short")
-	}
-	ndigits := int(binary.BigEndian.Uint16(raw))
-	weight := int(int16(binary.BigEndian.Uint16(raw[2:])))
-	sign := binary.BigEndian.Uint16(raw[4:])
-	dscale := int(binary.BigEndian.Uint16(raw[6:]))
-	if len(raw) != 8+2*ndigits || dscale > 0x3fff {
-		return "", binaryFormatError("invalid numeric length")
-	}
-	if weight > 10 {
-		return "", binaryFormatError("numeric value out of range") // > 44 integer digits; decimal128 holds 38
-	}
-	switch sign {
-	case 0x0000, 0x4000:
-	case 0xC000:
-		return "NaN", nil
-	case 0xD000:
-		return "Infinity", nil
-	case 0xF000:
-		return "-Infinity", nil
-	default:
-		return "", binaryFormatError("invalid numeric sign")
-	}
-	digit := func(i int) int {
-		if i < 0 || i >= ndigits {
-			return 0
-		}
-		return int(binary.BigEndian.Uint16(raw[8+2*i:]))
-	}
-	var b strings.Builder
-	if sign == 0x4000 {
-		b.WriteByte('-')
-	}
-	if weight < 0 {
-		b.WriteByte('0')
-	}
-	for w := 0; w <= weight; w++ {
-		d := digit(w)
-		if d > 9999 {
-			return "", binaryFormatError("invalid numeric digit")
-		}
-		s := strconv.Itoa(d)
-		if w > 0 {
-			s = strings.Repeat("0", 4-len(s)) + s
-		}
-		b.WriteString(s)
-	}
-	if dscale > 0 {
-		b.WriteByte('.')
-		frac := make([]byte, 0, dscale+4)
-		for i := weight + 1; len(frac) < dscale; i++ {
-			d := digit(i)
-			frac = append(frac, byte('0'+d/1000), byte('0'+d/100%10), byte('0'+d/10%10), byte('0'+d%10))
-		}
-		b.Write(frac[:dscale])
-	}
-	return b.String(), nil
 }

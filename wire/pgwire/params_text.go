@@ -86,6 +86,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		// Every form PostgreSQL reads ('01/02/2024' in the session's
 		// DateStyle order, 'now', month names); ISO text takes its fast path.
 		return sqltypes.ParseValueIn(t, s, in)
+	case sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
+		return sqltypes.ParseValueIn(t, s, in)
 	case sqltypes.Time:
 		return sqltypes.ParseTime(s)
 	case sqltypes.Interval:
