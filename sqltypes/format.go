@@ -32,6 +32,9 @@ func FormatValueStyle(t Type, v Datum, loc *time.Location, st DateStyle) string 
 	if v == nil {
 		return "NULL"
 	}
+	if b, ok := v.([]byte); ok && (t.Kind == Inet || t.Kind == Cidr) {
+		return FormatInetDatum(b, t.Kind == Cidr)
+	}
 	switch x := v.(type) {
 	case bool:
 		if x {

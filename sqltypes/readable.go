@@ -12,8 +12,8 @@ package sqltypes
 // contract checks and `meshql check` both use it, so a source the gate
 // passes is a source queries read.
 func ReadableAs(got, declared Type) bool {
-	if got.Equal(declared) {
-		return true
+	if got.Equal(declared) || got.Kind == Cidr && declared.Kind == Inet {
+		return true // every cidr is an inet, in the same bytes
 	}
 	if got.Kind == Varchar && declared.Kind == Varchar && got.Precision > 0 && declared.Precision > 0 {
 		return got.Precision <= declared.Precision

@@ -52,6 +52,13 @@ const (
 	// of it (executor/jsonpath parses and prints it); it casts to and
 	// from text only.
 	JSONPath
+	// Inet is an IPv4 or IPv6 host address with an optional prefix
+	// length; Cidr a network (no bits right of the prefix). Both are held
+	// in the order-preserving binary form of AppendInet, so byte-wise
+	// comparison is PostgreSQL's network order; cidr casts to inet
+	// without a change of bytes.
+	Inet
+	Cidr
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -96,6 +103,8 @@ var (
 	TypeTime        = Type{Kind: Time}
 	TypeRecord      = Type{Kind: Record}
 	TypeJSONPath    = Type{Kind: JSONPath}
+	TypeInet        = Type{Kind: Inet}
+	TypeCidr        = Type{Kind: Cidr}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -228,6 +237,10 @@ func (t Type) String() string {
 		return "record"
 	case JSONPath:
 		return "jsonpath"
+	case Inet:
+		return "inet"
+	case Cidr:
+		return "cidr"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -275,7 +288,7 @@ func (t Type) Arrow() arrow.DataType {
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
 	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath:
 		return arrow.BinaryTypes.String
-	case Bytea:
+	case Bytea, Inet, Cidr:
 		return arrow.BinaryTypes.Binary
 	case Date:
 		return arrow.FixedWidthTypes.Date32
@@ -388,13 +401,15 @@ const (
 	OIDUUID        uint32 = 2950
 	OIDRecord      uint32 = 2249
 	OIDJSONPath    uint32 = 4072
+	OIDInet        uint32 = 869
+	OIDCidr        uint32 = 650
 )
 
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015, Bpchar: 1014,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
-	JSONPath: 4073,
+	JSONPath: 4073, Inet: 1041, Cidr: 651,
 }
 
 // OID returns the Postgres type OID of t.
@@ -444,6 +459,10 @@ func (t Type) OID() uint32 {
 		return OIDRecord
 	case JSONPath:
 		return OIDJSONPath
+	case Inet:
+		return OIDInet
+	case Cidr:
+		return OIDCidr
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -529,6 +548,10 @@ func FromOID(oid uint32) (Type, bool) {
 		return NumericType(0, 0), true
 	case OIDUUID:
 		return TypeUUID, true
+	case OIDInet:
+		return TypeInet, true
+	case OIDCidr:
+		return TypeCidr, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -562,6 +585,7 @@ var typeNames = map[string]Kind{
 	"time":     Time, "time without time zone": Time,
 	"uuid": UUID,
 	"json": JSON, "jsonb": JSONB, "jsonpath": JSONPath,
+	"inet": Inet, "cidr": Cidr,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }
