@@ -241,6 +241,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return bpcharCastKernel(from, to)
 	case from.Kind == sqltypes.JSONPath || to.Kind == sqltypes.JSONPath:
 		return jsonPathCastKernel(from, to)
+	case isInet(from) || isInet(to):
+		return inetCastKernel(from, to)
 	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
 	case to.IsString() && (from.IsString() || from.IsJSON()):

@@ -77,6 +77,9 @@ func lookupBuilder(name string) builder {
 	if JSONPathFunc(name) {
 		return buildJSONPath
 	}
+	if InetFunc(name) {
+		return buildInet
+	}
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
 		return buildMask
