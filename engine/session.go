@@ -521,7 +521,7 @@ func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table
 			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared, but its source has no such column", p.QualifiedName(), c.Name).
 				WithHint("The source no longer matches the product's contract; tell the owner (%s).", p.Owner.Contact)
 		}
-		st, err := sqltypes.FromArrow(schema.Field(idx[0]).Type)
+		st, err := sqltypes.FieldType(schema.Field(idx[0]))
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
 		}

@@ -661,3 +661,29 @@ func ParseType(s string) (Type, error) {
 	}
 	return t, nil
 }
+
+// FieldTypeKey is the Arrow field metadata key under which a source
+// names the SQL type of a column whose Arrow type alone does not tell it
+// (inet and cidr are binary columns, as bytea is).
+const FieldTypeKey = "meshql.sql_type"
+
+// Field returns an Arrow field for a column of type t, with FieldTypeKey
+// set where t's Arrow type does not identify it.
+func (t Type) Field(name string) arrow.Field {
+	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
+	if t.HasKind(Inet) || t.HasKind(Cidr) {
+		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
+	}
+	return f
+}
+
+// FieldType returns the SQL type of a source's column: the one its
+// FieldTypeKey metadata names, else FromArrow of its Arrow type.
+func FieldType(f arrow.Field) (Type, error) {
+	if name, ok := f.Metadata.GetValue(FieldTypeKey); ok {
+		if t, err := ParseType(name); err == nil && arrow.TypeEqual(t.Arrow(), f.Type) {
+			return t, nil
+		}
+	}
+	return FromArrow(f.Type)
+}

@@ -33,6 +33,7 @@ const (
 	decTime      // time: int64 µs since midnight
 	decInterval
 	decUUID
+	decInet // inet and cidr: inet_send's form into sqltypes.AppendInet's
 )
 
 const (
@@ -114,7 +115,11 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		c.typ, c.dec = sqltypes.TypeInterval, decInterval
 	case sqltypes.OIDUUID:
 		c.typ, c.dec = sqltypes.TypeUUID, decUUID
-	default: // arrays, money, inet, ...: read their text form
+	case sqltypes.OIDInet:
+		c.typ, c.dec = sqltypes.TypeInet, decInet
+	case sqltypes.OIDCidr:
+		c.typ, c.dec = sqltypes.TypeCidr, decInet
+	default: // arrays, money, macaddr, ...: read their text form
 		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	}
 	return c
@@ -188,6 +193,14 @@ func (c *column) appendValue(b array.Builder, raw []byte, m *pgtype.Map) error {
 		b.(*array.MonthDayNanoIntervalBuilder).Append(arrow.MonthDayNanoInterval{Months: months, Days: days, Nanoseconds: us * 1000})
 	case decUUID:
 		b.(*array.FixedSizeBinaryBuilder).Append(raw)
+	case decInet:
+		// max(cidr) is max(inet): the value's own cidr flag is ignored,
+		// as PostgreSQL's inet_recv ignores it.
+		ip, err := sqltypes.ParseInetRecv(raw, false)
+		if err != nil {
+			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
+		}
+		b.(*array.BinaryBuilder).Append(sqltypes.EncodeInet(ip))
 	case decNumeric:
 		v, err := c.numeric(raw, m)
 		if err != nil {

@@ -28,8 +28,8 @@ func (t *Table) ordered(i int) (string, bool) {
 	name := sqlgen.Quote(c.name)
 	switch c.typ.Kind {
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric, sqltypes.Bool,
-		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
-		return name, true
+		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Inet, sqltypes.Cidr:
+		return name, true // inet: family, network, prefix length, host, as meshql's bytes
 	case sqltypes.Text, sqltypes.Varchar:
 		return name + collateC, true
 	}
@@ -145,6 +145,9 @@ func (t *Table) aggCall(a connectors.AggCall) (column, string, bool) {
 		c.name = string(a.Func) + "_" + src.name
 		if src.typ.IsString() {
 			c.oid = sqltypes.OIDText // min(varchar) is min(text)
+		}
+		if src.typ.Kind == sqltypes.Cidr {
+			c.oid, c.typ = sqltypes.OIDInet, sqltypes.TypeInet // max(cidr) is max(inet)
 		}
 		return c, string(a.Func) + "(" + expr + ")", true
 	}

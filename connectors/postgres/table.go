@@ -97,7 +97,7 @@ func (t *Table) describe(ctx context.Context) error {
 	for i, fd := range fds {
 		col := newColumn(fd.Name, fd.DataTypeOID, fd.TypeModifier, t.set.numericScale)
 		t.cols[i] = col
-		fields[i] = arrow.Field{Name: fd.Name, Type: col.typ.Arrow(), Nullable: true}
+		fields[i] = col.typ.Field(fd.Name)
 		if _, dup := t.byName[fd.Name]; dup {
 			t.byName[fd.Name] = -1 // ambiguous: never pushed
 		} else {
@@ -221,7 +221,7 @@ func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string
 	}
 	fields := make([]arrow.Field, len(out))
 	for i, c := range out {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+		fields[i] = c.typ.Field(c.name)
 	}
 	return query{sql: sql, args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), out, nil
 }
