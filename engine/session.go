@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,8 @@ type Session struct {
 	closed atomic.Bool
 	// started is when the session began, for mesh.sessions.
 	started time.Time
+	// clientAddr and serverAddr are the connection's ends (SetConnAddrs).
+	clientAddr, serverAddr net.Addr
 	// running is the running query (nil when idle), lastSQL the text of
 	// the last one started and lastEnd when the last one ended; all three
 	// are guarded by the engine's registry lock.

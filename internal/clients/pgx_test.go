@@ -214,6 +214,8 @@ func checkInet(t *testing.T, f *fixture) {
 		{"SELECT $1::inet, $1::inet << $2::cidr, host($1::inet)", [][]byte{[]byte("10.1.2.3/24"), []byte("10/8")}, []uint32{0, 0}, []int16{0}},
 		{"SELECT $1, $2, $1 << $2, masklen($2)", [][]byte{v4, v6}, []uint32{oidInet, oidCidr}, []int16{1}},
 		{"SELECT $1, $1 + 1", [][]byte{[]byte("::ffff:1.2.3.4")}, []uint32{oidInet}, []int16{0}},
+		// Both servers are reached over TCP on the loopback address.
+		{"SELECT inet_client_addr(), inet_server_addr(), pg_typeof(inet_client_addr()), inet_client_port() > 0, pg_typeof(inet_server_port())", nil, nil, nil},
 	})
 	for _, q := range []pgxQuery{
 		{"SELECT $1::cidr", [][]byte{[]byte("10.1.2.3/8")}, []uint32{0}, []int16{0}},
