@@ -40,3 +40,43 @@ func InetText(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.Array
 		return sqltypes.AppendInetText(dst, ip, cidr), false, err
 	})
 }
+
+// inetCastKernel casts between inet, cidr and text: cidr to inet keeps
+// the bytes, inet to cidr clears the host bits (inet_to_cidr), text is
+// read by the types' input functions and written as text(inet) writes
+// it (always with the prefix length).
+func inetCastKernel(from, to sqltypes.Type) (castKernel, bool) {
+	switch {
+	case isInet(from) && to.Kind == sqltypes.Inet, from.Kind == sqltypes.Cidr && to.Kind == sqltypes.Cidr:
+		return retypeKernel(to.Arrow()), true
+	case from.Kind == sqltypes.Inet && to.Kind == sqltypes.Cidr:
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+			v := viewOf(a)
+			return inetRows(mem, a.Len(), []arrow.Array{a}, func(i int) (sqltypes.NetAddr, error) {
+				ip, err := inetAt(v, i)
+				return ip.Network(), err
+			})
+		}, true
+	case isInet(from) && to.IsString():
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+			v := viewOf(a)
+			return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
+				ip, err := inetAt(v, i)
+				out := append(dst, sqltypes.InetShow(ip)...)
+				if to.Kind == sqltypes.Varchar && to.Precision > 0 && len(out) > int(to.Precision) {
+					out = out[:to.Precision] // ASCII
+				}
+				return out, false, err
+			})
+		}, true
+	case from.IsString() && isInet(to):
+		cidr := to.Kind == sqltypes.Cidr
+		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+			v := viewOf(a)
+			return inetRows(mem, a.Len(), []arrow.Array{a}, func(i int) (sqltypes.NetAddr, error) {
+				return sqltypes.ParseInet(v.str(i), cidr)
+			})
+		}, true
+	}
+	return nil, false
+}
