@@ -103,6 +103,8 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 			return nil, err
 		}
 		return EncodeInet(ip), nil
+	case Macaddr:
+		return ParseMacaddr(s)
 	case JSON:
 		return s, ValidateJSON(s)
 	case JSONB:

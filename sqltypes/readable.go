@@ -4,7 +4,7 @@ package sqltypes
 // a value of the declared type, unchanged: the same type, or a narrower
 // integer (int2 and int4 for int8), float (float4 for float8) or string
 // type (varchar for text), or strings read into character(n),
-// varchar(n), inet or cidr, checked as they are read. A producer may store a column narrower than its
+// varchar(n), inet, cidr or macaddr, checked as they are read. A producer may store a column narrower than its
 // contract promises; anything else (a retyped or narrowed column) would be
 // cast into different values or fail mid-query.
 //
@@ -25,7 +25,7 @@ func ReadableAs(got, declared Type) bool {
 		// would. A file format's strings have no length to compare.
 		return true
 	}
-	if (declared.Kind == Inet || declared.Kind == Cidr) && got.IsString() {
+	if (declared.Kind == Inet || declared.Kind == Cidr || declared.Kind == Macaddr) && got.IsString() {
 		// Addresses kept as text (Parquet and CSV have no address type)
 		// are read by the type's input function; a value that is none
 		// fails its query with 22P02, as an INSERT would.

@@ -59,6 +59,9 @@ const (
 	// without a change of bytes.
 	Inet
 	Cidr
+	// Macaddr is a MAC address, held as its six bytes (which order as
+	// PostgreSQL's macaddr_cmp orders them).
+	Macaddr
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -105,6 +108,7 @@ var (
 	TypeJSONPath    = Type{Kind: JSONPath}
 	TypeInet        = Type{Kind: Inet}
 	TypeCidr        = Type{Kind: Cidr}
+	TypeMacaddr     = Type{Kind: Macaddr}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -241,6 +245,8 @@ func (t Type) String() string {
 		return "inet"
 	case Cidr:
 		return "cidr"
+	case Macaddr:
+		return "macaddr"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -288,7 +294,7 @@ func (t Type) Arrow() arrow.DataType {
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
 	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath:
 		return arrow.BinaryTypes.String
-	case Bytea, Inet, Cidr:
+	case Bytea, Inet, Cidr, Macaddr:
 		return arrow.BinaryTypes.Binary
 	case Date:
 		return arrow.FixedWidthTypes.Date32
@@ -403,13 +409,14 @@ const (
 	OIDJSONPath    uint32 = 4072
 	OIDInet        uint32 = 869
 	OIDCidr        uint32 = 650
+	OIDMacaddr     uint32 = 829
 )
 
 var arrayOIDs = map[Kind]uint32{
 	Bool: 1000, Bytea: 1001, Int2: 1005, Int4: 1007, Text: 1009, Varchar: 1015, Bpchar: 1014,
 	Int8: 1016, Float4: 1021, Float8: 1022, Date: 1182, Timestamp: 1115,
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
-	JSONPath: 4073, Inet: 1041, Cidr: 651,
+	JSONPath: 4073, Inet: 1041, Cidr: 651, Macaddr: 1040,
 }
 
 // OID returns the Postgres type OID of t.
@@ -463,6 +470,8 @@ func (t Type) OID() uint32 {
 		return OIDInet
 	case Cidr:
 		return OIDCidr
+	case Macaddr:
+		return OIDMacaddr
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -552,6 +561,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeInet, true
 	case OIDCidr:
 		return TypeCidr, true
+	case OIDMacaddr:
+		return TypeMacaddr, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -585,7 +596,7 @@ var typeNames = map[string]Kind{
 	"time":     Time, "time without time zone": Time,
 	"uuid": UUID,
 	"json": JSON, "jsonb": JSONB, "jsonpath": JSONPath,
-	"inet": Inet, "cidr": Cidr,
+	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }
@@ -664,14 +675,14 @@ func ParseType(s string) (Type, error) {
 
 // FieldTypeKey is the Arrow field metadata key under which a source
 // names the SQL type of a column whose Arrow type alone does not tell it
-// (inet and cidr are binary columns, as bytea is).
+// (inet, cidr and macaddr are binary columns, as bytea is).
 const FieldTypeKey = "meshql.sql_type"
 
 // Field returns an Arrow field for a column of type t, with FieldTypeKey
 // set where t's Arrow type does not identify it.
 func (t Type) Field(name string) arrow.Field {
 	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
-	if t.HasKind(Inet) || t.HasKind(Cidr) {
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) {
 		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
 	}
 	return f

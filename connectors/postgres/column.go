@@ -119,7 +119,9 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		c.typ, c.dec = sqltypes.TypeInet, decInet
 	case sqltypes.OIDCidr:
 		c.typ, c.dec = sqltypes.TypeCidr, decInet
-	default: // arrays, money, macaddr, ...: read their text form
+	case sqltypes.OIDMacaddr:
+		c.typ, c.dec = sqltypes.TypeMacaddr, decBytea // macaddr_send: the six bytes
+	default: // arrays, money, macaddr8, ...: read their text form
 		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	}
 	return c

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"net"
 	"net/netip"
 	"strconv"
 	"time"
@@ -126,6 +127,9 @@ func toParam(l connectors.Literal) (any, bool) {
 	case sqltypes.UUID:
 		v, ok := l.Value.([16]byte)
 		return v, ok
+	case sqltypes.Macaddr:
+		v, ok := l.Value.([]byte)
+		return net.HardwareAddr(v), ok && len(v) == 6
 	case sqltypes.Inet, sqltypes.Cidr:
 		// netip.Prefix keeps the host bits, which pgx sends as inet_send does.
 		b, ok := l.Value.([]byte)

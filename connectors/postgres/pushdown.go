@@ -28,7 +28,7 @@ func (t *Table) ordered(i int) (string, bool) {
 	name := sqlgen.Quote(c.name)
 	switch c.typ.Kind {
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric, sqltypes.Bool,
-		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Inet, sqltypes.Cidr:
+		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Inet, sqltypes.Cidr, sqltypes.Macaddr:
 		return name, true // inet: family, network, prefix length, host, as meshql's bytes
 	case sqltypes.Text, sqltypes.Varchar:
 		return name + collateC, true

@@ -235,6 +235,11 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			}
 		}
 		return nil, bad()
+	case sqltypes.Macaddr:
+		if b, ok := v.([]byte); ok && len(b) == 6 {
+			return b, nil
+		}
+		return nil, bad()
 	case sqltypes.List:
 		xs, ok := v.([]any)
 		if !ok {

@@ -32,10 +32,13 @@ func InetFunc(name string) bool {
 }
 
 // InetOperatorFunc returns the function implementing a network operator
-// for operands of kinds l and r (l is Unknown for a prefix operator),
+// (inet, cidr or macaddr) for operands of kinds l and r (l is Unknown for a prefix operator),
 // once the planner has read untyped literals: "" when the operator does
 // not take them.
 func InetOperatorFunc(op string, l, r sqltypes.Type) string {
+	if l.Kind == sqltypes.Macaddr || r.Kind == sqltypes.Macaddr {
+		return macaddrOperatorFunc(op, l, r)
+	}
 	li, ri := isInet(l), isInet(r)
 	switch {
 	case op == "~" && l.Kind == sqltypes.Unknown && ri:

@@ -8,8 +8,8 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// InetText converts a column of inet or cidr values (t, or an array type
-// of them) into their output text, as psql shows them ('10.1.2.3',
+// InetText converts a column of inet, cidr or macaddr values (t, or an
+// array type of them) into their output text, as psql shows them ('10.1.2.3',
 // '10.0.0.0/8'), keeping the validity and, for arrays, the lists: the
 // form meshql's Arrow Flight SQL results carry (an Arrow string column
 // whose type name says inet or cidr), since the byte form inside meshql
@@ -29,6 +29,9 @@ func InetText(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.Array
 		nd := array.NewData(arrow.ListOf(vals.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{vals.Data()}, d.NullN(), d.Offset())
 		defer nd.Release()
 		return array.MakeFromData(nd), nil
+	}
+	if t.Kind == sqltypes.Macaddr && a.DataType().ID() == arrow.BINARY {
+		return macaddrText(mem, a)
 	}
 	if !isInet(t) || a.DataType().ID() != arrow.BINARY {
 		return nil, internalErr("%s column holds Arrow %s", t, a.DataType())

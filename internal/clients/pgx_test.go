@@ -205,7 +205,7 @@ func checkJSONPath(t *testing.T, f *fixture) {
 
 // checkInet: inet and cidr parameters in text and binary (family,
 // bits, cidr flag, length, address), results of both types and their
-// arrays byte for byte in binary, and pgx decoding them.
+// arrays byte for byte in binary, and pgx decoding them; macaddr too.
 func checkInet(t *testing.T, f *fixture) {
 	const oidInet, oidCidr = 869, 650
 	v4 := []byte{2, 24, 0, 4, 10, 1, 2, 3}
@@ -214,6 +214,7 @@ func checkInet(t *testing.T, f *fixture) {
 		{"SELECT $1::inet, $1::inet << $2::cidr, host($1::inet)", [][]byte{[]byte("10.1.2.3/24"), []byte("10/8")}, []uint32{0, 0}, []int16{0}},
 		{"SELECT $1, $2, $1 << $2, masklen($2)", [][]byte{v4, v6}, []uint32{oidInet, oidCidr}, []int16{1}},
 		{"SELECT $1, $1 + 1", [][]byte{[]byte("::ffff:1.2.3.4")}, []uint32{oidInet}, []int16{0}},
+		{"SELECT $1::macaddr, trunc($1::macaddr), $2", [][]byte{[]byte("08-00-2B-01-02-03"), {8, 0, 0x2b, 1, 2, 3}}, []uint32{0, 829}, []int16{0, 1}},
 		// Both servers are reached over TCP on the loopback address.
 		{"SELECT inet_client_addr(), inet_server_addr(), pg_typeof(inet_client_addr()), inet_client_port() > 0, pg_typeof(inet_server_port())", nil, nil, nil},
 	})
@@ -230,12 +231,12 @@ func checkInet(t *testing.T, f *fixture) {
 			return pgErr.Code + " " + pgErr.Message, nil
 		})
 	}
-	const q = "SELECT '10.1.2.3/24'::inet AS a, '10/8'::cidr, '2001:db8::1'::inet, '::/0'::cidr, NULL::inet, ARRAY['1.2.3.4'::inet, NULL], ARRAY['10/8'::cidr]"
+	const q = "SELECT '10.1.2.3/24'::inet AS a, '10/8'::cidr, '2001:db8::1'::inet, '::/0'::cidr, NULL::inet, ARRAY['1.2.3.4'::inet, NULL], ARRAY['10/8'::cidr], '08:00:2b:01:02:03'::macaddr"
 	compareBinaryRow(t, f, "inet and cidr results in binary", q)
 	compareOn(t, f, "inet decoded by pgx", func(conn *pgx.Conn) (string, error) {
-		var a, b, c, d, e, g, h any
-		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d, &e, &g, &h)
-		return fmt.Sprint(a, b, c, d, e, g, h), err
+		var a, b, c, d, e, g, h, m any
+		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d, &e, &g, &h, &m)
+		return fmt.Sprint(a, b, c, d, e, g, h, m), err
 	})
 }
 
@@ -429,7 +430,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
-		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath", "inet", "cidr"} {
+		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath", "inet", "cidr", "macaddr"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

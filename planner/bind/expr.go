@@ -1492,7 +1492,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		// Named arguments (silent => true) with defaults of their own.
 		return b.bindJSONPathCall(fc, sc, agg)
 	}
-	if expr.InetFunc(name) && !fc.AggStar && !fc.AggDistinct && fc.AggFilter == nil && len(fc.AggOrder) == 0 && fc.Over == nil {
+	if (expr.InetFunc(name) || expr.MacaddrFunc(name)) && !fc.AggStar && !fc.AggDistinct && fc.AggFilter == nil && len(fc.AggOrder) == 0 && fc.Over == nil {
 		return b.bindInetFunction(name, fc, sc, agg)
 	}
 	fc, err := positionalArgs(name, fc)

@@ -9,7 +9,8 @@ import (
 )
 
 // isNetworkOperator reports whether name is an operator PostgreSQL
-// defines on inet: << <<= >> >>= && & | infix and ~ prefix (+ and -
+// defines on inet: << <<= >> >>= && & | infix and ~ prefix (& | ~ on
+// macaddr too) (+ and -
 // are resolved in bindOperator). Some of them are integer, array or
 // jsonb operators too; bindNetworkOperator decides by the operand types.
 func isNetworkOperator(name string, infix bool) bool {
@@ -23,6 +24,10 @@ func isNetworkOperator(name string, infix bool) bool {
 }
 
 func isInetType(t sqltypes.Type) bool { return t.Kind == sqltypes.Inet || t.Kind == sqltypes.Cidr }
+
+// isAddressType is isInetType or macaddr: the types of the network
+// operators.
+func isAddressType(t sqltypes.Type) bool { return isInetType(t) || t.Kind == sqltypes.Macaddr }
 
 // bindNetworkOperator binds a network operator over inet or cidr
 // operands to its function (network_sub, inetand, …), an untyped literal
@@ -42,17 +47,23 @@ func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope,
 		return nil, err
 	}
 	if l == nil {
-		if isInetType(r.Type()) {
+		if isAddressType(r.Type()) {
 			return b.inetCall(expr.InetOperatorFunc(name, sqltypes.TypeUnknown, r.Type()), loc, r)
 		}
 		return b.bitwiseOperator(name, nil, r, loc)
 	}
 	lt, rt := l.Type(), r.Type()
-	if isInetType(lt) || isInetType(rt) {
+	if isAddressType(lt) || isAddressType(rt) {
+		// An untyped literal is read as the other side's type (inet for
+		// a cidr: the operators take inet).
+		other := sqltypes.TypeInet
+		if lt.Kind == sqltypes.Macaddr || rt.Kind == sqltypes.Macaddr {
+			other = sqltypes.TypeMacaddr
+		}
 		if lt.Kind == sqltypes.Unknown {
-			l, err = b.coerce(l, sqltypes.TypeInet)
+			l, err = b.coerce(l, other)
 		} else if rt.Kind == sqltypes.Unknown {
-			r, err = b.coerce(r, sqltypes.TypeInet)
+			r, err = b.coerce(r, other)
 		}
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
@@ -126,6 +137,9 @@ func (b *binder) bindInetFunction(name string, fc *pg_query.FuncCall, sc *scope,
 			continue
 		}
 		t := sqltypes.TypeInet
+		if expr.MacaddrFunc(name) {
+			t = sqltypes.TypeMacaddr
+		}
 		switch {
 		case name == "set_masklen" && i == 1:
 			t = sqltypes.TypeInt4

@@ -10,9 +10,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// TestInetAsText: inet and cidr results (and arrays of them) reach Flight
-// SQL clients as their text in string columns whose type name is inet or
-// cidr, and an inet parameter is given as text.
+// TestInetAsText: inet, cidr and macaddr results (and arrays of them)
+// reach Flight SQL clients as their text in string columns whose type
+// name says which, and an inet parameter is given as text.
 func TestInetAsText(t *testing.T) {
 	eng, mem := demoEngine(t)
 	_, addr := startServer(t, eng, mem)
@@ -20,7 +20,7 @@ func TestInetAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := cl.Execute(ctx, "SELECT '10.1.2.3'::inet AS a, '10/8'::cidr AS b, NULL::inet AS c, ARRAY['::1'::inet, NULL, '1.2.3.4/24'] AS d, network('2001:db8::1/32') AS e")
+	info, err := cl.Execute(ctx, "SELECT '10.1.2.3'::inet AS a, '10/8'::cidr AS b, NULL::inet AS c, ARRAY['::1'::inet, NULL, '1.2.3.4/24'] AS d, network('2001:db8::1/32') AS e, '08-00-2b-01-02-03'::macaddr AS f")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +28,11 @@ func TestInetAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"10.1.2.3", "10.0.0.0/8", "NULL", "{::1,NULL,1.2.3.4/24}", "2001:db8::/32"}}
+	want := [][]string{{"10.1.2.3", "10.0.0.0/8", "NULL", "{::1,NULL,1.2.3.4/24}", "2001:db8::/32", "08:00:2b:01:02:03"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	for i, name := range []string{"inet", "cidr", "inet", "inet[]", "cidr"} {
+	for i, name := range []string{"inet", "cidr", "inet", "inet[]", "cidr", "macaddr"} {
 		f := schema.Field(i)
 		cm := flightsql.ColumnMetadata{Data: &f.Metadata}
 		if tn, _ := cm.TypeName(); tn != name {

@@ -30,14 +30,15 @@ func resultSchema(cols []engine.Column) *arrow.Schema {
 }
 
 // flightType is the Arrow type of t's values on Flight SQL: its Arrow
-// type inside meshql, except inet and cidr (and arrays of them), which go
-// out as their text ('10.1.2.3', '10.0.0.0/8', with type name inet or
-// cidr in the column metadata). Arrow has no address type, and meshql's
+// type inside meshql, except inet, cidr and macaddr (and arrays of them),
+// which go out as their text ('10.1.2.3', '10.0.0.0/8',
+// '08:00:2b:01:02:03', with type name inet, cidr or macaddr in the
+// column metadata). Arrow has no address type, and meshql's
 // byte form of them is its own sort encoding, which no client reads;
 // their text is what psql shows and what Python's ipaddress, pandas and
 // DuckDB's inet read. Parameters of these types take text the same way.
 func flightType(t sqltypes.Type) arrow.DataType {
-	if t.HasKind(sqltypes.Inet) || t.HasKind(sqltypes.Cidr) {
+	if hasAddress(t) {
 		if t.Kind == sqltypes.List {
 			return arrow.ListOf(flightType(*t.Elem))
 		}
@@ -96,7 +97,7 @@ func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, sch
 		}
 		var out arrow.Array
 		var err error
-		if i < len(types) && (types[i].HasKind(sqltypes.Inet) || types[i].HasKind(sqltypes.Cidr)) {
+		if i < len(types) && hasAddress(types[i]) {
 			out, err = expr.InetText(mem, types[i], c)
 		} else {
 			out, err = castArray(ctx, mem, c, want)
@@ -160,4 +161,10 @@ func columnTypes(cols []engine.Column) []sqltypes.Type {
 		out[i] = c.Type.Static()
 	}
 	return out
+}
+
+// hasAddress reports whether t is inet, cidr or macaddr, or an array of
+// one: the types Flight SQL carries as text.
+func hasAddress(t sqltypes.Type) bool {
+	return t.HasKind(sqltypes.Inet) || t.HasKind(sqltypes.Cidr) || t.HasKind(sqltypes.Macaddr)
 }

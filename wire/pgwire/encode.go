@@ -126,6 +126,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.Binary); ok {
 			return inetEnc{nb, a, t.Kind == sqltypes.Cidr}, nil
 		}
+	case sqltypes.Macaddr:
+		if a, ok := arr.(*array.Binary); ok {
+			return macaddrEnc{nb, a}, nil
+		}
 	case sqltypes.Bytea, sqltypes.UUID:
 		a, ok := arr.(interface{ Value(int) []byte })
 		if !ok {
@@ -334,6 +338,18 @@ func (e inetEnc) text(buf []byte, i int) []byte {
 func (e inetEnc) binary(buf []byte, i int) []byte {
 	return sqltypes.AppendInetSend(buf, e.addr(i), e.cidr)
 }
+
+// macaddrEnc writes macaddr: macaddr_out's text, macaddr_send's six bytes.
+type macaddrEnc struct {
+	nulls
+	a *array.Binary
+}
+
+func (e macaddrEnc) text(buf []byte, i int) []byte {
+	return append(buf, sqltypes.FormatMacaddr(e.a.Value(i))...)
+}
+
+func (e macaddrEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
 
 // dateEnc covers date32 (days, per=1) and date64 (ms, per=86.4M).
 type dateEnc[T arrow.Date32 | arrow.Date64] struct {

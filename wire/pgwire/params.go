@@ -214,6 +214,11 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 			return nil, "", err
 		}
 		return sqltypes.EncodeInet(ip), "", nil
+	case sqltypes.Macaddr:
+		if err := need(6); err != nil {
+			return nil, "", err
+		}
+		return append([]byte{}, raw...), "", nil
 	case sqltypes.UUID:
 		if err := need(16); err != nil {
 			return nil, "", err
