@@ -62,7 +62,7 @@ func typeRows() [][]any {
 		oid := t.OID()
 		arr := sqltypes.ListOf(t).OID()
 		name := names[oid]
-		byVal := t.Size() > 0 && t.Size() <= 8
+		byVal := t.Size() > 0 && t.Size() <= 8 && t.Kind != sqltypes.Macaddr // a pointer to its 6 bytes
 		align, storage := "i", "p"
 		switch {
 		case t.Size() == 8:
@@ -71,6 +71,8 @@ func typeRows() [][]any {
 			align = "s"
 		case t.Size() == 1:
 			align = "c"
+		case t.Kind == sqltypes.Inet || t.Kind == sqltypes.Cidr:
+			storage = "m" // PostgreSQL stores them inline
 		case t.Size() < 0:
 			storage = "x"
 		}

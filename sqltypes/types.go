@@ -509,6 +509,8 @@ func (t Type) Size() int16 {
 		return 8
 	case Interval, UUID:
 		return 16
+	case Macaddr:
+		return 6
 	}
 	return -1
 }

@@ -103,7 +103,9 @@ func buildInet(name string, args []Expr) (Expr, error) {
 	copy(a, args)
 	for i, e := range a {
 		if it, ok := intArg[name]; ok && i == 1 {
-			if !e.Type().IsInteger() {
+			// A mask length is an integer: no bigint, which does not
+			// convert to it implicitly.
+			if !e.Type().IsInteger() || it.Kind == sqltypes.Int4 && e.Type().Kind == sqltypes.Int8 {
 				return nil, functionError(name, args)
 			}
 			a[i] = coerceTo(e, it)
