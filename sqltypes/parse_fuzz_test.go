@@ -53,4 +53,3 @@ func FuzzInet(f *testing.F) {
 		}
 	})
 }
-
