@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -20,14 +19,7 @@ import (
 // fails the query with 22P02 at a value that is no address.
 func TestInetFromText(t *testing.T) {
 	dir := t.TempDir()
-	write := func(path, body string) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(path, body string) { writeTestFile(t, path, body) }
 	write(filepath.Join(dir, "mesh.yaml"), `name: net
 roles:
   analyst: {}

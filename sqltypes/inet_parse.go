@@ -95,6 +95,29 @@ func prefixLen(c *cursor, max int) (int, bool) {
 	return bits, ch == 0 && bits <= max
 }
 
+// decOctet reads the decimal digits starting at ch (a digit); ok is
+// false past 255; next is the character after them.
+func (c *cursor) decOctet(ch byte) (v int, next byte, ok bool) {
+	for {
+		if v = v*10 + int(ch-'0'); v > 255 {
+			return 0, 0, false
+		}
+		if ch = c.next(); ch == 0 || !isDigit(ch) {
+			return v, ch, true
+		}
+	}
+}
+
+// maskSuffix reads what follows an IPv4 address of n octets whose next
+// character is ch: nothing (bits -1) or "/n" with n at most 32; ok is
+// false for anything else.
+func (c *cursor) maskSuffix(ch byte, n int) (bits int, ok bool) {
+	if ch == '/' && isDigit(c.peek(0)) && n > 0 {
+		return prefixLen(c, 32)
+	}
+	return -1, ch == 0
+}
+
 // parseInet4 is inet_net_pton_ipv4: dotted decimal octets, then an
 // optional /n; without one all four octets are required.
 func parseInet4(s string, dst *[16]byte) (int, bool) {
@@ -106,19 +129,11 @@ func parseInet4(s string, dst *[16]byte) (int, bool) {
 		if !isDigit(ch) {
 			break
 		}
-		v := 0
-		for {
-			v = v*10 + int(ch-'0')
-			if v > 255 {
-				return 0, false
-			}
-			if ch = c.next(); ch == 0 || !isDigit(ch) {
-				break
-			}
-		}
-		if n == 4 {
+		v, next, ok := c.decOctet(ch)
+		if !ok || n == 4 {
 			return 0, false
 		}
+		ch = next
 		dst[n] = byte(v)
 		n++
 		if ch == 0 || ch == '/' {
@@ -128,15 +143,8 @@ func parseInet4(s string, dst *[16]byte) (int, bool) {
 			return 0, false
 		}
 	}
-	bits := -1
-	if ch == '/' && isDigit(c.peek(0)) && n > 0 {
-		var ok bool
-		if bits, ok = prefixLen(&c, 32); !ok {
-			return 0, false
-		}
-		ch = 0
-	}
-	if ch != 0 {
+	bits, ok := c.maskSuffix(ch, n)
+	if !ok {
 		return 0, false
 	}
 	if bits == -1 {
@@ -191,17 +199,8 @@ func parseCidr4(s string, dst *[16]byte) (int, bool) {
 		}
 	case isDigit(ch):
 		for {
-			v := 0
-			for {
-				v = v*10 + int(ch-'0')
-				if v > 255 {
-					return 0, false
-				}
-				if ch = c.next(); ch == 0 || !isDigit(ch) {
-					break
-				}
-			}
-			if !put(v) {
+			v, next, ok := c.decOctet(ch)
+			if ch = next; !ok || !put(v) {
 				return 0, false
 			}
 			if ch == 0 || ch == '/' {
@@ -217,15 +216,8 @@ func parseCidr4(s string, dst *[16]byte) (int, bool) {
 	default:
 		return 0, false
 	}
-	bits := -1
-	if ch == '/' && isDigit(c.peek(0)) && n > 0 {
-		var ok bool
-		if bits, ok = prefixLen(&c, 32); !ok {
-			return 0, false
-		}
-		ch = 0
-	}
-	if ch != 0 || n == 0 {
+	bits, ok := c.maskSuffix(ch, n)
+	if !ok || n == 0 {
 		return 0, false
 	}
 	if bits == -1 {
