@@ -60,19 +60,7 @@ func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope,
 		if lt.Kind == sqltypes.Macaddr || rt.Kind == sqltypes.Macaddr {
 			other = sqltypes.TypeMacaddr
 		}
-		if lt.Kind == sqltypes.Unknown {
-			l, err = b.coerce(l, other)
-		} else if rt.Kind == sqltypes.Unknown {
-			r, err = b.coerce(r, other)
-		}
-		if err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
-		fn := expr.InetOperatorFunc(name, l.Type(), r.Type())
-		if fn == "" {
-			return nil, opError(name, lt, rt, loc)
-		}
-		return b.inetCall(fn, loc, l, r)
+		return b.addressOperator(name, other, l, r, loc)
 	}
 	if isBitwiseOperator(name, true) {
 		return b.bitwiseOperator(name, l, r, loc)
@@ -94,25 +82,33 @@ func (b *binder) inetArith(op expr.BinaryOp, opText string, l, r logical.Expr, l
 	if !isInetType(lt) && !isInetType(rt) || op != expr.OpAdd && op != expr.OpSub {
 		return nil, false, nil
 	}
-	var err error
 	other := sqltypes.TypeInt8
 	if op == expr.OpSub {
 		other = sqltypes.TypeInet
 	}
+	e, err := b.addressOperator(opText, other, l, r, loc)
+	return e, true, err
+}
+
+// addressOperator binds operator name over l and r, an untyped literal
+// on either side read as other, to its function (expr.InetOperatorFunc);
+// 42883 when there is none for the operands' types.
+func (b *binder) addressOperator(name string, other sqltypes.Type, l, r logical.Expr, loc int) (logical.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	var err error
 	if lt.Kind == sqltypes.Unknown {
 		l, err = b.coerce(l, other)
 	} else if rt.Kind == sqltypes.Unknown {
 		r, err = b.coerce(r, other)
 	}
 	if err != nil {
-		return nil, true, errAt(sqltypes.AsError(err), loc)
+		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	fn := expr.InetOperatorFunc(opText, l.Type(), r.Type())
+	fn := expr.InetOperatorFunc(name, l.Type(), r.Type())
 	if fn == "" {
-		return nil, true, opError(opText, lt, rt, loc)
+		return nil, opError(name, lt, rt, loc)
 	}
-	e, err := b.inetCall(fn, loc, l, r)
-	return e, true, err
+	return b.inetCall(fn, loc, l, r)
 }
 
 func (b *binder) inetCall(fn string, loc int, args ...logical.Expr) (logical.Expr, error) {
