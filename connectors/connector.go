@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/sqltypes"
 )
 
 // Connector opens the tables of one kind of source.
@@ -78,25 +77,6 @@ type ScanRequest struct {
 	// executor can work on the distinct values. Dictionaries may differ
 	// from batch to batch.
 	Dictionary []bool
-}
-
-// TypedTable is optionally implemented by a Table some of whose columns
-// are of a SQL type their Arrow type does not tell (a PostgreSQL range
-// column travels as its text): ColumnTypes has one entry per column of
-// Schema(), Unknown where the Arrow type says it.
-type TypedTable interface {
-	ColumnTypes() []sqltypes.Type
-}
-
-// ColumnType is the SQL type of column i of t's schema: its TypedTable
-// type where it has one, else its Arrow type's (sqltypes.FromArrow).
-func ColumnType(t Table, i int) (sqltypes.Type, error) {
-	if tt, ok := As[TypedTable](t); ok {
-		if typ := tt.ColumnTypes()[i]; typ.Kind != sqltypes.Unknown {
-			return typ, nil
-		}
-	}
-	return sqltypes.FromArrow(t.Schema().Field(i).Type)
 }
 
 // DictionaryReader is optionally implemented by tables that can return

@@ -13,6 +13,9 @@ import (
 // every object alike: meshql's objects all have one owner and every schema
 // a session can see is on its path for catalog purposes.
 func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
+	if v, t, ok := s.connAddrFunction(name, len(args)); ok {
+		return v, t, true
+	}
 	switch name {
 	case "version":
 		if len(args) == 0 {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
-	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
@@ -26,6 +26,8 @@ type Session struct {
 	closed atomic.Bool
 	// started is when the session began, for mesh.sessions.
 	started time.Time
+	// clientAddr and serverAddr are the connection's ends (SetConnAddrs).
+	clientAddr, serverAddr net.Addr
 	// running is the running query (nil when idle), lastSQL the text of
 	// the last one started and lastEnd when the last one ended; all three
 	// are guarded by the engine's registry lock.
@@ -522,7 +524,7 @@ func (e *Engine) bindTable(ctx context.Context, p *catalog.Product) (*bind.Table
 			return nil, sqltypes.New(sqltypes.CodeFDWError, "data product %s breaks its contract: column %s is declared, but its source has no such column", p.QualifiedName(), c.Name).
 				WithHint("The source no longer matches the product's contract; tell the owner (%s).", p.Owner.Contact)
 		}
-		st, err := connectors.ColumnType(src, idx[0])
+		st, err := sqltypes.FieldType(schema.Field(idx[0]))
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeFDWError, "data product %s, column %s: %v", p.QualifiedName(), c.Name, err)
 		}

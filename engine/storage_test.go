@@ -12,20 +12,24 @@ import (
 	"github.com/meshql/meshql/catalog"
 )
 
+// writeTestFile writes body to path, creating its directory.
+func writeTestFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // storageMesh writes a mesh with one product per kind of source: CSV
 // files on disk (two files of known sizes), a PostgreSQL table, Parquet on
 // an object store, and a product defined by SQL.
 func storageMesh(t *testing.T) (dir string, csvBytes int) {
 	t.Helper()
 	dir = t.TempDir()
-	write := func(path, body string) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(path, body string) { writeTestFile(t, path, body) }
 	write(filepath.Join(dir, "mesh.yaml"), `name: sizes
 roles:
   analyst: {}

@@ -49,19 +49,22 @@ func typeRows() [][]any {
 	kinds := []sqltypes.Type{sqltypes.TypeBool, sqltypes.TypeBytea, sqltypes.TypeInt8, sqltypes.TypeInt2, sqltypes.TypeInt4,
 		sqltypes.TypeText, sqltypes.TypeJSON, sqltypes.TypeJSONB, sqltypes.TypeFloat4, sqltypes.TypeFloat8, {Kind: sqltypes.Varchar}, {Kind: sqltypes.Bpchar},
 		sqltypes.TypeDate, sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ, sqltypes.TypeTime, sqltypes.TypeInterval, sqltypes.NumericType(0, 0), sqltypes.TypeUUID, sqltypes.TypeJSONPath,
-		{Kind: sqltypes.Int4Range}, {Kind: sqltypes.Int8Range}, {Kind: sqltypes.NumRange}, {Kind: sqltypes.DateRange}, {Kind: sqltypes.TsRange}, {Kind: sqltypes.TstzRange}}
+		{Kind: sqltypes.Int4Range}, {Kind: sqltypes.Int8Range}, {Kind: sqltypes.NumRange}, {Kind: sqltypes.DateRange}, {Kind: sqltypes.TsRange}, {Kind: sqltypes.TstzRange},
+		sqltypes.TypeInet, sqltypes.TypeCidr, sqltypes.TypeMacaddr}
 	names := map[uint32]string{16: "bool", 17: "bytea", 20: "int8", 21: "int2", 23: "int4", 25: "text", 114: "json", 3802: "jsonb", 700: "float4",
 		701: "float8", 1043: "varchar", 1042: "bpchar", 1082: "date", 1114: "timestamp", 1184: "timestamptz", 1083: "time", 1186: "interval", 1700: "numeric", 2950: "uuid", 4072: "jsonpath",
-		3904: "int4range", 3926: "int8range", 3906: "numrange", 3912: "daterange", 3908: "tsrange", 3910: "tstzrange"}
+		3904: "int4range", 3926: "int8range", 3906: "numrange", 3912: "daterange", 3908: "tsrange", 3910: "tstzrange",
+		869: "inet", 650: "cidr", 829: "macaddr"}
 	category := map[sqltypes.Kind]string{sqltypes.Bool: "B", sqltypes.Int2: "N", sqltypes.Int4: "N", sqltypes.Int8: "N", sqltypes.Float4: "N",
 		sqltypes.Float8: "N", sqltypes.Numeric: "N", sqltypes.Text: "S", sqltypes.Varchar: "S", sqltypes.Bpchar: "S", sqltypes.Date: "D", sqltypes.Timestamp: "D",
-		sqltypes.TimestampTZ: "D", sqltypes.Time: "D", sqltypes.Interval: "T", sqltypes.Bytea: "U", sqltypes.UUID: "U", sqltypes.JSON: "U", sqltypes.JSONB: "U", sqltypes.JSONPath: "U"}
+		sqltypes.TimestampTZ: "D", sqltypes.Time: "D", sqltypes.Interval: "T", sqltypes.Bytea: "U", sqltypes.UUID: "U", sqltypes.JSON: "U", sqltypes.JSONB: "U", sqltypes.JSONPath: "U",
+		sqltypes.Inet: "I", sqltypes.Cidr: "I", sqltypes.Macaddr: "U"}
 	var out [][]any
 	for _, t := range kinds {
 		oid := t.OID()
 		arr := sqltypes.ListOf(t).OID()
 		name := names[oid]
-		byVal := t.Size() > 0 && t.Size() <= 8
+		byVal := t.Size() > 0 && t.Size() <= 8 && t.Kind != sqltypes.Macaddr // a pointer to its 6 bytes
 		align, storage := "i", "p"
 		switch {
 		case t.Size() == 8:
@@ -70,6 +73,8 @@ func typeRows() [][]any {
 			align = "s"
 		case t.Size() == 1:
 			align = "c"
+		case t.Kind == sqltypes.Inet || t.Kind == sqltypes.Cidr:
+			storage = "m" // PostgreSQL stores them inline
 		case t.Size() < 0:
 			storage = "x"
 		}

@@ -23,6 +23,7 @@ const (
 	CodeDivisionByZero         = "22012"
 	CodeInvalidParameterValue  = "22023"
 	CodeInvalidTextRepr        = "22P02"
+	CodeInvalidBinaryRepr      = "22P03"
 	CodeArraySubscriptError    = "2202E"
 	CodeNullValueNotAllowed    = "22004"
 	CodeInvalidEscapeSequence  = "22025"

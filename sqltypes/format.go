@@ -32,6 +32,12 @@ func FormatValueStyle(t Type, v Datum, loc *time.Location, st DateStyle) string 
 	if v == nil {
 		return "NULL"
 	}
+	if b, ok := v.([]byte); ok && (t.Kind == Inet || t.Kind == Cidr) {
+		return FormatInetDatum(b, t.Kind == Cidr)
+	}
+	if b, ok := v.([]byte); ok && t.Kind == Macaddr {
+		return FormatMacaddr(b)
+	}
 	switch x := v.(type) {
 	case bool:
 		if x {

@@ -104,6 +104,14 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 		return ParseTime(s)
 	case UUID:
 		return ParseUUID(s)
+	case Inet, Cidr:
+		ip, err := ParseInet(s, t.Kind == Cidr)
+		if err != nil {
+			return nil, err
+		}
+		return EncodeInet(ip), nil
+	case Macaddr:
+		return ParseMacaddr(s)
 	case JSON:
 		return s, ValidateJSON(s)
 	case JSONB:

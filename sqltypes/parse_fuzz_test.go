@@ -10,7 +10,7 @@ func FuzzParseValue(f *testing.F) {
 		f.Add(s)
 	}
 	types := []Type{TypeBool, TypeInt2, TypeInt4, TypeInt8, TypeFloat4, TypeFloat8, NumericType(0, 2), NumericType(5, 2),
-		TypeDate, TypeTimestamp, TypeTimestampTZ, TypeInterval, TypeBytea, TypeUUID, TypeJSON, ListOf(TypeInt4), ListOf(TypeText), ArrayOf(TypeInt4, 2), ArrayOf(TypeText, 3)}
+		TypeDate, TypeTimestamp, TypeTimestampTZ, TypeInterval, TypeBytea, TypeUUID, TypeJSON, TypeInet, TypeCidr, TypeMacaddr, ListOf(TypeInt4), ListOf(TypeText), ArrayOf(TypeInt4, 2), ArrayOf(TypeText, 3)}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, typ := range types {
 			v, err := ParseValue(typ, s)
@@ -21,6 +21,35 @@ func FuzzParseValue(f *testing.F) {
 				continue
 			}
 			_ = FormatValue(typ, v)
+		}
+	})
+}
+
+// FuzzInet checks that inet and cidr input never panics, fails only with
+// 22P02, and that what it accepts prints as text that reads back as the
+// same value (and the same bytes through the wire form).
+func FuzzInet(f *testing.F) {
+	for _, tc := range inetCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, cidr := range []bool{false, true} {
+			ip, err := ParseInet(s, cidr)
+			if err != nil {
+				if Code(err) != CodeInvalidTextRepr {
+					t.Fatalf("%q: %v (%s)", s, err, Code(err))
+				}
+				continue
+			}
+			out := string(AppendInetText(nil, ip, cidr))
+			back, err := ParseInet(out, cidr)
+			if err != nil || back != ip {
+				t.Fatalf("%q (cidr %v) prints %q, which reads back as %v, %v", s, cidr, out, back, err)
+			}
+			if r, err := ParseInetRecv(AppendInetSend(nil, ip, cidr), cidr); err != nil || r != ip {
+				t.Fatalf("%q: wire round trip %v, %v", s, r, err)
+			}
+			_ = InetAbbrev(ip, cidr)
 		}
 	})
 }

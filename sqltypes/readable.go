@@ -3,8 +3,8 @@ package sqltypes
 // ReadableAs reports whether every value of a source column of type got is
 // a value of the declared type, unchanged: the same type, or a narrower
 // integer (int2 and int4 for int8), float (float4 for float8) or string
-// type (varchar for text), a range as text, or strings read into character(n) or
-// varchar(n), checked as they are read. A producer may store a column narrower than its
+// type (varchar for text), a range as text, or strings read into character(n),
+// varchar(n), inet, cidr or macaddr, checked as they are read. A producer may store a column narrower than its
 // contract promises; anything else (a retyped or narrowed column) would be
 // cast into different values or fail mid-query.
 //
@@ -12,8 +12,8 @@ package sqltypes
 // contract checks and `meshql check` both use it, so a source the gate
 // passes is a source queries read.
 func ReadableAs(got, declared Type) bool {
-	if got.Equal(declared) {
-		return true
+	if got.Equal(declared) || got.Kind == Cidr && declared.Kind == Inet {
+		return true // every cidr is an inet, in the same bytes
 	}
 	if got.IsRange() && declared.Kind == Text {
 		// A range is held as its canonical text: a product that declared
@@ -29,6 +29,12 @@ func ReadableAs(got, declared Type) bool {
 		// stores them: blank-padded into character(n); a longer value
 		// fails its query with 22001 (expr.AssignCast), as an INSERT
 		// would. A file format's strings have no length to compare.
+		return true
+	}
+	if (declared.Kind == Inet || declared.Kind == Cidr || declared.Kind == Macaddr) && got.IsString() {
+		// Addresses kept as text (Parquet and CSV have no address type)
+		// are read by the type's input function; a value that is none
+		// fails its query with 22P02, as an INSERT would.
 		return true
 	}
 	gf, gw := widthRank(got)

@@ -59,6 +59,16 @@ const (
 	DateRange
 	TsRange
 	TstzRange
+	// Inet is an IPv4 or IPv6 host address with an optional prefix
+	// length; Cidr a network (no bits right of the prefix). Both are held
+	// in the order-preserving binary form of AppendInet, so byte-wise
+	// comparison is PostgreSQL's network order; cidr casts to inet
+	// without a change of bytes.
+	Inet
+	Cidr
+	// Macaddr is a MAC address, held as its six bytes (which order as
+	// PostgreSQL's macaddr_cmp orders them).
+	Macaddr
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -103,6 +113,9 @@ var (
 	TypeTime        = Type{Kind: Time}
 	TypeRecord      = Type{Kind: Record}
 	TypeJSONPath    = Type{Kind: JSONPath}
+	TypeInet        = Type{Kind: Inet}
+	TypeCidr        = Type{Kind: Cidr}
+	TypeMacaddr     = Type{Kind: Macaddr}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -237,6 +250,12 @@ func (t Type) String() string {
 		return "jsonpath"
 	case Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return rangeNames[t.Kind]
+	case Inet:
+		return "inet"
+	case Cidr:
+		return "cidr"
+	case Macaddr:
+		return "macaddr"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -285,7 +304,7 @@ func (t Type) Arrow() arrow.DataType {
 	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath,
 		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return arrow.BinaryTypes.String
-	case Bytea:
+	case Bytea, Inet, Cidr, Macaddr:
 		return arrow.BinaryTypes.Binary
 	case Date:
 		return arrow.FixedWidthTypes.Date32
@@ -404,6 +423,9 @@ const (
 	OIDTstzRange   uint32 = 3910
 	OIDDateRange   uint32 = 3912
 	OIDInt8Range   uint32 = 3926
+	OIDInet        uint32 = 869
+	OIDCidr        uint32 = 650
+	OIDMacaddr     uint32 = 829
 )
 
 var rangeOIDs = map[Kind]uint32{
@@ -422,6 +444,7 @@ var arrayOIDs = map[Kind]uint32{
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 	JSONPath: 4073, Int4Range: 3905, Int8Range: 3927, NumRange: 3907, DateRange: 3913,
 	TsRange: 3909, TstzRange: 3911,
+	Inet: 1041, Cidr: 651, Macaddr: 1040,
 }
 
 // OID returns the Postgres type OID of t.
@@ -473,6 +496,12 @@ func (t Type) OID() uint32 {
 		return OIDJSONPath
 	case Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return rangeOIDs[t.Kind]
+	case Inet:
+		return OIDInet
+	case Cidr:
+		return OIDCidr
+	case Macaddr:
+		return OIDMacaddr
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -510,6 +539,8 @@ func (t Type) Size() int16 {
 		return 8
 	case Interval, UUID:
 		return 16
+	case Macaddr:
+		return 6
 	}
 	return -1
 }
@@ -558,6 +589,12 @@ func FromOID(oid uint32) (Type, bool) {
 		return NumericType(0, 0), true
 	case OIDUUID:
 		return TypeUUID, true
+	case OIDInet:
+		return TypeInet, true
+	case OIDCidr:
+		return TypeCidr, true
+	case OIDMacaddr:
+		return TypeMacaddr, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -598,6 +635,7 @@ var typeNames = map[string]Kind{
 	"json": JSON, "jsonb": JSONB, "jsonpath": JSONPath,
 	"int4range": Int4Range, "int8range": Int8Range, "numrange": NumRange,
 	"daterange": DateRange, "tsrange": TsRange, "tstzrange": TstzRange,
+	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
 	// Object identifier types: meshql's OIDs are int4 values.
 	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
 }
@@ -672,4 +710,31 @@ func ParseType(s string) (Type, error) {
 		return Type{}, New(CodeInvalidParameterValue, "NUMERIC precision %d and scale %d are out of range (precision 1..%d, scale 0..precision)", t.Precision, t.Scale, MaxNumericPrecision)
 	}
 	return t, nil
+}
+
+// FieldTypeKey is the Arrow field metadata key under which a source
+// names the SQL type of a column whose Arrow type alone does not tell it
+// (inet, cidr and macaddr are binary columns, as bytea is; ranges are
+// text).
+const FieldTypeKey = "meshql.sql_type"
+
+// Field returns an Arrow field for a column of type t, with FieldTypeKey
+// set where t's Arrow type does not identify it.
+func (t Type) Field(name string) arrow.Field {
+	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() {
+		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
+	}
+	return f
+}
+
+// FieldType returns the SQL type of a source's column: the one its
+// FieldTypeKey metadata names, else FromArrow of its Arrow type.
+func FieldType(f arrow.Field) (Type, error) {
+	if name, ok := f.Metadata.GetValue(FieldTypeKey); ok {
+		if t, err := ParseType(name); err == nil && arrow.TypeEqual(t.Arrow(), f.Type) {
+			return t, nil
+		}
+	}
+	return FromArrow(f.Type)
 }

@@ -234,7 +234,7 @@ func displayName(src catalog.Source, path string) string {
 func schemaOf(cols []column) *arrow.Schema {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+		fields[i] = c.typ.Field(c.name)
 	}
 	return arrow.NewSchema(fields, nil)
 }

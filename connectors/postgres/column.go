@@ -34,6 +34,7 @@ const (
 	decInterval
 	decUUID
 	decRange // range_send's format, held as the canonical text (sqltypes/range.go)
+	decInet  // inet and cidr: inet_send's form into sqltypes.AppendInet's
 )
 
 const (
@@ -121,7 +122,13 @@ func newColumn(name string, oid uint32, typmod int32, numericScale int32) column
 		// range operators, and range order is not text order.
 		c.typ, _ = sqltypes.FromOID(oid)
 		c.dec, c.pushable = decRange, false
-	default: // arrays, money, inet, ...: read their text form
+	case sqltypes.OIDInet:
+		c.typ, c.dec = sqltypes.TypeInet, decInet
+	case sqltypes.OIDCidr:
+		c.typ, c.dec = sqltypes.TypeCidr, decInet
+	case sqltypes.OIDMacaddr:
+		c.typ, c.dec = sqltypes.TypeMacaddr, decBytea // macaddr_send: the six bytes
+	default: // arrays, money, macaddr8, ...: read their text form
 		c.typ, c.dec, c.pushable, c.cast, c.oid = sqltypes.TypeText, decRaw, false, "::text", sqltypes.OIDText
 	}
 	return c
@@ -201,6 +208,14 @@ func (c *column) appendValue(b array.Builder, raw []byte, m *pgtype.Map) error {
 			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
 		}
 		b.(*array.StringBuilder).Append(sqltypes.FormatRange(c.typ, r))
+	case decInet:
+		// max(cidr) is max(inet): the value's own cidr flag is ignored,
+		// as PostgreSQL's inet_recv ignores it.
+		ip, err := sqltypes.ParseInetRecv(raw, false)
+		if err != nil {
+			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
+		}
+		b.(*array.BinaryBuilder).Append(sqltypes.EncodeInet(ip))
 	case decNumeric:
 		v, err := c.numeric(raw, m)
 		if err != nil {

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -125,6 +127,24 @@ func toParam(l connectors.Literal) (any, bool) {
 	case sqltypes.UUID:
 		v, ok := l.Value.([16]byte)
 		return v, ok
+	case sqltypes.Macaddr:
+		v, ok := l.Value.([]byte)
+		return net.HardwareAddr(v), ok && len(v) == 6
+	case sqltypes.Inet, sqltypes.Cidr:
+		// netip.Prefix keeps the host bits, which pgx sends as inet_send does.
+		b, ok := l.Value.([]byte)
+		if !ok {
+			return nil, false
+		}
+		ip, ok := sqltypes.DecodeInet(b)
+		if !ok {
+			return nil, false
+		}
+		a := netip.AddrFrom4([4]byte(ip.Addr[:4]))
+		if ip.V6 {
+			a = netip.AddrFrom16(ip.Addr)
+		}
+		return netip.PrefixFrom(a, int(ip.Bits)), true
 	}
 	return nil, false
 }

@@ -96,7 +96,7 @@ func (t *Table) PushJoin(ctx context.Context, j connectors.Join) (connectors.Joi
 	}
 	fields := make([]arrow.Field, len(out))
 	for i, c := range out {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+		fields[i] = c.typ.Field(c.name)
 	}
 	schema := arrow.NewSchema(fields, nil)
 	pq := query{sql: sql, args: jr.d.args, lits: jr.d.lits}

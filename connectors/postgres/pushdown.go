@@ -28,8 +28,8 @@ func (t *Table) ordered(i int) (string, bool) {
 	name := sqlgen.Quote(c.name)
 	switch c.typ.Kind {
 	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric, sqltypes.Bool,
-		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
-		return name, true
+		sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Inet, sqltypes.Cidr, sqltypes.Macaddr:
+		return name, true // inet: family, network, prefix length, host, as meshql's bytes
 	case sqltypes.Text, sqltypes.Varchar:
 		return name + collateC, true
 	}
@@ -72,7 +72,7 @@ func (t *Table) AggregateSchema(req connectors.ScanRequest) (*arrow.Schema, bool
 	}
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+		fields[i] = c.typ.Field(c.name)
 	}
 	return arrow.NewSchema(fields, nil), true
 }
@@ -145,6 +145,9 @@ func (t *Table) aggCall(a connectors.AggCall) (column, string, bool) {
 		c.name = string(a.Func) + "_" + src.name
 		if src.typ.IsString() {
 			c.oid = sqltypes.OIDText // min(varchar) is min(text)
+		}
+		if src.typ.Kind == sqltypes.Cidr {
+			c.oid, c.typ = sqltypes.OIDInet, sqltypes.TypeInet // max(cidr) is max(inet)
 		}
 		return c, string(a.Func) + "(" + expr + ")", true
 	}

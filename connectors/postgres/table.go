@@ -97,7 +97,7 @@ func (t *Table) describe(ctx context.Context) error {
 	for i, fd := range fds {
 		col := newColumn(fd.Name, fd.DataTypeOID, fd.TypeModifier, t.set.numericScale)
 		t.cols[i] = col
-		fields[i] = arrow.Field{Name: fd.Name, Type: col.typ.Arrow(), Nullable: true}
+		fields[i] = col.typ.Field(fd.Name)
 		if _, dup := t.byName[fd.Name]; dup {
 			t.byName[fd.Name] = -1 // ambiguous: never pushed
 		} else {
@@ -158,18 +158,6 @@ func splitName(s string) ([]string, error) {
 
 // Schema returns the source's columns, in remote order.
 func (t *Table) Schema() *arrow.Schema { return t.schema }
-
-// ColumnTypes implements connectors.TypedTable: range columns are of
-// their range types (held as text).
-func (t *Table) ColumnTypes() []sqltypes.Type {
-	out := make([]sqltypes.Type, len(t.cols))
-	for i, c := range t.cols {
-		if c.typ.IsRange() {
-			out[i] = c.typ
-		}
-	}
-	return out
-}
 
 // Stats returns the row count from pg_class.reltuples (-1 when unknown or
 // for query sources) and the column statistics of pg_stats (see
@@ -233,7 +221,7 @@ func (t *Table) build(req connectors.ScanRequest, extra func(d *deparser) string
 	}
 	fields := make([]arrow.Field, len(out))
 	for i, c := range out {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ.Arrow(), Nullable: true}
+		fields[i] = c.typ.Field(c.name)
 	}
 	return query{sql: sql, args: d.args, lits: d.lits}, arrow.NewSchema(fields, nil), out, nil
 }

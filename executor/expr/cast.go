@@ -244,6 +244,10 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return jsonPathCastKernel(from, to)
 	case from.IsRange() || to.IsRange():
 		return rangeCastKernel(from, to)
+	case isInet(from) || isInet(to):
+		return inetCastKernel(from, to)
+	case from.Kind == sqltypes.Macaddr || to.Kind == sqltypes.Macaddr:
+		return macaddrCastKernel(from, to)
 	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
 	case to.IsString() && (from.IsString() || from.IsJSON()):

@@ -82,8 +82,15 @@ func stripBpchar(e Expr) (Expr, error) {
 
 // outputText is e as text the way its output function prints it, for
 // functions that render values (concat, format): bpchar keeps its blank
-// padding there, unlike in a cast to text. Other types are returned as is.
+// padding there and inet its short form ('1.2.3.4', not the cast's
+// '1.2.3.4/32'). Other types are returned as is.
 func outputText(e Expr) Expr {
+	if t := e.Type(); isInet(t) {
+		// inet_out: without the /32 that the cast to text writes
+		return &castExpr{in: e, t: sqltypes.TypeText, k: func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+			return InetText(mem, t, a)
+		}}
+	}
 	if e.Type().Kind != sqltypes.Bpchar {
 		return e
 	}

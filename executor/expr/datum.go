@@ -229,6 +229,18 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return b, nil
 		}
 		return nil, bad()
+	case sqltypes.Inet, sqltypes.Cidr:
+		if b, ok := v.([]byte); ok {
+			if ip, ok := sqltypes.DecodeInet(b); ok && (t.Kind == sqltypes.Inet || ip.HostBitsZero()) {
+				return b, nil
+			}
+		}
+		return nil, bad()
+	case sqltypes.Macaddr:
+		if b, ok := v.([]byte); ok && len(b) == 6 {
+			return b, nil
+		}
+		return nil, bad()
 	case sqltypes.List:
 		xs, ok := v.([]any)
 		if !ok {

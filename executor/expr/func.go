@@ -83,6 +83,12 @@ func lookupBuilder(name string) builder {
 	if _, ok := rangeFuncs[name]; ok && name != "lower" && name != "upper" {
 		return buildRangeFunc
 	}
+	if InetFunc(name) {
+		return buildInet
+	}
+	if MacaddrFunc(name) {
+		return buildMacaddr
+	}
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":
 		return buildMask

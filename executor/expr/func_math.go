@@ -193,6 +193,9 @@ func buildRound(name string, args []Expr) (Expr, error) {
 	}
 	t := args[0].Type()
 	trunc := name == "trunc"
+	if trunc && t.Kind == sqltypes.Macaddr {
+		return buildMacaddr(name, args)
+	}
 	if len(args) == 2 {
 		// PostgreSQL has round(numeric, int) and trunc(numeric, int) but no
 		// float forms: an integer converts to numeric, a float does not.

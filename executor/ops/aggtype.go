@@ -198,6 +198,8 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			sqltypes.Numeric, sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Bytea, sqltypes.Date,
 			sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.Time, sqltypes.Interval, sqltypes.UUID:
 			return a, nil
+		case sqltypes.Inet, sqltypes.Cidr:
+			return sqltypes.TypeInet, nil // max(inet) serves cidr too, as in PostgreSQL
 		case sqltypes.List:
 			if sqlKeyOK(a) { // ordered as array_cmp orders them
 				return a, nil

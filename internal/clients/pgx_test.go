@@ -3,6 +3,7 @@ package clients
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // pgxChecks are checks that need no client script, mostly only pgx,
@@ -23,6 +25,7 @@ var pgxChecks = []struct {
 	{"jsonb", checkJSONB},
 	{"jsonpath", checkJSONPath},
 	{"ranges", checkRanges},
+	{"inet", checkInet},
 	{"time", checkTime},
 	{"infinity", checkInfinity},
 	{"multidim-arrays", checkMultidimArrays},
@@ -220,6 +223,43 @@ func checkRanges(t *testing.T, f *fixture) {
 	})
 }
 
+// checkInet: inet and cidr parameters in text and binary (family,
+// bits, cidr flag, length, address), results of both types and their
+// arrays byte for byte in binary, and pgx decoding them; macaddr too.
+func checkInet(t *testing.T, f *fixture) {
+	const oidInet, oidCidr = 869, 650
+	v4 := []byte{2, 24, 0, 4, 10, 1, 2, 3}
+	v6 := []byte{3, 32, 1, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	compareQueries(t, f, []pgxQuery{
+		{"SELECT $1::inet, $1::inet << $2::cidr, host($1::inet)", [][]byte{[]byte("10.1.2.3/24"), []byte("10/8")}, []uint32{0, 0}, []int16{0}},
+		{"SELECT $1, $2, $1 << $2, masklen($2)", [][]byte{v4, v6}, []uint32{oidInet, oidCidr}, []int16{1}},
+		{"SELECT $1, $1 + 1", [][]byte{[]byte("::ffff:1.2.3.4")}, []uint32{oidInet}, []int16{0}},
+		{"SELECT $1::macaddr, trunc($1::macaddr), $2", [][]byte{[]byte("08-00-2B-01-02-03"), {8, 0, 0x2b, 1, 2, 3}}, []uint32{0, 829}, []int16{0, 1}},
+		// Both servers are reached over TCP on the loopback address.
+		{"SELECT inet_client_addr(), inet_server_addr(), pg_typeof(inet_client_addr()), inet_client_port() > 0, pg_typeof(inet_server_port())", nil, nil, nil},
+	})
+	for _, q := range []pgxQuery{
+		{"SELECT $1::cidr", [][]byte{[]byte("10.1.2.3/8")}, []uint32{0}, []int16{0}},
+		{"SELECT $1", [][]byte{v4}, []uint32{oidCidr}, []int16{1}},
+	} {
+		compareOn(t, f, fmt.Sprintf("%s %q fails", q.sql, q.params), func(conn *pgx.Conn) (string, error) {
+			_, err := execText(t.Context(), conn, q)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) {
+				return "", fmt.Errorf("want an error, got %v", err)
+			}
+			return pgErr.Code + " " + pgErr.Message, nil
+		})
+	}
+	const q = "SELECT '10.1.2.3/24'::inet AS a, '10/8'::cidr, '2001:db8::1'::inet, '::/0'::cidr, NULL::inet, ARRAY['1.2.3.4'::inet, NULL], ARRAY['10/8'::cidr], '08:00:2b:01:02:03'::macaddr"
+	compareBinaryRow(t, f, "inet and cidr results in binary", q)
+	compareOn(t, f, "inet decoded by pgx", func(conn *pgx.Conn) (string, error) {
+		var a, b, c, d, e, g, h, m any
+		err := conn.QueryRow(t.Context(), q).Scan(&a, &b, &c, &d, &e, &g, &h, &m)
+		return fmt.Sprint(a, b, c, d, e, g, h, m), err
+	})
+}
+
 // compareBinaryRow compares the one row q returns in binary format, byte
 // for byte, between meshql and PostgreSQL.
 func compareBinaryRow(t *testing.T, f *fixture, what, q string) {
@@ -411,7 +451,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
 		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
-		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange"} {
+		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

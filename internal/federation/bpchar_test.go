@@ -1,13 +1,8 @@
 package federation
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/meshql/meshql/internal/pgtest"
 )
 
 // TestPostgresCharColumns serves a PostgreSQL table's character(n) column
@@ -15,24 +10,11 @@ import (
 // grouping and a join on it answer as PostgreSQL answers the same query
 // over the table itself.
 func TestPostgresCharColumns(t *testing.T) {
-	ctx := context.Background()
-	uri := pgtest.NewDatabase(t, "pgbpchar")
-	conn, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
+	conn, uri := pgTables(t, "pgbpchar",
 		`CREATE TABLE codes (id int4, code char(4), name varchar(10))`,
-		`INSERT INTO codes VALUES (1, 'ab', 'ab'), (2, 'ab  ', 'ab  '), (3, 'x', 'x '), (4, NULL, NULL), (5, '', '')`,
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+		`INSERT INTO codes VALUES (1, 'ab', 'ab'), (2, 'ab  ', 'ab  '), (3, 'x', 'x '), (4, NULL, NULL), (5, '', '')`)
 	t.Setenv("MESHQL_BPCHAR_PG", uri)
-	// The same column declared text reads as PostgreSQL's code::text.
-	sess := stSession(t, "char(n) test tables", map[string]string{"codes_v1.yaml": `product: codes
+	sess := domainSession(t, "st", map[string]string{"codes_v1.yaml": `product: codes
 version: 1
 domain: st
 owner: {team: t, contact: t@example.com}
@@ -48,6 +30,7 @@ inputs: []
 policies:
   read: [analyst]
 `,
+		// The same column declared text reads as PostgreSQL's code::text.
 		"codes_text_v1.yaml": `product: codes_text
 version: 1
 domain: st
@@ -77,6 +60,6 @@ policies:
 		if strings.Contains(q, "st.codes_text_v1") {
 			pq = strings.ReplaceAll(q, "st.codes_text_v1", "(SELECT id, code::text AS code FROM codes) c")
 		}
-		matchPostgres(t, ctx, sess, conn, q, pq)
+		sameAsPostgres(t, sess, conn, q, pq)
 	}
 }

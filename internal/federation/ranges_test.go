@@ -1,13 +1,9 @@
 package federation
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -18,14 +14,7 @@ import (
 // over a date column), ordering, grouping and a join on ranges answer as
 // PostgreSQL answers the same query over the table itself.
 func TestPostgresRangeColumns(t *testing.T) {
-	ctx := context.Background()
-	uri := pgtest.NewDatabase(t, "pgranges")
-	conn, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
+	conn, uri := pgTables(t, "pgranges",
 		`CREATE TABLE prices (product_id int4, price numeric(10,2), valid_during daterange, qty_band int4range, changed_on date, promo tstzrange)`,
 		`INSERT INTO prices VALUES
 		  (1, 10.00, '[2024-01-01,2024-02-01)', '[1,10)', '2023-12-20', '[2024-01-05 08:00+01,2024-01-06)'),
@@ -33,16 +22,11 @@ func TestPostgresRangeColumns(t *testing.T) {
 		  (2, 5.25, '[2024-01-15,2024-03-01]', '[10,)', '2024-01-10', 'empty'),
 		  (2, 6.00, '(2024-03-01,)', '(,10]', '2024-02-28', '(,2024-04-01 00:00+00)'),
 		  (3, 7.00, 'empty', NULL, NULL, NULL),
-		  (4, 1.00, NULL, '[1,10)', '2024-01-31', NULL)`,
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+		  (4, 1.00, NULL, '[1,10)', '2024-01-31', NULL)`)
 	t.Setenv("MESHQL_RANGE_PG", uri)
 	// The range column declared text, as products declared it before
 	// meshql had ranges, reads the range's text.
-	sess := stSession(t, "range test tables", map[string]string{"prices_v1.yaml": `product: prices
+	sess := domainSession(t, "st", map[string]string{"prices_v1.yaml": `product: prices
 version: 1
 domain: st
 owner: {team: t, contact: t@example.com}
@@ -90,11 +74,11 @@ policies:
 	} {
 		pq := strings.ReplaceAll(q, "st.prices_v1", "prices")
 		pq = strings.ReplaceAll(pq, "st.prices_text_v1", "(SELECT product_id, valid_during::text AS valid_during FROM prices) p")
-		matchPostgres(t, ctx, sess, conn, q, pq)
+		sameAsPostgres(t, sess, conn, q, pq)
 	}
 	// The range columns' filters stay in meshql; containment of the date
 	// column in a constant range goes to PostgreSQL as bound comparisons.
-	res, err := tpch.Run(ctx, sess, `EXPLAIN SELECT product_id FROM st.prices_v1 WHERE valid_during @> DATE '2024-02-15' AND daterange('2024-01-01', '2024-02-01') @> changed_on`)
+	res, err := tpch.Run(t.Context(), sess, `EXPLAIN SELECT product_id FROM st.prices_v1 WHERE valid_during @> DATE '2024-02-15' AND daterange('2024-01-01', '2024-02-01') @> changed_on`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func (c *checker) schema(p *catalog.Product, t connectors.Table) bool {
 			ok = false
 			continue
 		}
-		st, err := connectors.ColumnType(t, idx[0])
+		st, err := sqltypes.FieldType(s.Field(idx[0]))
 		if err != nil {
 			c.add(p, RuleSchema, "schema:"+col.Name, col.Line, col.Name, false, "column %s of %s: the source's type %s has no SQL type", col.Name, p.QualifiedName(), s.Field(idx[0]).Type)
 			ok = false

@@ -28,13 +28,24 @@ func isBitwiseOperator(name string, infix bool) bool {
 // other side's type (int4 for a shifted literal). Other types are 42883;
 // two untyped literals (or ~ of one) are 42725, as several operators fit.
 func (b *binder) bindBitwise(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
-	loc := int(a.Location)
+	var l logical.Expr
+	if a.Lexpr != nil {
+		var err error
+		if l, err = b.bindExpr(a.Lexpr, sc, agg); err != nil {
+			return nil, err
+		}
+	}
 	r, err := b.bindExpr(a.Rexpr, sc, agg)
 	if err != nil {
 		return nil, err
 	}
+	return b.bitwiseOperator(name, l, r, int(a.Location))
+}
+
+// bitwiseOperator is bindBitwise over bound operands (l nil for ~).
+func (b *binder) bitwiseOperator(name string, l, r logical.Expr, loc int) (logical.Expr, error) {
 	unknown := func(e logical.Expr) bool { return e.Type().Kind == sqltypes.Unknown }
-	if a.Lexpr == nil {
+	if l == nil {
 		if unknown(r) {
 			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: %s unknown", name).
 				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts."), loc)
@@ -45,10 +56,6 @@ func (b *binder) bindBitwise(a *pg_query.A_Expr, name string, sc *scope, agg *ag
 				WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast."), loc)
 		}
 		return b.bitwiseCall(fn, loc, r)
-	}
-	l, err := b.bindExpr(a.Lexpr, sc, agg)
-	if err != nil {
-		return nil, err
 	}
 	if unknown(l) && unknown(r) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", name).
@@ -82,6 +89,7 @@ func (b *binder) bindBitwise(a *pg_query.A_Expr, name string, sc *scope, agg *ag
 	}
 	// Untyped literals are read as their type here, so that bad input
 	// is 22P02 rather than a missing function.
+	var err error
 	if l, err = b.coerce(l, lt); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}

@@ -58,6 +58,9 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	if a.Kind == sqltypes.JSON && b.IsString() || b.Kind == sqltypes.JSON && a.IsString() {
 		return sqltypes.TypeText, true
 	}
+	if isInetType(a) && isInetType(b) {
+		return sqltypes.TypeInet, true // cidr converts to inet implicitly
+	}
 	if a.Kind == b.Kind {
 		return a, true
 	}

@@ -886,6 +886,9 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 	if e, ok, err := b.bindRangeOperator(op, opText, l, r, loc); ok {
 		return e, err
 	}
+	if e, ok, err := b.inetArith(op, opText, l, r, loc); ok {
+		return e, err
+	}
 	lt, rt := l.Type(), r.Type()
 	if (op.IsComparison() || op == expr.OpIsDistinctFrom || op == expr.OpIsNotDistinctFrom) && (lt.Kind == sqltypes.JSONPath || rt.Kind == sqltypes.JSONPath) {
 		// jsonpath has no comparison operators in PostgreSQL.
@@ -1526,6 +1529,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if expr.JSONPathFunc(name) && !isJSONPathSetFunction(name) {
 		// Named arguments (silent => true) with defaults of their own.
 		return b.bindJSONPathCall(fc, sc, agg)
+	}
+	if (expr.InetFunc(name) || expr.MacaddrFunc(name)) && !fc.AggStar && !fc.AggDistinct && fc.AggFilter == nil && len(fc.AggOrder) == 0 && fc.Over == nil {
+		return b.bindInetFunction(name, fc, sc, agg)
 	}
 	fc, err := positionalArgs(name, fc)
 	if err != nil {

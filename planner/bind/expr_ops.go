@@ -34,6 +34,8 @@ func (b *binder) bindExtraAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (l
 		e, err = b.bindSimilar(a, name == "!~", sc, agg)
 	case (a.Kind == pg_query.A_Expr_Kind_AEXPR_LIKE || a.Kind == pg_query.A_Expr_Kind_AEXPR_ILIKE) && escapeCall(a.Rexpr, "like_escape") != nil:
 		e, err = b.bindLikeEscape(a, name, sc, agg)
+	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP && isNetworkOperator(name, a.Lexpr != nil):
+		e, err = b.bindNetworkOperator(a, name, sc, agg)
 	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP && isBitwiseOperator(name, a.Lexpr != nil):
 		e, err = b.bindBitwise(a, name, sc, agg)
 	case a.Kind == pg_query.A_Expr_Kind_AEXPR_OP && a.Lexpr != nil:

@@ -149,7 +149,7 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 		if err != nil {
 			return toStatus(err)
 		}
-		out, err := conform(qctx, v.mem, b, schema)
+		out, err := conform(qctx, v.mem, b, schema, columnTypes(st.Columns()))
 		b.Release()
 		if err != nil {
 			return toStatus(err)

@@ -54,7 +54,7 @@ func (s *session) preparedStatement(handle []byte) (*prepared, error) {
 func paramSchema(types []sqltypes.Type) *arrow.Schema {
 	fields := make([]arrow.Field, len(types))
 	for i, t := range types {
-		fields[i] = arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: t.Arrow(), Nullable: true, Metadata: typeMetadata(t).Metadata()}
+		fields[i] = arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: flightType(t), Nullable: true, Metadata: typeMetadata(t).Metadata()}
 	}
 	return arrow.NewSchema(fields, nil)
 }

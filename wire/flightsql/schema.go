@@ -24,9 +24,27 @@ func resultSchema(cols []engine.Column) *arrow.Schema {
 		// A variable-scale numeric goes out as decimal128 of its nominal
 		// scale: Arrow has no per-value scale.
 		t := c.Type.Static()
-		fields[i] = arrow.Field{Name: c.Name, Type: t.Arrow(), Nullable: true, Metadata: typeMetadata(t).Metadata()}
+		fields[i] = arrow.Field{Name: c.Name, Type: flightType(t), Nullable: true, Metadata: typeMetadata(t).Metadata()}
 	}
 	return arrow.NewSchema(fields, nil)
+}
+
+// flightType is the Arrow type of t's values on Flight SQL: its Arrow
+// type inside meshql, except inet, cidr and macaddr (and arrays of them),
+// which go out as their text ('10.1.2.3', '10.0.0.0/8',
+// '08:00:2b:01:02:03', with type name inet, cidr or macaddr in the
+// column metadata). Arrow has no address type, and meshql's
+// byte form of them is its own sort encoding, which no client reads;
+// their text is what psql shows and what Python's ipaddress, pandas and
+// DuckDB's inet read. Parameters of these types take text the same way.
+func flightType(t sqltypes.Type) arrow.DataType {
+	if hasAddress(t) {
+		if t.Kind == sqltypes.List {
+			return arrow.ListOf(flightType(*t.Elem))
+		}
+		return arrow.BinaryTypes.String
+	}
+	return t.Arrow()
 }
 
 // typeMetadata starts the Flight SQL column metadata of a SQL type.
@@ -51,7 +69,7 @@ func typeMetadata(t sqltypes.Type) *flightsql.ColumnMetadataBuilder {
 // names, nullability or metadata differ, and cast arrays (dictionary
 // strings decoded, for one) when an Arrow type differs. The caller still
 // releases b.
-func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, error) {
+func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, schema *arrow.Schema, types []sqltypes.Type) (arrow.RecordBatch, error) {
 	if err := expr.CheckArrowNumerics(b); err != nil {
 		return nil, err
 	}
@@ -77,7 +95,13 @@ func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, sch
 			cols[i] = c
 			continue
 		}
-		out, err := castArray(ctx, mem, c, want)
+		var out arrow.Array
+		var err error
+		if i < len(types) && hasAddress(types[i]) {
+			out, err = expr.InetText(mem, types[i], c)
+		} else {
+			out, err = castArray(ctx, mem, c, want)
+		}
 		if err != nil {
 			return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "column %s: cannot convert %s to %s: %v",
 				strconv.Quote(schema.Field(i).Name), c.DataType(), want, err)
@@ -128,4 +152,19 @@ func castArray(ctx context.Context, mem memory.Allocator, a arrow.Array, to arro
 // expressions on.
 func arrowOneRow() arrow.RecordBatch {
 	return array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
+}
+
+// columnTypes lists the SQL types of a result's columns, as announced.
+func columnTypes(cols []engine.Column) []sqltypes.Type {
+	out := make([]sqltypes.Type, len(cols))
+	for i, c := range cols {
+		out[i] = c.Type.Static()
+	}
+	return out
+}
+
+// hasAddress reports whether t is inet, cidr or macaddr, or an array of
+// one: the types Flight SQL carries as text.
+func hasAddress(t sqltypes.Type) bool {
+	return t.HasKind(sqltypes.Inet) || t.HasKind(sqltypes.Cidr) || t.HasKind(sqltypes.Macaddr)
 }

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"net"
 	"runtime/debug"
 	"strings"
 
@@ -69,6 +70,13 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 		e.Severity = "FATAL"
 		out, _ := toWire(&e)
 		return ctx, s.reject(w, out)
+	}
+	if a, ok := sess.(interface{ SetConnAddrs(client, server net.Addr) }); ok {
+		client := st.conn.RemoteAddr()
+		if ca, ok := client.(connAddr); ok {
+			client = ca.Addr
+		}
+		a.SetConnAddrs(client, st.conn.LocalAddr())
 	}
 	st.user, st.session = user, sess
 	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true, onReady: st.readyForQuery}

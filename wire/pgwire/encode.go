@@ -126,6 +126,14 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		case array.StringLike:
 			return strLikeEnc{nb, a}, nil
 		}
+	case sqltypes.Inet, sqltypes.Cidr:
+		if a, ok := arr.(*array.Binary); ok {
+			return inetEnc{nb, a, t.Kind == sqltypes.Cidr}, nil
+		}
+	case sqltypes.Macaddr:
+		if a, ok := arr.(*array.Binary); ok {
+			return macaddrEnc{nb, a}, nil
+		}
 	case sqltypes.Bytea, sqltypes.UUID:
 		a, ok := arr.(interface{ Value(int) []byte })
 		if !ok {
@@ -312,6 +320,40 @@ type uuidEnc struct {
 
 func (e uuidEnc) text(buf []byte, i int) []byte   { return appendUUIDText(buf, e.a.Value(i)) }
 func (e uuidEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+// inetEnc writes inet and cidr from their internal form
+// (sqltypes.AppendInet): the output function's text, and inet_send's
+// bytes, whose cidr flag follows the column's type as in PostgreSQL.
+type inetEnc struct {
+	nulls
+	a    *array.Binary
+	cidr bool
+}
+
+func (e inetEnc) addr(i int) sqltypes.NetAddr {
+	ip, _ := sqltypes.DecodeInet(e.a.Value(i)) // meshql builds only valid values
+	return ip
+}
+
+func (e inetEnc) text(buf []byte, i int) []byte {
+	return sqltypes.AppendInetText(buf, e.addr(i), e.cidr)
+}
+
+func (e inetEnc) binary(buf []byte, i int) []byte {
+	return sqltypes.AppendInetSend(buf, e.addr(i), e.cidr)
+}
+
+// macaddrEnc writes macaddr: macaddr_out's text, macaddr_send's six bytes.
+type macaddrEnc struct {
+	nulls
+	a *array.Binary
+}
+
+func (e macaddrEnc) text(buf []byte, i int) []byte {
+	return append(buf, sqltypes.FormatMacaddr(e.a.Value(i))...)
+}
+
+func (e macaddrEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
 
 // dateEnc covers date32 (days, per=1) and date64 (ms, per=86.4M).
 type dateEnc[T arrow.Date32 | arrow.Date64] struct {

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"net"
 	"time"
 
 	"github.com/meshql/meshql/catalog"
@@ -61,6 +62,14 @@ func (b engineBackend[S, St]) NewSession(user string, startup map[string]string)
 }
 
 type engineSession[St EngineStatement] struct{ s EngineSession[St] }
+
+// SetConnAddrs passes the connection's addresses on to an engine session
+// that records them (inet_client_addr and friends).
+func (s engineSession[St]) SetConnAddrs(client, server net.Addr) {
+	if a, ok := s.s.(interface{ SetConnAddrs(client, server net.Addr) }); ok {
+		a.SetConnAddrs(client, server)
+	}
+}
 
 func (s engineSession[St]) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]Statement, error) {
 	sts, err := s.s.Prepare(ctx, sql, paramTypes...)

@@ -119,6 +119,9 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, in sqltypes
 		return v, nil
 	}
 	v, text, err := decodeBinary(raw, src)
+	if sqltypes.Code(err) == sqltypes.CodeInvalidBinaryRepr {
+		return nil, err // the type's receive function's own error (inet_recv's), as PostgreSQL reports it
+	}
 	if err != nil {
 		return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
 	}
@@ -210,6 +213,17 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		}
 		return sqltypes.FormatRange(t, r), "", nil
 	case sqltypes.Bytea:
+		return append([]byte{}, raw...), "", nil
+	case sqltypes.Inet, sqltypes.Cidr:
+		ip, err := sqltypes.ParseInetRecv(raw, t.Kind == sqltypes.Cidr)
+		if err != nil {
+			return nil, "", err
+		}
+		return sqltypes.EncodeInet(ip), "", nil
+	case sqltypes.Macaddr:
+		if err := need(6); err != nil {
+			return nil, "", err
+		}
 		return append([]byte{}, raw...), "", nil
 	case sqltypes.UUID:
 		if err := need(16); err != nil {

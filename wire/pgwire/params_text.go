@@ -75,6 +75,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		return sqltypes.ParseDecimal(s, t.Precision, t.Scale)
 	case sqltypes.Bytea:
 		return parseByteaText(s, syntax)
+	case sqltypes.Inet, sqltypes.Cidr, sqltypes.Macaddr:
+		return sqltypes.ParseValue(t, s)
 	case sqltypes.UUID:
 		h := strings.NewReplacer("-", "", "{", "", "}", "").Replace(strings.TrimSpace(s))
 		b, err := hex.DecodeString(h)
