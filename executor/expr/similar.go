@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/pgregex"
 	"strings"
 	"unicode/utf8"
 
@@ -131,7 +132,7 @@ func compileSimilar(p string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compileGo(t, reOpts{})
+	return compileGo(t)
 }
 
 // buildSubstringSimilar is substring(s SIMILAR p ESCAPE e), also spelled
@@ -154,7 +155,7 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return compileGo(t, reOpts{})
+		return compileGo(t)
 	}
 	var seed *regexp.Regexp
 	var seedKey key
@@ -177,7 +178,7 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 				}
 				last = key{strings.Clone(k.pat), strings.Clone(k.esc)}
 			}
-			return appendFirstGroup(dst, re, v[0].bytes(i))
+			return appendFirstGroup(dst, pgregex.WrapGo(re), v[0].bytes(i))
 		})
 	}}, nil
 }

@@ -1,0 +1,601 @@
+package pgregex
+
+import (
+	"regexp/syntax"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// The engine finds match extents and submatches by PostgreSQL's rules,
+// which RE2 does not follow (it is leftmost-first, like Perl):
+//
+//   - the whole RE matches the longest text at the leftmost start, or the
+//     shortest when it is non-greedy: a branch takes the greediness of
+//     its first quantified atom that has one, an alternation is greedy;
+//   - a concatenation gives its left part the longest (greedy) or
+//     shortest (non-greedy) text that lets the rest match;
+//   - an alternation takes its first alternative that matches the text
+//     the concatenation gave it;
+//   - a repeated capture reports its last iteration.
+//
+// It also runs what RE2 lacks: lookahead and lookbehind constraints and
+// the word anchors \m \M. It works on sets of end positions, memoized per
+// (node, start), so it never backtracks exponentially; a step budget
+// bounds the quadratic worst case.
+
+// Greediness of a node (PostgreSQL's LONGER / SHORTER).
+const (
+	prefNone = iota
+	prefLonger
+	prefShorter
+)
+
+type opKind uint8
+
+const (
+	opEmpty opKind = iota
+	opNoMatch
+	opLit
+	opClass
+	opAny
+	opAnyNotNL
+	opAssert // zero-width: kind in assert
+	opCat
+	opAlt
+	opRep
+	opCap
+	opLook // lookaround: look in assert
+)
+
+// Zero-width assertions.
+const (
+	asBeginLine = iota
+	asEndLine
+	asBeginText
+	asEndText
+	asWordB
+	asNotWordB
+	asWordBegin // \m
+	asWordEnd   // \M
+	asAhead     // (?=…)
+	asNotAhead  // (?!…)
+	asBehind    // (?<=…)
+	asNotBehind // (?<!…)
+)
+
+type node struct {
+	id       int
+	op       opKind
+	runes    []rune // opLit; opClass ranges
+	fold     bool
+	assert   int
+	sub      []*node // opCat: exactly two; opAlt: alternatives; opRep/opCap/opLook: one
+	min, max int     // opRep; max -1 = unbounded
+	greedy   bool
+	capIdx   int   // opCap: 1-based group number; 0 = a marker group
+	prefix   *node // opRep with captures: child{min-1,max-1}
+	pref     int
+	hasCap   bool
+}
+
+// prog is a compiled engine program.
+type prog struct {
+	root  *node
+	nodes int
+	ncap  int
+	// midOnly: RE2's answer is PostgreSQL's; the program only searches
+	// from the middle of a string, where RE2 would lose the left context.
+	midOnly bool
+}
+
+// markerPrefix names the groups Translate adds for the engine: pgalt
+// (an alternation, greedy), pgla pgnla pglb pgnlb (lookaround) and
+// pgwb pgwe (\m \M).
+const markerPrefix = "pgmk_"
+
+// newProg builds the engine program from a translated pattern with
+// markers.
+func newProg(goPattern string) (*prog, error) {
+	re, err := syntax.Parse(goPattern, syntax.Perl)
+	if err != nil {
+		return nil, goSyntaxError(err)
+	}
+	p := &prog{}
+	p.root = p.build(re)
+	return p, nil
+}
+
+func (p *prog) newNode(op opKind) *node {
+	n := &node{id: p.nodes, op: op}
+	p.nodes++
+	return n
+}
+
+func (p *prog) build(re *syntax.Regexp) *node {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return p.newNode(opNoMatch)
+	case syntax.OpEmptyMatch:
+		return p.newNode(opEmpty)
+	case syntax.OpLiteral:
+		n := p.newNode(opLit)
+		n.runes, n.fold = re.Rune, re.Flags&syntax.FoldCase != 0
+		return n
+	case syntax.OpCharClass:
+		n := p.newNode(opClass)
+		n.runes = re.Rune
+		return n
+	case syntax.OpAnyChar:
+		return p.newNode(opAny)
+	case syntax.OpAnyCharNotNL:
+		return p.newNode(opAnyNotNL)
+	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		n := p.newNode(opAssert)
+		n.assert = map[syntax.Op]int{syntax.OpBeginLine: asBeginLine, syntax.OpEndLine: asEndLine,
+			syntax.OpBeginText: asBeginText, syntax.OpEndText: asEndText,
+			syntax.OpWordBoundary: asWordB, syntax.OpNoWordBoundary: asNotWordB}[re.Op]
+		return n
+	case syntax.OpCapture:
+		return p.buildCapture(re)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		n := p.newNode(opRep)
+		n.sub = []*node{p.build(re.Sub[0])}
+		n.greedy = re.Flags&syntax.NonGreedy == 0
+		switch re.Op {
+		case syntax.OpStar:
+			n.min, n.max = 0, -1
+		case syntax.OpPlus:
+			n.min, n.max = 1, -1
+		case syntax.OpQuest:
+			n.min, n.max = 0, 1
+		default:
+			n.min, n.max = re.Min, re.Max
+		}
+		c := n.sub[0]
+		n.hasCap = c.hasCap
+		switch {
+		case n.min == n.max: // {m} passes its operand's greediness through
+			n.pref = c.pref
+		case n.greedy:
+			n.pref = prefLonger
+		default:
+			n.pref = prefShorter
+		}
+		if n.hasCap && n.max != 0 {
+			pre := p.newNode(opRep)
+			pre.sub, pre.greedy = n.sub, n.greedy
+			pre.min, pre.max = max(n.min, 1)-1, n.max
+			if n.max > 0 {
+				pre.max = n.max - 1
+			}
+			n.prefix = pre
+		}
+		return n
+	case syntax.OpConcat:
+		if len(re.Sub) == 0 {
+			return p.newNode(opEmpty)
+		}
+		return p.buildCat(re.Sub)
+	case syntax.OpAlternate:
+		n := p.newNode(opAlt)
+		n.pref = prefLonger
+		for _, s := range re.Sub {
+			c := p.build(s)
+			n.hasCap = n.hasCap || c.hasCap
+			n.sub = append(n.sub, c)
+		}
+		return n
+	}
+	return p.newNode(opNoMatch)
+}
+
+func (p *prog) buildCat(subs []*syntax.Regexp) *node {
+	l := p.build(subs[0])
+	if len(subs) == 1 {
+		return l
+	}
+	r := p.buildCat(subs[1:])
+	n := p.newNode(opCat)
+	n.sub = []*node{l, r}
+	n.hasCap = l.hasCap || r.hasCap
+	n.pref = l.pref
+	if n.pref == prefNone {
+		n.pref = r.pref
+	}
+	return n
+}
+
+func (p *prog) buildCapture(re *syntax.Regexp) *node {
+	name, marker := strings.CutPrefix(re.Name, markerPrefix)
+	if !marker {
+		// Numbered in order of their "(", without the markers.
+		p.ncap++
+		n := p.newNode(opCap)
+		n.capIdx = p.ncap
+		c := p.build(re.Sub[0])
+		n.sub, n.hasCap, n.pref = []*node{c}, true, c.pref
+		return n
+	}
+	c := p.build(re.Sub[0])
+	kind := strings.TrimRight(name, "0123456789")
+	switch kind {
+	case "alt":
+		n := p.newNode(opCap)
+		n.sub, n.hasCap, n.pref = []*node{c}, c.hasCap, prefLonger
+		return n
+	case "wb", "we":
+		n := p.newNode(opAssert)
+		n.assert = asWordBegin
+		if kind == "we" {
+			n.assert = asWordEnd
+		}
+		return n
+	}
+	n := p.newNode(opLook)
+	n.sub = []*node{c}
+	n.assert = map[string]int{"la": asAhead, "nla": asNotAhead, "lb": asBehind, "nlb": asNotBehind}[kind]
+	return n
+}
+
+// stepBudget bounds the work of one search (about 50M set operations).
+const stepBudget = 50_000_000
+
+// search is the matching state over one subject string; its memo is
+// valid for every start position, so a global search reuses it.
+type search struct {
+	p     *prog
+	s     string
+	memo  map[int][]int
+	steps int
+}
+
+func (p *prog) newSearch(s string) *search {
+	return &search{p: p, s: s, memo: map[int][]int{}}
+}
+
+var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: regular expression is too complex")
+
+// find returns the submatch indexes of the leftmost match at or after
+// from (PostgreSQL's rules), nil if none. hint, when >= 0, is the start
+// RE2 found (the leftmost start is the same under both rules).
+func (m *search) find(from, hint int) ([]int, error) {
+	for st := from; st <= len(m.s); {
+		if hint >= 0 {
+			st = hint
+		}
+		ends, err := m.ends(m.p.root, st)
+		if err != nil {
+			return nil, err
+		}
+		if len(ends) > 0 {
+			end := ends[len(ends)-1]
+			if m.p.root.pref == prefShorter {
+				end = ends[0]
+			}
+			loc := make([]int, 2*(m.p.ncap+1))
+			for k := range loc {
+				loc[k] = -1
+			}
+			loc[0], loc[1] = st, end
+			if err := m.dissect(m.p.root, st, end, loc); err != nil {
+				return nil, err
+			}
+			return loc, nil
+		}
+		if hint >= 0 || st == len(m.s) {
+			return nil, nil
+		}
+		_, w := utf8.DecodeRuneInString(m.s[st:])
+		st += w
+	}
+	return nil, nil
+}
+
+// ends returns the sorted end positions of n's matches starting at i.
+func (m *search) ends(n *node, i int) ([]int, error) {
+	key := n.id*(len(m.s)+1) + i
+	if e, ok := m.memo[key]; ok {
+		return e, nil
+	}
+	m.steps++
+	if m.steps > stepBudget {
+		return nil, errTooComplex
+	}
+	e, err := m.compute(n, i)
+	if err != nil {
+		return nil, err
+	}
+	m.memo[key] = e
+	return e, nil
+}
+
+func (m *search) compute(n *node, i int) ([]int, error) {
+	s := m.s
+	one := func(ok bool, j int) []int {
+		if ok {
+			return []int{j}
+		}
+		return nil
+	}
+	switch n.op {
+	case opEmpty:
+		return []int{i}, nil
+	case opNoMatch:
+		return nil, nil
+	case opLit:
+		j := i
+		for _, want := range n.runes {
+			if j >= len(s) {
+				return nil, nil
+			}
+			r, w := utf8.DecodeRuneInString(s[j:])
+			if r != want && !(n.fold && equalFold(r, want)) {
+				return nil, nil
+			}
+			j += w
+		}
+		return []int{j}, nil
+	case opClass, opAny, opAnyNotNL:
+		if i >= len(s) {
+			return nil, nil
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch n.op {
+		case opAny:
+			return []int{i + w}, nil
+		case opAnyNotNL:
+			return one(r != '\n', i+w), nil
+		}
+		return one(inClass(n.runes, r), i+w), nil
+	case opAssert:
+		return one(m.assertAt(n.assert, i), i), nil
+	case opLook:
+		ok, err := m.look(n, i)
+		return one(ok, i), err
+	case opCap:
+		return m.ends(n.sub[0], i)
+	case opCat:
+		l, err := m.ends(n.sub[0], i)
+		if err != nil {
+			return nil, err
+		}
+		var out []int
+		for _, mid := range l {
+			r, err := m.ends(n.sub[1], mid)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r...)
+		}
+		return sortedSet(out), nil
+	case opAlt:
+		var out []int
+		for _, c := range n.sub {
+			r, err := m.ends(c, i)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r...)
+		}
+		return sortedSet(out), nil
+	case opRep:
+		return m.repeat(n, i)
+	}
+	return nil, nil
+}
+
+// repeat returns the ends of min..max iterations of n's operand from i.
+func (m *search) repeat(n *node, i int) ([]int, error) {
+	cur := []int{i}
+	step := func(from []int) ([]int, error) {
+		var next []int
+		for _, p := range from {
+			r, err := m.ends(n.sub[0], p)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, r...)
+		}
+		return sortedSet(next), nil
+	}
+	var err error
+	for k := 0; k < n.min && len(cur) > 0; k++ {
+		if cur, err = step(cur); err != nil {
+			return nil, err
+		}
+	}
+	out := append([]int(nil), cur...)
+	seen := map[int]bool{}
+	for _, p := range cur {
+		seen[p] = true
+	}
+	// A position reached again after more iterations has nothing new
+	// ahead of it, so each is expanded once.
+	for k := n.min; (n.max < 0 || k < n.max) && len(cur) > 0; k++ {
+		next, err := step(cur)
+		if err != nil {
+			return nil, err
+		}
+		cur = cur[:0:0]
+		for _, p := range next {
+			if !seen[p] {
+				seen[p] = true
+				cur = append(cur, p)
+				out = append(out, p)
+			}
+		}
+	}
+	return sortedSet(out), nil
+}
+
+func (m *search) matches(n *node, i, j int) (bool, error) {
+	e, err := m.ends(n, i)
+	if err != nil {
+		return false, err
+	}
+	k := sort.SearchInts(e, j)
+	return k < len(e) && e[k] == j, nil
+}
+
+// dissect sets the captures of n, which matches s[i:j].
+func (m *search) dissect(n *node, i, j int, loc []int) error {
+	if !n.hasCap {
+		return nil
+	}
+	switch n.op {
+	case opCap:
+		if n.capIdx > 0 {
+			loc[2*n.capIdx], loc[2*n.capIdx+1] = i, j
+		}
+		return m.dissect(n.sub[0], i, j, loc)
+	case opAlt:
+		for _, c := range n.sub {
+			ok, err := m.matches(c, i, j)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return m.dissect(c, i, j, loc)
+			}
+		}
+	case opCat:
+		mid, err := m.split(n.sub[0], n.sub[1], n.pref, i, j)
+		if err != nil || mid < 0 {
+			return err
+		}
+		if err := m.dissect(n.sub[0], i, mid, loc); err != nil {
+			return err
+		}
+		return m.dissect(n.sub[1], mid, j, loc)
+	case opRep:
+		if n.prefix == nil {
+			return nil
+		}
+		// x{m,n} is x{m-1,n-1} then x: the captures are the last
+		// iteration's.
+		pref := prefLonger
+		if !n.greedy {
+			pref = prefShorter
+		}
+		mid, err := m.split(n.prefix, n.sub[0], pref, i, j)
+		if err != nil || mid < 0 {
+			return err
+		}
+		return m.dissect(n.sub[0], mid, j, loc)
+	}
+	return nil
+}
+
+// split returns where l ends when l then r match s[i:j]: the last such
+// point, or the first when pref is prefShorter; -1 if none.
+func (m *search) split(l, r *node, pref, i, j int) (int, error) {
+	le, err := m.ends(l, i)
+	if err != nil {
+		return -1, err
+	}
+	try := func(mid int) (bool, error) {
+		if mid > j {
+			return false, nil
+		}
+		return m.matches(r, mid, j)
+	}
+	if pref == prefShorter {
+		for _, mid := range le {
+			if ok, err := try(mid); ok || err != nil {
+				return mid, err
+			}
+		}
+		return -1, nil
+	}
+	for k := len(le) - 1; k >= 0; k-- {
+		if ok, err := try(le[k]); ok || err != nil {
+			return le[k], err
+		}
+	}
+	return -1, nil
+}
+
+func (m *search) look(n *node, i int) (bool, error) {
+	switch n.assert {
+	case asAhead, asNotAhead:
+		e, err := m.ends(n.sub[0], i)
+		return (len(e) > 0) == (n.assert == asAhead), err
+	}
+	found := false
+	for k := i; k >= 0 && !found; k-- {
+		ok, err := m.matches(n.sub[0], k, i)
+		if err != nil {
+			return false, err
+		}
+		found = ok
+	}
+	return found == (n.assert == asBehind), nil
+}
+
+func (m *search) assertAt(kind, i int) bool {
+	s := m.s
+	switch kind {
+	case asBeginLine:
+		return i == 0 || s[i-1] == '\n'
+	case asEndLine:
+		return i == len(s) || s[i] == '\n'
+	case asBeginText:
+		return i == 0
+	case asEndText:
+		return i == len(s)
+	}
+	before := i > 0 && isWordByte(s[i-1])
+	after := i < len(s) && isWordByte(s[i])
+	switch kind {
+	case asWordB:
+		return before != after
+	case asNotWordB:
+		return before == after
+	case asWordBegin:
+		return !before && after
+	default: // asWordEnd
+		return before && !after
+	}
+}
+
+// isWordByte is \w in the C locale, as RE2's \b sees it.
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func inClass(ranges []rune, r rune) bool {
+	for k := 0; k+1 < len(ranges); k += 2 {
+		if ranges[k] <= r && r <= ranges[k+1] {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFold(a, b rune) bool {
+	for f := unicode.SimpleFold(a); f != a; f = unicode.SimpleFold(f) {
+		if f == b {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedSet sorts and deduplicates in place.
+func sortedSet(a []int) []int {
+	if len(a) < 2 {
+		return a
+	}
+	sort.Ints(a)
+	out := a[:1]
+	for _, v := range a[1:] {
+		if v != out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
