@@ -85,7 +85,7 @@ type regexExpr struct {
 	e, pattern Expr
 	ci         bool
 	negated    bool
-	similar    bool           // pattern is SQL SIMILAR TO syntax
+	similar    bool            // pattern is SQL SIMILAR TO syntax
 	compiled   *pgregex.Regexp // constant pattern
 	nullPat    bool
 }

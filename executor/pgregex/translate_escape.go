@@ -207,21 +207,21 @@ func goSyntaxError(err error) error {
 		return invalid(err.Error())
 	}
 	msg := map[syntax.ErrorCode]string{
-		syntax.ErrMissingParen:             "parentheses () not balanced",
-		syntax.ErrUnexpectedParen:          "parentheses () not balanced",
-		syntax.ErrMissingBracket:           "brackets [] not balanced",
-		syntax.ErrInvalidCharRange:         "invalid character range",
-		syntax.ErrInvalidCharClass:         "invalid character class",
-		syntax.ErrInvalidEscape:            "invalid escape \\ sequence",
-		syntax.ErrTrailingBackslash:        "invalid escape \\ sequence",
-		syntax.ErrInvalidRepeatSize:        "invalid repetition count(s)",
-		syntax.ErrMissingRepeatArgument:    "quantifier operand invalid",
-		syntax.ErrInvalidRepeatOp:          "quantifier operand invalid",
-		syntax.ErrInvalidPerlOp:            "invalid embedded option",
-		syntax.ErrNestingDepth:             "regular expression is too complex",
-		syntax.ErrLarge:                    "regular expression is too complex",
-		syntax.ErrInvalidUTF8:              "invalid escape \\ sequence",
-		syntax.ErrInvalidNamedCapture:      "invalid embedded option",
+		syntax.ErrMissingParen:          "parentheses () not balanced",
+		syntax.ErrUnexpectedParen:       "parentheses () not balanced",
+		syntax.ErrMissingBracket:        "brackets [] not balanced",
+		syntax.ErrInvalidCharRange:      "invalid character range",
+		syntax.ErrInvalidCharClass:      "invalid character class",
+		syntax.ErrInvalidEscape:         "invalid escape \\ sequence",
+		syntax.ErrTrailingBackslash:     "invalid escape \\ sequence",
+		syntax.ErrInvalidRepeatSize:     "invalid repetition count(s)",
+		syntax.ErrMissingRepeatArgument: "quantifier operand invalid",
+		syntax.ErrInvalidRepeatOp:       "quantifier operand invalid",
+		syntax.ErrInvalidPerlOp:         "invalid embedded option",
+		syntax.ErrNestingDepth:          "regular expression is too complex",
+		syntax.ErrLarge:                 "regular expression is too complex",
+		syntax.ErrInvalidUTF8:           "invalid escape \\ sequence",
+		syntax.ErrInvalidNamedCapture:   "invalid embedded option",
 	}[e.Code]
 	if msg == "" {
 		msg = fmt.Sprintf("%s: %s", e.Code, e.Expr)
