@@ -3,7 +3,6 @@ package expr
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -47,8 +46,6 @@ func compileARE(pattern string, o reOpts) (*pgregex.Regexp, error) {
 	return pgregex.Compile(pattern, o.pg)
 }
 
-// compileGo compiles an already translated Go pattern.
-func compileGo(t string) (*regexp.Regexp, error) { return pgregex.CompileGo(t, pgregex.Options{}) }
 
 // reCache compiles row patterns, reusing the last one; one per Eval call.
 type reCache struct {
@@ -128,11 +125,7 @@ func newRegexExpr(op string, e, pattern Expr, ci, negated, similar bool) (Expr, 
 
 func (e *regexExpr) compile(p string, o reOpts) (*pgregex.Regexp, error) {
 	if e.similar {
-		re, err := compileSimilar(p)
-		if err != nil {
-			return nil, err
-		}
-		return pgregex.WrapGo(re), nil
+		return compileSimilar(p)
 	}
 	return compileARE(p, o)
 }

@@ -158,7 +158,7 @@ func (p *prog) build(re *syntax.Regexp) *node {
 		c := n.sub[0]
 		n.hasCap = c.hasCap
 		switch {
-		case n.min == n.max: // {m} passes its operand's greediness through
+		case n.min == n.max && n.greedy: // {m} passes its operand's greediness through
 			n.pref = c.pref
 		case n.greedy:
 			n.pref = prefLonger
@@ -199,6 +199,9 @@ func (p *prog) buildCat(subs []*syntax.Regexp) *node {
 		return l
 	}
 	r := p.buildCat(subs[1:])
+	if next := subs[1]; l.op == opRep && next.Op == syntax.OpCapture && strings.HasPrefix(next.Name, markerPrefix+"long") {
+		l.pref = prefLonger // a greedy {m,m}, which Go's parser reads as {m}
+	}
 	n := p.newNode(opCat)
 	n.sub = []*node{l, r}
 	n.hasCap = l.hasCap || r.hasCap
@@ -227,6 +230,8 @@ func (p *prog) buildCapture(re *syntax.Regexp) *node {
 		n := p.newNode(opCap)
 		n.sub, n.hasCap, n.pref = []*node{c}, c.hasCap, prefLonger
 		return n
+	case "long": // read by buildCat
+		return p.newNode(opEmpty)
 	case "wb", "we":
 		n := p.newNode(opAssert)
 		n.assert = asWordBegin

@@ -307,5 +307,26 @@ func (t *translator) bound(s string) (int, error) {
 		return 0, invalid("invalid repetition count(s)")
 	}
 	t.out = append(t.out, s[:end+1]...)
-	return end + 1, nil
+	used := end + 1
+	lazy := strings.HasPrefix(s[used:], "?")
+	switch {
+	case !hasComma && lazy:
+		used++ // {m}? is {m}: it has no greediness
+	case hasComma && lazy && m != n:
+		t.pgRules = true
+		t.out = append(t.out, '?')
+		used++
+	case hasComma && m == n:
+		t.pgRules = t.pgRules || lazy
+		// {m,m} has a greediness, which Go's parser cannot tell from {m}'s:
+		// a marker after it carries it to the engine.
+		if lazy { // Go's non-greedy flag says it
+			t.out = append(t.out, '?')
+			used++
+		} else if rest := s[used:]; t.markers && (rest == "" || strings.IndexByte("*+?{", rest[0]) < 0) {
+			t.mark("long")
+			t.out = append(t.out, ')')
+		}
+	}
+	return used, nil
 }

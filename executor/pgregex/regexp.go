@@ -37,8 +37,8 @@ func Compile(pattern string, o Options) (*Regexp, error) {
 	r := &Regexp{}
 	prefix := goFlags(o)
 	if tr.re2 != "" {
-		if r.re2, err = CompileGo(tr.re2, o); err != nil {
-			return nil, err
+		if r.re2, err = regexp.Compile(prefix + tr.re2); err != nil {
+			return nil, goSyntaxError(err)
 		}
 		r.ncap = r.re2.NumSubexp()
 		r.longest = r.re2.Copy()
@@ -77,22 +77,6 @@ func goFlags(o Options) string {
 		return ""
 	}
 	return "(?" + f + ")"
-}
-
-// CompileGo compiles an already translated Go pattern (SIMILAR TO's) for
-// RE2 alone.
-func CompileGo(t string, o Options) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(goFlags(o) + t)
-	if err != nil {
-		return nil, goSyntaxError(err)
-	}
-	return re, nil
-}
-
-// WrapGo wraps an RE2 pattern whose own leftmost-first answers are the
-// ones wanted (SIMILAR TO's translation, which is anchored).
-func WrapGo(re *regexp.Regexp) *Regexp {
-	return &Regexp{re2: re, longest: re, ncap: re.NumSubexp()}
 }
 
 // NumSubexp is the number of capturing groups.
