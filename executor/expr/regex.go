@@ -46,7 +46,6 @@ func compileARE(pattern string, o reOpts) (*pgregex.Regexp, error) {
 	return pgregex.Compile(pattern, o.pg)
 }
 
-
 // reCache compiles row patterns, reusing the last one; one per Eval call.
 type reCache struct {
 	pat, flags string

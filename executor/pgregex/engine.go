@@ -480,6 +480,9 @@ func (m *search) dissect(n *node, i, j int, loc []int) error {
 		if n.prefix == nil {
 			return nil
 		}
+		if n.min == 0 && n.max < 0 && i < j {
+			return m.iterate(n, i, j, loc)
+		}
 		// x{m,n} is x{m-1,n-1} then x: the captures are the last
 		// iteration's.
 		pref := prefLonger
@@ -493,6 +496,44 @@ func (m *search) dissect(n *node, i, j int, loc []int) error {
 		return m.dissect(n.sub[0], mid, j, loc)
 	}
 	return nil
+}
+
+// iterate sets the captures of x* (n), which matches s[i:j], from its
+// last iteration. As PostgreSQL's iteration dissection does, it cuts the
+// text into non-empty iterations, each as long as possible (as short as
+// possible when x itself is non-greedy) while the rest can still match.
+func (m *search) iterate(n *node, i, j int, loc []int) error {
+	c := n.sub[0]
+	e, start := []int(nil), i
+	for cur := i; cur < j; {
+		var err error
+		if e, err = m.ends(c, cur); err != nil {
+			return err
+		}
+		next := -1
+		for k := range e {
+			q := e[len(e)-1-k]
+			if c.pref == prefShorter {
+				q = e[k]
+			}
+			if q <= cur || q > j {
+				continue
+			}
+			ok, err := m.matches(n, q, j)
+			if err != nil {
+				return err
+			}
+			if ok {
+				next = q
+				break
+			}
+		}
+		if next < 0 {
+			return nil
+		}
+		start, cur = cur, next
+	}
+	return m.dissect(c, start, j, loc)
 }
 
 // split returns where l ends when l then r match s[i:j]: the last such

@@ -125,8 +125,10 @@ type translator struct {
 	pgRules bool
 	needEng bool
 	ncap    int // capturing groups opened so far
-	groups  []group
-	nmark   int
+	// lookStart: the depths of t.groups at which open constraints start
+	lookStart []int
+	groups    []group
+	nmark     int
 }
 
 type group struct {
@@ -221,6 +223,9 @@ func (t *translator) run(o Options) error {
 				t.wrapAlt(len(t.groups) - 1)
 			}
 			t.groups = t.groups[:len(t.groups)-1]
+			if n := len(t.lookStart); n > 0 && t.lookStart[n-1] == len(t.groups) {
+				t.lookStart = t.lookStart[:n-1]
+			}
 			t.out = append(t.out, ')')
 		case c == '|':
 			t.groups[len(t.groups)-1].alt = true
@@ -254,6 +259,10 @@ func (t *translator) run(o Options) error {
 // returns how many bytes of rest it consumed.
 func (t *translator) openGroup(rest string) (int, error) {
 	if !strings.HasPrefix(rest, "?") {
+		if t.inLook() { // groups in a constraint do not capture
+			t.out = append(t.out, "(?:"...)
+			return 0, nil
+		}
 		t.ncap++
 		t.out = append(t.out, '(')
 		return 0, nil
@@ -264,6 +273,7 @@ func (t *translator) openGroup(rest string) (int, error) {
 				t.out = append(t.out, "(?:"...)
 			} else {
 				t.mark(k.kind)
+				t.lookStart = append(t.lookStart, len(t.groups))
 			}
 			return len(k.pre), nil
 		}
@@ -272,6 +282,8 @@ func (t *translator) openGroup(rest string) (int, error) {
 	// "?" with nothing to repeat.
 	return 0, invalid("quantifier operand invalid")
 }
+
+func (t *translator) inLook() bool { return len(t.lookStart) > 0 }
 
 // bound checks a {m,n} bound (PostgreSQL allows at most 255) and copies
 // it; s starts at "{". A "{" that starts no bound is a literal.
