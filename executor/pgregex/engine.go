@@ -230,6 +230,10 @@ func (p *prog) buildCapture(re *syntax.Regexp) *node {
 		n := p.newNode(opCap)
 		n.sub, n.hasCap, n.pref = []*node{c}, c.hasCap, prefLonger
 		return n
+	case "nc": // (?:…), which Go's parser would flatten into its parent
+		n := p.newNode(opCap)
+		n.sub, n.hasCap, n.pref = []*node{c}, c.hasCap, c.pref
+		return n
 	case "long": // read by buildCat
 		return p.newNode(opEmpty)
 	case "wb", "we":
@@ -480,7 +484,7 @@ func (m *search) dissect(n *node, i, j int, loc []int) error {
 		if n.prefix == nil {
 			return nil
 		}
-		if n.min == 0 && n.max < 0 && i < j {
+		if n.min == 0 {
 			return m.iterate(n, i, j, loc)
 		}
 		// x{m,n} is x{m-1,n-1} then x: the captures are the last
@@ -502,10 +506,19 @@ func (m *search) dissect(n *node, i, j int, loc []int) error {
 // last iteration. As PostgreSQL's iteration dissection does, it cuts the
 // text into non-empty iterations, each as long as possible (as short as
 // possible when x itself is non-greedy) while the rest can still match.
+//
+// An empty text is no iteration (NULL captures) for a non-greedy x, one
+// empty iteration otherwise when x can match empty.
 func (m *search) iterate(n *node, i, j int, loc []int) error {
 	c := n.sub[0]
+	if i == j {
+		if ok, err := m.matches(c, i, i); !ok || err != nil || c.pref == prefShorter {
+			return err
+		}
+		return m.dissect(c, i, i, loc)
+	}
 	e, start := []int(nil), i
-	for cur := i; cur < j; {
+	for cur, left := i, n.max; cur < j; left-- {
 		var err error
 		if e, err = m.ends(c, cur); err != nil {
 			return err
@@ -519,7 +532,7 @@ func (m *search) iterate(n *node, i, j int, loc []int) error {
 			if q <= cur || q > j {
 				continue
 			}
-			ok, err := m.matches(n, q, j)
+			ok, err := m.within(c, q, j, left-1)
 			if err != nil {
 				return err
 			}
@@ -534,6 +547,29 @@ func (m *search) iterate(n *node, i, j int, loc []int) error {
 		start, cur = cur, next
 	}
 	return m.dissect(c, start, j, loc)
+}
+
+// within reports whether at most k iterations of c (any number when k
+// < 0) match s[i:j].
+func (m *search) within(c *node, i, j, k int) (bool, error) {
+	cur, seen := []int{i}, map[int]bool{i: true}
+	for ; len(cur) > 0 && !seen[j] && k != 0; k-- {
+		var next []int
+		for _, p := range cur {
+			e, err := m.ends(c, p)
+			if err != nil {
+				return false, err
+			}
+			for _, q := range e {
+				if q <= j && !seen[q] {
+					seen[q] = true
+					next = append(next, q)
+				}
+			}
+		}
+		cur = next
+	}
+	return seen[j], nil
 }
 
 // split returns where l ends when l then r match s[i:j]: the last such

@@ -269,9 +269,12 @@ func (t *translator) openGroup(rest string) (int, error) {
 	}
 	for _, k := range []struct{ pre, kind string }{{"?:", ""}, {"?=", "la"}, {"?!", "nla"}, {"?<=", "lb"}, {"?<!", "nlb"}} {
 		if strings.HasPrefix(rest, k.pre) {
-			if k.kind == "" {
+			switch {
+			case k.kind == "" && t.markers && !t.inLook():
+				t.mark("nc")
+			case k.kind == "":
 				t.out = append(t.out, "(?:"...)
-			} else {
+			default:
 				t.mark(k.kind)
 				t.lookStart = append(t.lookStart, len(t.groups))
 			}
