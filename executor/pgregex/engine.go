@@ -488,12 +488,9 @@ func (m *search) dissect(n *node, i, j int, loc []int) error {
 			return m.iterate(n, i, j, loc)
 		}
 		// x{m,n} is x{m-1,n-1} then x: the captures are the last
-		// iteration's.
-		pref := prefLonger
-		if !n.greedy {
-			pref = prefShorter
-		}
-		mid, err := m.split(n.prefix, n.sub[0], pref, i, j)
+		// iteration's, cut as the repetition's greediness says ({m} has
+		// its operand's).
+		mid, err := m.split(n.prefix, n.sub[0], n.pref, i, j)
 		if err != nil || mid < 0 {
 			return err
 		}

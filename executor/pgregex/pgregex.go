@@ -125,6 +125,8 @@ type translator struct {
 	pgRules bool
 	needEng bool
 	ncap    int // capturing groups opened so far
+	// constraint: the last thing written matches no text
+	constraint bool
 	// lookStart: the depths of t.groups at which open constraints start
 	lookStart []int
 	groups    []group
@@ -187,7 +189,16 @@ func (t *translator) run(o Options) error {
 	p := t.p
 	for i := 0; i < len(p); i++ {
 		c := p[i]
+		afterConstraint := t.constraint
+		t.constraint = false
+		// A constraint (^, $, \y, a lookahead, …) cannot be repeated.
+		if afterConstraint && (strings.IndexByte("*+?", c) >= 0 || c == '{' && i+1 < len(p) && p[i+1] >= '0' && p[i+1] <= '9') {
+			return invalid("quantifier operand invalid")
+		}
 		switch {
+		case c == '^' || c == '$':
+			t.constraint = true
+			t.out = append(t.out, c)
 		case o.Expanded && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
 		case o.Expanded && c == '#':
 			for i+1 < len(p) && p[i+1] != '\n' {
@@ -225,6 +236,7 @@ func (t *translator) run(o Options) error {
 			t.groups = t.groups[:len(t.groups)-1]
 			if n := len(t.lookStart); n > 0 && t.lookStart[n-1] == len(t.groups) {
 				t.lookStart = t.lookStart[:n-1]
+				t.constraint = true
 			}
 			t.out = append(t.out, ')')
 		case c == '|':

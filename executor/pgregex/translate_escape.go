@@ -22,6 +22,7 @@ func (t *translator) escape(s string, inClass bool) (int, error) {
 		}
 		return s[from:k], k
 	}
+	t.constraint = !inClass && strings.IndexByte("yYmMAZ", d) >= 0
 	switch {
 	case d >= '1' && d <= '9' && !inClass:
 		return t.digits(s)
@@ -129,10 +130,12 @@ var posixClasses = map[string]bool{"alnum": true, "alpha": true, "ascii": true, 
 func (t *translator) bracket(s string, o Options) (int, error) {
 	switch {
 	case strings.HasPrefix(s, "[[:<:]]"):
+		t.constraint = true
 		t.mark("wb")
 		t.out = append(t.out, ')')
 		return 7, nil
 	case strings.HasPrefix(s, "[[:>:]]"):
+		t.constraint = true
 		t.mark("we")
 		t.out = append(t.out, ')')
 		return 7, nil
