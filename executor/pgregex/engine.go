@@ -250,20 +250,34 @@ func (p *prog) buildCapture(re *syntax.Regexp) *node {
 	return n
 }
 
-// stepBudget bounds the work of one search (about 50M set operations).
-const stepBudget = 50_000_000
+// stepBudget bounds the work of one search (set elements computed).
+const stepBudget = 20_000_000
 
 // search is the matching state over one subject string; its memo is
 // valid for every start position, so a global search reuses it.
+//
+// limit caps where a match may end: the sets of end positions then stay
+// within the text a dissection or a shortest-match search looks at, not
+// the whole subject (zero-width tests still see all of it, and
+// lookaround runs uncapped in free).
 type search struct {
 	p     *prog
 	s     string
 	memo  map[int][]int
-	steps int
+	limit int
+	free  *search
+	steps *int
 }
 
 func (p *prog) newSearch(s string) *search {
-	return &search{p: p, s: s, memo: map[int][]int{}}
+	return &search{p: p, s: s, memo: map[int][]int{}, limit: len(s), steps: new(int)}
+}
+
+// setLimit caps match ends at l; the memo is only valid for one cap.
+func (m *search) setLimit(l int) {
+	if l != m.limit {
+		m.limit, m.memo = l, map[int][]int{}
+	}
 }
 
 var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: regular expression is too complex")
@@ -271,29 +285,25 @@ var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: 
 // find returns the submatch indexes of the leftmost match at or after
 // from (PostgreSQL's rules), nil if none. hint, when >= 0, is the start
 // RE2 found (the leftmost start is the same under both rules).
-func (m *search) find(from, hint int) ([]int, error) {
+//
+// With knownEnd >= 0 the match is s[hint:knownEnd] (RE2's leftmost-longest
+// match, which is PostgreSQL's for a greedy RE) and only its captures are
+// computed.
+func (m *search) find(from, hint, knownEnd int) ([]int, error) {
+	if knownEnd >= 0 {
+		m.setLimit(knownEnd)
+		return m.captures(hint, knownEnd)
+	}
 	for st := from; st <= len(m.s); {
 		if hint >= 0 {
 			st = hint
 		}
-		ends, err := m.ends(m.p.root, st)
+		end, err := m.matchEnd(st)
 		if err != nil {
 			return nil, err
 		}
-		if len(ends) > 0 {
-			end := ends[len(ends)-1]
-			if m.p.root.pref == prefShorter {
-				end = ends[0]
-			}
-			loc := make([]int, 2*(m.p.ncap+1))
-			for k := range loc {
-				loc[k] = -1
-			}
-			loc[0], loc[1] = st, end
-			if err := m.dissect(m.p.root, st, end, loc); err != nil {
-				return nil, err
-			}
-			return loc, nil
+		if end >= 0 {
+			return m.captures(st, end)
 		}
 		if hint >= 0 || st == len(m.s) {
 			return nil, nil
@@ -304,17 +314,63 @@ func (m *search) find(from, hint int) ([]int, error) {
 	return nil, nil
 }
 
+// matchEnd returns where the match starting at st ends (-1 if none): the
+// longest, or the shortest for a non-greedy RE, found under a growing cap
+// so that a short match in a long text costs little.
+func (m *search) matchEnd(st int) (int, error) {
+	lim := len(m.s)
+	if m.p.root.pref == prefShorter {
+		lim = min(st+64, len(m.s))
+	}
+	for {
+		m.setLimit(lim)
+		ends, err := m.ends(m.p.root, st)
+		if err != nil {
+			return -1, err
+		}
+		switch {
+		case len(ends) > 0 && m.p.root.pref == prefShorter:
+			return ends[0], nil
+		case len(ends) > 0:
+			return ends[len(ends)-1], nil
+		case lim == len(m.s):
+			return -1, nil
+		}
+		lim = min(2*lim-st, len(m.s))
+	}
+}
+
+// captures returns the submatch indexes of the match s[st:end].
+func (m *search) captures(st, end int) ([]int, error) {
+	loc := make([]int, 2*(m.p.ncap+1))
+	for k := range loc {
+		loc[k] = -1
+	}
+	loc[0], loc[1] = st, end
+	if err := m.dissect(m.p.root, st, end, loc); err != nil {
+		return nil, err
+	}
+	return loc, nil
+}
+
+func (m *search) spend(n int) error {
+	*m.steps += n
+	if *m.steps > stepBudget {
+		return errTooComplex
+	}
+	return nil
+}
+
 // ends returns the sorted end positions of n's matches starting at i.
 func (m *search) ends(n *node, i int) ([]int, error) {
 	key := n.id*(len(m.s)+1) + i
 	if e, ok := m.memo[key]; ok {
 		return e, nil
 	}
-	m.steps++
-	if m.steps > stepBudget {
-		return nil, errTooComplex
-	}
 	e, err := m.compute(n, i)
+	if err == nil {
+		err = m.spend(1 + len(e))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -347,12 +403,15 @@ func (m *search) compute(n *node, i int) ([]int, error) {
 			}
 			j += w
 		}
-		return []int{j}, nil
+		return one(j <= m.limit, j), nil
 	case opClass, opAny, opAnyNotNL:
 		if i >= len(s) {
 			return nil, nil
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
+		if i+w > m.limit {
+			return nil, nil
+		}
 		switch n.op {
 		case opAny:
 			return []int{i + w}, nil
@@ -514,6 +573,25 @@ func (m *search) iterate(n *node, i, j int, loc []int) error {
 		}
 		return m.dissect(c, i, i, loc)
 	}
+	// reach[p-i]: the rest of the text from p is whole iterations (for
+	// an unbounded x*; a bounded one counts them in within).
+	var reach []bool
+	if n.max < 0 {
+		reach = make([]bool, j-i+1)
+		reach[j-i] = true
+		for p := j - 1; p >= i; p-- {
+			e, err := m.ends(c, p)
+			if err != nil {
+				return err
+			}
+			for _, q := range e {
+				if q > p && q <= j && reach[q-i] {
+					reach[p-i] = true
+					break
+				}
+			}
+		}
+	}
 	e, start := []int(nil), i
 	for cur, left := i, n.max; cur < j; left-- {
 		var err error
@@ -529,7 +607,10 @@ func (m *search) iterate(n *node, i, j int, loc []int) error {
 			if q <= cur || q > j {
 				continue
 			}
-			ok, err := m.within(c, q, j, left-1)
+			ok, err := reach != nil && reach[q-i], error(nil)
+			if reach == nil {
+				ok, err = m.within(c, q, j, left-1)
+			}
 			if err != nil {
 				return err
 			}
@@ -551,6 +632,9 @@ func (m *search) iterate(n *node, i, j int, loc []int) error {
 func (m *search) within(c *node, i, j, k int) (bool, error) {
 	cur, seen := []int{i}, map[int]bool{i: true}
 	for ; len(cur) > 0 && !seen[j] && k != 0; k-- {
+		if err := m.spend(len(cur)); err != nil {
+			return false, err
+		}
 		var next []int
 		for _, p := range cur {
 			e, err := m.ends(c, p)
@@ -599,13 +683,22 @@ func (m *search) split(l, r *node, pref, i, j int) (int, error) {
 }
 
 func (m *search) look(n *node, i int) (bool, error) {
+	if m.limit < len(m.s) { // what a constraint sees is not capped
+		if m.free == nil {
+			m.free = &search{p: m.p, s: m.s, memo: map[int][]int{}, limit: len(m.s), steps: m.steps}
+		}
+		return m.free.look(n, i)
+	}
 	switch n.assert {
 	case asAhead, asNotAhead:
 		e, err := m.ends(n.sub[0], i)
 		return (len(e) > 0) == (n.assert == asAhead), err
 	}
-	found := false
-	for k := i; k >= 0 && !found; k-- {
+	found, stop := false, 0
+	if w := maxWidth(n.sub[0]); w >= 0 {
+		stop = max(0, i-w)
+	}
+	for k := i; k >= stop && !found; k-- {
 		ok, err := m.matches(n.sub[0], k, i)
 		if err != nil {
 			return false, err
@@ -613,6 +706,38 @@ func (m *search) look(n *node, i int) (bool, error) {
 		found = ok
 	}
 	return found == (n.assert == asBehind), nil
+}
+
+// maxWidth is the most bytes n can match, -1 if unbounded.
+func maxWidth(n *node) int {
+	switch n.op {
+	case opLit:
+		return len(n.runes) * utf8.UTFMax
+	case opClass, opAny, opAnyNotNL:
+		return utf8.UTFMax
+	case opCat, opAlt:
+		w := 0
+		for _, c := range n.sub {
+			cw := maxWidth(c)
+			if cw < 0 {
+				return -1
+			}
+			if n.op == opCat {
+				w += cw
+			} else {
+				w = max(w, cw)
+			}
+		}
+		return w
+	case opCap:
+		return maxWidth(n.sub[0])
+	case opRep:
+		if cw := maxWidth(n.sub[0]); n.max >= 0 && cw >= 0 {
+			return n.max * cw
+		}
+		return -1
+	}
+	return 0
 }
 
 func (m *search) assertAt(kind, i int) bool {

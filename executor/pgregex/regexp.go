@@ -130,21 +130,22 @@ func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 			m = r.longest.FindStringSubmatchIndex(s[pos:])
 			shift(m, pos)
 		default:
-			hint := pos
+			hint, end := -1, -1
 			if r.re2 != nil && (pos == 0 || !r.leftCtx) {
-				loc := r.re2.FindStringIndex(s[pos:])
+				loc := r.longest.FindStringIndex(s[pos:])
 				if loc == nil {
 					return out, nil
 				}
-				hint += loc[0]
-			} else {
-				hint = -1
+				hint = pos + loc[0]
+				if r.prog.root.pref != prefShorter {
+					end = pos + loc[1]
+				}
 			}
 			if eng == nil {
 				eng = r.prog.newSearch(s)
 			}
 			var err error
-			if m, err = eng.find(pos, hint); err != nil {
+			if m, err = eng.find(pos, hint, end); err != nil {
 				return out, err
 			}
 		}
