@@ -2,6 +2,7 @@ package pgregex
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -126,6 +127,33 @@ func TestFindAllFrom(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s in %q from %d: %s, want %s", c.pattern, c.s, c.from, got, c.want)
+		}
+	}
+}
+
+// Long texts stay linear for the common shapes: the engine's sets are
+// capped at the match RE2 found, or grown only as far as a shortest
+// match needs.
+func TestLongText(t *testing.T) {
+	long := strings.Repeat("ab", 20000)
+	for _, c := range []struct {
+		pattern, s string
+		want       []int // the last group's bounds
+	}{
+		{`(a|b)*`, long, []int{len(long) - 1, len(long)}},
+		{`(.*?)(\d+)`, long + "12", []int{len(long), len(long) + 1}},
+		{`(?<=a)(b)`, long, []int{1, 2}},
+	} {
+		re, err := Compile(c.pattern, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := re.FindStringSubmatchIndex(c.s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.pattern, err)
+		}
+		if got := m[len(m)-2:]; fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: last group %v, want %v", c.pattern, got, c.want)
 		}
 	}
 }
