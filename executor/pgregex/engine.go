@@ -263,21 +263,68 @@ const stepBudget = 20_000_000
 type search struct {
 	p     *prog
 	s     string
-	memo  map[int][]int
+	memo  memo
 	limit int
 	free  *search
 	steps *int
 }
 
 func (p *prog) newSearch(s string) *search {
-	return &search{p: p, s: s, memo: map[int][]int{}, limit: len(s), steps: new(int)}
+	m := &search{p: p, s: s, steps: new(int), limit: -1}
+	m.setLimit(0, len(s))
+	return m
 }
 
-// setLimit caps match ends at l; the memo is only valid for one cap.
-func (m *search) setLimit(l int) {
-	if l != m.limit {
-		m.limit, m.memo = l, map[int][]int{}
+// setLimit caps match ends at l for searches from base on; the memo is
+// only valid for one cap.
+func (m *search) setLimit(base, l int) {
+	if l != m.limit || base != m.memo.base {
+		m.limit = l
+		m.memo.reset(base, l-base+1, m.p.nodes)
 	}
+}
+
+// memo holds computed end sets: a flat table over the positions base ..
+// base+width-1 when that is small, a map otherwise. A computed empty set
+// is stored as noEnds, not nil.
+type memo struct {
+	base, width int
+	flat        [][]int
+	m           map[int][]int
+}
+
+var noEnds = []int{}
+
+func (c *memo) reset(base, width, nodes int) {
+	c.base, c.width, c.m = base, width, nil
+	if width*nodes <= 1<<16 {
+		c.flat = make([][]int, width*nodes)
+		return
+	}
+	c.flat = nil
+}
+
+func (c *memo) get(n *node, i int) ([]int, bool) {
+	if k := i - c.base; c.flat != nil && k >= 0 && k < c.width {
+		e := c.flat[n.id*c.width+k]
+		return e, e != nil
+	}
+	e, ok := c.m[n.id<<32|i]
+	return e, ok
+}
+
+func (c *memo) put(n *node, i int, e []int) {
+	if e == nil {
+		e = noEnds
+	}
+	if k := i - c.base; c.flat != nil && k >= 0 && k < c.width {
+		c.flat[n.id*c.width+k] = e
+		return
+	}
+	if c.m == nil {
+		c.m = map[int][]int{}
+	}
+	c.m[n.id<<32|i] = e
 }
 
 var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: regular expression is too complex")
@@ -291,7 +338,7 @@ var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: 
 // computed.
 func (m *search) find(from, hint, knownEnd int) ([]int, error) {
 	if knownEnd >= 0 {
-		m.setLimit(knownEnd)
+		m.setLimit(hint, knownEnd)
 		return m.captures(hint, knownEnd)
 	}
 	for st := from; st <= len(m.s); {
@@ -318,12 +365,12 @@ func (m *search) find(from, hint, knownEnd int) ([]int, error) {
 // longest, or the shortest for a non-greedy RE, found under a growing cap
 // so that a short match in a long text costs little.
 func (m *search) matchEnd(st int) (int, error) {
-	lim := len(m.s)
+	lim, base := len(m.s), m.memo.base
 	if m.p.root.pref == prefShorter {
-		lim = min(st+64, len(m.s))
+		lim, base = min(st+64, len(m.s)), st
 	}
 	for {
-		m.setLimit(lim)
+		m.setLimit(base, lim)
 		ends, err := m.ends(m.p.root, st)
 		if err != nil {
 			return -1, err
@@ -363,8 +410,7 @@ func (m *search) spend(n int) error {
 
 // ends returns the sorted end positions of n's matches starting at i.
 func (m *search) ends(n *node, i int) ([]int, error) {
-	key := n.id*(len(m.s)+1) + i
-	if e, ok := m.memo[key]; ok {
+	if e, ok := m.memo.get(n, i); ok {
 		return e, nil
 	}
 	e, err := m.compute(n, i)
@@ -374,7 +420,7 @@ func (m *search) ends(n *node, i int) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.memo[key] = e
+	m.memo.put(n, i, e)
 	return e, nil
 }
 
@@ -448,6 +494,38 @@ func (m *search) compute(n *node, i int) ([]int, error) {
 	return nil, nil
 }
 
+// posSet is a set of positions in lo..hi: flags when the range is
+// small, a map otherwise.
+type posSet struct {
+	lo   int
+	flag []bool
+	m    map[int]bool
+}
+
+func newPosSet(lo, hi int) posSet {
+	if hi-lo < 4096 {
+		return posSet{lo: lo, flag: make([]bool, max(hi-lo+1, 0))}
+	}
+	return posSet{m: map[int]bool{}}
+}
+
+func (s posSet) has(p int) bool {
+	if s.flag != nil {
+		return p >= s.lo && p-s.lo < len(s.flag) && s.flag[p-s.lo]
+	}
+	return s.m[p]
+}
+
+func (s posSet) add(p int) {
+	if s.flag != nil {
+		if p >= s.lo && p-s.lo < len(s.flag) {
+			s.flag[p-s.lo] = true
+		}
+		return
+	}
+	s.m[p] = true
+}
+
 // endsFrom is the union of n's ends from each of starts.
 func (m *search) endsFrom(n *node, starts []int) ([]int, error) {
 	var out []int
@@ -472,9 +550,9 @@ func (m *search) repeat(n *node, i int) ([]int, error) {
 		}
 	}
 	out := append([]int(nil), cur...)
-	seen := map[int]bool{}
+	seen := newPosSet(i, m.limit)
 	for _, p := range cur {
-		seen[p] = true
+		seen.add(p)
 	}
 	// A position reached again after more iterations has nothing new
 	// ahead of it, so each is expanded once.
@@ -485,8 +563,8 @@ func (m *search) repeat(n *node, i int) ([]int, error) {
 		}
 		cur = cur[:0:0]
 		for _, p := range next {
-			if !seen[p] {
-				seen[p] = true
+			if !seen.has(p) {
+				seen.add(p)
 				cur = append(cur, p)
 				out = append(out, p)
 			}
@@ -507,7 +585,8 @@ func (m *search) matches(n *node, i, j int) (bool, error) {
 func (m *search) look(n *node, i int) (bool, error) {
 	if m.limit < len(m.s) { // what a constraint sees is not capped
 		if m.free == nil {
-			m.free = &search{p: m.p, s: m.s, memo: map[int][]int{}, limit: len(m.s), steps: m.steps}
+			m.free = &search{p: m.p, s: m.s, steps: m.steps, limit: -1}
+			m.free.setLimit(0, len(m.s))
 		}
 		return m.free.look(n, i)
 	}
