@@ -92,7 +92,7 @@ type prog struct {
 	midOnly bool
 }
 
-// markerPrefix names the groups Translate adds for the engine: pgalt
+// markerPrefix names the groups translate adds for the engine: pgalt
 // (an alternation, greedy), pgla pgnla pglb pgnlb (lookaround) and
 // pgwb pgwe (\m \M).
 const markerPrefix = "pgmk_"

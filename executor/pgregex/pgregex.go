@@ -16,8 +16,11 @@ import (
 // where a match starts; PostgreSQL's rules for how far it extends and
 // what each group captures are this package's engine (engine.go), run
 // when they can differ from RE2's leftmost-longest answer: with a
-// non-greedy quantifier or an alternation. The engine also runs the
-// constraints RE2 lacks: lookahead, lookbehind, \m and \M.
+// non-greedy quantifier, an alternation or a repeated group, and for a
+// search from the middle of a text when the pattern looks behind (^,
+// \y). The engine also runs the constraints RE2 lacks: lookahead,
+// lookbehind, \m and \M. For a greedy RE, RE2's leftmost-longest match
+// is PostgreSQL's extent and the engine only places the groups.
 //
 // Translation keeps PostgreSQL's defaults: "." matches a newline and ^ $
 // anchor at the ends of the string (flag n / m makes them line-based),
