@@ -26,6 +26,10 @@ func DecodeHex(h string) ([]byte, error) {
 			continue
 		}
 		if i+1 >= len(h) {
+			// the digit is checked before the count, as PostgreSQL does
+			if _, err := hex.DecodeString(h[i:] + "0"); err != nil {
+				return nil, New(CodeInvalidParameterValue, "invalid hexadecimal digit: %q", h[i:i+1])
+			}
 			return nil, New(CodeInvalidParameterValue, "invalid hexadecimal data: odd number of digits")
 		}
 		b, err := hex.DecodeString(h[i : i+2])

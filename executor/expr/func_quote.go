@@ -131,6 +131,10 @@ func buildFormat(name string, args []Expr) (Expr, error) {
 	}
 	a := make([]Expr, len(args))
 	for i, x := range args {
+		if x.Type().Kind == sqltypes.Bool { // the output function's t/f, as concat
+			a[i] = &castExpr{in: x, t: sqltypes.TypeText, k: boolOutKernel}
+			continue
+		}
 		c, err := toTextArg(name, args, outputText(x))
 		if err != nil {
 			return nil, err

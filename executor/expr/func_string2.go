@@ -335,8 +335,10 @@ func buildChr(name string, args []Expr) (Expr, error) {
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "null character not permitted")
 			case r < 0:
 				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "character number must be positive")
-			case r > utf8.MaxRune || !utf8.ValidRune(rune(r)):
+			case r > utf8.MaxRune:
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested character too large for encoding: %d", r)
+			case !utf8.ValidRune(rune(r)): // a UTF-16 surrogate
+				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "requested character not valid for encoding: %d", r)
 			default:
 				return utf8.AppendRune(dst, rune(r)), false, nil
 			}

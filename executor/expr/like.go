@@ -25,6 +25,11 @@ type likePattern struct {
 	// fast paths when no segment has _
 	kind  likeKind
 	plain []byte
+	// endsInEscape: the pattern ends with an escape character. It never
+	// matches, and it is an error (22025) once matching reaches that
+	// escape with text left, which is when reached matches the text.
+	endsInEscape bool
+	reached      *likePattern
 }
 
 type likeSeg struct {
@@ -57,7 +62,11 @@ func compileLike(pattern string, fold bool) (*likePattern, error) {
 		switch c {
 		case '\\':
 			if i+1 >= len(pattern) {
-				return nil, sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "LIKE pattern must not end with escape character")
+				reached, err := compileLike(pattern[:i]+"_%", false)
+				if err != nil {
+					return nil, err
+				}
+				return &likePattern{fold: fold, endsInEscape: true, reached: reached}, nil
 			}
 			i++
 			cur.lit = append(cur.lit, pattern[i])
@@ -110,6 +119,21 @@ func compileLike(pattern string, fold bool) (*likePattern, error) {
 		p.kind, p.plain = likeContains, p.segs[0].lit
 	}
 	return p, nil
+}
+
+// matchErr is match, and 22025 for a pattern ending in an escape that
+// matching reaches.
+func (p *likePattern) matchErr(s []byte, scratch *[]byte) (bool, error) {
+	if !p.endsInEscape {
+		return p.match(s, scratch), nil
+	}
+	if p.fold {
+		s = lowerInto(s, scratch)
+	}
+	if p.reached.match(s, nil) {
+		return false, sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "LIKE pattern must not end with escape character")
+	}
+	return false, nil
 }
 
 // match reports whether s matches. s is lower-cased first for ILIKE
@@ -264,7 +288,9 @@ func Like(e, pattern Expr, negated, caseInsensitive bool) (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			l.compiled = p
+			if !p.endsInEscape { // which the row path reports
+				l.compiled = p
+			}
 		}
 	}
 	return l, nil
@@ -327,6 +353,7 @@ func (e *likeExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 			}
 			p, last = np, strings.Clone(ps)
 		}
-		return p.match(v.bytes(i), &scratch) != e.negated, false, nil
+		m, err := p.matchErr(v.bytes(i), &scratch)
+		return m != e.negated, false, err
 	})
 }

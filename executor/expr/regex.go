@@ -3,7 +3,6 @@ package expr
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -18,27 +17,23 @@ import (
 
 // reOpts are the parsed regexp flags of the *regexp_* functions.
 type reOpts struct {
-	ci, newline, global bool
+	pg     pgregex.Options
+	global bool
 }
 
 // parseReFlags parses a flags string; an unknown flag is 22023.
 func parseReFlags(flags string) (reOpts, error) {
 	var o reOpts
 	for _, c := range flags {
-		switch c {
-		case 'i':
-			o.ci = true
-		case 'c':
-			o.ci = false
-		case 'n', 'm':
-			o.newline = true
-		case 's':
-			o.newline = false
-		case 'g':
+		if c == 'g' {
 			o.global = true
-		case 'x':
-			return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "regular expression option \"x\" is not supported")
-		default:
+			continue
+		}
+		ok, err := o.pg.SetFlag(c)
+		if err != nil {
+			return o, err
+		}
+		if !ok {
 			return o, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid regular expression option: \"%c\"", c)
 		}
 	}
@@ -47,30 +42,21 @@ func parseReFlags(flags string) (reOpts, error) {
 
 // compileARE compiles pattern with the given options; a pattern Go cannot
 // parse is 2201B as in PostgreSQL.
-func compileARE(pattern string, o reOpts) (*regexp.Regexp, error) {
-	return pgregex.Compile(pattern, o.pg())
-}
-
-// compileGo compiles an already translated Go pattern.
-func compileGo(t string, o reOpts) (*regexp.Regexp, error) { return pgregex.CompileGo(t, o.pg()) }
-
-// pg is the options of the regexp flags: n (m) is ARE's newline-sensitive
-// mode, both of its halves.
-func (o reOpts) pg() pgregex.Options {
-	return pgregex.Options{CaseInsensitive: o.ci, NewlineStop: o.newline, NewlineAnchor: o.newline}
+func compileARE(pattern string, o reOpts) (*pgregex.Regexp, error) {
+	return pgregex.Compile(pattern, o.pg)
 }
 
 // reCache compiles row patterns, reusing the last one; one per Eval call.
 type reCache struct {
 	pat, flags string
-	re         *regexp.Regexp
+	re         *pgregex.Regexp
 	o          reOpts
 	ok         bool
-	compile    func(p string, o reOpts) (*regexp.Regexp, error)
+	compile    func(p string, o reOpts) (*pgregex.Regexp, error)
 }
 
 // get returns the compiled pattern and its options.
-func (c *reCache) get(pat, flags string) (*regexp.Regexp, reOpts, error) {
+func (c *reCache) get(pat, flags string) (*pgregex.Regexp, reOpts, error) {
 	if c.ok && pat == c.pat && flags == c.flags {
 		return c.re, c.o, nil
 	}
@@ -95,8 +81,8 @@ type regexExpr struct {
 	e, pattern Expr
 	ci         bool
 	negated    bool
-	similar    bool           // pattern is SQL SIMILAR TO syntax
-	compiled   *regexp.Regexp // constant pattern
+	similar    bool            // pattern is SQL SIMILAR TO syntax
+	compiled   *pgregex.Regexp // constant pattern
 	nullPat    bool
 }
 
@@ -127,7 +113,7 @@ func newRegexExpr(op string, e, pattern Expr, ci, negated, similar bool) (Expr, 
 			r.nullPat = true
 			return r, nil
 		}
-		re, err := r.compile(v.(string), reOpts{ci: ci})
+		re, err := r.compile(v.(string), reOpts{pg: pgregex.Options{CaseInsensitive: ci}})
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +122,7 @@ func newRegexExpr(op string, e, pattern Expr, ci, negated, similar bool) (Expr, 
 	return r, nil
 }
 
-func (e *regexExpr) compile(p string, o reOpts) (*regexp.Regexp, error) {
+func (e *regexExpr) compile(p string, o reOpts) (*pgregex.Regexp, error) {
 	if e.similar {
 		return compileSimilar(p)
 	}

@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"regexp"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -9,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/pgregex"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -116,8 +116,11 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if o.global {
 					lim = -1
 				}
-				src := v[0].bytes(i)
-				return appendReplace(dst, src, re.FindAllSubmatchIndex(src, lim), v[2].bytes(i)), false, nil
+				locs, err := re.FindAllStringSubmatchIndex(v[0].str(i), lim)
+				if err != nil {
+					return nil, false, err
+				}
+				return appendReplace(dst, v[0].bytes(i), locs, v[2].bytes(i)), false, nil
 			})
 		}
 	case "regexp_like":
@@ -148,15 +151,16 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if err != nil {
 					return 0, false, err
 				}
-				s := v[0].str(i)
+				s, from := v[0].str(i), 0
 				if starts != nil {
 					st := starts[i]
 					if st <= 0 {
 						return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", st)
 					}
-					s = skipChars(s, int(st)-1)
+					from = len(s) - len(skipChars(s, int(st)-1))
 				}
-				return int32(len(re.FindAllStringIndex(s, -1))), false, nil
+				locs, err := re.FindAllFrom(s, from, -1)
+				return int32(len(locs)), false, err
 			})
 		}
 	case "regexp_match", "regexp_split_to_array":
@@ -176,7 +180,8 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 					return nil, false, errMatchGlobal()
 				}
 				if split {
-					return splitRegexp(re, v[0].str(i), dst), false, nil
+					dst, err := splitRegexp(re, v[0].str(i), dst)
+					return dst, false, err
 				}
 				return matchGroups(re, v[0].str(i), dst)
 			})
@@ -238,10 +243,10 @@ func appendReplace(dst, src []byte, locs [][]int, repl []byte) []byte {
 
 // matchGroups appends regexp_match's result for s; it returns null=true
 // when there is no match.
-func matchGroups(re *regexp.Regexp, s string, dst []textElem) ([]textElem, bool, error) {
-	m := re.FindStringSubmatchIndex(s)
+func matchGroups(re *pgregex.Regexp, s string, dst []textElem) ([]textElem, bool, error) {
+	m, err := re.FindStringSubmatchIndex(s)
 	if m == nil {
-		return dst, true, nil
+		return dst, true, err
 	}
 	if len(m) == 2 {
 		return append(dst, textElem{s: s[m[0]:m[1]]}), false, nil
@@ -259,19 +264,20 @@ func matchGroups(re *regexp.Regexp, s string, dst []textElem) ([]textElem, bool,
 // splitRegexp appends the pieces of s between matches, ignoring empty
 // matches at the start or end of s or right after the previous match, as
 // PostgreSQL does.
-func splitRegexp(re *regexp.Regexp, s string, dst []textElem) []textElem {
-	prev := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
-		if m[0] >= len(s) || m[1] <= prev {
-			continue
-		}
-		if m[0] == m[1] && m[0] == 0 {
-			continue
-		}
-		dst = append(dst, textElem{s: s[prev:m[0]]})
-		prev = m[1]
+func splitRegexp(re *pgregex.Regexp, s string, dst []textElem) ([]textElem, error) {
+	locs, err := re.FindAllStringSubmatchIndex(s, -1)
+	if err != nil {
+		return nil, err
 	}
-	return append(dst, textElem{s: s[prev:]})
+	prevEnd, piece := 0, 0
+	for _, m := range locs {
+		if m[0] < len(s) && m[1] > prevEnd {
+			dst = append(dst, textElem{s: s[piece:m[0]]})
+			piece = m[1]
+		}
+		prevEnd = m[1]
+	}
+	return append(dst, textElem{s: s[piece:]}), nil
 }
 
 // textElem is one element of a text[] result (null: SQL NULL).
@@ -356,8 +362,11 @@ func buildSubstringAny(name string, args []Expr) (Expr, error) {
 // appendFirstGroup appends the text of re's first parenthesized group in
 // src (the whole match when re has no group); null=true when re does not
 // match or the group took no part in the match.
-func appendFirstGroup(dst []byte, re *regexp.Regexp, src []byte) ([]byte, bool, error) {
-	m := re.FindSubmatchIndex(src)
+func appendFirstGroup(dst []byte, re *pgregex.Regexp, src []byte) ([]byte, bool, error) {
+	m, err := re.FindStringSubmatchIndex(string(src))
+	if err != nil {
+		return nil, false, err
+	}
 	g := 0
 	if len(m) > 2 {
 		g = 1

@@ -77,14 +77,13 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return "", 0, 0, 0, false, err
 			}
-			full := v[0].str(i)
-			s = skipChars(full, int(start)-1)
-			locs := re.FindAllStringSubmatchIndex(s, int(nth))
-			if len(locs) < int(nth) || 2*int(sub)+1 >= len(locs[nth-1]) || locs[nth-1][2*sub] < 0 {
-				return s, 0, 0, 0, false, nil
+			s = v[0].str(i)
+			locs, err := re.FindAllFrom(s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
+			if err != nil || len(locs) < int(nth) || 2*int(sub)+1 >= len(locs[nth-1]) || locs[nth-1][2*sub] < 0 {
+				return s, 0, 0, 0, false, err
 			}
 			m := locs[nth-1]
-			return s, m[2*sub], m[2*sub+1], len(full) - len(s), true, nil
+			return s, m[2*sub], m[2*sub+1], 0, true, nil
 		}
 		if !instr {
 			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {

@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"regexp"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -41,37 +39,14 @@ func buildRegexpMatches(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return allMatches(dst, re, v[0].str(i), o.global), nil
+			lim := 1
+			if o.global {
+				lim = -1
+			}
+			ms, err := re.FindAllStringSubmatchIndex(v[0].str(i), lim)
+			return append(dst, ms...), err
 		}, func(i int) string { return v[0].str(i) })
 	}}, nil
-}
-
-// allMatches appends the submatch indexes of re's matches in s: the first
-// only unless global. PostgreSQL's search resumes at the end of each
-// match and accepts an empty match there, which Go's FindAll skips; such
-// a match is found again by searching the rest of s (its left context,
-// seen by ^ and \b, is then lost: a known approximation).
-func allMatches(dst [][]int, re *regexp.Regexp, s string, global bool) [][]int {
-	if !global {
-		if m := re.FindStringSubmatchIndex(s); m != nil {
-			dst = append(dst, m)
-		}
-		return dst
-	}
-	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
-		dst = append(dst, m)
-		if end := m[1]; end > m[0] {
-			if e := re.FindStringSubmatchIndex(s[end:]); e != nil && e[1] == 0 {
-				for k := range e {
-					if e[k] >= 0 {
-						e[k] += end
-					}
-				}
-				dst = append(dst, e)
-			}
-		}
-	}
-	return dst
 }
 
 // matchListRows builds the text[][] of regexp_matches: get returns row

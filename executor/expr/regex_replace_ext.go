@@ -57,10 +57,10 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 				return nil, false, err
 			}
 			s := v[0].str(i)
-			rest := skipChars(s, int(starts[i])-1)
-			dst = append(dst, s[:len(s)-len(rest)]...)
-			src := []byte(rest)
-			locs := re.FindAllSubmatchIndex(src, -1)
+			locs, err := re.FindAllFrom(s, len(s)-len(skipChars(s, int(starts[i])-1)), -1)
+			if err != nil {
+				return nil, false, err
+			}
 			if want > 0 {
 				if int(want) > len(locs) {
 					locs = nil
@@ -68,7 +68,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 					locs = locs[want-1 : want]
 				}
 			}
-			return appendReplace(dst, src, locs, v[2].bytes(i)), false, nil
+			return appendReplace(dst, v[0].bytes(i), locs, v[2].bytes(i)), false, nil
 		})
 	}}, nil
 }

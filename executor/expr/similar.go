@@ -1,11 +1,10 @@
 package expr
 
 import (
-	"regexp"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/pgregex"
 	"strings"
 	"unicode/utf8"
 
@@ -25,20 +24,17 @@ func SimilarTo(e, pattern Expr, negated bool) (Expr, error) {
 }
 
 // similarToRegexp translates a SIMILAR TO pattern (escape character
-// backslash) into a Go regexp.
+// backslash) into an ARE.
 func similarToRegexp(p string) (string, error) { return similarRegexp(p, `\`) }
 
 // similarRegexp translates a SQL regular expression with escape character
-// esc ("" for none) into a Go regexp, as PostgreSQL's similar_to_escape:
-// the pattern must match the whole string, and up to two esc+'"'
-// separators split it into part1, part2 and part3, part2 being the
-// (only) capturing group that substring(... SIMILAR ...) returns. SQL
-// wants part1 to match as little and part2 as much as possible:
-// PostgreSQL writes ^(?:part1){1,1}?(part2){1,1}(?:part3)$ for its
-// regex engine's greediness rules; under Go's leftmost-first rules the
-// same comes from making part1's quantifiers lazy. An escape character
-// at the very end is dropped, as in PostgreSQL; a third separator is
-// 2200C.
+// esc ("" for none) into an ARE exactly as PostgreSQL's
+// similar_to_escape does, so that its regex engine's rules (pgregex)
+// decide what matches: the pattern must match the whole string, and up
+// to two esc+'"' separators split it into part1, part2 and part3, giving
+// ^(?:part1){1,1}?(part2){1,1}(?:part3)$ where part2 is the group that
+// substring(... SIMILAR ...) returns. An escaped character is passed on
+// escaped (so \d is a digit class); a third separator is 2200C.
 func similarRegexp(p, esc string) (string, error) {
 	var escRune rune = -1
 	if esc != "" {
@@ -48,77 +44,46 @@ func similarRegexp(p, esc string) (string, error) {
 	sb.WriteString("^(?:")
 	inClass, afterEsc := false, false
 	quotes := 0
-	// lazy makes the quantifier just written non-greedy in part1.
-	lazy := func() {
-		if quotes == 0 {
-			sb.WriteByte('?')
-		}
-	}
-	for i := 0; i < len(p); {
-		r, size := utf8.DecodeRuneInString(p[i:])
-		i += size
-		if afterEsc {
+	for _, r := range p {
+		switch {
+		case afterEsc:
 			afterEsc = false
 			if r == '"' && !inClass {
 				switch quotes {
 				case 0:
-					sb.WriteString(")(")
+					sb.WriteString("){1,1}?(")
 				case 1:
-					sb.WriteString(")(?:")
+					sb.WriteString("){1,1}(?:")
 				default:
 					return "", sqltypes.New("2200C", "SQL regular expression may not contain more than two escape-double-quote separators")
 				}
 				quotes++
 				continue
 			}
-			sb.WriteString(regexp.QuoteMeta(string(r)))
-			continue
-		}
-		if r == escRune {
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
+		case r == escRune:
 			afterEsc = true
-			continue
-		}
-		if inClass {
-			switch r {
-			case ']':
-				inClass = false
-				sb.WriteByte(']')
-			case '\\':
-				sb.WriteString(`\\`)
-			default:
-				sb.WriteRune(r)
+		case inClass:
+			if r == '\\' {
+				sb.WriteByte('\\')
 			}
-			continue
-		}
-		switch r {
-		case '%':
-			sb.WriteString(".*")
-			lazy()
-		case '_':
-			sb.WriteByte('.')
-		case '(':
-			sb.WriteString("(?:")
-		case '*', '+', '?':
 			sb.WriteRune(r)
-			lazy()
-		case '}':
-			sb.WriteByte('}')
-			lazy()
-		case ')', '|', '{', ',':
-			sb.WriteRune(r)
-		case '[':
+			inClass = r != ']'
+		case r == '[':
 			inClass = true
 			sb.WriteByte('[')
-			if strings.HasPrefix(p[i:], "^") {
-				sb.WriteByte('^')
-				i++
-			}
-			if strings.HasPrefix(p[i:], "]") {
-				sb.WriteString(`\]`)
-				i++
-			}
+		case r == '%':
+			sb.WriteString(".*")
+		case r == '_':
+			sb.WriteByte('.')
+		case r == '(':
+			sb.WriteString("(?:")
+		case r == '\\' || r == '.' || r == '^' || r == '$':
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
 		default:
-			sb.WriteString(regexp.QuoteMeta(string(r)))
+			sb.WriteRune(r)
 		}
 	}
 	sb.WriteString(")$")
@@ -126,12 +91,12 @@ func similarRegexp(p, esc string) (string, error) {
 }
 
 // compileSimilar compiles a SIMILAR TO pattern.
-func compileSimilar(p string) (*regexp.Regexp, error) {
+func compileSimilar(p string) (*pgregex.Regexp, error) {
 	t, err := similarToRegexp(p)
 	if err != nil {
 		return nil, err
 	}
-	return compileGo(t, reOpts{})
+	return pgregex.Compile(t, pgregex.Options{})
 }
 
 // buildSubstringSimilar is substring(s SIMILAR p ESCAPE e), also spelled
@@ -145,7 +110,7 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	type key struct{ pat, esc string }
-	compile := func(k key) (*regexp.Regexp, error) {
+	compile := func(k key) (*pgregex.Regexp, error) {
 		if utf8.RuneCountInString(k.esc) > 1 {
 			return nil, sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
 				WithHint("Escape string must be empty or one character.")
@@ -154,9 +119,9 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return compileGo(t, reOpts{})
+		return pgregex.Compile(t, pgregex.Options{})
 	}
-	var seed *regexp.Regexp
+	var seed *pgregex.Regexp
 	var seedKey key
 	pv, okP := IsLiteral(a[1])
 	ev, okE := IsLiteral(a[2])

@@ -1,6 +1,6 @@
 package jsonpath
 
-import "regexp"
+import "github.com/meshql/meshql/executor/pgregex"
 
 // op is the kind of a path item.
 type op uint8
@@ -65,7 +65,7 @@ type node struct {
 	op    op
 	s     string // key, string, variable name, number text, "true"/"false", method name, regex pattern
 	flags string // like_regex flags in PostgreSQL's order (i s m x q)
-	re    *regexp.Regexp
+	re    *pgregex.Regexp
 	l, r  *node // operands; l alone for unary items, filters, exists, datetime's template
 	subs  []subscript
 	first uint32 // .** level bounds

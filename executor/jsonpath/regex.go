@@ -1,7 +1,6 @@
 package jsonpath
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/meshql/meshql/executor/pgregex"
@@ -55,7 +54,7 @@ func (p *parser) parseLikeRegex(l *node) (*node, error) {
 // [^…] matches a newline, "m" anchors ^ and $ at lines, "q" makes the
 // pattern a literal (and then "s", "m" and "x" do nothing); "x" is not
 // implemented (0A000), as in PostgreSQL.
-func compileRegex(pattern, flags string) (*regexp.Regexp, error) {
+func compileRegex(pattern, flags string) (*pgregex.Regexp, error) {
 	has := func(c string) bool { return strings.Contains(flags, c) }
 	if has("x") && !has("q") {
 		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "XQuery \"x\" flag (expanded regular expressions) is not implemented")

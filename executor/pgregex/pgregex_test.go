@@ -1,6 +1,8 @@
 package pgregex
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -40,9 +42,118 @@ func TestCompile(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
-	for pattern, code := range map[string]string{`(ab)\1`: "0A000", `a\m`: "0A000", `(`: "2201B"} {
+	for pattern, code := range map[string]string{`(ab)\1`: "0A000", `\1`: "2201B", `(`: "2201B",
+		`a{256}`: "2201B", `a(?i)b`: "2201B", `[[:foo:]]`: "2201B", `\k`: "2201B", `(?z)a`: "2201B", `(?b)a`: "0A000"} {
 		if _, err := Compile(pattern, Options{}); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want %s", pattern, err, code)
+		}
+	}
+}
+
+// Answers of PostgreSQL 15's regexp_match: extents and captures follow
+// its greediness rules, not RE2's leftmost-first ones.
+func TestSubmatches(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       []string // "<nil>" for a group that took no part; nil for no match
+	}{
+		{`(.*?)(\d+)(.*)`, "abc123def", []string{"abc1", "abc", "1", ""}},
+		{`(y+?)(y*)`, "xyyyz", []string{"y", "y", ""}},
+		{`a|ab|abc`, "abcd", []string{"abc"}},
+		{`(a|ab)(b?)`, "ab", []string{"ab", "ab", ""}},
+		{`(a|ab)(c|bcd)`, "abcd", []string{"abcd", "a", "bcd"}},
+		{`(a)|(b)`, "abc", []string{"a", "a", "<nil>"}},
+		{`(a*)+`, "aaa", []string{"aaa", ""}},
+		{`(a|ab)+`, "abab", []string{"abab", "ab"}},
+		{`(?:(a)|b|c)+`, "abcabc", []string{"abcabc", "<nil>"}},
+		{`(b*)*`, "abbc", []string{"", ""}},
+		{`<(.*?)>`, "<a><b>", []string{"<a>", "a"}},
+		{`(?:a|b)x*?`, "axx", []string{"axx"}},
+		{`\mcat\M`, "concat cat", []string{"cat"}},
+		{`a(?=b)`, "acab", []string{"a"}},
+		{`(?<!x)b`, "xbab", []string{"b"}},
+		{`[[:<:]]b`, "ab b", []string{"b"}},
+		{`x`, "abc", nil},
+	} {
+		re, err := Compile(c.pattern, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", c.pattern, err)
+			continue
+		}
+		m, err := re.FindStringSubmatchIndex(c.s)
+		if err != nil {
+			t.Errorf("%s: %v", c.pattern, err)
+			continue
+		}
+		var got []string
+		for k := 0; k+1 < len(m); k += 2 {
+			if m[k] < 0 {
+				got = append(got, "<nil>")
+			} else {
+				got = append(got, c.s[m[k]:m[k+1]])
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("regexp_match(%q, %q) = %q, want %q", c.s, c.pattern, got, c.want)
+		}
+	}
+}
+
+// PostgreSQL's global iteration counts an empty match right after a
+// match, and a search from the middle of the text still sees what is
+// before it.
+func TestFindAllFrom(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		from       int
+		want       string
+	}{
+		{`b*`, "abc", 0, "[[0 0] [1 2] [2 2] [3 3]]"},
+		{`^a`, "abab", 2, "[]"},
+		{`\ya`, "ab ab", 1, "[[3 4]]"},
+		{`.*?b`, "abab", 1, "[[1 2] [2 4]]"},
+	} {
+		re, err := Compile(c.pattern, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := re.FindAllFrom(c.s, c.from, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(ms)
+		if ms == nil {
+			got = "[]"
+		}
+		if got != c.want {
+			t.Errorf("%s in %q from %d: %s, want %s", c.pattern, c.s, c.from, got, c.want)
+		}
+	}
+}
+
+// Long texts stay linear for the common shapes: the engine's sets are
+// capped at the match RE2 found, or grown only as far as a shortest
+// match needs.
+func TestLongText(t *testing.T) {
+	long := strings.Repeat("ab", 20000)
+	for _, c := range []struct {
+		pattern, s string
+		want       []int // the last group's bounds
+	}{
+		{`(a|b)*`, long, []int{len(long) - 1, len(long)}},
+		{`(.*?)(\d+)`, long + "12", []int{len(long), len(long) + 1}},
+		{`(?<=a)(b)`, long, []int{1, 2}},
+	} {
+		re, err := Compile(c.pattern, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := re.FindStringSubmatchIndex(c.s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.pattern, err)
+		}
+		if got := m[len(m)-2:]; fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: last group %v, want %v", c.pattern, got, c.want)
 		}
 	}
 }

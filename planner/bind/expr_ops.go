@@ -260,6 +260,8 @@ func (b *binder) backslashPattern(fc *pg_query.FuncCall, sc *scope, agg *aggStat
 		case es != "" && string(rs[i]) == es && i+1 < len(rs):
 			out = append(out, '\\', rs[i+1])
 			i++
+		case es != "" && string(rs[i]) == es: // a trailing escape stays one
+			out = append(out, '\\')
 		case rs[i] == '\\':
 			out = append(out, '\\', '\\')
 		default:
