@@ -32,7 +32,8 @@ func isAddressType(t sqltypes.Type) bool { return isInetType(t) || t.Kind == sql
 // bindNetworkOperator binds a network operator over inet or cidr
 // operands to its function (network_sub, inetand, …), an untyped literal
 // on the other side read as inet, as PostgreSQL resolves it. Operands of
-// other types go to the integer, array and jsonb operators of that name.
+// other types go to the range, integer, array and jsonb operators of that
+// name.
 func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
 	loc := int(a.Location)
 	var l logical.Expr
@@ -61,6 +62,9 @@ func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope,
 			other = sqltypes.TypeMacaddr
 		}
 		return b.addressOperator(name, other, l, r, loc)
+	}
+	if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok { // << >> && of ranges
+		return e, err
 	}
 	if isBitwiseOperator(name, true) {
 		return b.bitwiseOperator(name, l, r, loc)
