@@ -65,7 +65,7 @@ func (it gitem) totalOrder() []string {
 // ndv estimates the number of distinct values of a domain.
 func ndv(dom string) int {
 	if n, ok := map[string]int{"order": 10000, "cust": 1000, "prod": 50, "cat": 27, "status": 5, "region": 4,
-		"country": 19, "segment": 3, "brand": 20, "pname": 50, "cname": 900, "email": 1000, "qty": 5, "date": 700}[dom]; ok {
+		"country": 19, "segment": 3, "event": eventsRows, "kind": 5, "brand": 20, "pname": 50, "cname": 900, "email": 1000, "qty": 5, "date": 700}[dom]; ok {
 		return n
 	}
 	return 2
@@ -112,8 +112,11 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 		s := g.core(nil, depth-1, true)
 		return g.rename(s, "("+s.sql+")")
 	}
-	weights := []int{4, 3, 2, 1}
-	n := g.r.IntN(10)
+	if g.chance(1, 12) {
+		return g.srfItem()
+	}
+	weights := []int{4, 3, 2, 1, 2}
+	n := g.r.IntN(12)
 	for i, w := range weights {
 		if n < w {
 			return g.table(genTables[i], where)
@@ -156,6 +159,12 @@ func (g *qgen) from(depth, maxRows int) (gitem, []string) {
 		}
 		if ok {
 			left = joined
+		}
+	}
+	if left.rows <= maxRows && g.chance(1, 3) {
+		// Last: a comma before LATERAL binds looser than a JOIN after it.
+		if l, ok := g.lateral(left); ok {
+			left = l
 		}
 	}
 	return left, where
@@ -384,7 +393,7 @@ func (g *qgen) scalarSub(sc []gcol, t gtype) string {
 // (used as FROM items, CTEs) have no float column, so every column can
 // take part in a total order.
 func (g *qgen) outTypes(derived bool) []gtype {
-	pool := []gtype{tInt, tInt, tNum, tText, tText, tDate, tBool, tDec, tFloat}
+	pool := []gtype{tInt, tInt, tNum, tText, tText, tDate, tBool, tDec, tTs, tTstz, tIval, tIArr, tTArr, tJsonb, tFloat}
 	if derived {
 		pool = pool[:len(pool)-1]
 	}
@@ -497,6 +506,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			}
 		}
 	default:
+		srf := false
 		for i, t := range want {
 			c := gcol{t: t, null: true}
 			switch {
@@ -513,6 +523,16 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				// run the subquery once per pair of a join above.
 				sel[i] = g.scalarSub(sc, t)
 			default:
+				if arrs := append(ofType(sc, tIArr), ofType(sc, tTArr)...); !win && !srf && len(arrs) > 0 && (t == tInt || t == tText) && g.chance(1, 6) {
+					// unnest in the select list: one row per element.
+					a := g.pick(arrs)
+					if (a.t == tIArr) == (t == tInt) {
+						srf = true
+						sel[i] = "unnest(" + a.sql + ")"
+						out.cols = append(out.cols, c)
+						continue
+					}
+				}
 				if cs := ofType(sc, t); len(cs) > 0 && g.chance(1, 2) {
 					c = g.pick(cs)
 					c.t = t

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +38,8 @@ import (
 //	MESHQL_QUERYGEN_N       number of queries (default 200: CI)
 //	MESHQL_QUERYGEN_SEED    the seed (default 20260115)
 //	MESHQL_QUERYGEN_FIRST   index of the first query (default 0)
+//	MESHQL_QUERYGEN_TZ      the sessions' TimeZone (default: one of
+//	                        queryGenZones, by seed)
 //
 // For a long local hunt: MESHQL_QUERYGEN_N=20000 MESHQL_QUERYGEN_SEED=7 go
 // test ./internal/slt -run TestRandomQueriesAgainstPostgres.
@@ -46,12 +47,14 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	n := envInt(t, "MESHQL_QUERYGEN_N", 200)
 	seed := envInt(t, "MESHQL_QUERYGEN_SEED", 20260115)
 	first := envInt(t, "MESHQL_QUERYGEN_FIRST", 0)
-	pg := PostgresFixture(t)
-	mesh, err := GenerateFixture(t.Context(), filepath.Join(t.TempDir(), "data"))
-	if err != nil {
-		t.Fatal(err)
+	// Each seed runs in one of these zones (timestamptz values print in
+	// it): half-hour offsets and DST changes in both hemispheres.
+	tz := queryGenZones[seed%len(queryGenZones)]
+	if s := os.Getenv("MESHQL_QUERYGEN_TZ"); s != "" {
+		tz = s
 	}
-	mq := newMeshQLConn(t, mesh, nil)
+	pg, mq := queryGenFixture(t, tz)
+	t.Logf("TimeZone %s", tz)
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
 	failures, empty, errs, unsupported := 0, 0, 0, 0
 	for i := first; i < first+n; i++ {
@@ -99,6 +102,8 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	}
 	t.Logf("%d queries: %d with no rows, %d failing on both engines, %d not supported by meshql (0A000)", n, empty, errs, unsupported)
 }
+
+var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"}
 
 func envInt(t *testing.T, name string, def int) int {
 	s := os.Getenv(name)
