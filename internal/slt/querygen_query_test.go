@@ -422,6 +422,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	g.top = false
 	mode := g.r.IntN(10)
 	agg, win := mode >= 4 && mode < 8, mode >= 8
+	// DISTINCT keeps one of equal values of different scales (0.00 and
+	// 0.0000), whichever the engine meets first: no per-value scales.
+	distinct := !agg && g.chance(1, 6)
+	top = top && !distinct
 	maxRows := 2000
 	if agg {
 		maxRows = 20000
@@ -550,7 +554,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
 	q := "SELECT "
-	if !agg && g.chance(1, 6) {
+	if distinct {
 		q += "DISTINCT "
 	}
 	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
@@ -594,15 +598,23 @@ func (g *qgen) query() (string, []gtype, bool) {
 	var body string
 	var types []gtype
 	if g.chance(1, 5) {
-		g.top = true
+		ops := make([]string, 1+g.r.IntN(2))
+		all := true
+		for i := range ops {
+			ops[i] = g.one(setOps...)
+			all = all && ops[i] == "UNION ALL"
+		}
+		// Only UNION ALL keeps every row: the others keep one of equal
+		// values of different scales, whichever the engine meets first.
+		g.top = all
 		first := g.core(nil, 1, false)
 		for _, c := range first.cols {
 			types = append(types, c.t)
 		}
 		body = g.paren(first.sql)
-		for range 1 + g.r.IntN(2) {
-			g.top = true
-			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
+		for _, op := range ops {
+			g.top = all
+			body += "\n" + op + "\n" + g.paren(g.core(types, 1, false).sql)
 		}
 	} else {
 		g.top = true

@@ -40,6 +40,9 @@ import (
 //	MESHQL_QUERYGEN_FIRST   index of the first query (default 0)
 //	MESHQL_QUERYGEN_TZ      the sessions' TimeZone (default: one of
 //	                        queryGenZones, by seed)
+//	MESHQL_QUERYGEN_SQL     statements (separated by blank lines) to run on
+//	                        both engines instead, printing both results:
+//	                        for reducing a failure by hand
 //
 // For a long local hunt: MESHQL_QUERYGEN_N=20000 MESHQL_QUERYGEN_SEED=7 go
 // test ./internal/slt -run TestRandomQueriesAgainstPostgres.
@@ -55,6 +58,22 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	}
 	pg, mq := queryGenFixture(t, tz)
 	t.Logf("TimeZone %s", tz)
+	if sql := os.Getenv("MESHQL_QUERYGEN_SQL"); sql != "" {
+		// Reducing a failure: run these statements (separated by
+		// blank lines) on both engines and show both answers.
+		for _, q := range strings.Split(sql, "\n\n") {
+			want, werr := runBounded(t.Context(), pg, q)
+			got, gerr := runBounded(t.Context(), mq, q)
+			show := func(r *Rows, err error) string {
+				if err != nil {
+					return fmt.Sprintf("%v (SQLSTATE %s)", err, SQLState(err))
+				}
+				return strings.Join(renderRows(r, NoSort), "\n")
+			}
+			t.Logf("%s\nPostgreSQL:\n%s\nmeshql:\n%s", q, show(want, werr), show(got, gerr))
+		}
+		return
+	}
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
 	failures, empty, errs, unsupported := 0, 0, 0, 0
 	for i := first; i < first+n; i++ {
