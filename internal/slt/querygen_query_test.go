@@ -542,7 +542,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					c.t = t
 					sel[i] = c.sql
 				} else if top && t == tNum && g.chance(1, 3) {
-					sel[i] = "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					// A numeric numerator: two integers divide as integers.
+					sel[i] = "(" + g.expr(sc, tNum, 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}

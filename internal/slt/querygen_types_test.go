@@ -49,7 +49,7 @@ func (g *qgen) typedExpr(sc []gcol, t gtype, d int) string {
 		case 7:
 			return "(" + sub(tDate) + " + " + g.one("TIME '10:30'", "TIME '23:59:59.5'", "TIME '00:00'") + ")"
 		default:
-			return "(" + sub(tTs) + " + (" + sub(tInt) + ") * interval '" + g.one("1 hour", "15 minutes", "1 day", "1 second") + "')"
+			return "(" + sub(tTs) + " + " + g.smallInt(sc, d) + " * interval '" + g.one("1 hour", "15 minutes", "1 day", "1 second") + "')"
 		}
 	case tTstz:
 		switch g.r.IntN(8) {
@@ -64,7 +64,7 @@ func (g *qgen) typedExpr(sc []gcol, t gtype, d int) string {
 		case 4:
 			return "date_trunc(" + g.one("'day'", "'month'", "'hour'") + ", " + sub(tTstz) + ", " + g.one(atZones...) + ")"
 		case 5:
-			return fmt.Sprintf("to_timestamp(%d + (%s) * %d)", 1700000000+g.r.IntN(50000000), sub(tInt), g.one2i(3600, 86399))
+			return fmt.Sprintf("to_timestamp(%d + %s * %d)", 1700000000+g.r.IntN(50000000), g.smallInt(sc, d), g.one2i(3600, 86399))
 		case 6:
 			return fmt.Sprintf("make_timestamptz(%d, %d, %d, %d, %d, %s%s)", 2023+g.r.IntN(3), 1+g.r.IntN(12), 1+g.r.IntN(28),
 				g.r.IntN(24), g.r.IntN(60), g.one("0", "30.25"), g.one("", ", 'Europe/Berlin'", ", 'Asia/Kolkata'", ", 'UTC'"))
@@ -92,7 +92,7 @@ func (g *qgen) typedExpr(sc []gcol, t gtype, d int) string {
 		case 8:
 			return fmt.Sprintf("make_interval(0, %d, 0, %d, %d)", g.r.IntN(3), g.r.IntN(40)-5, g.r.IntN(30))
 		default:
-			return "((" + sub(tInt) + ") * " + intervalLit(g.r) + ")"
+			return "(" + g.smallInt(sc, d) + " * " + intervalLit(g.r) + ")"
 		}
 	case tIArr:
 		// Elements cast to integer: tInt may be a bigint, and int[] and
@@ -279,7 +279,9 @@ func (g *qgen) typedAggregate(sc []gcol, t gtype, distinct, f string) (string, b
 	case tIval:
 		switch g.r.IntN(3) {
 		case 0:
-			return "sum(" + distinct + e(tIval) + ")" + f, true
+			// Hours justified into days: a sum's time part past
+			// ±2,562,047 hours is 22008 in meshql (README).
+			return "sum(" + distinct + "justify_hours(" + e(tIval) + "))" + f, true
 		case 1:
 			return "avg(" + distinct + e(tIval) + ")" + f, true
 		default:
@@ -304,7 +306,7 @@ func (g *qgen) typedAggregate(sc []gcol, t gtype, distinct, f string) (string, b
 		}
 	case tNum:
 		if g.chance(1, 8) {
-			return "round(extract(epoch FROM " + g.one("sum", "avg", "max") + "(" + e(tIval) + ")" + f + ") / 60, 2)", true
+			return "round(extract(epoch FROM " + g.one("avg", "max", "min") + "(" + e(tIval) + ")" + f + ") / 60, 2)", true
 		}
 	}
 	return "", false
@@ -410,4 +412,11 @@ func (g *qgen) newTypesIn(sc []gcol) bool {
 		}
 	}
 	return false
+}
+
+// smallInt is an integer expression below 1000 in magnitude, to scale an
+// interval by: meshql's intervals hold ±2,562,047 hours below their days
+// (README), where an epoch in seconds times an hour overflows.
+func (g *qgen) smallInt(sc []gcol, d int) string {
+	return "((" + g.expr(sc, tInt, d) + ") % 1000)"
 }
