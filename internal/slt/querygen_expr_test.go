@@ -241,6 +241,12 @@ func (g *qgen) pred(sc []gcol, d int) string {
 var scalarTypes = []gtype{tInt, tInt, tNum, tText, tText, tDate, tTs, tTstz, tIval}
 
 func (g *qgen) atom(sc []gcol, d int) string {
+	if g.chance(1, 8) || g.newTypesIn(sc) && g.chance(1, 5) {
+		// ANY over arrays, @> && ? and comparisons of timestamps, intervals,
+		// arrays and jsonb.
+		s, _ := g.crossExpr(sc, tBool, d)
+		return s
+	}
 	t := scalarTypes[g.r.IntN(len(scalarTypes))]
 	if t >= tTs && len(ofType(sc, t)) == 0 && g.chance(3, 4) {
 		// Comparisons of constants only are as often false as true, and
