@@ -13,7 +13,7 @@ import (
 // (extract, to_char, ->>, array_length, ANY, @>, ...).
 
 // zones for AT TIME ZONE and date_trunc's third argument.
-var atZones = []string{"'UTC'", "'Europe/Berlin'", "'America/Sao_Paulo'", "'Asia/Kolkata'", "'+02'", "'America/New_York'"}
+var atZones = []string{"'UTC'", "'Europe/Berlin'", "'America/Sao_Paulo'", "'Asia/Kolkata'", "'+02'", "'America/New_York'", "INTERVAL '-03:30'", "INTERVAL '05:45'"}
 
 // tsUnits are date_trunc's units that apply to timestamps.
 var tsUnits = []string{"'year'", "'quarter'", "'month'", "'week'", "'day'", "'hour'", "'minute'", "'second'"}
