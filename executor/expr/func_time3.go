@@ -149,20 +149,9 @@ func buildTimezoneWith(name string, args []Expr, loadZone func(string) (*time.Lo
 	if err != nil {
 		return nil, err
 	}
-	ts := args[1]
-	if ts.Type().Kind == sqltypes.Unknown || ts.Type().Kind == sqltypes.Date {
-		if ts, err = Cast(ts, sqltypes.TypeTimestampTZ); err != nil {
-			return nil, functionError(name, args)
-		}
-	}
-	var out sqltypes.Type
-	switch ts.Type().Kind {
-	case sqltypes.TimestampTZ:
-		out = sqltypes.TypeTimestamp
-	case sqltypes.Timestamp:
-		out = sqltypes.TypeTimestampTZ
-	default:
-		return nil, functionError(name, args)
+	ts, out, err := timezoneOperand(name, args)
+	if err != nil {
+		return nil, err
 	}
 	toWall := out.Kind == sqltypes.Timestamp
 	return &callExpr{name: name, args: []Expr{zone[0], ts}, t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
@@ -226,21 +215,9 @@ func loadZone(name string) (*time.Location, error) {
 // microseconds), not a zone name (its text read as one inverted the
 // sign, as POSIX zone names do). An interval with months or days is 22023.
 func buildIntervalTimezone(name string, args []Expr) (Expr, error) {
-	ts := args[1]
-	if ts.Type().Kind == sqltypes.Unknown || ts.Type().Kind == sqltypes.Date {
-		var err error
-		if ts, err = Cast(ts, sqltypes.TypeTimestampTZ); err != nil {
-			return nil, functionError(name, args)
-		}
-	}
-	var out sqltypes.Type
-	switch ts.Type().Kind {
-	case sqltypes.TimestampTZ:
-		out = sqltypes.TypeTimestamp
-	case sqltypes.Timestamp:
-		out = sqltypes.TypeTimestampTZ
-	default:
-		return nil, functionError(name, args)
+	ts, out, err := timezoneOperand(name, args)
+	if err != nil {
+		return nil, err
 	}
 	sign := int64(1) // to the wall clock: add the offset
 	if out.Kind == sqltypes.TimestampTZ {
@@ -261,4 +238,24 @@ func buildIntervalTimezone(name string, args []Expr) (Expr, error) {
 			return arrow.Timestamp(us + sign*off), false, nil
 		})
 	}}, nil
+}
+
+// timezoneOperand returns timezone(zone, ts)'s timestamp operand (a date
+// or an untyped literal read as timestamptz) and its result type: the
+// other of timestamp and timestamptz.
+func timezoneOperand(name string, args []Expr) (Expr, sqltypes.Type, error) {
+	ts := args[1]
+	if ts.Type().Kind == sqltypes.Unknown || ts.Type().Kind == sqltypes.Date {
+		var err error
+		if ts, err = Cast(ts, sqltypes.TypeTimestampTZ); err != nil {
+			return nil, sqltypes.Type{}, functionError(name, args)
+		}
+	}
+	switch ts.Type().Kind {
+	case sqltypes.TimestampTZ:
+		return ts, sqltypes.TypeTimestamp, nil
+	case sqltypes.Timestamp:
+		return ts, sqltypes.TypeTimestampTZ, nil
+	}
+	return nil, sqltypes.Type{}, functionError(name, args)
 }

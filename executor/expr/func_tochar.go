@@ -133,14 +133,6 @@ func (c *intervalClock) format(out *[]byte, p string, fm bool, num func(v int64,
 		num(c.usec, cWidth(c.usec, 6))
 	case "SSSS", "SSSSS":
 		*out = appendPadded(*out, c.hour*3600+c.min*60+c.sec, 0, true)
-	case "AM", "PM", "A.M.", "P.M.":
-		pm := c.hour%24 >= 12
-		am := map[string][2]string{"AM": {"AM", "PM"}, "am": {"am", "pm"}, "A.M.": {"A.M.", "P.M."}, "a.m.": {"a.m.", "p.m."}}
-		k := p
-		if k == "PM" || k == "pm" || k == "P.M." || k == "p.m." {
-			k = map[string]string{"PM": "AM", "pm": "am", "P.M.": "A.M.", "p.m.": "a.m."}[k]
-		}
-		*out = append(*out, am[k][map[bool]int{false: 0, true: 1}[pm]]...)
 	case "Y,YYY":
 		i := c.y / 1000
 		*out = appendPadded(*out, i, 1, false)
@@ -241,6 +233,9 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		hour12 = 12
 	}
 	pm := sec/3600 >= 12
+	if w.iv != nil {
+		pm = w.iv.hour%24 >= 12 // 36 hours is PM, -4 hours AM
+	}
 	fm := false
 	for i := 0; i < len(f); {
 		has := func(p string) bool {
@@ -432,7 +427,7 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 
 // intervalPatterns are the patterns intervalClock formats, longest first
 // where one is a prefix of another (formatTime's order).
-var intervalPatterns = []string{"HH24", "HH12", "HH", "MI", "SSSSS", "SSSS", "SS", "MS", "US", "A.M.", "P.M.", "AM", "PM",
+var intervalPatterns = []string{"HH24", "HH12", "HH", "MI", "SSSSS", "SSSS", "SS", "MS", "US",
 	"B.C.", "A.D.", "BC", "AD", "Y,YYY", "IYYY", "IDDD", "YYYY", "YYY", "YY", "Y", "MONTH", "MON", "MM", "DAY", "DY", "DDD", "DD",
 	"ID", "D", "IW", "IYY", "IY", "I", "WW", "W", "Q", "J", "CC", "RM", "TZH", "TZM", "TZ", "OF"}
 
