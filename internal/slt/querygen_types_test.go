@@ -12,8 +12,11 @@ import (
 // one of these types; crossExpr makes one of the older types from them
 // (extract, to_char, ->>, array_length, ANY, @>, ...).
 
-// zones for AT TIME ZONE and date_trunc's third argument.
-var atZones = []string{"'UTC'", "'Europe/Berlin'", "'America/Sao_Paulo'", "'Asia/Kolkata'", "'+02'", "'America/New_York'", "INTERVAL '-03:30'", "INTERVAL '05:45'"}
+// atZones are AT TIME ZONE's zones: names and offsets as intervals.
+var atZones = append([]string{"INTERVAL '-03:30'", "INTERVAL '05:45'"}, truncZones...)
+
+// truncZones are date_trunc's zone names (it takes no interval).
+var truncZones = []string{"'UTC'", "'Europe/Berlin'", "'America/Sao_Paulo'", "'Asia/Kolkata'", "'+02'", "'America/New_York'"}
 
 // tsUnits are date_trunc's units that apply to timestamps.
 var tsUnits = []string{"'year'", "'quarter'", "'month'", "'week'", "'day'", "'hour'", "'minute'", "'second'"}
@@ -62,7 +65,7 @@ func (g *qgen) typedExpr(sc []gcol, t gtype, d int) string {
 		case 3:
 			return "date_trunc(" + g.one(tsUnits...) + ", " + sub(tTstz) + ")"
 		case 4:
-			return "date_trunc(" + g.one("'day'", "'month'", "'hour'") + ", " + sub(tTstz) + ", " + g.one(atZones...) + ")"
+			return "date_trunc(" + g.one("'day'", "'month'", "'hour'") + ", " + sub(tTstz) + ", " + g.one(truncZones...) + ")"
 		case 5:
 			return fmt.Sprintf("to_timestamp(%d + %s * %d)", 1700000000+g.r.IntN(50000000), g.smallInt(sc, d), g.one2i(3600, 86399))
 		case 6:
@@ -392,7 +395,11 @@ func (g *qgen) lateral(l gitem) (gitem, bool) {
 	join := g.one("CROSS JOIN LATERAL ", ", LATERAL ", "LEFT JOIN LATERAL ")
 	sql := l.sql + "\n  " + join + fn + " AS " + alias
 	if strings.HasPrefix(join, "LEFT") {
-		sql += " ON " + g.one("true", a+".v IS NOT NULL")
+		// ON true only: with another condition meshql plans the lateral
+		// join as a window over all the left rows, and a WHERE on them is
+		// no longer pushed below it (a join that PostgreSQL restricts to
+		// a few rows takes meshql minutes; slow, not wrong).
+		sql += " ON true"
 	}
 	out := gitem{sql: sql, rows: l.rows * 3, cols: append(append([]gcol(nil), l.cols...), gcol{sql: a + ".v", t: et, null: true})}
 	out.order = append(append([]string(nil), l.totalOrder()...), a+".v")
