@@ -22,7 +22,15 @@ import (
 // HAVING, GROUPING SETS/ROLLUP/CUBE, window functions with frames,
 // [NOT] IN / [NOT] EXISTS / scalar / ANY / ALL subqueries, correlated or
 // not, set operations, CTEs, derived tables, CASE/COALESCE/NULLIF,
-// DISTINCT, ORDER BY ... LIMIT/OFFSET (see querygen_*_test.go).
+// DISTINCT, ORDER BY ... LIMIT/OFFSET; and beyond numbers, text and
+// dates: timestamp and timestamptz (AT TIME ZONE, date_trunc, extract,
+// to_char, age, ± interval, generate_series in FROM), intervals
+// (arithmetic, justify_*, sum/avg), integer[] and text[] (array_agg,
+// unnest in FROM, LATERAL and the select list, ANY, @> &&, slices) and
+// jsonb built from columns (-> ->> #>> @> ?, jsonb_agg,
+// jsonb_array_elements), over the fixture plus sales.events_v1 (see
+// querygen_fixture_test.go), in a TimeZone that depends on the seed (see
+// querygen_*_test.go).
 //
 // Rows are compared sorted unless the query orders them totally; float
 // columns with a relative tolerance of 1e-9. A meshql 0A000 (feature not
