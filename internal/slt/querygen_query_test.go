@@ -21,6 +21,7 @@ type qgen struct {
 	// whose display scale PostgreSQL picks per value.
 	top     bool
 	topList bool    // the outermost select list is being generated
+	bigFrom bool    // the FROM of the window functions being generated has thousands of rows
 	ctes    []gitem // CTEs of the query being built, usable in FROM
 	aliases int
 }
@@ -519,9 +520,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				if from.keyed {
 					total = from.totalOrder()
 				}
-				g.topList = top
+				g.topList, g.bigFrom = top, from.rows > 2000
 				sel[i] = g.window(sc, total, t)
-				g.topList = false
+				g.topList, g.bigFrom = false, false
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
 				// run the subquery once per pair of a join above.
