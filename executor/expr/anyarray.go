@@ -145,7 +145,7 @@ func (e *anyArrayExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 func (e *anyArrayExpr) compareFlat(ctx context.Context, env *executor.Env, lhs arrow.Array, lst *array.List, idx arrow.Array, first, last int) (arrow.Array, error) {
 	vals := array.NewSlice(lst.ListValues(), int64(first), int64(last))
 	defer vals.Release()
-	rep, err := compute.TakeArray(compute.WithAllocator(ctx, env.Mem), lhs, idx)
+	rep, err := takeArray(compute.WithAllocator(ctx, env.Mem), lhs, idx)
 	if err != nil {
 		return nil, internalErr("ANY/ALL take: %v", err)
 	}

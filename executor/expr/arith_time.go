@@ -142,17 +142,20 @@ func mulInterval(iv arrow.MonthDayNanoInterval, factor float64, div bool) (arrow
 // in microseconds.
 func scaleInterval(months, days int32, us float64, factor float64, div bool) (arrow.MonthDayNanoInterval, error) {
 	var out arrow.MonthDayNanoInterval
-	if div {
-		if factor == 0 {
-			return out, errDivByZero()
-		}
-		factor = 1 / factor
-		if math.IsInf(factor, 0) {
-			return out, errIntervalRange()
-		}
+	if div && factor == 0 {
+		return out, errDivByZero()
 	}
-	mf := float64(months) * factor
-	df := float64(days) * factor
+	// interval_div divides each field by the divisor, as here: times its
+	// reciprocal is off by an ulp ('1429 mons' / 1429 gave 0 months and
+	// 30 days).
+	scale := func(x float64) float64 {
+		if div {
+			return x / factor
+		}
+		return x * factor
+	}
+	mf := scale(float64(months))
+	df := scale(float64(days))
 	if !fitsInt32(mf) || !fitsInt32(df) {
 		return out, errIntervalRange()
 	}
@@ -166,7 +169,7 @@ func scaleInterval(months, days int32, us float64, factor float64, div bool) (ar
 		secRem -= whole * 86400
 	}
 	wholeDays += int64(monthRemDays)
-	t := math.RoundToEven(us*factor + secRem*1e6)
+	t := math.RoundToEven(scale(us) + secRem*1e6)
 	if wholeDays != int64(int32(wholeDays)) || math.IsNaN(t) || math.Abs(t) >= math.MaxInt64/1000 {
 		return out, errIntervalRange()
 	}

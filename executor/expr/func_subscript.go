@@ -54,7 +54,7 @@ func buildArrayElement(name string, args []Expr) (Expr, error) {
 			return nil, err
 		}
 		defer idx.Release()
-		out, err := compute.TakeArray(compute.WithAllocator(context.Background(), env.Mem), levels[nd-1].ListValues(), idx)
+		out, err := takeArray(compute.WithAllocator(context.Background(), env.Mem), levels[nd-1].ListValues(), idx)
 		if err != nil {
 			return nil, internalErr("%s: %v", name, err)
 		}

@@ -142,24 +142,16 @@ func buildTimezoneWith(name string, args []Expr, loadZone func(string) (*time.Lo
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
+	if args[0].Type().Kind == sqltypes.Interval {
+		return buildIntervalTimezone(name, args)
+	}
 	zone, err := coerceArgs(name, args[:1], sqltypes.TypeText)
 	if err != nil {
 		return nil, err
 	}
-	ts := args[1]
-	if ts.Type().Kind == sqltypes.Unknown || ts.Type().Kind == sqltypes.Date {
-		if ts, err = Cast(ts, sqltypes.TypeTimestampTZ); err != nil {
-			return nil, functionError(name, args)
-		}
-	}
-	var out sqltypes.Type
-	switch ts.Type().Kind {
-	case sqltypes.TimestampTZ:
-		out = sqltypes.TypeTimestamp
-	case sqltypes.Timestamp:
-		out = sqltypes.TypeTimestampTZ
-	default:
-		return nil, functionError(name, args)
+	ts, out, err := timezoneOperand(name, args)
+	if err != nil {
+		return nil, err
 	}
 	toWall := out.Kind == sqltypes.Timestamp
 	return &callExpr{name: name, args: []Expr{zone[0], ts}, t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
@@ -216,4 +208,54 @@ func loadZone(name string) (*time.Location, error) {
 		return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "time zone %q not recognized", name)
 	}
 	return loc, nil
+}
+
+// buildIntervalTimezone is ts AT TIME ZONE interval: the interval is the
+// zone's offset east of UTC in whole seconds (PostgreSQL truncates its
+// microseconds), not a zone name (its text read as one inverted the
+// sign, as POSIX zone names do). An interval with months or days is 22023.
+func buildIntervalTimezone(name string, args []Expr) (Expr, error) {
+	ts, out, err := timezoneOperand(name, args)
+	if err != nil {
+		return nil, err
+	}
+	sign := int64(1) // to the wall clock: add the offset
+	if out.Kind == sqltypes.TimestampTZ {
+		sign = -1
+	}
+	return &callExpr{name: name, args: []Expr{args[0], ts}, t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		zv, tv := values[arrow.MonthDayNanoInterval](in[0]), values[arrow.Timestamp](in[1])
+		return mapRows(env.Mem, out.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+			z := zv[i]
+			if z.Months != 0 || z.Days != 0 {
+				return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "interval time zone \"%s\" must not include months or days", sqltypes.FormatInterval(z))
+			}
+			us := int64(tv[i])
+			if !sqltypes.IsFiniteTimestamp(us) {
+				return tv[i], false, nil
+			}
+			off := z.Nanoseconds / 1_000_000_000 * 1_000_000
+			return arrow.Timestamp(us + sign*off), false, nil
+		})
+	}}, nil
+}
+
+// timezoneOperand returns timezone(zone, ts)'s timestamp operand (a date
+// or an untyped literal read as timestamptz) and its result type: the
+// other of timestamp and timestamptz.
+func timezoneOperand(name string, args []Expr) (Expr, sqltypes.Type, error) {
+	ts := args[1]
+	if ts.Type().Kind == sqltypes.Unknown || ts.Type().Kind == sqltypes.Date {
+		var err error
+		if ts, err = Cast(ts, sqltypes.TypeTimestampTZ); err != nil {
+			return nil, sqltypes.Type{}, functionError(name, args)
+		}
+	}
+	switch ts.Type().Kind {
+	case sqltypes.TimestampTZ:
+		return ts, sqltypes.TypeTimestamp, nil
+	case sqltypes.Timestamp:
+		return ts, sqltypes.TypeTimestampTZ, nil
+	}
+	return nil, sqltypes.Type{}, functionError(name, args)
 }

@@ -27,6 +27,181 @@ type wallClock struct {
 	m, d      int
 	off       int    // zone offset in seconds (timestamptz)
 	zone      string // zone abbreviation (timestamptz)
+	// iv is set for an interval: its fields as PostgreSQL breaks it down
+	// (months into years and months, microseconds into hours, minutes,
+	// seconds and microseconds, each truncated toward zero, so all share
+	// the sign), which the patterns print as they are, not as a date.
+	iv *intervalClock
+}
+
+type intervalClock struct {
+	y, mon, mday, hour, min, sec, usec int64
+	bad                                string // a pattern that names a calendar date: 22007
+}
+
+func newIntervalClock(iv arrow.MonthDayNanoInterval) *intervalClock {
+	us := iv.Nanoseconds / 1000
+	c := &intervalClock{y: int64(iv.Months / 12), mon: int64(iv.Months % 12), mday: int64(iv.Days)}
+	c.hour, us = us/3_600_000_000, us%3_600_000_000
+	c.min, us = us/60_000_000, us%60_000_000
+	c.sec, c.usec = us/1_000_000, us%1_000_000
+	return c
+}
+
+// cWidth is the width C's printf("%0*d") pads v to: the sign counts.
+func cWidth(v int64, width int) int {
+	if v < 0 {
+		return width - 1
+	}
+	return width
+}
+
+// The Julian day arithmetic of PostgreSQL's date2j and its ISO week
+// helpers, which to_char applies to an interval's fields unnormalized
+// (month 0, negative days): the results must be PostgreSQL's, however
+// meaningless.
+func date2j(y, m, d int64) int64 {
+	if m > 2 {
+		m++
+		y += 4800
+	} else {
+		m += 13
+		y += 4799
+	}
+	century := y / 100
+	j := y*365 - 32167
+	j += y/4 - century + century/4
+	return j + 7834*m/256 + d
+}
+
+func j2day(j int64) int64 {
+	j = (j + 1) % 7
+	if j < 0 {
+		j += 7
+	}
+	return j
+}
+
+// date2isoWeekYear returns PostgreSQL's date2isoyear and date2isoweek.
+func date2isoWeekYear(y, m, d int64) (year, week int64) {
+	dayn := date2j(y, m, d)
+	day4 := date2j(y, 1, 4)
+	day0 := j2day(day4 - 1)
+	if dayn < day4-day0 {
+		y--
+		day4 = date2j(y, 1, 4)
+		day0 = j2day(day4 - 1)
+	}
+	week = (dayn-(day4-day0))/7 + 1
+	if week >= 52 {
+		day4 = date2j(y+1, 1, 4)
+		day0 = j2day(day4 - 1)
+		if dayn >= day4-day0 {
+			y++
+			week = 1
+		}
+	}
+	return y, week
+}
+
+func date2isoYearDay(y, m, d int64) int64 {
+	iy, _ := date2isoWeekYear(y, m, d)
+	day4 := date2j(iy, 1, 4)
+	return date2j(y, m, d) - (day4 - j2day(day4-1)) + 1
+}
+
+// format appends pattern p of an interval to *out, or reports false when
+// formatTime's own form applies (p is not an interval's pattern).
+func (c *intervalClock) format(out *[]byte, p string, fm bool, num func(v int64, width int)) bool {
+	upper := strings.ToUpper(p)
+	switch upper {
+	case "HH24":
+		num(c.hour, 2)
+	case "HH", "HH12":
+		h := c.hour % 12
+		if h == 0 {
+			h = 12
+		}
+		num(h, 2)
+	case "MI":
+		num(c.min, 2)
+	case "SS":
+		num(c.sec, 2)
+	case "MS":
+		num(c.usec/1000, cWidth(c.usec/1000, 3))
+	case "US":
+		num(c.usec, cWidth(c.usec, 6))
+	case "SSSS", "SSSSS":
+		*out = appendPadded(*out, c.hour*3600+c.min*60+c.sec, 0, true)
+	case "Y,YYY":
+		i := c.y / 1000
+		*out = appendPadded(*out, i, 1, false)
+		*out = append(*out, ',')
+		num(c.y-i*1000, cWidth(c.y-i*1000, 3))
+	case "YYYY":
+		num(c.y, 4)
+	case "YYY":
+		num(c.y%1000, 3)
+	case "YY":
+		num(c.y%100, 2)
+	case "Y":
+		num(c.y%10, 1)
+	case "IYYY", "IYY", "IY", "I":
+		iy, _ := date2isoWeekYear(c.y, c.mon, c.mday)
+		mod := map[string]int64{"IYYY": 1 << 62, "IYY": 1000, "IY": 100, "I": 10}[upper]
+		// PostgreSQL widens the field by the sign of the interval's
+		// years, not of the ISO year printed.
+		w := len(upper)
+		if c.y < 0 {
+			w++
+		}
+		num(iy%mod, cWidth(iy%mod, w))
+	case "IDDD":
+		v := date2isoYearDay(c.y, c.mon, c.mday)
+		num(v, cWidth(v, 3))
+	case "IW":
+		_, wk := date2isoWeekYear(c.y, c.mon, c.mday)
+		num(wk, cWidth(wk, 2))
+	case "MM":
+		num(c.mon, 2)
+	case "DDD":
+		yday := (c.y*12+c.mon)*30 + c.mday
+		num(yday, cWidth(yday, 3))
+	case "DD":
+		num(c.mday, cWidth(c.mday, 2))
+	case "WW":
+		v := ((c.y*12+c.mon)*30+c.mday-1)/7 + 1
+		num(v, cWidth(v, 2))
+	case "W":
+		num((c.mday-1)/7+1, 1)
+	case "Q":
+		if c.mon != 0 {
+			num((c.mon-1)/3+1, 1)
+		}
+	case "J":
+		num(date2j(c.y, c.mon, c.mday), 1)
+	case "CC":
+		num(c.y/100, 2)
+	case "RM":
+		if c.mon != 0 {
+			i := 12 - c.mon
+			if c.mon < 0 {
+				i = -(c.mon + 1)
+			}
+			rm := romanMonths[11-i]
+			if p == "rm" {
+				rm = strings.ToLower(rm)
+			}
+			*out = appendName(*out, rm, false, false, fm, 4)
+		}
+	case "BC", "AD", "B.C.", "A.D.", "MONTH", "MON", "DAY", "DY", "D", "ID", "TZ", "TZH", "TZM", "OF":
+		if c.bad == "" {
+			c.bad = p
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func appendName(dst []byte, name string, upper, lower, fm bool, width int) []byte {
@@ -58,6 +233,9 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		hour12 = 12
 	}
 	pm := sec/3600 >= 12
+	if w.iv != nil {
+		pm = w.iv.hour%24 >= 12 // 36 hours is PM, -4 hours AM
+	}
 	fm := false
 	for i := 0; i < len(f); {
 		has := func(p string) bool {
@@ -77,6 +255,16 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 				dst = append(dst, strings.ToUpper(ordinalSuffix(v))...)
 			case has("th"):
 				dst = append(dst, ordinalSuffix(v)...)
+			}
+		}
+		if w.iv != nil {
+			if p := intervalPatternAt(f[i:]); p != "" {
+				i += len(p)
+				if w.iv.format(&dst, p, fm, num) {
+					fm = false
+					continue
+				}
+				i -= len(p)
 			}
 		}
 		switch {
@@ -113,10 +301,13 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			digits := int(f[i+2] - '0')
 			i += 3
 			frac := w.tod % 1_000_000
+			if w.iv != nil {
+				frac = w.iv.usec
+			}
 			for k := digits; k < 6; k++ {
 				frac /= 10
 			}
-			num(frac, digits)
+			num(frac, cWidth(frac, digits))
 		case has("AM"), has("PM"):
 			dst = append(dst, pick(pm, "PM", "AM")...)
 		case has("am"), has("pm"):
@@ -234,6 +425,27 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 	return dst
 }
 
+// intervalPatterns are the patterns intervalClock formats, longest first
+// where one is a prefix of another (formatTime's order).
+var intervalPatterns = []string{"HH24", "HH12", "HH", "MI", "SSSSS", "SSSS", "SS", "MS", "US",
+	"B.C.", "A.D.", "BC", "AD", "Y,YYY", "IYYY", "IDDD", "YYYY", "YYY", "YY", "Y", "MONTH", "MON", "MM", "DAY", "DY", "DDD", "DD",
+	"ID", "D", "IW", "IYY", "IY", "I", "WW", "W", "Q", "J", "CC", "RM", "TZH", "TZM", "TZ", "OF"}
+
+// intervalPatternAt returns the pattern f starts with, as written (all in
+// upper case, all in lower case, or capitalized for names), or "".
+func intervalPatternAt(f string) string {
+	for _, p := range intervalPatterns {
+		if len(f) < len(p) {
+			continue
+		}
+		s := f[:len(p)]
+		if s == p || s == strings.ToLower(p) || len(p) > 2 && s == p[:1]+strings.ToLower(p[1:]) && (p == "MONTH" || p == "MON" || p == "DAY") || p == "DY" && s == "Dy" {
+			return s
+		}
+	}
+	return ""
+}
+
 var romanMonths = [...]string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
 
 // ordinalSuffix is the English ordinal suffix of v: st, nd, rd or th.
@@ -294,15 +506,13 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 			}
 			var w wallClock
 			if k == sqltypes.Interval {
-				iv := values[arrow.MonthDayNanoInterval](in[0])[i]
-				// Intervals format their fields: years, months, days, time.
-				w.y, w.m, w.d = int64(iv.Months/12), int(iv.Months%12), int(iv.Days)
-				w.tod = iv.Nanoseconds / 1000
-				w.days = sqltypes.DaysFromCivil(w.y, max(w.m, 1), 1)
-				if w.m == 0 {
-					w.m = 1
+				w.iv = newIntervalClock(values[arrow.MonthDayNanoInterval](in[0])[i])
+				dst = formatTime(dst, fv.str(i), &w)
+				if w.iv.bad != "" {
+					return dst, false, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid format specification for an interval value").
+						WithHint("Intervals are not tied to specific calendar dates.")
 				}
-				return formatTime(dst, fv.str(i), &w), false, nil
+				return dst, false, nil
 			}
 			us := values[int64](in[0])[i]
 			if !sqltypes.IsFiniteTimestamp(us) {

@@ -122,8 +122,18 @@ func (e *jsonOpExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Record
 		get = func(i int) (string, bool, error) { return jsonFollow(dv.str(i), lst, i) }
 	case e.byIndex:
 		idx := values[int64](args[1])
+		// PostgreSQL stores a jsonb scalar as a one-element array, so
+		// -> 0 and -> -1 of a jsonb scalar are the scalar itself (json
+		// has no such form: NULL).
+		rawScalar := e.doc.Type().Kind == sqltypes.JSONB
 		get = func(i int) (string, bool, error) {
-			return jsonStep(dv.str(i), "", int(idx[i]), true)
+			doc := dv.str(i)
+			if rawScalar && (idx[i] == 0 || idx[i] == -1) {
+				if s := jsonWS(doc, 0); s < len(doc) && doc[s] != '[' && doc[s] != '{' {
+					return doc[s:], true, nil
+				}
+			}
+			return jsonStep(doc, "", int(idx[i]), true)
 		}
 	default:
 		kv := viewOf(args[1])

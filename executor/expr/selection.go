@@ -98,7 +98,7 @@ func evalOnRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e E
 		if c < 0 || c >= len(cols) {
 			return nil, internalErr("column #%d of a batch with %d columns", c, len(cols))
 		}
-		t, err := compute.TakeArray(cctx, b.Column(c), takeIdx)
+		t, err := takeArray(cctx, b.Column(c), takeIdx)
 		if err != nil {
 			return nil, internalErr("selecting rows: %v", err)
 		}
@@ -120,9 +120,39 @@ func evalOnRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e E
 	if res.DataType().ID() == arrow.NULL {
 		return array.NewNull(n), nil
 	}
-	out, err := compute.TakeArray(cctx, res, scatIdx)
+	out, err := takeArray(cctx, res, scatIdx)
 	if err != nil {
 		return nil, internalErr("scattering rows: %v", err)
 	}
 	return out, nil
+}
+
+// takeArray is arrow compute's take, which has no kernel for 16-byte
+// values: intervals are gathered here (a CASE over intervals whose
+// branches ran on some rows failed with XX000).
+func takeArray(ctx context.Context, arr, idx arrow.Array) (arrow.Array, error) {
+	if arr.DataType().ID() != arrow.INTERVAL_MONTH_DAY_NANO {
+		return compute.TakeArray(ctx, arr, idx)
+	}
+	src := arr.(*array.MonthDayNanoInterval)
+	var at func(k int) int
+	switch ix := idx.(type) {
+	case *array.Int32:
+		at = func(k int) int { return int(ix.Value(k)) }
+	case *array.Int64:
+		at = func(k int) int { return int(ix.Value(k)) }
+	default:
+		return nil, internalErr("take with indices of type %s", idx.DataType())
+	}
+	bld := array.NewMonthDayNanoIntervalBuilder(compute.GetAllocator(ctx))
+	defer bld.Release()
+	bld.Reserve(idx.Len())
+	for k := range idx.Len() {
+		if i := at(k); idx.IsValid(k) && src.IsValid(i) {
+			bld.UnsafeAppend(src.Value(i))
+		} else {
+			bld.UnsafeAppendBoolToBitmap(false)
+		}
+	}
+	return bld.NewArray(), nil
 }

@@ -28,7 +28,10 @@ func newMinMax(dt arrow.DataType, isMax bool) (accumulator, error) {
 	case arrow.DECIMAL128:
 		return &minMaxAcc[decimal128.Num]{dt: dt, max: isMax, cmp: decimal128.Num.Cmp}, nil
 	case arrow.INTERVAL_MONTH_DAY_NANO:
-		return &minMaxAcc[arrow.MonthDayNanoInterval]{dt: dt, max: isMax, cmp: intervalCmp}, nil
+		// Equal intervals can differ ('1 mon' and '30 days'):
+		// interval_larger and interval_smaller return their second
+		// argument on a tie, so the later of equal values wins.
+		return &minMaxAcc[arrow.MonthDayNanoInterval]{dt: dt, max: isMax, cmp: intervalCmp, tieLater: true}, nil
 	case arrow.FIXED_SIZE_BINARY:
 		if dt.(*arrow.FixedSizeBinaryType).ByteWidth == 16 {
 			return &minMaxAcc[[16]byte]{dt: dt, max: isMax, cmp: func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) }}, nil
@@ -41,11 +44,14 @@ func newMinMax(dt arrow.DataType, isMax bool) (accumulator, error) {
 
 // minMaxAcc keeps the least or greatest fixed-width value per group.
 type minMaxAcc[T any] struct {
-	dt   arrow.DataType
-	max  bool
-	cmp  func(a, b T) int
-	vals []T
-	seen []bool
+	dt  arrow.DataType
+	max bool
+	cmp func(a, b T) int
+	// tieLater keeps the later of two equal values (values equal but not
+	// alike exist only for intervals).
+	tieLater bool
+	vals     []T
+	seen     []bool
 }
 
 func (a *minMaxAcc[T]) grow(n int) { a.vals, a.seen = growTo(a.vals, n), growTo(a.seen, n) }
@@ -56,7 +62,7 @@ func (a *minMaxAcc[T]) fold(g int32, x T) {
 		return
 	}
 	c := a.cmp(x, a.vals[g])
-	if (a.max && c > 0) || (!a.max && c < 0) {
+	if (a.max && c > 0) || (!a.max && c < 0) || (c == 0 && a.tieLater) {
 		a.vals[g] = x
 	}
 }

@@ -111,13 +111,16 @@ func (w *winData) boolAgg(and bool, arg arrow.Array, use func(int) bool, fs, fe 
 }
 
 // minMax keeps, per partition, a queue of candidate positions of the
-// frame whose values strictly improve from back to front; frames only
+// frame whose values improve from back to front; frames only
 // move forward, so every position enters and leaves it once.
 func (w *winData) minMax(isMax bool, arg arrow.Array, use func(int) bool, fs, fe []int32) (arrow.Array, error) {
 	c, err := newRowCmp(arg, isMax, false)
 	if err != nil {
 		return nil, err
 	}
+	// Of equal intervals ('1 mon', '30 days') PostgreSQL keeps the later
+	// (newRowCmp's types have no other equal values that differ).
+	tieLater := arg.DataType().ID() == arrow.INTERVAL_MONTH_DAY_NANO
 	idx := make([]int32, w.n)
 	var q []int32
 	w.partition(func(ps, pe, g0, g1 int) {
@@ -128,7 +131,7 @@ func (w *winData) minMax(isMax bool, arg arrow.Array, use func(int) bool, fs, fe
 				if !use(next) {
 					continue
 				}
-				for len(q) > head && c(int(q[len(q)-1]), next) > 0 {
+				for len(q) > head && (c(int(q[len(q)-1]), next) > 0 || tieLater && c(int(q[len(q)-1]), next) == 0) {
 					q = q[:len(q)-1]
 				}
 				q = append(q, int32(next))

@@ -65,6 +65,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 			return s
 		}
 	}
+	if g.chance(1, 8) || g.newTypesIn(sc) && g.chance(1, 4) {
+		if s, ok := g.crossExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
 	switch g.r.IntN(12) {
 	case 0:
@@ -186,6 +191,8 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 		}
 	case tBool:
 		return g.pred(sc, d)
+	case tTs, tTstz, tIval, tIArr, tTArr, tJsonb:
+		return g.typedExpr(sc, t, d)
 	}
 	return g.expr(sc, t, d)
 }
@@ -231,10 +238,21 @@ func (g *qgen) pred(sc []gcol, d int) string {
 }
 
 // scalarTypes are the types a comparison picks its operands from.
-var scalarTypes = []gtype{tInt, tInt, tNum, tText, tText, tDate}
+var scalarTypes = []gtype{tInt, tInt, tNum, tText, tText, tDate, tTs, tTstz, tIval}
 
 func (g *qgen) atom(sc []gcol, d int) string {
+	if g.chance(1, 8) || g.newTypesIn(sc) && g.chance(1, 5) {
+		// ANY over arrays, @> && ? and comparisons of timestamps, intervals,
+		// arrays and jsonb.
+		s, _ := g.crossExpr(sc, tBool, d)
+		return s
+	}
 	t := scalarTypes[g.r.IntN(len(scalarTypes))]
+	if t >= tTs && len(ofType(sc, t)) == 0 && g.chance(3, 4) {
+		// Comparisons of constants only are as often false as true, and
+		// WHERE clauses of them leave too many results empty.
+		t = scalarTypes[g.r.IntN(6)]
+	}
 	o, dom := g.operand(sc, t, d)
 	not := ""
 	if g.chance(1, 3) {
@@ -306,6 +324,9 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 		distinct = "DISTINCT "
 	}
 	ordT := []gtype{tInt, tNum, tText, tDate}[g.r.IntN(4)]
+	if s, ok := g.typedAggregate(sc, t, distinct, f); ok {
+		return s
+	}
 	switch t {
 	case tInt:
 		switch g.r.IntN(6) {
@@ -395,7 +416,7 @@ func (g *qgen) one2(a, b gtype) gtype {
 }
 
 // windowTypes are the types window() can produce.
-var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true}
+var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true, tTs: true, tTstz: true, tIval: true}
 
 // window returns a window function call of type t over sc. total lists
 // expressions that order the rows totally (a unique key): functions whose
@@ -425,6 +446,12 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 		if total == nil {
 			n = 3 + g.r.IntN(5)
 		}
+		if g.bigFrom && (n == 2 || n == 3) {
+			// A frame from the current row to the end restarts min and
+			// max at every row in PostgreSQL: quadratic over a whole
+			// table (seed 9's query 667 took PostgreSQL minutes).
+			n = 7
+		}
 		switch n {
 		case 0:
 			return full, fmt.Sprintf(" ROWS BETWEEN %d PRECEDING AND CURRENT ROW", g.r.IntN(4))
@@ -439,10 +466,11 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 		case 5:
 			// RANGE with an offset orders by one column of a type with
 			// a distance.
-			rt := []gtype{tInt, tNum, tDate}[g.r.IntN(3)]
+			rt := []gtype{tInt, tNum, tDate, tTs, tTstz}[g.r.IntN(5)]
 			if cs := ofType(sc, rt); len(cs) > 0 {
 				c := g.pick(cs).sql
-				off := map[gtype]string{tInt: fmt.Sprint(g.r.IntN(20)), tNum: numLit(g.r, ""), tDate: fmt.Sprintf("interval '%d days'", g.r.IntN(60))}[rt]
+				off := map[gtype]string{tInt: fmt.Sprint(g.r.IntN(20)), tNum: numLit(g.r, ""), tDate: fmt.Sprintf("interval '%d days'", g.r.IntN(60)),
+					tTs: fmt.Sprintf("interval '%d hours'", g.r.IntN(200)), tTstz: fmt.Sprintf("interval '%d days'", g.r.IntN(30))}[rt]
 				return "ORDER BY " + c + g.one("", " DESC"), " RANGE BETWEEN " + off + " PRECEDING AND " + off + " FOLLOWING"
 			}
 			return partial, ""
@@ -526,7 +554,7 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			o, f := frame()
 			return "(avg(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + over(o, f) + ")::float8"
 		}
-	case tText, tDate:
+	case tText, tDate, tTs, tTstz, tIval:
 		switch g.r.IntN(3) {
 		case 0:
 			o, f := frame()
@@ -591,6 +619,16 @@ func (g *qgen) groupKey(sc []gcol) gcol {
 	switch {
 	case len(small) > 0 && g.chance(6, 10):
 		return g.pick(small)
+	case g.chance(1, 4):
+		if ts := append(ofType(sc, tTs), ofType(sc, tTstz)...); len(ts) > 0 {
+			c := g.pick(ts)
+			return gcol{sql: "date_trunc(" + g.one("'month'", "'year'", "'day'") + ", " + c.sql + ")", t: c.t, null: c.null, small: true}
+		}
+		if is := ofType(sc, tTArr); len(is) > 0 {
+			// GROUP BY a jsonb field's text.
+			c := g.pick(is)
+			return gcol{sql: "(jsonb_build_object('t', " + c.sql + ") #>> '{t,0}')", t: tText, null: true, small: true}
+		}
 	case g.chance(1, 3):
 		if ds := ofType(sc, tDate); len(ds) > 0 {
 			return gcol{sql: g.one("date_trunc('year', ", "date_trunc('quarter', ") + g.pick(ds).sql + ")::date", t: tDate, small: true}

@@ -41,7 +41,12 @@ func (g *qgen) moreExpr(sc []gcol, t gtype, d int) (string, bool) {
 			// uncorrelated subquery only when a row needs it).
 			return fmt.Sprintf("split_part(%s, %s, %s)", sub(tText), g.one("' '", "'e'", "'.'"), g.one("-2", "-1", "1", "2", "3")), true
 		case 11:
-			return "format(" + g.one("'%s|%s'", "'[%-6s]%s'", "'%2$s-%1$s'", "'%I.%L'") + ", " + sub(tText) + ", " + sub(tInt) + ")", true
+			if g.chance(1, 4) {
+				// %I of NULL is an error (22004), which over a column depends
+				// on the rows each engine evaluates.
+				return "format('%I.%L', COALESCE(" + sub(tText) + ", 'x'), " + sub(tInt) + ")", true
+			}
+			return "format(" + g.one("'%s|%s'", "'[%-6s]%s'", "'%2$s-%1$s'") + ", " + sub(tText) + ", " + sub(tInt) + ")", true
 		case 12:
 			return "to_char(" + sub(tNum) + ", " + g.one("'FM9990.00'", "'99999.9'", "'S00000.00'", "'FM9,999.99'") + ")", true
 		case 13:

@@ -21,6 +21,7 @@ type qgen struct {
 	// whose display scale PostgreSQL picks per value.
 	top     bool
 	topList bool    // the outermost select list is being generated
+	bigFrom bool    // the FROM of the window functions being generated has thousands of rows
 	ctes    []gitem // CTEs of the query being built, usable in FROM
 	aliases int
 }
@@ -65,7 +66,7 @@ func (it gitem) totalOrder() []string {
 // ndv estimates the number of distinct values of a domain.
 func ndv(dom string) int {
 	if n, ok := map[string]int{"order": 10000, "cust": 1000, "prod": 50, "cat": 27, "status": 5, "region": 4,
-		"country": 19, "segment": 3, "brand": 20, "pname": 50, "cname": 900, "email": 1000, "qty": 5, "date": 700}[dom]; ok {
+		"country": 19, "segment": 3, "event": eventsRows, "kind": 5, "brand": 20, "pname": 50, "cname": 900, "email": 1000, "qty": 5, "date": 700}[dom]; ok {
 		return n
 	}
 	return 2
@@ -112,8 +113,11 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 		s := g.core(nil, depth-1, true)
 		return g.rename(s, "("+s.sql+")")
 	}
-	weights := []int{4, 3, 2, 1}
-	n := g.r.IntN(10)
+	if g.chance(1, 12) {
+		return g.srfItem()
+	}
+	weights := []int{4, 3, 2, 1, 2}
+	n := g.r.IntN(12)
 	for i, w := range weights {
 		if n < w {
 			return g.table(genTables[i], where)
@@ -156,6 +160,12 @@ func (g *qgen) from(depth, maxRows int) (gitem, []string) {
 		}
 		if ok {
 			left = joined
+		}
+	}
+	if left.rows <= maxRows && g.chance(1, 3) {
+		// Last: a comma before LATERAL binds looser than a JOIN after it.
+		if l, ok := g.lateral(left); ok {
+			left = l
 		}
 	}
 	return left, where
@@ -384,7 +394,7 @@ func (g *qgen) scalarSub(sc []gcol, t gtype) string {
 // (used as FROM items, CTEs) have no float column, so every column can
 // take part in a total order.
 func (g *qgen) outTypes(derived bool) []gtype {
-	pool := []gtype{tInt, tInt, tNum, tText, tText, tDate, tBool, tDec, tFloat}
+	pool := []gtype{tInt, tInt, tNum, tText, tText, tDate, tBool, tDec, tTs, tTstz, tIval, tIArr, tTArr, tJsonb, tFloat}
 	if derived {
 		pool = pool[:len(pool)-1]
 	}
@@ -413,6 +423,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	g.top = false
 	mode := g.r.IntN(10)
 	agg, win := mode >= 4 && mode < 8, mode >= 8
+	// DISTINCT keeps one of equal values of different scales (0.00 and
+	// 0.0000), whichever the engine meets first: no per-value scales.
+	distinct := !agg && g.chance(1, 6)
+	top = top && !distinct
 	maxRows := 2000
 	if agg {
 		maxRows = 20000
@@ -497,6 +511,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			}
 		}
 	default:
+		srf := false
 		for i, t := range want {
 			c := gcol{t: t, null: true}
 			switch {
@@ -505,20 +520,31 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				if from.keyed {
 					total = from.totalOrder()
 				}
-				g.topList = top
+				g.topList, g.bigFrom = top, from.rows > 2000
 				sel[i] = g.window(sc, total, t)
-				g.topList = false
+				g.topList, g.bigFrom = false, false
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
 				// run the subquery once per pair of a join above.
 				sel[i] = g.scalarSub(sc, t)
 			default:
+				if arrs := append(ofType(sc, tIArr), ofType(sc, tTArr)...); !win && !srf && len(arrs) > 0 && (t == tInt || t == tText) && g.chance(1, 6) {
+					// unnest in the select list: one row per element.
+					a := g.pick(arrs)
+					if (a.t == tIArr) == (t == tInt) {
+						srf = true
+						sel[i] = "unnest(" + a.sql + ")"
+						out.cols = append(out.cols, c)
+						continue
+					}
+				}
 				if cs := ofType(sc, t); len(cs) > 0 && g.chance(1, 2) {
 					c = g.pick(cs)
 					c.t = t
 					sel[i] = c.sql
 				} else if top && t == tNum && g.chance(1, 3) {
-					sel[i] = "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					// A numeric numerator: two integers divide as integers.
+					sel[i] = "(" + g.expr(sc, tNum, 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}
@@ -530,7 +556,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
 	q := "SELECT "
-	if !agg && g.chance(1, 6) {
+	if distinct {
 		q += "DISTINCT "
 	}
 	q += strings.Join(sel, ", ") + "\nFROM " + from.sql
@@ -574,15 +600,23 @@ func (g *qgen) query() (string, []gtype, bool) {
 	var body string
 	var types []gtype
 	if g.chance(1, 5) {
-		g.top = true
+		ops := make([]string, 1+g.r.IntN(2))
+		all := true
+		for i := range ops {
+			ops[i] = g.one(setOps...)
+			all = all && ops[i] == "UNION ALL"
+		}
+		// Only UNION ALL keeps every row: the others keep one of equal
+		// values of different scales, whichever the engine meets first.
+		g.top = all
 		first := g.core(nil, 1, false)
 		for _, c := range first.cols {
 			types = append(types, c.t)
 		}
 		body = g.paren(first.sql)
-		for range 1 + g.r.IntN(2) {
-			g.top = true
-			body += "\n" + g.one(setOps...) + "\n" + g.paren(g.core(types, 1, false).sql)
+		for _, op := range ops {
+			g.top = all
+			body += "\n" + op + "\n" + g.paren(g.core(types, 1, false).sql)
 		}
 	} else {
 		g.top = true

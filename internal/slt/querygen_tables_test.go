@@ -22,11 +22,22 @@ const (
 	tDate
 	tBool
 	tFloat
+	tTs    // timestamp
+	tTstz  // timestamptz, printed in the session's TimeZone
+	tIval  // interval
+	tIArr  // integer[]
+	tTArr  // text[]
+	tJsonb // jsonb (never of floats: their digits are not compared with a tolerance inside a document)
 	numTypes
 )
 
 func (t gtype) String() string {
-	return [...]string{"int", "num", "dec", "text", "date", "bool", "float"}[t]
+	return [...]string{"int", "num", "dec", "text", "date", "bool", "float", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb"}[t]
+}
+
+// sqlName is t's name in a cast.
+func (t gtype) sqlName() string {
+	return [...]string{"int", "numeric", "numeric", "text", "date", "boolean", "float8", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb"}[t]
 }
 
 // orderable says whether min/max, <, ORDER BY and RANGE apply.
@@ -110,6 +121,20 @@ var genTables = []gtable{
 			{name: "price", t: tNum, dom: "money"},
 		},
 	},
+	{
+		// Written by queryGenFixture: 3000 events, several per order.
+		name: "sales.events_v1", prefix: "e", key: "event_id", rows: eventsRows, keyMax: eventsRows,
+		cols: []gtableCol{
+			{name: "event_id", t: tInt, dom: "event"},
+			{name: "order_id", t: tInt, dom: "order"},
+			{name: "customer_id", t: tInt, dom: "cust", null: true},
+			{name: "kind", t: tText, dom: "kind", small: true},
+			{name: "happened_at", t: tTs, null: true},
+			{name: "logged_at", t: tTstz, null: true},
+			{name: "tags", t: tTArr, null: true},
+			{name: "scores", t: tIArr, null: true},
+		},
+	},
 }
 
 // domainTexts are text constants per domain: mostly values that occur,
@@ -124,6 +149,7 @@ var domainTexts = map[string][]string{
 	"pname":   {"Quartz Premium Headphones D414", "M", "Stark", "zzz"},
 	"cname":   {"Lea Costa", "M", "N", "Noah Moreau", "zzz"},
 	"email":   {"a", "lea.costa2@example.com", "m"},
+	"kind":    {"view", "click", "cart", "buy", "refund", "none"},
 	"":        {"a", "b", "delivered", "EU", "x y", ""},
 }
 
@@ -175,12 +201,53 @@ func lit(r *rand.Rand, t gtype, dom string) string {
 		return dateLit(r)
 	case tBool:
 		return []string{"true", "false"}[r.IntN(2)]
+	case tTs:
+		return "TIMESTAMP '" + tsLit(r) + "'"
+	case tTstz:
+		return "TIMESTAMPTZ '" + tsLit(r) + pick(r, "+00", "+02", "-03:30", "") + "'"
+	case tIval:
+		return intervalLit(r)
+	case tIArr:
+		return pick(r, "ARRAY[1, 5, NULL]", "ARRAY[10, 3]", "'{}'::int[]", "ARRAY[-3, 42, 17, 80]", "'{7}'::int[]")
+	case tTArr:
+		return pick(r, "ARRAY['new', 'vip']", "ARRAY['promo']", "'{}'::text[]", "ARRAY['eu', NULL, 'x y']", "'{mobile,new,eu}'::text[]")
+	case tJsonb:
+		return "'" + pick(r, jsonbDocs...) + "'::jsonb"
 	default:
 		return fmt.Sprintf("%d.5::float8", r.IntN(100))
 	}
 }
 
-// nullOf is a typed NULL.
-func nullOf(t gtype) string {
-	return "NULL::" + [...]string{"int", "numeric", "numeric", "text", "date", "boolean", "float8"}[t]
+func pick(r *rand.Rand, opts ...string) string { return opts[r.IntN(len(opts))] }
+
+// tsLit is a timestamp in the fixture's range, sometimes in a DST change
+// (spring and autumn in both hemispheres) or with fractional seconds.
+func tsLit(r *rand.Rand) string {
+	switch r.IntN(4) {
+	case 0:
+		return pick(r, "2024-03-31 02:30:00", "2024-10-27 02:30:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00",
+			"2024-04-07 02:30:00", "2025-02-28 23:59:59.999999", "2024-02-29 12:00:00")
+	case 1:
+		return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%03d", 2023+r.IntN(3), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), r.IntN(1000))
+	default:
+		return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:00", 2023+r.IntN(3), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(4)*15)
+	}
 }
+
+func intervalLit(r *rand.Rand) string {
+	return "interval '" + pick(r, "1 day", "36 hours", "1 month 2 days", "-3 hours 15 minutes", "1 year", "90 minutes",
+		"2 weeks", "1.5 seconds", "1 mon -1 day", "00:00:00.000001", "0", "1 year 2 mons 3 days 04:05:06.789", "-1 month") + "'"
+}
+
+// jsonbDocs are jsonb constants: objects with the keys the queries ask
+// for (k, n, a, o), arrays and scalars.
+var jsonbDocs = []string{
+	`{"k": "view", "n": 3, "a": [1, 2, 3], "o": {"x": "eu"}}`,
+	`[1, "two", null, {"k": "buy"}]`,
+	`{"k": null, "n": 1.50}`,
+	`{"a": [], "o": {}, "n": -1}`,
+	`"str"`, `42`, `true`, `null`, `[]`, `{}`,
+}
+
+// nullOf is a typed NULL.
+func nullOf(t gtype) string { return "NULL::" + t.sqlName() }

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +22,15 @@ import (
 // HAVING, GROUPING SETS/ROLLUP/CUBE, window functions with frames,
 // [NOT] IN / [NOT] EXISTS / scalar / ANY / ALL subqueries, correlated or
 // not, set operations, CTEs, derived tables, CASE/COALESCE/NULLIF,
-// DISTINCT, ORDER BY ... LIMIT/OFFSET (see querygen_*_test.go).
+// DISTINCT, ORDER BY ... LIMIT/OFFSET; and beyond numbers, text and
+// dates: timestamp and timestamptz (AT TIME ZONE, date_trunc, extract,
+// to_char, age, ± interval, generate_series in FROM), intervals
+// (arithmetic, justify_*, sum/avg), integer[] and text[] (array_agg,
+// unnest in FROM, LATERAL and the select list, ANY, @> &&, slices) and
+// jsonb built from columns (-> ->> #>> @> ?, jsonb_agg,
+// jsonb_array_elements), over the fixture plus sales.events_v1 (see
+// querygen_fixture_test.go), in a TimeZone that depends on the seed (see
+// querygen_*_test.go).
 //
 // Rows are compared sorted unless the query orders them totally; float
 // columns with a relative tolerance of 1e-9. A meshql 0A000 (feature not
@@ -39,6 +46,11 @@ import (
 //	MESHQL_QUERYGEN_N       number of queries (default 200: CI)
 //	MESHQL_QUERYGEN_SEED    the seed (default 20260115)
 //	MESHQL_QUERYGEN_FIRST   index of the first query (default 0)
+//	MESHQL_QUERYGEN_TZ      the sessions' TimeZone (default: one of
+//	                        queryGenZones, by seed)
+//	MESHQL_QUERYGEN_SQL     statements (separated by blank lines) to run on
+//	                        both engines instead, printing both results:
+//	                        for reducing a failure by hand
 //
 // For a long local hunt: MESHQL_QUERYGEN_N=20000 MESHQL_QUERYGEN_SEED=7 go
 // test ./internal/slt -run TestRandomQueriesAgainstPostgres.
@@ -46,12 +58,30 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	n := envInt(t, "MESHQL_QUERYGEN_N", 200)
 	seed := envInt(t, "MESHQL_QUERYGEN_SEED", 20260115)
 	first := envInt(t, "MESHQL_QUERYGEN_FIRST", 0)
-	pg := PostgresFixture(t)
-	mesh, err := GenerateFixture(t.Context(), filepath.Join(t.TempDir(), "data"))
-	if err != nil {
-		t.Fatal(err)
+	// Each seed runs in one of these zones (timestamptz values print in
+	// it): half-hour offsets and DST changes in both hemispheres.
+	tz := queryGenZones[seed%len(queryGenZones)]
+	if s := os.Getenv("MESHQL_QUERYGEN_TZ"); s != "" {
+		tz = s
 	}
-	mq := newMeshQLConn(t, mesh, nil)
+	pg, mq := queryGenFixture(t, tz)
+	t.Logf("TimeZone %s", tz)
+	if sql := os.Getenv("MESHQL_QUERYGEN_SQL"); sql != "" {
+		// Reducing a failure: run these statements (separated by
+		// blank lines) on both engines and show both answers.
+		for _, q := range strings.Split(sql, "\n\n") {
+			want, werr := runBounded(t.Context(), pg, q)
+			got, gerr := runBounded(t.Context(), mq, q)
+			show := func(r *Rows, err error) string {
+				if err != nil {
+					return fmt.Sprintf("%v (SQLSTATE %s)", err, SQLState(err))
+				}
+				return strings.Join(renderRows(r, NoSort), "\n")
+			}
+			t.Logf("%s\nPostgreSQL:\n%s\nmeshql:\n%s", q, show(want, werr), show(got, gerr))
+		}
+		return
+	}
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
 	failures, empty, errs, unsupported := 0, 0, 0, 0
 	for i := first; i < first+n; i++ {
@@ -99,6 +129,8 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	}
 	t.Logf("%d queries: %d with no rows, %d failing on both engines, %d not supported by meshql (0A000)", n, empty, errs, unsupported)
 }
+
+var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"}
 
 func envInt(t *testing.T, name string, def int) int {
 	s := os.Getenv(name)
