@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"io"
 	"slices"
 
@@ -31,20 +32,24 @@ type topnEntry struct {
 
 // topnOp keeps the n first rows in a bounded max-heap.
 type topnOp struct {
-	env    *executor.Env
-	child  executor.Operator
-	keys   []SortKey
-	res    *membudget.Reservation // held batches
-	n      int64
-	heap   []topnEntry // max-heap by key: the worst kept row on top
-	held   []*topnBatch
-	rows   int // rows in held batches
-	seq    uint64
-	sc     keyScratch
-	out    arrow.RecordBatch // the result, sorted, emitted in slices
-	pos    int64
-	done   bool
-	closed bool
+	env   *executor.Env
+	child executor.Operator
+	keys  []SortKey
+	res   *membudget.Reservation // held batches
+	n     int64
+	heap  []topnEntry // max-heap by key: the worst kept row on top
+	held  []*topnBatch
+	rows  int // rows in held batches
+	seq   uint64
+	sc    keyScratch
+	// first and rowsBuf are candidates' scratch: the first key column's
+	// encodings and the rows that pass.
+	first   keyScratch
+	rowsBuf []int32
+	out     arrow.RecordBatch // the result, sorted, emitted in slices
+	pos     int64
+	done    bool
+	closed  bool
 }
 
 // NewTopN returns an operator that emits the first n rows of child in the
@@ -135,18 +140,51 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 	if err != nil {
 		return err
 	}
-	arena, offs, err := encodeRowKeys(&o.sc, ks, o.keys, n, o.seq)
+	seq := o.seq
+	o.seq += uint64(n)
+	limit := int(o.n)
+	// rows maps the encoded rows to b's rows (nil: all of them).
+	var rows []int32
+	if len(o.heap) == limit {
+		if rows, err = o.candidates(ks[0], n); err != nil {
+			releaseArrays(ks)
+			return err
+		}
+		switch {
+		case len(rows) == 0:
+			releaseArrays(ks)
+			return nil
+		case len(rows) > n/2:
+			rows = nil // taking most rows costs more than encoding them all
+		default:
+			taken, err := takeColumns(o.env.Mem, ks, rows)
+			releaseArrays(ks)
+			if err != nil {
+				return err
+			}
+			ks = taken
+		}
+	}
+	m := n
+	if rows != nil {
+		m = len(rows)
+	}
+	arena, offs, err := encodeRowKeys(&o.sc, ks, o.keys, m, seq)
 	releaseArrays(ks)
 	if err != nil {
 		return err
 	}
-	o.seq += uint64(n)
 	tb := &topnBatch{n: n}
-	limit := int(o.n)
-	for i := range n {
+	for i := range m {
 		key := arena[offs[i]:offs[i+1]:offs[i+1]]
+		row := int32(i)
+		if rows != nil {
+			// The sequence number is the row's in b, so ties keep input order.
+			row = rows[i]
+			binary.BigEndian.PutUint64(key[len(key)-8:], seq+uint64(row))
+		}
 		if len(o.heap) < limit {
-			o.heap = append(o.heap, topnEntry{key: key, b: tb, row: int32(i)})
+			o.heap = append(o.heap, topnEntry{key: key, b: tb, row: row})
 			tb.live++
 			o.up(len(o.heap) - 1)
 			continue
@@ -155,7 +193,7 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 			continue
 		}
 		o.heap[0].b.live--
-		o.heap[0] = topnEntry{key: key, b: tb, row: int32(i)}
+		o.heap[0] = topnEntry{key: key, b: tb, row: row}
 		tb.live++
 		o.down(0)
 	}
@@ -179,6 +217,44 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 		return o.compact()
 	}
 	return nil
+}
+
+// candidates returns the rows of a batch whose first sort key, first (an
+// array of n rows), is not worse than the full heap's worst row's: only
+// they can enter the heap. Comparing that one column's encoding is much
+// cheaper than encoding every row's whole key (a top-100 of millions of
+// rows rejects nearly all of them here). The encoding is prefix-free, so
+// a row's first-column encoding that differs from the same bytes of the
+// worst key differs within the worst key's first column, and one that
+// equals them is a tie on that column, which the whole key decides.
+func (o *topnOp) candidates(first arrow.Array, n int) ([]int32, error) {
+	e, err := newKeyEncoder(first, o.keys[0])
+	if err != nil {
+		return nil, err
+	}
+	sc := &o.first
+	sizes := growTo(sc.sizes[:0], n)[:n]
+	clear(sizes)
+	e.addSizes(sizes)
+	offs := growTo(sc.offs[:0], n+1)[:n+1]
+	offs[0] = 0
+	for i, sz := range sizes {
+		offs[i+1] = offs[i] + sz
+	}
+	buf := growTo(sc.buf[:0], offs[n])[:offs[n]]
+	copy(sizes, offs[:n]) // cursors
+	e.encode(buf, sizes)
+	sc.sizes, sc.offs, sc.buf = sizes, offs, buf
+	worst := o.heap[0].key
+	rows := o.rowsBuf[:0]
+	for i := range n {
+		k := buf[offs[i]:offs[i+1]]
+		if bytes.Compare(k, worst[:min(len(k), len(worst))]) <= 0 {
+			rows = append(rows, int32(i))
+		}
+	}
+	o.rowsBuf = rows
+	return rows, nil
 }
 
 // sweep releases held batches no heap entry points into.
