@@ -61,9 +61,6 @@ func (b *binder) bitwiseOperator(name string, l, r logical.Expr, loc int) (logic
 		return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", name).
 			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts."), loc)
 	}
-	if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok {
-		return e, err
-	}
 	lt, rt := l.Type(), r.Type()
 	shift := name == "<<" || name == ">>"
 	switch {

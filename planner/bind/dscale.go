@@ -224,6 +224,13 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 				f.markKept(a)
 			}
 		}
+		if textFunc(x) {
+			for _, a := range x.Args {
+				if a.Type().Kind == sqltypes.Numeric {
+					f.markKept(a)
+				}
+			}
+		}
 	case *logical.Case:
 		if x.T.Kind == sqltypes.Numeric || numericList(x.T) {
 			for _, w := range x.Whens {

@@ -1089,6 +1089,9 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			if e, ok, err := b.bindJSONBOperator(name, l, r, loc); ok {
 				return e, err
 			}
+			if isRangeOnlyOperator(name) {
+				return nil, opError(name, l.Type(), r.Type(), loc)
+			}
 		}
 		op, ok := binaryOps[name]
 		if !ok {

@@ -32,8 +32,7 @@ func isAddressType(t sqltypes.Type) bool { return isInetType(t) || t.Kind == sql
 // bindNetworkOperator binds a network operator over inet or cidr
 // operands to its function (network_sub, inetand, …), an untyped literal
 // on the other side read as inet, as PostgreSQL resolves it. Operands of
-// other types go to the range, integer, array and jsonb operators of that
-// name.
+// other types go to the range, integer and array operators of that name.
 func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope, agg *aggState) (logical.Expr, error) {
 	loc := int(a.Location)
 	var l logical.Expr
@@ -70,6 +69,10 @@ func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope,
 		return b.bitwiseOperator(name, l, r, loc)
 	}
 	if name == "&&" {
+		if lt.Kind == sqltypes.Unknown && rt.Kind == sqltypes.Unknown {
+			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: unknown %s unknown", name).
+				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts."), loc)
+		}
 		if e, ok, err := b.bindArrayOperator(name, l, r, loc); ok {
 			return e, err
 		}

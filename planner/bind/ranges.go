@@ -39,6 +39,9 @@ func (b *binder) bindRangeOperator(op expr.BinaryOp, name string, l, r logical.E
 		return nil, false, nil
 	}
 	fn, isFunc := rangeOperatorFuncs[name]
+	if !isFunc && !op.IsComparison() && op != expr.OpIsDistinctFrom && op != expr.OpIsNotDistinctFrom {
+		return nil, false, nil // || and the rest: anynonarray operators, not range ones
+	}
 	var err error
 	switch {
 	case name == "@>" && lt.IsRange() && !rt.IsRange() && rt.Kind != sqltypes.Unknown:
