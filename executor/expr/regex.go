@@ -172,7 +172,18 @@ func (e *regexExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 		v := viewOf(a)
 		vals, out := allocBitmap(env.Mem, n)
 		re := e.compiled
-		rowsCmp(n, out, func(i int) bool { return re.Match(v.bytes(i)) != e.negated })
+		var merr error
+		rowsCmp(n, out, func(i int) bool {
+			m, err := re.Match(v.bytes(i))
+			if err != nil && merr == nil {
+				merr = err
+			}
+			return m != e.negated
+		})
+		if merr != nil {
+			vals.Release()
+			return nil, merr
+		}
 		return boolArray(n, vals, andValidity(env.Mem, n, a)), nil
 	}
 	args, err := evalArgs(ctx, env, b, e.e, e.pattern)
@@ -191,6 +202,7 @@ func (e *regexExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 		if err != nil {
 			return false, false, err
 		}
-		return re.Match(v.bytes(i)) != e.negated, false, nil
+		m, err := re.Match(v.bytes(i))
+		return m != e.negated, false, err
 	})
 }

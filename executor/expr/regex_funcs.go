@@ -135,7 +135,8 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if err != nil {
 					return false, false, err
 				}
-				return re.Match(v[0].bytes(i)), false, nil
+				m, err := re.Match(v[0].bytes(i))
+				return m, false, err
 			})
 		}
 	case "regexp_count":

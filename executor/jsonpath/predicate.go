@@ -86,7 +86,11 @@ func (x *exec) predicate(n *node, cur item) (tri, error) {
 			if !isString(l) {
 				return pUnknown, nil
 			}
-			return triOf(n.re.MatchString(l.v.Scalar)), nil
+			m, err := n.re.MatchString(l.v.Scalar)
+			if err != nil {
+				return pUnknown, err
+			}
+			return triOf(m), nil
 		})
 	}
 	// A path where a predicate is wanted (`(@.a).b` in a filter) cannot

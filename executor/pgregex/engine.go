@@ -250,8 +250,9 @@ func (p *prog) buildCapture(re *syntax.Regexp) *node {
 	return n
 }
 
-// stepBudget bounds the work of one search (set elements computed).
-const stepBudget = 20_000_000
+// stepBudget bounds the work of one match (set elements computed): a
+// pathological pattern fails with 2201B in well under a second a row.
+const stepBudget = 2_000_000
 
 // search is the matching state over one subject string; its memo is
 // valid for every start position, so a global search reuses it.
@@ -271,17 +272,20 @@ type search struct {
 
 func (p *prog) newSearch(s string) *search {
 	m := &search{p: p, s: s, steps: new(int), limit: -1}
-	m.setLimit(0, len(s))
+	_ = m.setLimit(0, len(s)) // each find starts its own count
 	return m
 }
 
 // setLimit caps match ends at l for searches from base on; the memo is
-// only valid for one cap.
-func (m *search) setLimit(base, l int) {
+// only valid for one cap. A new memo counts against the step budget (a
+// search trying every start of a long text resets it at each).
+func (m *search) setLimit(base, l int) error {
 	if l != m.limit || base != m.memo.base {
 		m.limit = l
 		m.memo.reset(base, l-base+1, m.p.nodes)
+		return m.spend(1 + (l-base+1)*m.p.nodes/16)
 	}
+	return nil
 }
 
 // memo holds computed end sets: a flat table over the positions base ..
@@ -337,8 +341,11 @@ var errTooComplex = sqltypes.New(CodeInvalidRegex, "invalid regular expression: 
 // match, which is PostgreSQL's for a greedy RE) and only its captures are
 // computed.
 func (m *search) find(from, hint, knownEnd int) ([]int, error) {
+	*m.steps = 0 // the budget bounds one match, not all of a g search's
 	if knownEnd >= 0 {
-		m.setLimit(hint, knownEnd)
+		if err := m.setLimit(hint, knownEnd); err != nil {
+			return nil, err
+		}
 		return m.captures(hint, knownEnd)
 	}
 	for st := from; st <= len(m.s); {
@@ -370,7 +377,9 @@ func (m *search) matchEnd(st int) (int, error) {
 		lim, base = min(st+64, len(m.s)), st
 	}
 	for {
-		m.setLimit(base, lim)
+		if err := m.setLimit(base, lim); err != nil {
+			return -1, err
+		}
 		ends, err := m.ends(m.p.root, st)
 		if err != nil {
 			return -1, err
@@ -586,7 +595,9 @@ func (m *search) look(n *node, i int) (bool, error) {
 	if m.limit < len(m.s) { // what a constraint sees is not capped
 		if m.free == nil {
 			m.free = &search{p: m.p, s: m.s, steps: m.steps, limit: -1}
-			m.free.setLimit(0, len(m.s))
+			if err := m.free.setLimit(0, len(m.s)); err != nil {
+				return false, err
+			}
 		}
 		return m.free.look(n, i)
 	}

@@ -35,8 +35,8 @@ func TestCompile(t *testing.T) {
 			t.Errorf("%s %+v: %v", c.pattern, c.o, err)
 			continue
 		}
-		if got := re.MatchString(c.s); got != c.want {
-			t.Errorf("%q ~ %s %+v = %v, want %v", c.s, c.pattern, c.o, got, c.want)
+		if got, err := re.MatchString(c.s); got != c.want || err != nil {
+			t.Errorf("%q ~ %s %+v = %v, %v, want %v", c.s, c.pattern, c.o, got, err, c.want)
 		}
 	}
 }
@@ -155,5 +155,21 @@ func TestLongText(t *testing.T) {
 		if got := m[len(m)-2:]; fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: last group %v, want %v", c.pattern, got, c.want)
 		}
+	}
+}
+
+// TestMatchBudgetIsAnError: a match the engine gives up on is 2201B, not
+// "no match" (a ~ over it answered false where PostgreSQL says true).
+func TestMatchBudgetIsAnError(t *testing.T) {
+	re, err := Compile(`a(?!.*a)`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := re.MatchString(strings.Repeat("a", 20000))
+	if err == nil || sqltypes.AsError(err).Code != "2201B" {
+		t.Fatalf("MatchString = %v, %v; want 2201B", m, err)
+	}
+	if m, err := re.MatchString("aab"); !m || err != nil {
+		t.Errorf("short text: %v, %v", m, err)
 	}
 }

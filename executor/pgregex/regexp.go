@@ -82,19 +82,20 @@ func goFlags(o Options) string {
 // NumSubexp is the number of capturing groups.
 func (r *Regexp) NumSubexp() int { return r.ncap }
 
-// MatchString reports whether s contains a match.
-func (r *Regexp) MatchString(s string) bool {
+// MatchString reports whether s contains a match. The error is 2201B
+// when the engine's step budget runs out (never a silent false).
+func (r *Regexp) MatchString(s string) (bool, error) {
 	if r.re2 != nil {
-		return r.re2.MatchString(s)
+		return r.re2.MatchString(s), nil
 	}
-	m, _ := r.FindStringSubmatchIndex(s)
-	return m != nil
+	m, err := r.FindStringSubmatchIndex(s)
+	return m != nil, err
 }
 
-// Match reports whether b contains a match.
-func (r *Regexp) Match(b []byte) bool {
+// Match is MatchString of b.
+func (r *Regexp) Match(b []byte) (bool, error) {
 	if r.re2 != nil {
-		return r.re2.Match(b)
+		return r.re2.Match(b), nil
 	}
 	return r.MatchString(string(b))
 }
@@ -132,12 +133,19 @@ func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 		default:
 			hint, end := -1, -1
 			if r.re2 != nil && (pos == 0 || !r.leftCtx) {
-				loc := r.longest.FindStringIndex(s[pos:])
+				// The leftmost start is the same under both rules;
+				// leftmost-first finds it without reading to the longest
+				// end (for .*? that is the end of the text, every match).
+				finder := r.re2
+				if r.prog.root.pref != prefShorter {
+					finder = r.longest // its end is the match's
+				}
+				loc := finder.FindStringIndex(s[pos:])
 				if loc == nil {
 					return out, nil
 				}
 				hint = pos + loc[0]
-				if r.prog.root.pref != prefShorter {
+				if finder == r.longest {
 					end = pos + loc[1]
 				}
 			}

@@ -611,6 +611,11 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
+	if fc.AggFilter != nil {
+		if call.Filter, err = b.bindPredicate(fc.AggFilter, sc, "FILTER"); err != nil {
+			return nil, err
+		}
+	}
 	if fracs == nil {
 		if err := recordAggArgs(call); err != nil {
 			return nil, err
@@ -626,7 +631,7 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 		c.Args = []logical.Expr{f, val}
 		arr.Elems[i] = agg.addAgg(b, c, name)
 	}
-	count := agg.addAgg(b, logical.AggCall{Func: "count", Args: []logical.Expr{val}, T: sqltypes.TypeInt8}, "count")
+	count := agg.addAgg(b, logical.AggCall{Func: "count", Args: []logical.Expr{val}, Filter: call.Filter, T: sqltypes.TypeInt8}, "count")
 	some := &logical.Binary{Op: expr.OpGt, L: count, R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
 	return &logical.Case{Whens: []logical.When{{Cond: some, Then: arr}}, T: arr.T}, nil
 }

@@ -75,7 +75,19 @@ func (b *binder) bindHypotheticalSet(fc *pg_query.FuncCall, sc *scope, agg *aggS
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
+	var user logical.Expr // the aggregate's own FILTER: every count sees only its rows
+	if fc.AggFilter != nil {
+		if user, err = b.bindPredicate(fc.AggFilter, sc, "FILTER"); err != nil {
+			return nil, err
+		}
+	}
 	count := func(filter logical.Expr, distinct bool) (logical.Expr, error) {
+		switch {
+		case filter == nil:
+			filter = user
+		case user != nil:
+			filter = bin(expr.OpAnd, filter, user)
+		}
 		call := logical.AggCall{Func: "count_star", Filter: filter}
 		if distinct {
 			call = logical.AggCall{Func: "count", Args: []logical.Expr{v}, Distinct: true, Filter: filter}
