@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -90,6 +91,9 @@ type prog struct {
 	// midOnly: RE2's answer is PostgreSQL's; the program only searches
 	// from the middle of a string, where RE2 would lose the left context.
 	midOnly bool
+	// searches recycles search states (and their memo tables) between
+	// subject strings: one per row would allocate them per row.
+	searches sync.Pool
 }
 
 // markerPrefix names the groups translate adds for the engine: pgalt
@@ -271,9 +275,19 @@ type search struct {
 }
 
 func (p *prog) newSearch(s string) *search {
-	m := &search{p: p, s: s, steps: new(int), limit: -1}
+	m, _ := p.searches.Get().(*search)
+	if m == nil {
+		m = &search{p: p, steps: new(int)}
+	}
+	m.s, m.limit, m.free = s, -1, nil
 	_ = m.setLimit(0, len(s)) // each find starts its own count
 	return m
+}
+
+// release returns m to p's pool; m is not used after.
+func (p *prog) release(m *search) {
+	m.s, m.free = "", nil
+	p.searches.Put(m)
 }
 
 // setLimit caps match ends at l for searches from base on; the memo is
@@ -301,8 +315,13 @@ var noEnds = []int{}
 
 func (c *memo) reset(base, width, nodes int) {
 	c.base, c.width, c.m = base, width, nil
-	if width*nodes <= 1<<16 {
-		c.flat = make([][]int, width*nodes)
+	if size := width * nodes; size <= 1<<16 {
+		if cap(c.flat) >= size {
+			c.flat = c.flat[:size]
+			clear(c.flat)
+		} else {
+			c.flat = make([][]int, size)
+		}
 		return
 	}
 	c.flat = nil

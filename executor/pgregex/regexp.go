@@ -124,6 +124,11 @@ func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) ([][]int, error) {
 func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 	var out [][]int
 	var eng *search
+	defer func() {
+		if eng != nil {
+			r.prog.release(eng)
+		}
+	}()
 	for pos := from; pos <= len(s) && (n < 0 || len(out) < n); {
 		var m []int
 		switch {
