@@ -56,7 +56,7 @@ func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Tim
 	if !ok {
 		return nil, nil, sqltypes.New("26000", "prepared statement \"%s\" does not exist", st.Name)
 	}
-	if err := p.analyzeFor(ctx, false); err != nil {
+	if err := p.analyzeAt(ctx, false, start); err != nil {
 		return nil, nil, err // audited under the EXECUTE's text by the caller
 	}
 	types := p.ParamTypes()

@@ -91,14 +91,10 @@ func (st *Statement) analyze(ctx context.Context) error {
 	return st.analyzeAt(ctx, true, time.Time{})
 }
 
-// analyzeFor is analyze; audit false leaves the audit record of a refusal
-// to the caller (EXECUTE records it under its own text).
-func (st *Statement) analyzeFor(ctx context.Context, audit bool) error {
-	return st.analyzeAt(ctx, audit, time.Time{})
-}
-
-// analyzeAt is analyzeFor for an execution starting at start (zero: any
-// start, the analysis's own when there is none yet).
+// analyzeAt is analyze for an execution starting at start (zero: any
+// start, the analysis's own when there is none yet); audit false leaves
+// the audit record of a refusal to the caller (EXECUTE records it under
+// its own text).
 func (st *Statement) analyzeAt(ctx context.Context, audit bool, start time.Time) error {
 	s := st.s
 	snap := s.snapshot()

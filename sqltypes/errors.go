@@ -43,6 +43,7 @@ const (
 	CodeDuplicateAlias         = "42712"
 	CodeDuplicateColumn        = "42701"
 	CodeGroupingError          = "42803"
+	CodeWindowingError         = "42P20"
 	CodeDatatypeMismatch       = "42804"
 	CodeWrongObjectType        = "42809"
 	CodeInvalidColumnReference = "42P10"

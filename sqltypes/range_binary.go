@@ -22,12 +22,6 @@ const (
 	RangeFlagUBInf = 0x10
 )
 
-// binaryError is a malformed binary value; callers report it in their
-// own error (22P03 for parameters, HV000 for sources).
-type binaryError string
-
-func (e binaryError) Error() string { return string(e) }
-
 // pgEpochDays is 2000-01-01, PostgreSQL's binary epoch, in days since 1970-01-01.
 const pgEpochDays = 10_957
 
@@ -35,24 +29,24 @@ const pgEpochDays = 10_957
 // type t, canonicalized as range_recv does.
 func DecodeRangeBinary(raw []byte, t Type) (Range, error) {
 	if len(raw) < 1 {
-		return Range{}, binaryError("range value too short")
+		return Range{}, New(CodeInvalidBinaryRepr, "range value too short")
 	}
 	flags := raw[0]
 	raw = raw[1:]
 	if flags&RangeFlagEmpty != 0 {
 		if len(raw) != 0 {
-			return Range{}, binaryError("extra data after empty range")
+			return Range{}, New(CodeInvalidBinaryRepr, "extra data after empty range")
 		}
 		return EmptyRange, nil
 	}
 	sub := RangeSubtype(t)
 	bound := func() (Datum, error) {
 		if len(raw) < 4 {
-			return nil, binaryError("range bound length missing")
+			return nil, New(CodeInvalidBinaryRepr, "range bound length missing")
 		}
 		n := int(int32(binary.BigEndian.Uint32(raw)))
 		if n < 0 || len(raw)-4 < n {
-			return nil, binaryError("range bound longer than the value")
+			return nil, New(CodeInvalidBinaryRepr, "range bound longer than the value")
 		}
 		b := raw[4 : 4+n]
 		raw = raw[4+n:]
@@ -78,7 +72,7 @@ func DecodeRangeBinary(raw []byte, t Type) (Range, error) {
 		}
 	}
 	if len(raw) != 0 {
-		return Range{}, binaryError("extra data after range bounds")
+		return Range{}, New(CodeInvalidBinaryRepr, "extra data after range bounds")
 	}
 	return MakeRange(t, lo, hi, flags&RangeFlagLBInc != 0, flags&RangeFlagUBInc != 0)
 }
@@ -87,7 +81,7 @@ func DecodeRangeBinary(raw []byte, t Type) (Range, error) {
 func decodeRangeElem(b []byte, sub Type) (Datum, error) {
 	want := map[Kind]int{Int4: 4, Int8: 8, Date: 4, Timestamp: 8, TimestampTZ: 8}[sub.Kind]
 	if len(b) != want {
-		return nil, binaryError("range bound of " + strconv.Itoa(len(b)) + " bytes, expected " + strconv.Itoa(want))
+		return nil, New(CodeInvalidBinaryRepr, "range bound of %d bytes, expected %d", len(b), want)
 	}
 	switch sub.Kind {
 	case Int4:
@@ -112,17 +106,17 @@ func decodeRangeElem(b []byte, sub Type) (Datum, error) {
 // with dscale fraction digits.
 func NumericBinaryText(raw []byte) (string, error) {
 	if len(raw) < 8 {
-		return "", binaryError("numeric header too short")
+		return "", New(CodeInvalidBinaryRepr, "numeric header too short")
 	}
 	ndigits := int(binary.BigEndian.Uint16(raw))
 	weight := int(int16(binary.BigEndian.Uint16(raw[2:])))
 	sign := binary.BigEndian.Uint16(raw[4:])
 	dscale := int(binary.BigEndian.Uint16(raw[6:]))
 	if len(raw) != 8+2*ndigits || dscale > 0x3fff {
-		return "", binaryError("invalid numeric length")
+		return "", New(CodeInvalidBinaryRepr, "invalid numeric length")
 	}
 	if weight > 10 {
-		return "", binaryError("numeric value out of range") // > 44 integer digits; decimal128 holds 38
+		return "", New(CodeInvalidBinaryRepr, "numeric value out of range") // > 44 integer digits; decimal128 holds 38
 	}
 	switch sign {
 	case 0x0000, 0x4000:
@@ -133,7 +127,7 @@ func NumericBinaryText(raw []byte) (string, error) {
 	case 0xF000:
 		return "-Infinity", nil
 	default:
-		return "", binaryError("invalid numeric sign")
+		return "", New(CodeInvalidBinaryRepr, "invalid numeric sign")
 	}
 	digit := func(i int) int {
 		if i < 0 || i >= ndigits {
@@ -151,7 +145,7 @@ func NumericBinaryText(raw []byte) (string, error) {
 	for w := 0; w <= weight; w++ {
 		d := digit(w)
 		if d > 9999 {
-			return "", binaryError("invalid numeric digit")
+			return "", New(CodeInvalidBinaryRepr, "invalid numeric digit")
 		}
 		s := strconv.Itoa(d)
 		if w > 0 {

@@ -82,7 +82,7 @@ func rangeTextKernel(from sqltypes.Type) castKernel {
 type rangeReader struct {
 	t    sqltypes.Type
 	v    strView
-	last string
+	last string // the array's own bytes, not a copy
 	r    sqltypes.Range
 	ok   bool
 }
@@ -100,7 +100,7 @@ func (rd *rangeReader) at(i int) (sqltypes.Range, error) {
 	if err != nil {
 		return sqltypes.Range{}, err
 	}
-	rd.last, rd.r, rd.ok = string(rd.v.bytes(i)), r, true
+	rd.last, rd.r, rd.ok = s, r, true // a view of the array, which outlives the reader
 	return r, nil
 }
 

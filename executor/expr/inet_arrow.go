@@ -20,15 +20,7 @@ func InetText(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.Array
 		if !ok {
 			return nil, internalErr("inet[] column holds Arrow %s", a.DataType())
 		}
-		vals, err := InetText(mem, *t.Elem, l.ListValues())
-		if err != nil {
-			return nil, err
-		}
-		defer vals.Release()
-		d := l.Data()
-		nd := array.NewData(arrow.ListOf(vals.DataType()), d.Len(), d.Buffers(), []arrow.ArrayData{vals.Data()}, d.NullN(), d.Offset())
-		defer nd.Release()
-		return array.MakeFromData(nd), nil
+		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) { return InetText(mem, *t.Elem, vals) })
 	}
 	if t.Kind == sqltypes.Macaddr && a.DataType().ID() == arrow.BINARY {
 		return macaddrText(mem, a)

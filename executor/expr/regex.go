@@ -174,6 +174,9 @@ func (e *regexExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 		re := e.compiled
 		var merr error
 		rowsCmp(n, out, func(i int) bool {
+			if merr != nil {
+				return false // the batch fails: match no more rows
+			}
 			m, err := re.Match(v.bytes(i))
 			if err != nil && merr == nil {
 				merr = err

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/gather"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -127,32 +128,28 @@ func evalOnRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e E
 	return out, nil
 }
 
-// takeArray is arrow compute's take, which has no kernel for 16-byte
-// values: intervals are gathered here (a CASE over intervals whose
-// branches ran on some rows failed with XX000).
+// takeArray gathers arr's rows at the positions idx holds (an Int32 or
+// Int64 array; a NULL position gives NULL) through executor/gather, which
+// handles every type the executor holds (arrow compute's take has no
+// kernel for 16-byte values such as intervals, nested or not).
 func takeArray(ctx context.Context, arr, idx arrow.Array) (arrow.Array, error) {
-	if arr.DataType().ID() != arrow.INTERVAL_MONTH_DAY_NANO {
-		return compute.TakeArray(ctx, arr, idx)
-	}
-	src := arr.(*array.MonthDayNanoInterval)
-	var at func(k int) int
+	pos := make([]int32, idx.Len())
 	switch ix := idx.(type) {
 	case *array.Int32:
-		at = func(k int) int { return int(ix.Value(k)) }
+		for k := range pos {
+			pos[k] = ix.Value(k)
+		}
 	case *array.Int64:
-		at = func(k int) int { return int(ix.Value(k)) }
+		for k := range pos {
+			pos[k] = int32(ix.Value(k))
+		}
 	default:
 		return nil, internalErr("take with indices of type %s", idx.DataType())
 	}
-	bld := array.NewMonthDayNanoIntervalBuilder(compute.GetAllocator(ctx))
-	defer bld.Release()
-	bld.Reserve(idx.Len())
-	for k := range idx.Len() {
-		if i := at(k); idx.IsValid(k) && src.IsValid(i) {
-			bld.UnsafeAppend(src.Value(i))
-		} else {
-			bld.UnsafeAppendBoolToBitmap(false)
+	for k := range pos {
+		if idx.IsNull(k) {
+			pos[k] = -1
 		}
 	}
-	return bld.NewArray(), nil
+	return gather.Array(compute.GetAllocator(ctx), arr, pos)
 }

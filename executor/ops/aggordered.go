@@ -39,7 +39,7 @@ type orderedRow struct {
 func (a *orderedAcc) grow(n int) { a.groups = max(a.groups, n) }
 
 func (a *orderedAcc) update(gids []int32, args []arrow.Array) error {
-	buf, offs, err := encodeRowKeys(&a.scr, args[a.nArgs:], a.specs, len(gids), 0)
+	buf, offs, err := encodeRowKeys(&a.scr, args[a.nArgs:], a.specs, len(gids), 0, nil)
 	if err != nil {
 		return err
 	}

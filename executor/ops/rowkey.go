@@ -249,9 +249,10 @@ type keyScratch struct {
 
 // encodeRowKeys encodes the sort keys of n rows, each followed by the
 // 8-byte big-endian sequence number seq+i (which makes keys unique and the
-// order stable). It returns one arena and n+1 offsets into it, both backed
-// by sc.
-func encodeRowKeys(sc *keyScratch, keys []arrow.Array, specs []SortKey, n int, seq uint64) ([]byte, []int, error) {
+// order stable), or seq+rows[i] when the rows are a selection of a batch
+// whose positions rows holds. It returns one arena and n+1 offsets into
+// it, both backed by sc.
+func encodeRowKeys(sc *keyScratch, keys []arrow.Array, specs []SortKey, n int, seq uint64, rows []int32) ([]byte, []int, error) {
 	sizes := growTo(sc.sizes[:0], n)[:n]
 	clear(sizes)
 	encs := make([]*keyEncoder, len(keys))
@@ -275,7 +276,11 @@ func encodeRowKeys(sc *keyScratch, keys []arrow.Array, specs []SortKey, n int, s
 		e.encode(buf, pos)
 	}
 	for i, p := range pos {
-		binary.BigEndian.PutUint64(buf[p:], seq+uint64(i))
+		r := uint64(i)
+		if rows != nil {
+			r = uint64(rows[i])
+		}
+		binary.BigEndian.PutUint64(buf[p:], seq+r)
 	}
 	sc.sizes, sc.offs, sc.buf = sizes, offs, buf
 	return buf, offs, nil

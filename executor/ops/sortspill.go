@@ -115,7 +115,7 @@ func (m *sortMerge) load(ctx context.Context, r *mergeRun) (bool, error) {
 		b.Release()
 		return false, err
 	}
-	r.keys, r.offs, err = encodeRowKeys(&r.sc, ks, m.keys, int(b.NumRows()), r.seq)
+	r.keys, r.offs, err = encodeRowKeys(&r.sc, ks, m.keys, int(b.NumRows()), r.seq, nil)
 	releaseArrays(ks)
 	if err != nil {
 		b.Release()

@@ -3,7 +3,6 @@ package ops
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"io"
 	"slices"
 
@@ -169,7 +168,7 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 	if rows != nil {
 		m = len(rows)
 	}
-	arena, offs, err := encodeRowKeys(&o.sc, ks, o.keys, m, seq)
+	arena, offs, err := encodeRowKeys(&o.sc, ks, o.keys, m, seq, rows)
 	releaseArrays(ks)
 	if err != nil {
 		return err
@@ -179,9 +178,7 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 		key := arena[offs[i]:offs[i+1]:offs[i+1]]
 		row := int32(i)
 		if rows != nil {
-			// The sequence number is the row's in b, so ties keep input order.
 			row = rows[i]
-			binary.BigEndian.PutUint64(key[len(key)-8:], seq+uint64(row))
 		}
 		if len(o.heap) < limit {
 			o.heap = append(o.heap, topnEntry{key: key, b: tb, row: row})
@@ -228,27 +225,14 @@ func (o *topnOp) add(ctx context.Context, b arrow.RecordBatch) error {
 // worst key differs within the worst key's first column, and one that
 // equals them is a tie on that column, which the whole key decides.
 func (o *topnOp) candidates(first arrow.Array, n int) ([]int32, error) {
-	e, err := newKeyEncoder(first, o.keys[0])
+	buf, offs, err := encodeRowKeys(&o.first, []arrow.Array{first}, o.keys[:1], n, 0, nil)
 	if err != nil {
 		return nil, err
 	}
-	sc := &o.first
-	sizes := growTo(sc.sizes[:0], n)[:n]
-	clear(sizes)
-	e.addSizes(sizes)
-	offs := growTo(sc.offs[:0], n+1)[:n+1]
-	offs[0] = 0
-	for i, sz := range sizes {
-		offs[i+1] = offs[i] + sz
-	}
-	buf := growTo(sc.buf[:0], offs[n])[:offs[n]]
-	copy(sizes, offs[:n]) // cursors
-	e.encode(buf, sizes)
-	sc.sizes, sc.offs, sc.buf = sizes, offs, buf
 	worst := o.heap[0].key
 	rows := o.rowsBuf[:0]
 	for i := range n {
-		k := buf[offs[i]:offs[i+1]]
+		k := buf[offs[i] : offs[i+1]-8] // without its sequence number
 		if bytes.Compare(k, worst[:min(len(k), len(worst))]) <= 0 {
 			rows = append(rows, int32(i))
 		}

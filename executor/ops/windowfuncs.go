@@ -122,7 +122,7 @@ func checkWindowFunc(f *WindowFunc, hasOrder bool) error {
 	return checkFrame(f.Frame, hasOrder)
 }
 
-func errWindowing(msg string) error { return sqltypes.New("42P20", "%s", msg) }
+func errWindowing(msg string) error { return sqltypes.New(sqltypes.CodeWindowingError, "%s", msg) }
 
 // checkFrame rejects the frames PostgreSQL rejects.
 func checkFrame(fr Frame, hasOrder bool) error {

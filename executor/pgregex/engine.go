@@ -81,6 +81,7 @@ type node struct {
 	prefix   *node // opRep with captures: child{min-1,max-1}
 	pref     int
 	hasCap   bool
+	lookBack int // opLook behind: maxWidth of the constraint, -1 unbounded
 }
 
 // prog is a compiled engine program.
@@ -110,6 +111,7 @@ func newProg(goPattern string) (*prog, error) {
 	}
 	p := &prog{}
 	p.root = p.build(re)
+	setLookBack(p.root)
 	return p, nil
 }
 
@@ -270,7 +272,8 @@ type search struct {
 	s     string
 	memo  memo
 	limit int
-	free  *search
+	free  *search // uncapped search for constraints; kept with m in the pool
+	fresh bool    // free is set up for s
 	steps *int
 }
 
@@ -279,14 +282,18 @@ func (p *prog) newSearch(s string) *search {
 	if m == nil {
 		m = &search{p: p, steps: new(int)}
 	}
-	m.s, m.limit, m.free = s, -1, nil
+	m.s, m.limit, m.fresh = s, -1, false
 	_ = m.setLimit(0, len(s)) // each find starts its own count
 	return m
 }
 
-// release returns m to p's pool; m is not used after.
+// release returns m (and its free search) to p's pool; m is not used
+// after.
 func (p *prog) release(m *search) {
-	m.s, m.free = "", nil
+	m.s = ""
+	if m.free != nil {
+		m.free.s = ""
+	}
 	p.searches.Put(m)
 }
 
@@ -613,7 +620,10 @@ func (m *search) matches(n *node, i, j int) (bool, error) {
 func (m *search) look(n *node, i int) (bool, error) {
 	if m.limit < len(m.s) { // what a constraint sees is not capped
 		if m.free == nil {
-			m.free = &search{p: m.p, s: m.s, steps: m.steps, limit: -1}
+			m.free = &search{p: m.p, steps: m.steps}
+		}
+		if !m.fresh {
+			m.free.s, m.free.limit, m.fresh = m.s, -1, true
 			if err := m.free.setLimit(0, len(m.s)); err != nil {
 				return false, err
 			}
@@ -626,7 +636,7 @@ func (m *search) look(n *node, i int) (bool, error) {
 		return (len(e) > 0) == (n.assert == asAhead), err
 	}
 	found, stop := false, 0
-	if w := maxWidth(n.sub[0]); w >= 0 {
+	if w := n.lookBack; w >= 0 {
 		stop = max(0, i-w)
 	}
 	for k := i; k >= stop && !found; k-- {
@@ -637,6 +647,19 @@ func (m *search) look(n *node, i int) (bool, error) {
 		found = ok
 	}
 	return found == (n.assert == asBehind), nil
+}
+
+// setLookBack records each lookbehind's width once, for look.
+func setLookBack(n *node) {
+	if n.op == opLook {
+		n.lookBack = maxWidth(n.sub[0])
+	}
+	for _, c := range n.sub {
+		setLookBack(c)
+	}
+	if n.prefix != nil {
+		setLookBack(n.prefix)
+	}
 }
 
 // maxWidth is the most bytes n can match, -1 if unbounded.

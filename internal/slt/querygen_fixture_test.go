@@ -2,7 +2,6 @@ package slt
 
 import (
 	"bufio"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -188,27 +187,6 @@ func writeEvents(dir string) (err error) {
 	return buf.Flush()
 }
 
-// copyMesh copies the mesh descriptors under src into dst.
-func copyMesh(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-}
-
 // queryGenFixture returns the demo fixture with sales.events_v1 loaded into
 // a fresh PostgreSQL database (TimeZone tz) and into a meshql session
 // (TimeZone tz too).
@@ -227,7 +205,7 @@ func queryGenFixture(t *testing.T, tz string) (*PGConn, *engineConn) {
 	if err := writeEvents(filepath.Join(dataDir, "sales", "events")); err != nil {
 		t.Fatal(err)
 	}
-	if err := copyMesh(filepath.Join(root, "testdata", "mesh"), meshDir); err != nil {
+	if err := os.CopyFS(meshDir, os.DirFS(filepath.Join(root, "testdata", "mesh"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(meshDir, "sales", "events_v1.yaml"), []byte(eventsDescriptor), 0o644); err != nil {

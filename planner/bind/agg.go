@@ -291,13 +291,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		call.Args = append(call.Args, e)
 		argTypes = append(argTypes, e.Type())
 	}
-	if fc.AggFilter != nil {
-		f, err := b.bindPredicate(fc.AggFilter, sc, "FILTER")
-		if err != nil {
-			return nil, err
-		}
-		call.Filter = f
+	filter, err := b.bindAggFilter(fc, sc)
+	if err != nil {
+		return nil, err
 	}
+	call.Filter = filter
 	if presence != nil {
 		there := &logical.Unary{Op: logical.OpIsNotNull, E: presence, T: sqltypes.TypeBool}
 		if call.Filter == nil {
@@ -611,10 +609,8 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	if fc.AggFilter != nil {
-		if call.Filter, err = b.bindPredicate(fc.AggFilter, sc, "FILTER"); err != nil {
-			return nil, err
-		}
+	if call.Filter, err = b.bindAggFilter(fc, sc); err != nil {
+		return nil, err
 	}
 	if fracs == nil {
 		if err := recordAggArgs(call); err != nil {
@@ -694,4 +690,12 @@ func distinctable(t sqltypes.Type, loc int) error {
 		return nil
 	}
 	return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", t), loc)
+}
+
+// bindAggFilter binds an aggregate call's FILTER (WHERE …), nil without one.
+func (b *binder) bindAggFilter(fc *pg_query.FuncCall, sc *scope) (logical.Expr, error) {
+	if fc.AggFilter == nil {
+		return nil, nil
+	}
+	return b.bindPredicate(fc.AggFilter, sc, "FILTER")
 }

@@ -63,7 +63,7 @@ func executeArgAllowed(n *pg_query.Node) error {
 		case n.GetSubLink() != nil:
 			err = errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot use subquery in EXECUTE parameter"), int(n.GetSubLink().Location))
 		case n.GetFuncCall() != nil && n.GetFuncCall().Over != nil:
-			err = errAt(sqltypes.New("42P20", "window functions are not allowed in EXECUTE parameters"), int(n.GetFuncCall().Location))
+			err = errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed in EXECUTE parameters"), int(n.GetFuncCall().Location))
 		case n.GetFuncCall() != nil && isAggregate(n.GetFuncCall()):
 			err = errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in EXECUTE parameters"), int(n.GetFuncCall().Location))
 		case n.GetParamRef() != nil:

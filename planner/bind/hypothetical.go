@@ -75,11 +75,9 @@ func (b *binder) bindHypotheticalSet(fc *pg_query.FuncCall, sc *scope, agg *aggS
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	var user logical.Expr // the aggregate's own FILTER: every count sees only its rows
-	if fc.AggFilter != nil {
-		if user, err = b.bindPredicate(fc.AggFilter, sc, "FILTER"); err != nil {
-			return nil, err
-		}
+	user, err := b.bindAggFilter(fc, sc) // the aggregate's own FILTER: every count sees only its rows
+	if err != nil {
+		return nil, err
 	}
 	count := func(filter logical.Expr, distinct bool) (logical.Expr, error) {
 		switch {

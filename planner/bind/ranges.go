@@ -68,10 +68,7 @@ func (b *binder) bindRangeOperator(op expr.BinaryOp, name string, l, r logical.E
 		if l.Type().Kind != r.Type().Kind {
 			return nil, true, opError(name, lt, rt, loc)
 		}
-		if !isFunc {
-			if !op.IsComparison() && op != expr.OpIsDistinctFrom && op != expr.OpIsNotDistinctFrom {
-				return nil, true, opError(name, lt, rt, loc)
-			}
+		if !isFunc { // a comparison (see the top)
 			e, err := b.makeBinary(op, l, r, loc)
 			return e, true, err
 		}

@@ -59,7 +59,7 @@ func newWinState(defs []*pg_query.Node) (*winState, error) {
 	for _, n := range defs {
 		d := n.GetWindowDef()
 		if _, dup := w.named[d.Name]; dup {
-			return nil, errAt(sqltypes.New("42P20", "window %q is already defined", d.Name), int(d.Location))
+			return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window %q is already defined", d.Name), int(d.Location))
 		}
 		w.named[d.Name] = d
 	}
@@ -137,7 +137,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		if b.inAggArgs {
 			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot contain window function calls"), loc)
 		}
-		return nil, errAt(sqltypes.New("42P20", "window functions are not allowed here"), loc)
+		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed here"), loc)
 	}
 	if fc.AggDistinct || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "DISTINCT and ORDER BY inside a window function call are not supported"), loc)
@@ -145,9 +145,9 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	switch b.win.binding {
 	case "":
 	case "arguments":
-		return nil, errAt(sqltypes.New("42P20", "window function calls cannot be nested"), loc)
+		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window function calls cannot be nested"), loc)
 	default:
-		return nil, errAt(sqltypes.New("42P20", "window functions are not allowed in %s", b.win.binding), loc)
+		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed in %s", b.win.binding), loc)
 	}
 	def, err := b.win.resolve(fc.Over)
 	if err != nil {
@@ -373,7 +373,7 @@ func (b *binder) frameOffset(n *pg_query.Node, which string, coerce func(logical
 func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
 	loc := int(d.Location)
 	if len(order) != 1 {
-		return errAt(sqltypes.New("42P20", "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"), loc)
+		return errAt(sqltypes.New(sqltypes.CodeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"), loc)
 	}
 	key := order[0].Expr
 	kt := key.Type()

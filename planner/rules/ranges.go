@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
@@ -73,8 +71,6 @@ func rangeBoundConst(rt sqltypes.Type, v sqltypes.Datum) *logical.Const {
 	switch x := v.(type) {
 	case sqltypes.Decimal:
 		return &logical.Const{T: sqltypes.NumericType(0, x.Scale), V: x.Num}
-	case arrow.Timestamp:
-		return &logical.Const{T: sqltypes.RangeSubtype(rt), V: x}
 	}
 	return &logical.Const{T: sqltypes.RangeSubtype(rt), V: v}
 }

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -114,16 +115,19 @@ func decodeBinaryParam(raw []byte, oid uint32, target sqltypes.Type, in sqltypes
 			return nil, err
 		}
 		if err != nil {
-			return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
+			return nil, sqltypes.New(sqltypes.CodeInvalidBinaryRepr, "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
 		}
 		return v, nil
 	}
 	v, text, err := decodeBinary(raw, src)
-	if sqltypes.Code(err) == sqltypes.CodeInvalidBinaryRepr {
-		return nil, err // the type's receive function's own error (inet_recv's), as PostgreSQL reports it
+	var se *sqltypes.Error
+	if errors.As(err, &se) && se.Code != sqltypes.CodeInternal {
+		// The type's receive function's own error (inet_recv's 22P03,
+		// range_recv's 22000), as PostgreSQL reports it.
+		return nil, err
 	}
 	if err != nil {
-		return nil, sqltypes.New("22P03", "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
+		return nil, sqltypes.New(sqltypes.CodeInvalidBinaryRepr, "incorrect binary data format in bind parameter %d", n).WithDetail("%s", err.Error())
 	}
 	if text == "" && src.Kind != sqltypes.Numeric && sameKind(src, target) {
 		return v, nil

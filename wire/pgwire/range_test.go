@@ -68,8 +68,8 @@ func TestRangeBinary(t *testing.T) {
 		"\x06\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x04\x00\x00\x00\x05": "[1,6)",
 		"\x00\x00\x00\x00\x04\x00\x00\x00\x05\x00\x00\x00\x04\x00\x00\x00\x05": "empty",
 		"\x02\x00\x00\x00\x04\x00\x00\x00\x05\x00\x00\x00\x04\x00\x00\x00\x01": "error 22000",
-		"\x02\x00\x00\x00\x04\x00\x00\x00":                                     "error",
-		"\x01\x00":                                                             "error",
+		"\x02\x00\x00\x00\x04\x00\x00\x00":                                     "error 22P03",
+		"\x01\x00":                                                             "error 22P03",
 	} {
 		r, err := sqltypes.DecodeRangeBinary([]byte(raw), i4)
 		got := sqltypes.FormatRange(i4, r)
