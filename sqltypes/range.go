@@ -453,8 +453,7 @@ func appendRangeBoundText(dst, v []byte) []byte {
 // session shows it: tstzrange bounds in loc, dates and timestamps in
 // DateStyle.
 func restyleRange(t Type, s string, loc *time.Location, st DateStyle) string {
-	if t.Kind == Int4Range || t.Kind == Int8Range || t.Kind == NumRange ||
-		st.Out == (DateStyle{}).Out && (t.Kind != TstzRange || loc == nil || loc == time.UTC) {
+	if !RangeShowsSession(t, loc, st) {
 		return s
 	}
 	r, err := ReadRange(t, s)
@@ -462,6 +461,19 @@ func restyleRange(t Type, s string, loc *time.Location, st DateStyle) string {
 		return s
 	}
 	return string(AppendRangeStyle(nil, t, r, loc, st))
+}
+
+// RangeShowsSession reports whether a range of type t prints differently
+// from how meshql holds it in a session with zone loc and DateStyle st:
+// date and timestamp bounds follow DateStyle, tstzrange bounds the zone.
+func RangeShowsSession(t Type, loc *time.Location, st DateStyle) bool {
+	switch t.Kind {
+	case DateRange, TsRange:
+		return st.Out != (DateStyle{}).Out
+	case TstzRange:
+		return st.Out != (DateStyle{}).Out || loc != nil && loc != time.UTC
+	}
+	return false
 }
 
 // ReadRange parses a range as held inside meshql (FormatRange's text).

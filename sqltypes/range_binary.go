@@ -22,8 +22,13 @@ const (
 	RangeFlagUBInf = 0x10
 )
 
-// pgEpochDays is 2000-01-01, PostgreSQL's binary epoch, in days since 1970-01-01.
-const pgEpochDays = 10_957
+// PGEpochDays and PGEpochMicros are 2000-01-01, PostgreSQL's binary
+// epoch, in days and µs since 1970-01-01 (the wire and the PostgreSQL
+// connector convert dates and timestamps by them).
+const (
+	PGEpochDays   = 10_957
+	PGEpochMicros = PGEpochDays * MicrosPerDay
+)
 
 // DecodeRangeBinary reads range_recv's format as a value of the range
 // type t, canonicalized as range_recv does.
@@ -91,13 +96,13 @@ func decodeRangeElem(b []byte, sub Type) (Datum, error) {
 	case Date:
 		d := int64(int32(binary.BigEndian.Uint32(b)))
 		if IsFiniteDate(d) {
-			d += pgEpochDays
+			d += PGEpochDays
 		}
 		return arrow.Date32(d), nil
 	}
 	us := int64(binary.BigEndian.Uint64(b))
 	if IsFiniteTimestamp(us) {
-		us += pgEpochDays * MicrosPerDay
+		us += PGEpochMicros
 	}
 	return arrow.Timestamp(us), nil
 }

@@ -40,9 +40,8 @@ const (
 const (
 	oidName  = 19
 	oidJSONB = 3802
-	// Days and microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01.
-	pgEpochDays   = 10957
-	pgEpochMicros = pgEpochDays * 86400 * 1_000_000
+	pgEpochDays   = sqltypes.PGEpochDays
+	pgEpochMicros = sqltypes.PGEpochMicros
 )
 
 // column is one remote column and how meshql reads it.

@@ -17,9 +17,8 @@ import (
 
 const (
 	usPerDay = 86_400_000_000
-	// pgEpochDays and pgEpochUS are 2000-01-01 in days and µs since 1970-01-01.
-	pgEpochDays = 10_957
-	pgEpochUS   = pgEpochDays * usPerDay
+	pgEpochDays = sqltypes.PGEpochDays
+	pgEpochUS   = sqltypes.PGEpochMicros
 )
 
 func floorDiv(a, b int64) int64 {

@@ -25,9 +25,7 @@ type rangeEnc struct {
 }
 
 func newRangeEncoder(nb nulls, t sqltypes.Type, a *array.String, env encEnv) rangeEnc {
-	restyle := (t.Kind == sqltypes.DateRange || t.Kind == sqltypes.TsRange) && env.style.Out != sqltypes.DateStyle{}.Out ||
-		t.Kind == sqltypes.TstzRange && (env.style.Out != sqltypes.DateStyle{}.Out || env.loc != nil && env.loc != time.UTC)
-	return rangeEnc{strEnc: strEnc{nb, a}, t: t, loc: env.loc, style: env.style, restyle: restyle}
+	return rangeEnc{strEnc: strEnc{nb, a}, t: t, loc: env.loc, style: env.style, restyle: sqltypes.RangeShowsSession(t, env.loc, env.style)}
 }
 
 func (e rangeEnc) text(buf []byte, i int) []byte {
