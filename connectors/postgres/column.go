@@ -38,8 +38,8 @@ const (
 )
 
 const (
-	oidName  = 19
-	oidJSONB = 3802
+	oidName       = 19
+	oidJSONB      = 3802
 	pgEpochDays   = sqltypes.PGEpochDays
 	pgEpochMicros = sqltypes.PGEpochMicros
 )

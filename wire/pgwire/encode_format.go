@@ -16,7 +16,7 @@ import (
 // approximates (see the divergences documented in encode_test.go).
 
 const (
-	usPerDay = 86_400_000_000
+	usPerDay    = 86_400_000_000
 	pgEpochDays = sqltypes.PGEpochDays
 	pgEpochUS   = sqltypes.PGEpochMicros
 )
