@@ -2,8 +2,10 @@ package pgregex
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -171,5 +173,63 @@ func TestMatchBudgetIsAnError(t *testing.T) {
 	}
 	if m, err := re.MatchString("aab"); !m || err != nil {
 		t.Errorf("short text: %v, %v", m, err)
+	}
+}
+
+// A g search of a pattern that reads the text before its start takes
+// its starts from RE2 given one character of context; the answers are
+// the engine's own, trying every start.
+func TestLeftContextStartsMatchEngine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 27))
+	patterns := []string{`\y(w.*?)d`, `\mab`, `\Ma`, `\yb+\y`, `(?n)^a.`, `\yb(a|ab)`, `[[:<:]]a*?b`, `\y`}
+	for _, p := range patterns {
+		for _, opts := range []Options{{}, {NewlineAnchor: true}, {CaseInsensitive: true}} {
+			re, err := Compile(p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if re.re2 != nil && re.after == nil {
+				t.Fatalf("%s: no left-context finder", p)
+			}
+			engineOnly := *re
+			engineOnly.re2 = nil
+			for range 200 {
+				s := randomText(rng, "abwd \nAé", rng.IntN(30))
+				from := rng.IntN(len(s) + 1)
+				for from > 0 && from < len(s) && !utf8.RuneStart(s[from]) {
+					from--
+				}
+				got, err1 := re.FindAllFrom(s, from, -1)
+				want, err2 := engineOnly.FindAllFrom(s, from, -1)
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s %+v in %q from %d: %v, engine alone %v", p, opts, s, from, got, want)
+				}
+			}
+		}
+	}
+}
+
+func randomText(rng *rand.Rand, alphabet string, n int) string {
+	runes := []rune(alphabet)
+	var b strings.Builder
+	for range n {
+		b.WriteRune(runes[rng.IntN(len(runes))])
+	}
+	return b.String()
+}
+
+func BenchmarkLeftContextGlobal(b *testing.B) {
+	re, err := Compile(`\y(w.*?)d`, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("some words and a wind blowing around ", 2700)
+	for b.Loop() {
+		if _, err := re.FindAllFrom(text, 0, -1); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

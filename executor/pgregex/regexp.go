@@ -18,9 +18,13 @@ type Regexp struct {
 	// answer is the same.
 	prog *prog
 	// leftCtx: the pattern looks behind its start (^, \b, …), so RE2
-	// cannot search from the middle of a string; prog does.
+	// cannot search from the middle of a string alone.
 	leftCtx bool
-	ncap    int
+	// after and afterLongest are re2 and longest behind one character of
+	// any kind: searching from the character before a position gives the
+	// pattern that character as its left context (set with leftCtx).
+	after, afterLongest *regexp.Regexp
+	ncap                int
 }
 
 // Compile compiles an ARE with the given options; a bad pattern is
@@ -48,6 +52,13 @@ func Compile(pattern string, o Options) (*Regexp, error) {
 		}
 		if !tr.pgRules && !r.leftCtx {
 			return r, nil
+		}
+		if r.leftCtx {
+			if r.after, err = regexp.Compile(prefix + "(?s:.)(?:" + tr.re2 + ")"); err != nil {
+				return nil, goSyntaxError(err)
+			}
+			r.afterLongest = r.after.Copy()
+			r.afterLongest.Longest()
 		}
 	}
 	mk, err := translate(pattern, o, true)
@@ -137,21 +148,18 @@ func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 			shift(m, pos)
 		default:
 			hint, end := -1, -1
-			if r.re2 != nil && (pos == 0 || !r.leftCtx) {
+			if r.re2 != nil {
 				// The leftmost start is the same under both rules;
 				// leftmost-first finds it without reading to the longest
 				// end (for .*? that is the end of the text, every match).
-				finder := r.re2
-				if r.prog.root.pref != prefShorter {
-					finder = r.longest // its end is the match's
-				}
-				loc := finder.FindStringIndex(s[pos:])
+				longest := r.prog.root.pref != prefShorter // its end is the match's
+				loc := r.startAt(s, pos, longest)
 				if loc == nil {
 					return out, nil
 				}
-				hint = pos + loc[0]
-				if finder == r.longest {
-					end = pos + loc[1]
+				hint = loc[0]
+				if longest {
+					end = loc[1]
 				}
 			}
 			if eng == nil {
@@ -176,6 +184,32 @@ func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// startAt finds where RE2 sees the leftmost match at or after pos start
+// and end (leftmost-longest when longest), as offsets into s.
+func (r *Regexp) startAt(s string, pos int, longest bool) []int {
+	if pos == 0 || !r.leftCtx {
+		finder := r.re2
+		if longest {
+			finder = r.longest
+		}
+		loc := finder.FindStringIndex(s[pos:])
+		shift(loc, pos)
+		return loc
+	}
+	finder := r.after
+	if longest {
+		finder = r.afterLongest
+	}
+	_, w := utf8.DecodeLastRuneInString(s[:pos])
+	from := pos - w
+	loc := finder.FindStringIndex(s[from:])
+	if loc == nil {
+		return nil
+	}
+	_, lead := utf8.DecodeRuneInString(s[from+loc[0]:])
+	return []int{from + loc[0] + lead, from + loc[1]}
 }
 
 // looksBehind reports whether a Go pattern has an assertion that reads
