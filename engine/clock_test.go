@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/internal/testclock"
 )
 
 // tickingEngine serves the demo mesh (no data read) on a clock that moves
@@ -21,14 +21,7 @@ func tickingEngine(t *testing.T, start time.Time) *Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	clock := start
-	tick := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		clock = clock.Add(time.Second)
-		return clock
-	}
+	tick := testclock.Ticking(start, time.Second)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	e, err := New(Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: tick})

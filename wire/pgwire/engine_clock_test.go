@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/testclock"
 )
 
 // tickingServer serves the real engine on a clock that moves a second at
@@ -22,14 +22,7 @@ func tickingServer(t *testing.T) *pgx.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	clock := time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)
-	tick := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		clock = clock.Add(time.Second)
-		return clock
-	}
+	tick := testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: tick})
 	if err != nil {
