@@ -55,7 +55,7 @@ func (c InputContext) now() time.Time {
 
 // ParseValueIn is ParseValue reading the session's context: timestamptz
 // text without a zone (array elements included) in its TimeZone, 'now'
-// and 'today' at its statement start.
+// and 'today' at its transaction start.
 func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	switch t.Kind {
 	case Unknown, Text:

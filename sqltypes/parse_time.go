@@ -40,16 +40,16 @@ func ParseDate(s string) (arrow.Date32, error) {
 }
 
 // ParseDateIn is ParseDate reading the session's context: DateStyle's
-// field order, and today the day of the statement start in its zone.
+// field order, and today the day of the transaction start in its zone.
 func ParseDateIn(s string, ctx InputContext) (arrow.Date32, error) { return parseDateAt(s, ctx) }
 
 // ParseTimestampIn is ParseTimestamp reading the session's context:
-// DateStyle's field order, the TimeZone and the statement start.
+// DateStyle's field order, the TimeZone and the transaction start.
 func ParseTimestampIn(s string, withTZ bool, ctx InputContext) (arrow.Timestamp, error) {
 	return parseTimestampAt(s, withTZ, ctx)
 }
 
-// parseDateAt is ParseDate with today the day of ctx's statement start in
+// parseDateAt is ParseDate with today the day of ctx's transaction start in
 // its zone (the clock is read only for those words).
 func parseDateAt(s string, ctx InputContext) (arrow.Date32, error) {
 	dt, err := parseDateTime(s, "date", ctx.Order)
