@@ -60,7 +60,15 @@ type Statement struct {
 // declared for $1…$n (zero Kind = infer). An empty string yields no
 // statements. With a single statement, it is analyzed at once so that
 // errors surface at Prepare, as a Parse message expects.
-func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
+	return s.PrepareAt(ctx, Clock{}, sql, paramTypes...)
+}
+
+// PrepareAt is Prepare for statements that run at start (a Clock, zero:
+// read now): a single statement's analysis reads its literals 'now' and
+// 'today' there, so that ExecuteAt at the same start runs it as one
+// statement (its now() is its 'now').
+func (s *Session) PrepareAt(ctx context.Context, start Clock, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
@@ -77,7 +85,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 		out[i] = &Statement{s: s, parsed: p, paramTypes: paramTypes}
 	}
 	if len(out) == 1 {
-		if err := out[0].analyze(ctx); err != nil {
+		if err := out[0].analyzeAt(ctx, true, start); err != nil {
 			return nil, err
 		}
 	}

@@ -168,9 +168,10 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 }
 
 // inputEnv is what a cast of a bound value reads from the session: its
-// TimeZone and DateStyle, and the clock 'now' and 'today' read. Flight SQL
-// has no transaction blocks: the value is read when it is bound, as
-// PostgreSQL reads a Bind's parameters in the transaction of the Bind.
+// TimeZone and DateStyle, and the clock 'now' and 'today' read. The value
+// is read when it is bound (DoPut), as PostgreSQL reads a Bind's
+// parameters in the Bind's transaction; outside a block, the query that
+// later runs with it is a transaction of its own.
 func (s *session) inputEnv() executor.Env {
 	c := s.sess.Clock()
 	return executor.Env{Now: c.Transaction, StatementStart: c.Statement, Location: s.sess.Location(), DateStyle: s.sess.DateStyle(), Workers: 1}
