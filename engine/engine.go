@@ -46,6 +46,9 @@ type Config struct {
 	SpillDir         string
 	Logger           *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
+	// It starts statements and transactions (now(), statement_timestamp())
+	// and is read at every row of clock_timestamp() and timeofday(), from
+	// the query's worker goroutines: it must be safe for concurrent use.
 	Clock func() time.Time
 	// Reload loads the catalog again, for Engine.Reload and
 	// WatchCatalog; nil disables reloading.

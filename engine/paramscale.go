@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -23,7 +22,7 @@ const maxScaleVariants = 16
 // such parameter typed at its value's scale, and each Decimal becomes the
 // decimal128.Num that type expects. The result columns keep their OIDs and
 // typmods, so a client's earlier Describe still holds.
-func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum, start time.Time) (*Statement, []sqltypes.Datum, error) {
+func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum) (*Statement, []sqltypes.Datum, error) {
 	var scales []int32
 	for i, p := range params {
 		if d, ok := p.(sqltypes.Decimal); ok {
@@ -48,7 +47,9 @@ func (st *Statement) ownScale(ctx context.Context, params []sqltypes.Datum, star
 		run = &Statement{s: st.s, parsed: st.parsed, paramTypes: st.paramTypes, valueScales: scales}
 		st.byScales[key] = run
 	}
-	if err := run.analyzeAt(ctx, true, start); err != nil {
+	// At the prepared analysis's clock: its 'now' literals are the
+	// statement's, whatever scales its parameters have.
+	if err := run.analyzeAt(ctx, true, st.start); err != nil {
 		return nil, nil, err
 	}
 	types := run.ParamTypes()

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
@@ -24,7 +23,7 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error
 		return sqltypes.New("42P05", "prepared statement \"%s\" already exists", st.Name)
 	}
 	p := &Statement{s: s, parsed: st.Prepared, paramTypes: st.ParamTypes}
-	if err := p.analyze(ctx); err != nil {
+	if err := p.analyzeAt(ctx, true, s.tx.current); err != nil { // the PREPARE's clock
 		return err
 	}
 	if s.prepared == nil {
@@ -40,17 +39,17 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error
 // EXECUTE's text. An EXECUTE that fails before its query runs is
 // audited here, once.
 func (s *Session) executeNamed(ctx context.Context, ex *Statement) (*Result, error) {
-	start := s.engine.clock()
+	start := s.tx.current // the EXECUTE's
 	p, params, err := s.executeArgs(ctx, ex, start)
 	if err != nil {
-		s.audit(0, ex.parsed.SQL, start, 0, nil, err)
+		s.audit(0, ex.parsed.SQL, start.Statement, 0, nil, err)
 		return nil, err
 	}
 	return p.execute(ctx, params, ex.parsed.SQL, start)
 }
 
 // executeArgs finds the statement ex executes and its parameter values.
-func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Time) (*Statement, []sqltypes.Datum, error) {
+func (s *Session) executeArgs(ctx context.Context, ex *Statement, start Clock) (*Statement, []sqltypes.Datum, error) {
 	st := ex.st
 	p, ok := s.prepared[st.Name]
 	if !ok {
@@ -71,7 +70,7 @@ func (s *Session) executeArgs(ctx context.Context, ex *Statement, start time.Tim
 // evalArgs binds the EXECUTE statement ex's arguments at types and
 // evaluates each once, without a query; errors keep their positions in
 // ex's text.
-func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start time.Time) ([]sqltypes.Datum, error) {
+func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start Clock) ([]sqltypes.Datum, error) {
 	s := ex.s
 	if len(types) == 0 {
 		return nil, nil

@@ -125,7 +125,9 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 				delete(r.perUser, s.user)
 			}
 			if s.running == q {
-				s.running, s.lastEnd = nil, time.Now()
+				// The engine's clock, as the query's start and the system
+				// tables' other instants (pg_stat_activity.state_change).
+				s.running, s.lastEnd = nil, s.engine.clock()
 			}
 			r.mu.Unlock()
 		})

@@ -50,6 +50,9 @@ type Session struct {
 	// (25P02) and ReadyForQuery reports 'E', so that clients that roll
 	// back on that signal behave as they do against PostgreSQL.
 	txFailed bool
+	// tx is the open transaction's start (clock.go); only the session's
+	// goroutine touches it.
+	tx txClock
 
 	mu     sync.Mutex
 	values map[string]string

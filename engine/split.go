@@ -72,5 +72,6 @@ func (st *Statement) ExecuteShare(ctx context.Context, params []sqltypes.Datum, 
 	if st.st.Kind != planner.KindQuery || st.hasActions {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share of a statement that cannot be split was requested")
 	}
+	s.tx.current = s.Clock() // each share is a statement of its own session
 	return s.runQueryShare(ctx, st, params, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL)
 }

@@ -38,10 +38,12 @@ type Statement struct {
 	// style is the DateStyle and IntervalStyle literals were read in: a
 	// SET of either since makes the next execution analyze again.
 	style sqltypes.DateStyle
-	// start is the statement start the analysis read (now(),
-	// CURRENT_DATE, 'today'): an execution at another start analyzes
-	// again when it did (bind.Query.ReadsClock).
-	start time.Time
+	// start is the clock the analysis read: literals 'now' and 'today'
+	// are read there, at the transaction start of the analysis, and stay
+	// (PostgreSQL reads them at parse analysis too, so a prepared
+	// statement keeps them; now() and current_date are read at each
+	// execution).
+	start Clock
 	// access is what the last analysis read and was refused, for the
 	// audit log.
 	access *bind.Access
@@ -58,7 +60,15 @@ type Statement struct {
 // declared for $1…$n (zero Kind = infer). An empty string yields no
 // statements. With a single statement, it is analyzed at once so that
 // errors surface at Prepare, as a Parse message expects.
-func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]*Statement, error) {
+	return s.PrepareAt(ctx, Clock{}, sql, paramTypes...)
+}
+
+// PrepareAt is Prepare for statements that run at start (a Clock, zero:
+// read now): a single statement's analysis reads its literals 'now' and
+// 'today' there, so that ExecuteAt at the same start runs it as one
+// statement (its now() is its 'now').
+func (s *Session) PrepareAt(ctx context.Context, start Clock, sql string, paramTypes ...sqltypes.Type) (_ []*Statement, err error) {
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
@@ -75,7 +85,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 		out[i] = &Statement{s: s, parsed: p, paramTypes: paramTypes}
 	}
 	if len(out) == 1 {
-		if err := out[0].analyze(ctx); err != nil {
+		if err := out[0].analyzeAt(ctx, true, start); err != nil {
 			return nil, err
 		}
 	}
@@ -88,24 +98,24 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes ...sqltype
 // DateStyle or IntervalStyle changed (its literals then read anew).
 // A statement refused at analysis is audited under its text.
 func (st *Statement) analyze(ctx context.Context) error {
-	return st.analyzeAt(ctx, true, time.Time{})
+	return st.analyzeAt(ctx, true, Clock{})
 }
 
-// analyzeAt is analyze for an execution starting at start (zero: any
-// start, the analysis's own when there is none yet); audit false leaves
-// the audit record of a refusal to the caller (EXECUTE records it under
-// its own text).
-func (st *Statement) analyzeAt(ctx context.Context, audit bool, start time.Time) error {
+// analyzeAt is analyze in the statement running at start (zero: a clock
+// read now), whose transaction start literals such as 'now' read; audit
+// false leaves the audit record of a refusal to the caller (EXECUTE
+// records it under its own text).
+func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) error {
 	s := st.s
 	snap := s.snapshot()
 	style := s.dateStyle()
-	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style && !st.readsOtherClock(start) {
+	if (st.st != nil || st.err != nil) && st.mesh == snap.mesh && st.style == style {
 		return st.err
 	}
 	prev := st.st
 	st.mesh, st.access, st.style = snap.mesh, &bind.Access{}, style
-	if start.IsZero() {
-		start = s.engine.clock()
+	if start.Statement.IsZero() {
+		start = s.Clock()
 	}
 	st.start = start
 	system := false
@@ -114,7 +124,7 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start time.Time)
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
 		if audit {
-			s.audit(0, st.parsed.SQL, start, 0, st.access, st.err)
+			s.audit(0, st.parsed.SQL, start.Statement, 0, st.access, st.err)
 		}
 		if system {
 			// A client's introspection query meshql cannot answer: the
@@ -131,18 +141,12 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start time.Time)
 	return st.err
 }
 
-// readsOtherClock reports whether st's analysis holds a statement start
-// other than start (zero: none asked for).
-func (st *Statement) readsOtherClock(start time.Time) bool {
-	return !start.IsZero() && !start.Equal(st.start) && st.st != nil && st.st.Query != nil && st.st.Query.ReadsClock
-}
-
 // bindOptions are the session facts binding st depends on, in snap, for
-// a statement starting at start.
-func (st *Statement) bindOptions(snap catalogSnapshot, start time.Time) bind.Options {
+// a statement running at start.
+func (st *Statement) bindOptions(snap catalogSnapshot, start Clock) bind.Options {
 	s := st.s
 	return bind.Options{
-		Now: start, Location: s.location(), DateStyle: s.dateStyle(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
+		Now: start.Transaction, Location: s.location(), DateStyle: s.dateStyle(), User: s.user, ParamTypes: st.paramTypes, ParamValueScales: st.valueScales,
 		SessionFunction: s.sessionFunction, ObjectFunction: s.objectFunction, Action: st.action, ResolveOID: s.resolveOID,
 		Mesh: snap.mesh, Principal: snap.who, Access: st.access,
 		Privileges: s.grantsFor(snap), RoleByOID: roleByOID(snap), Roles: rolesOf(snap),
@@ -179,8 +183,8 @@ func (s *Session) Query(ctx context.Context, sql string, params ...sqltypes.Datu
 	case 0:
 		return &Result{Tag: "EMPTY"}, nil
 	case 1:
-		// It starts when it was analyzed, just now: a plan holding the
-		// start (now()) need not be bound again.
+		// It starts when it was analyzed, just now: its 'now' literals
+		// and its now() read the same transaction start.
 		return stmts[0].ExecuteAt(ctx, params, stmts[0].start)
 	}
 	return nil, sqltypes.New(sqltypes.CodeSyntaxError, "cannot run %d statements in one Query call; use Prepare", len(stmts))
@@ -239,26 +243,29 @@ func (st *Statement) queryColumns() []Column {
 // Execute runs the statement with parameter values (sqltypes.Datum
 // representations matching ParamTypes). The Result must be closed.
 func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Result, error) {
-	return st.execute(ctx, params, st.parsed.SQL, st.s.engine.clock())
+	return st.execute(ctx, params, st.parsed.SQL, st.s.Clock())
 }
 
-// Clock reads the session's clock: the start of a statement that begins
-// now, for ExecuteAt.
-func (st *Statement) Clock() time.Time { return st.s.engine.clock() }
+// Clock reads the session's clock for a statement that begins now (see
+// Session.Clock), for ExecuteAt.
+func (st *Statement) Clock() Clock { return st.s.Clock() }
 
-// ExecuteAt is Execute with the statement's start, which now(),
-// CURRENT_DATE and date/time literals ('now', 'today') read, given: a
-// Clock reading the caller also read parameters' 'now' at, as
-// PostgreSQL reads both at the start of the statement.
-func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (*Result, error) {
-	return st.execute(ctx, params, st.parsed.SQL, start)
+// ExecuteAt is Execute with the statement's start given: a Clock the
+// caller also read parameters' 'now' and 'today' at (its Transaction), as
+// PostgreSQL reads both in the statement's transaction. The transaction
+// start is taken anew from the session at start.Statement, since a
+// statement run between the reading and this one (a COMMIT in the same
+// Query message) may have ended the transaction.
+func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start Clock) (*Result, error) {
+	return st.execute(ctx, params, st.parsed.SQL, st.s.clockAt(start.Statement))
 }
 
 // execute is ExecuteAt with the text the query log, mesh.running_queries
 // and the audit record show for a query: the statement's own, or the
 // EXECUTE that runs it.
-func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start time.Time) (_ *Result, err error) {
+func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start Clock) (_ *Result, err error) {
 	s := st.s
+	s.tx.current = start
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
@@ -272,7 +279,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	if err := st.refreshSources(ctx); err != nil {
 		return nil, err
 	}
-	if st, params, err = st.ownScale(ctx, params, start); err != nil {
+	if st, params, err = st.ownScale(ctx, params); err != nil {
 		return nil, err
 	}
 	switch st.st.Kind {
@@ -325,14 +332,14 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	case planner.KindNoop:
 		switch st.st.Tag {
 		case "BEGIN", "START TRANSACTION":
-			s.inTx = true
+			s.beginBlock(start)
 		case "COMMIT", "ROLLBACK":
 			failed := s.txFailed
 			s.txFailed = false
 			if st.st.Name == "savepoint" {
 				break // ROLLBACK TO SAVEPOINT: the block goes on
 			}
-			s.inTx = false
+			s.endBlock()
 			s.closeCursors(false /* all */)
 			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
 			if failed {
@@ -359,13 +366,18 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 	return []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "SET LOCAL can only be used in transaction blocks"}}
 }
 
-// env is a new query's environment; the caller closes env.Budget when
+// env is a new query's environment, at the clock of the statement the
+// session runs; the caller closes env.Budget when
 // the query ends (that removes its spill files and frees the buffers its
 // allocator keeps for reuse).
 func (s *Session) env() *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	return &executor.Env{Mem: mem, Now: s.engine.clock(), Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
+	c := s.tx.current
+	if c.Statement.IsZero() {
+		c = s.Clock()
+	}
+	return &executor.Env{Mem: mem, Now: c.Transaction, StatementStart: c.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

@@ -34,9 +34,18 @@ type Env struct {
 	// Mem allocates every Arrow buffer of the query. Tests pass a
 	// memory.CheckedAllocator.
 	Mem memory.Allocator
-	// Now is the statement's start time: current_date, now() and
-	// current_timestamp read it, so they are stable within a statement.
+	// Now is the transaction's start (the statement's outside a
+	// transaction block), as PostgreSQL's now(): current_date,
+	// current_timestamp, localtimestamp, age(x) and text input of 'now',
+	// 'today', 'tomorrow' and 'yesterday' read it, so they are stable
+	// within a transaction.
 	Now time.Time
+	// StatementStart is what statement_timestamp() reads; zero means Now.
+	StatementStart time.Time
+	// Clock reads the wall clock for clock_timestamp() and timeofday(),
+	// at every row; nil means time.Now. The engine passes its own, which
+	// tests pin.
+	Clock func() time.Time
 	// Location is the session's TimeZone.
 	Location *time.Location
 	// DateStyle is the session's DateStyle and IntervalStyle: date/time

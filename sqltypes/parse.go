@@ -24,20 +24,18 @@ func ParseValue(t Type, s string) (Datum, error) {
 
 // InputContext is what date/time input reads from the session, as
 // PostgreSQL's input functions do: the TimeZone for timestamptz text
-// without a zone and for the day 'today' names, and the statement's start
-// for 'now', 'today', 'yesterday' and 'tomorrow' (so that 'today'::date
-// equals current_date), DateStyle's field order for numeric dates, and
-// IntervalStyle (sql_standard reads '-1 2:03:04' as all negative). The
-// zero value is UTC, the current clock, MDY and postgres.
+// without a zone and for the day 'today' names, and the transaction's
+// start for 'now', 'today', 'yesterday' and 'tomorrow' (so that
+// 'today'::date equals current_date), DateStyle's field order for numeric
+// dates, and IntervalStyle (sql_standard reads '-1 2:03:04' as all
+// negative). The zero value is UTC, the current clock, MDY and postgres:
+// only input outside any statement (ParseValue: tools, tests) has no
+// transaction to read.
 type InputContext struct {
 	Loc      *time.Location
 	Now      time.Time
 	Order    DateOrder
 	Interval IntervalStyle
-	// NowRead, when not nil, is set when the input read Now (one of the
-	// special words): the value then depends on the statement's start,
-	// and a plan holding it must be bound again for another start.
-	NowRead *bool
 }
 
 func (c InputContext) location() *time.Location {
@@ -47,11 +45,8 @@ func (c InputContext) location() *time.Location {
 	return c.Loc
 }
 
-// now is the statement's start in the session's zone.
+// now is the transaction's start in the session's zone.
 func (c InputContext) now() time.Time {
-	if c.NowRead != nil {
-		*c.NowRead = true
-	}
 	if c.Now.IsZero() {
 		return time.Now().In(c.location())
 	}
@@ -60,7 +55,7 @@ func (c InputContext) now() time.Time {
 
 // ParseValueIn is ParseValue reading the session's context: timestamptz
 // text without a zone (array elements included) in its TimeZone, 'now'
-// and 'today' at its statement start.
+// and 'today' at its transaction start.
 func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	switch t.Kind {
 	case Unknown, Text:
@@ -101,7 +96,7 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 	case Interval:
 		return ParseIntervalIn(s, ctx)
 	case Time:
-		return ParseTime(s)
+		return ParseTimeIn(s, ctx)
 	case UUID:
 		return ParseUUID(s)
 	case Inet, Cidr:

@@ -1,6 +1,7 @@
 package sqltypes
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"math"
 	"testing"
@@ -203,10 +204,16 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"25:00:00", "10:60:00", "1a:30:00", ""} {
+	for _, in := range []string{"25:00:00", "10:60:00", "1a:30:00", "", "today", "epoch"} {
 		if _, err := ParseTime(in); err == nil {
 			t.Errorf("ParseTime(%q) accepted", in)
 		}
+	}
+	// 'now' is the time of day of the transaction's start in its zone.
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	ctx := InputContext{Loc: zone, Now: time.Date(2026, 3, 1, 20, 0, 0, 123456000, time.UTC)}
+	if got, err := ParseValueIn(TypeTime, " NOW ", ctx); err != nil || got != arrow.Time64(1*h+30*m+123456) {
+		t.Errorf("'now'::time at 20:00:00.123456 UTC in UTC+5:30 = %v, %v; want 01:30:00.123456", got, err)
 	}
 }
 

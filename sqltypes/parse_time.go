@@ -40,16 +40,16 @@ func ParseDate(s string) (arrow.Date32, error) {
 }
 
 // ParseDateIn is ParseDate reading the session's context: DateStyle's
-// field order, and today the day of the statement start in its zone.
+// field order, and today the day of the transaction start in its zone.
 func ParseDateIn(s string, ctx InputContext) (arrow.Date32, error) { return parseDateAt(s, ctx) }
 
 // ParseTimestampIn is ParseTimestamp reading the session's context:
-// DateStyle's field order, the TimeZone and the statement start.
+// DateStyle's field order, the TimeZone and the transaction start.
 func ParseTimestampIn(s string, withTZ bool, ctx InputContext) (arrow.Timestamp, error) {
 	return parseTimestampAt(s, withTZ, ctx)
 }
 
-// parseDateAt is ParseDate with today the day of ctx's statement start in
+// parseDateAt is ParseDate with today the day of ctx's transaction start in
 // its zone (the clock is read only for those words).
 func parseDateAt(s string, ctx InputContext) (arrow.Date32, error) {
 	dt, err := parseDateTime(s, "date", ctx.Order)
@@ -389,14 +389,23 @@ func parseZone(z string, dt *dateTime) bool {
 // HH:MM[:SS[.ffffff]], optionally with AM/PM, a leading date or a zone
 // (both ignored: the type has neither), or "allballs" (midnight). The
 // result is microseconds since midnight, up to 24:00:00 inclusive.
-func ParseTime(s string) (arrow.Time64, error) {
+func ParseTime(s string) (arrow.Time64, error) { return ParseTimeIn(s, InputContext{}) }
+
+// ParseTimeIn is ParseTime reading 'now' (the only special word time
+// takes besides allballs) as the time of day of ctx's transaction start in
+// its zone, as PostgreSQL's time input does.
+func ParseTimeIn(s string, ctx InputContext) (arrow.Time64, error) {
 	const kind = "time"
 	if hh, mi, ss, us, ok := fastClock(s); ok {
 		return arrow.Time64(int64(hh)*3_600_000_000 + int64(mi)*60_000_000 + int64(ss)*1_000_000 + us), nil
 	}
 	t := strings.ToLower(trimSpace(s))
-	if t == "allballs" {
+	switch t {
+	case "allballs":
 		return 0, nil
+	case "now":
+		_, tod := FloorDivMod(localMicros(ctx.now()), MicrosPerDay)
+		return arrow.Time64(tod), nil
 	}
 	// A 'T' between a date and a time separates them, as in ISO 8601.
 	for i := 1; i+1 < len(t); i++ {

@@ -74,12 +74,17 @@ func runQuery(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}()
 	}
 	start := time.Now()
+	// The statements run as psql -c runs them, in one implicit
+	// transaction: they read one now(), which their 'now' literals,
+	// analyzed by Prepare, read too.
+	sess.HoldImplicitTransactions()
+	clock := sess.Clock()
 	stmts, err := sess.Prepare(ctx, sql)
 	if err != nil {
 		return err
 	}
 	for _, st := range stmts {
-		res, err := st.Execute(ctx, nil)
+		res, err := st.ExecuteAt(ctx, nil, clock)
 		if err != nil {
 			return err
 		}

@@ -17,18 +17,23 @@ import (
 type castKernel func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error)
 
 // castCtx is what casts read from the session: the TimeZone (timestamptz
-// and date/timestamp conversions) and DateStyle and IntervalStyle (date/time
-// text in and out).
+// and date/timestamp conversions), DateStyle and IntervalStyle (date/time
+// text in and out), and the transaction's start, which text input of
+// 'now', 'today', 'tomorrow' and 'yesterday' reads (so that
+// ('n'||'ow')::timestamptz = now(), as in PostgreSQL).
 type castCtx struct {
 	loc   *time.Location
 	style sqltypes.DateStyle
+	now   time.Time
 }
 
-func castCtxOf(env *executor.Env) castCtx { return castCtx{loc: env.Location, style: env.DateStyle} }
+func castCtxOf(env *executor.Env) castCtx {
+	return castCtx{loc: env.Location, style: env.DateStyle, now: env.Now}
+}
 
 // input is what text input of dates, times and intervals reads.
 func (cx castCtx) input() sqltypes.InputContext {
-	return sqltypes.InputContext{Loc: cx.loc, Order: cx.style.Order, Interval: cx.style.Interval}
+	return sqltypes.InputContext{Loc: cx.loc, Now: cx.now, Order: cx.style.Order, Interval: cx.style.Interval}
 }
 
 // castExpr is CAST(in AS t).
@@ -157,14 +162,15 @@ func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 
 // sessionDependent reports whether a cast reads the session: its time
 // zone (a cast from or to timestamptz, or arrays of it) or its DateStyle
-// and IntervalStyle (date/time text in or out). Such a cast of a literal
-// is not folded here, where the session is unknown; the planner folds it
-// with the session's environment.
+// and IntervalStyle (date/time text in or out), or its transaction's
+// start (text to time reads 'now'). Such a cast of a literal is not
+// folded here, where the session is unknown; the planner folds it with
+// the session's environment.
 func sessionDependent(from, to sqltypes.Type) bool {
 	from, to = leafType(from), leafType(to)
 	return from.Kind == sqltypes.TimestampTZ || to.Kind == sqltypes.TimestampTZ ||
 		from.Kind == sqltypes.TstzRange || to.Kind == sqltypes.TstzRange ||
-		from.IsString() && styledDateTime(to) || to.IsString() && styledDateTime(from)
+		from.IsString() && (styledDateTime(to) || to.Kind == sqltypes.Time) || to.IsString() && styledDateTime(from)
 }
 
 func leafType(t sqltypes.Type) sqltypes.Type {

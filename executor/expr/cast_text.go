@@ -198,8 +198,9 @@ func fromTextKernel(to sqltypes.Type) (castKernel, bool) {
 			return textToFixed(mem, dt, a, func(s string) (arrow.MonthDayNanoInterval, error) { return sqltypes.ParseIntervalIn(s, in) })
 		}, true
 	case sqltypes.Time:
-		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
-			return textToFixed(mem, dt, a, sqltypes.ParseTime)
+		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
+			in := cx.input()
+			return textToFixed(mem, dt, a, func(s string) (arrow.Time64, error) { return sqltypes.ParseTimeIn(s, in) })
 		}, true
 	case sqltypes.UUID:
 		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {

@@ -179,6 +179,8 @@ func lookupBuilder(name string) builder {
 		return buildArrayFill
 	case "random", "clock_timestamp", "timeofday", "gen_random_uuid":
 		return buildVolatile
+	case NowFunc, StatementTimestampFunc:
+		return buildStableClock
 	case "convert_from", "convert_to", "convert":
 		return buildConvert
 	case "normalize", "is_normalized":

@@ -3,7 +3,6 @@ package expr
 import (
 	crand "crypto/rand"
 	"math/rand/v2"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -13,10 +12,9 @@ import (
 )
 
 // The volatile functions: random() (uniform in [0, 1)), gen_random_uuid()
-// (a version 4 UUID from crypto/rand), clock_timestamp()
-// and timeofday() (the time at which each batch is computed, unlike
-// now(), which is the statement's start). Each row gets its own value of
-// random(); the planner must not fold them into constants (IsVolatile).
+// (a version 4 UUID from crypto/rand), clock_timestamp() and timeofday()
+// (func_clock.go). Each row gets its own value; the planner must not fold
+// them into constants (IsVolatile).
 
 // IsVolatile reports whether function name may return a different value
 // on every call with the same arguments.
@@ -52,21 +50,6 @@ func buildVolatile(name string, args []Expr) (Expr, error) {
 			}
 			return b.NewArray(), nil
 		}}, nil
-	case "clock_timestamp":
-		return &callExpr{name: name, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
-			now := arrow.Timestamp(time.Now().UnixMicro())
-			return mapRows(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), n, nil, func(int) (arrow.Timestamp, bool, error) { return now, false, nil })
-		}}, nil
 	}
-	return &callExpr{name: name, t: sqltypes.TypeText, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
-		loc := env.Location
-		if loc == nil {
-			loc = time.UTC
-		}
-		// PostgreSQL's format: Thu Nov 26 20:15:31.123456 2026 UTC.
-		now := time.Now().In(loc).Format("Mon Jan 02 15:04:05.000000 2006 MST")
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(_ int, dst []byte) ([]byte, bool, error) {
-			return append(dst, now...), false, nil
-		})
-	}}, nil
+	return buildClock(name)
 }

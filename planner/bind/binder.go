@@ -46,7 +46,7 @@ type TableColumn struct {
 
 // Options are the session facts binding depends on.
 type Options struct {
-	Now      time.Time      // statement start, for current_date and now()
+	Now      time.Time      // transaction start, for 'now' and 'today' literals (now() itself is read at execution)
 	Location *time.Location // session TimeZone
 	// DateStyle is the session's DateStyle and IntervalStyle: date
 	// literals such as '01/02/2024' read in its field order, interval
@@ -125,16 +125,6 @@ type Query struct {
 	// whose own row filter applies above its plan. EXPLAIN ANALYZE then
 	// shows only the result's row count.
 	HidesRows bool
-	// ReadsClock is set when the plan holds a value of Options.Now
-	// (now(), CURRENT_DATE, 'today'::date, …): running the statement at
-	// another start needs it bound again at that start.
-	ReadsClock bool
-}
-
-// now is the statement's start (Options.Now), noted as read.
-func (b *binder) now() time.Time {
-	b.readsClock = true
-	return b.opts.Now
 }
 
 // OutputColumn is a result column: its name and the plan column holding it.
@@ -175,9 +165,7 @@ type binder struct {
 	attrs *policy.Principal
 	// hidesRows: see Query.HidesRows.
 	hidesRows bool
-	// readsClock: see Query.ReadsClock.
-	readsClock bool
-	win        *winState // window calls of the query block being bound
+	win       *winState // window calls of the query block being bound
 	// inAggArgs is set while binding an aggregate's arguments.
 	inAggArgs bool
 	// srfOK is set while binding a select-list entry, the one place
@@ -245,7 +233,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 		return nil, err
 	}
 	b.widenScales(rel)
-	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows, ReadsClock: b.readsClock}
+	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}

@@ -364,5 +364,5 @@ func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error)
 		}
 		return p.String(), nil
 	}
-	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateStyle.Order, Interval: b.opts.DateStyle.Interval, NowRead: &b.readsClock})
+	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateStyle.Order, Interval: b.opts.DateStyle.Interval})
 }

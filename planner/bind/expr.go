@@ -1554,9 +1554,13 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		return b.bindSelectListSetFunction(fc, sc, agg, loc)
 	}
 	switch name {
-	case "now", "transaction_timestamp", "statement_timestamp", "current_timestamp":
+	case "now", "transaction_timestamp", "current_timestamp":
 		if len(fc.Args) == 0 {
-			return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(b.now().UnixMicro())}, nil
+			return nowExpr(), nil
+		}
+	case expr.StatementTimestampFunc:
+		if len(fc.Args) == 0 {
+			return &logical.Func{Name: expr.StatementTimestampFunc, T: sqltypes.TypeTimestampTZ}, nil
 		}
 	case "coalesce", "greatest", "least", "nullif":
 		return b.bindVariadic(name, fc.Args, sc, agg, loc)
@@ -1754,19 +1758,13 @@ func (b *binder) bindAction(name string, want []sqltypes.Type, rt sqltypes.Type,
 func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Expr, error) {
 	switch f.Op {
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
-		y, m, d := b.now().In(b.opts.Location).Date()
-		days := civilDays(y, int(m), d)
-		return &logical.Const{T: sqltypes.TypeDate, V: arrow.Date32(days)}, nil
+		return &logical.Cast{E: nowExpr(), T: sqltypes.TypeDate}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-		return &logical.Const{T: sqltypes.TypeTimestampTZ, V: arrow.Timestamp(roundMicros(b.now().UnixMicro(), f.Typmod))}, nil
+		return withPrecision(nowExpr(), f.Typmod), nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-		_, off := b.now().In(b.opts.Location).Zone()
-		return &logical.Const{T: sqltypes.TypeTimestamp, V: arrow.Timestamp(roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod))}, nil
+		return withPrecision(&logical.Cast{E: nowExpr(), T: sqltypes.TypeTimestamp}, f.Typmod), nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
-		_, off := b.now().In(b.opts.Location).Zone()
-		local := roundMicros(b.opts.Now.UnixMicro()+int64(off)*1_000_000, f.Typmod)
-		_, tod := sqltypes.FloorDivMod(local, sqltypes.MicrosPerDay)
-		return &logical.Const{T: sqltypes.TypeTime, V: arrow.Time64(tod)}, nil
+		return &logical.Cast{E: withPrecision(&logical.Cast{E: nowExpr(), T: sqltypes.TypeTimestamp}, f.Typmod), T: sqltypes.TypeTime}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "current_time (time with time zone) is not supported").
 			WithHint("Use localtime, or current_timestamp."), int(f.Location))
@@ -1785,19 +1783,25 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported yet", f.Op), int(f.Location))
 }
 
-// roundMicros rounds microseconds to the fractional-second precision typmod
-// of current_timestamp(p) and its kin (p < 0: none given), half up as
-// PostgreSQL's AdjustTimestampForTypmod does.
-func roundMicros(us int64, typmod int32) int64 {
-	if typmod < 0 || typmod >= 6 {
-		return us
+// nowExpr is now(): the transaction's start, which the plan reads when it
+// is built for an execution (expr.NowFunc), so that a prepared statement
+// is bound once and each execution sees its own transaction's start.
+func nowExpr() logical.Expr {
+	return &logical.Func{Name: expr.NowFunc, T: sqltypes.TypeTimestampTZ}
+}
+
+// withPrecision rounds a timestamp or timestamptz to the fractional-second
+// precision typmod of current_timestamp(p) and its kin (typmod < 0: none
+// given), as the length coercion timestamp(p) does.
+func withPrecision(e logical.Expr, typmod int32) logical.Expr {
+	if typmod < 0 {
+		return e
 	}
-	scale := int64(1)
-	for range 6 - typmod {
-		scale *= 10
+	name := "timestamp"
+	if e.Type().Kind == sqltypes.TimestampTZ {
+		name = "timestamptz"
 	}
-	q, _ := sqltypes.FloorDivMod(us+scale/2, scale)
-	return q * scale
+	return &logical.Func{Name: name, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: typmod}}, T: e.Type()}
 }
 
 // civilDays returns the days from 1970-01-01 to the given date.

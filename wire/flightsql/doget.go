@@ -67,17 +67,22 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	}
 	switch t.kind {
 	case ticketQuery:
-		st, err := s.prepareOne(ctx, string(t.payload))
+		// Analyzed and run as one statement: its 'now' literals read
+		// the start its now() reads.
+		s.mu.Lock()
+		start := s.sess.Clock()
+		s.mu.Unlock()
+		st, err := s.prepareOneAt(ctx, start, string(t.payload))
 		if err != nil {
 			return toStatus(err)
 		}
-		return v.serveResult(ctx, s, t.id, st, nil, t.share, stream)
+		return v.serveResult(ctx, s, t.id, st, nil, t.share, stream, start)
 	case ticketPrepared:
 		p, err := s.preparedStatement(t.payload)
 		if err != nil {
 			return err
 		}
-		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream)
+		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream, engine.Clock{})
 	}
 	return status.Error(codes.InvalidArgument, "malformed ticket")
 }
@@ -97,14 +102,16 @@ func (v *service) doGetPrepared(ctx context.Context, handle []byte, stream fligh
 	if _, err := rand.Read(id[:]); err != nil {
 		return toStatus(err)
 	}
-	return v.serveResult(ctx, s, id, p.st, p.boundParams(), nil, stream)
+	return v.serveResult(ctx, s, id, p.st, p.boundParams(), nil, stream, engine.Clock{})
 }
 
 // serveResult runs st (or only a share of its rows) and writes its
 // batches to stream as the engine produces them; nothing is
 // materialized. The query stops when ctx ends (the client went away) or
 // CancelFlightInfo names id; Server.Close waits for it to return.
-func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share, stream flight.FlightService_DoGetServer) error {
+// start, when not zero, is the clock st was analyzed at: it runs there
+// (engine.Statement.ExecuteAt).
+func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *engine.Statement, params []sqltypes.Datum, share *engine.Share, stream flight.FlightService_DoGetServer, start engine.Clock) error {
 	v.mu.Lock()
 	if v.closing {
 		v.mu.Unlock()
@@ -123,9 +130,12 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 	s.mu.Lock()
 	var res *engine.Result
 	var err error
-	if share != nil {
+	switch {
+	case share != nil:
 		res, err = st.ExecuteShare(qctx, params, *share)
-	} else {
+	case !start.Statement.IsZero():
+		res, err = st.ExecuteAt(qctx, params, start)
+	default:
 		res, err = st.Execute(qctx, params)
 	}
 	s.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -155,7 +154,7 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 		if rows > 1 {
 			return nil, toStatus(sqltypes.New(sqltypes.CodeFeatureNotSupported, "binding more than one set of parameters to a query is not supported"))
 		}
-		if params, err = v.bindRow(ctx, b, types); err != nil {
+		if params, err = v.bindRow(ctx, s.inputEnv(), b, types); err != nil {
 			return nil, toStatus(err)
 		}
 	}
@@ -168,9 +167,19 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 	return cmd.GetPreparedStatementHandle(), nil
 }
 
+// inputEnv is what a cast of a bound value reads from the session: its
+// TimeZone and DateStyle, and the clock 'now' and 'today' read. The value
+// is read when it is bound (DoPut), as PostgreSQL reads a Bind's
+// parameters in the Bind's transaction; outside a block, the query that
+// later runs with it is a transaction of its own.
+func (s *session) inputEnv() executor.Env {
+	c := s.sess.Clock()
+	return executor.Env{Now: c.Transaction, StatementStart: c.Statement, Location: s.sess.Location(), DateStyle: s.sess.DateStyle(), Workers: 1}
+}
+
 // bindRow converts row 0 of b into parameter values of types (columns
-// beyond len(types) keep their own type).
-func (v *service) bindRow(ctx context.Context, b arrow.RecordBatch, types []sqltypes.Type) (out []sqltypes.Datum, err error) {
+// beyond len(types) keep their own type), with the session's env.
+func (v *service) bindRow(ctx context.Context, env executor.Env, b arrow.RecordBatch, types []sqltypes.Type) (out []sqltypes.Datum, err error) {
 	if int(b.NumCols()) < len(types) {
 		return nil, sqltypes.New("08P01", "bind supplies %d parameters, but the prepared statement requires %d", b.NumCols(), len(types))
 	}
@@ -197,7 +206,7 @@ func (v *service) bindRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 		}
 		d := expr.DatumAt(a, from, 0)
 		if j < len(types) && types[j].Kind != sqltypes.Unknown && !types[j].Equal(from) {
-			if d, err = v.castDatum(ctx, d, from, types[j]); err != nil {
+			if d, err = v.castDatum(ctx, env, d, from, types[j]); err != nil {
 				return nil, err
 			}
 		}
@@ -207,7 +216,7 @@ func (v *service) bindRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 }
 
 // castDatum converts one value with SQL's CAST rules.
-func (v *service) castDatum(ctx context.Context, d sqltypes.Datum, from, to sqltypes.Type) (sqltypes.Datum, error) {
+func (v *service) castDatum(ctx context.Context, env executor.Env, d sqltypes.Datum, from, to sqltypes.Type) (sqltypes.Datum, error) {
 	e, err := expr.Cast(expr.Literal(from, d), to)
 	if err != nil {
 		return nil, err
@@ -217,7 +226,8 @@ func (v *service) castDatum(ctx context.Context, d sqltypes.Datum, from, to sqlt
 	}
 	one := arrowOneRow()
 	defer one.Release()
-	a, err := e.Eval(ctx, &executor.Env{Mem: v.mem, Now: time.Now(), Location: time.UTC, Workers: 1}, one)
+	env.Mem = v.mem
+	a, err := e.Eval(ctx, &env, one)
 	if err != nil {
 		return nil, err
 	}

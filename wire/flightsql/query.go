@@ -122,9 +122,15 @@ func parseHandle(h []byte) (ticket, error) {
 
 // prepareOne prepares sql, which must hold exactly one statement.
 func (s *session) prepareOne(ctx context.Context, sql string) (*engine.Statement, error) {
+	return s.prepareOneAt(ctx, engine.Clock{}, sql)
+}
+
+// prepareOneAt is prepareOne for a statement that runs at start (see
+// engine.Session.PrepareAt).
+func (s *session) prepareOneAt(ctx context.Context, start engine.Clock, sql string) (*engine.Statement, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stmts, err := s.sess.Prepare(ctx, sql)
+	stmts, err := s.sess.PrepareAt(ctx, start, sql)
 	if err != nil {
 		return nil, err
 	}

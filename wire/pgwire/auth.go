@@ -78,6 +78,9 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 		}
 		a.SetConnAddrs(client, st.conn.LocalAddr())
 	}
+	if t, ok := sess.(ImplicitTransactions); ok {
+		t.HoldImplicitTransactions()
+	}
 	st.user, st.session = user, sess
 	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true, onReady: st.readyForQuery}
 	w.Writer = st.rw

@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -68,14 +67,28 @@ type Statement interface {
 }
 
 // StatementClock is an optional upgrade of Statement whose start the
-// server picks: Clock reads the session's clock, and ExecuteAt is Execute
-// with the statement starting at such a reading, which now() and
-// CURRENT_DATE read. The server reads text parameters' 'now', 'today',
-// 'tomorrow' and 'yesterday' at that start too, so that now() = $1 holds
-// for $1 = 'now', as PostgreSQL reads both at the statement's start.
+// server picks: Clock reads the session's clock (the statement's start
+// and its transaction's), and ExecuteAt is Execute with the statement
+// starting at such a reading. now() and CURRENT_DATE read the transaction
+// start; the server reads text parameters' 'now', 'today', 'tomorrow' and
+// 'yesterday' there too, so that now() = $1 holds for $1 = 'now', as
+// PostgreSQL reads both in the statement's transaction.
 type StatementClock interface {
-	Clock() time.Time
-	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (Rows, error)
+	Clock() engine.Clock
+	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start engine.Clock) (Rows, error)
+}
+
+// ImplicitTransactions is an optional upgrade of Session: the statements
+// it runs outside a transaction block share one transaction (and so one
+// now()) until EndImplicitTransaction, which the server calls before each
+// ReadyForQuery, as PostgreSQL's implicit transaction spans one simple
+// Query message, or the extended-protocol messages up to a Sync. Clock
+// reads the session's clock for the statements of a simple Query message,
+// which PostgreSQL starts at the message's receipt.
+type ImplicitTransactions interface {
+	HoldImplicitTransactions()
+	EndImplicitTransaction()
+	Clock() engine.Clock
 }
 
 // Rows streams the result of one execution; *engine.Result implements it.

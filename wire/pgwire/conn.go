@@ -326,6 +326,11 @@ func itoa(n int) string { return string(appendInt(nil, int64(n))) }
 // ReadyForQuery.
 func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 	if st := stateFrom(ctx); st != nil {
+		// ReadyForQuery ends the implicit transaction: the next message
+		// starts a new one (a new now()).
+		if t, ok := st.session.(ImplicitTransactions); ok {
+			t.EndImplicitTransaction()
+		}
 		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
 			return types.ServerTransactionFailed
 		}

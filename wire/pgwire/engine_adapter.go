@@ -83,6 +83,36 @@ func (s engineSession[St]) Prepare(ctx context.Context, sql string, paramTypes .
 	return out, nil
 }
 
+// engineTransactions is the method set of *engine.Session behind
+// ImplicitTransactions.
+type engineTransactions interface {
+	HoldImplicitTransactions()
+	EndImplicitTransaction()
+	Clock() engine.Clock
+}
+
+// HoldImplicitTransactions, EndImplicitTransaction and Clock forward to
+// the engine session when it has them.
+func (s engineSession[St]) HoldImplicitTransactions() {
+	if t, ok := any(s.s).(engineTransactions); ok {
+		t.HoldImplicitTransactions()
+	}
+}
+
+func (s engineSession[St]) EndImplicitTransaction() {
+	if t, ok := any(s.s).(engineTransactions); ok {
+		t.EndImplicitTransaction()
+	}
+}
+
+func (s engineSession[St]) Clock() engine.Clock {
+	if t, ok := any(s.s).(engineTransactions); ok {
+		return t.Clock()
+	}
+	now := time.Now()
+	return engine.Clock{Statement: now, Transaction: now}
+}
+
 func (s engineSession[St]) ReportedSettings() map[string]string { return s.s.ReportedSettings() }
 func (s engineSession[St]) Close()                              { s.s.Close() }
 
@@ -129,21 +159,22 @@ func (s engineStatement[St]) Execute(ctx context.Context, params []sqltypes.Datu
 
 // engineClock is the method set of *engine.Statement behind StatementClock.
 type engineClock interface {
-	Clock() time.Time
-	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (*engine.Result, error)
+	Clock() engine.Clock
+	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start engine.Clock) (*engine.Result, error)
 }
 
 // Clock forwards the engine statement's clock when it has one.
-func (s engineStatement[St]) Clock() time.Time {
+func (s engineStatement[St]) Clock() engine.Clock {
 	if c, ok := any(s.st).(engineClock); ok {
 		return c.Clock()
 	}
-	return time.Now()
+	now := time.Now()
+	return engine.Clock{Statement: now, Transaction: now}
 }
 
 // ExecuteAt forwards to the engine statement's ExecuteAt when it has one,
 // else runs Execute (whose start is its own).
-func (s engineStatement[St]) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start time.Time) (Rows, error) {
+func (s engineStatement[St]) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start engine.Clock) (Rows, error) {
 	if c, ok := any(s.st).(engineClock); ok {
 		return adaptRows(c.ExecuteAt(ctx, params, start))
 	}

@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,26 +10,19 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/testclock"
 )
 
-// TestNowParameterIsStatementStart binds 'now', 'today' and 'tomorrow'
-// as text parameters through the real engine, whose clock moves a second
-// at every reading: as in PostgreSQL they read the statement's start,
-// the one now() and CURRENT_DATE read, also when a prepared statement
-// runs again (at a later start, which its now() follows).
-func TestNowParameterIsStatementStart(t *testing.T) {
+// tickingServer serves the real engine on a clock that moves a second at
+// every reading, so that two readings never agree: values that agree were
+// read once.
+func tickingServer(t *testing.T) *pgx.Conn {
+	t.Helper()
 	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	clock := time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)
-	tick := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		clock = clock.Add(time.Second)
-		return clock
-	}
+	tick := testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: tick})
 	if err != nil {
@@ -38,7 +30,16 @@ func TestNowParameterIsStatementStart(t *testing.T) {
 	}
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
-	conn := connect(t, addr, "analyst", "analyst")
+	return connect(t, addr, "analyst", "analyst")
+}
+
+// TestNowParameterIsStatementStart binds 'now', 'today' and 'tomorrow'
+// as text parameters through the real engine: as in PostgreSQL they read
+// the statement's transaction start, the one now() and CURRENT_DATE read,
+// also when a prepared statement runs again (at a later start, which its
+// now() follows).
+func TestNowParameterIsStatementStart(t *testing.T) {
+	conn := tickingServer(t)
 	ctx := context.Background()
 	const q = "SELECT now() = $1::timestamptz, current_date = $2::date, current_date + 1 = $3::date, now()::text"
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheDescribe, pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec} {
@@ -56,6 +57,73 @@ func TestNowParameterIsStatementStart(t *testing.T) {
 				t.Errorf("%s run %d: now() is %s again; each execution starts anew", mode, run, now)
 			}
 			prev = now
+		}
+	}
+}
+
+// TestWireTransactionClock: PostgreSQL's implicit transaction spans one
+// simple Query message (its statements share now() and
+// statement_timestamp()) or the extended messages up to a Sync (a 'now'
+// literal analyzed at Parse equals now() when Bind and Execute follow
+// before the Sync, pgx's exec mode, and keeps the Parse's instant in a
+// statement prepared before: the cached modes); a BEGIN … COMMIT block
+// spans round trips.
+func TestWireTransactionClock(t *testing.T) {
+	conn := tickingServer(t)
+	ctx := context.Background()
+	results, err := conn.PgConn().Exec(ctx, "SELECT now()::text, statement_timestamp()::text; SELECT now()::text, statement_timestamp()::text").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals []string
+	for _, r := range results {
+		for _, v := range r.Rows[0] {
+			vals = append(vals, string(v))
+		}
+	}
+	if len(vals) != 4 || vals[1] != vals[0] || vals[2] != vals[0] || vals[3] != vals[0] {
+		t.Errorf("one Query message: now(), statement_timestamp() of both statements = %v; want one instant", vals)
+	}
+
+	const lit = "SELECT 'now'::timestamptz = now()"
+	for _, c := range []struct {
+		mode pgx.QueryExecMode
+		want bool
+	}{{pgx.QueryExecModeExec, true}, {pgx.QueryExecModeSimpleProtocol, true}, {pgx.QueryExecModeCacheStatement, false}} {
+		for run := range 2 {
+			var eq bool
+			if err := conn.QueryRow(ctx, lit, c.mode).Scan(&eq); err != nil {
+				t.Fatal(err)
+			}
+			if eq != c.want {
+				t.Errorf("%s run %d: 'now'::timestamptz = now() is %v; want %v", c.mode, run, eq, c.want)
+			}
+		}
+	}
+
+	const q = "SELECT now()::text, statement_timestamp()::text"
+	var began string
+	for i, sql := range []string{"BEGIN", q, q, "COMMIT", q} {
+		if sql != q {
+			if _, err := conn.Exec(ctx, sql); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		var now, stmt string
+		if err := conn.QueryRow(ctx, sql, pgx.QueryExecModeCacheStatement).Scan(&now, &stmt); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case i == 1:
+			began = now
+		case i == 2 && now != began:
+			t.Errorf("second statement of the block: now() %s; want the block's %s", now, began)
+		case i == 4 && now == began:
+			t.Errorf("after COMMIT: now() is still the block's %s", now)
+		}
+		if i < 3 && stmt <= now {
+			t.Errorf("statement %d of the block: statement_timestamp() %s; want after the block's start %s", i, stmt, now)
 		}
 	}
 }

@@ -91,7 +91,7 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 	case sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
 		return sqltypes.ParseValueIn(t, s, in)
 	case sqltypes.Time:
-		return sqltypes.ParseTime(s)
+		return sqltypes.ParseTimeIn(s, in)
 	case sqltypes.Interval:
 		// sql_standard reads a leading sign differently: sqltypes knows.
 		if in.Interval != sqltypes.IntervalSQLStandard {

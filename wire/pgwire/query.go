@@ -24,6 +24,15 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	for i, oid := range q.ParameterOIDs {
 		declared[i], _ = sqltypes.FromOID(oid) // unknown OIDs: let the engine infer
 	}
+	// The statements of a simple Query message start at its receipt,
+	// as in PostgreSQL (statement_timestamp() is the same for all of
+	// them); reading the clock before Prepare opens the implicit
+	// transaction their analysis ('now' literals) reads too.
+	var start *engine.Clock
+	if t, ok := st.session.(ImplicitTransactions); ok && q.SimpleQuery {
+		c := t.Clock()
+		start = &c
+	}
 	pctx, done := st.beginQuery(ctx) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
 	done()
@@ -36,7 +45,7 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	out := make(wire.PreparedStatements, len(stmts))
 	for i, stmt := range stmts {
 		if q.SimpleQuery {
-			out[i] = wire.NewStatement(st.simpleFn(stmt))
+			out[i] = wire.NewStatement(st.simpleFn(stmt, start))
 			continue
 		}
 		oids := paramOIDs(stmt.ParamTypes(), q.ParameterOIDs)
@@ -68,15 +77,22 @@ func (st *connState) emptyQuery(context.Context, wire.DataWriter, []wire.Paramet
 	return st.rw.writeRaw([]byte{byte(types.ServerEmptyQuery), 0, 0, 0, 4})
 }
 
-// simpleFn runs a statement of a simple Query message. psql-wire gets no
-// columns: this package writes RowDescription and DataRows itself (text).
-func (st *connState) simpleFn(stmt Statement) wire.PreparedStatementFn {
+// simpleFn runs a statement of a simple Query message, at the message's
+// start when the session takes one. psql-wire gets no columns: this
+// package writes RowDescription and DataRows itself (text).
+func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, _ []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
 		if len(stmt.ParamTypes()) > 0 {
 			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
 		}
-		return st.execute(ctx, dw, stmt, stmt.Execute, nil, true)
+		run := stmt.Execute
+		if c, ok := stmt.(StatementClock); ok && start != nil {
+			run = func(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
+				return c.ExecuteAt(ctx, params, *start)
+			}
+		}
+		return st.execute(ctx, dw, stmt, run, nil, true)
 	}
 }
 
@@ -89,7 +105,7 @@ func (st *connState) extendedFn(stmt Statement, oids []uint32) wire.PreparedStat
 		run := stmt.Execute
 		if c, ok := stmt.(StatementClock); ok {
 			start := c.Clock()
-			in.Now = start
+			in.Now = start.Transaction
 			run = func(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
 				return c.ExecuteAt(ctx, params, start)
 			}

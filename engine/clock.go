@@ -1,0 +1,72 @@
+package engine
+
+import "time"
+
+// Clock is what a statement's date/time functions read, as in
+// PostgreSQL: now(), current_timestamp, current_date, localtime(stamp),
+// age(x) and the input 'now', 'today', 'tomorrow', 'yesterday' read the
+// Transaction's start; statement_timestamp() the Statement's.
+// clock_timestamp() and timeofday() read the engine's clock at each row.
+type Clock struct {
+	Statement, Transaction time.Time
+}
+
+// txClock is the session's transaction state for Clock.
+type txClock struct {
+	// start is the open transaction's start: set by BEGIN, or by the
+	// first statement of an implicit transaction a front holds open;
+	// zero when no transaction is open.
+	start time.Time
+	// holdImplicit: see Session.HoldImplicitTransactions.
+	holdImplicit bool
+	// current is the clock of the statement the session runs (or ran
+	// last): the plans it builds read it.
+	current Clock
+}
+
+// Clock reads the engine's clock as the start of a statement that begins
+// now, in the session's transaction: inside a block (BEGIN) its
+// Transaction is the block's start, else the statement's own start (which
+// opens the implicit transaction when the session holds one).
+func (s *Session) Clock() Clock { return s.clockAt(s.engine.clock()) }
+
+func (s *Session) clockAt(start time.Time) Clock {
+	if s.tx.start.IsZero() {
+		if !s.inTx && !s.tx.holdImplicit {
+			return Clock{Statement: start, Transaction: start}
+		}
+		s.tx.start = start
+	}
+	return Clock{Statement: start, Transaction: s.tx.start}
+}
+
+// HoldImplicitTransactions makes the statements outside a transaction
+// block share one transaction until EndImplicitTransaction, as
+// PostgreSQL's implicit transaction spans the statements of one simple
+// Query message, or the extended-protocol messages up to a Sync: they then
+// read the same now(). Without it (meshql query, Flight SQL), each
+// statement outside a block is a transaction of its own.
+func (s *Session) HoldImplicitTransactions() { s.tx.holdImplicit = true }
+
+// EndImplicitTransaction ends the implicit transaction a front holds
+// open (HoldImplicitTransactions); a transaction block goes on.
+func (s *Session) EndImplicitTransaction() {
+	if !s.inTx {
+		s.tx.start = time.Time{}
+	}
+}
+
+// beginBlock and endBlock track BEGIN and COMMIT/ROLLBACK: the block's
+// transaction starts with the BEGIN's (PostgreSQL's
+// transaction_timestamp() inside a block is the BEGIN's start).
+func (s *Session) beginBlock(c Clock) {
+	if s.tx.start.IsZero() {
+		s.tx.start = c.Transaction
+	}
+	s.inTx = true
+}
+
+func (s *Session) endBlock() {
+	s.inTx = false
+	s.tx.start = time.Time{}
+}

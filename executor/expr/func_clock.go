@@ -1,0 +1,71 @@
+package expr
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// The clock functions, as PostgreSQL's: now() (also
+// transaction_timestamp() and current_timestamp) is the transaction's
+// start, Env.Now; statement_timestamp() the statement's, Env.StatementStart;
+// both are stable, so the planner folds them while building the plan of
+// each execution: a prepared plan is bound once and reads the clock of the
+// execution it runs in. clock_timestamp() and timeofday() read the wall
+// clock (Env.Clock) at every row, and are volatile.
+
+// NowFunc and StatementTimestampFunc are the names the binder gives
+// now() and statement_timestamp() (current_date, localtimestamp and
+// localtime are casts of now()).
+const (
+	NowFunc                = "now"
+	StatementTimestampFunc = "statement_timestamp"
+)
+
+func buildStableClock(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 0, 0); err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
+		at := env.Now
+		if name == StatementTimestampFunc && !env.StatementStart.IsZero() {
+			at = env.StatementStart
+		}
+		if at.IsZero() {
+			at = readWallClock(env)
+		}
+		v := arrow.Timestamp(at.UnixMicro())
+		return mapRows(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), n, nil, func(int) (arrow.Timestamp, bool, error) { return v, false, nil })
+	}}, nil
+}
+
+// buildClock is clock_timestamp() and timeofday(): a reading per row.
+func buildClock(name string) (Expr, error) {
+	if name == "clock_timestamp" {
+		return &callExpr{name: name, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
+			return mapRows(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), n, nil, func(int) (arrow.Timestamp, bool, error) {
+				return arrow.Timestamp(readWallClock(env).UnixMicro()), false, nil
+			})
+		}}, nil
+	}
+	return &callExpr{name: name, t: sqltypes.TypeText, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
+		loc := env.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(_ int, dst []byte) ([]byte, bool, error) {
+			// PostgreSQL's format: Thu Nov 26 20:15:31.123456 2026 UTC.
+			return readWallClock(env).In(loc).AppendFormat(dst, "Mon Jan 02 15:04:05.000000 2006 MST"), false, nil
+		})
+	}}, nil
+}
+
+func readWallClock(env *executor.Env) time.Time {
+	if env.Clock != nil {
+		return env.Clock()
+	}
+	return time.Now()
+}
