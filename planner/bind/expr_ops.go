@@ -99,7 +99,7 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	}
 	op, ok := binaryOps[name]
 	if !ok || !op.IsComparison() {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (array) is not supported yet", name), loc)
+		return b.bindAnyOperator(a, name, all, sc, agg)
 	}
 	l, r, err := b.bindOperands(a, sc, agg)
 	if err != nil {
