@@ -519,7 +519,6 @@ func RangeShowsSession(t Type, loc *time.Location, st DateStyle) bool {
 	return false
 }
 
-
 // AppendRangeSortKey appends a byte string whose bytewise order is
 // CompareRanges' order, and whose equality is range equality (so 1.5
 // and 1.50 bounds key alike).
