@@ -48,11 +48,8 @@ func (b *binder) elementOperator(name string, l, r logical.Expr, loc int) (logic
 		}
 		return &logical.Regex{E: l, Pattern: r, CI: strings.HasSuffix(name, "*"), Negated: name[0] == '!'}, true, nil
 	case "~~", "!~~", "~~*", "!~~*":
-		l, err := b.matchSubject(l)
+		l, r, err := b.textOperands(name, l, r, loc)
 		if err != nil {
-			return nil, true, err
-		}
-		if r, err = b.coerceText(r); err != nil {
 			return nil, true, err
 		}
 		return &logical.Like{E: l, Pattern: r, Negated: name[0] == '!', ILike: strings.HasSuffix(name, "*")}, true, nil

@@ -1126,10 +1126,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if err != nil {
 			return nil, err
 		}
-		if l, err = b.matchSubject(l); err != nil {
-			return nil, err
-		}
-		if p, err = b.coerceText(p); err != nil {
+		if l, p, err = b.textOperands(opName(a.Name), l, p, loc); err != nil {
 			return nil, err
 		}
 		neg := strings.HasPrefix(opName(a.Name), "!")
