@@ -72,6 +72,29 @@ func (b *binder) elementOperator(name string, l, r logical.Expr, loc int) (logic
 	return nil, false, nil
 }
 
+// anyArrayOperand is the right side r of op ANY/ALL (array): an untyped
+// literal is read as an array of et (text when et is unknown too), and
+// anything but an array is 42809.
+func (b *binder) anyArrayOperand(name string, r logical.Expr, et sqltypes.Type, all bool, loc int) (logical.Expr, error) {
+	if r.Type().Kind == sqltypes.Unknown {
+		if et.Kind == sqltypes.Unknown {
+			et = sqltypes.TypeText
+		}
+		var err error
+		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+	}
+	if rt := r.Type(); rt.Kind != sqltypes.List || rt.Elem == nil {
+		q := "ANY"
+		if all {
+			q = "ALL"
+		}
+		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
+	}
+	return r, nil
+}
+
 // bindAnyOperator binds l name ANY/ALL (array) for an operator that is
 // not a comparison: name is bound over stand-ins for l and one element
 // of the array (logical.AnyArray's Cmp).
@@ -81,35 +104,22 @@ func (b *binder) bindAnyOperator(a *pg_query.A_Expr, name string, all bool, sc *
 	if err != nil {
 		return nil, err
 	}
-	if r.Type().Kind == sqltypes.Unknown {
-		// '{...}' is an array of l's type (inet's for a cidr: the
-		// network operators take inet), as the operator resolves it.
-		et := l.Type()
-		switch et.Kind {
-		case sqltypes.Unknown:
-			et = sqltypes.TypeText
-		case sqltypes.Cidr:
-			et = sqltypes.TypeInet
-		}
-		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
+	// '{...}' is an array of l's type (inet's for a cidr: the network
+	// operators take inet), as the operator resolves it.
+	lt := l.Type()
+	if lt.Kind == sqltypes.Cidr {
+		lt = sqltypes.TypeInet
 	}
-	rt := r.Type()
-	if rt.Kind != sqltypes.List || rt.Elem == nil {
-		q := "ANY"
-		if all {
-			q = "ALL"
-		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
+	if r, err = b.anyArrayOperand(name, r, lt, all, loc); err != nil {
+		return nil, err
 	}
-	et := rt.Leaf()
+	et := r.Type().Leaf()
 	if l.Type().Kind == sqltypes.Unknown && et.Kind != sqltypes.Unknown {
-		lt := et
-		if lt.Kind == sqltypes.Cidr {
-			lt = sqltypes.TypeInet
+		to := et
+		if to.Kind == sqltypes.Cidr {
+			to = sqltypes.TypeInet
 		}
-		if l, err = b.coerce(l, lt); err != nil {
+		if l, err = b.coerce(l, to); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}

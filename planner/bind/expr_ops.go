@@ -107,23 +107,10 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 		// compare with each as written, as IN lists do.
 		return b.orComparisons(op, name, l, arr.Elems, all, loc)
 	}
-	if r.Type().Kind == sqltypes.Unknown {
-		et := l.Type()
-		if et.Kind == sqltypes.Unknown {
-			et = sqltypes.TypeText
-		}
-		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
+	if r, err = b.anyArrayOperand(name, r, l.Type(), all, loc); err != nil {
+		return nil, err
 	}
 	rt := r.Type()
-	if rt.Kind != sqltypes.List || rt.Elem == nil {
-		q := "ANY"
-		if all {
-			q = "ALL"
-		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
-	}
 	et := rt.Leaf() // a multidimensional array compares its elements
 	t, ok := commonType(l.Type(), et)
 	if !ok || t.HasKind(sqltypes.JSON) {
