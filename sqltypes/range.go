@@ -3,12 +3,14 @@ package sqltypes
 import (
 	"cmp"
 	"encoding/binary"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 )
 
 // Range types. A range value travels inside meshql as PostgreSQL's
@@ -284,11 +286,52 @@ func CompareRangeElem(a, b Datum) int {
 	return 0
 }
 
+// compareSmallDecimals is CompareDecimal without big.Int for numbers
+// that int64 holds and whose scales differ by at most 18 (most range
+// bounds); ok is false for others.
+func compareSmallDecimals(a, b Decimal) (int, bool) {
+	x, ok1 := decimalInt64(a.Num)
+	y, ok2 := decimalInt64(b.Num)
+	d := int64(b.Scale) - int64(a.Scale)
+	if !ok1 || !ok2 || d < -18 || d > 18 {
+		return 0, false
+	}
+	if d < 0 {
+		x, y, d = y, x, -d
+		c, ok := scaledCompare(x, y, d)
+		return -c, ok
+	}
+	return scaledCompare(x, y, d)
+}
+
+// scaledCompare compares x*10^d with y, ok false if x*10^d overflows.
+func scaledCompare(x, y, d int64) (int, bool) {
+	p := int64(1)
+	for ; d > 0; d-- {
+		p *= 10
+	}
+	if x > math.MaxInt64/p || x < math.MinInt64/p {
+		return 0, false
+	}
+	return cmp.Compare(x*p, y), true
+}
+
+func decimalInt64(n decimal128.Num) (int64, bool) {
+	hi, lo := n.HighBits(), n.LowBits()
+	if hi == 0 && lo < 1<<63 || hi == -1 && lo >= 1<<63 {
+		return int64(lo), true
+	}
+	return 0, false
+}
+
 // CompareDecimal orders two numerics of any scales as PostgreSQL does
 // (-Infinity < numbers < Infinity < NaN).
 func CompareDecimal(a, b Decimal) int {
 	if a.Scale == b.Scale || IsNumericSpecial(a.Num) || IsNumericSpecial(b.Num) {
 		return a.Num.Cmp(b.Num)
+	}
+	if c, ok := compareSmallDecimals(a, b); ok {
+		return c
 	}
 	x, y := a.Num.BigInt(), b.Num.BigInt()
 	if a.Scale < b.Scale {
@@ -474,11 +517,6 @@ func RangeShowsSession(t Type, loc *time.Location, st DateStyle) bool {
 		return st.Out != (DateStyle{}).Out || loc != nil && loc != time.UTC
 	}
 	return false
-}
-
-// ReadRange parses a range as held inside meshql (FormatRange's text).
-func ReadRange(t Type, s string) (Range, error) {
-	return ParseRange(t, s, InputContext{Loc: time.UTC})
 }
 
 // AppendRangeSortKey appends a byte string whose bytewise order is

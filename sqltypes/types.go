@@ -729,7 +729,9 @@ func (t Type) Field(name string) arrow.Field {
 }
 
 // FieldType returns the SQL type of a source's column: the one its
-// FieldTypeKey metadata names, else FromArrow of its Arrow type.
+// FieldTypeKey metadata names, else FromArrow of its Arrow type. Values
+// of a source that does not produce the metadata itself (Parquet files,
+// Flight SQL streams) are checked as read: see TaggedType.
 func FieldType(f arrow.Field) (Type, error) {
 	if name, ok := f.Metadata.GetValue(FieldTypeKey); ok {
 		if t, err := ParseType(name); err == nil && arrow.TypeEqual(t.Arrow(), f.Type) {

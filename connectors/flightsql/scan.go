@@ -176,7 +176,8 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 	if err != nil {
 		return nil, err
 	}
-	return connectors.NewSourceReader(ctx, p.schema, &source{t: p.t, rs: rs, schema: p.schema}, p.limit), nil
+	src := connectors.CheckTagged(p.schema, &source{t: p.t, rs: rs, schema: p.schema}, mem)
+	return connectors.NewSourceReader(ctx, p.schema, src, p.limit), nil
 }
 
 // run opens a connection and starts q: as a prepared statement with its

@@ -175,6 +175,7 @@ func (p *partition) Open(ctx context.Context, mem memory.Allocator) (array.Recor
 		if src, err = openFileSource(ctx, p, fileCols, fileSchema, mem); err != nil {
 			return nil, err
 		}
+		src = connectors.CheckTagged(fileSchema, src, mem)
 	}
 	if len(fileCols) < len(p.columns) {
 		src = &hiveSource{inner: src, p: p, schema: p.schema, mem: mem}

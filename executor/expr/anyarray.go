@@ -81,6 +81,17 @@ func AnyLike(lhs, arr Expr, negated, caseInsensitive, all bool) (Expr, error) {
 	return &anyArrayExpr{op: op, l: lhs, arr: arr, all: all, cmp: cmp, elem: at.Leaf()}, nil
 }
 
+// AnyOperator returns lhs name ANY(arr), or ALL when all is set, for any
+// boolean operator: cmp is the operator over batch columns #0 (lhs) and
+// #1 (an element of arr), as the planner bound it.
+func AnyOperator(name string, cmp, lhs, arr Expr, all bool) (Expr, error) {
+	at := arr.Type()
+	if at.Kind != sqltypes.List || at.Elem == nil || cmp.Type().Kind != sqltypes.Bool {
+		return nil, internalErr("ANY/ALL over %s: %s is not a boolean operator over an array", name, cmp)
+	}
+	return &anyArrayExpr{op: name, l: lhs, arr: arr, all: all, cmp: cmp, elem: at.Leaf()}, nil
+}
+
 func (e *anyArrayExpr) Type() sqltypes.Type { return sqltypes.TypeBool }
 func (e *anyArrayExpr) children() []Expr    { return []Expr{e.l, e.arr} }
 func (e *anyArrayExpr) withChildren(ch []Expr) Expr {

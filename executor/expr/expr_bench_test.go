@@ -209,3 +209,22 @@ func BenchmarkToCharEEEE(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRangeOverlaps is r && s over tstzrange columns: every row
+// reads two held ranges (sqltypes.ReadRange), as the range operators,
+// sort keys and binary output do.
+func BenchmarkRangeOverlaps(b *testing.B) {
+	tz := sqltypes.Type{Kind: sqltypes.TstzRange}
+	gen := func(r *rand.Rand) any {
+		lo := int64(1_700_000_000_000_000) + r.Int63n(1<<40)
+		rg, err := sqltypes.MakeRange(tz, arrow.Timestamp(lo), arrow.Timestamp(lo+r.Int63n(1<<36)), true, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return sqltypes.FormatRange(tz, rg)
+	}
+	batch, done := benchBatch(b, false, gen, tz, tz)
+	defer done()
+	e := must(Call("range_overlaps", []Expr{Column(0, tz, "r"), Column(1, tz, "s")}))
+	runBench(b, e, batch, 0)
+}

@@ -306,11 +306,24 @@ func (t *translator) inLook() bool { return len(t.lookStart) > 0 }
 // bound checks a {m,n} bound (PostgreSQL allows at most 255) and copies
 // it; s starts at "{". A "{" that starts no bound is a literal.
 func (t *translator) bound(s string) (int, error) {
-	end := strings.IndexByte(s, '}')
-	body := ""
-	if end > 0 {
-		body = s[1:end]
+	// As PostgreSQL's lexer: a "{" not followed by a digit is literal;
+	// after one, only digits, one comma and "}" may follow, the end of
+	// the pattern being unbalanced braces.
+	if len(s) < 2 || s[1] < '0' || s[1] > '9' {
+		t.out = append(t.out, `\{`...)
+		return 1, nil
 	}
+	end := 1
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == ',') {
+		end++
+	}
+	if end == len(s) {
+		return 0, invalid("braces {} not balanced")
+	}
+	if s[end] != '}' {
+		return 0, invalid("invalid repetition count(s)")
+	}
+	body := s[1:end]
 	lo, hi, hasComma := strings.Cut(body, ",")
 	num := func(d string) (int, bool) {
 		if d == "" || strings.Trim(d, "0123456789") != "" {
@@ -321,11 +334,7 @@ func (t *translator) bound(s string) (int, error) {
 	}
 	m, ok := num(lo)
 	if !ok {
-		if end > 0 && body != "" && (body[0] >= '0' && body[0] <= '9') {
-			return 0, invalid("invalid repetition count(s)")
-		}
-		t.out = append(t.out, `\{`...)
-		return 1, nil
+		return 0, invalid("invalid repetition count(s)")
 	}
 	n := m
 	if hasComma && hi != "" {

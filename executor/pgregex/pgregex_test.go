@@ -44,8 +44,20 @@ func TestCompile(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
+	// "{" not followed by a digit is an ordinary character.
+	for pattern, s := range map[string]string{`a{`: "a{", `a{,5}`: "xa{,5}", `a{x`: "a{x"} {
+		re, err := Compile(pattern, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", pattern, err)
+			continue
+		}
+		if m, err := re.MatchString(s); err != nil || !m {
+			t.Errorf("%s ~ %s: %v, %v; want a match", s, pattern, m, err)
+		}
+	}
 	for pattern, code := range map[string]string{`(ab)\1`: "0A000", `\1`: "2201B", `(`: "2201B",
-		`a{256}`: "2201B", `a(?i)b`: "2201B", `[[:foo:]]`: "2201B", `\k`: "2201B", `(?z)a`: "2201B", `(?b)a`: "0A000"} {
+		`a{256}`: "2201B", `a(?i)b`: "2201B", `[[:foo:]]`: "2201B", `\k`: "2201B", `(?z)a`: "2201B", `(?b)a`: "0A000",
+		`a{1`: "2201B", `a{1,`: "2201B", `a{12,3`: "2201B", `a{1x}`: "2201B", `a{1,2,3}`: "2201B"} {
 		if _, err := Compile(pattern, Options{}); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want %s", pattern, err, code)
 		}

@@ -518,7 +518,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.InList{E: x, List: items, Negated: in.Negated}
 		})
 	}
-	if aa, ok := e.(*logical.AnyArray); ok && aa.Like == nil && aa.L.Type().Kind == sqltypes.Numeric {
+	if aa, ok := e.(*logical.AnyArray); ok && aa.Like == nil && aa.Cmp == nil && aa.L.Type().Kind == sqltypes.Numeric {
 		if arr, ok := aa.R.(*logical.Array); ok && arr.T.Ndims() == 1 {
 			return f.settleAnyList(aa.L, aa.Op, arr.Elems, aa.All, func(x logical.Expr, items []logical.Expr) logical.Expr {
 				r := *arr

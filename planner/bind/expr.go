@@ -1080,17 +1080,8 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			if err != nil {
 				return nil, err
 			}
-			if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok {
+			if e, ok, err := b.containmentOperator(name, l, r, loc); ok {
 				return e, err
-			}
-			if e, ok, err := b.bindArrayOperator(name, l, r, loc); ok {
-				return e, err
-			}
-			if e, ok, err := b.bindJSONBOperator(name, l, r, loc); ok {
-				return e, err
-			}
-			if isRangeOnlyOperator(name) {
-				return nil, opError(name, l.Type(), r.Type(), loc)
 			}
 		}
 		op, ok := binaryOps[name]
@@ -1135,10 +1126,7 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if err != nil {
 			return nil, err
 		}
-		if l, err = b.matchSubject(l); err != nil {
-			return nil, err
-		}
-		if p, err = b.coerceText(p); err != nil {
+		if l, p, err = b.textOperands(opName(a.Name), l, p, loc); err != nil {
 			return nil, err
 		}
 		neg := strings.HasPrefix(opName(a.Name), "!")

@@ -50,10 +50,7 @@ func (b *binder) bindExtraAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (l
 			if l, p, err = b.bindOperands(a, sc, agg); err != nil {
 				return nil, true, err
 			}
-			if l, err = b.matchSubject(l); err != nil {
-				return nil, true, err
-			}
-			if p, err = b.coerceText(p); err != nil {
+			if l, p, err = b.textOperands(name, l, p, int(a.Location)); err != nil {
 				return nil, true, err
 			}
 			e = &logical.Like{E: l, Pattern: p, Negated: name[0] == '!', ILike: strings.HasSuffix(name, "*")}
@@ -99,7 +96,7 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	}
 	op, ok := binaryOps[name]
 	if !ok || !op.IsComparison() {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (array) is not supported yet", name), loc)
+		return b.bindAnyOperator(a, name, all, sc, agg)
 	}
 	l, r, err := b.bindOperands(a, sc, agg)
 	if err != nil {
@@ -110,23 +107,10 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 		// compare with each as written, as IN lists do.
 		return b.orComparisons(op, name, l, arr.Elems, all, loc)
 	}
-	if r.Type().Kind == sqltypes.Unknown {
-		et := l.Type()
-		if et.Kind == sqltypes.Unknown {
-			et = sqltypes.TypeText
-		}
-		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
+	if r, err = b.anyArrayOperand(name, r, l.Type(), all, loc); err != nil {
+		return nil, err
 	}
 	rt := r.Type()
-	if rt.Kind != sqltypes.List || rt.Elem == nil {
-		q := "ANY"
-		if all {
-			q = "ALL"
-		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op %s/%s (array) requires array on right side", name, q), loc)
-	}
 	et := rt.Leaf() // a multidimensional array compares its elements
 	t, ok := commonType(l.Type(), et)
 	if !ok || t.HasKind(sqltypes.JSON) {
@@ -166,6 +150,7 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 
 // textOperands converts unknown operands to text and requires text.
 func (b *binder) textOperands(name string, l, r logical.Expr, loc int) (logical.Expr, logical.Expr, error) {
+	lt0, rt0 := l.Type(), r.Type() // as written, for the error
 	var err error
 	if l.Type().Kind == sqltypes.Unknown {
 		if l, err = b.coerce(l, sqltypes.TypeText); err != nil {
@@ -182,8 +167,13 @@ func (b *binder) textOperands(name string, l, r logical.Expr, loc int) (logical.
 			return nil, nil, err
 		}
 	}
+	if lt0.Kind == sqltypes.Bytea && strings.Contains(name, "~~") && (rt0.Kind == sqltypes.Bytea || rt0.Kind == sqltypes.Unknown) {
+		// PostgreSQL's bytea LIKE matches bytes; the text form would not.
+		return nil, nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "LIKE over bytea is not supported").
+			WithHint("Match the text it holds instead: convert_from(value, 'UTF8') LIKE pattern."), loc)
+	}
 	if !(l.Type().IsString() || l.Type().Kind == sqltypes.Bpchar) || !r.Type().IsString() {
-		return nil, nil, opError(name, l.Type(), r.Type(), loc)
+		return nil, nil, opError(name, lt0, rt0, loc)
 	}
 	return l, r, nil
 }
@@ -363,13 +353,16 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 	if err != nil {
 		return nil, err
 	}
-	if l, err = b.matchSubject(l); err != nil {
-		return nil, err
-	}
 	if r.Type().Kind == sqltypes.Unknown {
 		if r, err = b.coerce(r, sqltypes.ListOf(sqltypes.TypeText)); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
+	}
+	if lt := l.Type(); !lt.IsString() && lt.Kind != sqltypes.Bpchar && lt.Kind != sqltypes.Unknown {
+		return nil, opError(opName(a.Name), lt, r.Type().Leaf(), loc)
+	}
+	if l, err = b.matchSubject(l); err != nil {
+		return nil, err
 	}
 	var patterns []logical.Expr
 	switch x := r.(type) {

@@ -52,6 +52,11 @@ func (b *binder) bindNetworkOperator(a *pg_query.A_Expr, name string, sc *scope,
 		}
 		return b.bitwiseOperator(name, nil, r, loc)
 	}
+	return b.networkOperator(name, l, r, loc)
+}
+
+// networkOperator is bindNetworkOperator's infix form over bound operands.
+func (b *binder) networkOperator(name string, l, r logical.Expr, loc int) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	if isAddressType(lt) || isAddressType(rt) {
 		// An untyped literal is read as the other side's type (inet for

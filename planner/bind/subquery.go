@@ -61,12 +61,16 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 		if len(sl.OperName) > 0 {
 			name = opName(sl.OperName)
 		}
-		op, ok := binaryOps[name]
-		if !ok || !op.IsComparison() {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s with ANY/ALL (subquery) is not supported", name), loc)
-		}
 		all := sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK
-		cmp, err := b.bindSubqueryComparison(sl.Testexpr, q.cols, op, name, all, sc, agg, loc)
+		var cmp logical.Expr
+		if op, ok := binaryOps[name]; ok && op.IsComparison() {
+			cmp, err = b.bindSubqueryComparison(sl.Testexpr, q.cols, op, name, all, sc, agg, loc)
+		} else if len(q.cols) != 1 {
+			return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "subquery has too many columns"), loc)
+		} else {
+			out := &logical.ColRef{ID: q.cols[0].id, Name: q.cols[0].name, T: q.cols[0].t}
+			cmp, err = b.subqueryOperator(sl.Testexpr, out, name, all, sc, agg, loc)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -12,12 +12,18 @@ import (
 // AnyArray is L Op ANY(R) or, with All, L Op ALL(R); R is an array whose
 // element type matches L. With Like set, the operator is L [NOT] [I]LIKE
 // element (Like's Negated and ILike; its operands are unused) and Op is
-// unused.
+// unused. With Cmp set, the operator is any other (named Name): Cmp is
+// it bound over the stand-in columns LID (L's value) and EID (one
+// element), which exist nowhere else; Op and Like are unused.
 type AnyArray struct {
 	Op   expr.BinaryOp
 	L, R Expr
 	All  bool
 	Like *Like
+
+	Name     string
+	Cmp      Expr
+	LID, EID ColumnID
 }
 
 // Regex is E ~ Pattern (CI: ~*; Negated: !~ / !~*).
@@ -69,8 +75,11 @@ func (e *AnyArray) String() string {
 		q = " ALL("
 	}
 	op := e.Op.String()
-	if e.Like != nil {
+	switch {
+	case e.Like != nil:
 		op = e.Like.opName()
+	case e.Cmp != nil:
+		op = e.Name
 	}
 	return e.L.String() + " " + op + q + e.R.String() + ")"
 }

@@ -19,6 +19,13 @@ func lowerExtra(e logical.Expr, args []expr.Expr) (expr.Expr, bool, error) {
 			out, err = expr.AnyLike(args[0], args[1], x.Like.Negated, x.Like.ILike, x.All)
 			break
 		}
+		if x.Cmp != nil {
+			var cmp expr.Expr
+			if cmp, err = lowerExpr(x.Cmp, layout{x.LID: 0, x.EID: 1}); err == nil {
+				out, err = expr.AnyOperator(x.Name, cmp, args[0], args[1], x.All)
+			}
+			break
+		}
 		out, err = expr.AnyArray(x.Op, args[0], args[1], x.All)
 	case *logical.Regex:
 		out, err = expr.RegexMatch(args[0], args[1], x.CI, x.Negated)
