@@ -102,7 +102,7 @@ type hashJoinOp struct {
 // at the whole build side) and fails with 53200 instead, as does a build
 // side whose rows share one key.
 func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error) {
-	return newHashJoin(env, spec, 0, env.Reserve("HashJoin"))
+	return newHashJoin(env, spec, 0, env.Reserve("HashJoin").Spills())
 }
 
 // newHashJoin is NewHashJoin at a grace partitioning level, reserving
