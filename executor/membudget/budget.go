@@ -21,6 +21,7 @@
 // so that the sum over concurrent queries is bounded too.
 //
 // Key API: New, NewPool, Budget.Reserve, Reservation.TryGrow / Grow / Shrink,
+// Reservation.Spills (fair shares between spilling operators),
 // Budget.CreateSpillFile, Budget.Close, NewRecycler, ParseSize, FormatSize.
 // It imports arrow and sqltypes.
 package membudget
@@ -68,7 +69,8 @@ type Budget struct {
 	mu        sync.Mutex
 	dir       string
 	closed    bool
-	recyclers []*Recycler // closed by Close
+	recyclers []*Recycler    // closed by Close
+	spillers  []*Reservation // marked by Spills: the operators lend weighs
 }
 
 // New returns a budget.
@@ -279,19 +281,87 @@ type Reservation struct {
 // Budget is the budget the reservation draws on (nil: unlimited).
 func (r *Reservation) Budget() *Budget { return r.b }
 
-// TryGrow reserves n more bytes if the budget has them.
+// TryGrow reserves n more bytes if the budget has them, or if r is a
+// spilling operator under its fair share while another one holds more
+// than its own (lend).
 func (r *Reservation) TryGrow(n int64) bool {
 	if n <= 0 {
 		r.Shrink(-n)
 		return true
 	}
-	if r.b != nil && !r.b.tryGrow(n) {
-		// Buffers kept for reuse give way to an operator's memory.
-		if r.kept || r.b.trimRecyclers() == 0 || !r.b.tryGrow(n) {
-			return false
-		}
+	if r.b != nil && !r.b.tryGrow(n) && !r.retryGrow(n) {
+		return false
 	}
 	notePeak(&r.peak, r.size.Add(n))
+	return true
+}
+
+// retryGrow is TryGrow after the budget refused n bytes: buffers kept for
+// reuse give way to an operator's memory, and then a spilling operator
+// may borrow.
+func (r *Reservation) retryGrow(n int64) bool {
+	if r.kept {
+		return false
+	}
+	if r.b.trimRecyclers() > 0 && r.b.tryGrow(n) {
+		return true
+	}
+	return r.b.lend(r, n)
+}
+
+// Spills marks r as the reservation of an operator that answers a
+// refusal by moving its state to disk (hash join, hash aggregate, sort,
+// CTE), and returns r.
+//
+// The budget arbitrates between such operators by fair share, as Spark's
+// execution memory does: of the k spilling operators that hold memory
+// (the asking one included), each is entitled to Limit/2k. First come is
+// not first served: an operator that has filled the budget with rows it
+// could spill (a hash join collecting its build side from a join below
+// it) would otherwise starve the operators it is waiting for, which
+// then partition their inputs ever finer to fit into nothing and fail
+// with 53200 at the deepest level (TPC-H Q9 at 512kB did, a run in a
+// few). See lend.
+func (r *Reservation) Spills() *Reservation {
+	if r.b != nil {
+		r.b.mu.Lock()
+		r.b.spillers = append(r.b.spillers, r)
+		r.b.mu.Unlock()
+	}
+	return r
+}
+
+// lend grants spilling operator r n bytes beyond the limit when that
+// keeps r within its fair share and another spilling operator holds more
+// than its own. The budget is then over its limit, so that operator is
+// refused at its next growth and spills, which repays the loan; one that
+// does not grow any more keeps the query over its limit by at most the
+// borrowers' shares, half the limit in all: the query degrades instead
+// of failing. The server's pool is asked as usual.
+func (b *Budget) lend(r *Reservation, n int64) bool {
+	if b.opts.Limit <= 0 {
+		return false
+	}
+	b.mu.Lock()
+	k, mine, most := 0, false, int64(0)
+	for _, q := range b.spillers {
+		s := q.size.Load()
+		if q == r {
+			mine = true
+		} else if s > 0 {
+			k++
+			most = max(most, s)
+		}
+	}
+	b.mu.Unlock()
+	if !mine {
+		return false
+	}
+	share := b.opts.Limit / int64(2*(k+1))
+	if r.size.Load()+n > share || most <= share || !b.drawPool(n) {
+		return false
+	}
+	notePeak(&b.peak, b.used.Add(n))
 	return true
 }
 

@@ -71,6 +71,39 @@ func TestReservations(t *testing.T) {
 	}
 }
 
+// TestSpillersShareTheBudget: a spilling operator that has filled the
+// budget does not starve another one under its fair share; the one over
+// its share is refused from then on (and spills), which repays the loan.
+func TestSpillersShareTheBudget(t *testing.T) {
+	b := New(Options{Limit: 1000})
+	hog, starved := b.Reserve("HashJoin").Spills(), b.Reserve("HashJoin").Spills()
+	plain := b.Reserve("TopN")
+	if !hog.TryGrow(990) {
+		t.Fatal("grant within the budget refused")
+	}
+	// Two spillers hold memory: each is entitled to 1000/4.
+	if !starved.TryGrow(200) || b.Used() != 1190 || b.Peak() != 1190 {
+		t.Fatalf("a spiller under its share was refused: used %d", b.Used())
+	}
+	if starved.TryGrow(100) {
+		t.Fatal("lent beyond the borrower's share")
+	}
+	if hog.TryGrow(1) {
+		t.Fatal("the spiller over its share was not refused")
+	}
+	if plain.TryGrow(1) {
+		t.Fatal("an operator that does not spill borrowed")
+	}
+	hog.Free() // it spilled
+	if !hog.TryGrow(500) || b.Used() != 700 {
+		t.Fatalf("after the spill: used %d", b.Used())
+	}
+	// Nobody holds more than its share: no loan.
+	if starved.TryGrow(400) {
+		t.Fatal("lent with no spiller over its share")
+	}
+}
+
 func TestSpillFolderRemovedOnClose(t *testing.T) {
 	b := New(Options{Limit: 1, TempDir: t.TempDir()})
 	f, err := b.CreateSpillFile("Sort")

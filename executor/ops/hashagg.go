@@ -118,7 +118,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 		fs = append(fs, arrow.Field{Name: a.Func, Type: a.Type.Arrow(), Nullable: true})
 	}
 	o := &hashAggOp{env: env, inputs: append([]executor.Operator(nil), inputs...), groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
-		res: env.Reserve("HashAggregate")}
+		res: env.Reserve("HashAggregate").Spills()}
 	o.shareArguments()
 	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {

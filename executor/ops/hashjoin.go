@@ -31,6 +31,15 @@ type HashJoinSpec struct {
 	// (join output pruning, joinout.go). Residual still sees every
 	// column.
 	ProbeOut, BuildOut []int
+	// ProbeFilter, when set, is a filter the join evaluates inside its
+	// probe (the planner decides, see FoldsProbeFilter): Probe is the
+	// filter's input and ProbeFilter a predicate over its rows, and the
+	// join's probe side is the rows that pass, picked by ProbeProject
+	// (column expressions named ProbeNames; nil: Probe's columns).
+	// ProbeKeys, Residual and ProbeOut read that probe side.
+	ProbeFilter  expr.Expr
+	ProbeProject []expr.Expr
+	ProbeNames   []string
 	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
 	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
 	// condition is. It skips the NULL phase (markjoin.go), whose NULL
@@ -102,7 +111,7 @@ type hashJoinOp struct {
 // at the whole build side) and fails with 53200 instead, as does a build
 // side whose rows share one key.
 func NewHashJoin(env *executor.Env, spec HashJoinSpec) (executor.Operator, error) {
-	return newHashJoin(env, spec, 0, env.Reserve("HashJoin"))
+	return newHashJoin(env, spec, 0, env.Reserve("HashJoin").Spills())
 }
 
 // newHashJoin is NewHashJoin at a grace partitioning level, reserving
@@ -142,10 +151,13 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if err != nil {
 		return nil, err
 	}
-	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level}
+	pf, err := newProbeFilter(env, &spec)
+	if err != nil {
+		return nil, err
+	}
+	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level, pf: pf}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.existsMark = spec.ExistsMark
-	o.pf = foldProbeFilter(spec.Type, spec.Probe, spec.ProbeKeys)
 	o.pack = packableKeys(types) && spec.Type != MarkJoin
 	o.out, o.cand = joinSchemas(spec.Type, spec.Probe.Schema(), spec.Build.Schema())
 	if err := o.pruneOutput(spec.ProbeOut, spec.BuildOut); err != nil {

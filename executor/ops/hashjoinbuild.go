@@ -63,11 +63,16 @@ func (o *hashJoinOp) buildParallel(ctx context.Context, keys []arrow.Array, n in
 }
 
 // BuildsInParallel reports whether a hash join on keys hashes a large
-// build side on several workers (one integer-like key column): the
-// planner shares a build side that is much larger than its probe side
-// only if so.
+// build side on several workers: one integer-like key column, or two
+// that are packed into one (hashjoinpack.go; unless a build value does
+// not fit in 32 bits, which the data decides). The planner shares a
+// build side that is much larger than its probe side only if so.
 func BuildsInParallel(keys []expr.Expr) bool {
-	return len(keys) == 1 && intKeyBits(keys[0].Type().Arrow()) != 0
+	types := make([]arrow.DataType, len(keys))
+	for i, k := range keys {
+		types[i] = k.Type().Arrow()
+	}
+	return len(keys) == 1 && intKeyBits(types[0]) != 0 || packableKeys(types)
 }
 
 // partIntTable is the table of a join's build side with one integer-like

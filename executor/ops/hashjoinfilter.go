@@ -17,9 +17,9 @@ import (
 // output rows from the unfiltered batch. Only joins that never emit an
 // unmatched probe row fold a filter (inner, semi, right, right semi,
 // right anti): a row that fails the filter simply finds no match. The
-// join still reads its original probe operator when its build side
-// spilled (hashjoinspill.go), so the partitions on disk hold filtered
-// rows.
+// planner decides (HashJoinSpec.ProbeFilter), so that EXPLAIN shows it.
+// The join reads the filter as an operator when its build side spilled
+// (hashjoinspill.go), so the partitions on disk hold filtered rows.
 
 // probeFilter is a filter folded into a hash join, with the projection
 // over it when that only picks columns (the scan's, dropping the
@@ -31,37 +31,58 @@ type probeFilter struct {
 	sel   []int32
 }
 
-// foldProbeFilter returns the filter that probe is (or that a
-// column-picking projection over probe reads) when a join of type jt
-// can fold it, else nil. The probe keys must be plain columns: they
-// are evaluated on every row, and an expression could fail on a row
-// the filter drops (a cast of text that only the passing rows hold as
+// FoldsProbeFilter reports whether a hash join of type jt with probe keys
+// keys can evaluate a filter of its probe side inside its probe
+// (HashJoinSpec.ProbeFilter). The probe keys must be plain columns: they
+// are evaluated on every row, and an expression could fail on a row the
+// filter drops (a cast of text that only the passing rows hold as
 // numbers).
-func foldProbeFilter(jt JoinType, probe executor.Operator, keys []expr.Expr) *probeFilter {
+func FoldsProbeFilter(jt JoinType, keys []expr.Expr) bool {
 	switch jt {
 	case InnerJoin, SemiJoin, RightJoin, RightSemiJoin, RightAntiJoin:
 	default:
-		return nil
+		return false
 	}
 	for _, k := range keys {
 		if _, ok := k.(*expr.ColumnExpr); !ok {
-			return nil
+			return false
 		}
 	}
-	var proj *projectOp
-	if p, ok := probe.(*projectOp); ok {
-		for _, e := range p.exprs {
+	return true
+}
+
+// newProbeFilter returns the probe filter spec asks for (nil if none) and
+// makes spec's probe side the filter and projection over spec.Probe, as
+// operators: that is what a spill partitions to disk (filtered rows) and
+// what the joins of its partitions then read without a filter.
+func newProbeFilter(env *executor.Env, spec *HashJoinSpec) (*probeFilter, error) {
+	if spec.ProbeFilter == nil {
+		return nil, nil
+	}
+	if !FoldsProbeFilter(spec.Type, spec.ProbeKeys) {
+		return nil, errInternal("a %s hash join cannot evaluate a probe filter", spec.Type)
+	}
+	f, err := NewFilter(env, spec.Probe, spec.ProbeFilter)
+	if err != nil {
+		return nil, err
+	}
+	pf := &probeFilter{in: spec.Probe, where: f.(*filterOp).where}
+	spec.Probe, spec.ProbeFilter = f, nil
+	if spec.ProbeProject != nil {
+		for _, e := range spec.ProbeProject {
+			// apply projects every row, the failing ones too.
 			if _, ok := e.(*expr.ColumnExpr); !ok {
-				return nil
+				return nil, errInternal("a probe filter's projection computes %s", e)
 			}
 		}
-		proj, probe = p, p.child
+		p, err := NewProject(env, f, spec.ProbeProject, spec.ProbeNames)
+		if err != nil {
+			return nil, err
+		}
+		pf.proj = p.(*projectOp)
+		spec.Probe, spec.ProbeProject, spec.ProbeNames = p, nil, nil
 	}
-	f, ok := probe.(*filterOp)
-	if !ok {
-		return nil
-	}
-	return &probeFilter{in: f.child, where: f.where, proj: proj}
+	return pf, nil
 }
 
 // apply takes ownership of b, a batch of the filter's input, and

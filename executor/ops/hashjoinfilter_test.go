@@ -12,29 +12,40 @@ import (
 // probeFilterJoin builds a hash join of jt whose probe side is a filter
 // (v < 50) over probe, with a column-picking projection over the filter
 // when project is set: the shape a scan with a filter gives. keys are
-// plain columns (expr.Column), so joins that can fold the filter do.
+// plain columns (expr.Column), so joins that can fold the filter are
+// given it in their spec, as the planner does, and the others as
+// operators.
 func probeFilterJoin(t *testing.T, env *executor.Env, jt JoinType, probe, build [][]any, project, residual bool, batch int) *hashJoinOp {
 	t.Helper()
 	mem := env.Mem
-	in, err := NewFilter(env, source(mem, joinSchema, probe, batch, true), cmpExpr{2, expr.OpLt, 50})
-	if err != nil {
-		t.Fatal(err)
+	spec := HashJoinSpec{
+		Type:        jt,
+		Probe:       source(mem, joinSchema, probe, batch, true),
+		ProbeFilter: cmpExpr{2, expr.OpLt, 50},
+		Build:       source(mem, joinSchema, build, batch, false),
+		ProbeKeys:   []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2")},
+		BuildKeys:   []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2")},
 	}
 	if project {
-		cols := []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2"), expr.Column(2, tI8, "v")}
-		if in, err = NewProject(env, in, cols, []string{"k", "k2", "v"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	spec := HashJoinSpec{
-		Type:      jt,
-		Probe:     in,
-		Build:     source(mem, joinSchema, build, batch, false),
-		ProbeKeys: []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2")},
-		BuildKeys: []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2")},
+		spec.ProbeProject = []expr.Expr{expr.Column(0, tI8, "k"), expr.Column(1, tTxt, "k2"), expr.Column(2, tI8, "v")}
+		spec.ProbeNames = []string{"k", "k2", "v"}
 	}
 	if residual {
 		spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+	}
+	if !FoldsProbeFilter(jt, spec.ProbeKeys) {
+		// The planner gives such a join the filter as an operator.
+		if _, err := NewHashJoin(env, spec); err == nil {
+			t.Fatalf("a %s join took a probe filter", jt)
+		}
+		f, err := NewFilter(env, spec.Probe, spec.ProbeFilter)
+		if err == nil && project {
+			f, err = NewProject(env, f, spec.ProbeProject, spec.ProbeNames)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec.Probe, spec.ProbeFilter, spec.ProbeProject, spec.ProbeNames = f, nil, nil, nil
 	}
 	op, err := NewHashJoin(env, spec)
 	if err != nil {
@@ -135,14 +146,11 @@ func TestParallelHashJoinProbeFilter(t *testing.T) {
 	env := testEnv(mem, 16)
 	var probes []executor.Operator
 	for s := range 3 {
-		f, err := NewFilter(env, source(mem, joinSchema, probe[s*len(probe)/3:(s+1)*len(probe)/3], 16, false), cmpExpr{2, expr.OpLt, 50})
-		if err != nil {
-			t.Fatal(err)
-		}
-		probes = append(probes, f)
+		probes = append(probes, source(mem, joinSchema, probe[s*len(probe)/3:(s+1)*len(probe)/3], 16, false))
 	}
 	keys := []expr.Expr{expr.Column(0, tI8, "k")}
-	pj, err := NewParallelHashJoin(env, HashJoinSpec{Type: InnerJoin, Build: source(mem, joinSchema, build, 16, false), ProbeKeys: keys, BuildKeys: keys}, probes)
+	pj, err := NewParallelHashJoin(env, HashJoinSpec{Type: InnerJoin, Build: source(mem, joinSchema, build, 16, false), ProbeKeys: keys, BuildKeys: keys,
+		ProbeFilter: cmpExpr{2, expr.OpLt, 50}}, probes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,6 +84,11 @@ func TestHashJoinPackedKeys(t *testing.T) {
 				if o.packed != tc.wantPacked {
 					t.Errorf("packed %v, want %v", o.packed, tc.wantPacked)
 				}
+				if _, ok := o.table.(*partIntTable[int64]); tc.parallel && (!ok || !BuildsInParallel(spec.BuildKeys)) {
+					// The planner shares large build sides it is told
+					// are hashed on all workers.
+					t.Errorf("the packed build side was hashed into a %T, or BuildsInParallel does not say it is parallel", o.table)
+				}
 				want := refJoin(jt, probe, build, func(p, b []any) bool {
 					ok := eqKey(p[0], b[0]) && eqKey(p[1], b[1])
 					if tc.residual {

@@ -62,7 +62,7 @@ func NewParallelHashJoin(env *executor.Env, spec HashJoinSpec, probes []executor
 		s := spec
 		s.Probe = probe
 		s.Build = NewBatches(spec.Build.Schema(), nil) // a placeholder: the rows come from sb
-		o, err := newHashJoin(env, s, 0, env.Reserve("HashJoin"))
+		o, err := newHashJoin(env, s, 0, env.Reserve("HashJoin").Spills())
 		if err != nil {
 			sb.users = len(p.Joins)
 			p.Close()

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -88,5 +89,56 @@ func TestHashJoinBuildGivesBackCopyReservation(t *testing.T) {
 	}
 	if err := op.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHashJoinSpillUnderCollectingJoin: a join collecting its build side
+// from a join below it that spilled (TPC-H Q9's top join over the
+// lineitem ⋈ orders ⋈ part joins). The collecting join fills the budget
+// with rows it could spill while the join below still has partitions to
+// build: that one must get its fair share (membudget's lend) instead of
+// partitioning ever finer into no memory and failing with 53200.
+func TestHashJoinSpillUnderCollectingJoin(t *testing.T) {
+	var lowProbe, lowBuild, topProbe [][]any
+	for i := range 3000 {
+		lowProbe = append(lowProbe, []any{int64(i % 1000), "p", int64(i)})
+	}
+	wide := strings.Repeat("b", 200) // the build rows outweigh the rows above
+	for i := range 1000 {
+		lowBuild = append(lowBuild, []any{int64(i), wide, int64(i)})
+	}
+	for i := range 100 {
+		topProbe = append(topProbe, []any{int64(i), "t", int64(i)})
+	}
+	mem := checked(t)
+	env := spillEnv(t, mem, 16, 64<<10)
+	low, err := NewHashJoin(env, HashJoinSpec{
+		Type:      InnerJoin,
+		Probe:     source(mem, joinSchema, lowProbe, 16, false),
+		Build:     source(mem, joinSchema, lowBuild, 16, false),
+		ProbeKeys: []expr.Expr{col(0, tI8)},
+		BuildKeys: []expr.Expr{col(0, tI8)},
+		ProbeOut:  []int{2},
+		BuildOut:  []int{0},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := NewHashJoin(env, HashJoinSpec{
+		Type:      InnerJoin,
+		Probe:     source(mem, joinSchema, topProbe, 16, false),
+		Build:     low,
+		ProbeKeys: []expr.Expr{col(2, tI8)},
+		BuildKeys: []expr.Expr{col(0, tI8)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mustDrain(t, top)
+	if len(got) != 100 {
+		t.Fatalf("%d rows, want 100", len(got))
+	}
+	if env.Budget.Spilled() == 0 {
+		t.Fatal("nothing spilled; shrink the budget")
 	}
 }

@@ -40,7 +40,7 @@ type Shared struct {
 
 // NewShared returns a Shared over in, which it owns (closes).
 func NewShared(env *executor.Env, in executor.Operator) *Shared {
-	return &Shared{in: in, mem: env.Mem, res: env.Reserve("CTE"), done: make(chan struct{})}
+	return &Shared{in: in, mem: env.Mem, res: env.Reserve("CTE").Spills(), done: make(chan struct{})}
 }
 
 // Reservation reports the memory the kept batches hold.

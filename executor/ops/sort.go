@@ -54,7 +54,7 @@ func NewSort(env *executor.Env, child executor.Operator, keys []SortKey) (execut
 	if err != nil {
 		return nil, err
 	}
-	return &sortOp{env: env, child: child, keys: keys, res: env.Reserve("Sort")}, nil
+	return &sortOp{env: env, child: child, keys: keys, res: env.Reserve("Sort").Spills()}, nil
 }
 
 // checkSortKeys validates keys and returns them ready to sort by: a copy

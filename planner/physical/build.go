@@ -42,6 +42,25 @@ type stream struct {
 	ids []logical.ColumnID
 	lay layout
 	ex  *ExplainNode
+	// fold is set when the stream ends with a filter (and a projection
+	// picking columns over it) that a hash join probing the stream may
+	// evaluate inside its probe instead (ops.HashJoinSpec.ProbeFilter).
+	fold *probeFold
+}
+
+// probeFold is the filter a stream ends with, for a hash join to fold.
+type probeFold struct {
+	in    []executor.Operator // per stream: the filter's input
+	pred  expr.Expr           // over in's rows
+	text  string              // pred for EXPLAIN
+	proj  []expr.Expr         // nil: the stream is the filter's rows
+	names []string
+	// ex is the plan node the join's probe side shows when it folds the
+	// filter; scan: ex is the scan that ran the filter, whose filter=
+	// property then moves to the join and whose measurements are of in
+	// (they were of its last stage, the filter or projection).
+	ex   *ExplainNode
+	scan bool
 }
 
 type builder struct {
@@ -218,7 +237,12 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 			return nil, err
 		}
 		ex := &ExplainNode{Name: "Filter", Props: []string{"predicate=" + x.Pred.String()}, Children: []*ExplainNode{in.ex}}
-		return b.each(in, ex, func(op executor.Operator) (executor.Operator, error) { return ops.NewFilter(b.env, op, pred) })
+		s, err := b.each(in, ex, func(op executor.Operator) (executor.Operator, error) { return ops.NewFilter(b.env, op, pred) })
+		if err != nil {
+			return nil, err
+		}
+		s.fold = &probeFold{in: in.ops, pred: pred, text: exprList(logical.Conjuncts(x.Pred)), ex: in.ex}
+		return s, nil
 	case *logical.Project:
 		in, err := b.lower(x.Input)
 		if err != nil {
@@ -236,6 +260,7 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 			return nil, err
 		}
 		s.ids, s.lay = x.Cols, layoutOf(x.Cols)
+		s.fold = projectedFold(in.fold, exprs, b.names(x.Cols))
 		return s, nil
 	case *logical.Join:
 		if s, ok, err := b.pushJoin(x); ok || err != nil {
@@ -771,4 +796,21 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 	}
 	ids := append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
+}
+
+// projectedFold is fold (nil: none) with a projection exprs over it, if
+// that only picks columns of the filter's rows: a hash join folding the
+// filter takes the projection too.
+func projectedFold(fold *probeFold, exprs []expr.Expr, names []string) *probeFold {
+	if fold == nil || fold.proj != nil {
+		return nil
+	}
+	for _, e := range exprs {
+		if _, ok := e.(*expr.ColumnExpr); !ok {
+			return nil
+		}
+	}
+	f := *fold
+	f.proj, f.names = exprs, names
+	return &f
 }

@@ -1,6 +1,7 @@
 package physical
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/meshql/meshql/executor"
@@ -125,14 +126,19 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		if bk, err = lowerAll(rkeys, rs.lay); err != nil {
 			return nil, err
 		}
+	}
+	spec := ops.HashJoinSpec{Type: opType, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark, ProbeOut: pout, BuildOut: bout}
+	if len(lkeys) > 0 && !constKey {
+		ls = b.foldProbeFilter(&spec, ls, ex)
 		if b.parallelProbe(opType, ls, left, right, bk) {
-			return b.lowerParallelProbe(opType, x.ExistsMark, ls, rs, pk, bk, res, ids, pout, bout, ex)
+			return b.lowerParallelProbe(spec, ls, rs, ids, ex)
 		}
 	}
 	probe, build := b.gather(ls), b.gather(rs)
 	var op executor.Operator
 	if len(lkeys) > 0 {
-		op, err = ops.NewHashJoin(b.env, ops.HashJoinSpec{Type: opType, Probe: probe, Build: build, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark, ProbeOut: pout, BuildOut: bout})
+		spec.Probe, spec.Build = probe, build
+		op, err = ops.NewHashJoin(b.env, spec)
 		if err != nil {
 			return nil, err
 		}
@@ -295,8 +301,9 @@ func (b *builder) parallelProbe(jt ops.JoinType, ls *stream, probe, build logica
 // lowerParallelProbe plans one hash join per probe stream over one shared
 // build side (ops.ParallelHashJoin), so the joins and every operator
 // above them run in parallel instead of after a gather.
-func (b *builder) lowerParallelProbe(jt ops.JoinType, existsMark bool, ls, rs *stream, pk, bk []expr.Expr, res expr.Expr, ids []logical.ColumnID, pout, bout []int, ex *ExplainNode) (*stream, error) {
-	pj, err := ops.NewParallelHashJoin(b.env, ops.HashJoinSpec{Type: jt, Build: b.gather(rs), ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: existsMark, ProbeOut: pout, BuildOut: bout}, ls.ops)
+func (b *builder) lowerParallelProbe(spec ops.HashJoinSpec, ls, rs *stream, ids []logical.ColumnID, ex *ExplainNode) (*stream, error) {
+	spec.Build = b.gather(rs)
+	pj, err := ops.NewParallelHashJoin(b.env, spec, ls.ops)
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +317,32 @@ func (b *builder) lowerParallelProbe(jt ops.JoinType, existsMark bool, ls, rs *s
 		out.ops = append(out.ops, b.instrument(op, ex))
 	}
 	return out, nil
+}
+
+// foldProbeFilter gives the join of spec the filter its probe side ls
+// ends with, when the join can evaluate it inside its probe
+// (ops.FoldsProbeFilter): the rows the filter keeps are then not copied
+// into batches of their own only to be looked up and copied once more.
+// It returns the stream the join then probes (the filter's input) and
+// shows the filter on the join's plan node ex, as PostgreSQL shows a
+// Join Filter.
+func (b *builder) foldProbeFilter(spec *ops.HashJoinSpec, ls *stream, ex *ExplainNode) *stream {
+	f := ls.fold
+	if f == nil || !ops.FoldsProbeFilter(spec.Type, spec.ProbeKeys) {
+		return ls
+	}
+	spec.ProbeFilter, spec.ProbeProject, spec.ProbeNames = f.pred, f.proj, f.names
+	in := &stream{ops: f.in, ids: ls.ids, lay: ls.lay, ex: f.ex}
+	if f.scan {
+		in.ops = make([]executor.Operator, len(f.in))
+		for i, op := range f.in {
+			in.ops[i] = b.instrument(op, f.ex)
+		}
+		f.ex.Props = slices.DeleteFunc(f.ex.Props, func(p string) bool { return p == "filter="+f.text })
+	}
+	ex.Props = append(ex.Props, "probe_filter="+f.text)
+	ex.Children[0] = f.ex
+	return in
 }
 
 // serialBuildFactor is how much larger than the probe side (by estimate)

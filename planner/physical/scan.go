@@ -174,11 +174,13 @@ func (b *builder) lowerScan(x *logical.Scan) (*stream, error) {
 		if dict {
 			pred = expr.OverDictionaries(pred)
 		}
+		in := s.ops
 		if s, err = b.eachMaybe(s, ex, last(2), func(op executor.Operator) (executor.Operator, error) {
 			return ops.NewFilter(b.env, op, pred)
 		}); err != nil {
 			return nil, err
 		}
+		s.fold = &probeFold{in: in, pred: pred, text: exprList(p.residual), ex: ex, scan: true}
 	}
 	if !final {
 		return s, nil
@@ -213,13 +215,20 @@ func (b *builder) finishScan(s *stream, ex *ExplainNode, ids []logical.ColumnID,
 		m := b.meta.Column(ids[i])
 		cols[j], out[j] = expr.Column(i, m.Type, m.Name), ids[i]
 	}
+	names := b.names(out)
 	st, err := b.each(s, ex, func(op executor.Operator) (executor.Operator, error) {
-		return ops.NewProject(b.env, op, cols, b.names(out))
+		return ops.NewProject(b.env, op, cols, names)
 	})
 	if err != nil {
 		return nil, err
 	}
 	st.ids, st.lay = out, layoutOf(out)
+	if f := s.fold; f != nil {
+		// The projection only picks columns (and decodes dictionaries):
+		// a join folding the filter can take it too.
+		f.proj, f.names = cols, names
+		st.fold = f
+	}
 	return st, nil
 }
 
