@@ -10,21 +10,21 @@ import (
 // joinFunction binds join j of l with r, a set-returning function in FROM
 // bound over l's rows (bindRangeFunction). A CROSS JOIN, or an inner or
 // left join ON true, takes r as it is: joined is nil and right r. A
-// function that does not read l is otherwise bound again on its own and
-// returned as right, to join as a table does (joined nil). One that reads
-// l (implicitly LATERAL) is joined here: an inner join keeps the function
+// function that does not read l is otherwise taken off l's rows
+// (detachFunction) and returned as right, to join as a table does (joined
+// nil). One that reads l (implicitly LATERAL) is joined here: an inner join keeps the function
 // rows that pass the condition; a LEFT JOIN keeps them, or one row with
 // the function's columns NULL when none passes (leftJoinFunction). The
-// condition is bound once, here or by the caller's join of a table.
-func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation, outer *scope) (joined, right *relation, err error) {
+// function and the condition are bound once, here or by the caller's join
+// of a table.
+func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation) (joined, right *relation, err error) {
 	using := j.IsNatural || len(j.UsingClause) > 0
 	asIs := !using && (jt == logical.InnerJoin || jt == logical.LeftJoin)
 	if asIs && j.Quals == nil {
 		return nil, r, nil
 	}
 	if !functionReads(r, l) {
-		alone, err := b.bindRangeFunction(j.Rarg.GetRangeFunction(), nil, outer)
-		return nil, alone, err
+		return nil, detachFunction(l, r), nil
 	}
 	if jt != logical.InnerJoin && jt != logical.LeftJoin {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
@@ -68,6 +68,28 @@ func functionReads(r, l *relation) bool {
 		}
 	}
 	return false
+}
+
+// detachFunction returns r, a function bound over l's rows that reads
+// none of them, over one empty row instead, without l's columns: the
+// function as bound on its own, without binding it (its subqueries,
+// notices and columns) a second time.
+func detachFunction(l, r *relation) *relation {
+	left := logical.OutputSet(l.node)
+	u := unnestOf(r.node)
+	u.Input = &logical.Values{Rows: [][]logical.Expr{{}}}
+	if p, ok := r.node.(*logical.Project); ok {
+		// A record function's or json_each's projection passed l's
+		// columns on.
+		c := &logical.Project{Input: u}
+		for i, id := range p.Cols {
+			if !left.Has(id) {
+				c.Exprs, c.Cols = append(c.Exprs, p.Exprs[i]), append(c.Cols, id)
+			}
+		}
+		return &relation{node: c, scope: functionScope(l, r)}
+	}
+	return &relation{node: u, scope: functionScope(l, r)}
 }
 
 // leftJoinFunction turns r, a function over l's rows, into `l LEFT JOIN

@@ -448,7 +448,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 			return nil, err
 		}
 	} else if r.lateralOf(l) {
-		if joined, r, err = b.joinFunction(j, jt, l, r, outer); err != nil {
+		if joined, r, err = b.joinFunction(j, jt, l, r); err != nil {
 			return nil, err
 		}
 	}
