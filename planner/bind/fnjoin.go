@@ -14,7 +14,8 @@ import (
 // (detachFunction) and returned as right, to join as a table does (joined
 // nil). One that reads l (implicitly LATERAL) is joined here: an inner join keeps the function
 // rows that pass the condition; a LEFT JOIN keeps them, or one row with
-// the function's columns NULL when none passes (leftJoinFunction). The
+// the function's columns NULL when none passes: the function applies the
+// condition itself (Unnest.Cond) when it can, else leftJoinFunction. The
 // function and the condition are bound once, here or by the caller's join
 // of a table.
 func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation) (joined, right *relation, err error) {
@@ -46,6 +47,13 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 		if r.node, err = b.filterWithSubqueries(r.node, cond); err != nil {
 			return nil, nil, err
 		}
+		return r, r, nil
+	case !hasSubquery(cond) && r.node == logical.Node(unnestOf(r.node)) && readsFrom(cond).SubsetOf(logical.OutputSet(r.node)):
+		// The function's rows are filtered as they are made, l's rows
+		// without a passing one padded there: l stays under the function,
+		// where a WHERE over its columns reaches it.
+		unnestOf(r.node).Cond = cond
+		b.outerFunction(l, r, false)
 		return r, r, nil
 	}
 	if err := b.leftJoinFunction(l, r, cond); err != nil {
