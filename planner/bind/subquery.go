@@ -81,17 +81,30 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 
 // filterWithSubqueries applies a WHERE/HAVING predicate to node. Top-level
 // EXISTS, NOT EXISTS and IN (subquery) conjuncts become semi and anti
-// joins; other subqueries become mark or single joins whose output
-// column replaces them.
+// joins, and so do NOT IN and op ALL (subquery) over columns that are
+// never NULL (notInAsAnti); other subqueries become mark or single joins
+// whose output column replaces them.
 func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (logical.Node, error) {
 	var rest []logical.Expr
 	for _, c := range logical.Conjuncts(pred) {
 		sq, negated := asSubquery(c)
-		if sq == nil || (sq.Kind != logical.SubqueryExists && !(sq.Kind == logical.SubqueryAny && !negated)) {
+		if sq == nil {
+			rest = append(rest, c)
+			continue
+		}
+		in := sq.Kind == logical.SubqueryAny && !negated
+		notIn := sq.Kind == logical.SubqueryAny && negated || sq.Kind == logical.SubqueryAll && !negated
+		if sq.Kind != logical.SubqueryExists && !in && !notIn {
 			rest = append(rest, c)
 			continue
 		}
 		plan, corr, err := b.decorrelate(sq.Plan)
+		// A correlated aggregate without GROUP BY has a row (of NULLs) for
+		// an outer row without matches, which the decorrelated plan has not.
+		if notIn && (err != nil || len(corr) > 0 && isScalarAggregate(sq.Plan) || !notInAsAnti(node, plan, sq.Cmp)) {
+			rest = append(rest, c) // a mark join keeps the NULLs' three values
+			continue
+		}
 		if err != nil {
 			if sq.Kind == logical.SubqueryExists {
 				if cmp, ok := b.existsOverCorrelatedAnti(sq, negated); ok {
@@ -109,11 +122,11 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
 		}
 		cond := corr
-		if sq.Kind == logical.SubqueryAny {
+		if sq.Kind != logical.SubqueryExists {
 			cond = append(cond, sq.Cmp)
 		}
 		jt := logical.SemiJoin
-		if negated {
+		if negated || notIn {
 			jt = logical.AntiJoin
 		}
 		node = &logical.Join{Type: jt, Left: node, Right: plan, Cond: logical.And(cond)}
@@ -126,6 +139,33 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		return nil, err
 	}
 	return &logical.Filter{Input: node, Pred: exprs[0]}, nil
+}
+
+// notInAsAnti reports whether `NOT (cmp ANY (plan))` over node's rows (NOT
+// IN, or op ALL, whose cmp is the negated op) is `NOT EXISTS (plan WHERE
+// cmp)`, an anti join: when neither side of any comparison is ever NULL,
+// every comparison is TRUE or FALSE, so the three-valued NOT IN cannot
+// be NULL. With a NULL on either side it can (x NOT IN (1, NULL) is NULL
+// where NOT EXISTS is TRUE), and a mark join answers instead. Rows and
+// arrays are left out: their comparison can be NULL by their elements.
+func notInAsAnti(node, plan logical.Node, cmp logical.Expr) bool {
+	left, right := logical.NotNull(node), logical.NotNull(plan)
+	outer, inner := logical.OutputSet(node), logical.OutputSet(plan)
+	scalar := func(e logical.Expr) bool {
+		k := e.Type().Kind
+		return k != sqltypes.Record && k != sqltypes.List
+	}
+	for _, c := range logical.Conjuncts(cmp) {
+		x, ok := c.(*logical.Binary)
+		if !ok || !x.Op.IsComparison() || !scalar(x.L) || !scalar(x.R) {
+			return false
+		}
+		if !logical.ColumnsOf(x.L).SubsetOf(outer) || !logical.ColumnsOf(x.R).SubsetOf(inner) ||
+			!logical.ExprNotNull(x.L, left) || !logical.ExprNotNull(x.R, right) {
+			return false
+		}
+	}
+	return true
 }
 
 // asSubquery recognizes `EXISTS (q)`, `x IN (q)` and their negations.
