@@ -8,6 +8,18 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
+// unnestRows are (id, list) rows for unnest tests: a NULL element, a NULL
+// list, an empty one, and lists longer than a batch of output.
+var unnestRows = [][]any{
+	{int64(1), []any{int64(10), nil, int64(30)}},
+	{int64(2), nil},
+	{int64(3), []any{}},
+	{int64(4), []any{int64(40)}},
+	{int64(5), []any{int64(50), int64(11), int64(52), int64(13), int64(54), int64(15), int64(56)}},
+	{int64(6), []any{int64(1), int64(2), int64(3), int64(4), int64(5)}},
+	{int64(7), []any{int64(36)}},
+}
+
 // TestUnnestCond checks LEFT JOIN LATERAL unnest(...) ON cond (and the
 // inner join): each child row keeps its elements for which cond is TRUE
 // (NULL fails), and with Outer a row none of whose elements pass, or
@@ -15,15 +27,7 @@ import (
 // its elements span several output batches.
 func TestUnnestCond(t *testing.T) {
 	s := schemaOf(i64, arrowListI64)
-	rows := [][]any{
-		{int64(1), []any{int64(10), nil, int64(30)}},
-		{int64(2), nil},
-		{int64(3), []any{}},
-		{int64(4), []any{int64(40)}},
-		{int64(5), []any{int64(50), int64(11), int64(52), int64(13), int64(54), int64(15), int64(56)}},
-		{int64(6), []any{int64(1), int64(2), int64(3), int64(4), int64(5)}},
-		{int64(7), []any{int64(36)}},
-	}
+	rows := unnestRows
 	for _, outer := range []bool{false, true} {
 		for _, ord := range []bool{false, true} {
 			for _, batch := range []int{1, 2, 3, 100} {
