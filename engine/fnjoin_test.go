@@ -47,6 +47,9 @@ func TestJoinFunctionOnBoundOnce(t *testing.T) {
 		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) JOIN generate_series(1, v.a) g ON g IN (SELECT customer_id FROM sales.customers_v1)",
 		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) LEFT JOIN generate_series(1, 2) g ON g IN (SELECT customer_id FROM sales.customers_v1)",
 		"SELECT v.a, g FROM (VALUES (1), (2)) v(a) LEFT JOIN generate_series(1, v.a) g ON EXISTS (SELECT FROM sales.customers_v1)",
+		// The function itself reads the product, and not the left side.
+		"SELECT v.a, u FROM (VALUES (1), (2)) v(a) JOIN unnest(ARRAY(SELECT customer_id FROM sales.customers_v1)) u ON u = v.a",
+		"SELECT v.a, u FROM (VALUES (1), (2)) v(a) LEFT JOIN unnest(ARRAY(SELECT customer_id FROM sales.customers_v1)) u ON u < v.a",
 	} {
 		res, err := s.Query(t.Context(), q)
 		if err != nil {

@@ -63,19 +63,35 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 }
 
 // functionReads reports whether r, a function in FROM bound over l's rows,
-// reads them: its arguments (through their subqueries too) read a column
-// of l. Binding such a function on its own could resolve the names to an
-// enclosing query instead, so the columns decide, not a second binding.
+// reads them: its arguments, or the joins of their subqueries below it,
+// read a column of l (other than to pass it on). Binding such a function
+// on its own could resolve the names to an enclosing query instead, so
+// the columns decide, not a second binding.
 func functionReads(r, l *relation) bool {
 	left := logical.OutputSet(l.node)
-	for _, e := range unnestOf(r.node).Lists {
-		for _, id := range readsFrom(e).Sorted() {
-			if left.Has(id) {
-				return true
-			}
+	var reads func(n logical.Node) bool
+	reads = func(n logical.Node) bool {
+		if n == l.node {
+			return false
 		}
+		p, _ := n.(*logical.Project)
+		found, i := false, 0
+		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+			c, isRef := e.(*logical.ColRef)
+			if passOn := isRef && p != nil && c.ID == p.Cols[i]; !passOn {
+				for id := range readsFrom(e) {
+					found = found || left.Has(id)
+				}
+			}
+			i++
+			return e
+		})
+		for _, c := range n.Children() {
+			found = found || reads(c)
+		}
+		return found
 	}
-	return false
+	return reads(r.node)
 }
 
 // detachFunction returns r, a function bound over l's rows that reads
@@ -85,7 +101,23 @@ func functionReads(r, l *relation) bool {
 func detachFunction(l, r *relation) *relation {
 	left := logical.OutputSet(l.node)
 	u := unnestOf(r.node)
-	u.Input = &logical.Values{Rows: [][]logical.Expr{{}}}
+	// The joins of the arguments' subqueries (bindRangeFunction) stay.
+	var detach func(n logical.Node) logical.Node
+	detach = func(n logical.Node) logical.Node {
+		if n == l.node {
+			return &logical.Values{Rows: [][]logical.Expr{{}}}
+		}
+		ch := n.Children()
+		if len(ch) == 0 {
+			return n
+		}
+		nc := make([]logical.Node, len(ch))
+		for i, c := range ch {
+			nc[i] = detach(c)
+		}
+		return n.WithChildren(nc)
+	}
+	u.Input = detach(u.Input)
 	if p, ok := r.node.(*logical.Project); ok {
 		// A record function's or json_each's projection passed l's
 		// columns on.
@@ -95,9 +127,9 @@ func detachFunction(l, r *relation) *relation {
 				c.Exprs, c.Cols = append(c.Exprs, p.Exprs[i]), append(c.Cols, id)
 			}
 		}
-		return &relation{node: c, scope: functionScope(l, r)}
+		return &relation{node: c, scope: functionScope(l, r), over: u.Input}
 	}
-	return &relation{node: u, scope: functionScope(l, r)}
+	return &relation{node: u, scope: functionScope(l, r), over: u.Input}
 }
 
 // leftJoinFunction turns r, a function over l's rows, into `l LEFT JOIN
