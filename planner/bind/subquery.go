@@ -141,6 +141,29 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 	return &logical.Filter{Input: node, Pred: exprs[0]}, nil
 }
 
+// compareOneRow rewrites `x op ANY (q)` (or ALL), q a subquery of one
+// column that yields exactly one row (an aggregate without GROUP BY), as
+// `x op (q)`: ANY or ALL over one value is the comparison with it, NULLs
+// included. ok is false for a row comparison.
+func (b *binder) compareOneRow(sq *logical.Subquery) (logical.Expr, bool) {
+	out := sq.Plan.Output()
+	if len(out) != 1 || len(logical.Conjuncts(sq.Cmp)) != 1 {
+		return nil, false
+	}
+	ref := b.colRef(out[0])
+	scalar := &logical.Subquery{Kind: logical.SubqueryScalar, Plan: sq.Plan, Out: out[0], T: ref.T}
+	e := logical.Rewrite(sq.Cmp, func(x logical.Expr) logical.Expr {
+		if c, ok := x.(*logical.ColRef); ok && c.ID == out[0] {
+			return scalar
+		}
+		return x
+	})
+	if sq.Kind == logical.SubqueryAll {
+		e = &logical.Unary{Op: logical.OpNot, E: e, T: sqltypes.TypeBool} // bound as NOT (x negop ANY (q))
+	}
+	return e, true
+}
+
 // notInAsAnti reports whether `NOT (cmp ANY (plan))` over node's rows (NOT
 // IN, or op ALL, whose cmp is the negated op) is `NOT EXISTS (plan WHERE
 // cmp)`, an anti join: when neither side of any comparison is ever NULL,
@@ -319,7 +342,15 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		if len(corr) > 0 {
 			if isScalarAggregate(sq.Plan) {
 				// Its one row for an outer row without matches (NULL
-				// aggregates) is not in the decorrelated plan.
+				// aggregates) is not in the decorrelated plan; compared
+				// with that one row as a scalar subquery, it is.
+				if e, ok := b.compareOneRow(sq); ok {
+					node, exprs, err := b.joinSubqueries(node, []logical.Expr{e})
+					if err != nil {
+						return nil, nil, err
+					}
+					return node, exprs[0], nil
+				}
 				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
 			}
 			node, res := b.correlatedAny(node, plan, corr, sq)
