@@ -167,13 +167,7 @@ func TestNestedLoopJoinRandom(t *testing.T) {
 func TestUnnest(t *testing.T) {
 	mem := checked(t)
 	s := schemaOf(i64, arrowListI64)
-	rows := [][]any{
-		{int64(1), []any{int64(10), nil, int64(30)}},
-		{int64(2), nil},
-		{int64(3), []any{}},
-		{int64(4), []any{int64(40)}},
-		{int64(5), []any{int64(50), int64(51), int64(52), int64(53), int64(54), int64(55), int64(56)}},
-	}
+	rows := unnestRows
 	for _, ord := range []bool{false, true} {
 		env := testEnv(mem, 3)
 		op, err := NewUnnest(env, source(mem, s, rows, 2, true), UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Ordinality: ord})

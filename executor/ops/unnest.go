@@ -27,7 +27,24 @@ type unnestOp struct {
 	idx    [][]int32 // per list: the element taken, -1 for NULL
 	ord    []int64
 	ordOK  []bool
-	closed bool
+	ends   []bool // per gathered row: the last of its child row
+	// With spec.Cond: the rows of the current gather that pass it
+	// (rowFilter's positions), whether the current child row had one,
+	// and the rows that are output (rows, idx, ord, ordOK of out).
+	where   *rowFilter
+	pass    []int32
+	matched bool
+	out     gathered
+	closed  bool
+}
+
+// gathered is the rows an output batch takes: child rows, element
+// positions per list (-1 for NULL) and ordinalities (ordOK false for NULL).
+type gathered struct {
+	rows  []int32
+	idx   [][]int32
+	ord   []int64
+	ordOK []bool
 }
 
 // UnnestSpec describes an unnest: Lists are list-typed expressions
@@ -36,7 +53,10 @@ type unnestOp struct {
 // adds an int8 column "ordinality" numbering the rows from 1. Outer is
 // LEFT JOIN LATERAL unnest(...) ON true: a child row whose lists are all
 // NULL or empty yields one row of NULLs (and NULL ordinality) instead of
-// none.
+// none. Cond, when not nil, is a boolean over the output columns (ON
+// Cond): only the rows for which it is TRUE are output, and with Outer a
+// child row none of whose rows pass yields the row of NULLs; it is not
+// evaluated on that row.
 type UnnestSpec struct {
 	Lists []expr.Expr
 	Names []string
@@ -46,6 +66,7 @@ type UnnestSpec struct {
 	Whole      []bool
 	Ordinality bool
 	Outer      bool
+	Cond       expr.Expr
 }
 
 // NewUnnest returns an operator that emits, for every child row, the
@@ -79,7 +100,15 @@ func NewUnnest(env *executor.Env, child executor.Operator, spec UnnestSpec) (exe
 	if spec.Ordinality {
 		fs = append(fs, arrow.Field{Name: "ordinality", Type: arrow.PrimitiveTypes.Int64, Nullable: spec.Outer})
 	}
-	return &unnestOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil), idx: make([][]int32, len(spec.Lists))}, nil
+	o := &unnestOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil), idx: make([][]int32, len(spec.Lists))}
+	if spec.Cond != nil {
+		if err := checkBool("JOIN/ON", spec.Cond); err != nil {
+			return nil, err
+		}
+		o.where = newRowFilter(spec.Cond)
+		o.out.idx = make([][]int32, len(spec.Lists))
+	}
+	return o, nil
 }
 
 func (o *unnestOp) Schema() *arrow.Schema { return o.schema }
@@ -101,7 +130,7 @@ func (o *unnestOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 			continue
 		}
-		out, err := o.emit()
+		out, err := o.emit(ctx)
 		if out != nil || err != nil {
 			return out, err
 		}
@@ -157,8 +186,95 @@ func (o *unnestOp) rowLen(i int) int64 {
 
 // emit returns the next output batch of the current child batch, or nil
 // when it is exhausted.
-func (o *unnestOp) emit() (arrow.RecordBatch, error) {
-	o.rows, o.ord, o.ordOK = o.rows[:0], o.ord[:0], o.ordOK[:0]
+func (o *unnestOp) emit(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		o.gather()
+		if len(o.rows) == 0 {
+			return nil, nil
+		}
+		if o.where == nil {
+			return o.build(gathered{rows: o.rows, idx: o.idx, ord: o.ord, ordOK: o.ordOK})
+		}
+		out, err := o.filter(ctx)
+		if out != nil || err != nil {
+			return out, err
+		}
+	}
+}
+
+// filter returns the gathered rows that pass spec.Cond, each child row
+// none of whose rows passed (Outer) as one row of NULL elements in their
+// place; nil if there are none.
+func (o *unnestOp) filter(ctx context.Context) (arrow.RecordBatch, error) {
+	all := gathered{rows: o.rows, idx: o.idx, ord: o.ord, ordOK: o.ordOK}
+	// The NULL rows of empty child rows (ordOK false) are not evaluated.
+	elems := all
+	if slices.Contains(o.ordOK, false) {
+		elems = gathered{idx: make([][]int32, len(o.idx))}
+		for i, ok := range o.ordOK {
+			if ok {
+				elems.rows, elems.ord, elems.ordOK = append(elems.rows, o.rows[i]), append(elems.ord, o.ord[i]), append(elems.ordOK, true)
+				for k := range o.idx {
+					elems.idx[k] = append(elems.idx[k], o.idx[k][i])
+				}
+			}
+		}
+	}
+	o.pass = o.pass[:0]
+	if len(elems.rows) > 0 {
+		b, err := o.build(elems)
+		if err != nil {
+			return nil, err
+		}
+		o.pass, err = o.where.selectRows(ctx, o.env, b, o.pass)
+		b.Release()
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := &o.out
+	out.rows, out.ord, out.ordOK = out.rows[:0], out.ord[:0], out.ordOK[:0]
+	for k := range out.idx {
+		out.idx[k] = out.idx[k][:0]
+	}
+	add := func(i int, ok bool) {
+		out.rows, out.ord, out.ordOK = append(out.rows, o.rows[i]), append(out.ord, o.ord[i]), append(out.ordOK, ok)
+		for k := range out.idx {
+			e := int32(-1)
+			if ok {
+				e = o.idx[k][i]
+			}
+			out.idx[k] = append(out.idx[k], e)
+		}
+	}
+	j, p := 0, 0 // position among elems, among o.pass
+	for i, ok := range o.ordOK {
+		if ok {
+			if p < len(o.pass) && o.pass[p] == int32(j) {
+				add(i, true)
+				o.matched = true
+				p++
+			}
+			j++
+		}
+		if o.ends[i] {
+			if o.spec.Outer && !o.matched {
+				add(i, false)
+			}
+			o.matched = false
+		}
+	}
+	if len(out.rows) == 0 {
+		return nil, nil
+	}
+	return o.build(*out)
+}
+
+// gather collects in rows, idx, ord, ordOK and ends the next rows of the
+// current child batch, about env.Rows() of them; none when it is
+// exhausted.
+func (o *unnestOp) gather() {
+	o.rows, o.ord, o.ordOK, o.ends = o.rows[:0], o.ord[:0], o.ordOK[:0], o.ends[:0]
 	for k := range o.idx {
 		o.idx[k] = o.idx[k][:0]
 	}
@@ -172,7 +288,7 @@ func (o *unnestOp) emit() (arrow.RecordBatch, error) {
 				for k := range o.idx {
 					o.idx[k] = append(o.idx[k], -1) // take of -1 is NULL
 				}
-				o.ord, o.ordOK = append(o.ord, 0), append(o.ordOK, false)
+				o.ord, o.ordOK, o.ends = append(o.ord, 0), append(o.ordOK, false), append(o.ends, true)
 			}
 			o.row, o.elem = o.row+1, 0
 			continue
@@ -193,23 +309,24 @@ func (o *unnestOp) emit() (arrow.RecordBatch, error) {
 		}
 		for e := o.elem; e < o.elem+count; e++ {
 			o.rows = append(o.rows, int32(o.row))
-			o.ord, o.ordOK = append(o.ord, e+1), append(o.ordOK, true)
+			o.ord, o.ordOK, o.ends = append(o.ord, e+1), append(o.ordOK, true), append(o.ends, e == total-1)
 		}
 		o.elem += count
 		if o.elem >= total {
 			o.row, o.elem = o.row+1, 0
 		}
 	}
-	if len(o.rows) == 0 {
-		return nil, nil
-	}
+}
+
+// build returns the batch of rows g of the current child batch.
+func (o *unnestOp) build(g gathered) (arrow.RecordBatch, error) {
 	mem := o.env.Mem
-	cols, err := takeColumns(mem, o.b.Columns(), o.rows)
+	cols, err := takeColumns(mem, o.b.Columns(), g.rows)
 	if err != nil {
 		return nil, err
 	}
 	for k, l := range o.lists {
-		el, err := takeArray(mem, l.ListValues(), o.idx[k])
+		el, err := takeArray(mem, l.ListValues(), g.idx[k])
 		if err != nil {
 			releaseArrays(cols)
 			return nil, err
@@ -219,11 +336,11 @@ func (o *unnestOp) emit() (arrow.RecordBatch, error) {
 	if o.spec.Ordinality {
 		var valid []bool
 		if o.spec.Outer {
-			valid = o.ordOK
+			valid = g.ordOK
 		}
-		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, o.ord, valid))
+		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, g.ord, valid))
 	}
-	return newBatch(o.schema, cols, len(o.rows)), nil
+	return newBatch(o.schema, cols, len(g.rows)), nil
 }
 
 func (o *unnestOp) Close() error {

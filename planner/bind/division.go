@@ -157,7 +157,7 @@ func (b *binder) clonePlan(n logical.Node) (logical.Node, bool) {
 			c.FilterOnly = remapSet(x.FilterOnly)
 			n = &c
 		}
-		n = logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+		remap := func(e logical.Expr) logical.Expr {
 			return logical.Rewrite(e, func(e logical.Expr) logical.Expr {
 				switch c := e.(type) {
 				case *logical.ColRef:
@@ -169,7 +169,8 @@ func (b *binder) clonePlan(n logical.Node) (logical.Node, bool) {
 				}
 				return e
 			})
-		})
+		}
+		n = logical.MapExprs(n, remap)
 		switch x := n.(type) {
 		case *logical.Project:
 			c := *x
@@ -188,6 +189,9 @@ func (b *binder) clonePlan(n logical.Node) (logical.Node, bool) {
 			c.Cols = fresh(x.Cols)
 			if x.Ord != 0 {
 				c.Ord = fresh([]logical.ColumnID{x.Ord})[0]
+			}
+			if x.Cond != nil {
+				c.Cond = remap(x.Cond) // it reads the unnest's own columns too
 			}
 			n = &c
 		case *logical.SetOp:

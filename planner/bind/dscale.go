@@ -148,6 +148,9 @@ func (f *scaleFlow) mark(n logical.Node) {
 			}
 		}
 	case *logical.Unnest:
+		if x.Cond != nil {
+			f.markCompared(x.Cond)
+		}
 		for i, l := range x.Lists {
 			if f.demand.Has(x.Cols[i]) {
 				f.markKept(l)
@@ -453,6 +456,9 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		}
 	case *logical.Unnest:
 		f.unnest(x)
+		if x.Cond != nil {
+			x.Cond = f.expr(x.Cond, false)
+		}
 	case *logical.Scan:
 		for i := range x.Filters {
 			x.Filters[i] = f.expr(x.Filters[i], false)

@@ -10,21 +10,22 @@ import (
 // joinFunction binds join j of l with r, a set-returning function in FROM
 // bound over l's rows (bindRangeFunction). A CROSS JOIN, or an inner or
 // left join ON true, takes r as it is: joined is nil and right r. A
-// function that does not read l is otherwise bound again on its own and
-// returned as right, to join as a table does (joined nil). One that reads
-// l (implicitly LATERAL) is joined here: an inner join keeps the function
+// function that does not read l is otherwise taken off l's rows
+// (detachFunction) and returned as right, to join as a table does (joined
+// nil). One that reads l (implicitly LATERAL) is joined here: an inner join keeps the function
 // rows that pass the condition; a LEFT JOIN keeps them, or one row with
-// the function's columns NULL when none passes (leftJoinFunction). The
-// condition is bound once, here or by the caller's join of a table.
-func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation, outer *scope) (joined, right *relation, err error) {
+// the function's columns NULL when none passes: the function applies the
+// condition itself (Unnest.Cond) when it can, else leftJoinFunction. The
+// function and the condition are bound once, here or by the caller's join
+// of a table.
+func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *relation) (joined, right *relation, err error) {
 	using := j.IsNatural || len(j.UsingClause) > 0
 	asIs := !using && (jt == logical.InnerJoin || jt == logical.LeftJoin)
 	if asIs && j.Quals == nil {
 		return nil, r, nil
 	}
 	if !functionReads(r, l) {
-		alone, err := b.bindRangeFunction(j.Rarg.GetRangeFunction(), nil, outer)
-		return nil, alone, err
+		return nil, detachFunction(l, r), nil
 	}
 	if jt != logical.InnerJoin && jt != logical.LeftJoin {
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "the combining JOIN type must be INNER or LEFT for a LATERAL reference"), location(j.Rarg))
@@ -47,6 +48,13 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 			return nil, nil, err
 		}
 		return r, r, nil
+	case !hasSubquery(cond) && r.node == logical.Node(unnestOf(r.node)) && readsFrom(cond).SubsetOf(logical.OutputSet(r.node)):
+		// The function's rows are filtered as they are made, l's rows
+		// without a passing one padded there: l stays under the function,
+		// where a WHERE over its columns reaches it.
+		unnestOf(r.node).Cond = cond
+		b.outerFunction(l, r, false)
+		return r, r, nil
 	}
 	if err := b.leftJoinFunction(l, r, cond); err != nil {
 		return nil, nil, errAt(sqltypes.AsError(err), location(j.Rarg))
@@ -55,19 +63,73 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 }
 
 // functionReads reports whether r, a function in FROM bound over l's rows,
-// reads them: its arguments (through their subqueries too) read a column
-// of l. Binding such a function on its own could resolve the names to an
-// enclosing query instead, so the columns decide, not a second binding.
+// reads them: its arguments, or the joins of their subqueries below it,
+// read a column of l (other than to pass it on). Binding such a function
+// on its own could resolve the names to an enclosing query instead, so
+// the columns decide, not a second binding.
 func functionReads(r, l *relation) bool {
 	left := logical.OutputSet(l.node)
-	for _, e := range unnestOf(r.node).Lists {
-		for _, id := range readsFrom(e).Sorted() {
-			if left.Has(id) {
-				return true
+	var reads func(n logical.Node) bool
+	reads = func(n logical.Node) bool {
+		if n == l.node {
+			return false
+		}
+		p, _ := n.(*logical.Project)
+		found, i := false, 0
+		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+			c, isRef := e.(*logical.ColRef)
+			if passOn := isRef && p != nil && c.ID == p.Cols[i]; !passOn {
+				for id := range readsFrom(e) {
+					found = found || left.Has(id)
+				}
+			}
+			i++
+			return e
+		})
+		for _, c := range n.Children() {
+			found = found || reads(c)
+		}
+		return found
+	}
+	return reads(r.node)
+}
+
+// detachFunction returns r, a function bound over l's rows that reads
+// none of them, over one empty row instead, without l's columns: the
+// function as bound on its own, without binding it (its subqueries,
+// notices and columns) a second time.
+func detachFunction(l, r *relation) *relation {
+	left := logical.OutputSet(l.node)
+	u := unnestOf(r.node)
+	// The joins of the arguments' subqueries (bindRangeFunction) stay.
+	var detach func(n logical.Node) logical.Node
+	detach = func(n logical.Node) logical.Node {
+		if n == l.node {
+			return &logical.Values{Rows: [][]logical.Expr{{}}}
+		}
+		ch := n.Children()
+		if len(ch) == 0 {
+			return n
+		}
+		nc := make([]logical.Node, len(ch))
+		for i, c := range ch {
+			nc[i] = detach(c)
+		}
+		return n.WithChildren(nc)
+	}
+	u.Input = detach(u.Input)
+	if p, ok := r.node.(*logical.Project); ok {
+		// A record function's or json_each's projection passed l's
+		// columns on.
+		c := &logical.Project{Input: u}
+		for i, id := range p.Cols {
+			if !left.Has(id) {
+				c.Exprs, c.Cols = append(c.Exprs, p.Exprs[i]), append(c.Cols, id)
 			}
 		}
+		return &relation{node: c, scope: functionScope(l, r), over: u.Input}
 	}
-	return false
+	return &relation{node: u, scope: functionScope(l, r), over: u.Input}
 }
 
 // leftJoinFunction turns r, a function over l's rows, into `l LEFT JOIN

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -164,7 +165,7 @@ func (b *binder) bindFromList(items []*pg_query.Node, outer *scope) (*relation, 
 // left's columns), so it already contains left.
 func (r *relation) lateralOf(left *relation) bool {
 	u := unnestOf(r.node)
-	return u != nil && u.Input == left.node
+	return u != nil && (u.Input == left.node || r.over == left.node)
 }
 
 // unnestOf returns the Unnest of a function in FROM: n itself, or the
@@ -448,7 +449,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 			return nil, err
 		}
 	} else if r.lateralOf(l) {
-		if joined, r, err = b.joinFunction(j, jt, l, r, outer); err != nil {
+		if joined, r, err = b.joinFunction(j, jt, l, r); err != nil {
 			return nil, err
 		}
 	}
@@ -707,7 +708,16 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	if len(names) > len(lists)+btoi(rf.Ordinality) {
 		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(lists)+btoi(rf.Ordinality), len(names))
 	}
-	u := &logical.Unnest{Input: base.node, Lists: lists}
+	input := base.node
+	if slices.ContainsFunc(lists, hasSubquery) {
+		// ARRAY(SELECT ...) or a scalar subquery in the arguments: joined
+		// below the function, over the left rows it reads.
+		var err error
+		if input, lists, err = b.joinSubqueries(input, lists); err != nil {
+			return nil, err
+		}
+	}
+	u := &logical.Unnest{Input: input, Lists: lists}
 	sc := &scope{parent: outer}
 	if left != nil {
 		sc.cols = append(sc.cols, left.scope.cols...)
@@ -733,7 +743,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 		u.Ord = b.meta.NewColumn(ordName, alias, sqltypes.TypeInt8)
 		sc.add(scopeCol{table: alias, name: ordName, id: u.Ord, t: sqltypes.TypeInt8})
 	}
-	return &relation{node: b.splitJSONEach(u), scope: sc}, nil
+	return &relation{node: b.splitJSONEach(u), scope: sc, over: base.node}, nil
 }
 
 func btoi(b bool) int {

@@ -621,7 +621,7 @@ func (b *binder) applyOnOuter(n, outer logical.Node) (logical.Node, []logical.Ex
 	switch x := n.(type) {
 	case *logical.Unnest:
 		v, isValues := x.Input.(*logical.Values)
-		if !isValues || len(v.Rows) != 1 || len(v.Cols) != 0 {
+		if !isValues || len(v.Rows) != 1 || len(v.Cols) != 0 || x.Cond != nil {
 			return nil, nil, false
 		}
 		u := *x

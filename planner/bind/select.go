@@ -21,6 +21,10 @@ type relation struct {
 	// without a result when keep (LEFT JOIN), and applying the join's ON
 	// condition on (nil: none).
 	perRow func(keep bool, on logical.Expr) (logical.Node, error)
+	// over is, for a function in FROM bound over the rows of the FROM
+	// items before it, their node: its unnest's input, or the joins of
+	// its arguments' subqueries over it (bindRangeFunction).
+	over logical.Node
 }
 
 type outCol struct {

@@ -85,17 +85,30 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 
 // filterWithSubqueries applies a WHERE/HAVING predicate to node. Top-level
 // EXISTS, NOT EXISTS and IN (subquery) conjuncts become semi and anti
-// joins; other subqueries become mark or single joins whose output
-// column replaces them.
+// joins, and so do NOT IN and op ALL (subquery) over columns that are
+// never NULL (notInAsAnti); other subqueries become mark or single joins
+// whose output column replaces them.
 func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (logical.Node, error) {
 	var rest []logical.Expr
 	for _, c := range logical.Conjuncts(pred) {
 		sq, negated := asSubquery(c)
-		if sq == nil || (sq.Kind != logical.SubqueryExists && !(sq.Kind == logical.SubqueryAny && !negated)) {
+		if sq == nil {
+			rest = append(rest, c)
+			continue
+		}
+		in := sq.Kind == logical.SubqueryAny && !negated
+		notIn := sq.Kind == logical.SubqueryAny && negated || sq.Kind == logical.SubqueryAll && !negated
+		if sq.Kind != logical.SubqueryExists && !in && !notIn {
 			rest = append(rest, c)
 			continue
 		}
 		plan, corr, err := b.decorrelate(sq.Plan)
+		// A correlated aggregate without GROUP BY has a row (of NULLs) for
+		// an outer row without matches, which the decorrelated plan has not.
+		if notIn && (err != nil || len(corr) > 0 && isScalarAggregate(sq.Plan) || !notInAsAnti(node, plan, sq.Cmp)) {
+			rest = append(rest, c) // a mark join keeps the NULLs' three values
+			continue
+		}
 		if err != nil {
 			if sq.Kind == logical.SubqueryExists {
 				if cmp, ok := b.existsOverCorrelatedAnti(sq, negated); ok {
@@ -113,11 +126,11 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
 		}
 		cond := corr
-		if sq.Kind == logical.SubqueryAny {
+		if sq.Kind != logical.SubqueryExists {
 			cond = append(cond, sq.Cmp)
 		}
 		jt := logical.SemiJoin
-		if negated {
+		if negated || notIn {
 			jt = logical.AntiJoin
 		}
 		node = &logical.Join{Type: jt, Left: node, Right: plan, Cond: logical.And(cond)}
@@ -130,6 +143,56 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		return nil, err
 	}
 	return &logical.Filter{Input: node, Pred: exprs[0]}, nil
+}
+
+// compareOneRow rewrites `x op ANY (q)` (or ALL), q a subquery of one
+// column that yields exactly one row (an aggregate without GROUP BY), as
+// `x op (q)`: ANY or ALL over one value is the comparison with it, NULLs
+// included. ok is false for a row comparison.
+func (b *binder) compareOneRow(sq *logical.Subquery) (logical.Expr, bool) {
+	out := sq.Plan.Output()
+	if len(out) != 1 || len(logical.Conjuncts(sq.Cmp)) != 1 {
+		return nil, false
+	}
+	ref := b.colRef(out[0])
+	scalar := &logical.Subquery{Kind: logical.SubqueryScalar, Plan: sq.Plan, Out: out[0], T: ref.T}
+	e := logical.Rewrite(sq.Cmp, func(x logical.Expr) logical.Expr {
+		if c, ok := x.(*logical.ColRef); ok && c.ID == out[0] {
+			return scalar
+		}
+		return x
+	})
+	if sq.Kind == logical.SubqueryAll {
+		e = &logical.Unary{Op: logical.OpNot, E: e, T: sqltypes.TypeBool} // bound as NOT (x negop ANY (q))
+	}
+	return e, true
+}
+
+// notInAsAnti reports whether `NOT (cmp ANY (plan))` over node's rows (NOT
+// IN, or op ALL, whose cmp is the negated op) is `NOT EXISTS (plan WHERE
+// cmp)`, an anti join: when neither side of any comparison is ever NULL,
+// every comparison is TRUE or FALSE, so the three-valued NOT IN cannot
+// be NULL. With a NULL on either side it can (x NOT IN (1, NULL) is NULL
+// where NOT EXISTS is TRUE), and a mark join answers instead. Rows and
+// arrays are left out: their comparison can be NULL by their elements.
+func notInAsAnti(node, plan logical.Node, cmp logical.Expr) bool {
+	left, right := logical.NotNull(node), logical.NotNull(plan)
+	outer, inner := logical.OutputSet(node), logical.OutputSet(plan)
+	scalar := func(e logical.Expr) bool {
+		k := e.Type().Kind
+		return k != sqltypes.Record && k != sqltypes.List
+	}
+	for _, c := range logical.Conjuncts(cmp) {
+		x, ok := c.(*logical.Binary)
+		if !ok || !x.Op.IsComparison() || !scalar(x.L) || !scalar(x.R) {
+			return false
+		}
+		if !logical.ColumnsOf(x.L).SubsetOf(outer) || !logical.ColumnsOf(x.R).SubsetOf(inner) ||
+			!logical.ExprNotNull(x.L, left) || !logical.ExprNotNull(x.R, right) {
+			return false
+		}
+	}
+	return true
 }
 
 // asSubquery recognizes `EXISTS (q)`, `x IN (q)` and their negations.
@@ -283,7 +346,15 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		if len(corr) > 0 {
 			if isScalarAggregate(sq.Plan) {
 				// Its one row for an outer row without matches (NULL
-				// aggregates) is not in the decorrelated plan.
+				// aggregates) is not in the decorrelated plan; compared
+				// with that one row as a scalar subquery, it is.
+				if e, ok := b.compareOneRow(sq); ok {
+					node, exprs, err := b.joinSubqueries(node, []logical.Expr{e})
+					if err != nil {
+						return nil, nil, err
+					}
+					return node, exprs[0], nil
+				}
 				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
 			}
 			node, res := b.correlatedAny(node, plan, corr, sq)

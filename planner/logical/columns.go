@@ -35,6 +35,9 @@ func (m *Metadata) Clone() *Metadata {
 	return &Metadata{cols: append([]ColumnMeta(nil), m.cols...)}
 }
 
+// Len returns the number of columns registered.
+func (m *Metadata) Len() int { return len(m.cols) }
+
 // Column returns the metadata of id.
 func (m *Metadata) Column(id ColumnID) ColumnMeta { return m.cols[id-1] }
 

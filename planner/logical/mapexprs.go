@@ -87,6 +87,9 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		for i, l := range x.Lists {
 			c.Lists[i] = fn(l)
 		}
+		if x.Cond != nil {
+			c.Cond = fn(x.Cond)
+		}
 		return &c
 	case *Values:
 		c := *x

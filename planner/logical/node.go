@@ -154,6 +154,12 @@ type Unnest struct {
 	Cols  []ColumnID
 	Ord   ColumnID
 	Outer bool // LEFT JOIN LATERAL: rows with no elements are kept, with NULLs
+	// Cond, when not nil, is the ON condition of `LEFT JOIN LATERAL f(...)
+	// ON Cond` (Outer) or of an inner join: only the element rows for
+	// which it is true are output, and with Outer an input row none of
+	// whose element rows pass yields one row with the elements (and Ord)
+	// NULL. It reads the output columns; it is not evaluated on that row.
+	Cond Expr
 }
 
 // WindowCall is one window function call.

@@ -307,6 +307,17 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 			shown = append(shown, l.String())
 		}
 		ex := &ExplainNode{Name: "Unnest", Props: []string{"list=" + strings.Join(shown, ", ")}, Children: []*ExplainNode{in.ex}}
+		// The operator appends to its input's physical column order.
+		ids := append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
+		if x.Ord != 0 {
+			ids = append(ids, x.Ord)
+		}
+		if x.Cond != nil {
+			if spec.Cond, err = lowerExpr(x.Cond, layoutOf(ids)); err != nil {
+				return nil, err
+			}
+			ex.Props = append(ex.Props, "cond="+x.Cond.String())
+		}
 		if x.Outer {
 			ex.Props = append(ex.Props, "outer")
 		}
@@ -316,12 +327,7 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The operator appends to its input's physical column order.
-		s.ids = append(append([]logical.ColumnID(nil), in.ids...), x.Cols...)
-		if x.Ord != 0 {
-			s.ids = append(s.ids, x.Ord)
-		}
-		s.lay = layoutOf(s.ids)
+		s.ids, s.lay = ids, layoutOf(ids)
 		return s, nil
 	case *logical.Values:
 		return b.lowerValues(x)

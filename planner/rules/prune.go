@@ -127,7 +127,11 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	case *logical.Unnest:
 		c := *x
-		c.Input = prune(x.Input, withCols(required, x.Lists...))
+		reads := x.Lists
+		if x.Cond != nil {
+			reads = append(append([]logical.Expr(nil), reads...), x.Cond)
+		}
+		c.Input = prune(x.Input, withCols(required, reads...))
 		return &c
 	case *logical.Window:
 		// A window function nobody reads is not computed (nor are its

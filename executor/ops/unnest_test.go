@@ -1,0 +1,69 @@
+package ops
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// unnestRows are (id, list) rows for unnest tests: a NULL element, a NULL
+// list, an empty one, and lists longer than a batch of output.
+var unnestRows = [][]any{
+	{int64(1), []any{int64(10), nil, int64(30)}},
+	{int64(2), nil},
+	{int64(3), []any{}},
+	{int64(4), []any{int64(40)}},
+	{int64(5), []any{int64(50), int64(11), int64(52), int64(13), int64(54), int64(15), int64(56)}},
+	{int64(6), []any{int64(1), int64(2), int64(3), int64(4), int64(5)}},
+	{int64(7), []any{int64(36)}},
+}
+
+// TestUnnestCond checks LEFT JOIN LATERAL unnest(...) ON cond (and the
+// inner join): each child row keeps its elements for which cond is TRUE
+// (NULL fails), and with Outer a row none of whose elements pass, or
+// without elements, yields one row of NULLs in their place, also when
+// its elements span several output batches.
+func TestUnnestCond(t *testing.T) {
+	s := schemaOf(i64, arrowListI64)
+	rows := unnestRows
+	for _, outer := range []bool{false, true} {
+		for _, ord := range []bool{false, true} {
+			for _, batch := range []int{1, 2, 3, 100} {
+				t.Run(fmt.Sprintf("outer=%v/ord=%v/rows=%d", outer, ord, batch), func(t *testing.T) {
+					mem := checked(t)
+					spec := UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Ordinality: ord, Outer: outer, Cond: cmpExpr{2, expr.OpGt, 35}}
+					op, err := NewUnnest(testEnv(mem, batch), source(mem, s, rows, 2, true), spec)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var want [][]any
+					for _, r := range rows {
+						elems, _ := r[1].([]any)
+						n := len(want)
+						for i, e := range elems {
+							if e != nil && e.(int64) > 35 {
+								w := []any{r[0], r[1], e}
+								if ord {
+									w = append(w, int64(i+1))
+								}
+								want = append(want, w)
+							}
+						}
+						if outer && len(want) == n {
+							w := []any{r[0], r[1], nil}
+							if ord {
+								w = append(w, nil)
+							}
+							want = append(want, w)
+						}
+					}
+					sameOrdered(t, fmtRows(mustDrain(t, op)), fmtRows(want))
+				})
+			}
+		}
+	}
+	_, err := NewUnnest(testEnv(nil, 3), source(nil, s, nil, 2, true), UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Cond: col(0, tI8)})
+	wantCode(t, err, sqltypes.CodeDatatypeMismatch)
+}
