@@ -144,7 +144,7 @@ type aggPart struct {
 
 func (o *hashAggOp) newPart(level int) (*aggPart, error) {
 	types := keyArrowTypes(o.groups)
-	t, err := newHashTable(types, o.seed)
+	t, err := newGroupTable(types, o.seed)
 	if err != nil {
 		return nil, err
 	}
