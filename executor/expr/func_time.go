@@ -386,7 +386,8 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			}
 			if _, unit := unitAt(i); k == sqltypes.Date && unit == "epoch" {
 				// In seconds: a far date's microseconds overflow int64.
-				return decimal128.FromI64(int64(days[i]) * 86400), false, nil
+				r, _ := rescaleDec(decimal128.FromI64(int64(days[i])*86400), 0, rt.Scale)
+				return r, false, nil
 			}
 			v, err := field(i)
 			if err != nil {
