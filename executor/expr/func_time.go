@@ -72,8 +72,14 @@ func isoWeek(days int64) (int64, int64) {
 // tsField returns field of a wall-clock timestamp (microseconds) in
 // micro-units; offSec is the zone offset for timestamptz fields.
 func tsField(unit string, us int64, offSec int, epochUS int64) (int64, bool) {
-	const M = 1_000_000
 	days, tod := sqltypes.FloorDivMod(us, sqltypes.MicrosPerDay)
+	return dayField(unit, days, tod, offSec, epochUS)
+}
+
+// dayField is tsField of the time of day tod (µs) of day number days: a
+// date's fields come from its days directly.
+func dayField(unit string, days, tod int64, offSec int, epochUS int64) (int64, bool) {
+	const M = 1_000_000
 	y, m, d := sqltypes.CivilFromDays(days)
 	yr := y
 	if y <= 0 {
@@ -104,12 +110,12 @@ func tsField(unit string, us int64, offSec int, epochUS int64) (int64, bool) {
 		if yr > 0 {
 			return (yr + 99) / 100 * M, true
 		}
-		return -((99 - (yr + 1)) / 100) * M, true
+		return -((99 - yr) / 100) * M, true // 1 BC (yr -1) is in century -1
 	case "millennium":
 		if yr > 0 {
 			return (yr + 999) / 1000 * M, true
 		}
-		return -((999 - (yr + 1)) / 1000) * M, true
+		return -((999 - yr) / 1000) * M, true
 	case "week":
 		_, w := isoWeek(days)
 		return w * M, true
@@ -233,31 +239,51 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 	}
 	numeric := name == "extract"
 	unitArg := coerceTo(args[0], sqltypes.TypeText)
-	fixedUnit := ""
+	fixedUnit, fixedCanon := "", ""
 	if v, ok := IsLiteral(unitArg); ok && v != nil {
 		fixedUnit = v.(string)
+		fixedCanon = canonicalUnit(fixedUnit)
 	}
 	rt := sqltypes.TypeFloat8
 	if numeric {
 		rt = sqltypes.NumericType(0, 6)
 		if fixedUnit != "" {
-			rt = sqltypes.NumericType(0, extractScale(canonicalUnit(fixedUnit), k))
+			rt = sqltypes.NumericType(0, extractScale(fixedCanon, k))
 		}
 	}
 	return &callExpr{name: name, args: []Expr{unitArg, src}, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		units := viewOf(in[0])
-		field := func(i int) (int64, error) {
+		var days []int32
+		var micros []int64
+		var ivs []arrow.MonthDayNanoInterval
+		switch k {
+		case sqltypes.Date:
+			days = values[int32](in[1])
+		case sqltypes.Interval:
+			ivs = values[arrow.MonthDayNanoInterval](in[1])
+		default:
+			micros = values[int64](in[1])
+		}
+		// unitAt is row i's unit as written and canonical; a literal unit
+		// (the usual case) is resolved once, not per row.
+		unitAt := func(i int) (string, string) {
 			raw := units.str(i)
-			unit := canonicalUnit(raw)
+			return raw, canonicalUnit(raw)
+		}
+		if fixedUnit != "" {
+			unitAt = func(int) (string, string) { return fixedUnit, fixedCanon }
+		}
+		field := func(i int) (int64, error) {
+			raw, unit := unitAt(i)
 			var v int64
 			ok := unit != ""
 			switch k {
 			case sqltypes.Interval:
 				if ok {
-					v, ok = ivField(unit, values[arrow.MonthDayNanoInterval](in[1])[i])
+					v, ok = ivField(unit, ivs[i])
 				}
 			case sqltypes.Time:
-				us := values[int64](in[1])[i]
+				us := micros[i]
 				switch unit {
 				case "microseconds", "milliseconds", "second", "minute", "hour":
 					v, ok = tsField(unit, us, 0, us)
@@ -267,7 +293,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 					ok = false
 				}
 			case sqltypes.Date:
-				d := int64(values[int32](in[1])[i])
+				d := int64(days[i])
 				if ok && numeric {
 					switch unit {
 					case "microseconds", "milliseconds", "second", "minute", "hour", "timezone", "timezone_hour", "timezone_minute":
@@ -275,13 +301,10 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 					}
 				}
 				if ok {
-					v, ok = tsField(unit, d*sqltypes.MicrosPerDay, 0, d*sqltypes.MicrosPerDay)
-					if unit == "epoch" && numeric {
-						v = d * 86400 * 1_000_000
-					}
+					v, ok = dayField(unit, d, 0, 0, d*sqltypes.MicrosPerDay)
 				}
 			default:
-				us := values[int64](in[1])[i]
+				us := micros[i]
 				wall, off := us, 0
 				if k == sqltypes.TimestampTZ {
 					wall = sqltypes.UTCToLocal(us, zoneOf(env))
@@ -305,11 +328,11 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			var v int64
 			switch k {
 			case sqltypes.Date:
-				if v = int64(values[int32](in[1])[i]); sqltypes.IsFiniteDate(v) {
+				if v = int64(days[i]); sqltypes.IsFiniteDate(v) {
 					return 0, false, nil
 				}
 			case sqltypes.Timestamp, sqltypes.TimestampTZ:
-				if v = values[int64](in[1])[i]; sqltypes.IsFiniteTimestamp(v) {
+				if v = micros[i]; sqltypes.IsFiniteTimestamp(v) {
 					return 0, false, nil
 				}
 			default:
@@ -319,11 +342,11 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			if v < 0 {
 				sign = -1
 			}
-			switch unit := canonicalUnit(units.str(i)); unit {
+			switch raw, unit := unitAt(i); unit {
 			case "epoch", "year", "decade", "century", "millennium", "julian", "isoyear":
 				return sign, true, nil
 			case "":
-				return sign, false, unitError(strings.ToLower(units.str(i)), st, false)
+				return sign, false, unitError(strings.ToLower(raw), st, false)
 			}
 			return sign, false, nil
 		}
@@ -332,15 +355,18 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 				if sign, defined, err := infinite(i); sign != 0 || err != nil {
 					return math.Inf(sign), !defined, err
 				}
-				if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
+				if _, unit := unitAt(i); (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
 					// The fraction of the day counts, computed as PostgreSQL does.
-					wall := values[int64](in[1])[i]
+					wall := micros[i]
 					if k == sqltypes.TimestampTZ {
 						wall = sqltypes.UTCToLocal(wall, zoneOf(env))
 					}
 					days, tod := sqltypes.FloorDivMod(wall, sqltypes.MicrosPerDay)
 					secs := float64(tod/1_000_000) + float64(tod%1_000_000)/1_000_000.0
 					return float64(days+2440588) + secs/86400.0, false, nil
+				}
+				if _, unit := unitAt(i); k == sqltypes.Interval && unit == "epoch" {
+					return intervalEpoch(ivs[i]), false, nil
 				}
 				v, err := field(i)
 				return float64(v) / 1e6, false, err
@@ -350,22 +376,40 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			if sign, defined, err := infinite(i); sign != 0 || err != nil {
 				return infOfSign(sign), !defined, err
 			}
-			if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && canonicalUnit(units.str(i)) == "julian" {
-				wall := values[int64](in[1])[i]
+			if _, unit := unitAt(i); (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
+				wall := micros[i]
 				if k == sqltypes.TimestampTZ {
 					wall = sqltypes.UTCToLocal(wall, zoneOf(env))
 				}
 				r, err := julianNumeric(wall, rt.Scale)
 				return r, false, err
 			}
+			if _, unit := unitAt(i); k == sqltypes.Date && unit == "epoch" {
+				// In seconds: a far date's microseconds overflow int64.
+				r, _ := rescaleDec(decimal128.FromI64(int64(days[i])*86400), 0, rt.Scale)
+				return r, false, nil
+			}
 			v, err := field(i)
 			if err != nil {
 				return decimal128.Num{}, false, err
+			}
+			if rt.Scale == 0 {
+				return decimal128.FromI64(v / 1_000_000), false, nil // whole units: exact
 			}
 			r, _ := rescaleDec(decimal128.FromI64(v), 6, rt.Scale)
 			return r, false, nil
 		})
 	}}, nil
+}
+
+// intervalEpoch is date_part('epoch', iv), summed in PostgreSQL's order
+// so that the double rounds as its does.
+func intervalEpoch(iv arrow.MonthDayNanoInterval) float64 {
+	r := float64(iv.Nanoseconds/1000) / 1e6
+	r += 365.25 * 86400 * float64(iv.Months/12)
+	r += 30 * 86400 * float64(iv.Months%12)
+	r += 86400 * float64(iv.Days)
+	return r
 }
 
 // zoneOf returns the session zone (UTC if unset).

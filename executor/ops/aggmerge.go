@@ -34,6 +34,9 @@ func mergeType(fn string, args []sqltypes.Type) (t sqltypes.Type, ok, known bool
 		case sqltypes.Int8, sqltypes.Float8:
 			return a, true, true
 		case sqltypes.Numeric:
+			if a.VarScale {
+				return a, true, true // each value's scale, as sum keeps it
+			}
 			return sqltypes.NumericType(sqltypes.MaxNumericPrecision, a.Scale), true, true
 		}
 		return t, false, true

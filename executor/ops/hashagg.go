@@ -144,7 +144,7 @@ type aggPart struct {
 
 func (o *hashAggOp) newPart(level int) (*aggPart, error) {
 	types := keyArrowTypes(o.groups)
-	t, err := newHashTable(types, o.seed)
+	t, err := newGroupTable(types, o.seed)
 	if err != nil {
 		return nil, err
 	}
@@ -170,9 +170,13 @@ func (o *hashAggOp) newAccumulator(a Aggregate) (accumulator, error) {
 	var acc accumulator
 	var err error
 	switch a.Func {
-	case "sum", "avg", "min", "max":
+	case "sum", "avg", "min", "max", "sum_merge":
 		if len(a.Args) == 1 && a.Args[0].Type().VarScale {
-			acc = &varNumAcc{fn: a.Func, dt: a.Type.Arrow()}
+			fn := a.Func
+			if fn == "sum_merge" {
+				fn = "sum" // a sum of partial sums
+			}
+			acc = &varNumAcc{fn: fn, dt: a.Type.Arrow()}
 			break
 		}
 		acc, err = o.newAccumulatorOf(a, argTypes)

@@ -28,18 +28,8 @@ func packKeys(mem memory.Allocator, keys []arrow.Array, strict bool) (arrow.Arra
 	n := keys[0].Len()
 	vb := newBuffer(mem, 8*n)
 	dst := fixedSliceOf[int64](vb.Bytes())[:n]
-	var misfit []int32
 	a, b := keys[0], keys[1]
-	switch {
-	case intKeyBits(a.DataType()) == 32 && intKeyBits(b.DataType()) == 32:
-		misfit = packPairs(dst, fixedVals[int32](a), fixedVals[int32](b), misfit)
-	case intKeyBits(a.DataType()) == 32:
-		misfit = packPairs(dst, fixedVals[int32](a), fixedVals[int64](b), misfit)
-	case intKeyBits(b.DataType()) == 32:
-		misfit = packPairs(dst, fixedVals[int64](a), fixedVals[int32](b), misfit)
-	default:
-		misfit = packPairs(dst, fixedVals[int64](a), fixedVals[int64](b), misfit)
-	}
+	misfit := packColumns(dst, a, b, nil)
 	va, vb2 := validityOf(a), validityOf(b)
 	if strict {
 		for _, i := range misfit {
@@ -73,6 +63,21 @@ func packKeys(mem memory.Allocator, keys []arrow.Array, strict bool) (arrow.Arra
 	return makeArray(arrow.PrimitiveTypes.Int64, n, []*memory.Buffer{valid, vb}, nil, nulls), true
 }
 
+// packColumns writes the pairs of the integer-like columns a and b into
+// dst (a in the upper, b in the lower 32 bits) and appends to misfit the
+// rows where a value does not fit in 32 bits.
+func packColumns(dst []int64, a, b arrow.Array, misfit []int32) []int32 {
+	switch {
+	case intKeyBits(a.DataType()) == 32 && intKeyBits(b.DataType()) == 32:
+		return packPairs(dst, fixedVals[int32](a), fixedVals[int32](b), misfit)
+	case intKeyBits(a.DataType()) == 32:
+		return packPairs(dst, fixedVals[int32](a), fixedVals[int64](b), misfit)
+	case intKeyBits(b.DataType()) == 32:
+		return packPairs(dst, fixedVals[int64](a), fixedVals[int32](b), misfit)
+	}
+	return packPairs(dst, fixedVals[int64](a), fixedVals[int64](b), misfit)
+}
+
 // packPairs writes a[i] in the upper and b[i] in the lower 32 bits of
 // dst[i], and appends to misfit the rows where a value does not fit.
 func packPairs[A, B int32 | int64](dst []int64, a []A, b []B, misfit []int32) []int32 {
@@ -86,6 +91,9 @@ func packPairs[A, B int32 | int64](dst []int64, a []A, b []B, misfit []int32) []
 	}
 	return misfit
 }
+
+// unpackPair splits a packed pair into its two values, sign-extended.
+func unpackPair(k int64) (int64, int64) { return k >> 32, int64(int32(k)) }
 
 // packBuild replaces o's table by an integer table over the packed pairs
 // of keys when they all fit, returning the packed key column (keys are

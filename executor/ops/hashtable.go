@@ -41,6 +41,11 @@ func newHashTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error) 
 			return newIntTable[int64](types[0]), nil
 		}
 	}
+	return newGenTable(types, seed)
+}
+
+// newGenTable returns the generic table over keys of the given types.
+func newGenTable(types []arrow.DataType, seed maphash.Seed) (*genTable, error) {
 	t := &genTable{}
 	for _, dt := range types {
 		c, err := newKeyColumn(dt, seed)
@@ -279,7 +284,20 @@ func log2(n int) int {
 }
 
 func (t *intTable[T]) insert(keys []arrow.Array, gids []int32) {
+	t.insertVals(fixedVals[T](keys[0]), validityOf(keys[0]), nil, gids)
+}
+
+// insertVals is insert over the key values vals with validity v, for the
+// rows sel (ascending; the others get group -1), or every row if sel is
+// nil.
+func (t *intTable[T]) insertVals(vals []T, v validity, sel, gids []int32) {
 	n := len(gids)
+	if sel != nil {
+		n = len(sel)
+		for i := range gids {
+			gids[i] = -1
+		}
+	}
 	if 2*(t.n+n) > len(t.sgids) {
 		c := len(t.sgids)
 		for 2*(t.n+n) > c {
@@ -287,10 +305,13 @@ func (t *intTable[T]) insert(keys []arrow.Array, gids []int32) {
 		}
 		t.resize(c)
 	}
-	vals := fixedVals[T](keys[0])
-	v := validityOf(keys[0])
+	vals = vals[:len(gids)]
 	mask := uint64(len(t.sgids) - 1)
-	for i, k := range vals[:n] {
+	for j := range n {
+		i := j
+		if sel != nil {
+			i = int(sel[j])
+		}
 		if v.bits != nil && !v.ok(i) {
 			if t.nullGid < 0 {
 				t.nullGid = int32(t.n)
@@ -300,6 +321,7 @@ func (t *intTable[T]) insert(keys []arrow.Array, gids []int32) {
 			gids[i] = t.nullGid
 			continue
 		}
+		k := vals[i]
 		p := t.slot(k)
 		for {
 			g := t.sgids[p]
@@ -320,8 +342,11 @@ func (t *intTable[T]) insert(keys []arrow.Array, gids []int32) {
 }
 
 func (t *intTable[T]) lookup(keys []arrow.Array, gids []int32) {
-	vals := fixedVals[T](keys[0])
-	v := validityOf(keys[0])
+	t.lookupVals(fixedVals[T](keys[0]), validityOf(keys[0]), gids)
+}
+
+// lookupVals is lookup over the key values vals with validity v.
+func (t *intTable[T]) lookupVals(vals []T, v validity, gids []int32) {
 	mask := uint64(len(t.sgids) - 1)
 	for i, k := range vals[:len(gids)] {
 		if v.bits != nil && !v.ok(i) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -16,23 +17,51 @@ import (
 // first appearance, lookups of absent keys -1, and keyArrays round-trips.
 func TestHashTables(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
+	dec := &arrow.Decimal128Type{Precision: 38, Scale: 2}
+	// Grouping tables (newGroupTable) pack integer and numeric keys
+	// while they fit: NULLs (in two columns) and values too wide for
+	// the packing appear from batch wideFrom on, so the first batches
+	// run packed and the later ones after the move to the generic table
+	// (batch 5 only looks up: absent wide keys while packed).
 	cases := []struct {
-		name  string
-		types []arrow.DataType
+		name     string
+		types    []arrow.DataType
+		group    bool
+		wideFrom int
 	}{
-		{"int64", []arrow.DataType{i64}},
-		{"int32", []arrow.DataType{i32}},
-		{"text", []arrow.DataType{str}},
-		{"int64,text", []arrow.DataType{i64, str}},
-		{"float,bool", []arrow.DataType{f64, boo}},
+		{"int64", []arrow.DataType{i64}, false, 0},
+		{"int32", []arrow.DataType{i32}, false, 0},
+		{"text", []arrow.DataType{str}, false, 0},
+		{"int64,text", []arrow.DataType{i64, str}, false, 0},
+		{"float,bool", []arrow.DataType{f64, boo}, false, 0},
+		{"group int64,numeric", []arrow.DataType{i64, dec}, true, 2},
+		{"group int32,int64", []arrow.DataType{i32, i64}, true, 3},
+		{"group numeric,date", []arrow.DataType{dec, arrow.FixedWidthTypes.Date32}, true, 2},
+		{"group numeric", []arrow.DataType{dec}, true, 3},
+		{"group numeric packed", []arrow.DataType{dec}, true, 5},
+		{"group int64,int64 packed", []arrow.DataType{i64, i64}, true, 5},
+		{"group int64,numeric wide at once", []arrow.DataType{i64, dec}, true, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := checked(t)
 			s := schemaOf(tc.types...)
-			ht, err := newHashTable(tc.types, maphash.MakeSeed())
+			newTable := newHashTable
+			if tc.group {
+				newTable = newGroupTable
+			}
+			ht, err := newTable(tc.types, maphash.MakeSeed())
 			if err != nil {
 				t.Fatal(err)
+			}
+			if pt, ok := ht.(*packTable); ok != tc.group {
+				t.Fatalf("table %T", ht)
+			} else if ok {
+				defer func() {
+					if packed := pt.gen == nil; packed != (tc.wideFrom >= 5) {
+						t.Errorf("packed at the end: %v", packed)
+					}
+				}()
 			}
 			ids := map[string]int32{}
 			var firsts [][]any
@@ -40,13 +69,27 @@ func TestHashTables(t *testing.T) {
 				rows := make([][]any, 1000)
 				for i := range rows {
 					row := make([]any, len(tc.types))
+					wide := tc.group && batch >= tc.wideFrom && r.IntN(20) == 0
 					for c, dt := range tc.types {
 						k := r.IntN(3000)
+						if tc.group {
+							k -= 1500 // negatives pack too
+						}
 						switch dt.ID() {
 						case arrow.INT64:
 							row[c] = int64(k)
+							if wide {
+								row[c] = int64(k) << 33
+							}
 						case arrow.INT32:
 							row[c] = int32(k)
+						case arrow.DATE32:
+							row[c] = arrow.Date32(k)
+						case arrow.DECIMAL128:
+							row[c] = decimal128.FromI64(int64(k))
+							if wide {
+								row[c] = decimal128.New(int64(k), 7) // beyond 64 bits
+							}
 						case arrow.STRING:
 							row[c] = fmt.Sprint("key-", k)
 						case arrow.FLOAT64:
@@ -54,7 +97,7 @@ func TestHashTables(t *testing.T) {
 						case arrow.BOOL:
 							row[c] = k%2 == 0
 						}
-						if r.IntN(50) == 0 {
+						if r.IntN(50) == 0 && (!tc.group || batch >= tc.wideFrom || len(tc.types) == 1) {
 							row[c] = nil
 						}
 					}
@@ -73,7 +116,13 @@ func TestHashTables(t *testing.T) {
 					if !ok && batch < 5 {
 						want = int32(len(ids))
 						ids[k] = want
-						firsts = append(firsts, row)
+						shown := append([]any(nil), row...)
+						for c, v := range shown {
+							if d, ok := v.(decimal128.Num); ok {
+								shown[c] = d.ToString(dec.Scale) // as rowsOf shows it
+							}
+						}
+						firsts = append(firsts, shown)
 					} else if !ok {
 						want = -1
 					}

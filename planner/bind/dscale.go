@@ -280,9 +280,10 @@ func varArith(x *logical.Binary) bool {
 }
 
 // varAgg reports whether the aggregate call computes from each value's
-// scale (ops.varNumAcc): sum, avg, min and max of one numeric.
+// scale (ops.varNumAcc): sum, avg, min and max of one numeric, and the
+// sum of partial sums (grouping sets rolled up from the finest).
 func varAgg(a logical.AggCall) bool {
-	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max") && len(a.Args) == 1 &&
+	return (a.Func == "sum" || a.Func == "avg" || a.Func == "min" || a.Func == "max" || a.Func == "sum_merge") && len(a.Args) == 1 &&
 		a.Args[0].Type().Kind == sqltypes.Numeric
 }
 

@@ -191,6 +191,43 @@ func groupingValue(c groupingCall, set []int) int32 {
 	return v
 }
 
+// rollupBase returns, per set, a reference to the aggregate of input
+// grouped by every key (one copy per reference, computed once), for the
+// set to merge from; nil when some aggregate does not merge from partial
+// results, the input cannot be copied, or there is one set only.
+func (a *aggState) rollupBase(b *binder, input logical.Node, calls []logical.AggCall, order []logical.SortKey) []logical.Node {
+	if len(a.sets) < 2 || len(order) > 0 {
+		return nil
+	}
+	for _, c := range calls {
+		if _, ok := c.Merge(); !ok {
+			return nil
+		}
+	}
+	base := &logical.Aggregate{Input: input, Aggs: copyAggCalls(calls)}
+	for _, g := range a.groups {
+		base.Groups = append(base.Groups, g)
+		base.GroupCols = append(base.GroupCols, b.meta.NewColumn(g.String(), "", g.Type()))
+	}
+	for _, id := range a.aggCols {
+		m := b.meta.Column(id)
+		base.AggCols = append(base.AggCols, b.meta.NewColumn(m.Name, "", m.Type))
+	}
+	refs := []logical.Node{base}
+	for range a.sets[1:] {
+		c, ok := b.clonePlan(base)
+		if !ok {
+			return nil
+		}
+		refs = append(refs, c)
+	}
+	key := b.newCTEKey()
+	for i, r := range refs {
+		refs[i] = &logical.Shared{Key: key, Name: "grouping sets", Input: r}
+	}
+	return refs
+}
+
 // copyAggCalls copies calls and the slices they hold (the expressions
 // themselves are rebuilt, never changed, by whoever rewrites them).
 func copyAggCalls(calls []logical.AggCall) []logical.AggCall {
@@ -205,7 +242,10 @@ func copyAggCalls(calls []logical.AggCall) []logical.AggCall {
 
 // groupingSetsNode plans GROUP BY with grouping sets as a UNION ALL of one
 // aggregate per set, each padding the keys it does not group with NULLs.
-// Every branch reads the input again.
+// When every aggregate merges from partial results (AggCall.Merge), the
+// input is grouped once by all the keys, computed once (logical.Shared),
+// and each set's aggregate merges those, much fewer, rows (rollupBase);
+// otherwise every branch reads the input again.
 func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node {
 	out := &logical.SetOp{Kind: logical.Union, All: true}
 	out.Cols = append(append([]logical.ColumnID(nil), a.groupCols...), a.aggCols...)
@@ -214,19 +254,35 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 	}
 	var branches []logical.Node
 	calls, order := a.orderedAggs()
-	for _, set := range a.sets {
+	refs := a.rollupBase(b, input, calls, order)
+	rollup := refs != nil
+	for si, set := range a.sets {
 		// Each branch owns its calls: later passes rewrite an
 		// aggregate's calls in place (the scale flow settles their
 		// arguments for that branch's readers), and a rewrite shared
 		// with the next branch would be settled twice.
 		agg := &logical.Aggregate{Input: input, Aggs: copyAggCalls(calls), InputOrder: slices.Clone(order)}
+		var ref logical.Node // this branch's reference to the grouped base
+		if rollup {
+			ref = refs[si]
+			agg = &logical.Aggregate{Input: ref}
+			for i, c := range calls {
+				id := ref.Output()[len(a.groups)+i]
+				merge, _ := c.Merge()
+				agg.Aggs = append(agg.Aggs, logical.AggCall{Func: merge, Args: []logical.Expr{b.colRef(id)}, T: c.T})
+			}
+		}
 		inSet := map[int]int{} // key index -> its position in agg.Groups
 		for _, gi := range set {
 			if _, dup := inSet[gi]; dup {
 				continue
 			}
 			inSet[gi] = len(agg.Groups)
-			agg.Groups = append(agg.Groups, a.groups[gi])
+			g := a.groups[gi]
+			if rollup {
+				g = b.colRef(ref.Output()[gi])
+			}
+			agg.Groups = append(agg.Groups, g)
 			agg.GroupCols = append(agg.GroupCols, b.meta.NewColumn(a.groups[gi].String(), "", a.groups[gi].Type()))
 		}
 		for _, id := range a.aggCols {

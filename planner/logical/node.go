@@ -104,6 +104,30 @@ type AggCall struct {
 	Order []SortKey
 }
 
+// Merge is the aggregate that combines partial results of c computed
+// over parts of its input (per finer group: below a join, or the finest
+// grouping set): counts add up, sums of integers (bigint), double
+// precision and fixed-scale numeric add up at their own type, min and max
+// combine with themselves. Other aggregates (avg, DISTINCT, ordered,
+// statistical, collecting ones) do not decompose this way.
+func (c AggCall) Merge() (string, bool) {
+	if c.Distinct || len(c.Order) > 0 {
+		return "", false
+	}
+	switch c.Func {
+	case "count", "count_star":
+		return "count_merge", true
+	case "min", "max":
+		return c.Func, true
+	case "sum":
+		// The sums sum_merge adds at their own type (ops' merge types).
+		if t, err := ops.AggregateType("sum_merge", []sqltypes.Type{c.T}); err == nil && t.Equal(c.T) {
+			return "sum_merge", true
+		}
+	}
+	return "", false
+}
+
 // Aggregate groups Input by Groups and computes Aggs. Output is GroupCols
 // then AggCols; a group expression that is a plain ColRef keeps its ID.
 type Aggregate struct {

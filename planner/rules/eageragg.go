@@ -4,9 +4,7 @@ import (
 	"math/bits"
 	"slices"
 
-	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/sqltypes"
 )
 
 // PushAggregatesBelowKeyJoins aggregates before a join that cannot change
@@ -97,7 +95,7 @@ func eagerAggregate(a *logical.Aggregate, meta *logical.Metadata) (logical.Node,
 		return nil, false
 	}
 	for _, call := range a.Aggs {
-		if _, ok := mergeOfEager(call); !ok {
+		if _, ok := call.Merge(); !ok {
 			return nil, false
 		}
 	}
@@ -197,33 +195,9 @@ func eagerSplitOK(leaves []logical.Node, leafCols []logical.ColSet, conds []logi
 	return false
 }
 
-// mergeOfEager is the aggregate that combines, above the join, the
-// partial results an early aggregate computed per L group: counts add up,
-// sums of integers (bigint), double precision and fixed-scale numeric
-// add up at their own type, min and max combine with themselves. Other
-// aggregates (avg, DISTINCT, ordered, statistical, collecting ones) do not
-// decompose this way and keep the aggregate where it is.
-func mergeOfEager(call logical.AggCall) (string, bool) {
-	if call.Distinct || len(call.Order) > 0 {
-		return "", false
-	}
-	switch call.Func {
-	case "count", "count_star":
-		return "count_merge", true
-	case "min", "max":
-		return call.Func, true
-	case "sum":
-		// The sums sum_merge adds at their own type (ops' merge types).
-		if t, err := ops.AggregateType("sum_merge", []sqltypes.Type{call.T}); err == nil && t.Equal(call.T) {
-			return "sum_merge", true
-		}
-	}
-	return "", false
-}
-
 // eagerPlan builds Aggregate'(Aggregate(L) ⋈ R): the early aggregate
 // computes a's calls per L group (L's group keys and join columns), and
-// the final one, grouped as a is, merges them (mergeOfEager). With R's
+// the final one, grouped as a is, merges them (AggCall.Merge). With R's
 // join column unique, each L group meets one R row and the final
 // aggregate only renames; if the declared key does not hold in the data,
 // a group meeting several R rows is merged as the original join would
@@ -261,7 +235,7 @@ func eagerPlan(a *logical.Aggregate, meta *logical.Metadata, leaves []logical.No
 	for i, call := range a.Aggs {
 		id := meta.NewColumn(meta.Column(a.AggCols[i]).Name, "", call.T)
 		early.AggCols = append(early.AggCols, id)
-		merge, _ := mergeOfEager(call)
+		merge, _ := call.Merge()
 		final.Aggs = append(final.Aggs, logical.AggCall{Func: merge, Args: []logical.Expr{&logical.ColRef{ID: id, Name: meta.Column(id).Name, T: call.T}}, T: call.T})
 	}
 	final.Input = &logical.Join{Type: logical.InnerJoin, Left: early, Right: bushyOrder(rLeaves, s.rConds), Cond: logical.And(s.cross)}
