@@ -128,6 +128,8 @@ var sortKeyCases = [][]refKey{
 	{{2, true, false}},
 	{{3, false, true}, {5, true, true}},
 	{{5, false, false}},
+	{{5, true, false}, {0, false, false}},
+	{{2, true, true}, {5, false, true}},
 	{{1, true, true}, {2, false, true}, {0, false, false}},
 }
 
