@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
@@ -22,81 +21,43 @@ import (
 // dimensions within a group.
 // Elements keep input order (merged partials: partial after partial).
 type arrayAgg struct {
-	mem    memory.Allocator
 	elem   arrow.DataType
-	parts  []arrow.Array
-	base   int64
-	gid    []int32
-	idx    []int64
+	in     retainedRows
 	groups int
 }
 
 func (a *arrayAgg) grow(n int) { a.groups = max(a.groups, n) }
 
 func (a *arrayAgg) update(gids []int32, args []arrow.Array) error {
-	used := false
-	for i, g := range gids {
+	used := 0
+	for _, g := range gids {
 		if g >= 0 {
-			a.gid = append(a.gid, g)
-			a.idx = append(a.idx, a.base+int64(i))
-			used = true
+			used++
 		}
 	}
-	if used {
-		args[0].Retain()
-		a.parts = append(a.parts, args[0])
-		a.base += int64(args[0].Len())
-	}
+	a.in.add(args[0], gids, used)
 	return nil
 }
 
 func (a *arrayAgg) merge(src accumulator, gmap []int32) error {
-	s := src.(*arrayAgg)
-	for k, g := range s.gid {
-		a.gid = append(a.gid, gmap[g])
-		a.idx = append(a.idx, a.base+s.idx[k])
-	}
-	a.parts = append(a.parts, s.parts...)
-	a.base += s.base
-	s.parts = nil
+	a.in.merge(&src.(*arrayAgg).in, gmap)
 	return nil
 }
 
 func (a *arrayAgg) finish(mem memory.Allocator) (arrow.Array, error) {
-	if a.base > math.MaxInt32 {
-		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "array_agg input too large")
-	}
 	// Counting sort of elements by group, stable within a group.
-	offs := make([]int32, a.groups+1)
-	for _, g := range a.gid {
-		offs[g+1]++
+	order, offs, err := a.in.byGroup(a.groups, "array_agg")
+	if err != nil {
+		return nil, err
 	}
-	for g := 0; g < a.groups; g++ {
-		offs[g+1] += offs[g]
+	vals, err := a.in.values(mem, a.elem, "array_agg")
+	if err != nil {
+		return nil, err
 	}
-	order := make([]int32, len(a.gid))
-	cur := append([]int32(nil), offs[:a.groups]...)
-	for k, g := range a.gid {
-		order[cur[g]] = int32(a.idx[k])
-		cur[g]++
-	}
-	var child arrow.Array
-	switch len(a.parts) {
-	case 0:
-		child = array.MakeArrayOfNull(mem, a.elem, 0)
-	default:
-		vals := a.parts[0]
-		if len(a.parts) > 1 {
-			var err error
-			if vals, err = array.Concatenate(a.parts, mem); err != nil {
-				return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "array_agg: %v", err)
-			}
-			defer vals.Release()
-		}
-		var err error
-		if child, err = takeArray(mem, vals, order); err != nil {
-			return nil, err
-		}
+	child, err := takeArray(mem, vals, order)
+	vals.Release()
+	if err != nil {
+		return nil, err
 	}
 	defer child.Release()
 	if err := checkAccumulatedArrays(child, offs, a.groups); err != nil {
@@ -108,10 +69,7 @@ func (a *arrayAgg) finish(mem memory.Allocator) (arrow.Array, error) {
 	return makeArray(arrow.ListOf(a.elem), a.groups, []*memory.Buffer{valid, ob}, []arrow.ArrayData{child.Data()}, nulls), nil
 }
 
-func (a *arrayAgg) release() {
-	releaseArrays(a.parts)
-	a.parts = nil
-}
+func (a *arrayAgg) release() { a.in.release() }
 
 // stringAgg is string_agg(value, separator). Each group's buffer holds
 // separator+value for every non-NULL value; the first separator is cut

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -67,10 +66,8 @@ type percentileAcc struct {
 	desc   bool
 	jsonb  bool
 	dt     arrow.DataType
-	parts  []arrow.Array
-	base   int64
-	gid    []int32
-	idx    []int64
+	in     retainedRows
+	kept   []int32 // update's scratch: gids with NULL values skipped
 	frac   []float64
 	state  []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
 	groups int
@@ -89,8 +86,11 @@ func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
 	}
 	fok := validityOf(fr)
 	vok := validityOf(vals)
-	used := false
+	kept := growTo(a.kept[:0], len(gids))[:len(gids)]
+	a.kept = kept
+	used := 0
 	for i, g := range gids {
+		kept[i] = -1
 		if g < 0 {
 			continue
 		}
@@ -102,21 +102,18 @@ func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
 			}
 		}
 		if vals.DataType().ID() != arrow.NULL && vok.ok(i) {
-			a.gid = append(a.gid, g)
-			a.idx = append(a.idx, a.base+int64(i))
-			used = true
+			kept[i] = g
+			used++
 		}
 	}
-	if !used {
+	if used == 0 {
 		return nil
 	}
 	if a.cont && a.dt.ID() != arrow.INTERVAL_MONTH_DAY_NANO && vals.DataType().ID() != arrow.FLOAT64 {
 		vals = toFloat64(a.mem, vals)
-	} else {
-		vals.Retain()
+		defer vals.Release()
 	}
-	a.parts = append(a.parts, vals)
-	a.base += int64(vals.Len())
+	a.in.add(vals, kept, used)
 	return nil
 }
 
@@ -180,53 +177,26 @@ func (a *percentileAcc) merge(src accumulator, gmap []int32) error {
 			a.frac[d], a.state[d] = s.frac[g], st
 		}
 	}
-	for k, g := range s.gid {
-		a.gid = append(a.gid, gmap[g])
-		a.idx = append(a.idx, a.base+s.idx[k])
-	}
-	a.parts = append(a.parts, s.parts...)
-	a.base += s.base
-	s.parts = nil
+	a.in.merge(&s.in, gmap)
 	return nil
 }
 
 func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
-	if a.base > math.MaxInt32 {
-		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "percentile input too large")
-	}
 	for g := range a.groups {
 		if f := a.frac[g]; a.state[g] == 1 && !(f >= 0 && f <= 1) {
 			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "percentile value %g is not between 0 and 1", f)
 		}
 	}
-	var vals arrow.Array
-	switch len(a.parts) {
-	case 0:
-		vals = array.MakeArrayOfNull(mem, a.valueType(), 0)
-	case 1:
-		vals = a.parts[0]
-		vals.Retain()
-	default:
-		var err error
-		if vals, err = array.Concatenate(a.parts, mem); err != nil {
-			return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "percentile: %v", err)
-		}
+	// Counting sort by group, then sort each group's values.
+	order, offs, err := a.in.byGroup(a.groups, "percentile")
+	if err != nil {
+		return nil, err
+	}
+	vals, err := a.in.values(mem, a.valueType(), "percentile")
+	if err != nil {
+		return nil, err
 	}
 	defer vals.Release()
-	// Counting sort by group, then sort each group's values.
-	offs := make([]int32, a.groups+1)
-	for _, g := range a.gid {
-		offs[g+1]++
-	}
-	for g := range a.groups {
-		offs[g+1] += offs[g]
-	}
-	order := make([]int32, len(a.gid))
-	cur := append([]int32(nil), offs[:a.groups]...)
-	for k, g := range a.gid {
-		order[cur[g]] = int32(a.idx[k])
-		cur[g]++
-	}
 	if vals.DataType().ID() == arrow.FLOAT64 && !a.mode {
 		return a.selectFloats(mem, fixedVals[float64](vals), order, offs), nil
 	}
@@ -477,7 +447,4 @@ func (a *percentileAcc) valueType() arrow.DataType {
 	return a.dt
 }
 
-func (a *percentileAcc) release() {
-	releaseArrays(a.parts)
-	a.parts = nil
-}
+func (a *percentileAcc) release() { a.in.release() }

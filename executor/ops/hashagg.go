@@ -227,7 +227,7 @@ func (o *hashAggOp) newAccumulatorOf(a Aggregate, argTypes []arrow.DataType) (ac
 	case "range_intersect_agg":
 		acc = &rangeIntersectAcc{t: a.Args[0].Type()}
 	case "array_agg":
-		acc = &arrayAgg{mem: o.env.Mem, elem: argTypes[0]}
+		acc = &arrayAgg{elem: argTypes[0]}
 	case "string_agg":
 		acc = &stringAgg{dt: a.Type.Arrow()}
 	case "json_agg", "jsonb_agg":
