@@ -520,19 +520,21 @@ func isOrderedSet(fn string) bool {
 }
 
 func aggString(a logical.AggCall) string {
+	var s string
 	if a.Func == "count_star" {
-		return "count(*)"
+		s = "count(*)"
+	} else {
+		d := ""
+		if a.Distinct {
+			d = "DISTINCT "
+		}
+		s = a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1]
+		if len(a.Order) > 0 {
+			keys := sortKeyList(a.Order)
+			s += " ORDER BY " + keys[1:len(keys)-1]
+		}
+		s += ")"
 	}
-	d := ""
-	if a.Distinct {
-		d = "DISTINCT "
-	}
-	s := a.Func + "(" + d + exprList(a.Args)[1:len(exprList(a.Args))-1]
-	if len(a.Order) > 0 {
-		keys := sortKeyList(a.Order)
-		s += " ORDER BY " + keys[1:len(keys)-1]
-	}
-	s += ")"
 	if a.Filter != nil {
 		s += " FILTER (WHERE " + a.Filter.String() + ")"
 	}
