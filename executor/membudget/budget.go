@@ -29,6 +29,7 @@ package membudget
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -70,7 +71,7 @@ type Budget struct {
 	dir       string
 	closed    bool
 	recyclers []*Recycler    // closed by Close
-	spillers  []*Reservation // marked by Spills: the operators lend weighs
+	spillers  []*Reservation // Spills-marked reservations holding memory, for lend
 }
 
 // New returns a budget.
@@ -273,6 +274,7 @@ type Reservation struct {
 	b       *Budget
 	name    string
 	kept    bool // a Recycler's: refused outright, never trims recyclers
+	spills  bool // see Spills
 	size    atomic.Int64
 	peak    atomic.Int64
 	spilled atomic.Int64
@@ -292,8 +294,31 @@ func (r *Reservation) TryGrow(n int64) bool {
 	if r.b != nil && !r.b.tryGrow(n) && !r.retryGrow(n) {
 		return false
 	}
-	notePeak(&r.peak, r.size.Add(n))
+	r.added(n)
 	return true
+}
+
+// added counts n bytes the budget granted r; a spilling operator that
+// starts holding memory joins the budget's spillers.
+func (r *Reservation) added(n int64) {
+	size := r.size.Add(n)
+	notePeak(&r.peak, size)
+	if size == n && r.spills && r.b != nil {
+		r.b.holding(r, true)
+	}
+}
+
+// holding adds r to the spillers holding memory, or removes it. Only
+// reservations that hold memory are listed: operators rebuilt every round
+// of a recursive query would otherwise pile up for the query's life.
+func (b *Budget) holding(r *Reservation, on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if on {
+		b.spillers = append(b.spillers, r)
+	} else if i := slices.Index(b.spillers, r); i >= 0 {
+		b.spillers = slices.Delete(b.spillers, i, i+1)
+	}
 }
 
 // retryGrow is TryGrow after the budget refused n bytes: buffers kept for
@@ -323,10 +348,9 @@ func (r *Reservation) retryGrow(n int64) bool {
 // with 53200 at the deepest level (TPC-H Q9 at 512kB did, a run in a
 // few). See lend.
 func (r *Reservation) Spills() *Reservation {
-	if r.b != nil {
-		r.b.mu.Lock()
-		r.b.spillers = append(r.b.spillers, r)
-		r.b.mu.Unlock()
+	r.spills = true
+	if r.b != nil && r.size.Load() > 0 {
+		r.b.holding(r, true)
 	}
 	return r
 }
@@ -334,35 +358,41 @@ func (r *Reservation) Spills() *Reservation {
 // lend grants spilling operator r n bytes beyond the limit when that
 // keeps r within its fair share and another spilling operator holds more
 // than its own. The budget is then over its limit, so that operator is
-// refused at its next growth and spills, which repays the loan; one that
-// does not grow any more keeps the query over its limit by at most the
-// borrowers' shares, half the limit in all: the query degrades instead
-// of failing. The server's pool is asked as usual.
+// refused at its next growth and spills, which repays the loan. Loans
+// never take the query more than half its limit over it: one lender that
+// does not grow any more (a finished build side) keeps the query there,
+// degraded instead of failed. The server's pool is asked as usual.
 func (b *Budget) lend(r *Reservation, n int64) bool {
-	if b.opts.Limit <= 0 {
+	if b.opts.Limit <= 0 || !r.spills {
 		return false
 	}
 	b.mu.Lock()
-	k, mine, most := 0, false, int64(0)
+	k, most := 0, int64(0)
 	for _, q := range b.spillers {
-		s := q.size.Load()
-		if q == r {
-			mine = true
-		} else if s > 0 {
+		if s := q.size.Load(); q != r && s > 0 {
 			k++
 			most = max(most, s)
 		}
 	}
 	b.mu.Unlock()
-	if !mine {
-		return false
-	}
 	share := b.opts.Limit / int64(2*(k+1))
-	if r.size.Load()+n > share || most <= share || !b.drawPool(n) {
+	if r.size.Load()+n > share || most <= share {
 		return false
 	}
-	notePeak(&b.peak, b.used.Add(n))
-	return true
+	for {
+		u := b.used.Load()
+		if u+n > b.opts.Limit+b.opts.Limit/2 {
+			return false
+		}
+		if b.used.CompareAndSwap(u, u+n) {
+			if !b.drawPool(n) {
+				b.used.Add(-n)
+				return false
+			}
+			notePeak(&b.peak, u+n)
+			return true
+		}
+	}
 }
 
 // trimRecyclers makes the query's recyclers give back the buffers they
@@ -401,7 +431,7 @@ func (r *Reservation) ForceGrow(n int64) {
 			r.b.pooled.Add(n)
 		}
 	}
-	notePeak(&r.peak, r.size.Add(n))
+	r.added(n)
 }
 
 // Shrink returns n bytes (at most the reserved size) to the budget.
@@ -410,7 +440,9 @@ func (r *Reservation) Shrink(n int64) {
 		return
 	}
 	n = min(n, r.size.Load())
-	r.size.Add(-n)
+	if r.size.Add(-n) == 0 && n > 0 && r.spills && r.b != nil {
+		r.b.holding(r, false)
+	}
 	if r.b != nil {
 		r.b.release(n)
 	}

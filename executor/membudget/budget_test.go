@@ -104,6 +104,45 @@ func TestSpillersShareTheBudget(t *testing.T) {
 	}
 }
 
+// Loans never take a query more than half its limit over it, however
+// many spillers borrow (each new one's share counts the earlier ones, so
+// the shares alone add up without bound).
+func TestLoansCappedAtHalfTheLimit(t *testing.T) {
+	const limit = 1 << 20
+	b := New(Options{Limit: limit})
+	if !b.Reserve("HashJoin").Spills().TryGrow(limit) {
+		t.Fatal("grant within the budget refused")
+	}
+	for range 20 {
+		r := b.Reserve("HashJoin").Spills()
+		for r.TryGrow(1024) {
+		}
+	}
+	if b.Peak() > limit+limit/2 {
+		t.Fatalf("loans took the query to %d bytes, limit %d", b.Peak(), limit)
+	}
+	if b.Used() <= limit {
+		t.Fatal("nothing was lent: the test tests nothing")
+	}
+}
+
+// Operators rebuilt each round of a recursive query reserve anew: the
+// budget forgets those that hold nothing.
+func TestFreedSpillersForgotten(t *testing.T) {
+	b := New(Options{Limit: 1000})
+	for range 1000 {
+		r := b.Reserve("HashJoin").Spills()
+		r.TryGrow(10)
+		r.Free()
+	}
+	b.mu.Lock()
+	n := len(b.spillers)
+	b.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d freed reservations still listed", n)
+	}
+}
+
 func TestSpillFolderRemovedOnClose(t *testing.T) {
 	b := New(Options{Limit: 1, TempDir: t.TempDir()})
 	f, err := b.CreateSpillFile("Sort")
