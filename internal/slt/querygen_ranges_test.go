@@ -103,8 +103,11 @@ func (g *qgen) newTypeExpr(sc []gcol, t gtype, d int) string {
 	case 3:
 		// From an element to a step above it.
 		e := elem()
+		// Steps up only: a lower bound above the upper one is 22000,
+		// which PostgreSQL never raises for a column it prunes unread.
+		iv := g.one("interval '1 day'", "interval '36 hours'", "interval '1 month 2 days'", "interval '90 minutes'", "interval '1 year'")
 		step := map[gtype]string{tInt: fmt.Sprint(g.r.IntN(20)), tNum: numLit(g.r, ""), tDate: fmt.Sprint(g.r.IntN(90)),
-			tTs: g.interval(), tTstz: g.interval()}[et]
+			tTs: iv, tTstz: iv}[et]
 		return fmt.Sprintf("%s(%s, %s + %s%s)", ctor, e, e, step, g.one("", ", "+g.one(rangeBounds...)))
 	case 4:
 		return "(" + sub(t) + " * " + sub(t) + ")"
