@@ -187,7 +187,9 @@ func (g *qgen) newCrossExpr(sc []gcol, t gtype, d int) (string, bool) {
 		case 2:
 			return g.one("masklen", "family") + "(" + sub(tInet) + ")", true
 		case 3:
-			return "(" + sub(tInet) + " - " + sub(tInet) + ")", true
+			// A difference of addresses is a bigint, far past an int's
+			// range (which tInt must fit: it is cast to int).
+			return "((" + sub(tInet) + " - " + sub(tInet) + ") % 100000)", true
 		default:
 			return g.regexInt(sc, d), true
 		}
