@@ -64,9 +64,10 @@ func (g *qgen) newTypeExpr(sc []gcol, t gtype, d int) string {
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
 	if t == tInet {
 		small := func() string { return "(abs(" + sub(tInt) + ") % " + g.one("256", "1000", "8") + ")" }
+		octet := func() string { return "(abs(" + sub(tInt) + ") % " + g.one("256", "8") + ")" }
 		switch g.r.IntN(9) {
 		case 0, 1:
-			return fmt.Sprintf("('10.' || %s || '.' || %s || '.%d/' || (8 + abs(%s) %% 25))::inet", small(), small(), g.r.IntN(256), sub(tInt))
+			return fmt.Sprintf("('10.' || %s || '.' || %s || '.%d/' || (8 + abs(%s) %% 25))::inet", octet(), octet(), g.r.IntN(256), sub(tInt))
 		case 2:
 			return "(" + sub(tInet) + g.one(" + ", " - ") + small() + ")"
 		case 3:
