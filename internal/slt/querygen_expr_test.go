@@ -402,6 +402,11 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	case tDate:
 		return g.one("min", "max") + "(" + g.expr(sc, tDate, 1) + ")" + f
 	case tBool:
+		// No subqueries, as in FILTER: PostgreSQL runs a correlated one
+		// per input row (seed 4's queries 24 and 94 took minutes).
+		saved := g.subqDepth
+		g.subqDepth = 0
+		defer func() { g.subqDepth = saved }()
 		return g.one("bool_and", "bool_or", "every") + "(" + g.pred(sc, 1) + ")" + f
 	}
 	return "count(*)" + f
