@@ -19,14 +19,21 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// connect opens a connection to uri; the caller closes it.
+func connect(t *testing.T, uri string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // exec runs statements on uri.
 func exec(t *testing.T, uri string, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := connect(t, uri)
 	defer c.Close(ctx)
 	for _, s := range stmts {
 		if _, err := c.Exec(ctx, s); err != nil {
@@ -42,10 +49,7 @@ func exec(t *testing.T, uri string, stmts ...string) {
 func pgText(t *testing.T, uri, query string) []string {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := connect(t, uri)
 	defer c.Close(ctx)
 	for _, s := range []string{"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'"} {
 		if _, err := c.Exec(ctx, s); err != nil {
