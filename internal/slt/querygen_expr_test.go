@@ -444,7 +444,17 @@ func (g *qgen) one2(a, b gtype) gtype {
 }
 
 // windowTypes are the types window() can produce.
-var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true, tTs: true, tTstz: true, tIval: true}
+var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true, tTs: true, tTstz: true, tIval: true,
+	tIRng: true, tNRng: true, tDRng: true, tTsRng: true, tTzRng: true, tInet: true}
+
+// extremum is min or max over t, or for a range type (which has neither)
+// range_intersect_agg, the smallest range of a frame.
+func (g *qgen) extremum(t gtype) string {
+	if t >= tIRng && t <= tTzRng {
+		return "range_intersect_agg"
+	}
+	return g.one("min", "max")
+}
 
 // window returns a window function call of type t over sc. total lists
 // expressions that order the rows totally (a unique key): functions whose
@@ -535,7 +545,7 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			return g.one("percent_rank()", "cume_dist()") + over(partial, "")
 		default:
 			o, f := frame()
-			return g.one("min", "max") + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
+			return g.extremum(t) + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
 		}
 	}
 	switch t {
@@ -582,11 +592,11 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			o, f := frame()
 			return "(avg(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + g.wfilter(sc) + over(o, f) + ")::float8"
 		}
-	case tText, tDate, tTs, tTstz, tIval:
+	case tText, tDate, tTs, tTstz, tIval, tIRng, tNRng, tDRng, tTsRng, tTzRng, tInet:
 		switch g.r.IntN(3) {
 		case 0:
 			o, f := frame()
-			return g.one("min", "max") + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
+			return g.extremum(t) + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case 1:
 			return g.lagLead(sc, t) + over(full, "")
 		default:
