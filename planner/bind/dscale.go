@@ -48,7 +48,8 @@ import (
 type scaleFlow struct {
 	b *binder
 	// wide maps a static column to the variable-scale column that
-	// replaces it.
+	// replaces it (and a column bound variable-scale to the static one
+	// that replaces it where no reader keeps its scales).
 	wide map[logical.ColumnID]logical.ColumnID
 	// demand holds the columns some reader would keep variable-scale;
 	// out those of them some reader keeps for more than a comparison
