@@ -614,6 +614,12 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	if err != nil {
 		return nil, err
 	}
+	if name == "percentile_cont" && val.Type().Kind == sqltypes.Numeric {
+		// PostgreSQL's percentile_cont takes double precision: a numeric
+		// is cast, with every value's digits (a variable-scale one, such
+		// as lower(numrange), was read at its static scale 0 and rounded).
+		val = &logical.Cast{E: val, T: sqltypes.TypeFloat8}
+	}
 	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
