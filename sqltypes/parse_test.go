@@ -131,7 +131,7 @@ func TestDatesAndTimestamps(t *testing.T) {
 	}
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
-		t.Skip("no tz database")
+		t.Fatal(err) // sqltypes embeds the tz database
 	}
 	ts, _ = ParseTimestamp("2024-07-01 12:00", true, ny)
 	if got := string(AppendTimestamp(nil, int64(ts), ny, true)); got != "2024-07-01 12:00:00-04" {
@@ -258,5 +258,32 @@ func TestParseNumericSpecialValues(t *testing.T) {
 	}
 	if NumericPosInf.Negate() != NumericNegInf || !HasNumericSpecial([]decimal128.Num{{}, NumericNaN}) || HasNumericSpecial([]decimal128.Num{max, max.Negate()}) {
 		t.Error("negation or HasNumericSpecial wrong")
+	}
+}
+
+// TestTimestampMinimum: PostgreSQL 15 checks a timestamp's local date by
+// its month only, then the instant against 4714-11-24 00:00 BC UTC (its
+// answers to these inputs, taken with psql).
+func TestTimestampMinimum(t *testing.T) {
+	for _, tc := range []struct {
+		s      string
+		withTZ bool
+		want   int64 // microseconds after the minimum; -1: 22008
+	}{
+		{"4714-11-24 00:00:00+01 BC", true, -1},
+		{"4714-11-24 00:30:00+01 BC", true, -1},
+		{"J0 +1", true, -1},
+		{"4714-11-23 23:30:00-01 BC", true, 30 * 60 * MicrosPerSecond},
+		{"4714-11-24 00:00:00+00 BC", true, 0},
+		{"4714-11-23 23:30:00 BC", false, -1},
+		{"4714-11-24 00:00:00+01 BC", false, 0}, // the zone is ignored
+	} {
+		v, err := ParseTimestamp(tc.s, tc.withTZ, time.UTC)
+		switch {
+		case tc.want < 0 && Code(err) != CodeDatetimeFieldOverflow:
+			t.Errorf("%q (tz %v) = %d, %v; want 22008", tc.s, tc.withTZ, v, err)
+		case tc.want >= 0 && (err != nil || int64(v)-MinTimestampMicros != tc.want):
+			t.Errorf("%q (tz %v) = minimum + %d µs, %v; want + %d", tc.s, tc.withTZ, int64(v)-MinTimestampMicros, err, tc.want)
+		}
 	}
 }

@@ -128,21 +128,37 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 		}
 		dt.y, dt.m, dt.d = CivilFromDays(d)
 	}
+	// PostgreSQL checks the local date by its month only (IS_VALID_JULIAN)
+	// and then the instant: '4714-11-23 23:30-01 BC' is in range, and
+	// '4714-11-24 00:30+01 BC' is not.
 	days := DaysFromCivil(dt.y, dt.m, dt.d)
-	if days < MinDateDays || days > 106_751_990 {
-		return 0, New(CodeDatetimeFieldOverflow, "timestamp out of range: %q", s)
+	if days < minJulianMonthDays || days > 106_751_990 {
+		return 0, timestampRange(s)
 	}
 	us := days*MicrosPerDay + int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
-	if !withTZ {
-		return arrow.Timestamp(us), nil
+	if withTZ {
+		switch {
+		case dt.zoneSet:
+			us -= int64(dt.zoneOff) * 1_000_000
+		default:
+			if dt.zone != nil {
+				loc = dt.zone
+			}
+			us = LocalToUTC(us, loc)
+		}
 	}
-	switch {
-	case dt.zoneSet:
-		return arrow.Timestamp(us - int64(dt.zoneOff)*1_000_000), nil
-	case dt.zone != nil:
-		loc = dt.zone
+	if us < MinTimestampMicros {
+		return 0, timestampRange(s)
 	}
-	return arrow.Timestamp(LocalToUTC(us, loc)), nil
+	return arrow.Timestamp(us), nil
+}
+
+// minJulianMonthDays is the first day of PostgreSQL's first Julian month,
+// 4714-11-01 BC.
+var minJulianMonthDays = DaysFromCivil(-4713, 11, 1)
+
+func timestampRange(s string) error {
+	return New(CodeDatetimeFieldOverflow, "timestamp out of range: %q", s)
 }
 
 // fastDateTime parses the canonical forms YYYY-MM-DD and

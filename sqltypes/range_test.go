@@ -99,7 +99,7 @@ func TestRangeBoundQuoting(t *testing.T) {
 func TestRangeStyle(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err) // sqltypes embeds the tz database
 	}
 	r, _ := ReadRange(Type{Kind: TstzRange}, "[2024-01-01 00:00+00,2024-07-01 00:00+00)")
 	if got, want := string(AppendRange(nil, Type{Kind: TstzRange}, r, ny)), `["2023-12-31 19:00:00-05","2024-06-30 20:00:00-04")`; got != want {
@@ -202,12 +202,6 @@ func FuzzParseRange(f *testing.F) {
 		}
 		out := FormatRange(typ, r)
 		r2, err := ReadRange(typ, out)
-		if Code(err) == CodeDatetimeFieldOverflow {
-			// timestamptz input accepts instants just before 4714-11-24
-			// BC UTC ('+1J0') that PostgreSQL rejects and no timestamp
-			// text reads back: the subtype's divergence, not the range's.
-			t.Skip(err)
-		}
 		if err != nil || CompareRanges(r, r2) != 0 || FormatRange(typ, r2) != out {
 			t.Fatalf("%q printed %q, which reads back as %v (%v)", s, out, FormatRange(typ, r2), err)
 		}

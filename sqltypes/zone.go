@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// PostgreSQL ships its own tz database; meshql embeds Go's, so that
+	// every zone a session names resolves whatever the host has installed
+	// (a container image without /usr/share/zoneinfo).
+	_ "time/tzdata"
 	"unicode"
 )
 

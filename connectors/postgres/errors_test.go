@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -20,13 +19,10 @@ import (
 func activeCount(t *testing.T, uri, marker string) int {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := connect(t, uri)
 	defer c.Close(ctx)
 	var n int
-	err = c.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%'`, marker).Scan(&n)
+	err := c.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%'`, marker).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}

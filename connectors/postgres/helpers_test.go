@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -17,20 +19,66 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// connect opens a connection to uri; the caller closes it.
+func connect(t *testing.T, uri string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // exec runs statements on uri.
 func exec(t *testing.T, uri string, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := connect(t, uri)
 	defer c.Close(ctx)
 	for _, s := range stmts {
 		if _, err := c.Exec(ctx, s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
+}
+
+// pgText returns PostgreSQL's own text of a query's rows in a session
+// with ISO dates and UTC (what the connector's values print as), sorted,
+// columns joined by "|" and NULL as "NULL": expectations taken from
+// PostgreSQL rather than written by hand.
+func pgText(t *testing.T, uri, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	c := connect(t, uri)
+	defer c.Close(ctx)
+	for _, s := range []string{"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'"} {
+		if _, err := c.Exec(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The simple protocol: every value in text.
+	rows, err := c.Query(ctx, query, pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var cells []string
+		for _, v := range rows.RawValues() {
+			if v == nil {
+				cells = append(cells, "NULL")
+			} else {
+				cells = append(cells, string(v))
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // allTypes creates s.t with every supported type; every column but id is

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"hash/maphash"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -331,7 +332,8 @@ func (w *winData) floatSum(vals any, avg bool, dt arrow.DataType, use func(int) 
 // single-group accumulator is extended while consecutive frames keep
 // their start (running frames cost O(n) updates) and rebuilt when the
 // start moves; each distinct frame is finished once. A frame with a hole
-// (EXCLUDE) is aggregated afresh, run by run.
+// (EXCLUDE) is aggregated afresh, run by run, unless it is the previous
+// row's.
 func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, fr *frameRows) (arrow.Array, error) {
 	fs, fe := fr.fs, fr.fe
 	mem := w.env.Mem
@@ -390,7 +392,7 @@ func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array,
 	idx := make([]int32, w.n)
 	results := int32(0)
 	cs, ce := int32(-1), int32(-1)
-	var runs [][2]int32
+	var runs, prevRuns [][2]int32
 	for k := range w.n {
 		s, e := fs[k], fe[k]
 		if !fr.excluding() && s == cs && e == ce {
@@ -404,10 +406,18 @@ func (w *winData) generic(ctx context.Context, f WindowFunc, args []arrow.Array,
 		}
 		switch {
 		case fr.excluding():
+			// Peers excluded as a group (EXCLUDE GROUP, or a frame of
+			// peers only) often have the same runs: one result for them,
+			// not one aggregation each.
+			runs = fr.runs(k, runs[:0])
+			if results > 0 && slices.Equal(runs, prevRuns) {
+				idx[k] = results - 1
+				continue
+			}
+			prevRuns = append(prevRuns[:0], runs...)
 			if err := reset(); err != nil {
 				return nil, err
 			}
-			runs = fr.runs(k, runs[:0])
 			for _, r := range runs {
 				if err := feed(r[0], r[1]); err != nil {
 					return nil, err

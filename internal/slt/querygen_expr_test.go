@@ -65,6 +65,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 			return s
 		}
 	}
+	if g.chance(1, 12) || g.newTypesIn(sc) && g.chance(1, 6) {
+		if s, ok := g.newCrossExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	if g.chance(1, 8) || g.newTypesIn(sc) && g.chance(1, 4) {
 		if s, ok := g.crossExpr(sc, t, d); ok {
 			return s
@@ -193,6 +198,8 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 		return g.pred(sc, d)
 	case tTs, tTstz, tIval, tIArr, tTArr, tJsonb:
 		return g.typedExpr(sc, t, d)
+	case tIRng, tNRng, tDRng, tTsRng, tTzRng, tInet:
+		return g.newTypeExpr(sc, t, d)
 	}
 	return g.expr(sc, t, d)
 }
@@ -241,6 +248,14 @@ func (g *qgen) pred(sc []gcol, d int) string {
 var scalarTypes = []gtype{tInt, tInt, tNum, tText, tText, tDate, tTs, tTstz, tIval}
 
 func (g *qgen) atom(sc []gcol, d int) string {
+	if g.chance(1, 10) || g.newTypesIn(sc) && g.chance(1, 6) {
+		// Ranges, inet and regular expressions.
+		if g.chance(1, 3) {
+			return g.regexBool(sc, d)
+		}
+		s, _ := g.newCrossExpr(sc, tBool, d)
+		return s
+	}
 	if g.chance(1, 8) || g.newTypesIn(sc) && g.chance(1, 5) {
 		// ANY over arrays, @> && ? and comparisons of timestamps, intervals,
 		// arrays and jsonb.
@@ -324,6 +339,14 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 		distinct = "DISTINCT "
 	}
 	ordT := []gtype{tInt, tNum, tText, tDate}[g.r.IntN(4)]
+	if g.chance(1, 8) {
+		if s, ok := g.orderedSet(sc, t, f); ok {
+			return s
+		}
+	}
+	if t >= tIRng && t < numTypes {
+		return g.newAggregate(sc, t, f)
+	}
 	if s, ok := g.typedAggregate(sc, t, distinct, f); ok {
 		return s
 	}
@@ -379,6 +402,11 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	case tDate:
 		return g.one("min", "max") + "(" + g.expr(sc, tDate, 1) + ")" + f
 	case tBool:
+		// No subqueries, as in FILTER: PostgreSQL runs a correlated one
+		// per input row (seed 4's queries 24 and 94 took minutes).
+		saved := g.subqDepth
+		g.subqDepth = 0
+		defer func() { g.subqDepth = saved }()
 		return g.one("bool_and", "bool_or", "every") + "(" + g.pred(sc, 1) + ")" + f
 	}
 	return "count(*)" + f
@@ -416,7 +444,17 @@ func (g *qgen) one2(a, b gtype) gtype {
 }
 
 // windowTypes are the types window() can produce.
-var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true, tTs: true, tTstz: true, tIval: true}
+var windowTypes = map[gtype]bool{tInt: true, tNum: true, tDec: true, tText: true, tDate: true, tFloat: true, tTs: true, tTstz: true, tIval: true,
+	tIRng: true, tNRng: true, tDRng: true, tTsRng: true, tTzRng: true, tInet: true}
+
+// extremum is min or max over t, or for a range type (which has neither)
+// range_intersect_agg, the smallest range of a frame.
+func (g *qgen) extremum(t gtype) string {
+	if t >= tIRng && t <= tTzRng {
+		return "range_intersect_agg"
+	}
+	return g.one("min", "max")
+}
 
 // window returns a window function call of type t over sc. total lists
 // expressions that order the rows totally (a unique key): functions whose
@@ -499,15 +537,15 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 				return g.one("rank()", "dense_rank()") + over(partial, "")
 			}
 			o, f := frame()
-			return "count(" + g.expr(sc, ordT, 1) + ")" + over(o, f)
+			return "count(" + g.expr(sc, ordT, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case tDec:
 			o, f := frame()
-			return "sum(" + g.expr(sc, tInt, 1) + ")" + over(o, f)
+			return "sum(" + g.expr(sc, tInt, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case tFloat:
 			return g.one("percent_rank()", "cume_dist()") + over(partial, "")
 		default:
 			o, f := frame()
-			return g.one("min", "max") + "(" + g.expr(sc, t, 1) + ")" + over(o, f)
+			return g.extremum(t) + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
 		}
 	}
 	switch t {
@@ -521,25 +559,25 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			return fmt.Sprintf("ntile(%d)", 1+g.r.IntN(4)) + over(full, "")
 		case 3:
 			o, f := frame()
-			return "count(" + g.expr(sc, ordT, 1) + ")" + over(o, f)
+			return "count(" + g.expr(sc, ordT, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case 4:
 			o, f := frame()
-			return g.one("min", "max") + "(" + g.expr(sc, tInt, 1) + ")" + over(o, f)
+			return g.one("min", "max") + "(" + g.expr(sc, tInt, 1) + ")" + g.wfilter(sc) + over(o, f)
 		default:
 			return g.lagLead(sc, tInt) + over(full, "")
 		}
 	case tDec:
 		o, f := frame()
-		return "sum(" + g.expr(sc, tInt, 1) + ")" + over(o, f)
+		return "sum(" + g.expr(sc, tInt, 1) + ")" + g.wfilter(sc) + over(o, f)
 	case tNum:
 		switch g.r.IntN(4) {
 		case 0, 1:
 			o, f := frame()
 			if g.topList && g.chance(1, 2) {
 				// Shown as is: each value with PostgreSQL's own scale.
-				return g.one("avg", "stddev", "var_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + over(o, f)
+				return g.one("avg", "stddev", "var_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + g.wfilter(sc) + over(o, f)
 			}
-			return g.one("sum", "min", "max") + "(" + g.expr(sc, tNum, 1) + ")" + over(o, f)
+			return g.one("sum", "min", "max") + "(" + g.expr(sc, tNum, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case 2:
 			return g.lagLead(sc, tNum) + over(full, "")
 		default:
@@ -552,13 +590,13 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			return g.one("percent_rank()", "cume_dist()") + over(partial, "")
 		default:
 			o, f := frame()
-			return "(avg(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + over(o, f) + ")::float8"
+			return "(avg(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + g.wfilter(sc) + over(o, f) + ")::float8"
 		}
-	case tText, tDate, tTs, tTstz, tIval:
+	case tText, tDate, tTs, tTstz, tIval, tIRng, tNRng, tDRng, tTsRng, tTzRng, tInet:
 		switch g.r.IntN(3) {
 		case 0:
 			o, f := frame()
-			return g.one("min", "max") + "(" + g.expr(sc, t, 1) + ")" + over(o, f)
+			return g.extremum(t) + "(" + g.expr(sc, t, 1) + ")" + g.wfilter(sc) + over(o, f)
 		case 1:
 			return g.lagLead(sc, t) + over(full, "")
 		default:

@@ -11,6 +11,18 @@ import "fmt"
 
 func (g *qgen) moreExpr(sc []gcol, t gtype, d int) (string, bool) {
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
+	if g.chance(1, 4) {
+		switch t {
+		case tText:
+			return g.regexText(sc, d), true
+		case tInt:
+			return g.regexInt(sc, d), true
+		case tTArr:
+			return g.regexArr(sc, d), true
+		case tBool:
+			return g.regexBool(sc, d), true
+		}
+	}
 	switch t {
 	case tText:
 		switch g.r.IntN(16) {

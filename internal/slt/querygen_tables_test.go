@@ -28,16 +28,22 @@ const (
 	tIArr  // integer[]
 	tTArr  // text[]
 	tJsonb // jsonb (never of floats: their digits are not compared with a tolerance inside a document)
+	tIRng  // int4range
+	tNRng  // numrange, bounds with two decimals
+	tDRng  // daterange
+	tTsRng // tsrange
+	tTzRng // tstzrange
+	tInet  // inet, IPv4 (mixed families fail & | - with 22023)
 	numTypes
 )
 
 func (t gtype) String() string {
-	return [...]string{"int", "num", "dec", "text", "date", "bool", "float", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb"}[t]
+	return [...]string{"int", "num", "dec", "text", "date", "bool", "float", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb", "int4range", "numrange", "daterange", "tsrange", "tstzrange", "inet"}[t]
 }
 
 // sqlName is t's name in a cast.
 func (t gtype) sqlName() string {
-	return [...]string{"int", "numeric", "numeric", "text", "date", "boolean", "float8", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb"}[t]
+	return [...]string{"int", "numeric", "numeric", "text", "date", "boolean", "float8", "timestamp", "timestamptz", "interval", "int[]", "text[]", "jsonb", "int4range", "numrange", "daterange", "tsrange", "tstzrange", "inet"}[t]
 }
 
 // orderable says whether min/max, <, ORDER BY and RANGE apply.
@@ -213,6 +219,8 @@ func lit(r *rand.Rand, t gtype, dom string) string {
 		return pick(r, "ARRAY['new', 'vip']", "ARRAY['promo']", "'{}'::text[]", "ARRAY['eu', NULL, 'x y']", "'{mobile,new,eu}'::text[]")
 	case tJsonb:
 		return "'" + pick(r, jsonbDocs...) + "'::jsonb"
+	case tIRng, tNRng, tDRng, tTsRng, tTzRng, tInet:
+		return newLit(r, t)
 	default:
 		return fmt.Sprintf("%d.5::float8", r.IntN(100))
 	}

@@ -28,9 +28,14 @@ import (
 // (arithmetic, justify_*, sum/avg), integer[] and text[] (array_agg,
 // unnest in FROM, LATERAL and the select list, ANY, @> &&, slices) and
 // jsonb built from columns (-> ->> #>> @> ?, jsonb_agg,
-// jsonb_array_elements), over the fixture plus sales.events_v1 (see
-// querygen_fixture_test.go), in a TimeZone that depends on the seed (see
-// querygen_*_test.go).
+// jsonb_array_elements), the six range types (constructors, + * -,
+// containment and position operators, lower/upper, ranges as keys), IPv4
+// inet and cidr (& | ~ + -, masks, network/host, as keys), regular
+// expressions from a pool of patterns (~, regexp_*, substring FROM,
+// SIMILAR TO, with flags), ordered-set aggregates (percentile_cont/disc,
+// mode, FILTER) and window aggregates with FILTER, over the fixture plus
+// sales.events_v1 (see querygen_fixture_test.go), in a TimeZone that
+// depends on the seed (see querygen_*_test.go).
 //
 // Rows are compared sorted unless the query orders them totally; float
 // columns with a relative tolerance of 1e-9. A meshql 0A000 (feature not

@@ -163,7 +163,7 @@ func (a *aggState) node(b *binder, input logical.Node) (logical.Node, error) {
 }
 
 // joinInputSubqueries turns the subqueries in grouping keys, aggregate
-// arguments and FILTER clauses, which read the aggregate's input rows,
+// arguments, ORDER BY keys and FILTER clauses, which read the aggregate's input rows,
 // into joins below the aggregate.
 func (a *aggState) joinInputSubqueries(b *binder, input logical.Node) (logical.Node, error) {
 	var slots []*logical.Expr
@@ -179,6 +179,15 @@ func (a *aggState) joinInputSubqueries(b *binder, input logical.Node) (logical.N
 		if c.Filter != nil {
 			slots = append(slots, &c.Filter)
 		}
+		c.Order = slices.Clone(c.Order)
+		for j := range c.Order {
+			slots = append(slots, &c.Order[j].Expr)
+		}
+	}
+	// The one order every call shares (orderedAggs), sorted below.
+	a.order = slices.Clone(a.order)
+	for i := range a.order {
+		slots = append(slots, &a.order[i].Expr)
 	}
 	return b.joinSlotSubqueries(input, slots)
 }
@@ -604,6 +613,12 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 	desc, _, err := sortDirection(sb)
 	if err != nil {
 		return nil, err
+	}
+	if name == "percentile_cont" && val.Type().Kind == sqltypes.Numeric {
+		// PostgreSQL's percentile_cont takes double precision: a numeric
+		// is cast, with every value's digits (a variable-scale one, such
+		// as lower(numrange), was read at its static scale 0 and rounded).
+		val = &logical.Cast{E: val, T: sqltypes.TypeFloat8}
 	}
 	call := logical.AggCall{Func: name, Args: []logical.Expr{frac, val}, Order: []logical.SortKey{{Expr: val, Desc: desc}}}
 	if call.T, err = ops.AggregateType(name, []sqltypes.Type{frac.Type(), val.Type()}); err != nil {

@@ -254,6 +254,13 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
 	}
+	if t.VarScale {
+		// An argument variable-scale from the start (lower(numrange)):
+		// the others cannot be cast to per-value scales, so all meet at
+		// the static type, and the scale flow widens the result where a
+		// reader keeps it (NULLIF(lower(r), 0), COALESCE(upper(r), 1)).
+		t = t.Static()
+	}
 	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Numeric) && untyped {
 		// A literal is not cut or padded to the others' length, nor held
 		// to their numeric precision: PostgreSQL reads it as numeric

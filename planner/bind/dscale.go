@@ -48,7 +48,8 @@ import (
 type scaleFlow struct {
 	b *binder
 	// wide maps a static column to the variable-scale column that
-	// replaces it.
+	// replaces it (and a column bound variable-scale to the static one
+	// that replaces it where no reader keeps its scales).
 	wide map[logical.ColumnID]logical.ColumnID
 	// demand holds the columns some reader would keep variable-scale;
 	// out those of them some reader keeps for more than a comparison
@@ -398,6 +399,14 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 		for i, e := range x.Exprs {
 			if e.Type().HasVarScale() {
 				f.define(&x.Cols[i], e.Type())
+			} else if m := f.b.meta.Column(x.Cols[i]); m.Type.HasVarScale() {
+				// Bound variable-scale (a grouping set's key over
+				// upper(numrange)) and read at its static scale now that no
+				// reader keeps it: the column says so, for whoever takes
+				// its type from it (an empty Values replacing the branch).
+				nid := f.b.meta.NewColumn(m.Name, m.Table, e.Type())
+				f.wide[x.Cols[i]] = nid
+				x.Cols[i] = nid
 			}
 		}
 	case *logical.Filter:
@@ -423,6 +432,14 @@ func (f *scaleFlow) visit(n logical.Node) logical.Node {
 			}
 			switch {
 			case kept < 0 || !a.Args[kept].Type().VarScale:
+				if a.T.HasVarScale() {
+					// Bound over an argument variable-scale from the start
+					// (sum(lower(numrange))) that no reader keeps: the
+					// argument is read at its static scale now, and so is
+					// the result.
+					a.T = a.T.StaticAll()
+					f.define(&x.AggCols[i], a.T)
+				}
 			case varAgg(*a):
 				a.T = sqltypes.VarNumericType(a.T.Scale)
 				f.define(&x.AggCols[i], a.T)
@@ -927,6 +944,17 @@ func withScale(e logical.Expr, s int32) logical.Expr {
 func (f *scaleFlow) setOp(x *logical.SetOp) {
 	var conv [2]*logical.Project // the inputs' conversions, made once
 	sides := [2]*logical.Node{&x.Left, &x.Right}
+	defer func() {
+		for j, c := range x.Cols {
+			if nid, ok := f.wide[c]; ok {
+				// A grouping set's key passes its input column's ID on
+				// (groupingSetsNode), and that column, variable-scale
+				// from the start (lower(numrange)), was given a new ID
+				// below: its readers above read the new one.
+				x.Cols[j] = nid
+			}
+		}
+	}()
 	for j, c := range x.Cols {
 		t := f.b.meta.Column(c).Type
 		if numericList(t) && f.demand.Has(c) {

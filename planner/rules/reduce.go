@@ -261,12 +261,20 @@ func leftEquality(p logical.Expr, leftCols logical.ColSet) (l, r *logical.ColRef
 // the right rows that can match (a hash table of 57k orders probed by the
 // lineitems), so the join then builds 150k rows instead of 3.8M. Right
 // rows without a match on the equality never decide a semi or anti join
-// (nor a mark join's NULL), so the result does not change. The scan is read
+// (nor an EXISTS mark), so the result does not change; an IN mark is left
+// alone, since a right row with a NULL key makes it NULL. The scan is read
 // twice, as ReduceGroupedJoins reads it.
 func ReduceSemiJoinBuilds(n logical.Node) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		j, ok := n.(*logical.Join)
 		if !ok || j.Type != logical.SemiJoin && j.Type != logical.AntiJoin && j.Type != logical.MarkJoin {
+			return n, nil
+		}
+		if j.Type == logical.MarkJoin && !j.ExistsMark {
+			// IN's mark is NULL, not false, when no right row matches
+			// and one has a NULL key: such a row matches no left row,
+			// yet decides (x NOT IN (SELECT nullable …) was true for
+			// every x once a filter on x made the scan small).
 			return n, nil
 		}
 		s, ok := j.Left.(*logical.Scan)
