@@ -98,7 +98,9 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		}
 		in := sq.Kind == logical.SubqueryAny && !negated
 		notIn := sq.Kind == logical.SubqueryAny && negated || sq.Kind == logical.SubqueryAll && !negated
-		if sq.Kind != logical.SubqueryExists && !in && !notIn {
+		// A subquery inside the compared expression ((SELECT …) IN (SELECT
+		// …)) is joined in by joinSubqueries, which the mark join takes.
+		if sq.Kind != logical.SubqueryExists && !in && !notIn || sq.Cmp != nil && hasSubquery(sq.Cmp) {
 			rest = append(rest, c)
 			continue
 		}
