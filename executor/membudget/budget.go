@@ -89,10 +89,14 @@ func (b *Budget) Peak() int64 { return b.peak.Load() }
 // Spilled is the number of bytes written to spill files.
 func (b *Budget) Spilled() int64 { return b.spilled.Load() }
 
-func (b *Budget) tryGrow(n int64) bool {
+func (b *Budget) tryGrow(n int64) bool { return b.tryGrowTo(n, b.opts.Limit) }
+
+// tryGrowTo reserves n bytes if the query's use stays within limit (<= 0:
+// none) and the server's pool has them.
+func (b *Budget) tryGrowTo(n, limit int64) bool {
 	for {
 		u := b.used.Load()
-		if b.opts.Limit > 0 && u+n > b.opts.Limit {
+		if limit > 0 && u+n > limit {
 			return false
 		}
 		if b.used.CompareAndSwap(u, u+n) {
@@ -379,20 +383,7 @@ func (b *Budget) lend(r *Reservation, n int64) bool {
 	if r.size.Load()+n > share || most <= share {
 		return false
 	}
-	for {
-		u := b.used.Load()
-		if u+n > b.opts.Limit+b.opts.Limit/2 {
-			return false
-		}
-		if b.used.CompareAndSwap(u, u+n) {
-			if !b.drawPool(n) {
-				b.used.Add(-n)
-				return false
-			}
-			notePeak(&b.peak, u+n)
-			return true
-		}
-	}
+	return b.tryGrowTo(n, b.opts.Limit+b.opts.Limit/2)
 }
 
 // trimRecyclers makes the query's recyclers give back the buffers they
