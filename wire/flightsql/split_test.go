@@ -19,8 +19,11 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/connectors"
+	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/slt"
+	"github.com/meshql/meshql/internal/testclock"
 )
 
 // splitCopies is how many copies of a table's file the split tests read:
@@ -420,4 +423,84 @@ func running(srv *Server) int {
 	srv.svc.mu.Lock()
 	defer srv.svc.mu.Unlock()
 	return len(srv.svc.running)
+}
+
+// TestSplitSharesOneClock: the shares of a split result, redeemed one
+// after the other on a clock that moves at every reading, are the rows of
+// one statement: they all read the now(), statement_timestamp() and 'now'
+// of its split. A ticket whose clock was changed is refused: the clock is
+// what row filters on now() read.
+func TestSplitSharesOneClock(t *testing.T) {
+	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	splitProducts(t, mesh, splitCopies, "tpch.orders_v1")
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() {
+		drained(mem)
+		mem.AssertSize(t, 0)
+	})
+	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2,
+		Clock: testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
+	cl, ctx, err := dial(t, addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cl.Execute(ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != splitCopies {
+		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
+	}
+	seen := map[string]int{}
+	for i, ep := range info.Endpoint {
+		rdr, err := cl.DoGet(ctx, ep.Ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRows(nil, rdr)
+		rdr.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			t.Fatalf("share %d: no rows", i)
+		}
+		for _, r := range got {
+			seen[strings.Join(r, " | ")]++
+		}
+	}
+	if len(seen) != 1 {
+		t.Errorf("now() | statement_timestamp() | 'now' over the shares: %v; want one instant", seen)
+	}
+	for k := range seen {
+		if f := strings.Split(k, " | "); f[0] != f[1] || f[0] != f[2] {
+			t.Errorf("now() | statement_timestamp() | 'now' = %s; want one instant", k)
+		}
+	}
+
+	tk, err := flightsql.GetStatementQueryTicket(info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tk.GetStatementHandle()
+	h[1+len(queryID{})+12+7]-- // the statement start, a nanosecond earlier
+	forged, err := flightsql.CreateStatementQueryTicket(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: forged})
+	if err == nil {
+		_, err = appendRows(nil, rdr)
+		rdr.Release()
+	}
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("share with a changed clock: %v, want InvalidArgument", err)
+	}
 }
