@@ -19,8 +19,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/connectors"
-	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/slt"
 	"github.com/meshql/meshql/internal/testclock"
@@ -301,21 +299,7 @@ func TestSplitSharesChecked(t *testing.T) {
 		t.Errorf("shares of %v rows, want the first twice the second", rows)
 	}
 	// A changed ticket: the same share of 4 partitions.
-	tk, err := flightsql.GetStatementQueryTicket(info.Endpoint[1].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := tk.GetStatementHandle()
-	h[1+len(queryID{})+11] = 4
-	forged, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: forged})
-	if err == nil {
-		_, err = appendRows(nil, rdr)
-		rdr.Release()
-	}
+	err = redeemChanged(ctx, t, cl, info.Endpoint[1].Ticket, func(h []byte) { h[1+len(queryID{})+11] = 4 })
 	if status.Code(err) != codes.Aborted || !strings.Contains(err.Error(), "40001") {
 		t.Errorf("share of a changed table: %v, want Aborted with 40001", err)
 	}
@@ -436,16 +420,9 @@ func TestSplitSharesOneClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	splitProducts(t, mesh, splitCopies, "tpch.orders_v1")
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() {
-		drained(mem)
-		mem.AssertSize(t, 0)
+	eng, mem := newEngine(t, mesh, func(c *engine.Config) {
+		c.Clock = testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)
 	})
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2,
-		Clock: testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
 	cl, ctx, err := dial(t, addr, "analyst", "analyst")
 	if err != nil {
@@ -458,23 +435,13 @@ func TestSplitSharesOneClock(t *testing.T) {
 	if len(info.Endpoint) != splitCopies {
 		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
 	}
+	_, rows, err := fetch(ctx, cl, info) // one endpoint after the other
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]int{}
-	for i, ep := range info.Endpoint {
-		rdr, err := cl.DoGet(ctx, ep.Ticket)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := appendRows(nil, rdr)
-		rdr.Release()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			t.Fatalf("share %d: no rows", i)
-		}
-		for _, r := range got {
-			seen[strings.Join(r, " | ")]++
-		}
+	for _, r := range rows {
+		seen[strings.Join(r, " | ")]++
 	}
 	if len(seen) != 1 {
 		t.Errorf("now() | statement_timestamp() | 'now' over the shares: %v; want one instant", seen)
@@ -485,22 +452,31 @@ func TestSplitSharesOneClock(t *testing.T) {
 		}
 	}
 
-	tk, err := flightsql.GetStatementQueryTicket(info.Endpoint[0].Ticket)
+	// The statement start, a nanosecond earlier.
+	err = redeemChanged(ctx, t, cl, info.Endpoint[0].Ticket, func(h []byte) { h[1+len(queryID{})+12+7]-- })
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("share with a changed clock: %v, want InvalidArgument", err)
+	}
+}
+
+// redeemChanged redeems tk after change altered its statement handle,
+// reading the stream to its end, and returns the error.
+func redeemChanged(ctx context.Context, t *testing.T, cl *flightsql.Client, tk *flight.Ticket, change func(handle []byte)) error {
+	t.Helper()
+	q, err := flightsql.GetStatementQueryTicket(tk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := tk.GetStatementHandle()
-	h[1+len(queryID{})+12+7]-- // the statement start, a nanosecond earlier
-	forged, err := flightsql.CreateStatementQueryTicket(h)
+	h := q.GetStatementHandle()
+	change(h)
+	changed, err := flightsql.CreateStatementQueryTicket(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: forged})
+	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: changed})
 	if err == nil {
 		_, err = appendRows(nil, rdr)
 		rdr.Release()
 	}
-	if status.Code(err) != codes.InvalidArgument {
-		t.Errorf("share with a changed clock: %v, want InvalidArgument", err)
-	}
+	return err
 }
