@@ -15,25 +15,32 @@ type Share struct {
 	// Partitions is what Split reported; ExecuteShare fails with 40001
 	// when the scan no longer has that many partitions.
 	Partitions int
+	// Start is the clock of the statement Split planned: every share
+	// runs at it (now(), current_date, partition pruning on them), so
+	// that the shares, fetched at different times and on other
+	// sessions, are the rows of one statement.
+	Start Clock
 }
 
-// Split plans the statement's query for params and reports into how many
+// Split plans the statement's query for params, at a clock it reads as a
+// statement's start, and returns its first share: Count is into how many
 // disjoint shares, at most max, its rows can be read, each by its own
 // ExecuteShare, possibly concurrently and on other sessions of the same
 // user: the shares' rows together are exactly the query's rows. A query
 // splits when its rows come from one data product scan of several
 // partitions through filters and projections only (policies included);
 // anything else (ORDER BY, LIMIT, aggregates, joins, system tables, action
-// functions, statements that are not queries) gives 1 share, to be read
+// functions, statements that are not queries) gives Count 1, to be read
 // with Execute. Each share counts as one query toward the user's limit
 // of queries at once, so max is capped by it. Split runs nothing; errors
 // are those of planning.
-func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (shares, partitions int, err error) {
+func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (_ Share, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	if err := st.analyze(ctx); err != nil {
-		return 0, 0, err
+		return Share{}, err
 	}
+	whole := Share{Count: 1}
 	if lim := s.engine.maxPerUser; lim > 0 {
 		// Each share runs as a query of its own: more shares than the
 		// user may run at once would fail with 53400 when fetched in
@@ -41,37 +48,43 @@ func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int
 		max = min(max, lim)
 	}
 	if max < 2 || st.st.Kind != planner.KindQuery || st.hasActions {
-		return 1, 0, nil
+		return whole, nil
 	}
 	if err := checkParams(st.ParamTypes(), params); err != nil {
-		return 0, 0, err
+		return Share{}, err
 	}
+	start := s.Clock()
+	s.tx.current = start
 	env := s.env()
 	defer env.Budget.Close()
 	plan, err := planner.Build(ctx, env, st.st.Query, params, false /* analyze */)
 	if err != nil {
-		return 0, 0, sqltypes.AsError(err)
+		return Share{}, sqltypes.AsError(err)
 	}
 	plan.Root.Close()
 	if plan.Partitions < 2 {
-		return 1, plan.Partitions, nil
+		return whole, nil
 	}
-	return min(max, plan.Partitions), plan.Partitions, nil
+	return Share{Count: min(max, plan.Partitions), Partitions: plan.Partitions, Start: start}, nil
 }
 
 // ExecuteShare runs one share of the statement's rows, as Execute runs
 // all of them (the query log and the audit log record each share as a
-// query). It fails with 40001 when the data product's partitions changed
-// since Split.
+// query), at the clock Split read (sh.Start), whatever the session's. It
+// fails with 40001 when the data product's partitions changed since
+// Split.
 func (st *Statement) ExecuteShare(ctx context.Context, params []sqltypes.Datum, sh Share) (_ *Result, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
-	if err := st.analyze(ctx); err != nil {
+	if sh.Start.Statement.IsZero() {
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share without the clock of its split was requested")
+	}
+	if err := st.analyzeAt(ctx, true, sh.Start); err != nil {
 		return nil, err
 	}
 	if st.st.Kind != planner.KindQuery || st.hasActions {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share of a statement that cannot be split was requested")
 	}
-	s.tx.current = s.Clock() // each share is a statement of its own session
+	s.tx.current = sh.Start
 	return s.runQueryShare(ctx, st, params, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL)
 }

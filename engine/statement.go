@@ -250,6 +250,16 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 // Session.Clock), for ExecuteAt.
 func (st *Statement) Clock() Clock { return st.s.Clock() }
 
+// AnalyzeAt analyzes the statement as ExecuteAt at start runs it, for a
+// front that reads its parameters or columns before running it: the
+// analysis (its literals 'now' and 'today') then reads the statement's
+// transaction, which a clock read for it would open at another instant
+// (after a COMMIT in the same Query message, at a later one than the
+// message's receipt that ExecuteAt starts it at).
+func (st *Statement) AnalyzeAt(ctx context.Context, start Clock) error {
+	return st.analyzeAt(ctx, true, st.s.clockAt(start.Statement))
+}
+
 // ExecuteAt is Execute with the statement's start given: a Clock the
 // caller also read parameters' 'now' and 'today' at (its Transaction), as
 // PostgreSQL reads both in the statement's transaction. The transaction

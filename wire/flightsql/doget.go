@@ -61,17 +61,22 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	if err != nil {
 		return err
 	}
-	t, err := parseHandle(handle)
+	t, err := v.parseHandle(handle)
 	if err != nil {
 		return err
 	}
 	switch t.kind {
 	case ticketQuery:
 		// Analyzed and run as one statement: its 'now' literals read
-		// the start its now() reads.
-		s.mu.Lock()
-		start := s.sess.Clock()
-		s.mu.Unlock()
+		// the start its now() reads, a share's that of its split.
+		var start engine.Clock
+		if t.share != nil {
+			start = t.share.Start
+		} else {
+			s.mu.Lock()
+			start = s.sess.Clock()
+			s.mu.Unlock()
+		}
 		st, err := s.prepareOneAt(ctx, start, string(t.payload))
 		if err != nil {
 			return toStatus(err)

@@ -37,15 +37,20 @@ const tpchMesh = "../../testdata/mesh-tpch"
 var demoUsers = []string{"analyst", "marketing", "sales_eu", "admin"}
 
 // newEngine builds an engine over a mesh folder (dataDir "" = the mesh's
-// own paths) with a checked allocator that must be empty when t ends.
-func newEngine(t testing.TB, mesh *catalog.Mesh) (*engine.Engine, *memory.CheckedAllocator) {
+// own paths) with a checked allocator that must be empty when t ends;
+// opts change its Config.
+func newEngine(t testing.TB, mesh *catalog.Mesh, opts ...func(*engine.Config)) (*engine.Engine, *memory.CheckedAllocator) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() {
 		drained(mem)
 		mem.AssertSize(t, 0)
 	})
-	eng, err := engine.New(engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2})
+	cfg := engine.Config{Mesh: mesh, Connectors: []connectors.Connector{parquet.New()}, Mem: mem, Workers: 2}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	eng, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

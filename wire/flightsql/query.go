@@ -2,7 +2,9 @@ package flightsql
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"log/slog"
 	"sync"
@@ -40,6 +42,9 @@ type service struct {
 	// mu) stops new ones, so that no Add races with that Wait.
 	streams sync.WaitGroup
 	closing bool
+	// ticketKey signs the clock in the tickets of a split result's
+	// shares (shareMAC); new at each start.
+	ticketKey [32]byte
 }
 
 // maxPendingCancels bounds the cancellations kept for tickets not
@@ -59,6 +64,9 @@ func newService(eng *engine.Engine, cfg Config) (*service, error) {
 	v := &service{eng: eng, cfg: cfg, log: cfg.Logger, mem: cfg.Mem,
 		tokens: map[string]*session{}, running: map[queryID]*runningQuery{}, canceled: map[queryID]time.Time{}}
 	v.Alloc = cfg.Mem
+	if _, err := rand.Read(v.ticketKey[:]); err != nil {
+		return nil, err
+	}
 	if err := v.registerSqlInfo(); err != nil {
 		return nil, err
 	}
@@ -72,13 +80,19 @@ const (
 )
 
 // ticketHeader is the length of a statement handle before its payload:
-// kind, query id, and the share (index, count, partitions as uint32s;
-// count 0 = all rows).
-const ticketHeader = 1 + len(queryID{}) + 12
+// kind, query id, the share (index, count, partitions as uint32s; count
+// 0 = all rows), and for a share the clock of its split (statement and
+// transaction start, Unix nanoseconds) and the MAC that proves this
+// server wrote that clock for that statement.
+const ticketHeader = 1 + len(queryID{}) + 12 + 16 + shareMACSize
+
+// shareMACSize is the length of the HMAC-SHA256 prefix a share ticket
+// carries.
+const shareMACSize = 16
 
 // newTicket returns a Flight SQL statement ticket for a new execution of
 // the given share (nil = all rows).
-func newTicket(kind byte, share *engine.Share, payload []byte) ([]byte, error) {
+func (v *service) newTicket(kind byte, share *engine.Share, payload []byte) ([]byte, error) {
 	var id queryID
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, err
@@ -92,7 +106,34 @@ func newTicket(kind byte, share *engine.Share, payload []byte) ([]byte, error) {
 	for _, n := range []int{sh.Index, sh.Count, sh.Partitions} {
 		h = binary.BigEndian.AppendUint32(h, uint32(n))
 	}
-	return flightsql.CreateStatementQueryTicket(append(h, payload...))
+	h = appendClock(h, sh.Start)
+	mac := make([]byte, shareMACSize)
+	if share != nil {
+		mac = v.shareMAC(kind, sh.Start, payload)
+	}
+	return flightsql.CreateStatementQueryTicket(append(append(h, mac...), payload...))
+}
+
+func appendClock(b []byte, c engine.Clock) []byte {
+	for _, t := range []time.Time{c.Statement, c.Transaction} {
+		n := int64(0)
+		if !t.IsZero() {
+			n = t.UnixNano()
+		}
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	return b
+}
+
+// shareMAC binds a share's clock to its statement under the server's
+// key: a client that could set it would choose the now() that row
+// filters and masks on now() or current_date read.
+func (v *service) shareMAC(kind byte, start engine.Clock, payload []byte) []byte {
+	m := hmac.New(sha256.New, v.ticketKey[:])
+	m.Write([]byte{kind})
+	m.Write(appendClock(nil, start))
+	m.Write(payload)
+	return m.Sum(nil)[:shareMACSize]
 }
 
 // ticket is a parsed statement handle.
@@ -103,8 +144,9 @@ type ticket struct {
 	payload []byte
 }
 
-// parseHandle splits a ticket's statement handle.
-func parseHandle(h []byte) (ticket, error) {
+// parseHandle splits a ticket's statement handle; a share's clock must
+// carry this server's MAC.
+func (v *service) parseHandle(h []byte) (ticket, error) {
 	var t ticket
 	if len(h) < ticketHeader {
 		return t, status.Error(codes.InvalidArgument, "malformed ticket")
@@ -113,10 +155,16 @@ func parseHandle(h []byte) (ticket, error) {
 	copy(t.id[:], h[1:])
 	n := h[1+len(t.id):]
 	sh := engine.Share{Index: int(binary.BigEndian.Uint32(n)), Count: int(binary.BigEndian.Uint32(n[4:])), Partitions: int(binary.BigEndian.Uint32(n[8:]))}
+	t.payload = h[ticketHeader:]
 	if sh.Count > 0 {
+		for i, at := range []*time.Time{&sh.Start.Statement, &sh.Start.Transaction} {
+			*at = time.Unix(0, int64(binary.BigEndian.Uint64(n[12+8*i:])))
+		}
+		if !hmac.Equal(n[28:28+shareMACSize], v.shareMAC(t.kind, sh.Start, t.payload)) {
+			return t, status.Error(codes.InvalidArgument, "ticket of a share not issued by this server (or by this server before a restart): call GetFlightInfo again")
+		}
 		t.share = &sh
 	}
-	t.payload = h[ticketHeader:]
 	return t, nil
 }
 
@@ -150,16 +198,18 @@ func (s *session) prepareOneAt(ctx context.Context, start engine.Clock, sql stri
 // this server; ticket builds one from a share (nil = all rows).
 func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
 	s.mu.Lock()
-	shares, parts, err := st.Split(ctx, params, v.cfg.MaxEndpoints)
+	first, err := st.Split(ctx, params, v.cfg.MaxEndpoints)
 	s.mu.Unlock()
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	var eps []*flight.FlightEndpoint
-	for i := range shares {
+	for i := range first.Count {
 		var sh *engine.Share
-		if shares > 1 {
-			sh = &engine.Share{Index: i, Count: shares, Partitions: parts}
+		if first.Count > 1 {
+			share := first
+			share.Index = i
+			sh = &share
 		}
 		t, err := ticket(sh)
 		if err != nil {
@@ -191,7 +241,7 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 		return nil, toStatus(err)
 	}
 	return v.flightInfo(ctx, s, desc, st, nil, func(sh *engine.Share) ([]byte, error) {
-		return newTicket(ticketQuery, sh, []byte(cmd.GetQuery()))
+		return v.newTicket(ticketQuery, sh, []byte(cmd.GetQuery()))
 	})
 }
 
@@ -259,7 +309,7 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		if err != nil {
 			continue
 		}
-		tk, err := parseHandle(t.GetStatementHandle())
+		tk, err := v.parseHandle(t.GetStatementHandle())
 		if err != nil {
 			continue
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/slt"
+	"github.com/meshql/meshql/internal/testclock"
 )
 
 // splitCopies is how many copies of a table's file the split tests read:
@@ -298,21 +299,7 @@ func TestSplitSharesChecked(t *testing.T) {
 		t.Errorf("shares of %v rows, want the first twice the second", rows)
 	}
 	// A changed ticket: the same share of 4 partitions.
-	tk, err := flightsql.GetStatementQueryTicket(info.Endpoint[1].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := tk.GetStatementHandle()
-	h[1+len(queryID{})+11] = 4
-	forged, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: forged})
-	if err == nil {
-		_, err = appendRows(nil, rdr)
-		rdr.Release()
-	}
+	err = redeemChanged(ctx, t, cl, info.Endpoint[1].Ticket, func(h []byte) { h[1+len(queryID{})+11] = 4 })
 	if status.Code(err) != codes.Aborted || !strings.Contains(err.Error(), "40001") {
 		t.Errorf("share of a changed table: %v, want Aborted with 40001", err)
 	}
@@ -420,4 +407,76 @@ func running(srv *Server) int {
 	srv.svc.mu.Lock()
 	defer srv.svc.mu.Unlock()
 	return len(srv.svc.running)
+}
+
+// TestSplitSharesOneClock: the shares of a split result, redeemed one
+// after the other on a clock that moves at every reading, are the rows of
+// one statement: they all read the now(), statement_timestamp() and 'now'
+// of its split. A ticket whose clock was changed is refused: the clock is
+// what row filters on now() read.
+func TestSplitSharesOneClock(t *testing.T) {
+	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	splitProducts(t, mesh, splitCopies, "tpch.orders_v1")
+	eng, mem := newEngine(t, mesh, func(c *engine.Config) {
+		c.Clock = testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)
+	})
+	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
+	cl, ctx, err := dial(t, addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cl.Execute(ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != splitCopies {
+		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
+	}
+	_, rows, err := fetch(ctx, cl, info) // one endpoint after the other
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[strings.Join(r, " | ")]++
+	}
+	if len(seen) != 1 {
+		t.Errorf("now() | statement_timestamp() | 'now' over the shares: %v; want one instant", seen)
+	}
+	for k := range seen {
+		if f := strings.Split(k, " | "); f[0] != f[1] || f[0] != f[2] {
+			t.Errorf("now() | statement_timestamp() | 'now' = %s; want one instant", k)
+		}
+	}
+
+	// The statement start, a nanosecond earlier.
+	err = redeemChanged(ctx, t, cl, info.Endpoint[0].Ticket, func(h []byte) { h[1+len(queryID{})+12+7]-- })
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("share with a changed clock: %v, want InvalidArgument", err)
+	}
+}
+
+// redeemChanged redeems tk after change altered its statement handle,
+// reading the stream to its end, and returns the error.
+func redeemChanged(ctx context.Context, t *testing.T, cl *flightsql.Client, tk *flight.Ticket, change func(handle []byte)) error {
+	t.Helper()
+	q, err := flightsql.GetStatementQueryTicket(tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := q.GetStatementHandle()
+	change(h)
+	changed, err := flightsql.CreateStatementQueryTicket(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: changed})
+	if err == nil {
+		_, err = appendRows(nil, rdr)
+		rdr.Release()
+	}
+	return err
 }

@@ -72,9 +72,12 @@ type Statement interface {
 // starting at such a reading. now() and CURRENT_DATE read the transaction
 // start; the server reads text parameters' 'now', 'today', 'tomorrow' and
 // 'yesterday' there too, so that now() = $1 holds for $1 = 'now', as
-// PostgreSQL reads both in the statement's transaction.
+// PostgreSQL reads both in the statement's transaction. AnalyzeAt binds
+// the statement as ExecuteAt at start will run it, before ParamTypes or
+// Columns would bind it at a clock of their own.
 type StatementClock interface {
 	Clock() engine.Clock
+	AnalyzeAt(ctx context.Context, start engine.Clock) error
 	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start engine.Clock) (Rows, error)
 }
 

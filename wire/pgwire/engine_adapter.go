@@ -160,6 +160,7 @@ func (s engineStatement[St]) Execute(ctx context.Context, params []sqltypes.Datu
 // engineClock is the method set of *engine.Statement behind StatementClock.
 type engineClock interface {
 	Clock() engine.Clock
+	AnalyzeAt(ctx context.Context, start engine.Clock) error
 	ExecuteAt(ctx context.Context, params []sqltypes.Datum, start engine.Clock) (*engine.Result, error)
 }
 
@@ -170,6 +171,15 @@ func (s engineStatement[St]) Clock() engine.Clock {
 	}
 	now := time.Now()
 	return engine.Clock{Statement: now, Transaction: now}
+}
+
+// AnalyzeAt forwards to the engine statement's AnalyzeAt when it has one;
+// without it the statement binds when it runs.
+func (s engineStatement[St]) AnalyzeAt(ctx context.Context, start engine.Clock) error {
+	if c, ok := any(s.st).(engineClock); ok {
+		return c.AnalyzeAt(ctx, start)
+	}
+	return nil
 }
 
 // ExecuteAt forwards to the engine statement's ExecuteAt when it has one,

@@ -127,3 +127,28 @@ func TestWireTransactionClock(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryMessageClockAfterCommit: a COMMIT inside a simple Query
+// message ends the block, and the statements after it run in an implicit
+// transaction that, as in PostgreSQL, starts at the message's receipt:
+// their now() and 'now' equal their statement_timestamp(), the first
+// statement's.
+func TestQueryMessageClockAfterCommit(t *testing.T) {
+	conn := tickingServer(t)
+	results, err := conn.PgConn().Exec(context.Background(), "SELECT now()::text, statement_timestamp()::text; BEGIN; SELECT now()::text; COMMIT; "+
+		"SELECT now()::text, statement_timestamp()::text, now() = statement_timestamp(), 'now'::timestamptz = statement_timestamp()").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 5 {
+		t.Fatalf("%d results; want 5", len(results))
+	}
+	first, last := results[0].Rows[0], results[4].Rows[0]
+	if string(first[0]) != string(first[1]) {
+		t.Errorf("first statement: now() %s, statement_timestamp() %s; want the message's receipt", first[0], first[1])
+	}
+	if string(last[0]) != string(first[0]) || string(last[1]) != string(first[0]) || string(last[2]) != "t" || string(last[3]) != "t" {
+		t.Errorf("after COMMIT: now() %s, statement_timestamp() %s, now() = statement_timestamp() %s, 'now' = statement_timestamp() %s; want %s, %s, t, t",
+			last[0], last[1], last[2], last[3], first[0], first[0])
+	}
+}

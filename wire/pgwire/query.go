@@ -83,14 +83,20 @@ func (st *connState) emptyQuery(context.Context, wire.DataWriter, []wire.Paramet
 func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, _ []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
-		if len(stmt.ParamTypes()) > 0 {
-			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
-		}
 		run := stmt.Execute
 		if c, ok := stmt.(StatementClock); ok && start != nil {
+			// Bound at the message's start before ParamTypes binds it at
+			// a clock of its own: after a COMMIT earlier in the message,
+			// that would open the implicit transaction later than the
+			// receipt the statement starts at. An error is the
+			// statement's, which running it reports.
+			_ = c.AnalyzeAt(ctx, *start)
 			run = func(ctx context.Context, params []sqltypes.Datum) (Rows, error) {
 				return c.ExecuteAt(ctx, params, *start)
 			}
+		}
+		if len(stmt.ParamTypes()) > 0 {
+			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
 		}
 		return st.execute(ctx, dw, stmt, run, nil, true)
 	}
