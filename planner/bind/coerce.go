@@ -103,6 +103,24 @@ func commonBpchar(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	return sqltypes.Type{}, false
 }
 
+// untypedAs is the type an untyped literal (or NULL) takes opposite an
+// operand of type t: t without its length or precision, as PostgreSQL
+// coerces an unknown to the other side's type with no typmod. So
+// varchar(3) = 'abcd' is false rather than a comparison with 'abc', and
+// numeric(2,1) = ANY('{1.54}') does not round the element to 1.5.
+func untypedAs(t sqltypes.Type) sqltypes.Type {
+	leaf, n := t.Leaf(), t.Ndims()
+	switch leaf.Kind {
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		leaf.Precision = 0
+	case sqltypes.Numeric:
+		leaf = sqltypes.NumericType(0, 0)
+	default:
+		return t
+	}
+	return sqltypes.ArrayOf(leaf, n)
+}
+
 func widerNumeric(a, b sqltypes.Type) sqltypes.Type {
 	s := max(a.Scale, b.Scale)
 	if a.Precision == 0 || b.Precision == 0 {
@@ -190,6 +208,9 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
 	}
+	if lt.Kind == sqltypes.Unknown || rt.Kind == sqltypes.Unknown {
+		t = untypedAs(t)
+	}
 	if t.Kind == sqltypes.Numeric {
 		// Arithmetic and comparison kernels take decimals of any scales;
 		// each side keeps its own (an integer becomes scale 0), so that
@@ -254,7 +275,7 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	if t.Kind == sqltypes.Unknown {
 		t = sqltypes.TypeText
 	}
-	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Numeric) && untyped {
+	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Varchar || t.Kind == sqltypes.Numeric) && untyped {
 		// A literal is not cut or padded to the others' length, nor held
 		// to their numeric precision: PostgreSQL reads it as numeric
 		// without a typmod, so price IN ('Infinity') is false, not 22003.

@@ -138,6 +138,9 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	if t.Kind == sqltypes.Numeric && et.Kind == sqltypes.Numeric {
 		et = sqltypes.NumericType(0, 0)
 	}
+	if l.Type().Kind == sqltypes.Unknown {
+		et = untypedAs(et) // 'abcd' = ANY(varchar(3)[]) is not cut to 'abc'
+	}
 	if l, err = b.coerce(l, et); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
@@ -239,9 +242,14 @@ func (b *binder) backslashPattern(fc *pg_query.FuncCall, sc *scope, agg *aggStat
 		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
 			WithHint("Escape string must be empty or one character."), loc)
 	}
-	ps, ok := pc.V.(string)
+	var ps string
+	if ok2 {
+		ps, ok = pc.V.(string)
+	}
 	if !ok2 || !ok {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a non-constant pattern with an ESCAPE clause is not supported yet"), loc)
+		// The rewrite to backslash escapes is done once, when binding.
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a non-constant pattern with an ESCAPE clause other than '\\' is not supported yet").
+			WithHint(`Write the pattern as a constant, or use backslash, LIKE's default escape, in the pattern.`), loc)
 	}
 	var out []rune
 	rs := []rune(ps)
@@ -358,8 +366,12 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}
-	if lt := l.Type(); !lt.IsString() && lt.Kind != sqltypes.Bpchar && lt.Kind != sqltypes.Unknown {
-		return nil, opError(opName(a.Name), lt, r.Type().Leaf(), loc)
+	isText := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+	}
+	if lt, rt := l.Type(), r.Type(); !isText(lt) || rt.Kind == sqltypes.List && !isText(rt.Leaf()) {
+		// Both sides: PostgreSQL has no LIKE over integer patterns either.
+		return nil, opError(opName(a.Name), lt, rt.Leaf(), loc)
 	}
 	if l, err = b.matchSubject(l); err != nil {
 		return nil, err
@@ -371,6 +383,9 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 	case *logical.Const:
 		if x.T.Kind != sqltypes.List || x.T.Elem == nil || x.T.Elem.Kind == sqltypes.List {
 			return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op ANY/ALL (array) requires array on right side"), loc)
+		}
+		if x.V == nil {
+			return &logical.Const{T: sqltypes.TypeBool}, nil // a NULL array: NULL, as PostgreSQL
 		}
 		elems, _ := x.V.([]any)
 		for _, v := range elems {
