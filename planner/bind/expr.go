@@ -1245,10 +1245,15 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if t := coerced[0].Type(); t.HasKind(sqltypes.JSON) {
 		return nil, opError(opName(a.Name), t, t, int(a.Location))
 	}
-	if slices.ContainsFunc(coerced, raiseOverflows) {
+	untypedNumeric := coerced[0].Type().Kind == sqltypes.Numeric && slices.ContainsFunc(list, func(e logical.Expr) bool {
+		return e.Type().Kind == sqltypes.Unknown
+	})
+	if untypedNumeric || slices.ContainsFunc(coerced, raiseOverflows) {
 		// The list's common scale cannot hold every value (5 IN (1e-29,
-		// 1e23) has scale 29): compare one at a time, as the operators
-		// compare numerics of different scales exactly.
+		// 1e23) has scale 29), or an untyped literal's own scale is not
+		// the list's (amount IN ('195.981', …) must not round it to
+		// amount's): compare one at a time, as the operators compare
+		// numerics of different scales exactly.
 		if negated {
 			return b.orComparisons(expr.OpNe, "<>", x, list, true, int(a.Location))
 		}
