@@ -287,10 +287,18 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 		if err != nil {
 			return nil, t, errAt(sqltypes.AsError(err), pos)
 		}
-		if t.Kind == sqltypes.Numeric && !c.Type().Equal(t) {
-			c = &logical.Cast{E: c, T: t}
+		if t.Kind == sqltypes.Numeric && untyped && c.Type().Kind == sqltypes.Numeric {
+			// The common scale holds each literal's own: NULLIF(x,
+			// '1.54') and x IN ('1.54', …) must not round it to x's
+			// places (widenScales keeps each value's display scale).
+			t.Scale = max(t.Scale, c.Type().Scale)
 		}
 		out[i] = c
+	}
+	for i, c := range out {
+		if t.Kind == sqltypes.Numeric && !c.Type().Equal(t) {
+			out[i] = &logical.Cast{E: c, T: t}
+		}
 	}
 	return out, t, nil
 }

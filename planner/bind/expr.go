@@ -1245,15 +1245,10 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 	if t := coerced[0].Type(); t.HasKind(sqltypes.JSON) {
 		return nil, opError(opName(a.Name), t, t, int(a.Location))
 	}
-	untypedNumeric := coerced[0].Type().Kind == sqltypes.Numeric && slices.ContainsFunc(list, func(e logical.Expr) bool {
-		return e.Type().Kind == sqltypes.Unknown
-	})
-	if untypedNumeric || slices.ContainsFunc(coerced, raiseOverflows) {
+	if slices.ContainsFunc(coerced, raiseOverflows) {
 		// The list's common scale cannot hold every value (5 IN (1e-29,
-		// 1e23) has scale 29), or an untyped literal's own scale is not
-		// the list's (amount IN ('195.981', …) must not round it to
-		// amount's): compare one at a time, as the operators compare
-		// numerics of different scales exactly.
+		// 1e23) has scale 29): compare one at a time, as the operators
+		// compare numerics of different scales exactly.
 		if negated {
 			return b.orComparisons(expr.OpNe, "<>", x, list, true, int(a.Location))
 		}
@@ -1489,9 +1484,11 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 		// NULLIF compares with =, which json lacks.
 		return nil, opError("=", coerced[0].Type(), coerced[1].Type(), loc)
 	}
-	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) && slices.ContainsFunc(coerced, raiseOverflows) {
+	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) &&
+		(slices.ContainsFunc(coerced, raiseOverflows) || t.Kind == sqltypes.Numeric && !coerced[0].Type().Equal(t)) {
 		// nullif(1e23, 1e-29): no one scale holds both, and the result is
-		// the first argument as it is (PostgreSQL's type is its type).
+		// the first argument as it is (PostgreSQL's type is its type), not
+		// at the second's scale (nullif(1.5::numeric(2,1), '1.54') is 1.5).
 		eq, err := b.bindOperator(expr.OpEq, "=", args[0], args[1], loc)
 		if err != nil {
 			return nil, err
