@@ -133,6 +133,8 @@ func lookupBuilder(name string) builder {
 		return buildTextInt
 	case "lpad", "rpad":
 		return buildPad
+	case "like_escape":
+		return buildLikeEscape
 	case "starts_with":
 		return buildStartsWith
 	case "split_part":

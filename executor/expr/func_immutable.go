@@ -22,7 +22,7 @@ var immutableFuncs = map[string]bool{
 	"character_length": true, "octet_length": true, "chr": true, "decode": true, "encode": true,
 	"initcap": true, "left": true, "right": true, "lower": true, "upper": true, "lpad": true, "rpad": true,
 	"md5": true, "sha224": true, "sha256": true, "sha384": true, "sha512": true, "overlay": true,
-	"repeat": true, "replace": true, "reverse": true, "split_part": true, "starts_with": true,
+	"repeat": true, "replace": true, "reverse": true, "split_part": true, "starts_with": true, "like_escape": true,
 	"strpos": true, "substr": true, "substring": true, "translate": true, "unistr": true,
 	"regexp_count": true, "regexp_instr": true, "regexp_like": true, "regexp_match": true,
 	"regexp_replace": true, "regexp_split_to_array": true, "regexp_substr": true,

@@ -73,15 +73,15 @@ func (b *binder) elementOperator(name string, l, r logical.Expr, loc int) (logic
 }
 
 // anyArrayOperand is the right side r of op ANY/ALL (array): an untyped
-// literal is read as an array of et (text when et is unknown too), and
-// anything but an array is 42809.
+// literal is read as an array of et without its length or precision
+// (text when et is unknown too), and anything but an array is 42809.
 func (b *binder) anyArrayOperand(name string, r logical.Expr, et sqltypes.Type, all bool, loc int) (logical.Expr, error) {
 	if r.Type().Kind == sqltypes.Unknown {
 		if et.Kind == sqltypes.Unknown {
 			et = sqltypes.TypeText
 		}
 		var err error
-		if r, err = b.coerce(r, b.arrayTypeFor(r, et)); err != nil {
+		if r, err = b.coerce(r, b.arrayTypeFor(r, untypedAs(et))); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}
@@ -95,6 +95,25 @@ func (b *binder) anyArrayOperand(name string, r logical.Expr, et sqltypes.Type, 
 	return r, nil
 }
 
+// anyOperatorElem is the element type an untyped '{...}' takes right of
+// name ANY/ALL with a left operand of type lt: the operator's right
+// argument type, as PostgreSQL resolves it. The regex and LIKE operators
+// and jsonb's ? take text (so 'ab'::char(3) ~ ANY('{^ab$}') matches the
+// patterns as written); the others take lt's own type (inet's for a cidr:
+// the network operators take inet).
+func anyOperatorElem(name string, lt sqltypes.Type) sqltypes.Type {
+	_, like := likeOperators[name]
+	switch {
+	case like || name == "~" || name == "~*" || name == "!~" || name == "!~*":
+		return sqltypes.TypeText
+	case name == "?" && lt.Kind == sqltypes.JSONB:
+		return sqltypes.TypeText
+	case lt.Kind == sqltypes.Cidr:
+		return sqltypes.TypeInet
+	}
+	return lt
+}
+
 // bindAnyOperator binds l name ANY/ALL (array) for an operator that is
 // not a comparison: name is bound over stand-ins for l and one element
 // of the array (logical.AnyArray's Cmp).
@@ -104,18 +123,12 @@ func (b *binder) bindAnyOperator(a *pg_query.A_Expr, name string, all bool, sc *
 	if err != nil {
 		return nil, err
 	}
-	// '{...}' is an array of l's type (inet's for a cidr: the network
-	// operators take inet), as the operator resolves it.
-	lt := l.Type()
-	if lt.Kind == sqltypes.Cidr {
-		lt = sqltypes.TypeInet
-	}
-	if r, err = b.anyArrayOperand(name, r, lt, all, loc); err != nil {
+	if r, err = b.anyArrayOperand(name, r, anyOperatorElem(name, l.Type()), all, loc); err != nil {
 		return nil, err
 	}
 	et := r.Type().Leaf()
 	if l.Type().Kind == sqltypes.Unknown && et.Kind != sqltypes.Unknown {
-		to := et
+		to := untypedAs(et)
 		if to.Kind == sqltypes.Cidr {
 			to = sqltypes.TypeInet
 		}

@@ -103,6 +103,24 @@ func commonBpchar(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	return sqltypes.Type{}, false
 }
 
+// untypedAs is the type an untyped literal (or NULL) takes opposite an
+// operand of type t: t without its length or precision, as PostgreSQL
+// coerces an unknown to the other side's type with no typmod. So
+// varchar(3) = 'abcd' is false rather than a comparison with 'abc', and
+// numeric(2,1) = ANY('{1.54}') does not round the element to 1.5.
+func untypedAs(t sqltypes.Type) sqltypes.Type {
+	leaf, n := t.Leaf(), t.Ndims()
+	switch leaf.Kind {
+	case sqltypes.Varchar, sqltypes.Bpchar:
+		leaf.Precision = 0
+	case sqltypes.Numeric:
+		leaf = sqltypes.NumericType(0, 0)
+	default:
+		return t
+	}
+	return sqltypes.ArrayOf(leaf, n)
+}
+
 func widerNumeric(a, b sqltypes.Type) sqltypes.Type {
 	s := max(a.Scale, b.Scale)
 	if a.Precision == 0 || b.Precision == 0 {
@@ -190,6 +208,9 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), what, r.Type()).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
 	}
+	if lt.Kind == sqltypes.Unknown || rt.Kind == sqltypes.Unknown {
+		t = untypedAs(t)
+	}
 	if t.Kind == sqltypes.Numeric {
 		// Arithmetic and comparison kernels take decimals of any scales;
 		// each side keeps its own (an integer becomes scale 0), so that
@@ -261,7 +282,7 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 		// reader keeps it (NULLIF(lower(r), 0), COALESCE(upper(r), 1)).
 		t = t.Static()
 	}
-	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Numeric) && untyped {
+	if (t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Varchar || t.Kind == sqltypes.Numeric) && untyped {
 		// A literal is not cut or padded to the others' length, nor held
 		// to their numeric precision: PostgreSQL reads it as numeric
 		// without a typmod, so price IN ('Infinity') is false, not 22003.
@@ -273,10 +294,18 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 		if err != nil {
 			return nil, t, errAt(sqltypes.AsError(err), pos)
 		}
-		if t.Kind == sqltypes.Numeric && !c.Type().Equal(t) {
-			c = &logical.Cast{E: c, T: t}
+		if t.Kind == sqltypes.Numeric && untyped && c.Type().Kind == sqltypes.Numeric {
+			// The common scale holds each literal's own: NULLIF(x,
+			// '1.54') and x IN ('1.54', …) must not round it to x's
+			// places (widenScales keeps each value's display scale).
+			t.Scale = max(t.Scale, c.Type().Scale)
 		}
 		out[i] = c
+	}
+	for i, c := range out {
+		if t.Kind == sqltypes.Numeric && !c.Type().Equal(t) {
+			out[i] = &logical.Cast{E: c, T: t}
+		}
 	}
 	return out, t, nil
 }

@@ -1484,9 +1484,11 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 		// NULLIF compares with =, which json lacks.
 		return nil, opError("=", coerced[0].Type(), coerced[1].Type(), loc)
 	}
-	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) && slices.ContainsFunc(coerced, raiseOverflows) {
+	if t := args[0].Type(); name == "nullif" && len(args) == 2 && (t.Kind == sqltypes.Numeric || t.IsInteger()) &&
+		(slices.ContainsFunc(coerced, raiseOverflows) || t.Kind == sqltypes.Numeric && !coerced[0].Type().Equal(t)) {
 		// nullif(1e23, 1e-29): no one scale holds both, and the result is
-		// the first argument as it is (PostgreSQL's type is its type).
+		// the first argument as it is (PostgreSQL's type is its type), not
+		// at the second's scale (nullif(1.5::numeric(2,1), '1.54') is 1.5).
 		eq, err := b.bindOperator(expr.OpEq, "=", args[0], args[1], loc)
 		if err != nil {
 			return nil, err

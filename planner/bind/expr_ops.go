@@ -138,6 +138,9 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 	if t.Kind == sqltypes.Numeric && et.Kind == sqltypes.Numeric {
 		et = sqltypes.NumericType(0, 0)
 	}
+	if l.Type().Kind == sqltypes.Unknown {
+		et = untypedAs(et) // 'abcd' = ANY(varchar(3)[]) is not cut to 'abc'
+	}
 	if l, err = b.coerce(l, et); err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
@@ -209,8 +212,8 @@ func escapeCall(n *pg_query.Node, names ...string) *pg_query.FuncCall {
 
 // backslashPattern binds the pattern of an escape wrapper and rewrites it
 // to use backslash as its escape character, which the LIKE and SIMILAR TO
-// kernels expect. A non-constant pattern with a non-default escape is
-// 0A000; an escape of more than one character is 22025.
+// kernels expect: once, when binding, for a constant pattern, else per
+// row with like_escape. An escape of more than one character is 22025.
 func (b *binder) backslashPattern(fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
 	p, err := b.bindExpr(fc.Args[0], sc, agg)
 	if err != nil {
@@ -228,37 +231,39 @@ func (b *binder) backslashPattern(fc *pg_query.FuncCall, sc *scope, agg *aggStat
 	if ok1 && ec.V == nil || ok2 && pc.V == nil {
 		return &logical.Const{T: sqltypes.TypeText}, nil
 	}
-	es, ok := ec.V.(string)
-	if !ok1 || !ok {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "ESCAPE must be a constant"), loc)
-	}
-	if es == `\` {
-		return p, nil
-	}
-	if len([]rune(es)) > 1 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
-			WithHint("Escape string must be empty or one character."), loc)
-	}
-	ps, ok := pc.V.(string)
-	if !ok2 || !ok {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a non-constant pattern with an ESCAPE clause is not supported yet"), loc)
-	}
-	var out []rune
-	rs := []rune(ps)
-	for i := 0; i < len(rs); i++ {
-		switch {
-		case es != "" && string(rs[i]) == es && i+1 < len(rs):
-			out = append(out, '\\', rs[i+1])
-			i++
-		case es != "" && string(rs[i]) == es: // a trailing escape stays one
-			out = append(out, '\\')
-		case rs[i] == '\\':
-			out = append(out, '\\', '\\')
-		default:
-			out = append(out, rs[i])
+	if es, ok := constString(ec, ok1); ok {
+		if es == `\` {
+			return p, nil
+		}
+		if ps, ok := constString(pc, ok2); ok {
+			out, err := expr.LikeEscape(ps, es)
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			return &logical.Const{T: sqltypes.TypeText, V: out}, nil
 		}
 	}
-	return &logical.Const{T: sqltypes.TypeText, V: string(out)}, nil
+	args := []logical.Expr{p, esc}
+	for i, a := range args {
+		if a.Type().Kind == sqltypes.Unknown {
+			if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+		}
+	}
+	if _, err := funcType("like_escape", args); err != nil {
+		return nil, errAt(sqltypes.AsError(err), loc)
+	}
+	return &logical.Func{Name: "like_escape", Args: args, T: sqltypes.TypeText}, nil
+}
+
+// constString is c's value when ok (c is a constant) and it is a string.
+func constString(c *logical.Const, ok bool) (string, bool) {
+	if !ok {
+		return "", false
+	}
+	s, ok := c.V.(string)
+	return s, ok
 }
 
 // bindSimilar binds x [NOT] SIMILAR TO p [ESCAPE e]; the parser wraps p
@@ -358,8 +363,12 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
 	}
-	if lt := l.Type(); !lt.IsString() && lt.Kind != sqltypes.Bpchar && lt.Kind != sqltypes.Unknown {
-		return nil, opError(opName(a.Name), lt, r.Type().Leaf(), loc)
+	isText := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+	}
+	if lt, rt := l.Type(), r.Type(); !isText(lt) || rt.Kind == sqltypes.List && !isText(rt.Leaf()) {
+		// Both sides: PostgreSQL has no LIKE over integer patterns either.
+		return nil, opError(opName(a.Name), lt, rt.Leaf(), loc)
 	}
 	if l, err = b.matchSubject(l); err != nil {
 		return nil, err
@@ -371,6 +380,9 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 	case *logical.Const:
 		if x.T.Kind != sqltypes.List || x.T.Elem == nil || x.T.Elem.Kind == sqltypes.List {
 			return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "op ANY/ALL (array) requires array on right side"), loc)
+		}
+		if x.V == nil {
+			return &logical.Const{T: sqltypes.TypeBool}, nil // a NULL array: NULL, as PostgreSQL
 		}
 		elems, _ := x.V.([]any)
 		for _, v := range elems {

@@ -59,7 +59,14 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 				return nil, err
 			}
 		}
-		if t.Kind == sqltypes.Numeric {
+		untyped := le.Type().Kind == sqltypes.Unknown || re.Type().Kind == sqltypes.Unknown
+		if untyped {
+			// An untyped literal is not cut to the other input's length
+			// or precision: SELECT 'abcd' UNION SELECT varchar(3) keeps
+			// 'abcd', as in PostgreSQL.
+			t = untypedAs(t)
+		}
+		if t.Kind == sqltypes.Numeric && !untyped {
 			t = widerNumeric(numericOf(lc.t), numericOf(rc.t))
 		}
 		if le, err = b.coerce(le, t); err != nil {
@@ -67,6 +74,10 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		}
 		if re, err = b.coerce(re, t); err != nil {
 			return nil, err
+		}
+		if t.Kind == sqltypes.Numeric && untyped {
+			// The literal read at its own scale; the column holds both.
+			t = widerNumeric(numericOf(le.Type()), numericOf(re.Type()))
 		}
 		// Decimals of different scales need a real cast to one column type.
 		if !le.Type().Equal(t) {

@@ -1,0 +1,59 @@
+package expr
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// LikeEscape is PostgreSQL's like_escape(pattern, escape): pattern with
+// its escape character replaced by backslash, LIKE's own, which the LIKE
+// and SIMILAR TO kernels take. Backslashes that are not escaped become
+// ordinary characters (doubled); an empty escape leaves none; an escape of
+// more than one character is 22025.
+func LikeEscape(pattern, esc string) (string, error) {
+	if utf8.RuneCountInString(esc) > 1 {
+		return "", sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
+			WithHint("Escape string must be empty or one character.")
+	}
+	if esc == `\` {
+		return pattern, nil
+	}
+	e, _ := utf8.DecodeRuneInString(esc)
+	var out strings.Builder
+	out.Grow(len(pattern) + 2)
+	afterEscape := false
+	for _, r := range pattern {
+		switch {
+		case esc != "" && r == e && !afterEscape:
+			out.WriteByte('\\')
+			afterEscape = true
+		case r == '\\':
+			out.WriteByte('\\')
+			if !afterEscape {
+				out.WriteByte('\\')
+			}
+			afterEscape = false
+		default:
+			out.WriteRune(r)
+			afterEscape = false
+		}
+	}
+	return out.String(), nil
+}
+
+// buildLikeEscape is like_escape(pattern, escape), which LIKE ... ESCAPE
+// over a pattern computed per row is bound to.
+func buildLikeEscape(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 2); err != nil {
+		return nil, err
+	}
+	if !implicitText(args[0].Type()) || !implicitText(args[1].Type()) {
+		return nil, functionError(name, args)
+	}
+	return textCall(name, args, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
+		s, err := LikeEscape(v[0].str(i), v[1].str(i))
+		return append(dst, s...), false, err
+	})
+}
