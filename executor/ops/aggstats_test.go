@@ -42,8 +42,11 @@ var statsRows = [][]any{
 	{"c", int64(7), dec2(777), 7.25, ivl(0, 7, 0)}, {"d", nil, nil, nil, nil},
 }
 
+// statsAgg reads its column as the planner's expressions do
+// (expr.Column): ordered-set aggregates of one column then share their
+// retained values (shareRetained).
 func statsAgg(fn string, c int, frac ...float64) Aggregate {
-	a := Aggregate{Func: fn, Args: []expr.Expr{col(c, statsTypes[c])}}
+	a := Aggregate{Func: fn, Args: []expr.Expr{expr.Column(c, statsTypes[c], "")}}
 	if len(frac) > 0 {
 		a.Args = append([]expr.Expr{expr.Literal(tF8, frac[0])}, a.Args...)
 	}

@@ -159,6 +159,7 @@ func (o *hashAggOp) newPart(level int) (*aggPart, error) {
 		}
 		p.accs = append(p.accs, acc)
 	}
+	shareRetained(o.aggs, p.accs)
 	return p, nil
 }
 
