@@ -60,13 +60,13 @@ func percentileType(fn string, args []sqltypes.Type) (sqltypes.Type, bool) {
 // and =): of equal values with different text (1 and 1.0) the one
 // returned is the first the group received.
 type percentileAcc struct {
-	mem    memory.Allocator
-	cont   bool
-	mode   bool
-	desc   bool
-	jsonb  bool
-	dt     arrow.DataType
-	in     retainedRows
+	mem   memory.Allocator
+	cont  bool
+	mode  bool
+	desc  bool
+	jsonb bool
+	dt    arrow.DataType
+	in    retainedRows
 	// source, when set, retains the same values (shareRetained): this
 	// one keeps only its fractions and reads source's rows at finish.
 	source *percentileAcc
