@@ -171,12 +171,12 @@ func (b *Budget) Exceeded(what string, want int64) *sqltypes.Error {
 		// what ran out, taken by other queries.
 		return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more memory than the server has left for queries (%s = '%s')",
 			what, PoolSetting, FormatSize(p.limit)).
-			WithDetail("Failed to reserve %s more; %s reserved by this query, %s by all queries.", FormatSize(want), FormatSize(used), FormatSize(p.Used())).
+			WithDetail("Failed to reserve %s more; %s reserved by this query, %s by all queries.", HumanSize(want), HumanSize(used), HumanSize(p.Used())).
 			WithHint("Retry when fewer queries run, or raise the server's %s.", PoolSetting)
 	}
 	return sqltypes.New(sqltypes.CodeOutOfMemory, "out of memory: %s needs more than the query's memory budget (%s = '%s')",
 		what, Setting, FormatSize(limit)).
-		WithDetail("Failed to reserve %s more; %s reserved by the query.", FormatSize(want), FormatSize(used)).
+		WithDetail("Failed to reserve %s more; %s reserved by the query.", HumanSize(want), HumanSize(used)).
 		WithHint("Raise the budget, e.g. SET %s = '%s', or make the query keep less in memory.", Setting, FormatSize(max(2*limit, 64<<20)))
 }
 

@@ -143,6 +143,15 @@ func TestFreedSpillersForgotten(t *testing.T) {
 	}
 }
 
+// The 53200 detail says what the query holds: nothing is 0B, not the
+// "unlimited" of a zero setting.
+func TestExceededDetailAmounts(t *testing.T) {
+	b := New(Options{Limit: 1 << 20})
+	if d := b.Exceeded("TopN", 3<<20).Detail; d != "Failed to reserve 3.0MB more; 0B reserved by the query." {
+		t.Errorf("detail %q", d)
+	}
+}
+
 func TestSpillFolderRemovedOnClose(t *testing.T) {
 	b := New(Options{Limit: 1, TempDir: t.TempDir()})
 	f, err := b.CreateSpillFile("Sort")
