@@ -9,7 +9,6 @@ package gather
 import (
 	"context"
 	"math"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -17,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/arrbuf"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -58,18 +58,18 @@ func Array(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, err
 		return takeFallback(mem, arr, idx)
 	}
 	w := fw.BitWidth() / 8
-	vals := newBuffer(mem, n*w)
+	vals := arrbuf.NewBuffer(mem, n*w)
 	switch w {
 	case 1:
-		takeFixed(fixedVals[uint8](arr), fixedSliceOf[uint8](vals.Bytes()), idx)
+		takeFixed(arrbuf.Values[uint8](arr), arrbuf.SliceOf[uint8](vals.Bytes()), idx)
 	case 2:
-		takeFixed(fixedVals[uint16](arr), fixedSliceOf[uint16](vals.Bytes()), idx)
+		takeFixed(arrbuf.Values[uint16](arr), arrbuf.SliceOf[uint16](vals.Bytes()), idx)
 	case 4:
-		takeFixed(fixedVals[uint32](arr), fixedSliceOf[uint32](vals.Bytes()), idx)
+		takeFixed(arrbuf.Values[uint32](arr), arrbuf.SliceOf[uint32](vals.Bytes()), idx)
 	case 8:
-		takeFixed(fixedVals[uint64](arr), fixedSliceOf[uint64](vals.Bytes()), idx)
+		takeFixed(arrbuf.Values[uint64](arr), arrbuf.SliceOf[uint64](vals.Bytes()), idx)
 	case 16:
-		takeFixed(fixedVals[[2]uint64](arr), fixedSliceOf[[2]uint64](vals.Bytes()), idx)
+		takeFixed(arrbuf.Values[[2]uint64](arr), arrbuf.SliceOf[[2]uint64](vals.Bytes()), idx)
 	default:
 		d := arr.Data()
 		src := d.Buffers()[1].Bytes()[d.Offset()*w:]
@@ -83,22 +83,10 @@ func Array(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, err
 		}
 	}
 	valid, nulls := takeValidity(mem, arr, idx)
-	return makeArray(dt, n, []*memory.Buffer{valid, vals}, nil, nulls), nil
+	return arrbuf.MakeArray(dt, n, []*memory.Buffer{valid, vals}, nil, nulls), nil
 }
 
 // fixedSliceOf reinterprets a byte buffer as []T.
-func fixedSliceOf[T any](b []byte) []T {
-	if len(b) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(sizeOf[T]()))
-}
-
-func sizeOf[T any]() uintptr {
-	var z T
-	return unsafe.Sizeof(z)
-}
-
 func takeFixed[T any](src, dst []T, idx []int32) {
 	dst = dst[:len(idx)]
 	var z T
@@ -113,8 +101,8 @@ func takeFixed[T any](src, dst []T, idx []int32) {
 
 // takeValidity builds the output validity bitmap of a take.
 func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.Buffer, int) {
-	v := validityOf(arr)
-	if v.bits == nil {
+	v := arrbuf.ValidityOf(arr)
+	if v.Bits == nil {
 		neg := false
 		for _, i := range idx {
 			if i < 0 {
@@ -126,12 +114,12 @@ func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.B
 			return nil, 0
 		}
 	}
-	buf := newBuffer(mem, int(bitutil.BytesForBits(int64(len(idx)))))
+	buf := arrbuf.NewBuffer(mem, int(bitutil.BytesForBits(int64(len(idx)))))
 	out := buf.Bytes()
 	clear(out)
 	nulls := 0
 	for k, i := range idx {
-		if i >= 0 && (v.bits == nil || bitutil.BitIsSet(v.bits, v.off+int(i))) {
+		if i >= 0 && (v.Bits == nil || bitutil.BitIsSet(v.Bits, v.Off+int(i))) {
 			out[k>>3] |= 1 << (k & 7)
 		} else {
 			nulls++
@@ -146,8 +134,8 @@ func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.B
 
 func takeBool(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 	n := len(idx)
-	src, off := boolBits(arr)
-	vals := newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+	src, off := arrbuf.BoolBits(arr)
+	vals := arrbuf.NewBuffer(mem, int(bitutil.BytesForBits(int64(n))))
 	dst := vals.Bytes()
 	clear(dst)
 	for k, i := range idx {
@@ -156,13 +144,13 @@ func takeBool(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 		}
 	}
 	valid, nulls := takeValidity(mem, arr, idx)
-	return makeArray(arr.DataType(), n, []*memory.Buffer{valid, vals}, nil, nulls)
+	return arrbuf.MakeArray(arr.DataType(), n, []*memory.Buffer{valid, vals}, nil, nulls)
 }
 
 func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
 	n := len(idx)
-	offs := offsetsOf[O](arr)
-	data := dataBytes(arr)
+	offs := arrbuf.Offsets[O](arr)
+	data := arrbuf.Data(arr)
 	var total int64
 	for _, i := range idx {
 		if i >= 0 {
@@ -173,9 +161,9 @@ func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []in
 	if _, small := any(z).(int32); small && total > math.MaxInt32 {
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "string column of a batch exceeds 2 GB")
 	}
-	ob := newBuffer(mem, (n+1)*int(sizeOf[O]()))
-	vb := newBuffer(mem, int(total))
-	oo := fixedSliceOf[O](ob.Bytes())[: n+1 : n+1]
+	ob := arrbuf.NewBuffer(mem, (n+1)*int(arrbuf.SizeOf[O]()))
+	vb := arrbuf.NewBuffer(mem, int(total))
+	oo := arrbuf.SliceOf[O](ob.Bytes())[: n+1 : n+1]
 	dst := vb.Bytes()
 	var pos O
 	oo[0] = 0
@@ -188,12 +176,12 @@ func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []in
 		oo[k+1] = pos
 	}
 	valid, nulls := takeValidity(mem, arr, idx)
-	return makeArray(arr.DataType(), n, []*memory.Buffer{valid, ob, vb}, nil, nulls), nil
+	return arrbuf.MakeArray(arr.DataType(), n, []*memory.Buffer{valid, ob, vb}, nil, nulls), nil
 }
 
 func takeList[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
 	n := len(idx)
-	offs := offsetsOf[O](arr)
+	offs := arrbuf.Offsets[O](arr)
 	var total int64
 	for _, i := range idx {
 		if i >= 0 {
@@ -204,8 +192,8 @@ func takeList[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int3
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "array column of a batch has too many elements")
 	}
 	child := make([]int32, 0, total)
-	ob := newBuffer(mem, (n+1)*int(sizeOf[O]()))
-	oo := fixedSliceOf[O](ob.Bytes())[: n+1 : n+1]
+	ob := arrbuf.NewBuffer(mem, (n+1)*int(arrbuf.SizeOf[O]()))
+	oo := arrbuf.SliceOf[O](ob.Bytes())[: n+1 : n+1]
 	oo[0] = 0
 	for k, i := range idx {
 		if i >= 0 {
@@ -223,7 +211,7 @@ func takeList[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int3
 	}
 	defer taken.Release()
 	valid, nulls := takeValidity(mem, arr, idx)
-	return makeArray(arr.DataType(), n, []*memory.Buffer{valid, ob}, []arrow.ArrayData{taken.Data()}, nulls), nil
+	return arrbuf.MakeArray(arr.DataType(), n, []*memory.Buffer{valid, ob}, []arrow.ArrayData{taken.Data()}, nulls), nil
 }
 
 // takeFallback uses arrow compute's take, with NULL indices for idx < 0.
@@ -275,7 +263,7 @@ func takeStruct(mem memory.Allocator, arr *array.Struct, idx []int32) (arrow.Arr
 		c.Release()
 	}
 	valid, nulls := takeValidity(mem, arr, idx)
-	out := makeArray(arr.DataType(), len(idx), []*memory.Buffer{valid}, children, nulls)
+	out := arrbuf.MakeArray(arr.DataType(), len(idx), []*memory.Buffer{valid}, children, nulls)
 	for _, d := range children {
 		d.Release()
 	}
@@ -297,77 +285,4 @@ func Columns(mem memory.Allocator, cols []arrow.Array, idx []int32) ([]arrow.Arr
 		out[c] = t
 	}
 	return out, nil
-}
-
-// The buffer accessors below are the few of executor/ops' this package
-// needs; it sits under both ops and expr, so it cannot borrow theirs.
-
-type validity struct {
-	bits []byte
-	off  int
-}
-
-func validityOf(arr arrow.Array) validity {
-	if arr.NullN() == 0 {
-		return validity{}
-	}
-	d := arr.Data()
-	if b := d.Buffers()[0]; b != nil {
-		return validity{bits: b.Bytes(), off: d.Offset()}
-	}
-	return validity{}
-}
-
-// fixedVals returns the values buffer of a fixed-width array as []T.
-func fixedVals[T any](arr arrow.Array) []T {
-	d := arr.Data()
-	if d.Len() == 0 || len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
-		return nil
-	}
-	all := fixedSliceOf[T](d.Buffers()[1].Bytes())
-	return all[d.Offset() : d.Offset()+d.Len()]
-}
-
-func offsetsOf[O int32 | int64](arr arrow.Array) []O {
-	d := arr.Data()
-	if d.Buffers()[1] == nil || d.Buffers()[1].Len() == 0 {
-		return make([]O, d.Len()+1)
-	}
-	all := fixedSliceOf[O](d.Buffers()[1].Bytes())
-	return all[d.Offset() : d.Offset()+d.Len()+1]
-}
-
-func dataBytes(arr arrow.Array) []byte {
-	d := arr.Data()
-	if len(d.Buffers()) < 3 || d.Buffers()[2] == nil {
-		return nil
-	}
-	return d.Buffers()[2].Bytes()
-}
-
-func boolBits(arr arrow.Array) ([]byte, int) {
-	d := arr.Data()
-	if len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
-		return nil, 0
-	}
-	return d.Buffers()[1].Bytes(), d.Offset()
-}
-
-func newBuffer(mem memory.Allocator, n int) *memory.Buffer {
-	b := memory.NewResizableBuffer(mem)
-	b.Resize(n)
-	return b
-}
-
-// makeArray builds an array from buffers it takes ownership of.
-func makeArray(dt arrow.DataType, n int, bufs []*memory.Buffer, children []arrow.ArrayData, nulls int) arrow.Array {
-	d := array.NewData(dt, n, bufs, children, nulls, 0)
-	for _, b := range bufs {
-		if b != nil {
-			b.Release()
-		}
-	}
-	a := array.MakeFromData(d)
-	d.Release()
-	return a
 }

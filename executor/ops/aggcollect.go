@@ -98,11 +98,11 @@ func (a *stringAgg) update(gids []int32, args []arrow.Array) error {
 		sep = binaryAccessor(seps)
 	}
 	for i, g := range gids {
-		if g < 0 || !vv.ok(i) {
+		if g < 0 || !vv.OK(i) {
 			continue
 		}
 		var s []byte
-		if sv.ok(i) {
+		if sv.OK(i) {
 			s = sep(i)
 		}
 		if !a.seen[g] {

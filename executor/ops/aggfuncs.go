@@ -46,9 +46,9 @@ func (a *countAcc) update(gids []int32, args []arrow.Array) error {
 		if args[0].DataType().ID() == arrow.NULL {
 			return nil
 		}
-		if v := validityOf(args[0]); v.bits != nil {
+		if v := validityOf(args[0]); v.Bits != nil {
 			for i, g := range gids {
-				if g >= 0 && v.ok(i) {
+				if g >= 0 && v.OK(i) {
 					a.n[g]++
 				}
 			}
@@ -246,7 +246,7 @@ func (a *sumAcc) update(gids []int32, args []arrow.Array) error {
 func sumInts[T int8 | int16 | int32 | int64](a *sumAcc, gids []int32, vals []T, v validity) error {
 	for i, x := range vals[:len(gids)] {
 		g := gids[i]
-		if g < 0 || (v.bits != nil && !v.ok(i)) {
+		if g < 0 || (v.Bits != nil && !v.OK(i)) {
 			continue
 		}
 		a.count[g]++
@@ -270,7 +270,7 @@ func sumDecimals(a *sumAcc, gids []int32, vals []decimal128.Num, v validity) err
 	part, count := a.part, a.count
 	for i, d := range vals[:len(gids)] {
 		g := gids[i]
-		if g < 0 || (v.bits != nil && !v.ok(i)) {
+		if g < 0 || (v.Bits != nil && !v.OK(i)) {
 			continue
 		}
 		count[g]++
@@ -327,7 +327,7 @@ func sumFloats[T float32 | float64](a *sumAcc, gids []int32, vals []T, v validit
 		return sumReals(a, gids, vs, v)
 	}
 	for i, x := range vals[:len(gids)] {
-		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
+		if g := gids[i]; g >= 0 && (v.Bits == nil || v.OK(i)) {
 			a.count[g]++
 			s, ok := floatAdd(a.f64[g], float64(x))
 			if !ok {
@@ -359,7 +359,7 @@ func realAdd(x, y float64) (float64, bool) {
 // come here.
 func sumReals(a *sumAcc, gids []int32, vals []float32, v validity) error {
 	for i, x := range vals[:len(gids)] {
-		if g := gids[i]; g >= 0 && (v.bits == nil || v.ok(i)) {
+		if g := gids[i]; g >= 0 && (v.Bits == nil || v.OK(i)) {
 			a.count[g]++
 			s, ok := realAdd(a.f64[g], float64(x))
 			if !ok {
@@ -521,7 +521,7 @@ func (a *boolAcc) update(gids []int32, args []arrow.Array) error {
 	bits, off := boolBits(arr)
 	v := validityOf(arr)
 	for i, g := range gids {
-		if g < 0 || !v.ok(i) {
+		if g < 0 || !v.OK(i) {
 			continue
 		}
 		a.fold(g, bits != nil && bitutil.BitIsSet(bits, off+i))

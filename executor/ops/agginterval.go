@@ -82,7 +82,7 @@ func (a *intervalSumAcc) update(gids []int32, args []arrow.Array) error {
 	vals := fixedVals[arrow.MonthDayNanoInterval](args[0])
 	v := validityOf(args[0])
 	for i, g := range gids {
-		if g < 0 || !v.ok(i) {
+		if g < 0 || !v.OK(i) {
 			continue
 		}
 		x := vals[i]

@@ -59,7 +59,7 @@ func addCounts(n []int64, gids []int32, arr arrow.Array) error {
 	vals := fixedVals[int64](arr)
 	v := validityOf(arr)
 	for i, g := range gids {
-		if g >= 0 && v.ok(i) {
+		if g >= 0 && v.OK(i) {
 			n[g] += vals[i]
 		}
 	}

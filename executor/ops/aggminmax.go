@@ -71,7 +71,7 @@ func (a *minMaxAcc[T]) update(gids []int32, args []arrow.Array) error {
 	vals := fixedVals[T](args[0])
 	v := validityOf(args[0])
 	for i, g := range gids {
-		if g >= 0 && v.ok(i) {
+		if g >= 0 && v.OK(i) {
 			a.fold(g, vals[i])
 		}
 	}
@@ -126,7 +126,7 @@ func (a *minMaxBytes) update(gids []int32, args []arrow.Array) error {
 	bv := binaryAccessor(args[0])
 	v := validityOf(args[0])
 	for i, g := range gids {
-		if g >= 0 && v.ok(i) {
+		if g >= 0 && v.OK(i) {
 			a.fold(g, bv(i))
 		}
 	}

@@ -44,7 +44,7 @@ func (a *minMaxList) update(gids []int32, args []arrow.Array) error {
 	}
 	v := validityOf(args[0])
 	for i, g := range gids {
-		if g < 0 || !v.ok(i) {
+		if g < 0 || !v.OK(i) {
 			continue
 		}
 		if key := enc.buf[enc.offs[i]:enc.offs[i+1]]; a.better(g, key) {

@@ -98,13 +98,13 @@ func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
 			continue
 		}
 		if a.state[g] == 0 {
-			if fv != nil && fok.ok(i) {
+			if fv != nil && fok.OK(i) {
 				a.frac[g], a.state[g] = fv[i], 1
 			} else {
 				a.state[g] = 2
 			}
 		}
-		if vals.DataType().ID() != arrow.NULL && vok.ok(i) {
+		if vals.DataType().ID() != arrow.NULL && vok.OK(i) {
 			kept[i] = g
 			used++
 		}
@@ -145,7 +145,7 @@ func toFloat64(mem memory.Allocator, a arrow.Array) arrow.Array {
 	v := validityOf(a)
 	valid := make([]bool, n)
 	for i := range valid {
-		valid[i] = v.ok(i)
+		valid[i] = v.OK(i)
 	}
 	return fixedArray(mem, arrow.PrimitiveTypes.Float64, out, valid)
 }

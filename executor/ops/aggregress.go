@@ -63,7 +63,7 @@ func (a *regrAcc) update(gids []int32, args []arrow.Array) error {
 	y, x := fixedVals[float64](ys), fixedVals[float64](xs)
 	yok, xok := validityOf(ys), validityOf(xs)
 	for i, g := range gids {
-		if g < 0 || !yok.ok(i) || !xok.ok(i) {
+		if g < 0 || !yok.OK(i) || !xok.OK(i) {
 			continue
 		}
 		n := a.n[g] + 1
@@ -187,7 +187,7 @@ func (a *bitAcc) update(gids []int32, args []arrow.Array) error {
 	vals := intsOf(args[0])
 	ok := validityOf(args[0])
 	for i, g := range gids {
-		if g >= 0 && ok.ok(i) {
+		if g >= 0 && ok.OK(i) {
 			a.fold(int(g), vals(i), true)
 		}
 	}

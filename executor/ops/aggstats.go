@@ -213,7 +213,7 @@ func (a *statsAcc) update(gids []int32, args []arrow.Array) error {
 		statsInts(a, gids, fixedVals[int64](arr), v)
 	case arrow.DECIMAL128:
 		for i, d := range fixedVals[decimal128.Num](arr)[:len(gids)] {
-			if g := gids[i]; g >= 0 && v.ok(i) {
+			if g := gids[i]; g >= 0 && v.OK(i) {
 				if sqltypes.IsNumericSpecialHi(d.HighBits()) {
 					a.markSpecial(g)
 					continue
@@ -230,7 +230,7 @@ func (a *statsAcc) update(gids []int32, args []arrow.Array) error {
 
 func statsFloats[T float32 | float64](a *statsAcc, gids []int32, vals []T, v validity) error {
 	for i, x := range vals[:len(gids)] {
-		if g := gids[i]; g >= 0 && v.ok(i) {
+		if g := gids[i]; g >= 0 && v.OK(i) {
 			if err := a.accum(g, float64(x)); err != nil {
 				return err
 			}
@@ -241,7 +241,7 @@ func statsFloats[T float32 | float64](a *statsAcc, gids []int32, vals []T, v val
 
 func statsInts[T int8 | int16 | int32 | int64](a *statsAcc, gids []int32, vals []T, v validity) {
 	for i, x := range vals[:len(gids)] {
-		if g := gids[i]; g >= 0 && v.ok(i) {
+		if g := gids[i]; g >= 0 && v.OK(i) {
 			a.addExact(g, int64(x)>>63, uint64(int64(x)))
 		}
 	}

@@ -149,13 +149,13 @@ type integer interface {
 
 func cmpInts[T integer](d []T, v validity, desc bool, nf int) rowCmp {
 	switch {
-	case v.bits == nil && !desc:
+	case v.Bits == nil && !desc:
 		return func(i, j int) int { return cmp.Compare(d[i], d[j]) }
-	case v.bits == nil:
+	case v.Bits == nil:
 		return func(i, j int) int { return cmp.Compare(d[j], d[i]) }
 	case !desc:
 		return func(i, j int) int {
-			if vi, vj := v.ok(i), v.ok(j); vi && vj {
+			if vi, vj := v.OK(i), v.OK(j); vi && vj {
 				return cmp.Compare(d[i], d[j])
 			} else {
 				return nullOrder(vi, vj, nf)
@@ -163,7 +163,7 @@ func cmpInts[T integer](d []T, v validity, desc bool, nf int) rowCmp {
 		}
 	}
 	return func(i, j int) int {
-		if vi, vj := v.ok(i), v.ok(j); vi && vj {
+		if vi, vj := v.OK(i), v.OK(j); vi && vj {
 			return cmp.Compare(d[j], d[i])
 		} else {
 			return nullOrder(vi, vj, nf)
@@ -194,9 +194,9 @@ func floatCmp[T float32 | float64](a, b T) int {
 
 func cmpFloats[T float32 | float64](d []T, v validity, desc bool, nf int) rowCmp {
 	switch {
-	case v.bits == nil && !desc:
+	case v.Bits == nil && !desc:
 		return func(i, j int) int { return floatCmp(d[i], d[j]) }
-	case v.bits == nil:
+	case v.Bits == nil:
 		return func(i, j int) int { return floatCmp(d[j], d[i]) }
 	}
 	return wrapCmp(func(i, j int) int { return floatCmp(d[i], d[j]) }, v, desc, nf)
@@ -206,7 +206,7 @@ func cmpBytes[O int32 | int64](offs []O, data []byte, v validity, desc bool, nf 
 	c := func(i, j int) int {
 		return bytes.Compare(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 	}
-	if v.bits == nil && !desc {
+	if v.Bits == nil && !desc {
 		return c
 	}
 	return wrapCmp(c, v, desc, nf)
@@ -219,11 +219,11 @@ func wrapCmp(c rowCmp, v validity, desc bool, nf int) rowCmp {
 	if desc {
 		sign = -1
 	}
-	if v.bits == nil {
+	if v.Bits == nil {
 		return func(i, j int) int { return sign * c(i, j) }
 	}
 	return func(i, j int) int {
-		if vi, vj := v.ok(i), v.ok(j); vi && vj {
+		if vi, vj := v.OK(i), v.OK(j); vi && vj {
 			return sign * c(i, j)
 		} else {
 			return nullOrder(vi, vj, nf)

@@ -74,9 +74,9 @@ func (t *packTable) pack(keys []arrow.Array, n int) validity {
 	b := t.widen(keys[1], &t.wb)
 	t.misfit = packPairs(t.vals, a, b, t.misfit)
 	for _, k := range keys {
-		if v := validityOf(k); v.bits != nil {
+		if v := validityOf(k); v.Bits != nil {
 			for i := range n {
-				if !v.ok(i) {
+				if !v.OK(i) {
 					t.misfit = append(t.misfit, int32(i))
 				}
 			}
@@ -112,7 +112,7 @@ func narrowDecimals(dst []int64, a arrow.Array, misfit []int32) []int32 {
 	for i, x := range fixedVals[decimal128.Num](a)[:len(dst)] {
 		lo := int64(x.LowBits())
 		dst[i] = lo
-		if x.HighBits() != lo>>63 && v.ok(i) {
+		if x.HighBits() != lo>>63 && v.OK(i) {
 			misfit = append(misfit, int32(i))
 		}
 	}

@@ -241,7 +241,7 @@ func (o *hashJoinOp) buildSerial(keys []arrow.Array, n int) {
 	for _, k := range keys { // NULL keys never match: leave them unchained
 		v := validityOf(k)
 		for i := range gids {
-			if k.DataType().ID() == arrow.NULL || !v.ok(i) {
+			if k.DataType().ID() == arrow.NULL || !v.OK(i) {
 				gids[i] = -1
 			}
 		}

@@ -116,7 +116,7 @@ func (t *partIntTable[T]) lookupRows(keys []arrow.Array, heads []int32) {
 	rmask := t.rmask
 	slots := t.slots
 	for i, k := range vals[:len(heads)] {
-		if v.bits != nil && !v.ok(i) {
+		if v.Bits != nil && !v.OK(i) {
 			heads[i] = -1
 			continue
 		}
@@ -207,7 +207,7 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	if err := runParts(ctx, w, w, func(c int) {
 		cnt := make([]int, np)
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-			if v.bits == nil || v.ok(i) {
+			if v.Bits == nil || v.OK(i) {
 				cnt[(uint64(vals[i])*fibMul)>>shift]++
 			}
 		}
@@ -230,7 +230,7 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	if err := runParts(ctx, w, w, func(c int) {
 		pos := counts[c]
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-			if v.bits == nil || v.ok(i) {
+			if v.Bits == nil || v.OK(i) {
 				p := (uint64(vals[i]) * fibMul) >> shift
 				rows[pos[p]] = int32(i)
 				pos[p]++

@@ -33,7 +33,7 @@ func packKeys(mem memory.Allocator, keys []arrow.Array, strict bool) (arrow.Arra
 	va, vb2 := validityOf(a), validityOf(b)
 	if strict {
 		for _, i := range misfit {
-			if va.ok(int(i)) && vb2.ok(int(i)) {
+			if va.OK(int(i)) && vb2.OK(int(i)) {
 				vb.Release()
 				return nil, false
 			}
@@ -42,12 +42,12 @@ func packKeys(mem memory.Allocator, keys []arrow.Array, strict bool) (arrow.Arra
 	}
 	var valid *memory.Buffer
 	nulls := 0
-	if va.bits != nil || vb2.bits != nil || len(misfit) > 0 {
+	if va.Bits != nil || vb2.Bits != nil || len(misfit) > 0 {
 		valid = newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
 		bits := valid.Bytes()
 		bitutil.SetBitsTo(bits, 0, int64(n), true)
 		for i := range n {
-			if !va.ok(i) || !vb2.ok(i) {
+			if !va.OK(i) || !vb2.OK(i) {
 				bitutil.ClearBit(bits, i)
 			}
 		}

@@ -224,7 +224,7 @@ func anyNull(keys []arrow.Array) bool {
 // nullKeyAt reports whether row r has a NULL key.
 func nullKeyAt(keys []arrow.Array, r int) bool {
 	for _, k := range keys {
-		if k.DataType().ID() == arrow.NULL || !validityOf(k).ok(r) {
+		if k.DataType().ID() == arrow.NULL || !validityOf(k).OK(r) {
 			return true
 		}
 	}

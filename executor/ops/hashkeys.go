@@ -167,7 +167,7 @@ func (k *fixedKeys[T]) hash(arr arrow.Array, h []uint64, first bool) {
 	for i := range h {
 		var x uint64
 		switch {
-		case v.bits != nil && !v.ok(i):
+		case v.Bits != nil && !v.OK(i):
 			x = nullHash
 		case k.interval:
 			s := intervalSpan(iv[i])
@@ -184,7 +184,7 @@ func (k *fixedKeys[T]) add(arr arrow.Array, rows []int32) {
 	v := validityOf(arr)
 	for _, r := range rows {
 		k.vals = append(k.vals, vals[r])
-		k.valid = append(k.valid, v.ok(int(r)))
+		k.valid = append(k.valid, v.OK(int(r)))
 	}
 }
 
@@ -200,7 +200,7 @@ func (k *fixedKeys[T]) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
 		if !eq[j] {
 			continue
 		}
-		vr := v.ok(int(r))
+		vr := v.OK(int(r))
 		switch {
 		case vr != k.valid[g]:
 			eq[j] = false
@@ -266,7 +266,7 @@ func (k *bytesKeys) equal(arr arrow.Array, rows, gids []int32, eq []bool) {
 // row i's (a string's, or an encoded array's).
 func (k *bytesKeys) hashRows(bv func(int) []byte, v validity, h []uint64, first bool) {
 	for i := range h {
-		if v.ok(i) {
+		if v.OK(i) {
 			mixInto(h, i, maphash.Bytes(k.seed, bv(i)), first)
 		} else {
 			mixInto(h, i, nullHash, first)
@@ -276,7 +276,7 @@ func (k *bytesKeys) hashRows(bv func(int) []byte, v validity, h []uint64, first 
 
 func (k *bytesKeys) addRows(bv func(int) []byte, v validity, rows []int32) {
 	for _, r := range rows {
-		ok := v.ok(int(r))
+		ok := v.OK(int(r))
 		if ok {
 			k.data = append(k.data, bv(int(r))...)
 		}
@@ -291,7 +291,7 @@ func (k *bytesKeys) equalRows(bv func(int) []byte, v validity, rows, gids []int3
 		if !eq[j] {
 			continue
 		}
-		vr := v.ok(int(r))
+		vr := v.OK(int(r))
 		switch {
 		case vr != k.valid[g]:
 			eq[j] = false

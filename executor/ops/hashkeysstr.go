@@ -27,7 +27,7 @@ func (k *bytesKeys) hash32(arr arrow.Array, h []uint64, first bool) {
 	o = o[:len(h)+1]
 	for i := range h {
 		x := uint64(nullHash)
-		if v.ok(i) {
+		if v.OK(i) {
 			x = maphash.Bytes(k.seed, data[o[i]:o[i+1]])
 		}
 		mixInto(h, i, x, first)
@@ -41,7 +41,7 @@ func (k *bytesKeys) equal32(arr arrow.Array, rows, gids []int32, eq []bool) {
 			continue
 		}
 		g := gids[j]
-		switch vr := v.ok(int(r)); {
+		switch vr := v.OK(int(r)); {
 		case vr != k.valid[g]:
 			eq[j] = false
 		case vr:

@@ -312,7 +312,7 @@ func (t *intTable[T]) insertVals(vals []T, v validity, sel, gids []int32) {
 		if sel != nil {
 			i = int(sel[j])
 		}
-		if v.bits != nil && !v.ok(i) {
+		if v.Bits != nil && !v.OK(i) {
 			if t.nullGid < 0 {
 				t.nullGid = int32(t.n)
 				t.keys = append(t.keys, 0)
@@ -349,7 +349,7 @@ func (t *intTable[T]) lookup(keys []arrow.Array, gids []int32) {
 func (t *intTable[T]) lookupVals(vals []T, v validity, gids []int32) {
 	mask := uint64(len(t.sgids) - 1)
 	for i, k := range vals[:len(gids)] {
-		if v.bits != nil && !v.ok(i) {
+		if v.Bits != nil && !v.OK(i) {
 			gids[i] = t.nullGid
 			continue
 		}

@@ -240,9 +240,9 @@ func (c *joinCore) markNulls(m arrow.Array) {
 		}
 		return
 	}
-	if v := validityOf(m); v.bits != nil {
+	if v := validityOf(m); v.Bits != nil {
 		for k, p := range c.pIdx {
-			if !v.ok(k) {
+			if !v.OK(k) {
 				c.pmaybe[p] = true
 			}
 		}

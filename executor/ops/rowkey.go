@@ -39,7 +39,7 @@ func newKeyEncoder(arr arrow.Array, k SortKey) (*keyEncoder, error) {
 		e.nf = 0
 	}
 	if arr.DataType().ID() == arrow.NULL {
-		e.v = validity{bits: make([]byte, (arr.Len()+7)/8)} // all NULL
+		e.v = validity{Bits: make([]byte, (arr.Len()+7)/8)} // all NULL
 	}
 	if encodedKey(arr.DataType()) {
 		lists, err := keyEncoding(arr)
@@ -56,7 +56,7 @@ func (e *keyEncoder) addSizes(sizes []int) {
 	w := e.width()
 	if w >= 0 {
 		for i := range sizes {
-			if e.v.ok(i) {
+			if e.v.OK(i) {
 				sizes[i] += 1 + w
 			} else {
 				sizes[i]++
@@ -67,7 +67,7 @@ func (e *keyEncoder) addSizes(sizes []int) {
 	if e.lists != nil {
 		for i := range sizes {
 			sizes[i]++
-			if e.v.ok(i) {
+			if e.v.OK(i) {
 				sizes[i] += len(e.lists.row(i)) + 1 // + the closing 0
 			}
 		}
@@ -76,7 +76,7 @@ func (e *keyEncoder) addSizes(sizes []int) {
 	bv := binaryAccessor(e.arr)
 	for i := range sizes {
 		sizes[i]++
-		if e.v.ok(i) {
+		if e.v.OK(i) {
 			b := bv(i)
 			sizes[i] += len(b) + 2
 			for _, c := range b {
@@ -108,7 +108,7 @@ func (e *keyEncoder) encode(buf []byte, pos []int) {
 	put := e.putter()
 	for i := range pos {
 		p := pos[i]
-		if !e.v.ok(i) {
+		if !e.v.OK(i) {
 			buf[p] = e.nf
 			pos[i] = p + 1
 			continue

@@ -63,7 +63,7 @@ func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp
 		flip = ^uint64(0)
 	}
 	for _, r := range rows {
-		if keys[0].DataType().ID() == arrow.NULL || !v.ok(int(r)) {
+		if keys[0].DataType().ID() == arrow.NULL || !v.OK(int(r)) {
 			nulls = append(nulls, r)
 		} else {
 			entries = append(entries, sortEntry{prefix(int(r)) ^ flip, r})

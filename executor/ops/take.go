@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"unsafe"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -17,19 +15,6 @@ func takeArray(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array,
 
 func takeColumns(mem memory.Allocator, cols []arrow.Array, idx []int32) ([]arrow.Array, error) {
 	return gather.Columns(mem, cols, idx)
-}
-
-// fixedSliceOf reinterprets a byte buffer as []T.
-func fixedSliceOf[T any](b []byte) []T {
-	if len(b) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(sizeOf[T]()))
-}
-
-func sizeOf[T any]() uintptr {
-	var z T
-	return unsafe.Sizeof(z)
 }
 
 // takeBatch gathers the rows idx of b into a new batch with schema s.

@@ -272,7 +272,7 @@ func (o *topnOp) fixedCandidates(first arrow.Array, n int) (rows []int32, ok boo
 	var v [16]byte // put writes w bytes; the rest stay 0 on both sides
 	rows = o.rowsBuf[:0]
 	for i := range n {
-		if !e.v.ok(i) {
+		if !e.v.OK(i) {
 			rows = append(rows, int32(i))
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/bits"
 	"runtime/debug"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -12,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/arrbuf"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -43,82 +43,20 @@ func panicError(r any) error {
 	return e
 }
 
-// validity reads the validity bitmap of an array; bits == nil means every
-// value is valid.
-type validity struct {
-	bits []byte
-	off  int
-}
+// The buffer accessors are executor/arrbuf's, under the names the
+// operators have always used.
+type validity = arrbuf.Validity
 
-func validityOf(arr arrow.Array) validity {
-	if arr.NullN() == 0 {
-		return validity{}
-	}
-	d := arr.Data()
-	if b := d.Buffers()[0]; b != nil {
-		return validity{bits: b.Bytes(), off: d.Offset()}
-	}
-	return validity{}
-}
-
-// ok reports whether value i is not NULL.
-func (v validity) ok(i int) bool {
-	return v.bits == nil || bitutil.BitIsSet(v.bits, v.off+i)
-}
-
-// fixedVals reinterprets the values buffer of a fixed-width array as []T,
-// honouring the array's offset. T must have the array's value width.
-func fixedVals[T any](arr arrow.Array) []T {
-	d := arr.Data()
-	if d.Len() == 0 || len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
-		return nil
-	}
-	b := d.Buffers()[1].Bytes()
-	var z T
-	w := int(unsafe.Sizeof(z))
-	all := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/w)
-	return all[d.Offset() : d.Offset()+d.Len()]
-}
-
-// offsetsOf returns the len+1 offsets of a binary/string/list array.
-func offsetsOf[O int32 | int64](arr arrow.Array) []O {
-	d := arr.Data()
-	if d.Buffers()[1] == nil || d.Buffers()[1].Len() == 0 {
-		return make([]O, d.Len()+1)
-	}
-	b := d.Buffers()[1].Bytes()
-	var z O
-	all := unsafe.Slice((*O)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(unsafe.Sizeof(z)))
-	return all[d.Offset() : d.Offset()+d.Len()+1]
-}
-
-// dataBytes returns the value bytes buffer of a binary/string array.
-func dataBytes(arr arrow.Array) []byte {
-	d := arr.Data()
-	if len(d.Buffers()) < 3 || d.Buffers()[2] == nil {
-		return nil
-	}
-	return d.Buffers()[2].Bytes()
-}
-
-// newBuffer allocates a buffer of n bytes from mem.
-func newBuffer(mem memory.Allocator, n int) *memory.Buffer {
-	b := memory.NewResizableBuffer(mem)
-	b.Resize(n)
-	return b
-}
-
-// makeArray builds an array from buffers it takes ownership of.
+func validityOf(arr arrow.Array) validity                  { return arrbuf.ValidityOf(arr) }
+func fixedVals[T any](arr arrow.Array) []T                 { return arrbuf.Values[T](arr) }
+func offsetsOf[O int32 | int64](arr arrow.Array) []O       { return arrbuf.Offsets[O](arr) }
+func dataBytes(arr arrow.Array) []byte                     { return arrbuf.Data(arr) }
+func boolBits(arr arrow.Array) ([]byte, int)               { return arrbuf.BoolBits(arr) }
+func fixedSliceOf[T any](b []byte) []T                     { return arrbuf.SliceOf[T](b) }
+func sizeOf[T any]() uintptr                               { return arrbuf.SizeOf[T]() }
+func newBuffer(mem memory.Allocator, n int) *memory.Buffer { return arrbuf.NewBuffer(mem, n) }
 func makeArray(dt arrow.DataType, n int, bufs []*memory.Buffer, children []arrow.ArrayData, nulls int) arrow.Array {
-	d := array.NewData(dt, n, bufs, children, nulls, 0)
-	for _, b := range bufs {
-		if b != nil {
-			b.Release()
-		}
-	}
-	a := array.MakeFromData(d)
-	d.Release()
-	return a
+	return arrbuf.MakeArray(dt, n, bufs, children, nulls)
 }
 
 // buildValidity builds a bitmap from a per-row predicate; it returns nil
@@ -241,9 +179,9 @@ func appendTrue(sel []int32, pred arrow.Array) []int32 {
 	}
 	v := validityOf(b)
 	n := b.Len()
-	if off%8 != 0 || (v.bits != nil && v.off%8 != 0) {
+	if off%8 != 0 || (v.Bits != nil && v.Off%8 != 0) {
 		for i := range n {
-			if bitutil.BitIsSet(data, off+i) && v.ok(i) {
+			if bitutil.BitIsSet(data, off+i) && v.OK(i) {
 				sel = append(sel, int32(i))
 			}
 		}
@@ -251,8 +189,8 @@ func appendTrue(sel []int32, pred arrow.Array) []int32 {
 	}
 	data = data[off/8:]
 	var valid []byte
-	if v.bits != nil {
-		valid = v.bits[v.off/8:]
+	if v.Bits != nil {
+		valid = v.Bits[v.Off/8:]
 	}
 	for i := 0; i < n; i += 8 {
 		x := data[i/8]
@@ -268,16 +206,6 @@ func appendTrue(sel []int32, pred arrow.Array) []int32 {
 		}
 	}
 	return sel
-}
-
-// boolBits returns the value bitmap of a boolean array and its bit offset;
-// nil when the array has no values buffer.
-func boolBits(arr arrow.Array) ([]byte, int) {
-	d := arr.Data()
-	if len(d.Buffers()) < 2 || d.Buffers()[1] == nil {
-		return nil, 0
-	}
-	return d.Buffers()[1].Bytes(), d.Offset()
 }
 
 // fieldsOf returns the fields of s, optionally marked nullable.

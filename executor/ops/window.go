@@ -547,10 +547,10 @@ func (rb *rangeBounds) release() {
 // together at one end.
 func (rb *rangeBounds) partition(w *winData, ps, pe int) {
 	rb.ns, rb.ne = ps, pe
-	if pe > ps && !rb.null.ok(ps) {
+	if pe > ps && !rb.null.OK(ps) {
 		rb.ns = int(w.gstart[w.grp[ps]+1])
 	}
-	if pe > rb.ns && !rb.null.ok(pe-1) {
+	if pe > rb.ns && !rb.null.OK(pe-1) {
 		rb.ne = int(w.gstart[w.grp[pe-1]])
 	}
 }
@@ -560,7 +560,7 @@ func (rb *rangeBounds) partition(w *winData, ps, pe int) {
 // after k's end value. A NULL key's frame bound is its peer group's:
 // NULLs are in range of each other only.
 func (rb *rangeBounds) bound(w *winData, k int, end bool) int {
-	if !rb.null.ok(k) {
+	if !rb.null.OK(k) {
 		g := w.grp[k]
 		if end {
 			g++

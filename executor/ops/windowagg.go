@@ -66,12 +66,12 @@ func usable(arg arrow.Array, keep []bool) func(k int) bool {
 		v = validityOf(arg)
 	}
 	switch {
-	case keep == nil && v.bits == nil:
+	case keep == nil && v.Bits == nil:
 		return func(int) bool { return true }
 	case keep == nil:
-		return v.ok
+		return v.OK
 	}
-	return func(k int) bool { return keep[k] && v.ok(k) }
+	return func(k int) bool { return keep[k] && v.OK(k) }
 }
 
 // prefixCount returns cnt with cnt[k] = the usable positions before k.

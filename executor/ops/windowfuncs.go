@@ -209,7 +209,7 @@ func intArgs(a arrow.Array) (func(k int) int64, validity) {
 		v := fixedVals[int16](a)
 		return func(k int) int64 { return int64(v[k]) }, validityOf(a)
 	}
-	return func(int) int64 { return 0 }, validity{bits: make([]byte, (a.Len()+7)/8)}
+	return func(int) int64 { return 0 }, validity{Bits: make([]byte, (a.Len()+7)/8)}
 }
 
 // ntile is PostgreSQL's window_ntile: the bucket count is read at the
@@ -224,7 +224,7 @@ func (w *winData) ntile(arg arrow.Array) (arrow.Array, error) {
 		total := int64(pe - ps)
 		for k := ps; k < pe && err == nil; k++ {
 			if cur == 0 {
-				if !v.ok(k) {
+				if !v.OK(k) {
 					continue
 				}
 				nb := val(k)
@@ -282,7 +282,7 @@ func (w *winData) lagLead(lead bool, args []arrow.Array) (arrow.Array, error) {
 	idx := make([]int32, w.n)
 	w.partition(func(ps, pe, g0, g1 int) {
 		for k := ps; k < pe; k++ {
-			if !ov.ok(k) {
+			if !ov.OK(k) {
 				idx[k] = -1
 				continue
 			}
@@ -325,7 +325,7 @@ func (w *winData) frameValue(f WindowFunc, args []arrow.Array, fr *frameRows) (a
 		case "last_value":
 			idx[k] = runs[len(runs)-1][1] - 1
 		default:
-			if !nv.ok(k) {
+			if !nv.OK(k) {
 				continue
 			}
 			m := nth(k)
