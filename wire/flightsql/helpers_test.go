@@ -261,3 +261,24 @@ func roundsTo(w, g string) bool {
 	}
 	return new(big.Rat).SetFrac(q, p).Cmp(gr) == 0
 }
+
+// checkTextTypeNames checks that the columns of types meshql sends as
+// text (inet, ranges, …) are utf8 (a list of utf8 for an array type)
+// whose Flight SQL type name is names[i].
+func checkTextTypeNames(t *testing.T, schema *arrow.Schema, names ...string) {
+	t.Helper()
+	for i, name := range names {
+		f := schema.Field(i)
+		md := flightsql.ColumnMetadata{Data: &f.Metadata}
+		if got, _ := md.TypeName(); got != name {
+			t.Errorf("column %s: type name %q, want %q", f.Name, got, name)
+		}
+		want := arrow.DataType(arrow.BinaryTypes.String)
+		if strings.HasSuffix(name, "[]") {
+			want = arrow.ListOf(arrow.BinaryTypes.String)
+		}
+		if !arrow.TypeEqual(f.Type, want) {
+			t.Errorf("column %s: Arrow type %s, want %s", f.Name, f.Type, want)
+		}
+	}
+}

@@ -3,9 +3,6 @@ package flightsql
 import (
 	"reflect"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 )
 
 // Range columns reach Flight SQL clients as their canonical text (utf8:
@@ -31,11 +28,5 @@ func TestRangesOverFlightSQL(t *testing.T) {
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
-	for i, name := range []string{"int4range", "numrange", "daterange", "tstzrange", "tsrange"} {
-		f := schema.Field(i)
-		md := flightsql.ColumnMetadata{Data: &f.Metadata}
-		if got, _ := md.TypeName(); f.Type.ID() != arrow.STRING || got != name {
-			t.Errorf("column %s: %s, type name %q, want utf8 %s", f.Name, f.Type, got, name)
-		}
-	}
+	checkTextTypeNames(t, schema, "int4range", "numrange", "daterange", "tstzrange", "tsrange")
 }
