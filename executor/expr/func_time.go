@@ -368,6 +368,14 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 				if _, unit := unitAt(i); k == sqltypes.Interval && unit == "epoch" {
 					return intervalEpoch(ivs[i]), false, nil
 				}
+				if k == sqltypes.Date {
+					// date_part(text, date) is PostgreSQL's date_part of
+					// the date cast to timestamp: past its range, 22008
+					// (the epoch's microseconds overflowed instead).
+					if _, err := dateToTS(arrow.Date32(days[i]), nil); err != nil {
+						return 0, false, err
+					}
+				}
 				v, err := field(i)
 				return float64(v) / 1e6, false, err
 			})
