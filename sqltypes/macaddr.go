@@ -42,8 +42,6 @@ func ParseMacaddr(s string) ([]byte, error) {
 	return nil, New(CodeInvalidTextRepr, "invalid input syntax for type macaddr: \"%s\"", s)
 }
 
-func isCSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
-
 // scanMacaddr matches s against one layout as sscanf would, with the
 // trailing "%1s" that must find nothing but blanks.
 func scanMacaddr(s string, width int, seps [6]byte, v *[6]int64) bool {
@@ -61,7 +59,7 @@ func scanMacaddr(s string, width int, seps [6]byte, v *[6]int64) bool {
 		}
 	}
 	for ; i < len(s); i++ {
-		if !isCSpace(s[i]) {
+		if !isSpace(s[i]) {
 			return false
 		}
 	}
@@ -72,7 +70,7 @@ func scanMacaddr(s string, width int, seps [6]byte, v *[6]int64) bool {
 // a 0x prefix and hex digits, at most width characters after the blanks.
 // The value is what C's int receives: -1 for "-1".
 func scanHexField(s string, i, width int) (int64, int, bool) {
-	for i < len(s) && isCSpace(s[i]) {
+	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
 	left := width

@@ -15,10 +15,11 @@ import (
 
 // Range types. A range value travels inside meshql as PostgreSQL's
 // canonical text output of it, with tstzrange bounds in UTC (as jsonpath
-// travels as its normalized text): equal ranges have equal text, so
-// grouping, DISTINCT and hash joins key on the string, and every front
+// travels as its normalized text), and every front
 // (psql, Flight SQL, CSV) shows what PostgreSQL shows. Operators parse the
-// text into a Range; ordering goes through AppendRangeSortKey.
+// text into a Range. Equal ranges need not have equal text (numrange
+// [1.5,2) = [1.50,2)): ordering, grouping, DISTINCT and joins key on
+// AppendRangeSortKey, never on the string.
 
 // IsRange reports whether k is one of the built-in range types.
 func (k Kind) IsRange() bool { return k >= Int4Range && k <= TstzRange }

@@ -308,19 +308,23 @@ func (r *Reservation) added(n int64) {
 	size := r.size.Add(n)
 	notePeak(&r.peak, size)
 	if size == n && r.spills && r.b != nil {
-		r.b.holding(r, true)
+		r.b.holding(r)
 	}
 }
 
-// holding adds r to the spillers holding memory, or removes it. Only
-// reservations that hold memory are listed: operators rebuilt every round
-// of a recursive query would otherwise pile up for the query's life.
-func (b *Budget) holding(r *Reservation, on bool) {
+// holding lists r among the spillers exactly while it holds memory,
+// deciding under the lock from its size (a grow and a shrink racing
+// cannot leave it listed at 0). Only reservations that hold memory are
+// listed: operators rebuilt every round of a recursive query would
+// otherwise pile up for the query's life.
+func (b *Budget) holding(r *Reservation) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if on {
+	i := slices.Index(b.spillers, r)
+	switch held := r.size.Load() > 0; {
+	case held && i < 0:
 		b.spillers = append(b.spillers, r)
-	} else if i := slices.Index(b.spillers, r); i >= 0 {
+	case !held && i >= 0:
 		b.spillers = slices.Delete(b.spillers, i, i+1)
 	}
 }
@@ -354,7 +358,7 @@ func (r *Reservation) retryGrow(n int64) bool {
 func (r *Reservation) Spills() *Reservation {
 	r.spills = true
 	if r.b != nil && r.size.Load() > 0 {
-		r.b.holding(r, true)
+		r.b.holding(r)
 	}
 	return r
 }
@@ -432,7 +436,7 @@ func (r *Reservation) Shrink(n int64) {
 	}
 	n = min(n, r.size.Load())
 	if r.size.Add(-n) == 0 && n > 0 && r.spills && r.b != nil {
-		r.b.holding(r, false)
+		r.b.holding(r)
 	}
 	if r.b != nil {
 		r.b.release(n)

@@ -1794,23 +1794,6 @@ func withPrecision(e logical.Expr, typmod int32) logical.Expr {
 	return &logical.Func{Name: name, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: typmod}}, T: e.Type()}
 }
 
-// civilDays returns the days from 1970-01-01 to the given date.
-func civilDays(y, m, d int) int32 {
-	// Howard Hinnant's days_from_civil.
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int32(era*146097 + doe - 719468)
-}
-
 // expandTargets expands * and names the select-list entries as PostgreSQL does.
 func (b *binder) expandTargets(list []*pg_query.Node, sc *scope) ([]target, error) {
 	var out []target

@@ -173,6 +173,8 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 // parameters in the Bind's transaction; outside a block, the query that
 // later runs with it is a transaction of its own.
 func (s *session) inputEnv() executor.Env {
+	s.mu.Lock() // Clock may open the session's implicit transaction
+	defer s.mu.Unlock()
 	c := s.sess.Clock()
 	return executor.Env{Now: c.Transaction, StatementStart: c.Statement, Location: s.sess.Location(), DateStyle: s.sess.DateStyle(), Workers: 1}
 }

@@ -158,7 +158,9 @@ func (v *service) parseHandle(h []byte) (ticket, error) {
 	t.payload = h[ticketHeader:]
 	if sh.Count > 0 {
 		for i, at := range []*time.Time{&sh.Start.Statement, &sh.Start.Transaction} {
-			*at = time.Unix(0, int64(binary.BigEndian.Uint64(n[12+8*i:])))
+			if ns := int64(binary.BigEndian.Uint64(n[12+8*i:])); ns != 0 { // 0: no clock (appendClock)
+				*at = time.Unix(0, ns).UTC()
+			}
 		}
 		if !hmac.Equal(n[28:28+shareMACSize], v.shareMAC(t.kind, sh.Start, t.payload)) {
 			return t, status.Error(codes.InvalidArgument, "ticket of a share not issued by this server (or by this server before a restart): call GetFlightInfo again")
