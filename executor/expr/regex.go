@@ -177,7 +177,7 @@ func (e *regexExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 			if merr != nil {
 				return false // the batch fails: match no more rows
 			}
-			m, err := re.Match(v.bytes(i))
+			m, err := re.MatchString(v.str(i))
 			if err != nil && merr == nil {
 				merr = err
 			}
@@ -205,7 +205,7 @@ func (e *regexExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordB
 		if err != nil {
 			return false, false, err
 		}
-		m, err := re.Match(v.bytes(i))
+		m, err := re.MatchString(v.str(i))
 		return m != e.negated, false, err
 	})
 }

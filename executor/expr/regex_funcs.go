@@ -135,7 +135,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if err != nil {
 					return false, false, err
 				}
-				m, err := re.Match(v[0].bytes(i))
+				m, err := re.MatchString(v[0].str(i))
 				return m, false, err
 			})
 		}

@@ -104,12 +104,12 @@ func (a *percentileAcc) update(gids []int32, args []arrow.Array) error {
 				a.state[g] = 2
 			}
 		}
-		if vals.DataType().ID() != arrow.NULL && vok.OK(i) {
+		if a.source == nil && vals.DataType().ID() != arrow.NULL && vok.OK(i) {
 			kept[i] = g
 			used++
 		}
 	}
-	if used == 0 || a.source != nil {
+	if used == 0 { // or source retains them
 		return nil
 	}
 	if a.cont && a.dt.ID() != arrow.INTERVAL_MONTH_DAY_NANO && vals.DataType().ID() != arrow.FLOAT64 {

@@ -103,14 +103,6 @@ func (r *Regexp) MatchString(s string) (bool, error) {
 	return m != nil, err
 }
 
-// Match is MatchString of b.
-func (r *Regexp) Match(b []byte) (bool, error) {
-	if r.re2 != nil {
-		return r.re2.Match(b), nil
-	}
-	return r.MatchString(string(b))
-}
-
 // FindStringSubmatchIndex returns the leftmost match and its groups as
 // index pairs (-1 for a group that did not take part), nil if none. The
 // error is 2201B when the engine's step budget runs out.
