@@ -669,21 +669,30 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 			return b.bindRecordFunction(rf, fc, base, left, outer)
 		}
 	}
+	var elemTypes []sqltypes.Type // of each list's rows
 	for _, f := range rf.Functions {
 		items := f.GetList().GetItems()
 		fc := items[0].GetFuncCall()
 		if fc == nil || !isSetFunction(funcName(fc)) {
-			what := "this function"
-			if fc != nil {
-				what = funcName(fc)
+			// A scalar function in FROM is a table of one row, its value.
+			v, err := b.bindFromScalar(items[0], base.scope)
+			if err != nil {
+				return nil, err
 			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s is not supported in FROM (only unnest, generate_series, generate_subscripts, regexp_matches, regexp_split_to_table, string_to_table, jsonb_path_query and the json(b) set-returning functions)", what), location(items[0]))
+			lists = append(lists, &logical.Array{Elems: []logical.Expr{v}, T: sqltypes.ListOf(v.Type())})
+			elemTypes = append(elemTypes, v.Type())
+			defaults = append(defaults, defaultName(items[0]))
+			named = false
+			continue
 		}
 		fl, err := b.bindSetFunction(fc, base.scope, nil)
 		if err != nil {
 			return nil, err
 		}
 		lists = append(lists, fl...)
+		for _, l := range fl {
+			elemTypes = append(elemTypes, setElemType(l))
+		}
 		cols := setFunctionColumns(funcName(fc))
 		named = cols != nil
 		for i := range fl {
@@ -722,12 +731,12 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, o
 	if left != nil {
 		sc.cols = append(sc.cols, left.scope.cols...)
 	}
-	for i, l := range lists {
+	for i := range lists {
 		name := defaults[i]
 		if i < len(names) {
 			name = names[i]
 		}
-		t := setElemType(l)
+		t := elemTypes[i]
 		id := b.meta.NewColumn(name, alias, t)
 		u.Cols = append(u.Cols, id)
 		// A function of one column (json_array_elements' OUT value too)
@@ -1038,4 +1047,24 @@ func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.
 		return x
 	})
 	return out, err
+}
+
+// bindFromScalar binds a function in FROM that returns one value, not a
+// set (upper(x), string_to_array(...), coalesce(...)): PostgreSQL reads it
+// as a table of one row holding that value, NULL included.
+func (b *binder) bindFromScalar(n *pg_query.Node, sc *scope) (logical.Expr, error) {
+	v, err := b.bindExpr(n, sc, nil)
+	if err != nil {
+		switch sqltypes.Code(err) {
+		case sqltypes.CodeGroupingError:
+			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in functions in FROM"), location(n))
+		case sqltypes.CodeWindowingError:
+			return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed in functions in FROM"), location(n))
+		}
+		return nil, err
+	}
+	if v.Type().Kind == sqltypes.Unknown {
+		return b.coerce(v, sqltypes.TypeText)
+	}
+	return v, nil
 }
