@@ -239,6 +239,8 @@ func lookupBuilder(name string) builder {
 		return buildTranslate
 	case "quote_ident", "quote_literal", "quote_nullable":
 		return buildQuote
+	case "parse_ident":
+		return buildParseIdent
 	case "format":
 		return buildFormat
 	case "age":

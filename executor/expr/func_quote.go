@@ -261,3 +261,114 @@ func appendFormat(dst []byte, f string, in []arrow.Array, v []strView, row int) 
 	}
 	return dst, false, nil
 }
+
+// buildParseIdent is parse_ident(text [, strict boolean]): a qualified
+// identifier split into its names as PostgreSQL's parser reads them,
+// unquoted ones lower-cased (not cut to 63 bytes, as PostgreSQL 15), quoted ones as written
+// ("" an inner quote). Without strict, text after the last name is
+// ignored.
+func buildParseIdent(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 2); err != nil {
+		return nil, err
+	}
+	a := []Expr{coerceTo(args[0], sqltypes.TypeText)}
+	if len(args) == 2 {
+		a = append(a, coerceTo(args[1], sqltypes.TypeBool))
+	}
+	if !a[0].Type().IsString() || len(a) == 2 && a[1].Type().Kind != sqltypes.Bool {
+		return nil, functionError(name, args)
+	}
+	return &callExpr{name: name, args: a, t: textListType, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		return textListRows(env.Mem, n, in, func(i int, dst []textElem) ([]textElem, bool, error) {
+			strict := len(in) < 2 || boolAt(in[1], i)
+			names, err := parseIdent(v.str(i), strict)
+			for _, s := range names {
+				dst = append(dst, textElem{s: s})
+			}
+			return dst, false, err
+		})
+	}}, nil
+}
+
+// parseIdent is PostgreSQL's parse_ident (utils/adt/misc.c).
+func parseIdent(s string, strict bool) ([]string, error) {
+	invalid := func(detail string) error {
+		err := sqltypes.New(sqltypes.CodeInvalidParameterValue, "string is not a valid identifier: \"%s\"", s)
+		if detail != "" {
+			err = err.WithDetail("%s", detail)
+		}
+		return err
+	}
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	isStart := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80 }
+	skipSpace := func(p int) int {
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		return p
+	}
+	var names []string
+	p := skipSpace(0)
+	afterDot := false
+	for {
+		switch {
+		case p < len(s) && s[p] == '"':
+			var name []byte
+			p++
+			for {
+				end := strings.IndexByte(s[p:], '"')
+				if end < 0 {
+					return nil, invalid("String has unclosed double quotes.")
+				}
+				name = append(name, s[p:p+end]...)
+				p += end + 1
+				if p >= len(s) || s[p] != '"' {
+					break
+				}
+				name = append(name, '"')
+				p++
+			}
+			if len(name) == 0 {
+				return nil, invalid("Quoted identifier must not be empty.")
+			}
+			names = append(names, string(name))
+		case p < len(s) && isStart(s[p]):
+			start := p
+			for p < len(s) && (isStart(s[p]) || s[p] >= '0' && s[p] <= '9' || s[p] == '$') {
+				p++
+			}
+			names = append(names, asciiLower(s[start:p]))
+		case p < len(s) && s[p] == '.':
+			return nil, invalid(`No valid identifier before ".".`)
+		case afterDot:
+			return nil, invalid(`No valid identifier after ".".`)
+		default:
+			return nil, invalid("")
+		}
+		p = skipSpace(p)
+		switch {
+		case p < len(s) && s[p] == '.':
+			afterDot = true
+			p = skipSpace(p + 1)
+		case p >= len(s):
+			return names, nil
+		case strict:
+			return nil, invalid("")
+		default:
+			return names, nil
+		}
+	}
+}
+
+// asciiLower lower-cases A-Z only, as PostgreSQL folds identifiers in a
+// multibyte encoding.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

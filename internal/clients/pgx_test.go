@@ -405,7 +405,26 @@ func checkClientProbes(t *testing.T, f *fixture) {
 		`BEGIN; SELECT set_config('search_path', 'catalog', true); SHOW search_path; COMMIT; SHOW search_path`,
 		`SELECT set_config('statement_timeout', '5s', false); SHOW statement_timeout; RESET statement_timeout`,
 		`SELECT COALESCE(pg_total_relation_size('sales.orders_v1'), 0) >= 0, COALESCE(pg_total_relation_size('sales.orders_v1'::regclass), 0) >= 0`,
+		// Grafana's PostgreSQL data source: a schema's tables, and a
+		// table's columns through parse_ident and its search_path list
+		// (scalar functions in FROM).
+		`SELECT quote_ident(table_name) AS "table" FROM information_schema.tables WHERE quote_ident(table_schema) = 'sales' ORDER BY 1`,
+		`SELECT quote_ident(column_name) AS "column", data_type AS "type" FROM information_schema.columns WHERE ` + grafanaColumnsOf("sales.orders_v1"),
+		`SET search_path = sales, public; SELECT quote_ident(column_name) AS "column", data_type AS "type" FROM information_schema.columns WHERE ` + grafanaColumnsOf("orders_v1") + `; RESET search_path`,
 	})
+}
+
+// grafanaColumnsOf is the condition Grafana's PostgreSQL data source
+// selects a table's columns with (postgresMetaQuery.ts, getSchema): a
+// qualified name as is, else the table in a schema of the search path.
+func grafanaColumnsOf(table string) string {
+	inSearchPath := `quote_ident(table_schema) IN (SELECT CASE WHEN trim(s[i]) = '"$user"' THEN user ELSE trim(s[i]) END
+	  FROM generate_series(array_lower(string_to_array(current_setting('search_path'),','),1),
+	                       array_upper(string_to_array(current_setting('search_path'),','),1)) AS i,
+	       string_to_array(current_setting('search_path'),',') s)`
+	return fmt.Sprintf(`CASE WHEN array_length(parse_ident('%[1]s'),1) = 2
+	  THEN quote_ident(table_schema) = (parse_ident('%[1]s'))[1] AND quote_ident(table_name) = (parse_ident('%[1]s'))[2]
+	  ELSE quote_ident(table_name) = '%[1]s' AND %[2]s END ORDER BY 1`, table, inSearchPath)
 }
 
 // checkParameterStatus sets each reported setting a client may change
