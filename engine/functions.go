@@ -58,8 +58,9 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
 		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
-		// meshql has no defaults, constraints expressions or indexes to
-		// print; clients get NULL, as for an object without one.
+		// meshql has no defaults, check constraints or indexes but the
+		// primary keys (objectFunction) to print; clients get NULL, as
+		// for an object without one.
 		if len(args) >= 1 {
 			return nil, sqltypes.TypeText, true
 		}
@@ -99,8 +100,14 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 // knows per object (bind.Options.ObjectFunction). pg_get_viewdef, which
 // psql's \d+ and DBeaver call, gives a SQL-defined product's query as its
 // descriptor states it; other relations are no views (NULL).
+// pg_get_constraintdef and pg_get_indexdef print the primary keys.
 func (s *Session) objectFunction(name string, nargs int) (map[int64]sqltypes.Datum, sqltypes.Type, bool) {
-	if name != "pg_get_viewdef" || nargs < 1 || nargs > 2 {
+	switch {
+	case name == "pg_get_constraintdef" && (nargs == 1 || nargs == 2):
+		return s.constraintDefs(), sqltypes.TypeText, true
+	case name == "pg_get_indexdef" && nargs == 1:
+		return s.indexDefs(), sqltypes.TypeText, true
+	case name != "pg_get_viewdef" || nargs < 1 || nargs > 2:
 		return nil, sqltypes.Type{}, false
 	}
 	defs := map[int64]sqltypes.Datum{}

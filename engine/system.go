@@ -52,6 +52,8 @@ func systemTables() []sysTable {
 	out = append(out, privilegeTables()...)
 	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
+	out = append(out, constraintTables()...)
+	out = append(out, statTables()...)
 	out = append(out, pgCatalogTables()...)
 	return out
 }

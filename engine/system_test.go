@@ -128,3 +128,50 @@ func TestMetricsCountQueriesByStatus(t *testing.T) {
 		}
 	}
 }
+
+// BI tools sync a database's keys through information_schema and
+// pg_get_constraintdef, and Metabase its tables through a join with
+// pg_stat_user_tables. The demo descriptors declare catalog.products_v2's
+// product_id as its primary key and orders_v1's columns not_null.
+func TestConstraintsAndTableStatsAsClientsReadThem(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	cases := []struct {
+		sql  string
+		want []string
+	}{
+		{`SELECT tc.table_schema, tc.table_name, tc.constraint_name, kcu.column_name, kcu.ordinal_position
+		  FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kcu
+		    ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema
+		  WHERE tc.constraint_type = 'PRIMARY KEY' ORDER BY 1, 2`,
+			[]string{"catalog|products_v2|products_v2_pkey|product_id|1"}},
+		{`SELECT count(*) FROM information_schema.referential_constraints`, []string{"0"}},
+		{`SELECT ccu.table_name, ccu.column_name FROM information_schema.constraint_column_usage ccu`, []string{"products_v2|product_id"}},
+		// PostgreSQL 15 names a NOT NULL column's CHECK entry after the
+		// schema's and the table's oids and the column's number.
+		{`SELECT count(*), count(*) FILTER (WHERE tc.constraint_name = n.oid || '_' || c.oid || '_' || a.attnum || '_not_null')
+		  FROM information_schema.table_constraints tc
+		  JOIN pg_namespace n ON n.nspname = tc.table_schema JOIN pg_class c ON c.relname = tc.table_name AND c.relnamespace = n.oid
+		  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnotnull AND tc.constraint_name LIKE '%\_' || a.attnum || '\_not\_null'
+		  WHERE tc.constraint_type = 'CHECK' AND tc.table_name = 'orders_v1'`, []string{"7|7"}},
+		{`SELECT conname, pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) FROM pg_constraint`,
+			[]string{"products_v2_pkey|PRIMARY KEY (product_id)|PRIMARY KEY (product_id)"}},
+		{`SELECT pg_get_indexdef(indexrelid) FROM pg_index`,
+			[]string{"CREATE UNIQUE INDEX products_v2_pkey ON catalog.products_v2 USING btree (product_id)"}},
+		// Metabase's table list (its Postgres driver's describe query).
+		{`SELECT n.nspname AS schema, c.relname AS name, stat.n_live_tup AS estimated_row_count, stat.idx_scan
+		  FROM pg_catalog.pg_class c INNER JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid
+		  LEFT JOIN pg_catalog.pg_description d ON c.oid = d.objoid AND d.objsubid = 0 AND d.classoid = 'pg_class'::regclass
+		  LEFT JOIN pg_stat_user_tables stat ON n.nspname = stat.schemaname AND c.relname = stat.relname
+		  WHERE n.nspname !~ '^information_schema|catalog_history|pg_' AND c.relkind IN ('r', 'p', 'v', 'f', 'm') ORDER BY 1, 2`,
+			[]string{"catalog|products_v1|0|NULL", "catalog|products_v2|0|0", "marketing|cross_sell_v1|NULL|NULL", "sales|customers_v1|0|NULL", "sales|orders_v1|0|NULL"}},
+		{`SELECT relname, heap_blks_read, idx_blks_hit FROM pg_statio_all_tables WHERE schemaname = 'catalog' ORDER BY 1`,
+			[]string{"products_v1|0|NULL", "products_v2|0|0"}},
+	}
+	for _, tc := range cases {
+		got := rows(t, e, "admin", tc.sql)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\ngot  %q\nwant %q", tc.sql, got, tc.want)
+		}
+	}
+}

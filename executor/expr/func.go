@@ -241,6 +241,8 @@ func lookupBuilder(name string) builder {
 		return buildQuote
 	case "parse_ident":
 		return buildParseIdent
+	case "pg_size_pretty":
+		return buildSizePretty
 	case "format":
 		return buildFormat
 	case "age":

@@ -30,7 +30,7 @@ var immutableFuncs = map[string]bool{
 	"array_append": true, "array_prepend": true, "array_cat": true, "array_fill": true,
 	"array_length": true, "array_lower": true, "array_upper": true, "array_ndims": true,
 	"cardinality": true, "array_position": true, "array_positions": true, "array_remove": true,
-	"array_replace": true, "string_to_array": true, "trim_array": true, "parse_ident": true,
+	"array_replace": true, "string_to_array": true, "trim_array": true, "parse_ident": true, "pg_size_pretty": true,
 	// dates, times and intervals without a time zone
 	"make_date": true, "make_time": true, "make_timestamp": true, "make_interval": true,
 	"justify_days": true, "justify_hours": true, "justify_interval": true, "isfinite": true,

@@ -41,6 +41,10 @@ func quotedKeyword(word string) bool {
 	return false
 }
 
+// QuoteIdent quotes s as PostgreSQL's quote_identifier does: as is when
+// it is a lower-case identifier and no reserved keyword.
+func QuoteIdent(s string) string { return string(appendQuoteIdent(nil, s)) }
+
 // appendQuoteIdent quotes s as PostgreSQL's quote_identifier does.
 func appendQuoteIdent(dst []byte, s string) []byte {
 	safe := s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] == '_')
