@@ -18,7 +18,6 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
-	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/testcert"
 )
 
@@ -146,10 +145,7 @@ func TestXdbcTypeInfo(t *testing.T) {
 // TestPrimaryKeys lists the columns declared primary_key, for a readable
 // table only.
 func TestPrimaryKeys(t *testing.T) {
-	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mesh := loadMesh(t, tpchMesh)
 	for _, p := range mesh.Products {
 		if p.QualifiedName() == "tpch.nation_v1" {
 			p.Columns[0].Constraints = append(p.Columns[0].Constraints, "primary_key")

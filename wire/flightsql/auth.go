@@ -26,8 +26,9 @@ import (
 // stream without it). mu also guards prepared.
 type session struct {
 	token   string
+	id      sessionID // names the session in its tickets
 	user    string
-	expires time.Time
+	expires time.Time // of the token, and of the session's tickets
 
 	mu       sync.Mutex
 	sess     *engine.Session
@@ -56,12 +57,12 @@ func (v *service) login(ctx context.Context, user, password string) (*session, e
 	if err != nil {
 		return nil, err
 	}
-	var raw [32]byte
+	var raw [32 + len(sessionID{})]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		es.Close()
 		return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "cannot issue a token: %v", err)
 	}
-	s := &session{token: hex.EncodeToString(raw[:]), user: user, sess: es, prepared: map[string]*prepared{},
+	s := &session{token: hex.EncodeToString(raw[:32]), id: sessionID(raw[32:]), user: user, sess: es, prepared: map[string]*prepared{},
 		expires: time.Now().Add(v.cfg.TokenTTL)}
 	var expired []*session
 	v.mu.Lock()

@@ -4,12 +4,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/testclock"
 )
 
 // TestStatementClock: an ad-hoc query is analyzed again where DoGet runs
@@ -19,19 +13,7 @@ import (
 // clock moves a second at every reading, so values that agree were read
 // once.
 func TestStatementClock(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() {
-		drained(mem)
-		mem.AssertSize(t, 0)
-	})
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: testclock.Ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, mem := tpchEngine(t, tpchMesh, ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 	_, addr := startServer(t, eng, mem)
 	cl, ctx, err := dial(t, addr, "analyst", "analyst")
 	if err != nil {

@@ -61,7 +61,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	if err != nil {
 		return err
 	}
-	t, err := v.parseHandle(handle)
+	t, err := v.redeemTicket(s, handle)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 		}
 		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream, engine.Clock{})
 	}
-	return status.Error(codes.InvalidArgument, "malformed ticket")
+	return malformedTicket("unknown kind")
 }
 
 // doGetPrepared runs a prepared statement whose command a client sent as

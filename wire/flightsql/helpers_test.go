@@ -28,6 +28,7 @@ import (
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/slt"
+	"github.com/meshql/meshql/internal/testclock"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -57,24 +58,41 @@ func newEngine(t testing.TB, mesh *catalog.Mesh, opts ...func(*engine.Config)) (
 	return eng, mem
 }
 
-func tpchEngine(t testing.TB, dir string) (*engine.Engine, *memory.CheckedAllocator) {
+// tpchEngine builds an engine over the TPC-H mesh in dir; opts change its
+// Config.
+func tpchEngine(t testing.TB, dir string, opts ...func(*engine.Config)) (*engine.Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	return newEngine(t, loadMesh(t, dir), opts...)
+}
+
+func loadMesh(t testing.TB, dir string) *catalog.Mesh {
 	t.Helper()
 	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEngine(t, mesh)
+	return mesh
 }
 
 // demoEngine builds an engine over testdata/mesh with the .slt fixture
-// data (scale 0.01).
-func demoEngine(t testing.TB) (*engine.Engine, *memory.CheckedAllocator) {
+// data (scale 0.01), each product named in split read from splitCopies
+// copies of its files.
+func demoEngine(t testing.TB, split ...string) (*engine.Engine, *memory.CheckedAllocator) {
 	t.Helper()
 	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(split) > 0 {
+		splitProducts(t, mesh, splitCopies, split...)
+	}
 	return newEngine(t, mesh)
+}
+
+// ticking is an engine option: a clock that starts at start and moves a
+// second at every reading, so that values that agree were read once.
+func ticking(start time.Time) func(*engine.Config) {
+	return func(c *engine.Config) { c.Clock = testclock.Ticking(start, time.Second) }
 }
 
 // startServer serves eng on 127.0.0.1:0 until t ends; it returns the

@@ -113,7 +113,7 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 		return nil, err
 	}
 	return v.flightInfo(ctx, s, desc, p.st, p.boundParams(), func(sh *engine.Share) ([]byte, error) {
-		return v.newTicket(ticketPrepared, sh, cmd.GetPreparedStatementHandle())
+		return v.newTicket(s, ticketPrepared, sh, cmd.GetPreparedStatementHandle())
 	})
 }
 
