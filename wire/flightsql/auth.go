@@ -43,7 +43,12 @@ func sessionFrom(ctx context.Context) (*session, error) {
 	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
 		return s, nil
 	}
-	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required")
+	return nil, unauthenticated("authentication required")
+}
+
+// unauthenticated is a 28000 error: gRPC Unauthenticated.
+func unauthenticated(msg string) error {
+	return toStatus(sqltypes.New(sqltypes.CodeInvalidAuthorization, "%s", msg))
 }
 
 // login checks a password and issues a new token with its own session.
@@ -131,19 +136,19 @@ func (v *service) authorize(ctx context.Context, setHeader func(metadata.MD) err
 	case strings.EqualFold(scheme, "Bearer") && cred != "":
 		s := v.lookup(cred)
 		if s == nil {
-			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: invalid or expired bearer token; log in again")
+			return nil, unauthenticated("invalid or expired bearer token; log in again")
 		}
 		return context.WithValue(ctx, sessionKey{}, s), nil
 	case strings.EqualFold(scheme, "Basic") && cred != "":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
 			if raw, err = base64.RawStdEncoding.DecodeString(cred); err != nil {
-				return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+				return nil, unauthenticated("malformed Basic credentials")
 			}
 		}
 		user, password, ok := strings.Cut(string(raw), ":")
 		if !ok {
-			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+			return nil, unauthenticated("malformed Basic credentials")
 		}
 		s, err := v.login(ctx, user, password)
 		if err != nil {
@@ -154,7 +159,7 @@ func (v *service) authorize(ctx context.Context, setHeader func(metadata.MD) err
 		}
 		return context.WithValue(ctx, sessionKey{}, s), nil
 	}
-	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required: send Basic credentials (Handshake) or a Bearer token")
+	return nil, unauthenticated("authentication required: send Basic credentials (Handshake) or a Bearer token")
 }
 
 func (v *service) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (_ any, err error) {

@@ -7,8 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
@@ -34,20 +32,20 @@ type doGetServer struct {
 func (d doGetServer) DoGet(t *flight.Ticket, stream flight.FlightService_DoGetServer) error {
 	var cmd anypb.Any
 	if err := proto.Unmarshal(t.GetTicket(), &cmd); err != nil {
-		return d.FlightServer.DoGet(t, stream) // it reports malformed tickets
+		return malformedTicket("not a Flight SQL command")
 	}
 	ctx := stream.Context()
 	switch {
 	case cmd.MessageIs((*pb.TicketStatementQuery)(nil)):
 		var tq pb.TicketStatementQuery
 		if err := cmd.UnmarshalTo(&tq); err != nil {
-			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+			return malformedTicket(err.Error())
 		}
 		return d.v.doGetTicket(ctx, tq.GetStatementHandle(), stream)
 	case cmd.MessageIs((*pb.CommandPreparedStatementQuery)(nil)):
 		var pq pb.CommandPreparedStatementQuery
 		if err := cmd.UnmarshalTo(&pq); err != nil {
-			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+			return malformedTicket(err.Error())
 		}
 		return d.v.doGetPrepared(ctx, pq.GetPreparedStatementHandle(), stream)
 	}

@@ -17,8 +17,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -299,4 +302,26 @@ func checkTextTypeNames(t *testing.T, schema *arrow.Schema, names ...string) {
 			t.Errorf("column %s: Arrow type %s, want %s", f.Name, f.Type, want)
 		}
 	}
+}
+
+// checkStatus checks that err is a gRPC status of code whose message is
+// "ERROR <sqlstate>: " and the message, and whose ErrorInfo detail
+// carries the SQLSTATE and the message; it returns the detail, nil when
+// the check failed.
+func checkStatus(t *testing.T, what string, err error, code codes.Code, sqlstate string) *errdetails.ErrorInfo {
+	t.Helper()
+	st, _ := status.FromError(err)
+	var info *errdetails.ErrorInfo
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			info = ei
+		}
+	}
+	if st.Code() != code || !strings.HasPrefix(st.Message(), "ERROR "+sqlstate+": ") || info == nil ||
+		info.Reason != sqlstate || info.Domain != errorDomain || info.Metadata["sqlstate"] != sqlstate ||
+		!strings.HasSuffix(st.Message(), info.Metadata["message"]) && !strings.Contains(st.Message(), info.Metadata["message"]+"\n") {
+		t.Errorf("%s: %v (details %v), want %v with SQLSTATE %s", what, err, info, code, sqlstate)
+		return nil
+	}
+	return info
 }

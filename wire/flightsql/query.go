@@ -197,7 +197,9 @@ func errShutdown() *sqltypes.Error {
 
 // CancelFlightInfo cancels the executions a FlightInfo's tickets name: a
 // running DoGet stops with 57014 (gRPC Canceled); a ticket not redeemed
-// yet fails when it is. Only the user who runs a query may cancel it.
+// yet fails when it is. Only the user a ticket was issued to may cancel
+// it, from any of their sessions (as pg_cancel_backend); other tickets
+// are passed over.
 func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlightInfoRequest) (flight.CancelFlightInfoResult, error) {
 	s, err := sessionFrom(ctx)
 	if err != nil {

@@ -295,11 +295,7 @@ func TestSplitSharesChecked(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(filepath.Dir(files[0]), "added.parquet"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rdr, err := cl.DoGet(ctx, info.Endpoint[1].Ticket)
-	if err == nil {
-		_, err = appendRows(nil, rdr)
-		rdr.Release()
-	}
+	err = redeem(ctx, cl, info.Endpoint[1].Ticket)
 	if status.Code(err) != codes.Aborted || !strings.Contains(err.Error(), "40001") {
 		t.Errorf("share of a table with a file more: %v, want Aborted with 40001", err)
 	}
@@ -456,20 +452,37 @@ func TestSplitSharesOneClock(t *testing.T) {
 // reading the stream to its end, and returns the error.
 func redeemChanged(ctx context.Context, t *testing.T, cl *flightsql.Client, tk *flight.Ticket, change func(handle []byte)) error {
 	t.Helper()
-	q, err := flightsql.GetStatementQueryTicket(tk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := q.GetStatementHandle()
+	h := statementHandle(t, tk)
 	change(h)
-	changed, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: changed})
+	return redeem(ctx, cl, handleTicket(t, h))
+}
+
+// redeem redeems tk, reading the stream to its end, and returns the error.
+func redeem(ctx context.Context, cl *flightsql.Client, tk *flight.Ticket) error {
+	rdr, err := cl.DoGet(ctx, tk)
 	if err == nil {
 		_, err = appendRows(nil, rdr)
 		rdr.Release()
 	}
 	return err
+}
+
+// statementHandle is the statement handle of a statement ticket.
+func statementHandle(t *testing.T, tk *flight.Ticket) []byte {
+	t.Helper()
+	q, err := flightsql.GetStatementQueryTicket(tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q.GetStatementHandle()
+}
+
+// handleTicket is the statement ticket of handle h.
+func handleTicket(t *testing.T, h []byte) *flight.Ticket {
+	t.Helper()
+	tk, err := flightsql.CreateStatementQueryTicket(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &flight.Ticket{Ticket: tk}
 }
