@@ -67,14 +67,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	case ticketQuery:
 		// Analyzed and run as one statement: its 'now' literals read
 		// the start its now() reads, a share's that of its split.
-		var start engine.Clock
-		if t.share != nil {
-			start = t.share.Start
-		} else {
-			s.mu.Lock()
-			start = s.sess.Clock()
-			s.mu.Unlock()
-		}
+		start := s.startOf(t.share)
 		st, err := s.prepareOneAt(ctx, start, string(t.payload))
 		if err != nil {
 			return toStatus(err)
@@ -85,7 +78,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 		if err != nil {
 			return err
 		}
-		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream, engine.Clock{})
+		return v.servePrepared(ctx, s, t.id, p, t.share, stream)
 	}
 	return malformedTicket("unknown kind")
 }
@@ -105,7 +98,27 @@ func (v *service) doGetPrepared(ctx context.Context, handle []byte, stream fligh
 	if _, err := rand.Read(id[:]); err != nil {
 		return toStatus(err)
 	}
-	return v.serveResult(ctx, s, id, p.st, p.boundParams(), nil, stream, engine.Clock{})
+	return v.servePrepared(ctx, s, id, p, nil, stream)
+}
+
+// startOf is the clock a statement runs at: its share's split's, or,
+// for all rows, the session's now.
+func (s *session) startOf(share *engine.Share) engine.Clock {
+	if share != nil {
+		return share.Start
+	}
+	return s.clock()
+}
+
+// servePrepared runs a prepared statement (or a share of its rows) with
+// the values bound to it read at the clock it runs at.
+func (v *service) servePrepared(ctx context.Context, s *session, id queryID, p *prepared, share *engine.Share, stream flight.FlightService_DoGetServer) error {
+	start := s.startOf(share)
+	params, err := p.paramsAt(ctx, v, start)
+	if err != nil {
+		return toStatus(err)
+	}
+	return v.serveResult(ctx, s, id, p.st, params, share, stream, start)
 }
 
 // serveResult runs st (or only a share of its rows) and writes its
