@@ -50,11 +50,7 @@ func TestStatementClock(t *testing.T) {
 // second at every reading.
 func TestBoundNowClock(t *testing.T) {
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
-	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
-	cl, ctx, err := dial(t, addr, "analyst", "analyst")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cl, ctx := serveSplit(t, eng, mem)
 	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
 	bld.Field(0).(*array.StringBuilder).Append("now")
 	params := bld.NewRecordBatch()

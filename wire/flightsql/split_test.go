@@ -398,6 +398,31 @@ func TestSplitCancelAndDrain(t *testing.T) {
 	}
 }
 
+// serveSplit serves eng with results split into up to splitCopies
+// endpoints and logs analyst in.
+func serveSplit(t *testing.T, eng *engine.Engine, mem memory.Allocator, opts ...func(*Config)) (*Server, *flightsql.Client, context.Context) {
+	t.Helper()
+	srv, addr := startServer(t, eng, mem, append([]func(*Config){func(c *Config) { c.MaxEndpoints = splitCopies }}, opts...)...)
+	cl, ctx, err := dial(t, addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, cl, ctx
+}
+
+// executeSplit runs sql, whose result must come in splitCopies endpoints.
+func executeSplit(t *testing.T, cl *flightsql.Client, ctx context.Context, sql string) *flight.FlightInfo {
+	t.Helper()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != splitCopies {
+		t.Fatalf("%s: %d endpoints, want %d", sql, len(info.Endpoint), splitCopies)
+	}
+	return info
+}
+
 // running is how many queries the server runs.
 func running(srv *Server) int {
 	srv.svc.mu.Lock()
@@ -412,18 +437,8 @@ func running(srv *Server) int {
 // what row filters on now() read.
 func TestSplitSharesOneClock(t *testing.T) {
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)))
-	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
-	cl, ctx, err := dial(t, addr, "analyst", "analyst")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cl.Execute(ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(info.Endpoint) != splitCopies {
-		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
-	}
+	_, cl, ctx := serveSplit(t, eng, mem)
+	info := executeSplit(t, cl, ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
 	_, rows, err := fetch(ctx, cl, info) // one endpoint after the other
 	if err != nil {
 		t.Fatal(err)

@@ -32,19 +32,8 @@ const (
 func splitInfo(t *testing.T, opts ...func(*Config)) (*Server, *flightsql.Client, context.Context, *flight.FlightInfo) {
 	t.Helper()
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1")
-	srv, addr := startServer(t, eng, mem, append([]func(*Config){func(c *Config) { c.MaxEndpoints = splitCopies }}, opts...)...)
-	cl, ctx, err := dial(t, addr, "analyst", "analyst")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cl.Execute(ctx, "SELECT o_orderkey FROM tpch.orders_v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(info.Endpoint) != splitCopies {
-		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
-	}
-	return srv, cl, ctx, info
+	srv, cl, ctx := serveSplit(t, eng, mem, opts...)
+	return srv, cl, ctx, executeSplit(t, cl, ctx, "SELECT o_orderkey FROM tpch.orders_v1")
 }
 
 // TestTicketHolder: the tickets of a result are redeemed only by the
