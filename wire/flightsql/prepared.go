@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -225,11 +226,7 @@ func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 	if int(b.NumCols()) < len(types) {
 		return nil, sqltypes.New("08P01", "bind supplies %d parameters, but the prepared statement requires %d", b.NumCols(), len(types))
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot read parameter values: %v", r)
-		}
-	}()
+	defer recoverParams(&err)
 	row := &boundRow{sent: make([]sqltypes.Datum, b.NumCols()), from: make([]sqltypes.Type, b.NumCols()), types: types}
 	for j, col := range b.Columns() {
 		if col.IsNull(0) {
@@ -246,19 +243,32 @@ func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 			}
 			defer a.Release()
 		}
-		row.sent[j], row.from[j] = expr.DatumAt(a, from, 0), from
+		d := expr.DatumAt(a, from, 0)
+		if str, ok := d.(string); ok {
+			// Kept past b, whose buffers a string value views.
+			d = strings.Clone(str)
+		}
+		row.sent[j], row.from[j] = d, from
 	}
 	return row, nil
 }
 
+// recoverParams turns a panic reading parameter values into their
+// error (deferred).
+func recoverParams(err *error) {
+	if r := recover(); r != nil {
+		*err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot read parameter values: %v", r)
+	}
+}
+
 // castRow converts a bound row to its parameters' types with env.
-func (v *service) castRow(ctx context.Context, env executor.Env, b *boundRow) ([]sqltypes.Datum, error) {
+func (v *service) castRow(ctx context.Context, env executor.Env, b *boundRow) (_ []sqltypes.Datum, err error) {
+	defer recoverParams(&err)
 	out := slices.Clone(b.sent)
 	for j, d := range b.sent {
 		if d == nil || j >= len(b.types) || b.types[j].Kind == sqltypes.Unknown || b.types[j].Equal(b.from[j]) {
 			continue
 		}
-		var err error
 		if out[j], err = v.castDatum(ctx, env, d, b.from[j], b.types[j]); err != nil {
 			return nil, err
 		}
