@@ -71,8 +71,8 @@ func TestTicketHolder(t *testing.T) {
 		t.Errorf("%d rows, want %d", len(got), splitCopies*want)
 	}
 
-	// Expiry, on a server whose tokens last a second.
-	srv, cl, ctx, info = splitInfo(t, func(c *Config) { c.TokenTTL = time.Second })
+	// Expiry, on a server whose tokens last two seconds.
+	srv, cl, ctx, info = splitInfo(t, func(c *Config) { c.TokenTTL = 2 * time.Second })
 	time.Sleep(time.Until(sessionOf(t, srv, "analyst").expires) + 50*time.Millisecond)
 	checkStatus(t, "share redeemed with an expired token", redeem(ctx, cl, info.Endpoint[0].Ticket), codes.Unauthenticated, "28000")
 	again, actx, err = dial(t, srv.Addr().String(), "analyst", "analyst")
