@@ -5,20 +5,16 @@ import (
 	"crypto/tls"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/status"
 
-	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/testcert"
 )
 
@@ -146,10 +142,7 @@ func TestXdbcTypeInfo(t *testing.T) {
 // TestPrimaryKeys lists the columns declared primary_key, for a readable
 // table only.
 func TestPrimaryKeys(t *testing.T) {
-	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mesh := loadMesh(t, tpchMesh)
 	for _, p := range mesh.Products {
 		if p.QualifiedName() == "tpch.nation_v1" {
 			p.Columns[0].Constraints = append(p.Columns[0].Constraints, "primary_key")
@@ -210,21 +203,8 @@ func TestErrorStatus(t *testing.T) {
 		{"SELECT 1; SELECT 2", codes.Unimplemented, "0A000", false},
 		{"SELECT n_nationkey / (n_nationkey - 3) FROM nation", codes.InvalidArgument, "22012", false},
 	} {
-		err := run(c.sql)
-		st, _ := status.FromError(err)
-		if st.Code() != c.code || !strings.HasPrefix(st.Message(), "ERROR "+c.sqlstate+": ") {
-			t.Errorf("%s: %v, want %v with %s", c.sql, err, c.code, c.sqlstate)
-			continue
-		}
-		var info *errdetails.ErrorInfo
-		for _, d := range st.Details() {
-			if ei, ok := d.(*errdetails.ErrorInfo); ok {
-				info = ei
-			}
-		}
-		if info == nil || info.Reason != c.sqlstate || info.Domain != "meshql" || info.Metadata["sqlstate"] != c.sqlstate ||
-			!strings.HasSuffix(st.Message(), info.Metadata["message"]) && !strings.Contains(st.Message(), info.Metadata["message"]+"\n") {
-			t.Errorf("%s: details %v", c.sql, info)
+		info := checkStatus(t, c.sql, run(c.sql), c.code, c.sqlstate)
+		if info == nil {
 			continue
 		}
 		if _, ok := info.Metadata["position"]; ok != c.position {

@@ -26,8 +26,9 @@ import (
 // stream without it). mu also guards prepared.
 type session struct {
 	token   string
+	id      sessionID // names the session in its tickets
 	user    string
-	expires time.Time
+	expires time.Time // of the token, and of the session's tickets
 
 	mu       sync.Mutex
 	sess     *engine.Session
@@ -42,7 +43,12 @@ func sessionFrom(ctx context.Context) (*session, error) {
 	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
 		return s, nil
 	}
-	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required")
+	return nil, unauthenticated("authentication required")
+}
+
+// unauthenticated is a 28000 error: gRPC Unauthenticated.
+func unauthenticated(msg string) error {
+	return toStatus(sqltypes.New(sqltypes.CodeInvalidAuthorization, "%s", msg))
 }
 
 // login checks a password and issues a new token with its own session.
@@ -56,12 +62,12 @@ func (v *service) login(ctx context.Context, user, password string) (*session, e
 	if err != nil {
 		return nil, err
 	}
-	var raw [32]byte
+	var raw [32 + len(sessionID{})]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		es.Close()
 		return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "cannot issue a token: %v", err)
 	}
-	s := &session{token: hex.EncodeToString(raw[:]), user: user, sess: es, prepared: map[string]*prepared{},
+	s := &session{token: hex.EncodeToString(raw[:32]), id: sessionID(raw[32:]), user: user, sess: es, prepared: map[string]*prepared{},
 		expires: time.Now().Add(v.cfg.TokenTTL)}
 	var expired []*session
 	v.mu.Lock()
@@ -130,19 +136,19 @@ func (v *service) authorize(ctx context.Context, setHeader func(metadata.MD) err
 	case strings.EqualFold(scheme, "Bearer") && cred != "":
 		s := v.lookup(cred)
 		if s == nil {
-			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: invalid or expired bearer token; log in again")
+			return nil, unauthenticated("invalid or expired bearer token; log in again")
 		}
 		return context.WithValue(ctx, sessionKey{}, s), nil
 	case strings.EqualFold(scheme, "Basic") && cred != "":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
 			if raw, err = base64.RawStdEncoding.DecodeString(cred); err != nil {
-				return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+				return nil, unauthenticated("malformed Basic credentials")
 			}
 		}
 		user, password, ok := strings.Cut(string(raw), ":")
 		if !ok {
-			return nil, status.Error(codes.Unauthenticated, "ERROR 28000: malformed Basic credentials")
+			return nil, unauthenticated("malformed Basic credentials")
 		}
 		s, err := v.login(ctx, user, password)
 		if err != nil {
@@ -153,7 +159,7 @@ func (v *service) authorize(ctx context.Context, setHeader func(metadata.MD) err
 		}
 		return context.WithValue(ctx, sessionKey{}, s), nil
 	}
-	return nil, status.Error(codes.Unauthenticated, "ERROR 28000: authentication required: send Basic credentials (Handshake) or a Bearer token")
+	return nil, unauthenticated("authentication required: send Basic credentials (Handshake) or a Bearer token")
 }
 
 func (v *service) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (_ any, err error) {

@@ -241,11 +241,7 @@ var pgFormats = []struct {
 // internal/pgtest's PostgreSQL and streams it from there as the pgwire
 // fronts do.
 func benchPostgres(b *testing.B, dir string) {
-	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := mesh.Resolve("tpch", "lineitem")
+	p, err := loadMesh(b, dir).Resolve("tpch", "lineitem")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,11 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/meshql/meshql/catalog"
-	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/testclock"
 )
 
 // TestStatementClock: an ad-hoc query is analyzed again where DoGet runs
@@ -19,19 +17,7 @@ import (
 // clock moves a second at every reading, so values that agree were read
 // once.
 func TestStatementClock(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() {
-		drained(mem)
-		mem.AssertSize(t, 0)
-	})
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2, Clock: testclock.Ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, mem := tpchEngine(t, tpchMesh, ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 	_, addr := startServer(t, eng, mem)
 	cl, ctx, err := dial(t, addr, "analyst", "analyst")
 	if err != nil {
@@ -52,6 +38,58 @@ func TestStatementClock(t *testing.T) {
 		}
 		if len(rows) == 1 {
 			prev = rows[0][3]
+		}
+	}
+}
+
+// TestBoundNowClock: a 'now' bound to a prepared statement (DoPut) is
+// read in the transaction of each execution, as PostgreSQL reads a Bind's
+// values in the transaction that executes them: it is the query's now(),
+// in a result of one endpoint and in every share of a split one, and a
+// later execution reads a later instant. The engine's clock moves a
+// second at every reading.
+func TestBoundNowClock(t *testing.T) {
+	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
+	_, cl, ctx := serveSplit(t, eng, mem)
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
+	bld.Field(0).(*array.StringBuilder).Append("now")
+	params := bld.NewRecordBatch()
+	bld.Release()
+	defer params.Release()
+	for _, c := range []struct {
+		sql       string
+		endpoints int
+	}{
+		{"SELECT $1::timestamptz = now(), $1::timestamptz::text", 1},
+		{"SELECT $1::timestamptz = now(), $1::timestamptz::text FROM tpch.orders_v1", splitCopies},
+	} {
+		prep, err := cl.Prepare(ctx, c.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer prep.Close(ctx)
+		prep.SetParameters(params)
+		var prev string
+		for run := range 2 {
+			info, err := prep.Execute(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(info.Endpoint) != c.endpoints {
+				t.Fatalf("%s: %d endpoints, want %d", c.sql, len(info.Endpoint), c.endpoints)
+			}
+			_, rows, err := fetch(ctx, cl, info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]int{}
+			for _, r := range rows {
+				seen[r[0]+" "+r[1]]++
+			}
+			if len(seen) != 1 || rows[0][0] != "t" || rows[0][1] == prev {
+				t.Errorf("%s, run %d: $1 = now(), $1 over the rows: %v; want t and one instant after %q", c.sql, run, seen, prev)
+			}
+			prev = rows[0][1]
 		}
 	}
 }

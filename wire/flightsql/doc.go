@@ -19,6 +19,11 @@
 //     channel-based handler, so that a client abandoning a stream leaves
 //     no batch unreleased, and sends each batch's Arrow buffers to gRPC
 //     without copying them (frameCodec, frameWriter).
+//   - Tickets: a statement ticket names its statement, its share of a
+//     split result and the clock of the split, the session that called
+//     GetFlightInfo and that session's token expiry, all under an HMAC
+//     with a key drawn at start (ticket.go): only that session redeems it,
+//     only until its token expires, and only as it was issued.
 //   - Metadata: one catalog, "mesh"; domains are schemas and data product
 //     versions are tables. Only products the user may read are listed.
 //   - Errors: *sqltypes.Error values become gRPC statuses whose message is

@@ -7,8 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
@@ -34,20 +32,20 @@ type doGetServer struct {
 func (d doGetServer) DoGet(t *flight.Ticket, stream flight.FlightService_DoGetServer) error {
 	var cmd anypb.Any
 	if err := proto.Unmarshal(t.GetTicket(), &cmd); err != nil {
-		return d.FlightServer.DoGet(t, stream) // it reports malformed tickets
+		return malformedTicket("not a Flight SQL command")
 	}
 	ctx := stream.Context()
 	switch {
 	case cmd.MessageIs((*pb.TicketStatementQuery)(nil)):
 		var tq pb.TicketStatementQuery
 		if err := cmd.UnmarshalTo(&tq); err != nil {
-			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+			return malformedTicket(err.Error())
 		}
 		return d.v.doGetTicket(ctx, tq.GetStatementHandle(), stream)
 	case cmd.MessageIs((*pb.CommandPreparedStatementQuery)(nil)):
 		var pq pb.CommandPreparedStatementQuery
 		if err := cmd.UnmarshalTo(&pq); err != nil {
-			return status.Errorf(codes.InvalidArgument, "malformed ticket: %v", err)
+			return malformedTicket(err.Error())
 		}
 		return d.v.doGetPrepared(ctx, pq.GetPreparedStatementHandle(), stream)
 	}
@@ -61,7 +59,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	if err != nil {
 		return err
 	}
-	t, err := v.parseHandle(handle)
+	t, err := v.redeemTicket(s, handle)
 	if err != nil {
 		return err
 	}
@@ -69,14 +67,7 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	case ticketQuery:
 		// Analyzed and run as one statement: its 'now' literals read
 		// the start its now() reads, a share's that of its split.
-		var start engine.Clock
-		if t.share != nil {
-			start = t.share.Start
-		} else {
-			s.mu.Lock()
-			start = s.sess.Clock()
-			s.mu.Unlock()
-		}
+		start := s.startOf(t.share)
 		st, err := s.prepareOneAt(ctx, start, string(t.payload))
 		if err != nil {
 			return toStatus(err)
@@ -87,9 +78,9 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 		if err != nil {
 			return err
 		}
-		return v.serveResult(ctx, s, t.id, p.st, p.boundParams(), t.share, stream, engine.Clock{})
+		return v.servePrepared(ctx, s, t.id, p, t.share, stream)
 	}
-	return status.Error(codes.InvalidArgument, "malformed ticket")
+	return malformedTicket("unknown kind")
 }
 
 // doGetPrepared runs a prepared statement whose command a client sent as
@@ -107,7 +98,27 @@ func (v *service) doGetPrepared(ctx context.Context, handle []byte, stream fligh
 	if _, err := rand.Read(id[:]); err != nil {
 		return toStatus(err)
 	}
-	return v.serveResult(ctx, s, id, p.st, p.boundParams(), nil, stream, engine.Clock{})
+	return v.servePrepared(ctx, s, id, p, nil, stream)
+}
+
+// startOf is the clock a statement runs at: its share's split's, or,
+// for all rows, the session's now.
+func (s *session) startOf(share *engine.Share) engine.Clock {
+	if share != nil {
+		return share.Start
+	}
+	return s.clock()
+}
+
+// servePrepared runs a prepared statement (or a share of its rows) with
+// the values bound to it read at the clock it runs at.
+func (v *service) servePrepared(ctx context.Context, s *session, id queryID, p *prepared, share *engine.Share, stream flight.FlightService_DoGetServer) error {
+	start := s.startOf(share)
+	params, err := p.paramsAt(ctx, v, start)
+	if err != nil {
+		return toStatus(err)
+	}
+	return v.serveResult(ctx, s, id, p.st, params, share, stream, start)
 }
 
 // serveResult runs st (or only a share of its rows) and writes its

@@ -17,8 +17,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
@@ -28,6 +31,7 @@ import (
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/slt"
+	"github.com/meshql/meshql/internal/testclock"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -57,24 +61,41 @@ func newEngine(t testing.TB, mesh *catalog.Mesh, opts ...func(*engine.Config)) (
 	return eng, mem
 }
 
-func tpchEngine(t testing.TB, dir string) (*engine.Engine, *memory.CheckedAllocator) {
+// tpchEngine builds an engine over the TPC-H mesh in dir; opts change its
+// Config.
+func tpchEngine(t testing.TB, dir string, opts ...func(*engine.Config)) (*engine.Engine, *memory.CheckedAllocator) {
+	t.Helper()
+	return newEngine(t, loadMesh(t, dir), opts...)
+}
+
+func loadMesh(t testing.TB, dir string) *catalog.Mesh {
 	t.Helper()
 	mesh, err := catalog.Load(dir, catalog.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEngine(t, mesh)
+	return mesh
 }
 
 // demoEngine builds an engine over testdata/mesh with the .slt fixture
-// data (scale 0.01).
-func demoEngine(t testing.TB) (*engine.Engine, *memory.CheckedAllocator) {
+// data (scale 0.01), each product named in split read from splitCopies
+// copies of its files.
+func demoEngine(t testing.TB, split ...string) (*engine.Engine, *memory.CheckedAllocator) {
 	t.Helper()
 	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(split) > 0 {
+		splitProducts(t, mesh, splitCopies, split...)
+	}
 	return newEngine(t, mesh)
+}
+
+// ticking is an engine option: a clock that starts at start and moves a
+// second at every reading, so that values that agree were read once.
+func ticking(start time.Time) func(*engine.Config) {
+	return func(c *engine.Config) { c.Clock = testclock.Ticking(start, time.Second) }
 }
 
 // startServer serves eng on 127.0.0.1:0 until t ends; it returns the
@@ -281,4 +302,26 @@ func checkTextTypeNames(t *testing.T, schema *arrow.Schema, names ...string) {
 			t.Errorf("column %s: Arrow type %s, want %s", f.Name, f.Type, want)
 		}
 	}
+}
+
+// checkStatus checks that err is a gRPC status of code whose message is
+// "ERROR <sqlstate>: " and the message, and whose ErrorInfo detail
+// carries the SQLSTATE and the message; it returns the detail, nil when
+// the check failed.
+func checkStatus(t *testing.T, what string, err error, code codes.Code, sqlstate string) *errdetails.ErrorInfo {
+	t.Helper()
+	st, _ := status.FromError(err)
+	var info *errdetails.ErrorInfo
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			info = ei
+		}
+	}
+	if st.Code() != code || !strings.HasPrefix(st.Message(), "ERROR "+sqlstate+": ") || info == nil ||
+		info.Reason != sqlstate || info.Domain != errorDomain || info.Metadata["sqlstate"] != sqlstate ||
+		!strings.HasSuffix(st.Message(), info.Metadata["message"]) && !strings.Contains(st.Message(), info.Metadata["message"]+"\n") {
+		t.Errorf("%s: %v (details %v), want %v with SQLSTATE %s", what, err, info, code, sqlstate)
+		return nil
+	}
+	return info
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,14 +30,36 @@ const maxPrepared = 1000
 type prepared struct {
 	st *engine.Statement
 
-	mu     sync.Mutex
-	params []sqltypes.Datum
+	mu    sync.Mutex
+	bound *boundRow
 }
 
-func (p *prepared) boundParams() []sqltypes.Datum {
+// boundRow is a row of parameter values as DoPut sent them, to be cast to
+// the parameters' types in the transaction of each execution: a bound
+// 'now' or 'today' reads the now() of the query it runs in, as
+// PostgreSQL reads a Bind's values in the transaction that executes them
+// (over Flight SQL each execution outside a block is a transaction of its
+// own). The TimeZone and DateStyle they are read with are the session's
+// at bind time, as PostgreSQL's.
+type boundRow struct {
+	sent  []sqltypes.Datum // nil = NULL
+	from  []sqltypes.Type
+	types []sqltypes.Type // the statement's parameter types
+	env   executor.Env
+}
+
+// paramsAt returns the bound values cast for an execution at clock c;
+// nil when none are bound.
+func (p *prepared) paramsAt(ctx context.Context, v *service, c engine.Clock) ([]sqltypes.Datum, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.params
+	b := p.bound
+	p.mu.Unlock()
+	if b == nil {
+		return nil, nil
+	}
+	env := b.env
+	env.Now, env.StatementStart = c.Transaction, c.Statement
+	return v.castRow(ctx, env, b)
 }
 
 // preparedStatement finds a prepared statement of this session.
@@ -112,8 +136,14 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 	if err != nil {
 		return nil, err
 	}
-	return v.flightInfo(ctx, s, desc, p.st, p.boundParams(), func(sh *engine.Share) ([]byte, error) {
-		return v.newTicket(ticketPrepared, sh, cmd.GetPreparedStatementHandle())
+	// Split plans with the values as now; each share casts them again
+	// at the clock Split read.
+	params, err := p.paramsAt(ctx, v, s.clock())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return v.flightInfo(ctx, s, desc, p.st, params, func(sh *engine.Share) ([]byte, error) {
+		return v.newTicket(s, ticketPrepared, sh, cmd.GetPreparedStatementHandle())
 	})
 }
 
@@ -142,8 +172,7 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 	if err != nil {
 		return nil, err
 	}
-	types := p.st.ParamTypes()
-	var params []sqltypes.Datum
+	var bound *boundRow
 	rows := 0
 	for rdr.Next() {
 		b := rdr.RecordBatch()
@@ -154,43 +183,51 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 		if rows > 1 {
 			return nil, toStatus(sqltypes.New(sqltypes.CodeFeatureNotSupported, "binding more than one set of parameters to a query is not supported"))
 		}
-		if params, err = v.bindRow(ctx, s.inputEnv(), b, types); err != nil {
+		if bound, err = v.readRow(ctx, b, p.st.ParamTypes()); err != nil {
 			return nil, toStatus(err)
 		}
 	}
 	if err := rdr.Err(); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "reading parameters: %v", err)
 	}
+	if bound != nil {
+		// Cast once now, so that a value the parameter's type cannot
+		// read fails the bind, as in PostgreSQL.
+		bound.env = s.inputEnv()
+		if _, err := v.castRow(ctx, bound.env, bound); err != nil {
+			return nil, toStatus(err)
+		}
+	}
 	p.mu.Lock()
-	p.params = params
+	p.bound = bound
 	p.mu.Unlock()
 	return cmd.GetPreparedStatementHandle(), nil
 }
 
-// inputEnv is what a cast of a bound value reads from the session: its
-// TimeZone and DateStyle, and the clock 'now' and 'today' read. The value
-// is read when it is bound (DoPut), as PostgreSQL reads a Bind's
-// parameters in the Bind's transaction; outside a block, the query that
-// later runs with it is a transaction of its own.
-func (s *session) inputEnv() executor.Env {
+// clock reads the session's clock for a statement that begins now.
+func (s *session) clock() engine.Clock {
 	s.mu.Lock() // Clock may open the session's implicit transaction
+	defer s.mu.Unlock()
+	return s.sess.Clock()
+}
+
+// inputEnv is what a cast of a bound value reads from the session: its
+// TimeZone and DateStyle, and the clock of a statement that begins now.
+func (s *session) inputEnv() executor.Env {
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.sess.Clock()
 	return executor.Env{Now: c.Transaction, StatementStart: c.Statement, Location: s.sess.Location(), DateStyle: s.sess.DateStyle(), Workers: 1}
 }
 
-// bindRow converts row 0 of b into parameter values of types (columns
-// beyond len(types) keep their own type), with the session's env.
-func (v *service) bindRow(ctx context.Context, env executor.Env, b arrow.RecordBatch, types []sqltypes.Type) (out []sqltypes.Datum, err error) {
+// readRow reads row 0 of b as the values bound to parameters of types
+// (columns beyond len(types) keep their own type).
+func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqltypes.Type) (_ *boundRow, err error) {
 	if int(b.NumCols()) < len(types) {
 		return nil, sqltypes.New("08P01", "bind supplies %d parameters, but the prepared statement requires %d", b.NumCols(), len(types))
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot read parameter values: %v", r)
-		}
-	}()
-	out = make([]sqltypes.Datum, b.NumCols())
+	defer recoverParams(&err)
+	row := &boundRow{sent: make([]sqltypes.Datum, b.NumCols()), from: make([]sqltypes.Type, b.NumCols()), types: types}
 	for j, col := range b.Columns() {
 		if col.IsNull(0) {
 			continue
@@ -207,12 +244,34 @@ func (v *service) bindRow(ctx context.Context, env executor.Env, b arrow.RecordB
 			defer a.Release()
 		}
 		d := expr.DatumAt(a, from, 0)
-		if j < len(types) && types[j].Kind != sqltypes.Unknown && !types[j].Equal(from) {
-			if d, err = v.castDatum(ctx, env, d, from, types[j]); err != nil {
-				return nil, err
-			}
+		if str, ok := d.(string); ok {
+			// Kept past b, whose buffers a string value views.
+			d = strings.Clone(str)
 		}
-		out[j] = d
+		row.sent[j], row.from[j] = d, from
+	}
+	return row, nil
+}
+
+// recoverParams turns a panic reading parameter values into their
+// error (deferred).
+func recoverParams(err *error) {
+	if r := recover(); r != nil {
+		*err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot read parameter values: %v", r)
+	}
+}
+
+// castRow converts a bound row to its parameters' types with env.
+func (v *service) castRow(ctx context.Context, env executor.Env, b *boundRow) (_ []sqltypes.Datum, err error) {
+	defer recoverParams(&err)
+	out := slices.Clone(b.sent)
+	for j, d := range b.sent {
+		if d == nil || j >= len(b.types) || b.types[j].Kind == sqltypes.Unknown || b.types[j].Equal(b.from[j]) {
+			continue
+		}
+		if out[j], err = v.castDatum(ctx, env, d, b.from[j], b.types[j]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

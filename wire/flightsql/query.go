@@ -2,10 +2,7 @@ package flightsql
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"log/slog"
 	"sync"
 	"time"
@@ -13,8 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/sqltypes"
@@ -42,8 +37,8 @@ type service struct {
 	// mu) stops new ones, so that no Add races with that Wait.
 	streams sync.WaitGroup
 	closing bool
-	// ticketKey signs the clock in the tickets of a split result's
-	// shares (shareMAC); new at each start.
+	// ticketKey signs the statement tickets this server issues
+	// (ticketMAC); new at each start.
 	ticketKey [32]byte
 }
 
@@ -71,103 +66,6 @@ func newService(eng *engine.Engine, cfg Config) (*service, error) {
 		return nil, err
 	}
 	return v, nil
-}
-
-// Ticket kinds: a statement's SQL text, or a prepared statement's handle.
-const (
-	ticketQuery    = 'Q'
-	ticketPrepared = 'P'
-)
-
-// ticketHeader is the length of a statement handle before its payload:
-// kind, query id, the share (index, count, partitions as uint32s; count
-// 0 = all rows), and for a share the clock of its split (statement and
-// transaction start, Unix nanoseconds) and the MAC that proves this
-// server wrote that clock for that statement.
-const ticketHeader = 1 + len(queryID{}) + 12 + 16 + shareMACSize
-
-// shareMACSize is the length of the HMAC-SHA256 prefix a share ticket
-// carries.
-const shareMACSize = 16
-
-// newTicket returns a Flight SQL statement ticket for a new execution of
-// the given share (nil = all rows).
-func (v *service) newTicket(kind byte, share *engine.Share, payload []byte) ([]byte, error) {
-	var id queryID
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, err
-	}
-	h := make([]byte, 0, ticketHeader+len(payload))
-	h = append(append(h, kind), id[:]...)
-	var sh engine.Share
-	if share != nil {
-		sh = *share
-	}
-	for _, n := range []int{sh.Index, sh.Count, sh.Partitions} {
-		h = binary.BigEndian.AppendUint32(h, uint32(n))
-	}
-	h = appendClock(h, sh.Start)
-	mac := make([]byte, shareMACSize)
-	if share != nil {
-		mac = v.shareMAC(kind, sh.Start, payload)
-	}
-	return flightsql.CreateStatementQueryTicket(append(append(h, mac...), payload...))
-}
-
-func appendClock(b []byte, c engine.Clock) []byte {
-	for _, t := range []time.Time{c.Statement, c.Transaction} {
-		n := int64(0)
-		if !t.IsZero() {
-			n = t.UnixNano()
-		}
-		b = binary.BigEndian.AppendUint64(b, uint64(n))
-	}
-	return b
-}
-
-// shareMAC binds a share's clock to its statement under the server's
-// key: a client that could set it would choose the now() that row
-// filters and masks on now() or current_date read.
-func (v *service) shareMAC(kind byte, start engine.Clock, payload []byte) []byte {
-	m := hmac.New(sha256.New, v.ticketKey[:])
-	m.Write([]byte{kind})
-	m.Write(appendClock(nil, start))
-	m.Write(payload)
-	return m.Sum(nil)[:shareMACSize]
-}
-
-// ticket is a parsed statement handle.
-type ticket struct {
-	kind    byte
-	id      queryID
-	share   *engine.Share // nil = all rows
-	payload []byte
-}
-
-// parseHandle splits a ticket's statement handle; a share's clock must
-// carry this server's MAC.
-func (v *service) parseHandle(h []byte) (ticket, error) {
-	var t ticket
-	if len(h) < ticketHeader {
-		return t, status.Error(codes.InvalidArgument, "malformed ticket")
-	}
-	t.kind = h[0]
-	copy(t.id[:], h[1:])
-	n := h[1+len(t.id):]
-	sh := engine.Share{Index: int(binary.BigEndian.Uint32(n)), Count: int(binary.BigEndian.Uint32(n[4:])), Partitions: int(binary.BigEndian.Uint32(n[8:]))}
-	t.payload = h[ticketHeader:]
-	if sh.Count > 0 {
-		for i, at := range []*time.Time{&sh.Start.Statement, &sh.Start.Transaction} {
-			if ns := int64(binary.BigEndian.Uint64(n[12+8*i:])); ns != 0 { // 0: no clock (appendClock)
-				*at = time.Unix(0, ns).UTC()
-			}
-		}
-		if !hmac.Equal(n[28:28+shareMACSize], v.shareMAC(t.kind, sh.Start, t.payload)) {
-			return t, status.Error(codes.InvalidArgument, "ticket of a share not issued by this server (or by this server before a restart): call GetFlightInfo again")
-		}
-		t.share = &sh
-	}
-	return t, nil
 }
 
 // prepareOne prepares sql, which must hold exactly one statement.
@@ -243,7 +141,7 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 		return nil, toStatus(err)
 	}
 	return v.flightInfo(ctx, s, desc, st, nil, func(sh *engine.Share) ([]byte, error) {
-		return v.newTicket(ticketQuery, sh, []byte(cmd.GetQuery()))
+		return v.newTicket(s, ticketQuery, sh, []byte(cmd.GetQuery()))
 	})
 }
 
@@ -299,7 +197,9 @@ func errShutdown() *sqltypes.Error {
 
 // CancelFlightInfo cancels the executions a FlightInfo's tickets name: a
 // running DoGet stops with 57014 (gRPC Canceled); a ticket not redeemed
-// yet fails when it is. Only the user who runs a query may cancel it.
+// yet fails when it is. Only the user a ticket was issued to may cancel
+// it, from any of their sessions (as pg_cancel_backend); other tickets
+// are passed over.
 func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlightInfoRequest) (flight.CancelFlightInfoResult, error) {
 	s, err := sessionFrom(ctx)
 	if err != nil {
@@ -311,8 +211,8 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		if err != nil {
 			continue
 		}
-		tk, err := v.parseHandle(t.GetStatementHandle())
-		if err != nil {
+		tk, err := v.openTicket(t.GetStatementHandle())
+		if err != nil || tk.user != s.user {
 			continue
 		}
 		id := tk.id

@@ -2,6 +2,7 @@ package flightsql
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +22,6 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/internal/slt"
-	"github.com/meshql/meshql/internal/testclock"
 )
 
 // splitCopies is how many copies of a table's file the split tests read:
@@ -38,15 +38,12 @@ func splitProducts(t testing.TB, mesh *catalog.Mesh, copies int, names ...string
 	}
 }
 
-// splitTPCHEngine is tpchEngine with lineitem in copies files.
-func splitTPCHEngine(t testing.TB, copies int) (*engine.Engine, *memory.CheckedAllocator) {
+// splitTPCHEngine is tpchEngine with product in copies files.
+func splitTPCHEngine(t testing.TB, copies int, product string, opts ...func(*engine.Config)) (*engine.Engine, *memory.CheckedAllocator) {
 	t.Helper()
-	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitProducts(t, mesh, copies, "tpch.lineitem_v1")
-	return newEngine(t, mesh)
+	mesh := loadMesh(t, tpchMesh)
+	splitProducts(t, mesh, copies, product)
+	return newEngine(t, mesh, opts...)
 }
 
 // fetchParallel redeems every endpoint of info at once, as ADBC does, and
@@ -122,12 +119,7 @@ func pgwireRows(t *testing.T, pgAddr, user, sql string) [][]string {
 // the same user (masks, denials and row filters included), and that
 // results that cannot be split keep one endpoint.
 func TestSplitEndpoints(t *testing.T) {
-	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitProducts(t, mesh, splitCopies, "sales.customers_v1", "sales.orders_v1")
-	eng, mem := newEngine(t, mesh)
+	eng, mem := demoEngine(t, "sales.customers_v1", "sales.orders_v1")
 	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = 8 })
 	pgAddr := startPgwire(t, eng)
 	ctx := context.Background()
@@ -195,12 +187,7 @@ func TestSplitEndpoints(t *testing.T) {
 // TestSplitPrepared splits a prepared statement's result: every share
 // runs with the parameters bound, over arrow-go's client and ADBC.
 func TestSplitPrepared(t *testing.T) {
-	mesh, err := slt.GenerateFixture(context.Background(), filepath.Join(t.TempDir(), "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitProducts(t, mesh, splitCopies, "sales.customers_v1")
-	eng, mem := newEngine(t, mesh)
+	eng, mem := demoEngine(t, "sales.customers_v1")
 	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = 8 })
 	pgAddr := startPgwire(t, eng)
 	want := pgwireRows(t, pgAddr, "marketing", "SELECT customer_id, name, segment FROM sales.customers_v1 WHERE segment <> 'consumer'")
@@ -259,16 +246,11 @@ func first(rows [][]string) []string {
 	return rows[0]
 }
 
-// TestSplitSharesChecked redeems one share ticket after the table's files
-// changed: it fails with 40001 (Aborted) rather than return rows another
-// share also returns.
+// TestSplitSharesChecked redeems one share ticket after a file was added
+// to the table: it fails with 40001 (Aborted) rather than return rows
+// another share also returns, or miss the new file's.
 func TestSplitSharesChecked(t *testing.T) {
-	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitProducts(t, mesh, splitCopies, "tpch.orders_v1")
-	eng, mem := newEngine(t, mesh)
+	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1")
 	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = 2 })
 	cl, ctx, err := dial(t, addr, "analyst", "analyst")
 	if err != nil {
@@ -298,10 +280,24 @@ func TestSplitSharesChecked(t *testing.T) {
 	if rows[0] != 2*rows[1] || rows[1] == 0 {
 		t.Errorf("shares of %v rows, want the first twice the second", rows)
 	}
-	// A changed ticket: the same share of 4 partitions.
-	err = redeemChanged(ctx, t, cl, info.Endpoint[1].Ticket, func(h []byte) { h[1+len(queryID{})+11] = 4 })
+	p, err := eng.Mesh().Resolve("tpch", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(p.Source.Path)
+	if err != nil || len(files) != splitCopies {
+		t.Fatalf("files of %s: %v %v", p.Source.Path, files, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(files[0]), "added.parquet"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = redeem(ctx, cl, info.Endpoint[1].Ticket)
 	if status.Code(err) != codes.Aborted || !strings.Contains(err.Error(), "40001") {
-		t.Errorf("share of a changed table: %v, want Aborted with 40001", err)
+		t.Errorf("share of a table with a file more: %v, want Aborted with 40001", err)
 	}
 }
 
@@ -310,7 +306,7 @@ func TestSplitSharesChecked(t *testing.T) {
 func TestSplitCancelAndDrain(t *testing.T) {
 	// Two files a share: enough rows that flow control holds each share
 	// mid-stream while the client does not read.
-	eng, mem := splitTPCHEngine(t, 2*splitCopies)
+	eng, mem := splitTPCHEngine(t, 2*splitCopies, "tpch.lineitem_v1")
 	srv, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
 	cl, ctx, err := dial(t, addr, "analyst", "analyst")
 	if err != nil {
@@ -402,6 +398,31 @@ func TestSplitCancelAndDrain(t *testing.T) {
 	}
 }
 
+// serveSplit serves eng with results split into up to splitCopies
+// endpoints and logs analyst in.
+func serveSplit(t *testing.T, eng *engine.Engine, mem memory.Allocator, opts ...func(*Config)) (*Server, *flightsql.Client, context.Context) {
+	t.Helper()
+	srv, addr := startServer(t, eng, mem, append([]func(*Config){func(c *Config) { c.MaxEndpoints = splitCopies }}, opts...)...)
+	cl, ctx, err := dial(t, addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, cl, ctx
+}
+
+// executeSplit runs sql, whose result must come in splitCopies endpoints.
+func executeSplit(t *testing.T, cl *flightsql.Client, ctx context.Context, sql string) *flight.FlightInfo {
+	t.Helper()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != splitCopies {
+		t.Fatalf("%s: %d endpoints, want %d", sql, len(info.Endpoint), splitCopies)
+	}
+	return info
+}
+
 // running is how many queries the server runs.
 func running(srv *Server) int {
 	srv.svc.mu.Lock()
@@ -415,26 +436,9 @@ func running(srv *Server) int {
 // of its split. A ticket whose clock was changed is refused: the clock is
 // what row filters on now() read.
 func TestSplitSharesOneClock(t *testing.T) {
-	mesh, err := catalog.Load(tpchMesh, catalog.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitProducts(t, mesh, splitCopies, "tpch.orders_v1")
-	eng, mem := newEngine(t, mesh, func(c *engine.Config) {
-		c.Clock = testclock.Ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC), time.Second)
-	})
-	_, addr := startServer(t, eng, mem, func(c *Config) { c.MaxEndpoints = splitCopies })
-	cl, ctx, err := dial(t, addr, "analyst", "analyst")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cl.Execute(ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(info.Endpoint) != splitCopies {
-		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
-	}
+	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)))
+	_, cl, ctx := serveSplit(t, eng, mem)
+	info := executeSplit(t, cl, ctx, "SELECT now()::text, statement_timestamp()::text, 'now'::timestamptz::text FROM tpch.orders_v1")
 	_, rows, err := fetch(ctx, cl, info) // one endpoint after the other
 	if err != nil {
 		t.Fatal(err)
@@ -453,7 +457,7 @@ func TestSplitSharesOneClock(t *testing.T) {
 	}
 
 	// The statement start, a nanosecond earlier.
-	err = redeemChanged(ctx, t, cl, info.Endpoint[0].Ticket, func(h []byte) { h[1+len(queryID{})+12+7]-- })
+	err = redeemChanged(ctx, t, cl, info.Endpoint[0].Ticket, func(h []byte) { h[2+len(queryID{})+12+7]-- })
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("share with a changed clock: %v, want InvalidArgument", err)
 	}
@@ -463,20 +467,37 @@ func TestSplitSharesOneClock(t *testing.T) {
 // reading the stream to its end, and returns the error.
 func redeemChanged(ctx context.Context, t *testing.T, cl *flightsql.Client, tk *flight.Ticket, change func(handle []byte)) error {
 	t.Helper()
-	q, err := flightsql.GetStatementQueryTicket(tk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := q.GetStatementHandle()
+	h := statementHandle(t, tk)
 	change(h)
-	changed, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := cl.DoGet(ctx, &flight.Ticket{Ticket: changed})
+	return redeem(ctx, cl, handleTicket(t, h))
+}
+
+// redeem redeems tk, reading the stream to its end, and returns the error.
+func redeem(ctx context.Context, cl *flightsql.Client, tk *flight.Ticket) error {
+	rdr, err := cl.DoGet(ctx, tk)
 	if err == nil {
 		_, err = appendRows(nil, rdr)
 		rdr.Release()
 	}
 	return err
+}
+
+// statementHandle is the statement handle of a statement ticket.
+func statementHandle(t *testing.T, tk *flight.Ticket) []byte {
+	t.Helper()
+	q, err := flightsql.GetStatementQueryTicket(tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q.GetStatementHandle()
+}
+
+// handleTicket is the statement ticket of handle h.
+func handleTicket(t *testing.T, h []byte) *flight.Ticket {
+	t.Helper()
+	tk, err := flightsql.CreateStatementQueryTicket(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &flight.Ticket{Ticket: tk}
 }
