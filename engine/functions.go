@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -100,21 +101,28 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 // knows per object (bind.Options.ObjectFunction). pg_get_viewdef, which
 // psql's \d+ and DBeaver call, gives a SQL-defined product's query as its
 // descriptor states it; other relations are no views (NULL).
-// pg_get_constraintdef and pg_get_indexdef print the primary keys.
-func (s *Session) objectFunction(name string, nargs int) (map[int64]sqltypes.Datum, sqltypes.Type, bool) {
+// pg_get_constraintdef and pg_get_indexdef print the primary keys, the
+// latter with a column number (pgjdbc's getIndexInfo, psql's \d) that
+// column's name, or the whole definition for 0.
+func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, bool) {
+	text := func(m map[int64]sqltypes.Datum, sub bool) (bind.ObjectValues, bool) {
+		return bind.ObjectValues{ByKey: m, T: sqltypes.TypeText, Sub: sub}, true
+	}
 	switch {
 	case name == "pg_get_constraintdef" && (nargs == 1 || nargs == 2):
-		return s.constraintDefs(), sqltypes.TypeText, true
+		return text(s.constraintDefs(), false)
 	case name == "pg_get_indexdef" && nargs == 1:
-		return s.indexDefs(), sqltypes.TypeText, true
-	case name != "pg_get_viewdef" || nargs < 1 || nargs > 2:
-		return nil, sqltypes.Type{}, false
-	}
-	defs := map[int64]sqltypes.Datum{}
-	for _, p := range s.visibleProducts() {
-		if isView(p) {
-			defs[int64(int32(stableOID("class", p.QualifiedName())))] = strings.TrimSpace(p.Source.Query)
+		return text(s.indexDefs(false), false)
+	case name == "pg_get_indexdef" && nargs == 3:
+		return text(s.indexDefs(true), true)
+	case name == "pg_get_viewdef" && (nargs == 1 || nargs == 2):
+		defs := map[int64]sqltypes.Datum{}
+		for _, p := range s.visibleProducts() {
+			if isView(p) {
+				defs[int64(int32(stableOID("class", p.QualifiedName())))] = strings.TrimSpace(p.Source.Query)
+			}
 		}
+		return text(defs, false)
 	}
-	return defs, sqltypes.TypeText, true
+	return bind.ObjectValues{}, false
 }

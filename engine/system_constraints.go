@@ -174,12 +174,26 @@ func (s *Session) constraintDefs() map[int64]sqltypes.Datum {
 	return defs
 }
 
-func (s *Session) indexDefs() map[int64]sqltypes.Datum {
+// indexDefs are pg_get_indexdef's texts by index oid, or with columns by
+// oid<<16 | column number: 0 the whole definition, n the n-th key
+// column's name.
+func (s *Session) indexDefs(columns bool) map[int64]sqltypes.Datum {
 	defs := map[int64]sqltypes.Datum{}
 	for _, p := range s.visibleProducts() {
-		if keys := primaryKey(p); keys != nil {
-			defs[int64(pkeyIndexOID(p))] = fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s.%s USING btree (%s)",
-				expr.QuoteIdent(pkeyName(p)), expr.QuoteIdent(p.Domain), expr.QuoteIdent(p.TableName()), keyColumns(p, keys))
+		keys := primaryKey(p)
+		if keys == nil {
+			continue
+		}
+		def := fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s.%s USING btree (%s)",
+			expr.QuoteIdent(pkeyName(p)), expr.QuoteIdent(p.Domain), expr.QuoteIdent(p.TableName()), keyColumns(p, keys))
+		oid := int64(pkeyIndexOID(p))
+		if !columns {
+			defs[oid] = def
+			continue
+		}
+		defs[oid<<16] = def
+		for i, k := range keys {
+			defs[oid<<16|int64(i+1)] = expr.QuoteIdent(p.Columns[k-1].Name)
 		}
 	}
 	return defs

@@ -158,6 +158,10 @@ func TestConstraintsAndTableStatsAsClientsReadThem(t *testing.T) {
 			[]string{"products_v2_pkey|PRIMARY KEY (product_id)|PRIMARY KEY (product_id)"}},
 		{`SELECT pg_get_indexdef(indexrelid) FROM pg_index`,
 			[]string{"CREATE UNIQUE INDEX products_v2_pkey ON catalog.products_v2 USING btree (product_id)"}},
+		// psql's \d asks for column 0, the whole definition; pgjdbc's
+		// getIndexInfo for each key column's name.
+		{`SELECT pg_get_indexdef(indexrelid, 0, true) = pg_get_indexdef(indexrelid), pg_get_indexdef(indexrelid, 1, false) FROM pg_index`,
+			[]string{"t|product_id"}},
 		// Metabase's table list (its Postgres driver's describe query).
 		{`SELECT n.nspname AS schema, c.relname AS name, stat.n_live_tup AS estimated_row_count, stat.idx_scan
 		  FROM pg_catalog.pg_class c INNER JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid

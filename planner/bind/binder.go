@@ -44,6 +44,16 @@ type TableColumn struct {
 	SourceType  sqltypes.Type
 }
 
+// ObjectValues are a function's values by object (Options.ObjectFunction).
+type ObjectValues struct {
+	ByKey map[int64]sqltypes.Datum
+	T     sqltypes.Type
+	// Sub keys the values by the object id and the call's second
+	// argument, an integer under 1<<16, as id<<16 | sub
+	// (pg_get_indexdef(index, column, pretty)).
+	Sub bool
+}
+
 // Options are the session facts binding depends on.
 type Options struct {
 	Now      time.Time      // transaction start, for 'now' and 'today' literals (now() itself is read at execution)
@@ -67,11 +77,11 @@ type Options struct {
 	// ok is false for names it does not know. May be nil.
 	SessionFunction func(name string, args []sqltypes.Type) (v sqltypes.Datum, t sqltypes.Type, ok bool)
 	// ObjectFunction answers functions of an object id that the session
-	// knows a value of type t for, object by object (pg_get_viewdef over
-	// pg_class's oids): the binder makes a CASE over table's keys, so the
-	// id may vary per row; an id not in table gives NULL. ok is false for
+	// knows a value of for each object (pg_get_viewdef over pg_class's
+	// oids): the binder makes a CASE over the values' keys, so the id may
+	// vary per row; an id not among them gives NULL. ok is false for
 	// names it does not know. May be nil.
-	ObjectFunction func(name string, nargs int) (table map[int64]sqltypes.Datum, t sqltypes.Type, ok bool)
+	ObjectFunction func(name string, nargs int) (values ObjectValues, ok bool)
 	// Action declares the functions with a side effect that the engine
 	// performs at each execution, not at bind time (meshql_cancel): the
 	// binder coerces the arguments to args and leaves a logical.Func of

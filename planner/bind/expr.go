@@ -1608,8 +1608,8 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 		}
 	}
 	if b.opts.ObjectFunction != nil {
-		if table, t, ok := b.opts.ObjectFunction(name, len(fc.Args)); ok {
-			return b.objectFunction(table, t, fc, sc, agg, loc)
+		if values, ok := b.opts.ObjectFunction(name, len(fc.Args)); ok {
+			return b.objectFunction(values, fc, sc, agg, loc)
 		}
 	}
 	if b.opts.SessionFunction != nil {
@@ -2005,10 +2005,10 @@ func (b *binder) bindUserAttr(fc *pg_query.FuncCall, loc int) (logical.Expr, err
 }
 
 // objectFunction binds a function answered object by object
-// (Options.ObjectFunction) as CASE id WHEN k THEN table[k] … END over its
-// first argument, the object id; the other arguments are bound for their
-// errors only.
-func (b *binder) objectFunction(table map[int64]sqltypes.Datum, t sqltypes.Type, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
+// (Options.ObjectFunction) as CASE id WHEN k THEN value[k] … END over its
+// first argument, the object id, or id<<16 | second argument for
+// values.Sub; the other arguments are bound for their errors only.
+func (b *binder) objectFunction(values ObjectValues, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
 	args, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
 		return nil, err
@@ -2017,17 +2017,30 @@ func (b *binder) objectFunction(table map[int64]sqltypes.Datum, t sqltypes.Type,
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	keys := make([]int64, 0, len(table))
-	for k := range table {
+	if values.Sub {
+		sub, err := b.coerce(args[1], sqltypes.TypeInt8)
+		if err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		shifted, err := b.makeBinary(expr.OpMul, id, &logical.Const{T: sqltypes.TypeInt8, V: int64(1 << 16)}, loc)
+		if err != nil {
+			return nil, err
+		}
+		if id, err = b.makeBinary(expr.OpAdd, shifted, sub, loc); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]int64, 0, len(values.ByKey))
+	for k := range values.ByKey {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := &logical.Case{T: t}
+	out := &logical.Case{T: values.T}
 	for _, k := range keys {
-		out.Whens = append(out.Whens, logical.When{Cond: boolBinary(expr.OpEq, id, &logical.Const{T: sqltypes.TypeInt8, V: k}), Then: &logical.Const{T: t, V: table[k]}})
+		out.Whens = append(out.Whens, logical.When{Cond: boolBinary(expr.OpEq, id, &logical.Const{T: sqltypes.TypeInt8, V: k}), Then: &logical.Const{T: values.T, V: values.ByKey[k]}})
 	}
 	if len(out.Whens) == 0 {
-		return &logical.Const{T: t}, nil
+		return &logical.Const{T: values.T}, nil
 	}
 	return out, nil
 }
