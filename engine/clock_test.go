@@ -144,3 +144,23 @@ func TestWallClockPerRow(t *testing.T) {
 		t.Errorf("distinct clock_timestamp(), timeofday(), now() over 5 rows, clock after now(): %s; want 5|5|1|t", got)
 	}
 }
+
+// TestExecuteArgumentsReadItsClock: EXECUTE's arguments are evaluated in
+// the EXECUTE's statement, which the prepared query runs in too: its
+// now() and statement_timestamp() are the arguments', not the PREPARE's
+// or a reading of their own.
+func TestExecuteArgumentsReadItsClock(t *testing.T) {
+	s := tickingEngine(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	row(t, s, "PREPARE p(timestamptz, timestamptz) AS SELECT $1 = now(), $2 = statement_timestamp(), $1 = 'now'::timestamptz")
+	for _, block := range []bool{false, true} {
+		if block {
+			row(t, s, "BEGIN")
+		}
+		// 'now' is read when PREPARE analyzed the query: an earlier
+		// statement's start.
+		if got := row(t, s, "EXECUTE p(now(), statement_timestamp())"); got != "t|t|f" {
+			t.Errorf("in a block %v: EXECUTE p(now(), statement_timestamp()) = %s; want t|t|f", block, got)
+		}
+	}
+	row(t, s, "COMMIT")
+}
