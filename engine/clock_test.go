@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/testclock"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // tickingEngine serves the demo mesh (no data read) on a clock that moves
@@ -163,4 +164,17 @@ func TestExecuteArgumentsReadItsClock(t *testing.T) {
 		}
 	}
 	row(t, s, "COMMIT")
+}
+
+// TestExecuteAtZeroClock: a front that forgets to read the statement's
+// clock gets XX000, not a query whose now() reads nothing.
+func TestExecuteAtZeroClock(t *testing.T) {
+	s := tickingEngine(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	sts, err := s.Prepare(context.Background(), "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sts[0].ExecuteAt(context.Background(), nil, Clock{}); sqltypes.Code(err) != sqltypes.CodeInternal {
+		t.Errorf("ExecuteAt at a zero clock: %v; want XX000", err)
+	}
 }

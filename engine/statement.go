@@ -260,12 +260,12 @@ func (st *Statement) AnalyzeAt(ctx context.Context, start Clock) error {
 	return st.analyzeAt(ctx, true, st.s.clockAt(start.Statement))
 }
 
-// ExecuteAt is Execute with the statement's start given: a Clock the
-// caller also read parameters' 'now' and 'today' at (its Transaction), as
-// PostgreSQL reads both in the statement's transaction. The transaction
-// start is taken anew from the session at start.Statement, since a
-// statement run between the reading and this one (a COMMIT in the same
-// Query message) may have ended the transaction.
+// ExecuteAt is Execute with the statement's start given (not zero: XX000):
+// a Clock the caller also read parameters' 'now' and 'today' at (its
+// Transaction), as PostgreSQL reads both in the statement's transaction.
+// The transaction start is taken anew from the session at
+// start.Statement, since a statement run between the reading and this one
+// (a COMMIT in the same Query message) may have ended the transaction.
 func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start Clock) (*Result, error) {
 	return st.execute(ctx, params, st.parsed.SQL, st.s.clockAt(start.Statement))
 }
@@ -281,6 +281,10 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	if start.Statement.IsZero() {
+		// Its now() would have no clock to read (executor.Env.Now).
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a statement was run without the clock of its start")
+	}
 	st.analyzeAt(ctx, true, start)
 	if s.txFailed && !endsTransaction(st) {
 		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
