@@ -49,3 +49,32 @@ func TestUnwrapRangeContains(t *testing.T) {
 		}
 	}
 }
+
+// TestUnwrapForPushdown: one pass unwraps both forms, wherever they stand
+// in the plan.
+func TestUnwrapForPushdown(t *testing.T) {
+	d := &logical.ColRef{ID: 1, Name: "d", T: sqltypes.TypeDate}
+	rng, err := sqltypes.ParseValue(sqltypes.Type{Kind: sqltypes.DateRange}, "[2024-01-01,2024-04-01)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp, err := sqltypes.ParseValue(sqltypes.TypeTimestamp, "2024-02-01 00:00:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains := &logical.Func{Name: "range_contains_elem", Args: []logical.Expr{&logical.Const{T: sqltypes.Type{Kind: sqltypes.DateRange}, V: rng}, d}, T: sqltypes.TypeBool}
+	cast := &logical.Binary{Op: expr.OpGt, L: &logical.Cast{E: d, T: sqltypes.TypeTimestamp}, R: &logical.Const{T: sqltypes.TypeTimestamp, V: stamp}, T: sqltypes.TypeBool}
+	in := &logical.Values{Cols: []logical.ColumnID{1}, Rows: [][]logical.Expr{{&logical.Const{T: sqltypes.TypeDate}}}}
+	plan := &logical.Filter{Input: &logical.Filter{Input: in, Pred: contains}, Pred: cast}
+	out, err := UnwrapForPushdown(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := out.(*logical.Filter)
+	if got, want := outer.Pred.String(), "(d > DATE '2024-02-01')"; got != want {
+		t.Errorf("date cast: got %s, want %s", got, want)
+	}
+	if got, want := outer.Input.(*logical.Filter).Pred.String(), "((d >= DATE '2024-01-01') AND (d < DATE '2024-04-01'))"; got != want {
+		t.Errorf("containment: got %s, want %s", got, want)
+	}
+}
