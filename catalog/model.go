@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,6 +176,18 @@ type Column struct {
 	AcceptedValues []string
 	Min, Max       string
 	Line           int // line of the column's entry in the product's File (0 if unknown)
+}
+
+// NotNull reports whether the contract declares the column never NULL:
+// not_null, or primary_key, which implies it.
+func (c *Column) NotNull() bool {
+	return slices.Contains(c.Constraints, "not_null") || slices.Contains(c.Constraints, "primary_key")
+}
+
+// Unique reports whether the contract declares the column's non-NULL
+// values distinct: unique, or primary_key, which implies it.
+func (c *Column) Unique() bool {
+	return slices.Contains(c.Constraints, "unique") || slices.Contains(c.Constraints, "primary_key")
 }
 
 // NamedQuery is a named query of a product: a quality check (the query

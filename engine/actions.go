@@ -62,9 +62,10 @@ func isAction(name string) bool {
 
 // performActions returns q with every action call replaced by its result.
 // Action arguments must not depend on rows (a literal, a parameter or an
-// expression of them): 0A000 otherwise.
-func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sqltypes.Datum) (*bind.Query, error) {
-	call, firstErr := s.actionCalls(ctx, params)
+// expression of them): 0A000 otherwise. They are evaluated in the
+// statement that runs at start.
+func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sqltypes.Datum, start Clock) (*bind.Query, error) {
+	call, firstErr := s.actionCalls(ctx, params, start)
 	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
 		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
 	})
@@ -80,9 +81,10 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 }
 
 // actionCalls returns a logical.Rewrite function that replaces an action
-// call by its result, and where the first failure is kept (the call is
-// then left as it is).
-func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum) (func(logical.Expr) logical.Expr, *error) {
+// call by its result, evaluating its arguments in the statement that runs
+// at start, and where the first failure is kept (the call is then left as
+// it is).
+func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, start Clock) (func(logical.Expr) logical.Expr, *error) {
 	var firstErr error
 	call := func(e logical.Expr) logical.Expr {
 		f, ok := e.(*logical.Func)
@@ -97,7 +99,7 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum) (fun
 				}
 				return e
 			})
-			env := s.env()
+			env := s.env(start)
 			v, err := physical.EvalConst(ctx, env, a)
 			env.Budget.Close()
 			if err != nil {

@@ -19,9 +19,6 @@ type txClock struct {
 	start time.Time
 	// holdImplicit: see Session.HoldImplicitTransactions.
 	holdImplicit bool
-	// current is the clock of the statement the session runs (or ran
-	// last): the plans it builds read it.
-	current Clock
 }
 
 // Clock reads the engine's clock as the start of a statement that begins

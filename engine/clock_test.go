@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/internal/testclock"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // tickingEngine serves the demo mesh (no data read) on a clock that moves
@@ -142,5 +143,38 @@ func TestWallClockPerRow(t *testing.T) {
 	s := tickingEngine(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	if got := row(t, s, "SELECT count(DISTINCT clock_timestamp()), count(DISTINCT timeofday()), count(DISTINCT now()), min(clock_timestamp()) > now() FROM generate_series(1, 5)"); got != "5|5|1|t" {
 		t.Errorf("distinct clock_timestamp(), timeofday(), now() over 5 rows, clock after now(): %s; want 5|5|1|t", got)
+	}
+}
+
+// TestExecuteArgumentsReadItsClock: EXECUTE's arguments are evaluated in
+// the EXECUTE's statement, which the prepared query runs in too: its
+// now() and statement_timestamp() are the arguments', not the PREPARE's
+// or a reading of their own.
+func TestExecuteArgumentsReadItsClock(t *testing.T) {
+	s := tickingEngine(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	row(t, s, "PREPARE p(timestamptz, timestamptz) AS SELECT $1 = now(), $2 = statement_timestamp(), $1 = 'now'::timestamptz")
+	for _, block := range []bool{false, true} {
+		if block {
+			row(t, s, "BEGIN")
+		}
+		// 'now' is read when PREPARE analyzed the query: an earlier
+		// statement's start.
+		if got := row(t, s, "EXECUTE p(now(), statement_timestamp())"); got != "t|t|f" {
+			t.Errorf("in a block %v: EXECUTE p(now(), statement_timestamp()) = %s; want t|t|f", block, got)
+		}
+	}
+	row(t, s, "COMMIT")
+}
+
+// TestExecuteAtZeroClock: a front that forgets to read the statement's
+// clock gets XX000, not a query whose now() reads nothing.
+func TestExecuteAtZeroClock(t *testing.T) {
+	s := tickingEngine(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	sts, err := s.Prepare(context.Background(), "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sts[0].ExecuteAt(context.Background(), nil, Clock{}); sqltypes.Code(err) != sqltypes.CodeInternal {
+		t.Errorf("ExecuteAt at a zero clock: %v; want XX000", err)
 	}
 }

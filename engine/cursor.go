@@ -34,14 +34,14 @@ func (c *cursor) close() {
 // cursor's name. The query runs under a context of its own, not the
 // DECLARE statement's, which ends when the statement completes; CLOSE, the
 // end of the transaction (for cursors without HOLD) or of the session stops
-// it.
-func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
+// it. The query runs in the DECLARE's statement, which starts at start.
+func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock) (*Result, error) {
 	name := st.st.Name
 	if _, ok := s.cursors[name]; ok {
 		return nil, sqltypes.New("42P03", "cursor \"%s\" already exists", name)
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	res, err := s.runQuery(cctx, st, params)
+	res, err := s.runQuery(cctx, st, params, start)
 	if err != nil {
 		cancel()
 		return nil, err

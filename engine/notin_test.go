@@ -7,7 +7,7 @@ import (
 
 // TestNotInPlan checks which NOT IN (subquery) conditions are planned as
 // anti joins: those whose two sides are never NULL (declared not_null,
-// filtered by IS NOT NULL or a comparison, inner join keys, count()).
+// filtered by a condition a NULL never passes, inner join keys, count()).
 // With a side that may be NULL, a mark join keeps the three values.
 func TestNotInPlan(t *testing.T) {
 	e, mem := demoDataEngine(t)
@@ -19,6 +19,9 @@ func TestNotInPlan(t *testing.T) {
 		{"declared not_null", "SELECT count(*) FROM sales.orders_v1 o WHERE o.product_id NOT IN (SELECT product_id FROM catalog.products_v2 WHERE category = 'audio')", true},
 		{"<> ALL", "SELECT count(*) FROM sales.orders_v1 o WHERE o.product_id <> ALL (SELECT product_id FROM catalog.products_v2 WHERE category = 'audio')", true},
 		{"IS NOT NULL", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT y FROM (VALUES (1), (NULL)) v(y) WHERE y IS NOT NULL)", true},
+		{"compared expression", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT y FROM (VALUES (1), (NULL)) v(y) WHERE y + 1 > 0)", true},
+		{"both sides of OR", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT y FROM (VALUES (1), (NULL)) v(y) WHERE y < 0 OR y > 0)", true},
+		{"one side of OR", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT y FROM (VALUES (1), (NULL)) v(y) WHERE y > 0 OR y IS NULL)", false},
 		{"inner join key", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT a.y FROM (VALUES (1), (NULL)) a(y) JOIN (VALUES (1), (NULL)) b(z) ON a.y = b.z)", true},
 		{"count", "SELECT x FROM (VALUES (1), (5)) t(x) WHERE x NOT IN (SELECT count(*) FROM (VALUES (1), (NULL)) a(y) GROUP BY y)", true},
 		{"correlated", "SELECT count(*) FROM sales.customers_v1 c WHERE c.customer_id NOT IN (SELECT o.customer_id FROM sales.orders_v1 o WHERE o.product_id = c.customer_id)", true},

@@ -17,13 +17,14 @@ import (
 // engine Statement like one a client prepares over the extended protocol:
 // bound once (again after a catalog reload), run with parameter values.
 
-// prepareNamed binds st's query and keeps it under st.Name.
-func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error {
+// prepareNamed binds st's query, in the PREPARE that runs at start, and
+// keeps it under st.Name.
+func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement, start Clock) error {
 	if _, ok := s.prepared[st.Name]; ok {
 		return sqltypes.New("42P05", "prepared statement \"%s\" already exists", st.Name)
 	}
 	p := &Statement{s: s, parsed: st.Prepared, paramTypes: st.ParamTypes}
-	if err := p.analyzeAt(ctx, true, s.tx.current); err != nil { // the PREPARE's clock
+	if err := p.analyzeAt(ctx, true, start); err != nil {
 		return err
 	}
 	if s.prepared == nil {
@@ -36,10 +37,9 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement) error
 // executeNamed runs the statement PREPARE named ex's name with ex's
 // arguments as its parameter values, as protocol-level Bind gives them:
 // one query, recorded (query log, mesh.running_queries, audit) under the
-// EXECUTE's text. An EXECUTE that fails before its query runs is
-// audited here, once.
-func (s *Session) executeNamed(ctx context.Context, ex *Statement) (*Result, error) {
-	start := s.tx.current // the EXECUTE's
+// EXECUTE's text, in the EXECUTE's statement, which starts at start. An
+// EXECUTE that fails before its query runs is audited here, once.
+func (s *Session) executeNamed(ctx context.Context, ex *Statement, start Clock) (*Result, error) {
 	p, params, err := s.executeArgs(ctx, ex, start)
 	if err != nil {
 		s.audit(0, ex.parsed.SQL, start.Statement, 0, nil, err)
@@ -68,8 +68,8 @@ func (s *Session) executeArgs(ctx context.Context, ex *Statement, start Clock) (
 }
 
 // evalArgs binds the EXECUTE statement ex's arguments at types and
-// evaluates each once, without a query; errors keep their positions in
-// ex's text.
+// evaluates each once, without a query, in the EXECUTE's statement,
+// which starts at start; errors keep their positions in ex's text.
 func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start Clock) ([]sqltypes.Datum, error) {
 	s := ex.s
 	if len(types) == 0 {
@@ -83,8 +83,8 @@ func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start 
 	if err != nil {
 		return nil, err
 	}
-	call, actionErr := s.actionCalls(ctx, nil)
-	env := s.env()
+	call, actionErr := s.actionCalls(ctx, nil, start)
+	env := s.env(start)
 	defer env.Budget.Close()
 	out := make([]sqltypes.Datum, len(args))
 	for i, a := range args {

@@ -37,7 +37,10 @@ type Share struct {
 func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (_ Share, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
-	if err := st.analyze(ctx); err != nil {
+	// One reading for the analysis and the plan: a statement analyzed
+	// here reads its 'now' literals where its now() is.
+	start := s.Clock()
+	if err := st.analyzeAt(ctx, true, start); err != nil {
 		return Share{}, err
 	}
 	whole := Share{Count: 1}
@@ -53,9 +56,7 @@ func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return Share{}, err
 	}
-	start := s.Clock()
-	s.tx.current = start
-	env := s.env()
+	env := s.env(start)
 	defer env.Budget.Close()
 	plan, err := planner.Build(ctx, env, st.st.Query, params, false /* analyze */)
 	if err != nil {
@@ -85,6 +86,5 @@ func (st *Statement) ExecuteShare(ctx context.Context, params []sqltypes.Datum, 
 	if st.st.Kind != planner.KindQuery || st.hasActions {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share of a statement that cannot be split was requested")
 	}
-	s.tx.current = sh.Start
-	return s.runQueryShare(ctx, st, params, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL)
+	return s.runQueryShare(ctx, st, params, sh.Start, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL)
 }

@@ -260,12 +260,12 @@ func (st *Statement) AnalyzeAt(ctx context.Context, start Clock) error {
 	return st.analyzeAt(ctx, true, st.s.clockAt(start.Statement))
 }
 
-// ExecuteAt is Execute with the statement's start given: a Clock the
-// caller also read parameters' 'now' and 'today' at (its Transaction), as
-// PostgreSQL reads both in the statement's transaction. The transaction
-// start is taken anew from the session at start.Statement, since a
-// statement run between the reading and this one (a COMMIT in the same
-// Query message) may have ended the transaction.
+// ExecuteAt is Execute with the statement's start given (not zero: XX000):
+// a Clock the caller also read parameters' 'now' and 'today' at (its
+// Transaction), as PostgreSQL reads both in the statement's transaction.
+// The transaction start is taken anew from the session at
+// start.Statement, since a statement run between the reading and this one
+// (a COMMIT in the same Query message) may have ended the transaction.
 func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, start Clock) (*Result, error) {
 	return st.execute(ctx, params, st.parsed.SQL, st.s.clockAt(start.Statement))
 }
@@ -275,13 +275,16 @@ func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, sta
 // EXECUTE that runs it.
 func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start Clock) (_ *Result, err error) {
 	s := st.s
-	s.tx.current = start
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
+	if start.Statement.IsZero() {
+		// Its now() would have no clock to read (executor.Env.Now).
+		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a statement was run without the clock of its start")
+	}
 	st.analyzeAt(ctx, true, start)
 	if s.txFailed && !endsTransaction(st) {
 		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
@@ -294,9 +297,9 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
-		return s.runQueryShare(ctx, st, params, nil, text)
+		return s.runQueryShare(ctx, st, params, start, nil, text)
 	case planner.KindExplain:
-		return s.explain(ctx, st, params)
+		return s.explain(ctx, st, params, start)
 	case planner.KindSet:
 		set := s.set
 		if st.st.Local {
@@ -316,7 +319,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	case planner.KindCopyOut:
 		// COPY runs the query as any SELECT, policies and all; only the
 		// way the wire sends its rows differs.
-		res, err := s.runQuery(ctx, st, params)
+		res, err := s.runQuery(ctx, st, params, start)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +327,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		res.Columns, res.Tag = nil, "COPY"
 		return res, nil
 	case planner.KindDeclare:
-		return s.declare(ctx, st, params)
+		return s.declare(ctx, st, params, start)
 	case planner.KindFetch:
 		return s.fetch(st.st)
 	case planner.KindClose:
@@ -332,11 +335,11 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 			return nil, err
 		}
 	case planner.KindPrepare:
-		if err := s.prepareNamed(ctx, st.st); err != nil {
+		if err := s.prepareNamed(ctx, st.st, start); err != nil {
 			return nil, err
 		}
 	case planner.KindExecute:
-		return s.executeNamed(ctx, st)
+		return s.executeNamed(ctx, st, start)
 	case planner.KindDeallocate:
 		s.deallocate(st.st.Name)
 	case planner.KindNoop:
@@ -376,18 +379,14 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 	return []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "SET LOCAL can only be used in transaction blocks"}}
 }
 
-// env is a new query's environment, at the clock of the statement the
-// session runs; the caller closes env.Budget when
-// the query ends (that removes its spill files and frees the buffers its
-// allocator keeps for reuse).
-func (s *Session) env() *executor.Env {
+// env is a new query's environment, in the statement that runs at start
+// (its now() and statement_timestamp()); the caller closes env.Budget
+// when the query ends (that removes its spill files and frees the buffers
+// its allocator keeps for reuse).
+func (s *Session) env(start Clock) *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	c := s.tx.current
-	if c.Statement.IsZero() {
-		c = s.Clock()
-	}
-	return &executor.Env{Mem: mem, Now: c.Transaction, StatementStart: c.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
+	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the
@@ -397,17 +396,19 @@ func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, 
 	return s.engine.reg.begin(ctx, s, sql, s.engine.maxPerUser, s.statementTimeout(), s.engine.clock())
 }
 
-func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum) (*Result, error) {
-	return s.runQueryShare(ctx, st, params, nil, st.parsed.SQL)
+// runQuery runs st's query in the statement that runs at start.
+func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock) (*Result, error) {
+	return s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL)
 }
 
-// runQueryShare runs st's query, or only one share of its rows; text is
-// the SQL its records show (Statement.execute).
-func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, share *physical.Split, text string) (_ *Result, err error) {
+// runQueryShare runs st's query, or only one share of its rows, in the
+// statement that runs at start; text is the SQL its records show
+// (Statement.execute).
+func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock, share *physical.Split, text string) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
-	start, auditStart := time.Now(), s.engine.clock()
+	began, auditStart := time.Now(), s.engine.clock()
 	qctx, q, end, err := s.beginQuery(ctx, text)
 	if err != nil {
 		s.logQuery(0, text, st.access.Products, 0, 0, err)
@@ -416,7 +417,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	}
 	observed := s.observe(text, st.st.Query, st.access)
 	var plan *physical.Plan
-	env := s.env()
+	env := s.env(start)
 	handedOff := false
 	defer func() {
 		// Runs after recoverQuery below: a panic is logged as XX000.
@@ -426,7 +427,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 			}
 			env.Budget.Close()
 			end()
-			s.logQuery(q.id, text, st.access.Products, time.Since(start), 0, err)
+			s.logQuery(q.id, text, st.access.Products, time.Since(began), 0, err)
 			s.audit(q.id, text, auditStart, 0, st.access, err)
 			observed(0, err)
 		}
@@ -438,7 +439,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	}
 	query := st.st.Query
 	if st.hasActions {
-		if query, err = s.performActions(qctx, query, params); err != nil {
+		if query, err = s.performActions(qctx, query, params, start); err != nil {
 			return nil, err
 		}
 	}
@@ -453,7 +454,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()
-		s.logQuery(q.id, text, st.access.Products, time.Since(start), rows, err)
+		s.logQuery(q.id, text, st.access.Products, time.Since(began), rows, err)
 		s.audit(q.id, text, auditStart, rows, st.access, err)
 		observed(rows, err)
 	}
@@ -499,7 +500,7 @@ func checkParams(types []sqltypes.Type, params []sqltypes.Datum) error {
 	return nil
 }
 
-func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum) (_ *Result, err error) {
+func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock) (_ *Result, err error) {
 	auditStart := s.engine.clock()
 	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
@@ -508,7 +509,7 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	}
 	defer func() { s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err) }()
 	defer end()
-	env := s.env()
+	env := s.env(start)
 	defer env.Budget.Close()
 	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
 	if err != nil {
@@ -516,9 +517,9 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	}
 	var total time.Duration
 	if st.st.Analyze {
-		start := time.Now()
+		began := time.Now()
 		err := drain(qctx, plan.Root)
-		total = time.Since(start)
+		total = time.Since(began)
 		if err != nil {
 			return nil, queryFailure(qctx, err)
 		}

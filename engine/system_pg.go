@@ -164,10 +164,8 @@ func infoSchemaTables() []sysTable {
 						continue
 					}
 					nullable := "YES"
-					for _, k := range c.Constraints {
-						if k == "not_null" || k == "primary_key" {
-							nullable = "NO"
-						}
+					if c.NotNull() {
+						nullable = "NO"
 					}
 					var charLen, prec, scale any
 					switch c.Type.Kind {
@@ -258,15 +256,11 @@ func pgCatalogTables() []sysTable {
 			for _, p := range s.visibleProducts() {
 				rel := int32(stableOID("class", p.QualifiedName()))
 				for i, c := range p.Columns {
-					notNull := false
-					for _, k := range c.Constraints {
-						notNull = notNull || k == "not_null" || k == "primary_key"
-					}
 					dims := int32(0)
 					if c.Type.Kind == sqltypes.List {
 						dims = 1
 					}
-					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims,
+					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), c.NotNull(), false, false, "", "", c.Type.Size(), int32(0), dims,
 						"p", int32(-1), "", nil, nil, true, int32(0)})
 				}
 			}

@@ -38,7 +38,8 @@ type Env struct {
 	// transaction block), as PostgreSQL's now(): current_date,
 	// current_timestamp, localtimestamp, age(x) and text input of 'now',
 	// 'today', 'tomorrow' and 'yesterday' read it, so they are stable
-	// within a transaction.
+	// within a transaction. A query's Env must set it: now() and age(x)
+	// fail with XX000 without it.
 	Now time.Time
 	// StatementStart is what statement_timestamp() reads; zero means Now.
 	StatementStart time.Time

@@ -40,7 +40,10 @@ func buildAge(name string, args []Expr) (Expr, error) {
 		if len(in) == 2 {
 			y = values[arrow.Timestamp](in[1])
 		} else {
-			now := env.Now
+			now, err := transactionStart(env)
+			if err != nil {
+				return nil, err
+			}
 			if env.Location != nil {
 				now = now.In(env.Location)
 			}

@@ -16,6 +16,10 @@ import (
 // each execution: a prepared plan is bound once and reads the clock of the
 // execution it runs in. clock_timestamp() and timeofday() read the wall
 // clock (Env.Clock) at every row, and are volatile.
+//
+// An Env without Now is a query built without its statement's clock: a
+// bug, answered with XX000 rather than with a wall-clock reading that
+// would differ from batch to batch and from the rest of the statement.
 
 // NowFunc and StatementTimestampFunc are the names the binder gives
 // now() and statement_timestamp() (current_date, localtimestamp and
@@ -30,12 +34,12 @@ func buildStableClock(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return &callExpr{name: name, t: sqltypes.TypeTimestampTZ, k: func(env *executor.Env, _ []arrow.Array, n int) (arrow.Array, error) {
-		at := env.Now
+		at, err := transactionStart(env)
+		if err != nil {
+			return nil, err
+		}
 		if name == StatementTimestampFunc && !env.StatementStart.IsZero() {
 			at = env.StatementStart
-		}
-		if at.IsZero() {
-			at = readWallClock(env)
 		}
 		v := arrow.Timestamp(at.UnixMicro())
 		return mapRows(env.Mem, sqltypes.TypeTimestampTZ.Arrow(), n, nil, func(int) (arrow.Timestamp, bool, error) { return v, false, nil })
@@ -61,6 +65,14 @@ func buildClock(name string) (Expr, error) {
 			return readWallClock(env).In(loc).AppendFormat(dst, "Mon Jan 02 15:04:05.000000 2006 MST"), false, nil
 		})
 	}}, nil
+}
+
+// transactionStart is env.Now, which a query's Env must set.
+func transactionStart(env *executor.Env) (time.Time, error) {
+	if env.Now.IsZero() {
+		return time.Time{}, internalErr("the query was built without its statement's clock")
+	}
+	return env.Now, nil
 }
 
 func readWallClock(env *executor.Env) time.Time {

@@ -201,17 +201,12 @@ func (c *checker) schema(p *catalog.Product, t connectors.Table) bool {
 // constraints checks not_null and unique (primary_key is both) by query.
 func (c *checker) constraints(ctx context.Context, p *catalog.Product) {
 	for _, col := range p.Columns {
-		notNull, unique := false, false
-		for _, k := range col.Constraints {
-			notNull = notNull || k == "not_null" || k == "primary_key"
-			unique = unique || k == "unique" || k == "primary_key"
-		}
 		q := quoteIdent(col.Name)
-		if notNull {
+		if col.NotNull() {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NULL", tableRef(p), q))
 			c.constraint(p, col, RuleNotNull, RuleNotNull, n, err, "NULL")
 		}
-		if unique {
+		if col.Unique() {
 			n, err := c.count(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING count(*) > 1) AS d", q, tableRef(p), q, q))
 			c.constraint(p, col, RuleUnique, RuleUnique, n, err, "duplicated value")
 		}

@@ -131,7 +131,7 @@ func createTable(ctx context.Context, conn *pgx.Conn, ident pgx.Identifier, cols
 	defs := make([]string, len(cols))
 	for i, c := range cols {
 		defs[i] = pgx.Identifier{c.Name}.Sanitize() + " " + c.Type.String()
-		if slices.Contains(c.Constraints, "not_null") || slices.Contains(c.Constraints, "primary_key") {
+		if c.NotNull() {
 			defs[i] += " NOT NULL"
 		}
 	}

@@ -76,10 +76,7 @@ func columnsRead(n logical.Node) logical.ColSet {
 	read := logical.ColSet{}
 	var rec func(n logical.Node)
 	rec = func(n logical.Node) {
-		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			read.AddSet(logical.ColumnsOf(e))
-			return e
-		})
+		logical.VisitExprs(n, func(e logical.Expr) { read.AddSet(logical.ColumnsOf(e)) })
 		for _, c := range n.Children() {
 			rec(c)
 		}

@@ -183,10 +183,7 @@ func (f *scaleFlow) mark(n logical.Node) {
 		f.demand.Add(x.Input.Output()...)
 		f.out.Add(x.Input.Output()...)
 	}
-	logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-		f.markPrinted(e)
-		return e
-	})
+	logical.VisitExprs(n, f.markPrinted)
 	for _, c := range n.Children() {
 		f.mark(c)
 	}

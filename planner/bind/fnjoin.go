@@ -74,18 +74,21 @@ func functionReads(r, l *relation) bool {
 		if n == l.node {
 			return false
 		}
-		p, _ := n.(*logical.Project)
-		found, i := false, 0
-		logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			c, isRef := e.(*logical.ColRef)
-			if passOn := isRef && p != nil && c.ID == p.Cols[i]; !passOn {
-				for id := range readsFrom(e) {
-					found = found || left.Has(id)
+		found := false
+		read := func(e logical.Expr) {
+			for id := range readsFrom(e) {
+				found = found || left.Has(id)
+			}
+		}
+		if p, ok := n.(*logical.Project); ok {
+			for i, e := range p.Exprs {
+				if c, isRef := e.(*logical.ColRef); !isRef || c.ID != p.Cols[i] {
+					read(e) // a column passed on under its own ID reads nothing
 				}
 			}
-			i++
-			return e
-		})
+		} else {
+			logical.VisitExprs(n, read)
+		}
 		for _, c := range n.Children() {
 			found = found || reads(c)
 		}

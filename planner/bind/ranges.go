@@ -157,7 +157,7 @@ func (b *binder) bindRangeConstructor(rt sqltypes.Type, fc *pg_query.FuncCall, s
 		switch t := args[2].Type(); {
 		case t.Kind == sqltypes.Unknown:
 			if bound[2], err = b.coerce(args[2], sqltypes.TypeText); err != nil {
-				return nil, err
+				return nil, errAt(sqltypes.AsError(err), loc)
 			}
 		case t.IsString():
 			bound[2] = args[2]

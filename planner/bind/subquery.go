@@ -90,6 +90,7 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 // whose output column replaces them.
 func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (logical.Node, error) {
 	var rest []logical.Expr
+	var done map[logical.Node]decorrelation // of the subqueries in rest, by their plans
 	for _, c := range logical.Conjuncts(pred) {
 		sq, negated := asSubquery(c)
 		if sq == nil {
@@ -108,7 +109,13 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		// A correlated aggregate without GROUP BY has a row (of NULLs) for
 		// an outer row without matches, which the decorrelated plan has not.
 		if notIn && (err != nil || len(corr) > 0 && isScalarAggregate(sq.Plan) || !notInAsAnti(node, plan, sq.Cmp)) {
-			rest = append(rest, c) // a mark join keeps the NULLs' three values
+			// A mark join keeps the NULLs' three values; it joins the
+			// plan just decorrelated.
+			if done == nil {
+				done = map[logical.Node]decorrelation{}
+			}
+			done[sq.Plan] = decorrelation{plan: plan, corr: corr, err: err}
+			rest = append(rest, c)
 			continue
 		}
 		if err != nil {
@@ -140,7 +147,7 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 	if len(rest) == 0 {
 		return node, nil
 	}
-	node, exprs, err := b.joinSubqueries(node, []logical.Expr{logical.And(rest)})
+	node, exprs, err := b.joinSubqueriesWith(node, []logical.Expr{logical.And(rest)}, done)
 	if err != nil {
 		return nil, err
 	}
@@ -212,8 +219,6 @@ func (b *binder) colRef(id logical.ColumnID) *logical.ColRef {
 	return &logical.ColRef{ID: id, Name: m.Name, T: m.Type}
 }
 
-// joinSubqueries replaces every subquery inside exprs by a column computed
-// by a join below: scalar subqueries by a single join, [NOT] IN / ANY /
 // joinSlotSubqueries computes the subqueries in the expressions at slots
 // (the inputs a node above input reads) by joins below it, and points each
 // slot at the expression that reads their columns instead.
@@ -235,8 +240,25 @@ func (b *binder) joinSlotSubqueries(input logical.Node, slots []*logical.Expr) (
 	return input, nil
 }
 
+// joinSubqueries replaces every subquery inside exprs by a column computed
+// by a join below: scalar subqueries by a single join, [NOT] IN / ANY /
 // ALL by a mark join.
 func (b *binder) joinSubqueries(node logical.Node, exprs []logical.Expr) (logical.Node, []logical.Expr, error) {
+	return b.joinSubqueriesWith(node, exprs, nil)
+}
+
+// decorrelation is what decorrelate made of a subquery's plan, kept by a
+// caller that decorrelated it to choose a join and then left the join to
+// joinSubqueriesWith: a plan is rewritten once.
+type decorrelation struct {
+	plan logical.Node
+	corr []logical.Expr
+	err  error
+}
+
+// joinSubqueriesWith is joinSubqueries, where a subquery whose plan done
+// holds joins that decorrelation.
+func (b *binder) joinSubqueriesWith(node logical.Node, exprs []logical.Expr, done map[logical.Node]decorrelation) (logical.Node, []logical.Expr, error) {
 	var err error
 	out := make([]logical.Expr, len(exprs))
 	for i, e := range exprs {
@@ -246,7 +268,12 @@ func (b *binder) joinSubqueries(node logical.Node, exprs []logical.Expr) (logica
 				return x
 			}
 			var repl logical.Expr
-			node, repl, err = b.joinSubquery(node, sq)
+			if d, ok := done[sq.Plan]; ok {
+				delete(done, sq.Plan) // (a rewritten Subquery is a copy: its plan is the key)
+				node, repl, err = b.joinDecorrelated(node, sq, d)
+			} else {
+				node, repl, err = b.joinSubquery(node, sq)
+			}
 			if err != nil {
 				return x
 			}
@@ -256,6 +283,8 @@ func (b *binder) joinSubqueries(node logical.Node, exprs []logical.Expr) (logica
 	return node, out, err
 }
 
+// joinSubquery joins sq's plan, decorrelated, to node and returns the
+// expression that stands for sq over the joined rows.
 func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.Node, logical.Expr, error) {
 	if sq.Kind == logical.SubqueryScalar {
 		if inner, marker, lifted, ok := b.liftOuterProjection(sq); ok {
@@ -268,6 +297,13 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		}
 	}
 	plan, corr, err := b.decorrelate(sq.Plan)
+	return b.joinDecorrelated(node, sq, decorrelation{plan: plan, corr: corr, err: err})
+}
+
+// joinDecorrelated is joinSubquery of sq, whose plan decorrelate made d
+// of.
+func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d decorrelation) (logical.Node, logical.Expr, error) {
+	plan, corr, err := d.plan, d.corr, d.err
 	if err != nil {
 		if sq.Kind == logical.SubqueryExists {
 			if cmp, ok := b.existsOverCorrelatedAnti(sq, false); ok {

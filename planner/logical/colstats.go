@@ -44,7 +44,7 @@ func KeyRows(n Node, id ColumnID) (float64, bool) {
 		}
 		rows := float64(x.Table.Stats().RowCount)
 		c := x.Product.Column(x.Table.Schema().Field(x.SourceIdx[k]).Name)
-		if rows <= 0 || c == nil || !slices.Contains(c.Constraints, "unique") && !slices.Contains(c.Constraints, "primary_key") {
+		if rows <= 0 || c == nil || !c.Unique() {
 			return 0, false
 		}
 		return rows, true

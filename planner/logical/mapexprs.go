@@ -118,3 +118,59 @@ func Transform(n Node, fn func(Node) (Node, error)) (Node, error) {
 	}
 	return fn(n)
 }
+
+// VisitExprs calls fn with each expression n holds directly (not its
+// children's), in MapExprs' order, without copying n.
+func VisitExprs(n Node, fn func(Expr)) {
+	each := func(es []Expr) {
+		for _, e := range es {
+			fn(e)
+		}
+	}
+	keys := func(ks []SortKey) {
+		for _, k := range ks {
+			fn(k.Expr)
+		}
+	}
+	some := func(es ...Expr) {
+		for _, e := range es {
+			if e != nil {
+				fn(e)
+			}
+		}
+	}
+	switch x := n.(type) {
+	case *Scan:
+		each(x.Filters)
+	case *Filter:
+		fn(x.Pred)
+	case *Project:
+		each(x.Exprs)
+	case *Join:
+		some(x.Cond)
+	case *Aggregate:
+		each(x.Groups)
+		for _, a := range x.Aggs {
+			each(a.Args)
+			some(a.Filter)
+			keys(a.Order)
+		}
+		keys(x.InputOrder)
+	case *Sort:
+		keys(x.Keys)
+	case *Window:
+		each(x.PartitionBy)
+		keys(x.OrderBy)
+		for _, w := range x.Calls {
+			each(w.Args)
+			some(w.Filter, w.RangeKey, w.RangeStart, w.RangeEnd)
+		}
+	case *Unnest:
+		each(x.Lists)
+		some(x.Cond)
+	case *Values:
+		for _, r := range x.Rows {
+			each(r)
+		}
+	}
+}

@@ -1,6 +1,6 @@
 package logical
 
-import "slices"
+import "github.com/meshql/meshql/executor/expr"
 
 // NotNull returns the output columns of n that are never NULL: product
 // columns declared not_null (or primary_key) in the catalog, columns a
@@ -17,7 +17,7 @@ func NotNull(n Node) ColSet {
 			s := x.Table.Schema()
 			for i, id := range x.Cols {
 				if j := x.SourceIdx[i]; j >= 0 && j < s.NumFields() {
-					if c := x.Product.Column(s.Field(j).Name); c != nil && (slices.Contains(c.Constraints, "not_null") || slices.Contains(c.Constraints, "primary_key")) {
+					if c := x.Product.Column(s.Field(j).Name); c != nil && c.NotNull() {
 						out.Add(id)
 					}
 				}
@@ -101,37 +101,71 @@ func ExprNotNull(e Expr, notNull ColSet) bool {
 }
 
 // nullRejected returns the columns that are not NULL in every row for
-// which pred is TRUE: the columns (or casts of them) compared by one of
-// its conjuncts, or tested by IS NOT NULL.
+// which pred is TRUE: those whose NULL alone makes it FALSE or NULL.
 func nullRejected(pred Expr) ColSet {
 	out := ColSet{}
-	add := func(e Expr) {
-		for {
-			c, ok := e.(*Cast)
-			if !ok {
-				break
-			}
-			e = c.E
-		}
-		if c, ok := e.(*ColRef); ok {
-			out.Add(c.ID)
-		}
-	}
-	for _, c := range Conjuncts(pred) {
-		switch x := c.(type) {
-		case *Binary:
-			if x.Op.IsComparison() {
-				add(x.L)
-				add(x.R)
-			}
-		case *Unary:
-			if x.Op == OpIsNotNull {
-				add(x.E)
-			}
-		case *Like:
-			add(x.E)
-			add(x.Pattern)
+	for id := range ColumnsOf(pred) {
+		if NullRejecting(pred, ColSet{id: {}}) {
+			out.Add(id)
 		}
 	}
 	return out
+}
+
+// NullRejecting reports whether p is FALSE or NULL on every row whose
+// columns in s are all NULL.
+func NullRejecting(p Expr, s ColSet) bool {
+	switch x := p.(type) {
+	case *Binary:
+		switch x.Op {
+		case expr.OpAnd:
+			return NullRejecting(x.L, s) || NullRejecting(x.R, s)
+		case expr.OpOr:
+			return NullRejecting(x.L, s) && NullRejecting(x.R, s)
+		}
+	case *Unary:
+		switch x.Op {
+		case OpIsNotNull, OpIsFalse, OpNot:
+			return strictNull(x.E, s)
+		case OpIsTrue:
+			return NullRejecting(x.E, s)
+		}
+	}
+	return strictNull(p, s)
+}
+
+// strictNull reports whether e is NULL whenever the columns in s are all
+// NULL. It knows operators, casts, IN and LIKE; a function call counts as
+// not strict (COALESCE, concat and array functions are not).
+func strictNull(e Expr, s ColSet) bool {
+	switch x := e.(type) {
+	case *ColRef:
+		return s.Has(x.ID)
+	case *Binary:
+		switch x.Op {
+		case expr.OpAnd, expr.OpOr:
+			// NULL AND FALSE is FALSE: NULL only if both sides are.
+			return strictNull(x.L, s) && strictNull(x.R, s)
+		case expr.OpIsDistinctFrom, expr.OpIsNotDistinctFrom:
+			return false
+		case expr.OpConcat:
+			// array || NULL is the array; text || NULL is NULL.
+			if x.T.Elem != nil {
+				return false
+			}
+		}
+		return strictNull(x.L, s) || strictNull(x.R, s)
+	case *Unary:
+		switch x.Op {
+		case OpNot, OpNegate:
+			return strictNull(x.E, s)
+		}
+	case *Cast:
+		return strictNull(x.E, s)
+	case *InList:
+		return strictNull(x.E, s)
+	case *Like:
+		return strictNull(x.E, s) || strictNull(x.Pattern, s)
+	}
+	return false
 }

@@ -10,18 +10,24 @@ import (
 
 const microsPerDay = 86_400_000_000
 
-// UnwrapDateCasts rewrites `CAST(d AS timestamp) op TIMESTAMP c`, where d is
-// a date, into an equivalent comparison of d with a DATE constant, so that
-// it can be pushed to sources and pruned by date statistics. (`order_date >
-// current_date - INTERVAL '30 day'` compares a date with a timestamp.)
-func UnwrapDateCasts(n logical.Node) (logical.Node, error) {
+// UnwrapForPushdown rewrites, in one walk of the plan, predicates that
+// sources and statistics cannot read into equivalent ones they can:
+// comparisons of date casts (unwrapDateCast) and containment in a
+// constant range (unwrapRangeContains). Neither rewrite makes what the
+// other rewrites, so one walk does both.
+func UnwrapForPushdown(n logical.Node) (logical.Node, error) {
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		return logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			return logical.Rewrite(e, unwrapDateCast)
+			return logical.Rewrite(e, func(e logical.Expr) logical.Expr { return unwrapDateCast(unwrapRangeContains(e)) })
 		}), nil
 	})
 }
 
+// unwrapDateCast rewrites `CAST(d AS timestamp) op TIMESTAMP c`, where d
+// is a date, into an equivalent comparison of d with a DATE constant, so
+// that it can be pushed to sources and pruned by date statistics.
+// (`order_date > current_date - INTERVAL '30 day'` compares a date with a
+// timestamp.)
 func unwrapDateCast(e logical.Expr) logical.Expr {
 	b, ok := e.(*logical.Binary)
 	if !ok || !b.Op.IsComparison() {

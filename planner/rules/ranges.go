@@ -6,7 +6,7 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// UnwrapRangeContainment rewrites `CONST_RANGE @> col` and `col <@
+// unwrapRangeContains rewrites `CONST_RANGE @> col` and `col <@
 // CONST_RANGE` (after constants fold, so daterange('2024-01-01',
 // '2024-04-01') is one) into comparisons of the column with the range's
 // finite bounds: `col >= '2024-01-01' AND col < '2024-04-01'`. Those are
@@ -15,14 +15,6 @@ import (
 // column, as the strict function gives. An empty range, or one without
 // any finite bound, keeps the function (it answers false or true for
 // non-NULL values, which no comparison says).
-func UnwrapRangeContainment(n logical.Node) (logical.Node, error) {
-	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
-		return logical.MapExprs(n, func(e logical.Expr) logical.Expr {
-			return logical.Rewrite(e, unwrapRangeContains)
-		}), nil
-	})
-}
-
 func unwrapRangeContains(e logical.Expr) logical.Expr {
 	f, ok := e.(*logical.Func)
 	if !ok || len(f.Args) != 2 || f.Name != "range_contains_elem" && f.Name != "elem_contained_by_range" {

@@ -169,7 +169,7 @@ func productSchema(p *catalog.Product, dec policy.Decision) *arrow.Schema {
 		if c.Description != "" {
 			meta = arrow.NewMetadata(append(meta.Keys(), "description"), append(meta.Values(), c.Description))
 		}
-		notNull := slices.Contains(c.Constraints, "not_null") || slices.Contains(c.Constraints, "primary_key")
+		notNull := c.NotNull()
 		fields = append(fields, arrow.Field{Name: c.Name, Type: flightType(c.Type), Nullable: !notNull, Metadata: meta})
 	}
 	meta := arrow.MetadataFrom(map[string]string{"description": p.Description})
