@@ -184,6 +184,10 @@ func (c *Column) NotNull() bool {
 	return slices.Contains(c.Constraints, "not_null") || slices.Contains(c.Constraints, "primary_key")
 }
 
+// PrimaryKey reports whether the column is part of the product's
+// declared primary key.
+func (c *Column) PrimaryKey() bool { return slices.Contains(c.Constraints, "primary_key") }
+
 // Unique reports whether the contract declares the column's non-NULL
 // values distinct: unique, or primary_key, which implies it.
 func (c *Column) Unique() bool {

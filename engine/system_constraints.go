@@ -34,7 +34,7 @@ func constraintTables() []sysTable {
 					out = append(out, []any{"mesh", p.Domain, pkeyName(p), "mesh", p.Domain, p.TableName(), "PRIMARY KEY", "NO", "NO", "YES", "YES"})
 				}
 				for i, c := range p.Columns {
-					if columnNotNull(c) {
+					if c.NotNull() {
 						out = append(out, []any{"mesh", p.Domain, notNullName(p, i), "mesh", p.Domain, p.TableName(), "CHECK", "NO", "NO", "YES", nil})
 					}
 				}
@@ -150,16 +150,6 @@ func classOID(p *catalog.Product) int32 { return int32(stableOID("class", p.Qual
 // column i (0-based) of p in information_schema.table_constraints.
 func notNullName(p *catalog.Product, i int) string {
 	return fmt.Sprintf("%d_%d_%d_not_null", stableOID("namespace", p.Domain), classOID(p), i+1)
-}
-
-// columnNotNull reports whether a descriptor declares c never NULL.
-func columnNotNull(c *catalog.Column) bool {
-	for _, k := range c.Constraints {
-		if k == "not_null" || k == "primary_key" {
-			return true
-		}
-	}
-	return false
 }
 
 // constraintDefs are pg_get_constraintdef's texts of the primary key

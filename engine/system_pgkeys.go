@@ -22,11 +22,8 @@ const (
 func primaryKey(p *catalog.Product) []int16 {
 	var out []int16
 	for i, c := range p.Columns {
-		for _, k := range c.Constraints {
-			if k == "primary_key" {
-				out = append(out, int16(i+1))
-				break
-			}
+		if c.PrimaryKey() {
+			out = append(out, int16(i+1))
 		}
 	}
 	return out

@@ -210,7 +210,7 @@ func (v *service) DoGetPrimaryKeys(ctx context.Context, ref flightsql.TableRef) 
 			}
 			seq := int32(0)
 			for _, c := range p.Columns {
-				if !slices.Contains(c.Constraints, "primary_key") {
+				if !c.PrimaryKey() {
 					continue
 				}
 				seq++
