@@ -99,6 +99,12 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 				}
 				return e
 			})
+			if regInputs[f.Name] == "regclass" && len(logical.ColumnsOf(a)) > 0 {
+				// A relation name per row (format('%I.%I', table_schema,
+				// table_name)::regclass, as Metabase casts) is looked up row
+				// by row among the relations the session sees.
+				return s.regclassLookup(a, f.T)
+			}
 			env := s.env(start)
 			v, err := physical.EvalConst(ctx, env, a)
 			env.Budget.Close()

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -144,4 +147,56 @@ func (s *Session) classOID(schema, rel string) (int32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// regclassLookup is text::regclass of a name that depends on rows: CASE
+// over the relations the session can see (products, their primary key
+// indexes and the system tables), each under its qualified name and, for
+// those a name alone finds (pg_catalog's, then the search path's),
+// unqualified; names are split and folded as parse_ident does. A name no
+// relation has gives NULL where PostgreSQL fails with 42P01, and an oid
+// written as a number is not read.
+func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Expr {
+	textList := sqltypes.ListOf(sqltypes.TypeText)
+	key := &logical.Func{Name: "array_to_string", T: sqltypes.TypeText, Args: []logical.Expr{
+		&logical.Func{Name: "parse_ident", Args: []logical.Expr{name}, T: textList},
+		&logical.Const{T: sqltypes.TypeText, V: "."},
+	}}
+	oids := map[string]int32{}
+	add := func(schema, rel string, oid int32) {
+		oids[schema+"."+rel] = oid
+	}
+	for _, t := range systemTables() {
+		add(t.schema, t.name, systemClassOID(t.schema, t.name))
+		if t.schema == "pg_catalog" {
+			oids[t.name] = systemClassOID(t.schema, t.name)
+		}
+	}
+	products := s.visibleProducts()
+	for _, p := range products {
+		add(p.Domain, p.TableName(), int32(stableOID("class", p.QualifiedName())))
+		if primaryKey(p) != nil {
+			add(p.Domain, pkeyName(p), pkeyIndexOID(p))
+		}
+	}
+	for _, sc := range s.searchPath() {
+		for _, p := range products {
+			if _, taken := oids[p.TableName()]; p.Domain == sc && !taken {
+				oids[p.TableName()] = int32(stableOID("class", p.QualifiedName()))
+			}
+		}
+	}
+	names := make([]string, 0, len(oids))
+	for n := range oids {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := &logical.Case{T: t}
+	for _, n := range names {
+		out.Whens = append(out.Whens, logical.When{
+			Cond: &logical.Binary{Op: expr.OpEq, L: key, R: &logical.Const{T: sqltypes.TypeText, V: n}, T: sqltypes.TypeBool},
+			Then: &logical.Const{T: t, V: oids[n]},
+		})
+	}
+	return out
 }

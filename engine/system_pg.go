@@ -3,7 +3,6 @@ package engine
 import (
 	"sort"
 
-	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -149,56 +148,7 @@ func infoSchemaTables() []sysTable {
 			}
 			return out
 		}},
-		{schema: "information_schema", name: "columns", cols: []sysColumn{
-			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"column_name", tText},
-			{"ordinal_position", tInt4}, {"column_default", tText}, {"is_nullable", tText}, {"data_type", tText},
-			{"character_maximum_length", tInt4}, {"numeric_precision", tInt4}, {"numeric_scale", tInt4}, {"udt_name", tText},
-		}, rows: func(s *Session) [][]any {
-			// As in PostgreSQL, only columns the user holds a privilege on.
-			v := s.current()
-			var out [][]any
-			for _, p := range s.visibleProducts() {
-				denied := policy.Decide(v.mesh, v.who, p).Denied
-				for i, c := range p.Columns {
-					if denied[c.Name] {
-						continue
-					}
-					nullable := "YES"
-					if c.NotNull() {
-						nullable = "NO"
-					}
-					var charLen, prec, scale any
-					switch c.Type.Kind {
-					case sqltypes.Varchar, sqltypes.Bpchar:
-						if c.Type.Precision > 0 {
-							charLen = c.Type.Precision
-						}
-					case sqltypes.Numeric:
-						if c.Type.Precision > 0 {
-							prec, scale = c.Type.Precision, c.Type.Scale
-						}
-					case sqltypes.Int2:
-						prec, scale = int32(16), int32(0)
-					case sqltypes.Int4:
-						prec, scale = int32(32), int32(0)
-					case sqltypes.Int8:
-						prec, scale = int32(64), int32(0)
-					}
-					dt := c.Type.String()
-					if c.Type.Kind == sqltypes.Numeric {
-						dt = "numeric"
-					} else if c.Type.Kind == sqltypes.Varchar {
-						dt = "character varying"
-					} else if c.Type.Kind == sqltypes.Bpchar {
-						dt = "character"
-					} else if c.Type.Kind == sqltypes.List {
-						dt = "ARRAY"
-					}
-					out = append(out, []any{"mesh", p.Domain, p.TableName(), c.Name, int32(i + 1), nil, nullable, dt, charLen, prec, scale, udtName(c.Type)})
-				}
-			}
-			return out
-		}},
+		infoSchemaColumns(),
 	}
 }
 

@@ -169,6 +169,21 @@ func TestConstraintsAndTableStatsAsClientsReadThem(t *testing.T) {
 		  LEFT JOIN pg_stat_user_tables stat ON n.nspname = stat.schemaname AND c.relname = stat.relname
 		  WHERE n.nspname !~ '^information_schema|catalog_history|pg_' AND c.relkind IN ('r', 'p', 'v', 'f', 'm') ORDER BY 1, 2`,
 			[]string{"catalog|products_v1|0|NULL", "catalog|products_v2|0|0", "marketing|cross_sell_v1|NULL|NULL", "sales|customers_v1|0|NULL", "sales|orders_v1|0|NULL"}},
+		// Metabase's field sync reads each column's comment through a
+		// relation name built per row and cast to regclass.
+		{`SELECT c.table_name, c.column_name, pk.column_name IS NOT NULL AS pk,
+		    col_description(cast(cast(format('%I.%I', cast(c.table_schema AS text), cast(c.table_name AS text)) AS regclass) AS oid), c.ordinal_position) IS NOT NULL AS commented,
+		    (column_default IS NULL) AND (is_nullable = 'NO') AND NOT (is_identity <> 'NO') AS required
+		  FROM information_schema.columns AS c LEFT JOIN (SELECT tc.table_schema, tc.table_name, kc.column_name
+		    FROM information_schema.table_constraints AS tc JOIN information_schema.key_column_usage AS kc
+		    ON tc.constraint_name = kc.constraint_name AND tc.table_schema = kc.table_schema AND tc.table_name = kc.table_name
+		    WHERE tc.constraint_type = 'PRIMARY KEY') AS pk
+		  ON c.table_schema = pk.table_schema AND c.table_name = pk.table_name AND c.column_name = pk.column_name
+		  WHERE c.table_schema = 'catalog' AND c.table_name = 'products_v2' ORDER BY c.ordinal_position`,
+			[]string{"products_v2|product_id|t|t|t", "products_v2|name|f|t|t", "products_v2|category|f|t|t", "products_v2|brand|f|t|f", "products_v2|price|f|t|t"}},
+		{`SELECT n, n::regclass = (SELECT oid FROM pg_class WHERE relname = 'orders_v1'), n::regclass = 1259
+		  FROM (VALUES (1, 'sales.orders_v1'), (2, '"sales"."orders_v1"'), (3, 'pg_class'), (4, 'pg_catalog.PG_CLASS'), (5, 'nope')) v(k, n) ORDER BY k`,
+			[]string{"sales.orders_v1|t|f", `"sales"."orders_v1"|t|f`, "pg_class|f|t", "pg_catalog.PG_CLASS|f|t", "nope|NULL|NULL"}},
 		{`SELECT relname, heap_blks_read, idx_blks_hit FROM pg_statio_all_tables WHERE schemaname = 'catalog' ORDER BY 1`,
 			[]string{"products_v1|0|NULL", "products_v2|0|0"}},
 	}

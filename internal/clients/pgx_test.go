@@ -410,6 +410,14 @@ func checkClientProbes(t *testing.T, f *fixture) {
 		// (scalar functions in FROM).
 		`SELECT quote_ident(table_name) AS "table" FROM information_schema.tables WHERE quote_ident(table_schema) = 'sales' ORDER BY 1`,
 		`SELECT quote_ident(column_name) AS "column", data_type AS "type" FROM information_schema.columns WHERE ` + grafanaColumnsOf("sales.orders_v1"),
+		// Metabase's field sync: information_schema.columns' other
+		// columns, and a relation's name per row cast to regclass.
+		`SELECT table_name, column_name, is_nullable, data_type, character_maximum_length, character_octet_length, numeric_precision,
+		   numeric_precision_radix, numeric_scale, datetime_precision, udt_name, dtd_identifier, is_identity, identity_cycle, is_generated
+		 FROM information_schema.columns WHERE table_schema = 'sales' ORDER BY table_name, ordinal_position`,
+		`SELECT table_name, pg_total_relation_size(format('%I.%I', table_schema, table_name)) IS NOT NULL,
+		   format('%I.%I', table_schema, table_name)::regclass = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sales' AND c.relname = 'orders_v1')
+		 FROM information_schema.tables WHERE table_schema = 'sales' ORDER BY 1`,
 		`SET search_path = sales, public; SELECT quote_ident(column_name) AS "column", data_type AS "type" FROM information_schema.columns WHERE ` + grafanaColumnsOf("orders_v1") + `; RESET search_path`,
 	})
 }
