@@ -12,8 +12,9 @@ import (
 // TestRegCastOfText: text cast to a reg* type is looked up when the
 // statement runs (the binder cannot know a parameter's or an expression's
 // value), giving the same id as the literal cast; a relation that does
-// not exist is 42P01 and a schema 3F000, as in PostgreSQL; text that
-// varies per row is refused with 0A000 and a hint, not misread as a number.
+// not exist is 42P01 and a schema 3F000, as in PostgreSQL; a relation
+// name that varies per row is looked up per row, other reg* types refuse
+// such text with 0A000 and a hint, never misreading it as a number.
 func TestRegCastOfText(t *testing.T) {
 	e, mem := demoEngine(t)
 	defer mem.AssertSize(t, 0)
@@ -25,10 +26,15 @@ func TestRegCastOfText(t *testing.T) {
 	if want := []string{"t|t|t|20"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	perRow, err := queryErr(t, e, "admin", `SELECT count(*) FILTER (WHERE (n.nspname || '.' || c.relname)::regclass = c.oid), count(*)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace`)
+	if err != nil || len(perRow) != 1 || strings.Split(perRow[0], "|")[0] != strings.Split(perRow[0], "|")[1] {
+		t.Errorf("per-row regclass of every relation: %q, %v", perRow, err)
+	}
 	for sql, code := range map[string]string{
-		`SELECT 'sales.no_such_v1'::text::regclass`:         sqltypes.CodeUndefinedTable,
-		`SELECT 'no_such.orders_v1'::text::regclass`:        sqltypes.CodeInvalidSchemaName,
-		`SELECT relname::regclass FROM pg_catalog.pg_class`: sqltypes.CodeFeatureNotSupported,
+		`SELECT 'sales.no_such_v1'::text::regclass`:       sqltypes.CodeUndefinedTable,
+		`SELECT 'no_such.orders_v1'::text::regclass`:      sqltypes.CodeInvalidSchemaName,
+		`SELECT typname::regtype FROM pg_catalog.pg_type`: sqltypes.CodeFeatureNotSupported,
 	} {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want SQLSTATE %s", sql, err, code)
