@@ -281,6 +281,7 @@ func pgCatalogTables() []sysTable {
 			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
 		}},
 		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
+		authMembers(),
 		{schema: "pg_catalog", name: "pg_user", cols: []sysColumn{
 			{"usename", tText}, {"usesysid", tInt4}, {"usecreatedb", tBool}, {"usesuper", tBool},
 		}, rows: func(s *Session) [][]any {
@@ -379,7 +380,35 @@ func roleCols() []sysColumn {
 	return []sysColumn{
 		{"oid", tInt4}, {"rolname", tText}, {"rolsuper", tBool}, {"rolinherit", tBool}, {"rolcreaterole", tBool},
 		{"rolcreatedb", tBool}, {"rolcanlogin", tBool}, {"rolreplication", tBool}, {"rolconnlimit", tInt4}, {"rolbypassrls", tBool},
+		{"rolpassword", tText}, {"rolvaliduntil", sqltypes.TypeTimestampTZ}, {"rolconfig", tTexts},
 	}
+}
+
+// authMembers is pg_auth_members: each user's membership of the roles
+// it holds and each role's of the roles it inherits (psql's \du lists
+// them as "Member of").
+func authMembers() sysTable {
+	return sysTable{schema: "pg_catalog", name: "pg_auth_members", cols: []sysColumn{
+		{"roleid", tInt4}, {"member", tInt4}, {"grantor", tInt4}, {"admin_option", tBool},
+	}, rows: func(s *Session) [][]any {
+		mesh := s.engine.Mesh()
+		var out [][]any
+		member := func(of []string, who string) {
+			for _, r := range of {
+				if r == who {
+					continue // a user and its role of the same name are one role
+				}
+				out = append(out, []any{int32(stableOID("role", r)), int32(stableOID("role", who)), int32(ownerOID), false})
+			}
+		}
+		for _, u := range mesh.Users {
+			member(u.Roles, u.Name)
+		}
+		for _, r := range mesh.Roles {
+			member(r.Inherits, r.Name)
+		}
+		return out
+	}}
 }
 
 // roleRows lists users (who can log in) and roles.
@@ -387,7 +416,7 @@ func roleRows(s *Session) [][]any {
 	mesh := s.engine.Mesh()
 	var out [][]any
 	for _, u := range mesh.Users {
-		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false})
+		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false, "********", nil, nil})
 	}
 	users := map[string]bool{}
 	for _, u := range mesh.Users {
@@ -397,7 +426,7 @@ func roleRows(s *Session) [][]any {
 		if users[r.Name] {
 			continue // one namespace in PostgreSQL: the login role stands for both
 		}
-		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false})
+		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false, "********", nil, nil})
 	}
 	return out
 }

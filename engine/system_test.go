@@ -130,10 +130,10 @@ func TestMetricsCountQueriesByStatus(t *testing.T) {
 }
 
 // BI tools sync a database's keys through information_schema and
-// pg_get_constraintdef, and Metabase its tables through a join with
-// pg_stat_user_tables. The demo descriptors declare catalog.products_v2's
+// pg_get_constraintdef, Metabase its tables through a join with
+// pg_stat_user_tables, psql lists roles with \du. The demo descriptors declare catalog.products_v2's
 // product_id as its primary key and orders_v1's columns not_null.
-func TestConstraintsAndTableStatsAsClientsReadThem(t *testing.T) {
+func TestCatalogViewsAsClientsReadThem(t *testing.T) {
 	e, mem := demoEngine(t)
 	defer mem.AssertSize(t, 0)
 	cases := []struct {
@@ -184,6 +184,12 @@ func TestConstraintsAndTableStatsAsClientsReadThem(t *testing.T) {
 		{`SELECT n, n::regclass = (SELECT oid FROM pg_class WHERE relname = 'orders_v1'), n::regclass = 1259
 		  FROM (VALUES (1, 'sales.orders_v1'), (2, '"sales"."orders_v1"'), (3, 'pg_class'), (4, 'pg_catalog.PG_CLASS'), (5, 'nope')) v(k, n) ORDER BY k`,
 			[]string{"sales.orders_v1|t|f", `"sales"."orders_v1"|t|f`, "pg_class|f|t", "pg_catalog.PG_CLASS|f|t", "nope|NULL|NULL"}},
+		// psql's \du: users and roles with what they are members of, from
+		// the mesh's users' roles and roles' inherits.
+		{`SELECT r.rolname, r.rolcanlogin, r.rolvaliduntil, ARRAY(SELECT b.rolname FROM pg_catalog.pg_auth_members m
+		    JOIN pg_catalog.pg_roles b ON (m.roleid = b.oid) WHERE m.member = r.oid ORDER BY 1) AS memberof
+		  FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1`,
+			[]string{"admin|t|NULL|{analyst,marketing,sales}", "analyst|t|NULL|{}", "marketing|t|NULL|{}", "sales|f|NULL|{}", "sales_eu|t|NULL|{sales}"}},
 		{`SELECT relname, heap_blks_read, idx_blks_hit FROM pg_statio_all_tables WHERE schemaname = 'catalog' ORDER BY 1`,
 			[]string{"products_v1|0|NULL", "products_v2|0|0"}},
 	}
