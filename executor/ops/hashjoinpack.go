@@ -27,17 +27,17 @@ func (o *hashJoinOp) packBuild(keys []arrow.Array) []arrow.Array {
 		return keys
 	}
 	n := keys[0].Len()
+	mem := o.env.Mem
+	buf := newBuffer(mem, 8*n)
 	p := &o.packer
-	p.pack(keys, n)
+	p.packTo(fixedSliceOf[int64](buf.Bytes())[:n], keys)
 	va, vb := validityOf(keys[0]), validityOf(keys[1])
 	for _, i := range p.misfit {
 		if va.OK(int(i)) && vb.OK(int(i)) {
+			buf.Release()
 			return keys // a value too wide: the generic table
 		}
 	}
-	mem := o.env.Mem
-	buf := newBuffer(mem, 8*n)
-	copy(fixedSliceOf[int64](buf.Bytes()), p.vals)
 	valid, nulls := buildValidity(mem, n, func(i int) bool { return va.OK(i) && vb.OK(i) })
 	pk := makeArray(arrow.PrimitiveTypes.Int64, n, []*memory.Buffer{valid, buf}, nil, nulls)
 	releaseArrays(keys)

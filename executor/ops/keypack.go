@@ -36,22 +36,29 @@ type keyPacker struct {
 // the validity of a one-column key.
 func (p *keyPacker) pack(keys []arrow.Array, n int) validity {
 	p.vals = growTo(p.vals[:0], n)[:n]
+	return p.packTo(p.vals, keys)
+}
+
+// packTo is pack writing the keys of len(dst) rows into dst instead (the
+// join's build side, into the array it keeps).
+func (p *keyPacker) packTo(dst []int64, keys []arrow.Array) validity {
+	n := len(dst)
 	p.misfit = p.misfit[:0]
 	if len(keys) == 1 {
-		p.misfit = narrowDecimals(p.vals, keys[0], p.misfit)
+		p.misfit = narrowDecimals(dst, keys[0], p.misfit)
 		return validityOf(keys[0])
 	}
 	a32, a64 := p.side(keys[0], &p.wa, n)
 	b32, b64 := p.side(keys[1], &p.wb, n)
 	switch {
 	case a32 != nil && b32 != nil:
-		p.misfit = packPairs(p.vals, a32, b32, p.misfit)
+		p.misfit = packPairs(dst, a32, b32, p.misfit)
 	case a32 != nil:
-		p.misfit = packPairs(p.vals, a32, b64, p.misfit)
+		p.misfit = packPairs(dst, a32, b64, p.misfit)
 	case b32 != nil:
-		p.misfit = packPairs(p.vals, a64, b32, p.misfit)
+		p.misfit = packPairs(dst, a64, b32, p.misfit)
 	default:
-		p.misfit = packPairs(p.vals, a64, b64, p.misfit)
+		p.misfit = packPairs(dst, a64, b64, p.misfit)
 	}
 	for _, k := range keys {
 		if v := validityOf(k); v.Bits != nil {
