@@ -74,10 +74,10 @@ type percentileAcc struct {
 	source  *percentileAcc
 	sharers int
 	gv      *groupedValues
-	kept   []int32 // update's scratch: gids with NULL values skipped
-	frac   []float64
-	state  []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
-	groups int
+	kept    []int32 // update's scratch: gids with NULL values skipped
+	frac    []float64
+	state   []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
+	groups  int
 }
 
 func (a *percentileAcc) grow(n int) {
