@@ -56,6 +56,21 @@ func splitBatches(s *arrow.Schema, batches []arrow.RecordBatch, n int) []executo
 	return inputs
 }
 
+// benchRows runs the operator mk makes once per iteration; it must
+// return want rows (-1: any number).
+func benchRows(b *testing.B, want int64, mk func() (executor.Operator, error)) {
+	b.ReportAllocs()
+	for b.Loop() {
+		op, err := mk()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := consume(b, op); want >= 0 && n != want {
+			b.Fatalf("%d rows, want %d", n, want)
+		}
+	}
+}
+
 // consume drains op and returns the row count.
 func consume(b *testing.B, op executor.Operator) int64 {
 	ctx := context.Background()
@@ -179,17 +194,8 @@ func BenchmarkHashAggregate(b *testing.B) {
 	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}, {Func: "max", Args: []expr.Expr{col(1, tI8)}}}
 	for _, parts := range []int{1, 4} {
 		b.Run("inputs="+strconv.Itoa(parts), func(b *testing.B) {
-			b.ReportAllocs()
 			b.SetBytes(int64(1_000_000 * 16))
-			for b.Loop() {
-				op, err := NewHashAggregate(env, splitBatches(s, in, parts), []expr.Expr{col(0, tI8)}, aggs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != 10_001 {
-					b.Fatalf("%d groups", n)
-				}
-			}
+			benchAggregate(b, env, s, in, parts, []expr.Expr{col(0, tI8)}, aggs, 10_001)
 		})
 	}
 	b.Run("keys=2", func(b *testing.B) { // the generic (vectorized probing) table
@@ -343,18 +349,11 @@ func BenchmarkFilterAggregate(b *testing.B) {
 	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}}
 	for _, sel := range []int64{98, 50} {
 		b.Run("selectivity="+strconv.FormatInt(sel, 10), func(b *testing.B) {
-			b.ReportAllocs()
 			b.SetBytes(int64(1_000_000 * 16))
-			for b.Loop() {
+			benchRows(b, sel, func() (executor.Operator, error) {
 				f, _ := NewFilter(env, NewBatches(s, in), predExpr{}.lt(sel))
-				op, err := NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != sel {
-					b.Fatalf("%d groups", n)
-				}
-			}
+				return NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
+			})
 		})
 	}
 }
@@ -399,13 +398,9 @@ func BenchmarkGroupByText(b *testing.B) {
 		in   []arrow.RecordBatch
 	}{{"plain", s, in}, {"dictionary", ds, dict}} {
 		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(c.s, c.in)}, keys, []Aggregate{{Func: "count_star"}})
-				if n := consume(b, op); n != 6 {
-					b.Fatalf("%d groups", n)
-				}
-			}
+			benchRows(b, 6, func() (executor.Operator, error) {
+				return NewHashAggregate(env, []executor.Operator{NewBatches(c.s, c.in)}, keys, []Aggregate{{Func: "count_star"}})
+			})
 		})
 	}
 }
@@ -542,14 +537,15 @@ func BenchmarkGroupByTwoInts(b *testing.B) {
 	env := testEnv(mem, 0)
 	in := pairBatches(mem, 1_000_000, 200_000, 5)
 	aggs := []Aggregate{{Func: "count_star"}}
-	b.ReportAllocs()
-	for b.Loop() {
-		op, err := NewHashAggregate(env, []executor.Operator{NewBatches(schemaOf(i64, i64, i64), in)}, []expr.Expr{col(0, tI8), col(1, tI8)}, aggs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		consume(b, op)
-	}
+	benchAggregate(b, env, schemaOf(i64, i64, i64), in, 1, []expr.Expr{col(0, tI8), col(1, tI8)}, aggs, -1)
+}
+
+// benchAggregate groups in (read from parts inputs) by keys with aggs;
+// groups is how many groups it must find (-1: not checked).
+func benchAggregate(b *testing.B, env *executor.Env, s *arrow.Schema, in []arrow.RecordBatch, parts int, keys []expr.Expr, aggs []Aggregate, groups int64) {
+	benchRows(b, groups, func() (executor.Operator, error) {
+		return NewHashAggregate(env, splitBatches(s, in, parts), keys, aggs)
+	})
 }
 
 // BenchmarkPercentileShared: five ordered-set aggregates of one column
@@ -570,16 +566,7 @@ func BenchmarkPercentileShared(b *testing.B) {
 		{Func: "percentile_disc", Args: []expr.Expr{frac(0.9), v}},
 		{Func: "percentile_disc", Args: []expr.Expr{frac(0.1), v}, Desc: true},
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		op, err := NewHashAggregate(env, splitBatches(s, in, 2), []expr.Expr{col(0, tI8)}, aggs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n := consume(b, op); n != 2_000 {
-			b.Fatalf("%d groups", n)
-		}
-	}
+	benchAggregate(b, env, s, in, 2, []expr.Expr{col(0, tI8)}, aggs, 2_000)
 }
 
 // BenchmarkUnnestCond: LEFT JOIN LATERAL unnest(list) ON x > 900 over
@@ -618,12 +605,7 @@ func BenchmarkUnnestCond(b *testing.B) {
 		b.Fatal(err)
 	}
 	env := testEnv(mem, 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		op, err := NewUnnest(env, NewBatches(s, in), UnnestSpec{Lists: []expr.Expr{expr.Column(2, sqltypes.ListOf(tI8), "l")}, Names: []string{"x"}, Outer: true, Cond: cond})
-		if err != nil {
-			b.Fatal(err)
-		}
-		consume(b, op)
-	}
+	benchRows(b, -1, func() (executor.Operator, error) {
+		return NewUnnest(env, NewBatches(s, in), UnnestSpec{Lists: []expr.Expr{expr.Column(2, sqltypes.ListOf(tI8), "l")}, Names: []string{"x"}, Outer: true, Cond: cond})
+	})
 }

@@ -3,8 +3,10 @@ package ops
 import (
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 )
 
@@ -25,23 +27,22 @@ func BenchmarkWindow(b *testing.B) {
 	}
 	for _, name := range []string{"running_sum", "sliding_sum", "running_max", "rank", "running_stddev"} {
 		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
 			b.SetBytes(1_000_000 * 16)
-			for b.Loop() {
-				op, err := NewWindow(env, NewBatches(s, data), WindowSpec{
-					PartitionBy: []expr.Expr{col(0, tI8)},
-					OrderBy:     []SortKey{{Expr: col(1, tI8)}},
-					Funcs:       []WindowFunc{funcs[name]},
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != 1_000_000 {
-					b.Fatalf("%d rows", n)
-				}
-			}
+			benchWindow(b, env, s, data, 1_000_000, funcs[name])
 		})
 	}
+}
+
+// benchWindow runs fn over data (rows rows of key and value) partitioned
+// by key and ordered by value.
+func benchWindow(b *testing.B, env *executor.Env, s *arrow.Schema, data []arrow.RecordBatch, rows int64, fn WindowFunc) {
+	benchRows(b, rows, func() (executor.Operator, error) {
+		return NewWindow(env, NewBatches(s, data), WindowSpec{
+			PartitionBy: []expr.Expr{col(0, tI8)},
+			OrderBy:     []SortKey{{Expr: col(1, tI8)}},
+			Funcs:       []WindowFunc{fn},
+		})
+	})
 }
 
 // BenchmarkWindowExclude: frames with a hole (EXCLUDE) over 100k rows in
@@ -59,21 +60,6 @@ func BenchmarkWindowExclude(b *testing.B) {
 			Frame: Frame{Mode: FrameRange, Start: FrameBound{Kind: UnboundedPreceding}, End: FrameBound{Kind: UnboundedFollowing}, Exclude: ExcludeTies}},
 	}
 	for _, name := range []string{"sliding_sum/exclude_current_row", "partition_count/exclude_ties"} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				op, err := NewWindow(env, NewBatches(s, data), WindowSpec{
-					PartitionBy: []expr.Expr{col(0, tI8)},
-					OrderBy:     []SortKey{{Expr: col(1, tI8)}},
-					Funcs:       []WindowFunc{funcs[name]},
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != 100_000 {
-					b.Fatalf("%d rows", n)
-				}
-			}
-		})
+		b.Run(name, func(b *testing.B) { benchWindow(b, env, s, data, 100_000, funcs[name]) })
 	}
 }
