@@ -201,7 +201,16 @@ func TestColumnsAndRemap(t *testing.T) {
 	if !strings.Contains(r.String(), "CASE WHEN") {
 		t.Fatalf("String: %s", r)
 	}
+	if !Walkable(e) {
+		t.Error("Walkable is false for a tree of this package's nodes")
+	}
+	if Walkable(must(Binary(OpLt, x, foreignExpr{y}))) {
+		t.Error("Walkable is true for a tree with a node from elsewhere, whose columns Columns cannot see")
+	}
 }
+
+// foreignExpr is an Expr of another package: opaque to Columns and Remap.
+type foreignExpr struct{ Expr }
 
 func TestDictionaryAndSlicedInput(t *testing.T) {
 	env := newTestEnv(t)

@@ -43,6 +43,22 @@ func Columns(e Expr) []int {
 	return slices.Compact(out)
 }
 
+// Walkable reports whether every node of e is this package's, so that
+// Columns finds all the columns e reads and Remap changes them all (an
+// Expr from elsewhere is a leaf to both).
+func Walkable(e Expr) bool {
+	n, ok := e.(node)
+	if !ok {
+		return false
+	}
+	for _, ch := range n.children() {
+		if !Walkable(ch) {
+			return false
+		}
+	}
+	return true
+}
+
 // Remap returns e with every column index i replaced by mapping(i). e is
 // not modified; subtrees without columns are shared.
 func Remap(e Expr, mapping func(int) int) Expr {

@@ -69,11 +69,15 @@ type percentileAcc struct {
 	in    retainedRows
 	// source, when set, retains the same values (shareRetained): this
 	// one keeps only its fractions and reads source's rows at finish.
-	source *percentileAcc
-	kept   []int32 // update's scratch: gids with NULL values skipped
-	frac   []float64
-	state  []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
-	groups int
+	// sharers counts the accumulators whose source this one is: it then
+	// keeps its grouped values (gv) for them once it made them.
+	source  *percentileAcc
+	sharers int
+	gv      *groupedValues
+	kept    []int32 // update's scratch: gids with NULL values skipped
+	frac    []float64
+	state   []uint8 // per group: 0 no row yet, 1 fraction set, 2 NULL fraction
+	groups  int
 }
 
 func (a *percentileAcc) grow(n int) {
@@ -190,49 +194,53 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "percentile value %g is not between 0 and 1", f)
 		}
 	}
-	// Counting sort by group, then sort each group's values.
-	in := &a.in
-	if a.source != nil {
-		in = &a.source.in
-	}
-	order, offs, err := in.byGroup(a.groups, "percentile")
+	gv, kept, err := a.grouped(mem)
 	if err != nil {
 		return nil, err
 	}
-	vals, err := in.values(mem, a.valueType(), "percentile")
-	if err != nil {
-		return nil, err
+	if !kept {
+		defer gv.release()
 	}
-	defer vals.Release()
+	order, offs, vals := gv.order, gv.offs, gv.vals
 	if vals.DataType().ID() == arrow.FLOAT64 && !a.mode {
 		return a.selectFloats(mem, fixedVals[float64](vals), order, offs), nil
 	}
-	keys := vals
-	if a.jsonb {
-		var err error
-		if keys, err = expr.JSONBSortKeys(mem, vals); err != nil {
-			return nil, err
+	if gv.keys == nil {
+		gv.keys = vals
+		vals.Retain()
+		if a.jsonb {
+			if gv.keys, err = expr.JSONBSortKeys(mem, vals); err != nil {
+				vals.Release()
+				return nil, err
+			}
+			vals.Release()
 		}
-		defer keys.Release()
 	}
-	c, err := newRowCmp(keys, a.desc, false)
+	c, err := newRowCmp(gv.keys, a.desc, false)
 	if err != nil {
 		return nil, err
 	}
 	lo, hi := make([]int32, a.groups), make([]int32, a.groups)
 	pct := make([]float64, a.groups)
+	sorted := uint8(1) // gv.sorted's mark of this order
+	if a.desc {
+		sorted = 2
+	}
 	for g := range a.groups {
 		seg := order[offs[g]:offs[g+1]]
 		lo[g], hi[g] = -1, -1
 		if len(seg) == 0 || a.state[g] != 1 {
 			continue
 		}
-		slices.SortFunc(seg, func(x, y int32) int {
-			if r := c(int(x), int(y)); r != 0 {
-				return r
-			}
-			return cmp.Compare(x, y)
-		})
+		if gv.sorted[g] != sorted {
+			slices.SortFunc(seg, func(x, y int32) int {
+				if r := c(int(x), int(y)); r != 0 {
+					return r
+				}
+				return cmp.Compare(x, y)
+			})
+			gv.sorted[g] = sorted
+		}
 		n, f := float64(len(seg)), a.frac[g]
 		if a.mode {
 			lo[g] = modeOf(seg, c)
@@ -253,6 +261,55 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		return takeArray(mem, vals, lo)
 	}
 	return lerp(mem, vals, lo, hi, pct)
+}
+
+// groupedValues is what finish reads: the retained values (vals) and
+// their positions grouped by a counting sort (group g's at
+// order[offs[g]:offs[g+1]]). The aggregates sharing one copy of their
+// values (shareRetained) share these too, made once by the first to
+// finish: keys (vals, or jsonb's sort keys) once one needed them, and
+// sorted marks the groups whose positions are sorted (by value, then
+// position), 1 ascending or 2 descending, so that sorting is not redone
+// for an aggregate of the same order.
+type groupedValues struct {
+	order, offs []int32
+	vals, keys  arrow.Array
+	sorted      []uint8
+}
+
+// grouped returns the grouped values of a's retained rows, or of its
+// source's. kept: the accumulator retaining the values keeps them for
+// its sharers (and releases them with itself); else the caller releases
+// them.
+func (a *percentileAcc) grouped(mem memory.Allocator) (gv *groupedValues, kept bool, err error) {
+	o := a
+	if a.source != nil {
+		o = a.source
+	}
+	if o.gv != nil {
+		return o.gv, true, nil
+	}
+	// Counting sort by group; finish sorts each group's values.
+	order, offs, err := o.in.byGroup(a.groups, "percentile")
+	if err != nil {
+		return nil, false, err
+	}
+	vals, err := o.in.values(mem, o.valueType(), "percentile")
+	if err != nil {
+		return nil, false, err
+	}
+	gv = &groupedValues{order: order, offs: offs, vals: vals, sorted: make([]uint8, a.groups)}
+	if o.sharers > 0 {
+		o.gv = gv
+	}
+	return gv, o.gv == gv, nil
+}
+
+func (gv *groupedValues) release() {
+	gv.vals.Release()
+	if gv.keys != nil {
+		gv.keys.Release()
+	}
 }
 
 // selectFloats finishes percentile_cont, and percentile_disc of double
@@ -470,6 +527,7 @@ func shareRetained(aggs []Aggregate, accs []accumulator) {
 		k := input{c.Index, p.valueType().String()}
 		if o := owners[k]; o != nil {
 			p.source = o
+			o.sharers++
 		} else {
 			owners[k] = p
 		}
@@ -484,4 +542,10 @@ func (a *percentileAcc) valueType() arrow.DataType {
 	return a.dt
 }
 
-func (a *percentileAcc) release() { a.in.release() }
+func (a *percentileAcc) release() {
+	a.in.release()
+	if a.gv != nil {
+		a.gv.release()
+		a.gv = nil
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
 )
 
 // TestPercentileSelection checks the selection path of percentile_cont
@@ -62,5 +65,49 @@ func TestPercentileSelection(t *testing.T) {
 				a.release()
 			}
 		}
+	}
+}
+
+// TestPercentileSharedGrouping: ordered-set aggregates over one column
+// share one retained copy and its grouped, sorted values (shareRetained,
+// groupedValues), ascending and descending ones and mode alike; each
+// gives what it gives alone (a FILTER keeps an aggregate from sharing).
+func TestPercentileSharedGrouping(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	rows := randomAggRows(r, 400, 9)
+	txt, i8 := expr.Column(5, tTxt, "s"), expr.Column(2, tI8, "i")
+	frac := func(f float64) expr.Expr { return expr.Literal(tF8, f) }
+	aggs := []Aggregate{
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.3), txt}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.3), txt}, Desc: true},
+		{Func: "mode", Args: []expr.Expr{frac(0), txt}, Desc: true},
+		{Func: "mode", Args: []expr.Expr{frac(0), txt}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.9), txt}},
+		{Func: "percentile_cont", Args: []expr.Expr{frac(0.5), i8}},
+		{Func: "percentile_cont", Args: []expr.Expr{frac(0.25), i8}, Desc: true},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.5), i8}, Desc: true},
+		{Func: "mode", Args: []expr.Expr{frac(0), i8}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.5), i8}},
+	}
+	alone := slices.Clone(aggs)
+	for j := range alone {
+		alone[j].Filter = expr.Literal(tB, true)
+	}
+	run := func(as []Aggregate) [][]any {
+		mem := checked(t)
+		var ins []executor.Operator
+		for p := range 3 {
+			ins = append(ins, source(mem, aggSchema, rows[p*len(rows)/3:(p+1)*len(rows)/3], 17, p == 1))
+		}
+		op, err := NewHashAggregate(testEnv(mem, 5), ins, []expr.Expr{col(0, tI8)}, as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mustDrain(t, op)
+	}
+	got := run(aggs)
+	sameRows(t, got, run(alone))
+	if len(got) < 5 {
+		t.Fatalf("%d groups", len(got))
 	}
 }

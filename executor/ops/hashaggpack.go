@@ -19,16 +19,6 @@ import (
 // (the integer table keeps only one NULL group), moves the groups to the
 // generic table, in group order, so group ids stay what they were.
 
-// packedKind is how a key column packs: 32 or 64 for the integer-like
-// types, 128 for numeric (decimal128, compared by its unscaled value as
-// the generic table does, since a column has one scale), 0 not at all.
-func packedKind(dt arrow.DataType) int {
-	if dt.ID() == arrow.DECIMAL128 {
-		return 128
-	}
-	return intKeyBits(dt)
-}
-
 // newGroupTable returns the table for grouping keys of the given types:
 // packed when they are one numeric or two integer-like or numeric
 // columns, else newHashTable's.
@@ -36,7 +26,13 @@ func newGroupTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error)
 	switch {
 	case len(types) == 1 && packedKind(types[0]) == 128,
 		len(types) == 2 && packedKind(types[0]) != 0 && packedKind(types[1]) != 0:
-		return &packTable{types: types, seed: seed, it: newIntTable[int64](arrow.PrimitiveTypes.Int64)}, nil
+		// The generic table the groups move to is made now, where an
+		// error can be returned.
+		gen, err := newGenTable(types, seed)
+		if err != nil {
+			return nil, err
+		}
+		return &packTable{types: types, it: newIntTable[int64](arrow.PrimitiveTypes.Int64), spare: gen}, nil
 	}
 	return newHashTable(types, seed)
 }
@@ -45,12 +41,10 @@ func newGroupTable(types []arrow.DataType, seed maphash.Seed) (hashTable, error)
 // pack it hands over to gen.
 type packTable struct {
 	types []arrow.DataType
-	seed  maphash.Seed
 	it    *intTable[int64] // nil once gen took over
 	gen   hashTable
-	// scratch, reused across batches
-	vals, wa, wb []int64
-	misfit       []int32
+	spare *genTable // gen-to-be, empty (nil in a reader)
+	keyPacker
 }
 
 func (t *packTable) len() int {
@@ -58,72 +52,6 @@ func (t *packTable) len() int {
 		return t.gen.len()
 	}
 	return t.it.len()
-}
-
-// pack fills t.vals with the packed keys of the n rows of keys and
-// t.misfit with the rows whose values do not fit (a NULL in a two-column
-// key is one), returning the validity of the packed keys.
-func (t *packTable) pack(keys []arrow.Array, n int) validity {
-	t.vals = grown(t.vals, n)
-	t.misfit = t.misfit[:0]
-	if len(keys) == 1 {
-		t.misfit = narrowDecimals(t.vals, keys[0], t.misfit)
-		return validityOf(keys[0])
-	}
-	a := t.widen(keys[0], &t.wa)
-	b := t.widen(keys[1], &t.wb)
-	t.misfit = packPairs(t.vals, a, b, t.misfit)
-	for _, k := range keys {
-		if v := validityOf(k); v.Bits != nil {
-			for i := range n {
-				if !v.OK(i) {
-					t.misfit = append(t.misfit, int32(i))
-				}
-			}
-		}
-	}
-	return validity{}
-}
-
-// widen returns the values of an integer-like or numeric column as int64,
-// in scratch unless they are int64 already; numeric values that do not
-// fit in int64 are added to t.misfit (packPairs then finds them too wide).
-func (t *packTable) widen(a arrow.Array, scratch *[]int64) []int64 {
-	switch packedKind(a.DataType()) {
-	case 64:
-		return fixedVals[int64](a)
-	case 32:
-		*scratch = grown(*scratch, a.Len())
-		for i, x := range fixedVals[int32](a) {
-			(*scratch)[i] = int64(x)
-		}
-		return *scratch
-	}
-	*scratch = grown(*scratch, a.Len())
-	t.misfit = narrowDecimals(*scratch, a, t.misfit)
-	return *scratch
-}
-
-// narrowDecimals writes the unscaled values of the decimal128 column a to
-// dst and appends to misfit the non-NULL rows that do not fit in int64
-// (numeric's NaN and infinities are among them).
-func narrowDecimals(dst []int64, a arrow.Array, misfit []int32) []int32 {
-	v := validityOf(a)
-	for i, x := range fixedVals[decimal128.Num](a)[:len(dst)] {
-		lo := int64(x.LowBits())
-		dst[i] = lo
-		if x.HighBits() != lo>>63 && v.OK(i) {
-			misfit = append(misfit, int32(i))
-		}
-	}
-	return misfit
-}
-
-func grown(s []int64, n int) []int64 {
-	if cap(s) < n {
-		return make([]int64, n)
-	}
-	return s[:n]
 }
 
 func (t *packTable) insert(keys []arrow.Array, gids []int32) { t.insertSelected(keys, nil, gids) }
@@ -147,16 +75,13 @@ func (t *packTable) insertSelected(keys []arrow.Array, sel, gids []int32) {
 
 // unpack moves the groups to the generic table.
 func (t *packTable) unpack() {
-	g, err := newGenTable(t.types, t.seed)
-	if err != nil {
-		panic(err) // newGroupTable's types are ones the generic table takes
-	}
+	g := t.spare
 	if n := t.it.len(); n > 0 {
 		keys := t.keyArrays(memory.DefaultAllocator)
 		g.insert(keys, make([]int32, n))
 		releaseArrays(keys)
 	}
-	t.gen, t.it = g, nil
+	t.gen, t.it, t.spare = g, nil, nil
 }
 
 func (t *packTable) lookup(keys []arrow.Array, gids []int32) {
@@ -175,7 +100,7 @@ func (t *packTable) reader() hashTable {
 	if t.gen != nil {
 		return t.gen.reader()
 	}
-	return &packTable{types: t.types, seed: t.seed, it: t.it}
+	return &packTable{types: t.types, it: t.it}
 }
 
 func (t *packTable) keyArrays(mem memory.Allocator) []arrow.Array {

@@ -86,6 +86,7 @@ type hashJoinOp struct {
 	// side's pairs fit in one int64 each, and o.ht is keyed on them
 	// (hashjoinpack.go).
 	pack, packed bool
+	packer       keyPacker // packs the probe keys when packed
 	// unique: every build row has a key of its own (no chain is longer
 	// than one row), so pairs are found without reading next.
 	unique bool
@@ -355,7 +356,6 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 		b.Release()
 		return err
 	}
-	keys = o.packProbe(keys)
 	defer func() { releaseArrays(keys) }()
 	n := int(b.NumRows())
 	if o.jt == MarkJoin {
@@ -396,13 +396,22 @@ func (o *hashJoinOp) loadProbe(ctx context.Context, b arrow.RecordBatch) error {
 // lookupHeads sets heads[i] to the first build row whose key is row i's
 // of keys, or -1 if there is none.
 func (o *hashJoinOp) lookupHeads(keys []arrow.Array, heads []int32) {
+	if o.packed {
+		o.lookupPacked(keys, heads)
+		return
+	}
 	if rt, ok := o.table.(rowTable); ok {
 		rt.lookupRows(keys, heads)
 		return
 	}
 	o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]
 	o.table.(hashTable).lookup(keys, o.gids)
-	for i, g := range o.gids {
+	o.headsOf(o.gids, heads)
+}
+
+// headsOf sets heads[i] to the first build row of group gids[i] (-1: none).
+func (o *hashJoinOp) headsOf(gids, heads []int32) {
+	for i, g := range gids {
 		if g >= 0 {
 			heads[i] = o.head[g]
 		} else {

@@ -111,8 +111,11 @@ type rowTable interface {
 func (t *partIntTable[T]) len() int { return t.n }
 
 func (t *partIntTable[T]) lookupRows(keys []arrow.Array, heads []int32) {
-	vals := fixedVals[T](keys[0])
-	v := validityOf(keys[0])
+	t.lookupRowVals(fixedVals[T](keys[0]), validityOf(keys[0]), heads)
+}
+
+// lookupRowVals is lookupRows over the key values vals with validity v.
+func (t *partIntTable[T]) lookupRowVals(vals []T, v validity, heads []int32) {
 	rmask := t.rmask
 	slots := t.slots
 	for i, k := range vals[:len(heads)] {

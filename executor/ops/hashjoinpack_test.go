@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -49,16 +50,26 @@ func TestHashJoinPackedKeys(t *testing.T) {
 		wantPacked, parallel bool
 		probeRows, buildRows int
 		residual             bool
+		probeFilter          bool // only the probe rows with v < 50 take part
 	}{
 		{name: "fits", wantPacked: true, probeRows: 200, buildRows: 60},
 		{name: "fits/parallel build", wantPacked: true, parallel: true, probeRows: 200, buildRows: 300},
 		{name: "fits/residual", wantPacked: true, residual: true, probeRows: 100, buildRows: 50},
 		{name: "wide probe values", wideProbe: true, wantPacked: true, probeRows: 300, buildRows: 60},
+		{name: "wide probe values/probe filter", wideProbe: true, wantPacked: true, probeFilter: true, probeRows: 300, buildRows: 60},
+		{name: "fits/parallel build/probe filter", wantPacked: true, parallel: true, probeFilter: true, probeRows: 300, buildRows: 300},
 		{name: "wide build values", wideBuild: true, wideProbe: true, wantPacked: false, probeRows: 300, buildRows: 200},
 	} {
 		probe := randomPackRows(r, tc.probeRows, tc.wideProbe)
 		build := randomPackRows(r, tc.buildRows, tc.wideBuild)
 		for _, jt := range allJoinTypes {
+			keys := []expr.Expr{col(0, tI8), col(1, tI4)}
+			if tc.probeFilter { // the planner folds filters over plain columns
+				keys = []expr.Expr{expr.Column(0, tI8, "a"), expr.Column(1, tI4, "b")}
+				if !FoldsProbeFilter(jt, keys) {
+					continue
+				}
+			}
 			t.Run(fmt.Sprintf("%s/%s", tc.name, jt), func(t *testing.T) {
 				mem := checked(t)
 				env := testEnv(mem, 16)
@@ -66,11 +77,14 @@ func TestHashJoinPackedKeys(t *testing.T) {
 					Type:      jt,
 					Probe:     source(mem, packSchema, probe, 16, true),
 					Build:     source(mem, packSchema, build, 16, false),
-					ProbeKeys: []expr.Expr{col(0, tI8), col(1, tI4)},
-					BuildKeys: []expr.Expr{col(0, tI8), col(1, tI4)},
+					ProbeKeys: keys,
+					BuildKeys: keys,
 				}
 				if tc.residual {
 					spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+				}
+				if tc.probeFilter {
+					spec.ProbeFilter = cmpExpr{2, expr.OpLt, 50}
 				}
 				op, err := NewHashJoin(env, spec)
 				if err != nil {
@@ -88,6 +102,10 @@ func TestHashJoinPackedKeys(t *testing.T) {
 					// The planner shares large build sides it is told
 					// are hashed on all workers.
 					t.Errorf("the packed build side was hashed into a %T, or BuildsInParallel does not say it is parallel", o.table)
+				}
+				probe := probe
+				if tc.probeFilter {
+					probe = slices.DeleteFunc(slices.Clone(probe), func(r []any) bool { return r[2].(int64) >= 50 })
 				}
 				want := refJoin(jt, probe, build, func(p, b []any) bool {
 					ok := eqKey(p[0], b[0]) && eqKey(p[1], b[1])

@@ -56,6 +56,21 @@ func splitBatches(s *arrow.Schema, batches []arrow.RecordBatch, n int) []executo
 	return inputs
 }
 
+// benchRows runs the operator mk makes once per iteration; it must
+// return want rows (-1: any number).
+func benchRows(b *testing.B, want int64, mk func() (executor.Operator, error)) {
+	b.ReportAllocs()
+	for b.Loop() {
+		op, err := mk()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := consume(b, op); want >= 0 && n != want {
+			b.Fatalf("%d rows, want %d", n, want)
+		}
+	}
+}
+
 // consume drains op and returns the row count.
 func consume(b *testing.B, op executor.Operator) int64 {
 	ctx := context.Background()
@@ -179,17 +194,8 @@ func BenchmarkHashAggregate(b *testing.B) {
 	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}, {Func: "max", Args: []expr.Expr{col(1, tI8)}}}
 	for _, parts := range []int{1, 4} {
 		b.Run("inputs="+strconv.Itoa(parts), func(b *testing.B) {
-			b.ReportAllocs()
 			b.SetBytes(int64(1_000_000 * 16))
-			for b.Loop() {
-				op, err := NewHashAggregate(env, splitBatches(s, in, parts), []expr.Expr{col(0, tI8)}, aggs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != 10_001 {
-					b.Fatalf("%d groups", n)
-				}
-			}
+			benchAggregate(b, env, s, in, parts, []expr.Expr{col(0, tI8)}, aggs, 10_001)
 		})
 	}
 	b.Run("keys=2", func(b *testing.B) { // the generic (vectorized probing) table
@@ -343,18 +349,11 @@ func BenchmarkFilterAggregate(b *testing.B) {
 	aggs := []Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(1, tI8)}}}
 	for _, sel := range []int64{98, 50} {
 		b.Run("selectivity="+strconv.FormatInt(sel, 10), func(b *testing.B) {
-			b.ReportAllocs()
 			b.SetBytes(int64(1_000_000 * 16))
-			for b.Loop() {
+			benchRows(b, sel, func() (executor.Operator, error) {
 				f, _ := NewFilter(env, NewBatches(s, in), predExpr{}.lt(sel))
-				op, err := NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n := consume(b, op); n != sel {
-					b.Fatalf("%d groups", n)
-				}
-			}
+				return NewHashAggregate(env, []executor.Operator{f}, []expr.Expr{col(0, tI8), col(0, tI8)}, aggs)
+			})
 		})
 	}
 }
@@ -399,13 +398,9 @@ func BenchmarkGroupByText(b *testing.B) {
 		in   []arrow.RecordBatch
 	}{{"plain", s, in}, {"dictionary", ds, dict}} {
 		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(c.s, c.in)}, keys, []Aggregate{{Func: "count_star"}})
-				if n := consume(b, op); n != 6 {
-					b.Fatalf("%d groups", n)
-				}
-			}
+			benchRows(b, 6, func() (executor.Operator, error) {
+				return NewHashAggregate(env, []executor.Operator{NewBatches(c.s, c.in)}, keys, []Aggregate{{Func: "count_star"}})
+			})
 		})
 	}
 }
@@ -533,4 +528,84 @@ func pairBatches(mem memory.Allocator, rows, keys int, seed uint64) []arrow.Reco
 		done += n
 	}
 	return out
+}
+
+// BenchmarkGroupByTwoInts: GROUP BY two integer columns, packed into one
+// key (hashaggpack.go): 1M rows, 200k × 4 groups.
+func BenchmarkGroupByTwoInts(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	in := pairBatches(mem, 1_000_000, 200_000, 5)
+	aggs := []Aggregate{{Func: "count_star"}}
+	benchAggregate(b, env, schemaOf(i64, i64, i64), in, 1, []expr.Expr{col(0, tI8), col(1, tI8)}, aggs, -1)
+}
+
+// benchAggregate groups in (read from parts inputs) by keys with aggs;
+// groups is how many groups it must find (-1: not checked).
+func benchAggregate(b *testing.B, env *executor.Env, s *arrow.Schema, in []arrow.RecordBatch, parts int, keys []expr.Expr, aggs []Aggregate, groups int64) {
+	benchRows(b, groups, func() (executor.Operator, error) {
+		return NewHashAggregate(env, splitBatches(s, in, parts), keys, aggs)
+	})
+}
+
+// BenchmarkPercentileShared: five ordered-set aggregates of one column
+// (percentile_cont over the values as double precision, percentile_disc
+// over the integers, ascending and descending) on 1M rows in 2,000
+// groups, from 2 inputs whose partial states merge.
+func BenchmarkPercentileShared(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	env := testEnv(mem, 0)
+	s := schemaOf(i64, i64)
+	in := benchBatches(mem, 1_000_000, 2_000, false, 6)
+	v := expr.Column(1, tI8, "v")
+	frac := func(f float64) expr.Expr { return expr.Literal(tF8, f) }
+	aggs := []Aggregate{
+		{Func: "percentile_cont", Args: []expr.Expr{frac(0.5), v}},
+		{Func: "percentile_cont", Args: []expr.Expr{frac(0.9), v}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.5), v}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.9), v}},
+		{Func: "percentile_disc", Args: []expr.Expr{frac(0.1), v}, Desc: true},
+	}
+	benchAggregate(b, env, s, in, 2, []expr.Expr{col(0, tI8)}, aggs, 2_000)
+}
+
+// BenchmarkUnnestCond: LEFT JOIN LATERAL unnest(list) ON x > 900 over
+// 100k rows of (id, text, list of 10 elements), about a tenth of the
+// elements passing.
+func BenchmarkUnnestCond(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	r := rand.New(rand.NewPCG(7, 7))
+	s := schemaOf(i64, str, arrowListI64)
+	rows := make([][]any, 100_000)
+	for i := range rows {
+		list := make([]any, 10)
+		for j := range list {
+			list[j] = int64(r.IntN(1000))
+		}
+		rows[i] = []any{int64(i), "some text of a row " + strconv.Itoa(i), list}
+	}
+	var in []arrow.RecordBatch
+	src := source(mem, s, rows, executor.DefaultBatchSize, false)
+	if err := src.Open(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		bt, err := src.Next(context.Background())
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		in = append(in, bt)
+	}
+	src.Close()
+	cond, err := expr.Binary(expr.OpGt, expr.Column(3, tI8, "x"), expr.Literal(tI8, int64(900)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := testEnv(mem, 0)
+	benchRows(b, -1, func() (executor.Operator, error) {
+		return NewUnnest(env, NewBatches(s, in), UnnestSpec{Lists: []expr.Expr{expr.Column(2, sqltypes.ListOf(tI8), "l")}, Names: []string{"x"}, Outer: true, Cond: cond})
+	})
 }

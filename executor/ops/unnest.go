@@ -28,14 +28,20 @@ type unnestOp struct {
 	ord    []int64
 	ordOK  []bool
 	ends   []bool // per gathered row: the last of its child row
-	// With spec.Cond: the rows of the current gather that pass it
-	// (rowFilter's positions), whether the current child row had one,
-	// and the rows that are output (rows, idx, ord, ordOK of out).
-	where   *rowFilter
-	pass    []int32
-	matched bool
-	out     gathered
-	closed  bool
+	// With spec.Cond: the filter of the condition remapped to the
+	// columns it reads (condCols of the output, in a batch of
+	// condSchema), the gathered rows it is evaluated on (elems), the
+	// ones that pass it (rowFilter's positions), whether the current
+	// child row had one, and the rows that are output (rows, idx, ord,
+	// ordOK of out).
+	where      *rowFilter
+	condCols   []int
+	condSchema *arrow.Schema
+	elems      gathered
+	pass       []int32
+	matched    bool
+	out        gathered
+	closed     bool
 }
 
 // gathered is the rows an output batch takes: child rows, element
@@ -105,8 +111,26 @@ func NewUnnest(env *executor.Env, child executor.Operator, spec UnnestSpec) (exe
 		if err := checkBool("JOIN/ON", spec.Cond); err != nil {
 			return nil, err
 		}
-		o.where = newRowFilter(spec.Cond)
+		// Only the columns the condition reads are gathered for it; the
+		// output rows are gathered once, after it.
+		if expr.Walkable(spec.Cond) {
+			o.condCols = expr.Columns(spec.Cond)
+			pos := make(map[int]int, len(o.condCols))
+			cfs := make([]arrow.Field, len(o.condCols))
+			for j, c := range o.condCols {
+				pos[c], cfs[j] = j, fs[c]
+			}
+			o.condSchema = arrow.NewSchema(cfs, nil)
+			o.where = newRowFilter(expr.Remap(spec.Cond, func(c int) int { return pos[c] }))
+		} else { // all of them
+			for c := range fs {
+				o.condCols = append(o.condCols, c)
+			}
+			o.condSchema = o.schema
+			o.where = newRowFilter(spec.Cond)
+		}
 		o.out.idx = make([][]int32, len(spec.Lists))
+		o.elems.idx = make([][]int32, len(spec.Lists))
 	}
 	return o, nil
 }
@@ -206,26 +230,37 @@ func (o *unnestOp) emit(ctx context.Context) (arrow.RecordBatch, error) {
 // none of whose rows passed (Outer) as one row of NULL elements in their
 // place; nil if there are none.
 func (o *unnestOp) filter(ctx context.Context) (arrow.RecordBatch, error) {
-	all := gathered{rows: o.rows, idx: o.idx, ord: o.ord, ordOK: o.ordOK}
 	// The NULL rows of empty child rows (ordOK false) are not evaluated.
-	elems := all
+	elems := gathered{rows: o.rows, idx: o.idx, ord: o.ord, ordOK: o.ordOK}
 	if slices.Contains(o.ordOK, false) {
-		elems = gathered{idx: make([][]int32, len(o.idx))}
+		e := &o.elems
+		e.rows, e.ord, e.ordOK = e.rows[:0], e.ord[:0], e.ordOK[:0]
+		for k := range e.idx {
+			e.idx[k] = e.idx[k][:0]
+		}
 		for i, ok := range o.ordOK {
 			if ok {
-				elems.rows, elems.ord, elems.ordOK = append(elems.rows, o.rows[i]), append(elems.ord, o.ord[i]), append(elems.ordOK, true)
+				e.rows, e.ord, e.ordOK = append(e.rows, o.rows[i]), append(e.ord, o.ord[i]), append(e.ordOK, true)
 				for k := range o.idx {
-					elems.idx[k] = append(elems.idx[k], o.idx[k][i])
+					e.idx[k] = append(e.idx[k], o.idx[k][i])
 				}
 			}
 		}
+		elems = *e
 	}
 	o.pass = o.pass[:0]
 	if len(elems.rows) > 0 {
-		b, err := o.build(elems)
-		if err != nil {
-			return nil, err
+		cols := make([]arrow.Array, 0, len(o.condCols))
+		for _, c := range o.condCols {
+			a, err := o.column(elems, c)
+			if err != nil {
+				releaseArrays(cols)
+				return nil, err
+			}
+			cols = append(cols, a)
 		}
+		b := newBatch(o.condSchema, cols, len(elems.rows))
+		var err error
 		o.pass, err = o.where.selectRows(ctx, o.env, b, o.pass)
 		b.Release()
 		if err != nil {
@@ -320,27 +355,37 @@ func (o *unnestOp) gather() {
 
 // build returns the batch of rows g of the current child batch.
 func (o *unnestOp) build(g gathered) (arrow.RecordBatch, error) {
-	mem := o.env.Mem
-	cols, err := takeColumns(mem, o.b.Columns(), g.rows)
+	cols, err := takeColumns(o.env.Mem, o.b.Columns(), g.rows)
 	if err != nil {
 		return nil, err
 	}
-	for k, l := range o.lists {
-		el, err := takeArray(mem, l.ListValues(), g.idx[k])
+	for c := len(cols); c < o.schema.NumFields(); c++ {
+		a, err := o.column(g, c)
 		if err != nil {
 			releaseArrays(cols)
 			return nil, err
 		}
-		cols = append(cols, el)
-	}
-	if o.spec.Ordinality {
-		var valid []bool
-		if o.spec.Outer {
-			valid = g.ordOK
-		}
-		cols = append(cols, fixedArray(mem, arrow.PrimitiveTypes.Int64, g.ord, valid))
+		cols = append(cols, a)
 	}
 	return newBatch(o.schema, cols, len(g.rows)), nil
+}
+
+// column returns output column c of the rows g of the current child
+// batch: a child column, a list's elements, or the ordinality.
+func (o *unnestOp) column(g gathered, c int) (arrow.Array, error) {
+	mem := o.env.Mem
+	nc := int(o.b.NumCols())
+	switch {
+	case c < nc:
+		return takeArray(mem, o.b.Column(c), g.rows)
+	case c < nc+len(o.lists):
+		return takeArray(mem, o.lists[c-nc].ListValues(), g.idx[c-nc])
+	}
+	var valid []bool
+	if o.spec.Outer {
+		valid = g.ordOK
+	}
+	return fixedArray(mem, arrow.PrimitiveTypes.Int64, g.ord, valid), nil
 }
 
 func (o *unnestOp) Close() error {

@@ -28,42 +28,62 @@ var unnestRows = [][]any{
 func TestUnnestCond(t *testing.T) {
 	s := schemaOf(i64, arrowListI64)
 	rows := unnestRows
-	for _, outer := range []bool{false, true} {
-		for _, ord := range []bool{false, true} {
-			for _, batch := range []int{1, 2, 3, 100} {
-				t.Run(fmt.Sprintf("outer=%v/ord=%v/rows=%d", outer, ord, batch), func(t *testing.T) {
-					mem := checked(t)
-					spec := UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Ordinality: ord, Outer: outer, Cond: cmpExpr{2, expr.OpGt, 35}}
-					op, err := NewUnnest(testEnv(mem, batch), source(mem, s, rows, 2, true), spec)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var want [][]any
-					for _, r := range rows {
-						elems, _ := r[1].([]any)
-						n := len(want)
-						for i, e := range elems {
-							if e != nil && e.(int64) > 35 {
-								w := []any{r[0], r[1], e}
+	// x > id * 9 reads two of the columns (the condition is evaluated
+	// over those only); cmpExpr is opaque to expr.Columns (over all).
+	idTimes9, err := expr.Binary(expr.OpMul, expr.Column(0, tI8, "id"), expr.Literal(tI8, int64(9)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xOverID, err := expr.Binary(expr.OpGt, expr.Column(2, tI8, "x"), idTimes9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conds := []struct {
+		name string
+		cond expr.Expr
+		pass func(id, x int64) bool
+	}{
+		{"x>35", cmpExpr{2, expr.OpGt, 35}, func(_, x int64) bool { return x > 35 }},
+		{"x>id*9", xOverID, func(id, x int64) bool { return x > id*9 }},
+	}
+	for _, c := range conds {
+		for _, outer := range []bool{false, true} {
+			for _, ord := range []bool{false, true} {
+				for _, batch := range []int{1, 2, 3, 100} {
+					t.Run(fmt.Sprintf("%s/outer=%v/ord=%v/rows=%d", c.name, outer, ord, batch), func(t *testing.T) {
+						mem := checked(t)
+						spec := UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Ordinality: ord, Outer: outer, Cond: c.cond}
+						op, err := NewUnnest(testEnv(mem, batch), source(mem, s, rows, 2, true), spec)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var want [][]any
+						for _, r := range rows {
+							elems, _ := r[1].([]any)
+							n := len(want)
+							for i, e := range elems {
+								if e != nil && c.pass(r[0].(int64), e.(int64)) {
+									w := []any{r[0], r[1], e}
+									if ord {
+										w = append(w, int64(i+1))
+									}
+									want = append(want, w)
+								}
+							}
+							if outer && len(want) == n {
+								w := []any{r[0], r[1], nil}
 								if ord {
-									w = append(w, int64(i+1))
+									w = append(w, nil)
 								}
 								want = append(want, w)
 							}
 						}
-						if outer && len(want) == n {
-							w := []any{r[0], r[1], nil}
-							if ord {
-								w = append(w, nil)
-							}
-							want = append(want, w)
-						}
-					}
-					sameOrdered(t, fmtRows(mustDrain(t, op)), fmtRows(want))
-				})
+						sameOrdered(t, fmtRows(mustDrain(t, op)), fmtRows(want))
+					})
+				}
 			}
 		}
 	}
-	_, err := NewUnnest(testEnv(nil, 3), source(nil, s, nil, 2, true), UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Cond: col(0, tI8)})
+	_, err = NewUnnest(testEnv(nil, 3), source(nil, s, nil, 2, true), UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Cond: col(0, tI8)})
 	wantCode(t, err, sqltypes.CodeDatatypeMismatch)
 }

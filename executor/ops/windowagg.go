@@ -15,9 +15,6 @@ import (
 
 // aggregate computes aggregate f over every row's frame.
 func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Array, keep []bool, fr *frameRows) (arrow.Array, error) {
-	if fr.excluding() {
-		return w.generic(ctx, f, args, keep, fr)
-	}
 	fs, fe := fr.fs, fr.fe
 	var arg arrow.Array
 	if len(args) > 0 {
@@ -28,24 +25,27 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 		// aggregate's varNumAcc, as PostgreSQL folds them.
 		return w.generic(ctx, f, args, keep, fr)
 	}
+	if fr.excluding() && !exactPrefixes(f.Func, arg) {
+		return w.generic(ctx, f, args, keep, fr)
+	}
 	use := usable(arg, keep)
 	switch f.Func {
 	case "count_star", "count":
 		cnt := prefixCount(w.n, use)
 		out := make([]int64, w.n)
 		for k := range out {
-			out[k] = int64(cnt[fe[k]] - cnt[fs[k]])
+			out[k] = int64(frameTotal(fr, cnt, k))
 		}
 		return fixedArray(w.env.Mem, arrow.PrimitiveTypes.Int64, out, nil), nil
 	case "bool_and", "bool_or":
-		return w.boolAgg(f.Func == "bool_and", arg, use, fs, fe), nil
+		return w.boolAgg(f.Func == "bool_and", arg, use, fr), nil
 	case "min", "max":
 		return w.minMax(f.Func == "max", arg, use, fs, fe)
 	case "sum", "avg":
 		if id := arg.DataType().ID(); f.Func == "avg" && (id == arrow.FLOAT32 || id == arrow.FLOAT64) {
 			return w.statsWindow(f, arg, use, fs, fe) // float8_accum, as in the hash aggregate
 		}
-		r, ok, err := w.sumAvg(f, arg, use, fs, fe)
+		r, ok, err := w.sumAvg(f, arg, use, fr)
 		if ok || err != nil {
 			return r, err
 		}
@@ -53,6 +53,52 @@ func (w *winData) aggregate(ctx context.Context, f WindowFunc, args []arrow.Arra
 		return w.statsWindow(f, arg, use, fs, fe)
 	}
 	return w.generic(ctx, f, args, keep, fr)
+}
+
+// exactPrefixes reports whether aggregate fn over arg is computed from
+// prefix counts or exact (128-bit) prefix sums, so that a frame with a
+// hole (EXCLUDE) is its runs' differences of them (frameTotal), as exact
+// as aggregating the frame row by row (PostgreSQL restarts the
+// aggregate for every such frame). Sums of floats round in the order
+// they add, and min and max do not subtract: those aggregate each frame.
+func exactPrefixes(fn string, arg arrow.Array) bool {
+	switch fn {
+	case "count_star", "count", "bool_and", "bool_or":
+		return true
+	case "sum", "avg":
+		switch arg.DataType().ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.DECIMAL128:
+			return true
+		}
+	}
+	return false
+}
+
+// frameTotal is the total of position k's frame from the prefix totals
+// pre (pre[j] of the positions before j): the frame's span less its
+// hole, plus k when EXCLUDE TIES keeps it in the hole.
+func frameTotal(fr *frameRows, pre []int32, k int) int32 {
+	t := pre[fr.fe[k]] - pre[fr.fs[k]]
+	if fr.excluding() {
+		t -= pre[fr.xe[k]] - pre[fr.xs[k]]
+		if fr.back[k] {
+			t += pre[k+1] - pre[k]
+		}
+	}
+	return t
+}
+
+// frameSum128 is frameTotal over 128-bit prefix sums (two's complement:
+// the differences are exact when the frame's sum fits).
+func frameSum128(fr *frameRows, pre []decimal128.Num, k int) decimal128.Num {
+	t := pre[fr.fe[k]].Sub(pre[fr.fs[k]])
+	if fr.excluding() {
+		t = t.Sub(pre[fr.xe[k]].Sub(pre[fr.xs[k]]))
+		if fr.back[k] {
+			t = t.Add(pre[k+1].Sub(pre[k]))
+		}
+	}
+	return t
 }
 
 // usable returns whether position k is aggregated: not NULL (for
@@ -86,7 +132,7 @@ func prefixCount(n int, use func(int) bool) []int32 {
 	return cnt
 }
 
-func (w *winData) boolAgg(and bool, arg arrow.Array, use func(int) bool, fs, fe []int32) arrow.Array {
+func (w *winData) boolAgg(and bool, arg arrow.Array, use func(int) bool, fr *frameRows) arrow.Array {
 	bits, off := boolBits(arg)
 	nn, tt := make([]int32, w.n+1), make([]int32, w.n+1)
 	for k := range w.n {
@@ -100,8 +146,7 @@ func (w *winData) boolAgg(and bool, arg arrow.Array, use func(int) bool, fs, fe 
 	}
 	vals, valid := make([]uint8, w.n), make([]bool, w.n)
 	for k := range vals {
-		s, e := fs[k], fe[k]
-		c, t := nn[e]-nn[s], tt[e]-tt[s]
+		c, t := frameTotal(fr, nn, k), frameTotal(fr, tt, k)
 		valid[k] = c > 0
 		if (and && t == c) || (!and && t > 0) {
 			vals[k] = 1
@@ -154,14 +199,15 @@ func (w *winData) minMax(isMax bool, arg arrow.Array, use func(int) bool, fs, fe
 // caller recomputes per frame). Floats add in order like PostgreSQL: a
 // running sum per partition for frames that start at the partition
 // start, per-frame summation otherwise.
-func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fs, fe []int32) (arrow.Array, bool, error) {
+func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fr *frameRows) (arrow.Array, bool, error) {
 	mem := w.env.Mem
 	dt := f.Type.Arrow()
 	avg := f.Func == "avg"
+	fs, fe := fr.fs, fr.fe
 	cnt := prefixCount(w.n, use)
 	valid := make([]bool, w.n)
 	for k := range valid {
-		valid[k] = cnt[fe[k]] > cnt[fs[k]]
+		valid[k] = frameTotal(fr, cnt, k) > 0
 	}
 	switch arg.DataType().ID() {
 	case arrow.FLOAT32, arrow.FLOAT64:
@@ -206,7 +252,7 @@ func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fs, 
 	if dt.ID() == arrow.INT64 { // sum(int2/int4)
 		out := make([]int64, w.n)
 		for k := range out {
-			out[k] = int64(pre[fe[k]].Sub(pre[fs[k]]).LowBits())
+			out[k] = int64(frameSum128(fr, pre, k).LowBits())
 		}
 		return fixedArray(mem, dt, out, valid), true, nil
 	}
@@ -220,9 +266,9 @@ func (w *winData) sumAvg(f WindowFunc, arg arrow.Array, use func(int) bool, fs, 
 		if !valid[k] {
 			continue
 		}
-		s := pre[fe[k]].Sub(pre[fs[k]])
+		s := frameSum128(fr, pre, k)
 		if avg {
-			s = divRound(s, scale-inScale, int64(cnt[fe[k]]-cnt[fs[k]]))
+			s = divRound(s, scale-inScale, int64(frameTotal(fr, cnt, k)))
 		} else if scale != inScale {
 			s = divRound(s, scale-inScale, 1)
 		}

@@ -223,12 +223,10 @@ func (b *builder) finishScan(s *stream, ex *ExplainNode, ids []logical.ColumnID,
 		return nil, err
 	}
 	st.ids, st.lay = out, layoutOf(out)
-	if f := s.fold; f != nil {
-		// The projection only picks columns (and decodes dictionaries):
-		// a join folding the filter can take it too.
-		f.proj, f.names = cols, names
-		st.fold = f
-	}
+	// The projection only picks columns (and decodes dictionaries): a
+	// join folding the filter can take it too. The fold is copied, not
+	// changed: another stream may hold it.
+	st.fold = projectedFold(s.fold, cols, names)
 	return st, nil
 }
 
