@@ -57,11 +57,11 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
 		}
-	case "pg_get_expr", "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
+	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
 		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
-		// meshql has no defaults, check constraints or indexes but the
-		// primary keys (objectFunction) to print; clients get NULL, as
-		// for an object without one.
+		// meshql has no check constraints or indexes but the primary
+		// keys (objectFunction) to print; clients get NULL, as for an
+		// object without one. pg_get_expr is a function (expr).
 		if len(args) >= 1 {
 			return nil, sqltypes.TypeText, true
 		}

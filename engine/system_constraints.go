@@ -197,3 +197,41 @@ func keyColumns(p *catalog.Product, keys []int16) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// readACL is a product's pg_class.relacl: SELECT ("r") for each role its
+// policy lets read it, granted by meshql, the owner of every relation
+// (psql's \dp prints it as "Access privileges").
+func readACL(p *catalog.Product) []any {
+	var acl []any
+	for _, r := range p.Policies.Read {
+		acl = append(acl, r+"=r/meshql")
+	}
+	return acl
+}
+
+// policyTable is pg_policy: a product's row filters as restrictive SELECT
+// policies (PostgreSQL's row-level security) for the roles they apply to
+// (0, PUBLIC, when they name none), with the predicate as written;
+// pg_get_expr(polqual, polrelid) returns it. Roles a filter exempts are
+// not expressible in pg_policy and are not shown.
+func policyTable() sysTable {
+	return sysTable{schema: "pg_catalog", name: "pg_policy", cols: []sysColumn{{"oid", tInt4}, {"polname", tText}, {"polrelid", tInt4},
+		{"polpermissive", tBool}, {"polroles", sqltypes.ListOf(tInt4)}, {"polqual", tText}, {"polwithcheck", tText}, {"polcmd", tText}},
+		rows: func(s *Session) [][]any {
+			var out [][]any
+			for _, p := range s.tableProducts() {
+				for i, f := range p.Policies.RowFilters {
+					roles := []any{int32(0)}
+					if len(f.Roles) > 0 {
+						roles = roles[:0]
+						for _, r := range f.Roles {
+							roles = append(roles, int32(stableOID("role", r)))
+						}
+					}
+					name := fmt.Sprintf("row_filter_%d", i+1)
+					out = append(out, []any{int32(stableOID("policy", p.QualifiedName()+"."+name)), name, classOID(p), false, roles, f.Predicate, nil, "r"})
+				}
+			}
+			return out
+		}}
+}

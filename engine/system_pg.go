@@ -176,7 +176,7 @@ func pgCatalogTables() []sysTable {
 			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"relkind", tText}, {"relowner", tInt4},
 			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
 			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
-			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tText}, {"reloptions", tTexts},
+			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tTexts}, {"reloptions", tTexts},
 			{"reltoastrelid", tInt4}, {"reloftype", tInt4}, {"relreplident", tText}, {"relpartbound", tText}, {"relchecks", tInt2},
 			{"relpages", tInt4}, {"relfilenode", tInt4}, {"relisshared", tBool}, {"relhassubclass", tBool},
 		}, rows: func(s *Session) [][]any {
@@ -192,6 +192,8 @@ func pgCatalogTables() []sysTable {
 				}
 				r := row(int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
 				r[7] = kind == classRelKind && primaryKey(p) != nil // relhasindex
+				r[14] = len(p.Policies.RowFilters) > 0            // relrowsecurity
+				r[16] = readACL(p)
 				out = append(out, r)
 			}
 			return append(out, pkeyClassRows(s, row)...)
@@ -201,6 +203,7 @@ func pgCatalogTables() []sysTable {
 			{"attnotnull", tBool}, {"attisdropped", tBool}, {"atthasdef", tBool}, {"attidentity", tText}, {"attgenerated", tText},
 			{"attlen", tInt2}, {"attcollation", tInt4}, {"attndims", tInt4}, {"attstorage", tText}, {"attstattarget", tInt4},
 			{"attcompression", tText}, {"attfdwoptions", tText}, {"attoptions", tText}, {"attislocal", tBool}, {"attinhcount", tInt4},
+			{"attacl", tTexts},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, p := range s.visibleProducts() {
@@ -211,7 +214,7 @@ func pgCatalogTables() []sysTable {
 						dims = 1
 					}
 					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), c.NotNull(), false, false, "", "", c.Type.Size(), int32(0), dims,
-						"p", int32(-1), "", nil, nil, true, int32(0)})
+						"p", int32(-1), "", nil, nil, true, int32(0), nil})
 				}
 			}
 			return out
@@ -265,9 +268,7 @@ func pgCatalogTables() []sysTable {
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}, {"inhdetachpending", tBool}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_policy", cols: []sysColumn{{"oid", tInt4}, {"polname", tText}, {"polrelid", tInt4},
-			{"polpermissive", tBool}, {"polroles", sqltypes.ListOf(tInt4)}, {"polqual", tText}, {"polwithcheck", tText}, {"polcmd", tText}},
-			rows: func(*Session) [][]any { return nil }},
+		policyTable(),
 		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_proc", cols: []sysColumn{{"oid", tInt4}, {"proname", tText}, {"pronamespace", tInt4}, {"prorettype", tInt4}, {"prokind", tText}},

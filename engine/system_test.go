@@ -190,6 +190,18 @@ func TestCatalogViewsAsClientsReadThem(t *testing.T) {
 		    JOIN pg_catalog.pg_roles b ON (m.roleid = b.oid) WHERE m.member = r.oid ORDER BY 1) AS memberof
 		  FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1`,
 			[]string{"admin|t|NULL|{analyst,marketing,sales}", "analyst|t|NULL|{}", "marketing|t|NULL|{}", "sales|f|NULL|{}", "sales_eu|t|NULL|{sales}"}},
+		// psql's \dp: read grants as pg_class.relacl, row filters as
+		// restrictive pg_policy rows over the roles they apply to
+		// (customers_v1 filters sales by region).
+		{`SELECT c.relname, c.relrowsecurity, pg_catalog.array_to_string(c.relacl, ','),
+		    pg_catalog.array_to_string(ARRAY(SELECT polname || CASE WHEN NOT polpermissive THEN ' (RESTRICTIVE)' ELSE '' END
+		      || CASE WHEN polcmd != '*' THEN ' (' || polcmd::pg_catalog.text || '):' ELSE ':' END
+		      || CASE WHEN polqual IS NOT NULL THEN ' (u): ' || pg_catalog.pg_get_expr(polqual, polrelid) ELSE '' END
+		      || CASE WHEN polroles <> '{0}' THEN ' to: ' || pg_catalog.array_to_string(ARRAY(SELECT rolname FROM pg_catalog.pg_roles WHERE oid = ANY (polroles) ORDER BY 1), ', ') ELSE '' END
+		      FROM pg_catalog.pg_policy pol WHERE polrelid = c.oid), ';') AS policies
+		  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sales' ORDER BY 1`,
+			[]string{"customers_v1|t|analyst=r/meshql,marketing=r/meshql,sales=r/meshql|row_filter_1 (RESTRICTIVE) (r): (u): region = current_user_attr('region') to: sales",
+				"orders_v1|f|analyst=r/meshql,marketing=r/meshql,sales=r/meshql|"}},
 		{`SELECT relname, heap_blks_read, idx_blks_hit FROM pg_statio_all_tables WHERE schemaname = 'catalog' ORDER BY 1`,
 			[]string{"products_v1|0|NULL", "products_v2|0|0"}},
 	}

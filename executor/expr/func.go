@@ -243,6 +243,8 @@ func lookupBuilder(name string) builder {
 		return buildParseIdent
 	case "pg_size_pretty":
 		return buildSizePretty
+	case "pg_get_expr":
+		return buildPgGetExpr
 	case "format":
 		return buildFormat
 	case "age":

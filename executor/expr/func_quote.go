@@ -376,3 +376,16 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// buildPgGetExpr is pg_get_expr(expr, relation [, pretty]): meshql keeps
+// the expressions clients ask about (row filters in pg_policy.polqual) as
+// SQL text, which is their decompiled form; anything else has none.
+func buildPgGetExpr(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 2, 3); err != nil {
+		return nil, err
+	}
+	if e := coerceTo(args[0], sqltypes.TypeText); e.Type().IsString() {
+		return e, nil
+	}
+	return Literal(sqltypes.TypeText, nil), nil
+}

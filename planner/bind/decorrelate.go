@@ -2,6 +2,7 @@ package bind
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
@@ -192,8 +193,11 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		if x.Type == logical.SemiJoin {
 			return b.pullUpSemi(x, isCorr, local)
 		}
+		if preservesLeft(x.Type) {
+			return b.pullUpPreserved(x, isCorr, local)
+		}
 		if x.Type != logical.InnerJoin {
-			return x, nil, nil // correlation below outer joins stays and is rejected
+			return x, nil, nil // correlation below other outer joins stays and is rejected
 		}
 		l, lc, err := b.pullUp(x.Left, isCorr, local)
 		if err != nil {
@@ -218,6 +222,38 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		return &c, corr, nil
 	}
 	return n, nil, nil
+}
+
+// preservesLeft reports whether a join keeps each left row's own
+// standing: every left row yields its output rows (padded, marked or
+// dropped) from the right side alone, so a filter on left columns gives
+// the same rows above the join as below it.
+func preservesLeft(t logical.JoinType) bool {
+	switch t {
+	case logical.LeftJoin, logical.AntiJoin, logical.MarkJoin, logical.SingleJoin:
+		return true
+	}
+	return false
+}
+
+// pullUpPreserved pulls correlations out of the left side of a join that
+// preserves it, which is what a subquery in a correlated subquery's
+// select list leaves behind: `(SELECT (SELECT max(r.n) FROM r WHERE r.k =
+// p.k) FROM p WHERE p.c = o.c)` made p's own subquery a join over `p
+// WHERE p.c = o.c`, whose filter may move above it. The join's condition
+// and right side must not read outer columns (they stay, and are
+// rejected).
+func (b *binder) pullUpPreserved(x *logical.Join, isCorr func(logical.Expr) bool, local logical.ColSet) (logical.Node, []logical.Expr, error) {
+	if slices.ContainsFunc(logical.Conjuncts(x.Cond), isCorr) {
+		return x, nil, nil
+	}
+	l, corr, err := b.pullUp(x.Left, isCorr, local)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := *x
+	c.Left = l
+	return &c, corr, nil
 }
 
 // pullUpSemi pulls correlations out of a semi join, which is what a
