@@ -192,7 +192,7 @@ func pgCatalogTables() []sysTable {
 				}
 				r := row(int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
 				r[7] = kind == classRelKind && primaryKey(p) != nil // relhasindex
-				r[14] = len(p.Policies.RowFilters) > 0            // relrowsecurity
+				r[14] = len(p.Policies.RowFilters) > 0              // relrowsecurity
 				r[16] = readACL(p)
 				out = append(out, r)
 			}
