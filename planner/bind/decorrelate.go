@@ -193,7 +193,7 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		if x.Type == logical.SemiJoin {
 			return b.pullUpSemi(x, isCorr, local)
 		}
-		if preservesLeft(x.Type) {
+		if preservesLeft(x) {
 			return b.pullUpPreserved(x, isCorr, local)
 		}
 		if x.Type != logical.InnerJoin {
@@ -227,13 +227,46 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 // preservesLeft reports whether a join keeps each left row's own
 // standing: every left row yields its output rows (padded, marked or
 // dropped) from the right side alone, so a filter on left columns gives
-// the same rows above the join as below it.
-func preservesLeft(t logical.JoinType) bool {
-	switch t {
-	case logical.LeftJoin, logical.AntiJoin, logical.MarkJoin, logical.SingleJoin:
+// the same rows above the join as below it. A single join does only when
+// no left row can match twice: it fails (21000) for one that does, which
+// the filter may have removed in PostgreSQL.
+func preservesLeft(x *logical.Join) bool {
+	switch x.Type {
+	case logical.LeftJoin, logical.AntiJoin, logical.MarkJoin:
 		return true
+	case logical.SingleJoin:
+		return onePerKey(x.Right, x.Cond)
 	}
 	return false
+}
+
+// onePerKey reports whether n has at most one row for each value of the
+// columns cond equates with others: n is grouped (under projections and
+// filters) by columns that cond all equates.
+func onePerKey(n logical.Node, cond logical.Expr) bool {
+	keyed := logical.ColSet{}
+	for _, p := range logical.Conjuncts(cond) {
+		if l, r, ok := logical.ColumnEquality(p); ok {
+			keyed.Add(l.ID, r.ID)
+		}
+	}
+	for {
+		switch x := n.(type) {
+		case *logical.Project:
+			for i, id := range x.Cols {
+				if c, ok := x.Exprs[i].(*logical.ColRef); ok && keyed.Has(id) {
+					keyed.Add(c.ID)
+				}
+			}
+			n = x.Input
+		case *logical.Filter:
+			n = x.Input
+		case *logical.Aggregate:
+			return len(x.GroupCols) > 0 && logical.NewColSet(x.GroupCols...).SubsetOf(keyed)
+		default:
+			return false
+		}
+	}
 }
 
 // pullUpPreserved pulls correlations out of the left side of a join that
