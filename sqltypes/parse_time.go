@@ -135,7 +135,7 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 	if days < minJulianMonthDays || days > 106_751_990 {
 		return 0, timestampRange(s)
 	}
-	us := days*MicrosPerDay + int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
+	us := days*MicrosPerDay + dt.clockMicros()
 	if withTZ {
 		switch {
 		case dt.zoneSet:
@@ -151,6 +151,11 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 		return 0, timestampRange(s)
 	}
 	return arrow.Timestamp(us), nil
+}
+
+// clockMicros is dt's time of day in µs.
+func (dt dateTime) clockMicros() int64 {
+	return int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
 }
 
 // minJulianMonthDays is the first day of PostgreSQL's first Julian month,
