@@ -152,21 +152,34 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	lt, ut := args[0].Type(), args[1].Type()
+	// A constant flags argument (the usual '[]') is read once; its error,
+	// as a row's, is raised only when there is a row.
+	constFlags, cLow, cUp, cErr := len(args) == 2, true, false, error(nil)
+	if len(args) == 3 {
+		if v, ok := IsLiteral(args[2]); ok {
+			constFlags = true
+			if s, isStr := v.(string); isStr {
+				cLow, cUp, cErr = rangeFlags(s)
+			} else {
+				cErr = errNullRangeFlags()
+			}
+		}
+	}
 	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		var flags strView
-		if len(in) == 3 {
+		if !constFlags {
 			flags = viewOf(in[2])
 		}
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
-			lowInc, upInc := true, false
-			if len(in) == 3 {
+			lowInc, upInc, err := cLow, cUp, cErr
+			if !constFlags {
 				if in[2].IsNull(i) {
-					return nil, false, sqltypes.New(sqltypes.CodeDataException, "range constructor flags argument must not be null")
+					return nil, false, errNullRangeFlags()
 				}
-				var err error
-				if lowInc, upInc, err = rangeFlags(flags.str(i)); err != nil {
-					return nil, false, err
-				}
+				lowInc, upInc, err = rangeFlags(flags.str(i))
+			}
+			if err != nil {
+				return nil, false, err
 			}
 			r, err := sqltypes.MakeRange(rt, rangeElemAt(rt, in[0], lt, i), rangeElemAt(rt, in[1], ut, i), lowInc, upInc)
 			if err != nil {
@@ -175,6 +188,10 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 			return sqltypes.AppendRange(dst, rt, r, nil), false, nil
 		})
 	}}, nil
+}
+
+func errNullRangeFlags() error {
+	return sqltypes.New(sqltypes.CodeDataException, "range constructor flags argument must not be null")
 }
 
 // rangeFlags reads a constructor's bounds argument: "[]", "[)", "(]" or "()".

@@ -350,7 +350,7 @@ type macaddrEnc struct {
 }
 
 func (e macaddrEnc) text(buf []byte, i int) []byte {
-	return append(buf, sqltypes.FormatMacaddr(e.a.Value(i))...)
+	return sqltypes.AppendMacaddr(buf, e.a.Value(i))
 }
 
 func (e macaddrEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
