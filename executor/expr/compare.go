@@ -314,18 +314,18 @@ func rangeCompare(mem memory.Allocator, p cmpPlan, t sqltypes.Type, a, b arrow.A
 	}
 	n := a.Len()
 	buf, out := allocBitmap(mem, n)
-	x, y := newRangeReader(t, a), newRangeReader(t, b)
+	x, y := NewRangeReader(t, a), NewRangeReader(t, b)
 	var bad error
 	rowsCmp(n, out, func(i int) bool {
 		if bad != nil || a.IsNull(i) || b.IsNull(i) {
 			return false
 		}
-		rx, err := x.at(i)
+		rx, err := x.At(i)
 		if err != nil {
 			bad = heldRangeErr(t, err)
 			return false
 		}
-		ry, err := y.at(i)
+		ry, err := y.At(i)
 		if err != nil {
 			bad = heldRangeErr(t, err)
 			return false

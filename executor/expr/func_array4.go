@@ -40,7 +40,13 @@ func buildArrayPositions(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			x := datumAt(in[1], et, i)
+			x, err := rangeKey(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
+			if a, err = rangeKeys(et, a); err != nil {
+				return nil, err
+			}
 			pos := []any{}
 			for k, v := range a {
 				if sameElem(et, v, x) {
@@ -77,9 +83,16 @@ func buildArrayPositionFrom(name string, args []Expr) (Expr, error) {
 			if in[2].IsNull(i) {
 				return nil, sqltypes.New(sqltypes.CodeNullValueNotAllowed, "initial position must not be null")
 			}
-			x := datumAt(in[1], et, i)
+			x, err := rangeKey(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
 			for k := max(int(st[i]), 1) - 1; k < len(arr); k++ {
-				if sameElem(et, arr[k], x) {
+				v, err := rangeKey(et, arr[k])
+				if err != nil {
+					return nil, err
+				}
+				if sameElem(et, v, x) {
 					return int32(k + 1), nil
 				}
 			}
@@ -106,19 +119,28 @@ func buildArrayReplace(name string, args []Expr) (Expr, error) {
 	if !a[0].Type().Equal(lt) || !sameFamily(a[1].Type(), et) || !sameFamily(a[2].Type(), et) || !comparableType(et) {
 		return nil, functionError(name, args)
 	}
-	var replace func(v []any, from, to any) []any
-	replace = func(v []any, from, to any) []any {
+	// from is compared as rangeKey gives it.
+	var replace func(v []any, from, to any) ([]any, error)
+	replace = func(v []any, from, to any) ([]any, error) {
 		out := make([]any, len(v))
 		for k, e := range v {
 			if sub, ok := e.([]any); ok && lt.Ndims() > 1 {
-				out[k] = replace(sub, from, to)
-			} else if sameElem(et, e, from) {
+				var err error
+				if out[k], err = replace(sub, from, to); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			ek, err := rangeKey(et, e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = e
+			if sameElem(et, ek, from) {
 				out[k] = to
-			} else {
-				out[k] = e
 			}
 		}
-		return out
+		return out, nil
 	}
 	return &callExpr{name: name, args: a, t: lt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return datumRows(env, lt, n, func(i int) (sqltypes.Datum, error) {
@@ -126,7 +148,11 @@ func buildArrayReplace(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			return replace(v, datumAt(in[1], et, i), datumAt(in[2], et, i)), nil
+			from, err := rangeKey(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
+			return replace(v, from, datumAt(in[2], et, i))
 		})
 	}}, nil
 }
@@ -158,4 +184,37 @@ func buildTrimArray(name string, args []Expr) (Expr, error) {
 			return v[:len(v)-int(c[i])], nil
 		})
 	}}, nil
+}
+
+// rangeKey returns v, a value of type t, as compareDatums compares it
+// fastest: a range as its sort key ([]byte, bytewise in range_cmp's
+// order), anything else as it is. The searches read a range once this
+// way, not at every comparison. A held range that does not read is XX000
+// (see rangeCompare).
+func rangeKey(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
+	s, ok := v.(string)
+	if !ok || !t.IsRange() {
+		return v, nil
+	}
+	r, err := sqltypes.ReadRange(t, s)
+	if err != nil {
+		return nil, heldRangeErr(t, err)
+	}
+	return sqltypes.AppendRangeSortKey(nil, r), nil
+}
+
+// rangeKeys is rangeKey of every value, in a new slice; vals itself when
+// t is not a range type.
+func rangeKeys(t sqltypes.Type, vals []sqltypes.Datum) ([]sqltypes.Datum, error) {
+	if !t.IsRange() {
+		return vals, nil
+	}
+	out := make([]sqltypes.Datum, len(vals))
+	for i, v := range vals {
+		var err error
+		if out[i], err = rangeKey(t, v); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
