@@ -132,11 +132,11 @@ func readHeldElem(k Kind, s string) (Datum, bool) {
 		d, err := ParseVarNumeric(s)
 		return d, err == nil
 	case DateRange:
-		dt, ok := fastDateTime(s)
-		if !ok || dt.hasTime {
+		y, m, d, clock, ok := fastDate(s)
+		if !ok || clock != "" {
 			return nil, false
 		}
-		return arrow.Date32(DaysFromCivil(dt.y, dt.m, dt.d)), true
+		return arrow.Date32(DaysFromCivil(y, m, d)), true
 	case TsRange, TstzRange:
 		if k == TstzRange {
 			if len(s) < 3 || s[len(s)-3:] != "+00" {
@@ -144,11 +144,15 @@ func readHeldElem(k Kind, s string) (Datum, bool) {
 			}
 			s = s[:len(s)-3]
 		}
-		dt, ok := fastDateTime(s)
-		if !ok || !dt.hasTime {
+		y, m, d, clock, ok := fastDate(s)
+		if !ok || clock == "" {
 			return nil, false
 		}
-		return arrow.Timestamp(DaysFromCivil(dt.y, dt.m, dt.d)*MicrosPerDay + dt.clockMicros()), true
+		hh, mi, ss, us, ok := fastClock(clock)
+		if !ok {
+			return nil, false
+		}
+		return arrow.Timestamp(DaysFromCivil(y, m, d)*MicrosPerDay + clockMicros(hh, mi, ss, us)), true
 	}
 	return nil, false
 }

@@ -44,8 +44,10 @@ func BenchmarkPercentileSmallGroups(b *testing.B) {
 }
 
 // BenchmarkRangeIntersectAgg is range_intersect_agg over 1M tsrange
-// values in 1000 groups, most of which become empty early, and one
-// group of ranges that all contain one instant.
+// values: in 1000 groups of overlapping ranges (every row read), in 1000
+// groups of short ranges that soon intersect to empty, and in one group
+// whose input repeats each of ten ranges in runs (as a sorted or joined
+// input does).
 func BenchmarkRangeIntersectAgg(b *testing.B) {
 	const rows = 1_000_000
 	t := sqltypes.Type{Kind: sqltypes.TsRange}
@@ -54,12 +56,18 @@ func BenchmarkRangeIntersectAgg(b *testing.B) {
 	for _, c := range []struct {
 		name   string
 		groups int
-	}{{"groups=1000", 1000}, {"groups=1", 1}} {
+		lo     func(i int) int64
+		length int64
+	}{
+		{"overlapping", 1000, func(int) int64 { return r.Int64N(1 << 36) }, 1 << 37},
+		{"emptying", 1000, func(int) int64 { return r.Int64N(1 << 36) }, 1 << 20},
+		{"runs", 1, func(i int) int64 { return int64(i/(rows/10)) << 20 }, 1 << 40},
+	} {
 		sb := array.NewStringBuilder(mem)
 		gids := make([]int32, rows)
 		for i := range rows {
-			lo := int64(1_700_000_000_000_000) + r.Int64N(1<<36)
-			rg, err := sqltypes.MakeRange(t, arrow.Timestamp(lo), arrow.Timestamp(lo+1<<37), true, false)
+			lo := int64(1_700_000_000_000_000) + c.lo(i)
+			rg, err := sqltypes.MakeRange(t, arrow.Timestamp(lo), arrow.Timestamp(lo+c.length), true, false)
 			if err != nil {
 				b.Fatal(err)
 			}
