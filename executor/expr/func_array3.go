@@ -196,17 +196,17 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			x, err := rangeKey(et, datumAt(in[1], et, i))
-			if err != nil {
-				return nil, err
-			}
-			keys, err := rangeKeys(et, a)
+			x, err := newDatumCmp(et, datumAt(in[1], et, i))
 			if err != nil {
 				return nil, err
 			}
 			out := []any{}
-			for k, v := range a {
-				if !sameElem(et, keys[k], x) {
+			for _, v := range a {
+				same, err := x.same(v)
+				if err != nil {
+					return nil, err
+				}
+				if !same {
 					out = append(out, v)
 				}
 			}
