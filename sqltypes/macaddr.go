@@ -1,7 +1,5 @@
 package sqltypes
 
-import "encoding/hex"
-
 // macaddrFormats are the layouts macaddr_in tries in turn, as sscanf
 // formats: each of six hex fields (width 0: any number of digits, else at
 // most that many) followed by its separator (0 after the last).
@@ -113,10 +111,19 @@ func scanHexField(s string, i, width int) (int64, int, bool) {
 }
 
 // FormatMacaddr is macaddr_out: six lower-case hex octets and colons.
-func FormatMacaddr(b []byte) string {
+func FormatMacaddr(b []byte) string { return string(AppendMacaddr(nil, b)) }
+
+// AppendMacaddr appends macaddr_out's text of b to dst.
+func AppendMacaddr(dst, b []byte) []byte {
 	if len(b) != 6 {
-		return FormatValue(TypeBytea, b) // not a macaddr: never built by meshql
+		return append(dst, FormatValue(TypeBytea, b)...) // not a macaddr: never built by meshql
 	}
-	h := hex.EncodeToString(b)
-	return h[0:2] + ":" + h[2:4] + ":" + h[4:6] + ":" + h[6:8] + ":" + h[8:10] + ":" + h[10:12]
+	const digits = "0123456789abcdef"
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, digits[c>>4], digits[c&15])
+	}
+	return dst
 }

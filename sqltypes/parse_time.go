@@ -135,7 +135,7 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 	if days < minJulianMonthDays || days > 106_751_990 {
 		return 0, timestampRange(s)
 	}
-	us := days*MicrosPerDay + int64(dt.hh)*3_600_000_000 + int64(dt.mi)*60_000_000 + int64(dt.ss)*1_000_000 + dt.us
+	us := days*MicrosPerDay + clockMicros(dt.hh, dt.mi, dt.ss, dt.us)
 	if withTZ {
 		switch {
 		case dt.zoneSet:
@@ -153,6 +153,11 @@ func parseTimestampAt(s string, withTZ bool, ctx InputContext) (arrow.Timestamp,
 	return arrow.Timestamp(us), nil
 }
 
+// clockMicros is a time of day in µs.
+func clockMicros(hh, mi, ss int, us int64) int64 {
+	return int64(hh)*3_600_000_000 + int64(mi)*60_000_000 + int64(ss)*1_000_000 + us
+}
+
 // minJulianMonthDays is the first day of PostgreSQL's first Julian month,
 // 4714-11-01 BC.
 var minJulianMonthDays = DaysFromCivil(-4713, 11, 1)
@@ -165,25 +170,40 @@ func timestampRange(s string) error {
 // YYYY-MM-DD HH:MM:SS[.ffffff] without allocating; ok is false for
 // anything else (the general parser then decides).
 func fastDateTime(s string) (dt dateTime, ok bool) {
-	if len(s) != 10 && (len(s) < 19 || len(s) > 26 || s[10] != ' ' && s[10] != 'T') || s[4] != '-' || s[7] != '-' {
+	y, m, d, clock, ok := fastDate(s)
+	if !ok {
 		return dt, false
 	}
-	y, ok1 := digits(s[:4])
-	m, ok2 := digits(s[5:7])
-	d, ok3 := digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 || y == 0 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(int64(y), m) {
-		return dt, false
-	}
-	dt.y, dt.m, dt.d = int64(y), m, d
-	if len(s) == 10 {
+	dt.y, dt.m, dt.d = y, m, d
+	if clock == "" {
 		return dt, true
 	}
-	hh, mi, ss, us, ok := fastClock(s[11:])
+	hh, mi, ss, us, ok := fastClock(clock)
 	if !ok {
 		return dt, false
 	}
 	dt.hh, dt.mi, dt.ss, dt.us, dt.hasTime = hh, mi, ss, us, true
 	return dt, true
+}
+
+// fastDate is fastDateTime's date: it reads YYYY-MM-DD (years
+// 1-9999) alone, or followed by a space or T and the time of day
+// (returned as clock, which fastClock reads). Held range bounds are read
+// by it directly, without a dateTime.
+func fastDate(s string) (y int64, m, d int, clock string, ok bool) {
+	if len(s) != 10 && (len(s) < 19 || len(s) > 26 || s[10] != ' ' && s[10] != 'T') || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, "", false
+	}
+	yy, ok1 := digits(s[:4])
+	m, ok2 := digits(s[5:7])
+	d, ok3 := digits(s[8:10])
+	if !ok1 || !ok2 || !ok3 || yy == 0 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(int64(yy), m) {
+		return 0, 0, 0, "", false
+	}
+	if len(s) > 10 {
+		clock = s[11:]
+	}
+	return int64(yy), m, d, clock, true
 }
 
 // digits reads a run of ASCII digits; ok is false for anything else.

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Binary input of ranges (range_recv's format, which the wire's
@@ -20,14 +18,6 @@ const (
 	RangeFlagUBInc = 0x04
 	RangeFlagLBInf = 0x08
 	RangeFlagUBInf = 0x10
-)
-
-// PGEpochDays and PGEpochMicros are 2000-01-01, PostgreSQL's binary
-// epoch, in days and µs since 1970-01-01 (the wire and the PostgreSQL
-// connector convert dates and timestamps by them).
-const (
-	PGEpochDays   = 10_957
-	PGEpochMicros = PGEpochDays * MicrosPerDay
 )
 
 // DecodeRangeBinary reads range_recv's format as a value of the range
@@ -84,7 +74,10 @@ func DecodeRangeBinary(raw []byte, t Type) (Range, error) {
 
 // decodeRangeElem reads one bound in the send format of sub.
 func decodeRangeElem(b []byte, sub Type) (Datum, error) {
-	want := map[Kind]int{Int4: 4, Int8: 8, Date: 4, Timestamp: 8, TimestampTZ: 8}[sub.Kind]
+	want := 8
+	if sub.Kind == Int4 || sub.Kind == Date {
+		want = 4
+	}
 	if len(b) != want {
 		return nil, New(CodeInvalidBinaryRepr, "range bound of %d bytes, expected %d", len(b), want)
 	}
@@ -94,17 +87,9 @@ func decodeRangeElem(b []byte, sub Type) (Datum, error) {
 	case Int8:
 		return int64(binary.BigEndian.Uint64(b)), nil
 	case Date:
-		d := int64(int32(binary.BigEndian.Uint32(b)))
-		if IsFiniteDate(d) {
-			d += PGEpochDays
-		}
-		return arrow.Date32(d), nil
+		return DateFromPG(int32(binary.BigEndian.Uint32(b)))
 	}
-	us := int64(binary.BigEndian.Uint64(b))
-	if IsFiniteTimestamp(us) {
-		us += PGEpochMicros
-	}
-	return arrow.Timestamp(us), nil
+	return TimestampFromPG(int64(binary.BigEndian.Uint64(b)))
 }
 
 // NumericBinaryText converts numeric_send's format to exact decimal text

@@ -132,11 +132,11 @@ func readHeldElem(k Kind, s string) (Datum, bool) {
 		d, err := ParseVarNumeric(s)
 		return d, err == nil
 	case DateRange:
-		days, ok := readISODate(s)
-		if !ok || len(s) != 10 {
+		y, m, d, clock, ok := fastDate(s)
+		if !ok || clock != "" {
 			return nil, false
 		}
-		return arrow.Date32(days), true
+		return arrow.Date32(DaysFromCivil(y, m, d)), true
 	case TsRange, TstzRange:
 		if k == TstzRange {
 			if len(s) < 3 || s[len(s)-3:] != "+00" {
@@ -144,8 +144,15 @@ func readHeldElem(k Kind, s string) (Datum, bool) {
 			}
 			s = s[:len(s)-3]
 		}
-		us, ok := readISOTimestamp(s)
-		return arrow.Timestamp(us), ok
+		y, m, d, clock, ok := fastDate(s)
+		if !ok || clock == "" {
+			return nil, false
+		}
+		hh, mi, ss, us, ok := fastClock(clock)
+		if !ok {
+			return nil, false
+		}
+		return arrow.Timestamp(DaysFromCivil(y, m, d)*MicrosPerDay + clockMicros(hh, mi, ss, us)), true
 	}
 	return nil, false
 }
@@ -181,60 +188,4 @@ func readShortDecimal(s string) (Decimal, bool) {
 		v = -v
 	}
 	return Decimal{Num: decimal128.FromI64(v), Scale: scale}, true
-}
-
-// readISODate reads "YYYY-MM-DD" (years 1-9999) at the start of s.
-func readISODate(s string) (int64, bool) {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return 0, false
-	}
-	y, ok1 := digitsAt(s, 0, 4)
-	m, ok2 := digitsAt(s, 5, 2)
-	d, ok3 := digitsAt(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(int64(y), m) {
-		return 0, false
-	}
-	return DaysFromCivil(int64(y), m, d), true
-}
-
-// readISOTimestamp reads "YYYY-MM-DD HH:MM:SS[.ffffff]" as microseconds.
-func readISOTimestamp(s string) (int64, bool) {
-	days, ok := readISODate(s)
-	if !ok || len(s) < 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
-		return 0, false
-	}
-	h, ok1 := digitsAt(s, 11, 2)
-	mi, ok2 := digitsAt(s, 14, 2)
-	sec, ok3 := digitsAt(s, 17, 2)
-	if !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || sec > 59 {
-		return 0, false
-	}
-	us := days*MicrosPerDay + (int64(h)*3600+int64(mi)*60+int64(sec))*MicrosPerSecond
-	if len(s) == 19 {
-		return us, true
-	}
-	frac := s[20:]
-	if s[19] != '.' || len(frac) == 0 || len(frac) > 6 {
-		return 0, false
-	}
-	f, ok := digitsAt(frac, 0, len(frac))
-	if !ok {
-		return 0, false
-	}
-	for i := len(frac); i < 6; i++ {
-		f *= 10
-	}
-	return us + int64(f), true
-}
-
-// digitsAt reads the n decimal digits of s at i.
-func digitsAt(s string, i, n int) (int, bool) {
-	v := 0
-	for _, c := range []byte(s[i : i+n]) {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int(c-'0')
-	}
-	return v, true
 }

@@ -136,3 +136,25 @@ func mustVarNumeric(t *testing.T, s string) Decimal {
 }
 
 func pow10Big(n int32) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+
+// BenchmarkDecodeRangeBinary reads range_recv's format, as the wire's
+// binary parameters and the PostgreSQL connector's scans do per value.
+func BenchmarkDecodeRangeBinary(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		t    Type
+		raw  []byte
+	}{
+		{"int4range", Type{Kind: Int4Range}, []byte{RangeFlagLBInc, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 5}},
+		{"tsrange", Type{Kind: TsRange}, []byte{RangeFlagLBInc, 0, 0, 0, 8, 0, 2, 0xbc, 0x7e, 0x5a, 0x8c, 0x20, 0, 0, 0, 0, 8, 0, 2, 0xbc, 0x8e, 0x5a, 0x8c, 0x20, 0}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DecodeRangeBinary(c.raw, c.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

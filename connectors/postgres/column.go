@@ -38,10 +38,8 @@ const (
 )
 
 const (
-	oidName       = 19
-	oidJSONB      = 3802
-	pgEpochDays   = sqltypes.PGEpochDays
-	pgEpochMicros = sqltypes.PGEpochMicros
+	oidName  = 19
+	oidJSONB = 3802
 )
 
 // column is one remote column and how meshql reads it.
@@ -183,17 +181,17 @@ func (c *column) appendValue(b array.Builder, raw []byte, m *pgtype.Map) error {
 	case decFloat8:
 		b.(*array.Float64Builder).Append(math.Float64frombits(be.Uint64(raw)))
 	case decDate:
-		d := int32(be.Uint32(raw))
-		if d != math.MaxInt32 && d != math.MinInt32 { // ±infinity stay at the extremes
-			d += pgEpochDays
+		d, err := sqltypes.DateFromPG(int32(be.Uint32(raw)))
+		if err != nil {
+			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
 		}
-		b.(*array.Date32Builder).Append(arrow.Date32(d))
+		b.(*array.Date32Builder).Append(d)
 	case decTimestamp:
-		us := int64(be.Uint64(raw))
-		if us != math.MaxInt64 && us != math.MinInt64 {
-			us += pgEpochMicros
+		us, err := sqltypes.TimestampFromPG(int64(be.Uint64(raw)))
+		if err != nil {
+			return sqltypes.Wrap(err, sqltypes.CodeFDWError, "postgres source: column %s: %v", c.name, err)
 		}
-		b.(*array.TimestampBuilder).Append(arrow.Timestamp(us))
+		b.(*array.TimestampBuilder).Append(us)
 	case decTime:
 		b.(*array.Time64Builder).Append(arrow.Time64(be.Uint64(raw)))
 	case decInterval:

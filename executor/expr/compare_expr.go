@@ -60,7 +60,10 @@ func (e *cmpExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBat
 		return nil, err
 	}
 	defer releaseAll(args)
-	vals := rawCompare(env.Mem, e.op, e.l.Type(), e.r.Type(), args[0], args[1])
+	vals, err := rawCompare(env.Mem, e.op, e.l.Type(), e.r.Type(), args[0], args[1])
+	if err != nil {
+		return nil, err
+	}
 	return boolArray(n, vals, andValidity(env.Mem, n, args[0], args[1])), nil
 }
 
@@ -92,7 +95,10 @@ func (e *distinctExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	}
 	defer releaseAll(args)
 	n := int(b.NumRows())
-	eq := rawCompare(env.Mem, OpEq, e.l.Type(), e.r.Type(), args[0], args[1])
+	eq, err := rawCompare(env.Mem, OpEq, e.l.Type(), e.r.Type(), args[0], args[1])
+	if err != nil {
+		return nil, err
+	}
 	eb := eq.Bytes()
 	va, vb := validBytes(env.Mem, args[0]), validBytes(env.Mem, args[1])
 	for i := range eb {

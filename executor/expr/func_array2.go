@@ -163,11 +163,17 @@ func buildArrayPosition(name string, args []Expr) (Expr, error) {
 		}
 		vals := l.ListValues()
 		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in[:1], func(i int) (int32, bool, error) {
-			want := datumAt(in[1], x.Type(), i)
+			want, err := newDatumCmp(elem, datumAt(in[1], x.Type(), i))
+			if err != nil {
+				return 0, false, err
+			}
 			s, e := l.ValueOffsets(i)
 			for j := s; j < e; j++ {
-				got := datumAt(vals, elem, int(j))
-				if sameElem(elem, got, want) {
+				same, err := want.same(datumAt(vals, elem, int(j)))
+				if err != nil {
+					return 0, false, err
+				}
+				if same {
 					return int32(j-s) + 1, false, nil
 				}
 			}

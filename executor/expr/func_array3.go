@@ -196,10 +196,17 @@ func buildArrayEdit(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			x := datumAt(in[1], et, i)
+			x, err := newDatumCmp(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
 			out := []any{}
 			for _, v := range a {
-				if !sameElem(et, v, x) {
+				same, err := x.same(v)
+				if err != nil {
+					return nil, err
+				}
+				if !same {
 					out = append(out, v)
 				}
 			}
@@ -236,6 +243,13 @@ func buildArrayContains(name string, args []Expr) (Expr, error) {
 				return nil, nil
 			}
 			a, b = flatDatum(a, ta), flatDatum(b, tb) // dimensions do not matter
+			var err error
+			if a, err = rangeKeys(et, a); err != nil {
+				return nil, err
+			}
+			if b, err = rangeKeys(et, b); err != nil {
+				return nil, err
+			}
 			if name == "array_contained" {
 				a, b = b, a
 			}

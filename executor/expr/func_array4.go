@@ -40,10 +40,17 @@ func buildArrayPositions(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			x := datumAt(in[1], et, i)
+			x, err := newDatumCmp(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
 			pos := []any{}
 			for k, v := range a {
-				if sameElem(et, v, x) {
+				same, err := x.same(v)
+				if err != nil {
+					return nil, err
+				}
+				if same {
 					pos = append(pos, int32(k+1))
 				}
 			}
@@ -77,9 +84,16 @@ func buildArrayPositionFrom(name string, args []Expr) (Expr, error) {
 			if in[2].IsNull(i) {
 				return nil, sqltypes.New(sqltypes.CodeNullValueNotAllowed, "initial position must not be null")
 			}
-			x := datumAt(in[1], et, i)
+			x, err := newDatumCmp(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
 			for k := max(int(st[i]), 1) - 1; k < len(arr); k++ {
-				if sameElem(et, arr[k], x) {
+				same, err := x.same(arr[k])
+				if err != nil {
+					return nil, err
+				}
+				if same {
 					return int32(k + 1), nil
 				}
 			}
@@ -106,19 +120,27 @@ func buildArrayReplace(name string, args []Expr) (Expr, error) {
 	if !a[0].Type().Equal(lt) || !sameFamily(a[1].Type(), et) || !sameFamily(a[2].Type(), et) || !comparableType(et) {
 		return nil, functionError(name, args)
 	}
-	var replace func(v []any, from, to any) []any
-	replace = func(v []any, from, to any) []any {
+	var replace func(v []any, from *datumCmp, to any) ([]any, error)
+	replace = func(v []any, from *datumCmp, to any) ([]any, error) {
 		out := make([]any, len(v))
 		for k, e := range v {
 			if sub, ok := e.([]any); ok && lt.Ndims() > 1 {
-				out[k] = replace(sub, from, to)
-			} else if sameElem(et, e, from) {
+				var err error
+				if out[k], err = replace(sub, from, to); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			same, err := from.same(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = e
+			if same {
 				out[k] = to
-			} else {
-				out[k] = e
 			}
 		}
-		return out
+		return out, nil
 	}
 	return &callExpr{name: name, args: a, t: lt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return datumRows(env, lt, n, func(i int) (sqltypes.Datum, error) {
@@ -126,7 +148,11 @@ func buildArrayReplace(name string, args []Expr) (Expr, error) {
 			if !ok {
 				return nil, nil
 			}
-			return replace(v, datumAt(in[1], et, i), datumAt(in[2], et, i)), nil
+			from, err := newDatumCmp(et, datumAt(in[1], et, i))
+			if err != nil {
+				return nil, err
+			}
+			return replace(v, from, datumAt(in[2], et, i))
 		})
 	}}, nil
 }
@@ -158,4 +184,76 @@ func buildTrimArray(name string, args []Expr) (Expr, error) {
 			return v[:len(v)-int(c[i])], nil
 		})
 	}}, nil
+}
+
+// datumCmp compares values of type t with one value x, as compareDatums
+// does; a range x is read once, not at every comparison (compareRangeText
+// reads both sides each time). A held range that does not read is XX000
+// (see rangeCompare).
+type datumCmp struct {
+	t   sqltypes.Type
+	x   sqltypes.Datum
+	rx  sqltypes.Range // x read, when rng
+	rng bool
+}
+
+func newDatumCmp(t sqltypes.Type, x sqltypes.Datum) (*datumCmp, error) {
+	c := &datumCmp{t: t, x: x}
+	if s, ok := x.(string); ok && t.IsRange() {
+		r, err := sqltypes.ReadRange(t, s)
+		if err != nil {
+			return nil, heldRangeErr(t, err)
+		}
+		c.rx, c.rng = r, true
+	}
+	return c, nil
+}
+
+// cmp is compareDatums(t, v, x).
+func (c *datumCmp) cmp(v sqltypes.Datum) (int, error) {
+	s, ok := v.(string)
+	if !c.rng || !ok {
+		return compareDatums(c.t, v, c.x), nil
+	}
+	if s == c.x.(string) {
+		return 0, nil
+	}
+	r, err := sqltypes.ReadRange(c.t, s)
+	if err != nil {
+		return 0, heldRangeErr(c.t, err)
+	}
+	return sqltypes.CompareRanges(r, c.rx), nil
+}
+
+// same is sameElem(t, v, x).
+func (c *datumCmp) same(v sqltypes.Datum) (bool, error) {
+	if v == nil || c.x == nil {
+		return v == nil && c.x == nil, nil
+	}
+	n, err := c.cmp(v)
+	return n == 0, err
+}
+
+// rangeKeys returns vals with each range of type t replaced by its sort
+// key ([]byte, which compareDatums compares bytewise in range_cmp's
+// order), in a new slice; vals itself when t is not a range type. Each
+// range of two sets is then read once, not at each of their
+// comparisons. A held range that does not read is XX000.
+func rangeKeys(t sqltypes.Type, vals []sqltypes.Datum) ([]sqltypes.Datum, error) {
+	if !t.IsRange() {
+		return vals, nil
+	}
+	out := make([]sqltypes.Datum, len(vals))
+	for i, v := range vals {
+		s, ok := v.(string)
+		if !ok {
+			continue // NULL
+		}
+		r, err := sqltypes.ReadRange(t, s)
+		if err != nil {
+			return nil, heldRangeErr(t, err)
+		}
+		out[i] = sqltypes.AppendRangeSortKey(nil, r)
+	}
+	return out, nil
 }

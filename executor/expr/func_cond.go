@@ -137,7 +137,7 @@ func buildNullif(name string, args []Expr) (Expr, error) {
 // compare without their trailing blanks.
 func compareValues(env *executor.Env, op BinaryOp, t sqltypes.Type, x, y arrow.Array) (*memory.Buffer, error) {
 	if t.Kind != sqltypes.Bpchar {
-		return rawCompare(env.Mem, op, t, t, x, y), nil
+		return rawCompare(env.Mem, op, t, t, x, y)
 	}
 	sx, err := stripKernel(env.Mem, castCtxOf(env), x)
 	if err != nil {
@@ -149,7 +149,7 @@ func compareValues(env *executor.Env, op BinaryOp, t sqltypes.Type, x, y arrow.A
 		return nil, err
 	}
 	defer sy.Release()
-	return rawCompare(env.Mem, op, sqltypes.TypeText, sqltypes.TypeText, sx, sy), nil
+	return rawCompare(env.Mem, op, sqltypes.TypeText, sqltypes.TypeText, sx, sy)
 }
 
 // withValidity returns a with its validity replaced by valid (offset 0),

@@ -80,14 +80,11 @@ func macaddrCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case from.Kind == sqltypes.Macaddr && to.Kind == sqltypes.Macaddr:
 		return retypeKernel(to.Arrow()), true
 	case from.Kind == sqltypes.Macaddr && to.IsString():
-		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
-			out, err := macaddrText(mem, a)
-			if err != nil || to.Kind != sqltypes.Varchar || to.Precision <= 0 {
-				return out, err
-			}
-			defer out.Release()
-			return truncateKernel(int(to.Precision))(mem, castCtx{}, out)
-		}, true
+		k := func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) { return macaddrText(mem, a) }
+		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
+			return chain(k, truncateKernel(int(to.Precision))), true
+		}
+		return k, true
 	case from.IsString() && to.Kind == sqltypes.Macaddr:
 		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
@@ -103,6 +100,6 @@ func macaddrCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 func macaddrText(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 	v := viewOf(a)
 	return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
-		return append(dst, sqltypes.FormatMacaddr(v.bytes(i))...), false, nil
+		return sqltypes.AppendMacaddr(dst, v.bytes(i)), false, nil
 	})
 }

@@ -150,11 +150,18 @@ func buildWidthBucketArray(name string, args []Expr) (Expr, error) {
 					return 0, false, sqltypes.New(sqltypes.CodeNullValueNotAllowed, "thresholds array must not contain NULLs")
 				}
 			}
-			x := datumAt(in[0], et, i)
+			x, err := newDatumCmp(et, datumAt(in[0], et, i))
+			if err != nil {
+				return 0, false, err
+			}
 			lo, hi := 0, int(e-s)
 			for lo < hi {
 				mid := (lo + hi) / 2
-				if compareDatums(et, x, datumAt(vals, et, int(s)+mid)) < 0 {
+				c, err := x.cmp(datumAt(vals, et, int(s)+mid)) // threshold vs x
+				if err != nil {
+					return 0, false, err
+				}
+				if c > 0 {
 					hi = mid
 				} else {
 					lo = mid + 1

@@ -67,9 +67,9 @@ func rangeTextKernel(from sqltypes.Type) castKernel {
 		return retypeKernel(arrow.BinaryTypes.String)
 	}
 	return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
-		rd := newRangeReader(from, a)
+		rd := NewRangeReader(from, a)
 		return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
-			r, err := rd.at(i)
+			r, err := rd.At(i)
 			if err != nil {
 				return nil, false, err
 			}
@@ -78,8 +78,10 @@ func rangeTextKernel(from sqltypes.Type) castKernel {
 	}
 }
 
-// rangeReader parses the rows of a range array, remembering the last.
-type rangeReader struct {
+// RangeReader reads the rows of an array of held ranges
+// (sqltypes.ReadRange), reusing the last row's value when a row repeats
+// its text. It keeps views of the array, which must outlive it.
+type RangeReader struct {
 	t    sqltypes.Type
 	v    strView
 	last string // the array's own bytes, not a copy
@@ -87,11 +89,13 @@ type rangeReader struct {
 	ok   bool
 }
 
-func newRangeReader(t sqltypes.Type, a arrow.Array) *rangeReader {
-	return &rangeReader{t: t, v: viewOf(a)}
+// NewRangeReader returns a reader of a, an array of ranges of type t.
+func NewRangeReader(t sqltypes.Type, a arrow.Array) *RangeReader {
+	return &RangeReader{t: t, v: viewOf(a)}
 }
 
-func (rd *rangeReader) at(i int) (sqltypes.Range, error) {
+// At returns row i's range (the caller checks NULLs).
+func (rd *RangeReader) At(i int) (sqltypes.Range, error) {
 	s := rd.v.str(i)
 	if rd.ok && s == rd.last {
 		return rd.r, nil
@@ -152,21 +156,34 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	lt, ut := args[0].Type(), args[1].Type()
+	// A constant flags argument (the usual '[]') is read once; its error,
+	// as a row's, is raised only when there is a row.
+	constFlags, cLow, cUp, cErr := len(args) == 2, true, false, error(nil)
+	if len(args) == 3 {
+		if v, ok := IsLiteral(args[2]); ok {
+			constFlags = true
+			if s, isStr := v.(string); isStr {
+				cLow, cUp, cErr = rangeFlags(s)
+			} else {
+				cErr = errNullRangeFlags()
+			}
+		}
+	}
 	return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		var flags strView
-		if len(in) == 3 {
+		if !constFlags {
 			flags = viewOf(in[2])
 		}
 		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
-			lowInc, upInc := true, false
-			if len(in) == 3 {
+			lowInc, upInc, err := cLow, cUp, cErr
+			if !constFlags {
 				if in[2].IsNull(i) {
-					return nil, false, sqltypes.New(sqltypes.CodeDataException, "range constructor flags argument must not be null")
+					return nil, false, errNullRangeFlags()
 				}
-				var err error
-				if lowInc, upInc, err = rangeFlags(flags.str(i)); err != nil {
-					return nil, false, err
-				}
+				lowInc, upInc, err = rangeFlags(flags.str(i))
+			}
+			if err != nil {
+				return nil, false, err
 			}
 			r, err := sqltypes.MakeRange(rt, rangeElemAt(rt, in[0], lt, i), rangeElemAt(rt, in[1], ut, i), lowInc, upInc)
 			if err != nil {
@@ -175,6 +192,10 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 			return sqltypes.AppendRange(dst, rt, r, nil), false, nil
 		})
 	}}, nil
+}
+
+func errNullRangeFlags() error {
+	return sqltypes.New(sqltypes.CodeDataException, "range constructor flags argument must not be null")
 }
 
 // rangeFlags reads a constructor's bounds argument: "[]", "[)", "(]" or "()".
@@ -211,7 +232,7 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 		sub := sqltypes.RangeSubtype(rt)
 		up := name == "upper"
 		return &callExpr{name: name, args: args, t: sub, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			rd := newRangeReader(rt, in[0])
+			rd := NewRangeReader(rt, in[0])
 			b := array.NewBuilder(env.Mem, sub.Arrow())
 			defer b.Release()
 			for i := range n {
@@ -219,7 +240,7 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 					b.AppendNull()
 					continue
 				}
-				r, err := rd.at(i)
+				r, err := rd.At(i)
 				if err != nil {
 					return nil, err
 				}
@@ -236,13 +257,13 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 		}}, nil
 	case "range_merge", "range_union", "range_intersect", "range_minus":
 		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			a, b := newRangeReader(rt, in[0]), newRangeReader(rt, in[1])
+			a, b := NewRangeReader(rt, in[0]), NewRangeReader(rt, in[1])
 			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
-				x, err := a.at(i)
+				x, err := a.At(i)
 				if err != nil {
 					return nil, false, err
 				}
-				y, err := b.at(i)
+				y, err := b.At(i)
 				if err != nil {
 					return nil, false, err
 				}
@@ -270,9 +291,9 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 		}
 		et := args[ei].Type()
 		return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-			rd := newRangeReader(rt, in[ri])
+			rd := NewRangeReader(rt, in[ri])
 			return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
-				r, err := rd.at(i)
+				r, err := rd.At(i)
 				if err != nil {
 					return false, false, err
 				}
@@ -282,18 +303,18 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 	}
 	pred := rangePredicates[name]
 	return &callExpr{name: name, args: args, t: sqltypes.TypeBool, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		rds := make([]*rangeReader, len(in))
+		rds := make([]*RangeReader, len(in))
 		for j := range in {
-			rds[j] = newRangeReader(rt, in[j])
+			rds[j] = NewRangeReader(rt, in[j])
 		}
 		return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
-			x, err := rds[0].at(i)
+			x, err := rds[0].At(i)
 			if err != nil {
 				return false, false, err
 			}
 			var y sqltypes.Range
 			if len(rds) == 2 {
-				if y, err = rds[1].at(i); err != nil {
+				if y, err = rds[1].At(i); err != nil {
 					return false, false, err
 				}
 			}
@@ -482,7 +503,7 @@ func RangeSortKeys(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.
 		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) { return RangeSortKeys(mem, t, vals) })
 	}
 	n := a.Len()
-	rd := newRangeReader(t, a)
+	rd := NewRangeReader(t, a)
 	out := newStrOut(mem, n, 2*len(rd.v.data)+n)
 	var key []byte
 	for i := range n {
@@ -490,7 +511,7 @@ func RangeSortKeys(mem memory.Allocator, t sqltypes.Type, a arrow.Array) (arrow.
 			out.addNull()
 			continue
 		}
-		r, err := rd.at(i)
+		r, err := rd.At(i)
 		if err != nil {
 			out.release()
 			return nil, err

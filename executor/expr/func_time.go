@@ -17,8 +17,10 @@ import (
 // computed exactly in micro-units (value × 10^6) and then converted.
 
 // canonicalUnit maps the unit spellings PostgreSQL accepts to one name.
+// As PostgreSQL's downcase_truncate_identifier, it lowers the case and
+// keeps blanks: ' month' is not a unit.
 func canonicalUnit(u string) string {
-	switch strings.ToLower(strings.TrimSpace(u)) {
+	switch strings.ToLower(u) {
 	case "microsecond", "microseconds", "us", "usec", "usecs", "useconds":
 		return "microseconds"
 	case "millisecond", "milliseconds", "ms", "msec", "msecs", "mseconds":
@@ -46,7 +48,7 @@ func canonicalUnit(u string) string {
 	case "millennium", "millennia", "mil", "mils", "millenniums":
 		return "millennium"
 	case "epoch", "dow", "isodow", "doy", "isoyear", "julian", "timezone", "timezone_hour", "timezone_minute":
-		return strings.ToLower(strings.TrimSpace(u))
+		return strings.ToLower(u)
 	case "j":
 		return "julian"
 	}
@@ -264,17 +266,20 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		default:
 			micros = values[int64](in[1])
 		}
-		// unitAt is row i's unit as written and canonical; a literal unit
-		// (the usual case) is resolved once, not per row.
+		// unitAt is row i's unit as written and canonical, which each row
+		// resolves once; a literal unit (the usual case) is resolved when
+		// the call is built, a column's when it changes from the row before.
+		lastRaw, lastCanon, have := "", "", false
 		unitAt := func(i int) (string, string) {
-			raw := units.str(i)
-			return raw, canonicalUnit(raw)
+			if raw := units.str(i); !have || raw != lastRaw {
+				lastRaw, lastCanon, have = raw, canonicalUnit(raw), true // a view of in[0], alive for this call
+			}
+			return lastRaw, lastCanon
 		}
 		if fixedUnit != "" {
 			unitAt = func(int) (string, string) { return fixedUnit, fixedCanon }
 		}
-		field := func(i int) (int64, error) {
-			raw, unit := unitAt(i)
+		field := func(i int, raw, unit string) (int64, error) {
 			var v int64
 			ok := unit != ""
 			switch k {
@@ -324,7 +329,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		// infinite returns the sign of row i's value when it is ±infinity,
 		// and whether the unit then has a value (±Infinity) or is NULL,
 		// as PostgreSQL's NonFiniteTimestampTzPart decides.
-		infinite := func(i int) (sign int, defined bool, err error) {
+		infinite := func(i int, raw, unit string) (sign int, defined bool, err error) {
 			var v int64
 			switch k {
 			case sqltypes.Date:
@@ -342,7 +347,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 			if v < 0 {
 				sign = -1
 			}
-			switch raw, unit := unitAt(i); unit {
+			switch unit {
 			case "epoch", "year", "decade", "century", "millennium", "julian", "isoyear":
 				return sign, true, nil
 			case "":
@@ -352,10 +357,11 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		}
 		if !numeric {
 			return mapRows(env.Mem, arrow.PrimitiveTypes.Float64, n, in, func(i int) (float64, bool, error) {
-				if sign, defined, err := infinite(i); sign != 0 || err != nil {
+				raw, unit := unitAt(i)
+				if sign, defined, err := infinite(i, raw, unit); sign != 0 || err != nil {
 					return math.Inf(sign), !defined, err
 				}
-				if _, unit := unitAt(i); (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
+				if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
 					// The fraction of the day counts, computed as PostgreSQL does.
 					wall := micros[i]
 					if k == sqltypes.TimestampTZ {
@@ -365,7 +371,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 					secs := float64(tod/1_000_000) + float64(tod%1_000_000)/1_000_000.0
 					return float64(days+2440588) + secs/86400.0, false, nil
 				}
-				if _, unit := unitAt(i); k == sqltypes.Interval && unit == "epoch" {
+				if k == sqltypes.Interval && unit == "epoch" {
 					return intervalEpoch(ivs[i]), false, nil
 				}
 				if k == sqltypes.Date {
@@ -376,15 +382,16 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 						return 0, false, err
 					}
 				}
-				v, err := field(i)
+				v, err := field(i, raw, unit)
 				return float64(v) / 1e6, false, err
 			})
 		}
 		return mapRows(env.Mem, rt.Arrow(), n, in, func(i int) (decimal128.Num, bool, error) {
-			if sign, defined, err := infinite(i); sign != 0 || err != nil {
+			raw, unit := unitAt(i)
+			if sign, defined, err := infinite(i, raw, unit); sign != 0 || err != nil {
 				return infOfSign(sign), !defined, err
 			}
-			if _, unit := unitAt(i); (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
+			if (k == sqltypes.Timestamp || k == sqltypes.TimestampTZ) && unit == "julian" {
 				wall := micros[i]
 				if k == sqltypes.TimestampTZ {
 					wall = sqltypes.UTCToLocal(wall, zoneOf(env))
@@ -392,12 +399,12 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 				r, err := julianNumeric(wall, rt.Scale)
 				return r, false, err
 			}
-			if _, unit := unitAt(i); k == sqltypes.Date && unit == "epoch" {
+			if k == sqltypes.Date && unit == "epoch" {
 				// In seconds: a far date's microseconds overflow int64.
 				r, _ := rescaleDec(decimal128.FromI64(int64(days[i])*86400), 0, rt.Scale)
 				return r, false, nil
 			}
-			v, err := field(i)
+			v, err := field(i, raw, unit)
 			if err != nil {
 				return decimal128.Num{}, false, err
 			}

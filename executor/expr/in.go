@@ -153,7 +153,10 @@ func (e *inExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatc
 	defer found.Release()
 	defer anyNull.Release()
 	for k, x := range args[1:] {
-		eq := rawCompare(mem, OpEq, e.e.Type(), e.list[k].Type(), a, x)
+		eq, err := rawCompare(mem, OpEq, e.e.Type(), e.list[k].Type(), a, x)
+		if err != nil {
+			return nil, err
+		}
 		vl := validBytes(mem, x)
 		eb, lb := eq.Bytes(), vl.Bytes()
 		for i := range fb {

@@ -53,17 +53,18 @@ func inetCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			})
 		}, true
 	case isInet(from) && to.IsString():
-		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
+		// text(inet): the address and always its prefix length.
+		k := func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {
 			v := viewOf(a)
 			return mapRowsStr(mem, arrow.BinaryTypes.String, a.Len(), []arrow.Array{a}, func(i int, dst []byte) ([]byte, bool, error) {
 				ip, err := inetAt(v, i)
-				out := append(dst, sqltypes.InetShow(ip)...)
-				if to.Kind == sqltypes.Varchar && to.Precision > 0 && len(out) > int(to.Precision) {
-					out = out[:to.Precision] // ASCII
-				}
-				return out, false, err
+				return sqltypes.AppendInetText(dst, ip, true), false, err
 			})
-		}, true
+		}
+		if to.Kind == sqltypes.Varchar && to.Precision > 0 {
+			return chain(k, truncateKernel(int(to.Precision))), true
+		}
+		return k, true
 	case from.IsString() && isInet(to):
 		cidr := to.Kind == sqltypes.Cidr
 		return func(mem memory.Allocator, _ castCtx, a arrow.Array) (arrow.Array, error) {

@@ -1,7 +1,6 @@
 package expr
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -13,34 +12,41 @@ import (
 // ordinary characters (doubled); an empty escape leaves none; an escape of
 // more than one character is 22025.
 func LikeEscape(pattern, esc string) (string, error) {
-	if utf8.RuneCountInString(esc) > 1 {
-		return "", sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
-			WithHint("Escape string must be empty or one character.")
-	}
 	if esc == `\` {
 		return pattern, nil
 	}
+	b, err := appendLikeEscape(make([]byte, 0, len(pattern)+2), pattern, esc)
+	return string(b), err
+}
+
+// appendLikeEscape appends LikeEscape(pattern, esc) to dst.
+func appendLikeEscape(dst []byte, pattern, esc string) ([]byte, error) {
+	if len(esc) > 1 && utf8.RuneCountInString(esc) > 1 {
+		return dst, sqltypes.New(sqltypes.CodeInvalidEscapeSequence, "invalid escape string").
+			WithHint("Escape string must be empty or one character.")
+	}
+	if esc == `\` {
+		return append(dst, pattern...), nil
+	}
 	e, _ := utf8.DecodeRuneInString(esc)
-	var out strings.Builder
-	out.Grow(len(pattern) + 2)
 	afterEscape := false
 	for _, r := range pattern {
 		switch {
 		case esc != "" && r == e && !afterEscape:
-			out.WriteByte('\\')
+			dst = append(dst, '\\')
 			afterEscape = true
 		case r == '\\':
-			out.WriteByte('\\')
+			dst = append(dst, '\\')
 			if !afterEscape {
-				out.WriteByte('\\')
+				dst = append(dst, '\\')
 			}
 			afterEscape = false
 		default:
-			out.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 			afterEscape = false
 		}
 	}
-	return out.String(), nil
+	return dst, nil
 }
 
 // buildLikeEscape is like_escape(pattern, escape), which LIKE ... ESCAPE
@@ -53,7 +59,7 @@ func buildLikeEscape(name string, args []Expr) (Expr, error) {
 		return nil, functionError(name, args)
 	}
 	return textCall(name, args, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
-		s, err := LikeEscape(v[0].str(i), v[1].str(i))
-		return append(dst, s...), false, err
+		out, err := appendLikeEscape(dst, v[0].str(i), v[1].str(i))
+		return out, false, err
 	})
 }

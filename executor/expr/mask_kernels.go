@@ -175,7 +175,7 @@ func maskRoundKernel(t sqltypes.Type, g string) (maskKernel, error) {
 			})
 		}, nil
 	case t.IsTemporal():
-		unit := canonicalUnit(g)
+		unit := canonicalUnit(strings.TrimSpace(g)) // a policy's granularity, not SQL
 		if !maskUnitOK(unit) {
 			return nil, maskGranularityError(g, t, "a unit such as 'day', 'month' or 'year'")
 		}

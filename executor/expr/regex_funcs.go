@@ -355,16 +355,17 @@ func buildSubstringAny(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			return appendFirstGroup(dst, re, v[0].bytes(i))
+			return appendFirstGroup(dst, re, v[0].str(i))
 		})
 	}}, nil
 }
 
 // appendFirstGroup appends the text of re's first parenthesized group in
 // src (the whole match when re has no group); null=true when re does not
-// match or the group took no part in the match.
-func appendFirstGroup(dst []byte, re *pgregex.Regexp, src []byte) ([]byte, bool, error) {
-	m, err := re.FindStringSubmatchIndex(string(src))
+// match or the group took no part in the match. src may be a view of an
+// Arrow buffer (strView.str): nothing keeps it.
+func appendFirstGroup(dst []byte, re *pgregex.Regexp, src string) ([]byte, bool, error) {
+	m, err := re.FindStringSubmatchIndex(src)
 	if err != nil {
 		return nil, false, err
 	}

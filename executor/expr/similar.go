@@ -142,7 +142,7 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 				}
 				last = key{strings.Clone(k.pat), strings.Clone(k.esc)}
 			}
-			return appendFirstGroup(dst, re, v[0].bytes(i))
+			return appendFirstGroup(dst, re, v[0].str(i))
 		})
 	}}, nil
 }

@@ -327,58 +327,61 @@ func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, order, o
 			continue
 		}
 		buf = buf[:0]
-		nans := 0
 		for _, i := range seg {
-			if x := v[i]; x == x {
+			if x := v[i]; x == x { // NaNs rank after buf's numbers
 				buf = append(buf, x)
-			} else {
-				nans++
 			}
 		}
 		n, f := len(seg), a.frac[g]
-		// at returns the value of ascending rank r (NaN after the numbers);
-		// next the value of rank r+1 once at(r) has partitioned buf.
-		at := func(r int) float64 {
-			if r >= len(buf) {
-				return math.NaN()
-			}
-			return selectRank(buf, r)
-		}
-		next := func(r int) float64 {
-			if r+1 >= len(buf) {
-				return math.NaN()
-			}
-			return slices.Min(buf[r+1:])
-		}
-		// rank turns a rank in the ORDER BY's direction into an ascending one.
-		rank := func(r int) int {
-			if a.desc {
-				return n - 1 - r
-			}
-			return r
-		}
 		valid[g] = true
 		if !a.cont {
-			out[g] = at(rank(max(int(math.Ceil(f*float64(n))), 1) - 1))
+			out[g] = floatAtRank(buf, ascRank(max(int(math.Ceil(f*float64(n))), 1)-1, n, a.desc))
 			continue
 		}
 		first, second := math.Floor(f*float64(n-1)), math.Ceil(f*float64(n-1))
 		if second == first {
-			out[g] = at(rank(int(first)))
+			out[g] = floatAtRank(buf, ascRank(int(first), n, a.desc))
 			continue
 		}
 		var lo, hi float64
 		if a.desc { // ranks n-1-first and the one below it, ascending
-			r := rank(int(second))
-			hi = at(r)
-			lo = next(r)
+			r := ascRank(int(second), n, true)
+			hi = floatAtRank(buf, r)
+			lo = floatAfterRank(buf, r)
 		} else {
-			lo = at(int(first))
-			hi = next(int(first))
+			lo = floatAtRank(buf, int(first))
+			hi = floatAfterRank(buf, int(first))
 		}
 		out[g] = lo + (f*float64(n-1)-first)*(hi-lo)
 	}
 	return fixedArray(mem, arrow.PrimitiveTypes.Float64, out, valid)
+}
+
+// ascRank turns rank r of n in the ORDER BY's direction into an
+// ascending one.
+func ascRank(r, n int, desc bool) int {
+	if desc {
+		return n - 1 - r
+	}
+	return r
+}
+
+// floatAtRank is the value of ascending rank r among buf's numbers and,
+// after them, the NaNs left out of buf (selectRank reorders buf).
+func floatAtRank(buf []float64, r int) float64 {
+	if r >= len(buf) {
+		return math.NaN()
+	}
+	return selectRank(buf, r)
+}
+
+// floatAfterRank is the value of rank r+1 once floatAtRank(buf, r) has
+// partitioned buf.
+func floatAfterRank(buf []float64, r int) float64 {
+	if r+1 >= len(buf) {
+		return math.NaN()
+	}
+	return slices.Min(buf[r+1:])
 }
 
 // selectRank reorders v (no NaNs) so that v[r] is the value of rank r,

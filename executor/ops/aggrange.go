@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"unsafe"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -25,13 +23,13 @@ func (a *rangeIntersectAcc) update(gids []int32, args []arrow.Array) error {
 	if arr.DataType().ID() == arrow.NULL {
 		return nil
 	}
-	text := binaryAccessor(arr)
+	rd := expr.NewRangeReader(a.t, arr) // a run of one text is read once
 	for i, g := range gids {
-		if g < 0 || arr.IsNull(i) {
+		// A group already empty stays so: its rows need no reading.
+		if g < 0 || arr.IsNull(i) || a.seen[g] && a.val[g].Empty {
 			continue
 		}
-		b := text(i)
-		r, err := sqltypes.ReadRange(a.t, unsafe.String(unsafe.SliceData(b), len(b)))
+		r, err := rd.At(i)
 		if err != nil {
 			return err
 		}

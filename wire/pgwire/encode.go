@@ -350,7 +350,7 @@ type macaddrEnc struct {
 }
 
 func (e macaddrEnc) text(buf []byte, i int) []byte {
-	return append(buf, sqltypes.FormatMacaddr(e.a.Value(i))...)
+	return sqltypes.AppendMacaddr(buf, e.a.Value(i))
 }
 
 func (e macaddrEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
@@ -374,11 +374,7 @@ func (e dateEnc[T]) text(buf []byte, i int) []byte {
 	return sqltypes.AppendDateStyle(buf, e.days(i), e.style)
 }
 func (e dateEnc[T]) binary(buf []byte, i int) []byte {
-	d := e.days(i)
-	if sqltypes.IsFiniteDate(d) {
-		d -= pgEpochDays
-	}
-	return binary.BigEndian.AppendUint32(buf, uint32(int32(d)))
+	return binary.BigEndian.AppendUint32(buf, uint32(sqltypes.DateToPG(e.days(i))))
 }
 
 type tsEnc struct {
@@ -408,11 +404,7 @@ func (e tsEnc) text(buf []byte, i int) []byte {
 }
 
 func (e tsEnc) binary(buf []byte, i int) []byte {
-	us := e.micros(i)
-	if sqltypes.IsFiniteTimestamp(us) {
-		us -= pgEpochUS
-	}
-	return binary.BigEndian.AppendUint64(buf, uint64(us))
+	return binary.BigEndian.AppendUint64(buf, uint64(sqltypes.TimestampToPG(e.micros(i))))
 }
 
 type timeEnc struct {

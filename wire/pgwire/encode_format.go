@@ -15,11 +15,7 @@ import (
 // and follow PostgreSQL 16's output functions, which sqltypes.FormatValue
 // approximates (see the divergences documented in encode_test.go).
 
-const (
-	usPerDay    = 86_400_000_000
-	pgEpochDays = sqltypes.PGEpochDays
-	pgEpochUS   = sqltypes.PGEpochMicros
-)
+const usPerDay = 86_400_000_000
 
 func floorDiv(a, b int64) int64 {
 	q := a / b

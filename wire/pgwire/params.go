@@ -238,20 +238,20 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		if err := need(4); err != nil {
 			return nil, "", err
 		}
-		d := int64(int32(binary.BigEndian.Uint32(raw)))
-		if sqltypes.IsFiniteDate(d) {
-			d += pgEpochDays
+		d, err := sqltypes.DateFromPG(int32(binary.BigEndian.Uint32(raw)))
+		if err != nil {
+			return nil, "", err
 		}
-		return arrow.Date32(d), "", nil
+		return d, "", nil
 	case sqltypes.Timestamp, sqltypes.TimestampTZ:
 		if err := need(8); err != nil {
 			return nil, "", err
 		}
-		us := int64(binary.BigEndian.Uint64(raw))
-		if sqltypes.IsFiniteTimestamp(us) {
-			us += pgEpochUS
+		ts, err := sqltypes.TimestampFromPG(int64(binary.BigEndian.Uint64(raw)))
+		if err != nil {
+			return nil, "", err
 		}
-		return arrow.Timestamp(us), "", nil
+		return ts, "", nil
 	case sqltypes.Time:
 		if err := need(8); err != nil {
 			return nil, "", err

@@ -144,3 +144,34 @@ func FuzzDecodeParam(f *testing.F) {
 		}
 	})
 }
+
+// TestBinaryDateParamRange checks binary date and timestamp parameters
+// as PostgreSQL's date_recv and timestamp_recv read them: ±infinity pass,
+// a finite value past the type's range is 22008 (it used to wrap into a
+// wrong date). The expectations are PostgreSQL 15's answers to the same
+// bytes sent as binary parameters of SELECT $1::text.
+func TestBinaryDateParamRange(t *testing.T) {
+	ctx := sqltypes.InputContext{Loc: time.UTC}
+	for _, c := range []struct {
+		typ  sqltypes.Type
+		raw  []byte
+		want string // FormatValue of the result, or the SQLSTATE
+	}{
+		{sqltypes.TypeDate, []byte{0, 0, 0, 0}, "2000-01-01"},
+		{sqltypes.TypeDate, []byte{0x7f, 0xff, 0xff, 0xff}, "infinity"},
+		{sqltypes.TypeDate, []byte{0x80, 0, 0, 0}, "-infinity"},
+		{sqltypes.TypeDate, []byte{0x7f, 0xff, 0xff, 0xfe}, "22008"},
+		{sqltypes.TypeTimestamp, []byte{0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "infinity"},
+		{sqltypes.TypeTimestamp, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "1999-12-31 23:59:59.999999"},
+		{sqltypes.TypeTimestampTZ, []byte{0x80, 0, 0, 0, 0, 0, 0, 1}, "22008"},
+	} {
+		v, err := decodeBinaryParam(c.raw, c.typ.OID(), c.typ, ctx, 1)
+		got := sqltypes.Code(err)
+		if err == nil {
+			got = sqltypes.FormatValue(c.typ, v)
+		}
+		if got != c.want {
+			t.Errorf("%s %x: got %s (%v), want %s", c.typ, c.raw, got, err, c.want)
+		}
+	}
+}

@@ -87,17 +87,9 @@ func appendRangeElemBinary(buf []byte, v sqltypes.Datum) []byte {
 	case sqltypes.Decimal:
 		return appendNumericBinary(buf, x.Num, x.Scale)
 	case arrow.Date32:
-		d := int64(x)
-		if sqltypes.IsFiniteDate(d) {
-			d -= pgEpochDays
-		}
-		return binary.BigEndian.AppendUint32(buf, uint32(int32(d)))
+		return binary.BigEndian.AppendUint32(buf, uint32(sqltypes.DateToPG(int64(x))))
 	case arrow.Timestamp:
-		us := int64(x)
-		if sqltypes.IsFiniteTimestamp(us) {
-			us -= pgEpochUS
-		}
-		return binary.BigEndian.AppendUint64(buf, uint64(us))
+		return binary.BigEndian.AppendUint64(buf, uint64(sqltypes.TimestampToPG(int64(x))))
 	}
 	return buf
 }
