@@ -195,6 +195,13 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 	if a.source != nil {
 		in = &a.source.in
 	}
+	if a.valueType().ID() == arrow.FLOAT64 && !a.mode && in.allOf(arrow.FLOAT64) {
+		v, offs, err := in.floatsByGroup(a.groups, "percentile")
+		if err != nil {
+			return nil, err
+		}
+		return a.selectFloats(mem, v, offs), nil
+	}
 	order, offs, err := in.byGroup(a.groups, "percentile")
 	if err != nil {
 		return nil, err
@@ -204,9 +211,6 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		return nil, err
 	}
 	defer vals.Release()
-	if vals.DataType().ID() == arrow.FLOAT64 && !a.mode {
-		return a.selectFloats(mem, fixedVals[float64](vals), order, offs), nil
-	}
 	keys := vals
 	if a.jsonb {
 		var err error
@@ -259,25 +263,24 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 // precision, by selection instead of sorting: each group needs the values
 // at one or two ranks, which quickselect finds in linear time (sorting 6M
 // values by an index comparator took seconds). order lists each group's
-// positions in v, group g's at order[offs[g]:offs[g+1]]. NaN sorts after
-// every number, as in PostgreSQL.
-func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, order, offs []int32) arrow.Array {
+// values, group g's at v[offs[g]:offs[g+1]], which it reorders. NaN
+// sorts after every number, as in PostgreSQL.
+func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, offs []int32) arrow.Array {
 	out, valid := make([]float64, a.groups), make([]bool, a.groups)
-	var buf []float64
 	for g := range a.groups {
-		seg := order[offs[g]:offs[g+1]]
+		seg := v[offs[g]:offs[g+1]]
 		if len(seg) == 0 || a.state[g] != 1 {
 			continue
 		}
-		buf = buf[:0]
-		nans := 0
-		for _, i := range seg {
-			if x := v[i]; x == x {
-				buf = append(buf, x)
-			} else {
-				nans++
+		// The numbers first, then (dropped from buf) the NaNs.
+		k := 0
+		for _, x := range seg {
+			if x == x {
+				seg[k] = x
+				k++
 			}
 		}
+		buf := seg[:k]
 		n, f := len(seg), a.frac[g]
 		// at returns the value of ascending rank r (NaN after the numbers);
 		// next the value of rank r+1 once at(r) has partitioned buf.

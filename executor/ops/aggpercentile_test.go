@@ -64,3 +64,75 @@ func TestPercentileSelection(t *testing.T) {
 		}
 	}
 }
+
+// TestPercentileSelectionGroups: percentiles over double precision per
+// group, the values retained from several batches (rows of no group,
+// NULLs and NaNs among them) and from two partial states merged with
+// their groups renumbered, are each group's percentile of its own values.
+func TestPercentileSelectionGroups(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const groups = 7
+	for _, cont := range []bool{true, false} {
+		for _, desc := range []bool{false, true} {
+			mem := checked(t)
+			f := 0.3 + r.Float64()/2
+			parts := [2]*percentileAcc{}
+			perGroup := make([][]float64, groups)
+			for p := range parts {
+				a := &percentileAcc{mem: mem, cont: cont, desc: desc, dt: arrow.PrimitiveTypes.Float64}
+				a.grow(groups)
+				parts[p] = a
+				for range 3 {
+					n := 1 + r.IntN(300)
+					gids := make([]int32, n)
+					vals := make([]float64, n)
+					valid := make([]bool, n)
+					for i := range n {
+						gids[i] = int32(r.IntN(groups+1)) - 1
+						vals[i] = r.NormFloat64() * 100
+						if r.IntN(40) == 0 {
+							vals[i] = math.NaN()
+						}
+						valid[i] = r.IntN(15) != 0
+						if gids[i] >= 0 && valid[i] {
+							// Part 1's group g is the merged group groups-1-g.
+							g := gids[i]
+							if p == 1 {
+								g = groups - 1 - g
+							}
+							perGroup[g] = append(perGroup[g], vals[i])
+						}
+					}
+					fr := fixedArray(mem, arrow.PrimitiveTypes.Float64, slices.Repeat([]float64{f}, n), nil)
+					vs := fixedArray(mem, arrow.PrimitiveTypes.Float64, vals, valid)
+					if err := a.update(gids, []arrow.Array{fr, vs}); err != nil {
+						t.Fatal(err)
+					}
+					fr.Release()
+					vs.Release()
+				}
+			}
+			gmap := make([]int32, groups)
+			for g := range gmap {
+				gmap[g] = int32(groups - 1 - g)
+			}
+			if err := parts[0].merge(parts[1], gmap); err != nil {
+				t.Fatal(err)
+			}
+			parts[1].release()
+			out, err := parts[0].finish(mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for g := range groups {
+				got := fixedVals[float64](out)[g]
+				want := refPercentile(cont, desc, f, slices.Clone(perGroup[g])).(float64)
+				if !(got == want || got != got && want != want) {
+					t.Errorf("cont=%v desc=%v group %d (%d values): got %v, want %v", cont, desc, g, len(perGroup[g]), got, want)
+				}
+			}
+			out.Release()
+			parts[0].release()
+		}
+	}
+}

@@ -84,6 +84,50 @@ func (r *retainedRows) byGroup(groups int, what string) (order, offs []int32, er
 	return order, offs, nil
 }
 
+// floatsByGroup returns the aggregated rows' values, which must be
+// double precision, grouped: group g's at vals[offs[g]:offs[g+1]], in
+// input order. It scatters them straight from the retained arrays, where
+// byGroup and values would concatenate them and then gather each group's
+// through its positions (a cache miss per value over 6M values).
+func (r *retainedRows) floatsByGroup(groups int, what string) (vals []float64, offs []int32, err error) {
+	if r.rows > math.MaxInt32 {
+		return nil, nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "%s input too large", what)
+	}
+	offs = make([]int32, groups+1)
+	for _, gs := range r.gids {
+		for _, g := range gs {
+			if g >= 0 {
+				offs[g+1]++
+			}
+		}
+	}
+	for g := range groups {
+		offs[g+1] += offs[g]
+	}
+	vals = make([]float64, r.rows)
+	cur := append([]int32(nil), offs[:groups]...)
+	for k, gs := range r.gids {
+		src := fixedVals[float64](r.parts[k])
+		for i, g := range gs {
+			if g >= 0 {
+				vals[cur[g]] = src[i]
+				cur[g]++
+			}
+		}
+	}
+	return vals, offs, nil
+}
+
+// allOf reports whether every retained array has type id.
+func (r *retainedRows) allOf(id arrow.Type) bool {
+	for _, p := range r.parts {
+		if p.DataType().ID() != id {
+			return false
+		}
+	}
+	return true
+}
+
 // values returns the retained arrays as one (an empty array of dt when
 // there are none); the caller releases it.
 func (r *retainedRows) values(mem memory.Allocator, dt arrow.DataType, what string) (arrow.Array, error) {
