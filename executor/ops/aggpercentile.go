@@ -263,8 +263,9 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 // precision, by selection instead of sorting: each group needs the values
 // at one or two ranks, which quickselect finds in linear time (sorting 6M
 // values by an index comparator took seconds). order lists each group's
-// values, group g's at v[offs[g]:offs[g+1]], which it reorders. NaN
-// sorts after every number, as in PostgreSQL.
+// values, group g's at v[offs[g]:offs[g+1]], which it reorders (each
+// group's values stay there, so another percentile can select from them
+// next). NaN sorts after every number, as in PostgreSQL.
 func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, offs []int32) arrow.Array {
 	out, valid := make([]float64, a.groups), make([]bool, a.groups)
 	for g := range a.groups {
@@ -272,11 +273,11 @@ func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, offs []i
 		if len(seg) == 0 || a.state[g] != 1 {
 			continue
 		}
-		// The numbers first, then (dropped from buf) the NaNs.
+		// The numbers first, then (left out of buf) the NaNs.
 		k := 0
-		for _, x := range seg {
+		for i, x := range seg {
 			if x == x {
-				seg[k] = x
+				seg[k], seg[i] = x, seg[k]
 				k++
 			}
 		}

@@ -136,3 +136,67 @@ func TestPercentileSelectionGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestPercentilesShareValues: percentiles that share one retained copy
+// of their values (shareRetained) each select from the groups' values
+// the ones before them left reordered, and each gets its own answer.
+func TestPercentilesShareValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	const groups = 5
+	mem := checked(t)
+	specs := []struct {
+		cont, desc bool
+		f          float64
+	}{{true, false, 0.5}, {false, true, 0.9}, {true, true, 0.1}, {false, false, 0.75}}
+	accs := make([]*percentileAcc, len(specs))
+	for k, s := range specs {
+		accs[k] = &percentileAcc{mem: mem, cont: s.cont, desc: s.desc, dt: arrow.PrimitiveTypes.Float64}
+		accs[k].grow(groups)
+		if k > 0 {
+			accs[k].source = accs[0]
+		}
+	}
+	perGroup := make([][]float64, groups)
+	for range 4 {
+		n := 1 + r.IntN(400)
+		gids := make([]int32, n)
+		vals := make([]float64, n)
+		for i := range n {
+			gids[i] = int32(r.IntN(groups+1)) - 1
+			vals[i] = float64(r.IntN(1000)) / 8
+			if r.IntN(50) == 0 {
+				vals[i] = math.NaN()
+			}
+			if gids[i] >= 0 {
+				perGroup[gids[i]] = append(perGroup[gids[i]], vals[i])
+			}
+		}
+		vs := fixedArray(mem, arrow.PrimitiveTypes.Float64, vals, nil)
+		for k, a := range accs {
+			fr := fixedArray(mem, arrow.PrimitiveTypes.Float64, slices.Repeat([]float64{specs[k].f}, n), nil)
+			if err := a.update(gids, []arrow.Array{fr, vs}); err != nil {
+				t.Fatal(err)
+			}
+			fr.Release()
+		}
+		vs.Release()
+	}
+	for k, a := range accs {
+		out, err := a.finish(mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := specs[k]
+		for g := range groups {
+			got := fixedVals[float64](out)[g]
+			want := refPercentile(s.cont, s.desc, s.f, slices.Clone(perGroup[g])).(float64)
+			if !(got == want || got != got && want != want) {
+				t.Errorf("percentile %d (cont=%v desc=%v f=%g) group %d: got %v, want %v", k, s.cont, s.desc, s.f, g, got, want)
+			}
+		}
+		out.Release()
+	}
+	for _, a := range accs {
+		a.release()
+	}
+}

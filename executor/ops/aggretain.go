@@ -21,6 +21,10 @@ type retainedRows struct {
 	gids  [][]int32
 	rows  int // aggregated rows
 	base  int // rows in parts
+	// floats and floatOffs are floatsByGroup's answer, kept for the
+	// other ordered-set aggregates that share these rows.
+	floats    []float64
+	floatOffs []int32
 }
 
 // add retains arr with the groups of its rows (copied; -1 skips a row),
@@ -46,6 +50,7 @@ func (r *retainedRows) merge(s *retainedRows, gmap []int32) {
 		}
 	}
 	r.parts, r.gids = append(r.parts, s.parts...), append(r.gids, s.gids...)
+	r.floats, r.floatOffs = nil, nil
 	r.rows += s.rows
 	r.base += s.base
 	s.parts, s.gids = nil, nil
@@ -88,8 +93,13 @@ func (r *retainedRows) byGroup(groups int, what string) (order, offs []int32, er
 // double precision, grouped: group g's at vals[offs[g]:offs[g+1]], in
 // input order. It scatters them straight from the retained arrays, where
 // byGroup and values would concatenate them and then gather each group's
-// through its positions (a cache miss per value over 6M values).
+// through its positions (a cache miss per value over 6M values). Every
+// call returns the same slices: a caller may reorder the values within
+// each group (a selection does), but not change them.
 func (r *retainedRows) floatsByGroup(groups int, what string) (vals []float64, offs []int32, err error) {
+	if r.floats != nil && len(r.floatOffs) == groups+1 {
+		return r.floats, r.floatOffs, nil
+	}
 	if r.rows > math.MaxInt32 {
 		return nil, nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "%s input too large", what)
 	}
@@ -115,6 +125,7 @@ func (r *retainedRows) floatsByGroup(groups int, what string) (vals []float64, o
 			}
 		}
 	}
+	r.floats, r.floatOffs = vals, offs
 	return vals, offs, nil
 }
 
@@ -148,4 +159,5 @@ func (r *retainedRows) values(mem memory.Allocator, dt arrow.DataType, what stri
 func (r *retainedRows) release() {
 	releaseArrays(r.parts)
 	r.parts, r.gids = nil, nil
+	r.floats, r.floatOffs = nil, nil
 }
