@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -101,6 +102,88 @@ func TestYearFromDays(t *testing.T) {
 			want, _, _ := sqltypes.CivilFromDays(z)
 			if got := sqltypes.YearFromDays(z); got != want {
 				t.Fatalf("YearFromDays(%d) = %d, want %d", z, got, want)
+			}
+		}
+	}
+}
+
+// TestDateTruncLiteralUnit checks date_trunc with a literal unit (resolved
+// once) against the same call with the unit read from a column, row for
+// row, on timestamps and timestamptz (in a zone with daylight saving
+// time) from BC to far future, ±infinity and NULLs among them.
+func TestDateTruncLiteralUnit(t *testing.T) {
+	env := newTestEnv(t)
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	env.Location = loc
+	r := rand.New(rand.NewPCG(3, 4))
+	us := []int64{sqltypes.TimestampInfinity, sqltypes.TimestampNegInfinity, 0, -1}
+	for range 3000 {
+		switch r.IntN(3) {
+		case 0: // anywhere from 4713 BC to 294276 AD
+			us = append(us, r.Int64N(9_400_000_000_000_000)-210_000_000_000_000_000/100)
+		default: // around now, where zones have DST
+			us = append(us, r.Int64N(100*365*sqltypes.MicrosPerDay)-50*365*sqltypes.MicrosPerDay)
+		}
+	}
+	for _, kind := range []sqltypes.Type{sqltypes.TypeTimestamp, sqltypes.TypeTimestampTZ} {
+		for _, unit := range []string{"month", "MON", "quarter", "year", "week", "day", "hour", "decade", "century", "millennium"} {
+			tb := array.NewBuilder(env.Mem, kind.Arrow()).(*array.TimestampBuilder)
+			ub := array.NewStringBuilder(env.Mem)
+			for i, v := range us {
+				ub.Append(unit)
+				if i%89 == 7 {
+					tb.AppendNull()
+					continue
+				}
+				tb.Append(arrow.Timestamp(v))
+			}
+			ta, ua := tb.NewArray(), ub.NewArray()
+			tb.Release()
+			ub.Release()
+			schema := arrow.NewSchema([]arrow.Field{{Name: "t", Type: kind.Arrow(), Nullable: true}, {Name: "u", Type: arrow.BinaryTypes.String}}, nil)
+			b := array.NewRecordBatch(schema, []arrow.Array{ta, ua}, int64(len(us)))
+			ta.Release()
+			ua.Release()
+			col := Column(0, kind, "t")
+			lit, err := Call("date_trunc", []Expr{Literal(sqltypes.TypeText, unit), col})
+			if err != nil {
+				t.Fatal(err)
+			}
+			general, err := Call("date_trunc", []Expr{Column(1, sqltypes.TypeText, "u"), col})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := evalStrings(t, env, lit, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := evalStrings(t, env, general, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("date_trunc(%s, %s row %d): got %s, want %s", unit, kind, i, got[i], want[i])
+				}
+			}
+			b.Release()
+		}
+	}
+}
+
+// TestTruncDaysMonth checks that a month starts d-1 days before day d of
+// it, every day from 4713 BC to 5874897 AD at year and era turns.
+func TestTruncDaysMonth(t *testing.T) {
+	for _, y := range []int64{-4712, -401, -400, -1, 0, 1, 1600, 1900, 1970, 2000, 2024, 2100, 294276, 5874896} {
+		start := sqltypes.DaysFromCivil(y, 1, 1)
+		for z := start - 400; z < start+400; z++ {
+			yy, m, _ := sqltypes.CivilFromDays(z)
+			got, ok := truncDays("month", z)
+			if want := sqltypes.DaysFromCivil(yy, m, 1); !ok || got != want {
+				t.Fatalf("truncDays(month, %d) = %d, want %d", z, got, want)
 			}
 		}
 	}
