@@ -56,14 +56,11 @@ func (r *retainedRows) merge(s *retainedRows, gmap []int32) {
 	s.parts, s.gids = nil, nil
 }
 
-// byGroup returns the aggregated rows' positions in values(), grouped:
-// group g's at order[offs[g]:offs[g+1]], in input order. what names the
-// aggregate in the error for an input past int32 positions.
-func (r *retainedRows) byGroup(groups int, what string) (order, offs []int32, err error) {
-	if r.base > math.MaxInt32 {
-		return nil, nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "%s input too large", what)
-	}
-	offs = make([]int32, groups+1)
+// groupOffsets returns where each group's rows start when the
+// aggregated rows are laid out by group: group g's at [offs[g],
+// offs[g+1]).
+func (r *retainedRows) groupOffsets(groups int) []int32 {
+	offs := make([]int32, groups+1)
 	for _, gs := range r.gids {
 		for _, g := range gs {
 			if g >= 0 {
@@ -74,6 +71,17 @@ func (r *retainedRows) byGroup(groups int, what string) (order, offs []int32, er
 	for g := range groups {
 		offs[g+1] += offs[g]
 	}
+	return offs
+}
+
+// byGroup returns the aggregated rows' positions in values(), grouped:
+// group g's at order[offs[g]:offs[g+1]], in input order. what names the
+// aggregate in the error for an input past int32 positions.
+func (r *retainedRows) byGroup(groups int, what string) (order, offs []int32, err error) {
+	if r.base > math.MaxInt32 {
+		return nil, nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "%s input too large", what)
+	}
+	offs = r.groupOffsets(groups)
 	order = make([]int32, r.rows)
 	cur := append([]int32(nil), offs[:groups]...)
 	pos := int32(0)
@@ -103,17 +111,7 @@ func (r *retainedRows) floatsByGroup(groups int, what string) (vals []float64, o
 	if r.rows > math.MaxInt32 {
 		return nil, nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "%s input too large", what)
 	}
-	offs = make([]int32, groups+1)
-	for _, gs := range r.gids {
-		for _, g := range gs {
-			if g >= 0 {
-				offs[g+1]++
-			}
-		}
-	}
-	for g := range groups {
-		offs[g+1] += offs[g]
-	}
+	offs = r.groupOffsets(groups)
 	vals = make([]float64, r.rows)
 	cur := append([]int32(nil), offs[:groups]...)
 	for k, gs := range r.gids {

@@ -100,6 +100,22 @@ func dictBatch(mem memory.Allocator, r *rand.Rand, rows [][]any, unused int, sli
 	return b.NewSlice(int64(pad), int64(pad+len(rows)))
 }
 
+// dictRows returns n rows for dictBatch: "a0".."a<as-1>", "b0".."b<bs-1>"
+// and a bigint in [-v, v), each value NULL one time in nullOneIn.
+func dictRows(r *rand.Rand, n, as, bs, v, nullOneIn int) [][]any {
+	rows := make([][]any, n)
+	for i := range rows {
+		row := []any{fmt.Sprint("a", r.IntN(as)), fmt.Sprint("b", r.IntN(bs)), int64(r.IntN(2*v) - v)}
+		for c := range row {
+			if r.IntN(nullOneIn) == 0 {
+				row[c] = nil
+			}
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
 // TestHashAggregateDictionaryKeys: grouping by text columns that arrive
 // as dictionary arrays, each batch with a different dictionary, gives
 // the GROUP BY of the decoded rows, with plain text keys: one or two
@@ -109,16 +125,7 @@ func dictBatch(mem memory.Allocator, r *rand.Rand, rows [][]any, unused int, sli
 // spilled.
 func TestHashAggregateDictionaryKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	rows := make([][]any, 1200)
-	for i := range rows {
-		row := []any{fmt.Sprint("a", r.IntN(5)), fmt.Sprint("b", r.IntN(150)), int64(r.IntN(2000) - 1000)}
-		for c := range row {
-			if r.IntN(10) == 0 {
-				row[c] = nil
-			}
-		}
-		rows[i] = row
-	}
+	rows := dictRows(r, 1200, 5, 150, 1000, 10)
 	aggs := []refAgg{{fn: "count_star"}, {fn: "count", col: 2}, {fn: "sum", col: 2}, {fn: "min", col: 2}, {fn: "max", col: 2}}
 	for _, keys := range [][]int{{0}, {0, 1}, {1, 0}, {1, 2}} {
 		for _, unused := range []int{0, 5000} {
@@ -199,16 +206,7 @@ func TestHashAggregateDictionaryKeys(t *testing.T) {
 // dictionary column or by nothing, on one input or two.
 func TestHashAggregateFilterOverDictionary(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	rows := make([][]any, 900)
-	for i := range rows {
-		row := []any{fmt.Sprint("a", r.IntN(4)), fmt.Sprint("b", r.IntN(3)), int64(r.IntN(200) - 100)}
-		for c := range row {
-			if r.IntN(8) == 0 {
-				row[c] = nil
-			}
-		}
-		rows[i] = row
-	}
+	rows := dictRows(r, 900, 4, 3, 100, 8)
 	a := expr.Column(0, tTxt, "a")
 	lit := func(s string) expr.Expr { return expr.Literal(tTxt, s) }
 	must := func(e expr.Expr, err error) expr.Expr {

@@ -58,16 +58,7 @@ func eagerRewrite(t *testing.T, agg *logical.Aggregate) logical.Node {
 // the original groups and output columns merges the early sums above it.
 func TestEagerAggregateQ10(t *testing.T) {
 	s, agg, scans := q10Shape(t, false, []string{"c_custkey", "c_name", "n_name"}, "l_price")
-	want := agg.Output()
-	out := eagerRewrite(t, agg)
-	final, ok := out.(*logical.Aggregate)
-	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
-		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
-	}
-	early := earlyAggregate(final.Input)
-	if early == nil {
-		t.Fatalf("no early aggregate:\n%s", explainTree(out, 0))
-	}
+	out, early := mergedEarly(t, agg)
 	below := leavesOf(early)
 	if len(below) != 2 || !below[scans["lineitem"]] || !below[scans["orders"]] {
 		t.Errorf("aggregate over %v, want lineitem and orders", names(below))
@@ -79,6 +70,24 @@ func TestEagerAggregateQ10(t *testing.T) {
 	if len(all) != 4 {
 		t.Errorf("plan reads %v, want all four tables", names(all))
 	}
+}
+
+// mergedEarly rewrites agg and checks that the result is an aggregate
+// with agg's output columns merging the sums of an early aggregate below
+// it, which it returns.
+func mergedEarly(t *testing.T, agg *logical.Aggregate) (logical.Node, *logical.Aggregate) {
+	t.Helper()
+	want := agg.Output()
+	out := eagerRewrite(t, agg)
+	final, ok := out.(*logical.Aggregate)
+	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
+		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
+	}
+	early := earlyAggregate(final.Input)
+	if early == nil {
+		t.Fatalf("no early aggregate:\n%s", explainTree(out, 0))
+	}
+	return out, early
 }
 
 // earlyAggregate is the aggregate inside n, or nil.
@@ -153,14 +162,8 @@ func byNameShape(custkeys int64, alsoNation bool) (*tpchShape, *logical.Aggregat
 // orders has rows, nor when a second condition ties orders to nation.
 func TestEagerAggregateFinerGroups(t *testing.T) {
 	s, agg := byNameShape(150_000, false)
-	want := agg.Output()
-	out := eagerRewrite(t, agg)
-	final, ok := out.(*logical.Aggregate)
-	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
-		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
-	}
-	early := earlyAggregate(final.Input)
-	if early == nil || !slices.Equal(early.GroupCols, []logical.ColumnID{s.byCol["o_custkey"].ID}) {
+	out, early := mergedEarly(t, agg)
+	if !slices.Equal(early.GroupCols, []logical.ColumnID{s.byCol["o_custkey"].ID}) {
 		t.Fatalf("no early aggregate of orders by o_custkey:\n%s", explainTree(out, 0))
 	}
 	if below := leavesOf(early); len(below) != 1 || !below[s.scans["orders"]] {
