@@ -97,6 +97,21 @@ func CivilFromDays(z int64) (y int64, m, d int) {
 	return y, m, d
 }
 
+// YearFromDays is the year (astronomical) of CivilFromDays(z), computed
+// without the month and day.
+func YearFromDays(z int64) int64 {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	y := yoe + era*400
+	if doy >= 306 { // January and February count in the next year
+		y++
+	}
+	return y
+}
+
 // IsLeapYear reports whether astronomical year y is a Gregorian leap year.
 func IsLeapYear(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 

@@ -254,6 +254,11 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 		}
 	}
 	return &callExpr{name: name, args: []Expr{unitArg, src}, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if k == sqltypes.Date && numeric && fixedUnit != "" && rt.Scale == 0 {
+			if out, ok := extractDateField(env.Mem, rt.Arrow(), fixedCanon, values[int32](in[1]), n, in); ok {
+				return out, nil
+			}
+		}
 		units := viewOf(in[0])
 		var days []int32
 		var micros []int64

@@ -12,14 +12,16 @@ import (
 
 // truncDays truncates a day number to the start of unit.
 func truncDays(unit string, days int64) (int64, bool) {
-	y, m, _ := sqltypes.CivilFromDays(days)
 	switch unit {
 	case "day":
 		return days, true
 	case "week":
 		return days - int64(sqltypes.ISOWeekday(days)) + 1, true
+	}
+	y, m, d := sqltypes.CivilFromDays(days)
+	switch unit {
 	case "month":
-		return sqltypes.DaysFromCivil(y, m, 1), true
+		return days - int64(d) + 1, true
 	case "quarter":
 		return sqltypes.DaysFromCivil(y, (m-1)/3*3+1, 1), true
 	case "year":
@@ -97,12 +99,22 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 		}
 		call = append(call, zone)
 	}
+	// A literal unit (the usual case) is resolved once, not per row.
+	fixedUnit, fixedCanon := "", ""
+	if v, ok := IsLiteral(unitArg); ok && v != nil {
+		fixedUnit = v.(string)
+		fixedCanon = canonicalUnit(fixedUnit)
+	}
 	return &callExpr{name: name, args: call, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		units := viewOf(in[0])
+		unitAt := func(i int) string { return canonicalUnit(units.str(i)) }
+		if fixedUnit != "" {
+			unitAt = func(int) string { return fixedCanon }
+		}
 		if t.Kind == sqltypes.Interval {
 			iv := values[arrow.MonthDayNanoInterval](in[1])
 			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
-				r, ok := truncInterval(canonicalUnit(units.str(i)), iv[i])
+				r, ok := truncInterval(unitAt(i), iv[i])
 				if !ok {
 					return r, false, unitError(strings.ToLower(units.str(i)), t, false)
 				}
@@ -130,7 +142,7 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 			if t.Kind == sqltypes.TimestampTZ {
 				us = sqltypes.UTCToLocal(us, loc)
 			}
-			r, ok := truncMicros(canonicalUnit(units.str(i)), us)
+			r, ok := truncMicros(unitAt(i), us)
 			if !ok {
 				return 0, false, unitError(strings.ToLower(units.str(i)), t, false)
 			}

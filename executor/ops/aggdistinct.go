@@ -23,14 +23,21 @@ type distinctAcc struct {
 	sel    []int32
 }
 
+// newDistinctAcc returns inner over the distinct values of arguments of
+// types argTypes. The set of (group, one integer-like argument) pairs is
+// the packed table (hashaggpack.go): count(DISTINCT o_custkey) per month probes one
+// int64 per row in the integer table while the values fit in 32 bits,
+// where the generic table hashed and compared two columns.
 func newDistinctAcc(mem memory.Allocator, inner accumulator, argTypes []arrow.DataType, sorted bool, seed maphash.Seed) (*distinctAcc, error) {
 	types := append([]arrow.DataType{arrow.PrimitiveTypes.Int32}, argTypes...)
-	set, err := newHashTable(types, seed)
+	set, err := newGroupTable(types, seed)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := set.(*genTable); !ok {
-		return nil, errInternal("distinct set is not a generic table")
+	switch set.(type) {
+	case *genTable, *packTable:
+	default:
+		return nil, errInternal("distinct set is a %T", set)
 	}
 	return &distinctAcc{mem: mem, inner: inner, set: set, sorted: sorted}, nil
 }

@@ -194,6 +194,17 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 			return nil, sqltypes.New(sqltypes.CodeNumericOutOfRange, "percentile value %g is not between 0 and 1", f)
 		}
 	}
+	in := &a.in
+	if a.source != nil {
+		in = &a.source.in
+	}
+	if a.valueType().ID() == arrow.FLOAT64 && !a.mode && in.allOf(arrow.FLOAT64) {
+		v, offs, err := in.floatsByGroup(a.groups, "percentile")
+		if err != nil {
+			return nil, err
+		}
+		return a.selectFloats(mem, v, offs), nil
+	}
 	gv, kept, err := a.grouped(mem)
 	if err != nil {
 		return nil, err
@@ -202,9 +213,6 @@ func (a *percentileAcc) finish(mem memory.Allocator) (arrow.Array, error) {
 		defer gv.release()
 	}
 	order, offs, vals := gv.order, gv.offs, gv.vals
-	if vals.DataType().ID() == arrow.FLOAT64 && !a.mode {
-		return a.selectFloats(mem, fixedVals[float64](vals), order, offs), nil
-	}
 	if gv.keys == nil {
 		gv.keys = vals
 		vals.Retain()
@@ -316,22 +324,25 @@ func (gv *groupedValues) release() {
 // precision, by selection instead of sorting: each group needs the values
 // at one or two ranks, which quickselect finds in linear time (sorting 6M
 // values by an index comparator took seconds). order lists each group's
-// positions in v, group g's at order[offs[g]:offs[g+1]]. NaN sorts after
-// every number, as in PostgreSQL.
-func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, order, offs []int32) arrow.Array {
+// values, group g's at v[offs[g]:offs[g+1]], which it reorders (each
+// group's values stay there, so another percentile can select from them
+// next). NaN sorts after every number, as in PostgreSQL.
+func (a *percentileAcc) selectFloats(mem memory.Allocator, v []float64, offs []int32) arrow.Array {
 	out, valid := make([]float64, a.groups), make([]bool, a.groups)
-	var buf []float64
 	for g := range a.groups {
-		seg := order[offs[g]:offs[g+1]]
+		seg := v[offs[g]:offs[g+1]]
 		if len(seg) == 0 || a.state[g] != 1 {
 			continue
 		}
-		buf = buf[:0]
-		for _, i := range seg {
-			if x := v[i]; x == x { // NaNs rank after buf's numbers
-				buf = append(buf, x)
+		// The numbers first, then (left out of buf) the NaNs.
+		k := 0
+		for i, x := range seg {
+			if x == x {
+				seg[k], seg[i] = x, seg[k]
+				k++
 			}
 		}
+		buf := seg[:k]
 		n, f := len(seg), a.frac[g]
 		valid[g] = true
 		if !a.cont {

@@ -313,7 +313,7 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 // aggInputs are the evaluated arguments of every aggregate for one batch.
 type aggInputs struct {
 	args     [][]arrow.Array // per aggregate: its arguments, then its ORDER BY keys
-	keep     [][]int32       // per aggregate with FILTER: the rows that pass
+	keep     [][]byte        // per aggregate with FILTER: a bitmap of the rows that pass
 	retained int64           // bytes of arguments that accumulators keep
 }
 
@@ -336,7 +336,7 @@ func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInpu
 		defer xb.Release()
 		b = xb
 	}
-	in := &aggInputs{args: make([][]arrow.Array, len(p.o.aggs)), keep: make([][]int32, len(p.o.aggs))}
+	in := &aggInputs{args: make([][]arrow.Array, len(p.o.aggs)), keep: make([][]byte, len(p.o.aggs))}
 	for j, a := range p.o.aggs {
 		if a.Filter != nil {
 			m, err := evalOne(ctx, env, a.Filter, b)
@@ -344,7 +344,7 @@ func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInpu
 				in.release()
 				return nil, err
 			}
-			in.keep[j] = appendTrue(nil, m)
+			in.keep[j] = trueBits(m)
 			m.Release()
 		}
 		args, err := evalAll(ctx, env, a.Args, b)
@@ -378,16 +378,9 @@ func (p *aggPart) update(in *aggInputs) error {
 		acc := p.accs[j]
 		acc.grow(p.table.len())
 		gids := p.gids
-		if keep := in.keep[j]; p.o.aggs[j].Filter != nil {
-			p.fgids = append(p.fgids[:0], p.gids...)
-			k := 0
-			for i := range p.fgids {
-				if k < len(keep) && keep[k] == int32(i) {
-					k++
-				} else {
-					p.fgids[i] = -1
-				}
-			}
+		if p.o.aggs[j].Filter != nil {
+			p.fgids = growTo(p.fgids[:0], len(p.gids))[:len(p.gids)]
+			maskGroups(p.fgids, p.gids, in.keep[j])
 			gids = p.fgids
 		}
 		if err := acc.update(gids, in.args[j]); err != nil {

@@ -100,6 +100,22 @@ func dictBatch(mem memory.Allocator, r *rand.Rand, rows [][]any, unused int, sli
 	return b.NewSlice(int64(pad), int64(pad+len(rows)))
 }
 
+// dictRows returns n rows for dictBatch: "a0".."a<as-1>", "b0".."b<bs-1>"
+// and a bigint in [-v, v), each value NULL one time in nullOneIn.
+func dictRows(r *rand.Rand, n, as, bs, v, nullOneIn int) [][]any {
+	rows := make([][]any, n)
+	for i := range rows {
+		row := []any{fmt.Sprint("a", r.IntN(as)), fmt.Sprint("b", r.IntN(bs)), int64(r.IntN(2*v) - v)}
+		for c := range row {
+			if r.IntN(nullOneIn) == 0 {
+				row[c] = nil
+			}
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
 // TestHashAggregateDictionaryKeys: grouping by text columns that arrive
 // as dictionary arrays, each batch with a different dictionary, gives
 // the GROUP BY of the decoded rows, with plain text keys: one or two
@@ -109,16 +125,7 @@ func dictBatch(mem memory.Allocator, r *rand.Rand, rows [][]any, unused int, sli
 // spilled.
 func TestHashAggregateDictionaryKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	rows := make([][]any, 1200)
-	for i := range rows {
-		row := []any{fmt.Sprint("a", r.IntN(5)), fmt.Sprint("b", r.IntN(150)), int64(r.IntN(2000) - 1000)}
-		for c := range row {
-			if r.IntN(10) == 0 {
-				row[c] = nil
-			}
-		}
-		rows[i] = row
-	}
+	rows := dictRows(r, 1200, 5, 150, 1000, 10)
 	aggs := []refAgg{{fn: "count_star"}, {fn: "count", col: 2}, {fn: "sum", col: 2}, {fn: "min", col: 2}, {fn: "max", col: 2}}
 	for _, keys := range [][]int{{0}, {0, 1}, {1, 0}, {1, 2}} {
 		for _, unused := range []int{0, 5000} {
@@ -187,6 +194,113 @@ func TestHashAggregateDictionaryKeys(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestHashAggregateFilterOverDictionary: FILTER clauses over a text
+// column that arrives as dictionary arrays (evaluated per dictionary
+// entry) and over a nullable integer column count and sum the rows a
+// row-by-row reference keeps: TRUE only, not FALSE or NULL, with NULL
+// rows however encoded, batches sliced or not, grouped by the other
+// dictionary column or by nothing, on one input or two.
+func TestHashAggregateFilterOverDictionary(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	rows := dictRows(r, 900, 4, 3, 100, 8)
+	a := expr.Column(0, tTxt, "a")
+	lit := func(s string) expr.Expr { return expr.Literal(tTxt, s) }
+	must := func(e expr.Expr, err error) expr.Expr {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	isA1 := must(expr.Binary(expr.OpEq, a, lit("a1")))
+	a2OrNull := must(expr.Binary(expr.OpOr, expr.In(a, []expr.Expr{lit("a2"), lit("a3")}, false), expr.IsNull(a, false)))
+	filters := []struct {
+		e    expr.Expr
+		keep func(row []any) bool
+	}{
+		{expr.OverDictionaries(isA1), func(row []any) bool { return row[0] == "a1" }},
+		{expr.OverDictionaries(a2OrNull), func(row []any) bool { return row[0] == nil || row[0] == "a2" || row[0] == "a3" }},
+		{cmpExpr{2, expr.OpGt, 0}, func(row []any) bool { v, ok := row[2].(int64); return ok && v > 0 }},
+	}
+	for _, grouped := range []bool{false, true} {
+		for _, parts := range []int{1, 2} {
+			t.Run(fmt.Sprintf("grouped=%v/inputs=%d", grouped, parts), func(t *testing.T) {
+				mem := checked(t)
+				env := testEnv(mem, 64)
+				var inputs []executor.Operator
+				per := len(rows) / parts
+				for p := range parts {
+					var bs []arrow.RecordBatch
+					for i := p * per; i < (p+1)*per; i += 50 {
+						bs = append(bs, dictBatch(mem, r, rows[i:min(i+50, (p+1)*per)], 0, i%100 == 0))
+					}
+					inputs = append(inputs, NewBatches(bs[0].Schema(), bs))
+					releaseBatches(bs)
+				}
+				var groups []expr.Expr
+				if grouped {
+					groups = []expr.Expr{expr.Column(1, tTxt, "b")}
+				}
+				var as []Aggregate
+				for _, f := range filters {
+					as = append(as, Aggregate{Func: "count_star", Filter: f.e}, Aggregate{Func: "sum", Args: []expr.Expr{expr.Column(2, tI8, "v")}, Filter: f.e})
+				}
+				op, err := NewHashAggregate(env, inputs, groups, as)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := mustDrain(t, op)
+				// The reference: per group (b, or one group), count and
+				// sum of v over the rows each filter keeps.
+				type acc struct {
+					n   []int64
+					sum []any
+				}
+				want := map[any]*acc{}
+				var order []any
+				for _, row := range rows {
+					var k any
+					if grouped {
+						k = row[1]
+					}
+					g, ok := want[k]
+					if !ok {
+						g = &acc{n: make([]int64, len(filters)), sum: make([]any, len(filters))}
+						want[k] = g
+						order = append(order, k)
+					}
+					for j, f := range filters {
+						if !f.keep(row) {
+							continue
+						}
+						g.n[j]++
+						if v, ok := row[2].(int64); ok {
+							s, _ := g.sum[j].(int64)
+							g.sum[j] = s + v
+						}
+					}
+				}
+				var wantRows [][]any
+				for _, k := range order {
+					var out []any
+					if grouped {
+						out = append(out, k)
+					}
+					for j := range filters {
+						sum := want[k].sum[j]
+						if sum != nil {
+							sum = fmt.Sprint(sum) // sum(bigint) is numeric
+						}
+						out = append(out, want[k].n[j], sum)
+					}
+					wantRows = append(wantRows, out)
+				}
+				sameRows(t, got, wantRows)
+			})
 		}
 	}
 }

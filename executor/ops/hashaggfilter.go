@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -156,5 +158,44 @@ func (constTable) insertSelected(_ []arrow.Array, sel, gids []int32) {
 	}
 	for _, r := range sel {
 		gids[r] = 0
+	}
+}
+
+// trueBits returns a bitmap (offset 0) of the rows where a boolean
+// predicate result is TRUE: NULL and FALSE rows are clear, and so is
+// every row of a Null-typed array.
+func trueBits(pred arrow.Array) []byte {
+	n := pred.Len()
+	out := make([]byte, (n+7)/8)
+	b, ok := pred.(*array.Boolean)
+	if !ok {
+		return out
+	}
+	data, off := boolBits(b)
+	if data == nil {
+		return out
+	}
+	bitutil.CopyBitmap(data, off, n, out, 0)
+	if v := validityOf(b); v.Bits != nil {
+		bitutil.BitmapAnd(out, v.Bits, 0, int64(v.Off), out, 0, int64(n))
+	}
+	return out
+}
+
+// maskGroups sets dst[i] to gids[i] where bit i of mask is set and to -1
+// (the group every accumulator skips) elsewhere. gids are ≥ -1.
+func maskGroups(dst, gids []int32, mask []byte) {
+	dst = dst[:len(gids)]
+	for base := 0; base < len(gids); base += 8 {
+		x := int32(mask[base/8])
+		end := min(base+8, len(gids))
+		if x == 0xff && end-base == 8 {
+			copy(dst[base:end], gids[base:end])
+			continue
+		}
+		for i := base; i < end; i++ {
+			keep := x >> (i - base) & 1
+			dst[i] = (gids[i]+1)*keep - 1
+		}
 	}
 }

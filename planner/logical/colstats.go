@@ -108,6 +108,22 @@ func distinctOf(n Node, id ColumnID, rows float64) (float64, bool) {
 	return max(1, min(v, rows)), ok
 }
 
+// GroupsEstimate estimates the groups of n's rows by the columns ids:
+// the product of their distinct counts (as distinctOf finds them), at
+// most n's rows. It reports false when a column's count is unknown.
+func GroupsEstimate(n Node, ids []ColumnID) (float64, bool) {
+	rows := Estimate(n)
+	groups := 1.0
+	for _, id := range ids {
+		v, ok := distinctOf(n, id, rows)
+		if !ok {
+			return 0, false
+		}
+		groups *= v
+	}
+	return max(1, min(groups, rows)), true
+}
+
 // equiJoinEstimate estimates an inner join by its most selective column
 // equality between the two sides: a foreign-key join when one column is
 // a declared key and the other is not (each row of the other side finds

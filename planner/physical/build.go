@@ -473,6 +473,8 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			if filter, err = lowerExpr(a.Filter, in.lay); err != nil {
 				return nil, err
 			}
+			// Its text column may arrive as a dictionary (scandict.go).
+			filter = expr.OverDictionaries(filter)
 		}
 		if a.Distinct {
 			for j := range args {

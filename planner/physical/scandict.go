@@ -22,19 +22,43 @@ import (
 // scan's batches (decoding dictionaries as they read them), reads through
 // the scan's filter without a copy (ops/hashaggfilter.go), and groups by
 // the codes of dictionary-encoded key columns, so text group keys are
-// read as dictionaries too and never decoded row by row.
+// read as dictionaries too and never decoded row by row. So are the text
+// columns that only the aggregates' FILTER clauses read (a pivot's
+// count(*) FILTER (WHERE l_returnflag = 'R')): the aggregate evaluates
+// those predicates once per dictionary entry (expr.OverDictionaries).
 
 // noteAggScan remembers the input of x when it is a scan, with the
-// text columns x groups by, until the returned function is called.
+// text columns x groups by or reads only in FILTER clauses, until the
+// returned function is called.
 func (b *builder) noteAggScan(x *logical.Aggregate) (forget func()) {
 	sc, ok := x.Input.(*logical.Scan)
 	if !ok {
 		return func() {}
 	}
 	keys := logical.ColSet{}
+	other := logical.ColSet{} // columns read elsewhere, where a dictionary would be decoded row by row
 	for _, g := range x.Groups {
 		if c, ok := g.(*logical.ColRef); ok && c.T.IsString() {
 			keys.Add(c.ID)
+		} else {
+			other.AddSet(logical.ColumnsOf(g))
+		}
+	}
+	filtered := logical.ColSet{}
+	for _, a := range x.Aggs {
+		for _, e := range a.Args {
+			other.AddSet(logical.ColumnsOf(e))
+		}
+		for _, k := range a.Order {
+			other.AddSet(logical.ColumnsOf(k.Expr))
+		}
+		if a.Filter != nil {
+			filtered.AddSet(logical.ColumnsOf(a.Filter))
+		}
+	}
+	for i, id := range sc.Cols {
+		if filtered.Has(id) && !other.Has(id) && sc.SourceTypes[i].IsString() {
+			keys.Add(id)
 		}
 	}
 	if b.aggScans == nil {

@@ -58,16 +58,7 @@ func eagerRewrite(t *testing.T, agg *logical.Aggregate) logical.Node {
 // the original groups and output columns merges the early sums above it.
 func TestEagerAggregateQ10(t *testing.T) {
 	s, agg, scans := q10Shape(t, false, []string{"c_custkey", "c_name", "n_name"}, "l_price")
-	want := agg.Output()
-	out := eagerRewrite(t, agg)
-	final, ok := out.(*logical.Aggregate)
-	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
-		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
-	}
-	early := earlyAggregate(final.Input)
-	if early == nil {
-		t.Fatalf("no early aggregate:\n%s", explainTree(out, 0))
-	}
+	out, early := mergedEarly(t, agg)
 	below := leavesOf(early)
 	if len(below) != 2 || !below[scans["lineitem"]] || !below[scans["orders"]] {
 		t.Errorf("aggregate over %v, want lineitem and orders", names(below))
@@ -79,6 +70,24 @@ func TestEagerAggregateQ10(t *testing.T) {
 	if len(all) != 4 {
 		t.Errorf("plan reads %v, want all four tables", names(all))
 	}
+}
+
+// mergedEarly rewrites agg and checks that the result is an aggregate
+// with agg's output columns merging the sums of an early aggregate below
+// it, which it returns.
+func mergedEarly(t *testing.T, agg *logical.Aggregate) (logical.Node, *logical.Aggregate) {
+	t.Helper()
+	want := agg.Output()
+	out := eagerRewrite(t, agg)
+	final, ok := out.(*logical.Aggregate)
+	if !ok || !slices.Equal(final.Output(), want) || final.Aggs[0].Func != "sum_merge" {
+		t.Fatalf("not a merging aggregate with the original columns:\n%s", explainTree(out, 0))
+	}
+	early := earlyAggregate(final.Input)
+	if early == nil {
+		t.Fatalf("no early aggregate:\n%s", explainTree(out, 0))
+	}
+	return out, early
 }
 
 // earlyAggregate is the aggregate inside n, or nil.
@@ -94,9 +103,8 @@ func earlyAggregate(n logical.Node) *logical.Aggregate {
 }
 
 // TestEagerAggregateDeclines: no early aggregate when the other side is
-// filtered (it would drop rows already aggregated), when no key of the
-// other side is a group key (its columns could split a group), or when
-// the aggregate reads the side that would be joined later.
+// filtered (it would drop rows already aggregated) or when the aggregate
+// reads the side that would be joined later.
 func TestEagerAggregateDeclines(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -105,7 +113,6 @@ func TestEagerAggregateDeclines(t *testing.T) {
 		sumOf    string
 	}{
 		{"filtered customer", true, []string{"c_custkey", "c_name", "n_name"}, "l_price"},
-		{"no key among the groups", false, []string{"c_name", "n_name"}, "l_price"},
 		{"sum of a customer column", false, []string{"c_custkey", "n_name"}, "c_name"},
 	} {
 		_, agg, _ := q10Shape(t, tc.filtered, tc.groups, tc.sumOf)
@@ -118,5 +125,56 @@ func TestEagerAggregateDeclines(t *testing.T) {
 	agg.Aggs[0].Func = "avg"
 	if out, ok := eagerRewrite(t, agg).(*logical.Aggregate); !ok || earlyAggregate(out.Input) != nil {
 		t.Errorf("avg: rewritten:\n%s", explainTree(out, 0))
+	}
+}
+
+// byNameShape is the analysts' revenue per customer name and nation:
+// orders ⋈ customer ⋈ nation grouped by n_name and c_name (no key among
+// the groups), summing an orders column; o_custkey has custkeys values.
+// With alsoNation, orders meets nation by a second condition across
+// (o_nationkey = n_nationkey, one value: it alone would not stop the
+// early aggregate).
+func byNameShape(custkeys int64, alsoNation bool) (*tpchShape, *logical.Aggregate) {
+	s := newTPCHShape()
+	s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000), col("o_custkey", custkeys), col("o_price", 100_000), col("o_nationkey", 1))
+	s.table("customer", 150_000, true, col("c_custkey", 150_000), col("c_name", 150_000), col("c_nationkey", 25))
+	s.table("nation", 25, true, col("n_nationkey", 25), col("n_name", 25))
+	tree := &logical.Join{Type: logical.InnerJoin,
+		Left:  &logical.Join{Type: logical.InnerJoin, Left: s.scans["customer"], Right: s.scans["orders"], Cond: s.eq("c_custkey", "o_custkey")},
+		Right: s.scans["nation"], Cond: s.eq("c_nationkey", "n_nationkey")}
+	if alsoNation {
+		tree.Cond = logical.And([]logical.Expr{tree.Cond, s.eq("o_nationkey", "n_nationkey")})
+	}
+	agg := &logical.Aggregate{Input: tree}
+	for _, g := range []string{"n_name", "c_name"} {
+		agg.Groups = append(agg.Groups, s.byCol[g])
+		agg.GroupCols = append(agg.GroupCols, s.byCol[g].ID)
+	}
+	agg.Aggs = []logical.AggCall{{Func: "sum", Args: []logical.Expr{s.byCol["o_price"]}, T: sqltypes.TypeInt8}}
+	agg.AggCols = []logical.ColumnID{s.next + 1}
+	return s, agg
+}
+
+// TestEagerAggregateFinerGroups: with no key of the other side among the
+// group keys, orders is still summed per o_custkey below the joins when
+// that leaves a tenth of its rows (the final aggregate merges customers
+// of the same name), and not when o_custkey has about as many values as
+// orders has rows, nor when a second condition ties orders to nation.
+func TestEagerAggregateFinerGroups(t *testing.T) {
+	s, agg := byNameShape(150_000, false)
+	out, early := mergedEarly(t, agg)
+	if !slices.Equal(early.GroupCols, []logical.ColumnID{s.byCol["o_custkey"].ID}) {
+		t.Fatalf("no early aggregate of orders by o_custkey:\n%s", explainTree(out, 0))
+	}
+	if below := leavesOf(early); len(below) != 1 || !below[s.scans["orders"]] {
+		t.Errorf("early aggregate over %v, want orders", names(below))
+	}
+	_, agg = byNameShape(1_500_000, false)
+	if out, ok := eagerRewrite(t, agg).(*logical.Aggregate); !ok || earlyAggregate(out.Input) != nil {
+		t.Errorf("o_custkey as many as the rows: rewritten:\n%s", explainTree(out, 0))
+	}
+	_, agg = byNameShape(150_000, true)
+	if out, ok := eagerRewrite(t, agg).(*logical.Aggregate); !ok || earlyAggregate(out.Input) != nil {
+		t.Errorf("two conditions across: rewritten:\n%s", explainTree(out, 0))
 	}
 }
