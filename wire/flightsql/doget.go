@@ -139,10 +139,11 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 
 	qctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !v.register(id, s.user, cancel) {
+	run := v.register(id, s.user, cancel)
+	if run == nil {
 		return toStatus(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
 	}
-	defer v.unregister(id)
+	defer v.unregister(id, run)
 	s.mu.Lock()
 	var res *engine.Result
 	var err error

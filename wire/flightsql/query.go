@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,8 +30,8 @@ type service struct {
 
 	mu       sync.Mutex
 	tokens   map[string]*session
-	running  map[queryID]*runningQuery
-	canceled map[queryID]time.Time // cancelled before their DoGet started
+	running  map[queryID][]*runningQuery // a ticket may be redeemed twice at once
+	canceled map[queryID]time.Time       // cancelled before their DoGet started
 	// streams counts the goroutines streaming results: Close waits for
 	// them, so every result is closed and its memory released when it
 	// returns, also for a client that abandoned its stream. closing (under
@@ -57,7 +58,7 @@ type runningQuery struct {
 
 func newService(eng *engine.Engine, cfg Config) (*service, error) {
 	v := &service{eng: eng, cfg: cfg, log: cfg.Logger, mem: cfg.Mem,
-		tokens: map[string]*session{}, running: map[queryID]*runningQuery{}, canceled: map[queryID]time.Time{}}
+		tokens: map[string]*session{}, running: map[queryID][]*runningQuery{}, canceled: map[queryID]time.Time{}}
 	v.Alloc = cfg.Mem
 	if _, err := rand.Read(v.ticketKey[:]); err != nil {
 		return nil, err
@@ -158,23 +159,30 @@ func (v *service) GetSchemaStatement(ctx context.Context, cmd flightsql.Statemen
 	return &flight.SchemaResult{Schema: flight.SerializeSchema(resultSchema(st.Columns()), v.mem)}, nil
 }
 
-// register records a starting execution; it reports false if the
+// register records a starting execution; it returns nil if the
 // execution was cancelled before it started.
-func (v *service) register(id queryID, user string, cancel context.CancelCauseFunc) bool {
+func (v *service) register(id queryID, user string, cancel context.CancelCauseFunc) *runningQuery {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if _, ok := v.canceled[id]; ok {
 		delete(v.canceled, id)
-		return false
+		return nil
 	}
-	v.running[id] = &runningQuery{user: user, cancel: cancel}
-	return true
+	q := &runningQuery{user: user, cancel: cancel}
+	v.running[id] = append(v.running[id], q)
+	return q
 }
 
-func (v *service) unregister(id queryID) {
+// unregister forgets q, one of the executions of id.
+func (v *service) unregister(id queryID, q *runningQuery) {
 	v.mu.Lock()
-	delete(v.running, id)
-	v.mu.Unlock()
+	defer v.mu.Unlock()
+	rest := slices.DeleteFunc(v.running[id], func(r *runningQuery) bool { return r == q })
+	if len(rest) == 0 {
+		delete(v.running, id)
+		return
+	}
+	v.running[id] = rest
 }
 
 // closeAll starts no more streams and cancels every running query, at
@@ -184,8 +192,10 @@ func (v *service) closeAll() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.closing = true
-	for _, q := range v.running {
-		q.cancel(errShutdown())
+	for _, qs := range v.running {
+		for _, q := range qs {
+			q.cancel(errShutdown())
+		}
 	}
 }
 
@@ -207,6 +217,9 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 	}
 	result := flight.CancelStatusNotCancellable
 	for _, ep := range req.GetInfo().GetEndpoint() {
+		if ep.GetTicket() == nil {
+			continue // arrow-go's reader would dereference it
+		}
 		t, err := flightsql.GetStatementQueryTicket(ep.GetTicket())
 		if err != nil {
 			continue
@@ -217,10 +230,12 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		}
 		id := tk.id
 		v.mu.Lock()
-		if q, ok := v.running[id]; ok {
-			if q.user == s.user {
-				q.cancel(nil)
-				result = flight.CancelStatusCancelled
+		if qs, ok := v.running[id]; ok {
+			for _, q := range qs {
+				if q.user == s.user {
+					q.cancel(nil)
+					result = flight.CancelStatusCancelled
+				}
 			}
 		} else {
 			now := time.Now()

@@ -345,15 +345,27 @@ func TestSplitCancelAndDrain(t *testing.T) {
 	}
 
 	rdrs, info, _ := open()
+	// The first share redeemed a second time at once: the cancel stops
+	// both executions.
+	twice, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(twice.Release)
+	if !twice.Next() {
+		t.Fatalf("no first batch of the share redeemed twice: %v", twice.Err())
+	}
+	rdrs = append(rdrs, twice)
 	res, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info})
 	if err != nil || res.Status != flight.CancelStatusCancelled {
 		t.Fatalf("CancelFlightInfo: %v %v", res.Status, err)
 	}
 	canceled := 0
+	ends := make([]codes.Code, len(rdrs))
 	for i, rdr := range rdrs {
 		for rdr.Next() {
 		}
-		switch status.Code(rdr.Err()) {
+		switch ends[i] = status.Code(rdr.Err()); ends[i] {
 		case codes.Canceled:
 			canceled++
 		case codes.OK: // it had sent its last batch before the cancel
@@ -363,6 +375,9 @@ func TestSplitCancelAndDrain(t *testing.T) {
 	}
 	if canceled == 0 {
 		t.Error("no share was canceled")
+	}
+	if first, again := ends[0], ends[len(ends)-1]; first != again {
+		t.Errorf("the share redeemed twice ended %v once and %v the other time", first, again)
 	}
 	for deadline := time.Now().Add(10 * time.Second); running(srv) > 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -173,9 +173,11 @@ func (v *service) openTicket(h []byte) (ticket, error) {
 }
 
 // holdBy reports whether session s may redeem t at now: a ticket is
-// good for the session that called GetFlightInfo, while that session's
-// bearer token is (the statement's names, settings and prepared handle
-// are that session's).
+// good for the user whose session called GetFlightInfo, while that
+// session's bearer token is; a prepared statement's only in that session,
+// which holds the statement and its bound values. A statement ticket is
+// planned in the session redeeming it (clients sending Basic credentials
+// on every call get a new session each time).
 func (t ticket) holdBy(s *session, now time.Time) error {
 	switch {
 	case now.After(t.expires):
@@ -184,8 +186,8 @@ func (t ticket) holdBy(s *session, now time.Time) error {
 		return toStatus(e)
 	case t.user != s.user:
 		return toStatus(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "Flight SQL ticket was issued to another user"))
-	case t.session != s.id:
-		e := sqltypes.New(sqltypes.CodeInsufficientPrivilege, "Flight SQL ticket was issued to another session")
+	case t.kind == ticketPrepared && t.session != s.id:
+		e := sqltypes.New(sqltypes.CodeInsufficientPrivilege, "Flight SQL ticket of a prepared statement was issued to another session")
 		e.Hint = "Redeem a ticket with the bearer token that called GetFlightInfo."
 		return toStatus(e)
 	}

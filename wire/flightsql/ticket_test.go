@@ -37,12 +37,14 @@ func splitInfo(t *testing.T, opts ...func(*Config)) (*Server, *flightsql.Client,
 }
 
 // TestTicketHolder: the tickets of a result are redeemed only by the
-// session that called GetFlightInfo, and only while its bearer token
-// is valid. Another user can neither redeem them (42501, PermissionDenied)
-// nor cancel them; another session of the same user cannot redeem them
-// either (it may resolve the statement's names otherwise); once the
-// token expired, neither the token nor a new login redeems them (28000,
-// Unauthenticated).
+// user whose session called GetFlightInfo, and only while its bearer
+// token is valid. Another user can neither redeem them (42501,
+// PermissionDenied) nor cancel them; another session of the same user
+// can (a client sending Basic credentials on every call has a new one
+// each time), but not a prepared statement's, which lives in its
+// session; once the token expired, neither the token nor a new login
+// redeems them (28000, Unauthenticated). A cancel request with an
+// endpoint without a ticket is passed over.
 func TestTicketHolder(t *testing.T) {
 	srv, cl, ctx, info := splitInfo(t)
 	addr := srv.Addr().String()
@@ -60,7 +62,26 @@ func TestTicketHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkStatus(t, "share redeemed by another session", redeem(actx, again, info.Endpoint[0].Ticket), codes.PermissionDenied, "42501")
+	if err := redeem(actx, again, info.Endpoint[0].Ticket); err != nil {
+		t.Errorf("share redeemed by another session of its user: %v", err)
+	}
+	prep, err := cl.Prepare(ctx, "SELECT count(*) FROM tpch.orders_v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close(ctx)
+	pinfo, err := prep.Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatus(t, "prepared statement's ticket redeemed by another session", redeem(actx, again, pinfo.Endpoint[0].Ticket), codes.PermissionDenied, "42501")
+	if err := redeem(ctx, cl, pinfo.Endpoint[0].Ticket); err != nil {
+		t.Errorf("prepared statement's ticket in its session: %v", err)
+	}
+	empty := &flight.CancelFlightInfoRequest{Info: &flight.FlightInfo{Endpoint: []*flight.FlightEndpoint{{}}}}
+	if res, err := cl.CancelFlightInfo(ctx, empty); err != nil || res.Status == flight.CancelStatusCancelled {
+		t.Errorf("CancelFlightInfo of an endpoint without a ticket: %v %v", res.Status, err)
+	}
 	// The session that got them reads every row once: the other user's
 	// cancel did not reach them.
 	got, err := fetchParallel(ctx, cl, info)
