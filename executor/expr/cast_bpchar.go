@@ -55,6 +55,10 @@ func bpcharCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 			return k, true
 		case from.Kind == sqltypes.JSONB || from.Kind == sqltypes.List:
 			return nil, false
+		case isInet(from):
+			// Through text(inet), as PostgreSQL casts: with the prefix length.
+			text, _ := inetCastKernel(from, sqltypes.TypeText)
+			return chain(text, k), true
 		}
 		return chain(toTextKernel(from), k), true
 	case from.Kind == sqltypes.Bpchar:

@@ -142,16 +142,35 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 			if t.Kind == sqltypes.TimestampTZ {
 				us = sqltypes.UTCToLocal(us, loc)
 			}
-			r, ok := truncMicros(unitAt(i), us)
+			unit := unitAt(i)
+			r, ok := truncMicros(unit, us)
 			if !ok {
 				return 0, false, unitError(strings.ToLower(units.str(i)), t, false)
 			}
 			if t.Kind == sqltypes.TimestampTZ {
-				r = sqltypes.LocalToUTC(r, loc)
+				if keepsOffset(unit) {
+					// PostgreSQL keeps the value's own UTC offset below a
+					// day: 01:30-04 in the hour a DST change repeats
+					// truncates to 01:00-04, not to the later 01:00-05.
+					r = ts[i] - (us - r)
+				} else {
+					r = sqltypes.LocalToUTC(r, loc)
+				}
 			}
 			return arrow.Timestamp(r), false, nil
 		})
 	}}, nil
+}
+
+// keepsOffset reports whether date_trunc of a timestamptz to unit keeps
+// the value's UTC offset (PostgreSQL's timestamptz_trunc_internal finds
+// the offset again only for a day and longer units).
+func keepsOffset(unit string) bool {
+	switch unit {
+	case "microseconds", "milliseconds", "second", "minute", "hour":
+		return true
+	}
+	return false
 }
 
 func truncInterval(unit string, iv arrow.MonthDayNanoInterval) (arrow.MonthDayNanoInterval, bool) {
