@@ -99,20 +99,26 @@ func (a *aggState) groupify(e logical.Expr, ast *pg_query.Node) (logical.Expr, e
 	for _, g := range a.grouping {
 		allowed.Add(g.id)
 	}
-	var bad *logical.ColRef
-	logical.Walk(out, func(x logical.Expr) bool {
-		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && a.local.Has(c.ID) && bad == nil {
-			bad = c
-		}
-		return true
-	})
-	if bad != nil {
+	if bad := a.ungrouped(out, allowed); bad != nil {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", a.localNames[bad.ID]), location(ast))
 	}
 	if id, ok := a.ungroupedOuterColumn(out, allowed); ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "subquery uses ungrouped column %q from outer query", a.localNames[id]), location(ast))
 	}
 	return out, nil
+}
+
+// ungrouped returns a column of this block that e (its groups replaced)
+// reads other than allowed ones, or nil.
+func (a *aggState) ungrouped(e logical.Expr, allowed logical.ColSet) *logical.ColRef {
+	var bad *logical.ColRef
+	logical.Walk(e, func(x logical.Expr) bool {
+		if c, ok := x.(*logical.ColRef); ok && !allowed.Has(c.ID) && a.local.Has(c.ID) && bad == nil {
+			bad = c
+		}
+		return true
+	})
+	return bad
 }
 
 func (a *aggState) replaceGroups(e logical.Expr) logical.Expr {
@@ -587,6 +593,13 @@ func (b *binder) bindOrderedSetAggregate(fc *pg_query.FuncCall, sc *scope, agg *
 		var err error
 		if frac, err = b.bindExpr(fc.Args[0], sc, nil); err != nil {
 			return nil, err
+		}
+		if agg != nil {
+			// The fraction is computed once per group.
+			if bad := agg.ungrouped(agg.replaceGroups(frac), logical.NewColSet(agg.groupCols...)); bad != nil {
+				return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", agg.localNames[bad.ID]).
+					WithDetail("Direct arguments of an ordered-set aggregate must use only grouped columns."), loc)
+			}
 		}
 		if c, ok := frac.(*logical.Const); ok && c.V == nil && c.T.Kind == sqltypes.List {
 			// NULL fractions: a NULL array, whatever the rows.
