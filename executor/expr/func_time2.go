@@ -57,6 +57,10 @@ func truncMicros(unit string, us int64) (int64, bool) {
 	return f * q, true
 }
 
+// subDay are the units date_trunc truncates a timestamptz to without
+// finding the zone's offset again (timestamptz_trunc_internal's redotz).
+var subDay = map[string]bool{"microseconds": true, "milliseconds": true, "second": true, "minute": true, "hour": true}
+
 // buildDateTrunc: date_trunc(text, timestamp|timestamptz|date|interval).
 // A date becomes timestamptz (PostgreSQL's implicit cast); timestamptz
 // truncates in the session time zone.
@@ -127,15 +131,24 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 					return 0, false, err
 				}
 			}
+			utc := us
 			if t.Kind == sqltypes.TimestampTZ {
 				us = sqltypes.UTCToLocal(us, loc)
 			}
-			r, ok := truncMicros(canonicalUnit(units.str(i)), us)
+			unit := canonicalUnit(units.str(i))
+			r, ok := truncMicros(unit, us)
 			if !ok {
 				return 0, false, unitError(strings.ToLower(units.str(i)), t, false)
 			}
 			if t.Kind == sqltypes.TimestampTZ {
-				r = sqltypes.LocalToUTC(r, loc)
+				if subDay[unit] {
+					// Below a day PostgreSQL keeps the value's own UTC
+					// offset: in the hour a fall-back repeats, 02:30+09:30
+					// truncates to 02:00+09:30, not to the first 02:00.
+					r -= us - utc
+				} else {
+					r = sqltypes.LocalToUTC(r, loc)
+				}
 			}
 			return arrow.Timestamp(r), false, nil
 		})
