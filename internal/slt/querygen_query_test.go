@@ -349,6 +349,10 @@ func (g *qgen) subPred(sc []gcol) string {
 	}
 	from := " FROM " + inner.sql + where
 	not := g.one("", "NOT ")
+	if inner.rows < tb.rows && len(conds) > 0 {
+		// A few restricted rows rarely hold the outer row's match.
+		not = g.one("", "NOT ", "NOT ")
+	}
 	switch g.r.IntN(4) {
 	case 0:
 		return not + "EXISTS (SELECT 1" + from + ")"
@@ -562,10 +566,16 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			t := []gtype{tInt, tInt, tNum, tText, tDate}[g.r.IntN(5)]
 			having = " HAVING " + g.aggregate(sc, t) + " " + g.one(cmpOps[1:]...) + " " + lit(g.r, t, "")
 			if t == tInt {
-				having = " HAVING " + g.aggregate(sc, t) + " " + g.one(cmpOps[1:]...) + " " + fmt.Sprint(g.r.IntN(8))
+				// Groups are small: more than a few rows is rare.
+				op := g.one(cmpOps[1:]...)
+				n := g.r.IntN(3)
+				if op == "<" || op == "<=" {
+					n = 1 + g.r.IntN(8)
+				}
+				having = " HAVING " + g.aggregate(sc, t) + " " + op + " " + fmt.Sprint(n)
 			}
 			if g.chance(1, 3) {
-				having += g.one(" AND ", " OR ") + g.aggregate(sc, tBool)
+				having += g.one(" AND ", " OR ", " OR ") + g.aggregate(sc, tBool)
 			}
 		}
 	default:
