@@ -87,19 +87,23 @@ func (a *varNumAcc) merge(src accumulator, gmap []int32) error {
 }
 
 func (a *varNumAcc) finish(mem memory.Allocator) (arrow.Array, error) {
-	if a.fn == "avg" {
-		for g, ok := range a.seen {
-			if !ok {
-				continue
-			}
-			q, s, err := expr.DivNumeric(a.mant[g], decimal128.FromI64(a.count[g]), a.scales[g], 0)
-			if err != nil {
-				return nil, err
-			}
-			a.mant[g], a.scales[g] = q, s
-		}
+	if a.fn != "avg" {
+		return expr.NewVarNumeric(mem, a.dt, a.mant, a.scales, a.seen), nil
 	}
-	return expr.NewVarNumeric(mem, a.dt, a.mant, a.scales, a.seen), nil
+	// The quotients go to new slices: a window over a growing frame
+	// finishes after each row and goes on folding into the sums.
+	mant, scales := make([]decimal128.Num, len(a.mant)), make([]int32, len(a.scales))
+	for g, ok := range a.seen {
+		if !ok {
+			continue
+		}
+		q, s, err := expr.DivNumeric(a.mant[g], decimal128.FromI64(a.count[g]), a.scales[g], 0)
+		if err != nil {
+			return nil, err
+		}
+		mant[g], scales[g] = q, s
+	}
+	return expr.NewVarNumeric(mem, a.dt, mant, scales, a.seen), nil
 }
 
 func (a *varNumAcc) release() {}

@@ -65,6 +65,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 			return s
 		}
 	}
+	if g.chance(1, 15) {
+		if s, ok := g.shapeExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	if g.chance(1, 12) || g.newTypesIn(sc) && g.chance(1, 6) {
 		if s, ok := g.newCrossExpr(sc, t, d); ok {
 			return s
@@ -247,7 +252,27 @@ func (g *qgen) pred(sc []gcol, d int) string {
 // scalarTypes are the types a comparison picks its operands from.
 var scalarTypes = []gtype{tInt, tInt, tNum, tText, tText, tDate, tTs, tTstz, tIval}
 
+// atom returns a comparison, mostly of a column of sc: one of constants
+// only is as often false as true, and a WHERE that is false leaves the
+// query with no rows to compare.
 func (g *qgen) atom(sc []gcol, d int) string {
+	s := g.atom1(sc, d)
+	for try := 0; try < 3 && len(sc) > 0 && !mentionsAny(s, sc) && !g.chance(1, 6); try++ {
+		s = g.atom1(sc, d)
+	}
+	return s
+}
+
+func mentionsAny(s string, sc []gcol) bool {
+	for _, c := range sc {
+		if strings.Contains(s, c.sql) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *qgen) atom1(sc []gcol, d int) string {
 	if g.chance(1, 10) || g.newTypesIn(sc) && g.chance(1, 6) {
 		// Ranges, inet and regular expressions.
 		if g.chance(1, 3) {
@@ -263,10 +288,19 @@ func (g *qgen) atom(sc []gcol, d int) string {
 		return s
 	}
 	t := scalarTypes[g.r.IntN(len(scalarTypes))]
-	if t >= tTs && len(ofType(sc, t)) == 0 && g.chance(3, 4) {
+	if len(ofType(sc, t)) == 0 && !g.chance(1, 8) {
 		// Comparisons of constants only are as often false as true, and
-		// WHERE clauses of them leave too many results empty.
-		t = scalarTypes[g.r.IntN(6)]
+		// WHERE clauses of them leave too many results empty: compare a
+		// column instead.
+		var have []gtype
+		for _, st := range scalarTypes {
+			if len(ofType(sc, st)) > 0 {
+				have = append(have, st)
+			}
+		}
+		if len(have) > 0 {
+			t = have[g.r.IntN(len(have))]
+		}
 	}
 	o, dom := g.operand(sc, t, d)
 	not := ""
@@ -278,11 +312,31 @@ func (g *qgen) atom(sc []gcol, d int) string {
 		if g.chance(1, 12) {
 			return o + " " + g.one(cmpOps...) + " " + nullOf(t)
 		}
-		return o + " " + g.one(cmpOps...) + " " + lit(g.r, t, dom)
+		return o + " " + g.cmpOp(dom) + " " + lit(g.r, t, dom)
 	case 3, 4:
-		o2, _ := g.operand(sc, t, d)
+		o2, dom2 := g.operand(sc, t, d)
+		if dom != "" && dom != dom2 {
+			// Columns of different domains (a name and a title) are
+			// almost never equal: compare within the domain when possible.
+			for _, c := range ofType(sc, t) {
+				if c.dom == dom && c.sql != o && g.chance(2, 3) {
+					o2, dom2 = c.sql, c.dom
+				}
+			}
+		}
+		if o2 == o && !g.chance(1, 6) {
+			// x < x is never true.
+			return o + " " + g.cmpOp(dom) + " " + lit(g.r, t, dom)
+		}
+		if dom != dom2 || dom == "" {
+			return o + " " + g.one("<>", "<", "<=", ">", ">=", "IS DISTINCT FROM") + " " + o2
+		}
 		return o + " " + g.one(append(cmpOps, "IS DISTINCT FROM", "IS NOT DISTINCT FROM")...) + " " + o2
 	case 5:
+		if ndv(dom) >= 50 && not == "" && g.chance(2, 3) {
+			// A handful of values out of thousands: rarely any row.
+			not = "NOT "
+		}
 		n := 1 + g.r.IntN(4)
 		vals := make([]string, n)
 		for i := range vals {
@@ -298,7 +352,7 @@ func (g *qgen) atom(sc []gcol, d int) string {
 			sym = "SYMMETRIC "
 		}
 		lo, hi := lit(g.r, t, dom), lit(g.r, t, dom)
-		if litLess(hi, lo, t) && g.chance(3, 4) {
+		if litLess(hi, lo, t) && (sym != "" || !g.chance(1, 8)) {
 			lo, hi = hi, lo
 		}
 		return o + " " + not + "BETWEEN " + sym + lo + " AND " + hi
@@ -306,20 +360,34 @@ func (g *qgen) atom(sc []gcol, d int) string {
 		if t == tText {
 			return o + " " + not + g.one("LIKE", "ILIKE") + " '" + g.one(likePatterns...) + "'"
 		}
-		return o + " " + g.one(cmpOps...) + " " + lit(g.r, t, dom)
+		return o + " " + g.cmpOp(dom) + " " + lit(g.r, t, dom)
 	case 9:
 		if nulls := nullable(sc); len(nulls) > 0 && g.chance(2, 3) {
 			o = g.pick(nulls).sql
+		} else if !g.chance(1, 4) {
+			// Rarely NULL: IS NULL would keep no row.
+			not = "NOT "
 		}
 		return o + " IS " + not + "NULL"
 	case 10:
-		return "(" + o + " " + g.one(cmpOps...) + " " + lit(g.r, t, dom) + ") IS " + not + g.one("TRUE", "FALSE", "UNKNOWN")
+		return "(" + o + " " + g.cmpOp(dom) + " " + lit(g.r, t, dom) + ") IS " + not + g.one("TRUE", "FALSE", "TRUE", "FALSE", "UNKNOWN")
 	default:
 		if g.chance(1, 3) {
 			return g.one("true", "false", "NULL::boolean")
 		}
 		return o + " = " + o
 	}
+}
+
+// cmpOp returns a comparison operator for a value of domain dom and a
+// constant: equality only now and then when the domain has many values,
+// since an equality with one of thousands of values leaves a restricted
+// table or a join of them with no row.
+func (g *qgen) cmpOp(dom string) string {
+	if ndv(dom) >= 50 && !g.chance(1, 8) {
+		return g.one(cmpOps[1:]...)
+	}
+	return g.one(cmpOps...)
 }
 
 // aggregate returns an aggregate expression of type t over sc, sometimes

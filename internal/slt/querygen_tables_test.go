@@ -56,6 +56,9 @@ type gcol struct {
 	dom   string // value domain ("cust", "status", ...): equal domains make sensible join and IN keys; "" = none
 	null  bool   // may be NULL
 	small bool   // few distinct values: a good GROUP BY or PARTITION BY key
+	// scaled: a numeric of a derived table or CTE, whose values may carry
+	// their own display scales (quotients, averages).
+	scaled bool
 }
 
 // gtableCol describes one column of a fixture table.

@@ -33,9 +33,18 @@ import (
 // inet and cidr (& | ~ + -, masks, network/host, as keys), regular
 // expressions from a pool of patterns (~, regexp_*, substring FROM,
 // SIMILAR TO, with flags), ordered-set aggregates (percentile_cont/disc,
-// mode, FILTER) and window aggregates with FILTER, over the fixture plus
+// mode, FILTER) and window aggregates with FILTER, LATERAL subqueries
+// joined with ON (the top rows or an aggregate per row), DISTINCT ON, set
+// operation operands with their own ORDER BY ... LIMIT, jsonb_set,
+// jsonpath and the jsonb set-returning functions in subqueries (see
+// querygen_shapes_test.go), over the fixture plus
 // sales.events_v1 (see querygen_fixture_test.go), in a TimeZone that
 // depends on the seed (see querygen_*_test.go).
+//
+// Predicates and joins are written to keep rows (constants in the
+// columns' ranges, equality rarely on many-valued domains, joins whose
+// key ranges meet, INTERSECT/EXCEPT with a part of their first operand):
+// about a third of the queries return no row, which tests little.
 //
 // Rows are compared sorted unless the query orders them totally; float
 // columns with a relative tolerance of 1e-9. A meshql 0A000 (feature not

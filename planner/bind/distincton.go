@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
@@ -46,7 +48,13 @@ func checkDistinctOnOrder(keys []logical.Expr, order []logical.SortKey) error {
 	}
 	inOrder := logical.ColSet{}
 	skipped := false
-	for _, k := range order {
+	for i, k := range order {
+		if repeats(order[:i], k) {
+			// PostgreSQL drops an ORDER BY item that repeats an earlier
+			// one (in either direction) before it checks: ORDER BY a, b,
+			// a DESC under DISTINCT ON (a) is no mismatch.
+			continue
+		}
 		cols := logical.ColumnsOf(k.Expr)
 		if !cols.SubsetOf(on) {
 			skipped = true
@@ -65,4 +73,14 @@ func checkDistinctOnOrder(keys []logical.Expr, order []logical.SortKey) error {
 
 func errDistinctOnOrder() error {
 	return sqltypes.New(sqltypes.CodeInvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+}
+
+// repeats says whether k sorts by the same column as one of earlier
+// (PostgreSQL's addTargetToSortList keeps one sort item per target).
+func repeats(earlier []logical.SortKey, k logical.SortKey) bool {
+	ref, ok := k.Expr.(*logical.ColRef)
+	return ok && slices.ContainsFunc(earlier, func(e logical.SortKey) bool {
+		r, ok := e.Expr.(*logical.ColRef)
+		return ok && r.ID == ref.ID
+	})
 }

@@ -958,6 +958,15 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 			f.setOpArrays(x, &conv, j, t)
 			continue
 		}
+		if t.Kind == sqltypes.Numeric && t.VarScale && !slices.ContainsFunc(sides[:], func(in *logical.Node) bool {
+			return f.b.meta.Column((*in).Output()[j]).Type.VarScale
+		}) {
+			// Bound variable-scale from the start (min(upper(numrange))
+			// under grouping sets) but read at the static scale below
+			// now that no reader keeps it: static too.
+			f.define(&x.Cols[j], t.StaticAll())
+			continue
+		}
 		overflows := false
 		for _, in := range sides {
 			overflows = overflows || unifyOverflows(*in, j)

@@ -53,6 +53,7 @@ func (f *scaleFlow) windowCall(c *logical.WindowCall, col *logical.ColumnID) {
 		}
 	}
 	if !anyVar && !(differs && (c.Func == "lag" || c.Func == "lead")) {
+		f.staticCall(c, col)
 		return
 	}
 	vt := sqltypes.VarNumericType(c.Args[0].Type().Scale)
@@ -80,8 +81,21 @@ func (f *scaleFlow) windowCall(c *logical.WindowCall, col *logical.ColumnID) {
 				c.Args[j] = &logical.Cast{E: a, T: a.Type().Static()}
 			}
 		}
+		f.staticCall(c, col)
 		return
 	}
 	c.Args, c.T = args, t
 	f.define(col, t)
+}
+
+// staticCall makes c's result static when its arguments now are: a call
+// bound over an argument variable-scale from the start
+// (max(lower(numrange)) OVER ()) that no reader keeps reads the argument
+// at its static scale, as Aggregate does for sum(lower(numrange)).
+func (f *scaleFlow) staticCall(c *logical.WindowCall, col *logical.ColumnID) {
+	if !c.T.HasVarScale() || slices.ContainsFunc(c.Args, func(a logical.Expr) bool { return a.Type().HasVarScale() }) {
+		return
+	}
+	c.T = c.T.StaticAll()
+	f.define(col, c.T)
 }

@@ -150,6 +150,11 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 			r.node = &logical.Filter{Input: r.node, Pred: r.rename(on)}
 		}
 		repointColumns(rel, r.renamed, nil)
+		if keep && r.marker != nil {
+			// A whole-row reference to the subquery is NULL on the rows
+			// padded for the outer rows without a match (count(l.*)).
+			b.markRangesAt(rel.scope, sub.scope.cols, r.marker.ID)
+		}
 		return r.node, nil
 	}
 	return rel, true, nil

@@ -150,26 +150,45 @@ func (b *binder) markRanges(side *relation) {
 // TRUE, or NULL on the rows side itself adds for a join (a function's
 // row without elements, outerFunction).
 func (b *binder) markRangesBy(side *relation, present logical.Expr) {
-	var names []string
-	marked := map[string]bool{}
-	for _, c := range side.scope.cols {
-		if c.marker {
-			marked[c.table] = true
-		}
-	}
-	for _, c := range side.scope.cols {
-		if c.table != "" && b.wholeRowNames[c.table] && !marked[c.table] {
-			names = append(names, c.table)
-			marked[c.table] = true
-		}
-	}
+	names := b.unmarkedWholeRows(side.scope.cols)
 	if len(names) == 0 {
 		return
 	}
 	id := b.meta.NewColumn("present", "", sqltypes.TypeBool)
 	side.node = b.withColumn(side.node, id, present)
+	addMarkers(side.scope, names, id)
+}
+
+// markRangesAt gives the ranges of cols that the statement reads as whole
+// rows the presence column id, a column of sc's plan already: the matched
+// marker of a LEFT JOIN LATERAL planned per outer row, NULL on the rows
+// it pads.
+func (b *binder) markRangesAt(sc *scope, cols []scopeCol, id logical.ColumnID) {
+	addMarkers(sc, b.unmarkedWholeRows(cols), id)
+}
+
+// unmarkedWholeRows returns the ranges of cols read as whole rows that
+// have no presence column yet.
+func (b *binder) unmarkedWholeRows(cols []scopeCol) []string {
+	var names []string
+	marked := map[string]bool{}
+	for _, c := range cols {
+		if c.marker {
+			marked[c.table] = true
+		}
+	}
+	for _, c := range cols {
+		if c.table != "" && b.wholeRowNames[c.table] && !marked[c.table] {
+			names = append(names, c.table)
+			marked[c.table] = true
+		}
+	}
+	return names
+}
+
+func addMarkers(sc *scope, names []string, id logical.ColumnID) {
 	for _, name := range names {
-		side.scope.add(scopeCol{table: name, name: wholeRowMarker, id: id, t: sqltypes.TypeBool, hidden: true, qualifiedOnly: true, marker: true})
+		sc.add(scopeCol{table: name, name: wholeRowMarker, id: id, t: sqltypes.TypeBool, hidden: true, qualifiedOnly: true, marker: true})
 	}
 }
 
