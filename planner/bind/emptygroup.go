@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -87,17 +89,65 @@ func (b *binder) emptyGroupExpr(input logical.Node, e logical.Expr) (logical.Exp
 // subquery plan on corr and returns the subquery's value: its output for
 // a matched outer row, else its empty-group value. A marker column tells
 // the two apart, since a matched row's value may be NULL too.
+//
+// A HAVING above the aggregate is not applied in the join but to its
+// result: a group it rejects is still a match (the subquery's value is
+// NULL there), not an outer row without inner rows.
 func (b *binder) singleJoinEmptyGroup(node, plan logical.Node, corr []logical.Expr, out logical.ColumnID) (logical.Node, logical.Expr, bool) {
 	empty, ok := b.emptyGroupValue(plan, out)
 	if !ok {
 		return nil, nil, false
 	}
+	right, having := b.havingAsColumns(plan)
 	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-	wrapped := b.withMarker(plan, marker)
+	wrapped := b.withMarker(right, marker)
 	j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: wrapped, Cond: logical.And(corr)}
-	matched := &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(marker), T: sqltypes.TypeBool}
+	unmatched := &logical.Unary{Op: logical.OpIsNull, E: b.colRef(marker), T: sqltypes.TypeBool}
+	var kept logical.Expr = &logical.Const{T: sqltypes.TypeBool, V: true}
+	if len(having) > 0 {
+		refs := make([]logical.Expr, len(having))
+		for i, id := range having {
+			refs[i] = b.colRef(id)
+		}
+		kept = logical.And(refs)
+	}
 	res := b.colRef(out)
-	return j, &logical.Case{Whens: []logical.When{{Cond: matched, Then: res}}, Else: empty, T: res.T}, true
+	return j, &logical.Case{Whens: []logical.When{{Cond: unmatched, Then: empty}, {Cond: kept, Then: res}}, T: res.T}, true
+}
+
+// havingAsColumns returns plan with each filter between its top and its
+// aggregate (HAVING) turned into a boolean column it outputs, and those
+// columns.
+func (b *binder) havingAsColumns(plan logical.Node) (logical.Node, []logical.ColumnID) {
+	switch n := plan.(type) {
+	case *logical.Filter:
+		in, cols := b.havingAsColumns(n.Input)
+		p := &logical.Project{Input: in}
+		for _, id := range in.Output() {
+			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+		}
+		id := b.meta.NewColumn("having", "", sqltypes.TypeBool)
+		p.Exprs, p.Cols = append(p.Exprs, n.Pred), append(p.Cols, id)
+		return p, append(cols, id)
+	case *logical.Project:
+		in, cols := b.havingAsColumns(n.Input)
+		if len(cols) == 0 {
+			return n, nil
+		}
+		c := *n
+		c.Input = in
+		c.Exprs, c.Cols = slices.Clone(n.Exprs), slices.Clone(n.Cols)
+		for _, id := range cols {
+			c.Exprs, c.Cols = append(c.Exprs, b.colRef(id)), append(c.Cols, id)
+		}
+		return &c, cols
+	case *logical.Sort:
+		in, cols := b.havingAsColumns(n.Input)
+		c := *n
+		c.Input = in
+		return &c, cols
+	}
+	return plan, nil
 }
 
 // hasEmptyGroupValues reports whether every output of plan has an

@@ -296,6 +296,13 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil
 		}
 	}
+	if sq.Kind == logical.SubqueryScalar {
+		if plan, ok := withoutOneRowLimit(sq.Plan); ok {
+			c := *sq
+			c.Plan = plan
+			sq = &c
+		}
+	}
 	plan, corr, err := b.decorrelate(sq.Plan)
 	return b.joinDecorrelated(node, sq, decorrelation{plan: plan, corr: corr, err: err})
 }
@@ -618,14 +625,34 @@ func directOutput(plan logical.Node, id logical.ColumnID) bool {
 // subquery yields the same one row or none, or fails with 21000 either
 // way. ok is false for other plans.
 func withoutLargeLimit(plan logical.Node) (logical.Node, bool) {
+	return withoutLimit(plan, func(lim *logical.Limit, _ logical.Node) bool { return lim.Count < 0 || lim.Count > 1 })
+}
+
+// withoutOneRowLimit returns the plan of a scalar subquery over an
+// aggregate without GROUP BY (maybe under a HAVING) without its LIMIT n,
+// n >= 1, and ORDER BY: the aggregate yields at most one row, which the
+// LIMIT keeps, so count() of no rows stays 0 once decorrelated.
+func withoutOneRowLimit(plan logical.Node) (logical.Node, bool) {
+	return withoutLimit(plan, func(lim *logical.Limit, in logical.Node) bool {
+		return lim.Count != 0 && (isScalarAggregate(in) || havingOverScalarAggregate(in))
+	})
+}
+
+// withoutLimit returns plan without the LIMIT under its projections (and
+// the ORDER BY under that) when it has no OFFSET and drop says so of it
+// and its input.
+func withoutLimit(plan logical.Node, drop func(lim *logical.Limit, in logical.Node) bool) (logical.Node, bool) {
 	tops, cur := projectionsOf(plan)
 	lim, ok := cur.(*logical.Limit)
-	if !ok || lim.Bounds != nil || lim.Offset != 0 || lim.Count >= 0 && lim.Count <= 1 {
+	if !ok || lim.Bounds != nil || lim.Offset != 0 {
 		return nil, false
 	}
 	out := lim.Input
 	if s, ok := out.(*logical.Sort); ok {
 		out = s.Input
+	}
+	if !drop(lim, out) {
+		return nil, false
 	}
 	for i := len(tops) - 1; i >= 0; i-- {
 		p := *tops[i]
