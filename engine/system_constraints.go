@@ -31,7 +31,7 @@ func constraintTables() []sysTable {
 			var out [][]any
 			for _, p := range s.tableProducts() {
 				if keys := primaryKey(p); keys != nil {
-					out = append(out, []any{"mesh", p.Domain, pkeyName(p), "mesh", p.Domain, p.TableName(), "PRIMARY KEY", "NO", "NO", "YES", "YES"})
+					out = append(out, []any{"mesh", p.Domain, pkeyName(p), "mesh", p.Domain, p.TableName(), "PRIMARY KEY", "NO", "NO", "YES", nil})
 				}
 				for i, c := range p.Columns {
 					if c.NotNull() {
@@ -216,7 +216,7 @@ func readACL(p *catalog.Product) []any {
 // not expressible in pg_policy and are not shown.
 func policyTable() sysTable {
 	return sysTable{schema: "pg_catalog", name: "pg_policy", cols: []sysColumn{{"oid", tInt4}, {"polname", tText}, {"polrelid", tInt4},
-		{"polpermissive", tBool}, {"polroles", sqltypes.ListOf(tInt4)}, {"polqual", tText}, {"polwithcheck", tText}, {"polcmd", tText}},
+		{"polcmd", tText}, {"polpermissive", tBool}, {"polroles", sqltypes.ListOf(tInt4)}, {"polqual", tText}, {"polwithcheck", tText}},
 		rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, p := range s.tableProducts() {
@@ -229,7 +229,7 @@ func policyTable() sysTable {
 						}
 					}
 					name := fmt.Sprintf("row_filter_%d", i+1)
-					out = append(out, []any{int32(stableOID("policy", p.QualifiedName()+"."+name)), name, classOID(p), false, roles, f.Predicate, nil, "r"})
+					out = append(out, []any{int32(stableOID("policy", p.QualifiedName()+"."+name)), name, classOID(p), "r", false, roles, f.Predicate, nil})
 				}
 			}
 			return out

@@ -87,7 +87,7 @@ func buildSizePretty(name string, args []Expr) (Expr, error) {
 
 func appendSize(dst []byte, size int64) []byte {
 	for u, unit := range sizeUnits {
-		if u == len(sizeUnits)-1 || abs64(size) < unit.limit {
+		if u == len(sizeUnits)-1 || size > -unit.limit && size < unit.limit {
 			if unit.round {
 				size = halfRounded(size)
 			}
@@ -105,13 +105,6 @@ func halfRounded(x int64) int64 {
 		return (x - 1) / 2
 	}
 	return (x + 1) / 2
-}
-
-func abs64(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // appendNumericSize is pg_size_pretty of a numeric's text: as appendSize,
