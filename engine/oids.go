@@ -154,8 +154,8 @@ func (s *Session) classOID(schema, rel string) (int32, bool) {
 // indexes and the system tables), each under its qualified name and, for
 // those a name alone finds (pg_catalog's, then the search path's),
 // unqualified; names are split and folded as parse_ident does. A name no
-// relation has gives NULL where PostgreSQL fails with 42P01, and an oid
-// written as a number is not read.
+// relation has fails with 42P01, as in PostgreSQL; an oid written as a
+// number is not read.
 func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Expr {
 	textList := sqltypes.ListOf(sqltypes.TypeText)
 	key := &logical.Func{Name: "array_to_string", T: sqltypes.TypeText, Args: []logical.Expr{
@@ -191,7 +191,7 @@ func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Exp
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	out := &logical.Case{T: t}
+	out := &logical.Case{T: t, Else: &logical.Func{Name: expr.NoRelationFunc, Args: []logical.Expr{name}, T: t}}
 	for _, n := range names {
 		out.Whens = append(out.Whens, logical.When{
 			Cond: &logical.Binary{Op: expr.OpEq, L: key, R: &logical.Const{T: sqltypes.TypeText, V: n}, T: sqltypes.TypeBool},

@@ -32,9 +32,10 @@ func TestRegCastOfText(t *testing.T) {
 		t.Errorf("per-row regclass of every relation: %q, %v", perRow, err)
 	}
 	for sql, code := range map[string]string{
-		`SELECT 'sales.no_such_v1'::text::regclass`:       sqltypes.CodeUndefinedTable,
-		`SELECT 'no_such.orders_v1'::text::regclass`:      sqltypes.CodeInvalidSchemaName,
-		`SELECT typname::regtype FROM pg_catalog.pg_type`: sqltypes.CodeFeatureNotSupported,
+		`SELECT 'sales.no_such_v1'::text::regclass`:                                       sqltypes.CodeUndefinedTable,
+		`SELECT 'no_such.orders_v1'::text::regclass`:                                      sqltypes.CodeInvalidSchemaName,
+		`SELECT typname::regtype FROM pg_catalog.pg_type`:                                 sqltypes.CodeFeatureNotSupported,
+		`SELECT n::regclass FROM (VALUES ('sales.orders_v1'), ('sales.no_such_v1')) v(n)`: sqltypes.CodeUndefinedTable,
 	} {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want SQLSTATE %s", sql, err, code)

@@ -245,6 +245,8 @@ func lookupBuilder(name string) builder {
 		return buildSizePretty
 	case "pg_get_expr":
 		return buildPgGetExpr
+	case NoRelationFunc:
+		return buildNoRelation
 	case "format":
 		return buildFormat
 	case "age":

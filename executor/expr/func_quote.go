@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -388,4 +389,28 @@ func buildPgGetExpr(name string, args []Expr) (Expr, error) {
 		return e, nil
 	}
 	return Literal(sqltypes.TypeText, nil), nil
+}
+
+// NoRelationFunc is the binder's ELSE of a text::regclass cast of names
+// that depend on rows (engine regclassLookup): a name no relation has
+// fails as PostgreSQL's regclassin does. Users cannot call it.
+const NoRelationFunc = "mesh_no_relation"
+
+func buildNoRelation(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a := coerceTo(args[0], sqltypes.TypeText)
+	if !a.Type().IsString() {
+		return nil, functionError(name, args)
+	}
+	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := viewOf(in[0])
+		for i := 0; i < n; i++ {
+			if in[0].IsValid(i) {
+				return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", v.str(i))
+			}
+		}
+		return array.MakeArrayOfNull(env.Mem, arrow.PrimitiveTypes.Int32, n), nil
+	}}, nil
 }
