@@ -85,8 +85,12 @@ func (b *binder) callLevel(sc *scope, args ...*pg_query.Node) int {
 		if n == nil || best == cur {
 			return
 		}
-		if n.GetSubLink() != nil {
-			return // its columns are its own block's business
+		if sl := n.GetSubLink(); sl != nil {
+			// A subquery's references to enclosing blocks count too
+			// (PostgreSQL's find_minimum_var_level): its own columns are
+			// its business, outer ones are read where the call is.
+			best = max(best, b.subqueryLevel(sl.Subselect, sc))
+			return
 		}
 		if cr := n.GetColumnRef(); cr != nil {
 			best = max(best, b.columnLevel(cr, sc))
@@ -101,6 +105,57 @@ func (b *binder) callLevel(sc *scope, args ...*pg_query.Node) int {
 		return cur
 	}
 	return best
+}
+
+// subqueryLevel returns the innermost level of b.levels that a
+// subquery's qualified references to enclosing blocks name (-1: none).
+// Names of ranges the subquery declares itself (at any depth) are its
+// own; unqualified names are taken as its own, which may place a call
+// one level out where PostgreSQL, knowing the subquery's columns, would not.
+func (b *binder) subqueryLevel(sub *pg_query.Node, sc *scope) int {
+	own := map[string]bool{}
+	var declare func(n *pg_query.Node)
+	declare = func(n *pg_query.Node) {
+		if n == nil {
+			return
+		}
+		switch {
+		case n.GetRangeVar() != nil:
+			rv := n.GetRangeVar()
+			own[rv.Relname] = true
+			if rv.Alias != nil {
+				own[rv.Alias.Aliasname] = true
+			}
+		case n.GetRangeSubselect() != nil && n.GetRangeSubselect().Alias != nil:
+			own[n.GetRangeSubselect().Alias.Aliasname] = true
+		case n.GetRangeFunction() != nil && n.GetRangeFunction().Alias != nil:
+			own[n.GetRangeFunction().Alias.Aliasname] = true
+		case n.GetJoinExpr() != nil && n.GetJoinExpr().Alias != nil:
+			own[n.GetJoinExpr().Alias.Aliasname] = true
+		case n.GetCommonTableExpr() != nil:
+			own[n.GetCommonTableExpr().Ctename] = true
+		}
+		walkChildren(n, declare)
+	}
+	declare(sub)
+	level := -1
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		if n == nil {
+			return
+		}
+		if cr := n.GetColumnRef(); cr != nil {
+			if len(cr.Fields) >= 2 {
+				if t := cr.Fields[len(cr.Fields)-2].GetString_(); t != nil && !own[t.Sval] {
+					level = max(level, b.columnLevel(cr, sc))
+				}
+			}
+			return
+		}
+		walkChildren(n, visit)
+	}
+	visit(sub)
+	return level
 }
 
 // columnLevel returns the index in b.levels of the block whose scope
