@@ -3,6 +3,7 @@ package flightsql
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -74,11 +75,15 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 		}
 		return v.serveResult(ctx, s, t.id, st, nil, t.share, stream, start)
 	case ticketPrepared:
-		p, err := s.preparedStatement(t.payload)
+		if len(t.payload) < 8 {
+			return malformedTicket("prepared statement handle")
+		}
+		handle, binds := t.payload[:len(t.payload)-8], binary.BigEndian.Uint64(t.payload[len(t.payload)-8:])
+		p, err := s.preparedStatement(handle)
 		if err != nil {
 			return err
 		}
-		return v.servePrepared(ctx, s, t.id, p, t.share, stream)
+		return v.servePrepared(ctx, s, t.id, p, t.share, stream, &binds)
 	}
 	return malformedTicket("unknown kind")
 }
@@ -98,7 +103,7 @@ func (v *service) doGetPrepared(ctx context.Context, handle []byte, stream fligh
 	if _, err := rand.Read(id[:]); err != nil {
 		return toStatus(err)
 	}
-	return v.servePrepared(ctx, s, id, p, nil, stream)
+	return v.servePrepared(ctx, s, id, p, nil, stream, nil)
 }
 
 // startOf is the clock a statement runs at: its share's split's, or,
@@ -112,11 +117,16 @@ func (s *session) startOf(share *engine.Share) engine.Clock {
 
 // servePrepared runs a prepared statement (or a share of its rows) with
 // the values bound to it read at the clock it runs at.
-func (v *service) servePrepared(ctx context.Context, s *session, id queryID, p *prepared, share *engine.Share, stream flight.FlightService_DoGetServer) error {
+func (v *service) servePrepared(ctx context.Context, s *session, id queryID, p *prepared, share *engine.Share, stream flight.FlightService_DoGetServer, wantBinds *uint64) error {
 	start := s.startOf(share)
-	params, err := p.paramsAt(ctx, v, start)
+	params, binds, err := p.paramsAt(ctx, v, start)
 	if err != nil {
 		return toStatus(err)
+	}
+	if wantBinds != nil && binds != *wantBinds {
+		e := sqltypes.New(sqltypes.CodeSerializationFailure, "the prepared statement's parameters were bound again after GetFlightInfo issued this ticket")
+		e.Hint = "Call GetFlightInfo again after binding."
+		return toStatus(e)
 	}
 	return v.serveResult(ctx, s, id, p.st, params, share, stream, start)
 }

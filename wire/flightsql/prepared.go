@@ -3,6 +3,7 @@ package flightsql
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -32,6 +33,9 @@ type prepared struct {
 
 	mu    sync.Mutex
 	bound *boundRow
+	// binds counts the DoPuts: a ticket names the binding it was issued
+	// for, so that the shares of one result never mix two.
+	binds uint64
 }
 
 // boundRow is a row of parameter values as DoPut sent them, to be cast to
@@ -50,16 +54,17 @@ type boundRow struct {
 
 // paramsAt returns the bound values cast for an execution at clock c;
 // nil when none are bound.
-func (p *prepared) paramsAt(ctx context.Context, v *service, c engine.Clock) ([]sqltypes.Datum, error) {
+func (p *prepared) paramsAt(ctx context.Context, v *service, c engine.Clock) ([]sqltypes.Datum, uint64, error) {
 	p.mu.Lock()
-	b := p.bound
+	b, binds := p.bound, p.binds
 	p.mu.Unlock()
 	if b == nil {
-		return nil, nil
+		return nil, binds, nil
 	}
 	env := b.env
 	env.Now, env.StatementStart = c.Transaction, c.Statement
-	return v.castRow(ctx, env, b)
+	params, err := v.castRow(ctx, env, b)
+	return params, binds, err
 }
 
 // preparedStatement finds a prepared statement of this session.
@@ -125,8 +130,9 @@ func (v *service) ClosePreparedStatement(ctx context.Context, req flightsql.Acti
 }
 
 // GetFlightInfoPreparedStatement returns the schema of a prepared
-// statement and a ticket that runs it with the parameters bound when the
-// ticket is redeemed.
+// statement and tickets that run it with the parameters bound now: a
+// ticket redeemed after another DoPut fails (40001), as the shares of a
+// split result must read the same values.
 func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
 	s, err := sessionFrom(ctx)
 	if err != nil {
@@ -138,12 +144,13 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 	}
 	// Split plans with the values as now; each share casts them again
 	// at the clock Split read.
-	params, err := p.paramsAt(ctx, v, s.clock())
+	params, binds, err := p.paramsAt(ctx, v, s.clock())
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	payload := binary.BigEndian.AppendUint64(slices.Clone(cmd.GetPreparedStatementHandle()), binds)
 	return v.flightInfo(ctx, s, desc, p.st, params, func(sh *engine.Share) ([]byte, error) {
-		return v.newTicket(s, ticketPrepared, sh, cmd.GetPreparedStatementHandle())
+		return v.newTicket(s, ticketPrepared, sh, payload)
 	})
 }
 
@@ -200,6 +207,7 @@ func (v *service) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql
 	}
 	p.mu.Lock()
 	p.bound = bound
+	p.binds++
 	p.mu.Unlock()
 	return cmd.GetPreparedStatementHandle(), nil
 }

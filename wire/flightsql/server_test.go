@@ -184,7 +184,7 @@ func TestPreparedStatement(t *testing.T) {
 	if ps.NumFields() != 1 {
 		t.Fatalf("parameter schema %v", ps)
 	}
-	for _, key := range []int64{1, 7} {
+	bind := func(key int64) *flight.FlightInfo {
 		bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.PrimitiveTypes.Int64}}, nil))
 		bld.Field(0).(*array.Int64Builder).Append(key)
 		params := bld.NewRecordBatch()
@@ -195,7 +195,10 @@ func TestPreparedStatement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, got, err := fetch(ctx, cl, info)
+		return info
+	}
+	for _, key := range []int64{1, 7} {
+		_, got, err := fetch(ctx, cl, bind(key))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,6 +208,12 @@ func TestPreparedStatement(t *testing.T) {
 			t.Errorf("key %d: got %v want %v", key, got, want)
 		}
 	}
+	// A ticket is for the values bound when GetFlightInfo issued it:
+	// after another DoPut it fails (40001), so the shares of one result
+	// never mix two bindings.
+	stale := bind(1)
+	bind(7)
+	checkStatus(t, "ticket redeemed after another binding", redeem(ctx, cl, stale.Endpoint[0].Ticket), codes.Aborted, "40001")
 }
 
 // TestCancel starts a query that runs for minutes, cancels it with
