@@ -60,8 +60,8 @@ func toStatus(err error) error {
 // grpcCode maps a SQLSTATE to a gRPC code: 42501 PermissionDenied, other
 // 42xxx (and 22xxx data exceptions, 08P01) InvalidArgument, 57014
 // Canceled, 57P0x (shutdown) Unavailable, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
-// ResourceExhausted, 40xxx (a retryable conflict) Aborted, anything else
-// Internal.
+// ResourceExhausted, 40xxx (a retryable conflict) Aborted, 26000 NotFound,
+// anything else Internal.
 func grpcCode(sqlstate string) codes.Code {
 	switch {
 	case sqlstate == sqltypes.CodeInsufficientPrivilege:
@@ -80,6 +80,8 @@ func grpcCode(sqlstate string) codes.Code {
 		return codes.Aborted
 	case strings.HasPrefix(sqlstate, "53"):
 		return codes.ResourceExhausted
+	case sqlstate == sqltypes.CodeInvalidSQLStatement:
+		return codes.NotFound // no prepared statement of that handle
 	}
 	return codes.Internal
 }

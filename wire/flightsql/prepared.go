@@ -73,7 +73,7 @@ func (s *session) preparedStatement(handle []byte) (*prepared, error) {
 	defer s.mu.Unlock()
 	p, ok := s.prepared[string(handle)]
 	if !ok {
-		return nil, status.Error(codes.NotFound, "ERROR 26000: prepared statement does not exist")
+		return nil, toStatus(sqltypes.New(sqltypes.CodeInvalidSQLStatement, "prepared statement does not exist"))
 	}
 	return p, nil
 }

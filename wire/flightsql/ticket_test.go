@@ -43,8 +43,9 @@ func splitInfo(t *testing.T, opts ...func(*Config)) (*Server, *flightsql.Client,
 // can (a client sending Basic credentials on every call has a new one
 // each time), but not a prepared statement's, which lives in its
 // session; once the token expired, neither the token nor a new login
-// redeems them (28000, Unauthenticated). A cancel request with an
-// endpoint without a ticket is passed over.
+// redeems them (28000, Unauthenticated). A closed prepared statement's
+// ticket is 26000 (NotFound), with its SQLSTATE in the details. A cancel
+// request with an endpoint without a ticket is passed over.
 func TestTicketHolder(t *testing.T) {
 	srv, cl, ctx, info := splitInfo(t)
 	addr := srv.Addr().String()
@@ -69,7 +70,6 @@ func TestTicketHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer prep.Close(ctx)
 	pinfo, err := prep.Execute(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +78,10 @@ func TestTicketHolder(t *testing.T) {
 	if err := redeem(ctx, cl, pinfo.Endpoint[0].Ticket); err != nil {
 		t.Errorf("prepared statement's ticket in its session: %v", err)
 	}
+	if err := prep.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkStatus(t, "ticket of a closed prepared statement", redeem(ctx, cl, pinfo.Endpoint[0].Ticket), codes.NotFound, "26000")
 	empty := &flight.CancelFlightInfoRequest{Info: &flight.FlightInfo{Endpoint: []*flight.FlightEndpoint{{}}}}
 	if res, err := cl.CancelFlightInfo(ctx, empty); err != nil || res.Status == flight.CancelStatusCancelled {
 		t.Errorf("CancelFlightInfo of an endpoint without a ticket: %v %v", res.Status, err)
