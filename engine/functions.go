@@ -119,7 +119,7 @@ func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, boo
 		defs := map[int64]sqltypes.Datum{}
 		for _, p := range s.visibleProducts() {
 			if isView(p) {
-				defs[int64(int32(stableOID("class", p.QualifiedName())))] = strings.TrimSpace(p.Source.Query)
+				defs[int64(classOID(p))] = strings.TrimSpace(p.Source.Query)
 			}
 		}
 		return text(defs, false)

@@ -142,7 +142,7 @@ func (s *Session) classOID(schema, rel string) (int32, bool) {
 	for _, sc := range schemas {
 		for _, p := range s.visibleProducts() {
 			if p.Domain == sc && p.TableName() == rel {
-				return int32(stableOID("class", p.QualifiedName())), true
+				return classOID(p), true
 			}
 		}
 	}
@@ -174,7 +174,7 @@ func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Exp
 	}
 	products := s.visibleProducts()
 	for _, p := range products {
-		add(p.Domain, p.TableName(), int32(stableOID("class", p.QualifiedName())))
+		add(p.Domain, p.TableName(), classOID(p))
 		if primaryKey(p) != nil {
 			add(p.Domain, pkeyName(p), pkeyIndexOID(p))
 		}
@@ -182,7 +182,7 @@ func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Exp
 	for _, sc := range s.searchPath() {
 		for _, p := range products {
 			if _, taken := oids[p.TableName()]; p.Domain == sc && !taken {
-				oids[p.TableName()] = int32(stableOID("class", p.QualifiedName()))
+				oids[p.TableName()] = classOID(p)
 			}
 		}
 	}

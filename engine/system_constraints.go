@@ -144,6 +144,7 @@ func keyColumnRows(s *Session, row func(p *catalog.Product, col string, pos int)
 	return out
 }
 
+// classOID is a product's pg_class id.
 func classOID(p *catalog.Product) int32 { return int32(stableOID("class", p.QualifiedName())) }
 
 // notNullName is PostgreSQL 15's name of the NOT NULL "constraint" of

@@ -123,7 +123,7 @@ func catalogTables() []sysTable {
 				if n, f, ok := connectors.LocalSize(p.Source); ok {
 					files, bytes = int32(f), n
 				}
-				out = append(out, []any{int32(stableOID("class", p.QualifiedName())), p.QualifiedName(), p.Source.Connector, files, bytes})
+				out = append(out, []any{classOID(p), p.QualifiedName(), p.Source.Connector, files, bytes})
 			}
 			return out
 		}},

@@ -190,7 +190,7 @@ func pgCatalogTables() []sysTable {
 				if isView(p) {
 					kind, am = viewRelKind, 0
 				}
-				r := row(int32(stableOID("class", p.QualifiedName())), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
+				r := row(classOID(p), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
 				r[7] = kind == classRelKind && primaryKey(p) != nil // relhasindex
 				r[14] = len(p.Policies.RowFilters) > 0              // relrowsecurity
 				r[16] = readACL(p)
@@ -207,7 +207,7 @@ func pgCatalogTables() []sysTable {
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, p := range s.visibleProducts() {
-				rel := int32(stableOID("class", p.QualifiedName()))
+				rel := classOID(p)
 				for i, c := range p.Columns {
 					dims := int32(0)
 					if c.Type.Kind == sqltypes.List {
@@ -355,7 +355,7 @@ func pgCatalogTables() []sysTable {
 				}
 			}
 			for _, p := range s.visibleProducts() {
-				rel := int32(stableOID("class", p.QualifiedName()))
+				rel := classOID(p)
 				if p.Description != "" {
 					out = append(out, []any{rel, int32(pgClassOID), int32(0), p.Description})
 				}

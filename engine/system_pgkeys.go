@@ -52,7 +52,7 @@ func pgIndexTable() sysTable {
 		{"indkey", tInt2s}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
 	}, rows: func(s *Session) [][]any {
 		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
-			return []any{pkeyIndexOID(p), int32(stableOID("class", p.QualifiedName())), int16(len(keys)), int16(len(keys)), true,
+			return []any{pkeyIndexOID(p), classOID(p), int16(len(keys)), int16(len(keys)), true,
 				true, false, true, false, true, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
 		})
 	}}
@@ -68,7 +68,7 @@ func pgConstraintTable() sysTable {
 	}, rows: func(s *Session) [][]any {
 		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
 			return []any{pkeyConOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), "p", false,
-				false, true, int32(stableOID("class", p.QualifiedName())), int32(0), pkeyIndexOID(p),
+				false, true, classOID(p), int32(0), pkeyIndexOID(p),
 				int32(0), int32(0), " ", " ", " ", true, int32(0), true, keyList(keys), nil, nil}
 		})
 	}}

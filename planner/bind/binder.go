@@ -50,7 +50,8 @@ type ObjectValues struct {
 	T     sqltypes.Type
 	// Sub keys the values by the object id and the call's second
 	// argument, an integer under 1<<16, as id<<16 | sub
-	// (pg_get_indexdef(index, column, pretty)).
+	// (pg_get_indexdef(index, column, pretty)); a call matches a key on
+	// both, so no other second argument reaches another object's value.
 	Sub bool
 }
 

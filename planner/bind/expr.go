@@ -2005,9 +2005,10 @@ func (b *binder) bindUserAttr(fc *pg_query.FuncCall, loc int) (logical.Expr, err
 }
 
 // objectFunction binds a function answered object by object
-// (Options.ObjectFunction) as CASE id WHEN k THEN value[k] … END over its
-// first argument, the object id, or id<<16 | second argument for
-// values.Sub; the other arguments are bound for their errors only.
+// (Options.ObjectFunction) as CASE WHEN id = k THEN value[k] … END over
+// its first argument, the object id, and for values.Sub its second, an
+// integer (key k is id<<16 | sub: both must match); the other arguments
+// are bound for their errors only.
 func (b *binder) objectFunction(values ObjectValues, fc *pg_query.FuncCall, sc *scope, agg *aggState, loc int) (logical.Expr, error) {
 	args, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
@@ -2017,17 +2018,10 @@ func (b *binder) objectFunction(values ObjectValues, fc *pg_query.FuncCall, sc *
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
+	var sub logical.Expr
 	if values.Sub {
-		sub, err := b.coerce(args[1], sqltypes.TypeInt8)
-		if err != nil {
+		if sub, err = b.coerce(args[1], sqltypes.TypeInt8); err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
-		}
-		shifted, err := b.makeBinary(expr.OpMul, id, &logical.Const{T: sqltypes.TypeInt8, V: int64(1 << 16)}, loc)
-		if err != nil {
-			return nil, err
-		}
-		if id, err = b.makeBinary(expr.OpAdd, shifted, sub, loc); err != nil {
-			return nil, err
 		}
 	}
 	keys := make([]int64, 0, len(values.ByKey))
@@ -2035,9 +2029,14 @@ func (b *binder) objectFunction(values ObjectValues, fc *pg_query.FuncCall, sc *
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	int8Const := func(v int64) logical.Expr { return &logical.Const{T: sqltypes.TypeInt8, V: v} }
 	out := &logical.Case{T: values.T}
 	for _, k := range keys {
-		out.Whens = append(out.Whens, logical.When{Cond: boolBinary(expr.OpEq, id, &logical.Const{T: sqltypes.TypeInt8, V: k}), Then: &logical.Const{T: values.T, V: values.ByKey[k]}})
+		cond := boolBinary(expr.OpEq, id, int8Const(k))
+		if sub != nil {
+			cond = logical.And([]logical.Expr{boolBinary(expr.OpEq, id, int8Const(k>>16)), boolBinary(expr.OpEq, sub, int8Const(k&(1<<16-1)))})
+		}
+		out.Whens = append(out.Whens, logical.When{Cond: cond, Then: &logical.Const{T: values.T, V: values.ByKey[k]}})
 	}
 	if len(out.Whens) == 0 {
 		return &logical.Const{T: values.T}, nil
