@@ -210,7 +210,7 @@ func singleRowArg(fc *pg_query.FuncCall) *pg_query.RowExpr {
 func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	name := funcName(fc)
 	if agg == nil {
-		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed here"), int(fc.Location))
+		return nil, b.current().notAllowed(sqltypes.CodeGroupingError, "aggregate functions", int(fc.Location))
 	}
 	if agg.inAgg {
 		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot be nested"), int(fc.Location))
@@ -358,9 +358,6 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 		}
 		b.srfOK = false
 		if err != nil {
-			if sqltypes.Code(err) == sqltypes.CodeGroupingError {
-				return 0, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in GROUP BY"), location(it))
-			}
 			return 0, err
 		}
 		if hasSubquery(e) && key != nil {

@@ -40,14 +40,22 @@ func opName(names []*pg_query.Node) string {
 
 // bindPredicate binds a boolean condition (WHERE, ON, HAVING, FILTER).
 func (b *binder) bindPredicate(n *pg_query.Node, sc *scope, clause string) (logical.Expr, error) {
+	restore := b.bindingIn(conditionClause(clause))
 	e, err := b.bindExpr(n, sc, nil)
+	restore()
 	if err != nil {
-		if sqltypes.Code(err) == sqltypes.CodeGroupingError && clause == "WHERE" {
-			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in WHERE"), location(n))
-		}
 		return nil, err
 	}
 	return b.coerceBool(e, clause, location(n))
+}
+
+// conditionClause is PostgreSQL's name of a condition's clause in the
+// errors of calls it cannot hold.
+func conditionClause(clause string) string {
+	if clause == "JOIN/ON" {
+		return "JOIN conditions"
+	}
+	return clause
 }
 
 func (b *binder) coerceBool(e logical.Expr, clause string, loc int) (logical.Expr, error) {

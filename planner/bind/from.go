@@ -657,6 +657,7 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, jt logical.JoinType, l, r, join
 // FROM (...) of them. It is evaluated once per row of left (implicit
 // LATERAL).
 func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, left *relation, outer *scope) (*relation, error) {
+	defer b.bindingIn("functions in FROM")()
 	base := left
 	if base == nil {
 		base = &relation{node: &logical.Values{Rows: [][]logical.Expr{{}}}, scope: &scope{parent: outer}}
@@ -1055,12 +1056,6 @@ func (b *binder) sideSubqueries(join *logical.Join, cond logical.Expr) (logical.
 func (b *binder) bindFromScalar(n *pg_query.Node, sc *scope) (logical.Expr, error) {
 	v, err := b.bindExpr(n, sc, nil)
 	if err != nil {
-		switch sqltypes.Code(err) {
-		case sqltypes.CodeGroupingError:
-			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate functions are not allowed in functions in FROM"), location(n))
-		case sqltypes.CodeWindowingError:
-			return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed in functions in FROM"), location(n))
-		}
 		return nil, err
 	}
 	if v.Type().Kind == sqltypes.Unknown {

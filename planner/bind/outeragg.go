@@ -46,6 +46,35 @@ func (l *queryLevel) enter(clause string, agg *aggState, aggOK bool) {
 	l.clause, l.agg, l.aggOK = clause, agg, aggOK
 }
 
+// notAllowed is the error for a call of kind what (aggregate functions,
+// window functions, ...) met where the clause being bound allows none.
+func (l *queryLevel) notAllowed(code, what string, loc int) error {
+	if l == nil || l.clause == "" {
+		return errAt(sqltypes.New(code, "%s are not allowed here", what), loc)
+	}
+	return errAt(sqltypes.New(code, "%s are not allowed in %s", what, l.clause), loc)
+}
+
+// current is the block being bound (nil outside any SELECT block).
+func (b *binder) current() *queryLevel {
+	if len(b.levels) == 0 {
+		return nil
+	}
+	return b.levels[len(b.levels)-1]
+}
+
+// bindingIn names the clause the current block binds until restore: a
+// part of FROM or a condition, for the errors of calls it cannot hold.
+func (b *binder) bindingIn(clause string) (restore func()) {
+	lvl := b.current()
+	if lvl == nil {
+		return func() {}
+	}
+	saved := lvl.clause
+	lvl.clause = clause
+	return func() { lvl.clause = saved }
+}
+
 // bindSelectLevel binds a SELECT block as one query level, a second time
 // as an aggregating query when a subquery of its select list, HAVING or
 // ORDER BY turned out to hold one of its aggregates (SELECT (SELECT
@@ -212,10 +241,7 @@ func (b *binder) bindOuter(k int, what string, loc int, bind func(sc *scope, agg
 			// The block binds again as an aggregating one (bindSelectLevel).
 			lvl.wantAgg = true
 		}
-		if lvl.clause == "" {
-			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "%s are not allowed here", what), loc)
-		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "%s are not allowed in %s", what, lvl.clause), loc)
+		return nil, lvl.notAllowed(sqltypes.CodeGroupingError, what, loc)
 	}
 	// In the scope the subquery was met in, with the blocks inside it out
 	// of sight.

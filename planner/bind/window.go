@@ -137,7 +137,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		if b.inAggArgs {
 			return nil, errAt(sqltypes.New(sqltypes.CodeGroupingError, "aggregate function calls cannot contain window function calls"), loc)
 		}
-		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window functions are not allowed here"), loc)
+		return nil, b.current().notAllowed(sqltypes.CodeWindowingError, "window functions", loc)
 	}
 	if fc.AggDistinct || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "DISTINCT and ORDER BY inside a window function call are not supported"), loc)
