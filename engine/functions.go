@@ -106,7 +106,13 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 // column's name, or the whole definition for 0.
 func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, bool) {
 	text := func(m map[int64]sqltypes.Datum, sub bool) (bind.ObjectValues, bool) {
-		return bind.ObjectValues{ByKey: m, T: sqltypes.TypeText, Sub: sub}, true
+		v := bind.ObjectValues{ByKey: m, T: sqltypes.TypeText, Sub: sub}
+		if sub {
+			// An index's column past its key columns (or below 1) prints
+			// nothing in PostgreSQL's pg_get_indexdef.
+			v.OtherSub = ""
+		}
+		return v, true
 	}
 	switch {
 	case name == "pg_get_constraintdef" && (nargs == 1 || nargs == 2):

@@ -159,10 +159,13 @@ func TestCatalogViewsAsClientsReadThem(t *testing.T) {
 		{`SELECT pg_get_indexdef(indexrelid) FROM pg_index`,
 			[]string{"CREATE UNIQUE INDEX products_v2_pkey ON catalog.products_v2 USING btree (product_id)"}},
 		// psql's \d asks for column 0, the whole definition; pgjdbc's
-		// getIndexInfo for each key column's name.
+		// getIndexInfo for each key column's name. PostgreSQL prints
+		// nothing for a column that is not a key column, NULL for NULL.
 		{`SELECT pg_get_indexdef(indexrelid, 0, true) = pg_get_indexdef(indexrelid), pg_get_indexdef(indexrelid, 1, false),
-		    pg_get_indexdef(indexrelid, NULL, false), pg_get_indexdef(indexrelid, 65537, false) FROM pg_index`,
-			[]string{"t|product_id|NULL|NULL"}},
+		    pg_get_indexdef(indexrelid, NULL, false), quote_literal(pg_get_indexdef(indexrelid, 65537, false)),
+		    quote_literal(pg_get_indexdef(indexrelid, 2, false)), quote_literal(pg_get_indexdef(indexrelid, -1, false)),
+		    pg_get_indexdef(12345, 1, false) FROM pg_index`,
+			[]string{"t|product_id|NULL|''|''|''|NULL"}},
 		// Metabase's table list (its Postgres driver's describe query).
 		{`SELECT n.nspname AS schema, c.relname AS name, stat.n_live_tup AS estimated_row_count, stat.idx_scan
 		  FROM pg_catalog.pg_class c INNER JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid

@@ -53,6 +53,9 @@ type ObjectValues struct {
 	// (pg_get_indexdef(index, column, pretty)); a call matches a key on
 	// both, so no other second argument reaches another object's value.
 	Sub bool
+	// OtherSub, with Sub, is the value for an object that has values and
+	// a non-NULL second argument none of them match (nil: NULL).
+	OtherSub sqltypes.Datum
 }
 
 // Options are the session facts binding depends on.

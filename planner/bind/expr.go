@@ -2046,6 +2046,15 @@ func (b *binder) objectFunction(values ObjectValues, fc *pg_query.FuncCall, sc *
 		}
 		out.Whens = append(out.Whens, logical.When{Cond: cond, Then: &logical.Const{T: values.T, V: values.ByKey[k]}})
 	}
+	if sub != nil && values.OtherSub != nil {
+		for i, k := range keys {
+			if i > 0 && keys[i-1]>>16 == k>>16 {
+				continue
+			}
+			cond := logical.And([]logical.Expr{boolBinary(expr.OpEq, id, int8Const(k>>16)), &logical.Unary{Op: logical.OpIsNotNull, E: sub, T: sqltypes.TypeBool}})
+			out.Whens = append(out.Whens, logical.When{Cond: cond, Then: &logical.Const{T: values.T, V: values.OtherSub}})
+		}
+	}
 	if len(out.Whens) == 0 {
 		return &logical.Const{T: values.T}, nil
 	}
