@@ -53,9 +53,17 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 1 {
 			return "meshql", sqltypes.TypeText, true
 		}
-	case "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible":
+	case "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible", "pg_operator_is_visible",
+		"pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_collation_is_visible", "pg_conversion_is_visible",
+		"pg_statistics_obj_is_visible", "pg_ts_parser_is_visible", "pg_ts_dict_is_visible", "pg_ts_template_is_visible",
+		"pg_ts_config_is_visible":
 		if len(args) == 1 {
 			return true, sqltypes.TypeBool, true
+		}
+	case "shobj_description":
+		// Users, roles and the database carry no comments in meshql.
+		if len(args) == 2 {
+			return nil, sqltypes.TypeText, true
 		}
 	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
 		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":

@@ -55,6 +55,7 @@ func systemTables() []sysTable {
 	out = append(out, constraintTables()...)
 	out = append(out, statTables()...)
 	out = append(out, pgCatalogTables()...)
+	out = append(out, emptyCatalogTables()...)
 	return out
 }
 
@@ -92,14 +93,19 @@ func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, err
 	for i, c := range st.cols {
 		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t})
 	}
+	t.Columns = append(t.Columns, bind.TableColumn{Name: "tableoid", Type: tInt4, SourceIndex: len(st.cols), SourceType: tInt4, System: true})
 	return t, nil
 }
 
+// arrowSchema is the table's columns and last its tableoid, the system
+// column PostgreSQL gives every row: the id of the catalog it is in
+// (psql's \dd and \dL join pg_description's classoid with it).
 func (st sysTable) arrowSchema() *arrow.Schema {
-	fields := make([]arrow.Field, len(st.cols))
+	fields := make([]arrow.Field, len(st.cols), len(st.cols)+1)
 	for i, c := range st.cols {
 		fields[i] = arrow.Field{Name: c.name, Type: c.t.Arrow(), Nullable: true}
 	}
+	fields = append(fields, arrow.Field{Name: "tableoid", Type: tInt4.Arrow(), Nullable: false})
 	return arrow.NewSchema(fields, nil)
 }
 
@@ -108,24 +114,27 @@ func (st sysTable) arrowSchema() *arrow.Schema {
 // collected), not the query's, because the table is owned by no query.
 func (s *Session) materialize(st sysTable) (*memtable.Table, error) {
 	mem := memory.NewGoAllocator()
-	builders := make([]array.Builder, len(st.cols))
-	for i, c := range st.cols {
-		builders[i] = array.NewBuilder(mem, c.t.Arrow())
+	schema := st.arrowSchema()
+	builders := make([]array.Builder, len(schema.Fields()))
+	for i, f := range schema.Fields() {
+		builders[i] = array.NewBuilder(mem, f.Type)
 	}
 	rows := st.rows(s)
+	tableOID := builders[len(st.cols)].(*array.Int32Builder)
 	for _, r := range rows {
 		for i, c := range st.cols {
 			if err := expr.AppendDatum(builders[i], c.t, r[i]); err != nil {
 				return nil, sqltypes.Wrap(err, sqltypes.CodeInternal, "system table %s.%s: %v", st.schema, st.name, err)
 			}
 		}
+		tableOID.Append(systemClassOID(st.schema, st.name))
 	}
 	arrs := make([]arrow.Array, len(builders))
 	for i, b := range builders {
 		arrs[i] = b.NewArray()
 		b.Release()
 	}
-	batch := array.NewRecordBatch(st.arrowSchema(), arrs, int64(len(rows)))
+	batch := array.NewRecordBatch(schema, arrs, int64(len(rows)))
 	for _, a := range arrs {
 		a.Release()
 	}

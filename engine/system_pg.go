@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -164,7 +165,7 @@ func udtName(t sqltypes.Type) string {
 func pgCatalogTables() []sysTable {
 	return []sysTable{
 		{schema: "pg_catalog", name: "pg_namespace", cols: []sysColumn{
-			{"oid", tInt4}, {"nspname", tText}, {"nspowner", tInt4}, {"nspacl", tText},
+			{"oid", tInt4}, {"nspname", tText}, {"nspowner", tInt4}, {"nspacl", tTexts},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, n := range s.namespaces() {
@@ -206,15 +207,21 @@ func pgCatalogTables() []sysTable {
 			{"attacl", tTexts},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
+			row := func(rel int32, c *catalog.Column, num int, notNull bool) {
+				dims := int32(0)
+				if c.Type.Kind == sqltypes.List {
+					dims = 1
+				}
+				out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(num), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims,
+					"p", int32(-1), "", nil, nil, true, int32(0), nil})
+			}
 			for _, p := range s.visibleProducts() {
-				rel := classOID(p)
 				for i, c := range p.Columns {
-					dims := int32(0)
-					if c.Type.Kind == sqltypes.List {
-						dims = 1
-					}
-					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(i + 1), c.Type.TypeModifier(), c.NotNull(), false, false, "", "", c.Type.Size(), int32(0), dims,
-						"p", int32(-1), "", nil, nil, true, int32(0), nil})
+					row(classOID(p), c, i+1, c.NotNull())
+				}
+				// A primary key index's columns (psql's \d of the index).
+				for i, k := range primaryKey(p) {
+					row(pkeyIndexOID(p), p.Columns[k-1], i+1, false)
 				}
 			}
 			return out
@@ -226,7 +233,7 @@ func pgCatalogTables() []sysTable {
 			{"typrelid", tInt4}, {"typbyval", tBool}, {"typisdefined", tBool}, {"typalign", tText}, {"typstorage", tText},
 			{"typndims", tInt4}, {"typdefault", tText}, {"typinput", tInt4}, {"typoutput", tInt4}, {"typreceive", tInt4},
 			{"typsend", tInt4}, {"typmodin", tInt4}, {"typmodout", tInt4}, {"typanalyze", tInt4}, {"typsubscript", tInt4},
-			{"typacl", tText}, {"typdefaultbin", tText},
+			{"typacl", tTexts}, {"typdefaultbin", tText},
 		}, rows: func(*Session) [][]any { return typeRows() }},
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
@@ -248,9 +255,11 @@ func pgCatalogTables() []sysTable {
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_attrdef", cols: []sysColumn{{"oid", tInt4}, {"adrelid", tInt4}, {"adnum", tInt2}, {"adbin", tText}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_collation", cols: []sysColumn{{"oid", tInt4}, {"collname", tText}, {"collnamespace", tInt4}},
+		{schema: "pg_catalog", name: "pg_collation", cols: catalogColumns(`oid:oid collname:name collnamespace:oid collowner:oid
+			collprovider:"char" collisdeterministic:boolean collencoding:integer collcollate:text collctype:text colliculocale:text collversion:text`),
 			rows: func(*Session) [][]any {
-				return [][]any{{int32(100), "default", int32(pgCatalogOID)}, {int32(950), "C", int32(pgCatalogOID)}}
+				return [][]any{{int32(100), "default", int32(pgCatalogOID), int32(ownerOID), "d", true, int32(-1), nil, nil, nil, nil},
+					{int32(950), "C", int32(pgCatalogOID), int32(ownerOID), "c", true, int32(-1), "C", "C", nil, nil}}
 			}},
 		pgIndexTable(),
 		pgConstraintTable(),
@@ -258,7 +267,8 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_statistic_ext", cols: []sysColumn{{"oid", tInt4}, {"stxname", tText}, {"stxrelid", tInt4},
 			{"stxnamespace", tInt4}, {"stxkeys", tText}, {"stxkind", tTexts}, {"stxstattarget", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_publication", cols: []sysColumn{{"oid", tInt4}, {"pubname", tText}, {"puballtables", tBool}},
+		{schema: "pg_catalog", name: "pg_publication", cols: catalogColumns(`oid:oid pubname:name pubowner:oid puballtables:boolean
+			pubinsert:boolean pubupdate:boolean pubdelete:boolean pubtruncate:boolean pubviaroot:boolean`),
 			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_publication_rel", cols: []sysColumn{{"oid", tInt4}, {"prpubid", tInt4}, {"prrelid", tInt4}, {"prqual", tText}, {"prattrs", tInt2s}},
 			rows: func(*Session) [][]any { return nil }},
@@ -369,8 +379,8 @@ func pgCatalogTables() []sysTable {
 		}},
 		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
 			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
-		{schema: "pg_catalog", name: "pg_tablespace", cols: []sysColumn{{"oid", tInt4}, {"spcname", tText}},
-			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default"}} }},
+		{schema: "pg_catalog", name: "pg_tablespace", cols: catalogColumns(`oid:oid spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
+			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default", int32(ownerOID), nil, nil}} }},
 		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extowner", tInt4},
 			{"extnamespace", tInt4}, {"extrelocatable", tBool}, {"extversion", tText}, {"extconfig", sqltypes.ListOf(tInt4)}, {"extcondition", tTexts}},
 			rows: func(*Session) [][]any { return nil }},

@@ -52,6 +52,7 @@ const (
 	CodeCannotCoerce           = "42846"
 	CodeInvalidName            = "42602"
 	CodeInvalidSchemaName      = "3F000"
+	CodeInvalidCatalogName     = "3D000"
 	CodeTooManyConnections     = "53300"
 	CodeOutOfMemory            = "53200"
 	CodeProgramLimitExceeded   = "54000"

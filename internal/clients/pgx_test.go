@@ -36,6 +36,7 @@ var pgxChecks = []struct {
 	{"npgsql-types", checkNpgsqlTypes},
 	{"keywords", checkKeywords},
 	{"psql-describe", checkPsqlDescribe},
+	{"psql-meta-commands", checkPsqlMetaCommands},
 	{"psql-interactive", checkPsqlInteractive},
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},

@@ -10,31 +10,38 @@ import (
 	"time"
 )
 
+// runPsql runs one psql command (-X -A -c) against tg and returns what
+// it printed; psql fails (exit status 1) where the server answers an
+// error.
+func runPsql(t *testing.T, tg target, command string) (stdout, stderr string, err error) {
+	t.Helper()
+	psql, lookErr := exec.LookPath("psql")
+	if lookErr != nil {
+		missing(t, "psql is not installed")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, psql, "-X", "-A", "-v", "ON_ERROR_STOP=1", "-c", command)
+	cmd.Env = append(cmd.Environ(), "PGHOST="+tg.host, "PGPORT="+tg.port, "PGDATABASE="+tg.db, "PGUSER="+tg.user,
+		"PGPASSWORD="+tg.pw, "PGSSLMODE="+tg.sslmode)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
 // checkPsqlDescribe checks psql's \d and \d+ of sales.orders_v1: every
 // column with its type, and with \d+ its description from the descriptor.
 func checkPsqlDescribe(t *testing.T, f *fixture) {
-	psql, err := exec.LookPath("psql")
-	if err != nil {
-		missing(t, "psql is not installed")
-	}
 	p, err := f.mesh.Resolve("sales", "orders_v1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, meta := range []string{`\d sales.orders_v1`, `\d+ sales.orders_v1`} {
-		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-		cmd := exec.CommandContext(ctx, psql, "-X", "-A", "-c", meta)
-		tg := f.meshql
-		cmd.Env = append(cmd.Environ(), "PGHOST="+tg.host, "PGPORT="+tg.port, "PGDATABASE="+tg.db, "PGUSER="+tg.user,
-			"PGPASSWORD="+tg.pw, "PGSSLMODE="+tg.sslmode)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
+		out, errOut, err := runPsql(t, f.meshql, meta)
 		if err != nil {
-			t.Fatalf("psql %s: %v\n%s", meta, err, stderr.String())
+			t.Fatalf("psql %s: %v\n%s", meta, err, errOut)
 		}
-		out := stdout.String()
 		if !strings.Contains(out, `Table "sales.orders_v1"`) {
 			t.Errorf("%s: no table header:\n%s", meta, out)
 		}

@@ -42,6 +42,9 @@ type TableColumn struct {
 	Type        sqltypes.Type
 	SourceIndex int
 	SourceType  sqltypes.Type
+	// System marks a column read only by its name (a catalog's tableoid),
+	// as PostgreSQL's system columns: * and NATURAL joins skip it.
+	System bool
 }
 
 // ObjectValues are a function's values by object (Options.ObjectFunction).

@@ -359,7 +359,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 			scan.Cols = append(scan.Cols, id)
 			scan.SourceIdx = append(scan.SourceIdx, c.SourceIndex)
 			scan.SourceTypes = append(scan.SourceTypes, c.SourceType)
-			sc.add(scopeCol{table: alias, name: c.Name, id: id, t: c.Type})
+			sc.add(scopeCol{table: alias, name: c.Name, id: id, t: c.Type, system: c.System})
 		}
 		rel = &relation{node: scan, scope: sc}
 	}
@@ -374,8 +374,13 @@ func renameColumns(rel *relation, alias string, colAliases []string) (*relation,
 	if len(colAliases) == 0 {
 		return rel, nil
 	}
-	if len(colAliases) > len(rel.scope.cols) {
-		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(rel.scope.cols), len(colAliases))
+	// System columns come last and keep their names.
+	available := len(rel.scope.cols)
+	for available > 0 && rel.scope.cols[available-1].system {
+		available--
+	}
+	if len(colAliases) > available {
+		return nil, sqltypes.New(sqltypes.CodeInvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, available, len(colAliases))
 	}
 	sc := &scope{parent: rel.scope.parent, cols: append([]scopeCol(nil), rel.scope.cols...)}
 	for i, name := range colAliases {

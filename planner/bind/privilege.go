@@ -20,6 +20,8 @@ import (
 type Grants struct {
 	Tables  []TableGrant
 	Schemas []SchemaGrant
+	// Databases is meshql's one database; Usage is CONNECT on it.
+	Databases []SchemaGrant
 	// SearchPath resolves unqualified table names.
 	SearchPath []string
 }
@@ -55,11 +57,14 @@ var privilegeFunctions = map[string]struct {
 	granted string
 	column  bool // takes a column argument after the table
 	schema  bool
+	// database: the object is a database (by name or oid).
+	database bool
 }{
 	"has_table_privilege":      {known: []string{"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}, granted: "SELECT"},
 	"has_any_column_privilege": {known: []string{"SELECT", "INSERT", "UPDATE", "REFERENCES"}, granted: "SELECT"},
 	"has_column_privilege":     {known: []string{"SELECT", "INSERT", "UPDATE", "REFERENCES"}, granted: "SELECT", column: true},
 	"has_schema_privilege":     {known: []string{"USAGE", "CREATE"}, granted: "USAGE", schema: true},
+	"has_database_privilege":   {known: []string{"CREATE", "CONNECT", "TEMPORARY", "TEMP"}, granted: "CONNECT", database: true},
 }
 
 // bindPrivilege binds a privilege inquiry function. Forms, as in
@@ -133,7 +138,14 @@ func (b *binder) privilegeOf(name, user string, args []logical.Expr, loc int) (l
 		return &logical.Const{T: sqltypes.TypeBool, V: false}, nil
 	}
 	if fn.schema {
-		return b.schemaPrivilege(g, args[0], loc)
+		return b.namedObjectPrivilege(g.Schemas, args[0], loc, func(name string) *sqltypes.Error {
+			return sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema %q does not exist", name)
+		})
+	}
+	if fn.database {
+		return b.namedObjectPrivilege(g.Databases, args[0], loc, func(name string) *sqltypes.Error {
+			return sqltypes.New(sqltypes.CodeInvalidCatalogName, "database %q does not exist", name)
+		})
 	}
 	var col logical.Expr
 	if fn.column {
@@ -369,26 +381,27 @@ func boolBinary(op expr.BinaryOp, l, r logical.Expr) logical.Expr {
 	return &logical.Binary{Op: op, L: l, R: r, T: sqltypes.TypeBool}
 }
 
-// schemaPrivilege answers USAGE on a schema given by name or oid.
-func (b *binder) schemaPrivilege(g *Grants, schema logical.Expr, loc int) (logical.Expr, error) {
+// namedObjectPrivilege answers the privilege on a schema or a database
+// given by name or oid; missing is the error for an unknown name.
+func (b *binder) namedObjectPrivilege(objects []SchemaGrant, schema logical.Expr, loc int, missing func(name string) *sqltypes.Error) (logical.Expr, error) {
 	if sc, ok := schema.(*logical.Const); ok {
 		if sc.V == nil {
 			return &logical.Const{T: sqltypes.TypeBool}, nil
 		}
 		s, isText := sc.V.(string)
 		oid, isInt := sqltypes.DatumInt64(sc.V)
-		for _, n := range g.Schemas {
+		for _, n := range objects {
 			if (isText && n.Name == strings.ToLower(s)) || (isInt && n.OID == oid) {
 				return boolConst(n.Usage), nil
 			}
 		}
 		if isText {
-			return nil, errAt(sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema %q does not exist", s), loc)
+			return nil, errAt(missing(s), loc)
 		}
 		return &logical.Const{T: sqltypes.TypeBool}, nil
 	}
 	var list []logical.Expr
-	for _, n := range g.Schemas {
+	for _, n := range objects {
 		if !n.Usage {
 			continue
 		}

@@ -18,6 +18,9 @@ type scopeCol struct {
 	id     logical.ColumnID
 	t      sqltypes.Type
 	hidden bool // not expanded by *, e.g. the right column of a USING pair
+	// system marks a system column (TableColumn.System): not expanded by
+	// any *, qualified or not.
+	system bool
 	// usingOnly marks a column reachable only qualified: the side columns
 	// of a USING/NATURAL join, whose unqualified name means the merged column.
 	qualifiedOnly bool
@@ -150,7 +153,7 @@ func (s *scope) suggest(name string) string {
 func (s *scope) star(table string) []scopeCol {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.denied != "" || c.marker || (table != "" && c.table != table) {
+		if c.denied != "" || c.marker || c.system || (table != "" && c.table != table) {
 			continue
 		}
 		if table == "" && (c.hidden || c.qualifiedOnly) {
@@ -202,7 +205,7 @@ func sortDirection(sb *pg_query.SortBy) (desc, nullsFirst bool, err error) {
 func (s *scope) rangeColumns(table string, loc int) ([]scopeCol, error) {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if c.table != table || c.marker {
+		if c.table != table || c.marker || c.system {
 			continue
 		}
 		if c.denied != "" {

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Catalogs of objects meshql does not have (casts and operators of its
+// own, text search, foreign servers, replication, large objects, event
+// triggers, default privileges): they exist with PostgreSQL 15's columns
+// and no rows, so that psql's meta-commands (\dC, \do, \dF, \des, \dRs,
+// \dl, \dy, \ddp, \dA…) and tools that read them answer "no objects"
+// instead of failing. Each is spelled as PostgreSQL's pg_attribute lists
+// it (name:type), read by catalogColumns.
+var emptyCatalogs = []struct{ name, columns string }{
+	{"pg_cast", `oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:"char" castmethod:"char"`},
+	{"pg_operator", `oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:"char" oprcanmerge:boolean oprcanhash:boolean
+		oprleft:oid oprright:oid oprresult:oid oprcom:oid oprnegate:oid oprcode:regproc oprrest:regproc oprjoin:regproc`},
+	{"pg_opclass", `oid:oid opcmethod:oid opcname:name opcnamespace:oid opcowner:oid opcfamily:oid opcintype:oid opcdefault:boolean opckeytype:oid`},
+	{"pg_opfamily", `oid:oid opfmethod:oid opfname:name opfnamespace:oid opfowner:oid`},
+	{"pg_amop", `oid:oid amopfamily:oid amoplefttype:oid amoprighttype:oid amopstrategy:smallint amoppurpose:"char" amopopr:oid
+		amopmethod:oid amopsortfamily:oid`},
+	{"pg_amproc", `oid:oid amprocfamily:oid amproclefttype:oid amprocrighttype:oid amprocnum:smallint amproc:regproc`},
+	{"pg_event_trigger", `oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:"char" evttags:text[]`},
+	{"pg_foreign_server", `oid:oid srvname:name srvowner:oid srvfdw:oid srvtype:text srvversion:text srvacl:aclitem[] srvoptions:text[]`},
+	{"pg_foreign_data_wrapper", `oid:oid fdwname:name fdwowner:oid fdwhandler:oid fdwvalidator:oid fdwacl:aclitem[] fdwoptions:text[]`},
+	{"pg_user_mappings", `umid:oid srvid:oid srvname:name umuser:oid usename:name umoptions:text[]`},
+	{"pg_user_mapping", `oid:oid umuser:oid umserver:oid umoptions:text[]`},
+	{"pg_db_role_setting", `setdatabase:oid setrole:oid setconfig:text[]`},
+	{"pg_subscription", `oid:oid subdbid:oid subskiplsn:pg_lsn subname:name subowner:oid subenabled:boolean subbinary:boolean
+		substream:boolean subtwophasestate:"char" subdisableonerr:boolean subconninfo:text subslotname:name subsynccommit:text
+		subpublications:text[]`},
+	{"pg_ts_config", `oid:oid cfgname:name cfgnamespace:oid cfgowner:oid cfgparser:oid`},
+	{"pg_ts_config_map", `mapcfg:oid maptokentype:integer mapseqno:integer mapdict:oid`},
+	{"pg_ts_dict", `oid:oid dictname:name dictnamespace:oid dictowner:oid dicttemplate:oid dictinitoption:text`},
+	{"pg_ts_parser", `oid:oid prsname:name prsnamespace:oid prsstart:regproc prstoken:regproc prsend:regproc prsheadline:regproc
+		prslextype:regproc`},
+	{"pg_ts_template", `oid:oid tmplname:name tmplnamespace:oid tmplinit:regproc tmpllexize:regproc`},
+	{"pg_default_acl", `oid:oid defaclrole:oid defaclnamespace:oid defaclobjtype:"char" defaclacl:aclitem[]`},
+	{"pg_largeobject_metadata", `oid:oid lomowner:oid lomacl:aclitem[]`},
+	{"pg_largeobject", `loid:oid pageno:integer data:bytea`},
+	{"pg_rewrite", `oid:oid rulename:name ev_class:oid ev_type:"char" ev_enabled:"char" is_instead:boolean ev_qual:pg_node_tree
+		ev_action:pg_node_tree`},
+}
+
+// emptyCatalogTables are emptyCatalogs as system tables.
+func emptyCatalogTables() []sysTable {
+	out := make([]sysTable, len(emptyCatalogs))
+	for i, c := range emptyCatalogs {
+		out[i] = sysTable{schema: "pg_catalog", name: c.name, cols: catalogColumns(c.columns), rows: func(*Session) [][]any { return nil }}
+	}
+	return out
+}
+
+// catalogColumns reads name:type pairs, the types in PostgreSQL's
+// spelling, as meshql's catalogs type them: object ids and reg* as
+// integer, names and "char" as text, aclitem[] as text[], LSNs as text.
+func catalogColumns(spec string) []sysColumn {
+	var cols []sysColumn
+	for _, f := range strings.Fields(spec) {
+		name, typ, _ := strings.Cut(f, ":")
+		cols = append(cols, sysColumn{name, catalogType(typ)})
+	}
+	return cols
+}
+
+func catalogType(pgType string) sqltypes.Type {
+	if elem, ok := strings.CutSuffix(pgType, "[]"); ok {
+		return sqltypes.ListOf(catalogType(elem))
+	}
+	switch pgType {
+	case "boolean":
+		return tBool
+	case "smallint":
+		return tInt2
+	case "oid", "regproc", "integer":
+		return tInt4
+	case "bigint":
+		return tInt8
+	case "real":
+		return tFloat4
+	case "bytea":
+		return sqltypes.TypeBytea
+	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":
+		return tText
+	}
+	panic("catalogType: no meshql type for " + pgType) // a spelling mistake in emptyCatalogs, caught by its test
+}
