@@ -142,14 +142,16 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 	if err != nil {
 		return nil, err
 	}
-	// Split plans with the values as now; each share casts them again
-	// at the clock Split read.
-	params, binds, err := p.paramsAt(ctx, v, s.clock())
+	// One reading of the clock: Split plans with the values read at it,
+	// and each share, which casts them again at its split's clock, reads
+	// the same values.
+	start := s.clock()
+	params, binds, err := p.paramsAt(ctx, v, start)
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	payload := binary.BigEndian.AppendUint64(slices.Clone(cmd.GetPreparedStatementHandle()), binds)
-	return v.flightInfo(ctx, s, desc, p.st, params, func(sh *engine.Share) ([]byte, error) {
+	return v.flightInfo(ctx, s, desc, p.st, params, start, func(sh *engine.Share) ([]byte, error) {
 		return v.newTicket(s, ticketPrepared, sh, payload)
 	})
 }

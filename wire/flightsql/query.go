@@ -96,10 +96,11 @@ func (s *session) prepareOneAt(ctx context.Context, start engine.Clock, sql stri
 // endpoint, or, when the rows come from a scan of several partitions,
 // up to Config.MaxEndpoints endpoints, each ticket reading a disjoint
 // share that a client may fetch in parallel. Tickets are redeemed on
-// this server; ticket builds one from a share (nil = all rows).
-func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
+// this server; ticket builds one from a share (nil = all rows). start is
+// the clock params were read at: the split plans and its shares run there.
+func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, start engine.Clock, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
 	s.mu.Lock()
-	first, err := st.Split(ctx, params, v.cfg.MaxEndpoints)
+	first, err := st.SplitAt(ctx, params, v.cfg.MaxEndpoints, start)
 	s.mu.Unlock()
 	if err != nil {
 		return nil, toStatus(err)
@@ -141,7 +142,7 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return v.flightInfo(ctx, s, desc, st, nil, func(sh *engine.Share) ([]byte, error) {
+	return v.flightInfo(ctx, s, desc, st, nil, s.clock(), func(sh *engine.Share) ([]byte, error) {
 		return v.newTicket(s, ticketQuery, sh, []byte(cmd.GetQuery()))
 	})
 }
