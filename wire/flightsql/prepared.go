@@ -253,14 +253,27 @@ func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 			}
 			defer a.Release()
 		}
-		d := expr.DatumAt(a, from, 0)
-		if str, ok := d.(string); ok {
-			// Kept past b, whose buffers a string value views.
-			d = strings.Clone(str)
-		}
-		row.sent[j], row.from[j] = d, from
+		row.sent[j], row.from[j] = ownDatum(expr.DatumAt(a, from, 0)), from
 	}
 	return row, nil
+}
+
+// ownDatum copies the strings of d, a value DatumAt read, at any depth
+// (the elements of an array included): they view the buffers of the
+// batch DoPut received, or of a cast of it, which the binding outlives
+// and a client or allocator may reuse.
+func ownDatum(d sqltypes.Datum) sqltypes.Datum {
+	switch x := d.(type) {
+	case string:
+		return strings.Clone(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = ownDatum(e)
+		}
+		return out
+	}
+	return d
 }
 
 // recoverParams turns a panic reading parameter values into their
@@ -306,5 +319,5 @@ func (v *service) castDatum(ctx context.Context, env executor.Env, d sqltypes.Da
 	if a.Len() != 1 {
 		return nil, fmt.Errorf("cast produced %d values", a.Len())
 	}
-	return expr.DatumAt(a, to, 0), nil
+	return ownDatum(expr.DatumAt(a, to, 0)), nil
 }
