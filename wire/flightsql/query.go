@@ -28,8 +28,8 @@ type service struct {
 	// sqlInfo holds the registered GetSqlInfo facts (read-only).
 	sqlInfo map[flightsql.SqlInfo]any
 
-	mu       sync.Mutex
-	tokens   map[string]*session
+	mu      sync.Mutex
+	tokens  map[string]*session
 	running map[queryID][]*runningQuery // a ticket may be redeemed twice at once
 	// pending holds, per user, the tickets cancelled before their DoGet
 	// started, each until it expires (then no DoGet can start).
