@@ -54,11 +54,7 @@ func TestStatementClock(t *testing.T) {
 func TestBoundNowClock(t *testing.T) {
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 	_, cl, ctx := serveSplit(t, eng, mem)
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
-	bld.Field(0).(*array.StringBuilder).Append("now")
-	params := bld.NewRecordBatch()
-	bld.Release()
-	defer params.Release()
+	params := textParam(t, "now")
 	for _, c := range []struct {
 		sql       string
 		endpoints int
@@ -132,11 +128,7 @@ func TestBoundTodaySplitClock(t *testing.T) {
 	clock := &scriptedClock{rest: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", func(c *engine.Config) { c.Clock = clock.read })
 	_, cl, ctx := serveSplit(t, eng, mem)
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
-	bld.Field(0).(*array.StringBuilder).Append("today")
-	params := bld.NewRecordBatch()
-	bld.Release()
-	defer params.Release()
+	params := textParam(t, "today")
 	prep, err := cl.Prepare(ctx, "SELECT o_orderkey, $1::date FROM tpch.orders_v1 WHERE o_orderdate < $1::date")
 	if err != nil {
 		t.Fatal(err)
@@ -165,4 +157,15 @@ func TestBoundTodaySplitClock(t *testing.T) {
 	if want := splitCopies * 15000; len(rows) != want || len(seen) != 1 || seen["1999-01-01"] != want {
 		t.Errorf("%d rows, $1 = %v; want %d rows of 1999-01-01", len(rows), seen, want)
 	}
+}
+
+// textParam is a batch binding one text value to $1, released when t
+// ends.
+func textParam(t *testing.T, v string) arrow.RecordBatch {
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
+	defer bld.Release()
+	bld.Field(0).(*array.StringBuilder).Append(v)
+	b := bld.NewRecordBatch()
+	t.Cleanup(b.Release)
+	return b
 }
