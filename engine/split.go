@@ -34,12 +34,25 @@ type Share struct {
 // with Execute. Each share counts as one query toward the user's limit
 // of queries at once, so max is capped by it. Split runs nothing; errors
 // are those of planning.
-func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (_ Share, err error) {
+func (st *Statement) Split(ctx context.Context, params []sqltypes.Datum, max int) (Share, error) {
+	return st.SplitAt(ctx, params, max, st.s.Clock())
+}
+
+// SplitAt is Split with the statement's start given (not zero: XX000): a
+// Clock the caller also read the parameters' 'now' and 'today' at, so
+// that the plan Split makes and every share read them at one instant, as
+// PostgreSQL reads a Bind's values in the transaction that executes them.
+// As ExecuteAt, it takes the transaction start anew from the session at
+// start.Statement.
+func (st *Statement) SplitAt(ctx context.Context, params []sqltypes.Datum, max int, start Clock) (_ Share, err error) {
 	s := st.s
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
-	// One reading for the analysis and the plan: a statement analyzed
-	// here reads its 'now' literals where its now() is.
-	start := s.Clock()
+	if start.Statement.IsZero() {
+		return Share{}, sqltypes.New(sqltypes.CodeInternal, "internal error: a statement was split without the clock of its start")
+	}
+	// One reading for the analysis, the plan and the shares: a statement
+	// analyzed here reads its 'now' literals where its now() is.
+	start = s.clockAt(start.Statement)
 	if err := st.analyzeAt(ctx, true, start); err != nil {
 		return Share{}, err
 	}

@@ -2,12 +2,15 @@ package flightsql
 
 import (
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/engine"
 )
 
 // TestStatementClock: an ad-hoc query is analyzed again where DoGet runs
@@ -51,11 +54,7 @@ func TestStatementClock(t *testing.T) {
 func TestBoundNowClock(t *testing.T) {
 	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", ticking(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 	_, cl, ctx := serveSplit(t, eng, mem)
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
-	bld.Field(0).(*array.StringBuilder).Append("now")
-	params := bld.NewRecordBatch()
-	bld.Release()
-	defer params.Release()
+	params := textParam(t, "now")
 	for _, c := range []struct {
 		sql       string
 		endpoints int
@@ -92,4 +91,81 @@ func TestBoundNowClock(t *testing.T) {
 			prev = rows[0][1]
 		}
 	}
+}
+
+// scriptedClock is an engine clock that reads next's instants one by one,
+// then rest.
+type scriptedClock struct {
+	mu   sync.Mutex
+	next []time.Time
+	rest time.Time
+}
+
+func (c *scriptedClock) set(rest time.Time, next ...time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next, c.rest = next, rest
+}
+
+func (c *scriptedClock) read() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.next) > 0 {
+		t := c.next[0]
+		c.next = c.next[1:]
+		return t
+	}
+	return c.rest
+}
+
+// TestBoundTodaySplitClock: GetFlightInfo of a prepared statement reads
+// the clock once, for the bound values, the split and every share: a
+// bound 'today' that the split planned with is the one the shares run
+// with. The clock's reading in GetFlightInfo is in 1999 (every
+// order is older) and every later one in 1990 (none is): all rows, in
+// every endpoint, come only from reading 1999 everywhere.
+func TestBoundTodaySplitClock(t *testing.T) {
+	clock := &scriptedClock{rest: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	eng, mem := splitTPCHEngine(t, splitCopies, "tpch.orders_v1", func(c *engine.Config) { c.Clock = clock.read })
+	_, cl, ctx := serveSplit(t, eng, mem)
+	params := textParam(t, "today")
+	prep, err := cl.Prepare(ctx, "SELECT o_orderkey, $1::date FROM tpch.orders_v1 WHERE o_orderdate < $1::date")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close(ctx)
+	prep.SetParameters(params)
+	// Execute binds (DoPut, which reads the clock once to check the
+	// values), then calls GetFlightInfo.
+	clock.set(time.Date(1990, 1, 1, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), time.Date(1999, 1, 1, 12, 0, 0, 0, time.UTC))
+	info, err := prep.Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	if len(info.Endpoint) != splitCopies {
+		t.Fatalf("%d endpoints, want %d", len(info.Endpoint), splitCopies)
+	}
+	rows, err := fetchParallel(ctx, cl, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[r[1]]++
+	}
+	if want := splitCopies * 15000; len(rows) != want || len(seen) != 1 || seen["1999-01-01"] != want {
+		t.Errorf("%d rows, $1 = %v; want %d rows of 1999-01-01", len(rows), seen, want)
+	}
+}
+
+// textParam is a batch binding one text value to $1, released when t
+// ends.
+func textParam(t *testing.T, v string) arrow.RecordBatch {
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{{Name: "p", Type: arrow.BinaryTypes.String}}, nil))
+	defer bld.Release()
+	bld.Field(0).(*array.StringBuilder).Append(v)
+	b := bld.NewRecordBatch()
+	t.Cleanup(b.Release)
+	return b
 }

@@ -61,7 +61,8 @@ func toStatus(err error) error {
 // 42xxx (and 22xxx data exceptions, 08P01) InvalidArgument, 57014
 // Canceled, 57P0x (shutdown) Unavailable, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
 // ResourceExhausted, 40xxx (a retryable conflict) Aborted, 26000 NotFound,
-// anything else Internal.
+// 55xxx (object not in prerequisite state) FailedPrecondition, anything
+// else Internal.
 func grpcCode(sqlstate string) codes.Code {
 	switch {
 	case sqlstate == sqltypes.CodeInsufficientPrivilege:
@@ -82,6 +83,11 @@ func grpcCode(sqlstate string) codes.Code {
 		return codes.ResourceExhausted
 	case sqlstate == sqltypes.CodeInvalidSQLStatement:
 		return codes.NotFound // no prepared statement of that handle
+	case strings.HasPrefix(sqlstate, "55"):
+		// An object not in the state the call needs (an expired ticket,
+		// a data product older than mesh.max_staleness): retrying the
+		// same call cannot succeed.
+		return codes.FailedPrecondition
 	}
 	return codes.Internal
 }

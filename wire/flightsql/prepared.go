@@ -142,14 +142,16 @@ func (v *service) GetFlightInfoPreparedStatement(ctx context.Context, cmd flight
 	if err != nil {
 		return nil, err
 	}
-	// Split plans with the values as now; each share casts them again
-	// at the clock Split read.
-	params, binds, err := p.paramsAt(ctx, v, s.clock())
+	// One reading of the clock: Split plans with the values read at it,
+	// and each share, which casts them again at its split's clock, reads
+	// the same values.
+	start := s.clock()
+	params, binds, err := p.paramsAt(ctx, v, start)
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	payload := binary.BigEndian.AppendUint64(slices.Clone(cmd.GetPreparedStatementHandle()), binds)
-	return v.flightInfo(ctx, s, desc, p.st, params, func(sh *engine.Share) ([]byte, error) {
+	return v.flightInfo(ctx, s, desc, p.st, params, start, func(sh *engine.Share) ([]byte, error) {
 		return v.newTicket(s, ticketPrepared, sh, payload)
 	})
 }
@@ -251,14 +253,27 @@ func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 			}
 			defer a.Release()
 		}
-		d := expr.DatumAt(a, from, 0)
-		if str, ok := d.(string); ok {
-			// Kept past b, whose buffers a string value views.
-			d = strings.Clone(str)
-		}
-		row.sent[j], row.from[j] = d, from
+		row.sent[j], row.from[j] = ownDatum(expr.DatumAt(a, from, 0)), from
 	}
 	return row, nil
+}
+
+// ownDatum copies the strings of d, a value DatumAt read, at any depth
+// (the elements of an array included): they view the buffers of the
+// batch DoPut received, or of a cast of it, which the binding outlives
+// and a client or allocator may reuse.
+func ownDatum(d sqltypes.Datum) sqltypes.Datum {
+	switch x := d.(type) {
+	case string:
+		return strings.Clone(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = ownDatum(e)
+		}
+		return out
+	}
+	return d
 }
 
 // recoverParams turns a panic reading parameter values into their
@@ -304,5 +319,5 @@ func (v *service) castDatum(ctx context.Context, env executor.Env, d sqltypes.Da
 	if a.Len() != 1 {
 		return nil, fmt.Errorf("cast produced %d values", a.Len())
 	}
-	return expr.DatumAt(a, to, 0), nil
+	return ownDatum(expr.DatumAt(a, to, 0)), nil
 }

@@ -28,10 +28,12 @@ type service struct {
 	// sqlInfo holds the registered GetSqlInfo facts (read-only).
 	sqlInfo map[flightsql.SqlInfo]any
 
-	mu       sync.Mutex
-	tokens   map[string]*session
-	running  map[queryID][]*runningQuery // a ticket may be redeemed twice at once
-	canceled map[queryID]time.Time       // cancelled before their DoGet started
+	mu      sync.Mutex
+	tokens  map[string]*session
+	running map[queryID][]*runningQuery // a ticket may be redeemed twice at once
+	// pending holds, per user, the tickets cancelled before their DoGet
+	// started, each until it expires (then no DoGet can start).
+	pending map[string]map[queryID]time.Time
 	// streams counts the goroutines streaming results: Close waits for
 	// them, so every result is closed and its memory released when it
 	// returns, also for a client that abandoned its stream. closing (under
@@ -43,9 +45,9 @@ type service struct {
 	ticketKey [32]byte
 }
 
-// maxPendingCancels bounds the cancellations kept for tickets not
-// redeemed yet.
-const maxPendingCancels = 10000
+// maxPendingCancels bounds, per user, the cancellations kept for tickets
+// not redeemed yet: one user's cannot crowd out another's.
+const maxPendingCancels = 1000
 
 // queryID names one execution; it is part of the ticket so that
 // CancelFlightInfo can find the execution a FlightInfo started.
@@ -58,7 +60,7 @@ type runningQuery struct {
 
 func newService(eng *engine.Engine, cfg Config) (*service, error) {
 	v := &service{eng: eng, cfg: cfg, log: cfg.Logger, mem: cfg.Mem,
-		tokens: map[string]*session{}, running: map[queryID][]*runningQuery{}, canceled: map[queryID]time.Time{}}
+		tokens: map[string]*session{}, running: map[queryID][]*runningQuery{}, pending: map[string]map[queryID]time.Time{}}
 	v.Alloc = cfg.Mem
 	if _, err := rand.Read(v.ticketKey[:]); err != nil {
 		return nil, err
@@ -96,10 +98,11 @@ func (s *session) prepareOneAt(ctx context.Context, start engine.Clock, sql stri
 // endpoint, or, when the rows come from a scan of several partitions,
 // up to Config.MaxEndpoints endpoints, each ticket reading a disjoint
 // share that a client may fetch in parallel. Tickets are redeemed on
-// this server; ticket builds one from a share (nil = all rows).
-func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
+// this server; ticket builds one from a share (nil = all rows). start is
+// the clock params were read at: the split plans and its shares run there.
+func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.FlightDescriptor, st *engine.Statement, params []sqltypes.Datum, start engine.Clock, ticket func(*engine.Share) ([]byte, error)) (*flight.FlightInfo, error) {
 	s.mu.Lock()
-	first, err := st.Split(ctx, params, v.cfg.MaxEndpoints)
+	first, err := st.SplitAt(ctx, params, v.cfg.MaxEndpoints, start)
 	s.mu.Unlock()
 	if err != nil {
 		return nil, toStatus(err)
@@ -141,7 +144,7 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return v.flightInfo(ctx, s, desc, st, nil, func(sh *engine.Share) ([]byte, error) {
+	return v.flightInfo(ctx, s, desc, st, nil, s.clock(), func(sh *engine.Share) ([]byte, error) {
 		return v.newTicket(s, ticketQuery, sh, []byte(cmd.GetQuery()))
 	})
 }
@@ -164,8 +167,11 @@ func (v *service) GetSchemaStatement(ctx context.Context, cmd flightsql.Statemen
 func (v *service) register(id queryID, user string, cancel context.CancelCauseFunc) *runningQuery {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if _, ok := v.canceled[id]; ok {
-		delete(v.canceled, id)
+	if _, ok := v.pending[user][id]; ok {
+		delete(v.pending[user], id)
+		if len(v.pending[user]) == 0 {
+			delete(v.pending, user)
+		}
 		return nil
 	}
 	q := &runningQuery{user: user, cancel: cancel}
@@ -209,7 +215,9 @@ func errShutdown() *sqltypes.Error {
 // running DoGet stops with 57014 (gRPC Canceled); a ticket not redeemed
 // yet fails when it is. Only the user a ticket was issued to may cancel
 // it, from any of their sessions (as pg_cancel_backend); other tickets
-// are passed over.
+// are passed over. A user keeps at most maxPendingCancels cancellations
+// of tickets not redeemed yet, each until its ticket expires; beyond,
+// CancelFlightInfo fails with 53400 (ResourceExhausted).
 func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlightInfoRequest) (flight.CancelFlightInfoResult, error) {
 	s, err := sessionFrom(ctx)
 	if err != nil {
@@ -228,28 +236,53 @@ func (v *service) CancelFlightInfo(ctx context.Context, req *flight.CancelFlight
 		if err != nil || tk.user != s.user {
 			continue
 		}
-		id := tk.id
-		v.mu.Lock()
-		if qs, ok := v.running[id]; ok {
-			for _, q := range qs {
-				if q.user == s.user {
-					q.cancel(nil)
-					result = flight.CancelStatusCancelled
-				}
-			}
-		} else {
-			now := time.Now()
-			for old, at := range v.canceled {
-				if now.Sub(at) > time.Hour {
-					delete(v.canceled, old)
-				}
-			}
-			if len(v.canceled) < maxPendingCancels {
-				v.canceled[id] = now
-			}
+		done, err := v.cancel(tk, time.Now())
+		if err != nil {
+			return flight.CancelFlightInfoResult{}, toStatus(err)
+		}
+		if done {
 			result = flight.CancelStatusCancelled
 		}
-		v.mu.Unlock()
 	}
 	return flight.CancelFlightInfoResult{Status: result}, nil
+}
+
+// cancel cancels the running executions of t by its user, or, when none
+// runs, keeps the cancellation for the DoGet that redeems t, until t
+// expires; it reports whether it cancelled anything.
+func (v *service) cancel(t ticket, now time.Time) (bool, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if qs, ok := v.running[t.id]; ok {
+		done := false
+		for _, q := range qs {
+			if q.user == t.user {
+				q.cancel(nil)
+				done = true
+			}
+		}
+		return done, nil
+	}
+	if now.After(t.expires) {
+		return true, nil // no DoGet redeems it any more
+	}
+	pend := v.pending[t.user]
+	if pend == nil {
+		pend = map[queryID]time.Time{}
+		v.pending[t.user] = pend
+	}
+	if _, ok := pend[t.id]; !ok && len(pend) >= maxPendingCancels {
+		for id, expires := range pend {
+			if now.After(expires) {
+				delete(pend, id)
+			}
+		}
+		if len(pend) >= maxPendingCancels {
+			e := sqltypes.New("53400", "too many cancelled Flight SQL tickets not redeemed yet (%d per user)", maxPendingCancels)
+			e.Hint = "A cancellation is kept until its ticket is redeemed or expires; cancel a running DoGet, or let tickets expire."
+			return false, e
+		}
+	}
+	pend[t.id] = t.expires
+	return true, nil
 }

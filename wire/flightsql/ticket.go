@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
@@ -181,9 +182,7 @@ func (v *service) openTicket(h []byte) (ticket, error) {
 func (t ticket) holdBy(s *session, now time.Time) error {
 	switch {
 	case now.After(t.expires):
-		e := sqltypes.New(sqltypes.CodeInvalidAuthorization, "Flight SQL ticket expired at %s, with the bearer token that got it", t.expires.Format(time.RFC3339))
-		e.Hint = "Log in again and call GetFlightInfo again."
-		return toStatus(e)
+		return toStatus(expiredTicket(t.expires))
 	case t.user != s.user:
 		return toStatus(sqltypes.New(sqltypes.CodeInsufficientPrivilege, "Flight SQL ticket was issued to another user"))
 	case t.kind == ticketPrepared && t.session != s.id:
@@ -192,6 +191,20 @@ func (t ticket) holdBy(s *session, now time.Time) error {
 		return toStatus(e)
 	}
 	return nil
+}
+
+// expiredTicket is the error of a ticket redeemed after it expired:
+// 55000, gRPC FailedPrecondition. Not 28000 (Unauthenticated): a client
+// that logs in again on that code and retries the call would redeem the
+// same dead ticket again, and again; no retry of this call can succeed,
+// only a new GetFlightInfo (gRPC's rule for FailedPrecondition: do not
+// retry until the state is fixed). Neither arrow-go's client nor ADBC's
+// driver retries a call on any code.
+func expiredTicket(at time.Time) *sqltypes.Error {
+	e := sqltypes.New(sqltypes.CodeObjectNotInState, "Flight SQL ticket expired; re-run the query")
+	e.Detail = fmt.Sprintf("The ticket expired at %s, with the bearer token that called GetFlightInfo.", at.Format(time.RFC3339))
+	e.Hint = "Call GetFlightInfo again for new tickets (logging in again first if the bearer token expired)."
+	return e
 }
 
 // redeemTicket parses h for session s to redeem now.

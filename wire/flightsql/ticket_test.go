@@ -42,8 +42,10 @@ func splitInfo(t *testing.T, opts ...func(*Config)) (*Server, *flightsql.Client,
 // PermissionDenied) nor cancel them; another session of the same user
 // can (a client sending Basic credentials on every call has a new one
 // each time), but not a prepared statement's, which lives in its
-// session; once the token expired, neither the token nor a new login
-// redeems them (28000, Unauthenticated). A closed prepared statement's
+// session; once the token expired, the token is refused (28000,
+// Unauthenticated), and a new login does not redeem them (55000,
+// FailedPrecondition: not a code that makes a client log in and retry
+// the same ticket), but runs the query again. A closed prepared statement's
 // ticket is 26000 (NotFound), with its SQLSTATE in the details. A cancel
 // request with an endpoint without a ticket is passed over.
 func TestTicketHolder(t *testing.T) {
@@ -104,7 +106,14 @@ func TestTicketHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkStatus(t, "expired share redeemed after a new login", redeem(actx, again, info.Endpoint[0].Ticket), codes.Unauthenticated, "28000")
+	// Logging in again does not revive the ticket: the code says to stop
+	// retrying it and to run the query again.
+	if info := checkStatus(t, "expired share redeemed after a new login", redeem(actx, again, info.Endpoint[0].Ticket), codes.FailedPrecondition, "55000"); info != nil && info.Metadata["message"] != "Flight SQL ticket expired; re-run the query" {
+		t.Errorf("expired share: message %q", info.Metadata["message"])
+	}
+	if _, err := fetchParallel(actx, again, executeSplit(t, again, actx, "SELECT o_orderkey FROM tpch.orders_v1")); err != nil {
+		t.Errorf("the query run again after its ticket expired: %v", err)
+	}
 }
 
 // sessionOf is the session of user's only token.
