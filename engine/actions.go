@@ -99,6 +99,9 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 				}
 				return e
 			})
+			if e, ok := signalPerRow(f, a); ok {
+				return e
+			}
 			if regInputs[f.Name] == "regclass" && len(logical.ColumnsOf(a)) > 0 {
 				// A relation name per row (format('%I.%I', table_schema,
 				// table_name)::regclass, as Metabase casts) is looked up row

@@ -32,6 +32,9 @@ type Session struct {
 	// the last one started and lastEnd when the last one ended; all three
 	// are guarded by the engine's registry lock.
 	running *runningQuery
+	// terminate ends the session's connection (SetTerminate), under the
+	// registry lock; nil where nothing can (meshql query, Flight SQL).
+	terminate func()
 	lastSQL string
 	lastEnd time.Time
 
