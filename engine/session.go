@@ -35,8 +35,8 @@ type Session struct {
 	// terminate ends the session's connection (SetTerminate), under the
 	// registry lock; nil where nothing can (meshql query, Flight SQL).
 	terminate func()
-	lastSQL string
-	lastEnd time.Time
+	lastSQL   string
+	lastEnd   time.Time
 
 	// cursors are the open DECLAREd cursors by name; like the rest of
 	// the statement state, only the session's goroutine touches them.
