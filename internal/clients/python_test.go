@@ -62,7 +62,9 @@ var toolQueries = []toolQuery{
 	// Inspector (SQLAlchemy 2.0, psycopg2).
 	{tool: "sqlalchemy", name: "get_schema_names", sql: "SELECT pg_catalog.pg_namespace.nspname \nFROM pg_catalog.pg_namespace \n" +
 		"WHERE pg_catalog.pg_namespace.nspname NOT LIKE 'pg_%' ORDER BY pg_catalog.pg_namespace.nspname",
-		keep: func(r map[string]string) bool { return slices.Contains([]string{"catalog", "information_schema", "sales"}, r["nspname"]) }},
+		keep: func(r map[string]string) bool {
+			return slices.Contains([]string{"catalog", "information_schema", "sales"}, r["nspname"])
+		}},
 	{tool: "sqlalchemy", name: "has_schema", sql: "SELECT pg_catalog.pg_namespace.nspname \nFROM pg_catalog.pg_namespace \nWHERE pg_catalog.pg_namespace.nspname = 'sales'"},
 	{tool: "sqlalchemy", name: "get_table_names", sql: "SELECT pg_catalog.pg_class.relname \n" + fromClassNs +
 		"WHERE pg_catalog.pg_class.relkind = ANY (ARRAY['r', 'p']) AND pg_catalog.pg_class.relpersistence != 't' AND pg_catalog.pg_namespace.nspname = 'sales'"},
