@@ -118,6 +118,9 @@ var toolQueries = []toolQuery{
 		"FROM pg_catalog.pg_class LEFT OUTER JOIN pg_catalog.pg_description ON pg_catalog.pg_class.oid = pg_catalog.pg_description.objoid AND pg_catalog.pg_description.objsubid = $1::INTEGER JOIN pg_catalog.pg_namespace ON pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace \n" +
 		"WHERE pg_catalog.pg_class.relkind = ANY (ARRAY[$2::VARCHAR, $3::VARCHAR]) AND pg_catalog.pg_namespace.nspname = $4::VARCHAR AND pg_catalog.pg_class.relname IN ($5::VARCHAR, $6::VARCHAR)",
 		params: []string{"0", "r", "p", "catalog", "products_v1", "products_v2"}},
+	{tool: "sqlalchemy+psycopg", name: "get_columns", sql: columnsQueryPsycopg, params: []string{"0", "always", "start", "increment", "minvalue", "maxvalue", "cache", "cycle", "a", "",
+		"r", "p", "f", "v", "m", "sales", "orders_v1"}},
+	{tool: "sqlalchemy+psycopg", name: "get_indexes", sql: indexQueryPsycopg, params: []string{"0", "1", "true", "0", "1", "p", "u", "x"}, skip: []string{"indrelid"}},
 	// psycopg 3's TypeInfo.fetch and its subclasses (SQLAlchemy's psycopg
 	// dialect fetches hstore's on every connect).
 	{tool: "psycopg", name: "TypeInfo numeric", sql: typeInfoQuery, params: []string{"numeric"}},
@@ -179,6 +182,29 @@ func columnsQuery(schema, filter string) string {
 		"LEFT OUTER JOIN pg_catalog.pg_description ON pg_catalog.pg_description.objoid = pg_catalog.pg_attribute.attrelid AND pg_catalog.pg_description.objsubid = pg_catalog.pg_attribute.attnum JOIN pg_catalog.pg_namespace ON pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace \n" +
 		"WHERE pg_catalog.pg_class.relkind = ANY (" + relkindsAll + ") AND pg_catalog.pg_namespace.nspname = " + schema + filter + " ORDER BY pg_catalog.pg_class.relname, pg_catalog.pg_attribute.attnum"
 }
+
+// columnsQueryPsycopg is _columns_query as SQLAlchemy renders it for
+// psycopg 3: every literal a parameter, cast to its bind type.
+var columnsQueryPsycopg = func() string {
+	q := columnsQuery("$16::VARCHAR", " AND pg_catalog.pg_class.relname IN ($17::VARCHAR)")
+	q = strings.Replace(q, "attnum > 0", "attnum > $1::INTEGER", 1)
+	for i, key := range []string{"always", "start", "increment", "minvalue", "maxvalue", "cache", "cycle"} {
+		q = strings.Replace(q, "'"+key+"'", fmt.Sprintf("$%d::VARCHAR", i+2), 1)
+	}
+	q = strings.Replace(q, "attidentity = 'a'", "attidentity = $9::VARCHAR", 1)
+	q = strings.Replace(q, "attidentity != ''", "attidentity != $10::VARCHAR", 1)
+	return strings.Replace(q, relkindsAll, "ARRAY[$11::VARCHAR, $12::VARCHAR, $13::VARCHAR, $14::VARCHAR, $15::VARCHAR]", 1)
+}()
+
+// indexQueryPsycopg is _index_query as SQLAlchemy renders it for psycopg
+// 3, the table ids inlined as the expanding IN renders them.
+var indexQueryPsycopg = strings.NewReplacer(
+	"idx.attnum = 0) THEN", "idx.attnum = $1::INTEGER) THEN",
+	"idx.ord + 1, true)", "idx.ord + $2::INTEGER, $3::BOOLEAN)",
+	"idx.attnum = 0 AS is_expr", "idx.attnum = $4::INTEGER AS is_expr",
+	"generate_subscripts(pg_catalog.pg_index.indkey, 1)", "generate_subscripts(pg_catalog.pg_index.indkey, $5::INTEGER)",
+	"ANY (ARRAY['p', 'u', 'x'])", "ANY (ARRAY[$6::VARCHAR, $7::VARCHAR, $8::VARCHAR])",
+).Replace(indexQuery)
 
 // constraintQuery is SQLAlchemy 2.0's _constraint_query for primary keys
 // ("p") or unique constraints ("u", the PostgreSQL 15 form joining
