@@ -46,14 +46,14 @@ var tInt2s = sqltypes.ListOf(sqltypes.TypeInt2)
 
 func pgIndexTable() sysTable {
 	return sysTable{schema: "pg_catalog", name: "pg_index", cols: []sysColumn{
-		{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indnatts", tInt2}, {"indnkeyatts", tInt2}, {"indisunique", tBool}, {"indnullsnotdistinct", tBool},
-		{"indisprimary", tBool}, {"indisexclusion", tBool}, {"indimmediate", tBool}, {"indisclustered", tBool},
-		{"indisvalid", tBool}, {"indisready", tBool}, {"indislive", tBool}, {"indisreplident", tBool},
+		{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indnatts", tInt2}, {"indnkeyatts", tInt2}, {"indisunique", tBool},
+		{"indnullsnotdistinct", tBool}, {"indisprimary", tBool}, {"indisexclusion", tBool}, {"indimmediate", tBool}, {"indisclustered", tBool},
+		{"indisvalid", tBool}, {"indcheckxmin", tBool}, {"indisready", tBool}, {"indislive", tBool}, {"indisreplident", tBool},
 		{"indkey", tInt2s}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
 	}, rows: func(s *Session) [][]any {
 		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
-			return []any{pkeyIndexOID(p), classOID(p), int16(len(keys)), int16(len(keys)), true, false,
-				true, false, true, false, true, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
+			return []any{pkeyIndexOID(p), classOID(p), int16(len(keys)), int16(len(keys)), true,
+				false, true, false, true, false, true, false, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
 		})
 	}}
 }
