@@ -39,7 +39,7 @@ func (st *Statement) action(name string, nargs int) ([]sqltypes.Type, sqltypes.T
 		st.hasActions = true
 		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
 	}
-	return nil, sqltypes.Type{}, false
+	return st.pythonAction(name, nargs)
 }
 
 // regInputs are the input functions of the reg* types, by name, with the
@@ -57,7 +57,7 @@ func isAction(name string) bool {
 		return true
 	}
 	_, ok := regInputs[name]
-	return ok
+	return ok || isPythonAction(name)
 }
 
 // performActions returns q with every action call replaced by its result.
@@ -99,6 +99,9 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 				}
 				return e
 			})
+			if e, ok := signalPerRow(f, a); ok {
+				return e
+			}
 			if regInputs[f.Name] == "regclass" && len(logical.ColumnsOf(a)) > 0 {
 				// A relation name per row (format('%I.%I', table_schema,
 				// table_name)::regclass, as Metabase casts) is looked up row
@@ -110,8 +113,11 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 			env.Budget.Close()
 			if err != nil {
 				werr := sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "the arguments of %s must not depend on rows", f.Name)
-				if f.Name == "meshql_cancel" {
+				switch f.Name {
+				case "meshql_cancel":
 					werr = werr.WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
+				case "pg_cancel_backend", "pg_terminate_backend":
+					werr = werr.WithHint("Look the pid up in pg_stat_activity, then call SELECT pg_cancel_backend(<pid>).")
 				}
 				if kind, ok := regInputs[f.Name]; ok {
 					werr = sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to %s", kind).
@@ -132,7 +138,10 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 		case "current_setting":
 			v, err = s.currentSetting(args...)
 		default:
-			v, err = s.regInput(regInputs[f.Name], args[0])
+			var done bool
+			if v, done, err = s.performPythonAction(f.Name, args); !done {
+				v, err = s.regInput(regInputs[f.Name], args[0])
+			}
 		}
 		if err != nil {
 			firstErr = err

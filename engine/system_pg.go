@@ -238,16 +238,10 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
 			rows: func(*Session) [][]any { return rangeRows() }},
-		{schema: "pg_catalog", name: "pg_stat_activity", cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
+		{schema: "pg_catalog", name: "pg_stat_activity", live: true, cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
 			{"usesysid", tInt4}, {"usename", tText}, {"application_name", tText}, {"client_addr", tText}, {"state", tText},
 			{"query", tText}, {"wait_event_type", tText}, {"wait_event", tText}, {"backend_type", tText}},
-			// Only the session's own backend: other users' queries are not
-			// the reader's business.
-			rows: func(s *Session) [][]any {
-				app, _ := s.Setting("application_name")
-				return [][]any{{int32(databaseOID), "mesh", s.pid, int32(stableOID("role", s.user)), s.user, app, nil, "active",
-					nil, nil, nil, "client backend"}}
-			}},
+			rows: statActivityRows},
 		{schema: "pg_catalog", name: "pg_sequence", cols: []sysColumn{{"seqrelid", tInt4}, {"seqtypid", tInt4}, {"seqstart", tInt8},
 			{"seqincrement", tInt8}, {"seqmax", tInt8}, {"seqmin", tInt8}, {"seqcache", tInt8}, {"seqcycle", tBool}},
 			rows: func(*Session) [][]any { return nil }},

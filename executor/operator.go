@@ -66,6 +66,11 @@ type Env struct {
 	NoPushdown bool
 	// Sources, when set, counts what scans read from each source.
 	Sources SourceMeter
+	// Signal cancels the running query of the session with process id
+	// pid, or with terminate ends that session, for the rows of
+	// pg_cancel_backend(pid) and pg_terminate_backend(pid); nil fails
+	// them with 0A000.
+	Signal func(pid int32, terminate bool) (bool, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -247,6 +247,8 @@ func lookupBuilder(name string) builder {
 		return buildPgGetExpr
 	case NoRelationFunc:
 		return buildNoRelation
+	case SignalBackendFunc:
+		return buildSignalBackend
 	case "format":
 		return buildFormat
 	case "age":

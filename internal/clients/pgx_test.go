@@ -47,6 +47,8 @@ var pgxChecks = []struct {
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},
 	{"dbeaver", checkDBeaver},
+	{"python-tools", checkPythonTools},
+	{"superset-cancel", checkSupersetCancel},
 }
 
 // pgxURI is tg as a pgx connection string.

@@ -536,6 +536,9 @@ func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, lo
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
+	if e, ok, err := b.regTypeText(arg, t, loc, sc, agg); ok {
+		return e, err
+	}
 	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
 		// PostgreSQL reads the literal as numeric, exactly, and rounds
 		// that to the nearest double once: parse its text the same way,
