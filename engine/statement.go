@@ -439,7 +439,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	}
 	query := st.st.Query
 	if st.hasActions {
-		if query, err = s.performActions(qctx, query, params, start); err != nil {
+		if query, err = s.performActions(qctx, env, query, params, start); err != nil {
 			return nil, err
 		}
 	}

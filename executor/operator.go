@@ -66,6 +66,11 @@ type Env struct {
 	NoPushdown bool
 	// Sources, when set, counts what scans read from each source.
 	Sources SourceMeter
+	// Regclass, when set, is PostgreSQL's regclass(text) over the
+	// relations the session sees, for names that vary per row (expr's
+	// RegclassFunc): the relation's id, or the user's error (42602,
+	// 42P01, 3F000…). It is safe for concurrent use.
+	Regclass func(name string) (int32, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -245,8 +245,8 @@ func lookupBuilder(name string) builder {
 		return buildSizePretty
 	case "pg_get_expr":
 		return buildPgGetExpr
-	case NoRelationFunc:
-		return buildNoRelation
+	case RegclassFunc:
+		return buildRegclass
 	case "format":
 		return buildFormat
 	case "age":
