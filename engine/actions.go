@@ -71,18 +71,51 @@ func isAction(name string) bool {
 // statement that runs at start.
 func (s *Session) performActions(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, start Clock) (*bind.Query, error) {
 	call, firstErr := s.actionCalls(ctx, env, params, start)
-	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
-		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
-	})
+	out, err := rewriteExprs(q, call)
 	if err == nil {
 		err = *firstErr
 	}
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// explainActions readies q for EXPLAIN, which performs no action (it
+// would cancel or SET): only regclass(text), which has no side effect,
+// becomes the lookup the query makes when it runs in env.
+func (s *Session) explainActions(env *executor.Env, q *bind.Query) (*bind.Query, error) {
+	return rewriteExprs(q, func(e logical.Expr) logical.Expr {
+		if f, ok := e.(*logical.Func); ok && f.Name == "regclass" {
+			return s.regclassCall(env, f.Args[0], f.T)
+		}
+		return e
+	})
+}
+
+// rewriteExprs returns q with call applied to every expression of its plan.
+func rewriteExprs(q *bind.Query, call func(logical.Expr) logical.Expr) (*bind.Query, error) {
+	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	out := *q
 	out.Plan = plan
 	return &out, nil
+}
+
+// regclassCall is regclass(arg) as the query that runs in env evaluates
+// it: regclass(text) is stable in PostgreSQL, evaluated when a row reaches
+// it, so a name may vary per row (format('%I.%I', table_schema,
+// table_name)::regclass, as Metabase casts) and a constant one in a CASE
+// branch not taken raises nothing.
+func (s *Session) regclassCall(env *executor.Env, arg logical.Expr, t sqltypes.Type) logical.Expr {
+	if env.Regclass == nil {
+		env.Regclass = s.relations().regclass
+	}
+	return &logical.Func{Name: expr.RegclassFunc, Args: []logical.Expr{arg}, T: t}
 }
 
 // actionCalls returns a logical.Rewrite function that replaces an action
@@ -108,15 +141,7 @@ func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []s
 				return e
 			})
 			if f.Name == "regclass" && env != nil {
-				// regclass(text) is stable in PostgreSQL, evaluated when a
-				// row reaches it: a name per row (format('%I.%I',
-				// table_schema, table_name)::regclass, as Metabase casts),
-				// and a constant one in a CASE branch not taken raises
-				// nothing.
-				if env.Regclass == nil {
-					env.Regclass = s.relations().regclass
-				}
-				return &logical.Func{Name: expr.RegclassFunc, Args: []logical.Expr{a}, T: f.T}
+				return s.regclassCall(env, a, f.T)
 			}
 			cenv := s.env(start)
 			v, err := physical.EvalConst(ctx, cenv, a)

@@ -31,6 +31,10 @@ func TestRegCastOfText(t *testing.T) {
 	if err != nil || len(perRow) != 1 || strings.Split(perRow[0], "|")[0] != strings.Split(perRow[0], "|")[1] {
 		t.Errorf("per-row regclass of every relation: %q, %v", perRow, err)
 	}
+	plan, err := queryErr(t, e, "admin", `EXPLAIN SELECT n::regclass FROM (VALUES ('pg_class')) v(n)`)
+	if err != nil || len(plan) == 0 || !strings.Contains(plan[0], "regclass(n)") {
+		t.Errorf("EXPLAIN of a per-row regclass: %q, %v", plan, err)
+	}
 	for sql, code := range map[string]string{
 		`SELECT 'sales.no_such_v1'::text::regclass`:                                       sqltypes.CodeUndefinedTable,
 		`SELECT 'no_such.orders_v1'::text::regclass`:                                      sqltypes.CodeInvalidSchemaName,

@@ -511,7 +511,13 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	defer end()
 	env := s.env(start)
 	defer env.Budget.Close()
-	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
+	query := st.st.Query
+	if st.hasActions {
+		if query, err = s.explainActions(env, query); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := planner.Build(qctx, env, query, params, st.st.Analyze)
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}

@@ -405,7 +405,8 @@ func buildRegclass(name string, args []Expr) (Expr, error) {
 	if !a.Type().IsString() {
 		return nil, functionError(name, args)
 	}
-	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	// EXPLAIN shows it as the function PostgreSQL calls, regclass(text).
+	return &callExpr{name: "regclass", args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		if env.Regclass == nil {
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to regclass here")
 		}
