@@ -32,19 +32,9 @@ func SplitQualifiedName(s string) ([]string, error) {
 	for {
 		var name []byte
 		if s[p] == '"' {
-			p++
-			for {
-				end := strings.IndexByte(s[p:], '"')
-				if end < 0 {
-					return nil, invalid
-				}
-				name = append(name, s[p:p+end]...)
-				p += end + 1
-				if p >= len(s) || s[p] != '"' {
-					break
-				}
-				name = append(name, '"')
-				p++
+			var ok bool
+			if name, p, ok = QuotedIdentifier(s, p); !ok {
+				return nil, invalid
 			}
 		} else {
 			start := p
@@ -74,6 +64,26 @@ func SplitQualifiedName(s string) ([]string, error) {
 		if p == len(s) {
 			return nil, invalid // a name must follow the dot
 		}
+	}
+}
+
+// QuotedIdentifier reads the double-quoted name that starts at s[p] (a
+// '"'): its text with each "" made one quote, and the position after its
+// closing quote. ok is false when the quote is not closed.
+func QuotedIdentifier(s string, p int) (name []byte, next int, ok bool) {
+	p++
+	for {
+		end := strings.IndexByte(s[p:], '"')
+		if end < 0 {
+			return nil, 0, false
+		}
+		name = append(name, s[p:p+end]...)
+		p += end + 1
+		if p >= len(s) || s[p] != '"' {
+			return name, p, true
+		}
+		name = append(name, '"')
+		p++
 	}
 }
 

@@ -319,21 +319,11 @@ func parseIdent(s string, strict bool) ([]string, error) {
 	for {
 		switch {
 		case p < len(s) && s[p] == '"':
-			var name []byte
-			p++
-			for {
-				end := strings.IndexByte(s[p:], '"')
-				if end < 0 {
-					return nil, invalid("String has unclosed double quotes.")
-				}
-				name = append(name, s[p:p+end]...)
-				p += end + 1
-				if p >= len(s) || s[p] != '"' {
-					break
-				}
-				name = append(name, '"')
-				p++
+			name, next, ok := sqltypes.QuotedIdentifier(s, p)
+			if !ok {
+				return nil, invalid("String has unclosed double quotes.")
 			}
+			p = next
 			if len(name) == 0 {
 				return nil, invalid("Quoted identifier must not be empty.")
 			}
