@@ -24,7 +24,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "current_database", "current_catalog":
 		if len(args) == 0 {
-			return "mesh", sqltypes.TypeText, true
+			return databaseName, sqltypes.TypeText, true
 		}
 	case "current_schema":
 		if len(args) == 0 {

@@ -439,7 +439,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	}
 	query := st.st.Query
 	if st.hasActions {
-		if query, err = s.performActions(qctx, query, params, start); err != nil {
+		if query, err = s.performActions(qctx, env, query, params, start); err != nil {
 			return nil, err
 		}
 	}
@@ -511,7 +511,13 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	defer end()
 	env := s.env(start)
 	defer env.Budget.Close()
-	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
+	query := st.st.Query
+	if st.hasActions {
+		if query, err = s.explainActions(env, query); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := planner.Build(qctx, env, query, params, st.st.Analyze)
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}

@@ -13,6 +13,7 @@ const (
 	meshSchemaOID = 13100
 	ownerOID      = 10
 	databaseOID   = 16384
+	databaseName  = "mesh" // current_database(): the one database meshql serves
 	classRelKind  = "r"
 	viewRelKind   = "v"
 	typeNamespace = pgCatalogOID
@@ -283,7 +284,7 @@ func pgCatalogTables() []sysTable {
 			{"daticulocale", tText}, {"daticurules", tText}, {"datlocprovider", tText}, {"datconnlimit", tInt4}, {"dattablespace", tInt4},
 			{"datcollversion", tText},
 		}, rows: func(*Session) [][]any {
-			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
+			return [][]any{{int32(databaseOID), databaseName, int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
 		}},
 		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
 		authMembers(),

@@ -85,7 +85,9 @@ func (s *Session) toReg(kind string, name sqltypes.Datum) (sqltypes.Datum, error
 	if !ok {
 		return nil, nil
 	}
-	if _, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil {
+	// The casts read digits alone as the id and '-' as 0; to_reg* take
+	// names only, and no relation is named so.
+	if _, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil || strings.TrimSpace(n) == "-" {
 		return nil, nil
 	}
 	oid, err := s.resolveOID(kind, n)
@@ -172,7 +174,7 @@ func statActivityRows(s *Session) [][]any {
 		if si.query != nil {
 			state = "active"
 		}
-		out = append(out, []any{int32(databaseOID), "mesh", si.pid, int32(stableOID("role", si.user)), si.user, si.appName, nil, state,
+		out = append(out, []any{int32(databaseOID), databaseName, si.pid, int32(stableOID("role", si.user)), si.user, si.appName, nil, state,
 			orNull(si.lastSQL), nil, nil, "client backend"})
 	}
 	return out

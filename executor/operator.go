@@ -71,6 +71,11 @@ type Env struct {
 	// pg_cancel_backend(pid) and pg_terminate_backend(pid); nil fails
 	// them with 0A000.
 	Signal func(pid int32, terminate bool) (bool, error)
+	// Regclass, when set, is PostgreSQL's regclass(text) over the
+	// relations the session sees, for names that vary per row (expr's
+	// RegclassFunc): the relation's id, or the user's error (42602,
+	// 42P01, 3F000…). It is safe for concurrent use.
+	Regclass func(name string) (int32, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -245,10 +245,10 @@ func lookupBuilder(name string) builder {
 		return buildSizePretty
 	case "pg_get_expr":
 		return buildPgGetExpr
-	case NoRelationFunc:
-		return buildNoRelation
 	case SignalBackendFunc:
 		return buildSignalBackend
+	case RegclassFunc:
+		return buildRegclass
 	case "format":
 		return buildFormat
 	case "age":

@@ -319,21 +319,11 @@ func parseIdent(s string, strict bool) ([]string, error) {
 	for {
 		switch {
 		case p < len(s) && s[p] == '"':
-			var name []byte
-			p++
-			for {
-				end := strings.IndexByte(s[p:], '"')
-				if end < 0 {
-					return nil, invalid("String has unclosed double quotes.")
-				}
-				name = append(name, s[p:p+end]...)
-				p += end + 1
-				if p >= len(s) || s[p] != '"' {
-					break
-				}
-				name = append(name, '"')
-				p++
+			name, next, ok := sqltypes.QuotedIdentifier(s, p)
+			if !ok {
+				return nil, invalid("String has unclosed double quotes.")
 			}
+			p = next
 			if len(name) == 0 {
 				return nil, invalid("Quoted identifier must not be empty.")
 			}
@@ -391,12 +381,13 @@ func buildPgGetExpr(name string, args []Expr) (Expr, error) {
 	return Literal(sqltypes.TypeText, nil), nil
 }
 
-// NoRelationFunc is the binder's ELSE of a text::regclass cast of names
-// that depend on rows (engine regclassLookup): a name no relation has
-// fails as PostgreSQL's regclassin does. Users cannot call it.
-const NoRelationFunc = "mesh_no_relation"
+// RegclassFunc is text::regclass of a name that varies per row, as the
+// engine binds it: each row's text is split and looked up once, through
+// env.Regclass, and only for the rows that reach the cast (a CASE branch
+// not taken raises nothing). NULL gives NULL. Users cannot call it.
+const RegclassFunc = "mesh_regclass"
 
-func buildNoRelation(name string, args []Expr) (Expr, error) {
+func buildRegclass(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 1); err != nil {
 		return nil, err
 	}
@@ -404,13 +395,26 @@ func buildNoRelation(name string, args []Expr) (Expr, error) {
 	if !a.Type().IsString() {
 		return nil, functionError(name, args)
 	}
-	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		v := viewOf(in[0])
-		for i := 0; i < n; i++ {
-			if in[0].IsValid(i) {
-				return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", v.str(i))
-			}
+	// EXPLAIN shows it as the function PostgreSQL calls, regclass(text).
+	return &callExpr{name: "regclass", args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if env.Regclass == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to regclass here")
 		}
-		return array.MakeArrayOfNull(env.Mem, arrow.PrimitiveTypes.Int32, n), nil
+		v := viewOf(in[0])
+		b := array.NewInt32Builder(env.Mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			if in[0].IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			oid, err := env.Regclass(v.str(i))
+			if err != nil {
+				return nil, err
+			}
+			b.UnsafeAppend(oid)
+		}
+		return b.NewArray(), nil
 	}}, nil
 }
