@@ -118,6 +118,17 @@ func (s *Session) regclassCall(env *executor.Env, arg logical.Expr, t sqltypes.T
 	return &logical.Func{Name: expr.RegclassFunc, Args: []logical.Expr{arg}, T: t}
 }
 
+// settingCall is current_setting of a name that depends on rows
+// (psql's \dconfig over pg_settings): read row by row as the query runs.
+func (s *Session) settingCall(env *executor.Env, args []logical.Expr, t sqltypes.Type) logical.Expr {
+	if env.Setting == nil {
+		env.Setting = func(name string, missingOK bool) (sqltypes.Datum, error) {
+			return s.currentSetting(name, missingOK)
+		}
+	}
+	return &logical.Func{Name: expr.SettingFunc, Args: args, T: t}
+}
+
 // actionCalls returns a logical.Rewrite function that replaces an action
 // call by its result, evaluating its arguments in the statement that runs
 // at start, and where the first failure is kept (the call is then left as
@@ -132,14 +143,22 @@ func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []s
 		if !ok || !isAction(f.Name) || firstErr != nil {
 			return e
 		}
-		args := make([]sqltypes.Datum, len(f.Args))
+		bound := make([]logical.Expr, len(f.Args))
+		perRow := false
 		for i, a := range f.Args {
-			a = logical.Rewrite(a, func(e logical.Expr) logical.Expr {
+			bound[i] = logical.Rewrite(a, func(e logical.Expr) logical.Expr {
 				if p, ok := e.(*logical.Param); ok && p.Index >= 1 && p.Index <= len(params) {
 					return &logical.Const{T: p.T, V: params[p.Index-1]}
 				}
 				return e
 			})
+			perRow = perRow || len(logical.ColumnsOf(bound[i])) > 0
+		}
+		if f.Name == "current_setting" && perRow && env != nil {
+			return s.settingCall(env, bound, f.T)
+		}
+		args := make([]sqltypes.Datum, len(f.Args))
+		for i, a := range bound {
 			if e, ok := signalPerRow(f, a); ok {
 				return e
 			}

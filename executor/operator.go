@@ -76,6 +76,11 @@ type Env struct {
 	// RegclassFunc): the relation's id, or the user's error (42602,
 	// 42P01, 3F000…). It is safe for concurrent use.
 	Regclass func(name string) (int32, error)
+	// Setting, when set, is current_setting(name, missingOK) of the
+	// session, for names that vary per row (expr's SettingFunc: psql's
+	// \dconfig reads current_setting(pg_settings.name)). It is safe for
+	// concurrent use.
+	Setting func(name string, missingOK bool) (sqltypes.Datum, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -249,6 +249,8 @@ func lookupBuilder(name string) builder {
 		return buildSignalBackend
 	case RegclassFunc:
 		return buildRegclass
+	case SettingFunc:
+		return buildSetting
 	case "format":
 		return buildFormat
 	case "age":

@@ -381,6 +381,50 @@ func buildPgGetExpr(name string, args []Expr) (Expr, error) {
 	return Literal(sqltypes.TypeText, nil), nil
 }
 
+// SettingFunc is current_setting(name [, missing_ok]) of a name that
+// varies per row, as the engine binds it: each row's setting is read
+// through env.Setting. NULL gives NULL. Users cannot call it.
+const SettingFunc = "mesh_current_setting"
+
+func buildSetting(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 2); err != nil {
+		return nil, err
+	}
+	a := coerceTo(args[0], sqltypes.TypeText)
+	if !a.Type().IsString() || (len(args) == 2 && args[1].Type().Kind != sqltypes.Bool) {
+		return nil, functionError(name, args)
+	}
+	// EXPLAIN shows it as the function the user called.
+	return &callExpr{name: "current_setting", args: append([]Expr{a}, args[1:]...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if env.Setting == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "the arguments of current_setting must not depend on rows here")
+		}
+		v := viewOf(in[0])
+		var missingOK *array.Boolean
+		if len(in) == 2 {
+			missingOK = in[1].(*array.Boolean)
+		}
+		b := array.NewStringBuilder(env.Mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if in[0].IsNull(i) || (missingOK != nil && missingOK.IsNull(i)) {
+				b.AppendNull()
+				continue
+			}
+			val, err := env.Setting(v.str(i), missingOK != nil && missingOK.Value(i))
+			if err != nil {
+				return nil, err
+			}
+			if s, ok := val.(string); ok {
+				b.Append(s)
+			} else {
+				b.AppendNull()
+			}
+		}
+		return b.NewArray(), nil
+	}}, nil
+}
+
 // RegclassFunc is text::regclass of a name that varies per row, as the
 // engine binds it: each row's text is split and looked up once, through
 // env.Regclass, and only for the rows that reach the cast (a CASE branch
