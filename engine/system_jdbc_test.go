@@ -48,3 +48,17 @@ func TestRelationViews(t *testing.T) {
 		}
 	}
 }
+
+// Each system table is defined once: lookupSystem takes the first of a
+// name, so a second definition (two changes adding the same catalog)
+// would be dead code with other columns.
+func TestSystemTablesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, st := range systemTables() {
+		name := st.schema + "." + st.name
+		if seen[name] {
+			t.Errorf("system table %s is defined twice", name)
+		}
+		seen[name] = true
+	}
+}
