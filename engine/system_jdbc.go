@@ -71,18 +71,17 @@ func jdbcTables() []sysTable {
 	}
 }
 
-// timezoneZones are the zones pg_timezone_names lists: the common ones of
-// the IANA database (PostgreSQL lists all of it), each with its offset
-// and abbreviation now, as PostgreSQL computes them.
-var timezoneZones = [...]string{"UTC", "GMT", "Etc/UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
-	"Europe/Rome", "Europe/Amsterdam", "Europe/Zurich", "Europe/Moscow", "America/New_York", "America/Chicago", "America/Denver",
-	"America/Los_Angeles", "America/Sao_Paulo", "America/Toronto", "Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata", "Asia/Singapore",
-	"Asia/Dubai", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg"}
-
+// timezoneNames are pg_timezone_names' rows: the common zones of the IANA
+// database (PostgreSQL lists all of it), each with its offset and
+// abbreviation now, as PostgreSQL computes them.
 func timezoneNames(*Session) [][]any {
+	zones := []string{"UTC", "GMT", "Etc/UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+		"Europe/Rome", "Europe/Amsterdam", "Europe/Zurich", "Europe/Moscow", "America/New_York", "America/Chicago", "America/Denver",
+		"America/Los_Angeles", "America/Sao_Paulo", "America/Toronto", "Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata", "Asia/Singapore",
+		"Asia/Dubai", "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg"}
 	now := time.Now()
 	var out [][]any
-	for _, name := range timezoneZones {
+	for _, name := range zones {
 		loc, err := time.LoadLocation(name)
 		if err != nil {
 			continue // no time zone database on this host
