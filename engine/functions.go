@@ -17,6 +17,9 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 	if v, t, ok := s.connAddrFunction(name, len(args)); ok {
 		return v, t, true
 	}
+	if v, t, ok := s.jdbcFunction(name, args); ok {
+		return v, t, true
+	}
 	switch name {
 	case "version":
 		if len(args) == 0 {

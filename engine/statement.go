@@ -234,8 +234,10 @@ func (st *Statement) Columns() []Column {
 // query of DECLARE CURSOR or COPY).
 func (st *Statement) queryColumns() []Column {
 	cols := make([]Column, len(st.st.Query.Columns))
+	origins := st.s.columnOrigins(st.st.Query)
 	for i, c := range st.st.Query.Columns {
-		cols[i] = Column{Name: c.Name, Type: c.Type}
+		o := origins[c.ID]
+		cols[i] = Column{Name: c.Name, Type: c.Type, TableOID: o.table, ColumnNumber: o.attnum}
 	}
 	return cols
 }

@@ -96,25 +96,6 @@ func typeRows() [][]any {
 	return out
 }
 
-// procRows are pg_proc's rows: the I/O functions pg_type refers to, so that
-// joins from pg_type find them (Npgsql tells array types by typreceive =
-// array_recv).
-func procRows() [][]any {
-	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler",
-		"range_in", "range_out", "range_recv", "range_send"}
-	for _, r := range typeRows() {
-		if n := r[1].(string); n[0] != '_' && r[5] != "r" {
-			names = append(names, n+"in", n+"out", n+"recv", n+"send")
-		}
-	}
-	out := make([][]any, len(names))
-	for i, n := range names {
-		out[i] = []any{procOID(n), n, int32(pgCatalogOID), int32(0), "f"}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
-	return out
-}
-
 func infoSchemaTables() []sysTable {
 	return []sysTable{
 		{schema: "information_schema", name: "schemata", cols: []sysColumn{
@@ -235,7 +216,7 @@ func pgCatalogTables() []sysTable {
 			{"typndims", tInt4}, {"typdefault", tText}, {"typinput", tInt4}, {"typoutput", tInt4}, {"typreceive", tInt4},
 			{"typsend", tInt4}, {"typmodin", tInt4}, {"typmodout", tInt4}, {"typanalyze", tInt4}, {"typsubscript", tInt4},
 			{"typacl", tTexts}, {"typdefaultbin", tText},
-		}, rows: func(*Session) [][]any { return typeRows() }},
+		}, rows: func(s *Session) [][]any { return append(append(typeRows(), jdbcTypeRows()...), s.rowTypeRows()...) }},
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
 			rows: func(*Session) [][]any { return rangeRows() }},
@@ -276,8 +257,6 @@ func pgCatalogTables() []sysTable {
 		policyTable(),
 		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_proc", cols: []sysColumn{{"oid", tInt4}, {"proname", tText}, {"pronamespace", tInt4}, {"prorettype", tInt4}, {"prokind", tText}},
-			rows: func(*Session) [][]any { return procRows() }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
 			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
@@ -374,8 +353,11 @@ func pgCatalogTables() []sysTable {
 		}},
 		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
 			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
+		// pg_global is where PostgreSQL keeps the shared catalogs.
 		{schema: "pg_catalog", name: "pg_tablespace", cols: catalogColumns(`oid:oid spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
-			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default", int32(ownerOID), nil, nil}} }},
+			rows: func(*Session) [][]any {
+				return [][]any{{int32(1663), "pg_default", int32(ownerOID), nil, nil}, {int32(1664), "pg_global", int32(ownerOID), nil, nil}}
+			}},
 		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extowner", tInt4},
 			{"extnamespace", tInt4}, {"extrelocatable", tBool}, {"extversion", tText}, {"extconfig", sqltypes.ListOf(tInt4)}, {"extcondition", tTexts}},
 			rows: func(*Session) [][]any { return nil }},
@@ -420,7 +402,7 @@ func authMembers() sysTable {
 // roleRows lists users (who can log in) and roles.
 func roleRows(s *Session) [][]any {
 	mesh := s.engine.Mesh()
-	var out [][]any
+	out := [][]any{ownerRole()}
 	for _, u := range mesh.Users {
 		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false, "********", nil, nil})
 	}

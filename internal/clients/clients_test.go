@@ -91,7 +91,7 @@ func clientList() []client {
 				return nil, "pgjdbc is not installed (" + jdbcJar + ")"
 			}
 			return []string{java, "-Duser.timezone=UTC", "-cp", jdbcJar, script("JdbcTest.java")}, ""
-		}, checks: append(all, "pkeys", "typeinfo")},
+		}, checks: append(all, "pkeys", "typeinfo", "=metadata")},
 		{name: "node-postgres", command: func(t *testing.T) ([]string, string) {
 			node, err := exec.LookPath("node")
 			if err != nil {

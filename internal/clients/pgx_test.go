@@ -49,6 +49,10 @@ var pgxChecks = []struct {
 	{"dbeaver", checkDBeaver},
 	{"python-tools", checkPythonTools},
 	{"superset-cancel", checkSupersetCancel},
+	{"pgjdbc-catalog", checkPgJDBCCatalog},
+	{"datagrip", checkDataGripCatalog},
+	{"column-origins", checkColumnOrigins},
+	{"catalog-columns", checkCatalogColumns},
 }
 
 // pgxURI is tg as a pgx connection string.
@@ -481,7 +485,8 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
 		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
-		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr"} {
+		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr",
+		"char", "name", "int2vector", "regproc", "oid", "xid", "oidvector"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string
