@@ -99,7 +99,10 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 		sel[i] = make([][]int32, nparts)
 		if packed != nil {
 			for g, k := range packed[i] {
-				d := (uint64(k) * fibMul >> 32) % uint64(nparts)
+				// Mixed apart from the tables' Fibonacci slots: a bit of
+				// k·fibMul can be constant over correlated pairs (a key
+				// and its parity put every group in one partition).
+				d := fmix64(uint64(k)) % uint64(nparts)
 				sel[i][d] = append(sel[i][d], int32(g))
 			}
 			continue
@@ -182,6 +185,9 @@ func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [
 	for i, src := range parts {
 		if err := ctxErr(ctx); err != nil {
 			return nil, err
+		}
+		if len(sel[i][d]) == 0 {
+			continue // a nil sel would select every group
 		}
 		n := src.table.len()
 		dst.sel = sel[i][d]

@@ -511,6 +511,13 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Sized by the estimate only where the input's rows are known: a
+	// filter's or a join's guessed rows would turn unique keys into an
+	// equally guessed table size (4× the memory where a filter keeps a
+	// third of what the default selectivity guesses).
+	if g, rows, ok := logical.AggregateGroups(x); ok && logical.ExactRows(x.Input) {
+		ops.HintGroups(op, g, rows)
+	}
 	ids := x.Output()
 	return &stream{ops: []executor.Operator{b.add(op, ex)}, ids: ids, lay: layoutOf(ids), ex: ex}, nil
 }
