@@ -432,9 +432,9 @@ func TestHashAggregateParallelMerge(t *testing.T) {
 		{fn: "sum", col: 3}, {fn: "min", col: 3}, {fn: "sum", col: 6}, {fn: "avg", col: 6},
 		{fn: "max", col: 6}, {fn: "sum", col: 2, filter: true},
 	}
-	// Keys {0, 7} and {6} pack into one integer (hashaggpack.go): without
-	// NULLs the merge routes the packed integers themselves; with a NULL
-	// numeric group it unpacks them as for other keys.
+	// Keys {0, 7} and {6} pack into one integer (hashaggpack.go), {0} is
+	// one: without NULLs the merge routes those integers themselves; with
+	// a NULL group it builds key columns as for other keys.
 	noNulls := make([][]any, n)
 	for i, row := range rows {
 		row = append([]any(nil), row...)
@@ -444,7 +444,7 @@ func TestHashAggregateParallelMerge(t *testing.T) {
 	for _, tc := range []struct {
 		keys  []int
 		nulls bool
-	}{{[]int{0}, true}, {[]int{1, 0}, true}, {[]int{0, 7}, false}, {[]int{6}, false}, {[]int{6}, true}} {
+	}{{[]int{0}, true}, {[]int{0}, false}, {[]int{1, 0}, true}, {[]int{0, 7}, false}, {[]int{6}, false}, {[]int{6}, true}} {
 		keys, rows := tc.keys, rows
 		if !tc.nulls {
 			rows = noNulls

@@ -146,22 +146,36 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 	return out, true, nil
 }
 
-// packedGroups returns the packed keys of every part's groups when each
-// part's table still holds them packed in its integer table, without a
-// NULL group: the merge then routes and inserts those integers as they
-// are, where it would otherwise unpack them into key columns, hash the
-// columns and pack them again (a third of TPC-H-sized merges' time).
-// Else nil.
+// packedGroups returns the keys of every part's groups when each part
+// holds them as integers, one 64-bit key or packed ones (int64Table),
+// without a NULL group: the merge then routes and inserts those integers
+// as they are, where it would otherwise build key columns from them, hash
+// the columns and pack them again (a third of the analyst cohort query's
+// merge). Else nil.
 func packedGroups(parts []*aggPart) [][]int64 {
 	out := make([][]int64, len(parts))
 	for i, p := range parts {
-		t, ok := p.table.(*packTable)
-		if !ok || t.gen != nil || t.it.nullGid >= 0 {
+		t := int64Table(p.table)
+		if t == nil || t.nullGid >= 0 {
 			return nil
 		}
-		out[i] = t.it.keys
+		out[i] = t.keys
 	}
 	return out
+}
+
+// int64Table is the integer table holding t's groups: t's own for one
+// 64-bit integer-like key, a packTable's while it packs; else nil.
+func int64Table(t hashTable) *intTable[int64] {
+	switch x := t.(type) {
+	case *intTable[int64]:
+		return x
+	case *packTable:
+		if x.gen == nil {
+			return x.it
+		}
+	}
+	return nil
 }
 
 // mergePartition merges the groups of partition d of every part into a
@@ -193,7 +207,7 @@ func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [
 		dst.sel = sel[i][d]
 		dst.gids = growTo(dst.gids[:0], n)[:n]
 		if packed != nil {
-			dst.table.(*packTable).it.insertVals(packed[i], validity{}, dst.sel, dst.gids)
+			int64Table(dst.table).insertVals(packed[i], validity{}, dst.sel, dst.gids)
 		} else if err := dst.insertSelected(keys[i]); err != nil {
 			return nil, err
 		}
