@@ -181,18 +181,26 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
-	// Only the aggregate's input may read the outer row.
+	outerCols := o.cols
+	// The aggregates' arguments, FILTER and ORDER BY may read the outer
+	// row too (`sum(o.a + q.v)`, an aggregate of both levels is the inner
+	// query's): they are computed over the join, where its columns are.
 	aggExprs := append([]logical.Expr(nil), agg.Groups...)
 	for _, c := range agg.Aggs {
 		aggExprs = append(append(aggExprs, c.Args...), c.Filter)
+		for _, k := range c.Order {
+			aggExprs = append(aggExprs, k.Expr)
+		}
 	}
 	for _, k := range agg.InputOrder {
 		aggExprs = append(aggExprs, k.Expr)
 	}
-	if !readOnly(aggExprs, local) {
+	withOuter := logical.NewColSet(outerCols...)
+	withOuter.AddSet(local)
+	if !readOnly(aggExprs, withOuter) {
 		return nil, false, nil
 	}
-	outerCols := o.cols
+	argsReadOuter := !readOnly(aggExprs, local)
 	// Above the aggregate the outer columns are group keys, so the
 	// select list and HAVING may read them.
 	visible := definedIDs(plan)
@@ -233,7 +241,22 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
 	} else if !readsOuter(agg.Input, local) {
-		return nil, false, nil
+		if !argsReadOuter {
+			return nil, false, nil
+		}
+		// Only the aggregates read the outer row: every inner row is
+		// aggregated for every outer row, as PostgreSQL's subplan does.
+		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+		jt := logical.LeftJoin
+		switch {
+		case withGroups && keep:
+			marker = b.colRef(matched)
+			keys = append(keys, matched)
+		case withGroups:
+			jt = logical.InnerJoin
+		}
+		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(agg.Input, matched), Cond: &logical.Const{T: sqltypes.TypeBool, V: true}}
+		markers = []logical.Expr{b.colRef(matched)}
 	} else {
 		// Some other input reading the outer row (a UNION in FROM):
 		// its rows per outer row, padded where the groups need it.
