@@ -247,6 +247,8 @@ func lookupBuilder(name string) builder {
 		return buildPgGetExpr
 	case NoRelationFunc:
 		return buildNoRelation
+	case OneRowFunc:
+		return buildOneRow
 	case "format":
 		return buildFormat
 	case "age":

@@ -1597,7 +1597,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.SampleFunc || name == expr.NoRelationFunc {
+	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.SampleFunc || name == expr.NoRelationFunc || name == expr.OneRowFunc {
 		// Masks are applied by policy only: a user who could call the
 		// hash with a key of their choosing could reverse it.
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)

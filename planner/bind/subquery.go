@@ -336,6 +336,9 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 			if ok {
 				return out, b.colRef(res), nil
 			}
+			if out, res, ok := b.scalarPadded(node, sq); ok {
+				return out, b.colRef(res), nil
+			}
 		} else if isNeedsEquality(err) {
 			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
 			if rerr != nil {

@@ -1,0 +1,269 @@
+package bind
+
+import (
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// A subquery nested in a correlated subquery may read the outermost
+// query two levels up from where decorrelate cannot pull the correlation
+// out: the condition of the join its own decorrelation built, as in
+//
+//	SELECT (SELECT (SELECT max(p.w) FROM p WHERE p.k = q.k AND p.o = o.k)
+//	        FROM q WHERE q.id = o.id) FROM o
+//
+// where the middle query is `q ⟕single P ON p.k = q.k AND p.o = o.k`.
+// padOver evaluates such a plan for every numbered outer row at once: the
+// outer rows join the plan where it first reads them (its innermost
+// filter reading the outer row becomes a left join's condition), so their
+// columns are there for every join condition, window and aggregate above,
+// and each outer row keeps a row of padding when it has no rows. Filters
+// above that point cannot drop rows (an outer row whose rows they all
+// reject must stay): they become conditions the subquery's rows must meet,
+// which the joins above add to theirs and keepOrPad applies at the end.
+// It is one pass of joins and windows, never a subquery run per row.
+
+// padded is a plan evaluated for every numbered outer row by padOver:
+// node has the outer rows' columns and the plan's; an outer row without
+// rows has one row of padding, marker NULL. The plan's rows are those
+// where ok holds; filtered says ok holds more than the marker's test, so
+// that some rows with data are not the plan's.
+type padded struct {
+	node     logical.Node
+	marker   *logical.ColRef
+	ok       []logical.Expr
+	filtered bool
+}
+
+// padOver evaluates n for every row of o (see padded); ok is false for
+// shapes it does not know, and for plans that read the outer rows in two
+// places that are not above one another (both sides of a join).
+func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
+	if !readsOuter(n, definedIDs(n)) {
+		return b.padLeaf(o, n, nil), true
+	}
+	switch x := n.(type) {
+	case *logical.Filter:
+		if !readsOuter(x.Input, definedIDs(x.Input)) {
+			return b.padLeaf(o, x.Input, x.Pred), true
+		}
+		r, ok := b.padOver(o, x.Input)
+		if !ok {
+			return nil, false
+		}
+		r.ok = append(r.ok, logical.Conjuncts(x.Pred)...)
+		r.filtered = true
+		return r, true
+	case *logical.Project:
+		r, ok := b.padOver(o, x.Input)
+		if !ok {
+			return nil, false
+		}
+		p := &logical.Project{Input: r.node}
+		have := logical.ColSet{}
+		for i, e := range x.Exprs {
+			if _, isCol := e.(*logical.ColRef); !isCol && r.filtered {
+				// Not computed for rows the subquery has not (a
+				// division by zero PostgreSQL never meets).
+				e = &logical.Case{Whens: []logical.When{{Cond: logical.And(r.ok), Then: e}}, T: e.Type()}
+			}
+			p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, x.Cols[i])
+			have.Add(x.Cols[i])
+		}
+		// The outer columns, the marker and what ok reads pass on.
+		for _, id := range r.node.Output() {
+			if !have.Has(id) {
+				p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
+			}
+		}
+		r.node = p
+		return r, true
+	case *logical.Sort:
+		// Order means nothing without a LIMIT above, which is not padded.
+		return b.padOver(o, x.Input)
+	case *logical.Window:
+		r, ok := b.padOver(o, x.Input)
+		if !ok || r.filtered {
+			// Rows that are not the subquery's would be counted.
+			return nil, false
+		}
+		w := *x
+		w.Input = r.node
+		w.PartitionBy = append([]logical.Expr{b.colRef(o.rowID)}, x.PartitionBy...)
+		r.node = &w
+		return r, true
+	case *logical.Join:
+		return b.padJoin(o, x)
+	case *logical.Aggregate:
+		return b.padAggregate(o, x)
+	}
+	return nil, false
+}
+
+// padLeaf joins the outer rows with in's rows that meet pred (nil: all),
+// keeping each outer row.
+func (b *binder) padLeaf(o outerRows, in logical.Node, pred logical.Expr) *padded {
+	m := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	if pred == nil {
+		pred = &logical.Const{T: sqltypes.TypeBool, V: true}
+	}
+	marker := b.colRef(m)
+	return &padded{
+		node:   &logical.Join{Type: logical.LeftJoin, Left: o.node, Right: b.withMarker(in, m), Cond: pred},
+		marker: marker,
+		ok:     []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}},
+	}
+}
+
+// padJoin is padOver of a join one side of which reads the outer rows.
+// The rows that are not the subquery's match nothing (their ok is part of
+// the condition), so a single join never fails for them.
+func (b *binder) padJoin(o outerRows, x *logical.Join) (*padded, bool) {
+	lOuter := readsOuter(x.Left, definedIDs(x.Left))
+	rOuter := readsOuter(x.Right, definedIDs(x.Right))
+	switch x.Type {
+	case logical.LeftJoin, logical.SingleJoin, logical.MarkJoin, logical.SemiJoin, logical.AntiJoin:
+		if rOuter {
+			return nil, false
+		}
+		r, ok := b.padOver(o, x.Left)
+		if !ok {
+			return nil, false
+		}
+		cond := logical.And(append(logical.Conjuncts(x.Cond), r.ok...))
+		if x.Type == logical.SemiJoin || x.Type == logical.AntiJoin {
+			// Dropping the left rows would drop outer rows: a mark
+			// says which have a match instead.
+			mark := b.meta.NewColumn("exists", "", sqltypes.TypeBool)
+			r.node = &logical.Join{Type: logical.MarkJoin, Left: r.node, Right: x.Right, Cond: cond, Mark: mark, ExistsMark: true}
+			var has logical.Expr = &logical.Func{Name: "coalesce", Args: []logical.Expr{b.colRef(mark), &logical.Const{T: sqltypes.TypeBool, V: false}}, T: sqltypes.TypeBool}
+			if x.Type == logical.AntiJoin {
+				has = &logical.Unary{Op: logical.OpNot, E: has, T: sqltypes.TypeBool}
+			}
+			r.ok, r.filtered = append(r.ok, has), true
+			return r, true
+		}
+		j := *x
+		j.Left, j.Cond, j.Needed = r.node, cond, nil
+		r.node = &j
+		return r, true
+	case logical.InnerJoin:
+		if lOuter && rOuter {
+			return nil, false
+		}
+		side, other := x.Left, x.Right
+		if rOuter {
+			side, other = x.Right, x.Left
+		}
+		r, ok := b.padOver(o, side)
+		if !ok {
+			return nil, false
+		}
+		m := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+		cond := logical.And(append(logical.Conjuncts(x.Cond), r.ok...))
+		r.node = &logical.Join{Type: logical.LeftJoin, Left: r.node, Right: b.withMarker(other, m), Cond: cond}
+		r.ok = append(r.ok, &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(m), T: sqltypes.TypeBool})
+		r.filtered = true
+		return r, true
+	}
+	return nil, false
+}
+
+// padAggregate is padOver of an aggregate: grouped by the outer row too,
+// over the subquery's rows only (its ok filters every call). Without
+// GROUP BY every outer row has its one row, the aggregates of no rows
+// where it has none. With GROUP BY the padding is a group of its own (the
+// marker is a key), and a group of rows none of which are the subquery's
+// is not one of its groups.
+func (b *binder) padAggregate(o outerRows, x *logical.Aggregate) (*padded, bool) {
+	r, ok := b.padOver(o, x.Input)
+	if !ok {
+		return nil, false
+	}
+	keys := o.keys()
+	if len(x.Groups) > 0 {
+		keys = append(keys, r.marker.ID)
+	}
+	g := &logical.Aggregate{Input: r.node, InputOrder: x.InputOrder, AggCols: append([]logical.ColumnID(nil), x.AggCols...)}
+	for _, id := range keys {
+		g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
+	}
+	g.Groups, g.GroupCols = append(g.Groups, x.Groups...), append(g.GroupCols, x.GroupCols...)
+	for _, call := range x.Aggs {
+		c := call
+		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), r.ok...))
+		g.Aggs = append(g.Aggs, c)
+	}
+	if len(x.Groups) == 0 {
+		m := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+		marker := b.colRef(m)
+		return &padded{node: b.withMarker(g, m), marker: marker, ok: []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}}}, true
+	}
+	out := &padded{node: g, marker: r.marker, ok: []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}}}
+	if r.filtered {
+		id := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
+		fls := &logical.Const{T: sqltypes.TypeBool, V: false}
+		okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{logical.And(r.ok), fls}, T: sqltypes.TypeBool}
+		g.Aggs = append(g.Aggs, logical.AggCall{Func: "bool_or", Args: []logical.Expr{okExpr}, T: sqltypes.TypeBool})
+		g.AggCols = append(g.AggCols, id)
+		out.ok, out.filtered = append(out.ok, b.colRef(id)), true
+	}
+	return out, true
+}
+
+// perRowPadded evaluates plan, a subquery reading only node's columns
+// from outside, for every row of node by padOver, and keeps of each outer
+// row the subquery's rows or one row of padding (keepOrPad). ok is false
+// where padOver is.
+func (b *binder) perRowPadded(node, plan logical.Node) (*perRowOut, bool) {
+	outer := logical.NewColSet(node.Output()...)
+	if !columnsRead(plan).SubsetOf(unionSet(definedIDs(plan), outer)) {
+		return nil, false // it reads a query further out
+	}
+	for _, id := range node.Output() {
+		if !groupable(b.meta.Column(id).Type) {
+			return nil, false
+		}
+	}
+	o := b.numberOuter(node)
+	p, ok := b.padOver(o, plan)
+	if !ok {
+		return nil, false
+	}
+	r := &perRowOut{node: p.node, rowID: o.rowID, keys: o.keys(), marker: p.marker}
+	b.keepOrPad(r, logical.And(p.ok))
+	return r, true
+}
+
+// scalarPadded is scalarPerOuterRow by perRowPadded: res is the column
+// holding sq's value. An outer row with more than one row fails with
+// 21000, as a single join does.
+func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.Node, logical.ColumnID, bool) {
+	plan, renamed := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
+	res := sq.Out
+	if nid, isRenamed := renamed[res]; isRenamed {
+		res = nid
+	}
+	r, ok := b.perRowPadded(node, plan)
+	if !ok {
+		return nil, 0, false
+	}
+	rows := b.meta.NewColumn("rows", "", sqltypes.TypeInt8)
+	w := &logical.Window{
+		Input:       r.node,
+		PartitionBy: []logical.Expr{b.colRef(r.rowID)},
+		Calls:       []logical.WindowCall{{Func: "count_star", Filter: &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}, Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:        []logical.ColumnID{rows},
+	}
+	check := &logical.Func{Name: expr.OneRowFunc, Args: []logical.Expr{b.colRef(rows)}, T: sqltypes.TypeBool}
+	return &logical.Filter{Input: w, Pred: check}, r.current(res), true
+}
+
+func unionSet(a, b logical.ColSet) logical.ColSet {
+	out := logical.ColSet{}
+	out.AddSet(a)
+	out.AddSet(b)
+	return out
+}
