@@ -1,8 +1,6 @@
 package bind
 
 import (
-	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -28,14 +26,20 @@ import (
 // padded is a plan evaluated for every numbered outer row by padOver:
 // node has the outer rows' columns and the plan's; an outer row without
 // rows has one row of padding, marker NULL. The plan's rows are those
-// where ok holds; filtered says ok holds more than the marker's test, so
-// that some rows with data are not the plan's.
+// that are no padding and where ok holds (nil: all).
 type padded struct {
-	node     logical.Node
-	marker   *logical.ColRef
-	ok       []logical.Expr
-	filtered bool
+	node   logical.Node
+	marker *logical.ColRef
+	ok     []logical.Expr
 }
+
+// cond is the condition a row of node meets when it is the plan's.
+func (p *padded) cond() logical.Expr {
+	return logical.And(append([]logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: p.marker, T: sqltypes.TypeBool}}, p.ok...))
+}
+
+// filtered reports whether some rows with data are not the plan's.
+func (p *padded) filtered() bool { return len(p.ok) > 0 }
 
 // padOver evaluates n for every row of o (see padded); ok is false for
 // shapes it does not know, and for plans that read the outer rows in two
@@ -54,7 +58,6 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 			return nil, false
 		}
 		r.ok = append(r.ok, logical.Conjuncts(x.Pred)...)
-		r.filtered = true
 		return r, true
 	case *logical.Project:
 		r, ok := b.padOver(o, x.Input)
@@ -64,10 +67,10 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 		p := &logical.Project{Input: r.node}
 		have := logical.ColSet{}
 		for i, e := range x.Exprs {
-			if _, isCol := e.(*logical.ColRef); !isCol && r.filtered {
+			if _, isCol := e.(*logical.ColRef); !isCol && r.filtered() {
 				// Not computed for rows the subquery has not (a
 				// division by zero PostgreSQL never meets).
-				e = &logical.Case{Whens: []logical.When{{Cond: logical.And(r.ok), Then: e}}, T: e.Type()}
+				e = &logical.Case{Whens: []logical.When{{Cond: r.cond(), Then: e}}, T: e.Type()}
 			}
 			p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, x.Cols[i])
 			have.Add(x.Cols[i])
@@ -85,7 +88,7 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 		return b.padOver(o, x.Input)
 	case *logical.Window:
 		r, ok := b.padOver(o, x.Input)
-		if !ok || r.filtered {
+		if !ok || r.filtered() {
 			// Rows that are not the subquery's would be counted.
 			return nil, false
 		}
@@ -113,7 +116,6 @@ func (b *binder) padLeaf(o outerRows, in logical.Node, pred logical.Expr) *padde
 	return &padded{
 		node:   &logical.Join{Type: logical.LeftJoin, Left: o.node, Right: b.withMarker(in, m), Cond: pred},
 		marker: marker,
-		ok:     []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}},
 	}
 }
 
@@ -132,7 +134,7 @@ func (b *binder) padJoin(o outerRows, x *logical.Join) (*padded, bool) {
 		if !ok {
 			return nil, false
 		}
-		cond := logical.And(append(logical.Conjuncts(x.Cond), r.ok...))
+		cond := logical.And(append(logical.Conjuncts(x.Cond), r.cond()))
 		if x.Type == logical.SemiJoin || x.Type == logical.AntiJoin {
 			// Dropping the left rows would drop outer rows: a mark
 			// says which have a match instead.
@@ -142,7 +144,7 @@ func (b *binder) padJoin(o outerRows, x *logical.Join) (*padded, bool) {
 			if x.Type == logical.AntiJoin {
 				has = &logical.Unary{Op: logical.OpNot, E: has, T: sqltypes.TypeBool}
 			}
-			r.ok, r.filtered = append(r.ok, has), true
+			r.ok = append(r.ok, has)
 			return r, true
 		}
 		j := *x
@@ -162,10 +164,9 @@ func (b *binder) padJoin(o outerRows, x *logical.Join) (*padded, bool) {
 			return nil, false
 		}
 		m := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-		cond := logical.And(append(logical.Conjuncts(x.Cond), r.ok...))
+		cond := logical.And(append(logical.Conjuncts(x.Cond), r.cond()))
 		r.node = &logical.Join{Type: logical.LeftJoin, Left: r.node, Right: b.withMarker(other, m), Cond: cond}
 		r.ok = append(r.ok, &logical.Unary{Op: logical.OpIsNotNull, E: b.colRef(m), T: sqltypes.TypeBool})
-		r.filtered = true
 		return r, true
 	}
 	return nil, false
@@ -193,31 +194,30 @@ func (b *binder) padAggregate(o outerRows, x *logical.Aggregate) (*padded, bool)
 	g.Groups, g.GroupCols = append(g.Groups, x.Groups...), append(g.GroupCols, x.GroupCols...)
 	for _, call := range x.Aggs {
 		c := call
-		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), r.ok...))
+		c.Filter = logical.And(append(logical.Conjuncts(call.Filter), r.cond()))
 		g.Aggs = append(g.Aggs, c)
 	}
 	if len(x.Groups) == 0 {
 		m := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-		marker := b.colRef(m)
-		return &padded{node: b.withMarker(g, m), marker: marker, ok: []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: marker, T: sqltypes.TypeBool}}}, true
+		return &padded{node: b.withMarker(g, m), marker: b.colRef(m)}, true
 	}
-	out := &padded{node: g, marker: r.marker, ok: []logical.Expr{&logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}}}
-	if r.filtered {
+	out := &padded{node: g, marker: r.marker}
+	if r.filtered() {
 		id := b.meta.NewColumn("ok", "", sqltypes.TypeBool)
 		fls := &logical.Const{T: sqltypes.TypeBool, V: false}
-		okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{logical.And(r.ok), fls}, T: sqltypes.TypeBool}
+		okExpr := &logical.Func{Name: "coalesce", Args: []logical.Expr{r.cond(), fls}, T: sqltypes.TypeBool}
 		g.Aggs = append(g.Aggs, logical.AggCall{Func: "bool_or", Args: []logical.Expr{okExpr}, T: sqltypes.TypeBool})
 		g.AggCols = append(g.AggCols, id)
-		out.ok, out.filtered = append(out.ok, b.colRef(id)), true
+		out.ok = []logical.Expr{b.colRef(id)}
 	}
 	return out, true
 }
 
 // perRowPadded evaluates plan, a subquery reading only node's columns
 // from outside, for every row of node by padOver, and keeps of each outer
-// row the subquery's rows or one row of padding (keepOrPad). ok is false
-// where padOver is.
-func (b *binder) perRowPadded(node, plan logical.Node) (*perRowOut, bool) {
+// row the subquery's rows or one row of padding (keepOrPad; with oneRow
+// more than one row fails with 21000). ok is false where padOver is.
+func (b *binder) perRowPadded(node, plan logical.Node, oneRow bool) (*perRowOut, bool) {
 	outer := logical.NewColSet(node.Output()...)
 	if !columnsRead(plan).SubsetOf(unionSet(definedIDs(plan), outer)) {
 		return nil, false // it reads a query further out
@@ -233,7 +233,11 @@ func (b *binder) perRowPadded(node, plan logical.Node) (*perRowOut, bool) {
 		return nil, false
 	}
 	r := &perRowOut{node: p.node, rowID: o.rowID, keys: o.keys(), marker: p.marker}
-	b.keepOrPad(r, logical.And(p.ok))
+	var keep logical.Expr = &logical.Const{T: sqltypes.TypeBool, V: true}
+	if p.filtered() {
+		keep = logical.And(p.ok)
+	}
+	b.keepOrPadRows(r, keep, oneRow)
 	return r, true
 }
 
@@ -246,19 +250,11 @@ func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.
 	if nid, isRenamed := renamed[res]; isRenamed {
 		res = nid
 	}
-	r, ok := b.perRowPadded(node, plan)
+	r, ok := b.perRowPadded(node, plan, true)
 	if !ok {
 		return nil, 0, false
 	}
-	rows := b.meta.NewColumn("rows", "", sqltypes.TypeInt8)
-	w := &logical.Window{
-		Input:       r.node,
-		PartitionBy: []logical.Expr{b.colRef(r.rowID)},
-		Calls:       []logical.WindowCall{{Func: "count_star", Filter: &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}, Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
-		Cols:        []logical.ColumnID{rows},
-	}
-	check := &logical.Func{Name: expr.OneRowFunc, Args: []logical.Expr{b.colRef(rows)}, T: sqltypes.TypeBool}
-	return &logical.Filter{Input: w, Pred: check}, r.current(res), true
+	return r.node, r.current(res), true
 }
 
 func unionSet(a, b logical.ColSet) logical.ColSet {

@@ -120,6 +120,12 @@ func (r *perRowOut) reapply(b *binder, tops []*logical.Project) {
 // The subquery's columns get new IDs, recorded in r.renamed, and the
 // marker is TRUE on the rows kept for ok only.
 func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
+	b.keepOrPadRows(r, ok, false)
+}
+
+// keepOrPadRows is keepOrPad; with oneRow, an outer row with more than
+// one row where ok holds fails with 21000 (a scalar subquery's).
+func (b *binder) keepOrPadRows(r *perRowOut, ok logical.Expr, oneRow bool) {
 	conds := []logical.Expr{ok}
 	if r.marker != nil {
 		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool})
@@ -132,7 +138,12 @@ func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
 	eq := func(id logical.ColumnID, v int64) logical.Expr {
 		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
 	}
-	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
+	var pred logical.Expr = &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}
+	if oneRow {
+		check := &logical.Func{Name: expr.OneRowFunc, Args: []logical.Expr{b.colRef(oks)}, T: sqltypes.TypeBool}
+		pred = logical.And([]logical.Expr{check, pred})
+	}
+	keep := &logical.Filter{Input: w, Pred: pred}
 	out, fresh := b.nullUnless(keep, logical.NewColSet(r.keys...), b.colRef(okID))
 	if r.renamed == nil {
 		r.renamed = map[logical.ColumnID]logical.ColumnID{}
@@ -185,6 +196,8 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	// The aggregates' arguments, FILTER and ORDER BY may read the outer
 	// row too (`sum(o.a + q.v)`, an aggregate of both levels is the inner
 	// query's): they are computed over the join, where its columns are.
+	// What they read of queries further out stays a correlation of the
+	// result, for the enclosing query's decorrelation.
 	aggExprs := append([]logical.Expr(nil), agg.Groups...)
 	for _, c := range agg.Aggs {
 		aggExprs = append(append(aggExprs, c.Args...), c.Filter)
@@ -194,11 +207,6 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	}
 	for _, k := range agg.InputOrder {
 		aggExprs = append(aggExprs, k.Expr)
-	}
-	withOuter := logical.NewColSet(outerCols...)
-	withOuter.AddSet(local)
-	if !readOnly(aggExprs, withOuter) {
-		return nil, false, nil
 	}
 	argsReadOuter := !readOnly(aggExprs, local)
 	// Above the aggregate the outer columns are group keys, so the
