@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -53,6 +54,9 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 		if !readsOuter(x.Input, definedIDs(x.Input)) {
 			return b.padLeaf(o, x.Input, x.Pred), true
 		}
+		if j, pushed := pushIntoLeft(x); pushed {
+			return b.padOver(o, j)
+		}
 		r, ok := b.padOver(o, x.Input)
 		if !ok {
 			return nil, false
@@ -84,8 +88,10 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 		r.node = p
 		return r, true
 	case *logical.Sort:
-		// Order means nothing without a LIMIT above, which is not padded.
+		// Order means nothing without a LIMIT above (see Limit).
 		return b.padOver(o, x.Input)
+	case *logical.Limit:
+		return b.padLimit(o, x)
 	case *logical.Window:
 		r, ok := b.padOver(o, x.Input)
 		if !ok || r.filtered() {
@@ -105,6 +111,50 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 	return nil, false
 }
 
+// pushIntoLeft moves the conjuncts of f that read only the left side of
+// the join under it (and columns from outside) onto that side, when the
+// join keeps each left row's standing (a semi, anti, mark, left or single
+// join): `p ⋉ r` filtered by `p.k = q.k` is `(p WHERE p.k = q.k) ⋉ r`,
+// which padOver joins to the outer rows by that condition rather than
+// with every outer row. pushed is false when none moves.
+func pushIntoLeft(f *logical.Filter) (logical.Node, bool) {
+	j, ok := f.Input.(*logical.Join)
+	if !ok {
+		return nil, false
+	}
+	switch j.Type {
+	case logical.SemiJoin, logical.AntiJoin, logical.MarkJoin, logical.LeftJoin, logical.SingleJoin:
+	default:
+		return nil, false
+	}
+	inJoin := definedIDs(j)
+	left := logical.OutputSet(j.Left)
+	var down, stay []logical.Expr
+	for _, c := range logical.Conjuncts(f.Pred) {
+		cols := logical.ColumnsOf(c)
+		reads := logical.ColSet{}
+		for id := range cols {
+			if inJoin.Has(id) {
+				reads.Add(id)
+			}
+		}
+		if reads.SubsetOf(left) && !hasSubquery(c) {
+			down = append(down, c)
+		} else {
+			stay = append(stay, c)
+		}
+	}
+	if len(down) == 0 {
+		return nil, false
+	}
+	c := *j
+	c.Left = &logical.Filter{Input: j.Left, Pred: logical.And(down)}
+	if len(stay) == 0 {
+		return &c, true
+	}
+	return &logical.Filter{Input: &c, Pred: logical.And(stay)}, true
+}
+
 // padLeaf joins the outer rows with in's rows that meet pred (nil: all),
 // keeping each outer row.
 func (b *binder) padLeaf(o outerRows, in logical.Node, pred logical.Expr) *padded {
@@ -117,6 +167,34 @@ func (b *binder) padLeaf(o outerRows, in logical.Node, pred logical.Expr) *padde
 		node:   &logical.Join{Type: logical.LeftJoin, Left: o.node, Right: b.withMarker(in, m), Cond: pred},
 		marker: marker,
 	}
+}
+
+// padLimit is padOver of `ORDER BY ... LIMIT n OFFSET m`: each outer
+// row's rows are numbered in the subquery's order, its own rows first, and
+// those outside the bounds are not its rows any more.
+func (b *binder) padLimit(o outerRows, x *logical.Limit) (*padded, bool) {
+	if x.Bounds != nil {
+		return nil, false
+	}
+	in, keys := x.Input, []logical.SortKey(nil)
+	if s, ok := in.(*logical.Sort); ok {
+		in, keys = s.Input, s.Keys
+	}
+	r, ok := b.padOver(o, in)
+	if !ok {
+		return nil, false
+	}
+	fls := &logical.Const{T: sqltypes.TypeBool, V: false}
+	own := &logical.Func{Name: "coalesce", Args: []logical.Expr{r.cond(), fls}, T: sqltypes.TypeBool}
+	rn := b.meta.NewColumn("row_number", "", sqltypes.TypeInt8)
+	r.node = &logical.Window{
+		Input: r.node, PartitionBy: []logical.Expr{b.colRef(o.rowID)},
+		OrderBy: append([]logical.SortKey{{Expr: own, Desc: true}}, keys...),
+		Calls:   []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(true), T: sqltypes.TypeInt8}},
+		Cols:    []logical.ColumnID{rn},
+	}
+	r.ok = append(r.ok, b.rowNumberWithin(rn, x.Offset, x.Count))
+	return r, true
 }
 
 // padJoin is padOver of a join one side of which reads the outer rows.
@@ -218,10 +296,8 @@ func (b *binder) padAggregate(o outerRows, x *logical.Aggregate) (*padded, bool)
 // row the subquery's rows or one row of padding (keepOrPad; with oneRow
 // more than one row fails with 21000). ok is false where padOver is.
 func (b *binder) perRowPadded(node, plan logical.Node, oneRow bool) (*perRowOut, bool) {
-	outer := logical.NewColSet(node.Output()...)
-	if !columnsRead(plan).SubsetOf(unionSet(definedIDs(plan), outer)) {
-		return nil, false // it reads a query further out
-	}
+	// What plan reads of queries further out stays a correlation of the
+	// result, for the enclosing query's decorrelation.
 	for _, id := range node.Output() {
 		if !groupable(b.meta.Column(id).Type) {
 			return nil, false
@@ -255,11 +331,4 @@ func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.
 		return nil, 0, false
 	}
 	return r.node, r.current(res), true
-}
-
-func unionSet(a, b logical.ColSet) logical.ColSet {
-	out := logical.ColSet{}
-	out.AddSet(a)
-	out.AddSet(b)
-	return out
 }

@@ -125,11 +125,14 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 					continue
 				}
 			}
-			if isNeedsEquality(err) {
-				rest = append(rest, c) // evaluated per outer row by joinSubquery
-				continue
+			// Evaluated per outer row by joinDecorrelated, or its error
+			// stands.
+			if done == nil {
+				done = map[logical.Node]decorrelation{}
 			}
-			return nil, err
+			done[sq.Plan] = decorrelation{plan: plan, corr: corr, err: err}
+			rest = append(rest, c)
+			continue
 		}
 		if len(corr) > 0 && len(countColumns(plan)) > 0 {
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
@@ -339,7 +342,7 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 			if out, res, ok := b.scalarPadded(node, sq); ok {
 				return out, b.colRef(res), nil
 			}
-		} else if isNeedsEquality(err) {
+		} else {
 			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
 			if rerr != nil {
 				return nil, nil, rerr
@@ -738,8 +741,13 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	if !ok && err == nil {
 		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, false)
 	}
-	if !ok || err != nil {
-		return nil, nil, ok, err
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !ok {
+		if r, ok = b.perRowPadded(node, plan, false); !ok {
+			return nil, nil, false, nil
+		}
 	}
 	var matched logical.Expr
 	if r.marker != nil {
