@@ -234,7 +234,8 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	outerKeys := keys
 	var marker *logical.ColRef
 	rename := func(e logical.Expr) logical.Expr { return e }
-	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+	// joinOuter joins the numbered outer rows with in's rows by cond.
+	joinOuter := func(in logical.Node, cond logical.Expr) {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 		jt := logical.LeftJoin
 		switch {
@@ -244,8 +245,11 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		case withGroups:
 			jt = logical.InnerJoin
 		}
-		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
+		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: cond}
 		markers = []logical.Expr{b.colRef(matched)}
+	}
+	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+		joinOuter(in, logical.And(corr))
 	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
 	} else if !readsOuter(agg.Input, local) {
@@ -254,17 +258,7 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		}
 		// Only the aggregates read the outer row: every inner row is
 		// aggregated for every outer row, as PostgreSQL's subplan does.
-		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-		jt := logical.LeftJoin
-		switch {
-		case withGroups && keep:
-			marker = b.colRef(matched)
-			keys = append(keys, matched)
-		case withGroups:
-			jt = logical.InnerJoin
-		}
-		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(agg.Input, matched), Cond: &logical.Const{T: sqltypes.TypeBool, V: true}}
-		markers = []logical.Expr{b.colRef(matched)}
+		joinOuter(agg.Input, &logical.Const{T: sqltypes.TypeBool, V: true})
 	} else {
 		// Some other input reading the outer row (a UNION in FROM):
 		// its rows per outer row, padded where the groups need it.
