@@ -54,8 +54,8 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 		if !readsOuter(x.Input, definedIDs(x.Input)) {
 			return b.padLeaf(o, x.Input, x.Pred), true
 		}
-		if j, pushed := pushIntoLeft(x); pushed {
-			return b.padOver(o, j)
+		if sunk, ok := b.sinkFilter(x); ok {
+			return b.padOver(o, sunk)
 		}
 		r, ok := b.padOver(o, x.Input)
 		if !ok {
@@ -111,48 +111,104 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 	return nil, false
 }
 
-// pushIntoLeft moves the conjuncts of f that read only the left side of
-// the join under it (and columns from outside) onto that side, when the
-// join keeps each left row's standing (a semi, anti, mark, left or single
-// join): `p ⋉ r` filtered by `p.k = q.k` is `(p WHERE p.k = q.k) ⋉ r`,
-// which padOver joins to the outer rows by that condition rather than
-// with every outer row. pushed is false when none moves.
-func pushIntoLeft(f *logical.Filter) (logical.Node, bool) {
-	j, ok := f.Input.(*logical.Join)
-	if !ok {
-		return nil, false
-	}
-	switch j.Type {
-	case logical.SemiJoin, logical.AntiJoin, logical.MarkJoin, logical.LeftJoin, logical.SingleJoin:
-	default:
-		return nil, false
-	}
-	inJoin := definedIDs(j)
-	left := logical.OutputSet(j.Left)
-	var down, stay []logical.Expr
+// sinkFilter moves the conjuncts of f as far down its input as they stay
+// the same condition: through projections that pass their columns on,
+// below an aggregate's group columns, a row-numbering window, and onto
+// the side of a join whose rows they read (the left side of a join that
+// keeps each left row's standing: semi, anti, mark, left, single). Columns
+// from outside count as constants. So `p ⋉ r` filtered by `p.k = q.k` is
+// `(p WHERE p.k = q.k) ⋉ r`, which padOver joins to the outer rows by
+// that condition rather than with every outer row. sunk is false when
+// nothing moved.
+func (b *binder) sinkFilter(f *logical.Filter) (n logical.Node, sunk bool) {
+	var stay []logical.Expr
+	in := f.Input
 	for _, c := range logical.Conjuncts(f.Pred) {
-		cols := logical.ColumnsOf(c)
-		reads := logical.ColSet{}
-		for id := range cols {
-			if inJoin.Has(id) {
-				reads.Add(id)
-			}
-		}
-		if reads.SubsetOf(left) && !hasSubquery(c) {
-			down = append(down, c)
+		if next, ok := b.sinkConjunct(in, c); ok {
+			in, sunk = next, true
 		} else {
 			stay = append(stay, c)
 		}
 	}
-	if len(down) == 0 {
+	if len(stay) == 0 {
+		return in, sunk
+	}
+	return &logical.Filter{Input: in, Pred: logical.And(stay)}, sunk
+}
+
+// sinkConjunct returns n with c applied below its top node, ok false
+// when c cannot move below it.
+func (b *binder) sinkConjunct(n logical.Node, c logical.Expr) (logical.Node, bool) {
+	if hasSubquery(c) {
 		return nil, false
 	}
-	c := *j
-	c.Left = &logical.Filter{Input: j.Left, Pred: logical.And(down)}
-	if len(stay) == 0 {
-		return &c, true
+	defined := definedIDs(n)
+	reads := logical.ColSet{}
+	for id := range logical.ColumnsOf(c) {
+		if defined.Has(id) {
+			reads.Add(id)
+		}
 	}
-	return &logical.Filter{Input: &c, Pred: logical.And(stay)}, true
+	// under applies c to child: deeper when it can go, else as a filter.
+	under := func(child logical.Node) logical.Node {
+		if deeper, ok := b.sinkConjunct(child, c); ok {
+			return deeper
+		}
+		return &logical.Filter{Input: child, Pred: c}
+	}
+	switch x := n.(type) {
+	case *logical.Filter:
+		// Only further down: a filter swapped with this one would be
+		// sunk back and forth.
+		deeper, ok := b.sinkConjunct(x.Input, c)
+		if !ok {
+			return nil, false
+		}
+		return &logical.Filter{Input: deeper, Pred: x.Pred}, true
+	case *logical.Project:
+		for i, id := range x.Cols {
+			if ref, isCol := x.Exprs[i].(*logical.ColRef); reads.Has(id) && (!isCol || ref.ID != id) {
+				return nil, false
+			}
+		}
+		p := *x
+		p.Input = under(x.Input)
+		return &p, true
+	case *logical.Aggregate:
+		groups := logical.ColSet{}
+		for i, id := range x.GroupCols {
+			if ref, isCol := x.Groups[i].(*logical.ColRef); isCol && ref.ID == id {
+				groups.Add(id)
+			}
+		}
+		if len(x.Groups) == 0 || !reads.SubsetOf(groups) {
+			return nil, false
+		}
+		a := *x
+		a.Input = under(x.Input)
+		return &a, true
+	case *logical.Window:
+		if len(x.PartitionBy) > 0 || len(x.OrderBy) > 0 || !logical.NewColSet(x.Cols...).SubsetOf(b.rowKeys) || readsAny(reads, x.Cols) {
+			return nil, false
+		}
+		w := *x
+		w.Input = under(x.Input)
+		return &w, true
+	case *logical.Join:
+		left, right := logical.OutputSet(x.Left), logical.OutputSet(x.Right)
+		j := *x
+		switch {
+		case reads.SubsetOf(left) && x.Type != logical.RightJoin && x.Type != logical.FullJoin:
+			j.Left = under(x.Left)
+		case reads.SubsetOf(right) && x.Type == logical.InnerJoin:
+			j.Right = under(x.Right)
+		default:
+			return nil, false
+		}
+		j.Needed = nil
+		return &j, true
+	}
+	return nil, false
 }
 
 // padLeaf joins the outer rows with in's rows that meet pred (nil: all),
@@ -331,4 +387,14 @@ func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.
 		return nil, 0, false
 	}
 	return r.node, r.current(res), true
+}
+
+// readsAny reports whether reads holds one of ids.
+func readsAny(reads logical.ColSet, ids []logical.ColumnID) bool {
+	for _, id := range ids {
+		if reads.Has(id) {
+			return true
+		}
+	}
+	return false
 }

@@ -594,6 +594,10 @@ func (b *binder) pullUpCorrelation(in logical.Node, local logical.ColSet) (logic
 // numberRows adds column id to n's output: each row's number, a key that
 // tells n's rows apart once they are joined with more rows.
 func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
+	if b.rowKeys == nil {
+		b.rowKeys = logical.ColSet{}
+	}
+	b.rowKeys.Add(id)
 	return &logical.Window{
 		Input: n,
 		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
