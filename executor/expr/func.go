@@ -251,6 +251,8 @@ func lookupBuilder(name string) builder {
 		return buildRegclass
 	case SettingFunc:
 		return buildSetting
+	case OneRowFunc:
+		return buildOneRow
 	case "format":
 		return buildFormat
 	case "age":

@@ -1616,9 +1616,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.SampleFunc || name == expr.RegclassFunc {
-		// Masks are applied by policy only: a user who could call the
-		// hash with a key of their choosing could reverse it.
+	if expr.IsInternalFunction(name) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
 	}
 	if b.opts.Action != nil {
