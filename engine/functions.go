@@ -54,7 +54,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "pg_get_userbyid":
 		if len(args) == 1 {
-			return "meshql", sqltypes.TypeText, true
+			return ownerName, sqltypes.TypeText, true
 		}
 	case "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible", "pg_operator_is_visible",
 		"pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_collation_is_visible", "pg_conversion_is_visible",

@@ -67,9 +67,9 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 		if err != nil {
 			return 0, err
 		}
-		for _, r := range roleRows(s) {
-			if r[1] == n {
-				return r[0].(int32), nil
+		for _, r := range pgRoles(s) {
+			if r.name == n {
+				return r.oid, nil
 			}
 		}
 		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "role \"%s\" does not exist", n)

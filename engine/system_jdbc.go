@@ -181,14 +181,6 @@ func withXmin(st sysTable) sysTable {
 	return st
 }
 
-// ownerRole is pg_roles' row of the role that owns every object (relowner,
-// nspowner and the grantor of every ACL item, pg_get_userbyid's answer):
-// pgjdbc's getTablePrivileges joins pg_class to pg_roles on relowner. As
-// PostgreSQL's bootstrap superuser, it cannot log in to meshql.
-func ownerRole() []any {
-	return []any{int32(ownerOID), "meshql", true, true, true, true, false, false, int32(-1), true, "********", nil, nil}
-}
-
 // rowTypeRows are pg_type's rows of the row types of the products the
 // session reads, as PostgreSQL has one (and its array) per table and view:
 // named as the product, in its domain's schema, typrelid its pg_class row.

@@ -12,6 +12,7 @@ const (
 	infoSchemaOID = 13000
 	meshSchemaOID = 13100
 	ownerOID      = 10
+	ownerName     = "meshql" // the owner of every object (pg_get_userbyid)
 	databaseOID   = 16384
 	databaseName  = "mesh" // current_database(): the one database meshql serves
 	classRelKind  = "r"
@@ -364,12 +365,41 @@ func pgCatalogTables() []sysTable {
 	}
 }
 
+// roleCols are pg_roles's columns, in PostgreSQL 15's order.
 func roleCols() []sysColumn {
-	return []sysColumn{
-		{"oid", tInt4}, {"rolname", tText}, {"rolsuper", tBool}, {"rolinherit", tBool}, {"rolcreaterole", tBool},
-		{"rolcreatedb", tBool}, {"rolcanlogin", tBool}, {"rolreplication", tBool}, {"rolconnlimit", tInt4}, {"rolbypassrls", tBool},
-		{"rolpassword", tText}, {"rolvaliduntil", sqltypes.TypeTimestampTZ}, {"rolconfig", tTexts},
+	return catalogColumns(`rolname:name rolsuper:boolean rolinherit:boolean rolcreaterole:boolean rolcreatedb:boolean
+		rolcanlogin:boolean rolreplication:boolean rolconnlimit:integer rolpassword:text rolvaliduntil:timestamptz
+		rolbypassrls:boolean rolconfig:text[] oid:oid`)
+}
+
+// pgRole is one row of pg_roles: a mesh user (who can log in), a role, or
+// the role that owns every object (relowner, nspowner, the grantor of every
+// ACL item, pg_get_userbyid's answer; pgjdbc's getTablePrivileges joins
+// pg_class to pg_roles on relowner): as PostgreSQL's bootstrap superuser,
+// it cannot log in to meshql.
+type pgRole struct {
+	oid          int32
+	name         string
+	owner, login bool
+}
+
+// pgRoles lists the mesh's users, then the roles that are not also users
+// (one namespace in PostgreSQL: the login role stands for both), after
+// the owner.
+func pgRoles(s *Session) []pgRole {
+	mesh := s.engine.Mesh()
+	out := []pgRole{{oid: ownerOID, name: ownerName, owner: true}}
+	users := map[string]bool{}
+	for _, u := range mesh.Users {
+		out = append(out, pgRole{oid: int32(stableOID("role", u.Name)), name: u.Name, login: true})
+		users[u.Name] = true
 	}
+	for _, r := range mesh.Roles {
+		if !users[r.Name] {
+			out = append(out, pgRole{oid: int32(stableOID("role", r.Name)), name: r.Name})
+		}
+	}
+	return out
 }
 
 // authMembers is pg_auth_members: each user's membership of the roles
@@ -399,22 +429,12 @@ func authMembers() sysTable {
 	}}
 }
 
-// roleRows lists users (who can log in) and roles.
+// roleRows are pg_roles's rows: the owner is a superuser that cannot log
+// in (it bypasses row security, creates roles and databases).
 func roleRows(s *Session) [][]any {
-	mesh := s.engine.Mesh()
-	out := [][]any{ownerRole()}
-	for _, u := range mesh.Users {
-		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false, "********", nil, nil})
-	}
-	users := map[string]bool{}
-	for _, u := range mesh.Users {
-		users[u.Name] = true
-	}
-	for _, r := range mesh.Roles {
-		if users[r.Name] {
-			continue // one namespace in PostgreSQL: the login role stands for both
-		}
-		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false, "********", nil, nil})
+	var out [][]any
+	for _, r := range pgRoles(s) {
+		out = append(out, []any{r.name, r.owner, true, r.owner, r.owner, r.login, false, int32(-1), "********", nil, r.owner, nil, r.oid})
 	}
 	return out
 }

@@ -118,15 +118,23 @@ func checkCatalogColumns(t *testing.T, f *fixture) {
 	for _, table := range []string{"pg_proc", "pg_tablespace", "pg_shdescription", "pg_locks", "pg_timezone_names",
 		"pg_timezone_abbrevs", "pg_stat_ssl", "pg_tables", "pg_views", "pg_indexes", "pg_matviews", "pg_sequences", "pg_rewrite",
 		"pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server", "pg_user_mappings", "pg_partitioned_table",
-		"pg_default_acl", "pg_init_privs", "pg_seclabel", "pg_shseclabel", "pg_transform", "pg_aggregate", "pg_operator", "pg_cast"} {
+		"pg_default_acl", "pg_init_privs", "pg_seclabel", "pg_shseclabel", "pg_transform", "pg_aggregate", "pg_operator", "pg_cast",
+		// Those psql's meta-commands read (psql_meta_test.go).
+		"pg_opclass", "pg_opfamily", "pg_amop", "pg_amproc", "pg_user_mapping", "pg_db_role_setting", "pg_subscription",
+		"pg_ts_config", "pg_ts_config_map", "pg_ts_dict", "pg_ts_parser", "pg_ts_template", "pg_largeobject_metadata",
+		"pg_largeobject", "pg_roles", "pg_index", "pg_collation", "pg_publication", "pg_namespace"} {
 		columns := func(conn *pgx.Conn) []string {
-			res := conn.PgConn().ExecParams(t.Context(), "SELECT * FROM pg_catalog."+table+" LIMIT 0", nil, nil, nil, nil).Read()
-			if res.Err != nil {
-				t.Fatalf("%s: %v", table, res.Err)
+			rows, err := conn.Query(t.Context(), "SELECT * FROM pg_catalog."+table+" LIMIT 0")
+			if err != nil {
+				t.Fatalf("%s: %v", table, err)
 			}
+			defer rows.Close()
 			var out []string
-			for _, fd := range res.FieldDescriptions {
+			for _, fd := range rows.FieldDescriptions() {
 				out = append(out, fd.Name)
+			}
+			if len(out) == 0 {
+				t.Fatalf("%s: no columns", table)
 			}
 			return out
 		}
