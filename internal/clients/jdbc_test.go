@@ -87,12 +87,17 @@ func checkColumnOrigins(t *testing.T, f *fixture) {
 	}
 	origins := func(tg target, sql string) []string {
 		conn := connectTarget(t, tg)
-		res := conn.PgConn().ExecParams(t.Context(), sql, nil, nil, nil, nil).Read()
-		if res.Err != nil {
-			t.Fatalf("%s on %s: %v", sql, tg.name, res.Err)
+		rows, err := conn.Query(t.Context(), sql)
+		if err != nil {
+			t.Fatalf("%s on %s: %v", sql, tg.name, err)
+		}
+		fields := slices.Clone(rows.FieldDescriptions())
+		rows.Close()
+		if err := rows.Err(); err != nil || len(fields) == 0 {
+			t.Fatalf("%s on %s: %v, %d columns", sql, tg.name, err, len(fields))
 		}
 		var out []string
-		for _, fd := range res.FieldDescriptions {
+		for _, fd := range fields {
 			name := "-"
 			if fd.TableOID != 0 {
 				name = scalar(t, conn, fmt.Sprintf("SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = %d", fd.TableOID))
