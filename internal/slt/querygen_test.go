@@ -62,6 +62,9 @@ import (
 //	MESHQL_QUERYGEN_FIRST   index of the first query (default 0)
 //	MESHQL_QUERYGEN_TZ      the sessions' TimeZone (default: one of
 //	                        queryGenZones, by seed)
+//	MESHQL_QUERYGEN_SHOW    when set, log every query with both engines'
+//	                        times (queries slower than slowQuery on
+//	                        either engine are logged anyway)
 //	MESHQL_QUERYGEN_SQL     statements (separated by blank lines) to run on
 //	                        both engines instead, printing both results:
 //	                        for reducing a failure by hand
@@ -100,12 +103,18 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 		return
 	}
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
+	show := os.Getenv("MESHQL_QUERYGEN_SHOW") != ""
 	failures, empty, errs, unsupported := 0, 0, 0, 0
 	for i := first; i < first+n; i++ {
 		g := &qgen{r: rand.New(rand.NewPCG(uint64(seed), uint64(i)))}
 		sql, types, ordered := g.query()
+		start := time.Now()
 		want, werr := runBounded(t.Context(), pg, sql)
+		pgTook := time.Since(start)
 		got, gerr := runBounded(t.Context(), mq, sql)
+		if took := time.Since(start) - pgTook; show || took > slowQuery || pgTook > slowQuery {
+			t.Logf("query %d (seed %d): PostgreSQL %v, meshql %v\n%s", i, seed, pgTook.Round(time.Millisecond), took.Round(time.Millisecond), indent(sql))
+		}
 		var msg string
 		switch {
 		case werr != nil && t.Context().Err() == nil && errors.Is(werr, context.DeadlineExceeded):
@@ -146,6 +155,10 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 	}
 	t.Logf("%d queries: %d with no rows, %d failing on both engines, %d not supported by meshql (0A000)", n, empty, errs, unsupported)
 }
+
+// slowQuery is the time past which a query is logged: the generator must
+// keep queries small, and a slow one is a planner lead or a shape to avoid.
+const slowQuery = 3 * time.Second
 
 var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"}
 

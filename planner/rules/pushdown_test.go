@@ -89,3 +89,74 @@ func describe(n logical.Node, indent string) string {
 	}
 	return out
 }
+
+// TestFiltersBelowWindow: a conjunct over columns the partition keys fix
+// keeps or drops whole partitions, so it moves below the window; one over
+// other columns or the window's values stays. Decorrelated LATERAL
+// subqueries partition by a number of the outer rows, which fixes every
+// outer column: the outer WHERE then filters the outer rows before the
+// join (seed 28's query joined all 10000 orders first).
+func TestFiltersBelowWindow(t *testing.T) {
+	col := func(id logical.ColumnID) *logical.ColRef { return &logical.ColRef{ID: id, T: sqltypes.TypeInt8} }
+	values := func(ids ...logical.ColumnID) *logical.Values {
+		row := make([]logical.Expr, len(ids))
+		for i := range row {
+			row[i] = &logical.Const{T: sqltypes.TypeInt8, V: int64(i)}
+		}
+		return &logical.Values{Rows: [][]logical.Expr{row}, Cols: ids}
+	}
+	gt := func(id logical.ColumnID) logical.Expr {
+		return &logical.Binary{Op: expr.OpGt, L: col(id), R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
+	}
+	window := func(in logical.Node, part logical.ColumnID) *logical.Window {
+		return &logical.Window{Input: in, PartitionBy: []logical.Expr{col(part)},
+			Calls: []logical.WindowCall{{Func: "sum", Args: []logical.Expr{col(2)}, T: sqltypes.TypeInt8}}, Cols: []logical.ColumnID{9}}
+	}
+	numbered := func(in logical.Node) logical.Node {
+		return &logical.Window{Input: in, Calls: []logical.WindowCall{{Func: "row_number", T: sqltypes.TypeInt8}}, Cols: []logical.ColumnID{5}}
+	}
+	lateral := func(jt logical.JoinType) logical.Node {
+		return window(&logical.Join{Type: jt, Left: numbered(values(1, 2)), Right: values(3), Cond: gt(3)}, 5)
+	}
+	tests := []struct {
+		name       string
+		in         logical.Node
+		pred       logical.Expr
+		moves      bool
+		underneath string // the node the conjunct must end over when it moves
+	}{
+		{"partition key", window(values(1, 2), 1), gt(1), true, "*logical.Values"},
+		{"other column", window(values(1, 2), 1), gt(2), false, ""},
+		{"window value", window(values(1, 2), 1), gt(9), false, ""},
+		{"outer column of an inner lateral join", lateral(logical.InnerJoin), gt(2), true, "*logical.Window"},
+		{"outer column of a left lateral join", lateral(logical.LeftJoin), gt(1), true, "*logical.Window"},
+		{"subquery column of an inner lateral join", lateral(logical.InnerJoin), gt(3), false, ""},
+		{"subquery column of a left lateral join", lateral(logical.LeftJoin), &logical.Unary{Op: logical.OpIsNull, E: col(3), T: sqltypes.TypeBool}, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := PushDownFilters(&logical.Filter{Input: tc.in, Pred: tc.pred})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := describe(out, "")
+			_, stayed := out.(*logical.Filter)
+			if stayed == tc.moves {
+				t.Fatalf("moved = %v, want %v:\n%s", !stayed, tc.moves, s)
+			}
+			if !tc.moves {
+				return
+			}
+			lines := strings.Split(s, "\n")
+			for i, l := range lines {
+				if strings.TrimSpace(l) == "*logical.Filter "+tc.pred.String() {
+					if i+1 == len(lines) || strings.TrimSpace(lines[i+1]) != tc.underneath {
+						t.Fatalf("the conjunct is not over a %s:\n%s", tc.underneath, s)
+					}
+					return
+				}
+			}
+			t.Fatalf("the conjunct is lost:\n%s", s)
+		})
+	}
+}
