@@ -69,6 +69,14 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	switch x := e.(type) {
 	case *logical.Const, *logical.ColRef, *logical.Param:
 		return e, nil
+	case *logical.Binary:
+		// Comparisons are strict: with a NULL constant on either side
+		// the result is NULL whatever the other side reads, as
+		// PostgreSQL folds it (`WHERE d.c >= NULL` over a derived table
+		// ran its grouping to return nothing).
+		if x.Op.IsComparison() && (isNullConst(x.L) || isNullConst(x.R)) {
+			return &logical.Const{T: x.T}, nil
+		}
 	case *logical.Func:
 		// A series can be any length: folding generate_series(1,
 		// 3000000) built the whole array while planning, where no
@@ -239,4 +247,9 @@ func raisedWhilePlanning(e logical.Expr, err error) bool {
 		return true
 	}
 	return false
+}
+
+func isNullConst(e logical.Expr) bool {
+	c, ok := e.(*logical.Const)
+	return ok && c.V == nil
 }
