@@ -679,14 +679,26 @@ var setOps = []string{"UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEP
 func (g *qgen) query() (string, []gtype, bool) {
 	g.subqDepth = g.r.IntN(3)
 	var with []string
+	recursive := false
 	if g.chance(1, 4) {
 		for range 1 + g.r.IntN(2) {
+			if g.chance(1, 4) {
+				body, s := g.recursiveCTE()
+				with = append(with, body)
+				g.ctes = append(g.ctes, s)
+				recursive = true
+				continue
+			}
 			s := g.core(nil, 1, true)
 			name := g.alias("x")
 			with = append(with, name+" AS (\n"+s.sql+")")
 			s.sql = name
 			g.ctes = append(g.ctes, s)
 		}
+	}
+	withKw := "WITH "
+	if recursive {
+		withKw = "WITH RECURSIVE "
 	}
 	var body string
 	var types []gtype
@@ -740,7 +752,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 		// Ordered by its own ORDER BY, which is not total on its output.
 		body, types = g.distinctOn(2)
 		if len(with) > 0 {
-			body = "WITH " + strings.Join(with, ",\n") + "\n" + body
+			body = withKw + strings.Join(with, ",\n") + "\n" + body
 		}
 		return body, types, false
 	} else {
@@ -768,7 +780,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 		}
 	}
 	if len(with) > 0 {
-		body = "WITH " + strings.Join(with, ",\n") + "\n" + body
+		body = withKw + strings.Join(with, ",\n") + "\n" + body
 	}
 	return body, types, ordered
 }

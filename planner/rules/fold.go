@@ -86,7 +86,17 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 		}
 	}
 	for _, c := range e.Children() {
-		if _, ok := c.(*logical.Const); !ok {
+		if _, ok := c.(*logical.Const); ok {
+			continue
+		}
+		// A constant of per-value scale stays an expression (below), but
+		// PostgreSQL folds it and goes on: power(round(x / 3600, 2) ...,
+		// -1) raises while planning. Its own evaluation must succeed,
+		// or the error is its own, already left for run time.
+		if !c.Type().HasVarScale() || !constTree(c) {
+			return e, nil
+		}
+		if _, err := eval(c); err != nil {
 			return e, nil
 		}
 	}
@@ -252,4 +262,26 @@ func raisedWhilePlanning(e logical.Expr, err error) bool {
 func isNullConst(e logical.Expr) bool {
 	c, ok := e.(*logical.Const)
 	return ok && c.V == nil
+}
+
+// constTree reports whether e is operators, casts and non-volatile
+// functions over constants only.
+func constTree(e logical.Expr) bool {
+	switch x := e.(type) {
+	case *logical.Const:
+		return true
+	case *logical.Func:
+		if x.Name == "generate_series" || x.Name == "generate_series_array" || expr.IsVolatile(x.Name) {
+			return false
+		}
+	case *logical.Binary, *logical.Unary, *logical.Cast:
+	default:
+		return false
+	}
+	for _, c := range e.Children() {
+		if !constTree(c) {
+			return false
+		}
+	}
+	return true
 }
