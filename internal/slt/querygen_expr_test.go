@@ -394,7 +394,7 @@ func (g *qgen) cmpOp(dom string) string {
 // with a FILTER clause.
 func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	f := ""
-	if g.chance(1, 6) {
+	if !g.overGroups && g.chance(1, 6) {
 		// No subqueries: PostgreSQL runs a correlated one once per input
 		// row of the aggregate, which over a join takes minutes.
 		saved := g.subqDepth

@@ -27,7 +27,10 @@ type qgen struct {
 	// its subqueries read only the small tables, since PostgreSQL runs a
 	// correlated one per row (seed 26's query 541: orders in orders).
 	bigOuter bool
-	aliases  int
+	// overGroups is set while a window over a grouped query's groups is
+	// generated: PostgreSQL allows no aggregate in its FILTER.
+	overGroups bool
+	aliases    int
 }
 
 // gitem is a FROM item or the result of a SELECT: its columns, a total
@@ -480,7 +483,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	agg, win := mode >= 4 && mode < 8, mode >= 8
 	// DISTINCT keeps one of equal values of different scales (0.00 and
 	// 0.0000), whichever the engine meets first: no per-value scales.
-	distinct := !agg && g.chance(1, 6)
+	// ... and equal intervals print unlike ('-7 mons', '-6 mons -30 days').
+	distinct := !agg && !slices.Contains(want, tIval) && g.chance(1, 6)
 	top = top && !distinct
 	maxRows := 2000
 	if agg {
@@ -554,6 +558,27 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				sel[i] = "grouping(" + strings.Join(ks, ", ") + ")"
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
+			case !sets && len(keys) > 0 && windowTypes[t] && g.chance(1, 6):
+				// A window over the groups: its arguments and keys read
+				// the grouping keys and aggregates, and the keys order
+				// the groups totally.
+				over := slices.Clone(keys)
+				for _, at := range []gtype{tInt, g.one2(tNum, tDate), t} {
+					if at == tDec || at == tFloat || at == tIval || at >= tTs && at != tTstz {
+						continue
+					}
+					over = append(over, gcol{sql: g.aggregate(sc, at), t: at, null: true})
+				}
+				var total []string
+				for _, k := range keys {
+					total = append(total, k.sql)
+				}
+				saved := g.subqDepth
+				g.subqDepth = 0
+				g.topList, g.bigFrom, g.overGroups = top, out.rows > 200, true
+				sel[i] = g.window(over, total, t)
+				g.topList, g.bigFrom, g.overGroups = false, false, false
+				g.subqDepth = saved
 			case top && !sets && t == tNum && g.chance(1, 3):
 				sel[i] = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")"
 			default:
