@@ -193,11 +193,7 @@ func (g *qgen) from(depth, maxRows int) (gitem, []string) {
 		// Last: a comma before LATERAL binds looser than a JOIN after it.
 		if l, ok := g.lateral(left); ok && g.chance(1, 2) {
 			left = l
-		} else if l, ok := g.lateralSub(left); ok && len(where) == 0 {
-			// Only when no restriction waits in WHERE: meshql does not
-			// push a WHERE below a LATERAL subquery joined with ON (a
-			// top-k per order over all 10000 orders: seed 28's query
-			// 1326 ran out of memory; slow, not wrong).
+		} else if l, ok := g.lateralSub(left); ok {
 			left = l
 		}
 	}
@@ -583,6 +579,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				sel[i] = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")"
 			default:
 				sel[i] = g.aggregate(sc, t)
+				c.long = t == tIArr || t == tTArr
 			}
 			out.cols = append(out.cols, c)
 		}

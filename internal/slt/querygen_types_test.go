@@ -2,6 +2,7 @@ package slt
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -381,7 +382,7 @@ func (g *qgen) srfItem() gitem {
 func (g *qgen) lateral(l gitem) (gitem, bool) {
 	var arrs []gcol
 	for _, c := range l.cols {
-		if c.t == tIArr || c.t == tTArr {
+		if (c.t == tIArr || c.t == tTArr) && (!c.long || l.rows <= 20) {
 			arrs = append(arrs, c)
 		}
 	}
@@ -406,14 +407,22 @@ func (g *qgen) lateral(l gitem) (gitem, bool) {
 	}
 	join := g.one("CROSS JOIN LATERAL ", ", LATERAL ", "LEFT JOIN LATERAL ")
 	sql := l.sql + "\n  " + join + fn + " AS " + alias
+	v := gcol{sql: a + ".v", t: et, null: true}
 	if strings.HasPrefix(join, "LEFT") {
-		// ON true only: with another condition meshql plans the lateral
-		// join as a window over all the left rows, and a WHERE on them is
-		// no longer pushed below it (a join that PostgreSQL restricts to
-		// a few rows takes meshql minutes; slow, not wrong).
-		sql += " ON true"
+		// With another condition than true meshql numbers the left rows
+		// and pads per row number (a WHERE on the left columns goes
+		// below that, see TestFiltersBelowWindow).
+		on := " ON true"
+		if g.chance(1, 2) {
+			on = " ON " + g.pred(append(slices.Clone(l.cols), v), 0)
+		}
+		sql += on
 	}
-	out := gitem{sql: sql, rows: l.rows * 3, cols: append(append([]gcol(nil), l.cols...), gcol{sql: a + ".v", t: et, null: true})}
+	rows := l.rows * 3
+	if c.long {
+		rows = l.rows * 1000
+	}
+	out := gitem{sql: sql, rows: rows, cols: append(append([]gcol(nil), l.cols...), v)}
 	out.order = append(append([]string(nil), l.totalOrder()...), a+".v")
 	if ord {
 		out.cols = append(out.cols, gcol{sql: a + ".n", t: tInt, null: strings.HasPrefix(join, "LEFT")})
