@@ -137,6 +137,25 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 	}
 	if depth > 0 && g.chance(1, 8) {
 		s := g.core(nil, depth-1, true)
+		if g.chance(1, 4) {
+			// A UNION ALL of two: the one set operation that keeps
+			// every value as it is (equal values of other scales or
+			// interval spellings print unlike).
+			var types []gtype
+			for _, c := range s.cols {
+				types = append(types, c.t)
+			}
+			o := g.core(types, depth-1, true)
+			for i := range s.cols {
+				s.cols[i].null = s.cols[i].null || o.cols[i].null
+				s.cols[i].dom = ""
+				s.cols[i].long = s.cols[i].long || o.cols[i].long
+			}
+			s.sql = "(" + s.sql + ")\nUNION ALL\n(" + o.sql + ")"
+			s.rows += o.rows
+			s.order = nil
+			s.keyed = false
+		}
 		return g.rename(s, "("+s.sql+")")
 	}
 	if g.chance(1, 12) {
