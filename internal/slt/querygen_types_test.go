@@ -327,6 +327,9 @@ func (g *qgen) srfItem() gitem {
 		with = " WITH ORDINALITY"
 	}
 	var it gitem
+	if g.chance(1, 4) {
+		return g.valuesItem(a)
+	}
 	switch g.r.IntN(4) {
 	case 0, 1:
 		t := g.one2(tTs, tTstz)
@@ -447,4 +450,39 @@ func (g *qgen) newTypesIn(sc []gcol) bool {
 // (README), where an epoch in seconds times an hour overflows.
 func (g *qgen) smallInt(sc []gcol, d int) string {
 	return "((" + g.expr(sc, tInt, d) + ") % 1000)"
+}
+
+// valuesItem is a VALUES list of two to five rows over two columns of the
+// fixture's domains (so that joins on them match), NULLs now and then.
+func (g *qgen) valuesItem(a string) gitem {
+	var cols []gtableCol
+	for _, i := range g.r.Perm(len(genTables))[:2] {
+		tb := genTables[i]
+		c := tb.cols[g.r.IntN(len(tb.cols))]
+		if c.t != tInt && c.t != tNum && c.t != tText && c.t != tDate {
+			c = tb.cols[0]
+		}
+		cols = append(cols, c)
+	}
+	n := 2 + g.r.IntN(4)
+	rows := make([]string, n)
+	null := make([]bool, len(cols))
+	for i := range rows {
+		var vals []string
+		for j, c := range cols {
+			v := lit(g.r, c.t, c.dom)
+			if i > 0 && g.chance(1, 6) {
+				// Not in the first row: it gives the column its type
+				// where the others are NULL.
+				v, null[j] = "NULL", true
+			}
+			vals = append(vals, v)
+		}
+		rows[i] = "(" + strings.Join(vals, ", ") + ")"
+	}
+	it := gitem{sql: fmt.Sprintf("(VALUES %s) AS %s(v, w)", strings.Join(rows, ", "), a), rows: n}
+	for j, name := range []string{"v", "w"} {
+		it.cols = append(it.cols, gcol{sql: a + "." + name, t: cols[j].t, dom: cols[j].dom, null: null[j], small: true})
+	}
+	return it
 }
