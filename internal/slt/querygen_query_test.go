@@ -596,6 +596,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				g.subqDepth = saved
 			case top && !sets && t == tNum && g.chance(1, 3):
 				sel[i] = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")"
+				out.scaled = true
 			default:
 				sel[i] = g.aggregate(sc, t)
 				c.long = t == tIArr || t == tTArr
@@ -666,7 +667,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					sel[i] = c.sql
 				} else if top && t == tNum && g.chance(1, 3) {
 					// A numeric numerator: two integers divide as integers.
+					// Equal quotients print with their own scales (1.6 and
+					// 1.60000000000000000000): a LIMIT keeps either.
 					sel[i] = "(" + g.expr(sc, tNum, 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					out.scaled = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}

@@ -200,7 +200,10 @@ const pgStatementTimeout = "10s"
 // keep queries small, and a slow one is a planner lead or a shape to avoid.
 const slowQuery = 3 * time.Second
 
-var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"}
+var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide",
+	"Australia/Lord_Howe", // a DST change of half an hour
+	"America/St_Johns",    // -03:30 with DST
+}
 
 func envInt(t *testing.T, name string, def int) int {
 	s := os.Getenv(name)
