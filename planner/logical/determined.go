@@ -41,6 +41,15 @@ func Determined(n Node, cols ColSet) ColSet {
 				out.Add(x.Cols[i])
 			}
 		}
+	case *Aggregate:
+		// One row per group: a key computed from determined input
+		// columns is as determined in the group's row.
+		in := Determined(x.Input, cols)
+		for i, e := range x.Groups {
+			if !IsVolatile(e) && ColumnsOf(e).SubsetOf(in) {
+				out.Add(x.GroupCols[i])
+			}
+		}
 	case *Join:
 		switch x.Type {
 		case InnerJoin, SemiJoin, AntiJoin:

@@ -118,6 +118,15 @@ func TestFiltersBelowWindow(t *testing.T) {
 	lateral := func(jt logical.JoinType) logical.Node {
 		return window(&logical.Join{Type: jt, Left: numbered(values(1, 2)), Right: values(3), Cond: gt(3)}, 5)
 	}
+	// A LEFT JOIN LATERAL aggregate whose correlation is no equality
+	// groups the joined rows by the outer row's number and columns.
+	grouped := window(&logical.Aggregate{
+		Input:     &logical.Join{Type: logical.LeftJoin, Left: numbered(values(1, 2)), Right: values(3), Cond: gt(3)},
+		Groups:    []logical.Expr{col(5), col(2)},
+		GroupCols: []logical.ColumnID{5, 2},
+		Aggs:      []logical.AggCall{{Func: "count_star", T: sqltypes.TypeInt8}},
+		AggCols:   []logical.ColumnID{8},
+	}, 5)
 	tests := []struct {
 		name       string
 		in         logical.Node
@@ -131,6 +140,8 @@ func TestFiltersBelowWindow(t *testing.T) {
 		{"outer column of an inner lateral join", lateral(logical.InnerJoin), gt(2), true, "*logical.Window"},
 		{"outer column of a left lateral join", lateral(logical.LeftJoin), gt(1), true, "*logical.Window"},
 		{"subquery column of an inner lateral join", lateral(logical.InnerJoin), gt(3), false, ""},
+		{"outer column of a grouped lateral join", grouped, gt(2), true, "*logical.Window"},
+		{"aggregate of a grouped lateral join", grouped, gt(8), false, ""},
 		{"subquery column of a left lateral join", lateral(logical.LeftJoin), &logical.Unary{Op: logical.OpIsNull, E: col(3), T: sqltypes.TypeBool}, false, ""},
 	}
 	for _, tc := range tests {
