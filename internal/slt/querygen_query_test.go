@@ -810,6 +810,9 @@ func (g *qgen) query() (string, []gtype, bool) {
 		}
 	}
 	ordered := false
+	// Equal intervals print unlike too ('-1 years -7 mons' and '-1 years
+	// -6 mons -30 days', seed 69's query 1188).
+	noLimit = noLimit || slices.Contains(types, tIval)
 	if !slices.Contains(types, tFloat) && g.chance(2, 5) {
 		// Values that tie but print unlike (zeros of other scales from a
 		// derived table's quotients, seed 44's query 897) come in either
