@@ -391,7 +391,9 @@ func (b *binder) namedObjectPrivilege(objects []SchemaGrant, schema logical.Expr
 		s, isText := sc.V.(string)
 		oid, isInt := sqltypes.DatumInt64(sc.V)
 		for _, n := range objects {
-			if (isText && n.Name == strings.ToLower(s)) || (isInt && n.OID == oid) {
+			// A schema's or database's name is taken as it is written, not
+			// folded (PostgreSQL's get_namespace_oid, get_database_oid).
+			if (isText && n.Name == s) || (isInt && n.OID == oid) {
 				return boolConst(n.Usage), nil
 			}
 		}
