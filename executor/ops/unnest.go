@@ -19,7 +19,12 @@ type unnestOp struct {
 	child  executor.Operator
 	spec   UnnestSpec
 	schema *arrow.Schema
-	b      arrow.RecordBatch // current child batch
+	// whole is the child batch being expanded, off its first row not yet
+	// loaded; b is the slice of it loaded now (chunk rows at most).
+	whole  arrow.RecordBatch
+	off    int64
+	chunk  int64
+	b      arrow.RecordBatch // current slice of the child batch
 	lists  []array.ListLike  // list values of b, one per spec.Lists
 	row    int               // next child row
 	elem   int64             // next element position of that row
@@ -145,11 +150,14 @@ func (o *unnestOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, io.EOF
 		}
 		if o.b == nil {
-			b, err := o.child.Next(ctx)
-			if err != nil {
-				return nil, err
+			if o.whole == nil {
+				b, err := o.child.Next(ctx)
+				if err != nil {
+					return nil, err
+				}
+				o.whole, o.off = b, 0
 			}
-			if err := o.load(ctx, b); err != nil {
+			if err := o.load(ctx); err != nil {
 				return nil, err
 			}
 			continue
@@ -162,37 +170,80 @@ func (o *unnestOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// load evaluates the list expressions over a new child batch.
-func (o *unnestOp) load(ctx context.Context, b arrow.RecordBatch) error {
+// maxUnnestElems bounds the elements one evaluation of the lists holds:
+// generate_series(1, n) over a batch of rows could otherwise build
+// n × rows elements at once (9M × 8k is 70G), before any of them is
+// output or the query's cancellation is looked at.
+const maxUnnestElems = 1 << 20
+
+// load evaluates the list expressions over the next rows of the child
+// batch: chunk rows, which starts at one and doubles while the lists stay
+// small, and shrinks when they outgrow maxUnnestElems (a single row's
+// lists are taken whatever their size).
+func (o *unnestOp) load(ctx context.Context) error {
 	if err := ctxErr(ctx); err != nil {
-		b.Release()
+		o.drop()
 		return err
 	}
-	o.b, o.row, o.elem = b, 0, 0
-	for _, e := range o.spec.Lists {
-		l, err := evalOne(ctx, o.env, e, b)
-		if err != nil {
+	o.chunk = max(o.chunk, 1)
+	for {
+		rows := min(o.chunk, o.whole.NumRows()-o.off)
+		b := o.whole.NewSlice(o.off, o.off+rows)
+		o.b, o.row, o.elem = b, 0, 0
+		var elems int64
+		for _, e := range o.spec.Lists {
+			l, err := evalOne(ctx, o.env, e, b)
+			if err != nil {
+				o.drop()
+				return err
+			}
+			ll, ok := l.(array.ListLike)
+			if !ok {
+				l.Release()
+				o.drop()
+				return errInternal("unnest argument evaluated to %s", l.DataType())
+			}
+			o.lists = append(o.lists, ll)
+			if rows > 0 {
+				first, _ := ll.ValueOffsets(0)
+				_, last := ll.ValueOffsets(int(rows) - 1)
+				elems += last - first
+			}
+		}
+		if elems <= maxUnnestElems || rows == 1 {
+			o.off += rows
+			if elems <= maxUnnestElems/4 && rows == o.chunk {
+				o.chunk *= 2
+			}
+			return nil
+		}
+		o.releaseSlice()
+		o.chunk = max(1, rows*maxUnnestElems/elems)
+		if err := ctxErr(ctx); err != nil {
 			o.drop()
 			return err
 		}
-		ll, ok := l.(array.ListLike)
-		if !ok {
-			l.Release()
-			o.drop()
-			return errInternal("unnest argument evaluated to %s", l.DataType())
-		}
-		o.lists = append(o.lists, ll)
 	}
-	return nil
 }
 
-func (o *unnestOp) drop() {
+// releaseSlice releases the loaded slice and its lists.
+func (o *unnestOp) releaseSlice() {
 	if o.b != nil {
 		o.b.Release()
 		for _, l := range o.lists {
 			l.Release()
 		}
 		o.b, o.lists = nil, o.lists[:0]
+	}
+}
+
+// drop releases the loaded slice, and the child batch once every row of
+// it was loaded (or on an error or Close).
+func (o *unnestOp) drop() {
+	o.releaseSlice()
+	if o.whole != nil && (o.off >= o.whole.NumRows() || o.closed) {
+		o.whole.Release()
+		o.whole = nil
 	}
 }
 
@@ -212,6 +263,11 @@ func (o *unnestOp) rowLen(i int) int64 {
 // when it is exhausted.
 func (o *unnestOp) emit(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
+		// A condition may reject every row of a long expansion: nothing
+		// is returned for a long time.
+		if err := ctxErr(ctx); err != nil {
+			return nil, err
+		}
 		o.gather()
 		if len(o.rows) == 0 {
 			return nil, nil

@@ -1,9 +1,14 @@
 package ops
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -86,4 +91,87 @@ func TestUnnestCond(t *testing.T) {
 	}
 	_, err = NewUnnest(testEnv(nil, 3), source(nil, s, nil, 2, true), UnnestSpec{Lists: []expr.Expr{col(1, sqltypes.ListOf(tI8))}, Names: []string{"x"}, Cond: col(0, tI8)})
 	wantCode(t, err, sqltypes.CodeDatatypeMismatch)
+}
+
+// peakAllocator records the most bytes held at once.
+type peakAllocator struct {
+	*memory.CheckedAllocator
+	peak int
+}
+
+func (a *peakAllocator) Allocate(n int) []byte {
+	b := a.CheckedAllocator.Allocate(n)
+	a.peak = max(a.peak, a.CurrentAlloc())
+	return b
+}
+
+func (a *peakAllocator) Reallocate(n int, b []byte) []byte {
+	b = a.CheckedAllocator.Reallocate(n, b)
+	a.peak = max(a.peak, a.CurrentAlloc())
+	return b
+}
+
+// seriesUnnest is unnest(generate_series(1, n)) over rows child rows
+// whose elements a condition all rejects (x < 0): nothing is output while
+// every element is expanded.
+func seriesUnnest(t *testing.T, mem memory.Allocator, rows int, n int64, cond expr.Expr) executor.Operator {
+	t.Helper()
+	series, err := expr.Call("generate_series_array", []expr.Expr{expr.Literal(tI8, int64(1)), expr.Literal(tI8, n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([][]any, rows)
+	for i := range ids {
+		ids[i] = []any{int64(i)}
+	}
+	spec := UnnestSpec{Lists: []expr.Expr{series}, Names: []string{"x"}, Cond: cond}
+	op, err := NewUnnest(testEnv(mem, 1024), source(mem, schemaOf(i64), ids, rows, false), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+// TestUnnestBoundsListEvaluation: generate_series over a batch of rows is
+// evaluated a few rows at a time, so that what the lists hold stays
+// bounded by about one row's series (the whole batch's would be 64 × 200k
+// elements, over 100MB).
+func TestUnnestBoundsListEvaluation(t *testing.T) {
+	mem := &peakAllocator{CheckedAllocator: checked(t)}
+	rows, err := drain(t, seriesUnnest(t, mem, 64, 200_000, cmpExpr{1, expr.OpLt, 0}))
+	if err != nil || len(rows) != 0 {
+		t.Fatalf("got %d rows, %v; want none", len(rows), err)
+	}
+	if limit := 8 * maxUnnestElems * 4; mem.peak > limit {
+		t.Errorf("the lists held %d bytes at once, want at most %d", mem.peak, limit)
+	}
+}
+
+// cancelingCond is x < 0 that cancels the query when first evaluated.
+type cancelingCond struct {
+	cmpExpr
+	cancel context.CancelFunc
+}
+
+func (c cancelingCond) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.Array, error) {
+	c.cancel()
+	return c.cmpExpr.Eval(ctx, env, b)
+}
+
+// TestUnnestCancelledWhileRejecting: a query canceled while the
+// condition rejects every element stops (57014) instead of expanding the
+// rest of its input first.
+func TestUnnestCancelledWhileRejecting(t *testing.T) {
+	mem := checked(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	op := seriesUnnest(t, mem, 64, 200_000, cancelingCond{cmpExpr{1, expr.OpLt, 0}, cancel})
+	if err := op.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := op.Next(ctx)
+	if cerr := op.Close(); cerr != nil {
+		t.Error(cerr)
+	}
+	wantCode(t, err, sqltypes.CodeQueryCanceled)
 }
