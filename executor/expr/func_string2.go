@@ -73,11 +73,7 @@ func buildConcat(name string, args []Expr) (Expr, error) {
 	for i, x := range args {
 		// concat renders values with their output functions (bool is t/f,
 		// unlike a cast to text).
-		if x.Type().Kind == sqltypes.Bool {
-			a[i] = &castExpr{in: x, t: sqltypes.TypeText, k: boolOutKernel}
-			continue
-		}
-		c, err := Cast(outputText(x), sqltypes.TypeText)
+		c, err := outputString(x)
 		if err != nil {
 			return nil, functionError(name, args)
 		}

@@ -85,10 +85,25 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 // cast to text: meshql holds records as their text, which is not what
 // PostgreSQL's operators, functions and IS NULL see (fields).
 func recordOperand(e logical.Expr) error {
-	if c, ok := e.(*logical.Cast); ok && c.T.IsString() {
-		return nil
+	children := e.Children()
+	switch x := e.(type) {
+	case *logical.Cast:
+		if x.T.IsString() {
+			return nil
+		}
+	case *logical.Func:
+		if x.Name == expr.RowFunc {
+			return nil // a record's fields are its text already
+		}
+	case *logical.Case:
+		// Its results pass through, as PostgreSQL's; its conditions
+		// must not read a record.
+		children = nil
+		for _, w := range x.Whens {
+			children = append(children, w.Cond)
+		}
 	}
-	for _, c := range e.Children() {
+	for _, c := range children {
 		if hasRecord(c.Type()) {
 			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "operators and functions over record values are not supported").
 				WithHint("Select its fields, as (json_each(j)).key, or cast the record to text.")
@@ -102,7 +117,15 @@ func hasRecord(t sqltypes.Type) bool { return t.HasKind(sqltypes.Record) }
 func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
 	switch {
 	case n.GetColumnRef() != nil:
-		return b.bindColumnRef(n.GetColumnRef(), sc)
+		e, err := b.bindColumnRef(n.GetColumnRef(), sc)
+		if sqltypes.Code(err) == sqltypes.CodeUndefinedColumn && len(n.GetColumnRef().Fields) == 1 {
+			if row, whole, rowErr := b.bindWholeRow(n, sc, agg); whole {
+				return row, rowErr
+			}
+		}
+		return e, err
+	case n.GetRowExpr() != nil:
+		return b.bindRow(n.GetRowExpr(), sc, agg)
 	case n.GetAConst() != nil:
 		return bindConst(n.GetAConst())
 	case n.GetParamRef() != nil:
@@ -1605,7 +1628,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.SampleFunc || name == expr.NoRelationFunc {
+	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.RowFunc || name == expr.SampleFunc || name == expr.NoRelationFunc {
 		// Masks are applied by policy only: a user who could call the
 		// hash with a key of their choosing could reverse it.
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
