@@ -106,7 +106,7 @@ func recordOperand(e logical.Expr) error {
 	for _, c := range children {
 		if hasRecord(c.Type()) {
 			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "operators and functions over record values are not supported").
-				WithHint("Select its fields, as (json_each(j)).key, or cast the record to text.")
+				WithHint("Select its fields (t.col rather than t, (json_each(j)).key), or cast the record to text.")
 		}
 	}
 	return nil
