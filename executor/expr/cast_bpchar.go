@@ -116,6 +116,19 @@ func outputString(e Expr) (Expr, error) {
 	return Cast(outputText(e), sqltypes.TypeText)
 }
 
+// outputStrings is outputString of each of the arguments of function name.
+func outputStrings(name string, args []Expr) ([]Expr, error) {
+	out := make([]Expr, len(args))
+	for i, a := range args {
+		s, err := outputString(a)
+		if err != nil {
+			return nil, functionError(name, args)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
 // AssignCast is Cast with PostgreSQL's assignment rules, for values that
 // a source delivers into a declared column: a string longer than a
 // character(n) or varchar(n) column fails with 22001 unless the excess is

@@ -19,13 +19,9 @@ const RecordFunc = "mesh_record"
 const RowFunc = "mesh_row"
 
 func buildRow(name string, args []Expr) (Expr, error) {
-	fields := make([]Expr, len(args))
-	for i, a := range args {
-		f, err := outputString(a)
-		if err != nil {
-			return nil, functionError(name, args)
-		}
-		fields[i] = f
+	fields, err := outputStrings(name, args)
+	if err != nil {
+		return nil, err
 	}
 	return &callExpr{name: name, args: fields, t: sqltypes.TypeRecord, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		return formatRecords(env, in, n, false)
