@@ -85,7 +85,6 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 // cast to text: meshql holds records as their text, which is not what
 // PostgreSQL's operators, functions and IS NULL see (fields).
 func recordOperand(e logical.Expr) error {
-	children := e.Children()
 	switch x := e.(type) {
 	case *logical.Cast:
 		if x.T.IsString() {
@@ -97,13 +96,10 @@ func recordOperand(e logical.Expr) error {
 		}
 	case *logical.Case:
 		// Its results pass through, as PostgreSQL's; its conditions
-		// must not read a record.
-		children = nil
-		for _, w := range x.Whens {
-			children = append(children, w.Cond)
-		}
+		// are boolean, checked as they are bound.
+		return nil
 	}
-	for _, c := range children {
+	for _, c := range e.Children() {
 		if hasRecord(c.Type()) {
 			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "operators and functions over record values are not supported").
 				WithHint("Select its fields (t.col rather than t, (json_each(j)).key), or cast the record to text.")
@@ -1423,8 +1419,11 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			return nil, err
 		}
 		if subject != nil {
-			if c, err = b.bindOperator(expr.OpEq, "=", subject, c, int(w.Location)); err != nil {
-				return nil, err
+			if c, err = b.bindOperator(expr.OpEq, "=", subject, c, int(w.Location)); err == nil {
+				err = recordOperand(c)
+			}
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(w.Location))
 			}
 		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
 			return nil, err
