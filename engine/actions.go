@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/planner/physical"
@@ -39,15 +41,18 @@ func (st *Statement) action(name string, nargs int) ([]sqltypes.Type, sqltypes.T
 		st.hasActions = true
 		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
 	}
-	return nil, sqltypes.Type{}, false
+	return st.pythonAction(name, nargs)
 }
 
 // regInputs are the input functions of the reg* types, by name, with the
 // type whose names they look up: the binder calls them for $1::regclass
-// and text::regclass, whose names are only known at execution.
+// and text::regtype, whose names are only known at execution; text cast
+// to regclass is PostgreSQL's function regclass(text), which takes a name
+// only.
 var regInputs = map[string]string{
 	"regclassin": "regclass", "regtypein": "regtype", "regnamespacein": "regnamespace",
 	"regprocin": "regproc", "regprocedurein": "regprocedure", "regrolein": "regrole",
+	"regclass": "regclass",
 }
 
 // isAction reports whether a function is one of the engine's actions.
@@ -57,21 +62,42 @@ func isAction(name string) bool {
 		return true
 	}
 	_, ok := regInputs[name]
-	return ok
+	return ok || isPythonAction(name)
 }
 
 // performActions returns q with every action call replaced by its result.
 // Action arguments must not depend on rows (a literal, a parameter or an
 // expression of them): 0A000 otherwise. They are evaluated in the
 // statement that runs at start.
-func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sqltypes.Datum, start Clock) (*bind.Query, error) {
-	call, firstErr := s.actionCalls(ctx, params, start)
-	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
-		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
-	})
+func (s *Session) performActions(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, start Clock) (*bind.Query, error) {
+	call, firstErr := s.actionCalls(ctx, env, params, start)
+	out, err := rewriteExprs(q, call)
 	if err == nil {
 		err = *firstErr
 	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// explainActions readies q for EXPLAIN, which performs no action (it
+// would cancel or SET): only regclass(text), which has no side effect,
+// becomes the lookup the query makes when it runs in env.
+func (s *Session) explainActions(env *executor.Env, q *bind.Query) (*bind.Query, error) {
+	return rewriteExprs(q, func(e logical.Expr) logical.Expr {
+		if f, ok := e.(*logical.Func); ok && f.Name == "regclass" {
+			return s.regclassCall(env, f.Args[0], f.T)
+		}
+		return e
+	})
+}
+
+// rewriteExprs returns q with call applied to every expression of its plan.
+func rewriteExprs(q *bind.Query, call func(logical.Expr) logical.Expr) (*bind.Query, error) {
+	plan, err := logical.Transform(q.Plan, func(n logical.Node) (logical.Node, error) {
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return logical.Rewrite(e, call) }), nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -80,38 +106,75 @@ func (s *Session) performActions(ctx context.Context, q *bind.Query, params []sq
 	return &out, nil
 }
 
+// regclassCall is regclass(arg) as the query that runs in env evaluates
+// it: regclass(text) is stable in PostgreSQL, evaluated when a row reaches
+// it, so a name may vary per row (format('%I.%I', table_schema,
+// table_name)::regclass, as Metabase casts) and a constant one in a CASE
+// branch not taken raises nothing.
+func (s *Session) regclassCall(env *executor.Env, arg logical.Expr, t sqltypes.Type) logical.Expr {
+	if env.Regclass == nil {
+		env.Regclass = s.relations().regclass
+	}
+	return &logical.Func{Name: expr.RegclassFunc, Args: []logical.Expr{arg}, T: t}
+}
+
+// settingCall is current_setting of a name that depends on rows
+// (psql's \dconfig over pg_settings): read row by row as the query runs.
+func (s *Session) settingCall(env *executor.Env, args []logical.Expr, t sqltypes.Type) logical.Expr {
+	if env.Setting == nil {
+		env.Setting = func(name string, missingOK bool) (sqltypes.Datum, error) {
+			return s.currentSetting(name, missingOK)
+		}
+	}
+	return &logical.Func{Name: expr.SettingFunc, Args: args, T: t}
+}
+
 // actionCalls returns a logical.Rewrite function that replaces an action
 // call by its result, evaluating its arguments in the statement that runs
 // at start, and where the first failure is kept (the call is then left as
-// it is).
-func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, start Clock) (func(logical.Expr) logical.Expr, *error) {
+// it is). A text cast to regclass stays a call (expr.RegclassFunc) that
+// looks each row's name up as the query runs in env, among the relations
+// the session sees now; without an env (EXECUTE's arguments) its name
+// must not depend on rows (0A000).
+func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []sqltypes.Datum, start Clock) (func(logical.Expr) logical.Expr, *error) {
 	var firstErr error
 	call := func(e logical.Expr) logical.Expr {
 		f, ok := e.(*logical.Func)
 		if !ok || !isAction(f.Name) || firstErr != nil {
 			return e
 		}
-		args := make([]sqltypes.Datum, len(f.Args))
+		bound := make([]logical.Expr, len(f.Args))
+		perRow := false
 		for i, a := range f.Args {
-			a = logical.Rewrite(a, func(e logical.Expr) logical.Expr {
+			bound[i] = logical.Rewrite(a, func(e logical.Expr) logical.Expr {
 				if p, ok := e.(*logical.Param); ok && p.Index >= 1 && p.Index <= len(params) {
 					return &logical.Const{T: p.T, V: params[p.Index-1]}
 				}
 				return e
 			})
-			if regInputs[f.Name] == "regclass" && len(logical.ColumnsOf(a)) > 0 {
-				// A relation name per row (format('%I.%I', table_schema,
-				// table_name)::regclass, as Metabase casts) is looked up row
-				// by row among the relations the session sees.
-				return s.regclassLookup(a, f.T)
+			perRow = perRow || len(logical.ColumnsOf(bound[i])) > 0
+		}
+		if f.Name == "current_setting" && perRow && env != nil {
+			return s.settingCall(env, bound, f.T)
+		}
+		args := make([]sqltypes.Datum, len(f.Args))
+		for i, a := range bound {
+			if e, ok := signalPerRow(f, a); ok {
+				return e
 			}
-			env := s.env(start)
-			v, err := physical.EvalConst(ctx, env, a)
-			env.Budget.Close()
+			if f.Name == "regclass" && env != nil {
+				return s.regclassCall(env, a, f.T)
+			}
+			cenv := s.env(start)
+			v, err := physical.EvalConst(ctx, cenv, a)
+			cenv.Budget.Close()
 			if err != nil {
 				werr := sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "the arguments of %s must not depend on rows", f.Name)
-				if f.Name == "meshql_cancel" {
+				switch f.Name {
+				case "meshql_cancel":
 					werr = werr.WithHint("Look the id up in mesh.running_queries, then call SELECT meshql_cancel(<id>).")
+				case "pg_cancel_backend", "pg_terminate_backend":
+					werr = werr.WithHint("Look the pid up in pg_stat_activity, then call SELECT pg_cancel_backend(<pid>).")
 				}
 				if kind, ok := regInputs[f.Name]; ok {
 					werr = sqltypes.Wrap(err, sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to %s", kind).
@@ -132,7 +195,10 @@ func (s *Session) actionCalls(ctx context.Context, params []sqltypes.Datum, star
 		case "current_setting":
 			v, err = s.currentSetting(args...)
 		default:
-			v, err = s.regInput(regInputs[f.Name], args[0])
+			var done bool
+			if v, done, err = s.performPythonAction(f.Name, args); !done {
+				v, err = s.regInput(f.Name, args[0])
+			}
 		}
 		if err != nil {
 			firstErr = err
@@ -206,13 +272,16 @@ func (s *Session) currentSetting(args ...sqltypes.Datum) (sqltypes.Datum, error)
 	return v, nil
 }
 
-// regInput is regclassin and its kin: the id of the object a text names
-// (a number is taken as the id), as the cast 'name'::regclass gives; NULL
-// stays NULL.
-func (s *Session) regInput(kind string, name sqltypes.Datum) (sqltypes.Datum, error) {
+// regInput is the action fn of regInputs (regclassin, regclass(text), …):
+// the id of the object a text names, as the cast 'name'::regclass gives;
+// NULL stays NULL.
+func (s *Session) regInput(fn string, name sqltypes.Datum) (sqltypes.Datum, error) {
 	n, ok := name.(string)
 	if !ok {
 		return nil, nil
 	}
-	return s.resolveOID(kind, n)
+	if fn == "regclass" {
+		return s.relations().regclass(n)
+	}
+	return s.resolveOID(regInputs[fn], n)
 }

@@ -90,6 +90,7 @@ type Engine struct {
 	log        *slog.Logger
 	clock      func() time.Time
 	observer   QueryObserver
+	started    time.Time // pg_postmaster_start_time()
 
 	mu      sync.Mutex
 	tables  map[*catalog.Product]*openTable
@@ -135,6 +136,7 @@ func New(cfg Config) (*Engine, error) {
 		spillDir:   cfg.SpillDir,
 		log:        cfg.Logger,
 		clock:      cfg.Clock,
+		started:    time.Now(),
 		observer:   cfg.Observer,
 		tables:     map[*catalog.Product]*openTable{},
 

@@ -17,6 +17,9 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 	if v, t, ok := s.connAddrFunction(name, len(args)); ok {
 		return v, t, true
 	}
+	if v, t, ok := s.jdbcFunction(name, args); ok {
+		return v, t, true
+	}
 	switch name {
 	case "version":
 		if len(args) == 0 {
@@ -24,7 +27,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "current_database", "current_catalog":
 		if len(args) == 0 {
-			return "mesh", sqltypes.TypeText, true
+			return databaseName, sqltypes.TypeText, true
 		}
 	case "current_schema":
 		if len(args) == 0 {
@@ -51,7 +54,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "pg_get_userbyid":
 		if len(args) == 1 {
-			return "meshql", sqltypes.TypeText, true
+			return ownerName, sqltypes.TypeText, true
 		}
 	case "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible", "pg_operator_is_visible",
 		"pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_collation_is_visible", "pg_conversion_is_visible",

@@ -1,12 +1,11 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -32,90 +31,110 @@ func systemClassOID(schema, name string) int32 {
 	return int32(stableOID("class", schema+"."+name))
 }
 
-// splitName splits a possibly qualified, possibly quoted name as
-// PostgreSQL's regclass input does: unquoted parts fold to lower case.
-func splitName(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' && quoted && i+1 < len(s) && s[i+1] == '"':
-			cur.WriteByte('"')
-			i++
-		case c == '"':
-			quoted = !quoted
-		case c == '.' && !quoted:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		case !quoted && c >= 'A' && c <= 'Z':
-			cur.WriteByte(c + 'a' - 'A')
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	return append(parts, cur.String())
-}
-
 // resolveOID is bind.Options.ResolveOID for the session: 'name'::regclass
-// and friends. A number is taken as the id itself.
+// and friends, read as PostgreSQL's input functions (regclassin, …) read
+// their text: "-" is no object (0), digits alone are the id itself, and
+// anything else a name (see sqltypes.SplitQualifiedName; 42602 for one
+// that does not split).
 func (s *Session) resolveOID(kind, name string) (int32, error) {
-	name = strings.TrimSpace(name)
-	if n, err := strconv.ParseInt(name, 10, 32); err == nil {
-		return int32(n), nil
+	if name == "-" {
+		return 0, nil
 	}
-	parts := splitName(name)
+	if isDigits(name) {
+		return oidIn(name)
+	}
 	switch kind {
 	case "regclass":
-		if len(parts) <= 2 {
-			schema, rel := "", parts[len(parts)-1]
-			if len(parts) == 2 {
-				schema = parts[0]
-			}
-			if oid, ok := s.classOID(schema, rel); ok {
-				return oid, nil
-			}
-			if schema != "" && !s.hasNamespace(schema) {
-				return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", schema)
-			}
-		}
-		return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+		return s.relations().regclass(name)
 	case "regtype":
 		if t, err := sqltypes.ParseType(name); err == nil {
 			return int32(t.OID()), nil
 		}
 		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "type \"%s\" does not exist", name)
 	case "regnamespace":
-		for _, n := range s.namespaces() {
-			if len(parts) == 1 && n.name == parts[0] {
-				return n.oid, nil
+		n, err := singleName(name)
+		if err != nil {
+			return 0, err
+		}
+		for _, ns := range s.namespaces() {
+			if ns.name == n {
+				return ns.oid, nil
 			}
 		}
-		return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", name)
+		return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", n)
 	case "regrole":
-		if len(parts) == 1 {
-			for _, r := range roleRows(s) {
-				if r[1] == parts[0] {
-					return r[0].(int32), nil
-				}
+		n, err := singleName(name)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range pgRoles(s) {
+			if r.name == n {
+				return r.oid, nil
 			}
 		}
-		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "role \"%s\" does not exist", name)
+		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "role \"%s\" does not exist", n)
+	case "regprocedure":
+		// f(argtypes): the name is what comes before the first unquoted
+		// parenthesis (PostgreSQL's parseNameAndArgTypes).
+		quoted, paren := false, -1
+		for i := 0; i < len(name) && paren < 0; i++ {
+			switch {
+			case name[i] == '"':
+				quoted = !quoted
+			case name[i] == '(' && !quoted:
+				paren = i
+			}
+		}
+		if paren < 0 {
+			return 0, sqltypes.New(sqltypes.CodeInvalidTextRepr, "expected a left parenthesis")
+		}
+		name = name[:paren]
 	}
 	// regproc, regprocedure: meshql's functions are built in and have no
-	// catalog rows but pg_type's I/O function columns, which use procOID.
+	// catalog rows but pg_type's I/O function columns, which use procOID;
+	// any name has one.
+	parts, err := sqltypes.SplitQualifiedName(name)
+	if err != nil {
+		return 0, err
+	}
 	return procOID(parts[len(parts)-1]), nil
 }
 
-// hasNamespace reports whether the session sees a schema of that name.
-func (s *Session) hasNamespace(name string) bool {
-	for _, n := range s.namespaces() {
-		if n.name == name {
-			return true
+// isDigits reports whether s is an id as the reg* input functions take
+// one: digits only, no sign or blank (' 5' is a name).
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
 	}
-	return false
+	return s != ""
+}
+
+// oidIn reads the digits of an oid. PostgreSQL's oids go to 4294967295;
+// meshql's are int4 values, so a larger one would print wrong: 0A000.
+func oidIn(s string) (int32, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	switch {
+	case err != nil || n > math.MaxUint32:
+		return 0, sqltypes.New(sqltypes.CodeNumericOutOfRange, "value \"%s\" is out of range for type oid", s)
+	case n > math.MaxInt32:
+		return 0, sqltypes.New(sqltypes.CodeFeatureNotSupported, "object ids above %d are not supported", math.MaxInt32)
+	}
+	return int32(n), nil
+}
+
+// singleName is the name of a schema or role as regnamespace and regrole
+// read it: one name, unqualified (42602 otherwise).
+func singleName(s string) (string, error) {
+	parts, err := sqltypes.SplitQualifiedName(s)
+	if err != nil {
+		return "", err
+	}
+	if len(parts) != 1 {
+		return "", sqltypes.New(sqltypes.CodeInvalidName, "invalid name syntax")
+	}
+	return parts[0], nil
 }
 
 // procOID is the id of a built-in function, by name.
@@ -126,77 +145,78 @@ func procOID(name string) int32 {
 	return int32(stableOID("proc", name))
 }
 
-// classOID finds a relation the session can see: a system table, or a
-// product it may read (an unqualified name searched along search_path).
-func (s *Session) classOID(schema, rel string) (int32, bool) {
-	if _, ok := lookupSystem(schema, rel); ok {
-		if schema == "" {
-			schema = "pg_catalog"
-		}
-		return systemClassOID(schema, rel), true
-	}
-	schemas := []string{schema}
-	if schema == "" {
-		schemas = s.searchPath()
-	}
-	for _, sc := range schemas {
-		for _, p := range s.visibleProducts() {
-			if p.Domain == sc && p.TableName() == rel {
-				return classOID(p), true
-			}
-		}
-	}
-	return 0, false
+// relations are the relations a session can name in a regclass, by
+// schema: the system tables, and the products it may read with their
+// primary key indexes. A product it may not read is absent, as is a
+// domain all of whose products it may not read, so a regclass cannot probe
+// for either (42P01 and 3F000 as for names that exist nowhere).
+type relations struct {
+	schemas map[string]map[string]int32
+	// path is where an unqualified name is looked for: the search_path,
+	// after pg_catalog unless the path places pg_catalog itself.
+	path []string
 }
 
-// regclassLookup is text::regclass of a name that depends on rows: CASE
-// over the relations the session can see (products, their primary key
-// indexes and the system tables), each under its qualified name and, for
-// those a name alone finds (pg_catalog's, then the search path's),
-// unqualified; names are split and folded as parse_ident does. A name no
-// relation has fails with 42P01, as in PostgreSQL; an oid written as a
-// number is not read.
-func (s *Session) regclassLookup(name logical.Expr, t sqltypes.Type) logical.Expr {
-	textList := sqltypes.ListOf(sqltypes.TypeText)
-	key := &logical.Func{Name: "array_to_string", T: sqltypes.TypeText, Args: []logical.Expr{
-		&logical.Func{Name: "parse_ident", Args: []logical.Expr{name}, T: textList},
-		&logical.Const{T: sqltypes.TypeText, V: "."},
-	}}
-	oids := map[string]int32{}
+func (s *Session) relations() *relations {
+	r := &relations{schemas: map[string]map[string]int32{}}
 	add := func(schema, rel string, oid int32) {
-		oids[schema+"."+rel] = oid
+		if r.schemas[schema] == nil {
+			r.schemas[schema] = map[string]int32{}
+		}
+		r.schemas[schema][rel] = oid
 	}
 	for _, t := range systemTables() {
 		add(t.schema, t.name, systemClassOID(t.schema, t.name))
-		if t.schema == "pg_catalog" {
-			oids[t.name] = systemClassOID(t.schema, t.name)
-		}
 	}
-	products := s.visibleProducts()
-	for _, p := range products {
+	for _, p := range s.visibleProducts() {
 		add(p.Domain, p.TableName(), classOID(p))
 		if primaryKey(p) != nil {
 			add(p.Domain, pkeyName(p), pkeyIndexOID(p))
 		}
 	}
-	for _, sc := range s.searchPath() {
-		for _, p := range products {
-			if _, taken := oids[p.TableName()]; p.Domain == sc && !taken {
-				oids[p.TableName()] = classOID(p)
+	r.path = s.searchPath()
+	if !slices.Contains(r.path, "pg_catalog") {
+		r.path = append([]string{"pg_catalog"}, r.path...)
+	}
+	return r
+}
+
+// regclass is PostgreSQL's regclass(text): the id of the relation a name
+// ("rel", "schema.rel" or "database.schema.rel") finds, or the error
+// PostgreSQL gives (42602 for text that is no name, 42601 for more than
+// three parts, 0A000 for another database, 3F000 for an unknown schema,
+// 42P01 for an unknown relation). It is regclassin after the '-' and id
+// cases, and what a cast of text to regclass does, constant or per row.
+func (r *relations) regclass(text string) (int32, error) {
+	names, err := sqltypes.SplitQualifiedName(text)
+	if err != nil {
+		return 0, err
+	}
+	schema, rel := "", names[len(names)-1]
+	switch len(names) {
+	case 1:
+		for _, sc := range r.path {
+			if oid, ok := r.schemas[sc][rel]; ok {
+				return oid, nil
 			}
 		}
+		return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", rel)
+	case 2:
+		schema = names[0]
+	case 3:
+		if names[0] != databaseName {
+			return 0, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: \"%s\"", strings.Join(names, "."))
+		}
+		schema = names[1]
+	default:
+		return 0, sqltypes.New(sqltypes.CodeSyntaxError, "improper relation name (too many dotted names): %s", strings.Join(names, "."))
 	}
-	names := make([]string, 0, len(oids))
-	for n := range oids {
-		names = append(names, n)
+	rels, ok := r.schemas[schema]
+	if !ok {
+		return 0, sqltypes.New(sqltypes.CodeInvalidSchemaName, "schema \"%s\" does not exist", schema)
 	}
-	slices.Sort(names)
-	out := &logical.Case{T: t, Else: &logical.Func{Name: expr.NoRelationFunc, Args: []logical.Expr{name}, T: t}}
-	for _, n := range names {
-		out.Whens = append(out.Whens, logical.When{
-			Cond: &logical.Binary{Op: expr.OpEq, L: key, R: &logical.Const{T: sqltypes.TypeText, V: n}, T: sqltypes.TypeBool},
-			Then: &logical.Const{T: t, V: oids[n]},
-		})
+	if oid, ok := rels[rel]; ok {
+		return oid, nil
 	}
-	return out
+	return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s.%s\" does not exist", schema, rel)
 }

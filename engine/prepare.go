@@ -83,7 +83,7 @@ func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start 
 	if err != nil {
 		return nil, err
 	}
-	call, actionErr := s.actionCalls(ctx, nil, start)
+	call, actionErr := s.actionCalls(ctx, nil, nil, start)
 	env := s.env(start)
 	defer env.Budget.Close()
 	out := make([]sqltypes.Datum, len(args))

@@ -53,7 +53,7 @@ func (s *Session) grantsFor(snap catalogSnapshot) func(user string) (*bind.Grant
 			g.Schemas = append(g.Schemas, bind.SchemaGrant{Name: name, OID: oid, Usage: usage[name]})
 		}
 		slices.SortFunc(g.Schemas, func(a, b bind.SchemaGrant) int { return int(a.OID - b.OID) })
-		g.Databases = []bind.SchemaGrant{{Name: "mesh", OID: databaseOID, Usage: true}}
+		g.Databases = []bind.SchemaGrant{{Name: databaseName, OID: databaseOID, Usage: true}}
 		return g, true
 	}
 }

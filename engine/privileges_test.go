@@ -41,11 +41,12 @@ func TestPrivilegeFunctions(t *testing.T) {
 		{"analyst", "SELECT has_table_privilege('sales', 'sales.customers_v1', 'SELECT'), has_table_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege('sales', 'sales.customers_v1', 'signup_date', 'SELECT')", "t|f|t"},
 		{"analyst", "SELECT has_schema_privilege('sales', 'marketing', 'USAGE'), has_schema_privilege('sales', 'sales', 'USAGE'), has_any_column_privilege('sales', 'marketing.cross_sell_v1', 'SELECT'), has_any_column_privilege('sales', 'catalog.products_v2', 'SELECT')", "f|t|f|t"},
 		// A user argument per row answers for each user and role pg_roles
-		// lists (users admin, analyst, marketing, sales_eu; role sales):
+		// lists (users admin, analyst, marketing, sales_eu; role sales;
+		// meshql, the owner of every object, is no principal of the mesh):
 		// cross_sell is read by [marketing, analyst] (and admin); signup_date
 		// is denied except to analyst and sales (and admin).
 		{"analyst", "SELECT rolname, has_table_privilege(rolname, 'marketing.cross_sell_v1', 'SELECT'), has_column_privilege(rolname, 'sales.customers_v1', 'signup_date', 'SELECT') FROM pg_roles ORDER BY rolname",
-			"admin|t|t\nanalyst|t|t\nmarketing|t|f\nsales|f|t\nsales_eu|f|t"},
+			"admin|t|t\nanalyst|t|t\nmarketing|t|f\nmeshql|NULL|NULL\nsales|f|t\nsales_eu|f|t"},
 		{"sales_eu", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE has_table_privilege(oid, 'marketing.cross_sell_v1', 'SELECT')", "admin,analyst,marketing"},
 		// Per row, a name that is no user or role answers NULL (PostgreSQL: 42704).
 		{"analyst", "SELECT u, has_table_privilege(u, 'sales.orders_v1', 'SELECT') IS NULL FROM (VALUES ('nobody'), ('sales')) v(u) ORDER BY u", "nobody|t\nsales|f"},

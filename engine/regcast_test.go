@@ -31,11 +31,16 @@ func TestRegCastOfText(t *testing.T) {
 	if err != nil || len(perRow) != 1 || strings.Split(perRow[0], "|")[0] != strings.Split(perRow[0], "|")[1] {
 		t.Errorf("per-row regclass of every relation: %q, %v", perRow, err)
 	}
+	plan, err := queryErr(t, e, "admin", `EXPLAIN SELECT n::regclass FROM (VALUES ('pg_class')) v(n)`)
+	if err != nil || len(plan) == 0 || !strings.Contains(plan[0], "regclass(n)") {
+		t.Errorf("EXPLAIN of a per-row regclass: %q, %v", plan, err)
+	}
 	for sql, code := range map[string]string{
 		`SELECT 'sales.no_such_v1'::text::regclass`:                                       sqltypes.CodeUndefinedTable,
 		`SELECT 'no_such.orders_v1'::text::regclass`:                                      sqltypes.CodeInvalidSchemaName,
 		`SELECT typname::regtype FROM pg_catalog.pg_type`:                                 sqltypes.CodeFeatureNotSupported,
 		`SELECT n::regclass FROM (VALUES ('sales.orders_v1'), ('sales.no_such_v1')) v(n)`: sqltypes.CodeUndefinedTable,
+		`SELECT '1259'::text::regclass`:                                                   sqltypes.CodeUndefinedTable, // regclass(text) reads no id
 	} {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != code {
 			t.Errorf("%s: %v, want SQLSTATE %s", sql, err, code)
@@ -73,5 +78,58 @@ func TestViewDefinition(t *testing.T) {
 		} else if len(rows) != 1 || rows[0] != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, rows, c.want)
 		}
+	}
+}
+
+// TestRegclassConstantAndPerRowAgree: a literal cast to regclass (looked up
+// when binding) and the same text cast per row (looked up as rows run) give
+// the same relation or the same error, whatever odd spelling the text has.
+func TestRegclassConstantAndPerRowAgree(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "analyst")
+	outcome := func(sql string) string {
+		rows, err := sessionRows(t, s, sql)
+		if err != nil {
+			return sqltypes.Code(err) + " " + sqltypes.AsError(err).Msg
+		}
+		return strings.Join(rows, ",")
+	}
+	for _, name := range []string{
+		"sales.orders_v1", `"sales".orders_v1`, " sales . orders_v1 ", "SALES.ORDERS_V1", `sales."ORDERS_V1"`,
+		"mesh.sales.orders_v1", "a.b.c", "a.b.c.d", "sales.", ".x", "", "  ", `"a`, `""`, "sales.orders_v1 x",
+		"pg_class", "pg_catalog.pg_class", "orders_v1", "no_such.orders_v1", "sales.orders_v1()",
+		"sales.orders_v1" + strings.Repeat("x", 60), "information_schema.tables",
+	} {
+		lit := strings.ReplaceAll(name, "'", "''")
+		constant := outcome("SELECT '" + lit + "'::regclass")
+		perRow := outcome("SELECT n::regclass FROM (VALUES ('" + lit + "')) v(n)")
+		if constant != perRow {
+			t.Errorf("%q: constant %s, per row %s", name, constant, perRow)
+		}
+	}
+}
+
+// TestRegclassHidesProducts: a user cannot tell a product it may not read
+// from one that does not exist through regclass, constant or per row: the
+// demo's sales_eu reads nothing in marketing, so the schema is unknown to
+// it as a made-up one is, while analyst finds the product.
+func TestRegclassHidesProducts(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	for _, sql := range []string{
+		`SELECT 'marketing.cross_sell_v1'::regclass`,
+		`SELECT n::regclass FROM (VALUES ('marketing.cross_sell_v1')) v(n)`,
+		`SELECT 'marketing.cross_sell_v1'::text::regclass`,
+	} {
+		if _, err := queryErr(t, e, "sales_eu", sql); sqltypes.Code(err) != sqltypes.CodeInvalidSchemaName {
+			t.Errorf("sales_eu: %s: %v, want 3F000 as for a schema that does not exist", sql, err)
+		}
+		if rows, err := queryErr(t, e, "analyst", sql); err != nil || len(rows) != 1 {
+			t.Errorf("analyst: %s: %q, %v", sql, rows, err)
+		}
+	}
+	if _, err := queryErr(t, e, "sales_eu", `SELECT 'no_such.cross_sell_v1'::regclass`); sqltypes.Code(err) != sqltypes.CodeInvalidSchemaName {
+		t.Errorf("a made-up schema: %v, want 3F000", err)
 	}
 }

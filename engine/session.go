@@ -32,8 +32,11 @@ type Session struct {
 	// the last one started and lastEnd when the last one ended; all three
 	// are guarded by the engine's registry lock.
 	running *runningQuery
-	lastSQL string
-	lastEnd time.Time
+	// terminate ends the session's connection (SetTerminate), under the
+	// registry lock; nil where nothing can (meshql query, Flight SQL).
+	terminate func()
+	lastSQL   string
+	lastEnd   time.Time
 
 	// cursors are the open DECLAREd cursors by name; like the rest of
 	// the statement state, only the session's goroutine touches them.

@@ -234,8 +234,10 @@ func (st *Statement) Columns() []Column {
 // query of DECLARE CURSOR or COPY).
 func (st *Statement) queryColumns() []Column {
 	cols := make([]Column, len(st.st.Query.Columns))
+	origins := st.s.columnOrigins(st.st.Query)
 	for i, c := range st.st.Query.Columns {
-		cols[i] = Column{Name: c.Name, Type: c.Type}
+		o := origins[c.ID]
+		cols[i] = Column{Name: c.Name, Type: c.Type, TableOID: o.table, ColumnNumber: o.attnum}
 	}
 	return cols
 }
@@ -386,7 +388,7 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 func (s *Session) env(start Clock) *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown()}
+	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Signal: s.signalBackend}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the
@@ -439,7 +441,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	}
 	query := st.st.Query
 	if st.hasActions {
-		if query, err = s.performActions(qctx, query, params, start); err != nil {
+		if query, err = s.performActions(qctx, env, query, params, start); err != nil {
 			return nil, err
 		}
 	}
@@ -511,7 +513,13 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	defer end()
 	env := s.env(start)
 	defer env.Budget.Close()
-	plan, err := planner.Build(qctx, env, st.st.Query, params, st.st.Analyze)
+	query := st.st.Query
+	if st.hasActions {
+		if query, err = s.explainActions(env, query); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := planner.Build(qctx, env, query, params, st.st.Analyze)
 	if err != nil {
 		return nil, queryFailure(qctx, err)
 	}

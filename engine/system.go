@@ -56,6 +56,8 @@ func systemTables() []sysTable {
 	out = append(out, statTables()...)
 	out = append(out, pgCatalogTables()...)
 	out = append(out, emptyCatalogTables()...)
+	out = append(out, jdbcTables()...)
+	out = append(out, pgViewTables()...)
 	return out
 }
 
@@ -70,6 +72,9 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 	}
 	for _, t := range systemTables() {
 		if t.schema == schema && t.name == name {
+			if schema == "pg_catalog" {
+				t = withXmin(t)
+			}
 			return t, true
 		}
 	}
@@ -91,7 +96,8 @@ func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, err
 	}
 	t := &bind.Table{Name: st.schema + "." + st.name, Source: src}
 	for i, c := range st.cols {
-		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t})
+		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t,
+			System: st.schema == "pg_catalog" && c.name == xminColumn})
 	}
 	t.Columns = append(t.Columns, bind.TableColumn{Name: "tableoid", Type: tInt4, SourceIndex: len(st.cols), SourceType: tInt4, System: true})
 	return t, nil

@@ -12,7 +12,9 @@ const (
 	infoSchemaOID = 13000
 	meshSchemaOID = 13100
 	ownerOID      = 10
+	ownerName     = "meshql" // the owner of every object (pg_get_userbyid)
 	databaseOID   = 16384
+	databaseName  = "mesh" // current_database(): the one database meshql serves
 	classRelKind  = "r"
 	viewRelKind   = "v"
 	typeNamespace = pgCatalogOID
@@ -90,25 +92,6 @@ func typeRows() [][]any {
 			int32(0), byVal, true, align, storage, int32(0), nil, procOID(io + "in"), procOID(io + "out"), procOID(io + "recv"), procOID(io + "send"), int32(0), int32(0), int32(0), int32(0), nil, nil})
 		out = append(out, []any{int32(arr), "_" + name, int32(typeNamespace), int32(ownerOID), int16(-1), "b", "A", int32(oid), int32(0), int32(0), int32(-1), false, ",", collationOf(t),
 			int32(0), false, true, align, "x", int32(0), nil, procOID("array_in"), procOID("array_out"), procOID("array_recv"), procOID("array_send"), int32(0), int32(0), procOID("array_typanalyze"), procOID("array_subscript_handler"), nil, nil})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
-	return out
-}
-
-// procRows are pg_proc's rows: the I/O functions pg_type refers to, so that
-// joins from pg_type find them (Npgsql tells array types by typreceive =
-// array_recv).
-func procRows() [][]any {
-	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler",
-		"range_in", "range_out", "range_recv", "range_send"}
-	for _, r := range typeRows() {
-		if n := r[1].(string); n[0] != '_' && r[5] != "r" {
-			names = append(names, n+"in", n+"out", n+"recv", n+"send")
-		}
-	}
-	out := make([][]any, len(names))
-	for i, n := range names {
-		out[i] = []any{procOID(n), n, int32(pgCatalogOID), int32(0), "f"}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
 	return out
@@ -234,20 +217,14 @@ func pgCatalogTables() []sysTable {
 			{"typndims", tInt4}, {"typdefault", tText}, {"typinput", tInt4}, {"typoutput", tInt4}, {"typreceive", tInt4},
 			{"typsend", tInt4}, {"typmodin", tInt4}, {"typmodout", tInt4}, {"typanalyze", tInt4}, {"typsubscript", tInt4},
 			{"typacl", tTexts}, {"typdefaultbin", tText},
-		}, rows: func(*Session) [][]any { return typeRows() }},
+		}, rows: func(s *Session) [][]any { return append(append(typeRows(), jdbcTypeRows()...), s.rowTypeRows()...) }},
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
 			rows: func(*Session) [][]any { return rangeRows() }},
-		{schema: "pg_catalog", name: "pg_stat_activity", cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
+		{schema: "pg_catalog", name: "pg_stat_activity", live: true, cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
 			{"usesysid", tInt4}, {"usename", tText}, {"application_name", tText}, {"client_addr", tText}, {"state", tText},
 			{"query", tText}, {"wait_event_type", tText}, {"wait_event", tText}, {"backend_type", tText}},
-			// Only the session's own backend: other users' queries are not
-			// the reader's business.
-			rows: func(s *Session) [][]any {
-				app, _ := s.Setting("application_name")
-				return [][]any{{int32(databaseOID), "mesh", s.pid, int32(stableOID("role", s.user)), s.user, app, nil, "active",
-					nil, nil, nil, "client backend"}}
-			}},
+			rows: statActivityRows},
 		{schema: "pg_catalog", name: "pg_sequence", cols: []sysColumn{{"seqrelid", tInt4}, {"seqtypid", tInt4}, {"seqstart", tInt8},
 			{"seqincrement", tInt8}, {"seqmax", tInt8}, {"seqmin", tInt8}, {"seqcache", tInt8}, {"seqcycle", tBool}},
 			rows: func(*Session) [][]any { return nil }},
@@ -281,15 +258,13 @@ func pgCatalogTables() []sysTable {
 		policyTable(),
 		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
 			rows: func(*Session) [][]any { return nil }},
-		{schema: "pg_catalog", name: "pg_proc", cols: []sysColumn{{"oid", tInt4}, {"proname", tText}, {"pronamespace", tInt4}, {"prorettype", tInt4}, {"prokind", tText}},
-			rows: func(*Session) [][]any { return procRows() }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
 			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
 			{"daticulocale", tText}, {"daticurules", tText}, {"datlocprovider", tText}, {"datconnlimit", tInt4}, {"dattablespace", tInt4},
 			{"datcollversion", tText},
 		}, rows: func(*Session) [][]any {
-			return [][]any{{int32(databaseOID), "mesh", int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
+			return [][]any{{int32(databaseOID), databaseName, int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
 		}},
 		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
 		authMembers(),
@@ -379,20 +354,52 @@ func pgCatalogTables() []sysTable {
 		}},
 		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
 			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
+		// pg_global is where PostgreSQL keeps the shared catalogs.
 		{schema: "pg_catalog", name: "pg_tablespace", cols: catalogColumns(`oid:oid spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
-			rows: func(*Session) [][]any { return [][]any{{int32(1663), "pg_default", int32(ownerOID), nil, nil}} }},
+			rows: func(*Session) [][]any {
+				return [][]any{{int32(1663), "pg_default", int32(ownerOID), nil, nil}, {int32(1664), "pg_global", int32(ownerOID), nil, nil}}
+			}},
 		{schema: "pg_catalog", name: "pg_extension", cols: []sysColumn{{"oid", tInt4}, {"extname", tText}, {"extowner", tInt4},
 			{"extnamespace", tInt4}, {"extrelocatable", tBool}, {"extversion", tText}, {"extconfig", sqltypes.ListOf(tInt4)}, {"extcondition", tTexts}},
 			rows: func(*Session) [][]any { return nil }},
 	}
 }
 
+// roleCols are pg_roles's columns, in PostgreSQL 15's order.
 func roleCols() []sysColumn {
-	return []sysColumn{
-		{"oid", tInt4}, {"rolname", tText}, {"rolsuper", tBool}, {"rolinherit", tBool}, {"rolcreaterole", tBool},
-		{"rolcreatedb", tBool}, {"rolcanlogin", tBool}, {"rolreplication", tBool}, {"rolconnlimit", tInt4}, {"rolbypassrls", tBool},
-		{"rolpassword", tText}, {"rolvaliduntil", sqltypes.TypeTimestampTZ}, {"rolconfig", tTexts},
+	return catalogColumns(`rolname:name rolsuper:boolean rolinherit:boolean rolcreaterole:boolean rolcreatedb:boolean
+		rolcanlogin:boolean rolreplication:boolean rolconnlimit:integer rolpassword:text rolvaliduntil:timestamptz
+		rolbypassrls:boolean rolconfig:text[] oid:oid`)
+}
+
+// pgRole is one row of pg_roles: a mesh user (who can log in), a role, or
+// the role that owns every object (relowner, nspowner, the grantor of every
+// ACL item, pg_get_userbyid's answer; pgjdbc's getTablePrivileges joins
+// pg_class to pg_roles on relowner): as PostgreSQL's bootstrap superuser,
+// it cannot log in to meshql.
+type pgRole struct {
+	oid          int32
+	name         string
+	owner, login bool
+}
+
+// pgRoles lists the mesh's users, then the roles that are not also users
+// (one namespace in PostgreSQL: the login role stands for both), after
+// the owner.
+func pgRoles(s *Session) []pgRole {
+	mesh := s.engine.Mesh()
+	out := []pgRole{{oid: ownerOID, name: ownerName, owner: true}}
+	users := map[string]bool{}
+	for _, u := range mesh.Users {
+		out = append(out, pgRole{oid: int32(stableOID("role", u.Name)), name: u.Name, login: true})
+		users[u.Name] = true
 	}
+	for _, r := range mesh.Roles {
+		if !users[r.Name] {
+			out = append(out, pgRole{oid: int32(stableOID("role", r.Name)), name: r.Name})
+		}
+	}
+	return out
 }
 
 // authMembers is pg_auth_members: each user's membership of the roles
@@ -422,22 +429,12 @@ func authMembers() sysTable {
 	}}
 }
 
-// roleRows lists users (who can log in) and roles.
+// roleRows are pg_roles's rows: the owner is a superuser that cannot log
+// in (it bypasses row security, creates roles and databases).
 func roleRows(s *Session) [][]any {
-	mesh := s.engine.Mesh()
 	var out [][]any
-	for _, u := range mesh.Users {
-		out = append(out, []any{int32(stableOID("role", u.Name)), u.Name, false, true, false, false, true, false, int32(-1), false, "********", nil, nil})
-	}
-	users := map[string]bool{}
-	for _, u := range mesh.Users {
-		users[u.Name] = true
-	}
-	for _, r := range mesh.Roles {
-		if users[r.Name] {
-			continue // one namespace in PostgreSQL: the login role stands for both
-		}
-		out = append(out, []any{int32(stableOID("role", r.Name)), r.Name, false, true, false, false, false, false, int32(-1), false, "********", nil, nil})
+	for _, r := range pgRoles(s) {
+		out = append(out, []any{r.name, r.owner, true, r.owner, r.owner, r.login, false, int32(-1), "********", nil, r.owner, nil, r.oid})
 	}
 	return out
 }

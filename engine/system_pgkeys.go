@@ -44,16 +44,30 @@ func keyList(keys []int16) []any {
 
 var tInt2s = sqltypes.ListOf(sqltypes.TypeInt2)
 
+// tOIDs is oidvector and oid[].
+var tOIDs = sqltypes.ListOf(sqltypes.TypeInt4)
+
+// oidList is n zero oids: pg_index's indcollation and indclass of a
+// primary key (meshql lists no collations of key columns and no operator
+// classes).
+func oidList(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = int32(0)
+	}
+	return out
+}
+
 func pgIndexTable() sysTable {
 	return sysTable{schema: "pg_catalog", name: "pg_index", cols: []sysColumn{
 		{"indexrelid", tInt4}, {"indrelid", tInt4}, {"indnatts", tInt2}, {"indnkeyatts", tInt2}, {"indisunique", tBool},
 		{"indnullsnotdistinct", tBool}, {"indisprimary", tBool}, {"indisexclusion", tBool}, {"indimmediate", tBool}, {"indisclustered", tBool},
 		{"indisvalid", tBool}, {"indcheckxmin", tBool}, {"indisready", tBool}, {"indislive", tBool}, {"indisreplident", tBool},
-		{"indkey", tInt2s}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
+		{"indkey", tInt2s}, {"indcollation", tOIDs}, {"indclass", tOIDs}, {"indoption", tInt2s}, {"indexprs", tText}, {"indpred", tText},
 	}, rows: func(s *Session) [][]any {
 		return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
 			return []any{pkeyIndexOID(p), classOID(p), int16(len(keys)), int16(len(keys)), true,
-				false, true, false, true, false, true, false, true, true, false, keyList(keys), keyList(make([]int16, len(keys))), nil, nil}
+				false, true, false, true, false, true, false, true, true, false, keyList(keys), oidList(len(keys)), oidList(len(keys)), keyList(make([]int16, len(keys))), nil, nil}
 		})
 	}}
 }

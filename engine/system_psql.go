@@ -80,6 +80,8 @@ func catalogType(pgType string) sqltypes.Type {
 		return tInt8
 	case "real":
 		return tFloat4
+	case "timestamptz", "timestamp with time zone":
+		return tTSTZ
 	case "bytea":
 		return sqltypes.TypeBytea
 	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":

@@ -189,11 +189,12 @@ func TestCatalogViewsAsClientsReadThem(t *testing.T) {
 		  FROM (VALUES (1, 'sales.orders_v1'), (2, '"sales"."orders_v1"'), (3, 'pg_class'), (4, 'pg_catalog.PG_CLASS'), (5, NULL)) v(k, n) ORDER BY k`,
 			[]string{"sales.orders_v1|t|f", `"sales"."orders_v1"|t|f`, "pg_class|f|t", "pg_catalog.PG_CLASS|f|t", "NULL|NULL|NULL"}},
 		// psql's \du: users and roles with what they are members of, from
-		// the mesh's users' roles and roles' inherits.
+		// the mesh's users' roles and roles' inherits, and meshql, the
+		// owner of every object, which cannot log in.
 		{`SELECT r.rolname, r.rolcanlogin, r.rolvaliduntil, ARRAY(SELECT b.rolname FROM pg_catalog.pg_auth_members m
 		    JOIN pg_catalog.pg_roles b ON (m.roleid = b.oid) WHERE m.member = r.oid ORDER BY 1) AS memberof
 		  FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_' ORDER BY 1`,
-			[]string{"admin|t|NULL|{analyst,marketing,sales}", "analyst|t|NULL|{}", "marketing|t|NULL|{}", "sales|f|NULL|{}", "sales_eu|t|NULL|{sales}"}},
+			[]string{"admin|t|NULL|{analyst,marketing,sales}", "analyst|t|NULL|{}", "marketing|t|NULL|{}", "meshql|f|NULL|{}", "sales|f|NULL|{}", "sales_eu|t|NULL|{sales}"}},
 		// psql's \dp: read grants as pg_class.relacl, row filters as
 		// restrictive pg_policy rows over the roles they apply to
 		// (customers_v1 filters sales by region).

@@ -66,6 +66,21 @@ type Env struct {
 	NoPushdown bool
 	// Sources, when set, counts what scans read from each source.
 	Sources SourceMeter
+	// Signal cancels the running query of the session with process id
+	// pid, or with terminate ends that session, for the rows of
+	// pg_cancel_backend(pid) and pg_terminate_backend(pid); nil fails
+	// them with 0A000.
+	Signal func(pid int32, terminate bool) (bool, error)
+	// Regclass, when set, is PostgreSQL's regclass(text) over the
+	// relations the session sees, for names that vary per row (expr's
+	// RegclassFunc): the relation's id, or the user's error (42602,
+	// 42P01, 3F000…). It is safe for concurrent use.
+	Regclass func(name string) (int32, error)
+	// Setting, when set, is current_setting(name, missingOK) of the
+	// session, for names that vary per row (expr's SettingFunc: psql's
+	// \dconfig reads current_setting(pg_settings.name)). It is safe for
+	// concurrent use.
+	Setting func(name string, missingOK bool) (sqltypes.Datum, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -637,7 +637,7 @@ var typeNames = map[string]Kind{
 	"daterange": DateRange, "tsrange": TsRange, "tstzrange": TstzRange,
 	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
 	// Object identifier types: meshql's OIDs are int4 values.
-	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regnamespace": Int4, "regrole": Int4,
+	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regprocedure": Int4, "regnamespace": Int4, "regrole": Int4,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's

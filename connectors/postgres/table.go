@@ -53,9 +53,11 @@ func (c *Connector) OpenTable(ctx context.Context, src catalog.Source) (*Table, 
 	}
 	t := &Table{pool: pool, set: set, password: pool.Config().ConnConfig.Password, isTable: src.Table != ""}
 	if t.isTable {
-		parts, err := splitName(src.Table)
-		if err != nil {
-			return nil, err
+		// Read as PostgreSQL reads a regclass: unquoted parts fold to
+		// lower case, quoted ones keep theirs; database.schema.table at most.
+		parts, err := sqltypes.SplitQualifiedName(src.Table)
+		if err != nil || len(parts) > 3 {
+			return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid table name %q", src.Table)
 		}
 		t.rel = pgx.Identifier(parts).Sanitize()
 		t.from = t.rel
@@ -106,54 +108,6 @@ func (t *Table) describe(ctx context.Context) error {
 	}
 	t.schema = arrow.NewSchema(fields, nil)
 	return nil
-}
-
-// splitName splits "schema.table" into identifiers; unquoted parts fold to
-// lower case and double-quoted parts keep their case, as in PostgreSQL.
-func splitName(s string) ([]string, error) {
-	var parts []string
-	var cur strings.Builder
-	quoted, wasQuoted := false, false
-	flush := func() error {
-		if cur.Len() == 0 {
-			return sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid table name %q", s)
-		}
-		p := cur.String()
-		if !wasQuoted {
-			p = strings.ToLower(strings.TrimSpace(p))
-		}
-		parts = append(parts, p)
-		cur.Reset()
-		wasQuoted = false
-		return nil
-	}
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case quoted && ch == '"' && i+1 < len(s) && s[i+1] == '"':
-			cur.WriteByte('"')
-			i++
-		case ch == '"':
-			quoted = !quoted
-			wasQuoted = true
-		case !quoted && ch == '.':
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	if quoted {
-		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: unterminated quote in table name %q", s)
-	}
-	if err := flush(); err != nil {
-		return nil, err
-	}
-	if len(parts) > 3 {
-		return nil, sqltypes.New(sqltypes.CodeFDWError, "postgres source: invalid table name %q", s)
-	}
-	return parts, nil
 }
 
 // Schema returns the source's columns, in remote order.

@@ -247,8 +247,14 @@ func lookupBuilder(name string) builder {
 		return buildSizePretty
 	case "pg_get_expr":
 		return buildPgGetExpr
-	case NoRelationFunc:
-		return buildNoRelation
+	case SignalBackendFunc:
+		return buildSignalBackend
+	case RegclassFunc:
+		return buildRegclass
+	case SettingFunc:
+		return buildSetting
+	case OneRowFunc:
+		return buildOneRow
 	case "format":
 		return buildFormat
 	case "age":

@@ -319,21 +319,11 @@ func parseIdent(s string, strict bool) ([]string, error) {
 	for {
 		switch {
 		case p < len(s) && s[p] == '"':
-			var name []byte
-			p++
-			for {
-				end := strings.IndexByte(s[p:], '"')
-				if end < 0 {
-					return nil, invalid("String has unclosed double quotes.")
-				}
-				name = append(name, s[p:p+end]...)
-				p += end + 1
-				if p >= len(s) || s[p] != '"' {
-					break
-				}
-				name = append(name, '"')
-				p++
+			name, next, ok := sqltypes.QuotedIdentifier(s, p)
+			if !ok {
+				return nil, invalid("String has unclosed double quotes.")
 			}
+			p = next
 			if len(name) == 0 {
 				return nil, invalid("Quoted identifier must not be empty.")
 			}
@@ -391,12 +381,57 @@ func buildPgGetExpr(name string, args []Expr) (Expr, error) {
 	return Literal(sqltypes.TypeText, nil), nil
 }
 
-// NoRelationFunc is the binder's ELSE of a text::regclass cast of names
-// that depend on rows (engine regclassLookup): a name no relation has
-// fails as PostgreSQL's regclassin does. Users cannot call it.
-const NoRelationFunc = "mesh_no_relation"
+// SettingFunc is current_setting(name [, missing_ok]) of a name that
+// varies per row, as the engine binds it: each row's setting is read
+// through env.Setting. NULL gives NULL. Users cannot call it.
+const SettingFunc = "mesh_current_setting"
 
-func buildNoRelation(name string, args []Expr) (Expr, error) {
+func buildSetting(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 2); err != nil {
+		return nil, err
+	}
+	a := coerceTo(args[0], sqltypes.TypeText)
+	if !a.Type().IsString() || (len(args) == 2 && args[1].Type().Kind != sqltypes.Bool) {
+		return nil, functionError(name, args)
+	}
+	// EXPLAIN shows it as the function the user called.
+	return &callExpr{name: "current_setting", args: append([]Expr{a}, args[1:]...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if env.Setting == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "the arguments of current_setting must not depend on rows here")
+		}
+		v := viewOf(in[0])
+		var missingOK *array.Boolean
+		if len(in) == 2 {
+			missingOK = in[1].(*array.Boolean)
+		}
+		b := array.NewStringBuilder(env.Mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if in[0].IsNull(i) || (missingOK != nil && missingOK.IsNull(i)) {
+				b.AppendNull()
+				continue
+			}
+			val, err := env.Setting(v.str(i), missingOK != nil && missingOK.Value(i))
+			if err != nil {
+				return nil, err
+			}
+			if s, ok := val.(string); ok {
+				b.Append(s)
+			} else {
+				b.AppendNull()
+			}
+		}
+		return b.NewArray(), nil
+	}}, nil
+}
+
+// RegclassFunc is text::regclass of a name that varies per row, as the
+// engine binds it: each row's text is split and looked up once, through
+// env.Regclass, and only for the rows that reach the cast (a CASE branch
+// not taken raises nothing). NULL gives NULL. Users cannot call it.
+const RegclassFunc = "mesh_regclass"
+
+func buildRegclass(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 1); err != nil {
 		return nil, err
 	}
@@ -404,13 +439,26 @@ func buildNoRelation(name string, args []Expr) (Expr, error) {
 	if !a.Type().IsString() {
 		return nil, functionError(name, args)
 	}
-	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		v := viewOf(in[0])
-		for i := 0; i < n; i++ {
-			if in[0].IsValid(i) {
-				return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", v.str(i))
-			}
+	// EXPLAIN shows it as the function PostgreSQL calls, regclass(text).
+	return &callExpr{name: "regclass", args: []Expr{a}, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if env.Regclass == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a name that depends on rows cannot be cast to regclass here")
 		}
-		return array.MakeArrayOfNull(env.Mem, arrow.PrimitiveTypes.Int32, n), nil
+		v := viewOf(in[0])
+		b := array.NewInt32Builder(env.Mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			if in[0].IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			oid, err := env.Regclass(v.str(i))
+			if err != nil {
+				return nil, err
+			}
+			b.UnsafeAppend(oid)
+		}
+		return b.NewArray(), nil
 	}}, nil
 }

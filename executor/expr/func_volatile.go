@@ -20,7 +20,7 @@ import (
 // on every call with the same arguments.
 func IsVolatile(name string) bool {
 	switch name {
-	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc:
+	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc, SignalBackendFunc:
 		return true
 	}
 	return false

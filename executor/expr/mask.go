@@ -83,9 +83,21 @@ func (e *maskExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 	return e.k(env, in[0], int(b.NumRows()))
 }
 
+// IsInternalFunction reports whether name is one of the functions the
+// planner and the engine write and users may not call: the masks (a user
+// who could call the hash with a key of their choosing could reverse it)
+// and the internal forms of records, samples, per-row lookups and signals.
+func IsInternalFunction(name string) bool {
+	switch name {
+	case RecordFunc, RowFunc, SampleFunc, RegclassFunc, SettingFunc, SignalBackendFunc, OneRowFunc:
+		return true
+	}
+	return IsMaskFunction(name)
+}
+
 // IsMaskFunction reports whether name is one of the mesh_mask_* functions,
-// which only the policy enforcement point may call (the binder should
-// refuse them in user SQL, so that no query can probe the hash key).
+// which only the policy enforcement point may call (the binder refuses
+// them in user SQL, so that no query can probe the hash key).
 func IsMaskFunction(name string) bool {
 	switch name {
 	case "mesh_mask_hash", "mesh_mask_redact", "mesh_mask_partial", "mesh_mask_round", "mesh_mask_null":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"io"
+	"math"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -36,6 +37,46 @@ type hashAggOp struct {
 	closed  bool
 	// Spilling (hashaggspill.go): partitions still to aggregate.
 	tasks []aggTask
+	// hintGroups and hintRows are the planner's estimate of the groups
+	// and input rows (0: none; see HintGroups).
+	hintGroups, hintRows float64
+}
+
+// HintGroups gives a hash aggregate (op from NewHashAggregate; others
+// ignore it) the planner's estimate of its groups and of its inputs'
+// rows, all inputs together. Each input's table is then sized once for
+// the groups that input is expected to meet, instead of doubling from
+// empty, when that memory fits well within the query's budget.
+func HintGroups(op executor.Operator, groups, rows float64) {
+	if o, ok := op.(*hashAggOp); ok && groups >= 1 && rows >= groups {
+		o.hintGroups, o.hintRows = groups, rows
+	}
+}
+
+// presizeParts sizes the tables of parts (one per input) for half the
+// groups each is expected to meet: a group of m = rows/groups rows has
+// one in a given input of k with probability 1-(1-1/k)^m, so an input
+// meets groups·(1-(1-1/k)^m) of them (all with one input; a k-th of
+// unique keys). Half, because distinct counts taken from a column's
+// [min, max] range are upper bounds (TPC-H's sparse order keys: 6M for
+// 1.5M): an estimate up to twice the truth then sizes the table as
+// doubling would have, and an exact one still saves all doublings but
+// the last. Skipped when the tables would take more than half of what
+// is left of the budget: an overestimate must not take memory the query
+// needs elsewhere.
+func (o *hashAggOp) presizeParts(parts []*aggPart) {
+	if o.hintGroups < 1 || len(o.groups) == 0 {
+		return
+	}
+	k := float64(len(parts))
+	m := o.hintRows / o.hintGroups
+	each := o.hintGroups * (1 - math.Pow(1-1/k, m)) / 2
+	if b := o.res.Budget(); b != nil && b.Limit() > 0 && each*k*float64(parts[0].perGroup) > float64(b.Limit()-b.Used())/2 {
+		return
+	}
+	for _, p := range parts {
+		presize(p.table, int(each))
+	}
 }
 
 // NewHashAggregate returns an operator that groups the rows of all inputs
@@ -490,6 +531,7 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		parts[i] = p
 	}
+	o.presizeParts(parts)
 	if len(o.inputs) == 1 {
 		if err := feed(ctx, o.inputs[0], o.pred(0), parts[0]); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -430,8 +432,24 @@ func TestHashAggregateParallelMerge(t *testing.T) {
 		{fn: "sum", col: 3}, {fn: "min", col: 3}, {fn: "sum", col: 6}, {fn: "avg", col: 6},
 		{fn: "max", col: 6}, {fn: "sum", col: 2, filter: true},
 	}
-	for _, keys := range [][]int{{0}, {1, 0}} {
-		t.Run(fmt.Sprintf("keys=%v", keys), func(t *testing.T) {
+	// Keys {0, 7} and {6} pack into one integer (hashaggpack.go), {0} is
+	// one: without NULLs the merge routes those integers themselves; with
+	// a NULL group it builds key columns as for other keys.
+	noNulls := make([][]any, n)
+	for i, row := range rows {
+		row = append([]any(nil), row...)
+		row[0], row[6], row[7] = cmp.Or(row[0], any(int64(-1))), cmp.Or(row[6], any(decimal128.FromI64(-1))), cmp.Or(row[7], any(int32(-1)))
+		noNulls[i] = row
+	}
+	for _, tc := range []struct {
+		keys  []int
+		nulls bool
+	}{{[]int{0}, true}, {[]int{0}, false}, {[]int{1, 0}, true}, {[]int{0, 7}, false}, {[]int{6}, false}, {[]int{6}, true}} {
+		keys, rows := tc.keys, rows
+		if !tc.nulls {
+			rows = noNulls
+		}
+		t.Run(fmt.Sprintf("keys=%v/nulls=%v", keys, tc.nulls), func(t *testing.T) {
 			mem := checked(t)
 			env := testEnv(mem, 1024)
 			var inputs []executor.Operator
@@ -440,7 +458,113 @@ func TestHashAggregateParallelMerge(t *testing.T) {
 				inputs = append(inputs, source(mem, aggSchema, rows[p*n/parts:(p+1)*n/parts], 1024, p%2 == 0))
 			}
 			got := runAgg(t, env, inputs, keys, aggs)
-			sameRows(t, got, refGroupBy(rows, keys, aggs))
+			want := refGroupBy(rows, keys, aggs)
+			for _, row := range want {
+				if d, ok := row[0].(decimal128.Num); ok {
+					row[0] = d.ToString(decT.Scale) // as the output column reads
+				}
+			}
+			sameRows(t, got, want)
+		})
+	}
+}
+
+// TestHashAggregateHintGroups: the planner's estimate sizes each input's
+// table once (half the groups an input is expected to meet), not when
+// that would take more than half of the budget left, and the answer is
+// the same either way.
+func TestHashAggregateHintGroups(t *testing.T) {
+	const n = 40_000
+	// 20000 groups (i mod 20000, i mod 2) of two rows each.
+	rows := make([][]any, n)
+	sums := map[[2]int64]int64{}
+	for i := range rows {
+		k, v := [2]int64{int64(i % 20_000), int64(i % 2)}, int64(i%97-48)
+		rows[i] = []any{k[0], k[1], v}
+		sums[k] += v
+	}
+	var want [][]any
+	for k, v := range sums {
+		want = append(want, []any{k[0], k[1], int64(2), fmt.Sprint(v)})
+	}
+	s := schemaOf(i64, i64, i64)
+	for _, tc := range []struct {
+		name  string
+		limit int64
+		slots int // of each input's table once sized
+	}{{"sized", 0, 1 << 14}, {"over budget", 1 << 20, 16}} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := checked(t)
+			env := testEnv(mem, 1024)
+			env.Budget = membudget.New(membudget.Options{Limit: tc.limit, TempDir: t.TempDir()})
+			defer env.Budget.Close()
+			var inputs []executor.Operator
+			for p := range 2 {
+				inputs = append(inputs, source(mem, s, rows[p*n/2:(p+1)*n/2], 1024, false))
+			}
+			op, err := NewHashAggregate(env, inputs, []expr.Expr{col(0, tI8), col(1, tI8)},
+				[]Aggregate{{Func: "count_star"}, {Func: "sum", Args: []expr.Expr{col(2, tI8)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Groups of 2 rows: an input meets 3/4 of them (here all of
+			// them, its rows being consecutive), 7500 of which are sized.
+			HintGroups(op, 20_000, n)
+			o := op.(*hashAggOp)
+			parts := make([]*aggPart, 2)
+			for i := range parts {
+				if parts[i], err = o.newPart(0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			o.presizeParts(parts)
+			for _, p := range parts {
+				if got := len(p.table.(*packTable).it.sgids); got != tc.slots {
+					t.Errorf("table of %d slots, want %d", got, tc.slots)
+				}
+				p.release()
+			}
+			sameRows(t, mustDrain(t, op), want)
+		})
+	}
+}
+
+// TestHashAggregateMergeOneSidedPartition: when an input's groups all
+// fall into some of the parallel merge's partitions, the others take
+// none of them (an empty selection once meant all of that input's
+// groups, each emitted twice), with generic and packed keys.
+func TestHashAggregateMergeOneSidedPartition(t *testing.T) {
+	for _, packed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("packed=%v", packed), func(t *testing.T) {
+			mem := checked(t)
+			env := testEnv(mem, 1024)
+			key := func(i int) any {
+				if packed {
+					return int64(i)
+				}
+				return fmt.Sprint("k", i)
+			}
+			s, kt := schemaOf(str, i64), tTxt
+			if packed {
+				s, kt = schemaOf(i64, i64), tI8
+			}
+			var many, one [][]any
+			for i := range 40_000 {
+				many = append(many, []any{key(i), int64(1)})
+			}
+			one = append(one, []any{key(7), int64(1)})
+			inputs := []executor.Operator{source(mem, s, many, 1024, false), source(mem, s, one, 1024, false)}
+			op, err := NewHashAggregate(env, inputs, []expr.Expr{col(0, kt), col(1, tI8)}, []Aggregate{{Func: "count_star"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mustDrain(t, op)
+			want := make([][]any, len(many))
+			for i, r := range many {
+				want[i] = []any{r[0], r[1], int64(1)}
+			}
+			want[7][2] = int64(2)
+			sameRows(t, got, want)
 		})
 	}
 }

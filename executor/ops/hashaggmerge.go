@@ -87,6 +87,7 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 			releaseArrays(k)
 		}
 	}()
+	packed := packedGroups(parts)
 	for i, p := range parts {
 		for _, a := range p.accs {
 			a.grow(p.table.len())
@@ -95,8 +96,18 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 			}
 		}
 		n := p.table.len()
-		keys[i] = p.table.keyArrays(mem)
 		sel[i] = make([][]int32, nparts)
+		if packed != nil {
+			for g, k := range packed[i] {
+				// Mixed apart from the tables' Fibonacci slots: a bit of
+				// k·fibMul can be constant over correlated pairs (a key
+				// and its parity put every group in one partition).
+				d := fmix64(uint64(k)) % uint64(nparts)
+				sel[i][d] = append(sel[i][d], int32(g))
+			}
+			continue
+		}
+		keys[i] = p.table.keyArrays(mem)
 		for g, h := range hasher.hash(keys[i], n) {
 			d := (h >> 32) % uint64(nparts)
 			sel[i][d] = append(sel[i][d], int32(g))
@@ -114,7 +125,7 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 					errs[d] = panicError(r)
 				}
 			}()
-			out[d], errs[d] = o.mergePartition(ctx, parts, keys, sel, d)
+			out[d], errs[d] = o.mergePartition(ctx, parts, keys, packed, sel, d)
 		}()
 	}
 	wg.Wait()
@@ -135,22 +146,69 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 	return out, true, nil
 }
 
+// packedGroups returns the keys of every part's groups when each part
+// holds them as integers, one 64-bit key or packed ones (int64Table),
+// without a NULL group: the merge then routes and inserts those integers
+// as they are, where it would otherwise build key columns from them, hash
+// the columns and pack them again (a third of the analyst cohort query's
+// merge). Else nil.
+func packedGroups(parts []*aggPart) [][]int64 {
+	out := make([][]int64, len(parts))
+	for i, p := range parts {
+		t := int64Table(p.table)
+		if t == nil || t.nullGid >= 0 {
+			return nil
+		}
+		out[i] = t.keys
+	}
+	return out
+}
+
+// int64Table is the integer table holding t's groups: t's own for one
+// 64-bit integer-like key, a packTable's while it packs; else nil.
+func int64Table(t hashTable) *intTable[int64] {
+	switch x := t.(type) {
+	case *intTable[int64]:
+		return x
+	case *packTable:
+		if x.gen == nil {
+			return x.it
+		}
+	}
+	return nil
+}
+
 // mergePartition merges the groups of partition d of every part into a
-// new part and returns its result batch (nil if it has no groups).
-func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [][]arrow.Array, sel [][][]int32, d int) (arrow.RecordBatch, error) {
+// new part and returns its result batch (nil if it has no groups). The
+// groups come from keys[i], or packed[i] when not nil (packedGroups).
+func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [][]arrow.Array, packed [][]int64, sel [][][]int32, d int) (arrow.RecordBatch, error) {
 	dst, err := o.newPart(0)
 	if err != nil {
 		return nil, err
 	}
 	defer dst.release()
+	// At most the sum of the sources' groups: sized for it at once, the
+	// table does not grow by doubling (each doubling reinserts every
+	// group), and with sources that share most groups it is the size
+	// doubling would reach anyway.
+	total := 0
+	for i := range parts {
+		total += len(sel[i][d])
+	}
+	presize(dst.table, total)
 	for i, src := range parts {
 		if err := ctxErr(ctx); err != nil {
 			return nil, err
 		}
+		if len(sel[i][d]) == 0 {
+			continue // a nil sel would select every group
+		}
 		n := src.table.len()
 		dst.sel = sel[i][d]
 		dst.gids = growTo(dst.gids[:0], n)[:n]
-		if err := dst.insertSelected(keys[i]); err != nil {
+		if packed != nil {
+			int64Table(dst.table).insertVals(packed[i], validity{}, dst.sel, dst.gids)
+		} else if err := dst.insertSelected(keys[i]); err != nil {
 			return nil, err
 		}
 		for j, acc := range dst.accs {

@@ -275,6 +275,29 @@ func (t *intTable[T]) resize(capacity int) {
 	}
 }
 
+// reserve sizes an empty table for n groups, so that inserting them does
+// not resize it.
+func (t *intTable[T]) reserve(n int) {
+	if t.n == 0 && 2*n > len(t.sgids) {
+		t.resize(1 << log2(2*n))
+	}
+}
+
+// presize reserves room for n groups in t when it is an empty integer
+// table or a packed one (the others grow as they go).
+func presize(t hashTable, n int) {
+	switch x := t.(type) {
+	case *intTable[int32]:
+		x.reserve(n)
+	case *intTable[int64]:
+		x.reserve(n)
+	case *packTable:
+		if x.gen == nil {
+			x.it.reserve(n)
+		}
+	}
+}
+
 func log2(n int) int {
 	l := 0
 	for 1<<l < n {

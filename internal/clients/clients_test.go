@@ -75,7 +75,7 @@ func clientList() []client {
 		}, checks: []string{"=gset", "=expanded", "=copy", "=crosssell", "catalog"}},
 		{name: "psycopg2", command: pythonScript("psycopg2_test.py", "psycopg2"), checks: all},
 		{name: "sqlalchemy", command: pythonScript("sqlalchemy_test.py", "sqlalchemy", "pandas", "psycopg2"),
-			checks: []string{"schemas", "tables", "columns", "=params", "=crosssell"}},
+			checks: []string{"schemas", "tables", "columns", "=reflect", "pkeys", "comments", "=params", "=crosssell"}},
 		{name: "pyodbc", command: func(t *testing.T) ([]string, string) {
 			if _, err := os.Stat(odbcDriver); err != nil {
 				return nil, "psqlODBC is not installed (" + odbcDriver + ")"
@@ -91,7 +91,7 @@ func clientList() []client {
 				return nil, "pgjdbc is not installed (" + jdbcJar + ")"
 			}
 			return []string{java, "-Duser.timezone=UTC", "-cp", jdbcJar, script("JdbcTest.java")}, ""
-		}, checks: append(all, "pkeys", "typeinfo")},
+		}, checks: append(all, "pkeys", "typeinfo", "=metadata")},
 		{name: "node-postgres", command: func(t *testing.T) ([]string, string) {
 			node, err := exec.LookPath("node")
 			if err != nil {

@@ -43,6 +43,12 @@ func checkIntrospection(t *testing.T, f *fixture, section string, lines []string
 	case "typeinfo":
 		want = []string{"bool", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "date",
 			"timestamp", "timestamptz", "interval", "bytea", "uuid", "json"}
+	case "comments":
+		// SQLAlchemy's get_table_comment of every product: its
+		// description, whitespace collapsed.
+		for _, p := range f.mesh.Products {
+			want = append(want, p.Domain+"."+p.TableName()+"|"+strings.Join(strings.Fields(p.Description), " "))
+		}
 	case "pkeys":
 		// Every product's primary key columns from its descriptor, and
 		// nothing else.

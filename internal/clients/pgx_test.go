@@ -47,6 +47,12 @@ var pgxChecks = []struct {
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},
 	{"dbeaver", checkDBeaver},
+	{"python-tools", checkPythonTools},
+	{"superset-cancel", checkSupersetCancel},
+	{"pgjdbc-catalog", checkPgJDBCCatalog},
+	{"datagrip", checkDataGripCatalog},
+	{"column-origins", checkColumnOrigins},
+	{"catalog-columns", checkCatalogColumns},
 }
 
 // pgxURI is tg as a pgx connection string.
@@ -479,7 +485,8 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	names := map[string]bool{}
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
 		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
-		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr"} {
+		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr",
+		"char", "name", "int2vector", "regproc", "oid", "xid", "oidvector"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

@@ -14,7 +14,7 @@ func checkPsqlMetaCommands(t *testing.T, f *fixture) {
 	same := []string{`\dy`, `\des`, `\dew`, `\deu`, `\det`, `\dRs`, `\dRp`, `\ddp`, `\dl`, `\lo_list`,
 		`\drds`, `\dX`}
 	succeed := []string{`\dn+`, `\dT+`, `\du+`, `\dd`, `\dc`, `\dC`, `\do`, `\dF`, `\dFd`, `\dFp`, `\dFt`, `\dA`,
-		`\dAc`, `\dAf`, `\dAp`, `\db`, `\l+`, `\dx`, `\dL`}
+		`\dAc`, `\dAf`, `\dAp`, `\db`, `\l+`, `\dx`, `\dL`, `\dconfig`, `\dconfig *date*`}
 	for _, meta := range same {
 		got, errOut, err := runPsql(t, f.meshql, meta)
 		if err != nil {

@@ -394,7 +394,7 @@ func (g *qgen) cmpOp(dom string) string {
 // with a FILTER clause.
 func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	f := ""
-	if g.chance(1, 6) {
+	if !g.overGroups && g.chance(1, 6) {
 		// No subqueries: PostgreSQL runs a correlated one once per input
 		// row of the aggregate, which over a join takes minutes.
 		saved := g.subqDepth
@@ -587,9 +587,10 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 		}
 	}
 	over := func(order, fr string) string {
-		if fr != "" && g.chance(1, 6) {
+		if fr != "" && !g.bigFrom && g.chance(1, 6) {
 			// Exclusions depend on the current row and its peers only,
-			// so they keep an aggregate's value deterministic.
+			// so they keep an aggregate's value deterministic. PostgreSQL
+			// recomputes an aggregate with exclusions at every row.
 			fr += g.one(" EXCLUDE CURRENT ROW", " EXCLUDE GROUP", " EXCLUDE TIES", " EXCLUDE NO OTHERS")
 		}
 		return " OVER (" + strings.TrimSpace(part+order+fr) + ")"

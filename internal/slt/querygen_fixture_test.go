@@ -221,6 +221,12 @@ func queryGenFixture(t *testing.T, tz string) (*PGConn, *engineConn) {
 	}
 	settings := pgSettings()
 	settings["TimeZone"] = tz
+	// A plan PostgreSQL thinks costly (a subquery per row of a nested
+	// loop) is compiled by JIT first: a second or more per query on a busy
+	// machine, which only slows the comparisons down (seed 44's query 492:
+	// 1 s of JIT, and 5 s in all).
+	settings["jit"] = "off"
+	settings["statement_timeout"] = pgStatementTimeout
 	pg := connectFixture(t, uri, settings)
 	return pg, newMeshQLConn(t, mesh, map[string]string{"TimeZone": tz})
 }

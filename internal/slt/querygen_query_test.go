@@ -21,13 +21,16 @@ type qgen struct {
 	// whose display scale PostgreSQL picks per value.
 	top     bool
 	topList bool    // the outermost select list is being generated
-	bigFrom bool    // the FROM of the window functions being generated has thousands of rows
+	bigFrom bool    // the FROM of the window functions being generated may have thousands of rows
 	ctes    []gitem // CTEs of the query being built, usable in FROM
 	// bigOuter is set while a WHERE over thousands of rows is generated:
 	// its subqueries read only the small tables, since PostgreSQL runs a
 	// correlated one per row (seed 26's query 541: orders in orders).
 	bigOuter bool
-	aliases  int
+	// overGroups is set while a window over a grouped query's groups is
+	// generated: PostgreSQL allows no aggregate in its FILTER.
+	overGroups bool
+	aliases    int
 }
 
 // gitem is a FROM item or the result of a SELECT: its columns, a total
@@ -134,6 +137,25 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 	}
 	if depth > 0 && g.chance(1, 8) {
 		s := g.core(nil, depth-1, true)
+		if g.chance(1, 4) {
+			// A UNION ALL of two: the one set operation that keeps
+			// every value as it is (equal values of other scales or
+			// interval spellings print unlike).
+			var types []gtype
+			for _, c := range s.cols {
+				types = append(types, c.t)
+			}
+			o := g.core(types, depth-1, true)
+			for i := range s.cols {
+				s.cols[i].null = s.cols[i].null || o.cols[i].null
+				s.cols[i].dom = ""
+				s.cols[i].long = s.cols[i].long || o.cols[i].long
+			}
+			s.sql = "(" + s.sql + ")\nUNION ALL\n(" + o.sql + ")"
+			s.rows += o.rows
+			s.order = nil
+			s.keyed = false
+		}
 		return g.rename(s, "("+s.sql+")")
 	}
 	if g.chance(1, 12) {
@@ -190,11 +212,7 @@ func (g *qgen) from(depth, maxRows int) (gitem, []string) {
 		// Last: a comma before LATERAL binds looser than a JOIN after it.
 		if l, ok := g.lateral(left); ok && g.chance(1, 2) {
 			left = l
-		} else if l, ok := g.lateralSub(left); ok && len(where) == 0 {
-			// Only when no restriction waits in WHERE: meshql does not
-			// push a WHERE below a LATERAL subquery joined with ON (a
-			// top-k per order over all 10000 orders: seed 28's query
-			// 1326 ran out of memory; slow, not wrong).
+		} else if l, ok := g.lateralSub(left); ok {
 			left = l
 		}
 	}
@@ -480,7 +498,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	agg, win := mode >= 4 && mode < 8, mode >= 8
 	// DISTINCT keeps one of equal values of different scales (0.00 and
 	// 0.0000), whichever the engine meets first: no per-value scales.
-	distinct := !agg && g.chance(1, 6)
+	// ... and equal intervals print unlike ('-7 mons', '-6 mons -30 days').
+	distinct := !agg && !slices.Contains(want, tIval) && g.chance(1, 6)
 	top = top && !distinct
 	maxRows := 2000
 	if agg {
@@ -554,10 +573,33 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				sel[i] = "grouping(" + strings.Join(ks, ", ") + ")"
 			case t == tBool && g.chance(1, 3):
 				sel[i] = g.aggregate(sc, tInt) + " > " + fmt.Sprint(g.r.IntN(5))
+			case !sets && len(keys) > 0 && windowTypes[t] && g.chance(1, 6):
+				// A window over the groups: its arguments and keys read
+				// the grouping keys and aggregates, and the keys order
+				// the groups totally.
+				over := slices.Clone(keys)
+				for _, at := range []gtype{tInt, g.one2(tNum, tDate), t} {
+					if at == tDec || at == tFloat || at == tIval || at >= tTs && at != tTstz {
+						continue
+					}
+					over = append(over, gcol{sql: g.aggregate(sc, at), t: at, null: true})
+				}
+				var total []string
+				for _, k := range keys {
+					total = append(total, k.sql)
+				}
+				saved := g.subqDepth
+				g.subqDepth = 0
+				g.topList, g.bigFrom, g.overGroups = top, out.rows > 200, true
+				sel[i] = g.window(over, total, t)
+				g.topList, g.bigFrom, g.overGroups = false, false, false
+				g.subqDepth = saved
 			case top && !sets && t == tNum && g.chance(1, 3):
 				sel[i] = g.one("avg", "avg", "stddev", "var_samp", "stddev_pop") + "(" + g.expr(sc, g.one2(tNum, tInt), 1) + ")"
+				out.scaled = true
 			default:
 				sel[i] = g.aggregate(sc, t)
+				c.long = t == tIArr || t == tTArr
 			}
 			out.cols = append(out.cols, c)
 		}
@@ -598,7 +640,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				if from.keyed {
 					total = from.totalOrder()
 				}
-				g.topList, g.bigFrom = top, from.rows > 2000
+				// Row estimates miss by a factor of ten and more (seed
+				// 47's query 1308 ran a frame from the current row over
+				// 20000 rows estimated at 1500).
+				g.topList, g.bigFrom = top, from.rows > 200
 				sel[i] = g.window(sc, total, t)
 				g.topList, g.bigFrom = false, false
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && from.rows <= 2000 && g.chance(1, 10):
@@ -622,7 +667,10 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					sel[i] = c.sql
 				} else if top && t == tNum && g.chance(1, 3) {
 					// A numeric numerator: two integers divide as integers.
+					// Equal quotients print with their own scales (1.6 and
+					// 1.60000000000000000000): a LIMIT keeps either.
 					sel[i] = "(" + g.expr(sc, tNum, 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					out.scaled = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
 				}
@@ -676,14 +724,26 @@ var setOps = []string{"UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEP
 func (g *qgen) query() (string, []gtype, bool) {
 	g.subqDepth = g.r.IntN(3)
 	var with []string
+	recursive := false
 	if g.chance(1, 4) {
 		for range 1 + g.r.IntN(2) {
+			if g.chance(1, 4) {
+				body, s := g.recursiveCTE()
+				with = append(with, body)
+				g.ctes = append(g.ctes, s)
+				recursive = true
+				continue
+			}
 			s := g.core(nil, 1, true)
 			name := g.alias("x")
 			with = append(with, name+" AS (\n"+s.sql+")")
 			s.sql = name
 			g.ctes = append(g.ctes, s)
 		}
+	}
+	withKw := "WITH "
+	if recursive {
+		withKw = "WITH RECURSIVE "
 	}
 	var body string
 	var types []gtype
@@ -737,7 +797,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 		// Ordered by its own ORDER BY, which is not total on its output.
 		body, types = g.distinctOn(2)
 		if len(with) > 0 {
-			body = "WITH " + strings.Join(with, ",\n") + "\n" + body
+			body = withKw + strings.Join(with, ",\n") + "\n" + body
 		}
 		return body, types, false
 	} else {
@@ -750,6 +810,9 @@ func (g *qgen) query() (string, []gtype, bool) {
 		}
 	}
 	ordered := false
+	// Equal intervals print unlike too ('-1 years -7 mons' and '-1 years
+	// -6 mons -30 days', seed 69's query 1188).
+	noLimit = noLimit || slices.Contains(types, tIval)
 	if !slices.Contains(types, tFloat) && g.chance(2, 5) {
 		// Values that tie but print unlike (zeros of other scales from a
 		// derived table's quotients, seed 44's query 897) come in either
@@ -765,7 +828,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 		}
 	}
 	if len(with) > 0 {
-		body = "WITH " + strings.Join(with, ",\n") + "\n" + body
+		body = withKw + strings.Join(with, ",\n") + "\n" + body
 	}
 	return body, types, ordered
 }

@@ -332,7 +332,7 @@ func (g *qgen) orderedSet(sc []gcol, t gtype, f string) (string, bool) {
 
 // wfilter is a window aggregate's FILTER clause, sometimes.
 func (g *qgen) wfilter(sc []gcol) string {
-	if !g.chance(1, 5) {
+	if !g.chance(1, 5) || g.overGroups {
 		return ""
 	}
 	saved := g.subqDepth

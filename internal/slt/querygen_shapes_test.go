@@ -231,3 +231,55 @@ func (g *qgen) shapeExpr(sc []gcol, t gtype, d int) (string, bool) {
 	}
 	return "", false
 }
+
+// recursiveCTE returns a WITH RECURSIVE entry (its name, column list and
+// body) and the CTE as a FROM source: rows of a restricted table as
+// anchors (c1 a key, c2 a value, c3 = 0), each stepped a few times by
+// an expression over its own columns (c3 + 1 until a bound). Both terms
+// cast c2 to one type: PostgreSQL wants the same type and typmod in both.
+func (g *qgen) recursiveCTE() (string, gitem) {
+	tb := genTables[g.r.IntN(len(genTables))]
+	var where []string
+	inner := g.table(tb, &where)
+	var keys []gcol
+	for _, c := range inner.cols {
+		if c.t == tInt && !c.null && c.dom != "" {
+			keys = append(keys, c)
+		}
+	}
+	if len(keys) == 0 {
+		keys = inner.cols[:1]
+	}
+	k := g.pick(keys)
+	vt := []gtype{tInt, tText, tDate, tTs, tTstz}[g.r.IntN(5)]
+	v := lit(g.r, vt, "")
+	if cs := ofType(inner.cols, vt); len(cs) > 0 {
+		v = g.pick(cs).sql
+	}
+	name := g.alias("r")
+	steps := 1 + g.r.IntN(4)
+	anchor := fmt.Sprintf("SELECT (%s)::int, (%s)::%s, 0 FROM %s", k.sql, v, vt.sqlName(), inner.sql)
+	if len(where) > 0 {
+		anchor += " WHERE " + strings.Join(where, " AND ")
+	}
+	a := g.alias("w")
+	self := []gcol{
+		{sql: a + ".c1", t: tInt, dom: k.dom},
+		{sql: a + ".c2", t: vt, null: true},
+		{sql: a + ".c3", t: tInt, small: true},
+	}
+	saved := g.subqDepth
+	g.subqDepth = 0 // the recursive term may not read the CTE in a subquery
+	step := g.expr(self, vt, 1)
+	g.subqDepth = saved
+	rec := fmt.Sprintf("SELECT %s.c1, (%s)::%s, %s.c3 + 1 FROM %s AS %s WHERE %s.c3 < %d", a, step, vt.sqlName(), a, name, a, a, steps)
+	if g.chance(1, 3) {
+		rec += " AND " + g.pred(self[:2], 0)
+	}
+	body := name + "(c1, c2, c3) AS (\n" + anchor + "\n" + g.one("UNION ALL", "UNION") + "\n" + rec + ")"
+	return body, gitem{sql: name, rows: inner.rows * (steps + 1), cols: []gcol{
+		{t: tInt, dom: k.dom},
+		{t: vt, null: true},
+		{t: tInt, small: true},
+	}}
+}

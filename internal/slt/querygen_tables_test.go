@@ -59,6 +59,10 @@ type gcol struct {
 	// scaled: a numeric of a derived table or CTE, whose values may carry
 	// their own display scales (quotients, averages).
 	scaled bool
+	// long: an array aggregated over a group, of up to thousands of
+	// elements (seed 38's query 696 expanded 6 of them per row of a join:
+	// 2.4 million rows).
+	long bool
 }
 
 // gtableCol describes one column of a fixture table.

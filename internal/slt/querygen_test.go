@@ -44,7 +44,9 @@ import (
 // Predicates and joins are written to keep rows (constants in the
 // columns' ranges, equality rarely on many-valued domains, joins whose
 // key ranges meet, INTERSECT/EXCEPT with a part of their first operand):
-// about a third of the queries return no row, which tests little.
+// still about a third of the queries return no row, which tests little,
+// so a query number whose query PostgreSQL answers with no row draws
+// another query (up to emptyRetries times; each is compared all the same).
 //
 // Rows are compared sorted unless the query orders them totally; float
 // columns with a relative tolerance of 1e-9. A meshql 0A000 (feature not
@@ -54,14 +56,18 @@ import (
 // any other PostgreSQL error means the generator wrote an invalid query
 // and fails the test too.
 //
-// Query i is generated from its own random stream (seed, i), so a failure
-// is reproduced by its number alone:
+// Query i is generated from its own random stream (seed, i), its retries
+// from (seed, i + retry<<40), so a failure is reproduced by its number
+// alone:
 //
 //	MESHQL_QUERYGEN_N       number of queries (default 200: CI)
 //	MESHQL_QUERYGEN_SEED    the seed (default 20260115)
 //	MESHQL_QUERYGEN_FIRST   index of the first query (default 0)
 //	MESHQL_QUERYGEN_TZ      the sessions' TimeZone (default: one of
 //	                        queryGenZones, by seed)
+//	MESHQL_QUERYGEN_SHOW    when set, log every query with both engines'
+//	                        times (queries slower than slowQuery on
+//	                        either engine are logged anyway)
 //	MESHQL_QUERYGEN_SQL     statements (separated by blank lines) to run on
 //	                        both engines instead, printing both results:
 //	                        for reducing a failure by hand
@@ -100,54 +106,104 @@ func TestRandomQueriesAgainstPostgres(t *testing.T) {
 		return
 	}
 	maxFailures := envInt(t, "MESHQL_QUERYGEN_MAXFAIL", 20)
-	failures, empty, errs, unsupported := 0, 0, 0, 0
+	show := os.Getenv("MESHQL_QUERYGEN_SHOW") != ""
+	failures, empty, retried, pgSlow, errs, unsupported := 0, 0, 0, 0, 0, 0
 	for i := first; i < first+n; i++ {
-		g := &qgen{r: rand.New(rand.NewPCG(uint64(seed), uint64(i)))}
-		sql, types, ordered := g.query()
-		want, werr := runBounded(t.Context(), pg, sql)
-		got, gerr := runBounded(t.Context(), mq, sql)
-		var msg string
-		switch {
-		case werr != nil && t.Context().Err() == nil && errors.Is(werr, context.DeadlineExceeded):
-			// pgx closes the connection when it cancels: nothing more
-			// can run on it.
-			t.Fatalf("query %d (seed %d): PostgreSQL takes too long (the generator must keep queries small)\nSQL:\n%s", i, seed, indent(sql))
-		case werr != nil:
-			code := SQLState(werr)
-			if !strings.HasPrefix(code, "22") && code != "21000" {
-				msg = fmt.Sprintf("PostgreSQL rejects the query (a generator bug): %v", werr)
-			} else if SQLState(gerr) != code {
-				msg = fmt.Sprintf("PostgreSQL fails with %s (%v); meshql: %v", code, werr, errOrRows(gerr, got))
+		for attempt := 0; attempt <= emptyRetries; attempt++ {
+			// Attempt 0 is query i's own stream; a retry draws another.
+			g := &qgen{r: rand.New(rand.NewPCG(uint64(seed), uint64(i)|uint64(attempt)<<40))}
+			name := fmt.Sprintf("query %d (seed %d)", i, seed)
+			if attempt > 0 {
+				name = fmt.Sprintf("query %d (seed %d, retry %d)", i, seed, attempt)
 			}
-			errs++
-		case gerr != nil && SQLState(gerr) == "0A000":
-			// Not supported yet, and saying so: the contract for a
-			// feature meshql lacks (never a wrong answer).
-			unsupported++
-			t.Logf("query %d (seed %d): meshql: %v\n%s", i, seed, gerr, indent(sql))
-		case gerr != nil:
-			msg = fmt.Sprintf("meshql fails (SQLSTATE %q): %v", SQLState(gerr), gerr)
-		default:
-			msg = compareResults(types, ordered, want, got)
-			if len(want.Values) == 0 {
+			sql, types, ordered := g.query()
+			start := time.Now()
+			want, werr := runBounded(t.Context(), pg, sql)
+			pgTook := time.Since(start)
+			if SQLState(werr) == "57014" && t.Context().Err() == nil {
+				// Past the session's statement_timeout: a shape
+				// PostgreSQL runs badly (a subquery per row of a big
+				// join), not a comparison; draw another query.
+				pgSlow++
+				t.Logf("%s: PostgreSQL takes longer than %s; another query instead\n%s", name, pgStatementTimeout, indent(sql))
+				continue
+			}
+			got, gerr := runBounded(t.Context(), mq, sql)
+			if took := time.Since(start) - pgTook; show || took > slowQuery || pgTook > slowQuery {
+				rows := -1
+				if werr == nil {
+					rows = len(want.Values)
+				}
+				t.Logf("%s: PostgreSQL %v (%d rows), meshql %v\n%s", name, pgTook.Round(time.Millisecond), rows, took.Round(time.Millisecond), indent(sql))
+			}
+			var msg string
+			switch {
+			case werr != nil && t.Context().Err() == nil && errors.Is(werr, context.DeadlineExceeded):
+				// pgx closes the connection when it cancels: nothing more
+				// can run on it.
+				t.Fatalf("%s: PostgreSQL takes too long (the generator must keep queries small)\nSQL:\n%s", name, indent(sql))
+			case werr != nil:
+				code := SQLState(werr)
+				if !strings.HasPrefix(code, "22") && code != "21000" {
+					msg = fmt.Sprintf("PostgreSQL rejects the query (a generator bug): %v", werr)
+				} else if SQLState(gerr) != code {
+					msg = fmt.Sprintf("PostgreSQL fails with %s (%v); meshql: %v", code, werr, errOrRows(gerr, got))
+				}
+				errs++
+			case gerr != nil && SQLState(gerr) == "0A000":
+				// Not supported yet, and saying so: the contract for a
+				// feature meshql lacks (never a wrong answer).
+				unsupported++
+				t.Logf("%s: meshql: %v\n%s", name, gerr, indent(sql))
+			case gerr != nil:
+				msg = fmt.Sprintf("meshql fails (SQLSTATE %q): %v", SQLState(gerr), gerr)
+			default:
+				msg = compareResults(types, ordered, want, got)
+			}
+			if msg != "" {
+				failures++
+				t.Errorf("%s: %s\nSQL:\n%s", name, msg, indent(sql))
+				if failures >= maxFailures {
+					t.Fatal("too many failures; stopping")
+				}
+			}
+			if t.Context().Err() != nil {
+				return
+			}
+			// An empty result was still compared (meshql must find no
+			// row either) but tests little: draw another query, a few
+			// times, so that most comparisons see rows.
+			if werr != nil || len(want.Values) > 0 {
+				break
+			}
+			if attempt == emptyRetries {
 				empty++
+			} else {
+				retried++
 			}
-		}
-		if msg != "" {
-			failures++
-			t.Errorf("query %d (seed %d): %s\nSQL:\n%s", i, seed, msg, indent(sql))
-			if failures >= maxFailures {
-				t.Fatal("too many failures; stopping")
-			}
-		}
-		if t.Context().Err() != nil {
-			return
 		}
 	}
-	t.Logf("%d queries: %d with no rows, %d failing on both engines, %d not supported by meshql (0A000)", n, empty, errs, unsupported)
+	t.Logf("%d queries: %d with no rows (after %d retries of empty ones), %d failing on both engines, %d not supported by meshql (0A000), %d too slow on PostgreSQL", n, empty, retried, errs, unsupported, pgSlow)
 }
 
-var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"}
+// emptyRetries is how many other queries are drawn for a query number
+// whose result is empty on PostgreSQL (or that PostgreSQL cannot answer
+// within pgStatementTimeout).
+const emptyRetries = 2
+
+// pgStatementTimeout is PostgreSQL's statement_timeout in the random
+// query sessions: it cancels a query on the server, so that the
+// connection stays usable (a client-side cancel closes it).
+const pgStatementTimeout = "10s"
+
+// slowQuery is the time past which a query is logged: the generator must
+// keep queries small, and a slow one is a planner lead or a shape to avoid.
+const slowQuery = 3 * time.Second
+
+var queryGenZones = []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York", "Australia/Adelaide",
+	"Australia/Lord_Howe", // a DST change of half an hour
+	"America/St_Johns",    // -03:30 with DST
+}
 
 func envInt(t *testing.T, name string, def int) int {
 	s := os.Getenv(name)

@@ -2,6 +2,7 @@ package slt
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -326,6 +327,9 @@ func (g *qgen) srfItem() gitem {
 		with = " WITH ORDINALITY"
 	}
 	var it gitem
+	if g.chance(1, 4) {
+		return g.valuesItem(a)
+	}
 	switch g.r.IntN(4) {
 	case 0, 1:
 		t := g.one2(tTs, tTstz)
@@ -381,7 +385,7 @@ func (g *qgen) srfItem() gitem {
 func (g *qgen) lateral(l gitem) (gitem, bool) {
 	var arrs []gcol
 	for _, c := range l.cols {
-		if c.t == tIArr || c.t == tTArr {
+		if (c.t == tIArr || c.t == tTArr) && (!c.long || l.rows <= 20) {
 			arrs = append(arrs, c)
 		}
 	}
@@ -406,14 +410,22 @@ func (g *qgen) lateral(l gitem) (gitem, bool) {
 	}
 	join := g.one("CROSS JOIN LATERAL ", ", LATERAL ", "LEFT JOIN LATERAL ")
 	sql := l.sql + "\n  " + join + fn + " AS " + alias
+	v := gcol{sql: a + ".v", t: et, null: true}
 	if strings.HasPrefix(join, "LEFT") {
-		// ON true only: with another condition meshql plans the lateral
-		// join as a window over all the left rows, and a WHERE on them is
-		// no longer pushed below it (a join that PostgreSQL restricts to
-		// a few rows takes meshql minutes; slow, not wrong).
-		sql += " ON true"
+		// With another condition than true meshql numbers the left rows
+		// and pads per row number (a WHERE on the left columns goes
+		// below that, see TestFiltersBelowWindow).
+		on := " ON true"
+		if g.chance(1, 2) {
+			on = " ON " + g.pred(append(slices.Clone(l.cols), v), 0)
+		}
+		sql += on
 	}
-	out := gitem{sql: sql, rows: l.rows * 3, cols: append(append([]gcol(nil), l.cols...), gcol{sql: a + ".v", t: et, null: true})}
+	rows := l.rows * 3
+	if c.long {
+		rows = l.rows * 1000
+	}
+	out := gitem{sql: sql, rows: rows, cols: append(append([]gcol(nil), l.cols...), v)}
 	out.order = append(append([]string(nil), l.totalOrder()...), a+".v")
 	if ord {
 		out.cols = append(out.cols, gcol{sql: a + ".n", t: tInt, null: strings.HasPrefix(join, "LEFT")})
@@ -438,4 +450,39 @@ func (g *qgen) newTypesIn(sc []gcol) bool {
 // (README), where an epoch in seconds times an hour overflows.
 func (g *qgen) smallInt(sc []gcol, d int) string {
 	return "((" + g.expr(sc, tInt, d) + ") % 1000)"
+}
+
+// valuesItem is a VALUES list of two to five rows over two columns of the
+// fixture's domains (so that joins on them match), NULLs now and then.
+func (g *qgen) valuesItem(a string) gitem {
+	var cols []gtableCol
+	for _, i := range g.r.Perm(len(genTables))[:2] {
+		tb := genTables[i]
+		c := tb.cols[g.r.IntN(len(tb.cols))]
+		if c.t != tInt && c.t != tNum && c.t != tText && c.t != tDate {
+			c = tb.cols[0]
+		}
+		cols = append(cols, c)
+	}
+	n := 2 + g.r.IntN(4)
+	rows := make([]string, n)
+	null := make([]bool, len(cols))
+	for i := range rows {
+		var vals []string
+		for j, c := range cols {
+			v := lit(g.r, c.t, c.dom)
+			if i > 0 && g.chance(1, 6) {
+				// Not in the first row: it gives the column its type
+				// where the others are NULL.
+				v, null[j] = "NULL", true
+			}
+			vals = append(vals, v)
+		}
+		rows[i] = "(" + strings.Join(vals, ", ") + ")"
+	}
+	it := gitem{sql: fmt.Sprintf("(VALUES %s) AS %s(v, w)", strings.Join(rows, ", "), a), rows: n}
+	for j, name := range []string{"v", "w"} {
+		it.cols = append(it.cols, gcol{sql: a + "." + name, t: cols[j].t, dom: cols[j].dom, null: null[j], small: true})
+	}
+	return it
 }

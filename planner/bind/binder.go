@@ -194,6 +194,9 @@ type binder struct {
 	// subqueries (decorrelate, perRowOf), which are the costly part of
 	// binding one: tests check that a subquery is rewritten once.
 	decorrelations, perRowBuilds int
+	// rowKeys are the columns numberRows made: keys telling rows apart,
+	// whose values mean nothing else (padOver filters below them).
+	rowKeys logical.ColSet
 	// varArrays maps a constant array of numerics (numericArrayLiteral)
 	// to the same array with each element at its own display scale, for
 	// the scale flow to give the readers that keep them.

@@ -61,7 +61,8 @@ func (b *binder) decorrelate(plan logical.Node) (logical.Node, []logical.Expr, e
 	// Nothing correlated may remain inside (the rewrite may have defined
 	// new columns, such as a row number for LIMIT).
 	if readsOuter(out, definedIDs(out)) {
-		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this correlated subquery form is not supported yet (correlation outside WHERE, or under an outer join)")
+		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this correlated subquery form is not supported yet: an outer reference where it cannot be decorrelated (such as under a RIGHT or FULL join, a set operation, a computed LIMIT, a function in FROM, or on both sides of a join)").
+			WithHint("Move the outer reference into the subquery's WHERE, or join the outer table inside it.")
 	}
 	return out, corr, nil
 }

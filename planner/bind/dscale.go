@@ -967,11 +967,15 @@ func (f *scaleFlow) setOp(x *logical.SetOp) {
 			f.define(&x.Cols[j], t.StaticAll())
 			continue
 		}
-		overflows := false
+		overflows, sideVar := false, false
 		for _, in := range sides {
 			overflows = overflows || unifyOverflows(*in, j)
+			sideVar = sideVar || f.b.meta.Column((*in).Output()[j]).Type.VarScale
 		}
-		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) && !overflows {
+		// An input variable-scale for a reader of its own (an operand's
+		// ORDER BY over sum(lower(numrange))) makes the column so too,
+		// read by no one above or not: both inputs must be of one type.
+		if t.Kind != sqltypes.Numeric || t.VarScale || !f.demand.Has(c) && !overflows && !sideVar {
 			continue
 		}
 		need := false

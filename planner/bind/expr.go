@@ -555,6 +555,9 @@ func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, lo
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
+	if e, ok, err := b.regTypeText(arg, t, loc, sc, agg); ok {
+		return e, err
+	}
 	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
 		// PostgreSQL reads the literal as numeric, exactly, and rounds
 		// that to the nearest double once: parse its text the same way,
@@ -664,17 +667,25 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 // value, to the reg* type kind (of SQL type t) as a call of the engine's
 // action for that type's input function: PostgreSQL infers $1 in
 // $1::regclass as regclass and accepts a relation's name for it, which
-// can only be looked up once the value is known. ok is false when the
-// engine has no such action or e is of another type.
+// can only be looked up once the value is known. Text cast to regclass is
+// PostgreSQL's function regclass(text) instead, which reads a name only
+// (not '-' nor an id). ok is false when the engine has no such action or
+// e is of another type.
 func (b *binder) regInput(kind string, e logical.Expr, t sqltypes.Type) (logical.Expr, bool) {
 	if b.opts.Action == nil {
 		return nil, false
 	}
-	want, rt, ok := b.opts.Action(kind+"in", 1)
+	p, isParam := e.(*logical.Param)
+	unknownParam := isParam && p.T.Kind == sqltypes.Unknown
+	fn := kind + "in"
+	if kind == "regclass" && !unknownParam {
+		fn = "regclass"
+	}
+	want, rt, ok := b.opts.Action(fn, 1)
 	if !ok || len(want) != 1 || !rt.Equal(t) {
 		return nil, false
 	}
-	if p, isParam := e.(*logical.Param); isParam && p.T.Kind == sqltypes.Unknown {
+	if unknownParam {
 		b.params.set(p.Index, want[0])
 		e = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
 	}
@@ -684,7 +695,7 @@ func (b *binder) regInput(kind string, e logical.Expr, t sqltypes.Type) (logical
 	if !e.Type().Equal(want[0]) {
 		e = &logical.Cast{E: e, T: want[0]}
 	}
-	return &logical.Func{Name: kind + "in", Args: []logical.Expr{e}, T: rt}, true
+	return &logical.Func{Name: fn, Args: []logical.Expr{e}, T: rt}, true
 }
 
 // makeBinary types a binary operator through the kernel registry.
@@ -1627,9 +1638,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if _, ok := privilegeFunctions[name]; ok && b.opts.Privileges != nil {
 		return b.bindPrivilege(name, fc, sc, agg)
 	}
-	if expr.IsMaskFunction(name) || name == expr.RecordFunc || name == expr.RowFunc || name == expr.SampleFunc || name == expr.NoRelationFunc {
-		// Masks are applied by policy only: a user who could call the
-		// hash with a key of their choosing could reverse it.
+	if expr.IsInternalFunction(name) {
 		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s does not exist", name), loc)
 	}
 	if b.opts.Action != nil {

@@ -223,7 +223,7 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 			alias = rs.Alias.Aliasname
 			colAliases = aliasNames(rs.Alias)
 		}
-		return subqueryRelation(q, alias, colAliases, outer)
+		return subqueryRelation(b.distinctOutputs(q), alias, colAliases, outer)
 	case n.GetJoinExpr() != nil:
 		return b.bindJoin(n.GetJoinExpr(), left, outer)
 	case n.GetRangeFunction() != nil:
@@ -261,6 +261,37 @@ func catalogFunctionTable(rf *pg_query.RangeFunction) *pg_query.RangeVar {
 		alias = &pg_query.Alias{Aliasname: funcName(fc)}
 	}
 	return &pg_query.RangeVar{Schemaname: "pg_catalog", Relname: funcName(fc), Inh: true, Relpersistence: "p", Alias: alias, Location: fc.Location}
+}
+
+// distinctOutputs gives each output column of q that repeats another (a
+// bare column selected twice: SELECT status AS a, status AS b) a column
+// of its own. They are two columns to the query reading q: GROUP BY
+// CUBE (d.a, d.b) groups by one and not the other (one id made them one
+// key, and every set grouped both).
+func (b *binder) distinctOutputs(q *relation) *relation {
+	seen := logical.ColSet{}
+	dup := false
+	for _, c := range q.cols {
+		dup = dup || seen.Has(c.id)
+		seen.Add(c.id)
+	}
+	if !dup {
+		return q
+	}
+	out := *q
+	out.cols = slices.Clone(q.cols)
+	p := &logical.Project{Input: q.node}
+	seen = logical.ColSet{}
+	for i, c := range q.cols {
+		p.Exprs = append(p.Exprs, b.colRef(c.id))
+		if seen.Has(c.id) {
+			out.cols[i].id = b.meta.NewColumn(c.name, "", c.t)
+		}
+		seen.Add(c.id)
+		p.Cols = append(p.Cols, out.cols[i].id)
+	}
+	out.node = p
+	return &out
 }
 
 // subqueryRelation exposes a bound query's output columns under alias.
@@ -322,6 +353,7 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 			if err != nil {
 				return nil, err
 			}
+			q = b.distinctOutputs(q)
 			if len(colAliases) == 0 {
 				colAliases = def.colAliases
 			}

@@ -112,7 +112,16 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 // ok is false for other shapes.
 func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, colAliases []string, outer *scope) (*relation, bool, error) {
 	build := func(keep bool) (*perRowOut, bool, error) {
-		return b.perRowOf(b.numberOuter(left.node), q.node, keep, false)
+		r, ok, err := b.perRowOf(b.numberOuter(left.node), q.node, keep, false)
+		if ok || err != nil {
+			return r, ok, err
+		}
+		// A subquery in its select list or WHERE reading left too.
+		if r, ok = b.perRowPadded(left.node, q.node, false); !ok || keep {
+			return r, ok, nil
+		}
+		r.node = &logical.Filter{Input: r.node, Pred: &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool}}
+		return r, true, nil
 	}
 	// The shape is checked by building the form an inner join takes,
 	// which perRow below then uses as it is: only a LEFT JOIN, which

@@ -120,6 +120,12 @@ func (r *perRowOut) reapply(b *binder, tops []*logical.Project) {
 // The subquery's columns get new IDs, recorded in r.renamed, and the
 // marker is TRUE on the rows kept for ok only.
 func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
+	b.keepOrPadRows(r, ok, false)
+}
+
+// keepOrPadRows is keepOrPad; with oneRow, an outer row with more than
+// one row where ok holds fails with 21000 (a scalar subquery's).
+func (b *binder) keepOrPadRows(r *perRowOut, ok logical.Expr, oneRow bool) {
 	conds := []logical.Expr{ok}
 	if r.marker != nil {
 		conds = append(conds, &logical.Unary{Op: logical.OpIsNotNull, E: r.marker, T: sqltypes.TypeBool})
@@ -132,7 +138,12 @@ func (b *binder) keepOrPad(r *perRowOut, ok logical.Expr) {
 	eq := func(id logical.ColumnID, v int64) logical.Expr {
 		return &logical.Binary{Op: expr.OpEq, L: b.colRef(id), R: &logical.Const{T: sqltypes.TypeInt8, V: v}, T: sqltypes.TypeBool}
 	}
-	keep := &logical.Filter{Input: w, Pred: &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}}
+	var pred logical.Expr = &logical.Binary{Op: expr.OpOr, L: b.colRef(okID), R: logical.And([]logical.Expr{eq(oks, 0), eq(rn, 1)}), T: sqltypes.TypeBool}
+	if oneRow {
+		check := &logical.Func{Name: expr.OneRowFunc, Args: []logical.Expr{b.colRef(oks)}, T: sqltypes.TypeBool}
+		pred = logical.And([]logical.Expr{check, pred})
+	}
+	keep := &logical.Filter{Input: w, Pred: pred}
 	out, fresh := b.nullUnless(keep, logical.NewColSet(r.keys...), b.colRef(okID))
 	if r.renamed == nil {
 		r.renamed = map[logical.ColumnID]logical.ColumnID{}
@@ -181,18 +192,23 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		return nil, false, nil
 	}
 	local := definedIDs(agg.Input)
-	// Only the aggregate's input may read the outer row.
+	outerCols := o.cols
+	// The aggregates' arguments, FILTER and ORDER BY may read the outer
+	// row too (`sum(o.a + q.v)`, an aggregate of both levels is the inner
+	// query's): they are computed over the join, where its columns are.
+	// What they read of queries further out stays a correlation of the
+	// result, for the enclosing query's decorrelation.
 	aggExprs := append([]logical.Expr(nil), agg.Groups...)
 	for _, c := range agg.Aggs {
 		aggExprs = append(append(aggExprs, c.Args...), c.Filter)
+		for _, k := range c.Order {
+			aggExprs = append(aggExprs, k.Expr)
+		}
 	}
 	for _, k := range agg.InputOrder {
 		aggExprs = append(aggExprs, k.Expr)
 	}
-	if !readOnly(aggExprs, local) {
-		return nil, false, nil
-	}
-	outerCols := o.cols
+	argsReadOuter := !readOnly(aggExprs, local)
 	// Above the aggregate the outer columns are group keys, so the
 	// select list and HAVING may read them.
 	visible := definedIDs(plan)
@@ -218,7 +234,8 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	outerKeys := keys
 	var marker *logical.ColRef
 	rename := func(e logical.Expr) logical.Expr { return e }
-	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+	// joinOuter joins the numbered outer rows with in's rows by cond.
+	joinOuter := func(in logical.Node, cond logical.Expr) {
 		matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
 		jt := logical.LeftJoin
 		switch {
@@ -228,12 +245,20 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		case withGroups:
 			jt = logical.InnerJoin
 		}
-		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: logical.And(corr)}
+		input = &logical.Join{Type: jt, Left: numbered, Right: b.withMarker(in, matched), Cond: cond}
 		markers = []logical.Expr{b.colRef(matched)}
+	}
+	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+		joinOuter(in, logical.And(corr))
 	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
 	} else if !readsOuter(agg.Input, local) {
-		return nil, false, nil
+		if !argsReadOuter {
+			return nil, false, nil
+		}
+		// Only the aggregates read the outer row: every inner row is
+		// aggregated for every outer row, as PostgreSQL's subplan does.
+		joinOuter(agg.Input, &logical.Const{T: sqltypes.TypeBool, V: true})
 	} else {
 		// Some other input reading the outer row (a UNION in FROM):
 		// its rows per outer row, padded where the groups need it.
@@ -569,6 +594,10 @@ func (b *binder) pullUpCorrelation(in logical.Node, local logical.ColSet) (logic
 // numberRows adds column id to n's output: each row's number, a key that
 // tells n's rows apart once they are joined with more rows.
 func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
+	if b.rowKeys == nil {
+		b.rowKeys = logical.ColSet{}
+	}
+	b.rowKeys.Add(id)
 	return &logical.Window{
 		Input: n,
 		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
@@ -742,118 +771,6 @@ func topsReadOnly(tops []*logical.Project, plan logical.Node, o outerRows) bool 
 		}
 	}
 	return true
-}
-
-// unionOverOuter evaluates `A UNION [ALL] B` whose branches read the
-// outer rows, as `LATERAL (SELECT ... WHERE t.k < o.k UNION ALL SELECT
-// o.v)`: each branch is evaluated for every outer row (perRowOf) over a
-// copy of the numbered outer rows, the copies one shared computation (a
-// WITH query's), and the branches' rows, outer columns and numbers
-// included, are concatenated; UNION groups them by outer row number and
-// values. With keep a further copy adds one row of padding per outer
-// row, which keepOrPad keeps for the outer rows without any other. The
-// outer columns come out under o's IDs. ok is false for other shapes;
-// outer rows that read a WITH query or hold a subquery cannot be copied
-// (clonePlan), which is 0A000.
-func (b *binder) unionOverOuter(o outerRows, plan logical.Node, keep bool) (*perRowOut, bool, error) {
-	tops, cur := projectionsOf(plan)
-	so, isSetOp := cur.(*logical.SetOp)
-	if !isSetOp || so.Kind != logical.Union || !topsReadOnly(tops, plan, o) {
-		return nil, false, nil
-	}
-	for _, id := range append(o.node.Output(), so.Cols...) {
-		if !so.All && !groupable(b.meta.Column(id).Type) {
-			return nil, false, nil
-		}
-	}
-	// A UNION in a branch copies the copy: one more reference.
-	shared, isShared := o.node.(*logical.Shared)
-	if !isShared {
-		shared = &logical.Shared{Key: b.newCTEKey(), Name: "lateral", Input: o.node}
-	}
-	copyOf := func() (outerRows, map[logical.ColumnID]logical.ColumnID, bool) {
-		n, ok := b.clonePlan(shared.Input)
-		if !ok {
-			return outerRows{}, nil, false
-		}
-		ids := map[logical.ColumnID]logical.ColumnID{}
-		for i, id := range o.node.Output() {
-			ids[id] = n.Output()[i]
-		}
-		c := outerRows{node: &logical.Shared{Key: shared.Key, Name: shared.Name, Input: n}, rowID: ids[o.rowID]}
-		for _, id := range o.cols {
-			c.cols = append(c.cols, ids[id])
-		}
-		return c, ids, true
-	}
-	// branch puts the outer keys, cols (values of the branch's select
-	// list, by position) and a marker value in the union's column order.
-	branch := func(c outerRows, in logical.Node, vals []logical.Expr, marker logical.Expr) logical.Node {
-		p := &logical.Project{Input: in}
-		for _, id := range c.keys() {
-			p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
-		}
-		for _, v := range vals {
-			id := b.meta.NewColumn("?column?", "", v.Type())
-			p.Exprs, p.Cols = append(p.Exprs, v), append(p.Cols, id)
-		}
-		p.Exprs, p.Cols = append(p.Exprs, marker), append(p.Cols, b.meta.NewColumn("matched", "", sqltypes.TypeBool))
-		return p
-	}
-	var branches []logical.Node
-	for _, br := range []logical.Node{so.Left, so.Right} {
-		c, ids, ok := copyOf()
-		if !ok {
-			return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a UNION reading the outer rows is not supported yet when they read a WITH query or hold a subquery").
-				WithHint("Write the WITH query as a subquery in FROM.")
-		}
-		// The branch reads the copy's outer columns.
-		r, ok, err := b.perRowOf(c, renamePlanCols(br, ids), false, true)
-		if !ok || err != nil {
-			return nil, ok, err
-		}
-		var vals []logical.Expr
-		for _, id := range br.Output() {
-			vals = append(vals, b.colRef(r.current(id)))
-		}
-		branches = append(branches, branch(c, r.node, vals, &logical.Const{T: sqltypes.TypeBool, V: true}))
-	}
-	if keep {
-		c, _, _ := copyOf() // copied above already
-		var nulls []logical.Expr
-		for _, id := range so.Cols {
-			nulls = append(nulls, &logical.Const{T: b.meta.Column(id).Type})
-		}
-		branches = append(branches, branch(c, c.node, nulls, &logical.Const{T: sqltypes.TypeBool}))
-	}
-	marker := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
-	cols := append(append(o.keys(), so.Cols...), marker)
-	node := branches[0]
-	for i, br := range branches[1:] {
-		u := &logical.SetOp{Kind: logical.Union, All: true, Left: node, Right: br, Cols: cols}
-		if i < len(branches)-2 {
-			u.Cols = make([]logical.ColumnID, len(cols))
-			for j, id := range cols {
-				m := b.meta.Column(id)
-				u.Cols[j] = b.meta.NewColumn(m.Name, "", m.Type)
-			}
-		}
-		node = u
-	}
-	if !so.All {
-		g := &logical.Aggregate{Input: node}
-		for _, id := range cols {
-			g.Groups, g.GroupCols = append(g.Groups, b.colRef(id)), append(g.GroupCols, id)
-		}
-		node = g
-	}
-	out := &perRowOut{node: node, rowID: o.rowID, keys: o.keys()}
-	if keep {
-		out.marker = b.colRef(marker)
-		b.keepOrPad(out, &logical.Const{T: sqltypes.TypeBool, V: true})
-	}
-	out.reapply(b, tops)
-	return out, true, nil
 }
 
 // renamePlanCols points the column references of every expression in n

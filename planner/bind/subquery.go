@@ -125,11 +125,14 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 					continue
 				}
 			}
-			if isNeedsEquality(err) {
-				rest = append(rest, c) // evaluated per outer row by joinSubquery
-				continue
+			// Evaluated per outer row by joinDecorrelated, or its error
+			// stands.
+			if done == nil {
+				done = map[logical.Node]decorrelation{}
 			}
-			return nil, err
+			done[sq.Plan] = decorrelation{plan: plan, corr: corr, err: err}
+			rest = append(rest, c)
+			continue
 		}
 		if len(corr) > 0 && len(countColumns(plan)) > 0 {
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
@@ -336,7 +339,10 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 			if ok {
 				return out, b.colRef(res), nil
 			}
-		} else if isNeedsEquality(err) {
+			if out, res, ok := b.scalarPadded(node, sq); ok {
+				return out, b.colRef(res), nil
+			}
+		} else {
 			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
 			if rerr != nil {
 				return nil, nil, rerr
@@ -563,24 +569,75 @@ func allColRefs(es []logical.Expr) bool {
 // decorrelation decides; an uncorrelated one, as in `(SELECT max(o.x) +
 // count(*) FROM p)` over an aggregate of the outer query, is computed
 // once.
+//
+// A LIMIT over the select list (`(SELECT sum(o.x) FROM p LIMIT 1)`, an
+// outer aggregate read per row of p) keeps the same rows of the input
+// under the lifted select list: it stays on the inner plan, with the
+// ORDER BY under it when that reads the input's own columns.
 func (b *binder) liftOuterProjection(sq *logical.Subquery) (inner logical.Node, marker logical.ColumnID, lifted logical.Expr, ok bool) {
-	p, isProject := sq.Plan.(*logical.Project)
+	return b.liftOuter(sq.Plan, sq.Out, logical.ColSet{})
+}
+
+// liftOuter is liftOuterProjection of plan's column out; the inner plan
+// also passes on the columns of need (a sort's keys).
+func (b *binder) liftOuter(plan logical.Node, out logical.ColumnID, need logical.ColSet) (inner logical.Node, marker logical.ColumnID, lifted logical.Expr, ok bool) {
+	switch x := plan.(type) {
+	case *logical.Limit:
+		in, marker, lifted, ok := b.liftOuter(x.Input, out, need)
+		if !ok {
+			return nil, 0, nil, false
+		}
+		l := *x
+		l.Input = in
+		return &l, marker, lifted, true
+	case *logical.Sort:
+		keysNeed := logical.ColSet{}
+		keysNeed.AddSet(need)
+		for _, k := range x.Keys {
+			keysNeed.AddSet(logical.ColumnsOf(k.Expr))
+		}
+		in, marker, lifted, ok := b.liftOuter(x.Input, out, keysNeed)
+		if !ok || !keysNeed.SubsetOf(logical.OutputSet(in)) {
+			return nil, 0, nil, false
+		}
+		c := *x
+		c.Input = in
+		return &c, marker, lifted, true
+	}
+	p, isProject := plan.(*logical.Project)
 	if !isProject || containsAggregate(p.Input) && readsOuter(p.Input, definedIDs(p.Input)) {
 		return nil, 0, nil, false
 	}
 	local := definedIDs(p.Input)
 	idx := -1
 	for i, id := range p.Cols {
-		if id == sq.Out {
+		if id == out {
 			idx = i
 		}
 	}
-	if idx < 0 || logical.ColumnsOf(p.Exprs[idx]).SubsetOf(local) {
+	if idx < 0 {
 		return nil, 0, nil, false
 	}
 	e := p.Exprs[idx]
+	if ref, isRef := e.(*logical.ColRef); isRef && ref.ID == out {
+		switch p.Input.(type) {
+		case *logical.Limit, *logical.Sort:
+			// The projection that drops ORDER BY's hidden columns.
+			return b.liftOuter(p.Input, out, need)
+		}
+	}
+	if logical.ColumnsOf(e).SubsetOf(local) {
+		return nil, 0, nil, false
+	}
 	up := &logical.Project{Input: p.Input}
-	for _, id := range logical.ColumnsOf(e).Sorted() {
+	cols := logical.ColumnsOf(e)
+	for _, id := range need.Sorted() {
+		if !local.Has(id) {
+			return nil, 0, nil, false
+		}
+	}
+	cols.AddSet(need)
+	for _, id := range cols.Sorted() {
 		if local.Has(id) {
 			up.Exprs, up.Cols = append(up.Exprs, b.colRef(id)), append(up.Cols, id)
 		}
@@ -684,8 +741,13 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	if !ok && err == nil {
 		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, false)
 	}
-	if !ok || err != nil {
-		return nil, nil, ok, err
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !ok {
+		if r, ok = b.perRowPadded(node, plan, false); !ok {
+			return nil, nil, false, nil
+		}
 	}
 	var matched logical.Expr
 	if r.marker != nil {

@@ -55,3 +55,16 @@ func Estimate(n Node) float64 {
 	}
 	return 1e6
 }
+
+// ExactRows reports whether Estimate(n) is the source's own row count,
+// not a guess: n scans one table, without filters, under projections
+// only.
+func ExactRows(n Node) bool {
+	switch x := n.(type) {
+	case *Scan:
+		return len(x.Filters) == 0 && x.Table.Stats().RowCount >= 0
+	case *Project:
+		return ExactRows(x.Input)
+	}
+	return false
+}

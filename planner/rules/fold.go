@@ -69,6 +69,14 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	switch x := e.(type) {
 	case *logical.Const, *logical.ColRef, *logical.Param:
 		return e, nil
+	case *logical.Binary:
+		// Comparisons are strict: with a NULL constant on either side
+		// the result is NULL whatever the other side reads, as
+		// PostgreSQL folds it (`WHERE d.c >= NULL` over a derived table
+		// ran its grouping to return nothing).
+		if x.Op.IsComparison() && (isNullConst(x.L) || isNullConst(x.R)) {
+			return &logical.Const{T: x.T}, nil
+		}
 	case *logical.Func:
 		// A series can be any length: folding generate_series(1,
 		// 3000000) built the whole array while planning, where no
@@ -78,7 +86,17 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 		}
 	}
 	for _, c := range e.Children() {
-		if _, ok := c.(*logical.Const); !ok {
+		if _, ok := c.(*logical.Const); ok {
+			continue
+		}
+		// A constant of per-value scale stays an expression (below), but
+		// PostgreSQL folds it and goes on: power(round(x / 3600, 2) ...,
+		// -1) raises while planning. Its own evaluation must succeed,
+		// or the error is its own, already left for run time.
+		if !c.Type().HasVarScale() || !constTree(c) {
+			return e, nil
+		}
+		if _, err := eval(c); err != nil {
 			return e, nil
 		}
 	}
@@ -239,4 +257,31 @@ func raisedWhilePlanning(e logical.Expr, err error) bool {
 		return true
 	}
 	return false
+}
+
+func isNullConst(e logical.Expr) bool {
+	c, ok := e.(*logical.Const)
+	return ok && c.V == nil
+}
+
+// constTree reports whether e is operators, casts and non-volatile
+// functions over constants only.
+func constTree(e logical.Expr) bool {
+	switch x := e.(type) {
+	case *logical.Const:
+		return true
+	case *logical.Func:
+		if x.Name == "generate_series" || x.Name == "generate_series_array" || expr.IsVolatile(x.Name) {
+			return false
+		}
+	case *logical.Binary, *logical.Unary, *logical.Cast:
+	default:
+		return false
+	}
+	for _, c := range e.Children() {
+		if !constTree(c) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -32,5 +34,26 @@ func TestFoldLeavesSeriesAlone(t *testing.T) {
 		t.Fatal(err)
 	} else if _, ok := got.(*logical.Const); !ok {
 		t.Errorf("abs(1) was not folded")
+	}
+}
+
+// TestComparisonWithNullFolds: a comparison with a NULL constant is NULL
+// whatever the other side reads, so a filter holding one removes its
+// input (as in PostgreSQL) instead of running it.
+func TestComparisonWithNullFolds(t *testing.T) {
+	col := &logical.ColRef{ID: 1, T: sqltypes.TypeText}
+	null := &logical.Const{T: sqltypes.TypeText}
+	for _, op := range []expr.BinaryOp{expr.OpEq, expr.OpNe, expr.OpLt, expr.OpLe, expr.OpGt, expr.OpGe} {
+		in := &logical.Filter{
+			Input: &logical.Values{Cols: []logical.ColumnID{1}, Rows: [][]logical.Expr{{&logical.Const{T: sqltypes.TypeText, V: "a"}}}},
+			Pred:  &logical.Binary{Op: op, L: col, R: null, T: sqltypes.TypeBool},
+		}
+		out, err := FoldConstants(in, func(logical.Expr) (sqltypes.Datum, error) { return nil, fmt.Errorf("not evaluated") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, _ = RemoveEmpty(out); len(out.(*logical.Values).Rows) != 0 {
+			t.Errorf("%s NULL: the filter still has rows: %#v", op, out)
+		}
 	}
 }

@@ -9,7 +9,8 @@ import (
 // of a join it reads (never into the null-extended side of an outer join,
 // but an outer join whose null-extended rows a conjunct rejects becomes
 // inner first),
-// below grouping when it reads only grouping columns, and finally into
+// below grouping when it reads only grouping columns, below a window when
+// its partition keys fix what it reads, and finally into
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
 // join condition, which turns comma joins into equi-joins.
 func PushDownFilters(n logical.Node) (logical.Node, error) {
@@ -51,6 +52,22 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		if len(x.Groups) == 0 {
 			down, keep = nil, preds // a global aggregate returns a row even for no input
 		}
+		c := *x
+		c.Input = push(x.Input, down)
+		return wrap(&c, keep)
+	case *logical.Window:
+		// A conjunct fixed by the partition keys keeps or drops whole
+		// partitions: the window values of the rows it keeps are the
+		// same below it. A LATERAL subquery's top rows per outer row are
+		// numbered by the outer row's number, so the outer query's WHERE
+		// on the outer columns filters the outer rows before the join.
+		keys := logical.ColSet{}
+		for _, e := range x.PartitionBy {
+			if c, ok := e.(*logical.ColRef); ok {
+				keys.Add(c.ID)
+			}
+		}
+		down, keep := split(preds, logical.Determined(x.Input, keys))
 		c := *x
 		c.Input = push(x.Input, down)
 		return wrap(&c, keep)

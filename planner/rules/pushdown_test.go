@@ -16,23 +16,15 @@ import (
 // rows: it stays over the node it was written over, while a stable
 // conjunct beside it still moves.
 func TestVolatileFiltersStay(t *testing.T) {
-	col := func(id logical.ColumnID) *logical.ColRef { return &logical.ColRef{ID: id, T: sqltypes.TypeInt8} }
-	values := func(ids ...logical.ColumnID) *logical.Values {
-		row := make([]logical.Expr, len(ids))
-		for i := range row {
-			row[i] = &logical.Const{T: sqltypes.TypeInt8, V: int64(i)}
-		}
-		return &logical.Values{Rows: [][]logical.Expr{row}, Cols: ids}
-	}
 	draw := &logical.Binary{Op: expr.OpLt, L: &logical.Func{Name: "random", T: sqltypes.TypeFloat8}, R: &logical.Const{T: sqltypes.TypeFloat8, V: 0.5}, T: sqltypes.TypeBool}
 	sample := &logical.Func{Name: expr.SampleFunc, Args: []logical.Expr{&logical.Const{T: sqltypes.TypeFloat8, V: 10.0}}, T: sqltypes.TypeBool}
-	stable := &logical.Binary{Op: expr.OpGt, L: col(1), R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
+	stable := &logical.Binary{Op: expr.OpGt, L: int8Col(1), R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
 	join := func(jt logical.JoinType, cond logical.Expr) logical.Node {
-		return &logical.Join{Type: jt, Left: values(1, 2), Right: values(3), Cond: cond}
+		return &logical.Join{Type: jt, Left: int8Row(1, 2), Right: int8Row(3), Cond: cond}
 	}
-	grouped := &logical.Aggregate{Input: values(1, 2), Groups: []logical.Expr{col(1)}, GroupCols: []logical.ColumnID{1},
+	grouped := &logical.Aggregate{Input: int8Row(1, 2), Groups: []logical.Expr{int8Col(1)}, GroupCols: []logical.ColumnID{1},
 		Aggs: []logical.AggCall{{Func: "count_star", T: sqltypes.TypeInt8}}, AggCols: []logical.ColumnID{9}}
-	eq := &logical.Binary{Op: expr.OpEq, L: col(1), R: col(3), T: sqltypes.TypeBool}
+	eq := &logical.Binary{Op: expr.OpEq, L: int8Col(1), R: int8Col(3), T: sqltypes.TypeBool}
 	tests := []struct {
 		name string
 		in   logical.Node
@@ -72,6 +64,19 @@ func TestVolatileFiltersStay(t *testing.T) {
 	}
 }
 
+func int8Col(id logical.ColumnID) *logical.ColRef {
+	return &logical.ColRef{ID: id, T: sqltypes.TypeInt8}
+}
+
+// int8Row is one row of bigint constants in columns ids.
+func int8Row(ids ...logical.ColumnID) *logical.Values {
+	row := make([]logical.Expr, len(ids))
+	for i := range row {
+		row[i] = &logical.Const{T: sqltypes.TypeInt8, V: int64(i)}
+	}
+	return &logical.Values{Rows: [][]logical.Expr{row}, Cols: ids}
+}
+
 // describe lists n's nodes with their predicates, one a line.
 func describe(n logical.Node, indent string) string {
 	line := fmt.Sprintf("%s%T", indent, n)
@@ -88,4 +93,78 @@ func describe(n logical.Node, indent string) string {
 		out += describe(c, indent+"  ")
 	}
 	return out
+}
+
+// TestFiltersBelowWindow: a conjunct over columns the partition keys fix
+// keeps or drops whole partitions, so it moves below the window; one over
+// other columns or the window's values stays. Decorrelated LATERAL
+// subqueries partition by a number of the outer rows, which fixes every
+// outer column: the outer WHERE then filters the outer rows before the
+// join (seed 28's query joined all 10000 orders first).
+func TestFiltersBelowWindow(t *testing.T) {
+	gt := func(id logical.ColumnID) logical.Expr {
+		return &logical.Binary{Op: expr.OpGt, L: int8Col(id), R: &logical.Const{T: sqltypes.TypeInt8, V: int64(0)}, T: sqltypes.TypeBool}
+	}
+	window := func(in logical.Node, part logical.ColumnID) *logical.Window {
+		return &logical.Window{Input: in, PartitionBy: []logical.Expr{int8Col(part)},
+			Calls: []logical.WindowCall{{Func: "sum", Args: []logical.Expr{int8Col(2)}, T: sqltypes.TypeInt8}}, Cols: []logical.ColumnID{9}}
+	}
+	numbered := func(in logical.Node) logical.Node {
+		return &logical.Window{Input: in, Calls: []logical.WindowCall{{Func: "row_number", T: sqltypes.TypeInt8}}, Cols: []logical.ColumnID{5}}
+	}
+	lateral := func(jt logical.JoinType) logical.Node {
+		return window(&logical.Join{Type: jt, Left: numbered(int8Row(1, 2)), Right: int8Row(3), Cond: gt(3)}, 5)
+	}
+	// A LEFT JOIN LATERAL aggregate whose correlation is no equality
+	// groups the joined rows by the outer row's number and columns.
+	grouped := window(&logical.Aggregate{
+		Input:     &logical.Join{Type: logical.LeftJoin, Left: numbered(int8Row(1, 2)), Right: int8Row(3), Cond: gt(3)},
+		Groups:    []logical.Expr{int8Col(5), int8Col(2)},
+		GroupCols: []logical.ColumnID{5, 2},
+		Aggs:      []logical.AggCall{{Func: "count_star", T: sqltypes.TypeInt8}},
+		AggCols:   []logical.ColumnID{8},
+	}, 5)
+	tests := []struct {
+		name       string
+		in         logical.Node
+		pred       logical.Expr
+		moves      bool
+		underneath string // the node the conjunct must end over when it moves
+	}{
+		{"partition key", window(int8Row(1, 2), 1), gt(1), true, "*logical.Values"},
+		{"other column", window(int8Row(1, 2), 1), gt(2), false, ""},
+		{"window value", window(int8Row(1, 2), 1), gt(9), false, ""},
+		{"outer column of an inner lateral join", lateral(logical.InnerJoin), gt(2), true, "*logical.Window"},
+		{"outer column of a left lateral join", lateral(logical.LeftJoin), gt(1), true, "*logical.Window"},
+		{"subquery column of an inner lateral join", lateral(logical.InnerJoin), gt(3), false, ""},
+		{"outer column of a grouped lateral join", grouped, gt(2), true, "*logical.Window"},
+		{"aggregate of a grouped lateral join", grouped, gt(8), false, ""},
+		{"subquery column of a left lateral join", lateral(logical.LeftJoin), &logical.Unary{Op: logical.OpIsNull, E: int8Col(3), T: sqltypes.TypeBool}, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := PushDownFilters(&logical.Filter{Input: tc.in, Pred: tc.pred})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := describe(out, "")
+			_, stayed := out.(*logical.Filter)
+			if stayed == tc.moves {
+				t.Fatalf("moved = %v, want %v:\n%s", !stayed, tc.moves, s)
+			}
+			if !tc.moves {
+				return
+			}
+			lines := strings.Split(s, "\n")
+			for i, l := range lines {
+				if strings.TrimSpace(l) == "*logical.Filter "+tc.pred.String() {
+					if i+1 == len(lines) || strings.TrimSpace(lines[i+1]) != tc.underneath {
+						t.Fatalf("the conjunct is not over a %s:\n%s", tc.underneath, s)
+					}
+					return
+				}
+			}
+			t.Fatalf("the conjunct is lost:\n%s", s)
+		})
+	}
 }

@@ -71,6 +71,14 @@ func (s engineSession[St]) SetConnAddrs(client, server net.Addr) {
 	}
 }
 
+// SetTerminate passes on how to end the connection to an engine session
+// that can be told to (pg_terminate_backend).
+func (s engineSession[St]) SetTerminate(end func()) {
+	if t, ok := s.s.(interface{ SetTerminate(func()) }); ok {
+		t.SetTerminate(end)
+	}
+}
+
 func (s engineSession[St]) Prepare(ctx context.Context, sql string, paramTypes ...sqltypes.Type) ([]Statement, error) {
 	sts, err := s.s.Prepare(ctx, sql, paramTypes...)
 	if err != nil {

@@ -68,6 +68,50 @@ public class JdbcTest {
                 while (rs.next()) System.out.println(rs.getString("TYPE_NAME"));
             }
 
+            // The metadata calls tools make (DataGrip without its own
+            // introspector, DBeaver, SQuirreL): each must answer as on
+            // PostgreSQL, rows or not; their contents differ by nature
+            // (PostgreSQL's copy has no comments and no keys).
+            section("=metadata");
+            Map<String, java.util.concurrent.Callable<Object>> calls = new LinkedHashMap<>();
+            calls.put("getMaxColumnNameLength", md::getMaxColumnNameLength);
+            calls.put("getSQLKeywords", () -> md.getSQLKeywords().isEmpty());
+            calls.put("getClientInfoProperties", md::getClientInfoProperties);
+            calls.put("getCatalogs", md::getCatalogs);
+            calls.put("getTableTypes", md::getTableTypes);
+            calls.put("getColumns", () -> md.getColumns(null, "sales", "orders_v1", "%"));
+            calls.put("getImportedKeys", () -> md.getImportedKeys(null, "sales", "orders_v1"));
+            calls.put("getExportedKeys", () -> md.getExportedKeys(null, "sales", "customers_v1"));
+            calls.put("getCrossReference", () -> md.getCrossReference(null, "sales", "customers_v1", null, "sales", "orders_v1"));
+            calls.put("getIndexInfo", () -> md.getIndexInfo(null, "sales", "orders_v1", false, true));
+            calls.put("getProcedures", () -> md.getProcedures(null, "sales", "%"));
+            calls.put("getProcedureColumns", () -> md.getProcedureColumns(null, "sales", "%", "%"));
+            calls.put("getFunctions", () -> md.getFunctions(null, "sales", "%"));
+            calls.put("getFunctionColumns", () -> md.getFunctionColumns(null, "sales", "%", "%"));
+            calls.put("getUDTs", () -> md.getUDTs(null, "sales", "%", null));
+            calls.put("getTablePrivileges", () -> md.getTablePrivileges(null, "sales", "orders_v1"));
+            calls.put("getColumnPrivileges", () -> md.getColumnPrivileges(null, "sales", "orders_v1", "%"));
+            calls.put("getBestRowIdentifier", () -> md.getBestRowIdentifier(null, "sales", "orders_v1", DatabaseMetaData.bestRowSession, true));
+            calls.put("getVersionColumns", () -> md.getVersionColumns(null, "sales", "orders_v1"));
+            calls.put("ResultSetMetaData", () -> {
+                try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT order_id, amount FROM sales.orders_v1 LIMIT 1")) {
+                    ResultSetMetaData m = rs.getMetaData();
+                    return m.getColumnName(1) + " " + m.getColumnTypeName(2) + " " + m.getPrecision(2) + " " + m.getScale(2) + " " + m.isAutoIncrement(1);
+                }
+            });
+            for (Map.Entry<String, java.util.concurrent.Callable<Object>> c : calls.entrySet()) {
+                try {
+                    Object v = c.getValue().call();
+                    if (v instanceof ResultSet rs) {
+                        rs.close();
+                        v = "ok";
+                    }
+                    System.out.println(c.getKey() + " " + v);
+                } catch (SQLException e) {
+                    System.out.println(c.getKey() + " ERROR " + e.getSQLState());
+                }
+            }
+
             section("=params");
             try (PreparedStatement ps = conn.prepareStatement(
                     "SELECT ?::int4, ?::int8, ?::numeric(12,3), ?::float8, ?::text, ?::bool, ?::date, ?::timestamp, ?::timestamptz, ?::interval, ?::int4[], ?::text[]")) {

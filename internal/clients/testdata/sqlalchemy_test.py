@@ -38,6 +38,32 @@ try:
 except sa.exc.DBAPIError as e:
     print("ERROR", e.orig.pgcode, str(e.orig).splitlines()[0])
 
+# What SQLAlchemy reflects of each table besides its columns: the same on
+# both servers, but for what meshql takes from the descriptors (primary
+# keys, comments), which the next sections list and PostgreSQL's copy lacks.
+section("=reflect")
+pkeys, comments = [], []
+for s, t in tables:
+    pkeys += [f"{s}.{t}.{c}" for c in insp.get_pk_constraint(t, schema=s)["constrained_columns"]]
+    comments.append(f"{s}.{t}|{insp.get_table_comment(t, schema=s)['text']}")
+    if s not in ("sales", "catalog"):
+        continue  # products defined by SQL are not in PostgreSQL's copy
+    cols = [(c["name"], str(c["type"]), c["nullable"], c["default"]) for c in insp.get_columns(t, schema=s)]
+    print(s, t, cols)
+    print(s, t, "fk", insp.get_foreign_keys(t, schema=s), "idx", insp.get_indexes(t, schema=s),
+          "uq", insp.get_unique_constraints(t, schema=s), "ck", insp.get_check_constraints(t, schema=s),
+          "has", insp.has_table(t, schema=s))
+print("has nope", insp.has_table("nope", schema="sales"), "views", insp.get_view_names(schema="sales"))
+md = sa.MetaData()
+md.reflect(engine, schema="catalog")
+print(sorted((name, [c.name for c in tb.columns]) for name, tb in md.tables.items()))
+section("pkeys")
+for k in pkeys:
+    print(k)
+section("comments")
+for c in comments:
+    print(" ".join(c.split()))
+
 section("=params")
 with engine.connect() as conn:
     row = conn.execute(sa.text(

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/meshql/meshql/catalog/policy"
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// The functions Python's database tools call on connect and to cancel:
+// psycopg 3's TypeInfo.fetch (which SQLAlchemy's psycopg dialect runs on
+// every new connection, for hstore) looks types up with to_regtype(name),
+// and Apache Superset's SQL Lab cancels a query with
+// pg_terminate_backend(pid) from another connection, pid being what
+// pg_backend_pid() returned on the query's. They are engine actions (see
+// actions.go): performed once per execution on constant or parameter
+// arguments; a pid read from rows is signaled row by row
+// (signalPerRow).
+
+// toRegKinds maps the to_reg* functions to the reg* type whose names they
+// look up.
+var toRegKinds = map[string]string{
+	"to_regclass": "regclass", "to_regtype": "regtype", "to_regnamespace": "regnamespace", "to_regrole": "regrole",
+}
+
+// pythonAction declares the actions of this file to the binder.
+func (st *Statement) pythonAction(name string, nargs int) ([]sqltypes.Type, sqltypes.Type, bool) {
+	if _, ok := toRegKinds[name]; ok && nargs == 1 {
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
+	}
+	if (name == "pg_cancel_backend" || name == "pg_terminate_backend") && nargs == 1 {
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeInt4}, sqltypes.TypeBool, true
+	}
+	return nil, sqltypes.Type{}, false
+}
+
+func isPythonAction(name string) bool {
+	_, ok := toRegKinds[name]
+	return ok || name == "pg_cancel_backend" || name == "pg_terminate_backend"
+}
+
+// performPythonAction runs one of this file's actions on its evaluated
+// arguments; ok is false for other names.
+func (s *Session) performPythonAction(name string, args []sqltypes.Datum) (v sqltypes.Datum, ok bool, err error) {
+	switch name {
+	case "pg_cancel_backend", "pg_terminate_backend":
+		pid, isPid := args[0].(int32)
+		if !isPid {
+			return nil, true, nil
+		}
+		v, err = s.signalBackend(pid, name == "pg_terminate_backend")
+		return v, true, err
+	}
+	if kind, found := toRegKinds[name]; found {
+		v, err = s.toReg(kind, args[0])
+		return v, true, err
+	}
+	return nil, false, nil
+}
+
+// signalPerRow binds pg_cancel_backend(pid) and pg_terminate_backend(pid)
+// whose pid depends on rows (Superset's SELECT pg_terminate_backend(pid)
+// FROM pg_stat_activity WHERE pid = '…') as the executor's per-row
+// signal, which calls signalBackend for each row that reaches it.
+func signalPerRow(f *logical.Func, pid logical.Expr) (logical.Expr, bool) {
+	if (f.Name != "pg_cancel_backend" && f.Name != "pg_terminate_backend") || len(logical.ColumnsOf(pid)) == 0 {
+		return nil, false
+	}
+	terminate := &logical.Const{T: sqltypes.TypeBool, V: f.Name == "pg_terminate_backend"}
+	return &logical.Func{Name: expr.SignalBackendFunc, Args: []logical.Expr{pid, terminate}, T: sqltypes.TypeBool}, true
+}
+
+// toReg is to_regclass(text) and its kin: the id of the object the text
+// names, or NULL where the cast to the reg* type would fail because no
+// such object exists. Unlike the cast, a number is a name (PostgreSQL's
+// to_regclass('16402') is NULL too).
+func (s *Session) toReg(kind string, name sqltypes.Datum) (sqltypes.Datum, error) {
+	n, ok := name.(string)
+	if !ok {
+		return nil, nil
+	}
+	// The casts read digits alone as the id and '-' as 0; to_reg* take
+	// names only, and no relation is named so.
+	if _, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil || strings.TrimSpace(n) == "-" {
+		return nil, nil
+	}
+	oid, err := s.resolveOID(kind, n)
+	if err != nil {
+		var se *sqltypes.Error
+		if errors.As(err, &se) && (se.Code == sqltypes.CodeUndefinedTable || se.Code == sqltypes.CodeUndefinedObject || se.Code == sqltypes.CodeInvalidSchemaName) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return oid, nil
+}
+
+// SetTerminate gives the session the way to end its connection, which
+// pg_terminate_backend uses: the wire front calls it once, before the
+// first statement.
+func (s *Session) SetTerminate(end func()) {
+	r := &s.engine.reg
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.terminate = end
+}
+
+// signalBackend is pg_cancel_backend(pid) and, with terminate,
+// pg_terminate_backend(pid). Cancel: the running query of the session
+// with that pid fails with 57014, as after a protocol cancel request.
+// Terminate: its running statement fails and its connection ends, with
+// FATAL 57P01, as PostgreSQL's; a session whose front cannot be ended
+// (Flight SQL) is 0A000. A user may signal its own sessions, an
+// administrator anyone's (PostgreSQL: the same role, or
+// pg_signal_backend); others get 42501. The result is true when the
+// session exists (idle or not: PostgreSQL reports a signal sent) and
+// false for a pid that is no session of this server.
+func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
+	r := &s.engine.reg
+	r.mu.Lock()
+	target, found := r.sessions[pid]
+	var q *runningQuery
+	var end func()
+	if found {
+		q, end = target.running, target.terminate
+	}
+	r.mu.Unlock()
+	if !found {
+		return false, nil
+	}
+	verb := "cancel query"
+	if terminate {
+		verb = "terminate process"
+	}
+	if target.user != s.user && !s.current().who.HasRole(policy.AdminRole) {
+		return false, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied to %s", verb).
+			WithDetail("Only the session's own user or members of role %q may signal it.", policy.AdminRole)
+	}
+	if terminate {
+		if end == nil {
+			return false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "session %d cannot be terminated", pid).
+				WithHint("It is not a PostgreSQL-protocol connection; cancel its query with SELECT pg_cancel_backend(%d).", pid)
+		}
+		s.engine.log.Info("session terminated with pg_terminate_backend", "pid", pid, "by", s.user)
+		end()
+		return true, nil
+	}
+	if q != nil {
+		q.cancel(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
+		s.engine.log.Info("query canceled with pg_cancel_backend", "pid", pid, "query_id", q.id, "by", s.user)
+	}
+	return true, nil
+}
+
+// statActivityRows are pg_stat_activity's rows: the sessions whose
+// queries the reader may see, as mesh.sessions lists them (its user's,
+// or every session for an administrator), so that a tool finds the
+// session it wants to signal by pid (Superset's cancel). query is the
+// running or last statement, as in PostgreSQL.
+func statActivityRows(s *Session) [][]any {
+	sessions, _ := s.engine.reg.snapshot()
+	var out [][]any
+	for _, si := range sessions {
+		if !s.seesUser(si.user) {
+			continue
+		}
+		state := "idle"
+		if si.query != nil {
+			state = "active"
+		}
+		out = append(out, []any{int32(databaseOID), databaseName, si.pid, int32(stableOID("role", si.user)), si.user, si.appName, nil, state,
+			orNull(si.lastSQL), nil, nil, "client backend"})
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestSignalBackend: pg_stat_activity shows a user its own sessions (an
+// administrator everyone's); pg_cancel_backend cancels a session's
+// running query for its own user or an administrator, given the pid as a
+// constant or read from pg_stat_activity's rows; pg_terminate_backend
+// ends a session through its front's hook, and is 0A000 without one.
+func TestSignalBackend(t *testing.T) {
+	started := make(chan struct{}, 1)
+	e, mem, _ := opsEngine(t, Config{}, map[string]*hookTable{"slow": {partitions: blockUntilDone(started)}})
+	defer mem.AssertSize(t, 0)
+	analyst := session(t, e, "analyst")
+	pid := itoa(analyst.ProcessID())
+
+	done := runAsync(analyst, "SELECT x FROM ops.slow_v1")
+	<-started
+	if got := rows(t, e, "bob", "SELECT count(*) FROM pg_stat_activity WHERE pid = "+pid); got[0] != "0" {
+		t.Errorf("bob sees analyst's session in pg_stat_activity: %v", got)
+	}
+	if got := rows(t, e, "admin", "SELECT usename, state, query FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "analyst|active|SELECT x FROM ops.slow_v1" {
+		t.Errorf("admin sees analyst's session as %v", got)
+	}
+	_, err := queryErr(t, e, "bob", "SELECT pg_cancel_backend("+pid+")")
+	wantCode(t, err, sqltypes.CodeInsufficientPrivilege)
+	if got := rows(t, e, "analyst", "SELECT pg_cancel_backend("+pid+")"); got[0] != "t" {
+		t.Errorf("pg_cancel_backend(%s) by its own user = %v", pid, got)
+	}
+	if err := wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled); err.Msg != "canceling statement due to user request" {
+		t.Errorf("canceled with %q", err.Msg)
+	}
+
+	// Superset's form: the pid read from pg_stat_activity's rows.
+	done = runAsync(analyst, "SELECT x FROM ops.slow_v1")
+	<-started
+	if got := rows(t, e, "admin", "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = '"+pid+"'"); strings.Join(got, ",") != "t" {
+		t.Errorf("pg_cancel_backend over pg_stat_activity = %v", got)
+	}
+	wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
+	if got := rows(t, e, "admin", "SELECT pg_cancel_backend(2147483647), pg_cancel_backend(NULL) IS NULL"); got[0] != "f|t" {
+		t.Errorf("pg_cancel_backend of no session: %v", got)
+	}
+
+	// Termination needs the front's hook.
+	_, err = queryErr(t, e, "admin", "SELECT pg_terminate_backend("+pid+")")
+	wantCode(t, err, sqltypes.CodeFeatureNotSupported)
+	var ended atomic.Int32
+	analyst.SetTerminate(func() { ended.Add(1) })
+	if got := rows(t, e, "admin", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "t" || ended.Load() != 1 {
+		t.Errorf("pg_terminate_backend over pg_stat_activity = %v, hook called %d times", got, ended.Load())
+	}
+}

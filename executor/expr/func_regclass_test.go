@@ -1,0 +1,73 @@
+package expr
+
+import (
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// TestRegclassPerRow: the per-row text::regclass looks each row's name up
+// once; the rows that do not reach it (a CASE branch not taken) raise
+// nothing for their unknown names; NULL gives NULL
+// without a lookup; a failed lookup is the query's error; an Env that
+// cannot look names up refuses with 0A000 rather than guessing.
+func TestRegclassPerRow(t *testing.T) {
+	env := newTestEnv(t)
+	var calls atomic.Int32
+	var asked []string
+	env.Regclass = func(name string) (int32, error) {
+		calls.Add(1)
+		asked = append(asked, name)
+		switch name {
+		case "sales.orders_v1":
+			return 7, nil
+		case "pg_class":
+			return 1259, nil
+		}
+		return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	n := Column(0, sqltypes.TypeText, "n")
+	cast, err := Call(RegclassFunc, []Expr{n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := makeBatch(t, env, testCol{sqltypes.TypeText, []sqltypes.Datum{"sales.orders_v1", nil, "pg_class", "sales.orders_v1"}})
+	defer b.Release()
+	got, err := evalStrings(t, env, cast, b)
+	if want := []string{"7", "NULL", "1259", "7"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	if calls.Load() != 3 {
+		t.Errorf("%d lookups for 3 names", calls.Load())
+	}
+
+	calls.Store(0)
+	asked = nil
+	b2 := makeBatch(t, env, testCol{sqltypes.TypeText, []sqltypes.Datum{"pg_class", "no_such", "pg_class"}})
+	defer b2.Release()
+	known, err := Binary(OpNe, n, Literal(sqltypes.TypeText, "no_such"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	guarded := Case([]When{{Cond: known, Then: cast}}, nil, sqltypes.TypeInt4)
+	got, err = evalStrings(t, env, guarded, b2)
+	if want := []string{"1259", "NULL", "1259"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("CASE: got %q, %v; want %q", got, err, want)
+	}
+	// A branch taken by most rows may be tried on the whole batch first
+	// (evalSelective), then on its own rows when that fails: each row is
+	// looked up at most twice, never once per relation.
+	if calls.Load() > 2*3 {
+		t.Errorf("CASE looked up %q", asked)
+	}
+	if _, err := evalStrings(t, env, cast, b2); sqltypes.Code(err) != sqltypes.CodeUndefinedTable {
+		t.Errorf("unknown name: %v, want 42P01", err)
+	}
+
+	env.Regclass = nil
+	if _, err := evalStrings(t, env, cast, b2); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
+		t.Errorf("no lookup in Env: %v, want 0A000", err)
+	}
+}
