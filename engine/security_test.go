@@ -232,6 +232,16 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"json_agg of rows over masked", "marketing", "SELECT json_agg(c) FROM (SELECT email, name FROM sales.customers_v1) c", "", nil},
 		{"whole row of a product with a denied column", "marketing", "SELECT row_to_json(c) FROM sales.customers_v1 c", "42501", nil},
 		{"whole row star of a product with a denied column", "marketing", "SELECT json_agg(c.*) FROM sales.customers_v1 c", "42501", nil},
+		{"whole row value of a product with a denied column", "marketing", "SELECT c FROM sales.customers_v1 c", "42501", nil},
+		{"whole row value through a left join with a denied column", "marketing", "SELECT o.order_id, c FROM sales.orders_v1 o LEFT JOIN sales.customers_v1 c USING (customer_id)", "42501", nil},
+		{"row constructor of a star with a denied column", "marketing", "SELECT ROW(c.*) FROM sales.customers_v1 c", "42501", nil},
+		{"row values over masked", "marketing", "SELECT c, ROW(c.email, c.name) FROM (SELECT customer_id, email, name FROM sales.customers_v1) c LIMIT 5", "", func(t *testing.T, got []string) {
+			for _, line := range got {
+				if !strings.Contains(line, ",***@") {
+					t.Errorf("row %q does not show the masked email", line)
+				}
+			}
+		}},
 		{"privilege functions tell the truth", "marketing", "SELECT has_column_privilege('sales.customers_v1', 'signup_date', 'SELECT'), has_table_privilege('sales_eu', 'marketing.cross_sell_v1', 'SELECT')", "", func(t *testing.T, got []string) {
 			if strings.Join(got, ",") != "f|f" {
 				t.Errorf("privilege functions answer %v, want f|f", got)

@@ -101,6 +101,34 @@ func outputText(e Expr) Expr {
 	return &castExpr{in: e, t: sqltypes.TypeText, k: retypeKernel(arrow.BinaryTypes.String)}
 }
 
+// outputString is e as text the way its output function prints it (bool
+// t/f, unlike its cast to text), for values rendered inside another
+// value's text: a record's fields. A record is its own text already.
+func outputString(e Expr) (Expr, error) {
+	switch e.Type().Kind {
+	case sqltypes.Bool:
+		return &castExpr{in: e, t: sqltypes.TypeText, k: boolOutKernel}, nil
+	case sqltypes.Record:
+		return e, nil
+	case sqltypes.Unknown:
+		return coerceTo(e, sqltypes.TypeText), nil
+	}
+	return Cast(outputText(e), sqltypes.TypeText)
+}
+
+// outputStrings is outputString of each of the arguments of function name.
+func outputStrings(name string, args []Expr) ([]Expr, error) {
+	out := make([]Expr, len(args))
+	for i, a := range args {
+		s, err := outputString(a)
+		if err != nil {
+			return nil, functionError(name, args)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
 // AssignCast is Cast with PostgreSQL's assignment rules, for values that
 // a source delivers into a declared column: a string longer than a
 // character(n) or varchar(n) column fails with 22001 unless the excess is

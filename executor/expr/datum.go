@@ -135,8 +135,9 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	// A jsonpath constant is already its normalized text (a folded cast).
-	if s, ok := v.(string); ok && !t.IsString() && t.Kind != sqltypes.JSON && t.Kind != sqltypes.JSONPath && t.Kind != sqltypes.Unknown {
+	// A jsonpath constant is already its normalized text (a folded cast),
+	// a record constant its text (a folded row constructor).
+	if s, ok := v.(string); ok && !t.IsString() && t.Kind != sqltypes.JSON && t.Kind != sqltypes.JSONPath && t.Kind != sqltypes.Record && t.Kind != sqltypes.Unknown {
 		return sqltypes.ParseValue(t, s)
 	}
 	bad := func() error {
@@ -215,7 +216,7 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return arrow.Timestamp(x), nil
 		}
 		return nil, bad()
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.JSONPath, sqltypes.Unknown,
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.JSONPath, sqltypes.Record, sqltypes.Unknown,
 		sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
 		switch x := v.(type) {
 		case string:

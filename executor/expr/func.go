@@ -94,6 +94,8 @@ func lookupBuilder(name string) builder {
 		return buildMask
 	case RecordFunc:
 		return buildRecord
+	case RowFunc:
+		return buildRow
 	case "coalesce":
 		return buildCoalesce
 	case "nullif":

@@ -69,19 +69,11 @@ func buildConcat(name string, args []Expr) (Expr, error) {
 	if len(args) == 0 || ws && len(args) < 2 {
 		return nil, functionError(name, args)
 	}
-	a := make([]Expr, len(args))
-	for i, x := range args {
-		// concat renders values with their output functions (bool is t/f,
-		// unlike a cast to text).
-		if x.Type().Kind == sqltypes.Bool {
-			a[i] = &castExpr{in: x, t: sqltypes.TypeText, k: boolOutKernel}
-			continue
-		}
-		c, err := Cast(outputText(x), sqltypes.TypeText)
-		if err != nil {
-			return nil, functionError(name, args)
-		}
-		a[i] = c
+	// concat renders values with their output functions (bool is t/f,
+	// unlike a cast to text).
+	a, err := outputStrings(name, args)
+	if err != nil {
+		return nil, err
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		views := make([]strView, len(in))

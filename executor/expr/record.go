@@ -13,6 +13,21 @@ import (
 // function (the binder refuses the name).
 const RecordFunc = "mesh_record"
 
+// RowFunc is a row constructor, ROW(a, b) or a whole-row reference t, as
+// a record: its fields of any type in their output functions' text. Unlike
+// RecordFunc's, a row of NULL fields is a record, `(,)`, as PostgreSQL's.
+const RowFunc = "mesh_row"
+
+func buildRow(name string, args []Expr) (Expr, error) {
+	fields, err := outputStrings(name, args)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: fields, t: sqltypes.TypeRecord, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		return formatRecords(env, in, n, false)
+	}}, nil
+}
+
 func buildRecord(name string, args []Expr) (Expr, error) {
 	if len(args) == 0 {
 		return nil, functionError(name, args)
@@ -32,6 +47,12 @@ func buildRecord(name string, args []Expr) (Expr, error) {
 // record: the padding row of a set-returning function expanded in
 // lockstep with a longer one (json_each's key is never NULL).
 func recordKernel(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return formatRecords(env, in, n, true)
+}
+
+// formatRecords formats each row of the string-typed fields in as
+// record_out does; allNullIsNull makes a row of NULL fields NULL.
+func formatRecords(env *executor.Env, in []arrow.Array, n int, allNullIsNull bool) (arrow.Array, error) {
 	fields := make([]array.StringLike, len(in))
 	for i, a := range in {
 		s, ok := a.(array.StringLike)
@@ -53,7 +74,7 @@ func recordKernel(env *executor.Env, in []arrow.Array, n int) (arrow.Array, erro
 			allNull = false
 			dst = appendRecordField(dst, a.Value(i))
 		}
-		return append(dst, ')'), allNull, nil
+		return append(dst, ')'), allNull && allNullIsNull && len(fields) > 0, nil
 	})
 }
 

@@ -47,7 +47,7 @@ func sqlKeyOK(t sqltypes.Type) bool {
 func errRecordKey(t sqltypes.Type) error {
 	if hasKind(t, sqltypes.Record) {
 		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "ordering, grouping or comparing record values is not supported").
-			WithHint("Use the record's fields, as (json_each(j)).key.")
+			WithHint("Use the record's fields: t.col rather than t, (json_each(j)).key.")
 	}
 	return nil
 }

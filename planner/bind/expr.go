@@ -85,13 +85,24 @@ func (b *binder) bindExpr(n *pg_query.Node, sc *scope, agg *aggState) (logical.E
 // cast to text: meshql holds records as their text, which is not what
 // PostgreSQL's operators, functions and IS NULL see (fields).
 func recordOperand(e logical.Expr) error {
-	if c, ok := e.(*logical.Cast); ok && c.T.IsString() {
+	switch x := e.(type) {
+	case *logical.Cast:
+		if x.T.IsString() {
+			return nil
+		}
+	case *logical.Func:
+		if x.Name == expr.RowFunc {
+			return nil // a record's fields are its text already
+		}
+	case *logical.Case:
+		// Its results pass through, as PostgreSQL's; its conditions
+		// are boolean, checked as they are bound.
 		return nil
 	}
 	for _, c := range e.Children() {
 		if hasRecord(c.Type()) {
 			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "operators and functions over record values are not supported").
-				WithHint("Select its fields, as (json_each(j)).key, or cast the record to text.")
+				WithHint("Select its fields (t.col rather than t, (json_each(j)).key), or cast the record to text.")
 		}
 	}
 	return nil
@@ -102,7 +113,15 @@ func hasRecord(t sqltypes.Type) bool { return t.HasKind(sqltypes.Record) }
 func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logical.Expr, error) {
 	switch {
 	case n.GetColumnRef() != nil:
-		return b.bindColumnRef(n.GetColumnRef(), sc)
+		e, err := b.bindColumnRef(n.GetColumnRef(), sc)
+		if sqltypes.Code(err) == sqltypes.CodeUndefinedColumn && len(n.GetColumnRef().Fields) == 1 {
+			if row, whole, rowErr := b.bindWholeRow(n, sc, agg); whole {
+				return row, rowErr
+			}
+		}
+		return e, err
+	case n.GetRowExpr() != nil:
+		return b.bindRow(n.GetRowExpr(), sc, agg)
 	case n.GetAConst() != nil:
 		return bindConst(n.GetAConst())
 	case n.GetParamRef() != nil:
@@ -1411,8 +1430,11 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			return nil, err
 		}
 		if subject != nil {
-			if c, err = b.bindOperator(expr.OpEq, "=", subject, c, int(w.Location)); err != nil {
-				return nil, err
+			if c, err = b.bindOperator(expr.OpEq, "=", subject, c, int(w.Location)); err == nil {
+				err = recordOperand(c)
+			}
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), int(w.Location))
 			}
 		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
 			return nil, err

@@ -3,47 +3,74 @@ package bind
 import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/executor/expr"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
 // Whole-row references (a range's name used as a value, `t` or `t.*`)
 // are bound where PostgreSQL's JSON functions take a row: row_to_json(t),
-// to_json(t), to_jsonb(t), json_agg(t) and jsonb_agg(t). meshql has no
-// record type; the row becomes the JSON object its columns make, which is
-// what those functions return for it.
+// to_json(t), to_jsonb(t), json_agg(t) and jsonb_agg(t), as the JSON
+// object its columns make, which is what those functions return for it.
+// Elsewhere, as a value of its own, the row is a record (bindWholeRow).
 
 // bindWholeRowJSON binds n as the JSON object of a range's columns when n
 // names a range of sc rather than a column; whole is false otherwise.
 // present is the range's presence column (see markRanges), nil when no
 // outer join null-extends it: the object is NULL where present is.
 func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e, present logical.Expr, whole bool, err error) {
-	rs, table := wholeRowRange(n, sc, false)
-	if rs == nil {
-		return nil, nil, false, nil
-	}
-	loc := int(n.GetColumnRef().Location)
-	cols, err := rs.rangeColumns(table, loc)
-	if err != nil {
-		return nil, nil, true, err
-	}
-	if present, err = b.rowPresence(rs, table, sc, agg, loc); err != nil {
-		return nil, nil, true, err
+	cols, refs, present, whole, err := b.wholeRowRefs(n, sc, agg)
+	if !whole || err != nil {
+		return nil, nil, whole, err
 	}
 	var args []logical.Expr
+	for i, c := range cols {
+		args = append(args, &logical.Const{T: sqltypes.TypeText, V: c.name}, refs[i])
+	}
+	t, err := funcType("row_to_json", args)
+	if err != nil {
+		return nil, nil, true, errAt(sqltypes.AsError(err), int(n.GetColumnRef().Location))
+	}
+	return &logical.Func{Name: "row_to_json", Args: args, T: t}, present, true, nil
+}
+
+// bindWholeRow binds n, a bare range name used as a value (`SELECT t FROM
+// t`), as the record of the range's columns, NULL on the rows an outer
+// join adds for it; whole is false when n names no range of sc.
+func (b *binder) bindWholeRow(n *pg_query.Node, sc *scope, agg *aggState) (e logical.Expr, whole bool, err error) {
+	_, refs, present, whole, err := b.wholeRowRefs(n, sc, agg)
+	if !whole || err != nil {
+		return nil, whole, err
+	}
+	return nullWhenAbsent(&logical.Func{Name: expr.RowFunc, Args: refs, T: sqltypes.TypeRecord}, present), true, nil
+}
+
+// wholeRowRefs binds the columns of the range n names as a whole row (see
+// wholeRowRange), each as a reference t.c would be: a column the user
+// may not read is 42501, as PostgreSQL's column privileges make reading
+// the whole row, and a masked column is read masked.
+func (b *binder) wholeRowRefs(n *pg_query.Node, sc *scope, agg *aggState) (cols []scopeCol, refs []logical.Expr, present logical.Expr, whole bool, err error) {
+	rs, table := wholeRowRange(n, sc, false)
+	if rs == nil {
+		return nil, nil, nil, false, nil
+	}
+	loc := int(n.GetColumnRef().Location)
+	if cols, err = rs.rangeColumns(table, loc); err != nil {
+		return nil, nil, nil, true, err
+	}
+	if present, err = b.rowPresence(rs, table, sc, agg, loc); err != nil {
+		return nil, nil, nil, true, err
+	}
 	for _, c := range cols {
 		ref, err := b.bindExpr(&pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
 			Fields: []*pg_query.Node{pg_query.MakeStrNode(table), pg_query.MakeStrNode(c.name)}, Location: int32(loc)}}}, sc, agg)
 		if err != nil {
-			return nil, nil, true, err
+			return nil, nil, nil, true, err
 		}
-		args = append(args, &logical.Const{T: sqltypes.TypeText, V: c.name}, ref)
+		refs = append(refs, ref)
 	}
-	t, err := funcType("row_to_json", args)
-	if err != nil {
-		return nil, nil, true, errAt(sqltypes.AsError(err), loc)
-	}
-	return &logical.Func{Name: "row_to_json", Args: args, T: t}, present, true, nil
+	return cols, refs, present, true, nil
 }
 
 // wholeRowRange returns the scope, sc or an enclosing one, holding the
