@@ -72,7 +72,11 @@ func limitClause(i int) string {
 
 // bindLimitExpr binds one bound and coerces it to bigint.
 func (b *binder) bindLimitExpr(n *pg_query.Node, clause string, local *scope) (logical.Expr, error) {
+	defer b.bindingIn(clause)()
+	savedWin := b.win
+	b.win = nil // no window functions in LIMIT or OFFSET
 	e, err := b.bindExpr(n, local, nil)
+	b.win = savedWin
 	if err != nil {
 		return nil, err
 	}

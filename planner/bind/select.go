@@ -163,7 +163,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	var having logical.Expr
 	if sel.HavingClause != nil {
 		b.win = nil
+		restore := b.bindingIn("HAVING")
 		h, err := b.bindExpr(sel.HavingClause, from.scope, agg)
+		restore()
 		if err != nil {
 			return nil, err
 		}
