@@ -21,18 +21,18 @@ type unnestOp struct {
 	schema *arrow.Schema
 	// whole is the child batch being expanded, off its first row not yet
 	// loaded; b is the slice of it loaded now (chunk rows at most).
-	whole  arrow.RecordBatch
-	off    int64
-	chunk  int64
-	b      arrow.RecordBatch // current slice of the child batch
-	lists  []array.ListLike  // list values of b, one per spec.Lists
-	row    int               // next child row
-	elem   int64             // next element position of that row
-	rows   []int32
-	idx    [][]int32 // per list: the element taken, -1 for NULL
-	ord    []int64
-	ordOK  []bool
-	ends   []bool // per gathered row: the last of its child row
+	whole arrow.RecordBatch
+	off   int64
+	chunk int64
+	b     arrow.RecordBatch // current slice of the child batch
+	lists []array.ListLike  // list values of b, one per spec.Lists
+	row   int               // next child row
+	elem  int64             // next element position of that row
+	rows  []int32
+	idx   [][]int32 // per list: the element taken, -1 for NULL
+	ord   []int64
+	ordOK []bool
+	ends  []bool // per gathered row: the last of its child row
 	// With spec.Cond: the filter of the condition remapped to the
 	// columns it reads (condCols of the output, in a batch of
 	// condSchema), the gathered rows it is evaluated on (elems), the

@@ -22,6 +22,53 @@ import (
 // has another shape between its top and its aggregate (a sort, a limit,
 // a window, a join).
 func (b *binder) emptyGroupValue(plan logical.Node, id logical.ColumnID) (logical.Expr, bool) {
+	v, ok := b.emptyGroupColumn(plan, id)
+	if !ok {
+		return nil, false
+	}
+	kept, ok := b.emptyGroupKept(plan)
+	if !ok {
+		return nil, false
+	}
+	if kept == nil {
+		return v, true
+	}
+	return &logical.Case{Whens: []logical.When{{Cond: kept, Then: v}}, T: b.meta.Column(id).Type}, true
+}
+
+// emptyGroupKept is whether the filters (HAVING) between plan's top and
+// its aggregate keep the empty group's row: their predicates over it, nil
+// where there are none. A filter applies whatever the value projected
+// above it reads: (SELECT 5 … HAVING count(*) > 0) is NULL for no rows.
+func (b *binder) emptyGroupKept(plan logical.Node) (logical.Expr, bool) {
+	var preds []logical.Expr
+	for {
+		switch n := plan.(type) {
+		case *logical.Aggregate:
+			if len(preds) == 0 {
+				return nil, true
+			}
+			return logical.And(preds), true
+		case *logical.Project:
+			plan = n.Input
+		case *logical.Sort:
+			plan = n.Input
+		case *logical.Filter:
+			pred, ok := b.emptyGroupExpr(n.Input, n.Pred)
+			if !ok {
+				return nil, false
+			}
+			preds = append(preds, pred)
+			plan = n.Input
+		default:
+			return nil, false
+		}
+	}
+}
+
+// emptyGroupColumn is emptyGroupValue without the filters: the value the
+// projections give column id over the empty group.
+func (b *binder) emptyGroupColumn(plan logical.Node, id logical.ColumnID) (logical.Expr, bool) {
 	typedNull := func() logical.Expr { return &logical.Const{T: b.meta.Column(id).Type} }
 	switch n := plan.(type) {
 	case *logical.Aggregate:
@@ -49,17 +96,9 @@ func (b *binder) emptyGroupValue(plan logical.Node, id logical.ColumnID) (logica
 		}
 		return nil, false
 	case *logical.Sort:
-		return b.emptyGroupValue(n.Input, id) // of one row
+		return b.emptyGroupColumn(n.Input, id) // of one row
 	case *logical.Filter:
-		v, ok := b.emptyGroupValue(n.Input, id)
-		if !ok {
-			return nil, false
-		}
-		pred, ok := b.emptyGroupExpr(n.Input, n.Pred)
-		if !ok {
-			return nil, false
-		}
-		return &logical.Case{Whens: []logical.When{{Cond: pred, Then: v}}, T: b.meta.Column(id).Type}, true
+		return b.emptyGroupColumn(n.Input, id)
 	}
 	return nil, false
 }
@@ -75,7 +114,7 @@ func (b *binder) emptyGroupExpr(input logical.Node, e logical.Expr) (logical.Exp
 		if !isCol || !defined.Has(c.ID) || !ok {
 			return x
 		}
-		v, vok := b.emptyGroupValue(input, c.ID)
+		v, vok := b.emptyGroupColumn(input, c.ID)
 		if !vok {
 			ok = false
 			return x

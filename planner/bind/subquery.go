@@ -55,6 +55,9 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 		if sq.T.Kind == sqltypes.Unknown {
 			sq.T = sqltypes.TypeText
 		}
+		if c, ok := b.havingAsCase(sq); ok {
+			return c, nil
+		}
 		return sq, nil
 	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
 		name := "="
@@ -308,6 +311,53 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 	}
 	plan, corr, err := b.decorrelate(sq.Plan)
 	return b.joinDecorrelated(node, sq, decorrelation{plan: plan, corr: corr, err: err})
+}
+
+// havingAsCase moves the HAVING conjuncts of a scalar subquery over an
+// aggregate without GROUP BY that read the outer query into its select
+// list: (SELECT x ... HAVING p) is (SELECT CASE WHEN p THEN x END ...),
+// one row holding x or NULL either way. Left a filter, a correlated
+// conjunct was pulled up into the join condition, where a row it rejects
+// read as an outer row without inner rows: count() 0 instead of NULL.
+func (b *binder) havingAsCase(sq *logical.Subquery) (*logical.Subquery, bool) {
+	top, ok := sq.Plan.(*logical.Project)
+	if !ok {
+		return nil, false
+	}
+	having, ok := top.Input.(*logical.Filter)
+	if !ok || !isScalarAggregate(having.Input) {
+		return nil, false
+	}
+	inner := definedIDs(having.Input)
+	var local, outer []logical.Expr
+	for _, c := range logical.Conjuncts(having.Pred) {
+		if logical.ColumnsOf(c).SubsetOf(inner) && !hasSubquery(c) {
+			local = append(local, c)
+		} else {
+			outer = append(outer, c)
+		}
+	}
+	if len(outer) == 0 {
+		return nil, false
+	}
+	var in logical.Node = having.Input
+	if len(local) > 0 {
+		in = &logical.Filter{Input: having.Input, Pred: logical.And(local)}
+	}
+	kept := logical.And(outer)
+	c := *sq
+	p := &logical.Project{Input: in}
+	for i, e := range top.Exprs {
+		// New columns: the select list's may be the aggregate's own.
+		id := b.meta.NewColumn(b.meta.Column(top.Cols[i]).Name, "", e.Type())
+		if top.Cols[i] == sq.Out {
+			c.Out = id
+		}
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: kept, Then: e}}, Else: &logical.Const{T: e.Type()}, T: e.Type()})
+		p.Cols = append(p.Cols, id)
+	}
+	c.Plan = p
+	return &c, true
 }
 
 // joinDecorrelated is joinSubquery of sq, whose plan decorrelate made d
