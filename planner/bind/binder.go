@@ -253,6 +253,13 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 		return nil, err
 	}
 	b.widenScales(rel)
+	if !flowsClosed(rel.node) {
+		// A decorrelation built a plan reading a column where it is not
+		// there (nested correlated subqueries): refused as unsupported
+		// rather than failing in the physical planner.
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this nested correlated subquery form is not supported yet").
+			WithHint("Rewrite the innermost subquery as a join in the middle query.")
+	}
 	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})

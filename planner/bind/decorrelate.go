@@ -73,6 +73,30 @@ func readsOuter(n logical.Node, defined logical.ColSet) bool {
 	return !columnsRead(n).SubsetOf(defined)
 }
 
+// flowsClosed reports whether every node of n reads only the columns its
+// inputs give it, its own, or columns from outside n (correlations).
+func flowsClosed(n logical.Node) bool {
+	defined := definedIDs(n)
+	ok := true
+	var rec func(x logical.Node)
+	rec = func(x logical.Node) {
+		avail := logical.NewColSet(x.Output()...)
+		for _, c := range x.Children() {
+			avail.Add(c.Output()...)
+			rec(c)
+		}
+		logical.VisitExprs(x, func(e logical.Expr) {
+			for id := range logical.ColumnsOf(e) {
+				if defined.Has(id) && !avail.Has(id) {
+					ok = false
+				}
+			}
+		})
+	}
+	rec(n)
+	return ok
+}
+
 // columnsRead returns the columns the expressions anywhere in n read.
 func columnsRead(n logical.Node) logical.ColSet {
 	read := logical.ColSet{}
