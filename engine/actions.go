@@ -81,16 +81,35 @@ func (s *Session) performActions(ctx context.Context, env *executor.Env, q *bind
 	return out, nil
 }
 
-// explainActions readies q for EXPLAIN, which performs no action (it
-// would cancel or SET): only regclass(text), which has no side effect,
-// becomes the lookup the query makes when it runs in env.
-func (s *Session) explainActions(env *executor.Env, q *bind.Query) (*bind.Query, error) {
-	return rewriteExprs(q, func(e logical.Expr) logical.Expr {
-		if f, ok := e.(*logical.Func); ok && f.Name == "regclass" {
-			return s.regclassCall(env, f.Args[0], f.T)
+// explainActions readies q for EXPLAIN, which performs no action: the
+// functions without a side effect (current_setting, regclass(text), the
+// reg* inputs, to_reg*) are evaluated as the statement would, while one
+// that would cancel, signal or SET is refused (0A000; PostgreSQL's
+// EXPLAIN does not call functions, meshql plans their results).
+func (s *Session) explainActions(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, start Clock) (*bind.Query, error) {
+	call, firstErr := s.actionCalls(ctx, env, params, start)
+	out, err := rewriteExprs(q, func(e logical.Expr) logical.Expr {
+		if f, ok := e.(*logical.Func); ok && actsOnSessions(f.Name) && *firstErr == nil {
+			*firstErr = sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXPLAIN of a statement calling %s is not supported", f.Name).
+				WithHint("EXPLAIN would perform it; explain the query without that call.")
+			return e
 		}
-		return e
+		return call(e)
 	})
+	if err == nil {
+		err = *firstErr
+	}
+	return out, err
+}
+
+// actsOnSessions reports whether an action changes a session or a query
+// (it is not only read).
+func actsOnSessions(name string) bool {
+	switch name {
+	case "meshql_cancel", "set_config", "pg_cancel_backend", "pg_terminate_backend":
+		return true
+	}
+	return false
 }
 
 // rewriteExprs returns q with call applied to every expression of its plan.

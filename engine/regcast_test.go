@@ -133,3 +133,32 @@ func TestRegclassHidesProducts(t *testing.T) {
 		t.Errorf("a made-up schema: %v, want 3F000", err)
 	}
 }
+
+// TestExplainActions: EXPLAIN plans a statement calling the functions the
+// engine answers without a side effect (current_setting, also per row,
+// to_regclass), and refuses one that would act (SET, cancel, signal).
+func TestExplainActions(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	for _, sql := range []string{
+		`EXPLAIN SELECT current_setting('TimeZone')`,
+		`EXPLAIN SELECT current_setting(name) FROM pg_settings`,
+		`EXPLAIN SELECT to_regclass('sales.orders_v1')`,
+	} {
+		if plan, err := queryErr(t, e, "admin", sql); err != nil || len(plan) == 0 {
+			t.Errorf("%s: %q, %v", sql, plan, err)
+		}
+	}
+	for _, sql := range []string{
+		`EXPLAIN SELECT set_config('application_name', 'x', false)`,
+		`EXPLAIN ANALYZE SELECT pg_cancel_backend(1)`,
+		`EXPLAIN SELECT meshql_cancel(1)`,
+	} {
+		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
+			t.Errorf("%s: %v, want SQLSTATE 0A000", sql, err)
+		}
+	}
+	if got, err := queryErr(t, e, "admin", `SHOW application_name`); err != nil || len(got) != 1 || got[0] == "x" {
+		t.Errorf("EXPLAIN of set_config changed the setting: %q, %v", got, err)
+	}
+}

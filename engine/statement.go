@@ -515,7 +515,7 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	defer env.Budget.Close()
 	query := st.st.Query
 	if st.hasActions {
-		if query, err = s.explainActions(env, query); err != nil {
+		if query, err = s.explainActions(qctx, env, query, params, start); err != nil {
 			return nil, err
 		}
 	}
