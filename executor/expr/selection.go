@@ -41,6 +41,23 @@ func isCheap(e Expr) bool {
 	return false
 }
 
+// actsOnRows reports whether e calls a function with an effect per row
+// (a signal to a session): it runs on the selected rows only, never on a
+// whole batch first.
+func actsOnRows(e Expr) bool {
+	if c, ok := e.(*callExpr); ok && c.name == SignalBackendFunc {
+		return true
+	}
+	if n, ok := e.(node); ok {
+		for _, ch := range n.children() {
+			if actsOnRows(ch) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // evalSelective evaluates e for the cnt rows set in sel (bitmap at offset
 // 0) and returns a batch-length array whose other rows are unspecified
 // (callers only read selected rows). Cheap expressions and large
@@ -51,7 +68,7 @@ func evalSelective(ctx context.Context, env *executor.Env, b arrow.RecordBatch, 
 	if cnt == 0 {
 		return nullArray(env.Mem, e.Type(), n), nil
 	}
-	if cnt == n || isCheap(e) || cnt*2 >= n {
+	if cnt == n || isCheap(e) || cnt*2 >= n && !actsOnRows(e) {
 		a, err := e.Eval(ctx, env, b)
 		if err == nil || cnt == n || !IsDataError(err) {
 			return a, err
