@@ -41,6 +41,10 @@ func (st *Statement) action(name string, nargs int) ([]sqltypes.Type, sqltypes.T
 		st.hasActions = true
 		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
 	}
+	if name == regclassOut {
+		st.hasActions = true
+		return []sqltypes.Type{sqltypes.TypeInt4}, sqltypes.TypeText, true
+	}
 	return st.pythonAction(name, nargs)
 }
 
@@ -55,10 +59,14 @@ var regInputs = map[string]string{
 	"regclass": "regclass",
 }
 
+// regclassOut is the action the binder calls for x::regclass::text:
+// PostgreSQL's regclassout, a relation's name as the session sees it.
+const regclassOut = "regclassout"
+
 // isAction reports whether a function is one of the engine's actions.
 func isAction(name string) bool {
 	switch name {
-	case "meshql_cancel", "set_config", "current_setting":
+	case "meshql_cancel", "set_config", "current_setting", regclassOut:
 		return true
 	}
 	_, ok := regInputs[name]
@@ -175,6 +183,14 @@ func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []s
 		}
 		if f.Name == "current_setting" && perRow && env != nil {
 			return s.settingCall(env, bound, f.T)
+		}
+		if f.Name == regclassOut && env != nil {
+			// The names of the relations the session sees now, looked up
+			// as rows reach it, constant or not.
+			if env.RegclassName == nil {
+				env.RegclassName = s.relations().names()
+			}
+			return &logical.Func{Name: expr.RegclassNameFunc, Args: bound, T: f.T}
 		}
 		args := make([]sqltypes.Datum, len(f.Args))
 		for i, a := range bound {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -179,6 +180,38 @@ func (s *Session) relations() *relations {
 		r.path = append([]string{"pg_catalog"}, r.path...)
 	}
 	return r
+}
+
+// names returns regclassout over r: a relation's name, unqualified where
+// the search path finds it first, else qualified, quoted as needed; ok
+// is false for an id of no relation the session sees (printed as the
+// number).
+func (r *relations) names() func(oid int32) (string, bool) {
+	byOID := map[int32]string{}
+	for schema, rels := range r.schemas {
+		for rel, oid := range rels {
+			name := expr.QuoteIdent(rel)
+			if r.visible(schema, rel) != oid {
+				name = expr.QuoteIdent(schema) + "." + name
+			}
+			byOID[oid] = name
+		}
+	}
+	return func(oid int32) (string, bool) {
+		name, ok := byOID[oid]
+		return name, ok
+	}
+}
+
+// visible is the id an unqualified name finds on the search path (0:
+// none).
+func (r *relations) visible(schema, rel string) int32 {
+	for _, sc := range r.path {
+		if oid, ok := r.schemas[sc][rel]; ok {
+			return oid
+		}
+	}
+	return 0
 }
 
 // regclass is PostgreSQL's regclass(text): the id of the relation a name

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,5 +161,20 @@ func TestExplainActions(t *testing.T) {
 	}
 	if got, err := queryErr(t, e, "admin", `SHOW application_name`); err != nil || len(got) != 1 || got[0] == "x" {
 		t.Errorf("EXPLAIN of set_config changed the setting: %q, %v", got, err)
+	}
+}
+
+// TestRegclassNameHidesProducts: x::regclass::text names a relation the
+// session sees and prints any other id as its number, so that the name of
+// a product the user may not read does not show.
+func TestRegclassNameHidesProducts(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	oid := stableOID("class", "marketing.cross_sell_v1")
+	sql := fmt.Sprintf("SELECT %d::regclass::text", oid)
+	for user, want := range map[string]string{"analyst": "marketing.cross_sell_v1", "sales_eu": strconv.FormatInt(oid, 10)} {
+		if got, err := queryErr(t, e, user, sql); err != nil || !slices.Equal(got, []string{want}) {
+			t.Errorf("%s: %q, %v; want %q", user, got, err, want)
+		}
 	}
 }

@@ -76,6 +76,10 @@ type Env struct {
 	// RegclassFunc): the relation's id, or the user's error (42602,
 	// 42P01, 3F000…). It is safe for concurrent use.
 	Regclass func(name string) (int32, error)
+	// RegclassName, when set, is PostgreSQL's regclassout over the
+	// relations the session sees (expr's RegclassNameFunc): a relation's
+	// name, ok false for an id of none. It is safe for concurrent use.
+	RegclassName func(oid int32) (name string, ok bool)
 	// Setting, when set, is current_setting(name, missingOK) of the
 	// session, for names that vary per row (expr's SettingFunc: psql's
 	// \dconfig reads current_setting(pg_settings.name)). It is safe for

@@ -251,6 +251,8 @@ func lookupBuilder(name string) builder {
 		return buildSignalBackend
 	case RegclassFunc:
 		return buildRegclass
+	case RegclassNameFunc:
+		return buildRegclassName
 	case SettingFunc:
 		return buildSetting
 	case OneRowFunc:

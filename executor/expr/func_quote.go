@@ -425,6 +425,42 @@ func buildSetting(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// RegclassNameFunc is x::regclass::text as the engine binds it: each
+// row's relation name through env.RegclassName, the number for an id of
+// no relation the session sees. NULL gives NULL. Users cannot call it.
+const RegclassNameFunc = "mesh_regclass_name"
+
+func buildRegclassName(name string, args []Expr) (Expr, error) {
+	if err := wantArgs(name, args, 1, 1); err != nil {
+		return nil, err
+	}
+	a := coerceTo(args[0], sqltypes.TypeInt4)
+	if a.Type().Kind != sqltypes.Int4 {
+		return nil, functionError(name, args)
+	}
+	// EXPLAIN shows it as the function PostgreSQL calls.
+	return &callExpr{name: "regclassout", args: []Expr{a}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		if env.RegclassName == nil {
+			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "regclass names cannot be printed here")
+		}
+		ids := in[0].(*array.Int32)
+		b := array.NewStringBuilder(env.Mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if ids.IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			if name, ok := env.RegclassName(ids.Value(i)); ok {
+				b.Append(name)
+			} else {
+				b.Append(strconv.FormatInt(int64(uint32(ids.Value(i))), 10))
+			}
+		}
+		return b.NewArray(), nil
+	}}, nil
+}
+
 // RegclassFunc is text::regclass of a name that varies per row, as the
 // engine binds it: each row's text is split and looked up once, through
 // env.Regclass, and only for the rows that reach the cast (a CASE branch

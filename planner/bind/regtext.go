@@ -15,7 +15,30 @@ import (
 // number for an id that names no type. ok is false for other casts.
 func (b *binder) regTypeText(arg *pg_query.Node, t sqltypes.Type, loc int, sc *scope, agg *aggState) (logical.Expr, bool, error) {
 	inner := arg.GetTypeCast()
-	if inner == nil || regKind(inner.TypeName) != "regtype" || (t.Kind != sqltypes.Text && t.Kind != sqltypes.Varchar) {
+	if inner == nil || (t.Kind != sqltypes.Text && t.Kind != sqltypes.Varchar) {
+		return nil, false, nil
+	}
+	kind := regKind(inner.TypeName)
+	if kind == "regclass" && b.opts.Action != nil {
+		// x::regclass::text: PostgreSQL's regclassout, the relation's
+		// name as the session sees it (psql and tools print
+		// oid::regclass::text), which the engine looks up as the
+		// statement runs.
+		if _, _, ok := b.opts.Action("regclassout", 1); ok {
+			id, err := b.bindPlainCast(inner, sc, agg)
+			if err != nil {
+				return nil, true, err
+			}
+			name := logical.Expr(&logical.Func{Name: "regclassout", Args: []logical.Expr{id}, T: sqltypes.TypeText})
+			if t.Kind != sqltypes.Text {
+				if name, err = b.castBound(name, t, "", loc); err != nil {
+					return nil, true, err
+				}
+			}
+			return name, true, nil
+		}
+	}
+	if kind != "regtype" {
 		return nil, false, nil
 	}
 	id, err := b.bindPlainCast(inner, sc, agg)
