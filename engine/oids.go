@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/bind"
+	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -48,10 +50,11 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 	case "regclass":
 		return s.relations().regclass(name)
 	case "regtype":
-		if t, err := sqltypes.ParseType(name); err == nil {
-			return int32(t.OID()), nil
+		t, err := typeOfName(name)
+		if err != nil {
+			return 0, err
 		}
-		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "type \"%s\" does not exist", name)
+		return int32(t.OID()), nil
 	case "regnamespace":
 		n, err := singleName(name)
 		if err != nil {
@@ -180,6 +183,32 @@ func (s *Session) relations() *relations {
 		r.path = append([]string{"pg_catalog"}, r.path...)
 	}
 	return r
+}
+
+// typeOfName reads a type name as PostgreSQL's regtypein does: as the
+// type of a cast in SQL (SELECT NULL::<name>), so that qualified, quoted,
+// multi-word, modified and array names all read ('pg_catalog.int4',
+// '"int4"', 'character varying(10)', 'int4[]'); 42601 for text that is no
+// type name, 42704 for a name of no type.
+func typeOfName(name string) (sqltypes.Type, error) {
+	invalid := sqltypes.New(sqltypes.CodeSyntaxError, "invalid type name \"%s\"", name)
+	stmts, err := parse.Parse("SELECT NULL::" + name)
+	if err != nil || len(stmts) != 1 {
+		return sqltypes.Type{}, invalid
+	}
+	sel := stmts[0].Node.GetSelectStmt()
+	if sel == nil || len(sel.TargetList) != 1 || sel.FromClause != nil || sel.WhereClause != nil {
+		return sqltypes.Type{}, invalid
+	}
+	cast := sel.TargetList[0].GetResTarget().GetVal().GetTypeCast()
+	if cast == nil || cast.Arg.GetAConst() == nil || !cast.Arg.GetAConst().Isnull {
+		return sqltypes.Type{}, invalid
+	}
+	t, err := bind.ResolveTypeName(cast.TypeName)
+	if err != nil {
+		return sqltypes.Type{}, sqltypes.New(sqltypes.CodeUndefinedObject, "type \"%s\" does not exist", strings.TrimSpace(name))
+	}
+	return t, nil
 }
 
 // names returns regclassout over r: a relation's name, unqualified where
