@@ -32,20 +32,30 @@ func (s *Session) connAddrFunction(name string, nargs int) (sqltypes.Datum, sqlt
 		return nil, sqltypes.Type{}, false
 	}
 	port := name == "inet_client_port" || name == "inet_server_port"
-	t := sqltypes.TypeInet
 	if port {
-		t = sqltypes.TypeInt4
+		return addrPort(a), sqltypes.TypeInt4, true
 	}
+	return addrInet(a), sqltypes.TypeInet, true
+}
+
+// addrPort is a TCP address's port, NULL for another kind of address.
+func addrPort(a net.Addr) sqltypes.Datum {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return int32(tcp.Port)
+	}
+	return nil
+}
+
+// addrInet is a TCP address's host as an inet value, NULL for another
+// kind of address.
+func addrInet(a net.Addr) sqltypes.Datum {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
-		return nil, t, true
-	}
-	if port {
-		return int32(tcp.Port), t, true
+		return nil
 	}
 	ip, ok := netip.AddrFromSlice(tcp.IP)
 	if !ok {
-		return nil, t, true
+		return nil
 	}
 	v := sqltypes.NetAddr{V6: !ip.Unmap().Is4(), Addr: ip.As16()}
 	if ip.Unmap().Is4() {
@@ -54,5 +64,5 @@ func (s *Session) connAddrFunction(name string, nargs int) (sqltypes.Datum, sqlt
 		copy(v.Addr[:], v4[:])
 	}
 	v.Bits = uint8(v.MaxBits())
-	return sqltypes.EncodeInet(v), t, true
+	return sqltypes.EncodeInet(v)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"net"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -48,6 +49,7 @@ type sessionInfo struct {
 	query        *runningQuery // nil when idle
 	lastSQL      string
 	lastQueryEnd time.Time
+	clientAddr   net.Addr // nil: no TCP connection (meshql query, Flight SQL)
 }
 
 func (r *registry) addSession(s *Session) {
@@ -157,7 +159,7 @@ func (r *registry) snapshot() ([]sessionInfo, []runningQuery) {
 	sessions := make([]sessionInfo, 0, len(r.sessions))
 	for _, s := range r.sessions {
 		open = append(open, s)
-		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastQueryEnd: s.lastEnd})
+		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastQueryEnd: s.lastEnd, clientAddr: s.clientAddr})
 	}
 	queries := make([]runningQuery, 0, len(r.queries))
 	for _, q := range r.queries {

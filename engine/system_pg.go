@@ -221,9 +221,11 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
 			rows: func(*Session) [][]any { return rangeRows() }},
-		{schema: "pg_catalog", name: "pg_stat_activity", live: true, cols: []sysColumn{{"datid", tInt4}, {"datname", tText}, {"pid", tInt4},
-			{"usesysid", tInt4}, {"usename", tText}, {"application_name", tText}, {"client_addr", tText}, {"state", tText},
-			{"query", tText}, {"wait_event_type", tText}, {"wait_event", tText}, {"backend_type", tText}},
+		{schema: "pg_catalog", name: "pg_stat_activity", live: true, cols: catalogColumns(`datid:oid datname:name pid:integer
+			leader_pid:integer usesysid:oid usename:name application_name:text client_addr:inet client_hostname:text
+			client_port:integer backend_start:timestamptz xact_start:timestamptz query_start:timestamptz
+			state_change:timestamptz wait_event_type:text wait_event:text state:text backend_xid:bigint backend_xmin:bigint
+			query_id:bigint query:text backend_type:text`),
 			rows: statActivityRows},
 		{schema: "pg_catalog", name: "pg_sequence", cols: []sysColumn{{"seqrelid", tInt4}, {"seqtypid", tInt4}, {"seqstart", tInt8},
 			{"seqincrement", tInt8}, {"seqmax", tInt8}, {"seqmin", tInt8}, {"seqcache", tInt8}, {"seqcycle", tBool}},

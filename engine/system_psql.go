@@ -84,6 +84,8 @@ func catalogType(pgType string) sqltypes.Type {
 		return tTSTZ
 	case "bytea":
 		return sqltypes.TypeBytea
+	case "inet":
+		return sqltypes.TypeInet
 	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":
 		return tText
 	}

@@ -170,12 +170,19 @@ func statActivityRows(s *Session) [][]any {
 		if !s.seesUser(si.user) {
 			continue
 		}
-		state := "idle"
-		if si.query != nil {
-			state = "active"
+		// Each statement is its own transaction: a running one started
+		// the query, the transaction and the state; an idle session has
+		// none, and its state changed when its last statement ended.
+		state, xactStart, queryStart, stateChange := "idle", any(nil), any(nil), timestampTZ(si.started)
+		if !si.lastQueryEnd.IsZero() {
+			stateChange = timestampTZ(si.lastQueryEnd)
 		}
-		out = append(out, []any{int32(databaseOID), databaseName, si.pid, int32(stableOID("role", si.user)), si.user, si.appName, nil, state,
-			orNull(si.lastSQL), nil, nil, "client backend"})
+		if q := si.query; q != nil {
+			state, xactStart, queryStart, stateChange = "active", timestampTZ(q.start), timestampTZ(q.start), timestampTZ(q.start)
+		}
+		out = append(out, []any{int32(databaseOID), databaseName, si.pid, nil, int32(stableOID("role", si.user)), si.user, si.appName,
+			addrInet(si.clientAddr), nil, addrPort(si.clientAddr), timestampTZ(si.started), xactStart, queryStart, stateChange, nil, nil, state,
+			nil, nil, nil, orNull(si.lastSQL), "client backend"})
 	}
 	return out
 }
