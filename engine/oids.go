@@ -40,10 +40,10 @@ func systemClassOID(schema, name string) int32 {
 // anything else a name (see sqltypes.SplitQualifiedName; 42602 for one
 // that does not split).
 func (s *Session) resolveOID(kind, name string) (int32, error) {
-	if name == "-" {
-		return 0, nil
-	}
-	if isDigits(name) {
+	if readsAsID(name) {
+		if name == "-" {
+			return 0, nil
+		}
 		return oidIn(name)
 	}
 	switch kind {
@@ -103,6 +103,10 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 	}
 	return procOID(parts[len(parts)-1]), nil
 }
+
+// readsAsID reports whether the reg* input functions read s as an id
+// rather than a name: "-" (no object) or digits alone.
+func readsAsID(s string) bool { return s == "-" || isDigits(s) }
 
 // isDigits reports whether s is an id as the reg* input functions take
 // one: digits only, no sign or blank (' 5' is a name).

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor/expr"
@@ -85,9 +83,8 @@ func (s *Session) toReg(kind string, name sqltypes.Datum) (sqltypes.Datum, error
 	if !ok {
 		return nil, nil
 	}
-	// The casts read digits alone as the id and '-' as 0; to_reg* take
-	// names only, and no relation is named so.
-	if _, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil || strings.TrimSpace(n) == "-" {
+	// to_reg* take names only: what the casts read as an id is no object.
+	if readsAsID(n) {
 		return nil, nil
 	}
 	oid, err := s.resolveOID(kind, n)
