@@ -48,7 +48,7 @@ var emptyCatalogs = []struct{ name, columns string }{
 func emptyCatalogTables() []sysTable {
 	out := make([]sysTable, len(emptyCatalogs))
 	for i, c := range emptyCatalogs {
-		out[i] = sysTable{schema: "pg_catalog", name: c.name, cols: catalogColumns(c.columns), rows: func(*Session) [][]any { return nil }}
+		out[i] = catalogTable(c.name, c.columns)
 	}
 	return out
 }
