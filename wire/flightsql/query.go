@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/sqltypes"
@@ -108,6 +109,10 @@ func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.Fligh
 		return nil, toStatus(err)
 	}
 	var eps []*flight.FlightEndpoint
+	// Tickets are redeemed any number of times until the token that got
+	// them expires; the spec lets a client that sees an expiration time
+	// retry a DoGet (e.g. after a broken connection) until then.
+	expires := timestamppb.New(s.expires)
 	for i := range first.Count {
 		var sh *engine.Share
 		if first.Count > 1 {
@@ -119,7 +124,7 @@ func (v *service) flightInfo(ctx context.Context, s *session, desc *flight.Fligh
 		if err != nil {
 			return nil, toStatus(err)
 		}
-		eps = append(eps, &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: t}})
+		eps = append(eps, &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: t}, ExpirationTime: expires})
 	}
 	return &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(resultSchema(st.Columns()), v.mem),

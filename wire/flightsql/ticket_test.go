@@ -100,7 +100,13 @@ func TestTicketHolder(t *testing.T) {
 
 	// Expiry, on a server whose tokens last two seconds.
 	srv, cl, ctx, info = splitInfo(t, func(c *Config) { c.TokenTTL = 2 * time.Second })
-	time.Sleep(time.Until(sessionOf(t, srv, "analyst").expires) + 50*time.Millisecond)
+	expires := sessionOf(t, srv, "analyst").expires
+	for i, ep := range info.Endpoint {
+		if got := ep.GetExpirationTime(); got == nil || !got.AsTime().Equal(expires) {
+			t.Errorf("endpoint %d expires at %v, want the token's expiry %v", i, got, expires)
+		}
+	}
+	time.Sleep(time.Until(info.Endpoint[0].GetExpirationTime().AsTime()) + 50*time.Millisecond)
 	checkStatus(t, "share redeemed with an expired token", redeem(ctx, cl, info.Endpoint[0].Ticket), codes.Unauthenticated, "28000")
 	again, actx, err = dial(t, srv.Addr().String(), "analyst", "analyst")
 	if err != nil {
