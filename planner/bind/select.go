@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/planner/logical"
@@ -282,16 +284,30 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		}
 	}
 
-	// Project the select list plus hidden sort expressions.
+	distinct := len(sel.DistinctClause) > 0 && !distinctOn
+	sorted := map[int]bool{}
+	for _, k := range keys {
+		sorted[k.target] = true
+	}
+	late := postponed(sel, node, targets, sorted, distinct || distinctOn)
+	// Project the select list plus hidden sort expressions; a postponed
+	// entry's input columns pass through to the projection above LIMIT.
 	proj := &logical.Project{Input: node}
 	var cols []outCol
-	for _, t := range targets {
+	for i, t := range targets {
 		id := b.projectColumn(t.expr, t.name)
+		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type(), untyped: t.untyped})
+		if late[i] {
+			continue
+		}
 		proj.Exprs = append(proj.Exprs, t.expr)
 		proj.Cols = append(proj.Cols, id)
-		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type(), untyped: t.untyped})
 	}
-	distinct := len(sel.DistinctClause) > 0 && !distinctOn
+	for i, t := range targets {
+		if late[i] {
+			passThrough(b, proj, logical.ColumnsOf(t.expr))
+		}
+	}
 	hidden := 0
 	hiddenRefs := map[string]*logical.ColRef{} // by logical.Key: ORDER BY and DISTINCT ON share them
 	// keyRef is a key's column: its select-list entry's, or a hidden one.
@@ -356,15 +372,78 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			hidden++
 		}
 	}
-	if hidden > 0 {
+	if hidden > 0 || len(late) > 0 {
 		final := &logical.Project{Input: node}
-		for _, c := range cols {
-			final.Exprs = append(final.Exprs, &logical.ColRef{ID: c.id, Name: c.name, T: c.t})
+		for i, c := range cols {
+			var e logical.Expr = &logical.ColRef{ID: c.id, Name: c.name, T: c.t}
+			if late[i] {
+				e = targets[i].expr
+			}
+			final.Exprs = append(final.Exprs, e)
 			final.Cols = append(final.Cols, c.id)
 		}
 		node = final
 	}
 	return &relation{node: node, cols: cols}, nil
+}
+
+// postponed returns the select-list entries computed above LIMIT, for
+// the rows the query returns only (as PostgreSQL computes its select list
+// while LIMIT pulls rows): the volatile ones (random(), a per-row
+// pg_cancel_backend/pg_terminate_backend) that neither ORDER BY nor
+// DISTINCT reads. `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+// LIMIT 1` thus ends one session, not every one of the batch LIMIT cuts.
+// Entries reading a column node does not give (an outer query's) stay.
+func postponed(sel *pg_query.SelectStmt, node logical.Node, targets []target, sorted map[int]bool, distinct bool) map[int]bool {
+	if sel.LimitCount == nil && sel.LimitOffset == nil || distinct {
+		return nil
+	}
+	var given logical.ColSet
+	var late map[int]bool
+	for i, t := range targets {
+		if !logical.IsVolatile(t.expr) && !performsSignal(t.expr) {
+			continue
+		}
+		if sorted[i] {
+			continue
+		}
+		if given == nil {
+			given = logical.ColSet{}
+			given.Add(node.Output()...)
+		}
+		if !logical.ColumnsOf(t.expr).SubsetOf(given) {
+			continue
+		}
+		if late == nil {
+			late = map[int]bool{}
+		}
+		late[i] = true
+	}
+	return late
+}
+
+// performsSignal reports whether e signals sessions (the engine performs
+// these calls per row when they read columns).
+func performsSignal(e logical.Expr) bool {
+	found := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		f, ok := x.(*logical.Func)
+		found = found || ok && (f.Name == "pg_cancel_backend" || f.Name == "pg_terminate_backend")
+		return !found
+	})
+	return found
+}
+
+// passThrough adds to proj each of cols it does not output yet, as is.
+func passThrough(b *binder, proj *logical.Project, cols logical.ColSet) {
+	for _, id := range cols.Sorted() {
+		if slices.Contains(proj.Cols, id) {
+			continue
+		}
+		m := b.meta.Column(id)
+		proj.Exprs = append(proj.Exprs, &logical.ColRef{ID: id, Name: m.Name, T: m.Type})
+		proj.Cols = append(proj.Cols, id)
+	}
 }
 
 // projectColumn returns the ID a projection of e gets: a plain column keeps
