@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +69,17 @@ func checkRecords(t *testing.T, f *fixture) {
 		v, _ := amount.Value()
 		return fmt.Sprint(id, name, v, at.UTC(), missing, nestedID, tags), err
 	})
+	argv, why := pythonScript("psycopg_records.py", "psycopg")(t)
+	if why != "" {
+		missing(t, why)
+	}
+	got, want := run(t, argv, f.meshql), run(t, argv, f.postgres)
+	for _, name := range []string{"=records", "=whole-row"} {
+		t.Logf("psycopg %s:\n%s", name, strings.Join(got[name], "\n"))
+		if !slices.Equal(got[name], want[name]) || len(got[name]) == 0 {
+			t.Errorf("psycopg %s:\nmeshql:\n%s\npostgres:\n%s", name, strings.Join(got[name], "\n"), strings.Join(want[name], "\n"))
+		}
+	}
 	compareOn(t, f, "records decoded by pgx", func(conn *pgx.Conn) (string, error) {
 		var a, b any
 		err := conn.QueryRow(t.Context(), `SELECT ROW(1, 'a', 2.5::numeric, NULL::bool), (order_id, amount) FROM sales.orders_v1 ORDER BY order_id LIMIT 1`).Scan(&a, &b)
