@@ -199,4 +199,3 @@ func (s *Session) rowTypeRows() [][]any {
 	}
 	return out
 }
-

@@ -120,3 +120,32 @@ func TestWholeRowPortalSuspension(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeRowMasked: a whole row read in binary carries masked columns
+// masked, as the column itself reads, with the field's own type.
+func TestWholeRowMasked(t *testing.T) {
+	s := startServer(t)
+	conn, err := pgx.Connect(t.Context(), s.url("analyst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	res := conn.PgConn().ExecParams(t.Context(), `SELECT o, o.customer_id FROM sales.orders_v1 o ORDER BY order_id LIMIT 1`,
+		nil, nil, nil, []int16{1}).Read()
+	if res.Err != nil || len(res.Rows) != 1 {
+		t.Fatalf("%d rows, %v", len(res.Rows), res.Err)
+	}
+	rec, masked := res.Rows[0][0], res.Rows[0][1]
+	// record_send: the field count, then order_id (int8) and customer_id
+	// (int8, masked by hash): OID, length, bytes each.
+	if len(rec) < 36 || binary.BigEndian.Uint32(rec[4:]) != 20 || binary.BigEndian.Uint32(rec[20:]) != 20 {
+		t.Fatalf("whole row in binary: %q", rec)
+	}
+	if got := rec[28:36]; string(got) != string(masked) {
+		t.Errorf("customer_id in the whole row %x, as a column %x", got, masked)
+	}
+	// The demo's customer ids are small; their hashes fill 64 bits.
+	if id := int64(binary.BigEndian.Uint64(masked)); id > -1e9 && id < 1e9 {
+		t.Errorf("customer_id %d is not masked", id)
+	}
+}
