@@ -80,12 +80,7 @@ func TestRecordValuesOverPgx(t *testing.T) {
 // a row at a time, as JDBC's setFetchSize does: the row each suspended
 // Execute ends with takes another path through the server than the rest.
 func TestWholeRowPortalSuspension(t *testing.T) {
-	s := startServer(t)
-	conn, err := pgx.Connect(t.Context(), s.url("analyst"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connectAs(t, startServer(t), "analyst")
 	fe := conn.PgConn().Frontend()
 	fe.Send(&pgproto3.Parse{Query: "SELECT p FROM catalog.products_v2 p ORDER BY product_id LIMIT 3"})
 	fe.Send(&pgproto3.Bind{ResultFormatCodes: []int16{1}})
@@ -124,12 +119,7 @@ func TestWholeRowPortalSuspension(t *testing.T) {
 // TestWholeRowMasked: a whole row read in binary carries masked columns
 // masked, as the column itself reads, with the field's own type.
 func TestWholeRowMasked(t *testing.T) {
-	s := startServer(t)
-	conn, err := pgx.Connect(t.Context(), s.url("analyst"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connectAs(t, startServer(t), "analyst")
 	res := conn.PgConn().ExecParams(t.Context(), `SELECT o, o.customer_id FROM sales.orders_v1 o ORDER BY order_id LIMIT 1`,
 		nil, nil, nil, []int16{1}).Read()
 	if res.Err != nil || len(res.Rows) != 1 {

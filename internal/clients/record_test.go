@@ -35,6 +35,16 @@ func checkRecords(t *testing.T, f *fixture) {
 		})
 		compareQueries(t, f, []pgxQuery{{sql: q}})
 	}
+	// Fields read back in the session's styles: dates, times and
+	// intervals print in them inside a record's text.
+	for _, style := range [][2]string{{"SQL, DMY", "postgres_verbose"}, {"Postgres, MDY", "sql_standard"}, {"German", "iso_8601"}} {
+		compareOn(t, f, fmt.Sprint("record fields in styles ", style), func(conn *pgx.Conn) ([][]byte, error) {
+			if _, err := conn.Exec(t.Context(), "SET DateStyle = '"+style[0]+"'; SET IntervalStyle = '"+style[1]+"'; SET TimeZone = 'America/New_York'"); err != nil {
+				return nil, err
+			}
+			return recordRow(t, conn, `SELECT ROW(DATE '2024-02-29', TIMESTAMP '2024-01-02 03:04:05.25', TIMESTAMPTZ '2024-07-02 03:04:05+02', INTERVAL '-1 year 2 days 00:00:03.5', ARRAY[DATE '2024-03-01'], tstzrange('2024-01-01 10:00+02', NULL))`)
+		})
+	}
 	// A product's whole row is of the product's row type, the pg_type row
 	// meshql lists for it, as PostgreSQL's is of the table's.
 	compareOn(t, f, "whole-row type", func(conn *pgx.Conn) (string, error) {
