@@ -46,23 +46,30 @@ func checkRecords(t *testing.T, f *fixture) {
 		})
 	}
 	// A product's whole row is of the product's row type, the pg_type row
-	// meshql lists for it, as PostgreSQL's is of the table's.
+	// meshql lists for it, as PostgreSQL's is of the table's, and comes
+	// from the product (RowDescription's table, attribute 0).
 	compareOn(t, f, "whole-row type", func(conn *pgx.Conn) (string, error) {
 		rows, err := conn.Query(t.Context(), `SELECT p, ROW(p.product_id), s FROM catalog.products_v2 p, (SELECT * FROM catalog.products_v2) s LIMIT 1`)
 		if err != nil {
 			return "", err
 		}
-		oids := []uint32{}
+		oids, origins := []uint32{}, []string{}
 		for _, fd := range rows.FieldDescriptions() {
 			oids = append(oids, fd.DataTypeOID)
+			origins = append(origins, fmt.Sprint(fd.TableOID != 0, fd.TableAttributeNumber))
 		}
 		rows.Close()
+		var class uint32
+		if err := conn.QueryRow(t.Context(), `SELECT 'catalog.products_v2'::regclass::oid`).Scan(&class); err != nil {
+			return "", err
+		}
+		origins[0] = fmt.Sprint(rows.FieldDescriptions()[0].TableOID == class, rows.FieldDescriptions()[0].TableAttributeNumber)
 		var rowType, typName string
 		if err := conn.QueryRow(t.Context(), `SELECT t.oid, t.typname || ' ' || t.typtype::text || ' ' || c.relname FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
 			JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'catalog' AND t.typname = 'products_v2'`).Scan(&rowType, &typName); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%v table type %t, %s", oids[1:], fmt.Sprint(oids[0]) == rowType, typName), nil
+		return fmt.Sprintf("%v table type %t, %s, origins %v", oids[1:], fmt.Sprint(oids[0]) == rowType, typName, origins), nil
 	})
 	// pgx scans a record's fields into typed Go values from their binary
 	// forms: int32 from int4, time.Time from timestamptz, a nested record.
