@@ -4,6 +4,7 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // columnOrigin is the product column a result column is a plain reference
@@ -20,11 +21,15 @@ type columnOrigin struct {
 // reference) to that column. As PostgreSQL, it stops at expressions,
 // aggregates and set operations; unlike PostgreSQL, a derived product's
 // columns are traced to the products it reads, and only to products the
-// session sees, so that no id of a product it may not read is shown.
+// session sees, so that no id of a product it may not read is shown. A
+// product's whole row (of the product's row type) comes from the product,
+// with attribute number 0, as PostgreSQL marks a whole-row Var.
 func (s *Session) columnOrigins(q *bind.Query) map[logical.ColumnID]columnOrigin {
 	visible := map[*catalog.Product]bool{}
+	rowTypes := map[uint32]uint32{} // row type OID → the product's pg_class OID
 	for _, p := range s.visibleProducts() {
 		visible[p] = true
+		rowTypes[uint32(p.RowTypeOID())] = uint32(classOID(p))
 	}
 	out := map[logical.ColumnID]columnOrigin{}
 	var walk func(n logical.Node)
@@ -51,6 +56,8 @@ func (s *Session) columnOrigins(q *bind.Query) map[logical.ColumnID]columnOrigin
 					if o, ok := out[ref.ID]; ok {
 						out[n.Cols[i]] = o
 					}
+				} else if t := e.Type(); t.Kind == sqltypes.Record && t.Row != nil && rowTypes[t.Row.OID] != 0 {
+					out[n.Cols[i]] = columnOrigin{table: rowTypes[t.Row.OID]}
 				}
 			}
 		}

@@ -51,6 +51,11 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 		return s.relations().regclass(name)
 	case "regtype":
 		t, err := typeOfName(name)
+		if sqltypes.Code(err) == sqltypes.CodeUndefinedObject {
+			if oid, ok := s.rowTypeOfName(name); ok {
+				return oid, nil
+			}
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -187,6 +192,21 @@ func (s *Session) relations() *relations {
 		r.path = append([]string{"pg_catalog"}, r.path...)
 	}
 	return r
+}
+
+// rowTypeOfName resolves name as the row type of a product the session
+// reads, named as the product (psycopg 3's CompositeInfo.fetch reads
+// 'catalog.products_v2'::regtype), along the search path like a relation.
+func (s *Session) rowTypeOfName(name string) (int32, bool) {
+	r := &relations{schemas: map[string]map[string]int32{}, path: s.searchPath()}
+	for _, p := range s.visibleProducts() {
+		if r.schemas[p.Domain] == nil {
+			r.schemas[p.Domain] = map[string]int32{}
+		}
+		r.schemas[p.Domain][p.TableName()] = p.RowTypeOID()
+	}
+	oid, err := r.regclass(name)
+	return oid, err == nil
 }
 
 // typeOfName reads a type name as PostgreSQL's regtypein does: as the

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"hash/fnv"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -169,15 +168,8 @@ func (t liveTable) Partitions(ctx context.Context, req connectors.ScanRequest) (
 	return tbl.Partitions(ctx, req)
 }
 
-// stableOID derives an object id from a name, the same in every process,
-// so that clients caching OIDs across connections stay right.
-func stableOID(kind, name string) int64 {
-	h := fnv.New32a()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write([]byte(name))
-	return 100000 + int64(h.Sum32()%1_000_000_000)
-}
+// stableOID derives an object id from a name (catalog.StableOID).
+func stableOID(kind, name string) int64 { return catalog.StableOID(kind, name) }
 
 // visibleProducts returns the product versions the session may read,
 // sorted by qualified name.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -188,7 +187,7 @@ func withXmin(st sysTable) sysTable {
 func (s *Session) rowTypeRows() [][]any {
 	var out [][]any
 	for _, p := range s.visibleProducts() {
-		oid, arr := rowTypeOID(p), int32(stableOID("type", "_"+p.QualifiedName()))
+		oid, arr := p.RowTypeOID(), int32(stableOID("type", "_"+p.QualifiedName()))
 		ns := int32(stableOID("namespace", p.Domain))
 		out = append(out,
 			[]any{oid, p.TableName(), ns, int32(ownerOID), int16(-1), "c", "C", int32(0), arr, int32(0), int32(-1), false, ",", int32(0),
@@ -200,6 +199,3 @@ func (s *Session) rowTypeRows() [][]any {
 	}
 	return out
 }
-
-// rowTypeOID is the pg_type id of p's row type.
-func rowTypeOID(p *catalog.Product) int32 { return int32(stableOID("type", p.QualifiedName())) }

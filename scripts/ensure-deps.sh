@@ -31,6 +31,7 @@ command -v odbcinst >/dev/null 2>&1 || missing+=(unixodbc)
 pymod() { [[ -x $py ]] && "$py" -c "import $1" >/dev/null 2>&1; }
 pymod pyodbc || missing+=(python3-pyodbc)
 pymod psycopg2 || missing+=(python3-psycopg2)
+pymod psycopg || missing+=(python3-psycopg)
 pymod sqlalchemy || missing+=(python3-sqlalchemy)
 pymod pandas || missing+=(python3-pandas)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)

@@ -44,9 +44,10 @@ const (
 	// text functions see the value through a cast to text, which strips
 	// them, as in PostgreSQL.
 	Bpchar
-	// Record is an anonymous row value, as `SELECT json_each(j)` returns:
-	// held as PostgreSQL's composite text output, `(key,"a value")`. It
-	// has no comparison, ordering or casts in meshql.
+	// Record is a row value, as `SELECT json_each(j)` or `ROW(a, b)`
+	// returns: held as PostgreSQL's composite text output, `(key,"a
+	// value")`, its fields' types in Type.Row when known. It has no
+	// comparison, ordering or casts in meshql.
 	Record
 	// JSONPath is an SQL/JSON path, held as PostgreSQL's normalized text
 	// of it (executor/jsonpath parses and prints it); it casts to and
@@ -90,6 +91,10 @@ type Type struct {
 	// Scale is then the nominal scale used where one fixed scale is
 	// needed (Flight SQL's decimal128 column, casts to a fixed scale).
 	VarScale bool
+	// Row is a record's shape (Kind Record only): its fields' types and
+	// its composite type, nil when unknown. Equal ignores it: a record
+	// is one type, whatever its fields, as PostgreSQL's record is.
+	Row *RowType
 }
 
 // Convenience values for the scalar types without modifiers.
@@ -491,6 +496,9 @@ func (t Type) OID() uint32 {
 	case JSONB:
 		return OIDJSONB
 	case Record:
+		if t.Row != nil && t.Row.OID != 0 {
+			return t.Row.OID
+		}
 		return OIDRecord
 	case JSONPath:
 		return OIDJSONPath

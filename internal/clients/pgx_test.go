@@ -53,6 +53,7 @@ var pgxChecks = []struct {
 	{"datagrip", checkDataGripCatalog},
 	{"column-origins", checkColumnOrigins},
 	{"catalog-columns", checkCatalogColumns},
+	{"records", checkRecords},
 }
 
 // pgxURI is tg as a pgx connection string.

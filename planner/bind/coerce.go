@@ -24,6 +24,8 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		return b, true
 	case b.Kind == sqltypes.Unknown:
 		return a, true
+	case a.Kind == sqltypes.Record && b.Kind == sqltypes.Record:
+		return sqltypes.CommonRecord(a, b), true
 	case a.Equal(b):
 		return a, true
 	case a.Kind == sqltypes.List && b.Kind == sqltypes.List:

@@ -398,7 +398,31 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 	if rel, err = b.securedRelation(rel, t, int(rv.Location)); err != nil {
 		return nil, err
 	}
+	rowTyped(rel.scope, t)
 	return renameColumns(rel, alias, colAliases)
+}
+
+// rowTyped marks the columns of a product's range with the product's row
+// type (scopeCol.rowType), so that its whole-row value is of that type as
+// in PostgreSQL, unless a mask changed a column's type: the row is then
+// not what pg_attribute says the type holds, and stays an anonymous record.
+func rowTyped(sc *scope, t *Table) {
+	if t.Product == nil {
+		return
+	}
+	declared := map[string]sqltypes.Type{}
+	for _, c := range t.Columns {
+		declared[c.Name] = c.Type
+	}
+	for _, c := range sc.cols {
+		if d, ok := declared[c.name]; !c.system && (!ok || !d.Equal(c.t)) {
+			return
+		}
+	}
+	oid := uint32(t.Product.RowTypeOID())
+	for i := range sc.cols {
+		sc.cols[i].rowType = oid
+	}
 }
 
 // renameColumns applies a range's column aliases, in column order.

@@ -14,6 +14,7 @@ import (
 // rows never get here: they compare field by field (bindRowCompare).
 func (b *binder) bindRow(row *pg_query.RowExpr, sc *scope, agg *aggState) (logical.Expr, error) {
 	var fields []logical.Expr
+	var types []sqltypes.Type
 	for _, a := range row.Args {
 		if cr := a.GetColumnRef(); cr != nil && len(cr.Fields) == 2 && cr.Fields[1].GetAStar() != nil {
 			if _, refs, _, whole, err := b.wholeRowRefs(a, sc, agg); whole {
@@ -21,6 +22,9 @@ func (b *binder) bindRow(row *pg_query.RowExpr, sc *scope, agg *aggState) (logic
 					return nil, err
 				}
 				fields = append(fields, refs...)
+				for _, r := range refs {
+					types = append(types, r.Type())
+				}
 				continue
 			}
 		}
@@ -28,13 +32,15 @@ func (b *binder) bindRow(row *pg_query.RowExpr, sc *scope, agg *aggState) (logic
 		if err != nil {
 			return nil, err
 		}
+		types = append(types, e.Type())
 		if e.Type().Kind == sqltypes.Unknown {
-			// An untyped literal field is text, as PostgreSQL resolves it.
+			// An untyped literal field prints as text; its type stays
+			// unknown (OID 705 in record_send), as PostgreSQL's does.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
 				return nil, errAt(sqltypes.AsError(err), location(a))
 			}
 		}
 		fields = append(fields, e)
 	}
-	return &logical.Func{Name: expr.RowFunc, Args: fields, T: sqltypes.TypeRecord}, nil
+	return &logical.Func{Name: expr.RowFunc, Args: fields, T: sqltypes.RecordOf(types, 0)}, nil
 }

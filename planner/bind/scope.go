@@ -39,6 +39,10 @@ type scopeCol struct {
 	// row (PostgreSQL's makeWholeRowVar), so count(f.*) skips its NULLs
 	// and row_to_json(f) is row_to_json(integer).
 	scalar bool
+	// rowType is the pg_type id of the row type of the data product whose
+	// range this column belongs to (rowTyped), 0 elsewhere: a subquery's,
+	// CTE's or function's range has anonymous records, as in PostgreSQL.
+	rowType uint32
 }
 
 // wholeRowMarker names a range's presence column; no identifier can

@@ -38,7 +38,7 @@ func (b *binder) bindSelectListSetFunction(fc *pg_query.FuncCall, sc *scope, agg
 		for i, l := range lists {
 			fields[i] = setFunctionPlaceholder(l)
 		}
-		return &logical.Func{Name: expr.RecordFunc, Args: fields, T: sqltypes.TypeRecord}, nil
+		return &logical.Func{Name: expr.RecordFunc, Args: fields, T: recordOf(fields, 0)}, nil
 	}
 	return setFunctionPlaceholder(lists[0]), nil
 }

@@ -39,11 +39,25 @@ func (b *binder) bindWholeRowJSON(n *pg_query.Node, sc *scope, agg *aggState) (e
 // t`), as the record of the range's columns, NULL on the rows an outer
 // join adds for it; whole is false when n names no range of sc.
 func (b *binder) bindWholeRow(n *pg_query.Node, sc *scope, agg *aggState) (e logical.Expr, whole bool, err error) {
-	_, refs, present, whole, err := b.wholeRowRefs(n, sc, agg)
+	cols, refs, present, whole, err := b.wholeRowRefs(n, sc, agg)
 	if !whole || err != nil {
 		return nil, whole, err
 	}
-	return nullWhenAbsent(&logical.Func{Name: expr.RowFunc, Args: refs, T: sqltypes.TypeRecord}, present), true, nil
+	var oid uint32
+	if len(cols) > 0 {
+		oid = cols[0].rowType
+	}
+	return nullWhenAbsent(&logical.Func{Name: expr.RowFunc, Args: refs, T: recordOf(refs, oid)}, present), true, nil
+}
+
+// recordOf is the type of the record of fields, of composite type oid
+// (0: an anonymous record).
+func recordOf(fields []logical.Expr, oid uint32) sqltypes.Type {
+	types := make([]sqltypes.Type, len(fields))
+	for i, f := range fields {
+		types[i] = f.Type()
+	}
+	return sqltypes.RecordOf(types, oid)
 }
 
 // wholeRowRefs binds the columns of the range n names as a whole row (see

@@ -117,7 +117,7 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		}
 	case sqltypes.Record:
 		if a, ok := arr.(*array.String); ok {
-			return recordEnc{strEnc{nb, a}}, nil
+			return recordEnc{strEnc{nb, a}, t.Row, env}, nil
 		}
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
 		switch a := arr.(type) {
@@ -470,27 +470,6 @@ func appendInt(buf []byte, v int64) []byte {
 		buf = append(buf, '-')
 	}
 	return append(buf, tmp[n:]...)
-}
-
-// recordEnc sends an anonymous record (held as its composite text). Its
-// binary form is record_send's: the field count, then each field's type
-// OID, length (-1 for NULL) and bytes. meshql keeps no field types, so
-// every field goes as text, whose binary form is its bytes.
-type recordEnc struct{ strEnc }
-
-func (e recordEnc) binary(buf []byte, i int) []byte {
-	fields, nulls := splitRecordText(e.a.Value(i))
-	buf = binary.BigEndian.AppendUint32(buf, uint32(len(fields)))
-	for f, v := range fields {
-		buf = binary.BigEndian.AppendUint32(buf, sqltypes.OIDText)
-		if nulls[f] {
-			buf = binary.BigEndian.AppendUint32(buf, 0xFFFFFFFF)
-			continue
-		}
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(v)))
-		buf = append(buf, v...)
-	}
-	return buf
 }
 
 // splitRecordText splits `(a,"b ""c""",)` into its fields; an empty

@@ -158,6 +158,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 			}, nil)
 		}
 	default:
+		if m := wire.TypeMap(ctx); m != nil {
+			registerRowTypes(m, cols)
+		}
 		bin := binaryColumns(st.exec.formats, len(cols))
 		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
 			return appendDataRows(buf, encs, bin, from, to)

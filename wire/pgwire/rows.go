@@ -244,6 +244,18 @@ func (p cellPlan) Encode(value any, buf []byte) ([]byte, error) {
 	return c.enc.text(buf, c.row), nil
 }
 
+// registerRowTypes gives the connection's pgtype.Map a cell codec for
+// each result column OID resultOIDs cannot list: a product's row type,
+// whose OID comes from its name. The last row of a limited Execute goes
+// through psql-wire, which encodes values by their column's OID.
+func registerRowTypes(m *pgtype.Map, cols []engine.Column) {
+	for _, c := range cols {
+		if _, ok := m.TypeForOID(c.Type.OID()); !ok {
+			m.RegisterType(&pgtype.Type{Name: c.Type.String(), OID: c.Type.OID(), Codec: cellCodec{pgtype.TextCodec{}}})
+		}
+	}
+}
+
 // resultOIDs lists every OID sqltypes.Type.OID can return.
 func resultOIDs() []uint32 {
 	var out []uint32
