@@ -69,3 +69,5 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260526163538-3dc84a4a5aaa // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
 )
+
+replace github.com/jeroenrinzema/psql-wire => ./third_party/psql-wire

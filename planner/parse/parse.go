@@ -33,6 +33,9 @@ type Statement struct {
 // Parse splits sql into statements. An empty string (or one holding only
 // comments and semicolons) yields no statements and no error.
 func Parse(sql string) ([]Statement, error) {
+	if err := checkNesting(sql); err != nil {
+		return nil, err
+	}
 	res, err := pg_query.Parse(sql)
 	if err != nil {
 		return nil, syntaxError(sql, err)
@@ -66,8 +69,7 @@ func syntaxError(sql string, err error) error {
 		if strings.Contains(err.Error(), "exceeded maximum recursion depth") {
 			// The parse tree crosses from C as protobuf, whose decoder
 			// stops at 10,000 levels; PostgreSQL's own limit is its stack.
-			return sqltypes.New(sqltypes.CodeStackDepthExceeded, "stack depth limit exceeded").
-				WithHint("The statement nests expressions or operators more than about 10,000 levels deep; split it, or write a long chain of + or OR as sum() or IN (...).")
+			return errStackDepth()
 		}
 		return sqltypes.Wrap(err, sqltypes.CodeSyntaxError, "%s", err.Error())
 	}
@@ -94,4 +96,9 @@ func Deparse(n *Node) (string, error) {
 }
 
 // Fingerprint identifies statements that differ only in constants.
-func Fingerprint(sql string) (string, error) { return pg_query.Fingerprint(sql) }
+func Fingerprint(sql string) (string, error) {
+	if err := checkNesting(sql); err != nil {
+		return "", err
+	}
+	return pg_query.Fingerprint(sql)
+}
