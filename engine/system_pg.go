@@ -345,8 +345,10 @@ func pgCatalogTables() []sysTable {
 			}
 			return out
 		}},
-		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
-			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
+		{schema: "pg_catalog", name: "pg_am", cols: catalogColumns(`oid:oid amname:name amhandler:regproc amtype:"char"`),
+			rows: func(*Session) [][]any {
+				return [][]any{{int32(2), "heap", procOID("heap_tableam_handler"), "t"}, {int32(btreeAMOID), "btree", procOID("bthandler"), "i"}}
+			}},
 		// pg_global is where PostgreSQL keeps the shared catalogs.
 		{schema: "pg_catalog", name: "pg_tablespace", cols: catalogColumns(`oid:oid spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
 			rows: func(*Session) [][]any {

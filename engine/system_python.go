@@ -154,32 +154,3 @@ func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
 	}
 	return true, nil
 }
-
-// statActivityRows are pg_stat_activity's rows: the sessions whose
-// queries the reader may see, as mesh.sessions lists them (its user's,
-// or every session for an administrator), so that a tool finds the
-// session it wants to signal by pid (Superset's cancel). query is the
-// running or last statement, as in PostgreSQL.
-func statActivityRows(s *Session) [][]any {
-	sessions, _ := s.engine.reg.snapshot()
-	var out [][]any
-	for _, si := range sessions {
-		if !s.seesUser(si.user) {
-			continue
-		}
-		// Each statement is its own transaction: a running one started
-		// the query, the transaction and the state; an idle session has
-		// none, and its state changed when its last statement ended.
-		state, xactStart, queryStart, stateChange := "idle", any(nil), any(nil), timestampTZ(si.started)
-		if !si.lastQueryEnd.IsZero() {
-			stateChange = timestampTZ(si.lastQueryEnd)
-		}
-		if q := si.query; q != nil {
-			state, xactStart, queryStart, stateChange = "active", timestampTZ(q.start), timestampTZ(q.start), timestampTZ(q.start)
-		}
-		out = append(out, []any{int32(databaseOID), databaseName, si.pid, nil, int32(stableOID("role", si.user)), si.user, si.appName,
-			addrInet(si.clientAddr), nil, addrPort(si.clientAddr), timestampTZ(si.started), xactStart, queryStart, stateChange, nil, nil, state,
-			nil, nil, nil, orNull(si.lastSQL), "client backend"})
-	}
-	return out
-}
