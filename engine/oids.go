@@ -70,31 +70,10 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 			}
 		}
 		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "role \"%s\" does not exist", n)
-	case "regprocedure":
-		// f(argtypes): the name is what comes before the first unquoted
-		// parenthesis (PostgreSQL's parseNameAndArgTypes).
-		quoted, paren := false, -1
-		for i := 0; i < len(name) && paren < 0; i++ {
-			switch {
-			case name[i] == '"':
-				quoted = !quoted
-			case name[i] == '(' && !quoted:
-				paren = i
-			}
-		}
-		if paren < 0 {
-			return 0, sqltypes.New(sqltypes.CodeInvalidTextRepr, "expected a left parenthesis")
-		}
-		name = name[:paren]
+	case "regproc", "regprocedure":
+		return s.regproc(kind == "regprocedure", name)
 	}
-	// regproc, regprocedure: meshql's functions are built in and have no
-	// catalog rows but pg_type's I/O function columns, which use procOID;
-	// any name has one.
-	parts, err := sqltypes.SplitQualifiedName(name)
-	if err != nil {
-		return 0, err
-	}
-	return procOID(parts[len(parts)-1]), nil
+	return 0, sqltypes.New(sqltypes.CodeInternal, "internal error: no input function for %s", kind)
 }
 
 // readsAsID reports whether the reg* input functions read s as an id

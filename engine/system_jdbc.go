@@ -145,8 +145,8 @@ func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datu
 
 // procRows are pg_proc's rows: the I/O functions pg_type refers to, so that
 // joins from pg_type find them (Npgsql tells array types by typreceive =
-// array_recv). meshql's own functions are built in and not listed, as
-// PostgreSQL lists no function in a schema of the mesh's domains.
+// array_recv), and the built-in functions meshql binds (system_proc.go).
+// No function is in a schema of the mesh's domains.
 func procRows() [][]any {
 	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler",
 		"range_in", "range_out", "range_recv", "range_send", "record_in", "record_out", "record_recv", "record_send"}
@@ -162,6 +162,9 @@ func procRows() [][]any {
 		// internal): prorettype and proargtypes stay unset.
 		out[i] = []any{procOID(n), n, int32(pgCatalogOID), int32(ownerOID), int32(12), float32(1), float32(0), int32(0), int32(0), "f",
 			false, false, true, false, "i", "s", int16(1), int16(0), int32(0), "", nil, nil, nil, nil, nil, n, nil, nil, nil, nil}
+	}
+	for _, p := range builtinProcs() {
+		out = append(out, p.values())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
 	return out

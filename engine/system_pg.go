@@ -332,6 +332,11 @@ func pgCatalogTables() []sysTable {
 					out = append(out, []any{n.oid, int32(pgNamespaceOID), int32(0), d.Description})
 				}
 			}
+			for _, p := range builtinProcs() {
+				if p.description != nil {
+					out = append(out, []any{p.oid, int32(systemClassOID("pg_catalog", "pg_proc")), int32(0), p.description})
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				rel := classOID(p)
 				if p.Description != "" {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor/expr"
@@ -23,6 +24,7 @@ import (
 // look up.
 var toRegKinds = map[string]string{
 	"to_regclass": "regclass", "to_regtype": "regtype", "to_regnamespace": "regnamespace", "to_regrole": "regrole",
+	"to_regproc": "regproc", "to_regprocedure": "regprocedure",
 }
 
 // pythonAction declares the actions of this file to the binder.
@@ -89,8 +91,14 @@ func (s *Session) toReg(kind string, name sqltypes.Datum) (sqltypes.Datum, error
 	}
 	oid, err := s.resolveOID(kind, n)
 	if err != nil {
+		// PostgreSQL 15's to_regproc and to_regprocedure give NULL for no
+		// such (or no single) function, but raise for an unknown type.
 		var se *sqltypes.Error
-		if errors.As(err, &se) && (se.Code == sqltypes.CodeUndefinedTable || se.Code == sqltypes.CodeUndefinedObject || se.Code == sqltypes.CodeInvalidSchemaName) {
+		notFound := []string{sqltypes.CodeUndefinedTable, sqltypes.CodeUndefinedObject, sqltypes.CodeInvalidSchemaName}
+		if kind == "regproc" || kind == "regprocedure" {
+			notFound = []string{sqltypes.CodeUndefinedFunction, sqltypes.CodeAmbiguousFunction, sqltypes.CodeInvalidSchemaName}
+		}
+		if errors.As(err, &se) && slices.Contains(notFound, se.Code) {
 			return nil, nil
 		}
 		return nil, err
