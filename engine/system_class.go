@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/meshql/meshql/catalog"
+import (
+	"sort"
+
+	"github.com/meshql/meshql/catalog"
+)
 
 // classRow is a pg_class row (its columns in system_pg.go's order). Every
 // relation has a row type (reltype), as in PostgreSQL, but an index,
@@ -49,4 +53,21 @@ func classRows(s *Session) [][]any {
 		return classRow{oid: pkeyIndexOID(p), name: pkeyName(p), ns: int32(stableOID("namespace", p.Domain)), kind: indexRelKind,
 			am: btreeAMOID, natts: int16(len(keys))}.values()
 	})...)
+}
+
+// catalogRelationRows lists row(name) for each relation of pg_catalog of
+// the given kind (r or v), by name.
+func catalogRelationRows(kind byte, row func(name string) []any) [][]any {
+	var names []string
+	for _, st := range systemTables() {
+		if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" && r.kind == kind {
+			names = append(names, st.name)
+		}
+	}
+	sort.Strings(names)
+	out := make([][]any, len(names))
+	for i, n := range names {
+		out[i] = row(n)
+	}
+	return out
 }
