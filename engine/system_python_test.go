@@ -43,6 +43,16 @@ func TestSignalBackend(t *testing.T) {
 	if err := wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled); err.Msg != "canceling statement due to user request" {
 		t.Errorf("canceled with %q", err.Msg)
 	}
+	// Idle, a session shows its last statement and when it started, but no
+	// transaction (PostgreSQL's query_start of an idle backend).
+	for _, table := range []string{"pg_stat_activity", "mesh.sessions"} {
+		if got := rows(t, e, "admin", "SELECT state, query, query_start IS NOT NULL FROM "+table+" WHERE pid = "+pid); strings.Join(got, ",") != "idle|SELECT x FROM ops.slow_v1|t" {
+			t.Errorf("admin sees analyst's idle session in %s as %v", table, got)
+		}
+	}
+	if got := rows(t, e, "admin", "SELECT xact_start IS NULL, state_change >= query_start FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "t|t" {
+		t.Errorf("analyst's idle session: xact_start IS NULL, state_change >= query_start = %v", got)
+	}
 
 	// Superset's form: the pid read from pg_stat_activity's rows.
 	done = runAsync(analyst, "SELECT x FROM ops.slow_v1")
