@@ -68,8 +68,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 2 {
 			return nil, sqltypes.TypeText, true
 		}
-	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef",
-		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns":
+	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns":
 		// meshql has no check constraints or indexes but the primary
 		// keys (objectFunction) to print; clients get NULL, as for an
 		// object without one. pg_get_expr is a function (expr).
@@ -114,7 +113,9 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 // descriptor states it; other relations are no views (NULL).
 // pg_get_constraintdef and pg_get_indexdef print the primary keys, the
 // latter with a column number (pgjdbc's getIndexInfo, psql's \d) that
-// column's name, or the whole definition for 0.
+// column's name, or the whole definition for 0. pg_get_functiondef and
+// pg_get_function_result, _arguments, _identity_arguments and _sqlbody
+// print the built-in functions pg_proc lists (psql's \df, \df+, \sf).
 func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, bool) {
 	text := func(m map[int64]sqltypes.Datum, sub bool) (bind.ObjectValues, bool) {
 		v := bind.ObjectValues{ByKey: m, T: sqltypes.TypeText, Sub: sub}
@@ -132,6 +133,10 @@ func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, boo
 		return text(s.indexDefs(false), false)
 	case name == "pg_get_indexdef" && nargs == 3:
 		return text(s.indexDefs(true), true)
+	case nargs == 1 && strings.HasPrefix(name, "pg_get_function"):
+		if defs, ok := procObjectValues(name); ok {
+			return text(defs, false)
+		}
 	case name == "pg_get_viewdef" && (nargs == 1 || nargs == 2):
 		defs := map[int64]sqltypes.Datum{}
 		for _, p := range s.visibleProducts() {

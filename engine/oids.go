@@ -18,18 +18,11 @@ import (
 // which clients hard-code (pgjdbc compares pg_description.classoid with
 // 'pg_class'::regclass, psql with 1259).
 
-// systemClassOIDs are PostgreSQL's ids of the catalogs clients name.
-var systemClassOIDs = map[string]int32{
-	"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": 1259, "pg_namespace": 2615,
-	"pg_constraint": 2606, "pg_description": 2609, "pg_index": 2610, "pg_database": 1262, "pg_roles": 1260,
-	"pg_authid": 1260, "pg_am": 2601, "pg_trigger": 2620, "pg_collation": 3456, "pg_extension": 3079,
-}
-
-// systemClassOID is a system table's id: PostgreSQL's where clients rely on
-// it, else one derived from its name.
+// systemClassOID is a system table's id: PostgreSQL 15's for the
+// relations of pg_catalog, else one derived from its name.
 func systemClassOID(schema, name string) int32 {
-	if oid, ok := systemClassOIDs[name]; ok && schema == "pg_catalog" {
-		return oid
+	if r, ok := pgCatalogRelations[name]; ok && schema == "pg_catalog" {
+		return r.oid
 	}
 	return int32(stableOID("class", schema+"."+name))
 }
@@ -82,31 +75,10 @@ func (s *Session) resolveOID(kind, name string) (int32, error) {
 			}
 		}
 		return 0, sqltypes.New(sqltypes.CodeUndefinedObject, "role \"%s\" does not exist", n)
-	case "regprocedure":
-		// f(argtypes): the name is what comes before the first unquoted
-		// parenthesis (PostgreSQL's parseNameAndArgTypes).
-		quoted, paren := false, -1
-		for i := 0; i < len(name) && paren < 0; i++ {
-			switch {
-			case name[i] == '"':
-				quoted = !quoted
-			case name[i] == '(' && !quoted:
-				paren = i
-			}
-		}
-		if paren < 0 {
-			return 0, sqltypes.New(sqltypes.CodeInvalidTextRepr, "expected a left parenthesis")
-		}
-		name = name[:paren]
+	case "regproc", "regprocedure":
+		return s.regproc(kind == "regprocedure", name)
 	}
-	// regproc, regprocedure: meshql's functions are built in and have no
-	// catalog rows but pg_type's I/O function columns, which use procOID;
-	// any name has one.
-	parts, err := sqltypes.SplitQualifiedName(name)
-	if err != nil {
-		return 0, err
-	}
-	return procOID(parts[len(parts)-1]), nil
+	return 0, sqltypes.New(sqltypes.CodeInternal, "internal error: no input function for %s", kind)
 }
 
 // readsAsID reports whether the reg* input functions read s as an id

@@ -48,6 +48,7 @@ type sessionInfo struct {
 	started      time.Time
 	query        *runningQuery // nil when idle
 	lastSQL      string
+	lastStart    time.Time
 	lastQueryEnd time.Time
 	clientAddr   net.Addr // nil: no TCP connection (meshql query, Flight SQL)
 }
@@ -113,7 +114,7 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now, cancel: cancel}
 	r.queries[q.id] = q
 	r.perUser[s.user]++
-	s.running, s.lastSQL = q, sql
+	s.running, s.lastSQL, s.lastStart = q, sql, now
 	r.mu.Unlock()
 
 	var once sync.Once
@@ -159,7 +160,7 @@ func (r *registry) snapshot() ([]sessionInfo, []runningQuery) {
 	sessions := make([]sessionInfo, 0, len(r.sessions))
 	for _, s := range r.sessions {
 		open = append(open, s)
-		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastQueryEnd: s.lastEnd, clientAddr: s.clientAddr})
+		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastStart: s.lastStart, lastQueryEnd: s.lastEnd, clientAddr: s.clientAddr})
 	}
 	queries := make([]runningQuery, 0, len(r.queries))
 	for _, q := range r.queries {

@@ -29,13 +29,14 @@ type Session struct {
 	// clientAddr and serverAddr are the connection's ends (SetConnAddrs).
 	clientAddr, serverAddr net.Addr
 	// running is the running query (nil when idle), lastSQL the text of
-	// the last one started and lastEnd when the last one ended; all three
-	// are guarded by the engine's registry lock.
+	// the last one started, lastStart when it started and lastEnd when the
+	// last one ended; all are guarded by the engine's registry lock.
 	running *runningQuery
 	// terminate ends the session's connection (SetTerminate), under the
 	// registry lock; nil where nothing can (meshql query, Flight SQL).
 	terminate func()
 	lastSQL   string
+	lastStart time.Time
 	lastEnd   time.Time
 
 	// cursors are the open DECLAREd cursors by name; like the rest of

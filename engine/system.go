@@ -71,7 +71,7 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 	}
 	for _, t := range systemTables() {
 		if t.schema == schema && t.name == name {
-			if schema == "pg_catalog" {
+			if t.isCatalogTable() {
 				t = withXmin(t)
 			}
 			return t, true
@@ -83,6 +83,9 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 // bindSystem describes a system table for the binder; its rows are
 // listed at once, or at each scan for live tables.
 func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, error) {
+	if err := st.checkColumns(); err != nil {
+		return nil, err
+	}
 	var src connectors.Table
 	if st.live {
 		src = liveTable{schema: st.arrowSchema(), list: func() (*memtable.Table, error) { return s.materialize(st) }}
@@ -96,15 +99,26 @@ func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, err
 	t := &bind.Table{Name: st.schema + "." + st.name, Source: src}
 	for i, c := range st.cols {
 		t.Columns = append(t.Columns, bind.TableColumn{Name: c.name, Type: c.t, SourceIndex: i, SourceType: c.t,
-			System: st.schema == "pg_catalog" && c.name == xminColumn})
+			System: st.isCatalogTable() && c.name == xminColumn})
 	}
-	t.Columns = append(t.Columns, bind.TableColumn{Name: "tableoid", Type: tInt4, SourceIndex: len(st.cols), SourceType: tInt4, System: true})
+	if st.isCatalogTable() {
+		t.Columns = append(t.Columns, bind.TableColumn{Name: "tableoid", Type: tInt4, SourceIndex: len(st.cols), SourceType: tInt4, System: true})
+	}
 	return t, nil
 }
 
+// isCatalogTable reports whether st is one of pg_catalog's tables, which
+// alone have the system columns tableoid and xmin (PostgreSQL's views
+// have none).
+func (st sysTable) isCatalogTable() bool {
+	r, ok := pgCatalogRelations[st.name]
+	return ok && st.schema == "pg_catalog" && r.kind == 'r'
+}
+
 // arrowSchema is the table's columns and last its tableoid, the system
-// column PostgreSQL gives every row: the id of the catalog it is in
-// (psql's \dd and \dL join pg_description's classoid with it).
+// column PostgreSQL gives every row of a table: the id of the catalog it
+// is in (psql's \dd and \dL join pg_description's classoid with it).
+// Views list it too but do not bind it (isCatalogTable).
 func (st sysTable) arrowSchema() *arrow.Schema {
 	fields := make([]arrow.Field, len(st.cols), len(st.cols)+1)
 	for i, c := range st.cols {

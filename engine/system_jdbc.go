@@ -144,8 +144,8 @@ func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datu
 
 // procRows are pg_proc's rows: the I/O functions pg_type refers to, so that
 // joins from pg_type find them (Npgsql tells array types by typreceive =
-// array_recv). meshql's own functions are built in and not listed, as
-// PostgreSQL lists no function in a schema of the mesh's domains.
+// array_recv), and the built-in functions meshql binds (system_proc.go).
+// No function is in a schema of the mesh's domains.
 func procRows() [][]any {
 	names := []string{"array_in", "array_out", "array_recv", "array_send", "array_typanalyze", "array_subscript_handler",
 		"range_in", "range_out", "range_recv", "range_send", "record_in", "record_out", "record_recv", "record_send"}
@@ -161,6 +161,9 @@ func procRows() [][]any {
 		// internal): prorettype and proargtypes stay unset.
 		out[i] = []any{procOID(n), n, int32(pgCatalogOID), int32(ownerOID), int32(12), float32(1), float32(0), int32(0), int32(0), "f",
 			false, false, true, false, "i", "s", int16(1), int16(0), int32(0), "", nil, nil, nil, nil, nil, n, nil, nil, nil, nil}
+	}
+	for _, p := range builtinProcs() {
+		out = append(out, p.values())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0].(int32) < out[j][0].(int32) })
 	return out
@@ -181,21 +184,33 @@ func withXmin(st sysTable) sysTable {
 }
 
 // rowTypeRows are pg_type's rows of the row types of the products the
-// session reads, as PostgreSQL has one (and its array) per table and view:
-// named as the product, in its domain's schema, typrelid its pg_class row.
-// pgjdbc's getUDTs and DataGrip list them.
+// session reads and of the relations of pg_catalog, as PostgreSQL has one
+// (and its array) per table and view: named as the relation, in its
+// schema, typrelid its pg_class row. pgjdbc's getUDTs and DataGrip list
+// them.
 func (s *Session) rowTypeRows() [][]any {
 	var out [][]any
+	for _, st := range systemTables() {
+		if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
+			out = append(out, compositeTypeRows(r.rowType, r.array, st.name, pgCatalogOID, r.oid)...)
+		}
+	}
 	for _, p := range s.visibleProducts() {
-		oid, arr := p.RowTypeOID(), int32(stableOID("type", "_"+p.QualifiedName()))
-		ns := int32(stableOID("namespace", p.Domain))
-		out = append(out,
-			[]any{oid, p.TableName(), ns, int32(ownerOID), int16(-1), "c", "C", int32(0), arr, int32(0), int32(-1), false, ",", int32(0),
-				classOID(p), false, true, "d", "x", int32(0), nil, procOID("record_in"), procOID("record_out"), procOID("record_recv"), procOID("record_send"),
-				int32(0), int32(0), int32(0), int32(0), nil, nil},
-			[]any{arr, "_" + p.TableName(), ns, int32(ownerOID), int16(-1), "b", "A", oid, int32(0), int32(0), int32(-1), false, ",", int32(0),
-				int32(0), false, true, "d", "x", int32(0), nil, procOID("array_in"), procOID("array_out"), procOID("array_recv"), procOID("array_send"),
-				int32(0), int32(0), procOID("array_typanalyze"), procOID("array_subscript_handler"), nil, nil})
+		out = append(out, compositeTypeRows(p.RowTypeOID(), int32(stableOID("type", "_"+p.QualifiedName())), p.TableName(),
+			int32(stableOID("namespace", p.Domain)), classOID(p))...)
 	}
 	return out
+}
+
+// compositeTypeRows are the pg_type rows of relation rel's row type and
+// its array.
+func compositeTypeRows(oid, arr int32, name string, ns, rel int32) [][]any {
+	return [][]any{
+		{oid, name, ns, int32(ownerOID), int16(-1), "c", "C", int32(0), arr, int32(0), int32(-1), false, ",", int32(0),
+			rel, false, true, "d", "x", int32(0), nil, procOID("record_in"), procOID("record_out"), procOID("record_recv"), procOID("record_send"),
+			int32(0), int32(0), int32(0), int32(0), nil, nil},
+		{arr, "_" + name, ns, int32(ownerOID), int16(-1), "b", "A", oid, int32(0), int32(0), int32(-1), false, ",", int32(0),
+			int32(0), false, true, "d", "x", int32(0), nil, procOID("array_in"), procOID("array_out"), procOID("array_recv"), procOID("array_send"),
+			int32(0), int32(0), procOID("array_typanalyze"), procOID("array_subscript_handler"), nil, nil},
+	}
 }

@@ -11,7 +11,8 @@ import (
 
 // opsTables are the operational tables of schema mesh: who is connected
 // and what runs now. Administrators see every session; other users see
-// only their own, as pg_stat_activity hides other users' query text.
+// only their own (pg_stat_activity lists the others without their
+// activity).
 func opsTables() []sysTable {
 	tTS := sqltypes.TypeTimestampTZ
 	return []sysTable{
@@ -19,17 +20,11 @@ func opsTables() []sysTable {
 			{"pid", tInt4}, {"user_name", tText}, {"application_name", tText}, {"backend_start", tTS},
 			{"state", tText}, {"query_id", tInt8}, {"query", tText}, {"query_start", tTS},
 		}, rows: func(s *Session) [][]any {
-			sessions, _ := s.engine.reg.snapshot()
 			var out [][]any
-			for _, si := range sessions {
-				if !s.seesUser(si.user) {
-					continue
+			for _, a := range s.activity() {
+				if a.visible {
+					out = append(out, []any{a.pid, a.user, a.appName, timestampTZ(a.started), a.state, a.queryID, orNull(a.lastSQL), a.queryStart})
 				}
-				state, id, start := "idle", any(nil), any(nil)
-				if q := si.query; q != nil {
-					state, id, start = "active", q.id, timestampTZ(q.start)
-				}
-				out = append(out, []any{si.pid, si.user, si.appName, timestampTZ(si.started), state, id, orNull(si.lastSQL), start})
 			}
 			return out
 		}},
@@ -48,6 +43,64 @@ func opsTables() []sysTable {
 			return out
 		}},
 	}
+}
+
+// sessionActivity is a session as the activity tables (mesh.sessions,
+// pg_stat_activity) show it. Each statement is its own transaction: a
+// running one started the query, the transaction and the state; an idle
+// session has no transaction, its query is the last one and its state
+// changed when that ended (when the session began if none ran).
+type sessionActivity struct {
+	sessionInfo
+	// visible: the reader may see the session's activity (its own user's,
+	// or any for an administrator).
+	visible                            bool
+	state                              string
+	queryID                            any // the running query's id; NULL when idle
+	queryStart, xactStart, stateChange any // timestamptz or NULL
+}
+
+// activity lists the engine's sessions, by pid, for the session s reads
+// them as.
+func (s *Session) activity() []sessionActivity {
+	sessions, _ := s.engine.reg.snapshot()
+	out := make([]sessionActivity, len(sessions))
+	for i, si := range sessions {
+		a := sessionActivity{sessionInfo: si, visible: s.seesUser(si.user), state: "idle",
+			queryStart: timestampTZ(si.lastStart), stateChange: timestampTZ(si.started)}
+		if !si.lastQueryEnd.IsZero() {
+			a.stateChange = timestampTZ(si.lastQueryEnd)
+		}
+		if q := si.query; q != nil {
+			start := timestampTZ(q.start)
+			a.state, a.queryID, a.queryStart, a.xactStart, a.stateChange = "active", q.id, start, start, start
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// insufficientPrivilege is what pg_stat_activity shows as the query of a
+// session whose activity the reader may not see.
+const insufficientPrivilege = "<insufficient privilege>"
+
+// statActivityRows are pg_stat_activity's rows: every session, so that a
+// tool finds the one it wants to signal by pid (Superset's cancel). As in
+// PostgreSQL 15 (pg_stat_get_activity), a session whose activity the
+// reader may not see shows its database, pid, user and application_name
+// only: its query is <insufficient privilege> and the rest NULL.
+func statActivityRows(s *Session) [][]any {
+	var out [][]any
+	for _, a := range s.activity() {
+		row := []any{int32(databaseOID), databaseName, a.pid, nil, int32(stableOID("role", a.user)), a.user, a.appName,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, insufficientPrivilege, nil}
+		if a.visible {
+			copy(row[7:], []any{addrInet(a.clientAddr), nil, addrPort(a.clientAddr), timestampTZ(a.started), a.xactStart, a.queryStart,
+				a.stateChange, nil, nil, a.state, nil, nil, nil, orNull(a.lastSQL), "client backend"})
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // seesUser reports whether the session may see another user's sessions

@@ -157,31 +157,13 @@ func pgCatalogTables() []sysTable {
 			return out
 		}},
 		{schema: "pg_catalog", name: "pg_class", cols: []sysColumn{
-			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"relkind", tText}, {"relowner", tInt4},
+			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"reltype", tInt4}, {"relkind", tText}, {"relowner", tInt4},
 			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
 			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
 			{"relhastriggers", tBool}, {"relrowsecurity", tBool}, {"relforcerowsecurity", tBool}, {"relacl", tTexts}, {"reloptions", tTexts},
 			{"reltoastrelid", tInt4}, {"reloftype", tInt4}, {"relreplident", tText}, {"relpartbound", tText}, {"relchecks", tInt2},
 			{"relpages", tInt4}, {"relfilenode", tInt4}, {"relisshared", tBool}, {"relhassubclass", tBool},
-		}, rows: func(s *Session) [][]any {
-			row := func(oid int32, name string, ns int32, kind string, am int32, natts int16) []any {
-				return []any{oid, name, ns, kind, int32(ownerOID), am, float32(-1), false, "p", false, int32(0), natts, false, false, false, false, nil, nil,
-					int32(0), int32(0), "d", nil, int16(0), int32(0), int32(0), false, false}
-			}
-			var out [][]any
-			for _, p := range s.visibleProducts() {
-				kind, am := classRelKind, int32(2)
-				if isView(p) {
-					kind, am = viewRelKind, 0
-				}
-				r := row(classOID(p), p.TableName(), int32(stableOID("namespace", p.Domain)), kind, am, int16(len(p.Columns)))
-				r[7] = kind == classRelKind && primaryKey(p) != nil // relhasindex
-				r[14] = len(p.Policies.RowFilters) > 0              // relrowsecurity
-				r[16] = readACL(p)
-				out = append(out, r)
-			}
-			return append(out, pkeyClassRows(s, row)...)
-		}},
+		}, rows: classRows},
 		{schema: "pg_catalog", name: "pg_attribute", cols: []sysColumn{
 			{"attrelid", tInt4}, {"attname", tText}, {"atttypid", tInt4}, {"attnum", tInt2}, {"atttypmod", tInt4},
 			{"attnotnull", tBool}, {"attisdropped", tBool}, {"atthasdef", tBool}, {"attidentity", tText}, {"attgenerated", tText},
@@ -197,6 +179,15 @@ func pgCatalogTables() []sysTable {
 				}
 				out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(num), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims,
 					"p", int32(-1), "", nil, nil, true, int32(0), nil})
+			}
+			// The columns of pg_catalog's relations (psql's \dS pg_class), as
+			// meshql types them.
+			for _, st := range systemTables() {
+				if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
+					for i, c := range st.cols {
+						row(r.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+					}
+				}
 			}
 			for _, p := range s.visibleProducts() {
 				for i, c := range p.Columns {
@@ -341,6 +332,11 @@ func pgCatalogTables() []sysTable {
 					out = append(out, []any{n.oid, int32(pgNamespaceOID), int32(0), d.Description})
 				}
 			}
+			for _, p := range builtinProcs() {
+				if p.description != nil {
+					out = append(out, []any{p.oid, int32(systemClassOID("pg_catalog", "pg_proc")), int32(0), p.description})
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				rel := classOID(p)
 				if p.Description != "" {
@@ -354,8 +350,10 @@ func pgCatalogTables() []sysTable {
 			}
 			return out
 		}},
-		{schema: "pg_catalog", name: "pg_am", cols: []sysColumn{{"oid", tInt4}, {"amname", tText}, {"amtype", tText}},
-			rows: func(*Session) [][]any { return [][]any{{int32(2), "heap", "t"}, {int32(btreeAMOID), "btree", "i"}} }},
+		{schema: "pg_catalog", name: "pg_am", cols: catalogColumns(`oid:oid amname:name amhandler:regproc amtype:"char"`),
+			rows: func(*Session) [][]any {
+				return [][]any{{int32(2), "heap", procOID("heap_tableam_handler"), "t"}, {int32(btreeAMOID), "btree", procOID("bthandler"), "i"}}
+			}},
 		// pg_global is where PostgreSQL keeps the shared catalogs.
 		{schema: "pg_catalog", name: "pg_tablespace", cols: catalogColumns(`oid:oid spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
 			rows: func(*Session) [][]any {

@@ -99,11 +99,3 @@ func primaryKeyRows(s *Session, row func(p *catalog.Product, keys []int16) []any
 	}
 	return out
 }
-
-// pkeyClassRows are pg_class's rows of the primary key indexes, built by
-// pg_class's own row function.
-func pkeyClassRows(s *Session, row func(oid int32, name string, ns int32, kind string, am int32, natts int16) []any) [][]any {
-	return primaryKeyRows(s, func(p *catalog.Product, keys []int16) []any {
-		return row(pkeyIndexOID(p), pkeyName(p), int32(stableOID("namespace", p.Domain)), indexRelKind, btreeAMOID, int16(len(keys)))
-	})
-}

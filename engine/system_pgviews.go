@@ -14,22 +14,25 @@ import (
 // its functions in pg_proc, not listed), with PostgreSQL 15's columns so
 // that a tool's introspection finds them empty rather than failing (more
 // such catalogs: system_psql.go). Like pg_class, the views list the
-// products the session may read.
+// relations of pg_catalog and the products the session may read.
 
 func pgViewTables() []sysTable {
 	return []sysTable{
 		{schema: "pg_catalog", name: "pg_tables", cols: []sysColumn{{"schemaname", tText}, {"tablename", tText}, {"tableowner", tText},
 			{"tablespace", tText}, {"hasindexes", tBool}, {"hasrules", tBool}, {"hastriggers", tBool}, {"rowsecurity", tBool}},
 			rows: func(s *Session) [][]any {
-				return productRows(s, false, func(p *catalog.Product) []any {
-					return []any{p.Domain, p.TableName(), "meshql", nil, primaryKey(p) != nil, false, false, len(p.Policies.RowFilters) > 0}
-				})
+				out := catalogRelationRows('r', func(name string) []any { return []any{"pg_catalog", name, ownerName, nil, false, false, false, false} })
+				return append(out, productRows(s, false, func(p *catalog.Product) []any {
+					return []any{p.Domain, p.TableName(), ownerName, nil, primaryKey(p) != nil, false, false, len(p.Policies.RowFilters) > 0}
+				})...)
 			}},
 		{schema: "pg_catalog", name: "pg_views", cols: []sysColumn{{"schemaname", tText}, {"viewname", tText}, {"viewowner", tText}, {"definition", tText}},
 			rows: func(s *Session) [][]any {
-				return productRows(s, true, func(p *catalog.Product) []any {
-					return []any{p.Domain, p.TableName(), "meshql", strings.TrimSpace(p.Source.Query)}
-				})
+				// meshql computes its catalog views: they have no SQL.
+				out := catalogRelationRows('v', func(name string) []any { return []any{"pg_catalog", name, ownerName, nil} })
+				return append(out, productRows(s, true, func(p *catalog.Product) []any {
+					return []any{p.Domain, p.TableName(), ownerName, strings.TrimSpace(p.Source.Query)}
+				})...)
 			}},
 		{schema: "pg_catalog", name: "pg_indexes", cols: []sysColumn{{"schemaname", tText}, {"tablename", tText}, {"indexname", tText},
 			{"tablespace", tText}, {"indexdef", tText}},

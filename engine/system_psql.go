@@ -56,38 +56,57 @@ func emptyCatalogTables() []sysTable {
 // catalogColumns reads name:type pairs, the types in PostgreSQL's
 // spelling, as meshql's catalogs type them: object ids and reg* as
 // integer, names and "char" as text, aclitem[] as text[], LSNs as text.
+// A type it does not know (a mistake in a static spec) leaves the column
+// typed Unknown: binding the table then fails with XX000 (checkColumns)
+// rather than the server, and TestSystemTableColumns fails first.
 func catalogColumns(spec string) []sysColumn {
 	var cols []sysColumn
 	for _, f := range strings.Fields(spec) {
 		name, typ, _ := strings.Cut(f, ":")
-		cols = append(cols, sysColumn{name, catalogType(typ)})
+		t, _ := catalogType(typ)
+		cols = append(cols, sysColumn{name, t})
 	}
 	return cols
 }
 
-func catalogType(pgType string) sqltypes.Type {
-	if elem, ok := strings.CutSuffix(pgType, "[]"); ok {
-		return sqltypes.ListOf(catalogType(elem))
+// catalogType is the meshql type of a catalog column of PostgreSQL type
+// pgType; ok is false for a spelling it does not know.
+func catalogType(pgType string) (t sqltypes.Type, ok bool) {
+	if elem, isArray := strings.CutSuffix(pgType, "[]"); isArray {
+		t, ok = catalogType(elem)
+		return sqltypes.ListOf(t), ok
 	}
 	switch pgType {
 	case "boolean":
-		return tBool
+		return tBool, true
 	case "smallint":
-		return tInt2
+		return tInt2, true
 	case "oid", "regproc", "integer":
-		return tInt4
+		return tInt4, true
 	case "bigint":
-		return tInt8
+		return tInt8, true
 	case "real":
-		return tFloat4
+		return tFloat4, true
 	case "timestamptz", "timestamp with time zone":
-		return tTSTZ
+		return tTSTZ, true
 	case "bytea":
-		return sqltypes.TypeBytea
+		return sqltypes.TypeBytea, true
 	case "inet":
-		return sqltypes.TypeInet
+		return sqltypes.TypeInet, true
 	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":
-		return tText
+		return tText, true
 	}
-	panic("catalogType: no meshql type for " + pgType) // a spelling mistake in emptyCatalogs, caught by its test
+	return sqltypes.Type{}, false
+}
+
+// checkColumns reports a column whose type no spec gave (catalogColumns),
+// as the XX000 error of binding the table.
+func (st sysTable) checkColumns() error {
+	for _, c := range st.cols {
+		if c.t.Kind == sqltypes.Unknown || (c.t.Kind == sqltypes.List && c.t.Elem.Kind == sqltypes.Unknown) {
+			return sqltypes.New(sqltypes.CodeInternal, "internal error: system table %s.%s: column %s has no type", st.schema, st.name, c.name).
+				WithHint("This is a bug in meshql (a misspelled catalog column type); please report it.")
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor/expr"
@@ -23,6 +24,7 @@ import (
 // look up.
 var toRegKinds = map[string]string{
 	"to_regclass": "regclass", "to_regtype": "regtype", "to_regnamespace": "regnamespace", "to_regrole": "regrole",
+	"to_regproc": "regproc", "to_regprocedure": "regprocedure",
 }
 
 // pythonAction declares the actions of this file to the binder.
@@ -89,8 +91,14 @@ func (s *Session) toReg(kind string, name sqltypes.Datum) (sqltypes.Datum, error
 	}
 	oid, err := s.resolveOID(kind, n)
 	if err != nil {
+		// PostgreSQL 15's to_regproc and to_regprocedure give NULL for no
+		// such (or no single) function, but raise for an unknown type.
 		var se *sqltypes.Error
-		if errors.As(err, &se) && (se.Code == sqltypes.CodeUndefinedTable || se.Code == sqltypes.CodeUndefinedObject || se.Code == sqltypes.CodeInvalidSchemaName) {
+		notFound := []string{sqltypes.CodeUndefinedTable, sqltypes.CodeUndefinedObject, sqltypes.CodeInvalidSchemaName}
+		if kind == "regproc" || kind == "regprocedure" {
+			notFound = []string{sqltypes.CodeUndefinedFunction, sqltypes.CodeAmbiguousFunction, sqltypes.CodeInvalidSchemaName}
+		}
+		if errors.As(err, &se) && slices.Contains(notFound, se.Code) {
 			return nil, nil
 		}
 		return nil, err
@@ -153,33 +161,4 @@ func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
 		s.engine.log.Info("query canceled with pg_cancel_backend", "pid", pid, "query_id", q.id, "by", s.user)
 	}
 	return true, nil
-}
-
-// statActivityRows are pg_stat_activity's rows: the sessions whose
-// queries the reader may see, as mesh.sessions lists them (its user's,
-// or every session for an administrator), so that a tool finds the
-// session it wants to signal by pid (Superset's cancel). query is the
-// running or last statement, as in PostgreSQL.
-func statActivityRows(s *Session) [][]any {
-	sessions, _ := s.engine.reg.snapshot()
-	var out [][]any
-	for _, si := range sessions {
-		if !s.seesUser(si.user) {
-			continue
-		}
-		// Each statement is its own transaction: a running one started
-		// the query, the transaction and the state; an idle session has
-		// none, and its state changed when its last statement ended.
-		state, xactStart, queryStart, stateChange := "idle", any(nil), any(nil), timestampTZ(si.started)
-		if !si.lastQueryEnd.IsZero() {
-			stateChange = timestampTZ(si.lastQueryEnd)
-		}
-		if q := si.query; q != nil {
-			state, xactStart, queryStart, stateChange = "active", timestampTZ(q.start), timestampTZ(q.start), timestampTZ(q.start)
-		}
-		out = append(out, []any{int32(databaseOID), databaseName, si.pid, nil, int32(stableOID("role", si.user)), si.user, si.appName,
-			addrInet(si.clientAddr), nil, addrPort(si.clientAddr), timestampTZ(si.started), xactStart, queryStart, stateChange, nil, nil, state,
-			nil, nil, nil, orNull(si.lastSQL), "client backend"})
-	}
-	return out
 }

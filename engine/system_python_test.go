@@ -8,8 +8,8 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// TestSignalBackend: pg_stat_activity shows a user its own sessions (an
-// administrator everyone's); pg_cancel_backend cancels a session's
+// TestSignalBackend: pg_stat_activity shows a user the activity of its own
+// sessions (an administrator everyone's) and lists the others without it; pg_cancel_backend cancels a session's
 // running query for its own user or an administrator, given the pid as a
 // constant or read from pg_stat_activity's rows; pg_terminate_backend
 // ends a session through its front's hook, and is 0A000 without one.
@@ -22,8 +22,15 @@ func TestSignalBackend(t *testing.T) {
 
 	done := runAsync(analyst, "SELECT x FROM ops.slow_v1")
 	<-started
-	if got := rows(t, e, "bob", "SELECT count(*) FROM pg_stat_activity WHERE pid = "+pid); got[0] != "0" {
-		t.Errorf("bob sees analyst's session in pg_stat_activity: %v", got)
+	// Another user's session is listed without its activity, as
+	// PostgreSQL 15 lists it to a role that is not a member of its
+	// user's: its query is <insufficient privilege>, the rest NULL.
+	if got := rows(t, e, "bob", "SELECT usename, application_name IS NOT NULL, query, state IS NULL, backend_start IS NULL, query_start IS NULL, "+
+		"xact_start IS NULL, state_change IS NULL, client_port IS NULL, backend_type IS NULL FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "analyst|t|<insufficient privilege>|t|t|t|t|t|t|t" {
+		t.Errorf("bob sees analyst's session in pg_stat_activity as %v", got)
+	}
+	if got := rows(t, e, "bob", "SELECT state, query LIKE 'SELECT state%', backend_type FROM pg_stat_activity WHERE pid = pg_backend_pid()"); strings.Join(got, ",") != "active|t|client backend" {
+		t.Errorf("bob sees his own session in pg_stat_activity as %v", got)
 	}
 	if got := rows(t, e, "admin", "SELECT usename, state, query FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "analyst|active|SELECT x FROM ops.slow_v1" {
 		t.Errorf("admin sees analyst's session as %v", got)
@@ -35,6 +42,16 @@ func TestSignalBackend(t *testing.T) {
 	}
 	if err := wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled); err.Msg != "canceling statement due to user request" {
 		t.Errorf("canceled with %q", err.Msg)
+	}
+	// Idle, a session shows its last statement and when it started, but no
+	// transaction (PostgreSQL's query_start of an idle backend).
+	for _, table := range []string{"pg_stat_activity", "mesh.sessions"} {
+		if got := rows(t, e, "admin", "SELECT state, query, query_start IS NOT NULL FROM "+table+" WHERE pid = "+pid); strings.Join(got, ",") != "idle|SELECT x FROM ops.slow_v1|t" {
+			t.Errorf("admin sees analyst's idle session in %s as %v", table, got)
+		}
+	}
+	if got := rows(t, e, "admin", "SELECT xact_start IS NULL, state_change >= query_start FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "t|t" {
+		t.Errorf("analyst's idle session: xact_start IS NULL, state_change >= query_start = %v", got)
 	}
 
 	// Superset's form: the pid read from pg_stat_activity's rows.

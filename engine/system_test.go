@@ -95,9 +95,10 @@ func TestSystemTablesShowOnlyReadableProducts(t *testing.T) {
 func TestSystemTableOIDsAreStable(t *testing.T) {
 	e1, _ := demoEngine(t)
 	e2, _ := demoEngine(t)
-	q := "SELECT c.oid, c.relname FROM pg_class c ORDER BY 2"
+	q := "SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace <> 11 ORDER BY 2"
 	a, b := rows(t, e1, "admin", q), rows(t, e2, "admin", q)
-	// Five products and the index of products_v2's primary key.
+	// Five products and the index of products_v2's primary key (the
+	// catalogs of pg_catalog, namespace 11, have PostgreSQL's ids).
 	if strings.Join(a, ",") != strings.Join(b, ",") || len(a) != 6 {
 		t.Fatalf("OIDs differ between engines or products missing:\n%v\n%v", a, b)
 	}

@@ -37,6 +37,7 @@ var pgxChecks = []struct {
 	{"keywords", checkKeywords},
 	{"psql-describe", checkPsqlDescribe},
 	{"psql-meta-commands", checkPsqlMetaCommands},
+	{"psql-functions", checkPsqlFunctions},
 	{"psql-interactive", checkPsqlInteractive},
 	{"descriptions", checkDescriptions},
 	{"expandarray", checkExpandArray},

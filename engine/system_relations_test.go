@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// Every column of every system table has a type: a misspelled type in a
+// catalog spec is caught here, and at run time it is that table's XX000
+// error, never a panic of the server.
+func TestSystemTableColumns(t *testing.T) {
+	for _, st := range systemTables() {
+		if err := st.checkColumns(); err != nil {
+			t.Errorf("%s.%s: %v", st.schema, st.name, err)
+		}
+	}
+	e, _ := demoEngine(t)
+	s := session(t, e, "admin")
+	bad := catalogTable("pg_misspelled", `oid:oid name:nmae flags:boolen[]`)
+	_, err := s.bindSystem(context.Background(), bad)
+	if se := wantCode(t, err, sqltypes.CodeInternal); se != nil && !strings.Contains(se.Msg, "pg_catalog.pg_misspelled: column name has no type") {
+		t.Errorf("binding a misspelled spec: %v", se)
+	}
+}
+
+// Every relation of pg_catalog meshql implements is one of PostgreSQL's,
+// whose id, kind and row type it takes: the kind decides whether it has
+// the system columns (tables do, views do not), so a new catalog must say
+// which it is. pg_get_keywords is a function PostgreSQL lists in pg_proc.
+func TestCatalogRelationsArePostgres(t *testing.T) {
+	for _, st := range systemTables() {
+		if _, ok := pgCatalogRelations[st.name]; !ok && st.schema == "pg_catalog" && st.name != "pg_get_keywords" {
+			t.Errorf("pg_catalog.%s is missing from pgCatalogRelations", st.name)
+		}
+	}
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	cases := []struct{ sql, want string }{
+		// An index has no row type.
+		{`SELECT relname, reltype FROM pg_class WHERE relkind = 'i'`, "products_v2_pkey|0"},
+		{`SELECT count(*) FROM pg_class c LEFT JOIN pg_type t ON t.oid = c.reltype WHERE c.relkind <> 'i' AND t.typrelid IS DISTINCT FROM c.oid`, "0"},
+		{`SELECT count(*) > 70, count(*) FILTER (WHERE relkind = 'v') > 10 FROM pg_class WHERE relnamespace = 11`, "t|t"},
+	}
+	for _, c := range cases {
+		if got := strings.Join(rows(t, e, "admin", c.sql), "\n"); got != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
+		}
+	}
+}
