@@ -61,3 +61,39 @@ func TestHugeStringsHonourLimits(t *testing.T) {
 	wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '1GB'", "SET statement_timeout = '200ms'",
 		"SELECT sum(length(repeat(md5(g::text), 300))) FROM generate_series(1, 1000000) g"), sqltypes.CodeQueryCanceled)
 }
+
+// TestConcatenationHonoursLimits: operators that build a value from
+// others (||, concat, format, replace) hold it to the 1 GB field limit
+// before building past it (54000), and reserve what they build from the
+// query's budget (53200): x || x || x || x over a large x doubled memory at
+// every step, past any budget, up to gigabytes.
+func TestConcatenationHonoursLimits(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	wantCode(t, sessionErr(t, e, "analyst", "SELECT length(x || x) FROM (SELECT repeat('ab', 300000000) x) s"), sqltypes.CodeProgramLimitExceeded)
+	for _, sql := range []string{
+		"SELECT length(x || x || x || x) FROM (SELECT repeat('a', 20000000) x) s",
+		"SELECT length(concat(x, x, x, x)) FROM (SELECT repeat('a', 20000000) x) s",
+		"SELECT length(format('%s%s%s%s', x, x, x, x)) FROM (SELECT repeat('a', 20000000) x) s",
+	} {
+		wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '64MB'", sql), sqltypes.CodeOutOfMemory)
+	}
+	if got := rows(t, e, "analyst", "SELECT length(x || x || x), length(concat(x, x)), length(format('%s-%s', x, x)) FROM (SELECT repeat('a', 1000000) x) s"); got[0] != "3000000|2000000|2000001" {
+		t.Errorf("within the limits: %v", got)
+	}
+}
+
+// TestRegexpStopsAtTimeout: a global regular-expression search over a
+// long text (hundreds of thousands of matches, each within the engine's
+// step budget) stops at statement_timeout; it ran on for minutes.
+func TestRegexpStopsAtTimeout(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	for _, sql := range []string{
+		"SELECT length(regexp_replace(repeat('ab', 2000000), '(a|ab)*?b', 'z', 'g'))",
+		"SELECT regexp_count(repeat('ab', 2000000), '(a|ab)*?b')",
+		"SELECT count(*) FROM regexp_matches(repeat('ab', 2000000), '(a|ab)*?b', 'g')",
+	} {
+		wantCode(t, sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", sql), sqltypes.CodeQueryCanceled)
+	}
+}

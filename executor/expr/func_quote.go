@@ -148,7 +148,7 @@ func buildFormat(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := textViews(in)
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in[:1], func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in[:1], func(i int, dst []byte) ([]byte, bool, error) {
 			return appendFormat(dst, v[0].str(i), in[1:], v[1:], i)
 		})
 	}}, nil

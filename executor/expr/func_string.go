@@ -310,6 +310,9 @@ func buildReplace(name string, args []Expr) (Expr, error) {
 			dst = append(dst, s[:k]...)
 			dst = append(dst, to...)
 			s = s[k+len(from):]
+			if len(dst) > maxStringResult {
+				return nil, false, errTooLong()
+			}
 		}
 	})
 }

@@ -56,8 +56,12 @@ func (e *concatOp) withChildren(ch []Expr) Expr {
 func concatKernel(dt arrow.DataType) fnKernel {
 	return func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		a, b := viewOf(in[0]), viewOf(in[1])
-		return mapRowsStr(env.Mem, dt, n, in, func(i int, dst []byte) ([]byte, bool, error) {
-			return append(append(dst, a.bytes(i)...), b.bytes(i)...), false, nil
+		return boundedStr(env, "||", dt, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			x, y := a.bytes(i), b.bytes(i)
+			if len(x)+len(y) > maxStringResult {
+				return nil, false, errTooLong()
+			}
+			return append(append(dst, x...), y...), false, nil
 		})
 	}
 }
@@ -86,7 +90,7 @@ func buildConcat(name string, args []Expr) (Expr, error) {
 		if ws {
 			sepIn = in[:1]
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, sepIn, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, sepIn, func(i int, dst []byte) ([]byte, bool, error) {
 			first := true
 			start := 0
 			if ws {
@@ -101,6 +105,9 @@ func buildConcat(name string, args []Expr) (Expr, error) {
 				}
 				first = false
 				dst = append(dst, views[k].bytes(i)...)
+				if len(dst) > maxStringResult {
+					return nil, false, errTooLong()
+				}
 			}
 			return dst, false, nil
 		})

@@ -3,6 +3,8 @@ package expr
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/meshql/meshql/executor"
 )
 
 // Generic row-wise kernels for the function library and the temporal
@@ -138,6 +140,11 @@ func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Arra
 			so.addNull()
 			continue
 		}
+		if len(v) > maxStringResult {
+			// PostgreSQL's 1 GB field limit holds for every text value.
+			so.release()
+			return nil, errTooLong()
+		}
 		if so.n+len(v) > maxStrBatch {
 			// Fail before the batch holds gigabytes: a 1 GB value per
 			// row (repeat, lpad) would otherwise grow it row by row.
@@ -151,6 +158,33 @@ func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Arra
 	}
 	return so.finish(dt)
 }
+
+// boundedStr is mapRowsStr for kernels whose values can be far larger
+// than their inputs (||, concat, replace, format: x || x doubles at each
+// step): the bytes of the batch being built are reserved from the query's
+// memory budget as they grow (53200 past it), until the call returns and
+// the batch belongs to whoever keeps it.
+func boundedStr(env *executor.Env, name string, dt arrow.DataType, n int, ins []arrow.Array, get func(i int, dst []byte) (out []byte, null bool, err error)) (arrow.Array, error) {
+	res := env.Reserve(name)
+	defer res.Free()
+	var built, reserved int64
+	return mapRowsStr(env.Mem, dt, n, ins, func(i int, dst []byte) ([]byte, bool, error) {
+		v, null, err := get(i, dst)
+		if err != nil || null {
+			return v, null, err
+		}
+		if built += int64(len(v)); built-reserved >= boundedStep {
+			if err := res.Grow(built - reserved); err != nil {
+				return nil, false, err
+			}
+			reserved = built
+		}
+		return v, false, nil
+	})
+}
+
+// boundedStep is how many bytes boundedStr builds between reservations.
+const boundedStep = 1 << 20
 
 func setBitsTrue(bm []byte, n int) {
 	for i := range bm {

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -105,7 +106,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 	switch name {
 	case "regexp_replace":
 		call.t = sqltypes.TypeText
-		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		call.kc = func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			c, v := seed, textViews(in)
 			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
@@ -116,7 +117,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if o.global {
 					lim = -1
 				}
-				locs, err := re.FindAllStringSubmatchIndex(v[0].str(i), lim)
+				locs, err := re.FindAllContext(ctx, v[0].str(i), 0, lim)
 				if err != nil {
 					return nil, false, err
 				}
@@ -141,7 +142,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 		}
 	case "regexp_count":
 		call.t = sqltypes.TypeInt4
-		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		call.kc = func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			c, v := seed, textViews(in)
 			var starts []int32
 			if len(in) > 2 {
@@ -160,14 +161,14 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 					}
 					from = len(s) - len(skipChars(s, int(st)-1))
 				}
-				locs, err := re.FindAllFrom(s, from, -1)
+				locs, err := re.FindAllContext(ctx, s, from, -1)
 				return int32(len(locs)), false, err
 			})
 		}
 	case "regexp_match", "regexp_split_to_array":
 		call.t = textListType
 		split := name == "regexp_split_to_array"
-		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		call.kc = func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			c, v := seed, textViews(in)
 			return textListRows(env.Mem, n, in, func(i int, dst []textElem) ([]textElem, bool, error) {
 				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
@@ -181,7 +182,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 					return nil, false, errMatchGlobal()
 				}
 				if split {
-					dst, err := splitRegexp(re, v[0].str(i), dst)
+					dst, err := splitRegexp(ctx, re, v[0].str(i), dst)
 					return dst, false, err
 				}
 				return matchGroups(re, v[0].str(i), dst)
@@ -265,8 +266,8 @@ func matchGroups(re *pgregex.Regexp, s string, dst []textElem) ([]textElem, bool
 // splitRegexp appends the pieces of s between matches, ignoring empty
 // matches at the start or end of s or right after the previous match, as
 // PostgreSQL does.
-func splitRegexp(re *pgregex.Regexp, s string, dst []textElem) ([]textElem, error) {
-	locs, err := re.FindAllStringSubmatchIndex(s, -1)
+func splitRegexp(ctx context.Context, re *pgregex.Regexp, s string, dst []textElem) ([]textElem, error) {
+	locs, err := re.FindAllContext(ctx, s, 0, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"context"
+
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -58,7 +60,7 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 		}
 		return values[int32](in[k])[i]
 	}
-	return &callExpr{name: name, args: a, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: a, t: rt, kc: func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		c, v := seed, textViews(in)
 		// match finds row i's match: its byte bounds in s, the bytes skipped
 		// before start, and ok=false when there is none.
@@ -78,7 +80,7 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 				return "", 0, 0, 0, false, err
 			}
 			s = v[0].str(i)
-			locs, err := re.FindAllFrom(s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
+			locs, err := re.FindAllContext(ctx, s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
 			if err != nil || len(locs) < int(nth) || 2*int(sub)+1 >= len(locs[nth-1]) || locs[nth-1][2*sub] < 0 {
 				return s, 0, 0, 0, false, err
 			}

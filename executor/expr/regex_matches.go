@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"context"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -32,7 +34,7 @@ func buildRegexpMatches(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &callExpr{name: name, args: a, t: sqltypes.ListOf(textListType), k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: a, t: sqltypes.ListOf(textListType), kc: func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		c, v := seed, textViews(in)
 		return matchListRows(env.Mem, n, in, func(i int, dst [][]int) ([][]int, error) {
 			re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
@@ -43,7 +45,7 @@ func buildRegexpMatches(name string, args []Expr) (Expr, error) {
 			if o.global {
 				lim = -1
 			}
-			ms, err := re.FindAllStringSubmatchIndex(v[0].str(i), lim)
+			ms, err := re.FindAllContext(ctx, v[0].str(i), 0, lim)
 			return append(dst, ms...), err
 		}, func(i int) string { return v[0].str(i) })
 	}}, nil

@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"context"
+
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
@@ -35,7 +37,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, kc: func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		c, v := seed, textViews(in)
 		starts := values[int32](in[3])
 		var nth []int32
@@ -57,7 +59,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 				return nil, false, err
 			}
 			s := v[0].str(i)
-			locs, err := re.FindAllFrom(s, len(s)-len(skipChars(s, int(starts[i])-1)), -1)
+			locs, err := re.FindAllContext(ctx, s, len(s)-len(skipChars(s, int(starts[i])-1)), -1)
 			if err != nil {
 				return nil, false, err
 			}

@@ -1,6 +1,7 @@
 package pgregex
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -141,6 +142,28 @@ func TestFindAllFrom(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s in %q from %d: %s, want %s", c.pattern, c.s, c.from, got, c.want)
+		}
+	}
+}
+
+// TestFindAllContext: a search for every match stops with 57014 once its
+// context is done (statement_timeout, a cancel) instead of finding the
+// rest, for the engine's patterns and RE2's; a live context finds all.
+func TestFindAllContext(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := strings.Repeat("ab", 1000)
+	for _, pattern := range []string{`(a|ab)*?b`, `ab`} {
+		re, err := Compile(pattern, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := re.FindAllContext(context.Background(), s, 0, -1); err != nil || len(ms) != 1000 {
+			t.Errorf("%s: %d matches, %v", pattern, len(ms), err)
+		}
+		ms, err := re.FindAllContext(canceled, s, 0, -1)
+		if sqltypes.Code(err) != sqltypes.CodeQueryCanceled || ms != nil {
+			t.Errorf("%s with a canceled context: %d matches, %v", pattern, len(ms), err)
 		}
 	}
 }

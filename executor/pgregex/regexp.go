@@ -1,9 +1,12 @@
 package pgregex
 
 import (
+	"context"
 	"regexp"
 	"regexp/syntax"
 	"unicode/utf8"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // Regexp is a compiled ARE. It is safe for concurrent use.
@@ -125,6 +128,18 @@ func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) ([][]int, error) {
 // FindAllFrom is FindAllStringSubmatchIndex searching from byte offset
 // from, with the text before it still seen by ^ and \b.
 func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
+	return r.FindAllContext(context.Background(), s, from, n)
+}
+
+// cancelCheckEvery is how many matches FindAllContext finds between two
+// looks at its context.
+const cancelCheckEvery = 16
+
+// FindAllContext is FindAllFrom that stops with ctx's error (57014 for a
+// canceled query) while it finds matches: one value can hold hundreds of
+// thousands (a 'g' flag over a long text), each bounded by the step budget
+// but not all together.
+func (r *Regexp) FindAllContext(ctx context.Context, s string, from, n int) ([][]int, error) {
 	var out [][]int
 	var eng *search
 	defer func() {
@@ -166,6 +181,11 @@ func (r *Regexp) FindAllFrom(s string, from, n int) ([][]int, error) {
 			break
 		}
 		out = append(out, m)
+		if len(out)%cancelCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, sqltypes.AsError(err)
+			}
+		}
 		pos = m[1]
 		if m[0] == m[1] {
 			if pos == len(s) {
