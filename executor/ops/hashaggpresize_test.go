@@ -24,21 +24,28 @@ func TestHashAggregatePresizeWithoutBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	HintGroups(op, 1e15, 1e15)
-	o := op.(*hashAggOp)
+	checkPresized(t, op.(*hashAggOp), 2*presizeUnbudgeted)
+	sameRows(t, mustDrain(t, op), nil)
+}
+
+// checkPresized presizes two new parts of o, keyed by two int8 columns,
+// and checks that each table has slots slots.
+func checkPresized(t *testing.T, o *hashAggOp, slots int) {
+	t.Helper()
 	parts := make([]*aggPart, 2)
 	for i := range parts {
+		var err error
 		if parts[i], err = o.newPart(0); err != nil {
 			t.Fatal(err)
 		}
 	}
 	o.presizeParts(parts)
 	for _, p := range parts {
-		if got := len(p.table.(*packTable).it.sgids); got != 2*presizeUnbudgeted {
-			t.Errorf("table of %d slots, want %d", got, 2*presizeUnbudgeted)
+		if got := len(p.table.(*packTable).it.sgids); got != slots {
+			t.Errorf("table of %d slots, want %d", got, slots)
 		}
 		p.release()
 	}
-	sameRows(t, mustDrain(t, op), nil)
 }
 
 // TestHashAggregateMergePackedIntoGenericTable: a merge whose sources

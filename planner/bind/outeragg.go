@@ -119,7 +119,7 @@ func (b *binder) callLevel(sc *scope, args ...*pg_query.Node) int {
 			// A subquery's references to enclosing blocks count too
 			// (PostgreSQL's find_minimum_var_level): its own columns are
 			// its business, outer ones are read where the call is.
-			best = max(best, b.subqueryLevel(sl.Subselect, sc))
+			best = max(best, b.subqueryLevel(sl.Subselect, sc), b.boundSubqueryLevel(sl.Subselect, sc))
 			return
 		}
 		if cr := n.GetColumnRef(); cr != nil {
@@ -192,6 +192,75 @@ func (b *binder) subqueryLevel(sub *pg_query.Node, sc *scope) int {
 	}
 	visit(sub, map[string]bool{})
 	return level
+}
+
+// boundSubqueryLevel is subqueryLevel for the unqualified names of sub,
+// which only its binding tells from its own columns: the innermost level
+// of b.levels whose columns the bound subquery reads (-1: none, or sub
+// has no unqualified name, or does not bind). A column read only inside
+// an aggregate of an enclosing block is not in the bound plan; qualified,
+// subqueryLevel counts it.
+func (b *binder) boundSubqueryLevel(sub *pg_query.Node, sc *scope) int {
+	sel := sub.GetSelectStmt()
+	if sel == nil || !hasUnqualifiedColumn(sub) {
+		return -1
+	}
+	notices, wantAgg := len(b.notices), make([]bool, len(b.levels))
+	for i, l := range b.levels {
+		wantAgg[i] = l.wantAgg
+	}
+	q, err := b.bindSelect(sel, sc)
+	// The call binds the subquery again: what this binding noted is its.
+	b.notices = b.notices[:notices]
+	for i, l := range b.levels {
+		l.wantAgg = wantAgg[i]
+	}
+	if err != nil {
+		return -1
+	}
+	level := -1
+	defined := definedIDs(q.node)
+	for id := range columnsRead(q.node) {
+		if !defined.Has(id) {
+			level = max(level, b.idLevel(id, sc))
+		}
+	}
+	return level
+}
+
+// hasUnqualifiedColumn reports whether n names a column without a range.
+func hasUnqualifiedColumn(n *pg_query.Node) bool {
+	found := false
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		if n == nil || found {
+			return
+		}
+		if cr := n.GetColumnRef(); cr != nil {
+			found = len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil
+			return
+		}
+		walkChildren(n, visit)
+	}
+	visit(n)
+	return found
+}
+
+// idLevel returns the index in b.levels of the block whose scope (from sc
+// outwards) holds column id, or -1.
+func (b *binder) idLevel(id logical.ColumnID, sc *scope) int {
+	k := len(b.levels) - 1
+	for s := sc; s != nil; s = s.parent {
+		for k >= 0 && s == b.levels[k].outer {
+			k--
+		}
+		for _, c := range s.cols {
+			if c.id == id {
+				return k
+			}
+		}
+	}
+	return -1
 }
 
 // declareRange adds the range names a FROM item declares to own: a

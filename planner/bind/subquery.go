@@ -323,23 +323,6 @@ func (b *binder) joinSubqueryRenamed(node logical.Node, sq *logical.Subquery) (l
 	return b.joinDecorrelatedRenamed(node, sq, decorrelation{plan: plan, corr: corr, err: err})
 }
 
-// scalarHaving returns the HAVING of an aggregate without GROUP BY under
-// n's projections and sorts (havingOverScalarAggregate).
-func scalarHaving(n logical.Node) (*logical.Filter, bool) {
-	for {
-		switch x := n.(type) {
-		case *logical.Project:
-			n = x.Input
-		case *logical.Sort:
-			n = x.Input
-		case *logical.Filter:
-			return x, isScalarAggregate(x.Input)
-		default:
-			return nil, false
-		}
-	}
-}
-
 // existsAsHaving is EXISTS over an aggregate without GROUP BY filtered by
 // HAVING: its one row exists when the HAVING condition is TRUE, so the
 // EXISTS is that condition computed by a scalar subquery (FALSE where it
