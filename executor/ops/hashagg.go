@@ -63,21 +63,36 @@ func HintGroups(op executor.Operator, groups, rows float64) {
 // doubling would have, and an exact one still saves all doublings but
 // the last. Skipped when the tables would take more than half of what
 // is left of the budget: an overestimate must not take memory the query
-// needs elsewhere.
+// needs elsewhere. Without a budget limit to check, the estimate is
+// trusted for at most presizeUnbudgeted groups per input: a wild one
+// must not allocate what no row fills (nor overflow int).
 func (o *hashAggOp) presizeParts(parts []*aggPart) {
-	if o.hintGroups < 1 || len(o.groups) == 0 {
+	if o.hintGroups < 1 || len(o.groups) == 0 || len(parts) == 0 {
 		return
 	}
 	k := float64(len(parts))
 	m := o.hintRows / o.hintGroups
 	each := o.hintGroups * (1 - math.Pow(1-1/k, m)) / 2
-	if b := o.res.Budget(); b != nil && b.Limit() > 0 && each*k*float64(parts[0].perGroup) > float64(b.Limit()-b.Used())/2 {
+	var b *membudget.Budget
+	if o.res != nil {
+		b = o.res.Budget()
+	}
+	switch {
+	case math.IsNaN(each) || each < 1:
+		return
+	case b == nil || b.Limit() <= 0:
+		each = min(each, presizeUnbudgeted)
+	case each*k*float64(parts[0].perGroup) > float64(b.Limit()-b.Used())/2:
 		return
 	}
 	for _, p := range parts {
 		presize(p.table, int(each))
 	}
 }
+
+// presizeUnbudgeted is the most groups presizeParts sizes an input's
+// table for when the query has no memory limit (a few tens of MB).
+const presizeUnbudgeted = 1 << 20
 
 // NewHashAggregate returns an operator that groups the rows of all inputs
 // (which share one schema) by the values of groups and computes aggs per

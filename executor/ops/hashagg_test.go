@@ -510,20 +510,7 @@ func TestHashAggregateHintGroups(t *testing.T) {
 			// Groups of 2 rows: an input meets 3/4 of them (here all of
 			// them, its rows being consecutive), 7500 of which are sized.
 			HintGroups(op, 20_000, n)
-			o := op.(*hashAggOp)
-			parts := make([]*aggPart, 2)
-			for i := range parts {
-				if parts[i], err = o.newPart(0); err != nil {
-					t.Fatal(err)
-				}
-			}
-			o.presizeParts(parts)
-			for _, p := range parts {
-				if got := len(p.table.(*packTable).it.sgids); got != tc.slots {
-					t.Errorf("table of %d slots, want %d", got, tc.slots)
-				}
-				p.release()
-			}
+			checkPresized(t, op.(*hashAggOp), tc.slots)
 			sameRows(t, mustDrain(t, op), want)
 		})
 	}

@@ -206,9 +206,7 @@ func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [
 		n := src.table.len()
 		dst.sel = sel[i][d]
 		dst.gids = growTo(dst.gids[:0], n)[:n]
-		if packed != nil {
-			int64Table(dst.table).insertVals(packed[i], validity{}, dst.sel, dst.gids)
-		} else if err := dst.insertSelected(keys[i]); err != nil {
+		if err := dst.insertFrom(src, keys, packed, i); err != nil {
 			return nil, err
 		}
 		for j, acc := range dst.accs {
@@ -219,6 +217,23 @@ func (o *hashAggOp) mergePartition(ctx context.Context, parts []*aggPart, keys [
 		}
 	}
 	return o.result(dst)
+}
+
+// insertFrom inserts the groups p.sel selects of source part i, src,
+// into p's table: as the integers packed[i] where both tables hold their
+// keys so (int64Table), else from the key columns keys[i], built from
+// src's table here when the merge packed them instead.
+func (p *aggPart) insertFrom(src *aggPart, keys [][]arrow.Array, packed [][]int64, i int) error {
+	if it := int64Table(p.table); packed != nil && it != nil {
+		it.insertVals(packed[i], validity{}, p.sel, p.gids)
+		return nil
+	}
+	if keys[i] != nil {
+		return p.insertSelected(keys[i])
+	}
+	k := src.table.keyArrays(p.o.env.Mem)
+	defer releaseArrays(k)
+	return p.insertSelected(k)
 }
 
 // nextPending takes the first of o.pending (nil if none).

@@ -722,5 +722,10 @@ func (b *binder) bindAggFilter(fc *pg_query.FuncCall, sc *scope) (logical.Expr, 
 	if fc.AggFilter == nil {
 		return nil, nil
 	}
+	// FILTER is no argument: a window call in it is PostgreSQL's 42P20
+	// "not allowed in FILTER", not the arguments' nesting error.
+	inArgs := b.inAggArgs
+	b.inAggArgs = false
+	defer func() { b.inAggArgs = inArgs }()
 	return b.bindPredicate(fc.AggFilter, sc, "FILTER")
 }

@@ -414,6 +414,32 @@ func allOuter(e logical.Expr, isCorr func(logical.Expr) bool) bool {
 	return len(logical.ColumnsOf(e)) > 0
 }
 
+// regroupedCounts is countColumns of plan, orig decorrelated, narrowed to
+// the aggregates that had no GROUP BY in orig: decorrelation grouped them
+// by their correlation columns, so an outer row without matches lost the
+// row whose count is 0. An aggregate orig groups already has no group for
+// such a row either way, and its counts are its groups' own.
+func regroupedCounts(orig, plan logical.Node) logical.ColSet {
+	scalar := logical.ColSet{}
+	var rec func(n logical.Node)
+	rec = func(n logical.Node) {
+		if a, ok := n.(*logical.Aggregate); ok && len(a.Groups) == 0 {
+			scalar.Add(a.AggCols...)
+		}
+		for _, c := range n.Children() {
+			rec(c)
+		}
+	}
+	rec(orig)
+	out := logical.ColSet{}
+	for id := range countColumns(plan) {
+		if scalar.Has(id) {
+			out.Add(id)
+		}
+	}
+	return out
+}
+
 // countColumns returns the count() outputs of the grouped aggregates in
 // plan: once a correlated aggregate is grouped and outer-joined, a group
 // with no rows yields NULL where SQL's count yields 0. An aggregate without

@@ -316,6 +316,13 @@ func isScalarAggregate(n logical.Node) bool {
 // aggregate without GROUP BY (HAVING): the row may be kept or dropped,
 // even for an empty input.
 func havingOverScalarAggregate(n logical.Node) bool {
+	_, ok := scalarHaving(n)
+	return ok
+}
+
+// scalarHaving returns the HAVING of an aggregate without GROUP BY under
+// n's projections and sorts (havingOverScalarAggregate).
+func scalarHaving(n logical.Node) (*logical.Filter, bool) {
 	for {
 		switch x := n.(type) {
 		case *logical.Project:
@@ -323,9 +330,9 @@ func havingOverScalarAggregate(n logical.Node) bool {
 		case *logical.Sort:
 			n = x.Input
 		case *logical.Filter:
-			return isScalarAggregate(x.Input)
+			return x, isScalarAggregate(x.Input)
 		default:
-			return false
+			return nil, false
 		}
 	}
 }

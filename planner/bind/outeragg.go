@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"maps"
 	"slices"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -118,7 +119,7 @@ func (b *binder) callLevel(sc *scope, args ...*pg_query.Node) int {
 			// A subquery's references to enclosing blocks count too
 			// (PostgreSQL's find_minimum_var_level): its own columns are
 			// its business, outer ones are read where the call is.
-			best = max(best, b.subqueryLevel(sl.Subselect, sc))
+			best = max(best, b.subqueryLevel(sl.Subselect, sc), b.boundSubqueryLevel(sl.Subselect, sc))
 			return
 		}
 		if cr := n.GetColumnRef(); cr != nil {
@@ -138,39 +139,45 @@ func (b *binder) callLevel(sc *scope, args ...*pg_query.Node) int {
 
 // subqueryLevel returns the innermost level of b.levels that a
 // subquery's qualified references to enclosing blocks name (-1: none).
-// Names of ranges the subquery declares itself (at any depth) are its
-// own; unqualified names are taken as its own, which may place a call
-// one level out where PostgreSQL, knowing the subquery's columns, would not.
+// A name is the subquery's own where a block of it declares that range
+// and the reference is inside that block; unqualified names are taken as
+// its own, which may place a call one level out where PostgreSQL, knowing
+// the subquery's columns, would not.
 func (b *binder) subqueryLevel(sub *pg_query.Node, sc *scope) int {
-	own := map[string]bool{}
-	var declare func(n *pg_query.Node)
-	declare = func(n *pg_query.Node) {
+	level := -1
+	var visit func(n *pg_query.Node, own map[string]bool)
+	var visitSelect func(sel *pg_query.SelectStmt, own map[string]bool)
+	visitSelect = func(sel *pg_query.SelectStmt, own map[string]bool) {
+		if sel.Larg != nil || sel.Rarg != nil {
+			// Each branch has its own FROM; ORDER BY and LIMIT read
+			// neither.
+			for _, branch := range []*pg_query.SelectStmt{sel.Larg, sel.Rarg} {
+				if branch != nil {
+					visitSelect(branch, own)
+				}
+			}
+			rest := []*pg_query.Node{sel.LimitCount, sel.LimitOffset}
+			rest = append(rest, sel.SortClause...)
+			if sel.WithClause != nil {
+				rest = append(rest, sel.WithClause.Ctes...)
+			}
+			for _, n := range rest {
+				visit(n, own)
+			}
+			return
+		}
+		inner := maps.Clone(own)
+		for _, item := range sel.FromClause {
+			declareRange(item, inner)
+		}
+		walkMsg(sel.ProtoReflect(), func(n *pg_query.Node) { visit(n, inner) })
+	}
+	visit = func(n *pg_query.Node, own map[string]bool) {
 		if n == nil {
 			return
 		}
-		switch {
-		case n.GetRangeVar() != nil:
-			rv := n.GetRangeVar()
-			own[rv.Relname] = true
-			if rv.Alias != nil {
-				own[rv.Alias.Aliasname] = true
-			}
-		case n.GetRangeSubselect() != nil && n.GetRangeSubselect().Alias != nil:
-			own[n.GetRangeSubselect().Alias.Aliasname] = true
-		case n.GetRangeFunction() != nil && n.GetRangeFunction().Alias != nil:
-			own[n.GetRangeFunction().Alias.Aliasname] = true
-		case n.GetJoinExpr() != nil && n.GetJoinExpr().Alias != nil:
-			own[n.GetJoinExpr().Alias.Aliasname] = true
-		case n.GetCommonTableExpr() != nil:
-			own[n.GetCommonTableExpr().Ctename] = true
-		}
-		walkChildren(n, declare)
-	}
-	declare(sub)
-	level := -1
-	var visit func(n *pg_query.Node)
-	visit = func(n *pg_query.Node) {
-		if n == nil {
+		if sel := n.GetSelectStmt(); sel != nil {
+			visitSelect(sel, own)
 			return
 		}
 		if cr := n.GetColumnRef(); cr != nil {
@@ -181,10 +188,114 @@ func (b *binder) subqueryLevel(sub *pg_query.Node, sc *scope) int {
 			}
 			return
 		}
+		walkChildren(n, func(c *pg_query.Node) { visit(c, own) })
+	}
+	visit(sub, map[string]bool{})
+	return level
+}
+
+// boundSubqueryLevel is subqueryLevel for the unqualified names of sub,
+// which only its binding tells from its own columns: the innermost level
+// of b.levels whose columns the bound subquery reads (-1: none, or sub
+// has no unqualified name, or does not bind). A column read only inside
+// an aggregate of an enclosing block is not in the bound plan; qualified,
+// subqueryLevel counts it.
+func (b *binder) boundSubqueryLevel(sub *pg_query.Node, sc *scope) int {
+	sel := sub.GetSelectStmt()
+	if sel == nil || !hasUnqualifiedColumn(sub) {
+		return -1
+	}
+	notices, wantAgg := len(b.notices), make([]bool, len(b.levels))
+	for i, l := range b.levels {
+		wantAgg[i] = l.wantAgg
+	}
+	q, err := b.bindSelect(sel, sc)
+	// The call binds the subquery again: what this binding noted is its.
+	b.notices = b.notices[:notices]
+	for i, l := range b.levels {
+		l.wantAgg = wantAgg[i]
+	}
+	if err != nil {
+		return -1
+	}
+	level := -1
+	defined := definedIDs(q.node)
+	for id := range columnsRead(q.node) {
+		if !defined.Has(id) {
+			level = max(level, b.idLevel(id, sc))
+		}
+	}
+	return level
+}
+
+// hasUnqualifiedColumn reports whether n names a column without a range.
+func hasUnqualifiedColumn(n *pg_query.Node) bool {
+	found := false
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		if n == nil || found {
+			return
+		}
+		if cr := n.GetColumnRef(); cr != nil {
+			found = len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil
+			return
+		}
 		walkChildren(n, visit)
 	}
-	visit(sub)
-	return level
+	visit(n)
+	return found
+}
+
+// idLevel returns the index in b.levels of the block whose scope (from sc
+// outwards) holds column id, or -1.
+func (b *binder) idLevel(id logical.ColumnID, sc *scope) int {
+	k := len(b.levels) - 1
+	for s := sc; s != nil; s = s.parent {
+		for k >= 0 && s == b.levels[k].outer {
+			k--
+		}
+		for _, c := range s.cols {
+			if c.id == id {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// declareRange adds the range names a FROM item declares to own: a
+// table's alias, or its name without one (an alias hides it: in `FROM q
+// r`, q.id is an enclosing block's q), a subquery's or function's alias,
+// and a join's alias or else the names of both its sides.
+func declareRange(item *pg_query.Node, own map[string]bool) {
+	switch {
+	case item == nil:
+	case item.GetRangeVar() != nil:
+		rv := item.GetRangeVar()
+		if rv.Alias != nil {
+			own[rv.Alias.Aliasname] = true
+		} else {
+			own[rv.Relname] = true
+		}
+	case item.GetRangeSubselect() != nil:
+		if a := item.GetRangeSubselect().Alias; a != nil {
+			own[a.Aliasname] = true
+		}
+	case item.GetRangeFunction() != nil:
+		if a := item.GetRangeFunction().Alias; a != nil {
+			own[a.Aliasname] = true
+		}
+	case item.GetRangeTableSample() != nil:
+		declareRange(item.GetRangeTableSample().Relation, own)
+	case item.GetJoinExpr() != nil:
+		j := item.GetJoinExpr()
+		if j.Alias != nil {
+			own[j.Alias.Aliasname] = true
+			return
+		}
+		declareRange(j.Larg, own)
+		declareRange(j.Rarg, own)
+	}
 }
 
 // columnLevel returns the index in b.levels of the block whose scope

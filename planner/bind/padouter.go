@@ -376,17 +376,14 @@ func (b *binder) perRowPadded(node, plan logical.Node, oneRow bool) (*perRowOut,
 // scalarPadded is scalarPerOuterRow by perRowPadded: res is the column
 // holding sq's value. An outer row with more than one row fails with
 // 21000, as a single join does.
-func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.Node, logical.ColumnID, bool) {
-	plan, renamed := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	res := sq.Out
-	if nid, isRenamed := renamed[res]; isRenamed {
-		res = nid
-	}
+func (b *binder) scalarPadded(node logical.Node, sq *logical.Subquery) (logical.Node, logical.ColumnID, map[logical.ColumnID]logical.ColumnID, bool) {
+	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
 	r, ok := b.perRowPadded(node, plan, true)
 	if !ok {
-		return nil, 0, false
+		return nil, 0, nil, false
 	}
-	return r.node, r.current(res), true
+	renamed := r.renames(fresh)
+	return r.node, currentID(renamed, sq.Out), renamed, true
 }
 
 // readsAny reports whether reads holds one of ids.

@@ -26,20 +26,17 @@ import (
 // join, never a subquery run per row. It returns node with sq's value as
 // the column res; ok is false when the subquery has another shape, and
 // the caller then reports why decorrelation failed.
-func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, ok bool, err error) {
-	plan, renamed := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	res = sq.Out
-	if nid, isRenamed := renamed[res]; isRenamed {
-		res = nid
-	}
+func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, renamed map[logical.ColumnID]logical.ColumnID, ok bool, err error) {
+	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
 	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, false)
 	if !ok && err == nil {
 		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, true)
 	}
 	if !ok || err != nil {
-		return nil, 0, ok, err
+		return nil, 0, nil, ok, err
 	}
-	return r.node, r.current(res), true, nil
+	renamed = r.renames(fresh)
+	return r.node, currentID(renamed, sq.Out), renamed, true, nil
 }
 
 // perRowOut is a subquery evaluated for every numbered outer row: node
@@ -58,7 +55,26 @@ type perRowOut struct {
 
 // current returns the column that holds the subquery's column id.
 func (r *perRowOut) current(id logical.ColumnID) logical.ColumnID {
-	if nid, ok := r.renamed[id]; ok {
+	return currentID(r.renamed, id)
+}
+
+// renames returns where each column of the subquery now is, the
+// subquery's plan having given some of its columns new IDs (fresh) before
+// it was evaluated per outer row: old ID to the one holding its value.
+func (r *perRowOut) renames(fresh map[logical.ColumnID]logical.ColumnID) map[logical.ColumnID]logical.ColumnID {
+	out := map[logical.ColumnID]logical.ColumnID{}
+	for id, nid := range r.renamed {
+		out[id] = nid
+	}
+	for id, nid := range fresh {
+		out[id] = r.current(nid)
+	}
+	return out
+}
+
+// currentID returns the column that holds id's value after renamed.
+func currentID(renamed map[logical.ColumnID]logical.ColumnID, id logical.ColumnID) logical.ColumnID {
+	if nid, ok := renamed[id]; ok {
 		return nid
 	}
 	return id

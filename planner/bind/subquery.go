@@ -31,8 +31,8 @@ func (b *binder) bindSubLink(sl *pg_query.SubLink, sc *scope, agg *aggState) (lo
 			// whatever its input: the EXISTS holds for every outer row.
 			return &logical.Const{T: sqltypes.TypeBool, V: true}, nil
 		}
-		if havingOverScalarAggregate(q.node) && readsOuter(q.node, definedIDs(q.node)) {
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated aggregate with HAVING and no GROUP BY is not supported yet"), loc)
+		if having, ok := scalarHaving(q.node); ok && readsOuter(q.node, definedIDs(q.node)) {
+			return b.existsAsHaving(having), nil
 		}
 		sq.Kind, sq.T = logical.SubqueryExists, sqltypes.TypeBool
 		if !readsOuter(q.node, definedIDs(q.node)) {
@@ -137,7 +137,7 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 			rest = append(rest, c)
 			continue
 		}
-		if len(corr) > 0 && len(countColumns(plan)) > 0 {
+		if len(corr) > 0 && len(regroupedCounts(sq.Plan, plan)) > 0 {
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS/IN over a correlated subquery computing count() is not supported yet")
 		}
 		cond := corr
@@ -292,14 +292,24 @@ func (b *binder) joinSubqueriesWith(node logical.Node, exprs []logical.Expr, don
 // joinSubquery joins sq's plan, decorrelated, to node and returns the
 // expression that stands for sq over the joined rows.
 func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.Node, logical.Expr, error) {
+	node, repl, _, err := b.joinSubqueryRenamed(node, sq)
+	return node, repl, err
+}
+
+// joinSubqueryRenamed is joinSubquery that also returns which of the
+// subquery's columns now hold their values under new IDs (evaluated per
+// outer row, where padding nulls them: keepOrPad): an expression lifted
+// out of its select list reads them there.
+func (b *binder) joinSubqueryRenamed(node logical.Node, sq *logical.Subquery) (logical.Node, logical.Expr, map[logical.ColumnID]logical.ColumnID, error) {
 	if sq.Kind == logical.SubqueryScalar {
 		if inner, marker, lifted, ok := b.liftOuterProjection(sq); ok {
-			node, repl, err := b.joinSubquery(node, &logical.Subquery{Kind: logical.SubqueryScalar, Plan: inner, Out: marker, T: sqltypes.TypeBool})
+			node, repl, renamed, err := b.joinSubqueryRenamed(node, &logical.Subquery{Kind: logical.SubqueryScalar, Plan: inner, Out: marker, T: sqltypes.TypeBool})
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
+			lifted = renameCols(lifted, renamed)
 			// No inner row: the subquery is NULL, whatever the outer values.
-			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil
+			return node, &logical.Case{Whens: []logical.When{{Cond: &logical.Unary{Op: logical.OpIsNotNull, E: repl, T: sqltypes.TypeBool}, Then: lifted}}, T: sq.T}, nil, nil
 		}
 	}
 	if sq.Kind == logical.SubqueryScalar {
@@ -310,7 +320,20 @@ func (b *binder) joinSubquery(node logical.Node, sq *logical.Subquery) (logical.
 		}
 	}
 	plan, corr, err := b.decorrelate(sq.Plan)
-	return b.joinDecorrelated(node, sq, decorrelation{plan: plan, corr: corr, err: err})
+	return b.joinDecorrelatedRenamed(node, sq, decorrelation{plan: plan, corr: corr, err: err})
+}
+
+// existsAsHaving is EXISTS over an aggregate without GROUP BY filtered by
+// HAVING: its one row exists when the HAVING condition is TRUE, so the
+// EXISTS is that condition computed by a scalar subquery (FALSE where it
+// is NULL), which decorrelates as any correlated aggregate does.
+func (b *binder) existsAsHaving(having *logical.Filter) logical.Expr {
+	id := b.meta.NewColumn("having", "", sqltypes.TypeBool)
+	cond := &logical.Subquery{
+		Kind: logical.SubqueryScalar, T: sqltypes.TypeBool, Out: id,
+		Plan: &logical.Project{Input: having.Input, Exprs: []logical.Expr{having.Pred}, Cols: []logical.ColumnID{id}},
+	}
+	return &logical.Func{Name: "coalesce", Args: []logical.Expr{cond, &logical.Const{T: sqltypes.TypeBool, V: false}}, T: sqltypes.TypeBool}
 }
 
 // havingAsCase moves the HAVING conjuncts of a scalar subquery over an
@@ -363,15 +386,22 @@ func (b *binder) havingAsCase(sq *logical.Subquery) (*logical.Subquery, bool) {
 // joinDecorrelated is joinSubquery of sq, whose plan decorrelate made d
 // of.
 func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d decorrelation) (logical.Node, logical.Expr, error) {
+	node, repl, _, err := b.joinDecorrelatedRenamed(node, sq, d)
+	return node, repl, err
+}
+
+// joinDecorrelatedRenamed is joinDecorrelated, with the renaming of
+// joinSubqueryRenamed.
+func (b *binder) joinDecorrelatedRenamed(node logical.Node, sq *logical.Subquery, d decorrelation) (logical.Node, logical.Expr, map[logical.ColumnID]logical.ColumnID, error) {
 	plan, corr, err := d.plan, d.corr, d.err
 	if err != nil {
 		if sq.Kind == logical.SubqueryExists {
 			if cmp, ok := b.existsOverCorrelatedAnti(sq, false); ok {
 				node, exprs, err := b.joinSubqueries(node, []logical.Expr{cmp})
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, nil, err
 				}
-				return node, exprs[0], nil
+				return node, exprs[0], nil, nil
 			}
 		}
 		if sq.Kind == logical.SubqueryScalar {
@@ -380,28 +410,28 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 				// of at most one: the single join's 21000 stands as is.
 				c := *sq
 				c.Plan = plan
-				return b.joinSubquery(node, &c)
+				return b.joinSubqueryRenamed(node, &c)
 			}
-			out, res, ok, rerr := b.scalarPerOuterRow(node, sq)
+			out, res, renamed, ok, rerr := b.scalarPerOuterRow(node, sq)
 			if rerr != nil {
-				return nil, nil, rerr
+				return nil, nil, nil, rerr
 			}
 			if ok {
-				return out, b.colRef(res), nil
+				return out, b.colRef(res), renamed, nil
 			}
-			if out, res, ok := b.scalarPadded(node, sq); ok {
-				return out, b.colRef(res), nil
+			if out, res, renamed, ok := b.scalarPadded(node, sq); ok {
+				return out, b.colRef(res), renamed, nil
 			}
 		} else {
 			out, res, ok, rerr := b.predicatePerOuterRow(node, sq)
 			if rerr != nil {
-				return nil, nil, rerr
+				return nil, nil, nil, rerr
 			}
 			if ok {
-				return out, res, nil
+				return out, res, nil, nil
 			}
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	counts := logical.ColSet{}
 	if len(corr) > 0 {
@@ -415,34 +445,34 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 		case len(corr) == 0 || !isScalarAggregate(sq.Plan) && !havingOverScalarAggregate(sq.Plan):
 			// Uncorrelated, it runs once; with a GROUP BY, no inner rows
 			// means no row, which is NULL.
-			return j, out, nil
+			return j, out, nil, nil
 		case directOutput(plan, sq.Out):
 			if counts.Has(sq.Out) {
 				// An outer row without matches has no group: its count is 0.
 				zero := &logical.Const{T: out.T, V: int64(0)}
-				return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil
+				return j, &logical.Func{Name: "coalesce", Args: []logical.Expr{out, zero}, T: out.T}, nil, nil
 			}
 			// Any other aggregate of no rows is NULL, as the join gives.
-			return j, out, nil
+			return j, out, nil, nil
 		}
 		// An expression over aggregates (COALESCE(sum(x), 0), count(*) -
 		// count(x)) or a HAVING: its value for the empty input.
 		if node, res, ok := b.singleJoinEmptyGroup(node, plan, corr, sq.Out); ok {
-			return node, res, nil
+			return node, res, nil, nil
 		}
 		if len(counts) == 0 {
-			return j, out, nil
+			return j, out, nil, nil
 		}
-		return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery computing count() under a sort, limit or window is not supported")
+		return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a correlated scalar subquery computing count() under a sort, limit or window is not supported")
 	case logical.SubqueryExists:
-		if len(counts) > 0 {
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated subquery computing count() is not supported yet")
+		if len(corr) > 0 && len(regroupedCounts(sq.Plan, plan)) > 0 {
+			return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXISTS over a correlated subquery computing count() is not supported yet")
 		}
 		node, mark := b.existsMark(node, plan, corr)
-		return node, mark, nil
+		return node, mark, nil, nil
 	case logical.SubqueryAny, logical.SubqueryAll:
-		if len(counts) > 0 {
-			return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated subquery computing count() is not supported yet")
+		if len(corr) > 0 && !isScalarAggregate(sq.Plan) && len(regroupedCounts(sq.Plan, plan)) > 0 {
+			return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated subquery computing count() is not supported yet")
 		}
 		if len(corr) > 0 {
 			if isScalarAggregate(sq.Plan) {
@@ -452,14 +482,14 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 				if e, ok := b.compareOneRow(sq); ok {
 					node, exprs, err := b.joinSubqueries(node, []logical.Expr{e})
 					if err != nil {
-						return nil, nil, err
+						return nil, nil, nil, err
 					}
-					return node, exprs[0], nil
+					return node, exprs[0], nil, nil
 				}
-				return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
+				return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
 			}
 			node, res := b.correlatedAny(node, plan, corr, sq)
-			return node, res, nil
+			return node, res, nil, nil
 		}
 		mark := b.meta.NewColumn("mark", "", sqltypes.TypeBool)
 		j := &logical.Join{Type: logical.MarkJoin, Left: node, Right: plan, Cond: sq.Cmp, Mark: mark}
@@ -467,9 +497,9 @@ func (b *binder) joinDecorrelated(node logical.Node, sq *logical.Subquery, d dec
 		if sq.Kind == logical.SubqueryAll {
 			res = &logical.Unary{Op: logical.OpNot, E: res, T: sqltypes.TypeBool}
 		}
-		return j, res, nil
+		return j, res, nil, nil
 	}
-	return nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this subquery form is not supported yet")
+	return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "this subquery form is not supported yet")
 }
 
 // existsMark joins node with plan by a mark join on cond and returns the
