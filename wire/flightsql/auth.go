@@ -1,13 +1,16 @@
 package flightsql
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -28,7 +31,8 @@ type session struct {
 	token   string
 	id      sessionID // names the session in its tickets
 	user    string
-	expires time.Time // of the token, and of the session's tickets
+	expires time.Time    // of the token, and of the session's tickets
+	used    atomic.Int64 // Unix ns of the last call, for evictions
 
 	mu       sync.Mutex
 	sess     *engine.Session
@@ -52,7 +56,10 @@ func unauthenticated(msg string) error {
 }
 
 // login checks a password and issues a new token with its own session.
-// Expired tokens are dropped on the way.
+// Expired tokens are dropped on the way, and so is the user's least
+// recently used session when the user has Config.MaxSessionsPerUser
+// (each session holds an engine session: a client logging in on every
+// call would otherwise grow the server by one per call for TokenTTL).
 func (v *service) login(ctx context.Context, user, password string) (*session, error) {
 	if err := v.eng.Authenticate(ctx, user, password); err != nil {
 		v.log.Info("flightsql: authentication failed", "user", user)
@@ -69,18 +76,31 @@ func (v *service) login(ctx context.Context, user, password string) (*session, e
 	}
 	s := &session{token: hex.EncodeToString(raw[:32]), id: sessionID(raw[32:]), user: user, sess: es, prepared: map[string]*prepared{},
 		expires: time.Now().Add(v.cfg.TokenTTL)}
-	var expired []*session
+	s.used.Store(time.Now().UnixNano())
+	var ended []*session
 	v.mu.Lock()
 	now := time.Now()
+	var own []*session
 	for tok, o := range v.tokens {
-		if now.After(o.expires) {
+		switch {
+		case now.After(o.expires):
 			delete(v.tokens, tok)
-			expired = append(expired, o)
+			ended = append(ended, o)
+		case o.user == user:
+			own = append(own, o)
 		}
+	}
+	if extra := len(own) + 1 - v.cfg.MaxSessionsPerUser; extra > 0 {
+		slices.SortFunc(own, func(a, b *session) int { return cmp.Compare(a.used.Load(), b.used.Load()) })
+		for _, o := range own[:extra] {
+			delete(v.tokens, o.token)
+			ended = append(ended, o)
+		}
+		v.log.Info("flightsql: ended least recently used sessions", "user", user, "sessions", extra, "max", v.cfg.MaxSessionsPerUser)
 	}
 	v.tokens[s.token] = s
 	v.mu.Unlock()
-	for _, o := range expired {
+	for _, o := range ended {
 		o.close()
 	}
 	return s, nil
@@ -91,9 +111,11 @@ func (v *service) lookup(token string) *session {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	s, ok := v.tokens[token]
-	if !ok || time.Now().After(s.expires) {
+	now := time.Now()
+	if !ok || now.After(s.expires) {
 		return nil
 	}
+	s.used.Store(now.UnixNano())
 	return s
 }
 

@@ -49,7 +49,16 @@ type Config struct {
 	// splitting costs more than it gains (SF1 lineitem on 2 CPUs: 2.48M
 	// rows/s with one endpoint, 1.24M with two; bench/RESULTS.md).
 	MaxEndpoints int
+	// MaxSessionsPerUser bounds the live sessions (bearer tokens) of one
+	// user; default DefaultMaxSessionsPerUser. A login past it ends that
+	// user's least recently used session (its token stops working, as
+	// after CloseSession), so a client that logs in on every call keeps
+	// working while memory stays bounded.
+	MaxSessionsPerUser int
 }
+
+// DefaultMaxSessionsPerUser is the default Config.MaxSessionsPerUser.
+const DefaultMaxSessionsPerUser = 1000
 
 // writeBufferSize is the size of the buffer gRPC gathers a connection's
 // frames in before it writes them to the socket.
@@ -88,6 +97,9 @@ func NewServer(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxEndpoints <= 0 {
 		cfg.MaxEndpoints = 1
+	}
+	if cfg.MaxSessionsPerUser <= 0 {
+		cfg.MaxSessionsPerUser = DefaultMaxSessionsPerUser
 	}
 	svc, err := newService(eng, cfg)
 	if err != nil {

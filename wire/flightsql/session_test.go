@@ -1,10 +1,13 @@
 package flightsql
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -55,5 +58,64 @@ func TestTokenLifecycle(t *testing.T) {
 	time.Sleep(2100 * time.Millisecond)
 	if _, err := cl.Execute(ctx, "SELECT 1"); status.Code(err) != codes.Unauthenticated {
 		t.Errorf("after TokenTTL: %v", err)
+	}
+}
+
+// TestSessionsPerUserBounded: a user holds at most MaxSessionsPerUser
+// sessions; a login past it ends that user's least recently used one
+// (its token is refused, 28000, as after CloseSession), not a recently
+// used one and not another user's, and the engine's sessions are closed
+// with them (25,000 logins grew the server by 260 MB).
+func TestSessionsPerUserBounded(t *testing.T) {
+	eng, mem := tpchEngine(t, tpchMesh)
+	srv, addr := startServer(t, eng, mem, func(c *Config) { c.MaxSessionsPerUser = 3 })
+	other, octx, err := dial(t, addr, "marketing", "marketing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type login struct {
+		cl  *flightsql.Client
+		ctx context.Context
+	}
+	var logins []login
+	for range 3 {
+		cl, ctx, err := dial(t, addr, "analyst", "analyst")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logins = append(logins, login{cl, ctx})
+	}
+	// The first session is used again: the second is now the least
+	// recently used.
+	if _, err := logins[0].cl.Execute(logins[0].ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		cl, ctx, err := dial(t, addr, "analyst", "analyst")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logins = append(logins, login{cl, ctx})
+	}
+	for i, l := range logins {
+		_, err := l.cl.Execute(l.ctx, "SELECT 1")
+		ended := i == 1 || i == 2
+		if ended && status.Code(err) != codes.Unauthenticated || !ended && err != nil {
+			t.Errorf("analyst's login %d (ended: %v): %v", i, ended, err)
+		}
+	}
+	if _, err := other.Execute(octx, "SELECT 1"); err != nil {
+		t.Errorf("marketing's session: %v", err)
+	}
+	srv.svc.mu.Lock()
+	n := len(srv.svc.tokens)
+	srv.svc.mu.Unlock()
+	if n != 4 {
+		t.Errorf("%d sessions, want 3 of analyst and 1 of marketing", n)
+	}
+	var metrics strings.Builder
+	eng.WriteMetrics(&metrics)
+	if !strings.Contains(metrics.String(), "\nmeshql_sessions 4\n") {
+		t.Errorf("the engine's sessions, want 4:\n%s", metrics.String())
 	}
 }
