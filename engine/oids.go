@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/parse"
@@ -140,9 +142,43 @@ type relations struct {
 	// path is where an unqualified name is looked for: the search_path,
 	// after pg_catalog unless the path places pg_catalog itself.
 	path []string
+	// byOID is regclassout's names by id, built on first use (names).
+	namesOnce sync.Once
+	byOID     map[int32]string
 }
 
+// relationsKey is what a session's relations depend on: the catalog (its
+// grants decide which products the session's user sees; the user never
+// changes) and the search path as set.
+type relationsKey struct {
+	mesh *catalog.Mesh
+	path string
+}
+
+// relations returns the relations the session sees now. They are built
+// once per catalog and search path and kept until either changes (every
+// reg* cast, to_regclass and regclass output reads them), so that a
+// reload that revokes a grant, or a SET search_path, is seen by the next
+// call.
 func (s *Session) relations() *relations {
+	path, _ := s.Setting("search_path")
+	key := relationsKey{mesh: s.current().mesh, path: path}
+	s.mu.Lock()
+	if s.rels != nil && s.relsKey == key {
+		r := s.rels
+		s.mu.Unlock()
+		return r
+	}
+	s.mu.Unlock()
+	r := s.buildRelations()
+	s.mu.Lock()
+	s.rels, s.relsKey = r, key
+	s.mu.Unlock()
+	return r
+}
+
+// buildRelations indexes the relations of the session's current view.
+func (s *Session) buildRelations() *relations {
 	r := &relations{schemas: map[string]map[string]int32{}}
 	add := func(schema, rel string, oid int32) {
 		if r.schemas[schema] == nil {
@@ -207,25 +243,39 @@ func typeOfName(name string) (sqltypes.Type, error) {
 	return t, nil
 }
 
-// names returns regclassout over r: a relation's name, unqualified where
-// the search path finds it first, else qualified, quoted as needed; ok
-// is false for an id of no relation the session sees (printed as the
-// number).
-func (r *relations) names() func(oid int32) (string, bool) {
-	byOID := map[int32]string{}
-	for schema, rels := range r.schemas {
-		for rel, oid := range rels {
-			name := expr.QuoteIdent(rel)
-			if r.visible(schema, rel) != oid {
-				name = expr.QuoteIdent(schema) + "." + name
+// name is regclassout over r: a relation's name, unqualified where the
+// search path finds it first, else qualified, quoted as needed; ok is
+// false for an id of no relation the session sees. It is safe for
+// concurrent use.
+func (r *relations) name(oid int32) (string, bool) {
+	r.namesOnce.Do(func() {
+		r.byOID = map[int32]string{}
+		for schema, rels := range r.schemas {
+			for rel, oid := range rels {
+				name := expr.QuoteIdent(rel)
+				if r.visible(schema, rel) != oid {
+					name = expr.QuoteIdent(schema) + "." + name
+				}
+				r.byOID[oid] = name
 			}
-			byOID[oid] = name
 		}
+	})
+	name, ok := r.byOID[oid]
+	return name, ok
+}
+
+// out is PostgreSQL's regclassout of an id: its name (see name), or for
+// an id of no relation the session sees, the number, as an unsigned oid;
+// NULL stays NULL.
+func (r *relations) out(id sqltypes.Datum) sqltypes.Datum {
+	oid, ok := id.(int32)
+	if !ok {
+		return nil
 	}
-	return func(oid int32) (string, bool) {
-		name, ok := byOID[oid]
-		return name, ok
+	if name, ok := r.name(oid); ok {
+		return name
 	}
+	return strconv.FormatUint(uint64(uint32(oid)), 10)
 }
 
 // visible is the id an unqualified name finds on the search path (0:

@@ -68,6 +68,10 @@ type Session struct {
 	// principal (roles expanded, attributes) in it, as the policy decision
 	// point sees it; recomputed only when the catalog was reloaded.
 	view catalogSnapshot
+	// rels are the relations the session saw last, for relsKey
+	// (relations).
+	rels    *relations
+	relsKey relationsKey
 }
 
 // catalogSnapshot is one catalog and a principal resolved in it.

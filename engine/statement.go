@@ -388,7 +388,7 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 func (s *Session) env(start Clock) *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Signal: s.signalBackend}
+	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Session: s.sessionCall()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

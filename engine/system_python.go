@@ -5,8 +5,6 @@ import (
 	"slices"
 
 	"github.com/meshql/meshql/catalog/policy"
-	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -17,8 +15,8 @@ import (
 // pg_terminate_backend(pid) from another connection, pid being what
 // pg_backend_pid() returned on the query's. They are engine actions (see
 // actions.go): performed once per execution on constant or parameter
-// arguments; a pid read from rows is signaled row by row
-// (signalPerRow).
+// arguments; a pid read from rows is signaled row by row (a session
+// function, see actionCalls).
 
 // toRegKinds maps the to_reg* functions to the reg* type whose names they
 // look up.
@@ -62,18 +60,6 @@ func (s *Session) performPythonAction(name string, args []sqltypes.Datum) (v sql
 		return v, true, err
 	}
 	return nil, false, nil
-}
-
-// signalPerRow binds pg_cancel_backend(pid) and pg_terminate_backend(pid)
-// whose pid depends on rows (Superset's SELECT pg_terminate_backend(pid)
-// FROM pg_stat_activity WHERE pid = '…') as the executor's per-row
-// signal, which calls signalBackend for each row that reaches it.
-func signalPerRow(f *logical.Func, pid logical.Expr) (logical.Expr, bool) {
-	if (f.Name != "pg_cancel_backend" && f.Name != "pg_terminate_backend") || len(logical.ColumnsOf(pid)) == 0 {
-		return nil, false
-	}
-	terminate := &logical.Const{T: sqltypes.TypeBool, V: f.Name == "pg_terminate_backend"}
-	return &logical.Func{Name: expr.SignalBackendFunc, Args: []logical.Expr{pid, terminate}, T: sqltypes.TypeBool}, true
 }
 
 // toReg is to_regclass(text) and its kin: the id of the object the text

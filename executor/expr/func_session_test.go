@@ -17,19 +17,23 @@ func TestRegclassPerRow(t *testing.T) {
 	env := newTestEnv(t)
 	var calls atomic.Int32
 	var asked []string
-	env.Regclass = func(name string) (int32, error) {
+	env.Session = func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
+		if fn != "regclass" || len(args) != 1 {
+			t.Fatalf("Session(%q, %v), want regclass of one name", fn, args)
+		}
+		name := args[0].(string)
 		calls.Add(1)
 		asked = append(asked, name)
 		switch name {
 		case "sales.orders_v1":
-			return 7, nil
+			return int32(7), nil
 		case "pg_class":
-			return 1259, nil
+			return int32(1259), nil
 		}
-		return 0, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+		return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation \"%s\" does not exist", name)
 	}
 	n := Column(0, sqltypes.TypeText, "n")
-	cast, err := Call(RegclassFunc, []Expr{n})
+	cast, err := Call(SessionFunc("regclass"), []Expr{n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +70,41 @@ func TestRegclassPerRow(t *testing.T) {
 		t.Errorf("unknown name: %v, want 42P01", err)
 	}
 
-	env.Regclass = nil
+	env.Session = nil
 	if _, err := evalStrings(t, env, cast, b2); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
 		t.Errorf("no lookup in Env: %v, want 0A000", err)
+	}
+}
+
+// TestSignalOnlyRowsReached: a per-row signal under a CASE branch most
+// rows take signals those rows only, never the whole batch first (which
+// other expressions may be, and retried on their rows after an error).
+func TestSignalOnlyRowsReached(t *testing.T) {
+	env := newTestEnv(t)
+	var signaled []int32
+	env.Session = func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
+		if fn != "pg_terminate_backend" {
+			t.Errorf("Session(%q), want pg_terminate_backend", fn)
+		}
+		signaled = append(signaled, args[0].(int32))
+		return true, nil
+	}
+	pid := Column(0, sqltypes.TypeInt4, "pid")
+	signal, err := Call(SessionFunc("pg_terminate_backend"), []Expr{pid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notFour, err := Binary(OpNe, pid, Literal(sqltypes.TypeInt4, int32(4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := makeBatch(t, env, testCol{sqltypes.TypeInt4, []sqltypes.Datum{int32(1), int32(2), int32(3), int32(4)}})
+	defer b.Release()
+	got, err := evalStrings(t, env, Case([]When{{Cond: notFour, Then: signal}}, nil, sqltypes.TypeBool), b)
+	if want := []string{"t", "t", "t", "NULL"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	if want := []int32{1, 2, 3}; !slices.Equal(signaled, want) {
+		t.Errorf("signaled %v, want %v", signaled, want)
 	}
 }
