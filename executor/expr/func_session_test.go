@@ -2,6 +2,8 @@ package expr
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -106,5 +108,63 @@ func TestSignalOnlyRowsReached(t *testing.T) {
 	}
 	if want := []int32{1, 2, 3}; !slices.Equal(signaled, want) {
 		t.Errorf("signaled %v, want %v", signaled, want)
+	}
+}
+
+// TestSessionFuncs: each session function takes its own arguments and
+// result type through the one hook, a NULL argument (an optional one too)
+// gives NULL without asking the session, EXPLAIN shows the function the
+// user called, only the signals are volatile, none is callable by users,
+// and a wrong signature is 42883.
+func TestSessionFuncs(t *testing.T) {
+	env := newTestEnv(t)
+	var asked []string
+	env.Session = func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
+		asked = append(asked, fn)
+		switch fn {
+		case "current_setting":
+			return "on:" + args[0].(string), nil
+		case "regclassout":
+			return "rel" + strconv.Itoa(int(args[0].(int32))), nil
+		}
+		return nil, sqltypes.New(sqltypes.CodeInternal, "unexpected %s", fn)
+	}
+	name := Column(0, sqltypes.TypeText, "name")
+	missing := Column(1, sqltypes.TypeBool, "missing")
+	b := makeBatch(t, env,
+		testCol{sqltypes.TypeText, []sqltypes.Datum{"a", "b", nil}},
+		testCol{sqltypes.TypeBool, []sqltypes.Datum{true, nil, true}})
+	defer b.Release()
+	setting, err := Call(SessionFunc("current_setting"), []Expr{name, missing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := evalStrings(t, env, setting, b)
+	if want := []string{"on:a", "NULL", "NULL"}; err != nil || !slices.Equal(got, want) || len(asked) != 1 {
+		t.Errorf("current_setting: %q, %v, asked %q; want %q asked once", got, err, asked, want)
+	}
+	if s := setting.String(); !strings.HasPrefix(s, "current_setting(") {
+		t.Errorf("EXPLAIN shows %s", s)
+	}
+	out, err := Call(SessionFunc("regclassout"), []Expr{Literal(sqltypes.TypeInt4, int32(5))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := evalStrings(t, env, out, b); err != nil || got[0] != "rel5" {
+		t.Errorf("regclassout: %q, %v", got, err)
+	}
+	for fn, volatile := range map[string]bool{"regclass": false, "regclassout": false, "current_setting": false,
+		"pg_cancel_backend": true, "pg_terminate_backend": true, "meshql_cancel": true} {
+		if IsVolatile(SessionFunc(fn)) != volatile || !IsInternalFunction(SessionFunc(fn)) || !IsSessionFunc(fn) {
+			t.Errorf("%s: volatile %v, internal %v", fn, IsVolatile(SessionFunc(fn)), IsInternalFunction(SessionFunc(fn)))
+		}
+	}
+	for _, args := range [][]Expr{nil, {name, missing, missing}} {
+		if _, err := Call(SessionFunc("current_setting"), args); sqltypes.Code(err) != sqltypes.CodeUndefinedFunction {
+			t.Errorf("current_setting with %d arguments: %v, want 42883", len(args), err)
+		}
+	}
+	if _, err := Call(SessionFunc("set_config"), []Expr{name, name, missing}); sqltypes.Code(err) != sqltypes.CodeUndefinedFunction {
+		t.Errorf("set_config per row: %v, want 42883", err)
 	}
 }
