@@ -114,6 +114,16 @@ func (fb *fakeBackend) registerDefaults() {
 		<-ctx.Done()
 		return nil, sqltypes.AsError(ctx.Err())
 	}}
+	// pg_terminate_backend(pg_backend_pid()): the statement ends its own
+	// session, then fails as its context ended.
+	fb.defs["terminate self"] = fakeDef{cols: []engine.Column{{Name: "v", Type: sqltypes.TypeBool}}, run: func(ctx context.Context, _ *fakeBackend, s *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
+		s.mu.Lock()
+		end := s.terminate
+		s.mu.Unlock()
+		end()
+		<-ctx.Done()
+		return nil, sqltypes.AsError(ctx.Err())
+	}}
 	fb.defs["begin"] = fakeDef{tag: "BEGIN"}
 	fb.defs["notice"] = fakeDef{tag: "DO", notices: []*sqltypes.Error{{Severity: "WARNING", Code: "01000", Msg: "product sales.orders_v1 is deprecated", Hint: "use v2"}}}
 	fb.defs["nosuchcol"] = fakeDef{cols: []engine.Column{{Name: "v", Type: sqltypes.TypeInt4}}, run: func(context.Context, *fakeBackend, *fakeSession, []sqltypes.Datum) ([]arrow.RecordBatch, error) {
