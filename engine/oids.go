@@ -264,19 +264,30 @@ func (r *relations) name(oid int32) (string, bool) {
 	return name, ok
 }
 
-// out is PostgreSQL's regclassout of an id: its name (see name), or for
-// an id of no relation the session sees, the number, as an unsigned oid;
-// NULL stays NULL.
+// out is PostgreSQL's regclassout of an id: its name (see name); "-"
+// for 0 (no relation); for an id of no relation the session sees, the
+// number, as an unsigned oid. NULL stays NULL.
 func (r *relations) out(id sqltypes.Datum) sqltypes.Datum {
 	oid, ok := id.(int32)
 	if !ok {
 		return nil
 	}
+	return r.text(oid)
+}
+
+func (r *relations) text(oid int32) string {
 	if name, ok := r.name(oid); ok {
 		return name
 	}
+	if oid == 0 {
+		return "-"
+	}
 	return strconv.FormatUint(uint64(uint32(oid)), 10)
 }
+
+// regclassOut is engine.Column.Regclass for the session's result columns
+// of type regclass: regclassout over the relations it sees now.
+func (s *Session) regclassOut() func(oid int32) string { return s.relations().text }
 
 // visible is the id an unqualified name finds on the search path (0:
 // none).

@@ -238,6 +238,9 @@ func (st *Statement) queryColumns() []Column {
 	for i, c := range st.st.Query.Columns {
 		o := origins[c.ID]
 		cols[i] = Column{Name: c.Name, Type: c.Type, TableOID: o.table, ColumnNumber: o.attnum}
+		if c.Regclass {
+			cols[i].Regclass = st.s.regclassOut
+		}
 	}
 	return cols
 }
