@@ -156,6 +156,8 @@ func TestExplainActions(t *testing.T) {
 		`EXPLAIN SELECT set_config('application_name', 'x', false)`,
 		`EXPLAIN ANALYZE SELECT pg_cancel_backend(1)`,
 		`EXPLAIN SELECT meshql_cancel(1)`,
+		`EXPLAIN SELECT meshql_cancel(query_id) FROM mesh.running_queries`,
+		`EXPLAIN SELECT pg_terminate_backend(pid) FROM pg_stat_activity`,
 	} {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
 			t.Errorf("%s: %v, want SQLSTATE 0A000", sql, err)
@@ -166,17 +168,20 @@ func TestExplainActions(t *testing.T) {
 	}
 }
 
-// TestRegclassNameHidesProducts: x::regclass::text names a relation the
-// session sees and prints any other id as its number, so that the name of
-// a product the user may not read does not show.
+// TestRegclassNameHidesProducts: x::regclass::text and a result column
+// of type regclass name a relation the session sees and print any other
+// id as its number, so that the name of a product the user may not read
+// does not show, nor through a column of pg_class ids.
 func TestRegclassNameHidesProducts(t *testing.T) {
 	e, mem := demoEngine(t)
 	defer mem.AssertSize(t, 0)
 	oid := stableOID("class", "marketing.cross_sell_v1")
-	sql := fmt.Sprintf("SELECT %d::regclass::text", oid)
-	for user, want := range map[string]string{"analyst": "marketing.cross_sell_v1", "sales_eu": strconv.FormatInt(oid, 10)} {
-		if got, err := queryErr(t, e, user, sql); err != nil || !slices.Equal(got, []string{want}) {
-			t.Errorf("%s: %q, %v; want %q", user, got, err, want)
+	for _, sql := range []string{fmt.Sprintf("SELECT %d::regclass::text", oid), fmt.Sprintf("SELECT %d::regclass", oid),
+		fmt.Sprintf("SELECT x::regclass FROM (VALUES (%d)) v(x)", oid)} {
+		for user, want := range map[string]string{"analyst": "marketing.cross_sell_v1", "sales_eu": strconv.FormatInt(oid, 10)} {
+			if got, err := queryErr(t, e, user, sql); err != nil || !slices.Equal(got, []string{want}) {
+				t.Errorf("%s as %s: %q, %v; want %q", sql, user, got, err, want)
+			}
 		}
 	}
 }
