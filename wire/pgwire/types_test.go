@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -248,6 +249,36 @@ func TestRegclassColumn(t *testing.T) {
 		if g := "[" + strings.Join(got, " ") + "]"; g != want {
 			t.Errorf("format %d: %s, want %s", format, g, want)
 		}
+	}
+	// The last row of a limited Execute goes through psql-wire, which
+	// encodes it by the column's OID.
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Parse{Name: "rc", Query: "regclass"})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "t", PreparedStatement: "rc", ResultFormatCodes: []int16{0}})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "b", PreparedStatement: "rc", ResultFormatCodes: []int16{1}})
+	fe.Send(&pgproto3.Execute{Portal: "t", MaxRows: 1})
+	fe.Send(&pgproto3.Execute{Portal: "b", MaxRows: 1})
+	fe.Send(&pgproto3.Sync{})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var limited []string
+	for done := false; !done; {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.DataRow:
+			limited = append(limited, fmt.Sprintf("%q", m.Values[0]))
+		case *pgproto3.ErrorResponse:
+			t.Errorf("limited Execute: %s %s", m.Code, m.Message)
+		case *pgproto3.ReadyForQuery:
+			done = true
+		}
+	}
+	if g := strings.Join(limited, " "); g != `"pg_class" "\x00\x00\x04\xeb"` {
+		t.Errorf("limited Execute rows %s", g)
 	}
 	rows, err := conn.Query(context.Background(), "regclass", pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
