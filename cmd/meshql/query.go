@@ -281,7 +281,7 @@ func printTable(w io.Writer, cols []engine.Column, header []string, rows [][]*st
 			if v != nil {
 				s = *v
 			}
-			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric()))
+			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric() && cols[i].Regclass == nil))
 		}
 		fmt.Fprintln(w, " "+strings.Join(cells, " | "))
 	}
