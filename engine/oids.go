@@ -162,7 +162,8 @@ type relationsKey struct {
 // call.
 func (s *Session) relations() *relations {
 	path, _ := s.Setting("search_path")
-	key := relationsKey{mesh: s.current().mesh, path: path}
+	v := s.current()
+	key := relationsKey{mesh: v.mesh, path: path}
 	s.mu.Lock()
 	if s.rels != nil && s.relsKey == key {
 		r := s.rels
@@ -170,15 +171,17 @@ func (s *Session) relations() *relations {
 		return r
 	}
 	s.mu.Unlock()
-	r := s.buildRelations()
+	r := s.buildRelations(v, path)
 	s.mu.Lock()
 	s.rels, s.relsKey = r, key
 	s.mu.Unlock()
 	return r
 }
 
-// buildRelations indexes the relations of the session's current view.
-func (s *Session) buildRelations() *relations {
+// buildRelations indexes the relations v's principal sees, path being
+// the search_path setting: from the same view and path as the cache key,
+// so that an index is never kept under another catalog's key.
+func (s *Session) buildRelations(v catalogSnapshot, path string) *relations {
 	r := &relations{schemas: map[string]map[string]int32{}}
 	add := func(schema, rel string, oid int32) {
 		if r.schemas[schema] == nil {
@@ -189,13 +192,13 @@ func (s *Session) buildRelations() *relations {
 	for _, t := range systemTables() {
 		add(t.schema, t.name, systemClassOID(t.schema, t.name))
 	}
-	for _, p := range s.visibleProducts() {
+	for _, p := range v.visibleProducts() {
 		add(p.Domain, p.TableName(), classOID(p))
 		if primaryKey(p) != nil {
 			add(p.Domain, pkeyName(p), pkeyIndexOID(p))
 		}
 	}
-	r.path = s.searchPath()
+	r.path = s.parseSearchPath(path)
 	if !slices.Contains(r.path, "pg_catalog") {
 		r.path = append([]string{"pg_catalog"}, r.path...)
 	}

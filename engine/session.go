@@ -441,6 +441,12 @@ func (s *Session) workers() int {
 // searchPath returns the schemas unqualified names are looked up in.
 func (s *Session) searchPath() []string {
 	v, _ := s.Setting("search_path")
+	return s.parseSearchPath(v)
+}
+
+// parseSearchPath reads a search_path setting's schemas ($user: the
+// session's user).
+func (s *Session) parseSearchPath(v string) []string {
 	var out []string
 	for _, p := range strings.Split(v, ",") {
 		p = strings.Trim(strings.TrimSpace(p), `"`)
