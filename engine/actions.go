@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 
 	"github.com/meshql/meshql/catalog/policy"
 	"github.com/meshql/meshql/executor"
@@ -133,27 +134,52 @@ func rewriteExprs(q *bind.Query, call func(logical.Expr) logical.Expr) (*bind.Qu
 	return &out, nil
 }
 
-// regclassCall is regclass(arg) as the query that runs in env evaluates
-// it: regclass(text) is stable in PostgreSQL, evaluated when a row reaches
-// it, so a name may vary per row (format('%I.%I', table_schema,
-// table_name)::regclass, as Metabase casts) and a constant one in a CASE
-// branch not taken raises nothing.
-func (s *Session) regclassCall(env *executor.Env, arg logical.Expr, t sqltypes.Type) logical.Expr {
-	if env.Regclass == nil {
-		env.Regclass = s.relations().regclass
+// sessionCall is executor.Env.Session for the queries of s: a session
+// function (expr.SessionFunc) answered for one row. The relation index
+// is built at most once per statement, on the first row that needs it.
+func (s *Session) sessionCall() func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
+	var once sync.Once
+	var rels *relations
+	return func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
+		switch fn {
+		case "regclass", regclassOut:
+			once.Do(func() { rels = s.relations() })
+			return s.callSession(fn, args, rels)
+		}
+		return s.callSession(fn, args, nil)
 	}
-	return &logical.Func{Name: expr.RegclassFunc, Args: []logical.Expr{arg}, T: t}
 }
 
-// settingCall is current_setting of a name that depends on rows
-// (psql's \dconfig over pg_settings): read row by row as the query runs.
-func (s *Session) settingCall(env *executor.Env, args []logical.Expr, t sqltypes.Type) logical.Expr {
-	if env.Setting == nil {
-		env.Setting = func(name string, missingOK bool) (sqltypes.Datum, error) {
-			return s.currentSetting(name, missingOK)
+// callSession performs the session function fn (an action of this file
+// or expr.SessionFunc's) on its evaluated arguments, as a constant or for
+// one row; rels are the relations regclass and regclassout read (nil: the
+// session's current ones).
+func (s *Session) callSession(fn string, args []sqltypes.Datum, rels *relations) (sqltypes.Datum, error) {
+	switch fn {
+	case "meshql_cancel":
+		return s.cancelQuery(args[0])
+	case "set_config":
+		return s.setConfig(args[0], args[1], args[2])
+	case "current_setting":
+		return s.currentSetting(args...)
+	case "regclass", regclassOut:
+		if rels == nil {
+			rels = s.relations()
 		}
+		if fn == regclassOut {
+			return rels.out(args[0]), nil
+		}
+		n, ok := args[0].(string)
+		if !ok {
+			return nil, nil
+		}
+		return rels.regclass(n)
 	}
-	return &logical.Func{Name: expr.SettingFunc, Args: args, T: t}
+	v, done, err := s.performPythonAction(fn, args)
+	if !done {
+		v, err = s.regInput(fn, args[0])
+	}
+	return v, err
 }
 
 // actionCalls returns a logical.Rewrite function that replaces an action
@@ -181,25 +207,14 @@ func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []s
 			})
 			perRow = perRow || len(logical.ColumnsOf(bound[i])) > 0
 		}
-		if f.Name == "current_setting" && perRow && env != nil {
-			return s.settingCall(env, bound, f.T)
-		}
-		if f.Name == regclassOut && env != nil {
-			// The names of the relations the session sees now, looked up
-			// as rows reach it, constant or not.
-			if env.RegclassName == nil {
-				env.RegclassName = s.relations().names()
-			}
-			return &logical.Func{Name: expr.RegclassNameFunc, Args: bound, T: f.T}
+		// regclass(text) is stable in PostgreSQL, evaluated when a row
+		// reaches it: a name may vary per row and a constant one in a
+		// CASE branch not taken raises nothing.
+		if env != nil && expr.IsSessionFunc(f.Name) && (perRow || f.Name == "regclass") {
+			return &logical.Func{Name: expr.SessionFunc(f.Name), Args: bound, T: f.T}
 		}
 		args := make([]sqltypes.Datum, len(f.Args))
 		for i, a := range bound {
-			if e, ok := signalPerRow(f, a); ok {
-				return e
-			}
-			if f.Name == "regclass" && env != nil {
-				return s.regclassCall(env, a, f.T)
-			}
 			cenv := s.env(start)
 			v, err := physical.EvalConst(ctx, cenv, a)
 			cenv.Budget.Close()
@@ -220,21 +235,7 @@ func (s *Session) actionCalls(ctx context.Context, env *executor.Env, params []s
 			}
 			args[i] = v
 		}
-		var v sqltypes.Datum
-		var err error
-		switch f.Name {
-		case "meshql_cancel":
-			v, err = s.cancelQuery(args[0])
-		case "set_config":
-			v, err = s.setConfig(args[0], args[1], args[2])
-		case "current_setting":
-			v, err = s.currentSetting(args...)
-		default:
-			var done bool
-			if v, done, err = s.performPythonAction(f.Name, args); !done {
-				v, err = s.regInput(f.Name, args[0])
-			}
-		}
+		v, err := s.callSession(f.Name, args, nil)
 		if err != nil {
 			firstErr = err
 			return e
@@ -314,9 +315,6 @@ func (s *Session) regInput(fn string, name sqltypes.Datum) (sqltypes.Datum, erro
 	n, ok := name.(string)
 	if !ok {
 		return nil, nil
-	}
-	if fn == "regclass" {
-		return s.relations().regclass(n)
 	}
 	return s.resolveOID(regInputs[fn], n)
 }

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/bind"
 	"github.com/meshql/meshql/planner/parse"
@@ -140,9 +142,46 @@ type relations struct {
 	// path is where an unqualified name is looked for: the search_path,
 	// after pg_catalog unless the path places pg_catalog itself.
 	path []string
+	// byOID is regclassout's names by id, built on first use (names).
+	namesOnce sync.Once
+	byOID     map[int32]string
 }
 
+// relationsKey is what a session's relations depend on: the catalog (its
+// grants decide which products the session's user sees; the user never
+// changes) and the search path as set.
+type relationsKey struct {
+	mesh *catalog.Mesh
+	path string
+}
+
+// relations returns the relations the session sees now. They are built
+// once per catalog and search path and kept until either changes (every
+// reg* cast, to_regclass and regclass output reads them), so that a
+// reload that revokes a grant, or a SET search_path, is seen by the next
+// call.
 func (s *Session) relations() *relations {
+	path, _ := s.Setting("search_path")
+	v := s.current()
+	key := relationsKey{mesh: v.mesh, path: path}
+	s.mu.Lock()
+	if s.rels != nil && s.relsKey == key {
+		r := s.rels
+		s.mu.Unlock()
+		return r
+	}
+	s.mu.Unlock()
+	r := s.buildRelations(v, path)
+	s.mu.Lock()
+	s.rels, s.relsKey = r, key
+	s.mu.Unlock()
+	return r
+}
+
+// buildRelations indexes the relations v's principal sees, path being
+// the search_path setting: from the same view and path as the cache key,
+// so that an index is never kept under another catalog's key.
+func (s *Session) buildRelations(v catalogSnapshot, path string) *relations {
 	r := &relations{schemas: map[string]map[string]int32{}}
 	add := func(schema, rel string, oid int32) {
 		if r.schemas[schema] == nil {
@@ -153,13 +192,13 @@ func (s *Session) relations() *relations {
 	for _, t := range systemTables() {
 		add(t.schema, t.name, systemClassOID(t.schema, t.name))
 	}
-	for _, p := range s.visibleProducts() {
+	for _, p := range v.visibleProducts() {
 		add(p.Domain, p.TableName(), classOID(p))
 		if primaryKey(p) != nil {
 			add(p.Domain, pkeyName(p), pkeyIndexOID(p))
 		}
 	}
-	r.path = s.searchPath()
+	r.path = s.parseSearchPath(path)
 	if !slices.Contains(r.path, "pg_catalog") {
 		r.path = append([]string{"pg_catalog"}, r.path...)
 	}
@@ -207,26 +246,51 @@ func typeOfName(name string) (sqltypes.Type, error) {
 	return t, nil
 }
 
-// names returns regclassout over r: a relation's name, unqualified where
-// the search path finds it first, else qualified, quoted as needed; ok
-// is false for an id of no relation the session sees (printed as the
-// number).
-func (r *relations) names() func(oid int32) (string, bool) {
-	byOID := map[int32]string{}
-	for schema, rels := range r.schemas {
-		for rel, oid := range rels {
-			name := expr.QuoteIdent(rel)
-			if r.visible(schema, rel) != oid {
-				name = expr.QuoteIdent(schema) + "." + name
+// name is regclassout over r: a relation's name, unqualified where the
+// search path finds it first, else qualified, quoted as needed; ok is
+// false for an id of no relation the session sees. It is safe for
+// concurrent use.
+func (r *relations) name(oid int32) (string, bool) {
+	r.namesOnce.Do(func() {
+		r.byOID = map[int32]string{}
+		for schema, rels := range r.schemas {
+			for rel, oid := range rels {
+				name := expr.QuoteIdent(rel)
+				if r.visible(schema, rel) != oid {
+					name = expr.QuoteIdent(schema) + "." + name
+				}
+				r.byOID[oid] = name
 			}
-			byOID[oid] = name
 		}
-	}
-	return func(oid int32) (string, bool) {
-		name, ok := byOID[oid]
-		return name, ok
-	}
+	})
+	name, ok := r.byOID[oid]
+	return name, ok
 }
+
+// out is PostgreSQL's regclassout of an id: its name (see name); "-"
+// for 0 (no relation); for an id of no relation the session sees, the
+// number, as an unsigned oid. NULL stays NULL.
+func (r *relations) out(id sqltypes.Datum) sqltypes.Datum {
+	oid, ok := id.(int32)
+	if !ok {
+		return nil
+	}
+	return r.text(oid)
+}
+
+func (r *relations) text(oid int32) string {
+	if name, ok := r.name(oid); ok {
+		return name
+	}
+	if oid == 0 {
+		return "-"
+	}
+	return strconv.FormatUint(uint64(uint32(oid)), 10)
+}
+
+// regclassOut is engine.Column.Regclass for the session's result columns
+// of type regclass: regclassout over the relations it sees now.
+func (s *Session) regclassOut() func(oid int32) string { return s.relations().text }
 
 // visible is the id an unqualified name finds on the search path (0:
 // none).

@@ -271,6 +271,15 @@ func TestRunningQueriesAndAdminCancel(t *testing.T) {
 		res.Close()
 		wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
 	}
+	// Per row of mesh.running_queries: each query the rows name.
+	done = runAsync(analyst, "SELECT x FROM ops.slow_v1")
+	<-started
+	_, err = queryErr(t, e, "bob", "SELECT meshql_cancel(query_id) FROM mesh.running_queries")
+	wantCode(t, err, sqltypes.CodeInsufficientPrivilege)
+	if got := rows(t, e, "admin", "SELECT meshql_cancel(query_id) FROM mesh.running_queries WHERE user_name = 'analyst'"); strings.Join(got, ",") != "t" {
+		t.Errorf("meshql_cancel per row = %v, want t", got)
+	}
+	wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled)
 	// The per-query log line carries the id.
 	if !strings.Contains(logs.String(), "query_id="+id+" ") {
 		t.Errorf("no log line with query_id=%s in:\n%s", id, logs)

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +156,8 @@ func TestExplainActions(t *testing.T) {
 		`EXPLAIN SELECT set_config('application_name', 'x', false)`,
 		`EXPLAIN ANALYZE SELECT pg_cancel_backend(1)`,
 		`EXPLAIN SELECT meshql_cancel(1)`,
+		`EXPLAIN SELECT meshql_cancel(query_id) FROM mesh.running_queries`,
+		`EXPLAIN SELECT pg_terminate_backend(pid) FROM pg_stat_activity`,
 	} {
 		if _, err := queryErr(t, e, "admin", sql); sqltypes.Code(err) != sqltypes.CodeFeatureNotSupported {
 			t.Errorf("%s: %v, want SQLSTATE 0A000", sql, err)
@@ -164,17 +168,77 @@ func TestExplainActions(t *testing.T) {
 	}
 }
 
-// TestRegclassNameHidesProducts: x::regclass::text names a relation the
-// session sees and prints any other id as its number, so that the name of
-// a product the user may not read does not show.
+// TestRegclassNameHidesProducts: x::regclass::text and a result column
+// of type regclass name a relation the session sees and print any other
+// id as its number, so that the name of a product the user may not read
+// does not show, nor through a column of pg_class ids.
 func TestRegclassNameHidesProducts(t *testing.T) {
 	e, mem := demoEngine(t)
 	defer mem.AssertSize(t, 0)
 	oid := stableOID("class", "marketing.cross_sell_v1")
-	sql := fmt.Sprintf("SELECT %d::regclass::text", oid)
-	for user, want := range map[string]string{"analyst": "marketing.cross_sell_v1", "sales_eu": strconv.FormatInt(oid, 10)} {
-		if got, err := queryErr(t, e, user, sql); err != nil || !slices.Equal(got, []string{want}) {
-			t.Errorf("%s: %q, %v; want %q", user, got, err, want)
+	for _, sql := range []string{fmt.Sprintf("SELECT %d::regclass::text", oid), fmt.Sprintf("SELECT %d::regclass", oid),
+		fmt.Sprintf("SELECT x::regclass FROM (VALUES (%d)) v(x)", oid)} {
+		for user, want := range map[string]string{"analyst": "marketing.cross_sell_v1", "sales_eu": strconv.FormatInt(oid, 10)} {
+			if got, err := queryErr(t, e, user, sql); err != nil || !slices.Equal(got, []string{want}) {
+				t.Errorf("%s as %s: %q, %v; want %q", sql, user, got, err, want)
+			}
+		}
+	}
+}
+
+// TestRelationsFollowGrantsAndSearchPath: the relation index reg* casts,
+// to_regclass and regclass output read is built once and reused while
+// the catalog and search_path stay, and never outlives either: a reload
+// that grants a product makes it nameable in the same session, one that
+// revokes the grant hides it again (42P01/3F000, NULL, the number), and
+// SET search_path changes how names print.
+func TestRelationsFollowGrantsAndSearchPath(t *testing.T) {
+	e, dir, _, mem := reloadableEngine(t)
+	defer mem.AssertSize(t, 0)
+	s, err := e.NewSession("sales_eu", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seen := func(want bool) {
+		t.Helper()
+		_, err := sessionRows(t, s, "SELECT 'marketing.cross_sell_v1'::regclass")
+		if got, _ := sessionRows(t, s, "SELECT to_regclass('marketing.cross_sell_v1') IS NOT NULL"); (err == nil) != want || strings.Join(got, ",") != strconv.FormatBool(want)[:1] {
+			t.Errorf("marketing.cross_sell_v1 seen: cast %v, to_regclass %v; want seen %v", err, got, want)
+		}
+	}
+	seen(false)
+	if a, b := s.relations(), s.relations(); a != b {
+		t.Error("the relation index was rebuilt with nothing changed")
+	}
+	yaml := filepath.Join(dir, "marketing", "cross_sell_v1.yaml")
+	editFile(t, yaml, "read: [marketing, analyst]", "read: [marketing, analyst, sales]")
+	if err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen(true)
+	id, err := sessionRows(t, s, "SELECT 'marketing.cross_sell_v1'::regclass::int")
+	if err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, yaml, "read: [marketing, analyst, sales]", "read: [marketing, analyst]")
+	if err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen(false)
+	if got, err := sessionRows(t, s, "SELECT "+id[0]+"::regclass::text"); err != nil || got[0] != id[0] {
+		t.Errorf("a revoked relation's id printed as %v, %v; want the number %s", got, err, id[0])
+	}
+
+	for _, c := range []struct{ set, want string }{
+		{"SET search_path = sales", "orders_v1"},
+		{"RESET search_path", "sales.orders_v1"},
+	} {
+		if _, err := sessionRows(t, s, c.set); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := sessionRows(t, s, "SELECT 'sales.orders_v1'::regclass::text"); err != nil || got[0] != c.want {
+			t.Errorf("after %s: %v, %v; want %s", c.set, got, err, c.want)
 		}
 	}
 }

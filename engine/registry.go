@@ -143,10 +143,11 @@ func errStatementTimeout() error {
 }
 
 // cancel cancels a running query by id; it reports whether one was found.
+// The cancel happens under the lock, so that the query is still running.
 func (r *registry) cancel(id int64, cause error) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	q, ok := r.queries[id]
-	r.mu.Unlock()
 	if ok {
 		q.cancel(cause)
 	}

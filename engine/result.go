@@ -5,10 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -21,6 +23,42 @@ type Column struct {
 	// column is a plain column of a product (RowDescription fields); 0 otherwise.
 	TableOID     uint32
 	ColumnNumber int16
+	// Regclass is set for a column of type regclass, whose values are
+	// int4 ids: it returns regclassout over the relations the session
+	// sees when it is called (a name, unqualified where the search path
+	// finds it; the number for an id of none; "-" for 0), which a front
+	// calls once per batch to print the column as text. Binary output is
+	// the id, as PostgreSQL's regclasssend.
+	Regclass func() func(oid int32) string
+}
+
+// Texts returns the text output of the column's values in arr (one
+// batch), as psql would show them: value r, or nil for NULL; timestamptz
+// values in loc, dates and intervals in style, regclass ids as names.
+func (c Column) Texts(arr arrow.Array, loc *time.Location, style sqltypes.DateStyle) func(r int) *string {
+	var names func(int32) string
+	if c.Regclass != nil {
+		names = c.Regclass()
+	}
+	return func(r int) *string {
+		v := expr.DatumAt(arr, c.Type, r)
+		if v == nil {
+			return nil
+		}
+		s := sqltypes.FormatValueStyle(c.Type, v, loc, style)
+		if id, ok := v.(int32); ok && names != nil {
+			s = names(id)
+		}
+		return &s
+	}
+}
+
+// OID is the column's PostgreSQL type id.
+func (c Column) OID() uint32 {
+	if c.Regclass != nil {
+		return sqltypes.OIDRegclass
+	}
+	return c.Type.OID()
 }
 
 // Notice is a NOTICE or WARNING sent to the client before the result.

@@ -13,7 +13,6 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/internal/demodata"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -90,10 +89,18 @@ func drainRows(t *testing.T, res *Result) ([]string, error) {
 		if res.Copy != nil {
 			cols = res.Copy.Columns // COPY's rows, as a client receives them
 		}
+		texts := make([]func(int) *string, len(cols))
+		for c, col := range cols {
+			texts[c] = col.Texts(b.Column(c), time.UTC, sqltypes.DateStyle{})
+		}
 		for r := 0; r < int(b.NumRows()); r++ {
 			var cells []string
-			for c, col := range cols {
-				cells = append(cells, sqltypes.FormatValue(col.Type, expr.DatumAt(b.Column(c), col.Type, r)))
+			for c := range cols {
+				cell := "NULL"
+				if v := texts[c](r); v != nil {
+					cell = *v
+				}
+				cells = append(cells, cell)
 			}
 			out = append(out, strings.Join(cells, "|"))
 		}

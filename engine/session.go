@@ -68,6 +68,10 @@ type Session struct {
 	// principal (roles expanded, attributes) in it, as the policy decision
 	// point sees it; recomputed only when the catalog was reloaded.
 	view catalogSnapshot
+	// rels are the relations the session saw last, for relsKey
+	// (relations).
+	rels    *relations
+	relsKey relationsKey
 }
 
 // catalogSnapshot is one catalog and a principal resolved in it.
@@ -437,6 +441,12 @@ func (s *Session) workers() int {
 // searchPath returns the schemas unqualified names are looked up in.
 func (s *Session) searchPath() []string {
 	v, _ := s.Setting("search_path")
+	return s.parseSearchPath(v)
+}
+
+// parseSearchPath reads a search_path setting's schemas ($user: the
+// session's user).
+func (s *Session) parseSearchPath(v string) []string {
 	var out []string
 	for _, p := range strings.Split(v, ",") {
 		p = strings.Trim(strings.TrimSpace(p), `"`)

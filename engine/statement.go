@@ -238,6 +238,9 @@ func (st *Statement) queryColumns() []Column {
 	for i, c := range st.st.Query.Columns {
 		o := origins[c.ID]
 		cols[i] = Column{Name: c.Name, Type: c.Type, TableOID: o.table, ColumnNumber: o.attnum}
+		if c.Regclass {
+			cols[i].Regclass = st.s.regclassOut
+		}
 	}
 	return cols
 }
@@ -388,7 +391,7 @@ func (s *Session) localOutsideBlock(local bool) []*Notice {
 func (s *Session) env(start Clock) *executor.Env {
 	budget := membudget.New(membudget.Options{Limit: s.queryMemory(), TempDir: s.engine.spillDir, SpillCounter: &s.engine.metrics.spillBytes, Pool: s.engine.pool})
 	mem := membudget.NewRecycler(s.engine.mem, budget, s.engine.poison)
-	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Signal: s.signalBackend}
+	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Session: s.sessionCall()}
 }
 
 // beginQuery registers a query (mesh.running_queries, meshql_cancel, the

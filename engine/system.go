@@ -187,8 +187,10 @@ func stableOID(kind, name string) int64 { return catalog.StableOID(kind, name) }
 
 // visibleProducts returns the product versions the session may read,
 // sorted by qualified name.
-func (s *Session) visibleProducts() []*catalog.Product {
-	v := s.current()
+func (s *Session) visibleProducts() []*catalog.Product { return s.current().visibleProducts() }
+
+// visibleProducts are the products v's principal may read, by name.
+func (v catalogSnapshot) visibleProducts() []*catalog.Product {
 	var out []*catalog.Product
 	for _, p := range v.mesh.Products {
 		if policy.Decide(v.mesh, v.who, p).CanRead {

@@ -5,8 +5,6 @@ import (
 	"slices"
 
 	"github.com/meshql/meshql/catalog/policy"
-	"github.com/meshql/meshql/executor/expr"
-	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -17,8 +15,8 @@ import (
 // pg_terminate_backend(pid) from another connection, pid being what
 // pg_backend_pid() returned on the query's. They are engine actions (see
 // actions.go): performed once per execution on constant or parameter
-// arguments; a pid read from rows is signaled row by row
-// (signalPerRow).
+// arguments; a pid read from rows is signaled row by row (a session
+// function, see actionCalls).
 
 // toRegKinds maps the to_reg* functions to the reg* type whose names they
 // look up.
@@ -62,18 +60,6 @@ func (s *Session) performPythonAction(name string, args []sqltypes.Datum) (v sql
 		return v, true, err
 	}
 	return nil, false, nil
-}
-
-// signalPerRow binds pg_cancel_backend(pid) and pg_terminate_backend(pid)
-// whose pid depends on rows (Superset's SELECT pg_terminate_backend(pid)
-// FROM pg_stat_activity WHERE pid = '…') as the executor's per-row
-// signal, which calls signalBackend for each row that reaches it.
-func signalPerRow(f *logical.Func, pid logical.Expr) (logical.Expr, bool) {
-	if (f.Name != "pg_cancel_backend" && f.Name != "pg_terminate_backend") || len(logical.ColumnsOf(pid)) == 0 {
-		return nil, false
-	}
-	terminate := &logical.Const{T: sqltypes.TypeBool, V: f.Name == "pg_terminate_backend"}
-	return &logical.Func{Name: expr.SignalBackendFunc, Args: []logical.Expr{pid, terminate}, T: sqltypes.TypeBool}, true
 }
 
 // toReg is to_regclass(text) and its kin: the id of the object the text
@@ -127,36 +113,37 @@ func (s *Session) SetTerminate(end func()) {
 // session exists (idle or not: PostgreSQL reports a signal sent) and
 // false for a pid that is no session of this server.
 func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
-	r := &s.engine.reg
-	r.mu.Lock()
-	target, found := r.sessions[pid]
-	var q *runningQuery
-	var end func()
-	if found {
-		q, end = target.running, target.terminate
-	}
-	r.mu.Unlock()
-	if !found {
-		return false, nil
-	}
+	// Read before the registry lock: the two locks never nest.
+	admin := s.current().who.HasRole(policy.AdminRole)
 	verb := "cancel query"
 	if terminate {
 		verb = "terminate process"
 	}
-	if target.user != s.user && !s.current().who.HasRole(policy.AdminRole) {
+	r := &s.engine.reg
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	target, found := r.sessions[pid]
+	if !found {
+		return false, nil
+	}
+	if target.user != s.user && !admin {
 		return false, sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied to %s", verb).
 			WithDetail("Only the session's own user or members of role %q may signal it.", policy.AdminRole)
 	}
+	// The signal acts under the lock, on what runs when it was decided: a
+	// query cannot end (registry.begin's end takes the lock) nor another
+	// start between the decision and the cancel, so a cancel never lands
+	// on the next statement and its log line names the query it ended.
 	if terminate {
-		if end == nil {
+		if target.terminate == nil {
 			return false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "session %d cannot be terminated", pid).
 				WithHint("It is not a PostgreSQL-protocol connection; cancel its query with SELECT pg_cancel_backend(%d).", pid)
 		}
 		s.engine.log.Info("session terminated with pg_terminate_backend", "pid", pid, "by", s.user)
-		end()
+		target.terminate()
 		return true, nil
 	}
-	if q != nil {
+	if q := target.running; q != nil {
 		q.cancel(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
 		s.engine.log.Info("query canceled with pg_cancel_backend", "pid", pid, "query_id", q.id, "by", s.user)
 	}

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -73,4 +76,47 @@ func TestSignalBackend(t *testing.T) {
 	if got := rows(t, e, "admin", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "t" || ended.Load() != 1 {
 		t.Errorf("pg_terminate_backend over pg_stat_activity = %v, hook called %d times", got, ended.Load())
 	}
+}
+
+// TestSignalsActUnderTheRegistryLock: pg_cancel_backend, meshql_cancel
+// and pg_terminate_backend act on the query (or session) they found while
+// still holding the registry's lock, so that the query cannot end, and
+// the session's next one start, between the decision and the cancel: a
+// cancel never lands on a statement that began after the signal was
+// decided.
+func TestSignalsActUnderTheRegistryLock(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	target, admin := session(t, e, "analyst"), session(t, e, "admin")
+	r := &e.reg
+	var acted []string
+	underLock := func(what string) {
+		if r.mu.TryLock() {
+			r.mu.Unlock()
+			t.Errorf("%s acted without holding the registry lock", what)
+		}
+		acted = append(acted, what)
+	}
+	_, q, end, err := r.begin(context.Background(), target, "SELECT 1", 0, 0, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer end()
+	realCancel := q.cancel
+	q.cancel = func(cause error) { underLock("cancel"); realCancel(cause) }
+	target.SetTerminate(func() { underLock("terminate") })
+
+	if ok, err := admin.signalBackend(target.ProcessID(), false); !ok || err != nil {
+		t.Fatalf("pg_cancel_backend: %v, %v", ok, err)
+	}
+	if !r.cancel(q.id, nil) {
+		t.Fatal("meshql_cancel did not find the query")
+	}
+	if ok, err := admin.signalBackend(target.ProcessID(), true); !ok || err != nil {
+		t.Fatalf("pg_terminate_backend: %v, %v", ok, err)
+	}
+	if want := []string{"cancel", "cancel", "terminate"}; !slices.Equal(acted, want) {
+		t.Errorf("acted %q, want %q", acted, want)
+	}
+	q.cancel = realCancel // the query's own end cancels it unlocked
 }

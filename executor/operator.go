@@ -66,25 +66,14 @@ type Env struct {
 	NoPushdown bool
 	// Sources, when set, counts what scans read from each source.
 	Sources SourceMeter
-	// Signal cancels the running query of the session with process id
-	// pid, or with terminate ends that session, for the rows of
-	// pg_cancel_backend(pid) and pg_terminate_backend(pid); nil fails
-	// them with 0A000.
-	Signal func(pid int32, terminate bool) (bool, error)
-	// Regclass, when set, is PostgreSQL's regclass(text) over the
-	// relations the session sees, for names that vary per row (expr's
-	// RegclassFunc): the relation's id, or the user's error (42602,
-	// 42P01, 3F000…). It is safe for concurrent use.
-	Regclass func(name string) (int32, error)
-	// RegclassName, when set, is PostgreSQL's regclassout over the
-	// relations the session sees (expr's RegclassNameFunc): a relation's
-	// name, ok false for an id of none. It is safe for concurrent use.
-	RegclassName func(oid int32) (name string, ok bool)
-	// Setting, when set, is current_setting(name, missingOK) of the
-	// session, for names that vary per row (expr's SettingFunc: psql's
-	// \dconfig reads current_setting(pg_settings.name)). It is safe for
-	// concurrent use.
-	Setting func(name string, missingOK bool) (sqltypes.Datum, error)
+	// Session, when set, answers a session function fn (expr's
+	// SessionFunc: regclass, regclassout, current_setting,
+	// pg_cancel_backend, pg_terminate_backend, meshql_cancel) for one
+	// row's non-NULL arguments, of the types expr declares for fn: the
+	// value, or the user's error (42P01, 42704, 42501…). It must not keep
+	// args, whose strings alias the row's column. nil fails those calls
+	// with 0A000. It is safe for concurrent use.
+	Session func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error)
 }
 
 // SourceMeter counts what scans read from sources: rows, and the Arrow

@@ -406,6 +406,7 @@ const (
 	OIDInt4        uint32 = 23
 	OIDText        uint32 = 25
 	OIDOid         uint32 = 26
+	OIDRegclass    uint32 = 2205
 	OIDJSON        uint32 = 114
 	OIDJSONB       uint32 = 3802
 	OIDFloat4      uint32 = 700

@@ -380,6 +380,16 @@ func TestQueryMaxRows(t *testing.T) {
 	}
 }
 
+// TestQueryRegclass: meshql query prints a regclass column as psql does,
+// the relation's name, left-aligned ("-" for 0).
+func TestQueryRegclass(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "query", "--data-dir", t.TempDir(), "--demo-scale", "0.01", "SELECT 'sales.orders_v1'::regclass AS r, 0::regclass AS zero")
+	want := "        r        | zero\n-----------------+------\n sales.orders_v1 | -   \n(1 row)\n"
+	if code != 0 || stdout != want {
+		t.Errorf("exit %d, %q, want %q; %s", code, stdout, want, stderr)
+	}
+}
+
 // TestQueryProfileAndTiming: --profile writes a CPU profile pprof can
 // read (gzip-compressed protobuf naming cpu/nanoseconds samples) and
 // --timing prints one time per statement on stderr, leaving the result

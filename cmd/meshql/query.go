@@ -189,13 +189,14 @@ func printResult(ctx context.Context, res *engine.Result, format string, maxRows
 		if err != nil {
 			return err
 		}
+		texts := make([]func(int) *string, len(res.Columns))
+		for c, col := range res.Columns {
+			texts[c] = col.Texts(b.Column(c), loc, style)
+		}
 		for r := 0; r < int(b.NumRows()); r++ {
 			row := make([]*string, len(res.Columns))
-			for c, col := range res.Columns {
-				if v := expr.DatumAt(b.Column(c), col.Type, r); v != nil {
-					s := sqltypes.FormatValueStyle(col.Type, v, loc, style)
-					row[c] = &s
-				}
+			for c := range res.Columns {
+				row[c] = texts[c](r)
 			}
 			rows = append(rows, row)
 		}
@@ -280,7 +281,7 @@ func printTable(w io.Writer, cols []engine.Column, header []string, rows [][]*st
 			if v != nil {
 				s = *v
 			}
-			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric()))
+			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric() && cols[i].Regclass == nil))
 		}
 		fmt.Fprintln(w, " "+strings.Join(cells, " | "))
 	}

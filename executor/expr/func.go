@@ -22,6 +22,9 @@ type callExpr struct {
 	t    sqltypes.Type
 	k    fnKernel
 	kc   ctxKernel // instead of k, for kernels that must see the context
+	// acts marks a call with an effect per row (a session function that
+	// signals): see actsOnRows.
+	acts bool
 }
 
 func (e *callExpr) Type() sqltypes.Type { return e.t }
@@ -85,6 +88,9 @@ func lookupBuilder(name string) builder {
 	}
 	if InetFunc(name) {
 		return buildInet
+	}
+	if _, _, ok := sessionSigOf(name); ok {
+		return buildSessionCall
 	}
 	if MacaddrFunc(name) {
 		return buildMacaddr
@@ -247,14 +253,6 @@ func lookupBuilder(name string) builder {
 		return buildSizePretty
 	case "pg_get_expr":
 		return buildPgGetExpr
-	case SignalBackendFunc:
-		return buildSignalBackend
-	case RegclassFunc:
-		return buildRegclass
-	case RegclassNameFunc:
-		return buildRegclassName
-	case SettingFunc:
-		return buildSetting
 	case OneRowFunc:
 		return buildOneRow
 	case "format":

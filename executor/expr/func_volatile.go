@@ -20,10 +20,11 @@ import (
 // on every call with the same arguments.
 func IsVolatile(name string) bool {
 	switch name {
-	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc, SignalBackendFunc:
+	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc:
 		return true
 	}
-	return false
+	_, sig, ok := sessionSigOf(name)
+	return ok && sig.acts
 }
 
 func buildVolatile(name string, args []Expr) (Expr, error) {

@@ -89,7 +89,10 @@ func (e *maskExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 // and the internal forms of records, samples, per-row lookups and signals.
 func IsInternalFunction(name string) bool {
 	switch name {
-	case RecordFunc, RowFunc, SampleFunc, RegclassFunc, RegclassNameFunc, SettingFunc, SignalBackendFunc, OneRowFunc:
+	case RecordFunc, RowFunc, SampleFunc, OneRowFunc:
+		return true
+	}
+	if _, _, ok := sessionSigOf(name); ok {
 		return true
 	}
 	return IsMaskFunction(name)

@@ -45,7 +45,7 @@ func isCheap(e Expr) bool {
 // (a signal to a session): it runs on the selected rows only, never on a
 // whole batch first.
 func actsOnRows(e Expr) bool {
-	if c, ok := e.(*callExpr); ok && c.name == SignalBackendFunc {
+	if c, ok := e.(*callExpr); ok && c.acts {
 		return true
 	}
 	if n, ok := e.(node); ok {

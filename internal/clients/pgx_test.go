@@ -47,6 +47,7 @@ var pgxChecks = []struct {
 	{"set-local", checkSetLocalOutsideBlock},
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},
+	{"regclass-output", checkRegclassOutput},
 	{"dbeaver", checkDBeaver},
 	{"python-tools", checkPythonTools},
 	{"superset-cancel", checkSupersetCancel},

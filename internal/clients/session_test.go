@@ -87,6 +87,36 @@ func checkRegclassParams(t *testing.T, f *fixture) {
 	})
 }
 
+// checkRegclassOutput: a result column cast to regclass is of type
+// regclass (2205); in text it prints the relation's name as regclassout
+// does (unqualified when the search path finds it, "-" for 0), in binary
+// the id as a 4-byte oid (regclasssend; compared on catalogs whose ids
+// both servers share).
+func checkRegclassOutput(t *testing.T, f *fixture) {
+	const oidText = 25
+	compareQueries(t, f, []pgxQuery{
+		{sql: "SELECT 'sales.orders_v1'::regclass, 'pg_class'::regclass, 0::regclass, NULL::regclass, CAST('catalog.products_v2' AS pg_catalog.regclass) AS r"},
+		{sql: "SELECT c.oid::regclass, c.relname FROM pg_catalog.pg_class c WHERE c.relname IN ('orders_v1', 'customers_v1') ORDER BY c.relname"},
+		{sql: "SELECT $1::regclass", params: [][]byte{[]byte("sales.orders_v1")}, oids: []uint32{0}},
+		{sql: "SELECT $1::text::regclass", params: [][]byte{[]byte("SALES.Orders_V1")}, oids: []uint32{oidText}},
+	})
+	compareOn(t, f, "regclass column types", func(conn *pgx.Conn) ([]string, error) {
+		res := conn.PgConn().ExecParams(t.Context(), "SELECT 'pg_class'::regclass AS a, 'pg_class'::regclass::text AS b", nil, nil, nil, nil).Read()
+		var out []string
+		for _, fd := range res.FieldDescriptions {
+			out = append(out, fmt.Sprint(fd.Name, fd.DataTypeOID, fd.DataTypeSize))
+		}
+		return out, res.Err
+	})
+	compareBinaryRow(t, f, "regclass in binary", "SELECT 'pg_class'::regclass, 'pg_catalog.pg_type'::regclass, 0::regclass, NULL::regclass")
+	compareOn(t, f, "regclass under search_path", func(conn *pgx.Conn) ([]string, error) {
+		if _, err := conn.Exec(t.Context(), "SET search_path = sales"); err != nil {
+			return nil, err
+		}
+		return execText(t.Context(), conn, pgxQuery{sql: "SELECT 'sales.orders_v1'::regclass, 'catalog.products_v2'::regclass, 'sales.orders_v1'::regclass::text"})
+	})
+}
+
 // compareErrors runs each query on PostgreSQL and on meshql: both must
 // fail with the same SQLSTATE.
 func compareErrors(t *testing.T, f *fixture, queries []pgxQuery) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -58,13 +57,14 @@ func (c *engineConn) Query(ctx context.Context, sql string) (*Rows, error) {
 		if err != nil {
 			return nil, err
 		}
+		texts := make([]func(int) *string, len(res.Columns))
+		for i, col := range res.Columns {
+			texts[i] = col.Texts(b.Column(i), loc, style)
+		}
 		for r := 0; r < int(b.NumRows()); r++ {
 			row := make([]*string, len(res.Columns))
-			for i, col := range res.Columns {
-				if v := expr.DatumAt(b.Column(i), col.Type, r); v != nil {
-					s := sqltypes.FormatValueStyle(col.Type, v, loc, style)
-					row[i] = &s
-				}
+			for i := range res.Columns {
+				row[i] = texts[i](r)
 			}
 			out.Values = append(out.Values, row)
 		}

@@ -270,6 +270,20 @@ type boolEnc struct {
 	a *array.Boolean
 }
 
+// regclassEnc writes a regclass column (int4 ids): its text is the
+// relation's name as the session sees it (regclassout), its binary the id
+// as an unsigned 4-byte oid (regclasssend).
+type regclassEnc struct {
+	nulls
+	v    []int32
+	name func(oid int32) string
+}
+
+func (e regclassEnc) text(buf []byte, i int) []byte { return append(buf, e.name(e.v[i])...) }
+func (e regclassEnc) binary(buf []byte, i int) []byte {
+	return binary.BigEndian.AppendUint32(buf, uint32(e.v[i]))
+}
+
 func (e boolEnc) text(buf []byte, i int) []byte {
 	if e.a.Value(i) {
 		return append(buf, 't')

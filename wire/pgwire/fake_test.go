@@ -86,6 +86,15 @@ type fakeSession struct {
 	mu       sync.Mutex
 	settings map[string]string
 	closed   bool
+	// terminate ends the connection, as the engine's pg_terminate_backend
+	// does (SetTerminate).
+	terminate func()
+}
+
+func (s *fakeSession) SetTerminate(end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.terminate = end
 }
 
 func (s *fakeSession) Prepare(_ context.Context, sql string, declared ...sqltypes.Type) ([]Statement, error) {

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -113,6 +114,28 @@ func (fb *fakeBackend) registerDefaults() {
 		fb.started <- struct{}{}
 		<-ctx.Done()
 		return nil, sqltypes.AsError(ctx.Err())
+	}}
+	// pg_terminate_backend(pg_backend_pid()): the statement ends its own
+	// session, then fails as its context ended.
+	fb.defs["terminate self"] = fakeDef{cols: []engine.Column{{Name: "v", Type: sqltypes.TypeBool}}, run: func(ctx context.Context, _ *fakeBackend, s *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
+		s.mu.Lock()
+		end := s.terminate
+		s.mu.Unlock()
+		end()
+		<-ctx.Done()
+		return nil, sqltypes.AsError(ctx.Err())
+	}}
+	// A regclass column: ids inside, names in text.
+	regclass := []engine.Column{{Name: "r", Type: sqltypes.TypeInt4, Regclass: func() func(int32) string {
+		return func(oid int32) string {
+			if oid == 1259 {
+				return "pg_class"
+			}
+			return strconv.FormatUint(uint64(uint32(oid)), 10)
+		}
+	}}}
+	fb.defs["regclass"] = fakeDef{cols: regclass, run: func(_ context.Context, fb *fakeBackend, _ *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
+		return []arrow.RecordBatch{batchOf(fb.mem, regclass, [][]sqltypes.Datum{{int32(1259)}, {int32(-2)}, {nil}})}, nil
 	}}
 	fb.defs["begin"] = fakeDef{tag: "BEGIN"}
 	fb.defs["notice"] = fakeDef{tag: "DO", notices: []*sqltypes.Error{{Severity: "WARNING", Code: "01000", Msg: "product sales.orders_v1 is deprecated", Hint: "use v2"}}}

@@ -107,7 +107,11 @@ func (s *Server) closeConn(ctx context.Context) error {
 	st.mu.Lock()
 	reason := st.terminate
 	st.mu.Unlock()
-	if reason == nil {
+	if reason == nil || st.rw.fatal {
+		// A statement's FATAL error (pg_terminate_backend of a running
+		// one, the end of the shutdown grace), after which psql-wire
+		// ended the connection, already said why: a PostgreSQL backend
+		// sends one.
 		return nil
 	}
 	s.log.Info("pgwire: ending session", "user", sanitizeUser(st.user), "sqlstate", reason.Code, "reason", reason.Msg)

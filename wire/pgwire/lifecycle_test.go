@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"syscall"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/sqltypes"
@@ -193,5 +195,55 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	wantFatal(t, "statement running past the grace period", pgErr(t, <-result), "57P01")
 	if err := <-shut; !errors.Is(err, context.Canceled) {
 		t.Errorf("Shutdown after the grace period: %v, want context.Canceled", err)
+	}
+}
+
+// TestTerminateOwnSessionSendsOneFatal: a statement that terminates its
+// own session (pg_terminate_backend(pg_backend_pid())) fails with FATAL
+// 57P01 and the connection ends right after it, as a PostgreSQL backend
+// exits: no ReadyForQuery, and no second FATAL when the session ends.
+func TestTerminateOwnSessionSendsOneFatal(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	for _, extended := range []bool{false, true} {
+		conn := connect(t, addr, "analyst", "analyst")
+		hc, err := conn.PgConn().Hijack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fe := hc.Frontend
+		if extended {
+			fe.SendParse(&pgproto3.Parse{Query: "terminate self"})
+			fe.SendBind(&pgproto3.Bind{})
+			fe.SendExecute(&pgproto3.Execute{})
+			fe.SendSync(&pgproto3.Sync{})
+		} else {
+			fe.Send(&pgproto3.Query{String: "terminate self"})
+		}
+		if err := fe.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		_ = hc.Conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var fatals []string
+		ready := 0
+		for {
+			msg, err := fe.Receive()
+			if err != nil {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("extended %v: the connection did not end: %v", extended, err)
+				}
+				break
+			}
+			switch m := msg.(type) {
+			case *pgproto3.ErrorResponse:
+				fatals = append(fatals, m.Severity+" "+m.Code)
+			case *pgproto3.ReadyForQuery:
+				ready++
+			}
+		}
+		if len(fatals) != 1 || fatals[0] != "FATAL 57P01" || ready != 0 {
+			t.Errorf("extended %v: errors %q and %d ReadyForQuery; want one FATAL 57P01 and none", extended, fatals, ready)
+		}
+		_ = hc.Conn.Close()
 	}
 }

@@ -26,6 +26,10 @@ import (
 //     with server_version "150000". They are dropped until the session hook
 //     has sent the real set (dropParamStatus).
 //
+// It also notes whether a FATAL ErrorResponse went out (fatal): psql-wire
+// then ends the connection, whose reason must not be sent again
+// (Server.closeConn).
+//
 // psql-wire writes whole frames (one per End, or several per batch flush);
 // a trailing partial frame is nevertheless kept and completed by the next
 // Write. Frames that do not parse are passed through untouched. A
@@ -39,6 +43,8 @@ type frameRewriter struct {
 	// onReady runs after a ReadyForQuery ('Z') frame was written: the
 	// connection then waits for the client (idle timeout, draining).
 	onReady func()
+	// fatal is set once a FATAL ErrorResponse was written.
+	fatal bool
 }
 
 // typmodMarker separates a column name from its typmod in psql-wire columns.
@@ -133,7 +139,9 @@ func (f *frameRewriter) rewriteFrame(out, frame []byte) []byte {
 	case 'E':
 		p := f.pending
 		f.pending = pendingPosition{}
-		if r, ok := rewriteError(out, frame, p); ok {
+		r, sev, ok := rewriteError(out, frame, p)
+		f.fatal = f.fatal || sev == "FATAL"
+		if ok {
 			return r
 		}
 	}
@@ -177,17 +185,18 @@ func rewriteRowDescription(out, frame []byte) ([]byte, bool) {
 	return out, true
 }
 
-// rewriteError adds 'V' (a copy of 'S') and, when p matches, 'P'.
-func rewriteError(out, frame []byte, p pendingPosition) ([]byte, bool) {
+// rewriteError adds 'V' (a copy of 'S') and, when p matches, 'P'; sev is
+// the error's severity.
+func rewriteError(out, frame []byte, p pendingPosition) (_ []byte, sev string, _ bool) {
 	start := len(out)
 	out = append(out, frame[0], 0, 0, 0, 0)
 	body := frame[5:]
-	var sev, code, msg string
+	var code, msg string
 	hasV, hasP := false, false
 	for len(body) > 0 && body[0] != 0 {
 		end := strings.IndexByte(string(body[1:]), 0)
 		if end < 0 {
-			return out[:start], false
+			return out[:start], sev, false
 		}
 		val := string(body[1 : 1+end])
 		switch body[0] {
@@ -206,7 +215,7 @@ func rewriteError(out, frame []byte, p pendingPosition) ([]byte, bool) {
 		body = body[end+2:]
 	}
 	if len(body) != 1 {
-		return out[:start], false
+		return out[:start], sev, false
 	}
 	if !hasV && sev != "" {
 		out = appendField(out, 'V', sev)
@@ -216,7 +225,7 @@ func rewriteError(out, frame []byte, p pendingPosition) ([]byte, bool) {
 	}
 	out = append(out, 0)
 	binary.BigEndian.PutUint32(out[start+1:], uint32(len(out)-start-1))
-	return out, true
+	return out, sev, true
 }
 
 func appendField(out []byte, t byte, v string) []byte {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgtype"
 	wire "github.com/jeroenrinzema/psql-wire"
 
@@ -37,7 +38,7 @@ func wireColumns(cols []engine.Column) wire.Columns {
 			Table:  int32(c.TableOID),
 			AttrNo: c.ColumnNumber,
 			Name:   c.Name + typmodMarker + strconv.Itoa(int(c.Type.TypeModifier())),
-			Oid:    c.Type.OID(),
+			Oid:    c.OID(),
 			Width:  c.Type.Size(),
 		}
 	}
@@ -53,7 +54,7 @@ func appendRowDescription(buf []byte, cols []engine.Column) []byte {
 		buf = append(append(buf, c.Name...), 0)
 		buf = binary.BigEndian.AppendUint32(buf, c.TableOID)
 		buf = binary.BigEndian.AppendUint16(buf, uint16(c.ColumnNumber))
-		buf = binary.BigEndian.AppendUint32(buf, c.Type.OID())
+		buf = binary.BigEndian.AppendUint32(buf, c.OID())
 		buf = binary.BigEndian.AppendUint16(buf, uint16(c.Type.Size()))
 		buf = binary.BigEndian.AppendUint32(buf, uint32(c.Type.TypeModifier()))
 		buf = binary.BigEndian.AppendUint16(buf, 0)
@@ -71,6 +72,12 @@ func encoders(dst []colEncoder, cols []engine.Column, b arrow.RecordBatch, env e
 	}
 	dst = dst[:0]
 	for i, c := range cols {
+		if c.Regclass != nil {
+			if ids, ok := b.Column(i).(*array.Int32); ok {
+				dst = append(dst, regclassEnc{nulls{arr: ids, has: ids.NullN() > 0}, ids.Int32Values(), c.Regclass()})
+				continue
+			}
+		}
 		e, err := newEncoder(c.Type, b.Column(i), env)
 		if err != nil {
 			return nil, err

@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 	wire "github.com/jeroenrinzema/psql-wire"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // AuthMethod selects how clients authenticate.
@@ -229,6 +231,9 @@ func registerCellCodecs(m *pgtype.Map) {
 			m.RegisterType(&pgtype.Type{Name: t.Name, OID: oid, Codec: cellCodec{t.Codec}})
 		}
 	}
+	// regclass result columns (engine.Column.Regclass), a type pgx does
+	// not know; their cells come pre-encoded in both formats.
+	m.RegisterType(&pgtype.Type{Name: "regclass", OID: sqltypes.OIDRegclass, Codec: cellCodec{pgtype.TextCodec{}}})
 }
 
 // trackedListener wraps accepted connections so that the server can find

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/meshql/meshql/sqltypes"
@@ -216,5 +218,75 @@ func TestLargeResult(t *testing.T) {
 		if rows.Err() != nil || n != 10000 || nulls != 1429 || rows.CommandTag().String() != "SELECT 10000" {
 			t.Fatalf("%s: n=%d nulls=%d tag=%q err=%v", mode, n, nulls, rows.CommandTag(), rows.Err())
 		}
+	}
+}
+
+// TestRegclassColumn: a result column of type regclass is described as
+// regclass (2205, 4 bytes) and sent as the name the engine gives in text
+// (simple and extended) and as the id, an unsigned 4-byte oid, in binary
+// (PostgreSQL's regclasssend).
+func TestRegclassColumn(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	conn := connect(t, addr, "analyst", "analyst")
+	pc := conn.PgConn()
+	for _, format := range []int16{0, 1} {
+		res := pc.ExecParams(context.Background(), "regclass", nil, nil, nil, []int16{format}).Read()
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		if fd := res.FieldDescriptions[0]; fd.DataTypeOID != 2205 || fd.DataTypeSize != 4 {
+			t.Errorf("format %d: described as %d (%d bytes), want regclass 2205", format, fd.DataTypeOID, fd.DataTypeSize)
+		}
+		var got []string
+		for _, row := range res.Rows {
+			got = append(got, fmt.Sprintf("%q", row[0]))
+		}
+		want := `["pg_class" "4294967294" ""]`
+		if format == 1 {
+			want = `["\x00\x00\x04\xeb" "\xff\xff\xff\xfe" ""]`
+		}
+		if g := "[" + strings.Join(got, " ") + "]"; g != want {
+			t.Errorf("format %d: %s, want %s", format, g, want)
+		}
+	}
+	// The last row of a limited Execute goes through psql-wire, which
+	// encodes it by the column's OID.
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Parse{Name: "rc", Query: "regclass"})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "t", PreparedStatement: "rc", ResultFormatCodes: []int16{0}})
+	fe.Send(&pgproto3.Bind{DestinationPortal: "b", PreparedStatement: "rc", ResultFormatCodes: []int16{1}})
+	fe.Send(&pgproto3.Execute{Portal: "t", MaxRows: 1})
+	fe.Send(&pgproto3.Execute{Portal: "b", MaxRows: 1})
+	fe.Send(&pgproto3.Sync{})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var limited []string
+	for done := false; !done; {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.DataRow:
+			limited = append(limited, fmt.Sprintf("%q", m.Values[0]))
+		case *pgproto3.ErrorResponse:
+			t.Errorf("limited Execute: %s %s", m.Code, m.Message)
+		case *pgproto3.ReadyForQuery:
+			done = true
+		}
+	}
+	if g := strings.Join(limited, " "); g != `"pg_class" "\x00\x00\x04\xeb"` {
+		t.Errorf("limited Execute rows %s", g)
+	}
+	rows, err := conn.Query(context.Background(), "regclass", pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	rows.Next()
+	if v, err := rows.Values(); err != nil || fmt.Sprint(v) != "[pg_class]" {
+		t.Errorf("simple protocol: %v, %v", v, err)
 	}
 }
