@@ -390,7 +390,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 // postponed returns the select-list entries computed above LIMIT, for
 // the rows the query returns only (as PostgreSQL computes its select list
 // while LIMIT pulls rows): the volatile ones (random(), a per-row
-// pg_cancel_backend/pg_terminate_backend) that neither ORDER BY nor
+// pg_cancel_backend/pg_terminate_backend/meshql_cancel) that neither ORDER BY nor
 // DISTINCT reads. `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 // LIMIT 1` thus ends one session, not every one of the batch LIMIT cuts.
 // Entries reading a column node does not give (an outer query's) stay.
@@ -422,13 +422,13 @@ func postponed(sel *pg_query.SelectStmt, node logical.Node, targets []target, so
 	return late
 }
 
-// performsSignal reports whether e signals sessions (the engine performs
+// performsSignal reports whether e signals sessions or queries (the engine performs
 // these calls per row when they read columns).
 func performsSignal(e logical.Expr) bool {
 	found := false
 	logical.Walk(e, func(x logical.Expr) bool {
 		f, ok := x.(*logical.Func)
-		found = found || ok && (f.Name == "pg_cancel_backend" || f.Name == "pg_terminate_backend")
+		found = found || ok && (f.Name == "pg_cancel_backend" || f.Name == "pg_terminate_backend" || f.Name == "meshql_cancel")
 		return !found
 	})
 	return found
