@@ -188,6 +188,9 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"denied in order by", "marketing", "SELECT email FROM sales.customers_v1 ORDER BY signup_date", "42501", nil},
 		{"denied in aggregate", "marketing", "SELECT max(signup_date) FROM sales.customers_v1", "42501", nil},
 		{"denied qualified", "marketing", "SELECT c.signup_date FROM sales.customers_v1 c", "42501", nil},
+		// NATURAL matched only the columns * lists: a denied one dropped
+		// out of the condition and the join became a cross join.
+		{"denied natural join column", "marketing", "SELECT count(*) FROM sales.customers_v1 NATURAL JOIN (SELECT date '1900-01-01' AS signup_date) s", "42501", nil},
 		{"denied in subquery", "marketing", "SELECT (SELECT max(signup_date) FROM sales.customers_v1)", "42501", nil},
 		{"denied via cte star", "marketing", "WITH c AS (SELECT * FROM sales.customers_v1) SELECT signup_date FROM c", "42703", nil},
 		{"denied in join using", "marketing", "SELECT count(*) FROM sales.customers_v1 a JOIN sales.customers_v1 b USING (signup_date)", "42501", nil},

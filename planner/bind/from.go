@@ -615,11 +615,10 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 func (b *binder) bindUsing(j *pg_query.JoinExpr, jt logical.JoinType, l, r, joined *relation) (logical.Expr, error) {
 	var names []string
 	if j.IsNatural {
-		for _, lc := range l.scope.star("") {
-			for _, rc := range r.scope.star("") {
-				if lc.name == rc.name {
-					names = append(names, lc.name)
-				}
+		right := r.scope.naturalNames()
+		for _, name := range l.scope.naturalNames() {
+			if slices.Contains(right, name) {
+				names = append(names, name)
 			}
 		}
 	} else {

@@ -169,6 +169,21 @@ func (s *scope) star(table string) []scopeCol {
 	return out
 }
 
+// naturalNames are the names of the columns NATURAL matches: those *
+// lists and those a policy denies. A denied one shared by both sides then
+// fails 42501 when its condition is bound, as PostgreSQL's privilege check
+// of a join column does, instead of leaving the join without that
+// condition (a cross join where the other names differ).
+func (s *scope) naturalNames() []string {
+	var out []string
+	for _, c := range s.cols {
+		if !c.marker && !c.system && !c.hidden && !c.qualifiedOnly {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
 // errAt attaches a 0-based parse location as a 1-based cursor position.
 func errAt(e *sqltypes.Error, loc int) *sqltypes.Error {
 	if loc >= 0 && e.Position == 0 {
