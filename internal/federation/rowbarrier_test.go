@@ -172,6 +172,9 @@ func TestRowFilterIsSecurityBarrier(t *testing.T) {
 			}
 		}
 		text := strings.Join(plan, "\n")
+		if name == "postgres" && !strings.Contains(scan, `remote_sql="SELECT \"customer_id\", \"name\", \"region\" FROM \"sales\".\"customers_v1\" WHERE \"customer_id\" < $1"`) {
+			t.Errorf("the remote SQL should filter on the comparison alone:\n%s", scan)
+		}
 		if !strings.Contains(scan, "pushed_filters=[customer_id < 5000") || strings.Contains(scan, "CASE") || !strings.Contains(text, "Filter (predicate=((1 / CASE") {
 			t.Errorf("%s: the comparison should be pushed into the scan and the division stay above it:\n%s", name, text)
 		}

@@ -254,7 +254,7 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 	case x.HideStats:
 		// How many files, row groups and partitions survive pruning, and
 		// so how many streams run, describe rows hidden from the session.
-		if re, ok := x.Table.(connectors.RequestExplainer); ok {
+		if re, ok := connectors.As[connectors.RequestExplainer](x.Table); ok { // through the engine's wrapper
 			props = append(props, re.ExplainRequest(b.ctx, p.req)...)
 		}
 		props = append(props, "statistics=hidden")
