@@ -8,15 +8,16 @@ import (
 // IsLeakproof reports whether e may be evaluated on rows an access
 // policy's row filter hides (Filter.Barrier, Scan.Barrier) without
 // telling anything about them: it cannot raise an error whose occurrence
-// depends on a column's value, and has no side effects. As PostgreSQL's
-// contain_leaked_vars, what matters is the operators applied to column
-// values: comparisons of two values of one type family, AND, OR, NOT, the
-// IS [NOT] NULL/TRUE/FALSE tests, IN over such comparisons, CASE, and
+// depends on a column's value, and has no side effects. As with
+// PostgreSQL's leakproof functions, what matters is the operators
+// applied: comparisons of two values of one type family, AND, OR, NOT,
+// the IS [NOT] NULL/TRUE/FALSE tests, IN over such comparisons, CASE, and
 // casts that only widen are leakproof; arithmetic (1/x), functions,
 // LIKE and regular expressions (their pattern may be invalid), narrowing
-// or parsing casts and subqueries are not, once they read a column. A
-// constant subexpression raises the same error on any row, so it leaks
-// nothing.
+// or parsing casts and subqueries are not. Not even over constants only:
+// evaluated on the rows an earlier conjunct or a CASE arm leaves, 1/0
+// fails only when such a row exists, hidden or not (constant folding has
+// usually replaced such an expression by its value or error already).
 func IsLeakproof(e Expr) bool {
 	switch x := e.(type) {
 	case *ColRef, *Const, *Param:
@@ -26,21 +27,21 @@ func IsLeakproof(e Expr) bool {
 		case x.Op == expr.OpAnd || x.Op == expr.OpOr:
 		case x.Op.IsComparison() || x.Op == expr.OpIsDistinctFrom || x.Op == expr.OpIsNotDistinctFrom:
 			if !comparableSafely(x.L.Type(), x.R.Type()) {
-				return constant(e)
+				return false
 			}
 		default:
-			return constant(e)
+			return false
 		}
 		return IsLeakproof(x.L) && IsLeakproof(x.R)
 	case *Unary:
 		if x.Op == OpNegate { // overflows at the smallest integer
-			return constant(e)
+			return false
 		}
 		return IsLeakproof(x.E)
 	case *InList:
 		for _, v := range x.List {
 			if !comparableSafely(x.E.Type(), v.Type()) || !IsLeakproof(v) {
-				return constant(e)
+				return false
 			}
 		}
 		return IsLeakproof(x.E)
@@ -53,26 +54,13 @@ func IsLeakproof(e Expr) bool {
 		return x.Else == nil || IsLeakproof(x.Else)
 	case *Cast:
 		if !widens(x.E.Type(), x.T) {
-			return constant(e)
+			return false
 		}
 		return IsLeakproof(x.E)
 	case *Subquery:
 		return false
 	}
-	return constant(e)
-}
-
-// constant reports whether e reads no column (nor a subquery's).
-func constant(e Expr) bool {
-	found := false
-	Walk(e, func(x Expr) bool {
-		switch x.(type) {
-		case *ColRef, *Subquery:
-			found = true
-		}
-		return !found
-	})
-	return !found
+	return false
 }
 
 // comparableSafely reports whether comparing values of types a and b

@@ -36,7 +36,7 @@ func TestIsLeakproof(t *testing.T) {
 		{"IN list", &InList{E: id, List: []Expr{one, zero}}, true},
 		{"widening cast", bin(expr.OpEq, &Cast{E: small, T: sqltypes.TypeInt8}, one), true},
 		{"CASE of comparisons", &Case{Whens: []When{{Cond: bin(expr.OpEq, id, one), Then: bin(expr.OpEq, name, text)}}, T: sqltypes.TypeBool}, true},
-		{"constant division", bin(expr.OpEq, id, bin(expr.OpDiv, one, zero)), true},
+		{"constant division under CASE", &Case{Whens: []When{{Cond: bin(expr.OpEq, id, one), Then: bin(expr.OpEq, bin(expr.OpDiv, one, zero), one)}}, T: sqltypes.TypeBool}, false},
 		{"division by a column's CASE", bin(expr.OpEq, div, one), false},
 		{"under OR", bin(expr.OpOr, bin(expr.OpEq, id, one), bin(expr.OpEq, div, one)), false},
 		{"parsing cast", bin(expr.OpEq, &Cast{E: name, T: sqltypes.TypeInt4}, one), false},
