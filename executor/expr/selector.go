@@ -20,7 +20,10 @@ import (
 // selected; any other conjunct last, evaluated on the whole
 // batch when most rows are left and on just those rows otherwise. A
 // conjunct thus sees no row an earlier conjunct rejected, so it raises no
-// error for such a row either.
+// error for such a row either. The order is free because the conjuncts of
+// one filter may run in any order: an access policy's row filter shares a
+// filter only with leakproof conjuncts, which cannot fail; the planner
+// keeps the others in a filter above it (rules.PushDownFilters).
 
 // Selector evaluates a predicate into the positions of the rows where it
 // is TRUE, conjunct by conjunct.

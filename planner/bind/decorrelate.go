@@ -129,7 +129,9 @@ func (b *binder) pullUp(n logical.Node, isCorr func(logical.Expr) bool, local lo
 		if len(keep) == 0 {
 			return in, corr, nil
 		}
-		return &logical.Filter{Input: in, Pred: logical.And(keep)}, corr, nil
+		f := *x // a row filter stays a security barrier
+		f.Input, f.Pred = in, logical.And(keep)
+		return &f, corr, nil
 	case *logical.Project:
 		in, corr, err := b.pullUp(x.Input, isCorr, local)
 		if err != nil || len(corr) == 0 {

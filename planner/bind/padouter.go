@@ -121,6 +121,9 @@ func (b *binder) padOver(o outerRows, n logical.Node) (*padded, bool) {
 // that condition rather than with every outer row. sunk is false when
 // nothing moved.
 func (b *binder) sinkFilter(f *logical.Filter) (n logical.Node, sunk bool) {
+	if f.Barrier {
+		return f, false
+	}
 	var stay []logical.Expr
 	in := f.Input
 	for _, c := range logical.Conjuncts(f.Pred) {
@@ -159,12 +162,18 @@ func (b *binder) sinkConjunct(n logical.Node, c logical.Expr) (logical.Node, boo
 	switch x := n.(type) {
 	case *logical.Filter:
 		// Only further down: a filter swapped with this one would be
-		// sunk back and forth.
+		// sunk back and forth. Below a row filter only if c leaks
+		// nothing of the rows it hides (rules.PushDownFilters).
+		if x.Barrier && (!logical.IsLeakproof(c) || logical.IsVolatile(c)) {
+			return nil, false
+		}
 		deeper, ok := b.sinkConjunct(x.Input, c)
 		if !ok {
 			return nil, false
 		}
-		return &logical.Filter{Input: deeper, Pred: x.Pred}, true
+		f := *x
+		f.Input = deeper
+		return &f, true
 	case *logical.Project:
 		for i, id := range x.Cols {
 			if ref, isCol := x.Exprs[i].(*logical.ColRef); reads.Has(id) && (!isCol || ref.ID != id) {

@@ -46,7 +46,9 @@ func (b *binder) securedRelation(rel *relation, t *Table, loc int) (*relation, e
 		if err != nil {
 			return nil, err
 		}
-		node = &logical.Filter{Input: node, Pred: pred}
+		// A security barrier: the query's own predicates run after it
+		// unless they are leakproof (rules.PushDownFilters).
+		node = &logical.Filter{Input: node, Pred: pred, Barrier: true}
 	}
 	b.opts.Access.product(t.Name, dec.RowFilter() != "")
 	var proj *logical.Project

@@ -33,6 +33,11 @@ type Scan struct {
 	// when the session may not see every row of the source (a policy row
 	// filter, or a derived product read with its definer's rights).
 	HideStats bool
+	// Barrier marks Filters as holding an access policy's row filter, a
+	// security barrier: only leakproof predicates (IsLeakproof) may join
+	// them; the others run above the scan, on the rows the row filter
+	// kept, so that none can fail on, or otherwise reveal, a hidden row.
+	Barrier bool
 	// FilterOnly are the columns of Cols that only Filters read (set by
 	// PruneColumns): a source that applies those filters itself need not
 	// return them.
@@ -43,6 +48,11 @@ type Scan struct {
 type Filter struct {
 	Input Node
 	Pred  Expr
+	// Barrier marks Pred as an access policy's row filter (PostgreSQL's
+	// security barrier qual): a predicate from above may move below it
+	// only when it is leakproof (IsLeakproof), and Pred itself moves
+	// down into a Scan only to become its Barrier filters.
+	Barrier bool
 }
 
 // Project computes Exprs; a plain ColRef keeps its ID in Cols.

@@ -145,7 +145,9 @@ func (b *builder) pushJoin(x *logical.Join) (*stream, bool, error) {
 	}
 
 	var names, filters []string
+	hide := false
 	for i, l := range leaves {
+		hide = hide || l.HideStats
 		names = append(names, l.Name)
 		for _, f := range plans[i].req.Filters {
 			filters = append(filters, f.String())
@@ -160,7 +162,7 @@ func (b *builder) pushJoin(x *logical.Join) (*stream, bool, error) {
 	props = append(props, fmt.Sprintf("streams=%d", workers))
 	ex := &ExplainNode{Name: "Remote Join [" + strings.Join(names, ", ") + "]", Props: props}
 	s := &stream{ids: ids, lay: layoutOf(ids), ex: ex}
-	for _, op := range b.sourceOps(nil, arrow.NewSchema(fields, nil), js.Partitions, workers, ex) {
+	for _, op := range b.sourceOps(nil, arrow.NewSchema(fields, nil), js.Partitions, workers, ex, hide) {
 		s.ops = append(s.ops, b.instrument(op, ex))
 	}
 	return s, true, nil

@@ -254,7 +254,7 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 	case x.HideStats:
 		// How many files, row groups and partitions survive pruning, and
 		// so how many streams run, describe rows hidden from the session.
-		if re, ok := x.Table.(connectors.RequestExplainer); ok {
+		if re, ok := connectors.As[connectors.RequestExplainer](x.Table); ok { // through the engine's wrapper
 			props = append(props, re.ExplainRequest(b.ctx, p.req)...)
 		}
 		props = append(props, "statistics=hidden")
@@ -269,14 +269,16 @@ func (b *builder) scanStreams(x *logical.Scan, p *scanPlan, schema *arrow.Schema
 		name += " AS " + x.Alias
 	}
 	ex := &ExplainNode{Name: name, Props: props}
-	return &stream{ex: ex, ops: b.sourceOps(x, schema, parts, workers, ex)}, ex
+	return &stream{ex: ex, ops: b.sourceOps(x, schema, parts, workers, ex, x.HideStats)}, ex
 }
 
 // sourceOps spreads parts over workers scan operators (not instrumented),
 // counting what the source delivers for ex under ANALYZE, and for the
-// metrics of x's product.
-func (b *builder) sourceOps(x *logical.Scan, schema *arrow.Schema, parts []connectors.Partition, workers int, ex *ExplainNode) []executor.Operator {
-	if b.analyze {
+// metrics of x's product. Under hide (a scan's HideStats) ANALYZE does
+// not count: what the source delivers before a row filter that meshql
+// applies counts the rows it hides.
+func (b *builder) sourceOps(x *logical.Scan, schema *arrow.Schema, parts []connectors.Partition, workers int, ex *ExplainNode, hide bool) []executor.Operator {
+	if b.analyze && !hide {
 		ex.Source = nextStat(&b.stats.sources, &b.stats.nSources)
 	}
 	var counts *executor.SourceCounts // for the metrics; a pushed join (x nil) has no one product

@@ -13,6 +13,16 @@ import (
 // its partition keys fix what it reads, and finally into
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
 // join condition, which turns comma joins into equi-joins.
+//
+// A row filter (Filter.Barrier) is a security barrier, as PostgreSQL
+// treats row-level security quals: conjuncts from above move below it
+// only when they are leakproof (logical.IsLeakproof); the others stay
+// above it, so that they run only on the rows it keeps. 1/(CASE WHEN
+// name LIKE 'Q%' THEN 0 ELSE 1 END) = 1 then cannot fail on a hidden
+// customer, and no source (a Parquet scan's statistics, a PostgreSQL
+// WHERE clause) sees it beside the row filter, in whatever order that
+// source would evaluate them. Comparisons of columns with constants are
+// leakproof and still reach the source.
 func PushDownFilters(n logical.Node) (logical.Node, error) {
 	return push(n, nil), nil
 }
@@ -20,14 +30,21 @@ func PushDownFilters(n logical.Node) (logical.Node, error) {
 func push(n logical.Node, preds []logical.Expr) logical.Node {
 	switch x := n.(type) {
 	case *logical.Filter:
+		if x.Barrier {
+			return pushBarrier(x, preds)
+		}
 		return push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
 	case *logical.Scan:
+		var keep []logical.Expr
+		if x.Barrier {
+			preds, keep = splitLeakproof(preds)
+		}
 		if len(preds) == 0 {
-			return x
+			return wrap(x, keep)
 		}
 		c := *x
 		c.Filters = append(append([]logical.Expr(nil), x.Filters...), preds...)
-		return &c
+		return wrap(&c, keep)
 	case *logical.Project:
 		inputCols := logical.OutputSet(x.Input)
 		down, keep := split(preds, inputCols)
@@ -96,6 +113,36 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		n = n.WithChildren(nc)
 	}
 	return wrap(n, preds)
+}
+
+// pushBarrier pushes a row filter and the leakproof conjuncts from above
+// it down together; the others stay above. On a product's scan the row
+// filter becomes the scan's Barrier filters, which keep out later
+// conjuncts that are not leakproof too. A derived product's row filter
+// moves into its plan as far as any conjunct could.
+func pushBarrier(f *logical.Filter, preds []logical.Expr) logical.Node {
+	down, keep := splitLeakproof(preds)
+	own := logical.Conjuncts(f.Pred)
+	if s, ok := f.Input.(*logical.Scan); ok {
+		c := *s
+		c.Barrier = true
+		c.Filters = append(append([]logical.Expr(nil), s.Filters...), own...)
+		return wrap(push(&c, down), keep)
+	}
+	return wrap(push(f.Input, append(own, down...)), keep)
+}
+
+// splitLeakproof separates the predicates that may run beside a row
+// filter, before it: leakproof and not volatile.
+func splitLeakproof(preds []logical.Expr) (leakproof, rest []logical.Expr) {
+	for _, p := range preds {
+		if logical.IsLeakproof(p) && !logical.IsVolatile(p) {
+			leakproof = append(leakproof, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	return leakproof, rest
 }
 
 func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {

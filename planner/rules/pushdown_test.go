@@ -168,3 +168,69 @@ func TestFiltersBelowWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestRowFilterBarrier: below a row filter go only the leakproof
+// conjuncts (a comparison with a constant, into the scan beside the row
+// filter); a division stays above the scan, and stays there when
+// filters are pushed again (the scan's Barrier holds it back), whether it
+// came from WHERE or from a join's condition.
+func TestRowFilterBarrier(t *testing.T) {
+	one := &logical.Const{T: sqltypes.TypeInt8, V: int64(1)}
+	cmp := func(op expr.BinaryOp, l, r logical.Expr) logical.Expr {
+		return &logical.Binary{Op: op, L: l, R: r, T: sqltypes.TypeBool}
+	}
+	rowFilter := cmp(expr.OpEq, &logical.Func{Name: "upper", Args: []logical.Expr{int8Col(2)}, T: sqltypes.TypeText}, &logical.Const{T: sqltypes.TypeText, V: "EU"})
+	cheap := cmp(expr.OpLt, int8Col(1), one)
+	div := cmp(expr.OpEq, &logical.Binary{Op: expr.OpDiv, L: one, R: int8Col(1), T: sqltypes.TypeInt8}, one)
+	secured := func() logical.Node {
+		return &logical.Filter{Input: &logical.Scan{Name: "t", Cols: []logical.ColumnID{1, 2}}, Pred: rowFilter, Barrier: true}
+	}
+	check := func(t *testing.T, n logical.Node) {
+		t.Helper()
+		var scan *logical.Scan
+		var above []string
+		var walk func(n logical.Node)
+		walk = func(n logical.Node) {
+			switch x := n.(type) {
+			case *logical.Scan:
+				scan = x
+				return
+			case *logical.Filter:
+				above = append(above, x.Pred.String())
+			}
+			for _, c := range n.Children() {
+				walk(c)
+			}
+		}
+		walk(n)
+		got := fmt.Sprint(scan.Filters)
+		if !scan.Barrier || !strings.Contains(got, rowFilter.String()) || !strings.Contains(got, cheap.String()) || strings.Contains(got, "/") {
+			t.Errorf("scan filters %s (barrier %v), want the row filter and %s only", got, scan.Barrier, cheap)
+		}
+		if !strings.Contains(strings.Join(above, " "), div.String()) {
+			t.Errorf("the division is not above the scan:\n%s", describe(n, ""))
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   logical.Node
+	}{
+		{"where", &logical.Filter{Input: secured(), Pred: logical.And([]logical.Expr{div, cheap})}},
+		{"join condition", &logical.Join{Type: logical.InnerJoin, Left: int8Row(3), Right: secured(),
+			Cond: logical.And([]logical.Expr{cmp(expr.OpEq, int8Col(3), int8Col(1)), div, cheap})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := PushDownFilters(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, out)
+			// A filter over the result, as a later rule might leave one.
+			again, err := PushDownFilters(&logical.Filter{Input: out, Pred: cmp(expr.OpGt, int8Col(1), one)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, again)
+		})
+	}
+}

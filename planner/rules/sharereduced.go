@@ -195,7 +195,7 @@ func selective(s *logical.Scan) bool {
 // copies a scan that ReduceGroupedJoins placed twice, each with the
 // columns read from it): same table and filters, so the same rows.
 func copyOf(a, b *logical.Scan) bool {
-	return a.Name == b.Name && a.Product == b.Product && a.HideStats == b.HideStats && reflect.DeepEqual(a.Filters, b.Filters)
+	return a.Name == b.Name && a.Product == b.Product && a.HideStats == b.HideStats && a.Barrier == b.Barrier && reflect.DeepEqual(a.Filters, b.Filters)
 }
 
 func sameTable(a, b *logical.Scan) bool {
