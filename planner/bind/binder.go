@@ -235,6 +235,11 @@ type cteDef struct {
 	recursive  bool // WITH RECURSIVE query that reads itself
 	cycle      *pg_query.CTECycleClause
 	working    *workingDef // set while its recursive term is bound
+	// bound is the query as bound for its first reference; later
+	// references share its node (computed once, logical.Shared) under
+	// fresh column IDs, so that WITH queries reading each other twice
+	// bind in linear, not exponential, time and space.
+	bound *relation
 }
 
 // BindSelect binds a SELECT (or VALUES) statement.

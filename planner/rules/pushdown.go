@@ -14,13 +14,19 @@ import (
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
 // join condition, which turns comma joins into equi-joins.
 func PushDownFilters(n logical.Node) (logical.Node, error) {
-	return push(n, nil), nil
+	p := &pusher{shared: map[logical.Node]logical.Node{}}
+	return p.push(n, nil), nil
 }
 
-func push(n logical.Node, preds []logical.Expr) logical.Node {
+// pusher keeps the inputs of WITH queries read more than once, pushed
+// into once (no predicate crosses a logical.Shared), so that every
+// reference keeps reading one plan.
+type pusher struct{ shared map[logical.Node]logical.Node }
+
+func (p *pusher) push(n logical.Node, preds []logical.Expr) logical.Node {
 	switch x := n.(type) {
 	case *logical.Filter:
-		return push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
+		return p.push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
 	case *logical.Scan:
 		if len(preds) == 0 {
 			return x
@@ -32,11 +38,11 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		inputCols := logical.OutputSet(x.Input)
 		down, keep := split(preds, inputCols)
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Sort:
 		c := *x
-		c.Input = push(x.Input, preds)
+		c.Input = p.push(x.Input, preds)
 		return &c
 	case *logical.Aggregate:
 		// Only conjuncts over grouping columns that pass an input column
@@ -53,7 +59,7 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 			down, keep = nil, preds // a global aggregate returns a row even for no input
 		}
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Window:
 		// A conjunct fixed by the partition keys keeps or drops whole
@@ -69,20 +75,27 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		}
 		down, keep := split(preds, logical.Determined(x.Input, keys))
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Unnest:
 		down, keep := split(preds, logical.OutputSet(x.Input))
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Join:
-		return pushJoin(x, preds)
+		return p.pushJoin(x, preds)
+	case *logical.Shared:
+		in, ok := p.shared[x.Input]
+		if !ok {
+			in = p.push(x.Input, nil)
+			p.shared[x.Input] = in
+		}
+		return wrap(x.WithChildren([]logical.Node{in}), preds)
 	case *logical.Limit:
 		c := *x
-		c.Input = push(x.Input, nil)
+		c.Input = p.push(x.Input, nil)
 		if x.Bounds != nil {
-			c.Bounds = push(x.Bounds, nil)
+			c.Bounds = p.push(x.Bounds, nil)
 		}
 		return wrap(&c, preds)
 	}
@@ -91,14 +104,14 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 	if len(ch) > 0 {
 		nc := make([]logical.Node, len(ch))
 		for i, cn := range ch {
-			nc[i] = push(cn, nil)
+			nc[i] = p.push(cn, nil)
 		}
 		n = n.WithChildren(nc)
 	}
 	return wrap(n, preds)
 }
 
-func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
+func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	leftCols, rightCols := logical.OutputSet(j.Left), logical.OutputSet(j.Right)
 	var toLeft, toRight, cond, keep []logical.Expr
 	// A volatile conjunct (random() < 0.1, a TABLESAMPLE's draw) is drawn
@@ -170,8 +183,8 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	}
 	keep, cond = append(keep, volatilePreds...), append(cond, volatileConds...)
 	c := *j
-	c.Left = push(j.Left, toLeft)
-	c.Right = push(j.Right, toRight)
+	c.Left = p.push(j.Left, toLeft)
+	c.Right = p.push(j.Right, toRight)
 	c.Cond = logical.And(cond)
 	return wrap(&c, keep)
 }
