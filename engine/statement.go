@@ -119,7 +119,15 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 	}
 	st.start = start
 	system := false
-	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
+	pctx, done := s.planning(ctx, st.parsed.SQL)
+	st.st, st.err = planner.Analyze(pctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
+	done()
+	if st.err != nil && pctx.Err() != nil {
+		// Stopped, not refused: a later run analyzes it again.
+		err := queryFailure(pctx, st.err)
+		st.st, st.err, st.mesh = nil, nil, nil
+		return err
+	}
 	if st.err != nil {
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
@@ -139,6 +147,23 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// planning derives the context of a statement's analysis: an idle session
+// shows the statement running while it is planned (pg_stat_activity
+// 'active', mesh.running_queries), and statement_timeout, meshql_cancel
+// and pg_cancel_backend stop a planning that takes long. done must be
+// called when the analysis is over. Within a running query (EXECUTE, a
+// portal not yet drained) the running query's context applies.
+func (s *Session) planning(ctx context.Context, sql string) (context.Context, func()) {
+	if !s.engine.reg.idle(s) {
+		return ctx, func() {}
+	}
+	qctx, _, end, err := s.engine.reg.begin(ctx, s, sql, 0, s.statementTimeout(), s.engine.clock())
+	if err != nil {
+		return ctx, func() {}
+	}
+	return qctx, end
 }
 
 // bindOptions are the session facts binding st depends on, in snap, for

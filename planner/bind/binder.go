@@ -242,6 +242,17 @@ type cteDef struct {
 	bound *relation
 }
 
+// interrupted reports why the statement's context ended (statement_timeout,
+// a cancel request), if it did: binding every query block checks it, so
+// that a statement whose planning takes long (WITH queries inlined into
+// each other, thousands of UNION branches) stops when asked to.
+func (b *binder) interrupted() error {
+	if b.ctx == nil || b.ctx.Err() == nil {
+		return nil
+	}
+	return sqltypes.AsError(context.Cause(b.ctx))
+}
+
 // BindSelect binds a SELECT (or VALUES) statement.
 func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options) (*Query, error) {
 	sel := stmt.GetSelectStmt()
