@@ -119,13 +119,7 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 	}
 	st.start = start
 	system := false
-	pctx, done := s.planning(ctx, st.parsed.SQL)
-	st.st, st.err = planner.Analyze(pctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
-	done()
-	if st.err != nil && pctx.Err() != nil {
-		// Stopped, not refused: a later run analyzes it again.
-		err := queryFailure(pctx, st.err)
-		st.st, st.err, st.mesh = nil, nil, nil
+	if err := st.bind(ctx, snap, start, &system); err != nil {
 		return err
 	}
 	if st.err != nil {
@@ -147,6 +141,21 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// bind binds st in snap as analyzeAt says, setting st.st and st.err; an
+// error it returns instead stopped the binding (statement_timeout, a
+// cancel), and st stays to be analyzed again.
+func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock, system *bool) error {
+	pctx, done := st.s.planning(ctx, st.parsed.SQL)
+	defer done() // a panic too: recoverQuery answers it above
+	st.st, st.err = planner.Analyze(pctx, catalogView{s: st.s, snap: snap, access: st.access, system: system}, st.parsed, st.bindOptions(snap, start))
+	if st.err != nil && pctx.Err() != nil {
+		err := queryFailure(pctx, st.err)
+		st.st, st.err, st.mesh = nil, nil, nil
+		return err
+	}
+	return nil
 }
 
 // planning derives the context of a statement's analysis: an idle session
