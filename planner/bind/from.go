@@ -148,7 +148,7 @@ func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
 		q = b.distinctOutputs(q)
 		c := *q
 		c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
-			Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways}
+			Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways, Memo: &logical.SharedMemo{}}
 		def.bound = &c
 		return def.bound, nil
 	}
