@@ -127,9 +127,9 @@ func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
 // MATERIALIZED is inlined: every reference binds it afresh. Otherwise the
 // query is bound once and every reference reads that one plan through a
 // logical.Shared of def's key (rules.InlineSingleUse removes the wrapper
-// again when there is only one reference); references after the first
-// rename its columns with a projection, so that each has its own column
-// IDs while the plan below stays one node (a DAG, not copies: WITH
+// again when there is only one reference); every reference renames its
+// columns with a projection, so that each has its own column IDs while
+// the plan below stays one node (a DAG, not copies: WITH
 // queries that each read the one before twice must not double the plan
 // at every level).
 func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
@@ -150,8 +150,11 @@ func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
 		c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
 			Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways, Memo: &logical.SharedMemo{}}
 		def.bound = &c
-		return def.bound, nil
 	}
+	// The first reference too: the query's own columns must not appear
+	// outside it, where a subquery holding another reference would take
+	// a column of the first for one of its own (and not see the
+	// correlation).
 	q := *def.bound
 	q.cols = slices.Clone(q.cols)
 	p := &logical.Project{Input: q.node}
