@@ -64,6 +64,15 @@ func TestPlanningObservesTimeoutAndCancel(t *testing.T) {
 		t.Errorf("statement_timeout of 200ms stopped planning after %v", took)
 	}
 
+	// Shared, the same levels plan at once and their 2^24 rows run until
+	// the timeout.
+	began = time.Now()
+	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(24, "", "SELECT count(*) FROM c%d"))
+	wantCode(t, err, sqltypes.CodeQueryCanceled)
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("statement_timeout of 300ms stopped 24 shared levels after %v", took)
+	}
+
 	analyst := session(t, e, "analyst")
 	pid := itoa(analyst.ProcessID())
 	done := runAsync(analyst, slow)
