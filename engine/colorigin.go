@@ -32,8 +32,12 @@ func (s *Session) columnOrigins(q *bind.Query) map[logical.ColumnID]columnOrigin
 		rowTypes[uint32(p.RowTypeOID())] = uint32(classOID(p))
 	}
 	out := map[logical.ColumnID]columnOrigin{}
+	var seen logical.NodeSet
 	var walk func(n logical.Node)
 	walk = func(n logical.Node) {
+		if logical.Revisits(&seen, n) {
+			return
+		}
 		for _, c := range n.Children() {
 			walk(c)
 		}

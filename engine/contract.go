@@ -92,8 +92,7 @@ func (st *Statement) refreshSources(ctx context.Context) error {
 // whose files changed.
 func (e *Engine) boundTablesCurrent(plan logical.Node) bool {
 	current := true
-	var walk func(n logical.Node)
-	walk = func(n logical.Node) {
+	logical.Inspect(plan, func(n logical.Node) bool {
 		if s, ok := n.(*logical.Scan); ok && s.Product != nil && current {
 			e.sourceChanged(s.Product)
 			e.mu.Lock()
@@ -101,11 +100,8 @@ func (e *Engine) boundTablesCurrent(plan logical.Node) bool {
 			current = ok && ot.opened.Load() && ot.table == s.Table
 			e.mu.Unlock()
 		}
-		for _, c := range n.Children() {
-			walk(c)
-		}
-	}
-	walk(plan)
+		return current
+	})
 	return current
 }
 

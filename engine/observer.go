@@ -84,9 +84,10 @@ func (s *Session) observe(sql string, q *bind.Query, access *bind.Access) func(r
 func inputsRead(plan logical.Node) []string {
 	seen := map[string]bool{}
 	var out []string
+	var shared logical.NodeSet
 	var walk func(n logical.Node)
 	walk = func(n logical.Node) {
-		if n == nil {
+		if n == nil || logical.Revisits(&shared, n) {
 			return
 		}
 		if sc, ok := n.(*logical.Scan); ok && sc.Product != nil && !seen[sc.Product.QualifiedName()] {

@@ -138,6 +138,13 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 	return qctx, q, end, nil
 }
 
+// idle reports whether s runs no query.
+func (r *registry) idle(s *Session) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return s.running == nil
+}
+
 func errStatementTimeout() error {
 	return sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to statement timeout")
 }

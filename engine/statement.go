@@ -119,7 +119,9 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 	}
 	st.start = start
 	system := false
-	st.st, st.err = planner.Analyze(ctx, catalogView{s: s, snap: snap, access: st.access, system: &system}, st.parsed, st.bindOptions(snap, start))
+	if err := st.bind(ctx, snap, start, &system); err != nil {
+		return err
+	}
 	if st.err != nil {
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
@@ -139,6 +141,38 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 			WithHint("The catalog was reloaded and this prepared statement's columns changed; prepare it again.")
 	}
 	return st.err
+}
+
+// bind binds st in snap as analyzeAt says, setting st.st and st.err; an
+// error it returns instead stopped the binding (statement_timeout, a
+// cancel), and st stays to be analyzed again.
+func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock, system *bool) error {
+	pctx, done := st.s.planning(ctx, st.parsed.SQL)
+	defer done() // a panic too: recoverQuery answers it above
+	st.st, st.err = planner.Analyze(pctx, catalogView{s: st.s, snap: snap, access: st.access, system: system}, st.parsed, st.bindOptions(snap, start))
+	if st.err != nil && pctx.Err() != nil {
+		err := queryFailure(pctx, st.err)
+		st.st, st.err, st.mesh = nil, nil, nil
+		return err
+	}
+	return nil
+}
+
+// planning derives the context of a statement's analysis: an idle session
+// shows the statement running while it is planned (pg_stat_activity
+// 'active', mesh.running_queries), and statement_timeout, meshql_cancel
+// and pg_cancel_backend stop a planning that takes long. done must be
+// called when the analysis is over. Within a running query (EXECUTE, a
+// portal not yet drained) the running query's context applies.
+func (s *Session) planning(ctx context.Context, sql string) (context.Context, func()) {
+	if !s.engine.reg.idle(s) {
+		return ctx, func() {}
+	}
+	qctx, _, end, err := s.engine.reg.begin(ctx, s, sql, 0, s.statementTimeout(), s.engine.clock())
+	if err != nil {
+		return ctx, func() {}
+	}
+	return qctx, end
 }
 
 // bindOptions are the session facts binding st depends on, in snap, for

@@ -261,7 +261,7 @@ func BuildWith(ctx context.Context, env *executor.Env, q *bind.Query, params []s
 	}
 	eval := func(e logical.Expr) (sqltypes.Datum, error) { return physical.EvalConst(ctx, env, e) }
 	meta := q.Meta.Clone()
-	plan, err := rules.Optimize(q.Plan, params, required, eval, meta)
+	plan, err := rules.Optimize(ctx, q.Plan, params, required, eval, meta)
 	if err != nil {
 		return nil, err
 	}

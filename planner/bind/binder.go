@@ -239,6 +239,22 @@ type cteDef struct {
 	recursive  bool // WITH RECURSIVE query that reads itself
 	cycle      *pg_query.CTECycleClause
 	working    *workingDef // set while its recursive term is bound
+	// bound is the query as bound for its first reference; later
+	// references share its node (computed once, logical.Shared) under
+	// fresh column IDs, so that WITH queries reading each other twice
+	// bind in linear, not exponential, time and space.
+	bound *relation
+}
+
+// interrupted reports why the statement's context ended (statement_timeout,
+// a cancel request), if it did: binding every query block checks it, so
+// that a statement whose planning takes long (WITH queries inlined into
+// each other, thousands of UNION branches) stops when asked to.
+func (b *binder) interrupted() error {
+	if b.ctx == nil || b.ctx.Err() == nil {
+		return nil
+	}
+	return sqltypes.AsError(context.Cause(b.ctx))
 }
 
 // BindSelect binds a SELECT (or VALUES) statement.

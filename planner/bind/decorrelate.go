@@ -15,8 +15,7 @@ import (
 // outside even though its projection and limit output it.
 func definedIDs(n logical.Node) logical.ColSet {
 	s := logical.ColSet{}
-	var rec func(n logical.Node)
-	rec = func(n logical.Node) {
+	logical.Inspect(n, func(n logical.Node) bool {
 		if p, ok := n.(*logical.Project); ok {
 			for i, id := range p.Cols {
 				if c, isCol := p.Exprs[i].(*logical.ColRef); !isCol || c.ID != id {
@@ -34,11 +33,8 @@ func definedIDs(n logical.Node) logical.ColSet {
 				}
 			}
 		}
-		for _, c := range n.Children() {
-			rec(c)
-		}
-	}
-	rec(n)
+		return true
+	})
 	return s
 }
 
@@ -78,12 +74,10 @@ func readsOuter(n logical.Node, defined logical.ColSet) bool {
 func flowsClosed(n logical.Node) bool {
 	defined := definedIDs(n)
 	ok := true
-	var rec func(x logical.Node)
-	rec = func(x logical.Node) {
+	logical.Inspect(n, func(x logical.Node) bool {
 		avail := logical.NewColSet(x.Output()...)
 		for _, c := range x.Children() {
 			avail.Add(c.Output()...)
-			rec(c)
 		}
 		logical.VisitExprs(x, func(e logical.Expr) {
 			for id := range logical.ColumnsOf(e) {
@@ -92,22 +86,18 @@ func flowsClosed(n logical.Node) bool {
 				}
 			}
 		})
-	}
-	rec(n)
+		return true
+	})
 	return ok
 }
 
 // columnsRead returns the columns the expressions anywhere in n read.
 func columnsRead(n logical.Node) logical.ColSet {
 	read := logical.ColSet{}
-	var rec func(n logical.Node)
-	rec = func(n logical.Node) {
+	logical.Inspect(n, func(n logical.Node) bool {
 		logical.VisitExprs(n, func(e logical.Expr) { read.AddSet(logical.ColumnsOf(e)) })
-		for _, c := range n.Children() {
-			rec(c)
-		}
-	}
-	rec(n)
+		return true
+	})
 	return read
 }
 
@@ -448,8 +438,7 @@ func regroupedCounts(orig, plan logical.Node) logical.ColSet {
 // groups (an uncorrelated subquery's) always yields its one row.
 func countColumns(plan logical.Node) logical.ColSet {
 	out := logical.ColSet{}
-	var rec func(n logical.Node)
-	rec = func(n logical.Node) {
+	logical.Inspect(plan, func(n logical.Node) bool {
 		if a, ok := n.(*logical.Aggregate); ok && len(a.Groups) > 0 {
 			for i, c := range a.Aggs {
 				if c.Func == "count" || c.Func == "count_star" {
@@ -457,10 +446,7 @@ func countColumns(plan logical.Node) logical.ColSet {
 				}
 			}
 		}
-		for _, c := range n.Children() {
-			rec(c)
-		}
-	}
-	rec(plan)
+		return true
+	})
 	return out
 }

@@ -59,6 +59,7 @@ type scaleFlow struct {
 	demand, out logical.ColSet
 	cmp         bool
 	done        map[logical.Node]logical.Node // a plan may share subtrees
+	marked      logical.NodeSet               // shared inputs mark has seen
 	// comparing counts the comparisons settle is inside: their operands
 	// keep exact quotients, but ln/exp/power results stay at their
 	// static scale there (exp(-10000.0) = 0 needs no 4,000 places).
@@ -182,6 +183,11 @@ func (f *scaleFlow) mark(n logical.Node) {
 		// Every copy of a WITH query must produce the same types.
 		f.demand.Add(x.Input.Output()...)
 		f.out.Add(x.Input.Output()...)
+		// References sharing one input mark it alike: once is enough.
+		if f.marked.Has(x.Input) {
+			return
+		}
+		f.marked.Add(x.Input)
 	}
 	logical.VisitExprs(n, f.markPrinted)
 	for _, c := range n.Children() {

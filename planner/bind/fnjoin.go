@@ -69,12 +69,11 @@ func (b *binder) joinFunction(j *pg_query.JoinExpr, jt logical.JoinType, l, r *r
 // the columns decide, not a second binding.
 func functionReads(r, l *relation) bool {
 	left := logical.OutputSet(l.node)
-	var reads func(n logical.Node) bool
-	reads = func(n logical.Node) bool {
-		if n == l.node {
+	found := false
+	logical.Inspect(r.node, func(n logical.Node) bool {
+		if n == l.node || found {
 			return false
 		}
-		found := false
 		read := func(e logical.Expr) {
 			for id := range readsFrom(e) {
 				found = found || left.Has(id)
@@ -89,12 +88,9 @@ func functionReads(r, l *relation) bool {
 		} else {
 			logical.VisitExprs(n, read)
 		}
-		for _, c := range n.Children() {
-			found = found || reads(c)
-		}
-		return found
-	}
-	return reads(r.node)
+		return !found
+	})
+	return found
 }
 
 // detachFunction returns r, a function bound over l's rows that reads

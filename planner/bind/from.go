@@ -123,6 +123,50 @@ func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
 	return b.bindSelect(def.query, nil)
 }
 
+// cteReference binds one reference to the WITH query def. A query AS NOT
+// MATERIALIZED is inlined: every reference binds it afresh. Otherwise the
+// query is bound once and every reference reads that one plan through a
+// logical.Shared of def's key (rules.InlineSingleUse removes the wrapper
+// again when there is only one reference); every reference renames its
+// columns with a projection, so that each has its own column IDs while
+// the plan below stays one node (a DAG, not copies: WITH
+// queries that each read the one before twice must not double the plan
+// at every level).
+func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
+	if def.share == pg_query.CTEMaterialize_CTEMaterializeNever {
+		q, err := b.bindCTEBody(def, level)
+		if err != nil {
+			return nil, err
+		}
+		return b.distinctOutputs(q), nil
+	}
+	if def.bound == nil {
+		q, err := b.bindCTEBody(def, level)
+		if err != nil {
+			return nil, err
+		}
+		q = b.distinctOutputs(q)
+		c := *q
+		c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
+			Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways, Memo: &logical.SharedMemo{}}
+		def.bound = &c
+	}
+	// The first reference too: the query's own columns must not appear
+	// outside it, where a subquery holding another reference would take
+	// a column of the first for one of its own (and not see the
+	// correlation).
+	q := *def.bound
+	q.cols = slices.Clone(q.cols)
+	p := &logical.Project{Input: q.node}
+	for i, c := range q.cols {
+		p.Exprs = append(p.Exprs, b.colRef(c.id))
+		q.cols[i].id = b.meta.NewColumn(c.name, b.meta.Column(c.id).Table, c.t)
+		p.Cols = append(p.Cols, q.cols[i].id)
+	}
+	q.node = p
+	return &q, nil
+}
+
 // bindFromList binds the FROM clause; items are cross-joined left to right,
 // and a function item sees the items before it (implicit LATERAL, as in
 // PostgreSQL for function calls).
@@ -347,23 +391,12 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 				}
 				return subqueryRelation(wr, alias, colAliases, outer)
 			}
-			// Each reference binds the CTE afresh (inlining), so that each
-			// gets its own column IDs.
-			q, err := b.bindCTEBody(def, level)
+			q, err := b.cteReference(def, level)
 			if err != nil {
 				return nil, err
 			}
-			q = b.distinctOutputs(q)
 			if len(colAliases) == 0 {
 				colAliases = def.colAliases
-			}
-			if def.share != pg_query.CTEMaterialize_CTEMaterializeNever {
-				// rules.InlineSingleUse removes the wrapper again when this
-				// is the only reference.
-				c := *q
-				c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
-					Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways}
-				q = &c
 			}
 			return subqueryRelation(q, alias, colAliases, outer)
 		}

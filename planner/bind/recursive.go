@@ -337,18 +337,17 @@ func withoutModifier(t sqltypes.Type) sqltypes.Type {
 // query whose recursive term is being bound (a finished recursive query
 // inside n reads its own).
 func readsWorkTable(n logical.Node) bool {
-	switch n.(type) {
-	case *logical.WorkTable:
-		return true
-	case *logical.RecursiveUnion:
-		return false
-	}
-	for _, c := range n.Children() {
-		if readsWorkTable(c) {
-			return true
+	found := false
+	logical.Inspect(n, func(n logical.Node) bool {
+		switch n.(type) {
+		case *logical.WorkTable:
+			found = true
+		case *logical.RecursiveUnion:
+			return false
 		}
-	}
-	return false
+		return !found
+	})
+	return found
 }
 
 // rejectSearch answers a WITH query's SEARCH clause.

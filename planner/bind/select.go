@@ -58,6 +58,9 @@ func (b *binder) bindTarget(t target, sc *scope, agg *aggState) (logical.Expr, e
 }
 
 func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
+	if err := b.interrupted(); err != nil {
+		return nil, err
+	}
 	srfOK := b.srfOK
 	b.srfOK = false // not in a subquery's clauses
 	defer func() { b.srfOK = srfOK }()

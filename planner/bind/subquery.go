@@ -728,15 +728,13 @@ func (b *binder) liftOuter(plan logical.Node, out logical.ColumnID, need logical
 }
 
 func containsAggregate(n logical.Node) bool {
-	if _, ok := n.(*logical.Aggregate); ok {
-		return true
-	}
-	for _, c := range n.Children() {
-		if containsAggregate(c) {
-			return true
-		}
-	}
-	return false
+	found := false
+	logical.Inspect(n, func(n logical.Node) bool {
+		_, isAgg := n.(*logical.Aggregate)
+		found = found || isAgg
+		return !found
+	})
+	return found
 }
 
 // directOutput reports whether plan passes column id from its aggregate

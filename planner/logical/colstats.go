@@ -91,21 +91,15 @@ func KeyRows(n Node, id ColumnID) (float64, bool) {
 func distinctOf(n Node, id ColumnID, rows float64) (float64, bool) {
 	var found *Scan
 	k := -1
-	var visit func(Node)
-	visit = func(m Node) {
+	Inspect(n, func(m Node) bool {
 		if s, ok := m.(*Scan); ok {
 			if i := slices.Index(s.Cols, id); i >= 0 {
 				found, k = s, i
 			}
-			return
+			return false
 		}
-		for _, c := range m.Children() {
-			if found == nil {
-				visit(c)
-			}
-		}
-	}
-	visit(n)
+		return found == nil
+	})
 	if found == nil {
 		return 0, false
 	}

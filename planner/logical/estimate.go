@@ -48,6 +48,10 @@ func Estimate(n Node) float64 {
 		return 100
 	case *RecursiveUnion:
 		return max(Estimate(x.Anchor), 1) * 10
+	case *Shared:
+		if x.Memo != nil {
+			return x.Memo.estimate(x.Input)
+		}
 	}
 	ch := n.Children()
 	if len(ch) == 1 {

@@ -103,12 +103,30 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 }
 
 // Transform rebuilds the plan bottom-up, replacing each node by fn's result.
+// The input of a Shared that several references hold (one node, a DAG) is
+// rebuilt once and the result shared again, so that a pass stays linear
+// in the plan's size and the references keep reading one plan.
 func Transform(n Node, fn func(Node) (Node, error)) (Node, error) {
+	return transform(n, fn, map[Node]Node{})
+}
+
+func transform(n Node, fn func(Node) (Node, error), shared map[Node]Node) (Node, error) {
+	if s, ok := n.(*Shared); ok {
+		in, seen := shared[s.Input]
+		if !seen {
+			t, err := transform(s.Input, fn, shared)
+			if err != nil {
+				return nil, err
+			}
+			shared[s.Input], in = t, t
+		}
+		return fn(s.WithChildren([]Node{in}))
+	}
 	ch := n.Children()
 	if len(ch) > 0 {
 		nc := make([]Node, len(ch))
 		for i, c := range ch {
-			t, err := Transform(c, fn)
+			t, err := transform(c, fn, shared)
 			if err != nil {
 				return nil, err
 			}
@@ -117,6 +135,56 @@ func Transform(n Node, fn func(Node) (Node, error)) (Node, error) {
 		n = n.WithChildren(nc)
 	}
 	return fn(n)
+}
+
+// NodeSet is a set of plan nodes by identity, for walks that visit a
+// shared input once.
+type NodeSet map[Node]struct{}
+
+func (s *NodeSet) Add(n Node) {
+	if *s == nil {
+		*s = NodeSet{}
+	}
+	(*s)[n] = struct{}{}
+}
+
+func (s NodeSet) Has(n Node) bool { _, ok := s[n]; return ok }
+
+// Revisits reports whether n is a Shared whose input a walk has been
+// through already (recording it in seen otherwise): a walk that gathers
+// facts need not go through it again, and must not, as references to
+// WITH queries that read each other twice double at every level.
+func Revisits(seen *NodeSet, n Node) bool {
+	s, ok := n.(*Shared)
+	if !ok {
+		return false
+	}
+	if seen.Has(s.Input) {
+		return true
+	}
+	seen.Add(s.Input)
+	return false
+}
+
+// Inspect calls fn on every node of the plan top-down, descending into a
+// node's children while fn returns true. The input of a Shared is visited
+// once however many references hold it.
+func Inspect(n Node, fn func(Node) bool) {
+	var seen NodeSet
+	var visit func(Node)
+	visit = func(n Node) {
+		if Revisits(&seen, n) {
+			fn(n)
+			return
+		}
+		if !fn(n) {
+			return
+		}
+		for _, c := range n.Children() {
+			visit(c)
+		}
+	}
+	visit(n)
 }
 
 // VisitExprs calls fn with each expression n holds directly (not its

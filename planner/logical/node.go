@@ -1,6 +1,8 @@
 package logical
 
 import (
+	"sync"
+
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/executor/ops"
@@ -274,6 +276,33 @@ type Shared struct {
 	// Materialized is set by AS MATERIALIZED: computed once even when
 	// referenced once.
 	Materialized bool
+	// Memo, when set, is shared by references holding one Input node,
+	// so that estimating each of them does not estimate the input again
+	// (WITH queries reading each other twice, level after level).
+	Memo *SharedMemo
+}
+
+// SharedMemo remembers facts about the Input of the Shared references
+// that hold it; a fact is kept for one Input node and recomputed when a
+// rewrite gave a reference another.
+type SharedMemo struct {
+	mu    sync.Mutex
+	input Node
+	rows  float64
+}
+
+func (m *SharedMemo) estimate(in Node) float64 {
+	m.mu.Lock()
+	if m.input == in {
+		defer m.mu.Unlock()
+		return m.rows
+	}
+	m.mu.Unlock()
+	rows := Estimate(in)
+	m.mu.Lock()
+	m.input, m.rows = in, rows
+	m.mu.Unlock()
+	return rows
 }
 
 func (n *Shared) Output() []ColumnID          { return n.Input.Output() }

@@ -261,8 +261,7 @@ func joinEstimate(leftRows, rightRows float64, leftCols, rightCols logical.ColSe
 func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnID]float64 {
 	out := map[logical.ColumnID]float64{}
 	for i, leaf := range leaves {
-		var visit func(n logical.Node)
-		visit = func(n logical.Node) {
+		logical.Inspect(leaf, func(n logical.Node) bool {
 			if s, ok := n.(*logical.Scan); ok {
 				for k, id := range s.Cols {
 					if v, ok := logical.ColumnDistinct(s, k); ok {
@@ -270,11 +269,8 @@ func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnI
 					}
 				}
 			}
-			for _, c := range n.Children() {
-				visit(c)
-			}
-		}
-		visit(leaf)
+			return true
+		})
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"context"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -9,8 +11,9 @@ import (
 // reads required: parameters become constants, constants fold, date casts
 // and containment in constant ranges unwrap, predicates move down into scans, subtrees that cannot yield a
 // row become empty, and unused columns disappear.
-// Rules that add columns register them in meta.
-func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
+// Rules that add columns register them in meta. ctx ending (statement
+// timeout, cancel) stops the pipeline between rules.
+func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
 	steps := []func(logical.Node) (logical.Node, error){
 		InlineSingleUse,
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
@@ -31,6 +34,9 @@ func Optimize(n logical.Node, params []sqltypes.Datum, required logical.ColSet, 
 	}
 	var err error
 	for _, step := range steps {
+		if ctx.Err() != nil {
+			return nil, sqltypes.AsError(context.Cause(ctx))
+		}
 		if n, err = step(n); err != nil {
 			return nil, err
 		}

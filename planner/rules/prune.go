@@ -8,8 +8,13 @@ import (
 // only the columns a query uses, projections and aggregates drop unused
 // outputs. required is the set of columns the plan's consumer reads.
 func PruneColumns(n logical.Node, required logical.ColSet) (logical.Node, error) {
-	return prune(n, required), nil
+	p := &pruner{shared: map[logical.Node]logical.Node{}}
+	return p.prune(n, required), nil
 }
+
+// pruner prunes the input of a WITH query read more than once (all its
+// outputs kept) once, so that every reference keeps reading one plan.
+type pruner struct{ shared map[logical.Node]logical.Node }
 
 func withCols(required logical.ColSet, es ...logical.Expr) logical.ColSet {
 	out := logical.ColSet{}
@@ -22,7 +27,7 @@ func withCols(required logical.ColSet, es ...logical.Expr) logical.ColSet {
 	return out
 }
 
-func prune(n logical.Node, required logical.ColSet) logical.Node {
+func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 	switch x := n.(type) {
 	case *logical.Scan:
 		need := withCols(required, x.Filters...)
@@ -48,7 +53,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	case *logical.Filter:
 		c := *x
-		c.Input = prune(x.Input, withCols(required, x.Pred))
+		c.Input = p.prune(x.Input, withCols(required, x.Pred))
 		return &c
 	case *logical.Project:
 		c := *x
@@ -63,7 +68,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			// Keep one column so that batches still carry their row count.
 			c.Exprs, c.Cols = x.Exprs[:1], x.Cols[:1]
 		}
-		c.Input = prune(x.Input, withCols(logical.ColSet{}, c.Exprs...))
+		c.Input = p.prune(x.Input, withCols(logical.ColSet{}, c.Exprs...))
 		return &c
 	case *logical.Join:
 		c := *x
@@ -74,14 +79,14 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			}
 		}
 		need := withCols(required, x.Cond)
-		c.Left = prune(x.Left, need)
+		c.Left = p.prune(x.Left, need)
 		switch x.Type {
 		case logical.SemiJoin, logical.AntiJoin, logical.MarkJoin:
 			// Nothing above reads the right side's columns (a scan can
 			// be on both sides, see ReduceSemiJoinBuilds).
-			c.Right = prune(x.Right, withCols(logical.ColSet{}, x.Cond))
+			c.Right = p.prune(x.Right, withCols(logical.ColSet{}, x.Cond))
 		default:
-			c.Right = prune(x.Right, need)
+			c.Right = p.prune(x.Right, need)
 		}
 		return &c
 	case *logical.Aggregate:
@@ -108,7 +113,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 				need = withCols(need, k.Expr)
 			}
 		}
-		c.Input = prune(x.Input, need)
+		c.Input = p.prune(x.Input, need)
 		return &c
 	case *logical.Sort:
 		c := *x
@@ -116,13 +121,13 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		for _, k := range x.Keys {
 			need = withCols(need, k.Expr)
 		}
-		c.Input = prune(x.Input, need)
+		c.Input = p.prune(x.Input, need)
 		return &c
 	case *logical.Limit:
 		c := *x
-		c.Input = prune(x.Input, required)
+		c.Input = p.prune(x.Input, required)
 		if x.Bounds != nil {
-			c.Bounds = prune(x.Bounds, logical.OutputSet(x.Bounds))
+			c.Bounds = p.prune(x.Bounds, logical.OutputSet(x.Bounds))
 		}
 		return &c
 	case *logical.Unnest:
@@ -131,7 +136,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 		if x.Cond != nil {
 			reads = append(append([]logical.Expr(nil), reads...), x.Cond)
 		}
-		c.Input = prune(x.Input, withCols(required, reads...))
+		c.Input = p.prune(x.Input, withCols(required, reads...))
 		return &c
 	case *logical.Window:
 		// A window function nobody reads is not computed (nor are its
@@ -144,7 +149,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			}
 		}
 		if len(c.Calls) == 0 {
-			return prune(x.Input, required)
+			return p.prune(x.Input, required)
 		}
 		need := withCols(required, x.PartitionBy...)
 		for _, k := range x.OrderBy {
@@ -155,24 +160,27 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			need = withCols(need, w.Filter)
 			need = withCols(need, w.RangeExprs()...)
 		}
-		c.Input = prune(x.Input, need)
+		c.Input = p.prune(x.Input, need)
 		return &c
 	case *logical.Shared:
 		// Every reference keeps all columns, so that the copies stay alike.
-		c := *x
-		c.Input = prune(x.Input, logical.OutputSet(x.Input))
-		return &c
+		in, ok := p.shared[x.Input]
+		if !ok {
+			in = p.prune(x.Input, logical.OutputSet(x.Input))
+			p.shared[x.Input] = in
+		}
+		return x.WithChildren([]logical.Node{in})
 	case *logical.RecursiveUnion:
 		// Each round reads every column the round before produced.
 		c := *x
-		c.Anchor = prune(x.Anchor, logical.OutputSet(x.Anchor))
-		c.Recursive = prune(x.Recursive, logical.OutputSet(x.Recursive))
+		c.Anchor = p.prune(x.Anchor, logical.OutputSet(x.Anchor))
+		c.Recursive = p.prune(x.Recursive, logical.OutputSet(x.Recursive))
 		return &c
 	case *logical.SetOp:
 		// Every column takes part in duplicate elimination: keep them all.
 		c := *x
-		c.Left = prune(x.Left, logical.OutputSet(x.Left))
-		c.Right = prune(x.Right, logical.OutputSet(x.Right))
+		c.Left = p.prune(x.Left, logical.OutputSet(x.Left))
+		c.Right = p.prune(x.Right, logical.OutputSet(x.Right))
 		return &c
 	}
 	return n

@@ -24,16 +24,22 @@ import (
 // source would evaluate them. Comparisons of columns with constants are
 // leakproof and still reach the source.
 func PushDownFilters(n logical.Node) (logical.Node, error) {
-	return push(n, nil), nil
+	p := &pusher{shared: map[logical.Node]logical.Node{}}
+	return p.push(n, nil), nil
 }
 
-func push(n logical.Node, preds []logical.Expr) logical.Node {
+// pusher keeps the inputs of WITH queries read more than once, pushed
+// into once (no predicate crosses a logical.Shared), so that every
+// reference keeps reading one plan.
+type pusher struct{ shared map[logical.Node]logical.Node }
+
+func (p *pusher) push(n logical.Node, preds []logical.Expr) logical.Node {
 	switch x := n.(type) {
 	case *logical.Filter:
 		if x.Barrier {
-			return pushBarrier(x, preds)
+			return p.pushBarrier(x, preds)
 		}
-		return push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
+		return p.push(x.Input, append(preds, logical.Conjuncts(x.Pred)...))
 	case *logical.Scan:
 		var keep []logical.Expr
 		if x.Barrier {
@@ -49,11 +55,11 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		inputCols := logical.OutputSet(x.Input)
 		down, keep := split(preds, inputCols)
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Sort:
 		c := *x
-		c.Input = push(x.Input, preds)
+		c.Input = p.push(x.Input, preds)
 		return &c
 	case *logical.Aggregate:
 		// Only conjuncts over grouping columns that pass an input column
@@ -70,7 +76,7 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 			down, keep = nil, preds // a global aggregate returns a row even for no input
 		}
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Window:
 		// A conjunct fixed by the partition keys keeps or drops whole
@@ -86,20 +92,27 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 		}
 		down, keep := split(preds, logical.Determined(x.Input, keys))
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Unnest:
 		down, keep := split(preds, logical.OutputSet(x.Input))
 		c := *x
-		c.Input = push(x.Input, down)
+		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)
 	case *logical.Join:
-		return pushJoin(x, preds)
+		return p.pushJoin(x, preds)
+	case *logical.Shared:
+		in, ok := p.shared[x.Input]
+		if !ok {
+			in = p.push(x.Input, nil)
+			p.shared[x.Input] = in
+		}
+		return wrap(x.WithChildren([]logical.Node{in}), preds)
 	case *logical.Limit:
 		c := *x
-		c.Input = push(x.Input, nil)
+		c.Input = p.push(x.Input, nil)
 		if x.Bounds != nil {
-			c.Bounds = push(x.Bounds, nil)
+			c.Bounds = p.push(x.Bounds, nil)
 		}
 		return wrap(&c, preds)
 	}
@@ -108,7 +121,7 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 	if len(ch) > 0 {
 		nc := make([]logical.Node, len(ch))
 		for i, cn := range ch {
-			nc[i] = push(cn, nil)
+			nc[i] = p.push(cn, nil)
 		}
 		n = n.WithChildren(nc)
 	}
@@ -120,16 +133,16 @@ func push(n logical.Node, preds []logical.Expr) logical.Node {
 // filter becomes the scan's Barrier filters, which keep out later
 // conjuncts that are not leakproof too. A derived product's row filter
 // moves into its plan as far as any conjunct could.
-func pushBarrier(f *logical.Filter, preds []logical.Expr) logical.Node {
+func (p *pusher) pushBarrier(f *logical.Filter, preds []logical.Expr) logical.Node {
 	down, keep := splitLeakproof(preds)
 	own := logical.Conjuncts(f.Pred)
 	if s, ok := f.Input.(*logical.Scan); ok {
 		c := *s
 		c.Barrier = true
 		c.Filters = append(append([]logical.Expr(nil), s.Filters...), own...)
-		return wrap(push(&c, down), keep)
+		return wrap(p.push(&c, down), keep)
 	}
-	return wrap(push(f.Input, append(own, down...)), keep)
+	return wrap(p.push(f.Input, append(own, down...)), keep)
 }
 
 // splitLeakproof separates the predicates that may run beside a row
@@ -145,7 +158,7 @@ func splitLeakproof(preds []logical.Expr) (leakproof, rest []logical.Expr) {
 	return leakproof, rest
 }
 
-func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
+func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	leftCols, rightCols := logical.OutputSet(j.Left), logical.OutputSet(j.Right)
 	var toLeft, toRight, cond, keep []logical.Expr
 	// A volatile conjunct (random() < 0.1, a TABLESAMPLE's draw) is drawn
@@ -217,8 +230,8 @@ func pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	}
 	keep, cond = append(keep, volatilePreds...), append(cond, volatileConds...)
 	c := *j
-	c.Left = push(j.Left, toLeft)
-	c.Right = push(j.Right, toRight)
+	c.Left = p.push(j.Left, toLeft)
+	c.Right = p.push(j.Right, toRight)
 	c.Cond = logical.And(cond)
 	return wrap(&c, keep)
 }

@@ -9,16 +9,12 @@ import "github.com/meshql/meshql/planner/logical"
 // rules after it.
 func InlineSingleUse(n logical.Node) (logical.Node, error) {
 	refs := map[int]int{}
-	var count func(n logical.Node)
-	count = func(n logical.Node) {
+	logical.Inspect(n, func(n logical.Node) bool {
 		if s, ok := n.(*logical.Shared); ok {
 			refs[s.Key]++
 		}
-		for _, c := range n.Children() {
-			count(c)
-		}
-	}
-	count(n)
+		return true
+	})
 	return logical.Transform(n, func(n logical.Node) (logical.Node, error) {
 		if s, ok := n.(*logical.Shared); ok && refs[s.Key] < 2 && !s.Materialized {
 			return s.Input, nil

@@ -51,12 +51,12 @@ const shareFactor = 8
 
 func maxSharedKey(n logical.Node) int {
 	k := 0
-	if s, ok := n.(*logical.Shared); ok {
-		k = s.Key
-	}
-	for _, c := range n.Children() {
-		k = max(k, maxSharedKey(c))
-	}
+	logical.Inspect(n, func(n logical.Node) bool {
+		if s, ok := n.(*logical.Shared); ok {
+			k = max(k, s.Key)
+		}
+		return true
+	})
 	return k
 }
 

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// doublingWith is WITH c0 AS (SELECT 1 AS x), c1 AS (c0 UNION ALL c0), …
+// up to cn, whose count(*) is 2^n; materialized "" or " NOT MATERIALIZED"
+// (every reference inlined, as PostgreSQL, so the plan doubles per level).
+func doublingWith(n int, materialized, query string) string {
+	parts := []string{"c0 AS (SELECT 1 AS x)"}
+	for i := 1; i <= n; i++ {
+		parts = append(parts, fmt.Sprintf("c%d AS%s (SELECT x FROM c%d UNION ALL SELECT x FROM c%d)", i, materialized, i-1, i-1))
+	}
+	return "WITH " + strings.Join(parts, ", ") + " " + fmt.Sprintf(query, n)
+}
+
+// A WITH query read twice by the next, level after level, is planned once
+// per level: the plan of sixty levels (2^60 rows) is as small as the SQL
+// and planned at once, and the rows are PostgreSQL's (each level computed
+// once).
+func TestWithQueriesReadTwicePlanLinearly(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	began := time.Now()
+	plan, err := queryErr(t, e, "analyst", "EXPLAIN "+doublingWith(60, "", "SELECT count(*) FROM c%d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("EXPLAIN of 60 levels took %v", took)
+	}
+	if len(plan) > 10*60 {
+		t.Errorf("EXPLAIN of 60 levels has %d lines", len(plan))
+	}
+	if got := rows(t, e, "analyst", doublingWith(14, "", "SELECT count(*), sum(x) FROM c%d")); strings.Join(got, ",") != "16384|16384" {
+		t.Errorf("14 levels: %v", got)
+	}
+	// A self-join of a shared WITH query: each reference its own columns.
+	if got := rows(t, e, "analyst", "WITH c AS (SELECT x FROM (VALUES (1), (2)) v(x)) SELECT a.x, b.x FROM c a JOIN c b ON a.x < b.x"); strings.Join(got, ",") != "1|2" {
+		t.Errorf("self-join of a WITH query: %v", got)
+	}
+}
+
+// A statement whose planning takes long (here every reference inlined,
+// AS NOT MATERIALIZED, doubling the plan at each level) stops at
+// statement_timeout with 57014, and while planned it is active in
+// pg_stat_activity, where pg_cancel_backend stops it.
+func TestPlanningObservesTimeoutAndCancel(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	slow := doublingWith(40, " NOT MATERIALIZED", "SELECT count(*) FROM c%d")
+	began := time.Now()
+	err := sessionErr(t, e, "analyst", "SET statement_timeout = '200ms'", slow)
+	if se := wantCode(t, err, sqltypes.CodeQueryCanceled); se.Msg != "canceling statement due to statement timeout" {
+		t.Errorf("timed out with %q", se.Msg)
+	}
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("statement_timeout of 200ms stopped planning after %v", took)
+	}
+
+	// Shared, the same levels plan at once and their 2^24 rows run until
+	// the timeout.
+	began = time.Now()
+	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(24, "", "SELECT count(*) FROM c%d"))
+	wantCode(t, err, sqltypes.CodeQueryCanceled)
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("statement_timeout of 300ms stopped 24 shared levels after %v", took)
+	}
+
+	analyst := session(t, e, "analyst")
+	pid := itoa(analyst.ProcessID())
+	done := runAsync(analyst, slow)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := rows(t, e, "admin", "SELECT state, query FROM pg_stat_activity WHERE pid = "+pid)
+		if strings.Join(got, ",") == "active|"+slow {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the session planning is shown as %v", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := rows(t, e, "admin", "SELECT pg_cancel_backend("+pid+")"); got[0] != "t" {
+		t.Errorf("pg_cancel_backend = %v", got)
+	}
+	if se := wantCode(t, waitErr(t, done), sqltypes.CodeQueryCanceled); se.Msg != "canceling statement due to user request" {
+		t.Errorf("canceled with %q", se.Msg)
+	}
+	// The session goes on: its next statement plans and runs.
+	if res, err := analyst.Query(t.Context(), "SELECT 1"); err != nil {
+		t.Errorf("after the cancel: %v", err)
+	} else {
+		res.Close()
+	}
+}
