@@ -263,6 +263,12 @@ func (t *intTable[T]) resize(capacity int) {
 	t.sgids = make([]int32, capacity)
 	t.shift = uint(64 - log2(capacity))
 	mask := uint64(capacity - 1)
+	// The table holds at most capacity/2 groups before it grows again:
+	// room for their keys now saves append's own doublings (a copy and
+	// a fresh zeroed allocation each) of a slice as long as the groups.
+	if c := capacity / 2; cap(t.keys) < c {
+		t.keys = append(make([]T, 0, c), t.keys...)
+	}
 	for g, k := range t.keys {
 		if int32(g) == t.nullGid {
 			continue
