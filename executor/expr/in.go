@@ -25,11 +25,11 @@ type inExpr struct {
 
 // inSet holds the literal elements by their physical value.
 type inSet struct {
-	ints    map[int64]struct{}
-	floats  map[float64]struct{}
-	hasNaN  bool
-	decs    map[decimal128.Num]struct{}
-	strs    map[string]struct{}
+	ints   map[int64]struct{}
+	floats map[float64]struct{}
+	hasNaN bool
+	decs   map[decimal128.Num]struct{}
+	strs   map[string]struct{}
 	// short holds strs packed by packShort when there are few and all
 	// are short (TPC-H Q22's country codes '13', '31', …): a row is then
 	// looked up by a few integer compares instead of hashing its string.
