@@ -34,38 +34,17 @@ type DictValue struct {
 // A bare column is returned as it is: the aggregate groups by its codes
 // already.
 func OverDictionary(e Expr) Expr {
-	if _, isCol := e.(*ColumnExpr); isCol {
-		return e
-	}
-	col, ok := -1, true
-	var walk func(Expr)
-	walk = func(x Expr) {
+	col, ok := oneTextColumn(e, func(x Expr) bool {
 		switch c := x.(type) {
-		case *ColumnExpr:
-			if !c.T.IsString() || (col >= 0 && col != c.Index) {
-				ok = false
-			}
-			col = c.Index
-			return
-		case *LiteralExpr:
-			return
 		case *callExpr:
-			if IsVolatile(c.name) {
-				ok = false
-				return
-			}
+			return !IsVolatile(c.name)
 		case *caseExpr, *castExpr, *coalesceExpr, *cmpExpr, *likeExpr, *inExpr, *distinctExpr,
 			*logicExpr, *unaryExpr, *regexExpr, *dictExpr:
-		default:
-			ok = false
-			return
+			return true
 		}
-		for _, ch := range x.(node).children() {
-			walk(ch)
-		}
-	}
-	walk(e)
-	if !ok || col < 0 {
+		return false
+	})
+	if !ok {
 		return e
 	}
 	return &DictValue{orig: e, col: col, onDict: Remap(e, func(int) int { return 0 })}
@@ -102,14 +81,7 @@ func (d *DictValue) EvalDict(ctx context.Context, env *executor.Env, b arrow.Rec
 	if !ok || !ok2 {
 		return nil, nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	vals := withTrailingNull(env, dict)
-	defer vals.Release()
-	vb := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "v", Type: vals.DataType(), Nullable: true}}, nil), []arrow.Array{vals}, int64(vals.Len()))
-	defer vb.Release()
-	res, err := d.onDict.Eval(ctx, env, vb)
+	res, err := evalEntries(ctx, env, d.onDict, dict)
 	if err != nil {
 		if IsDataError(err) {
 			return nil, nil
@@ -117,7 +89,7 @@ func (d *DictValue) EvalDict(ctx context.Context, env *executor.Env, b arrow.Rec
 		return nil, err
 	}
 	defer res.Release()
-	if res.Len() != vals.Len() || !arrow.TypeEqual(res.DataType(), d.orig.Type().Arrow()) {
+	if res.Len() != dict.Len()+1 || !arrow.TypeEqual(res.DataType(), d.orig.Type().Arrow()) {
 		return nil, internalErr("%s over a dictionary returned %d values of %s", d, res.Len(), res.DataType())
 	}
 	idx := nullCodesLast(env.Mem, codes, int32(dict.Len()))

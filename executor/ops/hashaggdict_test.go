@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -116,6 +117,35 @@ func dictRows(r *rand.Rand, n, as, bs, v, nullOneIn int) [][]any {
 	return rows
 }
 
+// noFilter is dictInputs' filter for none.
+const noFilter = math.MinInt64
+
+// dictInputs splits rows into parts inputs of dictBatch batches (in
+// mem) of 64 rows (every other one sliced), each behind a filter v > filter unless
+// filter is noFilter.
+func dictInputs(t *testing.T, mem memory.Allocator, env *executor.Env, r *rand.Rand, rows [][]any, parts, unused int, filter int64) []executor.Operator {
+	t.Helper()
+	var inputs []executor.Operator
+	per := len(rows) / parts
+	for p := range parts {
+		var bs []arrow.RecordBatch
+		for i := p * per; i < (p+1)*per; i += 64 {
+			bs = append(bs, dictBatch(mem, r, rows[i:min(i+64, (p+1)*per)], unused, i%128 == 0))
+		}
+		var in executor.Operator = NewBatches(bs[0].Schema(), bs)
+		releaseBatches(bs)
+		if filter != noFilter {
+			f, err := NewFilter(env, in, cmpExpr{2, expr.OpGt, filter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = f
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
 // TestHashAggregateDictionaryKeys: grouping by text columns that arrive
 // as dictionary arrays, each batch with a different dictionary, gives
 // the GROUP BY of the decoded rows, with plain text keys: one or two
@@ -142,24 +172,11 @@ func TestHashAggregateDictionaryKeys(t *testing.T) {
 							if budget > 0 {
 								env = spillEnv(t, mem, 64, budget)
 							}
-							var inputs []executor.Operator
-							per := len(rows) / parts
-							for p := range parts {
-								var bs []arrow.RecordBatch
-								for i := p * per; i < (p+1)*per; i += 64 {
-									bs = append(bs, dictBatch(mem, r, rows[i:min(i+64, (p+1)*per)], unused, i%128 == 0))
-								}
-								var in executor.Operator = NewBatches(bs[0].Schema(), bs)
-								releaseBatches(bs)
-								if k > -2000 {
-									f, err := NewFilter(env, in, cmpExpr{2, expr.OpGt, k})
-									if err != nil {
-										t.Fatal(err)
-									}
-									in = f
-								}
-								inputs = append(inputs, in)
+							filter := k
+							if k == -2000 {
+								filter = noFilter
 							}
+							inputs := dictInputs(t, mem, env, r, rows, parts, unused, filter)
 							var groups []expr.Expr
 							for _, c := range keys {
 								if c == 2 {
@@ -353,24 +370,11 @@ func TestHashAggregateDictionaryValueKeys(t *testing.T) {
 					if budget > 0 {
 						env = spillEnv(t, mem, 64, budget)
 					}
-					var inputs []executor.Operator
-					per := len(rows) / parts
-					for p := range parts {
-						var bs []arrow.RecordBatch
-						for i := p * per; i < (p+1)*per; i += 64 {
-							bs = append(bs, dictBatch(mem, r, rows[i:min(i+64, (p+1)*per)], 0, i%128 == 0))
-						}
-						var in executor.Operator = NewBatches(bs[0].Schema(), bs)
-						releaseBatches(bs)
-						if filtered {
-							f, err := NewFilter(env, in, cmpExpr{2, expr.OpGt, -800})
-							if err != nil {
-								t.Fatal(err)
-							}
-							in = f
-						}
-						inputs = append(inputs, in)
+					filter := int64(noFilter)
+					if filtered {
+						filter = -800
 					}
+					inputs := dictInputs(t, mem, env, r, rows, parts, 0, filter)
 					var as []Aggregate
 					for _, a := range aggs {
 						as = append(as, a.aggregate())
