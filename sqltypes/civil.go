@@ -100,6 +100,16 @@ func CivilFromDays(z int64) (y int64, m, d int) {
 // YearFromDays is the year (astronomical) of CivilFromDays(z), computed
 // without the month and day.
 func YearFromDays(z int64) int64 {
+	// Dates of the years most data holds (1900-2155) are looked up: the
+	// general formula's divisions cost as much as the rest of
+	// extract(year …) over a column.
+	if off := uint64(z - yearStartsFrom); off < yearStartsSpan {
+		i := off / 365 // the year's index, or one more (leap days)
+		if int64(yearStarts[i]) > z {
+			i--
+		}
+		return fastYear0 + int64(i)
+	}
 	z += 719468
 	era := floorDiv(z, 146097)
 	doe := z - era*146097
@@ -111,6 +121,22 @@ func YearFromDays(z int64) int64 {
 	}
 	return y
 }
+
+// yearStarts holds the day numbers of January 1 of the years fastYear0
+// to fastYear0+255, and one more for the end of the last.
+var yearStarts = func() (t [257]int32) {
+	for i := range t {
+		t[i] = int32(DaysFromCivil(fastYear0+int64(i), 1, 1))
+	}
+	return t
+}()
+
+const fastYear0 = 1900
+
+var (
+	yearStartsFrom = int64(yearStarts[0])
+	yearStartsSpan = uint64(int64(yearStarts[256]) - yearStartsFrom)
+)
 
 // IsLeapYear reports whether astronomical year y is a Gregorian leap year.
 func IsLeapYear(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

@@ -53,6 +53,21 @@ func dictPredicate(e Expr) (int, bool) {
 	if e.Type().Kind != sqltypes.Bool {
 		return 0, false
 	}
+	return oneTextColumn(e, func(x Expr) bool {
+		switch c := x.(type) {
+		case *cmpExpr, *inExpr, *likeExpr, *distinctExpr, *logicExpr:
+			return true
+		case *unaryExpr:
+			return c.t.Kind == sqltypes.Bool // NOT and the IS tests, not negation
+		}
+		return false
+	})
+}
+
+// oneTextColumn reports whether e reads exactly one text column, and
+// which, through literals and nodes that allow accepts only; e itself
+// must not be the bare column.
+func oneTextColumn(e Expr, allow func(Expr) bool) (int, bool) {
 	if _, isCol := e.(*ColumnExpr); isCol {
 		return 0, false
 	}
@@ -68,13 +83,8 @@ func dictPredicate(e Expr) (int, bool) {
 			return
 		case *LiteralExpr:
 			return
-		case *cmpExpr, *inExpr, *likeExpr, *distinctExpr, *logicExpr:
-		case *unaryExpr:
-			if c.t.Kind != sqltypes.Bool { // NOT and the IS tests, not negation
-				ok = false
-				return
-			}
-		default:
+		}
+		if !allow(x) {
 			ok = false
 			return
 		}
@@ -153,14 +163,7 @@ func (d *dictExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 // NULL), in that order: bit 0 is set unless the answer is NULL, bit 1 if
 // it is TRUE.
 func (d *dictExpr) answers(ctx context.Context, env *executor.Env, dict *array.String) ([]uint8, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	vals := withTrailingNull(env, dict)
-	defer vals.Release()
-	vb := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "v", Type: vals.DataType(), Nullable: true}}, nil), []arrow.Array{vals}, int64(vals.Len()))
-	defer vb.Release()
-	res, err := d.onDict.Eval(ctx, env, vb)
+	res, err := evalEntries(ctx, env, d.onDict, dict)
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +214,19 @@ func (d *dictExpr) refine(ctx context.Context, env *executor.Env, b arrow.Record
 		k += int(answer[c] >> 1)
 	}
 	return sel[:k], true, nil
+}
+
+// evalEntries evaluates e, which reads column 0, on each entry of dict
+// and then on NULL, in that order.
+func evalEntries(ctx context.Context, env *executor.Env, e Expr, dict *array.String) (arrow.Array, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vals := withTrailingNull(env, dict)
+	defer vals.Release()
+	vb := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "v", Type: vals.DataType(), Nullable: true}}, nil), []arrow.Array{vals}, int64(vals.Len()))
+	defer vb.Release()
+	return e.Eval(ctx, env, vb)
 }
 
 // withTrailingNull copies a text array and appends one NULL.

@@ -342,3 +342,39 @@ func TestArrayCtorInCase(t *testing.T) {
 		t.Fatalf("Columns = %v", got)
 	}
 }
+
+// TestInShortStrings: text IN a few short literals (compared as packed
+// integers) answers as IN a longer list (hashed): strings that differ
+// only in length or a trailing zero byte, the empty string, 7 and 8
+// bytes, NULL rows and a NULL member.
+func TestInShortStrings(t *testing.T) {
+	env := newTestEnv(t)
+	rows := []any{"13", "1", "13\x00", "", "abcdefg", "abcdefgh", nil, "31", "x13", "abcdef"}
+	b := makeBatch(t, env, testCol{sqltypes.TypeText, rows})
+	defer b.Release()
+	x := Column(0, sqltypes.TypeText, "x")
+	lits := func(vs ...any) []Expr {
+		out := make([]Expr, len(vs))
+		for i, v := range vs {
+			out[i] = Literal(sqltypes.TypeText, v)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		list  []Expr
+		short bool
+		want  string
+	}{
+		{lits("13", "", "abcdefg"), true, "t f f t t f NULL f f f"},
+		{lits("13", "", "abcdefg", nil), true, "t NULL NULL t t NULL NULL NULL NULL NULL"},
+		{lits("13", "abcdefgh"), false, "t f f f f t NULL f f f"},
+	} {
+		in := In(x, tc.list, false)
+		if s := in.(*inExpr).set; s == nil || (s.short != nil) != tc.short {
+			t.Fatalf("IN %v: packed = %v, want %v", tc.list, s != nil && s.short != nil, tc.short)
+		}
+		if got := strings.Join(mustStrings(t, env, in, b), " "); got != tc.want {
+			t.Errorf("IN %v: %s, want %s", tc.list, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package expr
 import (
 	"bytes"
 	"crypto/md5"
+	"encoding/binary"
 	"encoding/hex"
 	"unicode"
 	"unicode/utf8"
@@ -142,15 +143,21 @@ func buildLength(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeInt4, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
+		chars := !bytea && name != "octet_length" && name != "bit_length"
+		// A batch whose text is all ASCII (one pass over its bytes) has
+		// as many characters as bytes in every value.
+		if chars && isASCII(v.data[v.offs[0]:v.offs[n]]) {
+			chars = false
+		}
 		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-			b := v.bytes(i)
+			l := v.offs[i+1] - v.offs[i]
 			switch {
-			case name == "octet_length" || bytea && name != "bit_length":
-				return int32(len(b)), false, nil
+			case chars:
+				return int32(utf8.RuneCount(v.bytes(i))), false, nil
 			case name == "bit_length":
-				return int32(8 * len(b)), false, nil
+				return 8 * l, false, nil
 			}
-			return int32(utf8.RuneCount(b)), false, nil
+			return l, false, nil
 		})
 	}}, nil
 }
@@ -315,4 +322,20 @@ func buildReplace(name string, args []Expr) (Expr, error) {
 			}
 		}
 	})
+}
+
+// isASCII reports whether b holds only ASCII bytes, eight at a time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

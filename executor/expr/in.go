@@ -25,11 +25,15 @@ type inExpr struct {
 
 // inSet holds the literal elements by their physical value.
 type inSet struct {
-	ints    map[int64]struct{}
-	floats  map[float64]struct{}
-	hasNaN  bool
-	decs    map[decimal128.Num]struct{}
-	strs    map[string]struct{}
+	ints   map[int64]struct{}
+	floats map[float64]struct{}
+	hasNaN bool
+	decs   map[decimal128.Num]struct{}
+	strs   map[string]struct{}
+	// short holds strs packed by packShort when there are few and all
+	// are short (TPC-H Q22's country codes '13', '31', …): a row is then
+	// looked up by a few integer compares instead of hashing its string.
+	short   []uint64
 	bools   [2]bool
 	hasNull bool
 }
@@ -107,7 +111,49 @@ func buildInSet(t sqltypes.Type, list []Expr) *inSet {
 			return nil
 		}
 	}
+	if s.strs != nil && len(s.strs) <= maxShortMembers {
+		for m := range s.strs {
+			if len(m) > 7 {
+				s.short = nil
+				break
+			}
+			s.short = append(s.short, packShort([]byte(m)))
+		}
+	}
 	return s
+}
+
+// maxShortMembers is the most members inSet.short holds: beyond, one
+// hash lookup costs less than comparing with each.
+const maxShortMembers = 16
+
+// packShort packs a string of at most 7 bytes into one integer, its
+// bytes in the low 7 and its length in the top one, so that two strings
+// are equal exactly when their packings are.
+func packShort(b []byte) uint64 {
+	k := uint64(len(b)) << 56
+	for j, c := range b {
+		k |= uint64(c) << (8 * j)
+	}
+	return k
+}
+
+// shortLookup sets bit i of out when row i of v is one of short's
+// packings (inSet.short).
+func shortLookup(v strView, n int, short []uint64, out []byte) {
+	rowsCmp(n, out, func(i int) bool {
+		b := v.bytes(i)
+		if len(b) > 7 {
+			return false
+		}
+		k := packShort(b)
+		for _, m := range short {
+			if m == k {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func (s *inSet) addFloat(f float64) {
@@ -217,6 +263,10 @@ func (e *inExpr) evalSet(ctx context.Context, env *executor.Env, b arrow.RecordB
 		rowsCmp(n, fb, func(i int) bool { _, ok := s.decs[v[i]]; return ok })
 	case arrow.STRING, arrow.BINARY:
 		v := viewOf(a)
+		if s.short != nil {
+			shortLookup(v, n, s.short, fb)
+			break
+		}
 		rowsCmp(n, fb, func(i int) bool { _, ok := s.strs[v.str(i)]; return ok })
 	case arrow.BOOL:
 		bs, off := a.Data().Buffers()[1].Bytes(), a.Data().Offset()

@@ -31,7 +31,9 @@ const maxDictCombos = 1 << 12
 
 // evalKeys evaluates the group keys over b, leaving a key that is a
 // column arriving as a dictionary with int32 codes of the key's own value
-// type as that dictionary array.
+// type as that dictionary array, and evaluating a key computed from one
+// such column per dictionary entry (expr.DictValue), as a dictionary
+// array with the column's codes.
 func (o *hashAggOp) evalKeys(ctx context.Context, b arrow.RecordBatch) ([]arrow.Array, error) {
 	out := make([]arrow.Array, len(o.groups))
 	for i, g := range o.groups {
@@ -39,6 +41,17 @@ func (o *hashAggOp) evalKeys(ctx context.Context, b arrow.RecordBatch) ([]arrow.
 			d.Retain()
 			out[i] = d
 			continue
+		}
+		if dv, ok := g.(*expr.DictValue); ok {
+			d, err := dv.EvalDict(ctx, o.env, b)
+			if err != nil {
+				releaseArrays(out)
+				return nil, err
+			}
+			if d != nil {
+				out[i] = d
+				continue
+			}
 		}
 		a, err := evalOne(ctx, o.env, g, b)
 		if err != nil {

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -116,6 +117,35 @@ func dictRows(r *rand.Rand, n, as, bs, v, nullOneIn int) [][]any {
 	return rows
 }
 
+// noFilter is dictInputs' filter for none.
+const noFilter = math.MinInt64
+
+// dictInputs splits rows into parts inputs of dictBatch batches (in
+// mem) of 64 rows (every other one sliced), each behind a filter v > filter unless
+// filter is noFilter.
+func dictInputs(t *testing.T, mem memory.Allocator, env *executor.Env, r *rand.Rand, rows [][]any, parts, unused int, filter int64) []executor.Operator {
+	t.Helper()
+	var inputs []executor.Operator
+	per := len(rows) / parts
+	for p := range parts {
+		var bs []arrow.RecordBatch
+		for i := p * per; i < (p+1)*per; i += 64 {
+			bs = append(bs, dictBatch(mem, r, rows[i:min(i+64, (p+1)*per)], unused, i%128 == 0))
+		}
+		var in executor.Operator = NewBatches(bs[0].Schema(), bs)
+		releaseBatches(bs)
+		if filter != noFilter {
+			f, err := NewFilter(env, in, cmpExpr{2, expr.OpGt, filter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = f
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
 // TestHashAggregateDictionaryKeys: grouping by text columns that arrive
 // as dictionary arrays, each batch with a different dictionary, gives
 // the GROUP BY of the decoded rows, with plain text keys: one or two
@@ -142,24 +172,11 @@ func TestHashAggregateDictionaryKeys(t *testing.T) {
 							if budget > 0 {
 								env = spillEnv(t, mem, 64, budget)
 							}
-							var inputs []executor.Operator
-							per := len(rows) / parts
-							for p := range parts {
-								var bs []arrow.RecordBatch
-								for i := p * per; i < (p+1)*per; i += 64 {
-									bs = append(bs, dictBatch(mem, r, rows[i:min(i+64, (p+1)*per)], unused, i%128 == 0))
-								}
-								var in executor.Operator = NewBatches(bs[0].Schema(), bs)
-								releaseBatches(bs)
-								if k > -2000 {
-									f, err := NewFilter(env, in, cmpExpr{2, expr.OpGt, k})
-									if err != nil {
-										t.Fatal(err)
-									}
-									in = f
-								}
-								inputs = append(inputs, in)
+							filter := k
+							if k == -2000 {
+								filter = noFilter
 							}
+							inputs := dictInputs(t, mem, env, r, rows, parts, unused, filter)
 							var groups []expr.Expr
 							for _, c := range keys {
 								if c == 2 {
@@ -301,6 +318,82 @@ func TestHashAggregateFilterOverDictionary(t *testing.T) {
 				}
 				sameRows(t, got, wantRows)
 			})
+		}
+	}
+}
+
+// TestHashAggregateDictionaryValueKeys: keys computed from one text
+// column that arrives as dictionary arrays (expr.OverDictionary: computed
+// per dictionary entry, the rows keeping their codes) group as the same
+// keys computed row by row: entries that map to one value (substr of
+// b100, b101 …), NULL rows however encoded mapped to a value (concat
+// gives 'x'), through a folded filter, on one input
+// or two, in memory and spilled.
+func TestHashAggregateDictionaryValueKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	rows := dictRows(r, 1200, 5, 300, 1000, 10)
+	aggs := []refAgg{{fn: "count_star"}, {fn: "sum", col: 2}}
+	call := func(name string, args ...expr.Expr) expr.Expr {
+		t.Helper()
+		e, err := expr.Call(name, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	a, b := expr.Column(0, tTxt, "a"), expr.Column(1, tTxt, "b")
+	concatA := expr.OverDictionary(call("concat", a, expr.Literal(tTxt, "x")))
+	substrB := expr.OverDictionary(call("substr", b, expr.Literal(tI8, int64(1)), expr.Literal(tI8, int64(3))))
+	for _, e := range []expr.Expr{concatA, substrB} {
+		if _, ok := e.(*expr.DictValue); !ok {
+			t.Fatalf("%s is %T, want a *expr.DictValue", e, e)
+		}
+	}
+	// The reference rows: column 0 = concat(a, 'x'), 1 = substr(b, 1, 3).
+	ref := make([][]any, len(rows))
+	for i, row := range rows {
+		x, y := "x", any(nil)
+		if s, ok := row[0].(string); ok {
+			x = s + "x"
+		}
+		if s, ok := row[1].(string); ok {
+			y = s[:min(3, len(s))]
+		}
+		ref[i] = []any{x, y, row[2]}
+	}
+	for _, filtered := range []bool{false, true} {
+		for _, parts := range []int{1, 2} {
+			for _, budget := range []int64{0, 24 << 10} {
+				t.Run(fmt.Sprintf("filtered=%v/inputs=%d/budget=%d", filtered, parts, budget), func(t *testing.T) {
+					mem := checked(t)
+					env := testEnv(mem, 64)
+					if budget > 0 {
+						env = spillEnv(t, mem, 64, budget)
+					}
+					filter := int64(noFilter)
+					if filtered {
+						filter = -800
+					}
+					inputs := dictInputs(t, mem, env, r, rows, parts, 0, filter)
+					var as []Aggregate
+					for _, a := range aggs {
+						as = append(as, a.aggregate())
+					}
+					op, err := NewHashAggregate(env, inputs, []expr.Expr{concatA, substrB}, as)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := mustDrain(t, op)
+					want := ref
+					if filtered {
+						want = filterRows(ref, 2, -800)
+					}
+					sameRows(t, got, refGroupBy(want, []int{0, 1}, aggs))
+					if budget > 0 && env.Budget.Spilled() == 0 {
+						t.Error("the aggregate did not spill; shrink the budget")
+					}
+				})
+			}
 		}
 	}
 }

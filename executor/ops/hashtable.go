@@ -259,19 +259,34 @@ const fibMul = 0x9e3779b97f4a7c15
 func (t *intTable[T]) slot(k T) uint64 { return (uint64(k) * fibMul << t.pbits) >> t.shift }
 
 func (t *intTable[T]) resize(capacity int) {
+	oldKeys, oldGids := t.skeys, t.sgids
 	t.skeys = make([]T, capacity)
 	t.sgids = make([]int32, capacity)
 	t.shift = uint(64 - log2(capacity))
 	mask := uint64(capacity - 1)
-	for g, k := range t.keys {
-		if int32(g) == t.nullGid {
+	// The table holds at most capacity/2 groups before it grows again:
+	// room for their keys now saves append's own doublings (a copy and
+	// a fresh zeroed allocation each) of a slice as long as the groups.
+	if c := capacity / 2; cap(t.keys) < c {
+		t.keys = append(make([]T, 0, c), t.keys...)
+	}
+	// The old slots are read in order: a slot is the top bits of the
+	// key's hash, so their new slots ascend too (but for the few that
+	// wrapped around), and both tables are walked nearly sequentially.
+	// Reinserting by group order instead wrote each to a random slot of
+	// a table far larger than the caches (a cache miss per group, for
+	// every doubling). The order of insertion does not matter to linear
+	// probing's lookups.
+	for p, g := range oldGids {
+		if g == 0 {
 			continue
 		}
-		p := t.slot(k)
-		for t.sgids[p] != 0 {
-			p = (p + 1) & mask
+		k := oldKeys[p]
+		q := t.slot(k)
+		for t.sgids[q] != 0 {
+			q = (q + 1) & mask
 		}
-		t.skeys[p], t.sgids[p] = k, int32(g+1)
+		t.skeys[q], t.sgids[q] = k, g
 	}
 }
 

@@ -459,7 +459,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 		return nil, err
 	}
 	for i, g := range groups {
-		groups[i] = unpaddedKey(g)
+		// A key over one text column that may arrive as a dictionary
+		// (scandict.go) is computed per dictionary entry.
+		groups[i] = expr.OverDictionary(unpaddedKey(g))
 	}
 	aggs := make([]ops.Aggregate, len(x.Aggs))
 	var aggText []string

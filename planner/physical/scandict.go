@@ -22,7 +22,9 @@ import (
 // scan's batches (decoding dictionaries as they read them), reads through
 // the scan's filter without a copy (ops/hashaggfilter.go), and groups by
 // the codes of dictionary-encoded key columns, so text group keys are
-// read as dictionaries too and never decoded row by row. So are the text
+// read as dictionaries too and never decoded row by row; a key computed
+// from one text column (split_part(p_type, ' ', 1)) is computed once per
+// dictionary entry and grouped by the same codes. So are the text
 // columns that only the aggregates' FILTER clauses read (a pivot's
 // count(*) FILTER (WHERE l_returnflag = 'R')): the aggregate evaluates
 // those predicates once per dictionary entry (expr.OverDictionaries).
@@ -40,6 +42,8 @@ func (b *builder) noteAggScan(x *logical.Aggregate) (forget func()) {
 	for _, g := range x.Groups {
 		if c, ok := g.(*logical.ColRef); ok && c.T.IsString() {
 			keys.Add(c.ID)
+		} else if id, ok := oneTextColumn(g, sc); ok {
+			keys.Add(id) // computed per dictionary entry (expr.OverDictionary)
 		} else {
 			other.AddSet(logical.ColumnsOf(g))
 		}
@@ -66,6 +70,21 @@ func (b *builder) noteAggScan(x *logical.Aggregate) (forget func()) {
 	}
 	b.aggScans[sc] = keys
 	return func() { delete(b.aggScans, sc) }
+}
+
+// oneTextColumn returns the column of sc that e reads when it reads one
+// text column of sc and nothing else, and calls no volatile function.
+func oneTextColumn(e logical.Expr, sc *logical.Scan) (logical.ColumnID, bool) {
+	cols := logical.ColumnsOf(e)
+	if len(cols) != 1 || logical.IsVolatile(e) {
+		return 0, false
+	}
+	for i, id := range sc.Cols {
+		if cols.Has(id) {
+			return id, sc.SourceTypes[i].IsString()
+		}
+	}
+	return 0, false
 }
 
 // askDictionaries marks in p the columns of x to read as dictionaries:
