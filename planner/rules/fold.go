@@ -70,11 +70,13 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	case *logical.Const, *logical.ColRef, *logical.Param:
 		return e, nil
 	case *logical.Binary:
-		// Comparisons are strict: with a NULL constant on either side
-		// the result is NULL whatever the other side reads, as
-		// PostgreSQL folds it (`WHERE d.c >= NULL` over a derived table
-		// ran its grouping to return nothing).
-		if x.Op.IsComparison() && (isNullConst(x.L) || isNullConst(x.R)) {
+		// Comparisons and arithmetic are strict: with a NULL constant
+		// on either side the result is NULL whatever the other side
+		// reads, as PostgreSQL folds it (`WHERE d.c >= NULL` over a
+		// derived table ran its grouping to return nothing; `(SELECT 1
+		// UNION SELECT 2) + NULL` is NULL, the subquery never run).
+		strict := x.Op.IsComparison() || x.Op <= expr.OpMod && !x.T.HasVarScale()
+		if strict && (isNullConst(x.L) || isNullConst(x.R)) {
 			return &logical.Const{T: x.T}, nil
 		}
 	case *logical.Func:
