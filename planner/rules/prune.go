@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -115,8 +116,14 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			// A global aggregate must still produce its single row.
 			c.Aggs, c.AggCols = x.Aggs[:1], x.AggCols[:1]
 		}
+		if !slices.ContainsFunc(c.Aggs, func(a logical.AggCall) bool { return ops.OrderSensitive(a.Func) }) {
+			// The input order served only the aggregates nobody reads:
+			// no sort (a LATERAL string_agg(... ORDER BY ...) unread
+			// sorted 370k joined rows for nothing).
+			c.InputOrder = nil
+		}
 		need := withCols(logical.ColSet{}, x.Groups...)
-		for _, k := range x.InputOrder {
+		for _, k := range c.InputOrder {
 			need = withCols(need, k.Expr)
 		}
 		for _, a := range c.Aggs {
