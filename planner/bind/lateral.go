@@ -49,6 +49,7 @@ func (b *binder) bindLateral(rs *pg_query.RangeSubselect, left *relation, outer 
 	if err != nil {
 		return nil, err
 	}
+	b.distinctSelectList(q)
 	// The per-outer-row form (lateralPerOuterRow) reads the subquery whole,
 	// with its own columns for outer ones it passes on; splitLateralTop
 	// below renames q's select list in place for the other forms.

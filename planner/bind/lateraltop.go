@@ -93,6 +93,55 @@ func (b *binder) splitLateralTop(q *relation) (_ logical.Node, _ []lateralPost, 
 	return node, post, marker, nil, true
 }
 
+// distinctSelectList gives each select-list entry of the LATERAL
+// subquery q that repeats another's column (a column or an aggregate
+// selected twice: SELECT c.a AS x, c.a AS y) a column of its own, in its
+// select list and q's output columns. They are two columns to the query
+// reading q: GROUP BY CUBE (l.x, l.y) groups by one and not the other,
+// and the rewrites that rename a select list's columns (freshOuterColumns,
+// renameLeftColumns) rename each entry. A LATERAL subquery keeps its
+// shape (see distinctOutputs for other subqueries in FROM).
+func (b *binder) distinctSelectList(q *relation) {
+	top, _ := q.node.(*logical.Project)
+	cur := q.node
+	if top != nil && allColRefs(top.Exprs) {
+		switch top.Input.(type) {
+		case *logical.Limit, *logical.Sort:
+			cur = top.Input // it only drops the hidden sort columns
+		}
+	}
+	if cur == q.node {
+		top = nil
+	}
+	if lim, ok := cur.(*logical.Limit); ok {
+		cur = lim.Input
+	}
+	if sort, ok := cur.(*logical.Sort); ok {
+		cur = sort.Input
+	}
+	proj, ok := cur.(*logical.Project)
+	if !ok || len(proj.Cols) < len(q.cols) || top != nil && len(top.Cols) < len(q.cols) {
+		return
+	}
+	for i, c := range q.cols {
+		if proj.Cols[i] != c.id || top != nil && top.Cols[i] != c.id {
+			return // not the select list in q's order
+		}
+	}
+	seen := logical.ColSet{}
+	for i, c := range q.cols {
+		if !seen.Has(c.id) {
+			seen.Add(c.id)
+			continue
+		}
+		nid := b.meta.NewColumn(c.name, "", c.t)
+		proj.Cols[i], q.cols[i].id = nid, nid
+		if top != nil {
+			top.Exprs[i], top.Cols[i] = b.colRef(nid), nid
+		}
+	}
+}
+
 // renameLeftColumns gives each select-list entry of proj that is a bare
 // column of the left side a column of its own, in proj and in q's output
 // columns: a LEFT JOIN LATERAL nulls the subquery's copy, not the left

@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"maps"
+
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
@@ -578,8 +580,11 @@ func (b *binder) freshOuterColumns(plan logical.Node, outer logical.ColSet) (log
 			c.Input = rec(x.Input)
 			c.Exprs = append([]logical.Expr(nil), x.Exprs...)
 			c.Cols = append([]logical.ColumnID(nil), x.Cols...)
+			// The expressions read the input's columns: renamed below,
+			// not by this projection (SELECT t.a, t.a || 'z' reads t.a).
+			below := maps.Clone(renamed)
 			for i, id := range c.Cols {
-				c.Exprs[i] = renameCols(c.Exprs[i], renamed)
+				c.Exprs[i] = renameCols(c.Exprs[i], below)
 				if !outer.Has(id) {
 					continue
 				}

@@ -91,9 +91,28 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		op.Cols = append(op.Cols, id)
 		cols = append(cols, outCol{name: lc.name, id: id, t: t})
 	}
+	op.Appends = op.Kind == logical.Union && op.All && sel.WithClause == nil && len(sel.SortClause) == 0 &&
+		sel.LimitCount == nil && sel.LimitOffset == nil && appendsAs(lnode, l.cols, cols) && appendsAs(rnode, r.cols, cols)
 	op.Left = &logical.Project{Input: lnode, Exprs: lcast, Cols: colIDs(b, lcast)}
 	op.Right = &logical.Project{Input: rnode, Exprs: rcast, Cols: colIDs(b, rcast)}
 	return b.orderAndLimit(sel, op, cols, outer)
+}
+
+// appendsAs reports whether a UNION ALL branch n with columns in is one
+// PostgreSQL flattens into an append relation of the result out: a
+// nested set operation must itself be such a UNION ALL, and each column
+// must already be of the result's type but for its modifiers (an untyped
+// literal is typed in place).
+func appendsAs(n logical.Node, in, out []outCol) bool {
+	if op, ok := n.(*logical.SetOp); ok && !op.Appends {
+		return false
+	}
+	for i, c := range in {
+		if c.untyped == nil && !sameBaseType(c.t, out[i].t) {
+			return false
+		}
+	}
+	return true
 }
 
 // setOpInput is an input column of a set operation: an untyped literal

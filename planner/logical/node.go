@@ -257,6 +257,13 @@ type SetOp struct {
 	All         bool
 	Left, Right Node
 	Cols        []ColumnID
+	// Appends marks a UNION ALL that PostgreSQL would flatten into an
+	// append relation (is_simple_union_all: UNION ALL all the way
+	// down, no ORDER BY, LIMIT or WITH of its own, every branch's
+	// columns already of the result's types). PostgreSQL plans each
+	// branch with the outputs nobody reads replaced by NULL, so an error
+	// in such a column is never raised; column pruning does the same.
+	Appends bool
 }
 
 func (n *SetOp) Output() []ColumnID          { return n.Cols }

@@ -3,6 +3,7 @@ package physical
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -345,6 +346,18 @@ func (b *builder) lower(n logical.Node) (*stream, error) {
 	return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: cannot plan %T", n)
 }
 
+// sortedShared reports whether n is a shared input sorted by keys (each
+// grouping set's reference to the rows they all aggregate, sorted once):
+// its one stream replays the rows in their stored order.
+func sortedShared(n logical.Node, keys []logical.SortKey) bool {
+	sh, ok := n.(*logical.Shared)
+	if !ok {
+		return false
+	}
+	s, ok := sh.Input.(*logical.Sort)
+	return ok && reflect.DeepEqual(s.Keys, keys)
+}
+
 // unpaddedKey is a group (or DISTINCT) key of bpchar without a length as
 // bpchar's = groups it, without trailing blanks: its values may differ in
 // padding ('a  ' and 'a' from a VALUES list mixing lengths), unlike those
@@ -441,7 +454,11 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	if len(x.InputOrder) > 0 {
 		// Order-sensitive aggregates consume one sorted stream; the hash
 		// aggregate keeps input order within each group.
-		if in, err = b.lower(&logical.Sort{Input: x.Input, Keys: x.InputOrder}); err != nil {
+		sorted := x.Input
+		if !sortedShared(x.Input, x.InputOrder) {
+			sorted = &logical.Sort{Input: x.Input, Keys: x.InputOrder}
+		}
+		if in, err = b.lower(sorted); err != nil {
 			return nil, err
 		}
 	} else {

@@ -49,6 +49,7 @@ func foldExpr(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 			return foldCoalesce(x, eval)
 		}
 	}
+	orig := e
 	ch := e.Children()
 	if len(ch) > 0 {
 		nc := make([]logical.Expr, len(ch))
@@ -61,20 +62,23 @@ func foldExpr(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 		}
 		e = e.WithChildren(nc)
 	}
-	return foldNode(e, eval)
+	return foldNode(e, orig, eval)
 }
 
-// foldNode evaluates e if its children are all constants.
-func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
+// foldNode evaluates e if its children are all constants; orig is e as
+// it was before its children folded.
+func foldNode(e, orig logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	switch x := e.(type) {
 	case *logical.Const, *logical.ColRef, *logical.Param:
 		return e, nil
 	case *logical.Binary:
-		// Comparisons are strict: with a NULL constant on either side
-		// the result is NULL whatever the other side reads, as
-		// PostgreSQL folds it (`WHERE d.c >= NULL` over a derived table
-		// ran its grouping to return nothing).
-		if x.Op.IsComparison() && (isNullConst(x.L) || isNullConst(x.R)) {
+		// Comparisons and arithmetic are strict: with a NULL constant
+		// on either side the result is NULL whatever the other side
+		// reads, as PostgreSQL folds it (`WHERE d.c >= NULL` over a
+		// derived table ran its grouping to return nothing; `(SELECT 1
+		// UNION SELECT 2) + NULL` is NULL, the subquery never run).
+		strict := x.Op.IsComparison() || x.Op <= expr.OpMod && !x.T.HasVarScale()
+		if strict && (isNullConst(x.L) || isNullConst(x.R)) {
 			return &logical.Const{T: x.T}, nil
 		}
 	case *logical.Func:
@@ -102,7 +106,7 @@ func foldNode(e logical.Expr, eval ConstEvaluator) (logical.Expr, error) {
 	}
 	v, err := eval(e)
 	if err != nil {
-		if raisedWhilePlanning(e, err) {
+		if raisedWhilePlanning(e, err) && argsFoldInPG(orig) {
 			return nil, err
 		}
 		return e, nil
@@ -164,7 +168,7 @@ func simplifyCase(c *logical.Case, eval ConstEvaluator) (logical.Expr, error) {
 	if only != nil && only.Type().Equal(c.T) {
 		return only, nil
 	}
-	return foldNode(c, eval)
+	return foldNode(c, c, eval)
 }
 
 // foldCoalesce drops the arguments after the first non-null constant one
@@ -193,7 +197,7 @@ func foldCoalesce(f *logical.Func, eval ConstEvaluator) (logical.Expr, error) {
 			return args[0], nil
 		}
 	}
-	return foldNode(&logical.Func{Name: f.Name, Args: args, T: f.T}, eval)
+	return foldNode(&logical.Func{Name: f.Name, Args: args, T: f.T}, f, eval)
 }
 
 // foldAndOr stops at a left operand that decides the result (false for
@@ -214,7 +218,7 @@ func foldAndOr(b *logical.Binary, eval ConstEvaluator) (logical.Expr, error) {
 	if k, ok := r.(*logical.Const); ok && k.V == decides {
 		return r, nil
 	}
-	return foldNode(&logical.Binary{Op: b.Op, L: l, R: r, T: b.T}, eval)
+	return foldNode(&logical.Binary{Op: b.Op, L: l, R: r, T: b.T}, b, eval)
 }
 
 // raisedWhilePlanning reports whether PostgreSQL raises err of constant
@@ -223,9 +227,44 @@ func foldAndOr(b *logical.Binary, eval ConstEvaluator) (logical.Expr, error) {
 // DateStyle (timestamptz arithmetic, date/time text input and output,
 // to_char) are stable, evaluated only per row.
 func raisedWhilePlanning(e logical.Expr, err error) bool {
-	if sqltypes.Code(err) == sqltypes.CodeInternal {
-		return false
+	return sqltypes.Code(err) != sqltypes.CodeInternal && foldsInPG(e)
+}
+
+// argsFoldInPG reports whether PostgreSQL reduces every argument of e to
+// a constant while planning, as it must before it calls e there: a
+// constant meshql folds from a stable call (jsonb_build_object, to_jsonb)
+// is no constant to PostgreSQL, which calls an immutable jsonb_set over it
+// per row, so raising nothing when no row comes (seed 81's query 853).
+func argsFoldInPG(e logical.Expr) bool {
+	for _, c := range e.Children() {
+		if !constInPG(c) {
+			return false
+		}
 	}
+	return true
+}
+
+// constInPG reports whether PostgreSQL's planner reduces e to a constant.
+func constInPG(e logical.Expr) bool {
+	switch x := e.(type) {
+	case *logical.Const:
+		return true
+	case *logical.Case, *logical.InList, *logical.Array:
+	case *logical.Binary:
+		if x.Op != expr.OpAnd && x.Op != expr.OpOr && !foldsInPG(e) {
+			return false
+		}
+	default:
+		if !foldsInPG(e) {
+			return false
+		}
+	}
+	return argsFoldInPG(e)
+}
+
+// foldsInPG reports whether PostgreSQL evaluates operator, cast or
+// function e while planning when its arguments are constants.
+func foldsInPG(e logical.Expr) bool {
 	zoned := func(ts ...sqltypes.Type) bool {
 		for _, t := range ts {
 			if t.Kind == sqltypes.TimestampTZ || t.Kind == sqltypes.List {
@@ -252,6 +291,20 @@ func raisedWhilePlanning(e logical.Expr, err error) bool {
 		}
 		return false
 	case *logical.Func:
+		switch x.Name {
+		case "extract", "date_part", "date_trunc", "age":
+			// Immutable but for their timestamptz overloads and age of
+			// one timestamp (from today).
+			if x.Name == "age" && len(x.Args) < 2 {
+				return false
+			}
+			for _, a := range x.Args {
+				if a.Type().Kind == sqltypes.TimestampTZ {
+					return false
+				}
+			}
+			return true
+		}
 		return expr.IsImmutable(x.Name)
 	case *logical.Regex, *logical.Similar, *logical.Like, *logical.JSONGet:
 		return true

@@ -17,6 +17,10 @@ func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, requ
 	steps := []func(logical.Node) (logical.Node, error){
 		InlineSingleUse,
 		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
+		// Before folding: a constant nobody reads raises no error, as
+		// PostgreSQL drops unused subquery outputs before planning the
+		// subquery (SELECT count(*) FROM (SELECT 1/0 FROM t) s).
+		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
 		ResolveLimits,
 		UnwrapForPushdown,

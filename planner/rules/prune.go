@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"slices"
+
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -65,12 +68,28 @@ func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 			}
 		}
 		if len(c.Exprs) == 0 && len(x.Exprs) > 0 {
-			// Keep one column so that batches still carry their row count.
-			c.Exprs, c.Cols = x.Exprs[:1], x.Cols[:1]
+			// Keep one column so that batches still carry their row
+			// count: a column read as it is, else a NULL, for a value
+			// nobody reads is not computed (nor its errors raised, as
+			// PostgreSQL drops unused subquery outputs).
+			c.Exprs, c.Cols = []logical.Expr{&logical.Const{T: x.Exprs[0].Type()}}, x.Cols[:1]
+			for i, e := range x.Exprs {
+				if _, ok := e.(*logical.ColRef); ok {
+					c.Exprs, c.Cols = x.Exprs[i:i+1], x.Cols[i:i+1]
+					break
+				}
+			}
 		}
 		c.Input = p.prune(x.Input, withCols(logical.ColSet{}, c.Exprs...))
 		return &c
 	case *logical.Join:
+		if x.Type == logical.SingleJoin && !readsAny(required, x.Right.Output()) {
+			// A scalar subquery whose value nobody reads (its
+			// comparison folded to NULL, its CASE arm dropped) is not
+			// evaluated, nor its 21000 raised, as in PostgreSQL: each
+			// left row comes out once either way.
+			return p.prune(x.Left, required)
+		}
 		c := *x
 		c.Needed = logical.ColSet{}
 		for _, id := range x.Output() {
@@ -102,8 +121,14 @@ func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 			// A global aggregate must still produce its single row.
 			c.Aggs, c.AggCols = x.Aggs[:1], x.AggCols[:1]
 		}
+		if !slices.ContainsFunc(c.Aggs, func(a logical.AggCall) bool { return ops.OrderSensitive(a.Func) }) {
+			// The input order served only the aggregates nobody reads:
+			// no sort (a LATERAL string_agg(... ORDER BY ...) unread
+			// sorted 370k joined rows for nothing).
+			c.InputOrder = nil
+		}
 		need := withCols(logical.ColSet{}, x.Groups...)
-		for _, k := range x.InputOrder {
+		for _, k := range c.InputOrder {
 			need = withCols(need, k.Expr)
 		}
 		for _, a := range c.Aggs {
@@ -177,6 +202,9 @@ func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 		c.Recursive = p.prune(x.Recursive, logical.OutputSet(x.Recursive))
 		return &c
 	case *logical.SetOp:
+		if x.Appends {
+			return p.pruneAppend(x, required)
+		}
 		// Every column takes part in duplicate elimination: keep them all.
 		c := *x
 		c.Left = p.prune(x.Left, logical.OutputSet(x.Left))
@@ -184,4 +212,70 @@ func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 		return &c
 	}
 	return n
+}
+
+// pruneAppend drops the columns of a flattenable UNION ALL (see
+// logical.SetOp.Appends) that nothing above reads, from the union and from
+// each branch alike, so that no branch computes them.
+func (p *pruner) pruneAppend(x *logical.SetOp, required logical.ColSet) logical.Node {
+	var keep []int
+	for i, id := range x.Cols {
+		if required.Has(id) {
+			keep = append(keep, i)
+		}
+	}
+	none := len(keep) == 0
+	if none {
+		// Batches must still carry the row count.
+		keep = []int{0}
+	}
+	left, lok := p.pruneBranch(x.Left, keep, none)
+	right, rok := p.pruneBranch(x.Right, keep, none)
+	if !lok || !rok {
+		c := *x
+		c.Left = p.prune(x.Left, logical.OutputSet(x.Left))
+		c.Right = p.prune(x.Right, logical.OutputSet(x.Right))
+		return &c
+	}
+	c := *x
+	c.Cols, c.Left, c.Right = pick(x.Cols, keep), left, right
+	return &c
+}
+
+// pruneBranch prunes a set operation's branch n to its columns at the
+// positions keep; ok is false if the pruned branch outputs others too (a
+// node that keeps the columns its own work reads, under no projection).
+// With none (nothing reads the union's columns) a projection's column
+// becomes a NULL of its type.
+func (p *pruner) pruneBranch(n logical.Node, keep []int, none bool) (out logical.Node, ok bool) {
+	if pr, ok := n.(*logical.Project); ok && none {
+		c := *pr
+		c.Exprs, c.Cols = []logical.Expr{&logical.Const{T: pr.Exprs[0].Type()}}, pr.Cols[:1]
+		c.Input = p.prune(pr.Input, logical.ColSet{})
+		return &c, true
+	}
+	want := pick(n.Output(), keep)
+	need := logical.ColSet{}
+	for _, id := range want {
+		need.Add(id)
+	}
+	out = p.prune(n, need)
+	return out, slices.Equal(out.Output(), want)
+}
+
+func readsAny(required logical.ColSet, ids []logical.ColumnID) bool {
+	for _, id := range ids {
+		if required.Has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func pick(ids []logical.ColumnID, at []int) []logical.ColumnID {
+	out := make([]logical.ColumnID, len(at))
+	for i, j := range at {
+		out[i] = ids[j]
+	}
+	return out
 }
