@@ -1,6 +1,9 @@
 package bind
 
 import (
+	"slices"
+
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -34,6 +37,16 @@ func exactFunc(x *logical.Func) bool {
 		return len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric && numOperand(x.Args[0].Type()) && numOperand(x.Args[1].Type())
 	}
 	return false
+}
+
+// digitsFunc reports whether x computes from every digit of its numeric
+// arguments (ln, exp, power, sqrt and width_bucket's numeric forms): it
+// takes variable-scale arguments as they are.
+func digitsFunc(x *logical.Func) bool {
+	if x.Name == "width_bucket" {
+		return len(x.Args) == 4 && slices.ContainsFunc(x.Args[:3], func(a logical.Expr) bool { return a.Type().Kind == sqltypes.Numeric })
+	}
+	return x.T.Kind == sqltypes.Numeric && expr.PerValueScale(x.Name)
 }
 
 // asVarScale is the numeric e as the variable-scale vt: a static value
