@@ -83,7 +83,7 @@ func varValueFunc(x *logical.Func) logical.Expr {
 // they are.
 func textFunc(x *logical.Func) bool {
 	switch x.Name {
-	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "json_build_object", "json_build_array",
+	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "row_to_json", "json_build_object", "json_build_array",
 		"jsonb_build_object", "jsonb_build_array", "to_char", "pg_size_pretty",
 		// A numrange keeps each bound's scale (it prints them), and an
 		// element is compared with its bounds exactly.
