@@ -214,8 +214,13 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 			f.markKept(el)
 		}
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) || fillFunc(x) {
 			f.markKept(x.Args[0])
+		}
+		if digitsFunc(x) {
+			for _, a := range x.Args {
+				f.markKept(a)
+			}
 		}
 		if exactFunc(x) && len(x.Args) == 2 { // div
 			f.markKept(x.Args[1])
@@ -256,9 +261,20 @@ func (f *scaleFlow) markCompared(e logical.Expr) {
 	f.cmp = true
 	defer func() { f.cmp = cmp }()
 	logical.Walk(e, func(x logical.Expr) bool {
-		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
-			f.markKept(b.L)
-			f.markKept(b.R)
+		switch y := x.(type) {
+		case *logical.Binary:
+			if numCompare(y) {
+				f.markKept(y.L)
+				f.markKept(y.R)
+			}
+		case *logical.InList: // as settleAnyList compares them
+			if y.E.Type().Kind == sqltypes.Numeric {
+				f.markKept(y.E)
+			}
+		case *logical.AnyArray:
+			if _, ok := y.R.(*logical.Array); ok && y.Like == nil && y.Cmp == nil && y.L.Type().Kind == sqltypes.Numeric {
+				f.markKept(y.L)
+			}
 		}
 		return true
 	})
@@ -615,7 +631,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || digitsFunc(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x)) || textFunc(x)
+		childKeep = isRound(x) || digitsFunc(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x) || fillFunc(x)) || textFunc(x)
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
@@ -685,6 +701,9 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		}
 		if keep && valueFunc(x) && anyVar {
 			return varValueFunc(x)
+		}
+		if keep && fillFunc(x) && x.Args[0].Type().VarScale {
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.ArrayOf(x.Args[0].Type(), x.T.Ndims())}
 		}
 		if keep && elementFunc(x) && x.Args[0].Type().Elem != nil && x.Args[0].Type().Elem.VarScale {
 			return &logical.Func{Name: x.Name, Args: x.Args, T: *x.Args[0].Type().Elem}

@@ -39,6 +39,12 @@ func exactFunc(x *logical.Func) bool {
 	return false
 }
 
+// fillFunc reports whether x is array_fill of a numeric: its array holds
+// the value, with its scale.
+func fillFunc(x *logical.Func) bool {
+	return x.Name == "array_fill" && len(x.Args) >= 2 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
 // digitsFunc reports whether x computes from every digit of its numeric
 // arguments (ln, exp, power, sqrt and width_bucket's numeric forms): it
 // takes variable-scale arguments as they are.
