@@ -48,7 +48,7 @@ func arithFloats[T floatT](mem memory.Allocator, dt arrow.DataType, op BinaryOp,
 		}
 	case OpDiv:
 		for i := range out {
-			if b[i] == 0 {
+			if b[i] == 0 && a[i] == a[i] { // NaN / 0 is NaN (float8div)
 				if validAt(vb, 0, i) {
 					buf.Release()
 					if valid != nil {

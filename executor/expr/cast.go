@@ -98,6 +98,10 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		return castVarNumeric(e, to)
 	}
 	if to.VarScale {
+		if from.Kind == sqltypes.JSONB {
+			k, _ := jsonbScalarCastKernel(to)
+			return &castExpr{in: e, t: to, k: k}, nil
+		}
 		if !from.IsString() && from.Kind != sqltypes.Float8 && from.Kind != sqltypes.Float4 {
 			return nil, internalErr("cast of %s to a variable-scale numeric", from)
 		}
@@ -135,7 +139,7 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 // unconstrainedScale gives a cast to numeric without a typmod (or to an
 // array of it, element by element) the scale its values need at most:
 // the input's for numerics, 0 for integers, 15 fractional digits for
-// text and float8 (6 for float4). The scale flow widens the values a
+// text, jsonb and float8 (6 for float4). The scale flow widens the values a
 // reader keeps to their own scales (planner/bind/dscale.go).
 func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 	if to.Kind == sqltypes.List && to.Elem != nil && (from.Kind == sqltypes.List && from.Elem != nil || from.IsString()) {
@@ -151,7 +155,7 @@ func unconstrainedScale(from, to sqltypes.Type) sqltypes.Type {
 		switch {
 		case from.Kind == sqltypes.Numeric:
 			to.Scale = from.Scale
-		case from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Unknown:
+		case from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Unknown || from.Kind == sqltypes.JSONB:
 			to.Scale = 15
 		case from.Kind == sqltypes.Float4:
 			to.Scale = 6
@@ -238,6 +242,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		}, true
 	case from.VarScale && to.VarScale:
 		return relabelKernel(to), true
+	case to.VarScale && from.Kind == sqltypes.JSONB:
+		return jsonbScalarCastKernel(to)
 	case to.VarScale && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
 		// The elements of text[] or float8[] cast to an array of
 		// variable-scale numerics (as toVarNumeric).

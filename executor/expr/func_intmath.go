@@ -12,7 +12,7 @@ import (
 )
 
 // gcd and lcm over integer and bigint, width_bucket over double precision
-// (numeric arguments are read as double precision).
+// (over numerics: func_widthbucket_numeric.go).
 // Results that do not fit the argument type are 22003, as in PostgreSQL.
 
 // buildGcdLcm: gcd|lcm(integer, integer) → integer, (bigint, bigint) → bigint.
@@ -95,6 +95,9 @@ func buildWidthBucket(name string, args []Expr) (Expr, error) {
 		if !a.Type().IsNumeric() && a.Type().Kind != sqltypes.Unknown {
 			return nil, functionError(name, args)
 		}
+	}
+	if e, err := numericWidthBucket(name, args); e != nil || err != nil {
+		return e, err
 	}
 	f, err := coerceArgs(name, args[:3], sqltypes.TypeFloat8)
 	if err != nil {

@@ -73,6 +73,10 @@ func jsonbScalarCastKernel(to sqltypes.Type) (castKernel, bool) {
 		via = sqltypes.NumericType(0, 0)
 	}
 	fromText, ok := fromTextKernel(via)
+	if to.VarScale {
+		// numeric keeps the number's own digits ('1.5'::jsonb is 1.5).
+		fromText, ok = toVarNumericKernel(to.Arrow()), true
+	}
 	if !ok {
 		return nil, false
 	}

@@ -83,8 +83,9 @@ func VarNumericToDecimal(mem memory.Allocator, a arrow.Array, scale int32) (arro
 // castVarNumeric casts the variable-scale numeric e to another type: to
 // text with each value's own digits, to a numeric of a scale by rounding
 // each value once to it (round(x, n) too), to a variable-scale numeric of
-// another nominal scale by relabeling; anything else goes through the
-// numeric of e's nominal scale.
+// another nominal scale by relabeling, to an integer by rounding each
+// value once; anything else goes through the numeric of e's nominal
+// scale.
 func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
 	switch {
@@ -104,9 +105,15 @@ func castVarNumeric(e Expr, to sqltypes.Type) (Expr, error) {
 				})
 			})
 		}}, nil
-	case to.Kind == sqltypes.Numeric && (to.Precision != 0 || to.Scale != 0):
+	case to.Kind == sqltypes.Numeric && (to.Precision != 0 || to.Scale != 0), to.IsInteger():
+		// Rounded once, from each value's own digits, to the target's
+		// places (an integer's 0): through the nominal scale first,
+		// 1.4999999999999999 would round twice, to 2.
 		st := from.Static()
-		st.Scale = to.Scale
+		st.Scale = 0
+		if to.Kind == sqltypes.Numeric {
+			st.Scale = to.Scale
+		}
 		return Cast(varToStatic(e, st), to)
 	}
 	return Cast(varToStatic(e, from.Static()), to)

@@ -220,8 +220,13 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 			f.markKept(el)
 		}
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) || fillFunc(x) {
 			f.markKept(x.Args[0])
+		}
+		if digitsFunc(x) {
+			for _, a := range x.Args {
+				f.markKept(a)
+			}
 		}
 		if exactFunc(x) && len(x.Args) == 2 { // div
 			f.markKept(x.Args[1])
@@ -262,9 +267,20 @@ func (f *scaleFlow) markCompared(e logical.Expr) {
 	f.cmp = true
 	defer func() { f.cmp = cmp }()
 	logical.Walk(e, func(x logical.Expr) bool {
-		if b, ok := x.(*logical.Binary); ok && numCompare(b) {
-			f.markKept(b.L)
-			f.markKept(b.R)
+		switch y := x.(type) {
+		case *logical.Binary:
+			if numCompare(y) {
+				f.markKept(y.L)
+				f.markKept(y.R)
+			}
+		case *logical.InList: // as settleAnyList compares them
+			if y.E.Type().Kind == sqltypes.Numeric {
+				f.markKept(y.E)
+			}
+		case *logical.AnyArray:
+			if _, ok := y.R.(*logical.Array); ok && y.Like == nil && y.Cmp == nil && y.L.Type().Kind == sqltypes.Numeric {
+				f.markKept(y.L)
+			}
 		}
 		return true
 	})
@@ -296,10 +312,10 @@ func varAgg(a logical.AggCall) bool {
 // and the value of percentile_disc and mode (which return one of the
 // values) then too, and wherever it is count(DISTINCT x) (1.5 and 1.50
 // are one value, two quotients differing in their 20th place two) or
-// json_agg, which prints the values. -1: none.
+// json_agg and json_object_agg, which print the values. -1: none.
 func keptAggArg(a logical.AggCall, demanded bool) int {
 	arg := 0
-	if a.Func == "percentile_disc" || a.Func == "mode" {
+	if a.Func == "percentile_disc" || a.Func == "mode" || a.Func == "json_object_agg" || a.Func == "jsonb_object_agg" {
 		arg = 1
 	}
 	if len(a.Args) <= arg || a.Args[arg].Type().Kind != sqltypes.Numeric {
@@ -309,7 +325,7 @@ func keptAggArg(a logical.AggCall, demanded bool) int {
 	switch a.Func {
 	case "count":
 		keep = a.Distinct
-	case "json_agg", "jsonb_agg":
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
 		keep = true
 	case "array_agg", "percentile_disc", "mode":
 		keep = demanded
@@ -621,11 +637,11 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x)) || textFunc(x)
+		childKeep = isRound(x) || digitsFunc(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x) || fillFunc(x)) || textFunc(x)
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
-		allArgs = valueFunc(fn) || textFunc(fn) || exactFunc(fn)
+		allArgs = valueFunc(fn) || textFunc(fn) || exactFunc(fn) || digitsFunc(fn)
 	}
 	nc := make([]logical.Expr, len(ch))
 	anyVar := false
@@ -671,7 +687,12 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			return &logical.Cast{E: x.E, T: t}
 		case from.VarScale, from.HasVarScale() && textCast(x):
 			return x // the executor casts from each value's digits
-		case keep && unconstrained && (from.IsString() || from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
+		case unconstrained && (from.IsString() || from.Kind == sqltypes.JSONB):
+			// Text keeps every digit written, read or not: its nominal
+			// scale of 15 would change values (1.4999999999999999 is not
+			// 1.5); a reader of one scale casts it (its own loss).
+			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
+		case keep && unconstrained && (from.Kind == sqltypes.Float8 || from.Kind == sqltypes.Float4):
 			return &logical.Cast{E: x.E, T: sqltypes.VarNumericType(x.T.Scale)}
 		}
 	case *logical.Func:
@@ -687,21 +708,20 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if keep && valueFunc(x) && anyVar {
 			return varValueFunc(x)
 		}
+		if keep && fillFunc(x) && x.Args[0].Type().VarScale {
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.ArrayOf(x.Args[0].Type(), x.T.Ndims())}
+		}
 		if keep && elementFunc(x) && x.Args[0].Type().Elem != nil && x.Args[0].Type().Elem.VarScale {
 			return &logical.Func{Name: x.Name, Args: x.Args, T: *x.Args[0].Type().Elem}
 		}
 		if keep && f.comparing == 0 && x.T.Kind == sqltypes.Numeric && !x.T.VarScale && expr.PerValueScale(x.Name) {
 			// ln, exp, power, sqrt…: the result's scale depends on the
-			// value, as for a quotient (the arguments are read at their
-			// static scales).
-			args := make([]logical.Expr, len(x.Args))
-			for i, a := range x.Args {
-				if a.Type().VarScale {
-					a = &logical.Cast{E: a, T: a.Type().Static()}
-				}
-				args[i] = a
-			}
-			return &logical.Func{Name: x.Name, Args: args, T: sqltypes.VarNumericType(x.T.Scale)}
+			// value, as for a quotient; the arguments are read with
+			// every digit.
+			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.T.Scale)}
+		}
+		if digitsFunc(x) {
+			return x // computes from each argument's own digits
 		}
 		if x.Name == "abs" && keep && len(x.Args) == 1 && x.Args[0].Type().VarScale {
 			// CASE WHEN x < 0 THEN -x ELSE x END keeps x's scale.

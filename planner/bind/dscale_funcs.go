@@ -1,6 +1,9 @@
 package bind
 
 import (
+	"slices"
+
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -34,6 +37,22 @@ func exactFunc(x *logical.Func) bool {
 		return len(x.Args) == 2 && x.T.Kind == sqltypes.Numeric && numOperand(x.Args[0].Type()) && numOperand(x.Args[1].Type())
 	}
 	return false
+}
+
+// fillFunc reports whether x is array_fill of a numeric: its array holds
+// the value, with its scale.
+func fillFunc(x *logical.Func) bool {
+	return x.Name == "array_fill" && len(x.Args) >= 2 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
+// digitsFunc reports whether x computes from every digit of its numeric
+// arguments (ln, exp, power, sqrt and width_bucket's numeric forms): it
+// takes variable-scale arguments as they are.
+func digitsFunc(x *logical.Func) bool {
+	if x.Name == "width_bucket" {
+		return len(x.Args) == 4 && slices.ContainsFunc(x.Args[:3], func(a logical.Expr) bool { return a.Type().Kind == sqltypes.Numeric })
+	}
+	return x.T.Kind == sqltypes.Numeric && expr.PerValueScale(x.Name)
 }
 
 // asVarScale is the numeric e as the variable-scale vt: a static value
@@ -70,7 +89,7 @@ func varValueFunc(x *logical.Func) logical.Expr {
 // they are.
 func textFunc(x *logical.Func) bool {
 	switch x.Name {
-	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "json_build_object", "json_build_array",
+	case "concat", "concat_ws", "format", "array_to_string", "to_json", "to_jsonb", "row_to_json", "json_build_object", "json_build_array",
 		"jsonb_build_object", "jsonb_build_array", "to_char", "pg_size_pretty",
 		// A numrange keeps each bound's scale (it prints them), and an
 		// element is compared with its bounds exactly.

@@ -14,7 +14,13 @@ import (
 // value functions a value of the frame, sum/avg/min/max as their
 // aggregate forms (varAgg).
 func windowValueArgs(c logical.WindowCall) []int {
-	if c.T.Kind != sqltypes.Numeric || len(c.Args) == 0 || c.Args[0].Type().Kind != sqltypes.Numeric {
+	if len(c.Args) == 0 || c.Args[0].Type().Kind != sqltypes.Numeric {
+		return nil
+	}
+	if printsWindowArg(c) || c.Func == "array_agg" && len(c.Args) == 1 {
+		return []int{0} // as their aggregate forms (keptAggArg)
+	}
+	if c.T.Kind != sqltypes.Numeric {
 		return nil
 	}
 	switch c.Func {
@@ -33,6 +39,13 @@ func windowValueArgs(c logical.WindowCall) []int {
 	return nil
 }
 
+// printsWindowArg reports whether window call c prints its numeric
+// argument's values (json_agg), whose scales then show wherever its
+// result goes.
+func printsWindowArg(c logical.WindowCall) bool {
+	return (c.Func == "json_agg" || c.Func == "jsonb_agg") && len(c.Args) == 1 && c.Args[0].Type().Kind == sqltypes.Numeric
+}
+
 // windowCall widens the arguments of window call c (output *col): those
 // windowValueArgs names keep their scales when the call's result is kept,
 // and the call then returns variable-scale values if one of them has
@@ -40,7 +53,7 @@ func windowValueArgs(c logical.WindowCall) []int {
 // value (cast to its type by the binder).
 func (f *scaleFlow) windowCall(c *logical.WindowCall, col *logical.ColumnID) {
 	vals := windowValueArgs(*c)
-	if !f.demand.Has(*col) {
+	if !f.demand.Has(*col) && !printsWindowArg(*c) {
 		vals = nil
 	}
 	anyVar, differs := false, false
@@ -73,7 +86,7 @@ func (f *scaleFlow) windowCall(c *logical.WindowCall, col *logical.ColumnID) {
 		types[j] = a.Type()
 	}
 	t, err := ops.WindowFuncType(c.Func, types)
-	if err != nil || !t.VarScale {
+	if err != nil || !t.HasVarScale() && !printsWindowArg(*c) {
 		// Not one the executor computes over variable scales: read
 		// them at the static scale.
 		for j, a := range c.Args {
@@ -85,7 +98,9 @@ func (f *scaleFlow) windowCall(c *logical.WindowCall, col *logical.ColumnID) {
 		return
 	}
 	c.Args, c.T = args, t
-	f.define(col, t)
+	if t.HasVarScale() { // json_agg's stays json
+		f.define(col, t)
+	}
 }
 
 // staticCall makes c's result static when its arguments now are: a call
