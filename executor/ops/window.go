@@ -528,6 +528,7 @@ func (w *winData) newRangeBounds(r RangeExprs, cols []arrow.Array, desc bool) (*
 	if err != nil {
 		return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "window RANGE frame: %v", err)
 	}
+	fixInfiniteBounds(cat, w.n, desc, rb.start, rb.end)
 	if rb.cmp, err = newRowCmp(cat, false, false); err != nil {
 		cat.Release()
 		return nil, err
