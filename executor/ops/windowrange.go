@@ -7,8 +7,12 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
 )
+
+// FrameWhich names a frame's start and end offsets in errors.
+var FrameWhich = [2]string{"starting", "ending"}
 
 // CheckFrameOffset checks a frame offset's value as PostgreSQL does when
 // the window starts (which is "starting" or "ending"): NULL is 22004, a
@@ -33,6 +37,39 @@ func CheckFrameOffset(mode FrameMode, which string, v sqltypes.Datum) (int64, *s
 		return 0, sqltypes.New("22013", "frame %s offset must not be negative", which)
 	}
 	return n, nil
+}
+
+func (f *WindowFunc) offsetExprs() []expr.Expr {
+	var out []expr.Expr
+	for _, e := range f.Offsets {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// readOffsets checks the offsets computed per row (cols, one per non-nil
+// Offsets, unsorted), from the first row: with no rows there is no frame.
+func (f *WindowFunc) readOffsets(cols []arrow.Array) error {
+	for i, bound := range []*FrameBound{&f.Frame.Start, &f.Frame.End} {
+		if f.Offsets[i] == nil {
+			continue
+		}
+		c := cols[0]
+		cols = cols[1:]
+		if c.Len() == 0 {
+			continue
+		}
+		n, err := CheckFrameOffset(f.Frame.Mode, FrameWhich[i], expr.DatumAt(c, f.Offsets[i].Type(), 0))
+		if err != nil {
+			return err
+		}
+		if f.Frame.Mode != FrameRange {
+			bound.Offset = n
+		}
+	}
+	return nil
 }
 
 // negativeOffset reports whether a RANGE offset is below zero (or NaN),

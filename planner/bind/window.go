@@ -92,7 +92,7 @@ func (w *winState) apply(b *binder, input logical.Node) (logical.Node, error) {
 }
 
 // joinSubqueries computes the subqueries in the group's PARTITION BY,
-// ORDER BY, arguments, FILTERs and RANGE offsets (rank() OVER (ORDER BY
+// ORDER BY, arguments, FILTERs and frame offsets (rank() OVER (ORDER BY
 // (SELECT …)))
 // by joins below its Window node, which reads their columns instead.
 func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, error) {
@@ -109,7 +109,7 @@ func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, 
 		for j := range c.Args {
 			slots = append(slots, &c.Args[j])
 		}
-		for _, r := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+		for _, r := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd, &c.Offsets[0], &c.Offsets[1]} {
 			if *r != nil {
 				slots = append(slots, r)
 			}
@@ -423,9 +423,9 @@ func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, orde
 }
 
 // frameOffset binds a frame offset (i: 0 start, 1 end), which may be any
-// expression that reads no column and holds no subquery, typed by
-// coerce. A constant is checked now; any other ($1, 1+1) is left in
-// call.Offsets for the optimizer to fold.
+// expression that reads no column, typed by coerce. A constant is checked
+// now; any other ($1, 1+1, (SELECT n FROM t)) is left in call.Offsets for
+// the optimizer to fold, or else for the executor to compute.
 func (b *binder) frameOffset(n *pg_query.Node, mode ops.FrameMode, i int, coerce func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
 	clause := map[ops.FrameMode]string{ops.FrameRows: "ROWS", ops.FrameRange: "RANGE", ops.FrameGroups: "GROUPS"}[mode]
 	restore := b.bindingIn("window " + clause)
@@ -437,22 +437,16 @@ func (b *binder) frameOffset(n *pg_query.Node, mode ops.FrameMode, i int, coerce
 		}
 		return nil, err
 	}
-	if hasSubquery(e) {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "subqueries in window frame offsets are not supported").
-			WithHint("Compute the offset first, or pass it as a parameter."), location(n))
-	}
 	if e, err = coerce(e); err != nil {
 		return nil, errAt(sqltypes.AsError(err), location(n))
 	}
 	if c, ok := e.(*logical.Const); ok {
-		if _, err := ops.CheckFrameOffset(mode, frameWhich[i], c.V); err != nil {
+		if _, err := ops.CheckFrameOffset(mode, ops.FrameWhich[i], c.V); err != nil {
 			return nil, errAt(err, location(n))
 		}
 	}
 	return e, nil
 }
-
-var frameWhich = [2]string{"starting", "ending"}
 
 // bindRangeOffsets types a RANGE frame's offsets against the single ORDER
 // BY key, as PostgreSQL's in_range support functions do: integers,
@@ -497,7 +491,7 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 		if bd.bound.Kind != ops.OffsetPreceding && bd.bound.Kind != ops.OffsetFollowing {
 			continue
 		}
-		off, err := b.frameOffset(bd.n, ops.FrameRange, i, func(e logical.Expr) (logical.Expr, error) {
+		coerceOff := func(e logical.Expr) (logical.Expr, error) {
 			if e.Type().Kind == sqltypes.Unknown {
 				// An untyped literal takes the key's own type ('1'
 				// over an int2 key is int2).
@@ -523,14 +517,28 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 				return b.coerce(e, offType)
 			}
 			return e, nil
-		})
+		}
+		off, err := b.frameOffset(bd.n, ops.FrameRange, i, coerceOff)
 		if err != nil {
 			return err
 		}
 		if c, ok := off.(*logical.Const); ok && kt.IsInteger() {
 			off = &logical.Const{T: sqltypes.NumericType(38, 0), V: decimal128.FromI64(c.V.(int64))}
 		} else if !ok {
+			// The bound values compute the offset row by row, which
+			// only a stable offset allows.
+			if logical.IsVolatile(off) {
+				return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "volatile RANGE frame offsets are not supported").
+					WithHint("Compute the offset first, or pass it as a parameter."), location(bd.n))
+			}
 			call.Offsets[i] = off
+			if hasSubquery(off) {
+				// Each place takes its own instance: a subquery becomes
+				// one join.
+				if call.Offsets[i], err = b.frameOffset(bd.n, ops.FrameRange, i, coerceOff); err != nil {
+					return err
+				}
+			}
 			if kt.IsInteger() {
 				off = &logical.Cast{E: off, T: sqltypes.NumericType(38, 0)}
 			}

@@ -761,23 +761,27 @@ func (b *builder) reorder(s *stream, ids []logical.ColumnID, keys bool) (executo
 // frameOffsets checks the frame offsets that were not constants while
 // binding and that the optimizer has folded since ($1, 1+1), as
 // PostgreSQL checks them when the window starts, and puts those of ROWS
-// and GROUPS frames into f. One that did not fold (random()) is 0A000:
-// the executor takes offsets as constants.
-func frameOffsets(f *ops.Frame, offs [2]logical.Expr) error {
-	for i, bound := range []*ops.FrameBound{&f.Start, &f.End} {
+// and GROUPS frames into fn.Frame. One that did not fold (a scalar
+// subquery, random()) the executor computes (fn.Offsets).
+func frameOffsets(fn *ops.WindowFunc, offs [2]logical.Expr, lay layout) error {
+	for i, bound := range []*ops.FrameBound{&fn.Frame.Start, &fn.Frame.End} {
 		if offs[i] == nil {
 			continue
 		}
 		c, ok := offs[i].(*logical.Const)
 		if !ok {
-			return sqltypes.New(sqltypes.CodeFeatureNotSupported, "window frame offsets must be constants or parameters, not %s", offs[i]).
-				WithHint("Compute the offset first, or pass it as a parameter.")
+			e, err := lowerExpr(offs[i], lay)
+			if err != nil {
+				return err
+			}
+			fn.Offsets[i] = e
+			continue
 		}
-		n, err := ops.CheckFrameOffset(f.Mode, [2]string{"starting", "ending"}[i], c.V)
+		n, err := ops.CheckFrameOffset(fn.Frame.Mode, ops.FrameWhich[i], c.V)
 		if err != nil {
 			return err
 		}
-		if f.Mode != ops.FrameRange {
+		if fn.Frame.Mode != ops.FrameRange {
 			bound.Offset = n
 		}
 	}
@@ -814,7 +818,7 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 			}
 		}
 		fn := ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T}
-		if err := frameOffsets(&fn.Frame, c.Offsets); err != nil {
+		if err := frameOffsets(&fn, c.Offsets, in.lay); err != nil {
 			return nil, err
 		}
 		for _, r := range []struct {

@@ -154,6 +154,7 @@ func prune(n logical.Node, required logical.ColSet) logical.Node {
 			need = withCols(need, w.Args...)
 			need = withCols(need, w.Filter)
 			need = withCols(need, w.RangeExprs()...)
+			need = withCols(need, w.Offsets[:]...)
 		}
 		c.Input = prune(x.Input, need)
 		return &c
