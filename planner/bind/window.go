@@ -331,7 +331,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		order = append(order, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nf))
 	}
-	if err := b.bindFrame(&call, def, order); err != nil {
+	if err := b.bindFrame(&call, def, order, sc); err != nil {
 		return nil, err
 	}
 	key := strings.Join(keyParts, ",")
@@ -357,7 +357,7 @@ var intArgs = map[string]int{"ntile": 0, "lag": 1, "lead": 1, "nth_value": 1}
 
 // bindFrame decodes a window's frame clause into call.Frame and, for a
 // RANGE frame with offsets, call's RANGE expressions.
-func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
+func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey, sc *scope) error {
 	opts := d.FrameOptions
 	if opts&frameNonDefault == 0 {
 		call.Frame = ops.DefaultFrame(len(order) > 0)
@@ -400,7 +400,7 @@ func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, orde
 	}
 	call.Frame = f
 	if f.HasRangeOffset() {
-		return b.bindRangeOffsets(call, d, order)
+		return b.bindRangeOffsets(call, d, order, sc)
 	}
 	for i, bd := range []struct {
 		bound *ops.FrameBound
@@ -409,7 +409,7 @@ func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, orde
 		if bd.n == nil {
 			continue
 		}
-		e, err := b.frameOffset(bd.n, f.Mode, i, func(e logical.Expr) (logical.Expr, error) { return b.coerce(e, sqltypes.TypeInt8) })
+		e, err := b.frameOffset(bd.n, sc, f.Mode, i, func(e logical.Expr) (logical.Expr, error) { return b.coerce(e, sqltypes.TypeInt8) })
 		if err != nil {
 			return err
 		}
@@ -423,18 +423,18 @@ func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, orde
 }
 
 // frameOffset binds a frame offset (i: 0 start, 1 end), which may be any
-// expression that reads no column, typed by coerce. A constant is checked
+// expression that reads no column (see checkNoVars), typed by coerce. A constant is checked
 // now; any other ($1, 1+1, (SELECT n FROM t)) is left in call.Offsets for
 // the optimizer to fold, or else for the executor to compute.
-func (b *binder) frameOffset(n *pg_query.Node, mode ops.FrameMode, i int, coerce func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
+func (b *binder) frameOffset(n *pg_query.Node, local *scope, mode ops.FrameMode, i int, coerce func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
 	clause := map[ops.FrameMode]string{ops.FrameRows: "ROWS", ops.FrameRange: "RANGE", ops.FrameGroups: "GROUPS"}[mode]
 	restore := b.bindingIn("window " + clause)
-	e, err := b.bindExpr(n, &scope{}, nil)
+	e, err := b.bindExpr(n, local, nil)
 	restore()
 	if err != nil {
-		if sqltypes.AsError(err).Code == sqltypes.CodeUndefinedColumn {
-			return nil, errAt(sqltypes.New("42P10", "argument of %s must not contain variables", clause), location(n))
-		}
+		return nil, err
+	}
+	if err := checkNoVars(e, n, local, clause, "Compute the offset in a scalar subquery that reads no outer column, or pass it as a parameter."); err != nil {
 		return nil, err
 	}
 	if e, err = coerce(e); err != nil {
@@ -455,7 +455,7 @@ func (b *binder) frameOffset(n *pg_query.Node, mode ops.FrameMode, i int, coerce
 // value (key ∓ offset) are computed in one type, so the executor can
 // compare them: integers as numeric (no overflow at the extremes), date as
 // timestamp.
-func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
+func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey, sc *scope) error {
 	loc := int(d.Location)
 	if len(order) != 1 {
 		return errAt(sqltypes.New(sqltypes.CodeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"), loc)
@@ -518,7 +518,7 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 			}
 			return e, nil
 		}
-		off, err := b.frameOffset(bd.n, ops.FrameRange, i, coerceOff)
+		off, err := b.frameOffset(bd.n, sc, ops.FrameRange, i, coerceOff)
 		if err != nil {
 			return err
 		}
@@ -535,7 +535,7 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 			if hasSubquery(off) {
 				// Each place takes its own instance: a subquery becomes
 				// one join.
-				if call.Offsets[i], err = b.frameOffset(bd.n, ops.FrameRange, i, coerceOff); err != nil {
+				if call.Offsets[i], err = b.frameOffset(bd.n, sc, ops.FrameRange, i, coerceOff); err != nil {
 					return err
 				}
 			}
