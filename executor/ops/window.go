@@ -120,6 +120,11 @@ type WindowFunc struct {
 	Frame Frame
 	// Range is set when Frame.HasRangeOffset.
 	Range RangeExprs
+	// Offsets compute the frame's start and end offsets where the plan
+	// could not (a scalar subquery joined below, random()): every row
+	// holds the same value, the first row's is checked and, for ROWS and
+	// GROUPS, used as Frame's Offset (RANGE bounds compute it in Range).
+	Offsets [2]expr.Expr
 	// Type is WindowFuncType's answer; the zero Type means "decide here".
 	Type sqltypes.Type
 }
@@ -242,6 +247,7 @@ func (o *windowOp) compute(ctx context.Context) error {
 			exprs = append(exprs, f.Filter)
 		}
 		exprs = append(exprs, f.Range.exprs()...)
+		exprs = append(exprs, f.offsetExprs()...)
 	}
 	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, exprs, o.res)
 	if err != nil {
@@ -281,6 +287,12 @@ func (o *windowOp) compute(ctx context.Context) error {
 			return err
 		}
 		rest = rest[k+nr:]
+		no := len(f.offsetExprs())
+		if err := f.readOffsets(rest[:no]); err != nil {
+			releaseArrays(sorted)
+			return err
+		}
+		rest = rest[no:]
 		var keep []bool
 		if f.Filter != nil {
 			keep = trueMask(sorted[len(f.Args)])
@@ -528,6 +540,7 @@ func (w *winData) newRangeBounds(r RangeExprs, cols []arrow.Array, desc bool) (*
 	if err != nil {
 		return nil, sqltypes.Wrap(err, sqltypes.CodeProgramLimitExceeded, "window RANGE frame: %v", err)
 	}
+	fixInfiniteBounds(cat, w.n, desc, rb.start, rb.end)
 	if rb.cmp, err = newRowCmp(cat, false, false); err != nil {
 		cat.Release()
 		return nil, err

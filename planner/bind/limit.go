@@ -80,18 +80,8 @@ func (b *binder) bindLimitExpr(n *pg_query.Node, clause string, local *scope) (l
 	if err != nil {
 		return nil, err
 	}
-	reads := exprReads(e)
-	for sc := local; sc != nil; sc = sc.parent {
-		for _, c := range sc.cols {
-			if !reads.Has(c.id) {
-				continue
-			}
-			if sc == local {
-				return nil, errAt(sqltypes.New("42P10", "argument of %s must not contain variables", clause), location(n))
-			}
-			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s reading a column of an enclosing query is not supported", clause).
-				WithHint("Compute the bound in a scalar subquery that reads no outer column, or filter on row_number() instead."), location(n))
-		}
+	if err := checkNoVars(e, n, local, clause, "Compute the bound in a scalar subquery that reads no outer column, or filter on row_number() instead."); err != nil {
+		return nil, err
 	}
 	switch t := e.Type(); {
 	case t.Kind == sqltypes.Unknown, t.IsInteger(), t.Kind == sqltypes.Numeric, t.Kind == sqltypes.Float4, t.Kind == sqltypes.Float8:
@@ -99,6 +89,27 @@ func (b *binder) bindLimitExpr(n *pg_query.Node, clause string, local *scope) (l
 		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "argument of %s must be type bigint, not type %s", clause, t), location(n))
 	}
 	return b.coerce(e, sqltypes.TypeInt8)
+}
+
+// checkNoVars refuses a bound (clause LIMIT, OFFSET, window ROWS …) that
+// reads a column: one of the query's own (local) is PostgreSQL's 42P10,
+// one of an enclosing query's 0A000, as the bound is computed once for
+// the whole query.
+func checkNoVars(e logical.Expr, n *pg_query.Node, local *scope, clause, hint string) error {
+	reads := exprReads(e)
+	for sc := local; sc != nil; sc = sc.parent {
+		for _, c := range sc.cols {
+			if !reads.Has(c.id) {
+				continue
+			}
+			if sc == local {
+				return errAt(sqltypes.New("42P10", "argument of %s must not contain variables", clause), location(n))
+			}
+			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s reading a column of an enclosing query is not supported", clause).
+				WithHint("%s", hint), location(n))
+		}
+	}
+	return nil
 }
 
 // exprReads returns the columns e reads, including those read anywhere

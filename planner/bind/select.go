@@ -245,6 +245,10 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		}
 	}
 
+	b.win = win
+	if err := win.checkUnused(b, from.scope, agg); err != nil {
+		return nil, err
+	}
 	if agg != nil {
 		if node, err = agg.node(b, node); err != nil {
 			return nil, err

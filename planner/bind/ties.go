@@ -24,6 +24,10 @@ func (b *binder) applyLimit(sel *pg_query.SelectStmt, node logical.Node, keys []
 	if len(keys) == 0 {
 		return nil, false, sqltypes.New(sqltypes.CodeSyntaxError, "WITH TIES cannot be specified without ORDER BY clause")
 	}
+	if lim.Bounds == nil && lim.Count < 0 && sel.LimitCount != nil {
+		// A NULL count means no limit elsewhere; here PostgreSQL refuses it.
+		return nil, false, errAt(sqltypes.New("2201W", "row count cannot be null in FETCH FIRST ... WITH TIES clause"), location(sel.LimitCount))
+	}
 	if lim.Bounds != nil {
 		return nil, false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "FETCH FIRST ... WITH TIES takes a literal row count only").
 			WithHint("Write the count as a number, or use rank() <= n over the ORDER BY.")

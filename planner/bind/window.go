@@ -38,7 +38,12 @@ const (
 // winState collects the window function calls of one query block, grouped
 // by their PARTITION BY / ORDER BY, which one Window node computes together.
 type winState struct {
+	// named holds the WINDOW clause's definitions, each merged with the
+	// one it builds on; order lists their names as written, used those
+	// some OVER clause refers to.
 	named  map[string]*pg_query.WindowDef
+	order  []string
+	used   map[string]bool
 	groups []*winGroup
 	// binding names the part of a window call being bound ("" outside
 	// one): a window call there is PostgreSQL's 42P20, as one Window node
@@ -55,13 +60,21 @@ type winGroup struct {
 }
 
 func newWinState(defs []*pg_query.Node) (*winState, error) {
-	w := &winState{named: map[string]*pg_query.WindowDef{}}
+	w := &winState{named: map[string]*pg_query.WindowDef{}, used: map[string]bool{}}
 	for _, n := range defs {
 		d := n.GetWindowDef()
 		if _, dup := w.named[d.Name]; dup {
 			return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "window %q is already defined", d.Name), int(d.Location))
 		}
-		w.named[d.Name] = d
+		// A definition may build on an earlier one only (PostgreSQL's
+		// transformWindowDefinitions): stored merged, so that a chain of
+		// any length resolves in one step.
+		m, err := w.merge(d)
+		if err != nil {
+			return nil, err
+		}
+		w.named[d.Name] = m
+		w.order = append(w.order, d.Name)
 	}
 	return w, nil
 }
@@ -79,7 +92,7 @@ func (w *winState) apply(b *binder, input logical.Node) (logical.Node, error) {
 }
 
 // joinSubqueries computes the subqueries in the group's PARTITION BY,
-// ORDER BY, arguments, FILTERs and RANGE offsets (rank() OVER (ORDER BY
+// ORDER BY, arguments, FILTERs and frame offsets (rank() OVER (ORDER BY
 // (SELECT …)))
 // by joins below its Window node, which reads their columns instead.
 func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, error) {
@@ -96,7 +109,7 @@ func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, 
 		for j := range c.Args {
 			slots = append(slots, &c.Args[j])
 		}
-		for _, r := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd} {
+		for _, r := range []*logical.Expr{&c.Filter, &c.RangeKey, &c.RangeStart, &c.RangeEnd, &c.Offsets[0], &c.Offsets[1]} {
 			if *r != nil {
 				slots = append(slots, r)
 			}
@@ -105,28 +118,79 @@ func (g *winGroup) joinSubqueries(b *binder, input logical.Node) (logical.Node, 
 	return b.joinSlotSubqueries(input, slots)
 }
 
-// resolveWindow merges OVER w / OVER (w ORDER BY …) with the named window.
+// resolve returns the window an OVER clause denotes: OVER w is the named
+// window itself, frame included; OVER (w …) copies w (see merge).
 func (w *winState) resolve(d *pg_query.WindowDef) (*pg_query.WindowDef, error) {
-	ref := d.Refname
-	if ref == "" && d.Name != "" && len(d.PartitionClause) == 0 && len(d.OrderClause) == 0 && d.FrameOptions&frameNonDefault == 0 {
-		ref = d.Name
+	if d.Refname == "" && d.Name != "" && len(d.PartitionClause) == 0 && len(d.OrderClause) == 0 && d.FrameOptions&frameNonDefault == 0 {
+		base, ok := w.named[d.Name]
+		if !ok {
+			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "window %q does not exist", d.Name), int(d.Location))
+		}
+		w.used[d.Name] = true
+		return base, nil
 	}
-	if ref == "" {
+	if d.Refname != "" {
+		w.used[d.Refname] = true
+	}
+	return w.merge(d)
+}
+
+// merge resolves d's reference to a named window as PostgreSQL does: d
+// takes the base's PARTITION BY, and its ORDER BY unless the base has
+// none, but may not replace either, nor copy a base that has a frame
+// clause (42P20).
+func (w *winState) merge(d *pg_query.WindowDef) (*pg_query.WindowDef, error) {
+	if d.Refname == "" {
 		return d, nil
 	}
-	base, ok := w.named[ref]
+	base, ok := w.named[d.Refname]
 	if !ok {
-		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "window %q does not exist", ref), int(d.Location))
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "window %q does not exist", d.Refname), int(d.Location))
 	}
-	out := pg_query.WindowDef{Name: base.Name, PartitionClause: base.PartitionClause, OrderClause: base.OrderClause,
-		FrameOptions: base.FrameOptions, StartOffset: base.StartOffset, EndOffset: base.EndOffset, Location: base.Location}
+	loc := int(d.Location)
+	switch {
+	case len(d.PartitionClause) > 0:
+		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "cannot override PARTITION BY clause of window %q", d.Refname), loc)
+	case len(d.OrderClause) > 0 && len(base.OrderClause) > 0:
+		return nil, errAt(sqltypes.New(sqltypes.CodeWindowingError, "cannot override ORDER BY clause of window %q", d.Refname), loc)
+	case base.FrameOptions&frameNonDefault != 0:
+		e := sqltypes.New(sqltypes.CodeWindowingError, "cannot copy window %q because it has a frame clause", d.Refname)
+		if d.Name == "" && len(d.OrderClause) == 0 && d.FrameOptions&frameNonDefault == 0 {
+			e = e.WithHint("Omit the parentheses in this OVER clause.")
+		}
+		return nil, errAt(e, loc)
+	}
+	out := &pg_query.WindowDef{Name: d.Name, PartitionClause: base.PartitionClause, OrderClause: base.OrderClause,
+		FrameOptions: d.FrameOptions, StartOffset: d.StartOffset, EndOffset: d.EndOffset, Location: d.Location}
 	if len(d.OrderClause) > 0 {
 		out.OrderClause = d.OrderClause
 	}
-	if d.FrameOptions&frameNonDefault != 0 {
-		out.FrameOptions, out.StartOffset, out.EndOffset = d.FrameOptions, d.StartOffset, d.EndOffset
+	return out, nil
+}
+
+// checkUnused binds the PARTITION BY and ORDER BY of the named windows no
+// OVER clause used, which PostgreSQL checks all the same (WINDOW w AS
+// (PARTITION BY nosuch) is 42703).
+func (w *winState) checkUnused(b *binder, sc *scope, agg *aggState) error {
+	defer func() { w.binding = "" }()
+	w.binding = "window definitions"
+	for _, name := range w.order {
+		if w.used[name] {
+			continue
+		}
+		d := w.named[name]
+		for _, n := range d.PartitionClause {
+			if _, err := b.bindExpr(n, sc, agg); err != nil {
+				return err
+			}
+		}
+		for _, n := range d.OrderClause {
+			if _, err := b.bindExpr(n.GetSortBy().Node, sc, agg); err != nil {
+				return err
+			}
+		}
 	}
-	return &out, nil
+	return nil
 }
 
 // bindWindowCall binds f(...) OVER (...) and returns a reference to the
@@ -167,6 +231,9 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	}
 	name := funcName(fc)
 	call := logical.WindowCall{Func: name}
+	if name == "every" {
+		call.Func = "bool_and" // the SQL standard's name for it
+	}
 	if fc.AggStar {
 		call.Func = "count_star"
 	}
@@ -206,6 +273,13 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		}
 		call.Args[0], call.Args[2] = pair[0], pair[1]
 	}
+	if i, ok := intArgs[name]; ok && i < len(call.Args) && call.Args[i].Type().Kind == sqltypes.Unknown {
+		// ntile('2'), lag(x, NULL): an untyped literal is the integer
+		// the function takes.
+		if call.Args[i], err = b.coerce(call.Args[i], sqltypes.TypeInt4); err != nil {
+			return nil, err
+		}
+	}
 	argTypes := make([]sqltypes.Type, len(call.Args))
 	for i, e := range call.Args {
 		if e.Type().Kind == sqltypes.Unknown {
@@ -217,7 +291,7 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	}
 	if fc.AggFilter != nil {
 		b.win.binding = "FILTER"
-		f, err := b.bindExpr(fc.AggFilter, sc, agg)
+		f, err := bindOne(fc.AggFilter)
 		if err != nil {
 			return nil, err
 		}
@@ -249,10 +323,15 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		if err != nil {
 			return nil, err
 		}
+		if slices.ContainsFunc(order, func(k logical.SortKey) bool { return logical.Key(k.Expr) == logical.Key(e) }) {
+			// A repeated key orders nothing more; PostgreSQL drops it
+			// (ORDER BY x, x DESC RANGE 1 PRECEDING has one key).
+			continue
+		}
 		order = append(order, logical.SortKey{Expr: e, Desc: desc, NullsFirst: nf})
 		keyParts = append(keyParts, fmt.Sprintf("%s/%v/%v", logical.Key(e), desc, nf))
 	}
-	if err := b.bindFrame(&call, def, order); err != nil {
+	if err := b.bindFrame(&call, def, order, sc); err != nil {
 		return nil, err
 	}
 	key := strings.Join(keyParts, ",")
@@ -272,9 +351,13 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	return &logical.ColRef{ID: id, Name: name, T: call.T}, nil
 }
 
+// intArgs gives the window functions' integer parameter (ntile's count,
+// lag's and lead's offset, nth_value's n) by position.
+var intArgs = map[string]int{"ntile": 0, "lag": 1, "lead": 1, "nth_value": 1}
+
 // bindFrame decodes a window's frame clause into call.Frame and, for a
 // RANGE frame with offsets, call's RANGE expressions.
-func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
+func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey, sc *scope) error {
 	opts := d.FrameOptions
 	if opts&frameNonDefault == 0 {
 		call.Frame = ops.DefaultFrame(len(order) > 0)
@@ -317,50 +400,52 @@ func (b *binder) bindFrame(call *logical.WindowCall, d *pg_query.WindowDef, orde
 	}
 	call.Frame = f
 	if f.HasRangeOffset() {
-		return b.bindRangeOffsets(call, d, order)
+		return b.bindRangeOffsets(call, d, order, sc)
 	}
-	for _, bd := range []struct {
+	for i, bd := range []struct {
 		bound *ops.FrameBound
 		n     *pg_query.Node
-		which string
-	}{{&call.Frame.Start, d.StartOffset, "starting"}, {&call.Frame.End, d.EndOffset, "ending"}} {
+	}{{&call.Frame.Start, d.StartOffset}, {&call.Frame.End, d.EndOffset}} {
 		if bd.n == nil {
 			continue
 		}
-		c, err := b.frameOffset(bd.n, bd.which, func(e logical.Expr) (logical.Expr, error) { return b.coerce(e, sqltypes.TypeInt8) })
+		e, err := b.frameOffset(bd.n, sc, f.Mode, i, func(e logical.Expr) (logical.Expr, error) { return b.coerce(e, sqltypes.TypeInt8) })
 		if err != nil {
 			return err
 		}
-		v := c.V.(int64)
-		if v < 0 {
-			return errAt(sqltypes.New("22013", "frame %s offset must not be negative", bd.which), location(bd.n))
+		if c, ok := e.(*logical.Const); ok {
+			bd.bound.Offset = c.V.(int64)
+		} else {
+			call.Offsets[i] = e
 		}
-		bd.bound.Offset = v
 	}
 	return nil
 }
 
-// frameOffset binds a frame offset, which may not refer to columns and
-// must be a non-NULL constant once typed by coerce.
-func (b *binder) frameOffset(n *pg_query.Node, which string, coerce func(logical.Expr) (logical.Expr, error)) (*logical.Const, error) {
-	e, err := b.bindExpr(n, &scope{}, nil)
+// frameOffset binds a frame offset (i: 0 start, 1 end), which may be any
+// expression that reads no column (see checkNoVars), typed by coerce. A constant is checked
+// now; any other ($1, 1+1, (SELECT n FROM t)) is left in call.Offsets for
+// the optimizer to fold, or else for the executor to compute.
+func (b *binder) frameOffset(n *pg_query.Node, local *scope, mode ops.FrameMode, i int, coerce func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
+	clause := map[ops.FrameMode]string{ops.FrameRows: "ROWS", ops.FrameRange: "RANGE", ops.FrameGroups: "GROUPS"}[mode]
+	restore := b.bindingIn("window " + clause)
+	e, err := b.bindExpr(n, local, nil)
+	restore()
 	if err != nil {
-		if sqltypes.AsError(err).Code == sqltypes.CodeUndefinedColumn {
-			return nil, errAt(sqltypes.New("42P10", "argument of window frame offset must not contain variables"), location(n))
-		}
+		return nil, err
+	}
+	if err := checkNoVars(e, n, local, clause, "Compute the offset in a scalar subquery that reads no outer column, or pass it as a parameter."); err != nil {
 		return nil, err
 	}
 	if e, err = coerce(e); err != nil {
 		return nil, errAt(sqltypes.AsError(err), location(n))
 	}
-	c, ok := e.(*logical.Const)
-	if !ok {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "window frame offsets must be constants"), location(n))
+	if c, ok := e.(*logical.Const); ok {
+		if _, err := ops.CheckFrameOffset(mode, ops.FrameWhich[i], c.V); err != nil {
+			return nil, errAt(err, location(n))
+		}
 	}
-	if c.V == nil {
-		return nil, errAt(sqltypes.New("22004", "frame %s offset must not be null", which), location(n))
-	}
-	return c, nil
+	return e, nil
 }
 
 // bindRangeOffsets types a RANGE frame's offsets against the single ORDER
@@ -370,7 +455,7 @@ func (b *binder) frameOffset(n *pg_query.Node, which string, coerce func(logical
 // value (key ∓ offset) are computed in one type, so the executor can
 // compare them: integers as numeric (no overflow at the extremes), date as
 // timestamp.
-func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey) error {
+func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDef, order []logical.SortKey, sc *scope) error {
 	loc := int(d.Location)
 	if len(order) != 1 {
 		return errAt(sqltypes.New(sqltypes.CodeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"), loc)
@@ -398,55 +483,65 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 		return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", kt), loc)
 	}
 	var bounds []logical.Expr
-	for _, bd := range []struct {
+	for i, bd := range []struct {
 		bound ops.FrameBound
 		n     *pg_query.Node
 		out   *logical.Expr
-		which string
-	}{{call.Frame.Start, d.StartOffset, &call.RangeStart, "starting"}, {call.Frame.End, d.EndOffset, &call.RangeEnd, "ending"}} {
+	}{{call.Frame.Start, d.StartOffset, &call.RangeStart}, {call.Frame.End, d.EndOffset, &call.RangeEnd}} {
 		if bd.bound.Kind != ops.OffsetPreceding && bd.bound.Kind != ops.OffsetFollowing {
 			continue
 		}
-		off, err := b.frameOffset(bd.n, bd.which, func(e logical.Expr) (logical.Expr, error) {
+		coerceOff := func(e logical.Expr) (logical.Expr, error) {
 			if e.Type().Kind == sqltypes.Unknown {
-				return b.coerce(e, offType)
+				// An untyped literal takes the key's own type ('1'
+				// over an int2 key is int2).
+				var err error
+				if e, err = b.coerce(e, offType); err != nil {
+					return nil, err
+				}
 			}
 			if !offKind(e.Type()) {
 				return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", kt, e.Type())
 			}
-			if kt.IsInteger() {
+			switch {
+			case kt.IsInteger():
 				return b.coerce(e, sqltypes.TypeInt8)
-			}
-			if c, ok := e.(*logical.Const); ok && offType.Kind == sqltypes.Float8 && c.V != nil {
-				// Casts are folded after binding; the offset's sign is
-				// checked now.
-				switch v := c.V.(type) {
-				case decimal128.Num:
-					f := v.ToFloat64(c.T.Scale)
-					switch {
-					case sqltypes.IsNumericNaN(v):
-						f = math.NaN()
-					case sqltypes.IsNumericSpecial(v):
-						f = math.Inf(v.Sign())
+			case offType.Kind == sqltypes.Float8:
+				if c, ok := e.(*logical.Const); ok && c.V != nil {
+					// Casts are folded after binding; the offset's
+					// sign is checked now.
+					if f, ok := floatDatum(c.V, c.T); ok {
+						return &logical.Const{T: offType, V: f}, nil
 					}
-					return &logical.Const{T: offType, V: f}, nil
-				case float32:
-					return &logical.Const{T: offType, V: float64(v)}, nil
 				}
-				if i, ok := sqltypes.DatumInt64(c.V); ok {
-					return &logical.Const{T: offType, V: float64(i)}, nil
-				}
+				return b.coerce(e, offType)
 			}
 			return e, nil
-		})
+		}
+		off, err := b.frameOffset(bd.n, sc, ops.FrameRange, i, coerceOff)
 		if err != nil {
 			return err
 		}
-		if negativeOffset(off.V) {
-			return errAt(sqltypes.New("22013", "invalid preceding or following size in window function"), location(bd.n))
-		}
-		if kt.IsInteger() {
-			off = &logical.Const{T: sqltypes.NumericType(38, 0), V: decimal128.FromI64(off.V.(int64))}
+		if c, ok := off.(*logical.Const); ok && kt.IsInteger() {
+			off = &logical.Const{T: sqltypes.NumericType(38, 0), V: decimal128.FromI64(c.V.(int64))}
+		} else if !ok {
+			// The bound values compute the offset row by row, which
+			// only a stable offset allows.
+			if logical.IsVolatile(off) {
+				return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "volatile RANGE frame offsets are not supported").
+					WithHint("Compute the offset first, or pass it as a parameter."), location(bd.n))
+			}
+			call.Offsets[i] = off
+			if hasSubquery(off) {
+				// Each place takes its own instance: a subquery becomes
+				// one join.
+				if call.Offsets[i], err = b.frameOffset(bd.n, sc, ops.FrameRange, i, coerceOff); err != nil {
+					return err
+				}
+			}
+			if kt.IsInteger() {
+				off = &logical.Cast{E: off, T: sqltypes.NumericType(38, 0)}
+			}
 		}
 		// PRECEDING goes against the sort direction, FOLLOWING with it.
 		op, opText := expr.OpAdd, "+"
@@ -477,29 +572,31 @@ func (b *binder) bindRangeOffsets(call *logical.WindowCall, d *pg_query.WindowDe
 	return nil
 }
 
+// floatDatum converts a numeric constant to float8, NaN and the
+// infinities included.
+func floatDatum(v sqltypes.Datum, t sqltypes.Type) (float64, bool) {
+	switch x := v.(type) {
+	case decimal128.Num:
+		switch {
+		case sqltypes.IsNumericNaN(x):
+			return math.NaN(), true
+		case sqltypes.IsNumericSpecial(x):
+			return math.Inf(x.Sign()), true
+		}
+		return x.ToFloat64(t.Scale), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	i, ok := sqltypes.DatumInt64(v)
+	return float64(i), ok
+}
+
 // castTo casts e to t unless it has t's Arrow type already.
 func castTo(e logical.Expr, t sqltypes.Type) logical.Expr {
 	if arrow.TypeEqual(e.Type().Arrow(), t.Arrow()) {
 		return e
 	}
 	return &logical.Cast{E: e, T: t}
-}
-
-// negativeOffset reports whether a RANGE offset is below zero (or NaN),
-// intervals compared as PostgreSQL does (a month is 30 days).
-func negativeOffset(v sqltypes.Datum) bool {
-	switch x := v.(type) {
-	case float64:
-		return x < 0 || math.IsNaN(x)
-	case decimal128.Num:
-		return x.Sign() < 0 || sqltypes.IsNumericNaN(x)
-	case arrow.MonthDayNanoInterval:
-		const nanosPerDay = 86400 * 1e9
-		span := decimal128.FromI64(int64(x.Months)).Mul(decimal128.FromI64(30 * nanosPerDay)).
-			Add(decimal128.FromI64(int64(x.Days)).Mul(decimal128.FromI64(nanosPerDay))).
-			Add(decimal128.FromI64(x.Nanoseconds))
-		return span.Sign() < 0
-	}
-	i, _ := sqltypes.DatumInt64(v)
-	return i < 0
 }

@@ -73,7 +73,7 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c.Calls = make([]WindowCall, len(x.Calls))
 		for i, w := range x.Calls {
 			w.Args = mapAll(w.Args)
-			for _, e := range []*Expr{&w.Filter, &w.RangeKey, &w.RangeStart, &w.RangeEnd} {
+			for _, e := range []*Expr{&w.Filter, &w.RangeKey, &w.RangeStart, &w.RangeEnd, &w.Offsets[0], &w.Offsets[1]} {
 				if *e != nil {
 					*e = fn(*e)
 				}
@@ -231,7 +231,7 @@ func VisitExprs(n Node, fn func(Expr)) {
 		keys(x.OrderBy)
 		for _, w := range x.Calls {
 			each(w.Args)
-			some(w.Filter, w.RangeKey, w.RangeStart, w.RangeEnd)
+			some(w.Filter, w.RangeKey, w.RangeStart, w.RangeEnd, w.Offsets[0], w.Offsets[1])
 		}
 	case *Unnest:
 		each(x.Lists)

@@ -207,7 +207,13 @@ type WindowCall struct {
 	// RangeKey, RangeStart and RangeEnd place rows for a RANGE frame with
 	// offsets (see ops.RangeExprs); nil otherwise.
 	RangeKey, RangeStart, RangeEnd Expr
-	T                              sqltypes.Type
+	// Offsets are the frame's start and end offsets that were not
+	// constants while binding (ROWS $1 PRECEDING, ROWS 1+1 PRECEDING):
+	// the optimizer folds them, physical planning checks them
+	// (ops.CheckFrameOffset) and puts ROWS and GROUPS offsets in Frame.
+	// nil where the offset is absent or was known.
+	Offsets [2]Expr
+	T       sqltypes.Type
 }
 
 // RangeExprs returns the call's non-nil RANGE frame expressions.

@@ -73,7 +73,14 @@ func syntaxError(sql string, err error) error {
 		}
 		return sqltypes.Wrap(err, sqltypes.CodeSyntaxError, "%s", err.Error())
 	}
-	e := sqltypes.New(sqltypes.CodeSyntaxError, "%s", pe.Message)
+	code := sqltypes.CodeSyntaxError
+	if pe.Filename == "gram.y" && strings.HasPrefix(pe.Message, "frame ") {
+		// The grammar's frame checks (frame start cannot be UNBOUNDED
+		// FOLLOWING, …) raise ERRCODE_WINDOWING_ERROR, which the
+		// parser's error does not carry.
+		code = sqltypes.CodeWindowingError
+	}
+	e := sqltypes.New(code, "%s", pe.Message)
 	if pe.Cursorpos > 0 {
 		e.Position = pe.Cursorpos
 	}

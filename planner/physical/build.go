@@ -777,6 +777,36 @@ func (b *builder) reorder(s *stream, ids []logical.ColumnID, keys bool) (executo
 	return p, nil
 }
 
+// frameOffsets checks the frame offsets that were not constants while
+// binding and that the optimizer has folded since ($1, 1+1), as
+// PostgreSQL checks them when the window starts, and puts those of ROWS
+// and GROUPS frames into fn.Frame. One that did not fold (a scalar
+// subquery, random()) the executor computes (fn.Offsets).
+func frameOffsets(fn *ops.WindowFunc, offs [2]logical.Expr, lay layout) error {
+	for i, bound := range []*ops.FrameBound{&fn.Frame.Start, &fn.Frame.End} {
+		if offs[i] == nil {
+			continue
+		}
+		c, ok := offs[i].(*logical.Const)
+		if !ok {
+			e, err := lowerExpr(offs[i], lay)
+			if err != nil {
+				return err
+			}
+			fn.Offsets[i] = e
+			continue
+		}
+		n, err := ops.CheckFrameOffset(fn.Frame.Mode, ops.FrameWhich[i], c.V)
+		if err != nil {
+			return err
+		}
+		if fn.Frame.Mode != ops.FrameRange {
+			bound.Offset = n
+		}
+	}
+	return nil
+}
+
 func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 	in, err := b.lower(x.Input)
 	if err != nil {
@@ -807,6 +837,9 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 			}
 		}
 		fn := ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T}
+		if err := frameOffsets(&fn, c.Offsets, in.lay); err != nil {
+			return nil, err
+		}
 		for _, r := range []struct {
 			from logical.Expr
 			to   *expr.Expr

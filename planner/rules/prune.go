@@ -184,6 +184,7 @@ func (p *pruner) prune(n logical.Node, required logical.ColSet) logical.Node {
 			need = withCols(need, w.Args...)
 			need = withCols(need, w.Filter)
 			need = withCols(need, w.RangeExprs()...)
+			need = withCols(need, w.Offsets[:]...)
 		}
 		c.Input = p.prune(x.Input, need)
 		return &c
