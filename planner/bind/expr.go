@@ -847,7 +847,10 @@ func (b *binder) bindArrayOperator(name string, l, r logical.Expr, loc int) (log
 	} else if !ok {
 		return nil, false, nil
 	}
-	args := []logical.Expr{l, r}
+	args, err := b.unifyArrayElements(fn, []logical.Expr{l, r})
+	if err != nil {
+		return nil, true, errAt(sqltypes.AsError(err), loc)
+	}
 	t, err := funcType(fn, args)
 	if err != nil {
 		return nil, true, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), name, r.Type()), loc)
