@@ -101,9 +101,10 @@ var anycompatibleArrayFuncs = map[string][]int{
 // anycompatible array function name to their elements' common type, as
 // PostgreSQL resolves the polymorphism: ARRAY[1] || 1.5 is {1,1.5}, and
 // array_position(ARRAY[1,2], 1.5) compares in numeric. Untyped literals
-// and NULLs take no part (the function reads them as the element type);
-// arguments left without a common type are returned unchanged for the
-// function to reject.
+// and NULLs take no part (the function reads them as the element type).
+// Arguments without a common type are 42883 (integer[] || text), as
+// PostgreSQL finds no function; an argument in an array's place that is
+// no array is left for the function to reject.
 func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical.Expr, error) {
 	arrays, ok := anycompatibleArrayFuncs[name]
 	if !ok {
@@ -132,7 +133,8 @@ func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical
 		}
 		c, ok := selectCommonType(common, t)
 		if !ok {
-			return args, nil
+			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, typeNames(args)).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 		}
 		common = c
 	}
