@@ -147,7 +147,10 @@ func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical
 		if isArray(i) {
 			t, want = t.Leaf(), sqltypes.ArrayOf(common, t.Ndims())
 		}
-		if t.Kind == sqltypes.Unknown || t.Equal(common) || t.IsString() && common.IsString() {
+		switch {
+		case a.Type().Kind == sqltypes.Unknown && isArray(i):
+			want = sqltypes.ListOf(common) // array_append(NULL, 1.5) is {1.5}
+		case t.Kind == sqltypes.Unknown || t.Equal(common) || t.IsString() && common.IsString():
 			continue
 		}
 		c, err := b.coerce(a, want)
