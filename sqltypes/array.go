@@ -1,6 +1,9 @@
 package sqltypes
 
 import (
+	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -58,6 +61,9 @@ func ArrayOf(leaf Type, n int) Type {
 // leading braces ('{{1,2},{3,4}}' has 2; '{}' 1), so that a constant cast
 // to int[] gets the Arrow shape of its value.
 func ArrayTextNdims(s string) int {
+	if _, rest, err := arrayBounds(trimSpace(s), func(string) error { return errors.New("") }); err == nil {
+		s = rest
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -98,6 +104,10 @@ func ParseArrayIn(elem Type, s string, ctx InputContext) ([]any, error) {
 		return New(CodeInvalidTextRepr, "malformed array literal: %q", s).WithDetail("%s", detail)
 	}
 	t := trimSpace(s)
+	dims, t, err := arrayBounds(t, bad)
+	if err != nil {
+		return nil, err
+	}
 	if len(t) < 2 || t[0] != '{' {
 		return nil, bad(`Array value must start with "{" or dimension information.`)
 	}
@@ -113,11 +123,17 @@ func ParseArrayIn(elem Type, s string, ctx InputContext) ([]any, error) {
 		return nil, bad("Junk after closing right brace.")
 	}
 	if len(root.kids) == 0 {
+		if dims != nil {
+			return nil, bad("Specified array dimensions do not match array contents.")
+		}
 		return []any{}, nil
 	}
 	var shape []int
 	if !arrShape(root, 0, &shape) {
 		return nil, bad("Multidimensional arrays must have sub-arrays with matching dimensions.")
+	}
+	if dims != nil && !slices.Equal(dims, shape) {
+		return nil, bad("Specified array dimensions do not match array contents.")
 	}
 	want := ListOf(elem).Ndims()
 	if len(shape) != want {
@@ -129,6 +145,51 @@ func ParseArrayIn(elem Type, s string, ctx InputContext) ([]any, error) {
 		return nil, err
 	}
 	return v.([]any), nil
+}
+
+// arrayBounds reads the explicit dimensions an array literal may start
+// with ('[1:2][1:3]={...}', '[2]={...}'), returning each dimension's
+// length and the text after the '='. meshql's arrays all have lower
+// bound 1 (0A000 for another): a value's bounds are not kept.
+func arrayBounds(t string, bad func(string) error) (dims []int, rest string, err error) {
+	for t != "" && t[0] == '[' {
+		end := strings.IndexByte(t, ']')
+		if end < 0 {
+			return nil, "", bad(`Missing "]" in array dimensions.`)
+		}
+		spec := t[1:end]
+		t = trimSpace(t[end+1:])
+		lo, hi := "1", spec
+		if k := strings.IndexByte(spec, ':'); k >= 0 {
+			lo, hi = spec[:k], spec[k+1:]
+		}
+		l, errL := strconv.Atoi(trimSpace(lo))
+		h, errH := strconv.Atoi(trimSpace(hi))
+		if errL != nil || errH != nil {
+			return nil, "", bad(`"[" must introduce explicitly-specified array dimensions.`)
+		}
+		if h < l {
+			return nil, "", New(CodeArraySubscriptError, "upper bound cannot be less than lower bound")
+		}
+		if l != 1 {
+			return nil, "", New(CodeFeatureNotSupported, "array lower bound %d is not supported", l).
+				WithHint("meshql's arrays start at index 1.")
+		}
+		if len(dims) == MaxArrayDims {
+			return nil, "", ErrTooManyDims(len(dims) + 1)
+		}
+		dims = append(dims, h-l+1)
+	}
+	if dims == nil {
+		return nil, t, nil
+	}
+	if t == "" || t[0] != '=' {
+		return nil, "", bad(`Missing "=" after array dimensions.`)
+	}
+	if t = trimSpace(t[1:]); t == "" || t[0] != '{' {
+		return nil, "", bad(`Array contents must start with "{".`)
+	}
+	return dims, t, nil
 }
 
 // arrShape records the length of each level in shape and reports whether
@@ -271,6 +332,11 @@ func (p *arrParser) element() (arrText, error) {
 		p.i++
 	}
 	el := trimSpace(sb.String())
+	if el == "" && p.i < len(p.s) {
+		// An unquoted element must have text: '{a,}' and '{a,,b}' are
+		// malformed ('{"",a}' is the empty string).
+		return arrText{}, arrSyntaxError(`Unexpected "` + p.s[p.i:p.i+1] + `" character.`)
+	}
 	return arrText{s: el, isNull: strings.EqualFold(el, "null")}, nil
 }
 

@@ -9,7 +9,7 @@ import (
 // PostgreSQL 15, and text of another number of dimensions than the type
 // is 0A000 (see ParseArray); TestParseValueKinds reads good text.
 func TestParseArrayDimensions(t *testing.T) {
-	for in, want := range map[string]int{"{{1,2},{3,4}}": 2, " { {{1}} } ": 3, "{1}": 1, "{}": 1, `{"{"}`: 1} {
+	for in, want := range map[string]int{"{{1,2},{3,4}}": 2, " { {{1}} } ": 3, "{1}": 1, "{}": 1, `{"{"}`: 1, "[1:2][1:1]={{1},{2}}": 2, "[1:2] = {1,2}": 1} {
 		if n := ArrayTextNdims(in); n != want {
 			t.Errorf("ArrayTextNdims(%q) = %d, want %d", in, n, want)
 		}
@@ -28,10 +28,22 @@ func TestParseArrayDimensions(t *testing.T) {
 		{ArrayOf(TypeInt4, 2), "{1,2}", CodeFeatureNotSupported},
 		{ArrayOf(TypeInt4, 7), "{{{{{{{1}}}}}}}", CodeProgramLimitExceeded},
 		{ListOf(TypeInt4), strings.Repeat("{", 100000), CodeProgramLimitExceeded},
+		{ListOf(TypeText), "{a,}", CodeInvalidTextRepr},
+		{ListOf(TypeText), "{a,,b}", CodeInvalidTextRepr},
+		{ListOf(TypeText), "{ , }", CodeInvalidTextRepr},
+		{ListOf(TypeInt4), "[1:3]={1,2}", CodeInvalidTextRepr},
+		{ListOf(TypeInt4), "[1:2]{1,2}", CodeInvalidTextRepr},
+		{ListOf(TypeInt4), "[2:1]={1}", CodeArraySubscriptError},
+		{ListOf(TypeInt4), "[0:1]={1,2}", CodeFeatureNotSupported},
 	}
 	for _, c := range bad {
 		if _, err := ParseValue(c.t, c.in); Code(err) != c.code {
 			t.Errorf("%s %q: got %v, want %s", c.t, c.in, err, c.code)
+		}
+	}
+	for in, want := range map[string]int{"[1:2]={1,2}": 2, "[3]={1,2,3}": 3, `{"",a}`: 2} {
+		if v, err := ParseValue(ListOf(TypeText), in); err != nil || len(v.([]any)) != want {
+			t.Errorf("%q: got %v, %v; want %d elements", in, v, err, want)
 		}
 	}
 }

@@ -129,6 +129,11 @@ func outputStrings(name string, args []Expr) ([]Expr, error) {
 	return out, nil
 }
 
+// AssignCastFunc names the planner's internal function that is
+// AssignCast of its argument to the function's type; the space keeps SQL
+// from calling it.
+const AssignCastFunc = "assignment cast"
+
 // AssignCast is Cast with PostgreSQL's assignment rules, for values that
 // a source delivers into a declared column: a string longer than a
 // character(n) or varchar(n) column fails with 22001 unless the excess is

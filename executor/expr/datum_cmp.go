@@ -38,6 +38,8 @@ func compareDatums(t sqltypes.Type, x, y sqltypes.Datum) int {
 		return cmpFloat(a, y.(float64))
 	case decimal128.Num:
 		return a.Cmp(y.(decimal128.Num))
+	case sqltypes.Decimal: // a variable-scale numeric's: by value
+		return sqltypes.CompareDecimal(a, y.(sqltypes.Decimal))
 	case string:
 		if t.Kind == sqltypes.JSONB {
 			if c, err := sqltypes.CompareJSONB(a, y.(string)); err == nil {

@@ -33,9 +33,13 @@ func buildArrayToString(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	at := args[0].Type()
-	toText, err := Cast(Column(0, at.Leaf(), "elem"), sqltypes.TypeText)
-	if err != nil {
-		return nil, functionError(name, args)
+	// Elements are written by their type's output function: a bpchar
+	// keeps its padding ('a  '), which a cast to text would remove.
+	var toText Expr = Column(0, at.Leaf(), "elem")
+	if at.Leaf().Kind != sqltypes.Bpchar {
+		if toText, err = Cast(toText, sqltypes.TypeText); err != nil {
+			return nil, functionError(name, args)
+		}
 	}
 	return &callExpr{name: name, args: append([]Expr{args[0]}, rest...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		l, err := flatArray(env.Mem, in[0], at) // row-major order

@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -85,4 +87,77 @@ func mixedArrayDims(a, b sqltypes.Type) *sqltypes.Error {
 	}
 	return sqltypes.New(sqltypes.CodeFeatureNotSupported, "arrays of %d and %d dimensions in one column are not supported", min(a.Ndims(), b.Ndims()), max(a.Ndims(), b.Ndims())).
 		WithHint("meshql fixes an array's number of dimensions when it plans the query.")
+}
+
+// anycompatibleArrayFuncs are the array functions PostgreSQL declares
+// over anycompatiblearray and anycompatible, with the positions of their
+// array arguments (the others are elements).
+var anycompatibleArrayFuncs = map[string][]int{
+	"array_append": {0}, "array_prepend": {1}, "array_cat": {0, 1},
+	"array_remove": {0}, "array_position": {0}, "array_positions": {0}, "array_replace": {0},
+}
+
+// unifyArrayElements converts the array and element arguments of the
+// anycompatible array function name to their elements' common type, as
+// PostgreSQL resolves the polymorphism: ARRAY[1] || 1.5 is {1,1.5}, and
+// array_position(ARRAY[1,2], 1.5) compares in numeric. Untyped literals
+// and NULLs take no part (the function reads them as the element type).
+// Arguments without a common type are 42883 (integer[] || text), as
+// PostgreSQL finds no function; an argument in an array's place that is
+// no array is left for the function to reject.
+func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical.Expr, error) {
+	arrays, ok := anycompatibleArrayFuncs[name]
+	if !ok {
+		return args, nil
+	}
+	isArray := func(i int) bool { return slices.Contains(arrays, i) }
+	n := len(args)
+	if name == "array_position" {
+		n = min(n, 2) // a start is an integer, no element
+	}
+	var common sqltypes.Type
+	for i, a := range args[:n] {
+		t := a.Type()
+		if isArray(i) {
+			if t.Kind != sqltypes.List && t.Kind != sqltypes.Unknown {
+				return args, nil
+			}
+			t = t.Leaf()
+		}
+		switch {
+		case t.Kind == sqltypes.Unknown:
+			continue
+		case common.Kind == sqltypes.Unknown:
+			common = t
+			continue
+		}
+		c, ok := selectCommonType(common, t)
+		if !ok {
+			return nil, sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, typeNames(args)).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+		}
+		common = c
+	}
+	if common.Kind == sqltypes.Unknown {
+		return args, nil
+	}
+	out := slices.Clone(args)
+	for i, a := range args[:n] {
+		t, want := a.Type(), common
+		if isArray(i) {
+			t, want = t.Leaf(), sqltypes.ArrayOf(common, t.Ndims())
+		}
+		switch {
+		case a.Type().Kind == sqltypes.Unknown && isArray(i):
+			want = sqltypes.ListOf(common) // array_append(NULL, 1.5) is {1.5}
+		case t.Kind == sqltypes.Unknown || t.Equal(common) || t.IsString() && common.IsString():
+			continue
+		}
+		c, err := b.coerce(a, want)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
 }

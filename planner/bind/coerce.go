@@ -80,12 +80,25 @@ func selectCommonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		l, ok := selectCommonType(a.Leaf(), b.Leaf())
 		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
 	}
+	if isCharacter(a) && isCharacter(b) {
+		// text, varchar and bpchar convert to one another implicitly, so
+		// select_common_type keeps the first (its length only if both
+		// have it): coalesce('a'::varchar, 'b'::char(3)) is varchar, and
+		// char(3) UNION ALL text is char.
+		if a.Equal(b) {
+			return a, true
+		}
+		return sqltypes.Type{Kind: a.Kind}, true
+	}
 	toReal := func(t sqltypes.Type) bool { return t.IsInteger() || t.Kind == sqltypes.Numeric }
 	if a.Kind == sqltypes.Float4 && toReal(b) || b.Kind == sqltypes.Float4 && toReal(a) {
 		return sqltypes.TypeFloat4, true
 	}
 	return commonType(a, b)
 }
+
+// isCharacter reports whether t is text, varchar or bpchar.
+func isCharacter(t sqltypes.Type) bool { return t.IsString() || t.Kind == sqltypes.Bpchar }
 
 // commonBpchar is commonType with a bpchar side. PostgreSQL resolves
 // bpchar with text as text (the bpchar side loses its trailing blanks),

@@ -611,6 +611,22 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 		if r, ok := numericSeries(fn); ok {
 			return r
 		}
+		if varArrayFuncs[fn.Name] {
+			args := make([]logical.Expr, len(fn.Args))
+			for i, a := range fn.Args {
+				args[i] = f.settle(a, true)
+			}
+			settled := &logical.Func{Name: fn.Name, Args: args, T: fn.T}
+			if r, ok := varArrayFunc(settled); ok {
+				return r
+			}
+			return settled
+		}
+	}
+	if c, ok := e.(*logical.Cast); ok && keep && !c.Explicit && unconstrainedNumericArray(c.T) && c.T.Ndims() == 1 && c.E.Type().Ndims() == 1 && c.E.Type().Elem.IsInteger() {
+		// An integer array unified with numeric ones (CASE, COALESCE):
+		// its elements keep scale 0.
+		return varArrayArg(f.settle(c.E, true), sqltypes.ListOf(sqltypes.VarNumericType(c.T.Elem.Scale)))
 	}
 	if fn, ok := e.(*logical.Func); ok && fn.Name == "coalesce" && keep && (fn.T.Kind == sqltypes.Numeric || numericList(fn.T)) && len(fn.Args) > 1 {
 		// As the CASE it is, so that a variable-scale argument keeps

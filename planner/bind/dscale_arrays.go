@@ -36,21 +36,29 @@ func (f *scaleFlow) outputArrays(rel *relation) {
 		out.Add(c.id)
 	}
 	for i, e := range p.Exprs {
-		a, ok := e.(*logical.Array)
-		if !ok || !out.Has(p.Cols[i]) {
+		if !out.Has(p.Cols[i]) {
 			continue
 		}
-		w, ok := varArray(a)
-		if !ok {
+		var w logical.Expr
+		switch x := e.(type) {
+		case *logical.Array:
+			if w, ok = varArray(x); !ok {
+				continue
+			}
+		case *logical.Func:
+			if w, ok = varArrayFunc(x); !ok {
+				continue
+			}
+		default:
 			continue
 		}
 		old := p.Cols[i]
 		p.Exprs[i] = w
-		f.define(&p.Cols[i], w.T)
+		f.define(&p.Cols[i], w.Type())
 		for _, s := range sorts {
 			for k, key := range s.Keys {
 				if c, ok := key.Expr.(*logical.ColRef); ok && c.ID == old {
-					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.T}
+					s.Keys[k].Expr = &logical.ColRef{ID: p.Cols[i], Name: c.Name, T: w.Type()}
 				}
 			}
 		}
@@ -90,6 +98,66 @@ func varArray(a *logical.Array) (*logical.Array, bool) {
 		elems[k] = asVarScale(el, vt)
 	}
 	return &logical.Array{Elems: elems, T: sqltypes.ListOf(vt)}, true
+}
+
+// varArrayFunc returns fn, an anycompatible array function building a
+// one-dimensional array of unconstrained numerics (array_append,
+// array_cat, array_remove, ...), over arrays and elements that keep the
+// scales their values have: ARRAY[1] || 1.5 is {1,1.5}, not the
+// {1.0,1.5} of one element scale.
+func varArrayFunc(fn *logical.Func) (*logical.Func, bool) {
+	if !varArrayFuncs[fn.Name] || fn.T.Ndims() != 1 || fn.T.Elem.Kind != sqltypes.Numeric || fn.T.Elem.VarScale || fn.T.Elem.Precision > 0 {
+		return nil, false
+	}
+	vt := sqltypes.VarNumericType(fn.T.Elem.Scale)
+	lt := sqltypes.ListOf(vt)
+	args := make([]logical.Expr, len(fn.Args))
+	for i, a := range fn.Args {
+		switch t := a.Type(); {
+		case t.Ndims() == 1 && (t.Elem.Kind == sqltypes.Numeric || t.Elem.IsInteger()):
+			args[i] = varArrayArg(a, lt)
+		case t.Kind == sqltypes.Numeric:
+			args[i] = asVarScale(a, vt)
+		default:
+			args[i] = a
+		}
+	}
+	return &logical.Func{Name: fn.Name, Args: args, T: lt}, true
+}
+
+// varArrayFuncs are the functions varArrayFunc widens.
+var varArrayFuncs = map[string]bool{"array_append": true, "array_prepend": true, "array_cat": true, "array_remove": true, "array_replace": true}
+
+// varArrayArg is the array argument a of varArrayFunc as an array of lt:
+// the binding's casts between element types dropped (an integer array's
+// elements have scale 0), ARRAY[...] and nested calls with their values'
+// scales.
+func varArrayArg(a logical.Expr, lt sqltypes.Type) logical.Expr {
+	for {
+		c, ok := a.(*logical.Cast)
+		if !ok || c.Explicit || c.E.Type().Ndims() != 1 || !(c.E.Type().Elem.Kind == sqltypes.Numeric || c.E.Type().Elem.IsInteger()) {
+			break
+		}
+		a = c.E
+	}
+	switch x := a.(type) {
+	case *logical.Func:
+		if w, ok := varArrayFunc(x); ok {
+			a = w
+		}
+	case *logical.Array:
+		if w, ok := varArray(x); ok {
+			a = w
+		}
+	}
+	if a.Type().Equal(lt) {
+		return a
+	}
+	if a.Type().Elem.IsInteger() {
+		// The executor widens numeric arrays to variable scales.
+		a = &logical.Cast{E: a, T: sqltypes.ListOf(sqltypes.NumericType(0, 0))}
+	}
+	return &logical.Cast{E: a, T: lt}
 }
 
 // unnest widens the arrays an Unnest reads for the element columns some

@@ -847,10 +847,17 @@ func (b *binder) bindArrayOperator(name string, l, r logical.Expr, loc int) (log
 	} else if !ok {
 		return nil, false, nil
 	}
-	args := []logical.Expr{l, r}
-	t, err := funcType(fn, args)
+	args, err := b.unifyArrayElements(fn, []logical.Expr{l, r})
+	var t sqltypes.Type
+	if err == nil {
+		t, err = funcType(fn, args)
+	}
+	if sqltypes.Code(err) == sqltypes.CodeUndefinedFunction {
+		return nil, true, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), name, r.Type()).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), loc)
+	}
 	if err != nil {
-		return nil, true, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), name, r.Type()), loc)
+		return nil, true, errAt(sqltypes.AsError(err), loc)
 	}
 	return &logical.Func{Name: fn, Args: args, T: t}, true, nil
 }

@@ -96,7 +96,12 @@ func (b *binder) bindRecordFunction(rf *pg_query.RangeFunction, fc *pg_query.Fun
 		var field logical.Expr = &logical.Func{Name: expr.JSONRecordFieldFunc(name),
 			Args: []logical.Expr{&logical.ColRef{ID: fields, Name: "?fields?", T: fieldsType}, &logical.Const{T: sqltypes.TypeInt4, V: int32(k)}, &logical.Const{T: sqltypes.TypeBool, V: raw}},
 			T:    elem}
-		if !t.Equal(elem) {
+		switch {
+		case (t.Kind == sqltypes.Varchar || t.Kind == sqltypes.Bpchar) && t.Precision > 0:
+			// PostgreSQL reads a field through the type's input function:
+			// a longer string is 22001, not cut as a cast would.
+			field = &logical.Func{Name: expr.AssignCastFunc, Args: []logical.Expr{field}, T: t}
+		case !t.Equal(elem):
 			if field, err = b.coerce(field, t); err != nil {
 				return nil, errAt(sqltypes.AsError(err), int(cd.Location))
 			}

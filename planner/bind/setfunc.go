@@ -135,6 +135,9 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 	if err != nil {
 		return nil, err
 	}
+	if raw, err = b.unifyArrayElements(name, raw); err != nil {
+		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+	}
 	args := append([]logical.Expr(nil), raw...)
 	for i, a := range args {
 		if a.Type().Kind == sqltypes.Unknown {

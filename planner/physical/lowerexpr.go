@@ -99,6 +99,9 @@ func lowerExpr(e logical.Expr, lay layout) (expr.Expr, error) {
 		if x.Name == sqltypes.WithScaleFunc {
 			return expr.WithScale(args[0], args[1])
 		}
+		if x.Name == expr.AssignCastFunc {
+			return expr.AssignCast(args[0], x.T)
+		}
 		if x.Name == "generate_series_array" && x.T.Elem != nil && x.T.Elem.VarScale && len(args) > 2 {
 			// bind's numericSeries adds the start's and the step's scales.
 			n := len(args) - 2
