@@ -497,18 +497,18 @@ func buildToTimestamp(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// buildTimestampTypmod: timestamp(timestamp, int) and timestamptz(
-// timestamptz, int), PostgreSQL's length coercion functions behind
-// `::timestamp(p)`: fractional seconds rounded to p digits, halves away
-// from zero (AdjustTimestampForTypmod). p above 6 keeps every digit.
+// buildTimestampTypmod: timestamp(timestamp, int), timestamptz(
+// timestamptz, int), time(time, int) and interval(interval, int),
+// PostgreSQL's length coercion functions behind `::timestamp(p)`,
+// `::time(p)` and `::interval(p)`: fractional seconds rounded to p digits,
+// halves away from zero (AdjustTimestampForTypmod and its time and
+// interval twins). p above 6 keeps every digit.
 func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	t := sqltypes.TypeTimestamp
-	if name == "timestamptz" {
-		t = sqltypes.TypeTimestampTZ
-	}
+	t := map[string]sqltypes.Type{"timestamp": sqltypes.TypeTimestamp, "timestamptz": sqltypes.TypeTimestampTZ,
+		"time": sqltypes.TypeTime, "interval": sqltypes.TypeInterval}[name]
 	a, err := coerceArgs(name, args[:1], t)
 	if err != nil {
 		return nil, err
@@ -518,7 +518,24 @@ func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return &callExpr{name: name, args: append(a, p...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		ts, prec := values[arrow.Timestamp](in[0]), values[int32](in[1])
+		prec := values[int32](in[1])
+		switch t.Kind {
+		case sqltypes.Time:
+			tod := values[arrow.Time64](in[0])
+			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Time64, bool, error) {
+				v, err := roundMicros(int64(tod[i]), prec[i], "TIME")
+				return arrow.Time64(v), false, err
+			})
+		case sqltypes.Interval:
+			iv := values[arrow.MonthDayNanoInterval](in[0])
+			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
+				v := iv[i]
+				us, err := roundMicros(v.Nanoseconds/1000, prec[i], "INTERVAL")
+				v.Nanoseconds = us * 1000
+				return v, false, err
+			})
+		}
+		ts := values[arrow.Timestamp](in[0])
 		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
 			return RoundTimestamp(ts[i], prec[i])
 		})
@@ -528,22 +545,28 @@ func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 // RoundTimestamp rounds a timestamp (microseconds) to p fractional digits
 // as PostgreSQL does; p < 0 is 22023.
 func RoundTimestamp(ts arrow.Timestamp, p int32) (arrow.Timestamp, bool, error) {
+	if !sqltypes.IsFiniteTimestamp(int64(ts)) && p >= 0 {
+		return ts, false, nil
+	}
+	v, err := roundMicros(int64(ts), p, "TIMESTAMP")
+	return arrow.Timestamp(v), false, err
+}
+
+// roundMicros rounds microseconds v to p fractional digits of a second,
+// halves away from zero; what names the type in the error for p < 0.
+func roundMicros(v int64, p int32, what string) (int64, error) {
 	if p < 0 {
-		return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", p)
+		return 0, sqltypes.New(sqltypes.CodeInvalidParameterValue, "%s(%d) precision must not be negative", what, p)
 	}
 	if p >= 6 {
-		return ts, false, nil
+		return v, nil
 	}
 	scale := int64(1)
 	for range 6 - p {
 		scale *= 10
 	}
-	v := int64(ts)
-	if !sqltypes.IsFiniteTimestamp(v) {
-		return ts, false, nil
-	}
 	if v >= 0 {
-		return arrow.Timestamp((v + scale/2) / scale * scale), false, nil
+		return (v + scale/2) / scale * scale, nil
 	}
-	return arrow.Timestamp(-((-v + scale/2) / scale * scale)), false, nil
+	return -((-v + scale/2) / scale * scale), nil
 }
