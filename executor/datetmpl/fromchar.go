@@ -401,6 +401,19 @@ func (r *lenientReader) field(nodes []node, k int, fx *bool, extraSkip *int) err
 		l, err = r.number(dest, size, nodes, k)
 		return l
 	}
+	// Plain numbers: the field they set and their fixed width.
+	plain := map[string]struct {
+		dest *int
+		size int
+	}{
+		"HH24": {&out.hh, 2}, "MI": {&out.mi, 2}, "SS": {&out.ss, 2}, "MM": {&out.mm, 2},
+		"DDD": {&out.ddd, 3}, "IDDD": {&out.ddd, 3}, "DD": {&out.dd, 2}, "D": {&out.d, 1},
+		"WW": {&out.ww, 2}, "IW": {&out.ww, 2}, "CC": {&out.cc, 2}, "W": {&out.w, 1}, "J": {&out.j, 1},
+	}
+	if f, ok := plain[name]; ok {
+		num(f.dest, f.size)
+		return err
+	}
 	switch name {
 	case "FX":
 		*fx = true
@@ -413,12 +426,6 @@ func (r *lenientReader) field(nodes []node, k int, fx *bool, extraSkip *int) err
 	case "HH", "HH12":
 		num(&out.hh, 2)
 		out.clock12 = true
-	case "HH24":
-		num(&out.hh, 2)
-	case "MI":
-		num(&out.mi, 2)
-	case "SS":
-		num(&out.ss, 2)
 	case "MS":
 		// 25 is 0.25 and 250 is 0.25 too; 025 is 0.025.
 		l := num(&out.ms, 3)
@@ -462,33 +469,21 @@ func (r *lenientReader) field(nodes []node, k int, fx *bool, extraSkip *int) err
 		pick(MonthNames[:], &out.mm, func(v int) int { return v + 1 })
 	case "MON":
 		pick(monthsShort[:], &out.mm, func(v int) int { return v + 1 })
-	case "MM":
-		num(&out.mm, 2)
 	case "DAY":
 		pick(dayNames[:], &out.d, func(v int) int { return v })
 		out.d++
 	case "DY":
 		pick(daysShort[:], &out.d, func(v int) int { return v })
 		out.d++
-	case "DDD", "IDDD":
-		num(&out.ddd, 3)
-	case "DD":
-		num(&out.dd, 2)
-	case "D":
-		num(&out.d, 1)
 	case "ID":
 		num(&out.d, 1)
 		// Sunday is 1, as D numbers the days.
 		if out.d++; out.d > 7 {
 			out.d = 1
 		}
-	case "WW", "IW":
-		num(&out.ww, 2)
 	case "Q":
 		// PostgreSQL reads the quarter and ignores it.
 		num(nil, 1)
-	case "CC":
-		num(&out.cc, 2)
 	case "Y,YYY":
 		err = r.commaYear(n)
 	case "YYYY", "IYYY":
@@ -501,10 +496,6 @@ func (r *lenientReader) field(nodes []node, k int, fx *bool, extraSkip *int) err
 		out.yysz = len(name)
 	case "RM":
 		pick(romanMonths[:], &out.mm, func(v int) int { return 12 - v })
-	case "W":
-		num(&out.w, 1)
-	case "J":
-		num(&out.j, 1)
 	}
 	return err
 }
