@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -509,6 +511,18 @@ func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 	}
 	t := map[string]sqltypes.Type{"timestamp": sqltypes.TypeTimestamp, "timestamptz": sqltypes.TypeTimestampTZ,
 		"time": sqltypes.TypeTime, "interval": sqltypes.TypeInterval}[name]
+	if at := args[0].Type(); at.Kind == sqltypes.List && at.Leaf().Kind == t.Kind {
+		// A cast to timestamp(p)[] rounds every element; the binder's
+		// precision is a constant.
+		pv, ok := IsLiteral(args[1])
+		p, isInt := pv.(int32)
+		if !ok || !isInt {
+			return nil, functionError(name, args)
+		}
+		return &callExpr{name: name, args: args[:1], t: at, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			return roundToPrecision(env.Mem, t.Kind, in[0], func(int) int32 { return p })
+		}}, nil
+	}
 	a, err := coerceArgs(name, args[:1], t)
 	if err != nil {
 		return nil, err
@@ -519,27 +533,39 @@ func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: append(a, p...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		prec := values[int32](in[1])
-		switch t.Kind {
-		case sqltypes.Time:
-			tod := values[arrow.Time64](in[0])
-			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Time64, bool, error) {
-				v, err := roundMicros(int64(tod[i]), prec[i], "TIME")
-				return arrow.Time64(v), false, err
-			})
-		case sqltypes.Interval:
-			iv := values[arrow.MonthDayNanoInterval](in[0])
-			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
-				v := iv[i]
-				us, err := roundMicros(v.Nanoseconds/1000, prec[i], "INTERVAL")
-				v.Nanoseconds = us * 1000
-				return v, false, err
-			})
-		}
-		ts := values[arrow.Timestamp](in[0])
-		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
-			return RoundTimestamp(ts[i], prec[i])
-		})
+		return roundToPrecision(env.Mem, t.Kind, in[0], func(i int) int32 { return prec[i] })
 	}}, nil
+}
+
+// roundToPrecision rounds the timestamps, times or intervals (kind) of a,
+// or of the arrays a holds, to prec(i) fractional digits.
+func roundToPrecision(mem memory.Allocator, kind sqltypes.Kind, a arrow.Array, prec func(i int) int32) (arrow.Array, error) {
+	if l, ok := a.(*array.List); ok {
+		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) {
+			return roundToPrecision(mem, kind, vals, func(int) int32 { return prec(0) })
+		})
+	}
+	n, in := a.Len(), []arrow.Array{a}
+	switch kind {
+	case sqltypes.Time:
+		tod := values[arrow.Time64](a)
+		return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.Time64, bool, error) {
+			v, err := roundMicros(int64(tod[i]), prec(i), "TIME")
+			return arrow.Time64(v), false, err
+		})
+	case sqltypes.Interval:
+		iv := values[arrow.MonthDayNanoInterval](a)
+		return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
+			v := iv[i]
+			us, err := roundMicros(v.Nanoseconds/1000, prec(i), "INTERVAL")
+			v.Nanoseconds = us * 1000
+			return v, false, err
+		})
+	}
+	ts := values[arrow.Timestamp](a)
+	return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+		return RoundTimestamp(ts[i], prec(i))
+	})
 }
 
 // RoundTimestamp rounds a timestamp (microseconds) to p fractional digits

@@ -520,14 +520,14 @@ func isBareNumber(s string) bool {
 // timestamp(ts, p), time(t, p) and interval(i, p) functions).
 func roundToTypmod(e logical.Expr, tn *pg_query.TypeName) (logical.Expr, error) {
 	name := map[sqltypes.Kind]string{sqltypes.Timestamp: "timestamp", sqltypes.TimestampTZ: "timestamptz",
-		sqltypes.Time: "time", sqltypes.Interval: "interval"}[e.Type().Kind]
+		sqltypes.Time: "time", sqltypes.Interval: "interval"}[e.Type().Leaf().Kind]
 	mods := tn.Typmods
 	if name == "interval" && len(mods) == 2 {
 		mods = mods[1:] // the first is the field mask: INTERVAL SECOND(p), INTERVAL(p)
 	} else if name == "interval" {
 		return e, nil
 	}
-	if name == "" || len(mods) != 1 || len(tn.ArrayBounds) > 0 {
+	if name == "" || len(mods) != 1 || (len(tn.ArrayBounds) > 0) != (e.Type().Kind == sqltypes.List) {
 		return e, nil
 	}
 	iv, ok := mods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
@@ -535,7 +535,7 @@ func roundToTypmod(e logical.Expr, tn *pg_query.TypeName) (logical.Expr, error) 
 		return e, nil
 	}
 	p := iv.Ival.Ival
-	if c, ok := e.(*logical.Const); ok && (name == "timestamp" || name == "timestamptz") {
+	if c, ok := e.(*logical.Const); ok && (name == "timestamp" || name == "timestamptz") && c.T.Kind != sqltypes.List {
 		if c.V == nil {
 			return c, nil
 		}
