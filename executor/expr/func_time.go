@@ -574,8 +574,11 @@ func RoundTimestamp(ts arrow.Timestamp, p int32) (arrow.Timestamp, bool, error) 
 	if !sqltypes.IsFiniteTimestamp(int64(ts)) && p >= 0 {
 		return ts, false, nil
 	}
-	v, err := roundMicros(int64(ts), p, "TIMESTAMP")
-	return arrow.Timestamp(v), false, err
+	// PostgreSQL rounds halves away from its epoch, 2000-01-01: half a
+	// second in 1990 rounds down.
+	const pgEpoch = 10957 * sqltypes.MicrosPerDay
+	v, err := roundMicros(int64(ts)-pgEpoch, p, "TIMESTAMP")
+	return arrow.Timestamp(v + pgEpoch), false, err
 }
 
 // roundMicros rounds microseconds v to p fractional digits of a second,
