@@ -80,7 +80,7 @@ func (a *intervalAcc) fractDays(fd float64) {
 func (a *intervalAcc) result(s string) (arrow.MonthDayNanoInterval, error) {
 	if a.months > math.MaxInt32 || a.months < math.MinInt32 || a.days > math.MaxInt32 || a.days < math.MinInt32 ||
 		a.micros > math.MaxInt64/1000 || a.micros < math.MinInt64/1000 {
-		return arrow.MonthDayNanoInterval{}, New(CodeDatetimeFieldOverflow, "interval field value out of range: %q", s)
+		return arrow.MonthDayNanoInterval{}, New(CodeIntervalFieldOverflow, "interval field value out of range: %q", s)
 	}
 	return arrow.MonthDayNanoInterval{Months: int32(a.months), Days: int32(a.days), Nanoseconds: a.micros * 1000}, nil
 }

@@ -375,6 +375,25 @@ func parseTimePart(f string, dt *dateTime) (string, error) {
 	return f[i:], nil
 }
 
+// expandCompactTime writes ISO 8601's compact HHMM and HHMMSS[.frac]
+// (the latter with an optional zone after it) as HH:MM[:SS[.frac]], which
+// PostgreSQL's time input also reads; other fields are returned as they
+// are.
+func expandCompactTime(f string) string {
+	j := 0
+	for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+		j++
+	}
+	rest := f[j:]
+	switch {
+	case j == 4 && rest == "": // not 2024-01-05
+		return f[:2] + ":" + f[2:4] + rest
+	case j == 6 && (rest == "" || rest[0] == '.' || rest[0] == '+' || rest[0] == '-'):
+		return f[:2] + ":" + f[2:4] + ":" + f[4:6] + rest
+	}
+	return f
+}
+
 // parseZone recognizes Z/UTC/GMT and numeric offsets (+HH, +HHMM, +HH:MM).
 func parseZone(z string, dt *dateTime) bool {
 	switch z {
@@ -443,16 +462,30 @@ func ParseTimeIn(s string, ctx InputContext) (arrow.Time64, error) {
 		_, tod := FloorDivMod(localMicros(ctx.now()), MicrosPerDay)
 		return arrow.Time64(tod), nil
 	}
-	// A 'T' between a date and a time separates them, as in ISO 8601.
+	// A 'T' between a date and a time separates them, as in ISO 8601;
+	// PostgreSQL then reads only the time with colons.
+	compact := true
 	for i := 1; i+1 < len(t); i++ {
 		if t[i] == 't' && t[i-1] >= '0' && t[i-1] <= '9' && t[i+1] >= '0' && t[i+1] <= '9' {
 			t = t[:i] + " " + t[i+1:]
+			compact = false
 			break
 		}
 	}
 	var dt dateTime
 	meridiem := ""
 	for _, f := range strings.Fields(t) {
+		if !dt.hasTime {
+			if f == "t" {
+				continue // ISO 8601's time designator, on its own or before the time
+			}
+			if len(f) > 1 && f[0] == 't' && f[1] >= '0' && f[1] <= '9' {
+				f = f[1:]
+			}
+			if compact {
+				f = expandCompactTime(f)
+			}
+		}
 		switch {
 		case f == "am" || f == "pm":
 			if meridiem != "" {
@@ -479,7 +512,7 @@ func ParseTimeIn(s string, ctx InputContext) (arrow.Time64, error) {
 		return 0, badDate(kind, s)
 	}
 	switch {
-	case meridiem != "" && (dt.hh > 12 || dt.hh == 0):
+	case meridiem != "" && dt.hh > 12:
 		return 0, dateRange(s)
 	case meridiem == "am" && dt.hh == 12:
 		dt.hh = 0

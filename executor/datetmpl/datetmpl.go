@@ -22,8 +22,7 @@ type parsedTime struct {
 	dated, timed                            bool // the template has date, time fields
 }
 
-// templateFields are the template patterns to_date and to_timestamp
-// read, longest first so that a pattern is not taken for its prefix. Each
+// templateFields are the template patterns .datetime(template) reads, longest first so that a pattern is not taken for its prefix. Each
 // is also read in lower case ("yyyy-mm-dd"), and month names capitalized
 // ("Mon"), as PostgreSQL reads them; other mixes of case are not fields.
 var templateFields = []string{"TZH", "TZM", "HH24", "HH12", "YYYY", "MONTH", "MON", "DDD",
@@ -37,21 +36,19 @@ var MonthNames = [...]string{"January", "February", "March", "April", "May", "Ju
 // standard mode (the SQL/JSON .datetime() method).
 const stdSeparators = " -/,.';:"
 
-// parseWithTemplate reads s as PostgreSQL's to_timestamp does for the
-// common patterns: numbers take as many digits as the pattern allows (or
-// up to the next non-digit), separators in the template skip any run of
-// non-alphanumeric input, FM is accepted and ignored. In standard mode
-// (std, PostgreSQL's parse_datetime for jsonpath) the template may hold
+// parseStd reads s in standard mode (PostgreSQL's parse_datetime for
+// jsonpath): numbers take as many digits as the pattern allows (or up to
+// the next non-digit), FM is accepted and ignored, the template may hold
 // only fields and separators, each separator must match the input's next
 // character (a blank also matches ISO 8601's "T"), and the input must be
 // neither shorter nor longer than the template.
-func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
+func parseStd(s, format string) (parsedTime, error) {
 	p := parsedTime{month: 1, day: 1}
 	bad := func(field, value string) *sqltypes.Error {
 		return sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "invalid value %q for %q", value, field)
 	}
 	skipBlanks := func(i int) int {
-		for std && i < len(s) && s[i] == ' ' {
+		for i < len(s) && s[i] == ' ' {
 			i++
 		}
 		return i
@@ -91,7 +88,7 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 				break
 			}
 		}
-		if field == "" && std {
+		if field == "" {
 			c := format[f]
 			f++
 			switch {
@@ -105,30 +102,9 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 			}
 			continue
 		}
-		if field == "" {
-			// A literal or separator: skip separators in the input.
-			c := format[f]
-			f++
-			if isAlnum(c) {
-				if i < len(s) && s[i] == c {
-					i++
-				}
-				continue
-			}
-			for i < len(s) && !isAlnum(s[i]) {
-				if (s[i] == '+' || s[i] == '-') && strings.HasPrefix(format[f:], "TZH") {
-					break // the sign belongs to TZH
-				}
-				i++
-			}
-			continue
-		}
 		f += len(field)
 		if i = skipBlanks(i); i == len(s) {
-			if std {
-				return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "input string is too short for datetime format")
-			}
-			break // to_timestamp leaves the fields after the input's end unset
+			return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "input string is too short for datetime format")
 		}
 		var err error
 		upper := strings.ToUpper(field)
@@ -165,7 +141,7 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 			if i < len(s) && (s[i] == '+' || s[i] == '-') {
 				neg = s[i] == '-'
 				i++
-			} else if std {
+			} else {
 				return p, bad(field, s[i:min(len(s), i+3)])
 			}
 			var h int
@@ -256,16 +232,14 @@ func parseWithTemplate(s, format string, std bool) (parsedTime, error) {
 			return p, err
 		}
 	}
-	if std {
-		if i = skipBlanks(i); i < len(s) {
-			return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "trailing characters remain in input string after datetime format")
-		}
-		switch {
-		case !p.dated && !p.timed:
-			return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "datetime format is not dated and not timed")
-		case p.hasTZ && !p.timed:
-			return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "datetime format is zoned but not timed")
-		}
+	if i = skipBlanks(i); i < len(s) {
+		return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "trailing characters remain in input string after datetime format")
+	}
+	switch {
+	case !p.dated && !p.timed:
+		return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "datetime format is not dated and not timed")
+	case p.hasTZ && !p.timed:
+		return p, sqltypes.New(sqltypes.CodeInvalidDatetimeFormat, "datetime format is zoned but not timed")
 	}
 	if p.bc && p.hasYear {
 		p.year = 1 - p.year // 1 BC is year 0
@@ -319,6 +293,8 @@ type Value struct {
 	// Which kinds of fields the template has: .datetime() types its
 	// result by them (date, time, timestamp, with or without time zone).
 	Dated, Timed, Zoned bool
+	// FracDigits is n of an FFn field: to_timestamp rounds to n digits.
+	FracDigits int
 }
 
 // Parse reads s with the template format, as to_timestamp does, or in
@@ -326,7 +302,10 @@ type Value struct {
 // Errors are PostgreSQL's: 22007 for input the template does not
 // describe, 22008 for a field out of range.
 func Parse(s, format string, std bool) (Value, error) {
-	p, err := parseWithTemplate(s, format, std)
+	if !std {
+		return lenientValue(s, format)
+	}
+	p, err := parseStd(s, format)
 	if err != nil {
 		return Value{}, err
 	}

@@ -47,3 +47,41 @@ func TestParseKinds(t *testing.T) {
 		t.Errorf("time: %+v %v", v, err)
 	}
 }
+
+// to_date's reading of the fields PostgreSQL 15 reads; the answers are
+// its to_date(in, format).
+func TestParseLenient(t *testing.T) {
+	for _, c := range []struct {
+		in, format string
+		y          int64
+		m, d       int
+		code       string
+	}{
+		{"2024 10 3", "IYYY IW ID", 2024, 3, 6, ""},
+		{"2024 10 3", "YYYY WW D", 2024, 3, 4, ""},
+		{"2024 3 2", "YYYY MM W", 2024, 3, 8, ""},
+		{"2458849", "J", 2019, 12, 31, ""},
+		{"21 05", "CC YY", 2005, 1, 1, ""},
+		{"024-03-05", "YYY-MM-DD", 2024, 3, 5, ""},
+		{"12024-03-05", "YYYY-MM-DD", 12024, 3, 5, ""},
+		{"2024035", "YYYYMMDD", 2024, 3, 5, ""},
+		{"2024 xii 05", "YYYY rm DD", 2024, 12, 5, ""},
+		{"2024-01-32", "YYYY-MM-DD", 0, 0, 0, "22008"},
+		{"2023 366", "YYYY DDD", 0, 0, 0, "22008"},
+		{"10 +25", "HH24 TZH", 0, 0, 0, "22009"},
+		{"10:00 PST", "HH24:MI TZ", 0, 0, 0, "0A000"},
+		{"2024 5", "YYYY ID", 0, 0, 0, "22007"},
+	} {
+		v, err := Parse(c.in, c.format, false)
+		if c.code != "" {
+			if sqltypes.Code(err) != c.code {
+				t.Errorf("%q %q: %v, want %s", c.in, c.format, err, c.code)
+			}
+			continue
+		}
+		if want := sqltypes.DaysFromCivil(c.y, c.m, c.d); err != nil || v.Days != want {
+			y, m, d := sqltypes.CivilFromDays(v.Days)
+			t.Errorf("%q %q: %d-%d-%d %v", c.in, c.format, y, m, d, err)
+		}
+	}
+}

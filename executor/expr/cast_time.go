@@ -62,13 +62,14 @@ func temporalCastKernel(from, to sqltypes.Type) (castKernel, bool) {
 	case (from.Kind == sqltypes.Timestamp || from.Kind == sqltypes.TimestampTZ) && to.Kind == sqltypes.Time:
 		tz := from.Kind == sqltypes.TimestampTZ
 		return func(mem memory.Allocator, cx castCtx, a arrow.Array) (arrow.Array, error) {
-			return mapUnary(mem, dt, a, func(t arrow.Timestamp) (arrow.Time64, error) {
-				us := int64(t)
+			ts := values[arrow.Timestamp](a)
+			return mapRows(mem, dt, a.Len(), []arrow.Array{a}, func(i int) (arrow.Time64, bool, error) {
+				us := int64(ts[i])
 				if !sqltypes.IsFiniteTimestamp(us) {
-					return 0, errTSRange()
+					return 0, true, nil // PostgreSQL: infinity has no time of day, NULL
 				}
 				_, tod := wallDayTime(us, tz, zone(cx.loc))
-				return arrow.Time64(tod), nil
+				return arrow.Time64(tod), false, nil
 			})
 		}, true
 	case from.Kind == sqltypes.Time && to.Kind == sqltypes.Interval:

@@ -155,7 +155,7 @@ func lookupBuilder(name string) builder {
 		return buildDateTrunc
 	case "make_date":
 		return buildMakeDate
-	case "timestamp", "timestamptz":
+	case "timestamp", "timestamptz", "time", "interval":
 		return buildTimestampTypmod
 	case "to_char":
 		return buildToChar

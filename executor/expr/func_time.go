@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
@@ -497,17 +499,29 @@ func buildToTimestamp(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-// buildTimestampTypmod: timestamp(timestamp, int) and timestamptz(
-// timestamptz, int), PostgreSQL's length coercion functions behind
-// `::timestamp(p)`: fractional seconds rounded to p digits, halves away
-// from zero (AdjustTimestampForTypmod). p above 6 keeps every digit.
+// buildTimestampTypmod: timestamp(timestamp, int), timestamptz(
+// timestamptz, int), time(time, int) and interval(interval, int),
+// PostgreSQL's length coercion functions behind `::timestamp(p)`,
+// `::time(p)` and `::interval(p)`: fractional seconds rounded to p digits,
+// halves away from zero (AdjustTimestampForTypmod and its time and
+// interval twins). p above 6 keeps every digit.
 func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
-	t := sqltypes.TypeTimestamp
-	if name == "timestamptz" {
-		t = sqltypes.TypeTimestampTZ
+	t := map[string]sqltypes.Type{"timestamp": sqltypes.TypeTimestamp, "timestamptz": sqltypes.TypeTimestampTZ,
+		"time": sqltypes.TypeTime, "interval": sqltypes.TypeInterval}[name]
+	if at := args[0].Type(); at.Kind == sqltypes.List && at.Leaf().Kind == t.Kind {
+		// A cast to timestamp(p)[] rounds every element; the binder's
+		// precision is a constant.
+		pv, ok := IsLiteral(args[1])
+		p, isInt := pv.(int32)
+		if !ok || !isInt {
+			return nil, functionError(name, args)
+		}
+		return &callExpr{name: name, args: args[:1], t: at, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+			return roundToPrecision(env.Mem, t.Kind, in[0], func(int) int32 { return p })
+		}}, nil
 	}
 	a, err := coerceArgs(name, args[:1], t)
 	if err != nil {
@@ -518,32 +532,70 @@ func buildTimestampTypmod(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return &callExpr{name: name, args: append(a, p...), t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		ts, prec := values[arrow.Timestamp](in[0]), values[int32](in[1])
-		return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.Timestamp, bool, error) {
-			return RoundTimestamp(ts[i], prec[i])
-		})
+		prec := values[int32](in[1])
+		return roundToPrecision(env.Mem, t.Kind, in[0], func(i int) int32 { return prec[i] })
 	}}, nil
+}
+
+// roundToPrecision rounds the timestamps, times or intervals (kind) of a,
+// or of the arrays a holds, to prec(i) fractional digits.
+func roundToPrecision(mem memory.Allocator, kind sqltypes.Kind, a arrow.Array, prec func(i int) int32) (arrow.Array, error) {
+	if l, ok := a.(*array.List); ok {
+		return mapListValues(l, func(vals arrow.Array) (arrow.Array, error) {
+			return roundToPrecision(mem, kind, vals, func(int) int32 { return prec(0) })
+		})
+	}
+	n, in := a.Len(), []arrow.Array{a}
+	switch kind {
+	case sqltypes.Time:
+		tod := values[arrow.Time64](a)
+		return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.Time64, bool, error) {
+			v, err := roundMicros(int64(tod[i]), prec(i), "TIME")
+			return arrow.Time64(v), false, err
+		})
+	case sqltypes.Interval:
+		iv := values[arrow.MonthDayNanoInterval](a)
+		return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
+			v := iv[i]
+			us, err := roundMicros(v.Nanoseconds/1000, prec(i), "INTERVAL")
+			v.Nanoseconds = us * 1000
+			return v, false, err
+		})
+	}
+	ts := values[arrow.Timestamp](a)
+	return mapRows(mem, a.DataType(), n, in, func(i int) (arrow.Timestamp, bool, error) {
+		return RoundTimestamp(ts[i], prec(i))
+	})
 }
 
 // RoundTimestamp rounds a timestamp (microseconds) to p fractional digits
 // as PostgreSQL does; p < 0 is 22023.
 func RoundTimestamp(ts arrow.Timestamp, p int32) (arrow.Timestamp, bool, error) {
+	if !sqltypes.IsFiniteTimestamp(int64(ts)) && p >= 0 {
+		return ts, false, nil
+	}
+	// PostgreSQL rounds halves away from its epoch, 2000-01-01: half a
+	// second in 1990 rounds down.
+	const pgEpoch = 10957 * sqltypes.MicrosPerDay
+	v, err := roundMicros(int64(ts)-pgEpoch, p, "TIMESTAMP")
+	return arrow.Timestamp(v + pgEpoch), false, err
+}
+
+// roundMicros rounds microseconds v to p fractional digits of a second,
+// halves away from zero; what names the type in the error for p < 0.
+func roundMicros(v int64, p int32, what string) (int64, error) {
 	if p < 0 {
-		return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", p)
+		return 0, sqltypes.New(sqltypes.CodeInvalidParameterValue, "%s(%d) precision must not be negative", what, p)
 	}
 	if p >= 6 {
-		return ts, false, nil
+		return v, nil
 	}
 	scale := int64(1)
 	for range 6 - p {
 		scale *= 10
 	}
-	v := int64(ts)
-	if !sqltypes.IsFiniteTimestamp(v) {
-		return ts, false, nil
-	}
 	if v >= 0 {
-		return arrow.Timestamp((v + scale/2) / scale * scale), false, nil
+		return (v + scale/2) / scale * scale, nil
 	}
-	return arrow.Timestamp(-((-v + scale/2) / scale * scale)), false, nil
+	return -((-v + scale/2) / scale * scale), nil
 }

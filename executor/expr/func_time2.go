@@ -116,7 +116,11 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 			return mapRows(env.Mem, t.Arrow(), n, in, func(i int) (arrow.MonthDayNanoInterval, bool, error) {
 				r, ok := truncInterval(unitAt(i), iv[i])
 				if !ok {
-					return r, false, unitError(strings.ToLower(units.str(i)), t, false)
+					err := unitError(strings.ToLower(units.str(i)), t, truncUnitKnown(unitAt(i)))
+					if unitAt(i) == "week" {
+						err = sqltypes.AsError(err).WithDetail("Months usually have fractional weeks.")
+					}
+					return r, false, err
 				}
 				return r, false, nil
 			})
@@ -145,7 +149,7 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 			unit := unitAt(i)
 			r, ok := truncMicros(unit, us)
 			if !ok {
-				return 0, false, unitError(strings.ToLower(units.str(i)), t, false)
+				return 0, false, unitError(strings.ToLower(units.str(i)), t, truncUnitKnown(unit))
 			}
 			if t.Kind == sqltypes.TimestampTZ {
 				if keepsOffset(unit) {
@@ -218,4 +222,15 @@ func appendPadded(dst []byte, v int64, width int, fm bool) []byte {
 		dst = append(dst, '0')
 	}
 	return append(dst, s...)
+}
+
+// truncUnitKnown reports whether canonical unit is one date_trunc knows
+// but cannot apply to the type (PostgreSQL's 0A000 "not supported"); the
+// others, EXTRACT's derived fields among them, are 22023 "not recognized".
+func truncUnitKnown(unit string) bool {
+	switch unit {
+	case "", "epoch", "dow", "isodow", "doy", "isoyear", "julian":
+		return false
+	}
+	return true
 }

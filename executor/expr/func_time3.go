@@ -58,10 +58,17 @@ func buildToTimestampFormat(name string, args []Expr) (Expr, error) {
 				return 0, false, err
 			}
 			wall := v.Days*sqltypes.MicrosPerDay + v.Micros
+			var ts arrow.Timestamp
 			if v.Zoned {
-				return arrow.Timestamp(wall - int64(v.TZSec)*sqltypes.MicrosPerSecond), false, nil
+				ts = arrow.Timestamp(wall - int64(v.TZSec)*sqltypes.MicrosPerSecond)
+			} else {
+				ts = arrow.Timestamp(sqltypes.LocalToUTC(wall, loc))
 			}
-			return arrow.Timestamp(sqltypes.LocalToUTC(wall, loc)), false, nil
+			if v.FracDigits > 0 {
+				// FFn rounds the result to n digits, as PostgreSQL does.
+				return RoundTimestamp(ts, int32(v.FracDigits))
+			}
+			return ts, false, nil
 		})
 	}}, nil
 }

@@ -237,6 +237,8 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		pm = w.iv.hour%24 >= 12 // 36 hours is PM, -4 hours AM
 	}
 	fm := false
+	prefixed := false // PostgreSQL reads one FM or TM prefix before a field
+	tm := false       // TM: names unpadded, as PostgreSQL writes localized ones
 	for i := 0; i < len(f); {
 		has := func(p string) bool {
 			if strings.HasPrefix(f[i:], p) {
@@ -261,16 +263,22 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			if p := intervalPatternAt(f[i:]); p != "" {
 				i += len(p)
 				if w.iv.format(&dst, p, fm, num) {
-					fm = false
+					fm, tm, prefixed = false, false, false
 					continue
 				}
 				i -= len(p)
 			}
 		}
 		switch {
-		case has("FM"), has("fm"):
-			fm = true
+		case !prefixed && (has("FM") || has("fm")):
+			fm, prefixed = true, true
 			continue
+		case !prefixed && (has("TM") || has("tm")):
+			// Translation mode: the C locale's names are the English ones.
+			tm, prefixed = true, true
+			continue
+		case hasCI("FX"):
+			// Fixed format only matters when reading (to_timestamp).
 		case f[i] == '"':
 			j := strings.IndexByte(f[i+1:], '"')
 			if j < 0 {
@@ -280,8 +288,9 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 				dst = append(dst, f[i+1:i+1+j]...)
 				i += j + 2
 			}
-		case f[i] == '\\' && i+1 < len(f):
-			dst = append(dst, f[i+1])
+		case f[i] == '\\' && i+1 < len(f) && f[i+1] == '"':
+			// Outside quotes a backslash only escapes a double quote.
+			dst = append(dst, '"')
 			i += 2
 		case hasCI("HH24"):
 			num(sec/3600, 2)
@@ -329,8 +338,7 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			dst = append(dst, ',')
 			num(year%1000, 3)
 		case hasCI("IYYY"):
-			iy, _ := isoWeek(w.days)
-			num(iy, 4)
+			num(isoYearBC(w.days), 4)
 		case hasCI("IDDD"):
 			num(isoDayOfYear(w.days), 3)
 		case hasCI("YYYY"):
@@ -343,7 +351,7 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			num(year%10, 1)
 		case has("MONTH"), has("Month"), has("month"):
 			p := f[i-5 : i]
-			dst = appendName(dst, monthNames[w.m-1], p == "MONTH", p == "month", fm, 9)
+			dst = appendName(dst, monthNames[w.m-1], p == "MONTH", p == "month", fm || tm, 9)
 		case has("MON"), has("Mon"), has("mon"):
 			p := f[i-3 : i]
 			dst = appendName(dst, monthNames[w.m-1][:3], p == "MON", p == "mon", fm, 0)
@@ -351,7 +359,7 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			num(int64(w.m), 2)
 		case has("DAY"), has("Day"), has("day"):
 			p := f[i-3 : i]
-			dst = appendName(dst, dayNames[dow], p == "DAY", p == "day", fm, 9)
+			dst = appendName(dst, dayNames[dow], p == "DAY", p == "day", fm || tm, 9)
 		case has("DY"), has("Dy"), has("dy"):
 			p := f[i-2 : i]
 			dst = appendName(dst, dayNames[dow][:3], p == "DY", p == "dy", fm, 0)
@@ -367,14 +375,11 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 			_, wk := isoWeek(w.days)
 			num(wk, 2)
 		case hasCI("IYY"):
-			iy, _ := isoWeek(w.days)
-			num(iy%1000, 3)
+			num(isoYearBC(w.days)%1000, 3)
 		case hasCI("IY"):
-			iy, _ := isoWeek(w.days)
-			num(iy%100, 2)
+			num(isoYearBC(w.days)%100, 2)
 		case hasCI("I"):
-			iy, _ := isoWeek(w.days)
-			num(iy%10, 1)
+			num(isoYearBC(w.days)%10, 1)
 		case hasCI("WW"):
 			num((w.days-sqltypes.DaysFromCivil(w.y, 1, 1))/7+1, 2)
 		case hasCI("W"):
@@ -384,7 +389,12 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		case hasCI("J"):
 			num(w.days+2440588, 1)
 		case hasCI("CC"):
-			num((year+99)/100, 2)
+			// Century 21 is 2001-2100; century -1 is 100 BC to 1 BC.
+			if w.y > 0 {
+				num((w.y-1)/100+1, 2)
+			} else {
+				num(w.y/100-1, 2)
+			}
 		case has("RM"), has("rm"):
 			rm := romanMonths[w.m-1]
 			if f[i-1] == 'm' {
@@ -418,9 +428,10 @@ func formatTime(dst []byte, f string, w *wallClock) []byte {
 		default:
 			dst = append(dst, f[i])
 			i++
+			fm, tm, prefixed = false, false, false
 			continue
 		}
-		fm = false
+		fm, tm, prefixed = false, false, false
 	}
 	return dst
 }
@@ -528,4 +539,14 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 			return formatTime(dst, fv.str(i), &w), false, nil
 		})
 	}}, nil
+}
+
+// isoYearBC is the ISO year of day number days as to_char writes it: years
+// BC count from 1, as YYYY does.
+func isoYearBC(days int64) int64 {
+	iy, _ := isoWeek(days)
+	if iy <= 0 {
+		return 1 - iy
+	}
+	return iy
 }

@@ -515,19 +515,27 @@ func isBareNumber(s string) bool {
 	return digits > 0
 }
 
-// roundToTypmod applies a timestamp(p) cast's precision: PostgreSQL rounds
-// the fractional seconds to p digits (its timestamp(ts, p) function).
+// roundToTypmod applies a timestamp(p), time(p) or interval(p) cast's
+// precision: PostgreSQL rounds the fractional seconds to p digits (its
+// timestamp(ts, p), time(t, p) and interval(i, p) functions).
 func roundToTypmod(e logical.Expr, tn *pg_query.TypeName) (logical.Expr, error) {
-	k := e.Type().Kind
-	if k != sqltypes.Timestamp && k != sqltypes.TimestampTZ || len(tn.Typmods) != 1 || len(tn.ArrayBounds) > 0 {
+	name := map[sqltypes.Kind]string{sqltypes.Timestamp: "timestamp", sqltypes.TimestampTZ: "timestamptz",
+		sqltypes.Time: "time", sqltypes.Interval: "interval"}[e.Type().Leaf().Kind]
+	mods := tn.Typmods
+	if name == "interval" && len(mods) == 2 {
+		mods = mods[1:] // the first is the field mask: INTERVAL SECOND(p), INTERVAL(p)
+	} else if name == "interval" {
 		return e, nil
 	}
-	iv, ok := tn.Typmods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
+	if name == "" || len(mods) != 1 || (len(tn.ArrayBounds) > 0) != (e.Type().Kind == sqltypes.List) {
+		return e, nil
+	}
+	iv, ok := mods[0].GetAConst().GetVal().(*pg_query.A_Const_Ival)
 	if !ok {
 		return e, nil
 	}
 	p := iv.Ival.Ival
-	if c, ok := e.(*logical.Const); ok {
+	if c, ok := e.(*logical.Const); ok && (name == "timestamp" || name == "timestamptz") && c.T.Kind != sqltypes.List {
 		if c.V == nil {
 			return c, nil
 		}
@@ -537,7 +545,6 @@ func roundToTypmod(e logical.Expr, tn *pg_query.TypeName) (logical.Expr, error) 
 		}
 		return &logical.Const{T: c.T, V: v}, nil
 	}
-	name := map[sqltypes.Kind]string{sqltypes.Timestamp: "timestamp", sqltypes.TimestampTZ: "timestamptz"}[k]
 	return &logical.Func{Name: name, Args: []logical.Expr{e, &logical.Const{T: sqltypes.TypeInt4, V: p}}, T: e.Type()}, nil
 }
 

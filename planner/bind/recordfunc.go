@@ -106,6 +106,9 @@ func (b *binder) bindRecordFunction(rf *pg_query.RangeFunction, fc *pg_query.Fun
 				return nil, errAt(sqltypes.AsError(err), int(cd.Location))
 			}
 		}
+		if field, err = roundToTypmod(field, cd.TypeName); err != nil {
+			return nil, err
+		}
 		id := b.meta.NewColumn(cd.Colname, alias, t)
 		p.Exprs, p.Cols = append(p.Exprs, field), append(p.Cols, id)
 		sc.add(scopeCol{table: alias, name: cd.Colname, id: id, t: t})
