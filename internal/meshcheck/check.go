@@ -153,7 +153,7 @@ func (c *checker) product(ctx context.Context, p *catalog.Product) {
 		}
 	}
 	for _, q := range p.Examples {
-		n, err := c.count(ctx, "SELECT count(*) FROM ("+trimSQL(q.SQL)+") AS e")
+		n, err := c.rowsOf(ctx, trimSQL(q.SQL))
 		if err != nil {
 			c.add(p, RuleExample, "example:"+q.Name, q.Line, "", false, "example %s of %s does not run: %s", q.Name, p.QualifiedName(), sqltypes.AsError(err).Msg)
 			continue

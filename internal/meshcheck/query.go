@@ -37,6 +37,30 @@ func (c *checker) scalar(ctx context.Context, sql string, read func(a arrow.Arra
 	return read(b.Column(0))
 }
 
+// rowsOf runs sql as a consumer would and counts the rows it returns:
+// every column of every row is computed, so an error in any of them is
+// the query's. (Wrapped in SELECT count(*), the columns nothing reads
+// would not be computed, as PostgreSQL does not compute them either.)
+func (c *checker) rowsOf(ctx context.Context, sql string) (int64, error) {
+	res, err := c.sess.Query(ctx, sql)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Close()
+	var n int64
+	for {
+		b, err := res.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n += b.NumRows()
+		b.Release()
+	}
+}
+
 // count runs a SELECT count(*) query.
 func (c *checker) count(ctx context.Context, sql string) (int64, error) {
 	var n int64
