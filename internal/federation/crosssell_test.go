@@ -2,12 +2,10 @@ package federation
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/meshql/meshql/catalog"
@@ -15,9 +13,6 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/demodata"
-	"github.com/meshql/meshql/internal/pgload"
-	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -29,35 +24,9 @@ import (
 // of the LIMIT 50 would make any 50 of them right).
 func TestCrossSellFederated(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	if err := demodata.Generate(ctx, dataDir, demodata.Options{Now: now, Scale: 0.01}); err != nil {
-		t.Fatal(err)
-	}
-	load := func() *catalog.Mesh {
-		m, err := catalog.Load(filepath.Join("..", "..", "testdata", "mesh"), catalog.LoadOptions{DataDir: dataDir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	single, federated := load(), load()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	pgURL := pgtest.NewDatabase(t, "crosssell")
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := pgload.LoadMesh(ctx, conn, single, mem); err != nil {
-		t.Fatal(err)
-	}
-	products, ok := federated.Lookup("catalog", "products_v2")
-	if !ok {
-		t.Fatal("the demo mesh has no catalog.products_v2")
-	}
-	products.Source = catalog.Source{Connector: "postgres", Table: "catalog.products_v2", Options: map[string]string{"url": pgURL}}
+	f := newDemoFixture(t, "crosssell", nil)
+	f.moveToPostgres(t, "catalog", "products_v2")
+	single, federated, conn, mem, now := f.onParquet, f.moved, f.conn, f.mem, f.now
 
 	cs, ok := single.Lookup("marketing", "cross_sell_v1")
 	if !ok {

@@ -3,12 +3,9 @@ package federation
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/meshql/meshql/catalog"
@@ -16,9 +13,6 @@ import (
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/connectors/postgres"
 	"github.com/meshql/meshql/engine"
-	"github.com/meshql/meshql/internal/demodata"
-	"github.com/meshql/meshql/internal/pgload"
-	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/internal/tpch"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -36,38 +30,16 @@ import (
 // reaches the source beside the row filter.
 func TestRowFilterIsSecurityBarrier(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	if err := demodata.Generate(ctx, dataDir, demodata.Options{Now: now, Scale: 0.01}); err != nil {
-		t.Fatal(err)
-	}
 	const rowFilter = "upper(region) = current_user_attr('region')"
-	load := func() *catalog.Mesh {
-		m, err := catalog.Load(filepath.Join("..", "..", "testdata", "mesh"), catalog.LoadOptions{DataDir: dataDir})
-		if err != nil {
-			t.Fatal(err)
-		}
+	f := newDemoFixture(t, "rowbarrier", func(m *catalog.Mesh) {
 		c, ok := m.Lookup("sales", "customers_v1")
 		if !ok || len(c.Policies.RowFilters) != 1 {
 			t.Fatal("the demo mesh's sales.customers_v1 has no single row filter")
 		}
 		c.Policies.RowFilters[0].Predicate = rowFilter
-		return m
-	}
-	onParquet, onPostgres := load(), load()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	pgURL := pgtest.NewDatabase(t, "rowbarrier")
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := pgload.LoadMesh(ctx, conn, onParquet, mem); err != nil {
-		t.Fatal(err)
-	}
-	customers, _ := onPostgres.Lookup("sales", "customers_v1")
-	customers.Source = catalog.Source{Connector: "postgres", Table: "sales.customers_v1", Options: map[string]string{"url": pgURL}}
+	})
+	f.moveToPostgres(t, "sales", "customers_v1")
+	onParquet, onPostgres, conn, mem := f.onParquet, f.moved, f.conn, f.mem
 
 	// The reference: a role under a row-level security policy. meshql
 	// reads PostgreSQL as the table's owner, which the policy exempts.
