@@ -57,6 +57,7 @@ const (
 	CodeOutOfMemory            = "53200"
 	CodeProgramLimitExceeded   = "54000"
 	CodeStackDepthExceeded     = "54001"
+	CodeTooManyArguments       = "54023"
 	CodeObjectNotInState       = "55000"
 	CodeSerializationFailure   = "40001"
 	CodeQueryCanceled          = "57014"
