@@ -885,27 +885,18 @@ func (b *binder) lazyOneRow(node, plan logical.Node, out logical.ColumnID) (logi
 // input: an aggregate without GROUP BY, LIMIT 0 or 1, one VALUES row,
 // under filters, projections, sorts and windows.
 func atMostOneRow(n logical.Node) bool {
-	for {
-		switch x := n.(type) {
-		case *logical.Project:
-			n = x.Input
-		case *logical.Sort:
-			n = x.Input
-		case *logical.Filter:
-			n = x.Input
-		case *logical.Window:
-			n = x.Input
-		case *logical.Aggregate:
-			return len(x.Groups) == 0
-		case *logical.Limit:
-			if x.Bounds == nil && x.Count >= 0 && x.Count <= 1 {
-				return true
-			}
-			n = x.Input
-		case *logical.Values:
-			return len(x.Rows) <= 1
-		default:
-			return false
+	switch x := n.(type) {
+	case *logical.Aggregate:
+		return len(x.Groups) == 0
+	case *logical.Values:
+		return len(x.Rows) <= 1
+	case *logical.Limit:
+		if x.Bounds == nil && x.Count >= 0 && x.Count <= 1 {
+			return true
 		}
+	case *logical.Project, *logical.Sort, *logical.Filter, *logical.Window:
+	default:
+		return false
 	}
+	return atMostOneRow(n.Children()[0])
 }
