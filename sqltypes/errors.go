@@ -67,6 +67,7 @@ const (
 	CodeFDWUnableToConnect          = "HV00N"
 	CodeFDWTableNotFound            = "HV00R"
 	CodeConfigFileError             = "F0000"
+	CodeTooManyArguments            = "54023"
 )
 
 // Error is an error a SQL user can see: a SQLSTATE, a message in

@@ -368,7 +368,9 @@ func parseTimePart(f string, dt *dateTime) (string, error) {
 			us = int64(math.RoundToEven(fr * 1e6))
 		}
 	}
-	if h > 24 || mi > 59 || sec > 60 || h == 24 && (mi != 0 || sec != 0 || us != 0) {
+	// A leap second (60) may stand anywhere, but the time of day stays at
+	// most 24:00:00: 23:59:60.5 is out of range, as for PostgreSQL.
+	if h > 24 || mi > 59 || sec > 60 || (h*3600+mi*60+sec)*1_000_000+us > 86_400_000_000 {
 		return "", errRange
 	}
 	dt.hh, dt.mi, dt.ss, dt.us, dt.hasTime = int(h), int(mi), int(sec), us, true
@@ -462,16 +464,8 @@ func ParseTimeIn(s string, ctx InputContext) (arrow.Time64, error) {
 		_, tod := FloorDivMod(localMicros(ctx.now()), MicrosPerDay)
 		return arrow.Time64(tod), nil
 	}
-	// A 'T' between a date and a time separates them, as in ISO 8601;
-	// PostgreSQL then reads only the time with colons.
-	compact := true
-	for i := 1; i+1 < len(t); i++ {
-		if t[i] == 't' && t[i-1] >= '0' && t[i-1] <= '9' && t[i+1] >= '0' && t[i+1] <= '9' {
-			t = t[:i] + " " + t[i+1:]
-			compact = false
-			break
-		}
-	}
+	// A date joined to the time by ISO 8601's 'T' is no time for
+	// PostgreSQL (22007), though a date before a space is skipped.
 	var dt dateTime
 	meridiem := ""
 	for _, f := range strings.Fields(t) {
@@ -482,9 +476,7 @@ func ParseTimeIn(s string, ctx InputContext) (arrow.Time64, error) {
 			if len(f) > 1 && f[0] == 't' && f[1] >= '0' && f[1] <= '9' {
 				f = f[1:]
 			}
-			if compact {
-				f = expandCompactTime(f)
-			}
+			f = expandCompactTime(f)
 		}
 		switch {
 		case f == "am" || f == "pm":

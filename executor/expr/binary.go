@@ -160,10 +160,12 @@ func coerceOperands(op BinaryOp, l, r Expr) (Expr, Expr, error) {
 	}
 	// Temporal operators keep their own operand types.
 	switch {
-	case lt.Kind == sqltypes.Date && rt.IsInteger() && rt.Kind != sqltypes.Int4 && (op == OpAdd || op == OpSub):
+	// date ± integer takes int4: smallint widens to it, bigint does not
+	// narrow (42883, as PostgreSQL has no date + bigint).
+	case lt.Kind == sqltypes.Date && rt.Kind == sqltypes.Int2 && (op == OpAdd || op == OpSub):
 		r, err = to(r, sqltypes.TypeInt4)
 		return l, r, err
-	case rt.Kind == sqltypes.Date && lt.IsInteger() && lt.Kind != sqltypes.Int4 && op == OpAdd:
+	case rt.Kind == sqltypes.Date && lt.Kind == sqltypes.Int2 && op == OpAdd:
 		l, err = to(l, sqltypes.TypeInt4)
 		return l, r, err
 	case lt.Kind == sqltypes.Interval && rt.IsNumeric() && rt.Kind != sqltypes.Float8 && (op == OpMul || op == OpDiv):

@@ -71,7 +71,22 @@ func Call(name string, args []Expr) (Expr, error) {
 	if b == nil {
 		return nil, functionError(name, args)
 	}
-	return b(name, args)
+	types := make([]Expr, len(args))
+	copy(types, args)
+	e, err := b(name, args)
+	if err != nil && isNoSuchFunction(err, name) {
+		// A builder that checks some arguments names only those: the
+		// error names the call's whole signature, as PostgreSQL's does.
+		return nil, functionError(name, types)
+	}
+	return e, err
+}
+
+// isNoSuchFunction reports whether err is functionError's for name.
+func isNoSuchFunction(err error, name string) bool {
+	e := sqltypes.AsError(err)
+	return e != nil && e.Code == sqltypes.CodeUndefinedFunction && e.Hint == noFunctionHint &&
+		strings.HasPrefix(e.Msg, "function "+name+"(") && strings.HasSuffix(e.Msg, ") does not exist")
 }
 
 // lookupBuilder is the function table: a switch, so there is no mutable
@@ -329,6 +344,11 @@ func wantArgs(name string, args []Expr, min, max int) error {
 func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
 	out := make([]Expr, len(args))
 	for i, a := range args {
+		if t.IsInteger() && inexact(a.Type()) {
+			// numeric and float narrow to an integer only by an explicit
+			// cast: PostgreSQL finds no left(text, numeric).
+			return nil, functionError(name, args)
+		}
 		c := coerceTo(a, t)
 		if !c.Type().Equal(t) && !(c.Type().IsString() && t.IsString()) {
 			return nil, functionError(name, args)
@@ -336,6 +356,11 @@ func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
 		out[i] = c
 	}
 	return out, nil
+}
+
+// inexact reports whether t is numeric or floating point.
+func inexact(t sqltypes.Type) bool {
+	return t.Kind == sqltypes.Numeric || t.Kind == sqltypes.Float4 || t.Kind == sqltypes.Float8
 }
 
 // coerceTextInts coerces the first nText arguments to text and the rest

@@ -20,6 +20,12 @@ func buildGcdLcm(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
+	if args[0].Type().Kind == sqltypes.Int2 && args[1].Type().Kind == sqltypes.Int2 {
+		// smallint widens to integer, bigint and numeric alike: PostgreSQL
+		// has no best of gcd(int4, int4), gcd(int8, int8), gcd(numeric, numeric).
+		return nil, sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(smallint, smallint) is not unique", name).
+			WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
+	}
 	for _, a := range args {
 		if a.Type().Kind == sqltypes.Numeric {
 			return buildGcdLcmNumeric(name, args)

@@ -35,7 +35,10 @@ func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
 			dst = append(dst, '{')
 			for j := 0; j < len(in); j += 2 {
 				if in[j].IsNull(i) {
-					return nil, false, sqltypes.New("22004", "null value not allowed for object key")
+					if name == "jsonb_build_object" {
+						return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument %d: key must not be null", j+1)
+					}
+					return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument %d cannot be null", j+1).WithHint("Object keys should be text.")
 				}
 				if j > 0 {
 					dst = append(dst, ", "...)

@@ -215,6 +215,10 @@ func buildRound(name string, args []Expr) (Expr, error) {
 			}
 			x = c
 		}
+		// Only int4 and smallint widening to it: bigint does not narrow.
+		if inexact(args[1].Type()) || args[1].Type().Kind == sqltypes.Int8 {
+			return nil, functionError(name, args)
+		}
 		d := coerceTo(args[1], sqltypes.TypeInt4)
 		if x.Type().Kind != sqltypes.Numeric || d.Type().Kind != sqltypes.Int4 {
 			return nil, functionError(name, args)

@@ -280,6 +280,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			}
 		}
 	}
+	var bare []string // the arguments' keys before their coercion
 	for _, an := range args {
 		e, present, whole, err := b.bindWholeRowJSON(an, sc, nil)
 		if !whole && err == nil {
@@ -292,6 +293,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in count, json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
 		}
 		e = nullWhenAbsent(e, present)
+		bare = append(bare, logical.Key(e))
+		if e.Type().Kind == sqltypes.Unknown && ambiguousUntypedAgg(call.Func) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(unknown) is not unique", name).
+				WithHint("Could not choose a best candidate function. You might need to add explicit type casts."), int(fc.Location))
+		}
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
 			// string_agg takes text: bpchar values lose their trailing blanks.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
@@ -305,6 +311,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		}
 		call.Args = append(call.Args, e)
 		argTypes = append(argTypes, e.Type())
+	}
+	if fc.AggDistinct && len(fc.AggOrder) > 0 {
+		if err := b.distinctOrderInArgs(fc, call.Order, bare, sc); err != nil {
+			return nil, err
+		}
 	}
 	filter, err := b.bindAggFilter(fc, sc)
 	if err != nil {
@@ -522,6 +533,39 @@ func orderKey(keys []logical.SortKey) string {
 		parts = append(parts, fmt.Sprintf("%s/%v/%v", logical.Key(k.Expr), k.Desc, k.NullsFirst))
 	}
 	return strings.Join(parts, ",")
+}
+
+// ambiguousUntypedAgg reports whether PostgreSQL 15 finds no best
+// candidate for aggregate name over an untyped literal: its overloads
+// are all numeric (or bit strings) and none of them preferred.
+func ambiguousUntypedAgg(name string) bool {
+	switch name {
+	case "sum", "avg", "bit_and", "bit_or", "bit_xor", "array_agg":
+		return true
+	}
+	return false
+}
+
+// distinctOrderInArgs fails with 42P10 when an ORDER BY key of an
+// aggregate with DISTINCT is none of its arguments (args, their keys), as
+// PostgreSQL does: rows that are one after DISTINCT may differ in the key.
+// order is the keys bound already (order-sensitive aggregates), else nil.
+func (b *binder) distinctOrderInArgs(fc *pg_query.FuncCall, order []logical.SortKey, args []string, sc *scope) error {
+	for i, n := range fc.AggOrder {
+		var e logical.Expr
+		if i < len(order) {
+			e = order[i].Expr
+		} else {
+			var err error
+			if e, err = b.bindExpr(n.GetSortBy().Node, sc, nil); err != nil {
+				return err
+			}
+		}
+		if !slices.Contains(args, logical.Key(e)) {
+			return errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list"), location(n.GetSortBy().Node))
+		}
+	}
+	return nil
 }
 
 // bindAggOrder binds the ORDER BY of an aggregate call. When every

@@ -209,12 +209,27 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 	return &logical.Cast{E: e, T: rt}, nil
 }
 
+// isNumberKind reports whether k is an integer, numeric or float kind.
+func isNumberKind(k sqltypes.Kind) bool {
+	switch k {
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric, sqltypes.Float4, sqltypes.Float8:
+		return true
+	}
+	return false
+}
+
 // unify coerces both operands to their common type; it fails with 42804
 // when there is none (`integer = text`). Arrays of different dimensions
 // are one type in PostgreSQL (ARRAY[[1,2]] > ARRAY[1,2]): each keeps its
 // dimensions over the elements' common type.
 func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, logical.Expr, error) {
 	lt, rt, ld, rd := l.Type(), r.Type(), 0, 0
+	if lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Leaf().Kind != rt.Leaf().Kind && isNumberKind(lt.Leaf().Kind) && isNumberKind(rt.Leaf().Kind) {
+		// Array operators take two arrays of one type: PostgreSQL finds no
+		// integer[] = numeric[] (arrays do not convert implicitly).
+		return nil, nil, errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", lt, what, rt).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts."), pos)
+	}
 	if lt.Kind == sqltypes.List && rt.Kind == sqltypes.List && lt.Ndims() != rt.Ndims() {
 		lt, rt, ld, rd = lt.Leaf(), rt.Leaf(), lt.Ndims(), rt.Ndims()
 	}

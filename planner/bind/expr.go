@@ -182,8 +182,7 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 	case n.GetSqlvalueFunction() != nil:
 		return b.bindSQLValueFunction(n.GetSqlvalueFunction())
 	case n.GetCollateClause() != nil:
-		// meshql compares text bytewise (C collation) whatever the clause says.
-		return b.bindExpr(n.GetCollateClause().Arg, sc, agg)
+		return b.bindCollate(n.GetCollateClause(), sc, agg)
 	case n.GetGroupingFunc() != nil:
 		gf := n.GetGroupingFunc()
 		if k := b.callLevel(sc, gf.Args...); k >= 0 && k < len(b.levels)-1 {
@@ -995,10 +994,12 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		if err != nil {
 			return nil, errAt(sqltypes.AsError(err), loc)
 		}
-		if l.Type().IsInteger() && l.Type().Kind != sqltypes.Int4 && r.Type().Kind == sqltypes.Date {
+		// date ± integer takes int4: smallint widens to it; bigint does
+		// not narrow (42883, as PostgreSQL has no date + bigint).
+		if l.Type().Kind == sqltypes.Int2 && r.Type().Kind == sqltypes.Date {
 			l = &logical.Cast{E: l, T: sqltypes.TypeInt4}
 		}
-		if r.Type().IsInteger() && r.Type().Kind != sqltypes.Int4 && l.Type().Kind == sqltypes.Date {
+		if r.Type().Kind == sqltypes.Int2 && l.Type().Kind == sqltypes.Date {
 			r = &logical.Cast{E: r, T: sqltypes.TypeInt4}
 		}
 		// Only interval * and / take a number (as float8); any other
@@ -1093,11 +1094,8 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 						return neg, nil
 					}
 				}
-				if r.Type().Kind == sqltypes.Unknown {
-					if r, err = b.coerce(r, sqltypes.NumericType(0, 0)); err != nil {
-						return nil, err
-					}
-				}
+				// An untyped literal is ambiguous (42725), as PostgreSQL
+				// has no preferred one among the numeric negations.
 				t, err := negateType(r.Type())
 				if err != nil {
 					return nil, errAt(sqltypes.AsError(err), loc)
@@ -1904,6 +1902,8 @@ func figureName(n *pg_query.Node) (string, int) {
 		}
 		names := tc.TypeName.Names
 		return names[len(names)-1].GetString_().Sval, 1
+	case n.GetCollateClause() != nil:
+		return figureName(n.GetCollateClause().Arg)
 	case n.GetCaseExpr() != nil:
 		// The ELSE arm's name, if it has a strong one.
 		if def := n.GetCaseExpr().Defresult; def != nil {
@@ -2162,4 +2162,44 @@ func (b *binder) bindExtractPath(name string, fc *pg_query.FuncCall, sc *scope, 
 		return nil, noFunction()
 	}
 	return &logical.JSONGet{E: doc, Key: path, AsText: strings.HasSuffix(name, "_text"), Path: true}, nil
+}
+
+// bindCollate binds x COLLATE name. meshql compares text bytewise, as the
+// collations PostgreSQL has whatever the system's locales (C, POSIX,
+// ucs_basic, C.utf8 and, for a database created with the C locale,
+// default) do; any other name is unknown (42704) or, for ICU's, not
+// supported, rather than ignored. Only character types (and arrays of
+// them) have collations.
+func (b *binder) bindCollate(cc *pg_query.CollateClause, sc *scope, agg *aggState) (logical.Expr, error) {
+	loc := int(cc.Location)
+	parts := make([]string, len(cc.Collname))
+	for i, p := range cc.Collname {
+		parts[i] = p.GetString_().GetSval()
+	}
+	name := strings.Join(parts, ".")
+	if len(parts) == 2 && parts[0] == "pg_catalog" {
+		name = parts[1]
+	}
+	switch {
+	case name == "C" || name == "POSIX" || name == "ucs_basic" || name == "C.utf8" || name == "default":
+	case strings.HasSuffix(name, "-x-icu"):
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "collation \"%s\" is not supported", name).
+			WithHint(`meshql compares text bytewise, as COLLATE "C" does.`), loc)
+	default:
+		return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedObject, "collation \"%s\" for encoding \"UTF8\" does not exist", name), loc)
+	}
+	e, err := b.bindExpr(cc.Arg, sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	t := e.Type()
+	el := t
+	for el.Kind == sqltypes.List && el.Elem != nil {
+		el = *el.Elem
+	}
+	if !el.IsString() && el.Kind != sqltypes.Bpchar && el.Kind != sqltypes.Unknown {
+		t.Precision, t.Scale = 0, 0
+		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "collations are not supported by type %s", t), loc)
+	}
+	return e, nil
 }

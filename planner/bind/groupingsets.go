@@ -165,7 +165,7 @@ func (b *binder) bindGrouping(gf *pg_query.GroupingFunc, sc *scope, agg *aggStat
 		call.args = append(call.args, found)
 	}
 	if len(call.args) > 31 {
-		return nil, errAt(sqltypes.New(sqltypes.CodeProgramLimitExceeded, "GROUPING must have fewer than 32 arguments"), loc)
+		return nil, errAt(sqltypes.New(sqltypes.CodeTooManyArguments, "GROUPING must have fewer than 32 arguments"), loc)
 	}
 	call.id = b.meta.NewColumn("grouping", "", sqltypes.TypeInt4)
 	agg.grouping = append(agg.grouping, call)

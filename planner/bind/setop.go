@@ -1,6 +1,8 @@
 package bind
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/planner/logical"
@@ -95,7 +97,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		sel.LimitCount == nil && sel.LimitOffset == nil && appendsAs(lnode, l.cols, cols) && appendsAs(rnode, r.cols, cols)
 	op.Left = &logical.Project{Input: lnode, Exprs: lcast, Cols: colIDs(b, lcast)}
 	op.Right = &logical.Project{Input: rnode, Exprs: rcast, Cols: colIDs(b, rcast)}
-	return b.orderAndLimit(sel, op, cols, outer)
+	return b.orderAndLimit(sel, op, cols, outer, true)
 }
 
 // appendsAs reports whether a UNION ALL branch n with columns in is one
@@ -126,8 +128,10 @@ func setOpInput(c outCol) logical.Expr {
 }
 
 // orderAndLimit applies a set operation's or VALUES' own ORDER BY and
-// LIMIT, which see only the output columns (by name or ordinal).
-func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols []outCol, outer *scope) (*relation, error) {
+// LIMIT, which see only the output columns (by name or ordinal). A set
+// operation's keys are its columns themselves, not expressions over
+// them (nor a column COLLATE a collation), as PostgreSQL requires.
+func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols []outCol, outer *scope, setOp bool) (*relation, error) {
 	var keys []logical.SortKey
 	if len(sel.SortClause) > 0 {
 		sc := &scope{parent: outer}
@@ -145,6 +149,10 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 				e = targets[idx].expr
 			} else if e, err = b.bindExpr(sb.Node, sc, nil); err != nil {
 				return nil, err
+			} else if setOp && (!isOutputCol(e, cols) || sb.Node.GetCollateClause() != nil) {
+				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause").
+					WithDetail("Only result column names can be used, not expressions or functions.").
+					WithHint("Add the expression/function to every SELECT, or move the UNION into a FROM clause."), location(sb.Node))
 			}
 			desc, nf, err := sortDirection(sb)
 			if err != nil {
@@ -173,6 +181,12 @@ func (b *binder) orderAndLimit(sel *pg_query.SelectStmt, node logical.Node, cols
 		}
 	}
 	return &relation{node: node, cols: cols}, nil
+}
+
+// isOutputCol reports whether e is one of cols.
+func isOutputCol(e logical.Expr, cols []outCol) bool {
+	ref, ok := e.(*logical.ColRef)
+	return ok && slices.ContainsFunc(cols, func(c outCol) bool { return c.id == ref.ID })
 }
 
 func numericOf(t sqltypes.Type) sqltypes.Type {

@@ -6,6 +6,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/ops"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -439,6 +440,10 @@ func (b *binder) joinDecorrelatedRenamed(node logical.Node, sq *logical.Subquery
 	}
 	switch sq.Kind {
 	case logical.SubqueryScalar:
+		if len(corr) == 0 && !atMostOneRow(plan) {
+			node, res := b.lazyOneRow(node, plan, sq.Out)
+			return node, res, nil, nil
+		}
 		j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: plan, Cond: logical.And(corr)}
 		out := b.colRef(sq.Out)
 		switch {
@@ -852,4 +857,44 @@ func (b *binder) predicatePerOuterRow(node logical.Node, sq *logical.Subquery) (
 	hit := agg("bool_or", cmp, sqltypes.TypeBool)
 	unknown := agg("bool_or", &logical.Unary{Op: logical.OpIsNull, E: cmp, T: sqltypes.TypeBool}, sqltypes.TypeBool)
 	return g, anyResult(hit, unknown, sq.Kind), true, nil
+}
+
+// lazyOneRow joins the uncorrelated scalar subquery plan (output out) to
+// node so that its having more than one row fails with 21000 only where a
+// row reads its value, as PostgreSQL's InitPlan runs on first use: in
+// `CASE WHEN x > 0 THEN 'ok' ELSE (SELECT …) END` rows that take the
+// first branch never see the error. The subquery reads at most two rows,
+// numbered by a count over them, and its first row joins every outer
+// row; the value is CASE WHEN mesh_one_row(count) THEN value END.
+func (b *binder) lazyOneRow(node, plan logical.Node, out logical.ColumnID) (logical.Node, logical.Expr) {
+	n := b.meta.NewColumn("subquery_rows", "", sqltypes.TypeInt8)
+	counted := &logical.Window{
+		Input: &logical.Limit{Input: plan, Count: 2},
+		Calls: []logical.WindowCall{{Func: "count_star", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:  []logical.ColumnID{n},
+	}
+	j := &logical.Join{Type: logical.SingleJoin, Left: node, Right: &logical.Limit{Input: counted, Count: 1}}
+	check := &logical.Func{Name: expr.OneRowFunc, Args: []logical.Expr{b.colRef(n)}, T: sqltypes.TypeBool}
+	v := b.colRef(out)
+	return j, &logical.Case{Whens: []logical.When{{Cond: check, Then: v}}, T: v.T}
+}
+
+// atMostOneRow reports whether n yields at most one row whatever its
+// input: an aggregate without GROUP BY, LIMIT 0 or 1, one VALUES row,
+// under filters, projections, sorts and windows.
+func atMostOneRow(n logical.Node) bool {
+	switch x := n.(type) {
+	case *logical.Aggregate:
+		return len(x.Groups) == 0
+	case *logical.Values:
+		return len(x.Rows) <= 1
+	case *logical.Limit:
+		if x.Bounds == nil && x.Count >= 0 && x.Count <= 1 {
+			return true
+		}
+	case *logical.Project, *logical.Sort, *logical.Filter, *logical.Window:
+	default:
+		return false
+	}
+	return atMostOneRow(n.Children()[0])
 }

@@ -39,7 +39,7 @@ func (b *binder) bindValues(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	if err != nil {
 		return nil, err
 	}
-	return b.orderAndLimit(sel, node, cols, outer)
+	return b.orderAndLimit(sel, node, cols, outer, false)
 }
 
 // computedValues returns v as a projection when an entry reads a column

@@ -11,6 +11,7 @@ package parse
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
@@ -39,6 +40,9 @@ func Parse(sql string) ([]Statement, error) {
 	res, err := pg_query.Parse(sql)
 	if err != nil {
 		return nil, syntaxError(sql, err)
+	}
+	if err := checkNumericLiterals(sql); err != nil {
+		return nil, err
 	}
 	stmts := make([]Statement, 0, len(res.Stmts))
 	for _, rs := range res.Stmts {
@@ -73,7 +77,7 @@ func syntaxError(sql string, err error) error {
 		}
 		return sqltypes.Wrap(err, sqltypes.CodeSyntaxError, "%s", err.Error())
 	}
-	code := sqltypes.CodeSyntaxError
+	code := lexerErrorCode(pe)
 	if pe.Filename == "gram.y" && strings.HasPrefix(pe.Message, "frame ") {
 		// The grammar's frame checks (frame start cannot be UNBOUNDED
 		// FOLLOWING, …) raise ERRCODE_WINDOWING_ERROR, which the
@@ -81,6 +85,9 @@ func syntaxError(sql string, err error) error {
 		code = sqltypes.CodeWindowingError
 	}
 	e := sqltypes.New(code, "%s", pe.Message)
+	if e.Code == sqltypes.CodeInvalidEscapeSequence {
+		e.Hint = `Unicode escapes must be \uXXXX or \UXXXXXXXX.`
+	}
 	if pe.Cursorpos > 0 {
 		e.Position = pe.Cursorpos
 	}
@@ -88,6 +95,58 @@ func syntaxError(sql string, err error) error {
 		e.Hint = h
 	}
 	return e
+}
+
+// checkNumericLiterals rejects the numeric literals PostgreSQL 16 added
+// (0x1F, 0o17, 0b101, 1_000), which the linked grammar (17's) accepts and
+// PostgreSQL 15 reads as trailing junk. Only text that may hold one is
+// scanned again.
+func checkNumericLiterals(sql string) error {
+	if !mayHaveNewNumeric(sql) {
+		return nil
+	}
+	res, err := pg_query.Scan(sql)
+	if err != nil {
+		return nil // the parse succeeded: nothing to add
+	}
+	for _, t := range res.Tokens {
+		if t.Token != pg_query.Token_ICONST && t.Token != pg_query.Token_FCONST {
+			continue
+		}
+		text := sql[t.Start:t.End]
+		if len(text) > 1 && text[0] == '0' && strings.ContainsAny(text[1:2], "xXoObB") || strings.Contains(text, "_") {
+			e := sqltypes.New(sqltypes.CodeSyntaxError, "trailing junk after numeric literal at or near \"%s\"", text)
+			e.Position = utf8.RuneCountInString(sql[:t.Start]) + 1
+			return e
+		}
+	}
+	return nil
+}
+
+// mayHaveNewNumeric reports whether sql has a digit followed by '_' or a
+// 0 followed by x, o or b: the start of a PostgreSQL 16 numeric literal
+// (or of an identifier such as c1_x, which the scan then tells apart).
+func mayHaveNewNumeric(sql string) bool {
+	for i := 0; i+1 < len(sql); i++ {
+		c, n := sql[i], sql[i+1]
+		if c >= '0' && c <= '9' && n == '_' || c == '0' && strings.IndexByte("xXoObB", n) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// lexerErrorCode is the SQLSTATE PostgreSQL reports with pe (its code
+// does not cross from C): a bad byte or \u escape in an E'\u…' string
+// is a data error; U&'\…' escapes (str_udeescape) are syntax errors there.
+func lexerErrorCode(pe *parser.Error) string {
+	switch {
+	case strings.HasPrefix(pe.Message, "invalid byte sequence for encoding"):
+		return "22021"
+	case pe.Message == "invalid Unicode escape" && pe.Funcname == "core_yylex":
+		return sqltypes.CodeInvalidEscapeSequence
+	}
+	return sqltypes.CodeSyntaxError
 }
 
 // Deparse renders a parse tree back into SQL text (EXECUTE's arguments).
