@@ -42,17 +42,31 @@ func castType(from, to sqltypes.Type) (sqltypes.Type, error) {
 func funcType(name string, args []logical.Expr) (sqltypes.Type, error) {
 	probe := make([]expr.Expr, len(args))
 	for i, a := range args {
-		if c, ok := a.(*logical.Const); ok {
-			probe[i] = expr.Literal(c.T, c.V)
-		} else {
-			probe[i] = expr.Column(i, a.Type(), "")
-		}
+		probe[i] = probeArg(i, a)
 	}
 	e, err := expr.Call(name, probe)
 	if err != nil {
 		return sqltypes.Type{}, err
 	}
 	return e.Type(), nil
+}
+
+// probeArg is argument i as funcType shows it to the function's
+// builder: a constant as its literal, a cast of a constant (2::int2) as
+// that cast of the literal, as planning will fold it (round's places
+// decide its type), anything else as a column of its type.
+func probeArg(i int, a logical.Expr) expr.Expr {
+	switch x := a.(type) {
+	case *logical.Const:
+		return expr.Literal(x.T, x.V)
+	case *logical.Cast:
+		if in, ok := x.E.(*logical.Const); ok {
+			if c, err := expr.Cast(expr.Literal(in.T, in.V), x.T); err == nil {
+				return c
+			}
+		}
+	}
+	return expr.Column(i, a.Type(), "")
 }
 
 func negateType(t sqltypes.Type) (sqltypes.Type, error) {
