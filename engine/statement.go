@@ -150,8 +150,16 @@ func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock
 	pctx, done := st.s.planning(ctx, st.parsed.SQL)
 	defer done() // a panic too: recoverQuery answers it above
 	st.st, st.err = planner.Analyze(pctx, catalogView{s: st.s, snap: snap, access: st.access, system: system}, st.parsed, st.bindOptions(snap, start))
-	if st.err != nil && pctx.Err() != nil {
-		err := queryFailure(pctx, st.err)
+	if pctx.Err() != nil {
+		// Stopped while planned (statement_timeout, a cancel or a
+		// terminate), whether or not the planning noticed: the statement
+		// must not run (a cancel landing just before planning ended was
+		// lost, and the query then ran unregistered by it).
+		cause := st.err
+		if cause == nil {
+			cause = pctx.Err()
+		}
+		err := queryFailure(pctx, cause)
 		st.st, st.err, st.mesh = nil, nil, nil
 		return err
 	}
