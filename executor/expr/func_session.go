@@ -35,6 +35,10 @@ func IsSessionFunc(fn string) bool {
 	return ok
 }
 
+// ActsOnSessions reports whether fn, as a query names it, signals sessions
+// or queries (pg_cancel_backend, pg_terminate_backend, meshql_cancel).
+func ActsOnSessions(fn string) bool { return sessionFuncs[fn].acts }
+
 // sessionSig is a session function's signature: its argument types (the
 // ones past min are optional) and result type; acts marks the ones with
 // an effect on sessions or queries, which run on the rows that reach them

@@ -5,6 +5,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -435,7 +436,7 @@ func performsSignal(e logical.Expr) bool {
 	found := false
 	logical.Walk(e, func(x logical.Expr) bool {
 		f, ok := x.(*logical.Func)
-		found = found || ok && (f.Name == "pg_cancel_backend" || f.Name == "pg_terminate_backend" || f.Name == "meshql_cancel")
+		found = found || ok && expr.ActsOnSessions(f.Name)
 		return !found
 	})
 	return found
