@@ -62,8 +62,8 @@ func TestHugeStringsHonourLimits(t *testing.T) {
 		"SELECT sum(length(repeat(md5(g::text), 300))) FROM generate_series(1, 1000000) g"), sqltypes.CodeQueryCanceled)
 }
 
-// TestConcatenationHonoursLimits: operators that build a value from
-// others (||, concat, format, replace) hold it to the 1 GB field limit
+// TestConcatenationHonoursLimits: operators and functions that build a
+// value from others (||, concat, format, replace, jsonb_build_array, …) hold it to the 1 GB field limit
 // before building past it (54000), and reserve what they build from the
 // query's budget (53200): x || x || x || x over a large x doubled memory at
 // every step, past any budget, up to gigabytes.
@@ -75,6 +75,13 @@ func TestConcatenationHonoursLimits(t *testing.T) {
 		"SELECT length(x || x || x || x) FROM (SELECT repeat('a', 20000000) x) s",
 		"SELECT length(concat(x, x, x, x)) FROM (SELECT repeat('a', 20000000) x) s",
 		"SELECT length(format('%s%s%s%s', x, x, x, x)) FROM (SELECT repeat('a', 20000000) x) s",
+		// Every text function reserves what it builds, not only the
+		// concatenations.
+		"SELECT length(replace(x, 'a', 'aaaa')) FROM (SELECT repeat('a', 20000000) x) s",
+		"SELECT length(regexp_replace(x, 'a', 'aaaa', 'g')) FROM (SELECT repeat('a', 20000000) x) s",
+		"SELECT length(translate(x, 'a', 'é')||'') FROM (SELECT repeat('a', 40000000) x) s",
+		"SELECT length(jsonb_build_array(x, x, x, x)::text) FROM (SELECT repeat('a', 20000000) x) s",
+		"SELECT length(array_to_string(ARRAY[x, x, x, x], ',')) FROM (SELECT repeat('a', 20000000) x) s",
 	} {
 		wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '64MB'", sql), sqltypes.CodeOutOfMemory)
 	}

@@ -104,7 +104,7 @@ func buildArrayDims(name string, args []Expr) (Expr, error) {
 		}
 		var dims []int32
 		if name == "array_dims" {
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				_, _, dims = sqltypes.ArrayElements(levels, i, dims[:0])
 				for _, d := range dims {
 					dst = append(append(append(dst, "[1:"...), strconv.Itoa(int(d))...), ']')

@@ -62,7 +62,7 @@ func buildArrayToString(name string, args []Expr) (Expr, error) {
 			v := viewOf(in[2])
 			nullStr = &v
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in[:2], func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in[:2], func(i int, dst []byte) ([]byte, bool, error) {
 			s, e := l.ValueOffsets(i)
 			wrote := false
 			for j := s; j < e; j++ {

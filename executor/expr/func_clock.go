@@ -60,7 +60,7 @@ func buildClock(name string) (Expr, error) {
 		if loc == nil {
 			loc = time.UTC
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(_ int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, nil, func(_ int, dst []byte) ([]byte, bool, error) {
 			// PostgreSQL's format: Thu Nov 26 20:15:31.123456 2026 UTC.
 			return readWallClock(env).In(loc).AppendFormat(dst, "Mon Jan 02 15:04:05.000000 2006 MST"), false, nil
 		})

@@ -63,7 +63,7 @@ func buildEncode(name string, args []Expr) (Expr, error) {
 	encode := name == "encode"
 	return &callExpr{name: name, args: []Expr{a0, f[0]}, t: out, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := textViews(in)
-		return mapRowsStr(env.Mem, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			src, format := v[0].bytes(i), strings.ToLower(v[1].str(i))
 			if encode {
 				return encodeBytes(dst, src, format)
@@ -154,7 +154,7 @@ func buildSHA(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeBytea, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.Binary, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.Binary, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			return append(dst, sum(v.bytes(i))...), false, nil
 		})
 	}}, nil

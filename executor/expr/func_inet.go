@@ -131,7 +131,7 @@ func buildInet(name string, args []Expr) (Expr, error) {
 	text := func(f func(sqltypes.NetAddr) string) (Expr, error) {
 		return call(sqltypes.TypeText, func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			v := viewOf(in[0])
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				ip, err := inetAt(v, i)
 				return append(dst, f(ip)...), false, err
 			})

@@ -15,7 +15,7 @@ import (
 func buildJSONBuildArray(name string, args []Expr) (Expr, error) {
 	types := typesOf(args)
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
 			dst = append(dst, '[')
 			for j := range in {
 				if j > 0 {
@@ -35,7 +35,7 @@ func buildToJSON(name string, args []Expr) (Expr, error) {
 	}
 	t := args[0].Type()
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			return appendJSONValue(dst, t, datumAt(in[0], t, i), castCtxOf(env)), false, nil
 		})
 	}}, nil
@@ -106,7 +106,7 @@ func jsonInspector(name string, args []Expr, t sqltypes.Type, f func(s string, d
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			out, err := f(v.str(i), dst)
 			return out, false, err
 		})

@@ -31,7 +31,7 @@ func buildJSONBuildObject(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		// No inputs for validity: NULL values give JSON null, not NULL.
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
 			dst = append(dst, '{')
 			for j := 0; j < len(in); j += 2 {
 				if in[j].IsNull(i) {
@@ -75,7 +75,7 @@ func buildRowToJSON(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSON, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		// No inputs for validity: a NULL field is JSON null.
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
 			dst = append(dst, '{')
 			for j := 1; j < len(in); j += 2 {
 				if j > 1 {

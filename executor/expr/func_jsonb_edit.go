@@ -61,7 +61,7 @@ func buildJSONBEdit(name string, args []Expr) (Expr, error) {
 		if len(in) > 3 {
 			flag = in[3].(*array.Boolean)
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			doc, err := sqltypes.ParseJSONB(target.str(i))
 			if err != nil {
 				return nil, false, err
@@ -192,7 +192,7 @@ func buildJSONStripNulls(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: t, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := viewOf(in[0])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if t.Kind == sqltypes.JSONB {
 				doc, err := sqltypes.ParseJSONB(v.str(i))
 				if err != nil {

@@ -19,13 +19,13 @@ import (
 
 // jsonbRows maps every row of the jsonb arguments through f, the
 // documents parsed; a NULL argument makes the row NULL.
-func jsonbRows(env *executor.Env, in []arrow.Array, n int, docs int, f func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error)) (arrow.Array, error) {
+func jsonbRows(env *executor.Env, name string, in []arrow.Array, n int, docs int, f func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error)) (arrow.Array, error) {
 	views := make([]strView, docs)
 	for j := range views {
 		views[j] = viewOf(in[j])
 	}
 	vals := make([]sqltypes.JSONBValue, docs)
-	return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+	return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 		for j := range views {
 			v, err := sqltypes.ParseJSONB(views[j].str(i))
 			if err != nil {
@@ -51,7 +51,7 @@ func buildJSONBConcat(name string, args []Expr) (Expr, error) {
 		}
 	}
 	return &callExpr{name: name, args: args, t: sqltypes.TypeJSONB, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		return jsonbRows(env, in, n, 2, func(_ int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
+		return jsonbRows(env, name, in, n, 2, func(_ int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
 			a, b := v[0], v[1]
 			if a.Kind == sqltypes.JSONBObject && b.Kind == sqltypes.JSONBObject {
 				for k, key := range b.Keys {
@@ -122,7 +122,7 @@ func buildJSONBDelete(name string, args []Expr) (Expr, error) {
 				return keys
 			}
 		}
-		return jsonbRows(env, in, n, 1, func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
+		return jsonbRows(env, name, in, n, 1, func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
 			doc := v[0]
 			if doc.Kind != sqltypes.JSONBObject && doc.Kind != sqltypes.JSONBArray {
 				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot delete from scalar")
@@ -188,7 +188,7 @@ func buildJSONBDeletePath(name string, args []Expr) (Expr, error) {
 			return nil, internalErr("%s path of %s", name, in[1].DataType())
 		}
 		keys := viewOf(paths.ListValues())
-		return jsonbRows(env, in, n, 1, func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
+		return jsonbRows(env, name, in, n, 1, func(i int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
 			doc := v[0]
 			if doc.Kind != sqltypes.JSONBObject && doc.Kind != sqltypes.JSONBArray {
 				return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "cannot delete path in scalar")
@@ -224,7 +224,7 @@ func buildJSONBPretty(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
-		return jsonbRows(env, in, n, 1, func(_ int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
+		return jsonbRows(env, name, in, n, 1, func(_ int, v []sqltypes.JSONBValue, dst []byte) ([]byte, error) {
 			return appendJSONBPretty(dst, &v[0], 0), nil
 		})
 	}}, nil
@@ -295,7 +295,7 @@ func buildJSONObjectFromArrays(name string, args []Expr) (Expr, error) {
 			}
 			lists[j] = l
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, ins, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, ins, func(i int, dst []byte) ([]byte, bool, error) {
 			keys, vals, err := jsonObjectPairs(lists, i)
 			if err != nil {
 				return nil, false, err

@@ -219,7 +219,7 @@ func buildJSONPath(name string, args []Expr) (Expr, error) {
 		first := base == "jsonb_path_query_first"
 		call.k = func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			rd := c.reader(env, in)
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				items, err := rd.query(i)
 				switch {
 				case err != nil:

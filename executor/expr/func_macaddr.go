@@ -48,7 +48,7 @@ func buildMacaddr(name string, args []Expr) (Expr, error) {
 		if nargs == 2 {
 			w = viewOf(in[1])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.Binary, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.Binary, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			x := v.bytes(i)
 			if len(x) != 6 || nargs == 2 && len(w.bytes(i)) != 6 {
 				return nil, false, internalErr("malformed macaddr value %x", x)

@@ -121,7 +121,7 @@ func buildToHex(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: []Expr{a}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := values[int64](in[0])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if wide {
 				return strconv.AppendUint(dst, uint64(v[i]), 16), false, nil
 			}

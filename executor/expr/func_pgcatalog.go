@@ -20,7 +20,7 @@ func buildFormatType(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: []Expr{oid, mod}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		oids, mods := values[int64](in[0]), values[int32](in[1])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in[:1], func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in[:1], func(i int, dst []byte) ([]byte, bool, error) {
 			t, ok := sqltypes.FromOID(uint32(oids[i]))
 			if !ok {
 				return append(dst, "???"...), false, nil

@@ -114,7 +114,7 @@ func buildQuote(name string, args []Expr) (Expr, error) {
 		if name == "quote_nullable" {
 			valid = nil
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, valid, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, valid, func(i int, dst []byte) ([]byte, bool, error) {
 			switch {
 			case name == "quote_ident":
 				return appendQuoteIdent(dst, v.str(i)), false, nil

@@ -174,7 +174,7 @@ func buildRangeConstructor(name string, args []Expr) (Expr, error) {
 		if !constFlags {
 			flags = viewOf(in[2])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
 			lowInc, upInc, err := cLow, cUp, cErr
 			if !constFlags {
 				if in[2].IsNull(i) {
@@ -258,7 +258,7 @@ func buildRangeFunc(name string, args []Expr) (Expr, error) {
 	case "range_merge", "range_union", "range_intersect", "range_minus":
 		return &callExpr{name: name, args: args, t: rt, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			a, b := NewRangeReader(rt, in[0]), NewRangeReader(rt, in[1])
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				x, err := a.At(i)
 				if err != nil {
 					return nil, false, err

@@ -61,7 +61,7 @@ func buildSizePretty(name string, args []Expr) (Expr, error) {
 		}
 		return &callExpr{name: name, args: []Expr{text}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			v := viewOf(in[0])
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				return appendNumericSize(dst, v.str(i)), false, nil
 			})
 		}}, nil
@@ -79,7 +79,7 @@ func buildSizePretty(name string, args []Expr) (Expr, error) {
 		if !ok {
 			return nil, internalErr("%s of %s", name, in[0].DataType())
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			return appendSize(dst, sizes.Value(i)), false, nil
 		})
 	}}, nil

@@ -18,7 +18,7 @@ import (
 // a PostgreSQL UTF8 database; case mapping is Unicode simple case mapping.
 
 // strKernel builds a text result row by row from text arguments.
-func strKernel(row func(i int, dst []byte, v []strView) ([]byte, bool, error)) fnKernel {
+func strKernel(name string, row func(i int, dst []byte, v []strView) ([]byte, bool, error)) fnKernel {
 	return func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		views := make([]strView, len(in))
 		for i, a := range in {
@@ -26,7 +26,7 @@ func strKernel(row func(i int, dst []byte, v []strView) ([]byte, bool, error)) f
 				views[i] = viewOf(a)
 			}
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			return row(i, dst, views)
 		})
 	}
@@ -38,7 +38,7 @@ func textCall(name string, args []Expr, row func(i int, dst []byte, v []strView)
 	if err != nil {
 		return nil, err
 	}
-	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: strKernel(row)}, nil
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: strKernel(name, row)}, nil
 }
 
 func appendUpper(dst, s []byte, upper bool) []byte {
@@ -198,7 +198,7 @@ func buildSubstring(name string, args []Expr) (Expr, error) {
 		if len(in) == 3 {
 			count = values[int64](in[2])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			s := v.bytes(i)
 			from := start[i] - 1 // 0-based, may be negative
 			to := int64(1) << 62

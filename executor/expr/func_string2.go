@@ -132,7 +132,7 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: append(s, k...), t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v, cnt := viewOf(in[0]), values[int64](in[1])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, c := v.bytes(i), cnt[i]
 			if name == "left" {
 				if c < 0 {
@@ -161,7 +161,7 @@ func repeatKernel(ctx context.Context, env *executor.Env, in []arrow.Array, n in
 	g := newGenLimit(ctx, env, "repeat")
 	defer g.release()
 	v, cnt := viewOf(in[0]), values[int64](in[1])
-	return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+	return boundedStr(env, "repeat", arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 		b, c := v.bytes(i), cnt[i]
 		if c <= 0 || len(b) == 0 {
 			return dst, false, nil
@@ -233,7 +233,7 @@ func buildPad(name string, args []Expr) (Expr, error) {
 		if len(in) == 3 {
 			fill = viewOf(in[2])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, want := v.bytes(i), length[i]
 			f := []byte(" ")
 			if len(in) == 3 {
@@ -289,7 +289,7 @@ func buildSplitPart(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v, d, field := viewOf(in[0]), viewOf(in[1]), values[int32](in[2])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, delim, f := v.bytes(i), d.bytes(i), int(field[i])
 			if f == 0 {
 				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "field position must not be zero")
@@ -328,7 +328,7 @@ func buildChr(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		c := values[int32](in[0])
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			switch r := c[i]; {
 			case r == 0:
 				return nil, false, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "null character not permitted")
@@ -362,7 +362,7 @@ func buildOverlay(name string, args []Expr) (Expr, error) {
 		if len(in) == 4 {
 			length = values[int32](in[3])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			b, r, start := src.bytes(i), repl.bytes(i), int64(from[i])
 			count := int64(utf8.RuneCount(r))
 			if length != nil {

@@ -511,7 +511,7 @@ func buildToChar(name string, args []Expr) (Expr, error) {
 	return &callExpr{name: name, args: []Expr{src, fmtArg}, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		fv := viewOf(in[1])
 		loc := zoneOf(env)
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if fv.str(i) == "" {
 				return dst, true, nil // PostgreSQL: an empty template gives NULL
 			}

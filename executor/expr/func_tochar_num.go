@@ -787,7 +787,7 @@ func buildToCharNumber(name string, args []Expr) (Expr, error) {
 		fv := viewOf(in[1])
 		var last string
 		var nf *numFormat
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if f := fv.str(i); nf == nil || f != last {
 				parsed, err := parseNumFormat(f)
 				if err != nil {

@@ -56,7 +56,7 @@ func buildToNumberText(name string, args []Expr) (Expr, error) {
 		sv, fv := viewOf(in[0]), viewOf(in[1])
 		var last string
 		var nf *numFormat
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			f := fv.str(i)
 			if f == "" {
 				return nil, true, nil

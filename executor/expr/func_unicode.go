@@ -191,7 +191,7 @@ func buildConvert(name string, args []Expr) (Expr, error) {
 		// The memos and mid live for one batch: names alias its buffers.
 		var src1, dst1 charsetMemo
 		var mid []byte
-		return mapRowsStr(env.Mem, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, out.Arrow(), n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			src := v[0].bytes(i)
 			switch name {
 			case "convert_from":
@@ -288,7 +288,7 @@ func buildNormalize(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		var forms formMemo
-		return strKernel(func(i int, dst []byte, v []strView) ([]byte, bool, error) {
+		return strKernel(name, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
 			f, err := forms.lookup(v[1].str(i))
 			if err != nil {
 				return nil, false, err

@@ -159,11 +159,13 @@ func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Arra
 	return so.finish(dt)
 }
 
-// boundedStr is mapRowsStr for kernels whose values can be far larger
-// than their inputs (||, concat, replace, format: x || x doubles at each
-// step): the bytes of the batch being built are reserved from the query's
-// memory budget as they grow (53200 past it), until the call returns and
-// the batch belongs to whoever keeps it.
+// boundedStr is mapRowsStr for the text kernels of SQL functions: values
+// can be far larger than their inputs (x || x, concat, jsonb_build_array,
+// replace, lpad, encode: each doubles at a step of nesting), so the bytes
+// of the batch being built are reserved from the query's memory budget as
+// they grow (53200 past it), until the call returns and the batch belongs
+// to whoever keeps it. Casts and masks, whose output is bounded by their
+// input, use mapRowsStr.
 func boundedStr(env *executor.Env, name string, dt arrow.DataType, n int, ins []arrow.Array, get func(i int, dst []byte) (out []byte, null bool, err error)) (arrow.Array, error) {
 	res := env.Reserve(name)
 	defer res.Free()

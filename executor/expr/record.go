@@ -61,7 +61,7 @@ func formatRecords(env *executor.Env, in []arrow.Array, n int, allNullIsNull boo
 		}
 		fields[i] = s
 	}
-	return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
+	return boundedStr(env, "record", arrow.BinaryTypes.String, n, nil, func(i int, dst []byte) ([]byte, bool, error) {
 		allNull := true
 		dst = append(dst, '(')
 		for f, a := range fields {

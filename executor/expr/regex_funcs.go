@@ -108,7 +108,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 		call.t = sqltypes.TypeText
 		call.kc = func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			c, v := seed, textViews(in)
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
 				if err != nil {
 					return nil, false, err
@@ -351,7 +351,7 @@ func buildSubstringAny(name string, args []Expr) (Expr, error) {
 	}
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		c, v := seed, textViews(in)
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			re, _, err := c.get(v[1].str(i), "")
 			if err != nil {
 				return nil, false, err

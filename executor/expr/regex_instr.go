@@ -88,7 +88,7 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			return s, m[2*sub], m[2*sub+1], 0, true, nil
 		}
 		if !instr {
-			return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 				s, lo, hi, _, ok, err := match(i)
 				if err != nil || !ok {
 					return dst, true, err

@@ -44,7 +44,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 		if len(in) > 4 {
 			nth = values[int32](in[4])
 		}
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if starts[i] <= 0 {
 				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", starts[i])
 			}

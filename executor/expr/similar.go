@@ -134,7 +134,7 @@ func buildSubstringSimilar(name string, args []Expr) (Expr, error) {
 	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		v := textViews(in)
 		re, last := seed, seedKey
-		return mapRowsStr(env.Mem, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
 			if k := (key{v[1].str(i), v[2].str(i)}); re == nil || k != last {
 				var err error
 				if re, err = compile(key{strings.Clone(k.pat), strings.Clone(k.esc)}); err != nil {
