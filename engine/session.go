@@ -479,7 +479,7 @@ func (c catalogView) ResolveTable(ctx context.Context, schema, name string, who 
 		return c.s.bindSystem(ctx, st)
 	}
 	if systemSchemas[schema] {
-		return nil, sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", schema+"."+name)
+		return nil, unknownSystemTable(schema, name)
 	}
 	mesh := c.snap.mesh
 	var p *catalog.Product

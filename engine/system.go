@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -62,6 +64,28 @@ func systemTables() []sysTable {
 
 // lookupSystem finds a system table. An unqualified name is looked up in
 // pg_catalog only, which PostgreSQL searches before the search_path.
+// unknownSystemTable is the 42P01 for schema.name, a system schema's
+// relation that does not exist, with a hint: the schema's nearest
+// relation to a typo, or, for the mesh schema (a dozen views users are
+// told about rather than tools), the views there are.
+func unknownSystemTable(schema, name string) *sqltypes.Error {
+	err := sqltypes.New(sqltypes.CodeUndefinedTable, "relation %q does not exist", schema+"."+name)
+	var names []string
+	for _, t := range systemTables() {
+		if t.schema == schema {
+			names = append(names, t.name)
+		}
+	}
+	if c := catalog.Closest(name, names); c != "" {
+		return err.WithHint("Perhaps you meant %q?", schema+"."+c)
+	}
+	if schema == "mesh" {
+		slices.Sort(names)
+		return err.WithHint("The mesh schema has: %s.", strings.Join(names, ", "))
+	}
+	return err
+}
+
 func lookupSystem(schema, name string) (sysTable, bool) {
 	if schema == "" {
 		schema = "pg_catalog"

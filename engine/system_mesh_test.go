@@ -3,12 +3,14 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // TestQualityAndSLATables: mesh.quality_results shows the last recorded
@@ -95,4 +97,33 @@ func TestQualityAndSLATables(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUnknownSystemRelationHints: a misspelt system relation is 42P01
+// with the nearest relation of its schema as a hint, and an unknown one
+// in the mesh schema lists the mesh views (users guess mesh.products).
+func TestUnknownSystemRelationHints(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	for _, c := range []struct{ sql, hint string }{
+		{"SELECT * FROM mesh.sesions", `Perhaps you meant "mesh.sessions"?`},
+		{"SELECT * FROM pg_catalog.pg_clas", `Perhaps you meant "pg_catalog.pg_class"?`},
+		{"SELECT * FROM information_schema.tabels", `Perhaps you meant "information_schema.tables"?`},
+	} {
+		err := sqltypes.AsError(sessionErr(t, e, "analyst", c.sql))
+		if err == nil || err.Code != sqltypes.CodeUndefinedTable || err.Hint != c.hint {
+			t.Errorf("%s: got %v (hint %q), want 42P01 with hint %q", c.sql, err, hintOf(err), c.hint)
+		}
+	}
+	err := sqltypes.AsError(sessionErr(t, e, "analyst", "SELECT * FROM mesh.products"))
+	if err == nil || err.Code != sqltypes.CodeUndefinedTable || !strings.Contains(err.Hint, "data_products") || !strings.Contains(err.Hint, "sessions") {
+		t.Errorf("mesh.products: got %v (hint %q), want 42P01 listing the mesh views", err, hintOf(err))
+	}
+}
+
+func hintOf(err *sqltypes.Error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Hint
 }
