@@ -90,8 +90,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 var errUsage = errors.New("usage")
 
-// printError writes an error the way psql does: severity, message, then
-// detail and hint lines.
+// statementError is a query's error with the SQL it was in, for
+// printError to show where in it the error is.
+type statementError struct {
+	err error
+	sql string
+}
+
+func (e *statementError) Error() string { return e.err.Error() }
+func (e *statementError) Unwrap() error { return e.err }
+
+// printError writes an error the way psql does: severity, message, the
+// statement's line with a caret at the error's position, then detail and
+// hint lines.
 func printError(w io.Writer, err error) {
 	var se *sqltypes.Error
 	if !errors.As(err, &se) {
@@ -101,6 +112,10 @@ func printError(w io.Writer, err error) {
 	}
 	e := sqltypes.AsError(err)
 	fmt.Fprintf(w, "ERROR:  %s (SQLSTATE %s)\n", e.Msg, e.Code)
+	var q *statementError
+	if e.Position > 0 && errors.As(err, &q) {
+		errorLine(w, q.sql, e.Position)
+	}
 	if e.Detail != "" {
 		fmt.Fprintf(w, "DETAIL:  %s\n", e.Detail)
 	}

@@ -81,12 +81,12 @@ func runQuery(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	clock := sess.Clock()
 	stmts, err := sess.Prepare(ctx, sql)
 	if err != nil {
-		return err
+		return &statementError{err: err, sql: sql}
 	}
 	for _, st := range stmts {
 		res, err := st.ExecuteAt(ctx, nil, clock)
 		if err != nil {
-			return err
+			return &statementError{err: err, sql: sql}
 		}
 		err = printResult(ctx, res, *format, o.MaxRows, sess.Location(), sess.DateStyle(), stdout)
 		res.Close()
