@@ -254,6 +254,9 @@ func (st *Statement) Columns() []Column {
 	case planner.KindQuery:
 		return st.queryColumns()
 	case planner.KindExplain:
+		if st.st.ExplainJSON {
+			return []Column{{Name: "QUERY PLAN", Type: sqltypes.TypeJSON}}
+		}
 		return []Column{{Name: "QUERY PLAN", Type: sqltypes.TypeText}}
 	case planner.KindFetch:
 		if st.st.Tag == "FETCH" {
@@ -581,6 +584,16 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	}
 	if st.st.Analyze && st.st.Query.HidesRows {
 		plan.Explain.HideInnerStats()
+	}
+	if st.st.ExplainJSON {
+		var top []physical.JSONField
+		if st.st.Analyze {
+			if st.st.Query.HidesRows {
+				top = append(top, physical.JSONField{Key: "Inner Row Counts Hidden", Value: true})
+			}
+			top = append(top, physical.JSONField{Key: "Execution Time", Value: physical.Millis(total)})
+		}
+		return s.textResult(st.Columns(), "EXPLAIN", [][]string{{plan.Explain.JSON(st.st.Analyze, top...)}})
 	}
 	lines := plan.Explain.Lines(st.st.Analyze)
 	if st.st.Analyze {

@@ -46,13 +46,15 @@ type Statement struct {
 	SQL     string
 	Query   *bind.Query // KindQuery, KindExplain
 	Analyze bool        // EXPLAIN ANALYZE
-	Name    string      // setting name for SET/RESET/SHOW (lower case; "all" for RESET/SHOW ALL)
-	Value   string      // SET value
-	Local   bool        // SET LOCAL: until the end of the transaction block
-	Tag     string      // command tag for KindNoop, KindSet, KindReset
-	Hold    bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
-	Count   int64       // KindFetch: rows to fetch (FetchAll = all)
-	Copy    CopyOptions // KindCopyOut
+	// ExplainJSON is EXPLAIN (FORMAT JSON): the plan as one json value.
+	ExplainJSON bool
+	Name        string      // setting name for SET/RESET/SHOW (lower case; "all" for RESET/SHOW ALL)
+	Value       string      // SET value
+	Local       bool        // SET LOCAL: until the end of the transaction block
+	Tag         string      // command tag for KindNoop, KindSet, KindReset
+	Hold        bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
+	Count       int64       // KindFetch: rows to fetch (FetchAll = all)
+	Copy        CopyOptions // KindCopyOut
 	// Prepared is KindPrepare's query, analyzed by the session when
 	// prepared (its positions count in the whole statement's text), and
 	// ParamTypes the types PREPARE declared (zero Kind: infer).
@@ -83,8 +85,15 @@ func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bin
 				out.Analyze = defBool(d)
 			case "verbose", "costs", "timing", "summary", "buffers", "settings", "wal":
 			case "format":
-				if f := strings.ToLower(defString(d)); f != "text" {
-					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXPLAIN (FORMAT %s) is not supported; use FORMAT TEXT", strings.ToUpper(f))
+				switch f := strings.ToLower(defString(d)); f {
+				case "text":
+					out.ExplainJSON = false
+				case "json":
+					out.ExplainJSON = true
+				case "xml", "yaml":
+					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "EXPLAIN (FORMAT %s) is not supported; use FORMAT TEXT or FORMAT JSON", strings.ToUpper(f))
+				default:
+					return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "unrecognized value for EXPLAIN option \"format\": \"%s\"", f)
 				}
 			default:
 				return nil, sqltypes.New(sqltypes.CodeSyntaxError, "unrecognized EXPLAIN option %q", d.Defname)

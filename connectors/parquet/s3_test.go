@@ -107,7 +107,7 @@ func TestS3MatchesLocal(t *testing.T) {
 		t.Errorf("dt = 2026-11-02 read %d rows starting at %d, want %d from %d", len(ids), ids[0], testRows-splitRow, splitRow)
 	}
 	releaseAll(got)
-	lines := strings.Join(remote.ExplainScan(ctx, req), "\n")
+	lines := strings.Join(remote.ExplainScan(ctx, req), " ")
 	if !strings.Contains(lines, "files=1/2 row_groups=4/10 (pruned 6 by statistics)") || !strings.Contains(lines, "fetch_bytes=") {
 		t.Errorf("EXPLAIN lines %q: want files=1/2, 6 row groups pruned and fetch_bytes", lines)
 	}
@@ -154,7 +154,7 @@ func TestS3RangedReads(t *testing.T) {
 		t.Error("the scan fetched nothing")
 	}
 	line := tbl.ExplainScan(ctx, req)
-	if len(line) != 3 || !strings.HasPrefix(line[2], "fetch_bytes=") || !strings.HasSuffix(line[2], "/"+strconv.FormatInt(total, 10)) {
+	if len(line) != 4 || !strings.HasPrefix(line[3], "fetch_bytes=") || !strings.HasSuffix(line[3], "/"+strconv.FormatInt(total, 10)) {
 		t.Errorf("EXPLAIN lines %q: want fetch_bytes=N/%d", line, total)
 	}
 }

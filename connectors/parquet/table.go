@@ -242,7 +242,7 @@ func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []s
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	line := fmt.Sprintf("files=%d/%d row_groups=%d/%d", p.files, len(t.files), p.kept, t.groups)
+	line := fmt.Sprintf("row_groups=%d/%d", p.kept, t.groups)
 	switch {
 	case p.pruned > 0 && p.limited > 0:
 		line += fmt.Sprintf(" (pruned %d by statistics, %d beyond limit)", p.pruned, p.limited)
@@ -251,7 +251,8 @@ func (t *Table) ExplainScan(ctx context.Context, req connectors.ScanRequest) []s
 	case p.limited > 0:
 		line += fmt.Sprintf(" (%d beyond limit)", p.limited)
 	}
-	out := []string{line, fmt.Sprintf("partitions=%d", len(p.parts))}
+	// One property each (EXPLAIN's JSON form shows a key per property).
+	out := []string{fmt.Sprintf("files=%d/%d", p.files, len(t.files)), line, fmt.Sprintf("partitions=%d", len(p.parts))}
 	if t.store.Remote() {
 		var fetch, total int64
 		for _, fi := range t.files {

@@ -1,7 +1,10 @@
 package physical
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,4 +80,117 @@ func (n *ExplainNode) Lines(analyze bool) []string {
 	}
 	rec(n, 0)
 	return out
+}
+
+// JSON renders the tree as PostgreSQL's EXPLAIN (FORMAT JSON): an array
+// of one object whose "Plan" is the root operator, then top (say,
+// "Execution Time"). An operator is an object with its "Node Type" (the
+// name the text form shows), its properties under their names in
+// PostgreSQL's title case ("row_groups" is "Row Groups"), under analyze
+// what was measured ("Actual Rows" and "Actual Total Time" per loop, in
+// milliseconds, as PostgreSQL counts them, "Actual Loops", then
+// meshql's batches, memory and source counts), and its inputs as "Plans".
+// Tools that read PostgreSQL's plans (pev2, DBeaver) read these keys.
+func (n *ExplainNode) JSON(analyze bool, top ...JSONField) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // predicates hold < > &
+	enc.SetIndent("", "  ")
+	doc := []jsonObject{append(jsonObject{{"Plan", n.jsonNode(analyze)}}, top...)}
+	if err := enc.Encode(doc); err != nil {
+		// Only strings, numbers and booleans go in: this cannot fail.
+		panic(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// JSONField is a key and value of a JSON object, in the order written.
+type JSONField struct {
+	Key   string
+	Value any
+}
+
+// jsonObject is a JSON object whose keys keep their order (PostgreSQL
+// writes "Node Type" first and "Plans" last; tools and readers expect it).
+type jsonObject []JSONField
+
+func (o jsonObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := enc.Encode(f.Key); err != nil {
+			return nil, err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		b.WriteByte(':')
+		if err := enc.Encode(f.Value); err != nil {
+			return nil, err
+		}
+		b.Truncate(b.Len() - 1)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func (n *ExplainNode) jsonNode(analyze bool) jsonObject {
+	o := jsonObject{{"Node Type", n.Name}}
+	for _, p := range n.Props {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			o = append(o, JSONField{titleCase(k), true})
+			continue
+		}
+		o = append(o, JSONField{titleCase(k), v})
+	}
+	if analyze && n.Stats != nil {
+		s := n.Stats.Snapshot()
+		loops := max(s.Opens, 0)
+		perLoop := func(v float64) float64 {
+			if loops == 0 {
+				return 0
+			}
+			return v / float64(loops)
+		}
+		o = append(o,
+			JSONField{"Actual Total Time", Millis(time.Duration(perLoop(float64(s.Elapsed))))},
+			JSONField{"Actual Rows", int64(perLoop(float64(s.Rows)) + 0.5)},
+			JSONField{"Actual Loops", loops},
+			JSONField{"Actual Batches", s.Batches})
+		if n.Mem != nil {
+			o = append(o, JSONField{"Peak Memory Bytes", n.Mem.Peak()}, JSONField{"Spilled Bytes", n.Mem.Spilled()})
+		}
+		if n.Source != nil {
+			rows, bytes := n.Source.Snapshot()
+			o = append(o, JSONField{"Source Rows", rows}, JSONField{"Source Bytes", bytes})
+		}
+	}
+	if len(n.Children) > 0 {
+		plans := make([]jsonObject, len(n.Children))
+		for i, c := range n.Children {
+			plans[i] = c.jsonNode(analyze)
+		}
+		o = append(o, JSONField{"Plans", plans})
+	}
+	return o
+}
+
+// Millis is a duration as PostgreSQL's plans print times: milliseconds
+// with three decimals.
+func Millis(d time.Duration) json.Number {
+	return json.Number(strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64))
+}
+
+// titleCase turns a property name as the text form shows it
+// ("row_groups") into PostgreSQL's JSON key style ("Row Groups").
+func titleCase(k string) string {
+	words := strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == ' ' })
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
 }
