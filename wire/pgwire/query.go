@@ -33,9 +33,15 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		c := t.Clock()
 		start = &c
 	}
+	failed := !q.SimpleQuery && st.abortedErr(nil) != nil
 	pctx, done := st.beginQuery(ctx) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
 	done()
+	if err != nil && failed && sqltypes.AsError(err).Code != sqltypes.CodeSyntaxError {
+		// PostgreSQL refuses a Parse in a failed block once the text
+		// parses, before it looks at any name in it.
+		return nil, st.abortedErr(nil)
+	}
 	if err != nil {
 		return nil, st.wireErr(queryErr(ctx, pctx, err))
 	}
@@ -48,11 +54,28 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 			out[i] = wire.NewStatement(st.simpleFn(stmt, start))
 			continue
 		}
-		oids := paramOIDs(stmt.ParamTypes(), q.ParameterOIDs)
-		out[i] = wire.NewStatement(st.extendedFn(stmt, oids),
-			wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
+		if err := st.abortedErr(stmt); err != nil {
+			return nil, err
+		}
+		out[i] = st.wireStatement(stmt, q.ParameterOIDs)
+		st.parsed = parsedStmt{ps: out[i], stmt: stmt}
 	}
 	return out, nil
+}
+
+// parsedStmt is the statement parse made last for a Parse message, for
+// the statement cache's Set that follows it (statements.go).
+type parsedStmt struct {
+	ps   *wire.PreparedStatement
+	stmt Statement
+}
+
+// wireStatement wraps an extended-protocol statement for psql-wire;
+// declared are the parameter types the Parse message gave.
+func (st *connState) wireStatement(stmt Statement, declared []uint32) *wire.PreparedStatement {
+	oids := paramOIDs(stmt.ParamTypes(), declared)
+	return wire.NewStatement(st.extendedFn(stmt, oids),
+		wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
 }
 
 // paramOIDs is the ParameterDescription: what the client declared, else
@@ -141,6 +164,7 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	}
 	cols := stmt.Columns()
 	var copyOut *engine.CopyOut
+	var flow *portalFlow
 	if cs, ok := rows.(CopySource); ok {
 		copyOut = cs.CopyTo()
 	}
@@ -162,9 +186,10 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 			registerRowTypes(m, cols)
 		}
 		bin := binaryColumns(st.exec.formats, len(cols))
+		flow = st.newPortalFlow(dw)
 		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
 			return appendDataRows(buf, encs, bin, from, to)
-		}, st.newPortalFlow(dw))
+		}, flow)
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
 		return err // the client closed a suspended portal
@@ -175,7 +200,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	if err := st.reportSettings(); err != nil {
 		return err
 	}
-	return dw.Complete(rows.CommandTag())
+	tag := flow.executeTag(rows.CommandTag())
+	st.exec.done, st.exec.tag = true, tag
+	return dw.Complete(tag)
 }
 
 // drain consumes a result that has no columns.

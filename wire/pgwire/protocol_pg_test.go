@@ -1,0 +1,160 @@
+package pgwire
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// messages sends msgs and returns what the server answers up to
+// ReadyForQuery, one token per message: ParseComplete, D[values],
+// C(tag), E[SQLSTATE message], Z and the transaction status, ….
+func messages(t *testing.T, conn *pgx.Conn, msgs ...pgproto3.FrontendMessage) string {
+	t.Helper()
+	pc := conn.PgConn()
+	fe := pc.Frontend()
+	for _, m := range msgs {
+		fe.Send(m)
+	}
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_ = pc.Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+	defer pc.Conn().SetReadDeadline(time.Time{})
+	var out []string
+	for {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatalf("after %q: %v", out, err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.ErrorResponse:
+			out = append(out, fmt.Sprintf("E[%s %s]", m.Code, m.Message))
+		case *pgproto3.ReadyForQuery:
+			return strings.Join(append(out, "Z"+string(m.TxStatus)), " ")
+		case *pgproto3.CommandComplete:
+			out = append(out, "C("+string(m.CommandTag)+")")
+		case *pgproto3.DataRow:
+			var vs []string
+			for _, v := range m.Values {
+				vs = append(vs, string(v))
+			}
+			out = append(out, "D"+fmt.Sprint(vs))
+		case *pgproto3.ParameterStatus, *pgproto3.RowDescription, *pgproto3.ParameterDescription, *pgproto3.NoData:
+			// not what these tests are about
+		default:
+			out = append(out, strings.TrimPrefix(fmt.Sprintf("%T", m), "*pgproto3."))
+		}
+	}
+}
+
+type protoStep struct {
+	msgs []pgproto3.FrontendMessage
+	want string // PostgreSQL 15's answer
+}
+
+func runSteps(t *testing.T, conn *pgx.Conn, steps []protoStep) {
+	t.Helper()
+	for i, s := range steps {
+		if got := messages(t, conn, s.msgs...); got != s.want {
+			t.Errorf("step %d: got  %s\nwant %s", i, got, s.want)
+		}
+	}
+}
+
+func query(sql string) []pgproto3.FrontendMessage {
+	return []pgproto3.FrontendMessage{&pgproto3.Query{String: sql}}
+}
+
+func withSync(msgs ...pgproto3.FrontendMessage) []pgproto3.FrontendMessage {
+	return append(msgs, &pgproto3.Sync{})
+}
+
+// TestPreparedNamespace: the protocol's named statements and SQL's
+// PREPARE share one namespace, as in PostgreSQL: DEALLOCATE (and
+// DEALLOCATE ALL) drops a Parse's statement, so that a Bind of it is
+// 26000; a name either took is 42P05 for the other; EXECUTE runs a
+// Parse's statement and Bind a PREPARE's; Close drops a PREPARE's.
+func TestPreparedNamespace(t *testing.T) {
+	conn := tickingServer(t)
+	bindExec := func(name string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Bind{PreparedStatement: name}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Name: "s1", Query: "SELECT 1"}), "ParseComplete ZI"},
+		{query("DEALLOCATE s1"), "C(DEALLOCATE) ZI"},
+		{bindExec("s1"), `E[26000 prepared statement "s1" does not exist] ZI`},
+		{withSync(&pgproto3.Parse{Name: "s2", Query: "SELECT 1"}), "ParseComplete ZI"},
+		{query("DEALLOCATE ALL"), "C(DEALLOCATE ALL) ZI"},
+		{bindExec("s2"), `E[26000 prepared statement "s2" does not exist] ZI`},
+		{query("PREPARE p3 AS SELECT 3"), "C(PREPARE) ZI"},
+		{withSync(&pgproto3.Parse{Name: "p3", Query: "SELECT 1"}), `E[42P05 prepared statement "p3" already exists] ZI`},
+		{withSync(&pgproto3.Parse{Name: "p3", Query: "SELEC 1"}), `E[42601 syntax error at or near "SELEC"] ZI`},
+		{bindExec("p3"), "BindComplete D[3] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Name: "p4", Query: "SELECT 4"}), "ParseComplete ZI"},
+		{query("PREPARE p4 AS SELECT 1"), `E[42P05 prepared statement "p4" already exists] ZI`},
+		{query("EXECUTE p4"), "D[4] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Close{ObjectType: 'S', Name: "p3"}), "CloseComplete ZI"},
+		{query("EXECUTE p3"), `E[26000 prepared statement "p3" does not exist] ZI`},
+		{query("DEALLOCATE p4"), "C(DEALLOCATE) ZI"},
+		{query("DEALLOCATE p4"), `E[26000 prepared statement "p4" does not exist] ZI`},
+		// The name is free again, for either.
+		{query("PREPARE p4 AS SELECT 44"), "C(PREPARE) ZI"},
+		{bindExec("p4"), "BindComplete D[44] C(SELECT 1) ZI"},
+	})
+}
+
+// TestFailedBlockPortals: in a failed transaction block PostgreSQL refuses
+// a Parse, a Bind (with no BindComplete before the error) and an Execute
+// (also of a portal suspended before the block failed) with 25P02, except
+// for a statement that ends the block.
+func TestFailedBlockPortals(t *testing.T) {
+	conn := tickingServer(t)
+	runSteps(t, conn, []protoStep{
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{withSync(&pgproto3.Parse{Name: "a1", Query: "SELECT x FROM (VALUES (1),(2),(3),(4),(5)) v(x)"},
+			&pgproto3.Bind{DestinationPortal: "c1", PreparedStatement: "a1"}, &pgproto3.Execute{Portal: "c1", MaxRows: 2}),
+			"ParseComplete BindComplete D[1] D[2] PortalSuspended ZT"},
+		{query("SELECT 1/0"), "E[22012 division by zero] ZE"},
+		{withSync(&pgproto3.Execute{Portal: "c1", MaxRows: 2}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "c2", PreparedStatement: "a1"}, &pgproto3.Execute{Portal: "c2"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{withSync(&pgproto3.Parse{Query: "SELECT nosuch FROM nosuch"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{withSync(&pgproto3.Parse{Query: "SELEC"}), `E[42601 syntax error at or near "SELEC"] ZE`},
+		{withSync(&pgproto3.Close{ObjectType: 'P', Name: "c1"}), "CloseComplete ZE"},
+		{withSync(&pgproto3.Parse{Query: "ROLLBACK"}, &pgproto3.Bind{}, &pgproto3.Execute{}), "ParseComplete BindComplete C(ROLLBACK) ZI"},
+		{query("DEALLOCATE a1"), "C(DEALLOCATE) ZI"},
+	})
+}
+
+// TestReexecuteCompletedPortal: an Execute of a portal whose query
+// completed returns no rows and a tag counting 0 ("SHOW" stays "SHOW");
+// one whose statement returns no rows cannot run again (55000), as in
+// PostgreSQL. psql-wire sent the first tag again.
+func TestReexecuteCompletedPortal(t *testing.T) {
+	conn := tickingServer(t)
+	twice := func(sql string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: sql}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{twice("SELECT 1"), "ParseComplete BindComplete D[1] C(SELECT 1) C(SELECT 0) ZI"},
+		{twice("VALUES (1)"), "ParseComplete BindComplete D[1] C(SELECT 1) C(SELECT 0) ZI"},
+		{twice("SHOW TimeZone"), "ParseComplete BindComplete D[UTC] C(SHOW) C(SHOW) ZI"},
+		{twice("BEGIN"), `ParseComplete BindComplete C(BEGIN) E[55000 portal "" cannot be run] ZE`},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT x FROM (VALUES (1),(2)) v(x)"}, &pgproto3.Bind{},
+			&pgproto3.Execute{MaxRows: 1}, &pgproto3.Execute{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[1] PortalSuspended D[2] C(SELECT 1) C(SELECT 0) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT x FROM (VALUES (1),(2)) v(x)"}, &pgproto3.Bind{},
+			&pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[1] D[2] PortalSuspended C(SELECT 0) C(SELECT 0) ZI"},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{query("DECLARE c CURSOR FOR SELECT 1"), "C(DECLARE CURSOR) ZT"},
+		{twice("FETCH 5 c"), "ParseComplete BindComplete D[1] C(FETCH 1) C(FETCH 0) ZT"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+	})
+}
