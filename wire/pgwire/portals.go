@@ -55,13 +55,21 @@ type execRequest struct {
 }
 
 // Bind binds a portal; in a failed transaction block only a statement
-// that ends it may be bound, as in PostgreSQL (25P02, and no BindComplete).
+// that ends it may be bound, as in PostgreSQL (25P02, and no BindComplete),
+// and a text parameter must be UTF-8 (22021).
 func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statement, params []wire.Parameter, formats []wire.FormatCode) error {
 	info := &portalInfo{formats: formats}
 	if st := stateFrom(ctx); st != nil {
 		info.stmt = st.stmtOf[stmt]
 		if err := st.abortedErr(info.stmt); err != nil {
 			return err
+		}
+		for _, p := range params {
+			if p.Format() == wire.TextFormat {
+				if err := checkUTF8(p.Value()); err != nil {
+					return st.wireErr(err)
+				}
+			}
 		}
 	}
 	if err := c.DefaultPortalCache.Bind(ctx, name, stmt, params, formats); err != nil {

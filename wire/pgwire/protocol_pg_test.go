@@ -158,3 +158,25 @@ func TestReexecuteCompletedPortal(t *testing.T) {
 		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
 	})
 }
+
+// TestBindValidation: a text parameter that is not UTF-8 (or holds a NUL)
+// is 22021 naming the bytes, a declared parameter type no type has is
+// 42704, and a parameter past what the protocol carries ($70000) is
+// PostgreSQL's error on either protocol.
+func TestBindValidation(t *testing.T) {
+	conn := tickingServer(t)
+	bindText := func(v []byte) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: "SELECT $1::text"}, &pgproto3.Bind{Parameters: [][]byte{v}}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{bindText([]byte{0xff, 0xfe}), `ParseComplete E[22021 invalid byte sequence for encoding "UTF8": 0xff] ZI`},
+		{bindText([]byte{'a', 0}), `ParseComplete E[22021 invalid byte sequence for encoding "UTF8": 0x00] ZI`},
+		{bindText([]byte{'a', 0xe9, 'b', 'c'}), `ParseComplete E[22021 invalid byte sequence for encoding "UTF8": 0xe9 0x62 0x63] ZI`},
+		{bindText([]byte{'a', 0xe9}), `ParseComplete E[22021 invalid byte sequence for encoding "UTF8": 0xe9] ZI`},
+		{bindText([]byte("h\u00e9llo \U0001F600")), "ParseComplete BindComplete D[h\u00e9llo \U0001F600] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::int", ParameterOIDs: []uint32{999999}}), "E[42704 type with OID 999999 does not exist] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $70000::int"}), "E[42P18 could not determine data type of parameter $1] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::int, $70000::int"}), "E[42P18 could not determine data type of parameter $2] ZI"},
+		{query("SELECT $70000::int"), "E[42P02 there is no parameter $70000] ZI"},
+	})
+}

@@ -48,6 +48,11 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	if len(stmts) == 0 {
 		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
 	}
+	if !q.SimpleQuery && len(stmts) == 1 {
+		if err := checkParamTypes(ctx, stmts[0].ParamTypes(), q.ParameterOIDs); err != nil {
+			return nil, st.wireErr(err)
+		}
+	}
 	out := make(wire.PreparedStatements, len(stmts))
 	for i, stmt := range stmts {
 		if q.SimpleQuery {
@@ -77,6 +82,59 @@ func (st *connState) wireStatement(stmt Statement, declared []uint32) *wire.Prep
 	return wire.NewStatement(st.extendedFn(stmt, oids),
 		wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
 }
+
+// maxParams is the protocol's bound: Bind and ParameterDescription count
+// parameters in 16 bits.
+const maxParams = 65535
+
+// checkParamTypes refuses a Parse whose parameters a Bind could not
+// supply: a declared type OID of a parameter the statement uses that no
+// type has (42704; PostgreSQL 15 fails with XX000 "cache lookup failed"),
+// or more parameters than the protocol carries. PostgreSQL then cannot
+// type the parameters the query skips (42P18 for the first; meshql infers
+// no type for them either).
+func checkParamTypes(ctx context.Context, types []sqltypes.Type, declared []uint32) error {
+	m := wire.TypeMap(ctx)
+	for _, oid := range declared[:min(len(declared), len(types))] {
+		if oid == 0 {
+			continue
+		}
+		if _, ok := sqltypes.FromOID(oid); ok {
+			continue
+		}
+		if m != nil {
+			if _, ok := m.TypeForOID(oid); ok {
+				continue
+			}
+		}
+		return sqltypes.New(sqltypes.CodeUndefinedObject, "type with OID %d does not exist", oid)
+	}
+	if len(types) > maxParams {
+		n := 1
+		for n < len(types) && !untypedParam(types[n-1]) {
+			n++
+		}
+		return sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine data type of parameter $%d", n)
+	}
+	return nil
+}
+
+// missingParam is the parameter a simple query's "there is no parameter"
+// names: PostgreSQL names the first reference; the binder does not say
+// which that is, so the first one cast to a type, else the highest (a
+// query that references $n has n parameters).
+func missingParam(types []sqltypes.Type) int {
+	for i, t := range types {
+		if !untypedParam(t) {
+			return i + 1
+		}
+	}
+	return len(types)
+}
+
+// untypedParam reports a parameter type the binder gives a parameter nothing
+// types (one the query skips, or uses only where any string goes).
+func untypedParam(t sqltypes.Type) bool { return t.Kind == sqltypes.Unknown || t == sqltypes.TypeText }
 
 // paramOIDs is the ParameterDescription: what the client declared, else
 // the engine's inferred type.
@@ -118,8 +176,8 @@ func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.Prepared
 				return c.ExecuteAt(ctx, params, *start)
 			}
 		}
-		if len(stmt.ParamTypes()) > 0 {
-			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
+		if types := stmt.ParamTypes(); len(types) > 0 {
+			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $%d", missingParam(types)))
 		}
 		return st.execute(ctx, dw, stmt, run, nil, true)
 	}
