@@ -515,6 +515,12 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 			return srv.WriteError(ctx, writer, NewErrUnknownPreparedStatement(name))
 		}
 
+		if srv.DescribeCheck != nil {
+			if err := srv.DescribeCheck(ctx, statement); err != nil {
+				return srv.WriteError(ctx, writer, err)
+			}
+		}
+
 		if err := srv.writeParameterDescription(writer, statement.parameters); err != nil {
 			return err
 		}
@@ -528,6 +534,12 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 
 		if portal == nil {
 			return srv.WriteError(ctx, writer, NewErrUnknownPortal(name))
+		}
+
+		if srv.DescribeCheck != nil {
+			if err := srv.DescribeCheck(ctx, portal.statement); err != nil {
+				return srv.WriteError(ctx, writer, err)
+			}
 		}
 
 		return srv.writeColumnDescription(ctx, writer, portal.formats, portal.statement.columns)

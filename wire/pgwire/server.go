@@ -149,6 +149,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.ExtendTypes(registerCellCodecs),
 		wire.Portals(newPortalCache),
 		wire.Statements(newStmtCache),
+		wire.DescribeCheck(s.describeCheck),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
 	if cfg.TLSConfig != nil {

@@ -116,3 +116,18 @@ func (c *stmtCache) names(st *connState) (PreparedNames, bool) {
 	n, ok := st.session.(PreparedNames)
 	return n, ok
 }
+
+// describeCheck is psql-wire's DescribeCheck hook: in a failed transaction
+// block PostgreSQL refuses to describe a statement, or a portal, that
+// returns rows (25P02); one that does not (ROLLBACK) is described.
+func (s *Server) describeCheck(ctx context.Context, ws *wire.Statement) error {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil
+	}
+	stmt := st.stmtOf[ws]
+	if stmt != nil && len(stmt.Columns()) == 0 {
+		return nil
+	}
+	return st.abortedErr(stmt)
+}
