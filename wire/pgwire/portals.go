@@ -23,6 +23,11 @@ import (
 // Execute (limit 0) is passed on unchanged: every row is raw and psql-wire
 // only sees the CommandComplete.
 //
+// It also knows each portal's Statement (from the statement cache), for
+// PostgreSQL's checks that psql-wire lacks: 25P02 in a failed transaction
+// block, UTF-8 text parameters at Bind, and the answer to an Execute of a
+// portal that completed.
+//
 // A portalCache belongs to one connection and is used by its goroutine (and
 // the portal coroutines psql-wire runs from it) only.
 type portalCache struct {
