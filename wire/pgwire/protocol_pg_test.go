@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -17,27 +16,15 @@ import (
 // C(tag), E[SQLSTATE message], Z and the transaction status, ….
 func messages(t *testing.T, conn *pgx.Conn, msgs ...pgproto3.FrontendMessage) string {
 	t.Helper()
-	pc := conn.PgConn()
-	fe := pc.Frontend()
+	fe := conn.PgConn().Frontend()
 	for _, m := range msgs {
 		fe.Send(m)
 	}
-	if err := fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	_ = pc.Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
-	defer pc.Conn().SetReadDeadline(time.Time{})
 	var out []string
-	for {
-		msg, err := fe.Receive()
-		if err != nil {
-			t.Fatalf("after %q: %v", out, err)
-		}
+	status := untilReady(t, conn, func(msg pgproto3.BackendMessage) {
 		switch m := msg.(type) {
 		case *pgproto3.ErrorResponse:
 			out = append(out, fmt.Sprintf("E[%s %s]", m.Code, m.Message))
-		case *pgproto3.ReadyForQuery:
-			return strings.Join(append(out, "Z"+string(m.TxStatus)), " ")
 		case *pgproto3.CommandComplete:
 			out = append(out, "C("+string(m.CommandTag)+")")
 		case *pgproto3.DataRow:
@@ -51,7 +38,8 @@ func messages(t *testing.T, conn *pgx.Conn, msgs ...pgproto3.FrontendMessage) st
 		default:
 			out = append(out, strings.TrimPrefix(fmt.Sprintf("%T", m), "*pgproto3."))
 		}
-	}
+	})
+	return strings.Join(append(out, "Z"+string(status)), " ")
 }
 
 // protoConn is a connection to meshql's server over the real engine, or,
