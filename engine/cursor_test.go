@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -93,6 +94,37 @@ func TestCursors(t *testing.T) {
 		}
 	}
 	s.Close() // closes the cursor left open
+	mem.AssertSize(t, 0)
+}
+
+// TestCursorLimit: a session holds at most MaxCursors open cursors; one
+// more is 54000 with a hint, and closing one makes room again (each
+// cursor keeps its query running: 2,000 WITH HOLD ones reserved 1.6 GB).
+func TestCursorLimit(t *testing.T) {
+	e, mem := demoEngine(t)
+	s, err := e.NewSession("admin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxCursors {
+		if _, tag := run(t, s, fmt.Sprintf("DECLARE c%d CURSOR WITH HOLD FOR SELECT %d", i, i)); tag != "DECLARE CURSOR" {
+			t.Fatalf("cursor %d: %s", i, tag)
+		}
+	}
+	_, err = s.Query(context.Background(), "DECLARE one_more CURSOR WITH HOLD FOR SELECT 1")
+	if e := sqltypes.AsError(err); err == nil || e.Code != sqltypes.CodeProgramLimitExceeded || e.Hint == "" {
+		t.Fatalf("cursor %d: %v, want 54000 with a hint", MaxCursors+1, err)
+	}
+	for _, st := range []struct{ sql, tag string }{
+		{"CLOSE c0", "CLOSE CURSOR"},
+		{"DECLARE one_more CURSOR WITH HOLD FOR SELECT 1", "DECLARE CURSOR"},
+		{"FETCH 1 FROM c99", "FETCH 1"},
+	} {
+		if _, tag := run(t, s, st.sql); tag != st.tag {
+			t.Errorf("%s: %s, want %s", st.sql, tag, st.tag)
+		}
+	}
+	s.Close()
 	mem.AssertSize(t, 0)
 }
 

@@ -105,13 +105,45 @@ func (ex *Statement) evalArgs(ctx context.Context, types []sqltypes.Type, start 
 	return out, nil
 }
 
-// deallocate forgets a prepared statement, or all of them for "". An
-// unknown name is no error: clients that prepare over the extended
-// protocol (psycopg 3) send DEALLOCATE for names the wire layer keeps.
-func (s *Session) deallocate(name string) {
+// deallocate is DEALLOCATE: it forgets a prepared statement, or all of
+// them for "" (DEALLOCATE ALL), those a front keeps for the protocol's
+// Parse too (KeepPrepared): one namespace, as in PostgreSQL. An unknown
+// name is 26000.
+func (s *Session) deallocate(name string) error {
 	if name == "" {
 		s.prepared = nil
-		return
+		return nil
+	}
+	if _, ok := s.prepared[name]; !ok {
+		return sqltypes.New("26000", "prepared statement \"%s\" does not exist", name)
 	}
 	delete(s.prepared, name)
+	return nil
 }
+
+// KeepPrepared keeps st, which a front prepared for a named statement of
+// the PostgreSQL protocol (Parse), among the statements PREPARE names:
+// PostgreSQL has one namespace for both, so EXECUTE runs it, DEALLOCATE
+// drops it and PREPARE cannot take its name. A name already taken is
+// 42P05; st must be this session's.
+func (s *Session) KeepPrepared(name string, st *Statement) error {
+	if _, ok := s.prepared[name]; ok {
+		return sqltypes.New("42P05", "prepared statement \"%s\" already exists", name)
+	}
+	if s.prepared == nil {
+		s.prepared = map[string]*Statement{}
+	}
+	s.prepared[name] = st
+	return nil
+}
+
+// PreparedStatement returns the statement PREPARE or KeepPrepared keeps
+// under name, for a front's Bind or Describe of it.
+func (s *Session) PreparedStatement(name string) (*Statement, bool) {
+	st, ok := s.prepared[name]
+	return st, ok
+}
+
+// DropPrepared forgets the statement named name, if any: the protocol's
+// Close of a statement, which is no error for an unknown name.
+func (s *Session) DropPrepared(name string) { delete(s.prepared, name) }

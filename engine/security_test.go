@@ -293,6 +293,12 @@ func TestPolicyBypassAttempts(t *testing.T) {
 		{"lateral union probing masked", "marketing", "SELECT count(*) FROM (VALUES (1)) v(k) CROSS JOIN LATERAL (SELECT p.customer_id FROM sales.customers_v1 p WHERE p.customer_id > v.k AND p.email = '" + email0 + "' UNION SELECT 0 WHERE v.k < 0) x", "", empty},
 		{"lateral union through a row filter", "sales_eu", "SELECT count(*) FROM (VALUES (1)) v(k) LEFT JOIN LATERAL (SELECT p.region AS r FROM sales.customers_v1 p WHERE p.customer_id > v.k AND p.region <> 'EU' UNION ALL SELECT 'x' WHERE v.k < 0) x ON true WHERE x.r IS NOT NULL", "", empty},
 		{"denied column in a lateral union", "marketing", "SELECT count(*) FROM (VALUES (1)) v(k) CROSS JOIN LATERAL (SELECT p.signup_date::text AS d FROM sales.customers_v1 p WHERE p.customer_id > v.k UNION ALL SELECT 'x') x", "42501", nil},
+		// The enclosing query resolves the reference and refuses it: 42501,
+		// not "missing FROM-clause entry" (42P01) from the inner query.
+		{"denied column in a lateral reference", "marketing", "SELECT x.d FROM sales.customers_v1 c, LATERAL (SELECT c.signup_date AS d) x", "42501", nil},
+		{"denied column unqualified in a lateral subquery", "marketing", "SELECT x.d FROM sales.customers_v1 c CROSS JOIN LATERAL (SELECT signup_date AS d) x", "42501", nil},
+		{"denied column in a correlated scalar subquery", "marketing", "SELECT (SELECT c.signup_date) FROM sales.customers_v1 c", "42501", nil},
+		{"denied column in a correlated EXISTS", "marketing", "SELECT count(*) FROM sales.customers_v1 c WHERE EXISTS (SELECT 1 WHERE c.signup_date IS NOT NULL)", "42501", nil},
 		{"denied column in a lateral condition", "marketing", "SELECT count(*) FROM sales.customers_v1 c LEFT JOIN LATERAL (SELECT p.signup_date AS d FROM sales.customers_v1 p WHERE p.customer_id < c.customer_id LIMIT 2) x ON x.d IS NOT NULL", "42501", nil},
 		{"outer aggregate over masked", "marketing", "SELECT (SELECT max(c.email) || min(c.name)) FROM sales.customers_v1 c", "", nil},
 		{"outer aggregate probe in HAVING", "marketing", "SELECT count(*) FROM (SELECT c.region FROM sales.customers_v1 c GROUP BY c.region HAVING EXISTS (SELECT 1 WHERE min(c.email) = '" + email0 + "')) x", "", empty},

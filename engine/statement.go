@@ -391,7 +391,9 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	case planner.KindExecute:
 		return s.executeNamed(ctx, st, start)
 	case planner.KindDeallocate:
-		s.deallocate(st.st.Name)
+		if err := s.deallocate(st.st.Name); err != nil {
+			return nil, err
+		}
 	case planner.KindNoop:
 		switch st.st.Tag {
 		case "BEGIN", "START TRANSACTION":
@@ -411,7 +413,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		case "DISCARD ALL":
 			// PostgreSQL's DISCARD ALL: CLOSE ALL, RESET ALL, DEALLOCATE ALL.
 			s.closeCursors(true /* all */)
-			s.deallocate("")
+			_ = s.deallocate("") // DEALLOCATE ALL cannot fail
 			if err := s.reset("all", false); err != nil {
 				return nil, err
 			}
@@ -674,6 +676,10 @@ func (s *Session) textResult(cols []Column, tag string, values [][]string) (*Res
 
 // endsTransaction reports whether st may run in a failed transaction
 // block: COMMIT, ROLLBACK (also TO SAVEPOINT) and their synonyms.
+// EndsTransaction reports whether the statement is COMMIT or ROLLBACK:
+// a failed transaction block runs only these (every other one is 25P02).
+func (st *Statement) EndsTransaction() bool { return endsTransaction(st) }
+
 func endsTransaction(st *Statement) bool {
 	return st.st != nil && st.st.Kind == planner.KindNoop && (st.st.Tag == "COMMIT" || st.st.Tag == "ROLLBACK")
 }

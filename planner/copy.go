@@ -127,28 +127,62 @@ func copyOptions(list []*pg_query.Node) (CopyOptions, error) {
 			return o, sqltypes.New(sqltypes.CodeSyntaxError, "option \"%s\" not recognized", d.Defname)
 		}
 	}
+	if o.Format == CopyBinary && delim != nil {
+		return o, sqltypes.New(sqltypes.CodeSyntaxError, "cannot specify DELIMITER in BINARY mode")
+	}
+	if o.Format == CopyBinary && null != nil {
+		return o, sqltypes.New(sqltypes.CodeSyntaxError, "cannot specify NULL in BINARY mode")
+	}
+	csv := o.Format == CopyCSV
 	o.Delimiter, o.Null = "\t", `\N`
-	if o.Format == CopyCSV {
-		o.Delimiter, o.Null, o.Quote, o.Escape = ",", "", `"`, `"`
+	if csv {
+		o.Delimiter, o.Null, o.Quote = ",", "", `"`
 	}
-	if o.Format == CopyBinary && (delim != nil || null != nil || o.Header) {
-		return o, sqltypes.New(sqltypes.CodeSyntaxError, "cannot specify DELIMITER, NULL or HEADER in BINARY mode")
-	}
-	if o.Format != CopyCSV && (quote != nil || escape != nil) {
-		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY QUOTE and ESCAPE are available only in CSV mode")
-	}
-	for _, p := range []struct {
-		v   *string
-		dst *string
-		one bool
-	}{{delim, &o.Delimiter, true}, {null, &o.Null, false}, {quote, &o.Quote, true}, {escape, &o.Escape, true}} {
-		if p.v == nil {
-			continue
+	for _, p := range []struct{ v, dst *string }{{delim, &o.Delimiter}, {null, &o.Null}, {quote, &o.Quote}} {
+		if p.v != nil {
+			*p.dst = *p.v
 		}
-		if p.one && len(*p.v) != 1 {
-			return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY delimiter, quote and escape must be a single one-byte character")
-		}
-		*p.dst = *p.v
 	}
-	return o, nil
+	o.Escape = o.Quote // CSV's default escape is the quote
+	if escape != nil {
+		o.Escape = *escape
+	}
+	return o, checkCopyOptions(o, csv, quote != nil, escape != nil)
+}
+
+// checkCopyOptions refuses what PostgreSQL's ProcessCopyOptions refuses,
+// in its order, with its SQLSTATEs and messages: a delimiter, quote or
+// escape that is not one byte, line ends in the delimiter or the NULL
+// string (the output could not be read back), a text-format delimiter
+// that a value's escapes use, a CSV delimiter equal to the quote, a NULL
+// string holding the delimiter or the CSV quote.
+func checkCopyOptions(o CopyOptions, csv, quote, escape bool) error {
+	bad := func(code, format string, args ...any) error { return sqltypes.New(code, format, args...) }
+	switch {
+	case len(o.Delimiter) != 1:
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY delimiter must be a single one-byte character")
+	case strings.ContainsAny(o.Delimiter, "\r\n"):
+		return bad(sqltypes.CodeInvalidParameterValue, "COPY delimiter cannot be newline or carriage return")
+	case strings.ContainsAny(o.Null, "\r\n"):
+		return bad(sqltypes.CodeInvalidParameterValue, "COPY null representation cannot use newline or carriage return")
+	case !csv && strings.Contains(`\.abcdefghijklmnopqrstuvwxyz0123456789`, o.Delimiter):
+		return bad(sqltypes.CodeInvalidParameterValue, "COPY delimiter cannot be \"%s\"", o.Delimiter)
+	case o.Format == CopyBinary && o.Header:
+		return bad(sqltypes.CodeFeatureNotSupported, "cannot specify HEADER in BINARY mode")
+	case !csv && quote:
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY quote available only in CSV mode")
+	case csv && len(o.Quote) != 1:
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY quote must be a single one-byte character")
+	case csv && o.Delimiter == o.Quote:
+		return bad(sqltypes.CodeInvalidParameterValue, "COPY delimiter and quote must be different")
+	case !csv && escape:
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY escape available only in CSV mode")
+	case csv && len(o.Escape) != 1:
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY escape must be a single one-byte character")
+	case strings.Contains(o.Null, o.Delimiter):
+		return bad(sqltypes.CodeFeatureNotSupported, "COPY delimiter must not appear in the NULL specification")
+	case csv && strings.Contains(o.Null, o.Quote):
+		return bad(sqltypes.CodeFeatureNotSupported, "CSV quote character must not appear in the NULL specification")
+	}
+	return nil
 }

@@ -28,6 +28,7 @@ const (
 	CodeArraySubscriptError         = "2202E"
 	CodeNullValueNotAllowed         = "22004"
 	CodeInvalidEscapeSequence       = "22025"
+	CodeCharacterNotInRepertoire    = "22021"
 	CodeInvalidAuthorization        = "28000"
 	CodeInvalidPassword             = "28P01"
 	CodeInvalidSQLStatement         = "26000"

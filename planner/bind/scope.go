@@ -84,9 +84,14 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 		return found[0], nil
 	case 0:
 		if s.parent != nil {
-			// A correlated reference to an enclosing query's column.
-			if c, err := s.parent.lookup(table, name, pos); err == nil {
-				return c, nil
+			// A correlated reference to an enclosing query's column. One
+			// the enclosing query resolves but refuses (42501, 42702) is
+			// that error, not "missing FROM-clause entry" here.
+			c, err := s.parent.lookup(table, name, pos)
+			switch sqltypes.Code(err) {
+			case sqltypes.CodeUndefinedColumn, sqltypes.CodeUndefinedTable:
+			default:
+				return c, err
 			}
 		}
 		if table != "" && !s.hasTable(table) {

@@ -415,34 +415,29 @@ func (srv *Session) handleParse(ctx context.Context, reader *buffer.Reader, writ
 		parameterOIDs[i] = oid
 	}
 
-	existing, err := srv.Statements.Get(ctx, name)
-	if err != nil {
-		if srv.ParallelPipeline.Enabled {
-			return srv.drainQueueAndWriteError(ctx, writer, err)
-		}
-		return srv.WriteError(ctx, writer, err)
-	}
-
-	if existing != nil && name != "" {
-		// As PostgreSQL: only the unnamed statement is replaced by a
-		// Parse; a named one must be closed first (meshql patch).
-		err := psqlerr.WithSeverity(psqlerr.WithCode(fmt.Errorf("prepared statement \"%s\" already exists", name), codes.DuplicatePreparedStatement), psqlerr.LevelError)
-		if srv.ParallelPipeline.Enabled {
-			return srv.drainQueueAndWriteError(ctx, writer, err)
-		}
-		return srv.WriteError(ctx, writer, err)
-	}
-
-	if existing != nil {
-		srv.Portals.DeleteByStatement(ctx, existing) //nolint:errcheck
-	}
-
 	if srv.ParallelPipeline.Enabled {
+		if err := srv.replaceStatement(ctx, name); err != nil {
+			return srv.drainQueueAndWriteError(ctx, writer, err)
+		}
 		return srv.parsePipelined(ctx, writer, name, query, parameterOIDs)
+	}
+
+	// As in PostgreSQL, the unnamed statement is dropped before the query
+	// is parsed, and a named one is checked after it: a syntax error is
+	// reported before a name collision (meshql patch).
+	if name == "" {
+		if err := srv.replaceStatement(ctx, name); err != nil {
+			return srv.WriteError(ctx, writer, err)
+		}
+		srv.Statements.Delete(ctx, name) //nolint:errcheck
 	}
 
 	statement, err := singleStatement(srv.parse(ctx, Query{Query: query, ParameterOIDs: parameterOIDs}))
 	if err != nil {
+		return srv.WriteError(ctx, writer, err)
+	}
+
+	if err := srv.replaceStatement(ctx, name); err != nil {
 		return srv.WriteError(ctx, writer, err)
 	}
 
@@ -455,6 +450,23 @@ func (srv *Session) handleParse(ctx context.Context, reader *buffer.Reader, writ
 
 	writer.Start(types.ServerParseComplete)
 	return writer.End()
+}
+
+// replaceStatement makes way for a Parse of name: only the unnamed
+// statement is replaced, as in PostgreSQL; a named one must be closed
+// first (42P05; meshql patch: it was replaced silently).
+func (srv *Session) replaceStatement(ctx context.Context, name string) error {
+	existing, err := srv.Statements.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	if existing != nil && name != "" {
+		return psqlerr.WithSeverity(psqlerr.WithCode(fmt.Errorf("prepared statement \"%s\" already exists", name), codes.DuplicatePreparedStatement), psqlerr.LevelError)
+	}
+	if existing != nil {
+		srv.Portals.DeleteByStatement(ctx, existing) //nolint:errcheck
+	}
+	return nil
 }
 
 // parsePipelined handles Parse in parallel pipeline mode
@@ -503,6 +515,12 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 			return srv.WriteError(ctx, writer, NewErrUnknownPreparedStatement(name))
 		}
 
+		if srv.DescribeCheck != nil {
+			if err := srv.DescribeCheck(ctx, statement); err != nil {
+				return srv.WriteError(ctx, writer, err)
+			}
+		}
+
 		if err := srv.writeParameterDescription(writer, statement.parameters); err != nil {
 			return err
 		}
@@ -516,6 +534,12 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 
 		if portal == nil {
 			return srv.WriteError(ctx, writer, NewErrUnknownPortal(name))
+		}
+
+		if srv.DescribeCheck != nil {
+			if err := srv.DescribeCheck(ctx, portal.statement); err != nil {
+				return srv.WriteError(ctx, writer, err)
+			}
 		}
 
 		return srv.writeColumnDescription(ctx, writer, portal.formats, portal.statement.columns)

@@ -261,6 +261,20 @@ func TxStatus(fn TxStatusFn) OptionFn {
 	}
 }
 
+// DescribeCheckFn may refuse a Describe of a statement, or of a portal of
+// it, before its description is written (meshql patch).
+type DescribeCheckFn func(ctx context.Context, stmt *Statement) error
+
+// DescribeCheck registers a check run at each Describe, as PostgreSQL
+// refuses one in a failed transaction block (25P02); its error is sent as
+// the Describe's ErrorResponse (meshql patch).
+func DescribeCheck(fn DescribeCheckFn) OptionFn {
+	return func(srv *Server) error {
+		srv.DescribeCheck = fn
+		return nil
+	}
+}
+
 // ErrorSanitizer sets a function that transforms errors before they are sent
 // to the client. This hook is called before writing any ErrorResponse to the
 // wire, including during authentication. It can be used to mask internal error

@@ -145,6 +145,7 @@ type Server struct {
 	ParallelPipeline ParallelPipelineConfig
 	ErrorSanitizer   func(error) error
 	TxStatus         TxStatusFn
+	DescribeCheck    DescribeCheckFn
 	Version          string
 	ShutdownTimeout  time.Duration
 	typeExtension    func(*pgtype.Map)

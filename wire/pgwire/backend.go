@@ -135,3 +135,22 @@ type TxFailer interface {
 	FailTransaction()
 	TransactionFailed() bool
 }
+
+// PreparedNames is an optional Session interface: the session's namespace
+// of named prepared statements, which PostgreSQL shares between the
+// protocol's Parse and SQL's PREPARE, EXECUTE and DEALLOCATE. The server
+// keeps each named Parse there (KeepPrepared: 42P05 when the name is
+// taken), finds statements PREPARE made or DEALLOCATE dropped there for
+// Bind and Describe, and drops a statement a Close message names.
+type PreparedNames interface {
+	KeepPrepared(name string, st Statement) error
+	PreparedStatement(name string) (Statement, bool)
+	DropPrepared(name string)
+}
+
+// TxEnder is an optional Statement interface: EndsTransaction reports
+// whether the statement ends a transaction block (COMMIT, ROLLBACK), the
+// only statements a failed block still parses, binds and runs.
+type TxEnder interface {
+	EndsTransaction() bool
+}

@@ -32,6 +32,9 @@ type connState struct {
 	env      encEnv
 	out      []byte      // raw frames for the simple query path
 	exec     execRequest // the Execute message being served (portals.go)
+	parsed   parsedStmt  // see stmtCache.Set
+	// stmtOf is the Statement each psql-wire statement runs (statements.go).
+	stmtOf map[*wire.Statement]Statement
 
 	mu      sync.Mutex
 	pid     int32
@@ -308,6 +311,20 @@ func (st *connState) wireErr(err error) error {
 		st.rw.expectPosition(e.Code, e.Msg, pos)
 	}
 	return out
+}
+
+// abortedErr is PostgreSQL's 25P02 for a Parse, Bind or Execute of stmt
+// in a failed transaction block, unless stmt ends the block (COMMIT,
+// ROLLBACK); nil outside a failed block.
+func (st *connState) abortedErr(stmt Statement) error {
+	f, ok := st.session.(TxFailer)
+	if !ok || !f.TransactionFailed() {
+		return nil
+	}
+	if e, ok := stmt.(TxEnder); ok && e.EndsTransaction() {
+		return nil
+	}
+	return st.wireErr(sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block"))
 }
 
 // recoverErr turns a panic in a hook into an XX000 error for the client and

@@ -58,8 +58,43 @@ func (b engineBackend[S, St]) NewSession(user string, startup map[string]string)
 	if err != nil {
 		return nil, err
 	}
+	if p, ok := any(s).(enginePrepared[St]); ok {
+		return preparedSession[St]{engineSession[St]{s: s}, p}, nil
+	}
 	return engineSession[St]{s: s}, nil
 }
+
+// enginePrepared is the method set of *engine.Session behind
+// PreparedNames.
+type enginePrepared[St EngineStatement] interface {
+	KeepPrepared(name string, st St) error
+	PreparedStatement(name string) (St, bool)
+	DropPrepared(name string)
+}
+
+// preparedSession is an engine session that has PreparedNames.
+type preparedSession[St EngineStatement] struct {
+	engineSession[St]
+	p enginePrepared[St]
+}
+
+func (s preparedSession[St]) KeepPrepared(name string, st Statement) error {
+	es, ok := st.(engineStatement[St])
+	if !ok {
+		return nil // not the engine's: the wire layer alone keeps it
+	}
+	return s.p.KeepPrepared(name, es.st)
+}
+
+func (s preparedSession[St]) PreparedStatement(name string) (Statement, bool) {
+	st, ok := s.p.PreparedStatement(name)
+	if !ok {
+		return nil, false
+	}
+	return engineStatement[St]{st: st}, true
+}
+
+func (s preparedSession[St]) DropPrepared(name string) { s.p.DropPrepared(name) }
 
 type engineSession[St EngineStatement] struct{ s EngineSession[St] }
 
@@ -213,3 +248,9 @@ func adaptRows(r *engine.Result, err error) (Rows, error) {
 type engineRows struct{ *engine.Result }
 
 func (r engineRows) Notices() []*sqltypes.Error { return r.Result.Notices }
+
+// EndsTransaction forwards to the engine statement when it has it.
+func (s engineStatement[St]) EndsTransaction() bool {
+	e, ok := any(s.st).(TxEnder)
+	return ok && e.EndsTransaction()
+}

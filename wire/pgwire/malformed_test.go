@@ -33,23 +33,36 @@ func exchange(t *testing.T, conn *pgx.Conn, msgs ...any) []string {
 		}
 	}
 	fe.Send(&pgproto3.Sync{})
+	var codes []string
+	untilReady(t, conn, func(msg pgproto3.BackendMessage) {
+		if m, ok := msg.(*pgproto3.ErrorResponse); ok {
+			codes = append(codes, m.Code+" "+m.Message)
+		}
+	})
+	return codes
+}
+
+// untilReady flushes what was sent on conn's frontend and hands each
+// message the server answers to each, up to and without ReadyForQuery,
+// whose transaction status it returns.
+func untilReady(t *testing.T, conn *pgx.Conn, each func(pgproto3.BackendMessage)) byte {
+	t.Helper()
+	pc := conn.PgConn()
+	fe := pc.Frontend()
 	if err := fe.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	_ = pc.Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
 	defer pc.Conn().SetReadDeadline(time.Time{})
-	var codes []string
 	for {
 		msg, err := fe.Receive()
 		if err != nil {
-			t.Fatalf("after %v: %v", codes, err)
+			t.Fatal(err)
 		}
-		switch m := msg.(type) {
-		case *pgproto3.ErrorResponse:
-			codes = append(codes, m.Code+" "+m.Message)
-		case *pgproto3.ReadyForQuery:
-			return codes
+		if m, ok := msg.(*pgproto3.ReadyForQuery); ok {
+			return m.TxStatus
 		}
+		each(msg)
 	}
 }
 

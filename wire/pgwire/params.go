@@ -3,9 +3,11 @@ package pgwire
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	wire "github.com/jeroenrinzema/psql-wire"
@@ -272,4 +274,33 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		}, "", nil
 	}
 	return nil, "", binaryFormatError("binary format of " + t.String() + " parameters is not supported")
+}
+
+// checkUTF8 is PostgreSQL's check of a text parameter (at Bind) against
+// the client encoding (UTF8, which is also the server's): a NUL byte or an invalid
+// sequence is 22021, naming the bytes of the character as PostgreSQL
+// does (as many as the lead byte announces).
+func checkUTF8(b []byte) error {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r != 0 && (r != utf8.RuneError || size > 1) {
+			i += size
+			continue
+		}
+		n := 1
+		switch c := b[i]; {
+		case c&0xe0 == 0xc0:
+			n = 2
+		case c&0xf0 == 0xe0:
+			n = 3
+		case c&0xf8 == 0xf0:
+			n = 4
+		}
+		var hex []string
+		for _, c := range b[i:min(i+n, len(b))] {
+			hex = append(hex, fmt.Sprintf("0x%02x", c))
+		}
+		return sqltypes.New(sqltypes.CodeCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": %s", strings.Join(hex, " "))
+	}
+	return nil
 }

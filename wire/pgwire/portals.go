@@ -5,6 +5,9 @@ import (
 
 	wire "github.com/jeroenrinzema/psql-wire"
 	"github.com/jeroenrinzema/psql-wire/pkg/buffer"
+	"github.com/jeroenrinzema/psql-wire/pkg/types"
+
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // portalCache is psql-wire's DefaultPortalCache plus the two facts psql-wire
@@ -20,55 +23,120 @@ import (
 // Execute (limit 0) is passed on unchanged: every row is raw and psql-wire
 // only sees the CommandComplete.
 //
+// It also knows each portal's Statement (from the statement cache), for
+// PostgreSQL's checks that psql-wire lacks: 25P02 in a failed transaction
+// block, UTF-8 text parameters at Bind, and the answer to an Execute of a
+// portal that completed.
+//
 // A portalCache belongs to one connection and is used by its goroutine (and
 // the portal coroutines psql-wire runs from it) only.
 type portalCache struct {
 	wire.DefaultPortalCache
-	formats map[string][]wire.FormatCode
+	portals map[string]*portalInfo
+}
+
+// portalInfo is what the cache knows of a bound portal beyond psql-wire.
+type portalInfo struct {
+	formats []wire.FormatCode
+	stmt    Statement // nil when the statement is not known (never bound by Parse)
+	// done is set once the portal's statement completed, with the
+	// CommandComplete tag it sent; psql-wire would send the tag again at a
+	// later Execute (see reexecute).
+	done bool
+	tag  string
 }
 
 func newPortalCache() wire.PortalCache {
-	return &portalCache{formats: map[string][]wire.FormatCode{}}
+	return &portalCache{portals: map[string]*portalInfo{}}
 }
 
-// execRequest is what the Execute message being served asked for.
+// execRequest is what the Execute message being served asked for, and
+// whether the statement completed in it (with that tag).
 type execRequest struct {
 	limit   wire.Limit // rows to send before suspending; 0: all
 	formats []wire.FormatCode
+	done    bool
+	tag     string
 }
 
+// Bind binds a portal; in a failed transaction block only a statement
+// that ends it may be bound, as in PostgreSQL (25P02, and no BindComplete),
+// and a text parameter must be UTF-8 (22021).
 func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statement, params []wire.Parameter, formats []wire.FormatCode) error {
+	info := &portalInfo{formats: formats}
+	if st := stateFrom(ctx); st != nil {
+		info.stmt = st.stmtOf[stmt]
+		if err := st.abortedErr(info.stmt); err != nil {
+			return err
+		}
+		for _, p := range params {
+			if p.Format() == wire.TextFormat {
+				if err := checkUTF8(p.Value()); err != nil {
+					return st.wireErr(err)
+				}
+			}
+		}
+	}
 	if err := c.DefaultPortalCache.Bind(ctx, name, stmt, params, formats); err != nil {
 		return err
 	}
-	c.formats[name] = formats
+	c.portals[name] = info
 	return nil
 }
 
+// Execute runs (or resumes) a portal. In a failed transaction block it is
+// 25P02 unless its statement ends the block, also for a portal suspended
+// before the block failed; a portal that completed answers as
+// PostgreSQL's (reexecute).
 func (c *portalCache) Execute(ctx context.Context, name string, limit wire.Limit, r *buffer.Reader, w *buffer.Writer) error {
-	if st := stateFrom(ctx); st != nil {
-		st.exec = execRequest{limit: limit, formats: c.formats[name]}
+	st, info := stateFrom(ctx), c.portals[name]
+	if st == nil || info == nil {
+		return c.DefaultPortalCache.Execute(ctx, name, min(limit, 1), r, w)
 	}
-	return c.DefaultPortalCache.Execute(ctx, name, min(limit, 1), r, w)
+	if err := st.abortedErr(info.stmt); err != nil {
+		return err
+	}
+	if info.done {
+		return st.reexecute(name, info, w)
+	}
+	st.exec = execRequest{limit: limit, formats: info.formats}
+	err := c.DefaultPortalCache.Execute(ctx, name, min(limit, 1), r, w)
+	info.done, info.tag = st.exec.done, st.exec.tag
+	return err
+}
+
+// reexecute answers an Execute of a portal whose statement completed, as
+// PostgreSQL does: a query's portal is at its end and returns no more
+// rows (its tag counts 0: "SELECT 0", "FETCH 0"; "SHOW" stays), any other
+// statement's cannot run again (55000).
+func (st *connState) reexecute(name string, info *portalInfo, w *buffer.Writer) error {
+	if info.stmt == nil || len(info.stmt.Columns()) == 0 {
+		return st.wireErr(sqltypes.New(sqltypes.CodeObjectNotInState, "portal \"%s\" cannot be run", name))
+	}
+	tag := withRowCount(info.tag, 0)
+	w.Start(types.ServerCommandComplete)
+	w.AddString(tag)
+	w.AddNullTerminate()
+	return w.End()
 }
 
 func (c *portalCache) Delete(ctx context.Context, name string) error {
-	delete(c.formats, name)
+	delete(c.portals, name)
 	return c.DefaultPortalCache.Delete(ctx, name)
 }
 
 func (c *portalCache) DeleteByStatement(ctx context.Context, stmt *wire.Statement) error {
 	err := c.DefaultPortalCache.DeleteByStatement(ctx, stmt)
-	for name := range c.formats {
+	for name := range c.portals {
 		if p, _ := c.DefaultPortalCache.Get(ctx, name); p == nil {
-			delete(c.formats, name)
+			delete(c.portals, name)
 		}
 	}
 	return err
 }
 
 func (c *portalCache) Close() {
-	clear(c.formats)
+	clear(c.portals)
 	c.DefaultPortalCache.Close()
 }
 

@@ -181,7 +181,7 @@ func TestCancel(t *testing.T) {
 // messages, the way JDBC's setFetchSize does: each Execute sends exactly
 // its limit of rows then PortalSuspended, limits span batch boundaries
 // (the fixture has 5 batches of 2000 rows), a final Execute without limit
-// sends the rest and CommandComplete, two portals interleave, and every
+// sends the rest and CommandComplete (counting those rows), two portals interleave, and every
 // row arrives once, in order, in the formats Bind asked for (id binary,
 // name text).
 func TestPortalSuspension(t *testing.T) {
@@ -237,7 +237,8 @@ func TestPortalSuspension(t *testing.T) {
 			step, rows = step+1, 0
 		case *pgproto3.CommandComplete:
 			l := limits[step]
-			if l.max != 0 || next[l.portal] != 10000 || string(m.CommandTag) != "SELECT 10000" {
+			// As PostgreSQL's, the tag counts the rows of this Execute.
+			if l.max != 0 || next[l.portal] != 10000 || string(m.CommandTag) != "SELECT "+itoa(rows) {
 				t.Fatalf("Execute %d (%s, max %d): complete %q at id %d", step, l.portal, l.max, m.CommandTag, next[l.portal])
 			}
 			step, rows = step+1, 0

@@ -33,14 +33,25 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		c := t.Clock()
 		start = &c
 	}
+	failed := !q.SimpleQuery && st.abortedErr(nil) != nil
 	pctx, done := st.beginQuery(ctx) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
 	done()
+	if err != nil && failed && sqltypes.AsError(err).Code != sqltypes.CodeSyntaxError {
+		// PostgreSQL refuses a Parse in a failed block once the text
+		// parses, before it looks at any name in it.
+		return nil, st.abortedErr(nil)
+	}
 	if err != nil {
 		return nil, st.wireErr(queryErr(ctx, pctx, err))
 	}
 	if len(stmts) == 0 {
 		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
+	}
+	if !q.SimpleQuery && len(stmts) == 1 {
+		if err := checkParamTypes(ctx, stmts[0].ParamTypes(), q.ParameterOIDs); err != nil {
+			return nil, st.wireErr(err)
+		}
 	}
 	out := make(wire.PreparedStatements, len(stmts))
 	for i, stmt := range stmts {
@@ -48,12 +59,82 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 			out[i] = wire.NewStatement(st.simpleFn(stmt, start))
 			continue
 		}
-		oids := paramOIDs(stmt.ParamTypes(), q.ParameterOIDs)
-		out[i] = wire.NewStatement(st.extendedFn(stmt, oids),
-			wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
+		if err := st.abortedErr(stmt); err != nil {
+			return nil, err
+		}
+		out[i] = st.wireStatement(stmt, q.ParameterOIDs)
+		st.parsed = parsedStmt{ps: out[i], stmt: stmt}
 	}
 	return out, nil
 }
+
+// parsedStmt is the statement parse made last for a Parse message, for
+// the statement cache's Set that follows it (statements.go).
+type parsedStmt struct {
+	ps   *wire.PreparedStatement
+	stmt Statement
+}
+
+// wireStatement wraps an extended-protocol statement for psql-wire;
+// declared are the parameter types the Parse message gave.
+func (st *connState) wireStatement(stmt Statement, declared []uint32) *wire.PreparedStatement {
+	oids := paramOIDs(stmt.ParamTypes(), declared)
+	return wire.NewStatement(st.extendedFn(stmt, oids),
+		wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
+}
+
+// maxParams is the protocol's bound: Bind and ParameterDescription count
+// parameters in 16 bits.
+const maxParams = 65535
+
+// checkParamTypes refuses a Parse whose parameters a Bind could not
+// supply: a declared type OID of a parameter the statement uses that no
+// type has (42704; PostgreSQL 15 fails with XX000 "cache lookup failed"),
+// or more parameters than the protocol carries. PostgreSQL then cannot
+// type the parameters the query skips (42P18 for the first; meshql infers
+// no type for them either).
+func checkParamTypes(ctx context.Context, types []sqltypes.Type, declared []uint32) error {
+	m := wire.TypeMap(ctx)
+	for _, oid := range declared[:min(len(declared), len(types))] {
+		if oid == 0 {
+			continue
+		}
+		if _, ok := sqltypes.FromOID(oid); ok {
+			continue
+		}
+		if m != nil {
+			if _, ok := m.TypeForOID(oid); ok {
+				continue
+			}
+		}
+		return sqltypes.New(sqltypes.CodeUndefinedObject, "type with OID %d does not exist", oid)
+	}
+	if len(types) > maxParams {
+		n := 1
+		for n < len(types) && !untypedParam(types[n-1]) {
+			n++
+		}
+		return sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine data type of parameter $%d", n)
+	}
+	return nil
+}
+
+// missingParam is the parameter a simple query's "there is no parameter"
+// names: PostgreSQL names the first reference; the binder does not say
+// which that is, so the first one cast to a type, else the highest (a
+// query that references $n has n parameters).
+func missingParam(types []sqltypes.Type) int {
+	for i, t := range types {
+		if !untypedParam(t) {
+			return i + 1
+		}
+	}
+	return len(types)
+}
+
+// untypedParam reports a parameter type the binder gives a parameter nothing
+// types (one the query skips, or uses only where any string goes).
+func untypedParam(t sqltypes.Type) bool { return t.Kind == sqltypes.Unknown || t == sqltypes.TypeText }
 
 // paramOIDs is the ParameterDescription: what the client declared, else
 // the engine's inferred type.
@@ -95,8 +176,8 @@ func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.Prepared
 				return c.ExecuteAt(ctx, params, *start)
 			}
 		}
-		if len(stmt.ParamTypes()) > 0 {
-			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $1"))
+		if types := stmt.ParamTypes(); len(types) > 0 {
+			return st.wireErr(sqltypes.New(sqltypes.CodeUndefinedParameter, "there is no parameter $%d", missingParam(types)))
 		}
 		return st.execute(ctx, dw, stmt, run, nil, true)
 	}
@@ -141,6 +222,7 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	}
 	cols := stmt.Columns()
 	var copyOut *engine.CopyOut
+	var flow *portalFlow
 	if cs, ok := rows.(CopySource); ok {
 		copyOut = cs.CopyTo()
 	}
@@ -162,9 +244,10 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 			registerRowTypes(m, cols)
 		}
 		bin := binaryColumns(st.exec.formats, len(cols))
+		flow = st.newPortalFlow(dw)
 		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
 			return appendDataRows(buf, encs, bin, from, to)
-		}, st.newPortalFlow(dw))
+		}, flow)
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
 		return err // the client closed a suspended portal
@@ -175,7 +258,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	if err := st.reportSettings(); err != nil {
 		return err
 	}
-	return dw.Complete(rows.CommandTag())
+	tag := flow.executeTag(rows.CommandTag())
+	st.exec.done, st.exec.tag = true, tag
+	return dw.Complete(tag)
 }
 
 // drain consumes a result that has no columns.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -123,6 +124,32 @@ type portalFlow struct {
 	remaining wire.Limit // rows left in this Execute, the psql-wire one included; 0: no limit
 	cells     []cell
 	row       []any
+	// sent counts the rows sent so far, and before those sent up to the
+	// Execute being served: PostgreSQL's CommandComplete of a resumed
+	// portal counts only that Execute's rows.
+	sent, before int64
+}
+
+// executeTag is tag with its row count (the last word, when it is a
+// number) replaced by the rows of the Execute being served.
+func (p *portalFlow) executeTag(tag string) string {
+	if p == nil || p.before == 0 {
+		return tag
+	}
+	return withRowCount(tag, p.sent-p.before)
+}
+
+// withRowCount replaces the row count of a tag such as "SELECT 5" or
+// "FETCH 5"; a tag without one ("SHOW") is returned as it is.
+func withRowCount(tag string, n int64) string {
+	i := strings.LastIndexByte(tag, ' ')
+	if i < 0 {
+		return tag
+	}
+	if _, err := strconv.ParseInt(tag[i+1:], 10, 64); err != nil {
+		return tag
+	}
+	return tag[:i+1] + strconv.FormatInt(n, 10)
 }
 
 func (st *connState) newPortalFlow(dw wire.DataWriter) *portalFlow {
@@ -139,8 +166,11 @@ func (p *portalFlow) rawEnd(from, to int) int {
 }
 
 func (p *portalFlow) wrote(n int) {
-	if p != nil && p.remaining != 0 {
-		p.remaining -= wire.Limit(n)
+	if p != nil {
+		p.sent += int64(n)
+		if p.remaining != 0 {
+			p.remaining -= wire.Limit(n)
+		}
 	}
 }
 
@@ -164,6 +194,8 @@ func (p *portalFlow) countRow(encs []colEncoder, r int) error {
 	}
 	err := p.dw.Row(p.row)
 	clear(p.cells) // drop references to the batch's arrays
+	p.sent++
+	p.before = p.sent
 	p.remaining = p.st.exec.limit
 	return err
 }

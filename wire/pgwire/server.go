@@ -148,6 +148,8 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.TxStatus(s.txStatus),
 		wire.ExtendTypes(registerCellCodecs),
 		wire.Portals(newPortalCache),
+		wire.Statements(newStmtCache),
+		wire.DescribeCheck(s.describeCheck),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
 	if cfg.TLSConfig != nil {
