@@ -2,10 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -40,6 +43,40 @@ func TestWithQueriesReadTwicePlanLinearly(t *testing.T) {
 	// A self-join of a shared WITH query: each reference its own columns.
 	if got := rows(t, e, "analyst", "WITH c AS (SELECT x FROM (VALUES (1), (2)) v(x)) SELECT a.x, b.x FROM c a JOIN c b ON a.x < b.x"); strings.Join(got, ",") != "1|2" {
 		t.Errorf("self-join of a WITH query: %v", got)
+	}
+}
+
+// Every level of a shared WITH chain is kept in batches of up to the
+// batch size, however small the batches it is made of: one-row levels read
+// twice made 2^n one-row batches at level n, each going through the
+// operators of every level above (twenty levels took 14 s).
+func TestSharedWithLevelsKeepFullBatches(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	plan, err := queryErr(t, e, "analyst", "EXPLAIN ANALYZE "+doublingWith(15, "", "SELECT count(*) FROM c%d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := regexp.MustCompile(`CTE Scan \(name=c(\d+)\) \[actual rows=(\d+) batches=(\d+) `)
+	seen := 0
+	for _, line := range plan {
+		m := scan.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		seen++
+		level, _ := strconv.Atoi(m[1])
+		rows, _ := strconv.Atoi(m[2])
+		batches, _ := strconv.Atoi(m[3])
+		if rows != 1<<level {
+			t.Errorf("c%d read %d rows, want %d", level, rows, 1<<level)
+		}
+		if want := (rows + executor.DefaultBatchSize - 1) / executor.DefaultBatchSize; batches != want {
+			t.Errorf("c%d read in %d batches, want %d: %s", level, batches, want, line)
+		}
+	}
+	if seen < 2*14 {
+		t.Errorf("%d CTE scans in the plan:\n%s", seen, strings.Join(plan, "\n"))
 	}
 }
 
