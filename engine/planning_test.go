@@ -93,9 +93,9 @@ func TestPlanningObservesTimeoutAndCancel(t *testing.T) {
 		t.Errorf("timed out with %q", se.Msg)
 	}
 
-	// Shared, the same levels plan at once and their 2^24 rows run until
-	// the timeout.
-	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(24, "", "SELECT count(*) FROM c%d"))
+	// Shared, the levels plan at once, and the 2^40 rows of a cross join
+	// of the last with itself run until the timeout.
+	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(20, "", "SELECT count(*) FROM c%[1]d a, c%[1]d b"))
 	wantCode(t, err, sqltypes.CodeQueryCanceled)
 
 	analyst := session(t, e, "analyst")
