@@ -2,10 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -43,6 +46,40 @@ func TestWithQueriesReadTwicePlanLinearly(t *testing.T) {
 	}
 }
 
+// Every level of a shared WITH chain is kept in batches of up to the
+// batch size, however small the batches it is made of: one-row levels read
+// twice made 2^n one-row batches at level n, each going through the
+// operators of every level above (twenty levels took 14 s).
+func TestSharedWithLevelsKeepFullBatches(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	plan, err := queryErr(t, e, "analyst", "EXPLAIN ANALYZE "+doublingWith(15, "", "SELECT count(*) FROM c%d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := regexp.MustCompile(`CTE Scan \(name=c(\d+)\) \[actual rows=(\d+) batches=(\d+) `)
+	seen := 0
+	for _, line := range plan {
+		m := scan.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		seen++
+		level, _ := strconv.Atoi(m[1])
+		rows, _ := strconv.Atoi(m[2])
+		batches, _ := strconv.Atoi(m[3])
+		if rows != 1<<level {
+			t.Errorf("c%d read %d rows, want %d", level, rows, 1<<level)
+		}
+		if want := (rows + executor.DefaultBatchSize - 1) / executor.DefaultBatchSize; batches != want {
+			t.Errorf("c%d read in %d batches, want %d: %s", level, batches, want, line)
+		}
+	}
+	if seen < 2*14 {
+		t.Errorf("%d CTE scans in the plan:\n%s", seen, strings.Join(plan, "\n"))
+	}
+}
+
 // A statement whose planning takes long (here every reference inlined,
 // AS NOT MATERIALIZED, doubling the plan at each level) stops at
 // statement_timeout with 57014, and while planned it is active in
@@ -56,9 +93,9 @@ func TestPlanningObservesTimeoutAndCancel(t *testing.T) {
 		t.Errorf("timed out with %q", se.Msg)
 	}
 
-	// Shared, the same levels plan at once and their 2^24 rows run until
-	// the timeout.
-	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(24, "", "SELECT count(*) FROM c%d"))
+	// Shared, the levels plan at once, and the 2^40 rows of a cross join
+	// of the last with itself run until the timeout.
+	err = sessionErr(t, e, "analyst", "SET statement_timeout = '300ms'", doublingWith(20, "", "SELECT count(*) FROM c%[1]d a, c%[1]d b"))
 	wantCode(t, err, sqltypes.CodeQueryCanceled)
 
 	analyst := session(t, e, "analyst")

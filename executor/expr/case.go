@@ -45,10 +45,46 @@ func coerceTo(e Expr, t sqltypes.Type) Expr {
 	if e.Type().Equal(t) || e.Type().IsString() && t.IsString() {
 		return e
 	}
+	if l, ok := integerLiteralAs(e, t); ok {
+		return l
+	}
 	if c, err := Cast(e, t); err == nil {
 		return c
 	}
 	return e
+}
+
+// integerLiteralAs returns the integer literal e as a literal of the
+// integer type t, when t holds its value: a builder that reads a constant
+// argument (round's places) sees 2::int2 coerced to int4 as the literal 2,
+// as it sees 2.
+func integerLiteralAs(e Expr, t sqltypes.Type) (Expr, bool) {
+	v, ok := IsLiteral(e)
+	if !ok || !e.Type().IsInteger() || !t.IsInteger() {
+		return nil, false
+	}
+	var n int64
+	switch x := v.(type) {
+	case nil:
+		return Literal(t, nil), true
+	case int16:
+		n = int64(x)
+	case int32:
+		n = int64(x)
+	case int64:
+		n = x
+	default:
+		return nil, false
+	}
+	switch {
+	case t.Kind == sqltypes.Int8:
+		return Literal(t, n), true
+	case t.Kind == sqltypes.Int4 && n == int64(int32(n)):
+		return Literal(t, int32(n)), true
+	case t.Kind == sqltypes.Int2 && n == int64(int16(n)):
+		return Literal(t, int16(n)), true
+	}
+	return nil, false // out of range: the cast raises when it runs
 }
 
 func (e *caseExpr) Type() sqltypes.Type { return e.t }

@@ -223,12 +223,6 @@ func buildRound(name string, args []Expr) (Expr, error) {
 		if x.Type().Kind != sqltypes.Numeric || d.Type().Kind != sqltypes.Int4 {
 			return nil, functionError(name, args)
 		}
-		if v, ok := widenedIntLiteral(d); ok {
-			// 2::int2 is the places 2: the result's scale must not change
-			// when planning folds the cast later (it was the input's
-			// scale, then the value came at scale 2: 1.23 read as 0.123).
-			d = Literal(sqltypes.TypeInt4, v)
-		}
 		args, t = []Expr{x, d}, x.Type()
 	}
 	if t.Kind != sqltypes.Numeric {
@@ -441,39 +435,4 @@ func cbrt(x float64) float64 {
 		ym = -ym
 	}
 	return math.Ldexp(ym, xe/3)
-}
-
-// widenedIntLiteral returns the value of an integer literal read as int4
-// through casts between integer types (2::int2, and the widening cast
-// coerceTo adds), when each cast keeps the value.
-func widenedIntLiteral(e Expr) (int32, bool) {
-	var casts []sqltypes.Type
-	for {
-		c, ok := e.(*castExpr)
-		if !ok {
-			break
-		}
-		casts = append(casts, c.t)
-		e = c.in
-	}
-	v, ok := IsLiteral(e)
-	var n int64
-	switch x := v.(type) {
-	case int16:
-		n = int64(x)
-	case int32:
-		n = int64(x)
-	case int64:
-		n = x
-	default:
-		return 0, false
-	}
-	for _, t := range casts {
-		switch {
-		case t.Kind == sqltypes.Int2 && n == int64(int16(n)), t.Kind == sqltypes.Int4 && n == int64(int32(n)), t.Kind == sqltypes.Int8:
-		default:
-			return 0, false // a cast that fails or is no integer's: left to run
-		}
-	}
-	return int32(n), ok && n == int64(int32(n))
 }

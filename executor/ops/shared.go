@@ -22,12 +22,13 @@ import (
 // the query's budget; over budget, it writes them and the rest of the
 // input to a spill file instead, which each Reader reads back on its own.
 // Readers opened meanwhile wait for it, under their own ctx. The batches
-// (or the file) are released when every Reader has been closed. Readers
-// may run on different goroutines.
+// (or the file) are released when every Reader has read them to the end
+// or been closed. Readers may run on different goroutines.
 type Shared struct {
-	in  executor.Operator
-	mem memory.Allocator
-	res *membudget.Reservation
+	in   executor.Operator
+	mem  memory.Allocator
+	res  *membudget.Reservation
+	rows int // the rows of a batch kept: small input batches are gathered
 
 	mu      sync.Mutex    // guards the fields below
 	started bool          // a Reader is running the input
@@ -35,19 +36,20 @@ type Shared struct {
 	err     error
 	batches []arrow.RecordBatch
 	file    *spillFile // the rows, when they did not fit in the budget
-	readers int        // Readers created and not yet closed
+	readers int        // Readers created and not yet finished
 }
 
 // NewShared returns a Shared over in, which it owns (closes).
 func NewShared(env *executor.Env, in executor.Operator) *Shared {
-	return &Shared{in: in, mem: env.Mem, res: env.Reserve("CTE").Spills(), done: make(chan struct{})}
+	return &Shared{in: in, mem: env.Mem, rows: env.Rows(), res: env.Reserve("CTE").Spills(), done: make(chan struct{})}
 }
 
 // Reservation reports the memory the kept batches hold.
 func (s *Shared) Reservation() *membudget.Reservation { return s.res }
 
 // Reader returns a new consumer of the shared rows. Every Reader must be
-// closed, opened or not.
+// closed, opened or not; it reads the rows once (an Open after its end
+// finds no rows).
 func (s *Shared) Reader() executor.Operator {
 	s.mu.Lock()
 	s.readers++
@@ -86,7 +88,9 @@ func (s *Shared) fill(ctx context.Context) error {
 func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, *spillFile, error) {
 	var out []arrow.RecordBatch
 	var w *spillWriter
+	run := newBatchRun(s.mem, s.in.Schema(), s.rows)
 	fail := func(err error) ([]arrow.RecordBatch, *spillFile, error) {
+		run.release()
 		releaseBatches(out)
 		if w != nil {
 			w.abort()
@@ -95,26 +99,17 @@ func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, *spillFile, er
 		s.in.Close()
 		return nil, nil, err
 	}
-	if err := s.in.Open(ctx); err != nil {
-		return fail(err)
-	}
-	for {
-		b, err := safeNext(ctx, s.in)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fail(err)
-		}
+	// keep stores b in memory while the budget allows, then switches to a
+	// spill file for what is held and the rest.
+	keep := func(b arrow.RecordBatch) error {
+		defer b.Release()
 		if w == nil && !s.res.TryGrow(membudget.BatchBytes(b)) {
 			if s.res.Budget() == nil {
-				err := s.res.Exceeded(membudget.BatchBytes(b))
-				b.Release()
-				return fail(err)
+				return s.res.Exceeded(membudget.BatchBytes(b))
 			}
+			var err error
 			if w, err = newSpillWriter(s.mem, s.res, s.in.Schema()); err != nil {
-				b.Release()
-				return fail(err)
+				return err
 			}
 			for _, held := range out {
 				if err == nil {
@@ -125,19 +120,33 @@ func (s *Shared) drain(ctx context.Context) ([]arrow.RecordBatch, *spillFile, er
 			out = nil
 			s.res.Free()
 			if err != nil {
-				b.Release()
-				return fail(err)
+				return err
 			}
 		}
 		if w != nil {
-			err = w.write(b)
-			b.Release()
-			if err != nil {
-				return fail(err)
-			}
-			continue
+			return w.write(b)
 		}
+		b.Retain()
 		out = append(out, b)
+		return nil
+	}
+	if err := s.in.Open(ctx); err != nil {
+		return fail(err)
+	}
+	for {
+		b, err := safeNext(ctx, s.in)
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = run.add(b, keep)
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if err := run.flush(keep); err != nil {
+		return fail(err)
 	}
 	if err := s.in.Close(); err != nil {
 		return fail(err)
@@ -167,16 +176,19 @@ func (s *Shared) releaseLocked() {
 func (s *Shared) Schema() *arrow.Schema { return s.in.Schema() }
 
 type sharedReader struct {
-	s      *Shared
-	src    *spillSource // reads s.file, if the rows spilled
-	pos    int
-	opened bool
-	closed bool
+	s        *Shared
+	src      *spillSource // reads s.file, if the rows spilled
+	pos      int
+	opened   bool
+	finished bool // read to the end, or closed
 }
 
 func (r *sharedReader) Schema() *arrow.Schema { return r.s.Schema() }
 
 func (r *sharedReader) Open(ctx context.Context) error {
+	if r.finished {
+		return nil
+	}
 	if err := r.s.fill(ctx); err != nil {
 		return err
 	}
@@ -199,28 +211,43 @@ func (r *sharedReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !r.opened || r.closed {
+	if !r.opened || r.finished {
 		return nil, io.EOF
 	}
 	if r.src != nil {
-		return r.src.Next(ctx)
+		b, err := r.src.Next(ctx)
+		if err == io.EOF {
+			r.finish()
+		}
+		return b, err
 	}
 	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
 	if r.pos >= len(r.s.batches) {
+		r.s.mu.Unlock()
+		r.finish()
 		return nil, io.EOF
 	}
 	b := r.s.batches[r.pos]
 	r.pos++
 	b.Retain()
+	r.s.mu.Unlock()
 	return b, nil
 }
 
 func (r *sharedReader) Close() error {
-	if r.closed {
-		return nil
+	r.finish()
+	return nil
+}
+
+// finish ends r's reading, at its end or at Close: when the last Reader
+// finishes, the rows are released at once, not when the whole query is
+// closed, so a chain of WITH queries holds at most the levels being
+// read and written.
+func (r *sharedReader) finish() {
+	if r.finished {
+		return
 	}
-	r.closed = true
+	r.finished = true
 	if r.src != nil {
 		r.src.Close()
 	}
@@ -229,7 +256,7 @@ func (r *sharedReader) Close() error {
 	defer s.mu.Unlock()
 	s.readers--
 	if s.readers > 0 {
-		return nil
+		return
 	}
 	select {
 	case <-s.done:
@@ -241,5 +268,4 @@ func (r *sharedReader) Close() error {
 			s.in.Close()
 		}
 	}
-	return nil
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 
@@ -137,4 +138,95 @@ func drainEach(t *testing.T, ops []executor.Operator) [][][]any {
 	}
 	wg.Wait()
 	return got
+}
+
+// TestSharedGathersSmallBatches: one-row input batches are kept, in memory
+// or in the spill file, as batches of the batch size, in input order, so
+// that every reader and the operators above it handle a few batches.
+func TestSharedGathersSmallBatches(t *testing.T) {
+	for _, spill := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spill=%v", spill), func(t *testing.T) {
+			mem := checked(t)
+			env := testEnv(mem, 8)
+			if spill {
+				env = spillEnv(t, mem, 8, 64)
+			}
+			var rows [][]any
+			for i := range 20 {
+				rows = append(rows, []any{int64(i)})
+			}
+			rows[9] = []any{nil}
+			s := NewShared(env, source(mem, schemaOf(i64), rows, 1, true))
+			for _, r := range []executor.Operator{s.Reader(), s.Reader()} {
+				sizes, got := batchSizes(t, r)
+				if fmt.Sprint(sizes) != "[8 8 4]" {
+					t.Errorf("batches of %v rows, want [8 8 4]", sizes)
+				}
+				sameRows(t, got, rows)
+			}
+			if spill && env.Budget.Spilled() == 0 {
+				t.Error("the rows did not spill")
+			}
+		})
+	}
+}
+
+// TestSharedReleasesWhenLastReaderEnds: the kept rows are released as soon
+// as every reader has read them to the end, before the readers are closed
+// (with the rest of the query), so a chain of WITH queries does not hold
+// every level until the query ends.
+func TestSharedReleasesWhenLastReaderEnds(t *testing.T) {
+	mem := checked(t)
+	env := testEnv(mem, 4)
+	s := NewShared(env, source(mem, schemaOf(i64), intRows(1, 2, 3, 4, 5, 6), 2, false))
+	r1, r2 := s.Reader(), s.Reader()
+	ctx := context.Background()
+	for _, r := range []executor.Operator{r1, r2} {
+		if err := r.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readAll := func(r executor.Operator) {
+		for {
+			b, err := r.Next(ctx)
+			if err != nil {
+				return
+			}
+			b.Release()
+		}
+	}
+	readAll(r1)
+	if s.Reservation().Size() == 0 || mem.CurrentAlloc() == 0 {
+		t.Fatal("rows released while a reader has not read them")
+	}
+	readAll(r2)
+	if s.Reservation().Size() != 0 || mem.CurrentAlloc() != 0 {
+		t.Errorf("after both readers ended: %d bytes reserved, %d allocated", s.Reservation().Size(), mem.CurrentAlloc())
+	}
+	r1.Close()
+	r2.Close()
+}
+
+// batchSizes drains op, returning the rows of each batch and all rows.
+func batchSizes(t *testing.T, op executor.Operator) ([]int64, [][]any) {
+	t.Helper()
+	ctx := context.Background()
+	defer op.Close()
+	if err := op.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	var rows [][]any
+	for {
+		b, err := op.Next(ctx)
+		if err == io.EOF {
+			return sizes, rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, b.NumRows())
+		rows = append(rows, rowsOf(b)...)
+		b.Release()
+	}
 }

@@ -666,7 +666,13 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 	if err != nil {
 		return nil, errAt(sqltypes.AsError(err), loc)
 	}
-	return &logical.Cast{E: e, T: rt, Explicit: true}, nil
+	c := &logical.Cast{E: e, T: rt, Explicit: true}
+	if _, ok := e.(*logical.Const); ok {
+		if v, ok := constValue(c); ok {
+			return &logical.Const{T: rt, V: v}, nil // 2::int2 is a smallint literal (constfold.go)
+		}
+	}
+	return c, nil
 }
 
 // regInput binds the cast of a parameter of unknown type, or of a text

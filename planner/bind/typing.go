@@ -52,19 +52,16 @@ func funcType(name string, args []logical.Expr) (sqltypes.Type, error) {
 }
 
 // probeArg is argument i as funcType shows it to the function's
-// builder: a constant as its literal, a cast of a constant (2::int2) as
-// that cast of the literal, as planning will fold it (round's places
-// decide its type), anything else as a column of its type.
+// builder: a constant, or a constant expression planning folds the same
+// way in every session (1 + 1, constfold.go), as its literal, because some
+// results depend on it (round's places decide its type); anything else as
+// a column of its type.
 func probeArg(i int, a logical.Expr) expr.Expr {
-	switch x := a.(type) {
-	case *logical.Const:
-		return expr.Literal(x.T, x.V)
-	case *logical.Cast:
-		if in, ok := x.E.(*logical.Const); ok {
-			if c, err := expr.Cast(expr.Literal(in.T, in.V), x.T); err == nil {
-				return c
-			}
-		}
+	if c, ok := a.(*logical.Const); ok {
+		return expr.Literal(c.T, c.V)
+	}
+	if v, ok := constValue(a); ok {
+		return expr.Literal(a.Type(), v)
 	}
 	return expr.Column(i, a.Type(), "")
 }

@@ -141,9 +141,17 @@ type walker struct {
 	// from the recursive term, which adds its own inputs to the union's
 	// columns).
 	anchors map[int][]logical.ColumnID
+	// seen holds the inputs of shared WITH queries walked already: their
+	// references hold one input, whose columns' deps are known after the
+	// first, and walking it again per reference doubled at each level of
+	// WITH queries that read the one before twice.
+	seen logical.NodeSet
 }
 
 func (w *walker) node(n logical.Node) {
+	if logical.Revisits(&w.seen, n) {
+		return
+	}
 	if x, ok := n.(*logical.RecursiveUnion); ok {
 		w.node(x.Anchor)
 		if w.anchors == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/catalog"
@@ -107,5 +108,29 @@ func TestTransformations(t *testing.T) {
 	bad := derived("f", "SELECT nope FROM a.t_v1", col("nope", i8))
 	if _, err := Columns(context.Background(), m, bad); sqltypes.Code(err) != sqltypes.CodeUndefinedColumn {
 		t.Errorf("a definition that does not bind: %v", err)
+	}
+}
+
+// TestSharedWithChain: a WITH query read twice by the next, level after
+// level, is walked once per level (sixty levels are 2^60 paths), and its
+// column derives from the input column through every level.
+func TestSharedWithChain(t *testing.T) {
+	parts := []string{"c0 AS (SELECT x FROM a.t_v1)"}
+	for i := 1; i <= 60; i++ {
+		parts = append(parts, fmt.Sprintf("c%d AS (SELECT x FROM c%d UNION ALL SELECT x + 1 FROM c%d)", i, i-1, i-1))
+	}
+	sql := "WITH " + strings.Join(parts, ", ") + " SELECT x FROM c60"
+	p := &catalog.Product{Domain: "a", Name: "chain", Version: 1, Status: catalog.StatusActive,
+		Source: catalog.Source{Connector: "sql", Query: sql}, Columns: []*catalog.Column{col("x", sqltypes.TypeInt8)}}
+	m := &catalog.Mesh{Domains: []*catalog.Domain{{Name: "a"}}, Products: []*catalog.Product{
+		{Domain: "a", Name: "t", Version: 1, Status: catalog.StatusActive, Source: catalog.Source{Connector: "parquet"}, Columns: []*catalog.Column{col("x", sqltypes.TypeInt8)}},
+		p,
+	}}
+	got, err := Columns(context.Background(), m, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"x <- a.t_v1.x (transformation)"}; !reflect.DeepEqual(edgeStrings(got), want) {
+		t.Errorf("got %q, want %q", edgeStrings(got), want)
 	}
 }
