@@ -103,6 +103,7 @@ type Engine struct {
 	stmtTimeout time.Duration
 	maxPerUser  int
 	reg         registry
+	hooks       Hooks
 	recheck     time.Duration
 }
 
