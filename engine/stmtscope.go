@@ -173,15 +173,19 @@ func (s *Session) stopped(ctx context.Context) error {
 	return queryFailure(sc.ctx, sc.ctx.Err())
 }
 
-// Cancel cancels the statement the session runs, as PostgreSQL's protocol
-// cancel request: it fails with 57014. An idle session ignores it. It is
-// safe to call from any goroutine.
-func (s *Session) Cancel() {
+// Cancel cancels the statement the session runs, from its planning to
+// its end, as PostgreSQL's protocol cancel request: it fails with cause
+// (a *sqltypes.Error: a front's shutdown), or with 57014 when cause is
+// nil. An idle session ignores it. It is safe to call from any goroutine.
+func (s *Session) Cancel(cause error) {
+	if cause == nil {
+		cause = errUserCancel()
+	}
 	r := &s.engine.reg
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if q := s.running; q != nil {
-		q.cancel(errUserCancel())
+		q.cancel(cause)
 	}
 }
 

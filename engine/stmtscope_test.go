@@ -95,7 +95,7 @@ func TestScopeSpansPrepareAndExecute(t *testing.T) {
 	if got := rows(t, e, "admin", "SELECT state, query FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "active|SELECT 5" {
 		t.Errorf("between Prepare and ExecuteAt the session is %v", got)
 	}
-	victim.Cancel() // a protocol cancel request
+	victim.Cancel(nil) // a protocol cancel request
 	_, err = stmts[0].ExecuteAt(sc.Context(t.Context()), nil, stmts[0].Clock())
 	wantCode(t, err, sqltypes.CodeQueryCanceled)
 	sc.End()

@@ -25,13 +25,14 @@ type connState struct {
 	srv     *Server
 	conn    net.Conn // the accepted connection, under TLS if any
 	user    string
-	session Session
+	session Session // set once, under mu (cancels read it from other goroutines)
 	rw      *frameRewriter // nil until authentication succeeded
 
 	reported map[string]string // ParameterStatus values last sent
 	env      encEnv
 	out      []byte      // raw frames for the simple query path
 	exec     execRequest // the Execute message being served (portals.go)
+	scopes   []Scope     // statements parse opened, until ReadyForQuery
 
 	mu      sync.Mutex
 	pid     int32
@@ -81,6 +82,19 @@ func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done
 		st.running = nil
 		st.mu.Unlock()
 		cancel(nil)
+	}
+}
+
+// cancelStatement cancels the running statement, if any, here and in the
+// session (from its planning to its end, also between the two, where
+// this package runs nothing), as cancelQuery says.
+func (st *connState) cancelStatement(cause error) {
+	st.cancelQuery(cause)
+	st.mu.Lock()
+	sess := st.session
+	st.mu.Unlock()
+	if c, ok := sess.(Canceler); ok {
+		c.Cancel(cause)
 	}
 }
 
@@ -158,7 +172,7 @@ func (s *Server) cancelRequest(_ context.Context, pid, key int32) error {
 	st.mu.Unlock()
 	if ok {
 		s.log.Debug("pgwire: cancel request", "pid", pid)
-		st.cancelQuery(nil)
+		st.cancelStatement(nil)
 	}
 	return nil
 }
@@ -331,6 +345,7 @@ func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 		if t, ok := st.session.(ImplicitTransactions); ok {
 			t.EndImplicitTransaction()
 		}
+		st.endStatements()
 		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
 			return types.ServerTransactionFailed
 		}
