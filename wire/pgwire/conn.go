@@ -25,7 +25,7 @@ type connState struct {
 	srv     *Server
 	conn    net.Conn // the accepted connection, under TLS if any
 	user    string
-	session Session // set once, under mu (cancels read it from other goroutines)
+	session Session        // set once, under mu (cancels read it from other goroutines)
 	rw      *frameRewriter // nil until authentication succeeded
 
 	reported map[string]string // ParameterStatus values last sent
