@@ -87,13 +87,16 @@ func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done
 
 // cancelStatement cancels the running statement, if any, here and in the
 // session (from its planning to its end, also between the two, where
-// this package runs nothing), as cancelQuery says.
+// this package runs nothing), as cancelQuery says. A session waiting for
+// the client runs no statement: as in PostgreSQL, the cancel is then
+// ignored (an open cursor's query, which the session still holds, goes
+// on).
 func (st *connState) cancelStatement(cause error) {
 	st.cancelQuery(cause)
 	st.mu.Lock()
-	sess := st.session
+	sess, idle := st.session, st.idle
 	st.mu.Unlock()
-	if c, ok := sess.(Canceler); ok {
+	if c, ok := sess.(Canceler); ok && !idle {
 		c.Cancel(cause)
 	}
 }
