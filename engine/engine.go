@@ -103,7 +103,7 @@ type Engine struct {
 	stmtTimeout time.Duration
 	maxPerUser  int
 	reg         registry
-	hooks       Hooks
+	hooks       atomic.Pointer[Hooks]
 	recheck     time.Duration
 }
 

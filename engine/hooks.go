@@ -12,5 +12,12 @@ type Hooks struct {
 	Planned func(ctx context.Context, sql string)
 }
 
-// SetHooks installs hooks; for tests, before any session runs.
-func (e *Engine) SetHooks(h Hooks) { e.hooks = h }
+// SetHooks installs hooks, for tests; sessions may be running.
+func (e *Engine) SetHooks(h Hooks) { e.hooks.Store(&h) }
+
+// planned runs the Planned hook, if any.
+func (e *Engine) planned(ctx context.Context, sql string) {
+	if h := e.hooks.Load(); h != nil && h.Planned != nil {
+		h.Planned(ctx, sql)
+	}
+}

@@ -172,9 +172,7 @@ func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock
 		return err
 	}
 	done()
-	if h := s.engine.hooks.Planned; h != nil {
-		h(pctx, st.parsed.SQL)
-	}
+	s.engine.planned(pctx, st.parsed.SQL)
 	return nil
 }
 

@@ -98,15 +98,20 @@ func TestSignalBetweenPlanningAndExecution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var canceled [][]string
+	canceled := make(chan [][]string, 1) // the hook runs on the server's goroutine
 	eng.SetHooks(engine.Hooks{Planned: func(_ context.Context, sql string) {
 		if sql == "SELECT 21" {
-			canceled = inProcess(t, eng, "admin", "SELECT meshql_cancel(query_id) FROM mesh.running_queries WHERE query = 'SELECT 21'")
+			canceled <- inProcess(t, eng, "admin", "SELECT meshql_cancel(query_id) FROM mesh.running_queries WHERE query = 'SELECT 21'")
 		}
 	}})
 	defer eng.SetHooks(engine.Hooks{})
 	checkStatus(t, "the DoGet canceled between planning and execution", redeem(ctx, cl, info.Endpoint[0].Ticket), codes.Canceled, "57014")
-	if len(canceled) != 1 || canceled[0][0] != "t" {
-		t.Errorf("meshql_cancel between planning and execution: %v", canceled)
+	select {
+	case got := <-canceled:
+		if len(got) != 1 || got[0][0] != "t" {
+			t.Errorf("meshql_cancel between planning and execution: %v", got)
+		}
+	default:
+		t.Error("the DoGet's statement was not held between its planning and its execution")
 	}
 }

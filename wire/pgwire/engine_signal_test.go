@@ -69,16 +69,21 @@ func TestSignalBetweenPlanningAndExecution(t *testing.T) {
 		for _, sg := range signals {
 			t.Run(p.name+"/"+sg.name, func(t *testing.T) {
 				victim := connect(t, addr, "analyst", "analyst")
-				var sent error
+				sent := make(chan error, 1) // the hook runs on the server's goroutine
 				eng.SetHooks(engine.Hooks{Planned: func(_ context.Context, sql string) {
 					if sql == p.held {
-						sent = sg.send(t.Context(), victim)
+						sent <- sg.send(t.Context(), victim)
 					}
 				}})
 				defer eng.SetHooks(engine.Hooks{})
 				_, err := victim.Exec(t.Context(), p.sql, p.mode)
-				if sent != nil {
-					t.Fatalf("sending the signal: %v", sent)
+				select {
+				case err := <-sent:
+					if err != nil {
+						t.Fatalf("sending the signal: %v", err)
+					}
+				default:
+					t.Fatalf("%q was not held between its planning and its execution", p.held)
 				}
 				var pe *pgconn.PgError
 				if !errors.As(err, &pe) || pe.Code != sg.code {
