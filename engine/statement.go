@@ -126,7 +126,7 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
 		if audit {
-			s.audit(0, st.parsed.SQL, start.Statement, 0, st.access, st.err)
+			s.audit(s.statementID(ctx), st.parsed.SQL, start.Statement, 0, st.access, st.err)
 		}
 		if system {
 			// A client's introspection query meshql cannot answer: the

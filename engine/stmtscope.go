@@ -157,6 +157,19 @@ func (s *Session) join(ctx context.Context, sql string, planning bool) (qctx con
 	}, nil
 }
 
+// statementID is the query id of the statement ctx carries, 0 (a new id
+// in the logs) when it is not registered: a statement refused at its
+// analysis is audited under the id it was planned as.
+func (s *Session) statementID(ctx context.Context) int64 {
+	sc := scopeOf(ctx, s)
+	if sc == nil {
+		return 0
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return queryID(sc.q)
+}
+
 // stopped is why the statement ctx carries was stopped (a signal or its
 // timeout since its start), nil while it goes on: a statement that
 // registers no query (SET, SHOW, BEGIN…) checks it once analyzed.

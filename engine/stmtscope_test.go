@@ -145,20 +145,21 @@ func TestStatementTimeoutCoversPlanningAndExecution(t *testing.T) {
 }
 
 // One query id per statement: consecutive statements of a session get
-// consecutive ids in the query log, and the id a statement shows while
-// planned (mesh.running_queries) is the one its execution logs.
+// consecutive ids in the query log (one refused at its analysis too), and
+// the id a statement shows while planned (mesh.running_queries) is the
+// one its execution logs.
 func TestOneQueryIDPerStatement(t *testing.T) {
 	e, mem, _ := opsEngine(t, Config{}, nil)
 	defer mem.AssertSize(t, 0)
 	s := session(t, e, "analyst")
-	for _, sql := range []string{"SELECT 1", "SELECT 2", "EXPLAIN SELECT 3", "SELECT 4"} {
-		if _, err := sessionRows(t, s, sql); err != nil {
+	for _, sql := range []string{"SELECT 1", "SELECT x FROM ops.nosuch_v1", "SELECT 2", "EXPLAIN SELECT 3", "SELECT 4"} {
+		if _, err := sessionRows(t, s, sql); err != nil && !strings.Contains(sql, "nosuch") {
 			t.Fatal(err)
 		}
 	}
-	got := rows(t, e, "admin", "SELECT query_id - min(query_id) OVER () FROM mesh.query_log WHERE user_name = 'analyst' ORDER BY query_id")
-	if strings.Join(got, ",") != "0,1,2,3" {
-		t.Errorf("ids of four statements, from the first: %v", got)
+	got := rows(t, e, "admin", "SELECT query_id - min(query_id) OVER (), status FROM mesh.query_log WHERE user_name = 'analyst' ORDER BY query_id")
+	if strings.Join(got, ",") != "0|00000,1|42P01,2|00000,3|00000,4|00000" {
+		t.Errorf("ids of five statements, from the first, and their status: %v", got)
 	}
 
 	var planned string
