@@ -129,6 +129,7 @@ func (st *connState) close() {
 		}
 		st.srv.mu.Unlock()
 	}
+	st.endStatements() // a Parse the connection's end cut off before its Sync
 	if st.session != nil {
 		st.session.Close()
 	}

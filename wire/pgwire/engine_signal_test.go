@@ -101,3 +101,38 @@ func TestSignalBetweenPlanningAndExecution(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAloneEndsAtSync: a statement the extended protocol only
+// prepares (Parse, Describe, Sync, as pgx's Prepare) is over at the Sync:
+// the session is idle after it, runs nothing, and its later Execute is a
+// statement of its own that runs.
+func TestParseAloneEndsAtSync(t *testing.T) {
+	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
+	admin, victim := connect(t, addr, "admin", "admin"), connect(t, addr, "analyst", "analyst")
+	if _, err := victim.Prepare(t.Context(), "p", "SELECT 105"); err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	var running int
+	if err := admin.QueryRow(t.Context(), "SELECT state, (SELECT count(*) FROM mesh.running_queries WHERE user_name = 'analyst') FROM pg_stat_activity WHERE pid = $1",
+		int32(victim.PgConn().PID())).Scan(&state, &running); err != nil {
+		t.Fatal(err)
+	}
+	if state != "idle" || running != 0 {
+		t.Errorf("after Parse and Sync the session is %s with %d running queries", state, running)
+	}
+	var n int
+	if err := victim.QueryRow(t.Context(), "p").Scan(&n); err != nil || n != 105 {
+		t.Errorf("executing the prepared statement: %d, %v", n, err)
+	}
+}
