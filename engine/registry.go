@@ -96,9 +96,9 @@ func (r *registry) newID() int64 {
 }
 
 // begin registers a query of s, unless its user already runs limit
-// queries (limit == 0: no limit; uncounted: not counted, see count). The query's context ends with the
-// statement_timeout, with meshql_cancel or with ctx; end must be called
-// when the query is over.
+// queries (limit == 0: no limit; uncounted: not counted, see count). The
+// query's context ends with the statement_timeout, with meshql_cancel or
+// with ctx; end must be called when the query is over.
 func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int, timeout time.Duration, now time.Time) (qctx context.Context, q *runningQuery, end func(), err error) {
 	// The contexts exist before the query is registered: mesh.running_queries
 	// and meshql_cancel read the registered query (its cancel too) at once.

@@ -335,9 +335,6 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	if err := st.analyzeAt(ctx, true, start); err != nil && st.st == nil && st.err == nil {
 		return nil, err // stopped while planned
 	}
-	if err := s.stopped(ctx); err != nil {
-		return nil, err // stopped between its planning and its execution
-	}
 	if s.txFailed && !endsTransaction(st) {
 		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 	}
@@ -346,6 +343,15 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	}
 	if st, params, err = st.ownScale(ctx, params); err != nil {
 		return nil, err
+	}
+	switch st.st.Kind {
+	case planner.KindQuery, planner.KindExplain, planner.KindCopyOut, planner.KindDeclare, planner.KindExecute:
+		// Their query joins the statement's registration, which fails
+		// (and audits) a statement stopped since its start.
+	default:
+		if err := s.stopped(ctx); err != nil {
+			return nil, err // stopped between its planning and its execution
+		}
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:

@@ -67,6 +67,11 @@ func TestSignalBetweenPlanningAndExecution(t *testing.T) {
 				t.Errorf("terminated with severity %q, session ended %d times", se.Severity, ended.Load())
 			}
 			e.SetHooks(Hooks{})
+			if strings.HasPrefix(tc.sql, "SELECT") {
+				if got := rows(t, e, "admin", "SELECT status FROM mesh.query_log WHERE query = '"+tc.sql+"'"); strings.Join(got, ",") != tc.code {
+					t.Errorf("the query log records %v", got)
+				}
+			}
 			if v, _ := victim.Setting("statement_timeout"); v != "0" {
 				t.Errorf("a SET canceled before it ran took effect: statement_timeout = %q", v)
 			}
