@@ -141,6 +141,9 @@ func (s *Session) join(ctx context.Context, sql string, planning bool) (qctx con
 		}
 	}
 	q = sc.q
+	if ctx.Err() != nil {
+		q.cancel(context.Cause(ctx)) // at once: AfterFunc's would run later
+	}
 	if err := sc.ctx.Err(); err != nil {
 		return nil, q, nil, queryFailure(sc.ctx, err)
 	}
