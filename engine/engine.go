@@ -103,6 +103,7 @@ type Engine struct {
 	stmtTimeout time.Duration
 	maxPerUser  int
 	reg         registry
+	hooks       atomic.Pointer[Hooks]
 	recheck     time.Duration
 }
 

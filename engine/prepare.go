@@ -42,7 +42,7 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement, start
 func (s *Session) executeNamed(ctx context.Context, ex *Statement, start Clock) (*Result, error) {
 	p, params, err := s.executeArgs(ctx, ex, start)
 	if err != nil {
-		s.audit(0, ex.parsed.SQL, start.Statement, 0, nil, err)
+		s.audit(s.statementID(ctx), ex.parsed.SQL, start.Statement, 0, nil, err)
 		return nil, err
 	}
 	return p.execute(ctx, params, ex.parsed.SQL, start)

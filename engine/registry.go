@@ -30,15 +30,23 @@ type registry struct {
 	lastID   int64
 }
 
-// runningQuery is one executing statement, from Execute to the Result's
-// Close.
+// runningQuery is one statement, from the start of its analysis (or of
+// its execution, when it was analyzed before) to the Result's Close
+// (stmtscope.go).
 type runningQuery struct {
 	id     int64
 	s      *Session
 	sql    string
 	start  time.Time
 	cancel context.CancelCauseFunc
+	// counted: the query counts toward its user's max_queries_per_user
+	// (a statement does once it executes, not while it is planned).
+	counted bool
 }
+
+// uncounted is begin's limit for a statement being planned: it is not
+// counted toward the per-user limit until count.
+const uncounted = -1
 
 // sessionInfo is a snapshot of a session, for mesh.sessions.
 type sessionInfo struct {
@@ -88,9 +96,9 @@ func (r *registry) newID() int64 {
 }
 
 // begin registers a query of s, unless its user already runs limit
-// queries (limit <= 0: no limit). The query's context ends with the
-// statement_timeout, with meshql_cancel or with ctx; end must be called
-// when the query is over.
+// queries (limit == 0: no limit; uncounted: not counted, see count). The
+// query's context ends with the statement_timeout, with meshql_cancel or
+// with ctx; end must be called when the query is over.
 func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int, timeout time.Duration, now time.Time) (qctx context.Context, q *runningQuery, end func(), err error) {
 	// The contexts exist before the query is registered: mesh.running_queries
 	// and meshql_cancel read the registered query (its cancel too) at once.
@@ -111,9 +119,11 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 		r.queries, r.perUser = map[int64]*runningQuery{}, map[string]int{}
 	}
 	r.lastID++
-	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now, cancel: cancel}
+	q = &runningQuery{id: r.lastID, s: s, sql: sql, start: now, cancel: cancel, counted: limit != uncounted}
 	r.queries[q.id] = q
-	r.perUser[s.user]++
+	if q.counted {
+		r.perUser[s.user]++
+	}
 	s.running, s.lastSQL, s.lastStart = q, sql, now
 	r.mu.Unlock()
 
@@ -124,8 +134,10 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 			stop()
 			r.mu.Lock()
 			delete(r.queries, q.id)
-			if r.perUser[s.user]--; r.perUser[s.user] <= 0 {
-				delete(r.perUser, s.user)
+			if q.counted {
+				if r.perUser[s.user]--; r.perUser[s.user] <= 0 {
+					delete(r.perUser, s.user)
+				}
 			}
 			if s.running == q {
 				// The engine's clock, as the query's start and the system
@@ -136,6 +148,23 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 		})
 	}
 	return qctx, q, end, nil
+}
+
+// count counts q, registered uncounted while it was planned, toward its
+// user's limit of running queries as it starts executing (limit <= 0: no
+// limit); it fails as begin does when the user already runs limit.
+func (r *registry) count(q *runningQuery, limit int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q.counted || r.queries[q.id] != q {
+		return nil // counted already, or over
+	}
+	if limit > 0 && r.perUser[q.s.user] >= limit {
+		return errTooManyQueries(q.s.user, limit)
+	}
+	q.counted = true
+	r.perUser[q.s.user]++
+	return nil
 }
 
 // idle reports whether s runs no query.

@@ -93,6 +93,8 @@ func (st *Statement) ExecuteShare(ctx context.Context, params []sqltypes.Datum, 
 	if sh.Start.Statement.IsZero() {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share without the clock of its split was requested")
 	}
+	ctx, end := s.statement(ctx) // analyzed and run as one statement
+	defer end()
 	if err := st.analyzeAt(ctx, true, sh.Start); err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 		// A statement refused at analysis (a denied column, an unknown
 		// table) never runs: it is audited now.
 		if audit {
-			s.audit(0, st.parsed.SQL, start.Statement, 0, st.access, st.err)
+			s.audit(s.statementID(ctx), st.parsed.SQL, start.Statement, 0, st.access, st.err)
 		}
 		if system {
 			// A client's introspection query meshql cannot answer: the
@@ -145,16 +145,24 @@ func (st *Statement) analyzeAt(ctx context.Context, audit bool, start Clock) err
 
 // bind binds st in snap as analyzeAt says, setting st.st and st.err; an
 // error it returns instead stopped the binding (statement_timeout, a
-// cancel), and st stays to be analyzed again.
+// cancel), and st stays to be analyzed again. The binding is the
+// statement's planning phase (stmtscope.go): an idle session shows the
+// statement running while it is planned (pg_stat_activity 'active',
+// mesh.running_queries), and statement_timeout, meshql_cancel and
+// pg_cancel_backend stop a planning that takes long.
 func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock, system *bool) error {
-	pctx, done := st.s.planning(ctx, st.parsed.SQL)
+	s := st.s
+	pctx, _, done, err := s.join(ctx, st.parsed.SQL, true /* planning */)
+	if err != nil {
+		st.st, st.err, st.mesh = nil, nil, nil
+		return err
+	}
 	defer done() // a panic too: recoverQuery answers it above
-	st.st, st.err = planner.Analyze(pctx, catalogView{s: st.s, snap: snap, access: st.access, system: system}, st.parsed, st.bindOptions(snap, start))
+	st.st, st.err = planner.Analyze(pctx, catalogView{s: s, snap: snap, access: st.access, system: system}, st.parsed, st.bindOptions(snap, start))
 	if pctx.Err() != nil {
 		// Stopped while planned (statement_timeout, a cancel or a
 		// terminate), whether or not the planning noticed: the statement
-		// must not run (a cancel landing just before planning ended was
-		// lost, and the query then ran unregistered by it).
+		// must not run.
 		cause := st.err
 		if cause == nil {
 			cause = pctx.Err()
@@ -163,24 +171,9 @@ func (st *Statement) bind(ctx context.Context, snap catalogSnapshot, start Clock
 		st.st, st.err, st.mesh = nil, nil, nil
 		return err
 	}
+	done()
+	s.engine.planned(pctx, st.parsed.SQL)
 	return nil
-}
-
-// planning derives the context of a statement's analysis: an idle session
-// shows the statement running while it is planned (pg_stat_activity
-// 'active', mesh.running_queries), and statement_timeout, meshql_cancel
-// and pg_cancel_backend stop a planning that takes long. done must be
-// called when the analysis is over. Within a running query (EXECUTE, a
-// portal not yet drained) the running query's context applies.
-func (s *Session) planning(ctx context.Context, sql string) (context.Context, func()) {
-	if !s.engine.reg.idle(s) {
-		return ctx, func() {}
-	}
-	qctx, _, end, err := s.engine.reg.begin(ctx, s, sql, 0, s.statementTimeout(), s.engine.clock())
-	if err != nil {
-		return ctx, func() {}
-	}
-	return qctx, end
 }
 
 // bindOptions are the session facts binding st depends on, in snap, for
@@ -215,8 +208,11 @@ func sameResult(a, b *planner.Statement) bool {
 	return true
 }
 
-// Query prepares and executes a single statement.
+// Query prepares and executes a single statement, registered once from
+// its analysis to the Result's Close (stmtscope.go).
 func (s *Session) Query(ctx context.Context, sql string, params ...sqltypes.Datum) (*Result, error) {
+	ctx, end := s.statement(ctx)
+	defer end()
 	stmts, err := s.Prepare(ctx, sql)
 	if err != nil {
 		return nil, err
@@ -335,7 +331,13 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		// Its now() would have no clock to read (executor.Env.Now).
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a statement was run without the clock of its start")
 	}
-	st.analyzeAt(ctx, true, start)
+	// Analyzed here or before (Prepare under the same scope), it is one
+	// statement: one registration, one timeout, one query id.
+	ctx, end := s.statement(ctx)
+	defer end()
+	if err := st.analyzeAt(ctx, true, start); err != nil && st.st == nil && st.err == nil {
+		return nil, err // stopped while planned
+	}
 	if s.txFailed && !endsTransaction(st) {
 		return nil, sqltypes.New(sqltypes.CodeInFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 	}
@@ -344,6 +346,15 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	}
 	if st, params, err = st.ownScale(ctx, params); err != nil {
 		return nil, err
+	}
+	switch st.st.Kind {
+	case planner.KindQuery, planner.KindExplain, planner.KindCopyOut, planner.KindDeclare, planner.KindExecute:
+		// Their query joins the statement's registration, which fails
+		// (and audits) a statement stopped since its start.
+	default:
+		if err := s.stopped(ctx); err != nil {
+			return nil, err // stopped between its planning and its execution
+		}
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
@@ -441,11 +452,20 @@ func (s *Session) env(start Clock) *executor.Env {
 	return &executor.Env{Mem: mem, Now: start.Transaction, StatementStart: start.Statement, Clock: s.engine.clock, Location: s.location(), DateStyle: s.dateStyle(), Workers: s.workers(), Budget: budget, Sources: &s.engine.metrics.sources, NoPushdown: !s.pushdown(), Session: s.sessionCall()}
 }
 
-// beginQuery registers a query (mesh.running_queries, meshql_cancel, the
-// per-user limit) and derives its context, which ends with
-// statement_timeout; end must run when the query is over.
+// beginQuery runs a query as the execution of the statement ctx carries
+// (mesh.running_queries, meshql_cancel, the per-user limit; see join);
+// its context ends with statement_timeout, counted from the statement's
+// start; end must run when the query is over.
 func (s *Session) beginQuery(ctx context.Context, sql string) (context.Context, *runningQuery, func(), error) {
-	return s.engine.reg.begin(ctx, s, sql, s.engine.maxPerUser, s.statementTimeout(), s.engine.clock())
+	return s.join(ctx, sql, false /* planning */)
+}
+
+// queryID is q's id, 0 (a new one in the logs) without q.
+func queryID(q *runningQuery) int64 {
+	if q == nil {
+		return 0
+	}
+	return q.id
 }
 
 // runQuery runs st's query in the statement that runs at start.
@@ -463,8 +483,8 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	began, auditStart := time.Now(), s.engine.clock()
 	qctx, q, end, err := s.beginQuery(ctx, text)
 	if err != nil {
-		s.logQuery(0, text, st.access.Products, 0, 0, err)
-		s.audit(0, text, auditStart, 0, st.access, err)
+		s.logQuery(queryID(q), text, st.access.Products, 0, 0, err)
+		s.audit(queryID(q), text, auditStart, 0, st.access, err)
 		return nil, err
 	}
 	observed := s.observe(text, st.st.Query, st.access)
@@ -556,7 +576,7 @@ func (s *Session) explain(ctx context.Context, st *Statement, params []sqltypes.
 	auditStart := s.engine.clock()
 	qctx, q, end, err := s.beginQuery(ctx, st.parsed.SQL)
 	if err != nil {
-		s.audit(0, st.parsed.SQL, auditStart, 0, st.access, err)
+		s.audit(queryID(q), st.parsed.SQL, auditStart, 0, st.access, err)
 		return nil, err
 	}
 	defer func() { s.audit(q.id, st.parsed.SQL, auditStart, 0, st.access, err) }()

@@ -140,11 +140,16 @@ func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
 				WithHint("It is not a PostgreSQL-protocol connection; cancel its query with SELECT pg_cancel_backend(%d).", pid)
 		}
 		s.engine.log.Info("session terminated with pg_terminate_backend", "pid", pid, "by", s.user)
+		if q := target.running; q != nil {
+			// Its statement, from its planning to its end (also between
+			// the two), fails FATAL: the front then ends the session.
+			q.cancel(errTerminated())
+		}
 		target.terminate()
 		return true, nil
 	}
 	if q := target.running; q != nil {
-		q.cancel(sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request"))
+		q.cancel(errUserCancel())
 		s.engine.log.Info("query canceled with pg_cancel_backend", "pid", pid, "query_id", q.id, "by", s.user)
 	}
 	return true, nil

@@ -79,12 +79,18 @@ func runQuery(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	// analyzed by Prepare, read too.
 	sess.HoldImplicitTransactions()
 	clock := sess.Clock()
-	stmts, err := sess.Prepare(ctx, sql)
+	// A single statement, analyzed by Prepare, runs as the same
+	// statement (one registration, one statement_timeout); several are
+	// analyzed and run one by one by ExecuteAt.
+	sc := sess.BeginStatement()
+	defer sc.End()
+	stmts, err := sess.Prepare(sc.Context(ctx), sql)
 	if err != nil {
 		return &statementError{err: err, sql: sql}
 	}
 	for _, st := range stmts {
-		res, err := st.ExecuteAt(ctx, nil, clock)
+		res, err := st.ExecuteAt(sc.Context(ctx), nil, clock)
+		sc.End()
 		if err != nil {
 			return &statementError{err: err, sql: sql}
 		}

@@ -1,10 +1,13 @@
 package flightsql
 
 import (
+	"context"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"google.golang.org/grpc/codes"
+
+	"github.com/meshql/meshql/engine"
 )
 
 // TestPendingCancelsPerUser: the cancellations of tickets not redeemed
@@ -77,4 +80,38 @@ func TestPendingCancelsPerUser(t *testing.T) {
 		t.Errorf("marketing's cancel while analyst's list is full: %v", err)
 	}
 	checkStatus(t, "marketing's cancelled ticket", redeem(octx, other, theirs.Endpoint[0].Ticket), codes.Canceled, "57014")
+}
+
+// TestSignalBetweenPlanningAndExecution: a DoGet analyzes its statement
+// and runs it as one statement of the engine; a meshql_cancel landing
+// between the two (the engine's Planned hook holds it there) finds it
+// registered and cancels it (57014, gRPC Canceled), and the statement has
+// one query id.
+func TestSignalBetweenPlanningAndExecution(t *testing.T) {
+	eng, mem := tpchEngine(t, tpchMesh)
+	_, addr := startServer(t, eng, mem)
+	cl, ctx, err := dial(t, addr, "analyst", "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cl.Execute(ctx, "SELECT 21")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canceled := make(chan [][]string, 1) // the hook runs on the server's goroutine
+	eng.SetHooks(engine.Hooks{Planned: func(_ context.Context, sql string) {
+		if sql == "SELECT 21" {
+			canceled <- inProcess(t, eng, "admin", "SELECT meshql_cancel(query_id) FROM mesh.running_queries WHERE query = 'SELECT 21'")
+		}
+	}})
+	defer eng.SetHooks(engine.Hooks{})
+	checkStatus(t, "the DoGet canceled between planning and execution", redeem(ctx, cl, info.Endpoint[0].Ticket), codes.Canceled, "57014")
+	select {
+	case got := <-canceled:
+		if len(got) != 1 || got[0][0] != "t" {
+			t.Errorf("meshql_cancel between planning and execution: %v", got)
+		}
+	default:
+		t.Error("the DoGet's statement was not held between its planning and its execution")
+	}
 }

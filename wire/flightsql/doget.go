@@ -67,7 +67,11 @@ func (v *service) doGetTicket(ctx context.Context, handle []byte, stream flight.
 	switch t.kind {
 	case ticketQuery:
 		// Analyzed and run as one statement: its 'now' literals read
-		// the start its now() reads, a share's that of its split.
+		// the start its now() reads, a share's that of its split; one
+		// registration for signals and statement_timeout, one query id.
+		sc := s.sess.BeginStatement()
+		defer sc.End()
+		ctx = sc.Context(ctx)
 		start := s.startOf(t.share)
 		st, err := s.prepareOneAt(ctx, start, string(t.payload))
 		if err != nil {

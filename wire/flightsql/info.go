@@ -213,6 +213,10 @@ func (v *service) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql
 	if err != nil {
 		return 0, err
 	}
+	// Analyzed and run as one statement (engine.StatementScope).
+	sc := s.sess.BeginStatement()
+	defer sc.End()
+	ctx = sc.Context(ctx)
 	st, err := s.prepareOne(ctx, cmd.GetQuery())
 	if err != nil {
 		return 0, toStatus(err)

@@ -145,6 +145,10 @@ func (v *service) GetFlightInfoStatement(ctx context.Context, cmd flightsql.Stat
 	if err != nil {
 		return nil, err
 	}
+	// Analyzed and split as one statement (engine.StatementScope).
+	sc := s.sess.BeginStatement()
+	defer sc.End()
+	ctx = sc.Context(ctx)
 	st, err := s.prepareOne(ctx, cmd.GetQuery())
 	if err != nil {
 		return nil, toStatus(err)

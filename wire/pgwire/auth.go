@@ -86,7 +86,9 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 	if t, ok := sess.(ImplicitTransactions); ok {
 		t.HoldImplicitTransactions()
 	}
+	st.mu.Lock()
 	st.user, st.session = user, sess
+	st.mu.Unlock()
 	st.rw = &frameRewriter{dst: w.Writer, dropParamStatus: true, onReady: st.readyForQuery}
 	w.Writer = st.rw
 	return context.WithValue(ctx, connKey{}, st), nil

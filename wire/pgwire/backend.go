@@ -106,6 +106,30 @@ type Rows interface {
 	Close() error
 }
 
+// StatementScoper is an optional upgrade of Session whose statements run
+// in several calls (Prepare, then the statement's Execute) as one
+// statement: one registration for signals, one statement_timeout, one
+// query id (engine.StatementScope). The calls given a Scope's Context are
+// that statement; End is called when the server is done with it (at the
+// latest at the next ReadyForQuery).
+type StatementScoper interface {
+	BeginStatement() Scope
+}
+
+// Scope is one statement's scope (StatementScoper).
+type Scope interface {
+	Context(ctx context.Context) context.Context
+	End()
+}
+
+// Canceler is an optional upgrade of Session: Cancel cancels the
+// statement the session runs, from its start to its end (also between
+// Prepare and Execute, where the server's own cancel has nothing to stop),
+// with cause, or 57014 for nil. It is called from other goroutines.
+type Canceler interface {
+	Cancel(cause error)
+}
+
 // ProcessIDer is an optional upgrade of Session: its ProcessID is sent in
 // BackendKeyData (so that pg_backend_pid() and cancel keys agree). Without
 // it the server picks a random process ID.

@@ -25,7 +25,7 @@ type connState struct {
 	srv     *Server
 	conn    net.Conn // the accepted connection, under TLS if any
 	user    string
-	session Session
+	session Session        // set once, under mu (cancels read it from other goroutines)
 	rw      *frameRewriter // nil until authentication succeeded
 
 	reported map[string]string // ParameterStatus values last sent
@@ -35,6 +35,7 @@ type connState struct {
 	parsed   parsedStmt  // see stmtCache.Set
 	// stmtOf is the Statement each psql-wire statement runs (statements.go).
 	stmtOf map[*wire.Statement]Statement
+	scopes []Scope // statements parse opened, until ReadyForQuery
 
 	mu      sync.Mutex
 	pid     int32
@@ -87,6 +88,22 @@ func (st *connState) beginQuery(ctx context.Context) (qctx context.Context, done
 	}
 }
 
+// cancelStatement cancels the running statement, if any, here and in the
+// session (from its planning to its end, also between the two, where
+// this package runs nothing), as cancelQuery says. A session waiting for
+// the client runs no statement: as in PostgreSQL, the cancel is then
+// ignored (an open cursor's query, which the session still holds, goes
+// on).
+func (st *connState) cancelStatement(cause error) {
+	st.cancelQuery(cause)
+	st.mu.Lock()
+	sess, idle := st.session, st.idle
+	st.mu.Unlock()
+	if c, ok := sess.(Canceler); ok && !idle {
+		c.Cancel(cause)
+	}
+}
+
 // cancelQuery cancels the running query, if any. A *sqltypes.Error cause
 // is what the statement then fails with (57P01 when the shutdown grace is
 // over); nil means a cancel request (57014).
@@ -115,6 +132,7 @@ func (st *connState) close() {
 		}
 		st.srv.mu.Unlock()
 	}
+	st.endStatements() // a Parse the connection's end cut off before its Sync
 	if st.session != nil {
 		st.session.Close()
 	}
@@ -161,7 +179,7 @@ func (s *Server) cancelRequest(_ context.Context, pid, key int32) error {
 	st.mu.Unlock()
 	if ok {
 		s.log.Debug("pgwire: cancel request", "pid", pid)
-		st.cancelQuery(nil)
+		st.cancelStatement(nil)
 	}
 	return nil
 }
@@ -348,6 +366,7 @@ func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 		if t, ok := st.session.(ImplicitTransactions); ok {
 			t.EndImplicitTransaction()
 		}
+		st.endStatements()
 		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
 			return types.ServerTransactionFailed
 		}

@@ -126,6 +126,24 @@ func (s engineSession[St]) Prepare(ctx context.Context, sql string, paramTypes .
 	return out, nil
 }
 
+// BeginStatement forwards to the engine session's statement scopes when
+// it has them; without, each call is a statement of its own.
+func (s engineSession[St]) BeginStatement() Scope {
+	if b, ok := any(s.s).(interface {
+		BeginStatement() *engine.StatementScope
+	}); ok {
+		return b.BeginStatement()
+	}
+	return noScope{}
+}
+
+// Cancel forwards a cancel to the engine session when it can take one.
+func (s engineSession[St]) Cancel(cause error) {
+	if c, ok := any(s.s).(Canceler); ok {
+		c.Cancel(cause)
+	}
+}
+
 // engineTransactions is the method set of *engine.Session behind
 // ImplicitTransactions.
 type engineTransactions interface {

@@ -169,7 +169,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err != nil {
 		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
 		for _, c := range s.connections() {
-			c.state.cancelQuery(errAdminShutdown)
+			c.state.cancelStatement(errAdminShutdown)
 		}
 		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.waitConns(last, false)

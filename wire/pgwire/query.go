@@ -34,7 +34,12 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		start = &c
 	}
 	failed := !q.SimpleQuery && st.abortedErr(nil) != nil
-	pctx, done := st.beginQuery(ctx) // a cancel request also stops planning
+	// A single statement is planned here and run when psql-wire calls
+	// its function: one statement for signals and statement_timeout
+	// from now to the end of its execution (or, for a Parse, to the end
+	// of the first Execute or to the Sync, as PostgreSQL's timeout).
+	sc := st.beginStatement()
+	pctx, done := st.beginQuery(sc.Context(ctx)) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
 	done()
 	if err != nil && failed && sqltypes.AsError(err).Code != sqltypes.CodeSyntaxError {
@@ -43,7 +48,14 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		return nil, st.abortedErr(nil)
 	}
 	if err != nil {
+		sc.End()
 		return nil, st.wireErr(queryErr(ctx, pctx, err))
+	}
+	if len(stmts) != 1 {
+		// Several statements of a simple Query message are planned and
+		// run one by one, each a statement of its own (simpleFn).
+		sc.End()
+		sc = noScope{}
 	}
 	if len(stmts) == 0 {
 		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
@@ -56,13 +68,14 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	out := make(wire.PreparedStatements, len(stmts))
 	for i, stmt := range stmts {
 		if q.SimpleQuery {
-			out[i] = wire.NewStatement(st.simpleFn(stmt, start))
+			out[i] = wire.NewStatement(st.simpleFn(stmt, start, sc))
 			continue
 		}
 		if err := st.abortedErr(stmt); err != nil {
+			sc.End()
 			return nil, err
 		}
-		out[i] = st.wireStatement(stmt, q.ParameterOIDs)
+		out[i] = st.wireStatement(stmt, q.ParameterOIDs, sc)
 		st.parsed = parsedStmt{ps: out[i], stmt: stmt}
 	}
 	return out, nil
@@ -76,10 +89,11 @@ type parsedStmt struct {
 }
 
 // wireStatement wraps an extended-protocol statement for psql-wire;
-// declared are the parameter types the Parse message gave.
-func (st *connState) wireStatement(stmt Statement, declared []uint32) *wire.PreparedStatement {
+// declared are the parameter types the Parse message gave, sc the
+// statement scope its first Execute runs in.
+func (st *connState) wireStatement(stmt Statement, declared []uint32, sc Scope) *wire.PreparedStatement {
 	oids := paramOIDs(stmt.ParamTypes(), declared)
-	return wire.NewStatement(st.extendedFn(stmt, oids),
+	return wire.NewStatement(st.extendedFn(stmt, oids, sc),
 		wire.WithParameters(oids), wire.WithColumns(wireColumns(stmt.Columns())))
 }
 
@@ -136,6 +150,33 @@ func missingParam(types []sqltypes.Type) int {
 // types (one the query skips, or uses only where any string goes).
 func untypedParam(t sqltypes.Type) bool { return t.Kind == sqltypes.Unknown || t == sqltypes.TypeText }
 
+// beginStatement opens the scope of a statement the server plans and
+// runs in separate calls; the next ReadyForQuery ends it if nothing did.
+func (st *connState) beginStatement() Scope {
+	s, ok := st.session.(StatementScoper)
+	if !ok {
+		return noScope{}
+	}
+	sc := s.BeginStatement()
+	st.scopes = append(st.scopes, sc)
+	return sc
+}
+
+// endStatements ends the scopes still open, at ReadyForQuery: a Parse
+// whose statement no Execute ran is over at the Sync.
+func (st *connState) endStatements() {
+	for _, sc := range st.scopes {
+		sc.End()
+	}
+	st.scopes = st.scopes[:0]
+}
+
+// noScope is the Scope of a session without statement scopes.
+type noScope struct{}
+
+func (noScope) Context(ctx context.Context) context.Context { return ctx }
+func (noScope) End()                                        {}
+
 // paramOIDs is the ParameterDescription: what the client declared, else
 // the engine's inferred type.
 func paramOIDs(types []sqltypes.Type, declared []uint32) []uint32 {
@@ -159,11 +200,19 @@ func (st *connState) emptyQuery(context.Context, wire.DataWriter, []wire.Paramet
 }
 
 // simpleFn runs a statement of a simple Query message, at the message's
-// start when the session takes one. psql-wire gets no columns: this
-// package writes RowDescription and DataRows itself (text).
-func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.PreparedStatementFn {
+// start when the session takes one, in sc, the scope parse planned it in
+// (a noScope: one of several statements, planned and run here as one).
+// psql-wire gets no columns: this package writes RowDescription and
+// DataRows itself (text).
+func (st *connState) simpleFn(stmt Statement, start *engine.Clock, sc Scope) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, _ []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
+		scope := sc
+		if _, none := sc.(noScope); none {
+			scope = st.beginStatement()
+		}
+		defer scope.End()
+		ctx = scope.Context(ctx)
 		run := stmt.Execute
 		if c, ok := stmt.(StatementClock); ok && start != nil {
 			// Bound at the message's start before ParamTypes binds it at
@@ -184,10 +233,16 @@ func (st *connState) simpleFn(stmt Statement, start *engine.Clock) wire.Prepared
 }
 
 // extendedFn runs a bound portal of an extended-protocol statement; oids is
-// its ParameterDescription.
-func (st *connState) extendedFn(stmt Statement, oids []uint32) wire.PreparedStatementFn {
+// its ParameterDescription. Its first execution before a Sync is the
+// statement its Parse planned (sc); later ones are statements of their
+// own.
+func (st *connState) extendedFn(stmt Statement, oids []uint32, sc Scope) wire.PreparedStatementFn {
 	return func(ctx context.Context, dw wire.DataWriter, params []wire.Parameter) (err error) {
 		defer st.recoverErr(&err)
+		scope := sc
+		sc = noScope{} // for the executions after this one
+		defer scope.End()
+		ctx = scope.Context(ctx)
 		in := st.env.input()
 		run := stmt.Execute
 		if c, ok := stmt.(StatementClock); ok {

@@ -217,7 +217,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.state.cancelQuery(nil)
+		c.state.cancelStatement(nil)
 		_ = c.Conn.Close()
 	}
 	err := s.wire.Close()

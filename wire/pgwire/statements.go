@@ -78,7 +78,7 @@ func (c *stmtCache) Get(ctx context.Context, name string) (*wire.Statement, erro
 	case ws != nil && c.kept[name] == cur:
 		return ws, nil
 	}
-	if err := c.set(ctx, st, name, st.wireStatement(cur, nil), cur); err != nil {
+	if err := c.set(ctx, st, name, st.wireStatement(cur, nil, noScope{}), cur); err != nil {
 		return nil, err
 	}
 	return c.DefaultStatementCache.Get(ctx, name)
