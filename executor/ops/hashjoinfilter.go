@@ -122,6 +122,11 @@ func (f *probeFilter) apply(ctx context.Context, env *executor.Env, b arrow.Reco
 // the rows sel take part: their chains' heads, and -1 for every other
 // row. Only the keys of the rows in sel are looked up.
 func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) error {
+	o.phead = growTo(o.phead[:0], n)[:n]
+	if rt, ok := o.table.(rowTable); ok && !o.packed {
+		o.sheads = rt.lookupFiltered(keys, sel, o.phead, &o.kf, o.spec.Stats, o.sheads)
+		return nil
+	}
 	sk, err := takeColumns(o.env.Mem, keys, sel)
 	if err != nil {
 		return err
@@ -129,7 +134,6 @@ func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) erro
 	defer releaseArrays(sk)
 	o.sheads = growTo(o.sheads[:0], len(sel))[:len(sel)]
 	o.lookupHeads(sk, o.sheads)
-	o.phead = growTo(o.phead[:0], n)[:n]
 	for i := range o.phead {
 		o.phead[i] = -1
 	}
