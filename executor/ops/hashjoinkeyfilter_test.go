@@ -158,3 +158,34 @@ func TestHashJoinKeyFilterEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestProbeFilterDecodesDictionary: a folded probe filter copies the rows
+// that pass (instead of probing them in place) only when the columns the
+// join reads include a dictionary column, which reading decodes per row;
+// a dictionary column that only the filter read does not count.
+func TestProbeFilterDecodesDictionary(t *testing.T) {
+	mem := checked(t)
+	r := rand.New(rand.NewPCG(95, 96))
+	b := dictBatch(mem, r, [][]any{{"a", "b", int64(1)}, {"c", nil, int64(2)}}, 0, false)
+	defer b.Release()
+	pick := func(cols ...int) *probeFilter {
+		p := &projectOp{}
+		for _, c := range cols {
+			p.exprs = append(p.exprs, expr.Column(c, tI8, "c"))
+		}
+		return &probeFilter{proj: p}
+	}
+	for _, tc := range []struct {
+		name string
+		f    *probeFilter
+		want bool
+	}{
+		{"no_projection", &probeFilter{}, true},
+		{"dictionaries_dropped", pick(2), false},
+		{"dictionary_kept", pick(2, 0), true},
+	} {
+		if got := tc.f.decodesDictionary(b); got != tc.want {
+			t.Errorf("%s: decodesDictionary = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
