@@ -11,6 +11,7 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/cputime"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -45,7 +46,7 @@ func benchMesh(b *testing.B, dir string) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var rows, n int
-			start := cpuTime()
+			start := cputime.Process()
 			for b.Loop() {
 				n++
 				res, err := tpch.Run(ctx, sess, string(sql))
@@ -57,7 +58,7 @@ func benchMesh(b *testing.B, dir string) {
 			b.ReportMetric(float64(rows), "rows")
 			// CPU per run steadies comparisons on a shared machine (wall
 			// time counts other work's turns on the cores).
-			b.ReportMetric(float64(cpuTime()-start)/float64(max(n, 1)), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-start)/float64(max(n, 1)), "cpu-ns/op")
 		})
 	}
 }

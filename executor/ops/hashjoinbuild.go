@@ -157,40 +157,31 @@ func (t *partIntTable[T]) lookupValsFiltered(vals []T, v validity, rows, heads [
 
 // lookupSel sets heads[r] for the rows r of sel, whose keys are not NULL.
 func (t *partIntTable[T]) lookupSel(vals []T, sel, heads []int32) {
-	rmask := t.rmask
-	slots := t.slots
 	for _, r := range sel {
-		k := vals[r]
-		q := (uint64(k) * fibMul) >> t.shift
-		for {
-			s := &slots[q]
-			if s.row == 0 || s.key == k {
-				heads[r] = s.row - 1
-				break
-			}
-			q = q&^rmask | (q+1)&rmask
-		}
+		heads[r] = t.find(vals[r])
 	}
 }
 
 // lookupRowVals is lookupRows over the key values vals with validity v.
 func (t *partIntTable[T]) lookupRowVals(vals []T, v validity, heads []int32) {
-	rmask := t.rmask
-	slots := t.slots
 	for i, k := range vals[:len(heads)] {
 		if v.Bits != nil && !v.OK(i) {
 			heads[i] = -1
 			continue
 		}
-		q := (uint64(k) * fibMul) >> t.shift
-		for {
-			s := &slots[q]
-			if s.row == 0 || s.key == k {
-				heads[i] = s.row - 1
-				break
-			}
-			q = q&^rmask | (q+1)&rmask
+		heads[i] = t.find(k)
+	}
+}
+
+// find returns the first build row with key k, or -1.
+func (t *partIntTable[T]) find(k T) int32 {
+	q := (uint64(k) * fibMul) >> t.shift
+	for {
+		s := &t.slots[q]
+		if s.row == 0 || s.key == k {
+			return s.row - 1
 		}
+		q = q&^t.rmask | (q+1)&t.rmask
 	}
 }
 
