@@ -15,7 +15,7 @@ var layers = []struct {
 	{"sqltypes", 0},
 	{"catalog", 1},
 	{"connectors", 2},
-	{"internal/gendir", 0}, {"internal/demodata", 2}, {"internal/tpchgen", 2}, {"internal/pgtest", 2}, {"internal/pgload", 2},
+	{"internal/gendir", 0}, {"internal/cputime", 0}, {"internal/demodata", 2}, {"internal/tpchgen", 2}, {"internal/pgtest", 2}, {"internal/pgload", 2},
 	{"executor", 3},
 	{"planner", 4},
 	{"engine", 5},

@@ -11,6 +11,7 @@ import (
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/internal/cputime"
 	"github.com/meshql/meshql/internal/tpch"
 )
 
@@ -19,7 +20,8 @@ const queryDir = "../testdata/tpch/queries"
 // BenchmarkTPCH runs BenchmarkTPCH/sf0.01/q01..q22 over the committed
 // SF0.01 mesh and, when MESHQL_TPCH_SF1_MESH names a folder written by
 // `meshql tpch gen --sf 1`, BenchmarkTPCH/sf1/q01..q22 over it. Each
-// iteration runs the query and reads its rows as text; the engine uses
+// iteration runs the query and reads its rows as text (cpu-ns/op is the
+// process's CPU time per run); the engine uses
 // GOMAXPROCS workers unless MESHQL_BENCH_WORKERS is set.
 func BenchmarkTPCH(b *testing.B) {
 	meshes := [][2]string{{"sf0.01", "../testdata/mesh-tpch"}}
@@ -43,8 +45,10 @@ func benchMesh(b *testing.B, dir string) {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
-			var rows int
+			var rows, n int
+			start := cputime.Process()
 			for b.Loop() {
+				n++
 				res, err := tpch.Run(ctx, sess, string(sql))
 				if err != nil {
 					b.Fatal(err)
@@ -52,6 +56,9 @@ func benchMesh(b *testing.B, dir string) {
 				rows = len(res.Rows)
 			}
 			b.ReportMetric(float64(rows), "rows")
+			// CPU per run steadies comparisons on a shared machine (wall
+			// time counts other work's turns on the cores).
+			b.ReportMetric(float64(cputime.Process()-start)/float64(max(n, 1)), "cpu-ns/op")
 		})
 	}
 }

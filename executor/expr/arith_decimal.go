@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -129,7 +130,8 @@ func decimalKernel(mem memory.Allocator, dt arrow.DataType, op BinaryOp, sa, sb,
 	if valid != nil {
 		vb = valid.Bytes()
 	}
-	buf, out := allocFixed[decimal128.Num](mem, n)
+	// Every branch writes every row (NULL rows too): no clearing needed.
+	buf, out := allocFixed[decimal128.Num](membudget.Filling(mem), n)
 	var err error
 	switch {
 	case (op == OpAdd || op == OpSub) && sa == sb:

@@ -5,6 +5,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -55,7 +56,7 @@ func extractDateField(mem memory.Allocator, dt arrow.DataType, unit string, days
 		}
 	}
 	valid := andValidity(mem, n, ins...)
-	buf, out := allocFixed[decimal128.Num](mem, n)
+	buf, out := allocFixed[decimal128.Num](membudget.Filling(mem), n) // every row written
 	if unit == "year" {
 		// Inlined: the year is the common case, and a call per row
 		// would cost as much as computing it.

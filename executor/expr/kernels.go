@@ -5,19 +5,22 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // Generic row-wise kernels for the function library and the temporal
 // operators: f runs once per non-NULL row through a closure call (no
 // interface call, no allocation); NULL rows produce NULL without calling
-// f. The arithmetic and comparison hot paths do not use these.
+// f. The arithmetic and comparison hot paths do not use these. Each
+// writes every row of its output (NULL rows as zero), so the output
+// buffers come uncleared from the query's recycler (membudget.Filling).
 
 // mapUnary computes f over a fixed-width array.
 func mapUnary[A, O fixedT](mem memory.Allocator, dt arrow.DataType, in arrow.Array, f func(A) (O, error)) (arrow.Array, error) {
 	n := in.Len()
 	a := values[A](in)
 	bm, off := bitmapOf(in)
-	buf, out := allocFixed[O](mem, n)
+	buf, out := allocFixed[O](membudget.Filling(mem), n) // every row written
 	var valid *memory.Buffer
 	if bm != nil {
 		valid = copyBitmap(mem, bm, off, n)
@@ -52,7 +55,7 @@ func mapBinary[A, B, O fixedT](mem memory.Allocator, dt arrow.DataType, la, ra a
 	if valid != nil {
 		vb = valid.Bytes()
 	}
-	buf, out := allocFixed[O](mem, n)
+	buf, out := allocFixed[O](membudget.Filling(mem), n) // every row written
 	var err error
 	for i := range out {
 		if !validAt(vb, 0, i) {
@@ -82,7 +85,7 @@ func mapRows[O fixedT](mem memory.Allocator, dt arrow.DataType, n int, ins []arr
 	if valid != nil {
 		vb = valid.Bytes()
 	}
-	buf, out := allocFixed[O](mem, n)
+	buf, out := allocFixed[O](membudget.Filling(mem), n) // every row written
 	for i := range out {
 		var z O
 		out[i] = z

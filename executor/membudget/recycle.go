@@ -319,3 +319,21 @@ func (r *Recycler) trim() int64 {
 }
 
 var _ memory.Allocator = (*Recycler)(nil)
+
+// Filling returns mem allocating without clearing (AllocateUninit) when
+// mem is a Recycler, else mem itself. It is for a writer that sets every
+// byte of each buffer it allocates before anything reads it, and puts
+// there no bytes that Go code could keep as strings: an arithmetic
+// kernel's output, whose fresh zeroed 128 kB a batch (8192 decimals)
+// cost TPC-H Q1 about 8% of its CPU in clearing and collection.
+func Filling(mem memory.Allocator) memory.Allocator {
+	if r, ok := mem.(*Recycler); ok {
+		return filling{r}
+	}
+	return mem
+}
+
+// filling is a Recycler whose Allocate does not clear.
+type filling struct{ *Recycler }
+
+func (f filling) Allocate(n int) []byte { return f.AllocateUninit(n) }

@@ -261,18 +261,15 @@ func TestRecyclerConcurrent(t *testing.T) {
 	}
 }
 
-// uninit is r allocating with AllocateUninit, as a decoder that fills its
-// buffers uses it.
-type uninit struct{ *Recycler }
-
-func (u uninit) Allocate(n int) []byte { return u.AllocateUninit(n) }
-
 // TestRecyclerArrowBuffers drives the recycler the way Arrow does:
 // resizable buffers that grow, shrink and are released, and a slice that
 // never came from it.
 func TestRecyclerArrowBuffers(t *testing.T) {
 	r, b, mem := newRecycler(t, 0, false)
-	buf := memory.NewResizableBuffer(uninit{r})
+	if Filling(mem) != memory.Allocator(mem) {
+		t.Fatal("Filling wrapped an allocator that cannot allocate without clearing")
+	}
+	buf := memory.NewResizableBuffer(Filling(r))
 	buf.Resize(20 << 10)
 	clear(buf.Bytes())
 	buf.Bytes()[0] = 1

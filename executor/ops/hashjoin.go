@@ -40,6 +40,9 @@ type HashJoinSpec struct {
 	ProbeFilter  expr.Expr
 	ProbeProject []expr.Expr
 	ProbeNames   []string
+	// Stats, when set, counts what the join's runtime key filter skipped
+	// (EXPLAIN ANALYZE).
+	Stats *JoinStats
 	// ExistsMark makes a MarkJoin's mark two-valued: FALSE where SQL's
 	// would be NULL (no TRUE pair, some NULL one), as EXISTS over the
 	// condition is. It skips the NULL phase (markjoin.go), whose NULL
@@ -58,24 +61,29 @@ type hashJoinOp struct {
 	// minParallel is the smallest build side hashed on several
 	// goroutines (parallelBuildRows; tests lower it).
 	minParallel int
-	head        []int32 // per group: first build row, -1 = none
-	next        []int32 // per build row: next row of its group, -1 = end
-	phead       []int32 // per probe row: first candidate build row (probe-only joins: next unvisited)
-	prow        int
-	per         int  // probe-only joins: candidates a row takes per pass
-	more        bool // probe-only joins: a row of this pass has candidates left
-	pcur        int32
-	begun       bool // pcur is valid for prow
-	tail        bool // current probe batch: pairs done, tail pending
-	mark        markState
-	built       bool
-	eof         bool
-	done        bool
-	gids        []int32
-	sheads      []int32 // lookupSelected: per selected probe row, its first build row
-	seed        maphash.Seed
-	level       int        // grace partitioning depth of this join's inputs
-	grace       *graceJoin // set when the build side spilled (hashjoinspill.go)
+	// minKeyFilter is the smallest slot array of a parallel build that
+	// gets a runtime key filter (minKeyFilterBytes; tests lower it), and
+	// kf this prober's use of it (hashjoinkeyfilter.go).
+	minKeyFilter int
+	kf           keyFilterUse
+	head         []int32 // per group: first build row, -1 = none
+	next         []int32 // per build row: next row of its group, -1 = end
+	phead        []int32 // per probe row: first candidate build row (probe-only joins: next unvisited)
+	prow         int
+	per          int  // probe-only joins: candidates a row takes per pass
+	more         bool // probe-only joins: a row of this pass has candidates left
+	pcur         int32
+	begun        bool // pcur is valid for prow
+	tail         bool // current probe batch: pairs done, tail pending
+	mark         markState
+	built        bool
+	eof          bool
+	done         bool
+	gids         []int32
+	sheads       []int32 // lookupSelected: per selected probe row, its first build row
+	seed         maphash.Seed
+	level        int        // grace partitioning depth of this join's inputs
+	grace        *graceJoin // set when the build side spilled (hashjoinspill.go)
 	// shared is set when the build side is a ParallelHashJoin's, built
 	// once for all its joins (hashjoinshared.go).
 	shared *sharedBuild
@@ -156,7 +164,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if err != nil {
 		return nil, err
 	}
-	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, seed: seed, level: level, pf: pf}
+	o := &hashJoinOp{spec: spec, ht: t, table: t, minParallel: parallelBuildRows, minKeyFilter: minKeyFilterBytes, seed: seed, level: level, pf: pf}
 	o.env, o.jt, o.residual, o.res = env, spec.Type, spec.Residual, res
 	o.existsMark = spec.ExistsMark
 	o.pack = packableKeys(types) && spec.Type != MarkJoin
@@ -401,7 +409,7 @@ func (o *hashJoinOp) lookupHeads(keys []arrow.Array, heads []int32) {
 		return
 	}
 	if rt, ok := o.table.(rowTable); ok {
-		rt.lookupRows(keys, heads)
+		o.sheads = rt.lookupFiltered(keys, nil, heads, &o.kf, o.spec.Stats, o.sheads)
 		return
 	}
 	o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]

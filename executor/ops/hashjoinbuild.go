@@ -91,6 +91,9 @@ type partIntTable[T int32 | int64] struct {
 	shift uint   // 64 - (partition bits + region bits)
 	rmask uint64 // region size - 1
 	n     int
+	// filter is the runtime join filter of the keys (hashjoinkeyfilter.go),
+	// or nil for a table that fits the caches.
+	filter *keyFilter
 }
 
 // keyRow is a slot of a partIntTable.
@@ -106,6 +109,12 @@ type rowTable interface {
 	// lookupRows sets heads[i] to the first build row with row i's key,
 	// or -1 if there is none (or the key is NULL).
 	lookupRows(keys []arrow.Array, heads []int32)
+	// lookupFiltered is lookupRows for the rows rows of keys only (nil:
+	// all; heads[i] is -1 for the others), checking the table's key
+	// filter first unless u has turned it off, and counting what it
+	// skipped in u and st (nil: not counted). sel is scratch space,
+	// returned for reuse.
+	lookupFiltered(keys []arrow.Array, rows, heads []int32, u *keyFilterUse, st *JoinStats, sel []int32) []int32
 }
 
 func (t *partIntTable[T]) len() int { return t.n }
@@ -114,24 +123,65 @@ func (t *partIntTable[T]) lookupRows(keys []arrow.Array, heads []int32) {
 	t.lookupRowVals(fixedVals[T](keys[0]), validityOf(keys[0]), heads)
 }
 
+func (t *partIntTable[T]) lookupFiltered(keys []arrow.Array, rows, heads []int32, u *keyFilterUse, st *JoinStats, sel []int32) []int32 {
+	return t.lookupValsFiltered(fixedVals[T](keys[0]), validityOf(keys[0]), rows, heads, u, st, sel)
+}
+
+// lookupValsFiltered is lookupFiltered over the key values vals with
+// validity v.
+func (t *partIntTable[T]) lookupValsFiltered(vals []T, v validity, rows, heads []int32, u *keyFilterUse, st *JoinStats, sel []int32) []int32 {
+	if rows == nil && (t.filter == nil || u.off) {
+		t.lookupRowVals(vals, v, heads)
+		return sel
+	}
+	for i := range heads {
+		heads[i] = -1
+	}
+	if t.filter == nil || u.off {
+		sel = keepValid(append(sel[:0], rows...), v)
+		t.lookupSel(vals, sel, heads)
+		return sel
+	}
+	vals = vals[:len(heads)]
+	var skipped int
+	sel, skipped = keyCandidates(t.filter, vals, rows, sel[:0])
+	checked := len(rows)
+	if rows == nil {
+		checked = len(vals)
+	}
+	u.record(checked, skipped, st)
+	sel = keepValid(sel, v)
+	t.lookupSel(vals, sel, heads)
+	return sel
+}
+
+// lookupSel sets heads[r] for the rows r of sel, whose keys are not NULL.
+func (t *partIntTable[T]) lookupSel(vals []T, sel, heads []int32) {
+	for _, r := range sel {
+		heads[r] = t.find(vals[r])
+	}
+}
+
 // lookupRowVals is lookupRows over the key values vals with validity v.
 func (t *partIntTable[T]) lookupRowVals(vals []T, v validity, heads []int32) {
-	rmask := t.rmask
-	slots := t.slots
 	for i, k := range vals[:len(heads)] {
 		if v.Bits != nil && !v.OK(i) {
 			heads[i] = -1
 			continue
 		}
-		q := (uint64(k) * fibMul) >> t.shift
-		for {
-			s := &slots[q]
-			if s.row == 0 || s.key == k {
-				heads[i] = s.row - 1
-				break
-			}
-			q = q&^rmask | (q+1)&rmask
+		heads[i] = t.find(k)
+	}
+}
+
+// find returns the first build row with key k, or -1.
+func (t *partIntTable[T]) find(k T) int32 {
+	q := (uint64(k) * fibMul) >> t.shift
+	for {
+		s := &t.slots[q]
+		if s.row == 0 || s.key == k {
+			return s.row - 1
 		}
+		q = q&^t.rmask | (q+1)&t.rmask
 	}
 }
 
@@ -270,6 +320,9 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 		slots: make([]keyRow[T], np*region),
 		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
 	}
+	// The key filter is 1/128 of the slots: within builtCost's 32
+	// bytes a row for the table, so it reserves nothing more.
+	t.withKeyFilter(o.minKeyFilter)
 	head := make([]int32, groups)
 	next := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {
@@ -285,6 +338,9 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 			h[g] = r
 		}
 		t.place(&parts[p], p, h)
+		if t.filter != nil {
+			t.fillKeyFilter(p)
+		}
 		parts[p] = intTable[T]{}
 	}); err != nil {
 		return true, err

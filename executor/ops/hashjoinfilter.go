@@ -89,7 +89,8 @@ func newProbeFilter(env *executor.Env, spec *HashJoinSpec) (*probeFilter, error)
 // returns the batch to probe (b, projected) and the rows of it that pass
 // the filter (nil: all of them); a nil batch if none pass. A batch of
 // which few rows pass is copied as the filter would when the projection
-// decodes dictionaries: decoding every row would cost more than the copy.
+// decodes dictionaries (decodesDictionary): decoding every row would
+// cost more than the copy.
 func (f *probeFilter) apply(ctx context.Context, env *executor.Env, b arrow.RecordBatch) (arrow.RecordBatch, []int32, error) {
 	var err error
 	if f.sel, err = f.where.selectRows(ctx, env, b, f.sel); err != nil || len(f.sel) == 0 {
@@ -99,7 +100,7 @@ func (f *probeFilter) apply(ctx context.Context, env *executor.Env, b arrow.Reco
 	sel, n := f.sel, int(b.NumRows())
 	if len(sel) == n {
 		sel = nil
-	} else if 2*len(sel) < n && hasDictionary(b.Columns()) {
+	} else if 2*len(sel) < n && f.decodesDictionary(b) {
 		fb, err := takeBatch(env.Mem, b.Schema(), b.Columns(), sel)
 		b.Release()
 		if err != nil {
@@ -118,10 +119,33 @@ func (f *probeFilter) apply(ctx context.Context, env *executor.Env, b arrow.Reco
 	return newBatch(f.proj.schema, cols, n), sel, nil
 }
 
+// decodesDictionary reports whether probing b decodes dictionary columns
+// on every row: those the projection keeps (ColumnExpr decodes them),
+// or any when there is no projection. A scan's dictionary column that
+// only the filter read (TPC-H Q10's l_returnflag) is dropped by the
+// projection and decoded nowhere, so the rows that pass are probed in
+// place rather than copied.
+func (f *probeFilter) decodesDictionary(b arrow.RecordBatch) bool {
+	if f.proj == nil {
+		return hasDictionary(b.Columns())
+	}
+	for _, e := range f.proj.exprs {
+		if b.Column(e.(*expr.ColumnExpr).Index).DataType().ID() == arrow.DICTIONARY {
+			return true
+		}
+	}
+	return false
+}
+
 // lookupSelected sets o.phead for a probe batch of n rows of which only
 // the rows sel take part: their chains' heads, and -1 for every other
 // row. Only the keys of the rows in sel are looked up.
 func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) error {
+	o.phead = growTo(o.phead[:0], n)[:n]
+	if rt, ok := o.table.(rowTable); ok && !o.packed {
+		o.sheads = rt.lookupFiltered(keys, sel, o.phead, &o.kf, o.spec.Stats, o.sheads)
+		return nil
+	}
 	sk, err := takeColumns(o.env.Mem, keys, sel)
 	if err != nil {
 		return err
@@ -129,7 +153,6 @@ func (o *hashJoinOp) lookupSelected(keys []arrow.Array, sel []int32, n int) erro
 	defer releaseArrays(sk)
 	o.sheads = growTo(o.sheads[:0], len(sel))[:len(sel)]
 	o.lookupHeads(sk, o.sheads)
-	o.phead = growTo(o.phead[:0], n)[:n]
 	for i := range o.phead {
 		o.phead[i] = -1
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/internal/cputime"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -171,13 +172,13 @@ func BenchmarkJSONBKeys(b *testing.B) {
 	for _, k := range []expr.Expr{doc, expr.Column(0, tTxt, "text")} {
 		b.Run("group/"+k.Type().String(), func(b *testing.B) {
 			b.ReportAllocs()
-			start, n := cpuTime(), 0
+			start, n := cputime.Process(), 0
 			for b.Loop() {
 				op, _ := NewHashAggregate(env, []executor.Operator{NewBatches(s, in)}, []expr.Expr{k}, []Aggregate{{Func: "count_star"}})
 				consume(b, op)
 				n++
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-start)/float64(n), "cpu-ns/op")
 		})
 		b.Run("sort/"+k.Type().String(), func(b *testing.B) {
 			b.ReportAllocs()

@@ -24,6 +24,9 @@ type ExplainNode struct {
 	Mem *membudget.Reservation
 	// Source counts what a scan's source delivered (under EXPLAIN ANALYZE).
 	Source *ops.SourceStats
+	// Join counts the probe rows a hash join's runtime key filter
+	// skipped (under EXPLAIN ANALYZE; shown when there are some).
+	Join *ops.JoinStats
 }
 
 // HideInnerStats drops the measurements of every operator below the root,
@@ -39,8 +42,9 @@ func (n *ExplainNode) HideInnerStats() {
 // Lines renders the tree, one operator per line, children indented by two
 // spaces. With analyze, each line ends with the measured rows, batches and
 // time (inclusive of children), for operators that retain memory the
-// peak memory reserved and the bytes spilled to disk, and for scans the
-// rows and bytes their source returned (before meshql's own filters).
+// peak memory reserved and the bytes spilled to disk, for scans the
+// rows and bytes their source returned (before meshql's own filters),
+// and for hash joins the probe rows their runtime key filter skipped.
 func (n *ExplainNode) Lines(analyze bool) []string {
 	var out []string
 	var rec func(n *ExplainNode, depth int)
@@ -66,6 +70,11 @@ func (n *ExplainNode) Lines(analyze bool) []string {
 			if n.Source != nil {
 				rows, bytes := n.Source.Snapshot()
 				src = fmt.Sprintf(" source_rows=%d source_bytes=%d", rows, bytes)
+			}
+			if n.Join != nil {
+				if k := n.Join.Skipped(); k > 0 {
+					src += fmt.Sprintf(" key_filter_skipped=%d", k)
+				}
 			}
 			loops := ""
 			if s.Opens > 1 {

@@ -128,6 +128,10 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 		}
 	}
 	spec := ops.HashJoinSpec{Type: opType, ProbeKeys: pk, BuildKeys: bk, Residual: res, ExistsMark: x.ExistsMark, ProbeOut: pout, BuildOut: bout}
+	if b.analyze {
+		spec.Stats = new(ops.JoinStats)
+		ex.Join = spec.Stats
+	}
 	if len(lkeys) > 0 && !constKey {
 		ls = b.foldProbeFilter(&spec, ls, ex)
 		if b.parallelProbe(opType, ls, left, right, bk) {
