@@ -177,6 +177,11 @@ func (n *ExplainNode) jsonNode(analyze bool) jsonObject {
 			rows, bytes := n.Source.Snapshot()
 			o = append(o, JSONField{"Source Rows", rows}, JSONField{"Source Bytes", bytes})
 		}
+		if n.Join != nil {
+			if k := n.Join.Skipped(); k > 0 {
+				o = append(o, JSONField{"Key Filter Skipped", k})
+			}
+		}
 	}
 	if len(n.Children) > 0 {
 		plans := make([]jsonObject, len(n.Children))
