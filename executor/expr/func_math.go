@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/libm"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -43,11 +44,11 @@ func floatFn(name string) func(float64) (float64, error) {
 	case "cbrt":
 		return func(x float64) (float64, error) { return cbrt(x), nil }
 	case "exp":
-		return func(x float64) (float64, error) { return checkFloat(math.Exp(x), x) }
+		return func(x float64) (float64, error) { return checkFloat(libm.Exp(x), x) }
 	case "ln", "log10", "log":
-		f := math.Log
+		f := libm.Log
 		if name != "ln" {
-			f = math.Log10
+			f = libm.Log10
 		}
 		return func(x float64) (float64, error) {
 			switch {
@@ -176,7 +177,7 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 		// double precision exp underflows to an error, as in PostgreSQL
 		// (numeric exp of a very negative number is 0 instead).
 		f = func(x float64) (float64, error) {
-			r, err := checkFloat(math.Exp(x), x)
+			r, err := checkFloat(libm.Exp(x), x)
 			if err == nil && r == 0 && !math.IsInf(x, -1) {
 				err = errFloatUnder()
 			}
@@ -350,7 +351,7 @@ func powFn(a, b float64) (float64, error) {
 	if a < 0 && b != math.Trunc(b) {
 		return 0, errPowNeg()
 	}
-	r := math.Pow(a, b)
+	r := libm.Pow(a, b)
 	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
 		return 0, errFloatRange()
 	}
