@@ -124,13 +124,15 @@ func lookupBuilder(name string) builder {
 	case "greatest", "least":
 		return buildGreatest
 	case "abs", "ceil", "ceiling", "floor", "sign", "sqrt", "cbrt", "exp", "ln", "log10",
-		"sin", "cos", "tan", "asin", "acos", "atan", "degrees", "radians":
+		"sin", "cos", "tan", "cot", "asin", "acos", "atan", "degrees", "radians",
+		"sind", "cosd", "tand", "cotd", "asind", "acosd", "atand",
+		"sinh", "cosh", "tanh", "asinh", "acosh", "atanh":
 		return buildMath1
 	case "round", "trunc":
 		return buildRound
 	case "log":
 		return buildLog
-	case "power", "pow", "atan2":
+	case "power", "pow", "atan2", "atan2d":
 		return buildPower
 	case "mod":
 		return buildMod

@@ -59,33 +59,21 @@ func floatFn(name string) func(float64) (float64, error) {
 			}
 			return f(x), nil
 		}
-	case "sin":
-		return func(x float64) (float64, error) { return math.Sin(x), nil }
-	case "cos":
-		return func(x float64) (float64, error) { return math.Cos(x), nil }
-	case "tan":
-		return func(x float64) (float64, error) { return math.Tan(x), nil }
-	case "asin", "acos":
-		f := math.Asin
-		if name == "acos" {
-			f = math.Acos
-		}
-		return func(x float64) (float64, error) {
-			if x < -1 || x > 1 {
-				return 0, errOutOfDom()
-			}
-			return f(x), nil
-		}
-	case "atan":
-		return func(x float64) (float64, error) { return math.Atan(x), nil }
 	case "degrees":
-		return func(x float64) (float64, error) { return x * 180 / math.Pi, nil }
+		// PostgreSQL divides by RADIANS_PER_DEGREE, checking overflow.
+		return func(x float64) (float64, error) { return checkFloat(x/radiansPerDegree, x) }
 	case "radians":
-		return func(x float64) (float64, error) { return x * math.Pi / 180, nil }
+		return func(x float64) (float64, error) {
+			r, err := checkFloat(x*radiansPerDegree, x)
+			if err == nil && r == 0 && x != 0 {
+				err = errFloatUnder()
+			}
+			return r, err
+		}
 	case "abs":
 		return func(x float64) (float64, error) { return math.Abs(x), nil }
 	}
-	return nil
+	return trigFn(name)
 }
 
 // checkFloat reports overflow of a finite input to ±Inf (and underflow to 0).
@@ -363,10 +351,9 @@ func buildPower(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	f := powFn
-	if name == "atan2" {
-		f = func(y, x float64) (float64, error) { return math.Atan2(y, x), nil }
-	}
-	if name != "atan2" {
+	if name == "atan2" || name == "atan2d" {
+		f = atan2Fn(name)
+	} else {
 		if e, err := numericMath(name, args, false); e != nil || err != nil {
 			return e, err
 		}

@@ -1,8 +1,8 @@
 package libm
 
 import (
-	"math"
 	"math/big"
+	"sync"
 )
 
 // The constants are derived from exact big.Float series when the package
@@ -14,17 +14,20 @@ import (
 const bigPrec = 1300
 
 var (
-	bigPi  = machinPi(bigPrec)
+	// bigPi is pi to bigPrec bits, for reducing huge angles: computed the
+	// first time one comes (3ms), not when the package loads.
+	bigPi  = sync.OnceValue(func() *big.Float { return machinPi(bigPrec) })
+	pi300  = machinPi(300)
 	bigLn2 = seriesLn2(200)
 
-	ln2Parts   = split3(bigLn2, 42)                                           // k*ln2Parts[0] exact for |k| < 2^11
-	halfPiBits = split4(new(big.Float).SetPrec(bigPrec).Quo(bigPi, big.NewFloat(2)), 33) // k*part exact for k < 2^20
+	ln2Parts   = split3(bigLn2, 42)                                                  // k*ln2Parts[0] exact for |k| < 2^11
+	halfPiBits = split4(new(big.Float).SetPrec(300).Quo(pi300, big.NewFloat(2)), 33) // k*part exact for k < 2^20
 	ln2DD      = ddOfBig(bigLn2)
-	halfPiDD   = ddOfBig(new(big.Float).SetPrec(bigPrec).Quo(bigPi, big.NewFloat(2)))
-	piDD       = ddOfBig(bigPi)
+	halfPiDD   = ddOfBig(new(big.Float).SetPrec(300).Quo(pi300, big.NewFloat(2)))
+	piDD       = ddOfBig(pi300)
 	invLn10DD  = ddOfBig(new(big.Float).SetPrec(200).Quo(big.NewFloat(1).SetPrec(200), seriesLn10(200)))
 
-	invFact = func() (t [16]dd) { // 1/n!
+	invFact = func() (t [32]dd) { // 1/n!
 		f := new(big.Float).SetPrec(200).SetInt64(1)
 		for n := range t {
 			if n > 1 {
@@ -134,5 +137,3 @@ func seriesLn10(prec uint) *big.Float {
 	l.Mul(l, big.NewFloat(3))
 	return l.Add(l, seriesAtanh2(9, prec+32)).SetPrec(prec)
 }
-
-var _ = math.Pi
