@@ -380,10 +380,10 @@ func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {
 }
 
 // implicitText reports whether an argument can stand where text is
-// expected: a string, an untyped literal or bpchar (whose cast to text,
-// which coerceTo inserts, drops its trailing blanks).
+// expected: a string, an untyped literal, bpchar (whose cast to text,
+// which coerceTo inserts, drops its trailing blanks) or "char".
 func implicitText(t sqltypes.Type) bool {
-	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar
+	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Char
 }
 
 // commonArgType is the type GREATEST/COALESCE-like functions convert to:
