@@ -74,21 +74,32 @@ func acosdQ1(x float64) float64 {
 	return float64(libm.Acos(x)/degreeConsts.acosHalf) * 60
 }
 
-// degreeQuadrant folds x (finite) into [0, 90] degrees, returning the
-// sign the tangent-like functions (odd, period 180) take.
-func degreeQuadrant(x float64) (float64, float64) {
+// foldDegrees folds x (finite) into [0, 90] degrees as float.c does:
+// mod 360, then -x, 360-x and 180-x, each reported, from which each
+// function takes its sign.
+func foldDegrees(x float64) (y float64, neg, over180, over90 bool) {
 	x = math.Mod(x, 360)
-	sign := 1.0
-	if x < 0 {
-		x, sign = -x, -sign
+	if neg = x < 0; neg {
+		x = -x
 	}
-	if x > 180 {
-		x, sign = 360-x, -sign
+	if over180 = x > 180; over180 {
+		x = 360 - x
 	}
-	if x > 90 {
-		x, sign = 180-x, -sign
+	if over90 = x > 90; over90 {
+		x = 180 - x
 	}
-	return x, sign
+	return x, neg, over180, over90
+}
+
+// signOf is -1 for an odd number of flips, else 1.
+func signOf(flips ...bool) float64 {
+	s := 1.0
+	for _, f := range flips {
+		if f {
+			s = -s
+		}
+	}
+	return s
 }
 
 // trigFn returns the float8 kernel of a trigonometric or hyperbolic
@@ -136,37 +147,18 @@ func trigFn(name string) func(float64) (float64, error) {
 		return plain(libm.Atan)
 	case "sind":
 		return finite(func(x float64) float64 {
-			x = math.Mod(x, 360)
-			sign := 1.0
-			if x < 0 {
-				x, sign = -x, -sign
-			}
-			if x > 180 {
-				x, sign = 360-x, -sign
-			}
-			if x > 90 {
-				x = 180 - x
-			}
-			return sign * sindQ1(x)
+			x, neg, over180, _ := foldDegrees(x) // sind(180-x) = sind(x)
+			return signOf(neg, over180) * sindQ1(x)
 		})
 	case "cosd":
 		return finite(func(x float64) float64 {
-			x = math.Mod(x, 360)
-			sign := 1.0
-			if x < 0 {
-				x = -x
-			}
-			if x > 180 {
-				x = 360 - x
-			}
-			if x > 90 {
-				x, sign = 180-x, -sign
-			}
-			return sign * cosdQ1(x)
+			x, _, _, over90 := foldDegrees(x) // cosd is even, period 360
+			return signOf(over90) * cosdQ1(x)
 		})
 	case "tand", "cotd":
 		return finite(func(x float64) float64 {
-			x, sign := degreeQuadrant(x)
+			x, neg, over180, over90 := foldDegrees(x)
+			sign := signOf(neg, over180, over90)
 			var r float64
 			if name == "tand" {
 				r = sign * (float64(sindQ1(x)/cosdQ1(x)) / tan45())

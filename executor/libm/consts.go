@@ -80,8 +80,9 @@ func split4(f *big.Float, bits uint) [4]float64 {
 	return [4]float64{s[0], s[1], s[2], s[3]}
 }
 
-// bigAtanInv is atan(1/n) from its Taylor series.
-func bigAtanInv(n int64, prec uint) *big.Float {
+// atanSeries is atan(1/n) (alternating) or atanh(1/n) from its Taylor
+// series.
+func atanSeries(n int64, prec uint, alternating bool) *big.Float {
 	x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), new(big.Float).SetInt64(n))
 	x2 := new(big.Float).SetPrec(prec).Mul(x, x)
 	sum := new(big.Float).SetPrec(prec).Set(x)
@@ -90,7 +91,7 @@ func bigAtanInv(n int64, prec uint) *big.Float {
 	for k := int64(1); ; k++ {
 		term.Mul(term, x2)
 		t := new(big.Float).SetPrec(prec).Quo(term, new(big.Float).SetInt64(2*k+1))
-		if k%2 == 1 {
+		if alternating && k%2 == 1 {
 			sum.Sub(sum, t)
 		} else {
 			sum.Add(sum, t)
@@ -104,8 +105,8 @@ func bigAtanInv(n int64, prec uint) *big.Float {
 // machinPi is 16 atan(1/5) - 4 atan(1/239).
 func machinPi(prec uint) *big.Float {
 	w := prec + 32
-	a := bigAtanInv(5, w)
-	b := bigAtanInv(239, w)
+	a := atanSeries(5, w, true)
+	b := atanSeries(239, w, true)
 	a.Mul(a, big.NewFloat(16))
 	b.Mul(b, big.NewFloat(4))
 	return new(big.Float).SetPrec(prec).Sub(a, b)
@@ -113,19 +114,8 @@ func machinPi(prec uint) *big.Float {
 
 // seriesAtanh2 is 2 atanh(1/n) = ln((n+1)/(n-1)).
 func seriesAtanh2(n int64, prec uint) *big.Float {
-	x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), new(big.Float).SetInt64(n))
-	x2 := new(big.Float).SetPrec(prec).Mul(x, x)
-	sum := new(big.Float).SetPrec(prec).Set(x)
-	term := new(big.Float).SetPrec(prec).Set(x)
-	eps := new(big.Float).SetMantExp(big.NewFloat(1), -int(prec)-8)
-	for k := int64(1); ; k++ {
-		term.Mul(term, x2)
-		t := new(big.Float).SetPrec(prec).Quo(term, new(big.Float).SetInt64(2*k+1))
-		sum.Add(sum, t)
-		if t.Cmp(eps) < 0 {
-			return sum.Mul(sum, big.NewFloat(2))
-		}
-	}
+	s := atanSeries(n, prec, false)
+	return s.Mul(s, big.NewFloat(2))
 }
 
 // seriesLn2 is ln 2 = 2 atanh(1/3).

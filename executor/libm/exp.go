@@ -111,17 +111,26 @@ func ln2Tail(e int) dd {
 	return ddOf(float64(e) * t)
 }
 
-// Log is ln x, correctly rounded as Exp is.
-func Log(x float64) float64 {
+// logSpecial is a logarithm's value at NaN, +Inf, a negative x, 0 and
+// 1; ok is false for other x.
+func logSpecial(x float64) (v float64, ok bool) {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
+		return x, true
 	case x < 0:
-		return math.NaN()
+		return math.NaN(), true
 	case x == 0:
-		return math.Inf(-1)
+		return math.Inf(-1), true
 	case x == 1:
-		return 0
+		return 0, true
+	}
+	return 0, false
+}
+
+// Log is ln x, correctly rounded as Exp is.
+func Log(x float64) float64 {
+	if v, ok := logSpecial(x); ok {
+		return v
 	}
 	return logDD(x).round()
 }
@@ -141,13 +150,8 @@ var (
 // algorithm is fdlibm's (Sun Microsystems, freely redistributable with
 // its notice), which glibc keeps.
 func Log10(x float64) float64 {
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case x < 0:
-		return math.NaN()
-	case x == 0:
-		return math.Inf(-1)
+	if v, ok := logSpecial(x); ok {
+		return v
 	}
 	frac, e := math.Frexp(x) // x = frac * 2^e, frac in [0.5, 1)
 	k := e - 1
