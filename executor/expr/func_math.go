@@ -340,8 +340,14 @@ func powFn(a, b float64) (float64, error) {
 		return 0, errPowNeg()
 	}
 	r := libm.Pow(a, b)
-	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
+	finite := !math.IsInf(a, 0) && !math.IsInf(b, 0)
+	switch {
+	case math.IsInf(r, 0) && finite:
 		return 0, errFloatRange()
+	case r == 0 && a != 0 && finite:
+		// The C library reports a result that underflows to zero
+		// (ERANGE), which PostgreSQL turns into an error.
+		return 0, errFloatUnder()
 	}
 	return r, nil
 }
