@@ -107,6 +107,8 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 		return EncodeInet(ip), nil
 	case Macaddr:
 		return ParseMacaddr(s)
+	case Char:
+		return ParseChar(s)
 	case JSON:
 		return s, ValidateJSON(s)
 	case JSONB:

@@ -70,6 +70,11 @@ const (
 	// Macaddr is a MAC address, held as its six bytes (which order as
 	// PostgreSQL's macaddr_cmp orders them).
 	Macaddr
+	// Char is PostgreSQL's one-byte "char" (OID 18; not character(1)),
+	// held as its text: one ASCII byte, or "" for the zero byte. Bytes
+	// above 127, which PostgreSQL prints as \ooo, are refused (0A000),
+	// so byte-wise string order is PostgreSQL's unsigned order.
+	Char
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -121,6 +126,7 @@ var (
 	TypeInet        = Type{Kind: Inet}
 	TypeCidr        = Type{Kind: Cidr}
 	TypeMacaddr     = Type{Kind: Macaddr}
+	TypeChar        = Type{Kind: Char}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -261,6 +267,8 @@ func (t Type) String() string {
 		return "cidr"
 	case Macaddr:
 		return "macaddr"
+	case Char:
+		return `"char"`
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -306,7 +314,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, Bpchar, JSON, JSONB, Record, JSONPath,
+	case Text, Varchar, Bpchar, Char, JSON, JSONB, Record, JSONPath,
 		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return arrow.BinaryTypes.String
 	case Bytea, Inet, Cidr, Macaddr:
@@ -432,6 +440,7 @@ const (
 	OIDInet        uint32 = 869
 	OIDCidr        uint32 = 650
 	OIDMacaddr     uint32 = 829
+	OIDChar        uint32 = 18
 )
 
 var rangeOIDs = map[Kind]uint32{
@@ -450,7 +459,7 @@ var arrayOIDs = map[Kind]uint32{
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 	JSONPath: 4073, Int4Range: 3905, Int8Range: 3927, NumRange: 3907, DateRange: 3913,
 	TsRange: 3909, TstzRange: 3911,
-	Inet: 1041, Cidr: 651, Macaddr: 1040,
+	Inet: 1041, Cidr: 651, Macaddr: 1040, Char: 1002,
 }
 
 // OID returns the Postgres type OID of t.
@@ -511,6 +520,8 @@ func (t Type) OID() uint32 {
 		return OIDCidr
 	case Macaddr:
 		return OIDMacaddr
+	case Char:
+		return OIDChar
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -538,7 +549,7 @@ func (t Type) TypeModifier() int32 {
 // Size returns pg_type.typlen for t: the fixed width, or -1 for varlena.
 func (t Type) Size() int16 {
 	switch t.Kind {
-	case Bool:
+	case Bool, Char:
 		return 1
 	case Int2:
 		return 2
@@ -604,6 +615,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeCidr, true
 	case OIDMacaddr:
 		return TypeMacaddr, true
+	case OIDChar:
+		return TypeChar, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}

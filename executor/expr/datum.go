@@ -216,6 +216,11 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return arrow.Timestamp(x), nil
 		}
 		return nil, bad()
+	case sqltypes.Char:
+		if x, ok := v.(string); ok && (x == "" || len(x) == 1 && x[0] < 0x80) {
+			return x, nil
+		}
+		return nil, bad()
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.JSONPath, sqltypes.Record, sqltypes.Unknown,
 		sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
 		switch x := v.(type) {

@@ -124,13 +124,15 @@ func lookupBuilder(name string) builder {
 	case "greatest", "least":
 		return buildGreatest
 	case "abs", "ceil", "ceiling", "floor", "sign", "sqrt", "cbrt", "exp", "ln", "log10",
-		"sin", "cos", "tan", "asin", "acos", "atan", "degrees", "radians":
+		"sin", "cos", "tan", "cot", "asin", "acos", "atan", "degrees", "radians",
+		"sind", "cosd", "tand", "cotd", "asind", "acosd", "atand",
+		"sinh", "cosh", "tanh", "asinh", "acosh", "atanh":
 		return buildMath1
 	case "round", "trunc":
 		return buildRound
 	case "log":
 		return buildLog
-	case "power", "pow", "atan2":
+	case "power", "pow", "atan2", "atan2d":
 		return buildPower
 	case "mod":
 		return buildMod
@@ -378,10 +380,10 @@ func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {
 }
 
 // implicitText reports whether an argument can stand where text is
-// expected: a string, an untyped literal or bpchar (whose cast to text,
-// which coerceTo inserts, drops its trailing blanks).
+// expected: a string, an untyped literal, bpchar (whose cast to text,
+// which coerceTo inserts, drops its trailing blanks) or "char".
 func implicitText(t sqltypes.Type) bool {
-	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar
+	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Char
 }
 
 // commonArgType is the type GREATEST/COALESCE-like functions convert to:

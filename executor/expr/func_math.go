@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/executor"
+	"github.com/meshql/meshql/executor/libm"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -43,11 +44,11 @@ func floatFn(name string) func(float64) (float64, error) {
 	case "cbrt":
 		return func(x float64) (float64, error) { return cbrt(x), nil }
 	case "exp":
-		return func(x float64) (float64, error) { return checkFloat(math.Exp(x), x) }
+		return func(x float64) (float64, error) { return checkFloat(libm.Exp(x), x) }
 	case "ln", "log10", "log":
-		f := math.Log
+		f := libm.Log
 		if name != "ln" {
-			f = math.Log10
+			f = libm.Log10
 		}
 		return func(x float64) (float64, error) {
 			switch {
@@ -58,33 +59,21 @@ func floatFn(name string) func(float64) (float64, error) {
 			}
 			return f(x), nil
 		}
-	case "sin":
-		return func(x float64) (float64, error) { return math.Sin(x), nil }
-	case "cos":
-		return func(x float64) (float64, error) { return math.Cos(x), nil }
-	case "tan":
-		return func(x float64) (float64, error) { return math.Tan(x), nil }
-	case "asin", "acos":
-		f := math.Asin
-		if name == "acos" {
-			f = math.Acos
-		}
-		return func(x float64) (float64, error) {
-			if x < -1 || x > 1 {
-				return 0, errOutOfDom()
-			}
-			return f(x), nil
-		}
-	case "atan":
-		return func(x float64) (float64, error) { return math.Atan(x), nil }
 	case "degrees":
-		return func(x float64) (float64, error) { return x * 180 / math.Pi, nil }
+		// PostgreSQL divides by RADIANS_PER_DEGREE, checking overflow.
+		return func(x float64) (float64, error) { return checkFloat(x/radiansPerDegree, x) }
 	case "radians":
-		return func(x float64) (float64, error) { return x * math.Pi / 180, nil }
+		return func(x float64) (float64, error) {
+			r, err := checkFloat(x*radiansPerDegree, x)
+			if err == nil && r == 0 && x != 0 {
+				err = errFloatUnder()
+			}
+			return r, err
+		}
 	case "abs":
 		return func(x float64) (float64, error) { return math.Abs(x), nil }
 	}
-	return nil
+	return trigFn(name)
 }
 
 // checkFloat reports overflow of a finite input to ±Inf (and underflow to 0).
@@ -176,7 +165,7 @@ func buildMath1(name string, args []Expr) (Expr, error) {
 		// double precision exp underflows to an error, as in PostgreSQL
 		// (numeric exp of a very negative number is 0 instead).
 		f = func(x float64) (float64, error) {
-			r, err := checkFloat(math.Exp(x), x)
+			r, err := checkFloat(libm.Exp(x), x)
 			if err == nil && r == 0 && !math.IsInf(x, -1) {
 				err = errFloatUnder()
 			}
@@ -344,9 +333,15 @@ func powFn(a, b float64) (float64, error) {
 	if a < 0 && b != math.Trunc(b) {
 		return 0, errPowNeg()
 	}
-	r := math.Pow(a, b)
-	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
+	r := libm.Pow(a, b)
+	finite := !math.IsInf(a, 0) && !math.IsInf(b, 0)
+	switch {
+	case math.IsInf(r, 0) && finite:
 		return 0, errFloatRange()
+	case r == 0 && a != 0 && finite:
+		// The C library reports a result that underflows to zero
+		// (ERANGE), which PostgreSQL turns into an error.
+		return 0, errFloatUnder()
 	}
 	return r, nil
 }
@@ -356,10 +351,9 @@ func buildPower(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	f := powFn
-	if name == "atan2" {
-		f = func(y, x float64) (float64, error) { return math.Atan2(y, x), nil }
-	}
-	if name != "atan2" {
+	if name == "atan2" || name == "atan2d" {
+		f = atan2Fn(name)
+	} else {
 		if e, err := numericMath(name, args, false); e != nil || err != nil {
 			return e, err
 		}

@@ -48,7 +48,9 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		}
 		return b, true
 	}
-	if a.IsString() && b.IsString() {
+	if a.IsString() && b.IsString() || a.Kind == sqltypes.Char && b.IsString() || a.IsString() && b.Kind == sqltypes.Char {
+		// "char" converts to text implicitly (and text to it only by an
+		// explicit cast).
 		return sqltypes.TypeText, true
 	}
 	if a.IsTemporal() && b.IsTemporal() {

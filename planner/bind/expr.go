@@ -353,7 +353,15 @@ func resolveTypeName(tn *pg_query.TypeName) (sqltypes.Type, error) {
 		return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "type modifiers must be simple constants"), int(tn.Location))
 	}
 	if name == "char" && len(tn.Names) == 1 {
-		name = "text" // "char", PostgreSQL's one-byte internal type, not character(1)
+		// "char", PostgreSQL's one-byte internal type, not character(1)
+		// (which the parser names pg_catalog.bpchar).
+		if len(mods) > 0 {
+			return sqltypes.Type{}, errAt(sqltypes.New(sqltypes.CodeSyntaxError, `type modifier is not allowed for type "char"`), int(tn.Location))
+		}
+		if len(tn.ArrayBounds) > 0 {
+			return sqltypes.ListOf(sqltypes.TypeChar), nil
+		}
+		return sqltypes.TypeChar, nil
 	}
 	if name == "interval" {
 		mods = nil // INTERVAL field restrictions (DAY TO SECOND…) do not change the value here

@@ -126,6 +126,10 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		case array.StringLike:
 			return strLikeEnc{nb, a}, nil
 		}
+	case sqltypes.Char:
+		if a, ok := arr.(*array.String); ok {
+			return charEnc{strEnc{nb, a}}, nil
+		}
 	case sqltypes.Inet, sqltypes.Cidr:
 		if a, ok := arr.(*array.Binary); ok {
 			return inetEnc{nb, a, t.Kind == sqltypes.Cidr}, nil
@@ -305,6 +309,13 @@ type strEnc struct {
 
 func (e strEnc) text(buf []byte, i int) []byte   { return append(buf, e.a.Value(i)...) }
 func (e strEnc) binary(buf []byte, i int) []byte { return append(buf, e.a.Value(i)...) }
+
+// charEnc sends "char": charsend's one byte, 0 for the empty value.
+type charEnc struct{ strEnc }
+
+func (e charEnc) binary(buf []byte, i int) []byte {
+	return append(buf, byte(sqltypes.CharByte(e.a.Value(i))))
+}
 
 // jsonbEnc sends jsonb: its binary form is a version byte (1) and the text.
 type jsonbEnc struct{ strEnc }

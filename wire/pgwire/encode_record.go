@@ -90,6 +90,8 @@ func appendFieldBinary(buf []byte, t sqltypes.Type, s string, env encEnv) (_ []b
 		return append(buf, s...), true
 	case sqltypes.JSONB:
 		return append(append(buf, 1), s...), true
+	case sqltypes.Char:
+		return append(buf, byte(sqltypes.CharByte(s))), true
 	}
 	d, err := parseText(s, t, env.input())
 	if err != nil {

@@ -206,6 +206,12 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		return string(raw), "", nil
 	case sqltypes.Bpchar:
 		return sqltypes.PadChars(string(raw), int(t.Precision)), "", nil
+	case sqltypes.Char:
+		if err := need(1); err != nil {
+			return nil, "", err
+		}
+		v, err := sqltypes.CharOfByte(int64(raw[0]))
+		return v, "", err
 	case sqltypes.JSONB, sqltypes.JSONPath:
 		// a version byte, then the text, which the target's input parses
 		if len(raw) < 2 || raw[0] != 1 {

@@ -22,6 +22,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		return s, nil
 	case sqltypes.Bpchar:
 		return sqltypes.PadChars(s, int(t.Precision)), nil
+	case sqltypes.Char:
+		return sqltypes.ParseChar(s)
 	case sqltypes.JSONB:
 		return sqltypes.NormalizeJSONB(s)
 	case sqltypes.JSONPath:
