@@ -57,21 +57,9 @@ func scaleRound(m dd, k int) float64 {
 }
 
 // Exp is e^x correctly rounded (but for inputs within 2^-100 of a
-// rounding boundary, which no double is known to be).
-func Exp(x float64) float64 {
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 1):
-		return x
-	case math.IsInf(x, -1) || x < -746:
-		return 0
-	case x > 710:
-		return math.Inf(1)
-	case x == 0:
-		return 1
-	}
-	m, k := expCore(ddOf(x))
-	return scaleRound(m, k)
-}
+// rounding boundary, which no double is known to be): from expFast when
+// its error bound settles the rounding, else from expCore.
+func Exp(x float64) float64 { return expWithBound(x, expFastErr) }
 
 // logDD is ln x (x > 0, finite) to about 2^-102 relative: e ln2 plus
 // ln m = 2 atanh((m-1)/(m+1)) for the mantissa m in [1/sqrt2, sqrt2).
@@ -127,13 +115,9 @@ func logSpecial(x float64) (v float64, ok bool) {
 	return 0, false
 }
 
-// Log is ln x, correctly rounded as Exp is.
-func Log(x float64) float64 {
-	if v, ok := logSpecial(x); ok {
-		return v
-	}
-	return logDD(x).round()
-}
+// Log is ln x, correctly rounded as Exp is: from logFast when its error
+// bound settles the rounding, else from logDD.
+func Log(x float64) float64 { return logWithBound(x, logFastErr) }
 
 // The constants of log10's reduction: 1/ln 10 and log10(2) in two parts
 // whose first has trailing zeros, so that k*log10_2hi is exact.

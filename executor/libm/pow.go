@@ -10,8 +10,19 @@ import (
 // in double-double, so the exponent is off by at most about 2^-92 and
 // the result by that much relative. Exact results (integer powers that
 // fit, 9^2.5 = 243) come out exact. An exact result halfway between two
-// doubles (possible for integer y) is recomputed exactly.
-func Pow(x, y float64) float64 {
+// doubles (possible for integer y) is recomputed exactly. The common
+// case takes the fast path: e^(y ln x) from logFast and expFast, whose
+// error is below powFastErr (1 + |y ln x|) relative.
+func Pow(x, y float64) float64 { return powWithBound(x, y, powFastErr) }
+
+// powFastErr bounds the fast path's relative error per unit of the
+// exponent y ln x: ln x's error (logFastErr relative) grows with it, and
+// exp's (expFastErr) is the 1.
+const powFastErr = max(logFastErr, expFastErr)
+
+// powWithBound is Pow with the fast path's bound a parameter (see
+// expWithBound).
+func powWithBound(x, y, bound float64) float64 {
 	switch {
 	case y == 0 || x == 1:
 		return 1
@@ -30,14 +41,27 @@ func Pow(x, y float64) float64 {
 		x = -x
 		neg = math.Mod(y, 2) != 0
 	}
-	r := powPos(x, y)
+	r := powPos(x, y, bound)
 	if neg {
 		r = -r
 	}
 	return r
 }
 
-func powPos(x, y float64) float64 {
+func powPos(x, y, bound float64) float64 {
+	if x >= 0x1p-1022 {
+		l := logFast(x)
+		p, pe := twoProd(l.hi, y)
+		th, tl := quickTwoSum(p, pe+l.lo*y)
+		// Below -707 the result may be subnormal and above 709 overflow:
+		// the slow path rounds those.
+		if -707 <= th && th <= 709 {
+			m, e := expFast(th, tl)
+			if roundsSafely(m, bound*(1+math.Abs(th))) {
+				return (m.hi + m.lo) * pow2(e)
+			}
+		}
+	}
 	l := logDD(x)
 	p, pe := twoProd(l.hi, y)
 	pe += l.lo * y
