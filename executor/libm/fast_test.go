@@ -61,6 +61,47 @@ var logRanges = []inputRange{
 	{"huge", uniform(1e300, math.MaxFloat64)},
 }
 
+func finite(g func(r *rand.Rand) float64) func(r *rand.Rand) float64 {
+	return func(r *rand.Rand) float64 {
+		for {
+			if x := g(r); !math.IsInf(x, 0) && !math.IsNaN(x) {
+				return x
+			}
+		}
+	}
+}
+
+// nearHalfPi is close to a multiple of pi/2, where the reduced angle is
+// small.
+func nearHalfPi(r *rand.Rand) float64 {
+	return float64(r.IntN(2000)-1000)*math.Pi/2 + logUniform(-50, -10)(r)
+}
+
+var trigRanges = []inputRange{
+	{"typical", uniform(-10, 10)},
+	{"within pi/4", uniform(-math.Pi/4, math.Pi/4)},
+	{"near 0", logUniform(-60, 0)},
+	{"near multiples of pi/2", nearHalfPi},
+	{"large", logUniform(4, 25)},
+	{"any double", finite(anyBits)},
+}
+
+var atanRanges = []inputRange{
+	{"typical", uniform(-10, 10)},
+	{"near 0", logUniform(-60, 0)},
+	{"large", logUniform(0, 110)},
+	{"any double", finite(anyBits)},
+}
+
+// nearUnit is within [-1, 1], often near its ends or 0.
+var unitRanges = []inputRange{
+	{"uniform", uniform(-1, 1)},
+	{"near ±1", func(r *rand.Rand) float64 {
+		return math.Copysign(1-math.Abs(logUniform(-53, -1)(r)), uniform(-1, 1)(r))
+	}},
+	{"near 0", logUniform(-60, -1)},
+}
+
 // powRange makes random pairs of arguments of one kind.
 type powRange struct {
 	name string
@@ -128,6 +169,43 @@ func TestFastErrorBounds(t *testing.T) {
 	if worst > logFastErr/4 {
 		t.Errorf("ln: fast path error 2^%.1f is too close to its bound 2^%.0f", math.Log2(worst), math.Log2(logFastErr))
 	}
+	worst = 0
+	for _, rg := range trigRanges {
+		for n := 0; n < sampleSize/4; n++ {
+			x := rg.gen(r)
+			if math.Abs(x) >= 0x1p19*math.Pi/2 {
+				continue
+			}
+			fast, q1 := reduceFast(x)
+			want, q2 := reduce(x)
+			if q1 != q2 {
+				t.Fatalf("reduceFast(%v) is in quadrant %d, reduce's %d", x, q1, q2)
+			}
+			worst = max(worst, math.Abs(fast.sub(want).hi))
+		}
+	}
+	t.Logf("reduction: worst absolute error 2^%.1f, bound 2^%.0f", math.Log2(worst), math.Log2(reduceFastErr))
+	if worst > reduceFastErr/4 {
+		t.Errorf("reduceFast: error 2^%.1f is too close to its bound 2^%.0f", math.Log2(worst), math.Log2(reduceFastErr))
+	}
+	worstSin, worstCos := 0.0, 0.0
+	for _, rg := range trigRanges {
+		for n := 0; n < sampleSize/4; n++ { // reduce is slow for huge arguments
+			x := rg.gen(r)
+			rd, _ := reduce(x)
+			if math.Abs(rd.hi) <= minSafe {
+				continue
+			}
+			s, c := sinCosFast(rd)
+			ws, wc := sinCosDD(rd)
+			worstSin = max(worstSin, relErr(s, 0, ws, 0))
+			worstCos = max(worstCos, relErr(c, 0, wc, 0))
+		}
+	}
+	t.Logf("sin, cos: worst errors 2^%.1f, 2^%.1f, bound 2^%.0f", math.Log2(worstSin), math.Log2(worstCos), math.Log2(sinCosFastErr))
+	if max(worstSin, worstCos) > sinCosFastErr/4 {
+		t.Errorf("sin, cos: fast path errors 2^%.1f, 2^%.1f are too close to their bound 2^%.0f", math.Log2(worstSin), math.Log2(worstCos), math.Log2(sinCosFastErr))
+	}
 	worst = 0 // relative to powFastErr (1 + |y ln x|)
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {
@@ -157,12 +235,13 @@ func TestFastErrorBounds(t *testing.T) {
 
 // checkAgainstSlow compares f with its fast path (the bound the package
 // uses) and without (an infinite bound: the double-double path for every
-// input) on every range, and reports how often the fast path fell back.
+// input) on every range.
 func checkAgainstSlow(t *testing.T, name string, ranges []inputRange, f func(x, bound float64) float64, bound float64) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(2, 19))
 	for _, rg := range ranges {
-		for n := 0; n < sampleSize; n++ {
+		// Some 10^5 inputs per function: the slow path is slow.
+		for n := 0; n < sampleSize/len(ranges); n++ {
 			x := rg.gen(r)
 			got, want := f(x, bound), f(x, math.Inf(1))
 			if math.Float64bits(got) != math.Float64bits(want) {
@@ -175,6 +254,17 @@ func checkAgainstSlow(t *testing.T, name string, ranges []inputRange, f func(x, 
 func TestFastMatchesSlow(t *testing.T) {
 	checkAgainstSlow(t, "exp", expRanges, expWithBound, expFastErr)
 	checkAgainstSlow(t, "ln", logRanges, logWithBound, logFastErr)
+	checkAgainstSlow(t, "sin", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, false, bound) }, sinCosFastErr)
+	checkAgainstSlow(t, "cos", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, true, bound) }, sinCosFastErr)
+	checkAgainstSlow(t, "tan", trigRanges, tanWithBound, sinCosFastErr)
+	checkAgainstSlow(t, "atan", atanRanges, atanWithBound, sinCosFastErr)
+	checkAgainstSlow(t, "asin", unitRanges, asinWithBound, sinCosFastErr)
+	checkAgainstSlow(t, "acos", unitRanges, acosWithBound, sinCosFastErr)
+	checkAgainstSlow(t, "atan2", atanRanges, func(x, bound float64) float64 {
+		// The point (cos θ, sin θ) scaled by x, θ from x's bits.
+		th := math.Mod(x, 2*math.Pi)
+		return atan2WithBound(x*math.Sin(th), x*math.Cos(th), bound)
+	}, sinCosFastErr)
 	r := rand.New(rand.NewPCG(4, 19))
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {
@@ -188,24 +278,42 @@ func TestFastMatchesSlow(t *testing.T) {
 }
 
 // TestFallback checks inputs whose fast result lies near a rounding
-// boundary, found by a tight bound on random inputs: the rounding test
-// must send them to the double-double path, which then decides. With the
-// package's bound such inputs are rare; with 2^-54 they are common.
+// boundary: with a loose bound (2^-54, still above the fast paths' real
+// error) about half of all inputs count as near one, take the
+// double-double path, and must come out as it alone gives them.
 func TestFallback(t *testing.T) {
+	const loose = 0x1p-54
 	r := rand.New(rand.NewPCG(3, 19))
-	found := 0
-	for n := 0; n < sampleSize; n++ {
+	near := 0
+	for n := 0; n < 10_000; n++ {
 		x := uniform(-700, 700)(r)
-		m, _ := expFast(x, 0)
-		if roundsSafely(m, 0x1p-54) {
-			continue
-		}
-		found++
-		if got, want := expWithBound(x, 0x1p-54), expWithBound(x, math.Inf(1)); got != want {
-			t.Fatalf("exp(%v) near a rounding boundary = %v, want %v", x, got, want)
+		if m, _ := expFast(x, 0); !roundsSafely(m, loose) {
+			near++
 		}
 	}
-	if found < 100 {
-		t.Errorf("only %d inputs near a rounding boundary", found)
+	if near < 2000 {
+		t.Errorf("only %d of 10000 exp results near a rounding boundary at 2^-54", near)
+	}
+	for _, c := range []struct {
+		name   string
+		f      func(x, bound float64) float64
+		lo, hi float64
+	}{
+		{"exp", expWithBound, -700, 700},
+		{"ln", logWithBound, 0, 1e6},
+		{"pow(x, 2.5)", func(x, bound float64) float64 { return powWithBound(x, 2.5, bound) }, 0, 1e6},
+		{"sin", func(x, bound float64) float64 { return sinCosWithBound(x, false, bound) }, -100, 100},
+		{"cos", func(x, bound float64) float64 { return sinCosWithBound(x, true, bound) }, -100, 100},
+		{"tan", tanWithBound, -100, 100},
+		{"atan", atanWithBound, -100, 100},
+		{"asin", asinWithBound, -1, 1},
+		{"acos", acosWithBound, -1, 1},
+	} {
+		for n := 0; n < 2000; n++ {
+			x := uniform(c.lo, c.hi)(r)
+			if got, want := c.f(x, loose), c.f(x, math.Inf(1)); got != want {
+				t.Fatalf("%s(%v) with bound 2^-54 = %v, want %v", c.name, x, got, want)
+			}
+		}
 	}
 }

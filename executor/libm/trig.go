@@ -74,8 +74,7 @@ func Sin(x float64) float64 {
 	if x == 0 {
 		return x
 	}
-	s, _ := sinCos(x)
-	return s.round()
+	return sinCosWithBound(x, false, sinCosFastErr)
 }
 
 // Cos is cos x correctly rounded.
@@ -83,8 +82,7 @@ func Cos(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return math.NaN()
 	}
-	_, c := sinCos(x)
-	return c.round()
+	return sinCosWithBound(x, true, sinCosFastErr)
 }
 
 // Tan is tan x correctly rounded.
@@ -95,15 +93,39 @@ func Tan(x float64) float64 {
 	if x == 0 {
 		return x
 	}
-	s, c := sinCos(x)
-	return s.div(c).round()
+	return tanWithBound(x, sinCosFastErr)
 }
 
 // refineAngle corrects an angle t0 within a few ulps of the angle of the
 // point (x, y) (y and x double-doubles of similar magnitude): it adds
 // atan(tan(t - t0)) = (y cos t0 - x sin t0) / (x cos t0 + y sin t0),
-// which is tiny, so its own first term is enough.
-func refineAngle(t0 float64, y, x dd) float64 {
+// which is tiny, so its own first term is enough. sin t0 and cos t0 come
+// from sinCosFast, off by at most bound relative, which moves the
+// numerator by bound (|y cos t0| + |x sin t0|); the rest is below about
+// 2^-95 of t0. If that cannot change the rounding the sum is the
+// result, else it is redone with sinCosDD.
+func refineAngle(t0 float64, y, x dd, bound float64) float64 {
+	if r, q, rErr := reduceForFast(t0); math.Abs(r.hi) > minSafe {
+		s, c := sinCosFast(r)
+		s, c = quadrant(s, c, q)
+		// The numerator cancels to about 2^-50 of its terms: their
+		// products are exact, the rest is below 2^-104 of them. The
+		// denominator is needed to a few bits only.
+		p1, e1 := twoProd(y.hi, c.hi)
+		p2, e2 := twoProd(x.hi, s.hi)
+		d, de := twoSum(p1, -p2)
+		num := d + (de + e1 - e2 + y.hi*c.lo + y.lo*c.hi - x.hi*s.lo - x.lo*s.hi)
+		den := x.hi*c.hi + y.hi*s.hi
+		vh, vl := twoSum(t0, num/den)
+		v := dd{vh, vl}
+		// An error d in r moves sin and cos by d at most: the numerator by
+		// d (|x| + |y|).
+		err := (bound*(math.Abs(p1)+math.Abs(p2))+rErr*(math.Abs(x.hi)+math.Abs(y.hi)))/math.Abs(den) +
+			0x1p-95*math.Abs(t0)
+		if math.Abs(v.hi) > minSafe && roundsSafely(v, err/math.Abs(v.hi)) {
+			return v.hi + v.lo
+		}
+	}
 	s, c := sinCos(t0)
 	num := y.mul(c).sub(x.mul(s))
 	den := x.mul(c).add(y.mul(s))
@@ -111,7 +133,11 @@ func refineAngle(t0 float64, y, x dd) float64 {
 }
 
 // Atan is atan x correctly rounded.
-func Atan(x float64) float64 {
+func Atan(x float64) float64 { return atanWithBound(x, sinCosFastErr) }
+
+// atanWithBound is Atan with the fast path's bound a parameter (see
+// expWithBound); so are the other inverse functions below.
+func atanWithBound(x, bound float64) float64 {
 	switch {
 	case math.IsNaN(x) || x == 0:
 		return x
@@ -121,11 +147,13 @@ func Atan(x float64) float64 {
 		// atan x = ±pi/2 - 1/x: within half an ulp of ±pi/2.
 		return math.Copysign(halfPiDD.hi, x)
 	}
-	return refineAngle(math.Atan(x), ddOf(x), ddOf(1))
+	return refineAngle(math.Atan(x), ddOf(x), ddOf(1), bound)
 }
 
 // Atan2 is atan2(y, x) correctly rounded, with C99's special cases.
-func Atan2(y, x float64) float64 {
+func Atan2(y, x float64) float64 { return atan2WithBound(y, x, sinCosFastErr) }
+
+func atan2WithBound(y, x, bound float64) float64 {
 	if math.IsNaN(x) || math.IsNaN(y) || x == 0 || y == 0 || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return math.Atan2(y, x)
 	}
@@ -137,7 +165,7 @@ func Atan2(y, x float64) float64 {
 	}
 	e := max(ey, ex)
 	ys, xs := math.Ldexp(y, -e), math.Ldexp(x, -e)
-	return refineAngle(math.Atan2(y, x), ddOf(ys), ddOf(xs))
+	return refineAngle(math.Atan2(y, x), ddOf(ys), ddOf(xs), bound)
 }
 
 // oneMinusSquare is sqrt(1 - x^2) in double-double.
@@ -147,7 +175,9 @@ func oneMinusSquare(x float64) dd {
 }
 
 // Asin is asin x correctly rounded.
-func Asin(x float64) float64 {
+func Asin(x float64) float64 { return asinWithBound(x, sinCosFastErr) }
+
+func asinWithBound(x, bound float64) float64 {
 	switch {
 	case math.IsNaN(x) || x == 0:
 		return x
@@ -156,11 +186,13 @@ func Asin(x float64) float64 {
 	case x == 1 || x == -1:
 		return math.Copysign(halfPiDD.hi, x)
 	}
-	return refineAngle(math.Asin(x), ddOf(x), oneMinusSquare(x))
+	return refineAngle(math.Asin(x), ddOf(x), oneMinusSquare(x), bound)
 }
 
 // Acos is acos x correctly rounded.
-func Acos(x float64) float64 {
+func Acos(x float64) float64 { return acosWithBound(x, sinCosFastErr) }
+
+func acosWithBound(x, bound float64) float64 {
 	switch {
 	case math.IsNaN(x):
 		return x
@@ -171,5 +203,5 @@ func Acos(x float64) float64 {
 	case x == -1:
 		return piDD.hi
 	}
-	return refineAngle(math.Acos(x), oneMinusSquare(x), ddOf(x))
+	return refineAngle(math.Acos(x), oneMinusSquare(x), ddOf(x), bound)
 }
