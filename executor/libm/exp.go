@@ -137,14 +137,21 @@ func Log10(x float64) float64 {
 	if v, ok := logSpecial(x); ok {
 		return v
 	}
-	frac, e := math.Frexp(x) // x = frac * 2^e, frac in [0.5, 1)
-	k := e - 1
-	m := frac * 2
+	var k int
+	var m float64 // x = m * 2^k, m in [1, 2)
+	if x >= 0x1p-1022 {
+		b := math.Float64bits(x)
+		k = int(b>>52) - 1023
+		m = math.Float64frombits(b&(1<<52-1) | 1023<<52)
+	} else {
+		frac, e := math.Frexp(x)
+		k, m = e-1, frac*2
+	}
 	y := float64(k)
 	if k < 0 {
-		m = frac
+		m /= 2
 		y = float64(k + 1)
 	}
-	z := float64(y*log10_2lo) + float64(ivln10*Log(m))
+	z := float64(y*log10_2lo) + float64(ivln10*logWithBound(m, logFastErr))
 	return z + float64(y*log10_2hi)
 }

@@ -144,6 +144,11 @@ func roundsSafely(v dd, bound float64) bool {
 	return v.hi+(v.lo-e) == v.hi+(v.lo+e)
 }
 
+// roundsWithin is roundsSafely with an absolute bound.
+func roundsWithin(v dd, bound float64) bool {
+	return v.hi+(v.lo-bound) == v.hi+(v.lo+bound)
+}
+
 // pow2 is 2^e for -1022 <= e <= 1023.
 func pow2(e int) float64 { return math.Float64frombits(uint64(e+1023) << 52) }
 

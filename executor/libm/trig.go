@@ -115,14 +115,14 @@ func refineAngle(t0 float64, y, x dd, bound float64) float64 {
 		p2, e2 := twoProd(x.hi, s.hi)
 		d, de := twoSum(p1, -p2)
 		num := d + (de + e1 - e2 + y.hi*c.lo + y.lo*c.hi - x.hi*s.lo - x.lo*s.hi)
-		den := x.hi*c.hi + y.hi*s.hi
-		vh, vl := twoSum(t0, num/den)
+		inv := 1 / (x.hi*c.hi + y.hi*s.hi)
+		vh, vl := twoSum(t0, num*inv)
 		v := dd{vh, vl}
 		// An error d in r moves sin and cos by d at most: the numerator by
 		// d (|x| + |y|).
-		err := (bound*(math.Abs(p1)+math.Abs(p2))+rErr*(math.Abs(x.hi)+math.Abs(y.hi)))/math.Abs(den) +
+		err := (bound*(math.Abs(p1)+math.Abs(p2))+rErr*(math.Abs(x.hi)+math.Abs(y.hi)))*math.Abs(inv) +
 			0x1p-95*math.Abs(t0)
-		if math.Abs(v.hi) > minSafe && roundsSafely(v, err/math.Abs(v.hi)) {
+		if math.Abs(v.hi) > minSafe && roundsWithin(v, err) {
 			return v.hi + v.lo
 		}
 	}

@@ -59,12 +59,19 @@ var sinCosTable = func() (t [52][2]dd) {
 // are summed exactly (twoProd, twoSum); sl enters through the derivative.
 // The rest rounds at about 2^-76 absolute against results of at least
 // 2^-7 (or, for j = 0, at about 2^-70 relative): the error is about 2^-68.
-func sinCosFast(r dd) (sin, cos dd) {
-	return sinOrCosFast(r, false), sinOrCosFast(r, true)
-}
+func sinCosFast(r dd) (sin, cos dd) { return sinCosFastOf(r, true, true) }
 
 // sinOrCosFast is sin r or cos r (wantCos) as sinCosFast gives them.
 func sinOrCosFast(r dd, wantCos bool) dd {
+	s, c := sinCosFastOf(r, !wantCos, wantCos)
+	if wantCos {
+		return c
+	}
+	return s
+}
+
+// sinCosFastOf is sinCosFast computing only the values asked for.
+func sinCosFastOf(r dd, wantSin, wantCos bool) (sin, cos dd) {
 	jf := math.RoundToEven(r.hi * sinCosStep)
 	s0 := r.hi - jf/sinCosStep // exact: r.hi is within a factor 2 of j/64 (or j = 0)
 	sh, sl := quickTwoSum(s0, r.lo)
@@ -81,25 +88,25 @@ func sinOrCosFast(r dd, wantCos bool) dd {
 	c4 := s2h * s2h * ((1.0 / 24) - s2h*((1.0/720)-s2h*(1.0/40320)))
 	s3 := sh * s2h * (-(1.0 / 6) + s2h*((1.0/120)-s2h*((1.0/5040)-s2h*(1.0/362880))))
 	cosS := 1 - halfS2 // cos s, enough for the small terms
-	var hi, lo float64
-	if !wantCos {
+	if wantSin {
 		p1, e1 := twoProd(ca.hi, sh)
 		p2, e2 := twoProd(sa.hi, halfS2)
 		u, eu := twoSum(sa.hi, p1)
 		v, ev := twoSum(u, -p2)
-		lo = eu + ev + e1 - e2 - sa.hi*(0.5*s2l) + sa.lo*cosS + ca.lo*sh +
+		lo := eu + ev + e1 - e2 - sa.hi*(0.5*s2l) + sa.lo*cosS + ca.lo*sh +
 			sa.hi*c4 + ca.hi*s3 + sl*(ca.hi*cosS-sa.hi*sh)
-		hi, lo = quickTwoSum(v, lo)
-	} else {
+		sin.hi, sin.lo = quickTwoSum(v, lo)
+	}
+	if wantCos {
 		p1, e1 := twoProd(sa.hi, sh)
 		p2, e2 := twoProd(ca.hi, halfS2)
 		u, eu := quickTwoSum(ca.hi, -p1) // cos a >= 0.7 > |sin a s|
 		v, ev := quickTwoSum(u, -p2)
-		lo = eu + ev - e1 - e2 - ca.hi*(0.5*s2l) + ca.lo*cosS - sa.lo*sh +
+		lo := eu + ev - e1 - e2 - ca.hi*(0.5*s2l) + ca.lo*cosS - sa.lo*sh +
 			ca.hi*c4 - sa.hi*s3 - sl*(sa.hi*cosS+ca.hi*sh)
-		hi, lo = quickTwoSum(v, lo)
+		cos.hi, cos.lo = quickTwoSum(v, lo)
 	}
-	return dd{hi, lo}
+	return sin, cos
 }
 
 // sinCosFastErr bounds sinCosFast's relative error with a margin (tests
