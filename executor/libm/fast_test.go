@@ -2,6 +2,7 @@ package libm
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -206,6 +207,20 @@ func TestFastErrorBounds(t *testing.T) {
 	if max(worstSin, worstCos) > sinCosFastErr/4 {
 		t.Errorf("sin, cos: fast path errors 2^%.1f, 2^%.1f are too close to their bound 2^%.0f", math.Log2(worstSin), math.Log2(worstCos), math.Log2(sinCosFastErr))
 	}
+	worst = 0
+	for _, g := range []func(r *rand.Rand) float64{uniform(0, 1), positive(logUniform(-60, 0))} {
+		for n := 0; n < sampleSize/2; n++ {
+			z := g(r)
+			if z <= minSafe {
+				continue
+			}
+			worst = max(worst, relErr(atanFast01(ddOf(z)), 0, atanDD(z), 0))
+		}
+	}
+	t.Logf("atan: worst error 2^%.1f, bound 2^%.0f", math.Log2(worst), math.Log2(atanFastErr))
+	if worst > atanFastErr/4 {
+		t.Errorf("atan: fast path error 2^%.1f is too close to its bound 2^%.0f", math.Log2(worst), math.Log2(atanFastErr))
+	}
 	worst = 0 // relative to powFastErr (1 + |y ln x|)
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {
@@ -233,6 +248,32 @@ func TestFastErrorBounds(t *testing.T) {
 	}
 }
 
+// atanDD is atan z for 0 <= z <= 1 in double-double: Newton's method on
+// sinCosDD from math.Atan, as atanTable is made.
+func atanDD(z float64) dd {
+	a := ddOf(math.Atan(z))
+	for range 3 {
+		s, c := sinCosDD(a)
+		a = a.add(c.mulF(z).sub(s).div(c.add(s.mulF(z))))
+	}
+	return a
+}
+
+// TestAtanTable checks atan's table against big.Float: tan of each entry
+// is j/64 to within 2^-100.
+func TestAtanTable(t *testing.T) {
+	for j, a := range atanTable {
+		b := new(big.Float).SetPrec(400).SetFloat64(a.hi)
+		b.Add(b, big.NewFloat(a.lo))
+		s, c := bigSinCos(b)
+		d := s.Quo(s, c)
+		d.Sub(d, new(big.Float).SetFloat64(float64(j)/sinCosStep))
+		if f, _ := d.Float64(); math.Abs(f) > 0x1p-100 {
+			t.Errorf("tan(atanTable[%d]) is off j/64 by %g", j, f)
+		}
+	}
+}
+
 // checkAgainstSlow compares f with its fast path (the bound the package
 // uses) and without (an infinite bound: the double-double path for every
 // input) on every range.
@@ -257,14 +298,14 @@ func TestFastMatchesSlow(t *testing.T) {
 	checkAgainstSlow(t, "sin", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, false, bound) }, sinCosFastErr)
 	checkAgainstSlow(t, "cos", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, true, bound) }, sinCosFastErr)
 	checkAgainstSlow(t, "tan", trigRanges, tanWithBound, sinCosFastErr)
-	checkAgainstSlow(t, "atan", atanRanges, atanWithBound, sinCosFastErr)
-	checkAgainstSlow(t, "asin", unitRanges, asinWithBound, sinCosFastErr)
-	checkAgainstSlow(t, "acos", unitRanges, acosWithBound, sinCosFastErr)
+	checkAgainstSlow(t, "atan", atanRanges, atanWithBound, angleFastErr)
+	checkAgainstSlow(t, "asin", unitRanges, asinWithBound, angleFastErr)
+	checkAgainstSlow(t, "acos", unitRanges, acosWithBound, angleFastErr)
 	checkAgainstSlow(t, "atan2", atanRanges, func(x, bound float64) float64 {
 		// The point (cos θ, sin θ) scaled by x, θ from x's bits.
 		th := math.Mod(x, 2*math.Pi)
 		return atan2WithBound(x*math.Sin(th), x*math.Cos(th), bound)
-	}, sinCosFastErr)
+	}, angleFastErr)
 	r := rand.New(rand.NewPCG(4, 19))
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {

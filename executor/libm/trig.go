@@ -132,8 +132,12 @@ func refineAngle(t0 float64, y, x dd, bound float64) float64 {
 	return ddOf(t0).add(ddOf(num.hi / den.hi)).round()
 }
 
+// angleFastErr bounds both the inverse functions' fast paths: angleFast
+// and refineAngle's sinCosFast.
+const angleFastErr = max(atanFastErr, sinCosFastErr)
+
 // Atan is atan x correctly rounded.
-func Atan(x float64) float64 { return atanWithBound(x, sinCosFastErr) }
+func Atan(x float64) float64 { return atanWithBound(x, angleFastErr) }
 
 // atanWithBound is Atan with the fast path's bound a parameter (see
 // expWithBound); so are the other inverse functions below.
@@ -147,11 +151,17 @@ func atanWithBound(x, bound float64) float64 {
 		// atan x = ±pi/2 - 1/x: within half an ulp of ±pi/2.
 		return math.Copysign(halfPiDD.hi, x)
 	}
+	if z := math.Abs(x); z > minSafe {
+		v := angleFast(ddOf(z), ddOf(1))
+		if roundsSafely(v, bound) {
+			return math.Copysign(v.hi+v.lo, x)
+		}
+	}
 	return refineAngle(math.Atan(x), ddOf(x), ddOf(1), bound)
 }
 
 // Atan2 is atan2(y, x) correctly rounded, with C99's special cases.
-func Atan2(y, x float64) float64 { return atan2WithBound(y, x, sinCosFastErr) }
+func Atan2(y, x float64) float64 { return atan2WithBound(y, x, angleFastErr) }
 
 func atan2WithBound(y, x, bound float64) float64 {
 	if math.IsNaN(x) || math.IsNaN(y) || x == 0 || y == 0 || math.IsInf(x, 0) || math.IsInf(y, 0) {
@@ -165,6 +175,13 @@ func atan2WithBound(y, x, bound float64) float64 {
 	}
 	e := max(ey, ex)
 	ys, xs := math.Ldexp(y, -e), math.Ldexp(x, -e)
+	a := angleFast(ddOf(math.Abs(ys)), ddOf(math.Abs(xs)))
+	if x < 0 {
+		a = piDD.sub(a)
+	}
+	if math.Abs(a.hi) > minSafe && roundsSafely(a, bound) {
+		return math.Copysign(a.hi+a.lo, y)
+	}
 	return refineAngle(math.Atan2(y, x), ddOf(ys), ddOf(xs), bound)
 }
 
@@ -175,7 +192,7 @@ func oneMinusSquare(x float64) dd {
 }
 
 // Asin is asin x correctly rounded.
-func Asin(x float64) float64 { return asinWithBound(x, sinCosFastErr) }
+func Asin(x float64) float64 { return asinWithBound(x, angleFastErr) }
 
 func asinWithBound(x, bound float64) float64 {
 	switch {
@@ -186,11 +203,17 @@ func asinWithBound(x, bound float64) float64 {
 	case x == 1 || x == -1:
 		return math.Copysign(halfPiDD.hi, x)
 	}
-	return refineAngle(math.Asin(x), ddOf(x), oneMinusSquare(x), bound)
+	w := oneMinusSquare(x)
+	if math.Abs(x) > minSafe {
+		if a := angleFast(ddOf(math.Abs(x)), w); roundsSafely(a, bound) {
+			return math.Copysign(a.hi+a.lo, x)
+		}
+	}
+	return refineAngle(math.Asin(x), ddOf(x), w, bound)
 }
 
 // Acos is acos x correctly rounded.
-func Acos(x float64) float64 { return acosWithBound(x, sinCosFastErr) }
+func Acos(x float64) float64 { return acosWithBound(x, angleFastErr) }
 
 func acosWithBound(x, bound float64) float64 {
 	switch {
@@ -203,5 +226,13 @@ func acosWithBound(x, bound float64) float64 {
 	case x == -1:
 		return piDD.hi
 	}
-	return refineAngle(math.Acos(x), oneMinusSquare(x), ddOf(x), bound)
+	w := oneMinusSquare(x)
+	a := angleFast(w, ddOf(math.Abs(x)))
+	if x < 0 {
+		a = piDD.sub(a)
+	}
+	if math.Abs(a.hi) > minSafe && roundsSafely(a, bound) {
+		return a.hi + a.lo
+	}
+	return refineAngle(math.Acos(x), w, ddOf(x), bound)
 }

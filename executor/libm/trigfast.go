@@ -226,11 +226,14 @@ func tanWithBound(x float64, bound float64) float64 {
 	return s.div(c).round()
 }
 
-// quickDiv is a/b to about 2^-100 relative: one correction step.
+// quickDiv is a/b to about 2^-100 relative: one correction step, with
+// one division (q1, from the reciprocal, is within about an ulp of a/b;
+// the remainder a.hi - q1 b.hi is then exact or off by 2^-105 of a.hi).
 func quickDiv(a, b dd) dd {
-	q1 := a.hi / b.hi
+	inv := 1 / b.hi
+	q1 := a.hi * inv
 	rem := math.FMA(-q1, b.hi, a.hi) + a.lo - q1*b.lo
-	q2 := rem / b.hi
+	q2 := rem * inv
 	hi, lo := quickTwoSum(q1, q2)
 	return dd{hi, lo}
 }

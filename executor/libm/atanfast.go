@@ -1,0 +1,66 @@
+package libm
+
+import "math"
+
+// The inverse trigonometric fast path: atan of a ratio from a table of
+// atan(j/64) and a short series, as the other fast paths are.
+
+// atanTable[j] is atan(j/64) as a double-double, j in [0, 64]: from
+// math.Atan by a Newton step t += (x cos t - sin t) / (cos t + x sin t)
+// in double-double (which doubles the correct bits, to about 2^-104).
+var atanTable = func() (t [sinCosStep + 1]dd) {
+	for j := range t {
+		x := float64(j) / sinCosStep
+		a := ddOf(math.Atan(x))
+		for range 1 {
+			s, c := sinCosDD(a) // |a| <= pi/4: no reduction
+			num := c.mulF(x).sub(s)
+			den := c.add(s.mulF(x))
+			a = a.add(num.div(den))
+		}
+		t[j] = a
+	}
+	return t
+}()
+
+// atanFast01 is atan z for 0 <= z <= 1 (and a rounding above), to
+// within atanFastErr relative.
+//
+// z = c + d with c = j/64, |d| <= 1/128: atan z = atan c + atan u with
+// u = (z - c) / (1 + z c), |u| <= 2^-7, the quotient in double-double
+// (z - c is exact: z is within a factor 2 of c, or j = 0). atan u =
+// u - u^3/3 + ... - u^11/11 (the next term is below 2^-84 of u) with
+// the terms past u in double: they are below 2^-15.6 of u and round at
+// 2^-68.6 of it, against results of at least 2^-7 (or, for j = 0, u
+// itself).
+func atanFast01(z dd) dd {
+	jf := math.RoundToEven(z.hi * sinCosStep)
+	c := jf / sinCosStep
+	nh, nl := quickTwoSum(z.hi-c, z.lo)
+	ph, pl := twoProd(z.hi, c)
+	dh, dl := quickTwoSum(1, ph) // 1 + z c < 2: same binade as 1 or below
+	dl += pl + z.lo*c
+	u := quickDiv(dd{nh, nl}, dd{dh, dl})
+
+	u2 := u.hi * u.hi
+	poly := u2 * (-(1.0 / 3) + u2*((1.0/5)-u2*((1.0/7)-u2*((1.0/9)-u2*(1.0/11)))))
+	t := atanTable[int(jf)]
+	s, e := twoSum(t.hi, u.hi)
+	lo := e + t.lo + u.lo + u.hi*poly
+	hi, lo := quickTwoSum(s, lo)
+	return dd{hi, lo}
+}
+
+// atanFastErr bounds atanFast01's relative error, and angleFast's, with a
+// margin (tests measure it against the double-double path).
+const atanFastErr = 0x1p-64
+
+// angleFast is the angle of the point (x, y), x, y >= 0 and not both 0,
+// in [0, pi/2]: atan(y/x), or pi/2 - atan(x/y) when y > x. Its relative
+// error is atanFast01's: pi/2 - a, for a <= pi/4, is at least pi/4.
+func angleFast(y, x dd) dd {
+	if y.hi <= x.hi {
+		return atanFast01(quickDiv(y, x))
+	}
+	return halfPiDD.sub(atanFast01(quickDiv(x, y)))
+}
