@@ -8,22 +8,23 @@
 // trigonometric functions to within about 0.52 ulp, which makes them
 // correctly rounded for all but rare inputs. This package computes those
 // functions correctly rounded, by Ziv's strategy. A fast path evaluates
-// each to about 2^-70 relative (fast.go, trigfast.go): a table (2^(j/256)
-// for exp and ln, sin and cos of j/64) and a short polynomial in double
-// arithmetic, the leading terms kept exact with twoProd and twoSum. When
-// that error bound cannot move the result across a rounding boundary
-// (all but about one input in a thousand for sin and cos, one in 10^4
-// to 10^5 for the others) its rounding is the correct one; otherwise the
-// slow path evaluates the function in double-double arithmetic (about
-// 2^-100 relative error) and rounds once. The fast paths cost about 2
-// times Go's math functions for exp, ln and log10, about as much as
-// math.Pow for power, 3 to 5 times for the trigonometric functions; the
-// slow ones 20 to 50 times. Each error bound comes from an analysis in
-// its function's comment, with a margin; the tests measure the fast
-// paths' error against the slow paths' and check that both paths give
-// the same bits on random inputs in every range. log10,
-// sinh, cosh, tanh, asinh, acosh and atanh are not correctly rounded in
-// glibc: those repeat glibc's (fdlibm's) steps instead.
+// each to about 2^-70 relative (fast.go, trigfast.go, atanfast.go): a
+// table (2^(j/256) for exp and ln, sin, cos and atan of j/64) and a
+// short polynomial in double arithmetic, the leading terms kept exact
+// with twoProd and twoSum. When that error bound cannot move the result
+// across a rounding boundary (all but about one input in a thousand for
+// the trigonometric functions, one in 10^4 to 10^5 for the others) its
+// rounding is the correct one; otherwise the slow path evaluates the
+// function in double-double arithmetic (about 2^-100 relative error) and
+// rounds once. The fast paths cost about 2 times Go's math functions for
+// exp, ln and log10, about as much as math.Pow for power, 3 to 5 times
+// for the trigonometric functions; the slow ones 20 to 50 times. Each
+// error bound comes from an analysis in its function's comment, with a
+// margin; the tests measure the fast paths' error against the slow
+// paths' and check that both paths give the same bits on random inputs
+// in every range. log10, sinh, cosh, tanh, asinh, acosh and atanh are
+// not correctly rounded in glibc: those repeat glibc's (fdlibm's) steps
+// instead.
 // The constants are derived from big.Float series when the package loads.
 //
 // testdata/glibc.txt holds reference values from PostgreSQL 15 on

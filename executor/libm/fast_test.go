@@ -298,14 +298,14 @@ func TestFastMatchesSlow(t *testing.T) {
 	checkAgainstSlow(t, "sin", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, false, bound) }, sinCosFastErr)
 	checkAgainstSlow(t, "cos", trigRanges, func(x, bound float64) float64 { return sinCosWithBound(x, true, bound) }, sinCosFastErr)
 	checkAgainstSlow(t, "tan", trigRanges, tanWithBound, sinCosFastErr)
-	checkAgainstSlow(t, "atan", atanRanges, atanWithBound, angleFastErr)
-	checkAgainstSlow(t, "asin", unitRanges, asinWithBound, angleFastErr)
-	checkAgainstSlow(t, "acos", unitRanges, acosWithBound, angleFastErr)
+	checkAgainstSlow(t, "atan", atanRanges, atanWithBound, atanFastErr)
+	checkAgainstSlow(t, "asin", unitRanges, asinWithBound, atanFastErr)
+	checkAgainstSlow(t, "acos", unitRanges, acosWithBound, atanFastErr)
 	checkAgainstSlow(t, "atan2", atanRanges, func(x, bound float64) float64 {
 		// The point (cos θ, sin θ) scaled by x, θ from x's bits.
 		th := math.Mod(x, 2*math.Pi)
 		return atan2WithBound(x*math.Sin(th), x*math.Cos(th), bound)
-	}, angleFastErr)
+	}, atanFastErr)
 	r := rand.New(rand.NewPCG(4, 19))
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {

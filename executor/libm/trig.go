@@ -99,45 +99,17 @@ func Tan(x float64) float64 {
 // refineAngle corrects an angle t0 within a few ulps of the angle of the
 // point (x, y) (y and x double-doubles of similar magnitude): it adds
 // atan(tan(t - t0)) = (y cos t0 - x sin t0) / (x cos t0 + y sin t0),
-// which is tiny, so its own first term is enough. sin t0 and cos t0 come
-// from sinCosFast, off by at most bound relative, which moves the
-// numerator by bound (|y cos t0| + |x sin t0|); the rest is below about
-// 2^-95 of t0. If that cannot change the rounding the sum is the
-// result, else it is redone with sinCosDD.
-func refineAngle(t0 float64, y, x dd, bound float64) float64 {
-	if r, q, rErr := reduceForFast(t0); math.Abs(r.hi) > minSafe {
-		s, c := sinCosFast(r)
-		s, c = quadrant(s, c, q)
-		// The numerator cancels to about 2^-50 of its terms: their
-		// products are exact, the rest is below 2^-104 of them. The
-		// denominator is needed to a few bits only.
-		p1, e1 := twoProd(y.hi, c.hi)
-		p2, e2 := twoProd(x.hi, s.hi)
-		d, de := twoSum(p1, -p2)
-		num := d + (de + e1 - e2 + y.hi*c.lo + y.lo*c.hi - x.hi*s.lo - x.lo*s.hi)
-		inv := 1 / (x.hi*c.hi + y.hi*s.hi)
-		vh, vl := twoSum(t0, num*inv)
-		v := dd{vh, vl}
-		// An error d in r moves sin and cos by d at most: the numerator by
-		// d (|x| + |y|).
-		err := (bound*(math.Abs(p1)+math.Abs(p2))+rErr*(math.Abs(x.hi)+math.Abs(y.hi)))*math.Abs(inv) +
-			0x1p-95*math.Abs(t0)
-		if math.Abs(v.hi) > minSafe && roundsWithin(v, err) {
-			return v.hi + v.lo
-		}
-	}
+// which is tiny, so its own first term is enough. It is the slow path
+// of the inverse functions, for the inputs angleFast leaves.
+func refineAngle(t0 float64, y, x dd) float64 {
 	s, c := sinCos(t0)
 	num := y.mul(c).sub(x.mul(s))
 	den := x.mul(c).add(y.mul(s))
 	return ddOf(t0).add(ddOf(num.hi / den.hi)).round()
 }
 
-// angleFastErr bounds both the inverse functions' fast paths: angleFast
-// and refineAngle's sinCosFast.
-const angleFastErr = max(atanFastErr, sinCosFastErr)
-
 // Atan is atan x correctly rounded.
-func Atan(x float64) float64 { return atanWithBound(x, angleFastErr) }
+func Atan(x float64) float64 { return atanWithBound(x, atanFastErr) }
 
 // atanWithBound is Atan with the fast path's bound a parameter (see
 // expWithBound); so are the other inverse functions below.
@@ -157,11 +129,11 @@ func atanWithBound(x, bound float64) float64 {
 			return math.Copysign(v.hi+v.lo, x)
 		}
 	}
-	return refineAngle(math.Atan(x), ddOf(x), ddOf(1), bound)
+	return refineAngle(math.Atan(x), ddOf(x), ddOf(1))
 }
 
 // Atan2 is atan2(y, x) correctly rounded, with C99's special cases.
-func Atan2(y, x float64) float64 { return atan2WithBound(y, x, angleFastErr) }
+func Atan2(y, x float64) float64 { return atan2WithBound(y, x, atanFastErr) }
 
 func atan2WithBound(y, x, bound float64) float64 {
 	if math.IsNaN(x) || math.IsNaN(y) || x == 0 || y == 0 || math.IsInf(x, 0) || math.IsInf(y, 0) {
@@ -182,7 +154,7 @@ func atan2WithBound(y, x, bound float64) float64 {
 	if math.Abs(a.hi) > minSafe && roundsSafely(a, bound) {
 		return math.Copysign(a.hi+a.lo, y)
 	}
-	return refineAngle(math.Atan2(y, x), ddOf(ys), ddOf(xs), bound)
+	return refineAngle(math.Atan2(y, x), ddOf(ys), ddOf(xs))
 }
 
 // oneMinusSquare is sqrt(1 - x^2) in double-double.
@@ -192,7 +164,7 @@ func oneMinusSquare(x float64) dd {
 }
 
 // Asin is asin x correctly rounded.
-func Asin(x float64) float64 { return asinWithBound(x, angleFastErr) }
+func Asin(x float64) float64 { return asinWithBound(x, atanFastErr) }
 
 func asinWithBound(x, bound float64) float64 {
 	switch {
@@ -209,11 +181,11 @@ func asinWithBound(x, bound float64) float64 {
 			return math.Copysign(a.hi+a.lo, x)
 		}
 	}
-	return refineAngle(math.Asin(x), ddOf(x), w, bound)
+	return refineAngle(math.Asin(x), ddOf(x), w)
 }
 
 // Acos is acos x correctly rounded.
-func Acos(x float64) float64 { return acosWithBound(x, angleFastErr) }
+func Acos(x float64) float64 { return acosWithBound(x, atanFastErr) }
 
 func acosWithBound(x, bound float64) float64 {
 	switch {
@@ -234,5 +206,5 @@ func acosWithBound(x, bound float64) float64 {
 	if math.Abs(a.hi) > minSafe && roundsSafely(a, bound) {
 		return a.hi + a.lo
 	}
-	return refineAngle(math.Acos(x), w, ddOf(x), bound)
+	return refineAngle(math.Acos(x), w, ddOf(x))
 }
