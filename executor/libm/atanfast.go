@@ -30,9 +30,9 @@ var atanTable = func() (t [sinCosStep + 1]dd) {
 // u = (z - c) / (1 + z c), |u| <= 2^-7, the quotient in double-double
 // (z - c is exact: z is within a factor 2 of c, or j = 0). atan u =
 // u - u^3/3 + ... - u^11/11 (the next term is below 2^-84 of u) with
-// the terms past u in double: they are below 2^-15.6 of u and round at
-// 2^-68.6 of it, against results of at least 2^-7 (or, for j = 0, u
-// itself).
+// u - u^3/3 summed in double-double and the rest, below 2^-35, in
+// double: the error is about 2^-76 of results of at least 2^-7 (or, for
+// j = 0, of u itself).
 func atanFast01(z dd) dd {
 	jf := math.RoundToEven(z.hi * sinCosStep)
 	c := jf / sinCosStep
@@ -42,18 +42,27 @@ func atanFast01(z dd) dd {
 	dl += pl + z.lo*c
 	u := quickDiv(dd{nh, nl}, dd{dh, dl})
 
-	u2 := u.hi * u.hi
-	poly := u2 * (-(1.0 / 3) + u2*((1.0/5)-u2*((1.0/7)-u2*((1.0/9)-u2*(1.0/11)))))
+	// atan u = u - u^3/3 + u^5 P(u^2): u^3/3 (up to 2^-15.6 of u) in
+	// double-double, u^5 P in double; u.lo through the derivative
+	// 1/(1+u^2).
+	u2h, u2l := twoProd(u.hi, u.hi)
+	u3h, u3l := twoProd(u2h, u.hi)
+	u3l += u2l * u.hi
+	third := invOdd[1]
+	c3h := u3h * third.hi
+	c3l := math.FMA(u3h, third.hi, -c3h) + u3h*third.lo + u3l*third.hi
+	p5 := u3h * u2h * ((1.0 / 5) - u2h*((1.0/7)-u2h*((1.0/9)-u2h*(1.0/11))))
 	t := atanTable[int(jf)]
 	s, e := twoSum(t.hi, u.hi)
-	lo := e + t.lo + u.lo + u.hi*poly
+	s, e2 := quickTwoSum(s, -c3h) // |s| >= |u| > |u^3/3|
+	lo := e + e2 + t.lo + u.lo*(1-u2h) - c3l + p5
 	hi, lo := quickTwoSum(s, lo)
 	return dd{hi, lo}
 }
 
 // atanFastErr bounds atanFast01's relative error, and angleFast's, with a
 // margin (tests measure it against the double-double path).
-const atanFastErr = 0x1p-64
+const atanFastErr = 0x1p-72
 
 // angleFast is the angle of the point (x, y), x, y >= 0 and not both 0,
 // in [0, pi/2]: atan(y/x), or pi/2 - atan(x/y) when y > x. Its relative
