@@ -26,11 +26,12 @@ func BenchmarkFuncs(b *testing.B) {
 		{"log10", 0, 1e5, Log10, math.Log10, nil},
 		{"pow", 0, 100, func(x float64) float64 { return Pow(x, 2.5) }, func(x float64) float64 { return math.Pow(x, 2.5) },
 			func(x float64) float64 { return powWithBound(x, 2.5, inf) }},
-		{"sin", -10, 10, Sin, math.Sin, nil},
+		{"sin", -10, 10, Sin, math.Sin, func(x float64) float64 { return sinCosSlow(x, false) }},
 		{"cos", -10, 10, Cos, math.Cos, nil},
 		{"tan", -1.5, 1.5, Tan, math.Tan, nil},
 		{"asin", -1, 1, Asin, math.Asin, nil},
-		{"atan", -10, 10, Atan, math.Atan, nil},
+		{"acos", -1, 1, Acos, math.Acos, nil},
+		{"atan", -10, 10, Atan, math.Atan, func(x float64) float64 { return atanWithBound(x, inf) }},
 		{"sinh", -5, 5, Sinh, math.Sinh, nil},
 	} {
 		r := rand.New(rand.NewPCG(5, 19))
