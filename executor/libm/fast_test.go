@@ -221,6 +221,25 @@ func TestFastErrorBounds(t *testing.T) {
 	if worst > atanFastErr/4 {
 		t.Errorf("atan: fast path error 2^%.1f is too close to its bound 2^%.0f", math.Log2(worst), math.Log2(atanFastErr))
 	}
+	worst = 0 // asin's and acos's ratio x/sqrt(1-x^2) or its inverse
+	for _, rg := range unitRanges {
+		for n := 0; n < sampleSize/len(unitRanges); n++ {
+			x := math.Abs(rg.gen(r))
+			if x <= minSafe || x >= 1 {
+				continue
+			}
+			z, xSmaller := unitRatio(x)
+			want := ddOf(x).div(oneMinusSquare(x))
+			if !xSmaller {
+				want = oneMinusSquare(x).div(ddOf(x))
+			}
+			worst = max(worst, relErr(z, 0, want, 0))
+		}
+	}
+	t.Logf("asin, acos ratio: worst error 2^%.1f", math.Log2(worst))
+	if worst > 0x1p-95 {
+		t.Errorf("unitRatio: error 2^%.1f, want below 2^-95", math.Log2(worst))
+	}
 	worst = 0 // relative to powFastErr (1 + |y ln x|)
 	for _, rg := range powRanges {
 		for n := 0; n < sampleSize; n++ {

@@ -175,13 +175,17 @@ func asinWithBound(x, bound float64) float64 {
 	case x == 1 || x == -1:
 		return math.Copysign(halfPiDD.hi, x)
 	}
-	w := oneMinusSquare(x)
-	if math.Abs(x) > minSafe {
-		if a := angleFast(ddOf(math.Abs(x)), w); roundsSafely(a, bound) {
+	if ax := math.Abs(x); ax > minSafe {
+		z, xSmaller := unitRatio(ax)
+		a := atanFast01(z)
+		if !xSmaller {
+			a = halfPiDD.sub(a)
+		}
+		if roundsSafely(a, bound) {
 			return math.Copysign(a.hi+a.lo, x)
 		}
 	}
-	return refineAngle(math.Asin(x), ddOf(x), w)
+	return refineAngle(math.Asin(x), ddOf(x), oneMinusSquare(x))
 }
 
 // Acos is acos x correctly rounded.
@@ -198,13 +202,18 @@ func acosWithBound(x, bound float64) float64 {
 	case x == -1:
 		return piDD.hi
 	}
-	w := oneMinusSquare(x)
-	a := angleFast(w, ddOf(math.Abs(x)))
-	if x < 0 {
-		a = piDD.sub(a)
+	if ax := math.Abs(x); ax > minSafe {
+		z, xSmaller := unitRatio(ax)
+		a := atanFast01(z)
+		if xSmaller {
+			a = halfPiDD.sub(a)
+		}
+		if x < 0 {
+			a = piDD.sub(a)
+		}
+		if roundsSafely(a, bound) {
+			return a.hi + a.lo
+		}
 	}
-	if math.Abs(a.hi) > minSafe && roundsSafely(a, bound) {
-		return a.hi + a.lo
-	}
-	return refineAngle(math.Acos(x), w, ddOf(x))
+	return refineAngle(math.Acos(x), oneMinusSquare(x), ddOf(x))
 }
