@@ -17,9 +17,8 @@
 // rounding is the correct one; otherwise the slow path evaluates the
 // function in double-double arithmetic (about 2^-100 relative error) and
 // rounds once. The fast paths cost about 2 times Go's math functions for
-// exp, ln and log10, about as much as math.Pow for power, about 4
-// times for sin, cos, tan and atan, 6 to 7 for asin and acos; the slow
-// ones 20 to 50 times. Each
+// exp, ln and log10, about as much as math.Pow for power, 4 to 5 times
+// for the trigonometric functions; the slow ones 20 to 50 times. Each
 // error bound comes from an analysis in its function's comment, with a
 // margin; the tests measure the fast paths' error against the slow
 // paths' and check that both paths give the same bits on random inputs

@@ -124,7 +124,12 @@ func atanWithBound(x, bound float64) float64 {
 		return math.Copysign(halfPiDD.hi, x)
 	}
 	if z := math.Abs(x); z > minSafe {
-		v := angleFast(ddOf(z), ddOf(1))
+		var v dd
+		if z <= 1 {
+			v = atanFast01(ddOf(z))
+		} else {
+			v = halfPiDD.sub(atanFast01(quickDiv(ddOf(1), ddOf(z))))
+		}
 		if roundsSafely(v, bound) {
 			return math.Copysign(v.hi+v.lo, x)
 		}
