@@ -13,7 +13,7 @@
 // short polynomial in double arithmetic, the leading terms kept exact
 // with twoProd and twoSum. When that error bound cannot move the result
 // across a rounding boundary (all but about one input in a thousand for
-// the trigonometric functions, one in 10^4 to 10^5 for the others) its
+// sin, cos and tan, one in 10^4 to 10^5 for the others) its
 // rounding is the correct one; otherwise the slow path evaluates the
 // function in double-double arithmetic (about 2^-100 relative error) and
 // rounds once. The fast paths cost about 2 times Go's math functions for
