@@ -5,7 +5,11 @@ import "math"
 // dd is a double-double: the unevaluated sum hi+lo with |lo| <= ulp(hi)/2,
 // about 106 bits of precision. Every operation below is exact or rounds
 // once at about 2^-104 relative; math.FMA keeps products exact whatever
-// the CPU (Go never fuses a*b+c on its own).
+// the CPU. The Go spec lets a compiler fuse a*b+c (gc does on arm64,
+// ppc64 and s390x, not on amd64): a fused step here only rounds less,
+// which the bounds allow; code that must repeat the C library's
+// roundings step by step (Log10, the hyperbolics) blocks fusion with
+// explicit float64 conversions.
 type dd struct{ hi, lo float64 }
 
 // twoSum returns a+b as s+e with s = fl(a+b), exactly.
