@@ -68,8 +68,8 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 2 {
 			return nil, sqltypes.TypeText, true
 		}
-	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns":
-		// meshql has no check constraints or indexes but the primary
+	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns":
+		// meshql has no check constraints, rules or indexes but the primary
 		// keys (objectFunction) to print; clients get NULL, as for an
 		// object without one. pg_get_expr is a function (expr).
 		if len(args) >= 1 {

@@ -126,7 +126,7 @@ func jdbcTypeRows() [][]any {
 }
 
 // jdbcFunction answers the server-state functions DataGrip calls on
-// connect; ok is false for other calls.
+// connect and pgAdmin's dashboard; ok is false for other calls.
 func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
 	switch {
 	case name == "pg_postmaster_start_time" && len(args) == 0:
@@ -135,6 +135,10 @@ func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datu
 		return false, sqltypes.TypeBool, true
 	case (name == "txid_current" || name == "txid_current_if_assigned") && len(args) == 0:
 		return catalogXID, sqltypes.TypeInt8, true
+	case name == "pg_blocking_pids" && len(args) == 1 && args[0].IsInteger():
+		// meshql takes no locks (pg_locks is empty): nothing blocks a
+		// session. pgAdmin's dashboard lists them per session.
+		return []any{}, sqltypes.ListOf(sqltypes.TypeInt4), true
 	case name == "age" && len(args) == 1 && args[0].IsInteger():
 		// age(xid), xid being an integer here (xminColumn).
 		return int32(0), sqltypes.TypeInt4, true

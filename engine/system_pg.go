@@ -249,8 +249,6 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}, {"inhdetachpending", tBool}},
 			rows: func(*Session) [][]any { return nil }},
 		policyTable(),
-		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
-			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
 			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
