@@ -32,17 +32,20 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 	case "current_schema":
 		if len(args) == 0 {
 			for _, sp := range s.searchPath() {
-				if _, ok := s.engine.Mesh().Domain(sp); ok {
+				if s.schemaExists(sp) {
 					return sp, sqltypes.TypeText, true
 				}
 			}
 			return nil, sqltypes.TypeText, true
 		}
 	case "current_schemas":
+		// The schemas of the search path that exist; the binder adds
+		// pg_catalog, searched first unless the path lists it, for
+		// current_schemas(true).
 		if len(args) == 1 {
 			var out []any
 			for _, sp := range s.searchPath() {
-				if _, ok := s.engine.Mesh().Domain(sp); ok {
+				if s.schemaExists(sp) {
 					out = append(out, sp)
 				}
 			}
@@ -147,4 +150,15 @@ func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, boo
 		return text(defs, false)
 	}
 	return bind.ObjectValues{}, false
+}
+
+// schemaExists reports whether a search path entry names a schema: a
+// domain of the mesh or one of meshql's own (pg_catalog,
+// information_schema, mesh).
+func (s *Session) schemaExists(name string) bool {
+	if systemSchemas[name] {
+		return true
+	}
+	_, ok := s.engine.Mesh().Domain(name)
+	return ok
 }

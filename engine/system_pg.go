@@ -99,6 +99,15 @@ func typeRows() [][]any {
 
 func infoSchemaTables() []sysTable {
 	return []sysTable{
+		// The database's one character set, UTF8 (server_encoding):
+		// Power BI reads it when it connects and takes SQL_ASCII if the
+		// view is missing.
+		{schema: "information_schema", name: "character_sets", cols: []sysColumn{
+			{"character_set_catalog", tText}, {"character_set_schema", tText}, {"character_set_name", tText}, {"character_repertoire", tText},
+			{"form_of_use", tText}, {"default_collate_catalog", tText}, {"default_collate_schema", tText}, {"default_collate_name", tText},
+		}, rows: func(*Session) [][]any {
+			return [][]any{{nil, nil, "UTF8", "UCS", "UTF8", databaseName, nil, nil}}
+		}},
 		{schema: "information_schema", name: "schemata", cols: []sysColumn{
 			{"catalog_name", tText}, {"schema_name", tText}, {"schema_owner", tText},
 		}, rows: func(s *Session) [][]any {
