@@ -31,6 +31,17 @@ var analystQueries = []toolQuery{
 		"WHERE r.ev_class={oid:sales.orders_v1} AND r.rulename <> '_RETURN'::name"},
 	{tool: "dbeaver", name: "row count", sql: "SELECT COUNT(*) FROM sales.orders_v1"},
 
+	// pgjdbc's TypeInfoCache.getPGType, as DBeaver's connection sends it
+	// (datafusion-contrib/datafusion-postgres issue 135, DBeaver 25.1's
+	// log): whether a type's schema is on the path, pg_catalog implicitly.
+	{tool: "dbeaver", name: "TypeInfoCache.getPGType", sql: "SELECT n.nspname = ANY(current_schemas(true)), n.nspname, t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON t.typnamespace = n.oid WHERE t.oid = $1",
+		params: []string{"1007"}, varchar: true},
+
+	// Metabase's connection set-up, as its log in
+	// datafusion-contrib/datafusion-postgres issue 158 shows it.
+	{tool: "metabase", name: "extra_float_digits", sql: "SET extra_float_digits = 2"},
+	{tool: "metabase", name: "read uncommitted", sql: "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"},
+	{tool: "metabase", name: "isolation level", sql: "SHOW TRANSACTION ISOLATION LEVEL"},
 	// metabase/metabase src/metabase/driver/postgres.clj: the time zone,
 	// the enum types, get-tables-sql, describe-fields-sql, describe-fks-sql,
 	// describe-indexes-sql and current-user-table-privileges, as HoneySQL 2
@@ -93,6 +104,46 @@ var analystQueries = []toolQuery{
 	{tool: "grafana", name: "$__timeFrom date_trunc", sql: `SELECT date_trunc('day', order_date) AS "time", avg(amount) AS avg_amount FROM sales.orders_v1 ` +
 		`WHERE order_date >= '2025-05-01T00:00:00Z' AND order_date < '2025-05-08T00:00:00Z' GROUP BY 1 ORDER BY 1`},
 
+	// Power BI's PostgreSQL connector (Microsoft.Mashup's
+	// PostgreSQLEnvironment: LoadServerMetadata, LoadSchemas, LoadTables,
+	// LoadColumns, LoadIndexes, LoadForeignKeysParent and Child,
+	// LoadResourceInformation, as decompiled copies in public repositories
+	// and datafusion-contrib/datafusion-postgres issue 218's log quote
+	// them), its strings inlined, and the type-loading query of the Npgsql
+	// 4.0 it ships (npgsql/npgsql src/Npgsql/PostgresDatabaseInfo.cs,
+	// GenerateTypesQuery; the order made total).
+	{tool: "powerbi", name: "character set", sql: "select character_set_name from INFORMATION_SCHEMA.character_sets"},
+	{tool: "powerbi", name: "schemas", sql: "select SCHEMA_NAME from INFORMATION_SCHEMA.SCHEMATA order by SCHEMA_NAME",
+		keep: func(r map[string]string) bool {
+			return !slices.Contains([]string{"marketing", "mesh", "public", "pg_toast"}, r["schema_name"])
+		}},
+	{tool: "powerbi", name: "tables", sql: "select TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE\r\nfrom INFORMATION_SCHEMA.tables\r\nwhere TABLE_SCHEMA not in ('information_schema', 'pg_catalog')\r\norder by TABLE_SCHEMA, TABLE_NAME",
+		keep: func(r map[string]string) bool { return r["table_schema"] != "marketing" && r["table_schema"] != "mesh" }},
+	{tool: "powerbi", name: "columns", sql: "select COLUMN_NAME, ORDINAL_POSITION, IS_NULLABLE, case when (data_type like '%unsigned%') then DATA_TYPE || ' unsigned' else DATA_TYPE end as DATA_TYPE\r\n" +
+		"from INFORMATION_SCHEMA.columns\r\nwhere TABLE_SCHEMA = 'sales' and TABLE_NAME = 'orders_v1'\r\norder by TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"},
+	{tool: "powerbi", name: "indexes", sql: "select i.CONSTRAINT_SCHEMA || '_' || i.CONSTRAINT_NAME as INDEX_NAME, ii.COLUMN_NAME, ii.ORDINAL_POSITION, case when i.CONSTRAINT_TYPE = 'PRIMARY KEY' then 'Y' else 'N' end as PRIMARY_KEY\r\n" +
+		"from INFORMATION_SCHEMA.table_constraints i inner join INFORMATION_SCHEMA.key_column_usage ii on i.CONSTRAINT_SCHEMA = ii.CONSTRAINT_SCHEMA and i.CONSTRAINT_NAME = ii.CONSTRAINT_NAME and i.TABLE_SCHEMA = ii.TABLE_SCHEMA and i.TABLE_NAME = ii.TABLE_NAME\r\n" +
+		"where i.TABLE_SCHEMA = 'catalog' and i.TABLE_NAME = 'products_v2'\r\nand i.CONSTRAINT_TYPE in ('PRIMARY KEY', 'UNIQUE')\r\n" +
+		"order by i.CONSTRAINT_SCHEMA || '_' || i.CONSTRAINT_NAME, ii.TABLE_SCHEMA, ii.TABLE_NAME, ii.ORDINAL_POSITION"},
+	{tool: "powerbi", name: "foreign keys (parent)", sql: powerBIForeignKeys("pkcol.COLUMN_NAME as PK_COLUMN_NAME,\r\n    fkcol.TABLE_SCHEMA AS FK_TABLE_SCHEMA,\r\n    fkcol.TABLE_NAME AS FK_TABLE_NAME,\r\n",
+		"fkcol.TABLE_NAME || '_' || 'customers_v1'", "pkcol")},
+	{tool: "powerbi", name: "foreign keys (child)", sql: powerBIForeignKeys("pkcol.TABLE_SCHEMA AS PK_TABLE_SCHEMA,\r\n    pkcol.TABLE_NAME AS PK_TABLE_NAME,\r\n    pkcol.COLUMN_NAME as PK_COLUMN_NAME,\r\n",
+		"'orders_v1' || '_' || pkcol.TABLE_NAME", "fkcol")},
+	{tool: "powerbi", name: "resource information", sql: "\r\nSELECT PG_TOTAL_RELATION_SIZE(C.OID) AS TOTAL_BYTES\r\nFROM PG_CLASS C JOIN PG_NAMESPACE N\r\n    ON (N.OID = C.RELNAMESPACE)\r\nWHERE N.NSPNAME = 'sales' AND C.RELNAME = 'orders_v1'",
+		own: true, match: regexp.MustCompile(`^[1-9][0-9]*$`)},
+	// The types of pg_catalog (the row types of tables have ids of each
+	// server's own).
+	{tool: "powerbi", name: "Npgsql 4.0 types", sql: npgsql4Types, subset: true, keep: func(r map[string]string) bool { return r["nspname"] == "pg_catalog" }},
+
+	// pgcli's completion metadata (its log in datafusion-contrib/
+	// datafusion-postgres issue 147): the schemas of the path, the tables.
+	{tool: "pgcli", name: "search path", sql: "SET search_path = sales"},
+	{tool: "pgcli", name: "schemas of the path", sql: "\n                SELECT * FROM unnest(current_schemas(true))"},
+	{tool: "pgcli", name: "tables", sql: "\n                SELECT  n.nspname schema_name,\n                        c.relname table_name\n                FROM    pg_catalog.pg_class c\n" +
+		"                        LEFT JOIN pg_catalog.pg_namespace n\n                            ON n.oid = c.relnamespace\n                WHERE   c.relkind = ANY($1)\n                ORDER BY 1,2;",
+		params: []string{"{r,p,f}"}, keep: func(r map[string]string) bool { return r["schema_name"] == "sales" || r["schema_name"] == "catalog" }},
+	{tool: "pgcli", name: "reset search path", sql: "RESET search_path"},
+
 	// pgadmin-org/pgadmin4 web/pgadmin/dashboard/templates/dashboard/sql/
 	// default/: dashboard_stats.sql (rendered for every chart, as
 	// yugabyte/taqo sql/system-catalog/queries/pgadmin_q029.sql captured
@@ -104,6 +155,58 @@ var analystQueries = []toolQuery{
 	{tool: "pgadmin", name: "prepared", sql: "/*pga4dash*/\nSELECT\n    gid,\n    database,\n    owner,\n    transaction,\n    pg_catalog.to_char(prepared, 'YYYY-MM-DD HH24:MI:SS TZ') AS prepared\n" +
 		"FROM\n    pg_catalog.pg_prepared_xacts\nORDER BY\n    gid, database, owner\n"},
 }
+
+// powerBIForeignKeys is Power BI's foreign-key query: selecting cols
+// first, naming each key by its constraint schema, name (tables) and
+// constraint, for the table of side (pkcol: the keys referencing
+// sales.customers_v1; fkcol: those of sales.orders_v1).
+func powerBIForeignKeys(cols, name, side string) string {
+	table := "customers_v1"
+	if side == "fkcol" {
+		table = "orders_v1"
+	}
+	return "select\r\n    " + cols + "    fkcol.COLUMN_NAME as FK_COLUMN_NAME,\r\n" +
+		"    fkcol.ORDINAL_POSITION as ORDINAL,\r\n    fkcon.CONSTRAINT_SCHEMA || '_' || " + name + " || '_' || fkcon.CONSTRAINT_NAME as FK_NAME\r\nfrom\r\n" +
+		"    (select distinct constraint_catalog, constraint_schema, unique_constraint_schema, constraint_name, unique_constraint_name\r\n        from INFORMATION_SCHEMA.REFERENTIAL_CONSTRAINTS) fkcon\r\n" +
+		"        inner join\r\n    INFORMATION_SCHEMA.KEY_COLUMN_USAGE fkcol\r\n        on fkcon.CONSTRAINT_SCHEMA = fkcol.CONSTRAINT_SCHEMA\r\n        and fkcon.CONSTRAINT_NAME = fkcol.CONSTRAINT_NAME\r\n" +
+		"        inner join\r\n    INFORMATION_SCHEMA.KEY_COLUMN_USAGE pkcol\r\n        on fkcon.UNIQUE_CONSTRAINT_SCHEMA = pkcol.CONSTRAINT_SCHEMA\r\n        and fkcon.UNIQUE_CONSTRAINT_NAME = pkcol.CONSTRAINT_NAME\r\n" +
+		"where " + side + ".TABLE_SCHEMA = 'sales' and " + side + ".TABLE_NAME = '" + table + "'\r\n        and pkcol.ORDINAL_POSITION = fkcol.ORDINAL_POSITION\r\norder by FK_NAME, fkcol.ORDINAL_POSITION"
+}
+
+// npgsql4Types is Npgsql 4.0's type-loading query (with ranges, without
+// table composites), its ORDER BY ord made total by the oid.
+const npgsql4Types = `
+/*** Load all supported types ***/
+SELECT ns.nspname, a.typname, a.oid, a.typrelid, a.typbasetype,
+CASE WHEN pg_proc.proname='array_recv' THEN 'a' ELSE a.typtype END AS type,
+CASE
+  WHEN pg_proc.proname='array_recv' THEN a.typelem
+  WHEN a.typtype='r' THEN rngsubtype
+  ELSE 0
+END AS elemoid,
+CASE
+  WHEN pg_proc.proname IN ('array_recv','oidvectorrecv') THEN 3    /* Arrays last */
+  WHEN a.typtype='r' THEN 2                                        /* Ranges before */
+  WHEN a.typtype='d' THEN 1                                        /* Domains before */
+  ELSE 0                                                           /* Base types first */
+END AS ord
+FROM pg_type AS a
+JOIN pg_namespace AS ns ON (ns.oid = a.typnamespace)
+JOIN pg_proc ON pg_proc.oid = a.typreceive
+LEFT OUTER JOIN pg_class AS cls ON (cls.oid = a.typrelid)
+LEFT OUTER JOIN pg_type AS b ON (b.oid = a.typelem)
+LEFT OUTER JOIN pg_class AS elemcls ON (elemcls.oid = b.typrelid)
+LEFT OUTER JOIN pg_range ON (pg_range.rngtypid = a.oid) 
+WHERE
+  a.typtype IN ('b', 'r', 'e', 'd') OR         /* Base, range, enum, domain */
+  (a.typtype = 'c' AND cls.relkind='c') OR /* User-defined free-standing composites (not table composites) by default */
+  (pg_proc.proname='array_recv' AND (
+    b.typtype IN ('b', 'r', 'e', 'd') OR       /* Array of base, range, enum, domain */
+    (b.typtype = 'p' AND b.typname IN ('record', 'void')) OR /* Arrays of special supported pseudo-types */
+    (b.typtype = 'c' AND elemcls.relkind='c')  /* Array of user-defined free-standing composites (not table composites) */
+  )) OR
+  (a.typtype = 'p' AND a.typname IN ('record', 'void'))  /* Some special supported pseudo-types */
+ORDER BY ord, a.oid`
 
 // grafanaSearchPath is buildSchemaConstraint of postgresMetaQuery.ts.
 const grafanaSearchPath = `
