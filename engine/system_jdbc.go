@@ -131,7 +131,8 @@ func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datu
 	switch {
 	case name == "pg_postmaster_start_time" && len(args) == 0:
 		return arrow.Timestamp(s.engine.started.UnixMicro()), sqltypes.TypeTimestampTZ, true
-	case name == "pg_is_in_recovery" && len(args) == 0:
+	case (name == "pg_is_in_recovery" || name == "pg_is_wal_replay_paused") && len(args) == 0:
+		// meshql is no standby (pgAdmin asks both on connecting).
 		return false, sqltypes.TypeBool, true
 	case (name == "txid_current" || name == "txid_current_if_assigned") && len(args) == 0:
 		return catalogXID, sqltypes.TypeInt8, true

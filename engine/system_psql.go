@@ -48,6 +48,11 @@ var emptyCatalogs = []struct{ name, columns string }{
 		tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:boolean tginitdeferred:boolean tgnargs:smallint
 		tgattr:int2vector tgargs:bytea tgqual:pg_node_tree tgoldtable:name tgnewtable:name`},
 	{"pg_prepared_xacts", `transaction:xid gid:text prepared:timestamptz owner:name database:name`},
+	// meshql replicates to no standby; pgAdmin asks on connecting.
+	{"pg_stat_replication", `pid:integer usesysid:oid usename:name application_name:text client_addr:inet client_hostname:text
+		client_port:integer backend_start:timestamptz backend_xmin:xid state:text sent_lsn:pg_lsn write_lsn:pg_lsn flush_lsn:pg_lsn
+		replay_lsn:pg_lsn write_lag:interval flush_lag:interval replay_lag:interval sync_priority:integer sync_state:text
+		reply_time:timestamptz`},
 }
 
 // emptyCatalogTables are emptyCatalogs as system tables.
@@ -102,6 +107,8 @@ func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 		return tTSTZ, true
 	case "bytea":
 		return sqltypes.TypeBytea, true
+	case "interval":
+		return sqltypes.TypeInterval, true
 	case "inet":
 		return sqltypes.TypeInet, true
 	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":

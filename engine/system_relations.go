@@ -81,6 +81,7 @@ var pgCatalogRelations = map[string]catalogRelation{
 	"pg_stat_activity":         {12222, 'v', 12224, 12223},
 	"pg_stat_all_tables":       {12142, 'v', 12144, 12143},
 	"pg_stat_database":         {12266, 'v', 12268, 12267},
+	"pg_stat_replication":      {12227, 'v', 12229, 12228},
 	"pg_stat_ssl":              {12249, 'v', 12251, 12250},
 	"pg_stat_user_tables":      {12161, 'v', 12163, 12162},
 	"pg_statio_all_tables":     {12170, 'v', 12172, 12171},

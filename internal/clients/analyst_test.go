@@ -149,6 +149,36 @@ var analystQueries = []toolQuery{
 	// yugabyte/taqo sql/system-catalog/queries/pgadmin_q029.sql captured
 	// it), activity.sql, config.sql, locks.sql and prepared.sql.
 	{tool: "pgadmin", name: "dashboard_stats", sql: pgAdminDashboardStats, own: true},
+	// pgAdmin's connection and object browser, as yugabyte/taqo
+	// sql/system-catalog/queries/pgadmin_q000.sql, _q001, _q004, _q005,
+	// _q006 and _q013 captured them: recovery, replication, casts, event
+	// triggers, the catalogs node, collations.
+	{tool: "pgadmin", name: "recovery", sql: "SELECT CASE WHEN usesuper\n\t       THEN pg_catalog.pg_is_in_recovery()\n\t       ELSE FALSE\n\t       END as inrecovery,\n" +
+		"\t       CASE WHEN usesuper AND pg_catalog.pg_is_in_recovery()\n\t       THEN pg_is_wal_replay_paused()\n\t       ELSE FALSE\n\t       END as isreplaypaused\n" +
+		"\tFROM pg_catalog.pg_user WHERE usename=current_user\n"},
+	{tool: "pgadmin", name: "replication type", sql: "SELECT CASE\n\t    WHEN (SELECT count(extname) FROM pg_catalog.pg_extension WHERE extname='bdr') > 0\n\t    THEN 'pgd'\n" +
+		"\t    WHEN (SELECT COUNT(*) FROM pg_stat_replication) > 0\n\t    THEN 'log'\n\t    ELSE NULL\n\tEND as type;\n"},
+	{tool: "pgadmin", name: "casts", sql: "    SELECT\n\t        ca.oid,\n\t        pg_catalog.concat(pg_catalog.format_type(st.oid,NULL),'->',pg_catalog.format_type(tt.oid,tt.typtypmod)) as name,\n" +
+		"\t        des.description\n\t    FROM pg_catalog.pg_cast ca\n\t    JOIN pg_catalog.pg_type st ON st.oid=castsource\n\t    JOIN pg_catalog.pg_namespace ns ON ns.oid=st.typnamespace\n" +
+		"\t    JOIN pg_catalog.pg_type tt ON tt.oid=casttarget\n\t    JOIN pg_catalog.pg_namespace nt ON nt.oid=tt.typnamespace\n\t    LEFT JOIN pg_catalog.pg_proc pr ON pr.oid=castfunc\n" +
+		"\t    LEFT JOIN pg_catalog.pg_namespace np ON np.oid=pr.pronamespace\n" +
+		"\t    LEFT OUTER JOIN pg_catalog.pg_description des ON (des.objoid=ca.oid AND des.objsubid=0 AND des.classoid='pg_cast'::regclass)\n" +
+		"\t                                WHERE\n\t                ca.oid > 16383::OID\n\t            ORDER BY st.typname, tt.typname\n"},
+	{tool: "pgadmin", name: "event triggers", sql: "SELECT e.oid, e.evtname AS name,\n\t    pg_catalog.obj_description(e.oid, 'pg_event_trigger') AS comment\n" +
+		"\tFROM pg_catalog.pg_event_trigger e\n\tORDER BY e.evtname\n"},
+	// meshql's pg_class does not list information_schema's views, so
+	// pgAdmin shows pg_catalog alone among the catalogs.
+	{tool: "pgadmin", name: "catalogs", sql: "SELECT\n\t    nsp.oid,\n\tCASE nsp.nspname\n\t    WHEN 'pg_catalog' THEN 'PostgreSQL Catalog (pg_catalog)'\n" +
+		"\t    WHEN 'pgagent' THEN 'pgAgent Job Scheduler (pgagent)'\n\t    WHEN 'information_schema' THEN 'ANSI (information_schema)'\n\t    ELSE nsp.nspname\n\t    END AS name,\n" +
+		"\t    pg_catalog.has_schema_privilege(nsp.oid, 'CREATE') as can_create,\n\t    pg_catalog.has_schema_privilege(nsp.oid, 'USAGE') as has_usage,\n\t    des.description\n" +
+		"\tFROM\n\t    pg_catalog.pg_namespace nsp\n\t    LEFT OUTER JOIN pg_catalog.pg_description des ON\n\t        (des.objoid=nsp.oid AND des.classoid='pg_namespace'::regclass)\n" +
+		"\tWHERE\n\t        (\n\t(nsp.nspname = 'pg_catalog' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pg_class' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
+		"\t    (nsp.nspname = 'pgagent' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pga_job' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
+		"\t    (nsp.nspname = 'information_schema' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'tables' AND\n\t            relnamespace = nsp.oid LIMIT 1))\n\t    )\n\tORDER BY 2;\n",
+		own: true},
+	{tool: "pgadmin", name: "collations", sql: "SELECT c.oid, c.collname AS name, des.description\n\tFROM pg_catalog.pg_collation c\n" +
+		"\t    LEFT OUTER JOIN pg_catalog.pg_description des ON (des.objoid=c.oid AND des.classoid='pg_collation'::regclass)\n" +
+		"\tWHERE c.collnamespace = 'pg_catalog'::regnamespace\n\tORDER BY c.collname, c.oid;\n", own: true},
 	{tool: "pgadmin", name: "activity", sql: pgAdminActivity, own: true},
 	{tool: "pgadmin", name: "config", sql: "/*pga4dash*/\nSELECT\n    name,\n    category,\n    setting,\n    unit,\n    short_desc\nFROM\n    pg_catalog.pg_show_all_settings()\nORDER BY\n    category\n", own: true},
 	{tool: "pgadmin", name: "locks", sql: pgAdminLocks, own: true},
