@@ -200,6 +200,9 @@ func (s *Session) rowTypeRows() [][]any {
 			out = append(out, compositeTypeRows(r.rowType, r.array, st.name, pgCatalogOID, r.oid)...)
 		}
 	}
+	for _, v := range infoSchemaViews() {
+		out = append(out, compositeTypeRows(v.rowType, v.array, v.st.name, infoSchemaOID, v.oid)...)
+	}
 	for _, p := range s.visibleProducts() {
 		out = append(out, compositeTypeRows(p.RowTypeOID(), int32(stableOID("type", "_"+p.QualifiedName())), p.TableName(),
 			int32(stableOID("namespace", p.Domain)), classOID(p))...)

@@ -198,6 +198,11 @@ func pgCatalogTables() []sysTable {
 					}
 				}
 			}
+			for _, v := range infoSchemaViews() {
+				for i, c := range v.st.cols {
+					row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				for i, c := range p.Columns {
 					row(classOID(p), c, i+1, c.NotNull())

@@ -151,8 +151,8 @@ var analystQueries = []toolQuery{
 	{tool: "pgadmin", name: "dashboard_stats", sql: pgAdminDashboardStats, own: true},
 	// pgAdmin's connection and object browser, as yugabyte/taqo
 	// sql/system-catalog/queries/pgadmin_q000.sql, _q001, _q004, _q005,
-	// _q006 and _q013 captured them: recovery, replication, casts, event
-	// triggers, the catalogs node, collations.
+	// _q006, _q026 and _q013 captured them: recovery, replication, casts,
+	// event triggers, the catalogs and schemas nodes, collations.
 	{tool: "pgadmin", name: "recovery", sql: "SELECT CASE WHEN usesuper\n\t       THEN pg_catalog.pg_is_in_recovery()\n\t       ELSE FALSE\n\t       END as inrecovery,\n" +
 		"\t       CASE WHEN usesuper AND pg_catalog.pg_is_in_recovery()\n\t       THEN pg_is_wal_replay_paused()\n\t       ELSE FALSE\n\t       END as isreplaypaused\n" +
 		"\tFROM pg_catalog.pg_user WHERE usename=current_user\n"},
@@ -166,16 +166,28 @@ var analystQueries = []toolQuery{
 		"\t                                WHERE\n\t                ca.oid > 16383::OID\n\t            ORDER BY st.typname, tt.typname\n"},
 	{tool: "pgadmin", name: "event triggers", sql: "SELECT e.oid, e.evtname AS name,\n\t    pg_catalog.obj_description(e.oid, 'pg_event_trigger') AS comment\n" +
 		"\tFROM pg_catalog.pg_event_trigger e\n\tORDER BY e.evtname\n"},
-	// meshql's pg_class does not list information_schema's views, so
-	// pgAdmin shows pg_catalog alone among the catalogs.
-	{tool: "pgadmin", name: "catalogs", sql: "SELECT\n\t    nsp.oid,\n\tCASE nsp.nspname\n\t    WHEN 'pg_catalog' THEN 'PostgreSQL Catalog (pg_catalog)'\n" +
+	// pgAdmin tells the catalogs by a relation of theirs in pg_class
+	// (pg_class, information_schema.tables); a superuser may create in
+	// pg_catalog, a meshql user nowhere.
+	{tool: "pgadmin", name: "catalogs", skip: []string{"oid", "can_create"}, sql: "SELECT\n\t    nsp.oid,\n\tCASE nsp.nspname\n\t    WHEN 'pg_catalog' THEN 'PostgreSQL Catalog (pg_catalog)'\n" +
 		"\t    WHEN 'pgagent' THEN 'pgAgent Job Scheduler (pgagent)'\n\t    WHEN 'information_schema' THEN 'ANSI (information_schema)'\n\t    ELSE nsp.nspname\n\t    END AS name,\n" +
 		"\t    pg_catalog.has_schema_privilege(nsp.oid, 'CREATE') as can_create,\n\t    pg_catalog.has_schema_privilege(nsp.oid, 'USAGE') as has_usage,\n\t    des.description\n" +
 		"\tFROM\n\t    pg_catalog.pg_namespace nsp\n\t    LEFT OUTER JOIN pg_catalog.pg_description des ON\n\t        (des.objoid=nsp.oid AND des.classoid='pg_namespace'::regclass)\n" +
 		"\tWHERE\n\t        (\n\t(nsp.nspname = 'pg_catalog' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pg_class' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
 		"\t    (nsp.nspname = 'pgagent' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pga_job' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
-		"\t    (nsp.nspname = 'information_schema' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'tables' AND\n\t            relnamespace = nsp.oid LIMIT 1))\n\t    )\n\tORDER BY 2;\n",
-		own: true},
+		"\t    (nsp.nspname = 'information_schema' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'tables' AND\n\t            relnamespace = nsp.oid LIMIT 1))\n\t    )\n\tORDER BY 2;\n"},
+	// _q026: the schemas node, the catalogs left out.
+	{tool: "pgadmin", name: "schemas", skip: []string{"oid", "can_create", "description"},
+		keep: func(r map[string]string) bool {
+			return !slices.Contains([]string{"marketing", "mesh", "public"}, r["name"])
+		},
+		sql: "SELECT\n\t    nsp.oid,\n\t    nsp.nspname as name,\n\t    pg_catalog.has_schema_privilege(nsp.oid, 'CREATE') as can_create,\n" +
+			"\t    pg_catalog.has_schema_privilege(nsp.oid, 'USAGE') as has_usage,\n\t    des.description\n\tFROM\n\t    pg_catalog.pg_namespace nsp\n" +
+			"\t    LEFT OUTER JOIN pg_catalog.pg_description des ON\n\t        (des.objoid=nsp.oid AND des.classoid='pg_namespace'::regclass)\n\tWHERE\n" +
+			"\t             nspname NOT LIKE E'pg\\\\_%' AND\n\t            NOT (\n\t(nsp.nspname = 'pg_catalog' AND EXISTS\n" +
+			"\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pg_class' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
+			"\t    (nsp.nspname = 'pgagent' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'pga_job' AND\n\t            relnamespace = nsp.oid LIMIT 1)) OR\n" +
+			"\t    (nsp.nspname = 'information_schema' AND EXISTS\n\t        (SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'tables' AND\n\t            relnamespace = nsp.oid LIMIT 1))\n\t    )\n\tORDER BY nspname;\n"},
 	{tool: "pgadmin", name: "collations", sql: "SELECT c.oid, c.collname AS name, des.description\n\tFROM pg_catalog.pg_collation c\n" +
 		"\t    LEFT OUTER JOIN pg_catalog.pg_description des ON (des.objoid=c.oid AND des.classoid='pg_collation'::regclass)\n" +
 		"\tWHERE c.collnamespace = 'pg_catalog'::regnamespace\n\tORDER BY c.collname, c.oid;\n", own: true},
