@@ -30,6 +30,15 @@ var analystQueries = []toolQuery{
 	{tool: "dbeaver", name: "rules", sql: "SELECT r.oid,r.*, pg_get_ruledef(r.oid) AS definition\nFROM pg_rewrite r\n" +
 		"WHERE r.ev_class={oid:sales.orders_v1} AND r.rulename <> '_RETURN'::name"},
 	{tool: "dbeaver", name: "row count", sql: "SELECT COUNT(*) FROM sales.orders_v1"},
+	// PostgreTableBase.getPermissions and PostgreRole.getPrivileges: a
+	// table's grants, a role's on tables and routines (for a database and
+	// a role neither server has: the columns of SELECT * are compared).
+	{tool: "dbeaver", name: "table permissions", sql: "SELECT * FROM information_schema.table_privileges WHERE table_catalog=$1 AND table_schema=$2 AND table_name=$3",
+		params: []string{"nope", "sales", "orders_v1"}, varchar: true},
+	{tool: "dbeaver", name: "role table privileges", sql: "SELECT * FROM information_schema.table_privileges WHERE table_catalog=$1 AND grantee=$2",
+		params: []string{"nope", "nobody"}, varchar: true},
+	{tool: "dbeaver", name: "role routine privileges", sql: "SELECT * FROM information_schema.routine_privileges WHERE specific_catalog=$1 AND grantee=$2",
+		params: []string{"nope", "nobody"}, varchar: true},
 
 	// pgjdbc's TypeInfoCache.getPGType, as DBeaver's connection sends it
 	// (datafusion-contrib/datafusion-postgres issue 135, DBeaver 25.1's
