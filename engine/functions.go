@@ -32,17 +32,20 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 	case "current_schema":
 		if len(args) == 0 {
 			for _, sp := range s.searchPath() {
-				if _, ok := s.engine.Mesh().Domain(sp); ok {
+				if s.schemaExists(sp) {
 					return sp, sqltypes.TypeText, true
 				}
 			}
 			return nil, sqltypes.TypeText, true
 		}
 	case "current_schemas":
+		// The schemas of the search path that exist; the binder adds
+		// pg_catalog, searched first unless the path lists it, for
+		// current_schemas(true).
 		if len(args) == 1 {
 			var out []any
 			for _, sp := range s.searchPath() {
-				if _, ok := s.engine.Mesh().Domain(sp); ok {
+				if s.schemaExists(sp) {
 					out = append(out, sp)
 				}
 			}
@@ -68,8 +71,8 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		if len(args) == 2 {
 			return nil, sqltypes.TypeText, true
 		}
-	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns":
-		// meshql has no check constraints or indexes but the primary
+	case "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns":
+		// meshql has no check constraints, rules or indexes but the primary
 		// keys (objectFunction) to print; clients get NULL, as for an
 		// object without one. pg_get_expr is a function (expr).
 		if len(args) >= 1 {
@@ -147,4 +150,15 @@ func (s *Session) objectFunction(name string, nargs int) (bind.ObjectValues, boo
 		return text(defs, false)
 	}
 	return bind.ObjectValues{}, false
+}
+
+// schemaExists reports whether a search path entry names a schema: a
+// domain of the mesh or one of meshql's own (pg_catalog,
+// information_schema, mesh).
+func (s *Session) schemaExists(name string) bool {
+	if systemSchemas[name] {
+		return true
+	}
+	_, ok := s.engine.Mesh().Domain(name)
+	return ok
 }

@@ -114,6 +114,16 @@ func grantees(who policy.Principal, read []string) []string {
 // denied), for each role of the session that holds the grant.
 func privilegeTables() []sysTable {
 	return []sysTable{
+		// No grants on routines, domains or sequences: meshql has none of
+		// its own. DBeaver reads both for a role's privileges.
+		{schema: "information_schema", name: "routine_privileges", cols: []sysColumn{
+			{"grantor", tText}, {"grantee", tText}, {"specific_catalog", tText}, {"specific_schema", tText}, {"specific_name", tText},
+			{"routine_catalog", tText}, {"routine_schema", tText}, {"routine_name", tText}, {"privilege_type", tText}, {"is_grantable", tText},
+		}, rows: func(*Session) [][]any { return nil }},
+		{schema: "information_schema", name: "usage_privileges", cols: []sysColumn{
+			{"grantor", tText}, {"grantee", tText}, {"object_catalog", tText}, {"object_schema", tText}, {"object_name", tText},
+			{"object_type", tText}, {"privilege_type", tText}, {"is_grantable", tText},
+		}, rows: func(*Session) [][]any { return nil }},
 		{schema: "information_schema", name: "table_privileges", cols: []sysColumn{
 			{"grantor", tText}, {"grantee", tText}, {"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText},
 			{"privilege_type", tText}, {"is_grantable", tText}, {"with_hierarchy", tText},

@@ -29,6 +29,11 @@ func TestPrivilegeFunctions(t *testing.T) {
 		{"sales_eu", "SELECT has_schema_privilege('sales', 'USAGE'), has_schema_privilege('marketing', 'USAGE'), has_schema_privilege('sales', 'CREATE'), has_schema_privilege('pg_catalog', 'USAGE')", "t|f|f|t"},
 		{"sales_eu", "SELECT has_any_column_privilege('sales.customers_v1', 'SELECT'), has_any_column_privilege('marketing.cross_sell_v1', 'SELECT')", "t|f"},
 		{"sales_eu", "SELECT n, has_table_privilege(n, 'SELECT') FROM (VALUES ('sales.orders_v1'), ('marketing.cross_sell_v1')) v(n) ORDER BY n", "marketing.cross_sell_v1|f\nsales.orders_v1|t"},
+		// Names that vary per row are read as regclass reads them: quoted
+		// parts as written (Metabase's sync builds '"schema"."table"'),
+		// unquoted ones lower-cased, an unqualified one on the search path.
+		{"sales_eu", `SELECT n, has_any_column_privilege(current_user, n, 'select') FROM (VALUES ('"sales"."orders_v1"'), ('SALES.Orders_V1'), ('"marketing"."cross_sell_v1"'), ('orders_v1'), ('"Sales".orders_v1')) v(n) ORDER BY n`,
+			"\"Sales\".orders_v1|f\n\"marketing\".\"cross_sell_v1\"|f\n\"sales\".\"orders_v1\"|t\nSALES.Orders_V1|t\norders_v1|f"},
 		{"marketing", "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'customers_v1' AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT')", "signup_date"},
 		{"marketing", "SELECT count(*) FROM pg_class c WHERE has_table_privilege(c.oid, 'SELECT')", "5"},
 		{"marketing", "SELECT column_name FROM information_schema.column_privileges WHERE table_name = 'customers_v1' ORDER BY 1", "country\ncustomer_id\nemail\nname\nregion\nsegment"},

@@ -59,7 +59,7 @@ func systemTables() []sysTable {
 	out = append(out, emptyCatalogTables()...)
 	out = append(out, jdbcTables()...)
 	out = append(out, pgViewTables()...)
-	return out
+	return append(out, showAllSettingsTable(out)...)
 }
 
 // lookupSystem finds a system table. An unqualified name is looked up in

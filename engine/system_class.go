@@ -25,7 +25,8 @@ func (c classRow) values() []any {
 
 // classRows are pg_class's rows: the relations of pg_catalog meshql
 // implements (relnamespace 11, as psql's \dS and DBeaver's system schema
-// tree read them), then the products the session may read and their
+// tree read them), the views of information_schema (pgAdmin tells the
+// catalogs by them), then the products the session may read and their
 // primary key indexes.
 func classRows(s *Session) [][]any {
 	var out [][]any
@@ -39,6 +40,9 @@ func classRows(s *Session) [][]any {
 			c.am = 2 // heap
 		}
 		out = append(out, c.values())
+	}
+	for _, v := range infoSchemaViews() {
+		out = append(out, classRow{oid: v.oid, name: v.st.name, ns: infoSchemaOID, rowType: v.rowType, kind: viewRelKind, natts: int16(len(v.st.cols))}.values())
 	}
 	for _, p := range s.visibleProducts() {
 		c := classRow{oid: classOID(p), name: p.TableName(), ns: int32(stableOID("namespace", p.Domain)), rowType: p.RowTypeOID(),
@@ -68,6 +72,25 @@ func catalogRelationRows(kind byte, row func(name string) []any) [][]any {
 	out := make([][]any, len(names))
 	for i, n := range names {
 		out[i] = row(n)
+	}
+	return out
+}
+
+// infoSchemaView is a view of information_schema as pg_class, pg_type and
+// pg_attribute list it: PostgreSQL creates them at initdb with ids of no
+// fixed value, so meshql's are stable hashes of their names.
+type infoSchemaView struct {
+	st                  sysTable
+	oid, rowType, array int32
+}
+
+func infoSchemaViews() []infoSchemaView {
+	var out []infoSchemaView
+	for _, st := range systemTables() {
+		if st.schema == "information_schema" {
+			out = append(out, infoSchemaView{st: st, oid: systemClassOID(st.schema, st.name),
+				rowType: int32(stableOID("type", st.schema+"."+st.name)), array: int32(stableOID("type", "_"+st.schema+"."+st.name))})
+		}
 	}
 	return out
 }

@@ -112,7 +112,7 @@ func statTables() []sysTable {
 		}
 		return out
 	}
-	var out []sysTable
+	out := []sysTable{statDatabaseTable()}
 	for _, scope := range []string{"all", "user"} {
 		out = append(out,
 			sysTable{schema: "pg_catalog", name: "pg_stat_" + scope + "_tables", cols: stat, rows: statRows},

@@ -126,15 +126,20 @@ func jdbcTypeRows() [][]any {
 }
 
 // jdbcFunction answers the server-state functions DataGrip calls on
-// connect; ok is false for other calls.
+// connect and pgAdmin's dashboard; ok is false for other calls.
 func (s *Session) jdbcFunction(name string, args []sqltypes.Type) (sqltypes.Datum, sqltypes.Type, bool) {
 	switch {
 	case name == "pg_postmaster_start_time" && len(args) == 0:
 		return arrow.Timestamp(s.engine.started.UnixMicro()), sqltypes.TypeTimestampTZ, true
-	case name == "pg_is_in_recovery" && len(args) == 0:
+	case (name == "pg_is_in_recovery" || name == "pg_is_wal_replay_paused") && len(args) == 0:
+		// meshql is no standby (pgAdmin asks both on connecting).
 		return false, sqltypes.TypeBool, true
 	case (name == "txid_current" || name == "txid_current_if_assigned") && len(args) == 0:
 		return catalogXID, sqltypes.TypeInt8, true
+	case name == "pg_blocking_pids" && len(args) == 1 && args[0].IsInteger():
+		// meshql takes no locks (pg_locks is empty): nothing blocks a
+		// session. pgAdmin's dashboard lists them per session.
+		return []any{}, sqltypes.ListOf(sqltypes.TypeInt4), true
 	case name == "age" && len(args) == 1 && args[0].IsInteger():
 		// age(xid), xid being an integer here (xminColumn).
 		return int32(0), sqltypes.TypeInt4, true
@@ -194,6 +199,9 @@ func (s *Session) rowTypeRows() [][]any {
 		if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
 			out = append(out, compositeTypeRows(r.rowType, r.array, st.name, pgCatalogOID, r.oid)...)
 		}
+	}
+	for _, v := range infoSchemaViews() {
+		out = append(out, compositeTypeRows(v.rowType, v.array, v.st.name, infoSchemaOID, v.oid)...)
 	}
 	for _, p := range s.visibleProducts() {
 		out = append(out, compositeTypeRows(p.RowTypeOID(), int32(stableOID("type", "_"+p.QualifiedName())), p.TableName(),

@@ -35,3 +35,16 @@ func keywordsTable() sysTable {
 		return out
 	}}
 }
+
+// showAllSettingsTable is pg_catalog.pg_show_all_settings, what the
+// function PostgreSQL's pg_settings view reads returns (pgAdmin's
+// dashboard calls it in FROM): pg_settings' columns and rows.
+func showAllSettingsTable(tables []sysTable) []sysTable {
+	for _, t := range tables {
+		if t.schema == "pg_catalog" && t.name == "pg_settings" {
+			t.name = "pg_show_all_settings"
+			return []sysTable{t}
+		}
+	}
+	return nil
+}

@@ -99,6 +99,15 @@ func typeRows() [][]any {
 
 func infoSchemaTables() []sysTable {
 	return []sysTable{
+		// The database's one character set, UTF8 (server_encoding):
+		// Power BI reads it when it connects and takes SQL_ASCII if the
+		// view is missing.
+		{schema: "information_schema", name: "character_sets", cols: []sysColumn{
+			{"character_set_catalog", tText}, {"character_set_schema", tText}, {"character_set_name", tText}, {"character_repertoire", tText},
+			{"form_of_use", tText}, {"default_collate_catalog", tText}, {"default_collate_schema", tText}, {"default_collate_name", tText},
+		}, rows: func(*Session) [][]any {
+			return [][]any{{nil, nil, "UTF8", "UCS", "UTF8", databaseName, nil, nil}}
+		}},
 		{schema: "information_schema", name: "schemata", cols: []sysColumn{
 			{"catalog_name", tText}, {"schema_name", tText}, {"schema_owner", tText},
 		}, rows: func(s *Session) [][]any {
@@ -189,6 +198,11 @@ func pgCatalogTables() []sysTable {
 					}
 				}
 			}
+			for _, v := range infoSchemaViews() {
+				for i, c := range v.st.cols {
+					row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				for i, c := range p.Columns {
 					row(classOID(p), c, i+1, c.NotNull())
@@ -249,8 +263,6 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}, {"inhdetachpending", tBool}},
 			rows: func(*Session) [][]any { return nil }},
 		policyTable(),
-		{schema: "pg_catalog", name: "pg_trigger", cols: []sysColumn{{"oid", tInt4}, {"tgname", tText}, {"tgrelid", tInt4}},
-			rows: func(*Session) [][]any { return nil }},
 		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
 			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
 			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},

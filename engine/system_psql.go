@@ -42,6 +42,17 @@ var emptyCatalogs = []struct{ name, columns string }{
 	{"pg_largeobject", `loid:oid pageno:integer data:bytea`},
 	{"pg_rewrite", `oid:oid rulename:name ev_class:oid ev_type:"char" ev_enabled:"char" is_instead:boolean ev_qual:pg_node_tree
 		ev_action:pg_node_tree`},
+	// DBeaver lists a table's triggers (PostgreTableReal.TriggerCache) and
+	// pgAdmin's dashboard the prepared transactions.
+	{"pg_trigger", `oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:smallint tgenabled:"char" tgisinternal:boolean
+		tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:boolean tginitdeferred:boolean tgnargs:smallint
+		tgattr:int2vector tgargs:bytea tgqual:pg_node_tree tgoldtable:name tgnewtable:name`},
+	{"pg_prepared_xacts", `transaction:xid gid:text prepared:timestamptz owner:name database:name`},
+	// meshql replicates to no standby; pgAdmin asks on connecting.
+	{"pg_stat_replication", `pid:integer usesysid:oid usename:name application_name:text client_addr:inet client_hostname:text
+		client_port:integer backend_start:timestamptz backend_xmin:xid state:text sent_lsn:pg_lsn write_lsn:pg_lsn flush_lsn:pg_lsn
+		replay_lsn:pg_lsn write_lag:interval flush_lag:interval replay_lag:interval sync_priority:integer sync_state:text
+		reply_time:timestamptz`},
 }
 
 // emptyCatalogTables are emptyCatalogs as system tables.
@@ -81,16 +92,23 @@ func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 		return tBool, true
 	case "smallint":
 		return tInt2, true
+	case "int2vector":
+		return sqltypes.ListOf(tInt2), true
 	case "oid", "regproc", "integer":
 		return tInt4, true
-	case "bigint":
+	case "bigint", "xid":
+		// A transaction id, as xmin: meshql's are int8 values.
 		return tInt8, true
 	case "real":
 		return tFloat4, true
+	case "float8":
+		return sqltypes.TypeFloat8, true
 	case "timestamptz", "timestamp with time zone":
 		return tTSTZ, true
 	case "bytea":
 		return sqltypes.TypeBytea, true
+	case "interval":
+		return sqltypes.TypeInterval, true
 	case "inet":
 		return sqltypes.TypeInet, true
 	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":

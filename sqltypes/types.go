@@ -645,6 +645,9 @@ var typeNames = map[string]Kind{
 	"float8": Float8, "double precision": Float8, "float": Float8, "double": Float8,
 	"numeric": Numeric, "decimal": Numeric,
 	"text": Text, "string": Text,
+	// name, the type of catalog names, is text in meshql's catalogs:
+	// DBeaver compares rulename <> '_RETURN'::name.
+	"name":   Text,
 	"bpchar": Bpchar, "char": Bpchar, "character": Bpchar,
 	"varchar": Varchar, "character varying": Varchar,
 	"bytea":     Bytea,

@@ -127,7 +127,9 @@ func checkCatalogColumns(t *testing.T, f *fixture) {
 		// Those psql's meta-commands read (psql_meta_test.go).
 		"pg_opclass", "pg_opfamily", "pg_amop", "pg_amproc", "pg_user_mapping", "pg_db_role_setting", "pg_subscription",
 		"pg_ts_config", "pg_ts_config_map", "pg_ts_dict", "pg_ts_parser", "pg_ts_template", "pg_largeobject_metadata",
-		"pg_largeobject", "pg_roles", "pg_index", "pg_collation", "pg_publication", "pg_namespace", "pg_stat_activity"} {
+		"pg_largeobject", "pg_roles", "pg_index", "pg_collation", "pg_publication", "pg_namespace", "pg_stat_activity",
+		// Those analyst tools read (analyst_test.go).
+		"pg_trigger", "pg_prepared_xacts", "pg_stat_database", "pg_stat_replication"} {
 		columns := func(conn *pgx.Conn) []string {
 			rows, err := conn.Query(t.Context(), "SELECT * FROM pg_catalog."+table+" LIMIT 0")
 			if err != nil {

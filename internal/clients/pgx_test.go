@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +33,7 @@ var pgxChecks = []struct {
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},
+	{"analyst-tools", checkAnalystTools},
 	{"keywords", checkKeywords},
 	{"psql-describe", checkPsqlDescribe},
 	{"psql-meta-commands", checkPsqlMetaCommands},
@@ -469,20 +469,29 @@ func checkParameterStatus(t *testing.T, f *fixture) {
 	}
 }
 
-// checkNpgsqlTypes runs the type-loading query of Npgsql 8 (Power BI's
-// driver): it must succeed and list each type meshql has as PostgreSQL
-// does, arrays as typtype 'a' with their element type.
+// checkNpgsqlTypes runs the batch of Npgsql 8 (Power BI's driver) at its
+// first connection (npgsqlBatch): it must succeed; the type-loading query
+// must list each type meshql has as PostgreSQL does, arrays as typtype
+// 'a' with their element type; the composites' fields and the enums'
+// labels must be PostgreSQL's (none). Npgsql picks the query's form from
+// the server_version reported at startup: 14 or later, with multiranges.
 func checkNpgsqlTypes(t *testing.T, f *fixture) {
-	sql, err := os.ReadFile(script("npgsql_load_types.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	batch := npgsqlBatch(t)
+	var rest [][][]string
 	run := func(tg target) []string {
-		res, err := simpleText(t.Context(), connectTarget(t, tg), string(sql))
-		if err != nil || len(res) != 1 {
-			t.Fatalf("Npgsql's type query on %s: %d results, %v", tg.name, len(res), err)
+		conn := connectTarget(t, tg)
+		if m := npgsqlVersion.FindStringSubmatch(conn.PgConn().ParameterStatus("server_version")); m == nil || atoi(m[1]) < 14 {
+			t.Errorf("%s: server_version %q is not one Npgsql reads as 14 or later", tg.name, conn.PgConn().ParameterStatus("server_version"))
 		}
-		return res[0]
+		res, err := simpleText(t.Context(), conn, batch)
+		if err != nil || len(res) != 4 {
+			t.Fatalf("Npgsql's batch on %s: %d results, %v", tg.name, len(res), err)
+		}
+		if len(res[0]) != 1 || !strings.HasPrefix(res[0][0], "PostgreSQL ") {
+			t.Errorf("Npgsql's SELECT version() on %s: %q", tg.name, res[0])
+		}
+		rest = append(rest, res[2:])
+		return res[1]
 	}
 	got, all := run(f.meshql), run(f.postgres)
 	names := map[string]bool{}
@@ -502,6 +511,9 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	slices.Sort(want)
 	if len(want) != len(names) || !slices.Equal(got, want) {
 		t.Errorf("Npgsql's type query:\nmeshql   %q\npostgres %q", got, want)
+	}
+	if g, w := fmt.Sprintf("%q", rest[0]), fmt.Sprintf("%q", rest[1]); g != w {
+		t.Errorf("Npgsql's composite and enum queries:\nmeshql   %s\npostgres %s", g, w)
 	}
 }
 

@@ -1687,6 +1687,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			argTypes = append(argTypes, e.Type())
 		}
 		if v, t, ok := b.opts.SessionFunction(name, argTypes); ok {
+			if name == "current_schemas" {
+				return b.currentSchemas(v, t, fc, sc, agg)
+			}
 			return &logical.Const{T: t, V: v}, nil
 		}
 	}
@@ -2216,4 +2219,40 @@ func (b *binder) bindCollate(cc *pg_query.CollateClause, sc *scope, agg *aggStat
 		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "collations are not supported by type %s", t), loc)
 	}
 	return e, nil
+}
+
+// currentSchemas is current_schemas(include_implicit) given the search
+// path's schemas that exist: with implicit schemas, pg_catalog comes
+// first unless the path lists it (PostgreSQL searches it first then), as
+// pgjdbc's TypeInfoCache relies on to name pg_catalog's types unqualified.
+func (b *binder) currentSchemas(explicit sqltypes.Datum, t sqltypes.Type, fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
+	paths, _ := explicit.([]any)
+	if paths == nil {
+		paths = []any{} // an empty array, not NULL
+	}
+	implicit := paths
+	if !slices.Contains(paths, any("pg_catalog")) {
+		implicit = append([]any{"pg_catalog"}, paths...)
+	}
+	arg, err := b.bindExpr(fc.Args[0], sc, agg)
+	if err != nil {
+		return nil, err
+	}
+	if arg, err = b.coerce(arg, sqltypes.TypeBool); err != nil {
+		return nil, err
+	}
+	if c, ok := arg.(*logical.Const); ok {
+		switch c.V {
+		case nil:
+			return &logical.Const{T: t}, nil // strict: NULL in, NULL out
+		case true:
+			return &logical.Const{T: t, V: implicit}, nil
+		default:
+			return &logical.Const{T: t, V: paths}, nil
+		}
+	}
+	return &logical.Case{T: t, Whens: []logical.When{
+		{Cond: arg, Then: &logical.Const{T: t, V: implicit}},
+		{Cond: &logical.Unary{Op: logical.OpNot, E: arg, T: sqltypes.TypeBool}, Then: &logical.Const{T: t, V: paths}},
+	}}, nil
 }

@@ -283,8 +283,9 @@ func (b *binder) bindFromItem(n *pg_query.Node, left *relation, outer *scope) (*
 }
 
 // catalogFunctionTable reads a call of a catalog set-returning function
-// without arguments in FROM (pg_get_keywords()) as the pg_catalog table of
-// the same name that the engine serves; nil for other FROM functions.
+// without arguments in FROM (pg_get_keywords(), pg_show_all_settings()) as
+// the pg_catalog table of the same name that the engine serves; nil for
+// other FROM functions.
 func catalogFunctionTable(rf *pg_query.RangeFunction) *pg_query.RangeVar {
 	if len(rf.Functions) != 1 || rf.IsRowsfrom || rf.Ordinality {
 		return nil
@@ -294,7 +295,7 @@ func catalogFunctionTable(rf *pg_query.RangeFunction) *pg_query.RangeVar {
 		return nil
 	}
 	fc := items[0].GetFuncCall()
-	if fc == nil || len(fc.Args) > 0 || funcName(fc) != "pg_get_keywords" {
+	if fc == nil || len(fc.Args) > 0 || (funcName(fc) != "pg_get_keywords" && funcName(fc) != "pg_show_all_settings") {
 		return nil
 	}
 	if len(fc.Funcname) == 2 && fc.Funcname[0].GetString_().GetSval() != "pg_catalog" {

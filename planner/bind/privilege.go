@@ -303,11 +303,11 @@ func (b *binder) tablePrivilege(g *Grants, table, col logical.Expr, loc int) (lo
 	if col != nil {
 		return b.columnPerRow(g, readable, table, col)
 	}
-	return b.inTables(readable, table)
+	return b.inTables(g, readable, table)
 }
 
 // inTables is "table IN (the readable tables)", by oid or by name.
-func (b *binder) inTables(ts []*TableGrant, table logical.Expr) (logical.Expr, error) {
+func (b *binder) inTables(g *Grants, ts []*TableGrant, table logical.Expr) (logical.Expr, error) {
 	var list []logical.Expr
 	for _, t := range ts {
 		if table.Type().IsInteger() {
@@ -322,6 +322,10 @@ func (b *binder) inTables(ts []*TableGrant, table logical.Expr) (logical.Expr, e
 			continue
 		}
 		list = append(list, &logical.Const{T: sqltypes.TypeText, V: t.Schema + "." + t.Name})
+		if g != nil && g.findTable(t.Name) == t {
+			// Found unqualified on the search path, as the name alone.
+			list = append(list, &logical.Const{T: sqltypes.TypeText, V: t.Name})
+		}
 	}
 	if len(list) == 0 {
 		return boolConst(false), nil
@@ -331,15 +335,25 @@ func (b *binder) inTables(ts []*TableGrant, table logical.Expr) (logical.Expr, e
 		if err != nil {
 			return nil, err
 		}
-		table = c
+		table = normalizedRelationName(c)
 	}
 	return &logical.InList{E: table, List: list}, nil
+}
+
+// normalizedRelationName reads a relation's name as PostgreSQL's regclass
+// input does, quoted parts as written and unquoted ones lower-cased, and
+// joins its parts with dots: Metabase's sync asks for
+// '"sales"."orders_v1"', psql and pgAdmin for sales.orders_v1.
+func normalizedRelationName(name logical.Expr) logical.Expr {
+	textList := sqltypes.ListOf(sqltypes.TypeText)
+	parts := &logical.Func{Name: "parse_ident", Args: []logical.Expr{name, boolConst(false)}, T: textList}
+	return &logical.Func{Name: "array_to_string", Args: []logical.Expr{parts, &logical.Const{T: sqltypes.TypeText, V: "."}}, T: sqltypes.TypeText}
 }
 
 // columnPerRow is "table readable AND NOT (one of the denied columns)"
 // for arguments that vary per row.
 func (b *binder) columnPerRow(g *Grants, ts []*TableGrant, table, col logical.Expr) (logical.Expr, error) {
-	readable, err := b.inTables(ts, table)
+	readable, err := b.inTables(g, ts, table)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +363,7 @@ func (b *binder) columnPerRow(g *Grants, ts []*TableGrant, table, col logical.Ex
 			if c.Select {
 				continue
 			}
-			isTable, err := b.inTables([]*TableGrant{t}, table)
+			isTable, err := b.inTables(g, []*TableGrant{t}, table)
 			if err != nil {
 				return nil, err
 			}
