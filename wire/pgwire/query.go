@@ -290,8 +290,8 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		err = drain(qctx, rows)
 	case simple:
 		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
-			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
-				return appendDataRows(buf, encs, nil, from, to)
+			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+				return appendDataRows(buf, encs, nil, from, to), nil
 			}, nil)
 		}
 	default:
@@ -300,8 +300,8 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		}
 		bin := binaryColumns(st.exec.formats, len(cols))
 		flow = st.newPortalFlow(dw)
-		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
-			return appendDataRows(buf, encs, bin, from, to)
+		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+			return appendDataRows(buf, encs, bin, from, to), nil
 		}, flow)
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
