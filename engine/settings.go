@@ -164,10 +164,17 @@ func checkByteaOutput(v, _ string) (string, error) {
 		WithHint("Available values: escape, hex.")
 }
 
+// checkEncoding accepts the client encodings meshql speaks: UTF8, and
+// SQL_ASCII, under which PostgreSQL converts nothing either way (a
+// psql started in the C locale asks for it). Other encodings PostgreSQL
+// knows are 0A000; a name it does not know is its 22023.
 func checkEncoding(v, _ string) (string, error) {
-	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
-	case "UTF8", "UNICODE":
-		return "UTF8", nil
+	enc, ok := sqltypes.EncodingName(v)
+	switch {
+	case !ok:
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"client_encoding\": \"%s\"", v)
+	case enc == "UTF8" || enc == "SQL_ASCII":
+		return enc, nil
 	}
 	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported; meshql speaks UTF8", v)
 }
