@@ -9,6 +9,7 @@ import (
 	"github.com/jeroenrinzema/psql-wire/pkg/types"
 
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -38,6 +39,11 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	// its function: one statement for signals and statement_timeout
 	// from now to the end of its execution (or, for a Parse, to the end
 	// of the first Execute or to the Sync, as PostgreSQL's timeout).
+	// PostgreSQL's scanner warns of each identifier it truncates, before
+	// the statements' analysis, their results or ParseComplete.
+	if err := st.writeNotices(parse.IdentifierNotices(q.Query)); err != nil {
+		return nil, err
+	}
 	sc := st.beginStatement()
 	pctx, done := st.beginQuery(sc.Context(ctx)) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
