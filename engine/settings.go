@@ -35,6 +35,7 @@ func settingsTable() []setting {
 		{name: "search_path", def: `"$user", public`},
 		{name: "extra_float_digits", def: "1", check: checkExtraFloatDigits},
 		{name: "statement_timeout", def: "0", check: checkDuration},
+		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDurationOf("idle_in_transaction_session_timeout")},
 		{name: "max_identifier_length", def: "63", fixed: true},
 		{name: "max_index_keys", def: "32", fixed: true},
 		{name: "max_function_args", def: "100", fixed: true},
@@ -194,6 +195,19 @@ func checkDuration(v, _ string) (string, error) {
 		return "", err
 	}
 	return v, nil
+}
+
+// checkDurationOf checks a duration setting other than statement_timeout,
+// naming it in its errors.
+func checkDurationOf(name string) func(v, cur string) (string, error) {
+	return func(v, _ string) (string, error) {
+		if _, err := parseDurationSetting(v); err != nil {
+			e := *sqltypes.AsError(err)
+			e.Msg = strings.Replace(e.Msg, `"statement_timeout"`, `"`+name+`"`, 1)
+			return "", &e
+		}
+		return v, nil
+	}
 }
 
 func parseDurationSetting(v string) (time.Duration, error) {

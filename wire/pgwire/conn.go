@@ -47,6 +47,9 @@ type connState struct {
 	// session at the next such wait (lifecycle.go).
 	idle      bool
 	terminate *sqltypes.Error
+	// idleReason is why a read timeout during this wait ends the
+	// session, when not idle_session_timeout (57P05).
+	idleReason *sqltypes.Error
 	// overLimit marks a connection accepted over MaxConnections, and
 	// lateAccept one accepted while the server drains (it is refused
 	// with 57P03); both are set under the server's mu before the

@@ -185,6 +185,15 @@ func (s engineSession[St]) ProcessID() int32 {
 	return 0
 }
 
+// IdleInTransactionTimeout forwards the engine session's
+// idle_in_transaction_session_timeout (0 when it has none).
+func (s engineSession[St]) IdleInTransactionTimeout() time.Duration {
+	if t, ok := any(s.s).(IdleInTransactionTimer); ok {
+		return t.IdleInTransactionTimeout()
+	}
+	return 0
+}
+
 // InTransaction forwards the engine session's transaction state when it
 // tracks one.
 func (s engineSession[St]) InTransaction() bool {
