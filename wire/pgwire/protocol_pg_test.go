@@ -439,3 +439,17 @@ func TestIdleInTransactionTimeout(t *testing.T) {
 		t.Errorf("open block: got %s %s %q", pe.Severity, pe.Code, pe.Message)
 	}
 }
+
+// TestCopyExtendedProtocol: COPY TO STDOUT runs in the extended protocol
+// too, as in PostgreSQL: its portal is described as NoData, and an
+// Execute sends every row whatever its row limit.
+func TestCopyExtendedProtocol(t *testing.T) {
+	conn := protoConn(t)
+	const copyQ = "COPY (SELECT x, 'v' || x AS y FROM generate_series(1, 3) x) TO STDOUT (FORMAT csv)"
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Query: copyQ}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{MaxRows: 1}),
+			`ParseComplete NoData BindComplete NoData CopyOut0[0 0] d"1,v1\n2,v2\n3,v3\n" CopyDone C(COPY 3) ZI`},
+		{withSync(&pgproto3.Parse{Query: "COPY (SELECT 1/0) TO STDOUT"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete E[22012 division by zero] ZI"},
+	})
+}

@@ -288,9 +288,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		copyOut = cs.CopyTo()
 	}
 	switch {
-	case copyOut != nil && !simple:
-		err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY TO STDOUT is supported in the simple query protocol only")
 	case copyOut != nil:
+		// Either protocol, as in PostgreSQL: an Execute's row limit does
+		// not apply to COPY, which sends all its rows.
 		err = st.writeCopyOut(qctx, rows, copyOut)
 	case len(cols) == 0:
 		err = drain(qctx, rows)
