@@ -48,7 +48,7 @@ func settingsTable() []setting {
 		{name: "lc_numeric", def: "C"},
 		{name: "lc_time", def: "C"},
 		{name: "bytea_output", def: "hex", check: checkByteaOutput},
-		{name: "client_min_messages", def: "notice"},
+		{name: "client_min_messages", def: "notice", check: checkClientMinMessages},
 		{name: "mesh.workers", def: "0"},
 		{name: maxStalenessSetting, def: "0", check: checkStaleness},
 		{name: pushdownSetting, def: "on", check: checkBool(pushdownSetting)},
@@ -169,6 +169,19 @@ func checkByteaOutput(v, _ string) (string, error) {
 // SQL_ASCII, under which PostgreSQL converts nothing either way (a
 // psql started in the C locale asks for it). Other encodings PostgreSQL
 // knows are 0A000; a name it does not know is its 22023.
+// checkClientMinMessages accepts PostgreSQL's client_min_messages levels
+// (debug is debug2; info is accepted, not listed, as there).
+func checkClientMinMessages(v, _ string) (string, error) {
+	switch l := strings.ToLower(strings.TrimSpace(v)); l {
+	case "debug5", "debug4", "debug3", "debug2", "debug1", "log", "info", "notice", "warning", "error":
+		return l, nil
+	case "debug":
+		return "debug2", nil
+	}
+	return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"client_min_messages\": \"%s\"", v).
+		WithHint("Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.")
+}
+
 func checkEncoding(v, _ string) (string, error) {
 	enc, ok := sqltypes.EncodingName(v)
 	switch {

@@ -153,6 +153,12 @@ type TxTracker interface {
 	InTransaction() bool
 }
 
+// SettingReader is an optional Session interface: a setting's current
+// value (client_min_messages decides which notices are sent).
+type SettingReader interface {
+	Setting(name string) (string, bool)
+}
+
 // IdleInTransactionTimer is an optional Session interface: how long the
 // session may wait for its client inside a transaction block (PostgreSQL's
 // idle_in_transaction_session_timeout; 0: no limit), after which the

@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -273,16 +274,49 @@ func loadLocation(name string) *time.Location {
 	return time.UTC
 }
 
-// writeNotices sends NoticeResponse messages.
+// writeNotices sends NoticeResponse messages, those client_min_messages
+// lets through.
 func (st *connState) writeNotices(ns []*sqltypes.Error) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	least := noticeRank("notice")
+	if r, ok := st.session.(SettingReader); ok {
+		if v, ok := r.Setting("client_min_messages"); ok {
+			least = noticeRank(v)
+		}
+	}
 	var frames []byte
 	for _, n := range ns {
+		sev := n.Severity
+		if sev == "" {
+			sev = "NOTICE"
+		}
+		// INFO is always sent, as in PostgreSQL.
+		if r := noticeRank(sev); r < least && !strings.EqualFold(sev, "INFO") {
+			continue
+		}
 		frames = appendMessage(frames, 'N', n)
 	}
 	if len(frames) == 0 {
 		return nil
 	}
 	return st.rw.writeRaw(frames)
+}
+
+// noticeRank orders message levels as client_min_messages compares them.
+func noticeRank(level string) int {
+	switch strings.ToLower(level) {
+	case "debug5", "debug4", "debug3", "debug2", "debug1", "debug":
+		return 0
+	case "log":
+		return 1
+	case "info", "notice":
+		return 2
+	case "warning":
+		return 3
+	}
+	return 4 // error
 }
 
 // appendMessage appends a NoticeResponse ('N', severity NOTICE by

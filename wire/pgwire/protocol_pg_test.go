@@ -453,3 +453,24 @@ func TestCopyExtendedProtocol(t *testing.T) {
 			"ParseComplete BindComplete E[22012 division by zero] ZI"},
 	})
 }
+
+// TestClientMinMessages: client_min_messages decides which notices a
+// session gets (warning: no NOTICE; error: no WARNING either), and only
+// PostgreSQL's levels are values of it (22023 with its hint).
+func TestClientMinMessages(t *testing.T) {
+	conn := protoConn(t)
+	long := strings.Repeat("a", 64)
+	runSteps(t, conn, []protoStep{
+		{query("SET client_min_messages = 'WARNING'"), "C(SET) ZI"},
+		{query("SHOW client_min_messages"), "D[warning] C(SHOW) ZI"},
+		{query("SELECT 1 AS " + long), "D[1] C(SELECT 1) ZI"},
+		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+		{query("SET client_min_messages = error"), "C(SET) ZI"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("SET client_min_messages = 'fatal'"), `E[22023 invalid value for parameter "client_min_messages": "fatal"] ZI`},
+		{query("SET client_min_messages = debug"), "C(SET) ZI"},
+		{query("SHOW client_min_messages"), "D[debug2] C(SHOW) ZI"},
+		{query("RESET client_min_messages"), "C(RESET) ZI"},
+		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+	})
+}
