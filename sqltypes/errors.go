@@ -36,6 +36,7 @@ const (
 	CodeInFailedTransaction         = "25P02"
 	CodeNoActiveTransaction         = "25P01"
 	CodeNameTooLong                 = "42622"
+	CodeDuplicateCursor             = "42P03"
 	CodeSyntaxError                 = "42601"
 	CodeInsufficientPrivilege       = "42501"
 	CodeUndefinedColumn             = "42703"

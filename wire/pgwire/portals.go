@@ -70,6 +70,12 @@ func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statemen
 		if err := st.abortedErr(info.stmt); err != nil {
 			return err
 		}
+		// A named portal lives until its transaction ends or a Close;
+		// binding the name again is PostgreSQL's 42P03 (the unnamed
+		// portal is replaced).
+		if p, _ := c.DefaultPortalCache.Get(ctx, name); name != "" && p != nil {
+			return st.wireErr(sqltypes.New(sqltypes.CodeDuplicateCursor, "cursor \"%s\" already exists", name))
+		}
 		for _, p := range params {
 			if p.Format() == wire.TextFormat {
 				if err := checkUTF8(p.Value()); err != nil {

@@ -275,6 +275,21 @@ func TestBindChecks(t *testing.T) {
 		// A statement that returns no rows takes any number of codes.
 		{withSync(&pgproto3.Parse{Query: "SET application_name = 'b'"}, &pgproto3.Bind{ResultFormatCodes: []int16{0, 1, 0}}, &pgproto3.Execute{}),
 			"ParseComplete BindComplete C(SET) ZI"},
+		// A named portal cannot be bound again while it exists (until
+		// the Sync outside a block, the end of a block, or a Close).
+		{withSync(bind(four), &pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four},
+			&pgproto3.Execute{Portal: "p1"}, &pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}),
+			`BindComplete BindComplete D[5] C(SELECT 1) E[42P03 cursor "p1" already exists] ZI`},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}, &pgproto3.Execute{Portal: "p1"}),
+			"BindComplete D[5] C(SELECT 1) ZI"},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), "BindComplete ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), `E[42P03 cursor "p1" already exists] ZE`},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}, &pgproto3.Close{ObjectType: 'P', Name: "p1"},
+			&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), "BindComplete CloseComplete BindComplete ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
 		{query("DEALLOCATE b1"), "C(DEALLOCATE) ZI"},
 	})
 }
