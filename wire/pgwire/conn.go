@@ -404,6 +404,12 @@ func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 			t.EndImplicitTransaction()
 		}
 		st.endStatements()
+		// As PostgreSQL 15, the settings the cycle changed are reported
+		// once, just before ReadyForQuery (after the statements' tags).
+		// An error writing them is the ReadyForQuery's too.
+		if st.session != nil && st.rw != nil {
+			_ = st.reportSettings()
+		}
 		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
 			return types.ServerTransactionFailed
 		}

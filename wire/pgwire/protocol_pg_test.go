@@ -489,3 +489,37 @@ func TestClientMinMessages(t *testing.T) {
 		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
 	})
 }
+
+// TestParameterStatusBeforeReady: as in PostgreSQL 15, the settings a
+// message cycle changed are reported once, after the statements' tags and
+// just before ReadyForQuery, each with its last value.
+func TestParameterStatusBeforeReady(t *testing.T) {
+	conn := protoConn(t)
+	order := func(msgs ...pgproto3.FrontendMessage) string {
+		fe := conn.PgConn().Frontend()
+		for _, m := range msgs {
+			fe.Send(m)
+		}
+		var out []string
+		untilReady(t, conn, func(msg pgproto3.BackendMessage) {
+			switch m := msg.(type) {
+			case *pgproto3.CommandComplete:
+				out = append(out, "C("+string(m.CommandTag)+")")
+			case *pgproto3.ParameterStatus:
+				out = append(out, "S("+m.Name+"="+m.Value+")")
+			}
+		})
+		return strings.Join(out, " ")
+	}
+	if got, want := order(&pgproto3.Query{String: "SET application_name = 'a'; SET application_name = 'b'; SELECT 1"}),
+		"C(SET) C(SET) C(SELECT 1) S(application_name=b)"; got != want {
+		t.Errorf("simple: got %s, want %s", got, want)
+	}
+	if got, want := order(&pgproto3.Parse{Query: "SET application_name = 'c'"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}),
+		"C(SET) S(application_name=c)"; got != want {
+		t.Errorf("extended: got %s, want %s", got, want)
+	}
+	if got, want := order(&pgproto3.Query{String: "BEGIN; SET application_name = 'd'; ROLLBACK"}), "C(BEGIN) C(SET) C(ROLLBACK)"; got != want {
+		t.Errorf("rolled back: got %s, want %s", got, want)
+	}
+}

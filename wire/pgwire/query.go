@@ -316,9 +316,6 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	if err != nil {
 		return st.wireErr(queryErr(ctx, qctx, err))
 	}
-	if err := st.reportSettings(); err != nil {
-		return err
-	}
 	tag := flow.executeTag(rows.CommandTag())
 	st.exec.done, st.exec.tag = true, tag
 	return dw.Complete(tag)
