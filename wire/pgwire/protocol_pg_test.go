@@ -272,6 +272,13 @@ func TestBindChecks(t *testing.T) {
 			`E[22003 value "99999999999" is out of range for type integer] ZI`},
 		// The portal the failed Bind named does not exist.
 		{withSync(&pgproto3.Describe{ObjectType: 'P'}), `E[34000 portal "" does not exist] ZI`},
+		// Declared parameter types count, also for an empty query.
+		{withSync(&pgproto3.Parse{Query: "", ParameterOIDs: []uint32{1043}}, &pgproto3.Bind{Parameters: four}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete EmptyQueryResponse ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1", ParameterOIDs: []uint32{23}}, &pgproto3.Bind{Parameters: four}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "", ParameterOIDs: []uint32{1043}}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			`ParseComplete E[08P01 bind message supplies 0 parameters, but prepared statement "" requires 1] ZI`},
 		// A statement that returns no rows takes any number of codes.
 		{withSync(&pgproto3.Parse{Query: "SET application_name = 'b'"}, &pgproto3.Bind{ResultFormatCodes: []int16{0, 1, 0}}, &pgproto3.Execute{}),
 			"ParseComplete BindComplete C(SET) ZI"},

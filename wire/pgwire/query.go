@@ -64,7 +64,9 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		sc = noScope{}
 	}
 	if len(stmts) == 0 {
-		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
+		// Declared parameter types count, as in PostgreSQL: a Bind supplies
+		// that many values.
+		return wire.Prepared(wire.NewStatement(st.emptyQuery, wire.WithParameters(q.ParameterOIDs))), nil
 	}
 	if !q.SimpleQuery && len(stmts) == 1 {
 		if err := checkParamTypes(ctx, stmts[0].ParamTypes(), q.ParameterOIDs); err != nil {
