@@ -272,6 +272,11 @@ func TestBindChecks(t *testing.T) {
 			`E[22003 value "99999999999" is out of range for type integer] ZI`},
 		// The portal the failed Bind named does not exist.
 		{withSync(&pgproto3.Describe{ObjectType: 'P'}), `E[34000 portal "" does not exist] ZI`},
+		// A result format code other than 0 and 1 fails when a row is sent.
+		{withSync(bind(four, 2), &pgproto3.Execute{}), "BindComplete E[22023 unsupported format code: 2] ZI"},
+		{withSync(bind(four, 2), &pgproto3.Execute{MaxRows: 1}), "BindComplete E[22023 unsupported format code: 2] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 WHERE false"}, &pgproto3.Bind{ResultFormatCodes: []int16{7}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete C(SELECT 0) ZI"},
 		// Declared parameter types count, also for an empty query.
 		{withSync(&pgproto3.Parse{Query: "", ParameterOIDs: []uint32{1043}}, &pgproto3.Bind{Parameters: four}, &pgproto3.Execute{}),
 			"ParseComplete BindComplete EmptyQueryResponse ZI"},

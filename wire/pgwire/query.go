@@ -307,8 +307,13 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 			registerRowTypes(m, cols)
 		}
 		bin := binaryColumns(st.exec.formats, len(cols))
+		badFormat := unsupportedFormat(st.exec.formats, len(cols))
 		flow = st.newPortalFlow(dw)
 		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+			if badFormat != nil {
+				// As PostgreSQL, when a row is to be sent.
+				return buf, badFormat
+			}
 			return appendDataRows(buf, encs, bin, from, to), nil
 		}, flow)
 	}
@@ -321,6 +326,20 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	tag := flow.executeTag(rows.CommandTag())
 	st.exec.done, st.exec.tag = true, tag
 	return dw.Complete(tag)
+}
+
+// unsupportedFormat is PostgreSQL's 22023 for a result format code other
+// than text (0) and binary (1) among Bind's codes for ncol columns.
+func unsupportedFormat(formats []wire.FormatCode, ncol int) error {
+	for i, f := range formats {
+		if i >= ncol && len(formats) > 1 {
+			break
+		}
+		if f != wire.TextFormat && f != wire.BinaryFormat {
+			return sqltypes.New(sqltypes.CodeInvalidParameterValue, "unsupported format code: %d", f)
+		}
+	}
+	return nil
 }
 
 // drain consumes a result that has no columns.
