@@ -417,6 +417,15 @@ func (s *Session) dateStyle() sqltypes.DateStyle {
 	return sqltypes.SessionDateStyle(ds, is)
 }
 
+// IdleInTransactionTimeout is the session's
+// idle_in_transaction_session_timeout: how long it may wait for its
+// client inside a transaction block (0: no limit).
+func (s *Session) IdleInTransactionTimeout() time.Duration {
+	v, _ := s.Setting("idle_in_transaction_session_timeout")
+	d, _ := parseDurationSetting(v)
+	return d
+}
+
 func (s *Session) statementTimeout() time.Duration {
 	v, _ := s.Setting("statement_timeout")
 	d, _ := parseDurationSetting(v)

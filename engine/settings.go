@@ -35,6 +35,7 @@ func settingsTable() []setting {
 		{name: "search_path", def: `"$user", public`},
 		{name: "extra_float_digits", def: "1", check: checkExtraFloatDigits},
 		{name: "statement_timeout", def: "0", check: checkDuration},
+		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDurationOf("idle_in_transaction_session_timeout")},
 		{name: "max_identifier_length", def: "63", fixed: true},
 		{name: "max_index_keys", def: "32", fixed: true},
 		{name: "max_function_args", def: "100", fixed: true},
@@ -47,7 +48,7 @@ func settingsTable() []setting {
 		{name: "lc_numeric", def: "C"},
 		{name: "lc_time", def: "C"},
 		{name: "bytea_output", def: "hex", check: checkByteaOutput},
-		{name: "client_min_messages", def: "notice"},
+		{name: "client_min_messages", def: "notice", check: checkClientMinMessages},
 		{name: "mesh.workers", def: "0"},
 		{name: maxStalenessSetting, def: "0", check: checkStaleness},
 		{name: pushdownSetting, def: "on", check: checkBool(pushdownSetting)},
@@ -164,10 +165,30 @@ func checkByteaOutput(v, _ string) (string, error) {
 		WithHint("Available values: escape, hex.")
 }
 
+// checkEncoding accepts the client encodings meshql speaks: UTF8, and
+// SQL_ASCII, under which PostgreSQL converts nothing either way (a
+// psql started in the C locale asks for it). Other encodings PostgreSQL
+// knows are 0A000; a name it does not know is its 22023.
+// checkClientMinMessages accepts PostgreSQL's client_min_messages levels
+// (debug is debug2; info is accepted, not listed, as there).
+func checkClientMinMessages(v, _ string) (string, error) {
+	switch l := strings.ToLower(strings.TrimSpace(v)); l {
+	case "debug5", "debug4", "debug3", "debug2", "debug1", "log", "info", "notice", "warning", "error":
+		return l, nil
+	case "debug":
+		return "debug2", nil
+	}
+	return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"client_min_messages\": \"%s\"", v).
+		WithHint("Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.")
+}
+
 func checkEncoding(v, _ string) (string, error) {
-	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
-	case "UTF8", "UNICODE":
-		return "UTF8", nil
+	enc, ok := sqltypes.EncodingName(v)
+	switch {
+	case !ok:
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"client_encoding\": \"%s\"", v)
+	case enc == "UTF8" || enc == "SQL_ASCII":
+		return enc, nil
 	}
 	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported; meshql speaks UTF8", v)
 }
@@ -187,6 +208,19 @@ func checkDuration(v, _ string) (string, error) {
 		return "", err
 	}
 	return v, nil
+}
+
+// checkDurationOf checks a duration setting other than statement_timeout,
+// naming it in its errors.
+func checkDurationOf(name string) func(v, cur string) (string, error) {
+	return func(v, _ string) (string, error) {
+		if _, err := parseDurationSetting(v); err != nil {
+			e := *sqltypes.AsError(err)
+			e.Msg = strings.Replace(e.Msg, `"statement_timeout"`, `"`+name+`"`, 1)
+			return "", &e
+		}
+		return v, nil
+	}
 }
 
 func parseDurationSetting(v string) (time.Duration, error) {

@@ -408,19 +408,37 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	case planner.KindNoop:
 		switch st.st.Tag {
 		case "BEGIN", "START TRANSACTION":
+			var notices []*Notice
+			if s.inTx {
+				notices = []*Notice{{Code: "25001", Severity: "WARNING", Msg: "there is already a transaction in progress"}}
+			}
 			s.beginBlock(start)
+			return &Result{Tag: st.st.Tag, Notices: notices}, nil
+		case "SAVEPOINT", "RELEASE":
+			if !s.inTx {
+				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "%s can only be used in transaction blocks", savepointStmt[st.st.Tag])
+			}
 		case "COMMIT", "ROLLBACK":
+			if st.st.Name == "savepoint" && !s.inTx {
+				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
+			}
 			failed := s.txFailed
 			s.txFailed = false
 			if st.st.Name == "savepoint" {
 				break // ROLLBACK TO SAVEPOINT: the block goes on
 			}
+			var notices []*Notice
+			if !s.inTx {
+				// As PostgreSQL: a warning, and the statement succeeds.
+				notices = []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "there is no transaction in progress"}}
+			}
 			s.endBlock()
 			s.closeCursors(false /* all */)
 			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
 			if failed {
-				return &Result{Tag: "ROLLBACK"}, nil // COMMIT of a failed block rolls back
+				return &Result{Tag: "ROLLBACK", Notices: notices}, nil // COMMIT of a failed block rolls back
 			}
+			return &Result{Tag: st.st.Tag, Notices: notices}, nil
 		case "DISCARD ALL":
 			// PostgreSQL's DISCARD ALL: CLOSE ALL, RESET ALL, DEALLOCATE ALL.
 			s.closeCursors(true /* all */)
@@ -432,6 +450,10 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	}
 	return &Result{Tag: st.st.Tag}, nil
 }
+
+// savepointStmt names a savepoint statement, by its tag, in PostgreSQL's
+// error for one outside a transaction block.
+var savepointStmt = map[string]string{"SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT"}
 
 // localOutsideBlock is PostgreSQL's warning for SET LOCAL (or RESET
 // LOCAL) outside a transaction block, where it changes nothing.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -28,6 +29,15 @@ type CopyOptions struct {
 	Null      string
 	Quote     string // CSV only; one byte
 	Escape    string // CSV only; one byte
+	// ForceQuoteAll and ForceQuote are FORCE_QUOTE * and FORCE_QUOTE
+	// (names); ForceQuoteCols marks, per result column, the columns
+	// whose non-NULL values are always quoted.
+	ForceQuoteAll  bool
+	ForceQuote     []string
+	ForceQuoteCols []bool
+	// Encoding is the ENCODING the text and CSV data are sent in:
+	// "" (the client's: UTF8) or a single-byte encoding ("LATIN1").
+	Encoding string
 }
 
 // analyzeCopy binds COPY (query) TO STDOUT and COPY table [(cols)] TO
@@ -60,6 +70,13 @@ func analyzeCopy(ctx context.Context, cat bind.Catalog, cs *pg_query.CopyStmt, o
 	if err != nil {
 		return nil, err
 	}
+	table := ""
+	if cs.Query == nil {
+		table = cs.Relation.GetRelname()
+	}
+	if err := o.resolveForceQuote(q.Columns, table, len(cs.Attlist) > 0); err != nil {
+		return nil, err
+	}
 	out.Kind, out.Query, out.Copy, out.Tag = KindCopyOut, q, o, "COPY"
 	return out, nil
 }
@@ -82,19 +99,43 @@ func selectFrom(rel *pg_query.RangeVar, cols []*pg_query.Node) *pg_query.Node {
 }
 
 // copyOptions reads COPY's option list (both the WITH (...) form and the
-// old CSV HEADER keywords, which the parser turns into the same DefElems).
+// old CSV HEADER keywords, which the parser turns into the same DefElems)
+// as PostgreSQL 15's ProcessCopyOptions does: an option given twice is
+// 42601 at its second place, a value of the wrong kind is PostgreSQL's
+// error, and FREEZE, which only COPY FROM reads, is accepted.
 func copyOptions(list []*pg_query.Node) (CopyOptions, error) {
 	o := CopyOptions{}
 	var delim, null, quote, escape *string
+	var format, header, freeze, encoding bool
+	var forceQuote, forceNotNull, forceNull bool
+	seen := func(d *pg_query.DefElem, set *bool) error {
+		if *set {
+			return sqltypes.New(sqltypes.CodeSyntaxError, "conflicting or redundant options").WithPosition(int(d.Location) + 1)
+		}
+		*set = true
+		return nil
+	}
+	str := func(d *pg_query.DefElem, dst **string) error {
+		if *dst != nil {
+			return sqltypes.New(sqltypes.CodeSyntaxError, "conflicting or redundant options").WithPosition(int(d.Location) + 1)
+		}
+		v := defString(d)
+		*dst = &v
+		return nil
+	}
 	for _, n := range list {
 		d := n.GetDefElem()
 		if d == nil {
 			continue
 		}
 		val := defString(d)
+		var err error
 		switch d.Defname {
 		case "format":
-			switch strings.ToLower(val) {
+			if err = seen(d, &format); err != nil {
+				break
+			}
+			switch val {
 			case "text":
 				o.Format = CopyText
 			case "csv":
@@ -102,29 +143,59 @@ func copyOptions(list []*pg_query.Node) (CopyOptions, error) {
 			case "binary":
 				o.Format = CopyBinary
 			default:
-				return o, sqltypes.New(sqltypes.CodeInvalidParameterValue, "COPY format \"%s\" not recognized", val)
+				err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "COPY format \"%s\" not recognized", val).WithPosition(int(d.Location) + 1)
+			}
+		case "freeze":
+			if err = seen(d, &freeze); err == nil {
+				_, err = copyBoolean(d, false)
 			}
 		case "header":
-			if strings.EqualFold(val, "match") {
-				return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot use \"match\" with HEADER in COPY TO")
+			if err = seen(d, &header); err == nil {
+				o.Header, err = copyBoolean(d, true)
 			}
-			o.Header = defBool(d)
 		case "delimiter":
-			delim = &val
+			err = str(d, &delim)
 		case "null":
-			null = &val
+			err = str(d, &null)
 		case "quote":
-			quote = &val
+			err = str(d, &quote)
 		case "escape":
-			escape = &val
-		case "encoding":
-			if e := strings.ToUpper(strings.ReplaceAll(val, "-", "")); e != "UTF8" {
-				return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY encoding %q is not supported; meshql sends UTF8", val)
+			err = str(d, &escape)
+		case "force_quote":
+			if err = seen(d, &forceQuote); err != nil {
+				break
 			}
-		case "force_quote", "force_not_null", "force_null", "freeze", "default", "on_error":
-			return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY option %q is not supported", d.Defname)
+			switch {
+			case d.Arg != nil && d.Arg.GetAStar() != nil:
+				o.ForceQuoteAll = true
+			case d.Arg != nil && d.Arg.GetList() != nil:
+				for _, c := range d.Arg.GetList().Items {
+					o.ForceQuote = append(o.ForceQuote, c.GetString_().GetSval())
+				}
+			default:
+				err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument to option \"%s\" must be a list of column names", d.Defname).WithPosition(int(d.Location) + 1)
+			}
+		case "force_not_null", "force_null":
+			set := &forceNotNull
+			if d.Defname == "force_null" {
+				set = &forceNull
+			}
+			if err = seen(d, set); err == nil && (d.Arg == nil || d.Arg.GetList() == nil) {
+				err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument to option \"%s\" must be a list of column names", d.Defname).WithPosition(int(d.Location) + 1)
+			}
+		case "encoding":
+			if err = seen(d, &encoding); err != nil {
+				break
+			}
+			o.Encoding, err = copyEncoding(val)
+			if err != nil {
+				err = err.(*sqltypes.Error).WithPosition(int(d.Location) + 1)
+			}
 		default:
-			return o, sqltypes.New(sqltypes.CodeSyntaxError, "option \"%s\" not recognized", d.Defname)
+			err = sqltypes.New(sqltypes.CodeSyntaxError, "option \"%s\" not recognized", d.Defname).WithPosition(int(d.Location) + 1)
+		}
+		if err != nil {
+			return o, err
 		}
 	}
 	if o.Format == CopyBinary && delim != nil {
@@ -147,7 +218,86 @@ func copyOptions(list []*pg_query.Node) (CopyOptions, error) {
 	if escape != nil {
 		o.Escape = *escape
 	}
-	return o, checkCopyOptions(o, csv, quote != nil, escape != nil)
+	if err := checkCopyOptions(o, csv, quote != nil, escape != nil); err != nil {
+		return o, err
+	}
+	switch {
+	case !csv && forceQuote:
+		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY force quote available only in CSV mode")
+	case !csv && forceNotNull:
+		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY force not null available only in CSV mode")
+	case forceNotNull:
+		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY force not null only available using COPY FROM")
+	case !csv && forceNull:
+		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY force null available only in CSV mode")
+	case forceNull:
+		return o, sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY force null only available using COPY FROM")
+	}
+	return o, checkCopyNull(o, csv)
+}
+
+// copyBoolean reads a Boolean COPY option as PostgreSQL's defGetBoolean
+// (0, 1, true, false, on, off; no value is true); HEADER also names
+// "match", which only COPY FROM takes.
+func copyBoolean(d *pg_query.DefElem, header bool) (bool, error) {
+	if d.Arg == nil {
+		return true, nil
+	}
+	if b := d.Arg.GetBoolean(); b != nil { // CSV HEADER, the old syntax
+		return b.Boolval, nil
+	}
+	if i := d.Arg.GetInteger(); i != nil {
+		switch i.Ival {
+		case 0:
+			return false, nil
+		case 1:
+			return true, nil
+		}
+		return false, copyBooleanErr(d, header)
+	}
+	switch v := strings.ToLower(defString(d)); v {
+	case "true", "on":
+		return true, nil
+	case "false", "off":
+		return false, nil
+	case "match":
+		if header {
+			return false, sqltypes.New(sqltypes.CodeFeatureNotSupported, "cannot use \"%s\" with HEADER in COPY TO", defString(d))
+		}
+	}
+	return false, copyBooleanErr(d, header)
+}
+
+func copyBooleanErr(d *pg_query.DefElem, header bool) error {
+	if header {
+		return sqltypes.New(sqltypes.CodeSyntaxError, "%s requires a Boolean value or \"match\"", d.Defname)
+	}
+	return sqltypes.New(sqltypes.CodeSyntaxError, "%s requires a Boolean value", d.Defname)
+}
+
+// resolveForceQuote marks the columns FORCE_QUOTE names, as PostgreSQL's
+// CopyGetAttnums finds them among the result's columns (the first of a
+// name). table is the relation of COPY table TO, "" for COPY (query);
+// listed tells that the table form names its columns.
+func (o *CopyOptions) resolveForceQuote(cols []bind.OutputColumn, table string, listed bool) error {
+	if len(o.ForceQuote) == 0 {
+		return nil
+	}
+	o.ForceQuoteCols = make([]bool, len(cols))
+	for _, name := range o.ForceQuote {
+		i := slices.IndexFunc(cols, func(c bind.OutputColumn) bool { return c.Name == name })
+		switch {
+		case i >= 0:
+			o.ForceQuoteCols[i] = true
+		case table == "":
+			return sqltypes.New(sqltypes.CodeUndefinedColumn, "column \"%s\" does not exist", name)
+		case listed:
+			return sqltypes.New(sqltypes.CodeInvalidColumnReference, "FORCE_QUOTE column \"%s\" not referenced by COPY", name)
+		default:
+			return sqltypes.New(sqltypes.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, table)
+		}
+	}
+	return nil
 }
 
 // checkCopyOptions refuses what PostgreSQL's ProcessCopyOptions refuses,
@@ -179,10 +329,36 @@ func checkCopyOptions(o CopyOptions, csv, quote, escape bool) error {
 		return bad(sqltypes.CodeFeatureNotSupported, "COPY escape available only in CSV mode")
 	case csv && len(o.Escape) != 1:
 		return bad(sqltypes.CodeFeatureNotSupported, "COPY escape must be a single one-byte character")
-	case strings.Contains(o.Null, o.Delimiter):
-		return bad(sqltypes.CodeFeatureNotSupported, "COPY delimiter must not appear in the NULL specification")
-	case csv && strings.Contains(o.Null, o.Quote):
-		return bad(sqltypes.CodeFeatureNotSupported, "CSV quote character must not appear in the NULL specification")
 	}
 	return nil
+}
+
+// checkCopyNull refuses a NULL string that holds the delimiter or the CSV
+// quote: PostgreSQL's last checks, after those of the FORCE options.
+func checkCopyNull(o CopyOptions, csv bool) error {
+	switch {
+	case strings.Contains(o.Null, o.Delimiter):
+		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY delimiter must not appear in the NULL specification")
+	case csv && strings.Contains(o.Null, o.Quote):
+		return sqltypes.New(sqltypes.CodeFeatureNotSupported, "CSV quote character must not appear in the NULL specification")
+	}
+	return nil
+}
+
+// copyEncoding reads COPY's ENCODING: UTF8 and SQL_ASCII send the text as
+// it is (meshql's text is UTF8), a single-byte encoding (LATIN1…LATIN10,
+// WIN1250…WIN1258, WIN866, WIN874, ISO_8859_5…8, KOI8R, KOI8U) converts
+// it; the multibyte Asian encodings PostgreSQL knows are 0A000, a name it
+// does not know 22023.
+func copyEncoding(name string) (string, error) {
+	enc, ok := sqltypes.EncodingName(name)
+	switch {
+	case !ok:
+		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument to option \"encoding\" must be a valid encoding name")
+	case enc == "UTF8" || enc == "SQL_ASCII":
+		return "", nil
+	case sqltypes.SingleByteEncoding(enc):
+		return enc, nil
+	}
+	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY encoding %q is not supported; meshql sends UTF8 and the single-byte encodings (LATIN1, WIN1252, …)", name)
 }

@@ -7,6 +7,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -65,8 +66,24 @@ type Statement struct {
 	Args []*pg_query.Node
 }
 
-// Analyze classifies and binds one parsed statement.
+// Analyze classifies and binds one parsed statement. An error's position
+// is in characters, as PostgreSQL reports it (parse nodes locate bytes).
 func Analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bind.Options) (*Statement, error) {
+	out, err := analyze(ctx, cat, st, opts)
+	if err != nil {
+		var e *sqltypes.Error
+		if errors.As(err, &e) && e.Position > 0 {
+			if p := st.CharPosition(e.Position); p != e.Position {
+				c := *e
+				c.Position = p
+				return nil, &c
+			}
+		}
+	}
+	return out, err
+}
+
+func analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bind.Options) (*Statement, error) {
 	n := st.Node
 	out := &Statement{SQL: st.SQL}
 	switch {

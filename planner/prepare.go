@@ -26,7 +26,7 @@ func analyzePrepare(ps *pg_query.PrepareStmt, st parse.Statement, out *Statement
 		out.ParamTypes = append(out.ParamTypes, t)
 	}
 	out.Kind, out.Name, out.Tag = KindPrepare, ps.Name, "PREPARE"
-	out.Prepared = parse.Statement{Node: ps.Query, SQL: st.SQL, Offset: st.Offset}
+	out.Prepared = parse.Statement{Node: ps.Query, SQL: st.SQL, Offset: st.Offset, OffsetChars: st.OffsetChars}
 	return out, nil
 }
 

@@ -27,8 +27,21 @@ type Statement struct {
 	Node *Node
 	SQL  string // the statement's own text, trimmed
 	// Offset is the byte offset of SQL in the whole query string, so that
-	// error positions inside the statement can be reported against it.
-	Offset int
+	// error positions inside the statement can be reported against it;
+	// OffsetChars is the same offset in characters.
+	Offset      int
+	OffsetChars int
+}
+
+// CharPosition converts a 1-based byte position in the whole query
+// string (a parse node's location + 1) into the 1-based character
+// position PostgreSQL reports. A position outside the statement is kept.
+func (s Statement) CharPosition(pos int) int {
+	rel := pos - 1 - s.Offset
+	if pos <= 0 || rel < 0 || rel > len(s.SQL) {
+		return pos
+	}
+	return s.OffsetChars + utf8.RuneCountInString(s.SQL[:rel]) + 1
 }
 
 // Parse splits sql into statements. An empty string (or one holding only
@@ -56,10 +69,12 @@ func Parse(sql string) ([]Statement, error) {
 		}
 		text := sql[start:end]
 		trimmed := strings.TrimLeft(text, " \t\r\n")
+		offset := start + (len(text) - len(trimmed))
 		stmts = append(stmts, Statement{
-			Node:   rs.Stmt,
-			SQL:    strings.TrimRight(trimmed, " \t\r\n;"),
-			Offset: start + (len(text) - len(trimmed)),
+			Node:        rs.Stmt,
+			SQL:         strings.TrimRight(trimmed, " \t\r\n;"),
+			Offset:      offset,
+			OffsetChars: utf8.RuneCountInString(sql[:offset]),
 		})
 	}
 	return stmts, nil

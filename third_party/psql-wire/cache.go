@@ -25,6 +25,11 @@ type Statement struct {
 	columns    Columns
 }
 
+// Parameters returns the statement's parameter type OIDs, as its
+// ParameterDescription lists them (meshql patch: the portal cache checks
+// a Bind's values against them).
+func (s *Statement) Parameters() []uint32 { return s.parameters }
+
 func DefaultStatementCacheFn() StatementCache {
 	return &DefaultStatementCache{}
 }

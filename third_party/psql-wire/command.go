@@ -640,6 +640,17 @@ func (srv *Session) handleBind(ctx context.Context, reader *buffer.Reader, write
 		return srv.WriteError(ctx, writer, NewErrUnknownPreparedStatement(statement))
 	}
 
+	// meshql patch: PostgreSQL refuses, before binding, a parameter count
+	// other than the statement's and more than one result format code
+	// other than one per result column; psql-wire sent BindComplete and
+	// failed at Execute, or took the codes as they came.
+	if len(parameters) != len(stmt.parameters) {
+		return srv.WriteError(ctx, writer, newErrBindMessage("bind message supplies %d parameters, but prepared statement \"%s\" requires %d", len(parameters), statement, len(stmt.parameters)))
+	}
+	if len(formats) > 1 && len(stmt.columns) > 0 && len(formats) != len(stmt.columns) {
+		return srv.WriteError(ctx, writer, newErrBindMessage("bind message has %d result formats but query has %d columns", len(formats), len(stmt.columns)))
+	}
+
 	err = srv.Portals.Bind(ctx, name, stmt, parameters, formats)
 	if err != nil {
 		return srv.WriteError(ctx, writer, err)

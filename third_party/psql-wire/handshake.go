@@ -32,13 +32,23 @@ func (srv *Server) Handshake(conn net.Conn) (_ net.Conn, version types.Version, 
 	// API's should be made available to support these type of connections.
 	// https://www.postgresql.org/docs/current/gssapi-auth.html
 	// https://www.postgresql.org/docs/current/protocol-flow.html#id-1.10.6.7.13
+	//
+	// meshql patch: the request is declined once, as PostgreSQL does; a
+	// second one reads as a startup packet of an unsupported protocol
+	// version (FATAL 0A000), as there. psql-wire called Handshake again,
+	// which allocated a new read buffer (max message size) per request
+	// and kept them all: a client sending GSSENCRequest in a loop grew
+	// the server's memory and stack without bound before any login.
 	if version == types.VersionGSSENC {
 		_, err := conn.Write([]byte{'N'})
 		if err != nil {
 			return conn, version, reader, err
 		}
 
-		return srv.Handshake(conn)
+		version, err = srv.readVersion(reader)
+		if err != nil {
+			return conn, version, reader, err
+		}
 	}
 
 	conn, reader, version, err = srv.potentialConnUpgrade(conn, reader, version)

@@ -202,6 +202,13 @@ func TestErrorStatus(t *testing.T) {
 		{"SELEC 1", codes.InvalidArgument, "42601", true},
 		{"SELECT 1; SELECT 2", codes.Unimplemented, "0A000", false},
 		{"SELECT n_nationkey / (n_nationkey - 3) FROM nation", codes.InvalidArgument, "22012", false},
+		// A query over meshql's limits asks too much; a subquery of many
+		// rows and an unknown schema are the query's fault, as 42P01.
+		{"SELECT count(*) FROM generate_series(1, 300000000)", codes.ResourceExhausted, "54000", false},
+		{"SELECT (SELECT n_nationkey FROM nation)", codes.InvalidArgument, "21000", false},
+		{"SELECT 'nosuch.t'::regclass", codes.InvalidArgument, "3F000", true},
+		{"SELECT 'other.tpch.t'::regclass", codes.Unimplemented, "0A000", true},
+		{"SAVEPOINT a", codes.FailedPrecondition, "25P01", false},
 	} {
 		info := checkStatus(t, c.sql, run(c.sql), c.code, c.sqlstate)
 		if info == nil {

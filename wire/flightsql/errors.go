@@ -58,17 +58,24 @@ func toStatus(err error) error {
 }
 
 // grpcCode maps a SQLSTATE to a gRPC code: 42501 PermissionDenied, other
-// 42xxx (and 22xxx data exceptions, 08P01) InvalidArgument, 57014
-// Canceled, 57P0x (shutdown) Unavailable, 0A000 Unimplemented, 28xxx Unauthenticated, 53xxx
+// 42xxx (and 22xxx data exceptions, 21000 a subquery of many rows, 3D000
+// and 3F000 unknown database and schema names, 08P01) InvalidArgument,
+// other 08xxx (a source's connection failed) Unavailable, 57014
+// Canceled, 57P0x (shutdown) Unavailable, 0A000 Unimplemented, 28xxx
+// Unauthenticated, 53xxx and 54xxx (over a limit of meshql's)
 // ResourceExhausted, 40xxx (a retryable conflict) Aborted, 26000 NotFound,
-// 55xxx (object not in prerequisite state) FailedPrecondition, anything
+// 55xxx (object not in prerequisite state) and 25xxx (not in the
+// transaction state the statement needs) FailedPrecondition, anything
 // else Internal.
 func grpcCode(sqlstate string) codes.Code {
 	switch {
 	case sqlstate == sqltypes.CodeInsufficientPrivilege:
 		return codes.PermissionDenied
-	case strings.HasPrefix(sqlstate, "42"), strings.HasPrefix(sqlstate, "22"), sqlstate == "08P01":
+	case strings.HasPrefix(sqlstate, "42"), strings.HasPrefix(sqlstate, "22"), strings.HasPrefix(sqlstate, "21"),
+		sqlstate == sqltypes.CodeInvalidCatalogName, sqlstate == sqltypes.CodeInvalidSchemaName, sqlstate == "08P01":
 		return codes.InvalidArgument
+	case strings.HasPrefix(sqlstate, "08"):
+		return codes.Unavailable
 	case sqlstate == sqltypes.CodeQueryCanceled:
 		return codes.Canceled
 	case strings.HasPrefix(sqlstate, "57P"): // the server is shutting down
@@ -79,11 +86,11 @@ func grpcCode(sqlstate string) codes.Code {
 		return codes.Unauthenticated
 	case strings.HasPrefix(sqlstate, "40"):
 		return codes.Aborted
-	case strings.HasPrefix(sqlstate, "53"):
+	case strings.HasPrefix(sqlstate, "53"), strings.HasPrefix(sqlstate, "54"):
 		return codes.ResourceExhausted
 	case sqlstate == sqltypes.CodeInvalidSQLStatement:
 		return codes.NotFound // no prepared statement of that handle
-	case strings.HasPrefix(sqlstate, "55"):
+	case strings.HasPrefix(sqlstate, "55"), strings.HasPrefix(sqlstate, "25"):
 		// An object not in the state the call needs (an expired ticket,
 		// a data product older than mesh.max_staleness): retrying the
 		// same call cannot succeed.

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -150,6 +151,20 @@ type NoticeSource interface {
 // survives the Sync after each batch, as in PostgreSQL.
 type TxTracker interface {
 	InTransaction() bool
+}
+
+// SettingReader is an optional Session interface: a setting's current
+// value (client_min_messages decides which notices are sent).
+type SettingReader interface {
+	Setting(name string) (string, bool)
+}
+
+// IdleInTransactionTimer is an optional Session interface: how long the
+// session may wait for its client inside a transaction block (PostgreSQL's
+// idle_in_transaction_session_timeout; 0: no limit), after which the
+// server ends it with FATAL 25P03.
+type IdleInTransactionTimer interface {
+	IdleInTransactionTimeout() time.Duration
 }
 
 // TxFailer is an optional Session interface: the server reports every

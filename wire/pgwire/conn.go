@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +48,9 @@ type connState struct {
 	// session at the next such wait (lifecycle.go).
 	idle      bool
 	terminate *sqltypes.Error
+	// idleReason is why a read timeout during this wait ends the
+	// session, when not idle_session_timeout (57P05).
+	idleReason *sqltypes.Error
 	// overLimit marks a connection accepted over MaxConnections, and
 	// lateAccept one accepted while the server drains (it is refused
 	// with 57P03); both are set under the server's mu before the
@@ -270,16 +274,49 @@ func loadLocation(name string) *time.Location {
 	return time.UTC
 }
 
-// writeNotices sends NoticeResponse messages.
+// writeNotices sends NoticeResponse messages, those client_min_messages
+// lets through.
 func (st *connState) writeNotices(ns []*sqltypes.Error) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	least := noticeRank("notice")
+	if r, ok := st.session.(SettingReader); ok {
+		if v, ok := r.Setting("client_min_messages"); ok {
+			least = noticeRank(v)
+		}
+	}
 	var frames []byte
 	for _, n := range ns {
+		sev := n.Severity
+		if sev == "" {
+			sev = "NOTICE"
+		}
+		// INFO is always sent, as in PostgreSQL.
+		if r := noticeRank(sev); r < least && !strings.EqualFold(sev, "INFO") {
+			continue
+		}
 		frames = appendMessage(frames, 'N', n)
 	}
 	if len(frames) == 0 {
 		return nil
 	}
 	return st.rw.writeRaw(frames)
+}
+
+// noticeRank orders message levels as client_min_messages compares them.
+func noticeRank(level string) int {
+	switch strings.ToLower(level) {
+	case "debug5", "debug4", "debug3", "debug2", "debug1", "debug":
+		return 0
+	case "log":
+		return 1
+	case "info", "notice":
+		return 2
+	case "warning":
+		return 3
+	}
+	return 4 // error
 }
 
 // appendMessage appends a NoticeResponse ('N', severity NOTICE by
@@ -367,6 +404,12 @@ func (s *Server) txStatus(ctx context.Context) types.ServerStatus {
 			t.EndImplicitTransaction()
 		}
 		st.endStatements()
+		// As PostgreSQL 15, the settings the cycle changed are reported
+		// once, just before ReadyForQuery (after the statements' tags).
+		// An error writing them is the ReadyForQuery's too.
+		if st.session != nil && st.rw != nil {
+			_ = st.reportSettings()
+		}
 		if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
 			return types.ServerTransactionFailed
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/planner"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // COPY ... TO STDOUT (psql's \copy, psycopg's copy_expert) sends the rows
@@ -42,21 +43,28 @@ func (st *connState) writeCopyOut(ctx context.Context, rows Rows, c *engine.Copy
 	case bin:
 		buf = copyData(buf, func(b []byte) []byte { return append(b, copyBinarySignature+"\x00\x00\x00\x00\x00\x00\x00\x00"...) })
 	case c.Header:
+		at := len(buf)
 		buf = copyData(buf, func(b []byte) []byte {
 			for i, col := range c.Columns {
 				if i > 0 {
 					b = append(b, c.Delimiter...)
 				}
-				b = appendCopyField(b, []byte(col.Name), &c.CopyOptions)
+				b = appendCopyField(b, []byte(col.Name), &c.CopyOptions, false, len(c.Columns) == 1)
 			}
 			return append(b, '\n')
 		})
+		if c.Encoding != "" {
+			var err error
+			if buf, err = recodeCopyData(buf, at, c.Encoding); err != nil {
+				return err
+			}
+		}
 	}
 	if err := st.rw.writeRaw(buf); err != nil {
 		return err
 	}
 	st.out = buf[:0]
-	err := st.writeRowsRaw(ctx, rows, c.Columns, func(buf []byte, encs []colEncoder, from, to int) []byte {
+	err := st.writeRowsRaw(ctx, rows, c.Columns, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
 		return appendCopyRows(buf, encs, from, to, &c.CopyOptions)
 	}, nil)
 	if err != nil {
@@ -77,10 +85,13 @@ func copyData(buf []byte, fill func([]byte) []byte) []byte {
 	return buf
 }
 
-// appendCopyRows appends rows from..to as CopyData messages.
-func appendCopyRows(buf []byte, encs []colEncoder, from, to int, o *planner.CopyOptions) []byte {
+// appendCopyRows appends rows from..to as CopyData messages, in the COPY's
+// ENCODING.
+func appendCopyRows(buf []byte, encs []colEncoder, from, to int, o *planner.CopyOptions) ([]byte, error) {
 	var scratch []byte
+	single := len(encs) == 1
 	for r := from; r < to; r++ {
+		at := len(buf)
 		buf = copyData(buf, func(b []byte) []byte {
 			if o.Format == planner.CopyBinary {
 				b = binary.BigEndian.AppendUint16(b, uint16(len(encs)))
@@ -104,18 +115,51 @@ func appendCopyRows(buf []byte, encs []colEncoder, from, to int, o *planner.Copy
 					continue
 				}
 				scratch = e.text(scratch[:0], r)
-				b = appendCopyField(b, scratch, o)
+				force := o.ForceQuoteAll || (o.ForceQuoteCols != nil && o.ForceQuoteCols[i])
+				b = appendCopyField(b, scratch, o, force, single)
 			}
 			return append(b, '\n')
 		})
+		if o.Encoding != "" && o.Format != planner.CopyBinary {
+			var err error
+			if buf, err = recodeCopyData(buf, at, o.Encoding); err != nil {
+				return buf[:at], err
+			}
+		}
 	}
-	return buf
+	return buf, nil
 }
 
-// appendCopyField appends one non-NULL value in text or CSV COPY format.
-func appendCopyField(b, v []byte, o *planner.CopyOptions) []byte {
+// recodeCopyData converts the payload of the CopyData message at buf[at:]
+// from UTF-8 to enc, a single-byte encoding: its text never grows.
+func recodeCopyData(buf []byte, at int, enc string) ([]byte, error) {
+	payload := buf[at+5:]
+	if isASCII(payload) {
+		return buf, nil
+	}
+	out, err := sqltypes.AppendEncoded(make([]byte, 0, len(payload)), payload, enc)
+	if err != nil {
+		return buf, err
+	}
+	buf = append(buf[:at+5], out...)
+	binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
+	return buf, nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// appendCopyField appends one non-NULL value in text or CSV COPY format;
+// force (FORCE_QUOTE) and single (the only column) are CSV's.
+func appendCopyField(b, v []byte, o *planner.CopyOptions, force, single bool) []byte {
 	if o.Format == planner.CopyCSV {
-		return appendCSVField(b, v, o)
+		return appendCSVField(b, v, o, force, single)
 	}
 	delim := o.Delimiter[0]
 	for _, c := range v {
@@ -144,16 +188,20 @@ func appendCopyField(b, v []byte, o *planner.CopyOptions) []byte {
 	return b
 }
 
-// appendCSVField quotes a value that contains the delimiter, the quote
-// character, a line break, or that reads as the NULL string (PostgreSQL
-// quotes an empty string when NULL is empty, so the two stay apart).
-func appendCSVField(b, v []byte, o *planner.CopyOptions) []byte {
+// appendCSVField quotes a value that FORCE_QUOTE names, that contains the
+// delimiter, the quote character, a line break, or that reads as the NULL
+// string (PostgreSQL quotes an empty string when NULL is empty, so the two
+// stay apart), and, as PostgreSQL's CopyAttributeOutCSV, a lone `\.` when
+// it is the only column (a line reading `\.` would end the data).
+func appendCSVField(b, v []byte, o *planner.CopyOptions, force, single bool) []byte {
 	quote, esc, delim := o.Quote[0], o.Escape[0], o.Delimiter[0]
-	need := string(v) == o.Null || (len(v) > 0 && v[0] == '\\' && len(v) == 2 && v[1] == '.')
+	need := force || string(v) == o.Null || (single && string(v) == `\.`)
 	for _, c := range v {
+		if need {
+			break
+		}
 		if c == delim || c == quote || c == '\n' || c == '\r' {
 			need = true
-			break
 		}
 	}
 	if !need {

@@ -185,6 +185,23 @@ func (s engineSession[St]) ProcessID() int32 {
 	return 0
 }
 
+// Setting forwards the engine session's settings.
+func (s engineSession[St]) Setting(name string) (string, bool) {
+	if r, ok := any(s.s).(SettingReader); ok {
+		return r.Setting(name)
+	}
+	return "", false
+}
+
+// IdleInTransactionTimeout forwards the engine session's
+// idle_in_transaction_session_timeout (0 when it has none).
+func (s engineSession[St]) IdleInTransactionTimeout() time.Duration {
+	if t, ok := any(s.s).(IdleInTransactionTimer); ok {
+		return t.IdleInTransactionTimeout()
+	}
+	return 0
+}
+
 // InTransaction forwards the engine session's transaction state when it
 // tracks one.
 func (s engineSession[St]) InTransaction() bool {

@@ -18,6 +18,13 @@ import (
 // read once.
 func tickingServer(t *testing.T) *pgx.Conn {
 	t.Helper()
+	return connect(t, tickingServerAddr(t), "analyst", "analyst")
+}
+
+// tickingServerAddr starts the server of tickingServer and returns its
+// address.
+func tickingServerAddr(t *testing.T) string {
+	t.Helper()
 	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +37,7 @@ func tickingServer(t *testing.T) *pgx.Conn {
 	}
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
-	return connect(t, addr, "analyst", "analyst")
+	return addr
 }
 
 // TestNowParameterIsStatementStart binds 'now', 'today' and 'tomorrow'

@@ -12,7 +12,8 @@ import (
 
 // This file ends connections on the server's initiative, the way
 // PostgreSQL does: over max_connections (53300 at startup), after
-// idle_session_timeout (57P05) and when the server shuts down (57P01 for
+// idle_session_timeout (57P05), after idle_in_transaction_session_timeout
+// inside a transaction block (25P03) and when the server shuts down (57P01 for
 // open sessions, 57P03 for new ones). Each ends with a FATAL
 // ErrorResponse, so that a client sees why instead of a broken pipe.
 //
@@ -27,8 +28,9 @@ import (
 
 // SQLSTATEs of server-initiated ends that sqltypes does not name.
 const (
-	codeIdleSessionTimeout = "57P05"
-	codeCannotConnectNow   = "57P03"
+	codeIdleSessionTimeout       = "57P05"
+	codeCannotConnectNow         = "57P03"
+	codeIdleInTransactionTimeout = "25P03"
 )
 
 func fatalError(code, msg string) *sqltypes.Error {
@@ -40,20 +42,50 @@ func fatalError(code, msg string) *sqltypes.Error {
 var (
 	errAdminShutdown = fatalError(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
 	errIdleTimeout   = fatalError(codeIdleSessionTimeout, "terminating connection due to idle-session timeout")
+	// errIdleInTransaction ends a session idle in a transaction block
+	// past its idle_in_transaction_session_timeout.
+	errIdleInTransaction = fatalError(codeIdleInTransactionTimeout, "terminating connection due to idle-in-transaction timeout")
 )
 
 // readyForQuery runs on the connection's goroutine each time it has sent
-// ReadyForQuery: from now on it waits for the client.
+// ReadyForQuery: from now on it waits for the client, inside a transaction
+// block for at most idle_in_transaction_session_timeout, outside one for
+// at most idle_session_timeout.
 func (st *connState) readyForQuery() {
+	inBlock, blockLimit := st.idleInTransaction()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.idle = true
+	st.idleReason = nil
 	switch {
 	case st.terminate != nil:
 		_ = st.conn.SetReadDeadline(time.Unix(1, 0))
-	case st.srv.cfg.IdleSessionTimeout > 0:
+	case inBlock && blockLimit > 0:
+		st.idleReason = errIdleInTransaction
+		_ = st.conn.SetReadDeadline(time.Now().Add(blockLimit))
+	case !inBlock && st.srv.cfg.IdleSessionTimeout > 0:
 		_ = st.conn.SetReadDeadline(time.Now().Add(st.srv.cfg.IdleSessionTimeout))
 	}
+}
+
+// idleInTransaction reports whether the session waits inside a
+// transaction block (failed or not) and its
+// idle_in_transaction_session_timeout.
+func (st *connState) idleInTransaction() (bool, time.Duration) {
+	inBlock := false
+	if t, ok := st.session.(TxTracker); ok && t.InTransaction() {
+		inBlock = true
+	}
+	if f, ok := st.session.(TxFailer); ok && f.TransactionFailed() {
+		inBlock = true
+	}
+	if !inBlock {
+		return false, 0
+	}
+	if t, ok := st.session.(IdleInTransactionTimer); ok {
+		return true, t.IdleInTransactionTimeout()
+	}
+	return true, 0
 }
 
 // gotInput runs when the client sent bytes: the session is busy again.
@@ -64,7 +96,7 @@ func (st *connState) gotInput() {
 		return
 	}
 	st.idle = false
-	if st.terminate == nil && st.srv.cfg.IdleSessionTimeout > 0 {
+	if st.terminate == nil {
 		_ = st.conn.SetReadDeadline(time.Time{})
 	}
 }
@@ -79,6 +111,9 @@ func (st *connState) timedOut() bool {
 	}
 	if st.terminate == nil {
 		st.terminate = errIdleTimeout
+		if st.idleReason != nil {
+			st.terminate = st.idleReason
+		}
 	}
 	return true
 }

@@ -145,3 +145,63 @@ func TestInvalidMessageLength(t *testing.T) {
 		}
 	}
 }
+
+// TestGSSENCRequestOnce: a GSSENCRequest is declined ('N') and the
+// client may go on with an SSLRequest and its startup, as libpq does with
+// gssencmode=prefer; a second GSSENCRequest is, as in PostgreSQL's
+// ProcessStartupPacket, a startup packet of protocol 1234.5680, which is
+// FATAL 0A000 (psql-wire answered every one, keeping a read buffer per
+// request).
+func TestGSSENCRequestOnce(t *testing.T) {
+	fb := newFakeBackend(t)
+	_, addr := startServer(t, fb, Config{})
+	gssenc := []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30}
+	ssl := []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		return c
+	}
+	answer := func(c net.Conn, req []byte) string {
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 1)
+		if _, err := io.ReadFull(c, b); err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	c := dial()
+	if a, b := answer(c, gssenc), answer(c, ssl); a != "N" || b != "N" {
+		t.Fatalf("GSSENCRequest, SSLRequest: answered %q, %q; want N, N", a, b)
+	}
+	fe := pgproto3.NewFrontend(c, c)
+	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": "analyst", "database": "mesh"}})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := fe.Receive(); err != nil {
+		t.Fatal(err)
+	} else if _, ok := m.(*pgproto3.ErrorResponse); ok {
+		t.Fatalf("startup after the requests: %+v", m)
+	}
+
+	c = dial()
+	if a := answer(c, gssenc); a != "N" {
+		t.Fatalf("GSSENCRequest: answered %q", a)
+	}
+	if _, err := c.Write(gssenc); err != nil {
+		t.Fatal(err)
+	}
+	m, err := pgproto3.NewFrontend(c, c).Receive()
+	e, ok := m.(*pgproto3.ErrorResponse)
+	if err != nil || !ok || e.Severity != "FATAL" || e.Code != "0A000" || e.Message != "unsupported frontend protocol 1234.5680: server supports 3.0 to 3.0" {
+		t.Fatalf("second GSSENCRequest: %+v, %v", m, err)
+	}
+}

@@ -135,7 +135,7 @@ func TestParameterErrors(t *testing.T) {
 		{"echo int4", [][]byte{{1, 2}}, 1, "22P03", "incorrect binary data format in bind parameter 1"},
 		{"echo date", [][]byte{[]byte("2024-02-30")}, 0, "22008", `date/time field value out of range: "2024-02-30"`},
 		{"echo bool", [][]byte{[]byte("maybe")}, 0, "22P02", `invalid input syntax for type boolean: "maybe"`},
-		{"echo int4", [][]byte{[]byte("1"), []byte("2")}, 0, "08P01", "bind message supplies 2 parameters, but prepared statement requires 1"},
+		{"echo int4", [][]byte{[]byte("1"), []byte("2")}, 0, "08P01", "bind message supplies 2 parameters, but prepared statement \"\" requires 1"},
 		{"echo numeric", [][]byte{[]byte("-Infinity")}, 0, "22003", "numeric field overflow"},
 		{"echo numeric", [][]byte{{0, 0, 0, 0, 0xd0, 0, 0, 0x20}}, 1, "22003", "numeric field overflow"},
 	}

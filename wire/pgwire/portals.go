@@ -61,7 +61,8 @@ type execRequest struct {
 
 // Bind binds a portal; in a failed transaction block only a statement
 // that ends it may be bound, as in PostgreSQL (25P02, and no BindComplete),
-// and a text parameter must be UTF-8 (22021).
+// a text parameter must be UTF-8 (22021) and every value must read as its
+// parameter's type.
 func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statement, params []wire.Parameter, formats []wire.FormatCode) error {
 	info := &portalInfo{formats: formats}
 	if st := stateFrom(ctx); st != nil {
@@ -69,11 +70,25 @@ func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statemen
 		if err := st.abortedErr(info.stmt); err != nil {
 			return err
 		}
+		// A named portal lives until its transaction ends or a Close;
+		// binding the name again is PostgreSQL's 42P03 (the unnamed
+		// portal is replaced).
+		if p, _ := c.DefaultPortalCache.Get(ctx, name); name != "" && p != nil {
+			return st.wireErr(sqltypes.New(sqltypes.CodeDuplicateCursor, "cursor \"%s\" already exists", name))
+		}
 		for _, p := range params {
 			if p.Format() == wire.TextFormat {
 				if err := checkUTF8(p.Value()); err != nil {
 					return st.wireErr(err)
 				}
+			}
+		}
+		// PostgreSQL reads the values at Bind: a value its type does not
+		// accept is the Bind's error (no BindComplete). They are read again
+		// at Execute, at the statement's start ('now').
+		if info.stmt != nil {
+			if _, err := decodeParams(params, stmt.Parameters(), info.stmt.ParamTypes(), st.env.input()); err != nil {
+				return st.wireErr(err)
 			}
 		}
 	}

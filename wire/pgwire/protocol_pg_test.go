@@ -2,18 +2,23 @@ package pgwire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // messages sends msgs and returns what the server answers up to
 // ReadyForQuery, one token per message: ParseComplete, D[values],
-// C(tag), E[SQLSTATE message], Z and the transaction status, ….
+// C(tag), E[SQLSTATE message @position], N[severity SQLSTATE message],
+// CopyOut<format>[column formats], d"CopyData bytes", Z and the transaction
+// status, ….
 func messages(t *testing.T, conn *pgx.Conn, msgs ...pgproto3.FrontendMessage) string {
 	t.Helper()
 	fe := conn.PgConn().Frontend()
@@ -24,7 +29,24 @@ func messages(t *testing.T, conn *pgx.Conn, msgs ...pgproto3.FrontendMessage) st
 	status := untilReady(t, conn, func(msg pgproto3.BackendMessage) {
 		switch m := msg.(type) {
 		case *pgproto3.ErrorResponse:
+			if m.Position > 0 {
+				out = append(out, fmt.Sprintf("E[%s %s @%d]", m.Code, m.Message, m.Position))
+				break
+			}
 			out = append(out, fmt.Sprintf("E[%s %s]", m.Code, m.Message))
+		case *pgproto3.NoticeResponse:
+			out = append(out, fmt.Sprintf("N[%s %s %s]", m.Severity, m.Code, m.Message))
+		case *pgproto3.CopyOutResponse:
+			out = append(out, fmt.Sprintf("CopyOut%d%v", m.OverallFormat, m.ColumnFormatCodes))
+		case *pgproto3.CopyData:
+			// One token for consecutive CopyData: how a server frames
+			// the stream carries no meaning.
+			if n := len(out); n > 0 && strings.HasPrefix(out[n-1], "d") {
+				prev, _ := strconv.Unquote(out[n-1][1:])
+				out[n-1] = fmt.Sprintf("d%q", prev+string(m.Data))
+				break
+			}
+			out = append(out, fmt.Sprintf("d%q", m.Data))
 		case *pgproto3.CommandComplete:
 			out = append(out, "C("+string(m.CommandTag)+")")
 		case *pgproto3.DataRow:
@@ -57,6 +79,24 @@ func protoConn(t *testing.T) *pgx.Conn {
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
+}
+
+// protoConnect connects as protoConn does with the startup parameters
+// params ("client_encoding=SQL_ASCII", …), and returns the error.
+func protoConnect(t *testing.T, params ...string) (*pgx.Conn, error) {
+	url := os.Getenv("MESHQL_PROTO_PG")
+	if url == "" {
+		url = "postgres://analyst:analyst@" + tickingServerAddr(t) + "/mesh?sslmode=disable"
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	conn, err := pgx.Connect(context.Background(), url+sep+strings.Join(params, "&"))
+	if err == nil {
+		t.Cleanup(func() { conn.Close(context.Background()) })
+	}
+	return conn, err
 }
 
 type protoStep struct {
@@ -109,7 +149,7 @@ func TestPreparedNamespace(t *testing.T) {
 		{bindExec("s2"), `E[26000 prepared statement "s2" does not exist] ZI`},
 		{query("PREPARE p3 AS SELECT 3"), "C(PREPARE) ZI"},
 		{withSync(&pgproto3.Parse{Name: "p3", Query: "SELECT 1"}), `E[42P05 prepared statement "p3" already exists] ZI`},
-		{withSync(&pgproto3.Parse{Name: "p3", Query: "SELEC 1"}), `E[42601 syntax error at or near "SELEC"] ZI`},
+		{withSync(&pgproto3.Parse{Name: "p3", Query: "SELEC 1"}), `E[42601 syntax error at or near "SELEC" @1] ZI`},
 		{bindExec("p3"), "BindComplete D[3] C(SELECT 1) ZI"},
 		{withSync(&pgproto3.Parse{Name: "p4", Query: "SELECT 4"}), "ParseComplete ZI"},
 		{query("PREPARE p4 AS SELECT 1"), `E[42P05 prepared statement "p4" already exists] ZI`},
@@ -140,7 +180,7 @@ func TestFailedBlockPortals(t *testing.T) {
 		{withSync(&pgproto3.Bind{DestinationPortal: "c2", PreparedStatement: "a1"}, &pgproto3.Execute{Portal: "c2"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
 		{withSync(&pgproto3.Parse{Query: "SELECT 1"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
 		{withSync(&pgproto3.Parse{Query: "SELECT nosuch FROM nosuch"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
-		{withSync(&pgproto3.Parse{Query: "SELEC"}), `E[42601 syntax error at or near "SELEC"] ZE`},
+		{withSync(&pgproto3.Parse{Query: "SELEC"}), `E[42601 syntax error at or near "SELEC" @1] ZE`},
 		{withSync(&pgproto3.Describe{ObjectType: 'S', Name: "a1"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
 		{withSync(&pgproto3.Describe{ObjectType: 'P', Name: "c1"}), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
 		{withSync(&pgproto3.Close{ObjectType: 'P', Name: "c1"}), "CloseComplete ZE"},
@@ -201,6 +241,297 @@ func TestBindValidation(t *testing.T) {
 			divergent("E[42704 type with OID 999999 does not exist] ZI", "E[XX000 cache lookup failed for type 999999] ZI")},
 		{withSync(&pgproto3.Parse{Query: "SELECT $70000::int"}), "E[42P18 could not determine data type of parameter $1] ZI"},
 		{withSync(&pgproto3.Parse{Query: "SELECT $1::int, $70000::int"}), "E[42P18 could not determine data type of parameter $2] ZI"},
-		{query("SELECT $70000::int"), "E[42P02 there is no parameter $70000] ZI"},
+		// meshql does not point at the parameter (PostgreSQL: @8).
+		{query("SELECT $70000::int"), divergent("E[42P02 there is no parameter $70000] ZI", "E[42P02 there is no parameter $70000 @8] ZI")},
 	})
+}
+
+// TestBindChecks: PostgreSQL checks a Bind before it answers
+// BindComplete: the number of parameters (naming the statement), the
+// number of result format codes (none, one, or one per column), and each
+// value against its parameter's type (22P02). A failed Bind skips the
+// Describe and Execute after it, up to the Sync; psql-wire answered
+// BindComplete and failed at Execute, or took the codes as they came.
+func TestBindChecks(t *testing.T) {
+	conn := protoConn(t)
+	bind := func(params [][]byte, formats ...int16) *pgproto3.Bind {
+		return &pgproto3.Bind{PreparedStatement: "b1", Parameters: params, ResultFormatCodes: formats}
+	}
+	four := [][]byte{[]byte("4")}
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Name: "b1", Query: "SELECT $1::int + 1 AS x"}), "ParseComplete ZI"},
+		{withSync(bind(nil), &pgproto3.Execute{}), `E[08P01 bind message supplies 0 parameters, but prepared statement "b1" requires 1] ZI`},
+		{withSync(bind([][]byte{[]byte("4"), []byte("5")}), &pgproto3.Execute{}), `E[08P01 bind message supplies 2 parameters, but prepared statement "b1" requires 1] ZI`},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::int"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			`ParseComplete E[08P01 bind message supplies 0 parameters, but prepared statement "" requires 1] ZI`},
+		{withSync(bind(four, 0, 1), &pgproto3.Execute{}), "E[08P01 bind message has 2 result formats but query has 1 columns] ZI"},
+		{withSync(bind(four, 0), &pgproto3.Execute{}), "BindComplete D[5] C(SELECT 1) ZI"},
+		{withSync(bind([][]byte{[]byte("zz")}), &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}),
+			`E[22P02 invalid input syntax for type integer: "zz"] ZI`},
+		{withSync(bind([][]byte{[]byte("99999999999")}), &pgproto3.Execute{}),
+			`E[22003 value "99999999999" is out of range for type integer] ZI`},
+		// The portal the failed Bind named does not exist.
+		{withSync(&pgproto3.Describe{ObjectType: 'P'}), `E[34000 portal "" does not exist] ZI`},
+		// A result format code other than 0 and 1 fails when a row is sent.
+		{withSync(bind(four, 2), &pgproto3.Execute{}), "BindComplete E[22023 unsupported format code: 2] ZI"},
+		{withSync(bind(four, 2), &pgproto3.Execute{MaxRows: 1}), "BindComplete E[22023 unsupported format code: 2] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 WHERE false"}, &pgproto3.Bind{ResultFormatCodes: []int16{7}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete C(SELECT 0) ZI"},
+		// Declared parameter types count, also for an empty query.
+		{withSync(&pgproto3.Parse{Query: "", ParameterOIDs: []uint32{1043}}, &pgproto3.Bind{Parameters: four}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete EmptyQueryResponse ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1", ParameterOIDs: []uint32{23}}, &pgproto3.Bind{Parameters: four}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "", ParameterOIDs: []uint32{1043}}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			`ParseComplete E[08P01 bind message supplies 0 parameters, but prepared statement "" requires 1] ZI`},
+		// A statement that returns no rows takes any number of codes.
+		{withSync(&pgproto3.Parse{Query: "SET application_name = 'b'"}, &pgproto3.Bind{ResultFormatCodes: []int16{0, 1, 0}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete C(SET) ZI"},
+		// A named portal cannot be bound again while it exists (until
+		// the Sync outside a block, the end of a block, or a Close).
+		{withSync(bind(four), &pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four},
+			&pgproto3.Execute{Portal: "p1"}, &pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}),
+			`BindComplete BindComplete D[5] C(SELECT 1) E[42P03 cursor "p1" already exists] ZI`},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}, &pgproto3.Execute{Portal: "p1"}),
+			"BindComplete D[5] C(SELECT 1) ZI"},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), "BindComplete ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), `E[42P03 cursor "p1" already exists] ZE`},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{withSync(&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}, &pgproto3.Close{ObjectType: 'P', Name: "p1"},
+			&pgproto3.Bind{DestinationPortal: "p1", PreparedStatement: "b1", Parameters: four}), "BindComplete CloseComplete BindComplete ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("DEALLOCATE b1"), "C(DEALLOCATE) ZI"},
+	})
+}
+
+// TestPipelineErrorSkipsToSync: after an error the messages up to the
+// next Sync are skipped, the Sync answers ReadyForQuery, and the
+// statements after it run: one ReadyForQuery per Sync.
+func TestPipelineErrorSkipsToSync(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{[]pgproto3.FrontendMessage{
+			&pgproto3.Parse{Query: "SELECT nosuch"}, &pgproto3.Bind{}, &pgproto3.Execute{},
+			&pgproto3.Parse{Query: "SELECT 2"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{},
+			&pgproto3.Parse{Query: "SELECT 3"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{},
+		}, `E[42703 column "nosuch" does not exist @8] ZI`},
+		{nil, "ParseComplete BindComplete D[3] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELEC 1"}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}),
+			`E[42601 syntax error at or near "SELEC" @1] ZI`},
+		{withSync(&pgproto3.Describe{ObjectType: 'S', Name: "nosuch"}), `E[26000 prepared statement "nosuch" does not exist] ZI`},
+		{withSync(&pgproto3.Describe{ObjectType: 'P', Name: "nosuch"}), `E[34000 portal "nosuch" does not exist] ZI`},
+		// Positions count characters, not bytes.
+		{query("SELECT 'ééé' AS a, nosuch"), `E[42703 column "nosuch" does not exist @20] ZI`},
+		{withSync(&pgproto3.Parse{Query: "SELECT 'ééé' AS a, nosuch"}), `E[42703 column "nosuch" does not exist @20] ZI`},
+		{query("SELECT 'é'; SELECT 'ü', nosuch"), `D[é] C(SELECT 1) E[42703 column "nosuch" does not exist @25] ZI`},
+	})
+}
+
+// TestTransactionWarnings: COMMIT or ROLLBACK outside a transaction block
+// and BEGIN inside one succeed with PostgreSQL's WARNING; savepoints
+// outside a block are 25P01.
+func TestTransactionWarnings(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+		{query("ROLLBACK"), "N[WARNING 25P01 there is no transaction in progress] C(ROLLBACK) ZI"},
+		{query("BEGIN; BEGIN"), "C(BEGIN) N[WARNING 25001 there is already a transaction in progress] C(BEGIN) ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("SELECT 1; COMMIT"), "D[1] C(SELECT 1) N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+		{query("SAVEPOINT a"), "E[25P01 SAVEPOINT can only be used in transaction blocks] ZI"},
+		{query("RELEASE a"), "E[25P01 RELEASE SAVEPOINT can only be used in transaction blocks] ZI"},
+		{query("ROLLBACK TO a"), "E[25P01 ROLLBACK TO SAVEPOINT can only be used in transaction blocks] ZI"},
+		{query("BEGIN; SAVEPOINT a; RELEASE a; COMMIT"), "C(BEGIN) C(SAVEPOINT) C(RELEASE) C(COMMIT) ZI"},
+	})
+}
+
+// TestCopyOutBytes: COPY (SELECT …) TO STDOUT sends PostgreSQL's bytes
+// for each format option: FORCE_QUOTE (* or columns; never a NULL), CSV's
+// lone \. quoted only as the only column, NULL, DELIMITER, QUOTE and
+// ESCAPE, HEADER as a Boolean (0, 1, on, off), and ENCODING, which
+// converts text and CSV (not binary) data or fails with 22P05 on a
+// character the encoding lacks.
+func TestCopyOutBytes(t *testing.T) {
+	conn := protoConn(t)
+	const row = `SELECT 1 AS a, 'x,y' AS b, NULL::int AS c, 'q"t' AS d`
+	runSteps(t, conn, []protoStep{
+		{query("COPY (" + row + ") TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE *)"),
+			`CopyOut0[0 0 0 0] d"a,b,c,d\n\"1\",\"x,y\",,\"q\"\"t\"\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (" + row + ") TO STDOUT (FORMAT csv, FORCE_QUOTE (a, c))"),
+			`CopyOut0[0 0 0 0] d"\"1\",\"x,y\",,\"q\"\"t\"\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (" + row + ") TO STDOUT CSV HEADER FORCE QUOTE a, d"),
+			`CopyOut0[0 0 0 0] d"a,b,c,d\n\"1\",\"x,y\",,\"q\"\"t\"\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 1 AS a, 'b' AS b) TO STDOUT WITH DELIMITER AS '|' NULL AS 'nul' CSV QUOTE AS '''' ESCAPE AS '\\' FORCE QUOTE b"),
+			`CopyOut0[0 0] d"1|'b'\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 1 AS a, 'NA' AS b, NULL AS c) TO STDOUT (FORMAT csv, NULL 'NA')"),
+			`CopyOut0[0 0 0] d"1,\"NA\",NA\n" CopyDone C(COPY 1) ZI`},
+		{query(`COPY (SELECT E'a\r\nb' AS a, E'\\.' AS b) TO STDOUT (FORMAT csv)`),
+			`CopyOut0[0 0] d"\"a\r\nb\",\\.\n" CopyDone C(COPY 1) ZI`},
+		{query(`COPY (SELECT E'\\.' AS a) TO STDOUT (FORMAT csv, HEADER)`),
+			`CopyOut0[0] d"a\n\"\\.\"\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 1 AS a) TO STDOUT (FORMAT csv, HEADER 0)"), `CopyOut0[0] d"1\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 1 AS a) TO STDOUT (FORMAT csv, HEADER on, FREEZE)"), `CopyOut0[0] d"a\n1\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 'é' AS a, 'Ω' AS b) TO STDOUT (ENCODING 'LATIN1')"),
+			`CopyOut0[0 0] E[22P05 character with byte sequence 0xce 0xa9 in encoding "UTF8" has no equivalent in encoding "LATIN1"] ZI`},
+		{query(`COPY (SELECT 'é€' AS "é") TO STDOUT (FORMAT csv, HEADER, ENCODING 'win-1252')`),
+			`CopyOut0[0] d"\xe9\n\xe9\x80\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 'é' AS a) TO STDOUT (ENCODING 'iso-8859-1')"), `CopyOut0[0] d"\xe9\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 'é' AS a) TO STDOUT (ENCODING 'SQL_ASCII')"), `CopyOut0[0] d"é\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT 'é' AS a) TO STDOUT (FORMAT binary, ENCODING 'LATIN1')"),
+			`CopyOut1[1] d"PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x02é\xff\xff" CopyDone C(COPY 1) ZI`},
+	})
+}
+
+// TestClientEncoding: a client may ask for SQL_ASCII (psql in the C
+// locale does), under which PostgreSQL converts nothing, as for UTF8; an
+// encoding name PostgreSQL does not know is 22023, at startup (FATAL) as
+// in SET. meshql converts to no other client encoding (0A000).
+func TestClientEncoding(t *testing.T) {
+	conn, err := protoConnect(t, "client_encoding=SQL_ASCII")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, conn, []protoStep{
+		{query("SHOW client_encoding"), "D[SQL_ASCII] C(SHOW) ZI"},
+		{query("SELECT 'é'"), "D[é] C(SELECT 1) ZI"},
+		{query("SET client_encoding = 'bogus'"), `E[22023 invalid value for parameter "client_encoding": "bogus"] ZI`},
+		{query("SET client_encoding = 'utf-8'"), "C(SET) ZI"},
+		{query("SHOW client_encoding"), "D[UTF8] C(SHOW) ZI"},
+		{query("SET client_encoding = 'LATIN1'"), divergent(`E[0A000 client_encoding "LATIN1" is not supported; meshql speaks UTF8] ZI`, "C(SET) ZI")},
+	})
+	_, err = protoConnect(t, "client_encoding=bogus")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Severity != "FATAL" || pe.Code != "22023" || pe.Message != `invalid value for parameter "client_encoding": "bogus"` {
+		t.Errorf("connecting with client_encoding=bogus: %v", err)
+	}
+}
+
+// TestLongIdentifierNotice: an identifier longer than 63 bytes is cut
+// to 63 (without splitting a character) with PostgreSQL's NOTICE 42622
+// for each place it is written, before the statement's results, and for
+// a Parse before ParseComplete (once: not at each Execute).
+func TestLongIdentifierNotice(t *testing.T) {
+	conn := protoConn(t)
+	long, cut := strings.Repeat("a", 70), strings.Repeat("a", 63)
+	notice := `N[NOTICE 42622 identifier "` + long + `" will be truncated to "` + cut + `"]`
+	e40, e31 := strings.Repeat("é", 40), strings.Repeat("é", 31)
+	eNotice := `N[NOTICE 42622 identifier "` + e40 + `" will be truncated to "` + e31 + `"]`
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 1 AS " + strings.ToUpper(long)), notice + " D[1] C(SELECT 1) ZI"},
+		{query(`SELECT "` + long + `" FROM (SELECT 1 AS "` + long + `") s`), notice + " " + notice + " D[1] C(SELECT 1) ZI"},
+		{query(`SELECT "` + e40 + `" FROM (SELECT 2) AS x("` + e40 + `")`), eNotice + " " + eNotice + " D[2] C(SELECT 1) ZI"},
+		{query("SELECT '" + long + "' AS short"), "D[" + long + "] C(SELECT 1) ZI"},
+		{query(`SELECT 3 AS "` + strings.Repeat("b", 63) + `"`), "D[3] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Name: "li", Query: "SELECT 4 AS " + long}, &pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{},
+			&pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{}),
+			notice + " ParseComplete BindComplete D[4] C(SELECT 1) BindComplete D[4] C(SELECT 1) ZI"},
+		{query("DEALLOCATE li"), "C(DEALLOCATE) ZI"},
+	})
+}
+
+// TestIdleInTransactionTimeout: idle_in_transaction_session_timeout (a
+// startup option or SET) ends a session that waits that long inside a
+// transaction block, failed or not, with PostgreSQL's FATAL 25P03; outside
+// a block it does not apply. A bad value is 22023 naming the setting.
+func TestIdleInTransactionTimeout(t *testing.T) {
+	conn, err := protoConnect(t, "options=-c%20idle_in_transaction_session_timeout%3D50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, conn, []protoStep{
+		{query("SHOW idle_in_transaction_session_timeout"), divergent("D[50] C(SHOW) ZI", "D[50ms] C(SHOW) ZI")},
+		{query("SET idle_in_transaction_session_timeout = 'x'"), `E[22023 invalid value for parameter "idle_in_transaction_session_timeout": "x"] ZI`},
+	})
+	ctx := context.Background()
+	// Outside a block the session may wait: wait out the limit by
+	// waiting for a session inside one to end.
+	conn2, err := protoConnect(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, conn2, []protoStep{
+		{query("SET idle_in_transaction_session_timeout = '50ms'"), "C(SET) ZI"},
+		{query("BEGIN; SELECT 1/0"), "C(BEGIN) E[22012 division by zero] ZE"},
+	})
+	if pe := sessionEnd(t, conn2); pe.Severity != "FATAL" || pe.Code != "25P03" || pe.Message != "terminating connection due to idle-in-transaction timeout" {
+		t.Errorf("failed block: got %s %s %q", pe.Severity, pe.Code, pe.Message)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		t.Fatalf("a session outside a block was ended: %v", err)
+	}
+	runSteps(t, conn, []protoStep{{query("BEGIN"), "C(BEGIN) ZT"}})
+	if pe := sessionEnd(t, conn); pe.Severity != "FATAL" || pe.Code != "25P03" {
+		t.Errorf("open block: got %s %s %q", pe.Severity, pe.Code, pe.Message)
+	}
+}
+
+// TestCopyExtendedProtocol: COPY TO STDOUT runs in the extended protocol
+// too, as in PostgreSQL: its portal is described as NoData, and an
+// Execute sends every row whatever its row limit.
+func TestCopyExtendedProtocol(t *testing.T) {
+	conn := protoConn(t)
+	const copyQ = "COPY (SELECT x, 'v' || x AS y FROM generate_series(1, 3) x) TO STDOUT (FORMAT csv)"
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Query: copyQ}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{MaxRows: 1}),
+			`ParseComplete NoData BindComplete NoData CopyOut0[0 0] d"1,v1\n2,v2\n3,v3\n" CopyDone C(COPY 3) ZI`},
+		{withSync(&pgproto3.Parse{Query: "COPY (SELECT 1/0) TO STDOUT"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete E[22012 division by zero] ZI"},
+	})
+}
+
+// TestClientMinMessages: client_min_messages decides which notices a
+// session gets (warning: no NOTICE; error: no WARNING either), and only
+// PostgreSQL's levels are values of it (22023 with its hint).
+func TestClientMinMessages(t *testing.T) {
+	conn := protoConn(t)
+	long := strings.Repeat("a", 64)
+	runSteps(t, conn, []protoStep{
+		{query("SET client_min_messages = 'WARNING'"), "C(SET) ZI"},
+		{query("SHOW client_min_messages"), "D[warning] C(SHOW) ZI"},
+		{query("SELECT 1 AS " + long), "D[1] C(SELECT 1) ZI"},
+		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+		{query("SET client_min_messages = error"), "C(SET) ZI"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("SET client_min_messages = 'fatal'"), `E[22023 invalid value for parameter "client_min_messages": "fatal"] ZI`},
+		{query("SET client_min_messages = debug"), "C(SET) ZI"},
+		{query("SHOW client_min_messages"), "D[debug2] C(SHOW) ZI"},
+		{query("RESET client_min_messages"), "C(RESET) ZI"},
+		{query("COMMIT"), "N[WARNING 25P01 there is no transaction in progress] C(COMMIT) ZI"},
+	})
+}
+
+// TestParameterStatusBeforeReady: as in PostgreSQL 15, the settings a
+// message cycle changed are reported once, after the statements' tags and
+// just before ReadyForQuery, each with its last value.
+func TestParameterStatusBeforeReady(t *testing.T) {
+	conn := protoConn(t)
+	order := func(msgs ...pgproto3.FrontendMessage) string {
+		fe := conn.PgConn().Frontend()
+		for _, m := range msgs {
+			fe.Send(m)
+		}
+		var out []string
+		untilReady(t, conn, func(msg pgproto3.BackendMessage) {
+			switch m := msg.(type) {
+			case *pgproto3.CommandComplete:
+				out = append(out, "C("+string(m.CommandTag)+")")
+			case *pgproto3.ParameterStatus:
+				out = append(out, "S("+m.Name+"="+m.Value+")")
+			}
+		})
+		return strings.Join(out, " ")
+	}
+	if got, want := order(&pgproto3.Query{String: "SET application_name = 'a'; SET application_name = 'b'; SELECT 1"}),
+		"C(SET) C(SET) C(SELECT 1) S(application_name=b)"; got != want {
+		t.Errorf("simple: got %s, want %s", got, want)
+	}
+	if got, want := order(&pgproto3.Parse{Query: "SET application_name = 'c'"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}),
+		"C(SET) S(application_name=c)"; got != want {
+		t.Errorf("extended: got %s, want %s", got, want)
+	}
+	if got, want := order(&pgproto3.Query{String: "BEGIN; SET application_name = 'd'; ROLLBACK"}), "C(BEGIN) C(SET) C(ROLLBACK)"; got != want {
+		t.Errorf("rolled back: got %s, want %s", got, want)
+	}
 }

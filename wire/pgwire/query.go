@@ -9,6 +9,7 @@ import (
 	"github.com/jeroenrinzema/psql-wire/pkg/types"
 
 	"github.com/meshql/meshql/engine"
+	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -38,6 +39,11 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	// its function: one statement for signals and statement_timeout
 	// from now to the end of its execution (or, for a Parse, to the end
 	// of the first Execute or to the Sync, as PostgreSQL's timeout).
+	// PostgreSQL's scanner warns of each identifier it truncates, before
+	// the statements' analysis, their results or ParseComplete.
+	if err := st.writeNotices(parse.IdentifierNotices(q.Query)); err != nil {
+		return nil, err
+	}
 	sc := st.beginStatement()
 	pctx, done := st.beginQuery(sc.Context(ctx)) // a cancel request also stops planning
 	stmts, err := st.session.Prepare(pctx, q.Query, declared...)
@@ -58,7 +64,9 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		sc = noScope{}
 	}
 	if len(stmts) == 0 {
-		return wire.Prepared(wire.NewStatement(st.emptyQuery)), nil
+		// Declared parameter types count, as in PostgreSQL: a Bind supplies
+		// that many values.
+		return wire.Prepared(wire.NewStatement(st.emptyQuery, wire.WithParameters(q.ParameterOIDs))), nil
 	}
 	if !q.SimpleQuery && len(stmts) == 1 {
 		if err := checkParamTypes(ctx, stmts[0].ParamTypes(), q.ParameterOIDs); err != nil {
@@ -282,16 +290,16 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		copyOut = cs.CopyTo()
 	}
 	switch {
-	case copyOut != nil && !simple:
-		err = sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY TO STDOUT is supported in the simple query protocol only")
 	case copyOut != nil:
+		// Either protocol, as in PostgreSQL: an Execute's row limit does
+		// not apply to COPY, which sends all its rows.
 		err = st.writeCopyOut(qctx, rows, copyOut)
 	case len(cols) == 0:
 		err = drain(qctx, rows)
 	case simple:
 		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
-			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
-				return appendDataRows(buf, encs, nil, from, to)
+			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+				return appendDataRows(buf, encs, nil, from, to), nil
 			}, nil)
 		}
 	default:
@@ -299,9 +307,14 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 			registerRowTypes(m, cols)
 		}
 		bin := binaryColumns(st.exec.formats, len(cols))
+		badFormat := unsupportedFormat(st.exec.formats, len(cols))
 		flow = st.newPortalFlow(dw)
-		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) []byte {
-			return appendDataRows(buf, encs, bin, from, to)
+		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+			if badFormat != nil {
+				// As PostgreSQL, when a row is to be sent.
+				return buf, badFormat
+			}
+			return appendDataRows(buf, encs, bin, from, to), nil
 		}, flow)
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {
@@ -310,12 +323,23 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	if err != nil {
 		return st.wireErr(queryErr(ctx, qctx, err))
 	}
-	if err := st.reportSettings(); err != nil {
-		return err
-	}
 	tag := flow.executeTag(rows.CommandTag())
 	st.exec.done, st.exec.tag = true, tag
 	return dw.Complete(tag)
+}
+
+// unsupportedFormat is PostgreSQL's 22023 for a result format code other
+// than text (0) and binary (1) among Bind's codes for ncol columns.
+func unsupportedFormat(formats []wire.FormatCode, ncol int) error {
+	for i, f := range formats {
+		if i >= ncol && len(formats) > 1 {
+			break
+		}
+		if f != wire.TextFormat && f != wire.BinaryFormat {
+			return sqltypes.New(sqltypes.CodeInvalidParameterValue, "unsupported format code: %d", f)
+		}
+	}
+	return nil
 }
 
 // drain consumes a result that has no columns.

@@ -203,7 +203,7 @@ func (p *portalFlow) countRow(encs []colEncoder, r int) error {
 // writeRowsRaw streams rows as raw frames: appendRows appends the frames
 // of rows from..to of a batch (DataRows, or CopyData for COPY). flow is
 // nil except for the rows of an extended-protocol portal.
-func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) []byte, flow *portalFlow) error {
+func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) ([]byte, error), flow *portalFlow) error {
 	var encs []colEncoder
 	buf := st.out[:0]
 	defer func() {
@@ -227,7 +227,11 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 		n := int(b.NumRows())
 		for r := 0; r < n; {
 			end := flow.rawEnd(r, min(n, r+rawChunk))
-			buf = appendRows(buf, encs, r, end)
+			buf, err = appendRows(buf, encs, r, end)
+			if err != nil {
+				b.Release()
+				return err
+			}
 			flow.wrote(end - r)
 			r = end
 			if len(buf) >= rawFlushSize || (r < n && flow.atLimit() && len(buf) > 0) {
