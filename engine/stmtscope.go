@@ -210,11 +210,3 @@ func (s *Session) Cancel(cause error) {
 func errUserCancel() error {
 	return sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request")
 }
-
-// errTerminated is the error of the statement of a session
-// pg_terminate_backend ends: FATAL, so that the front ends the session.
-func errTerminated() error {
-	e := sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
-	e.Severity = "FATAL"
-	return e
-}
