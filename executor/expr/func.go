@@ -347,7 +347,7 @@ func wantArgs(name string, args []Expr, min, max int) error {
 func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
 	out := make([]Expr, len(args))
 	for i, a := range args {
-		if narrows(a.Type(), t) {
+		if !implicitArg(a.Type(), t) {
 			return nil, functionError(name, args)
 		}
 		c := coerceTo(a, t)
@@ -373,6 +373,17 @@ func inexact(t sqltypes.Type) bool {
 func narrows(from, to sqltypes.Type) bool {
 	f, t := from.Kind.NumericRank(), to.Kind.NumericRank()
 	return f > 0 && t > 0 && f > t
+}
+
+// implicitArg reports whether an argument of type from may stand for a
+// parameter of type to by PostgreSQL's implicit casts, as far as
+// coerceArgs' callers need: no number narrows (see narrows), and only
+// strings, untyped literals, bpchar and "char" pass for text (123 is no
+// text: PostgreSQL finds no length(integer)). bytea passes too: the
+// builders of functions with bytea overloads (btrim, overlay, position)
+// take it where they take text.
+func implicitArg(from, to sqltypes.Type) bool {
+	return !narrows(from, to) && (!to.IsString() || implicitText(from) || from.Kind == sqltypes.Bytea)
 }
 
 // coerceIntParams casts integer arguments to work, the type a kernel reads,
