@@ -20,11 +20,28 @@ const MaxCursors = 100
 // FETCH at a time, and the part of a batch the last FETCH did not take.
 // Rows are never materialized beyond one batch, so a cursor streams a
 // result of any size (psycopg2's named cursors rely on it).
+//
+// The query runs under the cursor's own context (ctx), which CLOSE, the
+// end of the transaction (for cursors without HOLD) or of the session
+// cancels. Between statements the session is idle, as in PostgreSQL: the
+// cursor is no running statement, so a cancel request or
+// pg_cancel_backend then leaves it be. The statement that reads it (the
+// DECLARE, each FETCH) is registered as any other, and its cancel or
+// timeout stops the cursor's query while it runs (follow).
 type cursor struct {
 	res     *Result
-	cancel  context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
 	pending arrow.RecordBatch // nil, or the rows left of the last batch
 	hold    bool
+}
+
+// follow makes the end of stmt, the context of the statement reading the
+// cursor, stop the cursor's query with its cause, until unlink is called
+// (before the statement's context ends at the statement's end).
+func (c *cursor) follow(stmt context.Context) (unlink func()) {
+	stop := context.AfterFunc(stmt, func() { c.cancel(context.Cause(stmt)) })
+	return func() { stop() }
 }
 
 func (c *cursor) close() {
@@ -33,7 +50,7 @@ func (c *cursor) close() {
 		c.pending = nil
 	}
 	c.res.Close()
-	c.cancel()
+	c.cancel(nil)
 }
 
 // declare runs the cursor's query and keeps its result open under the
@@ -50,16 +67,18 @@ func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many open cursors: a session may hold %d", MaxCursors).
 			WithHint("Close cursors you no longer read with CLOSE (or CLOSE ALL): each keeps its query running and its buffers reserved until then.")
 	}
-	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	res, err := s.runQuery(cctx, st, params, start)
+	c := &cursor{hold: st.st.Hold}
+	c.ctx, c.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
+	res, err := s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL, c)
 	if err != nil {
-		cancel()
+		c.cancel(nil)
 		return nil, err
 	}
+	c.res = res
 	if s.cursors == nil {
 		s.cursors = map[string]*cursor{}
 	}
-	s.cursors[name] = &cursor{res: res, cancel: cancel, hold: st.st.Hold}
+	s.cursors[name] = c
 	return &Result{Tag: st.st.Tag}, nil
 }
 
@@ -72,17 +91,30 @@ func (s *Session) cursorColumns(name string) []Column {
 	return nil
 }
 
-// fetch returns up to st.Count rows of the named cursor (MOVE skips them).
-func (s *Session) fetch(st *planner.Statement) (*Result, error) {
+// fetch returns up to st.Count rows of the named cursor (MOVE skips
+// them), as the execution of the statement ctx carries (text): registered
+// until the Result is closed, and stopping the cursor's query when it is
+// canceled or times out meanwhile.
+func (s *Session) fetch(ctx context.Context, st *planner.Statement, text string) (*Result, error) {
 	c, ok := s.cursors[st.Name]
 	if !ok {
 		return nil, sqltypes.New("34000", "cursor \"%s\" does not exist", st.Name)
 	}
-	op := &fetchOperator{c: c, left: st.Count}
-	if st.Tag == "MOVE" {
-		return &Result{Tag: "MOVE", op: op}, nil
+	qctx, _, end, err := s.beginQuery(ctx, text)
+	if err != nil {
+		return nil, err
 	}
-	return &Result{Columns: c.res.Columns, Tag: "FETCH", op: op}, nil
+	unlink := c.follow(qctx)
+	op := &fetchOperator{c: c, left: st.Count}
+	res := &Result{Columns: c.res.Columns, Tag: "FETCH", op: op}
+	if st.Tag == "MOVE" {
+		res = &Result{Tag: "MOVE", op: op}
+	}
+	res.onDone = func(int64, error) {
+		unlink() // before end, which cancels qctx
+		end()
+	}
+	return res, nil
 }
 
 // closeCursor closes one cursor, or every cursor when name is empty

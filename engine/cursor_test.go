@@ -160,3 +160,80 @@ func TestUnansweredCatalogQueryLogged(t *testing.T) {
 		t.Errorf("a query without system tables is logged as a catalog gap:\n%s", out)
 	}
 }
+
+// An open cursor is not a running statement: a session idle between two
+// FETCHes shows idle in pg_stat_activity (PostgreSQL says "idle in
+// transaction" in a block, a state meshql does not show), and
+// pg_cancel_backend or a protocol cancel request then cancels nothing, so
+// the next FETCH reads on, as in PostgreSQL, which cancels only a
+// statement under way.
+func TestCancelSparesIdleCursor(t *testing.T) {
+	for _, tc := range []struct {
+		name, begin, declare string
+	}{
+		{name: "WITH HOLD", declare: "DECLARE c CURSOR WITH HOLD FOR SELECT g FROM generate_series(1, 20000) AS s(g)"},
+		{name: "in a transaction", begin: "BEGIN", declare: "DECLARE c CURSOR FOR SELECT g FROM generate_series(1, 20000) AS s(g)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, mem := demoEngine(t)
+			s := session(t, e, "analyst")
+			pid := itoa(s.ProcessID())
+			steps := []struct {
+				sql  string
+				rows []string
+				tag  string
+			}{
+				{tc.begin, nil, "BEGIN"},
+				{tc.declare, nil, "DECLARE CURSOR"},
+				{"FETCH 2 FROM c", []string{"1", "2"}, "FETCH 2"},
+			}
+			for _, st := range steps {
+				if st.sql == "" {
+					continue
+				}
+				if got, tag := run(t, s, st.sql); tag != st.tag || !slices.Equal(got, st.rows) {
+					t.Fatalf("%s: %v %s, want %v %s", st.sql, got, tag, st.rows, st.tag)
+				}
+			}
+			if got := rows(t, e, "admin", "SELECT state FROM pg_stat_activity WHERE pid = "+pid); !strings.HasPrefix(strings.Join(got, ","), "idle") {
+				t.Errorf("between FETCHes the session is %v, want idle", got)
+			}
+			if got := rows(t, e, "admin", "SELECT pg_cancel_backend("+pid+")"); strings.Join(got, ",") != "t" {
+				t.Errorf("pg_cancel_backend = %v", got)
+			}
+			s.Cancel(nil) // a protocol cancel request
+			// Past the first batch, which the first FETCH read whole.
+			if got, tag := run(t, s, "FETCH ALL FROM c"); tag != "FETCH 19998" || len(got) != 19998 || got[0] != "3" || got[len(got)-1] != "20000" {
+				t.Errorf("FETCH after the cancel: %d rows, tag %s, want 3…20000 FETCH 19998", len(got), tag)
+			}
+			s.Close()
+			mem.AssertSize(t, 0)
+		})
+	}
+}
+
+// A FETCH is a statement as any other: registered from its planning, so
+// pg_cancel_backend landing while it runs (the Planned hook holds it
+// between its planning and its execution) cancels it with 57014.
+func TestCancelDuringFetch(t *testing.T) {
+	e, mem := demoEngine(t)
+	s := session(t, e, "analyst")
+	pid := itoa(s.ProcessID())
+	if _, tag := run(t, s, "DECLARE c CURSOR WITH HOLD FOR SELECT g FROM generate_series(1, 20000) AS s(g)"); tag != "DECLARE CURSOR" {
+		t.Fatalf("DECLARE: %s", tag)
+	}
+	onPlanned(e, "FETCH 2 FROM c", func(context.Context) {
+		if got := rows(t, e, "admin", "SELECT state, query FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "active|FETCH 2 FROM c" {
+			t.Errorf("during the FETCH the session is %v", got)
+		}
+		if got := rows(t, e, "admin", "SELECT pg_cancel_backend("+pid+")"); strings.Join(got, ",") != "t" {
+			t.Errorf("pg_cancel_backend = %v", got)
+		}
+	})
+	if _, tag := run(t, s, "FETCH 2 FROM c"); tag != sqltypes.CodeQueryCanceled {
+		t.Errorf("FETCH canceled while it ran: %s, want 57014", tag)
+	}
+	e.SetHooks(Hooks{})
+	s.Close()
+	mem.AssertSize(t, 0)
+}

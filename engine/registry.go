@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -124,6 +125,9 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 	if q.counted {
 		r.perUser[s.user]++
 	}
+	if s.running != nil {
+		s.held = append(s.held, s.running)
+	}
 	s.running, s.lastSQL, s.lastStart = q, sql, now
 	r.mu.Unlock()
 
@@ -139,10 +143,17 @@ func (r *registry) begin(ctx context.Context, s *Session, sql string, limit int,
 					delete(r.perUser, s.user)
 				}
 			}
-			if s.running == q {
+			switch {
+			case s.running == q && len(s.held) > 0:
+				last := s.held[len(s.held)-1]
+				s.held = s.held[:len(s.held)-1]
+				s.running, s.lastSQL, s.lastStart = last, last.sql, last.start
+			case s.running == q:
 				// The engine's clock, as the query's start and the system
 				// tables' other instants (pg_stat_activity.state_change).
 				s.running, s.lastEnd = nil, s.engine.clock()
+			default:
+				s.held = slices.DeleteFunc(s.held, func(h *runningQuery) bool { return h == q })
 			}
 			r.mu.Unlock()
 		})
@@ -165,13 +176,6 @@ func (r *registry) count(q *runningQuery, limit int) error {
 	q.counted = true
 	r.perUser[q.s.user]++
 	return nil
-}
-
-// idle reports whether s runs no query.
-func (r *registry) idle(s *Session) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return s.running == nil
 }
 
 func errStatementTimeout() error {

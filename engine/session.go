@@ -32,6 +32,11 @@ type Session struct {
 	// the last one started, lastStart when it started and lastEnd when the
 	// last one ended; all are guarded by the engine's registry lock.
 	running *runningQuery
+	// held are the queries that were running when a later one started and
+	// are still registered, oldest first: a portal suspended between two
+	// Executes, or a Flight SQL stream. When the running query ends, the
+	// last of them is running again (a cancel request reaches it).
+	held []*runningQuery
 	// terminate ends the session's connection (SetTerminate), under the
 	// registry lock; nil where nothing can (meshql query, Flight SQL).
 	terminate func()

@@ -101,5 +101,5 @@ func (st *Statement) ExecuteShare(ctx context.Context, params []sqltypes.Datum, 
 	if st.st.Kind != planner.KindQuery || st.hasActions {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: a share of a statement that cannot be split was requested")
 	}
-	return s.runQueryShare(ctx, st, params, sh.Start, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL)
+	return s.runQueryShare(ctx, st, params, sh.Start, &physical.Split{Index: sh.Index, Count: sh.Count, Partitions: sh.Partitions}, st.parsed.SQL, nil)
 }

@@ -348,7 +348,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		return nil, err
 	}
 	switch st.st.Kind {
-	case planner.KindQuery, planner.KindExplain, planner.KindCopyOut, planner.KindDeclare, planner.KindExecute:
+	case planner.KindQuery, planner.KindExplain, planner.KindCopyOut, planner.KindDeclare, planner.KindExecute, planner.KindFetch:
 		// Their query joins the statement's registration, which fails
 		// (and audits) a statement stopped since its start.
 	default:
@@ -358,7 +358,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	}
 	switch st.st.Kind {
 	case planner.KindQuery:
-		return s.runQueryShare(ctx, st, params, start, nil, text)
+		return s.runQueryShare(ctx, st, params, start, nil, text, nil)
 	case planner.KindExplain:
 		return s.explain(ctx, st, params, start)
 	case planner.KindSet:
@@ -390,7 +390,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 	case planner.KindDeclare:
 		return s.declare(ctx, st, params, start)
 	case planner.KindFetch:
-		return s.fetch(st.st)
+		return s.fetch(ctx, st.st, text)
 	case planner.KindClose:
 		if err := s.closeCursor(st.st.Name); err != nil {
 			return nil, err
@@ -492,13 +492,15 @@ func queryID(q *runningQuery) int64 {
 
 // runQuery runs st's query in the statement that runs at start.
 func (s *Session) runQuery(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock) (*Result, error) {
-	return s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL)
+	return s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL, nil)
 }
 
 // runQueryShare runs st's query, or only one share of its rows, in the
 // statement that runs at start; text is the SQL its records show
-// (Statement.execute).
-func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock, share *physical.Split, text string) (_ *Result, err error) {
+// (Statement.execute). With cur, the query is a cursor's (declare): it
+// runs under the cursor's context, and its statement's registration (and
+// its cancel and timeout) covers only this call, the DECLARE.
+func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sqltypes.Datum, start Clock, share *physical.Split, text string, cur *cursor) (_ *Result, err error) {
 	if err := checkParams(st.ParamTypes(), params); err != nil {
 		return nil, err
 	}
@@ -527,6 +529,14 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, text, &err)
+	if cur != nil {
+		unlink := cur.follow(qctx)
+		defer func() {
+			unlink() // before end, which cancels qctx
+			end()
+		}()
+		qctx = cur.ctx
+	}
 	notices, err := s.guardProducts(st)
 	if err != nil {
 		return nil, err

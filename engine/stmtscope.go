@@ -103,9 +103,9 @@ func (s *Session) statement(ctx context.Context) (context.Context, func()) {
 // toward its user's max_queries_per_user (53400 over it). A statement
 // stopped since its start (a signal, the timeout) fails at once with why;
 // q is then still returned, for the logs. Without a scope, the phase is
-// registered on its own and release ends it. A planning while the session
-// runs another query (a portal not yet drained, a cursor) registers
-// nothing: qctx is ctx, q nil.
+// registered on its own and release ends it. A statement planned while
+// the session holds another query open (a suspended portal) is registered
+// as any other: it is the session's running query until it ends.
 func (s *Session) join(ctx context.Context, sql string, planning bool) (qctx context.Context, q *runningQuery, release func(), err error) {
 	limit := s.engine.maxPerUser
 	if planning {
@@ -117,14 +117,9 @@ func (s *Session) join(ctx context.Context, sql string, planning bool) (qctx con
 		defer sc.mu.Unlock()
 	}
 	if sc == nil || sc.s != s || sc.refs == 0 {
-		if planning && !s.engine.reg.idle(s) {
-			return ctx, nil, func() {}, nil
-		}
 		return s.engine.reg.begin(ctx, s, sql, limit, s.statementTimeout(), s.engine.clock())
 	}
 	switch {
-	case sc.q == nil && planning && !s.engine.reg.idle(s):
-		return ctx, nil, func() {}, nil
 	case sc.q == nil:
 		// The statement's context ends with its own cancel and timeout
 		// only: each phase's ctx cancels it while the phase runs (below),
@@ -209,12 +204,4 @@ func (s *Session) Cancel(cause error) {
 // or pg_cancel_backend.
 func errUserCancel() error {
 	return sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request")
-}
-
-// errTerminated is the error of the statement of a session
-// pg_terminate_backend ends: FATAL, so that the front ends the session.
-func errTerminated() error {
-	e := sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
-	e.Severity = "FATAL"
-	return e
 }

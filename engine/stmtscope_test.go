@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -177,5 +179,60 @@ func TestOneQueryIDPerStatement(t *testing.T) {
 	e.SetHooks(Hooks{})
 	if logged := rows(t, e, "admin", "SELECT query_id FROM mesh.query_log WHERE query = 'SELECT 7'"); planned == "" || strings.Join(logged, ",") != planned {
 		t.Errorf("planned as query %s, logged as %v", planned, logged)
+	}
+}
+
+// A statement planned while a portal is suspended (its Result open in a
+// scope not ended, as pgwire holds it between two Executes) is registered
+// from its planning as any other: pg_stat_activity shows it, and a cancel
+// during its planning cancels it, not the portal, which then reads on.
+func TestStatementDuringSuspendedPortal(t *testing.T) {
+	e, mem, _ := opsEngine(t, Config{}, nil)
+	defer mem.AssertSize(t, 0)
+	victim := session(t, e, "analyst")
+	pid := itoa(victim.ProcessID())
+	portal := victim.BeginStatement()
+	defer portal.End()
+	stmts, err := victim.Prepare(portal.Context(t.Context()), "SELECT g FROM generate_series(1, 20000) AS s(g)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := stmts[0].ExecuteAt(portal.Context(t.Context()), nil, stmts[0].Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	b, err := res.Next(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := b.NumRows()
+	b.Release()
+
+	onPlanned(e, "SELECT 7", func(context.Context) {
+		if got := rows(t, e, "admin", "SELECT state, query FROM pg_stat_activity WHERE pid = "+pid); strings.Join(got, ",") != "active|SELECT 7" {
+			t.Errorf("while SELECT 7 is planned the session is %v", got)
+		}
+		if got := rows(t, e, "admin", "SELECT pg_cancel_backend("+pid+")"); strings.Join(got, ",") != "t" {
+			t.Errorf("pg_cancel_backend = %v", got)
+		}
+	})
+	_, err = sessionRows(t, victim, "SELECT 7")
+	wantCode(t, err, sqltypes.CodeQueryCanceled)
+	e.SetHooks(Hooks{})
+
+	for {
+		b, err := res.Next(t.Context())
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatalf("the portal after the other statement's cancel: %v", err)
+			}
+			break
+		}
+		read += b.NumRows()
+		b.Release()
+	}
+	if read != 20000 {
+		t.Errorf("the portal read %d rows, want 20000", read)
 	}
 }

@@ -143,7 +143,7 @@ func (s *Session) signalBackend(pid int32, terminate bool) (bool, error) {
 		if q := target.running; q != nil {
 			// Its statement, from its planning to its end (also between
 			// the two), fails FATAL: the front then ends the session.
-			q.cancel(errTerminated())
+			q.cancel(sqltypes.AdminShutdown())
 		}
 		target.terminate()
 		return true, nil

@@ -103,6 +103,17 @@ func Wrap(err error, code, format string, args ...any) *Error {
 
 func (e *Error) Error() string { return e.Msg }
 
+// AdminShutdown is PostgreSQL's FATAL 57P01 "terminating connection due to
+// administrator command": the error of the statement of a session that
+// pg_terminate_backend or a fast shutdown of the server ends. Its FATAL
+// severity tells a front to close the connection once it has sent it.
+// Each call returns a new error, so a front may set its position.
+func AdminShutdown() *Error {
+	e := New(CodeAdminShutdown, "terminating connection due to administrator command")
+	e.Severity = "FATAL"
+	return e
+}
+
 // Unwrap returns the cause given to Wrap, if any.
 func (e *Error) Unwrap() error { return e.cause }
 

@@ -128,34 +128,25 @@ func (e *caseExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n := int(b.NumRows())
-	mem := env.Mem
-	remB, rem := allocBitmap(mem, n)
-	defer remB.Release()
-	setBitsTrue(rem, n)
-	left := n
-	src := make([]int32, n)
-	for i := range src {
-		src[i] = -1
-	}
-	var results []arrow.Array
-	defer func() { releaseAll(results) }()
-	selB, sel := allocBitmap(mem, n)
+	var br branches
+	br.init(env.Mem, int(b.NumRows()))
+	defer br.release()
+	n := br.n
+	selB, sel := allocBitmap(env.Mem, n)
 	defer selB.Release()
 	for _, w := range e.whens {
-		if left == 0 {
+		if br.left == 0 {
 			break
 		}
-		c, err := evalSelective(ctx, env, b, w.Cond, rem, left)
+		c, err := evalSelective(ctx, env, b, w.Cond, br.rem, br.left)
 		if err != nil {
 			return nil, err
 		}
-		vals, valid := boolBits(mem, c)
+		vals, valid := boolBits(env.Mem, c)
 		c.Release()
 		vb, mb := vals.Bytes(), valid.Bytes()
 		for i := range sel {
-			sel[i] = rem[i] & vb[i] & mb[i]
-			rem[i] &^= sel[i]
+			sel[i] = br.rem[i] & vb[i] & mb[i]
 		}
 		vals.Release()
 		valid.Release()
@@ -163,33 +154,97 @@ func (e *caseExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 		if cnt == 0 {
 			continue
 		}
-		left -= cnt
-		r, err := evalSelective(ctx, env, b, w.Then, sel, cnt)
-		if err != nil {
+		if _, err := br.eval(ctx, env, b, w.Then, sel, cnt); err != nil {
 			return nil, err
 		}
-		k := int32(len(results))
-		results = append(results, r)
-		for i := 0; i < n; i++ {
-			if bitutil.BitIsSet(sel, i) {
-				src[i] = k
-			}
-		}
+		br.take(sel, cnt)
 	}
-	if e.els != nil && left > 0 {
-		r, err := evalSelective(ctx, env, b, e.els, rem, left)
-		if err != nil {
+	if e.els != nil && br.left > 0 {
+		if _, err := br.eval(ctx, env, b, e.els, br.rem, br.left); err != nil {
 			return nil, err
 		}
-		k := int32(len(results))
-		results = append(results, r)
-		for i := 0; i < n; i++ {
-			if bitutil.BitIsSet(rem, i) {
-				src[i] = k
-			}
+		br.take(br.rem, br.left)
+	}
+	return br.merge(e.t), nil
+}
+
+// branches is what CASE and COALESCE keep while they evaluate their
+// branches over a batch: the rows no branch has taken yet (rem, left),
+// each branch's result, computed on the rows it may take only
+// (evalSelective), and which result each row takes (src; -1: none, so
+// NULL).
+type branches struct {
+	mem     memory.Allocator
+	n       int
+	remB    *memory.Buffer
+	rem     []byte
+	left    int
+	src     []int32
+	results []arrow.Array
+}
+
+// init starts with n rows, none taken.
+func (br *branches) init(mem memory.Allocator, n int) {
+	br.remB, br.rem = allocBitmap(mem, n)
+	setBitsTrue(br.rem, n)
+	br.src = make([]int32, n)
+	for i := range br.src {
+		br.src[i] = -1
+	}
+	br.mem, br.n, br.left = mem, n, n
+}
+
+// eval evaluates e on the cnt rows of sel and keeps the result, which
+// merge releases.
+func (br *branches) eval(ctx context.Context, env *executor.Env, b arrow.RecordBatch, e Expr, sel []byte, cnt int) (arrow.Array, error) {
+	r, err := evalSelective(ctx, env, b, e, sel, cnt)
+	if err != nil {
+		return nil, err
+	}
+	br.results = append(br.results, r)
+	return r, nil
+}
+
+// take gives the cnt rows of sel (rows not taken yet; sel may be rem
+// itself) the value of the result eval kept last.
+func (br *branches) take(sel []byte, cnt int) {
+	k := int32(len(br.results) - 1)
+	for i := 0; i < br.n; i++ {
+		if bitutil.BitIsSet(sel, i) {
+			br.src[i] = k
 		}
 	}
-	return mergeRows(mem, e.t, n, results, src), nil
+	for i := range sel {
+		br.rem[i] &^= sel[i]
+	}
+	br.left -= cnt
+}
+
+// takeValid gives the rows not taken yet on which the result eval kept
+// last, r, is not NULL its value (COALESCE).
+func (br *branches) takeValid(r arrow.Array) {
+	if r.DataType().ID() == arrow.NULL {
+		return
+	}
+	k := int32(len(br.results) - 1)
+	bm, off := bitmapOf(r)
+	for i := 0; i < br.n; i++ {
+		if bitutil.BitIsSet(br.rem, i) && validAt(bm, off, i) {
+			br.src[i] = k
+			clearBit(br.rem, i)
+			br.left--
+		}
+	}
+}
+
+// merge builds the result of type t, each row from the branch that took it.
+func (br *branches) merge(t sqltypes.Type) arrow.Array {
+	return mergeRows(br.mem, t, br.n, br.results, br.src)
+}
+
+func (br *branches) release() {
+	br.remB.Release()
+	releaseAll(br.results)
 }
 
 // mergeRows builds row i from results[src[i]] at row i (NULL for -1).

@@ -118,6 +118,16 @@ func BenchmarkCaseWhen(b *testing.B) {
 	runBench(b, e, batch, 8)
 }
 
+// BenchmarkCoalesce takes a column where it is not NULL (nine rows in
+// ten), and a second one (NULL one row in ten) or a constant elsewhere.
+func BenchmarkCoalesce(b *testing.B) {
+	batch, done := benchBatch(b, true, func(r *rand.Rand) any { return r.Int63n(100) }, sqltypes.TypeInt8, sqltypes.TypeInt8)
+	defer done()
+	x, y := Column(0, sqltypes.TypeInt8, "x"), Column(1, sqltypes.TypeInt8, "y")
+	e := must(Call("coalesce", []Expr{x, y, Literal(sqltypes.TypeInt8, int64(0))}))
+	runBench(b, e, batch, 16)
+}
+
 func BenchmarkCastTextToInt(b *testing.B) {
 	batch, done := benchBatch(b, false, func(r *rand.Rand) any { return fmt.Sprint(r.Intn(1000000)) }, sqltypes.TypeText)
 	defer done()

@@ -65,41 +65,20 @@ func (e *coalesceExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Reco
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n := int(b.NumRows())
-	mem := env.Mem
-	remB, rem := allocBitmap(mem, n)
-	defer remB.Release()
-	setBitsTrue(rem, n)
-	left := n
-	src := make([]int32, n)
-	for i := range src {
-		src[i] = -1
-	}
-	var results []arrow.Array
-	defer func() { releaseAll(results) }()
+	var br branches
+	br.init(env.Mem, int(b.NumRows()))
+	defer br.release()
 	for _, a := range e.args {
-		if left == 0 {
+		if br.left == 0 {
 			break
 		}
-		r, err := evalSelective(ctx, env, b, a, rem, left)
+		r, err := br.eval(ctx, env, b, a, br.rem, br.left)
 		if err != nil {
 			return nil, err
 		}
-		k := int32(len(results))
-		results = append(results, r)
-		bm, off := bitmapOf(r)
-		if r.DataType().ID() == arrow.NULL {
-			continue
-		}
-		for i := 0; i < n; i++ {
-			if bitutil.BitIsSet(rem, i) && validAt(bm, off, i) {
-				src[i] = k
-				clearBit(rem, i)
-				left--
-			}
-		}
+		br.takeValid(r)
 	}
-	return mergeRows(mem, e.t, n, results, src), nil
+	return br.merge(e.t), nil
 }
 
 // buildNullif: NULLIF(a, b) is NULL where a = b, else a.

@@ -204,8 +204,7 @@ func buildRound(name string, args []Expr) (Expr, error) {
 			}
 			x = c
 		}
-		// Only int4 and smallint widening to it: bigint does not narrow.
-		if inexact(args[1].Type()) || args[1].Type().Kind == sqltypes.Int8 {
+		if narrows(args[1].Type(), sqltypes.TypeInt4) {
 			return nil, functionError(name, args)
 		}
 		d := coerceTo(args[1], sqltypes.TypeInt4)

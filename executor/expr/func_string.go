@@ -186,7 +186,7 @@ func buildSubstring(name string, args []Expr) (Expr, error) {
 	if !implicitText(args[0].Type()) {
 		return nil, functionError(name, args)
 	}
-	ints, err := coerceArgs(name, args[1:], sqltypes.TypeInt8)
+	ints, err := coerceIntParams(name, args[1:], sqltypes.TypeInt8)
 	if err != nil {
 		return nil, err
 	}

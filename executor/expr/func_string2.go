@@ -123,7 +123,7 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceArgs(name, args[1:], sqltypes.TypeInt8)
+	k, err := coerceIntParams(name, args[1:], sqltypes.TypeInt8)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func buildPad(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceArgs(name, args[1:2], sqltypes.TypeInt8)
+	k, err := coerceIntParams(name, args[1:2], sqltypes.TypeInt8)
 	if err != nil {
 		return nil, err
 	}

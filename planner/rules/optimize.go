@@ -10,7 +10,8 @@ import (
 // Optimize runs the rewrite pipeline over a bound plan whose consumer
 // reads required: parameters become constants, constants fold, date casts
 // and containment in constant ranges unwrap, predicates move down into scans, subtrees that cannot yield a
-// row become empty, and unused columns disappear.
+// row become empty, unused columns disappear, and stacked projections
+// that only pick or rename columns fold into one.
 // Rules that add columns register them in meta. ctx ending (statement
 // timeout, cancel) stops the pipeline between rules.
 func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
@@ -35,6 +36,7 @@ func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, requ
 		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
 		// After pruning: a shared read keeps every column it reads.
 		func(n logical.Node) (logical.Node, error) { return ShareReducedScans(n, meta) },
+		MergeProjects,
 	}
 	var err error
 	for _, step := range steps {

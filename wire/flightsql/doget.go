@@ -145,7 +145,7 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 	v.mu.Lock()
 	if v.closing {
 		v.mu.Unlock()
-		return toStatus(errShutdown())
+		return toStatus(sqltypes.AdminShutdown())
 	}
 	v.streams.Add(1)
 	v.mu.Unlock()

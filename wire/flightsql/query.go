@@ -209,15 +209,9 @@ func (v *service) closeAll() {
 	v.closing = true
 	for _, qs := range v.running {
 		for _, q := range qs {
-			q.cancel(errShutdown())
+			q.cancel(sqltypes.AdminShutdown())
 		}
 	}
-}
-
-func errShutdown() *sqltypes.Error {
-	e := sqltypes.New(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
-	e.Severity = "FATAL"
-	return e
 }
 
 // CancelFlightInfo cancels the executions a FlightInfo's tickets name: a

@@ -81,7 +81,7 @@ func (s *Server) authenticate(ctx context.Context, w *buffer.Writer, r *buffer.R
 	if t, ok := sess.(interface{ SetTerminate(func()) }); ok {
 		// pg_terminate_backend from another session: the running
 		// statement fails and the session ends, FATAL 57P01 either way.
-		t.SetTerminate(func() { st.terminateWhenIdle(errAdminShutdown); st.cancelQuery(errAdminShutdown) })
+		t.SetTerminate(func() { st.terminateWhenIdle(sqltypes.AdminShutdown()); st.cancelQuery(sqltypes.AdminShutdown()) })
 	}
 	if t, ok := sess.(ImplicitTransactions); ok {
 		t.HoldImplicitTransactions()

@@ -40,8 +40,7 @@ func fatalError(code, msg string) *sqltypes.Error {
 }
 
 var (
-	errAdminShutdown = fatalError(sqltypes.CodeAdminShutdown, "terminating connection due to administrator command")
-	errIdleTimeout   = fatalError(codeIdleSessionTimeout, "terminating connection due to idle-session timeout")
+	errIdleTimeout = fatalError(codeIdleSessionTimeout, "terminating connection due to idle-session timeout")
 	// errIdleInTransaction ends a session idle in a transaction block
 	// past its idle_in_transaction_session_timeout.
 	errIdleInTransaction = fatalError(codeIdleInTransactionTimeout, "terminating connection due to idle-in-transaction timeout")
@@ -198,13 +197,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining = true
 	s.mu.Unlock()
 	for _, c := range s.connections() {
-		c.state.terminateWhenIdle(errAdminShutdown)
+		c.state.terminateWhenIdle(sqltypes.AdminShutdown())
 	}
 	err := s.waitConns(ctx, false)
 	if err != nil {
 		s.log.Warn("pgwire: shutdown grace period over; canceling running statements", "sessions", len(s.connections()))
 		for _, c := range s.connections() {
-			c.state.cancelStatement(errAdminShutdown)
+			c.state.cancelStatement(sqltypes.AdminShutdown())
 		}
 		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.waitConns(last, false)
