@@ -26,13 +26,14 @@ const minDateMemoRows = 256
 // e reads exactly one date column, and nothing else but literals,
 // through nodes whose value for a row depends only on that row's value,
 // at least one of them a function call or a cast (the nodes that cost
-// per row); otherwise it returns e.
+// per row) other than extract/date_part, which read a date's fields by
+// table for less than the gathering costs; otherwise it returns e.
 func OverDates(e Expr) Expr {
 	costly := false
 	col, ok := oneColumn(e, func(t sqltypes.Type) bool { return t.Kind == sqltypes.Date }, func(x Expr) bool {
 		switch c := x.(type) {
 		case *callExpr:
-			costly = true
+			costly = costly || c.name != "extract" && c.name != "date_part"
 			return !IsVolatile(c.name) && !c.acts
 		case *castExpr:
 			costly = true
