@@ -327,8 +327,9 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 		slots: make([]keyRow[T], np*region),
 		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
 	}
-	// The key filter is 1/128 of the slots: within builtCost's 32
-	// bytes a row for the table, so it reserves nothing more.
+	// The key filter is 1/128 of the slots, within builtCost's 32
+	// bytes a row for the table, so it reserves nothing more; a filter
+	// of key values is no larger, or at most 1 MB.
 	t.withKeyFilter(o.minKeyFilter, slices.Min(los), slices.Max(his))
 	head := make([]int32, groups)
 	next := make([]int32, n)
