@@ -15,7 +15,10 @@ import (
 	"github.com/meshql/meshql/internal/tpch"
 )
 
-const queryDir = "../testdata/tpch/queries"
+const (
+	queryDir   = "../testdata/tpch/queries"
+	analystDir = "analyst"
+)
 
 // BenchmarkTPCH runs BenchmarkTPCH/sf0.01/q01..q22 over the committed
 // SF0.01 mesh and, when MESHQL_TPCH_SF1_MESH names a folder written by
@@ -29,18 +32,32 @@ func BenchmarkTPCH(b *testing.B) {
 		meshes = append(meshes, [2]string{"sf1", dir})
 	}
 	for _, m := range meshes {
-		b.Run(m[0], func(b *testing.B) { benchMesh(b, m[1]) })
+		b.Run(m[0], func(b *testing.B) { benchMesh(b, m[1], queryDir, 22) })
 	}
 }
 
-// benchMesh runs the 22 queries over the mesh in dir, one sub-benchmark
-// each.
-func benchMesh(b *testing.B, dir string) {
+// BenchmarkAnalyst runs the analyst queries of bench/analyst (q01..q14)
+// as BenchmarkTPCH runs TPC-H's, over the same meshes: make bench
+// compares them with DuckDB, this gives their CPU per run without
+// bench/compare's cgo build.
+func BenchmarkAnalyst(b *testing.B) {
+	meshes := [][2]string{{"sf0.01", "../testdata/mesh-tpch"}}
+	if dir := os.Getenv("MESHQL_TPCH_SF1_MESH"); dir != "" {
+		meshes = append(meshes, [2]string{"sf1", dir})
+	}
+	for _, m := range meshes {
+		b.Run(m[0], func(b *testing.B) { benchMesh(b, m[1], analystDir, 14) })
+	}
+}
+
+// benchMesh runs queries q01..qN of queries over the mesh in dir, one
+// sub-benchmark each.
+func benchMesh(b *testing.B, dir, queries string, n int) {
 	sess := openSession(b, dir)
 	ctx := context.Background()
-	for q := 1; q <= 22; q++ {
+	for q := 1; q <= n; q++ {
 		name := fmt.Sprintf("q%02d", q)
-		sql, err := os.ReadFile(filepath.Join(queryDir, name+".sql"))
+		sql, err := os.ReadFile(filepath.Join(queries, name+".sql"))
 		if err != nil {
 			b.Fatal(err)
 		}

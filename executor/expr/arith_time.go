@@ -39,7 +39,8 @@ func dateToTS(d arrow.Date32, loc *time.Location) (arrow.Timestamp, error) {
 		return arrow.Timestamp(sqltypes.TimestampNegInfinity), nil
 	}
 	if int64(d) > maxTSDays {
-		return 0, errTSRange()
+		// PostgreSQL's date2timestamp words it so.
+		return 0, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date out of range for timestamp")
 	}
 	us := int64(d) * sqltypes.MicrosPerDay
 	if loc != nil {

@@ -68,6 +68,13 @@ func dictPredicate(e Expr) (int, bool) {
 // which, through literals and nodes that allow accepts only; e itself
 // must not be the bare column.
 func oneTextColumn(e Expr, allow func(Expr) bool) (int, bool) {
+	return oneColumn(e, sqltypes.Type.IsString, allow)
+}
+
+// oneColumn reports whether e reads exactly one column, of a type that
+// want accepts, and which, through literals and nodes that allow
+// accepts only; e itself must not be the bare column.
+func oneColumn(e Expr, want func(sqltypes.Type) bool, allow func(Expr) bool) (int, bool) {
 	if _, isCol := e.(*ColumnExpr); isCol {
 		return 0, false
 	}
@@ -76,7 +83,7 @@ func oneTextColumn(e Expr, allow func(Expr) bool) (int, bool) {
 	walk = func(x Expr) {
 		switch c := x.(type) {
 		case *ColumnExpr:
-			if !c.T.IsString() || (col >= 0 && col != c.Index) {
+			if !want(c.T) || (col >= 0 && col != c.Index) {
 				ok = false
 			}
 			col = c.Index

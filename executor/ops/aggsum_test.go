@@ -16,8 +16,15 @@ import (
 // TestSumDecimalPartials checks sum over numeric values near the 64-bit
 // limits, so that the 64-bit partial sums overflow and fold into the
 // 128-bit ones, mixed with values beyond 64 bits and NULLs, over several
-// groups and a merge of two accumulators, against math/big.
+// groups and a merge of two accumulators, against math/big; and without
+// NULLs, where a few groups' rows are summed in two lanes.
 func TestSumDecimalPartials(t *testing.T) {
+	for _, nulls := range []bool{true, false} {
+		testSumDecimalPartials(t, nulls)
+	}
+}
+
+func testSumDecimalPartials(t *testing.T, nulls bool) {
 	mem := checked(t)
 	dt := &arrow.Decimal128Type{Precision: 38, Scale: 2}
 	out := sqltypes.NumericType(38, 2)
@@ -43,8 +50,11 @@ func TestSumDecimalPartials(t *testing.T) {
 				var v decimal128.Num
 				switch rng.IntN(5) {
 				case 0:
-					bld.AppendNull()
-					continue
+					if nulls {
+						bld.AppendNull()
+						continue
+					}
+					v = decimal128.FromI64(math.MaxInt64 - rng.Int64N(1000))
 				case 1:
 					v = decimal128.FromI64(math.MaxInt64 - rng.Int64N(1000))
 				case 2:
@@ -79,7 +89,7 @@ func TestSumDecimalPartials(t *testing.T) {
 	got := res.(*array.Decimal128)
 	for g := range groups {
 		if s := got.Value(g).BigInt(); s.Cmp(want[g]) != 0 {
-			t.Errorf("group %d: sum %s, want %s", g, s, want[g])
+			t.Errorf("NULLs %v, group %d: sum %s, want %s", nulls, g, s, want[g])
 		}
 	}
 }

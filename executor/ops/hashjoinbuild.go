@@ -2,6 +2,8 @@ package ops
 
 import (
 	"context"
+	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -255,16 +257,21 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	v := validityOf(key)
 	// Each chunk of rows counts its rows per part, then writes them at
 	// its own positions of the part's row list: rows stay in order.
+	// It also finds the least and greatest key, for the key filter.
 	chunk := (n + w - 1) / w
 	counts := make([][]int, w)
+	los, his := make([]T, w), make([]T, w)
 	if err := runParts(ctx, w, w, func(c int) {
 		cnt := make([]int, np)
+		lo, hi := intBounds[T]()
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
 			if v.Bits == nil || v.OK(i) {
-				cnt[(uint64(vals[i])*fibMul)>>shift]++
+				k := vals[i]
+				cnt[(uint64(k)*fibMul)>>shift]++
+				lo, hi = min(lo, k), max(hi, k)
 			}
 		}
-		counts[c] = cnt
+		counts[c], los[c], his[c] = cnt, lo, hi
 	}); err != nil {
 		return true, err
 	}
@@ -320,9 +327,10 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 		slots: make([]keyRow[T], np*region),
 		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
 	}
-	// The key filter is 1/128 of the slots: within builtCost's 32
-	// bytes a row for the table, so it reserves nothing more.
-	t.withKeyFilter(o.minKeyFilter)
+	// The key filter is 1/128 of the slots, within builtCost's 32
+	// bytes a row for the table, so it reserves nothing more; a filter
+	// of key values is no larger, or at most 1 MB.
+	t.withKeyFilter(o.minKeyFilter, slices.Min(los), slices.Max(his))
 	head := make([]int32, groups)
 	next := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {
@@ -347,6 +355,13 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 	}
 	o.table, o.head, o.next = t, head, next
 	return true, nil
+}
+
+// intBounds returns T's greatest and least values.
+func intBounds[T int32 | int64]() (greatest, least T) {
+	var most, fewest int64 = math.MaxInt64, math.MinInt64
+	shift := 64 - 8*unsafe.Sizeof(T(0))
+	return T(most >> shift), T(fewest >> shift)
 }
 
 // runParts calls fn(p) for p in [0, parts) on up to workers goroutines

@@ -18,6 +18,13 @@ import (
 // build sets bits in its own words. With 8 bits per slot and the table
 // at most half full, at most 1/16 of the missing keys pass it.
 //
+// When the build keys lie in a range no wider than the hash filter's
+// bits (or than maxDirectKeyFilterBits), the filter is a bitmap of the
+// key values themselves instead: exact, and read in the probe's order,
+// so that a probe side sorted or clustered on the key (lineitem on
+// l_orderkey, probing Q3's, Q4's and Q10's orders) reads it nearly
+// sequentially where hashed bits were a cache miss a row.
+//
 // A prober turns the filter off for itself when the first rows it
 // checks show that it rejects few of them (a join where most probe rows
 // match, as Q9's and Q18's do), so it costs those joins a few batches.
@@ -39,17 +46,32 @@ const (
 	keyFilterMinSkip   = 8
 )
 
+// maxDirectKeyFilterBits is the widest range of build keys that gets a
+// bitmap of key values (1 MB) even when the table's hash filter would be
+// smaller.
+const maxDirectKeyFilterBits = 8 << 20
+
 // keyFilter is the bitmap of a partIntTable's key hashes: bit h>>shift
-// is set for the hash h of every build key.
+// is set for the hash h of every build key; or, when span is not 0, of
+// its key values: bit k-lo for every build key k, in [lo, lo+span), and
+// bit span, never set, for every key outside.
 type keyFilter struct {
 	words []uint64
 	shift uint
+	lo    uint64 // the least key, as uint64(int64(k))
+	span  uint64
 }
 
 // newKeyFilter returns an empty filter with a bit per 2^-bits of the
 // hash space (bits ≥ 6: a filter has whole words).
 func newKeyFilter(bits uint) *keyFilter {
 	return &keyFilter{words: make([]uint64, 1<<(bits-6)), shift: 64 - bits}
+}
+
+// newDirectKeyFilter returns an empty filter of the key values in
+// [lo, lo+span).
+func newDirectKeyFilter(lo int64, span uint64) *keyFilter {
+	return &keyFilter{words: make([]uint64, span/64+1), lo: uint64(lo), span: span}
 }
 
 // add sets the bit of hash h. Concurrent adds are safe when they write
@@ -59,6 +81,13 @@ func (f *keyFilter) add(h uint64) {
 	f.words[b>>6] |= 1 << (b & 63)
 }
 
+// addKey sets the bit of key value k in a filter of key values; it is
+// safe concurrently (the parts of a build share words).
+func (f *keyFilter) addKey(k int64) {
+	b := uint64(k) - f.lo
+	atomic.OrUint64(&f.words[b>>6], 1<<(b&63))
+}
+
 // keyCandidates appends to sel the rows of rows (nil: every row of
 // vals) whose key's bit is set, and returns it and how many rows it left
 // out. NULL keys are not looked at (a NULL slot holds any value): the
@@ -66,6 +95,9 @@ func (f *keyFilter) add(h uint64) {
 // row is written, then kept or overwritten), so a filter that rejects
 // half the rows costs no mispredicted branches.
 func keyCandidates[T int32 | int64](f *keyFilter, vals []T, rows, sel []int32) ([]int32, int) {
+	if f.span != 0 {
+		return directCandidates(f, vals, rows, sel)
+	}
 	words, shift := f.words, f.shift
 	n0 := len(sel)
 	n := n0
@@ -81,6 +113,29 @@ func keyCandidates[T int32 | int64](f *keyFilter, vals []T, rows, sel []int32) (
 	sel = growTo(sel, n+len(rows))[:n+len(rows)]
 	for _, r := range rows {
 		b := (uint64(vals[r]) * fibMul) >> shift
+		sel[n] = r
+		n += int(words[b>>6] >> (b & 63) & 1)
+	}
+	return sel[:n], len(rows) - (n - n0)
+}
+
+// directCandidates is keyCandidates for a filter of key values.
+func directCandidates[T int32 | int64](f *keyFilter, vals []T, rows, sel []int32) ([]int32, int) {
+	words, lo, span := f.words, f.lo, f.span
+	n0 := len(sel)
+	n := n0
+	if rows == nil {
+		sel = growTo(sel, n+len(vals))[:n+len(vals)]
+		for i, k := range vals {
+			b := min(uint64(int64(k))-lo, span)
+			sel[n] = int32(i)
+			n += int(words[b>>6] >> (b & 63) & 1)
+		}
+		return sel[:n], len(vals) - (n - n0)
+	}
+	sel = growTo(sel, n+len(rows))[:n+len(rows)]
+	for _, r := range rows {
+		b := min(uint64(int64(vals[r]))-lo, span)
 		sel[n] = r
 		n += int(words[b>>6] >> (b & 63) & 1)
 	}
@@ -105,23 +160,36 @@ func keepValid(sel []int32, v validity) []int32 {
 
 // withKeyFilter gives t a key filter when its slot array is at least
 // minBytes: part p of its 2^partBits parts sets the bits of its keys
-// (set(p)), in parallel, after place.
-func (t *partIntTable[T]) withKeyFilter(minBytes int) bool {
+// (fillKeyFilter(p)), in parallel, after place. The build keys lie in
+// [lo, hi]: a range no wider than the hash filter's bits, or than
+// maxDirectKeyFilterBits, gets a filter of key values.
+func (t *partIntTable[T]) withKeyFilter(minBytes int, lo, hi T) bool {
 	if len(t.slots)*int(unsafe.Sizeof(keyRow[T]{})) < minBytes {
 		return false
 	}
 	bits := 64 - t.shift + uint(log2(keyFilterBitsPerSlot))
+	if w := uint64(int64(hi)) - uint64(int64(lo)); lo <= hi && (w < 1<<bits || w < maxDirectKeyFilterBits) {
+		t.filter = newDirectKeyFilter(int64(lo), w+1)
+		return true
+	}
 	t.filter = newKeyFilter(bits)
 	return true
 }
 
 // fillKeyFilter sets the bits of the keys of region p of t's slots. The
-// region's hashes share their top bits (the part), so their bits lie in
-// the region's own range of words, which no other part writes.
+// region's hashes share their top bits (the part), so their bits in a
+// hash filter lie in the region's own range of words, which no other
+// part writes.
 func (t *partIntTable[T]) fillKeyFilter(p int) {
 	base := uint64(p) * (t.rmask + 1)
+	direct := t.filter.span != 0
 	for _, s := range t.slots[base : base+t.rmask+1] {
-		if s.row != 0 {
+		if s.row == 0 {
+			continue
+		}
+		if direct {
+			t.filter.addKey(int64(s.key))
+		} else {
 			t.filter.add(uint64(s.key) * fibMul)
 		}
 	}

@@ -13,84 +13,115 @@ import (
 // side hashed in parallel and given a runtime key filter, for every join
 // type, with and without a residual and a probe filter folded into the
 // join: the rows are the reference join's, and the filter skipped the
-// lookups of nearly every probe row without a partner (JoinStats).
+// lookups of nearly every probe row without a partner (JoinStats). Build
+// keys in a narrow range (negative ones too) get a filter of key values,
+// which skips exactly those rows; keys spread over int64 a hashed one.
 func TestHashJoinKeyFilter(t *testing.T) {
 	r := rand.New(rand.NewPCG(91, 92))
 	probe := randomJoinRows(r, 3000, 6000) // keys 0..5999
 	build := randomJoinRows(r, 400, 300)   // keys 0..299, repeated
 	types := append(append([]JoinType{}, allJoinTypes...), SingleJoin, MarkJoin)
-	for _, jt := range types {
-		for _, residual := range []bool{false, true} {
-			for _, filtered := range []bool{false, true} {
-				if filtered && !FoldsProbeFilter(jt, []expr.Expr{expr.Column(0, tI8, "k")}) {
-					continue
-				}
-				t.Run(fmt.Sprintf("%s/residual=%v/probe_filter=%v", jt, residual, filtered), func(t *testing.T) {
-					mem := checked(t)
-					build := build
-					if jt == SingleJoin {
-						build = uniqueFirstKey(build)
-					}
-					var st JoinStats
-					spec := HashJoinSpec{
-						Type:      jt,
-						Probe:     source(mem, joinSchema, probe, 256, true),
-						Build:     source(mem, joinSchema, build, 50, false),
-						ProbeKeys: []expr.Expr{expr.Column(0, tI8, "k")},
-						BuildKeys: []expr.Expr{expr.Column(0, tI8, "k")},
-						Stats:     &st,
-					}
-					if residual {
-						spec.Residual = colCmpExpr{2, 5, expr.OpLt}
-					}
-					kept := probe
-					if filtered {
-						spec.ProbeFilter = cmpExpr{2, expr.OpLt, 50}
-						kept = nil
-						for _, p := range probe {
-							if p[2].(int64) < 50 {
-								kept = append(kept, p)
-							}
-						}
-					}
-					op, err := NewHashJoin(testEnv(mem, 40), spec)
-					if err != nil {
-						t.Fatal(err)
-					}
-					hj := op.(*hashJoinOp)
-					hj.minParallel, hj.minKeyFilter = 1, 0
-					got := mustDrain(t, op)
-					if pt, ok := hj.table.(*partIntTable[int64]); !ok || pt.filter == nil {
-						t.Fatalf("the build side was hashed into a %T without a key filter", hj.table)
-					}
-					var want [][]any
-					if jt == MarkJoin {
-						want = refMark(kept, build, markCond(1, residual))
-					} else {
-						want = refJoin(jt, kept, build, func(p, b []any) bool {
-							return eqKey(p[0], b[0]) && (!residual || p[2].(int64) < b[2].(int64))
-						})
-					}
-					sameRows(t, got, want)
-					// Rows with a key but no partner: the filter lets
-					// through at most about 1/16 of them.
-					keys := map[int64]bool{}
-					for _, b := range build {
-						if b[0] != nil {
-							keys[b[0].(int64)] = true
-						}
-					}
-					alone := 0
-					for _, p := range kept {
-						if p[0] != nil && !keys[p[0].(int64)] {
-							alone++
-						}
-					}
-					if s := st.Skipped(); s < int64(alone)*3/4 || s > int64(alone) {
-						t.Errorf("the key filter skipped %d probe rows, want most of the %d without a partner (and no other)", s, alone)
-					}
-				})
+	for _, keys := range []string{"narrow", "spread"} {
+		probe, build := scaleKeys(probe, keys == "spread"), scaleKeys(build, keys == "spread")
+		for _, jt := range types {
+			testKeyFilter(t, keys, jt, probe, build)
+		}
+	}
+}
+
+// scaleKeys returns rows with keys k-100 (narrow) or k·2^40 (spread).
+func scaleKeys(rows [][]any, spread bool) [][]any {
+	out := make([][]any, len(rows))
+	for i, row := range rows {
+		row = append([]any(nil), row...)
+		if k, ok := row[0].(int64); ok {
+			if spread {
+				row[0] = k << 40
+			} else {
+				row[0] = k - 100
 			}
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// testKeyFilter runs TestHashJoinKeyFilter's cases of join type jt.
+func testKeyFilter(t *testing.T, keyRange string, jt JoinType, probe, build [][]any) {
+	for _, residual := range []bool{false, true} {
+		for _, filtered := range []bool{false, true} {
+			if filtered && !FoldsProbeFilter(jt, []expr.Expr{expr.Column(0, tI8, "k")}) {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%s/residual=%v/probe_filter=%v", keyRange, jt, residual, filtered), func(t *testing.T) {
+				mem := checked(t)
+				build := build
+				if jt == SingleJoin {
+					build = uniqueFirstKey(build)
+				}
+				var st JoinStats
+				spec := HashJoinSpec{
+					Type:      jt,
+					Probe:     source(mem, joinSchema, probe, 256, true),
+					Build:     source(mem, joinSchema, build, 50, false),
+					ProbeKeys: []expr.Expr{expr.Column(0, tI8, "k")},
+					BuildKeys: []expr.Expr{expr.Column(0, tI8, "k")},
+					Stats:     &st,
+				}
+				if residual {
+					spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+				}
+				kept := probe
+				if filtered {
+					spec.ProbeFilter = cmpExpr{2, expr.OpLt, 50}
+					kept = nil
+					for _, p := range probe {
+						if p[2].(int64) < 50 {
+							kept = append(kept, p)
+						}
+					}
+				}
+				op, err := NewHashJoin(testEnv(mem, 40), spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hj := op.(*hashJoinOp)
+				hj.minParallel, hj.minKeyFilter = 1, 0
+				got := mustDrain(t, op)
+				pt, ok := hj.table.(*partIntTable[int64])
+				if !ok || pt.filter == nil {
+					t.Fatalf("the build side was hashed into a %T without a key filter", hj.table)
+				}
+				if direct := pt.filter.span != 0; direct != (keyRange == "narrow") {
+					t.Fatalf("%s build keys: filter of key values %v", keyRange, direct)
+				}
+				var want [][]any
+				if jt == MarkJoin {
+					want = refMark(kept, build, markCond(1, residual))
+				} else {
+					want = refJoin(jt, kept, build, func(p, b []any) bool {
+						return eqKey(p[0], b[0]) && (!residual || p[2].(int64) < b[2].(int64))
+					})
+				}
+				sameRows(t, got, want)
+				// Rows with a key but no partner: the filter lets
+				// through at most about 1/16 of them.
+				keys := map[int64]bool{}
+				for _, b := range build {
+					if b[0] != nil {
+						keys[b[0].(int64)] = true
+					}
+				}
+				alone := 0
+				for _, p := range kept {
+					if p[0] != nil && !keys[p[0].(int64)] {
+						alone++
+					}
+				}
+				if s := st.Skipped(); s < int64(alone)*3/4 || s > int64(alone) || keyRange == "narrow" && s != int64(alone) {
+					t.Errorf("the key filter skipped %d probe rows, want most of the %d without a partner (all when narrow, and no other)", s, alone)
+				}
+			})
 		}
 	}
 }

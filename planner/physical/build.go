@@ -477,8 +477,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 	}
 	for i, g := range groups {
 		// A key over one text column that may arrive as a dictionary
-		// (scandict.go) is computed per dictionary entry.
-		groups[i] = expr.OverDictionary(unpaddedKey(g))
+		// (scandict.go) is computed per dictionary entry, one computed
+		// from a date per distinct date of a batch.
+		groups[i] = expr.OverDates(expr.OverDictionary(unpaddedKey(g)))
 	}
 	aggs := make([]ops.Aggregate, len(x.Aggs))
 	var aggText []string
