@@ -199,24 +199,7 @@ func bigSinCos(x *big.Float) (*big.Float, *big.Float) {
 	r.Mul(r, twoPi)
 	r.Sub(new(big.Float).SetPrec(bigPrec).Set(x), r)
 	r.SetPrec(prec)
-	s := new(big.Float).SetPrec(prec)
-	c := new(big.Float).SetPrec(prec)
-	term := new(big.Float).SetPrec(prec).SetInt64(1)
-	for n := int64(0); n < 200; n++ {
-		switch n % 4 {
-		case 0:
-			c.Add(c, term)
-		case 1:
-			s.Add(s, term)
-		case 2:
-			c.Sub(c, term)
-		case 3:
-			s.Sub(s, term)
-		}
-		term.Mul(term, r)
-		term.Quo(term, new(big.Float).SetInt64(n+1))
-	}
-	return s, c
+	return sinCosSeries(r, prec, 200)
 }
 
 // bigExp is e^x: the Taylor series at x/2^20, squared 20 times.

@@ -55,15 +55,7 @@ func sinCosDD(r dd) (dd, dd) {
 func sinCos(x float64) (dd, dd) {
 	r, q := reduce(x)
 	s, c := sinCosDD(r)
-	switch q {
-	case 1:
-		return c, s.neg()
-	case 2:
-		return s.neg(), c.neg()
-	case 3:
-		return c.neg(), s
-	}
-	return s, c
+	return quadrant(s, c, q)
 }
 
 // Sin is sin x correctly rounded.

@@ -19,22 +19,7 @@ var sinCosTable = func() (t [52][2]dd) {
 	// sin and cos of 1/64 from their Taylor series, then the angle
 	// addition formulas step by step (the error grows by 2^-300 a step).
 	h := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1), big.NewFloat(sinCosStep))
-	sh, ch := new(big.Float).SetPrec(prec), new(big.Float).SetPrec(prec)
-	term := new(big.Float).SetPrec(prec).SetInt64(1)
-	for n := int64(0); n < 60; n++ {
-		switch n % 4 {
-		case 0:
-			ch.Add(ch, term)
-		case 1:
-			sh.Add(sh, term)
-		case 2:
-			ch.Sub(ch, term)
-		case 3:
-			sh.Sub(sh, term)
-		}
-		term.Mul(term, h)
-		term.Quo(term, new(big.Float).SetInt64(n+1))
-	}
+	sh, ch := sinCosSeries(h, prec, 60)
 	s := new(big.Float).SetPrec(prec)
 	c := new(big.Float).SetPrec(prec).SetInt64(1)
 	for j := range t {
@@ -47,6 +32,28 @@ var sinCosTable = func() (t [52][2]dd) {
 	}
 	return t
 }()
+
+// sinCosSeries is sin r and cos r from the first terms of their Taylor
+// series, at prec bits.
+func sinCosSeries(r *big.Float, prec uint, terms int64) (s, c *big.Float) {
+	s, c = new(big.Float).SetPrec(prec), new(big.Float).SetPrec(prec)
+	term := new(big.Float).SetPrec(prec).SetInt64(1)
+	for n := range terms {
+		switch n % 4 {
+		case 0:
+			c.Add(c, term)
+		case 1:
+			s.Add(s, term)
+		case 2:
+			c.Sub(c, term)
+		case 3:
+			s.Sub(s, term)
+		}
+		term.Mul(term, r)
+		term.Quo(term, new(big.Float).SetInt64(n+1))
+	}
+	return s, c
+}
 
 // sinCosFast returns sin r and cos r for |r| <= about pi/4 (r.lo within
 // half an ulp of r.hi) to within sinCosFastErr relative each.
