@@ -70,6 +70,10 @@ var singleByte = map[string]*charmap.Charmap{
 // canonical encoding name.
 func SingleByteEncoding(enc string) bool { return singleByte[enc] != nil }
 
+// SingleByteCharmap is the charmap of enc, a canonical single-byte
+// encoding name; nil for any other encoding.
+func SingleByteCharmap(enc string) *charmap.Charmap { return singleByte[enc] }
+
 // AppendEncoded appends UTF-8 text s converted to enc, a single-byte
 // encoding (SingleByteEncoding). A character enc lacks is PostgreSQL's
 // 22P05, naming its UTF-8 bytes.

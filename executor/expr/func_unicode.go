@@ -20,58 +20,28 @@ import (
 // NORMALIZED, unistr. meshql's text is UTF-8, as the server encoding
 // PostgreSQL reports.
 
-// charsetByName maps PostgreSQL's encoding names, compared as PostgreSQL
-// does (case and non-alphanumerics ignored), to a single-byte charset; nil
-// with ok for UTF-8 (and SQL_ASCII, which PostgreSQL passes through).
-var charsetByName = map[string]*charmap.Charmap{
-	"latin1": charmap.ISO8859_1, "iso88591": charmap.ISO8859_1,
-	"latin2": charmap.ISO8859_2, "iso88592": charmap.ISO8859_2,
-	"latin3": charmap.ISO8859_3, "iso88593": charmap.ISO8859_3,
-	"latin4": charmap.ISO8859_4, "iso88594": charmap.ISO8859_4,
-	"latin5": charmap.ISO8859_9, "iso88599": charmap.ISO8859_9,
-	"latin6": charmap.ISO8859_10, "iso885910": charmap.ISO8859_10,
-	"latin7": charmap.ISO8859_13, "iso885913": charmap.ISO8859_13,
-	"latin8": charmap.ISO8859_14, "iso885914": charmap.ISO8859_14,
-	"latin9": charmap.ISO8859_15, "iso885915": charmap.ISO8859_15,
-	"latin10": charmap.ISO8859_16, "iso885916": charmap.ISO8859_16,
-	"iso88595": charmap.ISO8859_5, "iso88596": charmap.ISO8859_6, "iso88597": charmap.ISO8859_7, "iso88598": charmap.ISO8859_8,
-	"win866": charmap.CodePage866, "win874": charmap.Windows874,
-	"win1250": charmap.Windows1250, "win1251": charmap.Windows1251, "win1252": charmap.Windows1252,
-	"win1253": charmap.Windows1253, "win1254": charmap.Windows1254, "win1255": charmap.Windows1255,
-	"win1256": charmap.Windows1256, "win1257": charmap.Windows1257, "win1258": charmap.Windows1258,
-	"koi8r": charmap.KOI8R, "koi8u": charmap.KOI8U,
-	"utf8": nil, "unicode": nil, "sqlascii": nil,
+// charset is an encoding name resolved: its canonical name (LATIN1 for
+// 'iso-8859-1') and, for a single-byte encoding, its charmap; cm is nil
+// for UTF8 and for SQL_ASCII, which PostgreSQL passes through.
+type charset struct {
+	name string
+	cm   *charmap.Charmap
 }
 
-// multiByteEncodings are PostgreSQL encodings meshql knows the names of
-// but does not convert (0A000, where an unknown name is 22023).
-var multiByteEncodings = map[string]bool{
-	"eucjp": true, "eucjis2004": true, "euccn": true, "euckr": true, "euctw": true, "sjis": true, "shiftjis2004": true,
-	"gbk": true, "gb18030": true, "big5": true, "uhc": true, "johab": true, "mulecode": true,
-}
-
-func encodingKey(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
+// lookupCharset resolves an encoding name as PostgreSQL's
+// pg_char_to_encoding reads it; role is "source" or "destination", for
+// PostgreSQL's error text.
+func lookupCharset(name, role string) (charset, error) {
+	enc, ok := sqltypes.EncodingName(name)
+	if !ok {
+		return charset{}, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid %s encoding name \"%s\"", role, name)
 	}
-	return b.String()
-}
-
-// lookupCharset resolves an encoding name; role is "source" or
-// "destination", for PostgreSQL's error text.
-func lookupCharset(name, role string) (*charmap.Charmap, error) {
-	k := encodingKey(name)
-	if cm, ok := charsetByName[k]; ok {
-		return cm, nil
-	}
-	if multiByteEncodings[k] {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "conversion with encoding %q is not supported", name).
+	cs := charset{name: enc, cm: sqltypes.SingleByteCharmap(enc)}
+	if cs.cm == nil && enc != "UTF8" && enc != "SQL_ASCII" {
+		return charset{}, sqltypes.New(sqltypes.CodeFeatureNotSupported, "conversion with encoding %q is not supported", name).
 			WithHint("meshql converts UTF8, SQL_ASCII, the LATIN and ISO-8859 encodings, WIN866, WIN874, WIN1250 to WIN1258, KOI8R and KOI8U.")
 	}
-	return nil, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid %s encoding name \"%s\"", role, name)
+	return cs, nil
 }
 
 // charsetMemo remembers the last encoding name a kernel resolved: the
@@ -79,20 +49,20 @@ func lookupCharset(name, role string) (*charmap.Charmap, error) {
 // it builds a key string per call.
 type charsetMemo struct {
 	name string
-	cm   *charmap.Charmap
+	cs   charset
 	set  bool
 }
 
-func (m *charsetMemo) lookup(name, role string) (*charmap.Charmap, error) {
+func (m *charsetMemo) lookup(name, role string) (charset, error) {
 	if m.set && m.name == name {
-		return m.cm, nil
+		return m.cs, nil
 	}
-	cm, err := lookupCharset(name, role)
+	cs, err := lookupCharset(name, role)
 	if err != nil {
-		return nil, err
+		return charset{}, err
 	}
-	m.name, m.cm, m.set = name, cm, true
-	return cm, nil
+	m.name, m.cs, m.set = name, cs, true
+	return cs, nil
 }
 
 // toUTF8 appends src, in charset cm (nil: UTF-8), to dst as UTF-8; bytes
@@ -113,20 +83,13 @@ func toUTF8(dst, src []byte, cm *charmap.Charmap) ([]byte, error) {
 	return append(dst, src...), nil
 }
 
-// fromUTF8 appends UTF-8 text src to dst in charset cm (nil: UTF-8); a
-// character cm cannot hold is 22P05 as in PostgreSQL.
-func fromUTF8(dst, src []byte, cm *charmap.Charmap, name string) ([]byte, error) {
-	if cm == nil {
+// fromUTF8 appends UTF-8 text src to dst in charset cs; a character cs
+// cannot hold is 22P05 as in PostgreSQL.
+func fromUTF8(dst, src []byte, cs charset) ([]byte, error) {
+	if cs.cm == nil {
 		return append(dst, src...), nil
 	}
-	for _, r := range string(src) {
-		c, ok := cm.EncodeRune(r)
-		if !ok {
-			return nil, sqltypes.New("22P05", "character with byte sequence %s in encoding \"UTF8\" has no equivalent in encoding \"%s\"", byteSeq([]byte(string(r))), strings.ToUpper(name))
-		}
-		dst = append(dst, c)
-	}
-	return dst, nil
+	return sqltypes.AppendEncoded(dst, src, cs.name)
 }
 
 func indexNUL(b []byte) int {
@@ -195,18 +158,18 @@ func buildConvert(name string, args []Expr) (Expr, error) {
 			src := v[0].bytes(i)
 			switch name {
 			case "convert_from":
-				cm, err := src1.lookup(v[1].str(i), "source")
+				cs, err := src1.lookup(v[1].str(i), "source")
 				if err != nil {
 					return nil, false, err
 				}
-				dst, err = toUTF8(dst, src, cm)
+				dst, err = toUTF8(dst, src, cs.cm)
 				return dst, false, err
 			case "convert_to":
-				cm, err := dst1.lookup(v[1].str(i), "destination")
+				cs, err := dst1.lookup(v[1].str(i), "destination")
 				if err != nil {
 					return nil, false, err
 				}
-				dst, err = fromUTF8(dst, src, cm, v[1].str(i))
+				dst, err = fromUTF8(dst, src, cs)
 				return dst, false, err
 			}
 			from, err := src1.lookup(v[1].str(i), "source")
@@ -217,10 +180,10 @@ func buildConvert(name string, args []Expr) (Expr, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			if mid, err = toUTF8(mid[:0], src, from); err != nil {
+			if mid, err = toUTF8(mid[:0], src, from.cm); err != nil {
 				return nil, false, err
 			}
-			dst, err = fromUTF8(dst, mid, to, v[2].str(i))
+			dst, err = fromUTF8(dst, mid, to)
 			return dst, false, err
 		})
 	}}, nil
