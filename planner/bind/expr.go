@@ -1030,6 +1030,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 			}
 		}
 	default:
+		if op <= expr.OpMod && (l.Type().IsOID() || r.Type().IsOID()) {
+			// oid has comparisons only: PostgreSQL finds no oid + integer.
+			return nil, opError(opText, l.Type(), r.Type(), loc)
+		}
 		if l, r, err = b.unify(l, r, opText, loc); err != nil {
 			return nil, err
 		}

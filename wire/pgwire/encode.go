@@ -78,6 +78,11 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		case *array.Uint32:
 			return intEnc[uint32]{nb, a.Values(), width}, nil
 		}
+	case sqltypes.Oid:
+		// oidout's unsigned decimal; oidsend's 4 bytes.
+		if a, ok := arr.(*array.Uint32); ok {
+			return intEnc[uint32]{nb, a.Values(), 4}, nil
+		}
 	case sqltypes.Float4, sqltypes.Float8:
 		bits := 64
 		if t.Kind == sqltypes.Float4 {

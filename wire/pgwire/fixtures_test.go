@@ -70,6 +70,7 @@ func allTypes() ([]engine.Column, []sqltypes.Datum) {
 		{Name: "j", Type: sqltypes.TypeJSON},
 		{Name: "ia", Type: typInt4Arr},
 		{Name: "ta", Type: typTextArr},
+		{Name: "o", Type: sqltypes.TypeOid},
 	}
 	row := []sqltypes.Datum{
 		true, int16(-32768), int32(2147483647), int64(-9223372036854775808),
@@ -83,6 +84,7 @@ func allTypes() ([]engine.Column, []sqltypes.Datum) {
 		`{"a": [1, 2]}`,
 		[]any{int32(1), nil, int32(3)},
 		[]any{"a b", "", "NULL", `x"y`},
+		uint32(4294967295),
 	}
 	return cols, row
 }
@@ -98,7 +100,7 @@ func (fb *fakeBackend) registerDefaults() {
 		"float4": sqltypes.TypeFloat4, "float8": sqltypes.TypeFloat8, "numeric": typNum122, "numericbig": typNum3810,
 		"text": sqltypes.TypeText, "varchar": typVarchar, "bytea": sqltypes.TypeBytea, "date": sqltypes.TypeDate,
 		"timestamp": sqltypes.TypeTimestamp, "timestamptz": sqltypes.TypeTimestampTZ, "interval": sqltypes.TypeInterval,
-		"uuid": sqltypes.TypeUUID, "json": sqltypes.TypeJSON, "unknown": sqltypes.TypeUnknown,
+		"uuid": sqltypes.TypeUUID, "json": sqltypes.TypeJSON, "unknown": sqltypes.TypeUnknown, "oid": sqltypes.TypeOid,
 	}
 	for name, t := range echoTypes {
 		ct := t

@@ -24,6 +24,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		return sqltypes.PadChars(s, int(t.Precision)), nil
 	case sqltypes.Char:
 		return sqltypes.ParseChar(s)
+	case sqltypes.Oid:
+		return sqltypes.ParseOID(s)
 	case sqltypes.JSONB:
 		return sqltypes.NormalizeJSONB(s)
 	case sqltypes.JSONPath:
