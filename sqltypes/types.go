@@ -681,8 +681,8 @@ var typeNames = map[string]Kind{
 	"int4range": Int4Range, "int8range": Int8Range, "numrange": NumRange,
 	"daterange": DateRange, "tsrange": TsRange, "tstzrange": TstzRange,
 	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
-	// Object identifier types: meshql's OIDs are int4 values.
-	"oid": Oid, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regprocedure": Int4, "regnamespace": Int4, "regrole": Int4,
+	"oid": Oid, "regclass": RegClass, "regtype": RegType, "regproc": RegProc, "regprocedure": RegProcedure,
+	"regnamespace": RegNamespace, "regrole": RegRole,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's

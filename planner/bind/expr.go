@@ -569,9 +569,6 @@ func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, lo
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
-	if e, ok, err := b.regTypeText(arg, t, loc, sc, agg); ok {
-		return e, err
-	}
 	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
 		// PostgreSQL reads the literal as numeric, exactly, and rounds
 		// that to the nearest double once: parse its text the same way,
@@ -607,7 +604,7 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 			if err != nil {
 				return nil, errAt(sqltypes.AsError(err), loc)
 			}
-			return &logical.Const{T: t, V: oid}, nil
+			return &logical.Const{T: t, V: uint32(oid)}, nil
 		}
 		if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 			// Unconstrained numeric keeps the literal's own scale ('1.50'
@@ -658,6 +655,9 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 	}
 	if e.Type().Equal(t) {
 		return e, nil
+	}
+	if e.Type().IsReg() && t.IsString() {
+		return b.regOutput(e, t, loc)
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 		if e.Type().Kind == sqltypes.Numeric {

@@ -128,16 +128,16 @@ func (fb *fakeBackend) registerDefaults() {
 		return nil, sqltypes.AsError(ctx.Err())
 	}}
 	// A regclass column: ids inside, names in text.
-	regclass := []engine.Column{{Name: "r", Type: sqltypes.TypeInt4, Regclass: func() func(int32) string {
-		return func(oid int32) string {
+	regclass := []engine.Column{{Name: "r", Type: sqltypes.Type{Kind: sqltypes.RegClass}, RegOut: func() func(uint32) string {
+		return func(oid uint32) string {
 			if oid == 1259 {
 				return "pg_class"
 			}
-			return strconv.FormatUint(uint64(uint32(oid)), 10)
+			return strconv.FormatUint(uint64(oid), 10)
 		}
 	}}}
 	fb.defs["regclass"] = fakeDef{cols: regclass, run: func(_ context.Context, fb *fakeBackend, _ *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
-		return []arrow.RecordBatch{batchOf(fb.mem, regclass, [][]sqltypes.Datum{{int32(1259)}, {int32(-2)}, {nil}})}, nil
+		return []arrow.RecordBatch{batchOf(fb.mem, regclass, [][]sqltypes.Datum{{uint32(1259)}, {uint32(4294967294)}, {nil}})}, nil
 	}}
 	fb.defs["begin"] = fakeDef{tag: "BEGIN"}
 	fb.defs["notice"] = fakeDef{tag: "DO", notices: []*sqltypes.Error{{Severity: "WARNING", Code: "01000", Msg: "product sales.orders_v1 is deprecated", Hint: "use v2"}}}
