@@ -964,6 +964,19 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		return nil, opError(opText, lt, rt, loc)
 	}
 	var err error
+	if op == expr.OpConcat && (lt.IsReg() && rt.Kind != sqltypes.List || rt.IsReg() && lt.Kind != sqltypes.List) {
+		// text || regclass (textanycat) prints the reg* value with its
+		// output function.
+		if lt.IsReg() {
+			l, err = b.regOutput(l, sqltypes.TypeText, loc)
+		} else {
+			r, err = b.regOutput(r, sqltypes.TypeText, loc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		lt, rt = l.Type(), r.Type()
+	}
 	switch {
 	case op == expr.OpConcat:
 		if e, ok, err := b.bindArrayOperator("||", l, r, loc); ok {
