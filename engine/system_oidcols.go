@@ -82,17 +82,39 @@ var catalogOIDColumns = map[string]string{
 	"pg_user_mappings":         "srvid umid umuser",
 }
 
-// withOIDColumns returns st with its catalogOIDColumns typed oid.
+// catalogRegprocColumns are, likewise, pg_catalog's columns of type
+// regproc (pg_type.typinput prints int4in).
+var catalogRegprocColumns = map[string]string{
+	"pg_aggregate":   "aggcombinefn aggdeserialfn aggfinalfn aggfnoid aggmfinalfn aggminvtransfn aggmtransfn aggserialfn aggtransfn",
+	"pg_am":          "amhandler",
+	"pg_amproc":      "amproc",
+	"pg_conversion":  "conproc",
+	"pg_operator":    "oprcode oprjoin oprrest",
+	"pg_proc":        "prosupport",
+	"pg_transform":   "trffromsql trftosql",
+	"pg_ts_parser":   "prsend prsheadline prslextype prsstart prstoken",
+	"pg_ts_template": "tmplinit tmpllexize",
+	"pg_type":        "typanalyze typinput typmodin typmodout typoutput typreceive typsend typsubscript",
+}
+
+// withOIDColumns returns st with its catalogOIDColumns typed oid and its
+// catalogRegprocColumns regproc.
 func withOIDColumns(st sysTable) sysTable {
-	names, ok := catalogOIDColumns[st.name]
-	if !ok || st.schema != "pg_catalog" {
+	if st.schema != "pg_catalog" {
 		return st
 	}
-	oids := strings.Fields(names)
+	oids, procs := strings.Fields(catalogOIDColumns[st.name]), strings.Fields(catalogRegprocColumns[st.name])
+	if len(oids) == 0 && len(procs) == 0 {
+		return st
+	}
 	cols := slices.Clone(st.cols)
 	for i, c := range cols {
-		if c.t.Kind == sqltypes.Int4 && slices.Contains(oids, c.name) {
+		switch {
+		case c.t.Kind != sqltypes.Int4:
+		case slices.Contains(oids, c.name):
 			cols[i].t = sqltypes.TypeOid
+		case slices.Contains(procs, c.name):
+			cols[i].t = sqltypes.Type{Kind: sqltypes.RegProc}
 		}
 	}
 	st.cols = cols

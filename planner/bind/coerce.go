@@ -187,6 +187,12 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 	if sameFamily(e.Type(), t) && !(t.Kind == sqltypes.Varchar && e.Type().Kind == sqltypes.Text) {
 		return e, nil
 	}
+	if t.IsReg() && e.Type().Kind == sqltypes.Unknown {
+		// An untyped literal or parameter where a reg* value is expected
+		// (regcol = 'pg_class') is read by the type's input function, a
+		// name looked up as an explicit cast does.
+		return b.castBound(e, t, t.String(), 0)
+	}
 	if c, ok := e.(*logical.Const); ok {
 		if c.V == nil {
 			return &logical.Const{T: t}, nil
