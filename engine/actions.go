@@ -38,13 +38,13 @@ func (st *Statement) action(name string, nargs int) ([]sqltypes.Type, sqltypes.T
 		}
 		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeText, true
 	}
-	if _, ok := regInputs[name]; ok {
+	if kind, ok := regInputs[name]; ok {
 		st.hasActions = true
-		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
+		return []sqltypes.Type{sqltypes.TypeText}, regType(kind), true
 	}
-	if name == regclassOut {
+	if k, ok := regOutputs[name]; ok {
 		st.hasActions = true
-		return []sqltypes.Type{sqltypes.TypeInt4}, sqltypes.TypeText, true
+		return []sqltypes.Type{{Kind: k}}, sqltypes.TypeText, true
 	}
 	return st.pythonAction(name, nargs)
 }
@@ -61,17 +61,25 @@ var regInputs = map[string]string{
 }
 
 // regclassOut is the action the binder calls for x::regclass::text:
-// PostgreSQL's regclassout, a relation's name as the session sees it.
+// PostgreSQL's regclassout, a relation's name as the session sees it
+// (regout.go has the other reg* types' outputs).
 const regclassOut = "regclassout"
+
+// regType is the reg* type of a kind's name ("regclass").
+func regType(kind string) sqltypes.Type {
+	t, _ := sqltypes.LookupType(kind, nil)
+	return t
+}
 
 // isAction reports whether a function is one of the engine's actions.
 func isAction(name string) bool {
 	switch name {
-	case "meshql_cancel", "set_config", "current_setting", regclassOut:
+	case "meshql_cancel", "set_config", "current_setting":
 		return true
 	}
 	_, ok := regInputs[name]
-	return ok || isPythonAction(name)
+	_, out := regOutputs[name]
+	return ok || out || isPythonAction(name)
 }
 
 // performActions returns q with every action call replaced by its result.
@@ -140,11 +148,23 @@ func rewriteExprs(q *bind.Query, call func(logical.Expr) logical.Expr) (*bind.Qu
 func (s *Session) sessionCall() func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
 	var once sync.Once
 	var rels *relations
+	var mu sync.Mutex
+	outs := map[string]func(uint32) string{}
 	return func(fn string, args []sqltypes.Datum) (sqltypes.Datum, error) {
 		switch fn {
 		case "regclass", regclassOut:
 			once.Do(func() { rels = s.relations() })
 			return s.callSession(fn, args, rels)
+		}
+		if k, ok := regOutputs[fn]; ok {
+			mu.Lock()
+			out, ok := outs[fn]
+			if !ok {
+				out = s.regOut(k)()
+				outs[fn] = out
+			}
+			mu.Unlock()
+			return regOutput(out, args[0]), nil
 		}
 		return s.callSession(fn, args, nil)
 	}
@@ -174,6 +194,9 @@ func (s *Session) callSession(fn string, args []sqltypes.Datum, rels *relations)
 			return nil, nil
 		}
 		return rels.regclass(n)
+	}
+	if k, ok := regOutputs[fn]; ok {
+		return regOutput(s.regOut(k)(), args[0]), nil
 	}
 	v, done, err := s.performPythonAction(fn, args)
 	if !done {

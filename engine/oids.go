@@ -98,17 +98,14 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// oidIn reads the digits of an oid. PostgreSQL's oids go to 4294967295;
-// meshql's are int4 values, so a larger one would print wrong: 0A000.
+// oidIn reads the digits of an oid, up to 4294967295 (22003 beyond),
+// as the bits of the int4 the engine's catalogs hold.
 func oidIn(s string) (int32, error) {
 	n, err := strconv.ParseUint(s, 10, 64)
-	switch {
-	case err != nil || n > math.MaxUint32:
+	if err != nil || n > math.MaxUint32 {
 		return 0, sqltypes.New(sqltypes.CodeNumericOutOfRange, "value \"%s\" is out of range for type oid", s)
-	case n > math.MaxInt32:
-		return 0, sqltypes.New(sqltypes.CodeFeatureNotSupported, "object ids above %d are not supported", math.MaxInt32)
 	}
-	return int32(n), nil
+	return int32(uint32(n)), nil
 }
 
 // singleName is the name of a schema or role as regnamespace and regrole
@@ -271,11 +268,13 @@ func (r *relations) name(oid int32) (string, bool) {
 // for 0 (no relation); for an id of no relation the session sees, the
 // number, as an unsigned oid. NULL stays NULL.
 func (r *relations) out(id sqltypes.Datum) sqltypes.Datum {
-	oid, ok := id.(int32)
-	if !ok {
-		return nil
+	switch oid := id.(type) {
+	case int32:
+		return r.text(oid)
+	case uint32:
+		return r.text(int32(oid))
 	}
-	return r.text(oid)
+	return nil
 }
 
 func (r *relations) text(oid int32) string {
@@ -287,10 +286,6 @@ func (r *relations) text(oid int32) string {
 	}
 	return strconv.FormatUint(uint64(uint32(oid)), 10)
 }
-
-// regclassOut is engine.Column.Regclass for the session's result columns
-// of type regclass: regclassout over the relations it sees now.
-func (s *Session) regclassOut() func(oid int32) string { return s.relations().text }
 
 // visible is the id an unqualified name finds on the search path (0:
 // none).

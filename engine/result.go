@@ -23,22 +23,23 @@ type Column struct {
 	// column is a plain column of a product (RowDescription fields); 0 otherwise.
 	TableOID     uint32
 	ColumnNumber int16
-	// Regclass is set for a column of type regclass, whose values are
-	// int4 ids: it returns regclassout over the relations the session
-	// sees when it is called (a name, unqualified where the search path
-	// finds it; the number for an id of none; "-" for 0), which a front
-	// calls once per batch to print the column as text. Binary output is
-	// the id, as PostgreSQL's regclasssend.
-	Regclass func() func(oid int32) string
+	// RegOut is set for a column of a reg* type (regclass, regtype, …),
+	// whose values are uint32 ids: it returns the type's output function
+	// over what the session sees when it is called (regclassout: a
+	// relation's name, unqualified where the search path finds it;
+	// regtypeout: "integer"; the number for an id of none; "-" for 0),
+	// which a front calls once per batch to print the column as text.
+	// Binary output is the id, as PostgreSQL's regclasssend.
+	RegOut func() func(oid uint32) string
 }
 
 // Texts returns the text output of the column's values in arr (one
 // batch), as psql would show them: value r, or nil for NULL; timestamptz
 // values in loc, dates and intervals in style, regclass ids as names.
 func (c Column) Texts(arr arrow.Array, loc *time.Location, style sqltypes.DateStyle) func(r int) *string {
-	var names func(int32) string
-	if c.Regclass != nil {
-		names = c.Regclass()
+	var names func(uint32) string
+	if c.RegOut != nil {
+		names = c.RegOut()
 	}
 	return func(r int) *string {
 		v := expr.DatumAt(arr, c.Type, r)
@@ -46,7 +47,7 @@ func (c Column) Texts(arr arrow.Array, loc *time.Location, style sqltypes.DateSt
 			return nil
 		}
 		s := sqltypes.FormatValueStyle(c.Type, v, loc, style)
-		if id, ok := v.(int32); ok && names != nil {
+		if id, ok := v.(uint32); ok && names != nil {
 			s = names(id)
 		}
 		return &s
@@ -54,12 +55,7 @@ func (c Column) Texts(arr arrow.Array, loc *time.Location, style sqltypes.DateSt
 }
 
 // OID is the column's PostgreSQL type id.
-func (c Column) OID() uint32 {
-	if c.Regclass != nil {
-		return sqltypes.OIDRegclass
-	}
-	return c.Type.OID()
-}
+func (c Column) OID() uint32 { return c.Type.OID() }
 
 // Notice is a NOTICE or WARNING sent to the client before the result.
 type Notice = sqltypes.Error

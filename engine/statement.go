@@ -279,8 +279,8 @@ func (st *Statement) queryColumns() []Column {
 	for i, c := range st.st.Query.Columns {
 		o := origins[c.ID]
 		cols[i] = Column{Name: c.Name, Type: c.Type, TableOID: o.table, ColumnNumber: o.attnum}
-		if c.Regclass {
-			cols[i].Regclass = st.s.regclassOut
+		if c.Type.IsReg() {
+			cols[i].RegOut = st.s.regOut(c.Type.Kind)
 		}
 	}
 	return cols

@@ -59,7 +59,11 @@ func systemTables() []sysTable {
 	out = append(out, emptyCatalogTables()...)
 	out = append(out, jdbcTables()...)
 	out = append(out, pgViewTables()...)
-	return append(out, showAllSettingsTable(out)...)
+	out = append(out, showAllSettingsTable(out)...)
+	for i, st := range out {
+		out[i] = withOIDColumns(st)
+	}
+	return out
 }
 
 // lookupSystem finds a system table. An unqualified name is looked up in
@@ -146,7 +150,7 @@ func (st sysTable) isCatalogTable() bool {
 func (st sysTable) arrowSchema() *arrow.Schema {
 	fields := make([]arrow.Field, len(st.cols), len(st.cols)+1)
 	for i, c := range st.cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.t.Arrow(), Nullable: true}
+		fields[i] = c.t.Field(c.name)
 	}
 	fields = append(fields, arrow.Field{Name: "tableoid", Type: tInt4.Arrow(), Nullable: false})
 	return arrow.NewSchema(fields, nil)

@@ -111,6 +111,12 @@ func jdbcTypeRows() [][]any {
 		row(26, "oid", 4, true, "N", "i", "p", 0, 1028),
 		row(28, "xid", 4, true, "U", "i", "p", 0, 1011),
 		row(30, "oidvector", -1, false, "A", "i", "p", 26, 1013),
+		// The other object-identifier types, which result columns have.
+		row(2202, "regprocedure", 4, true, "N", "i", "p", 0, 2207),
+		row(2205, "regclass", 4, true, "N", "i", "p", 0, 2210),
+		row(2206, "regtype", 4, true, "N", "i", "p", 0, 2211),
+		row(4089, "regnamespace", 4, true, "N", "i", "p", 0, 4090),
+		row(4096, "regrole", 4, true, "N", "i", "p", 0, 4097),
 	}
 	// Their array types, as typeRows lists every type's.
 	for _, r := range out[:len(out):len(out)] {

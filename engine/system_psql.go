@@ -65,8 +65,9 @@ func emptyCatalogTables() []sysTable {
 }
 
 // catalogColumns reads name:type pairs, the types in PostgreSQL's
-// spelling, as meshql's catalogs type them: object ids and reg* as
-// integer, names and "char" as text, aclitem[] as text[], LSNs as text.
+// spelling, as meshql's catalogs type them: object ids as oid (arrays
+// of them as integer[]), regproc as regproc, names and "char" as text,
+// aclitem[] as text[], LSNs as text.
 // A type it does not know (a mistake in a static spec) leaves the column
 // typed Unknown: binding the table then fails with XX000 (checkColumns)
 // rather than the server, and TestSystemTableColumns fails first.
@@ -84,17 +85,24 @@ func catalogColumns(spec string) []sysColumn {
 // pgType; ok is false for a spelling it does not know.
 func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 	if elem, isArray := strings.CutSuffix(pgType, "[]"); isArray {
+		if elem == "oid" {
+			return sqltypes.ListOf(tInt4), true // meshql has no oid[] yet
+		}
 		t, ok = catalogType(elem)
 		return sqltypes.ListOf(t), ok
 	}
 	switch pgType {
+	case "oid":
+		return sqltypes.TypeOid, true
+	case "regproc":
+		return sqltypes.Type{Kind: sqltypes.RegProc}, true
 	case "boolean":
 		return tBool, true
 	case "smallint":
 		return tInt2, true
 	case "int2vector":
 		return sqltypes.ListOf(tInt2), true
-	case "oid", "regproc", "integer":
+	case "integer":
 		return tInt4, true
 	case "bigint", "xid":
 		// A transaction id, as xmin: meshql's are int8 values.

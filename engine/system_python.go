@@ -27,9 +27,9 @@ var toRegKinds = map[string]string{
 
 // pythonAction declares the actions of this file to the binder.
 func (st *Statement) pythonAction(name string, nargs int) ([]sqltypes.Type, sqltypes.Type, bool) {
-	if _, ok := toRegKinds[name]; ok && nargs == 1 {
+	if kind, ok := toRegKinds[name]; ok && nargs == 1 {
 		st.hasActions = true
-		return []sqltypes.Type{sqltypes.TypeText}, sqltypes.TypeInt4, true
+		return []sqltypes.Type{sqltypes.TypeText}, regType(kind), true
 	}
 	if (name == "pg_cancel_backend" || name == "pg_terminate_backend") && nargs == 1 {
 		st.hasActions = true

@@ -50,6 +50,8 @@ func FormatValueStyle(t Type, v Datum, loc *time.Location, st DateStyle) string 
 		return strconv.FormatInt(int64(x), 10)
 	case int64:
 		return strconv.FormatInt(x, 10)
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10)
 	case float32:
 		return FormatFloat(float64(x), 32)
 	case float64:

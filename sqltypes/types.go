@@ -75,6 +75,16 @@ const (
 	// above 127, which PostgreSQL prints as \ooo, are refused (0A000),
 	// so byte-wise string order is PostgreSQL's unsigned order.
 	Char
+	// Oid is PostgreSQL's object identifier, an unsigned 32-bit integer
+	// held as Arrow uint32 (so it orders unsigned); the reg* kinds are
+	// the same ids printed as the objects' names (oid.go).
+	Oid
+	RegClass
+	RegType
+	RegProc
+	RegProcedure
+	RegNamespace
+	RegRole
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -127,6 +137,7 @@ var (
 	TypeCidr        = Type{Kind: Cidr}
 	TypeMacaddr     = Type{Kind: Macaddr}
 	TypeChar        = Type{Kind: Char}
+	TypeOid         = Type{Kind: Oid}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -269,6 +280,8 @@ func (t Type) String() string {
 		return "macaddr"
 	case Char:
 		return `"char"`
+	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
+		return oidKindNames[t.Kind]
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -301,6 +314,8 @@ func (t Type) Arrow() arrow.DataType {
 		return arrow.PrimitiveTypes.Int32
 	case Int8:
 		return arrow.PrimitiveTypes.Int64
+	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
+		return arrow.PrimitiveTypes.Uint32
 	case Float4:
 		return arrow.PrimitiveTypes.Float32
 	case Float8:
@@ -460,6 +475,7 @@ var arrayOIDs = map[Kind]uint32{
 	JSONPath: 4073, Int4Range: 3905, Int8Range: 3927, NumRange: 3907, DateRange: 3913,
 	TsRange: 3909, TstzRange: 3911,
 	Inet: 1041, Cidr: 651, Macaddr: 1040, Char: 1002,
+	Oid: 1028, RegClass: 2210, RegType: 2211, RegProc: 1008, RegProcedure: 2207, RegNamespace: 4090, RegRole: 4097,
 }
 
 // OID returns the Postgres type OID of t.
@@ -522,6 +538,8 @@ func (t Type) OID() uint32 {
 		return OIDMacaddr
 	case Char:
 		return OIDChar
+	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
+		return oidKindOIDs[t.Kind]
 	case List:
 		if oid, ok := arrayOIDs[t.Leaf().Kind]; ok {
 			return oid
@@ -553,7 +571,7 @@ func (t Type) Size() int16 {
 		return 1
 	case Int2:
 		return 2
-	case Int4, Float4, Date:
+	case Int4, Float4, Date, Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return 4
 	case Int8, Float8, Timestamp, TimestampTZ, Time:
 		return 8
@@ -577,7 +595,7 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeInt8, true
 	case OIDInt2:
 		return TypeInt2, true
-	case OIDInt4, OIDOid:
+	case OIDInt4:
 		return TypeInt4, true
 	case OIDText:
 		return TypeText, true
@@ -620,6 +638,11 @@ func FromOID(oid uint32) (Type, bool) {
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
+	for k, r := range oidKindOIDs {
+		if r == oid {
+			return Type{Kind: k}, true
+		}
+	}
 	for k, r := range rangeOIDs {
 		if r == oid {
 			return Type{Kind: k}, true
@@ -661,8 +684,8 @@ var typeNames = map[string]Kind{
 	"int4range": Int4Range, "int8range": Int8Range, "numrange": NumRange,
 	"daterange": DateRange, "tsrange": TsRange, "tstzrange": TstzRange,
 	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
-	// Object identifier types: meshql's OIDs are int4 values.
-	"oid": Int4, "regclass": Int4, "regtype": Int4, "regproc": Int4, "regprocedure": Int4, "regnamespace": Int4, "regrole": Int4,
+	"oid": Oid, "regclass": RegClass, "regtype": RegType, "regproc": RegProc, "regprocedure": RegProcedure,
+	"regnamespace": RegNamespace, "regrole": RegRole,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's
@@ -747,7 +770,7 @@ const FieldTypeKey = "meshql.sql_type"
 // set where t's Arrow type does not identify it.
 func (t Type) Field(name string) arrow.Field {
 	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
-	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() {
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() {
 		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
 	}
 	return f

@@ -9,6 +9,7 @@ import "github.com/apache/arrow-go/v18/arrow/decimal128"
 //	Unknown           nil (NULL)
 //	Bool              bool
 //	Int2/Int4/Int8    int16 / int32 / int64
+//	Oid, reg*         uint32
 //	Float4/Float8     float32 / float64
 //	Numeric           decimal128.Num, scaled by the Type's Scale; a bound
 //	                  parameter of numeric type without a modifier may be a

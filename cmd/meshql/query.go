@@ -287,7 +287,7 @@ func printTable(w io.Writer, cols []engine.Column, header []string, rows [][]*st
 			if v != nil {
 				s = *v
 			}
-			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric() && cols[i].Regclass == nil))
+			cells = append(cells, pad(s, width[i], cols[i].Type.IsNumeric() || cols[i].Type.Kind == sqltypes.Oid))
 		}
 		fmt.Fprintln(w, " "+strings.Join(cells, " | "))
 	}

@@ -18,7 +18,7 @@ import (
 
 // fixedT lists the Go types of fixed-width Arrow values the kernels use.
 type fixedT interface {
-	~int8 | ~int16 | ~int32 | ~int64 | ~uint64 | ~float32 | ~float64 |
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint32 | ~uint64 | ~float32 | ~float64 |
 		decimal128.Num | arrow.MonthDayNanoInterval | [16]byte
 }
 

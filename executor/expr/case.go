@@ -262,6 +262,8 @@ func mergeRows(mem memory.Allocator, t sqltypes.Type, n int, results []arrow.Arr
 		return mergeFixed[int16](mem, dt, n, results, src)
 	case arrow.INT32, arrow.DATE32:
 		return mergeFixed[int32](mem, dt, n, results, src)
+	case arrow.UINT32:
+		return mergeFixed[uint32](mem, dt, n, results, src)
 	case arrow.INT64, arrow.TIMESTAMP, arrow.TIME64:
 		return mergeFixed[int64](mem, dt, n, results, src)
 	case arrow.FLOAT32:

@@ -262,6 +262,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return macaddrCastKernel(from, to)
 	case from.Kind == sqltypes.Char || to.Kind == sqltypes.Char:
 		return charCastKernel(from, to)
+	case from.IsOID() || to.IsOID():
+		return oidCastKernel(from, to)
 	case to.Kind == sqltypes.Varchar && to.Precision > 0 && (from.IsString() || from.IsJSON()):
 		return truncateKernel(int(to.Precision)), true
 	case to.IsString() && (from.IsString() || from.IsJSON()):

@@ -56,6 +56,8 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 		rawOrdered(p.eq, values[int16](a), values[int16](b), out)
 	case arrow.INT32, arrow.DATE32:
 		rawOrdered(p.eq, values[int32](a), values[int32](b), out)
+	case arrow.UINT32:
+		rawOrdered(p.eq, values[uint32](a), values[uint32](b), out)
 	case arrow.INT64, arrow.TIMESTAMP, arrow.TIME64:
 		rawOrdered(p.eq, values[int64](a), values[int64](b), out)
 	case arrow.FLOAT32:
@@ -121,7 +123,7 @@ func rawCompare(mem memory.Allocator, op BinaryOp, lt, rt sqltypes.Type, a, b ar
 	return buf, nil
 }
 
-func rawOrdered[T int16 | int32 | int64](eq bool, a, b []T, out []byte) {
+func rawOrdered[T int16 | int32 | int64 | uint32](eq bool, a, b []T, out []byte) {
 	if eq {
 		eqVV(a, b, out)
 	} else {
@@ -206,6 +208,9 @@ func rawCompareScalar(mem memory.Allocator, op BinaryOp, a arrow.Array, s sqltyp
 	case int64:
 		alloc()
 		scalarOrdered(p.eq, values[int64](a), x, sLeft, out)
+	case uint32:
+		alloc()
+		scalarOrdered(p.eq, values[uint32](a), x, sLeft, out)
 	case arrow.Date32:
 		alloc()
 		scalarOrdered(p.eq, values[int32](a), int32(x), sLeft, out)
@@ -237,7 +242,7 @@ func rawCompareScalar(mem memory.Allocator, op BinaryOp, a arrow.Array, s sqltyp
 // scalarCmpOK reports whether rawCompareScalar has a kernel for v.
 func scalarCmpOK(v sqltypes.Datum) bool {
 	switch v.(type) {
-	case int16, int32, int64, arrow.Date32, arrow.Timestamp, string, []byte, decimal128.Num:
+	case int16, int32, int64, uint32, arrow.Date32, arrow.Timestamp, string, []byte, decimal128.Num:
 		return true
 	}
 	return false
@@ -258,7 +263,7 @@ func sameScalarLayout(col, lit sqltypes.Type) bool {
 	return col.Equal(lit)
 }
 
-func scalarOrdered[T int16 | int32 | int64](eq bool, a []T, s T, sLeft bool, out []byte) {
+func scalarOrdered[T int16 | int32 | int64 | uint32](eq bool, a []T, s T, sLeft bool, out []byte) {
 	if eq {
 		eqVS(a, s, out)
 	} else {

@@ -29,6 +29,8 @@ func datumAt(a arrow.Array, t sqltypes.Type, i int) sqltypes.Datum {
 		return x.Value(i)
 	case *array.Int64:
 		return x.Value(i)
+	case *array.Uint32:
+		return x.Value(i)
 	case *array.Float32:
 		return x.Value(i)
 	case *array.Float64:
@@ -87,6 +89,8 @@ func appendDatum(b array.Builder, t sqltypes.Type, v sqltypes.Datum) {
 		bb.Append(v.(int32))
 	case *array.Int64Builder:
 		bb.Append(v.(int64))
+	case *array.Uint32Builder:
+		bb.Append(v.(uint32))
 	case *array.Float32Builder:
 		bb.Append(v.(float32))
 	case *array.Float64Builder:
@@ -163,6 +167,20 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return int32(i), nil
 		}
 		return i, nil
+	case sqltypes.Oid, sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
+		// An id is a uint32; the engine's catalogs list int4 ids, whose
+		// bits are the same (an int4 casts to oid without a change).
+		switch x := v.(type) {
+		case uint32:
+			return x, nil
+		case int32:
+			return uint32(x), nil
+		}
+		i, ok := asInt()
+		if !ok {
+			return nil, bad()
+		}
+		return sqltypes.OIDOfInt64(i)
 	case sqltypes.Float4, sqltypes.Float8:
 		var f float64
 		switch x := v.(type) {

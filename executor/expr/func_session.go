@@ -53,10 +53,16 @@ type sessionSig struct {
 
 var sessionFuncs = map[string]sessionSig{
 	// regclass(text): PostgreSQL's cast of text to regclass.
-	"regclass": {args: []sqltypes.Type{sqltypes.TypeText}, min: 1, result: sqltypes.TypeInt4},
-	// regclassout: x::regclass printed, a relation's name as the session
-	// sees it, or the number for an id of none.
-	"regclassout":          {args: []sqltypes.Type{sqltypes.TypeInt4}, min: 1, result: sqltypes.TypeText},
+	"regclass": {args: []sqltypes.Type{sqltypes.TypeText}, min: 1, result: sqltypes.Type{Kind: sqltypes.RegClass}},
+	// regclassout and the other reg* output functions: x::regclass
+	// printed, a relation's name as the session sees it, or the number
+	// for an id of none.
+	"regclassout":          {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
+	"regtypeout":           {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
+	"regprocout":           {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
+	"regprocedureout":      {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
+	"regnamespaceout":      {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
+	"regroleout":           {args: []sqltypes.Type{sqltypes.TypeOid}, min: 1, result: sqltypes.TypeText},
 	"current_setting":      {args: []sqltypes.Type{sqltypes.TypeText, sqltypes.TypeBool}, min: 1, result: sqltypes.TypeText},
 	"pg_cancel_backend":    {args: []sqltypes.Type{sqltypes.TypeInt4}, min: 1, result: sqltypes.TypeBool, acts: true},
 	"pg_terminate_backend": {args: []sqltypes.Type{sqltypes.TypeInt4}, min: 1, result: sqltypes.TypeBool, acts: true},

@@ -125,7 +125,7 @@ func TestSessionFuncs(t *testing.T) {
 		case "current_setting":
 			return "on:" + args[0].(string), nil
 		case "regclassout":
-			return "rel" + strconv.Itoa(int(args[0].(int32))), nil
+			return "rel" + strconv.FormatUint(uint64(args[0].(uint32)), 10), nil // an oid
 		}
 		return nil, sqltypes.New(sqltypes.CodeInternal, "unexpected %s", fn)
 	}

@@ -21,6 +21,8 @@ func newMinMax(dt arrow.DataType, isMax bool) (accumulator, error) {
 		return &minMaxAcc[int32]{dt: dt, max: isMax, cmp: cmp.Compare[int32]}, nil
 	case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64, arrow.TIME64, arrow.DURATION:
 		return &minMaxAcc[int64]{dt: dt, max: isMax, cmp: cmp.Compare[int64]}, nil
+	case arrow.UINT32:
+		return &minMaxAcc[uint32]{dt: dt, max: isMax, cmp: cmp.Compare[uint32]}, nil
 	case arrow.FLOAT32:
 		return &minMaxAcc[float32]{dt: dt, max: isMax, cmp: floatCmp[float32]}, nil
 	case arrow.FLOAT64:

@@ -200,6 +200,8 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 			return a, nil
 		case sqltypes.Inet, sqltypes.Cidr:
 			return sqltypes.TypeInet, nil // max(inet) serves cidr too, as in PostgreSQL
+		case sqltypes.Oid, sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
+			return sqltypes.TypeOid, nil // max(oid) serves the reg* types, binary-coercible to oid
 		case sqltypes.List:
 			if sqlKeyOK(a) { // ordered as array_cmp orders them
 				return a, nil

@@ -48,6 +48,7 @@ var pgxChecks = []struct {
 	{"current-setting", checkCurrentSetting},
 	{"regclass-params", checkRegclassParams},
 	{"regclass-output", checkRegclassOutput},
+	{"oid-reg-wire", checkOidRegWire},
 	{"dbeaver", checkDBeaver},
 	{"python-tools", checkPythonTools},
 	{"superset-cancel", checkSupersetCancel},
@@ -498,7 +499,7 @@ func checkNpgsqlTypes(t *testing.T, f *fixture) {
 	for _, n := range []string{"bool", "bytea", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar", "bpchar",
 		"date", "timestamp", "timestamptz", "time", "interval", "uuid", "json", "jsonb", "jsonpath",
 		"int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "inet", "cidr", "macaddr",
-		"char", "name", "int2vector", "regproc", "oid", "xid", "oidvector"} {
+		"char", "name", "int2vector", "regproc", "oid", "xid", "oidvector", "regprocedure", "regclass", "regtype", "regnamespace", "regrole"} {
 		names[n], names["_"+n] = true, true
 	}
 	var want []string

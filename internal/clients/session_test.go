@@ -117,6 +117,35 @@ func checkRegclassOutput(t *testing.T, f *fixture) {
 	})
 }
 
+// checkOidRegWire: oid and the reg* types are described with their own
+// type ids (oid 26, regtype 2206, …; pg_catalog's oid columns too) and
+// sent in binary as 4-byte unsigned ids, in text as their output
+// functions print them; oid and regclass parameters are read in text (a
+// name for a regclass) and in binary (the id), as PostgreSQL does.
+func checkOidRegWire(t *testing.T, f *fixture) {
+	const regclassOID, oidOID = 2205, 26
+	compareOn(t, f, "oid and reg* column types", func(conn *pgx.Conn) ([]string, error) {
+		res := conn.PgConn().ExecParams(t.Context(), `SELECT '4294967295'::oid AS o, 'int4'::regtype AS t, 'pg_catalog'::regnamespace AS n,
+			'now'::regproc AS p, 'lower(text)'::regprocedure AS pp, c.oid, c.relnamespace, c.oid::regclass AS r
+			FROM pg_catalog.pg_class c WHERE c.oid = 1259`, nil, nil, nil, nil).Read()
+		var out []string
+		for _, fd := range res.FieldDescriptions {
+			out = append(out, fmt.Sprint(fd.Name, fd.DataTypeOID, fd.DataTypeSize))
+		}
+		return append(out, textRows(res.Rows)...), res.Err
+	})
+	compareBinaryRow(t, f, "oid and reg* in binary", "SELECT '4294967295'::oid, 'int4'::regtype, 'pg_catalog'::regnamespace, 'lower(text)'::regprocedure, 1259::oid::regclass, '-1'::oid")
+	be := func(v uint32) []byte { return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} }
+	compareQueries(t, f, []pgxQuery{
+		{sql: "SELECT $1::regclass", params: [][]byte{[]byte("pg_class")}, oids: []uint32{regclassOID}},
+		{sql: "SELECT $1::regclass", params: [][]byte{be(1259)}, oids: []uint32{regclassOID}, formats: []int16{1}},
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1", params: [][]byte{[]byte("1259")}, oids: []uint32{oidOID}},
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1", params: [][]byte{be(1259)}, oids: []uint32{oidOID}, formats: []int16{1}},
+		{sql: "SELECT $1::oid", params: [][]byte{be(4294967295)}, oids: []uint32{oidOID}, formats: []int16{1}},
+		{sql: "SELECT $1::oid", params: [][]byte{[]byte("-1")}, oids: []uint32{0}},
+	})
+}
+
 // compareErrors runs each query on PostgreSQL and on meshql: both must
 // fail with the same SQLSTATE.
 func compareErrors(t *testing.T, f *fixture, queries []pgxQuery) {

@@ -149,10 +149,6 @@ type OutputColumn struct {
 	Name string
 	ID   logical.ColumnID
 	Type sqltypes.Type
-	// Regclass marks a column the select list casts to regclass (ids
-	// inside, of Type int4): clients see type regclass and each id
-	// printed as the relation's name (PostgreSQL's regclassout).
-	Regclass bool
 }
 
 // maxViewDepth bounds the expansion of derived products defined over each other.
@@ -284,28 +280,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}
-	markRegclass(sel, q.Columns)
 	return q, nil
-}
-
-// markRegclass marks the result columns a plain select list casts to
-// regclass (x::regclass, CAST(x AS pg_catalog.regclass)). meshql's
-// regclass values are int4 ids everywhere else; only a result column
-// shows the type, as psql's \d, DBeaver and pgAdmin print such columns.
-// A select list with * or a set operation is left as ids.
-func markRegclass(sel *pg_query.SelectStmt, cols []OutputColumn) {
-	if sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED && sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) != len(cols) {
-		return
-	}
-	for i, t := range sel.TargetList {
-		val := t.GetResTarget().GetVal()
-		if cr := val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			return
-		}
-		if tc := val.GetTypeCast(); tc != nil && regKind(tc.TypeName) == "regclass" && cols[i].Type.Kind == sqltypes.Int4 {
-			cols[i].Regclass = true
-		}
-	}
 }
 
 // paramTypes collects the types of $n as binding infers them.

@@ -33,6 +33,9 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		l, ok := commonType(a.Leaf(), b.Leaf())
 		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
 	}
+	if t, ok := commonOID(a, b); ok {
+		return t, true
+	}
 	if ra, rb := a.Kind.NumericRank(), b.Kind.NumericRank(); ra > 0 && rb > 0 {
 		if a.Kind == sqltypes.Numeric && b.Kind == sqltypes.Numeric {
 			// Kernels compare and add decimals of different scales exactly.
@@ -67,6 +70,24 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	}
 	if a.Kind == b.Kind {
 		return a, true
+	}
+	return sqltypes.Type{}, false
+}
+
+// commonOID is commonType where one side is oid or a reg* type: int4 and
+// int8 convert to it implicitly (PostgreSQL compares regclass = 1259 with
+// oideq), and two different ones meet as oid ('int4'::regtype =
+// 'pg_class'::regclass), each being binary-coercible to oid.
+func commonOID(a, b sqltypes.Type) (sqltypes.Type, bool) {
+	switch {
+	case !a.IsOID() && !b.IsOID():
+		return sqltypes.Type{}, false
+	case a.IsOID() && b.IsOID():
+		return sqltypes.TypeOid, true
+	case a.IsOID() && (b.Kind == sqltypes.Int4 || b.Kind == sqltypes.Int8):
+		return a, true
+	case b.IsOID() && (a.Kind == sqltypes.Int4 || a.Kind == sqltypes.Int8):
+		return b, true
 	}
 	return sqltypes.Type{}, false
 }
@@ -165,6 +186,12 @@ func sameFamily(a, b sqltypes.Type) bool {
 func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 	if sameFamily(e.Type(), t) && !(t.Kind == sqltypes.Varchar && e.Type().Kind == sqltypes.Text) {
 		return e, nil
+	}
+	if t.IsReg() && e.Type().Kind == sqltypes.Unknown {
+		// An untyped literal or parameter where a reg* value is expected
+		// (regcol = 'pg_class') is read by the type's input function, a
+		// name looked up as an explicit cast does.
+		return b.castBound(e, t, t.String(), 0)
 	}
 	if c, ok := e.(*logical.Const); ok {
 		if c.V == nil {

@@ -569,9 +569,6 @@ func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, lo
 	if ae := arg.GetAArrayExpr(); ae != nil && t.Kind == sqltypes.List {
 		return b.bindArray(ae, sc, agg, t.Leaf())
 	}
-	if e, ok, err := b.regTypeText(arg, t, loc, sc, agg); ok {
-		return e, err
-	}
 	if f := arg.GetAConst().GetFval(); f != nil && (t.Kind == sqltypes.Float8 || t.Kind == sqltypes.Float4) {
 		// PostgreSQL reads the literal as numeric, exactly, and rounds
 		// that to the nearest double once: parse its text the same way,
@@ -607,7 +604,7 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 			if err != nil {
 				return nil, errAt(sqltypes.AsError(err), loc)
 			}
-			return &logical.Const{T: t, V: oid}, nil
+			return &logical.Const{T: t, V: uint32(oid)}, nil
 		}
 		if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 			// Unconstrained numeric keeps the literal's own scale ('1.50'
@@ -658,6 +655,9 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 	}
 	if e.Type().Equal(t) {
 		return e, nil
+	}
+	if e.Type().IsReg() && t.IsString() {
+		return b.regOutput(e, t, loc)
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
 		if e.Type().Kind == sqltypes.Numeric {
@@ -964,6 +964,19 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		return nil, opError(opText, lt, rt, loc)
 	}
 	var err error
+	if op == expr.OpConcat && (lt.IsReg() && rt.Kind != sqltypes.List || rt.IsReg() && lt.Kind != sqltypes.List) {
+		// text || regclass (textanycat) prints the reg* value with its
+		// output function.
+		if lt.IsReg() {
+			l, err = b.regOutput(l, sqltypes.TypeText, loc)
+		} else {
+			r, err = b.regOutput(r, sqltypes.TypeText, loc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		lt, rt = l.Type(), r.Type()
+	}
 	switch {
 	case op == expr.OpConcat:
 		if e, ok, err := b.bindArrayOperator("||", l, r, loc); ok {
@@ -1030,6 +1043,10 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 			}
 		}
 	default:
+		if op <= expr.OpMod && (l.Type().IsOID() || r.Type().IsOID()) {
+			// oid has comparisons only: PostgreSQL finds no oid + integer.
+			return nil, opError(opText, l.Type(), r.Type(), loc)
+		}
 		if l, r, err = b.unify(l, r, opText, loc); err != nil {
 			return nil, err
 		}

@@ -124,9 +124,10 @@ func (b *binder) bindAnyArray(a *pg_query.A_Expr, name string, sc *scope, agg *a
 			if r, err = b.bindArray(ae, sc, agg, t); err != nil {
 				return nil, err
 			}
-		} else if t.IsNumeric() && et.IsNumeric() {
+		} else if t.IsNumeric() && et.IsNumeric() || t.IsOID() && (et.IsInteger() || et.IsOID()) {
 			// bigint = ANY(int4[] value): the elements widen, as
-			// PostgreSQL's cross-type operators compare them.
+			// PostgreSQL's cross-type operators compare them; an oid
+			// compares with int4[] elements read as oids (implicitly).
 			if r, err = b.coerce(r, sqltypes.ArrayOf(t, rt.Ndims())); err != nil {
 				return nil, errAt(sqltypes.AsError(err), loc)
 			}

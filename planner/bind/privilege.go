@@ -87,6 +87,13 @@ func (b *binder) bindPrivilege(name string, fc *pg_query.FuncCall, sc *scope, ag
 				return nil, err
 			}
 		}
+		if e.Type().IsOID() {
+			// An object by oid (pg_class.oid, a role's oid) is read as
+			// the integer id it is.
+			if e, err = b.castBound(e, sqltypes.TypeInt8, "", loc); err != nil {
+				return nil, err
+			}
+		}
 		args[i] = e
 	}
 	want := 2

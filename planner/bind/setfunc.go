@@ -145,6 +145,13 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 				return nil, err
 			}
 		}
+		if a.Type().IsReg() && printsArgs(name) {
+			// format('%s', 'pg_class'::regclass), as psql's \dX writes:
+			// the value's text is its output function's name.
+			if args[i], err = b.regOutput(a, sqltypes.TypeText, int(fc.Location)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	rt, err := funcType(name, args)
 	if err != nil {
@@ -154,6 +161,16 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// printsArgs reports whether the function name prints its "any"
+// arguments with their types' output functions.
+func printsArgs(name string) bool {
+	switch name {
+	case "concat", "concat_ws", "format":
+		return true
+	}
+	return false
 }
 
 // unknownsAsOthers retries a call none of whose signatures takes its

@@ -35,7 +35,13 @@ func (b *builder) planScan(x *logical.Scan) *scanPlan {
 	for i, id := range x.Cols {
 		f := srcSchema.Field(x.SourceIdx[i])
 		p.req.Columns = append(p.req.Columns, x.SourceIdx[i])
-		p.fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: connectors.CanonicalType(f.Type), Nullable: true}
+		dt := connectors.CanonicalType(f.Type)
+		if arrow.TypeEqual(x.SourceTypes[i].Arrow(), f.Type) {
+			// The column's SQL type is held in the source's Arrow type
+			// (oid as uint32), which alone would read as another type.
+			dt = f.Type
+		}
+		p.fields[i] = arrow.Field{Name: b.meta.Column(id).Name, Type: dt, Nullable: true}
 		if x.SourceTypes[i].Equal(b.meta.Column(id).Type) {
 			p.cols[id] = f.Name
 			p.srcIdx[id] = x.SourceIdx[i]

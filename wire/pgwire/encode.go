@@ -78,6 +78,12 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		case *array.Uint32:
 			return intEnc[uint32]{nb, a.Values(), width}, nil
 		}
+	case sqltypes.Oid, sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
+		// oidout's unsigned decimal (a reg* column whose names the
+		// engine does not give prints its ids); oidsend's 4 bytes.
+		if a, ok := arr.(*array.Uint32); ok {
+			return intEnc[uint32]{nb, a.Values(), 4}, nil
+		}
 	case sqltypes.Float4, sqltypes.Float8:
 		bits := 64
 		if t.Kind == sqltypes.Float4 {
@@ -274,18 +280,18 @@ type boolEnc struct {
 	a *array.Boolean
 }
 
-// regclassEnc writes a regclass column (int4 ids): its text is the
-// relation's name as the session sees it (regclassout), its binary the id
-// as an unsigned 4-byte oid (regclasssend).
-type regclassEnc struct {
+// regEnc writes a column of a reg* type (uint32 ids): its text is the
+// object's name as the session sees it (regclassout, regtypeout, …), its
+// binary the id as an unsigned 4-byte oid (regclasssend, …).
+type regEnc struct {
 	nulls
-	v    []int32
-	name func(oid int32) string
+	v    []uint32
+	name func(oid uint32) string
 }
 
-func (e regclassEnc) text(buf []byte, i int) []byte { return append(buf, e.name(e.v[i])...) }
-func (e regclassEnc) binary(buf []byte, i int) []byte {
-	return binary.BigEndian.AppendUint32(buf, uint32(e.v[i]))
+func (e regEnc) text(buf []byte, i int) []byte { return append(buf, e.name(e.v[i])...) }
+func (e regEnc) binary(buf []byte, i int) []byte {
+	return binary.BigEndian.AppendUint32(buf, e.v[i])
 }
 
 func (e boolEnc) text(buf []byte, i int) []byte {

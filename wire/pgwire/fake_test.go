@@ -259,6 +259,8 @@ func appendDatum(b array.Builder, v sqltypes.Datum) {
 		b.Append(v.(int32))
 	case *array.Int64Builder:
 		b.Append(v.(int64))
+	case *array.Uint32Builder:
+		b.Append(v.(uint32))
 	case *array.Float32Builder:
 		b.Append(v.(float32))
 	case *array.Float64Builder:

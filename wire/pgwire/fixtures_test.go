@@ -70,6 +70,7 @@ func allTypes() ([]engine.Column, []sqltypes.Datum) {
 		{Name: "j", Type: sqltypes.TypeJSON},
 		{Name: "ia", Type: typInt4Arr},
 		{Name: "ta", Type: typTextArr},
+		{Name: "o", Type: sqltypes.TypeOid},
 	}
 	row := []sqltypes.Datum{
 		true, int16(-32768), int32(2147483647), int64(-9223372036854775808),
@@ -83,6 +84,7 @@ func allTypes() ([]engine.Column, []sqltypes.Datum) {
 		`{"a": [1, 2]}`,
 		[]any{int32(1), nil, int32(3)},
 		[]any{"a b", "", "NULL", `x"y`},
+		uint32(4294967295),
 	}
 	return cols, row
 }
@@ -98,7 +100,7 @@ func (fb *fakeBackend) registerDefaults() {
 		"float4": sqltypes.TypeFloat4, "float8": sqltypes.TypeFloat8, "numeric": typNum122, "numericbig": typNum3810,
 		"text": sqltypes.TypeText, "varchar": typVarchar, "bytea": sqltypes.TypeBytea, "date": sqltypes.TypeDate,
 		"timestamp": sqltypes.TypeTimestamp, "timestamptz": sqltypes.TypeTimestampTZ, "interval": sqltypes.TypeInterval,
-		"uuid": sqltypes.TypeUUID, "json": sqltypes.TypeJSON, "unknown": sqltypes.TypeUnknown,
+		"uuid": sqltypes.TypeUUID, "json": sqltypes.TypeJSON, "unknown": sqltypes.TypeUnknown, "oid": sqltypes.TypeOid,
 	}
 	for name, t := range echoTypes {
 		ct := t
@@ -126,16 +128,16 @@ func (fb *fakeBackend) registerDefaults() {
 		return nil, sqltypes.AsError(ctx.Err())
 	}}
 	// A regclass column: ids inside, names in text.
-	regclass := []engine.Column{{Name: "r", Type: sqltypes.TypeInt4, Regclass: func() func(int32) string {
-		return func(oid int32) string {
+	regclass := []engine.Column{{Name: "r", Type: sqltypes.Type{Kind: sqltypes.RegClass}, RegOut: func() func(uint32) string {
+		return func(oid uint32) string {
 			if oid == 1259 {
 				return "pg_class"
 			}
-			return strconv.FormatUint(uint64(uint32(oid)), 10)
+			return strconv.FormatUint(uint64(oid), 10)
 		}
 	}}}
 	fb.defs["regclass"] = fakeDef{cols: regclass, run: func(_ context.Context, fb *fakeBackend, _ *fakeSession, _ []sqltypes.Datum) ([]arrow.RecordBatch, error) {
-		return []arrow.RecordBatch{batchOf(fb.mem, regclass, [][]sqltypes.Datum{{int32(1259)}, {int32(-2)}, {nil}})}, nil
+		return []arrow.RecordBatch{batchOf(fb.mem, regclass, [][]sqltypes.Datum{{uint32(1259)}, {uint32(4294967294)}, {nil}})}, nil
 	}}
 	fb.defs["begin"] = fakeDef{tag: "BEGIN"}
 	fb.defs["notice"] = fakeDef{tag: "DO", notices: []*sqltypes.Error{{Severity: "WARNING", Code: "01000", Msg: "product sales.orders_v1 is deprecated", Hint: "use v2"}}}

@@ -189,6 +189,11 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 			return nil, "", err
 		}
 		return int64(binary.BigEndian.Uint64(raw)), "", nil
+	case sqltypes.Oid, sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
+		if err := need(4); err != nil {
+			return nil, "", err
+		}
+		return binary.BigEndian.Uint32(raw), "", nil
 	case sqltypes.Float4:
 		if err := need(4); err != nil {
 			return nil, "", err

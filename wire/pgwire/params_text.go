@@ -24,6 +24,14 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		return sqltypes.PadChars(s, int(t.Precision)), nil
 	case sqltypes.Char:
 		return sqltypes.ParseChar(s)
+	case sqltypes.Oid:
+		return sqltypes.ParseOID(s)
+	case sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
+		if v, err := sqltypes.ParseOID(s); err == nil {
+			return v, nil
+		}
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a %s parameter given as a name is not supported", t).
+			WithHint("Cast the parameter: $1::%s reads a name.", t)
 	case sqltypes.JSONB:
 		return sqltypes.NormalizeJSONB(s)
 	case sqltypes.JSONPath:

@@ -68,7 +68,7 @@ func TestMultiStatement(t *testing.T) {
 	for _, r := range res {
 		tags = append(tags, r.CommandTag.String())
 	}
-	if len(res) != 3 || tags[0] != "BEGIN" || tags[1] != "SELECT 2" || tags[2] != "DO" || len(res[1].Rows) != 2 || len(res[1].FieldDescriptions) != 21 {
+	if len(res) != 3 || tags[0] != "BEGIN" || tags[1] != "SELECT 2" || tags[2] != "DO" || len(res[1].Rows) != 2 || len(res[1].FieldDescriptions) != 22 {
 		t.Fatalf("tags %q", tags)
 	}
 	// A failing statement stops the rest.

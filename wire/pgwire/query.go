@@ -24,6 +24,12 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 	declared := make([]sqltypes.Type, len(q.ParameterOIDs))
 	for i, oid := range q.ParameterOIDs {
 		declared[i], _ = sqltypes.FromOID(oid) // unknown OIDs: let the engine infer
+		if declared[i].IsReg() {
+			// A reg* parameter may be a name, which only the engine can
+			// look up: $1::regclass infers text and reads the name (or
+			// the id a binary value gives).
+			declared[i] = sqltypes.TypeUnknown
+		}
 	}
 	// The statements of a simple Query message start at its receipt,
 	// as in PostgreSQL (statement_timestamp() is the same for all of

@@ -73,9 +73,9 @@ func encoders(dst []colEncoder, cols []engine.Column, b arrow.RecordBatch, env e
 	}
 	dst = dst[:0]
 	for i, c := range cols {
-		if c.Regclass != nil {
-			if ids, ok := b.Column(i).(*array.Int32); ok {
-				dst = append(dst, regclassEnc{nulls{arr: ids, has: ids.NullN() > 0}, ids.Int32Values(), c.Regclass()})
+		if c.RegOut != nil {
+			if ids, ok := b.Column(i).(*array.Uint32); ok {
+				dst = append(dst, regEnc{nulls{arr: ids, has: ids.NullN() > 0}, ids.Uint32Values(), c.RegOut()})
 				continue
 			}
 		}
@@ -302,8 +302,11 @@ func registerRowTypes(m *pgtype.Map, cols []engine.Column) {
 // resultOIDs lists every OID sqltypes.Type.OID can return.
 func resultOIDs() []uint32 {
 	var out []uint32
-	for k := sqltypes.Unknown; k < sqltypes.List; k++ {
+	for k := sqltypes.Unknown; k <= sqltypes.RegRole; k++ {
 		t := sqltypes.Type{Kind: k}
+		if k == sqltypes.List {
+			continue
+		}
 		out = append(out, t.OID(), sqltypes.ListOf(t).OID())
 	}
 	return out

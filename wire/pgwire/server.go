@@ -233,9 +233,14 @@ func registerCellCodecs(m *pgtype.Map) {
 			m.RegisterType(&pgtype.Type{Name: t.Name, OID: oid, Codec: cellCodec{t.Codec}})
 		}
 	}
-	// regclass result columns (engine.Column.Regclass), a type pgx does
-	// not know; their cells come pre-encoded in both formats.
-	m.RegisterType(&pgtype.Type{Name: "regclass", OID: sqltypes.OIDRegclass, Codec: cellCodec{pgtype.TextCodec{}}})
+	// reg* result columns (engine.Column.RegOut), types pgx does not
+	// know; their cells come pre-encoded in both formats.
+	for k := sqltypes.RegClass; k <= sqltypes.RegRole; k++ {
+		t := sqltypes.Type{Kind: k}
+		if _, ok := m.TypeForOID(t.OID()); !ok {
+			m.RegisterType(&pgtype.Type{Name: t.String(), OID: t.OID(), Codec: cellCodec{pgtype.TextCodec{}}})
+		}
+	}
 }
 
 // trackedListener wraps accepted connections so that the server can find

@@ -171,7 +171,7 @@ func TestTextOutput(t *testing.T) {
 		"héllo, \"world\"\n", "abc", `\x00ff10`, "2024-02-29", "0044-03-15 BC",
 		"2024-02-29 12:34:56.789012", "1999-12-31 23:59:59.5+00",
 		"1 year 2 mons -3 days +04:05:06.000007", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
-		`{"a": [1, 2]}`, "{1,NULL,3}", `{"a b","","NULL","x\"y"}`,
+		`{"a": [1, 2]}`, "{1,NULL,3}", `{"a b","","NULL","x\"y"}`, "4294967295",
 	}
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
 		rows, err := conn.Query(context.Background(), "alltypes", mode)

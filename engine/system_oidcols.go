@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// catalogOIDColumns lists, by relation, the columns of pg_catalog that
+// are of type oid in PostgreSQL 15 (its pg_attribute) and that meshql's
+// table definitions declare as int4: withOIDColumns serves them as oid,
+// so that RowDescription names type 26 and clients that read them as
+// unsigned (Npgsql's uint) get what PostgreSQL sends. The rows keep
+// listing int4 ids, whose bits are the oids (expr.AppendDatum converts).
+var catalogOIDColumns = map[string]string{
+	"pg_aggregate":             "aggmtranstype aggsortop aggtranstype",
+	"pg_am":                    "oid",
+	"pg_amop":                  "amopfamily amoplefttype amopmethod amopopr amoprighttype amopsortfamily oid",
+	"pg_amproc":                "amprocfamily amproclefttype amprocrighttype oid",
+	"pg_attrdef":               "adrelid oid",
+	"pg_attribute":             "attcollation attrelid atttypid",
+	"pg_auth_members":          "grantor member roleid",
+	"pg_cast":                  "castfunc castsource casttarget oid",
+	"pg_class":                 "oid relam relfilenode relnamespace reloftype relowner reltablespace reltoastrelid reltype",
+	"pg_collation":             "collnamespace collowner oid",
+	"pg_constraint":            "confrelid conindid connamespace conparentid conrelid contypid oid",
+	"pg_conversion":            "connamespace conowner oid",
+	"pg_database":              "datdba dattablespace oid",
+	"pg_db_role_setting":       "setdatabase setrole",
+	"pg_default_acl":           "defaclnamespace defaclrole oid",
+	"pg_depend":                "classid objid refclassid refobjid",
+	"pg_description":           "classoid objoid",
+	"pg_enum":                  "enumtypid oid",
+	"pg_event_trigger":         "evtfoid evtowner oid",
+	"pg_extension":             "extnamespace extowner oid",
+	"pg_foreign_data_wrapper":  "fdwhandler fdwowner fdwvalidator oid",
+	"pg_foreign_server":        "oid srvfdw srvowner",
+	"pg_foreign_table":         "ftrelid ftserver",
+	"pg_index":                 "indexrelid indrelid",
+	"pg_inherits":              "inhparent inhrelid",
+	"pg_init_privs":            "classoid objoid",
+	"pg_language":              "laninline lanowner lanplcallfoid lanvalidator oid",
+	"pg_largeobject":           "loid",
+	"pg_largeobject_metadata":  "lomowner oid",
+	"pg_locks":                 "classid database objid relation",
+	"pg_namespace":             "nspowner oid",
+	"pg_opclass":               "oid opcfamily opcintype opckeytype opcmethod opcnamespace opcowner",
+	"pg_operator":              "oid oprcom oprleft oprnamespace oprnegate oprowner oprresult oprright",
+	"pg_opfamily":              "oid opfmethod opfnamespace opfowner",
+	"pg_partitioned_table":     "partdefid partrelid",
+	"pg_policy":                "oid polrelid",
+	"pg_proc":                  "oid prolang pronamespace proowner prorettype provariadic",
+	"pg_publication":           "oid pubowner",
+	"pg_publication_namespace": "oid pnnspid pnpubid",
+	"pg_publication_rel":       "oid prpubid prrelid",
+	"pg_range":                 "rngcollation rngmultitypid rngsubopc rngsubtype rngtypid",
+	"pg_rewrite":               "ev_class oid",
+	"pg_roles":                 "oid",
+	"pg_seclabel":              "classoid objoid",
+	"pg_sequence":              "seqrelid seqtypid",
+	"pg_shdescription":         "classoid objoid",
+	"pg_shseclabel":            "classoid objoid",
+	"pg_stat_activity":         "datid usesysid",
+	"pg_stat_all_tables":       "relid",
+	"pg_stat_user_tables":      "relid",
+	"pg_statio_all_tables":     "relid",
+	"pg_statio_user_tables":    "relid",
+	"pg_statistic_ext":         "oid stxnamespace stxrelid",
+	"pg_subscription":          "oid subdbid subowner",
+	"pg_tablespace":            "oid spcowner",
+	"pg_transform":             "oid trflang trftype",
+	"pg_trigger":               "oid tgrelid",
+	"pg_ts_config":             "cfgnamespace cfgowner cfgparser oid",
+	"pg_ts_config_map":         "mapcfg mapdict",
+	"pg_ts_dict":               "dictnamespace dictowner dicttemplate oid",
+	"pg_ts_parser":             "oid prsnamespace",
+	"pg_ts_template":           "oid tmplnamespace",
+	"pg_type":                  "oid typarray typbasetype typcollation typelem typnamespace typowner typrelid",
+	"pg_user":                  "usesysid",
+	"pg_user_mapping":          "oid umserver umuser",
+	"pg_user_mappings":         "srvid umid umuser",
+}
+
+// catalogRegprocColumns are, likewise, pg_catalog's columns of type
+// regproc (pg_type.typinput prints int4in).
+var catalogRegprocColumns = map[string]string{
+	"pg_aggregate":   "aggcombinefn aggdeserialfn aggfinalfn aggfnoid aggmfinalfn aggminvtransfn aggmtransfn aggserialfn aggtransfn",
+	"pg_am":          "amhandler",
+	"pg_amproc":      "amproc",
+	"pg_conversion":  "conproc",
+	"pg_operator":    "oprcode oprjoin oprrest",
+	"pg_proc":        "prosupport",
+	"pg_transform":   "trffromsql trftosql",
+	"pg_ts_parser":   "prsend prsheadline prslextype prsstart prstoken",
+	"pg_ts_template": "tmplinit tmpllexize",
+	"pg_type":        "typanalyze typinput typmodin typmodout typoutput typreceive typsend typsubscript",
+}
+
+// withOIDColumns returns st with its catalogOIDColumns typed oid and its
+// catalogRegprocColumns regproc.
+func withOIDColumns(st sysTable) sysTable {
+	if st.schema != "pg_catalog" {
+		return st
+	}
+	oids, procs := strings.Fields(catalogOIDColumns[st.name]), strings.Fields(catalogRegprocColumns[st.name])
+	if len(oids) == 0 && len(procs) == 0 {
+		return st
+	}
+	cols := slices.Clone(st.cols)
+	for i, c := range cols {
+		switch {
+		case c.t.Kind != sqltypes.Int4:
+		case slices.Contains(oids, c.name):
+			cols[i].t = sqltypes.TypeOid
+		case slices.Contains(procs, c.name):
+			cols[i].t = sqltypes.Type{Kind: sqltypes.RegProc}
+		}
+	}
+	st.cols = cols
+	return st
+}
