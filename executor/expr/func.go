@@ -346,9 +346,7 @@ func wantArgs(name string, args []Expr, min, max int) error {
 func coerceArgs(name string, args []Expr, t sqltypes.Type) ([]Expr, error) {
 	out := make([]Expr, len(args))
 	for i, a := range args {
-		if t.IsInteger() && inexact(a.Type()) {
-			// numeric and float narrow to an integer only by an explicit
-			// cast: PostgreSQL finds no left(text, numeric).
+		if !implicitArg(a.Type(), t) {
 			return nil, functionError(name, args)
 		}
 		c := coerceTo(a, t)

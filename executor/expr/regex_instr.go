@@ -36,7 +36,7 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			want = sqltypes.TypeText
 		}
 		c := coerceTo(x, want)
-		if c.Type().Kind != want.Kind && !(c.Type().IsString() && want.IsString()) {
+		if !implicitArg(x.Type(), want) || c.Type().Kind != want.Kind && !(c.Type().IsString() && want.IsString()) {
 			return nil, functionError(name, args)
 		}
 		a[i] = c

@@ -24,7 +24,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 			want = sqltypes.TypeInt4
 		}
 		c := coerceTo(x, want)
-		if c.Type().Kind != want.Kind && !(c.Type().IsString() && want.IsString()) {
+		if !implicitArg(x.Type(), want) || c.Type().Kind != want.Kind && !(c.Type().IsString() && want.IsString()) {
 			return nil, functionError(name, args)
 		}
 		a[i] = c

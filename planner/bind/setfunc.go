@@ -151,9 +151,28 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 		if f, ok := b.unknownsAsOthers(name, raw); ok {
 			return f, nil
 		}
-		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+		return nil, errAt(namingUnknowns(err, name, raw), int(fc.Location))
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// namingUnknowns rewrites the function library's "function f(text, …)
+// does not exist" to name an untyped literal's type unknown, as
+// PostgreSQL's message does: the call was tried with such literals as
+// text, but the user wrote no text there.
+func namingUnknowns(err error, name string, raw []logical.Expr) *sqltypes.Error {
+	e := sqltypes.AsError(err)
+	prefix := "function " + name + "("
+	if e == nil || e.Code != sqltypes.CodeUndefinedFunction || !strings.HasPrefix(e.Msg, prefix) || !strings.HasSuffix(e.Msg, ") does not exist") {
+		return e
+	}
+	ts := make([]string, len(raw))
+	for i, a := range raw {
+		ts[i] = a.Type().String()
+	}
+	c := *e
+	c.Msg = prefix + strings.Join(ts, ", ") + ") does not exist"
+	return &c
 }
 
 // unknownsAsOthers retries a call none of whose signatures takes its
