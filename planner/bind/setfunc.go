@@ -47,6 +47,19 @@ func setFunctionPlaceholder(list logical.Expr) logical.Expr {
 	return &logical.Func{Name: setFunctionMarker, Args: []logical.Expr{list}, T: setElemType(list)}
 }
 
+// setFunctionsNotAllowed is PostgreSQL's 0A000 for a set-returning
+// function inside CASE or COALESCE, whose lazily evaluated arms cannot
+// expand rows. nil entries of es are skipped.
+func setFunctionsNotAllowed(construct string, es []logical.Expr, loc int) error {
+	for _, e := range es {
+		if e != nil && hasSetFunctionPlaceholder(e) {
+			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions are not allowed in %s", construct).
+				WithHint("You might be able to move the set-returning function into a LATERAL FROM item."), loc)
+		}
+	}
+	return nil
+}
+
 // hasSetFunctionPlaceholder reports whether e holds a set-returning
 // function of the select list (see setFunctionPlaceholder).
 func hasSetFunctionPlaceholder(e logical.Expr) bool {
