@@ -88,7 +88,7 @@ func buildArrayDims(name string, args []Expr) (Expr, error) {
 	t := args[0].Type()
 	if want == 2 {
 		d := coerceTo(args[1], sqltypes.TypeInt4)
-		if narrows(args[1].Type(), sqltypes.TypeInt4) || d.Type().Kind != sqltypes.Int4 {
+		if !implicitArg(args[1].Type(), sqltypes.TypeInt4) || d.Type().Kind != sqltypes.Int4 {
 			return nil, functionError(name, args)
 		}
 		args = []Expr{args[0], d}

@@ -183,6 +183,11 @@ func coerceOperands(op BinaryOp, l, r Expr) (Expr, Expr, error) {
 			r, err = to(r, sqltypes.TypeTimestamp)
 		}
 		return l, r, err
+	case lt.Kind == sqltypes.Date && rt.Kind == sqltypes.Time && op == OpSub:
+		// date - time is date - interval (time converts to interval
+		// implicitly): the timestamp that much before midnight.
+		l, err = to(l, sqltypes.TypeTimestamp)
+		return l, r, err
 	}
 	if a, b := tempRank(lt.Kind), tempRank(rt.Kind); a > 0 && b > 0 && a != b {
 		if a < b {

@@ -38,7 +38,7 @@ func TestDictValue(t *testing.T) {
 	defer plain.Release()
 	for _, e := range []Expr{
 		call("split_part", s, lit(" "), Literal(sqltypes.TypeInt4, int64(1))),
-		call("upper", call("substr", s, Literal(sqltypes.TypeInt4, int64(3)))),
+		call("upper", call("substr", s, Literal(sqltypes.TypeInt4, int32(3)))),
 		call("concat", s, lit("!")),
 		call("length", s),
 	} {

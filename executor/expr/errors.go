@@ -40,6 +40,17 @@ func functionError(name string, args []Expr) error {
 	return sqltypes.New(sqltypes.CodeUndefinedFunction, "function %s(%s) does not exist", name, strings.Join(ts, ", ")).WithHint(noFunctionHint)
 }
 
+// ambiguousFunction is PostgreSQL's 42725 for a call whose arguments
+// convert equally well to several signatures (to_hex(smallint)).
+func ambiguousFunction(name string, args []Expr) error {
+	ts := make([]string, len(args))
+	for i, a := range args {
+		ts[i] = a.Type().String()
+	}
+	return sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(%s) is not unique", name, strings.Join(ts, ", ")).
+		WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
+}
+
 // internalErr reports a broken invariant as XX000.
 func internalErr(format string, args ...any) error {
 	return sqltypes.New(sqltypes.CodeInternal, "internal error: "+format, args...).WithHint("This is a bug in meshql; please report it with the query.")

@@ -364,40 +364,6 @@ func inexact(t sqltypes.Type) bool {
 	return t.Kind == sqltypes.Numeric || t.Kind == sqltypes.Float4 || t.Kind == sqltypes.Float8
 }
 
-// narrows reports whether converting a number of type from to the number
-// type to may lose range or precision: bigint to integer, integer to
-// smallint, numeric or float to an integer, double precision to real,
-// float to numeric. PostgreSQL's pg_cast makes those casts assignment or
-// explicit only, so a function call never applies them: it finds no
-// substring(text, int, bigint) nor left(text, numeric).
-func narrows(from, to sqltypes.Type) bool {
-	f, t := from.Kind.NumericRank(), to.Kind.NumericRank()
-	return f > 0 && t > 0 && f > t
-}
-
-// implicitArg reports whether an argument of type from may stand for a
-// parameter of type to by PostgreSQL's implicit casts, as far as
-// coerceArgs' callers need: no number narrows (see narrows), and only
-// strings, untyped literals, bpchar and "char" pass for text (123 is no
-// text: PostgreSQL finds no length(integer)). bytea passes too: the
-// builders of functions with bytea overloads (btrim, overlay, position)
-// take it where they take text.
-func implicitArg(from, to sqltypes.Type) bool {
-	return !narrows(from, to) && (!to.IsString() || implicitText(from) || from.Kind == sqltypes.Bytea)
-}
-
-// coerceIntParams casts integer arguments to work, the type a kernel reads,
-// where PostgreSQL declares the parameters integer: a bigint (or numeric,
-// or float) argument is 42883 as there, however wide the kernel's type.
-func coerceIntParams(name string, args []Expr, work sqltypes.Type) ([]Expr, error) {
-	for _, a := range args {
-		if narrows(a.Type(), sqltypes.TypeInt4) {
-			return nil, functionError(name, args)
-		}
-	}
-	return coerceArgs(name, args, work)
-}
-
 // coerceTextInts coerces the first nText arguments to text and the rest
 // to integer, the signature of split_part, overlay and their kind.
 func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {

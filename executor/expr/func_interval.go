@@ -178,9 +178,9 @@ func buildMakeTime(name string, args []Expr) (Expr, error) {
 	return &callExpr{name: name, args: append(ints, sec...), t: sqltypes.TypeTime, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 		h, m, s := values[int32](in[0]), values[int32](in[1]), values[float64](in[2])
 		return mapRows(env.Mem, sqltypes.TypeTime.Arrow(), n, in, func(i int) (arrow.Time64, bool, error) {
-			us := int64(h[i])*3_600_000_000 + int64(m[i])*60_000_000 + int64(math.RoundToEven(s[i]*1e6))
-			if h[i] < 0 || m[i] < 0 || m[i] > 59 || !(s[i] >= 0 && s[i] <= 60) || us > sqltypes.MicrosPerDay {
-				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "time field value out of range: %d:%02d:%v", h[i], m[i], s[i])
+			us, ok := clockMicros(h[i], m[i], s[i])
+			if !ok {
+				return 0, false, errTimeField(h[i], m[i], s[i])
 			}
 			return arrow.Time64(us), false, nil
 		})

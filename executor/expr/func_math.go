@@ -204,7 +204,7 @@ func buildRound(name string, args []Expr) (Expr, error) {
 			}
 			x = c
 		}
-		if narrows(args[1].Type(), sqltypes.TypeInt4) {
+		if !implicitArg(args[1].Type(), sqltypes.TypeInt4) {
 			return nil, functionError(name, args)
 		}
 		d := coerceTo(args[1], sqltypes.TypeInt4)

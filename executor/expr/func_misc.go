@@ -111,6 +111,9 @@ func buildToHex(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	t := args[0].Type()
+	if t.Kind == sqltypes.Int2 {
+		return nil, ambiguousFunction(name, args) // to_hex(integer) or to_hex(bigint)
+	}
 	if !t.IsInteger() {
 		return nil, functionError(name, args)
 	}

@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"slices"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -26,6 +28,10 @@ func buildGenerateSeriesArray(name string, args []Expr) (Expr, error) {
 	}
 	if t.Kind == sqltypes.Numeric {
 		return buildNumericSeriesArray(name, args)
+	}
+	if t.Kind == sqltypes.Int2 && !slices.ContainsFunc(args, func(a Expr) bool { return a.Type().Kind != sqltypes.Int2 }) {
+		// smallint widens to integer, bigint and numeric alike.
+		return nil, ambiguousFunction("generate_series", args)
 	}
 	if t.Kind != sqltypes.Int4 && t.Kind != sqltypes.Int8 {
 		return nil, functionError("generate_series", args)

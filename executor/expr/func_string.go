@@ -67,6 +67,9 @@ func buildTextUnary(name string, args []Expr) (Expr, error) {
 	if (name == "lower" || name == "upper") && args[0].Type().IsRange() {
 		return buildRangeFunc(name, args)
 	}
+	if name == "md5" && args[0].Type().Kind == sqltypes.Bytea {
+		return buildByteaMD5(name, args)
+	}
 	if !implicitText(args[0].Type()) {
 		return nil, functionError(name, args)
 	}
@@ -183,10 +186,13 @@ func buildSubstring(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 3); err != nil {
 		return nil, err
 	}
+	if args[0].Type().Kind == sqltypes.Bytea {
+		return buildByteaSubstring(name, args)
+	}
 	if !implicitText(args[0].Type()) {
 		return nil, functionError(name, args)
 	}
-	ints, err := coerceIntParams(name, args[1:], sqltypes.TypeInt8)
+	ints, err := coerceIntArgs(name, args[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +241,9 @@ func buildStrpos(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 2, 2); err != nil {
 		return nil, err
 	}
+	if name == "position" && anyBytea(args) {
+		return buildByteaPosition(name, args)
+	}
 	a, err := coerceArgs(name, args, sqltypes.TypeText)
 	if err != nil {
 		return nil, err
@@ -274,6 +283,9 @@ func inSetRunes(set []byte, r rune) bool {
 func buildTrim(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 2); err != nil {
 		return nil, err
+	}
+	if anyBytea(args) {
+		return buildByteaTrim(name, args)
 	}
 	left, right := name != "rtrim", name != "ltrim"
 	return textCall(name, args, func(i int, dst []byte, v []strView) ([]byte, bool, error) {

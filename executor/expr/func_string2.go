@@ -70,7 +70,8 @@ func concatKernel(dt arrow.DataType) fnKernel {
 // concat_ws(sep, any...) is NULL only when sep is.
 func buildConcat(name string, args []Expr) (Expr, error) {
 	ws := name == "concat_ws"
-	if len(args) == 0 || ws && len(args) < 2 {
+	if len(args) == 0 || ws && (len(args) < 2 || !implicitArg(args[0].Type(), sqltypes.TypeText)) {
+		// concat_ws(text, VARIADIC "any"): only its separator is typed.
 		return nil, functionError(name, args)
 	}
 	// concat renders values with their output functions (bool is t/f,
@@ -123,7 +124,7 @@ func buildTextInt(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceIntParams(name, args[1:], sqltypes.TypeInt8)
+	k, err := coerceIntArgs(name, args[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +213,7 @@ func buildPad(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := coerceIntParams(name, args[1:2], sqltypes.TypeInt8)
+	k, err := coerceIntArgs(name, args[1:2])
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +352,9 @@ func buildChr(name string, args []Expr) (Expr, error) {
 func buildOverlay(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 3, 4); err != nil {
 		return nil, err
+	}
+	if anyBytea(args[:2]) {
+		return buildByteaOverlay(name, args)
 	}
 	a, err := coerceTextInts(name, args, 2)
 	if err != nil {

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -126,14 +127,21 @@ func buildMakeTimestamp(name string, args []Expr) (Expr, error) {
 			if yy < 0 {
 				yy++
 			}
-			if y[i] == 0 || mo[i] < 1 || mo[i] > 12 || d[i] < 1 || int(d[i]) > sqltypes.DaysInMonth(yy, int(mo[i])) ||
-				h[i] < 0 || h[i] > 24 || mi[i] < 0 || mi[i] > 59 || !(s[i] >= 0 && s[i] < 60) ||
-				h[i] == 24 && (mi[i] != 0 || s[i] != 0) { // 24:00:00 is the next midnight
-				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d %d:%02d:%v", y[i], mo[i], d[i], h[i], mi[i], s[i])
+			if y[i] == 0 || mo[i] < 1 || mo[i] > 12 || d[i] < 1 || int(d[i]) > sqltypes.DaysInMonth(yy, int(mo[i])) {
+				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d", y[i], mo[i], d[i])
+			}
+			clock, ok := clockMicros(h[i], mi[i], s[i])
+			if !ok {
+				return 0, false, errTimeField(h[i], mi[i], s[i])
 			}
 			days := sqltypes.DaysFromCivil(yy, int(mo[i]), int(d[i]))
-			us := days*86_400_000_000 + int64(h[i])*3_600_000_000 + int64(mi[i])*60_000_000 + int64(math.RoundToEven(s[i]*1e6))
-			return arrow.Timestamp(us), false, nil
+			if days < firstJulianMonth {
+				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "date out of range: %d-%02d-%02d", y[i], mo[i], d[i])
+			}
+			if days < sqltypes.MinDateDays || days > (sqltypes.MaxTimestampMicros-1-clock)/sqltypes.MicrosPerDay {
+				return 0, false, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "timestamp out of range: %d-%02d-%02d %d:%02d:%s", y[i], mo[i], d[i], h[i], mi[i], formatSeconds(s[i]))
+			}
+			return arrow.Timestamp(days*sqltypes.MicrosPerDay + clock), false, nil
 		})
 	}}, nil
 }
@@ -265,4 +273,49 @@ func timezoneOperand(name string, args []Expr) (Expr, sqltypes.Type, error) {
 		return ts, sqltypes.TypeTimestampTZ, nil
 	}
 	return nil, sqltypes.Type{}, functionError(name, args)
+}
+
+// firstJulianMonth is 4714-11-01 BC: PostgreSQL's IS_VALID_JULIAN checks
+// dates to the month, the timestamp range then to the day.
+var firstJulianMonth = sqltypes.DaysFromCivil(-4713, 11, 1)
+
+// clockMicros is PostgreSQL's float_time_overflows and the time it
+// checks: hour 0-24, minute 0-59 and seconds 0-60 after rounding to
+// microseconds (60 carries into the next minute), at most 24:00:00.
+func clockMicros(h, m int32, sec float64) (int64, bool) {
+	if h < 0 || h > 24 || m < 0 || m > 59 || math.IsNaN(sec) {
+		return 0, false
+	}
+	us := math.RoundToEven(sec * 1e6)
+	if us < 0 || us > 60e6 {
+		return 0, false
+	}
+	t := int64(h)*3_600_000_000 + int64(m)*60_000_000 + int64(us)
+	return t, t <= sqltypes.MicrosPerDay
+}
+
+// errTimeField is make_time's and make_timestamp's 22008 for a bad time.
+func errTimeField(h, m int32, sec float64) error {
+	return sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "time field value out of range: %d:%02d:%s", h, m, formatSeconds(sec))
+}
+
+// formatSeconds prints seconds as C's %02g does in PostgreSQL's messages:
+// six significant digits, an exponent past them, at least two characters
+// (0:00:05, 0:00:60.5, 25:00:1e-07, 0:00:NaN).
+func formatSeconds(sec float64) string {
+	var out string
+	switch {
+	case math.IsNaN(sec):
+		out = "NaN"
+	case math.IsInf(sec, 1):
+		out = "Infinity"
+	case math.IsInf(sec, -1):
+		out = "-Infinity"
+	default:
+		out = strconv.FormatFloat(sec, 'g', 6, 64)
+	}
+	if len(out) < 2 {
+		out = "0" + out
+	}
+	return out
 }

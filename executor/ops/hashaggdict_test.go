@@ -343,7 +343,7 @@ func TestHashAggregateDictionaryValueKeys(t *testing.T) {
 	}
 	a, b := expr.Column(0, tTxt, "a"), expr.Column(1, tTxt, "b")
 	concatA := expr.OverDictionary(call("concat", a, expr.Literal(tTxt, "x")))
-	substrB := expr.OverDictionary(call("substr", b, expr.Literal(tI4, int64(1)), expr.Literal(tI4, int64(3))))
+	substrB := expr.OverDictionary(call("substr", b, expr.Literal(tI4, int32(1)), expr.Literal(tI4, int32(3))))
 	for _, e := range []expr.Expr{concatA, substrB} {
 		if _, ok := e.(*expr.DictValue); !ok {
 			t.Fatalf("%s is %T, want a *expr.DictValue", e, e)

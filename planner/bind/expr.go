@@ -1479,6 +1479,8 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			if err != nil {
 				return nil, errAt(sqltypes.AsError(err), int(w.Location))
 			}
+		} else if hasSetFunctionPlaceholder(c) {
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "argument of CASE/WHEN must not return a set"), location(w.Expr))
 		} else if c, err = b.coerceBool(c, "CASE/WHEN", int(w.Location)); err != nil {
 			return nil, err
 		}
@@ -1495,6 +1497,9 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			return nil, err
 		}
 		vals = append(vals, d)
+	}
+	if err := setFunctionsNotAllowed("CASE", append([]logical.Expr{subject}, vals...), int(ce.Location)); err != nil {
+		return nil, err
 	}
 	coerced, t, err := b.unifyAll(vals, int(ce.Location))
 	if err != nil {
@@ -1559,6 +1564,11 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 	args, err := b.bindItems(argNodes, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if name == "coalesce" {
+		if err := setFunctionsNotAllowed("COALESCE", args, loc); err != nil {
+			return nil, err
+		}
 	}
 	coerced, _, err := b.unifyAll(args, loc)
 	if err != nil {
@@ -1645,6 +1655,11 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			arg, err := b.bindExpr(fc.Args[0], sc, agg)
 			if err != nil {
 				return nil, err
+			}
+			if hasSetFunctionPlaceholder(arg) {
+				// pg_typeof(generate_series(1, 3)) is a row per element:
+				// the call keeps its argument so that it is expanded.
+				return &logical.Func{Name: name, Args: []logical.Expr{arg}, T: sqltypes.TypeText}, nil
 			}
 			return &logical.Const{T: sqltypes.TypeText, V: arg.Type().RegTypeName()}, nil
 		}

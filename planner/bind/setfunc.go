@@ -47,6 +47,19 @@ func setFunctionPlaceholder(list logical.Expr) logical.Expr {
 	return &logical.Func{Name: setFunctionMarker, Args: []logical.Expr{list}, T: setElemType(list)}
 }
 
+// setFunctionsNotAllowed is PostgreSQL's 0A000 for a set-returning
+// function inside CASE or COALESCE, whose lazily evaluated arms cannot
+// expand rows. nil entries of es are skipped.
+func setFunctionsNotAllowed(construct string, es []logical.Expr, loc int) error {
+	for _, e := range es {
+		if e != nil && hasSetFunctionPlaceholder(e) {
+			return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "set-returning functions are not allowed in %s", construct).
+				WithHint("You might be able to move the set-returning function into a LATERAL FROM item."), loc)
+		}
+	}
+	return nil
+}
+
 // hasSetFunctionPlaceholder reports whether e holds a set-returning
 // function of the select list (see setFunctionPlaceholder).
 func hasSetFunctionPlaceholder(e logical.Expr) bool {
@@ -158,7 +171,7 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 		if f, ok := b.unknownsAsOthers(name, raw); ok {
 			return f, nil
 		}
-		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
+		return nil, errAt(namingUnknowns(err, name, raw), int(fc.Location))
 	}
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
 }
@@ -171,6 +184,25 @@ func printsArgs(name string) bool {
 		return true
 	}
 	return false
+}
+
+// namingUnknowns rewrites the function library's "function f(text, …)
+// does not exist" to name an untyped literal's type unknown, as
+// PostgreSQL's message does: the call was tried with such literals as
+// text, but the user wrote no text there.
+func namingUnknowns(err error, name string, raw []logical.Expr) *sqltypes.Error {
+	e := sqltypes.AsError(err)
+	prefix := "function " + name + "("
+	if e == nil || e.Code != sqltypes.CodeUndefinedFunction || !strings.HasPrefix(e.Msg, prefix) || !strings.HasSuffix(e.Msg, ") does not exist") {
+		return e
+	}
+	ts := make([]string, len(raw))
+	for i, a := range raw {
+		ts[i] = a.Type().String()
+	}
+	c := *e
+	c.Msg = prefix + strings.Join(ts, ", ") + ") does not exist"
+	return &c
 }
 
 // unknownsAsOthers retries a call none of whose signatures takes its
