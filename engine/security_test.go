@@ -13,18 +13,13 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/internal/demodata"
 	"github.com/meshql/meshql/sqltypes"
 )
 
 // demoDataEngine serves the demo mesh over a small generated dataset.
 func demoDataEngine(t *testing.T) (*Engine, *memory.CheckedAllocator) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
-	generated := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
-	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: generated, Scale: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	dir, generated := demoDataDir(t), demoGenerated
 	mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -136,17 +131,17 @@ func TestPolicyBypassAttempts(t *testing.T) {
 	// which other users must not see.
 	rows(t, e, "admin", "SELECT count(*) FROM sales.customers_v1 WHERE email = '"+email0+"'")
 
+	type attempt struct {
+		name, user, sql string
+		wantCode        string // expected SQLSTATE, "" = must succeed without leaking
+		check           func(t *testing.T, got []string)
+	}
 	// The quadratic correlated attempts (the subquery reads the product
 	// once per outer row) take their outer rows from the 50 customers
 	// whose raw values are in secrets: what their subqueries read beyond
 	// those customers, leaks checks could not recognise anyway, and it
 	// made them most of the package's CPU under -race.
 	first50 := "c.customer_id <= " + rawIDs[len(rawIDs)-1]
-	type attempt struct {
-		name, user, sql string
-		wantCode        string // expected SQLSTATE, "" = must succeed without leaking
-		check           func(t *testing.T, got []string)
-	}
 	empty := func(t *testing.T, got []string) {
 		if len(got) != 1 || got[0] != "0" {
 			t.Errorf("probe matched rows: %v", got)
@@ -383,11 +378,7 @@ func TestDeprecatedVersionKeepsPolicies(t *testing.T) {
 // hashed ids are equal for equal keys (a restart, another front) and
 // differ when the key differs, so they depend on the secret.
 func TestHashMaskUsesTheMeshSecret(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	generated := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
-	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: generated, Scale: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	dir := demoDataDir(t)
 	hashed := func(key string) []string {
 		mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir, MaskKey: key})
 		if err != nil {
