@@ -8,11 +8,8 @@ import (
 	"testing"
 
 	"github.com/meshql/meshql/internal/pgload/pgloadtest"
-	"github.com/meshql/meshql/internal/pgtest"
 	"github.com/meshql/meshql/sqltypes"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // regionSignups is a derived product of the sales domain over
 // sales.customers_v1, a column of which (signup_date) marketing may not

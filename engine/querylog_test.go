@@ -1,29 +1,22 @@
 package engine
 
 import (
-	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/internal/demodata"
 	"github.com/meshql/meshql/internal/logbuf"
 )
 
 // auditedEngine serves the demo mesh over small data, logging to log.
 func auditedEngine(t *testing.T, logSize int) (*Engine, *logbuf.Buffer, *memory.CheckedAllocator) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
-	if err := demodata.Generate(context.Background(), dir, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
-		t.Fatal(err)
-	}
+	dir := demoDataDir(t)
 	mesh, err := catalog.Load("../testdata/mesh", catalog.LoadOptions{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -57,6 +57,6 @@ func TestRecursiveQueryLimits(t *testing.T) {
 		t.Errorf("LIMIT over an endless recursion: %v", err)
 	}
 	// Each round doubles the rows.
-	wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '16MB'",
+	wantCode(t, sessionErr(t, e, "analyst", "SET mesh.query_memory = '4MB'",
 		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r, (VALUES (1), (2)) AS v(x)) SELECT count(*) FROM r"), sqltypes.CodeOutOfMemory)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/connectors"
 	"github.com/meshql/meshql/connectors/parquet"
-	"github.com/meshql/meshql/internal/demodata"
 	"github.com/meshql/meshql/internal/logbuf"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -31,8 +30,9 @@ func reloadableEngine(t *testing.T) (e *Engine, meshDir string, log *logbuf.Buff
 func reloadableEngineAt(t *testing.T, clock func() time.Time) (e *Engine, meshDir string, log *logbuf.Buffer, mem *memory.CheckedAllocator) {
 	t.Helper()
 	root := t.TempDir()
+	// Its own copy of the data: tests of reloading rewrite the files.
 	data := filepath.Join(root, "data")
-	if err := demodata.Generate(context.Background(), data, demodata.Options{Now: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Scale: 0.01}); err != nil {
+	if err := os.CopyFS(data, os.DirFS(demoDataDir(t))); err != nil {
 		t.Fatal(err)
 	}
 	meshDir = filepath.Join(root, "mesh")

@@ -232,7 +232,7 @@ func (o *drainOutcome) add(field *int) {
 // rejected with 57P03/57P01; the process must exit 0. Nothing here
 // depends on timing but the generous bounds on waiting.
 func TestSIGTERMDrainsUnderLoad(t *testing.T) {
-	dataDir := t.TempDir()
+	dataDir := demoDataDir(t, "0.01")
 	flightAddr := freeAddr(t)
 	p := startServeProcess(t, "--data-dir", dataDir, "--demo-scale", "0.01", "--flight-listen", flightAddr, "--http-listen", "off",
 		"--log-level", "warn", "--shutdown-grace", "5s")

@@ -14,7 +14,7 @@ import (
 // which has no per-value scale, a decimal128 column of one scale with the
 // values rounded to it.
 func TestQueryNumericScales(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoDataDir(t, "0.01")
 	q := "SELECT x::numeric / y AS q FROM (VALUES (1, 3), (10, 4), (NULL, 1)) v(x, y) ORDER BY 1"
 	code, stdout, stderr := runCLI(t, "query", "--data-dir", dir, "--demo-scale", "0.01", "--format", "csv", q)
 	// PostgreSQL 15 prints these values.

@@ -28,7 +28,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		main() // a child process of startServeProcess
 	}
-	pgtest.Main(m)
+	root, err := os.MkdirTemp("", "meshql-cmd-demo-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	demoTemplates.root = root
+	code := pgtest.Run(m)
+	if err := os.RemoveAll(root); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
 }
 
 const crossSell = demodata.CrossSell
@@ -43,7 +53,7 @@ type server struct {
 // size, to keep the test quick) and waits until it accepts connections.
 func startServer(t *testing.T, extra ...string) *server {
 	t.Helper()
-	dataDir := t.TempDir()
+	dataDir := demoDataDir(t, "0.1")
 	ctx, cancel := context.WithCancel(context.Background())
 	out, stdout := io.Pipe()
 	done := make(chan int, 1)

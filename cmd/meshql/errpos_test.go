@@ -37,7 +37,7 @@ func TestErrorLineAsPsql(t *testing.T) {
 // TestQueryErrorShowsPosition: meshql query prints where a statement's
 // error is, as psql does, between the message and the hint.
 func TestQueryErrorShowsPosition(t *testing.T) {
-	code, _, errOut := runCLI(t, "query", "--data-dir", t.TempDir(), "--demo-scale", "0.01", "SELECT nope FROM sales.orders_v1")
+	code, _, errOut := runCLI(t, "query", "--data-dir", demoDataDir(t, "0.01"), "--demo-scale", "0.01", "SELECT nope FROM sales.orders_v1")
 	want := "ERROR:  column \"nope\" does not exist (SQLSTATE 42703)\nLINE 1: SELECT nope FROM sales.orders_v1\n               ^\n"
 	if code != 1 || !strings.Contains(errOut, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant it to hold\n%s", code, errOut, want)

@@ -369,7 +369,7 @@ func TestPrintConfigAndInvalidConfig(t *testing.T) {
 }
 
 func TestQueryMaxRows(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoDataDir(t, "0.01")
 	q := "SELECT x FROM (VALUES (1), (2), (3)) v(x) ORDER BY x"
 	code, stdout, stderr := runCLI(t, "query", "--data-dir", dir, "--demo-scale", "0.01", "--format", "csv", "--max-rows", "3", q)
 	if code != 0 || stdout != "x\n1\n2\n3\n" {
@@ -386,7 +386,7 @@ func TestQueryMaxRows(t *testing.T) {
 // TestQueryRegclass: meshql query prints a regclass column as psql does,
 // the relation's name, left-aligned ("-" for 0).
 func TestQueryRegclass(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "query", "--data-dir", t.TempDir(), "--demo-scale", "0.01", "SELECT 'sales.orders_v1'::regclass AS r, 0::regclass AS zero")
+	code, stdout, stderr := runCLI(t, "query", "--data-dir", demoDataDir(t, "0.01"), "--demo-scale", "0.01", "SELECT 'sales.orders_v1'::regclass AS r, 0::regclass AS zero")
 	want := "        r        | zero\n-----------------+------\n sales.orders_v1 | -   \n(1 row)\n"
 	if code != 0 || stdout != want {
 		t.Errorf("exit %d, %q, want %q; %s", code, stdout, want, stderr)
@@ -398,14 +398,13 @@ func TestQueryRegclass(t *testing.T) {
 // --timing prints one time per statement on stderr, leaving the result
 // on stdout as it was; an unwritable profile path fails before the query.
 func TestQueryProfileAndTiming(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoDataDir(t, "0.01")
 	prof := filepath.Join(dir, "cpu.out")
 	code, stdout, stderr := runCLI(t, "query", "--data-dir", dir, "--demo-scale", "0.01", "--format", "csv",
 		"--profile", prof, "--timing", "SELECT 1 AS a; SELECT 2 AS b")
 	if code != 0 || stdout != "a\n1\nb\n2\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	// stderr also shows the generation of the demo data.
 	if times := regexp.MustCompile(`(?m)^Time: \d+\.\d{3} ms$`).FindAllString(stderr, -1); len(times) != 2 {
 		t.Errorf("stderr %q: want one Time line per statement", stderr)
 	}

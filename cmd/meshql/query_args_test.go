@@ -11,7 +11,7 @@ import (
 // starts with a comment ($(cat report.sql)), or from -f FILE or -f - (stdin);
 // both at once, or neither, is a usage error.
 func TestQuerySQLSources(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoDataDir(t, "0.01")
 	file := filepath.Join(dir, "report.sql")
 	if err := os.WriteFile(file, []byte("-- the report\nSELECT 40 + 2 AS answer;\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -29,6 +29,12 @@ const adminTimeout = 2 * time.Minute
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main without the exit, for a TestMain with more to clean up: it
+// runs the tests, stops the cluster and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	// If no test ever asked for the cluster, this Do claims the once so that
 	// none can start afterwards; otherwise it waits for the start to finish.
@@ -41,7 +47,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // URI returns a connection URI for a superuser on the test server: the value
