@@ -90,6 +90,16 @@ func TestConcatenationHonoursLimits(t *testing.T) {
 	} {
 		wantCode(t, sessionErr(t, e, "analyst", budget, sql), sqltypes.CodeOutOfMemory)
 	}
+	// replace and regexp_replace know a value's length from its matches
+	// and refuse one past the 1 GB field limit before building any of it
+	// (1.2 GB from 3 MB here; they built it, then failed on the budget).
+	for _, sql := range []string{
+		"SELECT length(replace(x, 'a', repeat('b', 400))) FROM (SELECT repeat('a', 3000000) x) s",
+		"SELECT length(regexp_replace(x, 'a', repeat('b', 400), 'g')) FROM (SELECT repeat('a', 3000000) x) s",
+		"SELECT length(regexp_replace(x, '(a)', repeat('\\1', 400), 1, 0)) FROM (SELECT repeat('a', 3000000) x) s",
+	} {
+		wantCode(t, sessionErr(t, e, "analyst", budget, sql), sqltypes.CodeProgramLimitExceeded)
+	}
 	// What fails above is what is built from four x, not x itself.
 	if err := sessionErr(t, e, "analyst", budget, "SELECT length(x || 'b') FROM (SELECT repeat('a', 2500000) x) s"); err != nil {
 		t.Errorf("x || 'b' within the 8MB budget: %v", err)

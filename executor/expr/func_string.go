@@ -316,24 +316,35 @@ func buildReplace(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 3, 3); err != nil {
 		return nil, err
 	}
-	return textCall(name, args, func(i int, dst []byte, v []strView) ([]byte, bool, error) {
-		s, from, to := v[0].bytes(i), v[1].bytes(i), v[2].bytes(i)
-		if len(from) == 0 {
-			return append(dst, s...), false, nil
-		}
-		for {
-			k := bytes.Index(s, from)
-			if k < 0 {
+	a, err := coerceArgs(name, args, sqltypes.TypeText)
+	if err != nil {
+		return nil, err
+	}
+	return &callExpr{name: name, args: a, t: sqltypes.TypeText, k: func(env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
+		v := textViews(in)
+		return boundedStrAhead(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte, ahead func(int64) error) ([]byte, bool, error) {
+			s, from, to := v[0].bytes(i), v[1].bytes(i), v[2].bytes(i)
+			if len(from) == 0 {
 				return append(dst, s...), false, nil
 			}
-			dst = append(dst, s[:k]...)
-			dst = append(dst, to...)
-			s = s[k+len(from):]
-			if len(dst) > maxStringResult {
-				return nil, false, errTooLong()
+			// The result's length is known from the count of matches:
+			// replace('a…', 'a', 'aaaa') is checked before it is built.
+			if len(to) > len(from) {
+				if err := ahead(int64(len(s)) + int64(bytes.Count(s, from))*int64(len(to)-len(from))); err != nil {
+					return nil, false, err
+				}
 			}
-		}
-	})
+			for {
+				k := bytes.Index(s, from)
+				if k < 0 {
+					return append(dst, s...), false, nil
+				}
+				dst = append(dst, s[:k]...)
+				dst = append(dst, to...)
+				s = s[k+len(from):]
+			}
+		})
+	}}, nil
 }
 
 // isASCII reports whether b holds only ASCII bytes, eight at a time.

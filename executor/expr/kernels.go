@@ -170,11 +170,34 @@ func mapRowsStr(mem memory.Allocator, dt arrow.DataType, n int, ins []arrow.Arra
 // to whoever keeps it. Casts and masks, whose output is bounded by their
 // input, use mapRowsStr.
 func boundedStr(env *executor.Env, name string, dt arrow.DataType, n int, ins []arrow.Array, get func(i int, dst []byte) (out []byte, null bool, err error)) (arrow.Array, error) {
+	return boundedStrAhead(env, name, dt, n, ins, func(i int, dst []byte, _ func(int64) error) ([]byte, bool, error) {
+		return get(i, dst)
+	})
+}
+
+// boundedStrAhead is boundedStr for kernels that know a value's length
+// before they build it and a single value can be far larger than its
+// inputs (replace, regexp_replace with many matches): get calls ahead(n)
+// before it appends n bytes, which holds the value to the 1 GB field
+// limit (54000) and reserves it (53200) before anything is allocated.
+func boundedStrAhead(env *executor.Env, name string, dt arrow.DataType, n int, ins []arrow.Array, get func(i int, dst []byte, ahead func(n int64) error) (out []byte, null bool, err error)) (arrow.Array, error) {
 	res := env.Reserve(name)
 	defer res.Free()
 	var built, reserved int64
+	ahead := func(n int64) error {
+		if n > maxStringResult {
+			return errTooLong()
+		}
+		if over := built + n - reserved; over > 0 {
+			if err := res.Grow(over); err != nil {
+				return err
+			}
+			reserved += over
+		}
+		return nil
+	}
 	return mapRowsStr(env.Mem, dt, n, ins, func(i int, dst []byte) ([]byte, bool, error) {
-		v, null, err := get(i, dst)
+		v, null, err := get(i, dst, ahead)
 		if err != nil || null {
 			return v, null, err
 		}

@@ -108,7 +108,8 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 		call.t = sqltypes.TypeText
 		call.kc = func(ctx context.Context, env *executor.Env, in []arrow.Array, n int) (arrow.Array, error) {
 			c, v := seed, textViews(in)
-			return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+			var parts []replPart
+			return boundedStrAhead(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte, ahead func(int64) error) ([]byte, bool, error) {
 				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
 				if err != nil {
 					return nil, false, err
@@ -121,7 +122,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				if err != nil {
 					return nil, false, err
 				}
-				return appendReplace(dst, v[0].bytes(i), locs, v[2].bytes(i)), false, nil
+				return replaceMatches(dst, v[0].bytes(i), locs, v[2].bytes(i), &parts, ahead)
 			})
 		}
 	case "regexp_like":
@@ -206,36 +207,90 @@ func skipChars(s string, k int) string {
 	return s
 }
 
-// appendReplace writes src with each match replaced by repl, expanding
-// PostgreSQL's \1..\9 (group), \& (whole match) and \\ (backslash).
-func appendReplace(dst, src []byte, locs [][]int, repl []byte) []byte {
+// replPart is a piece of regexp_replace's replacement text: literal
+// bytes, or (group >= 0) the text a match's group captured (\1 to \9;
+// \& for the whole match).
+type replPart struct {
+	lit   []byte
+	group int
+}
+
+// parseReplacement appends to parts the pieces of repl as PostgreSQL
+// reads it: \1-\9 and \& stand for groups, \\ for a backslash, and a
+// backslash before anything else is itself.
+func parseReplacement(parts []replPart, repl []byte) []replPart {
+	start := 0
+	for k := 0; k < len(repl); k++ {
+		if repl[k] != '\\' || k+1 >= len(repl) {
+			continue
+		}
+		g := -1
+		switch d := repl[k+1]; {
+		case d >= '1' && d <= '9':
+			g = int(d - '0')
+		case d == '&':
+			g = 0
+		case d == '\\':
+			parts = append(parts, replPart{lit: repl[start : k+1], group: -1})
+			start = k + 2
+			k++
+			continue
+		default:
+			continue
+		}
+		parts = append(parts, replPart{lit: repl[start:k], group: -1}, replPart{group: g})
+		start = k + 2
+		k++
+	}
+	return append(parts, replPart{lit: repl[start:], group: -1})
+}
+
+// groupText is the text group g of match m captured in src (nil when it
+// captured nothing or the pattern has no such group).
+func groupText(src []byte, m []int, g int) []byte {
+	if 2*g+1 < len(m) && m[2*g] >= 0 {
+		return src[m[2*g]:m[2*g+1]]
+	}
+	return nil
+}
+
+// replacedLen is the length of appendReplace's result.
+func replacedLen(src []byte, locs [][]int, parts []replPart) int64 {
+	n := int64(len(src))
+	for _, m := range locs {
+		n -= int64(m[1] - m[0])
+		for _, p := range parts {
+			if p.group < 0 {
+				n += int64(len(p.lit))
+			} else {
+				n += int64(len(groupText(src, m, p.group)))
+			}
+		}
+	}
+	return n
+}
+
+// replaceMatches appends src with each match of locs replaced by repl,
+// once ahead has held its length to the limits; parts is scratch space
+// for repl's pieces.
+func replaceMatches(dst, src []byte, locs [][]int, repl []byte, parts *[]replPart, ahead func(int64) error) ([]byte, bool, error) {
+	*parts = parseReplacement((*parts)[:0], repl)
+	if err := ahead(replacedLen(src, locs, *parts)); err != nil {
+		return nil, false, err
+	}
+	return appendReplace(dst, src, locs, *parts), false, nil
+}
+
+// appendReplace appends src with each match of locs replaced by parts.
+func appendReplace(dst, src []byte, locs [][]int, parts []replPart) []byte {
 	prev := 0
 	for _, m := range locs {
 		dst = append(dst, src[prev:m[0]]...)
-		for k := 0; k < len(repl); k++ {
-			c := repl[k]
-			if c != '\\' || k+1 >= len(repl) {
-				dst = append(dst, c)
-				continue
-			}
-			d := repl[k+1]
-			g := -1
-			switch {
-			case d >= '1' && d <= '9':
-				g = int(d - '0')
-			case d == '&':
-				g = 0
-			case d == '\\':
-				dst = append(dst, '\\')
-				k++
-				continue
-			default:
-				dst = append(dst, c)
-				continue
-			}
-			k++
-			if 2*g+1 < len(m) && m[2*g] >= 0 {
-				dst = append(dst, src[m[2*g]:m[2*g+1]]...)
+		for _, p := range parts {
+			if p.group < 0 {
+				dst = append(dst, p.lit...)
+			} else {
+				dst = append(dst, groupText(src, m, p.group)...)
 			}
 		}
 		prev = m[1]

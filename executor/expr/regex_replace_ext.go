@@ -44,7 +44,8 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 		if len(in) > 4 {
 			nth = values[int32](in[4])
 		}
-		return boundedStr(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte) ([]byte, bool, error) {
+		var parts []replPart
+		return boundedStrAhead(env, name, arrow.BinaryTypes.String, n, in, func(i int, dst []byte, ahead func(int64) error) ([]byte, bool, error) {
 			if starts[i] <= 0 {
 				return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", starts[i])
 			}
@@ -70,7 +71,7 @@ func buildRegexpReplaceExt(name string, args []Expr) (Expr, error) {
 					locs = locs[want-1 : want]
 				}
 			}
-			return appendReplace(dst, v[0].bytes(i), locs, v[2].bytes(i)), false, nil
+			return replaceMatches(dst, v[0].bytes(i), locs, v[2].bytes(i), &parts, ahead)
 		})
 	}}, nil
 }
