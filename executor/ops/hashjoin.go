@@ -172,6 +172,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if err := o.pruneOutput(spec.ProbeOut, spec.BuildOut); err != nil {
 		return nil, err
 	}
+	o.narrowResidual()
 	return o, nil
 }
 
