@@ -342,7 +342,8 @@ func (g *qgen) atom1(sc []gcol, d int) string {
 			// A handful of values out of thousands: rarely any row.
 			not = "NOT "
 		}
-		if g.chance(1, 4) {
+		if g.subqDepth > 0 && g.chance(1, 4) {
+			// A subquery to both engines.
 			return g.inValues(o, t, dom, not)
 		}
 		n := 1 + g.r.IntN(4)
