@@ -81,9 +81,13 @@ type hashJoinOp struct {
 	done         bool
 	gids         []int32
 	sheads       []int32 // lookupSelected: per selected probe row, its first build row
-	seed         maphash.Seed
-	level        int        // grace partitioning depth of this join's inputs
-	grace        *graceJoin // set when the build side spilled (hashjoinspill.go)
+	// ksel is lookupHeads' scratch for the rows past the key filter: not
+	// sheads, which lookupSelected passes to it as heads (seed 19007's
+	// query 326: packed keys of a parallel build overwrote them, XX000).
+	ksel  []int32
+	seed  maphash.Seed
+	level int        // grace partitioning depth of this join's inputs
+	grace *graceJoin // set when the build side spilled (hashjoinspill.go)
 	// shared is set when the build side is a ParallelHashJoin's, built
 	// once for all its joins (hashjoinshared.go).
 	shared *sharedBuild
@@ -172,6 +176,7 @@ func newHashJoin(env *executor.Env, spec HashJoinSpec, level int, res *membudget
 	if err := o.pruneOutput(spec.ProbeOut, spec.BuildOut); err != nil {
 		return nil, err
 	}
+	o.narrowResidual()
 	return o, nil
 }
 
@@ -409,7 +414,7 @@ func (o *hashJoinOp) lookupHeads(keys []arrow.Array, heads []int32) {
 		return
 	}
 	if rt, ok := o.table.(rowTable); ok {
-		o.sheads = rt.lookupFiltered(keys, nil, heads, &o.kf, o.spec.Stats, o.sheads)
+		o.ksel = rt.lookupFiltered(keys, nil, heads, &o.kf, o.spec.Stats, o.ksel)
 		return
 	}
 	o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]

@@ -31,7 +31,8 @@ func probeFilterJoin(t *testing.T, env *executor.Env, jt JoinType, probe, build 
 		spec.ProbeNames = []string{"k", "k2", "v"}
 	}
 	if residual {
-		spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+		// The expr package's nodes: read on their columns only.
+		spec.Residual = ltExprOf(t, 2, 5)
 	}
 	if !FoldsProbeFilter(jt, spec.ProbeKeys) {
 		// The planner gives such a join the filter as an operator.

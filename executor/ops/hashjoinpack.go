@@ -53,7 +53,7 @@ func (o *hashJoinOp) lookupPacked(keys []arrow.Array, heads []int32) {
 	p := &o.packer
 	p.pack(keys, len(heads))
 	if t, ok := o.table.(*partIntTable[int64]); ok { // built in parallel
-		o.sheads = t.lookupValsFiltered(p.vals, validity{}, nil, heads, &o.kf, o.spec.Stats, o.sheads)
+		o.ksel = t.lookupValsFiltered(p.vals, validity{}, nil, heads, &o.kf, o.spec.Stats, o.ksel)
 	} else {
 		o.gids = growTo(o.gids[:0], len(heads))[:len(heads)]
 		o.table.(*intTable[int64]).lookupVals(p.vals, validity{}, o.gids)

@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/meshql/meshql/executor"
@@ -73,7 +74,8 @@ func TestHashJoinRandom(t *testing.T) {
 		twoKeys  bool
 		residual bool
 	}
-	shapes := []shape{{"int", false, false}, {"int+residual", false, true}, {"int,text", true, false}, {"int,text+residual", true, true}}
+	shapes := []shape{{"int", false, false}, {"int+residual", false, true}, {"int,text", true, false}, {"int,text+residual", true, true},
+		{"int+narrow residual", false, true}, {"int,text+narrow residual", true, true}}
 	sizes := [][2]int{{0, 0}, {0, 5}, {5, 0}, {1, 1}, {60, 40}, {200, 30}}
 	for _, sz := range sizes {
 		probe := randomJoinRows(r, sz[0], 6)
@@ -96,6 +98,11 @@ func TestHashJoinRandom(t *testing.T) {
 					}
 					if sh.residual {
 						spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+						if strings.Contains(sh.name, "narrow") {
+							// This package's own nodes: evaluated on the
+							// columns they read only (narrowResidual).
+							spec.Residual = ltExprOf(t, 2, 5)
+						}
 					}
 					op, err := NewHashJoin(env, spec)
 					if err != nil {
@@ -142,6 +149,8 @@ func TestNestedLoopJoinRandom(t *testing.T) {
 		{"cross", nil, func(p, b []any) bool { return true }},
 		{"lt", colCmpExpr{2, 5, expr.OpLt}, func(p, b []any) bool { return p[2].(int64) < b[2].(int64) }},
 		{"key ne", colCmpExpr{0, 3, expr.OpNe}, func(p, b []any) bool { return p[0] != nil && b[0] != nil && p[0] != b[0] }},
+		{"narrow lt", ltExprOf(t, 2, 5), func(p, b []any) bool { return p[2].(int64) < b[2].(int64) }},
+		{"narrow probe only", ltExprOf(t, 0, 2), func(p, b []any) bool { return p[0] != nil && p[0].(int64) < p[2].(int64) }},
 	}
 	for _, sz := range [][2]int{{0, 3}, {3, 0}, {1, 1}, {25, 13}} {
 		left := randomJoinRows(r, sz[0], 4)
@@ -162,6 +171,16 @@ func TestNestedLoopJoinRandom(t *testing.T) {
 	}
 	_, err := NewNestedLoopJoin(testEnv(nil, 1), RightJoin, nil, nil, nil)
 	wantCode(t, err, sqltypes.CodeFeatureNotSupported)
+}
+
+// ltExprOf is $l < $r of int8 columns built from the expr package's
+// nodes, which a join evaluates on the columns they read only.
+func ltExprOf(t *testing.T, l, r int) expr.Expr {
+	e, err := expr.Binary(expr.OpLt, expr.Column(l, tI8, "l"), expr.Column(r, tI8, "r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func TestUnnest(t *testing.T) {

@@ -52,7 +52,7 @@ func TestHashJoinOutputColumns(t *testing.T) {
 						BuildOut:  out[1],
 					}
 					if residual {
-						spec.Residual = colCmpExpr{2, 5, expr.OpLt}
+						spec.Residual = ltExprOf(t, 2, 5)
 					}
 					var got [][]any
 					if mode == "parallel" {

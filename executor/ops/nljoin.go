@@ -46,6 +46,7 @@ func NewNestedLoopJoin(env *executor.Env, jt JoinType, left, right executor.Oper
 	o := &nestedLoopJoin{left: left, right: right}
 	o.env, o.jt, o.residual, o.res = env, jt, cond, env.Reserve("NestedLoopJoin")
 	o.out, o.cand = joinSchemas(jt, left.Schema(), right.Schema())
+	o.narrowResidual()
 	return o, nil
 }
 

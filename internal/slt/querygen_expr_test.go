@@ -65,6 +65,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 			return s
 		}
 	}
+	if g.chance(1, 8) || t == tFloat && g.chance(1, 2) {
+		if s, ok := g.widerExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	if g.chance(1, 15) {
 		if s, ok := g.shapeExpr(sc, t, d); ok {
 			return s
@@ -337,6 +342,10 @@ func (g *qgen) atom1(sc []gcol, d int) string {
 			// A handful of values out of thousands: rarely any row.
 			not = "NOT "
 		}
+		if g.subqDepth > 0 && g.chance(1, 4) {
+			// A subquery to both engines.
+			return g.inValues(o, t, dom, not)
+		}
 		n := 1 + g.r.IntN(4)
 		vals := make([]string, n)
 		for i := range vals {
@@ -407,6 +416,11 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 		distinct = "DISTINCT "
 	}
 	ordT := []gtype{tInt, tNum, tText, tDate}[g.r.IntN(4)]
+	if g.chance(1, 6) {
+		if s, ok := g.condAggregate(sc, t, f); ok {
+			return s
+		}
+	}
 	if g.chance(1, 8) {
 		if s, ok := g.orderedSet(sc, t, f); ok {
 			return s

@@ -31,6 +31,9 @@ type qgen struct {
 	// generated: PostgreSQL allows no aggregate in its FILTER.
 	overGroups bool
 	aliases    int
+	// wantErr is the SQLSTATE PostgreSQL fails the query with, when the
+	// generator wrote an invalid query on purpose: meshql must fail alike.
+	wantErr string
 }
 
 // gitem is a FROM item or the result of a SELECT: its columns, a total
@@ -45,6 +48,11 @@ type gitem struct {
 	// scaled: a SELECT reading a derived table's numerics, which may carry
 	// their own scales: equal values that print unlike tie in ORDER BY.
 	scaled bool
+	// A SELECT's: whether it is DISTINCT, its select list (without the
+	// aliases) and its FROM's columns, for an ORDER BY of its own.
+	distinct bool
+	selExprs []string
+	scope    []gcol
 }
 
 func (g *qgen) alias(prefix string) string {
@@ -247,6 +255,13 @@ func (g *qgen) join(l, r gitem, maxRows int) (gitem, bool) {
 		e := eqs[g.r.IntN(len(eqs))]
 		cond = e[0].sql + " = " + e[1].sql
 		est /= ndv(e[0].dom)
+		if g.chance(1, 6) {
+			// Keys computed on both sides: a hash join on expressions.
+			if c, more, ok := g.exprJoinCond(e[0], e[1]); ok {
+				cond = c
+				est *= more
+			}
+		}
 		if est < 5 && !g.chance(1, 5) {
 			// Two narrow key ranges rarely share a value: an inner join
 			// of them is empty, an outer one all NULLs on a side.
@@ -630,12 +645,20 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				having += g.one(" AND ", " OR ", " OR ") + g.aggregate(sc, tBool)
 			}
 		}
+		if g.subqDepth > 0 && g.chance(1, 5) {
+			cond := g.havingSub(keys, sc, out.rows > 100)
+			if having == "" {
+				having = " HAVING " + cond
+			} else {
+				having += g.one(" AND ", " OR ") + cond
+			}
+		}
 	default:
 		srf := false
 		for i, t := range want {
 			c := gcol{t: t, null: true}
 			switch {
-			case win && windowTypes[t] && (g.chance(1, 2) || i == len(want)-1):
+			case win && (windowTypes[t] || t == tBool) && (g.chance(1, 2) || i == len(want)-1):
 				var total []string
 				if from.keyed {
 					total = from.totalOrder()
@@ -644,7 +667,13 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 				// 47's query 1308 ran a frame from the current row over
 				// 20000 rows estimated at 1500).
 				g.topList, g.bigFrom = top, from.rows > 200
-				sel[i] = g.window(sc, total, t)
+				ok := false
+				if g.chance(1, 4) || !windowTypes[t] {
+					sel[i], ok = g.windowArith(sc, total, t)
+				}
+				if !ok {
+					sel[i] = g.window(sc, total, t)
+				}
 				g.topList, g.bigFrom = false, false
 			case g.subqDepth > 0 && !derived && t != tBool && t != tFloat && from.rows <= 2000 && g.chance(1, 10):
 				// Not in a derived table: PostgreSQL pulls it up and may
@@ -670,6 +699,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 					// Equal quotients print with their own scales (1.6 and
 					// 1.60000000000000000000): a LIMIT keeps either.
 					sel[i] = "(" + g.expr(sc, tNum, 1) + ") / NULLIF(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", 0)"
+					if g.chance(1, 3) {
+						sel[i] = g.scaledMath(sc)
+					}
 					out.scaled = true
 				} else {
 					sel[i] = g.expr(sc, t, 2)
@@ -678,6 +710,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			out.cols = append(out.cols, c)
 		}
 	}
+	out.distinct, out.selExprs, out.scope = distinct, slices.Clone(sel), sc
 	for i := range sel {
 		sel[i] += fmt.Sprintf(" AS c%d", i+1)
 	}
@@ -807,6 +840,17 @@ func (g *qgen) query() (string, []gtype, bool) {
 		noLimit = s.scaled
 		for _, c := range s.cols {
 			types = append(types, c.t)
+		}
+		if s.distinct && g.chance(1, 3) {
+			// An ORDER BY of its own, which must be in the select list.
+			if ob, code := g.distinctOrder(s); ob != "" {
+				body += ob
+				g.wantErr = code
+				if len(with) > 0 {
+					body = withKw + strings.Join(with, ",\n") + "\n" + body
+				}
+				return body, types, false
+			}
 		}
 	}
 	ordered := false

@@ -417,7 +417,10 @@ func (g *qgen) lateral(l gitem) (gitem, bool) {
 		// below that, see TestFiltersBelowWindow).
 		on := " ON true"
 		if g.chance(1, 2) {
+			saved := g.subqDepth
+			g.subqDepth = 0 // no subquery in a LATERAL join's ON (0A000 in meshql)
 			on = " ON " + g.pred(append(slices.Clone(l.cols), v), 0)
+			g.subqDepth = saved
 		}
 		sql += on
 	}

@@ -280,7 +280,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			}
 		}
 	}
-	var bare []string // the arguments' keys before their coercion
+	var bare []logical.Expr // the arguments before their coercion
 	for _, an := range args {
 		e, present, whole, err := b.bindWholeRowJSON(an, sc, nil)
 		if !whole && err == nil {
@@ -293,7 +293,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in count, json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
 		}
 		e = nullWhenAbsent(e, present)
-		bare = append(bare, logical.Key(e))
+		bare = append(bare, e)
 		if e.Type().Kind == sqltypes.Unknown && ambiguousUntypedAgg(call.Func) {
 			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(unknown) is not unique", name).
 				WithHint("Could not choose a best candidate function. You might need to add explicit type casts."), int(fc.Location))
@@ -313,7 +313,7 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 		argTypes = append(argTypes, e.Type())
 	}
 	if fc.AggDistinct && len(fc.AggOrder) > 0 {
-		if err := b.distinctOrderInArgs(fc, call.Order, bare, sc); err != nil {
+		if err := b.distinctOrderInArgs(fc, call.Order, args, bare, sc); err != nil {
 			return nil, err
 		}
 	}
@@ -547,22 +547,33 @@ func ambiguousUntypedAgg(name string) bool {
 }
 
 // distinctOrderInArgs fails with 42P10 when an ORDER BY key of an
-// aggregate with DISTINCT is none of its arguments (args, their keys), as
-// PostgreSQL does: rows that are one after DISTINCT may differ in the key.
-// order is the keys bound already (order-sensitive aggregates), else nil.
-func (b *binder) distinctOrderInArgs(fc *pg_query.FuncCall, order []logical.SortKey, args []string, sc *scope) error {
+// aggregate with DISTINCT is none of its arguments (argNodes, bound as
+// args before their coercion), as PostgreSQL does: rows that are one after
+// DISTINCT may differ in the key. order is the keys bound already
+// (order-sensitive aggregates), else nil. A key written as an argument is
+// one: PostgreSQL compares the expressions' trees, so a subquery written
+// twice is one key, where meshql binds two plans of different keys.
+func (b *binder) distinctOrderInArgs(fc *pg_query.FuncCall, order []logical.SortKey, argNodes []*pg_query.Node, args []logical.Expr, sc *scope) error {
+	keys := make([]string, len(args))
+	for i, a := range args {
+		keys[i] = logical.Key(a)
+	}
 	for i, n := range fc.AggOrder {
+		on := n.GetSortBy().Node
+		if slices.ContainsFunc(argNodes, func(an *pg_query.Node) bool { return sameExpr(an, on) }) {
+			continue
+		}
 		var e logical.Expr
 		if i < len(order) {
 			e = order[i].Expr
 		} else {
 			var err error
-			if e, err = b.bindExpr(n.GetSortBy().Node, sc, nil); err != nil {
+			if e, err = b.bindExpr(on, sc, nil); err != nil {
 				return err
 			}
 		}
-		if !slices.Contains(args, logical.Key(e)) {
-			return errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list"), location(n.GetSortBy().Node))
+		if !slices.Contains(keys, logical.Key(e)) {
+			return errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list"), location(on))
 		}
 	}
 	return nil

@@ -203,6 +203,15 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			k.target = idx
 			return k, nil
 		}
+		// An entry written again is that entry, as in PostgreSQL (which
+		// compares the expressions' trees): also a subquery or a window
+		// function, which bind anew to another plan or window column.
+		for i, t := range targets {
+			if t.ast != nil && sameExpr(t.ast, n) {
+				k.target = i
+				return k, nil
+			}
+		}
 		e, err := b.bindExpr(n, from.scope, agg)
 		if err != nil {
 			return k, err
