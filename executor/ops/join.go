@@ -215,16 +215,9 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 		cand.Release()
 		return nil, err
 	}
-	if c.jt == MarkJoin {
-		c.markNulls(m)
-	}
-	c.sel = appendTrue(c.sel[:0], m)
-	m.Release()
-	for _, k := range c.sel {
-		if err := c.mark(int(k)); err != nil {
-			cand.Release()
-			return nil, err
-		}
+	if err := c.keepPassing(m); err != nil {
+		cand.Release()
+		return nil, err
 	}
 	switch {
 	case c.jt.recordsOnly() || len(c.sel) == 0:
@@ -245,6 +238,22 @@ func (c *joinCore) emitPairs(ctx context.Context) (arrow.RecordBatch, error) {
 	out, err := takeBatch(mem, s, cols, c.sel)
 	cand.Release()
 	return out, err
+}
+
+// keepPassing sets c.sel to the pairs whose residual m is true, marks
+// them matched, and releases m.
+func (c *joinCore) keepPassing(m arrow.Array) error {
+	if c.jt == MarkJoin {
+		c.markNulls(m)
+	}
+	c.sel = appendTrue(c.sel[:0], m)
+	m.Release()
+	for _, k := range c.sel {
+		if err := c.mark(int(k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // emitNarrow is emitPairs with a residual over a few of the candidate
@@ -275,15 +284,8 @@ func (c *joinCore) emitNarrow(ctx context.Context) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.jt == MarkJoin {
-		c.markNulls(m)
-	}
-	c.sel = appendTrue(c.sel[:0], m)
-	m.Release()
-	for _, k := range c.sel {
-		if err := c.mark(int(k)); err != nil {
-			return nil, err
-		}
+	if err := c.keepPassing(m); err != nil {
+		return nil, err
 	}
 	if c.jt.recordsOnly() || len(c.sel) == 0 {
 		return nil, nil
