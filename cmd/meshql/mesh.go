@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/meshql/meshql/engine"
 	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/internal/demodata"
+	"github.com/meshql/meshql/internal/gendir"
 	"github.com/meshql/meshql/internal/openlineage"
 )
 
@@ -123,16 +125,44 @@ func printProgress(w io.Writer, what string, done, total int64, start time.Time)
 	fmt.Fprintf(w, "\r%s [%s] %3.0f%% %d/%d rows, ETA %s ", what, bar, frac*100, done, total, eta)
 }
 
-// writeDemoMesh refreshes the demo descriptors from the binary.
+// writeDemoMesh refreshes the demo descriptors from the binary. Several
+// meshql processes may share a data dir (a server and `meshql query`, or
+// scripts running queries side by side), so the folder is never edited in
+// place: when it differs from the binary's copy, a new one is written next
+// to it and swapped in, and a process that loses a race to another writing
+// the same descriptors finds them current and goes on. A server's folder
+// watch therefore sees nothing when the descriptors are already current.
 func writeDemoMesh(dir string) error {
-	if err := os.RemoveAll(dir); err != nil {
+	var err error
+	for range 5 {
+		if demoMeshCurrent(dir) {
+			return nil
+		}
+		if err = replaceDemoMesh(dir); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond) // another process is swapping it
+	}
+	return err
+}
+
+// replaceDemoMesh writes the demo descriptors into a new sibling of dir
+// and swaps it in.
+func replaceDemoMesh(dir string) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	return fs.WalkDir(meshql.DemoMesh(), ".", func(path string, d fs.DirEntry, err error) error {
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // a no-op once tmp is swapped in
+	err = fs.WalkDir(meshql.DemoMesh(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		target := filepath.Join(dir, path)
+		target := filepath.Join(tmp, path)
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
@@ -142,6 +172,42 @@ func writeDemoMesh(dir string) error {
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
+	if err != nil {
+		return err
+	}
+	return gendir.Replace(tmp, dir)
+}
+
+// demoMeshCurrent reports whether dir holds exactly the binary's demo
+// descriptors: the same files with the same bytes, and no others.
+func demoMeshCurrent(dir string) bool {
+	want := 0
+	same := fs.WalkDir(meshql.DemoMesh(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		want++
+		data, err := fs.ReadFile(meshql.DemoMesh(), path)
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(dir, path))
+		if err != nil || !bytes.Equal(got, data) {
+			return fs.ErrNotExist
+		}
+		return nil
+	}) == nil
+	if !same {
+		return false
+	}
+	have := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			have++
+		}
+		return err
+	})
+	return err == nil && have == want
 }
 
 // newEngineObserved wires an engine over a mesh with every built-in
