@@ -65,5 +65,6 @@ func (s *Session) beginBlock(c Clock) {
 
 func (s *Session) endBlock() {
 	s.inTx = false
+	s.savepoints = nil
 	s.tx.start = time.Time{}
 }

@@ -59,6 +59,9 @@ type Session struct {
 	// (25P02) and ReadyForQuery reports 'E', so that clients that roll
 	// back on that signal behave as they do against PostgreSQL.
 	txFailed bool
+	// savepoints are the open block's savepoints, oldest first (a name
+	// may repeat: RELEASE and ROLLBACK TO find the newest).
+	savepoints []string
 	// tx is the open transaction's start (clock.go); only the session's
 	// goroutine touches it.
 	tx txClock

@@ -418,15 +418,34 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 			if !s.inTx {
 				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "%s can only be used in transaction blocks", savepointStmt[st.st.Tag])
 			}
+			if st.st.Tag == "SAVEPOINT" {
+				s.savepoints = append(s.savepoints, st.st.Savepoint)
+				break
+			}
+			// RELEASE ends the savepoint and every later one.
+			i, err := s.findSavepoint(st.st.Savepoint)
+			if err != nil {
+				return nil, err
+			}
+			s.savepoints = s.savepoints[:i]
 		case "COMMIT", "ROLLBACK":
 			if st.st.Name == "savepoint" && !s.inTx {
 				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
 			}
+			if st.st.Name == "savepoint" {
+				// ROLLBACK TO SAVEPOINT: the block goes on, recovered
+				// from a failure, with the savepoint kept and later ones
+				// ended; an unknown name leaves it as it was.
+				i, err := s.findSavepoint(st.st.Savepoint)
+				if err != nil {
+					return nil, err
+				}
+				s.savepoints = s.savepoints[:i+1]
+				s.txFailed = false
+				break
+			}
 			failed := s.txFailed
 			s.txFailed = false
-			if st.st.Name == "savepoint" {
-				break // ROLLBACK TO SAVEPOINT: the block goes on
-			}
 			var notices []*Notice
 			if !s.inTx {
 				// As PostgreSQL: a warning, and the statement succeeds.
@@ -449,6 +468,17 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
+}
+
+// findSavepoint is the position of the newest open savepoint named name,
+// or PostgreSQL's 3B001.
+func (s *Session) findSavepoint(name string) (int, error) {
+	for i := len(s.savepoints) - 1; i >= 0; i-- {
+		if s.savepoints[i] == name {
+			return i, nil
+		}
+	}
+	return 0, sqltypes.New(sqltypes.CodeInvalidSavepoint, "savepoint %q does not exist", name)
 }
 
 // savepointStmt names a savepoint statement, by its tag, in PostgreSQL's

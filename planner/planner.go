@@ -53,6 +53,7 @@ type Statement struct {
 	Value       string      // SET value
 	Local       bool        // SET LOCAL: until the end of the transaction block
 	Tag         string      // command tag for KindNoop, KindSet, KindReset
+	Savepoint   string      // SAVEPOINT, RELEASE and ROLLBACK TO: the savepoint's name
 	Hold        bool        // KindDeclare: WITH HOLD (survives the end of the transaction)
 	Count       int64       // KindFetch: rows to fetch (FetchAll = all)
 	Copy        CopyOptions // KindCopyOut
@@ -140,7 +141,7 @@ func analyze(ctx context.Context, cat bind.Catalog, st parse.Statement, opts bin
 		if !ok {
 			return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "two-phase commit is not supported: meshql is read-only")
 		}
-		out.Kind, out.Tag = KindNoop, tag
+		out.Kind, out.Tag, out.Savepoint = KindNoop, tag, ts.SavepointName
 		if ts.Kind == pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO {
 			// Tagged ROLLBACK too, but the transaction block goes on.
 			out.Name = "savepoint"

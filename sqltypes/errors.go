@@ -35,6 +35,7 @@ const (
 	CodeInvalidSQLStatement         = "26000"
 	CodeInFailedTransaction         = "25P02"
 	CodeNoActiveTransaction         = "25P01"
+	CodeInvalidSavepoint            = "3B001"
 	CodeNameTooLong                 = "42622"
 	CodeDuplicateCursor             = "42P03"
 	CodeSyntaxError                 = "42601"

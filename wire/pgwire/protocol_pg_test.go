@@ -347,6 +347,28 @@ func TestTransactionWarnings(t *testing.T) {
 	})
 }
 
+// TestSavepoints: RELEASE and ROLLBACK TO name an open savepoint (3B001
+// otherwise, which fails the block); RELEASE ends later savepoints too,
+// ROLLBACK TO keeps its own and recovers a failed block, and a name may
+// repeat (the newest is meant).
+func TestSavepoints(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("BEGIN; SAVEPOINT a; RELEASE b"), `C(BEGIN) C(SAVEPOINT) E[3B001 savepoint "b" does not exist] ZE`},
+		{query("SELECT 1"), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{query("ROLLBACK TO a"), "C(ROLLBACK) ZT"},
+		{query("SAVEPOINT b; SAVEPOINT c; RELEASE b; ROLLBACK TO c"), `C(SAVEPOINT) C(SAVEPOINT) C(RELEASE) E[3B001 savepoint "c" does not exist] ZE`},
+		{query("ROLLBACK TO a"), "C(ROLLBACK) ZT"},
+		{query("SELECT 1/0"), "E[22012 division by zero] ZE"},
+		{query("ROLLBACK TO nosuch"), `E[3B001 savepoint "nosuch" does not exist] ZE`},
+		{query("ROLLBACK TO a; SELECT 2"), "C(ROLLBACK) D[2] C(SELECT 1) ZT"},
+		{query("SAVEPOINT a; RELEASE a; RELEASE a; RELEASE a"), `C(SAVEPOINT) C(RELEASE) C(RELEASE) E[3B001 savepoint "a" does not exist] ZE`},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("BEGIN; SAVEPOINT a; COMMIT; BEGIN; RELEASE a"), `C(BEGIN) C(SAVEPOINT) C(COMMIT) C(BEGIN) E[3B001 savepoint "a" does not exist] ZE`},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+	})
+}
+
 // TestCopyOutBytes: COPY (SELECT …) TO STDOUT sends PostgreSQL's bytes
 // for each format option: FORCE_QUOTE (* or columns; never a NULL), CSV's
 // lone \. quoted only as the only column, NULL, DELIMITER, QUOTE and
