@@ -221,7 +221,7 @@ func (o *hashJoinOp) build(ctx context.Context) error {
 		o.bmatched = make([]bool, n)
 	}
 	o.unique = !slices.ContainsFunc(o.next, func(r int32) bool { return r >= 0 })
-	o.res.Shrink(o.res.Size() - builtCost(cols, keys, n))
+	o.res.Shrink(o.res.Size() - builtCost(cols, keys, n) - o.keyFilterBytes())
 	return nil
 }
 

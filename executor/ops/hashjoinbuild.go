@@ -327,10 +327,12 @@ func buildPartInt[T int32 | int64](ctx context.Context, o *hashJoinOp, key arrow
 		slots: make([]keyRow[T], np*region),
 		shift: uint(64 - int(bits) - log2(region)), rmask: uint64(region - 1), n: groups,
 	}
-	// The key filter is 1/128 of the slots, within builtCost's 32
-	// bytes a row for the table, so it reserves nothing more; a filter
-	// of key values is no larger, or at most 1 MB.
-	t.withKeyFilter(o.minKeyFilter, slices.Min(los), slices.Max(his))
+	// The key filter is reserved for the build's life (keyFilterBytes);
+	// it only saves time, so without room for it the join probes the
+	// table alone.
+	if t.withKeyFilter(o.minKeyFilter, slices.Min(los), slices.Max(his)) && !o.res.TryGrow(t.filter.bytes()) {
+		t.filter = nil
+	}
 	head := make([]int32, groups)
 	next := make([]int32, n)
 	if err := runParts(ctx, w, np, func(p int) {

@@ -74,6 +74,26 @@ func newDirectKeyFilter(lo int64, span uint64) *keyFilter {
 	return &keyFilter{words: make([]uint64, span/64+1), lo: uint64(lo), span: span}
 }
 
+// bytes is the filter's size (0 for none).
+func (f *keyFilter) bytes() int64 {
+	if f == nil {
+		return 0
+	}
+	return int64(len(f.words)) * 8
+}
+
+// keyFilterBytes is the size of the key filter of o's table, which the
+// build keeps reserved beside builtCost.
+func (o *hashJoinOp) keyFilterBytes() int64 {
+	switch t := o.table.(type) {
+	case *partIntTable[int32]:
+		return t.filter.bytes()
+	case *partIntTable[int64]:
+		return t.filter.bytes()
+	}
+	return 0
+}
+
 // add sets the bit of hash h. Concurrent adds are safe when they write
 // distinct words (the parts of a parallel build own disjoint ranges).
 func (f *keyFilter) add(h uint64) {

@@ -1,11 +1,14 @@
 package ops
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 )
 
 // TestHashJoinKeyFilter joins a probe side whose keys mostly have no
@@ -218,5 +221,84 @@ func TestProbeFilterDecodesDictionary(t *testing.T) {
 		if got := tc.f.decodesDictionary(b); got != tc.want {
 			t.Errorf("%s: decodesDictionary = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestHashJoinKeyFilterReserved: a build keeps its key filter reserved from
+// the query's budget beside the table (a filter of key values reaches
+// 1 MB on a small table), and a build the budget has no room for a filter
+// probes without one, with the same rows.
+func TestHashJoinKeyFilterReserved(t *testing.T) {
+	r := rand.New(rand.NewPCG(97, 98))
+	probe := scaleKeys(randomJoinRows(r, 3000, 6000), false)
+	build := scaleKeys(randomJoinRows(r, 400, 300), false)
+	want := refJoin(InnerJoin, probe, build, func(p, b []any) bool { return eqKey(p[0], b[0]) })
+	// run joins with or without a filter asked for, with limit bytes of
+	// budget (0: none), and returns the build's reservation once built
+	// and whether it has a filter of how many bytes.
+	spilled := false
+	run := func(withFilter bool, limit int64) (reserved, peak, filter int64) {
+		mem := checked(t)
+		env := testEnv(mem, 40)
+		if limit > 0 {
+			env.Budget = membudget.New(membudget.Options{Limit: limit, TempDir: t.TempDir()})
+		}
+		op, err := NewHashJoin(env, HashJoinSpec{
+			Type:      InnerJoin,
+			Probe:     source(mem, joinSchema, probe, 256, true),
+			Build:     source(mem, joinSchema, build, 50, false),
+			ProbeKeys: []expr.Expr{col(0, tI8)},
+			BuildKeys: []expr.Expr{col(0, tI8)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hj := op.(*hashJoinOp)
+		hj.minParallel, hj.minKeyFilter = 1, 0
+		if !withFilter {
+			hj.minKeyFilter = 1 << 40
+		}
+		ctx := context.Background()
+		if err := op.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got [][]any
+		first, err := op.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserved, peak, filter = hj.res.Size(), hj.res.Peak(), hj.keyFilterBytes()
+		spilled = hj.grace != nil
+		got = append(got, rowsOf(first)...)
+		first.Release()
+		for {
+			b, err := op.Next(ctx)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, rowsOf(b)...)
+			b.Release()
+		}
+		if err := op.Close(); err != nil {
+			t.Fatal(err)
+		}
+		sameRows(t, got, want)
+		return reserved, peak, filter
+	}
+	plain, plainPeak, none := run(false, 0)
+	filtered, _, filter := run(true, 0)
+	if none != 0 || filter == 0 {
+		t.Fatalf("filters of %d and %d bytes, want none and one", none, filter)
+	}
+	if filtered-plain != filter {
+		t.Errorf("the build reserves %d bytes with its key filter and %d without, want the filter's %d more", filtered, plain, filter)
+	}
+	// A budget with room for the build at its peak but not for the
+	// filter beside it: no filter, the same rows.
+	if _, _, filter := run(true, plainPeak+filter-1); filter != 0 || spilled {
+		t.Errorf("a %d-byte filter was built past the budget (spilled: %v)", filter, spilled)
 	}
 }
