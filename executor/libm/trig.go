@@ -58,13 +58,22 @@ func sinCos(x float64) (dd, dd) {
 	return quadrant(s, c, q)
 }
 
+// oddSpecial is sin's and tan's value at NaN, ±Inf and ±0 (NaN, NaN, x);
+// ok is false for other x.
+func oddSpecial(x float64) (v float64, ok bool) {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return math.NaN(), true
+	case x == 0:
+		return x, true
+	}
+	return 0, false
+}
+
 // Sin is sin x correctly rounded.
 func Sin(x float64) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return math.NaN()
-	}
-	if x == 0 {
-		return x
+	if v, ok := oddSpecial(x); ok {
+		return v
 	}
 	return sinCosWithBound(x, false, sinCosFastErr)
 }
@@ -79,11 +88,8 @@ func Cos(x float64) float64 {
 
 // Tan is tan x correctly rounded.
 func Tan(x float64) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return math.NaN()
-	}
-	if x == 0 {
-		return x
+	if v, ok := oddSpecial(x); ok {
+		return v
 	}
 	return tanWithBound(x, sinCosFastErr)
 }

@@ -24,17 +24,7 @@ import (
 // 57014 and the session goes on; pg_terminate_backend fails it with FATAL
 // 57P01 and ends the session.
 func TestSignalBetweenPlanningAndExecution(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
+	eng, addr := serveEngine(t)
 	admin := connect(t, addr, "admin", "admin")
 
 	type signal func(ctx context.Context, victim *pgx.Conn) error
@@ -107,17 +97,7 @@ func TestSignalBetweenPlanningAndExecution(t *testing.T) {
 // the session is idle after it, runs nothing, and its later Execute is a
 // statement of its own that runs.
 func TestParseAloneEndsAtSync(t *testing.T) {
-	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
+	_, addr := serveEngine(t)
 	admin, victim := connect(t, addr, "admin", "admin"), connect(t, addr, "analyst", "analyst")
 	if _, err := victim.Prepare(t.Context(), "p", "SELECT 105"); err != nil {
 		t.Fatal(err)
@@ -135,4 +115,22 @@ func TestParseAloneEndsAtSync(t *testing.T) {
 	if err := victim.QueryRow(t.Context(), "p").Scan(&n); err != nil || n != 105 {
 		t.Errorf("executing the prepared statement: %d, %v", n, err)
 	}
+}
+
+// serveEngine serves a real engine over testdata/mesh, its memory checked
+// at the end of the test, and returns it and the server's address.
+func serveEngine(t *testing.T) (*engine.Engine, string) {
+	t.Helper()
+	mesh, err := catalog.Load("../../testdata/mesh", catalog.LoadOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	eng, err := engine.New(engine.Config{Mesh: mesh, Mem: mem, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	_, addr := serveBackend(t, EngineBackend[*engine.Session, *engine.Statement](eng), Config{})
+	return eng, addr
 }
