@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ type Session struct {
 	txFailed bool
 	// savepoints are the open block's savepoints, oldest first (a name
 	// may repeat: RELEASE and ROLLBACK TO find the newest).
-	savepoints []string
+	savepoints []savepoint
 	// tx is the open transaction's start (clock.go); only the session's
 	// goroutine touches it.
 	tx txClock
@@ -334,6 +335,43 @@ func (s *Session) remember(key string, local bool, v *string) {
 	if !local {
 		ts.atCommit = v
 	}
+}
+
+// savepoint is an open SAVEPOINT and the settings as it found them:
+// ROLLBACK TO puts them back, as PostgreSQL undoes the SETs (SET LOCAL
+// ones too) of the subtransactions it rolls back.
+type savepoint struct {
+	name       string
+	values     map[string]string
+	txSettings map[string]*txSetting
+}
+
+// newSavepoint opens savepoint name on the session's current settings.
+func (s *Session) newSavepoint(name string) savepoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return savepoint{name: name, values: maps.Clone(s.values), txSettings: cloneTxSettings(s.txSettings)}
+}
+
+// rollbackSettings puts the settings back as sp found them; sp stays open
+// (a later ROLLBACK TO it rolls back to the same state).
+func (s *Session) rollbackSettings(sp savepoint) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.values = maps.Clone(sp.values)
+	s.txSettings = cloneTxSettings(sp.txSettings)
+}
+
+func cloneTxSettings(m map[string]*txSetting) map[string]*txSetting {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*txSetting, len(m))
+	for k, ts := range m {
+		c := *ts
+		out[k] = &c
+	}
+	return out
 }
 
 // endTransaction ends the transaction block's changes to settings: kept

@@ -419,7 +419,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "%s can only be used in transaction blocks", savepointStmt[st.st.Tag])
 			}
 			if st.st.Tag == "SAVEPOINT" {
-				s.savepoints = append(s.savepoints, st.st.Savepoint)
+				s.savepoints = append(s.savepoints, s.newSavepoint(st.st.Savepoint))
 				break
 			}
 			// RELEASE ends the savepoint and every later one.
@@ -441,6 +441,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 					return nil, err
 				}
 				s.savepoints = s.savepoints[:i+1]
+				s.rollbackSettings(s.savepoints[i])
 				s.txFailed = false
 				break
 			}
@@ -474,7 +475,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 // or PostgreSQL's 3B001.
 func (s *Session) findSavepoint(name string) (int, error) {
 	for i := len(s.savepoints) - 1; i >= 0; i-- {
-		if s.savepoints[i] == name {
+		if s.savepoints[i].name == name {
 			return i, nil
 		}
 	}
