@@ -61,10 +61,12 @@ func (s *Session) beginBlock(c Clock) {
 		s.tx.start = c.Transaction
 	}
 	s.inTx = true
+	s.showTx()
 }
 
 func (s *Session) endBlock() {
 	s.inTx = false
 	s.savepoints = nil
 	s.tx.start = time.Time{}
+	s.showTx()
 }

@@ -162,8 +162,8 @@ func TestUnansweredCatalogQueryLogged(t *testing.T) {
 }
 
 // An open cursor is not a running statement: a session idle between two
-// FETCHes shows idle in pg_stat_activity (PostgreSQL says "idle in
-// transaction" in a block, a state meshql does not show), and
+// FETCHes shows idle in pg_stat_activity ("idle in transaction" in a
+// block), and
 // pg_cancel_backend or a protocol cancel request then cancels nothing, so
 // the next FETCH reads on, as in PostgreSQL, which cancels only a
 // statement under way.

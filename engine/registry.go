@@ -60,6 +60,8 @@ type sessionInfo struct {
 	lastStart    time.Time
 	lastQueryEnd time.Time
 	clientAddr   net.Addr // nil: no TCP connection (meshql query, Flight SQL)
+	tx           int32    // txNone, txOpen or txAborted
+	txStart      time.Time
 }
 
 func (r *registry) addSession(s *Session) {
@@ -201,7 +203,10 @@ func (r *registry) snapshot() ([]sessionInfo, []runningQuery) {
 	sessions := make([]sessionInfo, 0, len(r.sessions))
 	for _, s := range r.sessions {
 		open = append(open, s)
-		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastStart: s.lastStart, lastQueryEnd: s.lastEnd, clientAddr: s.clientAddr})
+		sessions = append(sessions, sessionInfo{pid: s.pid, user: s.user, started: s.started, query: s.running, lastSQL: s.lastSQL, lastStart: s.lastStart, lastQueryEnd: s.lastEnd, clientAddr: s.clientAddr, tx: s.shownTx.Load()})
+		if us := s.shownTxStart.Load(); us != 0 {
+			sessions[len(sessions)-1].txStart = time.UnixMicro(us)
+		}
 	}
 	queries := make([]runningQuery, 0, len(r.queries))
 	for _, q := range r.queries {

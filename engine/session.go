@@ -60,6 +60,11 @@ type Session struct {
 	// (25P02) and ReadyForQuery reports 'E', so that clients that roll
 	// back on that signal behave as they do against PostgreSQL.
 	txFailed bool
+	// shownTx is inTx and txFailed as other sessions' pg_stat_activity
+	// reads them (idle in transaction, aborted), and shownTxStart the
+	// block's start in Unix microseconds; showTx updates both.
+	shownTx      atomic.Int32
+	shownTxStart atomic.Int64
 	// savepoints are the open block's savepoints, oldest first (a name
 	// may repeat: RELEASE and ROLLBACK TO find the newest).
 	savepoints []savepoint
@@ -224,7 +229,37 @@ func (s *Session) InTransaction() bool { return s.inTx }
 // FailTransaction records that a statement failed; inside a transaction
 // block that aborts the block. The wire calls it for every error it sends,
 // including those raised while rows stream.
-func (s *Session) FailTransaction() { s.txFailed = s.inTx }
+func (s *Session) FailTransaction() {
+	s.txFailed = s.inTx
+	s.showTx()
+}
+
+// Transaction states as pg_stat_activity shows them (shownTx).
+const (
+	txNone int32 = iota
+	txOpen
+	txAborted
+)
+
+// showTx publishes the block's state for pg_stat_activity.
+func (s *Session) showTx() {
+	state := txNone
+	switch {
+	case s.txFailed:
+		state = txAborted
+	case s.inTx:
+		state = txOpen
+	}
+	s.shownTx.Store(state)
+	// A failure with no savepoint open aborts the block's transaction
+	// itself, which then has no start in PostgreSQL's view; under a
+	// savepoint only the subtransaction is aborted.
+	if state == txNone || (state == txAborted && len(s.savepoints) == 0) {
+		s.shownTxStart.Store(0)
+	} else {
+		s.shownTxStart.Store(s.tx.start.UnixMicro())
+	}
+}
 
 // TransactionFailed reports whether the open block has failed.
 func (s *Session) TransactionFailed() bool { return s.txFailed }

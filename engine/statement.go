@@ -443,6 +443,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				s.savepoints = s.savepoints[:i+1]
 				s.rollbackSettings(s.savepoints[i])
 				s.txFailed = false
+				s.showTx()
 				break
 			}
 			failed := s.txFailed

@@ -46,10 +46,14 @@ func opsTables() []sysTable {
 }
 
 // sessionActivity is a session as the activity tables (mesh.sessions,
-// pg_stat_activity) show it. Each statement is its own transaction: a
-// running one started the query, the transaction and the state; an idle
-// session has no transaction, its query is the last one and its state
-// changed when that ended (when the session began if none ran).
+// pg_stat_activity) show it. Outside a transaction block each statement
+// is its own transaction: a running one started the query, the
+// transaction and the state; an idle session has no transaction, its
+// query is the last one and its state changed when that ended (when the
+// session began if none ran). Inside a block the transaction started
+// with the BEGIN, and between statements the session is "idle in
+// transaction", or "idle in transaction (aborted)" once a statement
+// failed, as in PostgreSQL.
 type sessionActivity struct {
 	sessionInfo
 	// visible: the reader may see the session's activity (its own user's,
@@ -71,9 +75,18 @@ func (s *Session) activity() []sessionActivity {
 		if !si.lastQueryEnd.IsZero() {
 			a.stateChange = timestampTZ(si.lastQueryEnd)
 		}
+		switch si.tx {
+		case txOpen:
+			a.state, a.xactStart = "idle in transaction", timestampTZ(si.txStart)
+		case txAborted:
+			a.state, a.xactStart = "idle in transaction (aborted)", timestampTZ(si.txStart)
+		}
 		if q := si.query; q != nil {
 			start := timestampTZ(q.start)
-			a.state, a.queryID, a.queryStart, a.xactStart, a.stateChange = "active", q.id, start, start, start
+			a.state, a.queryID, a.queryStart, a.stateChange = "active", q.id, start, start
+			if si.tx == txNone {
+				a.xactStart = start
+			}
 		}
 		out[i] = a
 	}

@@ -557,3 +557,45 @@ func TestParameterStatusBeforeReady(t *testing.T) {
 		t.Errorf("rolled back: got %s, want %s", got, want)
 	}
 }
+
+// protoConnPair is two connections of the same user to one server, as
+// protoConn makes them.
+func protoConnPair(t *testing.T) (*pgx.Conn, *pgx.Conn) {
+	url := os.Getenv("MESHQL_PROTO_PG")
+	if url == "" {
+		addr := tickingServerAddr(t)
+		return connect(t, addr, "analyst", "analyst"), connect(t, addr, "analyst", "analyst")
+	}
+	return protoConn(t), protoConn(t)
+}
+
+// TestActivityInTransaction: between two statements of a transaction
+// block pg_stat_activity shows the session "idle in transaction", with
+// the block's start as xact_start, and "idle in transaction (aborted)"
+// once a statement failed in it (with no xact_start unless a savepoint
+// kept the block's transaction), until the block's end makes it idle.
+func TestActivityInTransaction(t *testing.T) {
+	conn, watcher := protoConnPair(t)
+	pid := strconv.Itoa(int(conn.PgConn().PID()))
+	activity := query("SELECT state, xact_start IS NOT NULL, state_change >= xact_start FROM pg_stat_activity WHERE pid = " + pid)
+	steps := []struct {
+		sql, want, activity string
+	}{
+		{"SELECT 1", "D[1] C(SELECT 1) ZI", "D[idle f ] C(SELECT 1) ZI"},
+		{"BEGIN", "C(BEGIN) ZT", "D[idle in transaction t t] C(SELECT 1) ZI"},
+		{"SELECT 2", "D[2] C(SELECT 1) ZT", "D[idle in transaction t t] C(SELECT 1) ZI"},
+		{"SELECT 1/0", "E[22012 division by zero] ZE", "D[idle in transaction (aborted) f ] C(SELECT 1) ZI"},
+		{"ROLLBACK", "C(ROLLBACK) ZI", "D[idle f ] C(SELECT 1) ZI"},
+		{"BEGIN; SAVEPOINT a; SELECT 1/0", "C(BEGIN) C(SAVEPOINT) E[22012 division by zero] ZE", "D[idle in transaction (aborted) t t] C(SELECT 1) ZI"},
+		{"ROLLBACK TO a", "C(ROLLBACK) ZT", "D[idle in transaction t t] C(SELECT 1) ZI"},
+		{"COMMIT", "C(COMMIT) ZI", "D[idle f ] C(SELECT 1) ZI"},
+	}
+	for _, s := range steps {
+		if got := messages(t, conn, query(s.sql)...); got != s.want {
+			t.Fatalf("%s: got %s, want %s", s.sql, got, s.want)
+		}
+		if got := messages(t, watcher, activity...); got != s.activity {
+			t.Errorf("after %s: pg_stat_activity shows %s, want %s", s.sql, got, s.activity)
+		}
+	}
+}
