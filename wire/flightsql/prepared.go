@@ -6,14 +6,17 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -242,11 +245,20 @@ func (v *service) readRow(ctx context.Context, b arrow.RecordBatch, types []sqlt
 		if col.IsNull(0) {
 			continue
 		}
-		from, err := sqltypes.FromArrow(col.DataType())
+		a := col
+		if d, ok := col.(*array.Duration); ok {
+			// A duration (pyarrow's timedelta) is an interval of that
+			// many microseconds, as PostgreSQL drivers send a
+			// timedelta.
+			if a, err = durationInterval(v.mem, d); err != nil {
+				return nil, err
+			}
+			defer a.Release()
+		}
+		from, err := sqltypes.FromArrow(a.DataType())
 		if err != nil {
 			return nil, err
 		}
-		a := col
 		if !arrow.TypeEqual(a.DataType(), from.Arrow()) {
 			if a, err = castArray(ctx, v.mem, col, from.Arrow()); err != nil {
 				return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "parameter $%d: cannot read %s: %v", j+1, col.DataType(), err)
@@ -320,4 +332,30 @@ func (v *service) castDatum(ctx context.Context, env executor.Env, d sqltypes.Da
 		return nil, fmt.Errorf("cast produced %d values", a.Len())
 	}
 	return ownDatum(expr.DatumAt(a, to, 0)), nil
+}
+
+// durationInterval is row 0 of d as a one-row interval array: months and
+// days 0, the time rounded to microseconds as PostgreSQL keeps it. A
+// duration past the 292 years an interval's nanoseconds hold is 22008.
+func durationInterval(mem memory.Allocator, d *array.Duration) (arrow.Array, error) {
+	v := int64(d.Value(0))
+	perNano := map[arrow.TimeUnit]int64{arrow.Second: 1e9, arrow.Millisecond: 1e6, arrow.Microsecond: 1e3, arrow.Nanosecond: 1}[d.DataType().(*arrow.DurationType).Unit]
+	if v > math.MaxInt64/perNano || v < math.MinInt64/perNano {
+		return nil, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "interval out of range")
+	}
+	ns := v * perNano
+	// Nanoseconds round to microseconds, half away from zero.
+	us := ns / 1000
+	if r := ns % 1000; r >= 500 {
+		us++
+	} else if r <= -500 {
+		us--
+	}
+	if us > math.MaxInt64/1000 || us < math.MinInt64/1000 {
+		return nil, sqltypes.New(sqltypes.CodeDatetimeFieldOverflow, "interval out of range")
+	}
+	b := array.NewMonthDayNanoIntervalBuilder(mem)
+	defer b.Release()
+	b.Append(arrow.MonthDayNanoInterval{Nanoseconds: us * 1000})
+	return b.NewArray(), nil
 }
