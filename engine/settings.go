@@ -165,10 +165,6 @@ func checkByteaOutput(v, _ string) (string, error) {
 		WithHint("Available values: escape, hex.")
 }
 
-// checkEncoding accepts the client encodings meshql speaks: UTF8, and
-// SQL_ASCII, under which PostgreSQL converts nothing either way (a
-// psql started in the C locale asks for it). Other encodings PostgreSQL
-// knows are 0A000; a name it does not know is its 22023.
 // checkClientMinMessages accepts PostgreSQL's client_min_messages levels
 // (debug is debug2; info is accepted, not listed, as there).
 func checkClientMinMessages(v, _ string) (string, error) {
@@ -182,15 +178,22 @@ func checkClientMinMessages(v, _ string) (string, error) {
 		WithHint("Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.")
 }
 
+// checkEncoding accepts the client encodings meshql speaks: UTF8;
+// SQL_ASCII, under which PostgreSQL converts nothing either way (a psql
+// started in the C locale asks for it); and the single-byte encodings,
+// which the wire converts text to and from. The multibyte Asian
+// encodings PostgreSQL knows are 0A000; a name it does not know is its
+// 22023.
 func checkEncoding(v, _ string) (string, error) {
 	enc, ok := sqltypes.EncodingName(v)
 	switch {
 	case !ok:
 		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"client_encoding\": \"%s\"", v)
-	case enc == "UTF8" || enc == "SQL_ASCII":
+	case enc == "UTF8" || enc == "SQL_ASCII" || sqltypes.SingleByteEncoding(enc):
 		return enc, nil
 	}
-	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported; meshql speaks UTF8", v)
+	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "client_encoding %q is not supported", v).
+		WithHint("meshql converts to and from UTF8, SQL_ASCII and the single-byte encodings (LATIN1 to LATIN10, ISO_8859_5 to ISO_8859_8, WIN866, WIN874, WIN1250 to WIN1258, KOI8R, KOI8U), not the multibyte ones (SJIS, EUC_JP, EUC_CN, EUC_KR, EUC_TW, GBK, GB18030, BIG5, UHC, JOHAB, MULE_INTERNAL).")
 }
 
 func checkTimeZone(v, _ string) (string, error) {

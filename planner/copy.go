@@ -35,8 +35,9 @@ type CopyOptions struct {
 	ForceQuoteAll  bool
 	ForceQuote     []string
 	ForceQuoteCols []bool
-	// Encoding is the ENCODING the text and CSV data are sent in:
-	// "" (the client's: UTF8) or a single-byte encoding ("LATIN1").
+	// Encoding is the ENCODING the text and CSV data are sent in: ""
+	// (the client's client_encoding), UTF8 or SQL_ASCII (as meshql
+	// holds it) or a single-byte encoding ("LATIN1").
 	Encoding string
 }
 
@@ -345,8 +346,9 @@ func checkCopyNull(o CopyOptions, csv bool) error {
 	return nil
 }
 
-// copyEncoding reads COPY's ENCODING: UTF8 and SQL_ASCII send the text as
-// it is (meshql's text is UTF8), a single-byte encoding (LATIN1…LATIN10,
+// copyEncoding reads COPY's ENCODING, by its canonical name: UTF8 and
+// SQL_ASCII send the text as it is (meshql's text is UTF8), whatever the
+// client_encoding; a single-byte encoding (LATIN1…LATIN10,
 // WIN1250…WIN1258, WIN866, WIN874, ISO_8859_5…8, KOI8R, KOI8U) converts
 // it; the multibyte Asian encodings PostgreSQL knows are 0A000, a name it
 // does not know 22023.
@@ -355,9 +357,7 @@ func copyEncoding(name string) (string, error) {
 	switch {
 	case !ok:
 		return "", sqltypes.New(sqltypes.CodeInvalidParameterValue, "argument to option \"encoding\" must be a valid encoding name")
-	case enc == "UTF8" || enc == "SQL_ASCII":
-		return "", nil
-	case sqltypes.SingleByteEncoding(enc):
+	case enc == "UTF8" || enc == "SQL_ASCII" || sqltypes.SingleByteEncoding(enc):
 		return enc, nil
 	}
 	return "", sqltypes.New(sqltypes.CodeFeatureNotSupported, "COPY encoding %q is not supported; meshql sends UTF8 and the single-byte encodings (LATIN1, WIN1252, …)", name)

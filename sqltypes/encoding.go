@@ -87,6 +87,9 @@ func AppendEncoded(dst, s []byte, enc string) ([]byte, error) {
 		}
 		r, n := utf8.DecodeRune(s[i:])
 		b, ok := m.EncodeRune(r)
+		if !ok && r >= 0x80 && r <= 0x9f && isoC1[enc] {
+			b, ok = byte(r), true
+		}
 		if !ok || r == utf8.RuneError {
 			var hex []string
 			for _, c := range s[i : i+n] {
@@ -96,6 +99,41 @@ func AppendEncoded(dst, s []byte, enc string) ([]byte, error) {
 		}
 		dst = append(dst, b)
 		i += n
+	}
+	return dst, nil
+}
+
+// isoC1 are the ISO 8859 encodings whose bytes 0x80 to 0x9F are the C1
+// controls U+0080 to U+009F, as PostgreSQL maps them (x/text's tables
+// leave them out for some).
+var isoC1 = map[string]bool{
+	"LATIN1": true, "LATIN2": true, "LATIN3": true, "LATIN4": true, "LATIN5": true,
+	"LATIN6": true, "LATIN7": true, "LATIN8": true, "LATIN9": true, "LATIN10": true,
+	"ISO_8859_5": true, "ISO_8859_6": true, "ISO_8859_7": true, "ISO_8859_8": true,
+}
+
+// AppendDecoded appends text s in enc, a single-byte encoding
+// (SingleByteEncoding), to dst as UTF-8: what PostgreSQL does to what a
+// client sends in its client_encoding. A byte enc leaves undefined is
+// PostgreSQL's 22P05; a NUL byte its 22021.
+func AppendDecoded(dst, s []byte, enc string) ([]byte, error) {
+	m := singleByte[enc]
+	for _, c := range s {
+		switch {
+		case c == 0:
+			return dst, New(CodeCharacterNotInRepertoire, "invalid byte sequence for encoding \"%s\": 0x00", enc)
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			continue
+		}
+		r := m.DecodeByte(c)
+		if r == utf8.RuneError {
+			if c > 0x9f || !isoC1[enc] {
+				return dst, New(CodeUntranslatableCharacter, "character with byte sequence 0x%02x in encoding \"%s\" has no equivalent in encoding \"UTF8\"", c, enc)
+			}
+			r = rune(c)
+		}
+		dst = utf8.AppendRune(dst, r)
 	}
 	return dst, nil
 }

@@ -31,9 +31,10 @@ type connState struct {
 
 	reported map[string]string // ParameterStatus values last sent
 	env      encEnv
-	out      []byte      // raw frames for the simple query path
-	exec     execRequest // the Execute message being served (portals.go)
-	parsed   parsedStmt  // see stmtCache.Set
+	cs       *clientCharset // the client_encoding's, nil for UTF8 (charset.go)
+	out      []byte         // raw frames for the simple query path
+	exec     execRequest    // the Execute message being served (portals.go)
+	parsed   parsedStmt     // see stmtCache.Set
 	// stmtOf is the Statement each psql-wire statement runs (statements.go).
 	stmtOf map[*wire.Statement]Statement
 	scopes []Scope // statements parse opened, until ReadyForQuery
@@ -226,6 +227,7 @@ func (st *connState) defaultSettings() map[string]string {
 // since the last report (all of them the first time) and updates the
 // encoding environment (TimeZone, DateStyle, IntervalStyle).
 func (st *connState) reportSettings() error {
+	st.syncCharset()
 	cur := st.session.ReportedSettings()
 	if st.reported == nil {
 		cur = mergeSettings(st.defaultSettings(), cur)
@@ -255,7 +257,7 @@ func (st *connState) reportSettings() error {
 		}
 	}
 	st.env.style = sqltypes.SessionDateStyle(st.reported["DateStyle"], st.reported["IntervalStyle"])
-	return st.rw.writeRaw(frames)
+	return st.rw.writeRawText(frames)
 }
 
 func mergeSettings(base, over map[string]string) map[string]string {
@@ -301,7 +303,7 @@ func (st *connState) writeNotices(ns []*sqltypes.Error) error {
 	if len(frames) == 0 {
 		return nil
 	}
-	return st.rw.writeRaw(frames)
+	return st.rw.writeRawText(frames)
 }
 
 // noticeRank orders message levels as client_min_messages compares them.

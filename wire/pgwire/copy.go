@@ -27,6 +27,16 @@ const copyBinarySignature = "PGCOPY\n\xff\r\n\x00"
 // writeCopyOut streams rows as COPY data and ends it with CopyDone; the
 // caller sends CommandComplete.
 func (st *connState) writeCopyOut(ctx context.Context, rows Rows, c *engine.CopyOut) error {
+	if enc := c.Encoding; enc == "" || enc == "UTF8" || enc == "SQL_ASCII" {
+		// Without ENCODING, COPY's text is in the client's encoding;
+		// UTF8 and SQL_ASCII are meshql's own text.
+		cc := *c
+		cc.Encoding = ""
+		if enc == "" && st.cs != nil {
+			cc.Encoding = st.cs.name
+		}
+		c = &cc
+	}
 	bin := c.Format == planner.CopyBinary
 	buf := append(st.out[:0], 'H', 0, 0, 0, 0)
 	format := byte(0)
@@ -64,7 +74,9 @@ func (st *connState) writeCopyOut(ctx context.Context, rows Rows, c *engine.Copy
 		return err
 	}
 	st.out = buf[:0]
-	err := st.writeRowsRaw(ctx, rows, c.Columns, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+	env := st.env
+	env.cs = nil // the COPY's lines convert whole, to its ENCODING
+	err := st.writeRowsRaw(ctx, rows, c.Columns, env, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
 		return appendCopyRows(buf, encs, from, to, &c.CopyOptions)
 	}, nil)
 	if err != nil {

@@ -31,6 +31,7 @@ type colEncoder interface {
 type encEnv struct {
 	loc   *time.Location     // TimeZone for timestamptz text; nil means UTC
 	style sqltypes.DateStyle // DateStyle and IntervalStyle
+	cs    *clientCharset     // client_encoding; nil: text goes as it is
 }
 
 // input is what text parameters read from the session.
@@ -44,6 +45,48 @@ func (e encEnv) input() sqltypes.InputContext {
 // reported as int4 is sent as 4 bytes. A mismatch is an XX000 error: the
 // engine promised one type and produced another.
 func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error) {
+	e, err := newPlainEncoder(t, arr, env)
+	if err != nil || env.cs == nil {
+		return e, err
+	}
+	if _, dict := arr.(*array.Dictionary); dict {
+		return e, nil // its values' encoder converts
+	}
+	switch t.Kind {
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+		return recodeEnc{e, env.cs, 0}, nil
+	case sqltypes.JSONB, sqltypes.JSONPath:
+		return recodeEnc{e, env.cs, 1}, nil // after the version byte
+	case sqltypes.Record:
+		return recodeEnc{e, env.cs, -1}, nil // its binary fields convert themselves
+	}
+	return e, nil
+}
+
+// recodeEnc converts the text a text-like encoder writes to the client's
+// encoding, in its text form and, past binSkip bytes, in its binary form
+// (binSkip -1: the binary form is left as it is).
+type recodeEnc struct {
+	colEncoder
+	cs      *clientCharset
+	binSkip int
+}
+
+func (e recodeEnc) text(buf []byte, i int) []byte {
+	at := len(buf)
+	return e.cs.recodeTail(e.colEncoder.text(buf, i), at)
+}
+
+func (e recodeEnc) binary(buf []byte, i int) []byte {
+	at := len(buf)
+	buf = e.colEncoder.binary(buf, i)
+	if e.binSkip < 0 || len(buf) < at+e.binSkip {
+		return buf
+	}
+	return e.cs.recodeTail(buf, at+e.binSkip)
+}
+
+func newPlainEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error) {
 	nb := nulls{arr: arr, has: arr.NullN() > 0}
 	mismatch := func() (colEncoder, error) {
 		return nil, sqltypes.New(sqltypes.CodeInternal, "internal error: result column of type %s holds Arrow %s", t, arr.DataType()).

@@ -80,7 +80,7 @@ func BenchmarkEncode(b *testing.B) {
 					}
 					n := int(rb.NumRows())
 					for r := 0; r < n; r += 256 {
-						buf = appendDataRows(buf, encs, bin, r, min(n, r+256))
+						buf, _ = appendDataRows(buf, encs, bin, r, min(n, r+256), nil)
 						if len(buf) >= rawFlushSize {
 							total += len(buf)
 							buf = buf[:0]

@@ -57,8 +57,9 @@ func appendRecordBinary(buf []byte, text string, row *sqltypes.RowType, env encE
 		var ok bool
 		if buf, ok = appendFieldBinary(buf, ft, v, env); !ok {
 			buf = binary.BigEndian.AppendUint32(buf[:at], sqltypes.OIDText)
-			buf = binary.BigEndian.AppendUint32(buf, uint32(len(v)))
-			buf = append(buf, v...)
+			vat := len(buf)
+			buf = appendRecoded(append(buf, 0, 0, 0, 0), v, env)
+			binary.BigEndian.PutUint32(buf[vat:], uint32(len(buf)-vat-4))
 			continue
 		}
 		binary.BigEndian.PutUint32(buf[at+4:], uint32(len(buf)-at-8))
@@ -87,9 +88,9 @@ func appendFieldBinary(buf []byte, t sqltypes.Type, s string, env encEnv) (_ []b
 	case sqltypes.Record:
 		return appendRecordBinary(buf, s, t.Row, env), true
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
-		return append(buf, s...), true
+		return appendRecoded(buf, s, env), true
 	case sqltypes.JSONB:
-		return append(append(buf, 1), s...), true
+		return appendRecoded(append(buf, 1), s, env), true
 	case sqltypes.Char:
 		return append(buf, byte(sqltypes.CharByte(s))), true
 	}
@@ -109,4 +110,14 @@ func appendFieldBinary(buf []byte, t sqltypes.Type, s string, env encEnv) (_ []b
 		return buf, false
 	}
 	return enc.binary(buf, 0), true
+}
+
+// appendRecoded appends text s in the client's encoding.
+func appendRecoded(buf []byte, s string, env encEnv) []byte {
+	at := len(buf)
+	buf = append(buf, s...)
+	if env.cs == nil {
+		return buf
+	}
+	return env.cs.recodeTail(buf, at)
 }

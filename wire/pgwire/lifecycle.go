@@ -149,7 +149,7 @@ func (s *Server) closeConn(ctx context.Context) error {
 		return nil
 	}
 	s.log.Info("pgwire: ending session", "user", sanitizeUser(st.user), "sqlstate", reason.Code, "reason", reason.Msg)
-	_ = st.rw.writeRaw(appendMessage(nil, 'E', reason))
+	_ = st.rw.writeRawText(appendMessage(nil, 'E', reason))
 	return nil
 }
 

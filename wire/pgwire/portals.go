@@ -76,6 +76,11 @@ func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statemen
 		if p, _ := c.DefaultPortalCache.Get(ctx, name); name != "" && p != nil {
 			return st.wireErr(sqltypes.New(sqltypes.CodeDuplicateCursor, "cursor \"%s\" already exists", name))
 		}
+		st.syncCharset()
+		params, err := st.cs.recodeParams(wire.TypeMap(ctx), params, stmt.Parameters())
+		if err != nil {
+			return st.wireErr(err)
+		}
 		for _, p := range params {
 			if p.Format() == wire.TextFormat {
 				if err := checkUTF8(p.Value()); err != nil {

@@ -409,7 +409,8 @@ func TestCopyOutBytes(t *testing.T) {
 // TestClientEncoding: a client may ask for SQL_ASCII (psql in the C
 // locale does), under which PostgreSQL converts nothing, as for UTF8; an
 // encoding name PostgreSQL does not know is 22023, at startup (FATAL) as
-// in SET. meshql converts to no other client encoding (0A000).
+// in SET. meshql converts to no multibyte encoding other than UTF8
+// (0A000).
 func TestClientEncoding(t *testing.T) {
 	conn, err := protoConnect(t, "client_encoding=SQL_ASCII")
 	if err != nil {
@@ -421,13 +422,72 @@ func TestClientEncoding(t *testing.T) {
 		{query("SET client_encoding = 'bogus'"), `E[22023 invalid value for parameter "client_encoding": "bogus"] ZI`},
 		{query("SET client_encoding = 'utf-8'"), "C(SET) ZI"},
 		{query("SHOW client_encoding"), "D[UTF8] C(SHOW) ZI"},
-		{query("SET client_encoding = 'LATIN1'"), divergent(`E[0A000 client_encoding "LATIN1" is not supported; meshql speaks UTF8] ZI`, "C(SET) ZI")},
+		{query("SET client_encoding = 'SJIS'"), divergent(`E[0A000 client_encoding "SJIS" is not supported] ZI`, "C(SET) ZI")},
 	})
 	_, err = protoConnect(t, "client_encoding=bogus")
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Severity != "FATAL" || pe.Code != "22023" || pe.Message != `invalid value for parameter "client_encoding": "bogus"` {
 		t.Errorf("connecting with client_encoding=bogus: %v", err)
 	}
+}
+
+// TestSingleByteClientEncoding: under a single-byte client_encoding (the
+// startup parameter or SET) text travels in that encoding both ways, as
+// in PostgreSQL: query strings and text parameters (binary ones of text
+// type too) are read in it; result values (text and binary), column
+// names, notices, errors and COPY data are written in it (COPY's own
+// ENCODING wins). A character it lacks is 22P05, also for the text of an
+// error, which PostgreSQL then replaces by that 22P05; the rows before
+// the failing one are sent. A byte the encoding leaves undefined is 22P05
+// the other way.
+func TestSingleByteClientEncoding(t *testing.T) {
+	conn, err := protoConnect(t, "client_encoding=latin1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const euroToLatin1 = `E[22P05 character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"]`
+	cut := strings.Repeat("\xe9", 31)
+	text := func(v string) []byte { return []byte(v) }
+	runSteps(t, conn, []protoStep{
+		{query("SHOW client_encoding"), "D[LATIN1] C(SHOW) ZI"},
+		{query("SELECT 'caf\xe9' AS x, length('caf\xe9'), 'caf\xe9' = U&'caf\\00e9'"), "D[caf\xe9 4 t] C(SELECT 1) ZI"},
+		{query("SELECT E'\\u20ac'"), euroToLatin1 + " ZI"},
+		{query("SELECT E'\\u20ac'::int"), euroToLatin1 + " ZI"},
+		{query("SELECT x FROM (VALUES (1, 'a'), (2, E'\\u20ac'), (3, 'b')) v(n, x) ORDER BY n"), "D[a] " + euroToLatin1 + " ZI"},
+		{query("SELECT ARRAY['\xe9', 'x y'], ROW('\xe9', 1), '{\"k\": \"\xe9\"}'::jsonb"), "D[{\xe9,\"x y\"} (\xe9,1) {\"k\": \"\xe9\"}] C(SELECT 1) ZI"},
+		{query(`SELECT 1 AS "` + strings.Repeat("\xe9", 40) + `"`), `N[NOTICE 42622 identifier "` + strings.Repeat("\xe9", 40) + `" will be truncated to "` + cut + `"] D[1] C(SELECT 1) ZI`},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::text || 'x', length($1::text)"}, &pgproto3.Bind{Parameters: [][]byte{text("\xe9")}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[\xe9x 1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::text, $2::jsonb", ParameterOIDs: []uint32{25, 3802}},
+			&pgproto3.Bind{ParameterFormatCodes: []int16{1}, Parameters: [][]byte{text("\xe9"), text("\x01\"\xe9\"")}, ResultFormatCodes: []int16{1}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[\xe9 \x01\"\xe9\"] C(SELECT 1) ZI"},
+		{query("COPY (SELECT '\xe9' AS a) TO STDOUT"), `CopyOut0[0] d"\xe9\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT '\xe9' AS a) TO STDOUT (ENCODING 'UTF8')"), `CopyOut0[0] d"é\n" CopyDone C(COPY 1) ZI`},
+		{query("COPY (SELECT E'\\u20ac' AS a) TO STDOUT"), `CopyOut0[0] ` + euroToLatin1 + ` ZI`},
+		// The SELECT after the SET in the same message writes in the new
+		// encoding (Cyrillic Zhe is 0xc6 in WIN1251).
+		{query("SET client_encoding = 'win1251'; SELECT U&'\\0416'"), "C(SET) D[\xc6] C(SELECT 1) ZI"},
+		{query("SET client_encoding = 'windows-1252'"), "C(SET) ZI"},
+		{query("SELECT E'\\u20ac', '\x80'"), "D[\x80 \x80] C(SELECT 1) ZI"},
+		{query("SELECT '\x81'"), `E[22P05 character with byte sequence 0x81 in encoding "WIN1252" has no equivalent in encoding "UTF8"] ZI`},
+		{query("SHOW client_encoding"), "D[WIN1252] C(SHOW) ZI"},
+		{query("RESET client_encoding"), "C(RESET) ZI"},
+		{query("SELECT '\xc3\xa9'"), "D[\xc3\xa9] C(SELECT 1) ZI"},
+	})
+
+	// Column names go in the client's encoding; one it cannot hold fails
+	// the statement.
+	conn, err = protoConnect(t, "client_encoding=LATIN1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := conn.PgConn().ExecParams(t.Context(), "SELECT 1 AS \"\xe7\"", nil, nil, nil, nil).Read()
+	if rr.Err != nil || len(rr.FieldDescriptions) != 1 || rr.FieldDescriptions[0].Name != "\xe7" {
+		t.Errorf("column named in LATIN1: %v %v", rr.FieldDescriptions, rr.Err)
+	}
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 1 AS U&\"\\20AC\""), euroToLatin1 + " ZI"},
+	})
 }
 
 // TestLongIdentifierNotice: an identifier longer than 63 bytes is cut

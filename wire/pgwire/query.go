@@ -21,6 +21,14 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		return nil, fatal(sqltypes.CodeInternal, "pgwire: no session")
 	}
 	defer st.recoverErr(&err)
+	st.syncCharset()
+	if st.cs != nil {
+		text, err := st.cs.decode([]byte(q.Query))
+		if err != nil {
+			return nil, st.wireErr(err)
+		}
+		q.Query = string(text)
+	}
 	declared := make([]sqltypes.Type, len(q.ParameterOIDs))
 	for i, oid := range q.ParameterOIDs {
 		declared[i], _ = sqltypes.FromOID(oid) // unknown OIDs: let the engine infer
@@ -266,6 +274,11 @@ func (st *connState) extendedFn(stmt Statement, oids []uint32, sc Scope) wire.Pr
 				return c.ExecuteAt(ctx, params, start)
 			}
 		}
+		st.syncCharset()
+		params, err = st.cs.recodeParams(wire.TypeMap(ctx), params, oids)
+		if err != nil {
+			return st.wireErr(err)
+		}
 		datums, err := decodeParams(params, oids, stmt.ParamTypes(), in)
 		if err != nil {
 			return st.wireErr(err)
@@ -277,6 +290,7 @@ func (st *connState) extendedFn(stmt Statement, oids []uint32, sc Scope) wire.Pr
 // execute runs one statement by run (its Execute, or ExecuteAt at the
 // start its parameters were read at) and streams its result.
 func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt Statement, run func(context.Context, []sqltypes.Datum) (Rows, error), params []sqltypes.Datum, simple bool) error {
+	st.syncCharset() // a SET client_encoding earlier in the message
 	qctx, done := st.beginQuery(ctx)
 	defer done()
 	rows, err := run(qctx, params)
@@ -290,6 +304,15 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		}
 	}
 	cols := stmt.Columns()
+	if st.cs != nil {
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = c.Name
+		}
+		if err := st.cs.checkNames(names); err != nil {
+			return st.wireErr(err)
+		}
+	}
 	var copyOut *engine.CopyOut
 	var flow *portalFlow
 	if cs, ok := rows.(CopySource); ok {
@@ -303,9 +326,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 	case len(cols) == 0:
 		err = drain(qctx, rows)
 	case simple:
-		if err = st.rw.writeRaw(appendRowDescription(st.out[:0], cols)); err == nil {
-			err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
-				return appendDataRows(buf, encs, nil, from, to), nil
+		if err = st.rw.writeRawText(appendRowDescription(st.out[:0], cols)); err == nil {
+			err = st.writeRowsRaw(qctx, rows, cols, st.env, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+				return appendDataRows(buf, encs, nil, from, to, st.cs)
 			}, nil)
 		}
 	default:
@@ -315,12 +338,12 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		bin := binaryColumns(st.exec.formats, len(cols))
 		badFormat := unsupportedFormat(st.exec.formats, len(cols))
 		flow = st.newPortalFlow(dw)
-		err = st.writeRowsRaw(qctx, rows, cols, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
+		err = st.writeRowsRaw(qctx, rows, cols, st.env, func(buf []byte, encs []colEncoder, from, to int) ([]byte, error) {
 			if badFormat != nil {
 				// As PostgreSQL, when a row is to be sent.
 				return buf, badFormat
 			}
-			return appendDataRows(buf, encs, bin, from, to), nil
+			return appendDataRows(buf, encs, bin, from, to, st.cs)
 		}, flow)
 	}
 	if errors.Is(err, wire.ErrSuspendedHandlerClosed) {

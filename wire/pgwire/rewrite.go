@@ -45,6 +45,10 @@ type frameRewriter struct {
 	onReady func()
 	// fatal is set once a FATAL ErrorResponse was written.
 	fatal bool
+	// cs is the client's encoding: the text of errors, notices,
+	// ParameterStatus and RowDescription is converted to it.
+	cs      *clientCharset
+	recoded []byte
 }
 
 // typmodMarker separates a column name from its typmod in psql-wire columns.
@@ -71,6 +75,13 @@ func (f *frameRewriter) writeRaw(p []byte) error {
 	}
 	_, err := f.dst.Write(p)
 	return err
+}
+
+// writeRawText is writeRaw for frames whose text is still UTF-8
+// (errors, notices, ParameterStatus, RowDescription): it converts them
+// to the client's encoding.
+func (f *frameRewriter) writeRawText(p []byte) error {
+	return f.writeRaw(f.cs.recodeFrames(p))
 }
 
 // Write implements io.Writer; it reports len(p) on success.
@@ -123,10 +134,20 @@ func (f *frameRewriter) Write(p []byte) (int, error) {
 }
 
 func (f *frameRewriter) wants(t byte) bool {
-	return t == 'T' || t == 'E' || (t == 'S' && f.dropParamStatus)
+	return t == 'T' || t == 'E' || (t == 'S' && (f.dropParamStatus || f.cs != nil)) || (t == 'N' && f.cs != nil)
 }
 
 func (f *frameRewriter) rewriteFrame(out, frame []byte) []byte {
+	at := len(out)
+	out = f.rewriteOne(out, frame)
+	if f.cs == nil || len(out) == at {
+		return out
+	}
+	f.recoded = append(f.recoded[:0], out[at:]...)
+	return f.cs.recodeFrame(out[:at], f.recoded)
+}
+
+func (f *frameRewriter) rewriteOne(out, frame []byte) []byte {
 	switch frame[0] {
 	case 'S':
 		if f.dropParamStatus {

@@ -75,7 +75,11 @@ func encoders(dst []colEncoder, cols []engine.Column, b arrow.RecordBatch, env e
 	for i, c := range cols {
 		if c.RegOut != nil {
 			if ids, ok := b.Column(i).(*array.Uint32); ok {
-				dst = append(dst, regEnc{nulls{arr: ids, has: ids.NullN() > 0}, ids.Uint32Values(), c.RegOut()})
+				var e colEncoder = regEnc{nulls{arr: ids, has: ids.NullN() > 0}, ids.Uint32Values(), c.RegOut()}
+				if env.cs != nil {
+					e = recodeEnc{e, env.cs, 0} // names
+				}
+				dst = append(dst, e)
 				continue
 			}
 		}
@@ -89,8 +93,9 @@ func encoders(dst []colEncoder, cols []engine.Column, b arrow.RecordBatch, env e
 }
 
 // appendDataRows appends DataRow frames for rows [from, to); bin marks the
-// columns sent in binary (nil: all text).
-func appendDataRows(buf []byte, encs []colEncoder, bin []bool, from, to int) []byte {
+// columns sent in binary (nil: all text). A value the client's encoding
+// (cs) cannot hold ends the rows before its own, with its 22P05.
+func appendDataRows(buf []byte, encs []colEncoder, bin []bool, from, to int, cs *clientCharset) ([]byte, error) {
 	for r := from; r < to; r++ {
 		at := len(buf)
 		buf = append(buf, 'D', 0, 0, 0, 0)
@@ -109,9 +114,12 @@ func appendDataRows(buf []byte, encs []colEncoder, bin []bool, from, to int) []b
 			}
 			binary.BigEndian.PutUint32(buf[vat:], uint32(len(buf)-vat-4))
 		}
+		if err := cs.takeErr(); err != nil {
+			return buf[:at], err
+		}
 		binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
 	}
-	return buf
+	return buf, nil
 }
 
 // portalFlow lets writeRowsRaw honour the row limits of the Execute
@@ -203,7 +211,10 @@ func (p *portalFlow) countRow(encs []colEncoder, r int) error {
 // writeRowsRaw streams rows as raw frames: appendRows appends the frames
 // of rows from..to of a batch (DataRows, or CopyData for COPY). flow is
 // nil except for the rows of an extended-protocol portal.
-func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, appendRows func(buf []byte, encs []colEncoder, from, to int) ([]byte, error), flow *portalFlow) error {
+// env is the encoding environment (a COPY converts its lines itself).
+// The rows before an error are sent, as PostgreSQL sends each row as it
+// goes.
+func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.Column, env encEnv, appendRows func(buf []byte, encs []colEncoder, from, to int) ([]byte, error), flow *portalFlow) error {
 	var encs []colEncoder
 	buf := st.out[:0]
 	defer func() {
@@ -219,7 +230,7 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 		if err != nil {
 			return err
 		}
-		encs, err = encoders(encs, cols, b, st.env)
+		encs, err = encoders(encs, cols, b, env)
 		if err != nil {
 			b.Release()
 			return err
@@ -230,6 +241,9 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 			buf, err = appendRows(buf, encs, r, end)
 			if err != nil {
 				b.Release()
+				if len(buf) > 0 {
+					_ = st.rw.writeRaw(buf) // the error is the statement's
+				}
 				return err
 			}
 			flow.wrote(end - r)
@@ -242,7 +256,11 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 				buf = buf[:0]
 			}
 			if r < n && flow.atLimit() {
-				if err := flow.countRow(encs, r); err != nil {
+				err := flow.countRow(encs, r)
+				if err == nil {
+					err = env.cs.takeErr()
+				}
+				if err != nil {
 					b.Release()
 					return err
 				}
