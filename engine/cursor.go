@@ -34,6 +34,15 @@ type cursor struct {
 	cancel  context.CancelCauseFunc
 	pending arrow.RecordBatch // nil, or the rows left of the last batch
 	hold    bool
+	// failed: a FETCH stopped or failed the cursor's query (a cancel,
+	// statement_timeout, a runtime error); as PostgreSQL's failed portal
+	// it cannot be read again (55000), only closed.
+	failed bool
+	// depth is how many savepoints were open when the cursor was
+	// declared (or when the savepoint it was declared under was
+	// released): ROLLBACK TO an earlier savepoint closes it, as
+	// PostgreSQL drops the portals of the subtransactions it rolls back.
+	depth int
 }
 
 // follow makes the end of stmt, the context of the statement reading the
@@ -67,7 +76,7 @@ func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many open cursors: a session may hold %d", MaxCursors).
 			WithHint("Close cursors you no longer read with CLOSE (or CLOSE ALL): each keeps its query running and its buffers reserved until then.")
 	}
-	c := &cursor{hold: st.st.Hold}
+	c := &cursor{hold: st.st.Hold, depth: len(s.savepoints)}
 	c.ctx, c.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	res, err := s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL, c)
 	if err != nil {
@@ -100,6 +109,9 @@ func (s *Session) fetch(ctx context.Context, st *planner.Statement, text string)
 	if !ok {
 		return nil, sqltypes.New("34000", "cursor \"%s\" does not exist", st.Name)
 	}
+	if c.failed {
+		return nil, sqltypes.New(sqltypes.CodeObjectNotInState, "portal \"%s\" cannot be run", st.Name)
+	}
 	qctx, _, end, err := s.beginQuery(ctx, text)
 	if err != nil {
 		return nil, err
@@ -131,6 +143,25 @@ func (s *Session) closeCursor(name string) error {
 	c.close()
 	delete(s.cursors, name)
 	return nil
+}
+
+// rollbackCursors closes the cursors declared after the savepoint at
+// index i, which ROLLBACK TO rolls back.
+func (s *Session) rollbackCursors(i int) {
+	for name, c := range s.cursors {
+		if c.depth > i {
+			c.close()
+			delete(s.cursors, name)
+		}
+	}
+}
+
+// releaseCursors gives the cursors declared under the savepoints from
+// index i on, which RELEASE ends, to the savepoint (or block) around them.
+func (s *Session) releaseCursors(i int) {
+	for _, c := range s.cursors {
+		c.depth = min(c.depth, i)
+	}
 }
 
 // closeCursors closes the cursors a transaction end closes: those without
@@ -166,6 +197,7 @@ func (o *fetchOperator) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if b == nil {
 		var err error
 		if b, err = o.c.res.Next(ctx); err != nil {
+			o.c.failed = err != io.EOF
 			return nil, err
 		}
 	}

@@ -428,6 +428,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				return nil, err
 			}
 			s.savepoints = s.savepoints[:i]
+			s.releaseCursors(i)
 		case "COMMIT", "ROLLBACK":
 			if st.st.Name == "savepoint" && !s.inTx {
 				return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
@@ -442,6 +443,7 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				}
 				s.savepoints = s.savepoints[:i+1]
 				s.rollbackSettings(s.savepoints[i])
+				s.rollbackCursors(i)
 				s.txFailed = false
 				s.showTx()
 				break

@@ -659,3 +659,29 @@ func TestActivityInTransaction(t *testing.T) {
 		}
 	}
 }
+
+// TestCanceledFetch: a FETCH canceled inside a transaction block (here by
+// statement_timeout) fails the block as any error does: 25P02 until
+// ROLLBACK or ROLLBACK TO. The cursor whose query the cancel stopped
+// cannot be read again (55000 portal "c" cannot be run), only closed;
+// ROLLBACK TO a savepoint closes the cursors declared after it (and
+// undoes the SET LOCAL), a released savepoint's cursors stay.
+func TestCanceledFetch(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("BEGIN; DECLARE c CURSOR FOR SELECT count(*) FROM generate_series(1, 10000) a, generate_series(1, 10000) b"), "C(BEGIN) C(DECLARE CURSOR) ZT"},
+		{query("SAVEPOINT s; DECLARE e CURSOR FOR SELECT 2; SET LOCAL statement_timeout = '50ms'"), "C(SAVEPOINT) C(DECLARE CURSOR) C(SET) ZT"},
+		{query("FETCH ALL FROM c"), "E[57014 canceling statement due to statement timeout] ZE"},
+		{query("FETCH 1 FROM e"), "E[25P02 current transaction is aborted, commands ignored until end of transaction block] ZE"},
+		{query("ROLLBACK TO s"), "C(ROLLBACK) ZT"},
+		{query("SHOW statement_timeout"), "D[0] C(SHOW) ZT"},
+		{query("FETCH 1 FROM e"), `E[34000 cursor "e" does not exist] ZE`},
+		{query("ROLLBACK TO s"), "C(ROLLBACK) ZT"},
+		{query("FETCH 1 FROM c"), `E[55000 portal "c" cannot be run] ZE`},
+		{query("ROLLBACK TO s"), "C(ROLLBACK) ZT"},
+		{query("CLOSE c"), "C(CLOSE CURSOR) ZT"},
+		{query("DECLARE f CURSOR FOR SELECT 3; RELEASE s; SAVEPOINT t; FETCH 1 FROM f; ROLLBACK TO t; FETCH 1 FROM f"),
+			"C(DECLARE CURSOR) C(RELEASE) C(SAVEPOINT) D[3] C(FETCH 1) C(ROLLBACK) C(FETCH 0) ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+	})
+}
