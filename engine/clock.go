@@ -19,6 +19,16 @@ type txClock struct {
 	start time.Time
 	// holdImplicit: see Session.HoldImplicitTransactions.
 	holdImplicit bool
+	// implicitFailed: a statement of the open implicit transaction
+	// failed, so its end undoes the settings it changed.
+	implicitFailed bool
+}
+
+// inImplicit reports whether an implicit transaction a front holds open
+// (several statements of one Query message, or up to a Sync) is under
+// way outside a block.
+func (s *Session) inImplicit() bool {
+	return !s.inTx && s.tx.holdImplicit && !s.tx.start.IsZero()
 }
 
 // Clock reads the engine's clock as the start of a statement that begins
@@ -47,8 +57,14 @@ func (s *Session) HoldImplicitTransactions() { s.tx.holdImplicit = true }
 
 // EndImplicitTransaction ends the implicit transaction a front holds
 // open (HoldImplicitTransactions); a transaction block goes on.
+//
+// As in PostgreSQL, the settings its statements changed are kept, or
+// undone when one of its statements failed ("SET …; SELECT 1/0" leaves
+// the setting as it was).
 func (s *Session) EndImplicitTransaction() {
 	if !s.inTx {
+		s.endTransaction(!s.tx.implicitFailed)
+		s.tx.implicitFailed = false
 		s.tx.start = time.Time{}
 	}
 }

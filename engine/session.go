@@ -231,6 +231,9 @@ func (s *Session) InTransaction() bool { return s.inTx }
 // including those raised while rows stream.
 func (s *Session) FailTransaction() {
 	s.txFailed = s.inTx
+	if s.inImplicit() {
+		s.tx.implicitFailed = true
+	}
 	s.showTx()
 }
 
@@ -349,10 +352,11 @@ func (s *Session) assign(name, value string, local bool) (string, error) {
 	return value, nil
 }
 
-// remember notes, inside a transaction block, that key is about to be set
-// to v (nil: unset), locally or for the session; s.mu is held.
+// remember notes, inside a transaction block or an implicit transaction
+// a front holds open, that key is about to be set to v (nil: unset),
+// locally or for the session; s.mu is held.
 func (s *Session) remember(key string, local bool, v *string) {
-	if !s.inTx {
+	if !s.inTx && !s.inImplicit() {
 		return
 	}
 	ts, ok := s.txSettings[key]

@@ -685,3 +685,26 @@ func TestCanceledFetch(t *testing.T) {
 		{query("COMMIT"), "C(COMMIT) ZI"},
 	})
 }
+
+// TestImplicitTransactionSettings: the statements of one Query message,
+// or the extended-protocol messages up to a Sync, are one implicit
+// transaction: when one of them fails, the settings the others changed
+// are undone (and no ParameterStatus reports them), as in PostgreSQL;
+// when none fails they stay.
+func TestImplicitTransactionSettings(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("SET DateStyle = 'German'; SELECT 1/0"), "C(SET) E[22012 division by zero] ZI"},
+		{query("SHOW DateStyle"), "D[ISO, MDY] C(SHOW) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SET DateStyle = 'SQL'"}, &pgproto3.Bind{}, &pgproto3.Execute{},
+			&pgproto3.Parse{Query: "SELECT 1 / (random() * 0)::int"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete C(SET) ParseComplete BindComplete E[22012 division by zero] ZI"},
+		{query("SHOW DateStyle"), "D[ISO, MDY] C(SHOW) ZI"},
+		{query("SET DateStyle = 'German'; SELECT 1"), "C(SET) D[1] C(SELECT 1) ZI"},
+		{query("SHOW DateStyle"), "D[German, DMY] C(SHOW) ZI"},
+		{query("RESET DateStyle; BEGIN; SELECT 1/0"), "C(RESET) C(BEGIN) E[22012 division by zero] ZE"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("SHOW DateStyle"), "D[German, DMY] C(SHOW) ZI"},
+		{query("RESET DateStyle"), "C(RESET) ZI"},
+	})
+}
