@@ -45,18 +45,17 @@ func newClientCharset(setting string) *clientCharset {
 // at the next statement, before the ParameterStatus that reports it.
 func (st *connState) syncCharset() {
 	r, ok := st.session.(SettingReader)
-	if !ok {
+	if !ok || st.rw == nil {
 		return
 	}
 	v, _ := r.Setting("client_encoding")
-	if st.cs != nil && st.cs.name == v || st.cs == nil && newClientCharset(v) == nil {
+	if v == st.csSetting {
 		return
 	}
+	st.csSetting = v
 	st.cs = newClientCharset(v)
 	st.env.cs = st.cs
-	if st.rw != nil {
-		st.rw.cs = st.cs
-	}
+	st.rw.cs = st.cs
 }
 
 // encode appends UTF-8 text s to dst in the client's encoding.

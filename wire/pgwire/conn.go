@@ -32,9 +32,11 @@ type connState struct {
 	reported map[string]string // ParameterStatus values last sent
 	env      encEnv
 	cs       *clientCharset // the client_encoding's, nil for UTF8 (charset.go)
-	out      []byte         // raw frames for the simple query path
-	exec     execRequest    // the Execute message being served (portals.go)
-	parsed   parsedStmt     // see stmtCache.Set
+	// csSetting is the client_encoding cs was made for.
+	csSetting string
+	out       []byte      // raw frames for the simple query path
+	exec      execRequest // the Execute message being served (portals.go)
+	parsed    parsedStmt  // see stmtCache.Set
 	// stmtOf is the Statement each psql-wire statement runs (statements.go).
 	stmtOf map[*wire.Statement]Statement
 	scopes []Scope // statements parse opened, until ReadyForQuery

@@ -461,6 +461,10 @@ func TestSingleByteClientEncoding(t *testing.T) {
 		{withSync(&pgproto3.Parse{Query: "SELECT $1::text, $2::jsonb", ParameterOIDs: []uint32{25, 3802}},
 			&pgproto3.Bind{ParameterFormatCodes: []int16{1}, Parameters: [][]byte{text("\xe9"), text("\x01\"\xe9\"")}, ResultFormatCodes: []int16{1}}, &pgproto3.Execute{}),
 			"ParseComplete BindComplete D[\xe9 \x01\"\xe9\"] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT ARRAY['\xe9'], ROW('\xe9'::text)"}, &pgproto3.Bind{ResultFormatCodes: []int16{1}}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete D[" +
+				"\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x19\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\xe9 " +
+				"\x00\x00\x00\x01\x00\x00\x00\x19\x00\x00\x00\x01\xe9] C(SELECT 1) ZI"},
 		{query("COPY (SELECT '\xe9' AS a) TO STDOUT"), `CopyOut0[0] d"\xe9\n" CopyDone C(COPY 1) ZI`},
 		{query("COPY (SELECT '\xe9' AS a) TO STDOUT (ENCODING 'UTF8')"), `CopyOut0[0] d"é\n" CopyDone C(COPY 1) ZI`},
 		{query("COPY (SELECT E'\\u20ac' AS a) TO STDOUT"), `CopyOut0[0] ` + euroToLatin1 + ` ZI`},
