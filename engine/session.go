@@ -227,8 +227,10 @@ func parseStartupOptions(options string) ([][2]string, error) {
 func (s *Session) InTransaction() bool { return s.inTx }
 
 // FailTransaction records that a statement failed; inside a transaction
-// block that aborts the block. The wire calls it for every error it sends,
-// including those raised while rows stream.
+// block that aborts the block, in an implicit transaction the front holds
+// it makes its end undo its settings (EndImplicitTransaction). The wire
+// calls it for every error it sends, including those raised while rows
+// stream.
 func (s *Session) FailTransaction() {
 	s.txFailed = s.inTx
 	if s.inImplicit() {
