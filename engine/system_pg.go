@@ -313,7 +313,8 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_depend", cols: []sysColumn{
 			{"classid", tInt4}, {"objid", tInt4}, {"objsubid", tInt4}, {"refclassid", tInt4}, {"refobjid", tInt4}, {"refobjsubid", tInt4}, {"deptype", tText},
 		}, rows: func(*Session) [][]any { return nil }},
-		// meshql speaks UTF8 only: it converts between no encodings.
+		// No conversion procedures: the wire converts the single-byte client
+		// encodings itself, with no catalog entry.
 		{schema: "pg_catalog", name: "pg_conversion", cols: []sysColumn{
 			{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"conowner", tInt4}, {"conforencoding", tInt4},
 			{"contoencoding", tInt4}, {"conproc", tInt4}, {"condefault", tBool},
