@@ -267,6 +267,11 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		markers = []logical.Expr{b.colRef(matched)}
 	}
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+		if !withGroups && !argsReadOuter {
+			if early, merged, ok := b.preAggregateInner(in, corr, agg); ok {
+				in, agg = early, merged
+			}
+		}
 		joinOuter(in, logical.And(corr))
 	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
