@@ -18,7 +18,8 @@ import (
 // aggregate without GROUP BY, whose one row per left row is final only
 // after the join (a count of no rows is 0 there), applyLateral computes
 // them over the joined rows, and a LEFT JOIN nulls x's columns where cond
-// fails. Other forms are 0A000.
+// fails. A subquery reading both sides is computed per pair of rows
+// (lateralOnPerPair). Other forms are 0A000.
 func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond logical.Expr, loc int) (*relation, error) {
 	join := joined.node.(*logical.Join)
 	var plain, withSub []logical.Expr
@@ -70,10 +71,43 @@ func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond lo
 		join.Cond = logical.And(plain)
 		return b.applyLateral(joined, lat, loc)
 	}
+	if ownRows {
+		return b.lateralOnPerPair(joined, lat, plain, rest, loc)
+	}
 	if !lat.scalar {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet, unless it reads only them and the subquery's rows are its own (no LIMIT or select-list entry reading the left side)").
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet when the subquery's ORDER BY ... LIMIT or select list reads the left side").
 			WithHint("Write the condition in the LATERAL subquery's WHERE, or use ON true and filter above the join.")
 	}
 	join.Cond = logical.And(append(plain, rest...))
 	return b.applyLateral(joined, lat, loc)
+}
+
+// lateralOnPerPair is lateralOnSubqueries for a LEFT JOIN whose ON has
+// subqueries reading both sides (`ON EXISTS (SELECT ... WHERE p.id = x.pid
+// AND p.price > o.amount)`), as outerJoinPerPair does for other joins: the
+// numbered left rows join x's rows on the rest of the condition (every
+// left row keeps at least its padding), the subqueries are computed for
+// each pair, and each left row keeps its pairs that satisfy them, or one
+// padded row when none does.
+func (b *binder) lateralOnPerPair(joined *relation, lat *lateralInfo, plain, withSub []logical.Expr, loc int) (*relation, error) {
+	join := joined.node.(*logical.Join)
+	rowID := b.meta.NewColumn("row_id", "", sqltypes.TypeInt8)
+	join.Left = b.numberRows(join.Left, rowID)
+	keys := join.Left.Output()
+	matched := b.meta.NewColumn("matched", "", sqltypes.TypeBool)
+	join.Right = b.withMarker(join.Right, matched)
+	join.Cond = logical.And(plain)
+	joined, err := b.applyLateral(joined, lat, loc)
+	if err != nil {
+		return nil, err
+	}
+	node, conds, err := b.joinSubqueries(joined.node, []logical.Expr{logical.And(withSub)})
+	if err != nil {
+		return nil, err
+	}
+	r := &perRowOut{node: node, rowID: rowID, keys: keys, marker: b.colRef(matched)}
+	b.keepOrPad(r, conds[0])
+	repointColumns(joined, r.renamed, nil)
+	joined.node = r.node
+	return joined, nil
 }
