@@ -75,8 +75,7 @@ func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond lo
 		return b.lateralOnPerPair(joined, lat, plain, rest, loc)
 	}
 	if !lat.scalar {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet when the subquery's ORDER BY ... LIMIT or select list reads the left side").
-			WithHint("Write the condition in the LATERAL subquery's WHERE, or use ON true and filter above the join.")
+		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet when the subquery's ORDER BY ... LIMIT or select list reads the left side")
 	}
 	join.Cond = logical.And(append(plain, rest...))
 	return b.applyLateral(joined, lat, loc)
