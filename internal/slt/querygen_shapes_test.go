@@ -74,13 +74,9 @@ func (g *qgen) lateralSub(l gitem) (gitem, bool) {
 	kind := g.one("JOIN LATERAL ", "LEFT JOIN LATERAL ", "CROSS JOIN LATERAL ", ", LATERAL ")
 	on := ""
 	if strings.HasPrefix(kind, "JOIN") || strings.HasPrefix(kind, "LEFT") {
-		// A condition on the subquery's columns, or on both sides.
-		// No subquery (IN (VALUES ...) is one): meshql has none in a
-		// LATERAL join's ON (0A000).
-		saved := g.subqDepth
-		g.subqDepth = 0
-		on = " ON " + g.pred(append(append([]gcol(nil), cols...), l.cols...), 0)
-		g.subqDepth = saved
+		// A condition on the subquery's columns, or on both sides,
+		// subqueries (IN (VALUES ...) among them) included.
+		on = " ON " + g.pred(append(append([]gcol(nil), cols...), l.cols...), g.r.IntN(2))
 		if g.chance(1, 4) {
 			on = " ON true"
 		}

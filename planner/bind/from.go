@@ -570,6 +570,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 		joined = crossJoin(l, r)
 		join := joined.node.(*logical.Join)
 		join.Type = jt
+		lateralDone := false // by lateralOnSubqueries
 		switch {
 		case j.IsNatural || len(j.UsingClause) > 0:
 			if _, err := b.bindUsing(j, jt, l, r, joined); err != nil {
@@ -611,8 +612,11 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 				break
 			}
 			if r.lateral != nil {
-				return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a join with LATERAL is not supported yet").
-					WithHint("Move the subquery into the LATERAL subquery's WHERE."), location(j.Quals))
+				if joined, err = b.lateralOnSubqueries(joined, r.lateral, cond, location(j.Rarg)); err != nil {
+					return nil, errAt(sqltypes.AsError(err), location(j.Quals))
+				}
+				lateralDone = true
+				break
 			}
 			// An inner join's ON filters the joined rows, as WHERE does:
 			// its subqueries become joins the same way.
@@ -620,7 +624,7 @@ func (b *binder) bindJoin(j *pg_query.JoinExpr, left *relation, outer *scope) (*
 				return nil, err
 			}
 		}
-		if r.lateral != nil {
+		if r.lateral != nil && !lateralDone {
 			if joined, err = b.applyLateral(joined, r.lateral, location(j.Rarg)); err != nil {
 				return nil, err
 			}

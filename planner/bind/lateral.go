@@ -154,8 +154,22 @@ func (b *binder) lateralPerOuterRow(q *relation, left *relation, alias string, c
 		switch {
 		case on == nil:
 		case keep:
-			// ON of a LEFT JOIN: the rows it rejects become padding.
-			b.keepOrPad(r, r.rename(on))
+			// ON of a LEFT JOIN: the rows it rejects become padding. Its
+			// subqueries are computed for each of the rows first.
+			cond := r.rename(on)
+			if hasSubquery(cond) {
+				node, conds, err := b.joinSubqueries(r.node, []logical.Expr{cond})
+				if err != nil {
+					return nil, err
+				}
+				r.node, cond = node, conds[0]
+			}
+			b.keepOrPad(r, cond)
+		case hasSubquery(on):
+			// An inner join's ON filters as WHERE does.
+			if r.node, err = b.filterWithSubqueries(r.node, r.rename(on)); err != nil {
+				return nil, err
+			}
 		default:
 			r.node = &logical.Filter{Input: r.node, Pred: r.rename(on)}
 		}
@@ -208,10 +222,6 @@ func (b *binder) joinPerOuterRow(j *pg_query.JoinExpr, jt logical.JoinType, r *r
 		if logical.IsTrueConst(cond) {
 			cond = nil
 		}
-	}
-	if cond != nil && hasSubquery(cond) {
-		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of a LATERAL subquery whose correlation is not an equality is not supported yet").
-			WithHint("Use ON true and filter in the subquery's WHERE."), location(j.Quals))
 	}
 	node, err := r.perRow(jt == logical.LeftJoin, cond)
 	if err != nil {
@@ -429,7 +439,22 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 	}
 	switch {
 	case nullUnless:
+		if hasSubquery(post) {
+			// ON (SELECT ...) over the aggregate's final values
+			// (lateralOnSubqueries): computed for every joined row.
+			node, conds, err := b.joinSubqueries(joined.node, []logical.Expr{post})
+			if err != nil {
+				return nil, err
+			}
+			joined.node, post = node, conds[0]
+		}
 		b.nullLateralUnless(joined, leftCols, post)
+	case hasSubquery(post):
+		node, err := b.filterWithSubqueries(joined.node, post)
+		if err != nil {
+			return nil, err
+		}
+		joined.node = node
 	case post != nil && !logical.IsTrueConst(post):
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
 	}

@@ -267,6 +267,11 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		markers = []logical.Expr{b.colRef(matched)}
 	}
 	if in, corr, pulled := b.pullUpCorrelation(agg.Input, local); pulled {
+		if !withGroups && !argsReadOuter {
+			if early, merged, ok := b.preAggregateInner(in, corr, agg); ok {
+				in, agg = early, merged
+			}
+		}
 		joinOuter(in, logical.And(corr))
 	} else if in, ms, ok := b.applyOnOuter(agg.Input, numbered); ok && !withGroups {
 		input, markers = in, ms
@@ -620,9 +625,10 @@ func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
 	}
 	b.rowKeys.Add(id)
 	return &logical.Window{
-		Input: n,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{id},
+		Input:  n,
+		Calls:  []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:   []logical.ColumnID{id},
+		RowKey: true,
 	}
 }
 

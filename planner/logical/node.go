@@ -235,6 +235,12 @@ type Window struct {
 	OrderBy     []SortKey
 	Calls       []WindowCall
 	Cols        []ColumnID
+	// RowKey marks a lone row_number() over no partition or order whose
+	// values only tell the rows apart (a decorrelation numbering the
+	// outer rows of a LATERAL subquery): the rows it keeps would tell
+	// themselves apart as well numbered after a filter, so a filter not
+	// reading the number may move below it.
+	RowKey bool
 }
 
 func (n *Window) Output() []ColumnID {

@@ -90,7 +90,15 @@ func (p *pusher) push(n logical.Node, preds []logical.Expr) logical.Node {
 				keys.Add(c.ID)
 			}
 		}
-		down, keep := split(preds, logical.Determined(x.Input, keys))
+		below := logical.Determined(x.Input, keys)
+		if x.RowKey {
+			// Numbering fewer rows tells them apart all the same: a
+			// WHERE over a LATERAL join's outer rows (a join condition
+			// of a comma join among them) filters before they are
+			// numbered, not after their cross product is.
+			below = logical.OutputSet(x.Input)
+		}
+		down, keep := split(preds, below)
 		c := *x
 		c.Input = p.push(x.Input, down)
 		return wrap(&c, keep)

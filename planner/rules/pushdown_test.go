@@ -169,6 +169,52 @@ func TestFiltersBelowWindow(t *testing.T) {
 	}
 }
 
+// TestFiltersBelowRowNumbering: the number a decorrelation gives the
+// outer rows only tells them apart, so a WHERE over the outer rows, a
+// comma join's condition among them, joins them before they are numbered
+// rather than numbering their cross product (4 s for PostgreSQL's 0.3 s).
+// A user's row_number() keeps the filter above it: its values are the
+// answer.
+func TestFiltersBelowRowNumbering(t *testing.T) {
+	eq := func(a, b logical.ColumnID) logical.Expr {
+		return &logical.Binary{Op: expr.OpEq, L: int8Col(a), R: int8Col(b), T: sqltypes.TypeBool}
+	}
+	numbered := func(rowKey bool) logical.Node {
+		cross := &logical.Join{Type: logical.InnerJoin, Left: int8Row(1, 2), Right: int8Row(3)}
+		return &logical.Window{Input: cross, Calls: []logical.WindowCall{{Func: "row_number", T: sqltypes.TypeInt8}}, Cols: []logical.ColumnID{5}, RowKey: rowKey}
+	}
+	tests := []struct {
+		name   string
+		in     logical.Node
+		pred   logical.Expr
+		joined bool // the conjunct becomes the cross join's condition
+	}{
+		{"outer rows' join condition", numbered(true), eq(1, 3), true},
+		{"the row number", numbered(true), eq(5, 3), false},
+		{"a user's row_number", numbered(false), eq(1, 3), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := PushDownFilters(&logical.Filter{Input: tc.in, Pred: tc.pred})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, stayed := out.(*logical.Filter)
+			if stayed == tc.joined {
+				t.Fatalf("moved = %v, want %v:\n%s", !stayed, tc.joined, describe(out, ""))
+			}
+			if !tc.joined {
+				return
+			}
+			w := out.(*logical.Window)
+			j, ok := w.Input.(*logical.Join)
+			if !ok || j.Cond == nil || j.Cond.String() != tc.pred.String() {
+				t.Fatalf("the conjunct is not the join's condition:\n%s", describe(out, ""))
+			}
+		})
+	}
+}
+
 // TestRowFilterBarrier: below a row filter go only the leakproof
 // conjuncts (a comparison with a constant, into the scan beside the row
 // filter); a division stays above the scan, and stays there when
