@@ -214,11 +214,15 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		}
 		parts = append(parts, f.GetString_().Sval)
 	}
-	table, name, ok := qualifiedName(parts)
+	parts, err := withoutCatalog(parts, int(cr.Location))
+	if err != nil {
+		return nil, err
+	}
+	schema, table, name, ok := qualifiedName(parts)
 	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), int(cr.Location))
 	}
-	c, err := sc.lookup(table, name, int(cr.Location))
+	c, err := sc.lookup(schema, table, name, int(cr.Location))
 	if err != nil {
 		// A bare name that no column is called may name a range (a
 		// whole-row reference; wholeRowRange).
@@ -229,6 +233,19 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		c = s
 	}
 	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
+}
+
+// withoutCatalog drops the database name of a four-part column reference
+// (mesh.schema.table.column); another database's is 0A000, as in
+// PostgreSQL.
+func withoutCatalog(parts []string, loc int) ([]string, error) {
+	if len(parts) != 4 {
+		return parts, nil
+	}
+	if parts[0] != "mesh" {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: %s", strings.Join(parts, ".")), loc)
+	}
+	return parts[1:], nil
 }
 
 // bindConst types literals as PostgreSQL does: integers that fit int4 are
@@ -1900,13 +1917,21 @@ func (b *binder) expandTargets(list []*pg_query.Node, sc *scope) ([]target, erro
 	for _, tn := range list {
 		rt := tn.GetResTarget()
 		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			table := ""
-			if len(cr.Fields) >= 2 {
-				table = cr.Fields[len(cr.Fields)-2].GetString_().Sval
+			var names []string
+			for _, f := range cr.Fields[:len(cr.Fields)-1] {
+				names = append(names, f.GetString_().Sval)
+			}
+			names, err := withoutCatalog(append(names, "*"), int(cr.Location))
+			if err != nil {
+				return nil, err
+			}
+			schema, table, _, ok := qualifiedName(names)
+			if !ok {
+				return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(names, ".")), int(cr.Location))
 			}
 			cols := sc.star(table)
-			if table != "" && len(cols) == 0 && !sc.hasTable(table) {
-				return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), int(cr.Location))
+			if table != "" && !sc.hasTableIn(schema, table) && (len(cols) == 0 || schema != "") {
+				return nil, errAt(sc.missingRange(schema, table), int(cr.Location))
 			}
 			if table == "" && len(sc.cols) == 0 {
 				return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "SELECT * with no tables specified is not valid"), int(cr.Location))
