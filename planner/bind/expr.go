@@ -673,7 +673,7 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 	if e.Type().Equal(t) {
 		return e, nil
 	}
-	if e.Type().IsReg() && t.IsString() {
+	if e.Type().IsReg() && (t.IsString() || t.Kind == sqltypes.Name) {
 		return b.regOutput(e, t, loc)
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
@@ -726,7 +726,7 @@ func (b *binder) regInput(kind string, e logical.Expr, t sqltypes.Type) (logical
 		b.params.set(p.Index, want[0])
 		e = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
 	}
-	if !e.Type().IsString() {
+	if !e.Type().IsString() && e.Type().Kind != sqltypes.Name {
 		return nil, false
 	}
 	if !e.Type().Equal(want[0]) {
@@ -1016,7 +1016,7 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		// || concatenates text (text || anynonarray, anynonarray || text):
 		// one operand is text and the other is converted to text.
 		textLike := func(t sqltypes.Type) bool {
-			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name || t.Kind == sqltypes.Unknown
 		}
 		if !textLike(lt) && !textLike(rt) {
 			return nil, opError(opText, lt, rt, loc)
@@ -1518,9 +1518,18 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 	if err := setFunctionsNotAllowed("CASE", append([]logical.Expr{subject}, vals...), int(ce.Location)); err != nil {
 		return nil, err
 	}
+	if ce.Defresult != nil {
+		// PostgreSQL's select_common_type sees the ELSE value first: it
+		// decides between types that convert to each other (CASE … THEN
+		// name ELSE text END is text).
+		vals = append(vals[len(vals)-1:], vals[:len(vals)-1]...)
+	}
 	coerced, t, err := b.unifyAll(vals, int(ce.Location))
 	if err != nil {
 		return nil, err
+	}
+	if ce.Defresult != nil {
+		coerced = append(coerced[1:], coerced[0])
 	}
 	out := &logical.Case{T: t}
 	for i := range conds {
@@ -1877,9 +1886,9 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 			WithHint("Use localtime, or current_timestamp."), int(f.Location))
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
 		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
-		return &logical.Const{T: sqltypes.TypeText, V: b.opts.User}, nil
+		return &logical.Const{T: sqltypes.TypeName, V: sqltypes.ClipName(b.opts.User)}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
-		return &logical.Const{T: sqltypes.TypeText, V: "mesh"}, nil
+		return &logical.Const{T: sqltypes.TypeName, V: "mesh"}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
 		if b.opts.SessionFunction != nil {
 			if v, t, ok := b.opts.SessionFunction("current_schema", nil); ok {
@@ -2271,7 +2280,7 @@ func (b *binder) bindCollate(cc *pg_query.CollateClause, sc *scope, agg *aggStat
 	for el.Kind == sqltypes.List && el.Elem != nil {
 		el = *el.Elem
 	}
-	if !el.IsString() && el.Kind != sqltypes.Bpchar && el.Kind != sqltypes.Unknown {
+	if !el.IsString() && el.Kind != sqltypes.Bpchar && el.Kind != sqltypes.Name && el.Kind != sqltypes.Unknown {
 		t.Precision, t.Scale = 0, 0
 		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "collations are not supported by type %s", t), loc)
 	}

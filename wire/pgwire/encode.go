@@ -125,7 +125,8 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.String); ok {
 			return recordEnc{strEnc{nb, a}, t.Row, env}, nil
 		}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
+		// name's binary form (namesend) is its text, as text's is.
 		switch a := arr.(type) {
 		case *array.String:
 			return strEnc{nb, a}, nil

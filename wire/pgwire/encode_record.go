@@ -86,7 +86,7 @@ func appendFieldBinary(buf []byte, t sqltypes.Type, s string, env encEnv) (_ []b
 	switch t.Kind {
 	case sqltypes.Record:
 		return appendRecordBinary(buf, s, t.Row, env), true
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
 		return append(buf, s...), true
 	case sqltypes.JSONB:
 		return append(append(buf, 1), s...), true
