@@ -59,6 +59,9 @@ type Session struct {
 	// (25P02) and ReadyForQuery reports 'E', so that clients that roll
 	// back on that signal behave as they do against PostgreSQL.
 	txFailed bool
+	// blockEnded is set by a COMMIT or ROLLBACK that ended an open block,
+	// to "commit" or "rollback", for countTransaction.
+	blockEnded string
 	// savepoints are the open block's savepoints, oldest first (a name
 	// may repeat: RELEASE and ROLLBACK TO find the newest).
 	savepoints []string
@@ -155,6 +158,7 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 	// Counted only once it cannot fail any more: Close is not called on
 	// a session NewSession did not return.
 	e.metrics.sessions.Add(1)
+	e.metrics.sessionsTotal.Add(1)
 	e.reg.addSession(s)
 	return s, nil
 }
@@ -239,6 +243,7 @@ func (s *Session) Close() {
 	if s.closed.CompareAndSwap(false, true) {
 		s.closeCursors(true /* all */)
 		s.engine.metrics.sessions.Add(-1)
+		s.engine.metrics.sessionMicros.Add(s.engine.clock().Sub(s.started).Microseconds())
 		s.engine.reg.removeSession(s)
 	}
 }
