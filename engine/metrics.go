@@ -35,8 +35,8 @@ type metrics struct {
 	// time the closed ones lasted (pg_stat_database's sessions and
 	// session_time, with the open sessions' time so far).
 	sessionsTotal, sessionMicros atomic.Int64
-	mu          sync.Mutex
-	byStatus    map[string]*atomic.Int64
+	mu                           sync.Mutex
+	byStatus                     map[string]*atomic.Int64
 }
 
 // sourceMeter is the engine's executor.SourceMeter: rows and bytes read
