@@ -27,16 +27,16 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "current_database", "current_catalog":
 		if len(args) == 0 {
-			return databaseName, sqltypes.TypeText, true
+			return databaseName, sqltypes.TypeName, true
 		}
 	case "current_schema":
 		if len(args) == 0 {
 			for _, sp := range s.searchPath() {
 				if s.schemaExists(sp) {
-					return sp, sqltypes.TypeText, true
+					return sp, sqltypes.TypeName, true
 				}
 			}
-			return nil, sqltypes.TypeText, true
+			return nil, sqltypes.TypeName, true
 		}
 	case "current_schemas":
 		// The schemas of the search path that exist; the binder adds
@@ -49,7 +49,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 					out = append(out, sp)
 				}
 			}
-			return out, sqltypes.ListOf(sqltypes.TypeText), true
+			return out, sqltypes.ListOf(sqltypes.TypeName), true
 		}
 	case "pg_backend_pid":
 		if len(args) == 0 {
@@ -57,7 +57,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "pg_get_userbyid":
 		if len(args) == 1 {
-			return ownerName, sqltypes.TypeText, true
+			return ownerName, sqltypes.TypeName, true
 		}
 	case "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible", "pg_operator_is_visible",
 		"pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_collation_is_visible", "pg_conversion_is_visible",
@@ -102,7 +102,7 @@ func (s *Session) sessionFunction(name string, args []sqltypes.Type) (sqltypes.D
 		}
 	case "pg_encoding_to_char":
 		if len(args) == 1 {
-			return "UTF8", sqltypes.TypeText, true
+			return "UTF8", sqltypes.TypeName, true
 		}
 	case "current_setting":
 		// needs the argument's value; handled by the general path

@@ -27,8 +27,16 @@ type metrics struct {
 	latencySum  atomic.Int64 // microseconds
 	spillBytes  atomic.Int64 // bytes queries wrote to spill files
 	sources     sourceMeter
-	mu          sync.Mutex
-	byStatus    map[string]*atomic.Int64
+	// Transactions ended (pg_stat_database's xact_commit and
+	// xact_rollback): a statement outside a transaction block is one, a
+	// block another (Session.countTransaction).
+	commits, rollbacks atomic.Int64
+	// sessionsTotal counts the sessions ever opened; sessionMicros the
+	// time the closed ones lasted (pg_stat_database's sessions and
+	// session_time, with the open sessions' time so far).
+	sessionsTotal, sessionMicros atomic.Int64
+	mu                           sync.Mutex
+	byStatus                     map[string]*atomic.Int64
 }
 
 // sourceMeter is the engine's executor.SourceMeter: rows and bytes read
@@ -79,6 +87,17 @@ func (m *sourceMeter) write(w io.Writer) {
 			fmt.Fprintf(w, "%s{product=%q,connector=%q} %d\n", metric.name, k.product, k.connector, metric.value(counts[k]))
 		}
 	}
+}
+
+// sourceRows is the number of rows scans have read from all sources.
+func (m *sourceMeter) sourceRows() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for _, c := range m.counts {
+		n += c.Rows.Load()
+	}
+	return n
 }
 
 // queryDone records a finished query.

@@ -65,6 +65,9 @@ type Session struct {
 	// block's start in Unix microseconds; showTx updates both.
 	shownTx      atomic.Int32
 	shownTxStart atomic.Int64
+	// blockEnded is set by a COMMIT or ROLLBACK that ended an open block,
+	// to "commit" or "rollback", for countTransaction.
+	blockEnded string
 	// savepoints are the open block's savepoints, oldest first (a name
 	// may repeat: RELEASE and ROLLBACK TO find the newest).
 	savepoints []savepoint
@@ -161,6 +164,7 @@ func (e *Engine) NewSession(user string, startup map[string]string) (*Session, e
 	// Counted only once it cannot fail any more: Close is not called on
 	// a session NewSession did not return.
 	e.metrics.sessions.Add(1)
+	e.metrics.sessionsTotal.Add(1)
 	e.reg.addSession(s)
 	return s, nil
 }
@@ -280,6 +284,7 @@ func (s *Session) Close() {
 	if s.closed.CompareAndSwap(false, true) {
 		s.closeCursors(true /* all */)
 		s.engine.metrics.sessions.Add(-1)
+		s.engine.metrics.sessionMicros.Add(s.engine.clock().Sub(s.started).Microseconds())
 		s.engine.reg.removeSession(s)
 	}
 }

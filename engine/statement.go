@@ -72,6 +72,7 @@ func (s *Session) PrepareAt(ctx context.Context, start Clock, sql string, paramT
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
+			s.countTransaction(nil, err) // a statement refused before it runs is rolled back
 		}
 	}()
 	defer recoverQuery(s.engine.log, s.user, sql, &err) // runs first: a panic fails the block too
@@ -319,12 +320,13 @@ func (st *Statement) ExecuteAt(ctx context.Context, params []sqltypes.Datum, sta
 // execute is ExecuteAt with the text the query log, mesh.running_queries
 // and the audit record show for a query: the statement's own, or the
 // EXECUTE that runs it.
-func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start Clock) (_ *Result, err error) {
+func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text string, start Clock) (res *Result, err error) {
 	s := st.s
 	defer func() {
 		if err != nil {
 			s.FailTransaction()
 		}
+		s.countTransaction(res, err)
 	}()
 	defer recoverQuery(s.engine.log, s.user, st.parsed.SQL, &err)
 	if start.Statement.IsZero() {
@@ -455,6 +457,12 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				// As PostgreSQL: a warning, and the statement succeeds.
 				notices = []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "there is no transaction in progress"}}
 			}
+			if s.inTx {
+				s.blockEnded = "rollback"
+				if st.st.Tag == "COMMIT" && !failed {
+					s.blockEnded = "commit"
+				}
+			}
 			s.endBlock()
 			s.closeCursors(false /* all */)
 			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
@@ -472,6 +480,36 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 		}
 	}
 	return &Result{Tag: st.st.Tag}, nil
+}
+
+// countTransaction counts a transaction that the statement just run
+// (with result res or error err) ended, as PostgreSQL's xact_commit and
+// xact_rollback do: a block at its COMMIT or ROLLBACK, any other
+// statement outside a block as its own transaction, committed unless it
+// failed. A result whose rows are still to come counts when they end.
+func (s *Session) countTransaction(res *Result, err error) {
+	m := &s.engine.metrics
+	ended := s.blockEnded
+	s.blockEnded = ""
+	switch {
+	case s.inTx:
+	case ended == "commit":
+		m.commits.Add(1)
+	case ended == "rollback" || err != nil:
+		m.rollbacks.Add(1)
+	case res != nil && res.onDone != nil:
+		done := res.onDone
+		res.onDone = func(rows int64, err error) {
+			done(rows, err)
+			if err != nil {
+				m.rollbacks.Add(1)
+			} else {
+				m.commits.Add(1)
+			}
+		}
+	default:
+		m.commits.Add(1)
+	}
 }
 
 // findSavepoint is the position of the newest open savepoint named name,

@@ -76,6 +76,20 @@ func catalogRelationRows(kind byte, row func(name string) []any) [][]any {
 	return out
 }
 
+// systemTableRows are information_schema.tables' rows of the system
+// schemas' relations that pg_class lists: pg_catalog's tables and views,
+// and information_schema's views, as PostgreSQL lists its own.
+func systemTableRows() [][]any {
+	row := func(kind string) func(name string) []any {
+		return func(name string) []any { return []any{databaseName, "pg_catalog", name, kind} }
+	}
+	out := append(catalogRelationRows('r', row("BASE TABLE")), catalogRelationRows('v', row("VIEW"))...)
+	for _, v := range infoSchemaViews() {
+		out = append(out, []any{databaseName, "information_schema", v.st.name, "VIEW"})
+	}
+	return out
+}
+
 // infoSchemaView is a view of information_schema as pg_class, pg_type and
 // pg_attribute list it: PostgreSQL creates them at initdb with ids of no
 // fixed value, so meshql's are stable hashes of their names.

@@ -97,19 +97,113 @@ var catalogRegprocColumns = map[string]string{
 	"pg_type":        "typanalyze typinput typmodin typmodout typoutput typreceive typsend typsubscript",
 }
 
-// withOIDColumns returns st with its catalogOIDColumns typed oid and its
-// catalogRegprocColumns regproc.
+// catalogNameColumns lists, by relation, the columns of pg_catalog that
+// are of type name in PostgreSQL 15 (its pg_attribute) and that meshql's
+// table definitions declare as text: withOIDColumns serves them as name,
+// so RowDescription names type 19 and comparisons, casts and || resolve
+// as PostgreSQL's do (relname || 'x' is text, relname = 'x' compares
+// names).
+var catalogNameColumns = map[string]string{
+	"pg_am":                           "amname",
+	"pg_attribute":                    "attname",
+	"pg_authid":                       "rolname",
+	"pg_available_extension_versions": "name schema",
+	"pg_available_extensions":         "name",
+	"pg_class":                        "relname",
+	"pg_collation":                    "collname",
+	"pg_constraint":                   "conname",
+	"pg_conversion":                   "conname",
+	"pg_database":                     "datname",
+	"pg_enum":                         "enumlabel",
+	"pg_event_trigger":                "evtevent evtname",
+	"pg_extension":                    "extname",
+	"pg_foreign_data_wrapper":         "fdwname",
+	"pg_foreign_server":               "srvname",
+	"pg_group":                        "groname",
+	"pg_indexes":                      "indexname schemaname tablename tablespace",
+	"pg_language":                     "lanname",
+	"pg_matviews":                     "matviewname matviewowner schemaname tablespace",
+	"pg_namespace":                    "nspname",
+	"pg_opclass":                      "opcname",
+	"pg_operator":                     "oprname",
+	"pg_opfamily":                     "opfname",
+	"pg_policies":                     "policyname schemaname tablename",
+	"pg_policy":                       "polname",
+	"pg_prepared_xacts":               "database owner",
+	"pg_proc":                         "proname",
+	"pg_publication":                  "pubname",
+	"pg_publication_tables":           "pubname schemaname tablename",
+	"pg_replication_slots":            "database plugin slot_name",
+	"pg_rewrite":                      "rulename",
+	"pg_roles":                        "rolname",
+	"pg_rules":                        "rulename schemaname tablename",
+	"pg_sequences":                    "schemaname sequencename sequenceowner",
+	"pg_shadow":                       "usename",
+	"pg_stat_activity":                "datname usename",
+	"pg_stat_all_indexes":             "indexrelname relname schemaname",
+	"pg_stat_all_tables":              "relname schemaname",
+	"pg_stat_database":                "datname",
+	"pg_stat_database_conflicts":      "datname",
+	"pg_stat_progress_analyze":        "datname",
+	"pg_stat_progress_cluster":        "datname",
+	"pg_stat_progress_copy":           "datname",
+	"pg_stat_progress_create_index":   "datname",
+	"pg_stat_progress_vacuum":         "datname",
+	"pg_stat_replication":             "usename",
+	"pg_stat_subscription":            "subname",
+	"pg_stat_subscription_stats":      "subname",
+	"pg_stat_sys_indexes":             "indexrelname relname schemaname",
+	"pg_stat_sys_tables":              "relname schemaname",
+	"pg_stat_user_functions":          "funcname schemaname",
+	"pg_stat_user_indexes":            "indexrelname relname schemaname",
+	"pg_stat_user_tables":             "relname schemaname",
+	"pg_stat_xact_all_tables":         "relname schemaname",
+	"pg_stat_xact_sys_tables":         "relname schemaname",
+	"pg_stat_xact_user_functions":     "funcname schemaname",
+	"pg_stat_xact_user_tables":        "relname schemaname",
+	"pg_statio_all_indexes":           "indexrelname relname schemaname",
+	"pg_statio_all_sequences":         "relname schemaname",
+	"pg_statio_all_tables":            "relname schemaname",
+	"pg_statio_sys_indexes":           "indexrelname relname schemaname",
+	"pg_statio_sys_sequences":         "relname schemaname",
+	"pg_statio_sys_tables":            "relname schemaname",
+	"pg_statio_user_indexes":          "indexrelname relname schemaname",
+	"pg_statio_user_sequences":        "relname schemaname",
+	"pg_statio_user_tables":           "relname schemaname",
+	"pg_statistic_ext":                "stxname",
+	"pg_stats":                        "attname schemaname tablename",
+	"pg_stats_ext":                    "schemaname statistics_name statistics_owner statistics_schemaname tablename",
+	"pg_stats_ext_exprs":              "schemaname statistics_name statistics_owner statistics_schemaname tablename",
+	"pg_subscription":                 "subname subslotname",
+	"pg_tables":                       "schemaname tablename tableowner tablespace",
+	"pg_tablespace":                   "spcname",
+	"pg_trigger":                      "tgname tgnewtable tgoldtable",
+	"pg_ts_config":                    "cfgname",
+	"pg_ts_dict":                      "dictname",
+	"pg_ts_parser":                    "prsname",
+	"pg_ts_template":                  "tmplname",
+	"pg_type":                         "typname",
+	"pg_user":                         "usename",
+	"pg_user_mappings":                "srvname usename",
+	"pg_views":                        "schemaname viewname viewowner",
+}
+
+// withOIDColumns returns st with its catalogOIDColumns typed oid, its
+// catalogRegprocColumns regproc and its catalogNameColumns name.
 func withOIDColumns(st sysTable) sysTable {
 	if st.schema != "pg_catalog" {
 		return st
 	}
 	oids, procs := strings.Fields(catalogOIDColumns[st.name]), strings.Fields(catalogRegprocColumns[st.name])
-	if len(oids) == 0 && len(procs) == 0 {
+	names := strings.Fields(catalogNameColumns[st.name])
+	if len(oids) == 0 && len(procs) == 0 && len(names) == 0 {
 		return st
 	}
 	cols := slices.Clone(st.cols)
 	for i, c := range cols {
 		switch {
+		case c.t.Kind == sqltypes.Text && slices.Contains(names, c.name):
+			cols[i].t = sqltypes.TypeName
 		case c.t.Kind != sqltypes.Int4:
 		case slices.Contains(oids, c.name):
 			cols[i].t = sqltypes.TypeOid

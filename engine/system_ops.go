@@ -131,10 +131,15 @@ func timestampTZ(t time.Time) any {
 
 // statDatabaseTable is pg_stat_database: as in PostgreSQL 15, a row for
 // the shared objects (datid 0, no name) and one for the mesh database,
-// whose numbackends counts the sessions. meshql keeps no other activity
-// statistics: the counters are 0 and the times NULL, so that pgAdmin's
-// dashboard (sums of xact_commit, tup_fetched, blks_hit…) draws flat
-// lines rather than failing.
+// which shows the engine's counters since it started (pgAdmin's
+// dashboard draws them): numbackends the open sessions, xact_commit and
+// xact_rollback the transactions ended (Session.countTransaction),
+// tup_returned the rows scans read from sources, temp_bytes the bytes
+// spilled, session_time the time sessions lasted and active_time the
+// time statements ran (in ms), sessions the sessions opened. The rest is
+// 0 (or NULL, as the times PostgreSQL leaves NULL): meshql writes no
+// rows, reads no blocks of its own, has no index scans, conflicts or
+// deadlocks, does not count its spill files nor how sessions ended.
 func statDatabaseTable() sysTable {
 	cols := catalogColumns(`datid:oid datname:name numbackends:integer xact_commit:bigint xact_rollback:bigint
 		blks_read:bigint blks_hit:bigint tup_returned:bigint tup_fetched:bigint tup_inserted:bigint tup_updated:bigint
@@ -159,8 +164,19 @@ func statDatabaseTable() sysTable {
 	return sysTable{schema: "pg_catalog", name: "pg_stat_database", live: true, cols: cols, rows: func(s *Session) [][]any {
 		// checksum_failures is NULL without data checksums, as PostgreSQL's
 		// initdb makes a cluster by default.
-		shared, mesh := row(0, nil, 0), row(int32(databaseOID), databaseName, int32(len(s.activity())))
+		activity := s.activity()
+		shared, mesh := row(0, nil, 0), row(int32(databaseOID), databaseName, int32(len(activity)))
 		shared[16], mesh[16] = nil, nil
+		m, now := &s.engine.metrics, s.engine.clock()
+		sessionMicros := m.sessionMicros.Load()
+		for _, a := range activity {
+			sessionMicros += now.Sub(a.started).Microseconds()
+		}
+		mesh[3], mesh[4] = m.commits.Load(), m.rollbacks.Load()
+		mesh[7] = m.sources.sourceRows()
+		mesh[14] = m.spillBytes.Load()
+		mesh[20], mesh[21] = float64(sessionMicros)/1000, float64(m.latencySum.Load())/1000
+		mesh[23] = m.sessionsTotal.Load()
 		return [][]any{shared, mesh}
 	}}
 }

@@ -120,7 +120,9 @@ func infoSchemaTables() []sysTable {
 		{schema: "information_schema", name: "tables", cols: []sysColumn{
 			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"table_type", tText},
 		}, rows: func(s *Session) [][]any {
-			var out [][]any
+			// The relations of the system schemas, as pg_class lists
+			// them, then the products the session may read.
+			out := systemTableRows()
 			for _, p := range s.visibleProducts() {
 				kind := "BASE TABLE"
 				if isView(p) {

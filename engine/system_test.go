@@ -69,7 +69,7 @@ func TestSystemTablesShowOnlyReadableProducts(t *testing.T) {
 	}{
 		{"sales_eu", "SELECT name FROM mesh.data_products ORDER BY 1",
 			[]string{"catalog.products_v1", "catalog.products_v2", "sales.customers_v1", "sales.orders_v1"}},
-		{"sales_eu", "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1",
+		{"sales_eu", "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
 			[]string{"catalog.products_v1", "catalog.products_v2", "sales.customers_v1", "sales.orders_v1"}},
 		{"analyst", "SELECT product, input FROM mesh.lineage ORDER BY 2",
 			[]string{"marketing.cross_sell_v1|catalog.products_v2", "marketing.cross_sell_v1|sales.orders_v1"}},

@@ -109,6 +109,8 @@ func ParseValueIn(t Type, s string, ctx InputContext) (Datum, error) {
 		return ParseMacaddr(s)
 	case Char:
 		return ParseChar(s)
+	case Name:
+		return ClipName(s), nil
 	case Oid:
 		return ParseOID(s)
 	case JSON:

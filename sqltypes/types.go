@@ -85,6 +85,12 @@ const (
 	RegProcedure
 	RegNamespace
 	RegRole
+	// Name is PostgreSQL's name (OID 19), the type of identifiers in the
+	// catalogs: text of at most 63 bytes (NameDataLen-1; longer input is
+	// cut at a character boundary), ordered byte-wise (its collation is
+	// C). It is not IsString: text functions see it through its implicit
+	// cast to text, and their results are text, as in PostgreSQL.
+	Name
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -138,6 +144,7 @@ var (
 	TypeMacaddr     = Type{Kind: Macaddr}
 	TypeChar        = Type{Kind: Char}
 	TypeOid         = Type{Kind: Oid}
+	TypeName        = Type{Kind: Name}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -280,6 +287,8 @@ func (t Type) String() string {
 		return "macaddr"
 	case Char:
 		return `"char"`
+	case Name:
+		return "name"
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindNames[t.Kind]
 	case List:
@@ -329,7 +338,7 @@ func (t Type) Arrow() arrow.DataType {
 			p = MaxNumericPrecision
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
-	case Text, Varchar, Bpchar, Char, JSON, JSONB, Record, JSONPath,
+	case Text, Varchar, Bpchar, Char, Name, JSON, JSONB, Record, JSONPath,
 		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
 		return arrow.BinaryTypes.String
 	case Bytea, Inet, Cidr, Macaddr:
@@ -456,6 +465,7 @@ const (
 	OIDCidr        uint32 = 650
 	OIDMacaddr     uint32 = 829
 	OIDChar        uint32 = 18
+	OIDName        uint32 = 19
 )
 
 var rangeOIDs = map[Kind]uint32{
@@ -474,7 +484,7 @@ var arrayOIDs = map[Kind]uint32{
 	TimestampTZ: 1185, Time: 1183, Interval: 1187, Numeric: 1231, UUID: 2951, JSON: 199, JSONB: 3807,
 	JSONPath: 4073, Int4Range: 3905, Int8Range: 3927, NumRange: 3907, DateRange: 3913,
 	TsRange: 3909, TstzRange: 3911,
-	Inet: 1041, Cidr: 651, Macaddr: 1040, Char: 1002,
+	Inet: 1041, Cidr: 651, Macaddr: 1040, Char: 1002, Name: 1003,
 	Oid: 1028, RegClass: 2210, RegType: 2211, RegProc: 1008, RegProcedure: 2207, RegNamespace: 4090, RegRole: 4097,
 }
 
@@ -538,6 +548,8 @@ func (t Type) OID() uint32 {
 		return OIDMacaddr
 	case Char:
 		return OIDChar
+	case Name:
+		return OIDName
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindOIDs[t.Kind]
 	case List:
@@ -579,6 +591,8 @@ func (t Type) Size() int16 {
 		return 16
 	case Macaddr:
 		return 6
+	case Name:
+		return NameDataLen
 	}
 	return -1
 }
@@ -635,6 +649,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeMacaddr, true
 	case OIDChar:
 		return TypeChar, true
+	case OIDName:
+		return TypeName, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -668,9 +684,7 @@ var typeNames = map[string]Kind{
 	"float8": Float8, "double precision": Float8, "float": Float8, "double": Float8,
 	"numeric": Numeric, "decimal": Numeric,
 	"text": Text, "string": Text,
-	// name, the type of catalog names, is text in meshql's catalogs:
-	// DBeaver compares rulename <> '_RETURN'::name.
-	"name":   Text,
+	"name":   Name,
 	"bpchar": Bpchar, "char": Bpchar, "character": Bpchar,
 	"varchar": Varchar, "character varying": Varchar,
 	"bytea":     Bytea,
@@ -770,7 +784,7 @@ const FieldTypeKey = "meshql.sql_type"
 // set where t's Arrow type does not identify it.
 func (t Type) Field(name string) arrow.Field {
 	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
-	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() {
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() || t.HasKind(Name) {
 		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
 	}
 	return f

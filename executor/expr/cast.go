@@ -250,6 +250,8 @@ func castKernelFor(from, to sqltypes.Type) (castKernel, bool) {
 		return toVarNumericKernel(dt), true
 	case from.Kind == sqltypes.Unknown:
 		return castNullKernel(to), true
+	case from.Kind == sqltypes.Name || to.Kind == sqltypes.Name:
+		return nameCastKernel(from, to)
 	case from.Kind == sqltypes.Bpchar || to.Kind == sqltypes.Bpchar:
 		return bpcharCastKernel(from, to)
 	case from.Kind == sqltypes.JSONPath || to.Kind == sqltypes.JSONPath:

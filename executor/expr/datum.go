@@ -239,6 +239,11 @@ func normalizeDatum(t sqltypes.Type, v sqltypes.Datum) (sqltypes.Datum, error) {
 			return x, nil
 		}
 		return nil, bad()
+	case sqltypes.Name:
+		if x, ok := v.(string); ok {
+			return sqltypes.ClipName(x), nil
+		}
+		return nil, bad()
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.JSONB, sqltypes.JSONPath, sqltypes.Record, sqltypes.Unknown,
 		sqltypes.Int4Range, sqltypes.Int8Range, sqltypes.NumRange, sqltypes.DateRange, sqltypes.TsRange, sqltypes.TstzRange:
 		switch x := v.(type) {

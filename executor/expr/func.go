@@ -380,9 +380,9 @@ func coerceTextInts(name string, args []Expr, nText int) ([]Expr, error) {
 
 // implicitText reports whether an argument can stand where text is
 // expected: a string, an untyped literal, bpchar (whose cast to text,
-// which coerceTo inserts, drops its trailing blanks) or "char".
+// which coerceTo inserts, drops its trailing blanks), "char" or name.
 func implicitText(t sqltypes.Type) bool {
-	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Char
+	return t.IsString() || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Char || t.Kind == sqltypes.Name
 }
 
 // commonArgType is the type GREATEST/COALESCE-like functions convert to:

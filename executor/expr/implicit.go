@@ -7,10 +7,10 @@ import "github.com/meshql/meshql/sqltypes"
 // implicit casts (pg_cast castcontext 'i'): integers widen
 // (int2 → int4 → int8 → numeric → real → double precision), date and
 // timestamp widen to timestamp with time zone, time to interval, and
-// character(n) and "char" to text. Nothing else converts: PostgreSQL finds
-// no left(text, bigint), lpad(integer, integer, unknown) nor
-// array_to_string(integer[], integer), and meshql must fail the same calls
-// (42883) rather than run them.
+// character(n), "char" and name to text. Nothing else converts:
+// PostgreSQL finds no left(text, bigint), lpad(integer, integer, unknown)
+// nor array_to_string(integer[], integer), and meshql must fail the same
+// calls (42883) rather than run them.
 //
 // Text converts to anything here: the binder reads an untyped literal or
 // parameter as text before it resolves the call (bindScalarCall), so by
@@ -26,7 +26,7 @@ func implicitArg(from, to sqltypes.Type) bool {
 	}
 	switch {
 	case to.IsString():
-		return from.Kind == sqltypes.Bpchar || from.Kind == sqltypes.Char
+		return from.Kind == sqltypes.Bpchar || from.Kind == sqltypes.Char || from.Kind == sqltypes.Name
 	case to.Kind.NumericRank() > 0:
 		r := from.Kind.NumericRank()
 		return r > 0 && r <= to.Kind.NumericRank()

@@ -69,7 +69,7 @@ func buildInSet(t sqltypes.Type, list []Expr) *inSet {
 		s.floats = map[float64]struct{}{}
 	case sqltypes.Numeric:
 		s.decs = map[decimal128.Num]struct{}{}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.JSON, sqltypes.Bytea:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Name, sqltypes.JSON, sqltypes.Bytea:
 		// Not jsonb, whose equal values may differ in text (1.0 = 1):
 		// its members compare one by one.
 		s.strs = map[string]struct{}{}

@@ -49,6 +49,7 @@ var pgxChecks = []struct {
 	{"regclass-params", checkRegclassParams},
 	{"regclass-output", checkRegclassOutput},
 	{"oid-reg-wire", checkOidRegWire},
+	{"name-wire", checkNameWire},
 	{"dbeaver", checkDBeaver},
 	{"python-tools", checkPythonTools},
 	{"superset-cancel", checkSupersetCancel},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -143,6 +144,35 @@ func checkOidRegWire(t *testing.T, f *fixture) {
 		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE oid = $1", params: [][]byte{be(1259)}, oids: []uint32{oidOID}, formats: []int16{1}},
 		{sql: "SELECT $1::oid", params: [][]byte{be(4294967295)}, oids: []uint32{oidOID}, formats: []int16{1}},
 		{sql: "SELECT $1::oid", params: [][]byte{[]byte("-1")}, oids: []uint32{0}},
+	})
+}
+
+// checkNameWire: name columns (literals, pg_catalog's identifiers) are
+// described as type 19 of size 64, name[] as 1003, concatenation as text;
+// a name's binary form is its bytes; a text parameter of type name is cut
+// to 63 bytes, a binary one that long is 42622, as in PostgreSQL.
+func checkNameWire(t *testing.T, f *fixture) {
+	const nameOID = 19
+	compareOn(t, f, "name column types", func(conn *pgx.Conn) ([]string, error) {
+		res := conn.PgConn().ExecParams(t.Context(), `SELECT 'abc'::name AS n, c.relname, s.nspname, c.relname || '.x' AS t,
+			ARRAY['a'::name] AS a, repeat('é', 40)::name AS long
+			FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace WHERE c.oid = 1259`, nil, nil, nil, nil).Read()
+		var out []string
+		for _, fd := range res.FieldDescriptions {
+			out = append(out, fmt.Sprint(fd.Name, " ", fd.DataTypeOID, " ", fd.DataTypeSize))
+		}
+		return append(out, textRows(res.Rows)...), res.Err
+	})
+	compareBinaryRow(t, f, "name in binary", "SELECT 'abc'::name, ''::name, ARRAY['a', 'bc']::name[], relname FROM pg_catalog.pg_class WHERE oid = 1259")
+	long := strings.Repeat("n", 70)
+	compareQueries(t, f, []pgxQuery{
+		{sql: "SELECT $1::name", params: [][]byte{[]byte(long)}, oids: []uint32{nameOID}},
+		{sql: "SELECT $1::name", params: [][]byte{[]byte("abc")}, oids: []uint32{nameOID}, formats: []int16{1}},
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE relname = $1", params: [][]byte{[]byte("pg_class")}, oids: []uint32{nameOID}, formats: []int16{1}},
+		{sql: "SELECT relname FROM pg_catalog.pg_class WHERE relname = $1", params: [][]byte{[]byte("pg_class")}, oids: []uint32{0}},
+	})
+	compareErrors(t, f, []pgxQuery{
+		{sql: "SELECT $1::name", params: [][]byte{[]byte(long)}, oids: []uint32{nameOID}, formats: []int16{1}},
 	})
 }
 

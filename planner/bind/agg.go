@@ -298,8 +298,11 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(unknown) is not unique", name).
 				WithHint("Could not choose a best candidate function. You might need to add explicit type casts."), int(fc.Location))
 		}
-		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" {
-			// string_agg takes text: bpchar values lose their trailing blanks.
+		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" ||
+			e.Type().Kind == sqltypes.Name && (call.Func == "min" || call.Func == "max" || call.Func == "string_agg") {
+			// string_agg takes text: bpchar values lose their trailing
+			// blanks. PostgreSQL has no min(name) nor max(name): name
+			// converts to text, and so does their result.
 			if e, err = b.coerce(e, sqltypes.TypeText); err != nil {
 				return nil, err
 			}

@@ -51,9 +51,10 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		}
 		return b, true
 	}
-	if a.IsString() && b.IsString() || a.Kind == sqltypes.Char && b.IsString() || a.IsString() && b.Kind == sqltypes.Char {
+	if textual(a) && textual(b) {
 		// "char" converts to text implicitly (and text to it only by an
-		// explicit cast).
+		// explicit cast); name compares with text as text (PostgreSQL's
+		// nameeqtext, texteqname and their kin compare the whole text).
 		return sqltypes.TypeText, true
 	}
 	if a.IsTemporal() && b.IsTemporal() {
@@ -72,6 +73,12 @@ func commonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		return a, true
 	}
 	return sqltypes.Type{}, false
+}
+
+// textual reports whether t is text, varchar, "char" or name, the types
+// whose comparisons with one another meet at text.
+func textual(t sqltypes.Type) bool {
+	return t.IsString() || t.Kind == sqltypes.Char || t.Kind == sqltypes.Name
 }
 
 // commonOID is commonType where one side is oid or a reg* type: int4 and
@@ -103,6 +110,15 @@ func selectCommonType(a, b sqltypes.Type) (sqltypes.Type, bool) {
 		l, ok := selectCommonType(a.Leaf(), b.Leaf())
 		return sqltypes.ArrayOf(l, a.Ndims()), ok && a.Ndims() == b.Ndims()
 	}
+	if a.Kind == sqltypes.Name && (isCharacter(b) || b.Kind == sqltypes.Name) || b.Kind == sqltypes.Name && isCharacter(a) {
+		// text, varchar and bpchar convert to name implicitly, and name
+		// to text: select_common_type keeps name unless text comes first
+		// (coalesce(relname, 'x'::text) is name, CASE … ELSE text is text).
+		if a.Kind == sqltypes.Text {
+			return a, true
+		}
+		return sqltypes.TypeName, true
+	}
 	if isCharacter(a) && isCharacter(b) {
 		// text, varchar and bpchar convert to one another implicitly, so
 		// select_common_type keeps the first (its length only if both
@@ -132,7 +148,9 @@ func commonBpchar(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	switch {
 	case a.Equal(b):
 		return a, true
-	case a.Kind == sqltypes.Text || b.Kind == sqltypes.Text:
+	case a.Kind == sqltypes.Text || b.Kind == sqltypes.Text || a.Kind == sqltypes.Name || b.Kind == sqltypes.Name:
+		// name = bpchar compares as text too (bpchar's cast to text drops
+		// its trailing blanks).
 		return sqltypes.TypeText, true
 	case (a.Kind == sqltypes.Bpchar || a.Kind == sqltypes.Varchar || a.Kind == sqltypes.Unknown) &&
 		(b.Kind == sqltypes.Bpchar || b.Kind == sqltypes.Varchar || b.Kind == sqltypes.Unknown):

@@ -98,7 +98,7 @@ func constExpr(e logical.Expr) (expr.Expr, bool) {
 func sessionFree(t sqltypes.Type) bool {
 	switch t.Kind {
 	case sqltypes.Bool, sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Float4, sqltypes.Float8,
-		sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar:
+		sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name:
 		return true
 	case sqltypes.Numeric:
 		return !t.HasVarScale()

@@ -85,7 +85,7 @@ func indexOf(names []string, name string) int {
 // their texts are (numeric 1.0 = 1.00, floats and intervals are not).
 func cycleComparable(t sqltypes.Type) bool {
 	switch t.Kind {
-	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Text, sqltypes.Varchar, sqltypes.Bool,
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Text, sqltypes.Varchar, sqltypes.Name, sqltypes.Bool,
 		sqltypes.Date, sqltypes.Time, sqltypes.Timestamp, sqltypes.TimestampTZ, sqltypes.UUID, sqltypes.Bytea:
 		return true
 	}

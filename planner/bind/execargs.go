@@ -86,7 +86,9 @@ func assignable(from, to sqltypes.Type) bool {
 	for from.Kind == sqltypes.List && to.Kind == sqltypes.List {
 		from, to = from.Leaf(), to.Leaf()
 	}
-	stringy := func(t sqltypes.Type) bool { return t.IsString() || t.Kind == sqltypes.Bpchar }
+	stringy := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name
+	}
 	switch {
 	case from.Kind == sqltypes.Unknown, to.Kind == from.Kind, stringy(to):
 		return true

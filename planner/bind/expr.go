@@ -214,11 +214,15 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		}
 		parts = append(parts, f.GetString_().Sval)
 	}
-	table, name, ok := qualifiedName(parts)
+	parts, err := withoutCatalog(parts, int(cr.Location))
+	if err != nil {
+		return nil, err
+	}
+	schema, table, name, ok := qualifiedName(parts)
 	if !ok {
 		return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), int(cr.Location))
 	}
-	c, err := sc.lookup(table, name, int(cr.Location))
+	c, err := sc.lookup(schema, table, name, int(cr.Location))
 	if err != nil {
 		// A bare name that no column is called may name a range (a
 		// whole-row reference; wholeRowRange).
@@ -229,6 +233,19 @@ func (b *binder) bindColumnRef(cr *pg_query.ColumnRef, sc *scope) (logical.Expr,
 		c = s
 	}
 	return &logical.ColRef{ID: c.id, Name: c.name, T: c.t}, nil
+}
+
+// withoutCatalog drops the database name of a four-part column reference
+// (mesh.schema.table.column); another database's is 0A000, as in
+// PostgreSQL.
+func withoutCatalog(parts []string, loc int) ([]string, error) {
+	if len(parts) != 4 {
+		return parts, nil
+	}
+	if parts[0] != "mesh" {
+		return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "cross-database references are not implemented: %s", strings.Join(parts, ".")), loc)
+	}
+	return parts[1:], nil
 }
 
 // bindConst types literals as PostgreSQL does: integers that fit int4 are
@@ -656,7 +673,7 @@ func (b *binder) castBound(e logical.Expr, t sqltypes.Type, kind string, loc int
 	if e.Type().Equal(t) {
 		return e, nil
 	}
-	if e.Type().IsReg() && t.IsString() {
+	if e.Type().IsReg() && (t.IsString() || t.Kind == sqltypes.Name) {
 		return b.regOutput(e, t, loc)
 	}
 	if t.Kind == sqltypes.Numeric && t.Precision == 0 {
@@ -709,7 +726,7 @@ func (b *binder) regInput(kind string, e logical.Expr, t sqltypes.Type) (logical
 		b.params.set(p.Index, want[0])
 		e = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
 	}
-	if !e.Type().IsString() {
+	if !e.Type().IsString() && e.Type().Kind != sqltypes.Name {
 		return nil, false
 	}
 	if !e.Type().Equal(want[0]) {
@@ -999,7 +1016,7 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 		// || concatenates text (text || anynonarray, anynonarray || text):
 		// one operand is text and the other is converted to text.
 		textLike := func(t sqltypes.Type) bool {
-			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name || t.Kind == sqltypes.Unknown
 		}
 		if !textLike(lt) && !textLike(rt) {
 			return nil, opError(opText, lt, rt, loc)
@@ -1501,9 +1518,18 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 	if err := setFunctionsNotAllowed("CASE", append([]logical.Expr{subject}, vals...), int(ce.Location)); err != nil {
 		return nil, err
 	}
+	if ce.Defresult != nil {
+		// PostgreSQL's select_common_type sees the ELSE value first: it
+		// decides between types that convert to each other (CASE … THEN
+		// name ELSE text END is text).
+		vals = append(vals[len(vals)-1:], vals[:len(vals)-1]...)
+	}
 	coerced, t, err := b.unifyAll(vals, int(ce.Location))
 	if err != nil {
 		return nil, err
+	}
+	if ce.Defresult != nil {
+		coerced = append(coerced[1:], coerced[0])
 	}
 	out := &logical.Case{T: t}
 	for i := range conds {
@@ -1860,9 +1886,9 @@ func (b *binder) bindSQLValueFunction(f *pg_query.SQLValueFunction) (logical.Exp
 			WithHint("Use localtime, or current_timestamp."), int(f.Location))
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
 		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
-		return &logical.Const{T: sqltypes.TypeText, V: b.opts.User}, nil
+		return &logical.Const{T: sqltypes.TypeName, V: sqltypes.ClipName(b.opts.User)}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
-		return &logical.Const{T: sqltypes.TypeText, V: "mesh"}, nil
+		return &logical.Const{T: sqltypes.TypeName, V: "mesh"}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
 		if b.opts.SessionFunction != nil {
 			if v, t, ok := b.opts.SessionFunction("current_schema", nil); ok {
@@ -1900,13 +1926,21 @@ func (b *binder) expandTargets(list []*pg_query.Node, sc *scope) ([]target, erro
 	for _, tn := range list {
 		rt := tn.GetResTarget()
 		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			table := ""
-			if len(cr.Fields) >= 2 {
-				table = cr.Fields[len(cr.Fields)-2].GetString_().Sval
+			var names []string
+			for _, f := range cr.Fields[:len(cr.Fields)-1] {
+				names = append(names, f.GetString_().Sval)
+			}
+			names, err := withoutCatalog(append(names, "*"), int(cr.Location))
+			if err != nil {
+				return nil, err
+			}
+			schema, table, _, ok := qualifiedName(names)
+			if !ok {
+				return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(names, ".")), int(cr.Location))
 			}
 			cols := sc.star(table)
-			if table != "" && len(cols) == 0 && !sc.hasTable(table) {
-				return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), int(cr.Location))
+			if table != "" && !sc.hasTableIn(schema, table) && (len(cols) == 0 || schema != "") {
+				return nil, errAt(sc.missingRange(schema, table), int(cr.Location))
 			}
 			if table == "" && len(sc.cols) == 0 {
 				return nil, errAt(sqltypes.New(sqltypes.CodeSyntaxError, "SELECT * with no tables specified is not valid"), int(cr.Location))
@@ -2246,7 +2280,7 @@ func (b *binder) bindCollate(cc *pg_query.CollateClause, sc *scope, agg *aggStat
 	for el.Kind == sqltypes.List && el.Elem != nil {
 		el = *el.Elem
 	}
-	if !el.IsString() && el.Kind != sqltypes.Bpchar && el.Kind != sqltypes.Unknown {
+	if !el.IsString() && el.Kind != sqltypes.Bpchar && el.Kind != sqltypes.Name && el.Kind != sqltypes.Unknown {
 		t.Precision, t.Scale = 0, 0
 		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "collations are not supported by type %s", t), loc)
 	}

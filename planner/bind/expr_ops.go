@@ -166,8 +166,15 @@ func (b *binder) textOperands(name string, l, r logical.Expr, loc int) (logical.
 			return nil, nil, err
 		}
 	}
-	if r.Type().Kind == sqltypes.Bpchar {
+	if r.Type().Kind == sqltypes.Bpchar || r.Type().Kind == sqltypes.Name {
 		if r, err = b.coerceText(r); err != nil {
+			return nil, nil, err
+		}
+	}
+	if l.Type().Kind == sqltypes.Name {
+		// PostgreSQL's name variants (namelike, nameregexeq, …) match
+		// the name's text.
+		if l, err = b.coerceText(l); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -365,7 +372,7 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 		}
 	}
 	isText := func(t sqltypes.Type) bool {
-		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Unknown
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name || t.Kind == sqltypes.Unknown
 	}
 	if lt, rt := l.Type(), r.Type(); !isText(lt) || rt.Kind == sqltypes.List && !isText(rt.Leaf()) {
 		// Both sides: PostgreSQL has no LIKE over integer patterns either.

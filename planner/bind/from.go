@@ -433,7 +433,29 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer *scope) (_ *relation,
 		return nil, err
 	}
 	rowTyped(rel.scope, t)
+	nameRelation(rel.scope, alias, t.Name, rv.Relname, rv.Alias != nil)
 	return renameColumns(rel, alias, colAliases)
+}
+
+// nameRelation records on a relation's range (named alias) the relation
+// it reads, qualified is its schema-qualified name: an unaliased range
+// answers schema.relname.column, an aliased one only its alias (and
+// names it in the hint of a reference by the relation's name).
+func nameRelation(sc *scope, alias, qualified, relname string, aliased bool) {
+	schema, ok := strings.CutSuffix(qualified, "."+relname)
+	if !ok {
+		return
+	}
+	for i, c := range sc.cols {
+		if c.table != alias {
+			continue
+		}
+		if aliased {
+			sc.cols[i].relation = qualified
+		} else {
+			sc.cols[i].schema = schema
+		}
+	}
 }
 
 // rowTyped marks the columns of a product's range with the product's row
@@ -668,14 +690,14 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, jt logical.JoinType, l, r, join
 	var merged []scopeCol
 	mergedNames := map[string]bool{}
 	for _, name := range names {
-		lc, err := l.scope.lookup("", name, location(j.Larg))
+		lc, err := l.scope.lookup("", "", name, location(j.Larg))
 		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
 			return nil, err
 		}
 		if err != nil {
 			return nil, errAt(sqltypes.New(sqltypes.CodeUndefinedColumn, "column %q specified in USING clause does not exist in left table", name), -1)
 		}
-		rc, err := r.scope.lookup("", name, location(j.Rarg))
+		rc, err := r.scope.lookup("", "", name, location(j.Rarg))
 		if sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
 			return nil, err
 		}
@@ -712,8 +734,8 @@ func (b *binder) bindUsing(j *pg_query.JoinExpr, jt logical.JoinType, l, r, join
 			proj.Cols = append(proj.Cols, id)
 		}
 		for i, name := range names {
-			lc, _ := l.scope.lookup("", name, -1)
-			rc, _ := r.scope.lookup("", name, -1)
+			lc, _ := l.scope.lookup("", "", name, -1)
+			rc, _ := r.scope.lookup("", "", name, -1)
 			le, re, err := b.unify(&logical.ColRef{ID: lc.id, Name: name, T: lc.t}, &logical.ColRef{ID: rc.id, Name: name, T: rc.t}, "=", -1)
 			if err != nil {
 				return nil, err

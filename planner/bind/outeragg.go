@@ -308,7 +308,7 @@ func (b *binder) columnLevel(cr *pg_query.ColumnRef, sc *scope) int {
 			parts = append(parts, s.Sval)
 		}
 	}
-	table, name, ok := qualifiedName(parts)
+	_, table, name, ok := qualifiedName(parts)
 	if !ok {
 		return -1
 	}

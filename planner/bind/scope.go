@@ -13,11 +13,18 @@ import (
 
 // scopeCol is one column visible to name resolution.
 type scopeCol struct {
-	table  string // range alias or table name; "" for unnamed
-	name   string
-	id     logical.ColumnID
-	t      sqltypes.Type
-	hidden bool // not expanded by *, e.g. the right column of a USING pair
+	table string // range alias or table name; "" for unnamed
+	// schema is the schema of a relation's range named by the
+	// relation's own name (no alias): only such a range answers a
+	// schema-qualified reference, schema.table.column, as in PostgreSQL.
+	schema string
+	// relation is the relation's schema-qualified name on a range that
+	// an alias renamed, for the hint naming the alias.
+	relation string
+	name     string
+	id       logical.ColumnID
+	t        sqltypes.Type
+	hidden   bool // not expanded by *, e.g. the right column of a USING pair
 	// system marks a system column (TableColumn.System): not expanded by
 	// any *, qualified or not.
 	system bool
@@ -58,9 +65,10 @@ type scope struct {
 
 func (s *scope) add(c scopeCol) { s.cols = append(s.cols, c) }
 
-// lookup resolves a possibly qualified column name. It returns 42703 when
-// nothing matches and 42702 when several do.
-func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
+// lookup resolves a possibly qualified column name (schema is set only
+// with table). It returns 42703 when nothing matches, 42702 when several
+// do and 42P01 when no range is named table (in schema).
+func (s *scope) lookup(schema, table, name string, pos int) (scopeCol, error) {
 	var found []scopeCol
 	for _, c := range s.cols {
 		if c.name != name {
@@ -69,7 +77,7 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 		if table == "" && c.qualifiedOnly {
 			continue
 		}
-		if table != "" && c.table != table {
+		if table != "" && (c.table != table || schema != "" && c.schema != schema) {
 			continue
 		}
 		found = append(found, c)
@@ -87,15 +95,15 @@ func (s *scope) lookup(table, name string, pos int) (scopeCol, error) {
 			// A correlated reference to an enclosing query's column. One
 			// the enclosing query resolves but refuses (42501, 42702) is
 			// that error, not "missing FROM-clause entry" here.
-			c, err := s.parent.lookup(table, name, pos)
+			c, err := s.parent.lookup(schema, table, name, pos)
 			switch sqltypes.Code(err) {
 			case sqltypes.CodeUndefinedColumn, sqltypes.CodeUndefinedTable:
 			default:
 				return c, err
 			}
 		}
-		if table != "" && !s.hasTable(table) {
-			return scopeCol{}, errAt(sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table), pos)
+		if table != "" && !s.hasTableIn(schema, table) {
+			return scopeCol{}, errAt(s.missingRange(schema, table), pos)
 		}
 		full := `"` + name + `"`
 		if table != "" {
@@ -126,6 +134,39 @@ func (s *scope) scalarRange(table string) (scopeCol, bool) {
 		return scopeCol{}, false
 	}
 	return scopeCol{}, false
+}
+
+// hasTableIn is hasTable for a range that answers schema.table (any
+// range named table when schema is "").
+func (s *scope) hasTableIn(schema, table string) bool {
+	for _, c := range s.cols {
+		if c.table == table && (schema == "" || c.schema == schema) {
+			return true
+		}
+	}
+	return false
+}
+
+// missingRange is PostgreSQL's errorMissingRTE for a reference to a range
+// table that no range of s (or an enclosing scope) answers: a relation
+// renamed by an alias is referenced by the alias, and a range of that
+// name that the reference's schema does not match cannot be referenced so.
+func (s *scope) missingRange(schema, table string) *sqltypes.Error {
+	for sc := s; sc != nil; sc = sc.parent {
+		for _, c := range sc.cols {
+			if c.relation != "" && c.table != table && (c.relation == schema+"."+table || schema == "" && strings.HasSuffix(c.relation, "."+table)) {
+				return sqltypes.New(sqltypes.CodeUndefinedTable, "invalid reference to FROM-clause entry for table %q", table).
+					WithHint("Perhaps you meant to reference the table alias %q.", c.table)
+			}
+		}
+	}
+	for sc := s; sc != nil; sc = sc.parent {
+		if sc.hasTable(table) {
+			return sqltypes.New(sqltypes.CodeUndefinedTable, "invalid reference to FROM-clause entry for table %q", table).
+				WithHint("There is an entry for table %q, but it cannot be referenced from this part of the query.", table)
+		}
+	}
+	return sqltypes.New(sqltypes.CodeUndefinedTable, "missing FROM-clause entry for table %q", table)
 }
 
 func (s *scope) hasTable(table string) bool {
@@ -241,17 +282,16 @@ func (s *scope) rangeColumns(table string, loc int) ([]scopeCol, error) {
 	return out, nil
 }
 
-// qualifiedName splits a column reference's names into the range and the
-// column (schema.table.column names the range table); ok is false for
-// more than three names.
-func qualifiedName(parts []string) (table, name string, ok bool) {
+// qualifiedName splits a column reference's names into the range's
+// schema and name and the column; ok is false for more than three names.
+func qualifiedName(parts []string) (schema, table, name string, ok bool) {
 	switch len(parts) {
 	case 1:
-		return "", parts[0], true
+		return "", "", parts[0], true
 	case 2:
-		return parts[0], parts[1], true
+		return "", parts[0], parts[1], true
 	case 3:
-		return parts[1], parts[2], true
+		return parts[0], parts[1], parts[2], true
 	}
-	return "", "", false
+	return "", "", "", false
 }

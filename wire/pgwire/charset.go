@@ -216,7 +216,7 @@ func (c *clientCharset) recodeParams(m *pgtype.Map, params []wire.Parameter, oid
 				oid = oids[i]
 			}
 			switch oid {
-			case sqltypes.OIDText, sqltypes.OIDVarchar, sqltypes.OIDBpchar, sqltypes.OIDJSON, sqltypes.OIDUnknown, oidName:
+			case sqltypes.OIDText, sqltypes.OIDVarchar, sqltypes.OIDBpchar, sqltypes.OIDJSON, sqltypes.OIDUnknown, sqltypes.OIDName:
 			case sqltypes.OIDJSONB:
 				skip = 1
 			default:
@@ -238,7 +238,5 @@ func (c *clientCharset) recodeParams(m *pgtype.Map, params []wire.Parameter, oid
 	return out, nil
 }
 
-// oidName is PostgreSQL's name type, which clients may bind text as.
-const oidName = 19
 
 func indexByte(b []byte, c byte) int { return strings.IndexByte(string(b), c) }

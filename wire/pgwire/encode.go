@@ -53,7 +53,7 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		return e, nil // its values' encoder converts
 	}
 	switch t.Kind {
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
 		return recodeEnc{e, env.cs, 0}, nil
 	case sqltypes.JSONB, sqltypes.JSONPath:
 		return recodeEnc{e, env.cs, 1}, nil // after the version byte
@@ -168,7 +168,8 @@ func newPlainEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, 
 		if a, ok := arr.(*array.String); ok {
 			return recordEnc{strEnc{nb, a}, t.Row, env}, nil
 		}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
+		// name's binary form (namesend) is its text, as text's is.
 		switch a := arr.(type) {
 		case *array.String:
 			return strEnc{nb, a}, nil

@@ -87,7 +87,7 @@ func appendFieldBinary(buf []byte, t sqltypes.Type, s string, env encEnv) (_ []b
 	switch t.Kind {
 	case sqltypes.Record:
 		return appendRecordBinary(buf, s, t.Row, env), true
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
 		return appendRecoded(buf, s, env), true
 	case sqltypes.JSONB:
 		return appendRecoded(append(buf, 1), s, env), true

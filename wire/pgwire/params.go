@@ -211,6 +211,12 @@ func decodeBinary(raw []byte, t sqltypes.Type) (v sqltypes.Datum, text string, e
 		return string(raw), "", nil
 	case sqltypes.Bpchar:
 		return sqltypes.PadChars(string(raw), int(t.Precision)), "", nil
+	case sqltypes.Name:
+		// namerecv refuses a name that does not fit; namein cuts it.
+		if len(raw) >= sqltypes.NameDataLen {
+			return nil, "", sqltypes.NameTooLong()
+		}
+		return string(raw), "", nil
 	case sqltypes.Char:
 		if err := need(1); err != nil {
 			return nil, "", err

@@ -24,6 +24,8 @@ func parseText(s string, t sqltypes.Type, in sqltypes.InputContext) (sqltypes.Da
 		return sqltypes.PadChars(s, int(t.Precision)), nil
 	case sqltypes.Char:
 		return sqltypes.ParseChar(s)
+	case sqltypes.Name:
+		return sqltypes.ClipName(s), nil
 	case sqltypes.Oid:
 		return sqltypes.ParseOID(s)
 	case sqltypes.RegClass, sqltypes.RegType, sqltypes.RegProc, sqltypes.RegProcedure, sqltypes.RegNamespace, sqltypes.RegRole:
