@@ -363,7 +363,8 @@ func (p *aggPart) aggregate(ctx context.Context, b arrow.RecordBatch, keys []arr
 		return 0, err
 	}
 	defer in.release()
-	return in.retained, p.update(in)
+	grown, err := p.update(in)
+	return in.retained + grown, err
 }
 
 // aggInputs are the evaluated arguments of every aggregate for one batch.
@@ -418,7 +419,9 @@ func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInpu
 			args = append(args, v)
 		}
 		in.args[j] = args
-		if retains(a) {
+		// A DISTINCT aggregate reports what its set retains itself
+		// (update): its arguments' bytes would count every duplicate.
+		if retains(a) && !a.Distinct {
 			for _, x := range args {
 				in.retained += membudget.ArrayBytes(x)
 			}
@@ -428,8 +431,10 @@ func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInpu
 }
 
 // update folds the evaluated inputs into the accumulators of the groups
-// in p.gids (rows of group -1 are skipped).
-func (p *aggPart) update(in *aggInputs) error {
+// in p.gids (rows of group -1 are skipped) and returns the bytes the
+// DISTINCT sets grew by.
+func (p *aggPart) update(in *aggInputs) (int64, error) {
+	var grown int64
 	for j := range p.o.aggs {
 		acc := p.accs[j]
 		acc.grow(p.table.len())
@@ -440,10 +445,13 @@ func (p *aggPart) update(in *aggInputs) error {
 			gids = p.fgids
 		}
 		if err := acc.update(gids, in.args[j]); err != nil {
-			return err
+			return grown, err
+		}
+		if d, ok := acc.(*distinctAcc); ok {
+			grown += d.grown()
 		}
 	}
-	return nil
+	return grown, nil
 }
 
 // absorb merges src into p and releases src (p takes over its memory

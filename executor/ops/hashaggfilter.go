@@ -101,10 +101,11 @@ func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (boo
 	if err := p.insertKeys(ctx, keys, p.sel); err != nil {
 		return true, err
 	}
-	if err := p.update(in); err != nil {
+	grown, err := p.update(in)
+	if err != nil {
 		return true, err
 	}
-	return true, p.account(int64(p.table.len()-before) * p.perGroup)
+	return true, p.account(int64(p.table.len()-before)*p.perGroup + grown)
 }
 
 // nonDataError returns err unless it is a data error.

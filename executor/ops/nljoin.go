@@ -67,7 +67,7 @@ func (o *nestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if !o.built {
-		cols, _, n, err := collectWithKeys(ctx, o.env, o.right, nil, o.res)
+		cols, _, n, _, err := collectWithKeys(ctx, o.env, o.right, nil, o.res)
 		if err != nil {
 			return nil, err
 		}

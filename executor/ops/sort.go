@@ -176,7 +176,7 @@ func (o *sortOp) materialize(ctx context.Context) error {
 	}
 	o.cols = data
 	defer func() { releaseArrays(keys) }()
-	o.order, err = sortRows(keys, o.keys, n)
+	o.order, err = sortRowsFrom(keys, o.keys, n, batchStarts(held))
 	return err
 }
 
@@ -215,7 +215,7 @@ func sortExprs(keys []SortKey) []expr.Expr {
 // when the budget refuses: the caller cannot spill), evaluating exprs on
 // every batch, and returns the input columns and the expression results
 // each concatenated into one array, and the row count.
-func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Operator, exprs []expr.Expr, res *membudget.Reservation) (data, keys []arrow.Array, n int, err error) {
+func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Operator, exprs []expr.Expr, res *membudget.Reservation) (data, keys []arrow.Array, n int, starts []int, err error) {
 	var held []arrow.RecordBatch
 	defer func() { releaseBatches(held) }()
 	for {
@@ -224,11 +224,11 @@ func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Oper
 			break
 		}
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, 0, nil, err
 		}
 		if err := ctxErr(ctx); err != nil {
 			b.Release()
-			return nil, nil, 0, err
+			return nil, nil, 0, nil, err
 		}
 		if b.NumRows() == 0 {
 			b.Release()
@@ -236,10 +236,23 @@ func collectWithKeys(ctx context.Context, env *executor.Env, child executor.Oper
 		}
 		held = append(held, b)
 		if err := res.Grow(materializeCost(b)); err != nil {
-			return nil, nil, 0, err
+			return nil, nil, 0, nil, err
 		}
 	}
-	return concatWithKeys(ctx, env, child.Schema(), held, exprs)
+	data, keys, n, err = concatWithKeys(ctx, env, child.Schema(), held, exprs)
+	return data, keys, n, batchStarts(held), err
+}
+
+// batchStarts returns the first row of each batch in the rows of all of
+// them.
+func batchStarts(batches []arrow.RecordBatch) []int {
+	starts := make([]int, len(batches))
+	n := 0
+	for i, b := range batches {
+		starts[i] = n
+		n += int(b.NumRows())
+	}
+	return starts
 }
 
 // materializeCost is the memory a batch costs an operator that

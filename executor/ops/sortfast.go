@@ -28,6 +28,14 @@ type sortEntry struct {
 
 // sortRows returns the stable order of rows 0..n-1 by keys.
 func sortRows(keys []arrow.Array, specs []SortKey, n int) ([]int32, error) {
+	return sortRowsFrom(keys, specs, n, nil)
+}
+
+// sortRowsFrom is sortRows over rows that arrived in batches starting at
+// rows starts (ascending, from 0; nil: unknown). Batches each sorted on
+// the first key that chain into a few sorted sequences are merged
+// instead of sorted (presortedChains).
+func sortRowsFrom(keys []arrow.Array, specs []SortKey, n int, starts []int) ([]int32, error) {
 	cmps := make([]rowCmp, len(keys))
 	for i, k := range keys {
 		c, err := newRowCmp(k, specs[i].Desc, specs[i].NullsFirst)
@@ -40,12 +48,18 @@ func sortRows(keys []arrow.Array, specs []SortKey, n int) ([]int32, error) {
 	for i := range rows {
 		rows[i] = int32(i)
 	}
-	sortSubset(rows, keys, specs, cmps)
+	sortSubsetFrom(rows, keys, specs, cmps, starts)
 	return rows, nil
 }
 
 // sortSubset sorts rows (ascending row numbers) in place.
 func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp) {
+	sortSubsetFrom(rows, keys, specs, cmps, nil)
+}
+
+// sortSubsetFrom is sortSubset of rows 0..n-1 that arrived in batches
+// starting at starts (nil: unknown, or rows is not 0..n-1).
+func sortSubsetFrom(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp, starts []int) {
 	if len(keys) == 0 || len(rows) < 2 {
 		return
 	}
@@ -75,11 +89,12 @@ func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp
 	}
 	switch {
 	case len(rest) == 0:
-		radixSort(entries)
+		entries = radixUnlessPresorted(entries, starts, len(nulls) > 0)
 	case exact:
-		// Radix sort by the first key, then sort each run of equal first
-		// keys by the remaining keys (runs keep ascending row order).
-		radixSort(entries)
+		// Radix sort by the first key (or merge the sorted batches),
+		// then sort each run of equal first keys by the remaining keys
+		// (runs keep ascending row order).
+		entries = radixUnlessPresorted(entries, starts, len(nulls) > 0)
 		sortRuns(entries, keys[1:], specs[1:], rest)
 	default:
 		slices.SortFunc(entries, func(a, b sortEntry) int {
@@ -105,6 +120,19 @@ func sortSubset(rows []int32, keys []arrow.Array, specs []SortKey, cmps []rowCmp
 	if !specs[0].NullsFirst {
 		out = append(out, nulls...)
 	}
+}
+
+// radixUnlessPresorted sorts entries by key: merged when they are the
+// rows of batches starting at starts (none NULL) that mergePresorted
+// takes, else by radix sort.
+func radixUnlessPresorted(entries []sortEntry, starts []int, nulls bool) []sortEntry {
+	if !nulls {
+		if sorted, ok := mergePresorted(entries, starts); ok {
+			return sorted
+		}
+	}
+	radixSort(entries)
+	return entries
 }
 
 // sortRuns sorts every run of entries with equal keys by the remaining

@@ -249,7 +249,7 @@ func (o *windowOp) compute(ctx context.Context) error {
 		exprs = append(exprs, f.Range.exprs()...)
 		exprs = append(exprs, f.offsetExprs()...)
 	}
-	data, keys, n, err := collectWithKeys(ctx, o.env, o.child, exprs, o.res)
+	data, keys, n, starts, err := collectWithKeys(ctx, o.env, o.child, exprs, o.res)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (o *windowOp) compute(ctx context.Context) error {
 	specs := make([]SortKey, np, np+no)
 	specs = append(specs, o.spec.OrderBy...)
 	if np+no > 0 {
-		if o.order, err = sortRows(keys[:np+no], specs, n); err != nil {
+		if o.order, err = sortRowsFrom(keys[:np+no], specs, n, starts); err != nil {
 			return err
 		}
 	} else {
