@@ -316,6 +316,8 @@ func lookupBuilder(name string) builder {
 		return buildWidthBucket
 	case "factorial":
 		return buildFactorial
+	case "scale", "min_scale", "trim_scale":
+		return buildScaleFunc
 	case "timezone":
 		return buildTimezone
 	}

@@ -39,6 +39,14 @@ func exactFunc(x *logical.Func) bool {
 	return false
 }
 
+// scaleFunc reports whether x is scale, min_scale or trim_scale of a
+// numeric: they read its display scale and every place, so they take a
+// variable-scale argument as it is; trim_scale's result has a scale of
+// its own per value (trim_scale(1.500) is 1.5).
+func scaleFunc(x *logical.Func) bool {
+	return expr.ScaleFunc(x.Name) && len(x.Args) == 1 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
 // fillFunc reports whether x is array_fill of a numeric: its array holds
 // the value, with its scale.
 func fillFunc(x *logical.Func) bool {
