@@ -318,6 +318,8 @@ func lookupBuilder(name string) builder {
 		return buildFactorial
 	case "scale", "min_scale", "trim_scale":
 		return buildScaleFunc
+	case "get_bit", "get_byte", "set_bit", "set_byte", "bit_count":
+		return buildByteaBits
 	case "timezone":
 		return buildTimezone
 	}
