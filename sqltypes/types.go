@@ -85,6 +85,10 @@ const (
 	RegProcedure
 	RegNamespace
 	RegRole
+	// Void is PostgreSQL's void pseudo-type (OID 2278), the result of
+	// functions called for their effect (pg_sleep): held as an empty
+	// string, which is what void_out prints. It has no operators.
+	Void
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -138,6 +142,7 @@ var (
 	TypeMacaddr     = Type{Kind: Macaddr}
 	TypeChar        = Type{Kind: Char}
 	TypeOid         = Type{Kind: Oid}
+	TypeVoid        = Type{Kind: Void}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -282,6 +287,8 @@ func (t Type) String() string {
 		return `"char"`
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindNames[t.Kind]
+	case Void:
+		return "void"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -330,7 +337,7 @@ func (t Type) Arrow() arrow.DataType {
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
 	case Text, Varchar, Bpchar, Char, JSON, JSONB, Record, JSONPath,
-		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
+		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange, Void:
 		return arrow.BinaryTypes.String
 	case Bytea, Inet, Cidr, Macaddr:
 		return arrow.BinaryTypes.Binary
@@ -456,6 +463,7 @@ const (
 	OIDCidr        uint32 = 650
 	OIDMacaddr     uint32 = 829
 	OIDChar        uint32 = 18
+	OIDVoid        uint32 = 2278
 )
 
 var rangeOIDs = map[Kind]uint32{
@@ -538,6 +546,8 @@ func (t Type) OID() uint32 {
 		return OIDMacaddr
 	case Char:
 		return OIDChar
+	case Void:
+		return OIDVoid
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindOIDs[t.Kind]
 	case List:
@@ -571,7 +581,7 @@ func (t Type) Size() int16 {
 		return 1
 	case Int2:
 		return 2
-	case Int4, Float4, Date, Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
+	case Int4, Float4, Date, Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole, Void:
 		return 4
 	case Int8, Float8, Timestamp, TimestampTZ, Time:
 		return 8
@@ -635,6 +645,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeMacaddr, true
 	case OIDChar:
 		return TypeChar, true
+	case OIDVoid:
+		return TypeVoid, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -686,6 +698,7 @@ var typeNames = map[string]Kind{
 	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
 	"oid": Oid, "regclass": RegClass, "regtype": RegType, "regproc": RegProc, "regprocedure": RegProcedure,
 	"regnamespace": RegNamespace, "regrole": RegRole,
+	"void": Void,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's
@@ -770,7 +783,7 @@ const FieldTypeKey = "meshql.sql_type"
 // set where t's Arrow type does not identify it.
 func (t Type) Field(name string) arrow.Field {
 	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
-	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() {
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() || t.Kind == Void {
 		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
 	}
 	return f

@@ -125,7 +125,9 @@ func newEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, error
 		if a, ok := arr.(*array.String); ok {
 			return recordEnc{strEnc{nb, a}, t.Row, env}, nil
 		}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown:
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.JSON, sqltypes.Unknown, sqltypes.Void:
+		// void_send sends no bytes, void_out an empty string: the
+		// values are empty strings.
 		switch a := arr.(type) {
 		case *array.String:
 			return strEnc{nb, a}, nil
