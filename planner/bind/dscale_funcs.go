@@ -114,7 +114,8 @@ func textCast(c *logical.Cast) bool {
 }
 
 // markPrinted marks the numeric values that e prints (textCast, textFunc)
-// anywhere in it: their scales show whatever reads the text.
+// or whose scales it reads (scaleFunc) anywhere in it: their scales show
+// whatever reads the result.
 func (f *scaleFlow) markPrinted(e logical.Expr) {
 	logical.Walk(e, func(x logical.Expr) bool {
 		switch y := x.(type) {
@@ -123,7 +124,7 @@ func (f *scaleFlow) markPrinted(e logical.Expr) {
 				f.markKept(y.E)
 			}
 		case *logical.Func:
-			if textFunc(y) {
+			if textFunc(y) || scaleFunc(y) {
 				for _, a := range y.Args {
 					f.markKept(a)
 				}
