@@ -31,6 +31,12 @@ func ErrTooManyDims(n int) *Error {
 	return New(CodeProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", n, MaxArrayDims)
 }
 
+// ErrNoArrayType is PostgreSQL's 42704 for an array of a type that has
+// none (void).
+func ErrNoArrayType(t Type) *Error {
+	return New(CodeUndefinedObject, "could not find array type for data type %s", t)
+}
+
 // Ndims is the number of dimensions of an array type (0 for a scalar).
 func (t Type) Ndims() int {
 	n := 0

@@ -91,6 +91,10 @@ const (
 	// C). It is not IsString: text functions see it through its implicit
 	// cast to text, and their results are text, as in PostgreSQL.
 	Name
+	// Void is PostgreSQL's void pseudo-type (OID 2278), the result of
+	// functions called for their effect (pg_sleep): held as an empty
+	// string, which is what void_out prints. It has no operators.
+	Void
 )
 
 // MaxNumericPrecision is the widest numeric meshql computes exactly: the
@@ -145,6 +149,7 @@ var (
 	TypeChar        = Type{Kind: Char}
 	TypeOid         = Type{Kind: Oid}
 	TypeName        = Type{Kind: Name}
+	TypeVoid        = Type{Kind: Void}
 )
 
 // BpcharType returns character(n); n == 0 is bpchar without a length.
@@ -291,6 +296,8 @@ func (t Type) String() string {
 		return "name"
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindNames[t.Kind]
+	case Void:
+		return "void"
 	case List:
 		return t.Leaf().String() + "[]" // one array type, whatever the dimensions
 	}
@@ -339,7 +346,7 @@ func (t Type) Arrow() arrow.DataType {
 		}
 		return &arrow.Decimal128Type{Precision: p, Scale: t.Scale}
 	case Text, Varchar, Bpchar, Char, Name, JSON, JSONB, Record, JSONPath,
-		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange:
+		Int4Range, Int8Range, NumRange, DateRange, TsRange, TstzRange, Void:
 		return arrow.BinaryTypes.String
 	case Bytea, Inet, Cidr, Macaddr:
 		return arrow.BinaryTypes.Binary
@@ -466,6 +473,7 @@ const (
 	OIDMacaddr     uint32 = 829
 	OIDChar        uint32 = 18
 	OIDName        uint32 = 19
+	OIDVoid        uint32 = 2278
 )
 
 var rangeOIDs = map[Kind]uint32{
@@ -550,6 +558,8 @@ func (t Type) OID() uint32 {
 		return OIDChar
 	case Name:
 		return OIDName
+	case Void:
+		return OIDVoid
 	case Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
 		return oidKindOIDs[t.Kind]
 	case List:
@@ -583,7 +593,7 @@ func (t Type) Size() int16 {
 		return 1
 	case Int2:
 		return 2
-	case Int4, Float4, Date, Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole:
+	case Int4, Float4, Date, Oid, RegClass, RegType, RegProc, RegProcedure, RegNamespace, RegRole, Void:
 		return 4
 	case Int8, Float8, Timestamp, TimestampTZ, Time:
 		return 8
@@ -651,6 +661,8 @@ func FromOID(oid uint32) (Type, bool) {
 		return TypeChar, true
 	case OIDName:
 		return TypeName, true
+	case OIDVoid:
+		return TypeVoid, true
 	case 0, OIDUnknown:
 		return TypeUnknown, true
 	}
@@ -700,6 +712,7 @@ var typeNames = map[string]Kind{
 	"inet": Inet, "cidr": Cidr, "macaddr": Macaddr,
 	"oid": Oid, "regclass": RegClass, "regtype": RegType, "regproc": RegProc, "regprocedure": RegProcedure,
 	"regnamespace": RegNamespace, "regrole": RegRole,
+	"void": Void,
 }
 
 // LookupType resolves a type name without modifiers (as pg_query's
@@ -784,7 +797,7 @@ const FieldTypeKey = "meshql.sql_type"
 // set where t's Arrow type does not identify it.
 func (t Type) Field(name string) arrow.Field {
 	f := arrow.Field{Name: name, Type: t.Arrow(), Nullable: true}
-	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() || t.HasKind(Name) {
+	if t.HasKind(Inet) || t.HasKind(Cidr) || t.HasKind(Macaddr) || t.Leaf().IsRange() || t.Leaf().IsOID() || t.HasKind(Name) || t.Kind == Void {
 		f.Metadata = arrow.NewMetadata([]string{FieldTypeKey}, []string{t.String()})
 	}
 	return f

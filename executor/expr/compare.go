@@ -13,7 +13,7 @@ import (
 // comparable reports whether values of type t have an ordering kernel.
 func comparableType(t sqltypes.Type) bool {
 	switch t.Kind {
-	case sqltypes.Unknown:
+	case sqltypes.Unknown, sqltypes.Void:
 		return false
 	case sqltypes.List:
 		return comparableType(*t.Elem)

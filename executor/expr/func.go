@@ -316,6 +316,12 @@ func lookupBuilder(name string) builder {
 		return buildWidthBucket
 	case "factorial":
 		return buildFactorial
+	case "scale", "min_scale", "trim_scale":
+		return buildScaleFunc
+	case "get_bit", "get_byte", "set_bit", "set_byte", "bit_count":
+		return buildByteaBits
+	case "pg_sleep", "pg_sleep_for", "pg_sleep_until":
+		return buildSleep
 	case "timezone":
 		return buildTimezone
 	}

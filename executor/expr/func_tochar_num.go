@@ -22,8 +22,12 @@ import (
 // number rounded to an integer in Roman numerals (15 wide unless FM; '#'
 // outside 1..3999), and TH its ordinal suffix. L prints the C locale's
 // currency symbol, a blank; B nothing, as in PostgreSQL. EEEE prints the
-// number alone in scientific notation (sciText); V is 0A000. to_number
-// reads through the same parsed format (func_tonumber.go).
+// number alone in scientific notation (sciText). V shifts the number
+// left by as many places as there are 9s after it (the value times
+// 10^n, with n more digit positions): integer arguments in their own
+// arithmetic as PostgreSQL's int4_to_char (which wraps) and int8_to_char
+// (22003 past bigint), real in single precision. to_number reads through
+// the same parsed format (func_tonumber.go), where V is 0A000.
 
 type numTokKind uint8
 
@@ -41,6 +45,7 @@ const (
 	numRoman    // RN; lit "rn" for lower case
 	numOrdinal  // TH; lit "th" for lower case
 	numCurrency // L
+	numMulti    // V: to_char prints nothing for it
 )
 
 type numTok struct {
@@ -62,6 +67,8 @@ type numFormat struct {
 	roman              bool // RN: the number prints in Roman numerals
 	eeee               bool // EEEE: to_char prints scientific notation, to_number refuses it
 	blank              bool // B
+	multiOn            bool // V (IS_MULTI)
+	multi              int  // the 9s after V: the number is shifted left by as many places
 }
 
 var numKeywords = []struct {
@@ -71,7 +78,7 @@ var numKeywords = []struct {
 	{"FM", 255}, {"MI", numMinus}, {"PL", numPlus}, {"SG", numSG}, {"PR", numBracket},
 	{"EEEE", 254}, {"RN", numRoman}, {"TH", numOrdinal}, {"9", numDigit9}, {"0", numDigit0},
 	{".", numDecimal}, {",", numComma}, {"D", numDecimal}, {"G", numComma},
-	{"S", numSign}, {"V", 254}, {"L", numCurrency}, {"B", 253},
+	{"S", numSign}, {"V", numMulti}, {"L", numCurrency}, {"B", 253},
 }
 
 func parseNumFormat(f string) (*numFormat, error) { return scanNumFormat(f, false) }
@@ -106,14 +113,14 @@ func scanNumFormat(f string, input bool) (*numFormat, error) {
 			case 253:
 				// B: PostgreSQL parses it and prints and reads nothing for it.
 				nf.blank = true
-			case 254:
-				if kw.word != "EEEE" {
-					fn := "to_char"
-					if input {
-						fn = "to_number"
-					}
-					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "%s number format %q is not supported", fn, kw.word)
+			case numMulti:
+				if input {
+					return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "to_number number format %q is not supported", kw.word)
 				}
+				if err := nf.add(kw.kind); err != nil {
+					return nil, err
+				}
+			case 254:
 				if err := nf.addEEEE(); err != nil {
 					return nil, err
 				}
@@ -146,7 +153,7 @@ func (nf *numFormat) addEEEE() error {
 	if nf.eeee {
 		return errNumFormat(`cannot use "EEEE" twice`)
 	}
-	if nf.blank || nf.fill || nf.lsign != 0 || nf.bracket || nf.minus || nf.plus || nf.roman {
+	if nf.blank || nf.fill || nf.lsign != 0 || nf.bracket || nf.minus || nf.plus || nf.roman || nf.multiOn {
 		return sqltypes.New(sqltypes.CodeSyntaxError, `"EEEE" is incompatible with other formats`).
 			WithDetail(`"EEEE" may only be used together with digit and decimal point patterns.`)
 	}
@@ -160,6 +167,12 @@ func (nf *numFormat) add(k numTokKind) error {
 	case numDigit9, numDigit0:
 		if nf.bracket {
 			return errNumFormat(`"9" must be ahead of "PR"`)
+		}
+		if k == numDigit9 && nf.multiOn {
+			// Only a 9 after V counts for it (NUMDesc_prepare): a 0 is
+			// a digit position as any other.
+			nf.multi++
+			break
 		}
 		if k == numDigit0 && !nf.zero && !nf.decimal {
 			nf.zero, nf.zeroStart = true, nf.pre+1
@@ -176,7 +189,15 @@ func (nf *numFormat) add(k numTokKind) error {
 		if nf.decimal {
 			return errNumFormat("multiple decimal points")
 		}
+		if nf.multiOn {
+			return errNumFormat(`cannot use "V" and decimal point together`)
+		}
 		nf.decimal = true
+	case numMulti:
+		if nf.decimal {
+			return errNumFormat(`cannot use "V" and decimal point together`)
+		}
+		nf.multiOn = true
 	case numSign:
 		if nf.lsign != 0 {
 			return errNumFormat(`cannot use "S" twice`)
@@ -590,6 +611,12 @@ func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int)
 		return sign, digits, post
 	}
 	v, digits := floatValue(a, t, i)
+	return floatText(v, digits, post)
+}
+
+// floatText is numberText of a float v printed with at most digits
+// significant digits.
+func floatText(v float64, digits, post int) (byte, string, int) {
 	sign := byte('+')
 	if math.Signbit(v) && !math.IsNaN(v) {
 		sign = '-'
@@ -619,6 +646,68 @@ func numberText(a arrow.Array, t sqltypes.Type, i, post int) (byte, string, int)
 		sign = '+'
 	}
 	return sign, s, post
+}
+
+// shiftedNumberText is numberText of value i times 10^multi, computed
+// as PostgreSQL's to_char functions do for V: an integer by int4's
+// wrapping multiplication (by (int32) pow(10, multi), which is INT_MIN
+// past 10^9 on x86-64) or int8mul (22003 on overflow, and for a factor
+// past bigint), numeric exactly, real in single precision and double
+// precision in double.
+func shiftedNumberText(a arrow.Array, t sqltypes.Type, i, post, multi int) (byte, string, int, error) {
+	switch t.Kind {
+	case sqltypes.Int4:
+		f := int64(math.MinInt32)
+		if multi <= 9 {
+			f = int64(math.Pow10(multi))
+		}
+		v := int32(int64(values[int32](a)[i]) * f) // int4 arithmetic: wraps
+		sign, digits := roundDigits(strconv.FormatInt(int64(v), 10), post)
+		return sign, digits, post, nil
+	case sqltypes.Int8:
+		if multi > 18 {
+			return 0, "", 0, errBigintRange()
+		}
+		v, f := values[int64](a)[i], int64(math.Pow10(multi))
+		if v != 0 && (v*f/f != v || v == math.MinInt64) {
+			return 0, "", 0, errBigintRange()
+		}
+		sign, digits := roundDigits(strconv.FormatInt(v*f, 10), post)
+		return sign, digits, post, nil
+	case sqltypes.Numeric:
+		x, scale := numericAt(a, t, i)
+		if isSpecial(x) {
+			sign, digits, post := numberText(a, t, i, post)
+			return sign, digits, post, nil
+		}
+		sign, digits := roundDigits(shiftPoint(sqltypes.FormatDecimal(x, scale), multi), post)
+		return sign, digits, post, nil
+	case sqltypes.Float4:
+		v := values[float32](a)[i] * float32(math.Pow10(multi))
+		sign, digits, post := floatText(float64(v), 6, post)
+		return sign, digits, post, nil
+	}
+	v, digits := floatValue(a, t, i)
+	sign, text, post := floatText(v*math.Pow10(multi), digits, post)
+	return sign, text, post, nil
+}
+
+// shiftPoint moves the decimal point of the decimal string s k places
+// to the right.
+func shiftPoint(s string, k int) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if len(frac) < k {
+		frac += strings.Repeat("0", k-len(frac))
+	}
+	intPart, frac = intPart+frac[:k], frac[k:]
+	if frac != "" {
+		return sign + intPart + "." + frac
+	}
+	return sign + intPart
 }
 
 // numericAt is value i of a numeric array, of one scale or of per-value
@@ -801,6 +890,16 @@ func buildToCharNumber(name string, args []Expr) (Expr, error) {
 			}
 			if nf.eeee {
 				return appendSci(dst, in[0], t, i, nf.pre, nf.post), false, nil
+			}
+			if nf.multi > 0 {
+				sign, digits, post, err := shiftedNumberText(in[0], t, i, nf.post, nf.multi)
+				if err != nil {
+					return nil, false, err
+				}
+				shifted := *nf
+				shifted.pre += nf.multi
+				shifted.post = post
+				return shifted.formatNumber(dst, sign, digits), false, nil
 			}
 			sign, digits, post := numberText(in[0], t, i, nf.post)
 			if post == nf.post {

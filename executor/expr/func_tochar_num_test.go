@@ -16,17 +16,21 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-// Formats meshql does not implement fail with 0A000 instead of printing
-// something PostgreSQL would not (the rest is compared with PostgreSQL in
-// testdata/sql/tochar_number.slt).
+// to_number does not read V (0A000) instead of reading something
+// PostgreSQL would not; malformed formats are errors (the rest is
+// compared with PostgreSQL in testdata/sql/tochar_number.slt and
+// tochar_v.slt).
 func TestToCharNumberUnsupportedFormats(t *testing.T) {
 	for _, f := range []string{"999V99"} {
-		_, err := parseNumFormat(f)
+		_, err := scanNumFormat(f, true)
 		if got := sqltypes.AsError(err); err == nil || got.Code != sqltypes.CodeFeatureNotSupported {
-			t.Errorf("format %q: got %v, want 0A000", f, err)
+			t.Errorf("to_number format %q: got %v, want 0A000", f, err)
+		}
+		if _, err := parseNumFormat(f); err != nil {
+			t.Errorf("to_char format %q: %v", f, err)
 		}
 	}
-	for _, f := range []string{"9.9.9", "S9S", "S999MI", "999PRS", "9.9EEEE9", "FM9EEEE", "9EEEEEEEE"} {
+	for _, f := range []string{"9.9.9", "S9S", "S999MI", "999PRS", "9.9EEEE9", "FM9EEEE", "9EEEEEEEE", "9V9.9", "9.9V9", "9V9EEEE"} {
 		if _, err := parseNumFormat(f); err == nil {
 			t.Errorf("format %q: want an error", f)
 		}

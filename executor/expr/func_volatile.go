@@ -13,7 +13,7 @@ import (
 
 // The volatile functions: random() (uniform in [0, 1)), gen_random_uuid()
 // (a version 4 UUID from crypto/rand), clock_timestamp() and timeofday()
-// (func_clock.go). Each row gets its own value; the planner must not fold
+// (func_clock.go), and the pg_sleep functions (func_sleep.go). Each row gets its own value; the planner must not fold
 // them into constants (IsVolatile).
 
 // IsVolatile reports whether function name may return a different value
@@ -21,6 +21,9 @@ import (
 func IsVolatile(name string) bool {
 	switch name {
 	case "random", "clock_timestamp", "timeofday", "gen_random_uuid", SampleFunc:
+		return true
+	}
+	if SleepFunc(name) {
 		return true
 	}
 	_, sig, ok := sessionSigOf(name)

@@ -211,6 +211,9 @@ func AggregateType(fn string, args []sqltypes.Type) (sqltypes.Type, error) {
 		if a.Ndims() >= sqltypes.MaxArrayDims {
 			return sqltypes.Type{}, sqltypes.ErrTooManyDims(a.Ndims() + 1)
 		}
+		if a.Kind == sqltypes.Void {
+			return sqltypes.Type{}, sqltypes.ErrNoArrayType(a)
+		}
 		if a.Kind != sqltypes.Unknown {
 			return sqltypes.ListOf(a), nil // of arrays: one more dimension
 		}

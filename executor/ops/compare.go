@@ -38,7 +38,7 @@ func keyTypeOK(dt arrow.DataType) bool {
 // equality or ordering in PostgreSQL, though its Arrow form is text;
 // nor has jsonpath.
 func sqlKeyOK(t sqltypes.Type) bool {
-	return !hasKind(t, sqltypes.JSON) && !hasKind(t, sqltypes.JSONPath) && !hasKind(t, sqltypes.Record) && keyTypeOK(t.Arrow())
+	return !hasKind(t, sqltypes.JSON) && !hasKind(t, sqltypes.JSONPath) && !hasKind(t, sqltypes.Record) && !hasKind(t, sqltypes.Void) && keyTypeOK(t.Arrow())
 }
 
 // errRecordKey is 0A000 for record values as sort or group keys: meshql

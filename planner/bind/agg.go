@@ -767,9 +767,9 @@ func recordAggArgs(call logical.AggCall) error {
 }
 
 // distinctable is the 42883 of PostgreSQL for DISTINCT over values of t
-// with no equality operator: json's (jsonb has one).
+// with no equality operator: json's (jsonb has one) and void's.
 func distinctable(t sqltypes.Type, loc int) error {
-	if !t.HasKind(sqltypes.JSON) {
+	if !t.HasKind(sqltypes.JSON) && !t.HasKind(sqltypes.Void) {
 		return nil
 	}
 	return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "could not identify an equality operator for type %s", t), loc)

@@ -220,7 +220,7 @@ func (f *scaleFlow) markKept(e logical.Expr) {
 			f.markKept(el)
 		}
 	case *logical.Func:
-		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) || fillFunc(x) {
+		if isRound(x) || x.Name == "abs" && len(x.Args) == 1 || exactFunc(x) || elementFunc(x) || fillFunc(x) || scaleFunc(x) {
 			f.markKept(x.Args[0])
 		}
 		if digitsFunc(x) {
@@ -653,7 +653,7 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 	case *logical.Cast:
 		childKeep = true
 	case *logical.Func:
-		childKeep = isRound(x) || digitsFunc(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x) || fillFunc(x)) || textFunc(x)
+		childKeep = isRound(x) || digitsFunc(x) || x.Name == "abs" && keep || exactFunc(x) || keep && (valueFunc(x) || elementFunc(x) || fillFunc(x)) || textFunc(x) || scaleFunc(x)
 	}
 	allArgs := false // a Func's arguments after the first are not kept
 	if fn, ok := e.(*logical.Func); ok {
@@ -718,7 +718,12 @@ func (f *scaleFlow) settle(e logical.Expr, keep bool) logical.Expr {
 			// more than a static numeric has fit only a zero.
 			return &logical.Func{Name: x.Name, Args: x.Args, T: sqltypes.VarNumericType(x.Args[0].Type().Scale)}
 		}
-		if (isRound(x) || exactFunc(x) || textFunc(x)) && anyVar {
+		if keep && x.Name == "trim_scale" && scaleFunc(x) {
+			// Each value trimmed has a scale of its own.
+			vt := sqltypes.VarNumericType(x.Args[0].Type().Scale)
+			return &logical.Func{Name: x.Name, Args: []logical.Expr{asVarScale(x.Args[0], vt)}, T: vt}
+		}
+		if (isRound(x) || exactFunc(x) || textFunc(x) || scaleFunc(x)) && anyVar {
 			return x // rounds each value from its own digits
 		}
 		if keep && valueFunc(x) && anyVar {

@@ -39,6 +39,14 @@ func exactFunc(x *logical.Func) bool {
 	return false
 }
 
+// scaleFunc reports whether x is scale, min_scale or trim_scale of a
+// numeric: they read its display scale and every place, so they take a
+// variable-scale argument as it is; trim_scale's result has a scale of
+// its own per value (trim_scale(1.500) is 1.5).
+func scaleFunc(x *logical.Func) bool {
+	return expr.ScaleFunc(x.Name) && len(x.Args) == 1 && x.Args[0].Type().Kind == sqltypes.Numeric
+}
+
 // fillFunc reports whether x is array_fill of a numeric: its array holds
 // the value, with its scale.
 func fillFunc(x *logical.Func) bool {
@@ -106,7 +114,8 @@ func textCast(c *logical.Cast) bool {
 }
 
 // markPrinted marks the numeric values that e prints (textCast, textFunc)
-// anywhere in it: their scales show whatever reads the text.
+// or whose scales it reads (scaleFunc) anywhere in it: their scales show
+// whatever reads the result.
 func (f *scaleFlow) markPrinted(e logical.Expr) {
 	logical.Walk(e, func(x logical.Expr) bool {
 		switch y := x.(type) {
@@ -115,7 +124,7 @@ func (f *scaleFlow) markPrinted(e logical.Expr) {
 				f.markKept(y.E)
 			}
 		case *logical.Func:
-			if textFunc(y) {
+			if textFunc(y) || scaleFunc(y) {
 				for _, a := range y.Args {
 					f.markKept(a)
 				}

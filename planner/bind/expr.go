@@ -2071,6 +2071,9 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		if err != nil {
 			return nil, err
 		}
+		if elems[i].Type().Kind == sqltypes.Void {
+			return nil, errAt(sqltypes.ErrNoArrayType(elems[i].Type()), int(ae.Location))
+		}
 	}
 	if elem.Kind != sqltypes.Unknown && elem.Kind != sqltypes.Float8 && elem.Kind != sqltypes.Float4 {
 		for _, e := range elems {

@@ -168,8 +168,9 @@ func newPlainEncoder(t sqltypes.Type, arr arrow.Array, env encEnv) (colEncoder, 
 		if a, ok := arr.(*array.String); ok {
 			return recordEnc{strEnc{nb, a}, t.Row, env}, nil
 		}
-	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown:
-		// name's binary form (namesend) is its text, as text's is.
+	case sqltypes.Text, sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Name, sqltypes.JSON, sqltypes.Unknown, sqltypes.Void:
+		// name's binary form (namesend) is its text, as text's is; void_send
+		// sends no bytes, void_out an empty string: the values are empty strings.
 		switch a := arr.(type) {
 		case *array.String:
 			return strEnc{nb, a}, nil

@@ -320,7 +320,7 @@ func registerRowTypes(m *pgtype.Map, cols []engine.Column) {
 // resultOIDs lists every OID sqltypes.Type.OID can return.
 func resultOIDs() []uint32 {
 	var out []uint32
-	for k := sqltypes.Unknown; k <= sqltypes.RegRole; k++ {
+	for k := sqltypes.Unknown; k <= sqltypes.Void; k++ {
 		t := sqltypes.Type{Kind: k}
 		if k == sqltypes.List {
 			continue
