@@ -238,5 +238,4 @@ func (c *clientCharset) recodeParams(m *pgtype.Map, params []wire.Parameter, oid
 	return out, nil
 }
 
-
 func indexByte(b []byte, c byte) int { return strings.IndexByte(string(b), c) }
