@@ -27,6 +27,9 @@ func (s *Session) prepareNamed(ctx context.Context, st *planner.Statement, start
 	if err := p.analyzeAt(ctx, true, start); err != nil {
 		return err
 	}
+	if err := bind.UndeterminedParam(p.ParamTypes()); err != nil {
+		return err // PREPARE p AS SELECT $2::int: $1 has no type
+	}
 	if s.prepared == nil {
 		s.prepared = map[string]*Statement{}
 	}

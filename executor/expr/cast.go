@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -90,6 +91,14 @@ func (e *castExpr) Eval(ctx context.Context, env *executor.Env, b arrow.RecordBa
 // session (time zone, DateStyle, IntervalStyle). Other pairs are 42846
 // "cannot cast type x to y".
 func Cast(e Expr, to sqltypes.Type) (Expr, error) {
+	out, err := cast(e, to)
+	if err == nil && e.Type().Kind == sqltypes.Unknown {
+		noteResolved(e, to)
+	}
+	return out, err
+}
+
+func cast(e Expr, to sqltypes.Type) (Expr, error) {
 	from := e.Type()
 	if from.Equal(to) {
 		return e, nil
@@ -115,6 +124,12 @@ func Cast(e Expr, to sqltypes.Type) (Expr, error) {
 		}
 		nv, err := normalizeDatum(to, v)
 		if err != nil {
+			if l, isProbe := e.(*LiteralExpr); isProbe && l.resolved != nil && strings.HasPrefix(sqltypes.Code(err), "22") {
+				// Bad input does not decide a call's resolution: the
+				// binder reports it once the call resolved
+				// (left('abc', 'x') is 22P02, not 42883).
+				return &LiteralExpr{t: to, err: err}, nil
+			}
 			return nil, err
 		}
 		return &LiteralExpr{t: to, v: nv}, nil

@@ -22,15 +22,14 @@ func errEncoding(format string, args ...any) *sqltypes.Error {
 	return sqltypes.New(sqltypes.CodeInvalidParameterValue, format, args...)
 }
 
-// byteaArg casts x to bytea when it is bytea already or a string
-// constant (an untyped literal in PostgreSQL); text columns have no
-// implicit cast, as there.
+// byteaArg casts x to bytea when it is bytea already or untyped (a
+// literal or parameter); text has no implicit cast, as in PostgreSQL.
 func byteaArg(name string, args []Expr, k int) (Expr, error) {
 	x := args[k]
 	if x.Type().Kind == sqltypes.Bytea {
 		return x, nil
 	}
-	if _, ok := IsLiteral(x); ok && (x.Type().IsString() || x.Type().Kind == sqltypes.Unknown) {
+	if x.Type().Kind == sqltypes.Unknown {
 		return Cast(x, sqltypes.TypeBytea)
 	}
 	return nil, functionError(name, args)

@@ -130,16 +130,16 @@ func AppendJSON(dst []byte, t sqltypes.Type, arr arrow.Array, i int, env *execut
 
 // jsonArgument is the argument of a one-argument json (jsonb) function,
 // json for json_*, jsonb for jsonb_* (PostgreSQL has no implicit cast
-// between them): an untyped (or text) literal reads as that type, as
-// PostgreSQL resolves it.
+// between them, nor from text): an untyped literal or parameter reads as
+// that type, as PostgreSQL resolves it.
 func jsonArgument(name string, args []Expr) (Expr, error) {
 	want := JSONSetArgType(name)
 	a := args[0]
 	if a.Type().Kind == want.Kind {
 		return a, nil
 	}
-	if v, ok := IsLiteral(a); ok && (a.Type().IsString() || a.Type().Kind == sqltypes.Unknown) {
-		return Cast(Literal(sqltypes.TypeText, v), want)
+	if a.Type().Kind == sqltypes.Unknown {
+		return Cast(a, want)
 	}
 	return nil, functionError(name, args)
 }

@@ -22,11 +22,8 @@ import (
 // (the planner types untyped literals as text).
 func jsonbEditArg(name string, args []Expr, i int, t sqltypes.Type) (Expr, error) {
 	a := args[i]
-	if v, ok := IsLiteral(a); ok && a.Type().IsString() && !t.IsString() {
-		if v == nil {
-			return Literal(t, nil), nil
-		}
-		return Cast(Literal(sqltypes.TypeText, v), t)
+	if a.Type().Kind == sqltypes.Unknown {
+		return Cast(a, t) // an untyped literal or parameter; text is no jsonb, as in PostgreSQL
 	}
 	if !a.Type().Equal(t) && !(t.Kind == sqltypes.List && a.Type().Kind == sqltypes.List && a.Type().Leaf().IsString()) {
 		return nil, functionError(name, args)

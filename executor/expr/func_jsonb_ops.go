@@ -272,7 +272,7 @@ func buildJSONObjectFromArrays(name string, args []Expr) (Expr, error) {
 	in := make([]Expr, len(args))
 	for i := range args {
 		t := textListType
-		if v, ok := IsLiteral(args[i]); ok && args[i].Type().IsString() && v != nil {
+		if v, ok := IsLiteral(args[i]); ok && args[i].Type().Kind == sqltypes.Unknown && v != nil {
 			t = sqltypes.ArrayOf(sqltypes.TypeText, sqltypes.ArrayTextNdims(v.(string))) // {{k,v},...}
 		}
 		a, err := jsonbEditArg(name, args, i, t)

@@ -230,7 +230,7 @@ func buildDatePart(name string, args []Expr) (Expr, error) {
 	}
 	src := args[1]
 	st := src.Type()
-	if st.Kind == sqltypes.Unknown || st.IsString() {
+	if st.Kind == sqltypes.Unknown { // text is no timestamp, as in PostgreSQL
 		var err error
 		if src, err = Cast(src, sqltypes.TypeTimestamp); err != nil {
 			return nil, functionError(name, args)

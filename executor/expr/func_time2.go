@@ -71,8 +71,8 @@ func buildDateTrunc(name string, args []Expr) (Expr, error) {
 	}
 	src := args[1]
 	switch src.Type().Kind {
-	case sqltypes.Date, sqltypes.Unknown, sqltypes.Text, sqltypes.Varchar:
-		// As in PostgreSQL, a date (or untyped text) is converted to
+	case sqltypes.Date, sqltypes.Unknown:
+		// As in PostgreSQL, a date (or an untyped literal) is converted to
 		// timestamptz, the preferred type, in the session time zone.
 		var err error
 		if src, err = Cast(src, sqltypes.TypeTimestampTZ); err != nil {

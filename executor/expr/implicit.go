@@ -12,21 +12,26 @@ import "github.com/meshql/meshql/sqltypes"
 // nor array_to_string(integer[], integer), and meshql must fail the same
 // calls (42883) rather than run them.
 //
-// Text converts to anything here: the binder reads an untyped literal or
-// parameter as text before it resolves the call (bindScalarCall), so by
-// the time a builder sees '2' in left('abc', '2') it is text, and must
-// still be accepted as PostgreSQL accepts the unknown literal. Targets
-// outside the families above keep the builders' own checks.
+// An untyped literal or parameter (Unknown) converts to anything, as
+// PostgreSQL's function resolution lets an unknown argument match any
+// parameter type. Text and varchar convert to no number, date, time or
+// interval: an explicitly typed text is no integer (left('abc', '2'::text)
+// is 42883 in PostgreSQL while left('abc', '2') runs). The binder keeps
+// untyped literals unknown where no string parameter takes them
+// (bind.resolveUnknowns). Targets outside the families above keep the
+// builders' own checks.
 func implicitArg(from, to sqltypes.Type) bool {
 	switch {
-	case from.Kind == sqltypes.Unknown || from.IsString():
+	case from.Kind == sqltypes.Unknown:
 		return true
 	case from.Kind == to.Kind:
 		return true
 	}
 	switch {
 	case to.IsString():
-		return from.Kind == sqltypes.Bpchar || from.Kind == sqltypes.Char || from.Kind == sqltypes.Name
+		return from.IsString() || from.Kind == sqltypes.Bpchar || from.Kind == sqltypes.Char || from.Kind == sqltypes.Name
+	case from.IsString():
+		return to.Kind.NumericRank() == 0 && tempRank(to.Kind) == 0 && to.Kind != sqltypes.Interval
 	case to.Kind.NumericRank() > 0:
 		r := from.Kind.NumericRank()
 		return r > 0 && r <= to.Kind.NumericRank()
@@ -44,10 +49,15 @@ func implicitArg(from, to sqltypes.Type) bool {
 // smallint and integer widen, bigint and numeric are 42883 as in
 // PostgreSQL.
 func coerceIntArgs(name string, args []Expr) ([]Expr, error) {
-	for _, a := range args {
+	ints := make([]Expr, len(args))
+	for i, a := range args {
 		if !implicitArg(a.Type(), sqltypes.TypeInt4) {
 			return nil, functionError(name, args) // Call names the whole signature
 		}
+		ints[i] = a
+		if a.Type().Kind == sqltypes.Unknown {
+			ints[i] = coerceTo(a, sqltypes.TypeInt4) // the parameter's type, which an untyped argument takes
+		}
 	}
-	return coerceArgs(name, args, sqltypes.TypeInt8)
+	return coerceArgs(name, ints, sqltypes.TypeInt8)
 }

@@ -133,6 +133,9 @@ type LiteralExpr struct {
 	t   sqltypes.Type
 	v   sqltypes.Datum
 	err error // set when v could not be represented as t; raised by Eval
+	// resolved, on an untyped literal probing a call (UnknownArg),
+	// receives the type a successful Cast gave it.
+	resolved *sqltypes.Type
 }
 
 // Literal returns a constant of type t; v nil is NULL. v should use the

@@ -286,6 +286,7 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 // paramTypes collects the types of $n as binding infers them.
 type paramTypes struct {
 	types  []sqltypes.Type
+	used   []bool  // $n occurs in the statement
 	scales []int32 // Options.ParamValueScales
 }
 
@@ -301,7 +302,12 @@ func newParamTypes(declared []sqltypes.Type, scales []int32) *paramTypes {
 // modifier while its value is unknown (see Options.ParamValueScales).
 const paramNumericScale = 10
 
+// get is the type of $i so far, for a reference to it.
 func (p *paramTypes) get(i int) sqltypes.Type {
+	for len(p.used) < i {
+		p.used = append(p.used, false)
+	}
+	p.used[i-1] = true
 	if i-1 < len(p.types) {
 		return p.types[i-1]
 	}
@@ -325,14 +331,32 @@ func (p *paramTypes) set(i int, t sqltypes.Type) {
 }
 
 // final resolves parameters never constrained by context to text, as
-// PostgreSQL does.
+// PostgreSQL does. A parameter the statement skips, neither declared nor
+// referenced ($1 of SELECT $2::int), stays Unknown: no type can be
+// determined for it, which a Parse or PREPARE refuses (42P18).
 func (p *paramTypes) final() []sqltypes.Type {
-	out := make([]sqltypes.Type, len(p.types))
-	for i, t := range p.types {
-		if t.Kind == sqltypes.Unknown {
+	out := make([]sqltypes.Type, max(len(p.types), len(p.used)))
+	for i := range out {
+		t := sqltypes.TypeUnknown
+		if i < len(p.types) {
+			t = p.types[i]
+		}
+		if t.Kind == sqltypes.Unknown && i < len(p.used) && p.used[i] {
 			t = sqltypes.TypeText
 		}
 		out[i] = t
 	}
 	return out
+}
+
+// UndeterminedParam is the error of a statement to be prepared whose
+// parameter $n has no type (final's Unknown): PostgreSQL's 42P18 for the
+// first such; nil when every parameter has one.
+func UndeterminedParam(types []sqltypes.Type) error {
+	for i, t := range types {
+		if t.Kind == sqltypes.Unknown {
+			return sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine data type of parameter $%d", i+1)
+		}
+	}
+	return nil
 }

@@ -141,8 +141,11 @@ func setElemType(l logical.Expr) sqltypes.Type {
 }
 
 // bindScalarCall binds fc's arguments as a call of the scalar function
-// name. Untyped string literals are text, as PostgreSQL's function
-// resolution prefers for unknown arguments.
+// name. Untyped string literals and parameters are text where the
+// function takes text there, as PostgreSQL's function resolution prefers
+// the string category for unknown arguments; elsewhere they take the
+// type the function wants (resolveUnknowns), which explicitly typed text
+// never does (left('abc', '2') runs, left('abc', '2'::text) is 42883).
 func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, agg *aggState) (logical.Expr, error) {
 	raw, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
@@ -154,7 +157,7 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 	args := append([]logical.Expr(nil), raw...)
 	for i, a := range args {
 		if a.Type().Kind == sqltypes.Unknown {
-			if args[i], err = b.coerce(a, sqltypes.TypeText); err != nil {
+			if args[i], err = b.tentative(a, sqltypes.TypeText); err != nil {
 				return nil, err
 			}
 		}
@@ -168,12 +171,40 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 	}
 	rt, err := funcType(name, args)
 	if err != nil {
+		if sqltypes.Code(err) == sqltypes.CodeUndefinedFunction {
+			if f, ok, err := b.resolveUnknowns(name, raw, fc.Args); ok || err != nil {
+				return f, err
+			}
+		}
 		if f, ok := b.unknownsAsOthers(name, raw); ok {
 			return f, nil
 		}
 		return nil, errAt(namingUnknowns(err, name, raw), int(fc.Location))
 	}
+	b.settleParams(args)
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// tentative is coerce for an argument of a call that may not resolve
+// with it as t: an untyped parameter becomes a parameter of t without
+// fixing the statement's parameter type, which settleParams does once
+// the call resolved.
+func (b *binder) tentative(a logical.Expr, t sqltypes.Type) (logical.Expr, error) {
+	if p, ok := a.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+		return &logical.Param{Index: p.Index, T: t}, nil
+	}
+	return b.coerce(a, t)
+}
+
+// settleParams fixes the types of the untyped parameters a resolved
+// call's arguments gave tentatively.
+func (b *binder) settleParams(args []logical.Expr) {
+	for i, a := range args {
+		if p, ok := a.(*logical.Param); ok && b.params.get(p.Index).Kind == sqltypes.Unknown {
+			b.params.set(p.Index, p.T)
+			args[i] = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
+		}
+	}
 }
 
 // printsArgs reports whether the function name prints its "any"
@@ -205,6 +236,52 @@ func namingUnknowns(err error, name string, raw []logical.Expr) *sqltypes.Error 
 	return &c
 }
 
+// resolveUnknowns retries a call none of whose signatures takes its
+// untyped literals and parameters as text with each of them as the type
+// the function converts it to (left('abc', '2') reads '2' as an integer),
+// text where it converts it to none. A literal that is no value of its
+// type is the error (left('abc', 'x') is 22P02).
+func (b *binder) resolveUnknowns(name string, raw []logical.Expr, argNodes []*pg_query.Node) (logical.Expr, bool, error) {
+	resolved := make([]sqltypes.Type, len(raw))
+	probe := make([]expr.Expr, len(raw))
+	for i, a := range raw {
+		if a.Type().Kind != sqltypes.Unknown {
+			probe[i] = probeArg(i, a)
+			continue
+		}
+		c, isConst := a.(*logical.Const)
+		if isConst {
+			probe[i] = expr.UnknownArg(i, c.V, false, &resolved[i])
+		} else {
+			probe[i] = expr.UnknownArg(i, nil, true, &resolved[i])
+		}
+	}
+	if _, err := expr.Call(name, probe); err != nil {
+		return nil, false, nil
+	}
+	args := make([]logical.Expr, len(raw))
+	for i, a := range raw {
+		args[i] = a
+		if a.Type().Kind != sqltypes.Unknown {
+			continue
+		}
+		t := resolved[i]
+		if t.Kind == sqltypes.Unknown {
+			t = sqltypes.TypeText
+		}
+		var err error
+		if args[i], err = b.tentative(a, t); err != nil {
+			return nil, false, errAt(sqltypes.AsError(err), location(argNodes[i]))
+		}
+	}
+	rt, err := funcType(name, args)
+	if err != nil {
+		return nil, false, nil
+	}
+	b.settleParams(args)
+	return &logical.Func{Name: name, Args: args, T: rt}, true, nil
+}
+
 // unknownsAsOthers retries a call none of whose signatures takes its
 // untyped literals as text with them read as the type of a typed
 // argument, each tried in turn: power(price, '2') is power(numeric,
@@ -225,12 +302,11 @@ func (b *binder) unknownsAsOthers(name string, raw []logical.Expr) (logical.Expr
 			if a.Type().Kind != sqltypes.Unknown {
 				continue
 			}
-			c, isConst := a.(*logical.Const)
 			var err error
-			if s, isStr := c.V.(string); isConst && isStr && t.Kind == sqltypes.Numeric {
+			if s, isStr := constString(asConst(a)); isStr && t.Kind == sqltypes.Numeric {
 				args[i], err = numericLiteral(s) // its own scale, as an unconstrained numeric
 			} else {
-				args[i], err = b.coerce(a, t)
+				args[i], err = b.tentative(a, t)
 			}
 			ok = ok && err == nil
 		}
@@ -238,6 +314,7 @@ func (b *binder) unknownsAsOthers(name string, raw []logical.Expr) (logical.Expr
 			continue
 		}
 		if rt, err := funcType(name, args); err == nil {
+			b.settleParams(args)
 			return &logical.Func{Name: name, Args: args, T: rt}, true
 		}
 	}
@@ -360,4 +437,10 @@ func (b *binder) splitJSONEach(u *logical.Unnest) logical.Node {
 	}
 	p.Exprs, p.Cols = append(p.Exprs, fields...), append(p.Cols, fieldCols...)
 	return p
+}
+
+// asConst is e as a constant, for constString.
+func asConst(e logical.Expr) (*logical.Const, bool) {
+	c, ok := e.(*logical.Const)
+	return c, ok
 }

@@ -55,8 +55,9 @@ type Session interface {
 // Statement is one prepared statement. It may be executed many times, but
 // not concurrently.
 type Statement interface {
-	// ParamTypes returns the types of $1..$n. Unknown means "no type could be
-	// inferred": the parameter is then passed as a string.
+	// ParamTypes returns the types of $1..$n. Unknown means "no type could
+	// be determined" (the query skips the parameter): a Parse that does
+	// not declare its type fails with 42P18, as in PostgreSQL.
 	ParamTypes() []sqltypes.Type
 	// Columns describes the result rows; nil or empty for statements that
 	// return no rows.

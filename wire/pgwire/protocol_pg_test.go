@@ -712,3 +712,30 @@ func TestImplicitTransactionSettings(t *testing.T) {
 		{query("RESET DateStyle"), "C(RESET) ZI"},
 	})
 }
+
+// TestUntypedParams: a parameter of unspecified type is unknown, as an
+// untyped literal is: it takes the type the function wants there
+// (left's integer), where explicit text would be 42883; and a parameter
+// the query skips has no type at all, which a Parse (or PREPARE) refuses
+// with 42P18 unless the Parse declares it.
+func TestUntypedParams(t *testing.T) {
+	conn := protoConn(t)
+	parseBind := func(sql string, vals ...string) []pgproto3.FrontendMessage {
+		var params [][]byte
+		for _, v := range vals {
+			params = append(params, []byte(v))
+		}
+		return withSync(&pgproto3.Parse{Query: sql}, &pgproto3.Bind{Parameters: params}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Query: "SELECT $2::int"}), "E[42P18 could not determine data type of parameter $1] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1::int, $3::text"}), "E[42P18 could not determine data type of parameter $2] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $2::int", ParameterOIDs: []uint32{23}}), "ParseComplete ZI"},
+		{query("PREPARE skips AS SELECT $2::int"), "E[42P18 could not determine data type of parameter $1] ZI"},
+		{parseBind("SELECT left('abc', $1)", "2"), "ParseComplete BindComplete D[ab] C(SELECT 1) ZI"},
+		{parseBind("SELECT left($1, $2)", "abc", "-1"), "ParseComplete BindComplete D[ab] C(SELECT 1) ZI"},
+		{parseBind("SELECT left('abc', $1)", "x"), `ParseComplete E[22P02 invalid input syntax for type integer: "x"] ZI`},
+		{withSync(&pgproto3.Parse{Query: "SELECT left('abc', $1::text)"}), "E[42883 function left(unknown, text) does not exist @8] ZI"},
+		{parseBind("SELECT $1", "x"), "ParseComplete BindComplete D[x] C(SELECT 1) ZI"},
+	})
+}

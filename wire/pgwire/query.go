@@ -126,9 +126,9 @@ const maxParams = 65535
 // checkParamTypes refuses a Parse whose parameters a Bind could not
 // supply: a declared type OID of a parameter the statement uses that no
 // type has (42704; PostgreSQL 15 fails with XX000 "cache lookup failed"),
-// or more parameters than the protocol carries. PostgreSQL then cannot
-// type the parameters the query skips (42P18 for the first; meshql infers
-// no type for them either).
+// a parameter the query skips and the Parse does not declare, whose type
+// nothing determines (42P18, as in PostgreSQL), or more parameters than
+// the protocol carries.
 func checkParamTypes(ctx context.Context, types []sqltypes.Type, declared []uint32) error {
 	m := wire.TypeMap(ctx)
 	for _, oid := range declared[:min(len(declared), len(types))] {
@@ -144,6 +144,12 @@ func checkParamTypes(ctx context.Context, types []sqltypes.Type, declared []uint
 			}
 		}
 		return sqltypes.New(sqltypes.CodeUndefinedObject, "type with OID %d does not exist", oid)
+	}
+	for i, t := range types {
+		if t.Kind == sqltypes.Unknown && (i >= len(declared) || declared[i] == 0) {
+			// A parameter the query skips ($1 of SELECT $2::int).
+			return sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine data type of parameter $%d", i+1)
+		}
 	}
 	if len(types) > maxParams {
 		n := 1
