@@ -620,9 +620,10 @@ func (b *binder) numberRows(n logical.Node, id logical.ColumnID) logical.Node {
 	}
 	b.rowKeys.Add(id)
 	return &logical.Window{
-		Input: n,
-		Calls: []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
-		Cols:  []logical.ColumnID{id},
+		Input:  n,
+		Calls:  []logical.WindowCall{{Func: "row_number", Frame: ops.DefaultFrame(false), T: sqltypes.TypeInt8}},
+		Cols:   []logical.ColumnID{id},
+		RowKey: true,
 	}
 }
 

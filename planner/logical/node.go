@@ -235,6 +235,12 @@ type Window struct {
 	OrderBy     []SortKey
 	Calls       []WindowCall
 	Cols        []ColumnID
+	// RowKey marks the row_number() decorrelation adds to tell the outer
+	// rows apart once joined with a subquery's rows: its numbers only
+	// identify rows, so a filter that does not read them may run below
+	// it (a user's row_number() OVER () must number the rows the filter
+	// sees).
+	RowKey bool
 }
 
 func (n *Window) Output() []ColumnID {
