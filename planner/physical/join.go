@@ -58,7 +58,9 @@ func (b *builder) lowerJoin(x *logical.Join) (*stream, error) {
 	var lkeys, rkeys []logical.Expr
 	var residual []logical.Expr
 	for _, c := range logical.Conjuncts(x.Cond) {
-		if l, r, ok := equiKey(c, leftCols, rightCols); ok {
+		// A FULL JOIN on a condition over one side stays 0A000 as in
+		// PostgreSQL (not merge- or hash-joinable there).
+		if l, r, ok := equiKey(c, leftCols, rightCols, jt != logical.FullJoin); ok {
 			lkeys, rkeys = append(lkeys, l), append(rkeys, r)
 			continue
 		}
@@ -213,7 +215,7 @@ func constant(conds []logical.Expr) bool {
 func hasEquiKey(x *logical.Join) bool {
 	leftCols, rightCols := logical.OutputSet(x.Left), logical.OutputSet(x.Right)
 	for _, c := range logical.Conjuncts(x.Cond) {
-		if _, _, ok := equiKey(c, leftCols, rightCols); ok {
+		if _, _, ok := equiKey(c, leftCols, rightCols, x.Type != logical.FullJoin); ok {
 			return true
 		}
 	}
@@ -226,16 +228,16 @@ func hasEquiKey(x *logical.Join) bool {
 // mark join on `'{10,3}' = a`, which stays in the join (its NULLs decide
 // the mark), and hashed like any key it costs one probe per row where a
 // nested loop compared every row with every row (17 s against
-// PostgreSQL's 22 ms at SF0.01). A volatile one is not a constant: a
-// nested loop evaluates it per pair.
-func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet) (logical.Expr, logical.Expr, bool) {
+// PostgreSQL's 22 ms at SF0.01); only where constOK. A volatile one is
+// not a constant: a nested loop evaluates it per pair.
+func equiKey(c logical.Expr, leftCols, rightCols logical.ColSet, constOK bool) (logical.Expr, logical.Expr, bool) {
 	bin, ok := c.(*logical.Binary)
 	if !ok || bin.Op != expr.OpEq {
 		return nil, nil, false
 	}
 	l, r := bin.L, bin.R
 	lc, rc := logical.ColumnsOf(l), logical.ColumnsOf(r)
-	if len(lc) == 0 && len(rc) == 0 || (len(lc) == 0 || len(rc) == 0) && logical.IsVolatile(c) {
+	if len(lc) == 0 && len(rc) == 0 || (len(lc) == 0 || len(rc) == 0) && (!constOK || logical.IsVolatile(c)) {
 		return nil, nil, false
 	}
 	if !(lc.SubsetOf(leftCols) && rc.SubsetOf(rightCols)) {
