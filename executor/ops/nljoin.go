@@ -125,6 +125,16 @@ func (o *nestedLoopJoin) fillPairs(limit int) int {
 			o.li, o.rj = o.li+1, 0
 			continue
 		}
+		if o.jt.probeOnly() && o.residual == nil {
+			// Without a condition every pair matches, and a semi, anti
+			// or mark join needs one match per left row: its first
+			// pair (an uncorrelated `0 IN (SELECT x ...)`, whose
+			// condition became the subquery's filter, paired 10,000
+			// rows with 10,000 rows: 1.7 s).
+			o.pIdx, o.bIdx = append(o.pIdx, int32(o.li)), append(o.bIdx, 0)
+			o.li, o.rj = o.li+1, 0
+			continue
+		}
 		k := min(o.bn-o.rj, limit-len(o.pIdx))
 		for j := o.rj; j < o.rj+k; j++ {
 			o.pIdx = append(o.pIdx, int32(o.li))

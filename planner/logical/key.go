@@ -38,6 +38,22 @@ func Key(e Expr) string {
 			fmt.Fprintf(&sb, "%v%v", x.Negated, x.ILike)
 		case *InList:
 			fmt.Fprintf(&sb, "%v", x.Negated)
+		case *AnyArray:
+			// k = ANY(t) and k <> ALL(t) have the same children: OR
+			// factoring took one for the other and kept only k = ANY(t).
+			fmt.Fprintf(&sb, "%s%v", x.Op, x.All)
+			if x.Like != nil {
+				fmt.Fprintf(&sb, "like%v%v", x.Like.Negated, x.Like.ILike)
+			}
+			if x.Cmp != nil {
+				sb.WriteString(x.Name + "[" + Key(x.Cmp) + "]")
+			}
+		case *Regex:
+			fmt.Fprintf(&sb, "%v%v", x.CI, x.Negated)
+		case *Similar:
+			fmt.Fprintf(&sb, "%v", x.Negated)
+		case *JSONGet:
+			fmt.Fprintf(&sb, "%v%v", x.AsText, x.Path)
 		case *Subquery:
 			// Its plan is no child: two subqueries are the same only if
 			// bound once (an ORDER BY subquery is not the select list's).
