@@ -12,7 +12,9 @@ import (
 // below grouping when it reads only grouping columns, below a window when
 // its partition keys fix what it reads, and finally into
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
-// join condition, which turns comma joins into equi-joins.
+// join condition, which turns comma joins into equi-joins. A join key's
+// comparison with constants is copied to the keys it equals where that
+// removes only rows the join could not return (deriveTransitive).
 //
 // A row filter (Filter.Barrier) is a security barrier, as PostgreSQL
 // treats row-level security quals: conjuncts from above move below it
