@@ -326,3 +326,35 @@ FROM lineitem GROUP BY l_linestatus ORDER BY 1`
 		}
 	}
 }
+
+// TestJoinKeyFiltersReachBothScans: a constant filter on orders' key also
+// restricts lineitem's key it is joined on, so the lineitem scan (and its
+// Parquet statistics) filters too, also below the row numbers of a
+// decorrelated LATERAL top-1 partitioned by that key.
+func TestJoinKeyFiltersReachBothScans(t *testing.T) {
+	_, sess := newSession(t, "../../testdata/mesh-tpch", nil)
+	for _, q := range []string{
+		"SELECT count(*) FROM orders o JOIN lineitem l ON l.l_orderkey = o.o_orderkey WHERE o.o_orderkey < 100",
+		"SELECT o.o_orderkey, x.p FROM orders o, LATERAL (SELECT l.l_extendedprice p FROM lineitem l " +
+			"WHERE l.l_orderkey = o.o_orderkey ORDER BY l.l_extendedprice DESC LIMIT 1) x WHERE o.o_orderkey < 100",
+		"SELECT count(*) FROM orders o LEFT JOIN lineitem l ON l.l_orderkey = o.o_orderkey WHERE o.o_orderkey BETWEEN 1 AND 99",
+	} {
+		res, err := Run(context.Background(), sess, "EXPLAIN "+q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for _, r := range res.Rows {
+			plan = append(plan, r[0])
+		}
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "Scan tpch.lineitem") {
+			t.Fatalf("%s: no lineitem scan:\n%s", q, text)
+		}
+		for _, line := range plan {
+			if strings.Contains(line, "Scan tpch.lineitem") && !strings.Contains(line, "pushed_filters=[l_orderkey") {
+				t.Errorf("%s: the lineitem scan is not restricted by the orders key filter:\n%s", q, text)
+			}
+		}
+	}
+}

@@ -12,7 +12,9 @@ import (
 // below grouping when it reads only grouping columns, below a window when
 // its partition keys fix what it reads, and finally into
 // Scan.Filters. Conjuncts of a cross join that read both sides become its
-// join condition, which turns comma joins into equi-joins.
+// join condition, which turns comma joins into equi-joins. A join key's
+// comparison with constants is copied to the keys it equals where that
+// removes only rows the join could not return (deriveTransitive).
 //
 // A row filter (Filter.Barrier) is a security barrier, as PostgreSQL
 // treats row-level security quals: conjuncts from above move below it
@@ -180,7 +182,14 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 	}
 	switch j.Type {
 	case logical.InnerJoin:
-		for _, p := range append(append([]logical.Expr(nil), preds...), conds...) {
+		all := append(append([]logical.Expr(nil), preds...), conds...)
+		both := logical.ColSet{}
+		both.AddSet(leftCols)
+		both.AddSet(rightCols)
+		// Every conjunct holds for every row an inner join returns, so
+		// each key filter holds for the keys equal to its column.
+		all = append(all, deriveTransitive(all, all, both, nil)...)
+		for _, p := range all {
 			cols := logical.ColumnsOf(p)
 			switch {
 			case cols.SubsetOf(leftCols):
@@ -237,11 +246,45 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 		keep, cond = preds, conds
 	}
 	keep, cond = append(keep, volatilePreds...), append(cond, volatileConds...)
+	toLeft, toRight = deriveIntoNullable(j.Type, conds, toLeft, toRight, cond, leftCols, rightCols)
 	c := *j
 	c.Left = p.push(j.Left, toLeft)
 	c.Right = p.push(j.Right, toRight)
 	c.Cond = logical.And(cond)
 	return wrap(&c, keep)
+}
+
+// deriveIntoNullable adds to the side of an outer or semi join whose rows
+// only count when they match the restrictions that key filters of the
+// other side imply through the join's equalities: LEFT JOIN b ON a.x =
+// b.y WHERE a.x < 100 reads b with b.y < 100, and so does the ON a.x <
+// 100 of that join, which pads the a rows it fails but never drops them.
+// A filter on b's key never moves to a (the join keeps every a row); one
+// in WHERE has made the join inner before this. A semi join keeps a rows
+// only by their matches, so its ON b.y < 100 restricts a.x too. Anti and
+// mark joins are left alone: a right row that cannot match still makes
+// NOT IN NULL.
+func deriveIntoNullable(t logical.JoinType, conds, toLeft, toRight, cond []logical.Expr, leftCols, rightCols logical.ColSet) (left, right []logical.Expr) {
+	over := func(es []logical.Expr, cols logical.ColSet) []logical.Expr {
+		var out []logical.Expr
+		for _, e := range es {
+			if logical.ColumnsOf(e).SubsetOf(cols) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	cat := func(a, b []logical.Expr) []logical.Expr { return append(append([]logical.Expr(nil), a...), b...) }
+	switch t {
+	case logical.SemiJoin:
+		toLeft = append(toLeft, deriveTransitive(cat(conds, toLeft), toRight, leftCols, toLeft)...)
+		fallthrough
+	case logical.LeftJoin, logical.SingleJoin:
+		toRight = append(toRight, deriveTransitive(cat(conds, toLeft), cat(toLeft, over(cond, leftCols)), rightCols, toRight)...)
+	case logical.RightJoin:
+		toLeft = append(toLeft, deriveTransitive(cat(conds, toRight), cat(toRight, over(cond, rightCols)), leftCols, toLeft)...)
+	}
+	return toLeft, toRight
 }
 
 // splitVolatile separates the predicates that call a volatile function.

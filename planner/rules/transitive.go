@@ -1,0 +1,154 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/planner/logical"
+	"github.com/meshql/meshql/sqltypes"
+)
+
+// deriveTransitive returns, for each restriction of one column by
+// constants among sources (x < 100, x = 5, x IN (1, 2); BETWEEN is bound
+// as two comparisons), the same restriction on every column of targets
+// that the column equalities among eqs make equal to it (y < 100 from
+// x = y), unless have already holds it. A join's key filter then reaches
+// the other side's scan, where Parquet statistics prune by it, and the
+// windows partitioned by that key (a decorrelated LATERAL's row numbers).
+//
+// The caller decides which conjuncts may serve: a derived restriction is
+// implied only on the rows the equalities and sources both hold for, so
+// into a null-extended side it is correct (its rows that fail it match
+// no row the sources keep) and into a preserved side it is not.
+// PostgreSQL's equivalence classes derive only equalities; deriving
+// ranges too, as DuckDB and Trino do, is sound when an equality of two
+// values of one type makes them compare alike with every constant, which
+// sameOrderTypes keeps to.
+func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have []logical.Expr) []logical.Expr {
+	classes := map[logical.ColumnID]logical.ColumnID{}
+	cols := map[logical.ColumnID]*logical.ColRef{}
+	var find func(logical.ColumnID) logical.ColumnID
+	find = func(id logical.ColumnID) logical.ColumnID {
+		p, ok := classes[id]
+		if !ok || p == id {
+			return id
+		}
+		root := find(p)
+		classes[id] = root
+		return root
+	}
+	for _, e := range eqs {
+		l, r, ok := colEquality(e)
+		if !ok || l.ID == r.ID || !sameOrderTypes(l.T) {
+			continue
+		}
+		cols[l.ID], cols[r.ID] = l, r
+		if a, b := find(l.ID), find(r.ID); a != b {
+			classes[a] = b
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, p := range have {
+		seen[canonicalKey(p)] = true
+	}
+	for _, p := range sources {
+		seen[canonicalKey(p)] = true
+	}
+	ids := make([]logical.ColumnID, 0, len(cols))
+	for id := range cols {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // one plan, one EXPLAIN
+	var out []logical.Expr
+	for _, p := range sources {
+		c, ok := constRestriction(p)
+		if !ok || cols[c.ID] == nil || !c.T.Equal(cols[c.ID].T) {
+			continue
+		}
+		root := find(c.ID)
+		for _, id := range ids {
+			d := cols[id]
+			if id == c.ID || !targets.Has(id) || find(id) != root {
+				continue
+			}
+			derived := logical.Rewrite(p, func(e logical.Expr) logical.Expr {
+				if x, ok := e.(*logical.ColRef); ok && x.ID == c.ID {
+					return d
+				}
+				return e
+			})
+			if k := canonicalKey(derived); !seen[k] {
+				seen[k] = true
+				out = append(out, derived)
+			}
+		}
+	}
+	return out
+}
+
+// sameOrderTypes reports whether two equal values of type t compare alike
+// with every constant of t: integers, numerics (1.0 = 1.00 and both are
+// below 2), text compared bytewise (meshql's only collation), dates and
+// timestamps. Floats (NaN, -0), bpchar (trailing blanks) and the rest
+// are left out: their equality is not identity, or not worth the risk.
+func sameOrderTypes(t sqltypes.Type) bool {
+	switch t.Kind {
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric,
+		sqltypes.Text, sqltypes.Varchar, sqltypes.Date, sqltypes.Timestamp, sqltypes.TimestampTZ:
+		return true
+	}
+	return false
+}
+
+// constRestriction returns the column p restricts when p compares that
+// one column with non-NULL constants: col op const, const op col, or col
+// [NOT] IN (consts). Each is NULL for a NULL column, so it rejects the
+// rows an outer join pads, too.
+func constRestriction(p logical.Expr) (*logical.ColRef, bool) {
+	switch x := p.(type) {
+	case *logical.Binary:
+		switch x.Op {
+		case expr.OpEq, expr.OpNe, expr.OpLt, expr.OpLe, expr.OpGt, expr.OpGe:
+		default:
+			return nil, false
+		}
+		if c, ok := x.L.(*logical.ColRef); ok && isNonNullConst(x.R) {
+			return c, true
+		}
+		if c, ok := x.R.(*logical.ColRef); ok && isNonNullConst(x.L) {
+			return c, true
+		}
+	case *logical.InList:
+		c, ok := x.E.(*logical.ColRef)
+		if !ok || len(x.List) == 0 {
+			return nil, false
+		}
+		for _, e := range x.List {
+			if _, isConst := e.(*logical.Const); !isConst {
+				return nil, false
+			}
+		}
+		return c, true
+	}
+	return nil, false
+}
+
+func isNonNullConst(e logical.Expr) bool {
+	c, ok := e.(*logical.Const)
+	return ok && c.V != nil
+}
+
+// canonicalKey prints p with its columns named by id, so that one
+// restriction reached under two aliases is derived once.
+func canonicalKey(p logical.Expr) string {
+	return logical.Rewrite(p, func(e logical.Expr) logical.Expr {
+		if c, ok := e.(*logical.ColRef); ok {
+			return &logical.ColRef{ID: c.ID, Name: fmt.Sprintf("#%d", c.ID), T: c.T}
+		}
+		return e
+	}).String()
+}
