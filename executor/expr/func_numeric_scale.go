@@ -112,33 +112,8 @@ func (e *varMapExpr) Eval(ctx context.Context, env *executor.Env, b arrow.Record
 		return nil, err
 	}
 	defer in.Release()
-	n := in.Len()
 	at := numAt(in, e.x.Type())
-	valid := andValidity(env.Mem, n, in)
-	var vb []byte
-	if valid != nil {
-		vb = valid.Bytes()
-	}
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
-	sbuf, scales := allocFixed[int8](env.Mem, n)
-	for i := range mant {
-		mant[i], scales[i] = decimal128.Num{}, 0
-		if !validAt(vb, 0, i) {
-			continue
-		}
-		m, s, err := e.row(at(i))
-		if err == nil && s > 127 {
-			err = errNumericRange()
-		}
-		if err != nil {
-			mbuf.Release()
-			sbuf.Release()
-			if valid != nil {
-				valid.Release()
-			}
-			return nil, err
-		}
-		mant[i], scales[i] = m, int8(s)
-	}
-	return newVarNumeric(e.t.Arrow(), n, valid, mbuf, sbuf), nil
+	return buildVarNumeric(env.Mem, e.t, in.Len(), andValidity(env.Mem, in.Len(), in), func(i int) (decimal128.Num, int32, error) {
+		return e.row(at(i))
+	})
 }

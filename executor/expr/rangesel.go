@@ -76,7 +76,7 @@ func (r *intervals) add(e Expr) bool {
 			return false
 		}
 		lit = c.l
-		op = flipComparison(op)
+		op = FlipComparison(op)
 	}
 	v, ok := IsLiteral(lit)
 	if !ok || v == nil || !sameScalarLayout(col.T, lit.Type()) {
@@ -131,8 +131,8 @@ func kindOf(t sqltypes.Type) (rangeKind, bool) {
 	return 0, false
 }
 
-// flipComparison is op with its operands swapped (c < x is x > c).
-func flipComparison(op BinaryOp) BinaryOp {
+// FlipComparison is op with its operands swapped (c < x is x > c).
+func FlipComparison(op BinaryOp) BinaryOp {
 	switch op {
 	case OpLt:
 		return OpGt
@@ -495,7 +495,7 @@ func compileColCompare(e Expr) *colCompare {
 	cc := &colCompare{orig: e, l: l.Index, r: r.Index, op: c.op, kind: kind, id: l.T.Arrow().ID()}
 	switch c.op {
 	case OpGt, OpGe:
-		cc.l, cc.r, cc.op = r.Index, l.Index, flipComparison(c.op)
+		cc.l, cc.r, cc.op = r.Index, l.Index, FlipComparison(c.op)
 	case OpEq, OpNe, OpLt, OpLe:
 	default:
 		return nil

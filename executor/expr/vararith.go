@@ -104,23 +104,32 @@ func evalVarRows(ctx context.Context, env *executor.Env, b arrow.RecordBatch, l,
 		return nil, err
 	}
 	defer releaseAll(args)
-	n := args[0].Len()
 	x, y := numAt(args[0], l.Type()), numAt(args[1], r.Type())
-	valid := andValidity(env.Mem, n, args[0], args[1])
+	valid := andValidity(env.Mem, args[0].Len(), args[0], args[1])
+	return buildVarNumeric(env.Mem, t, args[0].Len(), valid, func(i int) (decimal128.Num, int32, error) {
+		xm, xs := x(i)
+		ym, ys := y(i)
+		return f(xm, xs, ym, ys)
+	})
+}
+
+// buildVarNumeric builds a variable-scale numeric of n rows from each
+// valid row's mantissa and scale (valid nil: every row; it passes to the
+// result), failing with 22003 for a scale past int8's range.
+func buildVarNumeric(mem memory.Allocator, t sqltypes.Type, n int, valid *memory.Buffer,
+	row func(i int) (decimal128.Num, int32, error)) (arrow.Array, error) {
 	var vb []byte
 	if valid != nil {
 		vb = valid.Bytes()
 	}
-	mbuf, mant := allocFixed[decimal128.Num](env.Mem, n)
-	sbuf, scales := allocFixed[int8](env.Mem, n)
+	mbuf, mant := allocFixed[decimal128.Num](mem, n)
+	sbuf, scales := allocFixed[int8](mem, n)
 	for i := range mant {
 		mant[i], scales[i] = decimal128.Num{}, 0
 		if !validAt(vb, 0, i) {
 			continue
 		}
-		xm, xs := x(i)
-		ym, ys := y(i)
-		m, s, err := f(xm, xs, ym, ys)
+		m, s, err := row(i)
 		if err == nil && s > 127 {
 			err = errNumericRange()
 		}

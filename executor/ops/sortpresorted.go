@@ -124,17 +124,8 @@ func mergeSegments(dst, src []sortEntry, as, bs [][2]int) {
 		if len(a) == 0 || len(b) == 0 {
 			break
 		}
-		i, j := 0, 0
-		for i < len(a) && j < len(b) {
-			if x, y := a[i], b[j]; y.key < x.key || (y.key == x.key && y.row < x.row) {
-				dst[k] = y
-				j++
-			} else {
-				dst[k] = x
-				i++
-			}
-			k++
-		}
+		i, j := mergeUntilOneEnds(dst[k:], a, b)
+		k += i + j
 		a, b = a[i:], b[j:]
 	}
 	// One chain is used up: the rest of the other follows in order.
@@ -150,17 +141,23 @@ func mergeSegments(dst, src []sortEntry, as, bs [][2]int) {
 
 // mergeEntries merges the sorted a and b into dst by key, then row.
 func mergeEntries(dst, a, b []sortEntry) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if x, y := a[i], b[j]; y.key < x.key || (y.key == x.key && y.row < x.row) {
-			dst[k] = y
-			j++
-		} else {
-			dst[k] = x
-			i++
-		}
-		k++
-	}
+	i, j := mergeUntilOneEnds(dst, a, b)
+	k := i + j
 	k += copy(dst[k:], a[i:])
 	copy(dst[k:], b[j:])
+}
+
+// mergeUntilOneEnds merges the sorted a and b into dst by key, then row,
+// until one of them is used up, and returns how many of each it took.
+func mergeUntilOneEnds(dst, a, b []sortEntry) (i, j int) {
+	for i < len(a) && j < len(b) {
+		if x, y := a[i], b[j]; y.key < x.key || (y.key == x.key && y.row < x.row) {
+			dst[i+j] = y
+			j++
+		} else {
+			dst[i+j] = x
+			i++
+		}
+	}
+	return i, j
 }

@@ -36,7 +36,7 @@ func asExtremeAny(plan logical.Node, sq *logical.Subquery) (extremeAny, bool) {
 	inner := logical.OutputSet(plan)
 	x, v, op := bin.L, bin.R, bin.Op
 	if readsAny(logical.ColumnsOf(x), inner.Sorted()) {
-		x, v, op = v, x, mirrorComparison(op)
+		x, v, op = v, x, expr.FlipComparison(op)
 	}
 	vc := logical.ColumnsOf(v)
 	if len(vc) == 0 || !vc.SubsetOf(inner) || readsAny(logical.ColumnsOf(x), inner.Sorted()) || !extremeOrdered(v.Type()) {
@@ -56,21 +56,6 @@ func extremeOrdered(t sqltypes.Type) bool {
 		return true
 	}
 	return false
-}
-
-// mirrorComparison is op with its operands swapped: a < b is b > a.
-func mirrorComparison(op expr.BinaryOp) expr.BinaryOp {
-	switch op {
-	case expr.OpLt:
-		return expr.OpGt
-	case expr.OpLe:
-		return expr.OpGe
-	case expr.OpGt:
-		return expr.OpLt
-	case expr.OpGe:
-		return expr.OpLe
-	}
-	return op
 }
 
 // anyByExtreme joins to node the one row of plan's extreme value of the

@@ -22,14 +22,7 @@ import (
 // (lateralOnPerPair). Other forms are 0A000.
 func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond logical.Expr, loc int) (*relation, error) {
 	join := joined.node.(*logical.Join)
-	var plain, withSub []logical.Expr
-	for _, c := range logical.Conjuncts(cond) {
-		if hasSubquery(c) {
-			withSub = append(withSub, c)
-		} else {
-			plain = append(plain, c)
-		}
-	}
+	plain, withSub := splitBySubquery(cond)
 	if join.Type != logical.LeftJoin && lat.scalar {
 		// The aggregate's values are final after the join: applyLateral
 		// filters by cond there.

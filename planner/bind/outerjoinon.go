@@ -106,14 +106,7 @@ func (b *binder) fullJoinPerPair(joined *relation, cond logical.Expr) (logical.N
 // adds the column ok: the pair is real (every marker not NULL: not an
 // outer join's padding) and satisfies all of cond.
 func (b *binder) pairsSatisfying(join *logical.Join, cond logical.Expr, markers []logical.ColumnID) (logical.Node, logical.ColumnID, error) {
-	var plain, withSub []logical.Expr
-	for _, c := range logical.Conjuncts(cond) {
-		if hasSubquery(c) {
-			withSub = append(withSub, c)
-		} else {
-			plain = append(plain, c)
-		}
-	}
+	plain, withSub := splitBySubquery(cond)
 	join.Cond = logical.And(plain)
 	if join.Cond == nil {
 		join.Cond = &logical.Const{T: sqltypes.TypeBool, V: true}
@@ -130,4 +123,17 @@ func (b *binder) pairsSatisfying(join *logical.Join, cond logical.Expr, markers 
 	}
 	conds = append(conds, &logical.Func{Name: "coalesce", Args: []logical.Expr{exprs[0], fls}, T: sqltypes.TypeBool})
 	return b.withColumn(node, ok, logical.And(conds)), ok, nil
+}
+
+// splitBySubquery splits cond's conjuncts into those without and those
+// with a subquery.
+func splitBySubquery(cond logical.Expr) (plain, withSub []logical.Expr) {
+	for _, c := range logical.Conjuncts(cond) {
+		if hasSubquery(c) {
+			withSub = append(withSub, c)
+		} else {
+			plain = append(plain, c)
+		}
+	}
+	return plain, withSub
 }

@@ -36,7 +36,7 @@ func scanSelectivity(x *Scan, e Expr) float64 {
 	if !cok || !kok {
 		col, cok = b.R.(*ColRef)
 		c, kok = b.L.(*Const)
-		op = FlipComparison(op)
+		op = expr.FlipComparison(op)
 	}
 	if !cok || !kok || c.V == nil {
 		return defaultSelectivity
@@ -148,22 +148,6 @@ func columnStats(x *Scan, id ColumnID) (connectors.ColumnStats, sqltypes.Type, b
 		}
 	}
 	return connectors.ColumnStats{}, sqltypes.Type{}, false
-}
-
-// FlipComparison returns the operator that compares with its operands
-// swapped: a < b is b > a.
-func FlipComparison(op expr.BinaryOp) expr.BinaryOp {
-	switch op {
-	case expr.OpLt:
-		return expr.OpGt
-	case expr.OpLe:
-		return expr.OpGe
-	case expr.OpGt:
-		return expr.OpLt
-	case expr.OpGe:
-		return expr.OpLe
-	}
-	return op
 }
 
 // clampSel keeps an estimate off 0, so that a filter never makes a side

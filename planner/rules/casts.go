@@ -37,7 +37,7 @@ func unwrapDateCast(e logical.Expr) logical.Expr {
 	castSide, constSide := b.L, b.R
 	if _, isConst := b.L.(*logical.Const); isConst {
 		castSide, constSide = b.R, b.L
-		op = logical.FlipComparison(op)
+		op = expr.FlipComparison(op)
 	}
 	cast, ok := castSide.(*logical.Cast)
 	if !ok || cast.T.Kind != sqltypes.Timestamp || cast.E.Type().Kind != sqltypes.Date {

@@ -175,18 +175,8 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 	// Union-find over the columns of equalities between two inputs of
 	// one type (a cast in between would make the class's members unequal
 	// as values).
-	parent := map[logical.ColumnID]logical.ColumnID{}
+	classes := columnClasses{}
 	refs := map[logical.ColumnID]*logical.ColRef{}
-	var find func(logical.ColumnID) logical.ColumnID
-	find = func(id logical.ColumnID) logical.ColumnID {
-		p, ok := parent[id]
-		if !ok || p == id {
-			return id
-		}
-		root := find(p)
-		parent[id] = root
-		return root
-	}
 	for _, c := range conds {
 		l, r, ok := logical.ColumnEquality(c)
 		var li, ri int
@@ -210,9 +200,7 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 		}
 		refs[l.ID], refs[r.ID] = l, r
 		g.original[[2]logical.ColumnID{l.ID, r.ID}] = c
-		if a, b := find(l.ID), find(r.ID); a != b {
-			parent[a] = b
-		}
+		classes.union(l.ID, r.ID)
 	}
 	byRoot := map[logical.ColumnID]int{}
 	ids := make([]logical.ColumnID, 0, len(refs))
@@ -221,7 +209,7 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 	}
 	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] }) // a deterministic plan
 	for _, id := range ids {
-		root := find(id)
+		root := classes.find(id)
 		k, ok := byRoot[root]
 		if !ok {
 			k = len(g.classes)

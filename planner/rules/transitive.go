@@ -26,27 +26,15 @@ import (
 // values of one type makes them compare alike with every constant, which
 // sameOrderTypes keeps to.
 func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have []logical.Expr) []logical.Expr {
-	classes := map[logical.ColumnID]logical.ColumnID{}
+	classes := columnClasses{}
 	cols := map[logical.ColumnID]*logical.ColRef{}
-	var find func(logical.ColumnID) logical.ColumnID
-	find = func(id logical.ColumnID) logical.ColumnID {
-		p, ok := classes[id]
-		if !ok || p == id {
-			return id
-		}
-		root := find(p)
-		classes[id] = root
-		return root
-	}
 	for _, e := range eqs {
 		l, r, ok := colEquality(e)
 		if !ok || l.ID == r.ID || !sameOrderTypes(l.T) {
 			continue
 		}
 		cols[l.ID], cols[r.ID] = l, r
-		if a, b := find(l.ID), find(r.ID); a != b {
-			classes[a] = b
-		}
+		classes.union(l.ID, r.ID)
 	}
 	if len(cols) == 0 {
 		return nil
@@ -69,10 +57,10 @@ func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have 
 		if !ok || cols[c.ID] == nil || !c.T.Equal(cols[c.ID].T) {
 			continue
 		}
-		root := find(c.ID)
+		root := classes.find(c.ID)
 		for _, id := range ids {
 			d := cols[id]
-			if id == c.ID || !targets.Has(id) || find(id) != root {
+			if id == c.ID || !targets.Has(id) || classes.find(id) != root {
 				continue
 			}
 			derived := logical.Rewrite(p, func(e logical.Expr) logical.Expr {
@@ -151,4 +139,26 @@ func canonicalKey(p logical.Expr) string {
 		}
 		return e
 	}).String()
+}
+
+// columnClasses is a union-find over columns: the classes of columns that
+// equalities make equal.
+type columnClasses map[logical.ColumnID]logical.ColumnID
+
+// find returns the representative of id's class.
+func (c columnClasses) find(id logical.ColumnID) logical.ColumnID {
+	p, ok := c[id]
+	if !ok || p == id {
+		return id
+	}
+	root := c.find(p)
+	c[id] = root
+	return root
+}
+
+// union puts a's and b's classes together.
+func (c columnClasses) union(a, b logical.ColumnID) {
+	if ra, rb := c.find(a), c.find(b); ra != rb {
+		c[ra] = rb
+	}
 }
