@@ -144,6 +144,9 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 		return g.rename(cte, cte.sql)
 	}
 	if depth > 0 && g.chance(1, 8) {
+		if g.chance(1, 4) {
+			return g.nestedWith(depth - 1)
+		}
 		s := g.core(nil, depth-1, true)
 		if g.chance(1, 4) {
 			// A UNION ALL of two: the one set operation that keeps
@@ -357,14 +360,7 @@ func (g *qgen) subPred(sc []gcol) string {
 		tb = genTables[2+g.r.IntN(2)]
 	}
 	inner := g.table(tb, nil)
-	var corr [][2]gcol
-	for _, a := range sc {
-		for _, b := range inner.cols {
-			if a.dom != "" && a.dom == b.dom && a.t == b.t && a.dom != "money" && a.dom != "date" {
-				corr = append(corr, [2]gcol{a, b})
-			}
-		}
-	}
+	corr := correlations(sc, inner.cols)
 	var conds []string
 	if len(corr) > 0 && g.chance(3, 4) {
 		c := corr[g.r.IntN(len(corr))]
@@ -769,7 +765,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 			}
 			s := g.core(nil, 1, true)
 			name := g.alias("x")
-			with = append(with, name+" AS (\n"+s.sql+")")
+			with = append(with, name+" AS "+g.materialized()+"(\n"+s.sql+")")
 			s.sql = name
 			g.ctes = append(g.ctes, s)
 		}
@@ -857,18 +853,18 @@ func (g *qgen) query() (string, []gtype, bool) {
 	// Equal intervals print unlike too ('-1 years -7 mons' and '-1 years
 	// -6 mons -30 days', seed 69's query 1188).
 	noLimit = noLimit || slices.Contains(types, tIval)
-	if !slices.Contains(types, tFloat) && g.chance(2, 5) {
+	if !slices.Contains(types, tFloat) && g.chance(1, 10) {
+		// The peers of the last row are all kept: no total order needed.
+		body += g.fetchTies(len(types))
+	} else if !slices.Contains(types, tFloat) && g.chance(2, 5) {
 		// Values that tie but print unlike (zeros of other scales from a
 		// derived table's quotients, seed 44's query 897) come in either
 		// order, and a LIMIT keeps either.
 		ordered = !noLimit
 		body += orderAll(g, len(types))
 		if g.chance(2, 3) && !noLimit {
-			body += fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(30))
-			if g.chance(1, 3) {
-				// Small: an offset past a few rows leaves none.
-				body += fmt.Sprintf(" OFFSET %d", g.r.IntN(4))
-			}
+			// Small: an offset past a few rows leaves none.
+			body += g.limitClause()
 		}
 	}
 	if len(with) > 0 {
