@@ -6,7 +6,11 @@ import (
 )
 
 // This file widens the random queries' clauses: FETCH FIRST ... WITH TIES
-// and the FETCH/OFFSET ... ROWS spellings, MATERIALIZED hints, WITH
+// and the FETCH/OFFSET ... ROWS spellings (LIMIT ALL and NULL, counts
+// that are expressions), named windows (WINDOW w AS (...), OVER w and
+// OVER (w frame)), GROUP BY [DISTINCT] with repeated and nested grouping
+// sets, row comparisons ((a, b) < (c, d), IS DISTINCT FROM, (a, b) [NOT]
+// IN (SELECT x, y ...)), MATERIALIZED hints, WITH
 // inside derived tables and subqueries (a CTE reading another, a
 // correlated CTE), correlated EXISTS / IN / scalar subqueries that group
 // or aggregate (HAVING, aggregates of inner and outer columns), window
@@ -25,7 +29,14 @@ func (g *qgen) clauseExpr(sc []gcol, t gtype, d int) (string, bool) {
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
 	switch t {
 	case tBool:
-		switch g.r.IntN(8) {
+		switch g.r.IntN(11) {
+		case 8, 9:
+			return g.rowCompare(sc, d), true
+		case 10:
+			if g.subqDepth > 0 {
+				return g.rowIn(sc), true
+			}
+			return g.rowCompare(sc, d), true
 		case 0, 1, 2:
 			return g.likeEscape(sc, d), true
 		case 3:
@@ -346,7 +357,14 @@ func (g *qgen) fetchTies(n int) string {
 // after a total ORDER BY.
 func (g *qgen) limitClause() string {
 	n, off := 1+g.r.IntN(30), g.r.IntN(4)
-	switch g.r.IntN(4) {
+	switch g.r.IntN(7) {
+	case 4:
+		return g.one(" LIMIT ALL", " LIMIT NULL", " LIMIT ALL OFFSET 2", " OFFSET 1")
+	case 5:
+		return fmt.Sprintf(" LIMIT NULL OFFSET %d", off)
+	case 6:
+		// Counts are expressions.
+		return fmt.Sprintf(" OFFSET (%d - 1) ROWS FETCH FIRST (%d + 1) ROWS ONLY", off+1, n)
 	case 0:
 		return fmt.Sprintf(" OFFSET %d ROWS FETCH FIRST %d ROWS ONLY", off, n)
 	case 1:
@@ -356,4 +374,118 @@ func (g *qgen) limitClause() string {
 	default:
 		return fmt.Sprintf(" LIMIT %d", n)
 	}
+}
+
+// rowCompare compares two rows of two or three values, NULLs included:
+// rows compare field by field up to the first that decides.
+func (g *qgen) rowCompare(sc []gcol, d int) string {
+	n := 2 + g.r.IntN(2)
+	var l, r []string
+	for range n {
+		t := []gtype{tInt, tInt, tNum, tText, tDate}[g.r.IntN(5)]
+		o, dom := g.operand(sc, t, d)
+		l = append(l, o)
+		if g.chance(1, 5) {
+			r = append(r, "NULL::"+t.sqlName())
+		} else if cs := ofType(sc, t); len(cs) > 0 && g.chance(1, 3) {
+			r = append(r, g.pick(cs).sql)
+		} else {
+			r = append(r, lit(g.r, t, dom))
+		}
+	}
+	op := g.one(cmpOps...)
+	if g.chance(1, 4) {
+		op = g.one("IS DISTINCT FROM", "IS NOT DISTINCT FROM")
+	}
+	row := g.one("", "ROW")
+	return "(" + row + "(" + strings.Join(l, ", ") + ") " + op + " " + row + "(" + strings.Join(r, ", ") + "))"
+}
+
+// rowIn is (a, b) [NOT] IN (SELECT x, y ...), correlated or not: NOT IN
+// is never true when a compared field is NULL on either side.
+func (g *qgen) rowIn(sc []gcol) string {
+	g.subqDepth--
+	defer func() { g.subqDepth++ }()
+	tb := genTables[g.r.IntN(len(genTables))]
+	if g.bigOuter {
+		tb = genTables[2+g.r.IntN(2)]
+	}
+	inner := g.table(tb, nil)
+	var picked []gcol
+	for _, c := range inner.cols {
+		if c.t == tInt || c.t == tText || c.t == tDate || c.t == tNum {
+			picked = append(picked, c)
+		}
+	}
+	if len(picked) < 2 {
+		return g.rowCompare(sc, 0)
+	}
+	g.r.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+	picked = picked[:2]
+	var l, r []string
+	for _, c := range picked {
+		o, _ := g.operand(sc, c.t, 1)
+		for _, x := range ofType(sc, c.t) {
+			if x.dom == c.dom && c.dom != "" && g.chance(2, 3) {
+				o = x.sql
+			}
+		}
+		l, r = append(l, o), append(r, c.sql)
+	}
+	where := ""
+	if corr := correlations(sc, inner.cols); len(corr) > 0 && g.chance(1, 2) {
+		c := corr[g.r.IntN(len(corr))]
+		where = " WHERE " + c[1].sql + " = " + c[0].sql
+	} else if g.chance(1, 2) {
+		where = " WHERE " + g.pred(inner.cols, 0)
+	}
+	return "((" + strings.Join(l, ", ") + ") " + g.one("", "NOT ") + "IN (SELECT " + strings.Join(r, ", ") + " FROM " + inner.sql + where + "))"
+}
+
+// moreGroupingSets groups by grouping sets that repeat (each repeat a
+// group of its own, unless GROUP BY DISTINCT) or nest.
+func (g *qgen) moreGroupingSets(ks []string) string {
+	list := strings.Join(ks, ", ")
+	distinct := g.one("", "DISTINCT ")
+	switch g.r.IntN(4) {
+	case 0:
+		return " GROUP BY " + distinct + "ROLLUP (" + list + "), ROLLUP (" + ks[0] + ")"
+	case 1:
+		return " GROUP BY " + distinct + "GROUPING SETS ((" + list + "), (" + list + "), (" + ks[len(ks)-1] + "))"
+	case 2:
+		return " GROUP BY GROUPING SETS ((), ROLLUP (" + list + "))"
+	default:
+		return " GROUP BY " + distinct + "CUBE (" + list + "), ()"
+	}
+}
+
+// namedWindow returns OVER with a window of the query's WINDOW clause
+// (a new one, or one defined alike before) and the frame, or ok false.
+func (g *qgen) namedWindow(spec, frame string) (string, bool) {
+	if g.winDefs == nil || !g.chance(1, 4) {
+		return "", false
+	}
+	spec = strings.TrimSpace(spec)
+	name := ""
+	for _, d := range *g.winDefs {
+		if strings.HasSuffix(d, " AS ("+spec+")") && g.chance(3, 4) {
+			name = d[:strings.Index(d, " ")]
+		}
+	}
+	if name == "" {
+		name = g.alias("win")
+		*g.winDefs = append(*g.winDefs, name+" AS ("+spec+")")
+	}
+	if frame == "" && g.chance(1, 2) {
+		return " OVER " + name, true
+	}
+	return " OVER (" + name + frame + ")", true
+}
+
+// windowClause is the WINDOW clause of the windows namedWindow defined.
+func (g *qgen) windowClause() string {
+	if g.winDefs == nil || len(*g.winDefs) == 0 {
+		return ""
+	}
+	return "\nWINDOW " + strings.Join(*g.winDefs, ", ")
 }

@@ -630,6 +630,9 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			// recomputes an aggregate with exclusions at every row.
 			fr += g.one(" EXCLUDE CURRENT ROW", " EXCLUDE GROUP", " EXCLUDE TIES", " EXCLUDE NO OTHERS")
 		}
+		if s, ok := g.namedWindow(part+order, fr); ok {
+			return s
+		}
 		return " OVER (" + strings.TrimSpace(part+order+fr) + ")"
 	}
 	if total == nil {

@@ -31,6 +31,9 @@ type qgen struct {
 	// generated: PostgreSQL allows no aggregate in its FILTER.
 	overGroups bool
 	aliases    int
+	// winDefs holds the WINDOW clause of the SELECT whose select list is
+	// being generated (see namedWindow).
+	winDefs *[]string
 	// wantErr is the SQLSTATE PostgreSQL fails the query with, when the
 	// generator wrote an invalid query on purpose: meshql must fail alike.
 	wantErr string
@@ -518,6 +521,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	}
 	from, where := g.from(depth, maxRows)
 	sc := from.cols
+	savedWins := g.winDefs
+	g.winDefs = &[]string{}
+	defer func() { g.winDefs = savedWins }()
 	scaled := slices.ContainsFunc(sc, func(c gcol) bool { return c.scaled })
 	if distinct && scaled {
 		// ... nor from a derived table's quotients (seed 44's query 897:
@@ -623,6 +629,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			groupBy = " GROUP BY " + list
 			if sets {
 				groupBy = g.groupingSets(ks)
+				if g.chance(1, 4) {
+					groupBy = g.moreGroupingSets(ks)
+				}
 			}
 		}
 		if g.chance(1, 3) {
@@ -718,7 +727,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	if len(where) > 0 {
 		q += "\nWHERE " + strings.Join(where, " AND ")
 	}
-	q += groupBy + having
+	q += groupBy + having + g.windowClause()
 	if derived && g.chance(1, 4) {
 		q += orderAll(g, len(want)) + fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(20))
 	}
