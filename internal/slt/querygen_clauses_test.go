@@ -296,11 +296,13 @@ func (g *qgen) aggSubPred(sc []gcol) string {
 	case 3:
 		// An aggregate of an inner and an outer column belongs to the
 		// subquery.
-		ints := ofType(sc, tInt)
-		if len(ints) == 0 {
+		// An inner column, not any expression: one of outer columns only
+		// would make it the outer query's aggregate (42803 in WHERE).
+		ints, innerInts := ofType(sc, tInt), ofType(inner.cols, tInt)
+		if len(ints) == 0 || len(innerInts) == 0 {
 			break
 		}
-		arg := "(" + g.expr(inner.cols, tInt, 0) + " + " + g.pick(ints).sql + ")"
+		arg := "(" + g.pick(innerInts).sql + " + " + g.pick(ints).sql + ")"
 		return "(SELECT " + g.one("sum", "max", "min") + "(" + arg + ")" + from + ") " + g.one(cmpOps...) + " " + g.expr(sc, tInt, 0)
 	case 4:
 		// The outer column compared in HAVING.
