@@ -30,15 +30,91 @@ import (
 // the caller then reports why decorrelation failed.
 func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, renamed map[logical.ColumnID]logical.ColumnID, ok bool, err error) {
 	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, false)
-	if !ok && err == nil {
-		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, true)
+	perRow := func(narrow bool) (*perRowOut, func(logical.Node) logical.Node, bool, error) {
+		o, p, joinBack := b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
+		if narrow {
+			o, p, joinBack = b.numberOuterNarrow(node, plan)
+		}
+		r, ok, err := b.aggregateOverOuter(o, p, true, false)
+		if !ok && err == nil {
+			o, p, joinBack = b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
+			if narrow {
+				o, p, joinBack = b.numberOuterNarrow(node, plan)
+			}
+			r, ok, err = b.limitOverOuter(o, p, true, true)
+		}
+		return r, joinBack, ok, err
+	}
+	// The narrow copy is a shared computation, which the rewrites of
+	// unions over the outer rows cannot copy: those take the outer rows
+	// whole.
+	r, joinBack, ok, err := perRow(true)
+	if !ok || err != nil {
+		r, joinBack, ok, err = perRow(false)
 	}
 	if !ok || err != nil {
 		return nil, 0, nil, ok, err
 	}
 	renamed = r.renames(fresh)
-	return r.node, currentID(renamed, sq.Out), renamed, true, nil
+	return joinBack(r.node), currentID(renamed, sq.Out), renamed, true, nil
+}
+
+// numberOuterNarrow numbers the rows of node for a subquery plan
+// evaluated per outer row. When node has variable-width columns plan
+// does not read (a grouped query's array_agg, a long text), those would
+// be copied into every joined inner row and be grouping keys: instead
+// plan runs over a copy of the numbered rows narrowed to the row number
+// and the columns it reads (plan is returned reading the copy's), and
+// joinBack joins its result to the numbered rows, computed once for both
+// (a shared WITH query's plan), by row number. Otherwise it is
+// numberOuter, plan as is, and joinBack returns its input.
+func (b *binder) numberOuterNarrow(node logical.Node, plan logical.Node) (outerRows, logical.Node, func(logical.Node) logical.Node) {
+	same := func(n logical.Node) logical.Node { return n }
+	o := b.numberOuter(node)
+	own := definedIDs(plan)
+	own.Add(node.Output()...)
+	if readsOuter(node, definedIDs(node)) || readsOuter(plan, own) {
+		// Correlated further out: a shared computation would hide that
+		// correlation from the enclosing query's decorrelation.
+		return o, plan, same
+	}
+	read := columnsRead(plan)
+	var needed []logical.ColumnID
+	wide := false
+	for _, id := range o.cols {
+		if read.Has(id) {
+			needed = append(needed, id)
+		} else if b.meta.Column(id).Type.Size() < 0 {
+			wide = true
+		}
+	}
+	if !wide {
+		return o, plan, same
+	}
+	clone, ok := b.clonePlan(o.node)
+	if !ok {
+		return o, plan, same
+	}
+	ids := map[logical.ColumnID]logical.ColumnID{}
+	for i, id := range o.node.Output() {
+		ids[id] = clone.Output()[i]
+	}
+	b.rowKeys.Add(ids[o.rowID])
+	shared := &logical.Shared{Key: b.newCTEKey(), Name: "outer", Input: o.node}
+	narrow := outerRows{rowID: ids[o.rowID]}
+	p := &logical.Project{Input: &logical.Shared{Key: shared.Key, Name: shared.Name, Input: clone}}
+	for _, id := range append([]logical.ColumnID{o.rowID}, needed...) {
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(ids[id])), append(p.Cols, ids[id])
+		if id != o.rowID {
+			narrow.cols = append(narrow.cols, ids[id])
+		}
+	}
+	narrow.node = p
+	joinBack := func(perRow logical.Node) logical.Node {
+		return &logical.Join{Type: logical.InnerJoin, Left: shared, Right: perRow,
+			Cond: &logical.Binary{Op: expr.OpEq, L: b.colRef(o.rowID), R: b.colRef(narrow.rowID), T: sqltypes.TypeBool}}
+	}
+	return narrow, renamePlanCols(plan, ids), joinBack
 }
 
 // perRowOut is a subquery evaluated for every numbered outer row: node
