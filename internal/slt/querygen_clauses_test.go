@@ -27,6 +27,11 @@ import (
 // clauseExpr returns an expression of type t, or ok false when it has none.
 func (g *qgen) clauseExpr(sc []gcol, t gtype, d int) (string, bool) {
 	sub := func(t gtype) string { return g.expr(sc, t, d) }
+	if g.chance(1, 4) {
+		if s, ok := g.asOfSub(sc, t); ok {
+			return s, true
+		}
+	}
 	switch t {
 	case tBool:
 		switch g.r.IntN(11) {
@@ -501,4 +506,41 @@ func (g *qgen) windowClause() string {
 		return ""
 	}
 	return "\nWINDOW " + strings.Join(*g.winDefs, ", ")
+}
+
+// asOfSub is a scalar subquery correlated by an inequality: the value of
+// the nearest inner row ("as of": ORDER BY ... LIMIT 1) or an aggregate
+// of the inner rows on one side of the outer value. Both run per outer
+// row in PostgreSQL and join the numbered outer rows in meshql. Only the
+// small tables: PostgreSQL scans the inner table for every outer row.
+func (g *qgen) asOfSub(sc []gcol, t gtype) (string, bool) {
+	if g.subqDepth <= 0 || t != tInt && t != tNum && t != tText && t != tDate {
+		return "", false
+	}
+	g.subqDepth--
+	defer func() { g.subqDepth++ }()
+	tb := genTables[2+g.r.IntN(2)]
+	inner := g.table(tb, nil)
+	var pairs [][2]gcol
+	for _, a := range sc {
+		for _, b := range inner.cols {
+			if a.t == b.t && (a.t == tInt || a.t == tNum || a.t == tDate) {
+				pairs = append(pairs, [2]gcol{a, b})
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return "", false
+	}
+	p := pairs[g.r.IntN(len(pairs))]
+	cond := p[1].sql + " " + g.one("<", "<=", ">", ">=", "<>") + " " + p[0].sql
+	if g.chance(1, 3) {
+		cond += " AND " + g.pred(inner.cols, 0)
+	}
+	from := " FROM " + inner.sql + " WHERE " + cond
+	if vals := ofType(inner.cols, t); len(vals) > 0 && len(inner.order) > 0 && g.chance(1, 2) {
+		return "(SELECT " + g.pick(vals).sql + from + " ORDER BY " + p[1].sql + g.one("", " DESC") + ", " + strings.Join(inner.order, ", ") +
+			" LIMIT 1" + g.one("", "", " OFFSET 1") + ")", true
+	}
+	return "(SELECT " + g.aggregate(inner.cols, t) + from + ")", true
 }
