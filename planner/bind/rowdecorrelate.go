@@ -91,27 +91,28 @@ func (b *binder) numberOuterNarrow(node logical.Node, plan logical.Node) (outerR
 	if !wide {
 		return o, plan, same
 	}
-	clone, ok := b.clonePlan(o.node)
-	if !ok {
-		return o, plan, same
-	}
+	// Both references read one node (a WITH query's shared plan): the
+	// narrow one under new IDs, the other under the outer rows' own.
+	shared := &logical.Shared{Key: b.newCTEKey(), Name: "outer", Input: o.node, Memo: &logical.SharedMemo{}}
 	ids := map[logical.ColumnID]logical.ColumnID{}
-	for i, id := range o.node.Output() {
-		ids[id] = clone.Output()[i]
-	}
-	b.rowKeys.Add(ids[o.rowID])
-	shared := &logical.Shared{Key: b.newCTEKey(), Name: "outer", Input: o.node}
-	narrow := outerRows{rowID: ids[o.rowID]}
-	p := &logical.Project{Input: &logical.Shared{Key: shared.Key, Name: shared.Name, Input: clone}}
+	narrow := outerRows{}
+	p := &logical.Project{Input: shared}
 	for _, id := range append([]logical.ColumnID{o.rowID}, needed...) {
-		p.Exprs, p.Cols = append(p.Exprs, b.colRef(ids[id])), append(p.Cols, ids[id])
+		c := b.meta.Column(id)
+		ids[id] = b.meta.NewColumn(c.Name, c.Table, c.Type)
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, ids[id])
 		if id != o.rowID {
 			narrow.cols = append(narrow.cols, ids[id])
 		}
 	}
-	narrow.node = p
+	narrow.node, narrow.rowID = p, ids[o.rowID]
+	b.rowKeys.Add(narrow.rowID)
+	whole := &logical.Project{Input: shared}
+	for _, id := range o.node.Output() {
+		whole.Exprs, whole.Cols = append(whole.Exprs, b.colRef(id)), append(whole.Cols, id)
+	}
 	joinBack := func(perRow logical.Node) logical.Node {
-		return &logical.Join{Type: logical.InnerJoin, Left: shared, Right: perRow,
+		return &logical.Join{Type: logical.InnerJoin, Left: whole, Right: perRow,
 			Cond: &logical.Binary{Op: expr.OpEq, L: b.colRef(o.rowID), R: b.colRef(narrow.rowID), T: sqltypes.TypeBool}}
 	}
 	return narrow, renamePlanCols(plan, ids), joinBack
