@@ -191,8 +191,11 @@ func (g *qgen) moreAggregate(sc []gcol, t gtype, f string) (string, bool) {
 		// engine's summation order makes another (regr_r2 0.02 and 0.27).
 		y := "(" + g.expr(sc, tInt, 1) + ")::float8"
 		x := "(" + g.expr(sc, tInt, 1) + ")::float8"
-		return g.one("corr", "covar_pop", "covar_samp", "regr_slope", "regr_intercept", "regr_r2", "regr_avgx", "regr_avgy",
-			"regr_sxx", "regr_syy", "regr_sxy") + "(" + y + ", " + x + ")" + f, true
+		// Rounded: a statistic that is zero comes out of the
+		// divisions as ±1e-19 or so, by summation order (seed 20009's
+		// query 339).
+		return "round((" + g.one("corr", "covar_pop", "covar_samp", "regr_slope", "regr_intercept", "regr_r2", "regr_avgx", "regr_avgy",
+			"regr_sxx", "regr_syy", "regr_sxy") + "(" + y + ", " + x + ")" + f + ")::numeric, 8)::float8", true
 	case tInt:
 		if g.chance(1, 3) {
 			return "regr_count(" + g.expr(sc, g.one2(tNum, tInt), 1) + ", " + g.expr(sc, g.one2(tNum, tInt), 1) + ")" + f, true
