@@ -30,24 +30,23 @@ import (
 // the caller then reports why decorrelation failed.
 func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, renamed map[logical.ColumnID]logical.ColumnID, ok bool, err error) {
 	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	perRow := func(narrow bool) (*perRowOut, func(logical.Node) logical.Node, bool, error) {
-		o, p, joinBack := b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
+	number := func(narrow bool) (outerRows, logical.Node, func(logical.Node) logical.Node) {
 		if narrow {
-			o, p, joinBack = b.numberOuterNarrow(node, plan)
+			return b.numberOuterNarrow(node, plan)
 		}
+		return b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
+	}
+	perRow := func(narrow bool) (*perRowOut, func(logical.Node) logical.Node, bool, error) {
+		o, p, joinBack := number(narrow)
 		r, ok, err := b.aggregateOverOuter(o, p, true, false)
 		if !ok && err == nil {
-			o, p, joinBack = b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
-			if narrow {
-				o, p, joinBack = b.numberOuterNarrow(node, plan)
-			}
+			o, p, joinBack = number(narrow)
 			r, ok, err = b.limitOverOuter(o, p, true, true)
 		}
 		return r, joinBack, ok, err
 	}
-	// The narrow copy is a shared computation, which the rewrites of
-	// unions over the outer rows cannot copy: those take the outer rows
-	// whole.
+	// The narrow outer rows are a shared computation, which the rewrites
+	// of unions over the outer rows cannot copy: those take them whole.
 	r, joinBack, ok, err := perRow(true)
 	if !ok || err != nil {
 		r, joinBack, ok, err = perRow(false)
@@ -63,11 +62,11 @@ func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out
 // evaluated per outer row. When node has variable-width columns plan
 // does not read (a grouped query's array_agg, a long text), those would
 // be copied into every joined inner row and be grouping keys: instead
-// plan runs over a copy of the numbered rows narrowed to the row number
-// and the columns it reads (plan is returned reading the copy's), and
-// joinBack joins its result to the numbered rows, computed once for both
-// (a shared WITH query's plan), by row number. Otherwise it is
-// numberOuter, plan as is, and joinBack returns its input.
+// the numbered rows are computed once (a shared WITH query's plan), plan
+// runs over them narrowed to the row number and the columns it reads,
+// under new IDs (plan is returned reading those), and joinBack joins its
+// result to the whole rows by row number. Otherwise it is numberOuter,
+// plan as is, and joinBack returns its input.
 func (b *binder) numberOuterNarrow(node logical.Node, plan logical.Node) (outerRows, logical.Node, func(logical.Node) logical.Node) {
 	same := func(n logical.Node) logical.Node { return n }
 	o := b.numberOuter(node)
