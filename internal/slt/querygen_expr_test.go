@@ -65,6 +65,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 			return s
 		}
 	}
+	if g.chance(1, 12) {
+		if s, ok := g.clauseExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	if g.chance(1, 8) || t == tFloat && g.chance(1, 2) {
 		if s, ok := g.widerExpr(sc, t, d); ok {
 			return s
@@ -249,6 +254,9 @@ func (g *qgen) pred(sc []gcol, d int) string {
 		}
 	}
 	if d > 0 && g.subqDepth > 0 && g.chance(1, 5) {
+		if g.chance(1, 4) {
+			return g.aggSubPred(sc)
+		}
 		return g.subPred(sc)
 	}
 	return g.atom(sc, max(d-1, 0))
@@ -278,6 +286,11 @@ func mentionsAny(s string, sc []gcol) bool {
 }
 
 func (g *qgen) atom1(sc []gcol, d int) string {
+	if g.chance(1, 12) {
+		// LIKE with escapes, OVERLAPS, jsonb keys.
+		s, _ := g.clauseExpr(sc, tBool, d)
+		return s
+	}
 	if g.chance(1, 10) || g.newTypesIn(sc) && g.chance(1, 6) {
 		// Ranges, inet and regular expressions.
 		if g.chance(1, 3) {
@@ -418,6 +431,11 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	ordT := []gtype{tInt, tNum, tText, tDate}[g.r.IntN(4)]
 	if g.chance(1, 6) {
 		if s, ok := g.condAggregate(sc, t, f); ok {
+			return s
+		}
+	}
+	if g.chance(1, 10) {
+		if s, ok := g.moreAggregate(sc, t, f); ok {
 			return s
 		}
 	}
@@ -562,6 +580,11 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 	// A frame for aggregates: peers-based frames are deterministic with a
 	// partial order, ROWS frames need the total one.
 	frame := func() (string, string) {
+		if g.chance(1, 5) {
+			if o, f, ok := g.moreFrame(sc, full, partial, total != nil); ok {
+				return o, f
+			}
+		}
 		n := g.r.IntN(8)
 		if total == nil {
 			n = 3 + g.r.IntN(5)
@@ -606,6 +629,9 @@ func (g *qgen) window(sc []gcol, total []string, t gtype) string {
 			// so they keep an aggregate's value deterministic. PostgreSQL
 			// recomputes an aggregate with exclusions at every row.
 			fr += g.one(" EXCLUDE CURRENT ROW", " EXCLUDE GROUP", " EXCLUDE TIES", " EXCLUDE NO OTHERS")
+		}
+		if s, ok := g.namedWindow(part+order, fr); ok {
+			return s
 		}
 		return " OVER (" + strings.TrimSpace(part+order+fr) + ")"
 	}

@@ -31,6 +31,9 @@ type qgen struct {
 	// generated: PostgreSQL allows no aggregate in its FILTER.
 	overGroups bool
 	aliases    int
+	// winDefs holds the WINDOW clause of the SELECT whose select list is
+	// being generated (see namedWindow).
+	winDefs *[]string
 	// wantErr is the SQLSTATE PostgreSQL fails the query with, when the
 	// generator wrote an invalid query on purpose: meshql must fail alike.
 	wantErr string
@@ -48,6 +51,15 @@ type gitem struct {
 	// scaled: a SELECT reading a derived table's numerics, which may carry
 	// their own scales: equal values that print unlike tie in ORDER BY.
 	scaled bool
+	// sets: a SELECT grouped by grouping sets. PostgreSQL 15 may sort
+	// its rows wrongly: a key that WHERE equates to a constant is dropped
+	// from ORDER BY though grouping sets make it NULL in some rows (seed
+	// 20004's query 989), so its order is never relied on.
+	sets bool
+	// ungrouped: an aggregate without GROUP BY. PostgreSQL 15 plans its
+	// min/max as a subquery with the query's LIMIT, WITH TIES included,
+	// which then returns several rows (21000; seed 20007's query 1946).
+	ungrouped bool
 	// A SELECT's: whether it is DISTINCT, its select list (without the
 	// aliases) and its FROM's columns, for an ORDER BY of its own.
 	distinct bool
@@ -144,6 +156,9 @@ func (g *qgen) fromItem(depth int, where *[]string) gitem {
 		return g.rename(cte, cte.sql)
 	}
 	if depth > 0 && g.chance(1, 8) {
+		if g.chance(1, 4) {
+			return g.nestedWith(depth - 1)
+		}
 		s := g.core(nil, depth-1, true)
 		if g.chance(1, 4) {
 			// A UNION ALL of two: the one set operation that keeps
@@ -357,14 +372,7 @@ func (g *qgen) subPred(sc []gcol) string {
 		tb = genTables[2+g.r.IntN(2)]
 	}
 	inner := g.table(tb, nil)
-	var corr [][2]gcol
-	for _, a := range sc {
-		for _, b := range inner.cols {
-			if a.dom != "" && a.dom == b.dom && a.t == b.t && a.dom != "money" && a.dom != "date" {
-				corr = append(corr, [2]gcol{a, b})
-			}
-		}
-	}
+	corr := correlations(sc, inner.cols)
 	var conds []string
 	if len(corr) > 0 && g.chance(3, 4) {
 		c := corr[g.r.IntN(len(corr))]
@@ -522,6 +530,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	}
 	from, where := g.from(depth, maxRows)
 	sc := from.cols
+	savedWins := g.winDefs
+	g.winDefs = &[]string{}
+	defer func() { g.winDefs = savedWins }()
 	scaled := slices.ContainsFunc(sc, func(c gcol) bool { return c.scaled })
 	if distinct && scaled {
 		// ... nor from a derived table's quotients (seed 44's query 897:
@@ -553,6 +564,7 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			}
 		}
 		sets := len(keys) > 0 && g.chance(1, 4)
+		out.sets, out.ungrouped = sets, len(keys) == 0
 		used := make([]bool, len(keys))
 		rows := 1
 		for _, k := range keys {
@@ -627,6 +639,9 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 			groupBy = " GROUP BY " + list
 			if sets {
 				groupBy = g.groupingSets(ks)
+				if g.chance(1, 4) {
+					groupBy = g.moreGroupingSets(ks)
+				}
 			}
 		}
 		if g.chance(1, 3) {
@@ -722,8 +737,8 @@ func (g *qgen) core(want []gtype, depth int, derived bool) gitem {
 	if len(where) > 0 {
 		q += "\nWHERE " + strings.Join(where, " AND ")
 	}
-	q += groupBy + having
-	if derived && g.chance(1, 4) {
+	q += groupBy + having + g.windowClause()
+	if derived && !out.sets && g.chance(1, 4) {
 		q += orderAll(g, len(want)) + fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(20))
 	}
 	out.sql = q
@@ -769,7 +784,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 			}
 			s := g.core(nil, 1, true)
 			name := g.alias("x")
-			with = append(with, name+" AS (\n"+s.sql+")")
+			with = append(with, name+" AS "+g.materialized()+"(\n"+s.sql+")")
 			s.sql = name
 			g.ctes = append(g.ctes, s)
 		}
@@ -780,7 +795,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 	}
 	var body string
 	var types []gtype
-	noLimit := false
+	noLimit, noTies := false, false
 	if g.chance(1, 5) {
 		ops := make([]string, 1+g.r.IntN(2))
 		all := true
@@ -808,23 +823,23 @@ func (g *qgen) query() (string, []gtype, bool) {
 		// values print unlike (intervals, per-value scales) or floats
 		// order by their last bits.
 		canLimit := !all && !slices.Contains(types, tFloat) && !slices.Contains(types, tIval)
-		operand := func(sql string) string {
-			if canLimit && g.chance(1, 5) {
+		operand := func(sql string, sets bool) string {
+			if canLimit && !sets && g.chance(1, 5) {
 				return g.limited(sql, types)
 			}
 			return g.paren(sql)
 		}
-		body = operand(first.sql)
+		body = operand(first.sql, first.sets)
 		for _, op := range ops {
 			g.top = all
-			next := g.core(types, 1, false).sql
+			next := g.core(types, 1, false)
 			if !strings.HasPrefix(op, "UNION") && g.chance(2, 3) {
 				// Two unrelated queries rarely share a row: intersect with
 				// (or subtract) a part of the first one instead.
 				d := g.rename(first, "("+first.sql+")")
-				next = "SELECT * FROM " + d.sql + " WHERE " + g.pred(d.cols, 1)
+				next = gitem{sql: "SELECT * FROM " + d.sql + " WHERE " + g.pred(d.cols, 1)}
 			}
-			body += "\n" + op + "\n" + operand(next)
+			body += "\n" + op + "\n" + operand(next.sql, next.sets)
 		}
 	} else if g.chance(1, 10) {
 		// Ordered by its own ORDER BY, which is not total on its output.
@@ -837,7 +852,7 @@ func (g *qgen) query() (string, []gtype, bool) {
 		g.top = true
 		s := g.core(nil, 2, false)
 		body = s.sql
-		noLimit = s.scaled
+		noLimit, noTies = s.scaled || s.sets, s.sets || s.ungrouped
 		for _, c := range s.cols {
 			types = append(types, c.t)
 		}
@@ -857,18 +872,18 @@ func (g *qgen) query() (string, []gtype, bool) {
 	// Equal intervals print unlike too ('-1 years -7 mons' and '-1 years
 	// -6 mons -30 days', seed 69's query 1188).
 	noLimit = noLimit || slices.Contains(types, tIval)
-	if !slices.Contains(types, tFloat) && g.chance(2, 5) {
+	if !slices.Contains(types, tFloat) && !noTies && g.chance(1, 10) {
+		// The peers of the last row are all kept: no total order needed.
+		body += g.fetchTies(len(types))
+	} else if !slices.Contains(types, tFloat) && g.chance(2, 5) {
 		// Values that tie but print unlike (zeros of other scales from a
 		// derived table's quotients, seed 44's query 897) come in either
 		// order, and a LIMIT keeps either.
 		ordered = !noLimit
 		body += orderAll(g, len(types))
 		if g.chance(2, 3) && !noLimit {
-			body += fmt.Sprintf(" LIMIT %d", 1+g.r.IntN(30))
-			if g.chance(1, 3) {
-				// Small: an offset past a few rows leaves none.
-				body += fmt.Sprintf(" OFFSET %d", g.r.IntN(4))
-			}
+			// Small: an offset past a few rows leaves none.
+			body += g.limitClause()
 		}
 	}
 	if len(with) > 0 {

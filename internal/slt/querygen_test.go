@@ -46,7 +46,14 @@ import (
 // with a grouping key or an aggregate of the group), IN (VALUES ...),
 // joins on expressions, and SELECT DISTINCT ... ORDER BY an expression,
 // of the select list or not (42P10 on both engines; see
-// querygen_widen_test.go), over the fixture plus
+// querygen_widen_test.go); FETCH ... WITH TIES and the OFFSET/FETCH
+// spellings, named windows, frames ending before or starting after the
+// current row, GROUP BY DISTINCT with repeated grouping sets, row
+// comparisons and (a, b) IN (SELECT ...), WITH inside derived tables and
+// subqueries (correlated, MATERIALIZED), EXISTS over groups, subqueries
+// correlated by inequalities, LIKE/SIMILAR escapes, date_bin, extract of
+// intervals, to_char patterns, jsonb - #- ? ?|, corr/regr_*/bit_*/every
+// (see querygen_clauses_test.go), over the fixture plus
 // sales.events_v1 (see querygen_fixture_test.go), in a TimeZone that
 // depends on the seed (see querygen_*_test.go).
 //

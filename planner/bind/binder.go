@@ -221,6 +221,7 @@ type cteLevel struct {
 	// position (len(defs) for the query the list belongs to).
 	recursive bool
 	visible   int
+	outer     *scope // the outer scope of the query the list belongs to
 }
 
 type cteDef struct {
@@ -240,6 +241,9 @@ type cteDef struct {
 	// fresh column IDs, so that WITH queries reading each other twice
 	// bind in linear, not exponential, time and space.
 	bound *relation
+	// correlated: the query reads the outer query's columns; each
+	// reference binds it afresh instead of sharing bound.
+	correlated bool
 }
 
 // interrupted reports why the statement's context ended (statement_timeout,

@@ -441,7 +441,8 @@ func countColumns(plan logical.Node) logical.ColSet {
 	logical.Inspect(plan, func(n logical.Node) bool {
 		if a, ok := n.(*logical.Aggregate); ok && len(a.Groups) > 0 {
 			for i, c := range a.Aggs {
-				if c.Func == "count" || c.Func == "count_star" {
+				// regr_count is a count too: 0, not NULL, of no rows.
+				if c.Func == "count" || c.Func == "count_star" || c.Func == "regr_count" {
 					out.Add(a.AggCols[i])
 				}
 			}

@@ -14,8 +14,11 @@ import (
 	"github.com/meshql/meshql/sqltypes"
 )
 
-func (b *binder) pushCTEs(w *pg_query.WithClause) error {
-	lvl := &cteLevel{defs: map[string]*cteDef{}, recursive: w.Recursive, visible: len(w.Ctes)}
+// pushCTEs makes the WITH list of a query visible; outer is that query's
+// outer scope, which the list's queries see too (a WITH inside a
+// subquery may read the outer query's columns, as in PostgreSQL).
+func (b *binder) pushCTEs(w *pg_query.WithClause, outer *scope) error {
+	lvl := &cteLevel{defs: map[string]*cteDef{}, recursive: w.Recursive, visible: len(w.Ctes), outer: outer}
 	b.ctes = append(b.ctes, lvl)
 	for i, cn := range w.Ctes {
 		c := cn.GetCommonTableExpr()
@@ -120,7 +123,7 @@ func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
 	if def.recursive {
 		return b.bindRecursive(def)
 	}
-	return b.bindSelect(def.query, nil)
+	return b.bindSelect(def.query, lvl.outer)
 }
 
 // cteReference binds one reference to the WITH query def. A query AS NOT
@@ -133,7 +136,7 @@ func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
 // queries that each read the one before twice must not double the plan
 // at every level).
 func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
-	if def.share == pg_query.CTEMaterialize_CTEMaterializeNever {
+	if def.share == pg_query.CTEMaterialize_CTEMaterializeNever || def.correlated {
 		q, err := b.bindCTEBody(def, level)
 		if err != nil {
 			return nil, err
@@ -146,6 +149,13 @@ func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
 			return nil, err
 		}
 		q = b.distinctOutputs(q)
+		if readsOuter(q.node, definedIDs(q.node)) {
+			// It reads the outer query's columns: a correlated subquery
+			// at each reference, decorrelated there like any other (one
+			// shared plan would hold the outer columns of the first).
+			def.correlated = true
+			return q, nil
+		}
 		c := *q
 		c.node = &logical.Shared{Key: def.key, Name: def.name, Input: q.node,
 			Materialized: def.share == pg_query.CTEMaterialize_CTEMaterializeAlways, Memo: &logical.SharedMemo{}}

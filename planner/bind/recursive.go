@@ -154,8 +154,14 @@ func (c *recursionCheck) walk(n *pg_query.Node, ctx recursionContext) {
 // working table, its columns cast to the anchor's types.
 func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 	sel := def.query
-	anchor, err := b.bindSelect(sel.Larg, nil)
+	// Bound seeing the outer query, so that a reference to it is refused
+	// as unsupported, not as a missing table.
+	outer := b.ctes[def.level].outer
+	anchor, err := b.bindSelect(sel.Larg, outer)
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseOuterReads(anchor.node, def); err != nil {
 		return nil, err
 	}
 	w := &workingDef{key: b.newCTEKey()}
@@ -185,9 +191,12 @@ func (b *binder) bindRecursive(def *cteDef) (*relation, error) {
 		w.types = append(w.types, w.cycle.markType, pathType)
 	}
 	def.working = w
-	rec, err := b.bindSelect(sel.Rarg, nil)
+	rec, err := b.bindSelect(sel.Rarg, outer)
 	def.working = nil
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseOuterReads(rec.node, def); err != nil {
 		return nil, err
 	}
 	if len(rec.cols) != len(anchor.cols) {
@@ -354,4 +363,14 @@ func readsWorkTable(n logical.Node) bool {
 func rejectSearch(c *pg_query.CTESearchClause) error {
 	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "the SEARCH clause of a recursive query is not supported").
 		WithHint("Carry a depth or path column in the query and ORDER BY it."), int(c.Location))
+}
+
+// refuseOuterReads is the 0A000 of a recursive query's term that reads
+// the outer query's columns (PostgreSQL reruns the recursion per outer
+// row; meshql cannot decorrelate a recursion).
+func refuseOuterReads(term logical.Node, def *cteDef) error {
+	if !readsOuter(term, definedIDs(term)) {
+		return nil
+	}
+	return errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a WITH RECURSIVE query reading the outer query's columns is not supported yet"), def.loc)
 }

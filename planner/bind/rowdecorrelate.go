@@ -30,15 +30,91 @@ import (
 // the caller then reports why decorrelation failed.
 func (b *binder) scalarPerOuterRow(node logical.Node, sq *logical.Subquery) (out logical.Node, res logical.ColumnID, renamed map[logical.ColumnID]logical.ColumnID, ok bool, err error) {
 	plan, fresh := b.freshOuterColumns(sq.Plan, logical.NewColSet(node.Output()...))
-	r, ok, err := b.aggregateOverOuter(b.numberOuter(node), plan, true, false)
-	if !ok && err == nil {
-		r, ok, err = b.limitOverOuter(b.numberOuter(node), plan, true, true)
+	number := func(narrow bool) (outerRows, logical.Node, func(logical.Node) logical.Node) {
+		if narrow {
+			return b.numberOuterNarrow(node, plan)
+		}
+		return b.numberOuter(node), plan, func(n logical.Node) logical.Node { return n }
+	}
+	perRow := func(narrow bool) (*perRowOut, func(logical.Node) logical.Node, bool, error) {
+		o, p, joinBack := number(narrow)
+		r, ok, err := b.aggregateOverOuter(o, p, true, false)
+		if !ok && err == nil {
+			o, p, joinBack = number(narrow)
+			r, ok, err = b.limitOverOuter(o, p, true, true)
+		}
+		return r, joinBack, ok, err
+	}
+	// The narrow outer rows are a shared computation, which the rewrites
+	// of unions over the outer rows cannot copy: those take them whole.
+	r, joinBack, ok, err := perRow(true)
+	if !ok || err != nil {
+		r, joinBack, ok, err = perRow(false)
 	}
 	if !ok || err != nil {
 		return nil, 0, nil, ok, err
 	}
 	renamed = r.renames(fresh)
-	return r.node, currentID(renamed, sq.Out), renamed, true, nil
+	return joinBack(r.node), currentID(renamed, sq.Out), renamed, true, nil
+}
+
+// numberOuterNarrow numbers the rows of node for a subquery plan
+// evaluated per outer row. When node has variable-width columns plan
+// does not read (a grouped query's array_agg, a long text), those would
+// be copied into every joined inner row and be grouping keys: instead
+// the numbered rows are computed once (a shared WITH query's plan), plan
+// runs over them narrowed to the row number and the columns it reads,
+// under new IDs (plan is returned reading those), and joinBack joins its
+// result to the whole rows by row number. Otherwise it is numberOuter,
+// plan as is, and joinBack returns its input.
+func (b *binder) numberOuterNarrow(node logical.Node, plan logical.Node) (outerRows, logical.Node, func(logical.Node) logical.Node) {
+	same := func(n logical.Node) logical.Node { return n }
+	o := b.numberOuter(node)
+	own := definedIDs(plan)
+	own.Add(node.Output()...)
+	if readsOuter(node, definedIDs(node)) || readsOuter(plan, own) {
+		// Correlated further out: a shared computation would hide that
+		// correlation from the enclosing query's decorrelation.
+		return o, plan, same
+	}
+	read := columnsRead(plan)
+	var needed []logical.ColumnID
+	wide := false
+	for _, id := range o.cols {
+		if read.Has(id) {
+			needed = append(needed, id)
+		} else if b.meta.Column(id).Type.Size() < 0 {
+			wide = true
+		}
+	}
+	if !wide {
+		return o, plan, same
+	}
+	// Both references read one node (a WITH query's shared plan): the
+	// narrow one under new IDs, the other under the outer rows' own.
+	shared := &logical.Shared{Key: b.newCTEKey(), Name: "outer", Input: o.node, Memo: &logical.SharedMemo{}}
+	ids := map[logical.ColumnID]logical.ColumnID{}
+	narrow := outerRows{}
+	p := &logical.Project{Input: shared}
+	for _, id := range append([]logical.ColumnID{o.rowID}, needed...) {
+		c := b.meta.Column(id)
+		ids[id] = b.meta.NewColumn(c.Name, c.Table, c.Type)
+		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, ids[id])
+		if id != o.rowID {
+			narrow.cols = append(narrow.cols, ids[id])
+		}
+	}
+	narrow.node, narrow.rowID = p, ids[o.rowID]
+	b.rowKeys.Add(narrow.rowID)
+	whole := &logical.Project{Input: shared}
+	for _, id := range o.node.Output() {
+		whole.Exprs, whole.Cols = append(whole.Exprs, b.colRef(id)), append(whole.Cols, id)
+	}
+	joinBack := func(perRow logical.Node) logical.Node {
+		return &logical.Join{Type: logical.InnerJoin, Left: whole, Right: perRow,
+			Cond: &logical.Binary{Op: expr.OpEq, L: b.colRef(o.rowID), R: b.colRef(narrow.rowID), T: sqltypes.TypeBool}}
+	}
+	return narrow, renamePlanCols(plan, ids), joinBack
 }
 
 // perRowOut is a subquery evaluated for every numbered outer row: node

@@ -66,7 +66,7 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	b.srfOK = false // not in a subquery's clauses
 	defer func() { b.srfOK = srfOK }()
 	if sel.WithClause != nil {
-		if err := b.pushCTEs(sel.WithClause); err != nil {
+		if err := b.pushCTEs(sel.WithClause, outer); err != nil {
 			return nil, err
 		}
 		defer b.popCTEs()

@@ -54,7 +54,7 @@ func NotNull(n Node) ColSet {
 			}
 		}
 		for i, a := range x.Aggs {
-			if a.Func == "count_star" || a.Func == "count" {
+			if a.Func == "count_star" || a.Func == "count" || a.Func == "regr_count" {
 				out.Add(x.AggCols[i])
 			}
 		}
