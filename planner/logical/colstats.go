@@ -282,7 +282,8 @@ func GroupsEstimate(n Node, ids []ColumnID) (float64, bool) {
 // equality between the two sides: a foreign-key join when one column is
 // a declared key and the other is not (each row of the other side finds
 // one key row, and the key side's filters keep their share:
-// |L|·|R| / rows(key's product)), else |L|·|R| / max(V(a), V(b)) with an
+// |L|·|R| / rows(key's product), the share of a restriction both key
+// columns have counted once, see SharedKeyShare), else |L|·|R| / max(V(a), V(b)) with an
 // unknown count taken as its side's rows. It reports false when no
 // equality has a known count or key.
 func equiJoinEstimate(x *Join) (float64, bool) {
@@ -305,9 +306,9 @@ func equiJoinEstimate(x *Join) (float64, bool) {
 		kb, keyB := KeyRows(x.Right, b.ID)
 		switch {
 		case keyA && !keyB:
-			out = left * right / ka
+			out = left * right / max(ka*SharedKeyShare(x.Left, a.ID, x.Right, b.ID), 1)
 		case keyB && !keyA:
-			out = left * right / kb
+			out = left * right / max(kb*SharedKeyShare(x.Right, b.ID, x.Left, a.ID), 1)
 		default:
 			va, okA := distinctOf(x.Left, a.ID, left)
 			vb, okB := distinctOf(x.Right, b.ID, right)
@@ -327,4 +328,80 @@ func equiJoinEstimate(x *Join) (float64, bool) {
 		}
 	}
 	return max(best, 1), best >= 0
+}
+
+// SharedKeyShare is the fraction of keySide's rows kept by the filters on
+// its key column key that fkSide's scan repeats on the foreign key fk:
+// o_orderkey < 1000 beside l_orderkey < 1000, as the planner derives one
+// from the other through o_orderkey = l_orderkey (or a query writes
+// both). A foreign-key join keeps that share once, not twice: each line
+// the restriction keeps finds its order, which the restriction kept
+// too. So the foreign-key estimate, |L|·|R| / rows(key's product),
+// divides the key side's share of them back out. Only the filters of
+// the scans that make the two columns count (where the planner pushes
+// them); 1 when none is shared.
+func SharedKeyShare(keySide Node, key ColumnID, fkSide Node, fk ColumnID) float64 {
+	ks, key := filteringScan(keySide, key)
+	fs, fk := filteringScan(fkSide, fk)
+	if ks == nil || fs == nil {
+		return 1
+	}
+	onlyOn := func(p Expr, id ColumnID) bool {
+		cols := ColumnsOf(p)
+		return len(cols) == 1 && cols.Has(id)
+	}
+	repeated := map[string]bool{}
+	for _, p := range fs.Filters {
+		if onlyOn(p, fk) {
+			repeated[CanonicalKey(p)] = true
+		}
+	}
+	share := 1.0
+	for _, p := range ks.Filters {
+		if !onlyOn(p, key) {
+			continue
+		}
+		onFK := Rewrite(p, func(e Expr) Expr {
+			if c, ok := e.(*ColRef); ok && c.ID == key {
+				return &ColRef{ID: fk, Name: c.Name, T: c.T}
+			}
+			return e
+		})
+		if repeated[CanonicalKey(onFK)] {
+			share *= scanSelectivity(ks, p)
+		}
+	}
+	return share
+}
+
+// filteringScan finds the scan under n that makes column id, through
+// filters, projections of the column itself, inner joins and the left
+// side of semi and anti joins, where Estimate keeps the scan's filter
+// shares as factors; and the column's id there. Nil elsewhere.
+func filteringScan(n Node, id ColumnID) (*Scan, ColumnID) {
+	switch x := n.(type) {
+	case *Scan:
+		if slices.Contains(x.Cols, id) {
+			return x, id
+		}
+	case *Filter:
+		return filteringScan(x.Input, id)
+	case *Project:
+		if i := slices.Index(x.Cols, id); i >= 0 {
+			if c, ok := x.Exprs[i].(*ColRef); ok {
+				return filteringScan(x.Input, c.ID)
+			}
+		}
+	case *Join:
+		switch {
+		case x.Type == SemiJoin || x.Type == AntiJoin:
+			return filteringScan(x.Left, id)
+		case x.Type != InnerJoin:
+		case OutputSet(x.Left).Has(id):
+			return filteringScan(x.Left, id)
+		default:
+			return filteringScan(x.Right, id)
+		}
+	}
+	return nil, 0
 }

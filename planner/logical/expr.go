@@ -291,6 +291,17 @@ func ColumnsOf(e Expr) ColSet {
 	return s
 }
 
+// CanonicalKey prints p with its columns named by id, so that one
+// predicate reached under two aliases prints alike.
+func CanonicalKey(p Expr) string {
+	return Rewrite(p, func(e Expr) Expr {
+		if c, ok := e.(*ColRef); ok {
+			return &ColRef{ID: c.ID, Name: fmt.Sprintf("#%d", c.ID), T: c.T}
+		}
+		return e
+	}).String()
+}
+
 // ColumnEquality splits `a = b` between two plain columns (of any
 // types; callers that need equal types check them).
 func ColumnEquality(p Expr) (l, r *ColRef, ok bool) {

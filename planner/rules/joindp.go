@@ -261,21 +261,22 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 // product and the other is not, the join is taken as a foreign key into
 // the key: each row of the other side finds one row of the key's table,
 // and the key side's filters keep their share of them, 1/rows(key's
-// table). Otherwise it is joinEstimate's rule: 1/max(V(x), V(y)), an
-// unknown count taken as its input's rows, and a foreign-key join (the
-// larger input's rows) when neither count is known. The key rule comes
-// first because V of a foreign key is often only known as the width of
-// its range, far above its real count for sparse keys: TPC-H's
-// l_orderkey spans 6M values but holds 1.5M, and 1/6M would make
-// lineitem ⋈ orders look four times smaller than it is.
+// table), less a restriction the other side repeats on its column
+// (logical.SharedKeyShare). Otherwise it is joinEstimate's rule:
+// 1/max(V(x), V(y)), an unknown count taken as its input's rows, and a
+// foreign-key join (the larger input's rows) when neither count is
+// known. The key rule comes first because V of a foreign key is often
+// only known as the width of its range, far above its real count for
+// sparse keys: TPC-H's l_orderkey spans 6M values but holds 1.5M, and
+// 1/6M would make lineitem ⋈ orders look four times smaller than it is.
 func (g *joinGraph) linkSelectivity(x, y classMember, ndv, keys map[logical.ColumnID]float64) float64 {
 	kx, keyX := keys[x.col.ID]
 	ky, keyY := keys[y.col.ID]
 	switch {
 	case keyX && !keyY:
-		return 1 / max(kx, 1)
+		return 1 / max(kx*logical.SharedKeyShare(g.leaves[x.leaf], x.col.ID, g.leaves[y.leaf], y.col.ID), 1)
 	case keyY && !keyX:
-		return 1 / max(ky, 1)
+		return 1 / max(ky*logical.SharedKeyShare(g.leaves[y.leaf], y.col.ID, g.leaves[x.leaf], x.col.ID), 1)
 	}
 	vx, okX := ndv[x.col.ID]
 	vy, okY := ndv[y.col.ID]

@@ -335,3 +335,61 @@ func TestJoinEstimateFollowsKeys(t *testing.T) {
 		t.Errorf("lineitem ⋈ (orders ⋈ customer): %.0f rows, want %.0f", got, want)
 	}
 }
+
+// TestDerivedKeyFilterCountedOnce: WHERE o_orderkey < X over orders ⋈
+// lineitem reaches both scans (l_orderkey < X is derived from it), yet
+// every line the filter keeps still finds its order, which the filter
+// kept too. The join's estimate is the one it had before the derivation
+// existed, 6M lines times the share of orders below X (a foreign-key
+// join of lineitem with the filtered orders), not that share squared;
+// in Estimate and in the join-order search alike. A restriction of
+// l_orderkey that orders does not share still counts on its own.
+func TestDerivedKeyFilterCountedOnce(t *testing.T) {
+	s := newTPCHShape()
+	orders := s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000))
+	lineitem := s.table("lineitem", 6_000_000, false, col("l_orderkey", 6_000_000))
+	quartiles := []any{int64(1), int64(1_500_000), int64(3_000_000), int64(4_500_000), int64(6_000_000)}
+	for _, sc := range []*logical.Scan{orders, lineitem} {
+		tbl := sc.Table.(*statsTable)
+		for name, cs := range tbl.stats {
+			cs.Histogram = quartiles
+			tbl.stats[name] = cs
+		}
+	}
+	below := func(c *logical.ColRef, x int64) logical.Expr {
+		return &logical.Binary{Op: expr.OpLt, L: c, R: &logical.Const{T: sqltypes.TypeInt8, V: x}, T: sqltypes.TypeBool}
+	}
+	ok, lk := s.byCol["o_orderkey"], s.byCol["l_orderkey"]
+	join := &logical.Join{Type: logical.InnerJoin, Left: orders, Right: lineitem, Cond: s.eq("o_orderkey", "l_orderkey")}
+	out, err := PushDownFilters(&logical.Filter{Input: join, Pred: below(ok, 2_000_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushed, isJoin := out.(*logical.Join)
+	if !isJoin {
+		t.Fatalf("pushdown left %T on top", out)
+	}
+	fo, fl := pushed.Left.(*logical.Scan), pushed.Right.(*logical.Scan)
+	if len(fo.Filters) != 1 || len(fl.Filters) != 1 {
+		t.Fatalf("filters: orders %v, lineitem %v; want o_orderkey < 2000000 on both sides", fo.Filters, fl.Filters)
+	}
+	ordersShare := logical.Estimate(fo) / 1_500_000 // 1.5 of the 4 quartiles
+	if math.Abs(ordersShare-0.375) > 1e-9 {
+		t.Fatalf("orders below 2000000: share %v, want 0.375", ordersShare)
+	}
+	want := 6_000_000 * ordersShare // before the derivation: lineitem ⋈ filtered orders
+	if got := logical.Estimate(pushed); math.Abs(got-want) > 1 {
+		t.Errorf("Estimate(orders ⋈ lineitem): %.0f rows, want %.0f", got, want)
+	}
+	g := newJoinGraph([]logical.Node{fo, fl}, []logical.Expr{s.eq("o_orderkey", "l_orderkey")})
+	if got := g.rows(0b11); math.Abs(got-want) > 1 {
+		t.Errorf("join-order estimate of orders ⋈ lineitem: %.0f rows, want %.0f", got, want)
+	}
+
+	other := *fl
+	other.Filters = []logical.Expr{below(lk, 5_000_000)} // 3.5 of the 4 quartiles, not shared
+	unshared := &logical.Join{Type: logical.InnerJoin, Left: fo, Right: &other, Cond: s.eq("o_orderkey", "l_orderkey")}
+	if got, want := logical.Estimate(unshared), 6_000_000*0.875*ordersShare; math.Abs(got-want) > 1 {
+		t.Errorf("Estimate with an unshared lineitem filter: %.0f rows, want %.0f", got, want)
+	}
+}

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -41,10 +40,10 @@ func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have 
 	}
 	seen := map[string]bool{}
 	for _, p := range have {
-		seen[canonicalKey(p)] = true
+		seen[logical.CanonicalKey(p)] = true
 	}
 	for _, p := range sources {
-		seen[canonicalKey(p)] = true
+		seen[logical.CanonicalKey(p)] = true
 	}
 	ids := make([]logical.ColumnID, 0, len(cols))
 	for id := range cols {
@@ -69,7 +68,7 @@ func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have 
 				}
 				return e
 			})
-			if k := canonicalKey(derived); !seen[k] {
+			if k := logical.CanonicalKey(derived); !seen[k] {
 				seen[k] = true
 				out = append(out, derived)
 			}
@@ -128,17 +127,6 @@ func constRestriction(p logical.Expr) (*logical.ColRef, bool) {
 func isNonNullConst(e logical.Expr) bool {
 	c, ok := e.(*logical.Const)
 	return ok && c.V != nil
-}
-
-// canonicalKey prints p with its columns named by id, so that one
-// restriction reached under two aliases is derived once.
-func canonicalKey(p logical.Expr) string {
-	return logical.Rewrite(p, func(e logical.Expr) logical.Expr {
-		if c, ok := e.(*logical.ColRef); ok {
-			return &logical.ColRef{ID: c.ID, Name: fmt.Sprintf("#%d", c.ID), T: c.T}
-		}
-		return e
-	}).String()
 }
 
 // columnClasses is a union-find over columns: the classes of columns that
