@@ -158,11 +158,38 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 	if len(rest) == 0 {
 		return node, nil
 	}
+	node, rest = filterBeforeSubqueries(node, rest)
+	if len(rest) == 0 {
+		return node, nil
+	}
 	node, exprs, err := b.joinSubqueriesWith(node, []logical.Expr{logical.And(rest)}, done)
 	if err != nil {
 		return nil, err
 	}
 	return &logical.Filter{Input: node, Pred: exprs[0]}, nil
+}
+
+// filterBeforeSubqueries applies the conjuncts of preds without a
+// subquery that read only node's columns to node, and returns the rest.
+// A subquery evaluated per outer row numbers those rows (scalarPerOuterRow),
+// sometimes in a shared plan no later filter moves into: numbering the
+// rows the WHERE drops anyway can cost more memory than the query has
+// (a LEFT JOIN's whole output where the WHERE keeps a few of its rows).
+// A conjunct reading an enclosing query's row stays for its decorrelation.
+func filterBeforeSubqueries(node logical.Node, preds []logical.Expr) (logical.Node, []logical.Expr) {
+	own := logical.OutputSet(node)
+	var early, rest []logical.Expr
+	for _, c := range preds {
+		if !hasSubquery(c) && logical.ColumnsOf(c).SubsetOf(own) {
+			early = append(early, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	if len(early) == 0 {
+		return node, rest
+	}
+	return &logical.Filter{Input: node, Pred: logical.And(early)}, rest
 }
 
 // compareOneRow rewrites `x op ANY (q)` (or ALL), q a subquery of one
