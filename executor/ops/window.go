@@ -201,6 +201,9 @@ func NewWindow(env *executor.Env, child executor.Operator, spec WindowSpec) (exe
 		}
 		fs = append(fs, arrow.Field{Name: f.Func, Type: f.Type.Arrow(), Nullable: true})
 	}
+	if streamsRowNumbers(spec) {
+		return &rowNumberOp{env: env, child: child, schema: arrow.NewSchema(fs, nil), calls: len(spec.Funcs)}, nil
+	}
 	return &windowOp{env: env, child: child, spec: spec, schema: arrow.NewSchema(fs, nil), res: env.Reserve("Window")}, nil
 }
 
