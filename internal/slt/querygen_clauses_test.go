@@ -277,11 +277,7 @@ func correlations(sc, inner []gcol) [][2]gcol {
 func (g *qgen) aggSubPred(sc []gcol) string {
 	g.subqDepth--
 	defer func() { g.subqDepth++ }()
-	tb := genTables[g.r.IntN(len(genTables))]
-	if g.bigOuter {
-		tb = genTables[2+g.r.IntN(2)]
-	}
-	inner := g.table(tb, nil)
+	_, inner := g.subqueryTable()
 	var conds []string
 	if corr := correlations(sc, inner.cols); len(corr) > 0 {
 		c := corr[g.r.IntN(len(corr))]
@@ -427,11 +423,7 @@ func (g *qgen) rowCompare(sc []gcol, d int) string {
 func (g *qgen) rowIn(sc []gcol) string {
 	g.subqDepth--
 	defer func() { g.subqDepth++ }()
-	tb := genTables[g.r.IntN(len(genTables))]
-	if g.bigOuter {
-		tb = genTables[2+g.r.IntN(2)]
-	}
-	inner := g.table(tb, nil)
+	_, inner := g.subqueryTable()
 	var picked []gcol
 	for _, c := range inner.cols {
 		if c.t == tInt || c.t == tText || c.t == tDate || c.t == tNum {

@@ -367,11 +367,7 @@ func (g *qgen) nonEqui(l, r gitem) string {
 func (g *qgen) subPred(sc []gcol) string {
 	g.subqDepth--
 	defer func() { g.subqDepth++ }()
-	tb := genTables[g.r.IntN(len(genTables))]
-	if g.bigOuter {
-		tb = genTables[2+g.r.IntN(2)]
-	}
-	inner := g.table(tb, nil)
+	tb, inner := g.subqueryTable()
 	corr := correlations(sc, inner.cols)
 	var conds []string
 	if len(corr) > 0 && g.chance(3, 4) {
@@ -897,4 +893,14 @@ func (g *qgen) paren(s string) string {
 		return "(" + s + ")"
 	}
 	return s
+}
+
+// subqueryTable draws a subquery's table (one of the small ones under a
+// big outer query, so that per-row subqueries stay cheap) and reads it.
+func (g *qgen) subqueryTable() (gtable, gitem) {
+	tb := genTables[g.r.IntN(len(genTables))]
+	if g.bigOuter {
+		tb = genTables[2+g.r.IntN(2)]
+	}
+	return tb, g.table(tb, nil)
 }
