@@ -304,6 +304,16 @@ func (t Type) String() string {
 	return fmt.Sprintf("kind(%d)", t.Kind)
 }
 
+// RegTypeOID returns the pg_type id of t's type as pg_typeof reports it:
+// OID's, except that an untyped literal or NULL is unknown (705), which
+// result columns report as text.
+func (t Type) RegTypeOID() uint32 {
+	if t.Kind == Unknown {
+		return OIDUnknown
+	}
+	return t.OID()
+}
+
 // RegTypeName returns the name of t's type without modifiers, as
 // PostgreSQL's regtype output (and so pg_typeof) prints it: "numeric",
 // "character varying", "character", "integer[]".

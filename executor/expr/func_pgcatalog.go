@@ -47,5 +47,5 @@ func buildPgTypeof(name string, args []Expr) (Expr, error) {
 	if err := wantArgs(name, args, 1, 1); err != nil {
 		return nil, err
 	}
-	return Literal(sqltypes.TypeText, args[0].Type().RegTypeName()), nil
+	return Literal(sqltypes.Type{Kind: sqltypes.RegType}, args[0].Type().RegTypeOID()), nil
 }

@@ -1685,9 +1685,9 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 			if hasSetFunctionPlaceholder(arg) {
 				// pg_typeof(generate_series(1, 3)) is a row per element:
 				// the call keeps its argument so that it is expanded.
-				return &logical.Func{Name: name, Args: []logical.Expr{arg}, T: sqltypes.TypeText}, nil
+				return &logical.Func{Name: name, Args: []logical.Expr{arg}, T: sqltypes.Type{Kind: sqltypes.RegType}}, nil
 			}
-			return &logical.Const{T: sqltypes.TypeText, V: arg.Type().RegTypeName()}, nil
+			return &logical.Const{T: sqltypes.Type{Kind: sqltypes.RegType}, V: arg.Type().RegTypeOID()}, nil
 		}
 	case "current_user_attr":
 		return b.bindUserAttr(fc, loc)
