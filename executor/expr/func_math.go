@@ -192,11 +192,14 @@ func buildRound(name string, args []Expr) (Expr, error) {
 		if t.IsInteger() {
 			x = coerceTo(x, sqltypes.NumericType(0, 0))
 		}
-		if v, ok := IsLiteral(x); ok && t.IsString() {
-			// An untyped literal ('2.5', NULL) is numeric input.
+		if t.Kind == sqltypes.Unknown {
+			// An untyped literal ('2.5', NULL) or parameter is numeric
+			// input, keeping a literal's written scale; text is not.
 			scale := int32(0)
-			if v != nil {
-				scale = sqltypes.NumericTextScale(v.(string))
+			if v, ok := IsLiteral(x); ok {
+				if s, isText := v.(string); isText {
+					scale = sqltypes.NumericTextScale(s)
+				}
 			}
 			c, err := Cast(x, sqltypes.NumericType(0, scale))
 			if err != nil {
