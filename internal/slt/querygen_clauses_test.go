@@ -286,10 +286,7 @@ func (g *qgen) aggSubPred(sc []gcol) string {
 	if g.chance(1, 3) {
 		conds = append(conds, g.pred(inner.cols, 0))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where := whereClause(conds)
 	from := " FROM " + inner.sql + where
 	not := g.one("", "NOT ")
 	n := fmt.Sprint(g.r.IntN(4))

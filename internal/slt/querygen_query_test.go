@@ -384,10 +384,7 @@ func (g *qgen) subPred(sc []gcol) string {
 	if g.chance(1, 2) {
 		conds = append(conds, g.pred(inner.cols, 1))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where := whereClause(conds)
 	from := " FROM " + inner.sql + where
 	not := g.one("", "NOT ")
 	if inner.rows < tb.rows && len(conds) > 0 {
@@ -471,10 +468,7 @@ func (g *qgen) scalarSub(sc []gcol, t gtype) string {
 	if g.chance(1, 3) {
 		conds = append(conds, g.pred(inner.cols, 1))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where := whereClause(conds)
 	if unique && g.chance(1, 2) {
 		// At most one row: the key equals an outer column.
 		return "(SELECT " + g.expr(inner.cols, t, 1) + " FROM " + inner.sql + where + ")"
@@ -903,4 +897,12 @@ func (g *qgen) subqueryTable() (gtable, gitem) {
 		tb = genTables[2+g.r.IntN(2)]
 	}
 	return tb, g.table(tb, nil)
+}
+
+// whereClause is " WHERE " and conds joined by AND, or nothing for none.
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
 }

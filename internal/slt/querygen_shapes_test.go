@@ -43,10 +43,7 @@ func (g *qgen) lateralSub(l gitem) (gitem, bool) {
 	if g.chance(1, 3) {
 		conds = append(conds, g.pred(inner.cols, 0))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where := whereClause(conds)
 	a := g.alias("l")
 	var sel []string
 	var cols []gcol

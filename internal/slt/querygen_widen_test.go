@@ -347,10 +347,7 @@ func (g *qgen) havingSub(keys, sc []gcol, small bool) string {
 	if g.chance(1, 2) {
 		conds = append(conds, g.pred(inner.cols, 1))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where := whereClause(conds)
 	from := " FROM " + inner.sql + where
 	switch g.r.IntN(3) {
 	case 0:
