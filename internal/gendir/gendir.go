@@ -46,7 +46,16 @@ func Replace(tmp, dir string) error {
 		return err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		return errors.Join(err, os.Rename(old, dir))
+		restoreErr := os.Rename(old, dir)
+		if restoreErr != nil {
+			if _, statErr := os.Stat(dir); statErr == nil {
+				// Another process swapped its own folder in between our two
+				// renames: the old content is superseded either way, and
+				// leaving it would litter the parent with .old- folders.
+				return errors.Join(err, os.RemoveAll(old))
+			}
+		}
+		return errors.Join(err, restoreErr)
 	}
 	return os.RemoveAll(old)
 }
