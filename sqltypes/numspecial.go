@@ -51,12 +51,21 @@ func IsNumericNaN(n decimal128.Num) bool { return n.HighBits() == numericSpecial
 func HasNumericSpecial(vals []decimal128.Num) bool {
 	// The largest shifted high word, a conditional move per value rather
 	// than a branch: Flight SQL checks every decimal it sends (SF1
-	// lineitem: 2.7 → 1.6 ns a value).
-	var m uint64
-	for i := range vals {
-		m = max(m, uint64(vals[i].HighBits()+numericSpecialHi))
+	// lineitem: 2.7 → 1.6 ns a value). Four running maxima, so that each
+	// value's compare waits on the one four values back, not the last.
+	var m0, m1, m2, m3 uint64
+	i := 0
+	for ; i+4 <= len(vals); i += 4 {
+		v := vals[i : i+4 : i+4]
+		m0 = max(m0, uint64(v[0].HighBits()+numericSpecialHi))
+		m1 = max(m1, uint64(v[1].HighBits()+numericSpecialHi))
+		m2 = max(m2, uint64(v[2].HighBits()+numericSpecialHi))
+		m3 = max(m3, uint64(v[3].HighBits()+numericSpecialHi))
 	}
-	return m >= 2*numericSpecialHi
+	for ; i < len(vals); i++ {
+		m0 = max(m0, uint64(vals[i].HighBits()+numericSpecialHi))
+	}
+	return max(m0, m1, m2, m3) >= 2*numericSpecialHi
 }
 
 // NumericSpecialName is PostgreSQL's text of a special value ("NaN",

@@ -259,6 +259,30 @@ func TestParseNumericSpecialValues(t *testing.T) {
 	if NumericPosInf.Negate() != NumericNegInf || !HasNumericSpecial([]decimal128.Num{{}, NumericNaN}) || HasNumericSpecial([]decimal128.Num{max, max.Negate()}) {
 		t.Error("negation or HasNumericSpecial wrong")
 	}
+	// Every position of slices longer than the checker's four lanes, with
+	// the extremes of the finite range around it.
+	for n := 1; n <= 11; n++ {
+		vals := make([]decimal128.Num, n)
+		for i := range vals {
+			vals[i] = max
+			if i%2 == 1 {
+				vals[i] = max.Negate()
+			}
+		}
+		if HasNumericSpecial(vals) {
+			t.Errorf("HasNumericSpecial of %d finite values is true", n)
+		}
+		for at := range n {
+			for _, sp := range []decimal128.Num{NumericNegInf, NumericPosInf, NumericNaN} {
+				old := vals[at]
+				vals[at] = sp
+				if !HasNumericSpecial(vals) {
+					t.Errorf("HasNumericSpecial misses %v at %d of %d", sp, at, n)
+				}
+				vals[at] = old
+			}
+		}
+	}
 }
 
 // TestTimestampMinimum: PostgreSQL 15 checks a timestamp's local date by

@@ -176,7 +176,10 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 	if err != nil {
 		return toStatus(err)
 	}
-	schema := resultSchema(st.Columns())
+	// The columns once per result, not per batch: Columns analyzes the
+	// statement and looks up the products' column origins each call.
+	cols := st.Columns()
+	schema, types := resultSchema(cols), columnTypes(cols)
 	iw, w := newResultWriter(stream, schema)
 	defer func() {
 		_ = iw.Close()
@@ -190,7 +193,7 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 		if err != nil {
 			return toStatus(err)
 		}
-		out, err := conform(qctx, v.mem, b, schema, columnTypes(st.Columns()))
+		out, err := conform(qctx, v.mem, b, schema, types)
 		b.Release()
 		if err != nil {
 			return toStatus(err)
