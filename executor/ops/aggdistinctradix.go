@@ -155,6 +155,41 @@ func (p *pairPart) flush() {
 	p.pending = p.pending[:0]
 }
 
+// grow sizes the partition's table for its pending pairs all being new
+// (as bytes counts them), at once where flush would double it pair by
+// pair, each doubling reinserting the table.
+func (p *pairPart) grow() {
+	if need := 2 * (p.n + len(p.pending)); need > len(p.slots) {
+		p.resize(max(16, 1<<bits.Len(uint(need-1))))
+	}
+}
+
+// insert inserts the keys ks into a table with room for them all (the
+// caller sized it).
+func (p *pairPart) insert(ks []int64) {
+	mask := uint64(len(p.slots) - 1)
+	shift := uint(64 - bits.Len(uint(mask)))
+	for _, k := range ks {
+		if k == 0 {
+			p.zero = true
+			continue
+		}
+		i := (pairHash(k) << pairPartBits) >> shift
+		for {
+			s := p.slots[i]
+			if s == 0 {
+				p.slots[i] = k
+				p.n++
+				break
+			}
+			if s == k {
+				break
+			}
+			i = (i + 1) & mask
+		}
+	}
+}
+
 func (p *pairPart) resize(capacity int) {
 	old := p.slots
 	p.slots = make([]int64, capacity)

@@ -40,6 +40,8 @@ type hashAggOp struct {
 	// hintGroups and hintRows are the planner's estimate of the groups
 	// and input rows (0: none; see HintGroups).
 	hintGroups, hintRows float64
+	// keySets: parts may keep their groups as key sets (hashaggset.go).
+	keySets bool
 }
 
 // HintGroups gives a hash aggregate (op from NewHashAggregate; others
@@ -86,6 +88,10 @@ func (o *hashAggOp) presizeParts(parts []*aggPart) {
 		return
 	}
 	for _, p := range parts {
+		if o.keySets && each >= keySetMin {
+			p.startKeySet(0)
+			continue
+		}
 		presize(p.table, int(each))
 	}
 }
@@ -176,6 +182,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 	o := &hashAggOp{env: env, inputs: append([]executor.Operator(nil), inputs...), groups: groups, aggs: aggs, schema: arrow.NewSchema(fs, nil), seed: maphash.MakeSeed(),
 		res: env.Reserve("HashAggregate").Spills()}
 	o.shareArguments()
+	o.keySets = o.keySetsFit()
 	p, err := o.newPart(0) // validates key and argument types now
 	if err != nil {
 		return nil, err
@@ -190,6 +197,7 @@ func NewHashAggregate(env *executor.Env, inputs []executor.Operator, groups []ex
 type aggPart struct {
 	o     *hashAggOp
 	table hashTable
+	set   *keySet // the groups instead of table (hashaggset.go), or nil
 	accs  []accumulator
 	gids  []int32
 	fgids []int32
@@ -338,12 +346,12 @@ func (p *aggPart) consume(ctx context.Context, b arrow.RecordBatch) error {
 		return err
 	}
 	defer releaseArrays(keys)
-	before := p.table.len()
+	before := p.held()
 	retained, err := p.aggregate(ctx, b, keys, true)
 	if err != nil {
 		return err
 	}
-	return p.account(int64(p.table.len()-before)*p.perGroup + retained)
+	return p.account(p.held() - before + retained)
 }
 
 // aggregate folds rows into the part (adding groups only if add) and
@@ -564,6 +572,23 @@ func (o *hashAggOp) run(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if err := o.collectSpills(parts); err != nil {
 		return nil, err
+	}
+	if withKeySets(parts) {
+		if len(o.tasks) == 0 && keySetsMerge(parts) {
+			outs, err := o.mergeKeySets(ctx, parts)
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range outs {
+				if b != nil {
+					o.pending = append(o.pending, b)
+				}
+			}
+			return o.nextPending(), nil
+		}
+		for _, p := range parts {
+			p.toTable()
+		}
 	}
 	if o.canMergeParallel(parts) {
 		outs, ok, err := o.mergeParallel(ctx, parts)

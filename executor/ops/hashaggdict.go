@@ -80,6 +80,15 @@ func dictKey(g expr.Expr, b arrow.RecordBatch) *array.Dictionary {
 // insertKeys sets p.gids to the groups of the rows sel (nil: every row)
 // of keys, adding groups, and -1 for the other rows.
 func (p *aggPart) insertKeys(ctx context.Context, keys []arrow.Array, sel []int32) error {
+	if p.set != nil {
+		if ok, err := p.addToSet(ctx, keys, sel, len(p.gids)); ok || err != nil {
+			return err
+		}
+		p.toTable()
+	}
+	if p.o.keySets {
+		defer p.startKeySet(keySetMin)
+	}
 	if done, err := p.insertCodes(ctx, keys, sel); done || err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (boo
 	defer in.release()
 	n := int(b.NumRows())
 	p.gids = growTo(p.gids[:0], n)[:n]
-	before := p.table.len()
+	before := p.held()
 	if err := p.insertKeys(ctx, keys, p.sel); err != nil {
 		return true, err
 	}
@@ -105,7 +105,7 @@ func (p *aggPart) consumeSelected(ctx context.Context, b arrow.RecordBatch) (boo
 	if err != nil {
 		return true, err
 	}
-	return true, p.account(int64(p.table.len()-before)*p.perGroup + grown)
+	return true, p.account(p.held() - before + grown)
 }
 
 // nonDataError returns err unless it is a data error.

@@ -65,6 +65,15 @@ func (p *aggPart) account(n int64) error {
 	}
 	res.ForceGrow(n)
 	p.bytes += n
+	if p.set != nil {
+		// Spilling looks rows' groups up: they go back to a table.
+		before := p.held()
+		p.toTable()
+		if grown := p.held() - before; grown > 0 {
+			res.ForceGrow(grown)
+			p.bytes += grown
+		}
+	}
 	types := keyArrowTypes(p.o.groups)
 	h, err := newRowHasher(types, p.o.seed)
 	if err != nil {

@@ -127,7 +127,10 @@ func (o *sortOp) materialize(ctx context.Context) error {
 			b.Release()
 			continue
 		}
-		cost := materializeCost(b)
+		// The rows' share of the sort (sortRowBytes) is reserved with
+		// them: a run written when the budget refuses is sorted in
+		// memory as well.
+		cost := materializeCost(b) + sortRowBytes*b.NumRows()
 		if o.res.TryGrow(cost) {
 			held = append(held, b)
 			continue
@@ -177,6 +180,8 @@ func (o *sortOp) materialize(ctx context.Context) error {
 	o.cols = data
 	defer func() { releaseArrays(keys) }()
 	o.order, err = sortRowsFrom(keys, o.keys, n, batchStarts(held))
+	// Only the order outlives the sort.
+	o.res.Shrink(int64(n) * (sortRowBytes - 4))
 	return err
 }
 

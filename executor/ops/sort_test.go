@@ -224,3 +224,70 @@ func TestTopNCompaction(t *testing.T) {
 	got := mustDrain(t, op)
 	sameOrdered(t, fmtRows(got), fmtRows(intRows(1, 2, 3, 4, 5)))
 }
+
+// TestSortRunsByValue sorts rows by an integer key with many ties and then
+// by a second integer or numeric key without NULLs, ascending and
+// descending (the runs sorted on the second key's values), against a
+// stable sort of the same values.
+func TestSortRunsByValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	mem := checked(t)
+	for _, n := range []int{300, 5000} {
+		first := make([]int64, n)
+		decs := make([]decimal128.Num, n)
+		i64s := make([]int64, n)
+		i32s := make([]int32, n)
+		for i := range n {
+			first[i] = int64(r.IntN(n/6+1)) - 20 // runs of ~6 rows, and one long run when n is small
+			if n < 1000 && r.IntN(3) == 0 {
+				first[i] = 7
+			}
+			// Numerics past 64 bits, negative and positive, with ties.
+			decs[i] = decimal128.FromI64(int64(r.IntN(9) - 4)).Mul(decimal128.FromU64(1 << 62)).Add(decimal128.FromI64(int64(r.IntN(5) - 2)))
+			i64s[i] = int64(r.IntN(11)-5) << 40
+			i32s[i] = int32(r.IntN(11) - 5)
+		}
+		seconds := []struct {
+			name string
+			arr  arrow.Array
+			cmp  func(a, b int) int
+		}{
+			{"numeric", fixedArray(mem, &arrow.Decimal128Type{Precision: 38, Scale: 2}, decs, nil), func(a, b int) int { return decs[a].Cmp(decs[b]) }},
+			{"int64", fixedArray(mem, arrow.PrimitiveTypes.Int64, i64s, nil), func(a, b int) int { return cmp.Compare(i64s[a], i64s[b]) }},
+			{"int32", fixedArray(mem, arrow.PrimitiveTypes.Int32, i32s, nil), func(a, b int) int { return cmp.Compare(i32s[a], i32s[b]) }},
+		}
+		firstArr := fixedArray(mem, arrow.PrimitiveTypes.Int64, first, nil)
+		for _, sec := range seconds {
+			for _, desc := range []bool{false, true} {
+				t.Run(fmt.Sprintf("n=%d/%s/desc=%v", n, sec.name, desc), func(t *testing.T) {
+					got, err := sortRows([]arrow.Array{firstArr, sec.arr}, []SortKey{{}, {Desc: desc, NullsFirst: desc}}, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := make([]int32, n)
+					for i := range want {
+						want[i] = int32(i)
+					}
+					sort.SliceStable(want, func(i, j int) bool {
+						a, b := int(want[i]), int(want[j])
+						if c := cmp.Compare(first[a], first[b]); c != 0 {
+							return c < 0
+						}
+						c := sec.cmp(a, b)
+						if desc {
+							c = -c
+						}
+						return c < 0
+					})
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("position %d: row %d, want row %d", i, got[i], want[i])
+						}
+					}
+				})
+			}
+			sec.arr.Release()
+		}
+		firstArr.Release()
+	}
+}

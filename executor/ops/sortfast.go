@@ -26,6 +26,12 @@ type sortEntry struct {
 	row int32
 }
 
+// sortRowBytes is the memory sortRows takes per row, beyond the keys it
+// reads: the order it returns (4 bytes), the (prefix, row) entries (16)
+// and the radix sort's or the presorted merge's second copy of them
+// (16). Operators reserve it from the query's budget before sorting.
+const sortRowBytes = 4 + 2*16
+
 // sortRows returns the stable order of rows 0..n-1 by keys.
 func sortRows(keys []arrow.Array, specs []SortKey, n int) ([]int32, error) {
 	return sortRowsFrom(keys, specs, n, nil)
@@ -76,11 +82,22 @@ func sortSubsetFrom(rows []int32, keys []arrow.Array, specs []SortKey, cmps []ro
 	if specs[0].Desc {
 		flip = ^uint64(0)
 	}
-	for _, r := range rows {
-		if keys[0].DataType().ID() == arrow.NULL || !v.OK(int(r)) {
-			nulls = append(nulls, r)
-		} else {
-			entries = append(entries, sortEntry{prefix(int(r)) ^ flip, r})
+	switch {
+	case keys[0].NullN() == 0 && keys[0].DataType().ID() == arrow.INT64:
+		// The common key (an id, a date as int64) without a call a row.
+		d := fixedVals[int64](keys[0])
+		entries = entries[:len(rows)]
+		for i, r := range rows {
+			entries[i] = sortEntry{(uint64(d[r]) ^ 1<<63) ^ flip, r}
+		}
+	default:
+		isNull := keys[0].DataType().ID() == arrow.NULL
+		for _, r := range rows {
+			if isNull || !v.OK(int(r)) {
+				nulls = append(nulls, r)
+			} else {
+				entries = append(entries, sortEntry{prefix(int(r)) ^ flip, r})
+			}
 		}
 	}
 	rest := cmps
@@ -136,8 +153,13 @@ func radixUnlessPresorted(entries []sortEntry, starts []int, nulls bool) []sortE
 }
 
 // sortRuns sorts every run of entries with equal keys by the remaining
-// keys: short runs by comparison, long ones recursively.
+// keys: short runs by comparison, long ones recursively; by one integer
+// or numeric key without NULLs (analyst q09's price within an order), on
+// that key's values laid out beside the rows (sortRunsWide).
 func sortRuns(entries []sortEntry, keys []arrow.Array, specs []SortKey, cmps []rowCmp) {
+	if len(keys) == 1 && sortRunsWide(entries, keys[0], specs[0].Desc) {
+		return
+	}
 	var run []int32
 	for i := 0; i < len(entries); {
 		j := i + 1
@@ -160,6 +182,103 @@ func sortRuns(entries []sortEntry, keys []arrow.Array, specs []SortKey, cmps []r
 		}
 		i = j
 	}
+}
+
+// wideEntry is a row with a 128-bit key whose unsigned (hi, lo) order is
+// the sort order.
+type wideEntry struct {
+	hi, lo uint64
+	row    int32
+}
+
+func (a wideEntry) less(b wideEntry) bool {
+	if a.hi != b.hi {
+		return a.hi < b.hi
+	}
+	if a.lo != b.lo {
+		return a.lo < b.lo
+	}
+	return a.row < b.row
+}
+
+// sortRunsWide is sortRuns by the one key arr when it is integer-like or
+// numeric without NULLs, and reports whether it was: each run's values
+// are copied beside its rows as wide keys and sorted inline, where
+// comparing rows through the comparator closures (two per comparison,
+// the key's and the row tie break) cost more than the values' loads.
+func sortRunsWide(entries []sortEntry, arr arrow.Array, desc bool) bool {
+	if arr.NullN() > 0 {
+		return false
+	}
+	flip := uint64(0)
+	if desc {
+		flip = ^uint64(0)
+	}
+	var fill func(dst []wideEntry, run []sortEntry)
+	switch arr.DataType().ID() {
+	case arrow.INT32, arrow.DATE32:
+		d := fixedVals[int32](arr)
+		fill = func(dst []wideEntry, run []sortEntry) {
+			for k, e := range run {
+				dst[k] = wideEntry{flip, (uint64(int64(d[e.row])) ^ 1<<63) ^ flip, e.row}
+			}
+		}
+	case arrow.INT64, arrow.TIMESTAMP:
+		d := fixedVals[int64](arr)
+		fill = func(dst []wideEntry, run []sortEntry) {
+			for k, e := range run {
+				dst[k] = wideEntry{flip, (uint64(d[e.row]) ^ 1<<63) ^ flip, e.row}
+			}
+		}
+	case arrow.DECIMAL128:
+		d := fixedVals[decimal128.Num](arr)
+		fill = func(dst []wideEntry, run []sortEntry) {
+			for k, e := range run {
+				x := d[e.row]
+				dst[k] = wideEntry{(uint64(x.HighBits()) ^ 1<<63) ^ flip, x.LowBits() ^ flip, e.row}
+			}
+		}
+	default:
+		return false
+	}
+	var buf []wideEntry
+	for i := 0; i < len(entries); {
+		j := i + 1
+		for j < len(entries) && entries[j].key == entries[i].key {
+			j++
+		}
+		if j-i > 1 {
+			run := entries[i:j]
+			buf = growTo(buf[:0], len(run))[:len(run)]
+			fill(buf, run)
+			if len(buf) <= 16 {
+				// Insertion sort: runs are a few rows (an order's lines).
+				for a := 1; a < len(buf); a++ {
+					x := buf[a]
+					b := a
+					for ; b > 0 && x.less(buf[b-1]); b-- {
+						buf[b] = buf[b-1]
+					}
+					buf[b] = x
+				}
+			} else {
+				slices.SortFunc(buf, func(a, b wideEntry) int {
+					switch {
+					case a.less(b):
+						return -1
+					case b.less(a):
+						return 1
+					}
+					return 0
+				})
+			}
+			for k := range run {
+				run[k].row = buf[k].row
+			}
+		}
+		i = j
+	}
+	return true
 }
 
 // prefixer returns the ascending 64-bit prefix of non-NULL values of arr

@@ -280,3 +280,87 @@ func TestSortSpillKeepsValueScales(t *testing.T) {
 		t.Errorf("quotients have %d distinct scales, want several: %v", len(places), got[:3])
 	}
 }
+
+// TestSortReservesItsEntries: sorting n rows takes a 16-byte (prefix,
+// row) entry per row and as many again for the radix sort's scatter,
+// memory the query's budget must count. With room, the sort's peak
+// reservation covers them beside its rows; under a budget that holds the
+// rows but not those, the sort writes runs to disk and merges them,
+// within the budget, where it sorted in memory past it.
+func TestSortReservesItsEntries(t *testing.T) {
+	const n, size = 20000, 500
+	r := rand.New(rand.NewPCG(51, 52))
+	schema := schemaOf(i64)
+	rows := make([][]any, n)
+	for i := range rows {
+		rows[i] = []any{int64(r.IntN(1 << 40))}
+	}
+	mem := checked(t)
+	var held int64 // the batches and their concatenated copy
+	for _, b := range mkBatches(mem, schema, rows, size, false) {
+		held += 2 * membudget.BatchBytes(b)
+		b.Release()
+	}
+	keys := []SortKey{{Expr: col(0, tI8)}}
+	ref, _ := NewSort(testEnv(mem, size), source(mem, schema, rows, size, false), keys)
+	want := fmtRows(mustDrain(t, ref))
+
+	env := spillEnv(t, mem, size, 1<<30)
+	op, _ := NewSort(env, source(mem, schema, rows, size, false), keys)
+	sameOrdered(t, fmtRows(mustDrain(t, op)), want)
+	if peak, need := env.Budget.Peak(), held+32*n; peak < need {
+		t.Errorf("peak reservation %d bytes, below the rows' %d and the entries' %d", peak, held, 32*n)
+	}
+
+	limit := held + 16*n
+	env = spillEnv(t, mem, size, limit)
+	op, _ = NewSort(env, source(mem, schema, rows, size, false), keys)
+	sameOrdered(t, fmtRows(mustDrain(t, op)), want)
+	if env.Budget.Spilled() == 0 {
+		t.Errorf("the sort of %d bytes of rows and %d of entries did not spill under a budget of %d", held, 32*n, limit)
+	}
+	if peak := env.Budget.Peak(); peak > limit {
+		t.Errorf("peak reservation %d bytes over the budget of %d", peak, limit)
+	}
+}
+
+// TestWindowReservesSortEntries: a window sorts its input as the sort
+// does but cannot spill, so a budget that holds its rows and not the
+// sort's entries fails with 53200.
+func TestWindowReservesSortEntries(t *testing.T) {
+	const n, size = 20000, 500
+	r := rand.New(rand.NewPCG(53, 54))
+	schema := schemaOf(i64)
+	rows := make([][]any, n)
+	for i := range rows {
+		rows[i] = []any{int64(r.IntN(1 << 40))}
+	}
+	mem := checked(t)
+	var held int64
+	for _, b := range mkBatches(mem, schema, rows, size, false) {
+		held += 2 * membudget.BatchBytes(b)
+		b.Release()
+	}
+	spec := WindowSpec{OrderBy: []SortKey{{Expr: col(0, tI8)}}, Funcs: []WindowFunc{{Func: "rank"}}}
+	run := func(limit int64) (int64, error) {
+		env := spillEnv(t, mem, size, limit)
+		op, err := NewWindow(env, source(mem, schema, rows, size, false), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := drain(t, op)
+		if err == nil && len(got) != n {
+			t.Errorf("%d rows, want %d", len(got), n)
+		}
+		return env.Budget.Peak(), err
+	}
+	peak, err := run(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if need := held + 32*n; peak < need {
+		t.Errorf("peak reservation %d bytes, below the rows' %d and the entries' %d", peak, held, 32*n)
+	}
+	_, err = run(held + 16*n)
+	wantCode(t, err, "53200")
+}

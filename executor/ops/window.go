@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
@@ -261,10 +262,18 @@ func (o *windowOp) compute(ctx context.Context) error {
 	specs := make([]SortKey, np, np+no)
 	specs = append(specs, o.spec.OrderBy...)
 	if np+no > 0 {
+		// A window cannot spill: a budget too small for the sort fails.
+		if err := o.res.Grow(int64(n) * sortRowBytes); err != nil {
+			return err
+		}
 		if o.order, err = sortRowsFrom(keys[:np+no], specs, n, starts); err != nil {
 			return err
 		}
+		o.res.Shrink(int64(n) * (sortRowBytes - 4)) // the order stays
 	} else {
+		if err := o.res.Grow(4 * int64(n)); err != nil {
+			return err
+		}
 		o.order = make([]int32, n)
 		for i := range o.order {
 			o.order[i] = int32(i)
@@ -274,6 +283,10 @@ func (o *windowOp) compute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.res.Grow(w.bytes()); err != nil {
+		return err
+	}
+	defer o.res.Shrink(w.bytes()) // w is the functions' alone
 	w.env, w.hasOrder = o.env, no > 0
 	rest := keys[np+no:]
 	for _, f := range o.spec.Funcs {
@@ -353,56 +366,112 @@ type winData struct {
 }
 
 func newWinData(pkeys, okeys []arrow.Array, order []int32) (*winData, error) {
-	w := &winData{n: len(order), grp: make([]int32, len(order))}
-	pc, err := eqCmps(pkeys)
-	if err != nil {
-		return nil, err
+	n := len(order)
+	w := &winData{n: n, grp: make([]int32, n)}
+	// change[k] says whether position k starts a new partition
+	// (changedPart) or peer group (changedPeer): marked key by key in
+	// typed loops, then counted, so that the boundary lists are
+	// allocated once at their size (appending to them copied each a
+	// few times over, for a partition per order in analyst q09).
+	change := make([]uint8, n)
+	for _, k := range pkeys {
+		if err := markChanges(change, k, order, changedPart|changedPeer); err != nil {
+			return nil, err
+		}
 	}
-	oc, err := eqCmps(okeys)
-	if err != nil {
-		return nil, err
+	for _, k := range okeys {
+		if err := markChanges(change, k, order, changedPeer); err != nil {
+			return nil, err
+		}
 	}
-	w.parts, w.gfirst, w.gstart = []int32{0}, []int32{0}, []int32{0}
-	for k := 1; k < w.n; k++ {
-		a, b := int(order[k-1]), int(order[k])
-		newPart := differ(pc, a, b)
-		if newPart || differ(oc, a, b) {
+	parts, peers := 1, 1
+	for _, c := range change[min(1, n):] {
+		parts += int(c & changedPart)
+		peers += int(c&changedPeer) >> 1
+	}
+	if n == 0 {
+		parts, peers = 0, 0
+	}
+	w.parts = make([]int32, 1, parts+1)
+	w.gfirst = make([]int32, 1, parts+1)
+	w.gstart = make([]int32, 1, peers+1)
+	g := int32(0)
+	for k := 1; k < n; k++ {
+		c := change[k]
+		if c&changedPeer != 0 {
+			g++
 			w.gstart = append(w.gstart, int32(k))
 		}
-		if newPart {
+		if c&changedPart != 0 {
 			w.parts = append(w.parts, int32(k))
-			w.gfirst = append(w.gfirst, int32(len(w.gstart)-1))
+			w.gfirst = append(w.gfirst, g)
 		}
-		w.grp[k] = int32(len(w.gstart) - 1)
+		w.grp[k] = g
 	}
-	if w.n == 0 {
+	if n == 0 {
 		w.parts, w.gfirst, w.gstart = w.parts[:0], w.gfirst[:0], w.gstart[:0]
 	}
-	w.parts = append(w.parts, int32(w.n))
+	w.parts = append(w.parts, int32(n))
 	w.gfirst = append(w.gfirst, int32(len(w.gstart)))
-	w.gstart = append(w.gstart, int32(w.n))
+	w.gstart = append(w.gstart, int32(n))
 	return w, nil
 }
 
-func eqCmps(keys []arrow.Array) ([]rowCmp, error) {
-	out := make([]rowCmp, len(keys))
-	for i, k := range keys {
-		c, err := newRowCmp(k, false, false)
-		if err != nil {
-			return nil, err
+// Bits of newWinData's per-position changes.
+const (
+	changedPart = 1 << iota // a partition starts here
+	changedPeer             // a peer group starts here
+)
+
+// markChanges sets bit in change[k] for every position k > 0 whose row
+// order[k] differs from order[k-1]'s in the key column arr (NULL equals
+// NULL). Integer-like and numeric keys without NULLs compare their
+// values in place; the others go through the row comparator.
+func markChanges(change []uint8, arr arrow.Array, order []int32, bit uint8) error {
+	if arr.NullN() == 0 {
+		switch arr.DataType().ID() {
+		case arrow.INT32, arrow.DATE32:
+			markValueChanges(change, fixedVals[int32](arr), order, bit)
+			return nil
+		case arrow.INT64, arrow.TIMESTAMP:
+			markValueChanges(change, fixedVals[int64](arr), order, bit)
+			return nil
+		case arrow.DECIMAL128:
+			markValueChanges(change, fixedVals[decimal128.Num](arr), order, bit)
+			return nil
 		}
-		out[i] = c
 	}
-	return out, nil
+	c, err := newRowCmp(arr, false, false)
+	if err != nil {
+		return err
+	}
+	for k := 1; k < len(order); k++ {
+		if change[k]&bit != bit && c(int(order[k-1]), int(order[k])) != 0 {
+			change[k] |= bit
+		}
+	}
+	return nil
 }
 
-func differ(cmps []rowCmp, a, b int) bool {
-	for _, c := range cmps {
-		if c(a, b) != 0 {
-			return true
-		}
+// markValueChanges is markChanges over the values of a key column whose
+// equal values are equal keys.
+func markValueChanges[T comparable](change []uint8, vals []T, order []int32, bit uint8) {
+	if len(order) == 0 {
+		return
 	}
-	return false
+	prev := vals[order[0]]
+	for k := 1; k < len(order); k++ {
+		v := vals[order[k]]
+		if v != prev {
+			change[k] |= bit
+		}
+		prev = v
+	}
+}
+
+// bytes is the memory w holds.
+func (w *winData) bytes() int64 {
+	return 4 * int64(cap(w.grp)+cap(w.parts)+cap(w.gfirst)+cap(w.gstart))
 }
 
 // partition calls fn for every partition [ps, pe) with its first peer
