@@ -261,9 +261,12 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 // 100 of that join, which pads the a rows it fails but never drops them.
 // A filter on b's key never moves to a (the join keeps every a row); one
 // in WHERE has made the join inner before this. A semi join keeps a rows
-// only by their matches, so its ON b.y < 100 restricts a.x too. Anti and
-// mark joins are left alone: a right row that cannot match still makes
-// NOT IN NULL.
+// only by their matches, so its ON b.y < 100 restricts a.x too. An anti
+// join (NOT EXISTS; NOT IN only where neither side is ever NULL) keeps
+// an a row when no b row matches it: a b row the derived restriction
+// removes matches no a row the join considers, so b is restricted as a
+// LEFT JOIN's null-extended side is, and a never is. A mark join is left
+// alone: there a right row that cannot match still makes NOT IN NULL.
 func deriveIntoNullable(t logical.JoinType, conds, toLeft, toRight, cond []logical.Expr, leftCols, rightCols logical.ColSet) (left, right []logical.Expr) {
 	over := func(es []logical.Expr, cols logical.ColSet) []logical.Expr {
 		var out []logical.Expr
@@ -279,7 +282,7 @@ func deriveIntoNullable(t logical.JoinType, conds, toLeft, toRight, cond []logic
 	case logical.SemiJoin:
 		toLeft = append(toLeft, deriveTransitive(cat(conds, toLeft), toRight, leftCols, toLeft)...)
 		fallthrough
-	case logical.LeftJoin, logical.SingleJoin:
+	case logical.LeftJoin, logical.SingleJoin, logical.AntiJoin:
 		toRight = append(toRight, deriveTransitive(cat(conds, toLeft), cat(toLeft, over(cond, leftCols)), rightCols, toRight)...)
 	case logical.RightJoin:
 		toLeft = append(toLeft, deriveTransitive(cat(conds, toRight), cat(toRight, over(cond, rightCols)), leftCols, toLeft)...)
