@@ -378,6 +378,10 @@ func equiJoinEstimate(x *Join) (float64, bool) {
 	for _, c := range Conjuncts(x.Cond) {
 		a, b, ok := ColumnEquality(c)
 		if !ok {
+			// An integer key equal to a bigint one.
+			a, b, ok = IntegerEquality(c)
+		}
+		if !ok {
 			continue
 		}
 		if !lcols.Has(a.ID) {

@@ -184,7 +184,7 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 	refs := map[logical.ColumnID]*logical.ColRef{}
 	var widened [][2]classMember
 	for _, c := range conds {
-		if l, r, ok := integerEquality(c); ok && !isPlainEquality(c) {
+		if l, r, ok := logical.IntegerEquality(c); ok && !isPlainEquality(c) {
 			li, lok := leafOf[l.ID]
 			ri, rok := leafOf[r.ID]
 			if lok && rok && li != ri {

@@ -507,7 +507,7 @@ func TestDerivedKeyFilterShapes(t *testing.T) {
 
 // TestDPWidenedKeys: an integer key joined to a bigint one (bound as
 // CAST(l_orderkey AS bigint) = o_orderkey) links its two inputs as an
-// equality of one type does: the join-order search estimates and orders
+// equality of one type does: the join-order search and Estimate count
 // them alike, instead of costing a pairing of every row with every row
 // at a guessed 30%, and the join keeps the written condition.
 func TestDPWidenedKeys(t *testing.T) {
@@ -529,6 +529,12 @@ func TestDPWidenedKeys(t *testing.T) {
 	for _, set := range []uint32{0b011, 0b111} {
 		if got, want := gm.rows(set), gs.rows(set); math.Abs(got-want) > 1e-6*want {
 			t.Errorf("inputs %03b: %.0f rows, want %.0f as with keys of one type", set, got, want)
+		}
+	}
+	for _, cond := range []logical.Expr{widened, same[0]} {
+		j := &logical.Join{Type: logical.InnerJoin, Left: leaves[0], Right: leaves[1], Cond: cond}
+		if got, want := logical.Estimate(j), 6_000_000*logical.Estimate(leaves[1])/1_500_000; math.Abs(got-want) > 1 {
+			t.Errorf("Estimate of lineitem ⋈ orders on %v: %.0f rows, want %.0f (a foreign-key join)", cond, got, want)
 		}
 	}
 	sameTree, _ := dpOrder(leaves, same)

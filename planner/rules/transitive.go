@@ -34,7 +34,7 @@ func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have 
 	for _, e := range eqs {
 		l, r, ok := colEquality(e)
 		if !ok {
-			l, r, ok = integerEquality(e)
+			l, r, ok = logical.IntegerEquality(e)
 		}
 		if !ok || l.ID == r.ID || !sameOrderTypes(l.T) {
 			continue
@@ -161,51 +161,6 @@ func (c columnClasses) union(a, b logical.ColumnID) {
 	if ra, rb := c.find(a), c.find(b); ra != rb {
 		c[ra] = rb
 	}
-}
-
-// integerEquality splits `a = b` between two integer columns of different
-// widths, which binding compares as the wider type (CAST(a AS bigint) =
-// b): every integer of the narrower type is one of the wider type, so
-// the two are equal exactly when the columns' values are.
-func integerEquality(p logical.Expr) (*logical.ColRef, *logical.ColRef, bool) {
-	b, ok := p.(*logical.Binary)
-	if !ok || b.Op != expr.OpEq {
-		return nil, nil, false
-	}
-	l, lok := widenedColumn(b.L)
-	r, rok := widenedColumn(b.R)
-	return l, r, lok && rok
-}
-
-// widenedColumn returns the integer column e is, through casts to wider
-// integer types.
-func widenedColumn(e logical.Expr) (*logical.ColRef, bool) {
-	for {
-		switch x := e.(type) {
-		case *logical.ColRef:
-			return x, integerWidth(x.T) > 0
-		case *logical.Cast:
-			if w := integerWidth(x.T); w == 0 || w < integerWidth(x.E.Type()) {
-				return nil, false
-			}
-			e = x.E
-		default:
-			return nil, false
-		}
-	}
-}
-
-// integerWidth is the bytes of an integer type, 0 for other types.
-func integerWidth(t sqltypes.Type) int {
-	switch t.Kind {
-	case sqltypes.Int2:
-		return 2
-	case sqltypes.Int4:
-		return 4
-	case sqltypes.Int8:
-		return 8
-	}
-	return 0
 }
 
 // onIntegerColumn gives the constants of restriction p (made for a column
