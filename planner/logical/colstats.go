@@ -31,6 +31,91 @@ func ColumnDistinct(s *Scan, k int) (float64, bool) {
 	return float64(hi-lo) + 1, true
 }
 
+// ScanDistinct estimates the distinct values of column k of scan s after
+// its filters: ColumnDistinct's count times the share of the scan's rows
+// that its restrictions of that column alone keep (l_orderkey < 1000
+// keeps the keys below 1000, and about that share of them). Callers cap
+// it by the rows they estimate. Without the scaling, a restriction of a
+// join key that both sides carry (one derived from the other through the
+// join's equality) would count twice in |L|·|R| / max(V(a), V(b)): once
+// in each side's rows, and never in the distinct counts.
+func ScanDistinct(s *Scan, k int) (float64, bool) {
+	v, ok := ColumnDistinct(s, k)
+	if !ok {
+		return 0, false
+	}
+	return max(1, v*columnShare(s, s.Cols[k])), true
+}
+
+// columnShare is the fraction of s's rows its filters on column id alone
+// keep, each distinct restriction once (scanFilters).
+func columnShare(s *Scan, id ColumnID) float64 {
+	share := 1.0
+	for _, f := range scanFilters(s) {
+		if cols := ColumnsOf(f); len(cols) == 1 && cols.Has(id) {
+			share *= scanSelectivity(s, f)
+		}
+	}
+	return share
+}
+
+// scanFilters returns the filters of s that restrict its rows further,
+// leaving out a restriction of a column that the scan's own column
+// equalities make equal to another column restricted alike: with x = z
+// and x < 10, z < 10 (derived from x < 10 through x = z, or written)
+// keeps no row x < 10 does not.
+func scanFilters(s *Scan) []Expr {
+	root := map[ColumnID]ColumnID{}
+	var find func(ColumnID) ColumnID
+	find = func(id ColumnID) ColumnID {
+		if r, ok := root[id]; ok && r != id {
+			r = find(r)
+			root[id] = r
+			return r
+		}
+		return id
+	}
+	equated := ColSet{}
+	for _, f := range s.Filters {
+		if l, r, ok := ColumnEquality(f); ok && l.T.Equal(r.T) {
+			equated.Add(l.ID)
+			equated.Add(r.ID)
+			if a, b := find(l.ID), find(r.ID); a != b {
+				root[a] = b
+			}
+		}
+	}
+	if len(equated) == 0 {
+		return s.Filters
+	}
+	out := make([]Expr, 0, len(s.Filters))
+	seen := map[string]bool{}
+	for _, f := range s.Filters {
+		if cols := ColumnsOf(f); len(cols) == 1 {
+			var id ColumnID
+			for c := range cols {
+				id = c
+			}
+			if equated.Has(id) {
+				r := find(id)
+				onRoot := Rewrite(f, func(e Expr) Expr {
+					if c, ok := e.(*ColRef); ok && c.ID == id {
+						return &ColRef{ID: r, T: c.T}
+					}
+					return e
+				})
+				k := CanonicalKey(onRoot)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // KeyRows returns, when column id of n's output is unique there because
 // it is a declared key of the data product it comes from (unique or
 // primary_key in the descriptor), the rows of that product. A key stays
@@ -103,7 +188,7 @@ func distinctOf(n Node, id ColumnID, rows float64) (float64, bool) {
 	if found == nil {
 		return 0, false
 	}
-	v, ok := ColumnDistinct(found, k)
+	v, ok := ScanDistinct(found, k)
 	return max(1, min(v, rows)), ok
 }
 
@@ -159,7 +244,7 @@ func exprDistinct(n Node, e Expr, rows float64) (float64, bool) {
 		p, i := producer(n, x.ID)
 		switch p := p.(type) {
 		case *Scan:
-			v, ok := ColumnDistinct(p, i)
+			v, ok := ScanDistinct(p, i)
 			return max(1, min(v, rows)), ok
 		case *Project:
 			return exprDistinct(p.Input, p.Exprs[i], rows)
@@ -292,6 +377,10 @@ func equiJoinEstimate(x *Join) (float64, bool) {
 	best := -1.0
 	for _, c := range Conjuncts(x.Cond) {
 		a, b, ok := ColumnEquality(c)
+		if !ok {
+			// An integer key equal to a bigint one.
+			a, b, ok = IntegerEquality(c)
+		}
 		if !ok {
 			continue
 		}

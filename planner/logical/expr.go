@@ -314,6 +314,51 @@ func ColumnEquality(p Expr) (l, r *ColRef, ok bool) {
 	return l, r, lok && rok
 }
 
+// IntegerEquality splits `a = b` between two integer columns of different
+// widths, which binding compares as the wider type (CAST(a AS bigint) =
+// b): every integer of the narrower type is one of the wider type, so
+// the two are equal exactly when the columns' values are.
+func IntegerEquality(p Expr) (*ColRef, *ColRef, bool) {
+	b, ok := p.(*Binary)
+	if !ok || b.Op != expr.OpEq {
+		return nil, nil, false
+	}
+	l, lok := widenedColumn(b.L)
+	r, rok := widenedColumn(b.R)
+	return l, r, lok && rok
+}
+
+// widenedColumn returns the integer column e is, through casts to wider
+// integer types.
+func widenedColumn(e Expr) (*ColRef, bool) {
+	for {
+		switch x := e.(type) {
+		case *ColRef:
+			return x, IntegerWidth(x.T) > 0
+		case *Cast:
+			if w := IntegerWidth(x.T); w == 0 || w < IntegerWidth(x.E.Type()) {
+				return nil, false
+			}
+			e = x.E
+		default:
+			return nil, false
+		}
+	}
+}
+
+// IntegerWidth is the bytes of an integer type, 0 for other types.
+func IntegerWidth(t sqltypes.Type) int {
+	switch t.Kind {
+	case sqltypes.Int2:
+		return 2
+	case sqltypes.Int4:
+		return 4
+	case sqltypes.Int8:
+		return 8
+	}
+	return 0
+}
+
 // Conjuncts splits e on AND.
 func Conjuncts(e Expr) []Expr {
 	if e == nil {

@@ -128,6 +128,11 @@ type joinGraph struct {
 	// join uses the query's own expression where there is one.
 	original map[[2]logical.ColumnID]logical.Expr
 	residual []residualCond
+	// widened are equalities of integer columns of two inputs that differ
+	// in width (CAST(a AS bigint) = b): hash-join keys and links like the
+	// classes' equalities, but kept out of the classes, whose implied
+	// equalities are written between columns of one type.
+	widened []residualCond
 	// filters are conditions on one input only; constant read no input.
 	filters  map[int][]logical.Expr
 	constant []logical.Expr
@@ -177,7 +182,17 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 	// as values).
 	classes := columnClasses{}
 	refs := map[logical.ColumnID]*logical.ColRef{}
+	var widened [][2]classMember
 	for _, c := range conds {
+		if l, r, ok := logical.IntegerEquality(c); ok && !isPlainEquality(c) {
+			li, lok := leafOf[l.ID]
+			ri, rok := leafOf[r.ID]
+			if lok && rok && li != ri {
+				widened = append(widened, [2]classMember{{leaf: li, col: l}, {leaf: ri, col: r}})
+				g.widened = append(g.widened, residualCond{cond: c, mask: 1<<li | 1<<ri})
+				continue
+			}
+		}
 		l, r, ok := logical.ColumnEquality(c)
 		var li, ri int
 		if ok {
@@ -243,6 +258,16 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 			}
 		}
 	}
+	for _, w := range widened {
+		x, y := w[0], w[1]
+		i, j := min(x.leaf, y.leaf), max(x.leaf, y.leaf)
+		sel := g.linkSelectivity(x, y, ndv, keys)
+		if s, ok := strongest[[2]int{i, j}]; !ok || sel < s {
+			strongest[[2]int{i, j}] = sel
+		}
+		g.adjacent[i] |= 1 << j
+		g.adjacent[j] |= 1 << i
+	}
 	for k, sel := range strongest {
 		g.links = append(g.links, classLink{i: k[0], j: k[1], sel: sel})
 	}
@@ -254,6 +279,12 @@ func newJoinGraph(leaves []logical.Node, conds []logical.Expr) *joinGraph {
 		return x.i < y.i || x.i == y.i && x.j < y.j
 	})
 	return g
+}
+
+// isPlainEquality reports whether c equates two columns of one type.
+func isPlainEquality(c logical.Expr) bool {
+	l, r, ok := logical.ColumnEquality(c)
+	return ok && l.T.Equal(r.T)
 }
 
 // linkSelectivity is the fraction of the pairs of rows of x's and y's
@@ -383,7 +414,7 @@ func (g *joinGraph) conditions(l, r uint32) logical.Expr {
 		}
 		out = append(out, g.classEquality(left, right))
 	}
-	for _, c := range g.residual {
+	for _, c := range append(g.widened, g.residual...) {
 		if c.mask&^(l|r) == 0 && c.mask&l != 0 && c.mask&r != 0 {
 			out = append(out, c.cond)
 		}

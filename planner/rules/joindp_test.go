@@ -393,3 +393,168 @@ func TestDerivedKeyFilterCountedOnce(t *testing.T) {
 		t.Errorf("Estimate with an unshared lineitem filter: %.0f rows, want %.0f", got, want)
 	}
 }
+
+// TestDerivedKeyFilterShapes: a key filter derived through join
+// equalities leaves the estimates where they were with the filter on its
+// own side only, for joins that are not foreign-key joins (neither key
+// declared: the distinct counts of the filtered keys shrink with the
+// rows, so |L|·|R| / max(V) keeps the share once), for three inputs
+// whose keys one class equates (the join-order search and Estimate of
+// the tree it picks), and within one scan whose own equality makes the
+// derived restriction repeat the written one.
+func TestDerivedKeyFilterShapes(t *testing.T) {
+	below := func(c *logical.ColRef, x int64) logical.Expr {
+		return &logical.Binary{Op: expr.OpLt, L: c, R: &logical.Const{T: sqltypes.TypeInt8, V: x}, T: sqltypes.TypeBool}
+	}
+	withFilters := func(s *logical.Scan, fs ...logical.Expr) *logical.Scan {
+		c := *s
+		c.Filters = fs
+		return &c
+	}
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-6*max(1, want) }
+
+	t.Run("no key declared", func(t *testing.T) {
+		s := newTPCHShape()
+		lineitem := s.table("lineitem", 6_000_000, false, col("l_partkey", 200_000))
+		partsupp := s.table("partsupp", 800_000, false, col("ps_partkey", 200_000))
+		lk, pk := s.byCol["l_partkey"], s.byCol["ps_partkey"]
+		join := &logical.Join{Type: logical.InnerJoin, Left: lineitem, Right: partsupp, Cond: s.eq("l_partkey", "ps_partkey")}
+		out, err := PushDownFilters(&logical.Filter{Input: join, Pred: below(lk, 1000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushed := out.(*logical.Join)
+		if got := len(pushed.Right.(*logical.Scan).Filters); got != 1 {
+			t.Fatalf("partsupp has %d filters, want the derived ps_partkey < 1000", got)
+		}
+		oneSided := &logical.Join{Type: logical.InnerJoin, Left: withFilters(lineitem, below(lk, 1000)), Right: partsupp, Cond: join.Cond}
+		want := logical.Estimate(oneSided)
+		if got := logical.Estimate(pushed); !near(got, want) {
+			t.Errorf("Estimate: %.0f rows, want %.0f as with lineitem's filter alone", got, want)
+		}
+		g := newJoinGraph([]logical.Node{pushed.Left, pushed.Right}, []logical.Expr{join.Cond})
+		one := newJoinGraph([]logical.Node{oneSided.Left, oneSided.Right}, []logical.Expr{join.Cond})
+		if got, want := g.rows(0b11), one.rows(0b11); !near(got, want) {
+			t.Errorf("join-order estimate: %.0f rows, want %.0f", got, want)
+		}
+		// Written on both sides, the two restrictions are the same one.
+		both := &logical.Join{Type: logical.InnerJoin, Left: withFilters(lineitem, below(lk, 1000)), Right: withFilters(partsupp, below(pk, 1000)), Cond: join.Cond}
+		if got := logical.Estimate(both); !near(got, want) {
+			t.Errorf("Estimate with both filters written: %.0f rows, want %.0f", got, want)
+		}
+	})
+
+	t.Run("three inputs of one class", func(t *testing.T) {
+		s := newTPCHShape()
+		orders := s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000))
+		lineitem := s.table("lineitem", 6_000_000, false, col("l_orderkey", 6_000_000))
+		returns := s.table("returns", 1_000_000, false, col("r_orderkey", 6_000_000))
+		ok := s.byCol["o_orderkey"]
+		conds := []logical.Expr{s.eq("o_orderkey", "l_orderkey"), s.eq("l_orderkey", "r_orderkey")}
+		tree := &logical.Join{Type: logical.InnerJoin, Cond: conds[1], Right: returns,
+			Left: &logical.Join{Type: logical.InnerJoin, Left: orders, Right: lineitem, Cond: conds[0]}}
+		out, err := PushDownFilters(&logical.Filter{Input: tree, Pred: below(ok, 2_000_000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var leaves []logical.Node
+		var pushedConds []logical.Expr
+		flattenInner(out, &leaves, &pushedConds)
+		for _, l := range leaves {
+			if f := l.(*logical.Scan).Filters; len(f) != 1 {
+				t.Fatalf("%s has filters %v, want one restriction of its order key", l.(*logical.Scan).Name, f)
+			}
+		}
+		oneSided := []logical.Node{withFilters(orders, below(ok, 2_000_000)), lineitem, returns}
+		want := newJoinGraph(oneSided, conds).rows(0b111)
+		if got := newJoinGraph(leaves, pushedConds).rows(0b111); !near(got, want) {
+			t.Errorf("join-order estimate of the three: %.0f rows, want %.0f as with orders' filter alone", got, want)
+		}
+		best, found := dpOrder(leaves, pushedConds)
+		unfiltered, _ := dpOrder(oneSided, conds)
+		if !found {
+			t.Fatal("no order found")
+		}
+		if got, want := logical.Estimate(best), logical.Estimate(unfiltered); !near(got, want) {
+			t.Errorf("Estimate of the chosen tree: %.0f rows, want %.0f:\n%s", got, want, explainTree(best, 0))
+		}
+	})
+
+	t.Run("one scan equating two columns", func(t *testing.T) {
+		s := newTPCHShape()
+		lineitem := s.table("lineitem", 6_000_000, false, col("l_commitday", 2_500), col("l_receiptday", 2_500))
+		c, r := s.byCol["l_commitday"], s.byCol["l_receiptday"]
+		same := s.eq("l_commitday", "l_receiptday")
+		out, err := PushDownFilters(&logical.Filter{Input: lineitem, Pred: logical.And([]logical.Expr{same, below(c, 100)})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		written := withFilters(lineitem, same, below(c, 100))
+		want := logical.Estimate(written)
+		withDerived := withFilters(lineitem, same, below(c, 100), below(r, 100))
+		if got := logical.Estimate(withDerived); !near(got, want) {
+			t.Errorf("Estimate with l_receiptday < 100 beside l_commitday = l_receiptday AND l_commitday < 100: %.0f rows, want %.0f", got, want)
+		}
+		if got := logical.Estimate(out); !near(got, want) {
+			t.Errorf("Estimate after pushdown: %.0f rows, want %.0f", got, want)
+		}
+		unrelated := withFilters(lineitem, below(c, 100), below(r, 100))
+		if got, one := logical.Estimate(unrelated), logical.Estimate(withFilters(lineitem, below(c, 100))); near(got, one) {
+			t.Errorf("two restrictions of unequated columns count once (%.0f rows)", got)
+		}
+	})
+}
+
+// TestDPWidenedKeys: an integer key joined to a bigint one (bound as
+// CAST(l_orderkey AS bigint) = o_orderkey) links its two inputs as an
+// equality of one type does: the join-order search and Estimate count
+// them alike, instead of costing a pairing of every row with every row
+// at a guessed 30%, and the join keeps the written condition.
+func TestDPWidenedKeys(t *testing.T) {
+	s := newTPCHShape()
+	lineitem := s.table("lineitem", 6_000_000, false, col("l_orderkey", 6_000_000))
+	orders := s.table("orders", 1_500_000, true, col("o_orderkey", 6_000_000), col("o_custkey", 150_000))
+	customer := s.table("customer", 150_000, true, col("c_custkey", 150_000), col("c_nationkey", 25))
+	leaves := []logical.Node{lineitem, filtered(orders, s.byCol["o_custkey"]), filtered(customer, s.byCol["c_nationkey"])}
+	narrow := *s.byCol["l_orderkey"]
+	narrow.T = sqltypes.TypeInt4
+	widened := &logical.Binary{Op: expr.OpEq, L: &logical.Cast{E: &narrow, T: sqltypes.TypeInt8}, R: s.byCol["o_orderkey"], T: sqltypes.TypeBool}
+	same := []logical.Expr{s.eq("l_orderkey", "o_orderkey"), s.eq("o_custkey", "c_custkey")}
+	mixed := []logical.Expr{widened, s.eq("o_custkey", "c_custkey")}
+
+	gs, gm := newJoinGraph(leaves, same), newJoinGraph(leaves, mixed)
+	if equi, linked := gm.linked(0b001, 0b010); !equi || !linked {
+		t.Errorf("lineitem and orders: linked %v, by an equality %v; want both", linked, equi)
+	}
+	for _, set := range []uint32{0b011, 0b111} {
+		if got, want := gm.rows(set), gs.rows(set); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("inputs %03b: %.0f rows, want %.0f as with keys of one type", set, got, want)
+		}
+	}
+	for _, cond := range []logical.Expr{widened, same[0]} {
+		j := &logical.Join{Type: logical.InnerJoin, Left: leaves[0], Right: leaves[1], Cond: cond}
+		if got, want := logical.Estimate(j), 6_000_000*logical.Estimate(leaves[1])/1_500_000; math.Abs(got-want) > 1 {
+			t.Errorf("Estimate of lineitem ⋈ orders on %v: %.0f rows, want %.0f (a foreign-key join)", cond, got, want)
+		}
+	}
+	sameTree, _ := dpOrder(leaves, same)
+	mixedTree, ok := dpOrder(leaves, mixed)
+	if !ok {
+		t.Fatal("no order found")
+	}
+	if a, b := explainTree(sameTree, 0), explainTree(mixedTree, 0); a != b {
+		t.Errorf("order with a widened key:\n%swant as with keys of one type:\n%s", b, a)
+	}
+	found := false
+	logical.Inspect(mixedTree, func(n logical.Node) bool {
+		if j, ok := n.(*logical.Join); ok {
+			for _, c := range logical.Conjuncts(j.Cond) {
+				found = found || c == widened
+			}
+		}
+		return true
+	})
+	if !found {
+		t.Errorf("no join has the written CAST(l_orderkey AS bigint) = o_orderkey:\n%s", explainTree(mixedTree, 0))
+	}
+}

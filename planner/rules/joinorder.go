@@ -256,7 +256,7 @@ func joinEstimate(leftRows, rightRows float64, leftCols, rightCols logical.ColSe
 }
 
 // distinctEstimates estimates the distinct values of the columns the
-// leaves' scans deliver (logical.ColumnDistinct), never more than the
+// leaves' scans deliver after their filters (logical.ScanDistinct), never more than the
 // leaf's estimated rows.
 func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnID]float64 {
 	out := map[logical.ColumnID]float64{}
@@ -264,7 +264,7 @@ func distinctEstimates(leaves []logical.Node, est []float64) map[logical.ColumnI
 		logical.Inspect(leaf, func(n logical.Node) bool {
 			if s, ok := n.(*logical.Scan); ok {
 				for k, id := range s.Cols {
-					if v, ok := logical.ColumnDistinct(s, k); ok {
+					if v, ok := logical.ScanDistinct(s, k); ok {
 						out[id] = max(1, min(v, est[i]))
 					}
 				}

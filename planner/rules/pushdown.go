@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/planner/logical"
 )
 
@@ -187,8 +188,11 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 		both.AddSet(leftCols)
 		both.AddSet(rightCols)
 		// Every conjunct holds for every row an inner join returns, so
-		// each key filter holds for the keys equal to its column.
-		all = append(all, deriveTransitive(all, all, both, nil)...)
+		// each key filter holds for the keys equal to its column; so do
+		// the equalities of the inner joins below (a JOIN b ON a.x = b.x
+		// JOIN c ON b.x = c.x WHERE a.x < 100 restricts c.x too).
+		eqs := append(innerEqualities(j.Left, nil), innerEqualities(j.Right, nil)...)
+		all = append(all, deriveTransitive(append(eqs, all...), all, both, nil)...)
 		for _, p := range all {
 			cols := logical.ColumnsOf(p)
 			switch {
@@ -246,7 +250,9 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 		keep, cond = preds, conds
 	}
 	keep, cond = append(keep, volatilePreds...), append(cond, volatileConds...)
-	toLeft, toRight = deriveIntoNullable(j.Type, conds, toLeft, toRight, cond, leftCols, rightCols)
+	if j.Type != logical.InnerJoin {
+		toLeft, toRight = deriveIntoNullable(j, conds, toLeft, toRight, cond, leftCols, rightCols)
+	}
 	c := *j
 	c.Left = p.push(j.Left, toLeft)
 	c.Right = p.push(j.Right, toRight)
@@ -261,10 +267,13 @@ func (p *pusher) pushJoin(j *logical.Join, preds []logical.Expr) logical.Node {
 // 100 of that join, which pads the a rows it fails but never drops them.
 // A filter on b's key never moves to a (the join keeps every a row); one
 // in WHERE has made the join inner before this. A semi join keeps a rows
-// only by their matches, so its ON b.y < 100 restricts a.x too. Anti and
-// mark joins are left alone: a right row that cannot match still makes
-// NOT IN NULL.
-func deriveIntoNullable(t logical.JoinType, conds, toLeft, toRight, cond []logical.Expr, leftCols, rightCols logical.ColSet) (left, right []logical.Expr) {
+// only by their matches, so its ON b.y < 100 restricts a.x too. An anti
+// join (NOT EXISTS; NOT IN only where neither side is ever NULL) keeps
+// an a row when no b row matches it: a b row the derived restriction
+// removes matches no a row the join considers, so b is restricted as a
+// LEFT JOIN's null-extended side is, and a never is. A mark join is left
+// alone: there a right row that cannot match still makes NOT IN NULL.
+func deriveIntoNullable(j *logical.Join, conds, toLeft, toRight, cond []logical.Expr, leftCols, rightCols logical.ColSet) (left, right []logical.Expr) {
 	over := func(es []logical.Expr, cols logical.ColSet) []logical.Expr {
 		var out []logical.Expr
 		for _, e := range es {
@@ -275,16 +284,44 @@ func deriveIntoNullable(t logical.JoinType, conds, toLeft, toRight, cond []logic
 		return out
 	}
 	cat := func(a, b []logical.Expr) []logical.Expr { return append(append([]logical.Expr(nil), a...), b...) }
-	switch t {
+	// The equalities of inner joins within a side hold on all its rows.
+	leftEqs, rightEqs := innerEqualities(j.Left, nil), innerEqualities(j.Right, nil)
+	switch j.Type {
 	case logical.SemiJoin:
-		toLeft = append(toLeft, deriveTransitive(cat(conds, toLeft), toRight, leftCols, toLeft)...)
+		toLeft = append(toLeft, deriveTransitive(cat(cat(conds, toLeft), rightEqs), toRight, leftCols, toLeft)...)
 		fallthrough
-	case logical.LeftJoin, logical.SingleJoin:
-		toRight = append(toRight, deriveTransitive(cat(conds, toLeft), cat(toLeft, over(cond, leftCols)), rightCols, toRight)...)
+	case logical.LeftJoin, logical.SingleJoin, logical.AntiJoin:
+		toRight = append(toRight, deriveTransitive(cat(cat(conds, toLeft), leftEqs), cat(toLeft, over(cond, leftCols)), rightCols, toRight)...)
 	case logical.RightJoin:
-		toLeft = append(toLeft, deriveTransitive(cat(conds, toRight), cat(toRight, over(cond, rightCols)), leftCols, toLeft)...)
+		toLeft = append(toLeft, deriveTransitive(cat(cat(conds, toRight), rightEqs), cat(toRight, over(cond, rightCols)), leftCols, toLeft)...)
 	}
 	return toLeft, toRight
+}
+
+// innerEqualities appends to out the column equalities that hold on every
+// row of n: the conditions of a tree of inner joins and the filters over
+// them, as deriveTransitive reads equalities.
+func innerEqualities(n logical.Node, out []logical.Expr) []logical.Expr {
+	var pred logical.Expr
+	switch x := n.(type) {
+	case *logical.Join:
+		if x.Type != logical.InnerJoin {
+			return out
+		}
+		out = innerEqualities(x.Right, innerEqualities(x.Left, out))
+		pred = x.Cond
+	case *logical.Filter:
+		out = innerEqualities(x.Input, out)
+		pred = x.Pred
+	default:
+		return out
+	}
+	for _, c := range logical.Conjuncts(pred) {
+		if b, ok := c.(*logical.Binary); ok && b.Op == expr.OpEq && !logical.IsVolatile(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // splitVolatile separates the predicates that call a volatile function.

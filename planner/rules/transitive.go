@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"slices"
 
 	"github.com/meshql/meshql/executor/expr"
@@ -23,12 +24,18 @@ import (
 // PostgreSQL's equivalence classes derive only equalities; deriving
 // ranges too, as DuckDB and Trino do, is sound when an equality of two
 // values of one type makes them compare alike with every constant, which
-// sameOrderTypes keeps to.
+// sameOrderTypes keeps to. Integers of different widths (an integer key
+// joined to a bigint one, bound as a widening cast) are equal as numbers
+// and order alike too: the restriction then carries its constants over
+// to the other column's type (onIntegerColumn).
 func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have []logical.Expr) []logical.Expr {
 	classes := columnClasses{}
 	cols := map[logical.ColumnID]*logical.ColRef{}
 	for _, e := range eqs {
 		l, r, ok := colEquality(e)
+		if !ok {
+			l, r, ok = logical.IntegerEquality(e)
+		}
 		if !ok || l.ID == r.ID || !sameOrderTypes(l.T) {
 			continue
 		}
@@ -68,6 +75,11 @@ func deriveTransitive(eqs, sources []logical.Expr, targets logical.ColSet, have 
 				}
 				return e
 			})
+			if !d.T.Equal(c.T) {
+				if derived, ok = onIntegerColumn(derived, d.T); !ok {
+					continue
+				}
+			}
 			if k := logical.CanonicalKey(derived); !seen[k] {
 				seen[k] = true
 				out = append(out, derived)
@@ -149,4 +161,67 @@ func (c columnClasses) union(a, b logical.ColumnID) {
 	if ra, rb := c.find(a), c.find(b); ra != rb {
 		c[ra] = rb
 	}
+}
+
+// onIntegerColumn gives the constants of restriction p (made for a column
+// of another integer type, now on a column of type t) type t. A constant
+// outside t's range cannot equal any value of the column: an IN or NOT IN
+// list drops it (x IN (5, 2^40) keeps what x IN (5) keeps of an integer
+// column), and a single comparison with it is always true or always
+// false there, which restricts nothing worth deriving: ok is false then,
+// and when a list keeps no constant.
+func onIntegerColumn(p logical.Expr, t sqltypes.Type) (logical.Expr, bool) {
+	convert := func(e logical.Expr) (*logical.Const, bool) {
+		c, ok := e.(*logical.Const)
+		if !ok {
+			return nil, false
+		}
+		v, ok := sqltypes.DatumInt64(c.V)
+		if !ok {
+			return nil, false
+		}
+		switch t.Kind {
+		case sqltypes.Int2:
+			if v < math.MinInt16 || v > math.MaxInt16 {
+				return nil, false
+			}
+			return &logical.Const{T: t, V: int16(v)}, true
+		case sqltypes.Int4:
+			if v < math.MinInt32 || v > math.MaxInt32 {
+				return nil, false
+			}
+			return &logical.Const{T: t, V: int32(v)}, true
+		case sqltypes.Int8:
+			return &logical.Const{T: t, V: v}, true
+		}
+		return nil, false
+	}
+	switch x := p.(type) {
+	case *logical.Binary:
+		out := *x
+		if _, isConst := x.L.(*logical.Const); isConst {
+			c, ok := convert(x.L)
+			if !ok {
+				return nil, false
+			}
+			out.L = c
+		} else {
+			c, ok := convert(x.R)
+			if !ok {
+				return nil, false
+			}
+			out.R = c
+		}
+		return &out, true
+	case *logical.InList:
+		out := *x
+		out.List = nil
+		for _, e := range x.List {
+			if c, ok := convert(e); ok {
+				out.List = append(out.List, c)
+			}
+		}
+		return &out, len(out.List) > 0
+	}
+	return nil, false
 }
