@@ -216,6 +216,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		if err != nil {
 			return k, err
 		}
+		if e, err = b.paramAsText(e); err != nil {
+			return k, err
+		}
 		if agg != nil {
 			if e, err = agg.groupify(e, n); err != nil {
 				return k, err
