@@ -1411,7 +1411,20 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		}
 		return b.bindOperator(expr.OpEq, "=", x, list[0], int(a.Location))
 	}
-	coerced, _, err := b.unifyAll(append([]logical.Expr{x}, list...), int(a.Location))
+	coerced, _, err := b.unifyList(append([]logical.Expr{x}, list...), "", locations(append([]*pg_query.Node{a.Lexpr}, items...)), int(a.Location))
+	if sqltypes.Code(err) == sqltypes.CodeDatatypeMismatch {
+		// No common type: PostgreSQL compares x with each item in turn,
+		// and the first comparison it finds no operator for is the error.
+		op, opText := expr.OpEq, "="
+		if negated {
+			op, opText = expr.OpNe, "<>"
+		}
+		for _, it := range list {
+			if _, cerr := b.bindOperator(op, opText, x, it, int(a.Location)); cerr != nil {
+				return nil, cerr
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -1556,8 +1569,16 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		if subject, err = b.bindExpr(ce.Arg, sc, agg); err != nil {
 			return nil, err
 		}
+		if subject.Type().Kind == sqltypes.Unknown {
+			// An untyped CASE subject is text, as PostgreSQL reads it
+			// before comparing (CASE '1' WHEN 1 is text = integer, 42883).
+			if subject, err = b.coerce(subject, sqltypes.TypeText); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(ce.Arg))
+			}
+		}
 	}
 	var conds, vals []logical.Expr
+	var locs []int // of vals
 	for _, wn := range ce.Args {
 		w := wn.GetCaseWhen()
 		c, err := b.bindExpr(w.Expr, sc, agg)
@@ -1582,6 +1603,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		}
 		conds = append(conds, c)
 		vals = append(vals, v)
+		locs = append(locs, location(w.Result))
 	}
 	if ce.Defresult != nil {
 		d, err := b.bindItem(ce.Defresult, sc, agg)
@@ -1589,6 +1611,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			return nil, err
 		}
 		vals = append(vals, d)
+		locs = append(locs, location(ce.Defresult))
 	}
 	if err := setFunctionsNotAllowed("CASE", append([]logical.Expr{subject}, vals...), int(ce.Location)); err != nil {
 		return nil, err
@@ -1598,8 +1621,9 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		// decides between types that convert to each other (CASE … THEN
 		// name ELSE text END is text).
 		vals = append(vals[len(vals)-1:], vals[:len(vals)-1]...)
+		locs = append(locs[len(locs)-1:], locs[:len(locs)-1]...)
 	}
-	coerced, t, err := b.unifyAll(vals, int(ce.Location))
+	coerced, t, err := b.unifyList(vals, "CASE", locs, int(ce.Location))
 	if err != nil {
 		return nil, err
 	}
@@ -2193,14 +2217,14 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		if unconstrainedNumericArray(sqltypes.ListOf(elem)) {
 			// numeric without a typmod: the elements' common scale, as
 			// for ARRAY[...] without a cast (varArray keeps each one's).
-			coerced, t, err := b.unifyAll(elems, int(ae.Location))
+			coerced, t, err := b.unifyList(elems, "ARRAY", locations(ae.Elements), int(ae.Location))
 			if err != nil {
 				return nil, err
 			}
 			elems, elem = coerced, t
 		}
 	} else {
-		coerced, t, err := b.unifyAll(elems, int(ae.Location))
+		coerced, t, err := b.unifyList(elems, "ARRAY", locations(ae.Elements), int(ae.Location))
 		if err != nil {
 			return nil, err
 		}
