@@ -301,6 +301,12 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(unknown) is not unique", name).
 				WithHint("Could not choose a best candidate function. You might need to add explicit type casts."), int(fc.Location))
 		}
+		if e.Type().Kind == sqltypes.Unknown && (call.Func == "bool_and" || call.Func == "bool_or") {
+			// Their one signature takes boolean: bool_and('t') reads 't'.
+			if e, err = b.coerce(e, sqltypes.TypeBool); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(an))
+			}
+		}
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" ||
 			e.Type().Kind == sqltypes.Name && (call.Func == "min" || call.Func == "max" || call.Func == "string_agg") {
 			// string_agg takes text: bpchar values lose their trailing

@@ -287,7 +287,11 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	argTypes := make([]sqltypes.Type, len(call.Args))
 	for i, e := range call.Args {
 		if e.Type().Kind == sqltypes.Unknown {
-			if call.Args[i], err = b.coerce(e, sqltypes.TypeText); err != nil {
+			t := sqltypes.TypeText
+			if call.Func == "bool_and" || call.Func == "bool_or" {
+				t = sqltypes.TypeBool // their one signature
+			}
+			if call.Args[i], err = b.coerce(e, t); err != nil {
 				return nil, err
 			}
 		}
