@@ -1245,6 +1245,14 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			}
 		}
 		op, ok := binaryOps[name]
+		if !ok && (name == "|/" || name == "||/") {
+			// Square and cube root are prefix operators only.
+			l, r, err := b.bindOperands(a, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			return nil, opError(name, l.Type(), r.Type(), loc)
+		}
 		if !ok {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s is not supported yet", name), loc)
 		}
