@@ -109,6 +109,12 @@ var anyarrayFuncs = map[string]struct{ pos, minArgs, maxArgs int }{
 	"generate_subscripts": {0, 2, 3}, "to_json": {0, 1, 1}, "to_jsonb": {0, 1, 1},
 }
 
+// isUntypedParam reports whether e is a parameter of no type yet.
+func isUntypedParam(e logical.Expr) bool {
+	p, ok := e.(*logical.Param)
+	return ok && p.T.Kind == sqltypes.Unknown
+}
+
 // untypedPolymorphic is PostgreSQL's 42804 for a call of an anyarrayFuncs
 // function whose polymorphic argument is untyped; nil for other calls.
 func untypedPolymorphic(name string, args []logical.Expr) error {
@@ -175,6 +181,9 @@ func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical
 		switch {
 		case a.Type().Kind == sqltypes.Unknown && isArray(i):
 			want = b.arrayTypeFor(a, common) // array_append(NULL, 1.5) is {1.5}
+		case isUntypedParam(a):
+			// A parameter takes the element type: array_position(ints, $1)
+			// gives $1 integer.
 		case t.Kind == sqltypes.Unknown || t.Equal(common) || t.IsString() && common.IsString():
 			continue
 		}
