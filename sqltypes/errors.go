@@ -47,6 +47,7 @@ const (
 	CodeUndefinedParameter          = "42P02"
 	CodeAmbiguousColumn             = "42702"
 	CodeAmbiguousFunction           = "42725"
+	CodeAmbiguousParameter          = "42P08"
 	CodeDuplicateAlias              = "42712"
 	CodeDuplicateColumn             = "42701"
 	CodeGroupingError               = "42803"

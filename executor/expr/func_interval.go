@@ -220,7 +220,10 @@ func buildDateBin(name string, args []Expr) (Expr, error) {
 		return nil, err
 	}
 	t := sqltypes.TypeTimestamp
-	if args[1].Type().Kind == sqltypes.TimestampTZ || args[2].Type().Kind == sqltypes.TimestampTZ {
+	untyped := args[1].Type().Kind == sqltypes.Unknown && args[2].Type().Kind == sqltypes.Unknown
+	if args[1].Type().Kind == sqltypes.TimestampTZ || args[2].Type().Kind == sqltypes.TimestampTZ || untyped {
+		// Two untyped literals are timestamptz, the preferred type of
+		// PostgreSQL's date/time category.
 		t = sqltypes.TypeTimestampTZ
 	}
 	stride, err := coerceArgs(name, args[:1], sqltypes.TypeInterval)

@@ -293,10 +293,19 @@ func (b *binder) bindAggregate(fc *pg_query.FuncCall, sc *scope, agg *aggState) 
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "a whole-row reference is supported only in count, json_agg, jsonb_agg, row_to_json, to_json and to_jsonb"), int(fc.Location))
 		}
 		e = nullWhenAbsent(e, present)
+		if call.Func == "count" {
+			e = b.looseParam(e, location(an)) // count("any") types no parameter
+		}
 		bare = append(bare, e)
 		if e.Type().Kind == sqltypes.Unknown && ambiguousUntypedAgg(call.Func) {
 			return nil, errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "function %s(unknown) is not unique", name).
 				WithHint("Could not choose a best candidate function. You might need to add explicit type casts."), int(fc.Location))
+		}
+		if e.Type().Kind == sqltypes.Unknown && (call.Func == "bool_and" || call.Func == "bool_or") {
+			// Their one signature takes boolean: bool_and('t') reads 't'.
+			if e, err = b.coerce(e, sqltypes.TypeBool); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(an))
+			}
 		}
 		if e.Type().Kind == sqltypes.Unknown || e.Type().Kind == sqltypes.Bpchar && call.Func == "string_agg" ||
 			e.Type().Kind == sqltypes.Name && (call.Func == "min" || call.Func == "max" || call.Func == "string_agg") {
@@ -372,6 +381,9 @@ func (b *binder) bindGroupBy(items []*pg_query.Node, distinct bool, targets []ta
 		}
 		b.srfOK = false
 		if err != nil {
+			return 0, err
+		}
+		if e, err = b.paramAsText(e); err != nil {
 			return 0, err
 		}
 		if hasSubquery(e) && key != nil {

@@ -29,12 +29,16 @@ var ambiguousUntyped = map[string][]int{
 }
 
 // ambiguousCall is PostgreSQL's 42725 for a call of name (one of
-// ambiguousUntyped) whose arguments are all untyped literals, else nil.
-func ambiguousCall(name string, fc *pg_query.FuncCall) error {
+// ambiguousUntyped) whose arguments are all untyped literals or
+// parameters of no declared type, else nil.
+func (b *binder) ambiguousCall(name string, fc *pg_query.FuncCall) error {
 	if !slices.Contains(ambiguousUntyped[name], len(fc.Args)) {
 		return nil
 	}
 	for _, a := range fc.Args {
+		if p := a.GetParamRef(); p != nil && p.Number > 0 && b.params.get(int(p.Number)).Kind == sqltypes.Unknown {
+			continue
+		}
 		c := a.GetAConst()
 		if c == nil || !c.Isnull && c.GetSval() == nil {
 			return nil

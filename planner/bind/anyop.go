@@ -18,6 +18,22 @@ import (
 // containmentOperator binds @>, <@, && and the range-only operators over
 // a range, array or jsonb operand; ok is false when no operand is one.
 func (b *binder) containmentOperator(name string, l, r logical.Expr, loc int) (logical.Expr, bool, error) {
+	if l.Type().Kind == sqltypes.Unknown {
+		switch {
+		case r.Type().Kind == sqltypes.Unknown && name != "?" && name != "?&":
+			// Arrays, ranges, jsonb and geometry all have @>, <@, ?|
+			// and -|-: two untyped operands leave no best one.
+			return nil, true, ambiguousOperator(name, l.Type(), r.Type(), loc)
+		case name == "?" || name == "?|" || name == "?&":
+			// Only jsonb has ? and ?& (and ?| next to text[]).
+			if r.Type().Kind == sqltypes.Unknown || r.Type().IsString() || r.Type().Kind == sqltypes.List && r.Type().Leaf().IsString() {
+				var err error
+				if l, err = b.coerce(l, sqltypes.TypeJSONB); err != nil {
+					return nil, true, errAt(sqltypes.AsError(err), loc)
+				}
+			}
+		}
+	}
 	if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok {
 		return e, true, err
 	}

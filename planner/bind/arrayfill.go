@@ -19,7 +19,7 @@ func (b *binder) bindArrayFill(fc *pg_query.FuncCall, sc *scope, agg *aggState, 
 		return nil, err
 	}
 	if len(args) > 0 && args[0].Type().Kind == sqltypes.Unknown {
-		return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "could not determine polymorphic type because input has type unknown"), loc)
+		return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "could not determine polymorphic type because input has type unknown") // PostgreSQL gives no position
 	}
 	probe := make([]logical.Expr, len(args))
 	for i, a := range args {

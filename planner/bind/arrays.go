@@ -95,6 +95,35 @@ func mixedArrayDims(a, b sqltypes.Type) *sqltypes.Error {
 var anycompatibleArrayFuncs = map[string][]int{
 	"array_append": {0}, "array_prepend": {1}, "array_cat": {0, 1},
 	"array_remove": {0}, "array_position": {0}, "array_positions": {0}, "array_replace": {0},
+	"width_bucket": {1}, // width_bucket(anycompatible, anycompatiblearray); its 4-argument forms are numeric
+}
+
+// anyarrayFuncs are the functions PostgreSQL declares over one anyarray
+// or anyelement argument (at the position given) with the numbers of
+// arguments they take. An untyped literal or parameter there is 42804:
+// unlike anycompatible, that polymorphism does not default to text.
+var anyarrayFuncs = map[string]struct{ pos, minArgs, maxArgs int }{
+	"array_length": {0, 2, 2}, "array_lower": {0, 2, 2}, "array_upper": {0, 2, 2},
+	"array_ndims": {0, 1, 1}, "array_dims": {0, 1, 1}, "cardinality": {0, 1, 1},
+	"array_to_string": {0, 2, 3}, "array_to_json": {0, 1, 2}, "trim_array": {0, 2, 2},
+	"generate_subscripts": {0, 2, 3}, "to_json": {0, 1, 1}, "to_jsonb": {0, 1, 1},
+}
+
+// isUntypedParam reports whether e is a parameter of no type yet.
+func isUntypedParam(e logical.Expr) bool {
+	p, ok := e.(*logical.Param)
+	return ok && p.T.Kind == sqltypes.Unknown
+}
+
+// untypedPolymorphic is PostgreSQL's 42804 for a call of an anyarrayFuncs
+// function whose polymorphic argument is untyped; nil for other calls.
+func untypedPolymorphic(name string, args []logical.Expr) error {
+	f, ok := anyarrayFuncs[name]
+	if !ok || len(args) < f.minArgs || len(args) > f.maxArgs || args[f.pos].Type().Kind != sqltypes.Unknown {
+		return nil
+	}
+	// No position, as PostgreSQL reports none.
+	return sqltypes.New(sqltypes.CodeDatatypeMismatch, "could not determine polymorphic type because input has type unknown")
 }
 
 // unifyArrayElements converts the array and element arguments of the
@@ -107,7 +136,7 @@ var anycompatibleArrayFuncs = map[string][]int{
 // no array is left for the function to reject.
 func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical.Expr, error) {
 	arrays, ok := anycompatibleArrayFuncs[name]
-	if !ok {
+	if !ok || name == "width_bucket" && len(args) != 2 {
 		return args, nil
 	}
 	isArray := func(i int) bool { return slices.Contains(arrays, i) }
@@ -139,7 +168,9 @@ func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical
 		common = c
 	}
 	if common.Kind == sqltypes.Unknown {
-		return args, nil
+		// All untyped: PostgreSQL's anycompatible polymorphism resolves
+		// to text (array_append('{1}', '2') is text[] {1,2}).
+		common = sqltypes.TypeText
 	}
 	out := slices.Clone(args)
 	for i, a := range args[:n] {
@@ -149,7 +180,10 @@ func (b *binder) unifyArrayElements(name string, args []logical.Expr) ([]logical
 		}
 		switch {
 		case a.Type().Kind == sqltypes.Unknown && isArray(i):
-			want = sqltypes.ListOf(common) // array_append(NULL, 1.5) is {1.5}
+			want = b.arrayTypeFor(a, common) // array_append(NULL, 1.5) is {1.5}
+		case isUntypedParam(a):
+			// A parameter takes the element type: array_position(ints, $1)
+			// gives $1 integer.
 		case t.Kind == sqltypes.Unknown || t.Equal(common) || t.IsString() && common.IsString():
 			continue
 		}

@@ -2,6 +2,7 @@ package bind
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -281,6 +282,9 @@ func BindSelect(ctx context.Context, cat Catalog, stmt *parse.Node, opts Options
 			WithHint("Rewrite the innermost subquery as a join in the middle query.")
 	}
 	q := &Query{Plan: rel.node, Meta: b.meta, ParamTypes: b.params.final(), Notices: b.notices, HidesRows: b.hidesRows}
+	if err := b.params.checkLoose(q.ParamTypes); err != nil {
+		return nil, err
+	}
 	for _, c := range rel.cols {
 		q.Columns = append(q.Columns, OutputColumn{Name: c.name, ID: c.id, Type: c.t})
 	}
@@ -292,6 +296,31 @@ type paramTypes struct {
 	types  []sqltypes.Type
 	used   []bool  // $n occurs in the statement
 	scales []int32 // Options.ParamValueScales
+	// loose are the references to untyped parameters bound where any type
+	// goes ($1 IS NULL, concat($1)), which give their parameter no type.
+	loose []looseParam
+}
+
+// looseParam is a reference to parameter index at loc (-1: unknown).
+type looseParam struct{ index, loc int }
+
+// isLoose reports whether a reference to parameter i left it untyped.
+func (p *paramTypes) isLoose(i int) bool {
+	return slices.ContainsFunc(p.loose, func(r looseParam) bool { return r.index == i })
+}
+
+// checkLoose is PostgreSQL's 42P08 for a statement in which a reference
+// to a parameter left it untyped while another typed it later ($1 IS
+// NULL, $1: the select list reads the second as text): nil when every
+// loose reference's parameter is still untyped (which a Parse or PREPARE
+// refuses with 42P18) or there are none.
+func (p *paramTypes) checkLoose(types []sqltypes.Type) error {
+	for _, r := range p.loose {
+		if r.index-1 < len(types) && types[r.index-1].Kind != sqltypes.Unknown {
+			return errAt(sqltypes.New(sqltypes.CodeAmbiguousParameter, "could not determine data type of parameter $%d", r.index), r.loc)
+		}
+	}
+	return nil
 }
 
 func newParamTypes(declared []sqltypes.Type, scales []int32) *paramTypes {
@@ -334,21 +363,20 @@ func (p *paramTypes) set(i int, t sqltypes.Type) {
 	}
 }
 
-// final resolves parameters never constrained by context to text, as
-// PostgreSQL does. A parameter the statement skips, neither declared nor
-// referenced ($1 of SELECT $2::int), stays Unknown: no type can be
-// determined for it, which a Parse or PREPARE refuses (42P18).
+// final is the parameters' types. One that nothing typed stays Unknown,
+// whether the statement skips it ($1 of SELECT $2::int) or only takes it
+// where any type goes ($1 IS NULL, pg_typeof($1), concat($1)): no type
+// can be determined for it, which a Parse or PREPARE refuses (42P18), as
+// PostgreSQL does. Contexts PostgreSQL reads an untyped value as text in
+// (a select list, comparisons with another untyped value, UNION) coerce
+// it to text while binding.
 func (p *paramTypes) final() []sqltypes.Type {
 	out := make([]sqltypes.Type, max(len(p.types), len(p.used)))
 	for i := range out {
-		t := sqltypes.TypeUnknown
+		out[i] = sqltypes.TypeUnknown
 		if i < len(p.types) {
-			t = p.types[i]
+			out[i] = p.types[i]
 		}
-		if t.Kind == sqltypes.Unknown && i < len(p.used) && p.used[i] {
-			t = sqltypes.TypeText
-		}
-		out[i] = t
 	}
 	return out
 }

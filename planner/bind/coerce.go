@@ -320,9 +320,27 @@ func (b *binder) unify(l, r logical.Expr, what string, pos int) (logical.Expr, l
 // columns) to one type. Decimals of different scales are cast to the one
 // common scale, since their values end up in one Arrow column.
 func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.Type, error) {
+	return b.unifyList(es, "", nil, pos)
+}
+
+// unifyList is unifyAll for the construct what (CASE, COALESCE, VALUES,
+// ARRAY…, "" for none), which PostgreSQL's error names ("CASE types text
+// and integer cannot be matched"), and with the positions of the values
+// (nil, or -1 for one without): an error is at the value it is about, as
+// in PostgreSQL, else at pos.
+func (b *binder) unifyList(es []logical.Expr, what string, locs []int, pos int) ([]logical.Expr, sqltypes.Type, error) {
+	at := func(i int) int {
+		if i < len(locs) && locs[i] >= 0 {
+			return locs[i]
+		}
+		return pos
+	}
+	if what != "" {
+		what += " "
+	}
 	t, untyped := sqltypes.TypeUnknown, false
 	var litErr error // of a literal bindItem read as a double
-	for _, e := range es {
+	for i, e := range es {
 		if c, ok := e.(*logical.Const); ok && b.floatLits[c] != nil {
 			litErr = cmp.Or(litErr, b.floatLits[c])
 			continue // a numeric: it does not make the others float
@@ -342,7 +360,7 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 			return nil, t, errAt(err, pos)
 		}
 		if !ok {
-			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "types %s and %s cannot be matched", t, e.Type()), pos)
+			return nil, t, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "%stypes %s and %s cannot be matched", what, t, e.Type()), at(i))
 		}
 		t = nt
 	}
@@ -369,7 +387,7 @@ func (b *binder) unifyAll(es []logical.Expr, pos int) ([]logical.Expr, sqltypes.
 	for i, e := range es {
 		c, err := b.coerce(e, t)
 		if err != nil {
-			return nil, t, errAt(sqltypes.AsError(err), pos)
+			return nil, t, errAt(sqltypes.AsError(err), at(i))
 		}
 		if t.Kind == sqltypes.Numeric && untyped && c.Type().Kind == sqltypes.Numeric {
 			// The common scale holds each literal's own: NULLIF(x,

@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -409,6 +410,9 @@ func (b *binder) bindNullTestArg(n *pg_query.Node, sc *scope, agg *aggState) (lo
 	e, err := b.bindExpr(n, sc, agg)
 	if err != nil || e.Type().Kind != sqltypes.Unknown {
 		return e, err
+	}
+	if _, ok := e.(*logical.Param); ok {
+		return b.looseParam(e, location(n)), nil
 	}
 	return b.coerce(e, sqltypes.TypeText)
 }
@@ -933,7 +937,10 @@ func (b *binder) bindJSONBEdit(op expr.BinaryOp, opText string, l, r logical.Exp
 		rt == sqltypes.JSONB && lt == sqltypes.Unknown):
 		e, err := b.bindJSONBCall("jsonb_concat", opText, l, r, sqltypes.TypeJSONB, loc)
 		return e, true, err
-	case op == expr.OpSub && lt == sqltypes.JSONB:
+	case op == expr.OpSub && (lt == sqltypes.JSONB ||
+		lt == sqltypes.Unknown && (r.Type().IsString() || rt == sqltypes.List && r.Type().Leaf().IsString())):
+		// An untyped literal minus text is jsonb - text, the one
+		// operator taking text on the right.
 		e, err := b.bindJSONBCall("jsonb_delete", opText, l, r, sqltypes.TypeText, loc)
 		return e, true, err
 	}
@@ -961,7 +968,29 @@ func (b *binder) bindJSONBCall(fn, opText string, l, r logical.Expr, rt sqltypes
 	return &logical.Func{Name: fn, Args: args, T: t}, nil
 }
 
+// bindOperator binds l opText r. An error that no operator fits names
+// an untyped operand unknown, as PostgreSQL's does, whatever type it was
+// tried as.
 func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	if lt.Kind == sqltypes.Unknown && rt.Kind == sqltypes.Unknown && op <= expr.OpMod {
+		// Numbers, dates, intervals, inet… all have arithmetic, and no
+		// category is preferred for two untyped operands.
+		return nil, ambiguousOperator(opText, lt, rt, loc)
+	}
+	e, err := b.bindTypedOperator(op, opText, l, r, loc)
+	if lt.Kind != sqltypes.Unknown && rt.Kind != sqltypes.Unknown {
+		return e, err
+	}
+	if se := sqltypes.AsError(err); se != nil && se.Code == sqltypes.CodeUndefinedFunction && strings.HasPrefix(se.Msg, "operator does not exist: ") {
+		c := *se
+		c.Msg = fmt.Sprintf("operator does not exist: %s %s %s", lt, opText, rt)
+		return nil, &c
+	}
+	return e, err
+}
+
+func (b *binder) bindTypedOperator(op expr.BinaryOp, opText string, l, r logical.Expr, loc int) (logical.Expr, error) {
 	if e, ok, err := b.bindJSONBEdit(op, opText, l, r, loc); ok {
 		return e, err
 	}
@@ -1030,13 +1059,23 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 	case isTemporalArith(op, lt, rt):
 		// An unknown literal next to a date/time value takes the type
 		// PostgreSQL's operator resolution picks for it.
-		if lt.Kind == sqltypes.Unknown {
-			l, err = b.coerce(l, guessTemporalOperand(op, rt, true))
-		} else if rt.Kind == sqltypes.Unknown {
-			r, err = b.coerce(r, guessTemporalOperand(op, lt, false))
-		}
-		if err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
+		if lt.Kind == sqltypes.Unknown || rt.Kind == sqltypes.Unknown {
+			isLeft, other := lt.Kind == sqltypes.Unknown, lt
+			if isLeft {
+				other = rt
+			}
+			t, err := temporalOperandFor(op, opText, other, isLeft)
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+			if isLeft {
+				l, err = b.coerce(l, t)
+			} else {
+				r, err = b.coerce(r, t)
+			}
+			if err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
 		}
 		// date ± integer takes int4: smallint widens to it; bigint does
 		// not narrow (42883, as PostgreSQL has no date + bigint).
@@ -1047,8 +1086,14 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 			r = &logical.Cast{E: r, T: sqltypes.TypeInt4}
 		}
 		// Only interval * and / take a number (as float8); any other
-		// operator keeps the number's type so its error names it.
+		// operator keeps the number's type so its error names it. time
+		// converts to interval implicitly, so time * 2 is an interval.
 		scales := op == expr.OpMul || op == expr.OpDiv
+		if scales && l.Type().Kind == sqltypes.Time && r.Type().IsNumeric() {
+			l = &logical.Cast{E: l, T: sqltypes.TypeInterval}
+		} else if op == expr.OpMul && r.Type().Kind == sqltypes.Time && l.Type().IsNumeric() {
+			r = &logical.Cast{E: r, T: sqltypes.TypeInterval}
+		}
 		if scales && (r.Type().IsNumeric() && l.Type().Kind == sqltypes.Interval || l.Type().IsNumeric() && r.Type().Kind == sqltypes.Interval) {
 			if l.Type().IsNumeric() {
 				l, err = b.coerce(l, sqltypes.TypeFloat8)
@@ -1079,22 +1124,39 @@ func (b *binder) bindOperator(op expr.BinaryOp, opText string, l, r logical.Expr
 	return b.makeBinary(op, l, r, loc)
 }
 
-func guessTemporalOperand(op expr.BinaryOp, other sqltypes.Type, isLeft bool) sqltypes.Type {
-	switch {
-	case other.Kind == sqltypes.Interval:
-		switch op {
-		case expr.OpAdd:
-			return sqltypes.TypeTimestamp
-		case expr.OpMul, expr.OpDiv:
-			return sqltypes.TypeFloat8 // interval * float8, interval / float8
-		}
-		return sqltypes.TypeInterval
-	case other.Kind == sqltypes.Date && op == expr.OpSub && !isLeft:
-		return sqltypes.TypeDate
-	case (other.IsTemporal() || other.Kind == sqltypes.Time) && op == expr.OpSub && !isLeft:
-		return other
+// temporalOperandFor is the type an untyped operand takes opposite a
+// date/time operand of type other, as PostgreSQL's operator resolution
+// picks it: first the other side's own type where op takes it on both
+// sides (date - '2024-01-01', interval '1 day' + '1 hour', '10:00' -
+// time '09:00'); else the one operator left (timestamp + '1 day' is an
+// interval, interval * '2' a double precision, and time, which converts
+// to interval implicitly, * '2' too). date + unknown is ambiguous
+// (42725: date + integer, + interval and + time all fit), and an
+// operator no candidate offers is 42883 naming the literal unknown.
+func temporalOperandFor(op expr.BinaryOp, opText string, other sqltypes.Type, isLeft bool) (sqltypes.Type, error) {
+	if op == expr.OpSub || op == expr.OpAdd && other.Kind == sqltypes.Interval {
+		return untypedAs(other), nil
 	}
-	return sqltypes.TypeInterval
+	interval := other.Kind == sqltypes.Interval || other.Kind == sqltypes.Time
+	switch {
+	case op == expr.OpAdd && other.Kind == sqltypes.Date:
+		l, r := other.String(), "unknown"
+		if isLeft {
+			l, r = r, l
+		}
+		return sqltypes.Type{}, sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: %s %s %s", l, opText, r).
+			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
+	case op == expr.OpAdd:
+		return sqltypes.TypeInterval, nil // timestamp(tz) + interval, time + interval
+	case interval && (op == expr.OpMul || op == expr.OpDiv && !isLeft):
+		return sqltypes.TypeFloat8, nil // interval * float8, float8 * interval, interval / float8
+	}
+	l, r := other, sqltypes.TypeUnknown
+	if isLeft {
+		l, r = r, l
+	}
+	return sqltypes.Type{}, sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l, opText, r).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 }
 
 func (b *binder) coerceText(e logical.Expr) (logical.Expr, error) {
@@ -1183,6 +1245,14 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 			}
 		}
 		op, ok := binaryOps[name]
+		if !ok && (name == "|/" || name == "||/") {
+			// Square and cube root are prefix operators only.
+			l, r, err := b.bindOperands(a, sc, agg)
+			if err != nil {
+				return nil, err
+			}
+			return nil, opError(name, l.Type(), r.Type(), loc)
+		}
 		if !ok {
 			return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "operator %s is not supported yet", name), loc)
 		}
@@ -1210,6 +1280,13 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		if err != nil {
 			return nil, err
 		}
+		// x IS [NOT] DISTINCT FROM NULL is a null test in PostgreSQL: it
+		// gives an untyped parameter x no type.
+		if isNullConst(a.Rexpr) {
+			l = b.looseParam(l, location(a.Lexpr))
+		} else if isNullConst(a.Lexpr) {
+			r = b.looseParam(r, location(a.Rexpr))
+		}
 		return b.bindOperator(op, "IS DISTINCT FROM", l, r, loc)
 	case pg_query.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindVariadic("nullif", []*pg_query.Node{a.Lexpr, a.Rexpr}, sc, agg, loc)
@@ -1234,6 +1311,12 @@ func (b *binder) bindAExpr(a *pg_query.A_Expr, sc *scope, agg *aggState) (logica
 		return b.bindBetween(a, sc, agg)
 	}
 	return nil, errAt(sqltypes.New(sqltypes.CodeFeatureNotSupported, "this operator form is not supported yet"), loc)
+}
+
+// isNullConst reports whether n is the literal NULL.
+func isNullConst(n *pg_query.Node) bool {
+	c := n.GetAConst()
+	return c != nil && c.Isnull
 }
 
 // float8Cast wraps n in a cast to double precision.
@@ -1336,7 +1419,20 @@ func (b *binder) bindIn(a *pg_query.A_Expr, sc *scope, agg *aggState) (logical.E
 		}
 		return b.bindOperator(expr.OpEq, "=", x, list[0], int(a.Location))
 	}
-	coerced, _, err := b.unifyAll(append([]logical.Expr{x}, list...), int(a.Location))
+	coerced, _, err := b.unifyList(append([]logical.Expr{x}, list...), "", locations(append([]*pg_query.Node{a.Lexpr}, items...)), int(a.Location))
+	if sqltypes.Code(err) == sqltypes.CodeDatatypeMismatch {
+		// No common type: PostgreSQL compares x with each item in turn,
+		// and the first comparison it finds no operator for is the error.
+		op, opText := expr.OpEq, "="
+		if negated {
+			op, opText = expr.OpNe, "<>"
+		}
+		for _, it := range list {
+			if _, cerr := b.bindOperator(op, opText, x, it, int(a.Location)); cerr != nil {
+				return nil, cerr
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -1481,8 +1577,16 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		if subject, err = b.bindExpr(ce.Arg, sc, agg); err != nil {
 			return nil, err
 		}
+		if subject.Type().Kind == sqltypes.Unknown {
+			// An untyped CASE subject is text, as PostgreSQL reads it
+			// before comparing (CASE '1' WHEN 1 is text = integer, 42883).
+			if subject, err = b.coerce(subject, sqltypes.TypeText); err != nil {
+				return nil, errAt(sqltypes.AsError(err), location(ce.Arg))
+			}
+		}
 	}
 	var conds, vals []logical.Expr
+	var locs []int // of vals
 	for _, wn := range ce.Args {
 		w := wn.GetCaseWhen()
 		c, err := b.bindExpr(w.Expr, sc, agg)
@@ -1507,6 +1611,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		}
 		conds = append(conds, c)
 		vals = append(vals, v)
+		locs = append(locs, location(w.Result))
 	}
 	if ce.Defresult != nil {
 		d, err := b.bindItem(ce.Defresult, sc, agg)
@@ -1514,6 +1619,7 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 			return nil, err
 		}
 		vals = append(vals, d)
+		locs = append(locs, location(ce.Defresult))
 	}
 	if err := setFunctionsNotAllowed("CASE", append([]logical.Expr{subject}, vals...), int(ce.Location)); err != nil {
 		return nil, err
@@ -1523,8 +1629,9 @@ func (b *binder) bindCase(ce *pg_query.CaseExpr, sc *scope, agg *aggState) (logi
 		// decides between types that convert to each other (CASE … THEN
 		// name ELSE text END is text).
 		vals = append(vals[len(vals)-1:], vals[:len(vals)-1]...)
+		locs = append(locs[len(locs)-1:], locs[:len(locs)-1]...)
 	}
-	coerced, t, err := b.unifyAll(vals, int(ce.Location))
+	coerced, t, err := b.unifyList(vals, "CASE", locs, int(ce.Location))
 	if err != nil {
 		return nil, err
 	}
@@ -1596,7 +1703,20 @@ func (b *binder) bindVariadic(name string, argNodes []*pg_query.Node, sc *scope,
 			return nil, err
 		}
 	}
-	coerced, _, err := b.unifyAll(args, loc)
+	if (name == "power" || name == "abs") && !slices.ContainsFunc(args, func(a logical.Expr) bool { return a.Type().Kind != sqltypes.Unknown }) {
+		// '2' ^ '3' and @ '-4': untyped operands of the number operators
+		// are double precision, the numeric category's preferred type.
+		for i, a := range args {
+			if args[i], err = b.coerce(a, sqltypes.TypeFloat8); err != nil {
+				return nil, errAt(sqltypes.AsError(err), loc)
+			}
+		}
+	}
+	coerced, _, err := b.unifyList(args, strings.ToUpper(name), locations(argNodes), loc)
+	if name == "nullif" && sqltypes.Code(err) == sqltypes.CodeDatatypeMismatch {
+		// NULLIF is an = comparison: PostgreSQL finds no operator.
+		return nil, opError("=", args[0].Type(), args[1].Type(), loc)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -1657,7 +1777,7 @@ func (b *binder) bindFuncCall(fc *pg_query.FuncCall, sc *scope, agg *aggState) (
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 {
 		return nil, errAt(sqltypes.New(sqltypes.CodeWrongObjectType, "%s is not an aggregate function", name), loc)
 	}
-	if err := ambiguousCall(name, fc); err != nil {
+	if err := b.ambiguousCall(name, fc); err != nil {
 		return nil, err
 	}
 	if isSetFunction(name) {
@@ -2105,14 +2225,14 @@ func (b *binder) bindArray(ae *pg_query.A_ArrayExpr, sc *scope, agg *aggState, e
 		if unconstrainedNumericArray(sqltypes.ListOf(elem)) {
 			// numeric without a typmod: the elements' common scale, as
 			// for ARRAY[...] without a cast (varArray keeps each one's).
-			coerced, t, err := b.unifyAll(elems, int(ae.Location))
+			coerced, t, err := b.unifyList(elems, "ARRAY", locations(ae.Elements), int(ae.Location))
 			if err != nil {
 				return nil, err
 			}
 			elems, elem = coerced, t
 		}
 	} else {
-		coerced, t, err := b.unifyAll(elems, int(ae.Location))
+		coerced, t, err := b.unifyList(elems, "ARRAY", locations(ae.Elements), int(ae.Location))
 		if err != nil {
 			return nil, err
 		}

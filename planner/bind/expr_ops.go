@@ -78,6 +78,13 @@ func (b *binder) bindOperands(a *pg_query.A_Expr, sc *scope, agg *aggState) (log
 	return l, r, nil
 }
 
+// ambiguousOperator is 42725 for an operator whose operands fit several
+// of its signatures with none preferred (two untyped literals next to +).
+func ambiguousOperator(name string, l, r sqltypes.Type, loc int) error {
+	return errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: %s %s %s", l, name, r).
+		WithHint("Could not choose a best candidate operator. You might need to add explicit type casts."), loc)
+}
+
 // opError is 42883 for an operator without a matching signature.
 func opError(name string, l, r sqltypes.Type, loc int) error {
 	return errAt(sqltypes.New(sqltypes.CodeUndefinedFunction, "operator does not exist: %s %s %s", l, name, r).
@@ -322,9 +329,8 @@ func (b *binder) bindJSONOp(a *pg_query.A_Expr, name string, sc *scope, agg *agg
 		return nil, err
 	}
 	if l.Type().Kind == sqltypes.Unknown {
-		if l, err = b.coerce(l, sqltypes.TypeJSON); err != nil {
-			return nil, errAt(sqltypes.AsError(err), loc)
-		}
+		// json and jsonb both have the accessors, neither preferred.
+		return nil, ambiguousOperator(name, l.Type(), r.Type(), loc)
 	}
 	path := name[0] == '#'
 	if r.Type().Kind == sqltypes.Unknown {

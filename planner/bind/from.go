@@ -897,7 +897,7 @@ func btoi(b bool) int {
 // generate_series(...) to the array of its values.
 func (b *binder) bindSetFunction(fc *pg_query.FuncCall, sc *scope, agg *aggState) ([]logical.Expr, error) {
 	var list logical.Expr
-	if err := ambiguousCall(funcName(fc), fc); err != nil {
+	if err := b.ambiguousCall(funcName(fc), fc); err != nil {
 		return nil, err
 	}
 	var err error
@@ -1029,6 +1029,9 @@ func (b *binder) bindSubscripts(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	loc := int(fc.Location)
 	args, err := b.bindExprs(fc.Args, sc, agg)
 	if err != nil {
+		return nil, err
+	}
+	if err := untypedPolymorphic("generate_subscripts", args); err != nil {
 		return nil, err
 	}
 	if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != sqltypes.List {

@@ -67,6 +67,14 @@ func (b *binder) networkOperator(name string, l, r logical.Expr, loc int) (logic
 		}
 		return b.addressOperator(name, other, l, r, loc)
 	}
+	if (name == "<<=" || name == ">>=") && lt.Kind == sqltypes.Unknown && rt.Kind == sqltypes.Unknown {
+		// Only inet has <<= and >>=: two untyped literals are addresses.
+		var err error
+		if l, err = b.coerce(l, sqltypes.TypeInet); err != nil {
+			return nil, errAt(sqltypes.AsError(err), loc)
+		}
+		return b.addressOperator(name, sqltypes.TypeInet, l, r, loc)
+	}
 	if e, ok, err := b.bindRangeOperator(0, name, l, r, loc); ok { // << >> && of ranges
 		return e, err
 	}

@@ -33,6 +33,10 @@ func (b *binder) bindRow(row *pg_query.RowExpr, sc *scope, agg *aggState) (logic
 			return nil, err
 		}
 		types = append(types, e.Type())
+		if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+			// A field types no parameter, as in PostgreSQL.
+			e = b.looseParam(e, location(a))
+		}
 		if e.Type().Kind == sqltypes.Unknown {
 			// An untyped literal field prints as text; its type stays
 			// unknown (OID 705 in record_send), as PostgreSQL's does.

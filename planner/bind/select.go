@@ -34,6 +34,9 @@ type outCol struct {
 	name string
 	id   logical.ColumnID
 	t    sqltypes.Type
+	// at is where the select-list entry is in the statement, plus one (0:
+	// unknown): a set operation's errors about the column point there.
+	at int
 	// untyped is the select-list entry when it is an untyped literal
 	// (NULL, 'text'), which a set operation types like its other input's
 	// column, as PostgreSQL leaves a leaf's unknown literals unresolved.
@@ -216,6 +219,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		if err != nil {
 			return k, err
 		}
+		if e, err = b.paramAsText(e); err != nil {
+			return k, err
+		}
 		if agg != nil {
 			if e, err = agg.groupify(e, n); err != nil {
 				return k, err
@@ -313,7 +319,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	var cols []outCol
 	for i, t := range targets {
 		id := b.projectColumn(t.expr, t.name)
-		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type(), untyped: t.untyped})
+		cols = append(cols, outCol{name: t.name, id: id, t: t.expr.Type(), untyped: t.untyped, at: leftmost(t.ast) + 1})
 		if late[i] {
 			continue
 		}

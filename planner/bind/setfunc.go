@@ -151,6 +151,9 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 	if err != nil {
 		return nil, err
 	}
+	if err := untypedPolymorphic(name, raw); err != nil {
+		return nil, err
+	}
 	if raw, err = b.unifyArrayElements(name, raw); err != nil {
 		return nil, errAt(sqltypes.AsError(err), int(fc.Location))
 	}
@@ -181,8 +184,29 @@ func (b *binder) bindScalarCall(name string, fc *pg_query.FuncCall, sc *scope, a
 		}
 		return nil, errAt(namingUnknowns(err, name, raw), int(fc.Location))
 	}
+	if from := anyArgsFrom(name); from >= 0 {
+		for i := from; i < len(args); i++ {
+			if p, ok := raw[i].(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+				args[i] = b.looseParam(raw[i], location(fc.Args[i]))
+			}
+		}
+	}
 	b.settleParams(args)
 	return &logical.Func{Name: name, Args: args, T: rt}, nil
+}
+
+// anyArgsFrom is the position from which the function name takes
+// arguments of PostgreSQL's pseudo-type "any" (-1: none), which give an
+// untyped parameter no type.
+func anyArgsFrom(name string) int {
+	switch name {
+	case "concat", "num_nulls", "num_nonnulls", "pg_typeof", "pg_column_size",
+		"json_build_array", "json_build_object", "jsonb_build_array", "jsonb_build_object":
+		return 0
+	case "concat_ws", "format":
+		return 1
+	}
+	return -1
 }
 
 // tentative is coerce for an argument of a call that may not resolve
@@ -196,11 +220,34 @@ func (b *binder) tentative(a logical.Expr, t sqltypes.Type) (logical.Expr, error
 	return b.coerce(a, t)
 }
 
+// paramAsText types an untyped parameter text, as PostgreSQL reads one
+// in a select list, ORDER BY or GROUP BY; other expressions stay as they
+// are.
+func (b *binder) paramAsText(e logical.Expr) (logical.Expr, error) {
+	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
+		return b.coerce(e, sqltypes.TypeText)
+	}
+	return e, nil
+}
+
+// looseParam is e where any type goes (IS NULL, concat's arguments): an
+// untyped parameter there gets no type from it, as in PostgreSQL, so a
+// statement in which nothing else types it cannot be prepared (42P18).
+// The reference reads the value as text should it run.
+func (b *binder) looseParam(e logical.Expr, loc int) logical.Expr {
+	p, ok := e.(*logical.Param)
+	if !ok || p.T.Kind != sqltypes.Unknown {
+		return e
+	}
+	b.params.loose = append(b.params.loose, looseParam{index: p.Index, loc: loc})
+	return &logical.Param{Index: p.Index, T: sqltypes.TypeText}
+}
+
 // settleParams fixes the types of the untyped parameters a resolved
 // call's arguments gave tentatively.
 func (b *binder) settleParams(args []logical.Expr) {
 	for i, a := range args {
-		if p, ok := a.(*logical.Param); ok && b.params.get(p.Index).Kind == sqltypes.Unknown {
+		if p, ok := a.(*logical.Param); ok && b.params.get(p.Index).Kind == sqltypes.Unknown && !b.params.isLoose(p.Index) {
 			b.params.set(p.Index, p.T)
 			args[i] = &logical.Param{Index: p.Index, T: b.params.get(p.Index)}
 		}

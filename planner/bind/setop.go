@@ -50,7 +50,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 			return nil, err
 		}
 		if !ok {
-			return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", name, le.Type(), re.Type())
+			return nil, errAt(sqltypes.New(sqltypes.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", name, le.Type(), re.Type()), rc.at-1)
 		}
 		if t.Kind == sqltypes.Unknown {
 			t = sqltypes.TypeText
@@ -72,10 +72,10 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 			t = widerNumeric(numericOf(lc.t), numericOf(rc.t))
 		}
 		if le, err = b.coerce(le, t); err != nil {
-			return nil, err
+			return nil, errAt(sqltypes.AsError(err), lc.at-1)
 		}
 		if re, err = b.coerce(re, t); err != nil {
-			return nil, err
+			return nil, errAt(sqltypes.AsError(err), rc.at-1)
 		}
 		if t.Kind == sqltypes.Numeric && untyped {
 			// The literal read at its own scale; the column holds both.
@@ -91,7 +91,7 @@ func (b *binder) bindSetOp(sel *pg_query.SelectStmt, outer *scope) (*relation, e
 		lcast, rcast = append(lcast, le), append(rcast, re)
 		id := b.meta.NewColumn(lc.name, "", t)
 		op.Cols = append(op.Cols, id)
-		cols = append(cols, outCol{name: lc.name, id: id, t: t})
+		cols = append(cols, outCol{name: lc.name, id: id, t: t, at: lc.at})
 	}
 	op.Appends = op.Kind == logical.Union && op.All && sel.WithClause == nil && len(sel.SortClause) == 0 &&
 		sel.LimitCount == nil && sel.LimitOffset == nil && appendsAs(lnode, l.cols, cols) && appendsAs(rnode, r.cols, cols)

@@ -19,10 +19,12 @@ func (b *binder) bindValues(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 	var cols []outCol
 	for c := 0; c < width; c++ {
 		col := make([]logical.Expr, len(rows))
+		locs := make([]int, len(rows))
 		for r := range rows {
 			col[r] = rows[r][c]
+			locs[r] = leftmost(sel.ValuesLists[r].GetList().GetItems()[c])
 		}
-		coerced, t, err := b.unifyAll(col, -1)
+		coerced, t, err := b.unifyList(col, "VALUES", locs, -1)
 		if err != nil {
 			return nil, err
 		}

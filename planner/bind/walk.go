@@ -38,6 +38,36 @@ func walkMsg(m protoreflect.Message, visit func(*pg_query.Node)) {
 	})
 }
 
+// locations is leftmost of each of ns.
+func locations(ns []*pg_query.Node) []int {
+	out := make([]int, len(ns))
+	for i, n := range ns {
+		out[i] = leftmost(n)
+	}
+	return out
+}
+
+// leftmost is where the expression n starts, as PostgreSQL's
+// exprLocation reports it for an error about a whole value: 'a'::text
+// and x + 1 start at their left operand, not at :: or +.
+func leftmost(n *pg_query.Node) int {
+	first := func(loc int, inner *pg_query.Node) int {
+		if l := leftmost(inner); l >= 0 && (loc < 0 || l < loc) {
+			return l
+		}
+		return loc
+	}
+	switch {
+	case n.GetTypeCast() != nil:
+		return first(int(n.GetTypeCast().Location), n.GetTypeCast().Arg)
+	case n.GetAExpr() != nil && n.GetAExpr().Lexpr != nil:
+		return first(int(n.GetAExpr().Location), n.GetAExpr().Lexpr)
+	case n.GetCollateClause() != nil:
+		return first(int(n.GetCollateClause().Location), n.GetCollateClause().Arg)
+	}
+	return location(n)
+}
+
 // location returns a node's parse location (0-based byte offset), or -1.
 func location(n *pg_query.Node) int {
 	if n == nil {

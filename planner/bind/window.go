@@ -263,6 +263,10 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 		}
 		call.Args = append(call.Args, e)
 	}
+	if anyelementWindowFunc(name, len(call.Args)) && call.Args[0].Type().Kind == sqltypes.Unknown {
+		// No position, as PostgreSQL gives none.
+		return nil, sqltypes.New(sqltypes.CodeDatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+	}
 	if (name == "lag" || name == "lead") && len(call.Args) == 3 {
 		// lag(anycompatible, integer, anycompatible): the value and the
 		// default meet in their common type (lag(bigint_col, 1, 0) is
@@ -283,7 +287,11 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 	argTypes := make([]sqltypes.Type, len(call.Args))
 	for i, e := range call.Args {
 		if e.Type().Kind == sqltypes.Unknown {
-			if call.Args[i], err = b.coerce(e, sqltypes.TypeText); err != nil {
+			t := sqltypes.TypeText
+			if call.Func == "bool_and" || call.Func == "bool_or" {
+				t = sqltypes.TypeBool // their one signature
+			}
+			if call.Args[i], err = b.coerce(e, t); err != nil {
 				return nil, err
 			}
 		}
@@ -353,6 +361,20 @@ func (b *binder) bindWindowCall(fc *pg_query.FuncCall, sc *scope, agg *aggState)
 
 // intArgs gives the window functions' integer parameter (ntile's count,
 // lag's and lead's offset, nth_value's n) by position.
+// anyelementWindowFunc reports whether the window function name of n
+// arguments takes its value as PostgreSQL's anyelement, which an untyped
+// literal or parameter cannot resolve (lag('x') is 42804; lag('x', 1,
+// 'y') is anycompatible, text).
+func anyelementWindowFunc(name string, n int) bool {
+	switch name {
+	case "lag", "lead":
+		return n == 1 || n == 2
+	case "first_value", "last_value", "nth_value":
+		return n > 0
+	}
+	return false
+}
+
 var intArgs = map[string]int{"ntile": 0, "lag": 1, "lead": 1, "nth_value": 1}
 
 // bindFrame decodes a window's frame clause into call.Frame and, for a

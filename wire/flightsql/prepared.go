@@ -101,6 +101,13 @@ func (v *service) CreatePreparedStatement(ctx context.Context, req flightsql.Act
 	if err != nil {
 		return res, toStatus(err)
 	}
+	for i, t := range st.ParamTypes() {
+		if t.Kind == sqltypes.Unknown {
+			// Nothing gives $n a type ($1 IS NULL, or a $n the statement
+			// skips): 42P18, as PostgreSQL's Parse answers.
+			return res, toStatus(sqltypes.New(sqltypes.CodeIndeterminateDatatype, "could not determine data type of parameter $%d", i+1))
+		}
+	}
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return res, toStatus(err)

@@ -737,5 +737,11 @@ func TestUntypedParams(t *testing.T) {
 		{parseBind("SELECT left('abc', $1)", "x"), `ParseComplete E[22P02 invalid input syntax for type integer: "x"] ZI`},
 		{withSync(&pgproto3.Parse{Query: "SELECT left('abc', $1::text)"}), "E[42883 function left(unknown, text) does not exist @8] ZI"},
 		{parseBind("SELECT $1", "x"), "ParseComplete BindComplete D[x] C(SELECT 1) ZI"},
+		{parseBind("SELECT array_append($1, $2)", "{1}", "2"), "ParseComplete BindComplete D[{1,2}] C(SELECT 1) ZI"},
+		{parseBind("SELECT array_position(ARRAY[1,2], $1)", "2"), "ParseComplete BindComplete D[2] C(SELECT 1) ZI"},
+		{parseBind("SELECT width_bucket(5, $1)", "{0,10}"), "ParseComplete BindComplete D[1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1 IS NULL"}), "E[42P18 could not determine data type of parameter $1] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT $1 IS NULL, $1"}), "E[42P08 could not determine data type of parameter $1 @8] ZI"},
+		{parseBind("SELECT $1::int IS NULL", "1"), "ParseComplete BindComplete D[f] C(SELECT 1) ZI"},
 	})
 }
