@@ -739,3 +739,41 @@ func TestUntypedParams(t *testing.T) {
 		{parseBind("SELECT $1", "x"), "ParseComplete BindComplete D[x] C(SELECT 1) ZI"},
 	})
 }
+
+// TestRowsBeforeError: a query that fails at a row sends the rows before
+// it and then the error, as PostgreSQL, which computes and sends row by
+// row: in both protocols, across batches (30000 rows), in a WHERE
+// clause, for a cast, with the failing row's error (the first failing
+// expression of the first failing row), and over an Execute row limit.
+// A query with a volatile function (random()) cannot be computed again
+// over the rows before the failing one: meshql then sends the rows of
+// the batches before the failing batch only (none here).
+func TestRowsBeforeError(t *testing.T) {
+	conn := protoConn(t)
+	// rows is the DataRows of 1/(x-at) for x in [1, at), in PostgreSQL's
+	// integer division (truncated, as Go's).
+	rows := func(at int) string {
+		var b strings.Builder
+		for x := 1; x < at; x++ {
+			fmt.Fprintf(&b, "D[%d] ", 1/(x-at))
+		}
+		return b.String()
+	}
+	const div0 = "E[22012 division by zero] ZI"
+	series := func(n, at int) string {
+		return fmt.Sprintf("SELECT 1/(x-%d) FROM generate_series(1, %d) x", at, n)
+	}
+	runSteps(t, conn, []protoStep{
+		{query(series(1000, 500)), rows(500) + div0},
+		{query(series(30000, 20000)), rows(20000) + div0},
+		{withSync(&pgproto3.Parse{Query: series(1000, 500)}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete " + rows(500) + div0},
+		{query("SELECT x FROM generate_series(1, 1000) x WHERE 1/(x-500) > 0 OR x % 100 = 0"), "D[100] D[200] D[300] D[400] " + div0},
+		{query("SELECT x::int FROM (VALUES ('1'), ('2'), ('a'), ('4')) v(x)"), `D[1] D[2] E[22P02 invalid input syntax for type integer: "a"] ZI`},
+		{query("SELECT x, 1/(x-3), ('1' || repeat('a', x/2))::int FROM generate_series(1, 5) x"), `D[1 0 1] E[22P02 invalid input syntax for type integer: "1a"] ZI`},
+		{withSync(&pgproto3.Parse{Query: series(10, 5)}, &pgproto3.Bind{},
+			&pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}),
+			"ParseComplete BindComplete D[0] D[0] PortalSuspended D[0] D[-1] PortalSuspended " + div0},
+		{query("SELECT random() < 2, 1/(x-3) FROM generate_series(1, 5) x"), divergent(div0, "D[t 0] D[t -1] "+div0)},
+	})
+}
