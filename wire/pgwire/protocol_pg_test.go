@@ -489,8 +489,23 @@ func TestSingleByteClientEncoding(t *testing.T) {
 	if rr.Err != nil || len(rr.FieldDescriptions) != 1 || rr.FieldDescriptions[0].Name != "\xe7" {
 		t.Errorf("column named in LATIN1: %v %v", rr.FieldDescriptions, rr.Err)
 	}
+	// A Describe fails at the RowDescription it cannot write (after a
+	// statement's ParameterDescription); an Execute writes none, so
+	// without a Describe the rows go out. A notice the encoding cannot
+	// hold fails its statement with 22P05 (a Parse: no ParseComplete).
+	const euroCol = `SELECT 1 AS U&"\20AC"`
+	long := `U&"\20AC` + strings.Repeat("a", 70) + `"`
 	runSteps(t, conn, []protoStep{
-		{query("SELECT 1 AS U&\"\\20AC\""), euroToLatin1 + " ZI"},
+		{query(euroCol), euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete " + euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete " + euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Bind{}, &pgproto3.Execute{}), "ParseComplete BindComplete D[1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol + " WHERE false"}, &pgproto3.Describe{ObjectType: 'S'}), "ParseComplete " + euroToLatin1 + " ZI"},
+		{query("SELECT 1 AS " + long), euroToLatin1 + " ZI"},
+		{query("SELECT 2; SELECT 1 AS " + long), euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 AS " + long}, &pgproto3.Bind{}, &pgproto3.Execute{}), euroToLatin1 + " ZI"},
 	})
 }
 
@@ -509,6 +524,8 @@ func TestLongIdentifierNotice(t *testing.T) {
 		{query(`SELECT "` + long + `" FROM (SELECT 1 AS "` + long + `") s`), notice + " " + notice + " D[1] C(SELECT 1) ZI"},
 		{query(`SELECT "` + e40 + `" FROM (SELECT 2) AS x("` + e40 + `")`), eNotice + " " + eNotice + " D[2] C(SELECT 1) ZI"},
 		{query("SELECT '" + long + "' AS short"), "D[" + long + "] C(SELECT 1) ZI"},
+		{query(`SELECT 5 AS U&"\00e9` + strings.Repeat("a", 70) + `"`),
+			`N[NOTICE 42622 identifier "é` + strings.Repeat("a", 70) + `" will be truncated to "é` + strings.Repeat("a", 61) + `"] D[5] C(SELECT 1) ZI`},
 		{query(`SELECT 3 AS "` + strings.Repeat("b", 63) + `"`), "D[3] C(SELECT 1) ZI"},
 		{withSync(&pgproto3.Parse{Name: "li", Query: "SELECT 4 AS " + long}, &pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{},
 			&pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{}),

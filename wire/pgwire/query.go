@@ -310,7 +310,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		}
 	}
 	cols := stmt.Columns()
-	if st.cs != nil {
+	if st.cs != nil && simple {
+		// The RowDescription a simple query sends; an Execute sends
+		// none (a Describe checked its own: describeColumns).
 		names := make([]string, len(cols))
 		for i, c := range cols {
 			names[i] = c.Name
