@@ -293,6 +293,32 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 	return st.execute(ctx, params, st.parsed.SQL, st.s.Clock())
 }
 
+// CheckBind folds the constants of a query with params, as PostgreSQL
+// plans a query's portal at Bind, and returns the error that raises:
+// PREPARE'd or Parse'd `SELECT 1/0`, or `SELECT 1/$1` bound to 0, fails
+// its Bind in PostgreSQL, before any Execute. Statements PostgreSQL plans
+// when they run (EXPLAIN, COPY, DECLARE, EXECUTE and the other utility
+// statements), queries with action functions (pg_cancel_backend, …) and
+// values Execute would refuse return nil: Execute reports those.
+func (st *Statement) CheckBind(ctx context.Context, params []sqltypes.Datum) error {
+	if st.st == nil || st.err != nil || st.st.Kind != planner.KindQuery || st.hasActions {
+		return nil
+	}
+	if checkParams(st.ParamTypes(), params) != nil {
+		return nil
+	}
+	run, params, err := st.ownScale(ctx, params)
+	if err != nil || run.st == nil || run.st.Kind != planner.KindQuery || run.hasActions {
+		return nil
+	}
+	env := st.s.env(st.s.Clock())
+	defer env.Budget.Close()
+	if err := planner.FoldAtBind(ctx, env, run.st.Query, params); err != nil {
+		return sqltypes.AsError(err)
+	}
+	return nil
+}
+
 // Clock reads the session's clock for a statement that begins now (see
 // Session.Clock), for ExecuteAt.
 func (st *Statement) Clock() Clock { return st.s.Clock() }

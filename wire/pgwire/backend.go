@@ -194,3 +194,11 @@ type PreparedNames interface {
 type TxEnder interface {
 	EndsTransaction() bool
 }
+
+// BindChecker is an optional Statement interface: CheckBind is run at
+// each Bind with the portal's parameter values, and its error is the
+// Bind's, as PostgreSQL plans a query's portal at Bind (folding its
+// constants: SELECT 1/0 fails the Bind, not the Execute).
+type BindChecker interface {
+	CheckBind(ctx context.Context, params []sqltypes.Datum) error
+}

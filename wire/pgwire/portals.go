@@ -92,8 +92,16 @@ func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statemen
 		// accept is the Bind's error (no BindComplete). They are read again
 		// at Execute, at the statement's start ('now').
 		if info.stmt != nil {
-			if _, err := decodeParams(params, stmt.Parameters(), info.stmt.ParamTypes(), st.env.input()); err != nil {
+			datums, err := decodeParams(params, stmt.Parameters(), info.stmt.ParamTypes(), st.env.input())
+			if err != nil {
 				return st.wireErr(err)
+			}
+			// PostgreSQL plans the portal here: an error its constants
+			// raise (1/0, 1/$1 bound to 0) is the Bind's.
+			if c, ok := info.stmt.(BindChecker); ok {
+				if err := c.CheckBind(ctx, datums); err != nil {
+					return st.wireErr(err)
+				}
 			}
 		}
 	}

@@ -794,3 +794,77 @@ func TestRowsBeforeError(t *testing.T) {
 		{query("SELECT random() < 2, 1/(x-3) FROM generate_series(1, 5) x"), divergent(div0, "D[t 0] D[t -1] "+div0)},
 	})
 }
+
+// TestConstantErrorsAtBind: PostgreSQL plans a query's portal at Bind,
+// folding its constants with the parameters' values, so an error they
+// raise (1/0, 1/$1 bound to 0, an overflow) is the Bind's: no
+// BindComplete, the Execute skipped; named statements too, at every
+// Bind. What runs over rows (x/0) fails at Execute, a constant nobody
+// reads fails nowhere, and statements planned when they run (EXECUTE,
+// EXPLAIN, COPY, DECLARE) fail at Execute. A cast of a literal fails at
+// Parse.
+func TestConstantErrorsAtBind(t *testing.T) {
+	conn := protoConn(t)
+	const div0 = "E[22012 division by zero] ZI"
+	described := func(q string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: q}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{})
+	}
+	bindInt := func(q, v string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: q, ParameterOIDs: []uint32{23}}, &pgproto3.Bind{Parameters: [][]byte{[]byte(v)}}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{described("SELECT 1/0"), "ParseComplete " + div0},
+		{described("SELECT 1/0 FROM generate_series(1, 3)"), "ParseComplete " + div0},
+		{described("SELECT 1 WHERE 1/0 = 1"), "ParseComplete " + div0},
+		{described("SELECT 1/0 FROM generate_series(1, 3) WHERE false"), "ParseComplete " + div0},
+		{described("SELECT CASE WHEN x > 5 THEN 1/0 END FROM generate_series(1, 3) x"), "ParseComplete " + div0},
+		{described("SELECT 2147483647::int + 1"), "ParseComplete E[22003 integer out of range] ZI"},
+		{bindInt("SELECT $1::int / 0", "1"), "ParseComplete " + div0},
+		{bindInt("SELECT 1 / $1::int", "0"), "ParseComplete " + div0},
+		{bindInt("SELECT 1 / $1::int", "2"), "ParseComplete BindComplete D[0] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 / $1::numeric", ParameterOIDs: []uint32{1700}}, &pgproto3.Bind{Parameters: [][]byte{[]byte("0.00")}}, &pgproto3.Execute{}),
+			"ParseComplete " + div0},
+		{withSync(&pgproto3.Parse{Name: "k1", Query: "SELECT 1/0"}, &pgproto3.Bind{PreparedStatement: "k1"}, &pgproto3.Execute{}), "ParseComplete " + div0},
+		{withSync(&pgproto3.Bind{PreparedStatement: "k1"}, &pgproto3.Execute{}), div0},
+		{query("DEALLOCATE k1"), "C(DEALLOCATE) ZI"},
+		{described("SELECT x/0 FROM generate_series(1, 3) x"), "ParseComplete BindComplete " + div0},
+		{described("SELECT count(*) FROM (SELECT 1/0 FROM generate_series(1, 3)) s"), "ParseComplete BindComplete D[3] C(SELECT 1) ZI"},
+		{query("PREPARE k2 AS SELECT 1/0"), "C(PREPARE) ZI"},
+		{query("EXECUTE k2"), div0},
+		{described("EXECUTE k2"), "ParseComplete BindComplete " + div0},
+		{withSync(&pgproto3.Bind{PreparedStatement: "k2"}, &pgproto3.Execute{}), div0},
+		{query("DEALLOCATE k2"), "C(DEALLOCATE) ZI"},
+		{described("EXPLAIN SELECT 1/0"), "ParseComplete BindComplete " + div0},
+		{described("COPY (SELECT 1/0) TO STDOUT"), "ParseComplete NoData BindComplete NoData " + div0},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{described("DECLARE c CURSOR FOR SELECT 1/0"), "ParseComplete NoData BindComplete NoData E[22012 division by zero] ZE"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{described("SELECT 'a'::int"), `E[22P02 invalid input syntax for type integer: "a" @8] ZI`},
+	})
+}
+
+// TestLiteralErrorPosition: an untyped literal that its type cannot read
+// is reported at the literal, as PostgreSQL reports it, whether a cast
+// ('a'::int, CAST('x' AS int), int 'x') or an operator or function that
+// wants the type (1 + 'a', x = 'a', IN, ARRAY, coalesce) reads it.
+func TestLiteralErrorPosition(t *testing.T) {
+	conn := protoConn(t)
+	bad := func(v string, at int) string {
+		return fmt.Sprintf(`E[22P02 invalid input syntax for type integer: "%s" @%d] ZI`, v, at)
+	}
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 'a'::int"), bad("a", 8)},
+		{query("SELECT 1, ('a')::int"), bad("a", 12)},
+		{query("SELECT CAST('x' AS int)"), bad("x", 13)},
+		{query("SELECT int 'x'"), bad("x", 12)},
+		{query("SELECT '2020-13-01'::date"), `E[22008 date/time field value out of range: "2020-13-01" @8] ZI`},
+		{query("SELECT 'nosuch'::regclass"), `E[42P01 relation "nosuch" does not exist @8] ZI`},
+		{query("SELECT 'x'::numeric"), `E[22P02 invalid input syntax for type numeric: "x" @8] ZI`},
+		{query("SELECT 1 + 'a'"), bad("a", 12)},
+		{query("SELECT x FROM generate_series(1, 3) x WHERE x = 'a'"), bad("a", 49)},
+		{query("SELECT 1 IN (1, 'a')"), bad("a", 17)},
+		{query("SELECT coalesce(1, 'a')"), bad("a", 20)},
+		{query("SELECT ARRAY[1, 'a']"), bad("a", 17)},
+		{query("SELECT '1'::int + 'q'::int"), bad("q", 19)},
+	})
+}
