@@ -483,6 +483,18 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				// As PostgreSQL: a warning, and the statement succeeds.
 				notices = []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "there is no transaction in progress"}}
 			}
+			if s.inTx && st.st.Tag == "COMMIT" && !failed {
+				// PostgreSQL persists the WITH HOLD cursors before it
+				// commits: an error fails the COMMIT, which then rolls
+				// the block back.
+				if err := s.persistCursors(ctx); err != nil {
+					s.blockEnded = "rollback"
+					s.endBlock()
+					s.closeCursors(false /* all */)
+					s.endTransaction(false)
+					return nil, err
+				}
+			}
 			if s.inTx {
 				s.blockEnded = "rollback"
 				if st.st.Tag == "COMMIT" && !failed {
@@ -491,6 +503,9 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 			}
 			s.endBlock()
 			s.closeCursors(false /* all */)
+			if st.st.Tag != "COMMIT" || failed {
+				s.dropUnpersisted()
+			}
 			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
 			if failed {
 				return &Result{Tag: "ROLLBACK", Notices: notices}, nil // COMMIT of a failed block rolls back
@@ -652,7 +667,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	if err := plan.Root.Open(qctx); err != nil {
 		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: text}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, budget: env.Budget, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: text}
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()

@@ -868,3 +868,42 @@ func TestLiteralErrorPosition(t *testing.T) {
 		{query("SELECT '1'::int + 'q'::int"), bad("q", 19)},
 	})
 }
+
+// TestHoldCursorsPersistAtCommit: as PostgreSQL, a WITH HOLD cursor is
+// materialized when its transaction commits: an error its remaining rows
+// raise fails the COMMIT (the block rolls back, the cursor is gone, the
+// held cursors persisted before it stay), or, outside a block, the
+// DECLARE; a rolled-back block drops the WITH HOLD cursors it declared;
+// a persisted cursor reads on from where its transaction left it.
+func TestHoldCursorsPersistAtCommit(t *testing.T) {
+	conn := protoConn(t)
+	const div0 = "E[22012 division by zero]"
+	runSteps(t, conn, []protoStep{
+		{query("BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT 1/(x-5) AS v FROM generate_series(1, 10) x; FETCH 2 FROM c"),
+			"C(BEGIN) C(DECLARE CURSOR) D[0] D[0] C(FETCH 2) ZT"},
+		{query("COMMIT"), div0 + " ZI"},
+		{query("FETCH 2 FROM c"), `E[34000 cursor "c" does not exist] ZI`},
+		{query("BEGIN; DECLARE d CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 5) x; FETCH 2 FROM d"),
+			"C(BEGIN) C(DECLARE CURSOR) D[1] D[2] C(FETCH 2) ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("FETCH ALL FROM d"), "D[3] D[4] D[5] C(FETCH 3) ZI"},
+		{query("FETCH ALL FROM d"), "C(FETCH 0) ZI"},
+		{query("DECLARE e CURSOR WITH HOLD FOR SELECT 1/(x-5) FROM generate_series(1, 10) x"), div0 + " ZI"},
+		{query("FETCH 1 FROM e"), `E[34000 cursor "e" does not exist] ZI`},
+		{query("DECLARE f CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 3) x"), "C(DECLARE CURSOR) ZI"},
+		{query("BEGIN; FETCH 1 FROM f; SELECT 1/0"), "C(BEGIN) D[1] C(FETCH 1) " + div0 + " ZE"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM f"), "D[2] D[3] C(FETCH 2) ZI"},
+		{query("BEGIN; DECLARE g CURSOR WITH HOLD FOR SELECT 1; ROLLBACK"), "C(BEGIN) C(DECLARE CURSOR) C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM g"), `E[34000 cursor "g" does not exist] ZI`},
+		{query("BEGIN; DECLARE h CURSOR WITH HOLD FOR SELECT 1; SELECT 1/0"), "C(BEGIN) C(DECLARE CURSOR) " + div0 + " ZE"},
+		{query("COMMIT"), "C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM h"), `E[34000 cursor "h" does not exist] ZI`},
+		{query("BEGIN; DECLARE i CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 3) x; DECLARE j CURSOR WITH HOLD FOR SELECT 1/(x-3) FROM generate_series(1, 3) x"),
+			"C(BEGIN) C(DECLARE CURSOR) C(DECLARE CURSOR) ZT"},
+		{query("COMMIT"), div0 + " ZI"},
+		{query("FETCH ALL FROM i"), "D[1] D[2] D[3] C(FETCH 3) ZI"},
+		{query("FETCH ALL FROM j"), `E[34000 cursor "j" does not exist] ZI`},
+		{query("CLOSE ALL"), "C(CLOSE CURSOR ALL) ZI"},
+	})
+}
