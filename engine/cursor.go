@@ -166,6 +166,9 @@ func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.
 	if _, ok := s.cursors[name]; ok {
 		return nil, sqltypes.New("42P03", "cursor \"%s\" already exists", name)
 	}
+	if !st.st.Hold && !s.inTx && !s.tx.implicitBlock {
+		return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "DECLARE CURSOR can only be used in transaction blocks")
+	}
 	if len(s.cursors) >= MaxCursors {
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many open cursors: a session may hold %d", MaxCursors).
 			WithHint("Close cursors you no longer read with CLOSE (or CLOSE ALL): each keeps its query running and its buffers reserved until then.")

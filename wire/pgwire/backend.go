@@ -202,3 +202,11 @@ type TxEnder interface {
 type BindChecker interface {
 	CheckBind(ctx context.Context, params []sqltypes.Datum) error
 }
+
+// ImplicitBlocker is an optional Session interface: BeginImplicitBlock
+// is called when a simple Query message holds several statements, which
+// PostgreSQL runs as an implicit transaction block (a DECLARE without
+// HOLD is allowed there, and its cursor closed at the message's end).
+type ImplicitBlocker interface {
+	BeginImplicitBlock()
+}

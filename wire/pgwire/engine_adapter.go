@@ -297,3 +297,10 @@ func (s engineStatement[St]) CheckBind(ctx context.Context, params []sqltypes.Da
 	}
 	return nil
 }
+
+// BeginImplicitBlock forwards to the engine session when it has it.
+func (s engineSession[St]) BeginImplicitBlock() {
+	if b, ok := any(s.s).(ImplicitBlocker); ok {
+		b.BeginImplicitBlock()
+	}
+}

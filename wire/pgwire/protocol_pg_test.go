@@ -907,3 +907,19 @@ func TestHoldCursorsPersistAtCommit(t *testing.T) {
 		{query("CLOSE ALL"), "C(CLOSE CURSOR ALL) ZI"},
 	})
 }
+
+// TestCursorOutsideBlock: a cursor without HOLD needs a transaction
+// block (25P01 for a DECLARE alone, in either protocol), which a simple
+// Query message of several statements is, implicitly, until its end,
+// which closes the cursor.
+func TestCursorOutsideBlock(t *testing.T) {
+	conn := protoConn(t)
+	const needsBlock = "E[25P01 DECLARE CURSOR can only be used in transaction blocks] ZI"
+	runSteps(t, conn, []protoStep{
+		{query("DECLARE k CURSOR FOR SELECT 1"), needsBlock},
+		{query("FETCH 1 FROM k"), `E[34000 cursor "k" does not exist] ZI`},
+		{withSync(&pgproto3.Parse{Query: "DECLARE k CURSOR FOR SELECT 1"}, &pgproto3.Bind{}, &pgproto3.Execute{}), "ParseComplete BindComplete " + needsBlock},
+		{query("DECLARE k CURSOR FOR SELECT 1; FETCH 1 FROM k"), "C(DECLARE CURSOR) D[1] C(FETCH 1) ZI"},
+		{query("FETCH 1 FROM k"), `E[34000 cursor "k" does not exist] ZI`},
+	})
+}

@@ -77,6 +77,9 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		sc.End()
 		sc = noScope{}
 	}
+	if b, ok := st.session.(ImplicitBlocker); ok && len(stmts) > 1 {
+		b.BeginImplicitBlock()
+	}
 	if len(stmts) == 0 {
 		// Declared parameter types count, as in PostgreSQL: a Bind supplies
 		// that many values.
