@@ -761,7 +761,8 @@ func TestUntypedParams(t *testing.T) {
 // it and then the error, as PostgreSQL, which computes and sends row by
 // row: in both protocols, across batches (30000 rows), in a WHERE
 // clause, for a cast, with the failing row's error (the first failing
-// expression of the first failing row), and over an Execute row limit.
+// expression of the first failing row), over an Execute row limit, and
+// under a LIMIT that stops before the failing row (no error then).
 // A query with a volatile function (random()) cannot be computed again
 // over the rows before the failing one: meshql then sends the rows of
 // the batches before the failing batch only (none here).
@@ -791,6 +792,10 @@ func TestRowsBeforeError(t *testing.T) {
 		{withSync(&pgproto3.Parse{Query: series(10, 5)}, &pgproto3.Bind{},
 			&pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}),
 			"ParseComplete BindComplete D[0] D[0] PortalSuspended D[0] D[-1] PortalSuspended " + div0},
+		// A LIMIT that stops before the failing row returns its rows
+		// without the error, as PostgreSQL never computes that row.
+		{query("SELECT 1/(x-500) FROM generate_series(1, 1000) x LIMIT 3"), "D[0] D[0] D[0] C(SELECT 3) ZI"},
+		{query("SELECT x FROM generate_series(1, 1000) x WHERE 1/(x-500) = 0 LIMIT 2"), "D[1] D[2] C(SELECT 2) ZI"},
 		{query("SELECT random() < 2, 1/(x-3) FROM generate_series(1, 5) x"), divergent(div0, "D[t 0] D[t -1] "+div0)},
 	})
 }
