@@ -153,14 +153,12 @@ func (c *portalCache) Delete(ctx context.Context, name string) error {
 	return c.DefaultPortalCache.Delete(ctx, name)
 }
 
-func (c *portalCache) DeleteByStatement(ctx context.Context, stmt *wire.Statement) error {
-	err := c.DefaultPortalCache.DeleteByStatement(ctx, stmt)
-	for name := range c.portals {
-		if p, _ := c.DefaultPortalCache.Get(ctx, name); p == nil {
-			delete(c.portals, name)
-		}
-	}
-	return err
+// DeleteByStatement keeps the portals: psql-wire drops a statement's
+// portals when a Close or a Parse of the unnamed statement drops the
+// statement, while PostgreSQL's portals outlive the statement they were
+// bound from (a suspended portal reads on after its statement's Close).
+func (c *portalCache) DeleteByStatement(context.Context, *wire.Statement) error {
+	return nil
 }
 
 func (c *portalCache) Close() {

@@ -928,3 +928,33 @@ func TestCursorOutsideBlock(t *testing.T) {
 		{query("FETCH 1 FROM k"), `E[34000 cursor "k" does not exist] ZI`},
 	})
 }
+
+// TestPortalOutlivesStatement: a portal outlives the statement it was
+// bound from, as in PostgreSQL: a suspended portal reads on after a
+// Close of its statement, and the unnamed portal after a Parse replaces
+// the unnamed statement.
+func TestPortalOutlivesStatement(t *testing.T) {
+	conn := protoConn(t)
+	const series = "SELECT x FROM generate_series(1, 3) x"
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Name: "z", Query: series}, &pgproto3.Bind{DestinationPortal: "zp", PreparedStatement: "z"}, &pgproto3.Execute{Portal: "zp", MaxRows: 1},
+			&pgproto3.Close{ObjectType: 'S', Name: "z"}, &pgproto3.Execute{Portal: "zp", MaxRows: 1}),
+			"ParseComplete BindComplete D[1] PortalSuspended CloseComplete D[2] PortalSuspended ZI"},
+		{withSync(&pgproto3.Parse{Query: series}, &pgproto3.Bind{}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Parse{Query: "SELECT 9"}, &pgproto3.Execute{MaxRows: 1}),
+			"ParseComplete BindComplete D[1] PortalSuspended ParseComplete D[2] PortalSuspended ZI"},
+	})
+}
+
+// TestNegativeLimitAtExecute: a negative LIMIT or OFFSET, even a
+// literal, fails when the query runs (no position; OFFSET checked
+// first), as PostgreSQL checks its bounds: at Execute, after
+// BindComplete.
+func TestNegativeLimitAtExecute(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 1 LIMIT -1"), "E[2201W LIMIT must not be negative] ZI"},
+		{query("SELECT 1 LIMIT -1 OFFSET -1"), "E[2201X OFFSET must not be negative] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT x FROM generate_series(1, 3) x LIMIT -1"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete E[2201W LIMIT must not be negative] ZI"},
+	})
+}
