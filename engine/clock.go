@@ -22,6 +22,9 @@ type txClock struct {
 	// implicitFailed: a statement of the open implicit transaction
 	// failed, so its end undoes the settings it changed.
 	implicitFailed bool
+	// implicitBlock: the open implicit transaction holds several
+	// statements of one Query message (BeginImplicitBlock).
+	implicitBlock bool
 }
 
 // inImplicit reports whether an implicit transaction a front holds open
@@ -61,11 +64,26 @@ func (s *Session) HoldImplicitTransactions() { s.tx.holdImplicit = true }
 // As in PostgreSQL, the settings its statements changed are kept, or
 // undone when one of its statements failed ("SET …; SELECT 1/0" leaves
 // the setting as it was).
+//
+// Its end closes the cursors without HOLD declared in it (an implicit
+// block's).
 func (s *Session) EndImplicitTransaction() {
+	s.tx.implicitBlock = false
 	if !s.inTx {
+		s.closeCursors(false /* all */)
 		s.endTransaction(!s.tx.implicitFailed)
 		s.tx.implicitFailed = false
 		s.tx.start = time.Time{}
+	}
+}
+
+// BeginImplicitBlock marks the implicit transaction as PostgreSQL's
+// implicit transaction block: a simple Query message of several
+// statements, which may DECLARE a cursor without HOLD outside BEGIN (one
+// statement alone is 25P01), closed at the message's end.
+func (s *Session) BeginImplicitBlock() {
+	if !s.inTx {
+		s.tx.implicitBlock = true
 	}
 }
 

@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -18,8 +21,12 @@ const MaxCursors = 100
 
 // cursor is an open DECLAREd cursor: the running query's Result, read a
 // FETCH at a time, and the part of a batch the last FETCH did not take.
-// Rows are never materialized beyond one batch, so a cursor streams a
-// result of any size (psycopg2's named cursors rely on it).
+// Inside its transaction a cursor's rows are never materialized beyond
+// one batch, so it streams a result of any size (psycopg2's named cursors
+// rely on it). A WITH HOLD cursor is materialized when its transaction
+// commits, as PostgreSQL's (persist): its remaining rows are read then
+// (an error fails the COMMIT) and kept, up to the query's memory budget
+// (mesh.query_memory), past which the rest stays a running query.
 //
 // The query runs under the cursor's own context (ctx), which CLOSE, the
 // end of the transaction (for cursors without HOLD) or of the session
@@ -43,6 +50,14 @@ type cursor struct {
 	// released): ROLLBACK TO an earlier savepoint closes it, as
 	// PostgreSQL drops the portals of the subtransactions it rolls back.
 	depth int
+	// seq orders the cursors by declaration (persist goes in that order).
+	seq int
+	// persisted is set once a WITH HOLD cursor's transaction committed:
+	// its rows left then are in held (and, past the memory budget, in
+	// the query, until exhausted).
+	persisted bool
+	held      []arrow.RecordBatch
+	exhausted bool // the query returned io.EOF
 }
 
 // follow makes the end of stmt, the context of the statement reading the
@@ -58,8 +73,87 @@ func (c *cursor) close() {
 		c.pending.Release()
 		c.pending = nil
 	}
+	for _, b := range c.held {
+		b.Release()
+	}
+	c.held = nil
 	c.res.Close()
 	c.cancel(nil)
+}
+
+// persist materializes a WITH HOLD cursor at its transaction's commit,
+// as PostgreSQL's PersistHoldablePortal: the rows it has left are read
+// now, under stmt, the committing statement (its cancel or timeout stops
+// the reading), and kept in memory reserved from the query's budget;
+// once that is refused the rest stays in the running query. An error is
+// the COMMIT's.
+func (c *cursor) persist(stmt context.Context) error {
+	if err := c.readHeld(stmt); err != nil {
+		return err
+	}
+	c.persisted = true
+	return nil
+}
+
+// readHeld reads the rows persist keeps.
+func (c *cursor) readHeld(stmt context.Context) error {
+	if c.failed || c.exhausted {
+		return nil
+	}
+	unlink := c.follow(stmt)
+	defer unlink()
+	var r *membudget.Reservation
+	if c.res.budget != nil {
+		r = c.res.budget.Reserve("WITH HOLD cursor")
+	}
+	for {
+		b, err := c.res.Next(c.ctx)
+		if err == io.EOF {
+			c.exhausted = true
+			return nil
+		}
+		if err != nil {
+			c.failed = true
+			return err
+		}
+		c.held = append(c.held, b)
+		if r != nil && !r.TryGrow(membudget.BatchBytes(b)) {
+			return nil
+		}
+	}
+}
+
+// persistCursors persists the WITH HOLD cursors declared in the
+// committing transaction, in the order they were declared; on an error
+// the cursor that failed and those after it are closed (PostgreSQL's
+// failed COMMIT drops the cursors not yet persisted), the ones before it
+// stay.
+func (s *Session) persistCursors(stmt context.Context) error {
+	var todo []*cursor
+	for _, c := range s.cursors {
+		if c.hold && !c.persisted {
+			todo = append(todo, c)
+		}
+	}
+	slices.SortFunc(todo, func(a, b *cursor) int { return cmp.Compare(a.seq, b.seq) })
+	for _, c := range todo {
+		if err := c.persist(stmt); err != nil {
+			s.dropUnpersisted()
+			return err
+		}
+	}
+	return nil
+}
+
+// dropUnpersisted closes the WITH HOLD cursors declared in a transaction
+// that rolls back: only those an earlier commit persisted outlive it.
+func (s *Session) dropUnpersisted() {
+	for name, c := range s.cursors {
+		if c.hold && !c.persisted {
+			c.close()
+			delete(s.cursors, name)
+		}
+	}
 }
 
 // declare runs the cursor's query and keeps its result open under the
@@ -72,11 +166,15 @@ func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.
 	if _, ok := s.cursors[name]; ok {
 		return nil, sqltypes.New("42P03", "cursor \"%s\" already exists", name)
 	}
+	if !st.st.Hold && !s.inTx && !s.tx.implicitBlock {
+		return nil, sqltypes.New(sqltypes.CodeNoActiveTransaction, "DECLARE CURSOR can only be used in transaction blocks")
+	}
 	if len(s.cursors) >= MaxCursors {
 		return nil, sqltypes.New(sqltypes.CodeProgramLimitExceeded, "too many open cursors: a session may hold %d", MaxCursors).
 			WithHint("Close cursors you no longer read with CLOSE (or CLOSE ALL): each keeps its query running and its buffers reserved until then.")
 	}
-	c := &cursor{hold: st.st.Hold, depth: len(s.savepoints)}
+	s.cursorSeq++
+	c := &cursor{hold: st.st.Hold, depth: len(s.savepoints), seq: s.cursorSeq}
 	c.ctx, c.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
 	res, err := s.runQueryShare(ctx, st, params, start, nil, st.parsed.SQL, c)
 	if err != nil {
@@ -84,6 +182,15 @@ func (s *Session) declare(ctx context.Context, st *Statement, params []sqltypes.
 		return nil, err
 	}
 	c.res = res
+	if c.hold && !s.inTx {
+		// Its implicit transaction commits with the statement:
+		// PostgreSQL persists the cursor then, and an error is the
+		// DECLARE's.
+		if err := c.persist(ctx); err != nil {
+			c.close()
+			return nil, err
+		}
+	}
 	if s.cursors == nil {
 		s.cursors = map[string]*cursor{}
 	}
@@ -194,10 +301,19 @@ func (o *fetchOperator) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	b := o.c.pending
 	o.c.pending = nil
+	if b == nil && len(o.c.held) > 0 {
+		b = o.c.held[0]
+		o.c.held[0] = nil
+		o.c.held = o.c.held[1:]
+	}
 	if b == nil {
+		if o.c.exhausted {
+			return nil, io.EOF
+		}
 		var err error
 		if b, err = o.c.res.Next(ctx); err != nil {
 			o.c.failed = err != io.EOF
+			o.c.exhausted = err == io.EOF
 			return nil, err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/executor/expr"
 	"github.com/meshql/meshql/sqltypes"
@@ -234,6 +236,50 @@ func TestCancelDuringFetch(t *testing.T) {
 		t.Errorf("FETCH canceled while it ran: %s, want 57014", tag)
 	}
 	e.SetHooks(Hooks{})
+	s.Close()
+	mem.AssertSize(t, 0)
+}
+
+// TestHeldCursorOutlivesItsQuery: a WITH HOLD cursor is materialized
+// when its transaction commits (here the DECLARE's own), as PostgreSQL
+// persists it: its rows no longer depend on its query, so a FETCH whose
+// cancel or timeout stops that query (here stopped directly) still reads
+// every row, where a cursor still running its query is 57014 and then
+// 55000.
+func TestHeldCursorOutlivesItsQuery(t *testing.T) {
+	e, mem := demoEngine(t)
+	s := session(t, e, "analyst")
+	for _, st := range []string{
+		"DECLARE c CURSOR WITH HOLD FOR SELECT g FROM generate_series(1, 20000) AS s(g)",
+		"BEGIN",
+		"DECLARE live CURSOR FOR SELECT g FROM generate_series(1, 20000) AS s(g)",
+	} {
+		if _, tag := run(t, s, st); tag != "DECLARE CURSOR" && tag != "BEGIN" {
+			t.Fatalf("%s: %s", st, tag)
+		}
+	}
+	stopped := sqltypes.New(sqltypes.CodeQueryCanceled, "canceling statement due to user request")
+	s.cursors["c"].cancel(stopped)
+	s.cursors["live"].cancel(stopped)
+	if got, tag := run(t, s, "FETCH ALL FROM c"); tag != "FETCH 20000" || got[0] != "1" || got[19999] != "20000" {
+		t.Errorf("FETCH ALL of the held cursor: %d rows, %s, want 1…20000 FETCH 20000", len(got), tag)
+	}
+	res, err := s.Query(context.Background(), "FETCH ALL FROM live")
+	if err == nil {
+		for err == nil {
+			var b arrow.RecordBatch
+			if b, err = res.Next(context.Background()); err == nil {
+				b.Release()
+			}
+		}
+		res.Close()
+	}
+	if sqltypes.Code(err) != sqltypes.CodeQueryCanceled {
+		t.Errorf("FETCH ALL of the stopped cursor: %v, want 57014", err)
+	}
+	if _, tag := run(t, s, "ROLLBACK"); tag != "ROLLBACK" {
+		t.Errorf("ROLLBACK: %s", tag)
+	}
 	s.Close()
 	mem.AssertSize(t, 0)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshql/meshql/executor"
 	"github.com/meshql/meshql/executor/expr"
+	"github.com/meshql/meshql/executor/membudget"
 	"github.com/meshql/meshql/planner"
 	"github.com/meshql/meshql/sqltypes"
 )
@@ -78,6 +79,7 @@ type Result struct {
 	Copy *CopyOut
 
 	op     executor.Operator
+	budget *membudget.Budget // the query's memory budget (nil: none)
 	rows   int64
 	err    error // the first error Next returned, reported when the query ends
 	closed bool

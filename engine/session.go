@@ -48,6 +48,8 @@ type Session struct {
 	// cursors are the open DECLAREd cursors by name; like the rest of
 	// the statement state, only the session's goroutine touches them.
 	cursors map[string]*cursor
+	// cursorSeq numbers the cursors declared (cursor.seq).
+	cursorSeq int
 	// prepared are the statements SQL PREPARE named (EXECUTE runs them);
 	// only the session's goroutine touches them.
 	prepared map[string]*Statement

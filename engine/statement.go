@@ -293,6 +293,32 @@ func (st *Statement) Execute(ctx context.Context, params []sqltypes.Datum) (*Res
 	return st.execute(ctx, params, st.parsed.SQL, st.s.Clock())
 }
 
+// CheckBind folds the constants of a query with params, as PostgreSQL
+// plans a query's portal at Bind, and returns the error that raises:
+// PREPARE'd or Parse'd `SELECT 1/0`, or `SELECT 1/$1` bound to 0, fails
+// its Bind in PostgreSQL, before any Execute. Statements PostgreSQL plans
+// when they run (EXPLAIN, COPY, DECLARE, EXECUTE and the other utility
+// statements), queries with action functions (pg_cancel_backend, …) and
+// values Execute would refuse return nil: Execute reports those.
+func (st *Statement) CheckBind(ctx context.Context, params []sqltypes.Datum) error {
+	if st.st == nil || st.err != nil || st.st.Kind != planner.KindQuery || st.hasActions {
+		return nil
+	}
+	if checkParams(st.ParamTypes(), params) != nil {
+		return nil
+	}
+	run, params, err := st.ownScale(ctx, params)
+	if err != nil || run.st == nil || run.st.Kind != planner.KindQuery || run.hasActions {
+		return nil
+	}
+	env := st.s.env(st.s.Clock())
+	defer env.Budget.Close()
+	if err := planner.FoldAtBind(ctx, env, run.st.Query, params); err != nil {
+		return sqltypes.AsError(err)
+	}
+	return nil
+}
+
 // Clock reads the session's clock for a statement that begins now (see
 // Session.Clock), for ExecuteAt.
 func (st *Statement) Clock() Clock { return st.s.Clock() }
@@ -457,6 +483,18 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 				// As PostgreSQL: a warning, and the statement succeeds.
 				notices = []*Notice{{Code: "25P01", Severity: "WARNING", Msg: "there is no transaction in progress"}}
 			}
+			if s.inTx && st.st.Tag == "COMMIT" && !failed {
+				// PostgreSQL persists the WITH HOLD cursors before it
+				// commits: an error fails the COMMIT, which then rolls
+				// the block back.
+				if err := s.persistCursors(ctx); err != nil {
+					s.blockEnded = "rollback"
+					s.endBlock()
+					s.closeCursors(false /* all */)
+					s.endTransaction(false)
+					return nil, err
+				}
+			}
 			if s.inTx {
 				s.blockEnded = "rollback"
 				if st.st.Tag == "COMMIT" && !failed {
@@ -465,6 +503,9 @@ func (st *Statement) execute(ctx context.Context, params []sqltypes.Datum, text 
 			}
 			s.endBlock()
 			s.closeCursors(false /* all */)
+			if st.st.Tag != "COMMIT" || failed {
+				s.dropUnpersisted()
+			}
 			s.endTransaction(st.st.Tag == "COMMIT" && !failed)
 			if failed {
 				return &Result{Tag: "ROLLBACK", Notices: notices}, nil // COMMIT of a failed block rolls back
@@ -626,7 +667,7 @@ func (s *Session) runQueryShare(ctx context.Context, st *Statement, params []sql
 	if err := plan.Root.Open(qctx); err != nil {
 		return nil, queryFailure(qctx, err)
 	}
-	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: text}
+	res := &Result{Columns: st.queryColumns(), Tag: "SELECT", op: &ctxOperator{Operator: plan.Root, ctx: qctx}, budget: env.Budget, Notices: append(append([]*Notice(nil), query.Notices...), notices...), log: s.engine.log, user: s.user, sql: text}
 	res.onDone = func(rows int64, err error) {
 		env.Budget.Close()
 		end()

@@ -277,6 +277,18 @@ func Build(ctx context.Context, env *executor.Env, q *bind.Query, params []sqlty
 	return BuildWith(ctx, env, q, params, physical.Options{Analyze: analyze})
 }
 
+// FoldAtBind folds q's constants with params as BuildWith would, and
+// reports the error that raises (PostgreSQL plans a portal at Bind:
+// rules.FoldWithParams); nothing is built.
+func FoldAtBind(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum) error {
+	required := logical.ColSet{}
+	for _, c := range q.Columns {
+		required.Add(c.ID)
+	}
+	eval := func(e logical.Expr) (sqltypes.Datum, error) { return physical.EvalConst(ctx, env, e) }
+	return rules.FoldWithParams(ctx, q.Plan, params, required, eval)
+}
+
 // BuildWith is Build with physical planning options (a share of a split
 // result, see physical.Split).
 func BuildWith(ctx context.Context, env *executor.Env, q *bind.Query, params []sqltypes.Datum, opts physical.Options) (*physical.Plan, error) {

@@ -193,3 +193,23 @@ func (a *arrayCtor) children() []Expr { return a.elems }
 func (a *arrayCtor) withChildren(ch []Expr) Expr {
 	return &arrayCtor{elems: ch, t: a.t}
 }
+
+// Repeatable reports whether evaluating e again over the same rows gives
+// the same values and does nothing else: every node is this package's
+// and none calls a volatile function (random(), clock_timestamp(),
+// pg_sleep(), pg_cancel_backend(), …).
+func Repeatable(e Expr) bool {
+	n, ok := e.(node)
+	if !ok {
+		return false
+	}
+	if c, ok := e.(*callExpr); ok && (c.acts || IsVolatile(c.name)) {
+		return false
+	}
+	for _, ch := range n.children() {
+		if !Repeatable(ch) {
+			return false
+		}
+	}
+	return true
+}

@@ -15,6 +15,9 @@ type filterOp struct {
 	child executor.Operator
 	where *rowFilter
 	sel   []int32
+	// failed is the error of the row after the last batch returned: the
+	// rows before it went out first (rowsbefore.go).
+	failed error
 }
 
 // rowFilter finds the rows of a batch where a predicate is TRUE:
@@ -60,6 +63,9 @@ func (o *filterOp) Schema() *arrow.Schema { return o.child.Schema() }
 func (o *filterOp) Open(ctx context.Context) error { return o.child.Open(ctx) }
 
 func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.failed != nil {
+		return nil, o.failed
+	}
 	for {
 		b, err := o.child.Next(ctx)
 		if err != nil {
@@ -70,6 +76,9 @@ func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		out, err := o.apply(ctx, b)
+		if err != nil {
+			out, err = o.beforeError(ctx, b, err)
+		}
 		b.Release()
 		if err != nil {
 			return nil, err
@@ -98,6 +107,22 @@ func (o *filterOp) apply(ctx context.Context, b arrow.RecordBatch) (arrow.Record
 		return b, nil
 	}
 	return takeBatch(o.env.Mem, b.Schema(), b.Columns(), o.sel)
+}
+
+// beforeError is the batch of the rows of b that pass before the first
+// one whose predicate failed (nil when none), after which Next reports
+// that row's error.
+func (o *filterOp) beforeError(ctx context.Context, b arrow.RecordBatch, err error) (arrow.RecordBatch, error) {
+	sel, err := filterPrefix(ctx, o, b, err)
+	if len(sel) == 0 {
+		return nil, err
+	}
+	out, terr := takeBatch(o.env.Mem, b.Schema(), b.Columns(), sel)
+	if terr != nil {
+		return nil, terr
+	}
+	o.failed = err
+	return out, nil
 }
 
 func (o *filterOp) Close() error { return o.child.Close() }

@@ -15,6 +15,9 @@ type projectOp struct {
 	child  executor.Operator
 	exprs  []expr.Expr
 	schema *arrow.Schema
+	// failed is the error of the row after the last batch returned: the
+	// rows before it went out first (rowsbefore.go).
+	failed error
 }
 
 // NewProject returns an operator whose output column i is exprs[i]
@@ -39,6 +42,9 @@ func (o *projectOp) Schema() *arrow.Schema { return o.schema }
 func (o *projectOp) Open(ctx context.Context) error { return o.child.Open(ctx) }
 
 func (o *projectOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if o.failed != nil {
+		return nil, o.failed
+	}
 	for {
 		b, err := o.child.Next(ctx)
 		if err != nil {
@@ -54,10 +60,16 @@ func (o *projectOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		cols, err := evalAll(ctx, o.env, o.exprs, b)
 		n := int(b.NumRows())
-		b.Release()
 		if err != nil {
-			return nil, err
+			cols, n, err = projectPrefix(ctx, o, b, err)
+			b.Release()
+			if n == 0 {
+				return nil, err
+			}
+			o.failed = err
+			return newBatch(o.schema, cols, n), nil
 		}
+		b.Release()
 		return newBatch(o.schema, cols, n), nil
 	}
 }

@@ -156,7 +156,10 @@ type OutputColumn struct {
 const maxViewDepth = 16
 
 type binder struct {
-	ctx    context.Context
+	ctx context.Context
+	// litLoc is where each untyped literal bound so far was written
+	// (noteLiteral).
+	litLoc map[*logical.Const]int
 	cat    Catalog
 	opts   Options
 	meta   *logical.Metadata

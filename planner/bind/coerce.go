@@ -219,17 +219,23 @@ func (b *binder) coerce(e logical.Expr, t sqltypes.Type) (logical.Expr, error) {
 			return intConst(v, t)
 		}
 		if s, ok := c.V.(string); ok && c.T.Kind == sqltypes.Unknown {
-			if t.Kind == sqltypes.Numeric && t.Precision == 0 {
-				return numericLiteral(s)
+			var out logical.Expr
+			var err error
+			switch {
+			case t.Kind == sqltypes.Numeric && t.Precision == 0:
+				out, err = numericLiteral(s)
+			case unconstrainedNumericArray(t):
+				out, err = b.numericArrayLiteral(t, s)
+			default:
+				var v sqltypes.Datum
+				if v, err = b.parseLiteral(t, s); err == nil {
+					out = &logical.Const{T: t, V: v}
+				}
 			}
-			if unconstrainedNumericArray(t) {
-				return b.numericArrayLiteral(t, s)
-			}
-			v, err := b.parseLiteral(t, s)
 			if err != nil {
-				return nil, err
+				return nil, b.atLiteral(c, err)
 			}
-			return &logical.Const{T: t, V: v}, nil
+			return out, nil
 		}
 	}
 	if p, ok := e.(*logical.Param); ok && p.T.Kind == sqltypes.Unknown {
@@ -496,4 +502,26 @@ func (b *binder) parseLiteral(t sqltypes.Type, s string) (sqltypes.Datum, error)
 		return p.String(), nil
 	}
 	return sqltypes.ParseValueIn(t, s, sqltypes.InputContext{Loc: b.opts.Location, Now: b.opts.Now, Order: b.opts.DateStyle.Order, Interval: b.opts.DateStyle.Interval})
+}
+
+// noteLiteral remembers where an untyped literal was written: PostgreSQL
+// points the error of reading it as a type (1 + 'a', x = 'a') at the
+// literal, not at the operator that wanted the type.
+func (b *binder) noteLiteral(c *logical.Const, loc int) {
+	if loc < 0 {
+		return
+	}
+	if b.litLoc == nil {
+		b.litLoc = map[*logical.Const]int{}
+	}
+	b.litLoc[c] = loc
+}
+
+// atLiteral is err at literal c when its place is known (noteLiteral).
+func (b *binder) atLiteral(c *logical.Const, err error) error {
+	loc, ok := b.litLoc[c]
+	if !ok {
+		return err
+	}
+	return errAt(sqltypes.AsError(err), loc)
 }

@@ -124,7 +124,11 @@ func (b *binder) bindExprNode(n *pg_query.Node, sc *scope, agg *aggState) (logic
 	case n.GetRowExpr() != nil:
 		return b.bindRow(n.GetRowExpr(), sc, agg)
 	case n.GetAConst() != nil:
-		return bindConst(n.GetAConst())
+		e, err := bindConst(n.GetAConst())
+		if c, ok := e.(*logical.Const); ok && c.T.Kind == sqltypes.Unknown {
+			b.noteLiteral(c, int(n.GetAConst().Location))
+		}
+		return e, err
 	case n.GetParamRef() != nil:
 		p := n.GetParamRef()
 		if p.Number < 1 {
@@ -610,6 +614,11 @@ func (b *binder) bindCastTo(arg *pg_query.Node, t sqltypes.Type, kind string, lo
 	e, err := b.bindExpr(arg, sc, agg)
 	if err != nil {
 		return nil, err
+	}
+	if c := arg.GetAConst(); c != nil && c.GetSval() != nil && c.Location >= 0 {
+		// PostgreSQL points a literal's input error ('a'::int,
+		// CAST('x' AS int), int 'x') at the literal, not at the cast.
+		loc = int(c.Location)
 	}
 	return b.castBound(e, t, kind, loc)
 }

@@ -11,7 +11,7 @@ import (
 // bindLimit binds LIMIT / OFFSET / FETCH FIRST. As in PostgreSQL, each
 // may be any expression that reads no column of the query, coerced to
 // bigint as an assignment would (LIMIT 2.6 keeps 3 rows); NULL means no
-// limit (no offset). A literal bound is checked now; any other (1+1, $1,
+// limit (no offset). A valid literal bound is the limit's now; any other (1+1, $1,
 // random(), a scalar subquery) becomes the limit's Bounds plan, which the
 // optimizer reduces to constants when it can and which otherwise runs once
 // before the first row. local is the scope of the query's own columns:
@@ -36,8 +36,11 @@ func (b *binder) bindLimit(sel *pg_query.SelectStmt, local *scope) (*logical.Lim
 			static = false
 			continue
 		}
-		if err := ops.CheckLimitBound(c.V, i == 1); err != nil {
-			return nil, errAt(err, location(n))
+		if ops.CheckLimitBound(c.V, i == 1) != nil {
+			// PostgreSQL checks the bounds when the query runs (no
+			// position, at Execute): the Bounds plan then fails
+			// (rules.ResolveLimits).
+			static = false
 		}
 	}
 	if static {

@@ -1,7 +1,9 @@
 package parse
 
 import (
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -22,11 +24,20 @@ func IdentifierNotices(sql string) []*sqltypes.Error {
 		return nil // a syntax error is reported by Parse
 	}
 	var out []*sqltypes.Error
-	for _, t := range res.Tokens {
-		if t.Token != pg_query.Token_IDENT || int(t.End) > len(sql) || t.Start >= t.End {
+	for i, t := range res.Tokens {
+		if (t.Token != pg_query.Token_IDENT && t.Token != pg_query.Token_UIDENT) || int(t.End) > len(sql) || t.Start >= t.End {
 			continue
 		}
 		name := identifierValue(sql[t.Start:t.End])
+		if t.Token == pg_query.Token_UIDENT {
+			if i+1 < len(res.Tokens) && res.Tokens[i+1].Token == pg_query.Token_UESCAPE {
+				continue // an escape character of its own: rare, not worth decoding here
+			}
+			var ok bool
+			if name, ok = unicodeIdentifierValue(sql[t.Start:t.End]); !ok {
+				continue
+			}
+		}
 		if len(name) <= sqltypes.MaxIdentifierLength {
 			continue
 		}
@@ -50,6 +61,45 @@ func identifierValue(text string) string {
 		}
 	}
 	return string(b)
+}
+
+// unicodeIdentifierValue is the name a U&"…" token stands for, with
+// PostgreSQL's default escape: \XXXX and \+XXXXXX code points, \\ a
+// backslash; ok is false for text that does not decode (the parser
+// reports it).
+func unicodeIdentifierValue(text string) (string, bool) {
+	if len(text) < 4 || !strings.HasPrefix(strings.ToUpper(text[:3]), `U&"`) || text[len(text)-1] != '"' {
+		return "", false
+	}
+	in := strings.ReplaceAll(text[3:len(text)-1], `""`, `"`)
+	var b strings.Builder
+	for i := 0; i < len(in); {
+		if in[i] != '\\' {
+			b.WriteByte(in[i])
+			i++
+			continue
+		}
+		digits := 4
+		switch {
+		case strings.HasPrefix(in[i:], `\\`):
+			b.WriteByte('\\')
+			i += 2
+			continue
+		case strings.HasPrefix(in[i:], `\+`):
+			digits = 6
+			i++
+		}
+		if i+1+digits > len(in) {
+			return "", false
+		}
+		cp, err := strconv.ParseUint(in[i+1:i+1+digits], 16, 32)
+		if err != nil || cp == 0 || cp > utf8.MaxRune || (cp >= 0xd800 && cp <= 0xdfff) {
+			return "", false
+		}
+		b.WriteRune(rune(cp))
+		i += 1 + digits
+	}
+	return b.String(), true
 }
 
 // mayHaveLongIdentifier reports whether sql holds a quoted name or a run

@@ -21,12 +21,15 @@ func ResolveLimits(n logical.Node) (logical.Node, error) {
 		if !ok {
 			return n, nil
 		}
+		// OFFSET is checked first, as PostgreSQL's recompute_limits.
+		for i := len(vals) - 1; i >= 0; i-- {
+			if err := ops.CheckLimitBound(vals[i], i == 1); err != nil {
+				return nil, err
+			}
+		}
 		c := *lim
 		c.Bounds, c.Count, c.Offset = nil, -1, 0
 		for i, v := range vals {
-			if err := ops.CheckLimitBound(v, i == 1); err != nil {
-				return nil, err
-			}
 			if v == nil {
 				continue
 			}

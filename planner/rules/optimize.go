@@ -15,14 +15,11 @@ import (
 // Rules that add columns register them in meta. ctx ending (statement
 // timeout, cancel) stops the pipeline between rules.
 func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator, meta *logical.Metadata) (logical.Node, error) {
+	n, err := runSteps(ctx, n, foldSteps(params, required, eval))
+	if err != nil {
+		return nil, err
+	}
 	steps := []func(logical.Node) (logical.Node, error){
-		InlineSingleUse,
-		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
-		// Before folding: a constant nobody reads raises no error, as
-		// PostgreSQL drops unused subquery outputs before planning the
-		// subquery (SELECT count(*) FROM (SELECT 1/0 FROM t) s).
-		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
-		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
 		ResolveLimits,
 		UnwrapForPushdown,
 		FactorOr,
@@ -38,6 +35,33 @@ func Optimize(ctx context.Context, n logical.Node, params []sqltypes.Datum, requ
 		func(n logical.Node) (logical.Node, error) { return ShareReducedScans(n, meta) },
 		MergeProjects,
 	}
+	return runSteps(ctx, n, steps)
+}
+
+// FoldWithParams runs the first steps of Optimize, up to constant
+// folding, and reports their error: PostgreSQL plans a query's portal at
+// Bind (its parameters' values then constants), so that 1/0, or 1/$1 with
+// 0, fails the Bind rather than its Execute.
+func FoldWithParams(ctx context.Context, n logical.Node, params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator) error {
+	_, err := runSteps(ctx, n, foldSteps(params, required, eval))
+	return err
+}
+
+// foldSteps are Optimize's steps up to constant folding.
+func foldSteps(params []sqltypes.Datum, required logical.ColSet, eval ConstEvaluator) []func(logical.Node) (logical.Node, error) {
+	return []func(logical.Node) (logical.Node, error){
+		InlineSingleUse,
+		func(n logical.Node) (logical.Node, error) { return SubstituteParams(n, params) },
+		// Before folding: a constant nobody reads raises no error, as
+		// PostgreSQL drops unused subquery outputs before planning the
+		// subquery (SELECT count(*) FROM (SELECT 1/0 FROM t) s).
+		func(n logical.Node) (logical.Node, error) { return PruneColumns(n, required) },
+		func(n logical.Node) (logical.Node, error) { return FoldConstants(n, eval) },
+	}
+}
+
+// runSteps applies steps in order; ctx ending stops them between steps.
+func runSteps(ctx context.Context, n logical.Node, steps []func(logical.Node) (logical.Node, error)) (logical.Node, error) {
 	var err error
 	for _, step := range steps {
 		if ctx.Err() != nil {

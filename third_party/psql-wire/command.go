@@ -524,6 +524,9 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 		if err := srv.writeParameterDescription(writer, statement.parameters); err != nil {
 			return err
 		}
+		if err := srv.checkDescribeColumns(ctx, statement.columns); err != nil {
+			return srv.WriteError(ctx, writer, err)
+		}
 		return srv.writeColumnDescription(ctx, writer, nil, statement.columns)
 
 	case types.DescribePortal:
@@ -542,10 +545,22 @@ func (srv *Session) handleDescribe(ctx context.Context, reader *buffer.Reader, w
 			}
 		}
 
+		if err := srv.checkDescribeColumns(ctx, portal.statement.columns); err != nil {
+			return srv.WriteError(ctx, writer, err)
+		}
 		return srv.writeColumnDescription(ctx, writer, portal.formats, portal.statement.columns)
 	}
 
 	return srv.WriteError(ctx, writer, fmt.Errorf("unknown describe command: %s", string(d[0])))
+}
+
+// checkDescribeColumns runs the DescribeColumnsCheck hook on the columns a
+// Describe is about to write; none (NoData) is not checked (meshql patch).
+func (srv *Session) checkDescribeColumns(ctx context.Context, columns Columns) error {
+	if srv.DescribeColumnsCheck == nil || len(columns) == 0 {
+		return nil
+	}
+	return srv.DescribeColumnsCheck(ctx, columns)
 }
 
 // describePipelined handles Describe in parallel pipeline mode

@@ -275,6 +275,22 @@ func DescribeCheck(fn DescribeCheckFn) OptionFn {
 	}
 }
 
+// DescribeColumnsCheckFn may refuse to write the RowDescription of a
+// Describe, after its ParameterDescription (meshql patch).
+type DescribeColumnsCheckFn func(ctx context.Context, columns Columns) error
+
+// DescribeColumnsCheck registers a check run just before a Describe writes
+// its RowDescription, as PostgreSQL fails a Describe whose column name the
+// client's encoding cannot hold (22P05) there, after the ParameterDescription
+// of a statement; its error is sent as the Describe's ErrorResponse (meshql
+// patch).
+func DescribeColumnsCheck(fn DescribeColumnsCheckFn) OptionFn {
+	return func(srv *Server) error {
+		srv.DescribeColumnsCheck = fn
+		return nil
+	}
+}
+
 // ErrorSanitizer sets a function that transforms errors before they are sent
 // to the client. This hook is called before writing any ErrorResponse to the
 // wire, including during authentication. It can be used to mask internal error

@@ -146,10 +146,12 @@ type Server struct {
 	ErrorSanitizer   func(error) error
 	TxStatus         TxStatusFn
 	DescribeCheck    DescribeCheckFn
-	Version          string
-	ShutdownTimeout  time.Duration
-	typeExtension    func(*pgtype.Map)
-	closer           chan struct{}
+	// DescribeColumnsCheck: meshql patch (options.go).
+	DescribeColumnsCheck DescribeColumnsCheckFn
+	Version              string
+	ShutdownTimeout      time.Duration
+	typeExtension        func(*pgtype.Map)
+	closer               chan struct{}
 }
 
 // ListenAndServe opens a new Postgres server on the preconfigured address and

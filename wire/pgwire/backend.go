@@ -194,3 +194,19 @@ type PreparedNames interface {
 type TxEnder interface {
 	EndsTransaction() bool
 }
+
+// BindChecker is an optional Statement interface: CheckBind is run at
+// each Bind with the portal's parameter values, and its error is the
+// Bind's, as PostgreSQL plans a query's portal at Bind (folding its
+// constants: SELECT 1/0 fails the Bind, not the Execute).
+type BindChecker interface {
+	CheckBind(ctx context.Context, params []sqltypes.Datum) error
+}
+
+// ImplicitBlocker is an optional Session interface: BeginImplicitBlock
+// is called when a simple Query message holds several statements, which
+// PostgreSQL runs as an implicit transaction block (a DECLARE without
+// HOLD is allowed there, and its cursor closed at the message's end).
+type ImplicitBlocker interface {
+	BeginImplicitBlock()
+}

@@ -131,6 +131,17 @@ func (c *clientCharset) checkNames(names []string) error {
 	return nil
 }
 
+// checkNotice is PostgreSQL's 22P05 for a notice whose text the client's
+// encoding cannot hold.
+func (c *clientCharset) checkNotice(n *sqltypes.Error) error {
+	if c == nil {
+		return nil
+	}
+	out, err := c.encode(c.scratch[:0], appendMessage(nil, 'N', n)[5:])
+	c.scratch = out[:0]
+	return err
+}
+
 // recodeFrame appends frame, a complete backend message, with its text
 // in the client's encoding: ErrorResponse and NoticeResponse fields,
 // ParameterStatus, and RowDescription column names. An error or notice

@@ -300,6 +300,13 @@ func (st *connState) writeNotices(ns []*sqltypes.Error) error {
 		if r := noticeRank(sev); r < least && !strings.EqualFold(sev, "INFO") {
 			continue
 		}
+		if st.cs != nil {
+			// PostgreSQL fails the statement with 22P05 when a notice's
+			// text cannot be converted to the client's encoding.
+			if err := st.cs.checkNotice(n); err != nil {
+				return st.wireErr(err)
+			}
+		}
 		frames = appendMessage(frames, 'N', n)
 	}
 	if len(frames) == 0 {

@@ -289,3 +289,18 @@ func (s engineStatement[St]) EndsTransaction() bool {
 	e, ok := any(s.st).(TxEnder)
 	return ok && e.EndsTransaction()
 }
+
+// CheckBind forwards to the engine statement when it has it.
+func (s engineStatement[St]) CheckBind(ctx context.Context, params []sqltypes.Datum) error {
+	if c, ok := any(s.st).(BindChecker); ok {
+		return c.CheckBind(ctx, params)
+	}
+	return nil
+}
+
+// BeginImplicitBlock forwards to the engine session when it has it.
+func (s engineSession[St]) BeginImplicitBlock() {
+	if b, ok := any(s.s).(ImplicitBlocker); ok {
+		b.BeginImplicitBlock()
+	}
+}

@@ -92,8 +92,16 @@ func (c *portalCache) Bind(ctx context.Context, name string, stmt *wire.Statemen
 		// accept is the Bind's error (no BindComplete). They are read again
 		// at Execute, at the statement's start ('now').
 		if info.stmt != nil {
-			if _, err := decodeParams(params, stmt.Parameters(), info.stmt.ParamTypes(), st.env.input()); err != nil {
+			datums, err := decodeParams(params, stmt.Parameters(), info.stmt.ParamTypes(), st.env.input())
+			if err != nil {
 				return st.wireErr(err)
+			}
+			// PostgreSQL plans the portal here: an error its constants
+			// raise (1/0, 1/$1 bound to 0) is the Bind's.
+			if c, ok := info.stmt.(BindChecker); ok {
+				if err := c.CheckBind(ctx, datums); err != nil {
+					return st.wireErr(err)
+				}
 			}
 		}
 	}
@@ -145,14 +153,12 @@ func (c *portalCache) Delete(ctx context.Context, name string) error {
 	return c.DefaultPortalCache.Delete(ctx, name)
 }
 
-func (c *portalCache) DeleteByStatement(ctx context.Context, stmt *wire.Statement) error {
-	err := c.DefaultPortalCache.DeleteByStatement(ctx, stmt)
-	for name := range c.portals {
-		if p, _ := c.DefaultPortalCache.Get(ctx, name); p == nil {
-			delete(c.portals, name)
-		}
-	}
-	return err
+// DeleteByStatement keeps the portals: psql-wire drops a statement's
+// portals when a Close or a Parse of the unnamed statement drops the
+// statement, while PostgreSQL's portals outlive the statement they were
+// bound from (a suspended portal reads on after its statement's Close).
+func (c *portalCache) DeleteByStatement(context.Context, *wire.Statement) error {
+	return nil
 }
 
 func (c *portalCache) Close() {

@@ -489,8 +489,23 @@ func TestSingleByteClientEncoding(t *testing.T) {
 	if rr.Err != nil || len(rr.FieldDescriptions) != 1 || rr.FieldDescriptions[0].Name != "\xe7" {
 		t.Errorf("column named in LATIN1: %v %v", rr.FieldDescriptions, rr.Err)
 	}
+	// A Describe fails at the RowDescription it cannot write (after a
+	// statement's ParameterDescription); an Execute writes none, so
+	// without a Describe the rows go out. A notice the encoding cannot
+	// hold fails its statement with 22P05 (a Parse: no ParseComplete).
+	const euroCol = `SELECT 1 AS U&"\20AC"`
+	long := `U&"\20AC` + strings.Repeat("a", 70) + `"`
 	runSteps(t, conn, []protoStep{
-		{query("SELECT 1 AS U&\"\\20AC\""), euroToLatin1 + " ZI"},
+		{query(euroCol), euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete " + euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete " + euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol}, &pgproto3.Bind{}, &pgproto3.Execute{}), "ParseComplete BindComplete D[1] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: euroCol + " WHERE false"}, &pgproto3.Describe{ObjectType: 'S'}), "ParseComplete " + euroToLatin1 + " ZI"},
+		{query("SELECT 1 AS " + long), euroToLatin1 + " ZI"},
+		{query("SELECT 2; SELECT 1 AS " + long), euroToLatin1 + " ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 AS " + long}, &pgproto3.Bind{}, &pgproto3.Execute{}), euroToLatin1 + " ZI"},
 	})
 }
 
@@ -509,6 +524,8 @@ func TestLongIdentifierNotice(t *testing.T) {
 		{query(`SELECT "` + long + `" FROM (SELECT 1 AS "` + long + `") s`), notice + " " + notice + " D[1] C(SELECT 1) ZI"},
 		{query(`SELECT "` + e40 + `" FROM (SELECT 2) AS x("` + e40 + `")`), eNotice + " " + eNotice + " D[2] C(SELECT 1) ZI"},
 		{query("SELECT '" + long + "' AS short"), "D[" + long + "] C(SELECT 1) ZI"},
+		{query(`SELECT 5 AS U&"\00e9` + strings.Repeat("a", 70) + `"`),
+			`N[NOTICE 42622 identifier "é` + strings.Repeat("a", 70) + `" will be truncated to "é` + strings.Repeat("a", 61) + `"] D[5] C(SELECT 1) ZI`},
 		{query(`SELECT 3 AS "` + strings.Repeat("b", 63) + `"`), "D[3] C(SELECT 1) ZI"},
 		{withSync(&pgproto3.Parse{Name: "li", Query: "SELECT 4 AS " + long}, &pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{},
 			&pgproto3.Bind{PreparedStatement: "li"}, &pgproto3.Execute{}),
@@ -743,5 +760,207 @@ func TestUntypedParams(t *testing.T) {
 		{withSync(&pgproto3.Parse{Query: "SELECT $1 IS NULL"}), "E[42P18 could not determine data type of parameter $1] ZI"},
 		{withSync(&pgproto3.Parse{Query: "SELECT $1 IS NULL, $1"}), "E[42P08 could not determine data type of parameter $1 @8] ZI"},
 		{parseBind("SELECT $1::int IS NULL", "1"), "ParseComplete BindComplete D[f] C(SELECT 1) ZI"},
+	})
+}
+
+// TestRowsBeforeError: a query that fails at a row sends the rows before
+// it and then the error, as PostgreSQL, which computes and sends row by
+// row: in both protocols, across batches (30000 rows), in a WHERE
+// clause, for a cast, with the failing row's error (the first failing
+// expression of the first failing row), over an Execute row limit, and
+// under a LIMIT that stops before the failing row (no error then).
+// A query with a volatile function (random()) cannot be computed again
+// over the rows before the failing one: meshql then sends the rows of
+// the batches before the failing batch only (none here).
+func TestRowsBeforeError(t *testing.T) {
+	conn := protoConn(t)
+	// rows is the DataRows of 1/(x-at) for x in [1, at), in PostgreSQL's
+	// integer division (truncated, as Go's).
+	rows := func(at int) string {
+		var b strings.Builder
+		for x := 1; x < at; x++ {
+			fmt.Fprintf(&b, "D[%d] ", 1/(x-at))
+		}
+		return b.String()
+	}
+	const div0 = "E[22012 division by zero] ZI"
+	series := func(n, at int) string {
+		return fmt.Sprintf("SELECT 1/(x-%d) FROM generate_series(1, %d) x", at, n)
+	}
+	runSteps(t, conn, []protoStep{
+		{query(series(1000, 500)), rows(500) + div0},
+		{query(series(30000, 20000)), rows(20000) + div0},
+		{withSync(&pgproto3.Parse{Query: series(1000, 500)}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete " + rows(500) + div0},
+		{query("SELECT x FROM generate_series(1, 1000) x WHERE 1/(x-500) > 0 OR x % 100 = 0"), "D[100] D[200] D[300] D[400] " + div0},
+		{query("SELECT x::int FROM (VALUES ('1'), ('2'), ('a'), ('4')) v(x)"), `D[1] D[2] E[22P02 invalid input syntax for type integer: "a"] ZI`},
+		{query("SELECT x, 1/(x-3), ('1' || repeat('a', x/2))::int FROM generate_series(1, 5) x"), `D[1 0 1] E[22P02 invalid input syntax for type integer: "1a"] ZI`},
+		{withSync(&pgproto3.Parse{Query: series(10, 5)}, &pgproto3.Bind{},
+			&pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}, &pgproto3.Execute{MaxRows: 2}),
+			"ParseComplete BindComplete D[0] D[0] PortalSuspended D[0] D[-1] PortalSuspended " + div0},
+		// A LIMIT that stops before the failing row returns its rows
+		// without the error, as PostgreSQL never computes that row.
+		{query("SELECT 1/(x-500) FROM generate_series(1, 1000) x LIMIT 3"), "D[0] D[0] D[0] C(SELECT 3) ZI"},
+		{query("SELECT x FROM generate_series(1, 1000) x WHERE 1/(x-500) = 0 LIMIT 2"), "D[1] D[2] C(SELECT 2) ZI"},
+		{query("SELECT random() < 2, 1/(x-3) FROM generate_series(1, 5) x"), divergent(div0, "D[t 0] D[t -1] "+div0)},
+	})
+}
+
+// TestConstantErrorsAtBind: PostgreSQL plans a query's portal at Bind,
+// folding its constants with the parameters' values, so an error they
+// raise (1/0, 1/$1 bound to 0, an overflow) is the Bind's: no
+// BindComplete, the Execute skipped; named statements too, at every
+// Bind. What runs over rows (x/0) fails at Execute, a constant nobody
+// reads fails nowhere, and statements planned when they run (EXECUTE,
+// EXPLAIN, COPY, DECLARE) fail at Execute. A cast of a literal fails at
+// Parse.
+func TestConstantErrorsAtBind(t *testing.T) {
+	conn := protoConn(t)
+	const div0 = "E[22012 division by zero] ZI"
+	described := func(q string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: q}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{})
+	}
+	bindInt := func(q, v string) []pgproto3.FrontendMessage {
+		return withSync(&pgproto3.Parse{Query: q, ParameterOIDs: []uint32{23}}, &pgproto3.Bind{Parameters: [][]byte{[]byte(v)}}, &pgproto3.Execute{})
+	}
+	runSteps(t, conn, []protoStep{
+		{described("SELECT 1/0"), "ParseComplete " + div0},
+		{described("SELECT 1/0 FROM generate_series(1, 3)"), "ParseComplete " + div0},
+		{described("SELECT 1 WHERE 1/0 = 1"), "ParseComplete " + div0},
+		{described("SELECT 1/0 FROM generate_series(1, 3) WHERE false"), "ParseComplete " + div0},
+		{described("SELECT CASE WHEN x > 5 THEN 1/0 END FROM generate_series(1, 3) x"), "ParseComplete " + div0},
+		{described("SELECT 2147483647::int + 1"), "ParseComplete E[22003 integer out of range] ZI"},
+		{bindInt("SELECT $1::int / 0", "1"), "ParseComplete " + div0},
+		{bindInt("SELECT 1 / $1::int", "0"), "ParseComplete " + div0},
+		{bindInt("SELECT 1 / $1::int", "2"), "ParseComplete BindComplete D[0] C(SELECT 1) ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT 1 / $1::numeric", ParameterOIDs: []uint32{1700}}, &pgproto3.Bind{Parameters: [][]byte{[]byte("0.00")}}, &pgproto3.Execute{}),
+			"ParseComplete " + div0},
+		{withSync(&pgproto3.Parse{Name: "k1", Query: "SELECT 1/0"}, &pgproto3.Bind{PreparedStatement: "k1"}, &pgproto3.Execute{}), "ParseComplete " + div0},
+		{withSync(&pgproto3.Bind{PreparedStatement: "k1"}, &pgproto3.Execute{}), div0},
+		{query("DEALLOCATE k1"), "C(DEALLOCATE) ZI"},
+		{described("SELECT x/0 FROM generate_series(1, 3) x"), "ParseComplete BindComplete " + div0},
+		{described("SELECT count(*) FROM (SELECT 1/0 FROM generate_series(1, 3)) s"), "ParseComplete BindComplete D[3] C(SELECT 1) ZI"},
+		{query("PREPARE k2 AS SELECT 1/0"), "C(PREPARE) ZI"},
+		{query("EXECUTE k2"), div0},
+		{described("EXECUTE k2"), "ParseComplete BindComplete " + div0},
+		{withSync(&pgproto3.Bind{PreparedStatement: "k2"}, &pgproto3.Execute{}), div0},
+		{query("DEALLOCATE k2"), "C(DEALLOCATE) ZI"},
+		{described("EXPLAIN SELECT 1/0"), "ParseComplete BindComplete " + div0},
+		{described("COPY (SELECT 1/0) TO STDOUT"), "ParseComplete NoData BindComplete NoData " + div0},
+		{query("BEGIN"), "C(BEGIN) ZT"},
+		{described("DECLARE c CURSOR FOR SELECT 1/0"), "ParseComplete NoData BindComplete NoData E[22012 division by zero] ZE"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{described("SELECT 'a'::int"), `E[22P02 invalid input syntax for type integer: "a" @8] ZI`},
+	})
+}
+
+// TestLiteralErrorPosition: an untyped literal that its type cannot read
+// is reported at the literal, as PostgreSQL reports it, whether a cast
+// ('a'::int, CAST('x' AS int), int 'x') or an operator or function that
+// wants the type (1 + 'a', x = 'a', IN, ARRAY, coalesce) reads it.
+func TestLiteralErrorPosition(t *testing.T) {
+	conn := protoConn(t)
+	bad := func(v string, at int) string {
+		return fmt.Sprintf(`E[22P02 invalid input syntax for type integer: "%s" @%d] ZI`, v, at)
+	}
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 'a'::int"), bad("a", 8)},
+		{query("SELECT 1, ('a')::int"), bad("a", 12)},
+		{query("SELECT CAST('x' AS int)"), bad("x", 13)},
+		{query("SELECT int 'x'"), bad("x", 12)},
+		{query("SELECT '2020-13-01'::date"), `E[22008 date/time field value out of range: "2020-13-01" @8] ZI`},
+		{query("SELECT 'nosuch'::regclass"), `E[42P01 relation "nosuch" does not exist @8] ZI`},
+		{query("SELECT 'x'::numeric"), `E[22P02 invalid input syntax for type numeric: "x" @8] ZI`},
+		{query("SELECT 1 + 'a'"), bad("a", 12)},
+		{query("SELECT x FROM generate_series(1, 3) x WHERE x = 'a'"), bad("a", 49)},
+		{query("SELECT 1 IN (1, 'a')"), bad("a", 17)},
+		{query("SELECT coalesce(1, 'a')"), bad("a", 20)},
+		{query("SELECT ARRAY[1, 'a']"), bad("a", 17)},
+		{query("SELECT '1'::int + 'q'::int"), bad("q", 19)},
+	})
+}
+
+// TestHoldCursorsPersistAtCommit: as PostgreSQL, a WITH HOLD cursor is
+// materialized when its transaction commits: an error its remaining rows
+// raise fails the COMMIT (the block rolls back, the cursor is gone, the
+// held cursors persisted before it stay), or, outside a block, the
+// DECLARE; a rolled-back block drops the WITH HOLD cursors it declared;
+// a persisted cursor reads on from where its transaction left it.
+func TestHoldCursorsPersistAtCommit(t *testing.T) {
+	conn := protoConn(t)
+	const div0 = "E[22012 division by zero]"
+	runSteps(t, conn, []protoStep{
+		{query("BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT 1/(x-5) AS v FROM generate_series(1, 10) x; FETCH 2 FROM c"),
+			"C(BEGIN) C(DECLARE CURSOR) D[0] D[0] C(FETCH 2) ZT"},
+		{query("COMMIT"), div0 + " ZI"},
+		{query("FETCH 2 FROM c"), `E[34000 cursor "c" does not exist] ZI`},
+		{query("BEGIN; DECLARE d CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 5) x; FETCH 2 FROM d"),
+			"C(BEGIN) C(DECLARE CURSOR) D[1] D[2] C(FETCH 2) ZT"},
+		{query("COMMIT"), "C(COMMIT) ZI"},
+		{query("FETCH ALL FROM d"), "D[3] D[4] D[5] C(FETCH 3) ZI"},
+		{query("FETCH ALL FROM d"), "C(FETCH 0) ZI"},
+		{query("DECLARE e CURSOR WITH HOLD FOR SELECT 1/(x-5) FROM generate_series(1, 10) x"), div0 + " ZI"},
+		{query("FETCH 1 FROM e"), `E[34000 cursor "e" does not exist] ZI`},
+		{query("DECLARE f CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 3) x"), "C(DECLARE CURSOR) ZI"},
+		{query("BEGIN; FETCH 1 FROM f; SELECT 1/0"), "C(BEGIN) D[1] C(FETCH 1) " + div0 + " ZE"},
+		{query("ROLLBACK"), "C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM f"), "D[2] D[3] C(FETCH 2) ZI"},
+		{query("BEGIN; DECLARE g CURSOR WITH HOLD FOR SELECT 1; ROLLBACK"), "C(BEGIN) C(DECLARE CURSOR) C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM g"), `E[34000 cursor "g" does not exist] ZI`},
+		{query("BEGIN; DECLARE h CURSOR WITH HOLD FOR SELECT 1; SELECT 1/0"), "C(BEGIN) C(DECLARE CURSOR) " + div0 + " ZE"},
+		{query("COMMIT"), "C(ROLLBACK) ZI"},
+		{query("FETCH ALL FROM h"), `E[34000 cursor "h" does not exist] ZI`},
+		{query("BEGIN; DECLARE i CURSOR WITH HOLD FOR SELECT x FROM generate_series(1, 3) x; DECLARE j CURSOR WITH HOLD FOR SELECT 1/(x-3) FROM generate_series(1, 3) x"),
+			"C(BEGIN) C(DECLARE CURSOR) C(DECLARE CURSOR) ZT"},
+		{query("COMMIT"), div0 + " ZI"},
+		{query("FETCH ALL FROM i"), "D[1] D[2] D[3] C(FETCH 3) ZI"},
+		{query("FETCH ALL FROM j"), `E[34000 cursor "j" does not exist] ZI`},
+		{query("CLOSE ALL"), "C(CLOSE CURSOR ALL) ZI"},
+	})
+}
+
+// TestCursorOutsideBlock: a cursor without HOLD needs a transaction
+// block (25P01 for a DECLARE alone, in either protocol), which a simple
+// Query message of several statements is, implicitly, until its end,
+// which closes the cursor.
+func TestCursorOutsideBlock(t *testing.T) {
+	conn := protoConn(t)
+	const needsBlock = "E[25P01 DECLARE CURSOR can only be used in transaction blocks] ZI"
+	runSteps(t, conn, []protoStep{
+		{query("DECLARE k CURSOR FOR SELECT 1"), needsBlock},
+		{query("FETCH 1 FROM k"), `E[34000 cursor "k" does not exist] ZI`},
+		{withSync(&pgproto3.Parse{Query: "DECLARE k CURSOR FOR SELECT 1"}, &pgproto3.Bind{}, &pgproto3.Execute{}), "ParseComplete BindComplete " + needsBlock},
+		{query("DECLARE k CURSOR FOR SELECT 1; FETCH 1 FROM k"), "C(DECLARE CURSOR) D[1] C(FETCH 1) ZI"},
+		{query("FETCH 1 FROM k"), `E[34000 cursor "k" does not exist] ZI`},
+	})
+}
+
+// TestPortalOutlivesStatement: a portal outlives the statement it was
+// bound from, as in PostgreSQL: a suspended portal reads on after a
+// Close of its statement, and the unnamed portal after a Parse replaces
+// the unnamed statement.
+func TestPortalOutlivesStatement(t *testing.T) {
+	conn := protoConn(t)
+	const series = "SELECT x FROM generate_series(1, 3) x"
+	runSteps(t, conn, []protoStep{
+		{withSync(&pgproto3.Parse{Name: "z", Query: series}, &pgproto3.Bind{DestinationPortal: "zp", PreparedStatement: "z"}, &pgproto3.Execute{Portal: "zp", MaxRows: 1},
+			&pgproto3.Close{ObjectType: 'S', Name: "z"}, &pgproto3.Execute{Portal: "zp", MaxRows: 1}),
+			"ParseComplete BindComplete D[1] PortalSuspended CloseComplete D[2] PortalSuspended ZI"},
+		{withSync(&pgproto3.Parse{Query: series}, &pgproto3.Bind{}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Parse{Query: "SELECT 9"}, &pgproto3.Execute{MaxRows: 1}),
+			"ParseComplete BindComplete D[1] PortalSuspended ParseComplete D[2] PortalSuspended ZI"},
+	})
+}
+
+// TestNegativeLimitAtExecute: a negative LIMIT or OFFSET, even a
+// literal, fails when the query runs (no position; OFFSET checked
+// first), as PostgreSQL checks its bounds: at Execute, after
+// BindComplete.
+func TestNegativeLimitAtExecute(t *testing.T) {
+	conn := protoConn(t)
+	runSteps(t, conn, []protoStep{
+		{query("SELECT 1 LIMIT -1"), "E[2201W LIMIT must not be negative] ZI"},
+		{query("SELECT 1 LIMIT -1 OFFSET -1"), "E[2201X OFFSET must not be negative] ZI"},
+		{withSync(&pgproto3.Parse{Query: "SELECT x FROM generate_series(1, 3) x LIMIT -1"}, &pgproto3.Bind{}, &pgproto3.Execute{}),
+			"ParseComplete BindComplete E[2201W LIMIT must not be negative] ZI"},
 	})
 }

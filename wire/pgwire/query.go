@@ -77,6 +77,9 @@ func (s *Server) parse(ctx context.Context, q wire.Query) (_ wire.PreparedStatem
 		sc.End()
 		sc = noScope{}
 	}
+	if b, ok := st.session.(ImplicitBlocker); ok && len(stmts) > 1 {
+		b.BeginImplicitBlock()
+	}
 	if len(stmts) == 0 {
 		// Declared parameter types count, as in PostgreSQL: a Bind supplies
 		// that many values.
@@ -310,7 +313,9 @@ func (st *connState) execute(ctx context.Context, dw wire.DataWriter, stmt State
 		}
 	}
 	cols := stmt.Columns()
-	if st.cs != nil {
+	if st.cs != nil && simple {
+		// The RowDescription a simple query sends; an Execute sends
+		// none (a Describe checked its own: describeColumns).
 		names := make([]string, len(cols))
 		for i, c := range cols {
 			names[i] = c.Name

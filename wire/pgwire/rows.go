@@ -228,12 +228,15 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 			break
 		}
 		if err != nil {
-			return err
+			// The rows built before a failing batch (a division by zero
+			// further on, a statement_timeout) go out before the error,
+			// as PostgreSQL's rows do.
+			return st.flushBefore(buf, err)
 		}
 		encs, err = encoders(encs, cols, b, env)
 		if err != nil {
 			b.Release()
-			return err
+			return st.flushBefore(buf, err)
 		}
 		n := int(b.NumRows())
 		for r := 0; r < n; {
@@ -241,10 +244,7 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 			buf, err = appendRows(buf, encs, r, end)
 			if err != nil {
 				b.Release()
-				if len(buf) > 0 {
-					_ = st.rw.writeRaw(buf) // the error is the statement's
-				}
-				return err
+				return st.flushBefore(buf, err)
 			}
 			flow.wrote(end - r)
 			r = end
@@ -269,13 +269,23 @@ func (st *connState) writeRowsRaw(ctx context.Context, rows Rows, cols []engine.
 		}
 		b.Release()
 		if err := ctx.Err(); err != nil {
-			return err
+			return st.flushBefore(buf, err)
 		}
 	}
 	if len(buf) > 0 {
 		return st.rw.writeRaw(buf)
 	}
 	return nil
+}
+
+// flushBefore writes the frames of the rows built before err, which the
+// caller then reports; a failed write is not reported over err, the
+// statement's error.
+func (st *connState) flushBefore(buf []byte, err error) error {
+	if len(buf) > 0 {
+		_ = st.rw.writeRaw(buf)
+	}
+	return err
 }
 
 // cell is one value handed to psql-wire: row row of the column encoder enc.

@@ -150,6 +150,7 @@ func NewServer(backend Backend, cfg Config) (*Server, error) {
 		wire.Portals(newPortalCache),
 		wire.Statements(newStmtCache),
 		wire.DescribeCheck(s.describeCheck),
+		wire.DescribeColumnsCheck(s.describeColumns),
 		wire.MessageBufferSize(cfg.MaxMessageSize),
 	}
 	if cfg.TLSConfig != nil {

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"strings"
 
 	wire "github.com/jeroenrinzema/psql-wire"
 )
@@ -130,4 +131,27 @@ func (s *Server) describeCheck(ctx context.Context, ws *wire.Statement) error {
 		return nil
 	}
 	return st.abortedErr(stmt)
+}
+
+// describeColumns is psql-wire's DescribeColumnsCheck hook: a column name
+// the client's encoding cannot hold fails the Describe with 22P05, as in
+// PostgreSQL (after a statement's ParameterDescription), rather than
+// reaching the client with '?' in its place.
+func (s *Server) describeColumns(ctx context.Context, cols wire.Columns) error {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil
+	}
+	st.syncCharset()
+	if st.cs == nil {
+		return nil
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i], _, _ = strings.Cut(c.Name, typmodMarker)
+	}
+	if err := st.cs.checkNames(names); err != nil {
+		return st.wireErr(err)
+	}
+	return nil
 }
