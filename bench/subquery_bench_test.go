@@ -23,6 +23,12 @@ var subqueryCliffs = []struct{ name, sql string }{
 		WHERE o_totalprice <= ANY (SELECT o2.o_totalprice FROM orders o2 WHERE o2.o_orderstatus = 'F')`},
 	{"gt_all_union", `SELECT o_orderkey FROM orders WHERE o_orderdate > ALL (SELECT o2.o_orderdate FROM orders o2 WHERE o2.o_orderpriority = '1-URGENT' AND o2.o_orderkey < 1000)
 		UNION SELECT c_custkey FROM customer`},
+	// Correlated by a key of three values: compared with each status's
+	// max (and counts), aggregated once per key, not with every order of
+	// the same status.
+	{"ge_all_correlated", `SELECT count(*) FROM orders o
+		WHERE o.o_totalprice >= ALL (SELECT o2.o_totalprice FROM orders o2 WHERE o2.o_orderstatus = o.o_orderstatus)`},
+	{"ne_any_correlated", `SELECT count(*) FILTER (WHERE o.o_orderdate <> ANY (SELECT o2.o_orderdate FROM orders o2 WHERE o2.o_orderstatus = o.o_orderstatus AND o2.o_custkey < 20)) FROM orders o`},
 	// The WHERE filters the cross join before decorrelation numbers it.
 	{"per_row_regexp", `SELECT count(*) FROM customer c1 CROSS JOIN customer c2
 		WHERE c1.c_custkey % 100 = 7

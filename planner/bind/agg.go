@@ -628,6 +628,16 @@ func (a *aggState) orderedAggs() ([]logical.AggCall, []logical.SortKey) {
 	if a.mixedOrders {
 		return a.aggs, nil
 	}
+	for _, c := range a.aggs {
+		// A sort below the aggregate would compute the keys for the rows
+		// a FILTER rejects too (ORDER BY 10 / x FILTER (WHERE x <> 0)
+		// failed with 22012): such a call orders its own rows.
+		for _, k := range c.Order {
+			if _, isCol := k.Expr.(*logical.ColRef); !isCol && c.Filter != nil {
+				return a.aggs, nil
+			}
+		}
+	}
 	calls := make([]logical.AggCall, len(a.aggs))
 	for i, c := range a.aggs {
 		// DISTINCT feeds its values sorted ascending: it needs its own

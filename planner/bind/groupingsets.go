@@ -236,11 +236,16 @@ func (a *aggState) rollupBase(b *binder, input logical.Node, calls []logical.Agg
 // input once per set: with the input computed and sorted for each, a CUBE
 // of four keys joined and sorted sixteen times (array_agg(DISTINCT x
 // ORDER BY x) over a join took 30 s and 1.8 GB).
-func (a *aggState) sharedInput(b *binder, input logical.Node, calls []logical.AggCall, order []logical.SortKey) ([]logical.Node, []map[logical.ColumnID]logical.ColumnID) {
+//
+// The calls' computed arguments (regexp_count(x, '...'), lower(s)) are
+// columns of the shared input too, returned in computed by their
+// logical.Key: computed once a row, not once per set and call (a
+// percentile_disc of an array of fractions is a call per fraction).
+func (a *aggState) sharedInput(b *binder, input logical.Node, calls []logical.AggCall, order []logical.SortKey) (_ []logical.Node, _ []map[logical.ColumnID]logical.ColumnID, computed map[string]logical.ColumnID) {
 	if len(a.sets) < 2 || len(input.Output()) == 0 || readsOuter(input, definedIDs(input)) {
 		// A correlated input is decorrelated in each set: no correlation
 		// is pulled out of a shared one.
-		return nil, nil
+		return nil, nil, nil
 	}
 	reads := logical.ColSet{}
 	add := func(e logical.Expr) {
@@ -272,7 +277,26 @@ func (a *aggState) sharedInput(b *binder, input logical.Node, calls []logical.Ag
 	}
 	if len(p.Cols) < len(reads) {
 		// An outer query's column: each set reads it where it is.
-		return nil, nil
+		return nil, nil, nil
+	}
+	computed = map[string]logical.ColumnID{}
+	for _, c := range calls {
+		exprs := []logical.Expr{c.Filter}
+		if c.Filter == nil {
+			// A FILTER's rejected rows never compute the arguments
+			// (sum(1 / x) FILTER (WHERE x <> 0)).
+			exprs = c.Args
+		}
+		for _, e := range exprs {
+			if !computedOnce(e) {
+				continue
+			}
+			if _, ok := computed[logical.Key(e)]; !ok {
+				id := b.meta.NewColumn("arg", "", e.Type())
+				p.Exprs, p.Cols = append(p.Exprs, e), append(p.Cols, id)
+				computed[logical.Key(e)] = id
+			}
+		}
 	}
 	if len(p.Cols) == 0 {
 		// count(*) alone: keep one column for the rows.
@@ -290,7 +314,7 @@ func (a *aggState) sharedInput(b *binder, input logical.Node, calls []logical.Ag
 		if i > 0 {
 			var ok bool
 			if c, ok = b.clonePlan(base); !ok {
-				return nil, nil
+				return nil, nil, nil
 			}
 		}
 		renames[i] = map[logical.ColumnID]logical.ColumnID{}
@@ -299,7 +323,40 @@ func (a *aggState) sharedInput(b *binder, input logical.Node, calls []logical.Ag
 		}
 		refs[i] = &logical.Shared{Key: key, Name: "grouping sets input", Input: c}
 	}
-	return refs, renames
+	return refs, renames, computed
+}
+
+// computedOnce reports whether e, an aggregate call's argument, is worth
+// computing once in a shared input: a computation (not a column or a
+// constant) that gives the same value wherever it runs. Numerics stay
+// where they are: their display scale is settled per reader.
+func computedOnce(e logical.Expr) bool {
+	switch e.(type) {
+	case nil, *logical.ColRef, *logical.Const:
+		return false
+	}
+	return !logical.IsVolatile(e) && !hasSubquery(e) && e.Type().Kind != sqltypes.Numeric
+}
+
+// readComputed points agg's calls' arguments and FILTERs at the columns
+// computed holds them in (sharedInput).
+func readComputed(b *binder, agg *logical.Aggregate, computed map[string]logical.ColumnID) {
+	swap := func(e logical.Expr) logical.Expr {
+		if id, ok := computed[logical.Key(e)]; ok {
+			return b.colRef(id)
+		}
+		return e
+	}
+	for i := range agg.Aggs {
+		c := &agg.Aggs[i]
+		if c.Filter != nil {
+			c.Filter = swap(c.Filter)
+			continue
+		}
+		for j, e := range c.Args {
+			c.Args[j] = swap(e)
+		}
+	}
 }
 
 // renameAggregate points agg's calls and input order at renamed's
@@ -352,8 +409,9 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 	rollup := refs != nil
 	var inputs []logical.Node
 	var renames []map[logical.ColumnID]logical.ColumnID
+	var computed map[string]logical.ColumnID
 	if !rollup {
-		inputs, renames = a.sharedInput(b, input, calls, order)
+		inputs, renames, computed = a.sharedInput(b, input, calls, order)
 	}
 	for si, set := range a.sets {
 		// Each branch owns its calls: later passes rewrite an
@@ -363,6 +421,7 @@ func (a *aggState) groupingSetsNode(b *binder, input logical.Node) logical.Node 
 		agg := &logical.Aggregate{Input: input, Aggs: copyAggCalls(calls), InputOrder: slices.Clone(order)}
 		if inputs != nil {
 			agg.Input = inputs[si]
+			readComputed(b, agg, computed)
 			renameAggregate(agg, renames[si])
 		}
 		var ref logical.Node // this branch's reference to the grouped base

@@ -273,8 +273,11 @@ func (b *binder) splitLeftReadingOutputs(n logical.Node) (logical.Node, []latera
 // applyLateralPost computes the select-list entries of the LATERAL
 // subquery that read the left side over the joined rows (NULL for a left
 // join's unmatched ones), then applies the join's ON condition if it had
-// to wait for them.
-func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin bool, on logical.Expr) {
+// to wait for them. A LEFT JOIN's ON may have subqueries
+// (lateralOnSubqueries): they are computed for every joined row, after
+// the LIMIT, and the left rows whose rows all fail the ON keep one padded
+// row.
+func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin bool, on logical.Expr) error {
 	p := &logical.Project{Input: joined.node}
 	for _, id := range joined.node.Output() {
 		p.Exprs, p.Cols = append(p.Exprs, b.colRef(id)), append(p.Cols, id)
@@ -298,12 +301,25 @@ func (b *binder) applyLateralPost(joined *relation, lat *lateralInfo, leftJoin b
 		if nid, ok := renamed[lat.marker]; ok {
 			r.marker = b.colRef(nid)
 		}
+		if hasSubquery(on) {
+			if len(renamed) > 0 {
+				// The subqueries' plans read the columns the OFFSET's
+				// padding renamed.
+				return sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet when the subquery has an OFFSET or LIMIT 0 and its ORDER BY reads the left side")
+			}
+			node, conds, err := b.joinSubqueries(r.node, []logical.Expr{on})
+			if err != nil {
+				return err
+			}
+			r.node, on = node, conds[0]
+		}
 		b.keepOrPad(r, renameCols(on, renamed))
 		joined.node = r.node
 		repointColumns(joined, r.renamed, nil)
 	default:
 		joined.node = &logical.Filter{Input: joined.node, Pred: on}
 	}
+	return nil
 }
 
 // isScalarAggregate reports whether n computes an aggregate without
@@ -459,7 +475,9 @@ func (b *binder) applyLateral(joined *relation, lat *lateralInfo, loc int) (*rel
 		joined.node = &logical.Filter{Input: joined.node, Pred: post}
 	}
 	if len(lat.post) > 0 {
-		b.applyLateralPost(joined, lat, join.Type == logical.LeftJoin, postOn)
+		if err := b.applyLateralPost(joined, lat, join.Type == logical.LeftJoin, postOn); err != nil {
+			return nil, err
+		}
 	}
 	return joined, nil
 }

@@ -18,8 +18,10 @@ import (
 // aggregate without GROUP BY, whose one row per left row is final only
 // after the join (a count of no rows is 0 there), applyLateral computes
 // them over the joined rows, and a LEFT JOIN nulls x's columns where cond
-// fails. A subquery reading both sides is computed per pair of rows
-// (lateralOnPerPair). Other forms are 0A000.
+// fails; so it does when x's LIMIT or select list reads l, keeping each
+// left row's rows that pass cond or one padded row. A subquery reading
+// both sides of x's own rows is computed per pair of rows
+// (lateralOnPerPair).
 func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond logical.Expr, loc int) (*relation, error) {
 	join := joined.node.(*logical.Join)
 	plain, withSub := splitBySubquery(cond)
@@ -67,9 +69,9 @@ func (b *binder) lateralOnSubqueries(joined *relation, lat *lateralInfo, cond lo
 	if ownRows {
 		return b.lateralOnPerPair(joined, lat, plain, rest, loc)
 	}
-	if !lat.scalar {
-		return nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "a subquery in the ON condition of LEFT JOIN LATERAL that reads the LATERAL subquery's columns is not supported yet when the subquery's ORDER BY ... LIMIT or select list reads the left side")
-	}
+	// Otherwise the aggregate's values, or the select-list entries and
+	// LIMIT that read l, are final only after the join: applyLateral
+	// applies the whole ON there (applyLateralPost), subqueries included.
 	join.Cond = logical.And(append(plain, rest...))
 	return b.applyLateral(joined, lat, loc)
 }

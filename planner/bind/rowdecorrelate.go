@@ -400,7 +400,7 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 		c.Filter = logical.And(append(logical.Conjuncts(rename(call.Filter)), markers...))
 		g.Aggs = append(g.Aggs, c)
 	}
-	out := &perRowOut{node: g, rowID: rowID, keys: outerKeys}
+	out := &perRowOut{node: b.carryOuterColumns(g, rowID, outerCols), rowID: rowID, keys: outerKeys}
 	if withGroups && keep && (having != nil || len(tops) == 0) {
 		// The padding group's aggregates are those of no rows (a count
 		// is 0): every column of it is nulled instead.
@@ -414,9 +414,12 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 	}
 	switch {
 	case having != nil && keep:
-		out.node, marker = b.nullUnlessHaving(g, keys, having)
+		var p *logical.Project
+		p, marker = b.nullUnlessHaving(g, keys, having)
+		p.Input = b.carryOuterColumns(g, rowID, outerCols) // g's aggregates renamed
+		out.node = p
 	case having != nil:
-		out.node = &logical.Filter{Input: g, Pred: having}
+		out.node = &logical.Filter{Input: out.node, Pred: having}
 	}
 	out.node, out.marker = b.reapplyProjections(out.node, tops, keys, marker, agg.AggCols...), marker
 	return out, true, nil
@@ -427,7 +430,7 @@ func (b *binder) aggregateOverOuter(o outerRows, plan logical.Node, keep, groupe
 // elsewhere: the outer row stays, without the subquery's row. The marker
 // returned is TRUE where having holds, NULL elsewhere, for the select
 // list above to be NULL there too.
-func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) (logical.Node, *logical.ColRef) {
+func (b *binder) nullUnlessHaving(grouped *logical.Aggregate, keys []logical.ColumnID, having logical.Expr) (*logical.Project, *logical.ColRef) {
 	renamed := map[logical.ColumnID]logical.ColumnID{}
 	fresh := make([]logical.ColumnID, len(grouped.AggCols))
 	for i, id := range grouped.AggCols {

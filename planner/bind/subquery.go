@@ -112,13 +112,13 @@ func (b *binder) filterWithSubqueries(node logical.Node, pred logical.Expr) (log
 		plan, corr, err := b.decorrelate(sq.Plan)
 		// A correlated aggregate without GROUP BY has a row (of NULLs) for
 		// an outer row without matches, which the decorrelated plan has not.
-		_, byExtreme := asExtremeAny(plan, sq)
-		if notIn && (err != nil || len(corr) > 0 && isScalarAggregate(sq.Plan) || !notInAsAnti(node, plan, sq.Cmp)) ||
-			err == nil && len(corr) == 0 && byExtreme {
+		byExtreme := err == nil && b.extremeApplies(plan, corr, sq)
+		if notIn && (err != nil || len(corr) > 0 && isScalarAggregate(sq.Plan) || !notInAsAnti(node, plan, sq.Cmp)) || byExtreme {
 			// A mark join keeps the NULLs' three values; it joins the
-			// plan just decorrelated. An uncorrelated x < ANY (q) is
-			// compared with q's greatest value instead (anyByExtreme),
-			// not with each row of q by a semi join.
+			// plan just decorrelated. An x < ANY (q) is compared with
+			// q's greatest value instead (per correlation key when
+			// correlated: anyByExtreme), not with each row of q by a
+			// semi join.
 			if done == nil {
 				done = map[logical.Node]decorrelation{}
 			}
@@ -524,10 +524,13 @@ func (b *binder) joinDecorrelatedRenamed(node logical.Node, sq *logical.Subquery
 				}
 				return nil, nil, nil, sqltypes.New(sqltypes.CodeFeatureNotSupported, "IN/ANY/ALL over a correlated aggregate without GROUP BY is only supported as a WHERE condition")
 			}
+			if node, res, ok := b.anyByExtreme(node, plan, corr, sq); ok {
+				return node, res, nil, nil
+			}
 			node, res := b.correlatedAny(node, plan, corr, sq)
 			return node, res, nil, nil
 		}
-		if node, res, ok := b.anyByExtreme(node, plan, sq); ok {
+		if node, res, ok := b.anyByExtreme(node, plan, nil, sq); ok {
 			return node, res, nil, nil
 		}
 		mark := b.meta.NewColumn("mark", "", sqltypes.TypeBool)
