@@ -53,15 +53,19 @@ func systemTables() []sysTable {
 	out = append(out, privilegeTables()...)
 	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
+	out = append(out, enabledRoles())
+	out = append(out, emptyInfoSchemaViews()...)
 	out = append(out, constraintTables()...)
 	out = append(out, statTables()...)
 	out = append(out, pgCatalogTables()...)
 	out = append(out, emptyCatalogTables()...)
 	out = append(out, jdbcTables()...)
 	out = append(out, pgViewTables()...)
+	out = append(out, moreCatalogViews()...)
+	out = append(out, indexStatTables()...)
 	out = append(out, showAllSettingsTable(out)...)
 	for i, st := range out {
-		out[i] = withOIDColumns(st)
+		out[i] = withInfoSchemaTypes(withOIDColumns(st))
 	}
 	return out
 }

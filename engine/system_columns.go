@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/catalog/policy"
@@ -29,9 +31,11 @@ func infoSchemaColumns() sysTable {
 		{"identity_start", tText}, {"identity_increment", tText}, {"identity_maximum", tText}, {"identity_minimum", tText},
 		{"identity_cycle", tText}, {"is_generated", tText}, {"generation_expression", tText}, {"is_updatable", tText},
 	}, rows: func(s *Session) [][]any {
-		// As in PostgreSQL, only columns the user holds a privilege on.
+		// The columns of the system schemas' relations, then, as in
+		// PostgreSQL, only the products' columns the user holds a
+		// privilege on.
 		v := s.current()
-		var out [][]any
+		out := systemColumnRows()
 		for _, p := range s.visibleProducts() {
 			denied := policy.Decide(v.mesh, v.who, p).Denied
 			for i, c := range p.Columns {
@@ -44,13 +48,62 @@ func infoSchemaColumns() sysTable {
 	}}
 }
 
+// catalogViewCollatedColumns are the text columns of pg_catalog's views
+// that keep the C collation of the catalog column they show (a view's
+// other text columns have the database's default).
+var catalogViewCollatedColumns = map[string]string{
+	"pg_available_extension_versions": "requires",
+	"pg_available_extensions":         "installed_version",
+	"pg_policies":                     "roles qual with_check",
+	"pg_publication_tables":           "attnames",
+	"pg_roles":                        "rolconfig",
+	"pg_seclabels":                    "objname provider label",
+	"pg_user":                         "useconfig",
+	"pg_user_mappings":                "umoptions",
+}
+
+// systemColumnRows are information_schema.columns' rows of the columns
+// of pg_catalog's relations and information_schema's views, with
+// PostgreSQL's nullability, collations (C for the catalog tables'
+// character columns and for names; a view's text has the database's
+// default, left blank, unless it shows a catalog's column) and, for
+// information_schema,
+// the domains of the columns (their types are the domains' base types).
+func systemColumnRows() [][]any {
+	var out [][]any
+	for _, st := range systemTables() {
+		r, isCatalog := pgCatalogRelations[st.name]
+		if st.schema == "pg_catalog" && !isCatalog || st.schema != "pg_catalog" && st.schema != "information_schema" {
+			continue
+		}
+		for i, c := range st.cols {
+			row := columnRowOf(st.schema, st.name, i, c.name, c.t, catalogColumnNotNull(st.name, c.name))
+			collatable := c.t.Kind == sqltypes.Name || c.t.Leaf().IsString()
+			if collatable && (c.t.Kind == sqltypes.Name || st.schema == "information_schema" || r.kind == 'r' ||
+				slices.Contains(strings.Fields(catalogViewCollatedColumns[st.name]), c.name)) {
+				row[19], row[20], row[21] = databaseName, "pg_catalog", "C"
+			}
+			if d := infoSchemaDomain(st.name, c.name); st.schema == "information_schema" && d != "" {
+				row[22], row[23], row[24] = databaseName, "information_schema", d
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
 // columnRow is column i of p as information_schema.columns shows it.
 func columnRow(p *catalog.Product, i int, c *catalog.Column) []any {
+	return columnRowOf(p.Domain, p.TableName(), i, c.Name, c.Type, c.NotNull())
+}
+
+// columnRowOf is column i of schema.table, named name, of type t, as
+// information_schema.columns shows it.
+func columnRowOf(schema, table string, i int, name string, t sqltypes.Type, notNull bool) []any {
 	nullable := "YES"
-	if c.NotNull() {
+	if notNull {
 		nullable = "NO"
 	}
-	t := c.Type
 	var charLen, octetLen, prec, radix, scale, dtPrec any
 	switch t.Kind {
 	case sqltypes.Varchar, sqltypes.Bpchar, sqltypes.Text:
@@ -87,7 +140,7 @@ func columnRow(p *catalog.Product, i int, c *catalog.Column) []any {
 		dataType = "ARRAY"
 	}
 	updatable := "NO" // meshql serves reads only
-	return []any{"mesh", p.Domain, p.TableName(), c.Name, int32(i + 1), nil, nullable, dataType,
+	return []any{databaseName, schema, table, name, int32(i + 1), nil, nullable, dataType,
 		charLen, octetLen, prec, radix, scale, dtPrec,
 		nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
 		"mesh", "pg_catalog", udtName(t),
