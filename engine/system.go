@@ -63,6 +63,7 @@ func systemTables() []sysTable {
 	out = append(out, pgViewTables()...)
 	out = append(out, moreCatalogViews()...)
 	out = append(out, indexStatTables()...)
+	out = append(out, superuserCatalogs()...)
 	out = append(out, showAllSettingsTable(out)...)
 	for i, st := range out {
 		out[i] = withInfoSchemaTypes(withOIDColumns(st))
@@ -116,6 +117,9 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 // listed at once, or at each scan for live tables.
 func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, error) {
 	if err := st.checkColumns(); err != nil {
+		return nil, err
+	}
+	if err := readSuperuserCatalog(st); err != nil {
 		return nil, err
 	}
 	var src connectors.Table

@@ -13,6 +13,8 @@ import (
 var catalogNullableColumns = map[string]string{
 	"pg_aggregate":            "agginitval aggminitval",
 	"pg_attribute":            "attacl attoptions attfdwoptions attmissingval",
+	"pg_authid":               "rolpassword rolvaliduntil",
+	"pg_statistic":            "stanumbers1 stanumbers2 stanumbers3 stanumbers4 stanumbers5 stavalues1 stavalues2 stavalues3 stavalues4 stavalues5",
 	"pg_class":                "relacl reloptions relpartbound",
 	"pg_collation":            "collcollate collctype colliculocale collversion",
 	"pg_constraint":           "conkey confkey conpfeqop conppeqop conffeqop confdelsetcols conexclop conbin",

@@ -337,6 +337,9 @@ func pgCatalogTables() []sysTable {
 			sort.Strings(names)
 			var out [][]any
 			for _, n := range names {
+				if hiddenSettings[n] {
+					continue
+				}
 				v := s.values[n]
 				// RESET gives the default; a custom setting (a.b) has
 				// none, RESET removes it.
@@ -347,7 +350,7 @@ func pgCatalogTables() []sysTable {
 				if v == reset {
 					source = "default"
 				}
-				out = append(out, []any{canonical(n), v, nil, "meshql", nil, nil, "user", "string", source, nil, nil, nil, reset, reset, nil, nil, false})
+				out = append(out, settingRow(n, v, reset, source))
 			}
 			return out
 		}},

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/meshql/meshql/catalog"
+	"github.com/meshql/meshql/sqltypes"
 )
 
 // More of PostgreSQL 15's system views that SQL editors and admin tools
@@ -84,4 +86,37 @@ func pgPolicies() sysTable {
 			}
 			return out
 		}}
+}
+
+// superuserCatalogs are the catalogs PostgreSQL lets only superusers
+// read: the roles' passwords (pg_authid, pg_shadow) and the planner's
+// per-column statistics (pg_statistic). pg_class and pg_attribute list
+// them, as PostgreSQL's do for everyone, but reading one is 42501
+// (readSuperuserCatalog): no meshql user is a superuser.
+func superuserCatalogs() []sysTable {
+	return []sysTable{
+		catalogTable("pg_authid", `oid:oid rolname:name rolsuper:boolean rolinherit:boolean rolcreaterole:boolean
+			rolcreatedb:boolean rolcanlogin:boolean rolreplication:boolean rolbypassrls:boolean rolconnlimit:integer
+			rolpassword:text rolvaliduntil:timestamptz`),
+		catalogTable("pg_shadow", `usename:name usesysid:oid usecreatedb:boolean usesuper:boolean userepl:boolean
+			usebypassrls:boolean passwd:text valuntil:timestamptz useconfig:text[]`),
+		catalogTable("pg_statistic", `starelid:oid staattnum:smallint stainherit:boolean stanullfrac:real stawidth:integer
+			stadistinct:real stakind1:smallint stakind2:smallint stakind3:smallint stakind4:smallint stakind5:smallint
+			staop1:oid staop2:oid staop3:oid staop4:oid staop5:oid stacoll1:oid stacoll2:oid stacoll3:oid stacoll4:oid
+			stacoll5:oid stanumbers1:real[] stanumbers2:real[] stanumbers3:real[] stanumbers4:real[] stanumbers5:real[]
+			stavalues1:anyarray stavalues2:anyarray stavalues3:anyarray stavalues4:anyarray stavalues5:anyarray`),
+	}
+}
+
+// readSuperuserCatalog is PostgreSQL's error for reading one of the
+// superuserCatalogs, nil for any other relation.
+func readSuperuserCatalog(st sysTable) error {
+	if st.schema != "pg_catalog" || !slices.ContainsFunc(superuserCatalogs(), func(c sysTable) bool { return c.name == st.name }) {
+		return nil
+	}
+	kind := "table"
+	if pgCatalogRelations[st.name].kind == 'v' {
+		kind = "view"
+	}
+	return sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for %s %s", kind, st.name)
 }

@@ -51,3 +51,26 @@ func TestCatalogRelationsArePostgres(t *testing.T) {
 		}
 	}
 }
+
+// The catalogs only a superuser may read in PostgreSQL are listed but
+// not readable: no meshql user is a superuser. The errors are
+// PostgreSQL 15's for a role without the privilege.
+func TestSuperuserCatalogs(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	s := session(t, e, "admin")
+	for q, msg := range map[string]string{
+		"SELECT * FROM pg_authid":                   "permission denied for table pg_authid",
+		"SELECT count(*) FROM pg_catalog.pg_shadow": "permission denied for view pg_shadow",
+		"SELECT starelid FROM pg_statistic":         "permission denied for table pg_statistic",
+	} {
+		_, err := s.Query(context.Background(), q)
+		if se := wantCode(t, err, sqltypes.CodeInsufficientPrivilege); se != nil && se.Msg != msg {
+			t.Errorf("%s: %q, want %q", q, se.Msg, msg)
+		}
+	}
+	got := rows(t, e, "analyst", `SELECT relname, oid::int, relkind FROM pg_class WHERE relname IN ('pg_authid', 'pg_shadow', 'pg_statistic') ORDER BY 1`)
+	if want := "pg_authid|1260|r\npg_shadow|12005|v\npg_statistic|2619|r"; strings.Join(got, "\n") != want {
+		t.Errorf("pg_class:\ngot  %q\nwant %q", got, want)
+	}
+}
