@@ -72,15 +72,13 @@ var catalogViewCollatedColumns = map[string]string{
 func systemColumnRows() [][]any {
 	var out [][]any
 	for _, st := range systemTables() {
-		r, isCatalog := pgCatalogRelations[st.name]
+		_, isCatalog := pgCatalogRelations[st.name]
 		if st.schema == "pg_catalog" && !isCatalog || st.schema != "pg_catalog" && st.schema != "information_schema" {
 			continue
 		}
 		for i, c := range st.cols {
 			row := columnRowOf(st.schema, st.name, i, c.name, c.t, catalogColumnNotNull(st.name, c.name))
-			collatable := c.t.Kind == sqltypes.Name || c.t.Leaf().IsString()
-			if collatable && (c.t.Kind == sqltypes.Name || st.schema == "information_schema" || r.kind == 'r' ||
-				slices.Contains(strings.Fields(catalogViewCollatedColumns[st.name]), c.name)) {
+			if systemColumnCollatedC(st, c) {
 				row[19], row[20], row[21] = databaseName, "pg_catalog", "C"
 			}
 			if d := infoSchemaDomain(st.name, c.name); st.schema == "information_schema" && d != "" {
@@ -90,6 +88,67 @@ func systemColumnRows() [][]any {
 		}
 	}
 	return out
+}
+
+// catalogUncollatedStandIns are the text and text[] columns of meshql's
+// catalogs that stand in for PostgreSQL types without a collation
+// (aclitem[], pg_lsn, anyarray, and oidvector and regproc, which meshql
+// shows as their text).
+var catalogUncollatedStandIns = map[string]string{
+	"pg_attribute":            "attacl attmissingval",
+	"pg_class":                "relacl",
+	"pg_database":             "datacl",
+	"pg_default_acl":          "defaclacl",
+	"pg_foreign_data_wrapper": "fdwacl",
+	"pg_foreign_server":       "srvacl",
+	"pg_init_privs":           "initprivs",
+	"pg_language":             "lanacl",
+	"pg_largeobject_metadata": "lomacl",
+	"pg_namespace":            "nspacl",
+	"pg_proc":                 "proacl proargtypes",
+	"pg_range":                "rngcanonical rngsubdiff",
+	"pg_replication_slots":    "restart_lsn confirmed_flush_lsn",
+	"pg_stat_replication":     "sent_lsn write_lsn flush_lsn replay_lsn",
+	"pg_statistic":            "stavalues1 stavalues2 stavalues3 stavalues4 stavalues5",
+	"pg_stats":                "most_common_vals histogram_bounds most_common_elems",
+	"pg_subscription":         "subskiplsn",
+	"pg_tablespace":           "spcacl",
+	"pg_type":                 "typacl",
+}
+
+// systemColumnCollatedC reports whether column c of the system relation
+// st has the C collation: a name, a character column of a catalog table
+// or of information_schema (its domains are COLLATE "C"), or a view's
+// column showing one.
+func systemColumnCollatedC(st sysTable, c sysColumn) bool {
+	leaf := c.t.Leaf()
+	if leaf.Kind == sqltypes.Name {
+		return true
+	}
+	if !leaf.IsString() || st.schema == "pg_catalog" && slices.Contains(strings.Fields(catalogUncollatedStandIns[st.name]), c.name) {
+		return false
+	}
+	return st.schema == "information_schema" || pgCatalogRelations[st.name].kind == 'r' ||
+		slices.Contains(strings.Fields(catalogViewCollatedColumns[st.name]), c.name)
+}
+
+// attributeCollation is pg_attribute.attcollation of a column of type t:
+// C (950) for a name or where systemColumnCollatedC says so, else the
+// type's (100, the database's default, for character types).
+func attributeCollation(t sqltypes.Type, collatedC bool) int32 {
+	if collatedC || t.Leaf().Kind == sqltypes.Name {
+		return 950
+	}
+	return collationOf(t.Leaf())
+}
+
+// systemColumnCollation is pg_attribute.attcollation of column c of the
+// system relation st: none for a stand-in of a type without one.
+func systemColumnCollation(st sysTable, c sysColumn) int32 {
+	if st.schema == "pg_catalog" && slices.Contains(strings.Fields(catalogUncollatedStandIns[st.name]), c.name) {
+		return 0
+	}
+	return attributeCollation(c.t, systemColumnCollatedC(st, c))
 }
 
 // columnRow is column i of p as information_schema.columns shows it.

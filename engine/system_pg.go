@@ -211,7 +211,7 @@ func pgCatalogTables() []sysTable {
 			attcollation:oid attacl:aclitem[] attoptions:text[] attfdwoptions:text[] attmissingval:anyarray`),
 			rows: func(s *Session) [][]any {
 				var out [][]any
-				row := func(rel int32, c *catalog.Column, num int, notNull bool) {
+				row := func(rel int32, c *catalog.Column, num int, notNull bool, collation int32) {
 					dims := int32(0)
 					if c.Type.Kind == sqltypes.List {
 						dims = 1
@@ -222,29 +222,30 @@ func pgCatalogTables() []sysTable {
 						storage = "x"
 					}
 					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int32(-1), size, int16(num), dims, int32(-1), c.Type.TypeModifier(),
-						byVal, align, storage, "", notNull, false, false, "", "", false, true, int32(0), int32(0), nil, nil, nil, nil})
+						byVal, align, storage, "", notNull, false, false, "", "", false, true, int32(0), collation, nil, nil, nil, nil})
 				}
 				// The columns of pg_catalog's relations (psql's \dS pg_class), as
 				// meshql types them.
 				for _, st := range systemTables() {
 					if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
 						for i, c := range st.cols {
-							row(r.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, catalogColumnNotNull(st.name, c.name))
+							row(r.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, catalogColumnNotNull(st.name, c.name),
+								systemColumnCollation(st, c))
 						}
 					}
 				}
 				for _, v := range infoSchemaViews() {
 					for i, c := range v.st.cols {
-						row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+						row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false, systemColumnCollation(v.st, c))
 					}
 				}
 				for _, p := range s.visibleProducts() {
 					for i, c := range p.Columns {
-						row(classOID(p), c, i+1, c.NotNull())
+						row(classOID(p), c, i+1, c.NotNull(), attributeCollation(c.Type, false))
 					}
 					// A primary key index's columns (psql's \d of the index).
 					for i, k := range primaryKey(p) {
-						row(pkeyIndexOID(p), p.Columns[k-1], i+1, false)
+						row(pkeyIndexOID(p), p.Columns[k-1], i+1, false, attributeCollation(p.Columns[k-1].Type, false))
 					}
 				}
 				return out
