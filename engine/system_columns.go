@@ -73,7 +73,7 @@ func systemColumnRows() [][]any {
 	var out [][]any
 	for _, st := range systemTables() {
 		_, isCatalog := pgCatalogRelations[st.name]
-		if st.schema == "pg_catalog" && !isCatalog || st.schema != "pg_catalog" && st.schema != "information_schema" {
+		if st.schema == "pg_catalog" && (!isCatalog || isSuperuserCatalog(st.name)) || st.schema != "pg_catalog" && st.schema != "information_schema" {
 			continue
 		}
 		for i, c := range st.cols {

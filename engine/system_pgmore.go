@@ -111,7 +111,7 @@ func superuserCatalogs() []sysTable {
 // readSuperuserCatalog is PostgreSQL's error for reading one of the
 // superuserCatalogs, nil for any other relation.
 func readSuperuserCatalog(st sysTable) error {
-	if st.schema != "pg_catalog" || !slices.ContainsFunc(superuserCatalogs(), func(c sysTable) bool { return c.name == st.name }) {
+	if st.schema != "pg_catalog" || !isSuperuserCatalog(st.name) {
 		return nil
 	}
 	kind := "table"
@@ -119,4 +119,10 @@ func readSuperuserCatalog(st sysTable) error {
 		kind = "view"
 	}
 	return sqltypes.New(sqltypes.CodeInsufficientPrivilege, "permission denied for %s %s", kind, st.name)
+}
+
+// isSuperuserCatalog reports whether pg_catalog's relation name is one of
+// the superuserCatalogs.
+func isSuperuserCatalog(name string) bool {
+	return slices.ContainsFunc(superuserCatalogs(), func(c sysTable) bool { return c.name == name })
 }

@@ -73,4 +73,10 @@ func TestSuperuserCatalogs(t *testing.T) {
 	if want := "pg_authid|1260|r\npg_shadow|12005|v\npg_statistic|2619|r"; strings.Join(got, "\n") != want {
 		t.Errorf("pg_class:\ngot  %q\nwant %q", got, want)
 	}
+	// information_schema lists only what the user may read.
+	got = rows(t, e, "analyst", `SELECT (SELECT count(*) FROM information_schema.tables WHERE table_name IN ('pg_authid', 'pg_shadow', 'pg_statistic')),
+		(SELECT count(*) FROM information_schema.columns WHERE table_name IN ('pg_authid', 'pg_shadow', 'pg_statistic'))`)
+	if want := "0|0"; strings.Join(got, "\n") != want {
+		t.Errorf("information_schema: %q, want %q", got, want)
+	}
 }
