@@ -53,7 +53,7 @@ func systemTables() []sysTable {
 	out = append(out, privilegeTables()...)
 	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
-	out = append(out, enabledRoles())
+	out = append(out, roleTables()...)
 	out = append(out, emptyInfoSchemaViews()...)
 	out = append(out, constraintTables()...)
 	out = append(out, statTables()...)

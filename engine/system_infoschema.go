@@ -157,22 +157,80 @@ func withInfoSchemaTypes(st sysTable) sysTable {
 	return st
 }
 
-// enabledRoles is information_schema.enabled_roles: the roles whose
-// privileges the session has, its user's own (meshql has no role
-// membership).
-func enabledRoles() sysTable {
-	return sysTable{schema: "information_schema", name: "enabled_roles", cols: infoSchemaCols("enabled_roles"),
-		rows: func(s *Session) [][]any { return [][]any{{s.User()}} }}
+// roleTables are information_schema.enabled_roles, the roles whose
+// privileges the session has (its user and the roles it is a member of,
+// directly or through roles that inherit others), and applicable_roles,
+// the memberships of those roles (pg_auth_members' rows whose member is
+// one of them), none grantable on.
+func roleTables() []sysTable {
+	return []sysTable{
+		{schema: "information_schema", name: "enabled_roles", cols: infoSchemaCols("enabled_roles"),
+			rows: func(s *Session) [][]any {
+				var out [][]any
+				for _, r := range enabledRoles(s) {
+					out = append(out, []any{r})
+				}
+				return out
+			}},
+		{schema: "information_schema", name: "applicable_roles", cols: infoSchemaCols("applicable_roles"),
+			rows: func(s *Session) [][]any {
+				var out [][]any
+				for _, m := range roleMemberships(s) {
+					if slices.Contains(enabledRoles(s), m[1]) {
+						out = append(out, []any{m[1], m[0], "NO"})
+					}
+				}
+				return out
+			}},
+	}
+}
+
+// roleMemberships are the mesh's memberships as pg_auth_members lists
+// them: {role, member} for each role a user holds and each role a role
+// inherits.
+func roleMemberships(s *Session) [][2]string {
+	mesh := s.engine.Mesh()
+	var out [][2]string
+	add := func(of []string, who string) {
+		for _, r := range of {
+			if r != who { // a user and its role of the same name are one role
+				out = append(out, [2]string{r, who})
+			}
+		}
+	}
+	for _, u := range mesh.Users {
+		add(u.Roles, u.Name)
+	}
+	for _, r := range mesh.Roles {
+		add(r.Inherits, r.Name)
+	}
+	return out
+}
+
+// enabledRoles are the session's user and the roles it is a member of,
+// transitively, in the order found.
+func enabledRoles(s *Session) []string {
+	out := []string{s.User()}
+	for i := 0; i < len(out); i++ {
+		for _, m := range roleMemberships(s) {
+			if m[1] == out[i] && !slices.Contains(out, m[0]) {
+				out = append(out, m[0])
+			}
+		}
+	}
+	return out
 }
 
 // emptyInfoSchemaViews are views of information_schema whose rows are
-// about objects meshql's mesh has none of (routines, triggers, domains,
-// sequences, check constraints, the tables a view reads): tools read
+// about objects meshql's mesh has none of (routines and their parameters,
+// triggers, domains, sequences, arrays of those), or that PostgreSQL
+// shows only to the owner of the table or view (check constraints, the
+// tables and columns a view reads), which no meshql user is: tools read
 // them when they browse a schema, and an empty view of PostgreSQL's shape
 // is the truthful answer where 42P01 would stop them.
 func emptyInfoSchemaViews() []sysTable {
 	var out []sysTable
-	for _, name := range []string{"applicable_roles", "check_constraints", "domains", "element_types", "parameters",
+	for _, name := range []string{"check_constraints", "domains", "element_types", "parameters",
 		"routines", "sequences", "triggers", "view_column_usage", "view_table_usage"} {
 		out = append(out, sysTable{schema: "information_schema", name: name, cols: infoSchemaCols(name),
 			rows: func(*Session) [][]any { return nil }})

@@ -80,3 +80,23 @@ func TestSuperuserCatalogs(t *testing.T) {
 		t.Errorf("information_schema: %q, want %q", got, want)
 	}
 }
+
+// information_schema.enabled_roles lists the session's user and the
+// roles it holds, transitively; applicable_roles their memberships, as
+// pg_auth_members lists them.
+func TestInfoSchemaRoles(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	cases := []struct{ user, sql, want string }{
+		{"admin", "SELECT role_name FROM information_schema.enabled_roles ORDER BY 1", "admin\nanalyst\nmarketing\nsales"},
+		{"sales_eu", "SELECT role_name FROM information_schema.enabled_roles ORDER BY 1", "sales\nsales_eu"},
+		{"admin", "SELECT grantee, role_name, is_grantable FROM information_schema.applicable_roles ORDER BY 2",
+			"admin|analyst|NO\nadmin|marketing|NO\nadmin|sales|NO"},
+		{"sales_eu", "SELECT grantee, role_name FROM information_schema.applicable_roles", "sales_eu|sales"},
+	}
+	for _, c := range cases {
+		if got := strings.Join(rows(t, e, c.user, c.sql), "\n"); got != c.want {
+			t.Errorf("%s as %s:\ngot  %q\nwant %q", c.sql, c.user, got, c.want)
+		}
+	}
+}
