@@ -100,3 +100,22 @@ func TestInfoSchemaRoles(t *testing.T) {
 		}
 	}
 }
+
+// pg_policies shows pg_policy's rows (the row filters) as PostgreSQL's
+// view does: by schema, table and name, the command spelled out, the
+// roles by name and the predicate as the qual.
+func TestPgPoliciesMatchesPgPolicy(t *testing.T) {
+	e, mem := demoEngine(t)
+	defer mem.AssertSize(t, 0)
+	q := `SELECT count(*) > 0, count(*) FILTER (WHERE pol.oid IS NULL OR v.cmd <> 'SELECT' OR v.permissive <> 'RESTRICTIVE'
+	  OR v.qual IS DISTINCT FROM pg_get_expr(pol.polqual, pol.polrelid))
+	FROM pg_policies v LEFT JOIN pg_namespace n ON n.nspname = v.schemaname
+	LEFT JOIN pg_class c ON c.relname = v.tablename AND c.relnamespace = n.oid
+	LEFT JOIN pg_policy pol ON pol.polrelid = c.oid AND pol.polname = v.policyname`
+	if got := strings.Join(rows(t, e, "admin", q), "\n"); got != "t|0" {
+		t.Errorf("pg_policies against pg_policy: %q, want t|0", got)
+	}
+	if got := strings.Join(rows(t, e, "admin", "SELECT (SELECT count(*) FROM pg_policies) = (SELECT count(*) FROM pg_policy)"), "\n"); got != "t" {
+		t.Errorf("pg_policies and pg_policy differ in count")
+	}
+}
