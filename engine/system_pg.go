@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
@@ -168,14 +169,26 @@ func infoSchemaTables() []sysTable {
 	}
 }
 
+// udtName is pg_type.typname of t (information_schema's udt_name).
 func udtName(t sqltypes.Type) string {
-	for _, r := range append(typeRows(), jdbcTypeRows()...) {
-		if uint32(r[0].(int32)) == t.OID() {
-			return r[1].(string)
-		}
+	if n, ok := builtinTypeNames()[t.OID()]; ok {
+		return n
 	}
 	return t.String()
 }
+
+// builtinTypeNames are the names of pg_type's built-in types by id: a
+// constant table, built once (information_schema.columns looks up each
+// of its thousand rows' types).
+var builtinTypeNames = sync.OnceValue(func() map[uint32]string {
+	out := map[uint32]string{}
+	for _, r := range append(typeRows(), jdbcTypeRows()...) {
+		if oid := uint32(r[0].(int32)); out[oid] == "" {
+			out[oid] = r[1].(string)
+		}
+	}
+	return out
+})
 
 func pgCatalogTables() []sysTable {
 	return []sysTable{
