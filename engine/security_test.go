@@ -458,6 +458,9 @@ func TestProtectedStatisticsStayHidden(t *testing.T) {
 	for _, user := range []string{"marketing", "analyst", "sales_eu"} {
 		for _, st := range systemTables() {
 			got, err := queryErr(t, e, user, "SELECT * FROM "+st.schema+"."+st.name)
+			if err != nil && readSuperuserCatalog(st) != nil && sqltypes.Code(err) == sqltypes.CodeInsufficientPrivilege {
+				continue // a superuser's catalog, as in PostgreSQL
+			}
 			if err != nil {
 				t.Errorf("%s.%s as %s: %v", st.schema, st.name, user, err)
 				continue
@@ -465,7 +468,7 @@ func TestProtectedStatisticsStayHidden(t *testing.T) {
 			leaks(t, user, got)
 		}
 		for _, name := range []string{"pg_stats", "pg_statistic", "pg_stats_ext"} {
-			if got, err := queryErr(t, e, user, "SELECT * FROM "+name); err == nil && len(got) > 0 || err != nil && sqltypes.Code(err) != "42P01" {
+			if got, err := queryErr(t, e, user, "SELECT * FROM "+name); err == nil && len(got) > 0 || err != nil && sqltypes.Code(err) != "42P01" && sqltypes.Code(err) != "42501" {
 				t.Errorf("%s as %s: %v, %v; want no statistics", name, user, got, err)
 			}
 		}

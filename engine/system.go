@@ -53,15 +53,20 @@ func systemTables() []sysTable {
 	out = append(out, privilegeTables()...)
 	out = append(out, opsTables()...)
 	out = append(out, infoSchemaTables()...)
+	out = append(out, roleTables()...)
+	out = append(out, emptyInfoSchemaViews()...)
 	out = append(out, constraintTables()...)
 	out = append(out, statTables()...)
 	out = append(out, pgCatalogTables()...)
 	out = append(out, emptyCatalogTables()...)
 	out = append(out, jdbcTables()...)
 	out = append(out, pgViewTables()...)
+	out = append(out, moreCatalogViews()...)
+	out = append(out, indexStatTables()...)
+	out = append(out, superuserCatalogs()...)
 	out = append(out, showAllSettingsTable(out)...)
 	for i, st := range out {
-		out[i] = withOIDColumns(st)
+		out[i] = withInfoSchemaTypes(withOIDColumns(st))
 	}
 	return out
 }
@@ -112,6 +117,9 @@ func lookupSystem(schema, name string) (sysTable, bool) {
 // listed at once, or at each scan for live tables.
 func (s *Session) bindSystem(ctx context.Context, st sysTable) (*bind.Table, error) {
 	if err := st.checkColumns(); err != nil {
+		return nil, err
+	}
+	if err := readSuperuserCatalog(st); err != nil {
 		return nil, err
 	}
 	var src connectors.Table

@@ -83,7 +83,14 @@ func systemTableRows() [][]any {
 	row := func(kind string) func(name string) []any {
 		return func(name string) []any { return []any{databaseName, "pg_catalog", name, kind} }
 	}
-	out := append(catalogRelationRows('r', row("BASE TABLE")), catalogRelationRows('v', row("VIEW"))...)
+	var out [][]any
+	for _, r := range append(catalogRelationRows('r', row("BASE TABLE")), catalogRelationRows('v', row("VIEW"))...) {
+		// information_schema lists only what the user holds a privilege
+		// on: a superuser's catalog is not listed (no meshql user is one).
+		if !isSuperuserCatalog(r[2].(string)) {
+			out = append(out, r)
+		}
+	}
 	for _, v := range infoSchemaViews() {
 		out = append(out, []any{databaseName, "information_schema", v.st.name, "VIEW"})
 	}

@@ -22,7 +22,7 @@ var catalogOIDColumns = map[string]string{
 	"pg_attribute":             "attcollation attrelid atttypid",
 	"pg_auth_members":          "grantor member roleid",
 	"pg_cast":                  "castfunc castsource casttarget oid",
-	"pg_class":                 "oid relam relfilenode relnamespace reloftype relowner reltablespace reltoastrelid reltype",
+	"pg_class":                 "oid relam relfilenode relnamespace reloftype relowner relrewrite reltablespace reltoastrelid reltype",
 	"pg_collation":             "collnamespace collowner oid",
 	"pg_constraint":            "confrelid conindid connamespace conparentid conrelid contypid oid",
 	"pg_conversion":            "connamespace conowner oid",
@@ -188,15 +188,47 @@ var catalogNameColumns = map[string]string{
 	"pg_views":                        "schemaname viewname viewowner",
 }
 
+// catalogCharColumns lists, by relation, the columns of pg_catalog that
+// are of type "char" (or "char"[]: proargmodes) in PostgreSQL 15 and that
+// meshql's table definitions declare as text: withOIDColumns serves them
+// as "char", so RowDescription names type 18 (1002 for the array) and
+// relkind = 'r' compares "char" values, as psql's \d and pgjdbc's
+// getTables queries expect.
+var catalogCharColumns = map[string]string{
+	"pg_aggregate":         "aggkind aggfinalmodify aggmfinalmodify",
+	"pg_am":                "amtype",
+	"pg_amop":              "amoppurpose",
+	"pg_attribute":         "attalign attstorage attcompression attidentity attgenerated",
+	"pg_cast":              "castcontext castmethod",
+	"pg_class":             "relpersistence relkind relreplident",
+	"pg_collation":         "collprovider",
+	"pg_constraint":        "contype confupdtype confdeltype confmatchtype",
+	"pg_database":          "datlocprovider",
+	"pg_default_acl":       "defaclobjtype",
+	"pg_depend":            "deptype",
+	"pg_event_trigger":     "evtenabled",
+	"pg_init_privs":        "privtype",
+	"pg_operator":          "oprkind",
+	"pg_partitioned_table": "partstrat",
+	"pg_policy":            "polcmd",
+	"pg_proc":              "prokind provolatile proparallel proargmodes",
+	"pg_rewrite":           "ev_type ev_enabled",
+	"pg_statistic_ext":     "stxkind",
+	"pg_subscription":      "subtwophasestate",
+	"pg_trigger":           "tgenabled",
+	"pg_type":              "typtype typcategory typdelim typalign typstorage",
+}
+
 // withOIDColumns returns st with its catalogOIDColumns typed oid, its
-// catalogRegprocColumns regproc and its catalogNameColumns name.
+// catalogRegprocColumns regproc, its catalogNameColumns name and its
+// catalogCharColumns "char".
 func withOIDColumns(st sysTable) sysTable {
 	if st.schema != "pg_catalog" {
 		return st
 	}
 	oids, procs := strings.Fields(catalogOIDColumns[st.name]), strings.Fields(catalogRegprocColumns[st.name])
-	names := strings.Fields(catalogNameColumns[st.name])
-	if len(oids) == 0 && len(procs) == 0 && len(names) == 0 {
+	names, chars := strings.Fields(catalogNameColumns[st.name]), strings.Fields(catalogCharColumns[st.name])
+	if len(oids) == 0 && len(procs) == 0 && len(names) == 0 && len(chars) == 0 {
 		return st
 	}
 	cols := slices.Clone(st.cols)
@@ -204,6 +236,10 @@ func withOIDColumns(st sysTable) sysTable {
 		switch {
 		case c.t.Kind == sqltypes.Text && slices.Contains(names, c.name):
 			cols[i].t = sqltypes.TypeName
+		case c.t.Kind == sqltypes.Text && slices.Contains(chars, c.name):
+			cols[i].t = sqltypes.TypeChar
+		case c.t.Kind == sqltypes.List && c.t.Elem.Kind == sqltypes.Text && slices.Contains(chars, c.name):
+			cols[i].t = sqltypes.ListOf(sqltypes.TypeChar)
 		case c.t.Kind != sqltypes.Int4:
 		case slices.Contains(oids, c.name):
 			cols[i].t = sqltypes.TypeOid

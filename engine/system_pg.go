@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/meshql/meshql/catalog"
 	"github.com/meshql/meshql/sqltypes"
@@ -67,14 +68,9 @@ func typeRows() [][]any {
 		arr := sqltypes.ListOf(t).OID()
 		name := names[oid]
 		byVal := t.Size() > 0 && t.Size() <= 8 && t.Kind != sqltypes.Macaddr // a pointer to its 6 bytes
-		align, storage := "i", "p"
+		align, storage := typeAlign(t.Size()), "p"
 		switch {
-		case t.Size() == 8:
-			align = "d"
-		case t.Size() == 2:
-			align = "s"
-		case t.Size() == 1:
-			align = "c"
+		case t.Size() > 0:
 		case t.Kind == sqltypes.Inet || t.Kind == sqltypes.Cidr:
 			storage = "m" // PostgreSQL stores them inline
 		case t.Size() < 0:
@@ -97,6 +93,20 @@ func typeRows() [][]any {
 	return out
 }
 
+// typeAlign is pg_type.typalign of a type of length size: a fixed-width
+// type aligns on its width, a variable-width one on int4.
+func typeAlign(size int16) string {
+	switch size {
+	case 8:
+		return "d"
+	case 2:
+		return "s"
+	case 1:
+		return "c"
+	}
+	return "i"
+}
+
 func infoSchemaTables() []sysTable {
 	return []sysTable{
 		// The database's one character set, UTF8 (server_encoding):
@@ -108,37 +118,49 @@ func infoSchemaTables() []sysTable {
 		}, rows: func(*Session) [][]any {
 			return [][]any{{nil, nil, "UTF8", "UCS", "UTF8", databaseName, nil, nil}}
 		}},
-		{schema: "information_schema", name: "schemata", cols: []sysColumn{
-			{"catalog_name", tText}, {"schema_name", tText}, {"schema_owner", tText},
-		}, rows: func(s *Session) [][]any {
+		{schema: "information_schema", name: "schemata", cols: infoSchemaCols("schemata"), rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, n := range s.namespaces() {
-				out = append(out, []any{"mesh", n.name, "meshql"})
+				out = append(out, []any{"mesh", n.name, "meshql", nil, nil, nil, nil})
 			}
 			return out
 		}},
-		{schema: "information_schema", name: "tables", cols: []sysColumn{
-			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"table_type", tText},
-		}, rows: func(s *Session) [][]any {
+		{schema: "information_schema", name: "tables", cols: infoSchemaCols("tables"), rows: func(s *Session) [][]any {
 			// The relations of the system schemas, as pg_class lists
-			// them, then the products the session may read.
-			out := systemTableRows()
+			// them, then the products the session may read. meshql
+			// writes nothing: no relation is insertable into.
+			var out [][]any
+			add := func(schema, name, kind string) {
+				out = append(out, []any{databaseName, schema, name, kind, nil, nil, nil, nil, nil, "NO", "NO", nil})
+			}
+			for _, r := range systemTableRows() {
+				add(r[1].(string), r[2].(string), r[3].(string))
+			}
 			for _, p := range s.visibleProducts() {
 				kind := "BASE TABLE"
 				if isView(p) {
 					kind = "VIEW"
 				}
-				out = append(out, []any{"mesh", p.Domain, p.TableName(), kind})
+				add(p.Domain, p.TableName(), kind)
 			}
 			return out
 		}},
-		{schema: "information_schema", name: "views", cols: []sysColumn{
-			{"table_catalog", tText}, {"table_schema", tText}, {"table_name", tText}, {"view_definition", tText},
-		}, rows: func(s *Session) [][]any {
+		{schema: "information_schema", name: "views", cols: infoSchemaCols("views"), rows: func(s *Session) [][]any {
+			// The system schemas' views, whose definitions PostgreSQL
+			// shows only to their owner, then the views the session may
+			// read; none is updatable.
 			var out [][]any
+			add := func(schema, name string, def any) {
+				out = append(out, []any{databaseName, schema, name, def, "NONE", "NO", "NO", "NO", "NO", "NO"})
+			}
+			for _, r := range systemTableRows() {
+				if r[3] == "VIEW" {
+					add(r[1].(string), r[2].(string), nil)
+				}
+			}
 			for _, p := range s.visibleProducts() {
 				if isView(p) {
-					out = append(out, []any{"mesh", p.Domain, p.TableName(), p.Source.Query})
+					add(p.Domain, p.TableName(), p.Source.Query)
 				}
 			}
 			return out
@@ -147,14 +169,26 @@ func infoSchemaTables() []sysTable {
 	}
 }
 
+// udtName is pg_type.typname of t (information_schema's udt_name).
 func udtName(t sqltypes.Type) string {
-	for _, r := range typeRows() {
-		if uint32(r[0].(int32)) == t.OID() {
-			return r[1].(string)
-		}
+	if n, ok := builtinTypeNames()[t.OID()]; ok {
+		return n
 	}
 	return t.String()
 }
+
+// builtinTypeNames are the names of pg_type's built-in types by id: a
+// constant table, built once (information_schema.columns looks up each
+// of its thousand rows' types).
+var builtinTypeNames = sync.OnceValue(func() map[uint32]string {
+	out := map[uint32]string{}
+	for _, r := range append(typeRows(), jdbcTypeRows()...) {
+		if oid := uint32(r[0].(int32)); out[oid] == "" {
+			out[oid] = r[1].(string)
+		}
+	}
+	return out
+})
 
 func pgCatalogTables() []sysTable {
 	return []sysTable{
@@ -167,7 +201,7 @@ func pgCatalogTables() []sysTable {
 			}
 			return out
 		}},
-		{schema: "pg_catalog", name: "pg_class", cols: []sysColumn{
+		inPostgresOrder(sysTable{schema: "pg_catalog", name: "pg_class", cols: []sysColumn{
 			{"oid", tInt4}, {"relname", tText}, {"relnamespace", tInt4}, {"reltype", tInt4}, {"relkind", tText}, {"relowner", tInt4},
 			{"relam", tInt4}, {"reltuples", tFloat4}, {"relhasindex", tBool}, {"relpersistence", tText},
 			{"relispartition", tBool}, {"reltablespace", tInt4}, {"relnatts", tInt2}, {"relhasrules", tBool},
@@ -175,48 +209,61 @@ func pgCatalogTables() []sysTable {
 			{"reltoastrelid", tInt4}, {"reloftype", tInt4}, {"relreplident", tText}, {"relpartbound", tText}, {"relchecks", tInt2},
 			{"relpages", tInt4}, {"relfilenode", tInt4}, {"relisshared", tBool}, {"relhassubclass", tBool},
 		}, rows: classRows},
-		{schema: "pg_catalog", name: "pg_attribute", cols: []sysColumn{
-			{"attrelid", tInt4}, {"attname", tText}, {"atttypid", tInt4}, {"attnum", tInt2}, {"atttypmod", tInt4},
-			{"attnotnull", tBool}, {"attisdropped", tBool}, {"atthasdef", tBool}, {"attidentity", tText}, {"attgenerated", tText},
-			{"attlen", tInt2}, {"attcollation", tInt4}, {"attndims", tInt4}, {"attstorage", tText}, {"attstattarget", tInt4},
-			{"attcompression", tText}, {"attfdwoptions", tText}, {"attoptions", tText}, {"attislocal", tBool}, {"attinhcount", tInt4},
-			{"attacl", tTexts},
-		}, rows: func(s *Session) [][]any {
-			var out [][]any
-			row := func(rel int32, c *catalog.Column, num int, notNull bool) {
-				dims := int32(0)
-				if c.Type.Kind == sqltypes.List {
-					dims = 1
+			`oid relname relnamespace reltype reloftype relowner relam relfilenode reltablespace relpages reltuples
+			relallvisible reltoastrelid relhasindex relisshared relpersistence relkind relnatts relchecks relhasrules
+			relhastriggers relhassubclass relrowsecurity relforcerowsecurity relispopulated relreplident relispartition
+			relrewrite relfrozenxid relminmxid relacl reloptions relpartbound`,
+			catalogConstant{sysColumn{"relallvisible", tInt4}, int32(0)}, catalogConstant{sysColumn{"relispopulated", tBool}, true},
+			catalogConstant{sysColumn{"relrewrite", tInt4}, int32(0)},
+			// meshql writes no rows: no transaction id is frozen.
+			catalogConstant{sysColumn{"relfrozenxid", tInt8}, int64(0)}, catalogConstant{sysColumn{"relminmxid", tInt8}, int64(0)}),
+		{schema: "pg_catalog", name: "pg_attribute", cols: catalogColumns(`attrelid:oid attname:name atttypid:oid attstattarget:integer
+			attlen:smallint attnum:smallint attndims:integer attcacheoff:integer atttypmod:integer attbyval:boolean
+			attalign:"char" attstorage:"char" attcompression:"char" attnotnull:boolean atthasdef:boolean atthasmissing:boolean
+			attidentity:"char" attgenerated:"char" attisdropped:boolean attislocal:boolean attinhcount:integer
+			attcollation:oid attacl:aclitem[] attoptions:text[] attfdwoptions:text[] attmissingval:anyarray`),
+			rows: func(s *Session) [][]any {
+				var out [][]any
+				row := func(rel int32, c *catalog.Column, num int, notNull bool, collation int32) {
+					dims := int32(0)
+					if c.Type.Kind == sqltypes.List {
+						dims = 1
+					}
+					size := c.Type.Size()
+					byVal, align, storage := size == 1 || size == 2 || size == 4 || size == 8, typeAlign(size), "p"
+					if size < 0 {
+						storage = "x"
+					}
+					out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int32(-1), size, int16(num), dims, int32(-1), c.Type.TypeModifier(),
+						byVal, align, storage, "", notNull, false, false, "", "", false, true, int32(0), collation, nil, nil, nil, nil})
 				}
-				out = append(out, []any{rel, c.Name, int32(c.Type.OID()), int16(num), c.Type.TypeModifier(), notNull, false, false, "", "", c.Type.Size(), int32(0), dims,
-					"p", int32(-1), "", nil, nil, true, int32(0), nil})
-			}
-			// The columns of pg_catalog's relations (psql's \dS pg_class), as
-			// meshql types them.
-			for _, st := range systemTables() {
-				if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
-					for i, c := range st.cols {
-						row(r.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+				// The columns of pg_catalog's relations (psql's \dS pg_class), as
+				// meshql types them.
+				for _, st := range systemTables() {
+					if r, ok := pgCatalogRelations[st.name]; ok && st.schema == "pg_catalog" {
+						for i, c := range st.cols {
+							row(r.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, catalogColumnNotNull(st.name, c.name),
+								systemColumnCollation(st, c))
+						}
 					}
 				}
-			}
-			for _, v := range infoSchemaViews() {
-				for i, c := range v.st.cols {
-					row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false)
+				for _, v := range infoSchemaViews() {
+					for i, c := range v.st.cols {
+						row(v.oid, &catalog.Column{Name: c.name, Type: c.t}, i+1, false, systemColumnCollation(v.st, c))
+					}
 				}
-			}
-			for _, p := range s.visibleProducts() {
-				for i, c := range p.Columns {
-					row(classOID(p), c, i+1, c.NotNull())
+				for _, p := range s.visibleProducts() {
+					for i, c := range p.Columns {
+						row(classOID(p), c, i+1, c.NotNull(), attributeCollation(c.Type, false))
+					}
+					// A primary key index's columns (psql's \d of the index).
+					for i, k := range primaryKey(p) {
+						row(pkeyIndexOID(p), p.Columns[k-1], i+1, false, attributeCollation(p.Columns[k-1].Type, false))
+					}
 				}
-				// A primary key index's columns (psql's \d of the index).
-				for i, k := range primaryKey(p) {
-					row(pkeyIndexOID(p), p.Columns[k-1], i+1, false)
-				}
-			}
-			return out
-		}},
-		{schema: "pg_catalog", name: "pg_type", cols: []sysColumn{
+				return out
+			}},
+		inPostgresOrder(sysTable{schema: "pg_catalog", name: "pg_type", cols: []sysColumn{
 			{"oid", tInt4}, {"typname", tText}, {"typnamespace", tInt4}, {"typowner", tInt4}, {"typlen", tInt2},
 			{"typtype", tText}, {"typcategory", tText}, {"typelem", tInt4}, {"typarray", tInt4}, {"typbasetype", tInt4},
 			{"typtypmod", tInt4}, {"typnotnull", tBool}, {"typdelim", tText}, {"typcollation", tInt4},
@@ -225,6 +272,11 @@ func pgCatalogTables() []sysTable {
 			{"typsend", tInt4}, {"typmodin", tInt4}, {"typmodout", tInt4}, {"typanalyze", tInt4}, {"typsubscript", tInt4},
 			{"typacl", tTexts}, {"typdefaultbin", tText},
 		}, rows: func(s *Session) [][]any { return append(append(typeRows(), jdbcTypeRows()...), s.rowTypeRows()...) }},
+			`oid typname typnamespace typowner typlen typbyval typtype typcategory typispreferred typisdefined typdelim
+			typrelid typsubscript typelem typarray typinput typoutput typreceive typsend typmodin typmodout typanalyze
+			typalign typstorage typnotnull typbasetype typtypmod typndims typcollation typdefaultbin typdefault typacl`,
+			// Operator resolution in meshql does not read it.
+			catalogConstant{sysColumn{"typispreferred", tBool}, false}),
 		{schema: "pg_catalog", name: "pg_range", cols: []sysColumn{{"rngtypid", tInt4}, {"rngsubtype", tInt4}, {"rngmultitypid", tInt4},
 			{"rngcollation", tInt4}, {"rngsubopc", tInt4}, {"rngcanonical", tText}, {"rngsubdiff", tText}},
 			rows: func(*Session) [][]any { return rangeRows() }},
@@ -250,9 +302,8 @@ func pgCatalogTables() []sysTable {
 		pgIndexTable(),
 		pgConstraintTable(),
 		keywordsTable(),
-		{schema: "pg_catalog", name: "pg_statistic_ext", cols: []sysColumn{{"oid", tInt4}, {"stxname", tText}, {"stxrelid", tInt4},
-			{"stxnamespace", tInt4}, {"stxkeys", tText}, {"stxkind", tTexts}, {"stxstattarget", tInt4}},
-			rows: func(*Session) [][]any { return nil }},
+		catalogTable("pg_statistic_ext", `oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:integer
+			stxkeys:int2vector stxkind:"char"[] stxexprs:pg_node_tree`),
 		{schema: "pg_catalog", name: "pg_publication", cols: catalogColumns(`oid:oid pubname:name pubowner:oid puballtables:boolean
 			pubinsert:boolean pubupdate:boolean pubdelete:boolean pubtruncate:boolean pubviaroot:boolean`),
 			rows: func(*Session) [][]any { return nil }},
@@ -265,22 +316,24 @@ func pgCatalogTables() []sysTable {
 		{schema: "pg_catalog", name: "pg_inherits", cols: []sysColumn{{"inhrelid", tInt4}, {"inhparent", tInt4}, {"inhseqno", tInt4}, {"inhdetachpending", tBool}},
 			rows: func(*Session) [][]any { return nil }},
 		policyTable(),
-		{schema: "pg_catalog", name: "pg_database", cols: []sysColumn{
-			{"oid", tInt4}, {"datname", tText}, {"datdba", tInt4}, {"encoding", tInt4}, {"datcollate", tText},
-			{"datctype", tText}, {"datistemplate", tBool}, {"datallowconn", tBool}, {"datacl", tTexts},
-			{"daticulocale", tText}, {"daticurules", tText}, {"datlocprovider", tText}, {"datconnlimit", tInt4}, {"dattablespace", tInt4},
-			{"datcollversion", tText},
-		}, rows: func(*Session) [][]any {
-			return [][]any{{int32(databaseOID), databaseName, int32(ownerOID), int32(6), "C", "C", false, true, nil, nil, nil, "c", int32(-1), int32(1663), nil}}
-		}},
+		{schema: "pg_catalog", name: "pg_database", cols: catalogColumns(`oid:oid datname:name datdba:oid encoding:integer
+			datlocprovider:"char" datistemplate:boolean datallowconn:boolean datconnlimit:integer datfrozenxid:xid datminmxid:xid
+			dattablespace:oid datcollate:text datctype:text daticulocale:text datcollversion:text datacl:aclitem[]`),
+			rows: func(*Session) [][]any {
+				// No transaction has frozen anything: the ids are initdb's.
+				return [][]any{{int32(databaseOID), databaseName, int32(ownerOID), int32(6), "c", false, true, int32(-1), int64(716), int64(1),
+					int32(1663), "C", "C", nil, nil, nil}}
+			}},
 		{schema: "pg_catalog", name: "pg_roles", cols: roleCols(), rows: roleRows},
 		authMembers(),
 		{schema: "pg_catalog", name: "pg_user", cols: []sysColumn{
-			{"usename", tText}, {"usesysid", tInt4}, {"usecreatedb", tBool}, {"usesuper", tBool},
+			{"usename", tText}, {"usesysid", tInt4}, {"usecreatedb", tBool}, {"usesuper", tBool}, {"userepl", tBool},
+			{"usebypassrls", tBool}, {"passwd", tText}, {"valuntil", tTSTZ}, {"useconfig", tTexts},
 		}, rows: func(s *Session) [][]any {
 			var out [][]any
 			for _, u := range s.engine.Mesh().Users {
-				out = append(out, []any{u.Name, int32(stableOID("role", u.Name)), false, false})
+				// The password is shown masked, as PostgreSQL's view does.
+				out = append(out, []any{u.Name, int32(stableOID("role", u.Name)), false, false, false, false, "********", nil, nil})
 			}
 			return out
 		}},
@@ -298,6 +351,9 @@ func pgCatalogTables() []sysTable {
 			sort.Strings(names)
 			var out [][]any
 			for _, n := range names {
+				if hiddenSettings[n] {
+					continue
+				}
 				v := s.values[n]
 				// RESET gives the default; a custom setting (a.b) has
 				// none, RESET removes it.
@@ -308,7 +364,7 @@ func pgCatalogTables() []sysTable {
 				if v == reset {
 					source = "default"
 				}
-				out = append(out, []any{canonical(n), v, nil, "meshql", nil, nil, "user", "string", source, nil, nil, nil, reset, reset, nil, nil, false})
+				out = append(out, settingRow(n, v, reset, source))
 			}
 			return out
 		}},

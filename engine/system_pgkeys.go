@@ -73,7 +73,7 @@ func pgIndexTable() sysTable {
 }
 
 func pgConstraintTable() sysTable {
-	return sysTable{schema: "pg_catalog", name: "pg_constraint", cols: []sysColumn{
+	return inPostgresOrder(sysTable{schema: "pg_catalog", name: "pg_constraint", cols: []sysColumn{
 		{"oid", tInt4}, {"conname", tText}, {"connamespace", tInt4}, {"contype", tText}, {"condeferrable", tBool},
 		{"condeferred", tBool}, {"convalidated", tBool}, {"conrelid", tInt4}, {"contypid", tInt4}, {"conindid", tInt4},
 		{"conparentid", tInt4}, {"confrelid", tInt4}, {"confupdtype", tText}, {"confdeltype", tText}, {"confmatchtype", tText},
@@ -85,7 +85,14 @@ func pgConstraintTable() sysTable {
 				false, true, classOID(p), int32(0), pkeyIndexOID(p),
 				int32(0), int32(0), " ", " ", " ", true, int32(0), true, keyList(keys), nil, nil}
 		})
-	}}
+	}}, `oid conname connamespace contype condeferrable condeferred convalidated conrelid contypid conindid conparentid
+		confrelid confupdtype confdeltype confmatchtype conislocal coninhcount connoinherit conkey confkey conpfeqop
+		conppeqop conffeqop confdelsetcols conexclop conbin`,
+		// Operators of foreign keys and exclusion constraints, which
+		// meshql has none of.
+		catalogConstant{sysColumn{"conpfeqop", tOIDs}, nil}, catalogConstant{sysColumn{"conppeqop", tOIDs}, nil},
+		catalogConstant{sysColumn{"conffeqop", tOIDs}, nil}, catalogConstant{sysColumn{"confdelsetcols", tInt2s}, nil},
+		catalogConstant{sysColumn{"conexclop", tOIDs}, nil})
 }
 
 // primaryKeyRows lists row(p, keys) for each visible product p with a

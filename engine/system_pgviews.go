@@ -44,7 +44,7 @@ func pgViewTables() []sysTable {
 			}},
 		catalogTable("pg_matviews", `schemaname:name matviewname:name matviewowner:name tablespace:name hasindexes:boolean
 			ispopulated:boolean definition:text`),
-		catalogTable("pg_sequences", `schemaname:name sequencename:name sequenceowner:name data_type:oid start_value:bigint
+		catalogTable("pg_sequences", `schemaname:name sequencename:name sequenceowner:name data_type:regtype start_value:bigint
 			min_value:bigint max_value:bigint increment_by:bigint cycle:boolean cache_size:bigint last_value:bigint`),
 		catalogTable("pg_partitioned_table", `partrelid:oid partstrat:"char" partnatts:smallint partdefid:oid partattrs:smallint[]
 			partclass:oid[] partcollation:oid[] partexprs:pg_node_tree`),

@@ -66,7 +66,7 @@ func emptyCatalogTables() []sysTable {
 
 // catalogColumns reads name:type pairs, the types in PostgreSQL's
 // spelling, as meshql's catalogs type them: object ids as oid (arrays
-// of them as integer[]), regproc as regproc, names and "char" as text,
+// of them as integer[]), regproc as regproc, "char" as "char", names as text,
 // aclitem[] as text[], LSNs as text.
 // A type it does not know (a mistake in a static spec) leaves the column
 // typed Unknown: binding the table then fails with XX000 (checkColumns)
@@ -96,6 +96,8 @@ func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 		return sqltypes.TypeOid, true
 	case "regproc":
 		return sqltypes.Type{Kind: sqltypes.RegProc}, true
+	case "regtype":
+		return sqltypes.Type{Kind: sqltypes.RegType}, true
 	case "boolean":
 		return tBool, true
 	case "smallint":
@@ -109,7 +111,7 @@ func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 		return tInt8, true
 	case "real":
 		return tFloat4, true
-	case "float8":
+	case "float8", "double precision":
 		return sqltypes.TypeFloat8, true
 	case "timestamptz", "timestamp with time zone":
 		return tTSTZ, true
@@ -119,7 +121,9 @@ func catalogType(pgType string) (t sqltypes.Type, ok bool) {
 		return sqltypes.TypeInterval, true
 	case "inet":
 		return sqltypes.TypeInet, true
-	case "aclitem", "name", "text", `"char"`, "pg_lsn", "pg_node_tree":
+	case `"char"`:
+		return sqltypes.TypeChar, true
+	case "aclitem", "name", "text", "pg_lsn", "pg_node_tree", "anyarray":
 		return tText, true
 	}
 	return sqltypes.Type{}, false

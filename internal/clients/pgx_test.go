@@ -30,6 +30,7 @@ var pgxChecks = []struct {
 	{"multidim-arrays", checkMultidimArrays},
 	{"column-names", checkColumnNames},
 	{"bpchar", checkBpchar},
+	{"catalog-wire-types", checkCatalogWireTypes},
 	{"client-probes", checkClientProbes},
 	{"parameter-status", checkParameterStatus},
 	{"npgsql-types", checkNpgsqlTypes},

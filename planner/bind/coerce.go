@@ -148,9 +148,11 @@ func commonBpchar(a, b sqltypes.Type) (sqltypes.Type, bool) {
 	switch {
 	case a.Equal(b):
 		return a, true
-	case a.Kind == sqltypes.Text || b.Kind == sqltypes.Text || a.Kind == sqltypes.Name || b.Kind == sqltypes.Name:
-		// name = bpchar compares as text too (bpchar's cast to text drops
-		// its trailing blanks).
+	case a.Kind == sqltypes.Text || b.Kind == sqltypes.Text || a.Kind == sqltypes.Name || b.Kind == sqltypes.Name ||
+		a.Kind == sqltypes.Char || b.Kind == sqltypes.Char:
+		// name = bpchar and "char" = bpchar compare as text too (bpchar's
+		// cast to text drops its trailing blanks): Metabase reads foreign
+		// keys with contype = 'f'::char.
 		return sqltypes.TypeText, true
 	case (a.Kind == sqltypes.Bpchar || a.Kind == sqltypes.Varchar || a.Kind == sqltypes.Unknown) &&
 		(b.Kind == sqltypes.Bpchar || b.Kind == sqltypes.Varchar || b.Kind == sqltypes.Unknown):

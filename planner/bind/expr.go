@@ -1056,7 +1056,10 @@ func (b *binder) bindTypedOperator(op expr.BinaryOp, opText string, l, r logical
 		textLike := func(t sqltypes.Type) bool {
 			return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name || t.Kind == sqltypes.Unknown
 		}
-		if !textLike(lt) && !textLike(rt) {
+		if err := charConcatAmbiguous(lt, rt, loc); err != nil {
+			return nil, err
+		}
+		if !textLike(lt) && !textLike(rt) && lt.Kind != sqltypes.Char && rt.Kind != sqltypes.Char {
 			return nil, opError(opText, lt, rt, loc)
 		}
 		if l, err = b.coerceText(l); err != nil {

@@ -428,3 +428,25 @@ func (b *binder) bindLikeAnyArray(a *pg_query.A_Expr, like logical.Like, all boo
 	}
 	return res, nil
 }
+
+// charConcatAmbiguous is PostgreSQL's 42725 for "char" || a character
+// type or an untyped literal (or the other way round): "char" converts to
+// text implicitly but belongs to no type category, so text || text,
+// text || anynonarray and anynonarray || text all fit and none is
+// preferred. "char" || 1 is text, "char" being the text side.
+func charConcatAmbiguous(lt, rt sqltypes.Type, loc int) error {
+	character := func(t sqltypes.Type) bool {
+		return t.IsString() || t.Kind == sqltypes.Bpchar || t.Kind == sqltypes.Name || t.Kind == sqltypes.Unknown || t.Kind == sqltypes.Char
+	}
+	if lt.Kind != sqltypes.Char && rt.Kind != sqltypes.Char || !character(lt) || !character(rt) {
+		return nil
+	}
+	name := func(t sqltypes.Type) string {
+		if t.Kind == sqltypes.Bpchar {
+			return "character"
+		}
+		return sqltypes.Type{Kind: t.Kind}.String()
+	}
+	return errAt(sqltypes.New(sqltypes.CodeAmbiguousFunction, "operator is not unique: %s || %s", name(lt), name(rt)).
+		WithHint("Could not choose a best candidate operator. You might need to add explicit type casts."), loc)
+}
