@@ -179,7 +179,8 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 	// The columns once per result, not per batch: Columns analyzes the
 	// statement and looks up the products' column origins each call.
 	cols := st.Columns()
-	schema, types := resultSchema(cols), columnTypes(cols)
+	schema := resultSchema(cols)
+	conformer := conformer{schema: schema, types: columnTypes(cols)}
 	iw, w := newResultWriter(stream, schema)
 	defer func() {
 		_ = iw.Close()
@@ -193,7 +194,7 @@ func (v *service) serveResult(ctx context.Context, s *session, id queryID, st *e
 		if err != nil {
 			return toStatus(err)
 		}
-		out, err := conform(qctx, v.mem, b, schema, types)
+		out, err := conformer.conform(qctx, v.mem, b)
 		b.Release()
 		if err != nil {
 			return toStatus(err)

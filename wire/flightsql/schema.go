@@ -65,15 +65,27 @@ func typeMetadata(t sqltypes.Type) *flightsql.ColumnMetadataBuilder {
 	return b.IsReadOnly(true).IsSearchable(true)
 }
 
+// conformer gives a result's batches the schema announced for it.
+type conformer struct {
+	schema *arrow.Schema
+	types  []sqltypes.Type
+	// equal is the last batch schema found equal to schema: operators
+	// share one schema across their batches, so comparing every field's
+	// name, type and metadata again for each batch is wasted.
+	equal *arrow.Schema
+}
+
 // conform returns b with the announced schema: the same arrays when only
 // names, nullability or metadata differ, and cast arrays (dictionary
 // strings decoded, for one) when an Arrow type differs. The caller still
 // releases b.
-func conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, schema *arrow.Schema, types []sqltypes.Type) (arrow.RecordBatch, error) {
+func (c *conformer) conform(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	if err := expr.CheckArrowNumerics(b); err != nil {
 		return nil, err
 	}
-	if b.Schema().Equal(schema) {
+	schema, types := c.schema, c.types
+	if bs := b.Schema(); bs == c.equal || bs.Equal(schema) {
+		c.equal = bs
 		b.Retain()
 		return b, nil
 	}
