@@ -241,9 +241,19 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		}
 		keys = append(keys, k)
 	}
+	// Checked before any subquery is planned, as PostgreSQL checks it
+	// while analysing the statement: a query that also has a subquery
+	// meshql cannot decorrelate fails with this error, not 0A000.
+	distinctOn := len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil
+	if len(sel.DistinctClause) > 0 && !distinctOn {
+		for _, k := range keys {
+			if k.target < 0 {
+				return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), -1)
+			}
+		}
+	}
 	// SELECT DISTINCT ON (exprs): the first row of each group of equal
 	// exprs, in ORDER BY's order.
-	distinctOn := len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil
 	var onKeys []orderKey
 	if distinctOn {
 		for _, n := range sel.DistinctClause {
