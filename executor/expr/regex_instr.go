@@ -65,6 +65,8 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 		// match finds row i's match: its byte bounds in s, the bytes skipped
 		// before start, and ok=false when there is none.
 		match := func(i int) (s string, lo, hi, skipped int, ok bool, err error) {
+			// PostgreSQL's order: start, n, endoption, the flags (no g),
+			// subexpr.
 			start, nth := intArg(in, 2, i, 1), intArg(in, 3, i, 1)
 			sub := intArg(in, flagsAt+1, i, 0)
 			switch {
@@ -72,12 +74,21 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", start)
 			case nth <= 0:
 				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"n\": %d", nth)
-			case sub < 0:
-				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"subexpr\": %d", sub)
 			}
-			re, _, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+			if instr {
+				if e := intArg(in, 4, i, 0); e != 0 && e != 1 {
+					return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"endoption\": %d", e)
+				}
+			}
+			re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+			if err == nil && o.global {
+				err = errNoGlobal(name)
+			}
 			if err != nil {
 				return "", 0, 0, 0, false, err
+			}
+			if sub < 0 {
+				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"subexpr\": %d", sub)
 			}
 			s = v[0].str(i)
 			locs, err := re.FindAllContext(ctx, s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
@@ -97,9 +108,6 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			})
 		}
 		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-			if e := intArg(in, 4, i, 0); e != 0 && e != 1 {
-				return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"endoption\": %d", e)
-			}
 			s, lo, hi, skipped, ok, err := match(i)
 			if err != nil || !ok {
 				return 0, false, err
