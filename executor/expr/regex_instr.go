@@ -92,10 +92,18 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			}
 			s = v[0].str(i)
 			locs, err := re.FindAllContext(ctx, s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
-			if err != nil || len(locs) < int(nth) || 2*int(sub)+1 >= len(locs[nth-1]) || locs[nth-1][2*sub] < 0 {
+			if err != nil || len(locs) < int(nth) {
 				return s, 0, 0, 0, false, err
 			}
 			m := locs[nth-1]
+			if len(m) == 2 && sub == 1 {
+				// As in PostgreSQL, a pattern without parenthesized
+				// subexpressions has the whole match as its first.
+				sub = 0
+			}
+			if 2*int(sub)+1 >= len(m) || m[2*sub] < 0 {
+				return s, 0, 0, 0, false, nil
+			}
 			return s, m[2*sub], m[2*sub+1], 0, true, nil
 		}
 		if !instr {
