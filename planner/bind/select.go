@@ -142,6 +142,20 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	// The select list, HAVING and ORDER BY may hold this block's
 	// aggregates, also inside their subqueries.
 	lvl.enter("", agg, true)
+	// groupErr is the first column read outside GROUP BY and aggregates:
+	// PostgreSQL checks that (42803) after the rest of the statement, so
+	// an ORDER BY key missing from a DISTINCT select list (42P10) wins.
+	var groupErr error
+	groupify := func(e logical.Expr, n *pg_query.Node) (logical.Expr, error) {
+		g, err := agg.groupify(e, n)
+		if err != nil && sqltypes.Code(err) == sqltypes.CodeGroupingError {
+			if groupErr == nil {
+				groupErr = err
+			}
+			return e, nil
+		}
+		return g, err
+	}
 	b.win = win
 	for i := range targets {
 		b.srfOK = true
@@ -151,7 +165,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			return nil, err
 		}
 		if agg != nil {
-			if e, err = agg.groupify(e, targets[i].ast); err != nil {
+			if e, err = groupify(e, targets[i].ast); err != nil {
 				return nil, err
 			}
 		}
@@ -178,7 +192,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		if h, err = b.coerceBool(h, "HAVING", location(sel.HavingClause)); err != nil {
 			return nil, err
 		}
-		if having, err = agg.groupify(h, sel.HavingClause); err != nil {
+		if having, err = groupify(h, sel.HavingClause); err != nil {
 			return nil, err
 		}
 	}
@@ -217,7 +231,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			return k, err
 		}
 		if agg != nil {
-			if e, err = agg.groupify(e, n); err != nil {
+			if e, err = groupify(e, n); err != nil {
 				return k, err
 			}
 		}
@@ -263,6 +277,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			}
 			onKeys = append(onKeys, k)
 		}
+	}
+	if groupErr != nil {
+		return nil, groupErr
 	}
 
 	b.win = win
