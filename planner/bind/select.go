@@ -70,7 +70,20 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			return nil, err
 		}
 		defer b.popCTEs()
+		rel, err := b.bindSelectBody(sel, outer)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.bindUnreferencedCTEs(); err != nil {
+			return nil, err
+		}
+		return rel, nil
 	}
+	return b.bindSelectBody(sel, outer)
+}
+
+// bindSelectBody binds sel past its WITH list.
+func (b *binder) bindSelectBody(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
 	if sel.Op != pg_query.SetOperation_SETOP_NONE {
 		return b.bindSetOp(sel, outer)
 	}
