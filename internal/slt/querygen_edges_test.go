@@ -153,7 +153,9 @@ func (g *qgen) edgeExpr(sc []gcol, t gtype, d int) (string, bool) {
 		case 1:
 			return "(" + sub(tIArr) + " " + g.one(cmpOps...) + " " + g.one("ARRAY[1, 2]", "'{}'::int[]", "ARRAY[3]", "ARRAY[NULL::int]", "ARRAY[[1, 2]]") + ")", true
 		case 2:
-			return "(ARRAY[" + sub(tInt) + ", " + sub(tInt) + "] " + g.one(cmpOps...) + " ARRAY[" + sub(tInt) + ", " + sub(tInt) + "])", true
+			// int[] on both sides: no int[] < bigint[] operator.
+			i := func() string { return "(" + sub(tInt) + ")::int" }
+			return "(ARRAY[" + i() + ", " + i() + "] " + g.one(cmpOps...) + " ARRAY[" + i() + ", " + i() + "])", true
 		case 3:
 			return "(" + sub(tTArr) + " " + g.one(cmpOps...) + " " + g.one("ARRAY['promo']", "ARRAY['new', 'vip']", "'{}'::text[]") + ")", true
 		case 4:
@@ -347,7 +349,9 @@ func (g *qgen) edgeAggregate(sc []gcol, t gtype, f string) (string, bool) {
 // type: smallint, integer and bigint (a bigint column), date and
 // timestamp (a timestamp column), varchar(n), char(n) and text (whose
 // common type drops char's trailing blanks), NULLs in any row but the
-// first (whose timestamp keeps the column a timestamp).
+// first (whose timestamp and text keep the columns a timestamp and text:
+// a bpchar column's DISTINCT and UNION show meshql's values without
+// their trailing blanks, PostgreSQL's as the first row had them).
 func (g *qgen) valuesMixed(a string) gitem {
 	n := 2 + g.r.IntN(4)
 	rows := make([]string, n)
@@ -356,7 +360,7 @@ func (g *qgen) valuesMixed(a string) gitem {
 		v := []string{
 			fmt.Sprintf("%d", g.r.IntN(1000)) + g.one("", "::smallint", "::bigint", "::int"),
 			map[bool]string{true: "TIMESTAMP ", false: g.one("DATE ", "TIMESTAMP ")}[i == 0] + "'2024-0" + fmt.Sprint(1+g.r.IntN(9)) + "-1" + fmt.Sprint(g.r.IntN(10)) + "'",
-			"'" + g.one("EU", "a b ", "delivered", "x") + "'" + g.one("::varchar(4)", "::char(6)", "::text", ""),
+			"'" + g.one("EU", "a b ", "delivered", "x") + "'" + map[bool]string{true: "::text", false: g.one("::varchar(4)", "::char(6)", "::text", "")}[i == 0],
 		}
 		for j := range v {
 			if i > 0 && g.chance(1, 6) {
