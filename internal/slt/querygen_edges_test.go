@@ -63,7 +63,7 @@ func (g *qgen) edgeExpr(sc []gcol, t gtype, d int) (string, bool) {
 		case 11:
 			return g.one("quote_literal", "quote_ident", "quote_nullable") + "(" + sub(tText) + ")", true
 		case 12:
-			return "to_hex(" + sub(tInt) + ")", true
+			return "to_hex((" + sub(tInt) + ")::bigint)", true
 		case 13:
 			return "array_to_string(ARRAY[" + sub(tText) + ", NULL, " + sub(tText) + "], " + g.one("','", "''", "' / '") + g.one("", ", '*'", ", ''") + ")", true
 		case 14:
