@@ -119,7 +119,9 @@ func (g *qgen) edgeExpr(sc []gcol, t gtype, d int) (string, bool) {
 			if g.subqDepth > 0 {
 				return "(SELECT count(*) FROM (" + g.setOpSub(tInt) + ") AS " + g.alias("so") + ")", true
 			}
-			return "(SELECT count(*) FROM (VALUES (1), (2), (2)) AS v(x) WHERE x <> " + bounded(3) + ")", true
+			// A constant: an outer count(*) in its WHERE would be the
+			// subquery's own aggregate (42803).
+			return "(SELECT count(*) FROM (VALUES (1), (2), (2)) AS v(x) WHERE x <> " + fmt.Sprint(g.r.IntN(3)) + ")", true
 		default:
 			return "(" + g.one("9007199254740993", "2147483648", "-2147483649") + "::bigint " + g.one("-", "+") + " " + bounded(1000) + ")", true
 		}
