@@ -529,6 +529,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			if err != nil {
 				return nil, err
 			}
+			if filter != nil {
+				e = onlyWhere(filter, e)
+			}
 			aggs[i].Order = append(aggs[i].Order, ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst})
 		}
 		aggText = append(aggText, aggString(a))
@@ -852,6 +855,9 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 		if c.Filter != nil {
 			if filter, err = lowerExpr(c.Filter, in.lay); err != nil {
 				return nil, err
+			}
+			for j := range args {
+				args[j] = onlyWhere(filter, args[j])
 			}
 		}
 		fn := ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T}
