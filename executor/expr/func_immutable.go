@@ -39,7 +39,14 @@ var immutableFuncs = map[string]bool{
 	"json_extract_path": true, "jsonb_extract_path": true, "json_extract_path_text": true,
 	"jsonb_extract_path_text": true, "jsonb_set": true, "jsonb_concat": true, "jsonb_delete": true,
 	"jsonb_delete_path": true, "jsonb_pretty": true, "json_object": true, "jsonb_object": true,
-	"row_to_json": true, "row_to_json_pretty": true,
+	"row_to_json": true, "row_to_json_pretty": true, "jsonb_strip_nulls": true, "json_strip_nulls": true,
+	"jsonb_insert": true, "jsonb_set_lax": true, "jsonb_path_exists": true, "jsonb_path_match": true,
+	"jsonb_path_query_array": true, "jsonb_path_query_first": true,
+	// more of every kind
+	"array_dims": true, "to_hex": true, "quote_ident": true, "date_bin": true,
+	"isempty": true, "lower_inc": true, "upper_inc": true, "lower_inf": true, "upper_inf": true, "range_merge": true,
+	"abbrev": true, "broadcast": true, "family": true, "host": true, "hostmask": true, "masklen": true,
+	"netmask": true, "network": true, "set_masklen": true, "inet_same_family": true,
 	// conditionals
 	"coalesce": true, "nullif": true, "greatest": true, "least": true,
 	"num_nulls": true, "num_nonnulls": true,

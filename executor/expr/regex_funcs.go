@@ -132,7 +132,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 			return boolRows(env.Mem, n, in, func(i int) (bool, bool, error) {
 				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
 				if err == nil && o.global {
-					err = sqltypes.New(sqltypes.CodeInvalidParameterValue, "regexp_like() does not support the \"global\" option")
+					err = errNoGlobal(name)
 				}
 				if err != nil {
 					return false, false, err
@@ -150,17 +150,20 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				starts = values[int32](in[2])
 			}
 			return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-				re, _, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+				// PostgreSQL's order: start, then the flags.
+				if starts != nil && starts[i] <= 0 {
+					return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", starts[i])
+				}
+				re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+				if err == nil && o.global {
+					err = errNoGlobal(name)
+				}
 				if err != nil {
 					return 0, false, err
 				}
 				s, from := v[0].str(i), 0
 				if starts != nil {
-					st := starts[i]
-					if st <= 0 {
-						return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", st)
-					}
-					from = len(s) - len(skipChars(s, int(st)-1))
+					from = len(s) - len(skipChars(s, int(starts[i])-1))
 				}
 				locs, err := re.FindAllContext(ctx, s, from, -1)
 				return int32(len(locs)), false, err
@@ -178,7 +181,7 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 				}
 				if o.global {
 					if split {
-						return nil, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "regexp_split_to_array() does not support the \"global\" option")
+						return nil, false, errNoGlobal(name)
 					}
 					return nil, false, errMatchGlobal()
 				}
@@ -191,6 +194,12 @@ func buildRegexpFunc(name string, args []Expr) (Expr, error) {
 		}
 	}
 	return call, nil
+}
+
+// errNoGlobal is the error of a function that finds one match (or
+// counts them all) for the g flag.
+func errNoGlobal(name string) error {
+	return sqltypes.New(sqltypes.CodeInvalidParameterValue, "%s() does not support the \"global\" option", name)
 }
 
 func errMatchGlobal() error {

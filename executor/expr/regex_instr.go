@@ -65,6 +65,8 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 		// match finds row i's match: its byte bounds in s, the bytes skipped
 		// before start, and ok=false when there is none.
 		match := func(i int) (s string, lo, hi, skipped int, ok bool, err error) {
+			// PostgreSQL's order: start, n, endoption, the flags (no g),
+			// subexpr.
 			start, nth := intArg(in, 2, i, 1), intArg(in, 3, i, 1)
 			sub := intArg(in, flagsAt+1, i, 0)
 			switch {
@@ -72,19 +74,36 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"start\": %d", start)
 			case nth <= 0:
 				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"n\": %d", nth)
-			case sub < 0:
-				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"subexpr\": %d", sub)
 			}
-			re, _, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+			if instr {
+				if e := intArg(in, 4, i, 0); e != 0 && e != 1 {
+					return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"endoption\": %d", e)
+				}
+			}
+			re, o, err := c.get(v[1].str(i), rowFlags(v, rc, i))
+			if err == nil && o.global {
+				err = errNoGlobal(name)
+			}
 			if err != nil {
 				return "", 0, 0, 0, false, err
 			}
+			if sub < 0 {
+				return "", 0, 0, 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"subexpr\": %d", sub)
+			}
 			s = v[0].str(i)
 			locs, err := re.FindAllContext(ctx, s, len(s)-len(skipChars(s, int(start)-1)), int(nth))
-			if err != nil || len(locs) < int(nth) || 2*int(sub)+1 >= len(locs[nth-1]) || locs[nth-1][2*sub] < 0 {
+			if err != nil || len(locs) < int(nth) {
 				return s, 0, 0, 0, false, err
 			}
 			m := locs[nth-1]
+			if len(m) == 2 && sub == 1 {
+				// As in PostgreSQL, a pattern without parenthesized
+				// subexpressions has the whole match as its first.
+				sub = 0
+			}
+			if 2*int(sub)+1 >= len(m) || m[2*sub] < 0 {
+				return s, 0, 0, 0, false, nil
+			}
 			return s, m[2*sub], m[2*sub+1], 0, true, nil
 		}
 		if !instr {
@@ -97,9 +116,6 @@ func buildRegexpPosition(name string, args []Expr) (Expr, error) {
 			})
 		}
 		return mapRows(env.Mem, arrow.PrimitiveTypes.Int32, n, in, func(i int) (int32, bool, error) {
-			if e := intArg(in, 4, i, 0); e != 0 && e != 1 {
-				return 0, false, sqltypes.New(sqltypes.CodeInvalidParameterValue, "invalid value for parameter \"endoption\": %d", e)
-			}
 			s, lo, hi, skipped, ok, err := match(i)
 			if err != nil || !ok {
 				return 0, false, err

@@ -60,6 +60,11 @@ func (g *qgen) expr(sc []gcol, t gtype, d int) string {
 		return lit(g.r, t, "")
 	}
 	d--
+	if g.chance(1, 10) {
+		if s, ok := g.edgeExpr(sc, t, d); ok {
+			return s
+		}
+	}
 	if g.chance(1, 5) {
 		if s, ok := g.moreExpr(sc, t, d); ok {
 			return s
@@ -436,6 +441,11 @@ func (g *qgen) aggregate(sc []gcol, t gtype) string {
 	}
 	if g.chance(1, 10) {
 		if s, ok := g.moreAggregate(sc, t, f); ok {
+			return s
+		}
+	}
+	if g.chance(1, 12) {
+		if s, ok := g.edgeAggregate(sc, t, f); ok {
 			return s
 		}
 	}

@@ -53,7 +53,14 @@ import (
 // subqueries (correlated, MATERIALIZED), EXISTS over groups, subqueries
 // correlated by inequalities, LIKE/SIMILAR escapes, date_bin, extract of
 // intervals, to_char patterns, jsonb - #- ? ?|, corr/regr_*/bit_*/every
-// (see querygen_clauses_test.go), over the fixture plus
+// (see querygen_clauses_test.go); PostgreSQL 15's regexp_* arguments
+// (start, N, flags, subexpr), format with * widths, to_char/to_number
+// sign and roman patterns, the full digits of numeric quotients, roots
+// and powers (scale, min_scale), casts through text into numeric, date,
+// timestamp, interval and jsonb, date_trunc in a named zone, array slices
+// and two-dimensional arrays, array comparison, VALUES rows of different
+// types, INTERSECT/EXCEPT ALL inside subqueries and integer overflow
+// (see querygen_edges_test.go), over the fixture plus
 // sales.events_v1 (see querygen_fixture_test.go), in a TimeZone that
 // depends on the seed (see querygen_*_test.go).
 //

@@ -328,6 +328,9 @@ func (g *qgen) srfItem() gitem {
 	}
 	var it gitem
 	if g.chance(1, 4) {
+		if g.chance(1, 3) {
+			return g.valuesMixed(a)
+		}
 		return g.valuesItem(a)
 	}
 	switch g.r.IntN(4) {
@@ -417,10 +420,7 @@ func (g *qgen) lateral(l gitem) (gitem, bool) {
 		// below that, see TestFiltersBelowWindow).
 		on := " ON true"
 		if g.chance(1, 2) {
-			saved := g.subqDepth
-			g.subqDepth = 0 // no subquery in a LATERAL join's ON (0A000 in meshql)
 			on = " ON " + g.pred(append(slices.Clone(l.cols), v), 0)
-			g.subqDepth = saved
 		}
 		sql += on
 	}

@@ -248,6 +248,9 @@ type cteDef struct {
 	// correlated: the query reads the outer query's columns; each
 	// reference binds it afresh instead of sharing bound.
 	correlated bool
+	// referenced: some reference bound the query (see
+	// bindUnreferencedCTEs).
+	referenced bool
 }
 
 // interrupted reports why the statement's context ended (statement_timeout,

@@ -62,6 +62,31 @@ func (b *binder) newCTEKey() int {
 
 func (b *binder) popCTEs() { b.ctes = b.ctes[:len(b.ctes)-1] }
 
+// bindUnreferencedCTEs binds, and drops, each query of the innermost WITH
+// list that no reference bound: PostgreSQL analyses every WITH query, so
+// an unknown column or a literal of the wrong type in one the statement
+// never reads is still an error (meshql ran the statement).
+func (b *binder) bindUnreferencedCTEs() error {
+	level := len(b.ctes) - 1
+	lvl := b.ctes[level]
+	defs := make([]*cteDef, 0, len(lvl.defs))
+	for _, d := range lvl.defs {
+		defs = append(defs, d)
+	}
+	// The last first: binding it may reference (and so bind) earlier ones.
+	slices.SortFunc(defs, func(x, y *cteDef) int { return y.pos - x.pos })
+	for _, d := range defs {
+		if d.referenced {
+			continue
+		}
+		d.referenced = true
+		if _, err := b.bindCTEBody(d, level); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lookupCTE finds the visible WITH query name, innermost list first;
 // hidden is a query of that name a non-recursive list does not let this
 // part of the query see (for the error when nothing else has the name).
@@ -136,6 +161,7 @@ func (b *binder) bindCTEBody(def *cteDef, level int) (*relation, error) {
 // queries that each read the one before twice must not double the plan
 // at every level).
 func (b *binder) cteReference(def *cteDef, level int) (*relation, error) {
+	def.referenced = true
 	if def.share == pg_query.CTEMaterialize_CTEMaterializeNever || def.correlated {
 		q, err := b.bindCTEBody(def, level)
 		if err != nil {

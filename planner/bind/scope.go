@@ -97,7 +97,13 @@ func (s *scope) lookup(schema, table, name string, pos int) (scopeCol, error) {
 			// that error, not "missing FROM-clause entry" here.
 			c, err := s.parent.lookup(schema, table, name, pos)
 			switch sqltypes.Code(err) {
-			case sqltypes.CodeUndefinedColumn, sqltypes.CodeUndefinedTable:
+			case sqltypes.CodeUndefinedColumn:
+				if table != "" && !s.hasTableIn(schema, table) {
+					// An enclosing query's range that lacks the column:
+					// 42703 there, as PostgreSQL finds the range first.
+					return c, err
+				}
+			case sqltypes.CodeUndefinedTable:
 			default:
 				return c, err
 			}

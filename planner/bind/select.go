@@ -73,7 +73,20 @@ func (b *binder) bindSelect(sel *pg_query.SelectStmt, outer *scope) (*relation, 
 			return nil, err
 		}
 		defer b.popCTEs()
+		rel, err := b.bindSelectBody(sel, outer)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.bindUnreferencedCTEs(); err != nil {
+			return nil, err
+		}
+		return rel, nil
 	}
+	return b.bindSelectBody(sel, outer)
+}
+
+// bindSelectBody binds sel past its WITH list.
+func (b *binder) bindSelectBody(sel *pg_query.SelectStmt, outer *scope) (*relation, error) {
 	if sel.Op != pg_query.SetOperation_SETOP_NONE {
 		return b.bindSetOp(sel, outer)
 	}
@@ -145,6 +158,20 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 	// The select list, HAVING and ORDER BY may hold this block's
 	// aggregates, also inside their subqueries.
 	lvl.enter("", agg, true)
+	// groupErr is the first column read outside GROUP BY and aggregates:
+	// PostgreSQL checks that (42803) after the rest of the statement, so
+	// an ORDER BY key missing from a DISTINCT select list (42P10) wins.
+	var groupErr error
+	groupify := func(e logical.Expr, n *pg_query.Node) (logical.Expr, error) {
+		g, err := agg.groupify(e, n)
+		if err != nil && sqltypes.Code(err) == sqltypes.CodeGroupingError {
+			if groupErr == nil {
+				groupErr = err
+			}
+			return e, nil
+		}
+		return g, err
+	}
 	b.win = win
 	for i := range targets {
 		b.srfOK = true
@@ -154,7 +181,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			return nil, err
 		}
 		if agg != nil {
-			if e, err = agg.groupify(e, targets[i].ast); err != nil {
+			if e, err = groupify(e, targets[i].ast); err != nil {
 				return nil, err
 			}
 		}
@@ -181,7 +208,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		if h, err = b.coerceBool(h, "HAVING", location(sel.HavingClause)); err != nil {
 			return nil, err
 		}
-		if having, err = agg.groupify(h, sel.HavingClause); err != nil {
+		if having, err = groupify(h, sel.HavingClause); err != nil {
 			return nil, err
 		}
 	}
@@ -223,7 +250,7 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			return k, err
 		}
 		if agg != nil {
-			if e, err = agg.groupify(e, n); err != nil {
+			if e, err = groupify(e, n); err != nil {
 				return k, err
 			}
 		}
@@ -247,9 +274,19 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 		}
 		keys = append(keys, k)
 	}
+	// Checked before any subquery is planned, as PostgreSQL checks it
+	// while analysing the statement: a query that also has a subquery
+	// meshql cannot decorrelate fails with this error, not 0A000.
+	distinctOn := len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil
+	if len(sel.DistinctClause) > 0 && !distinctOn {
+		for _, k := range keys {
+			if k.target < 0 {
+				return nil, errAt(sqltypes.New(sqltypes.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list"), -1)
+			}
+		}
+	}
 	// SELECT DISTINCT ON (exprs): the first row of each group of equal
 	// exprs, in ORDER BY's order.
-	distinctOn := len(sel.DistinctClause) > 0 && sel.DistinctClause[0] != nil && sel.DistinctClause[0].Node != nil
 	var onKeys []orderKey
 	if distinctOn {
 		for _, n := range sel.DistinctClause {
@@ -259,6 +296,9 @@ func (b *binder) bindSelectBlock(sel *pg_query.SelectStmt, outer *scope, lvl *qu
 			}
 			onKeys = append(onKeys, k)
 		}
+	}
+	if groupErr != nil {
+		return nil, groupErr
 	}
 
 	b.win = win

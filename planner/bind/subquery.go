@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"reflect"
 	"slices"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -268,12 +269,30 @@ func (b *binder) joinSlotSubqueries(input logical.Node, slots []*logical.Expr) (
 	if !slices.ContainsFunc(exprs, hasSubquery) {
 		return input, nil
 	}
-	input, exprs, err := b.joinSubqueries(input, exprs)
+	// One expression in several slots (an aggregate's ORDER BY keys are
+	// both the call's and the shared input order) is joined once: two
+	// joins of one subquery plan would produce its columns twice.
+	at := make([]int, len(exprs))
+	var uniq []logical.Expr
+	seen := map[uintptr]int{}
+	for i, e := range exprs {
+		v := reflect.ValueOf(e)
+		if v.Kind() == reflect.Pointer && !v.IsNil() {
+			if j, ok := seen[v.Pointer()]; ok {
+				at[i] = j
+				continue
+			}
+			seen[v.Pointer()] = len(uniq)
+		}
+		at[i] = len(uniq)
+		uniq = append(uniq, e)
+	}
+	input, uniq, err := b.joinSubqueries(input, uniq)
 	if err != nil {
 		return nil, err
 	}
 	for i, s := range slots {
-		*s = exprs[i]
+		*s = uniq[at[i]]
 	}
 	return input, nil
 }

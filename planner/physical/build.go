@@ -369,6 +369,20 @@ func unpaddedKey(e expr.Expr) expr.Expr {
 	return e
 }
 
+// onlyWhere is an aggregate's argument computed only for the rows its
+// FILTER keeps, as PostgreSQL computes it: sum(100 / (q - 1)) FILTER
+// (WHERE q <> 1) divides by no zero. A column or a literal cannot fail
+// and is read as it is.
+func onlyWhere(filter, arg expr.Expr) expr.Expr {
+	if _, ok := arg.(*expr.ColumnExpr); ok {
+		return arg
+	}
+	if _, ok := expr.IsLiteral(arg); ok {
+		return arg
+	}
+	return expr.Case([]expr.When{{Cond: filter, Then: arg}}, nil, arg.Type())
+}
+
 func unpadded(t sqltypes.Type) bool { return t.Kind == sqltypes.Bpchar && t.Precision == 0 }
 
 func (b *builder) sortKeys(keys []logical.SortKey, lay layout) ([]ops.SortKey, error) {
@@ -495,6 +509,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			}
 			// Its text column may arrive as a dictionary (scandict.go).
 			filter = expr.OverDictionaries(filter)
+			for j := range args {
+				args[j] = onlyWhere(filter, args[j])
+			}
 		}
 		if a.Distinct {
 			for j := range args {
@@ -511,6 +528,9 @@ func (b *builder) lowerAggregate(x *logical.Aggregate) (*stream, error) {
 			e, err := lowerExpr(k.Expr, in.lay)
 			if err != nil {
 				return nil, err
+			}
+			if filter != nil {
+				e = onlyWhere(filter, e)
 			}
 			aggs[i].Order = append(aggs[i].Order, ops.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst})
 		}
@@ -835,6 +855,9 @@ func (b *builder) lowerWindow(x *logical.Window) (*stream, error) {
 		if c.Filter != nil {
 			if filter, err = lowerExpr(c.Filter, in.lay); err != nil {
 				return nil, err
+			}
+			for j := range args {
+				args[j] = onlyWhere(filter, args[j])
 			}
 		}
 		fn := ops.WindowFunc{Func: c.Func, Args: args, Filter: filter, Frame: c.Frame, Type: c.T}
