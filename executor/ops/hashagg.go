@@ -413,21 +413,12 @@ func (p *aggPart) evalInputs(ctx context.Context, b arrow.RecordBatch) (*aggInpu
 			m.Release()
 		}
 		args, err := evalAll(ctx, env, a.Args, b)
-		if err != nil && a.Filter != nil && expr.IsDataError(err) {
-			// A row the FILTER rejects never computes the arguments
-			// (sum(100 / x) FILTER (WHERE x <> 0)): again, each only
-			// where the FILTER holds.
-			args, err = evalAll(ctx, env, onlyWhere(a.Filter, a.Args), b)
-		}
 		if err != nil {
 			in.release()
 			return nil, err
 		}
 		for _, k := range a.Order {
 			v, err := evalOne(ctx, env, k.Expr, b)
-			if err != nil && a.Filter != nil && expr.IsDataError(err) {
-				v, err = evalOne(ctx, env, onlyWhere(a.Filter, []expr.Expr{k.Expr})[0], b)
-			}
 			if err != nil {
 				releaseArrays(args)
 				in.release()
@@ -744,14 +735,4 @@ func (o *hashAggOp) Close() error {
 		}
 	}
 	return first
-}
-
-// onlyWhere returns exprs each computed only for the rows where cond
-// holds (NULL elsewhere): CASE WHEN cond THEN e END.
-func onlyWhere(cond expr.Expr, exprs []expr.Expr) []expr.Expr {
-	out := make([]expr.Expr, len(exprs))
-	for i, e := range exprs {
-		out[i] = expr.Case([]expr.When{{Cond: cond, Then: e}}, nil, e.Type())
-	}
-	return out
 }
