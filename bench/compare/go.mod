@@ -54,3 +54,7 @@ require (
 )
 
 replace github.com/meshql/meshql => ../..
+
+// The root module's own copy of psql-wire: a dependency's replace
+// directives do not carry over, and meshql's pgwire uses what the copy adds.
+replace github.com/jeroenrinzema/psql-wire => ../../third_party/psql-wire
