@@ -155,6 +155,16 @@ func (p *pairPart) flush() {
 	p.pending = p.pending[:0]
 }
 
+// bytes is the memory the partition holds, and its table will once the
+// pending pairs are inserted (were they all new).
+func (p *pairPart) bytes() int64 {
+	slots := len(p.slots)
+	if need := 2 * (p.n + len(p.pending)); need > slots {
+		slots = max(16, 1<<bits.Len(uint(need-1)))
+	}
+	return 8 * int64(slots+cap(p.pending))
+}
+
 // grow sizes the partition's table for its pending pairs all being new
 // (as bytes counts them), at once where flush would double it pair by
 // pair, each doubling reinserting the table.
@@ -279,12 +289,7 @@ func (s *pairSet) mergeFrom(src *pairSet, gmap []int32) {
 func (s *pairSet) bytes() int64 {
 	n := int64(cap(s.nulls) + 8*cap(s.vals))
 	for i := range s.parts {
-		p := &s.parts[i]
-		slots := len(p.slots)
-		if need := 2 * (p.n + len(p.pending)); need > slots {
-			slots = max(16, 1<<bits.Len(uint(need-1)))
-		}
-		n += 8 * int64(slots+cap(p.pending))
+		n += s.parts[i].bytes()
 	}
 	return n
 }

@@ -113,31 +113,11 @@ func (o *hashAggOp) mergeParallel(ctx context.Context, parts []*aggPart) ([]arro
 			sel[i][d] = append(sel[i][d], int32(g))
 		}
 	}
-	out := make([]arrow.RecordBatch, nparts)
-	errs := make([]error, nparts)
-	var wg sync.WaitGroup
-	for d := range nparts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[d] = panicError(r)
-				}
-			}()
-			out[d], errs[d] = o.mergePartition(ctx, parts, keys, packed, sel, d)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			for _, b := range out {
-				if b != nil {
-					b.Release()
-				}
-			}
-			return nil, true, err
-		}
+	out, err := mergeInParallel(nparts, func(d int) (arrow.RecordBatch, error) {
+		return o.mergePartition(ctx, parts, keys, packed, sel, d)
+	})
+	if err != nil {
+		return nil, true, err
 	}
 	for i, p := range parts {
 		p.release()
@@ -244,4 +224,35 @@ func (o *hashAggOp) nextPending() arrow.RecordBatch {
 	b := o.pending[0]
 	o.pending = o.pending[1:]
 	return b
+}
+
+// mergeInParallel runs merge(0..n-1) each on its own goroutine and returns
+// their batches in order (nil where one had none); on an error or a panic
+// in any, every batch made is released and the first error returned.
+func mergeInParallel(n int, merge func(d int) (arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
+	out := make([]arrow.RecordBatch, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for d := range n {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					errs[d] = panicError(r)
+				}
+			}()
+			out[d], errs[d] = merge(d)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			for _, b := range out {
+				if b != nil {
+					b.Release()
+				}
+			}
+			return nil, err
+		}
+	}
+	return out, nil
 }

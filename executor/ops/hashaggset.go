@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"math/bits"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -156,12 +155,7 @@ func (s *keySet) add(ks []int64) {
 func (s *keySet) bytes() int64 {
 	n := int64(8 * (cap(s.vals) + cap(s.sel) + cap(s.wa) + cap(s.wb)))
 	for i := range s.parts {
-		p := &s.parts[i]
-		slots := len(p.slots)
-		if need := 2 * (p.n + len(p.pending)); need > slots {
-			slots = max(16, 1<<bits.Len(uint(need-1)))
-		}
-		n += 8 * int64(slots+cap(p.pending))
+		n += s.parts[i].bytes()
 	}
 	return n
 }
@@ -270,48 +264,24 @@ func (o *hashAggOp) mergeKeySets(ctx context.Context, parts []*aggPart) ([]arrow
 		null = null || p.set.null
 	}
 	n := len(parts)
-	out := make([]arrow.RecordBatch, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for d := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[d] = panicError(r)
-				}
-			}()
-			lo, hi := d*pairParts/n, (d+1)*pairParts/n
-			for i := lo; i < hi; i++ {
-				if errs[d] = ctxErr(ctx); errs[d] != nil {
-					return
-				}
-				for _, p := range parts[1:] {
-					dst.mergePart(p.set, i)
-				}
+	return mergeInParallel(n, func(d int) (arrow.RecordBatch, error) {
+		lo, hi := d*pairParts/n, (d+1)*pairParts/n
+		for i := lo; i < hi; i++ {
+			if err := ctxErr(ctx); err != nil {
+				return nil, err
 			}
-			ks := dst.keysOf(nil, lo, hi)
-			withNull := null && d == 0
-			if len(ks) == 0 && !withNull {
-				return
+			for _, p := range parts[1:] {
+				dst.mergePart(p.set, i)
 			}
-			cols := dst.keyArrays(o.env.Mem, ks, withNull)
-			out[d] = newBatch(o.schema, cols, cols[0].Len())
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			for _, b := range out {
-				if b != nil {
-					b.Release()
-				}
-			}
-			return nil, err
 		}
-	}
-	return out, nil
+		ks := dst.keysOf(nil, lo, hi)
+		withNull := null && d == 0
+		if len(ks) == 0 && !withNull {
+			return nil, nil
+		}
+		cols := dst.keyArrays(o.env.Mem, ks, withNull)
+		return newBatch(o.schema, cols, cols[0].Len()), nil
+	})
 }
 
 // keySetsMerge reports whether parts (none spilled) can be merged as key
