@@ -295,6 +295,13 @@ func fetchPgx(b *testing.B, uri, query string, mode pgx.QueryExecMode) {
 // a machine shared with other work, wall-clock rates swing with the load
 // while CPU time per row tells how much work each front does.
 func measureRows(b *testing.B, fetch func() (int64, error)) {
+	// One fetch untimed first: the first through a client (and the first
+	// in the process) pays heap growth and the filling of buffer pools, so
+	// with -benchtime 1x the first front listed measured slower than an
+	// identical one after it.
+	if _, err := fetch(); err != nil {
+		b.Fatal(err)
+	}
 	var rows int64
 	b.ResetTimer()
 	start, cpu0, sys0 := time.Now(), processCPU(), processSyscalls()
