@@ -1,11 +1,9 @@
 package bind
 
 import (
-	"context"
 	"testing"
 
 	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/planner/parse"
 )
 
 // TestPerRowGroupsByRowNumber: a subquery evaluated per outer row groups
@@ -20,12 +18,7 @@ func TestPerRowGroupsByRowNumber(t *testing.T) {
 		"SELECT * " + from + " LEFT JOIN LATERAL (SELECT l.u || max(v.y) AS m FROM (VALUES (1, 'a'), (2, 'b')) v(x, y) WHERE v.y <> l.t HAVING count(*) > 1) s ON true",
 		"SELECT * " + from + " LEFT JOIN LATERAL (SELECT v.y, count(*) AS n FROM (VALUES (1, 'a'), (2, 'b')) v(x, y) WHERE v.x < l.a AND v.y <> l.t GROUP BY v.y) s ON true",
 	} {
-		stmts, err := parse.Parse(sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
-		rel, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+		b, rel, err := bindStandalone(t, sql)
 		if err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}

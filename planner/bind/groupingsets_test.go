@@ -1,11 +1,9 @@
 package bind
 
 import (
-	"context"
 	"testing"
 
 	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/planner/parse"
 )
 
 // TestGroupingSetsComputeArgumentsOnce: the aggregates of every grouping
@@ -16,12 +14,7 @@ func TestGroupingSetsComputeArgumentsOnce(t *testing.T) {
 	sql := `SELECT k, percentile_disc(ARRAY[0.5, 0.1]) WITHIN GROUP (ORDER BY length(s)),
 		count(DISTINCT upper(s)), sum(100 / x) FILTER (WHERE x <> 0)
 		FROM (VALUES (1, 'a', 0), (2, 'bb', 1)) v(k, s, x) GROUP BY GROUPING SETS ((k), ())`
-	stmts, err := parse.Parse(sql)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
-	rel, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+	_, rel, err := bindStandalone(t, sql)
 	if err != nil {
 		t.Fatal(err)
 	}

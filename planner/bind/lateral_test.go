@@ -9,16 +9,26 @@ import (
 	"github.com/meshql/meshql/planner/parse"
 )
 
-// bindCounting binds sql (which reads no table) and returns the binder,
-// whose counters tell how often correlated subqueries were rewritten.
-func bindCounting(t *testing.T, sql string) *binder {
+// bindStandalone parses and binds sql, a SELECT that reads no table,
+// with a binder of its own: the binder (its counters and row keys tell
+// what the rewrites did), the bound relation and the binding's error.
+func bindStandalone(t testing.TB, sql string) (*binder, *relation, error) {
 	t.Helper()
 	stmts, err := parse.Parse(sql)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
-	if _, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil); err != nil {
+	rel, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+	return b, rel, err
+}
+
+// bindCounting binds sql (which reads no table) and returns the binder,
+// whose counters tell how often correlated subqueries were rewritten.
+func bindCounting(t *testing.T, sql string) *binder {
+	t.Helper()
+	b, _, err := bindStandalone(t, sql)
+	if err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return b

@@ -1,13 +1,11 @@
 package bind
 
 import (
-	"context"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/planner/parse"
 	"github.com/meshql/meshql/sqltypes"
 )
 
@@ -117,12 +115,7 @@ func TestOversizeLiteralAsDouble(t *testing.T) {
 		{"SELECT 1e-300 * 2", 0},
 		{"SELECT 1e-39::float8", sqltypes.Float8},
 	} {
-		stmts, err := parse.Parse(tc.sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
-		rel, err := b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+		_, rel, err := bindStandalone(t, tc.sql)
 		if tc.want == 0 {
 			if sqltypes.AsError(err).Code != sqltypes.CodeNumericOutOfRange {
 				t.Errorf("%s: %v, want 22003", tc.sql, err)

@@ -1,11 +1,7 @@
 package bind
 
 import (
-	"context"
 	"testing"
-
-	"github.com/meshql/meshql/planner/logical"
-	"github.com/meshql/meshql/planner/parse"
 )
 
 // TestAggregateLevelCountsSubqueryReferences: an aggregate whose argument
@@ -16,12 +12,7 @@ import (
 func TestAggregateLevelCountsSubqueryReferences(t *testing.T) {
 	const with = "WITH o(c, a) AS (VALUES (1, 10)), p(k, c) AS (VALUES (1, 1)), r(k, v) AS (VALUES (1, 10)) "
 	bind := func(sql string) error {
-		stmts, err := parse.Parse(with + sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := &binder{ctx: context.Background(), meta: &logical.Metadata{}, params: newParamTypes(nil, nil)}
-		_, err = b.bindSelect(stmts[0].Node.GetSelectStmt(), nil)
+		_, _, err := bindStandalone(t, with+sql)
 		return err
 	}
 	if err := bind("SELECT (SELECT max((SELECT max(r.v) FROM r WHERE r.k = p.k) + o.a) FROM p WHERE p.c = 1) FROM o"); err != nil {
